@@ -1,0 +1,175 @@
+/**
+ * Connection settings and run options. Settings come from the environment, then a `.env` file
+ * (the environment wins). Every name is documented in the README and in `.env.example`.
+ */
+
+/** An error the user can fix: printed as one line, without a stack trace. */
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+export type Env = Record<string, string | undefined>;
+
+export interface PostgresSettings {
+  url: string;
+  statementTimeoutMs: number;
+  /** queries run at once on PostgreSQL (each on its own connection) */
+  maxConnections: number;
+}
+
+export interface ClickHouseSettings {
+  url: string;
+  username: string;
+  password: string;
+  database: string;
+  maxExecutionSeconds: number;
+  /** sent as the `readonly` setting: 2 = reads only, settings allowed; "off" sends nothing */
+  readonly: "1" | "2" | "off";
+  maxConcurrentQueries: number;
+  requestTable: string;
+  ptbTable: string;
+}
+
+export interface SourceSettings {
+  postgres: PostgresSettings | null;
+  clickhouse: ClickHouseSettings | null;
+  /** folder whose `postgres/` and `clickhouse/` SQL files replace the built-in ones by name */
+  queriesDir?: string;
+}
+
+/** Parses a `.env` file: KEY=VALUE lines, `#` comments, optional quotes, optional `export `. */
+export function parseDotEnv(text: string, fileName = ".env"): Env {
+  const env: Env = {};
+  text.split(/\r?\n/).forEach((rawLine, index) => {
+    const line = rawLine.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const match = line.match(/^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/);
+    if (!match) {
+      throw new UserError(`${fileName} line ${index + 1} is not KEY=VALUE; fix or remove it`);
+    }
+    let value = match[2];
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
+      value = value.slice(1, -1);
+      if (quote === '"') value = value.replace(/\\n/g, "\n").replace(/\\"/g, '"');
+    } else {
+      value = value.replace(/\s+#.*$/, "");
+    }
+    env[match[1]] = value;
+  });
+  return env;
+}
+
+/** The process environment merged over `.env` (if present). */
+export async function loadEnv(envFile = ".env"): Promise<Env> {
+  let fileEnv: Env = {};
+  try {
+    fileEnv = parseDotEnv(await Deno.readTextFile(envFile), envFile);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return { ...fileEnv, ...Deno.env.toObject() };
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new UserError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function checkedUrl(env: Env, name: string, protocols: string[], example: string): URL {
+  const raw = env[name] ?? "";
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UserError(`${name} is not a URL; expected something like ${example}`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new UserError(
+      `${name} must start with ${protocols.map((p) => p + "//").join(" or ")} (like ${example})`,
+    );
+  }
+  return url;
+}
+
+/** Removes the password from a connection URL so it can be shown. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+export function postgresSettings(env: Env): PostgresSettings | null {
+  if (!env.PRICING_PG_URL) return null;
+  checkedUrl(
+    env,
+    "PRICING_PG_URL",
+    ["postgres:", "postgresql:"],
+    "postgres://readonly_user:password@db.example.com:5432/postgres",
+  );
+  return {
+    url: env.PRICING_PG_URL,
+    statementTimeoutMs: positiveInt(env, "PRICING_PG_STATEMENT_TIMEOUT_MS", 120_000),
+    maxConnections: positiveInt(env, "PRICING_PG_MAX_CONNECTIONS", 2),
+  };
+}
+
+export function clickHouseSettings(env: Env): ClickHouseSettings | null {
+  if (!env.PRICING_CH_URL) return null;
+  const url = checkedUrl(
+    env,
+    "PRICING_CH_URL",
+    ["http:", "https:"],
+    "https://clickhouse.example.com:8443",
+  );
+  const readonly = env.PRICING_CH_READONLY ?? "2";
+  if (readonly !== "1" && readonly !== "2" && readonly !== "off") {
+    throw new UserError(`PRICING_CH_READONLY must be 1, 2 or off, got ${JSON.stringify(readonly)}`);
+  }
+  // Credentials may sit in the URL or in their own variables; the variables win.
+  const username = env.PRICING_CH_USER ?? decodeURIComponent(url.username || "default");
+  const password = env.PRICING_CH_PASSWORD ?? decodeURIComponent(url.password);
+  url.username = "";
+  url.password = "";
+  return {
+    url: url.toString().replace(/\/$/, ""),
+    username,
+    password,
+    database: env.PRICING_CH_DATABASE ?? "default",
+    maxExecutionSeconds: positiveInt(env, "PRICING_CH_MAX_EXECUTION_SECONDS", 120),
+    readonly,
+    maxConcurrentQueries: positiveInt(env, "PRICING_CH_MAX_CONCURRENT_QUERIES", 2),
+    requestTable: env.PRICING_CH_REQUEST_TABLE ?? "request_response_rmt",
+    ptbTable: env.PRICING_CH_PTB_TABLE ?? "organization_ptb_spend",
+  };
+}
+
+/**
+ * Database settings, or null when none is configured (the export then runs on demo data).
+ * Half a configuration is an error: exporting usage without seats (or the reverse) would mislead.
+ */
+export function sourceSettings(env: Env): SourceSettings | null {
+  const postgres = postgresSettings(env);
+  const clickhouse = clickHouseSettings(env);
+  if (!postgres && !clickhouse) return null;
+  if (!postgres) {
+    throw new UserError(
+      "PRICING_PG_URL is not set (PRICING_CH_URL is): set both, or run with --demo",
+    );
+  }
+  if (!clickhouse) {
+    throw new UserError(
+      "PRICING_CH_URL is not set (PRICING_PG_URL is): set both, or run with --demo",
+    );
+  }
+  return { postgres, clickhouse, queriesDir: env.PRICING_QUERIES_DIR || undefined };
+}

@@ -1,0 +1,34 @@
+/** The revenue stage's boundary: what the Stripe fetch (or the demo generator) hands the pipeline. */
+
+/** Monthly revenue of one Stripe customer, in USD per month, summed over its counted subscriptions. */
+export interface CustomerRevenue {
+  customerId: string;
+  /** base + usage + all add-ons (the spec's MRR). Null when it cannot be stated in USD. */
+  mrr: number | null;
+  baseSubscription: number | null;
+  usageCharges: number | null;
+  addonPrompts: number | null;
+  /** add-ons other than prompts plus items of unknown role */
+  addonOther: number | null;
+  /** recurring items only (industry MRR) */
+  mrrRecurring: number | null;
+  subscriptionStatus: string | null;
+  billingInterval: string | null;
+  currency: string | null;
+  stripePlanNames: string | null;
+  cancelAtPeriodEnd: boolean | null;
+}
+
+export type RevenueSource = "stripe" | "cache" | "demo" | "none";
+
+export interface RevenueResult {
+  /** where these numbers came from; "none" when Stripe was skipped or failed */
+  source: RevenueSource;
+  byCustomer: Map<string, CustomerRevenue>;
+  warnings: string[];
+  /** Stripe API calls made by this run (0 on a cache hit) */
+  apiCalls: number;
+  durationMs: number;
+  /** true when a fetch was attempted and failed (manifest flag) */
+  failed: boolean;
+}

@@ -1,0 +1,77 @@
+/**
+ * PostgreSQL reads. Every query runs in its own READ ONLY transaction with a local statement
+ * timeout, which holds through transaction-mode poolers (Supabase's) where session settings do not.
+ */
+import pg from "pg";
+import { type PostgresSettings, redactUrl, UserError } from "../config.ts";
+import { bindPostgres, type SqlFile, type SqlParams } from "../sql.ts";
+
+export interface PostgresSource {
+  query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+export function openPostgres(settings: PostgresSettings): PostgresSource {
+  const pool = new pg.Pool({
+    connectionString: settings.url,
+    max: settings.maxConnections,
+    connectionTimeoutMillis: 15_000,
+    application_name: "pricing-kit",
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reports it.
+  pool.on("error", () => {});
+  return {
+    async query(sql, params) {
+      const { text, values } = bindPostgres(sql, params);
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw postgresError(error, settings.url, null);
+      }
+      try {
+        await client.query("BEGIN READ ONLY");
+        await client.query(`SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`);
+        const result = await client.query({ text, values });
+        await client.query("COMMIT");
+        return result.rows;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw postgresError(error, settings.url, sql.file);
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** One line a user can act on, naming the query file; never the password. */
+function postgresError(error: unknown, url: string, file: string | null): UserError {
+  const e = error as { code?: string; message?: string };
+  const where = redactUrl(url);
+  const message = String(e.message ?? error).replaceAll(url, where);
+  switch (e.code) {
+    case "ECONNREFUSED":
+    case "ENOTFOUND":
+    case "EHOSTUNREACH":
+    case "ETIMEDOUT":
+      return new UserError(`cannot reach PostgreSQL at ${where} (${e.code}); check PRICING_PG_URL`);
+    case "28P01":
+    case "28000":
+      return new UserError(
+        `PostgreSQL rejected the credentials in PRICING_PG_URL (${where}): ${message}`,
+      );
+    case "3D000":
+      return new UserError(`PostgreSQL database in PRICING_PG_URL does not exist: ${message}`);
+    case "57014":
+      return new UserError(
+        `${file} was cancelled by the statement timeout; raise PRICING_PG_STATEMENT_TIMEOUT_MS`,
+      );
+  }
+  if (file) return new UserError(`${file} failed on PostgreSQL: ${message}`);
+  if (/timeout/i.test(message)) {
+    return new UserError(`cannot reach PostgreSQL at ${where} (timed out); check PRICING_PG_URL`);
+  }
+  return new UserError(`PostgreSQL connection failed (${where}): ${message}`);
+}

@@ -1,0 +1,37 @@
+-- What: every live customer organization with its seats and the members active in the window.
+--   Soft-deleted and demo-tier organizations are excluded; a null tier is kept (the kit reads it as free).
+--   Active = auth.users.last_sign_in_at in the window (user_settings.last_active does not exist in
+--   production). last_sign_in_at is a snapshot: with an as-of in the past, a member who signed in
+--   after it no longer shows as active in the window.
+-- Parameters: {window_start:DateTime} inclusive, {window_end:DateTime} exclusive (UTC instants).
+-- Output: org_id text, org_name text, tier_raw text, created_at timestamptz, stripe_customer_id text,
+--   org_subscription_status text, addons_in_metadata text (true add-on keys, comma-separated),
+--   seats bigint, active_users_30d bigint. One row per organization.
+SELECT
+  o.id::text AS org_id,
+  o.name AS org_name,
+  o.tier AS tier_raw,
+  o.created_at,
+  NULLIF(o.stripe_customer_id, '') AS stripe_customer_id,
+  o.subscription_status AS org_subscription_status,
+  addons.keys AS addons_in_metadata,
+  count(DISTINCT om.member) AS seats,
+  count(DISTINCT om.member) FILTER (
+    WHERE u.last_sign_in_at >= {window_start:DateTime}
+      AND u.last_sign_in_at < {window_end:DateTime}
+  ) AS active_users_30d
+FROM organization o
+LEFT JOIN LATERAL (
+  -- stripe_metadata is user-shaped JSON: read addons only when it is an object
+  SELECT string_agg(a.key, ',' ORDER BY a.key) AS keys
+  FROM jsonb_each(
+    CASE WHEN jsonb_typeof(o.stripe_metadata -> 'addons') = 'object'
+      THEN o.stripe_metadata -> 'addons' ELSE '{}'::jsonb END
+  ) AS a
+  WHERE a.value = 'true'::jsonb
+) AS addons ON true
+LEFT JOIN organization_member om ON om.organization = o.id
+LEFT JOIN auth.users u ON u.id = om.member
+WHERE NOT o.soft_delete
+  AND o.tier IS DISTINCT FROM 'demo'
+GROUP BY o.id, addons.keys
