@@ -428,9 +428,9 @@ export const COLUMNS: readonly ColumnDef[] = [
     type: "string",
     unit: "text",
     source: "Derived",
-    formula: "stripe | cache | demo | none",
+    formula: "stripe | cache | demo | no_customer | shared_customer | none",
     description:
-      "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator, or none (no customer id, Stripe skipped or failed).",
+      "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator; no_customer = no stripe_customer_id, so revenue 0; shared_customer = another (newer) organization with the same customer id carries its revenue; none = not fetched (Stripe skipped or failed) or unknown to Stripe, revenue empty.",
     spec: extra,
   },
 ];

@@ -1,0 +1,213 @@
+/**
+ * The export pipeline, top to bottom:
+ *   config → queries → join → revenue → metrics → charts → write
+ * (revenue comes before metrics because revenue_per_seat and gross_margin_pct need mrr.)
+ * Each stage is a module with a small typed interface; this file only wires them.
+ */
+import type pl from "nodejs-polars";
+import { mkdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
+import { demoQueryResults } from "./demo.ts";
+import { exportFileName } from "./files.ts";
+import { joinOrgFrames } from "./join.ts";
+import { writeManifest } from "./manifest.ts";
+import { addMetricColumns } from "./metrics.ts";
+import { type ExportWindow, type QueryStat, runQueries } from "./queries.ts";
+import { attachRevenue } from "./revenue_columns.ts";
+import { loadRevenueStage } from "./revenue_stage.ts";
+import type { RevenueResult } from "./revenue/types.ts";
+import { writeCsvFile } from "./write/csv.ts";
+import { writeXlsxFile } from "./write/xlsx.ts";
+
+export type { QueryStat } from "./queries.ts";
+export type ExportFormat = "csv" | "xlsx";
+export type StripeMode = "auto" | "skip" | "refresh" | "require";
+
+export interface ExportOptions {
+  /** where files go; default the repository's outputs/ */
+  outDir: string;
+  formats: ExportFormat[];
+  /** window length in days: [asOf - windowDays, asOf) */
+  windowDays: number;
+  /** pinned once per run and used for both databases */
+  asOf: Date;
+  /** undefined → demo data when no database is configured */
+  demo?: boolean;
+  stripe: StripeMode;
+  charts: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  /** settings (environment merged over .env); loaded when not given */
+  env?: Env;
+  /** progress and warnings go here (stderr by default) */
+  log?: (line: string) => void;
+}
+
+export interface PricingData {
+  /** one row per organization, columns = COLUMN_NAMES in order */
+  frame: pl.DataFrame;
+  asOf: Date;
+  windowDays: number;
+  window: ExportWindow;
+  demo: boolean;
+  queries: QueryStat[];
+  revenue: RevenueResult;
+  warnings: string[];
+  /** milliseconds spent in each stage */
+  stages: Record<string, number>;
+}
+
+export interface ExportResult {
+  data: PricingData;
+  files: string[];
+  manifestPath: string;
+}
+
+export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../outputs", import.meta.url));
+
+export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOptions {
+  return {
+    outDir: DEFAULT_OUT_DIR,
+    formats: ["csv", "xlsx"],
+    windowDays: 30,
+    asOf: new Date(),
+    stripe: "auto",
+    charts: true,
+    quiet: false,
+    verbose: false,
+    ...overrides,
+  };
+}
+
+/** `[asOf - days, asOf)`, validated. */
+export function exportWindow(asOf: Date, days: number): ExportWindow {
+  if (Number.isNaN(asOf.getTime())) throw new UserError("--as-of is not a valid date or timestamp");
+  if (!Number.isInteger(days) || days < 1 || days > 3660) {
+    throw new UserError(`--days must be a whole number from 1 to 3660, got ${days}`);
+  }
+  return { start: new Date(asOf.getTime() - days * 86_400_000), end: asOf, days };
+}
+
+async function timed<T>(stages: Record<string, number>, name: string, work: () => Promise<T> | T) {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    stages[name] = Math.round(performance.now() - started);
+  }
+}
+
+/** config → queries → join → revenue → metrics: the data, with nothing written. */
+export async function loadPricingData(
+  overrides: Partial<ExportOptions> = {},
+): Promise<PricingData> {
+  const options = exportOptions(overrides);
+  const stages: Record<string, number> = {};
+  const log = options.log ?? ((line: string) => console.error(line));
+
+  // config
+  const env = options.env ?? await loadEnv();
+  const window = exportWindow(options.asOf, options.windowDays);
+  const settings = options.demo ? null : sourceSettings(env);
+  if (options.demo === false && !settings) {
+    throw new UserError(
+      "no database configured: set PRICING_PG_URL and PRICING_CH_URL (see .env.example), or run with --demo",
+    );
+  }
+  const demo = settings === null;
+
+  // queries
+  const results = await timed(
+    stages,
+    "queries",
+    () => settings ? runQueries(settings, window) : demoQueryResults(window.end, window.days),
+  );
+
+  // join
+  const joined = await timed(stages, "join", () => joinOrgFrames(results.frames));
+
+  // revenue
+  const revenue = await timed(
+    stages,
+    "revenue",
+    () =>
+      loadRevenueStage(joined.frame, {
+        demo,
+        env,
+        mode: options.stripe,
+        asOf: window.end,
+        outDir: options.outDir,
+        quiet: options.quiet,
+        log,
+      }),
+  );
+  const withRevenue = attachRevenue(joined.frame, revenue);
+
+  // metrics
+  const frame = await timed(stages, "metrics", () => addMetricColumns(withRevenue.frame));
+
+  const warnings = [...joined.warnings, ...revenue.warnings, ...withRevenue.warnings];
+  if (options.windowDays !== 30) {
+    warnings.push(
+      `window is ${options.windowDays} days: columns named *_30d hold ${options.windowDays}-day values`,
+    );
+  }
+  return {
+    frame,
+    asOf: window.end,
+    windowDays: window.days,
+    window,
+    demo,
+    queries: results.stats,
+    revenue,
+    warnings,
+    stages,
+  };
+}
+
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-test-${Date.now()}`);
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new UserError(`output directory ${dir} is not writable (${reason}); pass --out-dir`);
+  }
+}
+
+/** The whole export: data, then charts, files and the manifest in `outDir`. */
+export async function runExport(overrides: Partial<ExportOptions> = {}): Promise<ExportResult> {
+  const options = exportOptions(overrides);
+  if (options.formats.length === 0) {
+    throw new UserError("no output format: pass --format csv, xlsx or both");
+  }
+  // Fail on an unwritable directory before spending minutes on queries.
+  await ensureWritableDir(options.outDir);
+  const data = await loadPricingData(options);
+  const stages = data.stages;
+  const files: string[] = [];
+
+  // charts
+  // (charts stage wired when lib/charts.ts lands)
+
+  // write
+  await timed(stages, "write", async () => {
+    for (const format of options.formats) {
+      const path = join(options.outDir, exportFileName(data.asOf, data.demo, format));
+      if (format === "csv") await writeCsvFile(data.frame, path);
+      else await writeXlsxFile(data.frame, path);
+      files.push(path);
+    }
+  });
+  const manifestPath = await writeManifest(options.outDir, data, files);
+  return { data, files, manifestPath };
+}
+
+/** Byte size of a written file (for summaries). */
+export async function fileSize(path: string): Promise<number> {
+  return (await stat(path)).size;
+}
