@@ -109,7 +109,7 @@ const KINDS = [
   },
   { share: 0.08, tiers: ["team-20250130", "team-20251210"], seats: [3, 40], requests: 120_000 },
   { share: 0.03, tiers: ["growth"], seats: [2, 10], requests: 60_000 },
-  { share: 0.07, tiers: ["enterprise"], seats: [10, 150], requests: 900_000 },
+  { share: 0.07, tiers: ["enterprise"], seats: [10, 150], requests: 400_000 },
 ] as const;
 
 /** The demo's query frames, as if read from production at `asOf` over `days`. */
@@ -169,7 +169,7 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
     if (!silent) {
       const requests = Math.max(1, Math.round(d.logNormal(kind.requests, 1.6) * windowScale));
       const ptbRequests = Math.round(requests * ptbShare);
-      const costPerRequestUsd = d.logNormal(0.004, 1.0);
+      const costPerRequestUsd = d.logNormal(0.002, 1.0);
       const costNano = BigInt(Math.round(requests * costPerRequestUsd * 1e9));
       const ptbCostNano = BigInt(Math.round(Number(costNano) * (ptbRequests / requests)));
       const promptsUsed = promptCount > 0 ? Math.round(requests * d.next() * 0.6) : 0;

@@ -13,6 +13,13 @@ export interface ClickHouseSource {
 }
 
 export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
+  const clickhouseSettings: Record<string, string | number> = {
+    max_execution_time: settings.maxExecutionSeconds,
+    // Progress headers keep long queries' connections alive through load balancers.
+    send_progress_in_http_headers: 1,
+    http_headers_progress_interval_ms: "20000",
+  };
+  if (settings.readonly !== "off") clickhouseSettings.readonly = settings.readonly;
   const client: ClickHouseClient = createClient({
     url: settings.url,
     username: settings.username,
@@ -22,11 +29,8 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
     request_timeout: (settings.maxExecutionSeconds + 30) * 1000,
     compression: { request: false, response: false },
     application: "pricing-kit",
+    clickhouse_settings: clickhouseSettings,
   });
-  const clickhouseSettings: Record<string, string | number> = {
-    max_execution_time: settings.maxExecutionSeconds,
-  };
-  if (settings.readonly !== "off") clickhouseSettings.readonly = settings.readonly;
   return {
     async query(sql, params) {
       const query = bindClickHouse(sql, params);
@@ -34,7 +38,6 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
         const result = await client.query({
           query,
           format: "JSONEachRow",
-          clickhouse_settings: clickhouseSettings,
         });
         return await result.json<Record<string, unknown>>();
       } catch (error) {

@@ -22,6 +22,7 @@ export function formatNumber(value: number): string {
   const rounded = Number(value.toPrecision(12));
   const text = String(rounded);
   if (!/e/i.test(text)) return text;
+  if (Math.abs(rounded) >= 1e21) return BigInt(rounded).toString(); // toFixed would use an exponent
   const decimals = Math.min(100, Math.max(0, 11 - Math.floor(Math.log10(Math.abs(rounded)))));
   return rounded.toFixed(decimals).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
 }

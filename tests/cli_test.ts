@@ -1,0 +1,93 @@
+/** The command line as a user meets it: a separate process, its exit code and what it prints. */
+import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { parseAsOf, parseCli } from "../lib/cli.ts";
+
+const CLI = new URL("../lib/cli.ts", import.meta.url).pathname;
+
+async function runCli(args: string[], env: Record<string, string> = {}) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "--env-file", "/nonexistent/.env", ...args],
+    env: { NO_COLOR: "1", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("parseCli maps flags to options and rejects contradictions", () => {
+  const cli = parseCli([
+    "--format",
+    "csv",
+    "--days",
+    "7",
+    "--as-of",
+    "2026-11-01",
+    "--skip-stripe",
+  ]);
+  assertEquals(cli.options.formats, ["csv"]);
+  assertEquals(cli.options.windowDays, 7);
+  assertEquals(cli.options.asOf?.toISOString(), "2026-11-01T00:00:00.000Z");
+  assertEquals(cli.options.stripe, "skip");
+  assertEquals(parseCli(["--format", "csv,xlsx"]).options.formats, ["csv", "xlsx"]);
+  assertEquals(parseAsOf("2026-11-01 12:30").toISOString(), "2026-11-01T12:30:00.000Z");
+});
+
+Deno.test("bad flags exit 1 with one line naming the problem", async () => {
+  for (
+    const [args, pattern] of [
+      [["--format", "pdf"], /--format must be csv, xlsx or both/],
+      [["--days", "0"], /--days must be a whole number from 1 to 3660/],
+      [["--as-of", "yesterday"], /--as-of must be an ISO date/],
+      [["--demo", "--live"], /--demo and --live contradict/],
+      [["--frobnicate"], /Unknown option '--frobnicate'/],
+    ] as const
+  ) {
+    const result = await runCli([...args]);
+    assertEquals(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+    const lines = result.stderr.trim().split("\n");
+    assertEquals(lines.length, 1, result.stderr);
+    match(lines[0], pattern);
+  }
+});
+
+Deno.test("--help documents every option", async () => {
+  const result = await runCli(["--help"]);
+  assertEquals(result.code, 0);
+  for (const flag of ["--out-dir", "--format", "--days", "--as-of", "--demo", "--skip-stripe"]) {
+    ok(result.stdout.includes(flag), flag);
+  }
+});
+
+Deno.test("an unwritable output directory fails before any query, in one line", async () => {
+  const result = await runCli(["--demo", "--out-dir", "/proc/pricing-kit-cannot-write"]);
+  assertEquals(result.code, 1);
+  match(
+    result.stderr.trim(),
+    /^error: output directory \/proc\/pricing-kit-cannot-write is not writable/,
+  );
+  assertEquals(result.stderr.trim().split("\n").length, 1);
+});
+
+Deno.test("unreachable databases: one line, exit 1, the password never printed", async () => {
+  const out = await Deno.makeTempDir();
+  const result = await runCli(["--live", "--out-dir", out], {
+    PRICING_PG_URL: "postgres://reader:TopSecret123@127.0.0.1:9/postgres",
+    PRICING_CH_URL: "http://127.0.0.1:9",
+    PRICING_CH_PASSWORD: "AlsoSecret456",
+  });
+  assertEquals(result.code, 1);
+  const text = result.stdout + result.stderr;
+  ok(!text.includes("TopSecret123") && !text.includes("AlsoSecret456"), text);
+  assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+  match(result.stderr, /^error: cannot reach (PostgreSQL|ClickHouse) at /);
+  assertEquals([...Deno.readDirSync(out)].length, 0, "nothing written");
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("--live without settings says which variables to set", async () => {
+  const result = await runCli(["--live"]);
+  assertEquals(result.code, 1);
+  match(result.stderr, /no database configured: set PRICING_PG_URL and PRICING_CH_URL/);
+});

@@ -1,0 +1,75 @@
+import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
+import {
+  bindClickHouse,
+  bindPostgres,
+  loadSql,
+  type SqlFile,
+  sqlPlaceholders,
+} from "../lib/sql.ts";
+
+const sql = (text: string): SqlFile => ({ file: "queries/test.sql", text, sha256: "" });
+const asOf = new Date("2026-11-01T00:00:00Z");
+const start = new Date("2026-10-02T00:00:00Z");
+
+Deno.test("bindClickHouse inlines instants as UTC DateTime literals and quotes identifiers", () => {
+  const text = bindClickHouse(
+    sql("SELECT 1 FROM {t:Identifier} WHERE x >= {a:DateTime} AND x < {b:DateTime}"),
+    { t: "db.request_response_rmt", a: start, b: asOf },
+  );
+  assertEquals(
+    text,
+    "SELECT 1 FROM `db`.`request_response_rmt` WHERE x >= toDateTime('2026-10-02 00:00:00', 'UTC') AND x < toDateTime('2026-11-01 00:00:00', 'UTC')",
+  );
+});
+
+Deno.test("bindPostgres numbers each parameter once and binds dates as timestamptz", () => {
+  const bound = bindPostgres(
+    sql("SELECT {a:DateTime}, {b:DateTime}, {a:DateTime} FROM {t:Identifier}"),
+    { a: start, b: asOf, t: "auth.users" },
+  );
+  assertEquals(
+    bound.text,
+    'SELECT $1::timestamptz, $2::timestamptz, $1::timestamptz FROM "auth"."users"',
+  );
+  assertEquals(bound.values, [start, asOf]);
+});
+
+Deno.test("binding refuses a missing parameter, a bad date and an identifier with SQL in it", () => {
+  assertThrows(() => bindClickHouse(sql("{a:DateTime}"), {}), /needs parameter \{a:DateTime\}/);
+  assertThrows(() => bindClickHouse(sql("{a:DateTime}"), { a: new Date("x") }), /valid date/);
+  assertThrows(
+    () => bindPostgres(sql("{t:Identifier}"), { t: "users; DROP TABLE x" }),
+    /must be a table name/,
+  );
+  assertThrows(() => sqlPlaceholders("{a:String}"), /unsupported placeholder type/);
+});
+
+Deno.test("every built-in query file opens with a comment naming what it answers, parameters and output", async () => {
+  for (
+    const [engine, names] of [
+      ["postgres", ["organizations", "prompts_created"]],
+      ["clickhouse", ["usage_30d", "ptb_spend"]],
+    ] as const
+  ) {
+    for (const name of names) {
+      const file = await loadSql(engine, name);
+      assertEquals(file.file, `queries/${engine}/${name}.sql`);
+      const header = file.text.split("\n").filter((l) => l.startsWith("--")).join("\n");
+      for (const part of ["What:", "Parameters:", "Output:"]) {
+        assertEquals(header.includes(part), true, `${file.file} header lacks ${part}`);
+      }
+      assertEquals(file.sha256.length, 64);
+    }
+  }
+});
+
+Deno.test("a query file in the override folder replaces the built-in one", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.mkdir(`${dir}/postgres`);
+  await Deno.writeTextFile(`${dir}/postgres/prompts_created.sql`, "-- custom\nSELECT 1");
+  const custom = await loadSql("postgres", "prompts_created", dir);
+  assertEquals(custom.text, "-- custom\nSELECT 1");
+  const builtIn = await loadSql("postgres", "organizations", dir);
+  assertEquals(builtIn.file, "queries/postgres/organizations.sql");
+  await Deno.remove(dir, { recursive: true });
+});

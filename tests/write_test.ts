@@ -1,0 +1,35 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { formatNumber } from "../lib/write/csv.ts";
+import { neutraliseText } from "../lib/write/cells.ts";
+import { parseCsv } from "../lib/csv_parse.ts";
+import { exportFileName } from "../lib/files.ts";
+
+Deno.test("formatNumber writes plain decimals without float noise or exponents", () => {
+  assertEquals(formatNumber(0.1 + 0.2), "0.3");
+  assertEquals(formatNumber(2.75 / 3), "0.916666666667");
+  assertEquals(formatNumber(1e-7), "0.0000001");
+  assertEquals(formatNumber(1.5e21), "1500000000000000000000");
+  assertEquals(formatNumber(-12.5), "-12.5");
+  assertEquals(formatNumber(0), "0");
+});
+
+Deno.test("neutraliseText prefixes text a spreadsheet would run as a formula", () => {
+  for (const risky of ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"]) {
+    assertEquals(neutraliseText(risky), `'${risky}`);
+  }
+  assertEquals(neutraliseText("Acme = good"), "Acme = good");
+});
+
+Deno.test("parseCsv reads quoted commas, doubled quotes, newlines and CRLF", () => {
+  assertEquals(parseCsv('a,b\r\n"x, ""y""","line1\nline2"\r\n'), [["a", "b"], [
+    'x, "y"',
+    "line1\nline2",
+  ]]);
+  assertEquals(parseCsv("a\n\n"), [["a"], [""]]);
+});
+
+Deno.test("export file names carry the as-of date and _demo for demo data", () => {
+  const asOf = new Date("2026-11-01T23:00:00Z");
+  assertEquals(exportFileName(asOf, false, "csv"), "helicone_pricing_data_2026-11-01.csv");
+  assertEquals(exportFileName(asOf, true, "xlsx"), "helicone_pricing_data_2026-11-01_demo.xlsx");
+});
