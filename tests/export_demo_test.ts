@@ -1,0 +1,124 @@
+/** The demo export end to end: files written, read back, typed, deterministic. */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import ExcelJS from "exceljs";
+import { COLUMN_NAMES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/columns.ts";
+import { parseCsvRecords } from "../lib/csv_parse.ts";
+import { runExport } from "../lib/export.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+
+Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
+  const outDir = await Deno.makeTempDir();
+  const result = await runExport({
+    demo: true,
+    asOf,
+    outDir,
+    charts: false,
+    env: {},
+    log: () => {},
+  });
+  const names = [...Deno.readDirSync(outDir)].map((e) => e.name).sort();
+
+  await t.step("dated file names with _demo, and no temp files left", () => {
+    assertEquals(names, [
+      "helicone_pricing_data_2026-11-01_demo.csv",
+      "helicone_pricing_data_2026-11-01_demo.manifest.json",
+      "helicone_pricing_data_2026-11-01_demo.xlsx",
+    ]);
+  });
+
+  const csv = await Deno.readTextFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.csv`);
+  const { header, records } = parseCsvRecords(csv);
+
+  await t.step("the spec's 24 columns first, in order, then the extras", () => {
+    assertEquals(SPEC_COLUMN_NAMES.length, 24);
+    assertEquals(header.slice(0, 24), SPEC_COLUMN_NAMES);
+    assertEquals(header, COLUMN_NAMES);
+  });
+
+  await t.step("one row per organization, no NaN or Infinity anywhere", () => {
+    assertEquals(records.length, result.data.frame.height);
+    assertEquals(new Set(records.map((r) => r.org_id)).size, records.length);
+    ok(!/NaN|Infinity/.test(csv));
+  });
+
+  await t.step("the dataset has the shapes it promises", () => {
+    const count = (test: (r: Record<string, string>) => boolean) => records.filter(test).length;
+    ok(count((r) => r.tier === "free") > records.length / 2, "mostly free");
+    ok(count((r) => r.seats === "0") > 0, "zero-seat orgs");
+    ok(count((r) => r.requests_30d === "0") > 0, "orgs without requests");
+    ok(count((r) => r.has_gateway_only === "true") > 0, "gateway-only");
+    ok(count((r) => r.is_byok === "true" && r.is_ptb === "true") > 0, "mixed PTB and BYOK");
+    ok(
+      count((r) => r.is_ptb === "true" && r.requests_30d === "0") > 0,
+      "PTB without window requests",
+    );
+    ok(new Set(records.map((r) => r.tier)).size >= 5, "a mix of tiers");
+    ok(count((r) => r.cost_per_seat === "") > 0, "empty ratio when seats = 0");
+  });
+
+  await t.step("manifest says demo and lists the files with their hashes", async () => {
+    const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    assertEquals(manifest.demo, true);
+    assertEquals(manifest.row_count, records.length);
+    assertEquals(manifest.window, {
+      start: "2026-10-02T00:00:00.000Z",
+      end: "2026-11-01T00:00:00.000Z",
+      days: 30,
+    });
+    assertEquals(manifest.files.map((f: { name: string }) => f.name), [
+      "helicone_pricing_data_2026-11-01_demo.csv",
+      "helicone_pricing_data_2026-11-01_demo.xlsx",
+    ]);
+    assertEquals(manifest.files[0].bytes, new TextEncoder().encode(csv).byteLength);
+  });
+
+  await t.step(
+    "XLSX: typed cells, formats, frozen bold header, autofilter, dictionary",
+    async () => {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);
+      const sheet = workbook.getWorksheet("pricing_data")!;
+      assertEquals(sheet.rowCount, records.length + 1);
+      const headerRow = sheet.getRow(1).values as unknown[];
+      assertEquals(headerRow.slice(1), COLUMN_NAMES);
+      ok(sheet.getRow(1).getCell(1).font?.bold, "bold header");
+      assertEquals(sheet.views[0].state, "frozen");
+      ok(sheet.autoFilter, "autofilter");
+      const col = (name: string) => COLUMN_NAMES.indexOf(name) + 1;
+      const row2 = sheet.getRow(2);
+      assertEquals(typeof row2.getCell(col("seats")).value, "number");
+      assertEquals(typeof row2.getCell(col("is_ptb")).value, "boolean");
+      ok(row2.getCell(col("created_at")).value instanceof Date);
+      assertEquals(row2.getCell(col("org_id")).value, records[0].org_id);
+      assertEquals(
+        sheet.getColumn(col("llm_cost_30d")).numFmt ?? row2.getCell(col("llm_cost_30d")).numFmt,
+        '"$"#,##0.00##',
+      );
+      assertEquals(row2.getCell(col("gross_margin_pct")).numFmt, '0.0"%"');
+      const dictionary = workbook.getWorksheet("dictionary")!;
+      assertEquals(dictionary.rowCount, COLUMNS.length + 1);
+      assertEquals(dictionary.getRow(2).getCell(1).value, "org_id");
+    },
+  );
+
+  await t.step("the same seed and as-of give the same CSV bytes", async () => {
+    const again = await Deno.makeTempDir();
+    await runExport({
+      demo: true,
+      asOf,
+      outDir: again,
+      formats: ["csv"],
+      charts: false,
+      env: {},
+      log: () => {},
+    });
+    assertEquals(
+      await Deno.readTextFile(`${again}/helicone_pricing_data_2026-11-01_demo.csv`),
+      csv,
+    );
+    await Deno.remove(again, { recursive: true });
+  });
+
+  await Deno.remove(outDir, { recursive: true });
+});
