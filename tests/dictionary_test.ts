@@ -1,0 +1,19 @@
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { COLUMNS } from "../lib/columns.ts";
+import { dictionaryMarkdown, withColumnsSection } from "../lib/dictionary.ts";
+
+Deno.test("the dictionary has a row for every column, in order", () => {
+  const rows = dictionaryMarkdown().split("\n").slice(2);
+  assertEquals(rows.length, COLUMNS.length);
+  rows.forEach((row, i) => ok(row.includes(`\`${COLUMNS[i].name}\``), row));
+});
+
+/** Markdown up to deno fmt's layout: whitespace, table padding and rule lengths. */
+function normalise(markdown: string): string {
+  return markdown.replace(/\s+/g, " ").replace(/ ?\| ?/g, "|").replace(/-{3,}/g, "---");
+}
+
+Deno.test("README's columns section is the generated one (run `deno task docs` after editing columns)", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  assertEquals(normalise(readme), normalise(withColumnsSection(readme)));
+});
