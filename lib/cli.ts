@@ -149,10 +149,10 @@ export async function main(args: string[]): Promise<number> {
     };
     const result = await runExport({ ...options, log: say });
     const { data } = result;
-    if (data.demo) {
-      say("━━ DEMO DATA ━━ no database configured (PRICING_PG_URL / PRICING_CH_URL): these files");
-      say(
-        "   hold the built-in synthetic dataset, not your company's numbers. See README → Configuration.",
+    if (data.demo && !options.quiet) {
+      console.log(
+        "━━ DEMO DATA ━━ no database is configured (PRICING_PG_URL, PRICING_CH_URL), so these files\n" +
+          "hold the built-in synthetic dataset, not your company's numbers. See README → Configuration.",
       );
     }
     for (const warning of data.warnings) say(`warning: ${warning}`);
