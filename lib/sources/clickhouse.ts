@@ -3,7 +3,7 @@
  * on production's modern ClickHouse and on Debian's 18.16 used in tests, so nothing here relies on
  * query parameters or newer formats: JSONEachRow only.
  */
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { type ClickHouseSettings, UserError } from "../config.ts";
 import { bindClickHouse, type SqlFile, type SqlParams } from "../sql.ts";
 
@@ -30,6 +30,8 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
     compression: { request: false, response: false },
     application: "pricing-kit",
     clickhouse_settings: clickhouseSettings,
+    // The client would print its own errors; ours are reported once, as one line.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   return {
     async query(sql, params) {
@@ -62,16 +64,17 @@ function clickHouseError(error: unknown, settings: ClickHouseSettings, file: str
       `cannot reach ClickHouse at ${settings.url} (${code}); check PRICING_CH_URL`,
     );
   }
-  // 18.16 sends errors as plain text: recognise the authentication ones by their wording.
+  // 18.16's errors reach the client untyped: recognise them by code number in the text too.
+  const serverCode = code ?? message.match(/Code: (\d+)/)?.[1];
   if (
-    code === "516" || code === "192" || code === "193" ||
-    /password is incorrect|Authentication failed|Unknown user/i.test(message)
+    ["192", "193", "194", "516"].includes(serverCode ?? "") ||
+    /Wrong password|password is incorrect|Authentication failed|Unknown user/i.test(message)
   ) {
     return new UserError(
       `ClickHouse rejected the credentials (PRICING_CH_USER / PRICING_CH_PASSWORD) at ${settings.url}`,
     );
   }
-  if (code === "159" || /Timeout exceeded/i.test(message)) {
+  if (serverCode === "159" || /Timeout exceeded/i.test(message)) {
     return new UserError(
       `${file} hit ClickHouse's time limit; raise PRICING_CH_MAX_EXECUTION_SECONDS`,
     );
