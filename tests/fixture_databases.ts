@@ -6,6 +6,7 @@ import pg from "pg";
 import { createClient } from "@clickhouse/client";
 import type { Env } from "../lib/config.ts";
 import { testServers } from "./env.ts";
+import { splitStatements } from "./sql_statements.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 
@@ -13,14 +14,6 @@ export interface FixtureDatabases {
   /** settings for the kit, as a user would put them in .env */
   env: Env;
   drop(): Promise<void>;
-}
-
-/** ClickHouse's HTTP interface takes one statement per request: split on `;` at line ends. */
-export function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.split("\n").filter((l) => !l.trim().startsWith("--")).join("\n").trim())
-    .filter((s) => s !== "");
 }
 
 export async function freshFixtureDatabases(
