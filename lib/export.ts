@@ -129,20 +129,15 @@ export async function loadPricingData(
   const joined = await timed(stages, "join", () => joinOrgFrames(results.frames));
 
   // revenue
-  const revenue = await timed(
-    stages,
-    "revenue",
-    () =>
-      loadRevenueStage(joined.frame, {
-        demo,
-        env,
-        mode: options.stripe,
-        asOf: window.end,
-        outDir: options.outDir,
-        quiet: options.quiet,
-        log,
-      }),
-  );
+  const revenue = await timed(stages, "revenue", () =>
+    loadRevenueStage(joined.frame, {
+      demo,
+      env,
+      mode: options.stripe,
+      asOf: window.end,
+      outDir: options.outDir,
+      quiet: options.quiet,
+    }));
   const withRevenue = attachRevenue(joined.frame, revenue);
 
   // metrics

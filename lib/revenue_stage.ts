@@ -4,6 +4,14 @@
  */
 import type pl from "nodejs-polars";
 import type { Env } from "./config.ts";
+import { DEMO_SEED } from "./demo.ts";
+import {
+  defaultCacheDir,
+  loadRevenue,
+  revenueRulesFromEnv,
+  stripeSettingsFromEnv,
+} from "./revenue/mod.ts";
+import { demoRevenue } from "./revenue/demo.ts";
 import type { RevenueResult } from "./revenue/types.ts";
 
 export interface RevenueStageOptions {
@@ -13,23 +21,45 @@ export interface RevenueStageOptions {
   asOf: Date;
   outDir: string;
   quiet: boolean;
-  log: (line: string) => void;
-}
-
-export function noRevenue(warning: string): RevenueResult {
-  return {
-    source: "none",
-    byCustomer: new Map(),
-    warnings: [warning],
-    apiCalls: 0,
-    durationMs: 0,
-    failed: false,
-  };
 }
 
 export function loadRevenueStage(
-  _frame: pl.DataFrame,
-  _options: RevenueStageOptions,
+  frame: pl.DataFrame,
+  options: RevenueStageOptions,
 ): Promise<RevenueResult> {
-  return Promise.resolve(noRevenue("Stripe revenue is not fetched yet: revenue columns are empty"));
+  const customerIds = frame.getColumn("stripe_customer_id").toArray() as (string | null)[];
+  if (options.demo) {
+    const tiers = frame.getColumn("tier").toArray() as string[];
+    const tierRaw = frame.getColumn("tier_raw").toArray() as (string | null)[];
+    const seats = frame.getColumn("seats").toArray() as number[];
+    const addons = frame.getColumn("addons_in_metadata").toArray() as (string | null)[];
+    const requests = frame.getColumn("requests_30d").toArray() as number[];
+    const orgs = customerIds.flatMap((customerId, i) =>
+      customerId
+        ? [{
+          customerId,
+          tier: tiers[i],
+          tierRaw: tierRaw[i],
+          seats: seats[i],
+          addons: addons[i]?.split(",") ?? [],
+          requests30d: requests[i],
+        }]
+        : []
+    );
+    return Promise.resolve(demoRevenue(orgs, DEMO_SEED, options.asOf));
+  }
+  const showProgress = !options.quiet && Deno.stderr.isTerminal();
+  const encoder = new TextEncoder();
+  return loadRevenue([...new Set(customerIds.filter((id): id is string => !!id))], {
+    mode: options.mode,
+    ...stripeSettingsFromEnv(options.env),
+    cacheDir: defaultCacheDir(options.outDir),
+    asOf: options.asOf,
+    rules: revenueRulesFromEnv(options.env),
+    onProgress: showProgress
+      ? (seen) => Deno.stderr.writeSync(encoder.encode(`\rStripe: ${seen} subscriptions read…`))
+      : undefined,
+  }).finally(() => {
+    if (showProgress) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+  });
 }

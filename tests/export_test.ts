@@ -310,3 +310,83 @@ Deno.test("a failing query names its .sql file; bad credentials say which settin
     await databases.drop();
   }
 });
+
+Deno.test("live export with Stripe revenue: revenue columns and revenue ratios", async () => {
+  const { startFakeStripe } = await import("./fake_stripe.ts");
+  const price = (id: string, cents: number) => ({
+    id,
+    product: `prod_${id}`,
+    currency: "usd",
+    unit_amount_decimal: String(cents),
+    recurring: { interval: "month", interval_count: 1, usage_type: "licensed" },
+  });
+  const subscription = (customer: string, p: ReturnType<typeof price>) => ({
+    id: `sub_${customer}`,
+    customer,
+    status: "active",
+    currency: "usd",
+    cancel_at_period_end: false,
+    discounts: [],
+    items: { data: [{ id: `si_${customer}`, quantity: 1, price: p, discounts: [] }] },
+  });
+  const fake = startFakeStripe({
+    subscriptions: [
+      subscription("cus_alpha", price("pro-20251210", 7900)),
+      subscription("cus_charlie", price("team_bundle", 20000)),
+    ],
+    products: [
+      { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
+      { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
+    ],
+    invoices: [],
+  });
+  const databases = await freshFixtureDatabases("stripe");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const result = await runExport({
+      asOf,
+      outDir,
+      formats: ["csv"],
+      charts: false,
+      log: () => {},
+      env: {
+        ...databases.env,
+        STRIPE_SECRET_KEY: fake.apiKey,
+        STRIPE_API_HOST: "127.0.0.1",
+        STRIPE_API_PORT: String(fake.port),
+        STRIPE_API_PROTOCOL: "http",
+      },
+    });
+    assertEquals(result.data.revenue.source, "stripe");
+    const { records } = parseCsvRecords(await Deno.readTextFile(result.files[0]));
+    const row = (id: string) => records.find((r) => r.org_id === id)!;
+    const pick = (id: string, columns: string[]) => columns.map((c) => row(id)[c]);
+    const columns = [
+      "mrr",
+      "base_subscription",
+      "revenue_per_seat",
+      "revenue_per_request",
+      "gross_margin_pct",
+      "revenue_source",
+    ];
+    // A: $79; 79 / 3 seats; 79 / 3 requests; (79 − 2.75) / 79 × 100
+    assertEquals(pick(A, columns), [
+      "79",
+      "79",
+      "26.3333333333",
+      "26.3333333333",
+      "96.5189873418",
+      "stripe",
+    ]);
+    // C: $200; no seats; 200 / 1 request; (200 − 3) / 200 × 100
+    assertEquals(pick(C, columns), ["200", "200", "", "200", "98.5", "stripe"]);
+    // B: no customer id → revenue 0; 0 / 1 seat; 0 / 1 request; margin empty when mrr is 0
+    assertEquals(pick(B, columns), ["0", "0", "0", "0", "", "no_customer"]);
+    // E: no customer, no requests
+    assertEquals(pick(E, columns), ["0", "0", "0", "", "", "no_customer"]);
+  } finally {
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});

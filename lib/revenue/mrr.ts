@@ -1,0 +1,245 @@
+/**
+ * Monthly revenue of one customer from its Stripe subscriptions — a pure function, shared by the
+ * live path, the cache and the demo generator.
+ *
+ * - Counted statuses only (default active, past_due); cancel_at_period_end still counts.
+ * - Recurring licensed items: quantity (after transform_quantity) × unit amount, or the tiered
+ *   amount (graduated: per tier; volume: the tier the quantity falls in), normalised to a month:
+ *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
+ * - Discounts per the policy, split over the items in proportion; never below zero. Tax excluded.
+ * - Metered items have no fixed amount: usage is what the most recent closed invoice billed.
+ * - Non-USD: converted with configured rates, else the customer's revenue is left empty.
+ */
+import type { CustomerRevenue } from "./types.ts";
+import { classifyItem, type ItemRole, type RevenueRules } from "./rules.ts";
+import type {
+  DiscountLite,
+  ItemLite,
+  PriceLite,
+  ProductLite,
+  SubscriptionLite,
+  UsageLineLite,
+} from "./stripe_objects.ts";
+
+/** Currencies whose amounts are whole units (Stripe's list). */
+const ZERO_DECIMAL = new Set([
+  "bif",
+  "clp",
+  "djf",
+  "gnf",
+  "jpy",
+  "kmf",
+  "krw",
+  "mga",
+  "pyg",
+  "rwf",
+  "ugx",
+  "vnd",
+  "vuv",
+  "xaf",
+  "xof",
+  "xpf",
+]);
+
+export function minorUnitsToMajor(amount: number, currency: string): number {
+  return ZERO_DECIMAL.has(currency.toLowerCase()) ? amount : amount / 100;
+}
+
+/** Months in one billing period of a recurring price. */
+export function periodMonths(recurring: NonNullable<PriceLite["recurring"]>): number {
+  const count = recurring.interval_count || 1;
+  switch (recurring.interval) {
+    case "month":
+      return count;
+    case "year":
+      return 12 * count;
+    case "week":
+      return (count * 12) / 52;
+    case "day":
+      return (count * 12) / 365;
+  }
+}
+
+function decimal(value: string | null): number {
+  return value === null ? 0 : Number(value);
+}
+
+/** Amount of one billing period of a licensed item, in minor units. */
+export function itemPeriodAmount(price: PriceLite, quantity: number): number {
+  let units = quantity;
+  if (price.transform_quantity && price.transform_quantity.divide_by > 0) {
+    const divided = units / price.transform_quantity.divide_by;
+    units = price.transform_quantity.round === "up" ? Math.ceil(divided) : Math.floor(divided);
+  }
+  if (units <= 0) return 0;
+  if (price.billing_scheme !== "tiered" || !price.tiers) {
+    return units * decimal(price.unit_amount_decimal);
+  }
+  const tiers = price.tiers;
+  if (price.tiers_mode === "volume") {
+    const tier = tiers.find((t) => t.up_to === null || units <= t.up_to) ?? tiers[tiers.length - 1];
+    return units * decimal(tier.unit_amount_decimal) + decimal(tier.flat_amount_decimal);
+  }
+  // graduated: each tier bills the units that fall inside it
+  let amount = 0;
+  let lower = 0;
+  for (const tier of tiers) {
+    const upper = tier.up_to ?? Infinity;
+    const inTier = Math.min(units, upper) - lower;
+    if (inTier <= 0) break;
+    amount += inTier * decimal(tier.unit_amount_decimal) + decimal(tier.flat_amount_decimal);
+    lower = upper;
+  }
+  return amount;
+}
+
+function discountCounts(discount: DiscountLite, rules: RevenueRules, asOfSeconds: number): boolean {
+  switch (rules.discountPolicy) {
+    case "none":
+      return false;
+    case "forever":
+      return discount.coupon.duration === "forever";
+    case "recurring":
+      if (discount.coupon.duration === "forever") return true;
+      if (discount.coupon.duration === "repeating") {
+        return discount.end === null || discount.end > asOfSeconds;
+      }
+      return false; // once: a one-off, not recurring revenue
+  }
+}
+
+/** Applies discounts to a monthly amount (minor units); amount_off is per period, so ÷ months. */
+function applyDiscounts(
+  monthly: number,
+  discounts: DiscountLite[],
+  months: number,
+  rules: RevenueRules,
+  asOfSeconds: number,
+): number {
+  let value = monthly;
+  for (const discount of discounts) {
+    if (!discountCounts(discount, rules, asOfSeconds)) continue;
+    if (discount.coupon.percent_off) value *= 1 - discount.coupon.percent_off / 100;
+    if (discount.coupon.amount_off) value -= discount.coupon.amount_off / months;
+  }
+  return Math.max(0, value);
+}
+
+export interface CustomerInput {
+  customerId: string;
+  subscriptions: SubscriptionLite[];
+  products: Map<string, ProductLite>;
+  /** metered lines of each subscription's most recent closed invoice */
+  usageLines: UsageLineLite[];
+  asOf: Date;
+}
+
+export interface CustomerRevenueResult {
+  revenue: CustomerRevenue;
+  /** price ids of items whose role could not be told (counted under addon_other) */
+  unknownPriceIds: string[];
+  /** currencies with no configured rate */
+  unconvertedCurrencies: string[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export function computeCustomerRevenue(
+  input: CustomerInput,
+  rules: RevenueRules,
+): CustomerRevenueResult {
+  const asOfSeconds = Math.floor(input.asOf.getTime() / 1000);
+  const counted = input.subscriptions.filter((s) => rules.countedStatuses.includes(s.status));
+  const byRole: Record<Exclude<ItemRole, "unknown">, number> = {
+    base: 0,
+    usage: 0,
+    addon_prompts: 0,
+    addon_other: 0,
+  };
+  const unknownPriceIds: string[] = [];
+  const unconverted = new Set<string>();
+  const intervals = new Set<string>();
+  const currencies = new Set<string>();
+  const planNames = new Set<string>();
+
+  const toUsd = (minor: number, currency: string): number | null => {
+    const major = minorUnitsToMajor(minor, currency);
+    if (currency === "usd") return major;
+    const rate = rules.fxRates[currency];
+    if (rate === undefined) {
+      unconverted.add(currency.toUpperCase());
+      return null;
+    }
+    return major * rate;
+  };
+
+  for (const subscription of counted) {
+    currencies.add(subscription.currency.toUpperCase());
+    // monthly minor-unit amount per item, before subscription-level discounts
+    const items: { item: ItemLite; role: ItemRole; monthly: number; months: number }[] = [];
+    for (const item of subscription.items) {
+      const price = item.price;
+      if (!price.recurring) continue; // one-time items are not recurring revenue
+      const product = input.products.get(price.product);
+      if (product?.name) planNames.add(product.name);
+      const role = classifyItem(price, product, rules);
+      if (role === "unknown") unknownPriceIds.push(price.id);
+      if (price.recurring.usage_type === "metered") continue; // billed from invoices below
+      const months = periodMonths(price.recurring);
+      intervals.add(
+        price.recurring.interval_count === 1
+          ? price.recurring.interval
+          : `${price.recurring.interval_count} ${price.recurring.interval}`,
+      );
+      const quantity = item.quantity ?? 1;
+      const monthly = applyDiscounts(
+        itemPeriodAmount(price, quantity) / months,
+        item.discounts,
+        months,
+        rules,
+        asOfSeconds,
+      );
+      items.push({ item, role, monthly, months });
+    }
+    const total = items.reduce((sum, i) => sum + i.monthly, 0);
+    const months = items.length > 0 ? items[0].months : 1;
+    const discounted = applyDiscounts(total, subscription.discounts, months, rules, asOfSeconds);
+    const factor = total > 0 ? discounted / total : 0;
+    for (const { role, monthly } of items) {
+      const usd = toUsd(monthly * factor, subscription.currency);
+      if (usd === null) continue;
+      byRole[role === "unknown" ? "addon_other" : role] += usd;
+    }
+  }
+
+  const countedIds = new Set(counted.map((s) => s.id));
+  for (const line of input.usageLines) {
+    if (!countedIds.has(line.subscription)) continue;
+    const usd = toUsd(line.amount, line.currency);
+    if (usd !== null) byRole.usage += usd;
+  }
+
+  const statuses = [...new Set(input.subscriptions.map((s) => s.status))].sort();
+  const cancelling = counted.some((s) => s.cancel_at_period_end);
+  const failed = unconverted.size > 0;
+  const money = (value: number) => failed ? null : round2(value);
+  const recurring = byRole.base + byRole.addon_prompts + byRole.addon_other;
+  return {
+    revenue: {
+      customerId: input.customerId,
+      mrr: money(recurring + byRole.usage),
+      baseSubscription: money(byRole.base),
+      usageCharges: money(byRole.usage),
+      addonPrompts: money(byRole.addon_prompts),
+      addonOther: money(byRole.addon_other),
+      mrrRecurring: money(recurring),
+      subscriptionStatus: statuses.length > 0 ? statuses.join(",") : null,
+      billingInterval: intervals.size > 0 ? [...intervals].sort().join(",") : null,
+      currency: currencies.size > 0 ? [...currencies].sort().join(",") : null,
+      stripePlanNames: planNames.size > 0 ? [...planNames].sort().join(", ") : null,
+      cancelAtPeriodEnd: counted.length > 0 ? cancelling : null,
+    },
+    unknownPriceIds: [...new Set(unknownPriceIds)],
+    unconvertedCurrencies: [...unconverted],
+  };
+}
