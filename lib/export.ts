@@ -119,6 +119,7 @@ export async function loadPricingData(
   const demo = settings === null;
 
   // queries
+  log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
   const results = await timed(
     stages,
     "queries",
@@ -129,6 +130,7 @@ export async function loadPricingData(
   const joined = await timed(stages, "join", () => joinOrgFrames(results.frames));
 
   // revenue
+  if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
   const revenue = await timed(stages, "revenue", () =>
     loadRevenueStage(joined.frame, {
       demo,
