@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
 import { demoQueryResults } from "./demo.ts";
-import { exportFileName } from "./files.ts";
+import { dateStamp, exportFileName } from "./files.ts";
+import { writeCharts } from "./charts.ts";
 import { joinOrgFrames } from "./join.ts";
 import { writeManifest } from "./manifest.ts";
 import { addMetricColumns } from "./metrics.ts";
@@ -189,7 +190,15 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   const files: string[] = [];
 
   // charts
-  // (charts stage wired when lib/charts.ts lands)
+  if (options.charts) {
+    files.push(
+      ...await timed(
+        stages,
+        "charts",
+        () => writeCharts(data.frame, options.outDir, dateStamp(data.asOf, data.demo)),
+      ),
+    );
+  }
 
   // write
   await timed(stages, "write", async () => {

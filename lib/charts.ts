@@ -1,0 +1,340 @@
+/**
+ * The charts stage: Observable Plot rendered server-side (linkedom), SVG for notebooks and pages,
+ * PNG through resvg for files people paste into chats and slides.
+ *
+ * Log scales cannot show 0 and margins of −5000 % squash everything else, so each chart drops or
+ * clips those points and says how many in its caption.
+ */
+import * as Plot from "@observablehq/plot";
+import { Resvg } from "@resvg/resvg-js";
+import { parseHTML } from "linkedom";
+import type pl from "nodejs-polars";
+import { join } from "node:path";
+import { writeFileAtomic } from "./files.ts";
+
+export interface Chart {
+  /** file-safe name, e.g. margin_vs_mrr */
+  name: string;
+  title: string;
+  svg: string;
+}
+
+/** Tier colours stay the same in every chart. */
+const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
+const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
+const WIDTH = 880;
+const HEIGHT = 480;
+/** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
+const MAX_DOTS = 5000;
+/** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
+const MARGIN_FLOOR = -300;
+
+type Row = Record<string, unknown>;
+
+function rows(frame: pl.DataFrame, columns: string[]): Row[] {
+  const arrays = columns.map((c) => frame.getColumn(c).toArray() as unknown[]);
+  return Array.from(
+    { length: frame.height },
+    (_, i) => Object.fromEntries(columns.map((c, j) => [c, arrays[j][i]])),
+  );
+}
+
+// deno-lint-ignore no-explicit-any
+type Dom = any;
+
+function render(options: Plot.PlotOptions): string {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>") as Dom;
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style: { fontFamily: "DejaVu Sans, sans-serif", fontSize: "12px", background: "white" },
+    ...options,
+    // Plot's legends are HTML beside the SVG; legend() draws ours inside it.
+    color: { ...options.color, legend: false },
+  } as Plot.PlotOptions) as Dom;
+  svg.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  return svg.outerHTML;
+}
+
+/** Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. */
+function legend(entries: { label: string; color: string }[]): string {
+  let x = WIDTH - 12;
+  const items: string[] = [];
+  for (const entry of [...entries].reverse()) {
+    const width = 22 + entry.label.length * 7;
+    x -= width;
+    items.push(
+      `<rect x="${x}" y="54" width="12" height="12" rx="2" fill="${entry.color}"/>` +
+        `<text x="${
+          x + 16
+        }" y="64" text-anchor="start" font-size="12" font-family="DejaVu Sans, sans-serif">${
+          escapeXml(entry.label)
+        }</text>`,
+    );
+  }
+  return items.join("");
+}
+
+function tierLegend(tiers: unknown[]): string {
+  return legend(
+    TIER_DOMAIN.filter((t) => tiers.includes(t)).map((t) => ({
+      label: t,
+      color: TIER_RANGE[TIER_DOMAIN.indexOf(t)],
+    })),
+  );
+}
+
+/** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
+function framed(
+  title: string,
+  caption: string,
+  legendSvg: string,
+  options: Plot.PlotOptions,
+): string {
+  const svg = render({
+    ...options,
+    marginTop: 84,
+    marginBottom: 48,
+    marginLeft: 84,
+    y: { labelAnchor: "center", ...options.y },
+  });
+  const titleText =
+    `<text x="12" y="22" text-anchor="start" font-size="17" font-weight="bold" font-family="DejaVu Sans, sans-serif">${
+      escapeXml(title)
+    }</text>`;
+  const captionText =
+    `<text x="12" y="42" text-anchor="start" font-size="11" fill="#555" font-family="DejaVu Sans, sans-serif">${
+      escapeXml(caption)
+    }</text>`;
+  return svg.replace(/(<svg[^>]*>)/, `$1${titleText}${legendSvg}${captionText}`);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(
+    /[<>&"]/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" }[c]!),
+  );
+}
+
+const tierColor = {
+  domain: TIER_DOMAIN,
+  range: TIER_RANGE,
+  label: "tier",
+} as const;
+
+/** $0.01, $1, $100, $10k, $1.5M: money ticks that read on a log axis (not "100m"). */
+export function usdTick(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `$${+(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 1e3) return `$${+(value / 1e3).toPrecision(3)}k`;
+  return `$${+value.toPrecision(3)}`;
+}
+
+/** 1, 10, 1k, 1M request counts. */
+function countTick(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 1e3) return `${+(value / 1e3).toPrecision(3)}k`;
+  return `${+value.toPrecision(3)}`;
+}
+
+/** Tier swatches for a dot chart, or a note on the density scale when it became a hexbin. */
+function dotsLegend(data: Row[]): string {
+  return data.length > MAX_DOTS
+    ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
+    : tierLegend(data.map((d) => d.tier));
+}
+
+export function marginVsMrrChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
+  const paying = all.filter((r) => typeof r.mrr === "number" && (r.mrr as number) > 0);
+  const clipped = paying.filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR).length;
+  const data = paying.map((r) => ({
+    ...r,
+    margin: Math.max(MARGIN_FLOOR, r.gross_margin_pct as number),
+  }));
+  const caption = `${paying.length} organizations with MRR > 0 (${
+    all.length - paying.length
+  } with no or unknown MRR not shown); ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`;
+  const dots = data.length > MAX_DOTS
+    ? Plot.dot(data, Plot.hexbin({ fill: "count" }, { x: "mrr", y: "margin" }))
+    : Plot.dot(data, { x: "mrr", y: "margin", fill: "tier", r: 3.5, fillOpacity: 0.75 });
+  return {
+    name: "margin_vs_mrr",
+    title: "Gross margin vs MRR per organization",
+    svg: framed("Gross margin vs MRR per organization", caption, dotsLegend(data), {
+      x: { type: "log", label: "MRR (USD per month, log scale)", grid: true, tickFormat: usdTick },
+      y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
+      color: data.length > MAX_DOTS ? { scheme: "blues", label: "organizations" } : tierColor,
+      marks: [Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), dots],
+    }),
+  };
+}
+
+export function marginByTierChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["gross_margin_pct", "tier"]);
+  const known = all.filter((r) => typeof r.gross_margin_pct === "number");
+  const clipped = known.filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR).length;
+  const data = known.map((r) => ({
+    tier: r.tier,
+    margin: Math.max(MARGIN_FLOOR, r.gross_margin_pct as number),
+  }));
+  const tiers = TIER_DOMAIN.filter((t) => data.some((d) => d.tier === t));
+  return {
+    name: "margin_by_tier",
+    title: "Gross margin distribution by tier",
+    svg: framed(
+      "Gross margin distribution by tier",
+      `Box: quartiles and median; ${known.length} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`,
+      tierLegend(tiers),
+      {
+        x: { label: "tier", domain: tiers },
+        y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
+        color: tierColor,
+        marks: [
+          Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
+          Plot.boxY(data, {
+            x: "tier",
+            y: "margin",
+            fill: "tier",
+            fillOpacity: 0.35,
+            stroke: "#333",
+          }),
+        ],
+      },
+    ),
+  };
+}
+
+export function requestsVsCostChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["requests_30d", "llm_cost_30d", "tier"]);
+  const data = all.filter((r) => (r.requests_30d as number) > 0 && (r.llm_cost_30d as number) > 0);
+  const dots = data.length > MAX_DOTS
+    ? Plot.dot(data, Plot.hexbin({ fill: "count" }, { x: "requests_30d", y: "llm_cost_30d" }))
+    : Plot.dot(data, {
+      x: "requests_30d",
+      y: "llm_cost_30d",
+      fill: "tier",
+      r: 3,
+      fillOpacity: 0.7,
+    });
+  return {
+    name: "requests_vs_llm_cost",
+    title: "Requests vs LLM cost per organization",
+    svg: framed(
+      "Requests vs LLM cost per organization (window)",
+      `${data.length} organizations with requests and cost; ${
+        all.length - data.length
+      } with no requests or zero cost not shown (log scales cannot show 0).`,
+      dotsLegend(data),
+      {
+        x: {
+          type: "log",
+          label: "Requests in window (log scale)",
+          grid: true,
+          tickFormat: countTick,
+        },
+        y: { type: "log", label: "LLM cost (USD, log scale)", grid: true, tickFormat: usdTick },
+        color: data.length > MAX_DOTS ? { scheme: "blues" } : tierColor,
+        marks: [dots],
+      },
+    ),
+  };
+}
+
+export function usageByTierChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["tier", "requests_30d", "llm_cost_30d", "mrr"]);
+  const totals = TIER_DOMAIN.map((tier) => {
+    const inTier = all.filter((r) => r.tier === tier);
+    return {
+      tier,
+      organizations: inTier.length,
+      llmCost: inTier.reduce((s, r) => s + ((r.llm_cost_30d as number) ?? 0), 0),
+      mrr: inTier.reduce((s, r) => s + ((r.mrr as number) ?? 0), 0),
+    };
+  }).filter((t) => t.organizations > 0);
+  const long = totals.flatMap((t) => [
+    { tier: t.tier, measure: "LLM cost (window)", usd: t.llmCost },
+    { tier: t.tier, measure: "MRR", usd: t.mrr },
+  ]);
+  return {
+    name: "usage_by_tier",
+    title: "LLM cost and MRR by tier",
+    svg: framed(
+      "LLM cost and MRR by tier (USD)",
+      `Totals per tier. Organizations: ${
+        totals.map((t) => `${t.tier} ${t.organizations}`).join(", ")
+      }. Empty MRR counts as 0.`,
+      legend([
+        { label: "LLM cost (window)", color: "#f97316" },
+        { label: "MRR", color: "#2563eb" },
+      ]),
+      {
+        fx: { label: "tier", domain: totals.map((t) => t.tier) },
+        x: { axis: null, domain: ["LLM cost (window)", "MRR"] },
+        y: { label: "USD", grid: true, tickFormat: usdTick },
+        color: {
+          legend: true,
+          domain: ["LLM cost (window)", "MRR"],
+          range: ["#f97316", "#2563eb"],
+        },
+        marks: [
+          Plot.barY(long, { fx: "tier", x: "measure", y: "usd", fill: "measure" }),
+          Plot.ruleY([0]),
+        ],
+      },
+    ),
+  };
+}
+
+/** The kit's standard charts for one export. */
+export function pricingCharts(frame: pl.DataFrame): Chart[] {
+  return [
+    marginVsMrrChart(frame),
+    marginByTierChart(frame),
+    requestsVsCostChart(frame),
+    usageByTierChart(frame),
+  ];
+}
+
+let fontFiles: string[] | null = null;
+
+/** System fonts resvg can use (DejaVu from Debian's fonts-dejavu-core). */
+function systemFonts(): string[] {
+  if (fontFiles) return fontFiles;
+  fontFiles = [];
+  for (const dir of ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation"]) {
+    try {
+      for (const entry of Deno.readDirSync(dir)) {
+        if (entry.name.endsWith(".ttf")) fontFiles.push(join(dir, entry.name));
+      }
+    } catch { /* not installed */ }
+  }
+  return fontFiles;
+}
+
+export function svgToPng(svg: string, width = WIDTH * 2): Uint8Array {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: "width", value: width },
+    background: "white",
+    font: { fontFiles: systemFonts(), loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
+  });
+  return resvg.render().asPng();
+}
+
+/** Dated SVG and PNG of every chart in `outDir`; returns the paths. */
+export async function writeCharts(
+  frame: pl.DataFrame,
+  outDir: string,
+  stamp: string,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const chart of pricingCharts(frame)) {
+    const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
+    await writeFileAtomic(`${base}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
+    await writeFileAtomic(`${base}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
+    paths.push(`${base}.svg`, `${base}.png`);
+  }
+  return paths;
+}
