@@ -96,7 +96,7 @@ function framed(
     ...options,
     marginTop: 84,
     marginBottom: 48,
-    marginLeft: 84,
+    marginLeft: options.marginLeft ?? 84,
     y: { labelAnchor: "center", ...options.y },
   });
   const titleText =
@@ -337,4 +337,53 @@ export async function writeCharts(
     paths.push(`${base}.svg`, `${base}.png`);
   }
   return paths;
+}
+
+/**
+ * Horizontal bars, one group per label (question charts in lib/questions.ts). With several series
+ * the bars of one label sit together, so "LLM cost vs MRR" of one organization reads at a glance.
+ */
+export function barChart(
+  title: string,
+  caption: string,
+  bars: { label: string; value: number; series?: string }[],
+  valueLabel: string,
+  money = true,
+): string {
+  const series = [...new Set(bars.map((b) => b.series ?? valueLabel))];
+  const palette = ["#2563eb", "#f97316", "#16a34a", "#7c3aed", "#db2777"];
+  const labels = [...new Set(bars.map((b) => b.label))];
+  const data = bars.map((b) => ({ ...b, series: b.series ?? valueLabel }));
+  const barHeight = series.length > 1 ? 13 : 20;
+  const height = 84 + 48 + Math.max(2, labels.length) * (series.length * barHeight + 10);
+  const x = {
+    label: `${valueLabel} →`,
+    grid: true,
+    tickFormat: money ? usdTick : countTick,
+    labelArrow: "none",
+  };
+  const grouped = series.length > 1;
+  return framed(
+    title,
+    caption,
+    grouped ? legend(series.map((s, i) => ({ label: s, color: palette[i % palette.length] }))) : "",
+    {
+      height,
+      marginLeft: 190,
+      x,
+      // One facet row per label; inside it one bar per series.
+      fy: grouped ? { label: null, domain: labels, axis: "left", padding: 0.25 } : undefined,
+      y: grouped ? { axis: null, domain: series } : { label: null, domain: labels },
+      color: { domain: series, range: palette },
+      marks: [
+        Plot.barX(data, {
+          x: "value",
+          y: grouped ? "series" : "label",
+          fill: "series",
+          ...(grouped ? { fy: "label" } : {}),
+        }),
+        Plot.ruleX([0]),
+      ],
+    } as Plot.PlotOptions,
+  );
 }

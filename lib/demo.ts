@@ -167,7 +167,12 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
     const traffic = d.next();
     const ptbShare = traffic < 0.15 ? 1 : traffic < 0.3 ? d.next() : 0; // gateway-only / mixed / BYOK
     if (!silent) {
-      const requests = Math.max(1, Math.round(d.logNormal(kind.requests, 1.6) * windowScale));
+      // A few free organizations are power users: the upgrade candidates.
+      const powerUser = !paid && d.next() < 0.06 ? 100 : 1;
+      const requests = Math.max(
+        1,
+        Math.round(d.logNormal(kind.requests, 1.6) * windowScale * powerUser),
+      );
       const ptbRequests = Math.round(requests * ptbShare);
       const costPerRequestUsd = d.logNormal(0.002, 1.0);
       const costNano = BigInt(Math.round(requests * costPerRequestUsd * 1e9));
