@@ -67,27 +67,51 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   throw new Error(`${what} did not start within ${timeoutMs / 1000} s`);
 }
 
-export async function startPostgres(): Promise<RunningServer> {
-  const dir = await Deno.makeTempDir({ prefix: "pricing-kit-pg-" });
+export interface ServerOptions {
+  /**
+   * Keep the server's files here across runs (the benchmark's seeded data); without it a temp
+   * dir is used and deleted on stop.
+   */
+  dir?: string;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startPostgres(options: ServerOptions = {}): Promise<RunningServer> {
+  const persistent = options.dir !== undefined;
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "pricing-kit-pg-" });
+  await Deno.mkdir(dir, { recursive: true });
   const user = isRoot() ? "nobody" : undefined;
-  if (user) await run("chown", ["-R", user, dir]);
-  const password = randomPassword();
+  if (user) await run("chown", [user, dir]);
   const pwFile = `${dir}/pw`;
-  await Deno.writeTextFile(pwFile, password);
-  if (user) await run("chown", [user, pwFile]);
   const data = `${dir}/data`;
-  await run(`${PG_BIN}/initdb`, [
-    "-D",
-    data,
-    "-U",
-    "postgres",
-    "--pwfile",
-    pwFile,
-    "--auth=scram-sha-256",
-    "-E",
-    "UTF8",
-    "--locale=C.UTF-8",
-  ], { user });
+  const reuse = persistent && exists(`${data}/PG_VERSION`);
+  const password = reuse ? (await Deno.readTextFile(pwFile)).trim() : randomPassword();
+  if (!reuse) {
+    await Deno.writeTextFile(pwFile, password);
+    if (user) await run("chown", [user, pwFile]);
+  }
+  if (!reuse) {
+    await run(`${PG_BIN}/initdb`, [
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "--pwfile",
+      pwFile,
+      "--auth=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--locale=C.UTF-8",
+    ], { user });
+  }
   const port = await freePort();
   const serverOptions = [
     `-p ${port}`,
@@ -109,10 +133,10 @@ export async function startPostgres(): Promise<RunningServer> {
     "start",
   ], { user });
   const stop = async () => {
-    await run(`${PG_BIN}/pg_ctl`, ["-D", data, "-m", "immediate", "stop"], { user }).catch(
-      () => {},
-    );
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await run(`${PG_BIN}/pg_ctl`, ["-D", data, "-m", persistent ? "fast" : "immediate", "stop"], {
+      user,
+    }).catch(() => {});
+    if (!persistent) await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
@@ -123,13 +147,18 @@ export async function startPostgres(): Promise<RunningServer> {
   };
 }
 
-export async function startClickHouse(): Promise<RunningServer> {
-  const dir = await Deno.makeTempDir({ prefix: "pricing-kit-ch-" });
+export async function startClickHouse(options: ServerOptions = {}): Promise<RunningServer> {
+  const persistent = options.dir !== undefined;
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "pricing-kit-ch-" });
   for (const sub of ["data", "tmp", "user_files", "format_schemas", "log"]) {
-    await Deno.mkdir(`${dir}/${sub}`);
+    await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
   }
   const [httpPort, tcpPort] = [await freePort(), await freePort()];
-  const password = randomPassword();
+  const pwPath = `${dir}/pw`;
+  const password = persistent && exists(pwPath)
+    ? (await Deno.readTextFile(pwPath)).trim()
+    : randomPassword();
+  if (persistent) await Deno.writeTextFile(pwPath, password);
   // Generated rather than copied from /etc: only what a throwaway server needs, all paths in dir.
   await Deno.writeTextFile(
     `${dir}/config.xml`,
@@ -215,7 +244,7 @@ export async function startClickHouse(): Promise<RunningServer> {
       } catch { /* already gone */ }
       await child.status;
     }
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    if (!persistent) await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   return { url, user: "default", password, dir, stop };
 }
