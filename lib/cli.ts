@@ -147,7 +147,11 @@ export async function main(args: string[]): Promise<number> {
     const say = (line: string) => {
       if (!options.quiet) console.error(line);
     };
-    const result = await runExport({ ...options, log: say });
+    // Stage progress only on a terminal: logs and pipes get the summary and errors alone.
+    const progress = (line: string) => {
+      if (!options.quiet && Deno.stderr.isTerminal()) console.error(line);
+    };
+    const result = await runExport({ ...options, log: progress });
     const { data } = result;
     if (data.demo && !options.quiet) {
       console.log(
