@@ -69,10 +69,16 @@ function page(all: Json[], params: URLSearchParams, url: string): Json {
   return { object: "list", url, has_more: start + limit < all.length, data };
 }
 
-export function startFakeStripe(data: FakeStripeData, apiKey = "sk_test_fake_123"): FakeStripe {
+export function startFakeStripe(
+  data: FakeStripeData,
+  apiKey = "sk_test_fake_123",
+  /** added to every response, like a real API's round trip */
+  latencyMs = 0,
+): FakeStripe {
   const requests: string[] = [];
   const failures: { status: 429 | 500; retryAfter: number }[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const url = new URL(request.url);
     requests.push(`${request.method} ${url.pathname}`);
     if (request.headers.get("authorization") !== `Bearer ${apiKey}`) {

@@ -10,6 +10,8 @@ export interface RunningServer {
   user: string;
   password: string;
   dir: string;
+  /** ClickHouse's native protocol port (clickhouse-client) */
+  tcpPort?: number;
   stop(): Promise<void>;
 }
 
@@ -246,5 +248,5 @@ export async function startClickHouse(options: ServerOptions = {}): Promise<Runn
     }
     if (!persistent) await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
-  return { url, user: "default", password, dir, stop };
+  return { url, user: "default", password, dir, tcpPort, stop };
 }
