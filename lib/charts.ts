@@ -62,7 +62,7 @@ function legend(entries: { label: string; color: string }[]): string {
   let x = WIDTH - 12;
   const items: string[] = [];
   for (const entry of [...entries].reverse()) {
-    const width = 22 + entry.label.length * 7;
+    const width = 28 + textWidth(entry.label);
     x -= width;
     items.push(
       `<rect x="${x}" y="54" width="12" height="12" rx="2" fill="${entry.color}"/>` +
@@ -74,6 +74,15 @@ function legend(entries: { label: string; color: string }[]): string {
     );
   }
   return items.join("");
+}
+
+/** Approximate width in px of 12 px DejaVu Sans text (there is no layout engine server-side). */
+export function textWidth(text: string): number {
+  let width = 0;
+  for (const c of text) {
+    width += c === " " ? 3.8 : /[A-Z%$@MW]/.test(c) ? 8.6 : /[il.,:;'|!()]/.test(c) ? 3.8 : 7;
+  }
+  return width;
 }
 
 function tierLegend(tiers: unknown[]): string {
@@ -148,26 +157,41 @@ function dotsLegend(data: Row[]): string {
 
 export function marginVsMrrChart(frame: pl.DataFrame): Chart {
   const all = rows(frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
-  const paying = all.filter((r) => typeof r.mrr === "number" && (r.mrr as number) > 0);
-  const clipped = paying.filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR).length;
-  const data = paying.map((r) => ({
-    ...r,
-    margin: Math.max(MARGIN_FLOOR, r.gross_margin_pct as number),
-  }));
+  const paying = all.filter((r) =>
+    typeof r.mrr === "number" && r.mrr > 0 && typeof r.gross_margin_pct === "number"
+  );
+  const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR);
+  // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
+  const clipped = paying
+    .filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR)
+    .map((r) => ({ ...r, gross_margin_pct: MARGIN_FLOOR }));
+  const dense = paying.length > MAX_DOTS;
   const caption = `${paying.length} organizations with MRR > 0 (${
     all.length - paying.length
-  } with no or unknown MRR not shown); ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`;
-  const dots = data.length > MAX_DOTS
-    ? Plot.dot(data, Plot.hexbin({ fill: "count" }, { x: "mrr", y: "margin" }))
-    : Plot.dot(data, { x: "mrr", y: "margin", fill: "tier", r: 3.5, fillOpacity: 0.75 });
+  } with no or unknown MRR not shown); ${clipped.length} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.`;
+  const xy = { x: "mrr", y: "gross_margin_pct" };
+  const marks = dense ? [Plot.dot([...inRange, ...clipped], Plot.hexbin({ fill: "count" }, xy))] : [
+    Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
+    Plot.dot(clipped, {
+      ...xy,
+      fill: "tier",
+      symbol: "triangle",
+      rotate: 180,
+      r: 4.5,
+      fillOpacity: 0.9,
+    }),
+  ];
+  const legendSvg = dense
+    ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
+    : tierLegend(paying.map((d) => d.tier));
   return {
     name: "margin_vs_mrr",
     title: "Gross margin vs MRR per organization",
-    svg: framed("Gross margin vs MRR per organization", caption, dotsLegend(data), {
+    svg: framed("Gross margin vs MRR per organization", caption, legendSvg, {
       x: { type: "log", label: "MRR (USD per month, log scale)", grid: true, tickFormat: usdTick },
       y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
-      color: data.length > MAX_DOTS ? { scheme: "blues", label: "organizations" } : tierColor,
-      marks: [Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), dots],
+      color: dense ? { scheme: "blues", label: "organizations" } : tierColor,
+      marks: [Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
     }),
   };
 }
@@ -243,8 +267,50 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
   };
 }
 
+/** Requests per organization by tier: the spread of usage inside each tier, on a log scale. */
 export function usageByTierChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["tier", "requests_30d", "llm_cost_30d", "mrr"]);
+  const all = rows(frame, ["tier", "requests_30d"]);
+  const data = all.filter((r) => typeof r.requests_30d === "number" && r.requests_30d > 0);
+  const tiers = TIER_DOMAIN.filter((t) => all.some((r) => r.tier === t));
+  const idle = tiers
+    .map((tier) => ({
+      tier,
+      n: all.filter((r) => r.tier === tier && !((r.requests_30d as number) > 0)).length,
+    }))
+    .filter((t) => t.n > 0);
+  const caption = `Box: quartiles and median of ${data.length} organizations with requests; ${
+    idle.length === 0
+      ? "none without requests"
+      : `with no requests, not shown (log scale): ${idle.map((t) => `${t.tier} ${t.n}`).join(", ")}`
+  }.`;
+  return {
+    name: "usage_by_tier",
+    title: "Requests per organization by tier",
+    svg: framed("Requests per organization by tier (window)", caption, tierLegend(tiers), {
+      x: { label: "tier", domain: tiers },
+      y: {
+        type: "log",
+        label: "Requests in window (log scale)",
+        grid: true,
+        tickFormat: countTick,
+      },
+      color: tierColor,
+      marks: [
+        Plot.boxY(data, {
+          x: "tier",
+          y: "requests_30d",
+          fill: "tier",
+          fillOpacity: 0.35,
+          stroke: "#333",
+        }),
+      ],
+    }),
+  };
+}
+
+/** Total LLM cost in the window against total MRR, per tier. */
+export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["tier", "llm_cost_30d", "mrr"]);
   const totals = TIER_DOMAIN.map((tier) => {
     const inTier = all.filter((r) => r.tier === tier);
     return {
@@ -252,20 +318,22 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
       organizations: inTier.length,
       llmCost: inTier.reduce((s, r) => s + ((r.llm_cost_30d as number) ?? 0), 0),
       mrr: inTier.reduce((s, r) => s + ((r.mrr as number) ?? 0), 0),
+      unknownMrr: inTier.filter((r) => r.mrr === null || r.mrr === undefined).length,
     };
   }).filter((t) => t.organizations > 0);
+  const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
   const long = totals.flatMap((t) => [
     { tier: t.tier, measure: "LLM cost (window)", usd: t.llmCost },
     { tier: t.tier, measure: "MRR", usd: t.mrr },
   ]);
   return {
-    name: "usage_by_tier",
+    name: "cost_and_mrr_by_tier",
     title: "LLM cost and MRR by tier",
     svg: framed(
       "LLM cost and MRR by tier (USD)",
       `Totals per tier. Organizations: ${
         totals.map((t) => `${t.tier} ${t.organizations}`).join(", ")
-      }. Empty MRR counts as 0.`,
+      }.${unknownMrr > 0 ? ` ${unknownMrr} with unknown MRR counted as $0.` : ""}`,
       legend([
         { label: "LLM cost (window)", color: "#f97316" },
         { label: "MRR", color: "#2563eb" },
@@ -274,11 +342,7 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
         fx: { label: "tier", domain: totals.map((t) => t.tier) },
         x: { axis: null, domain: ["LLM cost (window)", "MRR"] },
         y: { label: "USD", grid: true, tickFormat: usdTick },
-        color: {
-          legend: true,
-          domain: ["LLM cost (window)", "MRR"],
-          range: ["#f97316", "#2563eb"],
-        },
+        color: { domain: ["LLM cost (window)", "MRR"], range: ["#f97316", "#2563eb"] },
         marks: [
           Plot.barY(long, { fx: "tier", x: "measure", y: "usd", fill: "measure" }),
           Plot.ruleY([0]),
@@ -295,13 +359,17 @@ export function pricingCharts(frame: pl.DataFrame): Chart[] {
     marginByTierChart(frame),
     requestsVsCostChart(frame),
     usageByTierChart(frame),
+    costAndMrrByTierChart(frame),
   ];
 }
 
 let fontFiles: string[] | null = null;
 
-/** System fonts resvg can use (DejaVu from Debian's fonts-dejavu-core). */
-function systemFonts(): string[] {
+/**
+ * DejaVu (Debian's fonts-dejavu-core) or Liberation font files for resvg. Loading two known
+ * folders is much faster than scanning every system font on each render.
+ */
+function knownFontFiles(): string[] {
   if (fontFiles) return fontFiles;
   fontFiles = [];
   for (const dir of ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation"]) {
@@ -314,11 +382,23 @@ function systemFonts(): string[] {
   return fontFiles;
 }
 
+/**
+ * The chart as a PNG `width` pixels wide (default twice the SVG's size, sharp on retina screens
+ * and in slides). resvg draws no text without a font: with neither DejaVu nor Liberation
+ * installed it falls back to scanning the system's fonts (apt-get install fonts-dejavu-core).
+ */
 export function svgToPng(svg: string, width = WIDTH * 2): Uint8Array {
+  const files = knownFontFiles();
   const resvg = new Resvg(svg, {
     fitTo: { mode: "width", value: width },
     background: "white",
-    font: { fontFiles: systemFonts(), loadSystemFonts: false, defaultFontFamily: "DejaVu Sans" },
+    font: {
+      fontFiles: files,
+      loadSystemFonts: files.length === 0,
+      defaultFontFamily: files.some((f) => f.includes("DejaVu"))
+        ? "DejaVu Sans"
+        : "Liberation Sans",
+    },
   });
   return resvg.render().asPng();
 }
@@ -354,7 +434,7 @@ export function barChart(
   const palette = ["#2563eb", "#f97316", "#16a34a", "#7c3aed", "#db2777"];
   const labels = [...new Set(bars.map((b) => b.label))];
   const data = bars.map((b) => ({ ...b, series: b.series ?? valueLabel }));
-  const barHeight = series.length > 1 ? 13 : 20;
+  const barHeight = series.length > 2 ? 10 : series.length > 1 ? 13 : 20;
   const height = 84 + 48 + Math.max(2, labels.length) * (series.length * barHeight + 10);
   const x = {
     label: `${valueLabel} →`,
@@ -369,7 +449,8 @@ export function barChart(
     grouped ? legend(series.map((s, i) => ({ label: s, color: palette[i % palette.length] }))) : "",
     {
       height,
-      marginLeft: 190,
+      // Room for the longest label (~7 px a character at 12 px DejaVu Sans).
+      marginLeft: Math.min(260, Math.max(90, 24 + Math.max(...labels.map(textWidth)))),
       x,
       // One facet row per label; inside it one bar per series.
       fy: grouped ? { label: null, domain: labels, axis: "left", padding: 0.25 } : undefined,

@@ -1,10 +1,13 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import {
+  costAndMrrByTierChart,
+  marginByTierChart,
   marginVsMrrChart,
   pricingCharts,
   requestsVsCostChart,
   svgToPng,
+  usageByTierChart,
   usdTick,
   writeCharts,
 } from "../lib/charts.ts";
@@ -21,23 +24,65 @@ const frame = pl.DataFrame({
 
 const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;
 
-Deno.test("margin vs MRR: one dot per paying org, the zero line, clipped points counted", () => {
+/** The PNG header's width and height (IHDR is the first chunk: bytes 16–23, big-endian). */
+function pngSize(png: Uint8Array): [number, number] {
+  assertEquals([...png.slice(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assertEquals(new TextDecoder().decode(png.slice(12, 16)), "IHDR");
+  const view = new DataView(png.buffer, png.byteOffset);
+  return [view.getUint32(16), view.getUint32(20)];
+}
+
+Deno.test("margin vs MRR: a dot per paying org, the zero line, clipped points as triangles", () => {
   const chart = marginVsMrrChart(frame);
-  assertEquals(count(chart.svg, "circle"), 2); // a and b; c, d (MRR 0) and e (unknown) not shown
-  ok(chart.svg.includes("Gross margin vs MRR per organization"));
+  // a (50 %) is a circle; b (−900 %) is below the −300 % floor: a downward triangle on it.
+  // c, d (MRR 0) and e (unknown MRR) are not shown.
+  assertEquals(count(chart.svg, "circle"), 1);
+  assertEquals(chart.svg.split("rotate(180)").length - 1, 1);
+  ok(chart.svg.includes(">Gross margin vs MRR per organization</text>"));
   ok(
     chart.svg.includes(
-      "2 organizations with MRR &gt; 0 (3 with no or unknown MRR not shown); 1 below -300 %",
+      "2 organizations with MRR &gt; 0 (3 with no or unknown MRR not shown); 1 below -300 % drawn as ▼ at -300 %.",
     ),
   );
   ok(chart.svg.includes('stroke="#dc2626"'), "zero rule");
+  ok(chart.svg.includes("MRR (USD per month, log scale)"), "x axis label with unit");
+  ok(chart.svg.includes("Gross margin (%)"), "y axis label with unit");
   ok(chart.svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+});
+
+Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the SVG", () => {
+  const chart = marginByTierChart(frame);
+  ok(chart.svg.includes("2 organizations with MRR &gt; 0; 1 below -300 %"));
+  // Legend swatches for pro and team only (free and enterprise have no margin here).
+  ok(chart.svg.includes(">pro</text>") && chart.svg.includes(">team</text>"));
+  ok(!chart.svg.includes(">enterprise</text>"));
 });
 
 Deno.test("requests vs LLM cost: zeros left off the log scales and said so", () => {
   const chart = requestsVsCostChart(frame);
   assertEquals(count(chart.svg, "circle"), 3); // a, b, c; d has no requests, e zero cost
   ok(chart.svg.includes("2 with no requests or zero cost not shown"));
+});
+
+Deno.test("usage by tier: orgs with no requests counted per tier in the caption", () => {
+  const chart = usageByTierChart(frame);
+  ok(
+    chart.svg.includes(
+      "4 organizations with requests; with no requests, not shown (log scale): free 1.",
+    ),
+  );
+  ok(chart.svg.includes("Requests in window (log scale)"));
+});
+
+Deno.test("cost and MRR by tier: two bars per tier, unknown MRR said", () => {
+  const chart = costAndMrrByTierChart(frame);
+  // 4 tiers × (cost, MRR) bars + 2 legend swatches
+  assertEquals(count(chart.svg, "rect"), 4 * 2 + 2);
+  ok(
+    chart.svg.includes(
+      "Organizations: free 2, pro 1, team 1, enterprise 1. 1 with unknown MRR counted as $0.",
+    ),
+  );
 });
 
 Deno.test("every chart is a standalone SVG that rasterizes to a PNG of the asked width", () => {
@@ -47,21 +92,33 @@ Deno.test("every chart is a standalone SVG that rasterizes to a PNG of the asked
     "margin_by_tier",
     "requests_vs_llm_cost",
     "usage_by_tier",
+    "cost_and_mrr_by_tier",
   ]);
   for (const chart of charts) {
-    const png = svgToPng(chart.svg, 1000);
-    assertEquals([...png.slice(1, 4)].map((b) => String.fromCharCode(b)).join(""), "PNG");
-    const view = new DataView(png.buffer, png.byteOffset);
-    assertEquals([view.getUint32(16), view.getUint32(20)], [1000, Math.round(1000 * 480 / 880)]);
+    // 880 × 480 SVG at 1000 px wide: 1000 × 480 / 880 ≈ 545 px high
+    assertEquals(pngSize(svgToPng(chart.svg, 1000)), [1000, Math.round(1000 * 480 / 880)]);
   }
+  assertEquals(pngSize(svgToPng(charts[0].svg)), [1760, 960]); // default: twice the SVG size
+});
+
+Deno.test("text renders: the PNG of a chart with a title differs from the same chart untitled", () => {
+  // Without a usable font resvg drops <text> silently; a title must change the pixels.
+  const chart = marginVsMrrChart(frame);
+  const untitled = chart.svg.replace(/>Gross margin vs MRR per organization</, "><");
+  const a = svgToPng(chart.svg, 600);
+  const b = svgToPng(untitled, 600);
+  ok(a.length !== b.length || a.some((byte, i) => byte !== b[i]));
 });
 
 Deno.test("writeCharts writes dated SVG and PNG files", async () => {
   const dir = await Deno.makeTempDir();
   const paths = await writeCharts(frame, dir, "2026-11-01");
-  assertEquals(paths.length, 8);
+  assertEquals(paths.length, 10); // 5 charts × (SVG, PNG)
   ok(paths.every((p) => /helicone_pricing_[a-z_]+_2026-11-01\.(svg|png)$/.test(p)));
-  assertEquals([...Deno.readDirSync(dir)].length, 8);
+  assertEquals(
+    [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+    paths.map((p) => p.slice(dir.length + 1)).sort(),
+  ); // no temp files left
   await Deno.remove(dir, { recursive: true });
 });
 
