@@ -1,153 +1,714 @@
 /**
- * The spec's six Key Pricing Questions as functions over the export frame. Each returns a small
- * frame; thresholds are parameters with documented defaults. The notebook
- * notebooks/pricing_questions.ipynb shows each with a chart and a sentence.
+ * The spec's six Key Pricing Questions as functions over the export frame
+ * (pricing-export-spec.md, "Key Pricing Questions to Answer"). Each returns an {@link Answer}: a
+ * short table, the numbers behind it (over every matching organization, not only the table's
+ * rows) and one sentence that reads them. Thresholds are parameters with documented defaults.
+ * notebooks/pricing_questions.ipynb shows each answer with its chart.
+ *
+ * Unknown MRR (empty: revenue not fetched for that organization) is never read as $0: such
+ * organizations are left out of revenue judgements and counted in the facts instead.
  */
 import pl from "nodejs-polars";
+import { barChart, type Chart } from "./charts.ts";
+import { COLUMNS } from "./columns.ts";
+import { parseCsv } from "./csv_parse.ts";
+
+export interface Answer<Facts> {
+  /** a short table: the top organizations, or one row per group */
+  table: pl.DataFrame;
+  /** the numbers the reading is built from */
+  facts: Facts;
+  /** one sentence that reads the facts */
+  reading: string;
+}
 
 export interface QuestionThresholds {
-  /** underpriced: at least this many requests in the window … */
+  /** Underpriced: at least this many requests in the window … (default 100,000) */
   underpricedMinRequests: number;
-  /** … or at least this much LLM cost (USD) … */
+  /** … or at least this much LLM cost in the window, USD … (default $500) */
   underpricedMinLlmCostUsd: number;
-  /** … while paying at most this MRR (USD; empty MRR counts as 0) */
+  /** … while paying at most this MRR, USD per month (default $100). */
   underpricedMaxMrrUsd: number;
-  /** upgrade candidates: free tier with at least this many requests */
+  /** Upgrade candidates: free tier with at least this many requests in the window (default 50,000). */
   upgradeMinRequests: number;
-  /** rows per table */
+  /** Upgrade candidates: the paid seat price their upside is computed at, USD (default Pro's $20). */
+  upgradeSeatPriceUsd: number;
+  /** Rows in each table (default 15). */
   top: number;
 }
 
-export const DEFAULT_THRESHOLDS: QuestionThresholds = {
+export const DEFAULT_THRESHOLDS: Readonly<QuestionThresholds> = {
   underpricedMinRequests: 100_000,
   underpricedMinLlmCostUsd: 500,
   underpricedMaxMrrUsd: 100,
   upgradeMinRequests: 50_000,
+  upgradeSeatPriceUsd: 20,
   top: 15,
 };
 
-/** Pricing models to compare with current MRR. */
+/** Simple pricing models to hold against current MRR. */
 export interface ModelPrices {
-  /** seat-based: USD per seat per month */
+  /** Seat-based: USD per seat per month (default $20, Pro's list price). */
   seatPriceUsd: number;
-  /** usage-based: USD per 1,000 requests */
+  /** Usage-based: USD per 1,000 requests (default $0.50). */
   per1kRequestsUsd: number;
-  /** % of LLM cost */
+  /** Percentage of LLM cost, in percent (default 2). */
   pctOfLlmCost: number;
 }
 
-export const DEFAULT_MODEL_PRICES: ModelPrices = {
+export const DEFAULT_MODEL_PRICES: Readonly<ModelPrices> = {
   seatPriceUsd: 20,
   per1kRequestsUsd: 0.5,
   pctOfLlmCost: 2,
 };
 
-const mrrOrZero = () => pl.col("mrr").fillNull(0);
-
 function thresholds(overrides: Partial<QuestionThresholds>): QuestionThresholds {
-  return { ...DEFAULT_THRESHOLDS, ...overrides };
+  const t = { ...DEFAULT_THRESHOLDS, ...overrides };
+  for (const [name, value] of Object.entries(t)) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new Error(`question threshold ${name} must be a number ≥ 0, got ${value}`);
+    }
+  }
+  return t;
 }
 
-/** 1. High requests or LLM cost, low MRR: biggest LLM cost first. */
-export function underpricedCustomers(
-  frame: pl.DataFrame,
-  overrides: Partial<QuestionThresholds> = {},
-): pl.DataFrame {
-  const t = thresholds(overrides);
-  return frame
-    .filter(
-      pl.col("requests_30d").gtEq(t.underpricedMinRequests)
-        .or(pl.col("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd))
-        .and(mrrOrZero().ltEq(t.underpricedMaxMrrUsd)),
-    )
-    .sort("llm_cost_30d", true)
-    .select("org_name", "tier", "seats", "requests_30d", "llm_cost_30d", "mrr", "gross_margin_pct")
-    .head(t.top);
+function requireColumns(frame: pl.DataFrame, question: string, names: string[]): void {
+  const missing = names.filter((n) => !frame.columns.includes(n));
+  if (missing.length > 0) {
+    throw new Error(
+      `${question}: the frame has no column ${
+        missing.join(", ")
+      }; pass the export frame (loadPricingData().frame or a CSV read back with its header)`,
+    );
+  }
 }
 
-/** 2. Free tier with high usage: most requests first. */
-export function upgradeCandidates(
-  frame: pl.DataFrame,
-  overrides: Partial<QuestionThresholds> = {},
-): pl.DataFrame {
-  const t = thresholds(overrides);
-  return frame
-    .filter(
-      pl.col("tier").eq(pl.lit("free")).and(pl.col("requests_30d").gtEq(t.upgradeMinRequests)),
-    )
-    .sort("requests_30d", true)
-    .select("org_name", "seats", "active_users_30d", "requests_30d", "llm_cost_30d", "is_ptb")
-    .head(t.top);
+/** Sum of a column, nulls skipped (0 for an empty frame). */
+export function columnTotal(frame: pl.DataFrame, name: string): number {
+  let total = 0;
+  for (const value of frame.getColumn(name).toArray() as unknown[]) {
+    if (value !== null && value !== undefined) total += Number(value);
+  }
+  return total;
 }
 
-/** 3. Negative gross margin: LLM cost above MRR (paying organizations), worst first. */
-export function churnRisk(
-  frame: pl.DataFrame,
-  overrides: Partial<QuestionThresholds> = {},
-): pl.DataFrame {
-  const t = thresholds(overrides);
-  return frame
-    .filter(pl.col("mrr").gt(0).and(pl.col("llm_cost_30d").gt(pl.col("mrr"))))
-    .sort("gross_margin_pct", false)
-    .select("org_name", "tier", "mrr", "llm_cost_30d", "llm_cost_ptb_30d", "gross_margin_pct")
-    .head(t.top);
+function countWhere(frame: pl.DataFrame, predicate: pl.Expr): number {
+  return frame.filter(predicate).height;
+}
+
+/** $1,234, $12.34 under $100, $20 for whole dollars: money in sentences. */
+export function usd(value: number): string {
+  const digits = Math.abs(value) < 100 && !Number.isInteger(value) ? 2 : 0;
+  return `$${
+    value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+  }`;
+}
+
+/** 1,234,567 */
+function count(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
 }
 
 /**
- * 4. Revenue by tier today and under three simple models: seats × price, requests × price per
- * 1,000, and a percentage of LLM cost.
+ * An export CSV (helicone_pricing_data_*.csv) read back into a typed frame, so the questions can
+ * be asked of the exact file that was handed on. Types come from lib/columns.ts; an empty field is
+ * null; unknown columns stay text. Formula-neutralised names keep their leading `'`.
+ */
+export function exportFrameFromCsv(text: string): pl.DataFrame {
+  const [header, ...rows] = parseCsv(text);
+  if (!header || !header.includes("org_id")) {
+    throw new Error("not an export CSV: the first row has no org_id column");
+  }
+  const columns: Record<string, pl.Series> = {};
+  header.forEach((name, index) => {
+    const type = COLUMNS.find((c) => c.name === name)?.type ?? "string";
+    const cells = rows.map((row, r) => {
+      const cell = row[index];
+      if (cell === undefined) {
+        throw new Error(
+          `CSV row ${r + 2} has ${row.length} fields, the header has ${header.length}`,
+        );
+      }
+      return cell === "" ? null : cell;
+    });
+    const bad = (cell: string) => {
+      throw new Error(`CSV column ${name}: ${JSON.stringify(cell)} is not a valid ${type}`);
+    };
+    switch (type) {
+      case "integer":
+      case "number":
+        columns[name] = pl.Series(
+          name,
+          cells.map((c) => c === null ? null : Number.isFinite(Number(c)) ? Number(c) : bad(c)),
+          pl.Float64,
+        );
+        break;
+      case "boolean":
+        columns[name] = pl.Series(
+          name,
+          cells.map((c) =>
+            c === null ? null : c === "true" ? true : c === "false" ? false : bad(c)
+          ),
+          pl.Bool,
+        );
+        break;
+      case "datetime":
+        columns[name] = pl.Series(
+          name,
+          cells.map((c) => {
+            if (c === null) return null;
+            const date = new Date(c);
+            return Number.isNaN(date.getTime()) ? bad(c) : date;
+          }),
+          pl.Datetime("ms"),
+        );
+        break;
+      default:
+        columns[name] = pl.Series(name, cells, pl.Utf8);
+    }
+  });
+  return pl.DataFrame(columns);
+}
+
+const mrrKnown = () => pl.col("mrr").isNotNull();
+
+// ── 1. Underpriced customers ────────────────────────────────────────────────────────────────
+
+export interface UnderpricedFacts {
+  /** organizations over a usage threshold and at or under the MRR ceiling */
+  organizations: number;
+  requests: number;
+  llmCostUsd: number;
+  /** the part of their LLM cost that is pass-through billed (paid by the company) */
+  ptbLlmCostUsd: number;
+  mrrUsd: number;
+  /** organizations over a usage threshold whose MRR is unknown (not judged) */
+  unknownMrr: number;
+}
+
+/** 1. High requests or LLM cost, low MRR; biggest LLM cost first. */
+export function underpricedCustomers(
+  frame: pl.DataFrame,
+  overrides: Partial<QuestionThresholds> = {},
+): Answer<UnderpricedFacts> {
+  requireColumns(frame, "underpriced customers", [
+    "org_name",
+    "tier",
+    "seats",
+    "requests_30d",
+    "llm_cost_30d",
+    "llm_cost_ptb_30d",
+    "mrr",
+    "gross_margin_pct",
+  ]);
+  const t = thresholds(overrides);
+  const heavy = pl.col("requests_30d").gtEq(t.underpricedMinRequests)
+    .or(pl.col("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd));
+  const matches = frame
+    .filter(heavy.and(mrrKnown()).and(pl.col("mrr").ltEq(t.underpricedMaxMrrUsd)))
+    .sort("llm_cost_30d", true);
+  const facts: UnderpricedFacts = {
+    organizations: matches.height,
+    requests: columnTotal(matches, "requests_30d"),
+    llmCostUsd: columnTotal(matches, "llm_cost_30d"),
+    ptbLlmCostUsd: columnTotal(matches, "llm_cost_ptb_30d"),
+    mrrUsd: columnTotal(matches, "mrr"),
+    unknownMrr: countWhere(frame, heavy.and(pl.col("mrr").isNull())),
+  };
+  const reading = `${plural(facts.organizations, "organization")} sent ≥ ${
+    count(t.underpricedMinRequests)
+  } requests or ≥ ${usd(t.underpricedMinLlmCostUsd)} of LLM cost in the window while paying ≤ ${
+    usd(t.underpricedMaxMrrUsd)
+  } MRR: together ${usd(facts.llmCostUsd)} of LLM cost (${
+    usd(facts.ptbLlmCostUsd)
+  } pass-through, paid by the company) against ${usd(facts.mrrUsd)} MRR${
+    facts.unknownMrr > 0
+      ? `; ${plural(facts.unknownMrr, "heavy user")} with unknown MRR not judged`
+      : ""
+  }.`;
+  return {
+    table: matches
+      .select(
+        "org_name",
+        "tier",
+        "seats",
+        "requests_30d",
+        "llm_cost_30d",
+        "llm_cost_ptb_30d",
+        "mrr",
+        "gross_margin_pct",
+      )
+      .head(t.top),
+    facts,
+    reading,
+  };
+}
+
+// ── 2. Upgrade candidates ───────────────────────────────────────────────────────────────────
+
+export interface UpgradeFacts {
+  /** free organizations at or over the request threshold */
+  organizations: number;
+  /** all free organizations */
+  freeOrganizations: number;
+  requests: number;
+  llmCostUsd: number;
+  seats: number;
+  /** seats × upgradeSeatPriceUsd: their MRR on a seat-priced paid plan */
+  seatMrrUsd: number;
+}
+
+/** 2. Free tier with high usage; most requests first. */
+export function upgradeCandidates(
+  frame: pl.DataFrame,
+  overrides: Partial<QuestionThresholds> = {},
+): Answer<UpgradeFacts> {
+  requireColumns(frame, "upgrade candidates", [
+    "org_name",
+    "tier",
+    "seats",
+    "active_users_30d",
+    "requests_30d",
+    "llm_cost_30d",
+    "is_ptb",
+  ]);
+  const t = thresholds(overrides);
+  const free = pl.col("tier").eq(pl.lit("free"));
+  const matches = frame
+    .filter(free.and(pl.col("requests_30d").gtEq(t.upgradeMinRequests)))
+    .sort("requests_30d", true);
+  const seats = columnTotal(matches, "seats");
+  const facts: UpgradeFacts = {
+    organizations: matches.height,
+    freeOrganizations: countWhere(frame, free),
+    requests: columnTotal(matches, "requests_30d"),
+    llmCostUsd: columnTotal(matches, "llm_cost_30d"),
+    seats,
+    seatMrrUsd: seats * t.upgradeSeatPriceUsd,
+  };
+  const reading = `${count(facts.organizations)} of ${
+    plural(facts.freeOrganizations, "free organization")
+  } sent ≥ ${count(t.upgradeMinRequests)} requests in the window (${
+    count(facts.requests)
+  } requests, ${usd(facts.llmCostUsd)} of LLM cost); at ${
+    usd(t.upgradeSeatPriceUsd)
+  } a seat their ${plural(seats, "seat")} would bring ${usd(facts.seatMrrUsd)} MRR.`;
+  return {
+    table: matches
+      .select("org_name", "seats", "active_users_30d", "requests_30d", "llm_cost_30d", "is_ptb")
+      .head(t.top),
+    facts,
+    reading,
+  };
+}
+
+// ── 3. Churn risk ───────────────────────────────────────────────────────────────────────────
+
+export interface ChurnFacts {
+  /** paying organizations whose LLM cost in the window exceeds their MRR */
+  organizations: number;
+  /** organizations with MRR > 0 */
+  payingOrganizations: number;
+  /** Σ (llm_cost_30d − mrr) over the matches */
+  lossUsd: number;
+  mrrUsd: number;
+  /** of the matches, those whose pass-through cost alone (the company's cost) exceeds MRR */
+  ptbLossOrganizations: number;
+}
+
+/**
+ * 3. Negative gross margin: paying organizations (MRR > 0) whose LLM cost exceeds their MRR,
+ * biggest dollar loss first. Free organizations have no margin; they are question 1 and 2.
+ */
+export function churnRisk(
+  frame: pl.DataFrame,
+  overrides: Partial<QuestionThresholds> = {},
+): Answer<ChurnFacts> {
+  requireColumns(frame, "churn risk", [
+    "org_name",
+    "tier",
+    "mrr",
+    "llm_cost_30d",
+    "llm_cost_ptb_30d",
+    "gross_margin_pct",
+  ]);
+  const t = thresholds(overrides);
+  const paying = pl.col("mrr").gt(0);
+  const matches = frame
+    .filter(paying.and(pl.col("llm_cost_30d").gt(pl.col("mrr"))))
+    .withColumns(pl.col("llm_cost_30d").minus(pl.col("mrr")).alias("loss_usd"))
+    .sort("loss_usd", true);
+  const facts: ChurnFacts = {
+    organizations: matches.height,
+    payingOrganizations: countWhere(frame, paying),
+    lossUsd: columnTotal(matches, "loss_usd"),
+    mrrUsd: columnTotal(matches, "mrr"),
+    ptbLossOrganizations: countWhere(
+      matches,
+      pl.col("llm_cost_ptb_30d").fillNull(0).gt(pl.col("mrr")),
+    ),
+  };
+  const reading = `${count(facts.organizations)} of ${
+    plural(facts.payingOrganizations, "paying organization")
+  } cost more in LLM spend than they pay (${usd(facts.lossUsd)} over their ${
+    usd(facts.mrrUsd)
+  } MRR); counting only pass-through cost, which the company pays, ${
+    count(facts.ptbLossOrganizations)
+  } of them ${facts.ptbLossOrganizations === 1 ? "loses" : "lose"} money.`;
+  return {
+    table: matches
+      .select(
+        "org_name",
+        "tier",
+        "mrr",
+        "llm_cost_30d",
+        "llm_cost_ptb_30d",
+        "loss_usd",
+        "gross_margin_pct",
+      )
+      .head(t.top),
+    facts,
+    reading,
+  };
+}
+
+// ── 4. Pricing model comparison ─────────────────────────────────────────────────────────────
+
+export interface ModelFacts {
+  currentMrrUsd: number;
+  seatBasedUsd: number;
+  usageBasedUsd: number;
+  pctOfLlmCostUsd: number;
+  /** the percentage of LLM cost that would equal current MRR (null when there is no LLM cost) */
+  breakEvenPct: number | null;
+  /** organizations with unknown MRR (counted as $0 in current_mrr) */
+  unknownMrr: number;
+}
+
+/**
+ * 4. Revenue per tier today and under three simple models: seats × price, requests × price per
+ * 1,000, and a percentage of LLM cost. One row per tier, most current MRR first.
  */
 export function pricingModelComparison(
   frame: pl.DataFrame,
   prices: Partial<ModelPrices> = {},
-): pl.DataFrame {
+): Answer<ModelFacts> {
+  requireColumns(frame, "pricing model comparison", [
+    "tier",
+    "seats",
+    "requests_30d",
+    "llm_cost_30d",
+    "mrr",
+  ]);
   const p = { ...DEFAULT_MODEL_PRICES, ...prices };
-  return frame
+  const table = frame
     .groupBy("tier")
     .agg(
-      pl.col("org_id").count().alias("organizations"),
-      mrrOrZero().sum().alias("current_mrr"),
+      pl.len().alias("organizations"),
+      pl.col("mrr").fillNull(0).sum().alias("current_mrr"),
       pl.col("seats").sum().mul(p.seatPriceUsd).alias("seat_based"),
       pl.col("requests_30d").sum().div(1000).mul(p.per1kRequestsUsd).alias("usage_based"),
       pl.col("llm_cost_30d").sum().mul(p.pctOfLlmCost / 100).alias("pct_of_llm_cost"),
     )
-    .sort("current_mrr", true);
+    .sort(["current_mrr", "tier"], [true, false]);
+  const llmCost = columnTotal(frame, "llm_cost_30d");
+  const facts: ModelFacts = {
+    currentMrrUsd: columnTotal(table, "current_mrr"),
+    seatBasedUsd: columnTotal(table, "seat_based"),
+    usageBasedUsd: columnTotal(table, "usage_based"),
+    pctOfLlmCostUsd: columnTotal(table, "pct_of_llm_cost"),
+    breakEvenPct: llmCost > 0 ? columnTotal(frame, "mrr") / llmCost * 100 : null,
+    unknownMrr: countWhere(frame, pl.col("mrr").isNull()),
+  };
+  const reading = `At ${p.pctOfLlmCost} % of LLM cost revenue would be ${
+    usd(facts.pctOfLlmCostUsd)
+  } a month against ${usd(facts.currentMrrUsd)} MRR today${
+    facts.breakEvenPct === null
+      ? ""
+      : ` (matching it would take ${+facts.breakEvenPct.toFixed(1)} % of LLM cost)`
+  }; seat-based at ${usd(p.seatPriceUsd)} a seat gives ${usd(facts.seatBasedUsd)}, usage-based at ${
+    usd(p.per1kRequestsUsd)
+  } per 1,000 requests ${usd(facts.usageBasedUsd)}${
+    facts.unknownMrr > 0
+      ? `; unknown MRR counted as $0 for ${plural(facts.unknownMrr, "organization")}`
+      : ""
+  }.`;
+  return { table, facts, reading };
 }
 
-/** 5. Prompts add-on (billed, or in stripe_metadata) against prompt usage. */
-export function featureAdoption(frame: pl.DataFrame): pl.DataFrame {
-  const hasAddon = pl.col("addon_prompts").fillNull(0).gt(0)
-    .or(pl.col("addons_in_metadata").fillNull("").str.contains("prompts"));
-  return frame
-    .withColumns(
-      hasAddon.alias("has_prompts_addon"),
-      pl.col("prompts_used_30d").gt(0).alias("uses_prompts"),
-    )
+// ── 5. Feature adoption ─────────────────────────────────────────────────────────────────────
+
+export interface AdoptionFacts {
+  /** organizations with the prompts add-on (billed, or in stripe_metadata) */
+  addonOrganizations: number;
+  /** … of which used stored prompts in the window */
+  addonUsingPrompts: number;
+  /** organizations that used stored prompts in the window without the add-on */
+  promptUsersWithoutAddon: number;
+  /** Σ addon_prompts, USD per month */
+  addonMrrUsd: number;
+}
+
+/** "prompts" as one entry of the comma-separated add-on list (not e.g. "prompts_v2"). */
+const PROMPTS_IN_METADATA = "(^|,)\\s*prompts\\s*(,|$)";
+
+/**
+ * 5. Prompts add-on (billed in Stripe or listed in stripe_metadata) against prompt usage: one row
+ * per (has add-on, used prompts in the window) pair.
+ */
+export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
+  requireColumns(frame, "feature adoption", [
+    "addon_prompts",
+    "addons_in_metadata",
+    "prompts_created",
+    "prompts_used_30d",
+    "mrr",
+  ]);
+  const flagged = frame.withColumns(
+    pl.col("addon_prompts").fillNull(0).gt(0)
+      .or(pl.col("addons_in_metadata").fillNull("").str.contains(PROMPTS_IN_METADATA))
+      .alias("has_prompts_addon"),
+    pl.col("prompts_used_30d").fillNull(0).gt(0).alias("uses_prompts"),
+  );
+  const table = flagged
     .groupBy(["has_prompts_addon", "uses_prompts"])
     .agg(
-      pl.col("org_id").count().alias("organizations"),
+      pl.len().alias("organizations"),
       pl.col("prompts_created").sum().alias("prompts_created"),
       pl.col("prompts_used_30d").sum().alias("prompt_requests_30d"),
-      mrrOrZero().sum().alias("mrr"),
+      pl.col("addon_prompts").sum().alias("addon_prompts"),
+      pl.col("mrr").sum().alias("mrr"),
     )
     .sort(["has_prompts_addon", "uses_prompts"], [true, true]);
+  const addon = pl.col("has_prompts_addon");
+  const uses = pl.col("uses_prompts");
+  const facts: AdoptionFacts = {
+    addonOrganizations: countWhere(flagged, addon),
+    addonUsingPrompts: countWhere(flagged, addon.and(uses)),
+    promptUsersWithoutAddon: countWhere(flagged, addon.not().and(uses)),
+    addonMrrUsd: columnTotal(frame, "addon_prompts"),
+  };
+  const reading = `${plural(facts.addonOrganizations, "organization")} ${
+    facts.addonOrganizations === 1 ? "has" : "have"
+  } the prompts add-on and ${
+    count(facts.addonUsingPrompts)
+  } of them used stored prompts in the window; ${
+    count(facts.promptUsersWithoutAddon)
+  } used prompts without it; the add-on brings ${usd(facts.addonMrrUsd)} MRR.`;
+  return { table, facts, reading };
 }
 
-/** 6. Organizations by traffic type in the window: gateway-only, mixed, BYOK-only, none. */
-export function ptbVsByok(frame: pl.DataFrame): pl.DataFrame {
-  const type = pl.when(pl.col("has_gateway_only")).then(pl.lit("gateway only (PTB)"))
-    .when(pl.col("is_byok").and(pl.col("ptb_requests_30d").gt(0))).then(pl.lit("mixed"))
-    .when(pl.col("is_byok")).then(pl.lit("BYOK only"))
-    .otherwise(pl.lit("no requests"));
-  return frame
-    .withColumns(type.alias("traffic"))
+// ── 6. PTB vs BYOK ──────────────────────────────────────────────────────────────────────────
+
+export const TRAFFIC_TYPES = ["gateway only (PTB)", "mixed", "BYOK only", "no requests"] as const;
+export type TrafficType = typeof TRAFFIC_TYPES[number];
+
+export interface TrafficFacts {
+  organizations: number;
+  mrrUsd: number;
+  llmCostUsd: number;
+  /** pass-through LLM cost: the part the company pays */
+  ptbLlmCostUsd: number;
+}
+
+/**
+ * 6. Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
+ * BYOK-only, none. Gross margin two ways: on all LLM cost (the spec's) and on the pass-through
+ * cost the company actually pays.
+ */
+export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, TrafficFacts>> {
+  requireColumns(frame, "PTB vs BYOK", [
+    "has_gateway_only",
+    "is_byok",
+    "ptb_requests_30d",
+    "requests_30d",
+    "llm_cost_30d",
+    "llm_cost_ptb_30d",
+    "mrr",
+  ]);
+  const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
+  const traffic = pl.when(pl.col("has_gateway_only")).then(pl.lit(gateway))
+    .when(pl.col("is_byok").and(pl.col("ptb_requests_30d").gt(0))).then(pl.lit(mixed))
+    .when(pl.col("is_byok")).then(pl.lit(byok))
+    .otherwise(pl.lit(none));
+  const grouped = frame
+    .withColumns(traffic.alias("traffic"))
     .groupBy("traffic")
     .agg(
-      pl.col("org_id").count().alias("organizations"),
+      pl.len().alias("organizations"),
       pl.col("requests_30d").sum().alias("requests_30d"),
       pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
-      pl.col("llm_cost_ptb_30d").sum().alias("llm_cost_ptb_30d"),
-      mrrOrZero().sum().alias("mrr"),
+      pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
+      pl.col("mrr").fillNull(0).sum().alias("mrr"),
+    );
+  const margin = (cost: string) =>
+    pl.when(pl.col("mrr").gt(0))
+      .then(pl.col("mrr").minus(pl.col(cost)).div(pl.col("mrr")).mul(100))
+      .otherwise(pl.lit(null));
+  const order = new Map<string, number>(TRAFFIC_TYPES.map((type, i) => [type, i]));
+  const types = grouped.getColumn("traffic").toArray() as string[];
+  const table = grouped
+    .withColumns(
+      pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
+      pl.col("mrr").div(pl.col("organizations")).alias("mrr_per_org"),
+      margin("llm_cost_30d").alias("gross_margin_pct"),
+      margin("llm_cost_ptb_30d").alias("margin_on_ptb_cost_pct"),
     )
-    .sort("organizations", true);
+    .sort("order")
+    .drop("order");
+
+  const facts = Object.fromEntries(TRAFFIC_TYPES.map((type) => {
+    const row = table.filter(pl.col("traffic").eq(pl.lit(type)));
+    return [type, {
+      organizations: columnTotal(row, "organizations"),
+      mrrUsd: columnTotal(row, "mrr"),
+      llmCostUsd: columnTotal(row, "llm_cost_30d"),
+      ptbLlmCostUsd: columnTotal(row, "llm_cost_ptb_30d"),
+    }];
+  })) as Record<TrafficType, TrafficFacts>;
+  const g = facts[gateway];
+  const b = facts[byok];
+  const m = facts[mixed];
+  const reading = `${plural(g.organizations, "organization")} ${
+    g.organizations === 1 ? "is" : "are"
+  } gateway-only: ${usd(g.mrrUsd)} MRR against ${
+    usd(g.ptbLlmCostUsd)
+  } of pass-through LLM cost the company pays; ${plural(b.organizations, "organization")} ${
+    b.organizations === 1 ? "is" : "are"
+  } BYOK-only (${usd(b.mrrUsd)} MRR, their ${
+    usd(b.llmCostUsd)
+  } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
+    usd(m.mrrUsd)
+  } MRR, ${usd(m.ptbLlmCostUsd)} pass-through).`;
+  return { table, facts, reading };
+}
+
+// ── Charts (same look as lib/charts.ts) ─────────────────────────────────────────────────────
+
+function labelled(table: pl.DataFrame, label: string, measures: [string, string][]) {
+  const labels = (table.getColumn(label).toArray() as unknown[]).map((v, i) =>
+    // Names repeat across organizations; the rank keeps bars apart.
+    label === "org_name" ? `${i + 1}. ${String(v ?? "(no name)").slice(0, 24)}` : String(v)
+  );
+  return measures.flatMap(([column, series]) =>
+    (table.getColumn(column).toArray() as unknown[]).map((v, i) => ({
+      label: labels[i],
+      value: Number(v ?? 0),
+      series,
+    }))
+  );
+}
+
+export function underpricedChart(answer: Answer<UnderpricedFacts>): Chart {
+  const title = "Underpriced: heavy users on low MRR";
+  return {
+    name: "q1_underpriced",
+    title,
+    svg: barChart(
+      title,
+      `Top ${answer.table.height} of ${answer.facts.organizations} by LLM cost in the window.`,
+      labelled(answer.table, "org_name", [["llm_cost_30d", "LLM cost (window)"], ["mrr", "MRR"]]),
+      "USD",
+    ),
+  };
+}
+
+export function upgradeChart(answer: Answer<UpgradeFacts>): Chart {
+  const title = "Upgrade candidates: free organizations by requests";
+  return {
+    name: "q2_upgrade_candidates",
+    title,
+    svg: barChart(
+      title,
+      `Top ${answer.table.height} of ${answer.facts.organizations} free organizations over the request threshold.`,
+      labelled(answer.table, "org_name", [["requests_30d", "Requests (window)"]]),
+      "Requests in window",
+      false,
+    ),
+  };
+}
+
+export function churnChart(answer: Answer<ChurnFacts>): Chart {
+  const title = "Churn risk: LLM cost above MRR";
+  return {
+    name: "q3_churn_risk",
+    title,
+    svg: barChart(
+      title,
+      `Top ${answer.table.height} of ${answer.facts.organizations} by loss (LLM cost − MRR); pass-through is the part the company pays.`,
+      labelled(answer.table, "org_name", [
+        ["mrr", "MRR"],
+        ["llm_cost_30d", "LLM cost (window)"],
+        ["llm_cost_ptb_30d", "of which pass-through"],
+      ]),
+      "USD",
+    ),
+  };
+}
+
+export function pricingModelChart(answer: Answer<ModelFacts>, prices: Partial<ModelPrices> = {}) {
+  const p = { ...DEFAULT_MODEL_PRICES, ...prices };
+  const title = "Revenue per tier: today and under simple models";
+  return {
+    name: "q4_pricing_models",
+    title,
+    svg: barChart(
+      title,
+      `USD per month. Seat: ${usd(p.seatPriceUsd)}/seat; usage: ${
+        usd(p.per1kRequestsUsd)
+      } per 1,000 requests; cost: ${p.pctOfLlmCost} % of LLM cost.`,
+      labelled(answer.table, "tier", [
+        ["current_mrr", "current MRR"],
+        ["seat_based", "seat-based"],
+        ["usage_based", "usage-based"],
+        ["pct_of_llm_cost", `${p.pctOfLlmCost} % of LLM cost`],
+      ]),
+      "USD per month",
+    ),
+  } satisfies Chart;
+}
+
+export function adoptionChart(answer: Answer<AdoptionFacts>): Chart {
+  const title = "Prompts add-on against prompt usage";
+  const table = answer.table.withColumns(
+    pl.concatString([
+      pl.when(pl.col("has_prompts_addon")).then(pl.lit("add-on")).otherwise(pl.lit("no add-on")),
+      pl.when(pl.col("uses_prompts")).then(pl.lit("uses prompts")).otherwise(
+        pl.lit("no prompt use"),
+      ),
+    ], ", ").alias("group"),
+  );
+  return {
+    name: "q5_prompts_adoption",
+    title,
+    svg: barChart(
+      title,
+      "Organizations per group; prompt use = requests with a stored prompt in the window.",
+      labelled(table, "group", [["organizations", "organizations"]]),
+      "Organizations",
+      false,
+    ),
+  };
+}
+
+export function trafficChart(answer: Answer<Record<TrafficType, TrafficFacts>>): Chart {
+  const title = "PTB vs BYOK: MRR and LLM cost by traffic type";
+  return {
+    name: "q6_ptb_vs_byok",
+    title,
+    svg: barChart(
+      title,
+      "USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.",
+      labelled(answer.table, "traffic", [
+        ["mrr", "MRR"],
+        ["llm_cost_30d", "LLM cost (window)"],
+        ["llm_cost_ptb_30d", "of which pass-through"],
+      ]),
+      "USD",
+    ),
+  };
 }

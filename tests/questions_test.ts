@@ -1,15 +1,36 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
+import { COLUMNS } from "../lib/columns.ts";
+import { loadPricingData } from "../lib/export.ts";
+import { csvChunks } from "../lib/write/csv.ts";
 import {
+  adoptionChart,
+  churnChart,
   churnRisk,
+  exportFrameFromCsv,
   featureAdoption,
+  pricingModelChart,
   pricingModelComparison,
   ptbVsByok,
+  trafficChart,
+  underpricedChart,
   underpricedCustomers,
   upgradeCandidates,
+  upgradeChart,
+  usd,
 } from "../lib/questions.ts";
 
-/** Six organizations; every expectation below is worked out from these rows. */
+/**
+ * Six organizations; every expectation below is worked out from these rows.
+ *
+ *       tier        seats req        cost  mrr   ptb req  byok  gw    ptb cost addon meta            created used
+ *   o1  pro         2     200,000    800   40    200,000  no    yes   800      0     –               0       0
+ *   o2  free        1      60,000     30    0          0  yes   no    0        0     –               3     100
+ *   o3  team        10     10,000    600  200      5,000  yes   no    150      50    prompts         5       0
+ *   o4  enterprise  50  1,000,000   1000 5000          0  yes   no    0        0     evals,prompts  20     400
+ *   o5  free        1           0      0    0          0  no    no    0        0     –               0       0
+ *   o6  free        3      40,000    600  (unknown)    0  yes   no    0        –     prompts_v2      0       0
+ */
 const frame = pl.DataFrame({
   org_id: ["o1", "o2", "o3", "o4", "o5", "o6"],
   org_name: ["o1", "o2", "o3", "o4", "o5", "o6"],
@@ -24,7 +45,7 @@ const frame = pl.DataFrame({
   is_ptb: [true, false, true, false, false, false],
   is_byok: [false, true, true, true, false, true],
   has_gateway_only: [true, false, false, false, false, false],
-  llm_cost_ptb_30d: [800, 0, 300, 0, 0, 0],
+  llm_cost_ptb_30d: [800, 0, 150, 0, 0, 0],
   addon_prompts: pl.Series("addon_prompts", [0, 0, 50, 0, 0, null], pl.Float64),
   addons_in_metadata: pl.Series("addons_in_metadata", [
     null,
@@ -32,65 +53,256 @@ const frame = pl.DataFrame({
     "prompts",
     "evals,prompts",
     null,
-    null,
+    "prompts_v2",
   ], pl.Utf8),
   prompts_created: [0, 3, 5, 20, 0, 0],
   prompts_used_30d: [0, 100, 0, 400, 0, 0],
 });
 
 const column = (df: pl.DataFrame, name: string) => df.getColumn(name).toArray();
+const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;
 
-Deno.test("underpriced: ≥100k requests or ≥$500 cost with MRR ≤ $100 (empty MRR = 0), by cost", () => {
-  // o1: 200k requests, MRR 40; o6: $600 cost, MRR unknown. o3 pays 200, o4 pays 5000.
-  assertEquals(column(underpricedCustomers(frame), "org_name"), ["o1", "o6"]);
+Deno.test("underpriced: ≥100k requests or ≥$500 cost with known MRR ≤ $100, by cost", () => {
+  // Heavy: o1 (200k requests), o3, o6 ($600 cost), o4 (1M requests). MRR ≤ 100: o1 only;
+  // o3 pays 200, o4 5000, o6's MRR is unknown (not judged, counted).
+  const answer = underpricedCustomers(frame);
+  assertEquals(column(answer.table, "org_name"), ["o1"]);
+  assertEquals(answer.facts, {
+    organizations: 1,
+    requests: 200_000,
+    llmCostUsd: 800,
+    ptbLlmCostUsd: 800,
+    mrrUsd: 40,
+    unknownMrr: 1,
+  });
+  assertEquals(
+    answer.reading,
+    "1 organization sent ≥ 100,000 requests or ≥ $500 of LLM cost in the window while paying ≤ $100 MRR: together $800 of LLM cost ($800 pass-through, paid by the company) against $40 MRR; 1 heavy user with unknown MRR not judged.",
+  );
+  // A $200 ceiling lets o3 in; biggest cost first: o1 ($800) before o3 ($600).
+  assertEquals(
+    column(underpricedCustomers(frame, { underpricedMaxMrrUsd: 200 }).table, "org_name"),
+    ["o1", "o3"],
+  );
 });
 
-Deno.test("upgrade candidates: free tier with ≥50k requests", () => {
-  assertEquals(column(upgradeCandidates(frame), "org_name"), ["o2"]); // o6 has 40k
-  assertEquals(column(upgradeCandidates(frame, { upgradeMinRequests: 30_000 }), "org_name"), [
-    "o2",
-    "o6",
-  ]);
+Deno.test("upgrade candidates: free tier with ≥50k requests, seat upside at $20", () => {
+  const answer = upgradeCandidates(frame); // o2 (60k); o6 has 40k, o5 none
+  assertEquals(column(answer.table, "org_name"), ["o2"]);
+  assertEquals(answer.facts, {
+    organizations: 1,
+    freeOrganizations: 3, // o2, o5, o6
+    requests: 60_000,
+    llmCostUsd: 30,
+    seats: 1,
+    seatMrrUsd: 20, // 1 seat × $20
+  });
+  assertEquals(
+    answer.reading,
+    "1 of 3 free organizations sent ≥ 50,000 requests in the window (60,000 requests, $30 of LLM cost); at $20 a seat their 1 seat would bring $20 MRR.",
+  );
+  const lower = upgradeCandidates(frame, { upgradeMinRequests: 30_000 });
+  assertEquals(column(lower.table, "org_name"), ["o2", "o6"]); // 60k, 40k
+  assertEquals(lower.facts.seatMrrUsd, 80); // (1 + 3) seats × $20
 });
 
-Deno.test("churn risk: paying orgs whose LLM cost exceeds MRR, worst margin first", () => {
-  assertEquals(column(churnRisk(frame), "org_name"), ["o1", "o3"]); // −1900 %, −200 %
+Deno.test("churn risk: paying orgs whose LLM cost exceeds MRR, biggest loss first", () => {
+  // Paying: o1, o3, o4. o1 loses 800 − 40 = 760, o3 600 − 200 = 400; o4 earns.
+  const answer = churnRisk(frame);
+  assertEquals(column(answer.table, "org_name"), ["o1", "o3"]);
+  assertEquals(column(answer.table, "loss_usd"), [760, 400]);
+  assertEquals(answer.facts, {
+    organizations: 2,
+    payingOrganizations: 3,
+    lossUsd: 1160, // 760 + 400
+    mrrUsd: 240, // 40 + 200
+    ptbLossOrganizations: 1, // o1: pass-through 800 > 40; o3: 150 < 200
+  });
+  assertEquals(
+    answer.reading,
+    "2 of 3 paying organizations cost more in LLM spend than they pay ($1,160 over their $240 MRR); counting only pass-through cost, which the company pays, 1 of them loses money.",
+  );
 });
 
 Deno.test("pricing models by tier: seats × $20, requests × $0.50/1k, 2 % of LLM cost", () => {
-  const table = pricingModelComparison(frame);
+  const answer = pricingModelComparison(frame);
+  const table = answer.table;
   assertEquals(column(table, "tier"), ["enterprise", "team", "pro", "free"]);
   assertEquals(column(table, "organizations"), [1, 1, 1, 3]);
-  assertEquals(column(table, "current_mrr"), [5000, 200, 40, 0]);
+  assertEquals(column(table, "current_mrr"), [5000, 200, 40, 0]); // free: 0 + 0 + unknown as 0
   assertEquals(column(table, "seat_based"), [1000, 200, 40, 100]); // free: (1 + 1 + 3) × 20
   assertEquals(column(table, "usage_based"), [500, 5, 100, 50]); // free: 100k / 1000 × 0.5
-  assertEquals(column(table, "pct_of_llm_cost"), [20, 12, 16, 12.6]); // free: 630 × 2 %
+  const pct = column(table, "pct_of_llm_cost") as number[];
+  ok([20, 12, 16, 12.6].every((v, i) => near(pct[i], v)), `${pct}`); // free: 630 × 2 %
+  const f = answer.facts;
+  assertEquals([f.currentMrrUsd, f.seatBasedUsd, f.usageBasedUsd, f.unknownMrr], [
+    5240,
+    1340,
+    655,
+    1,
+  ]);
+  ok(near(f.pctOfLlmCostUsd, 60.6)); // 20 + 12 + 16 + 12.6
+  ok(near(f.breakEvenPct!, 5240 / 3030 * 100)); // MRR / all LLM cost (800+30+600+1000+0+600)
+  assertEquals(
+    answer.reading,
+    "At 2 % of LLM cost revenue would be $60.60 a month against $5,240 MRR today (matching it would take 172.9 % of LLM cost); seat-based at $20 a seat gives $1,340, usage-based at $0.50 per 1,000 requests $655; unknown MRR counted as $0 for 1 organization.",
+  );
+  const at10 = pricingModelComparison(frame, { pctOfLlmCost: 10 });
+  ok(near(at10.facts.pctOfLlmCostUsd, 303)); // 3030 × 10 %
 });
 
 Deno.test("feature adoption: prompts add-on (billed or in metadata) against prompt usage", () => {
-  const table = featureAdoption(frame);
+  // Add-on: o3 (billed $50, metadata) and o4 (metadata "evals,prompts"); o6's "prompts_v2" is
+  // another add-on. Prompt use in the window: o2, o4.
+  const answer = featureAdoption(frame);
+  const table = answer.table;
   assertEquals(column(table, "has_prompts_addon"), [true, true, false, false]);
   assertEquals(column(table, "uses_prompts"), [true, false, true, false]);
   assertEquals(column(table, "organizations"), [1, 1, 1, 3]); // o4 | o3 | o2 | o1, o5, o6
   assertEquals(column(table, "prompt_requests_30d"), [400, 0, 100, 0]);
   assertEquals(column(table, "mrr"), [5000, 200, 0, 40]);
+  assertEquals(answer.facts, {
+    addonOrganizations: 2,
+    addonUsingPrompts: 1,
+    promptUsersWithoutAddon: 1,
+    addonMrrUsd: 50,
+  });
+  assertEquals(
+    answer.reading,
+    "2 organizations have the prompts add-on and 1 of them used stored prompts in the window; 1 used prompts without it; the add-on brings $50 MRR.",
+  );
 });
 
-Deno.test("PTB vs BYOK: organizations by traffic type", () => {
-  const table = ptbVsByok(frame);
-  assertEquals(column(table, "traffic")[0], "BYOK only"); // most organizations first
-  const byType = Object.fromEntries(
-    (column(table, "traffic") as string[]).map((t, i) => [t, [
-      column(table, "organizations")[i],
-      column(table, "requests_30d")[i],
-      column(table, "llm_cost_30d")[i],
-      column(table, "mrr")[i],
-    ]]),
-  );
-  assertEquals(byType, {
-    "BYOK only": [3, 1_100_000, 1630, 5000], // o2, o4, o6
-    "gateway only (PTB)": [1, 200_000, 800, 40], // o1
-    "mixed": [1, 10_000, 600, 200], // o3
-    "no requests": [1, 0, 0, 0], // o5
+Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all and on pass-through cost", () => {
+  const answer = ptbVsByok(frame);
+  const table = answer.table;
+  assertEquals(column(table, "traffic"), [
+    "gateway only (PTB)",
+    "mixed",
+    "BYOK only",
+    "no requests",
+  ]);
+  assertEquals(column(table, "organizations"), [1, 1, 3, 1]); // o1 | o3 | o2, o4, o6 | o5
+  assertEquals(column(table, "requests_30d"), [200_000, 10_000, 1_100_000, 0]);
+  assertEquals(column(table, "llm_cost_30d"), [800, 600, 1630, 0]);
+  assertEquals(column(table, "mrr"), [40, 200, 5000, 0]); // o6's unknown MRR as 0
+  // (40 − 800) / 40 = −1900 %; (200 − 600) / 200 = −200 %; (5000 − 1630) / 5000 = 67.4 %
+  const margins = column(table, "gross_margin_pct") as (number | null)[];
+  ok(near(margins[0]!, -1900) && near(margins[1]!, -200) && near(margins[2]!, 67.4));
+  assertEquals(margins[3], null); // no MRR, no margin
+  // On pass-through cost only: o3 (200 − 150) / 200 = 25 %; BYOK pays none: 100 %
+  const ptbMargins = column(table, "margin_on_ptb_cost_pct") as number[];
+  ok(near(ptbMargins[1], 25) && near(ptbMargins[2], 100));
+  assertEquals(answer.facts["mixed"], {
+    organizations: 1,
+    mrrUsd: 200,
+    llmCostUsd: 600,
+    ptbLlmCostUsd: 150,
   });
+  assertEquals(
+    answer.reading,
+    "1 organization is gateway-only: $40 MRR against $800 of pass-through LLM cost the company pays; 3 organizations are BYOK-only ($5,000 MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $150 pass-through).",
+  );
+});
+
+Deno.test("an empty frame gives empty answers and zero facts, not errors", () => {
+  const empty = frame.head(0);
+  assertEquals(underpricedCustomers(empty).facts.organizations, 0);
+  assertEquals(churnRisk(empty).reading.startsWith("0 of 0 paying organizations"), true);
+  assertEquals(pricingModelComparison(empty).facts.breakEvenPct, null);
+  assertEquals(ptbVsByok(empty).table.height, 0);
+});
+
+Deno.test("bad input: a missing column or a negative threshold is named", () => {
+  throws(
+    () => churnRisk(frame.drop("llm_cost_ptb_30d")),
+    /churn risk: the frame has no column llm_cost_ptb_30d/,
+  );
+  throws(
+    () => upgradeCandidates(frame, { upgradeMinRequests: -1 }),
+    /upgradeMinRequests must be a number ≥ 0, got -1/,
+  );
+});
+
+Deno.test("question charts: one bar per row and series, labels ranked", () => {
+  // Plot draws each bar as a <rect>; grouped charts add one legend swatch <rect> per series.
+  const underpriced = underpricedChart(underpricedCustomers(frame, { underpricedMaxMrrUsd: 200 }));
+  assertEquals(count(underpriced.svg, "rect"), 2 * 2 + 2); // o1, o3 × (cost, MRR) + 2 swatches
+  ok(underpriced.svg.includes("1. o1") && underpriced.svg.includes("2. o3"));
+  assertEquals(count(upgradeChart(upgradeCandidates(frame)).svg, "rect"), 1); // o2, no legend
+  assertEquals(count(churnChart(churnRisk(frame)).svg, "rect"), 2 * 3 + 3);
+  assertEquals(count(pricingModelChart(pricingModelComparison(frame)).svg, "rect"), 4 * 4 + 4);
+  const adoption = adoptionChart(featureAdoption(frame)).svg;
+  assertEquals(count(adoption, "rect"), 4);
+  ok(adoption.includes("no add-on, uses prompts"));
+  assertEquals(count(trafficChart(ptbVsByok(frame)).svg, "rect"), 4 * 3 + 3);
+});
+
+Deno.test("an export CSV reads back into a typed frame (numbers, nulls, booleans, dates)", () => {
+  const exported = pl.DataFrame({
+    org_id: ["a", "b"],
+    org_name: ["=cmd", "b, inc"],
+    tier: ["pro", "free"],
+    created_at: pl.Series(
+      "created_at",
+      [new Date("2026-01-02T03:04:05Z"), null],
+      pl.Datetime("ms"),
+    ),
+    seats: [2, 1],
+    requests_30d: [200_000, 0],
+    llm_cost_30d: [800.25, 0],
+    mrr: pl.Series("mrr", [40, null], pl.Float64),
+    is_ptb: pl.Series("is_ptb", [true, false], pl.Bool),
+  });
+  // The CSV writer needs every export column: build the rest as nulls.
+  const full = exported.withColumns(
+    ...COLUMNS.filter((c) => !exported.columns.includes(c.name)).map((c) =>
+      pl.lit(null).alias(c.name)
+    ),
+  );
+  const back = exportFrameFromCsv([...csvChunks(full)].join(""));
+  assertEquals(column(back, "org_name"), ["'=cmd", "b, inc"]); // neutralised on the way out
+  assertEquals(column(back, "llm_cost_30d"), [800.25, 0]);
+  assertEquals(column(back, "mrr"), [40, null]);
+  assertEquals(column(back, "is_ptb"), [true, false]);
+  assertEquals(
+    (column(back, "created_at") as unknown as (Date | null)[]).map((d) => d?.toISOString() ?? null),
+    ["2026-01-02T03:04:05.000Z", null],
+  );
+  throws(() => exportFrameFromCsv("a,b\r\n1,2\r\n"), /not an export CSV/);
+  throws(
+    () => exportFrameFromCsv("org_id,seats\r\no1,many\r\n"),
+    /CSV column seats: "many" is not a valid integer/,
+  );
+});
+
+Deno.test("on the demo export, the CSV gives the same six readings as the frame it came from", async () => {
+  const data = await loadPricingData({
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env: {},
+    quiet: true,
+    log: () => {},
+  });
+  const back = exportFrameFromCsv([...csvChunks(data.frame)].join(""));
+  const readings = (f: pl.DataFrame) => [
+    underpricedCustomers(f).reading,
+    upgradeCandidates(f).reading,
+    churnRisk(f).reading,
+    pricingModelComparison(f).reading,
+    featureAdoption(f).reading,
+    ptbVsByok(f).reading,
+  ];
+  assertEquals(readings(back), readings(data.frame));
+});
+
+Deno.test("money in sentences", () => {
+  assertEquals([usd(20), usd(0.5), usd(60.6), usd(1234.4), usd(245544.48)], [
+    "$20",
+    "$0.50",
+    "$60.60",
+    "$1,234",
+    "$245,544",
+  ]);
 });
