@@ -1,0 +1,61 @@
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import {
+  chartDisplay,
+  formatValue,
+  frameHtml,
+  frameToHtml,
+  markdown,
+  mimeBundle,
+  readingDisplay,
+} from "../lib/display.ts";
+
+Deno.test("cell values read at a glance: rounded money, small costs kept, empty nulls, UTC times", () => {
+  assertEquals(
+    [
+      formatValue(4966.382659),
+      formatValue(12.345),
+      formatValue(0.000123456),
+      formatValue(1_234_567),
+      formatValue(null),
+      formatValue(new Date("2026-10-30T09:46:58.577Z")),
+      formatValue(true),
+      formatValue(-1900.5),
+    ],
+    ["4,966", "12.35", "0.000123", "1,234,567", "", "2026-10-30 09:46 UTC", "true", "-1,901"], // from 1,000 up, whole numbers,
+  );
+});
+
+Deno.test("frame tables: escaped text, numbers right-aligned, the size under the table", () => {
+  const frame = pl.DataFrame({
+    org_name: Array.from({ length: 25 }, (_, i) => (i === 0 ? "<script>x</script>" : `org ${i}`)),
+    mrr: pl.Series(
+      "mrr",
+      Array.from({ length: 25 }, (_, i) => (i === 1 ? null : i * 10.5)),
+      pl.Float64,
+    ),
+  });
+  const html = frameToHtml(frame, 20);
+  ok(html.includes("&lt;script&gt;x&lt;/script&gt;") && !html.includes("<script>"));
+  assertEquals(html.split("<tr>").length - 1, 1 + 20); // header + 20 of 25 rows
+  ok(html.includes("<small>20 of 25 rows, 2 columns</small>"));
+  ok(/<th style="[^"]*text-align:right">mrr<\/th>/.test(html));
+  ok(/<td style="[^"]*text-align:right"><\/td>/.test(html), "null MRR is an empty cell");
+  ok(html.includes(">21</td>"), "2 × 10.5 = 21");
+  const bundle = mimeBundle(frameHtml(frame, 3));
+  ok(bundle["text/html"].includes("3 of 25 rows"));
+  ok(bundle["text/plain"].startsWith("shape: (3, 2)"));
+});
+
+Deno.test("charts, markdown and readings carry the MIME types notebooks render", () => {
+  const chart = { name: "c", title: "A chart", svg: '<svg xmlns="http://www.w3.org/2000/svg"/>' };
+  assertEquals(mimeBundle(chartDisplay(chart)), {
+    "image/svg+xml": chart.svg,
+    "text/plain": "A chart",
+  });
+  assertEquals(mimeBundle(markdown("**x**"))["text/markdown"], "**x**");
+  assertEquals(
+    mimeBundle(readingDisplay({ reading: "2 of 3 pay." }))["text/markdown"],
+    "**Reading:** 2 of 3 pay.",
+  );
+});
