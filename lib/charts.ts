@@ -205,12 +205,17 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
     margin: Math.max(MARGIN_FLOOR, r.gross_margin_pct as number),
   }));
   const tiers = TIER_DOMAIN.filter((t) => data.some((d) => d.tier === t));
+  const withoutMargin = TIER_DOMAIN.filter((t) =>
+    !tiers.includes(t) && all.some((r) => r.tier === t)
+  );
   return {
     name: "margin_by_tier",
     title: "Gross margin distribution by tier",
     svg: framed(
       "Gross margin distribution by tier",
-      `Box: quartiles and median; ${known.length} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`,
+      `Box: quartiles and median; ${known.length} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
+        withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
+      }`,
       tierLegend(tiers),
       {
         x: { label: "tier", domain: tiers },

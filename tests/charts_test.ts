@@ -56,6 +56,7 @@ Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the
   // Legend swatches for pro and team only (free and enterprise have no margin here).
   ok(chart.svg.includes(">pro</text>") && chart.svg.includes(">team</text>"));
   ok(!chart.svg.includes(">enterprise</text>"));
+  ok(chart.svg.includes("No margin (no MRR): free, enterprise."));
 });
 
 Deno.test("requests vs LLM cost: zeros left off the log scales and said so", () => {
