@@ -1,5 +1,5 @@
 /** Cell values shared by the CSV and XLSX writers: read a frame column-wise, neutralise text. */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { type ColumnDef, COLUMNS } from "../columns.ts";
 
 /**
@@ -20,7 +20,7 @@ export function exportColumns(frame: pl.DataFrame): FrameColumn[] {
   const present = new Set(frame.columns);
   const missing = COLUMNS.filter((c) => !present.has(c.name)).map((c) => c.name);
   if (missing.length > 0) throw new Error(`export frame lacks columns: ${missing.join(", ")}`);
-  return COLUMNS.map((def) => ({ def, values: frame.getColumn(def.name).toArray() as unknown[] }));
+  return COLUMNS.map((def) => ({ def, values: columnValues(frame, def) }));
 }
 
 /** Columns of any frame (segments, comparisons): known names get their definition, others a guess. */
@@ -46,8 +46,35 @@ export function frameColumns(frame: pl.DataFrame): FrameColumn[] {
       description: "",
       spec: false,
     };
-    return { def, values: series.toArray() as unknown[] };
+    return { def, values: columnValues(frame, def) };
   });
+}
+
+/**
+ * A column's values as plain JS values (null, string, number, boolean; datetimes as epoch ms).
+ * Numbers, booleans and datetimes come out through typed arrays: Series.toArray converts value
+ * by value and costs ~25 ms per 100k-row column, a third of a CSV export.
+ */
+export function columnValues(frame: pl.DataFrame, def: ColumnDef): unknown[] {
+  const typed = (expr: pl.Expr) =>
+    frame.select(expr.alias("v")).getColumn("v").toTypedArray() as ArrayLike<number>;
+  switch (def.type) {
+    case "integer":
+    case "number":
+    case "datetime": {
+      const source = def.type === "datetime"
+        ? pl.col(def.name).cast(pl.Int64).cast(pl.Float64)
+        : pl.col(def.name).cast(pl.Float64);
+      const values = typed(source.fillNull(pl.lit(Number.NaN)));
+      return Array.from(values, (v) => Number.isNaN(v) ? null : v);
+    }
+    case "boolean": {
+      const values = typed(pl.col(def.name).cast(pl.UInt8).fillNull(pl.lit(2)));
+      return Array.from(values, (v) => v === 2 ? null : v === 1);
+    }
+    case "string":
+      return frame.getColumn(def.name).toArray() as unknown[];
+  }
 }
 
 /** A finite number, or null (NaN and ±Infinity never reach a file). */

@@ -19,30 +19,37 @@ function quote(field: string): string {
 
 /** Plain decimal text, 12 significant digits (drops float noise like 0.30000000000000004). */
 export function formatNumber(value: number): string {
+  // Whole numbers below 1e21 print exactly and without an exponent: the common case, kept cheap.
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
   const rounded = Number(value.toPrecision(12));
   const text = String(rounded);
-  if (!/e/i.test(text)) return text;
+  if (!text.includes("e")) return text;
   if (Math.abs(rounded) >= 1e21) return BigInt(rounded).toString(); // toFixed would use an exponent
   const decimals = Math.min(100, Math.max(0, 11 - Math.floor(Math.log10(Math.abs(rounded)))));
   return rounded.toFixed(decimals).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
 }
 
-function formatCell(column: FrameColumn, value: unknown): string {
-  if (value === null || value === undefined) return "";
+type Formatter = (value: unknown) => string;
+
+/** One formatter per column, chosen once (not per cell). */
+function formatterFor(column: FrameColumn): Formatter {
   switch (column.def.type) {
     case "string":
-      return quote(neutraliseText(String(value)));
+      return (v) => v === null || v === undefined ? "" : quote(neutraliseText(String(v)));
     case "integer":
-    case "number": {
-      const n = finiteOrNull(value);
-      return n === null ? "" : formatNumber(n);
-    }
+    case "number":
+      return (v) => {
+        const n = finiteOrNull(v);
+        return n === null ? "" : formatNumber(n);
+      };
     case "boolean":
-      return value ? "true" : "false";
-    case "datetime": {
-      const date = value instanceof Date ? value : new Date(value as number);
-      return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.000Z$/, "Z");
-    }
+      return (v) => v === null || v === undefined ? "" : v ? "true" : "false";
+    case "datetime":
+      return (v) => {
+        if (v === null || v === undefined) return "";
+        const date = v instanceof Date ? v : new Date(v as number);
+        return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.000Z$/, "Z");
+      };
   }
 }
 
@@ -50,9 +57,14 @@ const ROWS_PER_CHUNK = 1000;
 
 function* chunksOf(columns: FrameColumn[], height: number): Generator<string> {
   yield columns.map((c) => quote(c.def.name)).join(",") + "\r\n";
+  const formatters = columns.map(formatterFor);
+  const values = columns.map((c) => c.values);
+  const width = columns.length;
   let chunk = "";
   for (let row = 0; row < height; row++) {
-    chunk += columns.map((c) => formatCell(c, c.values[row])).join(",") + "\r\n";
+    let line = formatters[0](values[0][row]);
+    for (let c = 1; c < width; c++) line += "," + formatters[c](values[c][row]);
+    chunk += line + "\r\n";
     if ((row + 1) % ROWS_PER_CHUNK === 0) {
       yield chunk;
       chunk = "";
