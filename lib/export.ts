@@ -8,6 +8,7 @@ import type pl from "nodejs-polars";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { COLUMN_NAMES } from "./columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
 import { demoQueryResults } from "./demo.ts";
 import { dateStamp, exportFileName } from "./files.ts";
@@ -144,7 +145,12 @@ export async function loadPricingData(
   const withRevenue = attachRevenue(joined.frame, revenue);
 
   // metrics
-  const frame = await timed(stages, "metrics", () => addMetricColumns(withRevenue.frame));
+  // metrics, then the column table's order (CSV order, and what notebooks and the server see)
+  const frame = await timed(
+    stages,
+    "metrics",
+    () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
+  );
 
   const warnings = [...joined.warnings, ...revenue.warnings, ...withRevenue.warnings];
   if (options.windowDays !== 30) {

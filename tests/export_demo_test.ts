@@ -122,3 +122,9 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
 
   await Deno.remove(outDir, { recursive: true });
 });
+
+Deno.test("loadPricingData's frame has the column table's columns, in order", async () => {
+  const { loadPricingData } = await import("../lib/export.ts");
+  const data = await loadPricingData({ demo: true, asOf, env: {}, log: () => {} });
+  assertEquals(data.frame.columns, COLUMN_NAMES);
+});
