@@ -19,24 +19,11 @@ FROM (
   FROM numbers({requests})
 );
 
+-- ~2% of requests re-inserted with a newer version (a cost backfill), as production does
 INSERT INTO request_response_rmt (organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing)
-SELECT
-  toUUID(concat(substring(oh, 1, 8), '-', substring(oh, 9, 4), '-', substring(oh, 13, 4), '-', substring(oh, 17, 4), '-', substring(oh, 21, 12))),
-  toUUID(concat(substring(rh, 1, 8), '-', substring(rh, 9, 4), '-', substring(rh, 13, 4), '-', substring(rh, 17, 4), '-', substring(rh, 21, 12))),
-  'openai', arrayElement(['gpt-4o', 'gpt-4o-mini', 'claude-sonnet'], 1 + number % 3), '',
-  toDateTime({as_of_epoch} - cityHash64(number, 1) % (45 * 86400)) AS created,
-  created + 3600,
-  cityHash64(number, 2) % 5000000 + 1000,
-  if(number % 10 = 0, 'p1', ''),
-  org % 3 = 0
-FROM (
-  SELECT number,
-    1 + toUInt64(pow((cityHash64(number) % 1000003) / 1000003, 4) * {orgs}) AS org,
-    lower(hex(MD5(concat('org', toString(org))))) AS oh,
-    lower(hex(MD5(concat('req', toString(number))))) AS rh
-  FROM numbers({requests})
-  WHERE number % 50 = 0
-);
+SELECT organization_id, request_id, provider, model, user_id, request_created_at, updated_at + 3600, cost + 1000, prompt_id, is_passthrough_billing
+FROM request_response_rmt
+WHERE cityHash64(request_id) % 50 = 0;
 
 INSERT INTO organization_ptb_spend (organization_id, spend)
 SELECT organization_id, sum(cost) FROM request_response_rmt WHERE is_passthrough_billing = 1 GROUP BY organization_id;

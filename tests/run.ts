@@ -3,21 +3,12 @@
  * throwaway PostgreSQL and ClickHouse, runs `deno test` with their settings in the environment,
  * and stops the servers whatever happens. Extra arguments go to `deno test` (e.g. a file).
  */
-import { startClickHouse, startPostgres } from "./servers.ts";
+import { exists, startClickHouse, startPostgres } from "./servers.ts";
 
 const NEEDED: { path: string; packages: string[] }[] = [
   { path: "/usr/lib/postgresql/15/bin/initdb", packages: ["postgresql-15"] },
   { path: "/usr/bin/clickhouse-server", packages: ["clickhouse-server", "clickhouse-client"] },
 ];
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function installMissing(): Promise<void> {
   const missing = NEEDED.filter((n) => !exists(n.path)).flatMap((n) => n.packages);

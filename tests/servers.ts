@@ -77,7 +77,7 @@ export interface ServerOptions {
   dir?: string;
 }
 
-function exists(path: string): boolean {
+export function exists(path: string): boolean {
   try {
     Deno.statSync(path);
     return true;
