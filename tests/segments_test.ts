@@ -1,0 +1,56 @@
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import pl from "nodejs-polars";
+import {
+  SEGMENT_NAMES,
+  segmentFrame,
+  segmentFrames,
+  segmentThresholdsFromEnv,
+} from "../lib/segments.ts";
+
+/** Six organizations; each segment's members below are worked out from these rows. */
+const frame = pl.DataFrame({
+  org_id: ["o1", "o2", "o3", "o4", "o5", "o6"],
+  tier: ["pro", "free", "team", "enterprise", "free", "free"],
+  seats: [2, 1, 10, 50, 6, 3],
+  seat_utilization_pct: [50, 100, 10, 80, 0, 0],
+  requests_30d: [200_000, 60_000, 10_000, 1_000_000, 0, 40_000],
+  llm_cost_30d: [800, 30, 600, 1000, 0, 600],
+  mrr: pl.Series("mrr", [40, 0, 200, 5000, 0, null], pl.Float64),
+  is_ptb: [true, false, true, false, false, false],
+  is_byok: [false, true, true, true, false, true],
+  has_gateway_only: [true, false, false, false, false, false],
+});
+
+const members = (name: string, thresholds = {}) =>
+  segmentFrame(frame, name, thresholds).frame.getColumn("org_id").toArray();
+
+Deno.test("every segment rule, by hand", () => {
+  assertEquals(members("ptb_customers"), ["o1", "o3"]);
+  assertEquals(members("gateway_only"), ["o1"]);
+  assertEquals(members("byok_paying"), ["o3", "o4"]); // o2 pays 0, o6 unknown MRR
+  assertEquals(members("free_high_usage"), ["o2"]); // ≥ 50k; o6 has 40k
+  assertEquals(members("underpriced"), ["o1"]); // o6 would qualify but its MRR is unknown
+  assertEquals(members("negative_margin"), ["o1", "o3"]); // 800 > 40, 600 > 200
+  assertEquals(members("low_seat_utilization"), ["o3", "o5"]); // ≥ 5 seats, ≤ 25 %
+  assertEquals(members("high_inference_few_seats"), ["o1"]); // ≥ 100k requests, ≤ 2 seats
+  assertEquals(members("low_inference_many_seats"), ["o3", "o5"]); // ≤ 10k requests, ≥ 5 seats
+});
+
+Deno.test("thresholds are parameters, also from the environment, and fill in the rule", () => {
+  assertEquals(members("free_high_usage", { freeHighUsageMinRequests: 30_000 }), ["o2", "o6"]);
+  const t = segmentThresholdsFromEnv({ PRICING_SEGMENT_FREE_HIGH_USAGE_MIN_REQUESTS: "30000" });
+  assertEquals(t.freeHighUsageMinRequests, 30_000);
+  assertEquals(
+    segmentFrame(frame, "free_high_usage", t).rule,
+    "tier = free and requests_30d ≥ 30,000",
+  );
+  throws(
+    () => segmentThresholdsFromEnv({ PRICING_SEGMENT_LOW_UTILIZATION_MAX_PCT: "lots" }),
+    /PRICING_SEGMENT_LOW_UTILIZATION_MAX_PCT must be a number/,
+  );
+});
+
+Deno.test("all segments at once; an unknown name lists the known ones", () => {
+  assertEquals(segmentFrames(frame).map((s) => s.name), SEGMENT_NAMES);
+  throws(() => segmentFrame(frame, "whales"), /unknown segment "whales"; segments: ptb_customers/);
+});
