@@ -23,7 +23,7 @@ FROM (
 INSERT INTO request_response_rmt (organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing)
 SELECT organization_id, request_id, provider, model, user_id, request_created_at, updated_at + 3600, cost + 1000, prompt_id, is_passthrough_billing
 FROM request_response_rmt
-WHERE cityHash64(request_id) % 50 = 0;
+WHERE cityHash64(toString(request_id)) % 50 = 0;
 
 INSERT INTO organization_ptb_spend (organization_id, spend)
 SELECT organization_id, sum(cost) FROM request_response_rmt WHERE is_passthrough_billing = 1 GROUP BY organization_id;
