@@ -15,11 +15,16 @@ export interface FrameColumn {
   values: unknown[];
 }
 
-/** The frame's columns in the column table's order, with their definitions; extras rejected. */
-export function exportColumns(frame: pl.DataFrame): FrameColumn[] {
+/** Throws unless the frame has every column of the column table. */
+export function assertExportColumns(frame: pl.DataFrame): void {
   const present = new Set(frame.columns);
   const missing = COLUMNS.filter((c) => !present.has(c.name)).map((c) => c.name);
   if (missing.length > 0) throw new Error(`export frame lacks columns: ${missing.join(", ")}`);
+}
+
+/** The frame's columns in the column table's order, with their definitions. */
+export function exportColumns(frame: pl.DataFrame): FrameColumn[] {
+  assertExportColumns(frame);
   return COLUMNS.map((def) => ({ def, values: columnValues(frame, def) }));
 }
 
