@@ -164,7 +164,11 @@ export async function main(args: string[]): Promise<number> {
       console.log(
         `Exported ${data.frame.height} organizations, window ${data.window.start.toISOString()} → ${data.window.end.toISOString()} (${data.windowDays} days)`,
       );
-      for (const file of [...result.files, result.manifestPath]) {
+      // data files first, then charts, then the manifest
+      const dataFirst = [...result.files].sort((a, b) =>
+        Number(/\.(svg|png)$/.test(a)) - Number(/\.(svg|png)$/.test(b))
+      );
+      for (const file of [...dataFirst, result.manifestPath]) {
         console.log(`  ${file} (${formatBytes((await Deno.stat(file)).size)})`);
       }
     }
