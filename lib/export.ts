@@ -5,8 +5,8 @@
  * Each stage is a module with a small typed interface; this file only wires them.
  */
 import type pl from "nodejs-polars";
-import { mkdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rename, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
@@ -193,30 +193,46 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   await ensureWritableDir(options.outDir);
   const data = await loadPricingData(options);
   const stages = data.stages;
-  const files: string[] = [];
+  // Files are written into a staging folder inside outDir and moved into place at the end,
+  // the manifest last: an interrupted run leaves no partial set of files under the real names.
+  const staging = await Deno.makeTempDir({ dir: options.outDir, prefix: ".staging-" });
+  try {
+    const staged: string[] = [];
 
-  // charts
-  if (options.charts) {
-    files.push(
-      ...await timed(
-        stages,
-        "charts",
-        () => writeCharts(data.frame, options.outDir, dateStamp(data.asOf, data.demo)),
-      ),
-    );
-  }
-
-  // write
-  await timed(stages, "write", async () => {
-    for (const format of options.formats) {
-      const path = join(options.outDir, exportFileName(data.asOf, data.demo, format));
-      if (format === "csv") await writeCsvFile(data.frame, path);
-      else await writeXlsxFile(data.frame, path);
-      files.push(path);
+    // charts
+    if (options.charts) {
+      staged.push(
+        ...await timed(
+          stages,
+          "charts",
+          () => writeCharts(data.frame, staging, dateStamp(data.asOf, data.demo)),
+        ),
+      );
     }
-  });
-  const manifestPath = await writeManifest(options.outDir, data, files);
-  return { data, files, manifestPath };
+
+    // write
+    await timed(stages, "write", async () => {
+      for (const format of options.formats) {
+        const path = join(staging, exportFileName(data.asOf, data.demo, format));
+        if (format === "csv") await writeCsvFile(data.frame, path);
+        else await writeXlsxFile(data.frame, path);
+        staged.push(path);
+      }
+    });
+    const stagedManifest = await writeManifest(staging, data, staged);
+
+    const files: string[] = [];
+    for (const path of staged) {
+      const target = join(options.outDir, basename(path));
+      await rename(path, target);
+      files.push(target);
+    }
+    const manifestPath = join(options.outDir, basename(stagedManifest));
+    await rename(stagedManifest, manifestPath);
+    return { data, files, manifestPath };
+  } finally {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+  }
 }
 
 /** Byte size of a written file (for summaries). */
