@@ -9,6 +9,7 @@ import { createClient } from "@clickhouse/client";
 import { COLUMN_NAMES } from "../lib/columns.ts";
 import { parseCsvRecords } from "../lib/csv_parse.ts";
 import { runExport } from "../lib/export.ts";
+import { formatNumber } from "../lib/write/csv.ts";
 import { main } from "../lib/cli.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
@@ -237,6 +238,20 @@ Deno.test("live export on PostgreSQL 15 and ClickHouse matches hand-computed val
       const rowOf = (orgId: string) => EXPECTED_ORDER.indexOf(orgId) + 2;
       const cell = (orgId: string, name: string) =>
         sheet.getRow(rowOf(orgId)).getCell(col(name)).value;
+      // every hand-computed value again, read from the typed XLSX cells
+      const asText = (value: unknown): string =>
+        value === null || value === undefined
+          ? ""
+          : value instanceof Date
+          ? value.toISOString().replace(/\.000Z$/, "Z")
+          : typeof value === "number"
+          ? formatNumber(value)
+          : String(value);
+      for (const [orgId, expected] of Object.entries(EXPECTED)) {
+        for (const [column, value] of Object.entries(expected)) {
+          assertEquals(asText(cell(orgId, column)), value, `XLSX ${orgId} ${column}`);
+        }
+      }
       assertEquals(cell(A, "llm_cost_30d"), 2.75);
       assertEquals(cell(A, "seats"), 3);
       assertEquals(cell(A, "is_ptb"), true);
