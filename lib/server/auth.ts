@@ -1,0 +1,52 @@
+/**
+ * Admin bearer token. Both sides are hashed before the constant-time compare, so neither the
+ * content nor the length of the expected token leaks through timing.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+
+export type AuthOutcome =
+  | { ok: true }
+  /** 401: no usable credentials (no header, or not `Bearer <token>`) */
+  | { ok: false; status: 401; message: string }
+  /** 403: a well-formed token that is not the admin token */
+  | { ok: false; status: 403; message: string };
+
+function sha256(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+export class BearerAuth {
+  readonly #expected: Buffer | null;
+
+  /** `token` null turns checking off (only allowed for demo data on loopback; see settings). */
+  constructor(token: string | null) {
+    this.#expected = token === null ? null : sha256(token);
+  }
+
+  get enabled(): boolean {
+    return this.#expected !== null;
+  }
+
+  check(authorization: string | null): AuthOutcome {
+    if (this.#expected === null) return { ok: true };
+    if (!authorization) {
+      return {
+        ok: false,
+        status: 401,
+        message: "admin token required: send Authorization: Bearer <token>",
+      };
+    }
+    const match = /^Bearer +(\S+) *$/i.exec(authorization);
+    if (!match) {
+      return {
+        ok: false,
+        status: 401,
+        message: "Authorization must be: Bearer <token>",
+      };
+    }
+    if (!timingSafeEqual(sha256(match[1]), this.#expected)) {
+      return { ok: false, status: 403, message: "the admin token is not valid" };
+    }
+    return { ok: true };
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The spec's admin endpoint and page over the export pipeline:
+ *
+ *   GET /v1/admin/pricing-analytics/export?format=csv|xlsx[&days=N][&as_of=ISO][&segment=S][&refresh=1]
+ *   GET /v1/admin/pricing-analytics/summary   headline numbers and top underpriced (JSON)
+ *   GET /v1/admin/pricing-analytics/report    the page's report, server-rendered HTML
+ *   GET /admin/pricing-analytics              the page shell (holds no data; asks for the token)
+ *   GET /healthz
+ *
+ * (`/api/v1/…` works too: the spec's frontend snippet fetches through Next.js's /api prefix.)
+ *
+ * The data is built completely before a status goes out; only then does the body stream. A writer
+ * that fails before its first byte gives a JSON 500, one that fails later aborts the body.
+ */
+import pl from "nodejs-polars";
+import { type Chart, pricingCharts } from "../charts.ts";
+import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
+import { dateStamp } from "../files.ts";
+import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
+import { BearerAuth } from "./auth.ts";
+import { pageCsp, pageHtml } from "./page.ts";
+import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
+import { BusyError, type RunRequest, type RunResult } from "./runs.ts";
+import { RunCache } from "./runs.ts";
+import type { ServerSettings } from "./settings.ts";
+import {
+  type BodyEnd,
+  csvStream,
+  type CsvWriter,
+  guardedBody,
+  oneLine,
+  xlsxStream,
+  type XlsxWriter,
+} from "./stream.ts";
+import { pricingSummary, reportHtml } from "./summary.ts";
+
+/** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
+export type LoadPricingData = (options: Partial<ExportOptions>) => Promise<PricingData>;
+
+export type HandlerSettings = Pick<
+  ServerSettings,
+  "token" | "demo" | "cacheTtlMs" | "maxRuns" | "stripe" | "outDir" | "segmentThresholds" | "env"
+>;
+
+export interface HandlerHooks {
+  /** clock for the cache TTL and the default as_of (tests move it) */
+  now?: () => number;
+  /** access log and run messages (stderr by default) */
+  log?: (line: string) => void;
+  /** writers (tests wrap the real ones to fail mid-stream) */
+  csv?: CsvWriter;
+  xlsx?: XlsxWriter;
+}
+
+export type Handler = ((request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>) & {
+  runs: RunCache<unknown>;
+};
+
+export const EXPORT_PATH = "/v1/admin/pricing-analytics/export";
+export const SUMMARY_PATH = "/v1/admin/pricing-analytics/summary";
+export const REPORT_PATH = "/v1/admin/pricing-analytics/report";
+export const PAGE_PATH = "/admin/pricing-analytics";
+
+export const CONTENT_TYPES = {
+  csv: "text/csv",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+} as const;
+
+/** Seconds a client is asked to wait when every run slot is taken. */
+const RETRY_AFTER_SECONDS = 30;
+
+const COMMON_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body) + "\n", {
+    status,
+    headers: { ...COMMON_HEADERS, "content-type": "application/json", ...headers },
+  });
+}
+
+function jsonError(status: number, error: string, message: string, headers = {}): Response {
+  return json(status, { error, message }, headers);
+}
+
+/** `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`. */
+export function downloadName(data: PricingData, ext: string, segment: string | null): string {
+  return `helicone_pricing_data_${dateStamp(data.asOf, data.demo)}${
+    segment ? `_${segment}` : ""
+  }.${ext}`;
+}
+
+export function createHandler(
+  settings: HandlerSettings,
+  loadData: LoadPricingData = loadPricingData,
+  hooks: HandlerHooks = {},
+): Handler {
+  const now = hooks.now ?? Date.now;
+  const log = hooks.log ?? ((line: string) => console.error(line));
+  const auth = new BearerAuth(settings.token);
+  const segmentNames = SEGMENTS.map((s) => s.name);
+  const thresholds: SegmentThresholds = settings.segmentThresholds;
+
+  const runs = new RunCache<unknown>((request: RunRequest) => {
+    const asOf = request.asOf ?? new Date(now());
+    return loadData({
+      demo: settings.demo ? true : false,
+      windowDays: request.days,
+      asOf,
+      env: settings.env,
+      stripe: settings.stripe,
+      outDir: settings.outDir,
+      charts: false,
+      quiet: true,
+      log: (line) => log(`run ${request.days}d to ${asOf.toISOString()}: ${line}`),
+    });
+  }, { ttlMs: settings.cacheTtlMs, maxRuns: settings.maxRuns, now });
+
+  function frameOf(result: RunResult<unknown>, segment: string | null): pl.DataFrame {
+    if (segment === null) return result.data.frame;
+    const key = `segment|${segment}`;
+    let frame = result.memo.get(key) as pl.DataFrame | undefined;
+    if (!frame) {
+      frame = segmentFrame(result.data.frame, segment, thresholds).frame;
+      result.memo.set(key, frame);
+    }
+    return frame;
+  }
+
+  /** Summary and charts are computed once per run and segment, not per page view. */
+  function memo<T>(result: RunResult<unknown>, key: string, make: () => T): T {
+    if (!result.memo.has(key)) result.memo.set(key, make());
+    return result.memo.get(key) as T;
+  }
+
+  function runHeaders(result: RunResult<unknown>, rows: number): Record<string, string> {
+    return {
+      "x-pricing-as-of": result.data.asOf.toISOString(),
+      "x-pricing-demo": String(result.data.demo),
+      "x-pricing-rows": String(rows),
+      "x-pricing-cache": result.status,
+    };
+  }
+
+  async function fetchRun(params: ExportParams): Promise<RunResult<unknown> | Response> {
+    try {
+      return await runs.get({ days: params.days, asOf: params.asOf }, params.refresh);
+    } catch (error) {
+      if (error instanceof BusyError) {
+        return jsonError(503, "busy", error.message, {
+          "retry-after": String(RETRY_AFTER_SECONDS),
+        });
+      }
+      log(`run failed: ${oneLine(error)}`);
+      return jsonError(502, "export_failed", `the export run failed: ${oneLine(error)}`);
+    }
+  }
+
+  async function exportResponse(
+    params: ExportParams,
+    logEnd: (end: BodyEnd) => void,
+  ): Promise<Response> {
+    const result = await fetchRun(params);
+    if (result instanceof Response) return result;
+    const frame = frameOf(result, params.segment);
+    let body: ReadableStream<Uint8Array>;
+    try {
+      const source = params.format === "csv"
+        ? csvStream(frame, hooks.csv)
+        : xlsxStream(frame, hooks.xlsx);
+      body = await guardedBody(source, logEnd);
+    } catch (error) {
+      log(`export write failed: ${oneLine(error)}`);
+      return jsonError(500, "export_write_failed", `writing the file failed: ${oneLine(error)}`);
+    }
+    return new Response(body, {
+      status: 200,
+      headers: {
+        ...COMMON_HEADERS,
+        "content-type": CONTENT_TYPES[params.format],
+        "content-disposition": `attachment; filename="${
+          downloadName(result.data, params.format, params.segment)
+        }"`,
+        ...runHeaders(result, frame.height),
+      },
+    });
+  }
+
+  async function summaryResponse(params: ExportParams, html: boolean): Promise<Response> {
+    const result = await fetchRun(params);
+    if (result instanceof Response) return result;
+    const frame = frameOf(result, params.segment);
+    const summary = memo(
+      result,
+      `summary|${params.segment}`,
+      () => pricingSummary(result.data, frame, params.segment, thresholds),
+    );
+    const headers = runHeaders(result, frame.height);
+    if (!html) return json(200, summary, headers);
+    const charts = memo<Chart[]>(result, `charts|${params.segment}`, () => pricingCharts(frame));
+    return new Response(reportHtml(summary, charts), {
+      headers: { ...COMMON_HEADERS, "content-type": "text/html; charset=utf-8", ...headers },
+    });
+  }
+
+  function pageResponse(): Response {
+    const nonce = crypto.randomUUID().replaceAll("-", "");
+    return new Response(
+      pageHtml({ authRequired: auth.enabled, demo: settings.demo, segments: SEGMENTS, nonce }),
+      {
+        headers: {
+          ...COMMON_HEADERS,
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": pageCsp(nonce),
+        },
+      },
+    );
+  }
+
+  async function route(
+    request: Request,
+    url: URL,
+    logEnd: (end: BodyEnd) => void,
+  ): Promise<Response> {
+    const path = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(4) : url.pathname;
+    const known = ["/", "/healthz", PAGE_PATH, EXPORT_PATH, SUMMARY_PATH, REPORT_PATH];
+    if (!known.includes(path)) {
+      return jsonError(404, "not_found", `no such page; the export is GET ${EXPORT_PATH}`);
+    }
+    if (request.method !== "GET") {
+      return jsonError(405, "method_not_allowed", "only GET is supported", { allow: "GET" });
+    }
+    if (path === "/healthz") return json(200, { status: "ok", runs: runs.running });
+    if (path === "/") {
+      return new Response(null, {
+        status: 302,
+        headers: { ...COMMON_HEADERS, location: PAGE_PATH },
+      });
+    }
+    if (path === PAGE_PATH) return pageResponse();
+
+    const verdict = auth.check(request.headers.get("authorization"));
+    if (!verdict.ok) {
+      return jsonError(
+        verdict.status,
+        verdict.status === 401 ? "unauthorized" : "forbidden",
+        verdict.message,
+        verdict.status === 401 ? { "www-authenticate": 'Bearer realm="pricing-kit"' } : {},
+      );
+    }
+    let params: ExportParams;
+    try {
+      params = parseExportParams(url, segmentNames, now(), path === EXPORT_PATH ? undefined : []);
+    } catch (error) {
+      if (error instanceof ParamError) return jsonError(400, "bad_request", error.message);
+      throw error;
+    }
+    if (path === EXPORT_PATH) return await exportResponse(params, logEnd);
+    return await summaryResponse(params, path === REPORT_PATH);
+  }
+
+  const handler = async (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
+    const started = performance.now();
+    const url = new URL(request.url);
+    const remote = info?.remoteAddr && "hostname" in info.remoteAddr
+      ? info.remoteAddr.hostname
+      : "-";
+    // Only the method, path and known query parameters: never headers, so never the token.
+    const line = (status: number, extra: string) =>
+      log(
+        `${new Date().toISOString()} ${remote} ${request.method} ${url.pathname}${
+          loggableQuery(url)
+        } ${status} ${Math.round(performance.now() - started)}ms${extra}`,
+      );
+    let streamed = false;
+    let cache = "";
+    let response: Response;
+    try {
+      response = await route(request, url, (end) => {
+        streamed = true;
+        line(200, `${cache} ${end.bytes}B ${end.outcome}`);
+      });
+    } catch (error) {
+      log(`internal error: ${oneLine(error)}`);
+      response = jsonError(500, "internal_error", "internal error; see the server log");
+    }
+    const cacheStatus = response.headers.get("x-pricing-cache");
+    cache = cacheStatus ? ` cache=${cacheStatus}` : "";
+    // A streamed body is logged when it ends (bytes, then done, cancelled or failed); the rest now.
+    if (!(response.status === 200 && isExport(url) && !streamed)) line(response.status, cache);
+    return response;
+  };
+  return Object.assign(handler, { runs });
+}
+
+function isExport(url: URL): boolean {
+  return url.pathname === EXPORT_PATH || url.pathname === `/api${EXPORT_PATH}`;
+}

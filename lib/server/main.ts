@@ -1,0 +1,50 @@
+/**
+ * `deno task serve`: the admin export endpoint and page. Settings and flags: lib/server/settings.ts
+ * (HELP lists them). Errors are one line and exit code 1; the token is never printed.
+ */
+import { loadEnv, UserError } from "../config.ts";
+import { createHandler, PAGE_PATH } from "./handler.ts";
+import { HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
+
+export async function main(args: string[]): Promise<number> {
+  try {
+    const parsed = parseServerArgs(args);
+    if (parsed.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const settings = serverSettings(parsed, await loadEnv(parsed.envFile));
+    const handler = createHandler(settings);
+    const server = Deno.serve({
+      hostname: settings.host,
+      port: settings.port,
+      onListen: ({ hostname, port }) => {
+        const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+        console.error(
+          `pricing-kit server listening on http://${host}:${port}${PAGE_PATH}` +
+            (settings.demo ? " (demo data)" : ""),
+        );
+        if (settings.token === null) {
+          console.error("warning: no PRICING_SERVER_TOKEN: anyone on this machine can export");
+        }
+        if (!isLoopback(settings.host)) {
+          console.error(
+            `warning: bound to ${settings.host}: the token travels in clear text unless a TLS ` +
+              "proxy is in front",
+          );
+        }
+      },
+    }, handler);
+    const stop = () => server.shutdown();
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+    await server.finished;
+    return 0;
+  } catch (error) {
+    if (error instanceof UserError) console.error(`error: ${error.message}`);
+    else console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,201 @@
+/**
+ * The admin page (`GET /admin/pricing-analytics`): plain HTML and one small inline script, no
+ * build step. The shell holds no data, so it is public; the report (numbers, charts, the
+ * underpriced table) is rendered on the server by the token-protected
+ * `/v1/admin/pricing-analytics/report` and inserted once the token is accepted. The token lives in
+ * sessionStorage (gone when the tab closes) and travels only in the Authorization header.
+ */
+import { escapeHtml } from "../display.ts";
+
+export interface PageOptions {
+  /** false when the server runs without a token (demo data on loopback) */
+  authRequired: boolean;
+  demo: boolean;
+  segments: readonly { name: string; title: string }[];
+  /** CSP nonce of the inline script */
+  nonce: string;
+}
+
+const STYLE = `
+  body { font: 14px/1.45 system-ui, "DejaVu Sans", sans-serif; margin: 0; color: #111827; background: #f9fafb; }
+  header { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; padding: 14px 24px;
+    background: #fff; border-bottom: 1px solid #e5e7eb; }
+  header h1 { font-size: 18px; margin: 0 auto 0 0; }
+  main { padding: 16px 24px; max-width: 1200px; }
+  button { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid #d1d5db;
+    background: #fff; cursor: pointer; }
+  button.primary { background: #2563eb; border-color: #2563eb; color: #fff; }
+  button:disabled { opacity: .5; cursor: default; }
+  label { font-size: 12px; color: #4b5563; display: inline-flex; flex-direction: column; gap: 2px; }
+  select { max-width: 240px; }
+  input, select { font: inherit; padding: 4px 6px; border: 1px solid #d1d5db; border-radius: 6px; }
+  #unlock { display: flex; gap: 8px; align-items: end; margin: 24px 0; }
+  #status { min-height: 1.4em; color: #4b5563; }
+  #status.error { color: #b91c1c; }
+  .banner { background: #fef3c7; border: 1px solid #f59e0b; padding: 6px 10px; border-radius: 6px; }
+  .stats { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
+  .stat { background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 16px; min-width: 170px; }
+  .stat .label { font-size: 12px; color: #6b7280; }
+  .stat .value { font-size: 24px; font-weight: 600; }
+  .stat .note { font-size: 11px; color: #6b7280; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
+  figure { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px; }
+  figure svg { width: 100%; height: auto; }
+  table { border-collapse: collapse; background: #fff; font-size: 13px; }
+  th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: left; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  .warnings { color: #92400e; }
+  [hidden] { display: none !important; }
+`;
+
+/** Browser side: token, report, and the spec's Export buttons (fetch + blob + dated filename). */
+const SCRIPT = `
+const KEY = "pricing-kit-admin-token";
+const authRequired = document.body.dataset.auth === "required";
+const $ = (id) => document.getElementById(id);
+const status = (text, error = false) => { $("status").textContent = text; $("status").className = error ? "error" : ""; };
+const token = () => sessionStorage.getItem(KEY);
+const headers = () => authRequired ? { Authorization: "Bearer " + token() } : {};
+
+function query(extra) {
+  const params = new URLSearchParams(extra);
+  if ($("segment").value) params.set("segment", $("segment").value);
+  if ($("days").value && $("days").value !== "30") params.set("days", $("days").value);
+  if ($("as-of").value) params.set("as_of", $("as-of").value);
+  return params.toString();
+}
+
+async function errorText(response) {
+  try { return (await response.json()).message; } catch { return response.status + " " + response.statusText; }
+}
+
+function locked(isLocked) {
+  $("unlock").hidden = !isLocked;
+  $("tools").hidden = isLocked;
+  $("lock").hidden = isLocked || !authRequired;
+}
+
+async function loadReport() {
+  status("Loading the report…");
+  const response = await fetch("/v1/admin/pricing-analytics/report?" + query({}), { headers: headers() });
+  if (response.status === 401 || response.status === 403) {
+    sessionStorage.removeItem(KEY);
+    locked(true);
+    status(await errorText(response), true);
+    return;
+  }
+  if (!response.ok) { locked(false); status(await errorText(response), true); return; }
+  locked(false);
+  $("report").innerHTML = await response.text();
+  status("");
+}
+
+function filenameFrom(disposition, format) {
+  const match = /filename="([^"]+)"/.exec(disposition || "");
+  return match ? match[1] : "helicone_pricing_data_" + new Date().toISOString().split("T")[0] + "." + format;
+}
+
+async function exportFile(format, button) {
+  button.disabled = true;
+  status("Exporting " + format.toUpperCase() + "…");
+  try {
+    const response = await fetch("/v1/admin/pricing-analytics/export?" + query({ format }), { headers: headers() });
+    if (!response.ok) {
+      if (response.status === 401 || response.status === 403) { sessionStorage.removeItem(KEY); locked(true); }
+      status(await errorText(response), true);
+      return;
+    }
+    const name = filenameFrom(response.headers.get("Content-Disposition"), format);
+    const blob = await response.blob(); // rejects if the stream broke off: no partial file is saved
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    status("Downloaded " + name);
+  } catch (error) {
+    status("The export failed before it was complete; nothing was saved (" + error.message + ")", true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+$("unlock").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = $("token").value.trim();
+  if (!value) { status("Enter the admin token", true); return; }
+  sessionStorage.setItem(KEY, value);
+  $("token").value = "";
+  loadReport();
+});
+$("lock").addEventListener("click", () => {
+  sessionStorage.removeItem(KEY);
+  $("report").textContent = "";
+  locked(true);
+  status("Token forgotten");
+});
+$("export-csv").addEventListener("click", (e) => exportFile("csv", e.currentTarget));
+$("export-xlsx").addEventListener("click", (e) => exportFile("xlsx", e.currentTarget));
+$("apply").addEventListener("click", () => loadReport());
+
+if (!authRequired || token()) loadReport(); else locked(true);
+`;
+
+export function pageHtml(options: PageOptions): string {
+  const segmentOptions = options.segments.map((s) =>
+    `<option value="${escapeHtml(s.name)}">${escapeHtml(s.title)}</option>`
+  ).join("");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Pricing analytics · pricing-kit</title>
+<link rel="icon" href="data:,">
+<style>${STYLE}</style>
+</head>
+<body data-auth="${options.authRequired ? "required" : "none"}">
+<header>
+  <h1>Pricing analytics${options.demo ? " <small>(demo data)</small>" : ""}</h1>
+  <span id="tools" hidden>
+    <label>Segment <select id="segment"><option value="">All organizations</option>${segmentOptions}</select></label>
+    <label>Days <input id="days" type="number" min="1" max="3660" value="30" size="4"></label>
+    <label>As of (UTC) <input id="as-of" type="date"></label>
+    <button id="apply" type="button">Show</button>
+    <button id="export-csv" class="primary" type="button">⬇ Export to CSV</button>
+    <button id="export-xlsx" class="primary" type="button">⬇ Export to XLSX</button>
+    <button id="lock" type="button" hidden>Forget token</button>
+  </span>
+</header>
+<main>
+  <form id="unlock" hidden autocomplete="off">
+    <label>Admin token <input id="token" type="password" size="40" autocomplete="off"></label>
+    <button class="primary" type="submit">Unlock</button>
+  </form>
+  <p id="status" role="status"></p>
+  <div id="report"></div>
+</main>
+<script nonce="${options.nonce}">${SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/** Content-Security-Policy of the page: only its own nonce'd script runs; fetches go to itself. */
+export function pageCsp(nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    // Plot's SVGs carry style attributes, which a nonce cannot cover (and a nonce would switch
+    // 'unsafe-inline' off); styles cannot run code.
+    "style-src 'unsafe-inline'",
+    "connect-src 'self'",
+    "img-src 'self' data: blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}

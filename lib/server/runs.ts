@@ -1,0 +1,118 @@
+/**
+ * One pipeline run per (days, as_of) at a time, shared by every request that asks for it while it
+ * runs, and kept for a TTL afterwards (like Helicone's 1-hour cache). Formats and segments are cut
+ * from the same data, so a CSV, an XLSX and the page's report share one run.
+ *
+ * A failed run is not cached: the requests waiting on it get the error, the next one tries again.
+ */
+import type { PricingData } from "../export.ts";
+
+export interface RunRequest {
+  days: number;
+  /** null = now, pinned when the run starts */
+  asOf: Date | null;
+}
+
+export type LoadData = (request: RunRequest) => Promise<PricingData>;
+
+export interface RunCacheOptions {
+  /** how long a finished run is served from memory; 0 = not kept */
+  ttlMs: number;
+  /** distinct runs at once; more are refused with {@link BusyError} (each holds connections) */
+  maxRuns: number;
+  /** finished runs kept (oldest dropped first) */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export type CacheStatus = "hit" | "shared" | "miss" | "refresh";
+
+export interface RunResult<T> {
+  data: PricingData;
+  /** per-run memo (the page's summary and charts): computed once per run, not per request */
+  memo: Map<string, T>;
+  status: CacheStatus;
+  /** when the run finished (epoch ms) */
+  finishedAt: number;
+}
+
+/** Too many distinct runs in flight: answered with 503 and Retry-After. */
+export class BusyError extends Error {
+  override name = "BusyError";
+}
+
+interface Entry<T> {
+  data: PricingData;
+  memo: Map<string, T>;
+  finishedAt: number;
+}
+
+export class RunCache<T = unknown> {
+  readonly #load: LoadData;
+  readonly #ttlMs: number;
+  readonly #maxRuns: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  readonly #inFlight = new Map<string, Promise<Entry<T>>>();
+  readonly #done = new Map<string, Entry<T>>();
+
+  constructor(load: LoadData, options: RunCacheOptions) {
+    this.#load = load;
+    this.#ttlMs = options.ttlMs;
+    this.#maxRuns = options.maxRuns;
+    this.#maxEntries = options.maxEntries ?? 4;
+    this.#now = options.now ?? Date.now;
+  }
+
+  static key(request: RunRequest): string {
+    return `${request.days}|${request.asOf ? request.asOf.toISOString() : "now"}`;
+  }
+
+  /** Runs in flight (for /healthz and tests). */
+  get running(): number {
+    return this.#inFlight.size;
+  }
+
+  /**
+   * The data for `request`: from the cache when fresh (unless `refresh`), else from the run in
+   * flight, else from a new run.
+   */
+  async get(request: RunRequest, refresh = false): Promise<RunResult<T>> {
+    const key = RunCache.key(request);
+    const cached = this.#done.get(key);
+    if (cached && this.#now() - cached.finishedAt >= this.#ttlMs) this.#done.delete(key);
+    else if (cached && !refresh) return { ...cached, status: "hit" };
+    // A run in flight started after any cached result, so even a refresh joins it.
+    const running = this.#inFlight.get(key);
+    if (running) return { ...await running, status: "shared" };
+    if (this.#inFlight.size >= this.#maxRuns) {
+      throw new BusyError(
+        `${this.#inFlight.size} exports are already running; try again in a minute`,
+      );
+    }
+    const run = this.#start(key, request);
+    return { ...await run, status: refresh ? "refresh" : "miss" };
+  }
+
+  #start(key: string, request: RunRequest): Promise<Entry<T>> {
+    const run = (async () => {
+      try {
+        const data = await this.#load(request);
+        const entry: Entry<T> = { data, memo: new Map(), finishedAt: this.#now() };
+        if (this.#ttlMs > 0) {
+          this.#done.delete(key); // re-insert: Map order is the eviction order
+          this.#done.set(key, entry);
+          for (const oldest of this.#done.keys()) {
+            if (this.#done.size <= this.#maxEntries) break;
+            this.#done.delete(oldest);
+          }
+        }
+        return entry;
+      } finally {
+        this.#inFlight.delete(key);
+      }
+    })();
+    this.#inFlight.set(key, run);
+    return run;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * `deno task serve` settings: flags over environment over `.env`. Every environment name is
+ * listed in HELP (and the README's "Server and admin page" section).
+ */
+import { parseArgs } from "node:util";
+import { type Env, sourceSettings, UserError } from "../config.ts";
+import { DEFAULT_OUT_DIR, type StripeMode } from "../export.ts";
+import { type SegmentThresholds, segmentThresholdsFromEnv } from "../segments.ts";
+
+export const HELP = `Usage: deno task serve [options]
+
+Serves the pricing export endpoint and the admin page:
+  GET /v1/admin/pricing-analytics/export?format=csv|xlsx   (admin token)
+  GET /v1/admin/pricing-analytics/summary                  (admin token, JSON)
+  GET /admin/pricing-analytics                             (page; asks for the token)
+  GET /healthz
+
+Options:
+  --host HOST        interface to bind (default PRICING_SERVER_HOST or 127.0.0.1)
+  --port PORT        port, 0 = any free port (default PRICING_SERVER_PORT or 8787)
+  --demo             serve the built-in demo dataset; on loopback it may run without a token
+  --env-file FILE    settings file read under the environment (default .env)
+  -h, --help         show this help
+
+Environment:
+  PRICING_SERVER_TOKEN              admin bearer token, at least 16 characters (required,
+                                    except with --demo on loopback); e.g. openssl rand -hex 32
+  PRICING_SERVER_HOST               default 127.0.0.1
+  PRICING_SERVER_PORT               default 8787
+  PRICING_SERVER_CACHE_TTL_SECONDS  how long a finished run is reused (default 3600; 0 = never)
+  PRICING_SERVER_MAX_RUNS           distinct exports running at once, more get 503 (default 2)
+  PRICING_SERVER_STRIPE             revenue: auto, skip or require (default auto)
+  PRICING_PG_URL, PRICING_CH_URL, … the export's own settings (README → Configuration)
+`;
+
+export interface ServerSettings {
+  host: string;
+  port: number;
+  /** null = no authentication (only with demo data on loopback) */
+  token: string | null;
+  /** serve demo data instead of the databases */
+  demo: boolean;
+  cacheTtlMs: number;
+  maxRuns: number;
+  stripe: Exclude<StripeMode, "refresh">;
+  /** Stripe's daily cache lives here (as for `deno task export`) */
+  outDir: string;
+  segmentThresholds: SegmentThresholds;
+  env: Env;
+}
+
+export const MIN_TOKEN_LENGTH = 16;
+
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function wholeNumber(name: string, raw: string, min: number, max: number): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new UserError(
+      `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+export interface ServerArgs {
+  help: boolean;
+  envFile: string;
+  host?: string;
+  port?: string;
+  demo: boolean;
+}
+
+export function parseServerArgs(args: string[]): ServerArgs {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        demo: { type: "boolean" },
+        "env-file": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+    return {
+      help: !!values.help,
+      envFile: values["env-file"] ?? ".env",
+      host: values.host,
+      port: values.port,
+      demo: !!values.demo,
+    };
+  } catch (error) {
+    throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
+  }
+}
+
+/** Checks everything a request would otherwise trip over later; throws UserError. */
+export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
+  const host = args.host ?? (env.PRICING_SERVER_HOST || "127.0.0.1");
+  const portText = args.port ?? (env.PRICING_SERVER_PORT || "8787");
+  const port = wholeNumber(args.port ? "--port" : "PRICING_SERVER_PORT", portText, 0, 65535);
+
+  const token = env.PRICING_SERVER_TOKEN || null;
+  if (token === null) {
+    if (!args.demo) {
+      throw new UserError(
+        "PRICING_SERVER_TOKEN is not set: set it to a long random string (openssl rand -hex 32), " +
+          "or pass --demo to serve demo data on loopback without a token",
+      );
+    }
+    if (!isLoopback(host)) {
+      throw new UserError(
+        `refusing to serve without PRICING_SERVER_TOKEN on ${host}: without a token only ` +
+          "loopback (127.0.0.1) is allowed",
+      );
+    }
+  } else if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new UserError(
+      `PRICING_SERVER_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters without spaces ` +
+        `(it has ${token.length}); use e.g. openssl rand -hex 32`,
+    );
+  }
+
+  // Without --demo the databases must be configured: a server should not quietly serve demo
+  // data to someone who expects production numbers.
+  if (!args.demo && !sourceSettings(env)) {
+    throw new UserError(
+      "no database configured: set PRICING_PG_URL and PRICING_CH_URL (see .env.example), " +
+        "or pass --demo",
+    );
+  }
+
+  const ttlSeconds = wholeNumber(
+    "PRICING_SERVER_CACHE_TTL_SECONDS",
+    env.PRICING_SERVER_CACHE_TTL_SECONDS || "3600",
+    0,
+    7 * 86_400,
+  );
+  const maxRuns = wholeNumber("PRICING_SERVER_MAX_RUNS", env.PRICING_SERVER_MAX_RUNS || "2", 1, 16);
+  const stripe = env.PRICING_SERVER_STRIPE || "auto";
+  if (stripe !== "auto" && stripe !== "skip" && stripe !== "require") {
+    throw new UserError(
+      `PRICING_SERVER_STRIPE must be auto, skip or require, got ${JSON.stringify(stripe)}`,
+    );
+  }
+
+  return {
+    host,
+    port,
+    token,
+    demo: args.demo,
+    cacheTtlMs: ttlSeconds * 1000,
+    maxRuns,
+    stripe,
+    outDir: DEFAULT_OUT_DIR,
+    segmentThresholds: segmentThresholdsFromEnv(env),
+    env,
+  };
+}

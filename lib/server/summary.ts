@@ -1,0 +1,155 @@
+/**
+ * What the admin page shows about one run: headline numbers, the charts and the top underpriced
+ * organizations. Numbers come from the export frame itself, so the page and the file agree.
+ */
+import pl from "nodejs-polars";
+import type { Chart } from "../charts.ts";
+import { escapeHtml, formatValue } from "../display.ts";
+import type { PricingData } from "../export.ts";
+import { isoDate } from "../files.ts";
+import { columnTotal, type QuestionThresholds, underpricedCustomers, usd } from "../questions.ts";
+
+export interface PricingSummary {
+  asOf: string;
+  windowDays: number;
+  demo: boolean;
+  /** a segment name, or null for every organization */
+  segment: string | null;
+  organizations: number;
+  /** organizations whose MRR is known (revenue fetched) */
+  mrrKnownOrganizations: number;
+  /** Σ mrr over organizations with known MRR; null when none is known */
+  totalMrrUsd: number | null;
+  /** Σ llm_cost_30d over every organization */
+  totalLlmCostUsd: number;
+  /**
+   * (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over the organizations with known MRR (as the
+   * gross_margin_pct column, all LLM cost counts); null when their MRR sums to 0 or is unknown.
+   */
+  grossMarginPct: number | null;
+  underpriced: {
+    reading: string;
+    /** matching organizations (the table shows the top ones) */
+    organizations: number;
+    columns: string[];
+    rows: unknown[][];
+  };
+  warnings: string[];
+}
+
+type UnderpricedThresholds = Pick<
+  QuestionThresholds,
+  "underpricedMinRequests" | "underpricedMinLlmCostUsd" | "underpricedMaxMrrUsd"
+>;
+
+export function pricingSummary(
+  data: PricingData,
+  frame: pl.DataFrame,
+  segment: string | null,
+  thresholds: Partial<UnderpricedThresholds> = {},
+): PricingSummary {
+  const known = frame.filter(pl.col("mrr").isNotNull());
+  const knownMrr = columnTotal(known, "mrr");
+  const knownCost = columnTotal(known, "llm_cost_30d");
+  const underpriced = underpricedCustomers(frame, { ...thresholds, top: 10 });
+  return {
+    asOf: data.asOf.toISOString(),
+    windowDays: data.windowDays,
+    demo: data.demo,
+    segment,
+    organizations: frame.height,
+    mrrKnownOrganizations: known.height,
+    totalMrrUsd: known.height > 0 ? knownMrr : null,
+    totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
+    grossMarginPct: knownMrr > 0 ? (knownMrr - knownCost) / knownMrr * 100 : null,
+    underpriced: {
+      reading: underpriced.reading,
+      organizations: underpriced.facts.organizations,
+      columns: underpriced.table.columns,
+      rows: underpriced.table.rows() as unknown[][],
+    },
+    warnings: data.warnings,
+  };
+}
+
+function stat(name: string, label: string, value: number | null, text: string, note = ""): string {
+  return `<div class="stat" data-stat="${name}" data-value="${value ?? ""}">` +
+    `<div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(text)}</div>` +
+    (note ? `<div class="note">${escapeHtml(note)}</div>` : "") + `</div>`;
+}
+
+/** The report fragment the page inserts after the token is accepted (server-rendered). */
+export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
+  const end = summary.asOf.replace("T", " ").replace(/(:00)?\.000Z$/, "") + " UTC";
+  const window = `${summary.windowDays}-day window ending ${end}`;
+  const margin = summary.grossMarginPct === null
+    ? "—"
+    : `${summary.grossMarginPct.toLocaleString("en-US", { maximumFractionDigits: 1 })} %`;
+  const partial = summary.mrrKnownOrganizations < summary.organizations
+    ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
+    : "";
+  const head = summary.underpriced.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  const body = summary.underpriced.rows.map((row) =>
+    `<tr>${
+      row.map((v) =>
+        `<td${typeof v === "number" ? ' class="num"' : ""}>${escapeHtml(formatValue(v))}</td>`
+      ).join("")
+    }</tr>`
+  ).join("");
+  return [
+    `<section class="report" data-as-of="${escapeHtml(summary.asOf)}" data-demo="${summary.demo}">`,
+    summary.demo
+      ? `<p class="banner">Demo data: a synthetic dataset, not Helicone's customers.</p>`
+      : "",
+    `<p class="window">${escapeHtml(window)}${
+      summary.segment ? ` · segment ${escapeHtml(summary.segment)}` : ""
+    } · files dated ${escapeHtml(isoDate(new Date(summary.asOf)))}</p>`,
+    `<div class="stats">`,
+    stat(
+      "organizations",
+      "Organizations",
+      summary.organizations,
+      formatValue(summary.organizations),
+    ),
+    stat(
+      "total_mrr",
+      "Total MRR",
+      summary.totalMrrUsd,
+      summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
+      summary.totalMrrUsd === null ? "revenue not fetched" : partial,
+    ),
+    stat(
+      "total_llm_cost",
+      `LLM cost (${summary.windowDays} d)`,
+      summary.totalLlmCostUsd,
+      usd(summary.totalLlmCostUsd),
+    ),
+    stat(
+      "gross_margin",
+      "Gross margin",
+      summary.grossMarginPct,
+      margin,
+      partial || "all LLM cost, BYOK included",
+    ),
+    `</div>`,
+    summary.warnings.length > 0
+      ? `<ul class="warnings">${
+        summary.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")
+      }</ul>`
+      : "",
+    `<h2>Charts</h2><div class="charts">`,
+    // Chart SVGs are rendered here by Observable Plot (text escaped by its DOM), not user input.
+    ...charts.map((c) =>
+      `<figure data-chart="${escapeHtml(c.name)}" aria-label="${
+        escapeHtml(c.title)
+      }">${c.svg}</figure>`
+    ),
+    `</div>`,
+    `<h2>Top underpriced organizations</h2>`,
+    `<p class="reading">${escapeHtml(summary.underpriced.reading)}</p>`,
+    summary.underpriced.rows.length > 0
+      ? `<table class="underpriced"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
+      : `<p>None.</p>`,
+    `</section>`,
+  ].join("\n");
+}

@@ -1,0 +1,905 @@
+/**
+ * lib/server over real HTTP (Deno.serve on a free loopback port, fetch as the client): every
+ * status, header and parameter rule, streaming, shared runs, the cache, failures, settings and
+ * the `deno task serve` entry point. The loader is the real demo pipeline, wrapped where a test
+ * must count runs or make one fail.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import ExcelJS from "exceljs";
+import pl from "nodejs-polars";
+import { PassThrough, type Writable } from "node:stream";
+import { COLUMN_NAMES } from "../lib/columns.ts";
+import { UserError } from "../lib/config.ts";
+import { parseCsv } from "../lib/csv_parse.ts";
+import { DEMO_ORGANIZATIONS } from "../lib/demo.ts";
+import { type ExportOptions, loadPricingData } from "../lib/export.ts";
+import { SEGMENT_NAMES, segmentFrame } from "../lib/segments.ts";
+import { csvChunks } from "../lib/write/csv.ts";
+import { writeXlsx } from "../lib/write/xlsx.ts";
+import { createHandler, type HandlerHooks, type LoadPricingData } from "../lib/server/handler.ts";
+import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+
+const TOKEN = "test-token-0123456789abcdef";
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
+/** The tests' clock: 2026-11-02T00:00:00Z, so the default as-of (now) names files 2026-11-02. */
+const START = Date.parse("2026-11-02T00:00:00Z");
+const EXPORT = "/v1/admin/pricing-analytics/export";
+
+function settings(env: Record<string, string> = {}) {
+  return serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN, ...env });
+}
+
+interface TestServer {
+  url: string;
+  logs: string[];
+  clock: { now: number };
+  calls: Partial<ExportOptions>[];
+  get(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * A server on 127.0.0.1:<free port>. `loader` defaults to the real pipeline; every call is
+ * recorded in `calls`, so tests count runs.
+ */
+function serve(
+  options: {
+    env?: Record<string, string>;
+    loader?: LoadPricingData;
+    hooks?: HandlerHooks;
+    token?: string | null;
+  } = {},
+): TestServer {
+  const logs: string[] = [];
+  const clock = { now: START };
+  const calls: Partial<ExportOptions>[] = [];
+  const inner = options.loader ?? loadPricingData;
+  const base = { ...settings(options.env) };
+  if (options.token !== undefined) base.token = options.token;
+  const handler = createHandler(
+    base,
+    (o) => {
+      calls.push(o);
+      return inner(o);
+    },
+    { now: () => clock.now, log: (line) => logs.push(line), ...options.hooks },
+  );
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  return {
+    url,
+    logs,
+    clock,
+    calls,
+    get: (path, init) => fetch(url + path, { ...init, headers: { ...AUTH, ...init?.headers } }),
+    close: () => server.shutdown(),
+  };
+}
+
+async function jsonBody(response: Response) {
+  assertEquals(response.headers.get("content-type"), "application/json");
+  return await response.json();
+}
+
+/** The real demo pipeline with the frame stacked `times` over (400 × times organizations). */
+function largeDemoLoader(times: number): LoadPricingData {
+  return async (options) => {
+    const data = await loadPricingData(options);
+    return { ...data, frame: pl.concat(Array.from({ length: times }, () => data.frame)) };
+  };
+}
+
+/** A promise with its resolve, to hold a run open. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => open = resolve);
+  return { opened, open };
+}
+
+Deno.test("routing, page and health without a token", async (t) => {
+  const server = serve();
+  try {
+    await t.step("GET /healthz → 200 JSON", async () => {
+      const response = await fetch(`${server.url}/healthz`);
+      assertEquals(response.status, 200);
+      assertEquals(await jsonBody(response), { status: "ok", runs: 0 });
+    });
+    await t.step("GET / → 302 to the page", async () => {
+      const response = await fetch(`${server.url}/`, { redirect: "manual" });
+      assertEquals(response.status, 302);
+      assertEquals(response.headers.get("location"), "/admin/pricing-analytics");
+      await response.body?.cancel();
+    });
+    await t.step(
+      "the page shell: public, no data, CSP with a nonce, the spec's buttons",
+      async () => {
+        const response = await fetch(`${server.url}/admin/pricing-analytics`);
+        assertEquals(response.status, 200);
+        assertEquals(response.headers.get("content-type"), "text/html; charset=utf-8");
+        const html = await response.text();
+        const nonce = /<script nonce="([0-9a-f]{32})">/.exec(html)?.[1];
+        ok(nonce, "inline script carries a nonce");
+        ok(
+          response.headers.get("content-security-policy")!.includes(`script-src 'nonce-${nonce}'`),
+        );
+        ok(html.includes("Export to CSV") && html.includes("Export to XLSX"));
+        ok(html.includes('data-auth="required"'));
+        ok(html.includes("sessionStorage") && html.includes('"Bearer "'));
+        assertEquals(server.calls.length, 0, "serving the page runs no export");
+        ok(!/org_name|Organizations<\/div>/.test(html), "no data in the shell");
+      },
+    );
+    await t.step("unknown path → 404 JSON", async () => {
+      const response = await fetch(`${server.url}/v1/admin/nope`);
+      assertEquals(response.status, 404);
+      assertEquals((await jsonBody(response)).error, "not_found");
+    });
+    await t.step("POST / HEAD → 405 with Allow: GET", async () => {
+      for (const method of ["POST", "HEAD", "DELETE"]) {
+        const response = await server.get(EXPORT, { method });
+        assertEquals(response.status, 405, method);
+        assertEquals(response.headers.get("allow"), "GET");
+        await response.body?.cancel();
+      }
+      assertEquals(server.calls.length, 0);
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("authentication: 401 without or malformed, 403 wrong, before anything else", async (t) => {
+  const server = serve();
+  try {
+    for (
+      const path of [
+        EXPORT,
+        "/v1/admin/pricing-analytics/summary",
+        "/v1/admin/pricing-analytics/report",
+      ]
+    ) {
+      await t.step(`${path} without Authorization → 401 + WWW-Authenticate`, async () => {
+        const response = await fetch(server.url + path);
+        assertEquals(response.status, 401);
+        assertEquals(response.headers.get("www-authenticate"), 'Bearer realm="pricing-kit"');
+        assertEquals((await jsonBody(response)).error, "unauthorized");
+      });
+    }
+    await t.step("not a Bearer credential → 401", async () => {
+      for (const value of [`Basic ${btoa(`admin:${TOKEN}`)}`, "Bearer", `Token ${TOKEN}`]) {
+        const response = await fetch(server.url + EXPORT, { headers: { Authorization: value } });
+        assertEquals(response.status, 401, value);
+        await response.body?.cancel();
+      }
+    });
+    await t.step("wrong token → 403 (also a prefix and a longer one)", async () => {
+      for (const value of ["wrong-token-0123456789", TOKEN.slice(0, -1), TOKEN + "x"]) {
+        const response = await fetch(server.url + EXPORT, {
+          headers: { Authorization: `Bearer ${value}` },
+        });
+        assertEquals(response.status, 403, value);
+        assertEquals((await jsonBody(response)).error, "forbidden");
+      }
+    });
+    await t.step(
+      "auth comes before parameter checks (bad params without token → 401)",
+      async () => {
+        const response = await fetch(`${server.url}${EXPORT}?format=pdf`);
+        assertEquals(response.status, 401);
+        await response.body?.cancel();
+      },
+    );
+    await t.step("the scheme is case-insensitive: bearer <token> → 200", async () => {
+      const response = await fetch(server.url + EXPORT, {
+        headers: { Authorization: `bearer ${TOKEN}` },
+      });
+      assertEquals(response.status, 200);
+      await response.body?.cancel();
+    });
+    await t.step("no failed attempt started a run; the token is in no log line", () => {
+      assertEquals(server.calls.length, 1); // the last, accepted request
+      ok(server.logs.length > 0);
+      ok(!server.logs.some((line) => line.includes(TOKEN) || line.includes(TOKEN.slice(0, 12))));
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("CSV export: the spec's headers, the real demo pipeline, byte for byte", async () => {
+  const server = serve();
+  try {
+    const response = await server.get(EXPORT); // format defaults to csv
+    assertEquals(response.status, 200);
+    assertEquals(response.headers.get("content-type"), "text/csv");
+    assertEquals(
+      response.headers.get("content-disposition"),
+      'attachment; filename="helicone_pricing_data_2026-11-02_demo.csv"',
+    );
+    assertEquals(response.headers.get("content-length"), null, "streamed, not sized up front");
+    assertEquals(response.headers.get("cache-control"), "no-store");
+    assertEquals(response.headers.get("x-pricing-as-of"), "2026-11-02T00:00:00.000Z");
+    const text = await response.text();
+    const rows = parseCsv(text);
+    assertEquals(rows[0], [...COLUMN_NAMES]);
+    assertEquals(rows.length - 1, DEMO_ORGANIZATIONS);
+    // The same options through the library directly give the same bytes.
+    assertEquals(server.calls.length, 1);
+    const direct = await loadPricingData(server.calls[0]);
+    assertEquals(text, [...csvChunks(direct.frame)].join(""));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("XLSX export: content type, dated name, a workbook with every row", async () => {
+  const server = serve();
+  try {
+    const response = await server.get(`${EXPORT}?format=xlsx&as_of=2026-11-01`);
+    assertEquals(response.status, 200);
+    assertEquals(
+      response.headers.get("content-type"),
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
+    assertEquals(
+      response.headers.get("content-disposition"),
+      'attachment; filename="helicone_pricing_data_2026-11-01_demo.xlsx"',
+    );
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    assertEquals([bytes[0], bytes[1]], [0x50, 0x4b], "a zip (PK)");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(bytes.buffer);
+    const sheet = workbook.getWorksheet("pricing_data")!;
+    assertEquals((sheet.getRow(1).values as unknown[]).slice(1), [...COLUMN_NAMES]);
+    assertEquals(sheet.rowCount, DEMO_ORGANIZATIONS + 1);
+    ok(workbook.getWorksheet("dictionary"));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("parameters: strict 400s with a JSON message", async (t) => {
+  const server = serve();
+  const bad: [string, RegExp][] = [
+    ["format=pdf", /format must be csv or xlsx, got "pdf"/],
+    ["format=CSV", /format must be csv or xlsx/],
+    ["format=", /format must be csv or xlsx, got ""/],
+    ["format=csv&format=xlsx", /format is given more than once/],
+    ["fromat=xlsx", /unknown query parameter; allowed: format, days, as_of, segment, refresh/],
+    ["days=0", /days must be a whole number from 1 to 3660, got "0"/],
+    ["days=3661", /days must be a whole number from 1 to 3660/],
+    ["days=7.5", /days must be a whole number/],
+    ["days=030", /days must be a whole number/],
+    ["days=-1", /days must be a whole number/],
+    ["days=", /days must be a whole number/],
+    ["days=abc", /days must be a whole number/],
+    ["as_of=2026-13-01", /as_of must be a date like 2026-11-01/],
+    ["as_of=2026-02-30", /as_of must be a date/],
+    ["as_of=yesterday", /as_of must be a date/],
+    ["as_of=2026-11-01T12:00", /as_of must be a date .*with a zone/],
+    ["as_of=2026-11-01T25:00:00Z", /as_of must be a date/],
+    ["as_of=2026-11-03", /as_of 2026-11-03 is in the future/],
+    ["segment=nope", /segment must be one of ptb_customers, .*, got "nope"/],
+    ["segment=", /segment must be one of/],
+    ["refresh=yes", /refresh must be 1 \(or 0\), got "yes"/],
+  ];
+  try {
+    for (const [query, message] of bad) {
+      await t.step(`${query} → 400`, async () => {
+        const response = await server.get(`${EXPORT}?${query}`);
+        assertEquals(response.status, 400);
+        const body = await jsonBody(response);
+        assertEquals(body.error, "bad_request");
+        ok(message.test(body.message), `${body.message} ~ ${message}`);
+      });
+    }
+    await t.step(
+      "an unknown parameter's name is not echoed (a pasted token stays out)",
+      async () => {
+        const response = await server.get(`${EXPORT}?${TOKEN}=1`);
+        assertEquals(response.status, 400);
+        ok(!(await response.text()).includes(TOKEN));
+        ok(!server.logs.some((line) => line.includes(TOKEN)));
+      },
+    );
+    await t.step("the summary takes no format", async () => {
+      const response = await server.get("/v1/admin/pricing-analytics/summary?format=csv");
+      assertEquals(response.status, 400);
+      ok(/allowed: days, as_of, segment, refresh/.test((await jsonBody(response)).message));
+    });
+    await t.step("no bad request started a run", () => assertEquals(server.calls.length, 0));
+
+    await t.step("days and as_of reach the pipeline; as_of names the file", async () => {
+      const response = await server.get(`${EXPORT}?days=7&as_of=2026-10-15T12:00:00%2B02:00`);
+      assertEquals(response.status, 200);
+      assertEquals(
+        response.headers.get("content-disposition"),
+        'attachment; filename="helicone_pricing_data_2026-10-15_demo.csv"',
+      );
+      await response.body?.cancel();
+      const call = server.calls.at(-1)!;
+      assertEquals(call.windowDays, 7);
+      assertEquals(call.asOf?.toISOString(), "2026-10-15T10:00:00.000Z");
+      assertEquals(call.demo, true);
+    });
+    await t.step("as_of as a date is midnight UTC; refresh=0 is accepted", async () => {
+      const response = await server.get(`${EXPORT}?as_of=2026-11-01&refresh=0`);
+      assertEquals(response.status, 200);
+      await response.body?.cancel();
+      assertEquals(server.calls.at(-1)!.asOf?.toISOString(), "2026-11-01T00:00:00.000Z");
+    });
+    await t.step("segment: only its organizations, its name in the file name", async () => {
+      const response = await server.get(`${EXPORT}?segment=underpriced&as_of=2026-11-01`);
+      assertEquals(response.status, 200);
+      assertEquals(
+        response.headers.get("content-disposition"),
+        'attachment; filename="helicone_pricing_data_2026-11-01_demo_underpriced.csv"',
+      );
+      const rows = parseCsv(await response.text());
+      assertEquals(rows[0], [...COLUMN_NAMES]);
+      const expected =
+        segmentFrame((await loadPricingData(server.calls.at(-1)!)).frame, "underpriced")
+          .frame;
+      ok(expected.height > 0, "the demo data has underpriced organizations");
+      assertEquals(rows.slice(1).map((r) => r[0]), expected.getColumn("org_id").toArray());
+    });
+    await t.step("every segment name is accepted", async () => {
+      for (const name of SEGMENT_NAMES) {
+        const response = await server.get(`${EXPORT}?segment=${name}&as_of=2026-11-01`);
+        assertEquals(response.status, 200, name);
+        await response.body?.cancel();
+      }
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("streaming: a large export arrives in many chunks, before it is all written", async (t) => {
+  const times = 50; // 400 × 50 = 20,000 organizations
+  let produced = 0;
+  const server = serve({
+    loader: largeDemoLoader(times),
+    hooks: {
+      csv: function* (frame) {
+        for (const chunk of csvChunks(frame)) {
+          produced++;
+          yield chunk;
+        }
+      },
+    },
+  });
+  try {
+    await t.step("CSV of 20,000 organizations", async () => {
+      const response = await server.get(EXPORT);
+      assertEquals(response.status, 200);
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      const producedAtFirstChunk = produced;
+      let chunks = 1;
+      let text = new TextDecoder().decode(first.value);
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        chunks++;
+        text += new TextDecoder().decode(next.value);
+      }
+      // csvChunks yields the header then one chunk per 1,000 rows: 1 + 20 chunks.
+      assertEquals(produced, 21);
+      ok(producedAtFirstChunk < produced, `first bytes after ${producedAtFirstChunk} of 21 chunks`);
+      ok(chunks > 1, `${chunks} chunks read`);
+      const rows = parseCsv(text);
+      assertEquals(rows.length, 1 + 400 * times);
+      assertEquals(rows[0], [...COLUMN_NAMES]);
+      const line = server.logs.filter((l) => l.includes(EXPORT)).at(-1)!;
+      // logged when the body ended, with its size
+      ok(
+        new RegExp(` 200 \\d+ms cache=miss ${new TextEncoder().encode(text).length}B done$`).test(
+          line,
+        ),
+        line,
+      );
+    });
+  } finally {
+    await server.close();
+  }
+  await t.step("XLSX of 2,000 organizations", async () => {
+    const xlsx = serve({ loader: largeDemoLoader(5) });
+    try {
+      const response = await xlsx.get(`${EXPORT}?format=xlsx`);
+      assertEquals(response.status, 200);
+      let chunks = 0;
+      const parts: Uint8Array[] = [];
+      for await (const chunk of response.body!) {
+        chunks++;
+        parts.push(chunk);
+      }
+      ok(chunks > 1, `${chunks} chunks read`);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(await new Blob(parts as BlobPart[]).arrayBuffer());
+      assertEquals(workbook.getWorksheet("pricing_data")!.rowCount, 1 + 400 * 5);
+    } finally {
+      await xlsx.close();
+    }
+  });
+});
+
+Deno.test("shared runs: concurrent requests for the same data run the pipeline once", async (t) => {
+  const held = gate();
+  let started = 0;
+  const server = serve({
+    loader: async (options) => {
+      started++;
+      await held.opened; // both requests arrive while the run is still going
+      return loadPricingData(options);
+    },
+  });
+  try {
+    await t.step("CSV and XLSX at once → one run, both complete", async () => {
+      const csv = server.get(EXPORT);
+      const xlsx = server.get(`${EXPORT}?format=xlsx`);
+      while (started === 0) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 50)); // let the second request join
+      held.open();
+      const [a, b] = await Promise.all([csv, xlsx]);
+      assertEquals([a.status, b.status], [200, 200]);
+      assertEquals(
+        [a.headers.get("x-pricing-cache"), b.headers.get("x-pricing-cache")].sort(),
+        ["miss", "shared"],
+      );
+      assertEquals(a.headers.get("x-pricing-as-of"), b.headers.get("x-pricing-as-of"));
+      assertEquals(parseCsv(await a.text()).length, DEMO_ORGANIZATIONS + 1);
+      ok((await b.arrayBuffer()).byteLength > 0);
+      assertEquals(server.calls.length, 1);
+    });
+    await t.step("three at once with another window → two runs", async () => {
+      server.clock.now += 3_600_000; // past the TTL: no cache hits
+      const responses = await Promise.all([
+        server.get(EXPORT),
+        server.get(`${EXPORT}?days=7`),
+        server.get("/v1/admin/pricing-analytics/summary"),
+      ]);
+      for (const r of responses) {
+        assertEquals(r.status, 200);
+        await r.body?.cancel();
+      }
+      assertEquals(server.calls.length, 3);
+      assertEquals(server.calls.slice(1).map((c) => c.windowDays).sort(), [30, 7]);
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("cache: reused within the TTL, run again after it, refresh=1 bypasses", async (t) => {
+  const server = serve({ env: { PRICING_SERVER_CACHE_TTL_SECONDS: "600" } });
+  const fetchStatus = async (query = "") => {
+    const response = await server.get(EXPORT + query);
+    assertEquals(response.status, 200);
+    await response.body?.cancel();
+    return [response.headers.get("x-pricing-cache"), server.calls.length];
+  };
+  try {
+    await t.step(
+      "first → miss (run 1)",
+      async () => assertEquals(await fetchStatus(), ["miss", 1]),
+    );
+    await t.step("again → hit", async () => assertEquals(await fetchStatus(), ["hit", 1]));
+    await t.step("599 s later → hit", async () => {
+      server.clock.now += 599_000;
+      assertEquals(await fetchStatus(), ["hit", 1]);
+    });
+    await t.step("600 s after the run → miss (run 2), a new as-of", async () => {
+      server.clock.now += 1_000;
+      assertEquals(await fetchStatus(), ["miss", 2]);
+      assertEquals(server.calls[1].asOf?.getTime(), START + 600_000);
+    });
+    await t.step("refresh=1 → run 3; afterwards that result is the cached one", async () => {
+      assertEquals(await fetchStatus("?refresh=1"), ["refresh", 3]);
+      assertEquals(await fetchStatus(), ["hit", 3]);
+    });
+    await t.step("an explicit as_of is cached under its own key", async () => {
+      assertEquals(await fetchStatus("?as_of=2026-11-01"), ["miss", 4]);
+      assertEquals(await fetchStatus("?as_of=2026-11-01&format=xlsx"), ["hit", 4]);
+    });
+  } finally {
+    await server.close();
+  }
+  await t.step("TTL 0 → every request runs", async () => {
+    const uncached = serve({ env: { PRICING_SERVER_CACHE_TTL_SECONDS: "0" } });
+    try {
+      for (const expected of [1, 2]) {
+        const response = await uncached.get(EXPORT);
+        assertEquals(response.headers.get("x-pricing-cache"), "miss");
+        await response.body?.cancel();
+        assertEquals(uncached.calls.length, expected);
+      }
+    } finally {
+      await uncached.close();
+    }
+  });
+});
+
+Deno.test("failures: 502/503 JSON, never a 200 with a short file", async (t) => {
+  await t.step("a failing run → 502 for every waiting request; not cached", async () => {
+    let fail = true;
+    const held = gate();
+    const server = serve({
+      loader: async (options) => {
+        await held.opened;
+        if (fail) {
+          throw new Error(
+            "connect ECONNREFUSED 10.0.0.5:5432 (postgres://reader:s3cret-pw@db.internal:5432/app)\nstack",
+          );
+        }
+        return loadPricingData(options);
+      },
+    });
+    try {
+      const waiting = [server.get(EXPORT), server.get(`${EXPORT}?format=xlsx`)];
+      await new Promise((r) => setTimeout(r, 50));
+      held.open();
+      for (const response of await Promise.all(waiting)) {
+        assertEquals(response.status, 502);
+        assertEquals(response.headers.get("content-disposition"), null);
+        const body = await jsonBody(response);
+        assertEquals(body.error, "export_failed");
+        ok(body.message.startsWith("the export run failed: connect ECONNREFUSED"), body.message);
+        ok(!body.message.includes("s3cret-pw"), "password masked");
+        ok(!body.message.includes("stack"), "one line");
+      }
+      assertEquals(server.calls.length, 1, "the two requests shared the failing run");
+      ok(!server.logs.some((l) => l.includes("s3cret-pw")));
+      fail = false;
+      const retry = await server.get(EXPORT);
+      assertEquals(retry.status, 200, "a failure is not cached");
+      await retry.body?.cancel();
+      assertEquals(server.calls.length, 2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  await t.step("a configuration error in the run → 502 with its message", async () => {
+    const server = serve({
+      loader: (options) => loadPricingData({ ...options, demo: false, env: {} }),
+    });
+    try {
+      const response = await server.get(EXPORT);
+      assertEquals(response.status, 502);
+      ok(/no database configured/.test((await jsonBody(response)).message));
+    } finally {
+      await server.close();
+    }
+  });
+
+  await t.step("every run slot busy → 503 with Retry-After, no run started", async () => {
+    const held = gate();
+    const server = serve({
+      env: { PRICING_SERVER_MAX_RUNS: "1" },
+      loader: async (options) => {
+        await held.opened;
+        return loadPricingData(options);
+      },
+    });
+    try {
+      const first = server.get(EXPORT);
+      while (server.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+      const busy = await server.get(`${EXPORT}?days=7`);
+      assertEquals(busy.status, 503);
+      assertEquals(busy.headers.get("retry-after"), "30");
+      assertEquals((await jsonBody(busy)).error, "busy");
+      assertEquals(server.calls.length, 1);
+      held.open();
+      const done = await first;
+      assertEquals(done.status, 200);
+      await done.body?.cancel();
+    } finally {
+      await server.close();
+    }
+  });
+
+  await t.step("a writer failing before its first byte → 500 JSON, no file", async () => {
+    const server = serve({
+      hooks: {
+        csv: () => {
+          throw new Error("cannot format column mrr");
+        },
+        xlsx: () => Promise.reject(new Error("cannot open workbook")),
+      },
+    });
+    try {
+      for (const format of ["csv", "xlsx"]) {
+        const response = await server.get(`${EXPORT}?format=${format}`);
+        assertEquals(response.status, 500, format);
+        assertEquals(response.headers.get("content-disposition"), null);
+        assertEquals((await jsonBody(response)).error, "export_write_failed");
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  await t.step("a frame the writers cannot write (missing columns) → 500 JSON", async () => {
+    const server = serve({
+      loader: async (options) => {
+        const data = await loadPricingData(options);
+        return { ...data, frame: data.frame.drop("mrr") };
+      },
+    });
+    try {
+      const response = await server.get(EXPORT);
+      assertEquals(response.status, 500);
+      ok(/lacks columns: mrr/.test((await jsonBody(response)).message));
+    } finally {
+      await server.close();
+    }
+  });
+
+  await t.step(
+    "a writer failing mid-stream → the body errors, it does not end cleanly",
+    async () => {
+      const server = serve({
+        loader: largeDemoLoader(20),
+        hooks: {
+          // the real writers, broken off after some output
+          csv: function* (frame) {
+            let n = 0;
+            for (const chunk of csvChunks(frame)) {
+              if (++n === 4) throw new Error("disk full");
+              yield chunk;
+            }
+          },
+          xlsx: async (frame: pl.DataFrame, out: Writable) => {
+            const inner = new PassThrough();
+            const done = writeXlsx(frame, inner);
+            done.catch(() => {});
+            let sent = 0;
+            for await (const chunk of inner) {
+              out.write(chunk);
+              sent += chunk.length;
+              if (sent > 64 * 1024) throw new Error("disk full");
+            }
+            await done;
+          },
+        },
+      });
+      try {
+        for (const format of ["csv", "xlsx"]) {
+          const response = await server.get(`${EXPORT}?format=${format}`);
+          assertEquals(response.status, 200, "the status went out before the failure");
+          await rejects(response.arrayBuffer(), `${format}: reading the body fails`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        const ended = server.logs.filter((l) => l.includes(EXPORT));
+        assertEquals(ended.length, 2);
+        ok(ended.every((l) => / failed: disk full$/.test(l)), ended.join("\n"));
+      } finally {
+        await server.close();
+      }
+    },
+  );
+});
+
+Deno.test("summary and report: headline numbers computed by hand", async (t) => {
+  // Three organizations on top of the real demo run's metadata:
+  //   A: mrr 100, llm cost 30, 1,000 requests
+  //   B: mrr 50, llm cost 80, 200,000 requests      → underpriced (≥ 100,000 requests, mrr ≤ $100)
+  //   C: mrr unknown, llm cost 10, 500,000 requests → heavy but unknown MRR: not judged
+  // total MRR (known) = 100 + 50 = 150; total LLM cost = 30 + 80 + 10 = 120
+  // gross margin over known MRR = (150 − (30 + 80)) / 150 × 100 = 26.666… %
+  const frame = pl.DataFrame({
+    org_id: ["a", "b", "c"],
+    org_name: ["A", "B", "C"],
+    tier: ["team", "pro", "free"],
+    seats: [4, 2, 1],
+    requests_30d: [1_000, 200_000, 500_000],
+    llm_cost_30d: [30, 80, 10],
+    llm_cost_ptb_30d: [0, 20, 0],
+    mrr: pl.Series("mrr", [100, 50, null], pl.Float64),
+    gross_margin_pct: pl.Series("gross_margin_pct", [70, -60, null], pl.Float64),
+  });
+  const server = serve({
+    loader: async (options) => ({ ...await loadPricingData(options), frame }),
+  });
+  try {
+    await t.step("GET /summary → the numbers", async () => {
+      const response = await server.get("/v1/admin/pricing-analytics/summary");
+      assertEquals(response.status, 200);
+      const summary = await jsonBody(response);
+      assertEquals(summary.organizations, 3);
+      assertEquals(summary.mrrKnownOrganizations, 2);
+      assertEquals(summary.totalMrrUsd, 150);
+      assertEquals(summary.totalLlmCostUsd, 120);
+      ok(Math.abs(summary.grossMarginPct - 26.6666667) < 1e-6, String(summary.grossMarginPct));
+      assertEquals(summary.underpriced.organizations, 1);
+      assertEquals(summary.underpriced.rows.map((r: unknown[]) => r[0]), ["B"]);
+      assertEquals(summary.demo, true);
+      assertEquals(summary.asOf, "2026-11-02T00:00:00.000Z");
+    });
+  } finally {
+    await server.close();
+  }
+  await t.step("GET /report on the real demo data: stats, five charts, the table", async () => {
+    const demo = serve();
+    try {
+      const response = await demo.get("/v1/admin/pricing-analytics/report?as_of=2026-11-01");
+      assertEquals(response.status, 200);
+      assertEquals(response.headers.get("content-type"), "text/html; charset=utf-8");
+      const html = await response.text();
+      ok(html.includes(`data-stat="organizations" data-value="${DEMO_ORGANIZATIONS}"`));
+      for (const stat of ["total_mrr", "total_llm_cost", "gross_margin"]) {
+        ok(new RegExp(`data-stat="${stat}" data-value="-?[\\d.]+"`).test(html), stat);
+      }
+      assertEquals(html.match(/<figure data-chart="/g)?.length, 5);
+      ok(/<table class="underpriced">/.test(html));
+      ok(html.includes("Demo data"));
+      ok(html.includes("30-day window ending 2026-11-01 00:00 UTC"));
+      for (const name of SEGMENT_NAMES) {
+        const segment = await demo.get(
+          `/v1/admin/pricing-analytics/report?as_of=2026-11-01&segment=${name}`,
+        );
+        assertEquals(segment.status, 200, name);
+        const expected = segmentFrame((await loadPricingData(demo.calls[0])).frame, name).frame;
+        ok(
+          (await segment.text()).includes(
+            `data-stat="organizations" data-value="${expected.height}"`,
+          ),
+          name,
+        );
+      }
+      assertEquals(demo.calls.length, 1, "every segment is cut from the one cached run");
+    } finally {
+      await demo.close();
+    }
+  });
+});
+
+Deno.test("settings: token, loopback, databases, defaults", async (t) => {
+  const demo = parseServerArgs(["--demo"]);
+  const live = parseServerArgs([]);
+  const db = { PRICING_PG_URL: "postgres://u:p@db:5432/x", PRICING_CH_URL: "http://ch:8123" };
+  const throwsUser = (fn: () => unknown, pattern: RegExp) => {
+    try {
+      fn();
+    } catch (error) {
+      ok(error instanceof UserError, String(error));
+      ok(pattern.test(error.message), error.message);
+      return error.message;
+    }
+    throw new Error(`expected an error matching ${pattern}`);
+  };
+  await t.step("defaults", () => {
+    const s = serverSettings(live, { ...db, PRICING_SERVER_TOKEN: TOKEN });
+    assertEquals(
+      [s.host, s.port, s.cacheTtlMs, s.maxRuns, s.stripe, s.demo, s.token],
+      ["127.0.0.1", 8787, 3_600_000, 2, "auto", false, TOKEN],
+    );
+  });
+  await t.step("no token → refuses (live, and demo off loopback)", () => {
+    throwsUser(() => serverSettings(live, db), /PRICING_SERVER_TOKEN is not set/);
+    throwsUser(
+      () => serverSettings(parseServerArgs(["--demo", "--host", "0.0.0.0"]), {}),
+      /refusing to serve without PRICING_SERVER_TOKEN on 0.0.0.0/,
+    );
+  });
+  await t.step("no token with --demo on loopback → runs without auth", () => {
+    assertEquals(serverSettings(demo, {}).token, null);
+    assertEquals(serverSettings(parseServerArgs(["--demo", "--host", "::1"]), {}).token, null);
+  });
+  await t.step("a short token is refused and not printed", () => {
+    const message = throwsUser(
+      () => serverSettings(demo, { PRICING_SERVER_TOKEN: "hunter2" }),
+      /at least 16 characters/,
+    );
+    ok(!message.includes("hunter2"));
+  });
+  await t.step("without --demo the databases must be configured", () => {
+    throwsUser(
+      () => serverSettings(live, { PRICING_SERVER_TOKEN: TOKEN }),
+      /no database configured/,
+    );
+  });
+  await t.step("env and flags", () => {
+    const s = serverSettings(parseServerArgs(["--demo", "--port", "0"]), {
+      PRICING_SERVER_TOKEN: TOKEN,
+      PRICING_SERVER_HOST: "127.0.0.2",
+      PRICING_SERVER_PORT: "9000",
+      PRICING_SERVER_CACHE_TTL_SECONDS: "60",
+      PRICING_SERVER_MAX_RUNS: "3",
+      PRICING_SERVER_STRIPE: "skip",
+    });
+    assertEquals([s.host, s.port, s.cacheTtlMs, s.maxRuns, s.stripe], [
+      "127.0.0.2",
+      0,
+      60_000,
+      3,
+      "skip",
+    ]);
+  });
+  await t.step("bad values → one-line errors", () => {
+    const env = { PRICING_SERVER_TOKEN: TOKEN };
+    throwsUser(
+      () => serverSettings(demo, { ...env, PRICING_SERVER_PORT: "http" }),
+      /PRICING_SERVER_PORT must be/,
+    );
+    throwsUser(
+      () => serverSettings(demo, { ...env, PRICING_SERVER_CACHE_TTL_SECONDS: "-1" }),
+      /CACHE_TTL_SECONDS/,
+    );
+    throwsUser(
+      () => serverSettings(demo, { ...env, PRICING_SERVER_MAX_RUNS: "0" }),
+      /MAX_RUNS must be/,
+    );
+    throwsUser(
+      () => serverSettings(demo, { ...env, PRICING_SERVER_STRIPE: "refresh" }),
+      /auto, skip or require/,
+    );
+    throwsUser(() => parseServerArgs(["--bogus"]), /see --help/);
+  });
+});
+
+Deno.test("no token, --demo, loopback: the page needs no token and exports work", async () => {
+  const server = serve({ token: null });
+  try {
+    const page = await fetch(`${server.url}/admin/pricing-analytics`);
+    ok((await page.text()).includes('data-auth="none"'));
+    const response = await fetch(server.url + EXPORT);
+    assertEquals(response.status, 200);
+    await response.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and serves", async () => {
+  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const cwd = await Deno.makeTempDir(); // no .env here
+  const bare = {
+    NO_COLOR: "1",
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "",
+  };
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const refused = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", config, main],
+    cwd,
+    env: bare,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(refused.code, 1);
+  const message = new TextDecoder().decode(refused.stderr);
+  ok(/^error: PRICING_SERVER_TOKEN is not set/m.test(message), message);
+
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", config, main, "--demo", "--port", "0"],
+    cwd,
+    env: bare,
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  try {
+    while (!/listening on (\S+)/.test(output)) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`server exited: ${output}`);
+      output += value;
+    }
+    const pageUrl = /listening on (\S+)/.exec(output)![1];
+    ok(pageUrl.startsWith("http://127.0.0.1:"), pageUrl);
+    const origin = new URL(pageUrl).origin;
+    const health = await fetch(`${origin}/healthz`);
+    assertEquals(health.status, 200);
+    await health.body?.cancel();
+    const csv = await fetch(`${origin}${EXPORT}`);
+    assertEquals(csv.status, 200);
+    assertEquals(parseCsv(await csv.text()).length, DEMO_ORGANIZATIONS + 1);
+  } finally {
+    child.kill("SIGTERM");
+    assertEquals((await child.status).code, 0);
+    await lines.cancel();
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
