@@ -1,0 +1,175 @@
+/**
+ * The admin page in headless Debian Chromium (playwright-core, never a downloaded browser): enter
+ * the token, see the report, click the spec's Export buttons and check the downloaded files.
+ * Set PRICING_SCREENSHOT_DIR to keep the screenshot (it goes to a temp dir otherwise).
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { COLUMN_NAMES } from "../lib/columns.ts";
+import { parseCsv } from "../lib/csv_parse.ts";
+import { DEMO_ORGANIZATIONS } from "../lib/demo.ts";
+import { createHandler } from "../lib/server/handler.ts";
+import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+
+const TOKEN = "browser-test-token-0123456789";
+const START = Date.parse("2026-11-02T00:00:00Z");
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+Deno.test({
+  name: "admin page in Chromium: token, report, Export to CSV and XLSX downloads",
+  ignore: !(() => {
+    try {
+      return Deno.statSync(CHROMIUM).isFile;
+    } catch {
+      return false;
+    }
+  })(),
+  // playwright-core keeps pipes to the browser open between steps
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const logs: string[] = [];
+    const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
+    const handler = createHandler(settings, undefined, {
+      now: () => START,
+      log: (line) => logs.push(line),
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    const profile = await Deno.makeTempDir({ prefix: "pricing-kit-chromium-" });
+    const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
+    const shots = Deno.env.get("PRICING_SCREENSHOT_DIR") ??
+      await Deno.makeTempDir({ prefix: "pricing-kit-shots-" });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      headless: true,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+      const pageErrors: string[] = [];
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      page.on("console", (message) => {
+        if (message.type() === "error") pageErrors.push(message.text());
+      });
+
+      await t.step("the page asks for the token and shows no data yet", async () => {
+        await page.goto(`${origin}/admin/pricing-analytics`);
+        await page.locator("#token").waitFor({ state: "visible" });
+        assertEquals(await page.locator("#export-csv").isVisible(), false);
+        assertEquals(await page.locator(".stat").count(), 0);
+      });
+
+      await t.step("a wrong token is refused and not kept", async () => {
+        await page.fill("#token", "not-the-token-at-all-000");
+        await page.click("#unlock button[type=submit]");
+        await page.locator("#status.error").waitFor();
+        ok((await page.textContent("#status"))!.includes("not valid"));
+        assertEquals(await page.evaluate(() => sessionStorage.length), 0);
+        await page.locator("#token").waitFor({ state: "visible" });
+      });
+
+      await t.step(
+        "the right token shows the report; it lives in sessionStorage, not the URL",
+        async () => {
+          await page.fill("#token", TOKEN);
+          await page.click("#unlock button[type=submit]");
+          await page.locator('.stat[data-stat="organizations"]').waitFor();
+          assertEquals(
+            await page.getAttribute('.stat[data-stat="organizations"]', "data-value"),
+            String(DEMO_ORGANIZATIONS),
+          );
+          assertEquals(await page.locator("figure[data-chart] svg").count(), 5);
+          ok(await page.locator("table.underpriced tbody tr").count() > 0);
+          ok(!page.url().includes(TOKEN));
+          assertEquals(
+            await page.evaluate(() => sessionStorage.getItem("pricing-kit-admin-token")),
+            TOKEN,
+          );
+          assertEquals(await page.locator("#token").isVisible(), false);
+        },
+      );
+
+      await t.step("screenshot", async () => {
+        const path = join(shots, "admin_page.png");
+        await page.screenshot({ path, fullPage: true });
+        ok(Deno.statSync(path).size > 10_000);
+        console.log(`screenshot: ${path}`);
+      });
+
+      await t.step("Export to CSV downloads the dated file with every organization", async () => {
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByRole("button", { name: "Export to CSV" }).click(),
+        ]);
+        assertEquals(download.suggestedFilename(), "helicone_pricing_data_2026-11-02_demo.csv");
+        const path = join(downloads, download.suggestedFilename());
+        await download.saveAs(path);
+        const rows = parseCsv(await Deno.readTextFile(path));
+        assertEquals(rows[0], [...COLUMN_NAMES]);
+        assertEquals(rows.length - 1, DEMO_ORGANIZATIONS);
+        await page.locator("#status", { hasText: "Downloaded helicone_pricing_data_" }).waitFor();
+      });
+
+      await t.step("Export to XLSX downloads the workbook", async () => {
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByRole("button", { name: "Export to XLSX" }).click(),
+        ]);
+        assertEquals(download.suggestedFilename(), "helicone_pricing_data_2026-11-02_demo.xlsx");
+        const path = join(downloads, download.suggestedFilename());
+        await download.saveAs(path);
+        const bytes = await Deno.readFile(path);
+        assertEquals([bytes[0], bytes[1]], [0x50, 0x4b]);
+      });
+
+      await t.step("a segment export carries the segment in its name", async () => {
+        await page.selectOption("#segment", "underpriced");
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByRole("button", { name: "Export to CSV" }).click(),
+        ]);
+        assertEquals(
+          download.suggestedFilename(),
+          "helicone_pricing_data_2026-11-02_demo_underpriced.csv",
+        );
+        await page.selectOption("#segment", "");
+      });
+
+      await t.step("a reload keeps the session's token; Forget token drops it", async () => {
+        await page.reload();
+        await page.locator('.stat[data-stat="organizations"]').waitFor();
+        await page.click("#lock");
+        await page.locator("#token").waitFor({ state: "visible" });
+        assertEquals(await page.evaluate(() => sessionStorage.length), 0);
+      });
+
+      await t.step("every request carried the token in a header: one run, no token in logs", () => {
+        const exports = logs.filter((l) => l.includes("/export"));
+        assertEquals(exports.length, 3);
+        ok(exports.every((l) => / 200 \d+ms cache=hit \d+B done$/.test(l)), exports.join("\n"));
+        ok(!logs.some((l) => l.includes(TOKEN)));
+        ok(logs.some((l) => / 403 /.test(l)), "the wrong token was a 403");
+        assertEquals(pageErrors.filter((e) => !/403|Forbidden/.test(e)), []);
+      });
+    } finally {
+      await context.close();
+      await server.shutdown();
+      await Deno.remove(profile, { recursive: true });
+      await Deno.remove(downloads, { recursive: true });
+    }
+  },
+});
