@@ -8,6 +8,12 @@ import { exists, startClickHouse, startPostgres } from "./servers.ts";
 const NEEDED: { path: string; packages: string[] }[] = [
   { path: "/usr/lib/postgresql/15/bin/initdb", packages: ["postgresql-15"] },
   { path: "/usr/bin/clickhouse-server", packages: ["clickhouse-server", "clickhouse-client"] },
+  { path: "/usr/bin/chromium", packages: ["chromium"] }, // the admin page's browser test
+  { path: "/usr/share/fonts/truetype/dejavu", packages: ["fonts-dejavu-core"] }, // chart PNG text
+  {
+    path: "/usr/lib/python3/dist-packages/nbconvert",
+    packages: ["python3-nbconvert", "python3-jupyter-client"],
+  },
 ];
 
 async function installMissing(): Promise<void> {
