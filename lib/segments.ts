@@ -7,28 +7,31 @@
  * organizations out.
  */
 import pl from "nodejs-polars";
+import { join } from "node:path";
 import { UserError } from "./config.ts";
+import { writeCsvFile } from "./write/csv.ts";
+import type { Sheet } from "./write/xlsx.ts";
 
 export interface SegmentThresholds {
-  /** high-usage free tier: free organizations with at least this many requests in the window */
+  /** free_high_usage: free organizations with at least this many requests in the window (50,000) */
   freeHighUsageMinRequests: number;
-  /** underpriced: at least this many requests … */
+  /** underpriced: at least this many requests in the window … (100,000) */
   underpricedMinRequests: number;
-  /** … or at least this much LLM cost (USD) … */
+  /** … or at least this much LLM cost in the window, USD … ($500) */
   underpricedMinLlmCostUsd: number;
-  /** … while MRR is at most this (USD) */
+  /** … while MRR is at most this, USD per month; unknown MRR never qualifies ($100) */
   underpricedMaxMrrUsd: number;
-  /** low seat utilisation: at most this % of seats active … */
+  /** low_seat_utilization: at most this % of seats signed in during the window … (25) */
   lowUtilizationMaxPct: number;
-  /** … with at least this many seats */
+  /** … with at least this many seats (5) */
   lowUtilizationMinSeats: number;
-  /** cohort "high inference, few seats": at least this many requests … */
+  /** high_inference_few_seats (Helicone cohort): at least this many requests … (100,000) */
   highInferenceMinRequests: number;
-  /** … and at most this many seats */
+  /** … and at most this many seats (2) */
   highInferenceMaxSeats: number;
-  /** cohort "low inference, many seats": at most this many requests … */
+  /** low_inference_many_seats (Helicone cohort): at most this many requests … (10,000) */
   lowInferenceMaxRequests: number;
-  /** … and at least this many seats */
+  /** … and at least this many seats (5) */
   lowInferenceMinSeats: number;
 }
 
@@ -196,4 +199,32 @@ export function segmentFrames(
   thresholds: Partial<SegmentThresholds> = {},
 ): SegmentResult[] {
   return SEGMENTS.map((s) => segmentFrame(frame, s.name, thresholds));
+}
+
+/** `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv`: the export's name plus the segment. */
+export function segmentFileName(stamp: string, name: string): string {
+  return `helicone_pricing_data_${stamp}_${name}.csv`;
+}
+
+/**
+ * One CSV per segment in `outDir`, each a complete export (same header, same column order), so a
+ * segment file can be uploaded, compared or read back like the full export. Returns the paths.
+ */
+export async function writeSegmentFiles(
+  segments: readonly SegmentResult[],
+  outDir: string,
+  stamp: string,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const segment of segments) {
+    const path = join(outDir, segmentFileName(stamp, segment.name));
+    await writeCsvFile(segment.frame, path);
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** The segments as extra XLSX sheets (named after the segment; every name is ≤ 31 characters). */
+export function segmentSheets(segments: readonly SegmentResult[]): Sheet[] {
+  return segments.map((segment) => ({ name: segment.name, frame: segment.frame }));
 }

@@ -1,0 +1,389 @@
+/**
+ * Pricing scenarios on a nine-organization fixture; every expected number is worked out by hand
+ * in the comments from the rows below and the scenario files in scenarios/.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { parseCsvRecords } from "../lib/csv_parse.ts";
+import { exportFrameFromColumns } from "../lib/read_export.ts";
+import {
+  breakevenPrice,
+  compareScenario,
+  findBreakeven,
+  flatTierUsd,
+  loadScenarioFile,
+  parseScenario,
+  proposedRevenue,
+  requestChargeUsd,
+  type Scenario,
+} from "../lib/scenario.ts";
+import { main as scenarioMain } from "../lib/scenario_cli.ts";
+import { writeCsvFile } from "../lib/write/csv.ts";
+
+const SCENARIOS = new URL("../scenarios/", import.meta.url).pathname;
+
+/**
+ * s1 pro 3 seats, $60 = 3 × $20 (seat only)      s2 pro 0 seats, $20 (one-seat minimum)
+ * s3 growth 5 seats + prompts, $150 = 100 + 50    u1 pro 4 seats, $84.50 = 80 + 4.50 usage charges
+ * t1 team bundle, $200                            p25 pro-20251210 flat, $79 (prompts included)
+ * e1 enterprise contract, $3,000                  f1 free, $0          f2 free, MRR unknown
+ */
+const frame = exportFrameFromColumns({
+  org_id: ["s1", "s2", "s3", "u1", "t1", "p25", "e1", "f1", "f2"],
+  org_name: ["S1", "S2", "S3", "U1", "T1", "P25", "E1", "F1", "F2"],
+  tier: ["pro", "pro", "growth", "pro", "team", "pro", "enterprise", "free", "free"],
+  tier_raw: [
+    "pro",
+    "pro-20240913",
+    "growth",
+    "pro-20250202",
+    "team-20250130",
+    "pro-20251210",
+    "enterprise",
+    "free",
+    null,
+  ],
+  seats: [3, 0, 5, 4, 12, 4, 40, 1, 2],
+  active_users_30d: [3, 0, 5, 4, 12, 4, 40, 1, 2],
+  requests_30d: [5_000, 0, 20_000, 40_000, 300_000, 2_500_000, 12_000_000, 0, 60_000],
+  llm_cost_30d: [10, 0, 40, 150, 900, 1200, 5000, 0, 120],
+  llm_cost_ptb_30d: [0, 0, 40, 50, 0, 1200, 1000, 0, 0],
+  llm_cost_byok_30d: [10, 0, 0, 100, 900, 0, 4000, 0, 120],
+  addons_in_metadata: [null, null, "prompts", null, null, "prompts", "prompts,evals", null, null],
+  addon_prompts: [0, 0, 50, 0, 0, 0, 0, 0, null],
+  usage_charges: [0, 0, 0, 4.5, 0, 0, 0, 0, null],
+  mrr: [60, 20, 150, 84.5, 200, 79, 3000, 0, null],
+});
+
+const column = (df: pl.DataFrame, name: string) => df.getColumn(name).toArray() as unknown[];
+
+function close(actual: number, expected: number, what: string, tolerance = 1e-9) {
+  ok(
+    Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)),
+    `${what}: expected ${expected}, got ${actual}`,
+  );
+}
+
+Deno.test("current seat-based scenario reproduces current MRR for seat-only customers", async () => {
+  const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const perOrg = proposedRevenue(frame, scenario);
+  // s1 3 × $20 = 60; s2 0 seats → $20 minimum; s3 5 × 20 + prompts 50 = 150; u1 4 × 20 = 80;
+  // t1 bundle 200; p25 flat 79 (add-ons included); e1 kept 3,000; f1 0; f2 free 0.
+  assertEquals(column(perOrg, "proposed_mrr"), [60, 20, 150, 80, 200, 79, 3000, 0, 0]);
+  assertEquals(column(perOrg, "plan"), [
+    "pro_per_seat",
+    "pro_per_seat",
+    "pro_per_seat",
+    "pro_per_seat",
+    "team_bundle",
+    "pro_2025",
+    "enterprise_contracts",
+    "free",
+    "free",
+  ]);
+  // Seat-only (and flat-plan) customers: proposed = current exactly.
+  const seatOnly = perOrg.filter(pl.col("org_id").isIn(["s1", "s2", "s3", "t1", "p25", "f1"]));
+  assertEquals(column(seatOnly, "proposed_mrr"), column(seatOnly, "current_mrr"));
+  assertEquals(new Set(column(seatOnly, "outcome")), new Set(["unchanged"]));
+  // u1 differs by exactly its usage charges: 80 − 84.50 = −4.50, −4.5 / 84.5 = −5.325… %.
+  const u1 = perOrg.filter(pl.col("org_id").eq(pl.lit("u1")));
+  assertEquals(column(u1, "delta_usd"), [-4.5]);
+  close(column(u1, "change_pct")[0] as number, -4.5 / 84.5 * 100, "u1 change_pct");
+  assertEquals(column(u1, "outcome"), ["pays_less"]);
+  assertEquals(column(perOrg.filter(pl.col("org_id").eq(pl.lit("f2"))), "outcome"), [
+    "unknown_current",
+  ]);
+});
+
+Deno.test("current seat-based totals, tiers and breakeven seat price", async () => {
+  const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const result = compareScenario(frame, scenario);
+  // Comparable = every org but f2: current 60+20+150+84.5+200+79+3000+0 = 3,593.50;
+  // proposed 60+20+150+80+200+79+3000+0 = 3,589.
+  assertEquals(result.totals, {
+    organizations: 9,
+    comparable: 8,
+    currentMrrUsd: 3593.5,
+    proposedMrrUsd: 3589,
+    deltaUsd: -4.5,
+    changePct: -4.5 / 3593.5 * 100,
+    paysMore: 0,
+    paysLess: 1,
+    unchanged: 7,
+    unknownCurrent: 1,
+    proposedMrrUnknownCurrentUsd: 0,
+  });
+  // pro tier: s1, s2, u1, p25 → current 60+20+84.5+79 = 243.5, proposed 60+20+80+79 = 239.
+  const pro = result.byTier.filter(pl.col("tier").eq(pl.lit("pro")));
+  assertEquals(column(pro, "current_mrr"), [243.5]);
+  assertEquals(column(pro, "proposed_mrr"), [239]);
+  assertEquals(column(result.byTier, "tier"), [
+    "free",
+    "pro",
+    "team",
+    "growth",
+    "enterprise",
+    "all",
+  ]);
+  assertEquals(column(result.byTier, "unknown_current"), [1, 0, 0, 0, 0, 1]);
+  // Breakeven of plans[2].perSeatUsd = p (above $20/3 no minimum bites):
+  // s1 3p + s2 20 + s3 (5p + 50) + u1 4p + 200 + 79 + 3000 = 12p + 3349 = 3593.5 → p = 20.375.
+  close(result.breakeven!.value!, 20.375, "seat breakeven");
+  assertEquals(result.breakeven!.scenarioValue, 20);
+  assertEquals(result.warnings, [
+    "1 organization has unknown current MRR (revenue not fetched), left out of the totals",
+  ]);
+});
+
+Deno.test("two percent of LLM cost, and the percentage that breaks even", async () => {
+  const scenario = await loadScenarioFile(join(SCENARIOS, "two_percent_of_llm_cost.json"));
+  const result = compareScenario(frame, scenario);
+  // 2 % of 10, 0, 40, 150, 900, 1200, 5000, 0, 120:
+  const expected = [0.2, 0, 0.8, 3, 18, 24, 100, 0, 2.4];
+  (column(result.perOrg, "proposed_mrr") as number[]).forEach((v, i) =>
+    close(v, expected[i], `proposed ${i}`)
+  );
+  // Comparable LLM cost 10+0+40+150+900+1200+5000+0 = 7,300 → proposed $146 vs $3,593.50.
+  close(result.totals.proposedMrrUsd, 146, "proposed total");
+  close(result.totals.deltaUsd, 146 - 3593.5, "delta");
+  assertEquals(result.totals.paysLess, 7); // all paying orgs; f1 0 → 0 unchanged
+  assertEquals(result.totals.unchanged, 1);
+  close(result.totals.proposedMrrUnknownCurrentUsd, 2.4, "f2 proposed");
+  // 7300 × x / 100 = 3593.5 → x = 3593.5 / 73 = 49.226…
+  close(result.breakeven!.value!, 3593.5 / 73, "percent breakeven");
+  close(breakevenPrice(frame, scenario, "plans[0].pctOfLlmCost.percent"), 3593.5 / 73, "same");
+});
+
+Deno.test("per-request scenario: included volume, graduated tiers, minimum, add-ons", async () => {
+  const scenario = await loadScenarioFile(join(SCENARIOS, "per_request.json"));
+  const result = compareScenario(frame, scenario);
+  // usage plan (min $20, add-ons at price), 10k included, $0.50 / 1k to 1M, $0.30 to 10M:
+  // s1 5k ≤ 10k → 0, minimum → 20;           s2 0 → 20
+  // s3 10k × 0.5/1k = 5 → 20 + prompts 50 = 70; u1 30k × 0.5/1k = 15 → 20
+  // t1 290k × 0.5/1k = 145;                   p25 990k × 0.5/1k + 1.5M × 0.3/1k = 495 + 450 = 945 + 50 = 995
+  // e1 kept 3,000; f1 free 0; f2 free 50k × 0.5/1k = 25 (add-ons included on free)
+  const expected = [20, 20, 70, 20, 145, 995, 3000, 0, 25];
+  (column(result.perOrg, "proposed_mrr") as number[]).forEach((v, i) =>
+    close(v, expected[i], `proposed ${i}`)
+  );
+  assertEquals(column(result.perOrg, "proposed_minimum_topup").slice(0, 4), [20, 20, 15, 5]);
+  // comparable proposed 20+20+70+20+145+995+3000+0 = 4,270; current 3,593.50 → +676.50
+  close(result.totals.proposedMrrUsd, 4270, "proposed");
+  close(result.totals.deltaUsd, 676.5, "delta");
+  assertEquals(
+    [result.totals.paysMore, result.totals.paysLess, result.totals.unchanged],
+    [1, 4, 3], // p25 more; s1 s3 u1 t1 less; s2 e1 f1 same
+  );
+  // Even at $0 per 1k the minimums and p25's second band give 3,650 > 3,593.50: no breakeven.
+  assertEquals(result.breakeven!.value, null);
+  assertEquals(result.breakeven!.reason, "proposed MRR exceeds current MRR even at a price of 0");
+  throws(
+    () => breakevenPrice(frame, scenario, "plans[2].perRequest.tiers[0].usdPer1k"),
+    /no breakeven for plans\[2\]\.perRequest\.tiers\[0\]\.usdPer1k: proposed MRR exceeds/,
+  );
+  // On s1, u1, t1 alone (current 60 + 84.5 + 200 = 344.5), with rate r:
+  // 20 + max(20, 30r) + max(20, 290r); past r = 2/3 that is 20 + 320r = 344.5 → r = 1.0140625.
+  const three = frame.filter(pl.col("org_id").isIn(["s1", "u1", "t1"]));
+  close(
+    breakevenPrice(three, scenario, "plans[2].perRequest.tiers[0].usdPer1k"),
+    1.0140625,
+    "rate breakeven",
+  );
+});
+
+Deno.test("request charges: graduated, volume, included volume beyond the first band", () => {
+  const tiers = [
+    { upTo: 1_000_000, usdPer1k: 0.5 },
+    { upTo: 10_000_000, usdPer1k: 0.3 },
+    { upTo: null, usdPer1k: 0.15 },
+  ];
+  const graduated = { includedRequests: 10_000, mode: "graduated" as const, tiers };
+  // 990k × 0.5/1k + 9M × 0.3/1k + 2M × 0.15/1k = 495 + 2700 + 300
+  close(requestChargeUsd(12_000_000, graduated), 3495, "graduated 12M");
+  assertEquals(requestChargeUsd(10_000, graduated), 0);
+  // volume: 2.5M falls in the $0.30 band → (2.5M − 10k) × 0.3/1k = 747
+  close(requestChargeUsd(2_500_000, { ...graduated, mode: "volume" }), 747, "volume");
+  // included 1.5M: only [1.5M, 2M] is billed, in the second band → 500k × 0.3/1k = 150
+  close(requestChargeUsd(2_000_000, { ...graduated, includedRequests: 1_500_000 }), 150, "incl");
+  const flat = {
+    metric: "seats" as const,
+    tiers: [{ upTo: 5, usd: 49 }, { upTo: 20, usd: 199 }, { upTo: null, usd: 499 }],
+  };
+  assertEquals([5, 6, 50].map((seats) => flatTierUsd(seats, flat)), [49, 199, 499]);
+});
+
+Deno.test("flat tiers, included seats and a PTB-only percentage in one scenario", () => {
+  const scenario = parseScenario({
+    name: "mixed",
+    addonPrices: { prompts: 10 },
+    plans: [
+      {
+        name: "paid",
+        match: { tiers: ["pro", "growth", "team"] },
+        perSeatUsd: 10,
+        includedSeats: 3,
+        flatTiers: {
+          metric: "requests_30d",
+          tiers: [{ upTo: 50_000, usd: 0 }, { upTo: null, usd: 100 }],
+        },
+        pctOfLlmCost: { percent: 10, basis: "ptb" },
+      },
+      { name: "rest", keepCurrentMrr: true },
+    ],
+  });
+  const proposed = column(proposedRevenue(frame, scenario), "proposed_mrr");
+  // s1: 0 extra seats, 5k requests → $0, PTB 0 → 0            s2: 0
+  // s3: 2 × 10 = 20, 20k → 0, 10 % × 40 = 4, prompts 10 → 34    u1: 1 × 10 + 0 + 10 % × 50 = 15
+  // t1: 9 × 10 = 90 + 100 (300k > 50k) + 0 = 190                p25: 10 + 100 + 120 + 10 = 240
+  // e1, f1, f2 keep current: 3000, 0, unknown
+  assertEquals(proposed, [0, 0, 34, 15, 190, 240, 3000, 0, null]);
+});
+
+Deno.test("scenario validation names the field that is wrong", async () => {
+  const base = { name: "x", plans: [{ name: "a", flatUsd: 1 }] };
+  const error = (value: unknown) => {
+    try {
+      parseScenario(value, "s.json");
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "no error";
+  };
+  assertEquals(
+    error({ ...base, plans: [{ name: "a", perSeat: 20 }] }),
+    "s.json: plans[0].perSeat is not a known field (known: name, match, keepCurrentMrr, flatUsd, perSeatUsd, includedSeats, flatTiers, perRequest, pctOfLlmCost, addonsIncluded, minimumUsd)",
+  );
+  assertEquals(
+    error({
+      ...base,
+      plans: [{
+        name: "a",
+        perRequest: { tiers: [{ upTo: 10, usdPer1k: 1 }, { upTo: 20, usdPer1k: 1 }] },
+      }],
+    }),
+    "s.json: plans[0].perRequest.tiers[1].upTo must be null: the last tier has no upper bound",
+  );
+  assertEquals(
+    error({ ...base, plans: [{ name: "a", pctOfLlmCost: { percent: "2" } }] }),
+    's.json: plans[0].pctOfLlmCost.percent must be a number ≥ 0, got "2"',
+  );
+  assertEquals(
+    error({ ...base, plans: [{ name: "a", keepCurrentMrr: true, flatUsd: 5 }] }),
+    "s.json: plans[0].keepCurrentMrr cannot be combined with prices, minimumUsd or addonsIncluded (the current MRR is kept as is)",
+  );
+  assertEquals(
+    error({ ...base, name: "Two Percent" }),
+    's.json: name must be lower-case letters, digits, _ or - (it names files), got "Two Percent"',
+  );
+  assertEquals(
+    error({ ...base, breakeven: "plans[0].name" }),
+    's.json: breakeven must name a price (a field flatUsd, perSeatUsd, minimumUsd, usd, usdPer1k, percent or addonPrices.<add-on>), got "plans[0].name"',
+  );
+  assertEquals(
+    error({ ...base, breakeven: "plans[3].flatUsd" }),
+    's.json: breakeven names nothing in the scenario: "plans[3].flatUsd"',
+  );
+  assertEquals(error({ name: "x", plans: [] }), "s.json: plans must be a non-empty list, got []");
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "broken.json"), "{ name: ");
+    await rejects(loadScenarioFile(join(dir, "broken.json")), /broken\.json is not valid JSON/);
+    await rejects(loadScenarioFile(join(dir, "absent.json")), /absent\.json does not exist/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("organizations no plan matches are priced $0 with a warning", () => {
+  const scenario: Scenario = parseScenario({
+    name: "pro_only",
+    plans: [{ name: "pro", match: { tiers: ["pro"] }, flatUsd: 30 }],
+  });
+  const result = compareScenario(frame, scenario);
+  assertEquals(column(result.perOrg, "plan").filter((p) => p === null).length, 5);
+  ok(result.warnings[0].startsWith("5 organizations match no plan and are priced $0"));
+  // No breakeven when the parameter moves nobody's price: a prices-nothing plan.
+  const nobody = parseScenario({
+    name: "nobody",
+    plans: [{ name: "x", match: { tiers: ["other"] }, flatUsd: 1 }],
+  });
+  assertEquals(
+    findBreakeven(frame, nobody, "plans[0].flatUsd").reason,
+    "the parameter changes no comparable organization's price",
+  );
+});
+
+Deno.test("deno task scenario: files from an export, one-line errors", async () => {
+  const dir = await Deno.makeTempDir();
+  const errors: string[] = [];
+  const logs: string[] = [];
+  const { error: originalError, log: originalLog } = console;
+  console.error = (line: string) => errors.push(line);
+  console.log = (line: string) => logs.push(line);
+  try {
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(frame, input);
+    const code = await scenarioMain([
+      join(SCENARIOS, "current_seat_based.json"),
+      "--input",
+      input,
+      "--out-dir",
+      dir,
+    ]);
+    assertEquals(code, 0, errors.join("\n"));
+    const base = join(dir, "helicone_pricing_scenario_current_seat_based_2026-11-01");
+    const { records } = parseCsvRecords(await Deno.readTextFile(`${base}.csv`));
+    assertEquals(records.map((r) => r.proposed_mrr), [
+      "60",
+      "20",
+      "150",
+      "80",
+      "200",
+      "79",
+      "3000",
+      "0",
+      "0",
+    ]);
+    assertEquals(records[3].delta_usd, "-4.5");
+    const byTier = parseCsvRecords(await Deno.readTextFile(`${base}_by_tier.csv`)).records;
+    assertEquals(byTier.at(-1), {
+      tier: "all",
+      organizations: "9",
+      comparable: "8",
+      current_mrr: "3593.5",
+      proposed_mrr: "3589",
+      delta_usd: "-4.5",
+      change_pct: String(Number((-4.5 / 3593.5 * 100).toPrecision(12))),
+      pays_more: "0",
+      pays_less: "1",
+      unchanged: "7",
+      unknown_current: "1",
+      proposed_mrr_unknown_current: "0",
+    });
+    const summary = await Deno.readTextFile(`${base}.md`);
+    ok(summary.includes("| current MRR | $3,593.50 |"));
+    ok(summary.includes("`plans[2].perSeatUsd` = **20.375**"));
+    ok(
+      logs[0].startsWith("Scenario current_seat_based: current MRR $3,593.50, proposed $3,589.00"),
+    );
+
+    errors.length = 0;
+    assertEquals(
+      await scenarioMain([join(SCENARIOS, "per_request.json"), "--input", `${base}.csv`]),
+      1,
+    );
+    assertEquals(errors.length, 1);
+    ok(errors[0].startsWith(`error: ${base}.csv is not a pricing-kit export: its header lacks`));
+    errors.length = 0;
+    assertEquals(await scenarioMain(["--input", input]), 1);
+    assertEquals(errors, [
+      "error: no scenario file: pass one such as scenarios/per_request.json (see --help)",
+    ]);
+    assertEquals(await scenarioMain(["--help"]), 0);
+  } finally {
+    console.error = originalError;
+    console.log = originalLog;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
