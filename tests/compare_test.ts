@@ -1,0 +1,247 @@
+/**
+ * Before/after comparison of two exports, and reading exports back (CSV and XLSX) with the
+ * header check that rejects files that are not this kit's. Expected values are worked out by
+ * hand from the two three-organization fixtures below.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { COLUMN_NAMES } from "../lib/columns.ts";
+import { compareExports } from "../lib/compare.ts";
+import { main as compareMain } from "../lib/compare_cli.ts";
+import { parseCsvRecords } from "../lib/csv_parse.ts";
+import {
+  exportFrameFromColumns,
+  exportFrameFromCsvText,
+  exportNameInfo,
+  readExportFile,
+} from "../lib/read_export.ts";
+import { writeCsvFile } from "../lib/write/csv.ts";
+import { writeXlsxFile } from "../lib/write/xlsx.ts";
+
+/** Before: a pro $50, b free, c team $200. */
+const before = exportFrameFromColumns({
+  org_id: ["a", "b", "c"],
+  org_name: ["Acme", "=Bobby", "Corp, Inc."],
+  tier: ["pro", "free", "team"],
+  created_at: [Date.UTC(2025, 0, 2, 3, 4, 5), null, Date.UTC(2024, 5, 1)],
+  seats: [3, 1, 10],
+  requests_30d: [1_000, 500, 50_000],
+  llm_cost_30d: [10, 2, 300],
+  mrr: [50, 0, 200],
+  gross_margin_pct: [80, null, -50],
+  is_ptb: [true, false, null],
+});
+
+/** After: a moved to team and pays $200, c's MRR is unknown, b left, d arrived. */
+const after = exportFrameFromColumns({
+  org_id: ["a", "c", "d"],
+  org_name: ["Acme", "Corp, Inc.", "Delta"],
+  tier: ["team", "team", "free"],
+  seats: [5, 12, 2],
+  requests_30d: [3_000, 60_000, 100],
+  llm_cost_30d: [20, 350, 0.5],
+  mrr: [200, null, 0],
+  gross_margin_pct: [90, null, null],
+});
+
+const column = (df: pl.DataFrame, name: string) => df.getColumn(name).toArray() as unknown[];
+
+Deno.test("per-organization deltas, appeared and disappeared, tier changes", () => {
+  const result = compareExports(before, after);
+  const perOrg = result.perOrg;
+  // New file's order, then the organization that disappeared.
+  assertEquals(column(perOrg, "org_id"), ["a", "c", "d", "b"]);
+  assertEquals(column(perOrg, "presence"), ["both", "both", "appeared", "disappeared"]);
+  assertEquals(column(perOrg, "org_name"), ["Acme", "Corp, Inc.", "Delta", "=Bobby"]);
+  assertEquals(column(perOrg, "tier_old"), ["pro", "team", null, "free"]);
+  assertEquals(column(perOrg, "tier_new"), ["team", "team", "free", null]);
+  assertEquals(column(perOrg, "tier_changed"), [true, false, null, null]);
+  // a: 5 − 3, c: 12 − 10, d appeared: 2 − 0, b disappeared: 0 − 1
+  assertEquals(column(perOrg, "seats_delta"), [2, 2, 2, -1]);
+  assertEquals(column(perOrg, "requests_30d_delta"), [2_000, 10_000, 100, -500]);
+  assertEquals(column(perOrg, "llm_cost_30d_delta"), [10, 50, 0.5, -2]);
+  // a: 200 − 50; c: new MRR unknown → empty; d: 0 − nothing = 0; b: nothing − 0 = 0
+  assertEquals(column(perOrg, "mrr_delta"), [150, null, 0, 0]);
+  assertEquals(column(perOrg, "mrr_old"), [50, 200, null, 0]);
+  assertEquals(column(perOrg, "mrr_new"), [200, null, 0, null]);
+  // A ratio has a delta only for organizations in both files: a 90 − 80; c unknown.
+  assertEquals(column(perOrg, "gross_margin_pct_delta"), [10, null, null, null]);
+  // Every numeric column of the column table has a delta column.
+  const numeric = ["seats", "active_users_30d", "mrr", "ptb_spend_all_time", "cost_per_request"];
+  for (const name of numeric) ok(perOrg.columns.includes(`${name}_delta`), name);
+  assertEquals(result.counts, {
+    organizationsOld: 3,
+    organizationsNew: 3,
+    inBoth: 2,
+    appeared: 1,
+    disappeared: 1,
+    tierChanged: 1,
+  });
+  assertEquals(column(result.tierChanges, "tier_old"), ["pro"]);
+  assertEquals(column(result.tierChanges, "tier_new"), ["team"]);
+  assertEquals(column(result.tierChanges, "organizations"), [1]);
+});
+
+Deno.test("totals over each whole export, unknown values counted apart", () => {
+  const totals = compareExports(before, after).totals;
+  const row = (name: string) => {
+    const r = totals.filter(pl.col("column").eq(pl.lit(name)));
+    return Object.fromEntries(r.columns.map((c) => [c, r.getColumn(c).get(0)]));
+  };
+  // seats 3 + 1 + 10 = 14 → 5 + 12 + 2 = 19
+  assertEquals(row("seats"), {
+    column: "seats",
+    unit: "count",
+    old_total: 14,
+    new_total: 19,
+    delta: 5,
+    change_pct: 5 / 14 * 100,
+    unknown_old: 0,
+    unknown_new: 0,
+  });
+  // MRR 50 + 0 + 200 = 250 → 200 + 0 = 200 (c unknown, skipped and counted)
+  assertEquals(row("mrr").new_total, 200);
+  assertEquals(row("mrr").delta, -50);
+  assertEquals(row("mrr").unknown_new, 1);
+  // LLM cost 10 + 2 + 300 = 312 → 20 + 350 + 0.5 = 370.5: +58.5, +18.75 %
+  assertEquals(row("llm_cost_30d").delta, 58.5);
+  assertEquals(row("llm_cost_30d").change_pct, 18.75);
+  // Ratios are not summed.
+  assertEquals(totals.filter(pl.col("column").eq(pl.lit("gross_margin_pct"))).height, 0);
+});
+
+Deno.test("exports read back from CSV and XLSX equal the frame written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const csv = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
+    const xlsx = join(dir, "helicone_pricing_data_2026-10-01_demo.xlsx");
+    await writeCsvFile(before, csv);
+    await writeXlsxFile(before, xlsx);
+    for (const path of [csv, xlsx]) {
+      const file = await readExportFile(path);
+      assertEquals(file.frame.columns, [...COLUMN_NAMES]);
+      assertEquals(file.name, {
+        asOf: new Date("2026-10-01T00:00:00Z"),
+        demo: true,
+        stamp: "2026-10-01_demo",
+      });
+      // Typed as the pipeline's frame: the same schema as a frame built from the column table.
+      assertEquals(file.frame.schema, before.schema);
+      // Text keeps the writers' formula guard: '=Bobby.
+      assertEquals(column(file.frame, "org_name"), ["Acme", "'=Bobby", "Corp, Inc."]);
+      assertEquals(column(file.frame, "created_at"), column(before, "created_at"));
+      assertEquals(column(file.frame, "is_ptb"), [true, false, null]);
+      assertEquals(column(file.frame, "mrr"), [50, 0, 200]);
+      assertEquals(column(file.frame, "stripe_customer_id"), [null, null, null]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("files that are not exports of this kit are refused with one line", async () => {
+  const header = COLUMN_NAMES.join(",");
+  const blank = COLUMN_NAMES.map(() => "").join(",");
+  const message = (text: string) => {
+    try {
+      exportFrameFromCsvText(text, "x.csv");
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "accepted";
+  };
+  assertEquals(
+    message("name,amount\r\nfoo,1\r\n"),
+    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (41 columns, lib/columns.ts)",
+  );
+  assertEquals(
+    message(header.replace(",mrr,", ",monthly,") + "\r\n"),
+    "x.csv does not match this version's columns: its header lacks mrr and has unexpected monthly; re-export it with deno task export",
+  );
+  const swapped = [...COLUMN_NAMES];
+  [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
+  assertEquals(
+    message(swapped.join(",") + "\r\n"),
+    "x.csv is not a pricing-kit export: column 1 is org_name, expected org_id (columns were reordered)",
+  );
+  const row = (seats: string, id = "o1") =>
+    COLUMN_NAMES.map((name) => (name === "org_id" ? id : name === "seats" ? seats : "")).join(",");
+  assertEquals(
+    message(`${header}\r\n${row("2.5")}\r\n`),
+    'x.csv row 2, column seats: "2.5" is not a whole number',
+  );
+  assertEquals(
+    message(`${header}\r\n${row("1")}\r\n${row("2")}\r\n`),
+    "x.csv: org_id o1 appears more than once; an export has one row per organization",
+  );
+  assertEquals(
+    message(`${header}\r\n${blank},extra\r\n`),
+    "x.csv row 2 has 42 fields, the header has 41",
+  );
+  assertEquals(message(""), "x.csv is empty; not an export of this kit");
+  assertEquals(exportNameInfo("outputs/notes.csv"), null);
+
+  const dir = await Deno.makeTempDir();
+  try {
+    const fake = join(dir, "fake.xlsx");
+    await Deno.writeTextFile(fake, "not a zip");
+    await rejects(readExportFile(fake), /fake\.xlsx is not a readable XLSX workbook/);
+    await rejects(
+      readExportFile(join(dir, "notes.txt")),
+      /notes\.txt is not a \.csv or \.xlsx file/,
+    );
+    await rejects(readExportFile(join(dir, "gone.csv")), /gone\.csv does not exist/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare: CSV against XLSX with different as-of dates, written files", async () => {
+  const dir = await Deno.makeTempDir();
+  const errors: string[] = [];
+  const logs: string[] = [];
+  const { error: originalError, log: originalLog } = console;
+  console.error = (line: string) => errors.push(line);
+  console.log = (line: string) => logs.push(line);
+  try {
+    const oldPath = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    const newPath = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
+    await writeCsvFile(before, oldPath);
+    await writeXlsxFile(after, newPath);
+    assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
+    const base = join(dir, "helicone_pricing_compare_2026-10-01_to_2026-11-01");
+    const { records } = parseCsvRecords(await Deno.readTextFile(`${base}.csv`));
+    assertEquals(records.map((r) => [r.org_id, r.presence, r.mrr_delta, r.tier_changed]), [
+      ["a", "both", "150", "true"],
+      ["c", "both", "", "false"],
+      ["d", "appeared", "0", ""],
+      ["b", "disappeared", "0", ""],
+    ]);
+    // CSV text is written with the formula guard; read back it is the same text.
+    assertEquals(records[3].org_name, "'=Bobby");
+    const totals = parseCsvRecords(await Deno.readTextFile(`${base}_totals.csv`)).records;
+    assertEquals(totals.find((t) => t.column === "llm_cost_30d")?.delta, "58.5");
+    const summary = await Deno.readTextFile(`${base}.md`);
+    ok(summary.includes("| appeared (only in the new export) | 1 |"));
+    ok(summary.includes("| pro | team | 1 |"));
+    ok(summary.includes("| `mrr` | $250.00 | $200.00 | -$50.00 | -20.0 % |"));
+    assertEquals(
+      logs[0],
+      "Compared helicone_pricing_data_2026-10-01.csv (3 organizations) with helicone_pricing_data_2026-11-01.xlsx (3): 1 appeared, 1 disappeared, 1 changed tier",
+    );
+
+    // Not an export: the comparison's own CSV.
+    assertEquals(await compareMain([`${base}.csv`, newPath, "--out-dir", dir]), 1);
+    assertEquals(errors.length, 1);
+    ok(errors[0].startsWith(`error: ${base}.csv is not a pricing-kit export: its header lacks`));
+    errors.length = 0;
+    assertEquals(await compareMain([oldPath]), 1);
+    assertEquals(errors, ["error: pass two exports, old then new (got 1; see --help)"]);
+    assertEquals(await compareMain(["--help"]), 0);
+  } finally {
+    console.error = originalError;
+    console.log = originalLog;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
