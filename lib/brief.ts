@@ -332,12 +332,13 @@ export function briefMarkdown(input: BriefInput): string {
     );
   }
   if (input.trimmed) {
+    const dropped = frame.height - input.trimmed.rows;
     lines.push(
       `- \`${input.trimmed.name}\`: ${formatBytes(input.trimmed.bytes)}, ${
         formatCount(input.trimmed.rows)
-      } organizations: the same columns without the ${
-        formatCount(frame.height - input.trimmed.rows)
-      } free organizations that sent no requests in the window`,
+      } organizations: the same columns without the ${formatCount(dropped)} free ${
+        dropped === 1 ? "organization that" : "organizations that"
+      } sent no requests in the window`,
     );
   }
   lines.push("");
@@ -487,5 +488,5 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   });
   const briefPath = join(options.outDir, briefFileName(data.asOf, data.demo));
   await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown));
-  return { briefPath, trimmedPath };
+  return trimmedPath ? { briefPath, trimmedPath } : { briefPath };
 }

@@ -1,11 +1,17 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
+import { join } from "node:path";
+import { exportFrameFromColumns, readExportFile } from "../lib/read_export.ts";
 import {
   SEGMENT_NAMES,
   segmentFrame,
   segmentFrames,
+  segmentSheets,
   segmentThresholdsFromEnv,
+  writeSegmentFiles,
 } from "../lib/segments.ts";
+import { writeXlsxFile } from "../lib/write/xlsx.ts";
 
 /** Six organizations; each segment's members below are worked out from these rows. */
 const frame = pl.DataFrame({
@@ -53,4 +59,35 @@ Deno.test("thresholds are parameters, also from the environment, and fill in the
 Deno.test("all segments at once; an unknown name lists the known ones", () => {
   assertEquals(segmentFrames(frame).map((s) => s.name), SEGMENT_NAMES);
   throws(() => segmentFrame(frame, "whales"), /unknown segment "whales"; segments: ptb_customers/);
+});
+
+Deno.test("segment files are complete exports; segments become XLSX sheets", async () => {
+  // The fixture above as a full export frame (the other columns empty).
+  const full = exportFrameFromColumns(
+    Object.fromEntries(frame.columns.map((name) => [name, frame.getColumn(name).toArray()])),
+  );
+  const segments = segmentFrames(full);
+  const dir = await Deno.makeTempDir();
+  try {
+    const paths = await writeSegmentFiles(segments, dir, "2026-11-01_demo");
+    assertEquals(paths[0], join(dir, "helicone_pricing_data_2026-11-01_demo_ptb_customers.csv"));
+    assertEquals(paths.length, SEGMENT_NAMES.length);
+    // Read back through the export reader (same header, so they pass its check).
+    const negative = await readExportFile(
+      join(dir, "helicone_pricing_data_2026-11-01_demo_negative_margin.csv"),
+    );
+    assertEquals(negative.frame.getColumn("org_id").toArray(), ["o1", "o3"]);
+    const xlsx = join(dir, "with_segments.xlsx");
+    await writeXlsxFile(full, xlsx, segmentSheets(segments));
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(xlsx);
+    assertEquals(
+      workbook.worksheets.map((sheet) => sheet.name),
+      ["pricing_data", "dictionary", ...SEGMENT_NAMES],
+    );
+    // Header + o3, o5 in the low-utilisation sheet.
+    assertEquals(workbook.getWorksheet("low_seat_utilization")!.rowCount, 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

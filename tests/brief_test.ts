@@ -1,0 +1,177 @@
+/**
+ * The Markdown brief: every column of the column table is described, and every number it quotes
+ * matches the five-organization fixture below (arithmetic in the comments).
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { COLUMNS } from "../lib/columns.ts";
+import {
+  type BriefData,
+  briefMarkdown,
+  quantile,
+  trimAboveBytesFromEnv,
+  trimmedExportFrame,
+  writeExportBrief,
+} from "../lib/brief.ts";
+import { exportFrameFromColumns, readExportFile } from "../lib/read_export.ts";
+import { segmentFrames } from "../lib/segments.ts";
+import { writeCsvFile } from "../lib/write/csv.ts";
+
+/**
+ * o1 free, no requests            o2 free, 1,000 requests       o3 pro, margin (80 − 50)/80 = 37.5 %
+ * o4 pro, margin (40 − 300)/40 = −650 %                          o5 enterprise, MRR unknown
+ */
+const frame = exportFrameFromColumns({
+  org_id: ["o1", "o2", "o3", "o4", "o5"],
+  tier: ["free", "free", "pro", "pro", "enterprise"],
+  seats: [1, 2, 4, 2, 10],
+  active_users_30d: [1, 1, 2, 2, 5],
+  requests_30d: [0, 1_000, 20_000, 100_000, 500_000],
+  llm_cost_30d: [0, 3, 50, 300, 1000],
+  llm_cost_ptb_30d: [0, 0, 20, 300, 0],
+  mrr: [0, 0, 80, 40, null],
+  mrr_recurring: [0, 0, 80, 40, null],
+  gross_margin_pct: [null, null, 37.5, -650, null],
+  seat_utilization_pct: [100, 50, 50, 100, 50],
+  is_ptb: [false, false, true, true, false],
+  is_byok: [false, true, true, false, true],
+  has_gateway_only: [false, false, false, true, false],
+});
+
+const data: BriefData = {
+  frame,
+  asOf: new Date("2026-11-01T00:00:00Z"),
+  windowDays: 30,
+  demo: false,
+  warnings: ["Stripe: 1 customer unknown to Stripe"],
+  revenue: { source: "stripe" },
+};
+
+const CSV = "helicone_pricing_data_2026-11-01.csv";
+
+Deno.test("the brief describes every column of the column table", () => {
+  const brief = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
+  for (const c of COLUMNS) {
+    ok(brief.includes(`| \`${c.name}\` | ${c.type} | ${c.unit} | ${c.source} |`), c.name);
+  }
+  ok(brief.includes("`llm_cost_ptb_30d` is the part the company pays"));
+  ok(brief.includes("`usage_charges` is what Stripe billed for the most recent closed period"));
+  ok(brief.includes("Do not read an empty `mrr` as $0"));
+  ok(brief.includes("1. Show me organizations with high usage but low revenue."));
+  ok(brief.includes("- Stripe: 1 customer unknown to Stripe"));
+  ok(!brief.includes("DEMO"));
+});
+
+Deno.test("the numbers the brief quotes match the fixture", () => {
+  const brief = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
+  const lines = brief.split("\n");
+  const has = (line: string) => ok(lines.includes(line), `missing line: ${line}`);
+  has(`**Upload:** \`${CSV}\` (2.0 KB) together with this brief.`);
+  has(`- \`${CSV}\`: 2.0 KB, 5 organizations`);
+  has(
+    "- As of 2026-11-01T00:00:00.000Z (UTC). Usage columns (names ending in `_30d`) cover the window [2026-10-02T00:00:00.000Z, 2026-11-01T00:00:00.000Z), 30 days.",
+  );
+  has(`- 5 organizations, one row each, ${COLUMNS.length} columns.`);
+  // Totals: seats 1+2+4+2+10 = 19; active 1+1+2+2+5 = 11; requests 0+1,000+20,000+100,000+500,000
+  // = 621,000; LLM cost 0+3+50+300+1000 = 1,353; PTB 20+300 = 320; MRR known 0+0+80+40 = 120.
+  has("| organizations | 5 |");
+  has("| seats | 19 |");
+  has("| active users in the window | 11 |");
+  has("| requests in the window | 621,000 |");
+  has("| LLM cost in the window (all traffic) | $1,353.00 |");
+  has("| LLM cost in the window, pass-through billed (cost to the company) | $320.00 |");
+  has("| MRR (spec definition, organizations with known MRR) | $120.00 |");
+  has("| MRR, recurring only (industry definition) | $120.00 |");
+  has("| organizations with MRR > 0 | 2 |");
+  has("| organizations with unknown MRR (empty cell) | 1 |");
+  has("| organizations with negative gross margin | 1 |");
+  // By tier. free: seats 1+2, requests 0+1,000, median (0 + 1,000)/2 = 500, cost 3.
+  // pro: seats 4+2, requests 120,000, median (20,000 + 100,000)/2 = 60,000, cost 350, MRR 120,
+  // both paying, o4 negative, both is_ptb. enterprise: MRR unknown, so $0.00 summed and 1 unknown.
+  has("| free | 2 | 3 | 1,000 | 500 | $3.00 | $0.00 | 0 | 0 | 0 | 0 |");
+  has("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 1 | 2 |");
+  has("| enterprise | 1 | 10 | 500,000 | 500,000 | $1,000.00 | $0.00 | 1 | 0 | 0 | 0 |");
+  // Distributions, linear between ranks. requests sorted 0, 1k, 20k, 100k, 500k (n = 5):
+  // p25 at rank 1 = 1,000; median rank 2 = 20,000; p75 rank 3 = 100,000;
+  // p90 rank 3.6 = 100,000 + 0.6 × 400,000 = 340,000.
+  has("| `requests_30d` | 5 | 0 | 1,000 | 20,000 | 100,000 | 340,000 | 500,000 |");
+  // mrr known 0, 0, 40, 80 (n = 4): p25 rank 0.75 = 0; median rank 1.5 = 20; p75 rank 2.25 =
+  // 40 + 0.25 × 40 = 50; p90 rank 2.7 = 40 + 0.7 × 40 = 68.
+  has("| `mrr` | 4 | $0.00 | $0.00 | $20.00 | $50.00 | $68.00 | $80.00 |");
+  // gross margin −650, 37.5 (n = 2): p25 = −650 + 0.25 × 687.5 = −478.125 → −478.1 %;
+  // median −306.25 → −306.3 %; p75 −134.375 → −134.4 %; p90 = −650 + 0.9 × 687.5 = −31.25 → −31.3 %
+  has("| `gross_margin_pct` | 2 | -650.0 % | -478.1 % | -306.3 % | -134.4 % | -31.3 % | 37.5 % |");
+  assertEquals(quantile([1, 2, 3, 4], 0.5), 2.5);
+  assertEquals(quantile([], 0.5), null);
+});
+
+Deno.test("segments are listed with their file, rule and size; demo data is flagged", () => {
+  const segments = segmentFrames(frame);
+  const brief = briefMarkdown({
+    data: { ...data, demo: true, revenue: { source: "none" } },
+    exportFiles: [{ name: "helicone_pricing_data_2026-11-01_demo.csv", bytes: 1000 }],
+    segments,
+  });
+  ok(brief.startsWith("# Helicone pricing data, 2026-11-01 (DEMO DATA)"));
+  ok(brief.includes("revenue was not fetched (Stripe skipped or failed)"));
+  // ptb_customers: o3, o4 → 2; gateway_only: o4 → 1; negative_margin: o4 (300 > 40) → 1.
+  const lines = brief.split("\n");
+  ok(lines.includes(
+    "| `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv` | PTB customers | is_ptb: any pass-through-billing spend (all time) | 2 |",
+  ));
+  ok(lines.includes(
+    "| `helicone_pricing_data_2026-11-01_demo_negative_margin.csv` | Negative gross margin (churn risk) | mrr > 0 and llm_cost_30d > mrr | 1 |",
+  ));
+  for (const segment of segments) {
+    ok(brief.includes(`_${segment.name}.csv\` | ${segment.title} | ${segment.rule} |`));
+  }
+});
+
+Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free organizations", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const csvPath = join(dir, CSV);
+    const csvBytes = await writeCsvFile(frame, csvPath);
+    // Under the limit: brief only.
+    const small = await writeExportBrief({ data, outDir: dir, exportPaths: [csvPath] });
+    assertEquals(small, { briefPath: join(dir, "helicone_pricing_data_2026-11-01.md") });
+    // Over the limit: the trimmed CSV drops o1 (free, 0 requests) and keeps o2 (free, 1,000).
+    const large = await writeExportBrief({
+      data,
+      outDir: dir,
+      exportPaths: [csvPath],
+      trimAboveBytes: csvBytes - 1,
+    });
+    const trimmedPath = join(dir, "helicone_pricing_data_2026-11-01_trimmed.csv");
+    assertEquals(large.trimmedPath, trimmedPath);
+    const trimmed = await readExportFile(trimmedPath);
+    assertEquals(trimmed.frame.getColumn("org_id").toArray(), ["o2", "o3", "o4", "o5"]);
+    assertEquals(trimmedExportFrame(frame).height, 4);
+    const brief = await Deno.readTextFile(large.briefPath);
+    const trimmedBytes = (await Deno.stat(trimmedPath)).size;
+    ok(brief.includes(
+      `- \`helicone_pricing_data_2026-11-01_trimmed.csv\`: ${
+        (trimmedBytes / 1024).toFixed(1)
+      } KB, 4 organizations: the same columns without the 1 free organization that sent no requests in the window`,
+    ));
+    ok(
+      brief.includes(
+        "Upload `helicone_pricing_data_2026-11-01_trimmed.csv` and this brief instead.",
+      ),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the trim threshold comes from PRICING_BRIEF_TRIM_ABOVE_MB", () => {
+  assertEquals(trimAboveBytesFromEnv({}), 20 * 1024 * 1024);
+  assertEquals(trimAboveBytesFromEnv({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.5" }), 524_288);
+  let message = "";
+  try {
+    trimAboveBytesFromEnv({ PRICING_BRIEF_TRIM_ABOVE_MB: "big" });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assertEquals(message, 'PRICING_BRIEF_TRIM_ABOVE_MB must be a number of megabytes > 0, got "big"');
+});
