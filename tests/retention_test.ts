@@ -1,0 +1,85 @@
+/** Retention: only the kit's own files older than the window go; everything else stays. */
+import { deepStrictEqual as assertEquals, rejects, throws } from "node:assert/strict";
+import { join } from "node:path";
+import { kitFileDate, pruneExports, retentionDays } from "../lib/retention.ts";
+
+const NOW = new Date("2026-11-25T10:00:00Z");
+
+Deno.test("prunes the kit's files older than keepDays and nothing else", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // keepDays 14 at 2026-11-25: a file dated D is 25 − D days old (UTC days); > 14 goes.
+    const pruned = [
+      "helicone_pricing_data_2026-11-01.csv", // 24 days
+      "helicone_pricing_data_2026-11-10_demo.md", // 15 days: one past the limit
+      "helicone_pricing_margin_by_tier_2026-10-01_demo.png", // a chart
+      "helicone_pricing_scenario_per_request_2026-10-15_demo_by_tier.csv",
+      "helicone_pricing_data_2026-10-20_ptb_customers.csv", // a segment file
+      ".helicone_pricing_data_2026-10-01.csv.lx2k9a.tmp", // left by a killed run
+    ];
+    const kept = [
+      "helicone_pricing_data_2026-11-11.xlsx", // 14 days: exactly the limit
+      "helicone_pricing_data_2026-11-25_demo.manifest.json", // today
+      "helicone_pricing_compare_2026-09-01_to_2026-11-19.md", // newest date in the name counts
+      "helicone_pricing_data_2026-02-31.csv", // not a real date
+      "notes_2026-01-01.csv", // not the kit's
+      "my_helicone_pricing_data_2026-01-01.csv",
+      "helicone_pricing_data_2026-01-01.csv.bak",
+      "helicone_pricing_data.csv", // no date
+      "README.md",
+    ];
+    for (const name of [...pruned, ...kept]) await Deno.writeTextFile(join(dir, name), "x");
+    // Folders and links are never deleted, even with a kit-like name.
+    await Deno.mkdir(join(dir, "helicone_pricing_data_2026-01-01.csv"));
+    await Deno.mkdir(join(dir, ".stripe-cache"));
+    await Deno.writeTextFile(
+      join(dir, ".stripe-cache", "helicone_pricing_data_2026-01-01.csv"),
+      "x",
+    );
+    await Deno.symlink(join(dir, "README.md"), join(dir, "helicone_pricing_data_2026-01-02.csv"));
+
+    const removed = await pruneExports(dir, 14, NOW);
+    assertEquals(removed, pruned.map((name) => join(dir, name)).sort());
+    const left: string[] = [];
+    for await (const entry of Deno.readDir(dir)) left.push(entry.name);
+    assertEquals(
+      left.sort(),
+      [
+        ...kept,
+        "helicone_pricing_data_2026-01-01.csv",
+        ".stripe-cache",
+        "helicone_pricing_data_2026-01-02.csv",
+      ].sort(),
+    );
+    await Deno.stat(join(dir, ".stripe-cache", "helicone_pricing_data_2026-01-01.csv"));
+    // keepDays 0 keeps only today's files.
+    const today = await pruneExports(dir, 0, NOW);
+    assertEquals(today, [
+      join(dir, "helicone_pricing_compare_2026-09-01_to_2026-11-19.md"),
+      join(dir, "helicone_pricing_data_2026-11-11.xlsx"),
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a missing folder prunes nothing; bad settings are one-line errors", async () => {
+  assertEquals(await pruneExports("/nonexistent/pricing-kit-outputs", 7, NOW), []);
+  await rejects(pruneExports(".", -1, NOW), /retention must be a whole number of days ≥ 0, got -1/);
+  assertEquals(retentionDays(undefined, {}), undefined);
+  assertEquals(retentionDays(undefined, { PRICING_RETENTION_DAYS: "30" }), 30);
+  assertEquals(retentionDays("7", { PRICING_RETENTION_DAYS: "30" }), 7); // the flag wins
+  throws(
+    () => retentionDays("a week", {}),
+    /--retention-days must be a whole number of days ≥ 0, got "a week"/,
+  );
+  throws(
+    () => retentionDays(undefined, { PRICING_RETENTION_DAYS: "-3" }),
+    /PRICING_RETENTION_DAYS must be a whole number/,
+  );
+  assertEquals(
+    kitFileDate("helicone_pricing_data_2026-11-01.csv"),
+    new Date("2026-11-01T00:00:00Z"),
+  );
+  assertEquals(kitFileDate("other_2026-11-01.csv"), null);
+});
