@@ -1,0 +1,408 @@
+/**
+ * Email delivery against a tiny SMTP server on 127.0.0.1 inside the test: plain and STARTTLS
+ * sessions, AUTH PLAIN and LOGIN, attachments decoded byte for byte, the size guard, refusals.
+ * The STARTTLS test makes a throwaway self-signed certificate with openssl.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import net from "node:net";
+import tls from "node:tls";
+import { join } from "node:path";
+import {
+  type EmailMessage,
+  exportEmailText,
+  sendExportEmail,
+  type SmtpSettings,
+  smtpSettingsFromEnv,
+} from "../lib/email.ts";
+
+interface Received {
+  tls: boolean;
+  auth: string[];
+  mailFrom: string;
+  rcptTo: string[];
+  data: string;
+}
+
+interface ServerOptions {
+  tlsCredentials?: { key: string; cert: string };
+  /** TLS from the first byte (port 465 style) instead of STARTTLS */
+  implicitTls?: boolean;
+  authMechanisms?: string;
+  rejectRecipient?: string;
+}
+
+interface TestServer {
+  port: number;
+  connections: number;
+  messages: Received[];
+  close(): Promise<void>;
+}
+
+/** A minimal SMTP server: enough of RFC 5321 for the client, recording what it receives. */
+async function startServer(options: ServerOptions = {}): Promise<TestServer> {
+  const sockets = new Set<net.Socket>();
+  const state = { connections: 0, messages: [] as Received[] };
+  const server = net.createServer((plain) => {
+    state.connections++;
+    sockets.add(plain);
+    const session: Received = { tls: false, auth: [], mailFrom: "", rcptTo: [], data: "" };
+    let socket: net.Socket = plain;
+    let buffer = "";
+    let mode: "command" | "data" | "login-user" | "login-pass" = "command";
+    let dataLines: string[] = [];
+    const reply = (line: string) => socket.write(`${line}\r\n`);
+    const onLine = (line: string) => {
+      if (mode === "data") {
+        if (line === ".") {
+          session.data = dataLines.join("\r\n");
+          state.messages.push(session);
+          mode = "command";
+          reply("250 queued");
+        } else dataLines.push(line.startsWith("..") ? line.slice(1) : line);
+        return;
+      }
+      if (mode === "login-user") {
+        session.auth.push(`user:${Buffer.from(line, "base64").toString()}`);
+        mode = "login-pass";
+        return reply("334 UGFzc3dvcmQ6");
+      }
+      if (mode === "login-pass") {
+        session.auth.push(`pass:${Buffer.from(line, "base64").toString()}`);
+        mode = "command";
+        return reply("235 ok");
+      }
+      const verb = line.split(" ")[0].toUpperCase();
+      if (verb === "EHLO") {
+        const offerTls = options.tlsCredentials && !session.tls && !options.implicitTls;
+        socket.write(
+          "250-test.localhost\r\n" + (offerTls ? "250-STARTTLS\r\n" : "") +
+            `250-AUTH ${options.authMechanisms ?? "PLAIN LOGIN"}\r\n250 SIZE 50000000\r\n`,
+        );
+      } else if (verb === "STARTTLS") {
+        socket.write("220 go ahead\r\n", () => {
+          socket.removeAllListeners("data");
+          socket = new tls.TLSSocket(plain, { isServer: true, ...options.tlsCredentials! });
+          socket.on("secure", () => (session.tls = true));
+          socket.on("error", () => {});
+          buffer = "";
+          socket.on("data", onData);
+        });
+      } else if (verb === "AUTH") {
+        const [, mechanism, token] = line.split(" ");
+        if (mechanism === "PLAIN") {
+          session.auth.push(`plain:${Buffer.from(token, "base64").toString()}`);
+          reply("235 ok");
+        } else {
+          mode = "login-user";
+          reply("334 VXNlcm5hbWU6");
+        }
+      } else if (verb === "MAIL") {
+        session.mailFrom = line.slice("MAIL FROM:".length);
+        reply("250 ok");
+      } else if (verb === "RCPT") {
+        const recipient = line.slice("RCPT TO:".length);
+        if (recipient === `<${options.rejectRecipient}>`) return reply("550 no such user here");
+        session.rcptTo.push(recipient);
+        reply("250 ok");
+      } else if (verb === "DATA") {
+        mode = "data";
+        dataLines = [];
+        reply("354 end with .");
+      } else if (verb === "QUIT") {
+        socket.end("221 bye\r\n");
+      } else reply("502 not implemented");
+    };
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      let end: number;
+      while ((end = buffer.indexOf("\r\n")) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        onLine(line);
+      }
+    };
+    plain.on("error", () => {});
+    plain.on("close", () => sockets.delete(plain));
+    if (options.implicitTls) {
+      socket = new tls.TLSSocket(plain, { isServer: true, ...options.tlsCredentials! });
+      socket.on("secure", () => (session.tls = true));
+      socket.on("error", () => {});
+    }
+    socket.on("data", onData);
+    reply("220 test.localhost ESMTP");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get connections() {
+      return state.connections;
+    },
+    messages: state.messages,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function settings(port: number, overrides: Record<string, string> = {}): SmtpSettings {
+  return smtpSettingsFromEnv({
+    PRICING_SMTP_HOST: "127.0.0.1",
+    PRICING_SMTP_PORT: String(port),
+    PRICING_SMTP_SECURITY: "none",
+    PRICING_SMTP_USER: "kit",
+    PRICING_SMTP_PASSWORD: "s3cret-pw",
+    PRICING_EMAIL_FROM: "pricing-kit@example.com",
+    PRICING_EMAIL_TO: "alice@example.com, bob@example.com",
+    PRICING_SMTP_TIMEOUT_SECONDS: "10",
+    ...overrides,
+  })!;
+}
+
+/** Headers and parts of a multipart message, attachments base64-decoded. */
+function parseMime(data: string) {
+  const [head, ...rest] = data.split("\r\n\r\n");
+  const headers = Object.fromEntries(
+    head.split("\r\n").map((
+      line,
+    ) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
+  );
+  const boundary = headers["Content-Type"].match(/boundary="([^"]+)"/)![1];
+  const body = rest.join("\r\n\r\n");
+  const parts = body.split(`--${boundary}`).slice(1, -1).map((part) => {
+    const [partHead, ...partBody] = part.replace(/^\r\n/, "").split("\r\n\r\n");
+    return {
+      headers: partHead,
+      content: new Uint8Array(Buffer.from(partBody.join("\r\n\r\n").replace(/\s+/g, ""), "base64")),
+    };
+  });
+  return { headers, parts };
+}
+
+const csvText = "org_id,org_name\r\no1,.hidden starts with a dot\r\n.\r\no2,end\r\n";
+const binary = new Uint8Array(Array.from({ length: 600 }, (_, i) => (i * 37) % 256));
+const message: EmailMessage = {
+  subject: "Helicone pricing data 2026-11-01 → brief",
+  text: "Attached: the CSV and the brief.",
+  attachments: [
+    {
+      filename: "helicone_pricing_data_2026-11-01.csv",
+      content: new TextEncoder().encode(csvText),
+      contentType: "text/csv; charset=utf-8",
+    },
+    { filename: "blob.bin", content: binary },
+  ],
+};
+
+Deno.test("attachments arrive byte for byte; AUTH PLAIN; every recipient", async () => {
+  const server = await startServer();
+  try {
+    await sendExportEmail(settings(server.port), message);
+    assertEquals(server.messages.length, 1);
+    const received = server.messages[0];
+    assertEquals(received.tls, false);
+    assertEquals(received.auth, ["plain:\0kit\0s3cret-pw"]);
+    assertEquals(received.mailFrom, "<pricing-kit@example.com>");
+    assertEquals(received.rcptTo, ["<alice@example.com>", "<bob@example.com>"]);
+    const mime = parseMime(received.data);
+    assertEquals(mime.headers.From, "pricing-kit@example.com");
+    assertEquals(mime.headers.To, "alice@example.com, bob@example.com");
+    // Not ASCII (→), so RFC 2047 encoded.
+    assertEquals(
+      mime.headers.Subject,
+      `=?UTF-8?B?${Buffer.from(message.subject).toString("base64")}?=`,
+    );
+    assertEquals(mime.parts.length, 3);
+    assertEquals(new TextDecoder().decode(mime.parts[0].content), message.text);
+    ok(mime.parts[1].headers.includes('filename="helicone_pricing_data_2026-11-01.csv"'));
+    // Lines starting with "." (and a lone ".") survive dot-stuffing.
+    assertEquals(new TextDecoder().decode(mime.parts[1].content), csvText);
+    assertEquals(mime.parts[2].content, binary);
+    ok(mime.parts[2].headers.includes("Content-Type: application/octet-stream"));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("STARTTLS and implicit TLS with a private CA; an untrusted certificate is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  const keyPath = join(dir, "key.pem");
+  const certPath = join(dir, "cert.pem");
+  const openssl = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      keyPath,
+      "-out",
+      certPath,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output().catch((error) => {
+    throw new Error(`this test needs the openssl command (apt-get install openssl): ${error}`);
+  });
+  ok(openssl.success, new TextDecoder().decode(openssl.stderr));
+  const credentials = {
+    key: await Deno.readTextFile(keyPath),
+    cert: await Deno.readTextFile(certPath),
+  };
+  const server = await startServer({ tlsCredentials: credentials, authMechanisms: "LOGIN" });
+  try {
+    const trusted = settings(server.port, {
+      PRICING_SMTP_SECURITY: "starttls",
+      PRICING_SMTP_CA_FILE: certPath,
+    });
+    await sendExportEmail(trusted, message);
+    assertEquals(server.messages.length, 1);
+    assertEquals(server.messages[0].tls, true);
+    assertEquals(server.messages[0].auth, ["user:kit", "pass:s3cret-pw"]);
+    assertEquals(parseMime(server.messages[0].data).parts[2].content, binary);
+
+    // Without the CA the self-signed certificate fails verification: nothing is sent.
+    const untrusted = settings(server.port, { PRICING_SMTP_SECURITY: "starttls" });
+    await rejects(sendExportEmail(untrusted, message), (error: Error) => {
+      assertEquals(
+        error.message,
+        `SMTP connection to 127.0.0.1:${server.port} failed: self-signed certificate; if the relay uses a private CA, set PRICING_SMTP_CA_FILE`,
+      );
+      ok(!error.message.includes("s3cret-pw"));
+      return true;
+    });
+    assertEquals(server.messages.length, 1);
+
+    // Implicit TLS (port 465 style): TLS from the first byte.
+    const implicit = await startServer({ tlsCredentials: credentials, implicitTls: true });
+    try {
+      await sendExportEmail(
+        settings(implicit.port, { PRICING_SMTP_SECURITY: "tls", PRICING_SMTP_CA_FILE: certPath }),
+        message,
+      );
+      assertEquals(implicit.messages.length, 1);
+      assertEquals(implicit.messages[0].tls, true);
+      assertEquals(implicit.messages[0].auth, ["plain:\0kit\0s3cret-pw"]);
+    } finally {
+      await implicit.close();
+    }
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("STARTTLS is required when configured, never skipped", async () => {
+  const server = await startServer(); // offers no STARTTLS
+  try {
+    await rejects(
+      sendExportEmail(settings(server.port, { PRICING_SMTP_SECURITY: "starttls" }), message),
+      /does not offer STARTTLS; set PRICING_SMTP_SECURITY=tls/,
+    );
+    assertEquals(server.messages.length, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("the size guard refuses large attachments before connecting", async () => {
+  const server = await startServer();
+  try {
+    // 0.0005 MB = 524 bytes; the attachments are 58 (CSV: 17 + 30 + 3 + 8) + 600 = 658 bytes.
+    const guarded = settings(server.port, { PRICING_EMAIL_MAX_ATTACHMENTS_MB: "0.0005" });
+    await rejects(sendExportEmail(guarded, message), {
+      message:
+        "email not sent: attachments are 658 bytes (helicone_pricing_data_2026-11-01.csv 58 bytes, blob.bin 600 bytes), above the 524 bytes limit; attach the trimmed CSV or raise PRICING_EMAIL_MAX_ATTACHMENTS_MB",
+    });
+    assertEquals(server.connections, 0);
+    // Within the guard (658 bytes ≤ 0.001 MB = 1,049 bytes) it goes through.
+    await sendExportEmail(
+      settings(server.port, { PRICING_EMAIL_MAX_ATTACHMENTS_MB: "0.001" }),
+      message,
+    );
+    assertEquals(server.messages.length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a refusal is one line naming the step and the server's reply", async () => {
+  const server = await startServer({ rejectRecipient: "bob@example.com" });
+  try {
+    await rejects(
+      sendExportEmail(settings(server.port), message),
+      { message: "SMTP server refused RCPT TO:<bob@example.com>: 550 no such user here" },
+    );
+    assertEquals(server.messages.length, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("settings from the environment: defaults, off when unset, clear errors", () => {
+  assertEquals(smtpSettingsFromEnv({}), null);
+  const base = {
+    PRICING_SMTP_HOST: "smtp.example.com",
+    PRICING_EMAIL_FROM: "kit@example.com",
+    PRICING_EMAIL_TO: "team@example.com",
+  };
+  const defaults = smtpSettingsFromEnv(base)!;
+  assertEquals(
+    [defaults.port, defaults.security, defaults.maxAttachmentBytes, defaults.timeoutMs],
+    [587, "starttls", 18 * 1024 * 1024, 30_000],
+  );
+  const implicit = smtpSettingsFromEnv({ ...base, PRICING_SMTP_PORT: "465" })!;
+  assertEquals([implicit.port, implicit.security], [465, "tls"]);
+  throws(
+    () =>
+      smtpSettingsFromEnv({
+        ...base,
+        PRICING_SMTP_SECURITY: "none",
+        PRICING_SMTP_USER: "u",
+        PRICING_SMTP_PASSWORD: "hunter2",
+      }),
+    (error: Error) => {
+      assertEquals(
+        error.message,
+        "PRICING_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls",
+      );
+      return true;
+    },
+  );
+  throws(
+    () => smtpSettingsFromEnv({ ...base, PRICING_EMAIL_TO: "team@example.com, nobody" }),
+    /PRICING_EMAIL_TO has an invalid address: "nobody"/,
+  );
+  throws(
+    () => smtpSettingsFromEnv({ ...base, PRICING_EMAIL_TO: "" }),
+    /PRICING_EMAIL_TO is not set/,
+  );
+  throws(
+    () => smtpSettingsFromEnv({ ...base, PRICING_SMTP_SECURITY: "ssl" }),
+    /PRICING_SMTP_SECURITY must be tls, starttls or none, got "ssl"/,
+  );
+  throws(
+    () => smtpSettingsFromEnv({ ...base, PRICING_SMTP_PORT: "smtp" }),
+    /PRICING_SMTP_PORT must be a port number, got "smtp"/,
+  );
+  const email = exportEmailText({
+    asOfDate: "2026-11-01",
+    demo: true,
+    organizations: 1234,
+    attachmentNames: ["a.csv", "a.md"],
+  });
+  assertEquals(email.subject, "Helicone pricing data 2026-11-01 (DEMO DATA)");
+  ok(email.text.startsWith("The pricing export as of 2026-11-01: 1,234 organizations."));
+  ok(email.text.includes("- a.csv\n- a.md"));
+});
