@@ -511,3 +511,41 @@ export function exportEmailText(input: {
   lines.push("", "-- pricing-kit");
   return { subject, text: lines.join("\n") };
 }
+
+export interface ExportEmailInput {
+  asOf: Date;
+  demo: boolean;
+  organizations: number;
+  warnings?: string[];
+  /** the Markdown brief (always attached) */
+  briefPath: string;
+  /** the full CSV: attached unless a trimmed CSV is given */
+  csvPath?: string;
+  /** the trimmed CSV written when the full one is too large to upload */
+  trimmedPath?: string;
+}
+
+/**
+ * Emails an export: the brief plus the trimmed CSV when there is one, else the full CSV. The
+ * size guard applies (a UserError names the files and the limit). Returns the attached names.
+ */
+export async function emailExport(
+  settings: SmtpSettings,
+  input: ExportEmailInput,
+): Promise<string[]> {
+  const paths = [input.trimmedPath ?? input.csvPath, input.briefPath].filter((p): p is string =>
+    p !== undefined
+  );
+  const attachments = await attachmentsFromFiles(paths);
+  checkAttachmentSize(attachments, settings.maxAttachmentBytes);
+  const names = attachments.map((a) => a.filename);
+  const { subject, text } = exportEmailText({
+    asOfDate: input.asOf.toISOString().slice(0, 10),
+    demo: input.demo,
+    organizations: input.organizations,
+    attachmentNames: names,
+    warnings: input.warnings,
+  });
+  await sendExportEmail(settings, { subject, text, attachments });
+  return names;
+}

@@ -9,6 +9,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { join } from "node:path";
 import {
+  emailExport,
   type EmailMessage,
   exportEmailText,
   sendExportEmail,
@@ -405,4 +406,40 @@ Deno.test("settings from the environment: defaults, off when unset, clear errors
   assertEquals(email.subject, "Helicone pricing data 2026-11-01 (DEMO DATA)");
   ok(email.text.startsWith("The pricing export as of 2026-11-01: 1,234 organizations."));
   ok(email.text.includes("- a.csv\n- a.md"));
+});
+
+Deno.test("emailExport attaches the brief and the trimmed CSV when there is one", async () => {
+  const server = await startServer();
+  const dir = await Deno.makeTempDir();
+  try {
+    const csvPath = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    const trimmedPath = join(dir, "helicone_pricing_data_2026-11-01_trimmed.csv");
+    const briefPath = join(dir, "helicone_pricing_data_2026-11-01.md");
+    await Deno.writeTextFile(csvPath, "full");
+    await Deno.writeTextFile(trimmedPath, "trimmed");
+    await Deno.writeTextFile(briefPath, "# brief");
+    const input = {
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: false,
+      organizations: 3,
+      briefPath,
+    };
+    assertEquals(await emailExport(settings(server.port), { ...input, csvPath, trimmedPath }), [
+      "helicone_pricing_data_2026-11-01_trimmed.csv",
+      "helicone_pricing_data_2026-11-01.md",
+    ]);
+    assertEquals(await emailExport(settings(server.port), { ...input, csvPath }), [
+      "helicone_pricing_data_2026-11-01.csv",
+      "helicone_pricing_data_2026-11-01.md",
+    ]);
+    const parts = server.messages.map((m) => parseMime(m.data));
+    assertEquals(parts[0].headers.Subject, "Helicone pricing data 2026-11-01");
+    assertEquals(new TextDecoder().decode(parts[0].parts[1].content), "trimmed");
+    assertEquals(new TextDecoder().decode(parts[1].parts[1].content), "full");
+    assertEquals(new TextDecoder().decode(parts[1].parts[2].content), "# brief");
+    ok(parts[1].parts[2].headers.includes("Content-Type: text/markdown; charset=utf-8"));
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
