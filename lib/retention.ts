@@ -7,7 +7,7 @@
  * newer one for comparisons), not the modification time, so copying files around changes nothing.
  */
 import { readdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { UserError } from "./config.ts";
 
 const DAY_MS = 86_400_000;
@@ -42,9 +42,16 @@ function ageInDays(date: Date, now: Date): number {
 
 /**
  * Deletes the kit's files in `outDir` dated more than `keepDays` days before `now` (UTC days) and
- * returns their paths, sorted. keepDays = 0 keeps only today's files. Not recursive.
+ * returns their paths, sorted. keepDays = 0 keeps only today's files. Not recursive. Files named
+ * in `protect` (this run's files: an export with an old --as-of is dated in the past) stay.
  */
-export async function pruneExports(outDir: string, keepDays: number, now: Date): Promise<string[]> {
+export async function pruneExports(
+  outDir: string,
+  keepDays: number,
+  now: Date,
+  protect: Iterable<string> = [],
+): Promise<string[]> {
+  const protectedNames = new Set([...protect].map((path) => basename(path)));
   if (!Number.isInteger(keepDays) || keepDays < 0) {
     throw new UserError(`retention must be a whole number of days ≥ 0, got ${keepDays}`);
   }
@@ -59,7 +66,7 @@ export async function pruneExports(outDir: string, keepDays: number, now: Date):
   for (const entry of entries) {
     if (!entry.isFile()) continue; // folders and symbolic links are never ours to delete
     const date = kitFileDate(entry.name);
-    if (!date || ageInDays(date, now) <= keepDays) continue;
+    if (!date || ageInDays(date, now) <= keepDays || protectedNames.has(entry.name)) continue;
     const path = join(outDir, entry.name);
     await rm(path);
     pruned.push(path);

@@ -52,12 +52,12 @@ Deno.test("prunes the kit's files older than keepDays and nothing else", async (
       ].sort(),
     );
     await Deno.stat(join(dir, ".stripe-cache", "helicone_pricing_data_2026-01-01.csv"));
-    // keepDays 0 keeps only today's files.
-    const today = await pruneExports(dir, 0, NOW);
-    assertEquals(today, [
-      join(dir, "helicone_pricing_compare_2026-09-01_to_2026-11-19.md"),
+    // keepDays 0 keeps only today's files, and the files this run wrote (here an --as-of export).
+    const today = await pruneExports(dir, 0, NOW, [
       join(dir, "helicone_pricing_data_2026-11-11.xlsx"),
     ]);
+    assertEquals(today, [join(dir, "helicone_pricing_compare_2026-09-01_to_2026-11-19.md")]);
+    await Deno.stat(join(dir, "helicone_pricing_data_2026-11-11.xlsx"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
