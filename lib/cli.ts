@@ -1,6 +1,12 @@
-/** `deno task export`: flags → runExport → a short summary. Errors are one line, exit code 1. */
+/**
+ * `deno task export`: flags → runExport → (email, retention) → a short summary.
+ * Exit codes: 0 done; 1 the export failed (one line on stderr, nothing new written);
+ * 2 the export was written but emailing it or pruning old files failed.
+ */
 import { parseArgs } from "node:util";
 import { loadEnv, UserError } from "./config.ts";
+import { emailExport, smtpSettingsFromEnv } from "./email.ts";
+import { pruneExports, retentionDays } from "./retention.ts";
 import {
   type ExportFormat,
   type ExportOptions,
@@ -25,16 +31,25 @@ Options:
   --refresh-stripe     ignore today's Stripe cache and fetch again
   --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched
   --no-charts          do not write chart SVG/PNG files
+  --segments           also write one CSV (and XLSX sheet) per segment (see README → Segments)
+  --email              email the brief and the CSV (PRICING_SMTP_*, PRICING_EMAIL_*)
+  --retention-days N   afterwards delete this kit's files dated more than N days ago
   --env-file FILE      settings file read under the environment (default .env)
   --quiet              print nothing but errors
   --verbose            print stack traces with errors
   -h, --help           show this help
+
+Exit codes: 0 done; 1 export failed (nothing new written); 2 export written, but the email or
+the retention step failed.
 `;
 
 export interface CliArgs {
   options: Partial<ExportOptions>;
   envFile: string;
   help: boolean;
+  email: boolean;
+  /** the flag's text; validated with the environment's PRICING_RETENTION_DAYS */
+  retentionDays?: string;
 }
 
 function parseFormats(values: string[]): ExportFormat[] {
@@ -84,6 +99,9 @@ export function parseCli(args: string[]): CliArgs {
         "refresh-stripe": { type: "boolean" },
         "require-stripe": { type: "boolean" },
         "no-charts": { type: "boolean" },
+        segments: { type: "boolean" },
+        email: { type: "boolean" },
+        "retention-days": { type: "string" },
         "env-file": { type: "string" },
         quiet: { type: "boolean" },
         verbose: { type: "boolean" },
@@ -124,13 +142,67 @@ export function parseCli(args: string[]): CliArgs {
   if (v.demo) options.demo = true;
   if (v.live) options.demo = false;
   if (v["no-charts"]) options.charts = false;
-  return { options, envFile: v["env-file"] ?? ".env", help: !!v.help };
+  if (v.segments) options.segments = true;
+  return {
+    options,
+    envFile: v["env-file"] ?? ".env",
+    help: !!v.help,
+    email: !!v.email,
+    retentionDays: v["retention-days"],
+  };
 }
 
 function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024
     ? `${(bytes / 1024).toFixed(1)} KB`
     : `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
+/** Email and retention after a successful export; their failures exit 2, the files stay. */
+async function deliver(
+  result: Awaited<ReturnType<typeof runExport>>,
+  options: ExportOptions,
+  smtp: ReturnType<typeof smtpSettingsFromEnv>,
+  keepDays: number | undefined,
+  verbose: boolean,
+): Promise<number> {
+  let code = 0;
+  const fail = (step: string, error: unknown) => {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    console.error(`error: ${step}: ${message} (the export itself was written)`);
+    if (verbose && error instanceof Error && error.stack) console.error(error.stack);
+    code = 2;
+  };
+  if (smtp) {
+    try {
+      const attached = await emailExport(smtp, {
+        asOf: result.data.asOf,
+        demo: result.data.demo,
+        organizations: result.data.frame.height,
+        warnings: result.data.warnings,
+        briefPath: result.briefPath,
+        csvPath: result.csvPath,
+        trimmedPath: result.trimmedPath,
+      });
+      if (!options.quiet) console.log(`Emailed ${attached.join(", ")}`);
+    } catch (error) {
+      fail("email", error);
+    }
+  }
+  if (keepDays !== undefined) {
+    try {
+      const pruned = await pruneExports(options.outDir, keepDays, new Date(), [
+        ...result.files,
+        result.manifestPath,
+      ]);
+      if (!options.quiet && pruned.length > 0) {
+        console.log(`Deleted ${pruned.length} files older than ${keepDays} days`);
+      }
+    } catch (error) {
+      fail("retention", error);
+    }
+  }
+  return code;
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -151,6 +223,14 @@ export async function main(args: string[]): Promise<number> {
     const progress = (line: string) => {
       if (!options.quiet && Deno.stderr.isTerminal()) console.error(line);
     };
+    // Check the delivery settings before spending minutes on the export.
+    const keepDays = retentionDays(cli.retentionDays, env);
+    const smtp = cli.email ? smtpSettingsFromEnv(env) : null;
+    if (cli.email && !smtp) {
+      throw new UserError(
+        "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see README → Email)",
+      );
+    }
     const result = await runExport({ ...options, log: progress });
     const { data } = result;
     if (data.demo && !options.quiet) {
@@ -172,7 +252,7 @@ export async function main(args: string[]): Promise<number> {
         console.log(`  ${file} (${formatBytes((await Deno.stat(file)).size)})`);
       }
     }
-    return 0;
+    return await deliver(result, options, smtp, keepDays, verbose);
   } catch (error) {
     if (error instanceof UserError) {
       console.error(`error: ${error.message}`);

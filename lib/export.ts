@@ -13,6 +13,13 @@ import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
 import { demoQueryResults } from "./demo.ts";
 import { dateStamp, exportFileName } from "./files.ts";
 import { writeCharts } from "./charts.ts";
+import { trimAboveBytesFromEnv, writeExportBrief } from "./brief.ts";
+import {
+  segmentFrames,
+  segmentSheets,
+  segmentThresholdsFromEnv,
+  writeSegmentFiles,
+} from "./segments.ts";
 import { joinOrgFrames } from "./join.ts";
 import { writeManifest } from "./manifest.ts";
 import { addMetricColumns } from "./metrics.ts";
@@ -39,6 +46,8 @@ export interface ExportOptions {
   demo?: boolean;
   stripe: StripeMode;
   charts: boolean;
+  /** also write one CSV (and XLSX sheet) per segment of lib/segments.ts */
+  segments: boolean;
   quiet: boolean;
   verbose: boolean;
   /** settings (environment merged over .env); loaded when not given */
@@ -63,8 +72,13 @@ export interface PricingData {
 
 export interface ExportResult {
   data: PricingData;
+  /** every file written except the manifest */
   files: string[];
   manifestPath: string;
+  /** the Markdown brief for an AI assistant, and the trimmed CSV when the full one is large */
+  briefPath: string;
+  trimmedPath?: string;
+  csvPath?: string;
 }
 
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../outputs", import.meta.url));
@@ -77,6 +91,7 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
     asOf: new Date(),
     stripe: "auto",
     charts: true,
+    segments: false,
     quiet: false,
     verbose: false,
     ...overrides,
@@ -191,8 +206,13 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   }
   // Fail on an unwritable directory before spending minutes on queries.
   await ensureWritableDir(options.outDir);
-  const data = await loadPricingData(options);
+  const env = options.env ?? await loadEnv();
+  const data = await loadPricingData({ ...options, env });
   const stages = data.stages;
+  const stamp = dateStamp(data.asOf, data.demo);
+  const segments = options.segments
+    ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
+    : undefined;
   // Files are written into a staging folder inside outDir and moved into place at the end,
   // the manifest last: an interrupted run leaves no partial set of files under the real names.
   const staging = await Deno.makeTempDir({ dir: options.outDir, prefix: ".staging-" });
@@ -202,22 +222,30 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     // charts
     if (options.charts) {
       staged.push(
-        ...await timed(
-          stages,
-          "charts",
-          () => writeCharts(data.frame, staging, dateStamp(data.asOf, data.demo)),
-        ),
+        ...await timed(stages, "charts", () => writeCharts(data.frame, staging, stamp)),
       );
     }
 
-    // write
-    await timed(stages, "write", async () => {
+    // write: the export, segments, then the brief (it quotes the files' sizes)
+    const brief = await timed(stages, "write", async () => {
+      const exportPaths: string[] = [];
       for (const format of options.formats) {
         const path = join(staging, exportFileName(data.asOf, data.demo, format));
         if (format === "csv") await writeCsvFile(data.frame, path);
-        else await writeXlsxFile(data.frame, path);
-        staged.push(path);
+        else await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : []);
+        exportPaths.push(path);
       }
+      staged.push(...exportPaths);
+      if (segments) staged.push(...await writeSegmentFiles(segments, staging, stamp));
+      const written = await writeExportBrief({
+        data,
+        outDir: staging,
+        exportPaths,
+        segments,
+        trimAboveBytes: trimAboveBytesFromEnv(env),
+      });
+      staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
+      return written;
     });
     const stagedManifest = await writeManifest(staging, data, staged);
 
@@ -229,7 +257,17 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     }
     const manifestPath = join(options.outDir, basename(stagedManifest));
     await rename(stagedManifest, manifestPath);
-    return { data, files, manifestPath };
+    const final = (path: string) => join(options.outDir, basename(path));
+    return {
+      data,
+      files,
+      manifestPath,
+      briefPath: final(brief.briefPath),
+      ...(brief.trimmedPath ? { trimmedPath: final(brief.trimmedPath) } : {}),
+      ...(options.formats.includes("csv")
+        ? { csvPath: join(options.outDir, exportFileName(data.asOf, data.demo, "csv")) }
+        : {}),
+    };
   } finally {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
   }

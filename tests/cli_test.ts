@@ -91,3 +91,55 @@ Deno.test("--live without settings says which variables to set", async () => {
   assertEquals(result.code, 1);
   match(result.stderr, /no database configured: set PRICING_PG_URL and PRICING_CH_URL/);
 });
+
+Deno.test("--email without SMTP settings and a bad --retention-days fail before exporting", async () => {
+  const out = await Deno.makeTempDir();
+  const email = await runCli(["--demo", "--email", "--out-dir", out]);
+  assertEquals(email.code, 1);
+  match(email.stderr.trim(), /^error: --email needs PRICING_SMTP_HOST/);
+  const retention = await runCli(["--demo", "--retention-days", "soon", "--out-dir", out]);
+  assertEquals(retention.code, 1);
+  match(retention.stderr.trim(), /--retention-days must be a whole number/);
+  assertEquals([...Deno.readDirSync(out)].length, 0, "nothing written");
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit files only", async () => {
+  const out = await Deno.makeTempDir();
+  const old = `${out}/helicone_pricing_data_2020-01-01.csv`;
+  const mine = `${out}/notes.txt`;
+  await Deno.writeTextFile(old, "old export");
+  await Deno.writeTextFile(mine, "not the kit's");
+  const result = await runCli(
+    [
+      "--demo",
+      "--no-charts",
+      "--format",
+      "csv",
+      "--email",
+      "--retention-days",
+      "30",
+      "--out-dir",
+      out,
+      "--as-of",
+      "2026-11-01",
+    ],
+    {
+      PRICING_SMTP_HOST: "127.0.0.1",
+      PRICING_SMTP_PORT: "9",
+      PRICING_SMTP_SECURITY: "none",
+      PRICING_EMAIL_FROM: "kit@example.com",
+      PRICING_EMAIL_TO: "team@example.com",
+    },
+  );
+  assertEquals(result.code, 2, result.stderr);
+  match(result.stderr, /error: email: .*\(the export itself was written\)/);
+  const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  assertEquals(names, [
+    "helicone_pricing_data_2026-11-01_demo.csv",
+    "helicone_pricing_data_2026-11-01_demo.manifest.json",
+    "helicone_pricing_data_2026-11-01_demo.md",
+    "notes.txt",
+  ]); // the 2020 export is pruned, notes.txt is not the kit's
+  await Deno.remove(out, { recursive: true });
+});

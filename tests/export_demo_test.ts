@@ -23,6 +23,7 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
     assertEquals(names, [
       "helicone_pricing_data_2026-11-01_demo.csv",
       "helicone_pricing_data_2026-11-01_demo.manifest.json",
+      "helicone_pricing_data_2026-11-01_demo.md", // the brief for an AI assistant
       "helicone_pricing_data_2026-11-01_demo.xlsx",
     ]);
   });
@@ -69,6 +70,7 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
     assertEquals(manifest.files.map((f: { name: string }) => f.name), [
       "helicone_pricing_data_2026-11-01_demo.csv",
       "helicone_pricing_data_2026-11-01_demo.xlsx",
+      "helicone_pricing_data_2026-11-01_demo.md",
     ]);
     assertEquals(manifest.files[0].bytes, new TextEncoder().encode(csv).byteLength);
   });
@@ -127,4 +129,33 @@ Deno.test("loadPricingData's frame has the column table's columns, in order", as
   const { loadPricingData } = await import("../lib/export.ts");
   const data = await loadPricingData({ demo: true, asOf, env: {}, log: () => {} });
   assertEquals(data.frame.columns, COLUMN_NAMES);
+});
+
+Deno.test("--segments: one CSV and one XLSX sheet per segment, listed in the brief", async () => {
+  const { SEGMENT_NAMES, segmentFrame } = await import("../lib/segments.ts");
+  const outDir = await Deno.makeTempDir();
+  const result = await runExport({
+    demo: true,
+    asOf,
+    outDir,
+    charts: false,
+    segments: true,
+    env: {},
+    log: () => {},
+  });
+  for (const name of SEGMENT_NAMES) {
+    const path = `${outDir}/helicone_pricing_data_2026-11-01_demo_${name}.csv`;
+    const { records } = parseCsvRecords(await Deno.readTextFile(path));
+    assertEquals(records.length, segmentFrame(result.data.frame, name).frame.height, name);
+  }
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);
+  assertEquals(workbook.worksheets.map((w) => w.name), [
+    "pricing_data",
+    "dictionary",
+    ...SEGMENT_NAMES,
+  ]);
+  const brief = await Deno.readTextFile(result.briefPath);
+  for (const name of SEGMENT_NAMES) ok(brief.includes(name), `brief names ${name}`);
+  await Deno.remove(outDir, { recursive: true });
 });
