@@ -9,9 +9,8 @@
  * organizations are left out of revenue judgements and counted in the facts instead.
  */
 import pl from "nodejs-polars";
+import { exportFrameFromCsvText } from "./read_export.ts";
 import { barChart, type Chart } from "./charts.ts";
-import { COLUMNS } from "./columns.ts";
-import { parseCsv } from "./csv_parse.ts";
 
 export interface Answer<Facts> {
   /** a short table: the top organizations, or one row per group */
@@ -115,63 +114,10 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /**
  * An export CSV (helicone_pricing_data_*.csv) read back into a typed frame, so the questions can
- * be asked of the exact file that was handed on. Types come from lib/columns.ts; an empty field is
- * null; unknown columns stay text. Formula-neutralised names keep their leading `'`.
+ * be asked of the exact file that was handed on (lib/read_export.ts checks it is one of ours).
  */
 export function exportFrameFromCsv(text: string): pl.DataFrame {
-  const [header, ...rows] = parseCsv(text);
-  if (!header || !header.includes("org_id")) {
-    throw new Error("not an export CSV: the first row has no org_id column");
-  }
-  const columns: Record<string, pl.Series> = {};
-  header.forEach((name, index) => {
-    const type = COLUMNS.find((c) => c.name === name)?.type ?? "string";
-    const cells = rows.map((row, r) => {
-      const cell = row[index];
-      if (cell === undefined) {
-        throw new Error(
-          `CSV row ${r + 2} has ${row.length} fields, the header has ${header.length}`,
-        );
-      }
-      return cell === "" ? null : cell;
-    });
-    const bad = (cell: string) => {
-      throw new Error(`CSV column ${name}: ${JSON.stringify(cell)} is not a valid ${type}`);
-    };
-    switch (type) {
-      case "integer":
-      case "number":
-        columns[name] = pl.Series(
-          name,
-          cells.map((c) => c === null ? null : Number.isFinite(Number(c)) ? Number(c) : bad(c)),
-          pl.Float64,
-        );
-        break;
-      case "boolean":
-        columns[name] = pl.Series(
-          name,
-          cells.map((c) =>
-            c === null ? null : c === "true" ? true : c === "false" ? false : bad(c)
-          ),
-          pl.Bool,
-        );
-        break;
-      case "datetime":
-        columns[name] = pl.Series(
-          name,
-          cells.map((c) => {
-            if (c === null) return null;
-            const date = new Date(c);
-            return Number.isNaN(date.getTime()) ? bad(c) : date;
-          }),
-          pl.Datetime("ms"),
-        );
-        break;
-      default:
-        columns[name] = pl.Series(name, cells, pl.Utf8);
-    }
-  });
-  return pl.DataFrame(columns);
+  return exportFrameFromCsvText(text);
 }
 
 const mrrKnown = () => pl.col("mrr").isNotNull();
