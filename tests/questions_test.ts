@@ -270,7 +270,7 @@ Deno.test("an export CSV reads back into a typed frame (numbers, nulls, booleans
     (column(back, "created_at") as unknown as (Date | null)[]).map((d) => d?.toISOString() ?? null),
     ["2026-01-02T03:04:05.000Z", null],
   );
-  throws(() => exportFrameFromCsv("a,b\r\n1,2\r\n"), /not an export of this kit/);
+  throws(() => exportFrameFromCsv("a,b\r\n1,2\r\n"), /is not a pricing-kit export/);
 });
 
 Deno.test("on the demo export, the CSV gives the same six readings as the frame it came from", async () => {
