@@ -1,8 +1,20 @@
 /**
  * A fake Stripe API on 127.0.0.1 that follows Stripe's conventions closely enough for the real
- * `stripe` SDK: list objects (`object: "list"`, `has_more`, `starting_after`, `limit` ≤ 100),
- * `expand[]` (discounts are ids and price tiers absent unless expanded), error bodies, 401 for a
- * wrong key, and injectable 429 (with Retry-After) / 500 responses. It counts every request.
+ * `stripe` SDK, and strictly enough to catch a client that does not:
+ *
+ * - bearer-key auth: a wrong key gets 401 with Stripe's error body `{error: {type, message}}`;
+ * - list objects `{object: "list", url, has_more, data}`, `limit` 1–100 (default 10, more is a
+ *   400), `starting_after` cursors (an unknown id is a 400);
+ * - `expand[]`: at most 4 levels (deeper is a 400), only properties that expand (else a 400);
+ *   unexpanded discounts are ids, unexpanded coupons are ids, price tiers are absent;
+ * - embedded lists (a subscription's items, an invoice's lines) hold at most `embeddedLimit`
+ *   entries (10 by default) with `has_more` and the URL to page on;
+ * - `GET /v1/subscriptions` hides canceled subscriptions unless `status=all` (or `canceled`);
+ * - `GET /v1/customers/:id` is 404 `resource_missing` for an unknown id, `{deleted: true}` for a
+ *   deleted customer;
+ * - injectable failures: 429 with `Retry-After` (and code rate_limit), 500 api_error.
+ *
+ * It records every request (method, path, query, Stripe-Version).
  */
 
 // deno-lint-ignore no-explicit-any
@@ -12,6 +24,16 @@ export interface FakeStripeData {
   subscriptions: Json[];
   products: Json[];
   invoices: Json[];
+  /** customers of the account; default: one per customer id of the subscriptions */
+  customers?: Json[];
+  coupons?: Json[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  params: URLSearchParams;
+  stripeVersion: string | null;
 }
 
 export interface FakeStripe {
@@ -19,27 +41,39 @@ export interface FakeStripe {
   apiKey: string;
   /** every request received, as "GET /v1/subscriptions" */
   requests: string[];
-  /** the next responses to fail: status 429 or 500 */
+  /** every request received, in detail */
+  log: RecordedRequest[];
+  /** the next responses to fail: status 429 (with Retry-After) or 500 */
   failNext(status: 429 | 500, times: number, retryAfterSeconds?: number): void;
   /** drop failures still queued */
   clearFailures(): void;
   close(): Promise<void>;
 }
 
-function stripeError(
+export interface FakeStripeOptions {
+  /** entries shown in an embedded list before `has_more` (Stripe embeds the first page) */
+  embeddedLimit?: number;
+}
+
+function errorResponse(
   status: number,
-  type: string,
-  message: string,
+  error: { type: string; message: string; code?: string; param?: string },
   headers: Record<string, string> = {},
 ) {
-  return new Response(JSON.stringify({ error: { type, message } }), {
+  return new Response(JSON.stringify({ error }), {
     status,
     headers: {
       "content-type": "application/json",
-      "request-id": `req_${crypto.randomUUID()}`,
+      "request-id": `req_${crypto.randomUUID().replaceAll("-", "").slice(0, 14)}`,
       ...headers,
     },
   });
+}
+
+class BadRequest extends Error {
+  constructor(message: string, readonly param?: string, readonly code?: string) {
+    super(message);
+  }
 }
 
 /** `expand[0]=a&expand[]=b` → ["a", "b"] */
@@ -47,26 +81,123 @@ function expands(params: URLSearchParams): string[] {
   return [...params.entries()].filter(([k]) => k.startsWith("expand[")).map(([, v]) => v);
 }
 
-function present(subscription: Json, expand: string[]): Json {
-  const copy = structuredClone(subscription);
-  if (!expand.includes("data.discounts")) {
-    copy.discounts = (copy.discounts ?? []).map((d: Json) => d.id);
-  }
-  for (const item of copy.items.data) {
-    if (!expand.includes("data.items.data.discounts")) {
-      item.discounts = (item.discounts ?? []).map((d: Json) => d.id);
+/** Which expansions each list allows (Stripe answers 400 to anything else). */
+const EXPANDABLE: Record<string, string[]> = {
+  "/v1/subscriptions": [
+    "data.discounts",
+    "data.discounts.source.coupon",
+    "data.items.data.discounts",
+  ],
+  "/v1/subscription_items": ["data.discounts", "data.discounts.source.coupon", "data.price.tiers"],
+  "/v1/products": [],
+  "/v1/invoices": [],
+  "/v1/invoices/:id/lines": [],
+  "/v1/coupons": [],
+  "/v1/prices": ["data.tiers"],
+  "/v1/prices/:id": ["tiers"],
+  "/v1/customers": [],
+  "/v1/customers/:id": [],
+};
+
+function checkExpand(route: string, expand: string[]) {
+  for (const path of expand) {
+    const levels = path.split(".").length;
+    if (levels > 4) {
+      throw new BadRequest(
+        `You cannot expand more than 4 levels of a property. Property: ${path}`,
+        "expand",
+      );
     }
-    if (!expand.includes("data.items.data.price.tiers")) delete item.price.tiers;
+    if (!(EXPANDABLE[route] ?? []).includes(path)) {
+      throw new BadRequest(`This property cannot be expanded (${path}).`, "expand");
+    }
   }
-  return copy;
+}
+
+function limitOf(params: URLSearchParams): number {
+  const text = params.get("limit");
+  if (text === null) return 10;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new BadRequest(
+      `Invalid integer: ${text}. This value must be between 1 and 100.`,
+      "limit",
+      "parameter_invalid_integer",
+    );
+  }
+  return limit;
 }
 
 function page(all: Json[], params: URLSearchParams, url: string): Json {
-  const limit = Math.min(Number(params.get("limit") ?? 10), 100);
+  const limit = limitOf(params);
   const after = params.get("starting_after");
-  const start = after ? all.findIndex((o) => o.id === after) + 1 : 0;
-  const data = all.slice(start, start + limit);
-  return { object: "list", url, has_more: start + limit < all.length, data };
+  let start = 0;
+  if (after) {
+    const index = all.findIndex((o) => o.id === after);
+    if (index < 0) {
+      throw new BadRequest(`No such object: '${after}'`, "starting_after", "resource_missing");
+    }
+    start = index + 1;
+  }
+  return {
+    object: "list",
+    url,
+    has_more: start + limit < all.length,
+    data: all.slice(start, start + limit),
+  };
+}
+
+function embedded(list: Json[], url: string, limit: number): Json {
+  return { object: "list", url, has_more: list.length > limit, data: list.slice(0, limit) };
+}
+
+/** A discount as the API shows it: an id unless expanded; its coupon an id unless expanded. */
+function presentDiscounts(discounts: Json[], expanded: boolean, couponExpanded: boolean): Json[] {
+  return (discounts ?? []).map((d: Json) => {
+    if (!expanded) return d.id;
+    const copy = structuredClone(d);
+    const coupon = copy.source?.coupon;
+    if (!couponExpanded && coupon && typeof coupon === "object") copy.source.coupon = coupon.id;
+    return copy;
+  });
+}
+
+/** A price as the API shows it: `tiers` only when expanded. */
+function presentPrice(price: Json, tiersExpanded: boolean): Json {
+  const copy = structuredClone(price);
+  if (!tiersExpanded) delete copy.tiers;
+  return copy;
+}
+
+function presentItem(item: Json, expand: (path: string) => boolean): Json {
+  const copy = structuredClone(item);
+  copy.discounts = presentDiscounts(
+    copy.discounts,
+    expand("discounts"),
+    expand("discounts.source.coupon"),
+  );
+  copy.price = presentPrice(copy.price, expand("price.tiers"));
+  return copy;
+}
+
+function presentSubscription(subscription: Json, expand: string[], limit: number): Json {
+  const copy = structuredClone(subscription);
+  copy.discounts = presentDiscounts(
+    copy.discounts,
+    expand.includes("data.discounts") || expand.includes("data.discounts.source.coupon"),
+    expand.includes("data.discounts.source.coupon"),
+  );
+  const items = (copy.items?.data ?? []).map((item: Json) =>
+    presentItem(item, (path) => expand.includes(`data.items.data.${path}`))
+  );
+  copy.items = embedded(items, `/v1/subscription_items?subscription=${copy.id}`, limit);
+  return copy;
+}
+
+function presentInvoice(invoice: Json, limit: number): Json {
+  const copy = structuredClone(invoice);
+  copy.lines = embedded(copy.lines?.data ?? [], `/v1/invoices/${copy.id}/lines`, limit);
+  return copy;
 }
 
 export function startFakeStripe(
@@ -74,51 +205,169 @@ export function startFakeStripe(
   apiKey = "sk_test_fake_123",
   /** added to every response, like a real API's round trip */
   latencyMs = 0,
+  options: FakeStripeOptions = {},
 ): FakeStripe {
+  const embeddedLimit = options.embeddedLimit ?? 10;
   const requests: string[] = [];
+  const log: RecordedRequest[] = [];
   const failures: { status: 429 | 500; retryAfter: number }[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    const url = new URL(request.url);
-    requests.push(`${request.method} ${url.pathname}`);
-    if (request.headers.get("authorization") !== `Bearer ${apiKey}`) {
-      return stripeError(401, "invalid_request_error", "Invalid API Key provided: sk_test_****");
+  const customers: Json[] = data.customers ??
+    [...new Set(data.subscriptions.map((s) => String(s.customer)))].map((id) => ({
+      id,
+      object: "customer",
+    }));
+  const coupons: Json[] = data.coupons ?? [];
+  /** the account's prices: every price on a subscription item, once */
+  const allPrices = () => [
+    ...new Map(
+      data.subscriptions.flatMap((s) => s.items?.data ?? []).map((
+        i: Json,
+      ) => [i.price.id, i.price]),
+    ).values(),
+  ];
+
+  const route = (
+    method: string,
+    path: string,
+    params: URLSearchParams,
+  ): Json | Response => {
+    if (method !== "GET") {
+      throw new BadRequest(`Unrecognized request URL (${method}: ${path}).`);
     }
-    const failure = failures.shift();
-    if (failure?.status === 429) {
-      return stripeError(429, "invalid_request_error", "Request rate limit exceeded.", {
-        "retry-after": String(failure.retryAfter),
-      });
-    }
-    if (failure?.status === 500) return stripeError(500, "api_error", "Something went wrong.");
-    const params = url.searchParams;
-    const json = (body: Json) => Response.json(body, { headers: { "request-id": "req_fake" } });
-    if (url.pathname === "/v1/subscriptions") {
+    const expand = expands(params);
+    let match: RegExpMatchArray | null;
+    if (path === "/v1/subscriptions") {
+      checkExpand(path, expand);
       const status = params.get("status");
       const visible = data.subscriptions.filter((s) =>
         status === "all" ? true : status ? s.status === status : s.status !== "canceled"
       );
-      const body = page(visible, params, url.pathname);
-      body.data = body.data.map((s: Json) => present(s, expands(params)));
-      return json(body);
+      const body = page(visible, params, path);
+      body.data = body.data.map((s: Json) => presentSubscription(s, expand, embeddedLimit));
+      return body;
     }
-    if (url.pathname === "/v1/products") return json(page(data.products, params, url.pathname));
-    if (url.pathname === "/v1/invoices") {
+    if (path === "/v1/subscription_items") {
+      checkExpand(path, expand);
+      const subscription = data.subscriptions.find((s) => s.id === params.get("subscription"));
+      if (!subscription) {
+        throw new BadRequest("Missing required param: subscription.", "subscription");
+      }
+      const body = page(subscription.items.data, params, path);
+      body.data = body.data.map((item: Json) =>
+        presentItem(item, (p) => expand.includes(`data.${p}`))
+      );
+      return body;
+    }
+    if (path === "/v1/products") {
+      checkExpand(path, expand);
+      return page(data.products, params, path);
+    }
+    if (path === "/v1/invoices") {
+      checkExpand(path, expand);
       const gte = Number(params.get("created[gte]") ?? -Infinity);
       const lt = Number(params.get("created[lt]") ?? Infinity);
       const visible = data.invoices.filter((i) => i.created >= gte && i.created < lt);
-      return json(page(visible, params, url.pathname));
+      const body = page(visible, params, path);
+      body.data = body.data.map((i: Json) => presentInvoice(i, embeddedLimit));
+      return body;
     }
-    return stripeError(
-      404,
-      "invalid_request_error",
-      `Unrecognized request URL (GET: ${url.pathname})`,
-    );
+    if ((match = path.match(/^\/v1\/invoices\/([^/]+)\/lines$/))) {
+      checkExpand("/v1/invoices/:id/lines", expand);
+      const invoice = data.invoices.find((i) => i.id === match![1]);
+      if (!invoice) return notFound("invoice", match[1]);
+      return page(invoice.lines?.data ?? [], params, path);
+    }
+    if (path === "/v1/prices") {
+      checkExpand(path, expand);
+      const body = page(allPrices(), params, path);
+      body.data = body.data.map((p: Json) => presentPrice(p, expand.includes("data.tiers")));
+      return body;
+    }
+    if ((match = path.match(/^\/v1\/prices\/([^/]+)$/))) {
+      checkExpand("/v1/prices/:id", expand);
+      const price = allPrices().find((p) => p.id === decodeURIComponent(match![1]));
+      if (!price) return notFound("price", decodeURIComponent(match[1]));
+      return presentPrice(price, expand.includes("tiers"));
+    }
+    if (path === "/v1/coupons") {
+      checkExpand(path, expand);
+      return page(coupons, params, path);
+    }
+    if (path === "/v1/customers") {
+      checkExpand(path, expand);
+      return page(customers.filter((c) => !c.deleted), params, path);
+    }
+    if ((match = path.match(/^\/v1\/customers\/([^/]+)$/))) {
+      checkExpand("/v1/customers/:id", expand);
+      const customer = customers.find((c) => c.id === decodeURIComponent(match![1]));
+      if (!customer) return notFound("customer", decodeURIComponent(match[1]));
+      return customer.deleted ? { id: customer.id, object: "customer", deleted: true } : customer;
+    }
+    return errorResponse(404, {
+      type: "invalid_request_error",
+      message: `Unrecognized request URL (GET: ${path}).`,
+    });
+  };
+
+  const notFound = (kind: string, id: string) =>
+    errorResponse(404, {
+      type: "invalid_request_error",
+      message: `No such ${kind}: '${id}'`,
+      code: "resource_missing",
+      param: "id",
+    });
+
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const url = new URL(request.url);
+    requests.push(`${request.method} ${url.pathname}`);
+    log.push({
+      method: request.method,
+      path: url.pathname,
+      params: url.searchParams,
+      stripeVersion: request.headers.get("stripe-version"),
+    });
+    if (request.headers.get("authorization") !== `Bearer ${apiKey}`) {
+      const given = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
+      return errorResponse(401, {
+        type: "invalid_request_error",
+        message: `Invalid API Key provided: ${given.slice(0, 8)}****${given.slice(-4)}`,
+      });
+    }
+    const failure = failures.shift();
+    if (failure?.status === 429) {
+      return errorResponse(429, {
+        type: "invalid_request_error",
+        code: "rate_limit",
+        message:
+          "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
+      }, { "retry-after": String(failure.retryAfter) });
+    }
+    if (failure?.status === 500) {
+      return errorResponse(500, {
+        type: "api_error",
+        message: "Something went wrong on Stripe's end.",
+      });
+    }
+    try {
+      const body = route(request.method, url.pathname, url.searchParams);
+      if (body instanceof Response) return body;
+      return Response.json(body, { headers: { "request-id": "req_fake" } });
+    } catch (error) {
+      if (!(error instanceof BadRequest)) throw error;
+      return errorResponse(400, {
+        type: "invalid_request_error",
+        message: error.message,
+        ...(error.code ? { code: error.code } : {}),
+        ...(error.param ? { param: error.param } : {}),
+      });
+    }
   });
   return {
     port: (server.addr as Deno.NetAddr).port,
     apiKey,
     requests,
+    log,
     failNext(status, times, retryAfterSeconds = 0) {
       for (let i = 0; i < times; i++) failures.push({ status, retryAfter: retryAfterSeconds });
     },

@@ -7,18 +7,18 @@ import { loadRevenue, type RevenueOptions } from "../lib/revenue/mod.ts";
 import { computeCustomerRevenue, periodMonths } from "../lib/revenue/mrr.ts";
 import { DEFAULT_RULES, revenueRulesFromEnv } from "../lib/revenue/rules.ts";
 import { priceLite, subscriptionLite } from "../lib/revenue/stripe_objects.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import { type FakeStripeData, startFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   CUSTOMERS,
-  invoices,
+  FAKE_DATA,
   products,
   subscriptions,
 } from "./fixtures/stripe/scenarios.ts";
 
 async function withFake(
   run: (fake: ReturnType<typeof startFakeStripe>, options: RevenueOptions) => Promise<void>,
-  data = { subscriptions, products, invoices },
+  data: FakeStripeData = FAKE_DATA,
 ) {
   const fake = startFakeStripe(data);
   const cacheDir = await Deno.makeTempDir();
@@ -31,7 +31,7 @@ async function withFake(
       apiProtocol: "http",
       cacheDir,
       asOf: AS_OF,
-      rules: revenueRulesFromEnv({ PRICING_FX_RATES: "EUR:1.1" }),
+      rules: revenueRulesFromEnv({ PRICING_FX_RATES: "EUR:1.1,JPY:0.0067" }),
     });
   } finally {
     await fake.close();
@@ -62,7 +62,17 @@ const EXPECTED: Record<string, (number | null)[]> = {
   cus_metered: [57.5, 20, 37.5, 0, 0, 20], // $20 seat + $37.50 usage on the latest closed invoice
   cus_eur: [110, 110, 0, 0, 0, 110], // €100 × 1.1
   cus_unknown: [15, 0, 0, 0, 15, 15], // unknown role: counted, under addon_other, with a warning
-  cus_no_subscription: [0, 0, 0, 0, 0, 0],
+  cus_no_subscription: [0, 0, 0, 0, 0, 0], // a customer Stripe knows, with no subscription
+  cus_paused: [0, 0, 0, 0, 0, 0], // paused does not count (default statuses)
+  cus_cancel_at: [200, 200, 0, 0, 0, 200], // cancel_at in 30 days: counts until then
+  // seat $20 × (1 − 20%) = $16 (the $5 once coupon is not recurring); usage: volume $50 − $10
+  // (20% forever; the $5 once is not taken off) = $40, storage $12 − $2 tax in the price = $10
+  cus_metered_discount: [66, 16, 50, 0, 0, 16],
+  cus_jpy: [67, 67, 0, 0, 0, 67], // ¥10,000 (no minor unit, not ÷ 100) × 0.0067
+  cus_foreign_price: [null, null, null, null, null, null], // billed via currency_options
+  cus_item_discount: [85, 60, 0, 25, 0, 85], // $20 × 3 + prompts $50 × (1 − 50%) item coupon
+  cus_item_trial: [79, 79, 0, 0, 0, 79], // the prompts item is on trial until after the as-of
+  cus_many_items: [130, 20, 0, 0, 110, 130], // $20 seat + 11 × $10 add-ons (2 past the first 10)
 };
 
 Deno.test("every revenue scenario, fetched through the Stripe SDK, matches hand-computed values", async () => {
@@ -90,11 +100,58 @@ Deno.test("every revenue scenario, fetched through the Stripe SDK, matches hand-
       result.byCustomer.get("cus_prompts_on")!.stripePlanNames,
       "Prompts add-on, pro-users",
     );
+    assertEquals(statusOf("cus_canceled"), "canceled"); // listed: status=all
+    assertEquals(result.byCustomer.get("cus_cancel_at")!.cancelAtPeriodEnd, true);
+    assertEquals(result.byCustomer.get("cus_jpy")!.currency, "JPY");
     ok(!result.byCustomer.has("cus_not_ours"));
     ok(result.warnings.some((w) => w.includes("price_mystery")), result.warnings.join("\n"));
-    // subscriptions, products and invoices: one page each
-    assertEquals(result.apiCalls, 3);
-    assertEquals(fake.requests.length, 3);
+    ok(result.warnings.some((w) => w.includes("currency_options")), result.warnings.join("\n"));
+    // Stripe does not know these two: revenue empty (absent), counted in a warning
+    assertEquals(result.unknownCustomerIds, ["cus_deleted", "cus_not_in_stripe"]);
+    ok(!result.byCustomer.has("cus_deleted") && !result.byCustomer.has("cus_not_in_stripe"));
+    ok(result.warnings.some((w) => w.startsWith("2 stripe_customer_id values are unknown")));
+    // subscriptions, products, invoices: one page each; + the two items past the embedded ten
+    // (1 subscription_items page) + the invoice's twelfth line (1 lines page) + the tiers of the
+    // 2 tiered prices (1 each) + coupons for the item discount (1) + the 3 customers with no
+    // subscription, looked up one by one = 3 + 1 + 1 + 2 + 1 + 3 = 11
+    assertEquals(result.apiCalls, 11);
+    assertEquals(fake.requests.length, 11);
+    assertEquals(fake.requests.toSorted(), [
+      "GET /v1/coupons",
+      "GET /v1/customers/cus_deleted",
+      "GET /v1/customers/cus_no_subscription",
+      "GET /v1/customers/cus_not_in_stripe",
+      "GET /v1/invoices",
+      "GET /v1/invoices/in_metered_oct/lines",
+      "GET /v1/prices/price_seats_graduated_3",
+      "GET /v1/prices/price_seats_graduated_4",
+      "GET /v1/products",
+      "GET /v1/subscription_items",
+      "GET /v1/subscriptions",
+    ]);
+  });
+});
+
+Deno.test("discount policies apply to the cached snapshot: none, forever, recurring", async () => {
+  await withFake(async (fake, options) => {
+    await loadRevenue(CUSTOMERS, options);
+    const calls = fake.requests.length;
+    const with_ = async (policy: string) => {
+      const result = await loadRevenue(CUSTOMERS, {
+        ...options,
+        rules: revenueRulesFromEnv({ PRICING_STRIPE_DISCOUNTS: policy }),
+      });
+      assertEquals(result.source, "cache");
+      const mrr = (c: string) => result.byCustomer.get(c)!.mrr;
+      return [mrr("cus_coupon25"), mrr("cus_repeating"), mrr("cus_metered_discount")];
+    };
+    // none: list prices. $20 × 4 = 80; $200; seat $20 + volume $50 + storage $10 = 80
+    assertEquals(await with_("none"), [80, 200, 80]);
+    // forever: 25% off forever = 60; repeating does not count = 200; as recurring = 66
+    assertEquals(await with_("forever"), [60, 200, 66]);
+    // recurring (default): 60; 50% off still running = 100; 66
+    assertEquals(await with_("recurring"), [60, 100, 66]);
+    assertEquals(fake.requests.length, calls, "rules change without a refetch");
   });
 });
 
@@ -146,32 +203,59 @@ Deno.test("Stripe's glossary check: 100 × $100/month + 50 × $600/year = $12,50
   }, { subscriptions: subs, products, invoices: [] });
 });
 
-Deno.test("a few hundred customers cost ceil(subscriptions/100) + products + invoices calls; the cache then costs none", async () => {
+Deno.test("a few hundred customers cost ceil(subscriptions/100) + products + invoices + a handful; the cache then costs none", async () => {
   const template = subscriptions[0];
   const many = Array.from({ length: 420 }, (_, i) => ({
     ...structuredClone(template),
     id: `sub_many${String(i).padStart(4, "0")}`,
     customer: `cus_many${i}`,
   }));
+  const customerObjects = [
+    ...many.map((s) => ({ id: s.customer, object: "customer" })),
+    { id: "cus_free1", object: "customer" },
+    { id: "cus_free2", object: "customer" },
+  ];
   await withFake(async (fake, options) => {
-    const customers = many.map((s) => s.customer);
+    // 420 subscribers, 2 customers without a subscription, 1 id Stripe does not know
+    const customers = [...many.map((s) => s.customer), "cus_free1", "cus_free2", "cus_gone"];
     const first = await loadRevenue(customers, options);
-    assertEquals(first.apiCalls, 5 + 1 + 1); // ceil(420/100) = 5 subscription pages
-    assertEquals(fake.requests.length, 7);
+    // ceil(420/100) = 5 subscription pages + products 1 + invoices 1 + 3 customer lookups
+    assertEquals(first.apiCalls, 5 + 1 + 1 + 3);
+    assertEquals(fake.requests.length, 10);
+    assertEquals(first.byCustomer.get("cus_many7")!.mrr, 100); // $20 × 5 seats
+    assertEquals(first.byCustomer.get("cus_free1")!.mrr, 0);
+    assertEquals(first.unknownCustomerIds, ["cus_gone"]);
     const second = await loadRevenue(customers, options);
     assertEquals(second.source, "cache");
     assertEquals(second.apiCalls, 0);
-    assertEquals(fake.requests.length, 7, "no request on a cache hit");
-    assertEquals(second.byCustomer.get("cus_many7"), first.byCustomer.get("cus_many7"));
+    assertEquals(fake.requests.length, 10, "no request on a cache hit");
+    assertEquals(second.byCustomer, first.byCustomer);
+    assertEquals(second.unknownCustomerIds, ["cus_gone"]);
+    // a later export that asks for one more customer: only that one is looked up
+    const third = await loadRevenue([...customers, "cus_new"], options);
+    assertEquals([third.source, third.apiCalls], ["cache", 1]);
+    assertEquals(fake.requests.at(-1), "GET /v1/customers/cus_new");
+    assertEquals((await loadRevenue([...customers, "cus_new"], options)).apiCalls, 0);
     const refreshed = await loadRevenue(customers, { ...options, mode: "refresh" });
     assertEquals(refreshed.source, "stripe");
-    assertEquals(fake.requests.length, 14);
-    // the cache holds no key
+    assertEquals(fake.requests.length, 21);
+    // the cache holds no key, and no more than the kit needs
     for (const entry of Deno.readDirSync(options.cacheDir)) {
+      match(entry.name, /^stripe_[0-9a-f]{16}_2026-11-01\.json$/);
       const text = await Deno.readTextFile(`${options.cacheDir}/${entry.name}`);
       ok(!text.includes(fake.apiKey));
+      assertEquals(Object.keys(JSON.parse(text).snapshot.subscriptions[0]).sort(), [
+        "cancel_at",
+        "cancel_at_period_end",
+        "currency",
+        "customer",
+        "discounts",
+        "id",
+        "items",
+        "status",
+      ]);
     }
-  }, { subscriptions: many, products, invoices: [] });
+  }, { subscriptions: many, products, invoices: [], customers: customerObjects });
 });
 
 Deno.test("429 with Retry-After and a 500 are retried; the run completes", async () => {
@@ -181,7 +265,8 @@ Deno.test("429 with Retry-After and a 500 are retried; the run completes", async
     const result = await loadRevenue(["cus_seat"], { ...options, mode: "refresh" });
     assertEquals(result.source, "stripe");
     assertEquals(result.byCustomer.get("cus_seat")!.mrr, 100);
-    assertEquals(fake.requests.length, 3 + 3); // three pages plus three failed tries
+    // 8 calls of a normal run (3 lists, items, lines, 2 prices, coupons) plus three failed tries
+    assertEquals(fake.requests.length, 8 + 3);
     assertEquals(result.apiCalls, fake.requests.length);
   });
 });
@@ -191,8 +276,10 @@ Deno.test("401, endless 429 and endless 500: export goes on without revenue, or 
     const wrongKey = { ...options, apiKey: "sk_test_wrong_key_999", mode: "refresh" as const };
     const unauthorised = await loadRevenue(["cus_seat"], wrongKey);
     assertEquals([unauthorised.source, unauthorised.failed], ["none", true]);
+    assertEquals(unauthorised.byCustomer.size, 0);
     match(unauthorised.warnings[0], /REVENUE MISSING: Stripe rejected STRIPE_SECRET_KEY \(401\)/);
     ok(!unauthorised.warnings[0].includes("sk_test_wrong_key_999"));
+    ok(!unauthorised.warnings[0].includes("_999"));
     await rejects(
       loadRevenue(["cus_seat"], { ...wrongKey, mode: "require" }),
       (e: Error) =>
@@ -202,8 +289,15 @@ Deno.test("401, endless 429 and endless 500: export goes on without revenue, or 
 
     fake.failNext(429, 50, 0);
     const limited = await loadRevenue(["cus_seat"], { ...options, mode: "refresh" });
-    assertEquals(limited.failed, true);
+    assertEquals([limited.source, limited.failed], ["none", true]);
     match(limited.warnings[0], /rate-limiting \(429\)/);
+    ok(limited.apiCalls >= 6, "each list tried 1 + 5 times before giving up");
+    await rejects(
+      loadRevenue(["cus_seat"], { ...options, mode: "require" }),
+      (e: Error) =>
+        e.message ===
+          "--require-stripe: Stripe kept rate-limiting (429) after retries: try again later or lower PRICING_STRIPE_CONCURRENCY",
+    );
 
     fake.clearFailures();
     fake.failNext(500, 50);
@@ -212,9 +306,50 @@ Deno.test("401, endless 429 and endless 500: export goes on without revenue, or 
       mode: "refresh",
       rules: { ...DEFAULT_RULES, maxNetworkRetries: 1 },
     });
-    assertEquals(broken.failed, true);
+    assertEquals([broken.source, broken.failed], ["none", true]);
     match(broken.warnings[0], /Stripe request failed \(500\)/);
+    await rejects(
+      loadRevenue(["cus_seat"], {
+        ...options,
+        mode: "require",
+        rules: { ...DEFAULT_RULES, maxNetworkRetries: 0 },
+      }),
+      (e: Error) =>
+        /^--require-stripe: Stripe request failed \(500\)/.test(e.message) &&
+        !e.message.includes("\n"),
+    );
   });
+});
+
+Deno.test("Stripe unreachable: no revenue, loudly; --require-stripe fails in one line", async () => {
+  // a port nothing listens on: bind one, note it, close it
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const options: RevenueOptions = {
+      mode: "auto",
+      apiKey: "sk_test_unreachable_4242",
+      apiHost: "127.0.0.1",
+      apiPort: port,
+      apiProtocol: "http",
+      cacheDir,
+      asOf: AS_OF,
+      rules: { maxNetworkRetries: 0 },
+    };
+    const result = await loadRevenue(["cus_seat"], options);
+    assertEquals([result.source, result.failed], ["none", true]);
+    match(result.warnings[0], /^REVENUE MISSING: cannot reach Stripe/);
+    await rejects(
+      loadRevenue(["cus_seat"], { ...options, mode: "require" }),
+      (e: Error) =>
+        /^--require-stripe: cannot reach Stripe/.test(e.message) && !e.message.includes("\n") &&
+        !e.message.includes("4242"),
+    );
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
 });
 
 Deno.test("no key: skipped with a warning; --require-stripe without a key fails", async () => {
@@ -244,8 +379,13 @@ Deno.test("discount policy: forever only, none, and a repeating discount that ha
     status: "active",
     currency: "usd",
     discounts: [
-      { coupon: { percent_off: 50, duration: "repeating" }, end: AS_OF.getTime() / 1000 - 1 }, // ended
-      { coupon: { percent_off: 10, duration: "forever" }, end: null },
+      {
+        id: "di_a",
+        source: { coupon: { id: "co_a", percent_off: 50, duration: "repeating" } },
+        end: AS_OF.getTime() / 1000 - 1, // ended a second before the as-of
+      },
+      // an older API version's shape: the coupon on the discount itself
+      { id: "di_b", coupon: { id: "co_b", percent_off: 10, duration: "forever" }, end: null },
     ],
     items: {
       data: [{
@@ -260,7 +400,7 @@ Deno.test("discount policy: forever only, none, and a repeating discount that ha
         },
       }],
     },
-  });
+  }, { coupons: new Map(), unresolved: new Set() });
   const compute = (policy: "recurring" | "forever" | "none") =>
     computeCustomerRevenue(
       {

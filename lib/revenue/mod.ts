@@ -1,46 +1,95 @@
 /**
  * The revenue stage's entry: Stripe revenue per customer, from today's cache or a bulk fetch,
  * with the failure policy (auto: export without revenue, loudly; require: fail in one line).
+ *
+ * Modules: rules.ts (settings, item roles) · stripe_objects.ts (trimmed Stripe objects) ·
+ * snapshot.ts (objects → snapshot → revenue) · mrr.ts (the pure calculator) · fetch.ts (the SDK,
+ * bulk lists) · cache.ts (daily file) · demo.ts (generated Stripe objects) · progress.ts (TTY bar).
  */
 import { join } from "node:path";
 import { UserError } from "../config.ts";
-import { cachePath, readCache, writeCache } from "./cache.ts";
-import { fetchStripeSnapshot, stripeClient, type StripeSnapshot } from "./fetch.ts";
-import { computeCustomerRevenue } from "./mrr.ts";
-import { DEFAULT_RULES, type RevenueRules } from "./rules.ts";
-import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
+import { cachePath, pruneCache, readCache, writeCache } from "./cache.ts";
+import {
+  checkCustomers,
+  type FetchProgress,
+  fetchStripeSnapshot,
+  stripeClient,
+  StripeReader,
+} from "./fetch.ts";
+import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
+import { customersToCheck, revenueFromSnapshot, type StripeSnapshot } from "./snapshot.ts";
+import type { RevenueResult, RevenueSource } from "./types.ts";
 
-export type { RevenueResult } from "./types.ts";
-export { revenueRulesFromEnv } from "./rules.ts";
+export type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
+export type { DiscountPolicy, ItemRole, NamePattern, RevenueRules } from "./rules.ts";
+export { DEFAULT_RULES, resolveRules, revenueRulesFromEnv } from "./rules.ts";
+export { demoRevenue, type DemoRevenueOrg } from "./demo.ts";
+export { stderrProgress } from "./progress.ts";
 
 export interface RevenueOptions {
+  /** auto = today's cache or fetch; skip; refresh = ignore the cache; require = like auto, but a
+   * failure (or no key) throws a one-line UserError */
   mode: "auto" | "skip" | "refresh" | "require";
+  /** STRIPE_SECRET_KEY; absent → source "none" with a warning (require → error) */
+  apiKey?: string;
+  /** another API endpoint (a proxy, the tests' fake): STRIPE_API_HOST / _PORT / _PROTOCOL */
+  apiHost?: string;
+  apiPort?: number;
+  apiProtocol?: "http" | "https";
+  /** e.g. outputs/.stripe-cache (defaultCacheDir) */
+  cacheDir: string;
+  /** the cache day and the usage look-back window are relative to it */
+  asOf: Date;
+  /** unset rules take DEFAULT_RULES */
+  rules?: Partial<RevenueRules>;
+  /** requested customers seen in subscription pages so far / requested; ends at (total, total).
+   * Called on every page; draw it with `stderrProgress()` on a TTY. */
+  onProgress?: FetchProgress;
+}
+
+export interface StripeSettings {
   apiKey?: string;
   apiHost?: string;
   apiPort?: number;
   apiProtocol?: "http" | "https";
-  cacheDir: string;
-  asOf: Date;
-  rules?: RevenueRules;
-  onProgress?: (subscriptionsSeen: number) => void;
 }
 
-/** Stripe connection settings from the environment (documented in README → Revenue). */
-export function stripeSettingsFromEnv(env: Record<string, string | undefined>) {
+/** Everything the revenue stage reads from the environment. */
+export type RevenueConfig = Partial<RevenueRules> & StripeSettings;
+
+/**
+ * Stripe connection settings from the environment:
+ * STRIPE_SECRET_KEY (a restricted read-only key is enough), STRIPE_API_HOST, STRIPE_API_PORT,
+ * STRIPE_API_PROTOCOL (http | https) — the last three only to point at a proxy or a fake.
+ */
+export function stripeSettingsFromEnv(env: Record<string, string | undefined>): StripeSettings {
   const port = env.STRIPE_API_PORT ? Number(env.STRIPE_API_PORT) : undefined;
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw new UserError("STRIPE_API_PORT must be a port number");
+    throw new UserError(`STRIPE_API_PORT must be a port number, got ${env.STRIPE_API_PORT}`);
   }
-  const protocol = env.STRIPE_API_PROTOCOL;
+  const protocol = env.STRIPE_API_PROTOCOL || undefined;
   if (protocol !== undefined && protocol !== "http" && protocol !== "https") {
-    throw new UserError("STRIPE_API_PROTOCOL must be http or https");
+    throw new UserError(`STRIPE_API_PROTOCOL must be http or https, got ${protocol}`);
   }
   return {
-    apiKey: env.STRIPE_SECRET_KEY || undefined,
-    apiHost: env.STRIPE_API_HOST || undefined,
+    apiKey: env.STRIPE_SECRET_KEY?.trim() || undefined,
+    apiHost: env.STRIPE_API_HOST?.trim() || undefined,
     apiPort: port,
-    apiProtocol: protocol as "http" | "https" | undefined,
+    apiProtocol: protocol,
   };
+}
+
+/**
+ * The connection settings and the rules set in the environment (see rules.ts
+ * `revenueRulesConfigFromEnv` for the PRICING_STRIPE_* / PRICING_FX_RATES names). Throws a
+ * UserError naming the variable on a bad value.
+ */
+export function revenueConfigFromEnv(env: Record<string, string | undefined>): RevenueConfig {
+  return { ...revenueRulesConfigFromEnv(env), ...stripeSettingsFromEnv(env) };
+}
+
+export function defaultCacheDir(outDir: string): string {
+  return join(outDir, ".stripe-cache");
 }
 
 function none(warning: string, failed: boolean, durationMs = 0, apiCalls = 0): RevenueResult {
@@ -51,126 +100,155 @@ function none(warning: string, failed: boolean, durationMs = 0, apiCalls = 0): R
     apiCalls,
     durationMs,
     failed,
+    unknownCustomerIds: [],
   };
 }
 
-/** Revenue per customer from a snapshot of Stripe objects (live, cached or generated). */
-export function revenueFromSnapshot(
+/** Masks anything shaped like a Stripe key (and the key itself) in text meant for people. */
+export function redactKeys(text: string, apiKey?: string): string {
+  const masked = apiKey ? text.replaceAll(apiKey, "***") : text;
+  return masked.replace(/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9*_]+/g, "$1_$2_***");
+}
+
+/** One line about a Stripe failure, naming the kind of error and what to do; never the key. */
+export function describeStripeError(error: unknown, apiKey?: string): string {
+  const e = error as { type?: string; statusCode?: number; message?: string; code?: string };
+  const message = redactKeys(String(e?.message ?? error).split("\n")[0], apiKey);
+  if (e?.type === "StripeAuthenticationError" || e?.statusCode === 401) {
+    return "Stripe rejected STRIPE_SECRET_KEY (401): check the key (and live vs test mode)";
+  }
+  if (e?.type === "StripePermissionError" || e?.statusCode === 403) {
+    return `STRIPE_SECRET_KEY may not read everything needed (403: ${message}): give the restricted key read access to Subscriptions, Products, Invoices, Coupons and Customers`;
+  }
+  if (e?.type === "StripeRateLimitError" || e?.statusCode === 429) {
+    return "Stripe kept rate-limiting (429) after retries: try again later or lower PRICING_STRIPE_CONCURRENCY";
+  }
+  if (e?.type === "StripeConnectionError") {
+    return `cannot reach Stripe: ${message}`;
+  }
+  return `Stripe request failed (${e?.statusCode ?? e?.type ?? "error"}): ${message}`;
+}
+
+function result(
   snapshot: StripeSnapshot,
   customerIds: string[],
   asOf: Date,
   rules: RevenueRules,
   source: RevenueSource,
-): Pick<RevenueResult, "byCustomer" | "warnings" | "source"> {
-  const products = new Map(snapshot.products.map((p) => [p.id, p]));
-  const subscriptionsByCustomer = Map.groupBy(snapshot.subscriptions, (s) => s.customer);
-  const linesByCustomer = Map.groupBy(snapshot.usageLines, (l) => l.customer);
-  const byCustomer = new Map<string, CustomerRevenue>();
-  const unknownPrices = new Set<string>();
-  const unconverted = new Set<string>();
-  let withoutSubscriptions = 0;
-  for (const customerId of customerIds) {
-    const subscriptions = subscriptionsByCustomer.get(customerId) ?? [];
-    if (subscriptions.length === 0) withoutSubscriptions++;
-    const result = computeCustomerRevenue({
-      customerId,
-      subscriptions,
-      products,
-      usageLines: linesByCustomer.get(customerId) ?? [],
-      asOf,
-    }, rules);
-    byCustomer.set(customerId, result.revenue);
-    result.unknownPriceIds.forEach((id) => unknownPrices.add(id));
-    result.unconvertedCurrencies.forEach((c) => unconverted.add(c));
-  }
-  const warnings: string[] = [];
-  if (unknownPrices.size > 0) {
-    warnings.push(
-      `Stripe items of unknown role counted in mrr as addon_other (set PRICING_STRIPE_PRICE_ROLES): ${
-        [...unknownPrices].sort().join(", ")
-      }`,
-    );
-  }
-  if (unconverted.size > 0) {
-    warnings.push(
-      `revenue left empty for customers billed in ${
-        [...unconverted].sort().join(", ")
-      }: set PRICING_FX_RATES (e.g. EUR:1.08) to convert`,
-    );
-  }
-  if (withoutSubscriptions > 0) {
-    warnings.push(`${withoutSubscriptions} Stripe customers have no subscription (mrr 0)`);
-  }
-  return { byCustomer, warnings, source };
+  apiCalls: number,
+  started: number,
+): RevenueResult {
+  return {
+    ...revenueFromSnapshot(snapshot, customerIds, asOf, rules, source),
+    apiCalls,
+    durationMs: Math.round(performance.now() - started),
+    failed: false,
+  };
 }
 
-/** One line about a Stripe failure, naming the kind of error; never the key. */
-function describeStripeError(error: unknown, apiKey: string): string {
-  const e = error as { type?: string; statusCode?: number; message?: string; code?: string };
-  const message = String(e.message ?? error).split("\n")[0].replaceAll(apiKey, "***");
-  if (e.type === "StripeAuthenticationError" || e.statusCode === 401) {
-    return "Stripe rejected STRIPE_SECRET_KEY (401): check the key";
+/** The cache is a convenience: failing to write it costs a warning, not the revenue. */
+async function tryWriteCache(
+  path: string,
+  snapshot: StripeSnapshot,
+  cacheDir: string,
+  asOf: Date,
+): Promise<string[]> {
+  try {
+    await writeCache(path, snapshot);
+    await pruneCache(cacheDir, asOf);
+    return [];
+  } catch (error) {
+    return [
+      `could not write the Stripe cache ${path} (${
+        String((error as Error)?.message ?? error).split("\n")[0]
+      }): the next export fetches again`,
+    ];
   }
-  if (e.type === "StripeRateLimitError" || e.statusCode === 429) {
-    return "Stripe kept rate-limiting (429) after retries: try again later";
-  }
-  if (e.type === "StripeConnectionError") return `cannot reach Stripe: ${message}`;
-  return `Stripe request failed (${e.statusCode ?? e.type ?? "error"}): ${message}`;
 }
 
+/**
+ * Revenue for the given Stripe customer ids. Today's cache answers with no API call; a cache
+ * that lacks some of the customers (ids with no subscription it has not checked) is completed
+ * with a few lookups and rewritten.
+ */
 export async function loadRevenue(
   customerIds: string[],
   options: RevenueOptions,
 ): Promise<RevenueResult> {
-  const rules = options.rules ?? DEFAULT_RULES;
+  const rules = resolveRules(options.rules);
   if (options.mode === "skip") {
     return none("Stripe skipped (--skip-stripe): revenue columns are empty", false);
   }
   if (!options.apiKey) {
     if (options.mode === "require") {
-      throw new UserError("--require-stripe: STRIPE_SECRET_KEY is not set");
+      throw new UserError(
+        "--require-stripe: STRIPE_SECRET_KEY is not set (set it in the environment or .env)",
+      );
     }
     return none("STRIPE_SECRET_KEY is not set: revenue columns are empty", false);
   }
+  const apiKey = options.apiKey;
   const started = performance.now();
-  const path = cachePath(options.cacheDir, options.apiKey, options.asOf);
-  if (options.mode !== "refresh") {
-    const cached = await readCache(path);
-    if (cached) {
-      return {
-        ...revenueFromSnapshot(cached, customerIds, options.asOf, rules, "cache"),
-        apiCalls: 0,
-        durationMs: Math.round(performance.now() - started),
-        failed: false,
-      };
-    }
-  }
+  const path = cachePath(options.cacheDir, apiKey, options.asOf);
   const stats = { apiCalls: 0 };
+  const reader = () =>
+    new StripeReader(
+      stripeClient({
+        apiKey,
+        host: options.apiHost,
+        port: options.apiPort,
+        protocol: options.apiProtocol,
+        maxNetworkRetries: rules.maxNetworkRetries,
+      }, stats),
+      rules,
+    );
   try {
-    const stripe = stripeClient({
-      apiKey: options.apiKey,
-      host: options.apiHost,
-      port: options.apiPort,
-      protocol: options.apiProtocol,
-      maxNetworkRetries: rules.maxNetworkRetries,
-    }, stats);
+    const cached = options.mode === "refresh" ? null : await readCache(path);
+    if (cached) {
+      const unchecked = customersToCheck(cached, customerIds);
+      if (unchecked.length > 0) {
+        const checked = await checkCustomers(reader(), unchecked);
+        cached.customers = checked.listed ? checked : {
+          listed: false,
+          existing: [...cached.customers.existing, ...checked.existing],
+          missing: [...cached.customers.missing, ...checked.missing],
+        };
+        const cacheWarning = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
+        const answer = result(
+          cached,
+          customerIds,
+          options.asOf,
+          rules,
+          "cache",
+          stats.apiCalls,
+          started,
+        );
+        answer.warnings.push(...cacheWarning);
+        return answer;
+      }
+      return result(cached, customerIds, options.asOf, rules, "cache", 0, started);
+    }
     const snapshot = await fetchStripeSnapshot(
-      stripe,
-      new Set(customerIds),
+      reader(),
+      customerIds,
       options.asOf,
-      rules.usageLookbackDays,
-      rules.maxNetworkRetries,
       options.onProgress,
     );
-    await writeCache(path, snapshot);
-    return {
-      ...revenueFromSnapshot(snapshot, customerIds, options.asOf, rules, "stripe"),
-      apiCalls: stats.apiCalls,
-      durationMs: Math.round(performance.now() - started),
-      failed: false,
-    };
+    const cacheWarning = await tryWriteCache(path, snapshot, options.cacheDir, options.asOf);
+    const answer = result(
+      snapshot,
+      customerIds,
+      options.asOf,
+      rules,
+      "stripe",
+      stats.apiCalls,
+      started,
+    );
+    answer.warnings.push(...cacheWarning);
+    return answer;
   } catch (error) {
-    const line = describeStripeError(error, options.apiKey);
+    if (error instanceof UserError) throw error;
+    const line = describeStripeError(error, apiKey);
     if (options.mode === "require") throw new UserError(`--require-stripe: ${line}`);
     return none(
       `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
@@ -179,8 +257,4 @@ export async function loadRevenue(
       stats.apiCalls,
     );
   }
-}
-
-export function defaultCacheDir(outDir: string): string {
-  return join(outDir, ".stripe-cache");
 }

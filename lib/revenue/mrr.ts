@@ -7,14 +7,17 @@
  *   amount (graduated: per tier; volume: the tier the quantity falls in), normalised to a month:
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
  * - Discounts per the policy, split over the items in proportion; never below zero. Tax excluded.
- * - Metered items have no fixed amount: usage is what the most recent closed invoice billed.
- * - Non-USD: converted with configured rates, else the customer's revenue is left empty.
+ * - Items on an item-level trial (current_trial) do not count until the trial ends.
+ * - Metered items have no fixed amount: usage is what the most recent closed billing-cycle invoice
+ *   billed for them, less the discounts the policy counts and any tax included in the price.
+ * - Non-USD: converted with configured rates, else the customer's revenue is left empty. So is a
+ *   customer billed through a price's currency_options (the price's own amount is in another
+ *   currency than the one billed).
  */
 import type { CustomerRevenue } from "./types.ts";
 import { classifyItem, type ItemRole, type RevenueRules } from "./rules.ts";
 import type {
   DiscountLite,
-  ItemLite,
   PriceLite,
   ProductLite,
   SubscriptionLite,
@@ -93,7 +96,11 @@ export function itemPeriodAmount(price: PriceLite, quantity: number): number {
   return amount;
 }
 
-function discountCounts(discount: DiscountLite, rules: RevenueRules, asOfSeconds: number): boolean {
+export function discountCounts(
+  discount: DiscountLite,
+  rules: RevenueRules,
+  asOfSeconds: number,
+): boolean {
   switch (rules.discountPolicy) {
     case "none":
       return false;
@@ -138,11 +145,19 @@ export interface CustomerRevenueResult {
   revenue: CustomerRevenue;
   /** price ids of items whose role could not be told (counted under addon_other) */
   unknownPriceIds: string[];
-  /** currencies with no configured rate */
+  /** currencies with no configured rate (upper case) */
   unconvertedCurrencies: string[];
+  /** prices whose currency differs from their subscription's (billed via currency_options) */
+  foreignCurrencyPriceIds: string[];
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function intervalLabel(recurring: NonNullable<PriceLite["recurring"]>): string {
+  return recurring.interval_count === 1
+    ? recurring.interval
+    : `${recurring.interval_count} ${recurring.interval}`;
+}
 
 export function computeCustomerRevenue(
   input: CustomerInput,
@@ -156,8 +171,9 @@ export function computeCustomerRevenue(
     addon_prompts: 0,
     addon_other: 0,
   };
-  const unknownPriceIds: string[] = [];
+  const unknownPriceIds = new Set<string>();
   const unconverted = new Set<string>();
+  const foreignPrices = new Set<string>();
   const intervals = new Set<string>();
   const currencies = new Set<string>();
   const planNames = new Set<string>();
@@ -176,30 +192,32 @@ export function computeCustomerRevenue(
   for (const subscription of counted) {
     currencies.add(subscription.currency.toUpperCase());
     // monthly minor-unit amount per item, before subscription-level discounts
-    const items: { item: ItemLite; role: ItemRole; monthly: number; months: number }[] = [];
+    const items: { role: ItemRole; monthly: number; months: number }[] = [];
     for (const item of subscription.items) {
       const price = item.price;
       if (!price.recurring) continue; // one-time items are not recurring revenue
+      const metered = price.recurring.usage_type === "metered";
+      if (!metered && (item.quantity ?? 1) <= 0) continue; // quantity 0: removed, kept on file
+      if (item.trial_end !== null && item.trial_end > asOfSeconds) continue; // not billed yet
       const product = input.products.get(price.product);
-      if (product?.name) planNames.add(product.name);
+      planNames.add(product?.name || price.nickname || price.id);
+      intervals.add(intervalLabel(price.recurring));
       const role = classifyItem(price, product, rules);
-      if (role === "unknown") unknownPriceIds.push(price.id);
-      if (price.recurring.usage_type === "metered") continue; // billed from invoices below
+      if (role === "unknown") unknownPriceIds.add(price.id);
+      if (metered) continue; // billed from invoices below
+      if (price.currency !== subscription.currency) {
+        foreignPrices.add(price.id);
+        continue;
+      }
       const months = periodMonths(price.recurring);
-      intervals.add(
-        price.recurring.interval_count === 1
-          ? price.recurring.interval
-          : `${price.recurring.interval_count} ${price.recurring.interval}`,
-      );
-      const quantity = item.quantity ?? 1;
       const monthly = applyDiscounts(
-        itemPeriodAmount(price, quantity) / months,
+        itemPeriodAmount(price, item.quantity ?? 1) / months,
         item.discounts,
         months,
         rules,
         asOfSeconds,
       );
-      items.push({ item, role, monthly, months });
+      items.push({ role, monthly, months });
     }
     const total = items.reduce((sum, i) => sum + i.monthly, 0);
     const months = items.length > 0 ? items[0].months : 1;
@@ -212,16 +230,31 @@ export function computeCustomerRevenue(
     }
   }
 
-  const countedIds = new Set(counted.map((s) => s.id));
+  // Usage: what the last closed cycle billed, net of the discounts the policy counts (matched by
+  // discount id to the subscription's and its items' discounts) and of tax included in the price.
+  const countedById = new Map(counted.map((s) => [s.id, s]));
   for (const line of input.usageLines) {
-    if (!countedIds.has(line.subscription)) continue;
-    const usd = toUsd(line.amount, line.currency);
+    const subscription = countedById.get(line.subscription);
+    if (!subscription) continue;
+    const discounts = new Map(
+      [...subscription.discounts, ...subscription.items.flatMap((i) => i.discounts)].map((
+        d,
+      ) => [d.id, d]),
+    );
+    const discountOff = line.discount_amounts.reduce((sum, applied) => {
+      const discount = discounts.get(applied.discount);
+      return discount && discountCounts(discount, rules, asOfSeconds) ? sum + applied.amount : sum;
+    }, 0);
+    const net = Math.max(0, line.amount - line.inclusive_tax - discountOff);
+    const usd = toUsd(net, line.currency);
     if (usd !== null) byRole.usage += usd;
   }
 
   const statuses = [...new Set(input.subscriptions.map((s) => s.status))].sort();
-  const cancelling = counted.some((s) => s.cancel_at_period_end);
-  const failed = unconverted.size > 0;
+  const cancelling = counted.some((s) =>
+    s.cancel_at_period_end || (s.cancel_at !== null && s.cancel_at > asOfSeconds)
+  );
+  const failed = unconverted.size > 0 || foreignPrices.size > 0;
   const money = (value: number) => failed ? null : round2(value);
   const recurring = byRole.base + byRole.addon_prompts + byRole.addon_other;
   return {
@@ -239,7 +272,8 @@ export function computeCustomerRevenue(
       stripePlanNames: planNames.size > 0 ? [...planNames].sort().join(", ") : null,
       cancelAtPeriodEnd: counted.length > 0 ? cancelling : null,
     },
-    unknownPriceIds: [...new Set(unknownPriceIds)],
+    unknownPriceIds: [...unknownPriceIds],
     unconvertedCurrencies: [...unconverted],
+    foreignCurrencyPriceIds: [...foreignPrices],
   };
 }

@@ -1,10 +1,18 @@
 /**
  * The parts of Stripe's objects the revenue rules need — nothing else is kept (the daily cache
- * holds exactly these: no names of people, no card data, no secrets). Amounts are in the
- * currency's minor unit (cents), as Stripe sends them.
+ * holds exactly these: ids, amounts, statuses and product names; no names of people, no emails,
+ * no card data, no secrets). Amounts are in the currency's minor unit (cents), as Stripe sends
+ * them.
+ *
+ * Shapes follow the pinned API version (2025-03-31 "basil" and later): a discount's coupon is
+ * `source.coupon` (an id unless expanded; older versions had `discount.coupon`), invoice lines
+ * name their price in `pricing.price_details.price` and their subscription in
+ * `parent.subscription_item_details`, and the invoice's subscription is
+ * `parent.subscription_details.subscription`.
  */
 
 export interface CouponLite {
+  id: string;
   percent_off: number | null;
   amount_off: number | null;
   currency: string | null;
@@ -12,6 +20,8 @@ export interface CouponLite {
 }
 
 export interface DiscountLite {
+  /** the discount's id (di_…), which invoice lines' discount_amounts refer to */
+  id: string;
   coupon: CouponLite;
   /** unix seconds; null = no end (forever) */
   end: number | null;
@@ -46,6 +56,8 @@ export interface ItemLite {
   quantity: number | null;
   price: PriceLite;
   discounts: DiscountLite[];
+  /** end of an item-level trial (unix seconds), null when the item is not on trial */
+  trial_end: number | null;
 }
 
 export interface SubscriptionLite {
@@ -54,6 +66,8 @@ export interface SubscriptionLite {
   status: string;
   currency: string;
   cancel_at_period_end: boolean;
+  /** scheduled cancellation (unix seconds), null when none */
+  cancel_at: number | null;
   discounts: DiscountLite[];
   items: ItemLite[];
 }
@@ -64,47 +78,114 @@ export interface ProductLite {
   metadata: Record<string, string>;
 }
 
-/** One metered invoice line of a subscription's most recent closed period. */
+/** One metered invoice line of a subscription's most recent closed billing cycle. */
 export interface UsageLineLite {
   customer: string;
   subscription: string;
   price_id: string;
-  /** minor units */
+  /** minor units, before discounts, as Stripe bills it */
   amount: number;
+  /** tax included in `amount` (tax-inclusive prices), minor units */
+  inclusive_tax: number;
+  /** discounts applied to this line: which discount (id) took how much off */
+  discount_amounts: { discount: string; amount: number }[];
   currency: string;
 }
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
+/** Decimal strings arrive as the SDK's Decimal objects (v23 coerces them); text either way. */
 const text = (value: Json): string | null =>
   value === null || value === undefined ? null : String(value);
-const id = (value: Json): string => typeof value === "string" ? value : String(value?.id ?? "");
+const idOf = (value: Json): string => typeof value === "string" ? value : String(value?.id ?? "");
+const unixOrNull = (value: Json): number | null => typeof value === "number" ? value : null;
 
-function discountLite(discount: Json): DiscountLite | null {
-  // Unexpanded discounts are ids: without the coupon there is nothing to apply.
-  const coupon = discount?.coupon ?? discount?.source?.coupon;
-  if (!coupon || typeof coupon !== "object") return null;
+export function couponLite(coupon: Json): CouponLite {
   return {
-    coupon: {
-      percent_off: coupon.percent_off ?? null,
-      amount_off: coupon.amount_off ?? null,
-      currency: coupon.currency ?? null,
-      duration: coupon.duration,
-    },
-    end: discount.end ?? null,
+    id: String(coupon.id ?? ""),
+    percent_off: coupon.percent_off ?? null,
+    amount_off: coupon.amount_off ?? null,
+    currency: coupon.currency ? String(coupon.currency).toLowerCase() : null,
+    duration: coupon.duration,
   };
 }
 
-function discountsLite(list: Json, single?: Json): DiscountLite[] {
-  const all = [...(Array.isArray(list) ? list : []), ...(single ? [single] : [])];
-  return all.map(discountLite).filter((d): d is DiscountLite => d !== null);
+/** The coupon a discount refers to: an embedded object, or an id to look up. */
+export function discountCouponRef(discount: Json): Json {
+  return discount?.source?.coupon ?? discount?.coupon ?? null;
+}
+
+/** Coupon ids of discounts whose coupon is not embedded (they must be looked up). */
+export function unembeddedCouponIds(subscriptions: Json[]): Set<string> {
+  const ids = new Set<string>();
+  const visit = (discounts: Json) => {
+    for (const discount of Array.isArray(discounts) ? discounts : []) {
+      const ref = discountCouponRef(discount);
+      if (typeof ref === "string") ids.add(ref);
+    }
+  };
+  for (const subscription of subscriptions) {
+    visit(subscription.discounts);
+    for (const item of subscription.items?.data ?? []) visit(item.discounts);
+  }
+  return ids;
+}
+
+/** Coupons embedded in expanded discounts, by id. */
+export function embeddedCoupons(subscriptions: Json[]): Map<string, CouponLite> {
+  const coupons = new Map<string, CouponLite>();
+  const visit = (discounts: Json) => {
+    for (const discount of Array.isArray(discounts) ? discounts : []) {
+      const ref = discountCouponRef(discount);
+      if (ref && typeof ref === "object" && ref.id) coupons.set(ref.id, couponLite(ref));
+    }
+  };
+  for (const subscription of subscriptions) {
+    visit(subscription.discounts);
+    for (const item of subscription.items?.data ?? []) visit(item.discounts);
+  }
+  return coupons;
+}
+
+/**
+ * Looks coupons up by id. `unresolved` collects what could not be read: a discount that is an
+ * unexpanded id, or a coupon missing from the list (deleted coupons keep applying to existing
+ * discounts but are no longer listed). Such discounts are left out and reported.
+ */
+export interface CouponBook {
+  coupons: Map<string, CouponLite>;
+  unresolved: Set<string>;
+}
+
+function discountLite(discount: Json, book: CouponBook): DiscountLite | null {
+  if (!discount || typeof discount !== "object") {
+    if (typeof discount === "string") book.unresolved.add(`discount ${discount}`);
+    return null;
+  }
+  const ref = discountCouponRef(discount);
+  const coupon = ref && typeof ref === "object"
+    ? couponLite(ref)
+    : typeof ref === "string"
+    ? book.coupons.get(ref)
+    : undefined;
+  if (!coupon) {
+    if (typeof ref === "string") book.unresolved.add(`coupon ${ref}`);
+    return null;
+  }
+  return { id: String(discount.id ?? ""), coupon, end: unixOrNull(discount.end) };
+}
+
+function discountsLite(list: Json, book: CouponBook): DiscountLite[] {
+  return (Array.isArray(list) ? list : [])
+    .map((d) => discountLite(d, book))
+    .filter((d): d is DiscountLite => d !== null);
 }
 
 export function priceLite(price: Json): PriceLite {
   return {
     id: price.id,
-    product: id(price.product),
+    product: idOf(price.product),
     currency: String(price.currency ?? "usd").toLowerCase(),
     nickname: price.nickname ?? null,
     billing_scheme: price.billing_scheme === "tiered" ? "tiered" : "per_unit",
@@ -130,19 +211,22 @@ export function priceLite(price: Json): PriceLite {
   };
 }
 
-export function subscriptionLite(subscription: Json): SubscriptionLite {
+/** A subscription whose `items.data` is complete (fetch follows `has_more` first). */
+export function subscriptionLite(subscription: Json, book: CouponBook): SubscriptionLite {
   return {
     id: subscription.id,
-    customer: id(subscription.customer),
+    customer: idOf(subscription.customer),
     status: subscription.status,
     currency: String(subscription.currency ?? "usd").toLowerCase(),
     cancel_at_period_end: Boolean(subscription.cancel_at_period_end),
-    discounts: discountsLite(subscription.discounts, subscription.discount),
+    cancel_at: unixOrNull(subscription.cancel_at),
+    discounts: discountsLite(subscription.discounts, book),
     items: (subscription.items?.data ?? []).map((item: Json) => ({
       id: item.id,
       quantity: item.quantity ?? null,
       price: priceLite(item.price),
-      discounts: discountsLite(item.discounts),
+      discounts: discountsLite(item.discounts, book),
+      trial_end: unixOrNull(item.current_trial?.end_date),
     })),
   };
 }
@@ -154,7 +238,36 @@ export function productLite(product: Json): ProductLite {
 /** The price id of an invoice line: basil+ `pricing.price_details.price`, older `price.id`. */
 export function linePriceId(line: Json): string | null {
   const details = line?.pricing?.price_details?.price;
-  if (details) return id(details);
-  if (line?.price) return id(line.price);
+  if (details) return idOf(details);
+  if (line?.price) return idOf(line.price);
   return null;
+}
+
+/** The subscription an invoice belongs to: basil+ `parent.subscription_details`, older top level. */
+export function invoiceSubscriptionId(invoice: Json): string | null {
+  const subscription = invoice?.parent?.subscription_details?.subscription ??
+    invoice?.subscription;
+  return subscription ? idOf(subscription) : null;
+}
+
+export function usageLineLite(
+  line: Json,
+  invoice: Json,
+  subscriptionId: string,
+  priceId: string,
+): UsageLineLite {
+  const taxes: Json[] = Array.isArray(line.taxes) ? line.taxes : [];
+  return {
+    customer: idOf(invoice.customer),
+    subscription: subscriptionId,
+    price_id: priceId,
+    amount: Number(line.amount ?? 0),
+    inclusive_tax: taxes
+      .filter((t) => t.tax_behavior === "inclusive")
+      .reduce((sum, t) => sum + Number(t.amount ?? 0), 0),
+    discount_amounts: (Array.isArray(line.discount_amounts) ? line.discount_amounts : []).map(
+      (d: Json) => ({ discount: idOf(d.discount), amount: Number(d.amount ?? 0) }),
+    ),
+    currency: String(line.currency ?? invoice.currency ?? "usd").toLowerCase(),
+  };
 }

@@ -19,6 +19,7 @@ export interface CustomerRevenue {
   cancelAtPeriodEnd: boolean | null;
 }
 
+/** stripe = fetched now; cache = today's cache file; demo = generated; none = skipped or failed */
 export type RevenueSource = "stripe" | "cache" | "demo" | "none";
 
 export interface RevenueResult {
@@ -31,4 +32,9 @@ export interface RevenueResult {
   durationMs: number;
   /** true when a fetch was attempted and failed (manifest flag) */
   failed: boolean;
+  /**
+   * Requested customer ids Stripe does not know (deleted, another account, test mode): absent
+   * from `byCustomer`, so their revenue is empty; counted in `warnings`.
+   */
+  unknownCustomerIds?: string[];
 }

@@ -1,0 +1,224 @@
+/**
+ * A snapshot of what the revenue rules need from one Stripe account — built from Stripe's JSON
+ * objects by one pure function, used alike by the live fetch, the daily cache and the demo
+ * generator — and the revenue per customer computed from it.
+ */
+import { computeCustomerRevenue } from "./mrr.ts";
+import type { RevenueRules } from "./rules.ts";
+import {
+  type CouponBook,
+  type CouponLite,
+  couponLite,
+  embeddedCoupons,
+  invoiceSubscriptionId,
+  linePriceId,
+  type ProductLite,
+  productLite,
+  type SubscriptionLite,
+  subscriptionLite,
+  type UsageLineLite,
+  usageLineLite,
+} from "./stripe_objects.ts";
+import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
+
+export interface StripeSnapshot {
+  /** every subscription of the account, any status */
+  subscriptions: SubscriptionLite[];
+  products: ProductLite[];
+  /** metered lines of each subscription's most recent closed billing-cycle invoice */
+  usageLines: UsageLineLite[];
+  /** what Stripe said about customers that have no subscription at all */
+  customers: {
+    /** true when every customer of the account was listed: then an id not in `existing` is
+     * unknown to Stripe */
+    listed: boolean;
+    existing: string[];
+    missing: string[];
+  };
+  /** discounts whose coupon could not be read (left out, reported) */
+  unreadableDiscounts: string[];
+}
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+/** Stripe's JSON objects, lists complete (items and lines followed past `has_more`). */
+export interface StripeObjects {
+  subscriptions: Json[];
+  products: Json[];
+  /** invoices created in the usage look-back window */
+  invoices: Json[];
+  /** coupons listed for discounts whose coupon was not embedded (may be empty) */
+  coupons: Json[];
+}
+
+/** Invoices that closed a billing cycle: finalized, not void, not a mid-cycle proration. */
+function closesCycle(invoice: Json): boolean {
+  if (invoice.status !== "paid" && invoice.status !== "open") return false;
+  return invoice.billing_reason === undefined || invoice.billing_reason === null ||
+    invoice.billing_reason === "subscription_cycle";
+}
+
+/** Subscription id → its metered price ids, for subscriptions (Stripe JSON) that have any. */
+export function meteredSubscriptionIds(subscriptions: Json[]): Map<string, Set<string>> {
+  const metered = new Map<string, Set<string>>();
+  for (const subscription of subscriptions) {
+    const prices = (subscription.items?.data ?? [])
+      .filter((item: Json) => item.price?.recurring?.usage_type === "metered")
+      .map((item: Json) => String(item.price.id));
+    if (prices.length > 0) metered.set(String(subscription.id), new Set(prices));
+  }
+  return metered;
+}
+
+/**
+ * Each metered subscription's most recent closed billing-cycle invoice created before `asOf`
+ * (paid or open; `billing_reason` subscription_cycle, or absent).
+ */
+export function latestCycleInvoices(
+  invoices: Json[],
+  metered: Map<string, Set<string>>,
+  asOf: Date,
+): Json[] {
+  const asOfSeconds = asOf.getTime() / 1000;
+  const latest = new Map<string, Json>();
+  for (const invoice of invoices) {
+    if (!closesCycle(invoice) || !(invoice.created < asOfSeconds)) continue;
+    const subscriptionId = invoiceSubscriptionId(invoice);
+    if (!subscriptionId || !metered.has(subscriptionId)) continue;
+    const previous = latest.get(subscriptionId);
+    if (!previous || invoice.created > previous.created) latest.set(subscriptionId, invoice);
+  }
+  return [...latest.values()];
+}
+
+/**
+ * The snapshot of the given objects. Metered usage: the lines of the subscription's metered
+ * prices on its most recent closed billing-cycle invoice. The customer part is left empty (the
+ * fetch fills it).
+ */
+export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): StripeSnapshot {
+  const coupons = new Map<string, CouponLite>(
+    objects.coupons.map((c) => [String(c.id), couponLite(c)]),
+  );
+  for (const [id, coupon] of embeddedCoupons(objects.subscriptions)) coupons.set(id, coupon);
+  const book: CouponBook = { coupons, unresolved: new Set() };
+
+  const metered = meteredSubscriptionIds(objects.subscriptions);
+  const usageLines: UsageLineLite[] = [];
+  for (const invoice of latestCycleInvoices(objects.invoices, metered, asOf)) {
+    const subscriptionId = invoiceSubscriptionId(invoice)!;
+    const prices = metered.get(subscriptionId)!;
+    for (const line of invoice.lines?.data ?? []) {
+      const priceId = linePriceId(line);
+      if (priceId && prices.has(priceId)) {
+        usageLines.push(usageLineLite(line, invoice, subscriptionId, priceId));
+      }
+    }
+  }
+  return {
+    subscriptions: objects.subscriptions.map((s) => subscriptionLite(s, book)),
+    products: objects.products.map(productLite),
+    usageLines,
+    customers: { listed: false, existing: [], missing: [] },
+    unreadableDiscounts: [...book.unresolved].sort(),
+  };
+}
+
+/** Requested customers with no subscription whose existence the snapshot does not settle. */
+export function customersToCheck(snapshot: StripeSnapshot, customerIds: string[]): string[] {
+  if (snapshot.customers.listed) return [];
+  const settled = new Set([
+    ...snapshot.subscriptions.map((s) => s.customer),
+    ...snapshot.customers.existing,
+    ...snapshot.customers.missing,
+  ]);
+  return [...new Set(customerIds)].filter((id) => !settled.has(id));
+}
+
+/** Up to `count` ids, then "…": warnings name examples, not thousands of ids. */
+function examples(ids: string[], count = 5): string {
+  return ids.slice(0, count).join(", ") + (ids.length > count ? ", …" : "");
+}
+
+/**
+ * Revenue per requested customer. A customer Stripe knows with no counted subscription gets 0;
+ * one Stripe does not know (deleted, or from another account or mode) is left out of
+ * `byCustomer` (its revenue is empty) and counted in a warning.
+ */
+export function revenueFromSnapshot(
+  snapshot: StripeSnapshot,
+  customerIds: string[],
+  asOf: Date,
+  rules: RevenueRules,
+  source: RevenueSource,
+): Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds"> {
+  const products = new Map(snapshot.products.map((p) => [p.id, p]));
+  const subscriptionsByCustomer = Map.groupBy(snapshot.subscriptions, (s) => s.customer);
+  const linesByCustomer = Map.groupBy(snapshot.usageLines, (l) => l.customer);
+  const existing = new Set(snapshot.customers.existing);
+  const missing = new Set(snapshot.customers.missing);
+  const byCustomer = new Map<string, CustomerRevenue>();
+  const unknownPrices = new Set<string>();
+  const unconverted = new Set<string>();
+  const foreignPrices = new Set<string>();
+  const unknownCustomerIds: string[] = [];
+  for (const customerId of new Set(customerIds)) {
+    const subscriptions = subscriptionsByCustomer.get(customerId) ?? [];
+    // Unknown only when Stripe said so: a lookup found nothing, or the full list lacks it.
+    const known = subscriptions.length > 0 || existing.has(customerId) ||
+      (!snapshot.customers.listed && !missing.has(customerId));
+    if (!known) {
+      unknownCustomerIds.push(customerId);
+      continue;
+    }
+    const result = computeCustomerRevenue({
+      customerId,
+      subscriptions,
+      products,
+      usageLines: linesByCustomer.get(customerId) ?? [],
+      asOf,
+    }, rules);
+    byCustomer.set(customerId, result.revenue);
+    result.unknownPriceIds.forEach((id) => unknownPrices.add(id));
+    result.unconvertedCurrencies.forEach((c) => unconverted.add(c));
+    result.foreignCurrencyPriceIds.forEach((id) => foreignPrices.add(id));
+  }
+  const warnings: string[] = [];
+  if (unknownPrices.size > 0) {
+    warnings.push(
+      `Stripe items of unknown role counted in mrr as addon_other (map them with PRICING_STRIPE_PRICE_ROLES): ${
+        [...unknownPrices].sort().join(", ")
+      }`,
+    );
+  }
+  if (unconverted.size > 0) {
+    warnings.push(
+      `revenue left empty for customers billed in ${
+        [...unconverted].sort().join(", ")
+      }: set PRICING_FX_RATES (e.g. EUR:1.08) to convert`,
+    );
+  }
+  if (foreignPrices.size > 0) {
+    warnings.push(
+      `revenue left empty for customers billed through a price's currency_options (the price's own currency differs from the subscription's): ${
+        [...foreignPrices].sort().join(", ")
+      }`,
+    );
+  }
+  if (snapshot.unreadableDiscounts.length > 0) {
+    warnings.push(
+      `Stripe discounts left out because their coupon could not be read (deleted coupon?): ${
+        examples(snapshot.unreadableDiscounts)
+      }`,
+    );
+  }
+  if (unknownCustomerIds.length > 0) {
+    warnings.push(
+      `${unknownCustomerIds.length} stripe_customer_id values are unknown to this Stripe account (deleted, or from another account or test mode): their revenue is empty (e.g. ${
+        examples(unknownCustomerIds)
+      })`,
+    );
+  }
+  return { byCustomer, warnings, source, unknownCustomerIds };
+}

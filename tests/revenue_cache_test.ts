@@ -1,0 +1,95 @@
+/**
+ * The daily Stripe cache file: named by key fingerprint and day, written atomically, read back
+ * only when it is the current shape, pruned after a week, and a failed write costs a warning.
+ */
+import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { join } from "node:path";
+import {
+  cachePath,
+  keyFingerprint,
+  pruneCache,
+  readCache,
+  writeCache,
+} from "../lib/revenue/cache.ts";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import type { StripeSnapshot } from "../lib/revenue/snapshot.ts";
+import { startFakeStripe } from "./fake_stripe.ts";
+import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
+
+const EMPTY: StripeSnapshot = {
+  subscriptions: [],
+  products: [],
+  usageLines: [],
+  customers: { listed: false, existing: ["cus_a"], missing: [] },
+  unreadableDiscounts: [],
+};
+
+Deno.test("cache file: one per key fingerprint and day, never the key; no temp file left behind; other shapes ignored", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const key = "sk_live_cache_secret_1";
+    const path = cachePath(dir, key, new Date("2026-11-01T23:59:59Z"));
+    assertEquals(path, join(dir, `stripe_${keyFingerprint(key)}_2026-11-01.json`));
+    match(keyFingerprint(key), /^[0-9a-f]{16}$/);
+    ok(keyFingerprint(key) !== keyFingerprint("sk_live_cache_secret_2"));
+    assertEquals(await readCache(path), null); // none yet
+    await writeCache(path, EMPTY);
+    assertEquals(await readCache(path), EMPTY);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [path.split("/").pop()]);
+    ok(!(await Deno.readTextFile(path)).includes(key));
+    // an older shape (version 1, as the first release wrote) or garbage: fetch again
+    await Deno.writeTextFile(path, JSON.stringify({ version: 1, snapshot: { subscriptions: [] } }));
+    assertEquals(await readCache(path), null);
+    await Deno.writeTextFile(path, "{not json");
+    assertEquals(await readCache(path), null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("pruneCache removes the kit's cache files older than a week and nothing else", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fp = "0123456789abcdef";
+    const names = [
+      `stripe_${fp}_2026-10-24.json`, // 8 days before 2026-11-01: removed
+      `stripe_${fp}_2026-10-25.json`, // 7 days: kept
+      `stripe_${fp}_2026-11-01.json`,
+      `stripe_${fp}_2025-01-01.json.bak`, // not a cache file name: kept
+      "notes.txt",
+    ];
+    for (const name of names) await Deno.writeTextFile(join(dir, name), "{}");
+    await Deno.mkdir(join(dir, `stripe_${fp}_2020-01-01.json`)); // a folder: kept
+    assertEquals(await pruneCache(dir, AS_OF), [`stripe_${fp}_2026-10-24.json`]);
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      [...names.slice(1), `stripe_${fp}_2020-01-01.json`].sort(),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a cache that cannot be written costs a warning, not the revenue", async () => {
+  const fake = startFakeStripe({ subscriptions: [subscriptions[0]], products, invoices: [] });
+  const dir = await Deno.makeTempDir();
+  const blocker = join(dir, "not-a-folder");
+  await Deno.writeTextFile(blocker, "a file where the cache folder should be");
+  try {
+    const result = await loadRevenue(["cus_seat"], {
+      mode: "auto",
+      apiKey: fake.apiKey,
+      apiHost: "127.0.0.1",
+      apiPort: fake.port,
+      apiProtocol: "http",
+      cacheDir: join(blocker, ".stripe-cache"),
+      asOf: AS_OF,
+    });
+    assertEquals([result.source, result.failed], ["stripe", false]);
+    assertEquals(result.byCustomer.get("cus_seat")!.mrr, 100);
+    ok(result.warnings.some((w) => w.startsWith("could not write the Stripe cache")));
+  } finally {
+    await fake.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

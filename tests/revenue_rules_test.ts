@@ -1,0 +1,272 @@
+/**
+ * Revenue settings from the environment, item roles, and the calculator's units.
+ */
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { revenueConfigFromEnv } from "../lib/revenue/mod.ts";
+import { computeCustomerRevenue, itemPeriodAmount, minorUnitsToMajor } from "../lib/revenue/mrr.ts";
+import {
+  classifyItem,
+  DEFAULT_RULES,
+  resolveRules,
+  revenueRulesFromEnv,
+} from "../lib/revenue/rules.ts";
+import { type PriceLite, priceLite, type ProductLite } from "../lib/revenue/stripe_objects.ts";
+
+const AS_OF = new Date("2026-11-01T00:00:00Z");
+
+Deno.test("revenueConfigFromEnv reads every setting and returns only those set", () => {
+  assertEquals(revenueConfigFromEnv({}), {
+    apiKey: undefined,
+    apiHost: undefined,
+    apiPort: undefined,
+    apiProtocol: undefined,
+  });
+  assertEquals(
+    revenueConfigFromEnv({
+      STRIPE_SECRET_KEY: "rk_live_abc",
+      STRIPE_API_HOST: "127.0.0.1",
+      STRIPE_API_PORT: "12111",
+      STRIPE_API_PROTOCOL: "http",
+      PRICING_STRIPE_PRICE_ROLES: "price_1:base, price_2:addon_prompts",
+      PRICING_STRIPE_ROLE_METADATA_KEY: "role",
+      PRICING_STRIPE_NAME_ROLES: "^Seats \\d{1,3}$:base;gpu hours:usage",
+      PRICING_STRIPE_COUNTED_STATUSES: "active,past_due,paused",
+      PRICING_STRIPE_DISCOUNTS: "forever",
+      PRICING_FX_RATES: "EUR:1.08,gbp:1.27",
+      PRICING_STRIPE_MAX_RETRIES: "3",
+      PRICING_STRIPE_RATE_LIMIT_RETRIES: "7",
+      PRICING_STRIPE_CONCURRENCY: "2",
+      PRICING_STRIPE_USAGE_LOOKBACK_DAYS: "40",
+      PRICING_STRIPE_LOOKUP_LIMIT: "10",
+    }),
+    {
+      apiKey: "rk_live_abc",
+      apiHost: "127.0.0.1",
+      apiPort: 12111,
+      apiProtocol: "http",
+      priceRoles: { price_1: "base", price_2: "addon_prompts" },
+      productRoleMetadataKey: "role",
+      namePatterns: [{ pattern: "^Seats \\d{1,3}$", role: "base" }, {
+        pattern: "gpu hours",
+        role: "usage",
+      }],
+      countedStatuses: ["active", "past_due", "paused"],
+      discountPolicy: "forever",
+      fxRates: { eur: 1.08, gbp: 1.27 },
+      maxNetworkRetries: 3,
+      maxRateLimitRetries: 7,
+      concurrency: 2,
+      usageLookbackDays: 40,
+      lookupLimit: 10,
+    },
+  );
+  assertEquals(revenueRulesFromEnv({}), DEFAULT_RULES);
+});
+
+Deno.test("a bad setting is a one-line error naming the variable and the fix", () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [
+      { PRICING_STRIPE_PRICE_ROLES: "price_1:plan" },
+      /^PRICING_STRIPE_PRICE_ROLES entry "price_1:plan" must be price_id:role/,
+    ],
+    [
+      { PRICING_STRIPE_NAME_ROLES: "([:base" },
+      /^PRICING_STRIPE_NAME_ROLES entry "\(\[:base" must be regex:role/,
+    ],
+    [
+      { PRICING_STRIPE_COUNTED_STATUSES: "active,open" },
+      /^PRICING_STRIPE_COUNTED_STATUSES has open: use active, past_due/,
+    ],
+    [
+      { PRICING_STRIPE_DISCOUNTS: "all" },
+      /^PRICING_STRIPE_DISCOUNTS must be recurring, forever or none/,
+    ],
+    [{ PRICING_FX_RATES: "EURO:1.1" }, /^PRICING_FX_RATES entry "EURO:1.1" must be CUR:rate/],
+    [{ PRICING_FX_RATES: "EUR:-1" }, /^PRICING_FX_RATES entry/],
+    [
+      { PRICING_STRIPE_CONCURRENCY: "0" },
+      /^PRICING_STRIPE_CONCURRENCY must be a whole number from 1 to 20, got 0$/,
+    ],
+    [{ PRICING_STRIPE_MAX_RETRIES: "two" }, /^PRICING_STRIPE_MAX_RETRIES must be a whole number/],
+    [{ STRIPE_API_PORT: "http" }, /^STRIPE_API_PORT must be a port number/],
+    [{ STRIPE_API_PROTOCOL: "ftp" }, /^STRIPE_API_PROTOCOL must be http or https/],
+  ];
+  for (const [env, expected] of cases) {
+    throws(
+      () => revenueConfigFromEnv({ STRIPE_SECRET_KEY: "sk_live_never_shown", ...env }),
+      (e: Error) => {
+        ok(expected.test(e.message), e.message);
+        ok(!e.message.includes("\n") && !e.message.includes("sk_live_never_shown"));
+        return e.name === "UserError";
+      },
+    );
+  }
+});
+
+Deno.test("resolveRules fills the defaults without sharing them", () => {
+  const rules = resolveRules({ discountPolicy: "none", maxNetworkRetries: undefined });
+  assertEquals(rules.discountPolicy, "none");
+  assertEquals(rules.maxNetworkRetries, DEFAULT_RULES.maxNetworkRetries);
+  rules.countedStatuses.push("trialing");
+  rules.fxRates.eur = 2;
+  assertEquals(DEFAULT_RULES.countedStatuses, ["active", "past_due"]);
+  assertEquals(DEFAULT_RULES.fxRates, {});
+});
+
+function price(id: string, options: { metered?: boolean; nickname?: string } = {}): PriceLite {
+  return priceLite({
+    id,
+    product: "prod_x",
+    currency: "usd",
+    nickname: options.nickname ?? null,
+    unit_amount_decimal: "100",
+    recurring: {
+      interval: "month",
+      interval_count: 1,
+      usage_type: options.metered ? "metered" : "licensed",
+    },
+  });
+}
+const product = (name: string, metadata: Record<string, string> = {}): ProductLite => ({
+  id: "prod_x",
+  name,
+  metadata,
+});
+
+Deno.test("item roles: price id, then product metadata, then configured names, then Helicone's price families; metered is usage", () => {
+  const rules = resolveRules({
+    priceRoles: { price_special: "addon_other" },
+    namePatterns: [{ pattern: "^gpu", role: "usage" }],
+  });
+  // configured price id wins over a name that says base
+  assertEquals(classifyItem(price("price_special"), product("pro-users"), rules), "addon_other");
+  // metadata wins over the name
+  assertEquals(
+    classifyItem(price("p"), product("pro-users", { pricing_role: "addon_prompts" }), rules),
+    "addon_prompts",
+  );
+  // a metadata value that is not a role is ignored
+  assertEquals(
+    classifyItem(price("p"), product("pro-users", { pricing_role: "x" }), rules),
+    "base",
+  );
+  // configured name pattern before the built-in ones
+  assertEquals(classifyItem(price("p"), product("GPU plan"), rules), "usage");
+  // a metered price is usage whatever its name or configuration says
+  assertEquals(
+    classifyItem(price("price_special", { metered: true }), product("prompts"), rules),
+    "usage",
+  );
+  const families: [string, string][] = [
+    ["pro-users", "base"],
+    ["team_bundle", "base"],
+    ["pro-20251210", "base"],
+    ["team-20251210", "base"],
+    ["Enterprise plan", "base"],
+    ["request-volume", "usage"],
+    ["storage", "usage"],
+    ["prompts", "addon_prompts"],
+    ["Prompts add-on", "addon_prompts"],
+    ["experiments", "addon_other"],
+    ["evals", "addon_other"],
+    ["alerts", "addon_other"],
+    ["Mystery thing", "unknown"],
+  ];
+  for (const [name, role] of families) {
+    assertEquals(classifyItem(price("p"), product(name), DEFAULT_RULES), role, name);
+  }
+  // no product: the price nickname, then the price id
+  assertEquals(
+    classifyItem(price("p", { nickname: "Team bundle" }), undefined, DEFAULT_RULES),
+    "base",
+  );
+  assertEquals(
+    classifyItem(price("price_prompts_monthly"), undefined, DEFAULT_RULES),
+    "addon_prompts",
+  );
+});
+
+Deno.test("zero-decimal currencies are whole units; others are cents", () => {
+  assertEquals(minorUnitsToMajor(500, "jpy"), 500);
+  assertEquals(minorUnitsToMajor(500, "KRW"), 500);
+  assertEquals(minorUnitsToMajor(500, "usd"), 5);
+  assertEquals(minorUnitsToMajor(500, "eur"), 5);
+});
+
+Deno.test("tiers: graduated per tier with flat fees, volume at the quantity's tier, quantity 0 costs nothing", () => {
+  const tiered = (mode: "graduated" | "volume") =>
+    priceLite({
+      id: "p",
+      product: "prod",
+      currency: "usd",
+      billing_scheme: "tiered",
+      tiers_mode: mode,
+      tiers: [
+        { up_to: 10, unit_amount_decimal: "100", flat_amount_decimal: "500" },
+        { up_to: null, unit_amount_decimal: "50", flat_amount_decimal: "1000" },
+      ],
+      recurring: { interval: "month", interval_count: 1, usage_type: "licensed" },
+    });
+  // graduated, 15 units: 10 × 100 + 500 flat + 5 × 50 + 1000 flat = 2750 cents
+  assertEquals(itemPeriodAmount(tiered("graduated"), 15), 2750);
+  // volume, 15 units: all 15 at the second tier: 15 × 50 + 1000 = 1750 cents
+  assertEquals(itemPeriodAmount(tiered("volume"), 15), 1750);
+  // volume, exactly 10: first tier: 10 × 100 + 500 = 1500
+  assertEquals(itemPeriodAmount(tiered("volume"), 10), 1500);
+  assertEquals(itemPeriodAmount(tiered("graduated"), 0), 0);
+  // transform_quantity rounding down: floor(250 / 100) = 2 packs × 500
+  const packs = priceLite({
+    id: "p",
+    product: "prod",
+    currency: "usd",
+    unit_amount_decimal: "500",
+    transform_quantity: { divide_by: 100, round: "down" },
+    recurring: { interval: "month", interval_count: 1 },
+  });
+  assertEquals(itemPeriodAmount(packs, 250), 1000);
+});
+
+Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a month; discounts never go below zero", () => {
+  const sub = (amountOff: number) => ({
+    id: "sub",
+    customer: "cus",
+    status: "active",
+    currency: "usd",
+    cancel_at_period_end: false,
+    cancel_at: null,
+    discounts: [{
+      id: "di",
+      coupon: {
+        id: "co",
+        percent_off: null,
+        amount_off: amountOff,
+        currency: "usd",
+        duration: "forever" as const,
+      },
+      end: null,
+    }],
+    items: [{
+      id: "si",
+      quantity: 1,
+      discounts: [],
+      trial_end: null,
+      price: priceLite({
+        id: "p",
+        product: "prod",
+        currency: "usd",
+        unit_amount_decimal: "120000",
+        recurring: { interval: "year", interval_count: 1 },
+      }),
+    }],
+  });
+  const mrr = (amountOff: number) =>
+    computeCustomerRevenue({
+      customerId: "cus",
+      subscriptions: [sub(amountOff)],
+      products: new Map([["prod", { id: "prod", name: "Enterprise plan", metadata: {} }]]),
+      usageLines: [],
+      asOf: AS_OF,
+    }, DEFAULT_RULES).revenue.mrr;
+  assertEquals(mrr(12_000), 90); // $1,200 / 12 = $100 − $120 / 12 = $90
+  assertEquals(mrr(200_000), 0); // more off than the price: 0, not negative
+});
