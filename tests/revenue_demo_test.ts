@@ -1,0 +1,167 @@
+/**
+ * Demo revenue: deterministic, plausible, and computed the way live revenue is — the demo's own
+ * Stripe objects served by the fake API and read through the SDK give the same numbers.
+ */
+import { deepStrictEqual as assertEquals, notDeepStrictEqual, ok } from "node:assert/strict";
+import {
+  DEMO_FX_RATES,
+  demoRevenue,
+  type DemoRevenueOrg,
+  demoStripeObjects,
+} from "../lib/revenue/demo.ts";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import { startFakeStripe } from "./fake_stripe.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const AS_OF = new Date("2026-11-01T00:00:00Z");
+const SEED = 20260101;
+
+/** 350 organizations cycling through the plans the demo knows, with varied seats and usage. */
+const KINDS: [string, string | null][] = [
+  ["free", null],
+  ["pro", "pro-20250202"],
+  ["pro", "pro-20251210"],
+  ["team", "team-20250130"],
+  ["team", "team-20251210"],
+  ["growth", "growth"],
+  ["enterprise", "enterprise"],
+];
+const ORGS: DemoRevenueOrg[] = Array.from({ length: 350 }, (_, i) => {
+  const [tier, tierRaw] = KINDS[i % KINDS.length];
+  return {
+    customerId: `cus_t${String(i).padStart(4, "0")}`,
+    tier,
+    tierRaw,
+    seats: i % 13, // 0 seats too: billed as 1
+    addons: i % 5 === 0 ? ["prompts"] : i % 11 === 0 ? ["evals", "prompts"] : [],
+    requests30d: (i * 7919) % 400_000,
+  };
+});
+
+Deno.test("demo revenue is deterministic for a seed and changes with it", () => {
+  const first = demoRevenue(ORGS, SEED, AS_OF);
+  assertEquals(demoRevenue(ORGS, SEED, AS_OF), first);
+  notDeepStrictEqual(demoRevenue(ORGS, SEED + 1, AS_OF).byCustomer, first.byCustomer);
+  assertEquals(first.source, "demo");
+  assertEquals([first.apiCalls, first.failed], [0, false]);
+});
+
+Deno.test("the demo's Stripe objects, served by the fake API and read through the SDK, give the demo's revenue", async () => {
+  const objects = demoStripeObjects(ORGS, SEED, AS_OF);
+  const fake = startFakeStripe({
+    ...objects,
+    customers: ORGS.map((o) => ({ id: o.customerId, object: "customer" })),
+  });
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const live = await loadRevenue(ORGS.map((o) => o.customerId), {
+      mode: "refresh",
+      apiKey: fake.apiKey,
+      apiHost: "127.0.0.1",
+      apiPort: fake.port,
+      apiProtocol: "http",
+      cacheDir,
+      asOf: AS_OF,
+      rules: { fxRates: DEMO_FX_RATES },
+    });
+    const demo = demoRevenue(ORGS, SEED, AS_OF);
+    assertEquals(live.source, "stripe");
+    assertEquals(live.byCustomer, demo.byCustomer);
+    assertEquals(live.warnings, demo.warnings);
+    // the fetch had to do real work: tiers looked up, item coupons listed, and each customer
+    // without a subscription (fewer than the lookup limit of 50) looked up
+    ok(fake.requests.includes("GET /v1/prices/price_growth_seats"), fake.requests.join());
+    ok(fake.requests.includes("GET /v1/coupons"));
+    const subscribers = new Set(objects.subscriptions.map((s) => s.customer));
+    const withoutSubscription = ORGS.filter((o) => !subscribers.has(o.customerId)).length;
+    ok(withoutSubscription > 10);
+    assertEquals(
+      fake.requests.filter((r) => r.startsWith("GET /v1/customers/")).length,
+      withoutSubscription,
+    );
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+Deno.test("demo revenue is plausible: list prices by plan, add-ons as in the metadata, usage from requests, statuses and discounts mixed", () => {
+  const objects = demoStripeObjects(ORGS, SEED, AS_OF);
+  const result = demoRevenue(ORGS, SEED, AS_OF);
+  const subscriptionOf = new Map(objects.subscriptions.map((s: Json) => [s.customer, s]));
+  const invoiceOf = new Map(objects.invoices.map((i: Json) => [i.customer, i]));
+  assertEquals(result.warnings, []); // every item classified, EUR converted
+  assertEquals(result.byCustomer.size, ORGS.length); // every customer known to Stripe
+  let checkedBase = 0;
+  let checkedUsage = 0;
+  for (const org of ORGS) {
+    const r = result.byCustomer.get(org.customerId)!;
+    ok(r.mrr !== null && r.mrr >= 0, org.customerId);
+    ok(
+      Math.abs(r.mrr! - (r.baseSubscription! + r.usageCharges! + r.addonPrompts! + r.addonOther!)) <
+        0.011,
+    );
+    const sub = subscriptionOf.get(org.customerId);
+    if (!sub) {
+      assertEquals([org.tier, r.mrr, r.subscriptionStatus], ["free", 0, null]);
+      continue;
+    }
+    if (!["active", "past_due"].includes(sub.status)) {
+      assertEquals(r.mrr, 0, `${sub.status} does not count`);
+      continue;
+    }
+    // list prices, hand-written per plan, where no discount applies
+    const seats = Math.max(1, org.seats);
+    const yearly = sub.items.data[0].price.recurring.interval === "year";
+    const listBase: Record<string, number> = {
+      "pro-20250202": yearly ? round2(200 * seats / 12) : 20 * seats,
+      "pro-20251210": yearly ? round2(790 / 12) : 79,
+      "team-20250130": 200,
+      "team-20251210": yearly ? round2(7990 / 12) : 799,
+      growth: seats <= 5 ? 30 * seats : 150 + 25 * (seats - 5),
+    };
+    const undiscounted = sub.discounts.length === 0;
+    if (org.tierRaw! in listBase && undiscounted) {
+      assertEquals(r.baseSubscription, listBase[org.tierRaw!], `${org.customerId} ${org.tierRaw}`);
+      checkedBase++;
+    }
+    if (org.tier === "enterprise") ok(r.baseSubscription! >= 1500 * (undiscounted ? 1 : 0.5));
+    // add-ons follow the metadata on legacy monthly plans; dated plans include them
+    const legacyMonthly = !org.tierRaw!.endsWith("20251210") && org.tier !== "enterprise" &&
+      !yearly;
+    const promptsItem = sub.items.data.find((i: Json) => i.price.id === "price_prompts");
+    if (legacyMonthly) {
+      assertEquals(promptsItem?.quantity ?? 0, org.addons.includes("prompts") ? 1 : 0);
+    }
+    if (!org.addons.includes("prompts")) assertEquals(r.addonPrompts, 0);
+    if (legacyMonthly && undiscounted && org.addons.includes("prompts")) {
+      const comped = promptsItem.discounts.length > 0;
+      assertEquals(r.addonPrompts, comped ? 25 : 50);
+    }
+    // usage on legacy plans: $0.50 per 1,000 requests over the included 10,000 (team 50,000)
+    const invoice = invoiceOf.get(org.customerId);
+    if (legacyMonthly && undiscounted && invoice) {
+      const included = org.tier === "team" ? 50_000 : 10_000;
+      const expected = round2(Math.round(Math.max(0, org.requests30d - included) * 0.05) / 100);
+      assertEquals(r.usageCharges, expected, org.customerId);
+      checkedUsage++;
+    }
+  }
+  ok(checkedBase > 100 && checkedUsage > 50, `${checkedBase} bases, ${checkedUsage} usages`);
+  // the mix an analyst should see
+  const all = [...result.byCustomer.values()];
+  const statuses = new Set(all.flatMap((r) => r.subscriptionStatus?.split(",") ?? []));
+  for (const status of ["active", "past_due", "trialing", "canceled"]) {
+    ok(statuses.has(status), status);
+  }
+  ok(all.some((r) => r.billingInterval === "year"));
+  ok(all.some((r) => r.billingInterval === "3 month"));
+  ok(all.some((r) => r.currency === "EUR"));
+  ok(all.some((r) => r.cancelAtPeriodEnd === true));
+  ok(all.filter((r) => r.usageCharges! > 0).length > 50);
+  ok(objects.subscriptions.some((s: Json) => s.discounts.length > 0));
+});
