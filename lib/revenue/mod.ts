@@ -137,9 +137,12 @@ function result(
   source: RevenueSource,
   apiCalls: number,
   started: number,
+  extraWarnings: string[] = [],
 ): RevenueResult {
+  const revenue = revenueFromSnapshot(snapshot, customerIds, asOf, rules, source);
   return {
-    ...revenueFromSnapshot(snapshot, customerIds, asOf, rules, source),
+    ...revenue,
+    warnings: [...revenue.warnings, ...extraWarnings],
     apiCalls,
     durationMs: Math.round(performance.now() - started),
     failed: false,
@@ -213,8 +216,8 @@ export async function loadRevenue(
           existing: [...cached.customers.existing, ...checked.existing],
           missing: [...cached.customers.missing, ...checked.missing],
         };
-        const cacheWarning = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
-        const answer = result(
+        const cacheWarnings = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
+        return result(
           cached,
           customerIds,
           options.asOf,
@@ -222,9 +225,8 @@ export async function loadRevenue(
           "cache",
           stats.apiCalls,
           started,
+          cacheWarnings,
         );
-        answer.warnings.push(...cacheWarning);
-        return answer;
       }
       return result(cached, customerIds, options.asOf, rules, "cache", 0, started);
     }
@@ -234,8 +236,8 @@ export async function loadRevenue(
       options.asOf,
       options.onProgress,
     );
-    const cacheWarning = await tryWriteCache(path, snapshot, options.cacheDir, options.asOf);
-    const answer = result(
+    const cacheWarnings = await tryWriteCache(path, snapshot, options.cacheDir, options.asOf);
+    return result(
       snapshot,
       customerIds,
       options.asOf,
@@ -243,9 +245,8 @@ export async function loadRevenue(
       "stripe",
       stats.apiCalls,
       started,
+      cacheWarnings,
     );
-    answer.warnings.push(...cacheWarning);
-    return answer;
   } catch (error) {
     if (error instanceof UserError) throw error;
     const line = describeStripeError(error, apiKey);
