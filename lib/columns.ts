@@ -172,7 +172,8 @@ export const COLUMNS: readonly ColumnDef[] = [
     type: "number",
     unit: "USD per month",
     source: "Stripe",
-    formula: "metered invoice lines of the most recent closed period",
+    formula:
+      "metered lines of the most recent paid or open billing-cycle invoice (last 35 days), net of counted discounts and included tax",
     description:
       "What Stripe billed for metered usage (request overages, storage) in the most recent closed period; metered prices have no fixed monthly amount.",
     spec,
@@ -410,7 +411,7 @@ export const COLUMNS: readonly ColumnDef[] = [
     type: "string",
     unit: "text",
     source: "Stripe",
-    formula: "product names of the counted subscriptions' items",
+    formula: "product names of the counted subscriptions' items (items at quantity 0 left out)",
     description: "Stripe product names on the counted subscriptions, comma-separated.",
     spec: extra,
   },
@@ -419,7 +420,7 @@ export const COLUMNS: readonly ColumnDef[] = [
     type: "boolean",
     unit: "flag",
     source: "Stripe",
-    formula: "any counted subscription has cancel_at_period_end",
+    formula: "any counted subscription has cancel_at_period_end or a future cancel_at",
     description: "Scheduled churn: still counted in MRR until the period ends.",
     spec: extra,
   },

@@ -44,6 +44,7 @@ export function attachRevenue(
   const seen = new Set<string>();
   let shared = 0;
   let unknown = 0;
+  const knownUnknown = new Set(revenue?.unknownCustomerIds ?? []);
 
   if (revenue && revenue.source !== "none") {
     for (let row = 0; row < rows; row++) {
@@ -61,7 +62,8 @@ export function attachRevenue(
       seen.add(customerId);
       const customer = revenue.byCustomer.get(customerId);
       if (!customer) {
-        unknown++;
+        // Customers Stripe does not know are already named in the revenue stage's warning.
+        if (!knownUnknown.has(customerId)) unknown++;
         continue;
       }
       MONEY.forEach(([, key], i) => (money[i][row] = customer[key] as number | null));

@@ -5,12 +5,8 @@
 import type pl from "nodejs-polars";
 import type { Env } from "./config.ts";
 import { DEMO_SEED } from "./demo.ts";
-import {
-  defaultCacheDir,
-  loadRevenue,
-  revenueRulesFromEnv,
-  stripeSettingsFromEnv,
-} from "./revenue/mod.ts";
+import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "./revenue/mod.ts";
+import { stderrProgress } from "./revenue/progress.ts";
 import { demoRevenue } from "./revenue/demo.ts";
 import type { RevenueResult } from "./revenue/types.ts";
 
@@ -46,20 +42,22 @@ export function loadRevenueStage(
         }]
         : []
     );
-    return Promise.resolve(demoRevenue(orgs, DEMO_SEED, options.asOf));
+    // Only the rules apply to demo revenue; the connection settings are for live Stripe.
+    const { apiKey: _key, apiHost: _host, apiPort: _port, apiProtocol: _protocol, ...rules } =
+      revenueConfigFromEnv(options.env);
+    return Promise.resolve(demoRevenue(orgs, DEMO_SEED, options.asOf, rules));
   }
-  const showProgress = !options.quiet && Deno.stderr.isTerminal();
-  const encoder = new TextEncoder();
+  const { apiKey, apiHost, apiPort, apiProtocol, ...rules } = revenueConfigFromEnv(options.env);
+  const bar = stderrProgress({ quiet: options.quiet, label: "Stripe" });
   return loadRevenue([...new Set(customerIds.filter((id): id is string => !!id))], {
     mode: options.mode,
-    ...stripeSettingsFromEnv(options.env),
+    apiKey,
+    apiHost,
+    apiPort,
+    apiProtocol,
     cacheDir: defaultCacheDir(options.outDir),
     asOf: options.asOf,
-    rules: revenueRulesFromEnv(options.env),
-    onProgress: showProgress
-      ? (seen) => Deno.stderr.writeSync(encoder.encode(`\rStripe: ${seen} subscriptions read…`))
-      : undefined,
-  }).finally(() => {
-    if (showProgress) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-  });
+    rules,
+    onProgress: bar.onProgress,
+  }).finally(() => bar.finish());
 }
