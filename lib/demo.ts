@@ -8,21 +8,12 @@
 import type { QueryFrames, QueryResults } from "./queries.ts";
 import { QUERY_COLUMNS } from "./queries.ts";
 import { columnsToFrame } from "./frames.ts";
+import { seededRandom } from "./random.ts";
+
+export { seededRandom };
 
 export const DEMO_SEED = 20260101;
 export const DEMO_ORGANIZATIONS = 400;
-
-/** mulberry32: tiny, fast, and the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAME_FIRST = [
   "Acme",

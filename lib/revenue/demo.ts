@@ -21,6 +21,7 @@
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import { revenueFromSnapshot, snapshotFromStripeObjects, type StripeObjects } from "./snapshot.ts";
 import type { RevenueResult } from "./types.ts";
+import { seededRandom } from "../random.ts";
 
 export interface DemoRevenueOrg {
   customerId: string;
@@ -31,21 +32,6 @@ export interface DemoRevenueOrg {
   /** add-ons from stripe_metadata, e.g. ["prompts"] */
   addons: string[];
   requests30d: number;
-}
-
-/**
- * mulberry32, the same generator as lib/demo.ts's seededRandom: repeated here so the revenue
- * modules do not load lib/demo.ts (and with it Polars).
- */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** USD per EUR in demo data (the demo sets PRICING_FX_RATES itself). */
