@@ -10,8 +10,6 @@ import { QUERY_COLUMNS } from "./queries.ts";
 import { columnsToFrame } from "./frames.ts";
 import { seededRandom } from "./random.ts";
 
-export { seededRandom };
-
 export const DEMO_SEED = 20260101;
 export const DEMO_ORGANIZATIONS = 400;
 
