@@ -14,8 +14,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "./brief.ts";
 import { type ColumnDef, COLUMNS } from "./columns.ts";
-import { writeFileAtomic } from "./files.ts";
-import { frameCsvChunks, writeChunksFile } from "./write/csv.ts";
+import { writeReportFiles } from "./write/csv.ts";
 
 const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
   c.type === "integer" || c.type === "number"
@@ -370,14 +369,11 @@ export async function writeComparisonFiles(
 ): Promise<ComparisonFiles> {
   await mkdir(outDir, { recursive: true });
   const base = join(outDir, comparisonFileBase(context.oldStamp, context.newStamp));
-  const files: ComparisonFiles = {
-    perOrgPath: `${base}.csv`,
-    totalsPath: `${base}_totals.csv`,
-    summaryPath: `${base}.md`,
-  };
-  await writeChunksFile(frameCsvChunks(result.perOrg), files.perOrgPath);
-  await writeChunksFile(frameCsvChunks(result.totals), files.totalsPath);
-  const markdown = comparisonMarkdown(result, context);
-  await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown));
-  return files;
+  const [perOrgPath, totalsPath, summaryPath] = await writeReportFiles(
+    base,
+    result.perOrg,
+    { suffix: "_totals", frame: result.totals },
+    comparisonMarkdown(result, context),
+  );
+  return { perOrgPath, totalsPath, summaryPath };
 }

@@ -15,8 +15,8 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "./brief.ts";
 import { UserError } from "./config.ts";
-import { dateStamp, isoDate, writeFileAtomic } from "./files.ts";
-import { frameCsvChunks, writeChunksFile } from "./write/csv.ts";
+import { dateStamp, isoDate } from "./files.ts";
+import { writeReportFiles } from "./write/csv.ts";
 
 // ── the model ───────────────────────────────────────────────────────────────────────────────
 
@@ -1148,14 +1148,11 @@ export async function writeScenarioFiles(
     outDir,
     scenarioFileBase(result.scenario, dateStamp(context.asOf, context.demo)),
   );
-  const files: ScenarioFiles = {
-    perOrgPath: `${base}.csv`,
-    byTierPath: `${base}_by_tier.csv`,
-    summaryPath: `${base}.md`,
-  };
-  await writeChunksFile(frameCsvChunks(result.perOrg), files.perOrgPath);
-  await writeChunksFile(frameCsvChunks(result.byTier), files.byTierPath);
-  const markdown = scenarioMarkdown(result, context);
-  await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown));
-  return files;
+  const [perOrgPath, byTierPath, summaryPath] = await writeReportFiles(
+    base,
+    result.perOrg,
+    { suffix: "_by_tier", frame: result.byTier },
+    scenarioMarkdown(result, context),
+  );
+  return { perOrgPath, byTierPath, summaryPath };
 }

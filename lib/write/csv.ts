@@ -106,3 +106,24 @@ export async function writeChunksFile(chunks: Iterable<string>, path: string): P
 export function writeCsvFile(frame: pl.DataFrame, path: string): Promise<number> {
   return writeChunksFile(csvChunks(frame), path);
 }
+
+/**
+ * A report: `<base>.csv` (the main frame), `<base><suffix>.csv` (a second frame, e.g. totals) and
+ * `<base>.md` (the summary), each written atomically. Returns [main, second, summary] paths.
+ */
+export async function writeReportFiles(
+  base: string,
+  main: pl.DataFrame,
+  second: { suffix: string; frame: pl.DataFrame },
+  markdown: string,
+): Promise<[string, string, string]> {
+  const paths: [string, string, string] = [
+    `${base}.csv`,
+    `${base}${second.suffix}.csv`,
+    `${base}.md`,
+  ];
+  await writeChunksFile(frameCsvChunks(main), paths[0]);
+  await writeChunksFile(frameCsvChunks(second.frame), paths[1]);
+  await writeFileAtomic(paths[2], (tmp) => Deno.writeTextFile(tmp, markdown));
+  return paths;
+}
