@@ -1,10 +1,14 @@
 /** Connection settings of the throwaway servers `deno task test` (tests/run.ts) started. */
 
 export interface TestServers {
+  /** postgres://postgres:PASSWORD@127.0.0.1:PORT/postgres (superuser, database `postgres`) */
   pgUrl: string;
+  /** http://127.0.0.1:PORT (ClickHouse 18.16 over HTTP) */
   chUrl: string;
   chUser: string;
   chPassword: string;
+  /** modern ClickHouse (chdb) is installed: tests/servers.ts runOnModernClickHouse works */
+  chdb: boolean;
 }
 
 export function testServers(): TestServers {
@@ -20,5 +24,6 @@ export function testServers(): TestServers {
     chUrl,
     chUser: Deno.env.get("PRICING_TEST_CH_USER") ?? "default",
     chPassword: Deno.env.get("PRICING_TEST_CH_PASSWORD") ?? "",
+    chdb: Deno.env.get("PRICING_TEST_CHDB") === "1",
   };
 }

@@ -1,23 +1,44 @@
 /**
- * `deno task test`: installs what the tests need when it can (Debian packages, as root), starts a
- * throwaway PostgreSQL and ClickHouse, runs `deno test` with their settings in the environment,
- * and stops the servers whatever happens. Extra arguments go to `deno test` (e.g. a file).
+ * `deno task test`: installs what the tests need when it can (Debian packages as root, chdb with
+ * npm), starts a throwaway PostgreSQL and ClickHouse, runs `deno test` with their settings in the
+ * environment (tests/env.ts reads them), stops the servers whatever happens, and exits with
+ * `deno test`'s exit code. Extra arguments go to `deno test` (e.g. a file, or --filter NAME).
  */
-import { exists, startClickHouse, startPostgres } from "./servers.ts";
+import {
+  clickHouseServerBinary,
+  exists,
+  modernClickHouseInstalled,
+  type RunningServer,
+  startClickHouse,
+  startPostgres,
+} from "./servers.ts";
 
-const NEEDED: { path: string; packages: string[] }[] = [
-  { path: "/usr/lib/postgresql/15/bin/initdb", packages: ["postgresql-15"] },
-  { path: "/usr/bin/clickhouse-server", packages: ["clickhouse-server", "clickhouse-client"] },
-  { path: "/usr/bin/chromium", packages: ["chromium"] }, // the admin page's browser test
-  { path: "/usr/share/fonts/truetype/dejavu", packages: ["fonts-dejavu-core"] }, // chart PNG text
+const ROOT = new URL("../", import.meta.url).pathname;
+
+const NEEDED: { present: () => boolean; packages: string[] }[] = [
   {
-    path: "/usr/lib/python3/dist-packages/nbconvert",
+    present: () => exists("/usr/lib/postgresql/15/bin/initdb"),
+    packages: ["postgresql-15"],
+  },
+  {
+    present: () => clickHouseServerBinary() !== undefined,
+    packages: ["clickhouse-server", "clickhouse-client"],
+  },
+  { present: () => exists("/usr/bin/chromium"), packages: ["chromium"] }, // admin page browser test
+  {
+    present: () => exists("/usr/share/fonts/truetype/dejavu"), // chart PNG text
+    packages: ["fonts-dejavu-core"],
+  },
+  {
+    present: () =>
+      exists("/usr/lib/python3/dist-packages/nbconvert") &&
+      exists("/usr/lib/python3/dist-packages/jupyter_client"),
     packages: ["python3-nbconvert", "python3-jupyter-client"],
   },
 ];
 
-async function installMissing(): Promise<void> {
-  const missing = NEEDED.filter((n) => !exists(n.path)).flatMap((n) => n.packages);
+async function installMissingPackages(): Promise<void> {
+  const missing = NEEDED.filter((n) => !n.present()).flatMap((n) => n.packages);
   if (missing.length === 0) return;
   if (Deno.uid?.() !== 0) {
     console.error(
@@ -30,7 +51,8 @@ async function installMissing(): Promise<void> {
   console.error(`installing ${missing.join(", ")} …`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...missing]]) {
-    const status = await new Deno.Command("apt-get", { args, env, stdout: "null" }).spawn().status;
+    const status = await new Deno.Command("apt-get", { args, env, stdin: "null", stdout: "null" })
+      .spawn().status;
     if (!status.success) {
       console.error(`error: apt-get ${args.join(" ")} failed`);
       Deno.exit(1);
@@ -38,37 +60,90 @@ async function installMissing(): Promise<void> {
   }
 }
 
-await installMissing();
-const started = performance.now();
-const [postgres, clickhouse] = await Promise.all([startPostgres(), startClickHouse()]);
-console.error(
-  `test servers: PostgreSQL and ClickHouse on 127.0.0.1 (${
-    Math.round(performance.now() - started)
-  } ms)`,
-);
-let code = 1;
-const stop = async () => {
-  await Promise.allSettled([postgres.stop(), clickhouse.stop()]);
+/**
+ * Modern ClickHouse (chdb) for the compatibility tests: `npm install` in tests/chdb when missing
+ * (it keeps the locked versions; `npm ci` refuses the lock, which lists only linux-x64's engine).
+ */
+async function installChdb(): Promise<void> {
+  if (modernClickHouseInstalled()) return;
+  const chdbDir = `${ROOT}tests/chdb`;
+  console.error("installing modern ClickHouse (chdb): npm install in tests/chdb …");
+  try {
+    const output = await new Deno.Command("npm", {
+      args: ["install", "--no-audit", "--no-fund", "--loglevel=error"],
+      cwd: chdbDir,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!output.success) {
+      const reason = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
+      console.error(`warning: npm install in tests/chdb failed: ${reason}`);
+    }
+  } catch (error) {
+    console.error(`warning: cannot run npm (${(error as Error).message}): install Node.js and npm`);
+  }
+}
+
+/** `deno test` arguments: the caller's, plus tests/ when they name no existing file or folder. */
+function denoTestArgs(args: string[]): string[] {
+  const namesAPath = args.some((arg) => !arg.startsWith("-") && exists(arg));
+  return ["test", "-A", "--no-check=remote", ...args, ...(namesAPath ? [] : ["tests/"])];
+}
+
+await installMissingPackages();
+await installChdb();
+
+const servers: RunningServer[] = [];
+let tests: Deno.ChildProcess | undefined;
+// stop() is idempotent: the signal handler and the finally below may both wait on the same stops.
+const stopServers = async () => {
+  await Promise.allSettled(servers.map((server) => server.stop()));
 };
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   Deno.addSignalListener(signal, async () => {
-    await stop();
+    try {
+      tests?.kill("SIGTERM");
+    } catch { /* already gone */ }
+    await stopServers();
     Deno.exit(130);
   });
 }
+
+let code = 1;
 try {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["test", "--allow-all", ...(Deno.args.length > 0 ? Deno.args : ["tests/"])],
-    env: {
-      PRICING_TEST_PG_URL: postgres.url,
-      PRICING_TEST_CH_URL: clickhouse.url,
-      PRICING_TEST_CH_USER: clickhouse.user,
-      PRICING_TEST_CH_PASSWORD: clickhouse.password,
-    },
+  const started = performance.now();
+  // Each server joins `servers` as soon as it is up, so a failure of the other still stops it.
+  const tracked = async (start: Promise<RunningServer>) => {
+    const server = await start;
+    servers.push(server);
+    return server;
+  };
+  const [postgres, clickhouse] = await Promise.all([
+    tracked(startPostgres()),
+    tracked(startClickHouse()),
+  ]);
+  console.error(
+    `test servers: PostgreSQL and ClickHouse on 127.0.0.1 (${
+      Math.round(performance.now() - started)
+    } ms)`,
+  );
+  const env: Record<string, string> = {
+    PRICING_TEST_PG_URL: postgres.url,
+    PRICING_TEST_CH_URL: clickhouse.url,
+    PRICING_TEST_CH_USER: clickhouse.user,
+    PRICING_TEST_CH_PASSWORD: clickhouse.password,
+  };
+  if (modernClickHouseInstalled()) env.PRICING_TEST_CHDB = "1";
+  tests = new Deno.Command(Deno.execPath(), {
+    args: denoTestArgs(Deno.args),
+    env,
     stdin: "null",
   }).spawn();
-  code = (await child.status).code;
+  code = (await tests.status).code;
+} catch (error) {
+  console.error(`error: ${(error as Error).message}`);
 } finally {
-  await stop();
+  await stopServers();
 }
 Deno.exit(code);
