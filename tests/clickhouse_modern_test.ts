@@ -8,8 +8,8 @@ import { clickHouseSettings } from "../lib/config.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
 import { loadSql } from "../lib/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { runOnModernClickHouse } from "./servers.ts";
 
-const root = new URL("../", import.meta.url).pathname;
 const windowStart = new Date("2026-10-02T00:00:00Z");
 const windowEnd = new Date("2026-11-01T00:00:00Z");
 
@@ -19,35 +19,24 @@ const byOrg = (rows: Row[]) =>
     .sort((a, b) => a.org_id.localeCompare(b.org_id));
 
 async function runOnModern(): Promise<{ version: string; usage_30d: Row[]; ptb_spend: Row[] }> {
-  try {
-    Deno.statSync(`${root}tests/chdb/node_modules/chdb`);
-  } catch {
-    throw new Error(
-      "modern ClickHouse is not installed: run `npm install` in tests/chdb (.ci/run does)",
-    );
-  }
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--config",
-      "tests/chdb/deno.json",
-      "tests/chdb/run_queries.ts",
-      "--schema",
-      "tests/fixtures/clickhouse_schema_modern.sql",
-      "--data",
-      "tests/fixtures/clickhouse_data.sql",
-      "--window-start",
-      windowStart.toISOString(),
-      "--window-end",
-      windowEnd.toISOString(),
-    ],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  const run = await runOnModernClickHouse({
+    schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
+    data: ["tests/fixtures/clickhouse_data.sql"],
+    queries: ["queries/clickhouse/usage_30d.sql", "queries/clickhouse/ptb_spend.sql"],
+    params: {
+      window_start: windowStart.toISOString(),
+      window_end: windowEnd.toISOString(),
+      request_table: "request_response_rmt",
+      ptb_table: "organization_ptb_spend",
+    },
+    settings: { readonly: 2 }, // the kit's read-only setting, on the modern engine too
+  });
+  const results = run.results as Record<string, Row[]>;
+  return {
+    version: run.version,
+    usage_30d: results["queries/clickhouse/usage_30d.sql"],
+    ptb_spend: results["queries/clickhouse/ptb_spend.sql"],
+  };
 }
 
 Deno.test("ClickHouse SQL gives the same answers on modern ClickHouse (Bool, DateTime64) and on 18.16", async () => {

@@ -2,11 +2,9 @@
  * Fresh databases loaded with the export fixtures, on the servers `deno task test` started.
  * Each test gets its own PostgreSQL and ClickHouse database, so test files can run in any order.
  */
-import pg from "pg";
-import { createClient } from "@clickhouse/client";
 import type { Env } from "../lib/config.ts";
 import { testServers } from "./env.ts";
-import { splitStatements } from "./sql_statements.ts";
+import { createChDatabase, createPgDatabase, dropChDatabase, dropPgDatabase } from "./servers.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 
@@ -25,53 +23,21 @@ export async function freshFixtureDatabases(
 ): Promise<FixtureDatabases> {
   const servers = testServers();
   const name = `fx_${label}_${crypto.randomUUID().slice(0, 8)}`;
-  const read = (file: string) => Deno.readTextFile(new URL(file, FIXTURES));
-
-  const admin = new pg.Client({ connectionString: servers.pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const pgUrl = new URL(servers.pgUrl);
-  pgUrl.pathname = `/${name}`;
-  const db = new pg.Client({ connectionString: pgUrl.toString() });
-  await db.connect();
-  for (const file of files.postgres) await db.query(await read(file));
-  await db.end();
-
-  const ch = createClient({
-    url: servers.chUrl,
-    username: servers.chUser,
-    password: servers.chPassword,
-  });
-  await ch.command({ query: `CREATE DATABASE ${name}` });
-  const chDb = createClient({
-    url: servers.chUrl,
-    username: servers.chUser,
-    password: servers.chPassword,
-    database: name,
-  });
-  for (const file of files.clickhouse) {
-    for (const statement of splitStatements(await read(file))) {
-      await chDb.command({ query: statement });
-    }
-  }
-  await chDb.close();
-
+  const fixture = (file: string) => new URL(file, FIXTURES);
+  const pgUrl = await createPgDatabase(servers.pgUrl, name, files.postgres.map(fixture));
+  const ch = { url: servers.chUrl, user: servers.chUser, password: servers.chPassword };
+  await createChDatabase(ch, name, files.clickhouse.map(fixture));
   return {
     env: {
-      PRICING_PG_URL: pgUrl.toString(),
+      PRICING_PG_URL: pgUrl,
       PRICING_CH_URL: servers.chUrl,
       PRICING_CH_USER: servers.chUser,
       PRICING_CH_PASSWORD: servers.chPassword,
       PRICING_CH_DATABASE: name,
     },
     async drop() {
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${name}` });
-      await ch.close();
-      const admin = new pg.Client({ connectionString: servers.pgUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await dropChDatabase(ch, name);
+      await dropPgDatabase(servers.pgUrl, name);
     },
   };
 }
