@@ -16,6 +16,7 @@ import type { PricingData } from "./export.ts";
 import { dateStamp, exportFileName, isoDate, writeFileAtomic } from "./files.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
 import { writeCsvFile } from "./write/csv.ts";
+import { markdownTable } from "./markdown.ts";
 
 /** What the brief reads from a run (a subset of PricingData, so tests can build one). */
 export interface BriefData {
@@ -117,18 +118,6 @@ function formatValue(value: number | null, unit: string): string {
   return value.toLocaleString("en-US", { maximumFractionDigits: 1 });
 }
 
-function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
-}
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
-  ].join("\n");
-}
-
 // ── statistics ──────────────────────────────────────────────────────────────────────────────
 
 /** Non-null numbers of a column, as plain numbers. */
@@ -220,7 +209,7 @@ function totalsSection(frame: pl.DataFrame): string {
       formatCount(countTrue(frame, pl.col("gross_margin_pct").lt(0))),
     ],
   ];
-  return table(["measure", "value"], rows);
+  return markdownTable(["measure", "value"], rows);
 }
 
 function tierSection(frame: pl.DataFrame): string {
@@ -242,7 +231,7 @@ function tierSection(frame: pl.DataFrame): string {
       formatCount(countTrue(part, pl.col("is_ptb"))),
     ];
   });
-  return table(
+  return markdownTable(
     [
       "tier",
       "organizations",
@@ -270,7 +259,7 @@ function distributionSection(frame: pl.DataFrame): string {
       ...QUANTILES.map(([, q]) => formatValue(quantile(values, q), unit)),
     ];
   });
-  return table(["column", "values", ...QUANTILES.map(([label]) => label)], rows);
+  return markdownTable(["column", "values", ...QUANTILES.map(([label]) => label)], rows);
 }
 
 const CAVEATS = [
@@ -403,7 +392,7 @@ export function briefMarkdown(input: BriefInput): string {
       "",
       "Pre-filtered CSVs beside the export, with the same columns. Rules use the export's column names; a comparison with an empty cell counts as no.",
       "",
-      table(
+      markdownTable(
         ["file", "segment", "rule", "organizations"],
         input.segments.map((s) => [
           `\`${segmentFileName(stamp, s.name)}\``,

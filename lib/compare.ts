@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "./brief.ts";
 import { type ColumnDef, COLUMNS } from "./columns.ts";
 import { writeReportFiles } from "./write/csv.ts";
+import { markdownTable } from "./markdown.ts";
 
 const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
   c.type === "integer" || c.type === "number"
@@ -247,15 +248,6 @@ export interface ComparisonContext {
   newStamp: string;
 }
 
-function table(header: string[], rows: string[][]): string {
-  const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
-  return [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
-  ].join("\n");
-}
-
 function amount(value: number, unit: string): string {
   return unit.startsWith("USD") ? formatUsd(value) : formatCount(value);
 }
@@ -274,7 +266,7 @@ function listOrgs(perOrg: pl.DataFrame, presence: Presence, limit: number): stri
     (name) => shown.getColumn(name).toArray() as unknown[],
   );
   const lines = [
-    table(
+    markdownTable(
       ["org_id", "org_name", "tier", "mrr"],
       ids.map((id, i) => [
         String(id),
@@ -309,7 +301,7 @@ export function comparisonMarkdown(result: ExportComparison, context: Comparison
     "",
     "## Organizations",
     "",
-    table(["measure", "value"], [
+    markdownTable(["measure", "value"], [
       ["in the old export", formatCount(c.organizationsOld)],
       ["in the new export", formatCount(c.organizationsNew)],
       ["in both", formatCount(c.inBoth)],
@@ -322,7 +314,7 @@ export function comparisonMarkdown(result: ExportComparison, context: Comparison
     "",
     "Sums over each whole export; empty cells (unknown) are skipped.",
     "",
-    table(
+    markdownTable(
       ["column", "old", "new", "change", "%"],
       columns.map((name, i) => [
         `\`${name}\``,
@@ -335,7 +327,7 @@ export function comparisonMarkdown(result: ExportComparison, context: Comparison
     "",
     "## Tier changes",
     "",
-    changes.height === 0 ? "None." : table(
+    changes.height === 0 ? "None." : markdownTable(
       ["from", "to", "organizations"],
       (changes.getColumn("tier_old").toArray() as string[]).map((from, i) => [
         from,

@@ -1,9 +1,6 @@
 /** The data dictionary as Markdown, generated from the column table (README, brief). */
 import { COLUMNS } from "./columns.ts";
-
-function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
-}
+import { markdownCell } from "./markdown.ts";
 
 export function dictionaryMarkdown(): string {
   const lines = [
@@ -11,8 +8,8 @@ export function dictionaryMarkdown(): string {
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...COLUMNS.map((c, i) =>
       `| ${i + 1}${c.spec ? "" : "+"} | \`${c.name}\` | ${c.type} | ${c.unit} | ${c.source} | ${
-        cell(c.formula)
-      } | ${cell(c.description)} |`
+        markdownCell(c.formula)
+      } | ${markdownCell(c.description)} |`
     ),
   ];
   return lines.join("\n");

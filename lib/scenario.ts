@@ -17,6 +17,7 @@ import { formatChangePct, formatCount, formatUsd } from "./brief.ts";
 import { UserError } from "./config.ts";
 import { dateStamp, isoDate } from "./files.ts";
 import { writeReportFiles } from "./write/csv.ts";
+import { markdownTable } from "./markdown.ts";
 
 // ── the model ───────────────────────────────────────────────────────────────────────────────
 
@@ -972,15 +973,6 @@ function signedUsd(value: number): string {
 }
 
 const pct = formatChangePct;
-
-function markdownTable(header: string[], rows: string[][]): string {
-  const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
-  return [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
-  ].join("\n");
-}
 
 function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): string {
   const movers = perOrg
