@@ -120,12 +120,12 @@ function formatValue(value: number | null, unit: string): string {
 
 // ── statistics ──────────────────────────────────────────────────────────────────────────────
 
-/** Non-null numbers of a column, as plain numbers. */
+/** Non-null numbers of a column, as plain numbers (through a typed array: toArray is slow). */
 function numbers(frame: pl.DataFrame, name: string): number[] {
   const values: number[] = [];
-  for (const value of frame.getColumn(name).toArray() as unknown[]) {
-    if (value !== null && value !== undefined) values.push(Number(value));
-  }
+  const typed = frame.select(pl.col(name).cast(pl.Float64).dropNulls().alias("v"))
+    .getColumn("v").toTypedArray() as Float64Array;
+  for (const value of typed) values.push(value);
   return values;
 }
 
