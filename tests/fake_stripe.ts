@@ -17,6 +17,8 @@
  * It records every request (method, path, query, Stripe-Version).
  */
 
+import type { RevenueOptions } from "../lib/revenue/mod.ts";
+
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
@@ -376,4 +378,38 @@ export function startFakeStripe(
     },
     close: () => server.shutdown(),
   };
+}
+
+/**
+ * Runs `run` against a fresh fake Stripe API and a temp cache folder, with revenue options that
+ * point the real SDK at it; both are gone afterwards.
+ */
+export async function withFakeStripe(
+  run: (fake: FakeStripe, options: RevenueOptions) => Promise<void>,
+  setup: {
+    data: FakeStripeData;
+    asOf: Date;
+    mode: RevenueOptions["mode"];
+    rules?: RevenueOptions["rules"];
+    apiKey?: string;
+    latencyMs?: number;
+  },
+): Promise<void> {
+  const fake = startFakeStripe(setup.data, setup.apiKey, setup.latencyMs);
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    await run(fake, {
+      mode: setup.mode,
+      apiKey: fake.apiKey,
+      apiHost: "127.0.0.1",
+      apiPort: fake.port,
+      apiProtocol: "http",
+      cacheDir,
+      asOf: setup.asOf,
+      rules: setup.rules,
+    });
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
 }

@@ -13,7 +13,7 @@ import {
 } from "../lib/revenue/mod.ts";
 import { limiter } from "../lib/revenue/pool.ts";
 import { progressLine, stderrProgress } from "../lib/revenue/progress.ts";
-import { type FakeStripeData, startFakeStripe } from "./fake_stripe.ts";
+import { type FakeStripeData, withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   CUSTOMERS,
@@ -22,28 +22,19 @@ import {
   subscriptions,
 } from "./fixtures/stripe/scenarios.ts";
 
-async function withFake(
-  run: (fake: ReturnType<typeof startFakeStripe>, options: RevenueOptions) => Promise<void>,
+function withFake(
+  run: Parameters<typeof withFakeStripe>[0],
   data: FakeStripeData = FAKE_DATA,
   latencyMs = 0,
 ) {
-  const fake = startFakeStripe(data, "sk_test_fetch_777", latencyMs);
-  const cacheDir = await Deno.makeTempDir();
-  try {
-    await run(fake, {
-      mode: "refresh",
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
-      cacheDir,
-      asOf: AS_OF,
-      rules: { fxRates: { eur: 1.1, jpy: 0.0067 } },
-    });
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  return withFakeStripe(run, {
+    data,
+    mode: "refresh",
+    apiKey: "sk_test_fetch_777",
+    latencyMs,
+    asOf: AS_OF,
+    rules: { fxRates: { eur: 1.1, jpy: 0.0067 } },
+  });
 }
 
 Deno.test("every request pins the SDK's API version; lists ask for 100, subscriptions for every status, expansions stay within 4 levels", async () => {

@@ -7,7 +7,7 @@ import { loadRevenue, type RevenueOptions } from "../lib/revenue/mod.ts";
 import { computeCustomerRevenue, periodMonths } from "../lib/revenue/mrr.ts";
 import { DEFAULT_RULES, revenueRulesFromEnv } from "../lib/revenue/rules.ts";
 import { priceLite, subscriptionLite } from "../lib/revenue/stripe_objects.ts";
-import { type FakeStripeData, startFakeStripe } from "./fake_stripe.ts";
+import { type FakeStripeData, withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   CUSTOMERS,
@@ -16,27 +16,16 @@ import {
   subscriptions,
 } from "./fixtures/stripe/scenarios.ts";
 
-async function withFake(
-  run: (fake: ReturnType<typeof startFakeStripe>, options: RevenueOptions) => Promise<void>,
+function withFake(
+  run: Parameters<typeof withFakeStripe>[0],
   data: FakeStripeData = FAKE_DATA,
 ) {
-  const fake = startFakeStripe(data);
-  const cacheDir = await Deno.makeTempDir();
-  try {
-    await run(fake, {
-      mode: "auto",
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
-      cacheDir,
-      asOf: AS_OF,
-      rules: revenueRulesFromEnv({ PRICING_FX_RATES: "EUR:1.1,JPY:0.0067" }),
-    });
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  return withFakeStripe(run, {
+    data,
+    mode: "auto",
+    asOf: AS_OF,
+    rules: revenueRulesFromEnv({ PRICING_FX_RATES: "EUR:1.1,JPY:0.0067" }),
+  });
 }
 
 /** [mrr, base, usage, prompts, other, recurring] per customer, USD per month */
