@@ -10,7 +10,7 @@ import {
   demoStripeObjects,
 } from "../lib/revenue/demo.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import { withFakeStripe } from "./fake_stripe.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -50,22 +50,8 @@ Deno.test("demo revenue is deterministic for a seed and changes with it", () => 
 
 Deno.test("the demo's Stripe objects, served by the fake API and read through the SDK, give the demo's revenue", async () => {
   const objects = demoStripeObjects(ORGS, SEED, AS_OF);
-  const fake = startFakeStripe({
-    ...objects,
-    customers: ORGS.map((o) => ({ id: o.customerId, object: "customer" })),
-  });
-  const cacheDir = await Deno.makeTempDir();
-  try {
-    const live = await loadRevenue(ORGS.map((o) => o.customerId), {
-      mode: "refresh",
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http",
-      cacheDir,
-      asOf: AS_OF,
-      rules: { fxRates: DEMO_FX_RATES },
-    });
+  await withFakeStripe(async (fake, options) => {
+    const live = await loadRevenue(ORGS.map((o) => o.customerId), options);
     const demo = demoRevenue(ORGS, SEED, AS_OF);
     assertEquals(live.source, "stripe");
     assertEquals(live.byCustomer, demo.byCustomer);
@@ -81,10 +67,12 @@ Deno.test("the demo's Stripe objects, served by the fake API and read through th
       fake.requests.filter((r) => r.startsWith("GET /v1/customers/")).length,
       withoutSubscription,
     );
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  }, {
+    data: { ...objects, customers: ORGS.map((o) => ({ id: o.customerId, object: "customer" })) },
+    mode: "refresh",
+    asOf: AS_OF,
+    rules: { fxRates: DEMO_FX_RATES },
+  });
 });
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
