@@ -70,7 +70,7 @@ export function briefFileName(asOf: Date, demo: boolean): string {
 }
 
 export function trimmedFileName(asOf: Date, demo: boolean): string {
-  return exportFileName(asOf, demo, "csv").replace(/\.csv$/, "_trimmed.csv");
+  return exportFileName(asOf, demo, "csv", "trimmed");
 }
 
 /** The export without free organizations that sent no requests in the window (the long tail). */

@@ -12,9 +12,17 @@ export function dateStamp(asOf: Date, demo: boolean): string {
   return demo ? `${isoDate(asOf)}_demo` : isoDate(asOf);
 }
 
-/** `helicone_pricing_data_2026-11-25.csv` (the spec's name); demo data adds `_demo`. */
-export function exportFileName(asOf: Date, demo: boolean, ext: string): string {
-  return `helicone_pricing_data_${dateStamp(asOf, demo)}.${ext}`;
+/**
+ * `helicone_pricing_data_2026-11-25.csv` (the spec's name); demo data adds `_demo`, a `suffix`
+ * (a segment, `trimmed`) comes before the extension: `…_2026-11-25_gateway_only.csv`.
+ */
+export function exportFileName(asOf: Date, demo: boolean, ext: string, suffix?: string): string {
+  return stampedFileName(dateStamp(asOf, demo), ext, suffix);
+}
+
+/** The same name from a date stamp already made (see dateStamp). */
+export function stampedFileName(stamp: string, ext: string, suffix?: string): string {
+  return `helicone_pricing_data_${stamp}${suffix ? `_${suffix}` : ""}.${ext}`;
 }
 
 /** A temp path next to `path` (same directory, so the final rename is atomic). */

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { PricingData } from "./export.ts";
-import { dateStamp, writeFileAtomic } from "./files.ts";
+import { exportFileName, writeFileAtomic } from "./files.ts";
 
 export interface ManifestFile {
   name: string;
@@ -81,7 +81,7 @@ export async function writeManifest(
   const manifest = buildManifest(data, files);
   const path = join(
     outDir,
-    `helicone_pricing_data_${dateStamp(data.asOf, data.demo)}.manifest.json`,
+    exportFileName(data.asOf, data.demo, "manifest.json"),
   );
   await writeFileAtomic(
     path,

@@ -9,6 +9,7 @@
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { UserError } from "./config.ts";
+import { stampedFileName } from "./files.ts";
 import { writeCsvFile } from "./write/csv.ts";
 import type { Sheet } from "./write/xlsx.ts";
 
@@ -203,7 +204,7 @@ export function segmentFrames(
 
 /** `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv`: the export's name plus the segment. */
 export function segmentFileName(stamp: string, name: string): string {
-  return `helicone_pricing_data_${stamp}_${name}.csv`;
+  return stampedFileName(stamp, "csv", name);
 }
 
 /**

@@ -15,7 +15,7 @@
 import pl from "nodejs-polars";
 import { type Chart, pricingCharts } from "../charts.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
-import { dateStamp } from "../files.ts";
+import { exportFileName } from "../files.ts";
 import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
 import { BearerAuth } from "./auth.ts";
 import { pageCsp, pageHtml } from "./page.ts";
@@ -89,9 +89,7 @@ function jsonError(status: number, error: string, message: string, headers = {})
 
 /** `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`. */
 export function downloadName(data: PricingData, ext: string, segment: string | null): string {
-  return `helicone_pricing_data_${dateStamp(data.asOf, data.demo)}${
-    segment ? `_${segment}` : ""
-  }.${ext}`;
+  return exportFileName(data.asOf, data.demo, ext, segment ?? undefined);
 }
 
 export function createHandler(
