@@ -27,6 +27,14 @@ import { type ExportWindow, type QueryStat, runQueries } from "./queries.ts";
 import { attachRevenue } from "./revenue_columns.ts";
 import { loadRevenueStage } from "./revenue_stage.ts";
 import type { RevenueResult } from "./revenue/types.ts";
+import {
+  addEconomicsColumns,
+  type CostModel,
+  costModelFromEnv,
+  loadPriceBook,
+  type PriceBook,
+  withDemoPtbRevenue,
+} from "./economics/mod.ts";
 import { writeCsvFile } from "./write/csv.ts";
 import { writeXlsxFile } from "./write/xlsx.ts";
 
@@ -68,6 +76,8 @@ export interface PricingData {
   warnings: string[];
   /** milliseconds spent in each stage */
   stages: Record<string, number>;
+  /** the cost model and price book behind the economics columns (lib/economics/) */
+  economics: { costModel: CostModel; priceBook: PriceBook; ptbRevenueRead: boolean };
 }
 
 export interface ExportResult {
@@ -157,17 +167,34 @@ export async function loadPricingData(
       outDir: options.outDir,
       quiet: options.quiet,
     }));
-  const withRevenue = attachRevenue(joined.frame, revenue);
+  const costModel = costModelFromEnv(env);
+  const priceBook = await loadPriceBook(env);
+  // The demo's PTB revenue is made from its PTB cost (lib/economics/demo_ptb.ts).
+  const revenueWithPtb = demo && revenue.source === "demo"
+    ? withDemoPtbRevenue(revenue, joined.frame)
+    : revenue;
+  const withRevenue = attachRevenue(joined.frame, revenueWithPtb);
 
-  // metrics
-  // metrics, then the column table's order (CSV order, and what notebooks and the server see)
-  const frame = await timed(
+  // metrics and economics, then the column table's order (CSV order, what notebooks and the
+  // server see)
+  const economics = await timed(
     stages,
     "metrics",
-    () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
+    () =>
+      addEconomicsColumns(addMetricColumns(withRevenue.frame), {
+        costModel,
+        priceBook,
+        revenue: revenueWithPtb,
+      }),
   );
+  const frame = economics.frame.select(...COLUMN_NAMES);
 
-  const warnings = [...joined.warnings, ...revenue.warnings, ...withRevenue.warnings];
+  const warnings = [
+    ...joined.warnings,
+    ...revenue.warnings,
+    ...withRevenue.warnings,
+    ...economics.warnings,
+  ];
   if (options.windowDays !== 30) {
     warnings.push(
       `window is ${options.windowDays} days: columns named *_30d hold ${options.windowDays}-day values`,
@@ -180,9 +207,10 @@ export async function loadPricingData(
     window,
     demo,
     queries: results.stats,
-    revenue,
+    revenue: revenueWithPtb,
     warnings,
     stages,
+    economics: { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead },
   };
 }
 

@@ -17,6 +17,12 @@ export interface CustomerRevenue {
   currency: string | null;
   stripePlanNames: string | null;
   cancelAtPeriodEnd: boolean | null;
+  /**
+   * Pass-through-billing revenue in the export window, USD: credit purchases (PaymentIntents on
+   * the token-usage product, credits only, without the Stripe fee line) plus paid `ptb_usage`
+   * invoices. Undefined = not read (the export then says "PTB revenue not read").
+   */
+  ptbRevenueUsd30d?: number | null;
 }
 
 /** stripe = fetched now; cache = today's cache file; demo = generated; none = skipped or failed */

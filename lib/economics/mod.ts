@@ -1,0 +1,17 @@
+/** Economics: the cost model, the price book, the economics columns and the per-plan table. */
+export {
+  COST_MODEL_SETTINGS,
+  type CostModel,
+  costModelFromEnv,
+  costModelInWords,
+  costModelWarnings,
+} from "./cost_model.ts";
+export {
+  DEFAULT_PRICE_BOOK,
+  loadPriceBook,
+  planColumns,
+  type PriceBook,
+  priceBookInWords,
+} from "./price_book.ts";
+export { addEconomicsColumns, PTB_REVENUE_NOT_READ } from "./columns.ts";
+export { withDemoPtbRevenue } from "./demo_ptb.ts";
