@@ -17,6 +17,7 @@ import { dateStamp, exportFileName, isoDate, writeFileAtomic } from "./files.ts"
 import { segmentFileName, type SegmentResult } from "./segments.ts";
 import { writeCsvFile } from "./write/csv.ts";
 import { markdownTable } from "./markdown.ts";
+import { economicsBriefLines, type EconomicsContext } from "./economics/report.ts";
 
 /** What the brief reads from a run (a subset of PricingData, so tests can build one). */
 export interface BriefData {
@@ -26,6 +27,8 @@ export interface BriefData {
   demo: boolean;
   warnings: string[];
   revenue: { source: string };
+  /** cost model and price book: adds the unit-economics section (lib/economics/) */
+  economics?: EconomicsContext;
 }
 
 export interface BriefFile {
@@ -368,6 +371,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     totalsSection(frame),
     "",
+    ...(data.economics ? [...economicsBriefLines(frame, data.economics), ""] : []),
     "## By tier",
     "",
     "Sums per tier; `unknown mrr` counts organizations whose MRR is empty (not in the `mrr` sum).",

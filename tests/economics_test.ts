@@ -188,3 +188,206 @@ Deno.test("an export writes the cost model into its manifest and appends the new
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+/** The fixture plus f: a second legacy pro (2 seats, $40, 8,000 requests, PTB cost $20 of $40). */
+export async function economicsFrameWithF(): Promise<pl.DataFrame> {
+  const { default: pl } = await import("nodejs-polars");
+  const f = exportFrameFromColumns({
+    org_id: ["f"],
+    org_name: ["F"],
+    tier: ["pro"],
+    tier_raw: ["pro-20240913"],
+    stripe_customer_id: ["cus_f"],
+    seats: [2],
+    active_users_30d: [2],
+    requests_30d: [8_000],
+    llm_cost_30d: [40],
+    llm_cost_ptb_30d: [20],
+    llm_cost_byok_30d: [20],
+    addon_prompts: [0],
+    mrr: [40],
+    revenue_source: ["stripe"],
+  });
+  const { addMetricColumns } = await import("../lib/metrics.ts");
+  const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });
+  rev.byCustomer.set("cus_f", { customerId: "cus_f", ptbRevenueUsd30d: 25 } as CustomerRevenue);
+  return addEconomicsColumns(addMetricColumns(pl.concat([economicsFixture(), f])), {
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    priceBook: await loadPriceBook(),
+    revenue: rev,
+  }).frame;
+}
+
+Deno.test("per-plan unit economics: every cell by hand", async () => {
+  const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
+  const book = await loadPriceBook();
+  const rows = perPlanRows(
+    perPlanTable(await economicsFrameWithF(), book.scenario.plans.map((p) => p.name)),
+  );
+  const expected: Record<string, (number | null)[]> = {
+    // organizations, paying, seats, mrr, arpa, mrr/seat, mrr/1k, llm/1k, company llm/1k,
+    // ptb share, margin all, margin company, negative all, negative company, list, mrr/list
+    // a: 79 / 4 seats; 79 / 20 (k requests); 30 / 20; 10 / 20; 10 / 30; (79 − 30) / 79;
+    //    (79 + 25 − 20) / 104 (company cost 10 + 20 × 0.5)
+    "pro 2025-12-10": [
+      1,
+      1,
+      4,
+      79,
+      79,
+      19.75,
+      3.95,
+      1.5,
+      0.5,
+      100 / 3,
+      4900 / 79,
+      8400 / 104,
+      0,
+      0,
+      79,
+      100,
+    ],
+    // b + f: mrr 200 + 40, seats 5, requests 10k, cost 12 + 40, PTB 0 + 20;
+    //   company: revenue 200 + (40 + 25) = 265, cost (0 + 1) + (20 + 4) = 25; list 210 + 40
+    "pro (seat, legacy)": [
+      2,
+      2,
+      5,
+      240,
+      120,
+      48,
+      24,
+      5.2,
+      2,
+      2000 / 52,
+      18800 / 240,
+      24000 / 265,
+      0,
+      0,
+      250,
+      96,
+    ],
+    // c: (200 − 300) / 200 = −50 %: negative on the spec basis; company (450 − 350) / 450
+    "team (bundle, legacy)": [
+      1,
+      1,
+      10,
+      200,
+      200,
+      20,
+      2,
+      3,
+      3,
+      100,
+      -50,
+      10000 / 450,
+      1,
+      0,
+      200,
+      100,
+    ],
+    // d: no list price → list and mrr/list empty
+    "enterprise (contract)": [
+      1,
+      1,
+      50,
+      3000,
+      3000,
+      60,
+      3,
+      2,
+      0.5,
+      25,
+      100000 / 3000,
+      260000 / 3600,
+      0,
+      0,
+      null,
+      null,
+    ],
+    // e: no paying organization → arpa and both margins empty; list $0 → mrr/list empty
+    "free": [1, 0, 1, 0, null, 0, 0, 2, 2, 100, null, null, 0, 0, 0, null],
+    // all: mrr 3,519, seats 70, requests 1,130,500, cost 2,383, PTB 831; paying cost 2,382;
+    //   company revenue 104 + 265 + 450 + 3600 = 4,419, cost 20 + 25 + 350 + 1000 = 1,395;
+    //   list 79 + 250 + 200 + 0 = 529 against mrr 79 + 240 + 200 + 0 = 519
+    "all": [
+      6,
+      5,
+      70,
+      3519,
+      3519 / 5,
+      3519 / 70,
+      3519 / 1130.5,
+      2383 / 1130.5,
+      831 / 1130.5,
+      83100 / 2383,
+      113700 / 3519,
+      302400 / 4419,
+      1,
+      0,
+      529,
+      51900 / 529,
+    ],
+  };
+  assertEquals(rows.map((r) => r.plan), Object.keys(expected));
+  const columns = [
+    "organizations",
+    "paying_organizations",
+    "seats",
+    "mrr",
+    "arpa",
+    "mrr_per_seat",
+    "mrr_per_1k_requests",
+    "llm_cost_per_1k_requests",
+    "company_llm_cost_per_1k_requests",
+    "ptb_cost_share_pct",
+    "margin_all_pct",
+    "margin_company_pct",
+    "negative_margin_all",
+    "negative_margin_company",
+    "list_price_mrr",
+    "mrr_to_list_pct",
+  ] as const;
+  for (const row of rows) {
+    closeList(columns.map((c) => row[c] as number | null), expected[row.plan], row.plan);
+  }
+});
+
+Deno.test("the brief leads its economics with the company-cost margin, per-plan rows, price book and cost model, escaped", async () => {
+  const { briefMarkdown } = await import("../lib/brief.ts");
+  const book = await loadPriceBook();
+  const frame = await economicsFrameWithF();
+  // A price-book plan name is file text: rename one so it carries Markdown.
+  const evil = structuredClone(book);
+  evil.scenario.plans[3].name = "team | *bundle* <b>";
+  const { default: pl } = await import("nodejs-polars");
+  const renamed = frame.withColumns(
+    pl.when(pl.col("plan").eq(pl.lit("team (bundle, legacy)"))).then(pl.lit("team | *bundle* <b>"))
+      .otherwise(pl.col("plan")).alias("plan"),
+  );
+  const markdown = briefMarkdown({
+    data: {
+      frame: renamed,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      windowDays: 30,
+      demo: false,
+      warnings: [],
+      revenue: { source: "stripe" },
+      economics: {
+        costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+        priceBook: evil,
+        ptbRevenueRead: true,
+      },
+    },
+    exportFiles: [],
+  });
+  // Headline: 302,400 / 4,419 = 68.43 % (company) before 113,700 / 3,519 = 32.31 % (spec).
+  const company = markdown.indexOf("| Gross margin, company cost | 68.4 % |");
+  const spec = markdown.indexOf("| Gross margin, all LLM cost (spec) | 32.3 % |");
+  ok(company > 0 && spec > company, markdown.slice(0, 3000));
+  ok(markdown.includes("| pro (seat, legacy) | 2 | 2 | 5 | $240.00 | $120.00 | $48.00 |"));
+  ok(markdown.includes("| team \\| \\*bundle\\* \\<b\\> | 1 | 1 | 10 | $200.00 |"));
+  ok(markdown.includes("- **team \\| \\*bundle\\* \\<b\\>**: $200 a month flat"));
+  ok(markdown.includes("- Infrastructure: $0.5 per 1,000 requests in the window."));
+  ok(!markdown.includes("<b>"));
+});

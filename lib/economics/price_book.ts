@@ -56,7 +56,7 @@ export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
 }
 
 const usd = (value: number) =>
-  `$${value.toLocaleString("en-US", { maximumFractionDigits: value < 1 ? 6 : 2 })}`;
+  `$${value.toLocaleString("en-US", { maximumFractionDigits: value < 1 ? 8 : 2 })}`;
 
 function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
   if (plan.keepCurrentMrr) return "negotiated contract (no list price; MRR as billed)";

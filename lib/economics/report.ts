@@ -1,0 +1,160 @@
+/**
+ * The economics in words and tables for every output: headline KPIs (company-cost margin first,
+ * the spec's beside it, each with its basis), the per-plan table, the price book and the cost
+ * model. Plan names come from a file and org-facing text is data: everything printed is escaped.
+ */
+import type pl from "nodejs-polars";
+import { type CostModel, costModelInWords } from "./cost_model.ts";
+import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+import { type PriceBook, priceBookInWords } from "./price_book.ts";
+
+export interface EconomicsContext {
+  costModel: CostModel;
+  priceBook: PriceBook;
+  ptbRevenueRead: boolean;
+}
+
+export interface Kpi {
+  label: string;
+  value: number | null;
+  unit: "percent" | "USD" | "count";
+  /** the basis, in words, printed under the value */
+  basis: string;
+}
+
+/** The per-plan rows of a frame, price-book order, `all` last. */
+export function planEconomics(frame: pl.DataFrame, book: PriceBook): PerPlanRow[] {
+  return perPlanRows(perPlanTable(frame, book.scenario.plans.map((p) => p.name)));
+}
+
+/** Headline KPIs from the `all` row: the company-cost margin leads. */
+export function headlineKpis(rows: readonly PerPlanRow[]): Kpi[] {
+  const all = rows.find((r) => r.plan === "all");
+  return [
+    {
+      label: "Gross margin, company cost",
+      value: all?.margin_company_pct ?? null,
+      unit: "percent",
+      basis:
+        "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), revenue-weighted",
+    },
+    {
+      label: "Gross margin, all LLM cost (spec)",
+      value: all?.margin_all_pct ?? null,
+      unit: "percent",
+      basis: "(MRR − all LLM cost incl. BYOK) / MRR, revenue-weighted, organizations with MRR > 0",
+    },
+    { label: "MRR", value: all?.mrr ?? null, unit: "USD", basis: "spec MRR, known values" },
+    {
+      label: "Paying organizations",
+      value: all?.paying_organizations ?? null,
+      unit: "count",
+      basis: "MRR > 0",
+    },
+  ];
+}
+
+// ── formatting (small and local: the brief's helpers import this module) ──────────────────
+
+export function formatKpi(value: number | null, unit: Kpi["unit"]): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  if (unit === "percent") return `${value.toFixed(1)} %`;
+  if (unit === "USD") return usd(value);
+  return Math.round(value).toLocaleString("en-US");
+}
+
+function usd(value: number): string {
+  const sign = value < 0 && Math.round(Math.abs(value) * 100) > 0 ? "-" : "";
+  return `${sign}$${
+    Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  }`;
+}
+
+/** Markdown-safe text: characters that format, link or break a table are backslash-escaped. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_\[\]<>#|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+}
+
+/** How each per-plan column is printed. */
+export const PER_PLAN_DISPLAY: Record<Exclude<keyof PerPlanRow, "plan">, Kpi["unit"] | "USD4"> = {
+  organizations: "count",
+  paying_organizations: "count",
+  seats: "count",
+  mrr: "USD",
+  arpa: "USD",
+  mrr_per_seat: "USD",
+  mrr_per_1k_requests: "USD4",
+  llm_cost_per_1k_requests: "USD4",
+  company_llm_cost_per_1k_requests: "USD4",
+  ptb_cost_share_pct: "percent",
+  margin_all_pct: "percent",
+  margin_company_pct: "percent",
+  negative_margin_all: "count",
+  negative_margin_company: "count",
+  list_price_mrr: "USD",
+  mrr_to_list_pct: "percent",
+};
+
+export function formatPlanCell(column: keyof PerPlanRow, value: number | string | null): string {
+  if (column === "plan") return String(value);
+  const kind = PER_PLAN_DISPLAY[column];
+  if (kind === "USD4") {
+    return value === null || !Number.isFinite(value as number)
+      ? "–"
+      : `$${(value as number).toFixed(4)}`;
+  }
+  return formatKpi(value as number | null, kind);
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
+}
+
+/** The brief's economics section (Markdown lines). */
+export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsContext): string[] {
+  const rows = planEconomics(frame, context.priceBook);
+  const kpis = headlineKpis(rows);
+  const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
+  return [
+    "## Unit economics by plan",
+    "",
+    "Two margin bases, both revenue-weighted (ratios of sums). The company-cost margin counts only what the company pays (LLM cost of pass-through-billed requests plus infrastructure) against MRR plus PTB revenue; the spec's margin subtracts all LLM cost, including BYOK cost the customer pays the provider.",
+    "",
+    markdownTable(
+      ["measure", "value", "basis"],
+      kpis.map((k) => [k.label, formatKpi(k.value, k.unit), escapeMarkdown(k.basis)]),
+    ),
+    "",
+    `Per plan (price-book plan version of each organization, column \`plan\`; the last row is every organization). PTB revenue ${
+      context.ptbRevenueRead
+        ? "was read"
+        : "not read: company-basis margins leave out organizations with PTB cost"
+    }.`,
+    "",
+    markdownTable(
+      ["plan", ...columns.map((c) => `\`${c}\``)],
+      rows.map((row) => [
+        escapeMarkdown(row.plan),
+        ...columns.map((c) => formatPlanCell(c, row[c])),
+      ]),
+    ),
+    "",
+    "### Price book",
+    "",
+    `List prices per plan version, from \`${
+      escapeMarkdown(context.priceBook.file.split("/").pop() ?? "")
+    }\` (also the "current pricing" scenario). \`list_price_mrr\` is seats or flat fee, minimum and add-ons; metered requests and storage are billed by Stripe as usage.`,
+    "",
+    ...priceBookInWords(context.priceBook).map(([plan, words]) =>
+      `- **${escapeMarkdown(plan)}**: ${escapeMarkdown(words)}`
+    ),
+    "",
+    "### Cost model",
+    "",
+    ...costModelInWords(context.costModel).map((line) => `- ${line}`),
+  ];
+}
