@@ -35,6 +35,7 @@ import {
   type PriceBook,
   withDemoPtbRevenue,
 } from "./economics/mod.ts";
+import { reportCharts } from "./economics/charts.ts";
 import { writeCsvFile } from "./write/csv.ts";
 import { writeXlsxFile } from "./write/xlsx.ts";
 
@@ -250,7 +251,11 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     // charts
     if (options.charts) {
       staged.push(
-        ...await timed(stages, "charts", () => writeCharts(data.frame, staging, stamp)),
+        ...await timed(
+          stages,
+          "charts",
+          () => writeCharts(data.frame, staging, stamp, reportCharts(data.frame)),
+        ),
       );
     }
 

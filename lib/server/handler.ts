@@ -13,7 +13,8 @@
  * that fails before its first byte gives a JSON 500, one that fails later aborts the body.
  */
 import pl from "nodejs-polars";
-import { type Chart, pricingCharts } from "../charts.ts";
+import type { Chart } from "../charts.ts";
+import { reportCharts } from "../economics/charts.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../files.ts";
 import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
@@ -199,7 +200,7 @@ export function createHandler(
     );
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, headers);
-    const charts = memo<Chart[]>(result, `charts|${params.segment}`, () => pricingCharts(frame));
+    const charts = memo<Chart[]>(result, `charts|${params.segment}`, () => reportCharts(frame));
     return new Response(reportHtml(summary, charts), {
       headers: { ...COMMON_HEADERS, "content-type": "text/html; charset=utf-8", ...headers },
     });
