@@ -315,7 +315,8 @@ Deno.test("the brief leads its economics with the company-cost margin, per-plan 
     },
     exportFiles: [],
   });
-  // Headline: 302,400 / 4,419 = 68.43 % (company) before 113,700 / 3,519 = 32.31 % (spec).
+  // Headline over every org with known revenue (e included): company (4,419 − 1,396.25) / 4,419
+  // = 68.40 %, before the spec basis (3,519 − 2,383) / 3,519 = 32.28 %.
   const company = markdown.indexOf("| Gross margin, company cost | 68.4 % |");
   const spec = markdown.indexOf("| Gross margin, all LLM cost (spec) | 32.3 % |");
   ok(company > 0 && spec > company, markdown.slice(0, 3000));

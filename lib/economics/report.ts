@@ -3,7 +3,7 @@
  * the spec's beside it, each with its basis), the per-plan table, the price book and the cost
  * model. Plan names come from a file and org-facing text is data: everything printed is escaped.
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { type CostModel, costModelInWords } from "./cost_model.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { type PriceBook, priceBookInWords } from "./price_book.ts";
@@ -27,30 +27,62 @@ export function planEconomics(frame: pl.DataFrame, book: PriceBook): PerPlanRow[
   return perPlanRows(perPlanTable(frame, book.scenario.plans.map((p) => p.name)));
 }
 
-/** Headline KPIs from the `all` row: the company-cost margin leads. */
-export function headlineKpis(rows: readonly PerPlanRow[]): Kpi[] {
-  const all = rows.find((r) => r.plan === "all");
+/** Company-wide margins: every organization whose revenue is known, its cost included. */
+export interface CompanyMargins {
+  /** (Σ(mrr + PTB revenue) − Σ company_cost_30d) / Σ(mrr + PTB revenue) × 100 */
+  companyPct: number | null;
+  /** (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 (the spec's basis) */
+  specPct: number | null;
+  mrr: number | null;
+  paying: number;
+}
+
+export function companyMargins(frame: pl.DataFrame): CompanyMargins {
+  const mrrKnown = pl.col("mrr").isNotNull();
+  // PTB revenue is known, or not needed (no PTB cost): as gross_margin_company_pct counts it.
+  const revenueKnown = mrrKnown.and(
+    pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0)),
+  );
+  const f64 = (name: string) => pl.col(name).cast(pl.Float64);
+  const when = (condition: pl.Expr, value: pl.Expr) =>
+    pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
+  const sums = frame.select(
+    when(mrrKnown, f64("mrr")).alias("mrr"),
+    when(mrrKnown, f64("llm_cost_30d")).alias("cost"),
+    when(revenueKnown, f64("mrr").add(f64("ptb_revenue_30d").fillNull(0))).alias("revenue"),
+    when(revenueKnown, f64("company_cost_30d")).alias("company_cost"),
+    when(pl.col("mrr").gt(0), pl.lit(1)).alias("paying"),
+    mrrKnown.cast(pl.Int32).sum().alias("known"),
+  ).toRecords()[0] as Record<string, number>;
+  const pct = (revenue: number, cost: number) =>
+    revenue > 0 ? (revenue - cost) / revenue * 100 : null;
+  return {
+    companyPct: pct(sums.revenue, sums.company_cost),
+    specPct: pct(sums.mrr, sums.cost),
+    mrr: sums.known > 0 ? sums.mrr : null,
+    paying: sums.paying,
+  };
+}
+
+/** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
+export function headlineKpis(frame: pl.DataFrame): Kpi[] {
+  const m = companyMargins(frame);
   return [
     {
       label: "Gross margin, company cost",
-      value: all?.margin_company_pct ?? null,
+      value: m.companyPct,
       unit: "percent",
       basis:
-        "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), revenue-weighted",
+        "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), all organizations with known revenue",
     },
     {
       label: "Gross margin, all LLM cost (spec)",
-      value: all?.margin_all_pct ?? null,
+      value: m.specPct,
       unit: "percent",
-      basis: "(MRR − all LLM cost incl. BYOK) / MRR, revenue-weighted, organizations with MRR > 0",
+      basis: "(MRR − all LLM cost, BYOK included) / MRR, all organizations with known MRR",
     },
-    { label: "MRR", value: all?.mrr ?? null, unit: "USD", basis: "spec MRR, known values" },
-    {
-      label: "Paying organizations",
-      value: all?.paying_organizations ?? null,
-      unit: "count",
-      basis: "MRR > 0",
-    },
+    { label: "MRR", value: m.mrr, unit: "USD", basis: "spec MRR, known values" },
+    { label: "Paying organizations", value: m.paying, unit: "count", basis: "MRR > 0" },
   ];
 }
 
@@ -117,12 +149,12 @@ function markdownTable(header: string[], rows: string[][]): string {
 /** The brief's economics section (Markdown lines). */
 export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsContext): string[] {
   const rows = planEconomics(frame, context.priceBook);
-  const kpis = headlineKpis(rows);
+  const kpis = headlineKpis(frame);
   const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
   return [
     "## Unit economics by plan",
     "",
-    "Two margin bases, both revenue-weighted (ratios of sums). The company-cost margin counts only what the company pays (LLM cost of pass-through-billed requests plus infrastructure) against MRR plus PTB revenue; the spec's margin subtracts all LLM cost, including BYOK cost the customer pays the provider.",
+    "Two margin bases, both ratios of sums (revenue-weighted). The headline counts every organization with known revenue, free ones' cost included; the per-plan rows count organizations with a margin (revenue > 0). The company-cost margin counts only what the company pays (LLM cost of pass-through-billed requests plus infrastructure) against MRR plus PTB revenue; the spec's margin subtracts all LLM cost, including BYOK cost the customer pays the provider.",
     "",
     markdownTable(
       ["measure", "value", "basis"],
