@@ -36,6 +36,7 @@ import {
   withDemoPtbRevenue,
 } from "./economics/mod.ts";
 import { reportCharts } from "./economics/charts.ts";
+import { summaryCharts, summarySheetInput } from "./economics/xlsx_summary.ts";
 import { writeCsvFile } from "./write/csv.ts";
 import { writeXlsxFile } from "./write/xlsx.ts";
 
@@ -249,13 +250,10 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const staged: string[] = [];
 
     // charts
+    const charts = options.charts ? reportCharts(data.frame) : [];
     if (options.charts) {
       staged.push(
-        ...await timed(
-          stages,
-          "charts",
-          () => writeCharts(data.frame, staging, stamp, reportCharts(data.frame)),
-        ),
+        ...await timed(stages, "charts", () => writeCharts(data.frame, staging, stamp, charts)),
       );
     }
 
@@ -265,7 +263,15 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       for (const format of options.formats) {
         const path = join(staging, exportFileName(data.asOf, data.demo, format));
         if (format === "csv") await writeCsvFile(data.frame, path);
-        else await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : []);
+        else {
+          await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : [], {
+            summary: summarySheetInput(
+              data.frame,
+              { ...data.economics, ...data },
+              summaryCharts(charts),
+            ),
+          });
+        }
         exportPaths.push(path);
       }
       staged.push(...exportPaths);
