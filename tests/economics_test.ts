@@ -326,3 +326,28 @@ Deno.test("the brief leads its economics with the company-cost margin, per-plan 
   ok(markdown.includes("- Infrastructure: $0.5 per 1,000 requests in the window."));
   ok(!markdown.includes("<b>"));
 });
+
+Deno.test("demo data: both margins plausible, no plan's LLM cost above its MRR", async () => {
+  const { loadPricingData } = await import("../lib/export.ts");
+  const { companyMargins, planEconomics } = await import("../lib/economics/report.ts");
+  const data = await loadPricingData({
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env: {},
+    log: () => {},
+  });
+  const margins = companyMargins(data.frame);
+  ok(margins.specPct! > 0 && margins.specPct! < 60, `spec margin ${margins.specPct}`);
+  ok(margins.companyPct! > 60 && margins.companyPct! < 100, `company ${margins.companyPct}`);
+  for (const plan of planEconomics(data.frame, data.economics.priceBook)) {
+    if (plan.margin_all_pct === null) continue;
+    ok(plan.margin_all_pct > -50, `${plan.plan}: spec margin ${plan.margin_all_pct}`);
+  }
+  // The demo has every traffic kind: gateway-only, mixed and BYOK-only organizations.
+  const column = (name: string) => data.frame.getColumn(name).toArray() as number[];
+  const ptb = column("ptb_requests_30d");
+  const byok = column("byok_requests_30d");
+  ok(ptb.some((p, i) => p > 0 && byok[i] === 0));
+  ok(ptb.some((p, i) => p > 0 && byok[i] > 0));
+  ok(ptb.some((p, i) => p === 0 && byok[i] > 0));
+});
