@@ -351,3 +351,36 @@ Deno.test("demo data: both margins plausible, no plan's LLM cost above its MRR",
   ok(ptb.some((p, i) => p > 0 && byok[i] > 0));
   ok(ptb.some((p, i) => p === 0 && byok[i] > 0));
 });
+
+Deno.test("admin summary: the company-cost margin and the per-plan rows, by hand", async () => {
+  const { pricingSummary, reportHtml } = await import("../lib/server/summary.ts");
+  const frame = await economicsFrameWithF();
+  const book = await loadPriceBook();
+  const data = {
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    windowDays: 30,
+    demo: false,
+    warnings: [],
+    economics: { costModel: costModelFromEnv({}), priceBook: book, ptbRevenueRead: true },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const summary = pricingSummary(data, frame, null);
+  // (4,419 − 1,396.25) / 4,419 over every organization with known revenue (e's $1.25 included)
+  ok(Math.abs(summary.companyMarginPct! - 3022.75 / 4419 * 100) < 1e-9);
+  // the spec's card: (3,519 − 2,383) / 3,519
+  ok(Math.abs(summary.grossMarginPct! - 1136 / 3519 * 100) < 1e-9);
+  assertEquals(summary.plans.map((p) => p.plan), [
+    "pro 2025-12-10",
+    "pro (seat, legacy)",
+    "team (bundle, legacy)",
+    "enterprise (contract)",
+    "free",
+    "all",
+  ]);
+  const html = reportHtml(summary, []);
+  ok(html.indexOf('data-stat="gross_margin_company"') < html.indexOf('data-stat="gross_margin"'));
+  ok(
+    html.includes(
+      '<tr data-plan="pro (seat, legacy)"><td>pro (seat, legacy)</td><td class="num">2</td>',
+    ),
+  );
+});
