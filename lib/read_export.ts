@@ -261,8 +261,16 @@ function plainCell(value: unknown): Cell {
   return String(value);
 }
 
+/** The workbook's `summary` sheet (lib/economics/xlsx_summary.ts): named so, or by its title row. */
+function isSummarySheet(worksheet: unknown, firstRow: unknown[]): boolean {
+  const name = (worksheet as { name?: string }).name;
+  const first = firstRow[0];
+  return name === "summary" ||
+    (typeof first === "string" && first.startsWith("Helicone pricing data"));
+}
+
 /**
- * The first sheet of an export XLSX (`pricing_data`) → typed frame. Streams the workbook: only the
+ * The data sheet of an export XLSX (`pricing_data`, after `summary`) → typed frame. Streams the workbook: only the
  * first worksheet is read. Dates arrive as Excel day serials (styles are not parsed) and are
  * converted back to UTC instants.
  */
@@ -277,10 +285,18 @@ export async function exportFrameFromXlsxFile(path: string, source = path): Prom
   let header: string[] | null = null;
   const rows: Cell[][] = [];
   try {
+    let sheetNumber = 0;
     for await (const worksheet of reader) {
+      sheetNumber++;
+      let summary = false;
       // deno-lint-ignore no-explicit-any
       for await (const row of worksheet as any as AsyncIterable<ExcelJS.Row>) {
         const values = (row.values as unknown[]).slice(1); // ExcelJS rows are 1-based
+        if (summary) continue;
+        if (header === null && sheetNumber === 1 && isSummarySheet(worksheet, values)) {
+          summary = true; // the economics summary comes first; the data sheet follows
+          continue;
+        }
         if (header === null) {
           header = values.map((v) => String(plainCell(v) ?? ""));
           checkExportHeader(header, source);
@@ -299,7 +315,8 @@ export async function exportFrameFromXlsxFile(path: string, source = path): Prom
         }
         rows.push(cells);
       }
-      break; // the data sheet is the first; the dictionary and segment sheets follow
+      if (summary) continue;
+      break; // the data sheet is the first after the summary; dictionary and segments follow
     }
   } catch (error) {
     if (error instanceof UserError) throw error;

@@ -138,3 +138,16 @@ Deno.test("LibreOffice prints pricing_data one page wide (the 400-organization d
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an export's XLSX with its summary sheet reads back as the same frame", async () => {
+  const { exportFrameFromXlsxFile } = await import("../lib/read_export.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeFixtureWorkbook(dir);
+    const frame = await exportFrameFromXlsxFile(path);
+    assertEquals(frame.getColumn("org_id").toArray(), ["a", "b", "c", "d", "e", "f"]);
+    assertEquals(frame.getColumn("list_price_mrr").toArray(), [79, 210, 200, null, 0, 40]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
