@@ -47,6 +47,7 @@ const STYLE = `
   .warnings { color: #92400e; }
   .scroll { overflow-x: auto; }
   table.plans th { font-size: 11px; }
+  table.plans td:first-child { white-space: nowrap; }
   [hidden] { display: none !important; }
 `;
 
