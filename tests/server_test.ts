@@ -253,6 +253,9 @@ Deno.test("XLSX export: content type, dated name, a workbook with every row", as
     assertEquals((sheet.getRow(1).values as unknown[]).slice(1), [...COLUMN_NAMES]);
     assertEquals(sheet.rowCount, DEMO_ORGANIZATIONS + 1);
     ok(workbook.getWorksheet("dictionary"));
+    // The download leads with the summary sheet, as the exported file does (no images: it streams).
+    assertEquals(workbook.worksheets[0].name, "summary");
+    ok(workbook.worksheets[0].getRow(4).getCell(1).value === "Gross margin, company cost");
   } finally {
     await server.close();
   }

@@ -15,6 +15,8 @@
 import pl from "nodejs-polars";
 import type { Chart } from "../charts.ts";
 import { reportCharts } from "../economics/charts.ts";
+import { summarySheetInput } from "../economics/xlsx_summary.ts";
+import { writeXlsx } from "../write/xlsx.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../files.ts";
 import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
@@ -159,6 +161,14 @@ export function createHandler(
     }
   }
 
+  /** The download's workbook leads with the summary sheet (no chart images: it streams). */
+  function summaryXlsxWriter(data: PricingData): XlsxWriter {
+    return (frame, stream) =>
+      writeXlsx(frame, stream, [], {
+        summary: summarySheetInput(frame, { ...data.economics, asOf: data.asOf, demo: data.demo }),
+      });
+  }
+
   async function exportResponse(
     params: ExportParams,
     logEnd: (end: BodyEnd) => void,
@@ -170,7 +180,7 @@ export function createHandler(
     try {
       const source = params.format === "csv"
         ? csvStream(frame, hooks.csv)
-        : xlsxStream(frame, hooks.xlsx);
+        : xlsxStream(frame, hooks.xlsx ?? summaryXlsxWriter(result.data));
       body = await guardedBody(source, logEnd);
     } catch (error) {
       log(`export write failed: ${oneLine(error)}`);
