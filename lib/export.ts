@@ -8,29 +8,29 @@ import type pl from "nodejs-polars";
 import { mkdir, rename, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COLUMN_NAMES } from "./columns.ts";
-import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
-import { demoQueryResults } from "./demo.ts";
-import { dateStamp, exportFileName } from "./files.ts";
-import { writeCharts } from "./charts.ts";
-import { trimAboveBytesFromEnv, writeExportBrief } from "./brief.ts";
+import { COLUMN_NAMES } from "./frame/columns.ts";
+import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
+import { demoQueryResults } from "./sources/demo.ts";
+import { dateStamp, exportFileName } from "./formats/files.ts";
+import { writeCharts } from "./report/charts.ts";
+import { trimAboveBytesFromEnv, writeExportBrief } from "./report/brief.ts";
 import {
   segmentFrames,
   segmentSheets,
   segmentThresholdsFromEnv,
   writeSegmentFiles,
-} from "./segments.ts";
-import { joinOrgFrames } from "./join.ts";
-import { writeManifest } from "./manifest.ts";
-import { addMetricColumns } from "./metrics.ts";
-import { type ExportWindow, type QueryStat, runQueries } from "./queries.ts";
-import { attachRevenue } from "./revenue_columns.ts";
-import { loadRevenueStage } from "./revenue_stage.ts";
+} from "./report/segments.ts";
+import { joinOrgFrames } from "./frame/join.ts";
+import { writeManifest } from "./report/manifest.ts";
+import { addMetricColumns } from "./frame/metrics.ts";
+import { type ExportWindow, type QueryStat, runQueries } from "./sources/queries.ts";
+import { attachRevenue } from "./revenue/columns.ts";
+import { loadRevenueStage } from "./revenue/stage.ts";
 import type { RevenueResult } from "./revenue/types.ts";
-import { writeCsvFile } from "./write/csv.ts";
-import { writeXlsxFile } from "./write/xlsx.ts";
+import { writeCsvFile } from "./formats/csv.ts";
+import { writeXlsxFile } from "./formats/xlsx.ts";
 
-export type { QueryStat } from "./queries.ts";
+export type { QueryStat } from "./sources/queries.ts";
 export type ExportFormat = "csv" | "xlsx";
 export type StripeMode = "auto" | "skip" | "refresh" | "require";
 
@@ -46,7 +46,7 @@ export interface ExportOptions {
   demo?: boolean;
   stripe: StripeMode;
   charts: boolean;
-  /** also write one CSV (and XLSX sheet) per segment of lib/segments.ts */
+  /** also write one CSV (and XLSX sheet) per segment of lib/report/segments.ts */
   segments: boolean;
   quiet: boolean;
   verbose: boolean;

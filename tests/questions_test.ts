@@ -1,8 +1,8 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { COLUMNS } from "../lib/columns.ts";
+import { COLUMNS } from "../lib/frame/columns.ts";
 import { loadPricingData } from "../lib/export.ts";
-import { csvChunks } from "../lib/write/csv.ts";
+import { csvChunks } from "../lib/formats/csv.ts";
 import {
   adoptionChart,
   churnChart,
@@ -18,7 +18,7 @@ import {
   upgradeCandidates,
   upgradeChart,
   usd,
-} from "../lib/questions.ts";
+} from "../lib/analysis/questions.ts";
 
 /**
  * Six organizations; every expectation below is worked out from these rows.

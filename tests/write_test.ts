@@ -1,8 +1,8 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { formatNumber } from "../lib/write/csv.ts";
-import { neutraliseText } from "../lib/write/cells.ts";
-import { parseCsv } from "../lib/csv_parse.ts";
-import { exportFileName } from "../lib/files.ts";
+import { formatNumber } from "../lib/formats/csv.ts";
+import { neutraliseText } from "../lib/formats/cells.ts";
+import { parseCsv } from "../lib/formats/csv_parse.ts";
+import { exportFileName } from "../lib/formats/files.ts";
 
 Deno.test("formatNumber writes plain decimals without float noise or exponents", () => {
   assertEquals(formatNumber(0.1 + 0.2), "0.3");

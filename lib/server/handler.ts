@@ -13,10 +13,10 @@
  * that fails before its first byte gives a JSON 500, one that fails later aborts the body.
  */
 import pl from "nodejs-polars";
-import { type Chart, pricingCharts } from "../charts.ts";
+import { type Chart, pricingCharts } from "../report/charts.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
-import { exportFileName } from "../files.ts";
-import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
+import { exportFileName } from "../formats/files.ts";
+import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../report/segments.ts";
 import { BearerAuth } from "./auth.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";

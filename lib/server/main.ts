@@ -2,7 +2,7 @@
  * `deno task serve`: the admin export endpoint and page. Settings and flags: lib/server/settings.ts
  * (HELP lists them). Errors are one line and exit code 1; the token is never printed.
  */
-import { loadEnv, UserError } from "../config.ts";
+import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
 import { HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
 

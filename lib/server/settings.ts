@@ -3,9 +3,9 @@
  * listed in HELP (and the README's "Server and admin page" section).
  */
 import { parseArgs } from "node:util";
-import { type Env, sourceSettings, UserError } from "../config.ts";
+import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type StripeMode } from "../export.ts";
-import { type SegmentThresholds, segmentThresholdsFromEnv } from "../segments.ts";
+import { type SegmentThresholds, segmentThresholdsFromEnv } from "../report/segments.ts";
 
 export const HELP = `Usage: deno task serve [options]
 

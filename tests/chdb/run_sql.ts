@@ -16,7 +16,7 @@
  * Errors: one line on stderr, exit 1.
  */
 import { parseArgs } from "node:util";
-import { bindClickHouse, type SqlParams, sqlPlaceholders } from "../../lib/sql.ts";
+import { bindClickHouse, type SqlParams, sqlPlaceholders } from "../../lib/sources/sql.ts";
 import { openModernClickHouse, type Row } from "./modern.ts";
 
 const USAGE =

@@ -5,18 +5,18 @@
  */
 import { parseArgs } from "node:util";
 import { basename } from "node:path";
-import { parseAsOf } from "./cli.ts";
-import { loadEnv, UserError } from "./config.ts";
-import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "./export.ts";
-import { isoDate } from "./files.ts";
-import { formatChangePct, formatCount, formatUsd } from "./brief.ts";
-import { readExportFile } from "./read_export.ts";
+import { parseAsOf } from "./export.ts";
+import { loadEnv, UserError } from "../core/config.ts";
+import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
+import { isoDate } from "../formats/files.ts";
+import { formatChangePct, formatCount, formatUsd } from "../report/brief.ts";
+import { readExportFile } from "../formats/read_export.ts";
 import {
   compareScenario,
   loadScenarioFile,
   type ScenarioReportContext,
   writeScenarioFiles,
-} from "./scenario.ts";
+} from "../analysis/scenario.ts";
 import type pl from "nodejs-polars";
 
 export const HELP = `Usage: deno task scenario <scenario.json> [more.json …] [options]

@@ -14,7 +14,7 @@ import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { UserError } from "./config.ts";
+import { UserError } from "../core/config.ts";
 
 export type SmtpSecurity = "tls" | "starttls" | "none";
 

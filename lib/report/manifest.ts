@@ -2,8 +2,8 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { PricingData } from "./export.ts";
-import { exportFileName, writeFileAtomic } from "./files.ts";
+import type { PricingData } from "../export.ts";
+import { exportFileName, writeFileAtomic } from "../formats/files.ts";
 
 export interface ManifestFile {
   name: string;

@@ -13,11 +13,11 @@
 import pl from "nodejs-polars";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { formatChangePct, formatCount, formatUsd } from "./brief.ts";
-import { UserError } from "./config.ts";
-import { dateStamp, isoDate } from "./files.ts";
-import { writeReportFiles } from "./write/csv.ts";
-import { markdownTable } from "./markdown.ts";
+import { formatChangePct, formatCount, formatUsd } from "../report/brief.ts";
+import { UserError } from "../core/config.ts";
+import { dateStamp, isoDate } from "../formats/files.ts";
+import { writeReportFiles } from "../formats/csv.ts";
+import { markdownTable } from "../formats/markdown.ts";
 
 // ── the model ───────────────────────────────────────────────────────────────────────────────
 

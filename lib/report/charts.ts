@@ -10,9 +10,9 @@ import { Resvg } from "@resvg/resvg-js";
 import { parseHTML } from "linkedom";
 import type pl from "nodejs-polars";
 import { join } from "node:path";
-import { writeFileAtomic } from "./files.ts";
-import { columnDef } from "./columns.ts";
-import { columnValues } from "./write/cells.ts";
+import { writeFileAtomic } from "../formats/files.ts";
+import { columnDef } from "../frame/columns.ts";
+import { columnValues } from "../formats/cells.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -432,7 +432,7 @@ export async function writeCharts(
 }
 
 /**
- * Horizontal bars, one group per label (question charts in lib/questions.ts). With several series
+ * Horizontal bars, one group per label (question charts in lib/analysis/questions.ts). With several series
  * the bars of one label sit together, so "LLM cost vs MRR" of one organization reads at a glance.
  */
 export function barChart(

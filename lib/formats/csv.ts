@@ -4,7 +4,7 @@
  */
 import type pl from "nodejs-polars";
 import { open } from "node:fs/promises";
-import { writeFileAtomic } from "../files.ts";
+import { writeFileAtomic } from "./files.ts";
 import {
   exportColumns,
   finiteOrNull,

@@ -21,7 +21,7 @@
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import { revenueFromSnapshot, snapshotFromStripeObjects, type StripeObjects } from "./snapshot.ts";
 import type { RevenueResult } from "./types.ts";
-import { seededRandom } from "../random.ts";
+import { seededRandom } from "../core/random.ts";
 
 export interface DemoRevenueOrg {
   customerId: string;

@@ -3,10 +3,10 @@
  * connections) and hand back one typed frame per question plus what each run cost.
  */
 import type pl from "nodejs-polars";
-import type { SourceSettings } from "./config.ts";
+import type { SourceSettings } from "../core/config.ts";
 import { type QueryColumns, rowsToFrame } from "./frames.ts";
-import { openClickHouse } from "./sources/clickhouse.ts";
-import { openPostgres } from "./sources/postgres.ts";
+import { openClickHouse } from "./clickhouse.ts";
+import { openPostgres } from "./postgres.ts";
 import { type Engine, loadSql, type SqlParams } from "./sql.ts";
 
 /** The export window: `[start, end)`, the same instants on both engines. */

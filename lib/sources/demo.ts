@@ -8,7 +8,7 @@
 import type { QueryFrames, QueryResults } from "./queries.ts";
 import { QUERY_COLUMNS } from "./queries.ts";
 import { columnsToFrame } from "./frames.ts";
-import { seededRandom } from "./random.ts";
+import { seededRandom } from "../core/random.ts";
 
 export const DEMO_SEED = 20260101;
 export const DEMO_ORGANIZATIONS = 400;

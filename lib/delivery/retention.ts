@@ -8,7 +8,7 @@
  */
 import { readdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { UserError } from "./config.ts";
+import { UserError } from "../core/config.ts";
 
 const DAY_MS = 86_400_000;
 

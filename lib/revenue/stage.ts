@@ -3,12 +3,12 @@
  * today's cache) for live data, or none when skipped.
  */
 import type pl from "nodejs-polars";
-import type { Env } from "./config.ts";
-import { DEMO_SEED } from "./demo.ts";
-import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "./revenue/mod.ts";
-import { stderrProgress } from "./revenue/progress.ts";
-import { demoRevenue } from "./revenue/demo.ts";
-import type { RevenueResult } from "./revenue/types.ts";
+import type { Env } from "../core/config.ts";
+import { DEMO_SEED } from "../sources/demo.ts";
+import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "./mod.ts";
+import { stderrProgress } from "./progress.ts";
+import { demoRevenue } from "./demo_stripe.ts";
+import type { RevenueResult } from "./types.ts";
 
 export interface RevenueStageOptions {
   demo: boolean;

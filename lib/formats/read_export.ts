@@ -1,7 +1,7 @@
 /**
  * An export of this kit (CSV or XLSX) read back into the typed frame `loadPricingData` returns,
  * for `deno task compare`, `deno task scenario --input` and notebooks. A file is accepted only
- * when its header is exactly the column table's names in order (lib/columns.ts): anything else is
+ * when its header is exactly the column table's names in order (lib/frame/columns.ts): anything else is
  * not an export of this kit, and a one-line error says what differs.
  *
  * Text cells keep the leading `'` the writers add to formula-like text (`'=HYPERLINK(…)`), so
@@ -10,8 +10,8 @@
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { basename, extname } from "node:path";
-import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "./columns.ts";
-import { UserError } from "./config.ts";
+import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
+import { UserError } from "../core/config.ts";
 import { parseCsv } from "./csv_parse.ts";
 
 export type ExportFileFormat = "csv" | "xlsx";
@@ -62,7 +62,7 @@ export function checkExportHeader(header: readonly string[], source: string): vo
   const unexpected = header.filter((name) => !expected.has(name));
   const hint = `an export of this kit starts with ${
     COLUMN_NAMES.slice(0, 3).join(",")
-  },… (${COLUMN_NAMES.length} columns, lib/columns.ts)`;
+  },… (${COLUMN_NAMES.length} columns, lib/frame/columns.ts)`;
   if (missing.length === COLUMN_NAMES.length) {
     throw new UserError(
       `${source} is not a pricing-kit export: none of its header is ours; ${hint}`,

@@ -8,10 +8,10 @@
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { UserError } from "./config.ts";
-import { stampedFileName } from "./files.ts";
-import { writeCsvFile } from "./write/csv.ts";
-import type { Sheet } from "./write/xlsx.ts";
+import { UserError } from "../core/config.ts";
+import { stampedFileName } from "../formats/files.ts";
+import { writeCsvFile } from "../formats/csv.ts";
+import type { Sheet } from "../formats/xlsx.ts";
 
 export interface SegmentThresholds {
   /** free_high_usage: free organizations with at least this many requests in the window (50,000) */

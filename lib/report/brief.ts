@@ -1,7 +1,7 @@
 /**
  * The Markdown brief written next to every export (`helicone_pricing_data_YYYY-MM-DD.md`): what
  * an AI assistant needs to read the CSV right. The column section is generated from the column
- * table (lib/columns.ts); the numbers (row counts, totals and distributions per tier) come from
+ * table (lib/frame/columns.ts); the numbers (row counts, totals and distributions per tier) come from
  * the frame itself. A user uploads the CSV and the brief together.
  *
  * When the CSV is larger than the upload-friendly size, a trimmed variant without zero-usage free
@@ -9,14 +9,14 @@
  */
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
-import { COLUMNS } from "./columns.ts";
-import { UserError } from "./config.ts";
+import { COLUMNS } from "../frame/columns.ts";
+import { UserError } from "../core/config.ts";
 import { dictionaryMarkdown } from "./dictionary.ts";
-import type { PricingData } from "./export.ts";
-import { dateStamp, exportFileName, isoDate, writeFileAtomic } from "./files.ts";
+import type { PricingData } from "../export.ts";
+import { dateStamp, exportFileName, isoDate, writeFileAtomic } from "../formats/files.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
-import { writeCsvFile } from "./write/csv.ts";
-import { markdownTable } from "./markdown.ts";
+import { writeCsvFile } from "../formats/csv.ts";
+import { markdownTable } from "../formats/markdown.ts";
 
 /** What the brief reads from a run (a subset of PricingData, so tests can build one). */
 export interface BriefData {

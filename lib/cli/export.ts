@@ -4,16 +4,16 @@
  * 2 the export was written but emailing it or pruning old files failed.
  */
 import { parseArgs } from "node:util";
-import { loadEnv, UserError } from "./config.ts";
-import { emailExport, smtpSettingsFromEnv } from "./email.ts";
-import { pruneExports, retentionDays } from "./retention.ts";
+import { loadEnv, UserError } from "../core/config.ts";
+import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
+import { pruneExports, retentionDays } from "../delivery/retention.ts";
 import {
   type ExportFormat,
   type ExportOptions,
   exportOptions,
   runExport,
   type StripeMode,
-} from "./export.ts";
+} from "../export.ts";
 
 export const HELP = `Usage: deno task export [options]
 

@@ -21,7 +21,7 @@ export interface SqlFile {
   sha256: string;
 }
 
-const BUILT_IN_QUERIES_DIR = fileURLToPath(new URL("../queries/", import.meta.url));
+const BUILT_IN_QUERIES_DIR = fileURLToPath(new URL("../../queries/", import.meta.url));
 const PLACEHOLDER = /\{([a-z_][a-z0-9_]*):([A-Za-z]+)\}/g;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 

@@ -9,8 +9,8 @@
  * organizations are left out of revenue judgements and counted in the facts instead.
  */
 import pl from "nodejs-polars";
-import { exportFrameFromCsvText } from "./read_export.ts";
-import { barChart, type Chart } from "./charts.ts";
+import { exportFrameFromCsvText } from "../formats/read_export.ts";
+import { barChart, type Chart } from "../report/charts.ts";
 
 export interface Answer<Facts> {
   /** a short table: the top organizations, or one row per group */
@@ -114,7 +114,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /**
  * An export CSV (helicone_pricing_data_*.csv) read back into a typed frame, so the questions can
- * be asked of the exact file that was handed on (lib/read_export.ts checks it is one of ours).
+ * be asked of the exact file that was handed on (lib/formats/read_export.ts checks it is one of ours).
  */
 export function exportFrameFromCsv(text: string): pl.DataFrame {
   return exportFrameFromCsvText(text);
@@ -533,7 +533,7 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
   return { table, facts, reading };
 }
 
-// ── Charts (same look as lib/charts.ts) ─────────────────────────────────────────────────────
+// ── Charts (same look as lib/report/charts.ts) ─────────────────────────────────────────────────────
 
 function labelled(table: pl.DataFrame, label: string, measures: [string, string][]) {
   const labels = (table.getColumn(label).toArray() as unknown[]).map((v, i) =>

@@ -12,10 +12,10 @@
 import pl from "nodejs-polars";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { formatChangePct, formatCount, formatUsd } from "./brief.ts";
-import { type ColumnDef, COLUMNS } from "./columns.ts";
-import { writeReportFiles } from "./write/csv.ts";
-import { markdownTable } from "./markdown.ts";
+import { formatChangePct, formatCount, formatUsd } from "../report/brief.ts";
+import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
+import { writeReportFiles } from "../formats/csv.ts";
+import { markdownTable } from "../formats/markdown.ts";
 
 const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
   c.type === "integer" || c.type === "number"

@@ -1,6 +1,6 @@
 /** The data dictionary as Markdown, generated from the column table (README, brief). */
-import { COLUMNS } from "./columns.ts";
-import { markdownCell } from "./markdown.ts";
+import { COLUMNS } from "../frame/columns.ts";
+import { markdownCell } from "../formats/markdown.ts";
 
 export function dictionaryMarkdown(): string {
   const lines = [
@@ -24,13 +24,13 @@ export function withColumnsSection(readme: string): string {
   const end = readme.indexOf(END);
   if (start < 0 || end < start) throw new Error(`README lacks ${START} … ${END}`);
   const intro =
-    "Generated from `lib/columns.ts` (`deno task docs`). Numbers 1–24 are the spec's columns in the spec's order; `+` marks the kit's extras, which follow them.";
+    "Generated from `lib/frame/columns.ts` (`deno task docs`). Numbers 1–24 are the spec's columns in the spec's order; `+` marks the kit's extras, which follow them.";
   return `${readme.slice(0, start)}${START}\n${intro}\n\n${dictionaryMarkdown()}\n${
     readme.slice(end)
   }`;
 }
 
 if (import.meta.main) {
-  const path = new URL("../README.md", import.meta.url);
+  const path = new URL("../../README.md", import.meta.url);
   await Deno.writeTextFile(path, withColumnsSection(await Deno.readTextFile(path)));
 }

@@ -8,7 +8,7 @@
  *   never count a subscription twice.
  */
 import pl from "nodejs-polars";
-import type { CustomerRevenue, RevenueResult } from "./revenue/types.ts";
+import type { CustomerRevenue, RevenueResult } from "./types.ts";
 
 const MONEY: [string, keyof CustomerRevenue][] = [
   ["mrr", "mrr"],

@@ -3,7 +3,7 @@
  * attached. Organizations without requests get zero counts and false flags, never nulls.
  */
 import pl from "nodejs-polars";
-import type { QueryFrames } from "./queries.ts";
+import type { QueryFrames } from "../sources/queries.ts";
 import { tierFamily } from "./tiers.ts";
 
 export interface JoinResult {

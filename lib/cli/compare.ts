@@ -4,12 +4,12 @@
  */
 import { parseArgs } from "node:util";
 import { basename } from "node:path";
-import { UserError } from "./config.ts";
-import { DEFAULT_OUT_DIR } from "./export.ts";
-import { isoDate } from "./files.ts";
-import { formatCount } from "./brief.ts";
-import { type ExportFile, readExportFile } from "./read_export.ts";
-import { compareExports, writeComparisonFiles } from "./compare.ts";
+import { UserError } from "../core/config.ts";
+import { DEFAULT_OUT_DIR } from "../export.ts";
+import { isoDate } from "../formats/files.ts";
+import { formatCount } from "../report/brief.ts";
+import { type ExportFile, readExportFile } from "../formats/read_export.ts";
+import { compareExports, writeComparisonFiles } from "../analysis/compare.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
 

@@ -1,6 +1,6 @@
 /** Cell values shared by the CSV and XLSX writers: read a frame column-wise, neutralise text. */
 import pl from "nodejs-polars";
-import { type ColumnDef, COLUMNS } from "../columns.ts";
+import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
 
 /**
  * Text starting with = + - @ tab or CR is prefixed with `'`, so a spreadsheet shows it as text

@@ -8,8 +8,8 @@ import type pl from "nodejs-polars";
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import type { Writable } from "node:stream";
-import { COLUMNS, type ColumnUnit } from "../columns.ts";
-import { writeFileAtomic } from "../files.ts";
+import { COLUMNS, type ColumnUnit } from "../frame/columns.ts";
+import { writeFileAtomic } from "./files.ts";
 import {
   exportColumns,
   finiteOrNull,
