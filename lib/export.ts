@@ -4,12 +4,11 @@
  * (revenue comes before metrics because revenue_per_seat and gross_margin_pct need mrr.)
  * Each stage is a module with a small typed interface; this file only wires them.
  */
-import type pl from "nodejs-polars";
 import { mkdir, rename, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./frame/columns.ts";
-import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
+import { loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { writeCharts } from "./report/charts.ts";
@@ -23,63 +22,23 @@ import {
 import { joinOrgFrames } from "./frame/join.ts";
 import { writeManifest } from "./report/manifest.ts";
 import { addMetricColumns } from "./frame/metrics.ts";
-import { type ExportWindow, type QueryStat, runQueries } from "./sources/queries.ts";
+import { runQueries } from "./sources/queries.ts";
+import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { attachRevenue } from "./revenue/columns.ts";
 import { loadRevenueStage } from "./revenue/stage.ts";
-import type { RevenueResult } from "./revenue/types.ts";
 import { writeCsvFile } from "./formats/csv.ts";
 import { writeXlsxFile } from "./formats/xlsx.ts";
 
-export type { QueryStat } from "./sources/queries.ts";
-export type ExportFormat = "csv" | "xlsx";
-export type StripeMode = "auto" | "skip" | "refresh" | "require";
-
-export interface ExportOptions {
-  /** where files go; default the repository's outputs/ */
-  outDir: string;
-  formats: ExportFormat[];
-  /** window length in days: [asOf - windowDays, asOf) */
-  windowDays: number;
-  /** pinned once per run and used for both databases */
-  asOf: Date;
-  /** undefined → demo data when no database is configured */
-  demo?: boolean;
-  stripe: StripeMode;
-  charts: boolean;
-  /** also write one CSV (and XLSX sheet) per segment of lib/report/segments.ts */
-  segments: boolean;
-  quiet: boolean;
-  verbose: boolean;
-  /** settings (environment merged over .env); loaded when not given */
-  env?: Env;
-  /** progress and warnings go here (stderr by default) */
-  log?: (line: string) => void;
-}
-
-export interface PricingData {
-  /** one row per organization, columns = COLUMN_NAMES in order */
-  frame: pl.DataFrame;
-  asOf: Date;
-  windowDays: number;
-  window: ExportWindow;
-  demo: boolean;
-  queries: QueryStat[];
-  revenue: RevenueResult;
-  warnings: string[];
-  /** milliseconds spent in each stage */
-  stages: Record<string, number>;
-}
-
-export interface ExportResult {
-  data: PricingData;
-  /** every file written except the manifest */
-  files: string[];
-  manifestPath: string;
-  /** the Markdown brief for an AI assistant, and the trimmed CSV when the full one is large */
-  briefPath: string;
-  trimmedPath?: string;
-  csvPath?: string;
-}
+// The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
+export type {
+  ExportFormat,
+  ExportOptions,
+  ExportResult,
+  ExportWindow,
+  PricingData,
+  QueryStat,
+  StripeMode,
+} from "./core/types.ts";
 
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../outputs", import.meta.url));
 

@@ -12,7 +12,7 @@ import { basename, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { dictionaryMarkdown } from "./dictionary.ts";
-import type { PricingData } from "../export.ts";
+import type { PricingData } from "../core/types.ts";
 import { dateStamp, exportFileName, isoDate, writeFileAtomic } from "../formats/files.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
 import { writeCsvFile } from "../formats/csv.ts";

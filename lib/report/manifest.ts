@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { PricingData } from "../export.ts";
+import type { PricingData } from "../core/types.ts";
 import { exportFileName, writeFileAtomic } from "../formats/files.ts";
 
 export interface ManifestFile {

@@ -9,20 +9,8 @@ import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
 import { type Engine, loadSql, type SqlParams } from "./sql.ts";
 
-/** The export window: `[start, end)`, the same instants on both engines. */
-export interface ExportWindow {
-  start: Date;
-  end: Date;
-  days: number;
-}
-
-export interface QueryStat {
-  name: string;
-  file: string;
-  sha256: string;
-  rows: number;
-  durationMs: number;
-}
+import type { ExportWindow, QueryStat } from "../core/types.ts";
+export type { ExportWindow, QueryStat } from "../core/types.ts";
 
 export interface QueryFrames {
   organizations: pl.DataFrame;

@@ -1,0 +1,41 @@
+/** What lib/formats/ offers. */
+export {
+  assertExportColumns,
+  columnValues,
+  exportColumns,
+  finiteOrNull,
+  type FrameColumn,
+  frameColumns,
+  neutraliseText,
+} from "./cells.ts";
+export {
+  csvChunks,
+  formatNumber,
+  frameCsvChunks,
+  writeChunksFile,
+  writeCsvFile,
+  writeReportFiles,
+} from "./csv.ts";
+export { parseCsv, parseCsvRecords } from "./csv_parse.ts";
+export {
+  dateStamp,
+  exportFileName,
+  isoDate,
+  stampedFileName,
+  tempPathFor,
+  writeFileAtomic,
+} from "./files.ts";
+export { markdownCell, markdownTable } from "./markdown.ts";
+export {
+  checkExportHeader,
+  type ExportFile,
+  type ExportFileFormat,
+  exportFrameFromColumns,
+  exportFrameFromCsvText,
+  exportFrameFromXlsxFile,
+  type ExportNameInfo,
+  exportNameInfo,
+  exportSeries,
+  readExportFile,
+} from "./read_export.ts";
+export { type Sheet, sheetName, writeXlsx, writeXlsxFile } from "./xlsx.ts";
