@@ -12,7 +12,7 @@
 import pl from "nodejs-polars";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { formatChangePct, formatCount, formatUsd } from "../report/brief.ts";
+import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { writeReportFiles } from "../formats/csv.ts";
 import { markdownTable } from "../formats/markdown.ts";

@@ -13,7 +13,7 @@
 import pl from "nodejs-polars";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { formatChangePct, formatCount, formatUsd } from "../report/brief.ts";
+import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { UserError } from "../core/config.ts";
 import { dateStamp, isoDate } from "../formats/files.ts";
 import { writeReportFiles } from "../formats/csv.ts";

@@ -7,7 +7,7 @@ import { basename } from "node:path";
 import { UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
-import { formatCount } from "../report/brief.ts";
+import { formatCount } from "../report/numbers.ts";
 import { type ExportFile, readExportFile } from "../formats/read_export.ts";
 import { compareExports, writeComparisonFiles } from "../analysis/compare.ts";
 

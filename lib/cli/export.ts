@@ -14,6 +14,7 @@ import {
   runExport,
   type StripeMode,
 } from "../export.ts";
+import { formatBytes } from "../report/numbers.ts";
 
 export const HELP = `Usage: deno task export [options]
 
@@ -150,12 +151,6 @@ export function parseCli(args: string[]): CliArgs {
     email: !!v.email,
     retentionDays: v["retention-days"],
   };
-}
-
-function formatBytes(bytes: number): string {
-  return bytes < 1024 * 1024
-    ? `${(bytes / 1024).toFixed(1)} KB`
-    : `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
 /** Email and retention after a successful export; their failures exit 2, the files stay. */

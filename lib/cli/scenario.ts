@@ -9,7 +9,7 @@ import { parseAsOf } from "./export.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
-import { formatChangePct, formatCount, formatUsd } from "../report/brief.ts";
+import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
   compareScenario,

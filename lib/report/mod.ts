@@ -7,10 +7,6 @@ export {
   briefMarkdown,
   DEFAULT_TRIM_ABOVE_BYTES,
   DISTRIBUTION_COLUMNS,
-  formatBytes,
-  formatChangePct,
-  formatCount,
-  formatUsd,
   quantile,
   SUGGESTED_QUESTIONS,
   TRIM_VARIABLE,
@@ -52,6 +48,7 @@ export {
   svgDisplay,
 } from "./display.ts";
 export { buildManifest, type Manifest, type ManifestFile, writeManifest } from "./manifest.ts";
+export { formatBytes, formatChangePct, formatCount, formatUsd } from "./numbers.ts";
 export {
   DEFAULT_SEGMENT_THRESHOLDS,
   SEGMENT_NAMES,
