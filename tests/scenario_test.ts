@@ -17,7 +17,7 @@ import {
   proposedRevenue,
   requestChargeUsd,
   type Scenario,
-} from "../lib/analysis/scenario.ts";
+} from "../lib/analysis/scenario/mod.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 

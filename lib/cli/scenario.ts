@@ -16,7 +16,7 @@ import {
   loadScenarioFile,
   type ScenarioReportContext,
   writeScenarioFiles,
-} from "../analysis/scenario.ts";
+} from "../analysis/scenario/mod.ts";
 import type pl from "nodejs-polars";
 
 export const HELP = `Usage: deno task scenario <scenario.json> [more.json …] [options]
