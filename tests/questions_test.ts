@@ -4,21 +4,23 @@ import { COLUMNS } from "../lib/frame/columns.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { csvChunks } from "../lib/formats/csv.ts";
 import {
-  adoptionChart,
-  churnChart,
   churnRisk,
   exportFrameFromCsv,
   featureAdoption,
-  pricingModelChart,
   pricingModelComparison,
   ptbVsByok,
-  trafficChart,
-  underpricedChart,
   underpricedCustomers,
   upgradeCandidates,
-  upgradeChart,
   usd,
 } from "../lib/analysis/questions.ts";
+import {
+  adoptionChart,
+  churnChart,
+  pricingModelChart,
+  trafficChart,
+  underpricedChart,
+  upgradeChart,
+} from "../lib/analysis/question_charts.ts";
 
 /**
  * Six organizations; every expectation below is worked out from these rows.

@@ -15,33 +15,37 @@ export {
 } from "./compare.ts";
 export {
   adoptionChart,
-  type AdoptionFacts,
-  type Answer,
   churnChart,
-  type ChurnFacts,
-  churnRisk,
+  pricingModelChart,
+  trafficChart,
+  underpricedChart,
+  upgradeChart,
+} from "./question_charts.ts";
+export {
+  type Answer,
   columnTotal,
   DEFAULT_MODEL_PRICES,
   DEFAULT_THRESHOLDS,
   exportFrameFromCsv,
+  type ModelPrices,
+  type QuestionThresholds,
+  usd,
+} from "./question_common.ts";
+export {
+  type AdoptionFacts,
+  type ChurnFacts,
+  churnRisk,
   featureAdoption,
   type ModelFacts,
-  type ModelPrices,
-  pricingModelChart,
   pricingModelComparison,
   ptbVsByok,
-  type QuestionThresholds,
   TRAFFIC_TYPES,
-  trafficChart,
   type TrafficFacts,
   type TrafficType,
-  underpricedChart,
   underpricedCustomers,
   type UnderpricedFacts,
   upgradeCandidates,
-  upgradeChart,
   type UpgradeFacts,
-  usd,
 } from "./questions.ts";
 // Scenarios have a folder of their own: lib/analysis/scenario/mod.ts names what they offer.
 export * from "./scenario/mod.ts";

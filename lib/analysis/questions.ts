@@ -9,118 +9,32 @@
  * organizations are left out of revenue judgements and counted in the facts instead.
  */
 import pl from "nodejs-polars";
-import { exportFrameFromCsvText } from "../formats/read_export.ts";
-import { barChart, type Chart } from "../report/charts.ts";
 
-export interface Answer<Facts> {
-  /** a short table: the top organizations, or one row per group */
-  table: pl.DataFrame;
-  /** the numbers the reading is built from */
-  facts: Facts;
-  /** one sentence that reads the facts */
-  reading: string;
-}
-
-export interface QuestionThresholds {
-  /** Underpriced: at least this many requests in the window … (default 100,000) */
-  underpricedMinRequests: number;
-  /** … or at least this much LLM cost in the window, USD … (default $500) */
-  underpricedMinLlmCostUsd: number;
-  /** … while paying at most this MRR, USD per month (default $100). */
-  underpricedMaxMrrUsd: number;
-  /** Upgrade candidates: free tier with at least this many requests in the window (default 50,000). */
-  upgradeMinRequests: number;
-  /** Upgrade candidates: the paid seat price their upside is computed at, USD (default Pro's $20). */
-  upgradeSeatPriceUsd: number;
-  /** Rows in each table (default 15). */
-  top: number;
-}
-
-export const DEFAULT_THRESHOLDS: Readonly<QuestionThresholds> = {
-  underpricedMinRequests: 100_000,
-  underpricedMinLlmCostUsd: 500,
-  underpricedMaxMrrUsd: 100,
-  upgradeMinRequests: 50_000,
-  upgradeSeatPriceUsd: 20,
-  top: 15,
-};
-
-/** Simple pricing models to hold against current MRR. */
-export interface ModelPrices {
-  /** Seat-based: USD per seat per month (default $20, Pro's list price). */
-  seatPriceUsd: number;
-  /** Usage-based: USD per 1,000 requests (default $0.50). */
-  per1kRequestsUsd: number;
-  /** Percentage of LLM cost, in percent (default 2). */
-  pctOfLlmCost: number;
-}
-
-export const DEFAULT_MODEL_PRICES: Readonly<ModelPrices> = {
-  seatPriceUsd: 20,
-  per1kRequestsUsd: 0.5,
-  pctOfLlmCost: 2,
-};
-
-function thresholds(overrides: Partial<QuestionThresholds>): QuestionThresholds {
-  const t = { ...DEFAULT_THRESHOLDS, ...overrides };
-  for (const [name, value] of Object.entries(t)) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      throw new Error(`question threshold ${name} must be a number ≥ 0, got ${value}`);
-    }
-  }
-  return t;
-}
-
-function requireColumns(frame: pl.DataFrame, question: string, names: string[]): void {
-  const missing = names.filter((n) => !frame.columns.includes(n));
-  if (missing.length > 0) {
-    throw new Error(
-      `${question}: the frame has no column ${
-        missing.join(", ")
-      }; pass the export frame (loadPricingData().frame or a CSV read back with its header)`,
-    );
-  }
-}
-
-/** Sum of a column, nulls skipped (0 for an empty frame). */
-export function columnTotal(frame: pl.DataFrame, name: string): number {
-  let total = 0;
-  for (const value of frame.getColumn(name).toArray() as unknown[]) {
-    if (value !== null && value !== undefined) total += Number(value);
-  }
-  return total;
-}
-
-function countWhere(frame: pl.DataFrame, predicate: pl.Expr): number {
-  return frame.filter(predicate).height;
-}
-
-/** $1,234, $12.34 under $100, $20 for whole dollars: money in sentences. */
-export function usd(value: number): string {
-  const digits = Math.abs(value) < 100 && !Number.isInteger(value) ? 2 : 0;
-  return `$${
-    value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-  }`;
-}
-
-/** 1,234,567 */
-function count(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
-}
-
-/**
- * An export CSV (helicone_pricing_data_*.csv) read back into a typed frame, so the questions can
- * be asked of the exact file that was handed on (lib/formats/read_export.ts checks it is one of ours).
- */
-export function exportFrameFromCsv(text: string): pl.DataFrame {
-  return exportFrameFromCsvText(text);
-}
-
-const mrrKnown = () => pl.col("mrr").isNotNull();
+import {
+  type Answer,
+  columnTotal,
+  count,
+  countWhere,
+  DEFAULT_MODEL_PRICES,
+  type ModelPrices,
+  mrrKnown,
+  plural,
+  type QuestionThresholds,
+  requireColumns,
+  thresholds,
+  usd,
+} from "./question_common.ts";
+// Callers keep finding the shared shapes and helpers here.
+export {
+  type Answer,
+  columnTotal,
+  DEFAULT_MODEL_PRICES,
+  DEFAULT_THRESHOLDS,
+  exportFrameFromCsv,
+  type ModelPrices,
+  type QuestionThresholds,
+  usd,
+} from "./question_common.ts";
 
 // ── 1. Underpriced customers ────────────────────────────────────────────────────────────────
 
@@ -531,130 +445,4 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
     usd(m.mrrUsd)
   } MRR, ${usd(m.ptbLlmCostUsd)} pass-through).`;
   return { table, facts, reading };
-}
-
-// ── Charts (same look as lib/report/charts.ts) ─────────────────────────────────────────────────────
-
-function labelled(table: pl.DataFrame, label: string, measures: [string, string][]) {
-  const labels = (table.getColumn(label).toArray() as unknown[]).map((v, i) =>
-    // Names repeat across organizations; the rank keeps bars apart.
-    label === "org_name" ? `${i + 1}. ${String(v ?? "(no name)").slice(0, 24)}` : String(v)
-  );
-  return measures.flatMap(([column, series]) =>
-    (table.getColumn(column).toArray() as unknown[]).map((v, i) => ({
-      label: labels[i],
-      value: Number(v ?? 0),
-      series,
-    }))
-  );
-}
-
-export function underpricedChart(answer: Answer<UnderpricedFacts>): Chart {
-  const title = "Underpriced: heavy users on low MRR";
-  return {
-    name: "q1_underpriced",
-    title,
-    svg: barChart(
-      title,
-      `Top ${answer.table.height} of ${answer.facts.organizations} by LLM cost in the window.`,
-      labelled(answer.table, "org_name", [["llm_cost_30d", "LLM cost (window)"], ["mrr", "MRR"]]),
-      "USD",
-    ),
-  };
-}
-
-export function upgradeChart(answer: Answer<UpgradeFacts>): Chart {
-  const title = "Upgrade candidates: free organizations by requests";
-  return {
-    name: "q2_upgrade_candidates",
-    title,
-    svg: barChart(
-      title,
-      `Top ${answer.table.height} of ${answer.facts.organizations} free organizations over the request threshold.`,
-      labelled(answer.table, "org_name", [["requests_30d", "Requests (window)"]]),
-      "Requests in window",
-      false,
-    ),
-  };
-}
-
-export function churnChart(answer: Answer<ChurnFacts>): Chart {
-  const title = "Churn risk: LLM cost above MRR";
-  return {
-    name: "q3_churn_risk",
-    title,
-    svg: barChart(
-      title,
-      `Top ${answer.table.height} of ${answer.facts.organizations} by loss (LLM cost − MRR); pass-through is the part the company pays.`,
-      labelled(answer.table, "org_name", [
-        ["mrr", "MRR"],
-        ["llm_cost_30d", "LLM cost (window)"],
-        ["llm_cost_ptb_30d", "of which pass-through"],
-      ]),
-      "USD",
-    ),
-  };
-}
-
-export function pricingModelChart(answer: Answer<ModelFacts>, prices: Partial<ModelPrices> = {}) {
-  const p = { ...DEFAULT_MODEL_PRICES, ...prices };
-  const title = "Revenue per tier: today and under simple models";
-  return {
-    name: "q4_pricing_models",
-    title,
-    svg: barChart(
-      title,
-      `USD per month. Seat: ${usd(p.seatPriceUsd)}/seat; usage: ${
-        usd(p.per1kRequestsUsd)
-      } per 1,000 requests; cost: ${p.pctOfLlmCost} % of LLM cost.`,
-      labelled(answer.table, "tier", [
-        ["current_mrr", "current MRR"],
-        ["seat_based", "seat-based"],
-        ["usage_based", "usage-based"],
-        ["pct_of_llm_cost", `${p.pctOfLlmCost} % of LLM cost`],
-      ]),
-      "USD per month",
-    ),
-  } satisfies Chart;
-}
-
-export function adoptionChart(answer: Answer<AdoptionFacts>): Chart {
-  const title = "Prompts add-on against prompt usage";
-  const table = answer.table.withColumns(
-    pl.concatString([
-      pl.when(pl.col("has_prompts_addon")).then(pl.lit("add-on")).otherwise(pl.lit("no add-on")),
-      pl.when(pl.col("uses_prompts")).then(pl.lit("uses prompts")).otherwise(
-        pl.lit("no prompt use"),
-      ),
-    ], ", ").alias("group"),
-  );
-  return {
-    name: "q5_prompts_adoption",
-    title,
-    svg: barChart(
-      title,
-      "Organizations per group; prompt use = requests with a stored prompt in the window.",
-      labelled(table, "group", [["organizations", "organizations"]]),
-      "Organizations",
-      false,
-    ),
-  };
-}
-
-export function trafficChart(answer: Answer<Record<TrafficType, TrafficFacts>>): Chart {
-  const title = "PTB vs BYOK: MRR and LLM cost by traffic type";
-  return {
-    name: "q6_ptb_vs_byok",
-    title,
-    svg: barChart(
-      title,
-      "USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.",
-      labelled(answer.table, "traffic", [
-        ["mrr", "MRR"],
-        ["llm_cost_30d", "LLM cost (window)"],
-        ["llm_cost_ptb_30d", "of which pass-through"],
-      ]),
-      "USD",
-    ),
-  };
 }

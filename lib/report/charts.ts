@@ -432,15 +432,21 @@ export async function writeCharts(
 }
 
 /**
- * Horizontal bars, one group per label (question charts in lib/analysis/questions.ts). With several series
+ * Horizontal bars, one group per label (question charts in lib/analysis/question_charts.ts). With several series
  * the bars of one label sit together, so "LLM cost vs MRR" of one organization reads at a glance.
  */
+export interface BarChartOptions {
+  title: string;
+  caption: string;
+  bars: { label: string; value: number; series?: string }[];
+  /** the value axis' name, and the series name of bars without one */
+  valueLabel: string;
+  /** dollar ticks (default) or plain counts */
+  money?: boolean;
+}
+
 export function barChart(
-  title: string,
-  caption: string,
-  bars: { label: string; value: number; series?: string }[],
-  valueLabel: string,
-  money = true,
+  { title, caption, bars, valueLabel, money = true }: BarChartOptions,
 ): string {
   const series = [...new Set(bars.map((b) => b.series ?? valueLabel))];
   const palette = ["#2563eb", "#f97316", "#16a34a", "#7c3aed", "#db2777"];

@@ -19,6 +19,7 @@ export {
 } from "./brief.ts";
 export {
   barChart,
+  type BarChartOptions,
   type Chart,
   costAndMrrByTierChart,
   marginByTierChart,
