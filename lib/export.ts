@@ -189,7 +189,10 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const brief = await timed(stages, "write", async () => {
       const exportPaths: string[] = [];
       for (const format of options.formats) {
-        const path = join(staging, exportFileName(data.asOf, data.demo, format));
+        const path = join(
+          staging,
+          exportFileName({ asOf: data.asOf, demo: data.demo, ext: format }),
+        );
         if (format === "csv") await writeCsvFile(data.frame, path);
         else await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : []);
         exportPaths.push(path);
@@ -224,7 +227,12 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       briefPath: final(brief.briefPath),
       ...(brief.trimmedPath ? { trimmedPath: final(brief.trimmedPath) } : {}),
       ...(options.formats.includes("csv")
-        ? { csvPath: join(options.outDir, exportFileName(data.asOf, data.demo, "csv")) }
+        ? {
+          csvPath: join(
+            options.outDir,
+            exportFileName({ asOf: data.asOf, demo: data.demo, ext: "csv" }),
+          ),
+        }
         : {}),
     };
   } finally {

@@ -30,6 +30,12 @@ Deno.test("parseCsv reads quoted commas, doubled quotes, newlines and CRLF", () 
 
 Deno.test("export file names carry the as-of date and _demo for demo data", () => {
   const asOf = new Date("2026-11-01T23:00:00Z");
-  assertEquals(exportFileName(asOf, false, "csv"), "helicone_pricing_data_2026-11-01.csv");
-  assertEquals(exportFileName(asOf, true, "xlsx"), "helicone_pricing_data_2026-11-01_demo.xlsx");
+  assertEquals(
+    exportFileName({ asOf, demo: false, ext: "csv" }),
+    "helicone_pricing_data_2026-11-01.csv",
+  );
+  assertEquals(
+    exportFileName({ asOf, demo: true, ext: "xlsx" }),
+    "helicone_pricing_data_2026-11-01_demo.xlsx",
+  );
 });

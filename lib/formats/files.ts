@@ -16,7 +16,16 @@ export function dateStamp(asOf: Date, demo: boolean): string {
  * `helicone_pricing_data_2026-11-25.csv` (the spec's name); demo data adds `_demo`, a `suffix`
  * (a segment, `trimmed`) comes before the extension: `…_2026-11-25_gateway_only.csv`.
  */
-export function exportFileName(asOf: Date, demo: boolean, ext: string, suffix?: string): string {
+export interface ExportFileNameOptions {
+  asOf: Date;
+  demo: boolean;
+  /** `csv`, `xlsx`, `md`, `manifest.json`… */
+  ext: string;
+  /** a segment or `trimmed`, before the extension */
+  suffix?: string;
+}
+
+export function exportFileName({ asOf, demo, ext, suffix }: ExportFileNameOptions): string {
   return stampedFileName(dateStamp(asOf, demo), ext, suffix);
 }
 

@@ -20,6 +20,7 @@ export { parseCsv, parseCsvRecords } from "./csv_parse.ts";
 export {
   dateStamp,
   exportFileName,
+  type ExportFileNameOptions,
   isoDate,
   stampedFileName,
   tempPathFor,

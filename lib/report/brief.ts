@@ -67,11 +67,11 @@ export function trimAboveBytesFromEnv(env: Record<string, string | undefined>): 
 }
 
 export function briefFileName(asOf: Date, demo: boolean): string {
-  return exportFileName(asOf, demo, "md");
+  return exportFileName({ asOf, demo, ext: "md" });
 }
 
 export function trimmedFileName(asOf: Date, demo: boolean): string {
-  return exportFileName(asOf, demo, "csv", "trimmed");
+  return exportFileName({ asOf, demo, ext: "csv", suffix: "trimmed" });
 }
 
 /** The export without free organizations that sent no requests in the window (the long tail). */

@@ -81,7 +81,7 @@ export async function writeManifest(
   const manifest = buildManifest(data, files);
   const path = join(
     outDir,
-    exportFileName(data.asOf, data.demo, "manifest.json"),
+    exportFileName({ asOf: data.asOf, demo: data.demo, ext: "manifest.json" }),
   );
   await writeFileAtomic(
     path,

@@ -89,7 +89,7 @@ function jsonError(status: number, error: string, message: string, headers = {})
 
 /** `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`. */
 export function downloadName(data: PricingData, ext: string, segment: string | null): string {
-  return exportFileName(data.asOf, data.demo, ext, segment ?? undefined);
+  return exportFileName({ asOf: data.asOf, demo: data.demo, ext, suffix: segment ?? undefined });
 }
 
 export function createHandler(
