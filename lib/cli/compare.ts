@@ -2,7 +2,6 @@
  * `deno task compare <old> <new>`: compares two exports of this kit (CSV or XLSX, any as-of
  * dates) and writes the comparison to outputs/. Errors are one line, exit code 1.
  */
-import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
@@ -10,6 +9,7 @@ import { isoDate } from "../formats/files.ts";
 import { formatCount } from "../report/numbers.ts";
 import { type ExportFile, readExportFile } from "../formats/read_export.ts";
 import { compareExports, writeComparisonFiles } from "../analysis/compare.ts";
+import { failed, parseFlags, runMain } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
 
@@ -36,21 +36,16 @@ async function stampOf(file: ExportFile): Promise<string> {
 
 export async function main(args: string[]): Promise<number> {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          "out-dir": { type: "string" },
-          quiet: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
-    }
+    const parsed = parseFlags({
+      args,
+      options: {
+        "out-dir": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
     if (parsed.values.help) {
       console.log(HELP);
       return 0;
@@ -92,12 +87,8 @@ export async function main(args: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    console.error(`error: ${message}`);
-    return 1;
+    return failed(error);
   }
 }
 
-if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
-}
+if (import.meta.main) await runMain(main);

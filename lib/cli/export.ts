@@ -3,7 +3,6 @@
  * Exit codes: 0 done; 1 the export failed (one line on stderr, nothing new written);
  * 2 the export was written but emailing it or pruning old files failed.
  */
-import { parseArgs } from "node:util";
 import { loadEnv, UserError } from "../core/config.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
 import { pruneExports, retentionDays } from "../delivery/retention.ts";
@@ -15,6 +14,7 @@ import {
   type StripeMode,
 } from "../export.ts";
 import { formatBytes } from "../report/numbers.ts";
+import { parseFlags, runMain } from "./args.ts";
 
 export const HELP = `Usage: deno task export [options]
 
@@ -85,35 +85,30 @@ export function parseAsOf(value: string): Date {
 }
 
 export function parseCli(args: string[]): CliArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        "out-dir": { type: "string" },
-        format: { type: "string", multiple: true },
-        days: { type: "string" },
-        "as-of": { type: "string" },
-        demo: { type: "boolean" },
-        live: { type: "boolean" },
-        "skip-stripe": { type: "boolean" },
-        "refresh-stripe": { type: "boolean" },
-        "require-stripe": { type: "boolean" },
-        "no-charts": { type: "boolean" },
-        segments: { type: "boolean" },
-        email: { type: "boolean" },
-        "retention-days": { type: "string" },
-        "env-file": { type: "string" },
-        quiet: { type: "boolean" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
-  }
+  const parsed = parseFlags({
+    args,
+    options: {
+      "out-dir": { type: "string" },
+      format: { type: "string", multiple: true },
+      days: { type: "string" },
+      "as-of": { type: "string" },
+      demo: { type: "boolean" },
+      live: { type: "boolean" },
+      "skip-stripe": { type: "boolean" },
+      "refresh-stripe": { type: "boolean" },
+      "require-stripe": { type: "boolean" },
+      "no-charts": { type: "boolean" },
+      segments: { type: "boolean" },
+      email: { type: "boolean" },
+      "retention-days": { type: "string" },
+      "env-file": { type: "string" },
+      quiet: { type: "boolean" },
+      verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
   const v = parsed.values;
   if (v.demo && v.live) throw new UserError("--demo and --live contradict each other; pick one");
   const stripeFlags = [v["skip-stripe"], v["refresh-stripe"], v["require-stripe"]].filter(Boolean);
@@ -260,6 +255,4 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
-}
+if (import.meta.main) await runMain(main);

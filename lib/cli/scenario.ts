@@ -3,8 +3,8 @@
  * scenario and writes the comparison with current MRR (per organization, per tier, Markdown
  * summary with the breakeven price) to outputs/. Errors are one line, exit code 1.
  */
-import { parseArgs } from "node:util";
 import { basename } from "node:path";
+import { failed, parseFlags, runMain } from "./args.ts";
 import { parseAsOf } from "./export.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
@@ -58,28 +58,23 @@ interface ScenarioArgs {
 }
 
 export function parseScenarioArgs(args: string[]): ScenarioArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        input: { type: "string" },
-        "out-dir": { type: "string" },
-        breakeven: { type: "string" },
-        demo: { type: "boolean" },
-        live: { type: "boolean" },
-        "as-of": { type: "string" },
-        days: { type: "string" },
-        "env-file": { type: "string" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
-  }
+  const parsed = parseFlags({
+    args,
+    options: {
+      input: { type: "string" },
+      "out-dir": { type: "string" },
+      breakeven: { type: "string" },
+      demo: { type: "boolean" },
+      live: { type: "boolean" },
+      "as-of": { type: "string" },
+      days: { type: "string" },
+      "env-file": { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
   const v = parsed.values;
   const help = !!v.help;
   if (!help && parsed.positionals.length === 0) {
@@ -186,12 +181,8 @@ export async function main(args: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    console.error(`error: ${message}`);
-    return 1;
+    return failed(error);
   }
 }
 
-if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
-}
+if (import.meta.main) await runMain(main);

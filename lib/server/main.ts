@@ -5,6 +5,7 @@
 import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
 import { HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
+import { runMain } from "../cli/args.ts";
 
 export async function main(args: string[]): Promise<number> {
   try {
@@ -47,4 +48,4 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runMain(main);
