@@ -361,11 +361,11 @@ export async function writeComparisonFiles(
 ): Promise<ComparisonFiles> {
   await mkdir(outDir, { recursive: true });
   const base = join(outDir, comparisonFileBase(context.oldStamp, context.newStamp));
-  const [perOrgPath, totalsPath, summaryPath] = await writeReportFiles(
+  const [perOrgPath, totalsPath, summaryPath] = await writeReportFiles({
     base,
-    result.perOrg,
-    { suffix: "_totals", frame: result.totals },
-    comparisonMarkdown(result, context),
-  );
+    main: result.perOrg,
+    second: { suffix: "_totals", frame: result.totals },
+    markdown: comparisonMarkdown(result, context),
+  });
   return { perOrgPath, totalsPath, summaryPath };
 }

@@ -111,11 +111,16 @@ export function writeCsvFile(frame: pl.DataFrame, path: string): Promise<number>
  * A report: `<base>.csv` (the main frame), `<base><suffix>.csv` (a second frame, e.g. totals) and
  * `<base>.md` (the summary), each written atomically. Returns [main, second, summary] paths.
  */
+export interface ReportFilesOptions {
+  /** the path without extension: `<outDir>/<name>` */
+  base: string;
+  main: pl.DataFrame;
+  second: { suffix: string; frame: pl.DataFrame };
+  markdown: string;
+}
+
 export async function writeReportFiles(
-  base: string,
-  main: pl.DataFrame,
-  second: { suffix: string; frame: pl.DataFrame },
-  markdown: string,
+  { base, main, second, markdown }: ReportFilesOptions,
 ): Promise<[string, string, string]> {
   const paths: [string, string, string] = [
     `${base}.csv`,

@@ -12,6 +12,7 @@ export {
   csvChunks,
   formatNumber,
   frameCsvChunks,
+  type ReportFilesOptions,
   writeChunksFile,
   writeCsvFile,
   writeReportFiles,

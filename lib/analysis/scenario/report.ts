@@ -189,11 +189,11 @@ export async function writeScenarioFiles(
     outDir,
     scenarioFileBase(result.scenario, dateStamp(context.asOf, context.demo)),
   );
-  const [perOrgPath, byTierPath, summaryPath] = await writeReportFiles(
+  const [perOrgPath, byTierPath, summaryPath] = await writeReportFiles({
     base,
-    result.perOrg,
-    { suffix: "_by_tier", frame: result.byTier },
-    scenarioMarkdown(result, context),
-  );
+    main: result.perOrg,
+    second: { suffix: "_by_tier", frame: result.byTier },
+    markdown: scenarioMarkdown(result, context),
+  });
   return { perOrgPath, byTierPath, summaryPath };
 }
