@@ -6,7 +6,7 @@ import {
   mrrVsRequestsChart,
   reportCharts,
 } from "../lib/economics/charts.ts";
-import { costAndMrrByTierChart, svgToPng } from "../lib/charts.ts";
+import { costAndMrrByTierChart, svgToPng } from "../lib/report/charts.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 
 const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;

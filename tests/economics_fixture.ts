@@ -1,8 +1,8 @@
 /** The five-organization economics fixture (tests/economics_test.ts works its numbers by hand). */
 import pl from "nodejs-polars";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
-import { addMetricColumns } from "../lib/metrics.ts";
-import { exportFrameFromColumns } from "../lib/read_export.ts";
+import { addMetricColumns } from "../lib/frame/metrics.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import type { CustomerRevenue, RevenueResult } from "../lib/revenue/types.ts";
 
 /**

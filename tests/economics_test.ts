@@ -99,7 +99,7 @@ Deno.test("cost model settings: bad values are one-line errors naming the settin
 });
 
 Deno.test("the price book's metered prices are validated like the rest of a scenario", async () => {
-  const { parseScenario } = await import("../lib/scenario.ts");
+  const { parseScenario } = await import("../lib/analysis/scenario/mod.ts");
   const book = await loadPriceBook();
   const pro = book.scenario.plans[0];
   assertEquals(pro.meteredPrices?.requests?.includedRequests, 10_000);
@@ -119,7 +119,7 @@ Deno.test("the price book's metered prices are validated like the rest of a scen
 
 Deno.test("an export writes the cost model into its manifest and appends the new columns to the CSV", async () => {
   const { runExport } = await import("../lib/export.ts");
-  const { SPEC_COLUMN_NAMES } = await import("../lib/columns.ts");
+  const { SPEC_COLUMN_NAMES } = await import("../lib/frame/columns.ts");
   const outDir = await Deno.makeTempDir();
   try {
     const result = await runExport({
@@ -288,7 +288,7 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
 });
 
 Deno.test("the brief leads its economics with the company-cost margin, per-plan rows, price book and cost model, escaped", async () => {
-  const { briefMarkdown } = await import("../lib/brief.ts");
+  const { briefMarkdown } = await import("../lib/report/brief.ts");
   const book = await loadPriceBook();
   const frame = await economicsFrameWithF();
   // A price-book plan name is file text: rename one so it carries Markdown.

@@ -9,8 +9,8 @@ import JSZip from "jszip";
 import { join } from "node:path";
 import { loadPriceBook } from "../lib/economics/mod.ts";
 import { reportCharts } from "../lib/economics/charts.ts";
-import { summaryCharts, summarySheetInput } from "../lib/economics/xlsx_summary.ts";
-import { writeXlsxFile } from "../lib/write/xlsx.ts";
+import { summaryCharts, summarySheetInput, summarySheets } from "../lib/economics/xlsx_summary.ts";
+import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 
@@ -18,13 +18,13 @@ async function writeFixtureWorkbook(dir: string): Promise<string> {
   const frame = await economicsFrameWithF();
   const path = join(dir, "fixture.xlsx");
   await writeXlsxFile(frame, path, [], {
-    summary: summarySheetInput(frame, {
+    leadSheets: summarySheets(summarySheetInput(frame, {
       costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
       priceBook: await loadPriceBook(),
       ptbRevenueRead: true,
       asOf: new Date("2026-11-01T00:00:00Z"),
       demo: false,
-    }, summaryCharts(reportCharts(frame))),
+    }, summaryCharts(reportCharts(frame)))),
   });
   return path;
 }
@@ -140,7 +140,7 @@ Deno.test("LibreOffice prints pricing_data one page wide (the 400-organization d
 });
 
 Deno.test("an export's XLSX with its summary sheet reads back as the same frame", async () => {
-  const { exportFrameFromXlsxFile } = await import("../lib/read_export.ts");
+  const { exportFrameFromXlsxFile } = await import("../lib/formats/read_export.ts");
   const dir = await Deno.makeTempDir();
   try {
     const path = await writeFixtureWorkbook(dir);

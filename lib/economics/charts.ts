@@ -16,7 +16,7 @@ import {
   rows,
   textWidth,
   usdTick,
-} from "../charts.ts";
+} from "../report/charts.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 
 const PLAN_PALETTE = [

@@ -8,14 +8,10 @@
  * BYOK traffic costs the company no LLM spend (the customer pays the provider). Settings come from
  * the environment (or .env) and are written into every export's manifest; unset = 0, said so.
  */
-import { type Env, UserError } from "../config.ts";
+import { type Env, UserError } from "../core/config.ts";
+import type { CostModel } from "./types.ts";
 
-export interface CostModel {
-  /** USD per 1,000 requests in the window; null = not set (counted as 0) */
-  infraUsdPer1kRequests: number | null;
-  /** USD per GB stored per month; null = not set. The export has no storage column yet. */
-  infraUsdPerGbStored: number | null;
-}
+export type { CostModel } from "./types.ts";
 
 export const COST_MODEL_SETTINGS = {
   infraUsdPer1kRequests: "PRICING_INFRA_USD_PER_1K_REQUESTS",

@@ -12,24 +12,20 @@
  */
 import type pl from "nodejs-polars";
 import { fileURLToPath } from "node:url";
-import type { Env } from "../config.ts";
+import type { Env } from "../core/config.ts";
 import {
   loadScenarioFile,
   type Plan,
   priceOrganizations,
-  type Scenario,
   scenarioInputs,
-} from "../scenario.ts";
+} from "../analysis/scenario/mod.ts";
+import type { PriceBook } from "./types.ts";
+
+export type { PriceBook } from "./types.ts";
 
 export const DEFAULT_PRICE_BOOK = fileURLToPath(
   new URL("../../scenarios/current_seat_based.json", import.meta.url),
 );
-
-export interface PriceBook {
-  /** file the price book was read from */
-  file: string;
-  scenario: Scenario;
-}
 
 /** The price book named by PRICING_PRICE_BOOK, or the built-in one. */
 export async function loadPriceBook(env: Env = {}): Promise<PriceBook> {

@@ -4,15 +4,12 @@
  * model. Plan names come from a file and org-facing text is data: everything printed is escaped.
  */
 import pl from "nodejs-polars";
-import { type CostModel, costModelInWords } from "./cost_model.ts";
+import { costModelInWords } from "./cost_model.ts";
+import type { EconomicsContext } from "./types.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { type PriceBook, priceBookInWords } from "./price_book.ts";
 
-export interface EconomicsContext {
-  costModel: CostModel;
-  priceBook: PriceBook;
-  ptbRevenueRead: boolean;
-}
+export type { EconomicsContext } from "./types.ts";
 
 export interface Kpi {
   label: string;

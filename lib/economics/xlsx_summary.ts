@@ -6,8 +6,9 @@
  */
 import type ExcelJS from "exceljs";
 import type pl from "nodejs-polars";
-import { type Chart, svgToPng } from "../charts.ts";
-import { isoDate } from "../files.ts";
+import { type Chart, svgToPng } from "../report/charts.ts";
+import { isoDate } from "../formats/files.ts";
+import type { SheetImage } from "../formats/xlsx_images.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { PerPlanRow } from "./per_plan.ts";
 import { priceBookInWords } from "./price_book.ts";
@@ -73,6 +74,22 @@ export function summaryCharts(charts: Chart[]): SummaryChart[] {
 
 /** Chart images: two per row band, each 640 × 349 px (the charts' 880 × 480 scaled). */
 export const CHART_IMAGE = { widthPx: 640, heightPx: 349, rowsPerImage: 19, columnsPerImage: 6 };
+
+/** The `leadSheets` hook of writeXlsx / writeXlsxFile: the summary sheet and its chart images. */
+export function summarySheets(
+  input: SummarySheetInput,
+): (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetImage[] {
+  return (workbook) => {
+    const placements = addSummarySheet(workbook, input);
+    return input.charts.map((chart, i) => ({
+      name: chart.title,
+      png: chart.png,
+      ...placements[i],
+      widthPx: CHART_IMAGE.widthPx,
+      heightPx: CHART_IMAGE.heightPx,
+    }));
+  };
+}
 
 /**
  * Adds the `summary` sheet (call before any other sheet so it comes first). Returns where the
