@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { UserError } from "./config.ts";
+import { markdownList } from "./markdown.ts";
 
 export type SmtpSecurity = "tls" | "starttls" | "none";
 
@@ -506,7 +507,8 @@ export function exportEmailText(input: {
     "Upload the CSV together with the .md brief to an AI assistant; the brief explains every column.",
   ];
   if (input.warnings && input.warnings.length > 0) {
-    lines.push("", "Warnings:", ...input.warnings.map((w) => `- ${w}`));
+    // Warnings quote data (tiers): escaped like the brief, as the body may reach an AI assistant.
+    lines.push("", "Warnings:", ...markdownList(input.warnings));
   }
   lines.push("", "-- pricing-kit");
   return { subject, text: lines.join("\n") };

@@ -17,7 +17,7 @@ import { formatChangePct, formatCount, formatUsd } from "./brief.ts";
 import { UserError } from "./config.ts";
 import { dateStamp, isoDate } from "./files.ts";
 import { writeReportFiles } from "./write/csv.ts";
-import { markdownTable } from "./markdown.ts";
+import { escapeMarkdown, markdownList, markdownTable } from "./markdown.ts";
 
 // ── the model ───────────────────────────────────────────────────────────────────────────────
 
@@ -1018,13 +1018,15 @@ export function scenarioMarkdown(
 ): string {
   const { scenario, totals, breakeven } = result;
   const lines = [
-    `# Pricing scenario ${scenario.name}, data as of ${isoDate(context.asOf)}${
+    `# Pricing scenario ${escapeMarkdown(scenario.name)}, data as of ${isoDate(context.asOf)}${
       context.demo ? " (DEMO DATA)" : ""
     }`,
     "",
-    scenario.description || "(no description)",
+    escapeMarkdown(scenario.description || "(no description)", { maxLength: 2000 }),
     "",
-    `Data: ${context.dataLabel}. Current revenue is the export's \`mrr\` (the spec's MRR, including the last closed period's usage charges). Proposed revenue is per month.`,
+    `Data: ${
+      escapeMarkdown(context.dataLabel)
+    }. Current revenue is the export's \`mrr\` (the spec's MRR, including the last closed period's usage charges). Proposed revenue is per month.`,
     "",
     "## Totals",
     "",
@@ -1114,9 +1116,12 @@ export function scenarioMarkdown(
     "",
   );
   if (result.warnings.length > 0) {
-    lines.push("## Warnings", "", ...result.warnings.map((w) => `- ${w}`), "");
+    lines.push("## Warnings", "", ...markdownList(result.warnings), "");
   }
-  lines.push("## Scenario", "", "```json", JSON.stringify(scenario, null, 2), "```", "");
+  // JSON escapes no backticks: a fence longer than any run of them in the text cannot be closed.
+  const json = JSON.stringify(scenario, null, 2);
+  const fence = "`".repeat(Math.max(3, ...(json.match(/`+/g) ?? []).map((r) => r.length + 1)));
+  lines.push("## Scenario", "", `${fence}json`, json, fence, "");
   return lines.join("\n");
 }
 
