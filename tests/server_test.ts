@@ -1070,7 +1070,7 @@ Deno.test("one CSV serialisation per cached run, shared by every download", asyn
   }
 });
 
-Deno.test("XLSX renders are capped (PRICING_SERVER_MAX_XLSX_RENDERS); the rest wait", async () => {
+Deno.test("XLSX: one render per cached run, shared; renders capped by PRICING_SERVER_MAX_XLSX_RENDERS", async (t) => {
   let active = 0;
   let most = 0;
   let renders = 0;
@@ -1088,17 +1088,34 @@ Deno.test("XLSX renders are capped (PRICING_SERVER_MAX_XLSX_RENDERS); the rest w
       },
     },
   });
+  /** A download read to its end: the workbook's data rows. */
+  const rowsOf = async (query: string) => {
+    const response = await server.get(`${EXPORT}?format=xlsx${query}`);
+    assertEquals(response.status, 200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await response.arrayBuffer());
+    return workbook.getWorksheet("pricing_data")!.rowCount - 1;
+  };
   try {
-    // Three clients at once, each reading its body as it comes (a waiting one has no headers yet).
-    const rows = await Promise.all(Array.from({ length: 3 }, async () => {
-      const response = await server.get(`${EXPORT}?format=xlsx`);
-      assertEquals(response.status, 200);
-      const workbook = new ExcelJS.Workbook();
-      await workbook.xlsx.load(await response.arrayBuffer());
-      return workbook.getWorksheet("pricing_data")!.rowCount;
-    }));
-    assertEquals(rows, [1, 2, 3].map(() => DEMO_ORGANIZATIONS + 1));
-    assertEquals([renders, most], [3, 1]);
+    await t.step("three downloads of one run at once → one render, three whole files", async () => {
+      const rows = await Promise.all([1, 2, 3].map(() => rowsOf("")));
+      assertEquals(rows, [DEMO_ORGANIZATIONS, DEMO_ORGANIZATIONS, DEMO_ORGANIZATIONS]);
+      assertEquals(renders, 1);
+    });
+    await t.step("three segments at once → three renders, never two at a time", async () => {
+      const segments = SEGMENT_NAMES.slice(0, 3);
+      const rows = await Promise.all(segments.map((name) => rowsOf(`&segment=${name}`)));
+      assertEquals(renders, 4);
+      assertEquals(most, 1);
+      // Each file holds its segment's organizations.
+      const data = await loadPricingData(server.calls[0]);
+      assertEquals(
+        rows,
+        segments.map((name) =>
+          segmentFrame(data.frame, name, settings().segmentThresholds).frame.height
+        ),
+      );
+    });
   } finally {
     await server.close();
   }

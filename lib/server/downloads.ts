@@ -1,7 +1,7 @@
 /**
- * Downloads that cost memory once, not once per request: the CSV of a cached run is serialised
- * once and its bytes are shared by every download (the first one still streams as it is made),
- * and XLSX renders, which hold a workbook each, take a slot from a small pool.
+ * Downloads that cost memory once, not once per request: the CSV and the XLSX of a cached run are
+ * made once and their bytes are shared by every download (the first one still streams as they are
+ * made), and XLSX renders, which hold a workbook each, take a slot from a small pool.
  */
 
 /**
@@ -46,6 +46,75 @@ export class SharedChunks {
     return new ReadableStream<Uint8Array>({
       pull: (controller) => {
         const chunk = this.#at(index++); // a throw errors the stream
+        if (chunk === null) controller.close();
+        else controller.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+  }
+}
+
+/**
+ * The bytes of one asynchronous rendering (the XLSX writer's stream), pumped into memory once and
+ * read by every download from the first byte; a reader that caught up waits for the next chunk.
+ * The render runs to its end even when its first client goes away, for the next ones.
+ */
+export class SharedRender {
+  readonly #chunks: Uint8Array[] = [];
+  #finished = false;
+  #error: unknown = null;
+  #waiters: (() => void)[] = [];
+  #started = false;
+
+  /** `render` is called once, on the first read; `onSettled` when it ends or fails. */
+  constructor(
+    private readonly render: () => ReadableStream<Uint8Array>,
+    private readonly onSettled: () => void = () => {},
+  ) {}
+
+  get failed(): boolean {
+    return this.#error !== null;
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for await (const chunk of this.render()) {
+        this.#chunks.push(chunk);
+        this.#wake();
+      }
+      this.#finished = true;
+    } catch (error) {
+      this.#error = error ?? new Error("render failed");
+    } finally {
+      this.onSettled();
+      this.#wake();
+    }
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  async #at(index: number): Promise<Uint8Array | null> {
+    if (!this.#started) {
+      this.#started = true;
+      void this.#pump();
+    }
+    while (index >= this.#chunks.length) {
+      if (this.#error !== null) throw this.#error;
+      if (this.#finished) return null;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    return this.#chunks[index];
+  }
+
+  /** A new reader from the first byte. */
+  stream(): ReadableStream<Uint8Array> {
+    let index = 0;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const chunk = await this.#at(index++);
         if (chunk === null) controller.close();
         else controller.enqueue(chunk);
       },

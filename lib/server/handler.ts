@@ -15,6 +15,7 @@
  * that fails before its first byte gives a JSON 500, one that fails later aborts the body.
  */
 import pl from "nodejs-polars";
+import { PassThrough, Readable } from "node:stream";
 import { type Chart, pricingCharts } from "../charts.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../files.ts";
@@ -22,7 +23,7 @@ import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
 import { csvChunks } from "../write/csv.ts";
 import { writeXlsx } from "../write/xlsx.ts";
 import { BearerAuth } from "./auth.ts";
-import { SharedChunks, Slots } from "./downloads.ts";
+import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
 import { BusyError, type RunRequest, type RunResult } from "./runs.ts";
@@ -33,7 +34,6 @@ import {
   type CsvWriter,
   guardedBody,
   oneLine,
-  xlsxStream,
   type XlsxWriter,
 } from "./stream.ts";
 import { pricingSummary, reportHtml } from "./summary.ts";
@@ -180,20 +180,26 @@ export function createHandler(
     return shared.stream();
   }
 
-  /** An XLSX body rendered once a slot is free; the slot is held until the body ends. */
-  async function xlsxBody(frame: pl.DataFrame, logEnd: (end: BodyEnd) => void) {
-    const release = await xlsxSlots.acquire();
-    const write = hooks.xlsx ?? writeXlsx;
-    try {
-      const source = xlsxStream(frame, (f, out) => write(f, out).finally(release));
-      return await guardedBody(source, (end) => {
-        release();
-        logEnd(end);
-      });
-    } catch (error) {
-      release();
-      throw error;
+  /**
+   * The run's XLSX for a segment: rendered once (when one of the render slots is free), its
+   * bytes shared by every download.
+   */
+  function sharedXlsx(result: RunResult<unknown>, frame: pl.DataFrame, segment: string | null) {
+    const key = `xlsx|${segment}`;
+    let shared = result.memo.get(key) as SharedRender | undefined;
+    if (!shared || shared.failed) {
+      let release = () => {};
+      const slot = xlsxSlots.acquire().then((r) => release = r);
+      const write = hooks.xlsx ?? writeXlsx;
+      shared = new SharedRender(() => {
+        const pass = new PassThrough();
+        // The workbook writer ends `pass` when it commits; a failure destroys it.
+        slot.then(() => write(frame, pass)).catch((error) => pass.destroy(error));
+        return Readable.toWeb(pass) as unknown as ReadableStream<Uint8Array>;
+      }, () => release());
+      result.memo.set(key, shared);
     }
+    return shared.stream();
   }
 
   async function exportResponse(
@@ -209,7 +215,7 @@ export function createHandler(
       try {
         body = params.format === "csv"
           ? await guardedBody(sharedCsv(result, frame, params.segment), logEnd)
-          : await xlsxBody(frame, logEnd);
+          : await guardedBody(sharedXlsx(result, frame, params.segment), logEnd);
       } catch (error) {
         log(`export write failed: ${oneLine(error)}`);
         return jsonError(500, "export_write_failed", `writing the file failed: ${oneLine(error)}`);
