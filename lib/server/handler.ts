@@ -16,12 +16,12 @@
  */
 import pl from "nodejs-polars";
 import { PassThrough, Readable } from "node:stream";
-import { type Chart, pricingCharts } from "../charts.ts";
+import { type Chart, pricingCharts } from "../report/charts.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
-import { exportFileName } from "../files.ts";
-import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
-import { csvChunks } from "../write/csv.ts";
-import { writeXlsx } from "../write/xlsx.ts";
+import { exportFileName } from "../formats/files.ts";
+import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../report/segments.ts";
+import { csvChunks } from "../formats/csv.ts";
+import { writeXlsx } from "../formats/xlsx.ts";
 import { BearerAuth } from "./auth.ts";
 import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
@@ -29,13 +29,7 @@ import { type ExportParams, loggableQuery, ParamError, parseExportParams } from 
 import { BusyError, type RunRequest, type RunResult } from "./runs.ts";
 import { RunCache } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
-import {
-  type BodyEnd,
-  type CsvWriter,
-  guardedBody,
-  oneLine,
-  type XlsxWriter,
-} from "./stream.ts";
+import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
 import { pricingSummary, reportHtml } from "./summary.ts";
 
 /** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
@@ -98,7 +92,7 @@ function jsonError(status: number, error: string, message: string, headers = {})
 
 /** `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`. */
 export function downloadName(data: PricingData, ext: string, segment: string | null): string {
-  return exportFileName(data.asOf, data.demo, ext, segment ?? undefined);
+  return exportFileName({ asOf: data.asOf, demo: data.demo, ext, suffix: segment ?? undefined });
 }
 
 export function createHandler(

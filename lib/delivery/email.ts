@@ -1,0 +1,402 @@
+/**
+ * Email delivery of an export (CSV + brief) over SMTP with nodemailer (STARTTLS, implicit TLS,
+ * AUTH, MIME), and the kit's own rules on top:
+ *
+ * - TLS certificates are always verified (PRICING_SMTP_CA_FILE adds a CA for private relays);
+ * - STARTTLS, when configured, is required (nodemailer's requireTLS), never silently skipped;
+ * - a password is never sent over an unencrypted connection except to a loopback relay (refused
+ *   in the settings and again before connecting);
+ * - attachments above the size guard are refused before connecting;
+ * - a CR or LF in any SMTP setting is refused at start (no command or header injection);
+ * - errors are one line naming the step and the server's reply, never the password.
+ */
+import nodemailer from "nodemailer";
+import { Buffer } from "node:buffer";
+import tls from "node:tls";
+import { readFile } from "node:fs/promises";
+import { basename, extname } from "node:path";
+import { UserError } from "../core/config.ts";
+import { markdownList } from "../formats/markdown.ts";
+
+export type SmtpSecurity = "tls" | "starttls" | "none";
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** tls: TLS from the first byte (port 465); starttls: upgrade after EHLO (587); none: plain */
+  security: SmtpSecurity;
+  user?: string;
+  password?: string;
+  from: string;
+  to: string[];
+  /** refuse a message whose attachments add up to more than this many bytes (before base64) */
+  maxAttachmentBytes: number;
+  /** each read or write must progress within this time */
+  timeoutMs: number;
+  /** extra CA certificates (PEM) to trust, for relays with a private CA */
+  ca?: string;
+  /** the name sent with EHLO */
+  clientName: string;
+}
+
+/**
+ * Most providers cap a message at 25 MB after base64, which grows attachments by a third:
+ * 18 MB of attachments stays under it.
+ */
+export const DEFAULT_MAX_ATTACHMENT_MB = 18;
+
+const ADDRESS = /^[^\s<>@,;"]+@[^\s<>@,;"]+$/;
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function positiveNumber(env: Record<string, string | undefined>, name: string, fallback: number) {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UserError(`${name} must be a number > 0, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/**
+ * SMTP settings from the environment, or null when PRICING_SMTP_HOST is not set (email off).
+ *
+ * PRICING_SMTP_HOST, PRICING_SMTP_PORT (465 for tls, else 587), PRICING_SMTP_SECURITY
+ * (tls | starttls | none; default tls on port 465, else starttls), PRICING_SMTP_USER,
+ * PRICING_SMTP_PASSWORD, PRICING_EMAIL_FROM, PRICING_EMAIL_TO (comma-separated),
+ * PRICING_EMAIL_MAX_ATTACHMENTS_MB (18), PRICING_SMTP_TIMEOUT_SECONDS (30),
+ * PRICING_SMTP_CA_FILE (PEM file of an extra CA).
+ */
+export function smtpSettingsFromEnv(env: Record<string, string | undefined>): SmtpSettings | null {
+  const host = env.PRICING_SMTP_HOST?.trim();
+  if (!host) return null;
+  // A line break would end an SMTP command or a header: refused, the value not shown (secrets).
+  for (const [name, value] of Object.entries(env)) {
+    if (/^PRICING_(SMTP|EMAIL)_/.test(name) && value !== undefined && /[\r\n]/.test(value)) {
+      throw new UserError(
+        `${name} contains a line break (CR or LF); SMTP settings must be one line`,
+      );
+    }
+  }
+  const rawSecurity = env.PRICING_SMTP_SECURITY?.trim().toLowerCase();
+  if (rawSecurity && !["tls", "starttls", "none"].includes(rawSecurity)) {
+    throw new UserError(
+      `PRICING_SMTP_SECURITY must be tls, starttls or none, got ${JSON.stringify(rawSecurity)}`,
+    );
+  }
+  const rawPort = env.PRICING_SMTP_PORT?.trim();
+  let port: number;
+  if (rawPort) {
+    port = Number(rawPort);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new UserError(
+        `PRICING_SMTP_PORT must be a port number, got ${JSON.stringify(rawPort)}`,
+      );
+    }
+  } else port = rawSecurity === "tls" ? 465 : 587;
+  const security = (rawSecurity || (port === 465 ? "tls" : "starttls")) as SmtpSecurity;
+
+  const from = env.PRICING_EMAIL_FROM?.trim() ?? "";
+  if (!ADDRESS.test(from)) {
+    throw new UserError(
+      `PRICING_EMAIL_FROM must be one address like pricing-kit@example.com, got ${
+        JSON.stringify(from)
+      }`,
+    );
+  }
+  const to = (env.PRICING_EMAIL_TO ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  if (to.length === 0) {
+    throw new UserError("PRICING_EMAIL_TO is not set: give one or more comma-separated addresses");
+  }
+  const bad = to.find((a) => !ADDRESS.test(a));
+  if (bad) throw new UserError(`PRICING_EMAIL_TO has an invalid address: ${JSON.stringify(bad)}`);
+
+  const user = env.PRICING_SMTP_USER || undefined;
+  const password = env.PRICING_SMTP_PASSWORD || undefined;
+  if (password && !user) {
+    throw new UserError("PRICING_SMTP_PASSWORD is set without PRICING_SMTP_USER");
+  }
+  if (user && security === "none" && !isLoopback(host)) {
+    throw new UserError(
+      "PRICING_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls",
+    );
+  }
+  let ca: string | undefined;
+  const caFile = env.PRICING_SMTP_CA_FILE?.trim();
+  if (caFile) {
+    try {
+      ca = Deno.readTextFileSync(caFile);
+    } catch (error) {
+      throw new UserError(
+        `PRICING_SMTP_CA_FILE ${caFile} cannot be read (${
+          (error as Error).message.split("\n")[0]
+        })`,
+      );
+    }
+  }
+  return {
+    host,
+    port,
+    security,
+    user,
+    password,
+    from,
+    to,
+    maxAttachmentBytes: Math.round(
+      positiveNumber(env, "PRICING_EMAIL_MAX_ATTACHMENTS_MB", DEFAULT_MAX_ATTACHMENT_MB) * 1024 *
+        1024,
+    ),
+    timeoutMs: Math.round(positiveNumber(env, "PRICING_SMTP_TIMEOUT_SECONDS", 30) * 1000),
+    ca,
+    clientName: "pricing-kit.localhost",
+  };
+}
+
+export interface EmailAttachment {
+  filename: string;
+  content: Uint8Array;
+  contentType?: string;
+}
+
+export interface EmailMessage {
+  subject: string;
+  text: string;
+  attachments: EmailAttachment[];
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".csv": "text/csv; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
+  ".json": "application/json",
+  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+};
+
+/** Files read into attachments (content type from the extension). */
+export async function attachmentsFromFiles(paths: string[]): Promise<EmailAttachment[]> {
+  return await Promise.all(paths.map(async (path) => ({
+    filename: basename(path),
+    content: await readFile(path),
+    contentType: CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
+  })));
+}
+
+function size(bytes: number): string {
+  return bytes < 1024
+    ? `${bytes} bytes`
+    : bytes < 1024 * 1024
+    ? `${(bytes / 1024).toFixed(1)} KB`
+    : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Throws a UserError when the attachments add up to more than the guard allows. */
+export function checkAttachmentSize(attachments: EmailAttachment[], maxBytes: number): void {
+  const total = attachments.reduce((sum, a) => sum + a.content.byteLength, 0);
+  if (total > maxBytes) {
+    const list = attachments.map((a) => `${a.filename} ${size(a.content.byteLength)}`).join(
+      ", ",
+    );
+    throw new UserError(
+      `email not sent: attachments are ${size(total)} (${list}), above the ${
+        size(maxBytes)
+      } limit; attach the trimmed CSV or raise PRICING_EMAIL_MAX_ATTACHMENTS_MB`,
+    );
+  }
+}
+
+// ── MIME ────────────────────────────────────────────────────────────────────────────────────
+
+export class SmtpError extends UserError {
+  override name = "SmtpError";
+}
+
+/** What nodemailer's errors carry besides the message (smtp-connection's _formatError). */
+interface NodemailerError extends Error {
+  code?: string;
+  command?: string;
+  response?: string;
+  responseCode?: number;
+  rejectedErrors?: NodemailerError[];
+  recipient?: string;
+}
+
+/** A nodemailer failure as one line: the step, the server's reply; a hint where one helps. */
+function smtpError(settings: SmtpSettings, error: unknown): SmtpError {
+  const e = error as NodemailerError;
+  const firstLine = (text: string) => text.split(/\r?\n/)[0].slice(0, 200);
+  if (e.code === "ETLS" && e.command === "STARTTLS" && e.response) {
+    return new SmtpError(
+      `SMTP server ${settings.host}:${settings.port} does not offer STARTTLS (${
+        firstLine(e.response)
+      }); set PRICING_SMTP_SECURITY=tls (port 465) or use another relay`,
+    );
+  }
+  if (e.response && e.command) {
+    const recipient = e.rejectedErrors?.[0]?.recipient;
+    const command = e.command === "RCPT TO" && recipient ? `RCPT TO:<${recipient}>` : e.command;
+    const reply = e.rejectedErrors?.[0]?.response ?? e.response;
+    return new SmtpError(`SMTP server refused ${command}: ${firstLine(reply)}`);
+  }
+  // Connection, TLS and timeout failures: nodemailer wraps Node's message ("Error initiating
+  // TLS - self-signed certificate"); the reason is the last part.
+  const reason = firstLine(e.message ?? String(error)).replace(/^Error initiating TLS - /, "");
+  const hint = /certificate|self.signed|unable to verify/i.test(reason)
+    ? "; if the relay uses a private CA, set PRICING_SMTP_CA_FILE"
+    : "";
+  return new SmtpError(
+    `SMTP connection to ${settings.host}:${settings.port} failed: ${reason}${hint}`,
+  );
+}
+
+/** nodemailer's transport for the settings: the kit's TLS rules, no file or URL access. */
+function transportFor(settings: SmtpSettings) {
+  return nodemailer.createTransport({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.security === "tls",
+    requireTLS: settings.security === "starttls",
+    ignoreTLS: settings.security === "none",
+    opportunisticTLS: false,
+    name: settings.clientName,
+    auth: settings.user ? { user: settings.user, pass: settings.password ?? "" } : undefined,
+    tls: {
+      rejectUnauthorized: true,
+      minVersion: "TLSv1.2",
+      ca: settings.ca ? [...tls.rootCertificates, settings.ca] : undefined,
+    },
+    connectionTimeout: settings.timeoutMs,
+    greetingTimeout: settings.timeoutMs,
+    socketTimeout: settings.timeoutMs,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    logger: false,
+    debug: false,
+  });
+}
+
+/**
+ * Sends one message with attachments. Refuses oversized attachments and a password without TLS
+ * before connecting; throws a one-line SmtpError (a UserError) on any refusal, naming the step
+ * and the server's reply. A recipient the server refuses fails the send, naming it, even when
+ * the others took the message.
+ */
+export async function sendExportEmail(
+  settings: SmtpSettings,
+  message: EmailMessage,
+): Promise<void> {
+  checkAttachmentSize(message.attachments, settings.maxAttachmentBytes);
+  checkPasswordIsEncrypted(settings);
+  const transport = transportFor(settings);
+  let info: { accepted?: unknown[]; rejectedErrors?: NodemailerError[] };
+  try {
+    info = await transport.sendMail({
+      from: settings.from,
+      to: settings.to,
+      subject: message.subject,
+      text: message.text,
+      textEncoding: "base64",
+      attachments: message.attachments.map((a) => ({
+        filename: a.filename,
+        content: Buffer.from(a.content),
+        contentType: a.contentType ?? "application/octet-stream",
+        contentTransferEncoding: "base64",
+      })),
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+  } catch (error) {
+    throw smtpError(settings, error);
+  } finally {
+    transport.close();
+  }
+  // nodemailer sends to the recipients the server took; a refused one still fails the run.
+  const refused = info.rejectedErrors?.[0];
+  if (refused) {
+    throw new SmtpError(
+      `SMTP server refused RCPT TO:<${refused.recipient}>: ${
+        (refused.response ?? "").split(/\r?\n/)[0]
+      } (sent only to ${(info.accepted ?? []).join(", ")})`,
+    );
+  }
+}
+
+/** The password travels only inside TLS, or to a relay on this machine. */
+function checkPasswordIsEncrypted(settings: SmtpSettings): void {
+  if (settings.user && settings.security === "none" && !isLoopback(settings.host)) {
+    throw new UserError(
+      "PRICING_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls",
+    );
+  }
+}
+
+/** Subject and text of the export email; attach the brief and the CSV (or its trimmed variant). */
+export function exportEmailText(input: {
+  asOfDate: string;
+  demo: boolean;
+  organizations: number;
+  attachmentNames: string[];
+  warnings?: string[];
+}): { subject: string; text: string } {
+  const subject = `Helicone pricing data ${input.asOfDate}${input.demo ? " (DEMO DATA)" : ""}`;
+  const lines = [
+    `The pricing export as of ${input.asOfDate}: ${
+      input.organizations.toLocaleString("en-US")
+    } organizations.`,
+    ...(input.demo
+      ? ["", "DEMO DATA: no database was configured, so these are synthetic numbers."]
+      : []),
+    "",
+    "Attached:",
+    ...input.attachmentNames.map((name) => `- ${name}`),
+    "",
+    "Upload the CSV together with the .md brief to an AI assistant; the brief explains every column.",
+  ];
+  if (input.warnings && input.warnings.length > 0) {
+    // Warnings quote data (tiers): escaped like the brief, as the body may reach an AI assistant.
+    lines.push("", "Warnings:", ...markdownList(input.warnings));
+  }
+  lines.push("", "-- pricing-kit");
+  return { subject, text: lines.join("\n") };
+}
+
+export interface ExportEmailInput {
+  asOf: Date;
+  demo: boolean;
+  organizations: number;
+  warnings?: string[];
+  /** the Markdown brief (always attached) */
+  briefPath: string;
+  /** the full CSV: attached unless a trimmed CSV is given */
+  csvPath?: string;
+  /** the trimmed CSV written when the full one is too large to upload */
+  trimmedPath?: string;
+}
+
+/**
+ * Emails an export: the brief plus the trimmed CSV when there is one, else the full CSV. The
+ * size guard applies (a UserError names the files and the limit). Returns the attached names.
+ */
+export async function emailExport(
+  settings: SmtpSettings,
+  input: ExportEmailInput,
+): Promise<string[]> {
+  const paths = [input.trimmedPath ?? input.csvPath, input.briefPath].filter((p): p is string =>
+    p !== undefined
+  );
+  const attachments = await attachmentsFromFiles(paths);
+  checkAttachmentSize(attachments, settings.maxAttachmentBytes);
+  const names = attachments.map((a) => a.filename);
+  const { subject, text } = exportEmailText({
+    asOfDate: input.asOf.toISOString().slice(0, 10),
+    demo: input.demo,
+    organizations: input.organizations,
+    attachmentNames: names,
+    warnings: input.warnings,
+  });
+  await sendExportEmail(settings, { subject, text, attachments });
+  return names;
+}
