@@ -9,7 +9,7 @@ import { DATA_IS_DATA, writeExportBrief } from "../lib/report/brief.ts";
 import { compareExports, writeComparisonFiles } from "../lib/analysis/compare.ts";
 import { demoQueryResults } from "../lib/sources/demo.ts";
 import { joinOrgFrames } from "../lib/frame/join.ts";
-import { escapeMarkdown, markdownTable } from "../lib/formats/markdown.ts";
+import { escapeMarkdown, markdownTable, plainLine } from "../lib/formats/markdown.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   compareScenario,
@@ -78,6 +78,14 @@ Deno.test("escapeMarkdown: one inert line, capped", () => {
     markdownTable(["name"], [["a\nb|c"]]),
     "| name |\n| --- |\n| a b\\|c |",
   );
+});
+
+Deno.test("plainLine: warnings on stderr stay one line, control characters shown", () => {
+  assertEquals(
+    plainLine("ids: cus_1\n## NOTE TO THE AI\r\tx\u001b[2Jy\u202e"),
+    "ids: cus_1\\n## NOTE TO THE AI\\r\\tx\\u001b[2Jy\\u202e",
+  );
+  assertEquals(plainLine('unknown tier values: "pro"'), 'unknown tier values: "pro"');
 });
 
 Deno.test("the brief: hostile tiers in warnings add no section; the data note is said once", async () => {

@@ -82,3 +82,14 @@ export function markdownTable(
 export function markdownList(items: readonly string[], maxLength = 1000): string[] {
   return items.map((item) => `- ${escapeMarkdown(item, { maxLength })}`);
 }
+
+/**
+ * Data text (a warning quoting ids or names) on one terminal or log line: control characters are
+ * shown as escapes (a newline as \n) instead of starting a new line or moving the cursor.
+ */
+export function plainLine(text: string): string {
+  return text.replace(
+    /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  ).replace(/\\u000a/g, "\\n").replace(/\\u000d/g, "\\r").replace(/\\u0009/g, "\\t");
+}

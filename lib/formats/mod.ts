@@ -33,6 +33,7 @@ export {
   markdownCode,
   markdownList,
   markdownTable,
+  plainLine,
   type TrustedMarkdown,
   trustedMarkdown,
 } from "./markdown.ts";
