@@ -321,8 +321,8 @@ Deno.test("the brief leads its economics with the company-cost margin, per-plan 
   const spec = markdown.indexOf("| Gross margin, all LLM cost (spec) | 32.3 % |");
   ok(company > 0 && spec > company, markdown.slice(0, 3000));
   ok(markdown.includes("| pro (seat, legacy) | 2 | 2 | 5 | $240.00 | $120.00 | $48.00 |"));
-  ok(markdown.includes("| team \\| \\*bundle\\* \\<b\\> | 1 | 1 | 10 | $200.00 |"));
-  ok(markdown.includes("- **team \\| \\*bundle\\* \\<b\\>**: $200 a month flat"));
+  ok(markdown.includes("| team \\| \\*bundle\\* &lt;b> | 1 | 1 | 10 | $200.00 |"));
+  ok(markdown.includes("- **team \\| \\*bundle\\* &lt;b>**: $200 a month flat"));
   ok(markdown.includes("- Infrastructure: $0.5 per 1,000 requests in the window."));
   ok(!markdown.includes("<b>"));
 });

@@ -4,6 +4,12 @@
  * model. Plan names come from a file and org-facing text is data: everything printed is escaped.
  */
 import pl from "nodejs-polars";
+import {
+  escapeMarkdown,
+  markdownCode,
+  markdownTable,
+  trustedMarkdown,
+} from "../formats/markdown.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
@@ -99,11 +105,6 @@ function usd(value: number): string {
   }`;
 }
 
-/** Markdown-safe text: characters that format, link or break a table are backslash-escaped. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_\[\]<>#|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
-}
-
 /** How each per-plan column is printed. */
 export const PER_PLAN_DISPLAY: Record<Exclude<keyof PerPlanRow, "plan">, Kpi["unit"] | "USD4"> = {
   organizations: "count",
@@ -135,14 +136,6 @@ export function formatPlanCell(column: keyof PerPlanRow, value: number | string 
   return formatKpi(value as number | null, kind);
 }
 
-function markdownTable(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ].join("\n");
-}
-
 /** The brief's economics section (Markdown lines). */
 export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsContext): string[] {
   const rows = planEconomics(frame, context.priceBook);
@@ -155,7 +148,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
     "",
     markdownTable(
       ["measure", "value", "basis"],
-      kpis.map((k) => [k.label, formatKpi(k.value, k.unit), escapeMarkdown(k.basis)]),
+      kpis.map((k) => [k.label, trustedMarkdown(formatKpi(k.value, k.unit)), k.basis]),
     ),
     "",
     `Per plan (price-book plan version of each organization, column \`plan\`; the last row is every organization). PTB revenue ${
@@ -167,16 +160,16 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
     markdownTable(
       ["plan", ...columns.map((c) => `\`${c}\``)],
       rows.map((row) => [
-        escapeMarkdown(row.plan),
-        ...columns.map((c) => formatPlanCell(c, row[c])),
+        row.plan, // price-book text: escaped by markdownTable
+        ...columns.map((c) => trustedMarkdown(formatPlanCell(c, row[c]))),
       ]),
     ),
     "",
     "### Price book",
     "",
-    `List prices per plan version, from \`${
-      escapeMarkdown(context.priceBook.file.split("/").pop() ?? "")
-    }\` (also the "current pricing" scenario). \`list_price_mrr\` is seats or flat fee, minimum and add-ons; metered requests and storage are billed by Stripe as usage.`,
+    `List prices per plan version, from ${
+      markdownCode(context.priceBook.file.split("/").pop() ?? "").markdown
+    } (also the "current pricing" scenario). \`list_price_mrr\` is seats or flat fee, minimum and add-ons; metered requests and storage are billed by Stripe as usage.`,
     "",
     ...priceBookInWords(context.priceBook).map(([plan, words]) =>
       `- **${escapeMarkdown(plan)}**: ${escapeMarkdown(words)}`
