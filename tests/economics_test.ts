@@ -324,6 +324,8 @@ Deno.test("the brief leads its economics with the company-cost margin, per-plan 
   ok(markdown.includes("| team \\| \\*bundle\\* &lt;b> | 1 | 1 | 10 | $200.00 |"));
   ok(markdown.includes("- **team \\| \\*bundle\\* &lt;b>**: $200 a month flat"));
   ok(markdown.includes("- Infrastructure: $0.5 per 1,000 requests in the window."));
+  // The price book's lines are long: none is cut short.
+  ok(markdown.includes("$0.00002 beyond per request (graduated); storage: $3.25/GB to 30 GB"));
   ok(!markdown.includes("<b>"));
 });
 

@@ -172,7 +172,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
     } (also the "current pricing" scenario). \`list_price_mrr\` is seats or flat fee, minimum and add-ons; metered requests and storage are billed by Stripe as usage.`,
     "",
     ...priceBookInWords(context.priceBook).map(([plan, words]) =>
-      `- **${escapeMarkdown(plan)}**: ${escapeMarkdown(words)}`
+      `- **${escapeMarkdown(plan)}**: ${escapeMarkdown(words, { maxLength: 1000 })}`
     ),
     "",
     "### Cost model",
