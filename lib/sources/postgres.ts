@@ -5,6 +5,7 @@
 import pg from "pg";
 import { type PostgresSettings, redactUrl, UserError } from "../config.ts";
 import { bindPostgres, type SqlFile, type SqlParams } from "../sql.ts";
+import { assertOneStatement } from "./statements.ts";
 
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
@@ -22,6 +23,8 @@ export function openPostgres(settings: PostgresSettings): PostgresSource {
   pool.on("error", () => {});
   return {
     async query(sql, params) {
+      // Refused before connecting: nothing of a file with a second statement reaches the server.
+      assertOneStatement(sql.file, sql.text);
       const { text, values } = bindPostgres(sql, params);
       let client: pg.PoolClient;
       try {
@@ -32,11 +35,17 @@ export function openPostgres(settings: PostgresSettings): PostgresSource {
       try {
         await client.query("BEGIN READ ONLY");
         await client.query(`SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`);
-        const result = await client.query({ text, values });
+        // Extended protocol even without parameters: the server runs one statement per Parse, so
+        // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
+        const result = await client.query({ text, values, queryMode: "extended" });
+        if (result.fields.length === 0) {
+          throw new UserError(`${sql.file} returned no rows and no columns: it must be one SELECT`);
+        }
         await client.query("COMMIT");
         return result.rows;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
+        if (error instanceof UserError) throw error;
         throw postgresError(error, settings.url, sql.file);
       } finally {
         client.release();
