@@ -22,6 +22,9 @@ export interface QueryStat {
   sha256: string;
   rows: number;
   durationMs: number;
+  /** ClickHouse only: the settings sent with the query, and the profile readonly level asked */
+  settingsSent?: Record<string, string | number>;
+  profileReadonly?: string | null;
 }
 
 export interface QueryFrames {
@@ -80,6 +83,10 @@ export async function runQueries(
     ptb_table: settings.clickhouse.ptbTable,
   };
   const stats: QueryStat[] = [];
+  const clickHouseSessionStat = async () => {
+    const session = await clickhouse.session();
+    return { settingsSent: session.settings, profileReadonly: session.profileReadonly };
+  };
   const run = async (engine: Engine, name: QueryName): Promise<pl.DataFrame> => {
     const sql = await loadSql(engine, name, settings.queriesDir);
     const started = performance.now();
@@ -92,6 +99,7 @@ export async function runQueries(
       sha256: sql.sha256,
       rows: rows.length,
       durationMs: Math.round(performance.now() - started),
+      ...(engine === "clickhouse" ? await clickHouseSessionStat() : {}),
     });
     return frame;
   };

@@ -59,7 +59,8 @@ export function countStatements(text: string): number {
     } else {
       content = true;
       if (ch === "'") {
-        const escapes = i > 0 && /[eE]/.test(text[i - 1]) && !/[A-Za-z0-9_]/.test(text[i - 2] ?? "");
+        const escapes = i > 0 && /[eE]/.test(text[i - 1]) &&
+          !/[A-Za-z0-9_]/.test(text[i - 2] ?? "");
         skipQuoted("'", escapes);
       } else if (ch === '"') {
         skipQuoted('"', false);
