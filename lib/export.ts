@@ -167,7 +167,12 @@ export async function loadPricingData(
     () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
   );
 
-  const warnings = [...joined.warnings, ...revenue.warnings, ...withRevenue.warnings];
+  const warnings = [
+    ...(results.warnings ?? []),
+    ...joined.warnings,
+    ...revenue.warnings,
+    ...withRevenue.warnings,
+  ];
   if (options.windowDays !== 30) {
     warnings.push(
       `window is ${options.windowDays} days: columns named *_30d hold ${options.windowDays}-day values`,

@@ -28,6 +28,8 @@ export interface Manifest {
     /** ClickHouse: the settings sent, and the user profile's readonly level they were chosen for */
     settings_sent?: Record<string, string | number>;
     profile_readonly?: string | null;
+    /** rows with a negative cost, per column */
+    negative_values?: Record<string, number>;
   }[];
   sources: string[];
   revenue: { source: string; api_calls: number; duration_ms: number; failed: boolean };
@@ -66,6 +68,7 @@ export function buildManifest(data: PricingData, files: ManifestFile[]): Manifes
       duration_ms: q.durationMs,
       ...(q.settingsSent ? { settings_sent: q.settingsSent } : {}),
       ...(q.profileReadonly !== undefined ? { profile_readonly: q.profileReadonly } : {}),
+      ...(q.negativeValues ? { negative_values: q.negativeValues } : {}),
     })),
     sources: data.demo
       ? ["demo"]

@@ -4,7 +4,7 @@
  */
 import type pl from "nodejs-polars";
 import type { SourceSettings } from "./config.ts";
-import { type QueryColumns, rowsToFrame } from "./frames.ts";
+import { negativeCosts, type QueryColumns, rowsToFrame } from "./frames.ts";
 import { openClickHouse } from "./sources/clickhouse.ts";
 import { openPostgres } from "./sources/postgres.ts";
 import { type Engine, loadSql, type SqlParams } from "./sql.ts";
@@ -25,6 +25,8 @@ export interface QueryStat {
   /** ClickHouse only: the settings sent with the query, and the profile readonly level asked */
   settingsSent?: Record<string, string | number>;
   profileReadonly?: string | null;
+  /** rows with a negative cost, per nano-USD column (only when there are some) */
+  negativeValues?: Record<string, number>;
 }
 
 export interface QueryFrames {
@@ -37,6 +39,8 @@ export interface QueryFrames {
 export interface QueryResults {
   frames: QueryFrames;
   stats: QueryStat[];
+  /** e.g. negative costs: exported as they are, but said */
+  warnings?: string[];
 }
 
 /** Output columns of each query, as its SQL file's header comment lists them. */
@@ -83,6 +87,7 @@ export async function runQueries(
     ptb_table: settings.clickhouse.ptbTable,
   };
   const stats: QueryStat[] = [];
+  const warnings: string[] = [];
   const clickHouseSessionStat = async () => {
     const session = await clickhouse.session();
     return { settingsSent: session.settings, profileReadonly: session.profileReadonly };
@@ -92,7 +97,15 @@ export async function runQueries(
     const started = performance.now();
     const source = engine === "postgres" ? postgres : clickhouse;
     const rows = await source.query(sql, params);
-    const frame = rowsToFrame(rows, QUERY_COLUMNS[name]);
+    const frame = rowsToFrame(rows, QUERY_COLUMNS[name], sql.file);
+    const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
+    for (const [column, count] of Object.entries(negative)) {
+      warnings.push(
+        `${sql.file}: ${count} organization${
+          count === 1 ? " has" : "s have"
+        } a negative ${column} (costs are never negative; exported as read)`,
+      );
+    }
     stats.push({
       name,
       file: sql.file,
@@ -100,6 +113,7 @@ export async function runQueries(
       rows: rows.length,
       durationMs: Math.round(performance.now() - started),
       ...(engine === "clickhouse" ? await clickHouseSessionStat() : {}),
+      ...(Object.keys(negative).length > 0 ? { negativeValues: negative } : {}),
     });
     return frame;
   };
@@ -111,7 +125,8 @@ export async function runQueries(
       run("clickhouse", "ptb_spend"),
     ]);
     stats.sort((a, b) => a.name.localeCompare(b.name));
-    return { frames: { organizations, promptsCreated, usage, ptbSpend }, stats };
+    warnings.sort();
+    return { frames: { organizations, promptsCreated, usage, ptbSpend }, stats, warnings };
   } finally {
     await Promise.allSettled([postgres.close(), clickhouse.close()]);
   }
