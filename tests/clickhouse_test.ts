@@ -10,7 +10,7 @@ import { runExport } from "../lib/export.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
 import { loadSql } from "../lib/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { READONLY_USER, startClickHouse } from "./servers.ts";
+import { READONLY_TWO_USER, READONLY_USER, startClickHouse } from "./servers.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
@@ -80,6 +80,19 @@ Deno.test("a ClickHouse user whose profile is readonly=1 exports; the manifest s
     for (const q of off.clickhouse) {
       assertEquals(q.profile_readonly, null, q.name);
       assertEquals(q.settings_sent, {}, q.name);
+    }
+
+    // a readonly=2 profile takes the time limit but refuses readonly=1: readonly is not sent
+    const two = await exportWith({
+      ...databases.env,
+      PRICING_CH_USER: READONLY_TWO_USER,
+      PRICING_CH_READONLY: "1",
+    });
+    assertEquals(two.costA, 2.75);
+    for (const q of two.clickhouse) {
+      assertEquals(q.profile_readonly, "2", q.name);
+      assertEquals(q.settings_sent?.readonly, undefined, q.name);
+      assertEquals(q.settings_sent?.max_execution_time, 120, q.name);
     }
 
     // a user with a writable profile (0) gets readonly=2 and the time limit

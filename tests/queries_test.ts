@@ -148,7 +148,7 @@ Deno.test("a cost that is not a finite number is refused naming query, column an
     // the built-in query refuses to sum a Float64 cost column at all, naming the file
     await rejects(
       exportData({ ...env, PRICING_CH_REQUEST_TABLE: "request_nan" }),
-      /usage_30d\.sql failed on ClickHouse .*Illegal types Float64 and Decimal/,
+      /usage_30d\.sql failed on ClickHouse at 127\.0\.0\.1:\d+: the cost column is a Float.*Illegal types Float64 and Decimal/,
     );
   } finally {
     await Deno.remove(queriesDir, { recursive: true });

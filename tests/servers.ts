@@ -290,6 +290,8 @@ function clickHouseConfig(
  * on 18.16 (no CREATE USER before 20.x).
  */
 export const READONLY_USER = "readonly_user";
+/** Like READONLY_USER with a readonly=2 profile: reads only, settings other than readonly allowed. */
+export const READONLY_TWO_USER = "readonly_two_user";
 
 function clickHouseUsers(password: string): string {
   // best_effort: 18.16 otherwise rejects ISO timestamps ('2026-01-01T00:00:00Z') in inserts.
@@ -298,6 +300,7 @@ function clickHouseUsers(password: string): string {
   <profiles>
     <default><date_time_input_format>best_effort</date_time_input_format></default>
     <readonly_one><readonly>1</readonly></readonly_one>
+    <readonly_two><readonly>2</readonly></readonly_two>
   </profiles>
   <users>
     <default>
@@ -312,6 +315,12 @@ function clickHouseUsers(password: string): string {
       <profile>readonly_one</profile>
       <quota>default</quota>
     </${READONLY_USER}>
+    <${READONLY_TWO_USER}>
+      <password>${password}</password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>readonly_two</profile>
+      <quota>default</quota>
+    </${READONLY_TWO_USER}>
   </users>
   <quotas><default></default></quotas>
 </yandex>

@@ -149,5 +149,10 @@ function clickHouseError(
       }); set PRICING_CH_READONLY=off: ${message}`,
     );
   }
+  if (/Illegal types? .*Float\d+ and Decimal/i.test(message)) {
+    return new UserError(
+      `${file} failed on ClickHouse at ${server}: the cost column is a Float, and costs are summed as integer nano-USD (UInt64 in production); cast it in a query file of your own (PRICING_QUERIES_DIR), where a NaN or inf is refused naming the organization: ${message}`,
+    );
+  }
   return new UserError(`${file} failed on ClickHouse at ${server}: ${message}`);
 }
