@@ -30,6 +30,7 @@ async function runOnModern(): Promise<
       "queries/clickhouse/usage_30d.sql",
       "queries/clickhouse/ptb_spend.sql",
       "queries/clickhouse/profile_readonly.sql",
+      "queries/clickhouse/profile_readonly_legacy.sql",
     ],
     params: {
       window_start: windowStart.toISOString(),
@@ -44,7 +45,10 @@ async function runOnModern(): Promise<
     version: run.version,
     usage_30d: results["queries/clickhouse/usage_30d.sql"],
     ptb_spend: results["queries/clickhouse/ptb_spend.sql"],
-    profile_readonly: results["queries/clickhouse/profile_readonly.sql"],
+    profile_readonly: [
+      ...results["queries/clickhouse/profile_readonly.sql"],
+      ...results["queries/clickhouse/profile_readonly_legacy.sql"],
+    ],
   };
 }
 
@@ -70,8 +74,8 @@ Deno.test("ClickHouse SQL gives the same answers on modern ClickHouse (Bool, Dat
     // and the hand-computed answer for A on the modern engine: 3 requests, $2.75, 2 PTB
     const a = byOrg(modern.usage_30d).find((r) => r.org_id.startsWith("11111111"))!;
     assertEquals([a.requests_30d, a.llm_cost_nano, a.ptb_requests_30d], ["3", "2750000000", "2"]);
-    // the profile probe (getSetting is absent on 18.16) reads the readonly level in effect there too
-    assertEquals(byOrgless(modern.profile_readonly), [{ readonly: "2" }]);
+    // both profile probes (getSetting; system.settings for 18.16) read the readonly level in effect
+    assertEquals(byOrgless(modern.profile_readonly), [{ readonly: "2" }, { readonly: "2" }]);
   } finally {
     await source.close();
     await databases.drop();

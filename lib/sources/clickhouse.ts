@@ -74,7 +74,17 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
   let session: Promise<ClickHouseSession> | undefined;
   const startSession = async (): Promise<ClickHouseSession> => {
     if (settings.readonly === "off") return { profileReadonly: null, settings: {} };
-    const rows = await run(await loadSql("clickhouse", "profile_readonly"), {}, {});
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await run(await loadSql("clickhouse", "profile_readonly"), {}, {});
+    } catch (error) {
+      // getSetting is unknown to old servers (18.16): ask system.settings instead. A server that
+      // cannot be reached, refuses the credentials or does not answer fails here as it would later.
+      if (!(error instanceof UserError && / failed on ClickHouse at /.test(error.message))) {
+        throw error;
+      }
+      rows = await run(await loadSql("clickhouse", "profile_readonly_legacy"), {}, {});
+    }
     const profileReadonly = String(rows[0]?.readonly ?? "0");
     return { profileReadonly, settings: sessionSettings(settings, profileReadonly) };
   };
