@@ -1,13 +1,13 @@
 /**
  * Point in time (issue 10 item 14), on the real servers of `deno task test`: with an as-of in the
  * past, organizations created after it are not exported and seats count members who joined before
- * it; every column's description (lib/frame/as_of.ts via lib/columns.ts) says what the as-of does
+ * it; every column's description (lib/frame/as_of.ts via lib/frame/columns.ts) says what the as-of does
  * to it, and ptb_spend_all_time's description is true of a materialized-view-fed spend table.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pg from "pg";
 import { createClient } from "@clickhouse/client";
-import { COLUMNS } from "../lib/columns.ts";
+import { COLUMNS } from "../lib/frame/columns.ts";
 import { runExport } from "../lib/export.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 

@@ -5,10 +5,10 @@
  * (issue 10 items 9 and 10).
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
-import { clickHouseSettings } from "../lib/config.ts";
+import { clickHouseSettings } from "../lib/core/config.ts";
 import { runExport } from "../lib/export.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
-import { loadSql } from "../lib/sql.ts";
+import { loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_TWO_USER, READONLY_USER, startClickHouse } from "./servers.ts";
 

@@ -1,5 +1,5 @@
 /**
- * lib/queries.ts (with lib/frames.ts) on the real servers of `deno task test`: costs that are not
+ * lib/sources/queries.ts (with lib/sources/frames.ts) on the real servers of `deno task test`: costs that are not
  * finite numbers are refused naming query, column and organization, negative costs are exported
  * but warned about and counted in the manifest, and sums above UInt64 do not wrap (issue 10 item 6).
  */

@@ -1,5 +1,5 @@
 /**
- * What the as-of does to each export column, appended to its description (lib/columns.ts), so the
+ * What the as-of does to each export column, appended to its description (lib/frame/columns.ts), so the
  * dictionary, the XLSX dictionary sheet and the brief say it. With an as-of in the past some
  * columns are as of that instant, others are today's values: the reader must know which.
  * Every column needs an entry (columns.ts refuses to load otherwise).

@@ -4,7 +4,7 @@
  * comment (-- …, nested /* … *\/) ends nothing. A trailing `;` (and comments after it) is fine.
  * Used to refuse a file with several statements before anything is sent.
  */
-import { UserError } from "../config.ts";
+import { UserError } from "../core/config.ts";
 
 const DOLLAR_TAG = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
 

@@ -1,0 +1,454 @@
+/**
+ * The one table of export columns. CSV column order, XLSX cell formats, the data dictionary
+ * sheet and the Markdown brief are all generated from it: add a column here first.
+ *
+ * The first 24 are the spec's columns in the spec's order (pricing-export-spec.md); extras follow.
+ * Names ending in `_30d` cover the export window, `[as_of - days, as_of)`, 30 days by default.
+ * What the as-of does to each column is in lib/frame/as_of.ts, appended to its description.
+ */
+import { withAsOfEffect } from "./as_of.ts";
+
+export type ColumnType = "string" | "integer" | "number" | "boolean" | "datetime";
+
+/** Units drive the XLSX number format and the dictionary's unit column. */
+export type ColumnUnit =
+  | "text"
+  | "id"
+  | "timestamp (UTC)"
+  | "count"
+  | "USD"
+  | "USD per month"
+  | "USD per seat"
+  | "USD per request"
+  | "percent"
+  | "flag";
+
+export type ColumnSource = "PostgreSQL" | "ClickHouse" | "Stripe" | "Derived";
+
+export interface ColumnDef {
+  name: string;
+  type: ColumnType;
+  unit: ColumnUnit;
+  source: ColumnSource;
+  /** How the value is computed, in words or as a formula over other columns. */
+  formula: string;
+  description: string;
+  /** True for the 24 columns the spec defines; false for the kit's extras. */
+  spec: boolean;
+}
+
+const spec = true;
+const extra = false;
+
+const COLUMN_TABLE: readonly ColumnDef[] = [
+  // ── Core ──────────────────────────────────────────────────────────────────────────────
+  {
+    name: "org_id",
+    type: "string",
+    unit: "id",
+    source: "PostgreSQL",
+    formula: "organization.id",
+    description: "Organization UUID.",
+    spec,
+  },
+  {
+    name: "org_name",
+    type: "string",
+    unit: "text",
+    source: "PostgreSQL",
+    formula: "organization.name",
+    description:
+      "Organization name (user-controlled; text starting with = + - @ tab or CR is prefixed with ' so spreadsheets do not run it as a formula).",
+    spec,
+  },
+  {
+    name: "tier",
+    type: "string",
+    unit: "text",
+    source: "PostgreSQL",
+    formula: "family of organization.tier: free | pro | team | growth | enterprise | other",
+    description:
+      "Pricing tier family derived from the dated raw tier (pro-20251210 → pro, team-20250130 → team); null tier counts as free. The raw value is in tier_raw. Demo organizations are excluded.",
+    spec,
+  },
+  {
+    name: "created_at",
+    type: "datetime",
+    unit: "timestamp (UTC)",
+    source: "PostgreSQL",
+    formula: "organization.created_at",
+    description: "When the organization was created (ISO 8601, UTC); empty where unknown.",
+    spec,
+  },
+  {
+    name: "stripe_customer_id",
+    type: "string",
+    unit: "id",
+    source: "PostgreSQL",
+    formula: "organization.stripe_customer_id",
+    description: "Stripe customer id; empty if the organization has none.",
+    spec,
+  },
+  // ── Team / seats ──────────────────────────────────────────────────────────────────────
+  {
+    name: "seats",
+    type: "integer",
+    unit: "count",
+    source: "PostgreSQL",
+    formula: "count(distinct organization_member.member) joined before the as-of",
+    description: "Members of the organization (every role counts as a seat).",
+    spec,
+  },
+  {
+    name: "active_users_30d",
+    type: "integer",
+    unit: "count",
+    source: "PostgreSQL",
+    formula: "members with auth.users.last_sign_in_at in [as_of - days, as_of)",
+    description:
+      "Members who signed in during the window. Supabase's last_sign_in_at is the only activity timestamp production has (user_settings.last_active does not exist).",
+    spec,
+  },
+  // ── Usage ─────────────────────────────────────────────────────────────────────────────
+  {
+    name: "requests_30d",
+    type: "integer",
+    unit: "count",
+    source: "ClickHouse",
+    formula: "count() FROM request_response_rmt FINAL in the window",
+    description:
+      "Requests logged in the window, each request counted once (re-inserted versions are deduplicated with FINAL). 0 when the organization sent none.",
+    spec,
+  },
+  {
+    name: "llm_cost_30d",
+    type: "number",
+    unit: "USD",
+    source: "ClickHouse",
+    formula: "sum(cost) / 1e9 FROM request_response_rmt FINAL in the window",
+    description:
+      "Provider cost of the window's requests in USD. For BYOK traffic the customer pays the provider, so this is not a cost to the company; llm_cost_ptb_30d is the part that is.",
+    spec,
+  },
+  {
+    name: "prompts_created",
+    type: "integer",
+    unit: "count",
+    source: "PostgreSQL",
+    formula: "live rows of prompts_2025 + prompt_v2 (null soft_delete = live)",
+    description:
+      "Prompts the organization has (not deleted), created before the as-of. prompt_v3 named by the spec does not exist in production.",
+    spec,
+  },
+  {
+    name: "prompts_used_30d",
+    type: "integer",
+    unit: "count",
+    source: "ClickHouse",
+    formula: "countIf(prompt_id != '') in the window",
+    description: "Requests in the window that used a stored prompt.",
+    spec,
+  },
+  // ── Revenue ───────────────────────────────────────────────────────────────────────────
+  {
+    name: "mrr",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula: "base_subscription + usage_charges + addon_prompts + addon_other",
+    description:
+      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched.",
+    spec,
+  },
+  {
+    name: "base_subscription",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula: "monthly amount of items whose role is base (e.g. $20 × seats on pro-users)",
+    description: "Base plan revenue per month after recurring discounts.",
+    spec,
+  },
+  {
+    name: "usage_charges",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula:
+      "metered lines of the most recent paid or open billing-cycle invoice (last 35 days), net of counted discounts and included tax",
+    description:
+      "What Stripe billed for metered usage (request overages, storage) in the most recent closed period; metered prices have no fixed monthly amount.",
+    spec,
+  },
+  {
+    name: "addon_prompts",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula: "monthly amount of items whose role is addon_prompts",
+    description: "Prompts add-on revenue per month ($50 list); 0 when the item is at quantity 0.",
+    spec,
+  },
+  // ── Customer type ─────────────────────────────────────────────────────────────────────
+  {
+    name: "is_ptb",
+    type: "boolean",
+    unit: "flag",
+    source: "ClickHouse",
+    formula: "sum(organization_ptb_spend.spend) > 0",
+    description:
+      "Has ever had pass-through-billing (AI Gateway) spend. All time, not the window: an organization can be is_ptb with no requests in the window.",
+    spec,
+  },
+  {
+    name: "is_byok",
+    type: "boolean",
+    unit: "flag",
+    source: "Derived",
+    formula: "non-PTB requests in the window > 0",
+    description: "Sent bring-your-own-key (non pass-through) requests in the window.",
+    spec,
+  },
+  {
+    name: "has_gateway_only",
+    type: "boolean",
+    unit: "flag",
+    source: "Derived",
+    formula: "PTB requests in the window > 0 and non-PTB requests in the window = 0",
+    description:
+      "Gateway-only: PTB requests and no BYOK requests in the window (the spec's column table; its BYOK SQL has this backwards).",
+    spec,
+  },
+  // ── Calculated metrics ────────────────────────────────────────────────────────────────
+  {
+    name: "cost_per_seat",
+    type: "number",
+    unit: "USD per seat",
+    source: "Derived",
+    formula: "llm_cost_30d / seats",
+    description: "LLM cost per seat in the window; empty when seats is 0.",
+    spec,
+  },
+  {
+    name: "revenue_per_seat",
+    type: "number",
+    unit: "USD per seat",
+    source: "Derived",
+    formula: "mrr / seats",
+    description: "MRR per seat; empty when seats is 0 or mrr is empty.",
+    spec,
+  },
+  {
+    name: "cost_per_request",
+    type: "number",
+    unit: "USD per request",
+    source: "Derived",
+    formula: "llm_cost_30d / requests_30d",
+    description: "LLM cost per request; empty when requests_30d is 0.",
+    spec,
+  },
+  {
+    name: "revenue_per_request",
+    type: "number",
+    unit: "USD per request",
+    source: "Derived",
+    formula: "mrr / requests_30d",
+    description: "MRR per request in the window; empty when requests_30d is 0 or mrr is empty.",
+    spec,
+  },
+  {
+    name: "gross_margin_pct",
+    type: "number",
+    unit: "percent",
+    source: "Derived",
+    formula: "(mrr - llm_cost_30d) / mrr * 100",
+    description:
+      "Gross margin in percent (can be far below -100); empty when mrr is 0 or empty. Uses all LLM cost as the spec does; see llm_cost_ptb_30d for the part the company pays.",
+    spec,
+  },
+  {
+    name: "seat_utilization_pct",
+    type: "number",
+    unit: "percent",
+    source: "Derived",
+    formula: "active_users_30d / seats * 100",
+    description: "Share of seats that signed in during the window; empty when seats is 0.",
+    spec,
+  },
+  // ── Extras (after the spec's columns) ─────────────────────────────────────────────────
+  {
+    name: "tier_raw",
+    type: "string",
+    unit: "text",
+    source: "PostgreSQL",
+    formula: "organization.tier",
+    description: "The raw tier value (e.g. pro-20251210); empty when null.",
+    spec: extra,
+  },
+  {
+    name: "org_subscription_status",
+    type: "string",
+    unit: "text",
+    source: "PostgreSQL",
+    formula: "organization.subscription_status",
+    description:
+      "Subscription status as Helicone's own database records it (active, inactive, canceled).",
+    spec: extra,
+  },
+  {
+    name: "addons_in_metadata",
+    type: "string",
+    unit: "text",
+    source: "PostgreSQL",
+    formula: "keys of organization.stripe_metadata.addons that are true, comma-separated",
+    description:
+      "Add-ons the organization has according to its stored Stripe metadata (prompts, alerts, experiments, evals); available even when Stripe is skipped.",
+    spec: extra,
+  },
+  {
+    name: "ptb_requests_30d",
+    type: "integer",
+    unit: "count",
+    source: "ClickHouse",
+    formula: "countIf(is_passthrough_billing = 1) in the window",
+    description: "Pass-through-billing (AI Gateway) requests in the window.",
+    spec: extra,
+  },
+  {
+    name: "byok_requests_30d",
+    type: "integer",
+    unit: "count",
+    source: "ClickHouse",
+    formula: "countIf(is_passthrough_billing = 0) in the window",
+    description: "Bring-your-own-key requests in the window.",
+    spec: extra,
+  },
+  {
+    name: "llm_cost_ptb_30d",
+    type: "number",
+    unit: "USD",
+    source: "ClickHouse",
+    formula: "sumIf(cost, is_passthrough_billing = 1) / 1e9 in the window",
+    description: "LLM cost of pass-through-billing requests: the part the company actually pays.",
+    spec: extra,
+  },
+  {
+    name: "llm_cost_byok_30d",
+    type: "number",
+    unit: "USD",
+    source: "ClickHouse",
+    formula: "sumIf(cost, is_passthrough_billing = 0) / 1e9 in the window",
+    description: "LLM cost of BYOK requests: paid by the customer to the provider.",
+    spec: extra,
+  },
+  {
+    name: "ptb_cost_share_pct",
+    type: "number",
+    unit: "percent",
+    source: "Derived",
+    formula: "llm_cost_ptb_30d / llm_cost_30d * 100",
+    description:
+      "Share of the window's LLM cost that is pass-through billed; empty when cost is 0.",
+    spec: extra,
+  },
+  {
+    name: "ptb_spend_all_time",
+    type: "number",
+    unit: "USD",
+    source: "ClickHouse",
+    formula: "sum(organization_ptb_spend.spend) / 1e9",
+    description:
+      "All-time pass-through-billing spend (the source of is_ptb), as the materialized view feeding organization_ptb_spend summed it: every inserted version of a PTB request counts, so a request re-inserted by a score update or cost backfill is summed once per version and the figure can exceed the deduplicated spend (llm_cost_ptb_30d counts each request once).",
+    spec: extra,
+  },
+  {
+    name: "mrr_recurring",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula: "base_subscription + addon_prompts + addon_other (no metered usage)",
+    description:
+      "Industry-standard MRR (Stripe, ChartMogul, Lago): recurring items only, comparable with Stripe's dashboard.",
+    spec: extra,
+  },
+  {
+    name: "addon_other",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula: "monthly amount of add-ons other than prompts (experiments, evals, alerts, storage …)",
+    description:
+      "Other add-on revenue per month, plus items of unknown role (reported as warnings).",
+    spec: extra,
+  },
+  {
+    name: "subscription_status",
+    type: "string",
+    unit: "text",
+    source: "Stripe",
+    formula: "statuses of the customer's subscriptions, comma-separated",
+    description: "Stripe statuses of the customer's subscriptions (counted or not).",
+    spec: extra,
+  },
+  {
+    name: "billing_interval",
+    type: "string",
+    unit: "text",
+    source: "Stripe",
+    formula: "interval × interval_count of the counted subscriptions (month, year, 3 month …)",
+    description: "Billing interval(s) of the counted subscriptions.",
+    spec: extra,
+  },
+  {
+    name: "currency",
+    type: "string",
+    unit: "text",
+    source: "Stripe",
+    formula: "subscription currency (upper case)",
+    description:
+      "Currency of the counted subscriptions. Revenue columns are USD; non-USD amounts are converted with configured rates or left empty with a warning.",
+    spec: extra,
+  },
+  {
+    name: "stripe_plan_names",
+    type: "string",
+    unit: "text",
+    source: "Stripe",
+    formula: "product names of the counted subscriptions' items (items at quantity 0 left out)",
+    description: "Stripe product names on the counted subscriptions, comma-separated.",
+    spec: extra,
+  },
+  {
+    name: "cancel_at_period_end",
+    type: "boolean",
+    unit: "flag",
+    source: "Stripe",
+    formula: "any counted subscription has cancel_at_period_end or a future cancel_at",
+    description: "Scheduled churn: still counted in MRR until the period ends.",
+    spec: extra,
+  },
+  {
+    name: "revenue_source",
+    type: "string",
+    unit: "text",
+    source: "Derived",
+    formula: "stripe | cache | demo | no_customer | shared_customer | none",
+    description:
+      "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator; no_customer = no stripe_customer_id, so revenue 0; shared_customer = another (newer) organization with the same customer id carries its revenue; none = not fetched (Stripe skipped or failed) or unknown to Stripe, revenue empty.",
+    spec: extra,
+  },
+];
+
+/** The table, each description followed by what the as-of does to the column. */
+export const COLUMNS: readonly ColumnDef[] = COLUMN_TABLE.map(withAsOfEffect);
+
+export const COLUMN_NAMES: readonly string[] = COLUMNS.map((c) => c.name);
+export const SPEC_COLUMN_NAMES: readonly string[] = COLUMNS.filter((c) => c.spec).map((c) =>
+  c.name
+);
+
+export function columnDef(name: string): ColumnDef {
+  const def = COLUMNS.find((c) => c.name === name);
+  if (!def) throw new Error(`unknown export column: ${name}`);
+  return def;
+}
