@@ -3,10 +3,13 @@
  * finite numbers are refused naming query, column and organization, negative costs are exported
  * but warned about and counted in the manifest, and sums above UInt64 do not wrap (issue 10 item 6).
  */
-import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
 import { runExport } from "../lib/export.ts";
+import { rowsToFrame } from "../lib/sources/frames.ts";
+import { QUERY_COLUMNS } from "../lib/sources/queries.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { runOnModernClickHouse } from "./servers.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
@@ -124,7 +127,7 @@ Deno.test("a cost that is not a finite number is refused naming query, column an
     await Deno.mkdir(`${queriesDir}/clickhouse`);
     await Deno.writeTextFile(
       `${queriesDir}/clickhouse/usage_30d.sql`,
-      builtIn.replaceAll(" * toDecimal128(1, 0)", ""),
+      builtIn.replaceAll(" * materialize(toDecimal128(1, 0))", ""),
     );
     const cases: [string, string, string][] = [
       ["request_nan", "nan", "nan"],
@@ -178,5 +181,82 @@ Deno.test("a negative cost is exported, warned about and counted in the manifest
     assertEquals(usage.negative_values, { llm_cost_nano: 1, llm_cost_byok_nano: 1 });
   } finally {
     await databases.drop();
+  }
+});
+
+Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN cost is refused", async () => {
+  const data = await Deno.makeTempFile({ suffix: ".sql" });
+  try {
+    const rows = [1, 2].map((i) =>
+      `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}) VALUES ${
+        requestRow(C, i, "10000000000000000000", 1)
+      };`
+    );
+    const spend = [1, 2].map(() =>
+      `INSERT INTO organization_ptb_spend (organization_id, spend) VALUES ('${D}', 10000000000000000000);`
+    );
+    await Deno.writeTextFile(data, [...rows, ...spend].join("\n") + "\n");
+    const run = await runOnModernClickHouse({
+      schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
+      data: [data],
+      queries: ["queries/clickhouse/usage_30d.sql", "queries/clickhouse/ptb_spend.sql"],
+      params: {
+        window_start: "2026-10-02T00:00:00Z",
+        window_end: "2026-11-01T00:00:00Z",
+        request_table: "request_response_rmt",
+        ptb_table: "organization_ptb_spend",
+      },
+      settings: { readonly: 2 },
+    });
+    const usage = run.results["queries/clickhouse/usage_30d.sql"];
+    const ptb = run.results["queries/clickhouse/ptb_spend.sql"];
+    // 2 × 1e19 nano-USD = 2e19, past UInt64's 1.8e19
+    assertEquals(usage.map((r) => [r.org_id, r.llm_cost_nano, r.llm_cost_ptb_nano]), [
+      [C, "20000000000000000000", "20000000000000000000"],
+    ]);
+    assertEquals(ptb.map((r) => [r.org_id, r.ptb_spend_nano]), [[D, "20000000000000000000"]]);
+
+    // A Float64 cost column: modern ClickHouse multiplies Float by Decimal (18.16 refuses), so a NaN
+    // reaches the kit, which refuses it naming query, column and organization.
+    const floatSchema = await Deno.makeTempFile({ suffix: ".sql" });
+    const nanRow = await Deno.makeTempFile({ suffix: ".sql" });
+    try {
+      const schema = await Deno.readTextFile("tests/fixtures/clickhouse_schema_modern.sql");
+      await Deno.writeTextFile(floatSchema, schema.replace("cost UInt64", "cost Float64"));
+      await Deno.writeTextFile(
+        nanRow,
+        `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}) VALUES ${
+          requestRow(A, 9, "nan", 1)
+        };\n`,
+      );
+      const floats = await runOnModernClickHouse({
+        schema: [floatSchema],
+        data: [nanRow],
+        queries: ["queries/clickhouse/usage_30d.sql"],
+        params: {
+          window_start: "2026-10-02T00:00:00Z",
+          window_end: "2026-11-01T00:00:00Z",
+          request_table: "request_response_rmt",
+        },
+      });
+      const rows = floats.results["queries/clickhouse/usage_30d.sql"];
+      throws(
+        () => rowsToFrame(rows, QUERY_COLUMNS.usage_30d, "queries/clickhouse/usage_30d.sql"),
+        (error: Error) => {
+          match(
+            error.message,
+            /^queries\/clickhouse\/usage_30d\.sql: column llm_cost_nano of organization /,
+          );
+          ok(error.message.includes(A), error.message);
+          match(error.message, /is not a finite cost/);
+          return true;
+        },
+      );
+    } finally {
+      await Deno.remove(floatSchema);
+      await Deno.remove(nanRow);
+    }
+  } finally {
+    await Deno.remove(data);
   }
 });
