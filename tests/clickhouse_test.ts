@@ -95,6 +95,15 @@ Deno.test("a ClickHouse user whose profile is readonly=1 exports; the manifest s
       assertEquals(q.settings_sent?.max_execution_time, 120, q.name);
     }
 
+    // PRICING_CH_READONLY=1 on a writable profile: readonly=1 is sent with the time limit
+    const one = await exportWith({ ...databases.env, PRICING_CH_READONLY: "1" });
+    assertEquals(one.costA, 2.75);
+    for (const q of one.clickhouse) {
+      assertEquals(q.profile_readonly, "0", q.name);
+      assertEquals(q.settings_sent?.readonly, "1", q.name);
+      assertEquals(q.settings_sent?.max_execution_time, 120, q.name);
+    }
+
     // a user with a writable profile (0) gets readonly=2 and the time limit
     const writable = await exportWith(databases.env);
     for (const q of writable.clickhouse) {

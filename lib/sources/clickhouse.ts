@@ -1,7 +1,8 @@
 /**
  * ClickHouse reads over HTTP with read-only settings and a server-side time limit. The SQL must run
  * on production's modern ClickHouse and on Debian's 18.16 used in tests, so nothing here relies on
- * query parameters or newer formats: JSONEachRow only.
+ * query parameters or newer formats: JSONEachRow only. Before the first query the user profile's
+ * own `readonly` is asked, and only the settings that profile accepts are sent with each query.
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { type ClickHouseSettings, UserError } from "../core/config.ts";
