@@ -88,6 +88,42 @@ Deno.test("a query file cannot write to PostgreSQL: several statements refused, 
       );
       assertEquals(await state(), before, `nothing changed after ${JSON.stringify(text)}`);
     }
+    // One statement with ';' inside a string, an identifier and comments, ending in ';': it runs.
+    await Deno.remove(`${queriesDir}/postgres`, { recursive: true });
+    await Deno.mkdir(`${queriesDir}/postgres`);
+    const builtIn = await Deno.readTextFile(
+      new URL("../queries/postgres/prompts_created.sql", import.meta.url),
+    );
+    await Deno.writeTextFile(
+      `${queriesDir}/postgres/prompts_created.sql`,
+      builtIn.replace("count(*) AS prompts_created", `count(*) AS "prompts_created" /* ; */`)
+        .replace(
+          "WHERE p.organization IS NOT NULL",
+          "WHERE p.organization IS NOT NULL AND ';' = ';'",
+        ) +
+        ";\n-- done; nothing follows\n",
+    );
+    const result = await runExport({
+      env: { ...databases.env, PRICING_QUERIES_DIR: queriesDir },
+      outDir: out,
+      demo: false,
+      stripe: "skip",
+      charts: false,
+      formats: ["csv"],
+      quiet: true,
+      log: () => {},
+      asOf: new Date("2026-11-01T00:00:00Z"),
+    });
+    const frame = result.data.frame;
+    const orgs = frame.getColumn("org_id").toArray();
+    // A: 4 prompts, as tests/export_test.ts computes by hand from the fixture
+    assertEquals(
+      frame.getColumn("prompts_created")
+        .toArray()[orgs.indexOf("11111111-1111-4111-8111-111111111111")],
+      4,
+    );
+    assertEquals(await state(), before);
+
     const injected = await db.query("SELECT count(*)::int AS n FROM organization WHERE id = $1", [
       HOSTILE_ORG,
     ]);
