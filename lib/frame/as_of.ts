@@ -30,7 +30,7 @@ export const AS_OF_EFFECT: Record<string, string> = {
   prompts_created:
     "As-of: prompts created before the as-of (a null created_at counts); prompts deleted since are missing, as soft_delete keeps no date.",
   prompts_used_30d: WINDOW,
-  mrr: STRIPE_NOW,
+  mrr: `${STRIPE_NOW} Its usage part is usage_charges: invoices created before the as-of.`,
   base_subscription: STRIPE_NOW,
   usage_charges:
     "As-of: the last closed billing-cycle invoice created before the as-of (within the look-back).",
@@ -63,7 +63,7 @@ export const AS_OF_EFFECT: Record<string, string> = {
   stripe_plan_names: STRIPE_NOW,
   cancel_at_period_end: STRIPE_NOW,
   revenue_source:
-    "As-of: a Stripe cache is used only when it is from the as-of's day; otherwise as its columns.",
+    "As-of: a Stripe cache is read only when it was made for the same as-of day; the revenue it names is as its columns say.",
 };
 
 /** `description` followed by what the as-of does to the column; throws when a column has none. */
