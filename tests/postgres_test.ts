@@ -135,3 +135,37 @@ Deno.test("a query file cannot write to PostgreSQL: several statements refused, 
     await databases.drop();
   }
 });
+
+Deno.test("the statement timeout (bound as a parameter) cancels a slow query file", async () => {
+  const databases = await freshFixtureDatabases("pg_timeout");
+  const out = await Deno.makeTempDir();
+  const queriesDir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${queriesDir}/postgres`);
+    await Deno.writeTextFile(
+      `${queriesDir}/postgres/prompts_created.sql`,
+      "SELECT NULL::text AS org_id, 0 AS prompts_created FROM pg_sleep(5)",
+    );
+    await rejects(
+      runExport({
+        env: {
+          ...databases.env,
+          PRICING_QUERIES_DIR: queriesDir,
+          PRICING_PG_STATEMENT_TIMEOUT_MS: "200",
+        },
+        outDir: out,
+        demo: false,
+        stripe: "skip",
+        charts: false,
+        quiet: true,
+        log: () => {},
+        asOf: new Date("2026-11-01T00:00:00Z"),
+      }),
+      /prompts_created\.sql was cancelled by the statement timeout; raise PRICING_PG_STATEMENT_TIMEOUT_MS/,
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});

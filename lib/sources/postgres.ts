@@ -33,18 +33,23 @@ export function openPostgres(settings: PostgresSettings): PostgresSource {
         throw postgresError(error, settings.url, null);
       }
       try {
-        await client.query("BEGIN READ ONLY");
-        await client.query(`SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`);
+        // The kit's own statements go through the extended protocol too, the timeout as a parameter.
+        await client.query({ text: "BEGIN READ ONLY", queryMode: "extended" });
+        await client.query({
+          text: "SELECT set_config('statement_timeout', $1, true)",
+          values: [String(settings.statementTimeoutMs)],
+          queryMode: "extended",
+        });
         // Extended protocol even without parameters: the server runs one statement per Parse, so
         // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
         const result = await client.query({ text, values, queryMode: "extended" });
         if (result.fields.length === 0) {
           throw new UserError(`${sql.file} returned no rows and no columns: it must be one SELECT`);
         }
-        await client.query("COMMIT");
+        await client.query({ text: "COMMIT", queryMode: "extended" });
         return result.rows;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
+        await client.query({ text: "ROLLBACK", queryMode: "extended" }).catch(() => {});
         if (error instanceof UserError) throw error;
         throw postgresError(error, settings.url, sql.file);
       } finally {
