@@ -1,6 +1,8 @@
 /**
  * PostgreSQL reads. Every query runs in its own READ ONLY transaction with a local statement
  * timeout, which holds through transaction-mode poolers (Supabase's) where session settings do not.
+ * Every statement goes through the extended protocol, which runs exactly one statement per call, and
+ * a query file holding more than one is refused before anything is sent.
  */
 import pg from "pg";
 import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
