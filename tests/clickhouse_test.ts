@@ -42,7 +42,8 @@ async function exportWith(env: Record<string, string | undefined>) {
     const costA = frame.getColumn("llm_cost_30d").toArray()[
       frame.getColumn("org_id").toArray().indexOf(A)
     ];
-    return { clickhouse, costA, rows: result.data.frame.height };
+    const noLimit = result.data.warnings.filter((w) => w.startsWith("ClickHouse: no settings"));
+    return { clickhouse, costA, rows: result.data.frame.height, noLimit };
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
@@ -73,6 +74,9 @@ Deno.test("a ClickHouse user whose profile is readonly=1 exports; the manifest s
       assertEquals(q.profile_readonly, "1", q.name);
       assertEquals(q.settings_sent, {}, q.name);
     }
+    assertEquals(detected.noLimit, [
+      "ClickHouse: no settings were sent (the user's profile is readonly=1 and refuses every setting), so no server-side time limit; each query waited at most PRICING_CH_REQUEST_TIMEOUT_SECONDS (150 s)",
+    ]);
 
     // PRICING_CH_READONLY=off: the profile is not even asked, and no setting is sent
     const off = await exportWith({ ...readonlyEnv, PRICING_CH_READONLY: "off" });
@@ -81,6 +85,8 @@ Deno.test("a ClickHouse user whose profile is readonly=1 exports; the manifest s
       assertEquals(q.profile_readonly, null, q.name);
       assertEquals(q.settings_sent, {}, q.name);
     }
+    assertEquals(off.noLimit.length, 1);
+    match(off.noLimit[0], /\(PRICING_CH_READONLY=off\)/);
 
     // a readonly=2 profile takes the time limit but refuses readonly=1: readonly is not sent
     const two = await exportWith({
@@ -89,6 +95,7 @@ Deno.test("a ClickHouse user whose profile is readonly=1 exports; the manifest s
       PRICING_CH_READONLY: "1",
     });
     assertEquals(two.costA, 2.75);
+    assertEquals(two.noLimit, []);
     for (const q of two.clickhouse) {
       assertEquals(q.profile_readonly, "2", q.name);
       assertEquals(q.settings_sent?.readonly, undefined, q.name);

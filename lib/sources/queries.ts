@@ -109,6 +109,15 @@ export async function runQueries(
     ]);
     stats.sort((a, b) => a.name.localeCompare(b.name));
     warnings.sort();
+    const session = await clickhouse.session();
+    if (!("max_execution_time" in session.settings)) {
+      const why = session.profileReadonly === "1"
+        ? "the user's profile is readonly=1 and refuses every setting"
+        : "PRICING_CH_READONLY=off";
+      warnings.push(
+        `ClickHouse: no settings were sent (${why}), so no server-side time limit; each query waited at most PRICING_CH_REQUEST_TIMEOUT_SECONDS (${settings.clickhouse.requestTimeoutSeconds} s)`,
+      );
+    }
     return { frames: { organizations, promptsCreated, usage, ptbSpend }, stats, warnings };
   } finally {
     await Promise.allSettled([postgres.close(), clickhouse.close()]);
