@@ -1,7 +1,8 @@
 /**
- * lib/sources/queries.ts (with lib/sources/frames.ts) on the real servers of `deno task test`: costs that are not
- * finite numbers are refused naming query, column and organization, negative costs are exported
- * but warned about and counted in the manifest, and sums above UInt64 do not wrap (issue 10 item 6).
+ * lib/sources/queries.ts (with lib/sources/frames.ts) on the real servers of `deno task test` and
+ * on modern ClickHouse (chdb): costs that are not finite numbers are refused naming query, column
+ * and organization, negative costs are exported but warned about and counted in the manifest, and
+ * sums above UInt64 do not wrap (issue 10 item 6).
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
@@ -148,7 +149,7 @@ Deno.test("a cost that is not a finite number is refused naming query, column an
         },
       );
     }
-    // the built-in query refuses to sum a Float64 cost column at all, naming the file
+    // on 18.16 the built-in query refuses to sum a Float64 cost column at all, naming the file
     await rejects(
       exportData({ ...env, PRICING_CH_REQUEST_TABLE: "request_nan" }),
       /usage_30d\.sql failed on ClickHouse at 127\.0\.0\.1:\d+: the cost column is a Float.*Illegal types Float64 and Decimal/,
