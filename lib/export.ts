@@ -5,13 +5,14 @@
  * Each stage is a module with a small typed interface; this file only wires them.
  */
 import type pl from "nodejs-polars";
-import { mkdir, rename, stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
 import { demoQueryResults } from "./demo.ts";
 import { dateStamp, exportFileName } from "./files.ts";
+import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
 import { writeCharts } from "./charts.ts";
 import { trimAboveBytesFromEnv, writeExportBrief } from "./brief.ts";
 import {
@@ -206,6 +207,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   }
   // Fail on an unwritable directory before spending minutes on queries.
   await ensureWritableDir(options.outDir);
+  // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).
+  await removeDeadStaging(options.outDir);
   const env = options.env ?? await loadEnv();
   const data = await loadPricingData({ ...options, env });
   const stages = data.stages;
@@ -214,8 +217,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
     : undefined;
   // Files are written into a staging folder inside outDir and moved into place at the end,
-  // the manifest last: an interrupted run leaves no partial set of files under the real names.
-  const staging = await Deno.makeTempDir({ dir: options.outDir, prefix: ".staging-" });
+  // the manifest last; a failed move puts every file back (lib/formats/staging.ts).
+  const staging = await makeStagingDir(options.outDir);
   try {
     const staged: string[] = [];
 
@@ -249,14 +252,9 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     });
     const stagedManifest = await writeManifest(staging, data, staged);
 
-    const files: string[] = [];
-    for (const path of staged) {
-      const target = join(options.outDir, basename(path));
-      await rename(path, target);
-      files.push(target);
-    }
-    const manifestPath = join(options.outDir, basename(stagedManifest));
-    await rename(stagedManifest, manifestPath);
+    const published = await publishStaged(staging, options.outDir, [...staged, stagedManifest]);
+    const files = published.slice(0, -1);
+    const manifestPath = published[published.length - 1];
     const final = (path: string) => join(options.outDir, basename(path));
     return {
       data,
