@@ -13,6 +13,7 @@ import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
 import { demoQueryResults } from "./demo.ts";
 import { dateStamp, exportFileName } from "./files.ts";
 import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
+import { windowOf } from "./core/window.ts";
 import { writeCharts } from "./charts.ts";
 import { trimAboveBytesFromEnv, writeExportBrief } from "./brief.ts";
 import {
@@ -99,13 +100,9 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
   };
 }
 
-/** `[asOf - days, asOf)`, validated. */
+/** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {
-  if (Number.isNaN(asOf.getTime())) throw new UserError("--as-of is not a valid date or timestamp");
-  if (!Number.isInteger(days) || days < 1 || days > 3660) {
-    throw new UserError(`--days must be a whole number from 1 to 3660, got ${days}`);
-  }
-  return { start: new Date(asOf.getTime() - days * 86_400_000), end: asOf, days };
+  return windowOf(asOf, days);
 }
 
 async function timed<T>(stages: Record<string, number>, name: string, work: () => Promise<T> | T) {

@@ -13,6 +13,7 @@ import { basename, extname } from "node:path";
 import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "./columns.ts";
 import { UserError } from "./config.ts";
 import { parseCsv } from "./csv_parse.ts";
+import { parseIsoDate } from "./core/window.ts";
 
 export type ExportFileFormat = "csv" | "xlsx";
 
@@ -41,8 +42,8 @@ const NAME_PATTERN =
 export function exportNameInfo(path: string): ExportNameInfo | null {
   const match = basename(path).match(NAME_PATTERN);
   if (!match) return null;
-  const asOf = new Date(`${match[1]}T00:00:00Z`);
-  if (Number.isNaN(asOf.getTime())) return null;
+  const asOf = parseIsoDate(match[1]); // strict: 2026-02-30 is not a date
+  if (asOf === null) return null;
   const demo = match[2] !== undefined;
   return { asOf, demo, stamp: demo ? `${match[1]}_demo` : match[1] };
 }
