@@ -84,11 +84,23 @@ Deno.test("retention removes dead and old staging folders, never a live run's", 
   };
   const oldForeign = await foreign(".staging-oldforeign", 10);
   await foreign(".staging-freshforeign", 0);
+  // A killed run whose pid now belongs to another process (here: this one): its start differs.
+  const reused = join(outDir, ".staging-reusedpid");
+  await Deno.mkdir(reused);
+  await Deno.writeTextFile(
+    join(reused, ".owner.json"),
+    JSON.stringify({
+      pid: Deno.pid,
+      host: hostname(),
+      started: "2026-01-01T00:00:00Z",
+      procStart: "1",
+    }),
+  );
   const live = await makeStagingDir(outDir); // this process: alive
   await Deno.utime(live, new Date(0), new Date(0)); // however old it looks
   try {
     const pruned = await pruneExports(outDir, 3, new Date());
-    assertEquals(pruned, [dead, oldForeign].sort());
+    assertEquals(pruned, [dead, oldForeign, reused].sort());
     assertEquals(stagingNames(outDir), [".staging-freshforeign", live.split("/").pop()].sort());
   } finally {
     await Deno.remove(outDir, { recursive: true });

@@ -22,6 +22,19 @@ interface StagingOwner {
   pid: number;
   host: string;
   started: string;
+  /** the process's start in /proc (clock ticks since boot): tells a reused pid apart */
+  procStart?: string;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time), or undefined when there is no such process. */
+function procStartOf(pid: number): string | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces) start at field 3.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Makes this run's staging folder in `outDir`, owned by this process. */
@@ -31,6 +44,7 @@ export async function makeStagingDir(outDir: string): Promise<string> {
     pid: Deno.pid,
     host: hostname(),
     started: new Date().toISOString(),
+    procStart: procStartOf(Deno.pid),
   };
   await writeFile(join(staging, OWNER_FILE), JSON.stringify(owner));
   return staging;
@@ -45,15 +59,11 @@ function hasProc(): boolean {
   }
 }
 
-/** Whether a process with this pid runs on this machine (Linux: /proc). */
-function processAlive(pid: number): boolean {
-  if (pid === Deno.pid) return true;
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether the owner's process still runs on this machine (Linux: /proc), not a reused pid. */
+function processAlive(owner: StagingOwner): boolean {
+  const start = procStartOf(owner.pid);
+  if (start === undefined) return false;
+  return owner.procStart === undefined || owner.procStart === start;
 }
 
 /**
@@ -71,7 +81,7 @@ async function stagingState(path: string, now: Date): Promise<"alive" | "dead" |
   // Another machine sharing the folder: its pids mean nothing here.
   if (owner.host !== hostname() || !Number.isInteger(owner.pid)) return "unknown";
   if (!hasProc()) return "unknown";
-  return processAlive(owner.pid) ? "alive" : "dead";
+  return processAlive(owner) ? "alive" : "dead";
 }
 
 async function stagingDirs(outDir: string): Promise<string[]> {
