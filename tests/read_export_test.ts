@@ -6,9 +6,9 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { loadPricingData } from "../lib/export.ts";
-import { readExportFile } from "../lib/read_export.ts";
-import { segmentFrames, segmentSheets, segmentThresholdsFromEnv } from "../lib/segments.ts";
-import { writeXlsxFile } from "../lib/write/xlsx.ts";
+import { readExportFile } from "../lib/formats/read_export.ts";
+import { segmentFrames, segmentSheets, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
+import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 
 Deno.test("one XLSX export read back 500 times in one process, every read equal", async () => {
   const dir = await Deno.makeTempDir();

@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
 import { makeStagingDir } from "../lib/formats/staging.ts";
-import { pruneExports } from "../lib/retention.ts";
+import { pruneExports } from "../lib/delivery/retention.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const STAGING_MODULE = new URL("../lib/formats/staging.ts", import.meta.url).href;

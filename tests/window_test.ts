@@ -4,15 +4,15 @@
  * 18.16 (DateTime, no DateTime64) and modern ClickHouse (chdb, DateTime64(3)) — issue 10, item 13.
  */
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { parseCli } from "../lib/cli.ts";
-import { clickHouseSettings } from "../lib/config.ts";
+import { parseCli } from "../lib/cli/export.ts";
+import { clickHouseSettings } from "../lib/core/config.ts";
 import { parseAsOf, parseWindowDays, windowOf } from "../lib/core/window.ts";
 import { exportWindow } from "../lib/export.ts";
-import { exportNameInfo } from "../lib/read_export.ts";
-import { parseScenarioArgs as parseScenarioCli } from "../lib/scenario_cli.ts";
+import { exportNameInfo } from "../lib/formats/read_export.ts";
+import { parseScenarioArgs as parseScenarioCli } from "../lib/cli/scenario.ts";
 import { ParamError, parseAsOfParam } from "../lib/server/params.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
-import { bindClickHouse, bindPostgres, loadSql } from "../lib/sql.ts";
+import { bindClickHouse, bindPostgres, loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { runOnModernClickHouse } from "./servers.ts";
 

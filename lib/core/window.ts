@@ -7,7 +7,7 @@
  * - days: a whole number from 1 to 3660, written without sign or leading zero.
  * Errors are one-line UserErrors that name the setting as the caller spells it (`--as-of`, `as_of`).
  */
-import { UserError } from "../config.ts";
+import { UserError } from "./config.ts";
 
 export const MAX_WINDOW_DAYS = 3660;
 export const DEFAULT_WINDOW_DAYS = 30;

@@ -9,7 +9,7 @@
 import { lstat, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
-import { UserError } from "../config.ts";
+import { UserError } from "../core/config.ts";
 
 export const STAGING_PREFIX = ".staging-";
 const OWNER_FILE = ".owner.json";

@@ -3,7 +3,7 @@
  * a 400 with a one-line message, never a silent default: a typo like `fromat=xlsx` must not
  * quietly download a CSV.
  */
-import { UserError } from "../config.ts";
+import { UserError } from "../core/config.ts";
 import { MAX_WINDOW_DAYS, parseAsOf, parseWindowDays } from "../core/window.ts";
 import type { ExportFormat } from "../export.ts";
 
