@@ -110,13 +110,18 @@ export async function removeDeadStaging(
   const now = options.now ?? new Date();
   const removed: string[] = [];
   for (const path of await stagingDirs(outDir)) {
-    const state = await stagingState(path, now);
-    if (state === "alive") continue; // a run still writing
-    const old = options.olderThanDays !== undefined &&
-      now.getTime() - (await stat(path)).mtime!.getTime() > options.olderThanDays * 86_400_000;
-    if (state === "dead" || old) {
-      await rm(path, { recursive: true, force: true });
-      removed.push(path);
+    try {
+      const state = await stagingState(path, now);
+      if (state === "alive") continue; // a run still writing
+      const old = options.olderThanDays !== undefined &&
+        now.getTime() - (await stat(path)).mtime!.getTime() > options.olderThanDays * 86_400_000;
+      if (state === "dead" || old) {
+        await rm(path, { recursive: true, force: true });
+        removed.push(path);
+      }
+    } catch (error) {
+      // Another run starting at the same moment removed it first, or its run just finished.
+      if ((error as { code?: string }).code !== "ENOENT") throw error;
     }
   }
   return removed.sort();
