@@ -75,6 +75,8 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
   assertEquals(exportNameInfo("helicone_pricing_data_2026-02-30.csv"), null);
   assertEquals(exportNameInfo("helicone_pricing_data_2026-02-28.csv")?.stamp, "2026-02-28");
   throws(() => exportWindow(new Date(NOW), 3661), /--days must be a whole number from 1 to 3660/);
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  throws(() => exportWindow(tomorrow, 30), /^UserError: as-of .* is in the future/);
 });
 
 // The as-of has milliseconds; the window is one day: [2026-10-31T12:00:00.500Z, 2026-11-01T12:00:00.500Z).

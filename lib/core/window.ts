@@ -77,9 +77,17 @@ export function parseWindowDays(value: string, options: { name?: string } = {}):
   return days;
 }
 
-/** `[asOf − days, asOf)` for values already typed (notebooks, the pipeline); refuses bad ones. */
-export function windowOf(asOf: Date, days: number): Window {
+/**
+ * `[asOf − days, asOf)` for values already typed (notebooks, the pipeline); refuses bad ones,
+ * including an as-of after `now` (a notebook's `new Date("2027-01-01")`).
+ */
+export function windowOf(asOf: Date, days: number, now = Date.now()): Window {
   if (Number.isNaN(asOf.getTime())) throw new UserError("--as-of is not a valid date or timestamp");
+  if (asOf.getTime() > now) {
+    throw new UserError(
+      `as-of ${asOf.toISOString()} is in the future; leave it out to export up to now`,
+    );
+  }
   if (!Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS) {
     throw new UserError(`--days must be a whole number from 1 to ${MAX_WINDOW_DAYS}, got ${days}`);
   }
