@@ -7,7 +7,7 @@ import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
-import { makeStagingDir } from "../lib/formats/staging.ts";
+import { makeStagingDir, removeDeadStaging } from "../lib/formats/staging.ts";
 import { pruneExports } from "../lib/delivery/retention.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -145,6 +145,50 @@ Deno.test("a failed move during publishing leaves the previous set exactly as it
       assertEquals(await Deno.readFile(join(outDir, name)), bytes, `${name} changed`);
     }
     assertEquals(await Deno.readTextFile(join(blocker, "keep.txt")), "mine");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a run killed while publishing: the next run puts the previous set back", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    await demoExport(outDir); // the previous set: CSV, XLSX, brief, manifest
+    const before = new Map<string, Uint8Array>();
+    for (const entry of Deno.readDirSync(outDir)) {
+      before.set(entry.name, await Deno.readFile(join(outDir, entry.name)));
+    }
+    // What a killed run leaves, step by step as publishStaged moves: its journal (names and
+    // inodes, written before the first move), a new segment file and the new CSV moved in (the old
+    // CSV aside in .previous), the old XLSX moved aside but the new one not yet in (killed there).
+    const { child, staging } = await childWithStaging(outDir);
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdin.close().catch(() => {});
+    const stem = "helicone_pricing_data_2026-11-01_demo";
+    const names = [`${stem}_gateway_only.csv`, `${stem}.csv`, `${stem}.xlsx`, `${stem}.md`];
+    const journal = [];
+    for (const name of names) {
+      await Deno.writeTextFile(join(staging, name), `new ${name}`);
+      journal.push({ name, ino: (await Deno.stat(join(staging, name))).ino });
+    }
+    await Deno.writeTextFile(join(staging, ".publish.json"), JSON.stringify(journal));
+    await Deno.mkdir(join(staging, ".previous"));
+    const move = (from: string, to: string) => Deno.rename(from, to);
+    await move(join(staging, names[0]), join(outDir, names[0]));
+    await move(join(outDir, names[1]), join(staging, ".previous", names[1]));
+    await move(join(staging, names[1]), join(outDir, names[1]));
+    await move(join(outDir, names[2]), join(staging, ".previous", names[2]));
+
+    // The next run (runExport calls this first) undoes the half-done publish.
+    assertEquals(await removeDeadStaging(outDir), [staging]);
+    assertEquals(
+      [...Deno.readDirSync(outDir)].map((e) => e.name).sort(),
+      [...before.keys()].sort(),
+    );
+    for (const [name, bytes] of before) {
+      assertEquals(await Deno.readFile(join(outDir, name)), bytes, `${name} changed`);
+    }
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

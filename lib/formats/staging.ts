@@ -4,7 +4,8 @@
  * A run writes into `<outDir>/.staging-<random>/` with an owner file (`.owner.json`: pid, host,
  * start) so that a later run can tell a folder of a killed run from one of a run still writing,
  * and remove it (issue 10, item 4). Publishing moves the files into place and rolls every move back
- * when one fails, so a failed run leaves the previous set exactly as it was (item 5).
+ * when one fails, so a failed run leaves the previous set exactly as it was (item 5); a run killed
+ * while moving leaves a journal, and the next run puts the previous set back before removing it.
  */
 import { lstat, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -15,6 +16,14 @@ export const STAGING_PREFIX = ".staging-";
 const OWNER_FILE = ".owner.json";
 /** Where the files a publish replaces wait until the whole set is in place. */
 const PREVIOUS_DIR = ".previous";
+/** What a publish is about to move (names and inodes), to undo it if the run is killed meanwhile. */
+const JOURNAL_FILE = ".publish.json";
+
+interface JournalEntry {
+  name: string;
+  /** the staged file's inode: still the same under the real name = the file this run placed */
+  ino: number | null;
+}
 /** A staging folder without an owner file (older kit, or killed in the first instant) this old is dead. */
 const UNOWNED_GRACE_MS = 60 * 60 * 1000;
 
@@ -116,6 +125,7 @@ export async function removeDeadStaging(
       const old = options.olderThanDays !== undefined &&
         now.getTime() - (await stat(path)).mtime!.getTime() > options.olderThanDays * 86_400_000;
       if (state === "dead" || old) {
+        if (state === "dead") await undoInterruptedPublish(path, outDir);
         await rm(path, { recursive: true, force: true });
         removed.push(path);
       }
@@ -125,6 +135,33 @@ export async function removeDeadStaging(
     }
   }
   return removed.sort();
+}
+
+/**
+ * A run killed while publishing leaves its journal: put back what it had moved, so the folder holds
+ * the previous set again. A file under the real name that is not the one this run placed (a later
+ * run replaced it) is left alone.
+ */
+async function undoInterruptedPublish(staging: string, outDir: string): Promise<void> {
+  let journal: JournalEntry[];
+  try {
+    journal = JSON.parse(await readFile(join(staging, JOURNAL_FILE), "utf8"));
+  } catch {
+    return; // killed before publishing: nothing under the real names is this run's
+  }
+  for (const { name, ino } of journal.reverse()) {
+    const target = join(outDir, name);
+    const backup = join(staging, PREVIOUS_DIR, name);
+    const current = await lstat(target).catch(() => null);
+    const hasBackup = (await lstat(backup).catch(() => null)) !== null;
+    const placedByRun = ino !== null && current !== null && current.ino === ino;
+    if (placedByRun) {
+      if (hasBackup) await rename(backup, target);
+      else await rm(target);
+    } else if (current === null && hasBackup) {
+      await rename(backup, target); // moved aside, killed before the new file went in
+    }
+  }
 }
 
 /** One step of a publish, undone in reverse order when a later step fails. */
@@ -147,6 +184,11 @@ export async function publishStaged(
 ): Promise<string[]> {
   const previous = join(staging, PREVIOUS_DIR);
   await Deno.mkdir(previous, { recursive: true });
+  const journal: JournalEntry[] = [];
+  for (const path of files) {
+    journal.push({ name: basename(path), ino: (await stat(path)).ino ?? null });
+  }
+  await writeFile(join(staging, JOURNAL_FILE), JSON.stringify(journal));
   const steps: Step[] = [];
   const published: string[] = [];
   try {
