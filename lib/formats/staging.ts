@@ -207,6 +207,8 @@ export async function publishStaged(
       steps.push({ kind: "placed", target, from: path });
       published.push(target);
     }
+    // The whole set is in place: from here a kill must not undo it.
+    await rm(join(staging, JOURNAL_FILE), { force: true });
   } catch (error) {
     const undoFailures: string[] = [];
     for (const step of steps.reverse()) {
