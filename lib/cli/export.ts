@@ -6,6 +6,7 @@
 import { loadEnv, UserError } from "../core/config.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
 import { pruneExports, retentionDays } from "../delivery/retention.ts";
+import { parseAsOf as parseAsOfRule, parseWindowDays } from "../core/window.ts";
 import {
   type ExportFormat,
   type ExportOptions,
@@ -26,7 +27,7 @@ Options:
   --out-dir DIR        where files go (default: outputs/)
   --format F           csv, xlsx or both (default both); repeat or comma-separate
   --days N             window length in days, [as-of - N days, as-of) (default 30)
-  --as-of TIME         end of the window, ISO date or timestamp (default now; UTC)
+  --as-of TIME         end of the window: 2026-11-01 (midnight UTC) or 2026-11-01T12:00:00Z; not in the future (default now)
   --demo               use the built-in demo dataset even if databases are configured
   --live               require databases (fail instead of falling back to demo data)
   --skip-stripe        do not fetch revenue (revenue columns empty)
@@ -67,22 +68,9 @@ function parseFormats(values: string[]): ExportFormat[] {
   return [...formats];
 }
 
-/** `2026-11-01` means midnight UTC; a timestamp without zone is read as UTC too. */
+/** The one as-of rule (lib/core/window.ts), with the flag's name in errors. */
 export function parseAsOf(value: string): Date {
-  const text = /^\d{4}-\d{2}-\d{2}$/.test(value)
-    ? `${value}T00:00:00Z`
-    : /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)
-    ? `${value.replace(" ", "T")}Z`
-    : value;
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    throw new UserError(
-      `--as-of must be an ISO date or timestamp like 2026-11-01 or 2026-11-01T12:00:00Z, got ${
-        JSON.stringify(value)
-      }`,
-    );
-  }
-  return date;
+  return parseAsOfRule(value, { name: "--as-of" });
 }
 
 export function parseCli(args: string[]): CliArgs {
@@ -126,15 +114,7 @@ export function parseCli(args: string[]): CliArgs {
   const options: Partial<ExportOptions> = { stripe, quiet: !!v.quiet, verbose: !!v.verbose };
   if (v["out-dir"]) options.outDir = v["out-dir"];
   if (v.format) options.formats = parseFormats(v.format);
-  if (v.days !== undefined) {
-    const days = Number(v.days);
-    if (!/^\d+$/.test(v.days) || days < 1 || days > 3660) {
-      throw new UserError(
-        `--days must be a whole number from 1 to 3660, got ${JSON.stringify(v.days)}`,
-      );
-    }
-    options.windowDays = days;
-  }
+  if (v.days !== undefined) options.windowDays = parseWindowDays(v.days, { name: "--days" });
   if (v["as-of"]) options.asOf = parseAsOf(v["as-of"]);
   if (v.demo) options.demo = true;
   if (v.live) options.demo = false;
