@@ -32,7 +32,7 @@ import { writeXlsxFile } from "./write/xlsx.ts";
 
 export type { QueryStat } from "./queries.ts";
 export type ExportFormat = "csv" | "xlsx";
-export type StripeMode = "auto" | "skip" | "refresh" | "require";
+export type StripeMode = "auto" | "skip" | "refresh" | "require" | "refresh-require";
 
 export interface ExportOptions {
   /** where files go; default the repository's outputs/ */

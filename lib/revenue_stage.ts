@@ -5,7 +5,12 @@
 import type pl from "nodejs-polars";
 import type { Env } from "./config.ts";
 import { DEMO_SEED } from "./demo.ts";
-import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "./revenue/mod.ts";
+import {
+  defaultCacheDir,
+  loadRevenue,
+  revenueConfigFromEnv,
+  type RevenueMode,
+} from "./revenue/mod.ts";
 import { stderrProgress } from "./revenue/progress.ts";
 import { demoRevenue } from "./revenue/demo.ts";
 import type { RevenueResult } from "./revenue/types.ts";
@@ -13,7 +18,7 @@ import type { RevenueResult } from "./revenue/types.ts";
 export interface RevenueStageOptions {
   demo: boolean;
   env: Env;
-  mode: "auto" | "skip" | "refresh" | "require";
+  mode: RevenueMode;
   asOf: Date;
   outDir: string;
   quiet: boolean;

@@ -1,5 +1,10 @@
 /** The command line as a user meets it: a separate process, its exit code and what it prints. */
-import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  match,
+  ok,
+  throws as assertThrows,
+} from "node:assert/strict";
 import { parseAsOf, parseCli } from "../lib/cli.ts";
 
 const CLI = new URL("../lib/cli.ts", import.meta.url).pathname;
@@ -31,6 +36,12 @@ Deno.test("parseCli maps flags to options and rejects contradictions", () => {
   assertEquals(cli.options.asOf?.toISOString(), "2026-11-01T00:00:00.000Z");
   assertEquals(cli.options.stripe, "skip");
   assertEquals(parseCli(["--format", "csv,xlsx"]).options.formats, ["csv", "xlsx"]);
+  // --refresh-stripe and --require-stripe combine; --skip-stripe takes neither
+  assertEquals(
+    parseCli(["--refresh-stripe", "--require-stripe"]).options.stripe,
+    "refresh-require",
+  );
+  assertThrows(() => parseCli(["--skip-stripe", "--require-stripe"]), /--skip-stripe cannot/);
   assertEquals(parseAsOf("2026-11-01 12:30").toISOString(), "2026-11-01T12:30:00.000Z");
 });
 
@@ -134,6 +145,7 @@ Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit
   );
   assertEquals(result.code, 2, result.stderr);
   match(result.stderr, /error: email: .*\(the export itself was written\)/);
+  match(result.stdout, /^Revenue: demo, 0 Stripe API calls, [\d.]+ s$/m); // the summary's count
   const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
   assertEquals(names, [
     "helicone_pricing_data_2026-11-01_demo.csv",

@@ -12,6 +12,12 @@
  * - `GET /v1/subscriptions` hides canceled subscriptions unless `status=all` (or `canceled`);
  * - `GET /v1/customers/:id` is 404 `resource_missing` for an unknown id, `{deleted: true}` for a
  *   deleted customer;
+ * - only the parameters each endpoint documents (else 400 "Received unknown parameter"), `created`
+ *   ranges (`created[gte]` …) where Stripe has them, `type` on prices;
+ * - expandable fields absent unless expanded: a coupon's `applies_to` and `currency_options`, a
+ *   price's `currency_options` (and their tiers), a subscription's `customer` (an id), whose own
+ *   `discount` then names its coupon by id;
+ * - `GET /v1/payment_intents`: no status or metadata filter (Stripe has none), newest first;
  * - injectable failures: 429 with `Retry-After` (and code rate_limit), 500 api_error.
  *
  * It records every request (method, path, query, Stripe-Version).
@@ -29,6 +35,7 @@ export interface FakeStripeData {
   /** customers of the account; default: one per customer id of the subscriptions */
   customers?: Json[];
   coupons?: Json[];
+  paymentIntents?: Json[];
 }
 
 export interface RecordedRequest {
@@ -47,6 +54,8 @@ export interface FakeStripe {
   log: RecordedRequest[];
   /** the next responses to fail: status 429 (with Retry-After) or 500 */
   failNext(status: 429 | 500, times: number, retryAfterSeconds?: number): void;
+  /** the next `times` requests to `path` fail: 400 (not retried), 429 (Retry-After) or 500 */
+  failPath(path: string, status: 400 | 429 | 500, times: number, retryAfterSeconds?: number): void;
   /** drop failures still queued */
   clearFailures(): void;
   close(): Promise<void>;
@@ -84,22 +93,120 @@ function expands(params: URLSearchParams): string[] {
 }
 
 /** Which expansions each list allows (Stripe answers 400 to anything else). */
-const EXPANDABLE: Record<string, string[]> = {
+const EXPANDABLE: Record<string, (string | RegExp)[]> = {
   "/v1/subscriptions": [
     "data.discounts",
     "data.discounts.source.coupon",
     "data.items.data.discounts",
+    "data.customer",
   ],
   "/v1/subscription_items": ["data.discounts", "data.discounts.source.coupon", "data.price.tiers"],
   "/v1/products": [],
   "/v1/invoices": [],
   "/v1/invoices/:id/lines": [],
-  "/v1/coupons": [],
-  "/v1/prices": ["data.tiers"],
-  "/v1/prices/:id": ["tiers"],
+  "/v1/coupons": ["data.applies_to", "data.currency_options"],
+  "/v1/prices": [
+    "data.tiers",
+    "data.currency_options",
+    /^data\.currency_options\.[a-z]{3}\.tiers$/,
+  ],
+  "/v1/prices/:id": ["tiers", "currency_options", /^currency_options\.[a-z]{3}\.tiers$/],
   "/v1/customers": [],
   "/v1/customers/:id": [],
+  "/v1/payment_intents": [],
 };
+
+/** The query parameters each endpoint takes (Stripe answers 400 to any other). */
+const PARAMETERS: Record<string, string[]> = {
+  "/v1/subscriptions": [
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand",
+    "status",
+    "created",
+    "customer",
+    "price",
+  ],
+  "/v1/subscription_items": ["limit", "starting_after", "ending_before", "expand", "subscription"],
+  "/v1/products": ["limit", "starting_after", "ending_before", "expand", "active", "created"],
+  "/v1/invoices": [
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand",
+    "created",
+    "customer",
+    "status",
+    "subscription",
+  ],
+  "/v1/invoices/:id/lines": ["limit", "starting_after", "ending_before", "expand"],
+  "/v1/coupons": ["limit", "starting_after", "ending_before", "expand", "created"],
+  "/v1/prices": [
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand",
+    "type",
+    "active",
+    "product",
+    "currency",
+    "created",
+  ],
+  "/v1/prices/:id": ["expand"],
+  "/v1/customers": ["limit", "starting_after", "ending_before", "expand", "created", "email"],
+  "/v1/customers/:id": ["expand"],
+  "/v1/payment_intents": [
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand",
+    "created",
+    "customer",
+  ],
+};
+
+function checkParameters(route: string, params: URLSearchParams) {
+  for (const key of params.keys()) {
+    const name = key.replace(/\[.*$/, "");
+    if (!(PARAMETERS[route] ?? []).includes(name)) {
+      throw new BadRequest(`Received unknown parameter: ${key}`, key, "parameter_unknown");
+    }
+  }
+  if (route === "/v1/prices" && params.has("type")) {
+    const type = params.get("type");
+    if (type !== "recurring" && type !== "one_time") {
+      throw new BadRequest(`Invalid type: must be one of one_time or recurring`, "type");
+    }
+  }
+}
+
+/** `created` filters: created=ts, created[gt|gte|lt|lte]=ts (anything else is a 400). */
+function createdFilter(params: URLSearchParams): (object: Json) => boolean {
+  const bounds: [string, number][] = [];
+  for (const [key, value] of params) {
+    if (key !== "created" && !key.startsWith("created[")) continue;
+    const op = key === "created" ? "eq" : key.slice(8, -1);
+    const time = Number(value);
+    if (!["eq", "gt", "gte", "lt", "lte"].includes(op) || !Number.isInteger(time)) {
+      throw new BadRequest(`Invalid ${key}: ${value}`, key);
+    }
+    bounds.push([op, time]);
+  }
+  return (object) =>
+    bounds.every(([op, t]) => {
+      const c = object.created;
+      return op === "eq"
+        ? c === t
+        : op === "gt"
+        ? c > t
+        : op === "gte"
+        ? c >= t
+        : op === "lt"
+        ? c < t
+        : c <= t;
+    });
+}
 
 function checkExpand(route: string, expand: string[]) {
   for (const path of expand) {
@@ -110,7 +217,10 @@ function checkExpand(route: string, expand: string[]) {
         "expand",
       );
     }
-    if (!(EXPANDABLE[route] ?? []).includes(path)) {
+    const allowed = (EXPANDABLE[route] ?? []).some((a) =>
+      typeof a === "string" ? a === path : a.test(path)
+    );
+    if (!allowed) {
       throw new BadRequest(`This property cannot be expanded (${path}).`, "expand");
     }
   }
@@ -160,14 +270,33 @@ function presentDiscounts(discounts: Json[], expanded: boolean, couponExpanded: 
     const copy = structuredClone(d);
     const coupon = copy.source?.coupon;
     if (!couponExpanded && coupon && typeof coupon === "object") copy.source.coupon = coupon.id;
+    else if (coupon && typeof coupon === "object") {
+      // an embedded coupon's own expandable fields stay unexpanded (5+ levels from a list)
+      delete coupon.applies_to;
+      delete coupon.currency_options;
+    }
     return copy;
   });
 }
 
-/** A price as the API shows it: `tiers` only when expanded. */
-function presentPrice(price: Json, tiersExpanded: boolean): Json {
+/** A price as the API shows it: `tiers`, `currency_options` and their tiers only when expanded. */
+function presentPrice(price: Json, expanded: (path: string) => boolean = () => false): Json {
   const copy = structuredClone(price);
-  if (!tiersExpanded) delete copy.tiers;
+  if (!expanded("tiers")) delete copy.tiers;
+  if (!expanded("currency_options")) delete copy.currency_options;
+  for (
+    const [currency, option] of Object.entries(copy.currency_options ?? {}) as [string, Json][]
+  ) {
+    if (!expanded(`currency_options.${currency}.tiers`)) delete option.tiers;
+  }
+  return copy;
+}
+
+/** A coupon as the API shows it: `applies_to` and `currency_options` only when expanded. */
+function presentCoupon(coupon: Json, expanded: (path: string) => boolean): Json {
+  const copy = structuredClone(coupon);
+  if (!expanded("applies_to")) delete copy.applies_to;
+  if (!expanded("currency_options")) delete copy.currency_options;
   return copy;
 }
 
@@ -178,12 +307,29 @@ function presentItem(item: Json, expand: (path: string) => boolean): Json {
     expand("discounts"),
     expand("discounts.source.coupon"),
   );
-  copy.price = presentPrice(copy.price, expand("price.tiers"));
+  copy.price = presentPrice(copy.price, (path) => path === "tiers" && expand("price.tiers"));
   return copy;
 }
 
-function presentSubscription(subscription: Json, expand: string[], limit: number): Json {
+/** A customer as the API shows it: its own discount's coupon is an id (not expanded). */
+function presentCustomer(customer: Json): Json {
+  const copy = structuredClone(customer);
+  const coupon = copy.discount?.source?.coupon;
+  if (coupon && typeof coupon === "object") copy.discount.source.coupon = coupon.id;
+  return copy;
+}
+
+function presentSubscription(
+  subscription: Json,
+  expand: string[],
+  limit: number,
+  customers: Json[],
+): Json {
   const copy = structuredClone(subscription);
+  if (expand.includes("data.customer")) {
+    const customer = customers.find((c) => c.id === copy.customer);
+    copy.customer = customer ? presentCustomer(customer) : copy.customer;
+  }
   copy.discounts = presentDiscounts(
     copy.discounts,
     expand.includes("data.discounts") || expand.includes("data.discounts.source.coupon"),
@@ -212,7 +358,8 @@ export function startFakeStripe(
   const embeddedLimit = options.embeddedLimit ?? 10;
   const requests: string[] = [];
   const log: RecordedRequest[] = [];
-  const failures: { status: 429 | 500; retryAfter: number }[] = [];
+  const failures: { status: 400 | 429 | 500; retryAfter: number }[] = [];
+  const pathFailures = new Map<string, { status: 400 | 429 | 500; retryAfter: number }[]>();
   const customers: Json[] = data.customers ??
     [...new Set(data.subscriptions.map((s) => String(s.customer)))].map((id) => ({
       id,
@@ -237,16 +384,33 @@ export function startFakeStripe(
       throw new BadRequest(`Unrecognized request URL (${method}: ${path}).`);
     }
     const expand = expands(params);
+    const routeName = path
+      .replace(/^\/v1\/invoices\/[^/]+\/lines$/, "/v1/invoices/:id/lines")
+      .replace(/^\/v1\/(prices|customers)\/[^/]+$/, "/v1/$1/:id");
+    if (PARAMETERS[routeName]) checkParameters(routeName, params);
     let match: RegExpMatchArray | null;
     if (path === "/v1/subscriptions") {
       checkExpand(path, expand);
       const status = params.get("status");
+      const inRange = createdFilter(params);
       const visible = data.subscriptions.filter((s) =>
-        status === "all" ? true : status ? s.status === status : s.status !== "canceled"
+        (status === "all" ? true : status ? s.status === status : s.status !== "canceled") &&
+        inRange(s)
       );
       const body = page(visible, params, path);
-      body.data = body.data.map((s: Json) => presentSubscription(s, expand, embeddedLimit));
+      body.data = body.data.map((s: Json) =>
+        presentSubscription(s, expand, embeddedLimit, customers)
+      );
       return body;
+    }
+    if (path === "/v1/payment_intents") {
+      checkExpand(path, expand);
+      const inRange = createdFilter(params);
+      const customer = params.get("customer");
+      const visible = (data.paymentIntents ?? []).filter((p) =>
+        inRange(p) && (customer === null || p.customer === customer)
+      );
+      return page(visible, params, path);
     }
     if (path === "/v1/subscription_items") {
       checkExpand(path, expand);
@@ -266,9 +430,7 @@ export function startFakeStripe(
     }
     if (path === "/v1/invoices") {
       checkExpand(path, expand);
-      const gte = Number(params.get("created[gte]") ?? -Infinity);
-      const lt = Number(params.get("created[lt]") ?? Infinity);
-      const visible = data.invoices.filter((i) => i.created >= gte && i.created < lt);
+      const visible = data.invoices.filter(createdFilter(params));
       const body = page(visible, params, path);
       body.data = body.data.map((i: Json) => presentInvoice(i, embeddedLimit));
       return body;
@@ -281,29 +443,39 @@ export function startFakeStripe(
     }
     if (path === "/v1/prices") {
       checkExpand(path, expand);
-      const body = page(allPrices(), params, path);
-      body.data = body.data.map((p: Json) => presentPrice(p, expand.includes("data.tiers")));
+      const type = params.get("type");
+      const visible = allPrices().filter((p) =>
+        type === null || (type === "recurring") === Boolean(p.recurring)
+      );
+      const body = page(visible, params, path);
+      body.data = body.data.map((p: Json) => presentPrice(p, (x) => expand.includes(`data.${x}`)));
       return body;
     }
     if ((match = path.match(/^\/v1\/prices\/([^/]+)$/))) {
       checkExpand("/v1/prices/:id", expand);
       const price = allPrices().find((p) => p.id === decodeURIComponent(match![1]));
       if (!price) return notFound("price", decodeURIComponent(match[1]));
-      return presentPrice(price, expand.includes("tiers"));
+      return presentPrice(price, (x) => expand.includes(x));
     }
     if (path === "/v1/coupons") {
       checkExpand(path, expand);
-      return page(coupons, params, path);
+      const body = page(coupons, params, path);
+      body.data = body.data.map((c: Json) => presentCoupon(c, (x) => expand.includes(`data.${x}`)));
+      return body;
     }
     if (path === "/v1/customers") {
       checkExpand(path, expand);
-      return page(customers.filter((c) => !c.deleted), params, path);
+      const body = page(customers.filter((c) => !c.deleted), params, path);
+      body.data = body.data.map(presentCustomer);
+      return body;
     }
     if ((match = path.match(/^\/v1\/customers\/([^/]+)$/))) {
       checkExpand("/v1/customers/:id", expand);
       const customer = customers.find((c) => c.id === decodeURIComponent(match![1]));
       if (!customer) return notFound("customer", decodeURIComponent(match[1]));
-      return customer.deleted ? { id: customer.id, object: "customer", deleted: true } : customer;
+      return customer.deleted
+        ? { id: customer.id, object: "customer", deleted: true }
+        : presentCustomer(customer);
     }
     return errorResponse(404, {
       type: "invalid_request_error",
@@ -336,7 +508,13 @@ export function startFakeStripe(
         message: `Invalid API Key provided: ${given.slice(0, 8)}****${given.slice(-4)}`,
       });
     }
-    const failure = failures.shift();
+    const failure = pathFailures.get(url.pathname)?.shift() ?? failures.shift();
+    if (failure?.status === 400) {
+      return errorResponse(400, {
+        type: "invalid_request_error",
+        message: "Injected bad request.",
+      });
+    }
     if (failure?.status === 429) {
       return errorResponse(429, {
         type: "invalid_request_error",
@@ -373,8 +551,14 @@ export function startFakeStripe(
     failNext(status, times, retryAfterSeconds = 0) {
       for (let i = 0; i < times; i++) failures.push({ status, retryAfter: retryAfterSeconds });
     },
+    failPath(path, status, times, retryAfterSeconds = 0) {
+      const queue = pathFailures.get(path) ?? [];
+      for (let i = 0; i < times; i++) queue.push({ status, retryAfter: retryAfterSeconds });
+      pathFailures.set(path, queue);
+    },
     clearFailures() {
       failures.length = 0;
+      pathFailures.clear();
     },
     close: () => server.shutdown(),
   };

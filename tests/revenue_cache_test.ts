@@ -18,9 +18,10 @@ import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
 
 const EMPTY: StripeSnapshot = {
   subscriptions: [],
+  customerDiscounts: {},
   products: [],
   usageLines: [],
-  customers: { listed: false, existing: ["cus_a"], missing: [] },
+  customers: { listed: false, existing: ["cus_a"], missing: [], unverified: [] },
   unreadableDiscounts: [],
 };
 

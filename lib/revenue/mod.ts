@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { UserError } from "../config.ts";
 import { cachePath, pruneCache, readCache, writeCache } from "./cache.ts";
 import {
+  CALL_BOUND_EXTRA,
   checkCustomers,
   type FetchProgress,
   fetchStripeSnapshot,
@@ -26,10 +27,40 @@ export { DEFAULT_RULES, resolveRules, revenueRulesFromEnv } from "./rules.ts";
 export { demoRevenue, type DemoRevenueOrg } from "./demo.ts";
 export { stderrProgress } from "./progress.ts";
 
+/**
+ * auto = today's cache or fetch; skip; refresh = ignore the cache; require = like auto, but a
+ * failure (or no key) throws a one-line UserError; refresh-require = both (--refresh-stripe
+ * --require-stripe).
+ */
+export type RevenueMode = "auto" | "skip" | "refresh" | "require" | "refresh-require";
+
+/** Whether a mode ignores today's cache. */
+export const refreshes = (mode: RevenueMode): boolean =>
+  mode === "refresh" || mode === "refresh-require";
+/** Whether a mode fails (one line) instead of exporting without revenue. */
+export const requires = (mode: RevenueMode): boolean =>
+  mode === "require" || mode === "refresh-require";
+
+/** The revenue mode of the CLI's Stripe flags; --skip-stripe excludes the other two. */
+export function revenueModeFromFlags(
+  flags: { skip?: boolean; refresh?: boolean; require?: boolean },
+): RevenueMode | null {
+  if (flags.skip) return flags.refresh || flags.require ? null : "skip";
+  if (flags.refresh && flags.require) return "refresh-require";
+  return flags.refresh ? "refresh" : flags.require ? "require" : "auto";
+}
+
+/** The export summary's Stripe line: where revenue came from and how many API calls it took. */
+export function revenueSummaryLine(result: RevenueResult): string {
+  const seconds = (result.durationMs / 1000).toFixed(1);
+  const calls = `${result.apiCalls} Stripe API call${result.apiCalls === 1 ? "" : "s"}`;
+  return `Revenue: ${result.source}${
+    result.failed ? " (fetch failed)" : ""
+  }, ${calls}, ${seconds} s`;
+}
+
 export interface RevenueOptions {
-  /** auto = today's cache or fetch; skip; refresh = ignore the cache; require = like auto, but a
-   * failure (or no key) throws a one-line UserError */
-  mode: "auto" | "skip" | "refresh" | "require";
+  mode: RevenueMode;
   /** STRIPE_SECRET_KEY; absent → source "none" with a warning (require → error) */
   apiKey?: string;
   /** another API endpoint (a proxy, the tests' fake): STRIPE_API_HOST / _PORT / _PROTOCOL */
@@ -183,7 +214,7 @@ export async function loadRevenue(
     return none("Stripe skipped (--skip-stripe): revenue columns are empty", false);
   }
   if (!options.apiKey) {
-    if (options.mode === "require") {
+    if (requires(options.mode)) {
       throw new UserError(
         "--require-stripe: STRIPE_SECRET_KEY is not set (set it in the environment or .env)",
       );
@@ -205,16 +236,19 @@ export async function loadRevenue(
       }, stats),
       rules,
     );
+  let activeReader: StripeReader | undefined;
   try {
-    const cached = options.mode === "refresh" ? null : await readCache(path);
+    const cached = refreshes(options.mode) ? null : await readCache(path);
     if (cached) {
       const unchecked = customersToCheck(cached, customerIds);
       if (unchecked.length > 0) {
-        const checked = await checkCustomers(reader(), unchecked);
+        // customers new since the cache was written: checked within the bound's extra calls
+        const checked = await checkCustomers(activeReader = reader(), unchecked, CALL_BOUND_EXTRA);
         cached.customers = checked.listed ? checked : {
           listed: false,
           existing: [...cached.customers.existing, ...checked.existing],
           missing: [...cached.customers.missing, ...checked.missing],
+          unverified: [...cached.customers.unverified, ...checked.unverified],
         };
         const cacheWarnings = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
         return result(
@@ -231,7 +265,7 @@ export async function loadRevenue(
       return result(cached, customerIds, options.asOf, rules, "cache", 0, started);
     }
     const snapshot = await fetchStripeSnapshot(
-      reader(),
+      activeReader = reader(),
       customerIds,
       options.asOf,
       options.onProgress,
@@ -248,9 +282,11 @@ export async function loadRevenue(
       cacheWarnings,
     );
   } catch (error) {
+    // requests still in flight (retrying) when one failed: let them settle, so the count is whole
+    await activeReader?.settled();
     if (error instanceof UserError) throw error;
     const line = describeStripeError(error, apiKey);
-    if (options.mode === "require") throw new UserError(`--require-stripe: ${line}`);
+    if (requires(options.mode)) throw new UserError(`--require-stripe: ${line}`);
     return none(
       `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
       true,

@@ -7,8 +7,9 @@ import { computeCustomerRevenue } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import {
   type CouponBook,
-  type CouponLite,
   couponLite,
+  customerDiscountsLite,
+  type DiscountLite,
   embeddedCoupons,
   invoiceSubscriptionId,
   linePriceId,
@@ -24,6 +25,8 @@ import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
 export interface StripeSnapshot {
   /** every subscription of the account, any status */
   subscriptions: SubscriptionLite[];
+  /** customers' own discounts (customer id → discounts), for subscriptions with none */
+  customerDiscounts: Record<string, DiscountLite[]>;
   products: ProductLite[];
   /** metered lines of each subscription's most recent closed billing-cycle invoice */
   usageLines: UsageLineLite[];
@@ -34,6 +37,8 @@ export interface StripeSnapshot {
     listed: boolean;
     existing: string[];
     missing: string[];
+    /** not checked: the call bound was spent (counted as known, revenue 0, with a warning) */
+    unverified: string[];
   };
   /** discounts whose coupon could not be read (left out, reported) */
   unreadableDiscounts: string[];
@@ -98,10 +103,10 @@ export function latestCycleInvoices(
  * fetch fills it).
  */
 export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): StripeSnapshot {
-  const coupons = new Map<string, CouponLite>(
-    objects.coupons.map((c) => [String(c.id), couponLite(c)]),
-  );
-  for (const [id, coupon] of embeddedCoupons(objects.subscriptions)) coupons.set(id, coupon);
+  // Listed coupons (applies_to expanded) over embedded ones; embedded ones still cover coupons
+  // deleted since (no longer listed, still applying to existing discounts).
+  const coupons = embeddedCoupons(objects.subscriptions);
+  for (const c of objects.coupons) coupons.set(String(c.id), couponLite(c));
   const book: CouponBook = { coupons, unresolved: new Set() };
 
   const metered = meteredSubscriptionIds(objects.subscriptions);
@@ -118,9 +123,10 @@ export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): S
   }
   return {
     subscriptions: objects.subscriptions.map((s) => subscriptionLite(s, book)),
+    customerDiscounts: customerDiscountsLite(objects.subscriptions, book),
     products: objects.products.map(productLite),
     usageLines,
-    customers: { listed: false, existing: [], missing: [] },
+    customers: { listed: false, existing: [], missing: [], unverified: [] },
     unreadableDiscounts: [...book.unresolved].sort(),
   };
 }
@@ -132,6 +138,7 @@ export function customersToCheck(snapshot: StripeSnapshot, customerIds: string[]
     ...snapshot.subscriptions.map((s) => s.customer),
     ...snapshot.customers.existing,
     ...snapshot.customers.missing,
+    ...snapshot.customers.unverified,
   ]);
   return [...new Set(customerIds)].filter((id) => !settled.has(id));
 }
@@ -177,6 +184,7 @@ export function revenueFromSnapshot(
       subscriptions,
       products,
       usageLines: linesByCustomer.get(customerId) ?? [],
+      customerDiscounts: snapshot.customerDiscounts[customerId] ?? [],
       asOf,
     }, rules);
     byCustomer.set(customerId, result.revenue);
@@ -204,6 +212,15 @@ export function revenueFromSnapshot(
       `revenue left empty for customers billed through a price's currency_options (the price's own currency differs from the subscription's): ${
         [...foreignPrices].sort().join(", ")
       }`,
+    );
+  }
+  const wanted = new Set(customerIds);
+  const unverified = snapshot.customers.unverified.filter((id) => wanted.has(id));
+  if (unverified.length > 0) {
+    warnings.push(
+      `${unverified.length} stripe_customer_id values without a subscription were not checked against Stripe (the call bound was spent): shown with revenue 0, though Stripe may not know them (e.g. ${
+        examples(unverified)
+      })`,
     );
   }
   if (snapshot.unreadableDiscounts.length > 0) {
