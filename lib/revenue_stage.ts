@@ -20,6 +20,8 @@ export interface RevenueStageOptions {
   env: Env;
   mode: RevenueMode;
   asOf: Date;
+  /** the export window's days (PTB revenue covers it); default 30 */
+  windowDays?: number;
   outDir: string;
   quiet: boolean;
 }
@@ -35,6 +37,9 @@ export function loadRevenueStage(
     const seats = frame.getColumn("seats").toArray() as number[];
     const addons = frame.getColumn("addons_in_metadata").toArray() as (string | null)[];
     const requests = frame.getColumn("requests_30d").toArray() as number[];
+    const ptbCost = frame.columns.includes("llm_cost_ptb_30d")
+      ? frame.getColumn("llm_cost_ptb_30d").toArray() as number[]
+      : null;
     const orgs = customerIds.flatMap((customerId, i) =>
       customerId
         ? [{
@@ -44,13 +49,21 @@ export function loadRevenueStage(
           seats: seats[i],
           addons: addons[i]?.split(",") ?? [],
           requests30d: requests[i],
+          ptbCost30d: ptbCost?.[i] ?? 0,
         }]
         : []
     );
     // Only the rules apply to demo revenue; the connection settings are for live Stripe.
     const { apiKey: _key, apiHost: _host, apiPort: _port, apiProtocol: _protocol, ...rules } =
       revenueConfigFromEnv(options.env);
-    return Promise.resolve(demoRevenue(orgs, DEMO_SEED, options.asOf, rules));
+    return Promise.resolve(
+      demoRevenue(orgs, {
+        seed: DEMO_SEED,
+        asOf: options.asOf,
+        windowDays: options.windowDays,
+        rules,
+      }),
+    );
   }
   const { apiKey, apiHost, apiPort, apiProtocol, ...rules } = revenueConfigFromEnv(options.env);
   const bar = stderrProgress({ quiet: options.quiet, label: "Stripe" });
@@ -62,6 +75,7 @@ export function loadRevenueStage(
     apiProtocol,
     cacheDir: defaultCacheDir(options.outDir),
     asOf: options.asOf,
+    windowDays: options.windowDays,
     rules,
     onProgress: bar.onProgress,
   }).finally(() => bar.finish());

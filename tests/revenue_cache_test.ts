@@ -23,6 +23,7 @@ const EMPTY: StripeSnapshot = {
   usageLines: [],
   customers: { listed: false, existing: ["cus_a"], missing: [], unverified: [] },
   unreadableDiscounts: [],
+  ptb: null,
 };
 
 Deno.test("cache file: one per key fingerprint and day, never the key; no temp file left behind; other shapes ignored", async () => {

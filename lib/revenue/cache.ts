@@ -13,7 +13,7 @@ import { isoDate, writeFileAtomic } from "../files.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
 
 /** Bumped whenever the snapshot's shape changes: older files are then ignored. */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 
 export function keyFingerprint(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
@@ -29,7 +29,7 @@ function isSnapshot(value: unknown): value is StripeSnapshot {
     !!s.customerDiscounts && typeof s.customerDiscounts === "object" &&
     Array.isArray(s.usageLines) && !!s.customers && Array.isArray(s.customers.existing) &&
     Array.isArray(s.customers.missing) &&
-    Array.isArray(s.customers.unverified) && Array.isArray(s.unreadableDiscounts);
+    Array.isArray(s.customers.unverified) && Array.isArray(s.unreadableDiscounts) && "ptb" in s;
 }
 
 /** Today's snapshot, or null when there is none (or it is unreadable, or of an older shape). */

@@ -10,8 +10,10 @@
  *   reach);
  * - every product once (active and archived: old subscriptions keep archived prices);
  * - every coupon once, with `applies_to` and `currency_options` expanded;
- * - the invoices created in the usage look-back window once, for the metered lines of each
- *   subscription's most recent closed billing cycle;
+ * - the invoices created in the usage look-back window (or the export window, if longer) once,
+ *   for the metered lines of each subscription's most recent closed billing cycle and for
+ *   postpaid PTB invoices;
+ * - with PRICING_STRIPE_PTB_PRODUCT set, the export window's PaymentIntents once (PTB credits);
  * - then only what those lists leave open: items or invoice lines past an embedded list's
  *   `has_more`, the tiers and currency options of prices (looked up one by one up to
  *   rules.lookupLimit, else every recurring price listed), and whether the customers that have
@@ -19,12 +21,14 @@
  *
  * The call bound of a cold run: ceil(subscriptions/100) + ceil(invoices/100) + 5, plus a page
  * for each embedded list past its first (items beyond a subscription's first ten, lines beyond an
- * invoice's first ten). The 5 hold products, coupons and prices (a page each while each has at
- * most 100); what they leave is spent checking customers without a subscription (one lookup
+ * invoice's first ten) and for each PaymentIntent page past the first. The 5 hold products,
+ * coupons, prices and the first PaymentIntent page (a page each while each has at most 100); what
+ * they leave is spent checking customers without a subscription (one lookup
  * each when they fit, else a listing of the account's customers cut off there); customers left
  * unchecked count as known, with a warning.
  */
 import { type Json, type StripeReader } from "./reader.ts";
+import { ptbWindow } from "./ptb.ts";
 import {
   latestCycleInvoices,
   meteredSubscriptionIds,
@@ -75,15 +79,24 @@ export interface FetchProgress {
   (done: number, total: number): void;
 }
 
+export interface FetchObjectsOptions {
+  asOf: Date;
+  /** the export window's days: PTB revenue is read for [asOf − windowDays, asOf) */
+  windowDays: number;
+  onSubscriptionPage?: (subscriptions: Json[]) => void;
+}
+
 /** Stripe's objects for the revenue rules: the lists, completed where Stripe paginates inside. */
 export async function fetchStripeObjects(
   reader: StripeReader,
-  asOf: Date,
-  onSubscriptionPage?: (subscriptions: Json[]) => void,
+  options: FetchObjectsOptions,
 ): Promise<StripeObjects> {
   const { stripe, rules } = reader;
-  const asOfSeconds = Math.floor(asOf.getTime() / 1000);
-  const [subscriptions, products, invoices, coupons] = await Promise.all([
+  const asOfSeconds = Math.floor(options.asOf.getTime() / 1000);
+  const window = ptbWindow(options.asOf, options.windowDays);
+  // one invoice listing serves usage (the look-back) and postpaid PTB (the window)
+  const invoicesSince = Math.min(asOfSeconds - rules.usageLookbackDays * 86_400, window.since);
+  const [subscriptions, products, invoices, coupons, paymentIntents] = await Promise.all([
     reader.listAll(
       "subscriptions",
       (startingAfter) =>
@@ -94,7 +107,7 @@ export async function fetchStripeObjects(
           // the customer for its own discount (customer.discount), at no extra call
           expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
         }),
-      { onPage: onSubscriptionPage },
+      { onPage: options.onSubscriptionPage },
     ),
     reader.listAll(
       "products",
@@ -104,7 +117,7 @@ export async function fetchStripeObjects(
       stripe.invoices.list({
         limit: 100,
         starting_after: startingAfter,
-        created: { gte: asOfSeconds - rules.usageLookbackDays * 86_400, lt: asOfSeconds },
+        created: { gte: invoicesSince, lt: asOfSeconds },
       })),
     // Every coupon once, with what embedded coupons lack: the products it is restricted to and
     // its amounts in other currencies (item and customer discounts' coupons are ids anyway).
@@ -114,6 +127,16 @@ export async function fetchStripeObjects(
         starting_after: startingAfter,
         expand: ["data.applies_to", "data.currency_options"],
       })),
+    // PTB credits: the window's PaymentIntents (Stripe filters them by date only; status and
+    // product are picked out here), only when the token-usage product is set
+    rules.ptbProductId
+      ? reader.listAll("payment_intents", (startingAfter) =>
+        stripe.paymentIntents.list({
+          limit: 100,
+          starting_after: startingAfter,
+          created: { gte: window.since, lt: window.until },
+        }))
+      : Promise.resolve(null),
   ]);
 
   await Promise.all(subscriptions.map(async (subscription) => {
@@ -135,7 +158,7 @@ export async function fetchStripeObjects(
   // Only the invoices whose lines are read need their lines complete.
   const metered = meteredSubscriptionIds(subscriptions);
   await Promise.all(
-    latestCycleInvoices(invoices, metered, asOf).map(async (invoice) => {
+    latestCycleInvoices(invoices, metered, options.asOf).map(async (invoice) => {
       if (!invoice.lines?.has_more) return;
       invoice.lines.data = await completeList(
         reader,
@@ -148,7 +171,15 @@ export async function fetchStripeObjects(
   );
 
   await fillPrices(reader, subscriptions);
-  return { subscriptions, products, invoices, coupons };
+  return {
+    subscriptions,
+    products,
+    invoices,
+    coupons,
+    ...(rules.ptbProductId && paymentIntents
+      ? { ptb: { productId: rules.ptbProductId, ...window, paymentIntents } }
+      : {}),
+  };
 }
 
 /**
@@ -261,15 +292,15 @@ export async function checkCustomers(
 export async function fetchStripeSnapshot(
   reader: StripeReader,
   customerIds: string[],
-  asOf: Date,
-  onProgress?: FetchProgress,
+  options: { asOf: Date; windowDays: number; onProgress?: FetchProgress },
 ): Promise<StripeSnapshot> {
+  const { onProgress } = options;
   const wanted = new Set(customerIds);
   const seen = new Set<string>();
-  const objects = await fetchStripeObjects(
-    reader,
-    asOf,
-    onProgress &&
+  const objects = await fetchStripeObjects(reader, {
+    asOf: options.asOf,
+    windowDays: options.windowDays,
+    onSubscriptionPage: onProgress &&
       ((page) => {
         for (const subscription of page) {
           const customer = typeof subscription.customer === "string"
@@ -279,8 +310,8 @@ export async function fetchStripeSnapshot(
         }
         onProgress(seen.size, wanted.size);
       }),
-  );
-  const snapshot = snapshotFromStripeObjects(objects, asOf);
+  });
+  const snapshot = snapshotFromStripeObjects(objects, options.asOf);
   const withSubscription = new Set(snapshot.subscriptions.map((s) => s.customer));
   snapshot.customers = await checkCustomers(
     reader,

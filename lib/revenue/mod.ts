@@ -17,11 +17,12 @@ import {
   stripeClient,
   StripeReader,
 } from "./fetch.ts";
+import { ptbCovers, ptbWindow } from "./ptb.ts";
 import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
 import { customersToCheck, revenueFromSnapshot, type StripeSnapshot } from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
 
-export type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
+export type { CustomerRevenue, PtbSummary, RevenueResult, RevenueSource } from "./types.ts";
 export type { DiscountPolicy, ItemRole, NamePattern, RevenueRules } from "./rules.ts";
 export { DEFAULT_RULES, resolveRules, revenueRulesFromEnv } from "./rules.ts";
 export { demoRevenue, type DemoRevenueOrg } from "./demo.ts";
@@ -71,6 +72,8 @@ export interface RevenueOptions {
   cacheDir: string;
   /** the cache day and the usage look-back window are relative to it */
   asOf: Date;
+  /** the export window's days, for PTB revenue: [asOf − windowDays, asOf); default 30 */
+  windowDays?: number;
   /** unset rules take DEFAULT_RULES */
   rules?: Partial<RevenueRules>;
   /** requested customers seen in subscription pages so far / requested; ends at (total, total).
@@ -163,19 +166,22 @@ export function describeStripeError(error: unknown, apiKey?: string): string {
 function result(
   snapshot: StripeSnapshot,
   customerIds: string[],
-  asOf: Date,
-  rules: RevenueRules,
-  source: RevenueSource,
-  apiCalls: number,
-  started: number,
-  extraWarnings: string[] = [],
+  context: {
+    asOf: Date;
+    windowDays: number;
+    rules: RevenueRules;
+    source: RevenueSource;
+    apiCalls: number;
+    started: number;
+    warnings?: string[];
+  },
 ): RevenueResult {
-  const revenue = revenueFromSnapshot(snapshot, customerIds, asOf, rules, source);
+  const revenue = revenueFromSnapshot(snapshot, customerIds, context);
   return {
     ...revenue,
-    warnings: [...revenue.warnings, ...extraWarnings],
-    apiCalls,
-    durationMs: Math.round(performance.now() - started),
+    warnings: [...revenue.warnings, ...(context.warnings ?? [])],
+    apiCalls: context.apiCalls,
+    durationMs: Math.round(performance.now() - context.started),
     failed: false,
   };
 }
@@ -237,50 +243,48 @@ export async function loadRevenue(
       rules,
     );
   let activeReader: StripeReader | undefined;
+  const windowDays = options.windowDays ?? 30;
+  const context = { asOf: options.asOf, windowDays, rules, started };
   try {
-    const cached = refreshes(options.mode) ? null : await readCache(path);
+    const fromCache = refreshes(options.mode) ? null : await readCache(path);
+    // a cache read without PTB (or for another product or a shorter window) does not answer
+    const cached = fromCache && (!rules.ptbProductId ||
+        ptbCovers(fromCache.ptb, rules.ptbProductId, ptbWindow(options.asOf, windowDays)))
+      ? fromCache
+      : null;
     if (cached) {
       const unchecked = customersToCheck(cached, customerIds);
-      if (unchecked.length > 0) {
-        // customers new since the cache was written: checked within the bound's extra calls
-        const checked = await checkCustomers(activeReader = reader(), unchecked, CALL_BOUND_EXTRA);
-        cached.customers = checked.listed ? checked : {
-          listed: false,
-          existing: [...cached.customers.existing, ...checked.existing],
-          missing: [...cached.customers.missing, ...checked.missing],
-          unverified: [...cached.customers.unverified, ...checked.unverified],
-        };
-        const cacheWarnings = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
-        return result(
-          cached,
-          customerIds,
-          options.asOf,
-          rules,
-          "cache",
-          stats.apiCalls,
-          started,
-          cacheWarnings,
-        );
+      if (unchecked.length === 0) {
+        return result(cached, customerIds, { ...context, source: "cache", apiCalls: 0 });
       }
-      return result(cached, customerIds, options.asOf, rules, "cache", 0, started);
+      // customers new since the cache was written: checked within the bound's extra calls
+      const checked = await checkCustomers(activeReader = reader(), unchecked, CALL_BOUND_EXTRA);
+      cached.customers = checked.listed ? checked : {
+        listed: false,
+        existing: [...cached.customers.existing, ...checked.existing],
+        missing: [...cached.customers.missing, ...checked.missing],
+        unverified: [...cached.customers.unverified, ...checked.unverified],
+      };
+      const cacheWarnings = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
+      return result(cached, customerIds, {
+        ...context,
+        source: "cache",
+        apiCalls: stats.apiCalls,
+        warnings: cacheWarnings,
+      });
     }
-    const snapshot = await fetchStripeSnapshot(
-      activeReader = reader(),
-      customerIds,
-      options.asOf,
-      options.onProgress,
-    );
+    const snapshot = await fetchStripeSnapshot(activeReader = reader(), customerIds, {
+      asOf: options.asOf,
+      windowDays,
+      onProgress: options.onProgress,
+    });
     const cacheWarnings = await tryWriteCache(path, snapshot, options.cacheDir, options.asOf);
-    return result(
-      snapshot,
-      customerIds,
-      options.asOf,
-      rules,
-      "stripe",
-      stats.apiCalls,
-      started,
-      cacheWarnings,
-    );
+    return result(snapshot, customerIds, {
+      ...context,
+      source: "stripe",
+      apiCalls: stats.apiCalls,
+      warnings: cacheWarnings,
+    });
   } catch (error) {
     // requests still in flight (retrying) when one failed: let them settle, so the count is whole
     await activeReader?.settled();

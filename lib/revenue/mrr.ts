@@ -332,6 +332,7 @@ export function computeCustomerRevenue(
       currency: currencies.size > 0 ? [...currencies].sort().join(",") : null,
       stripePlanNames: planNames.size > 0 ? [...planNames].sort().join(", ") : null,
       cancelAtPeriodEnd: counted.length > 0 ? cancelling : null,
+      ptbRevenueUsd30d: null, // PTB revenue is not subscription revenue: snapshot.ts adds it
     },
     unknownPriceIds: [...unknownPriceIds],
     unconvertedCurrencies: [...unconverted],

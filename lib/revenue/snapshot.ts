@@ -20,6 +20,13 @@ import {
   type UsageLineLite,
   usageLineLite,
 } from "./stripe_objects.ts";
+import {
+  ptbCreditCharges,
+  ptbInvoiceCharges,
+  ptbRevenue,
+  type PtbSnapshot,
+  ptbWindow,
+} from "./ptb.ts";
 import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
 
 export interface StripeSnapshot {
@@ -42,6 +49,8 @@ export interface StripeSnapshot {
   };
   /** discounts whose coupon could not be read (left out, reported) */
   unreadableDiscounts: string[];
+  /** PTB charges read for the token-usage product; null when the product was not set */
+  ptb: PtbSnapshot | null;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -53,8 +62,10 @@ export interface StripeObjects {
   products: Json[];
   /** invoices created in the usage look-back window */
   invoices: Json[];
-  /** coupons listed for discounts whose coupon was not embedded (may be empty) */
+  /** every coupon, applies_to and currency_options expanded */
   coupons: Json[];
+  /** PTB: the token-usage product, the span read, and its PaymentIntents (absent: not set) */
+  ptb?: { productId: string; since: number; until: number; paymentIntents: Json[] };
 }
 
 /** Invoices that closed a billing cycle: finalized, not void, not a mid-cycle proration. */
@@ -128,6 +139,17 @@ export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): S
     usageLines,
     customers: { listed: false, existing: [], missing: [], unverified: [] },
     unreadableDiscounts: [...book.unresolved].sort(),
+    ptb: objects.ptb
+      ? {
+        productId: objects.ptb.productId,
+        since: objects.ptb.since,
+        until: objects.ptb.until,
+        charges: [
+          ...ptbCreditCharges(objects.ptb.paymentIntents, objects.ptb.productId),
+          ...ptbInvoiceCharges(objects.invoices),
+        ].filter((c) => c.created >= objects.ptb!.since && c.created < objects.ptb!.until),
+      }
+      : null,
   };
 }
 
@@ -156,10 +178,14 @@ function examples(ids: string[], count = 5): string {
 export function revenueFromSnapshot(
   snapshot: StripeSnapshot,
   customerIds: string[],
-  asOf: Date,
-  rules: RevenueRules,
-  source: RevenueSource,
-): Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds"> {
+  options: { asOf: Date; windowDays: number; rules: RevenueRules; source: RevenueSource },
+): Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb"> {
+  const { asOf, rules, source } = options;
+  // PTB revenue only for the product the settings name (a cache read for another is not it)
+  const ptbSnapshot = rules.ptbProductId && snapshot.ptb?.productId === rules.ptbProductId
+    ? snapshot.ptb
+    : null;
+  const ptb = ptbRevenue(ptbSnapshot, ptbWindow(asOf, options.windowDays), rules);
   const products = new Map(snapshot.products.map((p) => [p.id, p]));
   const subscriptionsByCustomer = Map.groupBy(snapshot.subscriptions, (s) => s.customer);
   const linesByCustomer = Map.groupBy(snapshot.usageLines, (l) => l.customer);
@@ -187,7 +213,10 @@ export function revenueFromSnapshot(
       customerDiscounts: snapshot.customerDiscounts[customerId] ?? [],
       asOf,
     }, rules);
-    byCustomer.set(customerId, result.revenue);
+    byCustomer.set(customerId, {
+      ...result.revenue,
+      ptbRevenueUsd30d: ptbSnapshot ? ptb.byCustomer.get(customerId) ?? 0 : null,
+    });
     result.unknownPriceIds.forEach((id) => unknownPrices.add(id));
     result.unconvertedCurrencies.forEach((c) => unconverted.add(c));
     result.foreignCurrencyPriceIds.forEach((id) => foreignPrices.add(id));
@@ -237,5 +266,6 @@ export function revenueFromSnapshot(
       })`,
     );
   }
-  return { byCustomer, warnings, source, unknownCustomerIds };
+  warnings.push(...ptb.warnings);
+  return { byCustomer, warnings, source, unknownCustomerIds, ptb: ptb.summary };
 }
