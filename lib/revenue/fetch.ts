@@ -28,6 +28,7 @@
  * unchecked count as known, with a warning.
  */
 import { type Json, type StripeReader } from "./reader.ts";
+import { createdParam, listPartitioned } from "./partition.ts";
 import { ptbWindow } from "./ptb.ts";
 import {
   latestCycleInvoices,
@@ -44,16 +45,18 @@ export const CALL_BOUND_EXTRA = 5;
 
 /**
  * A cold run's call bound for the objects listed: ceil(subscriptions/100) + ceil(invoices/100)
- * + CALL_BOUND_EXTRA, plus the pages of embedded lists past their first (`embedded`) and of
- * PaymentIntents past the first (those beyond the first are proportional to the data, like
- * invoice pages).
+ * + CALL_BOUND_EXTRA, plus the pages of embedded lists past their first (`embedded`), of
+ * PaymentIntents past the first (proportional to the data, like invoice pages), and one per
+ * `created` range split off a long list (its partial last page; lists of two pages or fewer
+ * never split).
  */
 export function callBound(
-  counts: { subscriptions: number; invoices: number },
+  counts: { subscriptions: number; invoices: number; splits: number },
   calls: Record<string, number>,
 ): number {
   return Math.ceil(counts.subscriptions / 100) + Math.ceil(counts.invoices / 100) +
-    CALL_BOUND_EXTRA + (calls.embedded ?? 0) + Math.max(0, (calls.payment_intents ?? 0) - 1);
+    CALL_BOUND_EXTRA + (calls.embedded ?? 0) + Math.max(0, (calls.payment_intents ?? 0) - 1) +
+    counts.splits;
 }
 
 const spent = (calls: Record<string, number>) =>
@@ -96,29 +99,38 @@ export async function fetchStripeObjects(
   const window = ptbWindow(options.asOf, options.windowDays);
   // one invoice listing serves usage (the look-back) and postpaid PTB (the window)
   const invoicesSince = Math.min(asOfSeconds - rules.usageLookbackDays * 86_400, window.since);
+  // the big lists are read as `created` ranges paged concurrently (partition.ts)
+  const slots = rules.concurrency;
   const [subscriptions, products, invoices, coupons, paymentIntents] = await Promise.all([
-    reader.listAll(
+    listPartitioned(
+      reader,
       "subscriptions",
-      (startingAfter) =>
+      (startingAfter, range) =>
         stripe.subscriptions.list({
           status: "all",
           limit: 100,
           starting_after: startingAfter,
+          created: createdParam(range),
           // the customer for its own discount (customer.discount), at no extra call
           expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
         }),
-      { onPage: options.onSubscriptionPage },
+      { range: { gte: null, lt: null }, slots, onPage: options.onSubscriptionPage },
     ),
     reader.listAll(
       "products",
       (startingAfter) => stripe.products.list({ limit: 100, starting_after: startingAfter }),
     ),
-    reader.listAll("invoices", (startingAfter) =>
-      stripe.invoices.list({
-        limit: 100,
-        starting_after: startingAfter,
-        created: { gte: invoicesSince, lt: asOfSeconds },
-      })),
+    listPartitioned(
+      reader,
+      "invoices",
+      (startingAfter, range) =>
+        stripe.invoices.list({
+          limit: 100,
+          starting_after: startingAfter,
+          created: createdParam(range),
+        }),
+      { range: { gte: invoicesSince, lt: asOfSeconds }, slots },
+    ),
     // Every coupon once, with what embedded coupons lack: the products it is restricted to and
     // its amounts in other currencies (item and customer discounts' coupons are ids anyway).
     reader.listAll("coupons", (startingAfter) =>
@@ -130,12 +142,17 @@ export async function fetchStripeObjects(
     // PTB credits: the window's PaymentIntents (Stripe filters them by date only; status and
     // product are picked out here), only when the token-usage product is set
     rules.ptbProductId
-      ? reader.listAll("payment_intents", (startingAfter) =>
-        stripe.paymentIntents.list({
-          limit: 100,
-          starting_after: startingAfter,
-          created: { gte: window.since, lt: window.until },
-        }))
+      ? listPartitioned(
+        reader,
+        "payment_intents",
+        (startingAfter, range) =>
+          stripe.paymentIntents.list({
+            limit: 100,
+            starting_after: startingAfter,
+            created: createdParam(range),
+          }),
+        { range: { gte: window.since, lt: window.until }, slots },
+      )
       : Promise.resolve(null),
   ]);
 
@@ -322,6 +339,7 @@ export async function fetchStripeSnapshot(
       callBound({
         subscriptions: objects.subscriptions.length,
         invoices: objects.invoices.length,
+        splits: reader.splits,
       }, reader.calls) - spent(reader.calls),
     ),
   );

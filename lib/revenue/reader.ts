@@ -87,6 +87,8 @@ export class StripeReader {
   #failed = false;
   /** requests started per kind (products, coupons, prices …), rate-limit retries included */
   readonly calls: Record<string, number> = {};
+  /** `created` ranges split off by partitioned lists (each may cost one more, partial, page) */
+  splits = 0;
 
   constructor(readonly stripe: Stripe, readonly rules: RevenueRules) {
     this.#run = limiter(rules.concurrency);
