@@ -143,23 +143,6 @@ export function discountCouponRef(discount: Json): Json {
   return discount?.source?.coupon ?? discount?.coupon ?? null;
 }
 
-/** Coupon ids of discounts whose coupon is not embedded (they must be looked up). */
-export function unembeddedCouponIds(subscriptions: Json[]): Set<string> {
-  const ids = new Set<string>();
-  const visit = (discounts: Json) => {
-    for (const discount of Array.isArray(discounts) ? discounts : []) {
-      const ref = discountCouponRef(discount);
-      if (typeof ref === "string") ids.add(ref);
-    }
-  };
-  for (const subscription of subscriptions) {
-    visit(subscription.discounts);
-    visit([subscription.customer?.discount].filter(Boolean));
-    for (const item of subscription.items?.data ?? []) visit(item.discounts);
-  }
-  return ids;
-}
-
 /** Coupons embedded in expanded discounts, by id. */
 export function embeddedCoupons(subscriptions: Json[]): Map<string, CouponLite> {
   const coupons = new Map<string, CouponLite>();
