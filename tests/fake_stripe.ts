@@ -58,6 +58,8 @@ export interface FakeStripe {
   failNext(status: 429 | 500, times: number, retryAfterSeconds?: number): void;
   /** the next `times` requests to `path` fail: 400 (not retried), 429 (Retry-After) or 500 */
   failPath(path: string, status: 400 | 429 | 500, times: number, retryAfterSeconds?: number): void;
+  /** the request to `path` after `passing` more succeed fails once (400, not retried) */
+  failPathLater(path: string, passing: number): void;
   /** drop failures still queued */
   clearFailures(): void;
   close(): Promise<void>;
@@ -396,6 +398,7 @@ export function startFakeStripe(
   const log: RecordedRequest[] = [];
   const failures: { status: 400 | 429 | 500; retryAfter: number }[] = [];
   const pathFailures = new Map<string, { status: 400 | 429 | 500; retryAfter: number }[]>();
+  const laterFailures = new Map<string, number>(); // path → requests to let pass first
   const customers: Json[] = data.customers ??
     [...new Set(data.subscriptions.map((s) => String(s.customer)))].map((id) => ({
       id,
@@ -559,6 +562,17 @@ export function startFakeStripe(
         message: `Invalid API Key provided: ${given.slice(0, 8)}****${given.slice(-4)}`,
       });
     }
+    const passing = laterFailures.get(url.pathname);
+    if (passing !== undefined) {
+      if (passing > 0) laterFailures.set(url.pathname, passing - 1);
+      else {
+        laterFailures.delete(url.pathname);
+        return errorResponse(400, {
+          type: "invalid_request_error",
+          message: "Injected late failure.",
+        });
+      }
+    }
     const failure = pathFailures.get(url.pathname)?.shift() ?? failures.shift();
     if (failure?.status === 400) {
       return errorResponse(400, {
@@ -608,9 +622,13 @@ export function startFakeStripe(
       for (let i = 0; i < times; i++) queue.push({ status, retryAfter: retryAfterSeconds });
       pathFailures.set(path, queue);
     },
+    failPathLater(path, passing) {
+      laterFailures.set(path, passing);
+    },
     clearFailures() {
       failures.length = 0;
       pathFailures.clear();
+      laterFailures.clear();
     },
     close: () => server.shutdown(),
   };

@@ -95,3 +95,22 @@ Deno.test("created ranges paged concurrently: the same revenue and cache as one 
   }
   ok(invoicePages.length >= 5 && invoicePages.length <= 5 + 4, `${invoicePages.length}`);
 });
+
+Deno.test("a range that fails while others are being read fails the fetch cleanly, with every request counted", async () => {
+  await withFakeStripe(async (fake, options) => {
+    // the sixth subscription page fails (ranges have been split off by then)
+    fake.failPathLater("/v1/subscriptions", 5);
+    const result = await loadRevenue(CUSTOMER_IDS, options);
+    assertEquals([result.source, result.failed], ["none", true]);
+    ok(result.warnings[0].startsWith("REVENUE MISSING: Stripe request failed (400)"));
+    ok(fake.log.filter((r) => r.path === "/v1/subscriptions").length >= 6);
+    // requests in flight when it failed settled first: the count is whole
+    assertEquals(result.apiCalls, fake.requests.length);
+  }, {
+    data: { subscriptions: SUBSCRIPTIONS, products, invoices: INVOICES },
+    mode: "refresh",
+    asOf: AS_OF,
+    rules: { concurrency: 4 },
+    latencyMs: 3,
+  });
+});
