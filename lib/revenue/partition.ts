@@ -4,9 +4,9 @@
  * last object. While fewer ranges are being read than `slots` (the concurrency setting), a range
  * with at least two pages still expected hands the older half of what it has left to a new
  * range, read alongside, and narrows its own `created` filter to the newer half, keeping its
- * cursor (the cursor's object lies inside it). So no object is read twice; each split costs at most one more,
- * partial, page (or one empty page), and calls stay ≈ ceil(n/100). Objects come back in Stripe's
- * order, as one sequential listing would return them.
+ * cursor (the cursor's object lies inside it). So no object is read twice; each split costs at
+ * most one more, partial, page (or one empty page), and calls stay ≈ ceil(n/100). Objects come
+ * back in Stripe's order, as one sequential listing would return them.
  */
 import type { Json, StripeReader } from "./reader.ts";
 
