@@ -114,3 +114,34 @@ Deno.test("a range that fails while others are being read fails the fetch cleanl
     latencyMs: 3,
   });
 });
+
+Deno.test("a burst of subscriptions created within seconds (a migration) is not halved towards 2011 one empty range at a time", async () => {
+  // all 1,250 created within one minute, two years ago
+  const burst = SUBSCRIPTIONS.map((s, i) => ({
+    ...s,
+    created: T - 730 * DAY - Math.floor((i * 60) / N),
+  }));
+  const pagesWith = async (concurrency: number) => {
+    let pages: string[] = [];
+    let ids: string[] = [];
+    await withFakeStripe(async (fake, options) => {
+      await loadRevenue(CUSTOMER_IDS, options);
+      pages = fake.requests.filter((r) => r === "GET /v1/subscriptions");
+      const [file] = [...Deno.readDirSync(options.cacheDir)];
+      const cache = JSON.parse(await Deno.readTextFile(`${options.cacheDir}/${file.name}`));
+      ids = cache.snapshot.subscriptions.map((s: Json) => s.id);
+    }, {
+      data: { subscriptions: burst, products, invoices: [] },
+      mode: "refresh",
+      asOf: AS_OF,
+      rules: { concurrency },
+    });
+    return { pages: pages.length, ids };
+  };
+  const sequential = await pagesWith(1);
+  const concurrent = await pagesWith(4);
+  assertEquals(sequential.pages, 13);
+  assertEquals(concurrent.ids, sequential.ids);
+  // 18 here; halving towards 2011 one empty range at a time took 25
+  ok(concurrent.pages <= 13 + 7, `${concurrent.pages} subscription pages`);
+});

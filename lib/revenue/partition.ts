@@ -44,6 +44,12 @@ const STRIPE_EPOCH = 1_293_840_000;
 const PAGES_BEFORE_SPLIT = 1;
 /** …and only when at least this many objects are still expected (two pages' worth). */
 const MIN_OBJECTS_TO_SPLIT = 200;
+/**
+ * A range keeps at most this many pages' worth of time (at the density it has read) when it
+ * splits: a burst of objects far from Stripe's epoch is not halved towards it one empty range at
+ * a time.
+ */
+const MAX_PAGES_KEPT = 64;
 
 /** Every object of a list, read as concurrently paged `created` ranges. */
 export async function listPartitioned(
@@ -53,6 +59,9 @@ export async function listPartitioned(
   options: PartitionedListOptions,
 ): Promise<Json[]> {
   let active = 0;
+  // Nothing is older than this: an open-below range (or one starting at or below it) came back
+  // empty up to its end.
+  let emptyBelow = STRIPE_EPOCH;
 
   const walk = async (start: CreatedRange): Promise<Json[]> => {
     active++;
@@ -73,14 +82,15 @@ export async function listPartitioned(
         // Left: created in [gte, last.created]. Hand the older half to a new range; this one
         // narrows its filter to the newer half and keeps its cursor (still inside it).
         const newest = Number(last.created ?? 0);
-        const floor = Math.max(range.gte ?? STRIPE_EPOCH, STRIPE_EPOCH);
+        const floor = Math.max(range.gte ?? emptyBelow, emptyBelow);
         // objects still expected at the density read so far (none known when all share a second)
         const expected = top > newest ? (own.length / (top - newest)) * (newest - floor) : 0;
         if (
           active < options.slots && pages >= PAGES_BEFORE_SPLIT && newest - floor >= 2 &&
           expected >= MIN_OBJECTS_TO_SPLIT
         ) {
-          const mid = floor + Math.floor((newest - floor) / 2);
+          const keptAtMost = Math.ceil(((top - newest) * MAX_PAGES_KEPT) / pages);
+          const mid = Math.max(floor + Math.floor((newest - floor) / 2), newest - keptAtMost);
           const split = walk({ gte: range.gte, lt: mid });
           split.catch(() => {}); // awaited below; marked handled so an early failure waits
           older.unshift(split);
@@ -90,6 +100,9 @@ export async function listPartitioned(
       }
     } finally {
       active--;
+    }
+    if (own.length === 0 && start.lt !== null && (start.gte ?? emptyBelow) <= emptyBelow) {
+      emptyBelow = Math.max(emptyBelow, start.lt);
     }
     // newest first: this range, then the split-off ranges from the newest to the oldest
     return [own, ...(await Promise.all(older))].flat();
