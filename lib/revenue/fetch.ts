@@ -47,8 +47,8 @@ export const CALL_BOUND_EXTRA = 5;
  * A cold run's call bound for the objects listed: ceil(subscriptions/100) + ceil(invoices/100)
  * + CALL_BOUND_EXTRA, plus the pages of embedded lists past their first (`embedded`), of
  * PaymentIntents past the first (proportional to the data, like invoice pages), and one per
- * `created` range split off a long list (its partial last page; lists of two pages or fewer
- * never split).
+ * `created` range split off a long list (its partial last page; a range splits only while at
+ * least two more pages are expected).
  */
 export function callBound(
   counts: { subscriptions: number; invoices: number; splits: number },
