@@ -17,7 +17,8 @@
  * - expandable fields absent unless expanded: a coupon's `applies_to` and `currency_options`, a
  *   price's `currency_options` (and their tiers), a subscription's `customer` (an id), whose own
  *   `discount` then names its coupon by id;
- * - `GET /v1/payment_intents`: no status or metadata filter (Stripe has none), newest first;
+ * - `GET /v1/payment_intents`: no status or metadata filter (Stripe has none), newest first, the
+ *   latest charge an id unless expanded;
  * - injectable failures: 429 with `Retry-After` (and code rate_limit), 500 api_error, 400 (not
  *   retried), for any path, one path, or one path after some requests pass.
  *
@@ -158,7 +159,16 @@ export function startFakeStripe(
       const visible = newestFirst(data.paymentIntents ?? []).filter((p) =>
         inRange(p) && (customer === null || p.customer === customer)
       );
-      return page(visible, params, path);
+      const body = page(visible, params, path);
+      // the latest charge (its refunds) is an id unless expanded
+      body.data = body.data.map((p: Json) => {
+        const charge = p.latest_charge;
+        if (!charge || typeof charge !== "object" || expand.includes("data.latest_charge")) {
+          return p;
+        }
+        return { ...p, latest_charge: charge.id };
+      });
+      return body;
     }
     if (path === "/v1/subscription_items") {
       checkExpand(path, expand);

@@ -59,7 +59,7 @@ export const EXPANDABLE: Record<string, (string | RegExp)[]> = {
   "/v1/prices/:id": ["tiers", "currency_options", /^currency_options\.[a-z]{3}\.tiers$/],
   "/v1/customers": [],
   "/v1/customers/:id": [],
-  "/v1/payment_intents": [],
+  "/v1/payment_intents": ["data.latest_charge"],
 };
 
 /** The query parameters each endpoint takes (Stripe answers 400 to any other). */

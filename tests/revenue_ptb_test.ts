@@ -73,6 +73,19 @@ const paymentIntents: Json[] = [
     amount_received: 20630,
     metadata: { creditsAmountCents: "20000" },
   }),
+  // $40 of credits refunded in full, and $20 refunded by half: 0 + $10
+  intent("pi_seat_refunded", "cus_seat", T - 4 * DAY, {
+    amount: 4150,
+    amount_received: 4150,
+    latest_charge: { id: "ch_refunded", object: "charge", amount_refunded: 4150 },
+    metadata: { creditsAmountCents: "4000", stripeFeeCents: "150" },
+  }),
+  intent("pi_seat_half", "cus_seat", T - 4 * DAY, {
+    amount: 2090,
+    amount_received: 2090,
+    latest_charge: { id: "ch_half", object: "charge", amount_refunded: 1045 },
+    metadata: { creditsAmountCents: "2000", stripeFeeCents: "90" },
+  }),
   // neither creditsAmountCents nor stripeFeeCents: 1,060 paid = $10 + ceil(30) + 30 (estimated)
   intent("pi_eur_estimated", "cus_seat_estimate", T - 1 * DAY, {
     amount: 1060,
@@ -130,15 +143,15 @@ Deno.test("PTB revenue per customer: credits without the fee, postpaid invoices 
     const first = await loadRevenue(ASKED, options);
     assertEquals(first.source, "stripe");
     assertEquals(ptbOf(first), {
-      cus_seat: 25,
+      cus_seat: 35, // $25 + the refunded $0 + half of $20
       cus_team: 123.45,
       cus_two: 0, // no PTB: 0, not unknown
       cus_ptb_only: 150, // $100 + $50
       cus_seat_estimate: 10,
     });
     assertEquals(first.ptb?.status, "read");
-    assertEquals(first.ptb?.totalUsd, 308.45); // 25 + 123.45 + 150 + 10
-    assertEquals([first.ptb?.creditPayments, first.ptb?.usageInvoices], [4, 1]);
+    assertEquals(first.ptb?.totalUsd, 318.45); // 35 + 123.45 + 150 + 10
+    assertEquals([first.ptb?.creditPayments, first.ptb?.usageInvoices], [6, 1]);
     ok(
       first.warnings.some((w) => w.startsWith("1 PTB credit payments carry no creditsAmountCents")),
     );
@@ -148,6 +161,7 @@ Deno.test("PTB revenue per customer: credits without the fee, postpaid invoices 
     assertEquals(listings[0].params.get("created[gte]"), String(T - 30 * DAY));
     assertEquals(listings[0].params.get("created[lt]"), String(T));
     assertEquals(listings[0].params.get("limit"), "100");
+    assertEquals(listings[0].params.get("expand[0]"), "data.latest_charge");
 
     const cached = await loadRevenue(ASKED, options);
     assertEquals([cached.source, cached.apiCalls], ["cache", 0]);

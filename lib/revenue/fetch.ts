@@ -150,6 +150,8 @@ export async function fetchStripeObjects(
             limit: 100,
             starting_after: startingAfter,
             created: createdParam(range),
+            // refunds live on the charge: a refunded purchase is not revenue
+            expand: ["data.latest_charge"],
           }),
         { range: { gte: window.since, lt: window.until }, slots },
       )

@@ -7,7 +7,7 @@
  *   (`metadata.creditsAmountCents`); the "Stripe fee" part the customer also pays is a
  *   pass-through. An old intent without `creditsAmountCents` is counted as `amount_received` less
  *   `stripeFeeCents`, or, without that either, less the fee the checkout adds (3 % rounded up +
- *   $0.30) — estimated, and said so;
+ *   $0.30) — estimated, and said so. A refund on the payment's charge takes back its share;
  * - postpaid: invoices with metadata `type: "ptb_usage"`, paid or open, net of tax.
  *
  * Both are listed in bulk (PaymentIntents of the window, 100 a page; invoices come with the
@@ -91,8 +91,13 @@ export function ptbCreditCharges(intents: Json[], productId: string): PtbChargeL
       const received = Number(pi.amount_received ?? pi.amount ?? 0);
       const credits = wholeNumber(pi.metadata?.creditsAmountCents);
       const fee = wholeNumber(pi.metadata?.stripeFeeCents);
-      const amount = credits ??
+      const bought = credits ??
         (fee !== null ? Math.max(0, received - fee) : creditsFromTotalCents(received));
+      // a refund (on the charge) takes back its share of what was paid
+      const refunded = Number(pi.latest_charge?.amount_refunded ?? 0);
+      const amount = refunded > 0 && received > 0
+        ? Math.round((bought * Math.max(0, received - refunded)) / received)
+        : bought;
       return {
         id: String(pi.id),
         kind: "credits" as const,
