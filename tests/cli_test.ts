@@ -5,9 +5,9 @@ import {
   ok,
   throws as assertThrows,
 } from "node:assert/strict";
-import { parseAsOf, parseCli } from "../lib/cli.ts";
+import { parseAsOf, parseCli } from "../lib/cli/export.ts";
 
-const CLI = new URL("../lib/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
 async function runCli(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command(Deno.execPath(), {

@@ -5,7 +5,7 @@
  * failed), or, about one in five, are billed postpaid by a `ptb_usage` invoice. Credits carry no
  * markup, so what they buy tracks the PTB cost.
  */
-import { seededRandom } from "../random.ts";
+import { seededRandom } from "../core/random.ts";
 import { checkoutFeeCents } from "./ptb.ts";
 
 // deno-lint-ignore no-explicit-any
