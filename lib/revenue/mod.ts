@@ -3,8 +3,11 @@
  * with the failure policy (auto: export without revenue, loudly; require: fail in one line).
  *
  * Modules: rules.ts (settings, item roles) · stripe_objects.ts (trimmed Stripe objects) ·
- * snapshot.ts (objects → snapshot → revenue) · mrr.ts (the pure calculator) · fetch.ts (the SDK,
- * bulk lists) · cache.ts (daily file) · demo.ts (generated Stripe objects) · progress.ts (TTY bar).
+ * snapshot.ts (objects → snapshot → revenue) · mrr.ts (the pure calculator) · ptb.ts
+ * (pass-through-billing revenue) · fetch.ts (bulk lists, the call bound) · partition.ts (lists as
+ * concurrent created ranges) · reader.ts (the SDK client, retries, counting) · cache.ts (daily
+ * file) · demo_stripe.ts, demo_ptb.ts (generated Stripe objects) · stage.ts (the pipeline's
+ * revenue stage) · columns.ts (revenue columns) · progress.ts (TTY bar).
  */
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
