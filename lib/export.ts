@@ -115,6 +115,7 @@ export async function loadPricingData(
       env,
       mode: options.stripe,
       asOf: window.end,
+      windowDays: window.days,
       outDir: options.outDir,
       quiet: options.quiet,
     }));

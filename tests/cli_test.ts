@@ -34,6 +34,12 @@ Deno.test("parseCli maps flags to options and rejects contradictions", () => {
   assertEquals(parseAsOf("2026-11-01T12:30:00Z").toISOString(), "2026-11-01T12:30:00.000Z");
   // The one window rule (lib/core/window.ts): a timestamp without a zone is ambiguous, refused.
   throws(() => parseAsOf("2026-11-01 12:30"), /--as-of must be a date like 2026-11-01/);
+  // --refresh-stripe and --require-stripe combine; --skip-stripe takes neither
+  assertEquals(
+    parseCli(["--refresh-stripe", "--require-stripe"]).options.stripe,
+    "refresh-require",
+  );
+  throws(() => parseCli(["--skip-stripe", "--require-stripe"]), /--skip-stripe cannot/);
 });
 
 Deno.test("bad flags exit 1 with one line naming the problem", async () => {
@@ -137,6 +143,7 @@ Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit
   );
   assertEquals(result.code, 2, result.stderr);
   match(result.stderr, /error: email: .*\(the export itself was written\)/);
+  match(result.stdout, /^Revenue: demo, 0 Stripe API calls, [\d.]+ s$/m); // the summary's count
   const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
   assertEquals(names, [
     "helicone_pricing_data_2026-11-01_demo.csv",

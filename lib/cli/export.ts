@@ -7,6 +7,7 @@ import { loadEnv, UserError } from "../core/config.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
 import { pruneExports, retentionDays } from "../delivery/retention.ts";
 import { parseAsOf as parseAsOfRule, parseWindowDays } from "../core/window.ts";
+import { revenueModeFromFlags, revenueSummaryLine } from "../revenue/mod.ts";
 import {
   type ExportFormat,
   type ExportOptions,
@@ -32,7 +33,8 @@ Options:
   --live               require databases (fail instead of falling back to demo data)
   --skip-stripe        do not fetch revenue (revenue columns empty)
   --refresh-stripe     ignore today's Stripe cache and fetch again
-  --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched
+  --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched (combines with
+                       --refresh-stripe)
   --no-charts          do not write chart SVG/PNG files
   --segments           also write one CSV (and XLSX sheet) per segment (see README → Segments)
   --email              email the brief and the CSV (PRICING_SMTP_*, PRICING_EMAIL_*)
@@ -100,17 +102,16 @@ export function parseCli(args: string[]): CliArgs {
   });
   const v = parsed.values;
   if (v.demo && v.live) throw new UserError("--demo and --live contradict each other; pick one");
-  const stripeFlags = [v["skip-stripe"], v["refresh-stripe"], v["require-stripe"]].filter(Boolean);
-  if (stripeFlags.length > 1) {
-    throw new UserError("use only one of --skip-stripe, --refresh-stripe, --require-stripe");
+  const stripe: StripeMode | null = revenueModeFromFlags({
+    skip: v["skip-stripe"],
+    refresh: v["refresh-stripe"],
+    require: v["require-stripe"],
+  });
+  if (stripe === null) {
+    throw new UserError(
+      "--skip-stripe cannot be combined with --refresh-stripe or --require-stripe",
+    );
   }
-  const stripe: StripeMode = v["skip-stripe"]
-    ? "skip"
-    : v["refresh-stripe"]
-    ? "refresh"
-    : v["require-stripe"]
-    ? "require"
-    : "auto";
   const options: Partial<ExportOptions> = { stripe, quiet: !!v.quiet, verbose: !!v.verbose };
   if (v["out-dir"]) options.outDir = v["out-dir"];
   if (v.format) options.formats = parseFormats(v.format);
@@ -222,6 +223,7 @@ export async function main(args: string[]): Promise<number> {
       for (const file of [...dataFirst, result.manifestPath]) {
         console.log(`  ${file} (${formatBytes((await Deno.stat(file)).size)})`);
       }
+      console.log(revenueSummaryLine(data.revenue));
     }
     return await deliver(result, options, smtp, keepDays, verbose);
   } catch (error) {

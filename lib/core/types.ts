@@ -28,7 +28,7 @@ export interface QueryStat {
 }
 
 export type ExportFormat = "csv" | "xlsx";
-export type StripeMode = "auto" | "skip" | "refresh" | "require";
+export type StripeMode = "auto" | "skip" | "refresh" | "require" | "refresh-require";
 
 export interface ExportOptions {
   /** where files go; default the repository's outputs/ */
