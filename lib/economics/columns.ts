@@ -32,9 +32,14 @@ function ptbRevenueColumn(
   frame: pl.DataFrame,
   revenue: RevenueResult,
 ): { values: (number | null)[]; read: boolean } {
-  const customers = [...revenue.byCustomer.values()];
+  // The revenue stage says whether PTB revenue was read (PRICING_STRIPE_PTB_PRODUCT set); a
+  // result without that summary (an older cache) counts as read when a customer has a value.
   const read = revenue.source !== "none" &&
-    customers.some((c) => c.ptbRevenueUsd30d !== undefined);
+    (revenue.ptb
+      ? revenue.ptb.status === "read"
+      : [...revenue.byCustomer.values()].some((c) =>
+        c.ptbRevenueUsd30d !== undefined && c.ptbRevenueUsd30d !== null
+      ));
   const ids = frame.getColumn("stripe_customer_id").toArray() as (string | null)[];
   const sources = frame.getColumn("revenue_source").toArray() as string[];
   const values = ids.map((id, i) => {

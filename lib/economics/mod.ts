@@ -14,7 +14,6 @@ export {
   priceBookInWords,
 } from "./price_book.ts";
 export { addEconomicsColumns, PTB_REVENUE_NOT_READ } from "./columns.ts";
-export { withDemoPtbRevenue } from "./demo_ptb.ts";
 export type { EconomicsContext } from "./types.ts";
 export { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 export { companyMargins, economicsBriefLines, headlineKpis, planEconomics } from "./report.ts";
