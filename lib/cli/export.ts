@@ -36,7 +36,7 @@ Options:
   --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched (combines with
                        --refresh-stripe)
   --no-charts          do not write chart SVG/PNG files
-  --segments           also write one CSV (and XLSX sheet) per segment (see README → Segments)
+  --segments           also write one CSV (and XLSX sheet) per segment (docs/analysis.md → Segments)
   --email              email the brief and the CSV (PRICING_SMTP_*, PRICING_EMAIL_*)
   --retention-days N   afterwards delete this kit's files dated more than N days ago
   --env-file FILE      settings file read under the environment (default .env)
@@ -200,7 +200,7 @@ export async function main(args: string[]): Promise<number> {
     const smtp = cli.email ? smtpSettingsFromEnv(env) : null;
     if (cli.email && !smtp) {
       throw new UserError(
-        "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see README → Email)",
+        "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see docs/server.md → Email)",
       );
     }
     const result = await runExport({ ...options, log: progress });
