@@ -163,10 +163,11 @@ async function deliver(
   }
   if (keepDays !== undefined) {
     try {
-      const pruned = await pruneExports(options.outDir, keepDays, new Date(), [
-        ...result.files,
-        result.manifestPath,
-      ]);
+      const pruned = await pruneExports(options.outDir, {
+        keepDays,
+        now: new Date(),
+        protect: [...result.files, result.manifestPath],
+      });
       if (!options.quiet && pruned.length > 0) {
         console.log(`Deleted ${pruned.length} files older than ${keepDays} days`);
       }

@@ -125,8 +125,7 @@ function regex(pattern: string): RegExp {
  */
 export function classifyItem(
   price: PriceLite,
-  product: ProductLite | undefined,
-  rules: RevenueRules,
+  { product, rules }: { product: ProductLite | undefined; rules: RevenueRules },
 ): ItemRole {
   if (price.recurring?.usage_type === "metered") return "usage";
   const configured = rules.priceRoles[price.id];
