@@ -13,7 +13,7 @@ import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
 import { windowOf } from "./core/window.ts";
-import { writeCharts } from "./report/charts.ts";
+import { writeChartFiles } from "./report/charts.ts";
 import { trimAboveBytesFromEnv, writeExportBrief } from "./report/brief.ts";
 import {
   segmentFrames,
@@ -65,7 +65,7 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
 
 /** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {
-  return windowOf(asOf, days);
+  return windowOf(asOf, { days });
 }
 
 async function timed<T>(stages: Record<string, number>, name: string, work: () => Promise<T> | T) {
@@ -212,7 +212,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const charts = options.charts ? reportCharts(data.frame) : [];
     if (options.charts) {
       staged.push(
-        ...await timed(stages, "charts", () => writeCharts(data.frame, staging, stamp, charts)),
+        ...await timed(stages, "charts", () => writeChartFiles(charts, { outDir: staging, stamp })),
       );
     }
 
@@ -226,18 +226,20 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         );
         if (format === "csv") await writeCsvFile(data.frame, path);
         else {
-          await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : [], {
-            leadSheets: summarySheets(summarySheetInput(
-              data.frame,
-              { ...data.economics, asOf: data.asOf, demo: data.demo },
-              summaryCharts(charts),
-            )),
+          await writeXlsxFile(data.frame, path, {
+            sheets: segments ? segmentSheets(segments) : [],
+            leadSheets: summarySheets(summarySheetInput(data.frame, {
+              ...data.economics,
+              asOf: data.asOf,
+              demo: data.demo,
+              charts: summaryCharts(charts),
+            })),
           });
         }
         exportPaths.push(path);
       }
       staged.push(...exportPaths);
-      if (segments) staged.push(...await writeSegmentFiles(segments, staging, stamp));
+      if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
       const written = await writeExportBrief({
         data,
         outDir: staging,
@@ -250,7 +252,10 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     });
     const stagedManifest = await writeManifest(staging, data, staged);
 
-    const published = await publishStaged(staging, options.outDir, [...staged, stagedManifest]);
+    const published = await publishStaged(staging, {
+      outDir: options.outDir,
+      files: [...staged, stagedManifest],
+    });
     const files = published.slice(0, -1);
     const manifestPath = published[published.length - 1];
     options.onStage?.({ stage: "files", files, manifestPath });

@@ -365,7 +365,7 @@ Deno.test("admin summary: the company-cost margin and the per-plan rows, by hand
     warnings: [],
     economics: { costModel: costModelFromEnv({}), priceBook: book, ptbRevenueRead: true },
   } as unknown as Parameters<typeof pricingSummary>[0];
-  const summary = pricingSummary(data, frame, null);
+  const summary = pricingSummary(data, { frame, segment: null });
   // (4,419 − 1,396.25) / 4,419 over every organization with known revenue (e's $1.25 included)
   ok(Math.abs(summary.companyMarginPct! - 3022.75 / 4419 * 100) < 1e-9);
   // the spec's card: (3,519 − 2,383) / 3,519

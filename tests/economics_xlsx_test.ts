@@ -17,14 +17,15 @@ import { economicsFrameWithF } from "./economics_fixture.ts";
 async function writeFixtureWorkbook(dir: string): Promise<string> {
   const frame = await economicsFrameWithF();
   const path = join(dir, "fixture.xlsx");
-  await writeXlsxFile(frame, path, [], {
+  await writeXlsxFile(frame, path, {
     leadSheets: summarySheets(summarySheetInput(frame, {
       costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
       priceBook: await loadPriceBook(),
       ptbRevenueRead: true,
       asOf: new Date("2026-11-01T00:00:00Z"),
       demo: false,
-    }, summaryCharts(reportCharts(frame)))),
+      charts: summaryCharts(reportCharts(frame)),
+    })),
   });
   return path;
 }

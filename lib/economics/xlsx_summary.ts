@@ -45,9 +45,9 @@ const FORMATS: Record<string, string> = {
 /** What the summary sheet shows for one export frame. */
 export function summarySheetInput(
   frame: pl.DataFrame,
-  context: EconomicsContext & { asOf: Date; demo: boolean },
-  charts: SummaryChart[] = [],
+  context: EconomicsContext & { asOf: Date; demo: boolean; charts?: SummaryChart[] },
 ): SummarySheetInput {
+  const charts = context.charts ?? [];
   return {
     title: `Helicone pricing data, ${isoDate(context.asOf)}${context.demo ? " (DEMO DATA)" : ""}`,
     kpis: headlineKpis(frame),

@@ -25,6 +25,8 @@ export interface Sheet {
 }
 
 export interface XlsxOptions {
+  /** sheets after `dictionary` (segments) */
+  sheets?: Sheet[];
   /**
    * Writes sheets before `pricing_data` (the economics `summary`, lib/economics/xlsx_summary.ts)
    * and returns images for the first sheet, added once the file is written (not to a stream).
@@ -195,22 +197,26 @@ export function sheetName(name: string): string {
   return name.replace(/[:\\/?*[\]]/g, "_").slice(0, 31);
 }
 
+/** Extra sheets as a list (segments), or options. */
+export type XlsxExtras = Sheet[] | XlsxOptions;
+
+const xlsxOptions = (extras: XlsxExtras): XlsxOptions =>
+  Array.isArray(extras) ? { sheets: extras } : extras;
+
 /** Writes the workbook to a stream (no images: a stream cannot be reopened to add them). */
 export async function writeXlsx(
   frame: pl.DataFrame,
   stream: Writable,
-  extraSheets: Sheet[] = [],
-  options: XlsxOptions = {},
+  extras: XlsxExtras = [],
 ): Promise<void> {
-  await writeWorkbook(frame, stream, extraSheets, options);
+  await writeWorkbook(frame, stream, xlsxOptions(extras));
 }
 
 /** Writes the workbook; returns the images the lead sheets asked for (see writeXlsxFile). */
 async function writeWorkbook(
   frame: pl.DataFrame,
   stream: Writable,
-  extraSheets: Sheet[] = [],
-  options: XlsxOptions = {},
+  options: XlsxOptions,
 ): Promise<SheetImage[]> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream,
@@ -224,7 +230,7 @@ async function writeWorkbook(
     printOnePageWide: true,
   });
   addDictionarySheet(workbook);
-  for (const extra of extraSheets) {
+  for (const extra of options.sheets ?? []) {
     addTableSheet(workbook, sheetName(extra.name), frameColumns(extra.frame), extra.frame.height);
   }
   await workbook.commit();
@@ -234,13 +240,12 @@ async function writeWorkbook(
 export async function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
-  extraSheets: Sheet[] = [],
-  options: XlsxOptions = {},
+  extras: XlsxExtras = [],
 ): Promise<void> {
   await writeFileAtomic(path, async (tmp) => {
     const stream = createWriteStream(tmp);
-    const images = await writeWorkbook(frame, stream, extraSheets, options);
+    const images = await writeWorkbook(frame, stream, xlsxOptions(extras));
     await finished(stream);
-    await embedSheetImages(tmp, 1, images);
+    await embedSheetImages(tmp, { sheetNumber: 1, images });
   });
 }

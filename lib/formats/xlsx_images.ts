@@ -49,8 +49,7 @@ function relationships(items: { id: string; type: string; target: string }[]): s
 /** Adds `images` to sheet `sheetNumber` (1 = the first sheet) of the XLSX at `path`, in place. */
 export async function embedSheetImages(
   path: string,
-  sheetNumber: number,
-  images: SheetImage[],
+  { sheetNumber, images }: { sheetNumber: number; images: SheetImage[] },
 ): Promise<void> {
   if (images.length === 0) return;
   const zip = await JSZip.loadAsync(await Deno.readFile(path));

@@ -456,11 +456,18 @@ export function svgToPng(svg: string, width = WIDTH * 2): Uint8Array {
 }
 
 /** Dated SVG and PNG of every chart in `outDir`; returns the paths. */
-export async function writeCharts(
+export function writeCharts(
   frame: pl.DataFrame,
   outDir: string,
   stamp: string,
-  charts: Chart[] = pricingCharts(frame),
+): Promise<string[]> {
+  return writeChartFiles(pricingCharts(frame), { outDir, stamp });
+}
+
+/** Dated SVG and PNG of each chart in `outDir`; returns the paths. */
+export async function writeChartFiles(
+  charts: Chart[],
+  { outDir, stamp }: { outDir: string; stamp: string },
 ): Promise<string[]> {
   const paths: string[] = [];
   for (const chart of charts) {
