@@ -6,6 +6,7 @@
  *   GET /v1/admin/pricing-analytics/report    the page's report, server-rendered HTML
  *   GET /admin/pricing-analytics              the page shell (holds no data; asks for the token)
  *   GET /healthz
+ *   POST /mcp                                 the MCP server, Streamable HTTP (lib/mcp/)
  *
  * (`/api/v1/…` works too: the spec's frontend snippet fetches through Next.js's /api prefix.)
  *
@@ -17,6 +18,8 @@ import { type Chart, pricingCharts } from "../charts.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../files.ts";
 import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
+import { createMcpHttpHandler, MCP_PATH } from "../mcp/http.ts";
+import { mcpSettings } from "../mcp/settings.ts";
 import { BearerAuth } from "./auth.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
@@ -100,6 +103,8 @@ export function createHandler(
   const now = hooks.now ?? Date.now;
   const log = hooks.log ?? ((line: string) => console.error(line));
   const auth = new BearerAuth(settings.token);
+  // The MCP endpoint (lib/mcp/http.ts) checks the Origin and this same token itself.
+  const mcp = createMcpHttpHandler(mcpSettings(settings.env), auth);
   const segmentNames = SEGMENTS.map((s) => s.name);
   const thresholds: SegmentThresholds = settings.segmentThresholds;
 
@@ -225,6 +230,7 @@ export function createHandler(
     logEnd: (end: BodyEnd) => void,
   ): Promise<Response> {
     const path = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(4) : url.pathname;
+    if (path === MCP_PATH) return await mcp(request);
     const known = ["/", "/healthz", PAGE_PATH, EXPORT_PATH, SUMMARY_PATH, REPORT_PATH];
     if (!known.includes(path)) {
       return jsonError(404, "not_found", `no such page; the export is GET ${EXPORT_PATH}`);
