@@ -7,14 +7,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type pl from "nodejs-polars";
-import pg from "pg";
 import { COLUMN_NAMES } from "../lib/columns.ts";
 import { dictionaryMarkdown } from "../lib/dictionary.ts";
 import { runExport } from "../lib/export.ts";
@@ -27,91 +20,20 @@ import {
   upgradeCandidates,
 } from "../lib/questions.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
-import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { testServers } from "./env.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname;
-const TOKEN = "mcp-test-token-0123456789abcdef";
-const MAX_ROWS = 50;
-
-type Values = Record<string, unknown>;
-interface ToolResult {
-  content: { type: string; text?: string; data?: string; mimeType?: string }[];
-  structuredContent?: Values;
-  isError?: boolean;
-}
-
-function column(frame: pl.DataFrame, name: string): unknown[] {
-  return frame.getColumn(name).toArray() as unknown[];
-}
-
-function num(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function close(actual: unknown, expected: number, what: string): void {
-  ok(typeof actual === "number", `${what}: ${actual} is not a number`);
-  ok(
-    Math.abs((actual as number) - expected) <= 1e-6 * Math.max(1, Math.abs(expected)),
-    `${what}: got ${actual}, expected ${expected}`,
-  );
-}
-
-/** Two demo exports (2026-10-01 and 2026-11-01) in a fresh folder; the newer one's frame. */
-async function exportsFolder() {
-  const dir = await Deno.makeTempDir({ prefix: "mcp_test_" });
-  const write = (asOf: string) =>
-    runExport({
-      outDir: dir,
-      demo: true,
-      asOf: new Date(asOf),
-      formats: ["csv"],
-      charts: false,
-      quiet: true,
-      log: () => {},
-      env: {},
-    });
-  const old = await write("2026-10-01T00:00:00Z");
-  const current = await write("2026-11-01T00:00:00Z");
-  return { dir, old, current, frame: current.data.frame };
-}
-
-function stdioClient(env: Record<string, string>) {
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", "-A", "lib/mcp/main.ts", "--env-file", "/dev/null"],
-    cwd: ROOT,
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
-    stderr: "pipe",
-  });
-  return { transport, client: new Client({ name: "pricing-kit-test", version: "1.0.0" }) };
-}
-
-async function call(client: Client, name: string, args: Values = {}): Promise<ToolResult> {
-  return await client.callTool({ name, arguments: args }) as unknown as ToolResult;
-}
-
-function text(result: ToolResult): string {
-  return result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
-}
-
-function refused(result: ToolResult, pattern: RegExp): void {
-  ok(result.isError, `expected an error, got ${text(result).slice(0, 200)}`);
-  const message = text(result);
-  ok(!message.includes("\n"), `one line: ${message}`);
-  ok(pattern.test(message), message);
-}
-
-const TOOLS = [
-  "chart",
-  "compare_exports",
-  "describe_dataset",
-  "key_question",
-  "organization",
-  "query_sql",
-  "run_scenario",
-  "segment",
-];
+import {
+  call,
+  close,
+  column,
+  exportsFolder,
+  MAX_ROWS,
+  num,
+  refused,
+  ROOT,
+  stdioClient,
+  text,
+  TOOLS,
+  type Values,
+} from "./mcp_client.ts";
 
 Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => {
   assertEquals(
@@ -499,234 +421,6 @@ Deno.test("stdio: no export in the folder → the demo dataset in memory, said s
     ok(!names.includes("run_export") && !names.includes("database_sql"));
   } finally {
     await client.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-/** `deno task serve --port 0` as a child process; resolves with its URL once it listens. */
-async function startServe(env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "lib/server/main.ts", "--demo", "--port", "0", "--env-file", "/dev/null"],
-    cwd: ROOT,
-    env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the server exited before listening: ${seen}`);
-    seen += value;
-    const match = seen.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (match) {
-      // Keep draining stderr (the access log) so the child never blocks on a full pipe.
-      (async () => {
-        try {
-          while (!(await reader.read()).done) { /* drain */ }
-        } catch { /* closed */ }
-      })();
-      return {
-        url: match[1],
-        async stop() {
-          child.kill("SIGTERM");
-          await child.status;
-        },
-      };
-    }
-  }
-}
-
-Deno.test("HTTP: /mcp on deno task serve: 401 without the token, Origin checked, tools answer", async () => {
-  const folder = await exportsFolder();
-  const server = await startServe({
-    PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
-    PRICING_SERVER_TOKEN: TOKEN,
-    PRICING_MCP_EXPORTS_DIR: folder.dir,
-    PRICING_MCP_ALLOWED_ORIGINS: "https://claude.example",
-  });
-  try {
-    const endpoint = `${server.url}/mcp`;
-    const initialize = JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "curl", version: "1" },
-      },
-    });
-    const headers = {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    };
-    const post = (extra: Record<string, string>) =>
-      fetch(endpoint, { method: "POST", headers: { ...headers, ...extra }, body: initialize });
-
-    const anonymous = await post({});
-    assertEquals(anonymous.status, 401);
-    assertEquals((await anonymous.json()).error, "unauthorized");
-    const wrong = await post({ authorization: "Bearer wrong-token-0123456789abcdef" });
-    assertEquals(wrong.status, 403);
-    await wrong.body?.cancel();
-    const foreign = await post({
-      authorization: `Bearer ${TOKEN}`,
-      origin: "https://evil.example",
-    });
-    assertEquals(foreign.status, 403);
-    assertEquals((await foreign.json()).error, "forbidden_origin");
-    // DNS rebinding: the page's origin is its own name, whatever address it resolved to.
-    const rebound = await post({
-      authorization: `Bearer ${TOKEN}`,
-      origin: `http://rebound.example:${new URL(server.url).port}`,
-    });
-    assertEquals(rebound.status, 403);
-    await rebound.body?.cancel();
-    for (const origin of [server.url, "https://claude.example"]) {
-      const allowed = await post({ authorization: `Bearer ${TOKEN}`, origin });
-      assertEquals(allowed.status, 200, origin);
-      await allowed.body?.cancel();
-    }
-
-    const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(endpoint), {
-        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
-      }),
-    );
-    try {
-      assertEquals((await client.listTools()).tools.map((tool) => tool.name).sort(), TOOLS);
-      assertEquals((await client.listResources()).resources.length, 4);
-      assertEquals((await client.listPrompts()).prompts.length, 6);
-      const frame = folder.frame;
-      const seats = column(frame, "seats").reduce((a: number, v) => a + (num(v) ?? 0), 0);
-      const result = await call(client, "query_sql", {
-        sql: "SELECT count(*) AS n, sum(seats) AS seats FROM pricing_data",
-      });
-      const row = (result.structuredContent!.rows as Values[])[0];
-      assertEquals([row.n, row.seats], [frame.height, seats]);
-      refused(
-        await call(client, "query_sql", { sql: "UPDATE pricing_data SET mrr = 0" }),
-        /only SELECT/,
-      );
-    } finally {
-      await client.close();
-    }
-  } finally {
-    await server.stop();
-    await Deno.remove(folder.dir, { recursive: true });
-  }
-});
-
-Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL and ClickHouse, refuses writes", async () => {
-  const databases = await freshFixtureDatabases("mcp");
-  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const { transport, client } = stdioClient({
-    ...databases.env as Record<string, string>,
-    PRICING_MCP_EXPORTS_DIR: dir,
-    PRICING_MCP_DATABASE_SQL: "1",
-  });
-  try {
-    await client.connect(transport);
-    const tool = (await client.listTools()).tools.find((t) => t.name === "database_sql");
-    assertEquals(tool?.annotations?.readOnlyHint, true);
-    const pgCount = async () => {
-      const result = await call(client, "database_sql", {
-        database: "postgres",
-        sql: "SELECT count(*)::int AS n FROM organization",
-      });
-      assertEquals(result.isError, undefined, text(result));
-      return (result.structuredContent!.rows as Values[])[0].n;
-    };
-    // tests/fixtures/postgres_data.sql inserts seven organizations (A–G).
-    assertEquals(await pgCount(), 7);
-    const names = await call(client, "database_sql", {
-      database: "postgres",
-      sql: "SELECT name FROM organization WHERE id = '22222222-2222-4222-8222-222222222222'",
-    });
-    // The formula-looking name comes back as data: a quoted literal in text.
-    ok(
-      text(names).includes(JSON.stringify("=cmd|' /C calc'!A0").replace("|", "\\u007c")),
-      text(names),
-    );
-
-    refused(
-      await call(client, "database_sql", { database: "postgres", sql: "DELETE FROM organization" }),
-      /only SELECT/,
-    );
-    refused(
-      await call(client, "database_sql", {
-        database: "postgres",
-        sql: "SELECT 1; UPDATE organization SET name = 'x'",
-      }),
-      /one statement/,
-    );
-    refused(
-      await call(client, "database_sql", {
-        database: "postgres",
-        sql: "WITH d AS (DELETE FROM organization RETURNING id) SELECT count(*) FROM d",
-      }),
-      /DELETE is refused/,
-    );
-    refused(
-      await call(client, "database_sql", { database: "postgres", sql: "SELECT \"nextval\"('s')" }),
-      /nextval\(\) is refused/,
-    );
-    // Past the gate, the READ ONLY transaction holds: a function that deletes (production may
-    // have such functions; the gate cannot know them) is refused by PostgreSQL itself.
-    const admin = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
-    await admin.connect();
-    try {
-      await admin.query(
-        "CREATE FUNCTION mcp_wipe() RETURNS int LANGUAGE sql AS $$ DELETE FROM organization; SELECT 1 $$",
-      );
-    } finally {
-      await admin.end();
-    }
-    refused(
-      await call(client, "database_sql", { database: "postgres", sql: "SELECT mcp_wipe() AS n" }),
-      /read-only transaction/,
-    );
-    assertEquals(await pgCount(), 7);
-
-    const servers = testServers();
-    const direct = await fetch(
-      `${servers.chUrl}/?database=${databases.env.PRICING_CH_DATABASE}&query=${
-        encodeURIComponent("SELECT count() FROM request_response_rmt")
-      }`,
-      { headers: { "X-ClickHouse-User": servers.chUser, "X-ClickHouse-Key": servers.chPassword } },
-    );
-    const rows = Number((await direct.text()).trim());
-    const chCount = async () => {
-      const result = await call(client, "database_sql", {
-        database: "clickhouse",
-        sql: "SELECT count() AS n FROM request_response_rmt",
-      });
-      assertEquals(result.isError, undefined, text(result));
-      return Number((result.structuredContent!.rows as Values[])[0].n);
-    };
-    assertEquals(await chCount(), rows);
-    refused(
-      await call(client, "database_sql", {
-        database: "clickhouse",
-        sql: "INSERT INTO request_response_rmt SELECT * FROM request_response_rmt",
-      }),
-      /only SELECT/,
-    );
-    refused(
-      await call(client, "database_sql", {
-        database: "clickhouse",
-        sql: "SELECT * FROM url('http://127.0.0.1:1/', CSV, 'a String')",
-      }),
-      /url\(\) is refused/,
-    );
-    assertEquals(await chCount(), rows);
-  } finally {
-    await client.close();
-    await databases.drop();
     await Deno.remove(dir, { recursive: true });
   }
 });

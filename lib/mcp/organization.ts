@@ -5,7 +5,7 @@
 import pl from "nodejs-polars";
 import { COLUMNS } from "../columns.ts";
 import { UserError } from "../config.ts";
-import { frameRows, type Row } from "./text.ts";
+import { dataLiteral, frameRows, type Row } from "./text.ts";
 
 export const NUMERIC_COLUMNS: readonly string[] = COLUMNS
   .filter((c) => c.type === "integer" || c.type === "number")
@@ -41,11 +41,11 @@ export function findOrganization(frame: pl.DataFrame, query: string): number {
     : names.flatMap((n, i) => (n.toLowerCase().includes(wanted) ? [i] : []));
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
-    throw new UserError(`no organization has the id or a name containing ${JSON.stringify(query)}`);
+    throw new UserError(`no organization has the id or a name containing ${dataLiteral(query)}`);
   }
-  const shown = matches.slice(0, 10).map((i) => `${ids[i]} (${JSON.stringify(names[i])})`);
+  const shown = matches.slice(0, 10).map((i) => `${ids[i]} (${dataLiteral(names[i])})`);
   throw new UserError(
-    `${matches.length} organizations match ${JSON.stringify(query)}; ask again by org_id: ${
+    `${matches.length} organizations match ${dataLiteral(query)}; ask again by org_id: ${
       shown.join(", ")
     }${matches.length > 10 ? ", …" : ""}`,
   );
