@@ -70,10 +70,16 @@ export async function listExports(dir: string): Promise<ExportCandidate[]> {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
+  // One export is a CSV and/or XLSX of one stamp: the stamp's newest file dates it, and its CSV
+  // is read (faster than the workbook).
+  const stem = (c: ExportCandidate) => c.name.replace(/\.(csv|xlsx)$/, "");
+  const newest = new Map<string, number>();
+  for (const c of found) newest.set(stem(c), Math.max(newest.get(stem(c)) ?? 0, c.mtimeMs));
   return found.sort((a, b) =>
-    b.asOf.getTime() - a.asOf.getTime() || b.mtimeMs - a.mtimeMs ||
-    Number(a.name.endsWith(".xlsx")) - Number(b.name.endsWith(".xlsx")) ||
-    a.name.localeCompare(b.name)
+    b.asOf.getTime() - a.asOf.getTime() ||
+    newest.get(stem(b))! - newest.get(stem(a))! ||
+    stem(a).localeCompare(stem(b)) ||
+    Number(a.name.endsWith(".xlsx")) - Number(b.name.endsWith(".xlsx"))
   );
 }
 

@@ -18,6 +18,8 @@ Settings: PRICING_MCP_EXPORTS_DIR, PRICING_MCP_ALLOW_EXPORT=1, PRICING_MCP_DATAB
 PRICING_MCP_MAX_ROWS (200), PRICING_MCP_MAX_BYTES (65536); see the README.`;
 
 export async function main(args: string[]): Promise<number> {
+  // stdout is the protocol: a stray console.log anywhere would corrupt it.
+  console.log = console.error;
   try {
     let envFile = ".env";
     for (let i = 0; i < args.length; i++) {

@@ -40,13 +40,15 @@ export interface TableOut {
 export function tableOut(
   columns: string[],
   rows: Row[],
-  options: { maxBytes: number; total?: number },
+  options: { maxBytes: number; total?: number; moreThan?: boolean },
 ): TableOut {
   const table = tableText(columns, rows, options.maxBytes);
   const total = options.total ?? rows.length;
   const cut = total - table.shown;
-  const text = cut > 0
-    ? `${table.text}\n(${table.shown} of ${total} rows shown; narrow the query or aggregate)`
+  // moreThan: the row cap stopped reading, so the real total is unknown
+  const of = options.moreThan ? `more than ${total}` : `${total}`;
+  const text = cut > 0 || options.moreThan
+    ? `${table.text}\n(${table.shown} of ${of} rows shown; narrow the query or aggregate)`
     : table.text;
   return { text, rows: rows.slice(0, table.shown), cut };
 }

@@ -95,11 +95,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     guarded(async () => {
       const dataset = await store.current();
       const result = await queryFrame(dataset.frame, sql, settings.maxRows);
-      const table = tableOut(result.columns, result.rows, { maxBytes: settings.maxBytes });
-      const note = result.truncated
-        ? `\n(more than ${settings.maxRows} rows: only the first ${settings.maxRows} were read; add LIMIT or aggregate)`
-        : "";
-      return textResult(table.text + note, {
+      const table = tableOut(result.columns, result.rows, {
+        maxBytes: settings.maxBytes,
+        moreThan: result.truncated,
+      });
+      return textResult(table.text, {
         columns: result.columns,
         rows: table.rows,
         row_count: table.rows.length,
@@ -170,11 +170,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     }, ({ database, sql }) =>
       guarded(async () => {
         const result = await queryDatabase(settings.env, database, sql, settings.maxRows);
-        const table = tableOut(result.columns, result.rows, { maxBytes: settings.maxBytes });
-        const note = result.truncated
-          ? `\n(more than ${settings.maxRows} rows: only the first were read)`
-          : "";
-        return textResult(table.text + note, {
+        const table = tableOut(result.columns, result.rows, {
+          maxBytes: settings.maxBytes,
+          moreThan: result.truncated,
+        });
+        return textResult(table.text, {
           database,
           columns: result.columns,
           rows: table.rows,
