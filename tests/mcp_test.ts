@@ -314,6 +314,11 @@ Deno.test("stdio: every tool, resource and prompt on a demo export, checked agai
 
         const preset = await call(client, "run_scenario", { preset: "current_seat_based" });
         const presetPlans = preset.structuredContent!.by_plan as Values[];
+        const book = JSON.parse(
+          await Deno.readTextFile(join(ROOT, "scenarios/current_seat_based.json")),
+        ) as { plans: { name: string }[] };
+        const listed = presetPlans.map((p) => p.plan);
+        assertEquals(listed, book.plans.map((p) => p.name).filter((n) => listed.includes(n)));
         assertEquals(
           presetPlans.reduce((a, p) => a + (p.organizations as number), 0),
           frame.height,

@@ -34,7 +34,7 @@ const SEGMENT_COLUMNS = [
 ];
 
 /** Sums of the comparable set per plan (organizations with known current MRR). */
-function byPlan(perOrg: pl.DataFrame): Row[] {
+function byPlan(perOrg: pl.DataFrame, scenario: Scenario): Row[] {
   const plans = perOrg.getColumn("plan").toArray() as (string | null)[];
   const current = perOrg.getColumn("current_mrr").toArray() as (number | null)[];
   const proposed = perOrg.getColumn("proposed_mrr").toArray() as (number | null)[];
@@ -53,7 +53,9 @@ function byPlan(perOrg: pl.DataFrame): Row[] {
     }
     out.set(key, entry);
   });
-  return [...out].map(([plan, e]) => ({
+  // The scenario's plan order, then organizations no plan matched.
+  const order = [...scenario.plans.map((p) => p.name), "(no plan)"];
+  return [...out].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([plan, e]) => ({
     plan,
     organizations: e.organizations,
     comparable: e.comparable,
@@ -216,7 +218,7 @@ export function registerAnalysisTools(
         false,
       )
         .head(movers).select(...moverColumns);
-      const plans = byPlan(result.perOrg);
+      const plans = byPlan(result.perOrg, parsed);
       const budget = Math.floor(settings.maxBytes / 4);
       const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });
       const tierTable = frameTable(result.byTier, settings, budget);
