@@ -19,6 +19,7 @@ import {
   underpricedCustomers,
   upgradeCandidates,
 } from "../lib/questions.ts";
+import { frameQueriesComputing, queryFrame } from "../lib/mcp/sql.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
 import {
   call,
@@ -70,6 +71,36 @@ Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => 
     polars = (error as Error).message;
   }
   ok(/read_csv/.test(polars), polars);
+});
+
+Deno.test("query_sql's deadline answers while Polars computes; runaways bound new queries", async () => {
+  const { frame } = await loadPricingData({
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env: {},
+    quiet: true,
+    log: () => {},
+  });
+  // 400 × 400 pairs grouped by a concatenated name: tens of milliseconds, far past 1 ms.
+  const heavy = "SELECT a.org_name || b.org_name AS k, count(*) AS n FROM pricing_data a " +
+    "CROSS JOIN pricing_data b GROUP BY k";
+  const late = (sql: string) =>
+    queryFrame(frame, sql, { maxRows: 10, timeoutMs: 1 }).then(
+      () => "answered",
+      (error: Error) => error.message,
+    );
+  const [first, second] = await Promise.all([late(heavy), late(heavy)]);
+  ok(/ran longer than 0.001 s/.test(first), first);
+  ok(/ran longer than/.test(second), second);
+  // Both are still computing behind their deadlines (hundreds of ms): a third query is refused.
+  assertEquals(frameQueriesComputing(), 2);
+  ok(/2 earlier queries are still computing/.test(await late("SELECT 1 AS one FROM pricing_data")));
+  while (frameQueriesComputing() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  const fine = await queryFrame(frame, "SELECT count(*) AS n FROM pricing_data", {
+    maxRows: 10,
+    timeoutMs: 30_000,
+  });
+  assertEquals(fine.rows, [{ n: frame.height }]);
 });
 
 Deno.test("stdio: every tool, resource and prompt on a demo export, checked against its frame", async (t) => {

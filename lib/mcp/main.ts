@@ -15,7 +15,8 @@ const HELP = `Usage: deno task mcp [--env-file FILE]
 Serves the pricing dataset to an MCP client (Claude Desktop, Claude Code) over stdio.
 The dataset is the newest export in PRICING_MCP_EXPORTS_DIR (default outputs/), else demo data.
 Settings: PRICING_MCP_EXPORTS_DIR, PRICING_MCP_ALLOW_EXPORT=1, PRICING_MCP_DATABASE_SQL=1,
-PRICING_MCP_MAX_ROWS (200), PRICING_MCP_MAX_BYTES (65536); see the README.`;
+PRICING_MCP_MAX_ROWS (200), PRICING_MCP_MAX_BYTES (65536), PRICING_MCP_SQL_TIMEOUT_SECONDS (30);
+see the README.`;
 
 export async function main(args: string[]): Promise<number> {
   // stdout is the protocol: a stray console.log anywhere would corrupt it.

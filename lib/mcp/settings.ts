@@ -16,6 +16,8 @@ export interface McpSettings {
   maxRows: number;
   /** bytes of text any tool result carries at most */
   maxBytes: number;
+  /** deadline of one query_sql answer */
+  sqlTimeoutMs: number;
   /** extra browser origins allowed on the HTTP transport (besides the server's own) */
   allowedOrigins: string[];
   env: Env;
@@ -58,6 +60,7 @@ export function mcpSettings(env: Env): McpSettings {
     databaseSql: flag(env, "PRICING_MCP_DATABASE_SQL"),
     maxRows: bounded(env, "PRICING_MCP_MAX_ROWS", 200, 5000),
     maxBytes: bounded(env, "PRICING_MCP_MAX_BYTES", 64 * 1024, 4 * 1024 * 1024),
+    sqlTimeoutMs: bounded(env, "PRICING_MCP_SQL_TIMEOUT_SECONDS", 30, 3600) * 1000,
     allowedOrigins: origins,
     env,
   };

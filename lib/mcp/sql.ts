@@ -21,20 +21,65 @@ export interface SqlResult {
   truncated: boolean;
 }
 
-/** One SELECT over the export frame; at most `maxRows` rows come back. */
+export interface FrameQueryLimits {
+  maxRows: number;
+  /** the answer's deadline; Polars cannot be cancelled, so the work may go on behind it */
+  timeoutMs: number;
+}
+
+/** Frame queries computing now, including ones whose caller already timed out. */
+let computing = 0;
+/** Frame queries still computing (tests wait on it). */
+export function frameQueriesComputing(): number {
+  return computing;
+}
+
+/** More than this and new queries are refused until some finish (bounds a runaway's cost). */
+const MAX_COMPUTING = 2;
+
+/**
+ * One SELECT over the export frame; at most `maxRows` rows come back. Polars computes on its own
+ * threads (the event loop stays free), so a deadline can answer while a runaway join goes on.
+ */
 export async function queryFrame(
   frame: pl.DataFrame,
   sql: string,
-  maxRows: number,
+  limits: FrameQueryLimits,
 ): Promise<SqlResult> {
+  const { maxRows, timeoutMs } = limits;
   const statement = checkReadOnlySelect(sql, "polars");
+  if (computing >= MAX_COMPUTING) {
+    throw new UserError(
+      `${computing} earlier queries are still computing (past their deadline); wait a minute, then ask a cheaper query`,
+    );
+  }
   let result: pl.DataFrame;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const context = pl.SQLContext({ [FRAME_TABLE]: frame });
-    result = await context.execute(statement).limit(maxRows + 1).collect();
+    const work = context.execute(statement).limit(maxRows + 1).collect();
+    computing++;
+    work.then(() => computing--, () => computing--);
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new UserError(
+              `the query ran longer than ${
+                timeoutMs / 1000
+              } s (PRICING_MCP_SQL_TIMEOUT_SECONDS); filter or aggregate before joining`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    result = await Promise.race([work, deadline]);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     const message = (error as Error).message?.split("\n").find((l) => l.trim()) ?? String(error);
     throw new UserError(`the query failed in Polars SQL: ${message.trim()}`);
+  } finally {
+    clearTimeout(timer);
   }
   const truncated = result.height > maxRows;
   const capped = truncated ? result.head(maxRows) : result;

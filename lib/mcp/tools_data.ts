@@ -94,7 +94,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
   }, ({ sql }) =>
     guarded(async () => {
       const dataset = await store.current();
-      const result = await queryFrame(dataset.frame, sql, settings.maxRows);
+      const result = await queryFrame(dataset.frame, sql, {
+        maxRows: settings.maxRows,
+        timeoutMs: settings.sqlTimeoutMs,
+      });
       const table = tableOut(result.columns, result.rows, {
         maxBytes: settings.maxBytes,
         moreThan: result.truncated,
