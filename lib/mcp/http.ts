@@ -9,12 +9,18 @@
  */
 // @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import type { BearerAuth } from "../server/auth.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
 import type { McpSettings } from "./settings.ts";
 
 export const MCP_PATH = "/mcp";
+
+/** The admin token check (lib/server/auth.ts BearerAuth); an interface, so lib/mcp needs no server import. */
+export interface TokenCheck {
+  check(
+    authorization: string | null,
+  ): { ok: true } | { ok: false; status: 401 | 403; message: string };
+}
 
 function jsonError(status: number, error: string, message: string, headers = {}): Response {
   return new Response(JSON.stringify({ error, message }) + "\n", {
@@ -37,7 +43,7 @@ export function isLoopbackOrigin(origin: string): boolean {
 
 export function createMcpHttpHandler(
   settings: McpSettings,
-  auth: BearerAuth,
+  auth: TokenCheck,
   store = new DatasetStore(settings),
 ): (request: Request) => Promise<Response> {
   return async (request) => {
