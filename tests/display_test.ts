@@ -8,7 +8,7 @@ import {
   markdown,
   mimeBundle,
   readingDisplay,
-} from "../lib/display.ts";
+} from "../lib/report/display.ts";
 
 Deno.test("cell values read at a glance: rounded money, small costs kept, empty nulls, UTC times", () => {
   assertEquals(

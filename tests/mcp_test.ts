@@ -3,13 +3,13 @@
  * Desktop starts it) and over Streamable HTTP on the real `deno task serve` process. The dataset is
  * a demo export written into a temp folder; every value a tool returns is checked against that
  * export's frame, computed here with plain loops (or, for "same table as the notebook", with the
- * notebook's own lib/questions.ts function).
+ * notebook's own lib/analysis/questions.ts function).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import type pl from "nodejs-polars";
-import { COLUMN_NAMES } from "../lib/columns.ts";
-import { dictionaryMarkdown } from "../lib/dictionary.ts";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { dictionaryMarkdown } from "../lib/report/dictionary.ts";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import {
   churnRisk,
@@ -18,7 +18,7 @@ import {
   ptbVsByok,
   underpricedCustomers,
   upgradeCandidates,
-} from "../lib/questions.ts";
+} from "../lib/analysis/questions.ts";
 import { frameQueriesComputing, queryFrame } from "../lib/mcp/sql.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
 import {

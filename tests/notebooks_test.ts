@@ -5,7 +5,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { parseCsv } from "../lib/csv_parse.ts";
+import { parseCsv } from "../lib/formats/csv_parse.ts";
 import {
   clearedNotebook,
   type Notebook,

@@ -1,16 +1,16 @@
 /**
  * The dataset the MCP tools answer from: the newest export in the exports folder, read back with
- * lib/read_export.ts, reloaded when a newer export lands (checked on every request: one folder
+ * lib/formats/read_export.ts, reloaded when a newer export lands (checked on every request: one folder
  * listing). With no export there, the demo dataset is built in memory (loadPricingData with demo),
  * so a fresh checkout answers at once and says it is demo data.
  */
 import type pl from "nodejs-polars";
 import { join } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
-import { exportFileName } from "../files.ts";
-import { exportNameInfo, readExportFile } from "../read_export.ts";
-import type { Manifest } from "../manifest.ts";
-import { UserError } from "../config.ts";
+import { exportFileName } from "../formats/files.ts";
+import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
+import type { Manifest } from "../report/manifest.ts";
+import { UserError } from "../core/config.ts";
 import type { McpSettings } from "./settings.ts";
 
 export interface DatasetSource {
@@ -99,7 +99,8 @@ async function readManifest(path: string): Promise<Manifest | null> {
 export async function datasetFromExport(candidate: ExportCandidate): Promise<Dataset> {
   const file = await readExportFile(candidate.path);
   const dir = candidate.path.slice(0, candidate.path.length - candidate.name.length);
-  const sibling = (ext: string) => join(dir, exportFileName(candidate.asOf, candidate.demo, ext));
+  const sibling = (ext: string) =>
+    join(dir, exportFileName({ asOf: candidate.asOf, demo: candidate.demo, ext }));
   const manifestPath = sibling("manifest.json");
   const manifest = await readManifest(manifestPath);
   const warnings = [...(manifest?.warnings ?? [])];

@@ -5,7 +5,7 @@
 // @ts-types="@modelcontextprotocol/sdk/server/stdio"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import process from "node:process";
-import { loadEnv, UserError } from "../config.ts";
+import { loadEnv, UserError } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
 import { mcpSettings } from "./settings.ts";

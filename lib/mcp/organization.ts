@@ -3,8 +3,8 @@
  * (`tier_raw`), and its percentile in each numeric metric over every organization.
  */
 import pl from "nodejs-polars";
-import { COLUMNS } from "../columns.ts";
-import { UserError } from "../config.ts";
+import { COLUMNS } from "../frame/columns.ts";
+import { UserError } from "../core/config.ts";
 import { dataLiteral, frameRows, type Row } from "./text.ts";
 
 export const NUMERIC_COLUMNS: readonly string[] = COLUMNS

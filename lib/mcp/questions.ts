@@ -1,23 +1,25 @@
-/** The spec's six key questions, by name: the functions of lib/questions.ts and their charts. */
+/** The spec's six key questions, by name: lib/analysis/questions.ts and question_charts.ts. */
 import type pl from "nodejs-polars";
-import type { Chart } from "../charts.ts";
+import type { Chart } from "../report/charts.ts";
 import {
-  adoptionChart,
   type Answer,
-  churnChart,
   churnRisk,
   featureAdoption,
   type ModelPrices,
-  pricingModelChart,
   pricingModelComparison,
   ptbVsByok,
   type QuestionThresholds,
-  trafficChart,
-  underpricedChart,
   underpricedCustomers,
   upgradeCandidates,
+} from "../analysis/questions.ts";
+import {
+  adoptionChart,
+  churnChart,
+  pricingModelChart,
+  trafficChart,
+  underpricedChart,
   upgradeChart,
-} from "../questions.ts";
+} from "../analysis/question_charts.ts";
 
 export interface KeyQuestion {
   name: string;

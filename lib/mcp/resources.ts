@@ -3,9 +3,9 @@
  * six key questions, each naming the tools that answer it.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
-import { briefMarkdown } from "../brief.ts";
-import { dictionaryMarkdown } from "../dictionary.ts";
-import { csvChunks } from "../write/csv.ts";
+import { briefMarkdown } from "../report/brief.ts";
+import { dictionaryMarkdown } from "../report/dictionary.ts";
+import { csvChunks } from "../formats/csv.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { PRICE_BOOK_FILE } from "./scenarios.ts";
@@ -64,7 +64,7 @@ export function registerResources(server: McpServer, store: DatasetStore) {
   server.registerResource("dictionary", RESOURCE_URIS.dictionary, {
     title: "Data dictionary",
     description:
-      "Every export column: type, unit, source, formula and description (lib/columns.ts).",
+      "Every export column: type, unit, source, formula and description (lib/frame/columns.ts).",
     mimeType: "text/markdown",
   }, (uri) => ({
     contents: [{ uri: uri.href, mimeType: "text/markdown", text: dictionaryMarkdown() + "\n" }],

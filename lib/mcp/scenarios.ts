@@ -1,6 +1,6 @@
 /** The shipped scenario files (scenarios/*.json) by name: presets and the price book. */
 import { fileURLToPath } from "node:url";
-import { loadScenarioFile, type Scenario } from "../scenario.ts";
+import { loadScenarioFile, type Scenario } from "../analysis/scenario/mod.ts";
 
 export const SCENARIOS_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 

@@ -6,7 +6,7 @@
  * cap rows by wrapping the statement in an outer LIMIT.
  */
 import pl from "nodejs-polars";
-import { type Env, sourceSettings, UserError } from "../config.ts";
+import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { openClickHouse } from "../sources/clickhouse.ts";
 import { openPostgres } from "../sources/postgres.ts";
 import { checkReadOnlySelect } from "./statements.ts";

@@ -2,11 +2,11 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import pl from "nodejs-polars";
 import { z } from "zod";
-import { UserError } from "../config.ts";
-import { compareExports } from "../compare.ts";
-import { readExportFile } from "../read_export.ts";
-import { compareScenario, parseScenario, type Scenario } from "../scenario.ts";
-import { SEGMENT_NAMES, segmentFrame } from "../segments.ts";
+import { UserError } from "../core/config.ts";
+import { compareExports } from "../analysis/compare.ts";
+import { readExportFile } from "../formats/read_export.ts";
+import { compareScenario, parseScenario, type Scenario } from "../analysis/scenario/mod.ts";
+import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { type DatasetStore, listExports } from "./dataset.ts";
 import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, tableOut, textResult } from "./result.ts";

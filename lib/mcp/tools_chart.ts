@@ -11,9 +11,9 @@ import {
   requestsVsCostChart,
   svgToPng,
   usageByTierChart,
-} from "../charts.ts";
-import { UserError } from "../config.ts";
-import { SEGMENT_NAMES, segmentFrame } from "../segments.ts";
+} from "../report/charts.ts";
+import { UserError } from "../core/config.ts";
+import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { guarded } from "./result.ts";

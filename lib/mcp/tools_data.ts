@@ -1,7 +1,7 @@
 /** Tools over the dataset itself: describe it, SQL over it, one organization, database SQL, export. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
-import { COLUMNS } from "../columns.ts";
+import { COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { findOrganization, NUMERIC_COLUMNS, organizationProfile } from "./organization.ts";
 import { guarded, tableOut, textResult } from "./result.ts";
