@@ -5,7 +5,8 @@
 // @ts-types="@modelcontextprotocol/sdk/server/stdio"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import process from "node:process";
-import { loadEnv, UserError } from "../core/config.ts";
+import { failed, parseFlags, runMain } from "../cli/args.ts";
+import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
 import { mcpSettings } from "./settings.ts";
@@ -22,16 +23,17 @@ export async function main(args: string[]): Promise<number> {
   // stdout is the protocol: a stray console.log anywhere would corrupt it.
   console.log = console.error;
   try {
-    let envFile = ".env";
-    for (let i = 0; i < args.length; i++) {
-      if (args[i] === "-h" || args[i] === "--help") {
-        console.error(HELP);
-        return 0;
-      }
-      if (args[i] === "--env-file" && args[i + 1]) envFile = args[++i];
-      else throw new UserError(`unknown argument ${args[i]} (see --help)`);
+    const { values } = parseFlags({
+      args,
+      options: { "env-file": { type: "string" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: false,
+      strict: true,
+    });
+    if (values.help) {
+      console.error(HELP); // stdout is reserved for the protocol
+      return 0;
     }
-    const settings = mcpSettings(await loadEnv(envFile));
+    const settings = mcpSettings(await loadEnv(values["env-file"] ?? ".env"));
     const server = createMcpServer(new DatasetStore(settings));
     const transport = new StdioServerTransport();
     // The client closing our stdin ends the session (the SDK's transport does not watch for it).
@@ -46,11 +48,8 @@ export async function main(args: string[]): Promise<number> {
     await server.close();
     return 0;
   } catch (error) {
-    console.error(
-      `error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-    );
-    return 1;
+    return failed(error);
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runMain(main);
