@@ -37,6 +37,7 @@ export type {
   ExportWindow,
   PricingData,
   QueryStat,
+  StageEvent,
   StripeMode,
 } from "./core/types.ts";
 
@@ -82,6 +83,7 @@ export async function loadPricingData(
   const options = exportOptions(overrides);
   const stages: Record<string, number> = {};
   const log = options.log ?? ((line: string) => console.error(line));
+  const onStage = options.onStage ?? (() => {});
 
   // config
   const env = options.env ?? await loadEnv();
@@ -101,9 +103,11 @@ export async function loadPricingData(
     "queries",
     () => settings ? runQueries(settings, window) : demoQueryResults(window.end, window.days),
   );
+  onStage({ stage: "queries", frames: { ...results.frames }, stats: results.stats });
 
   // join
   const joined = await timed(stages, "join", () => joinOrgFrames(results.frames));
+  onStage({ stage: "join", frame: joined.frame, warnings: joined.warnings });
 
   // revenue
   if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
@@ -117,6 +121,12 @@ export async function loadPricingData(
       quiet: options.quiet,
     }));
   const withRevenue = attachRevenue(joined.frame, revenue);
+  onStage({
+    stage: "revenue",
+    frame: withRevenue.frame,
+    revenue,
+    warnings: [...revenue.warnings, ...withRevenue.warnings],
+  });
 
   // metrics
   // metrics, then the column table's order (CSV order, and what notebooks and the server see)
@@ -125,6 +135,7 @@ export async function loadPricingData(
     "metrics",
     () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
   );
+  onStage({ stage: "metrics", frame });
 
   const warnings = [...joined.warnings, ...revenue.warnings, ...withRevenue.warnings];
   if (options.windowDays !== 30) {
@@ -219,6 +230,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     }
     const manifestPath = join(options.outDir, basename(stagedManifest));
     await rename(stagedManifest, manifestPath);
+    options.onStage?.({ stage: "files", files, manifestPath });
     const final = (path: string) => join(options.outDir, basename(path));
     return {
       data,
