@@ -5,7 +5,8 @@
  * outputs/bench/data-<scale>/ so reruns skip seeding) and a fake Stripe API with per-call latency,
  * then measures: the floor (the same SQL files through psql / clickhouse-client to /dev/null), the
  * export for CSV, XLSX and both, and the Stripe fetch cold and cached. Prints a table; writes JSON
- * to outputs/bench/.
+ * to outputs/bench/. Then the server's memory under 50 concurrent downloads
+ * (bench/server_downloads.ts, also `deno task bench:server`).
  *
  *   deno task bench [--scale small|default|large] [--sweep] [--stripe-latency-ms 50]
  */
@@ -231,6 +232,8 @@ function stripeData(orgs: number) {
       customer: `cus_${g}`,
       status: "active",
       currency: "usd",
+      // created over three years, newest first: Stripe's order, which the kit partitions by
+      created: AS_OF.getTime() / 1000 - Math.floor(((g / 5) * 3 * 365 * 86_400) / (orgs / 5)),
       cancel_at_period_end: false,
       discounts: [],
       items: {
@@ -354,7 +357,8 @@ function targets(result: Awaited<ReturnType<typeof benchScale>>): string[] {
   const csvRatio = result.csv.stages.queries / result.floorMs;
   const xlsxExtraPer100k = (result.xlsx.stages.write - result.csv.stages.write) /
     (result.orgs / 100_000);
-  const expectedCalls = Math.ceil(result.stripeSubscriptions / 100) + 1 + 1;
+  // subscription pages + products + invoices + coupons (plus about one per created range split off)
+  const expectedCalls = Math.ceil(result.stripeSubscriptions / 100) + 1 + 1 + 1;
   const rawRows = Math.max(...result.csv.queries.map((q) => q.rows));
   return [
     `queries stage vs floor: ${csvRatio.toFixed(2)}× (target ≤ 1.3×); whole CSV export ${
@@ -362,7 +366,7 @@ function targets(result: Awaited<ReturnType<typeof benchScale>>): string[] {
     }× the floor`,
     `XLSX write adds ${fmtS(xlsxExtraPer100k)} per 100k rows over CSV (target ≤ 1.5 s)`,
     `peak memory ${result.both.peakRssMb} MB for CSV + XLSX (target < 1024 MB)`,
-    `Stripe: ${result.stripeCold.stripe.apiCalls} calls cold (ceil(${result.stripeSubscriptions}/100) + products + invoices = ${expectedCalls}), ${result.csv.stripe.apiCalls} cached`,
+    `Stripe: ${result.stripeCold.stripe.apiCalls} calls cold (ceil(${result.stripeSubscriptions}/100) + products + invoices + coupons = ${expectedCalls}), ${result.csv.stripe.apiCalls} cached`,
     `largest query result: ${rawRows} rows for ${result.orgs} organizations and ${result.requests} requests (no raw request rows leave ClickHouse)`,
   ];
 }
@@ -420,4 +424,12 @@ if (values.sweep) {
       result.seedCached ? " (seed reused)" : ` (seeded in ${fmtS(result.seedMs)})`
     }`,
   );
+  // Server memory under 50 concurrent downloads, in its own process (bench/server_downloads.ts).
+  console.log("");
+  const downloads = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}bench/server_downloads.ts`],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!downloads.success) console.error("error: bench/server_downloads.ts failed");
 }

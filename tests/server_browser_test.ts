@@ -12,7 +12,7 @@ import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 
-const TOKEN = "browser-test-token-0123456789";
+const TOKEN = "browser-test-token-0123456789-abcdef"; // at least 32 characters
 const START = Date.parse("2026-11-02T00:00:00Z");
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -39,9 +39,11 @@ Deno.test({
     }
     const logs: string[] = [];
     const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
-    const handler = createHandler(settings, undefined, {
-      now: () => START,
-      log: (line) => logs.push(line),
+    const handler = createHandler(settings, {
+      hooks: {
+        now: () => START,
+        log: (line) => logs.push(line),
+      },
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
     const origin = `http://127.0.0.1:${server.addr.port}`;

@@ -6,9 +6,11 @@
 import { basename } from "node:path";
 import { failed, parseFlags, runMain } from "./args.ts";
 import { parseAsOf } from "./export.ts";
+import { parseWindowDays } from "../core/window.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
+import { plainLine } from "../formats/markdown.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
@@ -93,14 +95,7 @@ export function parseScenarioArgs(args: string[]): ScenarioArgs {
   if (v.demo) options.demo = true;
   if (v.live) options.demo = false;
   if (v["as-of"]) options.asOf = parseAsOf(v["as-of"]);
-  if (v.days !== undefined) {
-    if (!/^\d+$/.test(v.days) || Number(v.days) < 1 || Number(v.days) > 3660) {
-      throw new UserError(
-        `--days must be a whole number from 1 to 3660, got ${JSON.stringify(v.days)}`,
-      );
-    }
-    options.windowDays = Number(v.days);
-  }
+  if (v.days !== undefined) options.windowDays = parseWindowDays(v.days, { name: "--days" });
   return {
     files: parsed.positionals,
     input: v.input,
@@ -141,7 +136,9 @@ export async function main(args: string[]): Promise<number> {
         if (!cli.quiet && Deno.stderr.isTerminal()) console.error(line);
       };
       const data = await loadPricingData({ ...cli.options, env, log: progress });
-      if (!cli.quiet) { for (const warning of data.warnings) console.error(`warning: ${warning}`); }
+      if (!cli.quiet) {
+        for (const warning of data.warnings) console.error(`warning: ${plainLine(warning)}`);
+      }
       frame = data.frame;
       context = {
         dataLabel: `${data.demo ? "demo data" : "fresh data"} from the export pipeline, ${
@@ -153,10 +150,12 @@ export async function main(args: string[]): Promise<number> {
     }
 
     for (const scenario of scenarios) {
-      const result = compareScenario(frame, scenario, { breakeven: cli.breakeven });
-      const files = await writeScenarioFiles(result, cli.outDir, context);
+      const result = compareScenario(frame, { scenario, breakeven: cli.breakeven });
+      const files = await writeScenarioFiles(result, { outDir: cli.outDir, context });
       if (cli.quiet) continue;
-      for (const warning of result.warnings) console.error(`warning: ${scenario.name}: ${warning}`);
+      for (const warning of result.warnings) {
+        console.error(`warning: ${plainLine(`${scenario.name}: ${warning}`)}`);
+      }
       const t = result.totals;
       console.log(
         `Scenario ${scenario.name}${context.demo ? " (DEMO DATA)" : ""}: current MRR ${

@@ -27,7 +27,16 @@ export {
   tempPathFor,
   writeFileAtomic,
 } from "./files.ts";
-export { markdownCell, markdownTable } from "./markdown.ts";
+export {
+  escapeMarkdown,
+  markdownCell,
+  markdownCode,
+  markdownList,
+  markdownTable,
+  plainLine,
+  type TrustedMarkdown,
+  trustedMarkdown,
+} from "./markdown.ts";
 export {
   checkExportHeader,
   type ExportFile,
@@ -40,4 +49,5 @@ export {
   exportSeries,
   readExportFile,
 } from "./read_export.ts";
+export { makeStagingDir, publishStaged, removeDeadStaging, STAGING_PREFIX } from "./staging.ts";
 export { type Sheet, sheetName, writeXlsx, writeXlsxFile } from "./xlsx.ts";

@@ -1,4 +1,5 @@
 /** What lib/frame/ offers. */
+export { AS_OF_EFFECT, withAsOfEffect } from "./as_of.ts";
 export {
   COLUMN_NAMES,
   type ColumnDef,
@@ -11,4 +12,4 @@ export {
 } from "./columns.ts";
 export { joinOrgFrames, type JoinResult } from "./join.ts";
 export { addMetricColumns } from "./metrics.ts";
-export { TIER_FAMILIES, type TierFamily, tierFamily } from "./tiers.ts";
+export { quotedTierValues, TIER_FAMILIES, type TierFamily, tierFamily } from "./tiers.ts";

@@ -133,7 +133,7 @@ export function registerAnalysisTools(
   }, ({ name, columns, limit }) =>
     guarded(async () => {
       const dataset = await store.current();
-      const segment = segmentFrame(dataset.frame, name);
+      const segment = segmentFrame(dataset.frame, { name });
       const wanted = columns ?? SEGMENT_COLUMNS;
       const unknown = wanted.filter((c) => !dataset.frame.columns.includes(c));
       if (unknown.length > 0) {
@@ -198,7 +198,10 @@ export function registerAnalysisTools(
         ? parseScenario(scenario, "scenario")
         : await scenarioPreset(preset!);
       const dataset = await store.current();
-      const result = compareScenario(dataset.frame, parsed, breakeven ? { breakeven } : {});
+      const result = compareScenario(dataset.frame, {
+        scenario: parsed,
+        ...(breakeven ? { breakeven } : {}),
+      });
       const moverColumns = [
         "org_id",
         "org_name",

@@ -66,7 +66,7 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
       let frame = dataset.frame;
       const filters: string[] = [];
       if (segment) {
-        frame = segmentFrame(frame, segment).frame;
+        frame = segmentFrame(frame, { name: segment }).frame;
         filters.push(`segment ${segment}`);
       }
       if (tiers && tiers.length > 0) {

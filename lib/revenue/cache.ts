@@ -13,21 +13,26 @@ import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
 
 /** Bumped whenever the snapshot's shape changes: older files are then ignored. */
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 4;
 
 export function keyFingerprint(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
 }
 
-export function cachePath(cacheDir: string, apiKey: string, asOf: Date): string {
+export function cachePath(
+  cacheDir: string,
+  { apiKey, asOf }: { apiKey: string; asOf: Date },
+): string {
   return join(cacheDir, `stripe_${keyFingerprint(apiKey)}_${isoDate(asOf)}.json`);
 }
 
 function isSnapshot(value: unknown): value is StripeSnapshot {
   const s = value as StripeSnapshot;
   return !!s && Array.isArray(s.subscriptions) && Array.isArray(s.products) &&
+    !!s.customerDiscounts && typeof s.customerDiscounts === "object" &&
     Array.isArray(s.usageLines) && !!s.customers && Array.isArray(s.customers.existing) &&
-    Array.isArray(s.customers.missing) && Array.isArray(s.unreadableDiscounts);
+    Array.isArray(s.customers.missing) &&
+    Array.isArray(s.customers.unverified) && Array.isArray(s.unreadableDiscounts) && "ptb" in s;
 }
 
 /** Today's snapshot, or null when there is none (or it is unreadable, or of an older shape). */
@@ -65,8 +70,7 @@ const CACHE_FILE = /^stripe_[0-9a-f]{16}_(\d{4}-\d{2}-\d{2})\.json$/;
  */
 export async function pruneCache(
   cacheDir: string,
-  asOf: Date,
-  keepDays = CACHE_KEEP_DAYS,
+  { asOf, keepDays = CACHE_KEEP_DAYS }: { asOf: Date; keepDays?: number },
 ): Promise<string[]> {
   const oldest = isoDate(new Date(asOf.getTime() - keepDays * 86_400_000));
   const removed: string[] = [];
