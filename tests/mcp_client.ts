@@ -8,7 +8,7 @@ import type pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
 
 export const ROOT = new URL("../", import.meta.url).pathname;
-export const TOKEN = "mcp-test-token-0123456789abcdef";
+export const TOKEN = "mcp-test-token-0123456789abcdef0123456789";
 export const MAX_ROWS = 50;
 
 export type Values = Record<string, unknown>;

@@ -50,7 +50,7 @@ Deno.test("HTTP: /mcp on deno task serve: 401 without the token, Origin checked,
     const anonymous = await post({});
     assertEquals(anonymous.status, 401);
     assertEquals((await anonymous.json()).error, "unauthorized");
-    const wrong = await post({ authorization: "Bearer wrong-token-0123456789abcdef" });
+    const wrong = await post({ authorization: "Bearer wrong-token-0123456789abcdef0123456789" });
     assertEquals(wrong.status, 403);
     await wrong.body?.cancel();
     const foreign = await post({
