@@ -4,7 +4,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { loadPricingData } from "../lib/export.ts";
-import { call, column, num, stdioClient, text, type Values } from "./mcp_client.ts";
+import { call, close, column, num, stdioClient, text, type Values } from "./mcp_client.ts";
+import { perPlanByHand } from "./mcp_economics.ts";
 
 Deno.test("stdio: no export → demo data in memory; text caps and escaping; run_export when allowed", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_empty_" });
@@ -12,6 +13,7 @@ Deno.test("stdio: no export → demo data in memory; text caps and escaping; run
     PRICING_MCP_EXPORTS_DIR: dir,
     PRICING_MCP_MAX_BYTES: "4096",
     PRICING_MCP_ALLOW_EXPORT: "1",
+    PRICING_INFRA_USD_PER_1K_REQUESTS: "0.02",
   });
   await client.connect(transport);
   try {
@@ -23,11 +25,28 @@ Deno.test("stdio: no export → demo data in memory; text caps and escaping; run
     const demo = await loadPricingData({
       demo: true,
       asOf: new Date(s.as_of as string),
-      env: {},
+      env: { PRICING_INFRA_USD_PER_1K_REQUESTS: "0.02" },
       quiet: true,
       log: () => {},
     });
     assertEquals(s.row_count, demo.frame.height);
+
+    // No manifest: the cost model is the economics settings, the per-plan table the frame's.
+    const model = s.cost_model as Values;
+    assertEquals(
+      [model.from, model.infra_usd_per_1k_requests, model.price_book],
+      ["settings", 0.02, "current_seat_based.json"],
+    );
+    const byHand = perPlanByHand(demo.frame);
+    const rows = (s.per_plan as { rows: Values[] }).rows;
+    assertEquals(rows.map((r) => r.plan).sort(), [...byHand.keys()].sort());
+    assertEquals(rows.at(-1)!.plan, "all");
+    for (const row of rows) {
+      const want = byHand.get(row.plan as string)!;
+      assertEquals(row.organizations, want.organizations, `${row.plan}`);
+      if (want.margin_company_pct === null) assertEquals(row.margin_company_pct, null);
+      else close(row.margin_company_pct, want.margin_company_pct, `${row.plan} company margin`);
+    }
     const count = await call(client, "query_sql", {
       sql: "SELECT count(*) AS n, sum(seats) AS seats FROM pricing_data",
     });

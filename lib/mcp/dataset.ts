@@ -5,13 +5,14 @@
  * so a fresh checkout answers at once and says it is demo data.
  */
 import type pl from "nodejs-polars";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
 import { exportFileName } from "../formats/files.ts";
 import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
 import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import type { McpSettings } from "./settings.ts";
+import type { DatasetCostModel } from "./economics.ts";
 
 export interface DatasetSource {
   kind: "export" | "memory";
@@ -31,6 +32,8 @@ export interface Dataset {
   demo: boolean;
   source: DatasetSource;
   warnings: string[];
+  /** the cost model the economics columns were computed with; absent for older exports */
+  costModel?: DatasetCostModel;
   loadedAt: Date;
 }
 
@@ -130,6 +133,7 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
     demo: manifest?.demo ?? candidate.demo,
     source,
     warnings,
+    ...(manifest?.cost_model ? { costModel: { ...manifest.cost_model, from: "manifest" } } : {}),
     loadedAt: new Date(),
   };
 }
@@ -154,6 +158,13 @@ export async function demoDataset(settings: McpSettings, asOf: Date): Promise<Da
       `no export in ${settings.exportsDir}: this is the built-in demo dataset, built in memory (run deno task export)`,
       ...data.warnings,
     ],
+    costModel: {
+      infra_usd_per_1k_requests: data.economics.costModel.infraUsdPer1kRequests,
+      infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
+      ptb_revenue_read: data.economics.ptbRevenueRead,
+      price_book: basename(data.economics.priceBook.file),
+      from: "settings",
+    },
     loadedAt: new Date(),
   };
 }

@@ -8,7 +8,7 @@ import { dictionaryMarkdown } from "../report/dictionary.ts";
 import { csvChunks } from "../formats/csv.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
-import { PRICE_BOOK_FILE } from "./scenarios.ts";
+import { currentPriceBook } from "./economics.ts";
 
 export const RESOURCE_URIS = {
   brief: "pricing://brief",
@@ -72,15 +72,15 @@ export function registerResources(server: McpServer, store: DatasetStore) {
 
   server.registerResource("price-book", RESOURCE_URIS.priceBook, {
     title: "Price book (current list prices)",
-    description:
-      "Today's list prices as a scenario JSON (scenarios/current_seat_based.json): the format " +
+    description: "Today's list prices as a scenario JSON (PRICING_PRICE_BOOK, default " +
+      "scenarios/current_seat_based.json; the economics columns' plan and list_price_mrr): the format " +
       "run_scenario takes inline. Copy it and change prices to model a proposal.",
     mimeType: "application/json",
   }, async (uri) => ({
     contents: [{
       uri: uri.href,
       mimeType: "application/json",
-      text: await Deno.readTextFile(PRICE_BOOK_FILE),
+      text: await Deno.readTextFile((await currentPriceBook(store.settings.env)).file),
     }],
   }));
 

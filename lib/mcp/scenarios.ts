@@ -4,9 +4,6 @@ import { loadScenarioFile, type Scenario } from "../analysis/scenario/mod.ts";
 
 export const SCENARIOS_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 
-/** The price book: today's list prices as a scenario (until lib/economics has its own). */
-export const PRICE_BOOK_FILE = `${SCENARIOS_DIR}current_seat_based.json`;
-
 export const SCENARIO_PRESETS: readonly string[] = [...Deno.readDirSync(SCENARIOS_DIR)]
   .filter((e) => e.isFile && e.name.endsWith(".json"))
   .map((e) => e.name.slice(0, -5))

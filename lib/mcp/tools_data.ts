@@ -3,62 +3,88 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import { COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
+import { type DatasetEconomics, datasetEconomics } from "./economics.ts";
 import { findOrganization, NUMERIC_COLUMNS, organizationProfile } from "./organization.ts";
 import { guarded, tableOut, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { FRAME_TABLE, queryDatabase, queryFrame } from "./sql.ts";
-import { cellText, DATA_NOTE } from "./text.ts";
+import { type Cell, cellText, DATA_NOTE } from "./text.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
-export function describeDatasetText(
+export async function describeDatasetText(
   store: DatasetStore,
 ): Promise<{ text: string; structured: Record<string, unknown> }> {
-  return store.current().then((d) => {
-    const structured = {
-      as_of: d.asOf.toISOString(),
-      window: {
-        start: d.window.start.toISOString(),
-        end: d.window.end.toISOString(),
-        days: d.window.days,
-      },
-      demo: d.demo,
-      source: d.source.kind === "export"
-        ? `export file ${d.source.path}`
-        : "demo dataset built in memory",
-      row_count: d.frame.height,
-      sql_table: FRAME_TABLE,
-      columns: COLUMNS.map((c) => ({
-        name: c.name,
-        type: c.type,
-        unit: c.unit,
-        source: c.source,
-        definition: c.formula,
-        description: c.description,
-      })),
-      cost_model:
-        "llm_cost_30d is the LLM provider cost of the organization's requests in the window (ClickHouse); " +
-        "llm_cost_ptb_30d is the part billed through Helicone (pass-through billing: the company's own cost); " +
-        "gross_margin_pct = (mrr - llm_cost_ptb_30d) / mrr × 100.",
-      warnings: d.warnings,
-      limits: { max_rows: store.settings.maxRows, max_bytes: store.settings.maxBytes },
-    };
-    const text = [
-      `pricing dataset: ${d.frame.height} organizations, ${
-        d.demo ? "DEMO data (not production)" : "live data"
-      }`,
-      `as of ${structured.as_of}; window [${structured.window.start}, ${structured.window.end}) = ${d.window.days} days (columns named *_30d cover this window)`,
-      `source: ${structured.source}`,
-      `SQL table: ${FRAME_TABLE}`,
-      `cost model: ${structured.cost_model}`,
-      "columns (name | type | unit | definition):",
-      ...COLUMNS.map((c) => `- ${c.name} | ${c.type} | ${c.unit} | ${c.formula}: ${c.description}`),
-      d.warnings.length > 0
-        ? `warnings:\n${d.warnings.map((w) => `- ${w}`).join("\n")}`
-        : "warnings: none",
-    ].join("\n");
-    return { text, structured };
-  });
+  const d = await store.current();
+  const { economics, warnings: economicsWarnings } = await datasetEconomics(d, store.settings.env);
+  const warnings = [...d.warnings, ...economicsWarnings];
+  const structured = {
+    as_of: d.asOf.toISOString(),
+    window: {
+      start: d.window.start.toISOString(),
+      end: d.window.end.toISOString(),
+      days: d.window.days,
+    },
+    demo: d.demo,
+    source: d.source.kind === "export"
+      ? `export file ${d.source.path}`
+      : "demo dataset built in memory",
+    row_count: d.frame.height,
+    sql_table: FRAME_TABLE,
+    columns: COLUMNS.map((c) => ({
+      name: c.name,
+      type: c.type,
+      unit: c.unit,
+      source: c.source,
+      definition: c.formula,
+      description: c.description,
+    })),
+    cost_model: economics.cost_model,
+    margin_bases: economics.margin_bases,
+    per_plan: economics.per_plan,
+    warnings,
+    limits: { max_rows: store.settings.maxRows, max_bytes: store.settings.maxBytes },
+  };
+  const text = [
+    `pricing dataset: ${d.frame.height} organizations, ${
+      d.demo ? "DEMO data (not production)" : "live data"
+    }`,
+    `as of ${structured.as_of}; window [${structured.window.start}, ${structured.window.end}) = ${d.window.days} days (columns named *_30d cover this window)`,
+    `source: ${structured.source}`,
+    `SQL table: ${FRAME_TABLE}`,
+    ...economicsText(economics),
+    "columns (name | type | unit | definition):",
+    ...COLUMNS.map((c) => `- ${c.name} | ${c.type} | ${c.unit} | ${c.formula}: ${c.description}`),
+    warnings.length > 0
+      ? `warnings:\n${warnings.map((w) => `- ${w}`).join("\n")}`
+      : "warnings: none",
+  ].join("\n");
+  return { text, structured };
+}
+
+/** The cost model, both margin bases and the per-plan table, as lines of the description. */
+function economicsText(economics: DatasetEconomics): string[] {
+  const model = economics.cost_model;
+  const columns = economics.per_plan.columns.map((c) => c.name);
+  return [
+    `cost model (from the ${
+      model.from === "manifest" ? "export's manifest" : "economics settings"
+    }): infra_usd_per_1k_requests ${
+      cellText(model.infra_usd_per_1k_requests)
+    }, infra_usd_per_gb_stored ${
+      cellText(model.infra_usd_per_gb_stored)
+    }, ptb_revenue_read ${model.ptb_revenue_read}, price book ${cellText(model.price_book)}`,
+    ...model.definition.map((line) => `- ${line}`),
+    "margin bases:",
+    ...economics.margin_bases.map((m) => `- ${m.column} (${m.basis}) = ${m.formula}`),
+    "per-plan unit economics (ratios of sums; all = every organization):",
+    columns.join(" | "),
+    ...economics.per_plan.rows.map((row) =>
+      columns.map((c) => cellText((row as Record<string, Cell>)[c])).join(" | ")
+    ),
+    "per-plan columns:",
+    ...economics.per_plan.columns.map((c) => `- ${c.name}: ${c.definition}`),
+  ];
 }
 
 export function registerDataTools(server: McpServer, store: DatasetStore, settings: McpSettings) {
@@ -66,7 +92,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     title: "Describe the pricing dataset",
     description:
       "Start here. Says what the data is: as-of time, the usage window, demo or live, number of " +
-      "organizations, every column with its type, unit and definition, the cost model and warnings. " +
+      "organizations, every column with its type, unit and definition, the cost model, both margin " +
+      "bases (spec: all LLM cost; company: the company's own cost) with their definitions, the " +
+      "per-plan unit-economics table (revenue-weighted) and warnings. Plan names are data. " +
       "Call it before writing SQL so you use the real column names.",
     inputSchema: {},
     annotations: READ_ONLY,

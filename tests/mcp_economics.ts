@@ -1,0 +1,85 @@
+/**
+ * The per-plan unit economics of a frame, computed by hand with plain loops (the MCP economics
+ * tests check lib/economics' Polars table, as describe_dataset serves it, against this).
+ */
+import type pl from "nodejs-polars";
+import { column, num } from "./mcp_client.ts";
+
+export interface HandPlan {
+  plan: string;
+  organizations: number;
+  paying_organizations: number;
+  mrr: number;
+  margin_all_pct: number | null;
+  margin_company_pct: number | null;
+  negative_margin_company: number;
+  list_price_mrr: number | null;
+}
+
+/** Per plan (and `all`): counts, MRR, both margins as ratios of sums, list-price MRR. */
+export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
+  const plans = column(frame, "plan").map((p) => (p ?? "(no plan)") as string);
+  const mrr = column(frame, "mrr").map(num);
+  const llm = column(frame, "llm_cost_30d").map(num);
+  const ptbRevenue = column(frame, "ptb_revenue_30d").map(num);
+  const companyCost = column(frame, "company_cost_30d").map(num);
+  const companyPct = column(frame, "gross_margin_company_pct").map(num);
+  const list = column(frame, "list_price_mrr").map(num);
+  const acc = new Map<string, {
+    orgs: number;
+    paying: number;
+    mrr: number;
+    allRevenue: number;
+    allCost: number;
+    companyRevenue: number;
+    companyCost: number;
+    negative: number;
+    list: number;
+    listed: number;
+  }>();
+  plans.forEach((plan, i) => {
+    for (const key of [plan, "all"]) {
+      const a = acc.get(key) ?? {
+        orgs: 0,
+        paying: 0,
+        mrr: 0,
+        allRevenue: 0,
+        allCost: 0,
+        companyRevenue: 0,
+        companyCost: 0,
+        negative: 0,
+        list: 0,
+        listed: 0,
+      };
+      a.orgs++;
+      a.mrr += mrr[i] ?? 0;
+      if ((mrr[i] ?? 0) > 0) {
+        a.paying++;
+        a.allRevenue += mrr[i]!;
+        a.allCost += llm[i] ?? 0;
+      }
+      if (companyPct[i] !== null) {
+        a.companyRevenue += (mrr[i] ?? 0) + (ptbRevenue[i] ?? 0);
+        a.companyCost += companyCost[i] ?? 0;
+        if (companyPct[i]! < 0) a.negative++;
+      }
+      if (list[i] !== null) {
+        a.list += list[i]!;
+        a.listed++;
+      }
+      acc.set(key, a);
+    }
+  });
+  const pct = (revenue: number, cost: number) =>
+    revenue > 0 ? (revenue - cost) / revenue * 100 : null;
+  return new Map([...acc].map(([plan, a]) => [plan, {
+    plan,
+    organizations: a.orgs,
+    paying_organizations: a.paying,
+    mrr: a.mrr,
+    margin_all_pct: pct(a.allRevenue, a.allCost),
+    margin_company_pct: pct(a.companyRevenue, a.companyCost),
+    negative_margin_company: a.negative,
+    list_price_mrr: a.listed > 0 ? a.list : null,
+  }]));
+}

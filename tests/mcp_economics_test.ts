@@ -1,0 +1,101 @@
+/**
+ * describe_dataset's economics, driven by the MCP SDK's own Client over stdio: the cost model of
+ * the export being served (its manifest's cost_model block, not the server's settings), both
+ * margin bases with their definitions, and the per-plan unit-economics table, checked against
+ * the export frame summed by hand. The price book follows PRICING_PRICE_BOOK (a renamed and
+ * repriced copy of the shipped one) in the table and the price-book resource.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { basename, join } from "node:path";
+import { runExport } from "../lib/export.ts";
+import { call, close, ROOT, stdioClient, text, type Values } from "./mcp_client.ts";
+import { perPlanByHand } from "./mcp_economics.ts";
+
+/** The shipped price book with every plan renamed " [test]" and legacy Pro at $25 a seat. */
+async function testPriceBook(dir: string): Promise<{ path: string; names: string[] }> {
+  const book = JSON.parse(
+    await Deno.readTextFile(join(ROOT, "scenarios/current_seat_based.json")),
+  ) as { name: string; plans: { name: string; perSeatUsd?: number }[] };
+  book.name = "test_book";
+  for (const plan of book.plans) {
+    if (plan.name === "pro (seat, legacy)") plan.perSeatUsd = 25;
+    plan.name = `${plan.name} [test]`;
+  }
+  const path = join(dir, "test_book.json");
+  await Deno.writeTextFile(path, JSON.stringify(book, null, 2));
+  return { path, names: book.plans.map((p) => p.name) };
+}
+
+Deno.test("describe_dataset: the served export's cost model, both margins, per-plan table by hand", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_economics_" });
+  const exportsDir = join(dir, "exports");
+  await Deno.mkdir(exportsDir);
+  const book = await testPriceBook(dir);
+  const written = await runExport({
+    outDir: exportsDir,
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    formats: ["csv"],
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env: { PRICING_INFRA_USD_PER_1K_REQUESTS: "0.05", PRICING_PRICE_BOOK: book.path },
+  });
+  const frame = written.data.frame;
+  // The server's own setting differs: the served export's manifest must win.
+  const { transport, client } = stdioClient({
+    PRICING_MCP_EXPORTS_DIR: exportsDir,
+    PRICING_INFRA_USD_PER_1K_REQUESTS: "0.9",
+    PRICING_PRICE_BOOK: book.path,
+  });
+  await client.connect(transport);
+  try {
+    const result = await call(client, "describe_dataset");
+    assertEquals(result.isError, undefined, text(result));
+    const s = result.structuredContent!;
+    const model = s.cost_model as Values;
+    assertEquals(model.from, "manifest");
+    assertEquals(model.infra_usd_per_1k_requests, 0.05);
+    assertEquals(model.infra_usd_per_gb_stored, null);
+    assertEquals(model.price_book, basename(book.path));
+    ok(
+      (model.definition as string[]).some((line) => line.includes("$0.05 per 1,000 requests")),
+      String(model.definition),
+    );
+    ok(text(result).includes("infra_usd_per_1k_requests 0.05"), "the text names the figure");
+    ok(/\nwarnings: /.test(text(result)), "the text is whole, not cut at the byte cap");
+
+    const bases = s.margin_bases as Values[];
+    assertEquals(bases.map((b) => b.column), ["gross_margin_pct", "gross_margin_company_pct"]);
+    ok(String(bases[1].formula).includes("company_cost_30d"), String(bases[1].formula));
+
+    const perPlan = s.per_plan as { columns: Values[]; rows: Values[] };
+    ok(perPlan.columns.some((c) => c.name === "margin_company_pct" && c.definition));
+    const byHand = perPlanByHand(frame);
+    const present = book.names.filter((name) => byHand.has(name));
+    ok(present.length >= 3, `test-book plans in the frame: ${present}`);
+    const others = [...byHand.keys()].filter((p) => p !== "all" && !present.includes(p)).sort();
+    assertEquals(perPlan.rows.map((r) => r.plan), [...present, ...others, "all"]);
+    for (const row of perPlan.rows) {
+      const want = byHand.get(row.plan as string)!;
+      const what = `plan ${row.plan}`;
+      assertEquals(row.organizations, want.organizations, what);
+      assertEquals(row.paying_organizations, want.paying_organizations, what);
+      assertEquals(row.negative_margin_company, want.negative_margin_company, what);
+      close(row.mrr, want.mrr, `${what} mrr`);
+      for (const key of ["margin_all_pct", "margin_company_pct", "list_price_mrr"] as const) {
+        if (want[key] === null) assertEquals(row[key], null, `${what} ${key}`);
+        else close(row[key], want[key]!, `${what} ${key}`);
+      }
+    }
+
+    const resource = await client.readResource({ uri: "pricing://price-book" });
+    assertEquals(
+      JSON.parse((resource.contents[0] as { text: string }).text),
+      JSON.parse(await Deno.readTextFile(book.path)),
+    );
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
