@@ -5,6 +5,11 @@ import { COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics } from "./economics.ts";
 import { findOrganization, NUMERIC_COLUMNS, organizationProfile } from "./organization.ts";
+import {
+  DESCRIBE_DATASET_OUTPUT,
+  ORGANIZATION_OUTPUT,
+  QUERY_SQL_OUTPUT,
+} from "./output_schemas.ts";
 import { guarded, tableOut, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { FRAME_TABLE, queryDatabase, queryFrame } from "./sql.ts";
@@ -97,6 +102,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "per-plan unit-economics table (revenue-weighted) and warnings. Plan names are data. " +
       "Call it before writing SQL so you use the real column names.",
     inputSchema: {},
+    outputSchema: DESCRIBE_DATASET_OUTPUT,
     annotations: READ_ONLY,
   }, () =>
     guarded(async () => {
@@ -118,6 +124,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         `one SELECT statement over ${FRAME_TABLE}, e.g. SELECT tier, count(*) AS orgs, sum(mrr) AS mrr FROM ${FRAME_TABLE} GROUP BY tier ORDER BY mrr DESC`,
       ),
     },
+    outputSchema: QUERY_SQL_OUTPUT,
     annotations: READ_ONLY,
   }, ({ sql }) =>
     guarded(async () => {
@@ -148,6 +155,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     inputSchema: {
       org: z.string().min(1).max(500).describe("org_id (UUID) or organization name"),
     },
+    outputSchema: ORGANIZATION_OUTPUT,
     annotations: READ_ONLY,
   }, ({ org }) =>
     guarded(async () => {

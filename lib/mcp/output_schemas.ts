@@ -1,0 +1,72 @@
+/**
+ * Output schemas of the tools that return structuredContent: the SDK validates every result
+ * against them (the server before sending, the client on receipt), and a model can plan on the
+ * shape before calling. Keep them in step with the structured objects in tools_data.ts.
+ */
+import { z } from "zod";
+
+/** A table cell as results carry it (text.ts Cell). */
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const row = z.record(z.string(), cell);
+const metricValues = z.record(z.string(), z.number().nullable());
+const count = z.number().int().min(0);
+
+export const DESCRIBE_DATASET_OUTPUT = {
+  as_of: z.string().describe("ISO time the data is as of"),
+  window: z.object({
+    start: z.string(),
+    end: z.string(),
+    days: count,
+  }).describe("the usage window [start, end): columns named *_30d cover it"),
+  demo: z.boolean().describe("true: demo data, not production"),
+  source: z.string().describe("the export file served, or the in-memory demo"),
+  row_count: count,
+  sql_table: z.string().describe("the table query_sql selects from"),
+  columns: z.array(z.object({
+    name: z.string(),
+    type: z.string(),
+    unit: z.string(),
+    source: z.string(),
+    definition: z.string(),
+    description: z.string(),
+  })),
+  cost_model: z.object({
+    infra_usd_per_1k_requests: z.number().nullable(),
+    infra_usd_per_gb_stored: z.number().nullable(),
+    ptb_revenue_read: z.boolean(),
+    price_book: z.string(),
+    from: z.enum(["manifest", "settings"]),
+    definition: z.array(z.string()),
+  }).describe("what company_cost_30d was computed with"),
+  margin_bases: z.array(z.object({
+    column: z.string(),
+    basis: z.string(),
+    formula: z.string(),
+    description: z.string(),
+  })),
+  per_plan: z.object({
+    columns: z.array(z.object({ name: z.string(), definition: z.string() })),
+    rows: z.array(row),
+  }).describe("unit economics per price-book plan; the last row, plan all, is every organization"),
+  warnings: z.array(z.string()),
+  limits: z.object({ max_rows: count, max_bytes: count }),
+};
+
+export const QUERY_SQL_OUTPUT = {
+  columns: z.array(z.string()),
+  rows: z.array(row).describe("one object per row, column name → value"),
+  row_count: count.describe("rows returned here"),
+  truncated: z.boolean().describe("true when the row or byte cap left rows out"),
+};
+
+export const ORGANIZATION_OUTPUT = {
+  row: row.describe("the organization's export row"),
+  tier: z.string().nullable(),
+  plan: z.string().nullable().describe("its tier_raw"),
+  peers: z.object({ tier: count, plan: count, all: count }).describe(
+    "organizations in its tier, in its plan and in all",
+  ),
+  tier_medians: metricValues,
+  plan_medians: metricValues,
+  percentiles: metricValues.describe("percent of organizations at or below it, per metric"),
+};

@@ -1,0 +1,74 @@
+/**
+ * lib/mcp/output_schemas.ts through the MCP SDK's own Client over stdio: describe_dataset,
+ * query_sql and organization declare an outputSchema; their real results pass the SDK's JSON
+ * Schema validator (the client also validates every call once it has listed the tools), results
+ * with a field missing or of the wrong type fail it, and error results carry no structured
+ * content and are still delivered.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import { call, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+
+Deno.test("outputSchema: declared, met by real results, not met by broken ones", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_schemas_" });
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    const { tools } = await client.listTools();
+    const schema = (name: string) => tools.find((t) => t.name === name)!.outputSchema!;
+    const required: Record<string, string[]> = {
+      describe_dataset: ["as_of", "demo", "row_count", "columns", "cost_model", "per_plan"],
+      query_sql: ["columns", "rows", "row_count", "truncated"],
+      organization: ["row", "tier", "peers", "tier_medians", "percentiles"],
+    };
+    for (const [name, fields] of Object.entries(required)) {
+      assertEquals(schema(name).type, "object", name);
+      for (const field of fields) {
+        ok((schema(name).required ?? []).includes(field), `${name} requires ${field}`);
+      }
+    }
+
+    const validator = new AjvJsonSchemaValidator();
+    const check = (name: string, value: unknown) =>
+      validator.getValidator(schema(name) as Parameters<typeof validator.getValidator>[0])(
+        value,
+      );
+
+    const described = await call(client, "describe_dataset");
+    assertEquals(described.isError, undefined, text(described));
+    assertEquals(check("describe_dataset", described.structuredContent).valid, true);
+    const { per_plan: _dropped, ...noPlans } = described.structuredContent!;
+    assertEquals(check("describe_dataset", noPlans).valid, false);
+    const wrongModel = {
+      ...described.structuredContent!,
+      cost_model: { ...(described.structuredContent!.cost_model as Values), from: "guess" },
+    };
+    assertEquals(check("describe_dataset", wrongModel).valid, false);
+
+    const queried = await call(client, "query_sql", {
+      sql: "SELECT org_id, org_name, mrr FROM pricing_data LIMIT 3",
+    });
+    assertEquals(queried.isError, undefined, text(queried));
+    assertEquals(check("query_sql", queried.structuredContent).valid, true);
+    const nested = { ...queried.structuredContent!, rows: [{ org_id: { nested: true } }] };
+    assertEquals(check("query_sql", nested).valid, false);
+    const id = (queried.structuredContent!.rows as Values[])[0].org_id as string;
+
+    const org = await call(client, "organization", { org: id });
+    assertEquals(org.isError, undefined, text(org));
+    assertEquals(check("organization", org.structuredContent).valid, true);
+    assertEquals(
+      check("organization", { ...org.structuredContent!, peers: { tier: -1, plan: 0, all: 1 } })
+        .valid,
+      false,
+    );
+
+    // Errors carry no structuredContent; the SDK lets them through as one-line errors.
+    const refusal = await call(client, "query_sql", { sql: "DELETE FROM pricing_data" });
+    assertEquals(refusal.structuredContent, undefined);
+    refused(refusal, /only SELECT/);
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
