@@ -29,6 +29,7 @@ import { loadRevenueStage } from "./revenue_stage.ts";
 import type { RevenueResult } from "./revenue/types.ts";
 import { writeCsvFile } from "./write/csv.ts";
 import { writeXlsxFile } from "./write/xlsx.ts";
+import { historyDir, writeSnapshot } from "./history/snapshot.ts";
 
 export type { QueryStat } from "./queries.ts";
 export type ExportFormat = "csv" | "xlsx";
@@ -54,6 +55,10 @@ export interface ExportOptions {
   env?: Env;
   /** progress and warnings go here (stderr by default) */
   log?: (line: string) => void;
+  /** also write a Parquet snapshot into the history folder (default true) */
+  history?: boolean;
+  /** the history folder; default PRICING_HISTORY_DIR, else <outDir>/history */
+  historyDir?: string;
 }
 
 export interface PricingData {
@@ -247,7 +252,31 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;
     });
-    const stagedManifest = await writeManifest(staging, data, staged);
+    // history: the frame as a Parquet snapshot (replaces the same as-of atomically)
+    const snapshot = options.history === false ? undefined : await timed(
+      stages,
+      "snapshot",
+      () =>
+        writeSnapshot(data.frame, {
+          dir: options.historyDir ?? historyDir(env, options.outDir),
+          asOf: data.asOf,
+          demo: data.demo,
+          origin: "export",
+          warnings: data.warnings,
+        }),
+    );
+    const stagedManifest = await writeManifest(
+      staging,
+      data,
+      staged,
+      snapshot &&
+        {
+          name: basename(snapshot.path),
+          path: snapshot.path,
+          bytes: snapshot.bytes,
+          sha256: snapshot.sha256,
+        },
+    );
 
     const files: string[] = [];
     for (const path of staged) {

@@ -24,6 +24,8 @@ export interface Manifest {
   revenue: { source: string; api_calls: number; duration_ms: number; failed: boolean };
   stages_ms: Record<string, number>;
   files: ManifestFile[];
+  /** the Parquet snapshot of this export in the history folder (lib/history/snapshot.ts) */
+  history_snapshot?: ManifestFile & { path: string };
   warnings: string[];
 }
 
@@ -36,7 +38,11 @@ async function describeFile(path: string): Promise<ManifestFile> {
   };
 }
 
-export function buildManifest(data: PricingData, files: ManifestFile[]): Manifest {
+export function buildManifest(
+  data: PricingData,
+  files: ManifestFile[],
+  snapshot?: Manifest["history_snapshot"],
+): Manifest {
   return {
     kit: "pricing-kit",
     manifest_version: 1,
@@ -67,6 +73,7 @@ export function buildManifest(data: PricingData, files: ManifestFile[]): Manifes
     },
     stages_ms: data.stages,
     files,
+    ...(snapshot ? { history_snapshot: snapshot } : {}),
     warnings: data.warnings,
   };
 }
@@ -76,9 +83,10 @@ export async function writeManifest(
   outDir: string,
   data: PricingData,
   paths: string[],
+  snapshot?: Manifest["history_snapshot"],
 ): Promise<string> {
   const files = await Promise.all(paths.map(describeFile));
-  const manifest = buildManifest(data, files);
+  const manifest = buildManifest(data, files, snapshot);
   const path = join(
     outDir,
     exportFileName(data.asOf, data.demo, "manifest.json"),

@@ -1,0 +1,113 @@
+/**
+ * `deno task history import|backfill|report`: the history folder's command line.
+ * Errors are one line, exit code 1.
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { loadEnv, UserError } from "../config.ts";
+import { isoDate } from "../files.ts";
+import { readExportFile } from "../read_export.ts";
+import { historyDir, writeSnapshot } from "./snapshot.ts";
+
+const DEFAULT_OUT_DIR = fileURLToPath(new URL("../../outputs", import.meta.url));
+
+export const HELP = `Usage: deno task history <command> [options]
+
+Commands:
+  import FILE…            import older exports (helicone_pricing_data_<date>[_demo].csv or .xlsx)
+                          into the history folder as Parquet snapshots (the date comes from the name)
+  backfill --months N     write a snapshot at each of the last N month ends (demo or live sources)
+  report                  the MRR bridge per month and plan, trends and charts, from the snapshots
+
+Options:
+  --history-dir DIR       the history folder (default PRICING_HISTORY_DIR, else outputs/history)
+  --out-dir DIR           where the report goes (default outputs/)
+  --demo                  backfill/report the demo dataset (default when no database is configured)
+  --months N              backfill: how many month ends (default 12)
+  --env-file FILE         settings file (default .env)
+  --quiet                 print nothing but errors
+  -h, --help              show this help
+`;
+
+export interface HistoryCliContext {
+  historyDir: string;
+  outDir: string;
+  quiet: boolean;
+  log: (line: string) => void;
+}
+
+async function importFiles(files: string[], context: HistoryCliContext): Promise<void> {
+  if (files.length === 0) throw new UserError("pass one or more export files to import");
+  for (const file of files) {
+    const read = await readExportFile(file);
+    if (!read.name) {
+      throw new UserError(
+        `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
+      );
+    }
+    const written = await writeSnapshot(read.frame, {
+      dir: context.historyDir,
+      asOf: read.name.asOf,
+      demo: read.name.demo,
+      origin: "import",
+      sourceFile: file,
+      warnings: [`imported from ${file}`],
+    });
+    context.log(`imported ${file} as ${isoDate(read.name.asOf)} → ${written.path}`);
+  }
+}
+
+export async function main(args: string[]): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          "history-dir": { type: "string" },
+          "out-dir": { type: "string" },
+          "env-file": { type: "string" },
+          months: { type: "string" },
+          demo: { type: "boolean" },
+          quiet: { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
+    }
+    if (parsed.values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const [command, ...rest] = parsed.positionals;
+    const env = await loadEnv(parsed.values["env-file"] ?? ".env");
+    const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
+    const quiet = parsed.values.quiet ?? false;
+    const context: HistoryCliContext = {
+      historyDir: parsed.values["history-dir"] ?? historyDir(env, outDir),
+      outDir,
+      quiet,
+      log: quiet ? () => {} : (line) => console.log(line),
+    };
+    switch (command) {
+      case "import":
+        await importFiles(rest, context);
+        return 0;
+      case undefined:
+        throw new UserError("pass a command: import, backfill or report (see --help)");
+      default:
+        throw new UserError(`unknown command ${command}: use import, backfill or report`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    console.error(`error: ${message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,169 @@
+/**
+ * History snapshots: the export frame of one as-of date as a typed, zstd-compressed Parquet file
+ * in the history folder (default `outputs/history/`, setting PRICING_HISTORY_DIR), named like the
+ * export (`helicone_pricing_data_<as-of>[_demo].parquet`). A sidecar `<name>.json` says where the
+ * snapshot came from (export, import, backfill) and its warnings. Writing the same as-of again
+ * replaces both atomically (temp file, then rename).
+ */
+import pl from "nodejs-polars";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { COLUMN_NAMES, COLUMNS } from "../columns.ts";
+import { type Env, UserError } from "../config.ts";
+import { exportFileName, isoDate, writeFileAtomic } from "../files.ts";
+import { exportSeries } from "../read_export.ts";
+
+export type SnapshotOrigin = "export" | "import" | "backfill";
+
+export interface SnapshotMeta {
+  as_of: string;
+  demo: boolean;
+  origin: SnapshotOrigin;
+  /** the file an import came from */
+  source_file?: string;
+  row_count: number;
+  written_at: string;
+  warnings: string[];
+}
+
+export interface SnapshotInfo {
+  path: string;
+  /** midnight UTC of the as-of date in the name */
+  asOf: Date;
+  demo: boolean;
+  bytes: number;
+  sha256: string;
+}
+
+export interface SnapshotWrite {
+  dir: string;
+  asOf: Date;
+  demo: boolean;
+  origin: SnapshotOrigin;
+  warnings?: string[];
+  sourceFile?: string;
+}
+
+const SNAPSHOT_PATTERN = /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?\.parquet$/;
+
+/** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
+export function historyDir(env: Env, outDir: string): string {
+  const configured = env.PRICING_HISTORY_DIR?.trim();
+  return configured ? configured : join(outDir, "history");
+}
+
+export function snapshotFileName(asOf: Date, demo: boolean): string {
+  return exportFileName(asOf, demo, "parquet");
+}
+
+/** Writes the frame (export columns) as the snapshot of `asOf`; returns what was written. */
+export async function writeSnapshot(
+  frame: pl.DataFrame,
+  options: SnapshotWrite,
+): Promise<SnapshotInfo> {
+  try {
+    await mkdir(options.dir, { recursive: true });
+  } catch (error) {
+    throw new UserError(
+      `history folder ${options.dir} cannot be created (${
+        (error as Error).message.split("\n")[0]
+      }); set PRICING_HISTORY_DIR`,
+    );
+  }
+  const path = join(options.dir, snapshotFileName(options.asOf, options.demo));
+  const meta: SnapshotMeta = {
+    as_of: options.asOf.toISOString(),
+    demo: options.demo,
+    origin: options.origin,
+    ...(options.sourceFile ? { source_file: options.sourceFile } : {}),
+    row_count: frame.height,
+    written_at: new Date().toISOString(),
+    warnings: options.warnings ?? [],
+  };
+  await writeFileAtomic(path, (tmp) => {
+    frame.select(...COLUMN_NAMES).writeParquet(tmp, { compression: "zstd" });
+    return Promise.resolve();
+  });
+  await writeFileAtomic(
+    `${path}.json`,
+    (tmp) => Deno.writeTextFile(tmp, JSON.stringify(meta, null, 2) + "\n"),
+  );
+  const bytes = await readFile(path);
+  return {
+    path,
+    asOf: options.asOf,
+    demo: options.demo,
+    bytes: bytes.byteLength,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+  };
+}
+
+/** The snapshots in `dir` (demo or live ones), oldest first; none when the folder is missing. */
+export async function listSnapshots(dir: string, demo: boolean): Promise<SnapshotInfo[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const found: SnapshotInfo[] = [];
+  for (const name of names.sort()) {
+    const match = name.match(SNAPSHOT_PATTERN);
+    if (!match || (match[2] !== undefined) !== demo) continue;
+    const path = join(dir, name);
+    found.push({
+      path,
+      asOf: new Date(`${match[1]}T00:00:00Z`),
+      demo,
+      bytes: (await Deno.stat(path)).size,
+      sha256: "",
+    });
+  }
+  return found;
+}
+
+/** The sidecar of a snapshot, or null when it has none. */
+export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(`${path}.json`)) as SnapshotMeta;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A snapshot read back as the export frame. Columns added to the kit after the snapshot was
+ * written come back empty (null); columns the kit no longer has are dropped.
+ */
+export function readSnapshotFrame(path: string): pl.DataFrame {
+  let frame: pl.DataFrame;
+  try {
+    frame = pl.readParquet(path);
+  } catch (error) {
+    throw new UserError(
+      `${path} is not a readable Parquet snapshot (${(error as Error).message.split("\n")[0]})`,
+    );
+  }
+  const present = new Set(frame.columns);
+  if (!present.has("org_id")) {
+    throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
+  }
+  return pl.DataFrame(
+    COLUMNS.map((def) =>
+      present.has(def.name)
+        ? frame.getColumn(def.name)
+        : exportSeries(def, new Array(frame.height).fill(null))
+    ),
+  );
+}
+
+/** `2026-11-30` of a snapshot, for labels. */
+export function snapshotLabel(info: SnapshotInfo): string {
+  return isoDate(info.asOf);
+}
+
+export function snapshotName(info: SnapshotInfo): string {
+  return basename(info.path);
+}
