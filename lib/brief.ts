@@ -43,6 +43,8 @@ export interface BriefInput {
   segments?: readonly SegmentResult[];
   /** the size above which a file is too big to upload comfortably (default 20 MB) */
   uploadLimitBytes?: number;
+  /** the MRR history section (lib/history/report.ts), when the history has two snapshots */
+  history?: string;
 }
 
 /**
@@ -403,6 +405,7 @@ export function briefMarkdown(input: BriefInput): string {
       ),
     );
   }
+  if (input.history) lines.push("", input.history);
   lines.push(
     "",
     "## Columns",
@@ -440,6 +443,7 @@ export interface WriteBriefOptions {
   segments?: readonly SegmentResult[];
   /** trim threshold in bytes (default: PRICING_BRIEF_TRIM_ABOVE_MB or 20 MB) */
   trimAboveBytes?: number;
+  history?: string;
 }
 
 export interface WrittenBrief {
@@ -474,6 +478,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     trimmed,
     segments: options.segments,
     uploadLimitBytes: limit,
+    history: options.history,
   });
   const briefPath = join(options.outDir, briefFileName(data.asOf, data.demo));
   await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown));

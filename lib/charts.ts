@@ -22,8 +22,8 @@ export interface Chart {
 }
 
 /** Tier colours stay the same in every chart. */
-const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
-const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
+export const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
+export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
 const WIDTH = 880;
 const HEIGHT = 480;
 /** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
@@ -65,7 +65,7 @@ function render(options: Plot.PlotOptions): string {
 }
 
 /** Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. */
-function legend(entries: { label: string; color: string }[]): string {
+export function legend(entries: { label: string; color: string }[]): string {
   let x = WIDTH - 12;
   const items: string[] = [];
   for (const entry of [...entries].reverse()) {
@@ -102,7 +102,7 @@ function tierLegend(tiers: unknown[]): string {
 }
 
 /** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
-function framed(
+export function framed(
   title: string,
   caption: string,
   legendSvg: string,

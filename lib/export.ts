@@ -30,6 +30,7 @@ import type { RevenueResult } from "./revenue/types.ts";
 import { writeCsvFile } from "./write/csv.ts";
 import { writeXlsxFile } from "./write/xlsx.ts";
 import { historyDir, writeSnapshot } from "./history/snapshot.ts";
+import { exportHistory } from "./history/report.ts";
 
 export type { QueryStat } from "./queries.ts";
 export type ExportFormat = "csv" | "xlsx";
@@ -231,13 +232,37 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       );
     }
 
+    // history: the frame as a Parquet snapshot (replaces the same as-of atomically), and the
+    // MRR history (brief section, XLSX sheet) once the folder holds two snapshots
+    const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
+    const snapshot = options.history === false ? undefined : await timed(
+      stages,
+      "snapshot",
+      () =>
+        writeSnapshot(data.frame, {
+          dir: historyFolder,
+          asOf: data.asOf,
+          demo: data.demo,
+          origin: "export",
+          warnings: data.warnings,
+        }),
+    );
+    const history = snapshot
+      ? await timed(stages, "history", () => exportHistory(historyFolder, data.demo))
+      : null;
+
     // write: the export, segments, then the brief (it quotes the files' sizes)
     const brief = await timed(stages, "write", async () => {
       const exportPaths: string[] = [];
       for (const format of options.formats) {
         const path = join(staging, exportFileName(data.asOf, data.demo, format));
         if (format === "csv") await writeCsvFile(data.frame, path);
-        else await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : []);
+        else {
+          await writeXlsxFile(data.frame, path, [
+            ...(segments ? segmentSheets(segments) : []),
+            ...(history ? [history.sheet] : []),
+          ]);
+        }
         exportPaths.push(path);
       }
       staged.push(...exportPaths);
@@ -248,23 +273,11 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         exportPaths,
         segments,
         trimAboveBytes: trimAboveBytesFromEnv(env),
+        history: history?.section,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;
     });
-    // history: the frame as a Parquet snapshot (replaces the same as-of atomically)
-    const snapshot = options.history === false ? undefined : await timed(
-      stages,
-      "snapshot",
-      () =>
-        writeSnapshot(data.frame, {
-          dir: options.historyDir ?? historyDir(env, options.outDir),
-          asOf: data.asOf,
-          demo: data.demo,
-          origin: "export",
-          warnings: data.warnings,
-        }),
-    );
     const stagedManifest = await writeManifest(
       staging,
       data,

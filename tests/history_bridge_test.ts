@@ -1,6 +1,6 @@
 /**
- * The MRR bridge on a small hand-built history of three month-end snapshots. Every number below
- * is computed by hand from the fixture (cents), as the comments show.
+ * The MRR bridge on the small hand-built history of tests/fixtures/history.ts (three month-end
+ * snapshots). Every number below is computed by hand from the fixture (cents), as the comments show.
  *
  *            Jan 31          Feb 28          Mar 31
  *   A  pro   100.10    pro   150.10    pro   150.10     expansion 5000 in Feb
@@ -18,58 +18,10 @@ import {
   companyBridge,
   customerMovements,
   historyLong,
-  type HistoryPoint,
   planBridge,
   planChanges,
 } from "../lib/history/bridge.ts";
-import { exportFrameFromColumns } from "../lib/read_export.ts";
-
-type Row = [org: string, tier: string, mrr: number, requests: number, ptbCost: number];
-
-function snapshot(asOf: string, rows: Row[]): HistoryPoint {
-  return {
-    asOf: new Date(`${asOf}T00:00:00Z`),
-    frame: exportFrameFromColumns({
-      org_id: rows.map((r) => r[0]),
-      tier: rows.map((r) => r[1]),
-      mrr_recurring: rows.map((r) => r[2]),
-      mrr: rows.map((r) => r[2]),
-      requests_30d: rows.map((r) => r[3]),
-      llm_cost_30d: rows.map((r) => r[4] * 2),
-      llm_cost_ptb_30d: rows.map((r) => r[4]),
-    }),
-  };
-}
-
-export const HISTORY: HistoryPoint[] = [
-  snapshot("2026-01-31", [
-    ["A", "pro", 100.10, 1000, 10],
-    ["B", "pro", 200, 2000, 0],
-    ["C", "free", 0, 50, 0],
-    ["D", "pro", 100, 500, 5],
-    ["E", "team", 300, 3000, 0],
-    ["F", "free", 0, 10, 0],
-    ["G", "growth", 99.99, 700, 0],
-  ]),
-  snapshot("2026-02-28", [
-    ["A", "pro", 150.10, 1500, 10],
-    ["B", "pro", 0, 0, 0],
-    ["C", "team", 500, 9000, 100],
-    ["D", "team", 300, 4000, 20],
-    ["E", "team", 300, 3000, 0],
-    ["F", "free", 0, 20, 0],
-  ]),
-  // given out of order: the bridge sorts by as-of
-].concat([
-  snapshot("2026-03-31", [
-    ["A", "pro", 150.10, 1600, 10],
-    ["B", "pro", 250, 800, 0],
-    ["C", "team", 400, 8000, 100],
-    ["D", "team", 300, 4500, 20],
-    ["E", "pro", 79, 900, 0],
-    ["F", "free", 0, 30, 0],
-  ]),
-]).reverse();
+import { HISTORY } from "./fixtures/history.ts";
 
 const long = historyLong(HISTORY);
 const records = (frame: pl.DataFrame) => frame.toRecords() as Record<string, unknown>[];

@@ -200,7 +200,7 @@ export function planBridge(long: pl.DataFrame): pl.DataFrame {
       pl.col("month").fillNull(pl.col("month_t")),
       ...movementNames.map((m) => pl.col(`${m}_cents`).fillNull(0).cast(pl.Int64)),
       pl.col("end_cents").fillNull(0).cast(pl.Int64),
-      pl.col("paying_orgs").fillNull(0),
+      pl.col("paying_orgs").fillNull(0).cast(pl.Int64),
     )
     .filter(
       pl.col("start_cents").gt(0).or(pl.col("end_cents").gt(0)).or(pl.col("paying_orgs").gt(0))

@@ -7,7 +7,11 @@ import { fileURLToPath } from "node:url";
 import { loadEnv, UserError } from "../config.ts";
 import { isoDate } from "../files.ts";
 import { readExportFile } from "../read_export.ts";
+import { backfill } from "./backfill.ts";
+import { buildHistoryReport, loadHistoryPoints, writeHistoryReport } from "./report.ts";
 import { historyDir, writeSnapshot } from "./snapshot.ts";
+import { sourceSettings } from "../config.ts";
+import { parseAsOf } from "../cli.ts";
 
 const DEFAULT_OUT_DIR = fileURLToPath(new URL("../../outputs", import.meta.url));
 
@@ -16,7 +20,8 @@ export const HELP = `Usage: deno task history <command> [options]
 Commands:
   import FILE…            import older exports (helicone_pricing_data_<date>[_demo].csv or .xlsx)
                           into the history folder as Parquet snapshots (the date comes from the name)
-  backfill --months N     write a snapshot at each of the last N month ends (demo or live sources)
+  backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
+                          month, 00:00 UTC), then the report
   report                  the MRR bridge per month and plan, trends and charts, from the snapshots
 
 Options:
@@ -24,6 +29,8 @@ Options:
   --out-dir DIR           where the report goes (default outputs/)
   --demo                  backfill/report the demo dataset (default when no database is configured)
   --months N              backfill: how many month ends (default 12)
+  --to DATE               backfill: the last as-of (default the 1st of this month)
+  --no-charts             report: no charts
   --env-file FILE         settings file (default .env)
   --quiet                 print nothing but errors
   -h, --help              show this help
@@ -57,6 +64,39 @@ async function importFiles(files: string[], context: HistoryCliContext): Promise
   }
 }
 
+async function report(
+  demo: boolean,
+  context: HistoryCliContext,
+  charts: boolean,
+): Promise<number> {
+  const points = await loadHistoryPoints(context.historyDir, demo);
+  if (points.length < 2) {
+    throw new UserError(
+      `${context.historyDir} holds ${points.length} ${
+        demo ? "demo " : ""
+      }snapshot(s); a report needs two: export at two as-of dates or run deno task history backfill`,
+    );
+  }
+  const built = buildHistoryReport(points, demo);
+  const files = await writeHistoryReport(built, { outDir: context.outDir, charts });
+  context.log(
+    `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,
+  );
+  for (const path of [files.csvPath, files.changesPath, files.markdownPath, ...files.chartPaths]) {
+    context.log(`  ${path}`);
+  }
+  if (built.failures.length > 0) {
+    const f = built.failures[0];
+    console.error(
+      `error: the bridge does not reconcile in ${built.failures.length} place(s), first ${f.month}${
+        f.plan === null ? "" : ` plan ${f.plan}`
+      }: ${f.problem}`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
     let parsed;
@@ -68,6 +108,8 @@ export async function main(args: string[]): Promise<number> {
           "out-dir": { type: "string" },
           "env-file": { type: "string" },
           months: { type: "string" },
+          to: { type: "string" },
+          "no-charts": { type: "boolean" },
           demo: { type: "boolean" },
           quiet: { type: "boolean" },
           help: { type: "boolean", short: "h" },
@@ -96,6 +138,31 @@ export async function main(args: string[]): Promise<number> {
       case "import":
         await importFiles(rest, context);
         return 0;
+      case "backfill": {
+        if (rest.length > 0) throw new UserError(`backfill takes no files (got ${rest[0]})`);
+        const months = Number(parsed.values.months ?? "12");
+        const result = await backfill({
+          env,
+          historyDir: context.historyDir,
+          outDir,
+          months,
+          last: parsed.values.to ? parseAsOf(parsed.values.to) : undefined,
+          demo: parsed.values.demo,
+          quiet,
+          log: context.log,
+        });
+        context.log(
+          `backfilled ${result.snapshots.length} snapshots in ${result.durationMs} ms into ${context.historyDir}`,
+        );
+        return await report(result.demo, context, !parsed.values["no-charts"]);
+      }
+      case "report":
+        if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
+        return await report(
+          parsed.values.demo ?? sourceSettings(env) === null,
+          context,
+          !parsed.values["no-charts"],
+        );
       case undefined:
         throw new UserError("pass a command: import, backfill or report (see --help)");
       default:

@@ -5,14 +5,14 @@
  * snapshot came from (export, import, backfill) and its warnings. Writing the same as-of again
  * replaces both atomically (temp file, then rename).
  */
-import pl from "nodejs-polars";
+import type pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { COLUMN_NAMES, COLUMNS } from "../columns.ts";
+import { COLUMN_NAMES } from "../columns.ts";
 import { type Env, UserError } from "../config.ts";
 import { exportFileName, isoDate, writeFileAtomic } from "../files.ts";
-import { exportSeries } from "../read_export.ts";
+import { exportFrameFromParquetFile } from "../read_export.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
 
@@ -133,30 +133,9 @@ export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | nul
   }
 }
 
-/**
- * A snapshot read back as the export frame. Columns added to the kit after the snapshot was
- * written come back empty (null); columns the kit no longer has are dropped.
- */
+/** A snapshot read back as the export frame (missing newer columns empty, see read_export.ts). */
 export function readSnapshotFrame(path: string): pl.DataFrame {
-  let frame: pl.DataFrame;
-  try {
-    frame = pl.readParquet(path);
-  } catch (error) {
-    throw new UserError(
-      `${path} is not a readable Parquet snapshot (${(error as Error).message.split("\n")[0]})`,
-    );
-  }
-  const present = new Set(frame.columns);
-  if (!present.has("org_id")) {
-    throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
-  }
-  return pl.DataFrame(
-    COLUMNS.map((def) =>
-      present.has(def.name)
-        ? frame.getColumn(def.name)
-        : exportSeries(def, new Array(frame.height).fill(null))
-    ),
-  );
+  return exportFrameFromParquetFile(path);
 }
 
 /** `2026-11-30` of a snapshot, for labels. */

@@ -1,0 +1,138 @@
+/**
+ * The history report on the hand-built history (tests/fixtures/history.ts): the CSV's company
+ * rows read back equal the bridge worked out by hand, plan text is escaped in Markdown, the charts
+ * are written as SVG and PNG, the brief and XLSX carry the history once two snapshots exist, and
+ * `deno task compare` takes two snapshots.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import ExcelJS from "exceljs";
+import pl from "nodejs-polars";
+import { parseCsvRecords } from "../lib/csv_parse.ts";
+import { runExport } from "../lib/export.ts";
+import { main as compareMain } from "../lib/compare_cli.ts";
+import { buildHistoryReport, formatCents, writeHistoryReport } from "../lib/history/report.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { HISTORY } from "./fixtures/history.ts";
+
+Deno.test("formatCents is exact", () => {
+  assertEquals(formatCents(125010), "$1,250.10");
+  assertEquals(formatCents(-9999), "−$99.99");
+  assertEquals(formatCents(5), "$0.05");
+});
+
+Deno.test("history report: CSV, Markdown and charts from the hand-built history", async () => {
+  const outDir = await Deno.makeTempDir();
+  // A plan name with Markdown and HTML in it: data, to be escaped.
+  const points = HISTORY.map((p) => ({
+    asOf: p.asOf,
+    frame: p.frame.withColumns(
+      pl.Series(
+        "plan",
+        (p.frame.getColumn("tier").toArray() as string[]).map((t) =>
+          t === "team" ? "team|<b>[x](y)</b>" : t
+        ),
+      ),
+    ),
+  }));
+  const report = buildHistoryReport(points, false);
+  assertEquals(report.failures, []);
+  const files = await writeHistoryReport(report, { outDir, charts: true });
+  assertEquals(files.csvPath, `${outDir}/helicone_pricing_history_2026-03-31.csv`);
+
+  const { records } = parseCsvRecords(await Deno.readTextFile(files.csvPath));
+  const company = records.filter((r) => r.plan === "(all)").map((r) => [
+    r.month,
+    r.start_mrr_usd,
+    r.new_usd,
+    r.expansion_usd,
+    r.contraction_usd,
+    r.churn_usd,
+    r.reactivation_usd,
+    r.end_mrr_usd,
+    r.paying_orgs,
+  ]);
+  assertEquals(company, [
+    ["2026-02-28", "800.09", "500", "250", "0", "299.99", "0", "1250.1", "4"],
+    ["2026-03-31", "1250.1", "0", "0", "321", "0", "250", "1179.1", "5"],
+  ]);
+  const teamMarch = records.find((r) => r.month === "2026-03-31" && r.plan.startsWith("team"))!;
+  assertEquals(teamMarch.plan, "team|<b>[x](y)</b>", "the CSV keeps the text as it is");
+  assertEquals(
+    [teamMarch.start_mrr_usd, teamMarch.contraction_usd, teamMarch.moved_out_usd],
+    ["1100", "100", "300"],
+  );
+
+  const markdown = await Deno.readTextFile(files.markdownPath);
+  ok(!markdown.includes("<b>"), "no raw HTML from the data");
+  ok(markdown.includes("team\\|\\<b\\>\\[x\\]\\(y\\)\\</b\\>"), "plan name escaped");
+  ok(markdown.includes("| 2026-02-28 | $800.09 | $500.00 | $250.00 | $0.00 | −$299.99 | $0.00 |"));
+  ok(markdown.includes("Every month's bridge reconciles to the cent"));
+
+  assertEquals(files.chartPaths.length, 8); // 4 charts × SVG + PNG
+  for (const path of files.chartPaths.filter((p) => p.endsWith(".png"))) {
+    const bytes = await Deno.readFile(path);
+    assertEquals([...bytes.slice(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
+  }
+  for (const path of files.chartPaths.filter((p) => p.endsWith(".svg"))) {
+    const svg = await Deno.readTextFile(path);
+    ok(!svg.includes("<b>"), `${path}: plan text escaped in SVG`);
+  }
+  const waterfall = await Deno.readTextFile(
+    `${outDir}/helicone_pricing_history_bridge_waterfall_2026-03-31.svg`,
+  );
+  ok(waterfall.includes("start 2026-01-31") && waterfall.includes("end 2026-03-31"));
+});
+
+Deno.test("the brief and the XLSX get the history once two snapshots exist", async () => {
+  const outDir = await Deno.makeTempDir();
+  const base = { demo: true, outDir, charts: false, env: {}, log: () => {}, quiet: true };
+  const first = await runExport({ ...base, asOf: new Date("2026-10-01T00:00:00Z") });
+  const firstBrief = await Deno.readTextFile(first.briefPath);
+  ok(!firstBrief.includes("## MRR history"), "one snapshot: no history section");
+
+  const second = await runExport({ ...base, asOf: new Date("2026-11-01T00:00:00Z") });
+  const brief = await Deno.readTextFile(second.briefPath);
+  ok(brief.includes("## MRR history 2026-10-01 to 2026-11-01"), "the brief's section");
+  ok(brief.includes("reconciles to the cent"));
+
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);
+  const sheet = workbook.getWorksheet("history");
+  ok(sheet, "a history sheet");
+  const header = (sheet.getRow(1).values as unknown[]).slice(1);
+  assertEquals(header.slice(0, 4), ["month", "plan", "start_mrr_usd", "new_usd"]);
+  // company row + plan rows of the one bridge month; the end equals the export's MRR total
+  const all = sheet.getRow(2).values as unknown[];
+  assertEquals(all.slice(1, 3), ["2026-11-01", "(all)"]);
+  const totalCents = (second.data.frame.getColumn("mrr_recurring").toArray() as (number | null)[])
+    .reduce((sum: number, v) => sum + Math.round((v ?? 0) * 100), 0);
+  const endColumn = header.indexOf("end_mrr_usd") + 1;
+  assertEquals(Math.round((all[endColumn] as number) * 100), totalCents);
+});
+
+Deno.test("compare takes two snapshots", async () => {
+  const dir = await Deno.makeTempDir();
+  for (const point of [HISTORY[0], HISTORY[2]]) {
+    await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+  }
+  const quiet = ["--quiet", "--out-dir", dir];
+  const code = await compareMain([
+    `${dir}/helicone_pricing_data_2026-01-31.parquet`,
+    `${dir}/helicone_pricing_data_2026-03-31.parquet`,
+    ...quiet,
+  ]);
+  assertEquals(code, 0);
+  const { records } = parseCsvRecords(
+    await Deno.readTextFile(`${dir}/helicone_pricing_compare_2026-01-31_to_2026-03-31.csv`),
+  );
+  const byOrg = Object.fromEntries(records.map((r) => [r.org_id, r]));
+  assertEquals(Object.keys(byOrg).sort(), ["A", "B", "C", "D", "E", "F", "G"]);
+  assertEquals(byOrg.G.presence, "disappeared");
+  // C free → team, D pro → team, E team → pro
+  assertEquals(records.filter((r) => r.tier_changed === "true").map((r) => r.org_id), [
+    "C",
+    "D",
+    "E",
+  ]);
+  assertEquals([byOrg.A.mrr_old, byOrg.A.mrr_new], ["100.1", "150.1"]);
+});
