@@ -56,6 +56,8 @@ export interface ExportOptions {
   env?: Env;
   /** progress and warnings go here (stderr by default) */
   log?: (line: string) => void;
+  /** revenue from elsewhere instead of the revenue stage (history backfills: Stripe invoices) */
+  revenueFor?: (customerIds: string[]) => RevenueResult;
   /** also write a Parquet snapshot into the history folder (default true) */
   history?: boolean;
   /** the history folder; default PRICING_HISTORY_DIR, else <outDir>/history */
@@ -154,15 +156,22 @@ export async function loadPricingData(
 
   // revenue
   if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
-  const revenue = await timed(stages, "revenue", () =>
-    loadRevenueStage(joined.frame, {
-      demo,
-      env,
-      mode: options.stripe,
-      asOf: window.end,
-      outDir: options.outDir,
-      quiet: options.quiet,
-    }));
+  const revenueFor = options.revenueFor;
+  const revenue = await timed(
+    stages,
+    "revenue",
+    () =>
+      revenueFor
+        ? revenueFor(joined.frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[])
+        : loadRevenueStage(joined.frame, {
+          demo,
+          env,
+          mode: options.stripe,
+          asOf: window.end,
+          outDir: options.outDir,
+          quiet: options.quiet,
+        }),
+  );
   const withRevenue = attachRevenue(joined.frame, revenue);
 
   // metrics

@@ -7,6 +7,17 @@ import { type Env, sourceSettings, UserError } from "../config.ts";
 import { loadPricingData } from "../export.ts";
 import { isoDate } from "../files.ts";
 import { type SnapshotInfo, writeSnapshot } from "./snapshot.ts";
+import pl from "nodejs-polars";
+import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "../revenue/mod.ts";
+import { resolveRules } from "../revenue/rules.ts";
+import { fetchInvoiceHistory } from "../revenue/invoice_fetch.ts";
+import type { InvoiceHistory } from "../revenue/invoice_mrr.ts";
+import {
+  invoiceRevenue,
+  reconcile,
+  type Reconciliation,
+  reconciliationLine,
+} from "./invoice_revenue.ts";
 
 export interface BackfillOptions {
   env: Env;
@@ -18,12 +29,18 @@ export interface BackfillOptions {
   demo?: boolean;
   quiet: boolean;
   log: (line: string) => void;
+  /** live: "now" for the reconciliation (default the current time) */
+  now?: Date;
 }
 
 export interface BackfillResult {
   snapshots: SnapshotInfo[];
   demo: boolean;
   durationMs: number;
+  /** live: Stripe calls for the invoice history (0 from today's cache) */
+  stripeCalls?: number;
+  /** live: live MRR against invoice-derived MRR now */
+  reconciliation?: Reconciliation;
 }
 
 /** The first instant (UTC) of `date`'s month. */
@@ -43,39 +60,127 @@ export function monthEndAsOfs(months: number, last: Date): Date[] {
   );
 }
 
-/** Live sources can see removed organizations' and members' absence only as it is today. */
+/** What a live backfill cannot see as it was. */
 const LIVE_WARNINGS = [
-  "backfilled: members removed before this date cannot be seen, so seats count today's members who joined before it",
+  "backfilled: organizations and seats are today's (organizations created after the as-of are dropped; members removed since cannot be seen, members who joined since are counted)",
 ];
+
+/** Invoices that can cover the first as-of: yearly terms created up to a year (and a bit) before. */
+const INVOICE_LOOKBACK_DAYS = 400;
 
 export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
   const started = performance.now();
   const demo = options.demo ?? sourceSettings(options.env) === null;
-  if (!demo) {
+  const asOfs = monthEndAsOfs(options.months, options.last ?? new Date());
+  if (demo) {
+    const snapshots: SnapshotInfo[] = [];
+    for (const asOf of asOfs) {
+      const data = await loadPricingData({
+        demo,
+        asOf,
+        env: options.env,
+        outDir: options.outDir,
+        quiet: true,
+        log: () => {},
+      });
+      snapshots.push(
+        await writeSnapshot(data.frame, {
+          dir: options.historyDir,
+          asOf,
+          demo,
+          origin: "backfill",
+          warnings: data.warnings,
+        }),
+      );
+      options.log(`snapshot ${isoDate(asOf)}: ${data.frame.height} organizations`);
+    }
+    return { snapshots, demo, durationMs: Math.round(performance.now() - started) };
+  }
+  return await liveBackfill(options, asOfs, started);
+}
+
+async function liveBackfill(
+  options: BackfillOptions,
+  asOfs: Date[],
+  started: number,
+): Promise<BackfillResult> {
+  const { apiKey, apiHost, apiPort, apiProtocol, ...ruleSettings } = revenueConfigFromEnv(
+    options.env,
+  );
+  if (!apiKey) {
     throw new UserError(
-      "live backfill needs revenue from Stripe invoices, which this version does not compute yet; run with --demo, or keep exporting (every export adds a snapshot)",
+      "a live backfill reads revenue from Stripe invoices: set STRIPE_SECRET_KEY (or run with --demo)",
     );
   }
+  const rules = resolveRules(ruleSettings);
+  const now = options.now ?? new Date();
+  const cacheDir = defaultCacheDir(options.outDir);
+  const connection = { apiKey, apiHost, apiPort, apiProtocol };
+  options.log("listing Stripe invoices for the whole range…");
+  const fetched = await fetchInvoiceHistory({
+    ...connection,
+    cacheDir,
+    from: new Date(asOfs[0].getTime() - INVOICE_LOOKBACK_DAYS * 86_400_000),
+    to: new Date(Math.max(now.getTime(), asOfs.at(-1)!.getTime()) + 1000),
+    rules: ruleSettings,
+  });
+  const history: InvoiceHistory = fetched.history;
+  options.log(
+    `${fetched.history.lines.length} invoice lines (${
+      fetched.source === "cache" ? "today's cache" : `${fetched.apiCalls} Stripe calls`
+    })`,
+  );
   const snapshots: SnapshotInfo[] = [];
-  for (const asOf of monthEndAsOfs(options.months, options.last ?? new Date())) {
+  let lastCustomers: string[] = [];
+  for (const asOf of asOfs) {
     const data = await loadPricingData({
-      demo,
+      demo: false,
       asOf,
       env: options.env,
       outDir: options.outDir,
       quiet: true,
       log: () => {},
+      revenueFor: (customerIds) =>
+        invoiceRevenue(history, { asOf, windowDays: 30, rules, customerIds }),
     });
+    // Organizations created after the as-of did not exist yet.
+    const frame = data.frame.filter(
+      pl.col("created_at").isNull().or(pl.col("created_at").cast(pl.Int64).lt(asOf.getTime())),
+    );
+    lastCustomers = frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[];
     snapshots.push(
-      await writeSnapshot(data.frame, {
+      await writeSnapshot(frame, {
         dir: options.historyDir,
         asOf,
-        demo,
+        demo: false,
         origin: "backfill",
-        warnings: [...data.warnings, ...(demo ? [] : LIVE_WARNINGS)],
+        warnings: [
+          ...data.warnings,
+          ...LIVE_WARNINGS,
+          ...fetched.unreadableDiscounts.map((d) => `unreadable discount ${d}: left out of MRR`),
+        ],
       }),
     );
-    options.log(`snapshot ${isoDate(asOf)}: ${data.frame.height} organizations`);
+    options.log(`snapshot ${isoDate(asOf)}: ${frame.height} organizations`);
   }
-  return { snapshots, demo, durationMs: Math.round(performance.now() - started) };
+  // The method checked on real data every run: today's live MRR against invoices now.
+  const live = await loadRevenue([...new Set(lastCustomers)], {
+    mode: "auto",
+    ...connection,
+    cacheDir,
+    asOf: now,
+    rules: ruleSettings,
+  });
+  const reconciliation = live.source === "none"
+    ? undefined
+    : reconcile(live, history, { at: now, rules });
+  if (reconciliation) options.log(reconciliationLine(reconciliation));
+  else options.log(`no reconciliation: ${live.warnings.join("; ")}`);
+  return {
+    snapshots,
+    demo: false,
+    durationMs: Math.round(performance.now() - started),
+    stripeCalls: fetched.apiCalls + live.apiCalls,
+    reconciliation,
+  };
 }

@@ -8,6 +8,7 @@ import { loadEnv, UserError } from "../config.ts";
 import { isoDate } from "../files.ts";
 import { readExportFile } from "../read_export.ts";
 import { backfill } from "./backfill.ts";
+import { reconciliationLine } from "./invoice_revenue.ts";
 import { buildHistoryReport, loadHistoryPoints, writeHistoryReport } from "./report.ts";
 import { historyDir, writeSnapshot } from "./snapshot.ts";
 import { sourceSettings } from "../config.ts";
@@ -68,6 +69,7 @@ async function report(
   demo: boolean,
   context: HistoryCliContext,
   charts: boolean,
+  notes: string[] = [],
 ): Promise<number> {
   const points = await loadHistoryPoints(context.historyDir, demo);
   if (points.length < 2) {
@@ -78,7 +80,7 @@ async function report(
     );
   }
   const built = buildHistoryReport(points, demo);
-  const files = await writeHistoryReport(built, { outDir: context.outDir, charts });
+  const files = await writeHistoryReport(built, { outDir: context.outDir, charts, notes });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,
   );
@@ -154,7 +156,12 @@ export async function main(args: string[]): Promise<number> {
         context.log(
           `backfilled ${result.snapshots.length} snapshots in ${result.durationMs} ms into ${context.historyDir}`,
         );
-        return await report(result.demo, context, !parsed.values["no-charts"]);
+        return await report(
+          result.demo,
+          context,
+          !parsed.values["no-charts"],
+          result.reconciliation ? [reconciliationLine(result.reconciliation)] : [],
+        );
       }
       case "report":
         if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);

@@ -231,7 +231,11 @@ export function historySection(report: HistoryReport, heading = "##"): string {
 }
 
 /** The report's Markdown: the section, then each month's plan bridge. */
-export function historyMarkdown(report: HistoryReport, files: string[]): string {
+export function historyMarkdown(
+  report: HistoryReport,
+  files: string[],
+  notes: string[] = [],
+): string {
   const plans = report.plans.toRecords() as Row[];
   const byMonth = new Map<string, Row[]>();
   for (const row of plans) {
@@ -256,6 +260,7 @@ export function historyMarkdown(report: HistoryReport, files: string[]): string 
       ),
     ]),
     "",
+    ...(notes.length > 0 ? ["## Checks", "", ...notes.map((n) => `- ${markdownText(n)}`), ""] : []),
     "## Files",
     "",
     ...files.map((f) => `- ${markdownText(f)}`),
@@ -292,7 +297,7 @@ export interface HistoryReportFiles {
 /** Writes the report's CSVs, Markdown and charts into `outDir`, named by the last snapshot. */
 export async function writeHistoryReport(
   report: HistoryReport,
-  options: { outDir: string; charts: boolean },
+  options: { outDir: string; charts: boolean; notes?: string[] },
 ): Promise<HistoryReportFiles> {
   const stamp = dateStamp(new Date(`${report.months.at(-1)}T00:00:00Z`), report.demo);
   const base = join(options.outDir, `helicone_pricing_history_${stamp}`);
@@ -320,7 +325,7 @@ export async function writeHistoryReport(
     base,
     historyTable(report),
     { suffix: "_plan_changes", frame: planChangesTable(report) },
-    historyMarkdown(report, names),
+    historyMarkdown(report, names, options.notes),
   );
   return { csvPath, changesPath, markdownPath, chartPaths };
 }
