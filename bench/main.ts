@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createClient } from "@clickhouse/client";
-import { bindClickHouse, loadSql, sqlPlaceholders } from "../lib/sql.ts";
+import { bindClickHouse, loadSql, sqlPlaceholders } from "../lib/sources/sql.ts";
 import { startClickHouse, startPostgres } from "../tests/servers.ts";
 import { splitStatements } from "../tests/sql_statements.ts";
 import { startFakeStripe } from "../tests/fake_stripe.ts";

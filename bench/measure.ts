@@ -4,7 +4,7 @@
  *   deno run -A bench/measure.ts --out-dir DIR --format csv|xlsx|both --as-of ISO [--stripe MODE]
  */
 import { parseArgs } from "node:util";
-import { loadEnv } from "../lib/config.ts";
+import { loadEnv } from "../lib/core/config.ts";
 import { type ExportFormat, runExport, type StripeMode } from "../lib/export.ts";
 
 const { values } = parseArgs({

@@ -4,90 +4,44 @@
  * (revenue comes before metrics because revenue_per_seat and gross_margin_pct need mrr.)
  * Each stage is a module with a small typed interface; this file only wires them.
  */
-import type pl from "nodejs-polars";
 import { mkdir, rename, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COLUMN_NAMES } from "./columns.ts";
-import { type Env, loadEnv, sourceSettings, UserError } from "./config.ts";
-import { demoQueryResults } from "./demo.ts";
-import { dateStamp, exportFileName } from "./files.ts";
-import { writeCharts } from "./charts.ts";
-import { trimAboveBytesFromEnv, writeExportBrief } from "./brief.ts";
+import { COLUMN_NAMES } from "./frame/columns.ts";
+import { loadEnv, sourceSettings, UserError } from "./core/config.ts";
+import { demoQueryResults } from "./sources/demo.ts";
+import { dateStamp, exportFileName } from "./formats/files.ts";
+import { writeCharts } from "./report/charts.ts";
+import { trimAboveBytesFromEnv, writeExportBrief } from "./report/brief.ts";
 import {
   segmentFrames,
   segmentSheets,
   segmentThresholdsFromEnv,
   writeSegmentFiles,
-} from "./segments.ts";
-import { joinOrgFrames } from "./join.ts";
-import { writeManifest } from "./manifest.ts";
-import { addMetricColumns } from "./metrics.ts";
-import { type ExportWindow, type QueryStat, runQueries } from "./queries.ts";
-import { attachRevenue } from "./revenue_columns.ts";
-import { loadRevenueStage } from "./revenue_stage.ts";
-import type { RevenueResult } from "./revenue/types.ts";
-import { writeCsvFile } from "./write/csv.ts";
-import { writeXlsxFile } from "./write/xlsx.ts";
+} from "./report/segments.ts";
+import { joinOrgFrames } from "./frame/join.ts";
+import { writeManifest } from "./report/manifest.ts";
+import { addMetricColumns } from "./frame/metrics.ts";
+import { runQueries } from "./sources/queries.ts";
+import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
+import { attachRevenue } from "./revenue/columns.ts";
+import { loadRevenueStage } from "./revenue/stage.ts";
+import { writeCsvFile } from "./formats/csv.ts";
+import { writeXlsxFile } from "./formats/xlsx.ts";
 import { historyDir, writeSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
 
-export type { QueryStat } from "./queries.ts";
-export type ExportFormat = "csv" | "xlsx";
-export type StripeMode = "auto" | "skip" | "refresh" | "require";
-
-export interface ExportOptions {
-  /** where files go; default the repository's outputs/ */
-  outDir: string;
-  formats: ExportFormat[];
-  /** window length in days: [asOf - windowDays, asOf) */
-  windowDays: number;
-  /** pinned once per run and used for both databases */
-  asOf: Date;
-  /** undefined → demo data when no database is configured */
-  demo?: boolean;
-  stripe: StripeMode;
-  charts: boolean;
-  /** also write one CSV (and XLSX sheet) per segment of lib/segments.ts */
-  segments: boolean;
-  quiet: boolean;
-  verbose: boolean;
-  /** settings (environment merged over .env); loaded when not given */
-  env?: Env;
-  /** progress and warnings go here (stderr by default) */
-  log?: (line: string) => void;
-  /** revenue from elsewhere instead of the revenue stage (history backfills: Stripe invoices) */
-  revenueFor?: (customerIds: string[]) => RevenueResult;
-  /** also write a Parquet snapshot into the history folder (default true) */
-  history?: boolean;
-  /** the history folder; default PRICING_HISTORY_DIR, else <outDir>/history */
-  historyDir?: string;
-}
-
-export interface PricingData {
-  /** one row per organization, columns = COLUMN_NAMES in order */
-  frame: pl.DataFrame;
-  asOf: Date;
-  windowDays: number;
-  window: ExportWindow;
-  demo: boolean;
-  queries: QueryStat[];
-  revenue: RevenueResult;
-  warnings: string[];
-  /** milliseconds spent in each stage */
-  stages: Record<string, number>;
-}
-
-export interface ExportResult {
-  data: PricingData;
-  /** every file written except the manifest */
-  files: string[];
-  manifestPath: string;
-  /** the Markdown brief for an AI assistant, and the trimmed CSV when the full one is large */
-  briefPath: string;
-  trimmedPath?: string;
-  csvPath?: string;
-}
+// The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
+export type {
+  ExportFormat,
+  ExportOptions,
+  ExportResult,
+  ExportWindow,
+  PricingData,
+  QueryStat,
+  StageEvent,
+  StripeMode,
+} from "./core/types.ts";
 
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../outputs", import.meta.url));
 
@@ -131,6 +85,7 @@ export async function loadPricingData(
   const options = exportOptions(overrides);
   const stages: Record<string, number> = {};
   const log = options.log ?? ((line: string) => console.error(line));
+  const onStage = options.onStage ?? (() => {});
 
   // config
   const env = options.env ?? await loadEnv();
@@ -150,9 +105,11 @@ export async function loadPricingData(
     "queries",
     () => settings ? runQueries(settings, window) : demoQueryResults(window.end, window.days),
   );
+  onStage({ stage: "queries", frames: { ...results.frames }, stats: results.stats });
 
   // join
   const joined = await timed(stages, "join", () => joinOrgFrames(results.frames));
+  onStage({ stage: "join", frame: joined.frame, warnings: joined.warnings });
 
   // revenue
   if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
@@ -173,6 +130,12 @@ export async function loadPricingData(
         }),
   );
   const withRevenue = attachRevenue(joined.frame, revenue);
+  onStage({
+    stage: "revenue",
+    frame: withRevenue.frame,
+    revenue,
+    warnings: [...revenue.warnings, ...withRevenue.warnings],
+  });
 
   // metrics
   // metrics, then the column table's order (CSV order, and what notebooks and the server see)
@@ -181,6 +144,7 @@ export async function loadPricingData(
     "metrics",
     () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
   );
+  onStage({ stage: "metrics", frame });
 
   const warnings = [...joined.warnings, ...revenue.warnings, ...withRevenue.warnings];
   if (options.windowDays !== 30) {
@@ -264,7 +228,10 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const brief = await timed(stages, "write", async () => {
       const exportPaths: string[] = [];
       for (const format of options.formats) {
-        const path = join(staging, exportFileName(data.asOf, data.demo, format));
+        const path = join(
+          staging,
+          exportFileName({ asOf: data.asOf, demo: data.demo, ext: format }),
+        );
         if (format === "csv") await writeCsvFile(data.frame, path);
         else {
           await writeXlsxFile(data.frame, path, [
@@ -308,6 +275,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     }
     const manifestPath = join(options.outDir, basename(stagedManifest));
     await rename(stagedManifest, manifestPath);
+    options.onStage?.({ stage: "files", files, manifestPath });
     const final = (path: string) => join(options.outDir, basename(path));
     return {
       data,
@@ -316,7 +284,12 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       briefPath: final(brief.briefPath),
       ...(brief.trimmedPath ? { trimmedPath: final(brief.trimmedPath) } : {}),
       ...(options.formats.includes("csv")
-        ? { csvPath: join(options.outDir, exportFileName(data.asOf, data.demo, "csv")) }
+        ? {
+          csvPath: join(
+            options.outDir,
+            exportFileName({ asOf: data.asOf, demo: data.demo, ext: "csv" }),
+          ),
+        }
         : {}),
     };
   } finally {

@@ -4,7 +4,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { COLUMNS } from "../lib/columns.ts";
+import { COLUMNS } from "../lib/frame/columns.ts";
 import {
   type BriefData,
   briefMarkdown,
@@ -12,10 +12,10 @@ import {
   trimAboveBytesFromEnv,
   trimmedExportFrame,
   writeExportBrief,
-} from "../lib/brief.ts";
-import { exportFrameFromColumns, readExportFile } from "../lib/read_export.ts";
-import { segmentFrames } from "../lib/segments.ts";
-import { writeCsvFile } from "../lib/write/csv.ts";
+} from "../lib/report/brief.ts";
+import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
+import { segmentFrames } from "../lib/report/segments.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
 
 /**
  * o1 free, no requests            o2 free, 1,000 requests       o3 pro, margin (80 − 50)/80 = 37.5 %

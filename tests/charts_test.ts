@@ -10,7 +10,7 @@ import {
   usageByTierChart,
   usdTick,
   writeCharts,
-} from "../lib/charts.ts";
+} from "../lib/report/charts.ts";
 
 /** Five orgs: two paying with margins 50 % and −900 % (clipped), one free, one zero-usage, one unknown MRR. */
 const frame = pl.DataFrame({

@@ -1,8 +1,8 @@
 /** The command line as a user meets it: a separate process, its exit code and what it prints. */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { parseAsOf, parseCli } from "../lib/cli.ts";
+import { parseAsOf, parseCli } from "../lib/cli/export.ts";
 
-const CLI = new URL("../lib/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
 async function runCli(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command(Deno.execPath(), {

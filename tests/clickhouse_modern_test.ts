@@ -4,9 +4,9 @@
  * Modern ClickHouse is chdb 26.x in-process, installed by `npm install` in tests/chdb (.ci/run does).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { clickHouseSettings } from "../lib/config.ts";
+import { clickHouseSettings } from "../lib/core/config.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
-import { loadSql } from "../lib/sql.ts";
+import { loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { runOnModernClickHouse } from "./servers.ts";
 

@@ -6,18 +6,18 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { COLUMN_NAMES } from "../lib/columns.ts";
-import { compareExports } from "../lib/compare.ts";
-import { main as compareMain } from "../lib/compare_cli.ts";
-import { parseCsvRecords } from "../lib/csv_parse.ts";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { compareExports } from "../lib/analysis/compare.ts";
+import { main as compareMain } from "../lib/cli/compare.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import {
   exportFrameFromColumns,
   exportFrameFromCsvText,
   exportNameInfo,
   readExportFile,
-} from "../lib/read_export.ts";
-import { writeCsvFile } from "../lib/write/csv.ts";
-import { writeXlsxFile } from "../lib/write/xlsx.ts";
+} from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 
 /** Before: a pro $50, b free, c team $200. */
 const before = exportFrameFromColumns({
@@ -153,7 +153,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   };
   assertEquals(
     message("name,amount\r\nfoo,1\r\n"),
-    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (41 columns, lib/columns.ts)",
+    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (41 columns, lib/frame/columns.ts)",
   );
   assertEquals(
     message(header.replace(",mrr,", ",monthly,") + "\r\n"),

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
-import { clickHouseSettings, parseDotEnv, redactUrl, sourceSettings } from "../lib/config.ts";
+import { clickHouseSettings, parseDotEnv, redactUrl, sourceSettings } from "../lib/core/config.ts";
 
 Deno.test("parseDotEnv reads KEY=VALUE, quotes, export and comments", () => {
   const env = parseDotEnv(

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { COLUMNS } from "../lib/columns.ts";
-import { dictionaryMarkdown, withColumnsSection } from "../lib/dictionary.ts";
+import { COLUMNS } from "../lib/frame/columns.ts";
+import { dictionaryMarkdown, withColumnsSection } from "../lib/report/dictionary.ts";
 
 Deno.test("the dictionary has a row for every column, in order", () => {
   const rows = dictionaryMarkdown().split("\n").slice(2);

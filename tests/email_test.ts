@@ -15,7 +15,7 @@ import {
   sendExportEmail,
   type SmtpSettings,
   smtpSettingsFromEnv,
-} from "../lib/email.ts";
+} from "../lib/delivery/email.ts";
 
 interface Received {
   tls: boolean;

@@ -1,8 +1,8 @@
 /** The demo export end to end: files written, read back, typed, deterministic. */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
-import { COLUMN_NAMES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/columns.ts";
-import { parseCsvRecords } from "../lib/csv_parse.ts";
+import { COLUMN_NAMES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { runExport } from "../lib/export.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -133,7 +133,7 @@ Deno.test("loadPricingData's frame has the column table's columns, in order", as
 });
 
 Deno.test("--segments: one CSV and one XLSX sheet per segment, listed in the brief", async () => {
-  const { SEGMENT_NAMES, segmentFrame } = await import("../lib/segments.ts");
+  const { SEGMENT_NAMES, segmentFrame } = await import("../lib/report/segments.ts");
   const outDir = await Deno.makeTempDir();
   const result = await runExport({
     demo: true,

@@ -6,11 +6,11 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import { createClient } from "@clickhouse/client";
-import { COLUMN_NAMES } from "../lib/columns.ts";
-import { parseCsvRecords } from "../lib/csv_parse.ts";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { runExport } from "../lib/export.ts";
-import { formatNumber } from "../lib/write/csv.ts";
-import { main } from "../lib/cli.ts";
+import { formatNumber } from "../lib/formats/csv.ts";
+import { main } from "../lib/cli/export.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z"); // window [2026-10-02T00:00:00Z, 2026-11-01T00:00:00Z)

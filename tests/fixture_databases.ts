@@ -2,7 +2,7 @@
  * Fresh databases loaded with the export fixtures, on the servers `deno task test` started.
  * Each test gets its own PostgreSQL and ClickHouse database, so test files can run in any order.
  */
-import type { Env } from "../lib/config.ts";
+import type { Env } from "../lib/core/config.ts";
 import { testServers } from "./env.ts";
 import { createChDatabase, createPgDatabase, dropChDatabase, dropPgDatabase } from "./servers.ts";
 

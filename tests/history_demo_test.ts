@@ -4,7 +4,7 @@
  * movement.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { demoQueryResults } from "../lib/demo.ts";
+import { demoQueryResults } from "../lib/sources/demo.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { companyBridge, historyLong, planBridge, planChanges } from "../lib/history/bridge.ts";
 import { main as historyMain } from "../lib/history/cli.ts";

@@ -7,9 +7,9 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
-import { parseCsvRecords } from "../lib/csv_parse.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { runExport } from "../lib/export.ts";
-import { main as compareMain } from "../lib/compare_cli.ts";
+import { main as compareMain } from "../lib/cli/compare.ts";
 import { buildHistoryReport, formatCents, writeHistoryReport } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { HISTORY } from "./fixtures/history.ts";

@@ -10,7 +10,7 @@ import {
   writeSnapshot,
 } from "../lib/history/snapshot.ts";
 import { main as historyMain } from "../lib/history/cli.ts";
-import { exportFrameFromColumns } from "../lib/read_export.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const quiet = { charts: false, env: {}, log: () => {}, quiet: true };

@@ -1,24 +1,26 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { COLUMNS } from "../lib/columns.ts";
+import { COLUMNS } from "../lib/frame/columns.ts";
 import { loadPricingData } from "../lib/export.ts";
-import { csvChunks } from "../lib/write/csv.ts";
+import { csvChunks } from "../lib/formats/csv.ts";
 import {
-  adoptionChart,
-  churnChart,
   churnRisk,
   exportFrameFromCsv,
   featureAdoption,
-  pricingModelChart,
   pricingModelComparison,
   ptbVsByok,
-  trafficChart,
-  underpricedChart,
   underpricedCustomers,
   upgradeCandidates,
-  upgradeChart,
   usd,
-} from "../lib/questions.ts";
+} from "../lib/analysis/questions.ts";
+import {
+  adoptionChart,
+  churnChart,
+  pricingModelChart,
+  trafficChart,
+  underpricedChart,
+  upgradeChart,
+} from "../lib/analysis/question_charts.ts";
 
 /**
  * Six organizations; every expectation below is worked out from these rows.

@@ -1,7 +1,7 @@
 /** Retention: only the kit's own files older than the window go; everything else stays. */
 import { deepStrictEqual as assertEquals, rejects, throws } from "node:assert/strict";
 import { join } from "node:path";
-import { kitFileDate, pruneExports, retentionDays } from "../lib/retention.ts";
+import { kitFileDate, pruneExports, retentionDays } from "../lib/delivery/retention.ts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 

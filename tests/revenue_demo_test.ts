@@ -8,7 +8,7 @@ import {
   demoRevenue,
   type DemoRevenueOrg,
   demoStripeObjects,
-} from "../lib/revenue/demo.ts";
+} from "../lib/revenue/demo_stripe.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 

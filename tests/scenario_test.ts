@@ -5,8 +5,8 @@
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
-import { parseCsvRecords } from "../lib/csv_parse.ts";
-import { exportFrameFromColumns } from "../lib/read_export.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   breakevenPrice,
   compareScenario,
@@ -17,9 +17,9 @@ import {
   proposedRevenue,
   requestChargeUsd,
   type Scenario,
-} from "../lib/scenario.ts";
-import { main as scenarioMain } from "../lib/scenario_cli.ts";
-import { writeCsvFile } from "../lib/write/csv.ts";
+} from "../lib/analysis/scenario/mod.ts";
+import { main as scenarioMain } from "../lib/cli/scenario.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
 
 const SCENARIOS = new URL("../scenarios/", import.meta.url).pathname;
 

@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { exportFrameFromColumns, readExportFile } from "../lib/read_export.ts";
+import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import {
   SEGMENT_NAMES,
   segmentFrame,
@@ -10,8 +10,8 @@ import {
   segmentSheets,
   segmentThresholdsFromEnv,
   writeSegmentFiles,
-} from "../lib/segments.ts";
-import { writeXlsxFile } from "../lib/write/xlsx.ts";
+} from "../lib/report/segments.ts";
+import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 
 /** Six organizations; each segment's members below are worked out from these rows. */
 const frame = pl.DataFrame({

@@ -6,9 +6,9 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { join } from "node:path";
-import { COLUMN_NAMES } from "../lib/columns.ts";
-import { parseCsv } from "../lib/csv_parse.ts";
-import { DEMO_ORGANIZATIONS } from "../lib/demo.ts";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { parseCsv } from "../lib/formats/csv_parse.ts";
+import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 

@@ -8,14 +8,14 @@ import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { PassThrough, type Writable } from "node:stream";
-import { COLUMN_NAMES } from "../lib/columns.ts";
-import { UserError } from "../lib/config.ts";
-import { parseCsv } from "../lib/csv_parse.ts";
-import { DEMO_ORGANIZATIONS } from "../lib/demo.ts";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { UserError } from "../lib/core/config.ts";
+import { parseCsv } from "../lib/formats/csv_parse.ts";
+import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
 import { type ExportOptions, loadPricingData } from "../lib/export.ts";
-import { SEGMENT_NAMES, segmentFrame } from "../lib/segments.ts";
-import { csvChunks } from "../lib/write/csv.ts";
-import { writeXlsx } from "../lib/write/xlsx.ts";
+import { SEGMENT_NAMES, segmentFrame } from "../lib/report/segments.ts";
+import { csvChunks } from "../lib/formats/csv.ts";
+import { writeXlsx } from "../lib/formats/xlsx.ts";
 import { createHandler, type HandlerHooks, type LoadPricingData } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 

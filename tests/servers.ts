@@ -557,7 +557,7 @@ export interface ModernClickHouseRun {
 /**
  * Runs SQL files on modern ClickHouse (chdb, in-process in a subprocess: chdb loads only from
  * tests/chdb/node_modules): statement files in order (schema, then data), then each query file
- * with its `{name:Type}` placeholders bound as the kit binds them (lib/sql.ts). DateTime params
+ * with its `{name:Type}` placeholders bound as the kit binds them (lib/sources/sql.ts). DateTime params
  * are ISO instants, Identifier params table names. Paths are relative to the repository root (or
  * absolute).
  */

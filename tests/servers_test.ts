@@ -232,7 +232,7 @@ Deno.test("modern ClickHouse (chdb): Bool and DateTime64 columns, FINAL, DateTim
        FROM request_response_rmt FINAL
        WHERE request_created_at >= toDateTime('2026-01-01 00:00:00', 'UTC')`,
     );
-    // the same window through the kit's placeholder binding (lib/sql.ts)
+    // the same window through the kit's placeholder binding (lib/sources/sql.ts)
     await Deno.writeTextFile(
       `${dir}/bound.sql`,
       `SELECT count() AS n, toString(sum(cost)) AS cost FROM {request_table:Identifier} FINAL

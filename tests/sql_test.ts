@@ -5,7 +5,7 @@ import {
   loadSql,
   type SqlFile,
   sqlPlaceholders,
-} from "../lib/sql.ts";
+} from "../lib/sources/sql.ts";
 
 const sql = (text: string): SqlFile => ({ file: "queries/test.sql", text, sha256: "" });
 const asOf = new Date("2026-11-01T00:00:00Z");

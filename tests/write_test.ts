@@ -1,8 +1,8 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { formatNumber } from "../lib/write/csv.ts";
-import { neutraliseText } from "../lib/write/cells.ts";
-import { parseCsv } from "../lib/csv_parse.ts";
-import { exportFileName } from "../lib/files.ts";
+import { formatNumber } from "../lib/formats/csv.ts";
+import { neutraliseText } from "../lib/formats/cells.ts";
+import { parseCsv } from "../lib/formats/csv_parse.ts";
+import { exportFileName } from "../lib/formats/files.ts";
 
 Deno.test("formatNumber writes plain decimals without float noise or exponents", () => {
   assertEquals(formatNumber(0.1 + 0.2), "0.3");
@@ -30,6 +30,12 @@ Deno.test("parseCsv reads quoted commas, doubled quotes, newlines and CRLF", () 
 
 Deno.test("export file names carry the as-of date and _demo for demo data", () => {
   const asOf = new Date("2026-11-01T23:00:00Z");
-  assertEquals(exportFileName(asOf, false, "csv"), "helicone_pricing_data_2026-11-01.csv");
-  assertEquals(exportFileName(asOf, true, "xlsx"), "helicone_pricing_data_2026-11-01_demo.xlsx");
+  assertEquals(
+    exportFileName({ asOf, demo: false, ext: "csv" }),
+    "helicone_pricing_data_2026-11-01.csv",
+  );
+  assertEquals(
+    exportFileName({ asOf, demo: true, ext: "xlsx" }),
+    "helicone_pricing_data_2026-11-01_demo.xlsx",
+  );
 });

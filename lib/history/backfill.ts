@@ -3,9 +3,9 @@
  * next month, UTC, so its 30-day window is the month's last 30 days), from the same pipeline as an
  * export run at that as-of: the demo generator, or the databases (queries take the as-of).
  */
-import { type Env, sourceSettings, UserError } from "../config.ts";
+import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { loadPricingData } from "../export.ts";
-import { isoDate } from "../files.ts";
+import { isoDate } from "../formats/files.ts";
 import { type SnapshotInfo, writeSnapshot } from "./snapshot.ts";
 import pl from "nodejs-polars";
 import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "../revenue/mod.ts";

@@ -15,7 +15,7 @@
  * The plan is the `plan` column when the snapshot has one, else `tier`.
  */
 import pl from "nodejs-polars";
-import { isoDate } from "../files.ts";
+import { isoDate } from "../formats/files.ts";
 
 export interface HistoryPoint {
   asOf: Date;

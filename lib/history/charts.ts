@@ -4,7 +4,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
-import { type Chart, framed, legend, TIER_DOMAIN, TIER_RANGE, usdTick } from "../charts.ts";
+import { type Chart, framed, legend, TIER_DOMAIN, TIER_RANGE, usdTick } from "../report/charts.ts";
 
 const EXTRA_COLORS = ["#0891b2", "#65a30d", "#ea580c", "#4f46e5", "#be123c", "#0f766e"];
 

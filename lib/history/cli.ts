@@ -4,15 +4,15 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { loadEnv, UserError } from "../config.ts";
-import { isoDate } from "../files.ts";
-import { readExportFile } from "../read_export.ts";
+import { loadEnv, UserError } from "../core/config.ts";
+import { isoDate } from "../formats/files.ts";
+import { readExportFile } from "../formats/read_export.ts";
 import { backfill } from "./backfill.ts";
 import { reconciliationLine } from "./invoice_revenue.ts";
 import { buildHistoryReport, loadHistoryPoints, writeHistoryReport } from "./report.ts";
 import { historyDir, writeSnapshot } from "./snapshot.ts";
-import { sourceSettings } from "../config.ts";
-import { parseAsOf } from "../cli.ts";
+import { sourceSettings } from "../core/config.ts";
+import { parseAsOf } from "../cli/export.ts";
 
 const DEFAULT_OUT_DIR = fileURLToPath(new URL("../../outputs", import.meta.url));
 

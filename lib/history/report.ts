@@ -5,11 +5,11 @@
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { svgToPng } from "../charts.ts";
-import { dateStamp, writeFileAtomic } from "../files.ts";
-import { markdownTable } from "../markdown.ts";
-import { writeReportFiles } from "../write/csv.ts";
-import type { Sheet } from "../write/xlsx.ts";
+import { svgToPng } from "../report/charts.ts";
+import { dateStamp, writeFileAtomic } from "../formats/files.ts";
+import { markdownTable } from "../formats/markdown.ts";
+import { writeReportFiles } from "../formats/csv.ts";
+import type { Sheet } from "../formats/xlsx.ts";
 import {
   type BridgeCheck,
   checkBridges,
@@ -321,11 +321,11 @@ export async function writeHistoryReport(
     `${base}_plan_changes.csv`,
     ...chartPaths,
   ].map((p) => p.slice(options.outDir.length + 1));
-  const [csvPath, changesPath, markdownPath] = await writeReportFiles(
+  const [csvPath, changesPath, markdownPath] = await writeReportFiles({
     base,
-    historyTable(report),
-    { suffix: "_plan_changes", frame: planChangesTable(report) },
-    historyMarkdown(report, names, options.notes),
-  );
+    main: historyTable(report),
+    second: { suffix: "_plan_changes", frame: planChangesTable(report) },
+    markdown: historyMarkdown(report, names, options.notes),
+  });
   return { csvPath, changesPath, markdownPath, chartPaths };
 }

@@ -9,10 +9,10 @@ import type pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { COLUMN_NAMES } from "../columns.ts";
-import { type Env, UserError } from "../config.ts";
-import { exportFileName, isoDate, writeFileAtomic } from "../files.ts";
-import { exportFrameFromParquetFile } from "../read_export.ts";
+import { COLUMN_NAMES } from "../frame/columns.ts";
+import { type Env, UserError } from "../core/config.ts";
+import { exportFileName, isoDate, writeFileAtomic } from "../formats/files.ts";
+import { exportFrameFromParquetFile } from "../formats/read_export.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
 
@@ -54,7 +54,7 @@ export function historyDir(env: Env, outDir: string): string {
 }
 
 export function snapshotFileName(asOf: Date, demo: boolean): string {
-  return exportFileName(asOf, demo, "parquet");
+  return exportFileName({ asOf, demo, ext: "parquet" });
 }
 
 /** Writes the frame (export columns) as the snapshot of `asOf`; returns what was written. */

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { isoDate, writeFileAtomic } from "../files.ts";
+import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
 
 /** Bumped whenever the snapshot's shape changes: older files are then ignored. */

@@ -7,7 +7,7 @@
  * second backfill the same day makes no call.
  */
 import { join } from "node:path";
-import { isoDate, writeFileAtomic } from "../files.ts";
+import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { keyFingerprint } from "./cache.ts";
 import { stripeClient, StripeReader } from "./fetch.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";

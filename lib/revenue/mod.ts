@@ -7,7 +7,7 @@
  * bulk lists) · cache.ts (daily file) · demo.ts (generated Stripe objects) · progress.ts (TTY bar).
  */
 import { join } from "node:path";
-import { UserError } from "../config.ts";
+import { UserError } from "../core/config.ts";
 import { cachePath, pruneCache, readCache, writeCache } from "./cache.ts";
 import {
   checkCustomers,
@@ -23,7 +23,7 @@ import type { RevenueResult, RevenueSource } from "./types.ts";
 export type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
 export type { DiscountPolicy, ItemRole, NamePattern, RevenueRules } from "./rules.ts";
 export { DEFAULT_RULES, resolveRules, revenueRulesFromEnv } from "./rules.ts";
-export { demoRevenue, type DemoRevenueOrg } from "./demo.ts";
+export { demoRevenue, type DemoRevenueOrg } from "./demo_stripe.ts";
 export { stderrProgress } from "./progress.ts";
 
 export interface RevenueOptions {

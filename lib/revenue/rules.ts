@@ -3,7 +3,7 @@
  * subscriptions count, how discounts and currencies are treated, and how politely Stripe is read.
  * Every rule is a setting with a documented default; `revenueConfigFromEnv` reads them.
  */
-import { UserError } from "../config.ts";
+import { UserError } from "../core/config.ts";
 import type { PriceLite, ProductLite } from "./stripe_objects.ts";
 
 export type ItemRole = "base" | "usage" | "addon_prompts" | "addon_other" | "unknown";

@@ -13,10 +13,10 @@
  * that fails before its first byte gives a JSON 500, one that fails later aborts the body.
  */
 import pl from "nodejs-polars";
-import { type Chart, pricingCharts } from "../charts.ts";
+import { type Chart, pricingCharts } from "../report/charts.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
-import { exportFileName } from "../files.ts";
-import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../segments.ts";
+import { exportFileName } from "../formats/files.ts";
+import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../report/segments.ts";
 import { BearerAuth } from "./auth.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
@@ -89,7 +89,7 @@ function jsonError(status: number, error: string, message: string, headers = {})
 
 /** `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`. */
 export function downloadName(data: PricingData, ext: string, segment: string | null): string {
-  return exportFileName(data.asOf, data.demo, ext, segment ?? undefined);
+  return exportFileName({ asOf: data.asOf, demo: data.demo, ext, suffix: segment ?? undefined });
 }
 
 export function createHandler(

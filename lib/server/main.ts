@@ -2,9 +2,10 @@
  * `deno task serve`: the admin export endpoint and page. Settings and flags: lib/server/settings.ts
  * (HELP lists them). Errors are one line and exit code 1; the token is never printed.
  */
-import { loadEnv, UserError } from "../config.ts";
+import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
 import { HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
+import { runMain } from "../cli/args.ts";
 
 export async function main(args: string[]): Promise<number> {
   try {
@@ -47,4 +48,4 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runMain(main);

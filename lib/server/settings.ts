@@ -2,10 +2,10 @@
  * `deno task serve` settings: flags over environment over `.env`. Every environment name is
  * listed in HELP (and the README's "Server and admin page" section).
  */
-import { parseArgs } from "node:util";
-import { type Env, sourceSettings, UserError } from "../config.ts";
+import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type StripeMode } from "../export.ts";
-import { type SegmentThresholds, segmentThresholdsFromEnv } from "../segments.ts";
+import { type SegmentThresholds, segmentThresholdsFromEnv } from "../report/segments.ts";
+import { parseFlags } from "../cli/args.ts";
 
 export const HELP = `Usage: deno task serve [options]
 
@@ -75,29 +75,25 @@ export interface ServerArgs {
 }
 
 export function parseServerArgs(args: string[]): ServerArgs {
-  try {
-    const { values } = parseArgs({
-      args,
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        demo: { type: "boolean" },
-        "env-file": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-    return {
-      help: !!values.help,
-      envFile: values["env-file"] ?? ".env",
-      host: values.host,
-      port: values.port,
-      demo: !!values.demo,
-    };
-  } catch (error) {
-    throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
-  }
+  const { values } = parseFlags({
+    args,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      demo: { type: "boolean" },
+      "env-file": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+  return {
+    help: !!values.help,
+    envFile: values["env-file"] ?? ".env",
+    host: values.host,
+    port: values.port,
+    demo: !!values.demo,
+  };
 }
 
 /** Checks everything a request would otherwise trip over later; throws UserError. */

@@ -5,8 +5,8 @@
  */
 import type pl from "nodejs-polars";
 import { PassThrough, Readable, type Writable } from "node:stream";
-import { csvChunks } from "../write/csv.ts";
-import { writeXlsx } from "../write/xlsx.ts";
+import { csvChunks } from "../formats/csv.ts";
+import { writeXlsx } from "../formats/xlsx.ts";
 
 export type CsvWriter = (frame: pl.DataFrame) => Iterable<string>;
 export type XlsxWriter = (frame: pl.DataFrame, stream: Writable) => Promise<void>;

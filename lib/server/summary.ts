@@ -3,11 +3,16 @@
  * organizations. Numbers come from the export frame itself, so the page and the file agree.
  */
 import pl from "nodejs-polars";
-import type { Chart } from "../charts.ts";
-import { escapeHtml, formatValue } from "../display.ts";
+import type { Chart } from "../report/charts.ts";
+import { escapeHtml, formatValue } from "../report/display.ts";
 import type { PricingData } from "../export.ts";
-import { isoDate } from "../files.ts";
-import { columnTotal, type QuestionThresholds, underpricedCustomers, usd } from "../questions.ts";
+import { isoDate } from "../formats/files.ts";
+import {
+  columnTotal,
+  type QuestionThresholds,
+  underpricedCustomers,
+  usd,
+} from "../analysis/questions.ts";
 
 export interface PricingSummary {
   asOf: string;

@@ -4,8 +4,8 @@
  * query parameters or newer formats: JSONEachRow only.
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
-import { type ClickHouseSettings, UserError } from "../config.ts";
-import { bindClickHouse, type SqlFile, type SqlParams } from "../sql.ts";
+import { type ClickHouseSettings, UserError } from "../core/config.ts";
+import { bindClickHouse, type SqlFile, type SqlParams } from "./sql.ts";
 
 export interface ClickHouseSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;

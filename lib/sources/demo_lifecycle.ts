@@ -9,7 +9,7 @@
  * organization comes from its own seeded stream, so one organization's change never reshuffles
  * another's, and the same as-of always gives the same data.
  */
-import { seededRandom } from "../random.ts";
+import { seededRandom } from "../core/random.ts";
 
 /** The base draw describes the organizations at this instant; events happen around it. */
 export const DEMO_ANCHOR = new Date("2026-11-01T00:00:00Z");

@@ -3,8 +3,8 @@
  * timeout, which holds through transaction-mode poolers (Supabase's) where session settings do not.
  */
 import pg from "pg";
-import { type PostgresSettings, redactUrl, UserError } from "../config.ts";
-import { bindPostgres, type SqlFile, type SqlParams } from "../sql.ts";
+import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
+import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
 
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;

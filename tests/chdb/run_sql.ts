@@ -8,7 +8,7 @@
  *
  * --schema and --data files (each repeatable) run statement by statement, schema first. Each
  * --query file (repeatable) is one SELECT whose `{name:Type}` placeholders are bound from --params
- * exactly as the kit binds them for ClickHouse (lib/sql.ts: DateTime params are ISO instants,
+ * exactly as the kit binds them for ClickHouse (lib/sources/sql.ts: DateTime params are ISO instants,
  * Identifier params table names). Output: the rows as JSONEachRow (one JSON object per line, the
  * queries' rows one after another); with --json, one JSON document
  * `{"version": "...", "results": {"<query file>": [rows]}}`. --settings JSON adds ClickHouse
@@ -16,7 +16,7 @@
  * Errors: one line on stderr, exit 1.
  */
 import { parseArgs } from "node:util";
-import { bindClickHouse, type SqlParams, sqlPlaceholders } from "../../lib/sql.ts";
+import { bindClickHouse, type SqlParams, sqlPlaceholders } from "../../lib/sources/sql.ts";
 import { openModernClickHouse, type Row } from "./modern.ts";
 
 const USAGE =
@@ -41,7 +41,7 @@ function parseObject(flag: string, text: string | undefined): Record<string, str
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }
 
-/** The params a query file's placeholders need, typed the way lib/sql.ts binds them. */
+/** The params a query file's placeholders need, typed the way lib/sources/sql.ts binds them. */
 function typedParams(
   file: string,
   text: string,

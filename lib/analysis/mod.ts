@@ -1,0 +1,51 @@
+/** What lib/analysis/ offers. */
+export {
+  cleanDelta,
+  compareExports,
+  type ComparisonContext,
+  type ComparisonCounts,
+  comparisonFileBase,
+  type ComparisonFiles,
+  comparisonMarkdown,
+  type ExportComparison,
+  HEADLINE_COLUMNS,
+  isAdditive,
+  type Presence,
+  writeComparisonFiles,
+} from "./compare.ts";
+export {
+  adoptionChart,
+  churnChart,
+  pricingModelChart,
+  trafficChart,
+  underpricedChart,
+  upgradeChart,
+} from "./question_charts.ts";
+export {
+  type Answer,
+  columnTotal,
+  DEFAULT_MODEL_PRICES,
+  DEFAULT_THRESHOLDS,
+  exportFrameFromCsv,
+  type ModelPrices,
+  type QuestionThresholds,
+  usd,
+} from "./question_common.ts";
+export {
+  type AdoptionFacts,
+  type ChurnFacts,
+  churnRisk,
+  featureAdoption,
+  type ModelFacts,
+  pricingModelComparison,
+  ptbVsByok,
+  TRAFFIC_TYPES,
+  type TrafficFacts,
+  type TrafficType,
+  underpricedCustomers,
+  type UnderpricedFacts,
+  upgradeCandidates,
+  type UpgradeFacts,
+} from "./questions.ts";
+// Scenarios have a folder of their own: lib/analysis/scenario/mod.ts names what they offer.
+export * from "./scenario/mod.ts";

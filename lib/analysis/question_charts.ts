@@ -1,0 +1,167 @@
+/**
+ * One chart per pricing question (lib/analysis/questions.ts), same look as lib/report/charts.ts.
+ * The six charts differ only in their table, so each is a row of CHARTS: which column names the
+ * bars, which columns are measured, the caption and the axis.
+ */
+import pl from "nodejs-polars";
+import { barChart, type Chart } from "../report/charts.ts";
+import {
+  type AdoptionFacts,
+  type Answer,
+  type ChurnFacts,
+  DEFAULT_MODEL_PRICES,
+  type ModelFacts,
+  type ModelPrices,
+  type TrafficFacts,
+  type TrafficType,
+  type UnderpricedFacts,
+  type UpgradeFacts,
+  usd,
+} from "./questions.ts";
+
+/** One question's chart: the table's columns to draw and the words around them. */
+interface ChartSpec<A> {
+  name: string;
+  title: string;
+  caption: (answer: A) => string;
+  /** the table column that names each bar */
+  label: string;
+  /** [column, series name] per bar of a group */
+  measures: [string, string][];
+  valueLabel: string;
+  /** dollar ticks (default) or plain counts */
+  money?: boolean;
+  /** the table to draw, when not the answer's own */
+  table?: (answer: A) => pl.DataFrame;
+}
+
+function labelled(table: pl.DataFrame, label: string, measures: [string, string][]) {
+  const labels = (table.getColumn(label).toArray() as unknown[]).map((v, i) =>
+    // Names repeat across organizations; the rank keeps bars apart.
+    label === "org_name" ? `${i + 1}. ${String(v ?? "(no name)").slice(0, 24)}` : String(v)
+  );
+  return measures.flatMap(([column, series]) =>
+    (table.getColumn(column).toArray() as unknown[]).map((v, i) => ({
+      label: labels[i],
+      value: Number(v ?? 0),
+      series,
+    }))
+  );
+}
+
+function questionChart<A extends Answer<unknown>>(spec: ChartSpec<A>, answer: A): Chart {
+  const table = spec.table ? spec.table(answer) : answer.table;
+  return {
+    name: spec.name,
+    title: spec.title,
+    svg: barChart({
+      title: spec.title,
+      caption: spec.caption(answer),
+      bars: labelled(table, spec.label, spec.measures),
+      valueLabel: spec.valueLabel,
+      money: spec.money ?? true,
+    }),
+  };
+}
+
+const COST_MEASURES: [string, string][] = [
+  ["mrr", "MRR"],
+  ["llm_cost_30d", "LLM cost (window)"],
+  ["llm_cost_ptb_30d", "of which pass-through"],
+];
+
+const CHARTS = {
+  underpriced: {
+    name: "q1_underpriced",
+    title: "Underpriced: heavy users on low MRR",
+    caption: (a) => `Top ${a.table.height} of ${a.facts.organizations} by LLM cost in the window.`,
+    label: "org_name",
+    measures: [["llm_cost_30d", "LLM cost (window)"], ["mrr", "MRR"]],
+    valueLabel: "USD",
+  } satisfies ChartSpec<Answer<UnderpricedFacts>>,
+  upgrade: {
+    name: "q2_upgrade_candidates",
+    title: "Upgrade candidates: free organizations by requests",
+    caption: (a) =>
+      `Top ${a.table.height} of ${a.facts.organizations} free organizations over the request threshold.`,
+    label: "org_name",
+    measures: [["requests_30d", "Requests (window)"]],
+    valueLabel: "Requests in window",
+    money: false,
+  } satisfies ChartSpec<Answer<UpgradeFacts>>,
+  churn: {
+    name: "q3_churn_risk",
+    title: "Churn risk: LLM cost above MRR",
+    caption: (a) =>
+      `Top ${a.table.height} of ${a.facts.organizations} by loss (LLM cost − MRR); pass-through is the part the company pays.`,
+    label: "org_name",
+    measures: COST_MEASURES,
+    valueLabel: "USD",
+  } satisfies ChartSpec<Answer<ChurnFacts>>,
+  adoption: {
+    name: "q5_prompts_adoption",
+    title: "Prompts add-on against prompt usage",
+    caption: () =>
+      "Organizations per group; prompt use = requests with a stored prompt in the window.",
+    label: "group",
+    measures: [["organizations", "organizations"]],
+    valueLabel: "Organizations",
+    money: false,
+    table: (a) =>
+      a.table.withColumns(
+        pl.concatString([
+          pl.when(pl.col("has_prompts_addon")).then(pl.lit("add-on")).otherwise(
+            pl.lit("no add-on"),
+          ),
+          pl.when(pl.col("uses_prompts")).then(pl.lit("uses prompts")).otherwise(
+            pl.lit("no prompt use"),
+          ),
+        ], ", ").alias("group"),
+      ),
+  } satisfies ChartSpec<Answer<AdoptionFacts>>,
+  traffic: {
+    name: "q6_ptb_vs_byok",
+    title: "PTB vs BYOK: MRR and LLM cost by traffic type",
+    caption: () =>
+      "USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.",
+    label: "traffic",
+    measures: COST_MEASURES,
+    valueLabel: "USD",
+  } satisfies ChartSpec<Answer<Record<TrafficType, TrafficFacts>>>,
+};
+
+/** The pricing-model chart's series and caption name the prices it was computed with. */
+function pricingModelSpec(prices: Partial<ModelPrices>): ChartSpec<Answer<ModelFacts>> {
+  const p = { ...DEFAULT_MODEL_PRICES, ...prices };
+  return {
+    name: "q4_pricing_models",
+    title: "Revenue per tier: today and under simple models",
+    caption: () =>
+      `USD per month. Seat: ${usd(p.seatPriceUsd)}/seat; usage: ${
+        usd(p.per1kRequestsUsd)
+      } per 1,000 requests; cost: ${p.pctOfLlmCost} % of LLM cost.`,
+    label: "tier",
+    measures: [
+      ["current_mrr", "current MRR"],
+      ["seat_based", "seat-based"],
+      ["usage_based", "usage-based"],
+      ["pct_of_llm_cost", `${p.pctOfLlmCost} % of LLM cost`],
+    ],
+    valueLabel: "USD per month",
+  };
+}
+
+export const underpricedChart = (answer: Answer<UnderpricedFacts>): Chart =>
+  questionChart(CHARTS.underpriced, answer);
+export const upgradeChart = (answer: Answer<UpgradeFacts>): Chart =>
+  questionChart(CHARTS.upgrade, answer);
+export const churnChart = (answer: Answer<ChurnFacts>): Chart =>
+  questionChart(CHARTS.churn, answer);
+export const pricingModelChart = (
+  answer: Answer<ModelFacts>,
+  prices: Partial<ModelPrices> = {},
+): Chart => questionChart(pricingModelSpec(prices), answer);
+export const adoptionChart = (answer: Answer<AdoptionFacts>): Chart =>
+  questionChart(CHARTS.adoption, answer);
+export const trafficChart = (answer: Answer<Record<TrafficType, TrafficFacts>>): Chart =>
+  questionChart(CHARTS.traffic, answer);

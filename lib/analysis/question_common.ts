@@ -1,0 +1,116 @@
+/**
+ * What the pricing questions (lib/analysis/questions.ts) share: the answer shape, thresholds and
+ * model prices with their defaults, column checks and the words numbers are read in.
+ */
+import pl from "nodejs-polars";
+import { exportFrameFromCsvText } from "../formats/read_export.ts";
+
+export interface Answer<Facts> {
+  /** a short table: the top organizations, or one row per group */
+  table: pl.DataFrame;
+  /** the numbers the reading is built from */
+  facts: Facts;
+  /** one sentence that reads the facts */
+  reading: string;
+}
+
+export interface QuestionThresholds {
+  /** Underpriced: at least this many requests in the window … (default 100,000) */
+  underpricedMinRequests: number;
+  /** … or at least this much LLM cost in the window, USD … (default $500) */
+  underpricedMinLlmCostUsd: number;
+  /** … while paying at most this MRR, USD per month (default $100). */
+  underpricedMaxMrrUsd: number;
+  /** Upgrade candidates: free tier with at least this many requests in the window (default 50,000). */
+  upgradeMinRequests: number;
+  /** Upgrade candidates: the paid seat price their upside is computed at, USD (default Pro's $20). */
+  upgradeSeatPriceUsd: number;
+  /** Rows in each table (default 15). */
+  top: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<QuestionThresholds> = {
+  underpricedMinRequests: 100_000,
+  underpricedMinLlmCostUsd: 500,
+  underpricedMaxMrrUsd: 100,
+  upgradeMinRequests: 50_000,
+  upgradeSeatPriceUsd: 20,
+  top: 15,
+};
+
+/** Simple pricing models to hold against current MRR. */
+export interface ModelPrices {
+  /** Seat-based: USD per seat per month (default $20, Pro's list price). */
+  seatPriceUsd: number;
+  /** Usage-based: USD per 1,000 requests (default $0.50). */
+  per1kRequestsUsd: number;
+  /** Percentage of LLM cost, in percent (default 2). */
+  pctOfLlmCost: number;
+}
+
+export const DEFAULT_MODEL_PRICES: Readonly<ModelPrices> = {
+  seatPriceUsd: 20,
+  per1kRequestsUsd: 0.5,
+  pctOfLlmCost: 2,
+};
+
+export function thresholds(overrides: Partial<QuestionThresholds>): QuestionThresholds {
+  const t = { ...DEFAULT_THRESHOLDS, ...overrides };
+  for (const [name, value] of Object.entries(t)) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new Error(`question threshold ${name} must be a number ≥ 0, got ${value}`);
+    }
+  }
+  return t;
+}
+
+export function requireColumns(frame: pl.DataFrame, question: string, names: string[]): void {
+  const missing = names.filter((n) => !frame.columns.includes(n));
+  if (missing.length > 0) {
+    throw new Error(
+      `${question}: the frame has no column ${
+        missing.join(", ")
+      }; pass the export frame (loadPricingData().frame or a CSV read back with its header)`,
+    );
+  }
+}
+
+/** Sum of a column, nulls skipped (0 for an empty frame). */
+export function columnTotal(frame: pl.DataFrame, name: string): number {
+  let total = 0;
+  for (const value of frame.getColumn(name).toArray() as unknown[]) {
+    if (value !== null && value !== undefined) total += Number(value);
+  }
+  return total;
+}
+
+export function countWhere(frame: pl.DataFrame, predicate: pl.Expr): number {
+  return frame.filter(predicate).height;
+}
+
+/** $1,234, $12.34 under $100, $20 for whole dollars: money in sentences. */
+export function usd(value: number): string {
+  const digits = Math.abs(value) < 100 && !Number.isInteger(value) ? 2 : 0;
+  return `$${
+    value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+  }`;
+}
+
+/** 1,234,567 */
+export function count(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * An export CSV (helicone_pricing_data_*.csv) read back into a typed frame, so the questions can
+ * be asked of the exact file that was handed on (lib/formats/read_export.ts checks it is one of ours).
+ */
+export function exportFrameFromCsv(text: string): pl.DataFrame {
+  return exportFrameFromCsvText(text);
+}
+
+export const mrrKnown = () => pl.col("mrr").isNotNull();

@@ -1,0 +1,448 @@
+/**
+ * The spec's six Key Pricing Questions as functions over the export frame
+ * (pricing-export-spec.md, "Key Pricing Questions to Answer"). Each returns an {@link Answer}: a
+ * short table, the numbers behind it (over every matching organization, not only the table's
+ * rows) and one sentence that reads them. Thresholds are parameters with documented defaults.
+ * notebooks/pricing_questions.ipynb shows each answer with its chart.
+ *
+ * Unknown MRR (empty: revenue not fetched for that organization) is never read as $0: such
+ * organizations are left out of revenue judgements and counted in the facts instead.
+ */
+import pl from "nodejs-polars";
+
+import {
+  type Answer,
+  columnTotal,
+  count,
+  countWhere,
+  DEFAULT_MODEL_PRICES,
+  type ModelPrices,
+  mrrKnown,
+  plural,
+  type QuestionThresholds,
+  requireColumns,
+  thresholds,
+  usd,
+} from "./question_common.ts";
+// Callers keep finding the shared shapes and helpers here.
+export {
+  type Answer,
+  columnTotal,
+  DEFAULT_MODEL_PRICES,
+  DEFAULT_THRESHOLDS,
+  exportFrameFromCsv,
+  type ModelPrices,
+  type QuestionThresholds,
+  usd,
+} from "./question_common.ts";
+
+// ── 1. Underpriced customers ────────────────────────────────────────────────────────────────
+
+export interface UnderpricedFacts {
+  /** organizations over a usage threshold and at or under the MRR ceiling */
+  organizations: number;
+  requests: number;
+  llmCostUsd: number;
+  /** the part of their LLM cost that is pass-through billed (paid by the company) */
+  ptbLlmCostUsd: number;
+  mrrUsd: number;
+  /** organizations over a usage threshold whose MRR is unknown (not judged) */
+  unknownMrr: number;
+}
+
+/** 1. High requests or LLM cost, low MRR; biggest LLM cost first. */
+export function underpricedCustomers(
+  frame: pl.DataFrame,
+  overrides: Partial<QuestionThresholds> = {},
+): Answer<UnderpricedFacts> {
+  requireColumns(frame, "underpriced customers", [
+    "org_name",
+    "tier",
+    "seats",
+    "requests_30d",
+    "llm_cost_30d",
+    "llm_cost_ptb_30d",
+    "mrr",
+    "gross_margin_pct",
+  ]);
+  const t = thresholds(overrides);
+  const heavy = pl.col("requests_30d").gtEq(t.underpricedMinRequests)
+    .or(pl.col("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd));
+  const matches = frame
+    .filter(heavy.and(mrrKnown()).and(pl.col("mrr").ltEq(t.underpricedMaxMrrUsd)))
+    .sort("llm_cost_30d", true);
+  const facts: UnderpricedFacts = {
+    organizations: matches.height,
+    requests: columnTotal(matches, "requests_30d"),
+    llmCostUsd: columnTotal(matches, "llm_cost_30d"),
+    ptbLlmCostUsd: columnTotal(matches, "llm_cost_ptb_30d"),
+    mrrUsd: columnTotal(matches, "mrr"),
+    unknownMrr: countWhere(frame, heavy.and(pl.col("mrr").isNull())),
+  };
+  const reading = `${plural(facts.organizations, "organization")} sent ≥ ${
+    count(t.underpricedMinRequests)
+  } requests or ≥ ${usd(t.underpricedMinLlmCostUsd)} of LLM cost in the window while paying ≤ ${
+    usd(t.underpricedMaxMrrUsd)
+  } MRR: together ${usd(facts.llmCostUsd)} of LLM cost (${
+    usd(facts.ptbLlmCostUsd)
+  } pass-through, paid by the company) against ${usd(facts.mrrUsd)} MRR${
+    facts.unknownMrr > 0
+      ? `; ${plural(facts.unknownMrr, "heavy user")} with unknown MRR not judged`
+      : ""
+  }.`;
+  return {
+    table: matches
+      .select(
+        "org_name",
+        "tier",
+        "seats",
+        "requests_30d",
+        "llm_cost_30d",
+        "llm_cost_ptb_30d",
+        "mrr",
+        "gross_margin_pct",
+      )
+      .head(t.top),
+    facts,
+    reading,
+  };
+}
+
+// ── 2. Upgrade candidates ───────────────────────────────────────────────────────────────────
+
+export interface UpgradeFacts {
+  /** free organizations at or over the request threshold */
+  organizations: number;
+  /** all free organizations */
+  freeOrganizations: number;
+  requests: number;
+  llmCostUsd: number;
+  seats: number;
+  /** seats × upgradeSeatPriceUsd: their MRR on a seat-priced paid plan */
+  seatMrrUsd: number;
+}
+
+/** 2. Free tier with high usage; most requests first. */
+export function upgradeCandidates(
+  frame: pl.DataFrame,
+  overrides: Partial<QuestionThresholds> = {},
+): Answer<UpgradeFacts> {
+  requireColumns(frame, "upgrade candidates", [
+    "org_name",
+    "tier",
+    "seats",
+    "active_users_30d",
+    "requests_30d",
+    "llm_cost_30d",
+    "is_ptb",
+  ]);
+  const t = thresholds(overrides);
+  const free = pl.col("tier").eq(pl.lit("free"));
+  const matches = frame
+    .filter(free.and(pl.col("requests_30d").gtEq(t.upgradeMinRequests)))
+    .sort("requests_30d", true);
+  const seats = columnTotal(matches, "seats");
+  const facts: UpgradeFacts = {
+    organizations: matches.height,
+    freeOrganizations: countWhere(frame, free),
+    requests: columnTotal(matches, "requests_30d"),
+    llmCostUsd: columnTotal(matches, "llm_cost_30d"),
+    seats,
+    seatMrrUsd: seats * t.upgradeSeatPriceUsd,
+  };
+  const reading = `${count(facts.organizations)} of ${
+    plural(facts.freeOrganizations, "free organization")
+  } sent ≥ ${count(t.upgradeMinRequests)} requests in the window (${
+    count(facts.requests)
+  } requests, ${usd(facts.llmCostUsd)} of LLM cost); at ${
+    usd(t.upgradeSeatPriceUsd)
+  } a seat their ${plural(seats, "seat")} would bring ${usd(facts.seatMrrUsd)} MRR.`;
+  return {
+    table: matches
+      .select("org_name", "seats", "active_users_30d", "requests_30d", "llm_cost_30d", "is_ptb")
+      .head(t.top),
+    facts,
+    reading,
+  };
+}
+
+// ── 3. Churn risk ───────────────────────────────────────────────────────────────────────────
+
+export interface ChurnFacts {
+  /** paying organizations whose LLM cost in the window exceeds their MRR */
+  organizations: number;
+  /** organizations with MRR > 0 */
+  payingOrganizations: number;
+  /** Σ (llm_cost_30d − mrr) over the matches */
+  lossUsd: number;
+  mrrUsd: number;
+  /** of the matches, those whose pass-through cost alone (the company's cost) exceeds MRR */
+  ptbLossOrganizations: number;
+}
+
+/**
+ * 3. Negative gross margin: paying organizations (MRR > 0) whose LLM cost exceeds their MRR,
+ * biggest dollar loss first. Free organizations have no margin; they are question 1 and 2.
+ */
+export function churnRisk(
+  frame: pl.DataFrame,
+  overrides: Partial<QuestionThresholds> = {},
+): Answer<ChurnFacts> {
+  requireColumns(frame, "churn risk", [
+    "org_name",
+    "tier",
+    "mrr",
+    "llm_cost_30d",
+    "llm_cost_ptb_30d",
+    "gross_margin_pct",
+  ]);
+  const t = thresholds(overrides);
+  const paying = pl.col("mrr").gt(0);
+  const matches = frame
+    .filter(paying.and(pl.col("llm_cost_30d").gt(pl.col("mrr"))))
+    .withColumns(pl.col("llm_cost_30d").minus(pl.col("mrr")).alias("loss_usd"))
+    .sort("loss_usd", true);
+  const facts: ChurnFacts = {
+    organizations: matches.height,
+    payingOrganizations: countWhere(frame, paying),
+    lossUsd: columnTotal(matches, "loss_usd"),
+    mrrUsd: columnTotal(matches, "mrr"),
+    ptbLossOrganizations: countWhere(
+      matches,
+      pl.col("llm_cost_ptb_30d").fillNull(0).gt(pl.col("mrr")),
+    ),
+  };
+  const reading = `${count(facts.organizations)} of ${
+    plural(facts.payingOrganizations, "paying organization")
+  } cost more in LLM spend than they pay (${usd(facts.lossUsd)} over their ${
+    usd(facts.mrrUsd)
+  } MRR); counting only pass-through cost, which the company pays, ${
+    count(facts.ptbLossOrganizations)
+  } of them ${facts.ptbLossOrganizations === 1 ? "loses" : "lose"} money.`;
+  return {
+    table: matches
+      .select(
+        "org_name",
+        "tier",
+        "mrr",
+        "llm_cost_30d",
+        "llm_cost_ptb_30d",
+        "loss_usd",
+        "gross_margin_pct",
+      )
+      .head(t.top),
+    facts,
+    reading,
+  };
+}
+
+// ── 4. Pricing model comparison ─────────────────────────────────────────────────────────────
+
+export interface ModelFacts {
+  currentMrrUsd: number;
+  seatBasedUsd: number;
+  usageBasedUsd: number;
+  pctOfLlmCostUsd: number;
+  /** the percentage of LLM cost that would equal current MRR (null when there is no LLM cost) */
+  breakEvenPct: number | null;
+  /** organizations with unknown MRR (counted as $0 in current_mrr) */
+  unknownMrr: number;
+}
+
+/**
+ * 4. Revenue per tier today and under three simple models: seats × price, requests × price per
+ * 1,000, and a percentage of LLM cost. One row per tier, most current MRR first.
+ */
+export function pricingModelComparison(
+  frame: pl.DataFrame,
+  prices: Partial<ModelPrices> = {},
+): Answer<ModelFacts> {
+  requireColumns(frame, "pricing model comparison", [
+    "tier",
+    "seats",
+    "requests_30d",
+    "llm_cost_30d",
+    "mrr",
+  ]);
+  const p = { ...DEFAULT_MODEL_PRICES, ...prices };
+  const table = frame
+    .groupBy("tier")
+    .agg(
+      pl.len().alias("organizations"),
+      pl.col("mrr").fillNull(0).sum().alias("current_mrr"),
+      pl.col("seats").sum().mul(p.seatPriceUsd).alias("seat_based"),
+      pl.col("requests_30d").sum().div(1000).mul(p.per1kRequestsUsd).alias("usage_based"),
+      pl.col("llm_cost_30d").sum().mul(p.pctOfLlmCost / 100).alias("pct_of_llm_cost"),
+    )
+    .sort(["current_mrr", "tier"], [true, false]);
+  const llmCost = columnTotal(frame, "llm_cost_30d");
+  const facts: ModelFacts = {
+    currentMrrUsd: columnTotal(table, "current_mrr"),
+    seatBasedUsd: columnTotal(table, "seat_based"),
+    usageBasedUsd: columnTotal(table, "usage_based"),
+    pctOfLlmCostUsd: columnTotal(table, "pct_of_llm_cost"),
+    breakEvenPct: llmCost > 0 ? columnTotal(frame, "mrr") / llmCost * 100 : null,
+    unknownMrr: countWhere(frame, pl.col("mrr").isNull()),
+  };
+  const reading = `At ${p.pctOfLlmCost} % of LLM cost revenue would be ${
+    usd(facts.pctOfLlmCostUsd)
+  } a month against ${usd(facts.currentMrrUsd)} MRR today${
+    facts.breakEvenPct === null
+      ? ""
+      : ` (matching it would take ${+facts.breakEvenPct.toFixed(1)} % of LLM cost)`
+  }; seat-based at ${usd(p.seatPriceUsd)} a seat gives ${usd(facts.seatBasedUsd)}, usage-based at ${
+    usd(p.per1kRequestsUsd)
+  } per 1,000 requests ${usd(facts.usageBasedUsd)}${
+    facts.unknownMrr > 0
+      ? `; unknown MRR counted as $0 for ${plural(facts.unknownMrr, "organization")}`
+      : ""
+  }.`;
+  return { table, facts, reading };
+}
+
+// ── 5. Feature adoption ─────────────────────────────────────────────────────────────────────
+
+export interface AdoptionFacts {
+  /** organizations with the prompts add-on (billed, or in stripe_metadata) */
+  addonOrganizations: number;
+  /** … of which used stored prompts in the window */
+  addonUsingPrompts: number;
+  /** organizations that used stored prompts in the window without the add-on */
+  promptUsersWithoutAddon: number;
+  /** Σ addon_prompts, USD per month */
+  addonMrrUsd: number;
+}
+
+/** "prompts" as one entry of the comma-separated add-on list (not e.g. "prompts_v2"). */
+const PROMPTS_IN_METADATA = "(^|,)\\s*prompts\\s*(,|$)";
+
+/**
+ * 5. Prompts add-on (billed in Stripe or listed in stripe_metadata) against prompt usage: one row
+ * per (has add-on, used prompts in the window) pair.
+ */
+export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
+  requireColumns(frame, "feature adoption", [
+    "addon_prompts",
+    "addons_in_metadata",
+    "prompts_created",
+    "prompts_used_30d",
+    "mrr",
+  ]);
+  const flagged = frame.withColumns(
+    pl.col("addon_prompts").fillNull(0).gt(0)
+      .or(pl.col("addons_in_metadata").fillNull("").str.contains(PROMPTS_IN_METADATA))
+      .alias("has_prompts_addon"),
+    pl.col("prompts_used_30d").fillNull(0).gt(0).alias("uses_prompts"),
+  );
+  const table = flagged
+    .groupBy(["has_prompts_addon", "uses_prompts"])
+    .agg(
+      pl.len().alias("organizations"),
+      pl.col("prompts_created").sum().alias("prompts_created"),
+      pl.col("prompts_used_30d").sum().alias("prompt_requests_30d"),
+      pl.col("addon_prompts").sum().alias("addon_prompts"),
+      pl.col("mrr").sum().alias("mrr"),
+    )
+    .sort(["has_prompts_addon", "uses_prompts"], [true, true]);
+  const addon = pl.col("has_prompts_addon");
+  const uses = pl.col("uses_prompts");
+  const facts: AdoptionFacts = {
+    addonOrganizations: countWhere(flagged, addon),
+    addonUsingPrompts: countWhere(flagged, addon.and(uses)),
+    promptUsersWithoutAddon: countWhere(flagged, addon.not().and(uses)),
+    addonMrrUsd: columnTotal(frame, "addon_prompts"),
+  };
+  const reading = `${plural(facts.addonOrganizations, "organization")} ${
+    facts.addonOrganizations === 1 ? "has" : "have"
+  } the prompts add-on and ${
+    count(facts.addonUsingPrompts)
+  } of them used stored prompts in the window; ${
+    count(facts.promptUsersWithoutAddon)
+  } used prompts without it; the add-on brings ${usd(facts.addonMrrUsd)} MRR.`;
+  return { table, facts, reading };
+}
+
+// ── 6. PTB vs BYOK ──────────────────────────────────────────────────────────────────────────
+
+export const TRAFFIC_TYPES = ["gateway only (PTB)", "mixed", "BYOK only", "no requests"] as const;
+export type TrafficType = typeof TRAFFIC_TYPES[number];
+
+export interface TrafficFacts {
+  organizations: number;
+  mrrUsd: number;
+  llmCostUsd: number;
+  /** pass-through LLM cost: the part the company pays */
+  ptbLlmCostUsd: number;
+}
+
+/**
+ * 6. Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
+ * BYOK-only, none. Gross margin two ways: on all LLM cost (the spec's) and on the pass-through
+ * cost the company actually pays.
+ */
+export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, TrafficFacts>> {
+  requireColumns(frame, "PTB vs BYOK", [
+    "has_gateway_only",
+    "is_byok",
+    "ptb_requests_30d",
+    "requests_30d",
+    "llm_cost_30d",
+    "llm_cost_ptb_30d",
+    "mrr",
+  ]);
+  const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
+  const traffic = pl.when(pl.col("has_gateway_only")).then(pl.lit(gateway))
+    .when(pl.col("is_byok").and(pl.col("ptb_requests_30d").gt(0))).then(pl.lit(mixed))
+    .when(pl.col("is_byok")).then(pl.lit(byok))
+    .otherwise(pl.lit(none));
+  const grouped = frame
+    .withColumns(traffic.alias("traffic"))
+    .groupBy("traffic")
+    .agg(
+      pl.len().alias("organizations"),
+      pl.col("requests_30d").sum().alias("requests_30d"),
+      pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
+      pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
+      pl.col("mrr").fillNull(0).sum().alias("mrr"),
+    );
+  const margin = (cost: string) =>
+    pl.when(pl.col("mrr").gt(0))
+      .then(pl.col("mrr").minus(pl.col(cost)).div(pl.col("mrr")).mul(100))
+      .otherwise(pl.lit(null));
+  const order = new Map<string, number>(TRAFFIC_TYPES.map((type, i) => [type, i]));
+  const types = grouped.getColumn("traffic").toArray() as string[];
+  const table = grouped
+    .withColumns(
+      pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
+      pl.col("mrr").div(pl.col("organizations")).alias("mrr_per_org"),
+      margin("llm_cost_30d").alias("gross_margin_pct"),
+      margin("llm_cost_ptb_30d").alias("margin_on_ptb_cost_pct"),
+    )
+    .sort("order")
+    .drop("order");
+
+  const facts = Object.fromEntries(TRAFFIC_TYPES.map((type) => {
+    const row = table.filter(pl.col("traffic").eq(pl.lit(type)));
+    return [type, {
+      organizations: columnTotal(row, "organizations"),
+      mrrUsd: columnTotal(row, "mrr"),
+      llmCostUsd: columnTotal(row, "llm_cost_30d"),
+      ptbLlmCostUsd: columnTotal(row, "llm_cost_ptb_30d"),
+    }];
+  })) as Record<TrafficType, TrafficFacts>;
+  const g = facts[gateway];
+  const b = facts[byok];
+  const m = facts[mixed];
+  const reading = `${plural(g.organizations, "organization")} ${
+    g.organizations === 1 ? "is" : "are"
+  } gateway-only: ${usd(g.mrrUsd)} MRR against ${
+    usd(g.ptbLlmCostUsd)
+  } of pass-through LLM cost the company pays; ${plural(b.organizations, "organization")} ${
+    b.organizations === 1 ? "is" : "are"
+  } BYOK-only (${usd(b.mrrUsd)} MRR, their ${
+    usd(b.llmCostUsd)
+  } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
+    usd(m.mrrUsd)
+  } MRR, ${usd(m.ptbLlmCostUsd)} pass-through).`;
+  return { table, facts, reading };
+}

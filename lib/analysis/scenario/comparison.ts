@@ -1,0 +1,323 @@
+/**
+ * Comparison with current MRR per organization and per tier, and the breakeven price of any one
+ * price in the model.
+ */
+import pl from "nodejs-polars";
+import { UserError } from "../../core/config.ts";
+import type { Scenario } from "./model.ts";
+import { priceParameter, withPriceParameter } from "./parameters.ts";
+import {
+  comparableProposedTotal,
+  currentTotal,
+  type PricedOrganizations,
+  priceOrganizations,
+  type ScenarioInputs,
+  scenarioInputs,
+} from "./pricing.ts";
+
+// ── comparison ──────────────────────────────────────────────────────────────────────────────
+
+/** |delta| below half a cent counts as unchanged. */
+const UNCHANGED_USD = 0.005;
+
+export type Outcome = "pays_more" | "pays_less" | "unchanged" | "unknown_current";
+
+function outcome(current: number | null, proposed: number | null): Outcome {
+  if (current === null || proposed === null) return "unknown_current";
+  const delta = proposed - current;
+  return Math.abs(delta) < UNCHANGED_USD ? "unchanged" : delta > 0 ? "pays_more" : "pays_less";
+}
+
+/**
+ * Per-organization proposed revenue next to current MRR. Columns: org_id, org_name, tier,
+ * tier_raw, seats, requests_30d, llm_cost_30d, addons, plan, current_mrr, proposed_base,
+ * proposed_usage, proposed_minimum_topup, proposed_addons, proposed_mrr, delta_usd,
+ * change_pct (empty when current is 0 or unknown), outcome.
+ */
+export function proposedRevenue(frame: pl.DataFrame, scenario: Scenario): pl.DataFrame {
+  const inputs = scenarioInputs(frame);
+  return perOrgFrame(inputs, scenario, priceOrganizations(inputs, scenario));
+}
+
+function perOrgFrame(
+  inputs: ScenarioInputs,
+  scenario: Scenario,
+  priced: PricedOrganizations,
+): pl.DataFrame {
+  const { parts } = priced;
+  const proposed = parts.map((p) => p.total);
+  const delta = proposed.map((p, i) => {
+    const current = inputs.currentMrr[i];
+    return p === null || current === null ? null : p - current;
+  });
+  return pl.DataFrame([
+    pl.Series("org_id", inputs.orgId, pl.Utf8),
+    pl.Series("org_name", inputs.orgName, pl.Utf8),
+    pl.Series("tier", inputs.tier, pl.Utf8),
+    pl.Series("tier_raw", inputs.tierRaw, pl.Utf8),
+    pl.Series("seats", inputs.seats, pl.Float64).cast(pl.Int64),
+    pl.Series("requests_30d", inputs.requests, pl.Float64).cast(pl.Int64),
+    pl.Series("llm_cost_30d", inputs.llmCost.all, pl.Float64),
+    pl.Series("addons", inputs.addons.map((a) => a.length ? a.join(",") : null), pl.Utf8),
+    pl.Series(
+      "plan",
+      parts.map((p) => (p.plan < 0 ? null : scenario.plans[p.plan].name)),
+      pl.Utf8,
+    ),
+    pl.Series("current_mrr", inputs.currentMrr, pl.Float64),
+    pl.Series("proposed_base", parts.map((p) => p.base), pl.Float64),
+    pl.Series("proposed_usage", parts.map((p) => p.usage), pl.Float64),
+    pl.Series("proposed_minimum_topup", parts.map((p) => p.minimumTopup), pl.Float64),
+    pl.Series("proposed_addons", parts.map((p) => p.addons), pl.Float64),
+    pl.Series("proposed_mrr", proposed, pl.Float64),
+    pl.Series("delta_usd", delta, pl.Float64),
+    pl.Series(
+      "change_pct",
+      delta.map((d, i) => {
+        const current = inputs.currentMrr[i];
+        return d === null || current === null || current === 0 ? null : d / current * 100;
+      }),
+      pl.Float64,
+    ),
+    pl.Series("outcome", proposed.map((p, i) => outcome(inputs.currentMrr[i], p)), pl.Utf8),
+  ]);
+}
+
+export interface ScenarioTotals {
+  organizations: number;
+  /** organizations with known current MRR: the comparable set */
+  comparable: number;
+  currentMrrUsd: number;
+  /** proposed MRR of the comparable set */
+  proposedMrrUsd: number;
+  deltaUsd: number;
+  /** null when current MRR is 0 */
+  changePct: number | null;
+  paysMore: number;
+  paysLess: number;
+  unchanged: number;
+  unknownCurrent: number;
+  /** proposed MRR of organizations whose current MRR is unknown (not in the totals above) */
+  proposedMrrUnknownCurrentUsd: number;
+}
+
+function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
+  const current = perOrg.getColumn("current_mrr").toArray() as (number | null)[];
+  const proposed = perOrg.getColumn("proposed_mrr").toArray() as (number | null)[];
+  const outcomes = perOrg.getColumn("outcome").toArray() as Outcome[];
+  const t: ScenarioTotals = {
+    organizations: perOrg.height,
+    comparable: 0,
+    currentMrrUsd: 0,
+    proposedMrrUsd: 0,
+    deltaUsd: 0,
+    changePct: null,
+    paysMore: 0,
+    paysLess: 0,
+    unchanged: 0,
+    unknownCurrent: 0,
+    proposedMrrUnknownCurrentUsd: 0,
+  };
+  for (let i = 0; i < perOrg.height; i++) {
+    if (current[i] === null) {
+      t.unknownCurrent++;
+      t.proposedMrrUnknownCurrentUsd += proposed[i] ?? 0;
+      continue;
+    }
+    t.comparable++;
+    t.currentMrrUsd += current[i]!;
+    t.proposedMrrUsd += proposed[i] ?? 0;
+    if (outcomes[i] === "pays_more") t.paysMore++;
+    else if (outcomes[i] === "pays_less") t.paysLess++;
+    else t.unchanged++;
+  }
+  t.deltaUsd = t.proposedMrrUsd - t.currentMrrUsd;
+  t.changePct = t.currentMrrUsd === 0 ? null : t.deltaUsd / t.currentMrrUsd * 100;
+  return t;
+}
+
+const TIER_ORDER = ["free", "pro", "team", "growth", "enterprise", "other"];
+
+/** Totals per tier (one row each, known tiers first) and a last row `all`. */
+function byTierFrame(perOrg: pl.DataFrame): pl.DataFrame {
+  const tiers = [...new Set(perOrg.getColumn("tier").toArray() as (string | null)[])]
+    .map((t) => t ?? "(none)")
+    .sort((a, b) => {
+      const ia = TIER_ORDER.indexOf(a), ib = TIER_ORDER.indexOf(b);
+      return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+    });
+  const rows = tiers.map((tier) => {
+    const part = tier === "(none)"
+      ? perOrg.filter(pl.col("tier").isNull())
+      : perOrg.filter(pl.col("tier").eq(pl.lit(tier)));
+    return { tier, totals: totalsOf(part) };
+  });
+  rows.push({ tier: "all", totals: totalsOf(perOrg) });
+  const column = (pick: (t: ScenarioTotals) => number | null) => rows.map((r) => pick(r.totals));
+  return pl.DataFrame([
+    pl.Series("tier", rows.map((r) => r.tier), pl.Utf8),
+    pl.Series("organizations", column((t) => t.organizations), pl.Float64).cast(pl.Int64),
+    pl.Series("comparable", column((t) => t.comparable), pl.Float64).cast(pl.Int64),
+    pl.Series("current_mrr", column((t) => t.currentMrrUsd), pl.Float64),
+    pl.Series("proposed_mrr", column((t) => t.proposedMrrUsd), pl.Float64),
+    pl.Series("delta_usd", column((t) => t.deltaUsd), pl.Float64),
+    pl.Series("change_pct", column((t) => t.changePct), pl.Float64),
+    pl.Series("pays_more", column((t) => t.paysMore), pl.Float64).cast(pl.Int64),
+    pl.Series("pays_less", column((t) => t.paysLess), pl.Float64).cast(pl.Int64),
+    pl.Series("unchanged", column((t) => t.unchanged), pl.Float64).cast(pl.Int64),
+    pl.Series("unknown_current", column((t) => t.unknownCurrent), pl.Float64).cast(pl.Int64),
+    pl.Series(
+      "proposed_mrr_unknown_current",
+      column((t) => t.proposedMrrUnknownCurrentUsd),
+      pl.Float64,
+    ),
+  ]);
+}
+
+export interface Breakeven {
+  /** the parameter path, e.g. plans[0].pctOfLlmCost.percent */
+  parameter: string;
+  /** the parameter's value in the scenario */
+  scenarioValue: number;
+  /** the value at which proposed MRR = current MRR over the comparable set; null when none */
+  value: number | null;
+  /** why there is no breakeven */
+  reason?: string;
+  currentMrrUsd: number;
+}
+
+/**
+ * The value of one price parameter at which proposed MRR equals current MRR, summed over
+ * organizations with known current MRR. Proposed revenue is piecewise linear and non-decreasing
+ * in any price (minimums and tiers make the pieces), so bisection brackets the crossing and a
+ * last linear step lands on it.
+ */
+export function findBreakeven(
+  frame: pl.DataFrame,
+  scenario: Scenario,
+  parameter: string,
+): Breakeven {
+  let scenarioValue: number;
+  try {
+    scenarioValue = priceParameter(scenario, parameter);
+  } catch (error) {
+    throw new UserError(`breakeven parameter ${(error as Error).message}`);
+  }
+  const inputs = scenarioInputs(frame);
+  const target = currentTotal(inputs);
+  const at = (value: number) =>
+    comparableProposedTotal(inputs, withPriceParameter(scenario, parameter, value));
+  const result = (value: number | null, reason?: string): Breakeven => ({
+    parameter,
+    scenarioValue,
+    value,
+    ...(reason ? { reason } : {}),
+    currentMrrUsd: target,
+  });
+  const tolerance = Math.max(1e-9, Math.abs(target) * 1e-12);
+  let lo = 0;
+  const atZero = at(0);
+  if (Math.abs(atZero - target) <= tolerance) return result(0);
+  if (atZero > target) {
+    return result(null, "proposed MRR exceeds current MRR even at a price of 0");
+  }
+  let hi = Math.max(1, scenarioValue);
+  let atHi = at(hi);
+  for (let doublings = 0; atHi < target; doublings++) {
+    if (doublings >= 80 || atHi === atZero && doublings >= 4) {
+      return result(
+        null,
+        atHi === atZero
+          ? "the parameter changes no comparable organization's price"
+          : "no price reaches current MRR",
+      );
+    }
+    lo = hi;
+    hi *= 2;
+    atHi = at(hi);
+  }
+  let atLo = at(lo);
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    const atMid = at(mid);
+    if (atMid < target) {
+      lo = mid;
+      atLo = atMid;
+    } else {
+      hi = mid;
+      atHi = atMid;
+    }
+  }
+  const value = atHi === atLo ? hi : lo + (target - atLo) * (hi - lo) / (atHi - atLo);
+  return result(value);
+}
+
+/** The breakeven value itself; throws a UserError with the reason when there is none. */
+export function breakevenPrice(frame: pl.DataFrame, scenario: Scenario, parameter: string): number {
+  const breakeven = findBreakeven(frame, scenario, parameter);
+  if (breakeven.value === null) {
+    throw new UserError(`no breakeven for ${parameter}: ${breakeven.reason}`);
+  }
+  return breakeven.value;
+}
+
+function organizations(n: number): string {
+  return `${n.toLocaleString("en-US")} organization${n === 1 ? "" : "s"}`;
+}
+
+export interface ScenarioComparison {
+  scenario: Scenario;
+  perOrg: pl.DataFrame;
+  byTier: pl.DataFrame;
+  totals: ScenarioTotals;
+  breakeven?: Breakeven;
+  /** organizations that matched no plan (priced $0), add-ons without a price, unknown MRR */
+  warnings: string[];
+}
+
+/**
+ * Current vs proposed for every organization, per tier and in total, plus the breakeven of
+ * `breakeven` (default: the scenario's own `breakeven` field).
+ */
+export function compareScenario(
+  frame: pl.DataFrame,
+  scenario: Scenario,
+  options: { breakeven?: string } = {},
+): ScenarioComparison {
+  const inputs = scenarioInputs(frame);
+  const priced = priceOrganizations(inputs, scenario);
+  const perOrg = perOrgFrame(inputs, scenario, priced);
+  const totals = totalsOf(perOrg);
+  const warnings: string[] = [];
+  if (priced.unmatched > 0) {
+    warnings.push(
+      `${organizations(priced.unmatched)} ${
+        priced.unmatched === 1 ? "matches" : "match"
+      } no plan and ${
+        priced.unmatched === 1 ? "is" : "are"
+      } priced $0; add a last plan without match to price them`,
+    );
+  }
+  if (priced.unpricedAddons.length > 0) {
+    warnings.push(
+      `add-ons without a price in addonPrices, priced $0: ${priced.unpricedAddons.join(", ")}`,
+    );
+  }
+  if (totals.unknownCurrent > 0) {
+    warnings.push(
+      `${organizations(totals.unknownCurrent)} ${
+        totals.unknownCurrent === 1 ? "has" : "have"
+      } unknown current MRR (revenue not fetched), left out of the totals`,
+    );
+  }
+  const parameter = options.breakeven ?? scenario.breakeven;
+  const result: ScenarioComparison = {
+    scenario,
+    perOrg,
+    byTier: byTierFrame(perOrg),
+    totals,
+    warnings,
+  };
+  if (parameter) result.breakeven = findBreakeven(frame, scenario, parameter);
+  return result;
+}

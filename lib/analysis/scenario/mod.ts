@@ -1,0 +1,53 @@
+/**
+ * Pricing scenarios: a small typed description of a pricing model (per seat, flat tiers,
+ * per-request with included volume and graduated or volume tiers, % of LLM cost, add-on prices,
+ * minimums), each organization's monthly revenue under it, the comparison with current MRR per
+ * organization and per tier, and the breakeven price of any one price in the model.
+ *
+ * A scenario is JSON (scenarios/*.json); `parseScenario` validates it and names the field that
+ * is wrong. Plans are tried in order and the first whose `match` fits an organization prices it.
+ *
+ * Current MRR is the export's `mrr`. An empty `mrr` is unknown, never $0: such organizations are
+ * priced but left out of the comparison totals (counted in `unknown_current`).
+ */
+export {
+  COST_BASIS_COLUMNS,
+  type CostBasis,
+  type FlatTierMetric,
+  type FlatTierPricing,
+  type PctOfLlmCost,
+  type PerRequestPricing,
+  type Plan,
+  type PlanMatch,
+  type RequestTier,
+  type Scenario,
+} from "./model.ts";
+export { loadScenarioFile, parseScenario } from "./validation.ts";
+export { priceParameter, withPriceParameter } from "./parameters.ts";
+export {
+  flatTierUsd,
+  type PricedOrganizations,
+  priceOrganizations,
+  type ProposedParts,
+  requestChargeUsd,
+  SCENARIO_INPUT_COLUMNS,
+  type ScenarioInputs,
+  scenarioInputs,
+} from "./pricing.ts";
+export {
+  type Breakeven,
+  breakevenPrice,
+  compareScenario,
+  findBreakeven,
+  type Outcome,
+  proposedRevenue,
+  type ScenarioComparison,
+  type ScenarioTotals,
+} from "./comparison.ts";
+export {
+  scenarioFileBase,
+  type ScenarioFiles,
+  scenarioMarkdown,
+  type ScenarioReportContext,
+  writeScenarioFiles,
+} from "./report.ts";

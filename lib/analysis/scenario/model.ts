@@ -1,0 +1,81 @@
+/** The scenario model: the typed description of a pricing model that a scenario JSON file holds. */
+
+// ── the model ───────────────────────────────────────────────────────────────────────────────
+
+/** Which LLM cost a percentage applies to: all traffic, pass-through billed only, or BYOK only. */
+export type CostBasis = "all" | "ptb" | "byok";
+export const COST_BASIS_COLUMNS: Record<CostBasis, string> = {
+  all: "llm_cost_30d",
+  ptb: "llm_cost_ptb_30d",
+  byok: "llm_cost_byok_30d",
+};
+
+/** A band of requests in the window; `upTo` is inclusive, null = no upper bound (last tier). */
+export interface RequestTier {
+  upTo: number | null;
+  usdPer1k: number;
+}
+
+export interface PerRequestPricing {
+  /** requests in the window that cost nothing (counted from the first request) */
+  includedRequests: number;
+  /**
+   * graduated: each band's requests at that band's rate (Stripe "graduated");
+   * volume: every billable request at the rate of the band the total falls in (Stripe "volume").
+   * Bands are over the total request count; included requests are free in either mode.
+   */
+  mode: "graduated" | "volume";
+  tiers: RequestTier[];
+}
+
+export type FlatTierMetric = "seats" | "active_users_30d" | "requests_30d" | "llm_cost_30d";
+
+/** A flat monthly price chosen by where a metric falls: the first tier with value ≤ upTo. */
+export interface FlatTierPricing {
+  metric: FlatTierMetric;
+  tiers: { upTo: number | null; usd: number }[];
+}
+
+export interface PctOfLlmCost {
+  /** percent, e.g. 2 for 2 % */
+  percent: number;
+  basis: CostBasis;
+}
+
+/** Which organizations a plan prices; both lists given = both must match; no match = everyone. */
+export interface PlanMatch {
+  /** tier families (`tier` column): free, pro, team, growth, enterprise, other */
+  tiers?: string[];
+  /** raw tier values (`tier_raw` column), e.g. pro-20251210 */
+  tiersRaw?: string[];
+}
+
+export interface Plan {
+  name: string;
+  match?: PlanMatch;
+  /** proposed = current MRR (e.g. negotiated enterprise contracts); no prices allowed with it */
+  keepCurrentMrr?: boolean;
+  /** USD per month */
+  flatUsd?: number;
+  /** USD per seat per month, on seats above `includedSeats` */
+  perSeatUsd?: number;
+  includedSeats?: number;
+  flatTiers?: FlatTierPricing;
+  perRequest?: PerRequestPricing;
+  pctOfLlmCost?: PctOfLlmCost;
+  /** true: add-ons cost nothing extra on this plan */
+  addonsIncluded?: boolean;
+  /** the plan's charges before add-ons are raised to at least this, USD per month */
+  minimumUsd?: number;
+}
+
+export interface Scenario {
+  /** file-safe: names the output files */
+  name: string;
+  description: string;
+  /** USD per month per add-on an organization has (prompts, evals, experiments, alerts) */
+  addonPrices: Record<string, number>;
+  plans: Plan[];
+  /** default parameter for the breakeven price, e.g. "plans[0].pctOfLlmCost.percent" */
+  breakeven?: string;
+}

@@ -1,0 +1,221 @@
+/** Pricing organizations: each organization's monthly revenue under a scenario's plans. */
+import pl from "nodejs-polars";
+import { UserError } from "../../core/config.ts";
+import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } from "./model.ts";
+
+// ── pricing organizations ───────────────────────────────────────────────────────────────────
+
+/** The export columns a scenario reads, as plain arrays (nulls in usage columns read as 0). */
+export interface ScenarioInputs {
+  height: number;
+  orgId: string[];
+  orgName: (string | null)[];
+  tier: (string | null)[];
+  tierRaw: (string | null)[];
+  seats: number[];
+  activeUsers: number[];
+  requests: number[];
+  llmCost: Record<CostBasis, number[]>;
+  /** add-ons per organization: addons_in_metadata, plus prompts when addon_prompts > 0 */
+  addons: string[][];
+  /** current MRR; null = unknown */
+  currentMrr: (number | null)[];
+}
+
+export const SCENARIO_INPUT_COLUMNS = [
+  "org_id",
+  "org_name",
+  "tier",
+  "tier_raw",
+  "seats",
+  "active_users_30d",
+  "requests_30d",
+  "llm_cost_30d",
+  "llm_cost_ptb_30d",
+  "llm_cost_byok_30d",
+  "addons_in_metadata",
+  "addon_prompts",
+  "mrr",
+];
+
+function numberArray(frame: pl.DataFrame, name: string): number[] {
+  return (frame.getColumn(name).toArray() as unknown[]).map((v) =>
+    v === null || v === undefined ? 0 : Number(v)
+  );
+}
+
+export function scenarioInputs(frame: pl.DataFrame): ScenarioInputs {
+  const missing = SCENARIO_INPUT_COLUMNS.filter((name) => !frame.columns.includes(name));
+  if (missing.length > 0) {
+    throw new UserError(
+      `the frame lacks ${
+        missing.join(", ")
+      }: pass an export frame (loadPricingData or readExportFile)`,
+    );
+  }
+  const metadata = frame.getColumn("addons_in_metadata").toArray() as (string | null)[];
+  const promptsBilled = frame.getColumn("addon_prompts").toArray() as (number | null)[];
+  const addons = metadata.map((text, i) => {
+    const list = (text ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
+    if ((promptsBilled[i] ?? 0) > 0 && !list.includes("prompts")) list.push("prompts");
+    return list;
+  });
+  return {
+    height: frame.height,
+    orgId: frame.getColumn("org_id").toArray() as string[],
+    orgName: frame.getColumn("org_name").toArray() as (string | null)[],
+    tier: frame.getColumn("tier").toArray() as (string | null)[],
+    tierRaw: frame.getColumn("tier_raw").toArray() as (string | null)[],
+    seats: numberArray(frame, "seats"),
+    activeUsers: numberArray(frame, "active_users_30d"),
+    requests: numberArray(frame, "requests_30d"),
+    llmCost: {
+      all: numberArray(frame, "llm_cost_30d"),
+      ptb: numberArray(frame, "llm_cost_ptb_30d"),
+      byok: numberArray(frame, "llm_cost_byok_30d"),
+    },
+    addons,
+    currentMrr: (frame.getColumn("mrr").toArray() as unknown[]).map((v) =>
+      v === null || v === undefined ? null : Number(v)
+    ),
+  };
+}
+
+/** USD for `requests` under per-request pricing. */
+export function requestChargeUsd(requests: number, pricing: PerRequestPricing): number {
+  const included = pricing.includedRequests;
+  if (requests <= included) return 0;
+  if (pricing.mode === "volume") {
+    const band = pricing.tiers.find((t) => t.upTo === null || requests <= t.upTo)!;
+    return (requests - included) / 1000 * band.usdPer1k;
+  }
+  let total = 0;
+  let lower = 0;
+  for (const tier of pricing.tiers) {
+    const upper = tier.upTo ?? Infinity;
+    const from = Math.max(lower, included);
+    const to = Math.min(upper, requests);
+    if (to > from) total += (to - from) / 1000 * tier.usdPer1k;
+    if (requests <= upper) break;
+    lower = upper;
+  }
+  return total;
+}
+
+export function flatTierUsd(value: number, pricing: FlatTierPricing): number {
+  return pricing.tiers.find((t) => t.upTo === null || value <= t.upTo)!.usd;
+}
+
+function matches(plan: Plan, tier: string | null, tierRaw: string | null): boolean {
+  const m = plan.match;
+  if (!m) return true;
+  if (m.tiers && !(tier !== null && m.tiers.includes(tier))) return false;
+  if (m.tiersRaw && !(tierRaw !== null && m.tiersRaw.includes(tierRaw))) return false;
+  return true;
+}
+
+/** One organization's proposed revenue, split into parts (USD per month). */
+export interface ProposedParts {
+  /** index of the plan in scenario.plans; -1 when no plan matched */
+  plan: number;
+  base: number;
+  usage: number;
+  minimumTopup: number;
+  addons: number;
+  /** null when the plan keeps current MRR and it is unknown */
+  total: number | null;
+}
+
+export interface PricedOrganizations {
+  parts: ProposedParts[];
+  /** add-ons organizations have that the scenario gives no price (priced at $0) */
+  unpricedAddons: string[];
+  unmatched: number;
+}
+
+/** Prices every organization under the scenario (pure; no frames, so breakeven can loop fast). */
+export function priceOrganizations(
+  inputs: ScenarioInputs,
+  scenario: Scenario,
+): PricedOrganizations {
+  const unpriced = new Set<string>();
+  let unmatched = 0;
+  const parts: ProposedParts[] = new Array(inputs.height);
+  for (let i = 0; i < inputs.height; i++) {
+    const planIndex = scenario.plans.findIndex((p) =>
+      matches(p, inputs.tier[i], inputs.tierRaw[i])
+    );
+    if (planIndex < 0) {
+      unmatched++;
+      parts[i] = { plan: -1, base: 0, usage: 0, minimumTopup: 0, addons: 0, total: 0 };
+      continue;
+    }
+    const plan = scenario.plans[planIndex];
+    if (plan.keepCurrentMrr) {
+      const current = inputs.currentMrr[i];
+      parts[i] = {
+        plan: planIndex,
+        base: current ?? 0,
+        usage: 0,
+        minimumTopup: 0,
+        addons: 0,
+        total: current,
+      };
+      continue;
+    }
+    let base = plan.flatUsd ?? 0;
+    if (plan.perSeatUsd !== undefined) {
+      base += Math.max(0, inputs.seats[i] - (plan.includedSeats ?? 0)) * plan.perSeatUsd;
+    }
+    if (plan.flatTiers) {
+      const metric = plan.flatTiers.metric;
+      const value = metric === "seats"
+        ? inputs.seats[i]
+        : metric === "active_users_30d"
+        ? inputs.activeUsers[i]
+        : metric === "requests_30d"
+        ? inputs.requests[i]
+        : inputs.llmCost.all[i];
+      base += flatTierUsd(value, plan.flatTiers);
+    }
+    let usage = 0;
+    if (plan.perRequest) usage += requestChargeUsd(inputs.requests[i], plan.perRequest);
+    if (plan.pctOfLlmCost) {
+      usage += inputs.llmCost[plan.pctOfLlmCost.basis][i] * plan.pctOfLlmCost.percent / 100;
+    }
+    const minimumTopup = Math.max(0, (plan.minimumUsd ?? 0) - base - usage);
+    let addons = 0;
+    if (!plan.addonsIncluded) {
+      for (const addon of inputs.addons[i]) {
+        const price = scenario.addonPrices[addon];
+        if (price === undefined) unpriced.add(addon);
+        else addons += price;
+      }
+    }
+    parts[i] = {
+      plan: planIndex,
+      base,
+      usage,
+      minimumTopup,
+      addons,
+      total: base + usage + minimumTopup + addons,
+    };
+  }
+  return { parts, unpricedAddons: [...unpriced].sort(), unmatched };
+}
+
+/** Proposed MRR summed over organizations whose current MRR is known (the comparable set). */
+export function comparableProposedTotal(inputs: ScenarioInputs, scenario: Scenario): number {
+  const { parts } = priceOrganizations(inputs, scenario);
+  let total = 0;
+  for (let i = 0; i < inputs.height; i++) {
+    if (inputs.currentMrr[i] !== null) total += parts[i].total ?? 0;
+  }
+  return total;
+}
+
+export function currentTotal(inputs: ScenarioInputs): number {
+  let total = 0;
+  for (const mrr of inputs.currentMrr) if (mrr !== null) total += mrr;
+  return total;
+}

@@ -1,0 +1,199 @@
+/** Scenario files: the per-organization and per-tier CSVs and the Markdown report. */
+import pl from "nodejs-polars";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { formatChangePct, formatCount, formatUsd } from "../../report/numbers.ts";
+import { dateStamp, isoDate } from "../../formats/files.ts";
+import { writeReportFiles } from "../../formats/csv.ts";
+import { markdownTable } from "../../formats/markdown.ts";
+import type { ScenarioComparison } from "./comparison.ts";
+import type { Scenario } from "./model.ts";
+
+// ── files ───────────────────────────────────────────────────────────────────────────────────
+
+/** `helicone_pricing_scenario_<name>_<stamp>` (stamp: the data's as-of date, `_demo` for demo). */
+export function scenarioFileBase(scenario: Scenario, stamp: string): string {
+  return `helicone_pricing_scenario_${scenario.name}_${stamp}`;
+}
+
+function signedUsd(value: number): string {
+  const shown = formatUsd(value);
+  return value > 0 && shown !== "$0.00" ? `+${shown}` : shown;
+}
+
+const pct = formatChangePct;
+
+function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): string {
+  const movers = perOrg
+    .filter(pl.col("outcome").eq(pl.lit(descending ? "pays_more" : "pays_less")))
+    .sort("delta_usd", descending)
+    .head(limit);
+  if (movers.height === 0) return "None.";
+  const get = (name: string) => movers.getColumn(name).toArray() as unknown[];
+  const [ids, names, tiers, plans, current, proposed, delta] = [
+    "org_id",
+    "org_name",
+    "tier",
+    "plan",
+    "current_mrr",
+    "proposed_mrr",
+    "delta_usd",
+  ].map(get);
+  return markdownTable(
+    ["org_id", "org_name", "tier", "plan", "current_mrr", "proposed_mrr", "delta"],
+    ids.map((id, i) => [
+      String(id),
+      String(names[i] ?? ""),
+      String(tiers[i] ?? ""),
+      String(plans[i] ?? ""),
+      formatUsd(current[i] as number),
+      formatUsd(proposed[i] as number),
+      signedUsd(delta[i] as number),
+    ]),
+  );
+}
+
+export interface ScenarioReportContext {
+  /** where the data came from, e.g. the export file name or "fresh demo data" */
+  dataLabel: string;
+  asOf: Date;
+  demo: boolean;
+}
+
+/** A Markdown summary of a scenario comparison: totals, breakeven, tiers, biggest movers. */
+export function scenarioMarkdown(
+  result: ScenarioComparison,
+  context: ScenarioReportContext,
+): string {
+  const { scenario, totals, breakeven } = result;
+  const lines = [
+    `# Pricing scenario ${scenario.name}, data as of ${isoDate(context.asOf)}${
+      context.demo ? " (DEMO DATA)" : ""
+    }`,
+    "",
+    scenario.description || "(no description)",
+    "",
+    `Data: ${context.dataLabel}. Current revenue is the export's \`mrr\` (the spec's MRR, including the last closed period's usage charges). Proposed revenue is per month.`,
+    "",
+    "## Totals",
+    "",
+    `Over the ${formatCount(totals.comparable)} organizations whose current MRR is known:`,
+    "",
+    markdownTable(["measure", "value"], [
+      ["current MRR", formatUsd(totals.currentMrrUsd)],
+      ["proposed MRR", formatUsd(totals.proposedMrrUsd)],
+      ["change", `${signedUsd(totals.deltaUsd)} (${pct(totals.changePct)})`],
+      ["organizations paying more", formatCount(totals.paysMore)],
+      ["organizations paying less", formatCount(totals.paysLess)],
+      ["organizations unchanged (within half a cent)", formatCount(totals.unchanged)],
+      [
+        "organizations with unknown current MRR (not above)",
+        `${formatCount(totals.unknownCurrent)} (proposed ${
+          formatUsd(totals.proposedMrrUnknownCurrentUsd)
+        })`,
+      ],
+    ]),
+    "",
+  ];
+  if (breakeven) {
+    lines.push(
+      "## Breakeven",
+      "",
+      breakeven.value === null
+        ? `\`${breakeven.parameter}\` (${breakeven.scenarioValue} in the scenario): no breakeven, ${breakeven.reason}.`
+        : `\`${breakeven.parameter}\` = **${+breakeven.value.toPrecision(
+          6,
+        )}** makes proposed MRR equal current MRR (${
+          formatUsd(breakeven.currentMrrUsd)
+        }); the scenario has ${breakeven.scenarioValue}.`,
+      "",
+    );
+  }
+  const byTier = result.byTier;
+  const col = (name: string) => byTier.getColumn(name).toArray() as (number | null)[];
+  const tiers = byTier.getColumn("tier").toArray() as string[];
+  const [orgs, current, proposed, delta, change, more, less, same, unknown] = [
+    "organizations",
+    "current_mrr",
+    "proposed_mrr",
+    "delta_usd",
+    "change_pct",
+    "pays_more",
+    "pays_less",
+    "unchanged",
+    "unknown_current",
+  ].map(col);
+  lines.push(
+    "## By tier",
+    "",
+    markdownTable(
+      [
+        "tier",
+        "organizations",
+        "current MRR",
+        "proposed MRR",
+        "change",
+        "%",
+        "pay more",
+        "pay less",
+        "unchanged",
+        "unknown current",
+      ],
+      tiers.map((tier, i) => [
+        tier,
+        formatCount(orgs[i]!),
+        formatUsd(current[i]!),
+        formatUsd(proposed[i]!),
+        signedUsd(delta[i]!),
+        pct(change[i]),
+        formatCount(more[i]!),
+        formatCount(less[i]!),
+        formatCount(same[i]!),
+        formatCount(unknown[i]!),
+      ]),
+    ),
+    "",
+    "## Biggest increases",
+    "",
+    moversTable(result.perOrg, true, 10),
+    "",
+    "## Biggest decreases",
+    "",
+    moversTable(result.perOrg, false, 10),
+    "",
+  );
+  if (result.warnings.length > 0) {
+    lines.push("## Warnings", "", ...result.warnings.map((w) => `- ${w}`), "");
+  }
+  lines.push("## Scenario", "", "```json", JSON.stringify(scenario, null, 2), "```", "");
+  return lines.join("\n");
+}
+
+export interface ScenarioFiles {
+  perOrgPath: string;
+  byTierPath: string;
+  summaryPath: string;
+}
+
+/**
+ * Writes the comparison export: per-organization CSV, per-tier CSV (last row `all`) and the
+ * Markdown summary, atomically, named after the scenario and the data's date stamp.
+ */
+export async function writeScenarioFiles(
+  result: ScenarioComparison,
+  outDir: string,
+  context: ScenarioReportContext,
+): Promise<ScenarioFiles> {
+  await mkdir(outDir, { recursive: true });
+  const base = join(
+    outDir,
+    scenarioFileBase(result.scenario, dateStamp(context.asOf, context.demo)),
+  );
+  const [perOrgPath, byTierPath, summaryPath] = await writeReportFiles({
+    base,
+    main: result.perOrg,
+    second: { suffix: "_by_tier", frame: result.byTier },
+    markdown: scenarioMarkdown(result, context),
+  });
+  return { perOrgPath, byTierPath, summaryPath };
+}

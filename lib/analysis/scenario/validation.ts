@@ -1,0 +1,293 @@
+/** Scenario validation: `parseScenario` checks a scenario's JSON and names the field that is wrong. */
+import { UserError } from "../../core/config.ts";
+import type { Plan, Scenario } from "./model.ts";
+import { priceParameter } from "./parameters.ts";
+
+// ── validation ──────────────────────────────────────────────────────────────────────────────
+
+class ScenarioFields {
+  constructor(readonly source: string) {}
+
+  fail(path: string, message: string): never {
+    throw new UserError(`${this.source}: ${path} ${message}`);
+  }
+
+  object(value: unknown, path: string, known: readonly string[]): Record<string, unknown> {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(path, `must be an object, got ${describe(value)}`);
+    }
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) {
+        this.fail(
+          path ? `${path}.${key}` : key,
+          `is not a known field (known: ${known.join(", ")})`,
+        );
+      }
+    }
+    return value as Record<string, unknown>;
+  }
+
+  number(
+    value: unknown,
+    path: string,
+    { integer = false, positive = false } = {},
+  ): number {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      this.fail(path, `must be a number ≥ 0, got ${describe(value)}`);
+    }
+    if (integer && !Number.isInteger(value)) {
+      this.fail(path, `must be a whole number, got ${value}`);
+    }
+    if (positive && value === 0) this.fail(path, "must be greater than 0");
+    return value;
+  }
+
+  optionalNumber(value: unknown, path: string, options = {}): number | undefined {
+    return value === undefined ? undefined : this.number(value, path, options);
+  }
+
+  string(value: unknown, path: string): string {
+    if (typeof value !== "string" || value.trim() === "") {
+      this.fail(path, `must be a non-empty string, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(value: unknown, path: string, choices: readonly T[]): T {
+    if (!choices.includes(value as T)) {
+      this.fail(path, `must be one of ${choices.join(", ")}, got ${describe(value)}`);
+    }
+    return value as T;
+  }
+
+  stringList(value: unknown, path: string): string[] {
+    if (!Array.isArray(value) || value.length === 0) {
+      this.fail(path, `must be a non-empty list of strings, got ${describe(value)}`);
+    }
+    return value.map((item, i) => this.string(item, `${path}[${i}]`));
+  }
+
+  list(value: unknown, path: string): unknown[] {
+    if (!Array.isArray(value) || value.length === 0) {
+      this.fail(path, `must be a non-empty list, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  /** Tier bounds: increasing, the last one null (unbounded) so every value falls in a tier. */
+  bounds(tiers: { upTo: number | null }[], path: string): void {
+    tiers.forEach((tier, i) => {
+      const last = i === tiers.length - 1;
+      if (last && tier.upTo !== null) {
+        this.fail(`${path}[${i}].upTo`, "must be null: the last tier has no upper bound");
+      }
+      if (!last && tier.upTo === null) {
+        this.fail(`${path}[${i}].upTo`, "must be a number: only the last tier is unbounded");
+      }
+      const previous = i > 0 ? tiers[i - 1].upTo : null;
+      if (tier.upTo !== null && previous !== null && tier.upTo <= previous) {
+        this.fail(`${path}[${i}].upTo`, `must be greater than the tier before (${previous})`);
+      }
+    });
+  }
+
+  upTo(value: unknown, path: string): number | null {
+    return value === null ? null : this.number(value, path);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
+const PLAN_FIELDS = [
+  "name",
+  "match",
+  "keepCurrentMrr",
+  "flatUsd",
+  "perSeatUsd",
+  "includedSeats",
+  "flatTiers",
+  "perRequest",
+  "pctOfLlmCost",
+  "addonsIncluded",
+  "minimumUsd",
+] as const;
+
+const PRICE_FIELDS = ["flatUsd", "perSeatUsd", "flatTiers", "perRequest", "pctOfLlmCost"] as const;
+
+function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
+  const o = f.object(value, path, PLAN_FIELDS);
+  const plan: Plan = { name: f.string(o.name, `${path}.name`) };
+  if (o.match !== undefined) {
+    const m = f.object(o.match, `${path}.match`, ["tiers", "tiersRaw"]);
+    plan.match = {};
+    if (m.tiers !== undefined) plan.match.tiers = f.stringList(m.tiers, `${path}.match.tiers`);
+    if (m.tiersRaw !== undefined) {
+      plan.match.tiersRaw = f.stringList(m.tiersRaw, `${path}.match.tiersRaw`);
+    }
+  }
+  if (o.keepCurrentMrr !== undefined) {
+    if (typeof o.keepCurrentMrr !== "boolean") {
+      f.fail(`${path}.keepCurrentMrr`, `must be true or false, got ${describe(o.keepCurrentMrr)}`);
+    }
+    plan.keepCurrentMrr = o.keepCurrentMrr;
+  }
+  plan.flatUsd = f.optionalNumber(o.flatUsd, `${path}.flatUsd`);
+  plan.perSeatUsd = f.optionalNumber(o.perSeatUsd, `${path}.perSeatUsd`);
+  plan.includedSeats = f.optionalNumber(o.includedSeats, `${path}.includedSeats`, {
+    integer: true,
+  });
+  if (plan.includedSeats !== undefined && plan.perSeatUsd === undefined) {
+    f.fail(`${path}.includedSeats`, "needs perSeatUsd (the price of the seats above it)");
+  }
+  if (o.flatTiers !== undefined) {
+    const p = `${path}.flatTiers`;
+    const t = f.object(o.flatTiers, p, ["metric", "tiers"]);
+    const tiers = f.list(t.tiers, `${p}.tiers`).map((tier, i) => {
+      const band = f.object(tier, `${p}.tiers[${i}]`, ["upTo", "usd"]);
+      return {
+        upTo: f.upTo(band.upTo, `${p}.tiers[${i}].upTo`),
+        usd: f.number(band.usd, `${p}.tiers[${i}].usd`),
+      };
+    });
+    f.bounds(tiers, `${p}.tiers`);
+    plan.flatTiers = {
+      metric: f.oneOf(
+        t.metric,
+        `${p}.metric`,
+        [
+          "seats",
+          "active_users_30d",
+          "requests_30d",
+          "llm_cost_30d",
+        ] as const,
+      ),
+      tiers,
+    };
+  }
+  if (o.perRequest !== undefined) {
+    const p = `${path}.perRequest`;
+    const r = f.object(o.perRequest, p, ["includedRequests", "mode", "tiers"]);
+    const tiers = f.list(r.tiers, `${p}.tiers`).map((tier, i) => {
+      const band = f.object(tier, `${p}.tiers[${i}]`, ["upTo", "usdPer1k"]);
+      return {
+        upTo: f.upTo(band.upTo, `${p}.tiers[${i}].upTo`),
+        usdPer1k: f.number(band.usdPer1k, `${p}.tiers[${i}].usdPer1k`),
+      };
+    });
+    f.bounds(tiers, `${p}.tiers`);
+    plan.perRequest = {
+      includedRequests: r.includedRequests === undefined
+        ? 0
+        : f.number(r.includedRequests, `${p}.includedRequests`, { integer: true }),
+      mode: r.mode === undefined
+        ? "graduated"
+        : f.oneOf(r.mode, `${p}.mode`, ["graduated", "volume"] as const),
+      tiers,
+    };
+  }
+  if (o.pctOfLlmCost !== undefined) {
+    const p = `${path}.pctOfLlmCost`;
+    const c = f.object(o.pctOfLlmCost, p, ["percent", "basis"]);
+    plan.pctOfLlmCost = {
+      percent: f.number(c.percent, `${p}.percent`),
+      basis: c.basis === undefined
+        ? "all"
+        : f.oneOf(c.basis, `${p}.basis`, ["all", "ptb", "byok"] as const),
+    };
+  }
+  if (o.addonsIncluded !== undefined) {
+    if (typeof o.addonsIncluded !== "boolean") {
+      f.fail(`${path}.addonsIncluded`, `must be true or false, got ${describe(o.addonsIncluded)}`);
+    }
+    plan.addonsIncluded = o.addonsIncluded;
+  }
+  plan.minimumUsd = f.optionalNumber(o.minimumUsd, `${path}.minimumUsd`);
+  if (plan.keepCurrentMrr) {
+    const priced = PRICE_FIELDS.filter((field) => plan[field] !== undefined);
+    if (priced.length > 0 || plan.minimumUsd !== undefined || plan.addonsIncluded !== undefined) {
+      f.fail(
+        `${path}.keepCurrentMrr`,
+        "cannot be combined with prices, minimumUsd or addonsIncluded (the current MRR is kept as is)",
+      );
+    }
+  }
+  // Drop absent optional fields so a parsed scenario prints cleanly.
+  for (const key of Object.keys(plan) as (keyof Plan)[]) {
+    if (plan[key] === undefined) delete plan[key];
+  }
+  return plan;
+}
+
+/** Validates a scenario (parsed JSON); errors name the field: `file: plans[1].perSeatUsd must …`. */
+export function parseScenario(value: unknown, source = "scenario"): Scenario {
+  const f = new ScenarioFields(source);
+  const o = f.object(value, "", ["name", "description", "addonPrices", "plans", "breakeven"]);
+  const name = f.string(o.name, "name");
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
+    f.fail(
+      "name",
+      `must be lower-case letters, digits, _ or - (it names files), got ${describe(name)}`,
+    );
+  }
+  const addonPrices: Record<string, number> = {};
+  if (o.addonPrices !== undefined) {
+    if (
+      typeof o.addonPrices !== "object" || o.addonPrices === null || Array.isArray(o.addonPrices)
+    ) {
+      f.fail(
+        "addonPrices",
+        `must be an object of add-on → USD per month, got ${describe(o.addonPrices)}`,
+      );
+    }
+    for (const [addon, price] of Object.entries(o.addonPrices as Record<string, unknown>)) {
+      addonPrices[addon] = f.number(price, `addonPrices.${addon}`);
+    }
+  }
+  const plans = f.list(o.plans, "plans").map((plan, i) => parsePlan(f, plan, `plans[${i}]`));
+  const names = new Set<string>();
+  plans.forEach((plan, i) => {
+    if (names.has(plan.name)) f.fail(`plans[${i}].name`, `repeats ${JSON.stringify(plan.name)}`);
+    names.add(plan.name);
+  });
+  const scenario: Scenario = {
+    name,
+    description: o.description === undefined ? "" : f.string(o.description, "description"),
+    addonPrices,
+    plans,
+  };
+  if (o.breakeven !== undefined) {
+    scenario.breakeven = f.string(o.breakeven, "breakeven");
+    try {
+      priceParameter(scenario, scenario.breakeven);
+    } catch (error) {
+      f.fail("breakeven", (error as Error).message);
+    }
+  }
+  return scenario;
+}
+
+/** Reads and validates a scenario file; every failure is a one-line UserError naming the file. */
+export async function loadScenarioFile(path: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UserError(
+        `${path} does not exist; pass a scenario file such as scenarios/per_request.json`,
+      );
+    }
+    throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`${path} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+  return parseScenario(json, path);
+}

@@ -1,0 +1,95 @@
+/**
+ * `deno task compare <old> <new>`: compares two exports of this kit (CSV or XLSX, any as-of
+ * dates) and writes the comparison to outputs/. Errors are one line, exit code 1.
+ */
+import { basename } from "node:path";
+import { UserError } from "../core/config.ts";
+import { DEFAULT_OUT_DIR } from "../export.ts";
+import { isoDate } from "../formats/files.ts";
+import { formatCount } from "../report/numbers.ts";
+import { type ExportFile, readExportFile } from "../formats/read_export.ts";
+import { compareExports, writeComparisonFiles } from "../analysis/compare.ts";
+import { failed, parseFlags, runMain } from "./args.ts";
+
+export const HELP = `Usage: deno task compare <old export> <new export> [options]
+
+Compares two exports of this kit (helicone_pricing_data_*.csv or .xlsx, any as-of dates), or two
+history snapshots (outputs/history/helicone_pricing_data_*.parquet), or one of each:
+per-organization deltas of every numeric column, organizations that appeared or disappeared,
+tier changes, and totals. Organizations are matched by org_id.
+
+Options:
+  --out-dir DIR        where files go (default: outputs/)
+  --quiet              print nothing but errors
+  -h, --help           show this help
+
+Writes (dates from the file names, or the files' modification dates when renamed):
+  helicone_pricing_compare_<old>_to_<new>.csv         one row per organization in either file
+  helicone_pricing_compare_<old>_to_<new>_totals.csv  totals of every additive numeric column
+  helicone_pricing_compare_<old>_to_<new>.md          summary: counts, totals, tier changes
+`;
+
+async function stampOf(file: ExportFile): Promise<string> {
+  if (file.name) return file.name.stamp;
+  const stat = await Deno.stat(file.path);
+  return isoDate(stat.mtime ?? new Date());
+}
+
+export async function main(args: string[]): Promise<number> {
+  try {
+    const parsed = parseFlags({
+      args,
+      options: {
+        "out-dir": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (parsed.values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    if (parsed.positionals.length !== 2) {
+      throw new UserError(
+        `pass two exports, old then new (got ${parsed.positionals.length}; see --help)`,
+      );
+    }
+    const [oldPath, newPath] = parsed.positionals;
+    const oldFile = await readExportFile(oldPath);
+    const newFile = await readExportFile(newPath);
+    const result = compareExports(oldFile.frame, newFile.frame);
+    const context = {
+      oldLabel: basename(oldPath),
+      newLabel: basename(newPath),
+      oldStamp: await stampOf(oldFile),
+      newStamp: await stampOf(newFile),
+    };
+    const files = await writeComparisonFiles(
+      result,
+      parsed.values["out-dir"] ?? DEFAULT_OUT_DIR,
+      context,
+    );
+    if (!parsed.values.quiet) {
+      const c = result.counts;
+      console.log(
+        `Compared ${context.oldLabel} (${
+          formatCount(c.organizationsOld)
+        } organizations) with ${context.newLabel} (${formatCount(c.organizationsNew)}): ${
+          formatCount(c.appeared)
+        } appeared, ${formatCount(c.disappeared)} disappeared, ${
+          formatCount(c.tierChanged)
+        } changed tier`,
+      );
+      for (const path of [files.perOrgPath, files.totalsPath, files.summaryPath]) {
+        console.log(`  ${path}`);
+      }
+    }
+    return 0;
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+if (import.meta.main) await runMain(main);

@@ -1,0 +1,258 @@
+/**
+ * `deno task export`: flags → runExport → (email, retention) → a short summary.
+ * Exit codes: 0 done; 1 the export failed (one line on stderr, nothing new written);
+ * 2 the export was written but emailing it or pruning old files failed.
+ */
+import { loadEnv, UserError } from "../core/config.ts";
+import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
+import { pruneExports, retentionDays } from "../delivery/retention.ts";
+import {
+  type ExportFormat,
+  type ExportOptions,
+  exportOptions,
+  runExport,
+  type StripeMode,
+} from "../export.ts";
+import { formatBytes } from "../report/numbers.ts";
+import { parseFlags, runMain } from "./args.ts";
+
+export const HELP = `Usage: deno task export [options]
+
+Exports every organization's seats, usage, LLM cost and revenue to dated CSV/XLSX files.
+With no database configured (PRICING_PG_URL, PRICING_CH_URL) it exports the built-in demo data.
+
+Options:
+  --out-dir DIR        where files go (default: outputs/)
+  --format F           csv, xlsx or both (default both); repeat or comma-separate
+  --days N             window length in days, [as-of - N days, as-of) (default 30)
+  --as-of TIME         end of the window, ISO date or timestamp (default now; UTC)
+  --demo               use the built-in demo dataset even if databases are configured
+  --live               require databases (fail instead of falling back to demo data)
+  --skip-stripe        do not fetch revenue (revenue columns empty)
+  --refresh-stripe     ignore today's Stripe cache and fetch again
+  --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched
+  --no-charts          do not write chart SVG/PNG files
+  --segments           also write one CSV (and XLSX sheet) per segment (see README → Segments)
+  --email              email the brief and the CSV (PRICING_SMTP_*, PRICING_EMAIL_*)
+  --retention-days N   afterwards delete this kit's files dated more than N days ago
+  --env-file FILE      settings file read under the environment (default .env)
+  --quiet              print nothing but errors
+  --verbose            print stack traces with errors
+  -h, --help           show this help
+
+Exit codes: 0 done; 1 export failed (nothing new written); 2 export written, but the email or
+the retention step failed.
+`;
+
+export interface CliArgs {
+  options: Partial<ExportOptions>;
+  envFile: string;
+  help: boolean;
+  email: boolean;
+  /** the flag's text; validated with the environment's PRICING_RETENTION_DAYS */
+  retentionDays?: string;
+}
+
+function parseFormats(values: string[]): ExportFormat[] {
+  const formats = new Set<ExportFormat>();
+  for (const value of values.flatMap((v) => v.split(","))) {
+    const format = value.trim().toLowerCase();
+    if (format === "both") {
+      formats.add("csv");
+      formats.add("xlsx");
+    } else if (format === "csv" || format === "xlsx") formats.add(format);
+    else throw new UserError(`--format must be csv, xlsx or both, got ${JSON.stringify(value)}`);
+  }
+  return [...formats];
+}
+
+/** `2026-11-01` means midnight UTC; a timestamp without zone is read as UTC too. */
+export function parseAsOf(value: string): Date {
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? `${value}T00:00:00Z`
+    : /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)
+    ? `${value.replace(" ", "T")}Z`
+    : value;
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    throw new UserError(
+      `--as-of must be an ISO date or timestamp like 2026-11-01 or 2026-11-01T12:00:00Z, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return date;
+}
+
+export function parseCli(args: string[]): CliArgs {
+  const parsed = parseFlags({
+    args,
+    options: {
+      "out-dir": { type: "string" },
+      format: { type: "string", multiple: true },
+      days: { type: "string" },
+      "as-of": { type: "string" },
+      demo: { type: "boolean" },
+      live: { type: "boolean" },
+      "skip-stripe": { type: "boolean" },
+      "refresh-stripe": { type: "boolean" },
+      "require-stripe": { type: "boolean" },
+      "no-charts": { type: "boolean" },
+      segments: { type: "boolean" },
+      email: { type: "boolean" },
+      "retention-days": { type: "string" },
+      "env-file": { type: "string" },
+      quiet: { type: "boolean" },
+      verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+  const v = parsed.values;
+  if (v.demo && v.live) throw new UserError("--demo and --live contradict each other; pick one");
+  const stripeFlags = [v["skip-stripe"], v["refresh-stripe"], v["require-stripe"]].filter(Boolean);
+  if (stripeFlags.length > 1) {
+    throw new UserError("use only one of --skip-stripe, --refresh-stripe, --require-stripe");
+  }
+  const stripe: StripeMode = v["skip-stripe"]
+    ? "skip"
+    : v["refresh-stripe"]
+    ? "refresh"
+    : v["require-stripe"]
+    ? "require"
+    : "auto";
+  const options: Partial<ExportOptions> = { stripe, quiet: !!v.quiet, verbose: !!v.verbose };
+  if (v["out-dir"]) options.outDir = v["out-dir"];
+  if (v.format) options.formats = parseFormats(v.format);
+  if (v.days !== undefined) {
+    const days = Number(v.days);
+    if (!/^\d+$/.test(v.days) || days < 1 || days > 3660) {
+      throw new UserError(
+        `--days must be a whole number from 1 to 3660, got ${JSON.stringify(v.days)}`,
+      );
+    }
+    options.windowDays = days;
+  }
+  if (v["as-of"]) options.asOf = parseAsOf(v["as-of"]);
+  if (v.demo) options.demo = true;
+  if (v.live) options.demo = false;
+  if (v["no-charts"]) options.charts = false;
+  if (v.segments) options.segments = true;
+  return {
+    options,
+    envFile: v["env-file"] ?? ".env",
+    help: !!v.help,
+    email: !!v.email,
+    retentionDays: v["retention-days"],
+  };
+}
+
+/** Email and retention after a successful export; their failures exit 2, the files stay. */
+async function deliver(
+  result: Awaited<ReturnType<typeof runExport>>,
+  options: ExportOptions,
+  smtp: ReturnType<typeof smtpSettingsFromEnv>,
+  keepDays: number | undefined,
+  verbose: boolean,
+): Promise<number> {
+  let code = 0;
+  const fail = (step: string, error: unknown) => {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    console.error(`error: ${step}: ${message} (the export itself was written)`);
+    if (verbose && error instanceof Error && error.stack) console.error(error.stack);
+    code = 2;
+  };
+  if (smtp) {
+    try {
+      const attached = await emailExport(smtp, {
+        asOf: result.data.asOf,
+        demo: result.data.demo,
+        organizations: result.data.frame.height,
+        warnings: result.data.warnings,
+        briefPath: result.briefPath,
+        csvPath: result.csvPath,
+        trimmedPath: result.trimmedPath,
+      });
+      if (!options.quiet) console.log(`Emailed ${attached.join(", ")}`);
+    } catch (error) {
+      fail("email", error);
+    }
+  }
+  if (keepDays !== undefined) {
+    try {
+      const pruned = await pruneExports(options.outDir, keepDays, new Date(), [
+        ...result.files,
+        result.manifestPath,
+      ]);
+      if (!options.quiet && pruned.length > 0) {
+        console.log(`Deleted ${pruned.length} files older than ${keepDays} days`);
+      }
+    } catch (error) {
+      fail("retention", error);
+    }
+  }
+  return code;
+}
+
+export async function main(args: string[]): Promise<number> {
+  let verbose = args.includes("--verbose");
+  try {
+    const cli = parseCli(args);
+    verbose = !!cli.options.verbose;
+    if (cli.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const env = await loadEnv(cli.envFile);
+    const options = exportOptions({ ...cli.options, env });
+    const say = (line: string) => {
+      if (!options.quiet) console.error(line);
+    };
+    // Stage progress only on a terminal: logs and pipes get the summary and errors alone.
+    const progress = (line: string) => {
+      if (!options.quiet && Deno.stderr.isTerminal()) console.error(line);
+    };
+    // Check the delivery settings before spending minutes on the export.
+    const keepDays = retentionDays(cli.retentionDays, env);
+    const smtp = cli.email ? smtpSettingsFromEnv(env) : null;
+    if (cli.email && !smtp) {
+      throw new UserError(
+        "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see README → Email)",
+      );
+    }
+    const result = await runExport({ ...options, log: progress });
+    const { data } = result;
+    if (data.demo && !options.quiet) {
+      console.log(
+        "━━ DEMO DATA ━━ no database is configured (PRICING_PG_URL, PRICING_CH_URL), so these files\n" +
+          "hold the built-in synthetic dataset, not your company's numbers. See README → Configuration.",
+      );
+    }
+    for (const warning of data.warnings) say(`warning: ${warning}`);
+    if (!options.quiet) {
+      console.log(
+        `Exported ${data.frame.height} organizations, window ${data.window.start.toISOString()} → ${data.window.end.toISOString()} (${data.windowDays} days)`,
+      );
+      // data files first, then charts, then the manifest
+      const dataFirst = [...result.files].sort((a, b) =>
+        Number(/\.(svg|png)$/.test(a)) - Number(/\.(svg|png)$/.test(b))
+      );
+      for (const file of [...dataFirst, result.manifestPath]) {
+        console.log(`  ${file} (${formatBytes((await Deno.stat(file)).size)})`);
+      }
+    }
+    return await deliver(result, options, smtp, keepDays, verbose);
+  } catch (error) {
+    if (error instanceof UserError) {
+      console.error(`error: ${error.message}`);
+    } else {
+      const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      console.error(`error: ${message}${verbose ? "" : " (run with --verbose for details)"}`);
+    }
+    if (verbose && error instanceof Error && error.stack) console.error(error.stack);
+    return 1;
+  }
+}
+
+if (import.meta.main) await runMain(main);

@@ -1,0 +1,188 @@
+/**
+ * `deno task scenario <scenario.json> [more.json …]`: prices every organization under each
+ * scenario and writes the comparison with current MRR (per organization, per tier, Markdown
+ * summary with the breakeven price) to outputs/. Errors are one line, exit code 1.
+ */
+import { basename } from "node:path";
+import { failed, parseFlags, runMain } from "./args.ts";
+import { parseAsOf } from "./export.ts";
+import { loadEnv, UserError } from "../core/config.ts";
+import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
+import { isoDate } from "../formats/files.ts";
+import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
+import { readExportFile } from "../formats/read_export.ts";
+import {
+  compareScenario,
+  loadScenarioFile,
+  type ScenarioReportContext,
+  writeScenarioFiles,
+} from "../analysis/scenario/mod.ts";
+import type pl from "nodejs-polars";
+
+export const HELP = `Usage: deno task scenario <scenario.json> [more.json …] [options]
+
+Prices every organization under a pricing scenario and compares it with current MRR: per
+organization (current, proposed, delta, % change, pays more / less), totals by tier, and the
+breakeven price of the scenario's "breakeven" parameter. Example scenarios are in scenarios/.
+
+Data: an export file given with --input, or fresh data from the export pipeline (demo data when
+no database is configured, as deno task export does).
+
+Options:
+  --input FILE         an export of this kit (helicone_pricing_data_*.csv or .xlsx)
+  --out-dir DIR        where files go (default: outputs/)
+  --breakeven PATH     price to solve for, e.g. plans[0].pctOfLlmCost.percent
+                       (default: the scenario's "breakeven" field)
+  --demo / --live      fresh data only: force demo data / require databases
+  --as-of TIME         fresh data only: end of the window (default now)
+  --days N             fresh data only: window length in days (default 30)
+  --env-file FILE      settings file read under the environment (default .env)
+  --quiet              print nothing but errors
+  -h, --help           show this help
+
+Writes, per scenario, in the output directory (date = the data's as-of date):
+  helicone_pricing_scenario_<name>_<date>.csv          one row per organization
+  helicone_pricing_scenario_<name>_<date>_by_tier.csv  totals per tier, last row "all"
+  helicone_pricing_scenario_<name>_<date>.md           summary with breakeven and biggest movers
+`;
+
+interface ScenarioArgs {
+  files: string[];
+  input?: string;
+  outDir: string;
+  breakeven?: string;
+  options: Partial<ExportOptions>;
+  envFile: string;
+  quiet: boolean;
+  help: boolean;
+}
+
+export function parseScenarioArgs(args: string[]): ScenarioArgs {
+  const parsed = parseFlags({
+    args,
+    options: {
+      input: { type: "string" },
+      "out-dir": { type: "string" },
+      breakeven: { type: "string" },
+      demo: { type: "boolean" },
+      live: { type: "boolean" },
+      "as-of": { type: "string" },
+      days: { type: "string" },
+      "env-file": { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const v = parsed.values;
+  const help = !!v.help;
+  if (!help && parsed.positionals.length === 0) {
+    throw new UserError(
+      "no scenario file: pass one such as scenarios/per_request.json (see --help)",
+    );
+  }
+  if (v.demo && v.live) throw new UserError("--demo and --live contradict each other; pick one");
+  const fresh = v.demo || v.live || v["as-of"] !== undefined || v.days !== undefined;
+  if (v.input && fresh) {
+    throw new UserError(
+      "--demo, --live, --as-of and --days are for fresh data; drop them with --input",
+    );
+  }
+  const options: Partial<ExportOptions> = { quiet: !!v.quiet };
+  if (v.demo) options.demo = true;
+  if (v.live) options.demo = false;
+  if (v["as-of"]) options.asOf = parseAsOf(v["as-of"]);
+  if (v.days !== undefined) {
+    if (!/^\d+$/.test(v.days) || Number(v.days) < 1 || Number(v.days) > 3660) {
+      throw new UserError(
+        `--days must be a whole number from 1 to 3660, got ${JSON.stringify(v.days)}`,
+      );
+    }
+    options.windowDays = Number(v.days);
+  }
+  return {
+    files: parsed.positionals,
+    input: v.input,
+    outDir: v["out-dir"] ?? DEFAULT_OUT_DIR,
+    breakeven: v.breakeven,
+    options,
+    envFile: v["env-file"] ?? ".env",
+    quiet: !!v.quiet,
+    help,
+  };
+}
+
+export async function main(args: string[]): Promise<number> {
+  try {
+    const cli = parseScenarioArgs(args);
+    if (cli.help) {
+      console.log(HELP);
+      return 0;
+    }
+    // Validate every scenario before spending time on data.
+    const scenarios = [];
+    for (const file of cli.files) scenarios.push(await loadScenarioFile(file));
+
+    let frame: pl.DataFrame;
+    let context: ScenarioReportContext;
+    if (cli.input) {
+      const file = await readExportFile(cli.input);
+      frame = file.frame;
+      const stat = await Deno.stat(cli.input);
+      context = {
+        dataLabel: `export file ${basename(cli.input)}`,
+        asOf: file.name?.asOf ?? new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`),
+        demo: file.name?.demo ?? false,
+      };
+    } else {
+      const env = await loadEnv(cli.envFile);
+      const progress = (line: string) => {
+        if (!cli.quiet && Deno.stderr.isTerminal()) console.error(line);
+      };
+      const data = await loadPricingData({ ...cli.options, env, log: progress });
+      if (!cli.quiet) { for (const warning of data.warnings) console.error(`warning: ${warning}`); }
+      frame = data.frame;
+      context = {
+        dataLabel: `${data.demo ? "demo data" : "fresh data"} from the export pipeline, ${
+          formatCount(data.frame.height)
+        } organizations`,
+        asOf: data.asOf,
+        demo: data.demo,
+      };
+    }
+
+    for (const scenario of scenarios) {
+      const result = compareScenario(frame, scenario, { breakeven: cli.breakeven });
+      const files = await writeScenarioFiles(result, cli.outDir, context);
+      if (cli.quiet) continue;
+      for (const warning of result.warnings) console.error(`warning: ${scenario.name}: ${warning}`);
+      const t = result.totals;
+      console.log(
+        `Scenario ${scenario.name}${context.demo ? " (DEMO DATA)" : ""}: current MRR ${
+          formatUsd(t.currentMrrUsd)
+        }, proposed ${formatUsd(t.proposedMrrUsd)} (${formatChangePct(t.changePct)}); ${
+          formatCount(t.paysMore)
+        } pay more, ${formatCount(t.paysLess)} pay less, ${formatCount(t.unchanged)} unchanged`,
+      );
+      const b = result.breakeven;
+      if (b) {
+        console.log(
+          b.value === null
+            ? `  breakeven ${b.parameter}: none (${b.reason})`
+            : `  breakeven ${b.parameter} = ${+b.value.toPrecision(
+              6,
+            )} (scenario: ${b.scenarioValue})`,
+        );
+      }
+      for (const path of [files.perOrgPath, files.byTierPath, files.summaryPath]) {
+        console.log(`  ${path}`);
+      }
+    }
+    return 0;
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+if (import.meta.main) await runMain(main);

@@ -1,0 +1,24 @@
+/** What lib/core/ offers. */
+export {
+  type ClickHouseSettings,
+  clickHouseSettings,
+  type Env,
+  loadEnv,
+  parseDotEnv,
+  type PostgresSettings,
+  postgresSettings,
+  redactUrl,
+  type SourceSettings,
+  sourceSettings,
+  UserError,
+} from "./config.ts";
+export { seededRandom } from "./random.ts";
+export {
+  type ExportFormat,
+  type ExportOptions,
+  type ExportResult,
+  type ExportWindow,
+  type PricingData,
+  type QueryStat,
+  type StripeMode,
+} from "./types.ts";

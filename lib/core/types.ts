@@ -1,0 +1,89 @@
+/**
+ * The types the pipeline's stages share. They live here, below every stage, so that the export
+ * (lib/export.ts), the brief and the manifest can all name `PricingData` without importing each other.
+ */
+import type pl from "nodejs-polars";
+import type { Env } from "./config.ts";
+// Type-only, from a leaf module with no imports of its own: the revenue stage's result shape.
+import type { RevenueResult } from "../revenue/types.ts";
+
+/** The export window: `[start, end)`, the same instants on both engines. */
+export interface ExportWindow {
+  start: Date;
+  end: Date;
+  days: number;
+}
+
+export interface QueryStat {
+  name: string;
+  file: string;
+  sha256: string;
+  rows: number;
+  durationMs: number;
+}
+
+export type ExportFormat = "csv" | "xlsx";
+export type StripeMode = "auto" | "skip" | "refresh" | "require";
+
+export interface ExportOptions {
+  /** where files go; default the repository's outputs/ */
+  outDir: string;
+  formats: ExportFormat[];
+  /** window length in days: [asOf - windowDays, asOf) */
+  windowDays: number;
+  /** pinned once per run and used for both databases */
+  asOf: Date;
+  /** undefined → demo data when no database is configured */
+  demo?: boolean;
+  stripe: StripeMode;
+  charts: boolean;
+  /** also write one CSV (and XLSX sheet) per segment of lib/report/segments.ts */
+  segments: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  /** settings (environment merged over .env); loaded when not given */
+  env?: Env;
+  /** progress and warnings go here (stderr by default) */
+  log?: (line: string) => void;
+  /** called once per stage with what it produced (the notebooks show each stage in its cell) */
+  onStage?: (event: StageEvent) => void;
+  /** revenue from elsewhere instead of the revenue stage (history backfills: Stripe invoices) */
+  revenueFor?: (customerIds: string[]) => RevenueResult;
+  /** also write a Parquet snapshot into the history folder (default true) */
+  history?: boolean;
+  /** the history folder; default PRICING_HISTORY_DIR, else <outDir>/history */
+  historyDir?: string;
+}
+
+/** What one stage of the pipeline produced, in pipeline order. */
+export type StageEvent =
+  | { stage: "queries"; frames: Record<string, pl.DataFrame>; stats: QueryStat[] }
+  | { stage: "join"; frame: pl.DataFrame; warnings: string[] }
+  | { stage: "revenue"; frame: pl.DataFrame; revenue: RevenueResult; warnings: string[] }
+  | { stage: "metrics"; frame: pl.DataFrame }
+  | { stage: "files"; files: string[]; manifestPath: string };
+
+export interface PricingData {
+  /** one row per organization, columns = COLUMN_NAMES in order */
+  frame: pl.DataFrame;
+  asOf: Date;
+  windowDays: number;
+  window: ExportWindow;
+  demo: boolean;
+  queries: QueryStat[];
+  revenue: RevenueResult;
+  warnings: string[];
+  /** milliseconds spent in each stage */
+  stages: Record<string, number>;
+}
+
+export interface ExportResult {
+  data: PricingData;
+  /** every file written except the manifest */
+  files: string[];
+  manifestPath: string;
+  /** the Markdown brief for an AI assistant, and the trimmed CSV when the full one is large */
+  briefPath: string;
+  trimmedPath?: string;
+  csvPath?: string;
+}

@@ -1,0 +1,90 @@
+/** Cell values shared by the CSV and XLSX writers: read a frame column-wise, neutralise text. */
+import pl from "nodejs-polars";
+import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
+
+/**
+ * Text starting with = + - @ tab or CR is prefixed with `'`, so a spreadsheet shows it as text
+ * instead of running it as a formula (org names are user-controlled).
+ */
+export function neutraliseText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+export interface FrameColumn {
+  def: ColumnDef;
+  values: unknown[];
+}
+
+/** Throws unless the frame has every column of the column table. */
+export function assertExportColumns(frame: pl.DataFrame): void {
+  const present = new Set(frame.columns);
+  const missing = COLUMNS.filter((c) => !present.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) throw new Error(`export frame lacks columns: ${missing.join(", ")}`);
+}
+
+/** The frame's columns in the column table's order, with their definitions. */
+export function exportColumns(frame: pl.DataFrame): FrameColumn[] {
+  assertExportColumns(frame);
+  return COLUMNS.map((def) => ({ def, values: columnValues(frame, def) }));
+}
+
+/** Columns of any frame (segments, comparisons): known names get their definition, others a guess. */
+export function frameColumns(frame: pl.DataFrame): FrameColumn[] {
+  return frame.columns.map((name) => {
+    const series = frame.getColumn(name);
+    const known = COLUMNS.find((c) => c.name === name);
+    const dtype = String(series.dtype);
+    const def: ColumnDef = known ?? {
+      name,
+      type: dtype.startsWith("Bool")
+        ? "boolean"
+        : dtype.startsWith("Datetime") || dtype.startsWith("Date")
+        ? "datetime"
+        : /Int/.test(dtype)
+        ? "integer"
+        : /Float/.test(dtype)
+        ? "number"
+        : "string",
+      unit: "text",
+      source: "Derived",
+      formula: "",
+      description: "",
+      spec: false,
+    };
+    return { def, values: columnValues(frame, def) };
+  });
+}
+
+/**
+ * A column's values as plain JS values (null, string, number, boolean; datetimes as epoch ms).
+ * Numbers, booleans and datetimes come out through typed arrays: Series.toArray converts value
+ * by value and costs ~25 ms per 100k-row column, a third of a CSV export.
+ */
+export function columnValues(frame: pl.DataFrame, def: ColumnDef): unknown[] {
+  const typed = (expr: pl.Expr) =>
+    frame.select(expr.alias("v")).getColumn("v").toTypedArray() as ArrayLike<number>;
+  switch (def.type) {
+    case "integer":
+    case "number":
+    case "datetime": {
+      const source = def.type === "datetime"
+        ? pl.col(def.name).cast(pl.Int64).cast(pl.Float64)
+        : pl.col(def.name).cast(pl.Float64);
+      const values = typed(source.fillNull(pl.lit(Number.NaN)));
+      return Array.from(values, (v) => Number.isNaN(v) ? null : v);
+    }
+    case "boolean": {
+      const values = typed(pl.col(def.name).cast(pl.UInt8).fillNull(pl.lit(2)));
+      return Array.from(values, (v) => v === 2 ? null : v === 1);
+    }
+    case "string":
+      return frame.getColumn(def.name).toArray() as unknown[];
+  }
+}
+
+/** A finite number, or null (NaN and ±Infinity never reach a file). */
+export function finiteOrNull(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  const n = typeof value === "bigint" ? Number(value) : Number(value);
+  return Number.isFinite(n) ? n : null;
+}

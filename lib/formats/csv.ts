@@ -1,0 +1,134 @@
+/**
+ * CSV: UTF-8, RFC 4180 (CRLF line ends, fields with , " CR or LF quoted, quotes doubled), one
+ * header row, one row per organization; empty field = null. Numbers never use exponents.
+ */
+import type pl from "nodejs-polars";
+import { open } from "node:fs/promises";
+import { writeFileAtomic } from "./files.ts";
+import {
+  exportColumns,
+  finiteOrNull,
+  type FrameColumn,
+  frameColumns,
+  neutraliseText,
+} from "./cells.ts";
+
+function quote(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+}
+
+/** Plain decimal text, 12 significant digits (drops float noise like 0.30000000000000004). */
+export function formatNumber(value: number): string {
+  // Whole numbers below 1e21 print exactly and without an exponent: the common case, kept cheap.
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
+  const rounded = Number(value.toPrecision(12));
+  const text = String(rounded);
+  if (!text.includes("e")) return text;
+  if (Math.abs(rounded) >= 1e21) return BigInt(rounded).toString(); // toFixed would use an exponent
+  const decimals = Math.min(100, Math.max(0, 11 - Math.floor(Math.log10(Math.abs(rounded)))));
+  return rounded.toFixed(decimals).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+}
+
+type Formatter = (value: unknown) => string;
+
+/** One formatter per column, chosen once (not per cell). */
+function formatterFor(column: FrameColumn): Formatter {
+  switch (column.def.type) {
+    case "string":
+      return (v) => v === null || v === undefined ? "" : quote(neutraliseText(String(v)));
+    case "integer":
+    case "number":
+      return (v) => {
+        const n = finiteOrNull(v);
+        return n === null ? "" : formatNumber(n);
+      };
+    case "boolean":
+      return (v) => v === null || v === undefined ? "" : v ? "true" : "false";
+    case "datetime":
+      return (v) => {
+        if (v === null || v === undefined) return "";
+        const date = v instanceof Date ? v : new Date(v as number);
+        return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.000Z$/, "Z");
+      };
+  }
+}
+
+const ROWS_PER_CHUNK = 1000;
+
+function* chunksOf(columns: FrameColumn[], height: number): Generator<string> {
+  yield columns.map((c) => quote(c.def.name)).join(",") + "\r\n";
+  const formatters = columns.map(formatterFor);
+  const values = columns.map((c) => c.values);
+  const width = columns.length;
+  let chunk = "";
+  for (let row = 0; row < height; row++) {
+    let line = formatters[0](values[0][row]);
+    for (let c = 1; c < width; c++) line += "," + formatters[c](values[c][row]);
+    chunk += line + "\r\n";
+    if ((row + 1) % ROWS_PER_CHUNK === 0) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** The export frame as CSV text chunks, in the column table's order. */
+export function csvChunks(frame: pl.DataFrame): Generator<string> {
+  return chunksOf(exportColumns(frame), frame.height);
+}
+
+/** Any frame (segments, comparisons) as CSV text chunks, in its own column order. */
+export function frameCsvChunks(frame: pl.DataFrame): Generator<string> {
+  return chunksOf(frameColumns(frame), frame.height);
+}
+
+/** Writes chunks to `path` atomically; returns the byte count. */
+export async function writeChunksFile(chunks: Iterable<string>, path: string): Promise<number> {
+  let bytes = 0;
+  await writeFileAtomic(path, async (tmp) => {
+    const file = await open(tmp, "w");
+    try {
+      const encoder = new TextEncoder();
+      for (const chunk of chunks) {
+        const data = encoder.encode(chunk);
+        bytes += data.byteLength;
+        await file.write(data);
+      }
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  });
+  return bytes;
+}
+
+export function writeCsvFile(frame: pl.DataFrame, path: string): Promise<number> {
+  return writeChunksFile(csvChunks(frame), path);
+}
+
+/**
+ * A report: `<base>.csv` (the main frame), `<base><suffix>.csv` (a second frame, e.g. totals) and
+ * `<base>.md` (the summary), each written atomically. Returns [main, second, summary] paths.
+ */
+export interface ReportFilesOptions {
+  /** the path without extension: `<outDir>/<name>` */
+  base: string;
+  main: pl.DataFrame;
+  second: { suffix: string; frame: pl.DataFrame };
+  markdown: string;
+}
+
+export async function writeReportFiles(
+  { base, main, second, markdown }: ReportFilesOptions,
+): Promise<[string, string, string]> {
+  const paths: [string, string, string] = [
+    `${base}.csv`,
+    `${base}${second.suffix}.csv`,
+    `${base}.md`,
+  ];
+  await writeChunksFile(frameCsvChunks(main), paths[0]);
+  await writeChunksFile(frameCsvChunks(second.frame), paths[1]);
+  await writeFileAtomic(paths[2], (tmp) => Deno.writeTextFile(tmp, markdown));
+  return paths;
+}

@@ -1,0 +1,59 @@
+/** Output file names and atomic writes. */
+import { rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/** `YYYY-MM-DD` of an instant, in UTC (the as-of date names the files). */
+export function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** The date stamp in file names: `2026-11-25`, or `2026-11-25_demo` for demo data. */
+export function dateStamp(asOf: Date, demo: boolean): string {
+  return demo ? `${isoDate(asOf)}_demo` : isoDate(asOf);
+}
+
+/**
+ * `helicone_pricing_data_2026-11-25.csv` (the spec's name); demo data adds `_demo`, a `suffix`
+ * (a segment, `trimmed`) comes before the extension: `…_2026-11-25_gateway_only.csv`.
+ */
+export interface ExportFileNameOptions {
+  asOf: Date;
+  demo: boolean;
+  /** `csv`, `xlsx`, `md`, `manifest.json`… */
+  ext: string;
+  /** a segment or `trimmed`, before the extension */
+  suffix?: string;
+}
+
+export function exportFileName({ asOf, demo, ext, suffix }: ExportFileNameOptions): string {
+  return stampedFileName(dateStamp(asOf, demo), ext, suffix);
+}
+
+/** The same name from a date stamp already made (see dateStamp). */
+export function stampedFileName(stamp: string, ext: string, suffix?: string): string {
+  return `helicone_pricing_data_${stamp}${suffix ? `_${suffix}` : ""}.${ext}`;
+}
+
+/** A temp path next to `path` (same directory, so the final rename is atomic). */
+export function tempPathFor(path: string): string {
+  const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  return join(dirname(path), `.${basename(path)}.${suffix}.tmp`);
+}
+
+/**
+ * Writes through `write(tmpPath)` then renames into place: readers see the old file or the
+ * whole new one, and a failed or interrupted write leaves nothing behind under the real name.
+ */
+export async function writeFileAtomic(
+  path: string,
+  write: (tmpPath: string) => Promise<void>,
+): Promise<void> {
+  const tmp = tempPathFor(path);
+  try {
+    await write(tmp);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}

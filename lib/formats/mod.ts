@@ -1,0 +1,43 @@
+/** What lib/formats/ offers. */
+export {
+  assertExportColumns,
+  columnValues,
+  exportColumns,
+  finiteOrNull,
+  type FrameColumn,
+  frameColumns,
+  neutraliseText,
+} from "./cells.ts";
+export {
+  csvChunks,
+  formatNumber,
+  frameCsvChunks,
+  type ReportFilesOptions,
+  writeChunksFile,
+  writeCsvFile,
+  writeReportFiles,
+} from "./csv.ts";
+export { parseCsv, parseCsvRecords } from "./csv_parse.ts";
+export {
+  dateStamp,
+  exportFileName,
+  type ExportFileNameOptions,
+  isoDate,
+  stampedFileName,
+  tempPathFor,
+  writeFileAtomic,
+} from "./files.ts";
+export { markdownCell, markdownTable } from "./markdown.ts";
+export {
+  checkExportHeader,
+  type ExportFile,
+  type ExportFileFormat,
+  exportFrameFromColumns,
+  exportFrameFromCsvText,
+  exportFrameFromXlsxFile,
+  type ExportNameInfo,
+  exportNameInfo,
+  exportSeries,
+  readExportFile,
+} from "./read_export.ts";
+export { type Sheet, sheetName, writeXlsx, writeXlsxFile } from "./xlsx.ts";

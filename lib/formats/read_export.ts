@@ -1,0 +1,368 @@
+/**
+ * An export of this kit (CSV or XLSX) read back into the typed frame `loadPricingData` returns,
+ * for `deno task compare`, `deno task scenario --input` and notebooks. A file is accepted only
+ * when its header is exactly the column table's names in order (lib/frame/columns.ts): anything else is
+ * not an export of this kit, and a one-line error says what differs.
+ *
+ * Text cells keep the leading `'` the writers add to formula-like text (`'=HYPERLINK(…)`), so
+ * a frame read back and written again is unchanged.
+ */
+import ExcelJS from "exceljs";
+import pl from "nodejs-polars";
+import { basename, extname } from "node:path";
+import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
+import { UserError } from "../core/config.ts";
+import { parseCsv } from "./csv_parse.ts";
+
+export type ExportFileFormat = "csv" | "xlsx" | "parquet";
+
+/** What an export's file name says: `helicone_pricing_data_2026-11-01[_demo][_<suffix>].csv`. */
+export interface ExportNameInfo {
+  /** midnight UTC of the as-of date in the name */
+  asOf: Date;
+  demo: boolean;
+  /** `2026-11-01` or `2026-11-01_demo`, as in the name */
+  stamp: string;
+}
+
+export interface ExportFile {
+  path: string;
+  format: ExportFileFormat;
+  /** one row per organization, columns = COLUMN_NAMES in order, typed as the pipeline's frame */
+  frame: pl.DataFrame;
+  /** from the file name; null when the file was renamed */
+  name: ExportNameInfo | null;
+}
+
+const NAME_PATTERN =
+  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?(?:_[a-z0-9_]+)?\.(?:csv|xlsx|parquet)$/;
+
+/** The as-of date and demo flag in an export's file name, or null if the name is not the kit's. */
+export function exportNameInfo(path: string): ExportNameInfo | null {
+  const match = basename(path).match(NAME_PATTERN);
+  if (!match) return null;
+  const asOf = new Date(`${match[1]}T00:00:00Z`);
+  if (Number.isNaN(asOf.getTime())) return null;
+  const demo = match[2] !== undefined;
+  return { asOf, demo, stamp: demo ? `${match[1]}_demo` : match[1] };
+}
+
+/** Up to five names, then how many more. */
+function someOf(names: string[]): string {
+  return names.length <= 5
+    ? names.join(", ")
+    : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
+}
+
+/** Throws a one-line UserError unless `header` is the column table's names in order. */
+export function checkExportHeader(header: readonly string[], source: string): void {
+  const expected = new Set(COLUMN_NAMES);
+  const present = new Set(header);
+  const missing = COLUMN_NAMES.filter((name) => !present.has(name));
+  const unexpected = header.filter((name) => !expected.has(name));
+  const hint = `an export of this kit starts with ${
+    COLUMN_NAMES.slice(0, 3).join(",")
+  },… (${COLUMN_NAMES.length} columns, lib/frame/columns.ts)`;
+  if (missing.length === COLUMN_NAMES.length) {
+    throw new UserError(
+      `${source} is not a pricing-kit export: none of its header is ours; ${hint}`,
+    );
+  }
+  if (missing.length > 0 || unexpected.length > 0) {
+    const parts = [
+      missing.length > 0 ? `lacks ${someOf(missing)}` : "",
+      unexpected.length > 0 ? `has unexpected ${someOf(unexpected)}` : "",
+    ].filter(Boolean).join(" and ");
+    // Mostly foreign: another file. A few differences: an export of another kit version.
+    throw new UserError(
+      missing.length > COLUMN_NAMES.length / 2
+        ? `${source} is not a pricing-kit export: its header ${parts}; ${hint}`
+        : `${source} does not match this version's columns: its header ${parts}; re-export it with deno task export`,
+    );
+  }
+  if (header.length !== COLUMN_NAMES.length) {
+    const counts = new Map<string, number>();
+    for (const name of header) counts.set(name, (counts.get(name) ?? 0) + 1);
+    const twice = [...counts].filter(([, n]) => n > 1).map(([name]) => name);
+    throw new UserError(
+      `${source} is not a pricing-kit export: column ${twice.join(", ")} repeats`,
+    );
+  }
+  const misplaced = header.findIndex((name, i) => name !== COLUMN_NAMES[i]);
+  if (misplaced >= 0) {
+    throw new UserError(
+      `${source} is not a pricing-kit export: column ${misplaced + 1} is ${
+        header[misplaced]
+      }, expected ${COLUMN_NAMES[misplaced]} (columns were reordered)`,
+    );
+  }
+}
+
+/** Excel's day serial (days since 1899-12-30) → epoch ms, rounded to the millisecond. */
+function excelSerialToMs(serial: number): number {
+  return Math.round((serial - 25569) * 86_400_000);
+}
+
+type Cell = string | number | boolean | Date | null;
+
+/** One cell read for its column type; throws the reason (the caller adds where). */
+function readCell(def: ColumnDef, cell: Cell): unknown {
+  if (cell === null || cell === "") return null;
+  switch (def.type) {
+    case "integer":
+    case "number": {
+      const value = typeof cell === "number" ? cell : typeof cell === "string" ? Number(cell) : NaN;
+      if (!Number.isFinite(value) || (typeof cell === "string" && cell.trim() === "")) {
+        throw `${JSON.stringify(cell)} is not a number`;
+      }
+      if (def.type === "integer" && !Number.isInteger(value)) {
+        throw `${JSON.stringify(cell)} is not a whole number`;
+      }
+      return value;
+    }
+    case "boolean":
+      if (typeof cell === "boolean") return cell;
+      if (cell === "true") return true;
+      if (cell === "false") return false;
+      throw `${JSON.stringify(cell)} is not true or false`;
+    case "datetime": {
+      const ms = cell instanceof Date
+        ? cell.getTime()
+        : typeof cell === "number"
+        ? excelSerialToMs(cell)
+        : typeof cell === "string" && /^\d{4}-\d{2}-\d{2}/.test(cell)
+        ? new Date(cell).getTime()
+        : NaN;
+      if (Number.isNaN(ms)) throw `${JSON.stringify(cell)} is not an ISO timestamp`;
+      return ms;
+    }
+    case "string":
+      return cell instanceof Date ? cell.toISOString() : String(cell);
+  }
+}
+
+/** A typed series for one export column from plain values (datetimes as epoch ms). */
+export function exportSeries(def: ColumnDef, values: unknown[]): pl.Series {
+  switch (def.type) {
+    case "integer":
+      return pl.Series(def.name, values as (number | null)[], pl.Float64).cast(pl.Int64);
+    case "number":
+      return pl.Series(def.name, values as (number | null)[], pl.Float64);
+    case "boolean":
+      return pl.Series(def.name, values as (boolean | null)[], pl.Bool);
+    case "datetime":
+      return pl.Series(def.name, values as (number | null)[], pl.Float64).cast(pl.Int64).cast(
+        pl.Datetime("ms"),
+      );
+    case "string":
+      return pl.Series(def.name, values as (string | null)[], pl.Utf8);
+  }
+}
+
+/**
+ * A frame with every export column, typed as the pipeline's frame, from the columns given
+ * (missing columns are all null). Datetimes as epoch ms or Date. Handy for fixtures and notebooks.
+ */
+export function exportFrameFromColumns(
+  columns: Record<string, readonly unknown[]>,
+): pl.DataFrame {
+  const unknown = Object.keys(columns).filter((name) => !COLUMN_NAMES.includes(name));
+  if (unknown.length > 0) throw new Error(`not export columns: ${unknown.join(", ")}`);
+  const lengths = new Set(Object.values(columns).map((values) => values.length));
+  if (lengths.size > 1) throw new Error("export columns differ in length");
+  const height = lengths.size === 0 ? 0 : [...lengths][0];
+  return pl.DataFrame(COLUMNS.map((def) => {
+    const values = columns[def.name] ?? new Array(height).fill(null);
+    return exportSeries(
+      def,
+      values.map((v) => (v instanceof Date ? v.getTime() : v ?? null)),
+    );
+  }));
+}
+
+/** Rows of cells (header checked already) → the typed export frame; errors name row and column. */
+function frameFromRows(rows: Cell[][], source: string, firstDataRow: number): pl.DataFrame {
+  const arrays: unknown[][] = COLUMNS.map(() => new Array(rows.length));
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (row.length > COLUMNS.length) {
+      throw new UserError(
+        `${source} row ${
+          r + firstDataRow
+        } has ${row.length} fields, the header has ${COLUMNS.length}`,
+      );
+    }
+    for (let c = 0; c < COLUMNS.length; c++) {
+      try {
+        arrays[c][r] = readCell(COLUMNS[c], row[c] ?? null);
+      } catch (reason) {
+        throw new UserError(
+          `${source} row ${r + firstDataRow}, column ${COLUMNS[c].name}: ${reason}`,
+        );
+      }
+    }
+  }
+  const frame = pl.DataFrame(COLUMNS.map((def, c) => exportSeries(def, arrays[c])));
+  checkOrgIds(frame, source);
+  return frame;
+}
+
+function checkOrgIds(frame: pl.DataFrame, source: string): void {
+  const ids = frame.getColumn("org_id");
+  if (ids.nullCount() > 0) {
+    throw new UserError(`${source} has rows without org_id; not an export of this kit`);
+  }
+  if (ids.nUnique() !== frame.height) {
+    const seen = new Set<string>();
+    const twice = (ids.toArray() as string[]).find((id) => seen.has(id) || !seen.add(id));
+    throw new UserError(
+      `${source}: org_id ${twice} appears more than once; an export has one row per organization`,
+    );
+  }
+}
+
+/** CSV text of an export → typed frame. */
+export function exportFrameFromCsvText(text: string, source = "CSV"): pl.DataFrame {
+  let rows: string[][];
+  try {
+    rows = parseCsv(text);
+  } catch (error) {
+    throw new UserError(`${source} is not valid CSV: ${(error as Error).message}`);
+  }
+  if (rows.length === 0) throw new UserError(`${source} is empty; not an export of this kit`);
+  checkExportHeader(rows[0], source);
+  // A file written with a different width per row is damaged, not ours.
+  const data = rows.slice(1);
+  const short = data.findIndex((row) => row.length !== COLUMNS.length);
+  if (short >= 0) {
+    throw new UserError(
+      `${source} row ${short + 2} has ${
+        data[short].length
+      } fields, the header has ${COLUMNS.length}`,
+    );
+  }
+  return frameFromRows(data, source, 2);
+}
+
+/** An ExcelJS cell value as a plain cell (rich text joined, formulas by their result). */
+function plainCell(value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  if (
+    typeof value === "string" || typeof value === "number" || typeof value === "boolean" ||
+    value instanceof Date
+  ) return value;
+  const object = value as Record<string, unknown>;
+  if (Array.isArray(object.richText)) {
+    return (object.richText as { text: string }[]).map((part) => part.text).join("");
+  }
+  if ("result" in object) return plainCell(object.result);
+  if ("text" in object) return plainCell(object.text);
+  if ("error" in object) throw `cell holds the error ${object.error}`;
+  return String(value);
+}
+
+/**
+ * The first sheet of an export XLSX (`pricing_data`) → typed frame. Streams the workbook: only the
+ * first worksheet is read. Dates arrive as Excel day serials (styles are not parsed) and are
+ * converted back to UTC instants.
+ */
+export async function exportFrameFromXlsxFile(path: string, source = path): Promise<pl.DataFrame> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    worksheets: "emit",
+    sharedStrings: "cache",
+    styles: "ignore",
+    hyperlinks: "ignore",
+    entries: "emit",
+  });
+  let header: string[] | null = null;
+  const rows: Cell[][] = [];
+  try {
+    for await (const worksheet of reader) {
+      // deno-lint-ignore no-explicit-any
+      for await (const row of worksheet as any as AsyncIterable<ExcelJS.Row>) {
+        const values = (row.values as unknown[]).slice(1); // ExcelJS rows are 1-based
+        if (header === null) {
+          header = values.map((v) => String(plainCell(v) ?? ""));
+          checkExportHeader(header, source);
+          continue;
+        }
+        const cells: Cell[] = new Array(COLUMNS.length).fill(null);
+        for (let c = 0; c < values.length; c++) {
+          try {
+            cells[c] = plainCell(values[c]);
+          } catch (reason) {
+            throw new UserError(`${source} row ${row.number}, column ${c + 1}: ${reason}`);
+          }
+        }
+        if (values.length > COLUMNS.length && values.slice(COLUMNS.length).some((v) => v != null)) {
+          throw new UserError(`${source} row ${row.number} has cells past the last column`);
+        }
+        rows.push(cells);
+      }
+      break; // the data sheet is the first; the dictionary and segment sheets follow
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new UserError(`${source} is not a readable XLSX workbook (${reason})`);
+  }
+  if (header === null) {
+    throw new UserError(`${source} has no data sheet; not an export of this kit`);
+  }
+  return frameFromRows(rows, source, 2);
+}
+
+/**
+ * A history snapshot (Parquet, lib/history/snapshot.ts) as the export frame. Columns added to the
+ * kit after the snapshot was written come back empty; columns the kit no longer has are dropped.
+ */
+export function exportFrameFromParquetFile(path: string): pl.DataFrame {
+  let frame: pl.DataFrame;
+  try {
+    frame = pl.readParquet(path);
+  } catch (error) {
+    throw new UserError(
+      `${path} is not a readable Parquet snapshot (${(error as Error).message.split("\n")[0]})`,
+    );
+  }
+  const present = new Set(frame.columns);
+  if (!present.has("org_id")) {
+    throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
+  }
+  return pl.DataFrame(
+    COLUMNS.map((def) =>
+      present.has(def.name)
+        ? frame.getColumn(def.name)
+        : exportSeries(def, new Array(frame.height).fill(null))
+    ),
+  );
+}
+
+/** Reads an export CSV or XLSX, or a history snapshot; every failure is a one-line UserError. */
+export async function readExportFile(path: string): Promise<ExportFile> {
+  const extension = extname(path).toLowerCase();
+  if (extension !== ".csv" && extension !== ".xlsx" && extension !== ".parquet") {
+    throw new UserError(
+      `${path} is not a .csv, .xlsx or .parquet file; pass an export such as outputs/helicone_pricing_data_2026-11-01.csv or a snapshot from outputs/history/`,
+    );
+  }
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) throw new UserError(`${path} is not a file`);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    if (error instanceof Deno.errors.NotFound) throw new UserError(`${path} does not exist`);
+    throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
+  }
+  const format: ExportFileFormat = extension === ".csv"
+    ? "csv"
+    : extension === ".xlsx"
+    ? "xlsx"
+    : "parquet";
+  const frame = format === "csv"
+    ? exportFrameFromCsvText(await Deno.readTextFile(path), path)
+    : format === "xlsx"
+    ? await exportFrameFromXlsxFile(path)
+    : exportFrameFromParquetFile(path);
+  return { path, format, frame, name: exportNameInfo(path) };
+}

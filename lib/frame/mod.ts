@@ -1,0 +1,14 @@
+/** What lib/frame/ offers. */
+export {
+  COLUMN_NAMES,
+  type ColumnDef,
+  columnDef,
+  COLUMNS,
+  type ColumnSource,
+  type ColumnType,
+  type ColumnUnit,
+  SPEC_COLUMN_NAMES,
+} from "./columns.ts";
+export { joinOrgFrames, type JoinResult } from "./join.ts";
+export { addMetricColumns } from "./metrics.ts";
+export { TIER_FAMILIES, type TierFamily, tierFamily } from "./tiers.ts";

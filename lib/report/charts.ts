@@ -1,0 +1,488 @@
+/**
+ * The charts stage: Observable Plot rendered server-side (linkedom), SVG for notebooks and pages,
+ * PNG through resvg for files people paste into chats and slides.
+ *
+ * Log scales cannot show 0 and margins of −5000 % squash everything else, so each chart drops or
+ * clips those points and says how many in its caption.
+ */
+import * as Plot from "@observablehq/plot";
+import { Resvg } from "@resvg/resvg-js";
+import { parseHTML } from "linkedom";
+import type pl from "nodejs-polars";
+import { join } from "node:path";
+import { writeFileAtomic } from "../formats/files.ts";
+import { columnDef } from "../frame/columns.ts";
+import { columnValues } from "../formats/cells.ts";
+
+export interface Chart {
+  /** file-safe name, e.g. margin_vs_mrr */
+  name: string;
+  title: string;
+  svg: string;
+}
+
+/** Tier colours stay the same in every chart. */
+export const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
+export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
+const WIDTH = 880;
+const HEIGHT = 480;
+/** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
+const MAX_DOTS = 5000;
+/** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
+const MARGIN_FLOOR = -300;
+
+type Row = Record<string, unknown>;
+
+/** Row objects for Plot; columns leave Polars through typed arrays (fast at 100k rows). */
+function rows(frame: pl.DataFrame, columns: string[]): Row[] {
+  const arrays = columns.map((name) => columnValues(frame, columnDef(name)));
+  const height = frame.height; // a native call: not once per row
+  const out: Row[] = new Array(height);
+  for (let i = 0; i < height; i++) {
+    const row: Row = {};
+    for (let j = 0; j < columns.length; j++) row[columns[j]] = arrays[j][i];
+    out[i] = row;
+  }
+  return out;
+}
+
+// deno-lint-ignore no-explicit-any
+type Dom = any;
+
+function render(options: Plot.PlotOptions): string {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>") as Dom;
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style: { fontFamily: "DejaVu Sans, sans-serif", fontSize: "12px", background: "white" },
+    ...options,
+    // Plot's legends are HTML beside the SVG; legend() draws ours inside it.
+    color: { ...options.color, legend: false },
+  } as Plot.PlotOptions) as Dom;
+  svg.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  return svg.outerHTML;
+}
+
+/** Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. */
+export function legend(entries: { label: string; color: string }[]): string {
+  let x = WIDTH - 12;
+  const items: string[] = [];
+  for (const entry of [...entries].reverse()) {
+    const width = 28 + textWidth(entry.label);
+    x -= width;
+    items.push(
+      `<rect x="${x}" y="54" width="12" height="12" rx="2" fill="${entry.color}"/>` +
+        `<text x="${
+          x + 16
+        }" y="64" text-anchor="start" font-size="12" font-family="DejaVu Sans, sans-serif">${
+          escapeXml(entry.label)
+        }</text>`,
+    );
+  }
+  return items.join("");
+}
+
+/** Approximate width in px of 12 px DejaVu Sans text (there is no layout engine server-side). */
+export function textWidth(text: string): number {
+  let width = 0;
+  for (const c of text) {
+    width += c === " " ? 3.8 : /[A-Z%$@MW]/.test(c) ? 8.6 : /[il.,:;'|!()]/.test(c) ? 3.8 : 7;
+  }
+  return width;
+}
+
+function tierLegend(tiers: unknown[]): string {
+  return legend(
+    TIER_DOMAIN.filter((t) => tiers.includes(t)).map((t) => ({
+      label: t,
+      color: TIER_RANGE[TIER_DOMAIN.indexOf(t)],
+    })),
+  );
+}
+
+/** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
+export function framed(
+  title: string,
+  caption: string,
+  legendSvg: string,
+  options: Plot.PlotOptions,
+): string {
+  const svg = render({
+    ...options,
+    marginTop: 84,
+    marginBottom: 48,
+    marginLeft: options.marginLeft ?? 84,
+    y: { labelAnchor: "center", ...options.y },
+  });
+  const titleText =
+    `<text x="12" y="22" text-anchor="start" font-size="17" font-weight="bold" font-family="DejaVu Sans, sans-serif">${
+      escapeXml(title)
+    }</text>`;
+  const captionText =
+    `<text x="12" y="42" text-anchor="start" font-size="11" fill="#555" font-family="DejaVu Sans, sans-serif">${
+      escapeXml(caption)
+    }</text>`;
+  return svg.replace(/(<svg[^>]*>)/, `$1${titleText}${legendSvg}${captionText}`);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(
+    /[<>&"]/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" }[c]!),
+  );
+}
+
+const tierColor = {
+  domain: TIER_DOMAIN,
+  range: TIER_RANGE,
+  label: "tier",
+} as const;
+
+/** $0.01, $1, $100, $10k, $1.5M: money ticks that read on a log axis (not "100m"). */
+export function usdTick(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `$${+(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 1e3) return `$${+(value / 1e3).toPrecision(3)}k`;
+  return `$${+value.toPrecision(3)}`;
+}
+
+/** 1, 10, 1k, 1M request counts. */
+function countTick(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 1e3) return `${+(value / 1e3).toPrecision(3)}k`;
+  return `${+value.toPrecision(3)}`;
+}
+
+/** Tier swatches for a dot chart, or a note on the density scale when it became a hexbin. */
+function dotsLegend(data: Row[]): string {
+  return data.length > MAX_DOTS
+    ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
+    : tierLegend(data.map((d) => d.tier));
+}
+
+export function marginVsMrrChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
+  const paying = all.filter((r) =>
+    typeof r.mrr === "number" && r.mrr > 0 && typeof r.gross_margin_pct === "number"
+  );
+  const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR);
+  // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
+  const clipped = paying
+    .filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR)
+    .map((r) => ({ ...r, gross_margin_pct: MARGIN_FLOOR }));
+  const dense = paying.length > MAX_DOTS;
+  const caption = `${paying.length} organizations with MRR > 0 (${
+    all.length - paying.length
+  } with no or unknown MRR not shown); ${clipped.length} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.`;
+  const xy = { x: "mrr", y: "gross_margin_pct" };
+  const marks = dense ? [Plot.dot([...inRange, ...clipped], Plot.hexbin({ fill: "count" }, xy))] : [
+    Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
+    Plot.dot(clipped, {
+      ...xy,
+      fill: "tier",
+      symbol: "triangle",
+      rotate: 180,
+      r: 4.5,
+      fillOpacity: 0.9,
+    }),
+  ];
+  const legendSvg = dense
+    ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
+    : tierLegend(paying.map((d) => d.tier));
+  return {
+    name: "margin_vs_mrr",
+    title: "Gross margin vs MRR per organization",
+    svg: framed("Gross margin vs MRR per organization", caption, legendSvg, {
+      x: { type: "log", label: "MRR (USD per month, log scale)", grid: true, tickFormat: usdTick },
+      y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
+      color: dense ? { scheme: "blues", label: "organizations" } : tierColor,
+      marks: [Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
+    }),
+  };
+}
+
+export function marginByTierChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["gross_margin_pct", "tier"]);
+  const known = all.filter((r) => typeof r.gross_margin_pct === "number");
+  const clipped = known.filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR).length;
+  const data = known.map((r) => ({
+    tier: r.tier,
+    margin: Math.max(MARGIN_FLOOR, r.gross_margin_pct as number),
+  }));
+  const tiers = TIER_DOMAIN.filter((t) => data.some((d) => d.tier === t));
+  const withoutMargin = TIER_DOMAIN.filter((t) =>
+    !tiers.includes(t) && all.some((r) => r.tier === t)
+  );
+  return {
+    name: "margin_by_tier",
+    title: "Gross margin distribution by tier",
+    svg: framed(
+      "Gross margin distribution by tier",
+      `Box: quartiles and median; ${known.length} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
+        withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
+      }`,
+      tierLegend(tiers),
+      {
+        x: { label: "tier", domain: tiers },
+        y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
+        color: tierColor,
+        marks: [
+          Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
+          Plot.boxY(data, {
+            x: "tier",
+            y: "margin",
+            fill: "tier",
+            fillOpacity: 0.35,
+            stroke: "#333",
+          }),
+        ],
+      },
+    ),
+  };
+}
+
+export function requestsVsCostChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["requests_30d", "llm_cost_30d", "tier"]);
+  const data = all.filter((r) => (r.requests_30d as number) > 0 && (r.llm_cost_30d as number) > 0);
+  const dots = data.length > MAX_DOTS
+    ? Plot.dot(data, Plot.hexbin({ fill: "count" }, { x: "requests_30d", y: "llm_cost_30d" }))
+    : Plot.dot(data, {
+      x: "requests_30d",
+      y: "llm_cost_30d",
+      fill: "tier",
+      r: 3,
+      fillOpacity: 0.7,
+    });
+  return {
+    name: "requests_vs_llm_cost",
+    title: "Requests vs LLM cost per organization",
+    svg: framed(
+      "Requests vs LLM cost per organization (window)",
+      `${data.length} organizations with requests and cost; ${
+        all.length - data.length
+      } with no requests or zero cost not shown (log scales cannot show 0).`,
+      dotsLegend(data),
+      {
+        x: {
+          type: "log",
+          label: "Requests in window (log scale)",
+          grid: true,
+          tickFormat: countTick,
+        },
+        y: { type: "log", label: "LLM cost (USD, log scale)", grid: true, tickFormat: usdTick },
+        color: data.length > MAX_DOTS ? { scheme: "blues" } : tierColor,
+        marks: [dots],
+      },
+    ),
+  };
+}
+
+/** Requests per organization by tier: the spread of usage inside each tier, on a log scale. */
+export function usageByTierChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["tier", "requests_30d"]);
+  const data = all.filter((r) => typeof r.requests_30d === "number" && r.requests_30d > 0);
+  const tiers = TIER_DOMAIN.filter((t) => all.some((r) => r.tier === t));
+  const idle = tiers
+    .map((tier) => ({
+      tier,
+      n: all.filter((r) => r.tier === tier && !((r.requests_30d as number) > 0)).length,
+    }))
+    .filter((t) => t.n > 0);
+  const caption = `Box: quartiles and median of ${data.length} organizations with requests; ${
+    idle.length === 0
+      ? "none without requests"
+      : `with no requests, not shown (log scale): ${idle.map((t) => `${t.tier} ${t.n}`).join(", ")}`
+  }.`;
+  return {
+    name: "usage_by_tier",
+    title: "Requests per organization by tier",
+    svg: framed("Requests per organization by tier (window)", caption, tierLegend(tiers), {
+      x: { label: "tier", domain: tiers },
+      y: {
+        type: "log",
+        label: "Requests in window (log scale)",
+        grid: true,
+        tickFormat: countTick,
+      },
+      color: tierColor,
+      marks: [
+        Plot.boxY(data, {
+          x: "tier",
+          y: "requests_30d",
+          fill: "tier",
+          fillOpacity: 0.35,
+          stroke: "#333",
+        }),
+      ],
+    }),
+  };
+}
+
+/** Total LLM cost in the window against total MRR, per tier. */
+export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["tier", "llm_cost_30d", "mrr"]);
+  const totals = TIER_DOMAIN.map((tier) => {
+    const inTier = all.filter((r) => r.tier === tier);
+    return {
+      tier,
+      organizations: inTier.length,
+      llmCost: inTier.reduce((s, r) => s + ((r.llm_cost_30d as number) ?? 0), 0),
+      mrr: inTier.reduce((s, r) => s + ((r.mrr as number) ?? 0), 0),
+      unknownMrr: inTier.filter((r) => r.mrr === null || r.mrr === undefined).length,
+    };
+  }).filter((t) => t.organizations > 0);
+  const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
+  const long = totals.flatMap((t) => [
+    { tier: t.tier, measure: "LLM cost (window)", usd: t.llmCost },
+    { tier: t.tier, measure: "MRR", usd: t.mrr },
+  ]);
+  return {
+    name: "cost_and_mrr_by_tier",
+    title: "LLM cost and MRR by tier",
+    svg: framed(
+      "LLM cost and MRR by tier (USD)",
+      `Totals per tier. Organizations: ${
+        totals.map((t) => `${t.tier} ${t.organizations}`).join(", ")
+      }.${unknownMrr > 0 ? ` ${unknownMrr} with unknown MRR counted as $0.` : ""}`,
+      legend([
+        { label: "LLM cost (window)", color: "#f97316" },
+        { label: "MRR", color: "#2563eb" },
+      ]),
+      {
+        fx: { label: "tier", domain: totals.map((t) => t.tier) },
+        x: { axis: null, domain: ["LLM cost (window)", "MRR"] },
+        y: { label: "USD", grid: true, tickFormat: usdTick },
+        color: { domain: ["LLM cost (window)", "MRR"], range: ["#f97316", "#2563eb"] },
+        marks: [
+          Plot.barY(long, { fx: "tier", x: "measure", y: "usd", fill: "measure" }),
+          Plot.ruleY([0]),
+        ],
+      },
+    ),
+  };
+}
+
+/** The kit's standard charts for one export. */
+export function pricingCharts(frame: pl.DataFrame): Chart[] {
+  return [
+    marginVsMrrChart(frame),
+    marginByTierChart(frame),
+    requestsVsCostChart(frame),
+    usageByTierChart(frame),
+    costAndMrrByTierChart(frame),
+  ];
+}
+
+let fontFiles: string[] | null = null;
+
+/**
+ * DejaVu (Debian's fonts-dejavu-core) or Liberation font files for resvg. Loading two known
+ * folders is much faster than scanning every system font on each render.
+ */
+function knownFontFiles(): string[] {
+  if (fontFiles) return fontFiles;
+  fontFiles = [];
+  for (const dir of ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation"]) {
+    try {
+      for (const entry of Deno.readDirSync(dir)) {
+        if (entry.name.endsWith(".ttf")) fontFiles.push(join(dir, entry.name));
+      }
+    } catch { /* not installed */ }
+  }
+  return fontFiles;
+}
+
+/**
+ * The chart as a PNG `width` pixels wide (default twice the SVG's size, sharp on retina screens
+ * and in slides). resvg draws no text without a font: with neither DejaVu nor Liberation
+ * installed it falls back to scanning the system's fonts (apt-get install fonts-dejavu-core).
+ */
+export function svgToPng(svg: string, width = WIDTH * 2): Uint8Array {
+  const files = knownFontFiles();
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: "width", value: width },
+    background: "white",
+    font: {
+      fontFiles: files,
+      loadSystemFonts: files.length === 0,
+      defaultFontFamily: files.some((f) => f.includes("DejaVu"))
+        ? "DejaVu Sans"
+        : "Liberation Sans",
+    },
+  });
+  return resvg.render().asPng();
+}
+
+/** Dated SVG and PNG of every chart in `outDir`; returns the paths. */
+export async function writeCharts(
+  frame: pl.DataFrame,
+  outDir: string,
+  stamp: string,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const chart of pricingCharts(frame)) {
+    const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
+    await writeFileAtomic(`${base}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
+    await writeFileAtomic(`${base}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
+    paths.push(`${base}.svg`, `${base}.png`);
+  }
+  return paths;
+}
+
+/**
+ * Horizontal bars, one group per label (question charts in lib/analysis/question_charts.ts). With several series
+ * the bars of one label sit together, so "LLM cost vs MRR" of one organization reads at a glance.
+ */
+export interface BarChartOptions {
+  title: string;
+  caption: string;
+  bars: { label: string; value: number; series?: string }[];
+  /** the value axis' name, and the series name of bars without one */
+  valueLabel: string;
+  /** dollar ticks (default) or plain counts */
+  money?: boolean;
+}
+
+export function barChart(
+  { title, caption, bars, valueLabel, money = true }: BarChartOptions,
+): string {
+  const series = [...new Set(bars.map((b) => b.series ?? valueLabel))];
+  const palette = ["#2563eb", "#f97316", "#16a34a", "#7c3aed", "#db2777"];
+  const labels = [...new Set(bars.map((b) => b.label))];
+  const data = bars.map((b) => ({ ...b, series: b.series ?? valueLabel }));
+  const barHeight = series.length > 2 ? 10 : series.length > 1 ? 13 : 20;
+  const height = 84 + 48 + Math.max(2, labels.length) * (series.length * barHeight + 10);
+  const x = {
+    label: `${valueLabel} →`,
+    grid: true,
+    tickFormat: money ? usdTick : countTick,
+    labelArrow: "none",
+  };
+  const grouped = series.length > 1;
+  return framed(
+    title,
+    caption,
+    grouped ? legend(series.map((s, i) => ({ label: s, color: palette[i % palette.length] }))) : "",
+    {
+      height,
+      // Room for the longest label (~7 px a character at 12 px DejaVu Sans).
+      marginLeft: Math.min(260, Math.max(90, 24 + Math.max(...labels.map(textWidth)))),
+      x,
+      // One facet row per label; inside it one bar per series.
+      fy: grouped ? { label: null, domain: labels, axis: "left", padding: 0.25 } : undefined,
+      y: grouped ? { axis: null, domain: series } : { label: null, domain: labels },
+      color: { domain: series, range: palette },
+      marks: [
+        Plot.barX(data, {
+          x: "value",
+          y: grouped ? "series" : "label",
+          fill: "series",
+          ...(grouped ? { fy: "label" } : {}),
+        }),
+        Plot.ruleX([0]),
+      ],
+    } as Plot.PlotOptions,
+  );
+}

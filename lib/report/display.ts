@@ -1,0 +1,166 @@
+/**
+ * Notebook display: values the Deno Jupyter kernel renders through `Symbol.for("Jupyter.display")`
+ * (the same protocol as `Deno.jupyter.html`, without needing the kernel's types here). Frames go
+ * out as HTML tables with readable numbers; nodejs-polars' own `toHTML()` prints raw floats such
+ * as 4966.382659 and `null`.
+ */
+import type pl from "nodejs-polars";
+import { type Chart, svgToPng } from "./charts.ts";
+
+export type MimeBundle = Record<string, string>;
+
+export interface Displayable {
+  [key: symbol]: () => MimeBundle;
+}
+
+const DISPLAY = Symbol.for("Jupyter.display");
+
+function displayable(bundle: MimeBundle): Displayable {
+  return { [DISPLAY]: () => bundle };
+}
+
+/** The MIME bundle a displayable shows (what the kernel would send). */
+export function mimeBundle(value: Displayable): MimeBundle {
+  return value[DISPLAY]();
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" }[c]!),
+  );
+}
+
+/** 4,966.38 · 0.0123 · 1,234,567 · 2026-10-30 09:46 UTC: cell text for one value. */
+export function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime())
+      ? ""
+      : value.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  }
+  if (typeof value === "bigint") return value.toLocaleString("en-US");
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return String(value);
+    if (Number.isInteger(value)) return value.toLocaleString("en-US");
+    const abs = Math.abs(value);
+    // Per-request costs are fractions of a cent: keep 3 significant digits there.
+    if (abs < 0.01) return String(+value.toPrecision(3));
+    return value.toLocaleString("en-US", { maximumFractionDigits: abs >= 1000 ? 0 : 2 });
+  }
+  return String(value);
+}
+
+const TABLE_STYLE = "border-collapse:collapse;font-size:12px;font-family:sans-serif";
+const CELL_STYLE = "padding:2px 8px;border-bottom:1px solid #e5e7eb";
+
+/**
+ * The first `maxRows` rows as an HTML table (numbers right-aligned and rounded, empty for null),
+ * with the frame's size under it.
+ */
+export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
+  const shown = frame.head(maxRows);
+  const columns = shown.columns.map((name) => ({
+    name,
+    numeric: /Int|Float|UInt/.test(String(shown.getColumn(name).dtype)),
+    values: shown.getColumn(name).toArray() as unknown[],
+  }));
+  const header = columns
+    .map((c) =>
+      `<th style="${CELL_STYLE};text-align:${c.numeric ? "right" : "left"}">${
+        escapeHtml(c.name)
+      }</th>`
+    )
+    .join("");
+  const body = Array.from({ length: shown.height }, (_, row) =>
+    "<tr>" +
+    columns.map((c) =>
+      `<td style="${CELL_STYLE};text-align:${c.numeric ? "right" : "left"}">${
+        escapeHtml(formatValue(c.values[row]))
+      }</td>`
+    ).join("") +
+    "</tr>").join("");
+  const size = frame.height > maxRows
+    ? `${maxRows} of ${frame.height.toLocaleString("en-US")} rows, ${frame.width} columns`
+    : `${frame.height.toLocaleString("en-US")} rows, ${frame.width} columns`;
+  return `<table style="${TABLE_STYLE}"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>` +
+    `<p><small>${size}</small></p>`;
+}
+
+/** A frame as a notebook table (HTML, and plain text for consoles). */
+export function frameHtml(frame: pl.DataFrame, maxRows = 20): Displayable {
+  return displayable({
+    "text/html": frameToHtml(frame, maxRows),
+    "text/plain": frame.head(maxRows).toString(),
+  });
+}
+
+/** An SVG image output (VS Code and JupyterLab render it; nbconvert keeps it as image/svg+xml). */
+export function svgDisplay(svg: string): Displayable {
+  return displayable({ "image/svg+xml": svg });
+}
+
+/**
+ * A chart as a PNG image output. Not SVG: nbconvert 6.5 (Debian's) strips SVG children when it
+ * writes HTML, so a notebook shared as HTML would show blank boxes. The files keep the SVG.
+ */
+export function chartDisplay(chart: Chart): Displayable {
+  return displayable({ "image/png": encodeBase64(svgToPng(chart.svg)), "text/plain": chart.title });
+}
+
+function encodeBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+export function markdown(text: string): Displayable {
+  return displayable({ "text/markdown": text, "text/plain": text });
+}
+
+/** One question's reading, in bold so it stands out under its table and chart. */
+export function readingDisplay(answer: { reading: string }): Displayable {
+  return markdown(`**Reading:** ${answer.reading}`);
+}
+
+/** A list of written files with their sizes. */
+export async function filesDisplay(paths: string[]): Promise<Displayable> {
+  const lines: string[] = [];
+  for (const path of paths) {
+    const { size } = await Deno.stat(path);
+    lines.push(`- \`${path}\` (${size.toLocaleString("en-US")} bytes)`);
+  }
+  return markdown(lines.length > 0 ? `**Written:**\n${lines.join("\n")}` : "nothing written");
+}
+
+/** Pause after a cell's displays (see show). */
+const FLUSH_MS = 20;
+
+/** The kernel's display API, or null outside `deno jupyter` (where touching it throws). */
+function jupyterApi(): { display(value: unknown): Promise<void> } | null {
+  try {
+    return Deno.jupyter;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Shows values in the notebook, in order, and returns once the kernel has sent them. Outside a
+ * notebook it prints their plain text.
+ *
+ * Deno's kernel (2.x) can report a cell finished before the cell's display messages went out,
+ * and nbconvert then drops them (a cell's last-expression result is lost the same way), so
+ * notebooks show everything through this function and end each cell with it: one pause on the
+ * event loop lets the messages go first.
+ */
+export async function show(...values: Displayable[]): Promise<void> {
+  const jupyter = jupyterApi();
+  for (const value of values) {
+    if (jupyter) await jupyter.display(value);
+    else console.log(mimeBundle(value)["text/plain"] ?? "");
+  }
+  if (jupyter) await new Promise((resolve) => setTimeout(resolve, FLUSH_MS));
+}

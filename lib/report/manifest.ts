@@ -1,0 +1,99 @@
+/** The manifest written next to every export: what ran, on what, and what came out. */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { PricingData } from "../core/types.ts";
+import { exportFileName, writeFileAtomic } from "../formats/files.ts";
+
+export interface ManifestFile {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  kit: "pricing-kit";
+  manifest_version: 1;
+  generated_at: string;
+  demo: boolean;
+  as_of: string;
+  window: { start: string; end: string; days: number };
+  row_count: number;
+  queries: { name: string; file: string; sha256: string; rows: number; duration_ms: number }[];
+  sources: string[];
+  revenue: { source: string; api_calls: number; duration_ms: number; failed: boolean };
+  stages_ms: Record<string, number>;
+  files: ManifestFile[];
+  /** the Parquet snapshot of this export in the history folder (lib/history/snapshot.ts) */
+  history_snapshot?: ManifestFile & { path: string };
+  warnings: string[];
+}
+
+async function describeFile(path: string): Promise<ManifestFile> {
+  const bytes = await readFile(path);
+  return {
+    name: basename(path),
+    bytes: bytes.byteLength,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+  };
+}
+
+export function buildManifest(
+  data: PricingData,
+  files: ManifestFile[],
+  snapshot?: Manifest["history_snapshot"],
+): Manifest {
+  return {
+    kit: "pricing-kit",
+    manifest_version: 1,
+    generated_at: new Date().toISOString(),
+    demo: data.demo,
+    as_of: data.asOf.toISOString(),
+    window: {
+      start: data.window.start.toISOString(),
+      end: data.window.end.toISOString(),
+      days: data.window.days,
+    },
+    row_count: data.frame.height,
+    queries: data.queries.map((q) => ({
+      name: q.name,
+      file: q.file,
+      sha256: q.sha256,
+      rows: q.rows,
+      duration_ms: q.durationMs,
+    })),
+    sources: data.demo
+      ? ["demo"]
+      : ["postgresql", "clickhouse", ...(data.revenue.source === "none" ? [] : ["stripe"])],
+    revenue: {
+      source: data.revenue.source,
+      api_calls: data.revenue.apiCalls,
+      duration_ms: data.revenue.durationMs,
+      failed: data.revenue.failed,
+    },
+    stages_ms: data.stages,
+    files,
+    ...(snapshot ? { history_snapshot: snapshot } : {}),
+    warnings: data.warnings,
+  };
+}
+
+/** Writes `helicone_pricing_data_<date>.manifest.json` last, after every file it lists. */
+export async function writeManifest(
+  outDir: string,
+  data: PricingData,
+  paths: string[],
+  snapshot?: Manifest["history_snapshot"],
+): Promise<string> {
+  const files = await Promise.all(paths.map(describeFile));
+  const manifest = buildManifest(data, files, snapshot);
+  const path = join(
+    outDir,
+    exportFileName({ asOf: data.asOf, demo: data.demo, ext: "manifest.json" }),
+  );
+  await writeFileAtomic(
+    path,
+    (tmp) => Deno.writeTextFile(tmp, JSON.stringify(manifest, null, 2) + "\n"),
+  );
+  return path;
+}

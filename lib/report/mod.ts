@@ -1,0 +1,68 @@
+/** What lib/report/ offers. */
+export {
+  type BriefData,
+  type BriefFile,
+  briefFileName,
+  type BriefInput,
+  briefMarkdown,
+  DEFAULT_TRIM_ABOVE_BYTES,
+  DISTRIBUTION_COLUMNS,
+  quantile,
+  SUGGESTED_QUESTIONS,
+  TRIM_VARIABLE,
+  trimAboveBytesFromEnv,
+  trimmedExportFrame,
+  trimmedFileName,
+  type WriteBriefOptions,
+  writeExportBrief,
+  type WrittenBrief,
+} from "./brief.ts";
+export {
+  barChart,
+  type BarChartOptions,
+  type Chart,
+  costAndMrrByTierChart,
+  marginByTierChart,
+  marginVsMrrChart,
+  pricingCharts,
+  requestsVsCostChart,
+  svgToPng,
+  textWidth,
+  usageByTierChart,
+  usdTick,
+  writeCharts,
+} from "./charts.ts";
+export { dictionaryMarkdown, withColumnsSection } from "./dictionary.ts";
+export {
+  chartDisplay,
+  type Displayable,
+  escapeHtml,
+  filesDisplay,
+  formatValue,
+  frameHtml,
+  frameToHtml,
+  markdown,
+  type MimeBundle,
+  mimeBundle,
+  readingDisplay,
+  show,
+  svgDisplay,
+} from "./display.ts";
+export { buildManifest, type Manifest, type ManifestFile, writeManifest } from "./manifest.ts";
+export { formatBytes, formatChangePct, formatCount, formatUsd } from "./numbers.ts";
+export {
+  DEFAULT_SEGMENT_THRESHOLDS,
+  SEGMENT_NAMES,
+  type SegmentDef,
+  segmentDef,
+  segmentFileName,
+  segmentFrame,
+  segmentFrames,
+  type SegmentResult,
+  SEGMENTS,
+  segmentSheets,
+  type SegmentThresholds,
+  segmentThresholdsFromEnv,
+  thresholdVariable,
+  writeSegmentFiles,
+} from "./segments.ts";

@@ -1,0 +1,30 @@
+/** Number formatting shared by the brief, compare, scenario and the command lines. */
+
+/** 1,234,567 (rounded to a whole number) */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** $1,234.50: always cents, so totals can be checked to the cent. */
+export function formatUsd(value: number): string {
+  const cents = Math.round(Math.abs(value) * 100);
+  const sign = value < 0 && cents > 0 ? "-" : ""; // no "-$0.00"
+  return `${sign}$${
+    (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  }`;
+}
+
+/** +12.3 %, -4.0 %, 0.0 % (no sign when it rounds to zero), – for null */
+export function formatChangePct(value: number | null): string {
+  if (value === null) return "–";
+  const shown = Math.abs(value).toFixed(1);
+  const sign = shown === "0.0" ? "" : value > 0 ? "+" : "-";
+  return `${sign}${shown} %`;
+}
+
+/** 0.5 KB, 12.3 MB */
+export function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024
+    ? `${(bytes / 1024).toFixed(1)} KB`
+    : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,231 @@
+/**
+ * Segment exports: pre-filtered sets of organizations (the spec's "Future Enhancements" 4 and
+ * Helicone's own admin cohorts, production-schema.md). Every threshold is a named parameter; each
+ * segment states its rule in words with the thresholds filled in.
+ *
+ * Empty MRR (revenue not fetched) is never read as $0: segments that judge revenue leave such
+ * organizations out.
+ */
+import pl from "nodejs-polars";
+import { join } from "node:path";
+import { UserError } from "../core/config.ts";
+import { stampedFileName } from "../formats/files.ts";
+import { writeCsvFile } from "../formats/csv.ts";
+import type { Sheet } from "../formats/xlsx.ts";
+
+export interface SegmentThresholds {
+  /** free_high_usage: free organizations with at least this many requests in the window (50,000) */
+  freeHighUsageMinRequests: number;
+  /** underpriced: at least this many requests in the window … (100,000) */
+  underpricedMinRequests: number;
+  /** … or at least this much LLM cost in the window, USD … ($500) */
+  underpricedMinLlmCostUsd: number;
+  /** … while MRR is at most this, USD per month; unknown MRR never qualifies ($100) */
+  underpricedMaxMrrUsd: number;
+  /** low_seat_utilization: at most this % of seats signed in during the window … (25) */
+  lowUtilizationMaxPct: number;
+  /** … with at least this many seats (5) */
+  lowUtilizationMinSeats: number;
+  /** high_inference_few_seats (Helicone cohort): at least this many requests … (100,000) */
+  highInferenceMinRequests: number;
+  /** … and at most this many seats (2) */
+  highInferenceMaxSeats: number;
+  /** low_inference_many_seats (Helicone cohort): at most this many requests … (10,000) */
+  lowInferenceMaxRequests: number;
+  /** … and at least this many seats (5) */
+  lowInferenceMinSeats: number;
+}
+
+export const DEFAULT_SEGMENT_THRESHOLDS: Readonly<SegmentThresholds> = {
+  freeHighUsageMinRequests: 50_000,
+  underpricedMinRequests: 100_000,
+  underpricedMinLlmCostUsd: 500,
+  underpricedMaxMrrUsd: 100,
+  lowUtilizationMaxPct: 25,
+  lowUtilizationMinSeats: 5,
+  highInferenceMinRequests: 100_000,
+  highInferenceMaxSeats: 2,
+  lowInferenceMaxRequests: 10_000,
+  lowInferenceMinSeats: 5,
+};
+
+/** Environment variable of each threshold, e.g. PRICING_SEGMENT_FREE_HIGH_USAGE_MIN_REQUESTS. */
+export function thresholdVariable(key: keyof SegmentThresholds): string {
+  return `PRICING_SEGMENT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export function segmentThresholdsFromEnv(
+  env: Record<string, string | undefined>,
+): SegmentThresholds {
+  const thresholds = { ...DEFAULT_SEGMENT_THRESHOLDS };
+  for (const key of Object.keys(thresholds) as (keyof SegmentThresholds)[]) {
+    const raw = env[thresholdVariable(key)];
+    if (raw === undefined || raw === "") continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) {
+      throw new UserError(
+        `${thresholdVariable(key)} must be a number ≥ 0, got ${JSON.stringify(raw)}`,
+      );
+    }
+    thresholds[key] = value;
+  }
+  return thresholds;
+}
+
+export interface SegmentDef {
+  /** file-safe name: helicone_pricing_data_<date>_<name>.csv */
+  name: string;
+  title: string;
+  rule: (t: SegmentThresholds) => string;
+  filter: (t: SegmentThresholds) => pl.Expr;
+}
+
+const col = pl.col;
+const n = (value: number) => value.toLocaleString("en-US");
+
+export const SEGMENTS: readonly SegmentDef[] = [
+  {
+    name: "ptb_customers",
+    title: "PTB customers",
+    rule: () => "is_ptb: any pass-through-billing spend (all time)",
+    filter: () => col("is_ptb"),
+  },
+  {
+    name: "gateway_only",
+    title: "Gateway-only (PTB only)",
+    rule: () => "has_gateway_only: PTB requests and no BYOK requests in the window",
+    filter: () => col("has_gateway_only"),
+  },
+  {
+    name: "byok_paying",
+    title: "BYOK paying customers",
+    rule: () => "is_byok and mrr > 0",
+    filter: () => col("is_byok").and(col("mrr").gt(0)),
+  },
+  {
+    name: "free_high_usage",
+    title: "High-usage free tier (upgrade candidates; Helicone's free power users)",
+    rule: (t) => `tier = free and requests_30d ≥ ${n(t.freeHighUsageMinRequests)}`,
+    filter: (t) =>
+      col("tier").eq(pl.lit("free")).and(col("requests_30d").gtEq(t.freeHighUsageMinRequests)),
+  },
+  {
+    name: "underpriced",
+    title: "Underpriced: high usage or LLM cost, low MRR",
+    rule: (t) =>
+      `(requests_30d ≥ ${n(t.underpricedMinRequests)} or llm_cost_30d ≥ $${
+        n(t.underpricedMinLlmCostUsd)
+      }) and mrr ≤ $${n(t.underpricedMaxMrrUsd)} (empty mrr excluded)`,
+    filter: (t) =>
+      col("requests_30d").gtEq(t.underpricedMinRequests)
+        .or(col("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd))
+        .and(col("mrr").isNotNull())
+        .and(col("mrr").ltEq(t.underpricedMaxMrrUsd)),
+  },
+  {
+    name: "negative_margin",
+    title: "Negative gross margin (churn risk)",
+    rule: () => "mrr > 0 and llm_cost_30d > mrr",
+    filter: () => col("mrr").gt(0).and(col("llm_cost_30d").gt(col("mrr"))),
+  },
+  {
+    name: "low_seat_utilization",
+    title: "Low seat utilisation",
+    rule: (t) =>
+      `seats ≥ ${
+        n(t.lowUtilizationMinSeats)
+      } and seat_utilization_pct ≤ ${t.lowUtilizationMaxPct} %`,
+    filter: (t) =>
+      col("seats").gtEq(t.lowUtilizationMinSeats)
+        .and(col("seat_utilization_pct").ltEq(t.lowUtilizationMaxPct)),
+  },
+  {
+    name: "high_inference_few_seats",
+    title: "High inference, few seats (Helicone cohort)",
+    rule: (t) =>
+      `requests_30d ≥ ${n(t.highInferenceMinRequests)} and seats ≤ ${n(t.highInferenceMaxSeats)}`,
+    filter: (t) =>
+      col("requests_30d").gtEq(t.highInferenceMinRequests)
+        .and(col("seats").ltEq(t.highInferenceMaxSeats)),
+  },
+  {
+    name: "low_inference_many_seats",
+    title: "Low inference, many seats (Helicone cohort)",
+    rule: (t) =>
+      `requests_30d ≤ ${n(t.lowInferenceMaxRequests)} and seats ≥ ${n(t.lowInferenceMinSeats)}`,
+    filter: (t) =>
+      col("requests_30d").ltEq(t.lowInferenceMaxRequests)
+        .and(col("seats").gtEq(t.lowInferenceMinSeats)),
+  },
+];
+
+export const SEGMENT_NAMES: readonly string[] = SEGMENTS.map((s) => s.name);
+
+export interface SegmentResult {
+  name: string;
+  title: string;
+  /** the rule in words, thresholds filled in */
+  rule: string;
+  frame: pl.DataFrame;
+}
+
+export function segmentDef(name: string): SegmentDef {
+  const def = SEGMENTS.find((s) => s.name === name);
+  if (!def) {
+    throw new UserError(
+      `unknown segment ${JSON.stringify(name)}; segments: ${SEGMENT_NAMES.join(", ")}`,
+    );
+  }
+  return def;
+}
+
+/** One segment's organizations (null comparisons count as no). */
+export function segmentFrame(
+  frame: pl.DataFrame,
+  name: string,
+  thresholds: Partial<SegmentThresholds> = {},
+): SegmentResult {
+  const def = segmentDef(name);
+  const t = { ...DEFAULT_SEGMENT_THRESHOLDS, ...thresholds };
+  return {
+    name: def.name,
+    title: def.title,
+    rule: def.rule(t),
+    frame: frame.filter(def.filter(t).fillNull(false)),
+  };
+}
+
+export function segmentFrames(
+  frame: pl.DataFrame,
+  thresholds: Partial<SegmentThresholds> = {},
+): SegmentResult[] {
+  return SEGMENTS.map((s) => segmentFrame(frame, s.name, thresholds));
+}
+
+/** `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv`: the export's name plus the segment. */
+export function segmentFileName(stamp: string, name: string): string {
+  return stampedFileName(stamp, "csv", name);
+}
+
+/**
+ * One CSV per segment in `outDir`, each a complete export (same header, same column order), so a
+ * segment file can be uploaded, compared or read back like the full export. Returns the paths.
+ */
+export async function writeSegmentFiles(
+  segments: readonly SegmentResult[],
+  outDir: string,
+  stamp: string,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const segment of segments) {
+    const path = join(outDir, segmentFileName(stamp, segment.name));
+    await writeCsvFile(segment.frame, path);
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** The segments as extra XLSX sheets (named after the segment; every name is ≤ 31 characters). */
+export function segmentSheets(segments: readonly SegmentResult[]): Sheet[] {
+  return segments.map((segment) => ({ name: segment.name, frame: segment.frame }));
+}

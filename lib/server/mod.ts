@@ -1,0 +1,53 @@
+/** What lib/server/ offers. */
+export { type AuthOutcome, BearerAuth } from "./auth.ts";
+export {
+  CONTENT_TYPES,
+  createHandler,
+  downloadName,
+  EXPORT_PATH,
+  type Handler,
+  type HandlerHooks,
+  type HandlerSettings,
+  type LoadPricingData,
+  PAGE_PATH,
+  REPORT_PATH,
+  SUMMARY_PATH,
+} from "./handler.ts";
+export { main } from "./main.ts";
+export { pageCsp, pageHtml, type PageOptions } from "./page.ts";
+export {
+  type ExportParams,
+  loggableQuery,
+  MAX_DAYS,
+  ParamError,
+  parseAsOfParam,
+  parseExportParams,
+} from "./params.ts";
+export {
+  BusyError,
+  type CacheStatus,
+  type LoadData,
+  RunCache,
+  type RunCacheOptions,
+  type RunRequest,
+  type RunResult,
+} from "./runs.ts";
+export {
+  HELP,
+  isLoopback,
+  MIN_TOKEN_LENGTH,
+  parseServerArgs,
+  type ServerArgs,
+  type ServerSettings,
+  serverSettings,
+} from "./settings.ts";
+export {
+  type BodyEnd,
+  csvStream,
+  type CsvWriter,
+  guardedBody,
+  oneLine,
+  xlsxStream,
+  type XlsxWriter,
+} from "./stream.ts";
+export { type PricingSummary, pricingSummary, reportHtml } from "./summary.ts";

@@ -1,0 +1,29 @@
+/** What lib/sources/ offers. */
+export { type ClickHouseSource, openClickHouse } from "./clickhouse.ts";
+export { DEMO_ORGANIZATIONS, DEMO_SEED, demoQueryResults } from "./demo.ts";
+export {
+  columnsToFrame,
+  nanoUsdToUsd,
+  type QueryColumns,
+  type QueryColumnType,
+  rowsToFrame,
+} from "./frames.ts";
+export { openPostgres, type PostgresSource } from "./postgres.ts";
+export {
+  type ExportWindow,
+  QUERY_COLUMNS,
+  type QueryFrames,
+  type QueryResults,
+  type QueryStat,
+  runQueries,
+} from "./queries.ts";
+export {
+  bindClickHouse,
+  bindPostgres,
+  type Engine,
+  loadSql,
+  type SqlFile,
+  type SqlParams,
+  type SqlParamType,
+  sqlPlaceholders,
+} from "./sql.ts";

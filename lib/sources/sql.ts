@@ -1,0 +1,124 @@
+/**
+ * SQL files from `queries/`: loading, hashing, and binding `{name:Type}` placeholders.
+ *
+ * Placeholders use ClickHouse's own syntax so the files read the same on both engines. ClickHouse
+ * 18.16 has no query parameters, so for ClickHouse values are inlined as typed literals (only
+ * validated instants and identifiers, never free text); for PostgreSQL they become `$n` bind
+ * parameters.
+ */
+import { createHash } from "node:crypto";
+import { join as joinPath } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type Engine = "postgres" | "clickhouse";
+export type SqlParamType = "DateTime" | "Identifier";
+export type SqlParams = Record<string, Date | string>;
+
+export interface SqlFile {
+  /** path relative to the repository, e.g. queries/postgres/organizations.sql */
+  file: string;
+  text: string;
+  sha256: string;
+}
+
+const BUILT_IN_QUERIES_DIR = fileURLToPath(new URL("../../queries/", import.meta.url));
+const PLACEHOLDER = /\{([a-z_][a-z0-9_]*):([A-Za-z]+)\}/g;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/**
+ * Reads `queries/<engine>/<name>.sql`; a file of the same name in `overrideDir/<engine>/` wins,
+ * so a deployment whose tables differ ships its own SQL without touching the kit.
+ */
+export async function loadSql(
+  engine: Engine,
+  name: string,
+  overrideDir?: string,
+): Promise<SqlFile> {
+  const candidates = overrideDir
+    ? [
+      joinPath(overrideDir, engine, `${name}.sql`),
+      joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`),
+    ]
+    : [joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`)];
+  for (const path of candidates) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue;
+      throw error;
+    }
+    const file = path.startsWith(BUILT_IN_QUERIES_DIR)
+      ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length)}`
+      : path;
+    return { file, text, sha256: createHash("sha256").update(text).digest("hex") };
+  }
+  throw new Error(`query file not found: queries/${engine}/${name}.sql`);
+}
+
+/** The placeholders a SQL text uses, by name. */
+export function sqlPlaceholders(text: string): Map<string, SqlParamType> {
+  const found = new Map<string, SqlParamType>();
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const [, name, type] = match;
+    if (type !== "DateTime" && type !== "Identifier") {
+      throw new Error(
+        `unsupported placeholder type {${name}:${type}} (use DateTime or Identifier)`,
+      );
+    }
+    found.set(name, type);
+  }
+  return found;
+}
+
+function paramValue(file: string, params: SqlParams, name: string, type: SqlParamType) {
+  const value = params[name];
+  if (value === undefined) throw new Error(`${file} needs parameter {${name}:${type}}`);
+  if (type === "DateTime") {
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+      throw new Error(`${file}: parameter ${name} must be a valid date`);
+    }
+    return value;
+  }
+  if (typeof value !== "string" || !IDENTIFIER.test(value)) {
+    throw new Error(
+      `${file}: parameter ${name} must be a table name like schema.table (letters, digits, _), got ${
+        JSON.stringify(String(value))
+      }`,
+    );
+  }
+  return value;
+}
+
+/** ClickHouse text with every placeholder replaced by a literal. */
+export function bindClickHouse(sql: SqlFile, params: SqlParams): string {
+  return sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
+    const value = paramValue(sql.file, params, name, type);
+    if (value instanceof Date) {
+      // Whole seconds: DateTime has no sub-second part on 18.16, and windows are whole seconds.
+      const text = value.toISOString().slice(0, 19).replace("T", " ");
+      return `toDateTime('${text}', 'UTC')`;
+    }
+    return String(value).split(".").map((part) => `\`${part}\``).join(".");
+  });
+}
+
+/** PostgreSQL text with `$n` placeholders and the values to bind, in order. */
+export function bindPostgres(sql: SqlFile, params: SqlParams): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const positions = new Map<string, number>();
+  const text = sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
+    const value = paramValue(sql.file, params, name, type);
+    if (!(value instanceof Date)) {
+      return String(value).split(".").map((part) => `"${part}"`).join(".");
+    }
+    let position = positions.get(name);
+    if (position === undefined) {
+      values.push(value);
+      position = values.length;
+      positions.set(name, position);
+    }
+    return `$${position}::timestamptz`;
+  });
+  return { text, values };
+}
