@@ -366,5 +366,8 @@ Deno.test("reconciliation: live MRR from subscriptions equals invoice MRR for th
     // with the taxed customer's invoice and no subscription for it, the line names it
     const withTax = reconcile(live, fetched.history, { at, rules });
     ok(withTax.differing.some((d) => d.customerId === "cus_tax" && d.invoiceCents === 10000));
+    // restricted to the export's customers, a customer of nobody's is not compared
+    const ours = reconcile(live, fetched.history, { at, rules, customerIds: customers });
+    assertEquals([ours.differing, ours.customers], [[], 7]);
   });
 });

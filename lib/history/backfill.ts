@@ -173,7 +173,7 @@ async function liveBackfill(
   });
   const reconciliation = live.source === "none"
     ? undefined
-    : reconcile(live, history, { at: now, rules });
+    : reconcile(live, history, { at: now, rules, customerIds: [...new Set(lastCustomers)] });
   if (reconciliation) options.log(reconciliationLine(reconciliation));
   else options.log(`no reconciliation: ${live.warnings.join("; ")}`);
   return {

@@ -65,14 +65,19 @@ export interface Reconciliation {
   differing: { customerId: string; liveCents: number; invoiceCents: number }[];
 }
 
-/** Live `mrr_recurring` (today's subscriptions) against invoice-derived MRR at the same instant. */
+/**
+ * Live `mrr_recurring` (today's subscriptions) against invoice-derived MRR at the same instant,
+ * over `customerIds` (the export's customers; default every customer either side knows).
+ */
 export function reconcile(
   live: RevenueResult,
   history: InvoiceHistory,
-  options: { at: Date; rules: RevenueRules },
+  options: { at: Date; rules: RevenueRules; customerIds?: string[] },
 ): Reconciliation {
   const fromInvoices = invoiceMrrAt(history, options.at, options.rules);
-  const customers = new Set([...live.byCustomer.keys(), ...fromInvoices.keys()]);
+  const customers = new Set(
+    options.customerIds ?? [...live.byCustomer.keys(), ...fromInvoices.keys()],
+  );
   let liveCents = 0, invoiceCents = 0;
   const differing: Reconciliation["differing"] = [];
   for (const customerId of [...customers].sort()) {
