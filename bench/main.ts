@@ -5,7 +5,8 @@
  * outputs/bench/data-<scale>/ so reruns skip seeding) and a fake Stripe API with per-call latency,
  * then measures: the floor (the same SQL files through psql / clickhouse-client to /dev/null), the
  * export for CSV, XLSX and both, and the Stripe fetch cold and cached. Prints a table; writes JSON
- * to outputs/bench/.
+ * to outputs/bench/. Then the server's memory under 50 concurrent downloads
+ * (bench/server_downloads.ts, also `deno task bench:server`).
  *
  *   deno task bench [--scale small|default|large] [--sweep] [--stripe-latency-ms 50]
  */
@@ -420,4 +421,12 @@ if (values.sweep) {
       result.seedCached ? " (seed reused)" : ` (seeded in ${fmtS(result.seedMs)})`
     }`,
   );
+  // Server memory under 50 concurrent downloads, in its own process (bench/server_downloads.ts).
+  console.log("");
+  const downloads = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}bench/server_downloads.ts`],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!downloads.success) console.error("error: bench/server_downloads.ts failed");
 }

@@ -1,8 +1,8 @@
 /**
  * Both notebooks run headless on the demo data with the Deno kernel (Debian's nbconvert), fail on
  * any cell error, and show what they promise: tables, charts as PNG (also in the HTML a notebook is
- * shared as), readings, the export's full set of files. And they are committed clean and formatted
- * (tools/check_notebooks.ts, deno fmt).
+ * shared as), readings, the export's full set of files. And they are committed clean
+ * (tools/check_notebooks.ts).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
@@ -215,7 +215,7 @@ Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart a
   assertEquals(html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length, 6);
 });
 
-Deno.test("notebooks are committed clean: Deno kernel, a parameters cell, no outputs, formatted", async () => {
+Deno.test("notebooks are committed clean: Deno kernel, a parameters cell, no outputs", async () => {
   const paths = notebookPaths();
   assertEquals(paths.map((p) => p.slice(NOTEBOOKS_DIR.length)), [
     "export.ipynb",
@@ -225,13 +225,6 @@ Deno.test("notebooks are committed clean: Deno kernel, a parameters cell, no out
     const notebook = JSON.parse(await Deno.readTextFile(path)) as Notebook;
     assertEquals(notebookProblems(notebook), [], path);
   }
-  // Formatted as `deno fmt` writes them (deno task notebooks:clear does both).
-  const fmt = await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--check", ...paths],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  ok(fmt.success, decoder.decode(fmt.stderr));
 });
 
 Deno.test("the notebook check finds outputs and clears them", () => {

@@ -15,7 +15,7 @@ import type {
 import { DEFAULT_OUT_DIR, runExport } from "../export.ts";
 import type { RevenueResult } from "../revenue/types.ts";
 import { pricingCharts } from "../report/charts.ts";
-import { markdownCell as escapeMarkdownText } from "../formats/markdown.ts"; // TODO escapeMarkdown
+import { markdownList } from "../formats/markdown.ts";
 import {
   chartDisplay,
   type Displayable,
@@ -102,7 +102,7 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
 }
 
 const warningList = (warnings: string[], none: string) =>
-  warnings.length > 0 ? warnings.map((w) => `- ⚠ ${escapeMarkdownText(w)}`).join("\n") : none;
+  warnings.length > 0 ? markdownList(warnings).join("\n") : none;
 
 /** Stage 1: one row per query (file, rows, time), then the first rows of each frame. */
 export function queriesDisplays(page: ExportPage): Displayable[] {
