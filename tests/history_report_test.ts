@@ -64,7 +64,7 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
 
   const markdown = await Deno.readTextFile(files.markdownPath);
   ok(!markdown.includes("<b>"), "no raw HTML from the data");
-  ok(markdown.includes("team\\|\\<b\\>\\[x\\]\\(y\\)\\</b\\>"), "plan name escaped");
+  ok(markdown.includes("team\\|&lt;b>\\[x\\](y)&lt;/b>"), "plan name escaped (escapeMarkdown)");
   ok(markdown.includes("| 2026-02-28 | $800.09 | $500.00 | $250.00 | $0.00 | −$299.99 | $0.00 |"));
   ok(markdown.includes("Every month's bridge reconciles to the cent"));
 

@@ -7,7 +7,7 @@ import pl from "nodejs-polars";
 import { join } from "node:path";
 import { svgToPng } from "../report/charts.ts";
 import { dateStamp, writeFileAtomic } from "../formats/files.ts";
-import { markdownTable } from "../formats/markdown.ts";
+import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import { writeReportFiles } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import {
@@ -124,11 +124,6 @@ export function planChangesTable(report: HistoryReport): pl.DataFrame {
   );
 }
 
-/** Data text (plan names) for Markdown: markup characters escaped (markdownCell adds `|`). */
-export function markdownText(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>()#+!~&]/g, (c) => `\\${c}`);
-}
-
 /** Integer cents as `$1,250.10` (`−$…` for negatives), exactly. */
 export function formatCents(cents: number): string {
   const sign = cents < 0 ? "−" : "";
@@ -184,7 +179,7 @@ export function reconciliationText(report: HistoryReport): string {
     ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation − contraction − churn = end, start = the previous end, for the company (${report.company.height} months) and ${planRows} plan rows (with moved in/out), and plan ends sum to the company end.`
     : `**The bridge does not reconcile** in ${report.failures.length} place(s): ${
       report.failures.slice(0, 5).map((f) =>
-        `${f.month}${f.plan === null ? "" : ` ${markdownText(f.plan)}`}: ${f.problem}`
+        `${f.month}${f.plan === null ? "" : ` ${escapeMarkdown(f.plan)}`}: ${f.problem}`
       ).join("; ")
     }.`;
 }
@@ -217,8 +212,8 @@ export function historySection(report: HistoryReport, heading = "##"): string {
           ["month", "from plan", "to plan", "upgrades", "downgrades", "MRR before", "MRR after"],
           changes.map((r) => [
             r.month as string,
-            markdownText(r.from_plan as string),
-            markdownText(r.to_plan as string),
+            r.from_plan as string,
+            r.to_plan as string,
             count(r.upgrades),
             count(r.downgrades),
             formatCents(r.mrr_before_cents as number),
@@ -256,14 +251,16 @@ export function historyMarkdown(
       "",
       markdownTable(
         ["plan", ...BRIDGE_HEADER, "moved in", "moved out", ...TREND_HEADER],
-        rows.map((r) => [markdownText(r.plan as string), ...bridgeCells(r, true)]),
+        rows.map((r) => [r.plan as string, ...bridgeCells(r, true)]),
       ),
     ]),
     "",
-    ...(notes.length > 0 ? ["## Checks", "", ...notes.map((n) => `- ${markdownText(n)}`), ""] : []),
+    ...(notes.length > 0
+      ? ["## Checks", "", ...notes.map((n) => `- ${escapeMarkdown(n, { maxLength: 1000 })}`), ""]
+      : []),
     "## Files",
     "",
-    ...files.map((f) => `- ${markdownText(f)}`),
+    ...files.map((f) => `- ${escapeMarkdown(f)}`),
     "",
   ].join("\n");
 }
