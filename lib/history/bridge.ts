@@ -104,8 +104,7 @@ export function customerMovements(long: pl.DataFrame): pl.DataFrame {
       // a plan change while paying: out of the old plan, into the new (rule 2)
       both.and(pl.col("plan_s").neq(pl.col("plan_e"))).fillNull(false).alias("plan_changed"),
     )
-    .rename({ month_e: "month" })
-    .sort(["idx", "org_id"]);
+    .rename({ month_e: "month" }); // unsorted: 12 × 100k string keys are costly to sort
 }
 
 const sumInt = (name: string) => pl.col(name).sum().cast(pl.Int64).alias(`${name}_cents`);
@@ -130,8 +129,11 @@ function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
 }
 
 /** Per month (snapshot idx ≥ 1): start, the five movements, end, and the snapshot totals. */
-export function companyBridge(long: pl.DataFrame): pl.DataFrame {
-  const moves = customerMovements(long).groupBy(["idx", "month"]).agg(
+export function companyBridge(
+  long: pl.DataFrame,
+  movements: pl.DataFrame = customerMovements(long),
+): pl.DataFrame {
+  const moves = movements.groupBy(["idx", "month"]).agg(
     pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
     ...MOVEMENTS.map(sumInt),
   );
@@ -151,8 +153,10 @@ export function companyBridge(long: pl.DataFrame): pl.DataFrame {
 }
 
 /** Per (month, plan): start, movements, moved_in, moved_out, end and the snapshot totals. */
-export function planBridge(long: pl.DataFrame): pl.DataFrame {
-  const moves = customerMovements(long);
+export function planBridge(
+  long: pl.DataFrame,
+  moves: pl.DataFrame = customerMovements(long),
+): pl.DataFrame {
   const changed = pl.col("plan_changed");
   // Old-plan side: start, churn, contraction/expansion when the plan stayed, moved_out.
   const oldSide = moves.filter(pl.col("s").gt(0)).select(
@@ -224,8 +228,11 @@ export function planBridge(long: pl.DataFrame): pl.DataFrame {
 }
 
 /** Upgrades and downgrades between plans: per (month, from, to), organizations and MRR. */
-export function planChanges(long: pl.DataFrame): pl.DataFrame {
-  return customerMovements(long).filter(pl.col("plan_changed"))
+export function planChanges(
+  long: pl.DataFrame,
+  moves: pl.DataFrame = customerMovements(long),
+): pl.DataFrame {
+  return moves.filter(pl.col("plan_changed"))
     .rename({ plan_s: "from_plan", plan_e: "to_plan" })
     .groupBy(["idx", "month", "from_plan", "to_plan"])
     .agg(

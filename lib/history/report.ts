@@ -14,6 +14,7 @@ import {
   type BridgeCheck,
   checkBridges,
   companyBridge,
+  customerMovements,
   historyLong,
   type HistoryPoint,
   MOVEMENTS,
@@ -53,8 +54,9 @@ export function buildHistoryReport(points: HistoryPoint[], demo: boolean): Histo
     throw new Error(`a history report needs at least two snapshots, got ${points.length}`);
   }
   const long = historyLong(points);
-  const company = companyBridge(long);
-  const plans = planBridge(long);
+  const moves = customerMovements(long); // once: every bridge reads it
+  const company = companyBridge(long, moves);
+  const plans = planBridge(long, moves);
   const planEnds = long.groupBy(["idx", "month", "plan"])
     .agg(pl.col("cents").sum().cast(pl.Int64).alias("end_cents"))
     .sort(["idx", "plan"]);
@@ -63,7 +65,7 @@ export function buildHistoryReport(points: HistoryPoint[], demo: boolean): Histo
     months: [...new Set(long.getColumn("month").toArray() as string[])].sort(),
     company,
     plans,
-    changes: planChanges(long),
+    changes: planChanges(long, moves),
     planEnds,
     failures: checkBridges(company, plans, long),
   };
