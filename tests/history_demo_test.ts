@@ -7,7 +7,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { demoQueryResults } from "../lib/sources/demo.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { companyBridge, historyLong, planBridge, planChanges } from "../lib/history/bridge.ts";
-import { main as historyMain } from "../lib/history/cli.ts";
+import { main as historyMain, monthsFrom } from "../lib/history/cli.ts";
 import { loadHistoryPoints } from "../lib/history/report.ts";
 import { listSnapshots, readSnapshotFrame, readSnapshotMeta } from "../lib/history/snapshot.ts";
 import { monthEndAsOfs } from "../lib/history/backfill.ts";
@@ -136,4 +136,29 @@ Deno.test("demo backfill of 12 months: 12 snapshots, every month reconciles, eve
     readSnapshotFrame(`${again}/history/helicone_pricing_data_2026-12-01_demo.parquet`)
       .frameEqual(points.at(-1)!.frame),
   );
+});
+
+Deno.test("backfill --from: month ends from the 1st after the date to --to; bad steps refused", async () => {
+  assertEquals(monthsFrom(at("2026-09-01"), at("2026-12-01")), 4); // 09-01, 10-01, 11-01, 12-01
+  assertEquals(monthsFrom(at("2026-09-15"), at("2026-12-01")), 3); // 10-01, 11-01, 12-01
+  const outDir = await Deno.makeTempDir();
+  const base = ["backfill", "--demo", "--to", "2026-12-01", "--out-dir", outDir, "--quiet"];
+  assertEquals(
+    await historyMain([...base, "--from", "2026-09-15", "--every", "month", "--no-charts"]),
+    0,
+  );
+  assertEquals((await listSnapshots(`${outDir}/history`, true)).length, 3);
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => errors.push(line);
+  try {
+    assertEquals(await historyMain([...base, "--from", "2026-09-01", "--every", "week"]), 1);
+    assertEquals(await historyMain([...base, "--from", "2027-01-05"]), 1);
+  } finally {
+    console.error = original;
+  }
+  assertEquals(errors, [
+    "error: --every takes month (one snapshot per month end), got week",
+    "error: --from 2027-01-05 is after the last as-of 2026-12-01",
+  ]);
 });

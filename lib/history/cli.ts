@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { loadEnv, UserError } from "../core/config.ts";
 import { isoDate } from "../formats/files.ts";
 import { readExportFile } from "../formats/read_export.ts";
-import { backfill } from "./backfill.ts";
+import { backfill, monthStart } from "./backfill.ts";
 import { reconciliationLine } from "./invoice_revenue.ts";
 import { buildHistoryReport, loadHistoryPoints, writeHistoryReport } from "./report.ts";
 import { historyDir, writeSnapshot } from "./snapshot.ts";
@@ -30,6 +30,9 @@ Options:
   --out-dir DIR           where the report goes (default outputs/)
   --demo                  backfill/report the demo dataset (default when no database is configured)
   --months N              backfill: how many month ends (default 12)
+  --from DATE             backfill: from this month on instead of --months (--every month is the
+                          only step; the first as-of is the 1st of the month after DATE's, unless
+                          DATE is a 1st)
   --to DATE               backfill: the last as-of (default the 1st of this month)
   --no-charts             report: no charts
   --env-file FILE         settings file (default .env)
@@ -63,6 +66,20 @@ async function importFiles(files: string[], context: HistoryCliContext): Promise
     });
     context.log(`imported ${file} as ${isoDate(read.name.asOf)} → ${written.path}`);
   }
+}
+
+/** Month-end as-ofs (1sts of months) from `from` (rounded up to a 1st) to `last`'s month. */
+export function monthsFrom(from: Date, last: Date): number {
+  const start = monthStart(from).getTime() === from.getTime()
+    ? from
+    : new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+  const end = monthStart(last);
+  const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() -
+    start.getUTCMonth() + 1;
+  if (months < 1) {
+    throw new UserError(`--from ${isoDate(from)} is after the last as-of ${isoDate(end)}`);
+  }
+  return months;
 }
 
 async function report(
@@ -111,6 +128,8 @@ export async function main(args: string[]): Promise<number> {
           "env-file": { type: "string" },
           months: { type: "string" },
           to: { type: "string" },
+          from: { type: "string" },
+          every: { type: "string" },
           "no-charts": { type: "boolean" },
           demo: { type: "boolean" },
           quiet: { type: "boolean" },
@@ -142,13 +161,24 @@ export async function main(args: string[]): Promise<number> {
         return 0;
       case "backfill": {
         if (rest.length > 0) throw new UserError(`backfill takes no files (got ${rest[0]})`);
-        const months = Number(parsed.values.months ?? "12");
+        if (parsed.values.every !== undefined && parsed.values.every !== "month") {
+          throw new UserError(
+            `--every takes month (one snapshot per month end), got ${parsed.values.every}`,
+          );
+        }
+        const last = parsed.values.to ? parseAsOf(parsed.values.to) : new Date();
+        if (parsed.values.from && parsed.values.months) {
+          throw new UserError("pass --from or --months, not both");
+        }
+        const months = parsed.values.from
+          ? monthsFrom(parseAsOf(parsed.values.from), last)
+          : Number(parsed.values.months ?? "12");
         const result = await backfill({
           env,
           historyDir: context.historyDir,
           outDir,
           months,
-          last: parsed.values.to ? parseAsOf(parsed.values.to) : undefined,
+          last,
           demo: parsed.values.demo,
           quiet,
           log: context.log,
