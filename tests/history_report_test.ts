@@ -136,3 +136,52 @@ Deno.test("compare takes two snapshots", async () => {
   ]);
   assertEquals([byOrg.A.mrr_old, byOrg.A.mrr_new], ["100.1", "150.1"]);
 });
+
+Deno.test("a snapshot without revenue is left out, unknown MRR is counted and said", async () => {
+  const [jan, feb, mar] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const noRevenue = {
+    asOf: feb.asOf,
+    frame: feb.frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr_recurring")),
+  };
+  // March with E's MRR unknown: E (79.00) reads as 0
+  const ids = mar.frame.getColumn("org_id").toArray() as string[];
+  const marchUnknown = {
+    asOf: mar.asOf,
+    frame: mar.frame.withColumns(
+      pl.Series(
+        "mrr_recurring",
+        (mar.frame.getColumn("mrr_recurring").toArray() as number[]).map((v, i) =>
+          ids[i] === "E" ? null : v
+        ),
+        pl.Float64,
+      ),
+    ),
+  };
+  const report = buildHistoryReport([jan, noRevenue, marchUnknown], false);
+  assertEquals(report.months, ["2026-01-31", "2026-03-31"]);
+  assertEquals(report.skipped, ["2026-02-28"]);
+  assertEquals(report.unknownMrr, [{ month: "2026-03-31", organizations: 1 }]);
+  assertEquals(report.failures, []);
+  // Jan → Mar directly: end = 15010 + 25000 + 40000 + 30000 (E unknown → 0)
+  assertEquals(report.company.toRecords()[0].end_cents, 110010);
+  const outDir = await Deno.makeTempDir();
+  const files = await writeHistoryReport(report, { outDir, charts: false });
+  const markdown = await Deno.readTextFile(files.markdownPath);
+  ok(
+    markdown.includes(
+      "Left out (no revenue: Stripe skipped or failed in that export): 2026-02-28.",
+    ),
+  );
+  ok(markdown.includes("unknown MRR, counted as 0") && markdown.includes("2026-03-31: 1"));
+  assertThrowsOne(() => buildHistoryReport([jan, noRevenue], false));
+});
+
+function assertThrowsOne(work: () => unknown) {
+  try {
+    work();
+  } catch (error) {
+    ok(/two snapshots with revenue, got 1 \(of 2/.test((error as Error).message));
+    return;
+  }
+  throw new Error("expected an error");
+}

@@ -89,7 +89,7 @@ async function report(
   notes: string[] = [],
 ): Promise<number> {
   const points = await loadHistoryPoints(context.historyDir, demo);
-  if (points.length < 2) {
+  if (points.length < 2) { // (buildHistoryReport also refuses fewer than two with revenue)
     throw new UserError(
       `${context.historyDir} holds ${points.length} ${
         demo ? "demo " : ""

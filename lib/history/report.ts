@@ -6,7 +6,8 @@
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { svgToPng } from "../report/charts.ts";
-import { dateStamp, writeFileAtomic } from "../formats/files.ts";
+import { dateStamp, isoDate, writeFileAtomic } from "../formats/files.ts";
+import { UserError } from "../core/config.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import { writeReportFiles } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
@@ -40,6 +41,17 @@ export interface HistoryReport {
   /** ending MRR (cents) per (month, plan) for every snapshot, the baseline included */
   planEnds: pl.DataFrame;
   failures: BridgeCheck[];
+  /** as-of dates of snapshots left out: no revenue at all (Stripe skipped or failed) */
+  skipped: string[];
+  /** snapshots where some organizations' MRR is unknown (empty): counted as 0 */
+  unknownMrr: { month: string; organizations: number }[];
+}
+
+/** Snapshots that hold revenue: a snapshot whose MRR is empty everywhere would read as churn. */
+export function withRevenue(points: HistoryPoint[]): HistoryPoint[] {
+  return points.filter((p) =>
+    p.frame.height === 0 || p.frame.getColumn("mrr_recurring").nullCount() < p.frame.height
+  );
 }
 
 /** Snapshots of the history folder (demo or live), read as export frames, oldest first. */
@@ -49,9 +61,12 @@ export async function loadHistoryPoints(dir: string, demo: boolean): Promise<His
 }
 
 /** The bridge and trends of at least two snapshots. */
-export function buildHistoryReport(points: HistoryPoint[], demo: boolean): HistoryReport {
+export function buildHistoryReport(all: HistoryPoint[], demo: boolean): HistoryReport {
+  const points = withRevenue(all);
   if (points.length < 2) {
-    throw new Error(`a history report needs at least two snapshots, got ${points.length}`);
+    throw new UserError(
+      `a history report needs two snapshots with revenue, got ${points.length} (of ${all.length}; snapshots of exports with Stripe skipped or failed have none)`,
+    );
   }
   const long = historyLong(points);
   const moves = customerMovements(long); // once: every bridge reads it
@@ -68,6 +83,14 @@ export function buildHistoryReport(points: HistoryPoint[], demo: boolean): Histo
     changes: planChanges(long, moves),
     planEnds,
     failures: checkBridges(company, plans, long),
+    skipped: all.filter((p) => !points.includes(p)).map((p) => isoDate(p.asOf)).sort(),
+    unknownMrr: points
+      .map((p) => ({
+        month: isoDate(p.asOf),
+        organizations: p.frame.getColumn("mrr_recurring").nullCount(),
+      }))
+      .filter((u) => u.organizations > 0)
+      .sort((a, b) => a.month.localeCompare(b.month)),
   };
 }
 
@@ -206,6 +229,22 @@ export function historySection(report: HistoryReport, heading = "##"): string {
       company.map((r) => [r.month as string, ...bridgeCells(r, false)]),
     ),
     "",
+    ...(report.skipped.length > 0
+      ? [
+        `Left out (no revenue: Stripe skipped or failed in that export): ${
+          report.skipped.join(", ")
+        }.`,
+        "",
+      ]
+      : []),
+    ...(report.unknownMrr.length > 0
+      ? [
+        `Organizations with unknown MRR, counted as 0 (a paying one reads as churn, then reactivation): ${
+          report.unknownMrr.map((u) => `${u.month}: ${u.organizations}`).join(", ")
+        }.`,
+        "",
+      ]
+      : []),
     `Plan changes while paying: ${upgrades} upgrade(s), ${downgrades} downgrade(s).`,
     ...(changes.length > 0
       ? [
@@ -276,7 +315,7 @@ export async function exportHistory(
   demo: boolean,
 ): Promise<{ section: string; sheet: Sheet } | null> {
   const points = await loadHistoryPoints(dir, demo);
-  if (points.length < 2) return null;
+  if (withRevenue(points).length < 2) return null;
   const report = buildHistoryReport(points, demo);
   return {
     section: `${
