@@ -185,3 +185,16 @@ function assertThrowsOne(work: () => unknown) {
   }
   throw new Error("expected an error");
 }
+
+Deno.test("daily snapshots: the latest of each month makes the month-end bridge", () => {
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  // a mid-February snapshot (B still paying) is superseded by the month's last one
+  const midFebruary = { asOf: new Date("2026-02-15T00:00:00Z"), frame: sorted[0].frame };
+  const report = buildHistoryReport([...sorted, midFebruary], false);
+  assertEquals(report.months, ["2026-01-31", "2026-02-28", "2026-03-31"]);
+  // 03-01 00:00 closes February: it replaces 02-28 as February's snapshot
+  const marchFirst = { asOf: new Date("2026-03-01T00:00:00Z"), frame: sorted[1].frame };
+  const withFirst = buildHistoryReport([sorted[0], sorted[1], marchFirst, sorted[2]], false);
+  assertEquals(withFirst.months, ["2026-01-31", "2026-03-01", "2026-03-31"]);
+  assertEquals(withFirst.failures, []);
+});

@@ -47,6 +47,21 @@ export interface HistoryReport {
   unknownMrr: { month: string; organizations: number }[];
 }
 
+/**
+ * One snapshot per month, the latest: an as-of stands for the month of the instant before it (the
+ * 1st, 00:00 UTC, closes the month before), so daily exports give a month-end bridge, not a daily
+ * one. Oldest first.
+ */
+export function monthlyPoints(points: HistoryPoint[]): HistoryPoint[] {
+  const latest = new Map<string, HistoryPoint>();
+  for (const point of points) {
+    const month = new Date(point.asOf.getTime() - 1).toISOString().slice(0, 7);
+    const kept = latest.get(month);
+    if (!kept || kept.asOf.getTime() < point.asOf.getTime()) latest.set(month, point);
+  }
+  return [...latest.values()].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+}
+
 /** Snapshots that hold revenue: a snapshot whose MRR is empty everywhere would read as churn. */
 export function withRevenue(points: HistoryPoint[]): HistoryPoint[] {
   return points.filter((p) =>
@@ -62,7 +77,7 @@ export async function loadHistoryPoints(dir: string, demo: boolean): Promise<His
 
 /** The bridge and trends of at least two snapshots. */
 export function buildHistoryReport(all: HistoryPoint[], demo: boolean): HistoryReport {
-  const points = withRevenue(all);
+  const points = monthlyPoints(withRevenue(all));
   if (points.length < 2) {
     throw new UserError(
       `a history report needs two snapshots with revenue, got ${points.length} (of ${all.length}; snapshots of exports with Stripe skipped or failed have none)`,
@@ -83,7 +98,7 @@ export function buildHistoryReport(all: HistoryPoint[], demo: boolean): HistoryR
     changes: planChanges(long, moves),
     planEnds,
     failures: checkBridges(company, plans, long),
-    skipped: all.filter((p) => !points.includes(p)).map((p) => isoDate(p.asOf)).sort(),
+    skipped: all.filter((p) => !withRevenue([p]).length).map((p) => isoDate(p.asOf)).sort(),
     unknownMrr: points
       .map((p) => ({
         month: isoDate(p.asOf),
@@ -218,7 +233,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
   return [
     `${heading} MRR history ${report.months[0]} to ${report.months.at(-1)}`,
     "",
-    `${report.months.length} snapshots (${
+    `${report.months.length} month-end snapshots, the latest of each month (${
       report.months.join(", ")
     }). Recurring MRR (mrr_recurring) per organization, movements by customer-month (revenue-rules.md rules 1–3). ${
       reconciliationText(report)
@@ -315,7 +330,7 @@ export async function exportHistory(
   demo: boolean,
 ): Promise<{ section: string; sheet: Sheet } | null> {
   const points = await loadHistoryPoints(dir, demo);
-  if (withRevenue(points).length < 2) return null;
+  if (monthlyPoints(withRevenue(points)).length < 2) return null;
   const report = buildHistoryReport(points, demo);
   return {
     section: `${
