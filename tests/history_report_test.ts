@@ -10,7 +10,12 @@ import pl from "nodejs-polars";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { runExport } from "../lib/export.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
-import { buildHistoryReport, formatCents, writeHistoryReport } from "../lib/history/report.ts";
+import {
+  buildHistoryReport,
+  formatCents,
+  loadMonthlyHistoryPoints,
+  writeHistoryReport,
+} from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { HISTORY } from "./fixtures/history.ts";
 
@@ -197,4 +202,34 @@ Deno.test("daily snapshots: the latest of each month makes the month-end bridge"
   const withFirst = buildHistoryReport([sorted[0], sorted[1], marchFirst, sorted[2]], false);
   assertEquals(withFirst.months, ["2026-01-31", "2026-03-01", "2026-03-31"]);
   assertEquals(withFirst.failures, []);
+});
+
+Deno.test("loadMonthlyHistoryPoints reads the latest snapshot with revenue of each month", async () => {
+  const dir = await Deno.makeTempDir();
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const write = (asOf: string, frame: pl.DataFrame) =>
+    writeSnapshot(frame, {
+      dir,
+      asOf: new Date(`${asOf}T00:00:00Z`),
+      demo: false,
+      origin: "export",
+    });
+  await write("2026-01-31", sorted[0].frame);
+  await write("2026-02-10", sorted[0].frame); // superseded: never read
+  await write("2026-02-15", sorted[1].frame);
+  // the month's last export had Stripe skipped: read, left out, named
+  await write(
+    "2026-02-28",
+    sorted[1].frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr_recurring")),
+  );
+  await write("2026-03-31", sorted[2].frame);
+  const points = await loadMonthlyHistoryPoints(dir, false);
+  assertEquals(
+    points.map((p) => p.asOf.toISOString().slice(0, 10)),
+    ["2026-01-31", "2026-02-15", "2026-02-28", "2026-03-31"],
+  );
+  const report = buildHistoryReport(points, false);
+  assertEquals(report.months, ["2026-01-31", "2026-02-15", "2026-03-31"]);
+  assertEquals(report.skipped, ["2026-02-28"]);
+  assertEquals(report.failures, []);
 });

@@ -9,7 +9,7 @@ import { isoDate } from "../formats/files.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import { backfill, monthStart } from "./backfill.ts";
 import { reconciliationLine } from "./invoice_revenue.ts";
-import { buildHistoryReport, loadHistoryPoints, writeHistoryReport } from "./report.ts";
+import { buildHistoryReport, loadMonthlyHistoryPoints, writeHistoryReport } from "./report.ts";
 import { historyDir, writeSnapshot } from "./snapshot.ts";
 import { sourceSettings } from "../core/config.ts";
 import { parseAsOf } from "../cli/export.ts";
@@ -88,7 +88,7 @@ async function report(
   charts: boolean,
   notes: string[] = [],
 ): Promise<number> {
-  const points = await loadHistoryPoints(context.historyDir, demo);
+  const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
   if (points.length < 2) { // (buildHistoryReport also refuses fewer than two with revenue)
     throw new UserError(
       `${context.historyDir} holds ${points.length} ${

@@ -27,6 +27,8 @@ export {
   type HistoryReport,
   historySection,
   loadHistoryPoints,
+  loadMonthlyHistoryPoints,
+  monthlyPoints,
   writeHistoryReport,
 } from "./report.ts";
 export { backfill, type BackfillResult, monthEndAsOfs } from "./backfill.ts";

@@ -29,7 +29,7 @@ import {
   mrrByPlanChart,
   requestsByPlanChart,
 } from "./charts.ts";
-import { listSnapshots, readSnapshotFrame } from "./snapshot.ts";
+import { listSnapshots, readSnapshotFrame, type SnapshotInfo } from "./snapshot.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -73,6 +73,30 @@ export function withRevenue(points: HistoryPoint[]): HistoryPoint[] {
 export async function loadHistoryPoints(dir: string, demo: boolean): Promise<HistoryPoint[]> {
   const snapshots = await listSnapshots(dir, demo);
   return snapshots.map((s) => ({ asOf: s.asOf, frame: readSnapshotFrame(s.path) }));
+}
+
+/**
+ * What the bridge reads, without reading every daily snapshot: per month the latest snapshot with
+ * revenue (later ones without revenue are read too, so the report can name them). Oldest first.
+ */
+export async function loadMonthlyHistoryPoints(
+  dir: string,
+  demo: boolean,
+): Promise<HistoryPoint[]> {
+  const byMonth = new Map<string, SnapshotInfo[]>();
+  for (const info of await listSnapshots(dir, demo)) {
+    const month = new Date(info.asOf.getTime() - 1).toISOString().slice(0, 7);
+    byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
+  }
+  const points: HistoryPoint[] = [];
+  for (const infos of byMonth.values()) {
+    for (const info of [...infos].sort((a, b) => b.asOf.getTime() - a.asOf.getTime())) {
+      const point = { asOf: info.asOf, frame: readSnapshotFrame(info.path) };
+      points.push(point);
+      if (withRevenue([point]).length > 0) break;
+    }
+  }
+  return points.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
 }
 
 /** The bridge and trends of at least two snapshots. */
@@ -329,7 +353,7 @@ export async function exportHistory(
   dir: string,
   demo: boolean,
 ): Promise<{ section: string; sheet: Sheet } | null> {
-  const points = await loadHistoryPoints(dir, demo);
+  const points = await loadMonthlyHistoryPoints(dir, demo);
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
   const report = buildHistoryReport(points, demo);
   return {
