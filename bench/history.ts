@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { runExport } from "../lib/export.ts";
+import { loadPricingData, runExport } from "../lib/export.ts";
 import { backfill } from "../lib/history/backfill.ts";
 import {
   buildHistoryReport,
@@ -149,6 +149,7 @@ try {
   const historyDir = `${outDir}/backfill`;
   const run = () =>
     backfill({
+      load: loadPricingData,
       env,
       historyDir,
       outDir,

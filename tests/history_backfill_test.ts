@@ -4,6 +4,7 @@
  * the invoices below, and the reconciliation of live MRR against invoice MRR.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { loadPricingData } from "../lib/export.ts";
 import { backfill } from "../lib/history/backfill.ts";
 import { buildHistoryReport, loadHistoryPoints } from "../lib/history/report.ts";
 import { readSnapshotMeta } from "../lib/history/snapshot.ts";
@@ -88,6 +89,7 @@ Deno.test("live backfill: snapshots from the databases at each as-of, MRR from i
   try {
     const lines: string[] = [];
     const result = await backfill({
+      load: loadPricingData,
       env,
       historyDir: `${outDir}/history`,
       outDir,
@@ -139,6 +141,7 @@ Deno.test("live backfill without a Stripe key is refused in one line, nothing wr
   try {
     await rejects(
       backfill({
+        load: loadPricingData,
         env: databases.env,
         historyDir: `${outDir}/history`,
         outDir,

@@ -7,7 +7,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { demoQueryResults } from "../lib/sources/demo.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { companyBridge, historyLong, planBridge, planChanges } from "../lib/history/bridge.ts";
-import { main as historyMain, monthsFrom } from "../lib/history/cli.ts";
+import { main as historyMain, monthsFrom } from "../lib/cli/history.ts";
 import { loadHistoryPoints } from "../lib/history/report.ts";
 import { listSnapshots, readSnapshotFrame, readSnapshotMeta } from "../lib/history/snapshot.ts";
 import { monthEndAsOfs } from "../lib/history/backfill.ts";

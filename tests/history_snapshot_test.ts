@@ -9,7 +9,7 @@ import {
   readSnapshotMeta,
   writeSnapshot,
 } from "../lib/history/snapshot.ts";
-import { main as historyMain } from "../lib/history/cli.ts";
+import { main as historyMain } from "../lib/cli/history.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");

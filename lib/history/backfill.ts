@@ -1,10 +1,10 @@
 /**
- * `deno task history backfill`: a snapshot at each month end (as-of = the first instant of the
+ * `deno task history backfill` (lib/cli/history.ts): a snapshot at each month end (as-of = the first instant of the
  * next month, UTC, so its 30-day window is the month's last 30 days), from the same pipeline as an
  * export run at that as-of: the demo generator, or the databases (queries take the as-of).
  */
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
-import { loadPricingData } from "../export.ts";
+import type { ExportOptions, PricingData } from "../core/types.ts";
 import { isoDate } from "../formats/files.ts";
 import { type SnapshotInfo, writeSnapshot } from "./snapshot.ts";
 import pl from "nodejs-polars";
@@ -20,6 +20,8 @@ import {
 } from "./invoice_revenue.ts";
 
 export interface BackfillOptions {
+  /** the export pipeline's data stage (lib/export.ts loadPricingData), passed in by the caller */
+  load: (overrides: Partial<ExportOptions>) => Promise<PricingData>;
   env: Env;
   historyDir: string;
   outDir: string;
@@ -76,7 +78,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   if (demo) {
     const snapshots: SnapshotInfo[] = [];
     for (const asOf of asOfs) {
-      const data = await loadPricingData({
+      const data = await options.load({
         demo,
         asOf,
         env: options.env,
@@ -134,7 +136,7 @@ async function liveBackfill(
   const snapshots: SnapshotInfo[] = [];
   let lastCustomers: string[] = [];
   for (const asOf of asOfs) {
-    const data = await loadPricingData({
+    const data = await options.load({
       demo: false,
       asOf,
       env: options.env,

@@ -1,7 +1,7 @@
 /**
  * History: every export kept as a Parquet snapshot, the MRR bridge (company and per plan) with
  * trends over the snapshots, backfills (demo, or databases + Stripe invoices), and the report.
- * `deno task history import|backfill|report` is lib/history/cli.ts.
+ * `deno task history import|backfill|report` is lib/cli/history.ts.
  */
 export {
   historyDir,

@@ -2,19 +2,20 @@
  * `deno task history import|backfill|report`: the history folder's command line.
  * Errors are one line, exit code 1.
  */
-import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { loadEnv, UserError } from "../core/config.ts";
+import { loadEnv, sourceSettings, UserError } from "../core/config.ts";
+import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { readExportFile } from "../formats/read_export.ts";
-import { backfill, monthStart } from "./backfill.ts";
-import { reconciliationLine } from "./invoice_revenue.ts";
-import { buildHistoryReport, loadMonthlyHistoryPoints, writeHistoryReport } from "./report.ts";
-import { historyDir, writeSnapshot } from "./snapshot.ts";
-import { sourceSettings } from "../core/config.ts";
-import { parseAsOf } from "../cli/export.ts";
-
-const DEFAULT_OUT_DIR = fileURLToPath(new URL("../../outputs", import.meta.url));
+import { backfill, monthStart } from "../history/backfill.ts";
+import { reconciliationLine } from "../history/invoice_revenue.ts";
+import {
+  buildHistoryReport,
+  loadMonthlyHistoryPoints,
+  writeHistoryReport,
+} from "../history/report.ts";
+import { historyDir, writeSnapshot } from "../history/snapshot.ts";
+import { failed, parseFlags, runMain } from "./args.ts";
+import { parseAsOf } from "./export.ts";
 
 export const HELP = `Usage: deno task history <command> [options]
 
@@ -118,29 +119,24 @@ async function report(
 
 export async function main(args: string[]): Promise<number> {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          "history-dir": { type: "string" },
-          "out-dir": { type: "string" },
-          "env-file": { type: "string" },
-          months: { type: "string" },
-          to: { type: "string" },
-          from: { type: "string" },
-          every: { type: "string" },
-          "no-charts": { type: "boolean" },
-          demo: { type: "boolean" },
-          quiet: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
-    }
+    const parsed = parseFlags({
+      args,
+      options: {
+        "history-dir": { type: "string" },
+        "out-dir": { type: "string" },
+        "env-file": { type: "string" },
+        months: { type: "string" },
+        to: { type: "string" },
+        from: { type: "string" },
+        every: { type: "string" },
+        "no-charts": { type: "boolean" },
+        demo: { type: "boolean" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
     if (parsed.values.help) {
       console.log(HELP);
       return 0;
@@ -174,6 +170,7 @@ export async function main(args: string[]): Promise<number> {
           ? monthsFrom(parseAsOf(parsed.values.from), last)
           : Number(parsed.values.months ?? "12");
         const result = await backfill({
+          load: loadPricingData,
           env,
           historyDir: context.historyDir,
           outDir,
@@ -206,12 +203,8 @@ export async function main(args: string[]): Promise<number> {
         throw new UserError(`unknown command ${command}: use import, backfill or report`);
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    console.error(`error: ${message}`);
-    return 1;
+    return failed(error);
   }
 }
 
-if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
-}
+if (import.meta.main) await runMain(main);
