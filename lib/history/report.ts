@@ -240,7 +240,9 @@ const TREND_HEADER = [
 export function reconciliationText(report: HistoryReport): string {
   const planRows = report.plans.height;
   return report.failures.length === 0
-    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation − contraction − churn = end, start = the previous end, for the company (${report.company.height} months) and ${planRows} plan rows (with moved in/out), and plan ends sum to the company end.`
+    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation − contraction − churn = end, start = the previous end, for the company (${report.company.height} month${
+      report.company.height === 1 ? "" : "s"
+    }) and ${planRows} plan rows (with moved in/out), and plan ends sum to the company end.`
     : `**The bridge does not reconcile** in ${report.failures.length} place(s): ${
       report.failures.slice(0, 5).map((f) =>
         `${f.month}${f.plan === null ? "" : ` ${escapeMarkdown(f.plan)}`}: ${f.problem}`
