@@ -153,12 +153,15 @@ Deno.test("backfill --from: month ends from the 1st after the date to --to; bad 
   console.error = (line: string) => errors.push(line);
   try {
     assertEquals(await historyMain([...base, "--from", "2026-09-01", "--every", "week"]), 1);
-    assertEquals(await historyMain([...base, "--from", "2027-01-05"]), 1);
+    assertEquals(
+      await historyMain(["backfill", "--demo", "--to", "2026-10-01", "--from", "2026-11-05"]),
+      1,
+    );
   } finally {
     console.error = original;
   }
   assertEquals(errors, [
     "error: --every takes month (one snapshot per month end), got week",
-    "error: --from 2027-01-05 is after the last as-of 2026-12-01",
+    "error: --from 2026-11-05 is after the last as-of 2026-10-01",
   ]);
 });

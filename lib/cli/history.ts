@@ -15,7 +15,7 @@ import {
 } from "../history/report.ts";
 import { historyDir, writeSnapshot } from "../history/snapshot.ts";
 import { failed, parseFlags, runMain } from "./args.ts";
-import { parseAsOf } from "./export.ts";
+import { parseAsOf } from "../core/window.ts";
 
 export const HELP = `Usage: deno task history <command> [options]
 
@@ -162,12 +162,12 @@ export async function main(args: string[]): Promise<number> {
             `--every takes month (one snapshot per month end), got ${parsed.values.every}`,
           );
         }
-        const last = parsed.values.to ? parseAsOf(parsed.values.to) : new Date();
+        const last = parsed.values.to ? parseAsOf(parsed.values.to, { name: "--to" }) : new Date();
         if (parsed.values.from && parsed.values.months) {
           throw new UserError("pass --from or --months, not both");
         }
         const months = parsed.values.from
-          ? monthsFrom(parseAsOf(parsed.values.from), last)
+          ? monthsFrom(parseAsOf(parsed.values.from, { name: "--from" }), last)
           : Number(parsed.values.months ?? "12");
         const result = await backfill({
           load: loadPricingData,

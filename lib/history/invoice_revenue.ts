@@ -39,6 +39,8 @@ export function invoiceRevenue(
       currency: recurring ? recurring.currency.toUpperCase() : null,
       stripePlanNames: null,
       cancelAtPeriodEnd: null,
+      // pass-through credits are not recurring revenue; a backfill does not date them
+      ptbRevenueUsd30d: null,
     });
   }
   return {

@@ -1,8 +1,10 @@
 /**
  * Reads the invoice history a backfill needs from Stripe in bulk (lib/revenue/invoice_mrr.ts):
- * one invoice listing for the whole range (100 per call, lines past the embedded page followed),
- * every subscription once (any status, discounts with their coupons: which discounts count), and
- * the price list once (prices no subscription item holds any more). Calls grow with invoices ÷ 100.
+ * one invoice listing for the whole range (100 per call, `created` ranges paged concurrently like
+ * the live fetch, lines past the embedded page followed), every subscription once (any status,
+ * discounts with their coupons, the customer's own discount: which discounts count), the coupon
+ * list and the price list once (prices no subscription item holds any more). Calls grow with
+ * invoices ÷ 100.
  * The trimmed result is cached per Stripe account, range and day beside the live cache, so a
  * second backfill the same day makes no call.
  */
@@ -15,14 +17,15 @@ import { resolveRules, type RevenueRules } from "./rules.ts";
 import {
   type CouponBook,
   couponLite,
+  customerDiscountsLite,
   type DiscountLite,
   embeddedCoupons,
   linePriceId,
   type PriceLite,
   priceLite,
   subscriptionLite,
-  unembeddedCouponIds,
 } from "./stripe_objects.ts";
+import { createdParam, listPartitioned } from "./partition.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -132,49 +135,67 @@ export async function fetchInvoiceHistory(
   const { stripe } = reader;
   const from = Math.floor(options.from.getTime() / 1000);
   const to = Math.floor(options.to.getTime() / 1000);
-  const [invoices, subscriptions, listedPrices] = await Promise.all([
-    reader.listAll((startingAfter) =>
-      stripe.invoices.list({
-        limit: 100,
-        starting_after: startingAfter,
-        created: { gte: from, lt: to },
-      })
+  const slots = rules.concurrency;
+  const [invoices, subscriptions, listedPrices, coupons] = await Promise.all([
+    // the big lists as `created` ranges paged concurrently (partition.ts), as the live fetch does
+    listPartitioned(
+      reader,
+      "invoices",
+      (startingAfter, range) =>
+        stripe.invoices.list({
+          limit: 100,
+          starting_after: startingAfter,
+          created: createdParam(range),
+        }),
+      { range: { gte: from, lt: to }, slots },
     ),
-    reader.listAll((startingAfter) =>
-      stripe.subscriptions.list({
-        status: "all",
-        limit: 100,
-        starting_after: startingAfter,
-        expand: ["data.discounts.source.coupon", "data.items.data.discounts"],
-      })
+    listPartitioned(
+      reader,
+      "subscriptions",
+      (startingAfter, range) =>
+        stripe.subscriptions.list({
+          status: "all",
+          limit: 100,
+          starting_after: startingAfter,
+          created: createdParam(range),
+          expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
+        }),
+      { range: { gte: null, lt: null }, slots },
     ),
-    reader.listAll((startingAfter) =>
-      stripe.prices.list({ limit: 100, starting_after: startingAfter, expand: ["data.tiers"] })
+    reader.listAll(
+      "prices",
+      (startingAfter) =>
+        stripe.prices.list({ limit: 100, starting_after: startingAfter, expand: ["data.tiers"] }),
+    ),
+    reader.listAll(
+      "coupons",
+      (startingAfter) => stripe.coupons.list({ limit: 100, starting_after: startingAfter }),
     ),
   ]);
   // Lines past the embedded first page.
   await Promise.all(invoices.map(async (invoice: Json) => {
     const embedded = invoice.lines;
     if (!embedded?.has_more || !embedded.data?.length) return;
-    const rest = await reader.listAll((startingAfter) =>
-      stripe.invoices.listLineItems(invoice.id, {
-        limit: 100,
-        starting_after: startingAfter ?? embedded.data[embedded.data.length - 1].id,
-      })
+    const rest = await reader.listAll(
+      "embedded",
+      (startingAfter) =>
+        stripe.invoices.listLineItems(invoice.id, {
+          limit: 100,
+          starting_after: startingAfter ?? embedded.data[embedded.data.length - 1].id,
+        }),
     );
     invoice.lines.data = [...embedded.data, ...rest];
   }));
   const book: CouponBook = { coupons: embeddedCoupons(subscriptions), unresolved: new Set() };
-  if (unembeddedCouponIds(subscriptions).size > 0) {
-    const coupons = await reader.listAll((startingAfter) =>
-      stripe.coupons.list({ limit: 100, starting_after: startingAfter })
-    );
-    for (const coupon of coupons) book.coupons.set(String(coupon.id), couponLite(coupon));
-  }
+  for (const coupon of coupons) book.coupons.set(String(coupon.id), couponLite(coupon));
+  const customerDiscounts = customerDiscountsLite(subscriptions, book);
   const lites = subscriptions.map((s: Json) => subscriptionLite(s, book));
   const discounts = new Map<string, DiscountLite>();
   const prices = new Map<string, PriceLite>();
   for (const price of listedPrices) prices.set(String(price.id), priceLite(price));
+  for (const list of Object.values(customerDiscounts)) {
+    for (const d of list) discounts.set(d.id, d);
+  }
   for (const s of lites) {
     for (const d of s.discounts) discounts.set(d.id, d);
     for (const item of s.items) {
