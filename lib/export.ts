@@ -30,7 +30,7 @@ import { attachRevenue } from "./revenue/columns.ts";
 import { loadRevenueStage } from "./revenue/stage.ts";
 import { writeCsvFile } from "./formats/csv.ts";
 import { writeXlsxFile } from "./formats/xlsx.ts";
-import { historyDir, writeSnapshot } from "./history/snapshot.ts";
+import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
@@ -201,6 +201,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   // Files are written into a staging folder inside outDir and moved into place at the end,
   // the manifest last; a failed move puts every file back (lib/formats/staging.ts).
   const staging = await makeStagingDir(options.outDir);
+  let snapshot: PreparedSnapshot | undefined;
   try {
     const staged: string[] = [];
 
@@ -211,14 +212,19 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       );
     }
 
-    // history: the frame as a Parquet snapshot (replaces the same as-of atomically), and the
-    // MRR history (brief section, XLSX sheet) once the folder holds two snapshots
+    // history: the MRR history over the stored snapshots and this export (brief section, XLSX
+    // sheet), and this export's Parquet snapshot, put in place only once the files are published
     const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
-    const snapshot = options.history === false ? undefined : await timed(
+    const history = options.history === false ? null : await timed(
+      stages,
+      "history",
+      () => exportHistory(historyFolder, data.demo, { asOf: data.asOf, frame: data.frame }),
+    );
+    snapshot = options.history === false ? undefined : await timed(
       stages,
       "snapshot",
       () =>
-        writeSnapshot(data.frame, {
+        prepareSnapshot(data.frame, {
           dir: historyFolder,
           asOf: data.asOf,
           demo: data.demo,
@@ -226,9 +232,6 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
           warnings: data.warnings,
         }),
     );
-    const history = snapshot
-      ? await timed(stages, "history", () => exportHistory(historyFolder, data.demo))
-      : null;
 
     // write: the export, segments, then the brief (it quotes the files' sizes)
     const brief = await timed(stages, "write", async () => {
@@ -274,6 +277,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     );
 
     const published = await publishStaged(staging, options.outDir, [...staged, stagedManifest]);
+    await snapshot?.commit();
     const files = published.slice(0, -1);
     const manifestPath = published[published.length - 1];
     options.onStage?.({ stage: "files", files, manifestPath });
@@ -295,6 +299,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     };
   } finally {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
+    await snapshot?.discard(); // a failed run leaves no snapshot (after commit: nothing to drop)
   }
 }
 

@@ -1,5 +1,5 @@
 /** History snapshots: written by every export, listed in the manifest, replaced atomically, imported. */
-import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { runExport } from "../lib/export.ts";
 import {
@@ -124,4 +124,17 @@ Deno.test("history import: older CSV and XLSX exports become snapshots; bad inpu
   match(errors[0], /^error: .*old\.csv: the as-of date comes from the name/);
   match(errors[1], /missing\.csv does not exist/);
   assertEquals((await listSnapshots(dir, true)).length, 2, "nothing written on error");
+});
+
+Deno.test("an export that fails to publish leaves no snapshot and no temp file", async () => {
+  const outDir = await Deno.makeTempDir();
+  // A non-empty directory where a segment file must go: publishing fails (lib/formats/staging.ts).
+  const blocker = `${outDir}/helicone_pricing_data_2026-11-01_demo_gateway_only.csv`;
+  await Deno.mkdir(blocker);
+  await Deno.writeTextFile(`${blocker}/keep.txt`, "mine");
+  await rejects(
+    runExport({ ...quiet, demo: true, asOf, outDir, formats: ["csv"], segments: true }),
+    /publishing the export failed/,
+  );
+  assertEquals([...Deno.readDirSync(`${outDir}/history`)].map((e) => e.name), []);
 });

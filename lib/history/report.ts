@@ -348,14 +348,20 @@ export function historyMarkdown(
 }
 
 /**
- * For an export: the brief's history section and the XLSX `history` sheet, or null when the
- * folder holds fewer than two snapshots (of the same kind, demo or live).
+ * For an export: the brief's history section and the XLSX `history` sheet over the folder's
+ * snapshots and `current` (this export's data, not yet written), or null with fewer than two
+ * months (of the same kind, demo or live).
  */
 export async function exportHistory(
   dir: string,
   demo: boolean,
+  current?: HistoryPoint,
 ): Promise<{ section: string; sheet: Sheet } | null> {
-  const points = await loadMonthlyHistoryPoints(dir, demo);
+  const stored = await loadMonthlyHistoryPoints(dir, demo);
+  // this export's own data stands in for a stored snapshot of the same as-of date
+  const points = current
+    ? [...stored.filter((p) => isoDate(p.asOf) !== isoDate(current.asOf)), current]
+    : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
   const report = buildHistoryReport(points, demo);
   return {

@@ -7,11 +7,11 @@
  */
 import type pl from "nodejs-polars";
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { COLUMN_NAMES } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
-import { exportFileName, isoDate, writeFileAtomic } from "../formats/files.ts";
+import { exportFileName, isoDate, tempPathFor } from "../formats/files.ts";
 import { exportFrameFromParquetFile } from "../formats/read_export.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
@@ -57,11 +57,20 @@ export function snapshotFileName(asOf: Date, demo: boolean): string {
   return exportFileName({ asOf, demo, ext: "parquet" });
 }
 
-/** Writes the frame (export columns) as the snapshot of `asOf`; returns what was written. */
-export async function writeSnapshot(
+/** A snapshot written under temporary names: `commit` moves it into place, `discard` drops it. */
+export interface PreparedSnapshot extends SnapshotInfo {
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * Writes the snapshot (and its sidecar) next to their final names without replacing anything yet,
+ * so an export can list it in its manifest and put it in place only once its files are published.
+ */
+export async function prepareSnapshot(
   frame: pl.DataFrame,
   options: SnapshotWrite,
-): Promise<SnapshotInfo> {
+): Promise<PreparedSnapshot> {
   try {
     await mkdir(options.dir, { recursive: true });
   } catch (error) {
@@ -81,22 +90,49 @@ export async function writeSnapshot(
     written_at: new Date().toISOString(),
     warnings: options.warnings ?? [],
   };
-  await writeFileAtomic(path, (tmp) => {
+  const tmp = tempPathFor(path);
+  const tmpMeta = tempPathFor(`${path}.json`);
+  const discard = async () => {
+    await rm(tmp, { force: true });
+    await rm(tmpMeta, { force: true });
+  };
+  try {
     frame.select(...COLUMN_NAMES).writeParquet(tmp, { compression: "zstd" });
-    return Promise.resolve();
-  });
-  await writeFileAtomic(
-    `${path}.json`,
-    (tmp) => Deno.writeTextFile(tmp, JSON.stringify(meta, null, 2) + "\n"),
-  );
-  const bytes = await readFile(path);
+    await Deno.writeTextFile(tmpMeta, JSON.stringify(meta, null, 2) + "\n");
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+  const bytes = await readFile(tmp);
   return {
     path,
     asOf: options.asOf,
     demo: options.demo,
     bytes: bytes.byteLength,
     sha256: createHash("sha256").update(bytes).digest("hex"),
+    // the Parquet file last: a reader that finds it finds its sidecar
+    commit: async () => {
+      await rename(tmpMeta, `${path}.json`);
+      await rename(tmp, path);
+    },
+    discard,
   };
+}
+
+/** Writes the frame (export columns) as the snapshot of `asOf`; returns what was written. */
+export async function writeSnapshot(
+  frame: pl.DataFrame,
+  options: SnapshotWrite,
+): Promise<SnapshotInfo> {
+  const prepared = await prepareSnapshot(frame, options);
+  try {
+    await prepared.commit();
+  } catch (error) {
+    await prepared.discard();
+    throw error;
+  }
+  const { commit: _commit, discard: _discard, ...info } = prepared;
+  return info;
 }
 
 /** The snapshots in `dir` (demo or live ones), oldest first; none when the folder is missing. */
