@@ -64,7 +64,7 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
 
 /** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {
-  return windowOf(asOf, days);
+  return windowOf(asOf, { days });
 }
 
 async function timed<T>(stages: Record<string, number>, name: string, work: () => Promise<T> | T) {
@@ -218,7 +218,11 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const history = options.history === false ? null : await timed(
       stages,
       "history",
-      () => exportHistory(historyFolder, data.demo, { asOf: data.asOf, frame: data.frame }),
+      () =>
+        exportHistory(historyFolder, {
+          demo: data.demo,
+          current: { asOf: data.asOf, frame: data.frame },
+        }),
     );
     snapshot = options.history === false ? undefined : await timed(
       stages,
@@ -251,7 +255,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         exportPaths.push(path);
       }
       staged.push(...exportPaths);
-      if (segments) staged.push(...await writeSegmentFiles(segments, staging, stamp));
+      if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
       const written = await writeExportBrief({
         data,
         outDir: staging,
@@ -263,20 +267,21 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;
     });
-    const stagedManifest = await writeManifest(
-      staging,
+    const stagedManifest = await writeManifest(staging, {
       data,
-      staged,
-      snapshot &&
-        {
-          name: basename(snapshot.path),
-          path: snapshot.path,
-          bytes: snapshot.bytes,
-          sha256: snapshot.sha256,
-        },
-    );
+      paths: staged,
+      snapshot: snapshot && {
+        name: basename(snapshot.path),
+        path: snapshot.path,
+        bytes: snapshot.bytes,
+        sha256: snapshot.sha256,
+      },
+    });
 
-    const published = await publishStaged(staging, options.outDir, [...staged, stagedManifest]);
+    const published = await publishStaged(staging, {
+      outDir: options.outDir,
+      files: [...staged, stagedManifest],
+    });
     await snapshot?.commit();
     const files = published.slice(0, -1);
     const manifestPath = published[published.length - 1];

@@ -197,9 +197,9 @@ Deno.test("plan changes: an upgrade in February, a downgrade in March", () => {
 Deno.test("reconciliation: the bridge balances; a tampered bridge is caught", () => {
   const company = companyBridge(long);
   const plans = planBridge(long);
-  assertEquals(checkBridges(company, plans, long), []);
+  assertEquals(checkBridges({ company, plans, long }), []);
   const tampered = company.withColumns(pl.col("new_cents").add(pl.lit(1)).cast(pl.Int64));
-  const failures = checkBridges(tampered, plans, long);
+  const failures = checkBridges({ company: tampered, plans, long });
   assertEquals(failures.map((f) => f.month), ["2026-02-28", "2026-03-31"]);
   ok(failures[0].problem.includes("movements give 125011"));
 });

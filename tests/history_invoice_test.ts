@@ -250,7 +250,7 @@ Deno.test("invoice MRR: yearly, monthly, quarterly, prorated, discounted, taxed,
   await withInvoices((fetched) => {
     // a line per invoice line, the lines past the one embedded read from /v1/invoices/:id/lines
     assertEquals(fetched.history.lines.length, 16);
-    const at20 = invoiceMrrAt(fetched.history, new Date("2026-11-20T00:00:00Z"), rules);
+    const at20 = invoiceMrrAt(fetched.history, { at: new Date("2026-11-20T00:00:00Z"), rules });
     assertEquals(cents(at20), {
       cus_disc: 8000,
       cus_eur: 9900,
@@ -261,32 +261,32 @@ Deno.test("invoice MRR: yearly, monthly, quarterly, prorated, discounted, taxed,
       cus_tax: 10000,
       cus_year: 10000,
     });
-    const at10 = invoiceMrrAt(fetched.history, new Date("2026-11-10T00:00:00Z"), rules);
+    const at10 = invoiceMrrAt(fetched.history, { at: new Date("2026-11-10T00:00:00Z"), rules });
     assertEquals(cents(at10).cus_prorate, 10000, "before the upgrade");
     // as-of 12-01 00:00 reads November 30: the same levels; by 12-20 only the yearly term is left
-    const dec1 = invoiceMrrAt(fetched.history, new Date("2026-12-01T00:00:00Z"), rules);
+    const dec1 = invoiceMrrAt(fetched.history, { at: new Date("2026-12-01T00:00:00Z"), rules });
     assertEquals(cents(dec1).cus_prorate, 25000);
-    const dec20 = invoiceMrrAt(fetched.history, new Date("2026-12-20T00:00:00Z"), rules);
+    const dec20 = invoiceMrrAt(fetched.history, { at: new Date("2026-12-20T00:00:00Z"), rules });
     assertEquals(
       Object.keys(cents(dec20)),
       ["cus_year"],
       "no December invoices, quarter ended 12-15",
     );
     // as-of 10-01 reads September 30: the yearly term (from 03-01) and the quarter (from 09-15)
-    const oct = invoiceMrrAt(fetched.history, new Date("2026-10-01T00:00:00Z"), rules);
+    const oct = invoiceMrrAt(fetched.history, { at: new Date("2026-10-01T00:00:00Z"), rules });
     assertEquals(cents(oct), { cus_quarter: 10000, cus_year: 10000 });
     // the discount policy "none" = list prices: $100 for cus_disc
-    const none = invoiceMrrAt(
-      fetched.history,
-      new Date("2026-11-20T00:00:00Z"),
-      resolveRules({ ...rules, discountPolicy: "none" }),
-    );
+    const none = invoiceMrrAt(fetched.history, {
+      at: new Date("2026-11-20T00:00:00Z"),
+      rules: resolveRules({ ...rules, discountPolicy: "none" }),
+    });
     assertEquals(cents(none).cus_disc, 10000);
     // metered usage invoiced in November: cus_disc's $7.00
     const usage = invoicedUsage(fetched.history, {
       from: new Date("2026-11-01T00:00:00Z"),
       to: new Date("2026-12-01T00:00:00Z"),
-    }, rules);
+      rules,
+    });
     assertEquals([...usage], [["cus_disc", 7]]);
     // the revenue stage's shape for the pipeline: customers without lines get 0
     const revenue = invoiceRevenue(fetched.history, {
@@ -358,16 +358,16 @@ Deno.test("reconciliation: live MRR from subscriptions equals invoice MRR for th
       ...fetched.history,
       lines: fetched.history.lines.filter((l) => customers.includes(l.customer)),
     };
-    const result = reconcile(live, onlyOurs, { at, rules });
+    const result = reconcile(live, { history: onlyOurs, at, rules });
     assertEquals(result.differing, []);
     // 150 + 100 + 250 + 80 + 100 + 100 + 99
     assertEquals([result.liveCents, result.invoiceCents], [87900, 87900]);
     ok(reconciliationLine(result).includes("0 of 7 customers differ"));
     // with the taxed customer's invoice and no subscription for it, the line names it
-    const withTax = reconcile(live, fetched.history, { at, rules });
+    const withTax = reconcile(live, { history: fetched.history, at, rules });
     ok(withTax.differing.some((d) => d.customerId === "cus_tax" && d.invoiceCents === 10000));
     // restricted to the export's customers, a customer of nobody's is not compared
-    const ours = reconcile(live, fetched.history, { at, rules, customerIds: customers });
+    const ours = reconcile(live, { history: fetched.history, at, rules, customerIds: customers });
     assertEquals([ours.differing, ours.customers], [[], 7]);
   });
 });

@@ -84,10 +84,8 @@ export function monthsFrom(from: Date, last: Date): number {
 }
 
 async function report(
-  demo: boolean,
   context: HistoryCliContext,
-  charts: boolean,
-  notes: string[] = [],
+  { demo, charts, notes = [] }: { demo: boolean; charts: boolean; notes?: string[] },
 ): Promise<number> {
   const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
   if (points.length < 2) { // (buildHistoryReport also refuses fewer than two with revenue)
@@ -183,20 +181,18 @@ export async function main(args: string[]): Promise<number> {
         context.log(
           `backfilled ${result.snapshots.length} snapshots in ${result.durationMs} ms into ${context.historyDir}`,
         );
-        return await report(
-          result.demo,
-          context,
-          !parsed.values["no-charts"],
-          result.reconciliation ? [reconciliationLine(result.reconciliation)] : [],
-        );
+        return await report(context, {
+          demo: result.demo,
+          charts: !parsed.values["no-charts"],
+          notes: result.reconciliation ? [reconciliationLine(result.reconciliation)] : [],
+        });
       }
       case "report":
         if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
-        return await report(
-          parsed.values.demo ?? sourceSettings(env) === null,
-          context,
-          !parsed.values["no-charts"],
-        );
+        return await report(context, {
+          demo: parsed.values.demo ?? sourceSettings(env) === null,
+          charts: !parsed.values["no-charts"],
+        });
       case undefined:
         throw new UserError("pass a command: import, backfill or report (see --help)");
       default:

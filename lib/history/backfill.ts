@@ -174,9 +174,12 @@ async function liveBackfill(
     asOf: now,
     rules: ruleSettings,
   });
-  const reconciliation = live.source === "none"
-    ? undefined
-    : reconcile(live, history, { at: now, rules, customerIds: [...new Set(lastCustomers)] });
+  const reconciliation = live.source === "none" ? undefined : reconcile(live, {
+    history: history,
+    at: now,
+    rules,
+    customerIds: [...new Set(lastCustomers)],
+  });
   if (reconciliation) options.log(reconciliationLine(reconciliation));
   else options.log(`no reconciliation: ${live.warnings.join("; ")}`);
   return {

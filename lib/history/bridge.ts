@@ -256,9 +256,7 @@ export interface BridgeCheck {
  * per plan). Returns the rows that fail (empty when the bridge reconciles).
  */
 export function checkBridges(
-  company: pl.DataFrame,
-  plans: pl.DataFrame,
-  long: pl.DataFrame,
+  { company, plans, long }: { company: pl.DataFrame; plans: pl.DataFrame; long: pl.DataFrame },
 ): BridgeCheck[] {
   const failures: BridgeCheck[] = [];
   const ends = new Map<string, bigint>(); // `${idx}|${plan}` → end cents, from the snapshots

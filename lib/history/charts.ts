@@ -127,9 +127,16 @@ export function bridgeWaterfallChart(company: pl.DataFrame, baselineMonth: strin
 
 function perPlanLines(
   plans: pl.DataFrame,
-  options: { name: string; title: string; caption: string; column: string; yLabel: string },
-  money: boolean,
+  options: {
+    name: string;
+    title: string;
+    caption: string;
+    column: string;
+    yLabel: string;
+    money: boolean;
+  },
 ): Chart {
+  const { money } = options;
   const data = (plans.toRecords() as Row[])
     .filter((r) => typeof r[options.column] === "number")
     .map((r) => ({
@@ -167,7 +174,8 @@ export function marginByPlanChart(plans: pl.DataFrame): Chart {
       "(MRR − LLM cost the company pays, i.e. pass-through) ÷ MRR; plans without MRR not shown.",
     column: "margin_company_pct",
     yLabel: "Margin (%)",
-  }, true);
+    money: true,
+  });
 }
 
 export function requestsByPlanChart(plans: pl.DataFrame): Chart {
@@ -178,5 +186,6 @@ export function requestsByPlanChart(plans: pl.DataFrame): Chart {
     caption: "Requests in the 30 days before each snapshot, summed per plan (log scale).",
     column: "requests",
     yLabel: "Requests (30 days, log scale)",
-  }, false);
+    money: false,
+  });
 }

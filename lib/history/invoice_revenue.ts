@@ -14,11 +14,12 @@ export function invoiceRevenue(
   history: InvoiceHistory,
   options: { asOf: Date; windowDays: number; rules: RevenueRules; customerIds: string[] },
 ): RevenueResult {
-  const mrr = invoiceMrrAt(history, options.asOf, options.rules);
+  const mrr = invoiceMrrAt(history, { at: options.asOf, rules: options.rules });
   const usage = invoicedUsage(history, {
     from: new Date(options.asOf.getTime() - options.windowDays * 86_400_000),
     to: options.asOf,
-  }, options.rules);
+    rules: options.rules,
+  });
   const byCustomer = new Map<string, CustomerRevenue>();
   const unconvertible = new Set<string>();
   for (const customerId of new Set(options.customerIds)) {
@@ -73,10 +74,9 @@ export interface Reconciliation {
  */
 export function reconcile(
   live: RevenueResult,
-  history: InvoiceHistory,
-  options: { at: Date; rules: RevenueRules; customerIds?: string[] },
+  options: { history: InvoiceHistory; at: Date; rules: RevenueRules; customerIds?: string[] },
 ): Reconciliation {
-  const fromInvoices = invoiceMrrAt(history, options.at, options.rules);
+  const fromInvoices = invoiceMrrAt(options.history, { at: options.at, rules: options.rules });
   const customers = new Set(
     options.customerIds ?? [...live.byCustomer.keys(), ...fromInvoices.keys()],
   );

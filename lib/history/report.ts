@@ -121,7 +121,7 @@ export function buildHistoryReport(all: HistoryPoint[], demo: boolean): HistoryR
     plans,
     changes: planChanges(long, moves),
     planEnds,
-    failures: checkBridges(company, plans, long),
+    failures: checkBridges({ company, plans, long }),
     skipped: all.filter((p) => !withRevenue([p]).length).map((p) => isoDate(p.asOf)).sort(),
     unknownMrr: points
       .map((p) => ({
@@ -310,8 +310,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
 /** The report's Markdown: the section, then each month's plan bridge. */
 export function historyMarkdown(
   report: HistoryReport,
-  files: string[],
-  notes: string[] = [],
+  { files, notes = [] }: { files: string[]; notes?: string[] },
 ): string {
   const plans = report.plans.toRecords() as Row[];
   const byMonth = new Map<string, Row[]>();
@@ -354,8 +353,7 @@ export function historyMarkdown(
  */
 export async function exportHistory(
   dir: string,
-  demo: boolean,
-  current?: HistoryPoint,
+  { demo, current }: { demo: boolean; current?: HistoryPoint },
 ): Promise<{ section: string; sheet: Sheet } | null> {
   const stored = await loadMonthlyHistoryPoints(dir, demo);
   // this export's own data stands in for a stored snapshot of the same as-of date
@@ -410,7 +408,7 @@ export async function writeHistoryReport(
     base,
     main: historyTable(report),
     second: { suffix: "_plan_changes", frame: planChangesTable(report) },
-    markdown: historyMarkdown(report, names, options.notes),
+    markdown: historyMarkdown(report, { files: names, notes: options.notes }),
   });
   return { csvPath, changesPath, markdownPath, chartPaths };
 }

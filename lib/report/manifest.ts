@@ -51,8 +51,7 @@ async function describeFile(path: string): Promise<ManifestFile> {
 
 export function buildManifest(
   data: PricingData,
-  files: ManifestFile[],
-  snapshot?: Manifest["history_snapshot"],
+  { files, snapshot }: { files: ManifestFile[]; snapshot?: Manifest["history_snapshot"] },
 ): Manifest {
   return {
     kit: "pricing-kit",
@@ -95,12 +94,15 @@ export function buildManifest(
 /** Writes `helicone_pricing_data_<date>.manifest.json` last, after every file it lists. */
 export async function writeManifest(
   outDir: string,
-  data: PricingData,
-  paths: string[],
-  snapshot?: Manifest["history_snapshot"],
+  { data, paths, snapshot }: {
+    data: PricingData;
+    paths: string[];
+    /** the export's history snapshot (lib/history/snapshot.ts), listed with its full path */
+    snapshot?: Manifest["history_snapshot"];
+  },
 ): Promise<string> {
   const files = await Promise.all(paths.map(describeFile));
-  const manifest = buildManifest(data, files, snapshot);
+  const manifest = buildManifest(data, { files, snapshot });
   const path = join(
     outDir,
     exportFileName({ asOf: data.asOf, demo: data.demo, ext: "manifest.json" }),

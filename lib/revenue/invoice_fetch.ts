@@ -138,21 +138,20 @@ export async function fetchInvoiceHistory(
   const slots = rules.concurrency;
   const [invoices, subscriptions, listedPrices, coupons] = await Promise.all([
     // the big lists as `created` ranges paged concurrently (partition.ts), as the live fetch does
-    listPartitioned(
-      reader,
-      "invoices",
-      (startingAfter, range) =>
+    listPartitioned(reader, {
+      kind: "invoices",
+      fetchPage: (startingAfter, range) =>
         stripe.invoices.list({
           limit: 100,
           starting_after: startingAfter,
           created: createdParam(range),
         }),
-      { range: { gte: from, lt: to }, slots },
-    ),
-    listPartitioned(
-      reader,
-      "subscriptions",
-      (startingAfter, range) =>
+      range: { gte: from, lt: to },
+      slots,
+    }),
+    listPartitioned(reader, {
+      kind: "subscriptions",
+      fetchPage: (startingAfter, range) =>
         stripe.subscriptions.list({
           status: "all",
           limit: 100,
@@ -160,8 +159,9 @@ export async function fetchInvoiceHistory(
           created: createdParam(range),
           expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
         }),
-      { range: { gte: null, lt: null }, slots },
-    ),
+      range: { gte: null, lt: null },
+      slots,
+    }),
     reader.listAll(
       "prices",
       (startingAfter) =>

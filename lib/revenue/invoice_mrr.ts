@@ -69,9 +69,14 @@ const COUNTED_STATUSES = new Set(["paid", "open"]);
 /** The monthly level (minor units, signed for proration credits) of one line at `atSeconds`. */
 export function lineMonthlyLevel(
   line: InvoiceLineLite,
-  context: { price?: PriceLite; discounts: Map<string, DiscountLite>; rules: RevenueRules },
-  atSeconds: number,
+  context: {
+    price?: PriceLite;
+    discounts: Map<string, DiscountLite>;
+    rules: RevenueRules;
+    atSeconds: number;
+  },
 ): LineLevel {
+  const { atSeconds } = context;
   const { price } = context;
   if (!COUNTED_STATUSES.has(line.status)) {
     return { counted: false, reason: `${line.status} invoice` };
@@ -83,7 +88,7 @@ export function lineMonthlyLevel(
   const magnitude = Math.abs(line.amount);
   const discounted = line.discount_amounts.reduce((sum, d) => {
     const discount = context.discounts.get(d.discount);
-    return discount && discountCounts(discount, context.rules, atSeconds)
+    return discount && discountCounts(discount, { rules: context.rules, asOfSeconds: atSeconds })
       ? sum + Math.abs(d.amount)
       : sum;
   }, 0);
@@ -128,8 +133,7 @@ function fullPeriodSeconds(line: InvoiceLineLite, months: number): number {
  */
 export function invoiceMrrAt(
   history: InvoiceHistory,
-  at: Date,
-  rules: RevenueRules,
+  { at, rules }: { at: Date; rules: RevenueRules },
 ): Map<string, InvoiceMrr> {
   const t = Math.floor(at.getTime() / 1000) - 1;
   const prices = new Map(history.prices.map((p) => [p.id, p]));
@@ -137,11 +141,12 @@ export function invoiceMrrAt(
   const sums = new Map<string, Map<string, number>>(); // customer → currency → minor units
   for (const line of history.lines) {
     if (!(line.period_start <= t && t < line.period_end)) continue;
-    const level = lineMonthlyLevel(
-      line,
-      { price: line.price_id ? prices.get(line.price_id) : undefined, discounts, rules },
-      t,
-    );
+    const level = lineMonthlyLevel(line, {
+      price: line.price_id ? prices.get(line.price_id) : undefined,
+      discounts,
+      rules,
+      atSeconds: t,
+    });
     if (!level.counted) continue;
     const byCurrency = sums.get(line.customer) ?? new Map<string, number>();
     byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + level.monthly);
@@ -166,9 +171,9 @@ export function invoiceMrrAt(
 /** Metered usage invoiced in [from, to) per customer, USD (the spec's usage charges). */
 export function invoicedUsage(
   history: InvoiceHistory,
-  range: { from: Date; to: Date },
-  rules: RevenueRules,
+  range: { from: Date; to: Date; rules: RevenueRules },
 ): Map<string, number> {
+  const { rules } = range;
   const from = range.from.getTime() / 1000, to = range.to.getTime() / 1000;
   const prices = new Map(history.prices.map((p) => [p.id, p]));
   const usage = new Map<string, number>();

@@ -86,7 +86,10 @@ function story(base: DemoBase, next: () => number): Story {
 }
 
 /** The raw tier of `family` for a subscription that started at `startMs`. */
-function rawTier(family: DemoFamily, startMs: number, base: DemoBase, migrateMs: number): string {
+function rawTier(
+  family: DemoFamily,
+  { startMs, base, migrateMs }: { startMs: number; base: DemoBase; migrateMs: number },
+): string {
   if (family === "free") return "free";
   if (family !== "pro" && family !== "team") return family;
   const dated = `${family}-20251210`;
@@ -137,7 +140,7 @@ export function demoState(base: DemoBase, asOfMs: number): DemoState {
   const tierRaw = family === anchorFamily && startMs === base.createdAtMs && family !== "pro" &&
       family !== "team"
     ? base.tierRaw
-    : rawTier(family, startMs, base, migrateMs);
+    : rawTier(family, { startMs, base, migrateMs });
   return {
     exists: asOfMs > base.createdAtMs,
     paid: family !== "free",
