@@ -13,7 +13,7 @@ import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
 import { windowOf } from "./core/window.ts";
-import { writeCharts } from "./report/charts.ts";
+import { writeChartFiles } from "./report/charts.ts";
 import { trimAboveBytesFromEnv, writeExportBrief } from "./report/brief.ts";
 import {
   segmentFrames,
@@ -32,6 +32,9 @@ import { writeCsvFile } from "./formats/csv.ts";
 import { writeXlsxFile } from "./formats/xlsx.ts";
 import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
+import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "./economics/mod.ts";
+import { reportCharts } from "./economics/charts.ts";
+import { summaryCharts, summarySheetInput, summarySheets } from "./economics/xlsx_summary.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
 export type {
@@ -128,21 +131,29 @@ export async function loadPricingData(
           quiet: options.quiet,
         }),
   );
+  const costModel = costModelFromEnv(env);
+  const priceBook = await loadPriceBook(env);
   const withRevenue = attachRevenue(joined.frame, revenue);
   onStage({
     stage: "revenue",
     frame: withRevenue.frame,
-    revenue,
+    revenue: revenue,
     warnings: [...revenue.warnings, ...withRevenue.warnings],
   });
 
-  // metrics
-  // metrics, then the column table's order (CSV order, and what notebooks and the server see)
-  const frame = await timed(
+  // metrics and economics, then the column table's order (CSV order, what notebooks and the
+  // server see)
+  const economics = await timed(
     stages,
     "metrics",
-    () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
+    () =>
+      addEconomicsColumns(addMetricColumns(withRevenue.frame), {
+        costModel,
+        priceBook,
+        revenue: revenue,
+      }),
   );
+  const frame = economics.frame.select(...COLUMN_NAMES);
   onStage({ stage: "metrics", frame });
 
   const warnings = [
@@ -150,6 +161,7 @@ export async function loadPricingData(
     ...joined.warnings,
     ...revenue.warnings,
     ...withRevenue.warnings,
+    ...economics.warnings,
   ];
   if (options.windowDays !== 30) {
     warnings.push(
@@ -163,9 +175,10 @@ export async function loadPricingData(
     window,
     demo,
     queries: results.stats,
-    revenue,
+    revenue: revenue,
     warnings,
     stages,
+    economics: { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead },
   };
 }
 
@@ -206,9 +219,10 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const staged: string[] = [];
 
     // charts
+    const charts = options.charts ? reportCharts(data.frame) : [];
     if (options.charts) {
       staged.push(
-        ...await timed(stages, "charts", () => writeCharts(data.frame, staging, stamp)),
+        ...await timed(stages, "charts", () => writeChartFiles(charts, { outDir: staging, stamp })),
       );
     }
 
@@ -247,10 +261,18 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         );
         if (format === "csv") await writeCsvFile(data.frame, path);
         else {
-          await writeXlsxFile(data.frame, path, [
-            ...(segments ? segmentSheets(segments) : []),
-            ...(history ? [history.sheet] : []),
-          ]);
+          await writeXlsxFile(data.frame, path, {
+            sheets: [
+              ...(segments ? segmentSheets(segments) : []),
+              ...(history ? [history.sheet] : []),
+            ],
+            leadSheets: summarySheets(summarySheetInput(data.frame, {
+              ...data.economics,
+              asOf: data.asOf,
+              demo: data.demo,
+              charts: summaryCharts(charts),
+            })),
+          });
         }
         exportPaths.push(path);
       }

@@ -10,6 +10,7 @@ import { finished } from "node:stream/promises";
 import type { Writable } from "node:stream";
 import { COLUMNS, type ColumnUnit } from "../frame/columns.ts";
 import { writeFileAtomic } from "./files.ts";
+import { embedSheetImages, type SheetImage } from "./xlsx_images.ts";
 import {
   exportColumns,
   finiteOrNull,
@@ -23,12 +24,25 @@ export interface Sheet {
   frame: pl.DataFrame;
 }
 
+export interface XlsxOptions {
+  /** sheets after `dictionary` (segments) */
+  sheets?: Sheet[];
+  /**
+   * Writes sheets before `pricing_data` (the economics `summary`, lib/economics/xlsx_summary.ts)
+   * and returns images for the first sheet, added once the file is written (not to a stream).
+   */
+  leadSheets?: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetImage[];
+}
+
+/** Margin columns get red cells below 0 % and green ones above 50 %. */
+const MARGIN_COLUMNS = ["gross_margin_pct", "gross_margin_company_pct"];
+
 /** Percent columns hold 0–100 values (as in the CSV), so the format appends % without scaling. */
 const NUMBER_FORMATS: Partial<Record<ColumnUnit, string>> = {
   "count": "#,##0",
-  "USD": '"$"#,##0.00##',
+  "USD": '"$"#,##0.00',
   "USD per month": '"$"#,##0.00',
-  "USD per seat": '"$"#,##0.00##',
+  "USD per seat": '"$"#,##0.00',
   "USD per request": '"$"#,##0.000000',
   "percent": '0.0"%"',
   "timestamp (UTC)": "yyyy-mm-dd hh:mm:ss",
@@ -69,13 +83,45 @@ function columnWidth(column: FrameColumn): number {
   return Math.min(Math.max(longest + 1, 8), 50);
 }
 
+/** A1 column letters of a 1-based column number. */
+function columnLetter(n: number): string {
+  let letters = "";
+  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26)) {
+    letters = String.fromCharCode(65 + (rest - 1) % 26) + letters;
+  }
+  return letters;
+}
+
+interface TableSheetLayout {
+  /** columns frozen at the left (pricing_data: org_id and org_name) */
+  frozenColumns?: number;
+  /** landscape, one page wide, header repeated on every printed page */
+  printOnePageWide?: boolean;
+}
+
 function addTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   name: string,
   columns: FrameColumn[],
   height: number,
+  layout: TableSheetLayout = {},
 ) {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(name, {
+    views: [{ state: "frozen", xSplit: layout.frozenColumns ?? 0, ySplit: 1 }],
+    ...(layout.printOnePageWide
+      ? {
+        pageSetup: {
+          orientation: "landscape",
+          fitToPage: true,
+          fitToWidth: 1,
+          // Excel reads 0 as "as many pages as needed"; LibreOffice as one page. A generous page
+          // count lets both scale by the width alone.
+          fitToHeight: Math.max(1, Math.ceil((height + 1) / 40)),
+          printTitlesRow: "1:1",
+        },
+      }
+      : {}),
+  });
   sheet.columns = columns.map((c) => ({
     header: c.def.name,
     key: c.def.name,
@@ -98,6 +144,32 @@ function addTableSheet(
     }
     written.commit();
   }
+  columns.forEach((c, i) => {
+    if (!MARGIN_COLUMNS.includes(c.def.name) || height === 0) return;
+    const letter = columnLetter(i + 1);
+    sheet.addConditionalFormatting({
+      ref: `${letter}2:${letter}${height + 1}`,
+      rules: [
+        {
+          type: "cellIs",
+          operator: "lessThan",
+          formulae: [0],
+          priority: 1,
+          style: {
+            font: { color: { argb: "FF991B1B" } },
+            fill: { type: "pattern", pattern: "solid", bgColor: { argb: "FFFEE2E2" } },
+          },
+        },
+        {
+          type: "cellIs",
+          operator: "greaterThan",
+          formulae: [50],
+          priority: 2,
+          style: { fill: { type: "pattern", pattern: "solid", bgColor: { argb: "FFDCFCE7" } } },
+        },
+      ],
+    });
+  });
   sheet.commit();
 }
 
@@ -125,33 +197,55 @@ export function sheetName(name: string): string {
   return name.replace(/[:\\/?*[\]]/g, "_").slice(0, 31);
 }
 
+/** Extra sheets as a list (segments), or options. */
+export type XlsxExtras = Sheet[] | XlsxOptions;
+
+const xlsxOptions = (extras: XlsxExtras): XlsxOptions =>
+  Array.isArray(extras) ? { sheets: extras } : extras;
+
+/** Writes the workbook to a stream (no images: a stream cannot be reopened to add them). */
 export async function writeXlsx(
   frame: pl.DataFrame,
   stream: Writable,
-  extraSheets: Sheet[] = [],
+  extras: XlsxExtras = [],
 ): Promise<void> {
+  await writeWorkbook(frame, stream, xlsxOptions(extras));
+}
+
+/** Writes the workbook; returns the images the lead sheets asked for (see writeXlsxFile). */
+async function writeWorkbook(
+  frame: pl.DataFrame,
+  stream: Writable,
+  options: XlsxOptions,
+): Promise<SheetImage[]> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream,
     useStyles: true,
     useSharedStrings: false,
   });
   workbook.creator = "pricing-kit";
-  addTableSheet(workbook, "pricing_data", exportColumns(frame), frame.height);
+  const images = options.leadSheets?.(workbook) ?? [];
+  addTableSheet(workbook, "pricing_data", exportColumns(frame), frame.height, {
+    frozenColumns: 2,
+    printOnePageWide: true,
+  });
   addDictionarySheet(workbook);
-  for (const extra of extraSheets) {
+  for (const extra of options.sheets ?? []) {
     addTableSheet(workbook, sheetName(extra.name), frameColumns(extra.frame), extra.frame.height);
   }
   await workbook.commit();
+  return images;
 }
 
 export async function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
-  extraSheets: Sheet[] = [],
+  extras: XlsxExtras = [],
 ): Promise<void> {
   await writeFileAtomic(path, async (tmp) => {
     const stream = createWriteStream(tmp);
-    await writeXlsx(frame, stream, extraSheets);
+    const images = await writeWorkbook(frame, stream, xlsxOptions(extras));
     await finished(stream);
+    await embedSheetImages(tmp, { sheetNumber: 1, images });
   });
 }

@@ -12,7 +12,7 @@
  * - every month, company and plan: start + new + expansion + reactivation + moved_in − contraction
  *   − churn − moved_out = end, and start = the previous end, checked in integer cents.
  *
- * The plan is the `plan` column when the snapshot has one, else `tier`.
+ * The plan is the `plan` column where the snapshot has one (lib/economics), else `tier`.
  */
 import pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
@@ -41,10 +41,13 @@ export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const ordered = [...points].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const parts = ordered.map((point, idx) => {
     const frame = point.frame;
-    const plan = frame.columns.includes("plan") ? "plan" : "tier";
+    // the plan where the snapshot has one (older snapshots: empty), else the tier
+    const plan = frame.columns.includes("plan")
+      ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
+      : pl.col("tier");
     return frame.select(
       pl.col("org_id"),
-      pl.col(plan).cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("plan"),
+      plan.cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("plan"),
       num("mrr_recurring").mul(100).round(0).cast(pl.Int64).alias("cents"),
       num("mrr").alias("mrr"),
       num("requests_30d").alias("requests"),

@@ -325,7 +325,7 @@ export function historyMarkdown(
     "",
     "## Per plan",
     "",
-    "A paying organization that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan. The plan is the `plan` column when snapshots have one, else `tier`.",
+    "A paying organization that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan. The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`.",
     ...[...byMonth].flatMap(([month, rows]) => [
       "",
       `### ${month}`,

@@ -16,7 +16,9 @@
  */
 import pl from "nodejs-polars";
 import { PassThrough, Readable } from "node:stream";
-import { type Chart, pricingCharts } from "../report/charts.ts";
+import type { Chart } from "../report/charts.ts";
+import { reportCharts } from "../economics/charts.ts";
+import { summarySheetInput, summarySheets } from "../economics/xlsx_summary.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../formats/files.ts";
 import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../report/segments.ts";
@@ -166,6 +168,16 @@ export function createHandler(
     }
   }
 
+  /** The download's workbook leads with the summary sheet (no chart images: it streams). */
+  function summaryXlsxWriter(data: PricingData): XlsxWriter {
+    return (frame, stream) =>
+      writeXlsx(frame, stream, {
+        leadSheets: summarySheets(
+          summarySheetInput(frame, { ...data.economics, asOf: data.asOf, demo: data.demo }),
+        ),
+      });
+  }
+
   /** The run's CSV bytes for a segment: serialised once, shared by every download. */
   function sharedCsv(result: RunResult<unknown>, frame: pl.DataFrame, segment: string | null) {
     const key = `csv|${segment}`;
@@ -187,7 +199,7 @@ export function createHandler(
     if (!shared || shared.failed) {
       let release = () => {};
       const slot = xlsxSlots.acquire().then((r) => release = r);
-      const write = hooks.xlsx ?? writeXlsx;
+      const write = hooks.xlsx ?? summaryXlsxWriter(result.data);
       shared = new SharedRender(() => {
         const pass = new PassThrough();
         // The workbook writer ends `pass` when it commits; a failure destroys it.
@@ -242,7 +254,7 @@ export function createHandler(
     );
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, headers);
-    const charts = memo<Chart[]>(result, `charts|${params.segment}`, () => pricingCharts(frame));
+    const charts = memo<Chart[]>(result, `charts|${params.segment}`, () => reportCharts(frame));
     return new Response(reportHtml(summary, charts), {
       headers: { ...COMMON_HEADERS, "content-type": "text/html; charset=utf-8", ...headers },
     });
