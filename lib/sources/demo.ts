@@ -133,7 +133,6 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
       ? AWKWARD_NAMES[(i - 7) / 80 % AWKWARD_NAMES.length]
       : `${d.pick(NAME_FIRST)} ${d.pick(NAME_SECOND)} ${i + 1}`;
     const ageDays = d.int(1, 1100);
-    const createdAtMs = DEMO_ANCHOR.getTime() - ageDays * DAY_MS - d.int(0, DAY_MS - 1);
     const baseCustomerId = basePaid || d.next() < 0.08
       ? `cus_demo${String(i + 1).padStart(5, "0")}`
       : null;
@@ -142,6 +141,8 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
       : basePaid && d.next() < 0.1
       ? "evals,prompts"
       : null;
+    // drawn here, after the add-ons, as the draw always was: the sequence stays the same
+    const createdAtMs = DEMO_ANCHOR.getTime() - ageDays * DAY_MS - d.int(0, DAY_MS - 1);
 
     // The organization at the as-of (the draws above and below do not depend on it).
     const state = demoState(
