@@ -48,6 +48,16 @@ export const DESCRIBE_DATASET_OUTPUT = {
     columns: z.array(z.object({ name: z.string(), definition: z.string() })),
     rows: z.array(row),
   }).describe("unit economics per price-book plan; the last row, plan all, is every organization"),
+  history: z.object({
+    sql_table: z.string(),
+    folder: z.string(),
+    snapshots: z.array(z.object({
+      as_of: z.string(),
+      file: z.string(),
+      rows: count.nullable(),
+      origin: z.string().nullable(),
+    })),
+  }).describe("history snapshots of the served kind (demo or live), oldest first"),
   warnings: z.array(z.string()),
   limits: z.object({ max_rows: count, max_bytes: count }),
 };

@@ -41,8 +41,17 @@ const MAX_COMPUTING = 2;
  * One SELECT over the export frame; at most `maxRows` rows come back. Polars computes on its own
  * threads (the event loop stays free), so a deadline can answer while a runaway join goes on.
  */
-export async function queryFrame(
+export function queryFrame(
   frame: pl.DataFrame,
+  sql: string,
+  limits: FrameQueryLimits,
+): Promise<SqlResult> {
+  return queryTables({ [FRAME_TABLE]: frame }, sql, limits);
+}
+
+/** One SELECT over named frames (table name → frame), as queryFrame. */
+export async function queryTables(
+  tables: Record<string, pl.DataFrame>,
   sql: string,
   limits: FrameQueryLimits,
 ): Promise<SqlResult> {
@@ -56,7 +65,7 @@ export async function queryFrame(
   let result: pl.DataFrame;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const context = pl.SQLContext({ [FRAME_TABLE]: frame });
+    const context = pl.SQLContext(tables);
     const work = context.execute(statement).limit(maxRows + 1).collect();
     computing++;
     work.then(() => computing--, () => computing--);

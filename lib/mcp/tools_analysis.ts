@@ -8,6 +8,7 @@ import { readExportFile } from "../formats/read_export.ts";
 import { compareScenario, parseScenario, type Scenario } from "../analysis/scenario/mod.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { type DatasetStore, listExports } from "./dataset.ts";
+import { isSnapshotDate, snapshotByDate } from "./history.ts";
 import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
@@ -278,16 +279,19 @@ export function registerAnalysisTools(
   server.registerTool("compare_exports", {
     title: "Compare two exports",
     description:
-      "Compares two exports in the exports folder (before/after): organizations that appeared or " +
+      "Compares two exports in the exports folder, or two history snapshots by as-of date " +
+      "(YYYY-MM-DD, see describe_dataset), or one of each (before/after): organizations that appeared or " +
       "disappeared, tier changes, totals of every additive column old vs new, and the " +
       "organizations whose MRR changed most. Defaults: new = the newest export, old = the one " +
       "before it. Pass file names from the `exports` list this tool returns on error or in its " +
       "result. " + DATA_NOTE,
     inputSchema: {
       old: z.string().max(200).optional().describe(
-        "older export file name, e.g. helicone_pricing_data_2026-10-01.csv",
+        "older export file name (e.g. helicone_pricing_data_2026-10-01.csv) or snapshot as-of date (2026-10-01)",
       ),
-      new: z.string().max(200).optional().describe("newer export file name"),
+      new: z.string().max(200).optional().describe(
+        "newer export file name or snapshot as-of date",
+      ),
       top: z.number().int().min(1).max(100).default(10).describe(
         "organizations with the largest MRR change to list",
       ),
@@ -312,20 +316,31 @@ export function registerAnalysisTools(
         }
         return found;
       };
-      const newer = pick(args.new, 0, "new");
-      const older = pick(
+      const { demo } = await store.current();
+      // An as-of date names a history snapshot, anything else an export file.
+      const side = async (name: string | undefined, fallback: () => number, which: string) => {
+        if (name !== undefined && isSnapshotDate(name)) {
+          return await snapshotByDate(settings, { asOf: name, demo });
+        }
+        const found = pick(name, fallback(), which);
+        return { label: found.name, frame: (await readExportFile(found.path)).frame };
+      };
+      if (args.new !== undefined && isSnapshotDate(args.new) && args.old === undefined) {
+        throw new UserError(
+          "new is a snapshot date: name old too (an export file name or a snapshot as-of date)",
+        );
+      }
+      const newerIndex = args.new === undefined ? 0 : exports.findIndex((e) => e.name === args.new);
+      const newer = await side(args.new, () => 0, "new");
+      const older = await side(
         args.old,
-        exports.indexOf(newer) + 1 < exports.length ? exports.indexOf(newer) + 1 : -1,
+        () => (newerIndex >= 0 && newerIndex + 1 < exports.length ? newerIndex + 1 : -1),
         "old",
       );
-      if (older.path === newer.path) {
-        throw new UserError("old and new are the same file; pick two exports");
+      if (older.label === newer.label) {
+        throw new UserError("old and new are the same; pick two exports or snapshots");
       }
-      const [oldFile, newFile] = await Promise.all([
-        readExportFile(older.path),
-        readExportFile(newer.path),
-      ]);
-      const result = compareExports(oldFile.frame, newFile.frame);
+      const result = compareExports(older.frame, newer.frame);
       const movers = result.perOrg
         .filter(pl.col("mrr_delta").isNotNull())
         .withColumns(pl.col("mrr_delta").abs().alias("abs_delta"))
@@ -346,7 +361,7 @@ export function registerAnalysisTools(
       const tiers = frameTable(result.tierChanges, settings, budget);
       const moved = frameTable(movers, settings, budget);
       const text = [
-        `old: ${older.name}; new: ${newer.name}`,
+        `old: ${older.label}; new: ${newer.label}`,
         `counts: ${JSON.stringify(result.counts)}`,
         "totals:",
         totals.text,
@@ -356,8 +371,8 @@ export function registerAnalysisTools(
         moved.text,
       ].join("\n");
       return textResult(text, {
-        old: older.name,
-        new: newer.name,
+        old: older.label,
+        new: newer.label,
         exports: names,
         counts: result.counts as unknown as Record<string, unknown>,
         totals: totals.rows,

@@ -1,5 +1,6 @@
 /** Tools over the dataset itself: describe it, SQL over it, one organization, database SQL, export. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import type pl from "nodejs-polars";
 import { z } from "zod";
 import { COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
@@ -12,7 +13,8 @@ import {
 } from "./output_schemas.ts";
 import { guarded, tableOut, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
-import { FRAME_TABLE, queryDatabase, queryFrame } from "./sql.ts";
+import { HISTORY_TABLE, historyFolder, historyTable, servedSnapshots } from "./history.ts";
+import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { type Cell, cellText, DATA_NOTE } from "./text.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
@@ -23,6 +25,7 @@ export async function describeDatasetText(
   const d = await store.current();
   const { economics, warnings: economicsWarnings } = await datasetEconomics(d, store.settings.env);
   const warnings = [...d.warnings, ...economicsWarnings];
+  const snapshots = await servedSnapshots(store.settings, d.demo);
   const structured = {
     as_of: d.asOf.toISOString(),
     window: {
@@ -47,6 +50,11 @@ export async function describeDatasetText(
     cost_model: economics.cost_model,
     margin_bases: economics.margin_bases,
     per_plan: economics.per_plan,
+    history: {
+      sql_table: HISTORY_TABLE,
+      folder: historyFolder(store.settings),
+      snapshots,
+    },
     warnings,
     limits: { max_rows: store.settings.maxRows, max_bytes: store.settings.maxBytes },
   };
@@ -57,6 +65,11 @@ export async function describeDatasetText(
     `as of ${structured.as_of}; window [${structured.window.start}, ${structured.window.end}) = ${d.window.days} days (columns named *_30d cover this window)`,
     `source: ${structured.source}`,
     `SQL table: ${FRAME_TABLE}`,
+    `history: ${snapshots.length} ${
+      d.demo ? "demo " : ""
+    }snapshots in ${structured.history.folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD)${
+      snapshots.length > 0 ? ": " + snapshots.map((s) => s.as_of).join(", ") : ""
+    }`,
     ...economicsText(economics),
     "columns (name | type | unit | definition):",
     ...COLUMNS.map((c) => `- ${c.name} | ${c.type} | ${c.unit} | ${c.formula}: ${c.description}`),
@@ -99,7 +112,8 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "Start here. Says what the data is: as-of time, the usage window, demo or live, number of " +
       "organizations, every column with its type, unit and definition, the cost model, both margin " +
       "bases (spec: all LLM cost; company: the company's own cost) with their definitions, the " +
-      "per-plan unit-economics table (revenue-weighted) and warnings. Plan names are data. " +
+      "per-plan unit-economics table (revenue-weighted), the history snapshots (as-of dates) and " +
+      "warnings. Plan names are data. " +
       "Call it before writing SQL so you use the real column names.",
     inputSchema: {},
     outputSchema: DESCRIBE_DATASET_OUTPUT,
@@ -118,6 +132,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "other tools do not answer directly: filters, GROUP BY tier, ORDER BY ... LIMIT. Only one " +
       `SELECT/WITH statement; writes and file functions are refused. At most ${settings.maxRows} ` +
       "rows come back: aggregate rather than list. Returns a compact table and the rows as JSON. " +
+      `Table ${HISTORY_TABLE} holds every history snapshot (describe_dataset lists them): the ` +
+      "same columns plus as_of ('YYYY-MM-DD' text), for trends, e.g. SELECT as_of, sum(mrr) " +
+      `FROM ${HISTORY_TABLE} GROUP BY as_of ORDER BY as_of. ` +
       DATA_NOTE,
     inputSchema: {
       sql: z.string().min(1).max(20_000).describe(
@@ -129,7 +146,15 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
   }, ({ sql }) =>
     guarded(async () => {
       const dataset = await store.current();
-      const result = await queryFrame(dataset.frame, sql, {
+      // The snapshots are read only for a statement that names the history table.
+      const tables: Record<string, pl.DataFrame> = { [FRAME_TABLE]: dataset.frame };
+      if (new RegExp(`\\b${HISTORY_TABLE}\\b`, "i").test(sql)) {
+        tables[HISTORY_TABLE] = await historyTable(settings, {
+          demo: dataset.demo,
+          shape: dataset.frame,
+        });
+      }
+      const result = await queryTables(tables, sql, {
         maxRows: settings.maxRows,
         timeoutMs: settings.sqlTimeoutMs,
       });

@@ -1,0 +1,107 @@
+/**
+ * History snapshots (lib/history: Parquet files in the history folder) as the MCP tools serve
+ * them: the list describe_dataset shows, the `history` table query_sql selects from (every
+ * snapshot's rows with an `as_of` column), and a snapshot picked by as-of date for
+ * compare_exports. Only snapshots of the served kind (demo or live) are served, as the history
+ * report keeps them apart. The table is read once per set of snapshot files.
+ */
+import pl from "nodejs-polars";
+import { UserError } from "../core/config.ts";
+import { isoDate } from "../formats/files.ts";
+import {
+  historyDir,
+  listSnapshots,
+  readSnapshotFrame,
+  readSnapshotMeta,
+  type SnapshotInfo,
+} from "../history/mod.ts";
+import type { McpSettings } from "./settings.ts";
+
+export const HISTORY_TABLE = "history";
+
+export interface ServedSnapshot {
+  /** the as-of date, YYYY-MM-DD (the `as_of` value in the history table) */
+  as_of: string;
+  file: string;
+  /** organizations, from the sidecar (null without one) */
+  rows: number | null;
+  /** export, import or backfill, from the sidecar */
+  origin: string | null;
+}
+
+export function historyFolder(settings: McpSettings): string {
+  return historyDir(settings.env, settings.exportsDir);
+}
+
+/** The snapshots of the served kind, oldest first. */
+export function snapshotFiles(settings: McpSettings, demo: boolean): Promise<SnapshotInfo[]> {
+  return listSnapshots(historyFolder(settings), demo);
+}
+
+/** The snapshots as describe_dataset lists them. */
+export async function servedSnapshots(
+  settings: McpSettings,
+  demo: boolean,
+): Promise<ServedSnapshot[]> {
+  const files = await snapshotFiles(settings, demo);
+  return await Promise.all(files.map(async (info) => {
+    const meta = await readSnapshotMeta(info.path);
+    return {
+      as_of: isoDate(info.asOf),
+      file: info.path.slice(info.path.lastIndexOf("/") + 1),
+      rows: meta?.row_count ?? null,
+      origin: meta?.origin ?? null,
+    };
+  }));
+}
+
+let cached: { key: string; frame: pl.DataFrame } | null = null;
+
+/**
+ * Every snapshot's rows, `as_of` (YYYY-MM-DD text: compare with '2026-11-01', sorts by date)
+ * first. With no snapshot, an empty table of the same columns (`shape` gives them).
+ */
+export async function historyTable(
+  settings: McpSettings,
+  options: { demo: boolean; shape: pl.DataFrame },
+): Promise<pl.DataFrame> {
+  const files = await snapshotFiles(settings, options.demo);
+  const key = files.map((f) => `${f.path}|${f.bytes}`).join("\n");
+  if (cached?.key === key) return cached.frame;
+  const withAsOf = (frame: pl.DataFrame, asOf: string) =>
+    frame.select(pl.lit(asOf).cast(pl.Utf8).alias("as_of"), ...frame.columns.map((c) => pl.col(c)));
+  const frame = files.length === 0 ? withAsOf(options.shape.head(0), "") : pl.concat(
+    files.map((f) => withAsOf(readSnapshotFrame(f.path), isoDate(f.asOf))),
+    { how: "verticalRelaxed" },
+  );
+  if (files.length > 0) cached = { key, frame };
+  return frame;
+}
+
+const AS_OF = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Whether a compare_exports argument names a snapshot (an as-of date) rather than a file. */
+export function isSnapshotDate(name: string): boolean {
+  return AS_OF.test(name);
+}
+
+/** The snapshot of one as-of date, read as an export frame; a clear error lists the dates. */
+export async function snapshotByDate(
+  settings: McpSettings,
+  options: { asOf: string; demo: boolean },
+): Promise<{ label: string; frame: pl.DataFrame }> {
+  const files = await snapshotFiles(settings, options.demo);
+  const found = files.find((f) => isoDate(f.asOf) === options.asOf);
+  if (!found) {
+    const dates = files.map((f) => isoDate(f.asOf));
+    throw new UserError(
+      `no ${options.demo ? "demo " : ""}history snapshot as of ${options.asOf} in ${
+        historyFolder(settings)
+      }; snapshots: ${dates.join(", ") || "none"}`,
+    );
+  }
+  return {
+    label: `snapshot ${options.asOf}`,
+    frame: readSnapshotFrame(found.path),
+  };
+}

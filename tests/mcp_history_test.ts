@@ -1,0 +1,124 @@
+/**
+ * History snapshots through the MCP server (lib/mcp/history.ts), driven by the MCP SDK's own
+ * Client over stdio: three demo exports write three Parquet snapshots (outputs/history/ beside
+ * them); describe_dataset lists them, query_sql selects from table `history` (and joins it with
+ * pricing_data), compare_exports takes snapshot dates. Every value is checked against the
+ * exports' own frames, summed here with plain loops.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { join } from "node:path";
+import type pl from "nodejs-polars";
+import { runExport } from "../lib/export.ts";
+import { call, close, column, num, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+
+const DATES = ["2026-09-01", "2026-10-01", "2026-11-01"];
+
+const mrrSum = (frame: pl.DataFrame) =>
+  column(frame, "mrr").reduce((a: number, v) => a + (num(v) ?? 0), 0);
+
+Deno.test("history: snapshots listed, queried as table history, compared by as-of date", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_history_" });
+  const frames: pl.DataFrame[] = [];
+  for (const date of DATES) {
+    const written = await runExport({
+      outDir: dir,
+      demo: true,
+      asOf: new Date(`${date}T00:00:00Z`),
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+    frames.push(written.data.frame);
+  }
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    const described = await call(client, "describe_dataset");
+    assertEquals(described.isError, undefined, text(described));
+    const history = described.structuredContent!.history as Values;
+    assertEquals(history.sql_table, "history");
+    assertEquals(history.folder, join(dir, "history"));
+    assertEquals(
+      history.snapshots,
+      DATES.map((date, i) => ({
+        as_of: date,
+        file: `helicone_pricing_data_${date}_demo.parquet`,
+        rows: frames[i].height,
+        origin: "export",
+      })),
+    );
+
+    const byDate = await call(client, "query_sql", {
+      sql:
+        "SELECT as_of, count(*) AS orgs, sum(mrr) AS mrr FROM history GROUP BY as_of ORDER BY as_of",
+    });
+    assertEquals(byDate.isError, undefined, text(byDate));
+    const rows = byDate.structuredContent!.rows as Values[];
+    assertEquals(rows.map((r) => r.as_of), DATES);
+    rows.forEach((row, i) => {
+      assertEquals(row.orgs, frames[i].height, `${DATES[i]} organizations`);
+      close(row.mrr, mrrSum(frames[i]), `${DATES[i]} MRR`);
+    });
+
+    // Both tables in one statement: September's organizations still in the served export.
+    const current = new Set(column(frames[2], "org_id") as string[]);
+    const kept = (column(frames[0], "org_id") as string[]).filter((id) => current.has(id)).length;
+    const joined = await call(client, "query_sql", {
+      sql: "SELECT count(*) AS n FROM history h JOIN pricing_data p ON h.org_id = p.org_id " +
+        "WHERE h.as_of = '2026-09-01'",
+    });
+    assertEquals((joined.structuredContent!.rows as Values[])[0].n, kept);
+
+    const compared = await call(client, "compare_exports", {
+      old: "2026-09-01",
+      new: "2026-11-01",
+    });
+    assertEquals(compared.isError, undefined, text(compared));
+    const s = compared.structuredContent!;
+    assertEquals([s.old, s.new], ["snapshot 2026-09-01", "snapshot 2026-11-01"]);
+    const counts = s.counts as Values;
+    assertEquals([counts.organizationsOld, counts.organizationsNew], [
+      frames[0].height,
+      frames[2].height,
+    ]);
+    const mrrRow = (s.totals as Values[]).find((r) => r.column === "mrr")!;
+    close(mrrRow.old_total, mrrSum(frames[0]), "snapshot 2026-09-01 MRR");
+    close(mrrRow.new_total, mrrSum(frames[2]), "snapshot 2026-11-01 MRR");
+
+    // A snapshot against an export file.
+    const mixed = await call(client, "compare_exports", {
+      old: "2026-09-01",
+      new: "helicone_pricing_data_2026-10-01_demo.csv",
+    });
+    assertEquals(mixed.isError, undefined, text(mixed));
+    assertEquals((mixed.structuredContent!.counts as Values).organizationsNew, frames[1].height);
+
+    refused(
+      await call(client, "compare_exports", { old: "2026-08-01", new: "2026-11-01" }),
+      /no demo history snapshot as of 2026-08-01 .*snapshots: 2026-09-01, 2026-10-01, 2026-11-01/,
+    );
+    refused(await call(client, "compare_exports", { new: "2026-11-01" }), /name old too/);
+  } finally {
+    await client.close();
+  }
+
+  // An empty history folder: no snapshots listed, table history has no rows.
+  const empty = await Deno.makeTempDir({ prefix: "mcp_history_empty_" });
+  const other = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir, PRICING_HISTORY_DIR: empty });
+  await other.client.connect(other.transport);
+  try {
+    const described = await call(other.client, "describe_dataset");
+    assertEquals((described.structuredContent!.history as Values).snapshots, []);
+    const count = await call(other.client, "query_sql", {
+      sql: "SELECT count(*) AS n FROM history",
+    });
+    assertEquals(count.isError, undefined, text(count));
+    assertEquals((count.structuredContent!.rows as Values[])[0].n, 0);
+  } finally {
+    await other.client.close();
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(empty, { recursive: true });
+  }
+});
