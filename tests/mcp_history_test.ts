@@ -100,6 +100,25 @@ Deno.test("history: snapshots listed, queried as table history, compared by as-o
       /no demo history snapshot as of 2026-08-01 .*snapshots: 2026-09-01, 2026-10-01, 2026-11-01/,
     );
     refused(await call(client, "compare_exports", { new: "2026-11-01" }), /name old too/);
+
+    // A snapshot landing later joins the table without a restart (the cache is per file set).
+    const later = await runExport({
+      outDir: dir,
+      demo: true,
+      asOf: new Date("2026-12-01T00:00:00Z"),
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+    const after = await call(client, "query_sql", {
+      sql: "SELECT as_of, count(*) AS orgs FROM history GROUP BY as_of ORDER BY as_of",
+    });
+    assertEquals(
+      (after.structuredContent!.rows as Values[]).map((r) => [r.as_of, r.orgs]),
+      [...frames, later.data.frame].map((f, i) => [[...DATES, "2026-12-01"][i], f.height]),
+    );
   } finally {
     await client.close();
   }

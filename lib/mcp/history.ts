@@ -66,7 +66,11 @@ export async function historyTable(
   options: { demo: boolean; shape: pl.DataFrame },
 ): Promise<pl.DataFrame> {
   const files = await snapshotFiles(settings, options.demo);
-  const key = files.map((f) => `${f.path}|${f.bytes}`).join("\n");
+  // A snapshot rewritten for the same as-of keeps its name: its time and size date it.
+  const stamps = await Promise.all(
+    files.map(async (f) => (await Deno.stat(f.path)).mtime?.getTime() ?? 0),
+  );
+  const key = files.map((f, i) => `${f.path}|${f.bytes}|${stamps[i]}`).join("\n");
   if (cached?.key === key) return cached.frame;
   const withAsOf = (frame: pl.DataFrame, asOf: string) =>
     frame.select(pl.lit(asOf).cast(pl.Utf8).alias("as_of"), ...frame.columns.map((c) => pl.col(c)));
