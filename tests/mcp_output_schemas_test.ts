@@ -1,9 +1,10 @@
 /**
  * lib/mcp/output_schemas.ts through the MCP SDK's own Client over stdio: describe_dataset,
- * query_sql and organization declare an outputSchema; their real results pass the SDK's JSON
- * Schema validator (the client also validates every call once it has listed the tools), results
- * with a field missing or of the wrong type fail it, and error results carry no structured
- * content and are still delivered.
+ * query_sql, organization and compare_exports declare an outputSchema; their real results pass
+ * the SDK's JSON Schema validator (the client also validates each call once it listed the tools),
+ * results with a field missing or of the wrong type fail it, and error results carry no
+ * structured content and are still delivered. (compare_exports' real results run under its schema in
+ * mcp_test.ts and mcp_history_test.ts: the server validates before sending.)
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
@@ -17,9 +18,18 @@ Deno.test("outputSchema: declared, met by real results, not met by broken ones",
     const { tools } = await client.listTools();
     const schema = (name: string) => tools.find((t) => t.name === name)!.outputSchema!;
     const required: Record<string, string[]> = {
-      describe_dataset: ["as_of", "demo", "row_count", "columns", "cost_model", "per_plan"],
+      describe_dataset: [
+        "as_of",
+        "demo",
+        "row_count",
+        "columns",
+        "cost_model",
+        "per_plan",
+        "history",
+      ],
       query_sql: ["columns", "rows", "row_count", "truncated"],
       organization: ["row", "tier", "peers", "tier_medians", "percentiles"],
+      compare_exports: ["old", "new", "counts", "totals", "mrr_movers"],
     };
     for (const [name, fields] of Object.entries(required)) {
       assertEquals(schema(name).type, "object", name);

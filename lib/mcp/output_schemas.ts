@@ -80,3 +80,20 @@ export const ORGANIZATION_OUTPUT = {
   plan_medians: metricValues,
   percentiles: metricValues.describe("percent of organizations at or below it, per metric"),
 };
+
+export const COMPARE_EXPORTS_OUTPUT = {
+  old: z.string().describe("the older export file name, or snapshot <as-of>"),
+  new: z.string().describe("the newer export file name, or snapshot <as-of>"),
+  exports: z.array(z.string()).describe("export files in the folder, newest first"),
+  counts: z.object({
+    organizationsOld: count,
+    organizationsNew: count,
+    inBoth: count,
+    appeared: count,
+    disappeared: count,
+    tierChanged: count,
+  }),
+  totals: z.array(row).describe("per additive column: old total, new total, change"),
+  tier_changes: z.array(row),
+  mrr_movers: z.array(row).describe("organizations with the largest MRR change"),
+};

@@ -9,6 +9,7 @@ import { compareScenario, parseScenario, type Scenario } from "../analysis/scena
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { type DatasetStore, listExports } from "./dataset.ts";
 import { isSnapshotDate, snapshotByDate } from "./history.ts";
+import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
@@ -296,6 +297,7 @@ export function registerAnalysisTools(
         "organizations with the largest MRR change to list",
       ),
     },
+    outputSchema: COMPARE_EXPORTS_OUTPUT,
     annotations: READ_ONLY,
   }, (args) =>
     guarded(async () => {
