@@ -66,13 +66,23 @@ export function exportWindow(asOf: Date, days: number): ExportWindow {
   return { start: new Date(asOf.getTime() - days * 86_400_000), end: asOf, days };
 }
 
-async function timed<T>(stages: Record<string, number>, name: string, work: () => Promise<T> | T) {
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    stages[name] = Math.round(performance.now() - started);
-  }
+type StageTimer = <T>(name: string, work: () => Promise<T> | T) => Promise<T>;
+
+/** Times each stage into `stages` (milliseconds) and tells `onStage` when it starts and ends. */
+function stageTimer(
+  stages: Record<string, number>,
+  onStage?: ExportOptions["onStage"],
+): StageTimer {
+  return async (name, work) => {
+    onStage?.(name, "start");
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      stages[name] = Math.round(performance.now() - started);
+      onStage?.(name, "end");
+    }
+  };
 }
 
 /** config → queries → join → revenue → metrics: the data, with nothing written. */
@@ -81,6 +91,7 @@ export async function loadPricingData(
 ): Promise<PricingData> {
   const options = exportOptions(overrides);
   const stages: Record<string, number> = {};
+  const timed = stageTimer(stages, options.onStage);
   const log = options.log ?? ((line: string) => console.error(line));
 
   // config
@@ -97,17 +108,16 @@ export async function loadPricingData(
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
   const results = await timed(
-    stages,
     "queries",
     () => settings ? runQueries(settings, window) : demoQueryResults(window.end, window.days),
   );
 
   // join
-  const joined = await timed(stages, "join", () => joinOrgFrames(results.frames));
+  const joined = await timed("join", () => joinOrgFrames(results.frames));
 
   // revenue
   if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
-  const revenue = await timed(stages, "revenue", () =>
+  const revenue = await timed("revenue", () =>
     loadRevenueStage(joined.frame, {
       demo,
       env,
@@ -121,7 +131,6 @@ export async function loadPricingData(
   // metrics
   // metrics, then the column table's order (CSV order, and what notebooks and the server see)
   const frame = await timed(
-    stages,
     "metrics",
     () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
   );
@@ -167,7 +176,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   await ensureWritableDir(options.outDir);
   const env = options.env ?? await loadEnv();
   const data = await loadPricingData({ ...options, env });
-  const stages = data.stages;
+  const timed = stageTimer(data.stages, options.onStage);
   const stamp = dateStamp(data.asOf, data.demo);
   const segments = options.segments
     ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
@@ -181,12 +190,12 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     // charts
     if (options.charts) {
       staged.push(
-        ...await timed(stages, "charts", () => writeCharts(data.frame, staging, stamp)),
+        ...await timed("charts", () => writeCharts(data.frame, staging, stamp)),
       );
     }
 
     // write: the export, segments, then the brief (it quotes the files' sizes)
-    const brief = await timed(stages, "write", async () => {
+    const brief = await timed("write", async () => {
       const exportPaths: string[] = [];
       for (const format of options.formats) {
         const path = join(

@@ -45,6 +45,8 @@ export interface ExportOptions {
   env?: Env;
   /** progress and warnings go here (stderr by default) */
   log?: (line: string) => void;
+  /** called as each timed stage starts and ends (the benchmark reads peak memory per stage) */
+  onStage?: (name: string, phase: "start" | "end") => void;
 }
 
 export interface PricingData {
