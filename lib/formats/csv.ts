@@ -54,33 +54,55 @@ function formatterFor(column: FrameColumn): Formatter {
 }
 
 const ROWS_PER_CHUNK = 1000;
+/** Rows taken out of Polars at a time: bounds the JS values alive at once (1M rows × 41 columns
+ * as JS values would be gigabytes). */
+const SLICE_ROWS = 50_000;
 
-function* chunksOf(columns: FrameColumn[], height: number): Generator<string> {
-  yield columns.map((c) => quote(c.def.name)).join(",") + "\r\n";
-  const formatters = columns.map(formatterFor);
-  const values = columns.map((c) => c.values);
-  const width = columns.length;
-  let chunk = "";
-  for (let row = 0; row < height; row++) {
-    let line = formatters[0](values[0][row]);
-    for (let c = 1; c < width; c++) line += "," + formatters[c](values[c][row]);
-    chunk += line + "\r\n";
-    if ((row + 1) % ROWS_PER_CHUNK === 0) {
-      yield chunk;
-      chunk = "";
+export interface CsvChunkOptions {
+  /** rows per slice out of Polars (default 50,000); the bytes do not depend on it */
+  sliceRows?: number;
+}
+
+function* chunksOf(
+  frame: pl.DataFrame,
+  columnsOf: (slice: pl.DataFrame) => FrameColumn[],
+  sliceRows = SLICE_ROWS,
+): Generator<string> {
+  let formatters: Formatter[] | undefined;
+  for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
+    const columns = columnsOf(frame.slice(offset, sliceRows));
+    if (!formatters) {
+      yield columns.map((c) => quote(c.def.name)).join(",") + "\r\n";
+      formatters = columns.map(formatterFor);
     }
+    const values = columns.map((c) => c.values);
+    const width = columns.length;
+    const height = values[0]?.length ?? 0;
+    let chunk = "";
+    for (let row = 0; row < height; row++) {
+      let line = formatters[0](values[0][row]);
+      for (let c = 1; c < width; c++) line += "," + formatters[c](values[c][row]);
+      chunk += line + "\r\n";
+      if ((row + 1) % ROWS_PER_CHUNK === 0) {
+        yield chunk;
+        chunk = "";
+      }
+    }
+    if (chunk) yield chunk;
   }
-  if (chunk) yield chunk;
 }
 
 /** The export frame as CSV text chunks, in the column table's order. */
-export function csvChunks(frame: pl.DataFrame): Generator<string> {
-  return chunksOf(exportColumns(frame), frame.height);
+export function csvChunks(frame: pl.DataFrame, options: CsvChunkOptions = {}): Generator<string> {
+  return chunksOf(frame, exportColumns, options.sliceRows);
 }
 
 /** Any frame (segments, comparisons) as CSV text chunks, in its own column order. */
-export function frameCsvChunks(frame: pl.DataFrame): Generator<string> {
-  return chunksOf(frameColumns(frame), frame.height);
+export function frameCsvChunks(
+  frame: pl.DataFrame,
+  options: CsvChunkOptions = {},
+): Generator<string> {
+  return chunksOf(frame, frameColumns, options.sliceRows);
 }
 
 /** Writes chunks to `path` atomically; returns the byte count. */

@@ -1,0 +1,46 @@
+/**
+ * The CSV writer (lib/formats/csv.ts): the bytes the writer produced before it read the frame in
+ * slices, on the demo dataset (tests/fixtures/golden_demo_export.json holds their SHA-256 over the
+ * columns that existed then, so columns added later do not void the check), whatever the slice.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { loadPricingData } from "../lib/export.ts";
+import { csvChunks, formatNumber, frameCsvChunks } from "../lib/formats/csv.ts";
+import { trimmedExportFrame } from "../lib/report/brief.ts";
+
+const golden = JSON.parse(
+  await Deno.readTextFile(new URL("./fixtures/golden_demo_export.json", import.meta.url)),
+);
+const data = await loadPricingData({
+  demo: true,
+  asOf: new Date(golden.asOf),
+  env: {},
+  log: () => {},
+});
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+Deno.test("CSV bytes unchanged from the previous writer on the demo dataset", () => {
+  const csv = [...frameCsvChunks(data.frame.select(...golden.columns))].join("");
+  assertEquals(csv.length, golden.csvBytes);
+  assertEquals(sha(csv), golden.csvSha256);
+  const trimmed = trimmedExportFrame(data.frame).select(...golden.columns);
+  assertEquals(trimmed.height, golden.trimmedRows);
+  assertEquals(sha([...frameCsvChunks(trimmed)].join("")), golden.trimmedSha256);
+});
+
+Deno.test("CSV bytes do not depend on the slice size", () => {
+  const whole = [...csvChunks(data.frame)].join("");
+  assertEquals([...csvChunks(data.frame, { sliceRows: 7 })].join(""), whole);
+  assertEquals(
+    [...csvChunks(data.frame.head(0), { sliceRows: 7 })].join(""),
+    whole.split("\r\n")[0] + "\r\n",
+  );
+});
+
+Deno.test("formatNumber: plain decimals, 12 significant digits", () => {
+  assertEquals(
+    [0.1 + 0.2, 1e-7, 123456789.125, 1e21, -2.5, 42].map(formatNumber),
+    ["0.3", "0.0000001", "123456789.125", "1000000000000000000000", "-2.5", "42"],
+  );
+});
