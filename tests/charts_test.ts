@@ -1,5 +1,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
+import { createHash } from "node:crypto";
+import { sampled } from "../lib/report/chart_data.ts";
+import { loadPricingData } from "../lib/export.ts";
 import {
   costAndMrrByTierChart,
   marginByTierChart,
@@ -130,4 +133,34 @@ Deno.test("money ticks read as dollars on a log axis", () => {
     "$1k",
     "$2.5M",
   ]);
+});
+
+Deno.test("charts drawn from columns: the same SVG as from row objects (demo, and ×40 for hexbins)", async () => {
+  const golden = JSON.parse(
+    await Deno.readTextFile(new URL("./fixtures/golden_demo_export.json", import.meta.url)),
+  );
+  const data = await loadPricingData({
+    demo: true,
+    asOf: new Date(golden.asOf),
+    env: {},
+    log: () => {},
+  });
+  const prefixes = (frame: pl.DataFrame) =>
+    Object.fromEntries(
+      pricingCharts(frame).filter((c) => c.name in golden.chartSvgSha256Prefix).map((c) => [
+        c.name,
+        createHash("sha256").update(c.svg).digest("hex").slice(0, 12),
+      ]),
+    );
+  assertEquals(prefixes(data.frame), golden.chartSvgSha256Prefix);
+  const times40 = pl.concat(Array.from({ length: 40 }, () => data.frame));
+  assertEquals(prefixes(times40), golden.chartSvgSha256PrefixTimes40);
+});
+
+Deno.test("above the hexbin limit a scatter draws from every k-th organization, and says so", () => {
+  const frame = pl.DataFrame({ n: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+  assertEquals(sampled(frame, 10).note, "");
+  const { frame: sample, note } = sampled(frame, 4);
+  assertEquals(sample.getColumn("n").toArray(), [0, 3, 6, 9]);
+  assertEquals(note, " Hexagons drawn from a sample of 4 (1 in 3 organizations).");
 });

@@ -8,11 +8,10 @@
 import * as Plot from "@observablehq/plot";
 import { Resvg } from "@resvg/resvg-js";
 import { parseHTML } from "linkedom";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
-import { columnDef } from "../frame/columns.ts";
-import { columnValues } from "../formats/cells.ts";
+import { channel, type Row, rows, sampled } from "./chart_data.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -30,21 +29,6 @@ const HEIGHT = 480;
 const MAX_DOTS = 5000;
 /** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
 const MARGIN_FLOOR = -300;
-
-type Row = Record<string, unknown>;
-
-/** Row objects for Plot; columns leave Polars through typed arrays (fast at 100k rows). */
-function rows(frame: pl.DataFrame, columns: string[]): Row[] {
-  const arrays = columns.map((name) => columnValues(frame, columnDef(name)));
-  const height = frame.height; // a native call: not once per row
-  const out: Row[] = new Array(height);
-  for (let i = 0; i < height; i++) {
-    const row: Row = {};
-    for (let j = 0; j < columns.length; j++) row[columns[j]] = arrays[j][i];
-    out[i] = row;
-  }
-  return out;
-}
 
 // deno-lint-ignore no-explicit-any
 type Dom = any;
@@ -156,26 +140,29 @@ function countTick(value: number): string {
 }
 
 /** Tier swatches for a dot chart, or a note on the density scale when it became a hexbin. */
-function dotsLegend(data: Row[]): string {
-  return data.length > MAX_DOTS
+function dotsLegend(dense: boolean, data: Row[]): string {
+  return dense
     ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
     : tierLegend(data.map((d) => d.tier));
 }
 
 export function marginVsMrrChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
-  const paying = all.filter((r) =>
-    typeof r.mrr === "number" && r.mrr > 0 && typeof r.gross_margin_pct === "number"
+  // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
+  const payingFrame = frame.filter(
+    pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
   );
+  const dense = payingFrame.height > MAX_DOTS;
+  const drawn = dense ? sampled(payingFrame) : { frame: payingFrame, note: "" };
+  const paying = rows(drawn.frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
   const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR);
   // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
   const clipped = paying
     .filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR)
     .map((r) => ({ ...r, gross_margin_pct: MARGIN_FLOOR }));
-  const dense = paying.length > MAX_DOTS;
-  const caption = `${paying.length} organizations with MRR > 0 (${
-    all.length - paying.length
-  } with no or unknown MRR not shown); ${clipped.length} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.`;
+  const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
+  const caption = `${payingFrame.height} organizations with MRR > 0 (${
+    frame.height - payingFrame.height
+  } with no or unknown MRR not shown); ${clippedCount} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.${drawn.note}`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
   const marks = dense ? [Plot.dot([...inRange, ...clipped], Plot.hexbin({ fill: "count" }, xy))] : [
     Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
@@ -188,9 +175,7 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
       fillOpacity: 0.9,
     }),
   ];
-  const legendSvg = dense
-    ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
-    : tierLegend(paying.map((d) => d.tier));
+  const legendSvg = dotsLegend(dense, paying);
   return {
     name: "margin_vs_mrr",
     title: "Gross margin vs MRR per organization",
@@ -204,23 +189,24 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
 }
 
 export function marginByTierChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["gross_margin_pct", "tier"]);
-  const known = all.filter((r) => typeof r.gross_margin_pct === "number");
-  const clipped = known.filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR).length;
-  const data = known.map((r) => ({
-    tier: r.tier,
-    margin: Math.max(MARGIN_FLOOR, r.gross_margin_pct as number),
-  }));
-  const tiers = TIER_DOMAIN.filter((t) => data.some((d) => d.tier === t));
-  const withoutMargin = TIER_DOMAIN.filter((t) =>
-    !tiers.includes(t) && all.some((r) => r.tier === t)
+  const knownFrame = frame.filter(pl.col("gross_margin_pct").isNotNull());
+  const tierOf = channel(knownFrame, "tier");
+  const margin = (channel(knownFrame, "gross_margin_pct") as number[]).map((m) =>
+    Math.max(MARGIN_FLOOR, m)
   );
+  const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
+  const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
+  const withMargin = new Set(tierOf);
+  const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
+  const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
+  // Channels as arrays over an index: Plot draws the same boxes without a row object each.
+  const index = { length: knownFrame.height };
   return {
     name: "margin_by_tier",
     title: "Gross margin distribution by tier",
     svg: framed(
       "Gross margin distribution by tier",
-      `Box: quartiles and median; ${known.length} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
+      `Box: quartiles and median; ${knownFrame.height} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
       }`,
       tierLegend(tiers),
@@ -230,10 +216,10 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
         color: tierColor,
         marks: [
           Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
-          Plot.boxY(data, {
-            x: "tier",
-            y: "margin",
-            fill: "tier",
+          Plot.boxY(index, {
+            x: tierOf,
+            y: margin,
+            fill: tierOf,
             fillOpacity: 0.35,
             stroke: "#333",
           }),
@@ -244,9 +230,13 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
 }
 
 export function requestsVsCostChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["requests_30d", "llm_cost_30d", "tier"]);
-  const data = all.filter((r) => (r.requests_30d as number) > 0 && (r.llm_cost_30d as number) > 0);
-  const dots = data.length > MAX_DOTS
+  const drawnFrame = frame.filter(
+    pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0)).fillNull(false),
+  );
+  const dense = drawnFrame.height > MAX_DOTS;
+  const drawn = dense ? sampled(drawnFrame) : { frame: drawnFrame, note: "" };
+  const data = rows(drawn.frame, ["requests_30d", "llm_cost_30d", "tier"]);
+  const dots = dense
     ? Plot.dot(data, Plot.hexbin({ fill: "count" }, { x: "requests_30d", y: "llm_cost_30d" }))
     : Plot.dot(data, {
       x: "requests_30d",
@@ -260,10 +250,10 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
     title: "Requests vs LLM cost per organization",
     svg: framed(
       "Requests vs LLM cost per organization (window)",
-      `${data.length} organizations with requests and cost; ${
-        all.length - data.length
-      } with no requests or zero cost not shown (log scales cannot show 0).`,
-      dotsLegend(data),
+      `${drawnFrame.height} organizations with requests and cost; ${
+        frame.height - drawnFrame.height
+      } with no requests or zero cost not shown (log scales cannot show 0).${drawn.note}`,
+      dotsLegend(dense, data),
       {
         x: {
           type: "log",
@@ -272,7 +262,7 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
           tickFormat: countTick,
         },
         y: { type: "log", label: "LLM cost (USD, log scale)", grid: true, tickFormat: usdTick },
-        color: data.length > MAX_DOTS ? { scheme: "blues" } : tierColor,
+        color: dense ? { scheme: "blues" } : tierColor,
         marks: [dots],
       },
     ),
@@ -281,20 +271,27 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
 
 /** Requests per organization by tier: the spread of usage inside each tier, on a log scale. */
 export function usageByTierChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["tier", "requests_30d"]);
-  const data = all.filter((r) => typeof r.requests_30d === "number" && r.requests_30d > 0);
-  const tiers = TIER_DOMAIN.filter((t) => all.some((r) => r.tier === t));
-  const idle = tiers
-    .map((tier) => ({
-      tier,
-      n: all.filter((r) => r.tier === tier && !((r.requests_30d as number) > 0)).length,
-    }))
-    .filter((t) => t.n > 0);
-  const caption = `Box: quartiles and median of ${data.length} organizations with requests; ${
-    idle.length === 0
-      ? "none without requests"
-      : `with no requests, not shown (log scale): ${idle.map((t) => `${t.tier} ${t.n}`).join(", ")}`
-  }.`;
+  const active = pl.col("requests_30d").gt(0).fillNull(false);
+  const activeFrame = frame.filter(active);
+  const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
+  const tiers = TIER_DOMAIN.filter((t) => present.has(t));
+  const idleCounts = frame.filter(active.not()).groupBy("tier").agg(pl.len().alias("n"));
+  const idleOf = new Map(
+    (idleCounts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
+      t,
+      Number(idleCounts.getColumn("n").get(i)),
+    ]),
+  );
+  const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
+  const caption =
+    `Box: quartiles and median of ${activeFrame.height} organizations with requests; ${
+      idle.length === 0
+        ? "none without requests"
+        : `with no requests, not shown (log scale): ${
+          idle.map((t) => `${t.tier} ${t.n}`).join(", ")
+        }`
+    }.`;
+  const tierOf = channel(activeFrame, "tier");
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
@@ -308,10 +305,11 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
       },
       color: tierColor,
       marks: [
-        Plot.boxY(data, {
-          x: "tier",
-          y: "requests_30d",
-          fill: "tier",
+        // Channels as arrays over an index: the same boxes without a row object each.
+        Plot.boxY({ length: activeFrame.height }, {
+          x: tierOf,
+          y: channel(activeFrame, "requests_30d"),
+          fill: tierOf,
           fillOpacity: 0.35,
           stroke: "#333",
         }),
@@ -322,16 +320,20 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
 
 /** Total LLM cost in the window against total MRR, per tier. */
 export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["tier", "llm_cost_30d", "mrr"]);
+  // Sums in export order (as before), over columns rather than row objects.
+  const tierOf = channel(frame, "tier");
+  const cost = channel(frame, "llm_cost_30d") as (number | null)[];
+  const mrr = channel(frame, "mrr") as (number | null)[];
   const totals = TIER_DOMAIN.map((tier) => {
-    const inTier = all.filter((r) => r.tier === tier);
-    return {
-      tier,
-      organizations: inTier.length,
-      llmCost: inTier.reduce((s, r) => s + ((r.llm_cost_30d as number) ?? 0), 0),
-      mrr: inTier.reduce((s, r) => s + ((r.mrr as number) ?? 0), 0),
-      unknownMrr: inTier.filter((r) => r.mrr === null || r.mrr === undefined).length,
-    };
+    const t = { tier, organizations: 0, llmCost: 0, mrr: 0, unknownMrr: 0 };
+    for (let i = 0; i < tierOf.length; i++) {
+      if (tierOf[i] !== tier) continue;
+      t.organizations++;
+      t.llmCost += cost[i] ?? 0;
+      t.mrr += mrr[i] ?? 0;
+      if (mrr[i] === null) t.unknownMrr++;
+    }
+    return t;
   }).filter((t) => t.organizations > 0);
   const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
   const long = totals.flatMap((t) => [
