@@ -11,7 +11,7 @@ import { COLUMN_NAMES } from "./frame/columns.ts";
 import { loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
-import { writeCharts } from "./report/charts.ts";
+import { writeChartsOffThread } from "./report/chart_worker.ts";
 import { trimAboveBytesFromEnv, writeExportBrief } from "./report/brief.ts";
 import {
   segmentFrames,
@@ -187,12 +187,11 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   try {
     const staged: string[] = [];
 
-    // charts
-    if (options.charts) {
-      staged.push(
-        ...await timed("charts", () => writeCharts(data.frame, staging, stamp)),
-      );
-    }
+    // charts, in a worker while the main thread writes the files below
+    const charts = options.charts
+      ? timed("charts", () => writeChartsOffThread(data.frame, staging, stamp))
+      : Promise.resolve([]);
+    charts.catch(() => {}); // awaited below, also when the writes fail
 
     // write: the export, segments, then the brief (it quotes the files' sizes)
     const brief = await timed("write", async () => {
@@ -217,7 +216,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;
-    });
+    }).finally(() => charts.catch(() => {}));
+    staged.unshift(...await charts);
     const stagedManifest = await writeManifest(staging, data, staged);
 
     const files: string[] = [];
