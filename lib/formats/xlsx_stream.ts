@@ -13,6 +13,11 @@ import { entryBytes, readZipEntries, ZipWriter } from "./zip.ts";
 
 /** Rows taken out of Polars at a time: bounds the JS values alive at once. */
 export const SLICE_ROWS = 50_000;
+/**
+ * zlib level 1: 7× faster than the default 6 on sheet XML (0.65 s vs 4.5 s for 137 MB) for a file
+ * 1.6× larger, about the size ExcelJS's own archives had.
+ */
+const DEFLATE_LEVEL = 1;
 /** XML rows per chunk handed to the deflater. */
 const ROWS_PER_CHUNK = 500;
 
@@ -194,7 +199,7 @@ export async function writeWithStreamedSheet(options: StreamedSheetOptions): Pro
         yield* options.rows(styles);
         yield after;
       })(),
-      { dosTime: e.dosTime, dosDate: e.dosDate },
+      { dosTime: e.dosTime, dosDate: e.dosDate, level: DEFLATE_LEVEL },
     );
   }
   await zip.finish();
