@@ -80,20 +80,24 @@ function columnWidth(column: FrameColumn): number {
 interface TableSheet {
   name: string;
   columns: FrameColumn[];
+  /** data rows of the sheet (what anything sized by the data, like print ranges, uses) */
   height: number;
-  /** column widths, when `columns` are not the rows to size them by (a template) */
-  widths?: number[];
+  /**
+   * the sheet's rows are streamed in later (lib/formats/xlsx_stream.ts): write one template row
+   * from `columns` (a typed value each) instead of `height` rows, and size by `widths`
+   */
+  template?: { widths: number[] };
 }
 
 function addTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-  { name, columns, height, widths }: TableSheet,
+  { name, columns, height, template }: TableSheet,
 ) {
   const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = columns.map((c, i) => ({
     header: c.def.name,
     key: c.def.name,
-    width: widths?.[i] ?? columnWidth(c),
+    width: template?.widths[i] ?? columnWidth(c),
   }));
   sheet.getRow(1).font = { bold: true };
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
@@ -105,7 +109,7 @@ function addTableSheet(
     const numFmt = NUMBER_FORMATS[c.def.unit];
     return numFmt ? { numFmt } : {};
   });
-  for (let row = 0; row < height; row++) {
+  for (let row = 0; row < (template ? 1 : height); row++) {
     const written = sheet.addRow(columns.map((c) => cellValue(c, c.values[row])));
     for (let i = 0; i < styles.length; i++) written.getCell(i + 1).style = styles[i];
     written.commit();
@@ -177,8 +181,8 @@ async function workbookTemplate(frame: pl.DataFrame, extraSheets: Sheet[]): Prom
   addSheets(workbook, {
     name: DATA_SHEET,
     columns: sample.map((c) => ({ def: c.def, values: [templateValue(c.def.type)] })),
-    height: 1,
-    widths: sample.map(columnWidth),
+    height: frame.height,
+    template: { widths: sample.map(columnWidth) },
   }, extraSheets);
   await workbook.commit();
   await finished(stream);
