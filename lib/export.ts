@@ -12,7 +12,12 @@ import { loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { writeChartsOffThread } from "./report/chart_worker.ts";
-import { trimAboveBytesFromEnv, writeExportBrief } from "./report/brief.ts";
+import {
+  trimAboveBytesFromEnv,
+  trimmedFileName,
+  trimmedKeep,
+  writeExportBrief,
+} from "./report/brief.ts";
 import {
   segmentFrames,
   segmentSheets,
@@ -26,7 +31,7 @@ import { runQueries } from "./sources/queries.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { attachRevenue } from "./revenue/columns.ts";
 import { loadRevenueStage } from "./revenue/stage.ts";
-import { writeCsvFile } from "./formats/csv.ts";
+import { writeCsvWithSubset } from "./formats/csv.ts";
 import { writeXlsxFile } from "./formats/xlsx.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
@@ -196,13 +201,20 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     // write: the export, segments, then the brief (it quotes the files' sizes)
     const brief = await timed("write", async () => {
       const exportPaths: string[] = [];
+      let trimmedWritten: { path: string; bytes: number; rows: number } | undefined;
       for (const format of options.formats) {
         const path = join(
           staging,
           exportFileName({ asOf: data.asOf, demo: data.demo, ext: format }),
         );
-        if (format === "csv") await writeCsvFile(data.frame, path);
-        else await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : []);
+        if (format === "csv") {
+          // the brief's trimmed CSV from the same pass; the brief drops it when the CSV is small
+          trimmedWritten = (await writeCsvWithSubset(data.frame, {
+            path,
+            subsetPath: join(staging, trimmedFileName(data.asOf, data.demo)),
+            keep: trimmedKeep(),
+          })).subset;
+        } else await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : []);
         exportPaths.push(path);
       }
       staged.push(...exportPaths);
@@ -213,6 +225,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         exportPaths,
         segments,
         trimAboveBytes: trimAboveBytesFromEnv(env),
+        trimmedWritten,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;

@@ -6,8 +6,15 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { loadPricingData } from "../lib/export.ts";
-import { csvChunks, formatNumber, frameCsvChunks } from "../lib/formats/csv.ts";
-import { trimmedExportFrame } from "../lib/report/brief.ts";
+import pl from "nodejs-polars";
+import {
+  csvChunks,
+  formatNumber,
+  frameCsvChunks,
+  writeCsvFile,
+  writeCsvWithSubset,
+} from "../lib/formats/csv.ts";
+import { trimmedExportFrame, trimmedKeep } from "../lib/report/brief.ts";
 
 const golden = JSON.parse(
   await Deno.readTextFile(new URL("./fixtures/golden_demo_export.json", import.meta.url)),
@@ -43,4 +50,32 @@ Deno.test("formatNumber: plain decimals, 12 significant digits", () => {
     [0.1 + 0.2, 1e-7, 123456789.125, 1e21, -2.5, 42].map(formatNumber),
     ["0.3", "0.0000001", "123456789.125", "1000000000000000000000", "-2.5", "42"],
   );
+});
+
+Deno.test("the trimmed CSV from the export's own pass is the bytes writeCsvFile writes for the filtered frame", async () => {
+  const tiers = data.frame.getColumn("tier").toArray() as (string | null)[];
+  tiers[0] = null; // a null tier: Polars' filter drops the row, so must the subset
+  tiers[1] = "free";
+  const frame = data.frame.withColumns(pl.Series("tier", tiers, pl.Utf8));
+  const dir = await Deno.makeTempDir();
+  const written = await writeCsvWithSubset(frame, {
+    path: `${dir}/all.csv`,
+    subsetPath: `${dir}/trimmed.csv`,
+    keep: trimmedKeep(),
+  });
+  await writeCsvFile(frame, `${dir}/all_reference.csv`);
+  await writeCsvFile(trimmedExportFrame(frame), `${dir}/trimmed_reference.csv`);
+  assertEquals(
+    await Deno.readFile(`${dir}/all.csv`),
+    await Deno.readFile(`${dir}/all_reference.csv`),
+  );
+  const trimmed = await Deno.readFile(`${dir}/trimmed.csv`);
+  assertEquals(trimmed, await Deno.readFile(`${dir}/trimmed_reference.csv`));
+  assertEquals(written.bytes, (await Deno.stat(`${dir}/all.csv`)).size);
+  assertEquals(written.subset, {
+    path: `${dir}/trimmed.csv`,
+    bytes: trimmed.byteLength,
+    rows: trimmedExportFrame(frame).height,
+  });
+  await Deno.remove(dir, { recursive: true });
 });

@@ -63,33 +63,55 @@ export interface CsvChunkOptions {
   sliceRows?: number;
 }
 
+/**
+ * CSV text in chunks: [every row, the rows `keep` holds for] (the second is "" without `keep`), so
+ * a subset file (the brief's trimmed CSV) comes out of the same formatting pass.
+ */
+function* chunkPairs(
+  frame: pl.DataFrame,
+  columnsOf: (slice: pl.DataFrame) => FrameColumn[],
+  options: { sliceRows?: number; keep?: pl.Expr } = {},
+): Generator<[string, string]> {
+  const sliceRows = options.sliceRows ?? SLICE_ROWS;
+  let formatters: Formatter[] | undefined;
+  for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
+    const slice = frame.slice(offset, sliceRows);
+    const columns = columnsOf(slice);
+    if (!formatters) {
+      const header = columns.map((c) => quote(c.def.name)).join(",") + "\r\n";
+      yield [header, options.keep ? header : ""];
+      formatters = columns.map(formatterFor);
+    }
+    const keep = options.keep
+      ? slice.select(options.keep.fillNull(false).alias("keep")).getColumn("keep")
+        .toArray() as boolean[]
+      : undefined;
+    const values = columns.map((c) => c.values);
+    const width = columns.length;
+    const height = values[0]?.length ?? 0;
+    let chunk = "";
+    let kept = "";
+    for (let row = 0; row < height; row++) {
+      let line = formatters[0](values[0][row]);
+      for (let c = 1; c < width; c++) line += "," + formatters[c](values[c][row]);
+      chunk += line + "\r\n";
+      if (keep?.[row]) kept += line + "\r\n";
+      if ((row + 1) % ROWS_PER_CHUNK === 0) {
+        yield [chunk, kept];
+        chunk = "";
+        kept = "";
+      }
+    }
+    if (chunk) yield [chunk, kept];
+  }
+}
+
 function* chunksOf(
   frame: pl.DataFrame,
   columnsOf: (slice: pl.DataFrame) => FrameColumn[],
   sliceRows = SLICE_ROWS,
 ): Generator<string> {
-  let formatters: Formatter[] | undefined;
-  for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
-    const columns = columnsOf(frame.slice(offset, sliceRows));
-    if (!formatters) {
-      yield columns.map((c) => quote(c.def.name)).join(",") + "\r\n";
-      formatters = columns.map(formatterFor);
-    }
-    const values = columns.map((c) => c.values);
-    const width = columns.length;
-    const height = values[0]?.length ?? 0;
-    let chunk = "";
-    for (let row = 0; row < height; row++) {
-      let line = formatters[0](values[0][row]);
-      for (let c = 1; c < width; c++) line += "," + formatters[c](values[c][row]);
-      chunk += line + "\r\n";
-      if ((row + 1) % ROWS_PER_CHUNK === 0) {
-        yield chunk;
-        chunk = "";
-      }
-    }
-    if (chunk) yield chunk;
-  }
+  for (const [chunk] of chunkPairs(frame, columnsOf, { sliceRows })) yield chunk;
 }
 
 /** The export frame as CSV text chunks, in the column table's order. */
@@ -127,6 +149,46 @@ export async function writeChunksFile(chunks: Iterable<string>, path: string): P
 
 export function writeCsvFile(frame: pl.DataFrame, path: string): Promise<number> {
   return writeChunksFile(csvChunks(frame), path);
+}
+
+export interface CsvWithSubset {
+  bytes: number;
+  subset: { path: string; bytes: number; rows: number };
+}
+
+/**
+ * The export CSV at `path` and, from the same pass, the rows `keep` holds for at `subsetPath`
+ * (byte for byte what writeCsvFile(frame.filter(keep)) writes: a null `keep` drops the row, as
+ * Polars' filter does). Both atomic.
+ */
+export async function writeCsvWithSubset(
+  frame: pl.DataFrame,
+  { path, subsetPath, keep }: { path: string; subsetPath: string; keep: pl.Expr },
+): Promise<CsvWithSubset> {
+  const written = { bytes: 0, subset: { path: subsetPath, bytes: 0, rows: 0 } };
+  const encoder = new TextEncoder();
+  await writeFileAtomic(path, (tmp) =>
+    writeFileAtomic(subsetPath, async (subsetTmp) => {
+      const file = await open(tmp, "w");
+      const subset = await open(subsetTmp, "w");
+      try {
+        for (const [chunk, kept] of chunkPairs(frame, exportColumns, { keep })) {
+          const data = encoder.encode(chunk);
+          written.bytes += data.byteLength;
+          await file.write(data);
+          if (kept) {
+            const keptData = encoder.encode(kept);
+            written.subset.bytes += keptData.byteLength;
+            await subset.write(keptData);
+          }
+        }
+        await Promise.all([file.sync(), subset.sync()]);
+      } finally {
+        await Promise.all([file.close(), subset.close()]);
+      }
+    }));
+  written.subset.rows = frame.filter(keep).height;
+  return written;
 }
 
 /**

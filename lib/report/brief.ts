@@ -74,11 +74,16 @@ export function trimmedFileName(asOf: Date, demo: boolean): string {
   return exportFileName({ asOf, demo, ext: "csv", suffix: "trimmed" });
 }
 
-/** The export without free organizations that sent no requests in the window (the long tail). */
-export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
+/** Rows the trimmed file keeps: not (free and no requests in the window); null drops the row. */
+export function trimmedKeep(): pl.Expr {
   const zeroUsageFree = pl.col("tier").eq(pl.lit("free"))
     .and(pl.col("requests_30d").fillNull(0).eq(0));
-  return frame.filter(zeroUsageFree.not());
+  return zeroUsageFree.not();
+}
+
+/** The export without free organizations that sent no requests in the window (the long tail). */
+export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
+  return frame.filter(trimmedKeep());
 }
 
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
@@ -441,6 +446,11 @@ export interface WriteBriefOptions {
   segments?: readonly SegmentResult[];
   /** trim threshold in bytes (default: PRICING_BRIEF_TRIM_ABOVE_MB or 20 MB) */
   trimAboveBytes?: number;
+  /**
+   * the trimmed CSV already written beside the export (writeCsvWithSubset, under its final name
+   * trimmedFileName): kept when the CSV is above the threshold, deleted otherwise
+   */
+  trimmedWritten?: { path: string; bytes: number; rows: number };
 }
 
 export interface WrittenBrief {
@@ -463,11 +473,19 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   const csv = exportFiles.find((f) => f.name.endsWith(".csv"));
   let trimmed: BriefInput["trimmed"];
   let trimmedPath: string | undefined;
+  const written = options.trimmedWritten;
   if (csv && csv.bytes > limit) {
-    const frame = trimmedExportFrame(data.frame);
-    trimmedPath = join(options.outDir, trimmedFileName(data.asOf, data.demo));
-    const bytes = await writeCsvFile(frame, trimmedPath);
-    trimmed = { name: basename(trimmedPath), bytes, rows: frame.height };
+    if (written) {
+      trimmedPath = written.path;
+      trimmed = { name: basename(trimmedPath), bytes: written.bytes, rows: written.rows };
+    } else {
+      const frame = trimmedExportFrame(data.frame);
+      trimmedPath = join(options.outDir, trimmedFileName(data.asOf, data.demo));
+      const bytes = await writeCsvFile(frame, trimmedPath);
+      trimmed = { name: basename(trimmedPath), bytes, rows: frame.height };
+    }
+  } else if (written) {
+    await Deno.remove(written.path);
   }
   const markdown = briefMarkdown({
     data,
