@@ -21,12 +21,25 @@ function quote(field: string): string {
 export function formatNumber(value: number): string {
   // Whole numbers below 1e21 print exactly and without an exponent: the common case, kept cheap.
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
+  // The shortest text that reads back as the value: when it has 12 significant digits or fewer
+  // and no exponent, rounding to 12 digits gives that same value, so the same text (and
+  // toPrecision, a third of the CSV's time, is skipped).
+  const shortest = String(value);
+  if (!shortest.includes("e") && significantDigits(shortest) <= 12) return shortest;
   const rounded = Number(value.toPrecision(12));
   const text = String(rounded);
   if (!text.includes("e")) return text;
   if (Math.abs(rounded) >= 1e21) return BigInt(rounded).toString(); // toFixed would use an exponent
   const decimals = Math.min(100, Math.max(0, 11 - Math.floor(Math.log10(Math.abs(rounded)))));
   return rounded.toFixed(decimals).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+}
+
+/** Significant digits of a plain decimal text ("-0.00120" has 3; "1200.5" has 5). */
+function significantDigits(text: string): number {
+  let start = text.charCodeAt(0) === 45 ? 1 : 0; // "-"
+  while (start < text.length && (text[start] === "0" || text[start] === ".")) start++;
+  const rest = text.length - start;
+  return text.indexOf(".", start) === -1 ? rest : rest - 1;
 }
 
 type Formatter = (value: unknown) => string;
