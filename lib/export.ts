@@ -31,8 +31,7 @@ import { runQueries } from "./sources/queries.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { attachRevenue } from "./revenue/columns.ts";
 import { loadRevenueStage } from "./revenue/stage.ts";
-import { writeCsvWithSubset } from "./formats/csv.ts";
-import { writeXlsxFile } from "./formats/xlsx.ts";
+import { writeExportFiles } from "./formats/export_files.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
 export type {
@@ -200,23 +199,15 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
 
     // write: the export, segments, then the brief (it quotes the files' sizes)
     const brief = await timed("write", async () => {
-      const exportPaths: string[] = [];
-      let trimmedWritten: { path: string; bytes: number; rows: number } | undefined;
-      for (const format of options.formats) {
-        const path = join(
-          staging,
-          exportFileName({ asOf: data.asOf, demo: data.demo, ext: format }),
-        );
-        if (format === "csv") {
-          // the brief's trimmed CSV from the same pass; the brief drops it when the CSV is small
-          trimmedWritten = (await writeCsvWithSubset(data.frame, {
-            path,
-            subsetPath: join(staging, trimmedFileName(data.asOf, data.demo)),
-            keep: trimmedKeep(),
-          })).subset;
-        } else await writeXlsxFile(data.frame, path, segments ? segmentSheets(segments) : []);
-        exportPaths.push(path);
-      }
+      const files = await writeExportFiles({
+        frame: data.frame,
+        formats: options.formats,
+        pathOf: (ext) => join(staging, exportFileName({ asOf: data.asOf, demo: data.demo, ext })),
+        extraSheets: segments ? segmentSheets(segments) : [],
+        // the brief's trimmed CSV, from the CSV's own pass; the brief drops it when not needed
+        subset: { path: join(staging, trimmedFileName(data.asOf, data.demo)), keep: trimmedKeep() },
+      });
+      const exportPaths = files.paths;
       staged.push(...exportPaths);
       if (segments) staged.push(...await writeSegmentFiles(segments, staging, stamp));
       const written = await writeExportBrief({
@@ -225,7 +216,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         exportPaths,
         segments,
         trimAboveBytes: trimAboveBytesFromEnv(env),
-        trimmedWritten,
+        trimmedWritten: files.subset,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;

@@ -7,13 +7,11 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { loadPricingData } from "../lib/export.ts";
 import pl from "nodejs-polars";
-import {
-  csvChunks,
-  formatNumber,
-  frameCsvChunks,
-  writeCsvFile,
-  writeCsvWithSubset,
-} from "../lib/formats/csv.ts";
+import { csvChunks, formatNumber, frameCsvChunks, writeCsvFile } from "../lib/formats/csv.ts";
+import { writeCsvWithSubset } from "../lib/formats/csv_files.ts";
+import { writeExportFiles } from "../lib/formats/export_files.ts";
+import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
+import type { ExportFormat } from "../lib/core/types.ts";
 import { trimmedExportFrame, trimmedKeep } from "../lib/report/brief.ts";
 
 const golden = JSON.parse(
@@ -116,4 +114,35 @@ Deno.test("formatNumber's shortcut gives the text of the 12-digit rounding, on 2
       assertEquals(formatNumber(value), formatNumberReference(value), `value ${value}`);
     }
   }
+});
+
+Deno.test("CSV + XLSX in one pass: the CSV, trimmed CSV and sheet the separate writers give", async () => {
+  const dir = await Deno.makeTempDir();
+  const write = (sub: string, formats: ExportFormat[]) =>
+    Deno.mkdir(`${dir}/${sub}`).then(() =>
+      writeExportFiles({
+        frame: data.frame,
+        formats,
+        pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
+        extraSheets: [],
+        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: trimmedKeep() },
+      })
+    );
+  const both = await write("both", ["csv", "xlsx"]);
+  const csvOnly = await write("csv", ["csv"]);
+  await write("xlsx", ["xlsx"]);
+  assertEquals(both.paths, [`${dir}/both/export.csv`, `${dir}/both/export.xlsx`]);
+  assertEquals(both.subset!.rows, csvOnly.subset!.rows);
+  for (const name of ["export.csv", "trimmed.csv"]) {
+    assertEquals(
+      await Deno.readFile(`${dir}/both/${name}`),
+      await Deno.readFile(`${dir}/csv/${name}`),
+    );
+  }
+  const sheet = async (sub: string) => {
+    const entries = readZipEntries(await Deno.readFile(`${dir}/${sub}/export.xlsx`));
+    return await entryBytes(entries.find((e) => e.name === "xl/worksheets/sheet1.xml")!);
+  };
+  assertEquals(await sheet("both"), await sheet("xlsx"));
+  await Deno.remove(dir, { recursive: true });
 });

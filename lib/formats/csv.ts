@@ -42,7 +42,7 @@ function significantDigits(text: string): number {
   return text.indexOf(".", start) === -1 ? rest : rest - 1;
 }
 
-type Formatter = (value: unknown) => string;
+export type Formatter = (value: unknown) => string;
 
 /** One formatter per column, chosen once (not per cell). */
 function formatterFor(column: FrameColumn): Formatter {
@@ -69,53 +69,69 @@ function formatterFor(column: FrameColumn): Formatter {
 const ROWS_PER_CHUNK = 1000;
 /** Rows taken out of Polars at a time: bounds the JS values alive at once (1M rows × 41 columns
  * as JS values would be gigabytes). */
-const SLICE_ROWS = 50_000;
+export const SLICE_ROWS = 50_000;
 
 export interface CsvChunkOptions {
   /** rows per slice out of Polars (default 50,000); the bytes do not depend on it */
   sliceRows?: number;
 }
 
+/** The header line of `columns`. */
+export function csvHeader(columns: FrameColumn[]): string {
+  return columns.map((c) => quote(c.def.name)).join(",") + "\r\n";
+}
+
+/** One formatter per column (for csvLines). */
+export function csvFormatters(columns: FrameColumn[]): Formatter[] {
+  return columns.map(formatterFor);
+}
+
 /**
- * CSV text in chunks: [every row, the rows `keep` holds for] (the second is "" without `keep`), so
- * a subset file (the brief's trimmed CSV) comes out of the same formatting pass.
+ * CSV lines of rows `from` to `to` of `columns`: [every row, the rows `keep` holds for] (the
+ * second is "" without `keep`), so a subset file comes out of the same formatting pass.
  */
+export function csvLines(
+  columns: FrameColumn[],
+  formatters: Formatter[],
+  range: { from: number; to: number; keep?: boolean[] },
+): [string, string] {
+  const values = columns.map((c) => c.values);
+  const width = columns.length;
+  const keep = range.keep;
+  let chunk = "";
+  let kept = "";
+  for (let row = range.from; row < range.to; row++) {
+    let line = formatters[0](values[0][row]);
+    for (let c = 1; c < width; c++) line += "," + formatters[c](values[c][row]);
+    chunk += line + "\r\n";
+    if (keep?.[row]) kept += line + "\r\n";
+  }
+  return [chunk, kept];
+}
+
+/** Where `keep` holds for each row of `slice` (null = no, as Polars' filter reads it). */
+export function keepMask(slice: pl.DataFrame, keep: pl.Expr): boolean[] {
+  return slice.select(keep.fillNull(false).alias("keep")).getColumn("keep").toArray() as boolean[];
+}
+
+/** CSV text in chunks of ROWS_PER_CHUNK rows, reading the frame slice by slice. */
 function* chunkPairs(
   frame: pl.DataFrame,
   columnsOf: (slice: pl.DataFrame) => FrameColumn[],
-  options: { sliceRows?: number; keep?: pl.Expr } = {},
+  options: { sliceRows?: number } = {},
 ): Generator<[string, string]> {
   const sliceRows = options.sliceRows ?? SLICE_ROWS;
   let formatters: Formatter[] | undefined;
   for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
-    const slice = frame.slice(offset, sliceRows);
-    const columns = columnsOf(slice);
+    const columns = columnsOf(frame.slice(offset, sliceRows));
     if (!formatters) {
-      const header = columns.map((c) => quote(c.def.name)).join(",") + "\r\n";
-      yield [header, options.keep ? header : ""];
-      formatters = columns.map(formatterFor);
+      yield [csvHeader(columns), ""];
+      formatters = csvFormatters(columns);
     }
-    const keep = options.keep
-      ? slice.select(options.keep.fillNull(false).alias("keep")).getColumn("keep")
-        .toArray() as boolean[]
-      : undefined;
-    const values = columns.map((c) => c.values);
-    const width = columns.length;
-    const height = values[0]?.length ?? 0;
-    let chunk = "";
-    let kept = "";
-    for (let row = 0; row < height; row++) {
-      let line = formatters[0](values[0][row]);
-      for (let c = 1; c < width; c++) line += "," + formatters[c](values[c][row]);
-      chunk += line + "\r\n";
-      if (keep?.[row]) kept += line + "\r\n";
-      if ((row + 1) % ROWS_PER_CHUNK === 0) {
-        yield [chunk, kept];
-        chunk = "";
-        kept = "";
-      }
+    const height = columns[0]?.values.length ?? 0;
+    for (let from = 0; from < height; from += ROWS_PER_CHUNK) {
+      yield csvLines(columns, formatters, { from, to: Math.min(height, from + ROWS_PER_CHUNK) });
     }
-    if (chunk) yield [chunk, kept];
   }
 }
 
@@ -162,46 +178,6 @@ export async function writeChunksFile(chunks: Iterable<string>, path: string): P
 
 export function writeCsvFile(frame: pl.DataFrame, path: string): Promise<number> {
   return writeChunksFile(csvChunks(frame), path);
-}
-
-export interface CsvWithSubset {
-  bytes: number;
-  subset: { path: string; bytes: number; rows: number };
-}
-
-/**
- * The export CSV at `path` and, from the same pass, the rows `keep` holds for at `subsetPath`
- * (byte for byte what writeCsvFile(frame.filter(keep)) writes: a null `keep` drops the row, as
- * Polars' filter does). Both atomic.
- */
-export async function writeCsvWithSubset(
-  frame: pl.DataFrame,
-  { path, subsetPath, keep }: { path: string; subsetPath: string; keep: pl.Expr },
-): Promise<CsvWithSubset> {
-  const written = { bytes: 0, subset: { path: subsetPath, bytes: 0, rows: 0 } };
-  const encoder = new TextEncoder();
-  await writeFileAtomic(path, (tmp) =>
-    writeFileAtomic(subsetPath, async (subsetTmp) => {
-      const file = await open(tmp, "w");
-      const subset = await open(subsetTmp, "w");
-      try {
-        for (const [chunk, kept] of chunkPairs(frame, exportColumns, { keep })) {
-          const data = encoder.encode(chunk);
-          written.bytes += data.byteLength;
-          await file.write(data);
-          if (kept) {
-            const keptData = encoder.encode(kept);
-            written.subset.bytes += keptData.byteLength;
-            await subset.write(keptData);
-          }
-        }
-        await Promise.all([file.sync(), subset.sync()]);
-      } finally {
-        await Promise.all([file.close(), subset.close()]);
-      }
-    }));
-  written.subset.rows = frame.filter(keep).height;
-  return written;
 }
 
 /**

@@ -189,17 +189,30 @@ async function workbookTemplate(frame: pl.DataFrame, extraSheets: Sheet[]): Prom
   return new Uint8Array(Buffer.concat(parts));
 }
 
+export interface XlsxOptions {
+  /**
+   * Called with each slice of the frame and its columns as the data sheet is written, so another
+   * writer (the CSV) uses the same columns instead of taking them out of Polars again.
+   */
+  onSlice?: (slice: pl.DataFrame, columns: FrameColumn[]) => void;
+}
+
 /** The export as XLSX into `stream` (ended when done). */
 export async function writeXlsx(
   frame: pl.DataFrame,
   stream: Writable,
   extraSheets: Sheet[] = [],
+  options: XlsxOptions = {},
 ): Promise<void> {
+  const columnsOf = (slice: pl.DataFrame) => {
+    const columns = exportColumns(slice);
+    options.onSlice?.(slice, columns);
+    return columns;
+  };
   await writeWithStreamedSheet({
     template: await workbookTemplate(frame, extraSheets),
     sheet: DATA_SHEET,
-    rows: (styles) =>
-      sheetRowsXml({ frame, columnsOf: exportColumns, styles, text: neutraliseText }),
+    rows: (styles) => sheetRowsXml({ frame, columnsOf, styles, text: neutraliseText }),
     out: stream,
   });
   stream.end();
@@ -224,10 +237,11 @@ export async function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
   extraSheets: Sheet[] = [],
+  options: XlsxOptions = {},
 ): Promise<void> {
   await writeFileAtomic(path, async (tmp) => {
     const stream = createWriteStream(tmp);
-    await writeXlsx(frame, stream, extraSheets);
+    await writeXlsx(frame, stream, extraSheets, options);
     await finished(stream);
   });
 }
