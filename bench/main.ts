@@ -7,7 +7,8 @@
  * the databases' own clients), the CSV export and the CSV + XLSX export (each in its own process,
  * with peak RSS per stage), and at the default scale the cold Stripe fetch. Runs alternate (floor,
  * CSV, both) and figures are medians over --runs. Prints the tables and each target of issue 13
- * with pass/fail; writes JSON to outputs/bench/.
+ * with pass/fail; writes JSON to outputs/bench/. Then the server's memory under 50 concurrent
+ * downloads (bench/server_downloads.ts, also `deno task bench:server`).
  *
  *   deno task bench                 # 10k and 100k organizations
  *   deno task bench --scale large   # 10k, 100k and 1M
@@ -230,4 +231,12 @@ if (values.sweep) {
   const path = `${BENCH_DIR}/bench_${values.scale}_${stamp}.json`;
   await Deno.writeTextFile(path, JSON.stringify({ machine, results }, null, 2));
   console.log(`\nwritten ${path}`);
+  // Server memory under 50 concurrent downloads, in its own process (bench/server_downloads.ts).
+  console.log("");
+  const downloads = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}bench/server_downloads.ts`],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!downloads.success) console.error("error: bench/server_downloads.ts failed");
 }

@@ -58,7 +58,7 @@ const result = await runExport({
   env: await loadEnv("/nonexistent"),
   quiet: true,
   log: () => {},
-  onStage,
+  onStageTime: onStage,
 });
 console.log(JSON.stringify({
   exportMs: Math.round(performance.now() - started),

@@ -41,6 +41,7 @@ export type {
   ExportWindow,
   PricingData,
   QueryStat,
+  StageEvent,
   StripeMode,
 } from "./core/types.ts";
 
@@ -72,19 +73,19 @@ export function exportWindow(asOf: Date, days: number): ExportWindow {
 
 type StageTimer = <T>(name: string, work: () => Promise<T> | T) => Promise<T>;
 
-/** Times each stage into `stages` (milliseconds) and tells `onStage` when it starts and ends. */
+/** Times each stage into `stages` (milliseconds) and tells `onTime` when it starts and ends. */
 function stageTimer(
   stages: Record<string, number>,
-  onStage?: ExportOptions["onStage"],
+  onTime?: ExportOptions["onStageTime"],
 ): StageTimer {
   return async (name, work) => {
-    onStage?.(name, "start");
+    onTime?.(name, "start");
     const started = performance.now();
     try {
       return await work();
     } finally {
       stages[name] = Math.round(performance.now() - started);
-      onStage?.(name, "end");
+      onTime?.(name, "end");
     }
   };
 }
@@ -95,8 +96,9 @@ export async function loadPricingData(
 ): Promise<PricingData> {
   const options = exportOptions(overrides);
   const stages: Record<string, number> = {};
-  const timed = stageTimer(stages, options.onStage);
+  const timed = stageTimer(stages, options.onStageTime);
   const log = options.log ?? ((line: string) => console.error(line));
+  const onStage = options.onStage ?? (() => {});
 
   // config
   const env = options.env ?? await loadEnv();
@@ -115,9 +117,11 @@ export async function loadPricingData(
     "queries",
     () => settings ? runQueries(settings, window) : demoQueryResults(window.end, window.days),
   );
+  onStage({ stage: "queries", frames: { ...results.frames }, stats: results.stats });
 
   // join
   const joined = await timed("join", () => joinOrgFrames(results.frames));
+  onStage({ stage: "join", frame: joined.frame, warnings: joined.warnings });
 
   // revenue
   if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
@@ -131,6 +135,12 @@ export async function loadPricingData(
       quiet: options.quiet,
     }));
   const withRevenue = attachRevenue(joined.frame, revenue);
+  onStage({
+    stage: "revenue",
+    frame: withRevenue.frame,
+    revenue,
+    warnings: [...revenue.warnings, ...withRevenue.warnings],
+  });
 
   // metrics
   // metrics, then the column table's order (CSV order, and what notebooks and the server see)
@@ -138,6 +148,7 @@ export async function loadPricingData(
     "metrics",
     () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
   );
+  onStage({ stage: "metrics", frame });
 
   const warnings = [...joined.warnings, ...revenue.warnings, ...withRevenue.warnings];
   if (options.windowDays !== 30) {
@@ -180,7 +191,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   await ensureWritableDir(options.outDir);
   const env = options.env ?? await loadEnv();
   const data = await loadPricingData({ ...options, env });
-  const timed = stageTimer(data.stages, options.onStage);
+  const timed = stageTimer(data.stages, options.onStageTime);
   const stamp = dateStamp(data.asOf, data.demo);
   const segments = options.segments
     ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
@@ -232,6 +243,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     }
     const manifestPath = join(options.outDir, basename(stagedManifest));
     await rename(stagedManifest, manifestPath);
+    options.onStage?.({ stage: "files", files, manifestPath });
     const final = (path: string) => join(options.outDir, basename(path));
     return {
       data,

@@ -48,11 +48,17 @@ Deno.test("frame tables: escaped text, numbers right-aligned, the size under the
 });
 
 Deno.test("charts, markdown and readings carry the MIME types notebooks render", () => {
-  const chart = { name: "c", title: "A chart", svg: '<svg xmlns="http://www.w3.org/2000/svg"/>' };
-  assertEquals(mimeBundle(chartDisplay(chart)), {
-    "image/svg+xml": chart.svg,
-    "text/plain": "A chart",
-  });
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">' +
+    '<rect width="40" height="20" fill="#ff0000"/></svg>';
+  const bundle = mimeBundle(chartDisplay({ name: "c", title: "A chart", svg }));
+  // A PNG (nbconvert's HTML keeps images, not SVG), base64 of the rasterised chart, and a title.
+  assertEquals(Object.keys(bundle).sort(), ["image/png", "text/plain"]);
+  assertEquals(bundle["text/plain"], "A chart");
+  const png = Uint8Array.from(atob(bundle["image/png"]), (c) => c.charCodeAt(0));
+  assertEquals([...png.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(""), "PNG");
+  const view = new DataView(png.buffer);
+  const [width, height] = [view.getUint32(16), view.getUint32(20)]; // IHDR
+  assertEquals(width, 2 * height, "the chart's 2:1 aspect kept");
   assertEquals(mimeBundle(markdown("**x**"))["text/markdown"], "**x**");
   assertEquals(
     mimeBundle(readingDisplay({ reading: "2 of 3 pay." }))["text/markdown"],

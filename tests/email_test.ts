@@ -1,6 +1,7 @@
 /**
- * Email delivery against a tiny SMTP server on 127.0.0.1 inside the test: plain and STARTTLS
- * sessions, AUTH PLAIN and LOGIN, attachments decoded byte for byte, the size guard, refusals.
+ * Email delivery (nodemailer under the kit's rules) against a tiny SMTP server on 127.0.0.1
+ * inside the test: plain and STARTTLS sessions, AUTH PLAIN and LOGIN, attachments decoded byte for
+ * byte, the size guard, refusals, no password without TLS, no line breaks in settings.
  * The STARTTLS test makes a throwaway self-signed certificate with openssl.
  */
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
@@ -36,6 +37,8 @@ interface ServerOptions {
 interface TestServer {
   port: number;
   connections: number;
+  /** every command verb received, in order (AUTH, STARTTLS, …) */
+  verbs: string[];
   messages: Received[];
   close(): Promise<void>;
 }
@@ -43,7 +46,7 @@ interface TestServer {
 /** A minimal SMTP server: enough of RFC 5321 for the client, recording what it receives. */
 async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const sockets = new Set<net.Socket>();
-  const state = { connections: 0, messages: [] as Received[] };
+  const state = { connections: 0, messages: [] as Received[], verbs: [] as string[] };
   const server = net.createServer((plain) => {
     state.connections++;
     sockets.add(plain);
@@ -74,12 +77,15 @@ async function startServer(options: ServerOptions = {}): Promise<TestServer> {
         return reply("235 ok");
       }
       const verb = line.split(" ")[0].toUpperCase();
+      state.verbs.push(verb);
       if (verb === "EHLO") {
         const offerTls = options.tlsCredentials && !session.tls && !options.implicitTls;
         socket.write(
           "250-test.localhost\r\n" + (offerTls ? "250-STARTTLS\r\n" : "") +
             `250-AUTH ${options.authMechanisms ?? "PLAIN LOGIN"}\r\n250 SIZE 50000000\r\n`,
         );
+      } else if (verb === "STARTTLS" && !options.tlsCredentials) {
+        reply("502 STARTTLS not offered"); // as a relay without TLS answers
       } else if (verb === "STARTTLS") {
         socket.write("220 go ahead\r\n", () => {
           socket.removeAllListeners("data");
@@ -140,6 +146,7 @@ async function startServer(options: ServerOptions = {}): Promise<TestServer> {
       return state.connections;
     },
     messages: state.messages,
+    verbs: state.verbs,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -162,11 +169,26 @@ function settings(port: number, overrides: Record<string, string> = {}): SmtpSet
   })!;
 }
 
-/** Headers and parts of a multipart message, attachments base64-decoded. */
+/** Header text with RFC 2047 encoded words (base64 or Q) decoded. */
+function decodeWords(text: string): string {
+  return text.replace(
+    /=\?UTF-8\?([BQ])\?([^?]*)\?=\s*/gi,
+    (_, kind: string, body: string) =>
+      kind.toUpperCase() === "B" ? Buffer.from(body, "base64").toString("utf8") : Buffer.from(
+        body.replace(/_/g, " ").replace(
+          /=([0-9A-F]{2})/gi,
+          (_m, hex) => String.fromCharCode(parseInt(hex, 16)),
+        ),
+        "latin1",
+      ).toString("utf8"),
+  ).trimEnd();
+}
+
+/** Headers (folded lines joined) and parts of a multipart message, parts base64-decoded. */
 function parseMime(data: string) {
   const [head, ...rest] = data.split("\r\n\r\n");
   const headers = Object.fromEntries(
-    head.split("\r\n").map((
+    head.replace(/\r\n[ \t]+/g, " ").split("\r\n").map((
       line,
     ) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
   );
@@ -174,10 +196,13 @@ function parseMime(data: string) {
   const body = rest.join("\r\n\r\n");
   const parts = body.split(`--${boundary}`).slice(1, -1).map((part) => {
     const [partHead, ...partBody] = part.replace(/^\r\n/, "").split("\r\n\r\n");
-    return {
-      headers: partHead,
-      content: new Uint8Array(Buffer.from(partBody.join("\r\n\r\n").replace(/\s+/g, ""), "base64")),
-    };
+    const headers = partHead.replace(/\r\n[ \t]+/g, " ");
+    const body = partBody.join("\r\n\r\n").replace(/\r\n$/, "");
+    // nodemailer picks 7bit for short ASCII text; attachments are base64 (the kit asks for it).
+    const content = /Content-Transfer-Encoding: base64/i.test(headers)
+      ? Buffer.from(body.replace(/\s+/g, ""), "base64")
+      : Buffer.from(body, "utf8");
+    return { headers, content: new Uint8Array(content) };
   });
   return { headers, parts };
 }
@@ -210,18 +235,21 @@ Deno.test("attachments arrive byte for byte; AUTH PLAIN; every recipient", async
     const mime = parseMime(received.data);
     assertEquals(mime.headers.From, "pricing-kit@example.com");
     assertEquals(mime.headers.To, "alice@example.com, bob@example.com");
-    // Not ASCII (→), so RFC 2047 encoded.
-    assertEquals(
-      mime.headers.Subject,
-      `=?UTF-8?B?${Buffer.from(message.subject).toString("base64")}?=`,
-    );
+    // Not ASCII (→), so RFC 2047 encoded; decoded it is the subject.
+    ok(mime.headers.Subject.startsWith("=?UTF-8?"), mime.headers.Subject);
+    assertEquals(decodeWords(mime.headers.Subject), message.subject);
     assertEquals(mime.parts.length, 3);
     assertEquals(new TextDecoder().decode(mime.parts[0].content), message.text);
-    ok(mime.parts[1].headers.includes('filename="helicone_pricing_data_2026-11-01.csv"'));
+    ok(
+      /filename="?helicone_pricing_data_2026-11-01\.csv"?(;|$)/.test(mime.parts[1].headers),
+      mime.parts[1].headers,
+    );
     // Lines starting with "." (and a lone ".") survive dot-stuffing.
     assertEquals(new TextDecoder().decode(mime.parts[1].content), csvText);
     assertEquals(mime.parts[2].content, binary);
     ok(mime.parts[2].headers.includes("Content-Type: application/octet-stream"));
+    // AUTH came after EHLO, over this loopback relay only (security none is refused elsewhere).
+    assertEquals(server.verbs.slice(0, 2), ["EHLO", "AUTH"]);
   } finally {
     await server.close();
   }
@@ -309,9 +337,11 @@ Deno.test("STARTTLS is required when configured, never skipped", async () => {
   try {
     await rejects(
       sendExportEmail(settings(server.port, { PRICING_SMTP_SECURITY: "starttls" }), message),
-      /does not offer STARTTLS; set PRICING_SMTP_SECURITY=tls/,
+      /does not offer STARTTLS \(502 STARTTLS not offered\); set PRICING_SMTP_SECURITY=tls/,
     );
     assertEquals(server.messages.length, 0);
+    // Nothing after the refused STARTTLS: no AUTH, so the password was never sent.
+    ok(!server.verbs.includes("AUTH"), server.verbs.join(" "));
   } finally {
     await server.close();
   }
@@ -341,11 +371,15 @@ Deno.test("the size guard refuses large attachments before connecting", async ()
 Deno.test("a refusal is one line naming the step and the server's reply", async () => {
   const server = await startServer({ rejectRecipient: "bob@example.com" });
   try {
+    // nodemailer delivers to the recipients the server accepts; the refused one fails the send.
     await rejects(
       sendExportEmail(settings(server.port), message),
-      { message: "SMTP server refused RCPT TO:<bob@example.com>: 550 no such user here" },
+      {
+        message:
+          "SMTP server refused RCPT TO:<bob@example.com>: 550 no such user here (sent only to alice@example.com)",
+      },
     );
-    assertEquals(server.messages.length, 0);
+    assertEquals(server.messages.map((m) => m.rcptTo), [["<alice@example.com>"]]);
   } finally {
     await server.close();
   }
@@ -381,6 +415,20 @@ Deno.test("settings from the environment: defaults, off when unset, clear errors
       return true;
     },
   );
+  // A CR or LF in any SMTP setting: refused at start, the value (maybe a password) not shown.
+  for (
+    const [name, value] of [
+      ["PRICING_SMTP_HOST", "smtp.example.com\r\nRCPT TO:<x@evil.example>"],
+      ["PRICING_SMTP_USER", "kit\nAUTH"],
+      ["PRICING_SMTP_PASSWORD", "pw\r\nDATA"],
+      ["PRICING_EMAIL_FROM", "kit@example.com\r"],
+      ["PRICING_EMAIL_TO", "a@example.com,\nb@example.com"],
+    ]
+  ) {
+    throws(() => smtpSettingsFromEnv({ ...base, PRICING_SMTP_USER: "kit", [name]: value }), {
+      message: `${name} contains a line break (CR or LF); SMTP settings must be one line`,
+    });
+  }
   throws(
     () => smtpSettingsFromEnv({ ...base, PRICING_EMAIL_TO: "team@example.com, nobody" }),
     /PRICING_EMAIL_TO has an invalid address: "nobody"/,
@@ -442,4 +490,17 @@ Deno.test("emailExport attaches the brief and the trimmed CSV when there is one"
     await server.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a password without TLS is refused before connecting, also for hand-made settings", async () => {
+  // 192.0.2.1 is TEST-NET-1: nothing answers there, so reaching it would time out, not refuse.
+  const plain: SmtpSettings = {
+    ...settings(25),
+    host: "192.0.2.1",
+    security: "none",
+  };
+  await rejects(sendExportEmail(plain, message), {
+    message:
+      "PRICING_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls",
+  });
 });

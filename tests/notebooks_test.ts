@@ -1,7 +1,8 @@
 /**
  * Both notebooks run headless on the demo data with the Deno kernel (Debian's nbconvert), fail on
- * any cell error, and show what they promise: tables, SVG charts, readings, files. And they are
- * committed clean (tools/check_notebooks.ts).
+ * any cell error, and show what they promise: tables, charts as PNG (also in the HTML a notebook is
+ * shared as), readings, the export's full set of files. And they are committed clean
+ * (tools/check_notebooks.ts).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
@@ -66,8 +67,17 @@ async function ensureJupyter(): Promise<void> {
   }
 }
 
-/** Executes a notebook into a temp dir (nbconvert) and returns its cells with outputs. */
-async function execute(name: string, env: Record<string, string>): Promise<ExecutedCell[]> {
+interface ExecutedNotebook {
+  cells: ExecutedCell[];
+  /** the executed notebook as nbconvert writes it to HTML (how notebooks are shared) */
+  html: string;
+}
+
+/**
+ * Executes a notebook into a temp dir (nbconvert), then converts the executed notebook to HTML;
+ * returns its cells with outputs and the HTML.
+ */
+async function execute(name: string, env: Record<string, string>): Promise<ExecutedNotebook> {
   await ensureJupyter();
   const out = await Deno.makeTempDir({ prefix: "notebook_run_" });
   try {
@@ -96,7 +106,18 @@ async function execute(name: string, env: Record<string, string>): Promise<Execu
       const log = decoder.decode(result.stderr).split("\n").slice(-30).join("\n");
       throw new Error(`${name} failed to execute:\n${log}`);
     }
-    return JSON.parse(await Deno.readTextFile(join(out, name))).cells as ExecutedCell[];
+    const cells = JSON.parse(await Deno.readTextFile(join(out, name))).cells as ExecutedCell[];
+    const html = await new Deno.Command(PYTHON, {
+      args: ["-m", "nbconvert", "--to", "html", join(out, name), "--output-dir", out],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!html.success) {
+      throw new Error(`${name} to HTML failed:\n${decoder.decode(html.stderr).slice(-2000)}`);
+    }
+    const htmlName = name.replace(/\.ipynb$/, ".html");
+    return { cells, html: await Deno.readTextFile(join(out, htmlName)) };
   } finally {
     await Deno.remove(out, { recursive: true });
   }
@@ -121,10 +142,10 @@ function assertNoErrors(cells: ExecutedCell[]) {
   assertEquals(errors.map((e) => `${e.ename}: ${e.evalue}`), []);
 }
 
-Deno.test("export.ipynb runs on demo data: query tables, join, revenue, metrics, charts, files", async () => {
+Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG charts, the full set of files", async () => {
   const outDir = await Deno.makeTempDir({ prefix: "notebook_export_" });
   try {
-    const cells = await execute("export.ipynb", { PRICING_NOTEBOOK_OUT_DIR: outDir });
+    const { cells, html } = await execute("export.ipynb", { PRICING_NOTEBOOK_OUT_DIR: outDir });
     assertNoErrors(cells);
     const markdownText = withMime(outputsOf(cells), "text/markdown").join("\n");
     ok(markdownText.includes("**Demo data**"), "says the data is synthetic");
@@ -133,39 +154,44 @@ Deno.test("export.ipynb runs on demo data: query tables, join, revenue, metrics,
       withMime(cellWith(cells, marker).outputs ?? [], "text/html").filter((h) =>
         h.includes("<table")
       ).length;
-    assertEquals(tables("Object.entries(results.frames)"), 4); // organizations, prompts, usage, PTB
-    assertEquals(tables("joinOrgFrames("), 1);
-    assertEquals(tables("attachRevenue("), 1);
-    assertEquals(tables("addMetricColumns("), 1);
+    assertEquals(tables("page.queriesDisplays("), 4); // organizations, prompts, usage, PTB
+    assertEquals(tables("page.joinDisplays("), 1);
+    assertEquals(tables("page.revenueDisplays("), 1);
+    assertEquals(tables("page.metricsDisplays("), 1);
 
-    const svgs = withMime(outputsOf(cells), "image/svg+xml");
-    assertEquals(svgs.length, 5); // pricingCharts: margin ×2, requests vs cost, usage, cost & MRR
-    ok(svgs.every((svg) => svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')));
-
-    // The files cell listed what it wrote, and it is there: CSV, XLSX, manifest, 5 × SVG + PNG.
-    const written = [...Deno.readDirSync(outDir)].map((e) => e.name).sort();
+    // The run wrote one whole set, the brief among it, and the manifest lists every file in it.
+    const written = [...Deno.readDirSync(outDir)].filter((e) => e.isFile).map((e) => e.name)
+      .sort();
     const csv = written.find((n) => /^helicone_pricing_data_\d{4}-\d{2}-\d{2}_demo\.csv$/.test(n));
     ok(csv, `CSV among ${written}`);
+    const manifestName = csv.replace(/\.csv$/, ".manifest.json");
     ok(written.includes(csv.replace(/\.csv$/, ".xlsx")));
-    ok(written.includes(csv.replace(/\.csv$/, ".manifest.json")), `manifest among ${written}`);
-    assertEquals(written.filter((n) => n.endsWith(".png")).length, 5);
-    assertEquals(written.filter((n) => n.endsWith(".svg")).length, 5);
-    ok(markdownText.includes(csv), "the files cell names the CSV");
-
-    const manifest = JSON.parse(
-      await Deno.readTextFile(join(outDir, csv.replace(/\.csv$/, ".manifest.json"))),
-    );
+    ok(written.includes(manifestName), `manifest among ${written}`);
+    ok(written.some((n) => n.endsWith(".md")), `brief among ${written}`);
+    const manifest = JSON.parse(await Deno.readTextFile(join(outDir, manifestName)));
+    const listed = (manifest.files as { name?: string; path?: string }[])
+      .map((f) => (f.name ?? f.path ?? "").split("/").pop()!).sort();
+    assertEquals(listed, written.filter((n) => n !== manifestName));
     const rows = parseCsv(await Deno.readTextFile(join(outDir, csv))).length - 1;
     assertEquals(manifest.row_count, rows);
     assertEquals(manifest.demo, true);
-    assertEquals(manifest.files.length, 2 + 10); // CSV, XLSX, charts
+    ok(markdownText.includes(csv), "the files cell names the CSV");
+
+    // Charts: one PNG output per chart file the run wrote, and each survives the HTML export.
+    const pngFiles = written.filter((n) => n.endsWith(".png")).length;
+    ok(pngFiles >= 5, `${pngFiles} chart PNGs`);
+    const pngs = withMime(cellWith(cells, "page.chartDisplays(").outputs ?? [], "image/png");
+    assertEquals(pngs.length, pngFiles);
+    ok(pngs.every((png) => png.replace(/\s/g, "").startsWith("iVBORw0KGgo")), "PNG signature");
+    assertEquals(withMime(outputsOf(cells), "image/svg+xml").length, 0);
+    assertEquals(html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length, pngFiles);
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
 });
 
 Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart and a reading each", async () => {
-  const cells = await execute("pricing_questions.ipynb", {});
+  const { cells, html } = await execute("pricing_questions.ipynb", {});
   assertNoErrors(cells);
   const questions = [
     "q.underpricedCustomers(",
@@ -178,13 +204,15 @@ Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart a
   for (const marker of questions) {
     const outputs = cellWith(cells, marker).outputs ?? [];
     assertEquals(withMime(outputs, "text/html").filter((h) => h.includes("<table")).length, 1);
-    assertEquals(withMime(outputs, "image/svg+xml").length, 1, `${marker} chart`);
+    assertEquals(withMime(outputs, "image/png").length, 1, `${marker} chart`);
     const reading = withMime(outputs, "text/markdown");
     assertEquals(reading.length, 1, `${marker} reading`);
     // A sentence with numbers in it, computed from the data.
     ok(/^\*\*Reading:\*\* .*\d.*\.$/.test(reading[0]), reading[0]);
   }
   ok(withMime(outputsOf(cells), "text/markdown").some((m) => m.includes("**Demo data**")));
+  // Shared as HTML, every chart is still there, as an image.
+  assertEquals(html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length, 6);
 });
 
 Deno.test("notebooks are committed clean: Deno kernel, a parameters cell, no outputs", async () => {

@@ -12,7 +12,7 @@ import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 
-const TOKEN = "browser-test-token-0123456789";
+const TOKEN = "browser-test-token-0123456789-abcdef"; // at least 32 characters
 const START = Date.parse("2026-11-02T00:00:00Z");
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [

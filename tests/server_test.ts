@@ -16,10 +16,15 @@ import { type ExportOptions, loadPricingData } from "../lib/export.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../lib/report/segments.ts";
 import { csvChunks } from "../lib/formats/csv.ts";
 import { writeXlsx } from "../lib/formats/xlsx.ts";
-import { createHandler, type HandlerHooks, type LoadPricingData } from "../lib/server/handler.ts";
+import {
+  createHandler,
+  type Handler,
+  type HandlerHooks,
+  type LoadPricingData,
+} from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 
-const TOKEN = "test-token-0123456789abcdef";
+const TOKEN = "test-token-0123456789abcdef-0123456789"; // 38 characters (at least 32)
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 /** The tests' clock: 2026-11-02T00:00:00Z, so the default as-of (now) names files 2026-11-02. */
 const START = Date.parse("2026-11-02T00:00:00Z");
@@ -34,6 +39,9 @@ interface TestServer {
   logs: string[];
   clock: { now: number };
   calls: Partial<ExportOptions>[];
+  runs: Handler["runs"];
+  /** errors Deno.serve reported (bodies that failed after the status went out) */
+  serveErrors: string[];
   get(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
@@ -64,13 +72,24 @@ function serve(
     },
     { now: () => clock.now, log: (line) => logs.push(line), ...options.hooks },
   );
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  const serveErrors: string[] = [];
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen: () => {},
+    onError: (error) => {
+      serveErrors.push(error instanceof Error ? error.message : String(error));
+      return new Response(null, { status: 500 });
+    },
+  }, handler);
   const url = `http://127.0.0.1:${server.addr.port}`;
   return {
     url,
     logs,
     clock,
     calls,
+    runs: handler.runs,
+    serveErrors,
     get: (path, init) => fetch(url + path, { ...init, headers: { ...AUTH, ...init?.headers } }),
     close: () => server.shutdown(),
   };
@@ -87,6 +106,15 @@ function largeDemoLoader(times: number): LoadPricingData {
     const data = await loadPricingData(options);
     return { ...data, frame: pl.concat(Array.from({ length: times }, () => data.frame)) };
   };
+}
+
+/** Resolves once `condition` holds (checked every few ms; fails after 10 s, naming `what`). */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 /** A promise with its resolve, to hold a run open. */
@@ -134,11 +162,11 @@ Deno.test("routing, page and health without a token", async (t) => {
       assertEquals(response.status, 404);
       assertEquals((await jsonBody(response)).error, "not_found");
     });
-    await t.step("POST / HEAD → 405 with Allow: GET", async () => {
-      for (const method of ["POST", "HEAD", "DELETE"]) {
+    await t.step("POST / DELETE → 405 with Allow: GET, HEAD", async () => {
+      for (const method of ["POST", "PUT", "DELETE"]) {
         const response = await server.get(EXPORT, { method });
         assertEquals(response.status, 405, method);
-        assertEquals(response.headers.get("allow"), "GET");
+        assertEquals(response.headers.get("allow"), "GET, HEAD");
         await response.body?.cancel();
       }
       assertEquals(server.calls.length, 0);
@@ -436,8 +464,7 @@ Deno.test("shared runs: concurrent requests for the same data run the pipeline o
     await t.step("CSV and XLSX at once → one run, both complete", async () => {
       const csv = server.get(EXPORT);
       const xlsx = server.get(`${EXPORT}?format=xlsx`);
-      while (started === 0) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, 50)); // let the second request join
+      await waitFor(() => started === 1 && server.runs.joined === 1, "the second request to join");
       held.open();
       const [a, b] = await Promise.all([csv, xlsx]);
       assertEquals([a.status, b.status], [200, 200]);
@@ -535,7 +562,7 @@ Deno.test("failures: 502/503 JSON, never a 200 with a short file", async (t) => 
     });
     try {
       const waiting = [server.get(EXPORT), server.get(`${EXPORT}?format=xlsx`)];
-      await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => server.calls.length === 1 && server.runs.joined === 1, "both waiting");
       held.open();
       for (const response of await Promise.all(waiting)) {
         assertEquals(response.status, 502);
@@ -582,7 +609,7 @@ Deno.test("failures: 502/503 JSON, never a 200 with a short file", async (t) => 
     });
     try {
       const first = server.get(EXPORT);
-      while (server.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await waitFor(() => server.calls.length === 1, "the first run to start");
       const busy = await server.get(`${EXPORT}?days=7`);
       assertEquals(busy.status, 503);
       assertEquals(busy.headers.get("retry-after"), "30");
@@ -668,10 +695,13 @@ Deno.test("failures: 502/503 JSON, never a 200 with a short file", async (t) => 
           assertEquals(response.status, 200, "the status went out before the failure");
           await rejects(response.arrayBuffer(), `${format}: reading the body fails`);
         }
-        await new Promise((r) => setTimeout(r, 50));
-        const ended = server.logs.filter((l) => l.includes(EXPORT));
-        assertEquals(ended.length, 2);
-        ok(ended.every((l) => / failed: disk full$/.test(l)), ended.join("\n"));
+        const ended = () => server.logs.filter((l) => l.includes(EXPORT));
+        await waitFor(() => ended().length === 2, "both bodies to end in the log");
+        ok(ended().every((l) => / failed: disk full$/.test(l)), ended().join("\n"));
+        // Deno.serve hands each failed body to onError (by default a stack trace on stderr):
+        // expected here, so captured and checked, not printed into a passing run.
+        await waitFor(() => server.serveErrors.length === 2, "both failed bodies reported");
+        assertEquals(server.serveErrors, ["disk full", "disk full"]);
       } finally {
         await server.close();
       }
@@ -785,12 +815,19 @@ Deno.test("settings: token, loopback, databases, defaults", async (t) => {
     assertEquals(serverSettings(demo, {}).token, null);
     assertEquals(serverSettings(parseServerArgs(["--demo", "--host", "::1"]), {}).token, null);
   });
-  await t.step("a short token is refused and not printed", () => {
-    const message = throwsUser(
-      () => serverSettings(demo, { PRICING_SERVER_TOKEN: "hunter2" }),
-      /at least 16 characters/,
+  await t.step("a token under 32 characters is refused and not printed", () => {
+    for (const short of ["hunter2", "0123456789abcdef", "x".repeat(31)]) {
+      const message = throwsUser(
+        () => serverSettings(demo, { PRICING_SERVER_TOKEN: short }),
+        /^PRICING_SERVER_TOKEN must be at least 32 characters without spaces/,
+      );
+      ok(!message.includes(short), message);
+      ok(!message.includes("\n"), "one line");
+    }
+    assertEquals(
+      serverSettings(demo, { PRICING_SERVER_TOKEN: "y".repeat(32) }).token,
+      "y".repeat(32),
     );
-    ok(!message.includes("hunter2"));
   });
   await t.step("without --demo the databases must be configured", () => {
     throwsUser(
@@ -871,6 +908,21 @@ Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and 
   const message = new TextDecoder().decode(refused.stderr);
   ok(/^error: PRICING_SERVER_TOKEN is not set/m.test(message), message);
 
+  // A token under 32 characters: refused at start, one line, the token not echoed.
+  const short = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", config, main, "--demo", "--port", "0"],
+    cwd,
+    env: { ...bare, PRICING_SERVER_TOKEN: "only-20-characters!!" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(short.code, 1);
+  assertEquals(
+    new TextDecoder().decode(short.stderr),
+    "error: PRICING_SERVER_TOKEN must be at least 32 characters without spaces (it has 20); use e.g. openssl rand -hex 32\n",
+  );
+
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", config, main, "--demo", "--port", "0"],
     cwd,
@@ -901,5 +953,170 @@ Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and 
     assertEquals((await child.status).code, 0);
     await lines.cancel();
     await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("HEAD answers like GET without a body", async (t) => {
+  let csvWrites = 0;
+  let xlsxWrites = 0;
+  const server = serve({
+    hooks: {
+      csv: (frame) => {
+        csvWrites++;
+        return csvChunks(frame);
+      },
+      xlsx: (frame, out) => {
+        xlsxWrites++;
+        return writeXlsx(frame, out);
+      },
+    },
+  });
+  const compare = async (path: string, init: RequestInit = {}) => {
+    const get = await server.get(path, { ...init, redirect: "manual" });
+    const getBody = await get.arrayBuffer();
+    const head = await server.get(path, { ...init, method: "HEAD", redirect: "manual" });
+    assertEquals(head.status, get.status, path);
+    // Per-response headers: the date, the page's fresh nonce, how the body travels, and the
+    // cache status (the GET before made the run, so the HEAD is a hit).
+    const skip = new Set([
+      "date",
+      "content-length",
+      "transfer-encoding",
+      "content-security-policy",
+      "x-pricing-cache",
+    ]);
+    const headers = (r: Response) => [...r.headers].filter(([name]) => !skip.has(name));
+    assertEquals(headers(head), headers(get), path);
+    assertEquals((await head.arrayBuffer()).byteLength, 0, `${path}: HEAD has no body`);
+    return { get, getBody };
+  };
+  try {
+    await t.step("page, health, redirect, summary, 404 and 401", async () => {
+      for (const path of ["/admin/pricing-analytics", "/healthz", "/", "/nope"]) {
+        await compare(path);
+      }
+      await compare("/v1/admin/pricing-analytics/summary");
+      const denied = await fetch(server.url + EXPORT, { method: "HEAD" });
+      assertEquals(denied.status, 401);
+      assertEquals(denied.headers.get("www-authenticate"), 'Bearer realm="pricing-kit"');
+      await denied.body?.cancel();
+    });
+    await t.step(
+      "export CSV and XLSX: the download's headers, no file written for HEAD",
+      async () => {
+        csvWrites = xlsxWrites = 0;
+        const csv = await compare(EXPORT);
+        assertEquals(csv.get.headers.get("content-type"), "text/csv");
+        ok(csv.getBody.byteLength > 0);
+        const xlsx = await compare(`${EXPORT}?format=xlsx&as_of=2026-11-01`);
+        assertEquals(
+          xlsx.get.headers.get("content-disposition"),
+          'attachment; filename="helicone_pricing_data_2026-11-01_demo.xlsx"',
+        );
+        // One write per GET; the HEADs wrote nothing.
+        assertEquals([csvWrites, xlsxWrites], [1, 1]);
+      },
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("one CSV serialisation per cached run, shared by every download", async (t) => {
+  let serialisations = 0;
+  const server = serve({
+    hooks: {
+      csv: (frame) => {
+        serialisations++;
+        return csvChunks(frame);
+      },
+    },
+  });
+  try {
+    await t.step("two downloads one after the other → one serialisation, same bytes", async () => {
+      const first = await (await server.get(EXPORT)).text();
+      const second = await server.get(EXPORT);
+      assertEquals(second.headers.get("x-pricing-cache"), "hit");
+      assertEquals(await second.text(), first);
+      assertEquals(serialisations, 1);
+      assertEquals(server.calls.length, 1);
+    });
+    await t.step("five at once, one cancelled half-way → still one, all whole", async () => {
+      const cancelled = await server.get(EXPORT);
+      const reader = cancelled.body!.getReader();
+      await reader.read();
+      await reader.cancel();
+      const texts = await Promise.all(
+        Array.from({ length: 4 }, async () => await (await server.get(EXPORT)).text()),
+      );
+      assertEquals(new Set(texts).size, 1);
+      assertEquals(parseCsv(texts[0]).length, DEMO_ORGANIZATIONS + 1);
+      assertEquals(serialisations, 1);
+    });
+    await t.step("a segment is its own serialisation, once", async () => {
+      for (let i = 0; i < 2; i++) {
+        const response = await server.get(`${EXPORT}?segment=${SEGMENT_NAMES[0]}`);
+        assertEquals(response.status, 200);
+        await response.arrayBuffer();
+      }
+      assertEquals(serialisations, 2);
+    });
+    await t.step("a new run (refresh) serialises its own data", async () => {
+      await (await server.get(`${EXPORT}?refresh=1`)).arrayBuffer();
+      assertEquals([serialisations, server.calls.length], [3, 2]);
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("XLSX: one render per cached run, shared; renders capped by PRICING_SERVER_MAX_XLSX_RENDERS", async (t) => {
+  let active = 0;
+  let most = 0;
+  let renders = 0;
+  const server = serve({
+    env: { PRICING_SERVER_MAX_XLSX_RENDERS: "1" },
+    hooks: {
+      xlsx: async (frame, out) => {
+        renders++;
+        most = Math.max(most, ++active);
+        try {
+          await writeXlsx(frame, out);
+        } finally {
+          active--;
+        }
+      },
+    },
+  });
+  /** A download read to its end: the workbook's data rows. */
+  const rowsOf = async (query: string) => {
+    const response = await server.get(`${EXPORT}?format=xlsx${query}`);
+    assertEquals(response.status, 200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await response.arrayBuffer());
+    return workbook.getWorksheet("pricing_data")!.rowCount - 1;
+  };
+  try {
+    await t.step("three downloads of one run at once → one render, three whole files", async () => {
+      const rows = await Promise.all([1, 2, 3].map(() => rowsOf("")));
+      assertEquals(rows, [DEMO_ORGANIZATIONS, DEMO_ORGANIZATIONS, DEMO_ORGANIZATIONS]);
+      assertEquals(renders, 1);
+    });
+    await t.step("three segments at once → three renders, never two at a time", async () => {
+      const segments = SEGMENT_NAMES.slice(0, 3);
+      const rows = await Promise.all(segments.map((name) => rowsOf(`&segment=${name}`)));
+      assertEquals(renders, 4);
+      assertEquals(most, 1);
+      // Each file holds its segment's organizations.
+      const data = await loadPricingData(server.calls[0]);
+      assertEquals(
+        rows,
+        segments.map((name) =>
+          segmentFrame(data.frame, name, settings().segmentThresholds).frame.height
+        ),
+      );
+    });
+  } finally {
+    await server.close();
   }
 });

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { writeReportFiles } from "../formats/csv.ts";
-import { markdownTable } from "../formats/markdown.ts";
+import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
 
 const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
   c.type === "integer" || c.type === "number"
@@ -295,9 +295,13 @@ export function comparisonMarkdown(result: ExportComparison, context: Comparison
   ].map(get);
   const changes = result.tierChanges;
   return [
-    `# Export comparison: ${context.oldStamp} → ${context.newStamp}`,
+    `# Export comparison: ${escapeMarkdown(context.oldStamp)} → ${
+      escapeMarkdown(context.newStamp)
+    }`,
     "",
-    `Old: ${context.oldLabel}. New: ${context.newLabel}. Organizations are matched by org_id.`,
+    `Old: ${escapeMarkdown(context.oldLabel)}. New: ${
+      escapeMarkdown(context.newLabel)
+    }. Organizations are matched by org_id.`,
     "",
     "## Organizations",
     "",
@@ -317,7 +321,7 @@ export function comparisonMarkdown(result: ExportComparison, context: Comparison
     markdownTable(
       ["column", "old", "new", "change", "%"],
       columns.map((name, i) => [
-        `\`${name}\``,
+        markdownCode(String(name)),
         amount(olds[i] as number, units[i] as string),
         amount(news[i] as number, units[i] as string),
         signed(deltas[i] as number, units[i] as string),

@@ -13,6 +13,7 @@ import {
   runExport,
   type StripeMode,
 } from "../export.ts";
+import { plainLine } from "../formats/markdown.ts";
 import { formatBytes } from "../report/numbers.ts";
 import { parseFlags, runMain } from "./args.ts";
 
@@ -229,7 +230,7 @@ export async function main(args: string[]): Promise<number> {
           "hold the built-in synthetic dataset, not your company's numbers. See README → Configuration.",
       );
     }
-    for (const warning of data.warnings) say(`warning: ${warning}`);
+    for (const warning of data.warnings) say(`warning: ${plainLine(warning)}`);
     if (!options.quiet) {
       console.log(
         `Exported ${data.frame.height} organizations, window ${data.window.start.toISOString()} → ${data.window.end.toISOString()} (${data.windowDays} days)`,

@@ -9,6 +9,7 @@ import { parseAsOf } from "./export.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
+import { plainLine } from "../formats/markdown.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
@@ -141,7 +142,9 @@ export async function main(args: string[]): Promise<number> {
         if (!cli.quiet && Deno.stderr.isTerminal()) console.error(line);
       };
       const data = await loadPricingData({ ...cli.options, env, log: progress });
-      if (!cli.quiet) { for (const warning of data.warnings) console.error(`warning: ${warning}`); }
+      if (!cli.quiet) {
+        for (const warning of data.warnings) console.error(`warning: ${plainLine(warning)}`);
+      }
       frame = data.frame;
       context = {
         dataLabel: `${data.demo ? "demo data" : "fresh data"} from the export pipeline, ${
@@ -156,7 +159,9 @@ export async function main(args: string[]): Promise<number> {
       const result = compareScenario(frame, scenario, { breakeven: cli.breakeven });
       const files = await writeScenarioFiles(result, cli.outDir, context);
       if (cli.quiet) continue;
-      for (const warning of result.warnings) console.error(`warning: ${scenario.name}: ${warning}`);
+      for (const warning of result.warnings) {
+        console.error(`warning: ${plainLine(`${scenario.name}: ${warning}`)}`);
+      }
       const t = result.totals;
       console.log(
         `Scenario ${scenario.name}${context.demo ? " (DEMO DATA)" : ""}: current MRR ${

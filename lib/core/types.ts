@@ -45,9 +45,19 @@ export interface ExportOptions {
   env?: Env;
   /** progress and warnings go here (stderr by default) */
   log?: (line: string) => void;
+  /** called once per stage with what it produced (the notebooks show each stage in its cell) */
+  onStage?: (event: StageEvent) => void;
   /** called as each timed stage starts and ends (the benchmark reads peak memory per stage) */
-  onStage?: (name: string, phase: "start" | "end") => void;
+  onStageTime?: (name: string, phase: "start" | "end") => void;
 }
+
+/** What one stage of the pipeline produced, in pipeline order. */
+export type StageEvent =
+  | { stage: "queries"; frames: Record<string, pl.DataFrame>; stats: QueryStat[] }
+  | { stage: "join"; frame: pl.DataFrame; warnings: string[] }
+  | { stage: "revenue"; frame: pl.DataFrame; revenue: RevenueResult; warnings: string[] }
+  | { stage: "metrics"; frame: pl.DataFrame }
+  | { stage: "files"; files: string[]; manifestPath: string };
 
 export interface PricingData {
   /** one row per organization, columns = COLUMN_NAMES in order */

@@ -1,20 +1,22 @@
 /**
- * Email delivery of an export (CSV + brief) over SMTP: a minimal client on node:net / node:tls,
- * no dependency. It speaks EHLO, STARTTLS (or implicit TLS on 465), AUTH PLAIN / LOGIN, MAIL,
- * RCPT, DATA and QUIT, and sends one MIME multipart/mixed message with base64 attachments.
+ * Email delivery of an export (CSV + brief) over SMTP with nodemailer (STARTTLS, implicit TLS,
+ * AUTH, MIME), and the kit's own rules on top:
  *
- * Safety: TLS certificates are verified (PRICING_SMTP_CA_FILE adds a CA for private relays);
- * STARTTLS is required when configured, never silently skipped; a password is never sent over an
- * unencrypted connection except to a loopback relay; attachments above the size guard are
- * refused before connecting. Error messages carry the server's reply, never the password.
+ * - TLS certificates are always verified (PRICING_SMTP_CA_FILE adds a CA for private relays);
+ * - STARTTLS, when configured, is required (nodemailer's requireTLS), never silently skipped;
+ * - a password is never sent over an unencrypted connection except to a loopback relay (refused
+ *   in the settings and again before connecting);
+ * - attachments above the size guard are refused before connecting;
+ * - a CR or LF in any SMTP setting is refused at start (no command or header injection);
+ * - errors are one line naming the step and the server's reply, never the password.
  */
-import net from "node:net";
-import tls from "node:tls";
+import nodemailer from "nodemailer";
 import { Buffer } from "node:buffer";
-import { randomBytes } from "node:crypto";
+import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { UserError } from "../core/config.ts";
+import { markdownList } from "../formats/markdown.ts";
 
 export type SmtpSecurity = "tls" | "starttls" | "none";
 
@@ -71,6 +73,14 @@ function positiveNumber(env: Record<string, string | undefined>, name: string, f
 export function smtpSettingsFromEnv(env: Record<string, string | undefined>): SmtpSettings | null {
   const host = env.PRICING_SMTP_HOST?.trim();
   if (!host) return null;
+  // A line break would end an SMTP command or a header: refused, the value not shown (secrets).
+  for (const [name, value] of Object.entries(env)) {
+    if (/^PRICING_(SMTP|EMAIL)_/.test(name) && value !== undefined && /[\r\n]/.test(value)) {
+      throw new UserError(
+        `${name} contains a line break (CR or LF); SMTP settings must be one line`,
+      );
+    }
+  }
   const rawSecurity = env.PRICING_SMTP_SECURITY?.trim().toLowerCase();
   if (rawSecurity && !["tls", "starttls", "none"].includes(rawSecurity)) {
     throw new UserError(
@@ -200,286 +210,126 @@ export function checkAttachmentSize(attachments: EmailAttachment[], maxBytes: nu
 
 // ── MIME ────────────────────────────────────────────────────────────────────────────────────
 
-/** Header text without line breaks (no header injection), RFC 2047-encoded when not ASCII. */
-function headerText(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, " ");
-  return /^[\x20-\x7e]*$/.test(flat)
-    ? flat
-    : `=?UTF-8?B?${Buffer.from(flat, "utf8").toString("base64")}?=`;
-}
-
-function base64Lines(data: Uint8Array): string {
-  const text = Buffer.from(data).toString("base64");
-  const lines: string[] = [];
-  for (let i = 0; i < text.length; i += 76) lines.push(text.slice(i, i + 76));
-  return lines.join("\r\n");
-}
-
-function quotedFilename(name: string): string {
-  return name.replace(/[\r\n"\\]/g, "_");
-}
-
-/** The message as RFC 5322 text with CRLF line ends (before SMTP dot-stuffing). */
-export function mimeMessage(
-  settings: Pick<SmtpSettings, "from" | "to" | "clientName">,
-  message: EmailMessage,
-  date = new Date(),
-): string {
-  const boundary = `pricing-kit-${randomBytes(12).toString("hex")}`;
-  const parts = [
-    `From: ${settings.from}`,
-    `To: ${settings.to.join(", ")}`,
-    `Subject: ${headerText(message.subject)}`,
-    `Date: ${date.toUTCString().replace("GMT", "+0000")}`,
-    `Message-ID: <${randomBytes(16).toString("hex")}@${settings.clientName}>`,
-    "MIME-Version: 1.0",
-    `Content-Type: multipart/mixed; boundary="${boundary}"`,
-    "",
-    `--${boundary}`,
-    "Content-Type: text/plain; charset=utf-8",
-    "Content-Transfer-Encoding: base64",
-    "",
-    base64Lines(new TextEncoder().encode(message.text)),
-  ];
-  for (const attachment of message.attachments) {
-    const name = quotedFilename(attachment.filename);
-    parts.push(
-      `--${boundary}`,
-      `Content-Type: ${attachment.contentType ?? "application/octet-stream"}; name="${name}"`,
-      `Content-Disposition: attachment; filename="${name}"`,
-      "Content-Transfer-Encoding: base64",
-      "",
-      base64Lines(attachment.content),
-    );
-  }
-  parts.push(`--${boundary}--`, "");
-  return parts.join("\r\n");
-}
-
-// ── SMTP ────────────────────────────────────────────────────────────────────────────────────
-
 export class SmtpError extends UserError {
   override name = "SmtpError";
 }
 
-interface Reply {
-  code: number;
-  lines: string[];
+/** What nodemailer's errors carry besides the message (smtp-connection's _formatError). */
+interface NodemailerError extends Error {
+  code?: string;
+  command?: string;
+  response?: string;
+  responseCode?: number;
+  rejectedErrors?: NodemailerError[];
+  recipient?: string;
 }
 
-/** One SMTP conversation: reads replies line by line, writes commands, upgrades to TLS. */
-class SmtpSession {
-  private buffer = "";
-  private failure: Error | null = null;
-  private closed = false;
-  private wake: (() => void) | null = null;
-  private socket!: net.Socket;
-
-  constructor(private readonly settings: SmtpSettings) {}
-
-  private attach(socket: net.Socket): void {
-    this.socket = socket;
-    const notify = () => {
-      const wake = this.wake;
-      this.wake = null;
-      wake?.();
-    };
-    socket.on("data", (chunk: Buffer) => {
-      this.buffer += chunk.toString("utf8");
-      notify();
-    });
-    socket.on("error", (error: Error) => {
-      this.failure ??= error;
-      notify();
-    });
-    socket.on("close", () => {
-      this.closed = true;
-      notify();
-    });
-    socket.setTimeout(this.settings.timeoutMs, () => {
-      socket.destroy(new Error(`no reply within ${this.settings.timeoutMs / 1000} s`));
-    });
-  }
-
-  private tlsOptions() {
-    const host = this.settings.host;
-    return {
-      ca: this.settings.ca ? [...tls.rootCertificates, this.settings.ca] : undefined,
-      servername: net.isIP(host) ? undefined : host,
-      rejectUnauthorized: true,
-    };
-  }
-
-  /** A connection or handshake failure as one line; certificate problems get a hint. */
-  private failed(error: unknown): SmtpError {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    const hint = /certificate|self.signed|unable to verify/i.test(reason)
-      ? "; if the relay uses a private CA, set PRICING_SMTP_CA_FILE"
-      : "";
+/** A nodemailer failure as one line: the step, the server's reply; a hint where one helps. */
+function smtpError(settings: SmtpSettings, error: unknown): SmtpError {
+  const e = error as NodemailerError;
+  const firstLine = (text: string) => text.split(/\r?\n/)[0].slice(0, 200);
+  if (e.code === "ETLS" && e.command === "STARTTLS" && e.response) {
     return new SmtpError(
-      `SMTP connection to ${this.settings.host}:${this.settings.port} failed: ${reason}${hint}`,
+      `SMTP server ${settings.host}:${settings.port} does not offer STARTTLS (${
+        firstLine(e.response)
+      }); set PRICING_SMTP_SECURITY=tls (port 465) or use another relay`,
     );
   }
-
-  async connect(): Promise<void> {
-    const { host, port, security } = this.settings;
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s: net.Socket = security === "tls"
-        ? tls.connect({ host, port, ...this.tlsOptions() }, () => resolve(s))
-        : net.connect({ host, port }, () => resolve(s));
-      s.once("error", reject);
-      s.setTimeout(this.settings.timeoutMs, () => {
-        s.destroy(new Error(`connection timed out after ${this.settings.timeoutMs / 1000} s`));
-      });
-    }).catch((error) => {
-      throw this.failed(error);
-    });
-    socket.removeAllListeners("error");
-    this.attach(socket);
+  if (e.response && e.command) {
+    const recipient = e.rejectedErrors?.[0]?.recipient;
+    const command = e.command === "RCPT TO" && recipient ? `RCPT TO:<${recipient}>` : e.command;
+    const reply = e.rejectedErrors?.[0]?.response ?? e.response;
+    return new SmtpError(`SMTP server refused ${command}: ${firstLine(reply)}`);
   }
-
-  /** Wraps the connected socket in TLS (after a 220 reply to STARTTLS). */
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners("data");
-    plain.removeAllListeners("error");
-    plain.removeAllListeners("close");
-    plain.setTimeout(0);
-    this.buffer = ""; // nothing may be pipelined before the handshake (RFC 3207)
-    const secure = await new Promise<net.Socket>((resolve, reject) => {
-      const s = tls.connect({ socket: plain, ...this.tlsOptions() }, () => resolve(s));
-      s.once("error", reject);
-    }).catch((error) => {
-      throw this.failed(error);
-    });
-    secure.removeAllListeners("error");
-    this.attach(secure);
-  }
-
-  async reply(): Promise<Reply> {
-    const lines: string[] = [];
-    while (true) {
-      const end = this.buffer.indexOf("\n");
-      if (end >= 0) {
-        const line = this.buffer.slice(0, end).replace(/\r$/, "");
-        this.buffer = this.buffer.slice(end + 1);
-        const match = line.match(/^(\d{3})([ -])(.*)$/);
-        if (!match) {
-          throw new SmtpError(`SMTP server sent an unreadable line: ${line.slice(0, 80)}`);
-        }
-        lines.push(match[3]);
-        if (match[2] === " ") return { code: Number(match[1]), lines };
-        continue;
-      }
-      if (this.failure) throw this.failed(this.failure);
-      if (this.closed) throw new SmtpError("SMTP server closed the connection");
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  write(text: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.write(text, (error?: Error | null) => (error ? reject(error) : resolve()));
-    });
-  }
-
-  /** Sends a command and checks the reply code; `shown` replaces secrets in error messages. */
-  async command(line: string, expected: number[], shown = line): Promise<Reply> {
-    await this.write(`${line}\r\n`);
-    return this.expect(expected, shown);
-  }
-
-  async expect(expected: number[], what: string): Promise<Reply> {
-    const reply = await this.reply();
-    if (!expected.includes(reply.code)) {
-      throw new SmtpError(
-        `SMTP server refused ${what}: ${reply.code} ${reply.lines.join(" ").slice(0, 200)}`,
-      );
-    }
-    return reply;
-  }
-
-  close(): void {
-    this.socket?.destroy();
-  }
+  // Connection, TLS and timeout failures: nodemailer wraps Node's message ("Error initiating
+  // TLS - self-signed certificate"); the reason is the last part.
+  const reason = firstLine(e.message ?? String(error)).replace(/^Error initiating TLS - /, "");
+  const hint = /certificate|self.signed|unable to verify/i.test(reason)
+    ? "; if the relay uses a private CA, set PRICING_SMTP_CA_FILE"
+    : "";
+  return new SmtpError(
+    `SMTP connection to ${settings.host}:${settings.port} failed: ${reason}${hint}`,
+  );
 }
 
-function extensions(reply: Reply): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of reply.lines.slice(1)) {
-    const [keyword, ...rest] = line.trim().split(/\s+/);
-    map.set(keyword.toUpperCase(), rest.join(" ").toUpperCase());
-  }
-  return map;
-}
-
-/** Lines starting with "." get another "." (RFC 5321 4.5.2), so the body cannot end the DATA. */
-function dotStuffed(text: string): string {
-  return text.replace(/^\./gm, "..");
+/** nodemailer's transport for the settings: the kit's TLS rules, no file or URL access. */
+function transportFor(settings: SmtpSettings) {
+  return nodemailer.createTransport({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.security === "tls",
+    requireTLS: settings.security === "starttls",
+    ignoreTLS: settings.security === "none",
+    opportunisticTLS: false,
+    name: settings.clientName,
+    auth: settings.user ? { user: settings.user, pass: settings.password ?? "" } : undefined,
+    tls: {
+      rejectUnauthorized: true,
+      minVersion: "TLSv1.2",
+      ca: settings.ca ? [...tls.rootCertificates, settings.ca] : undefined,
+    },
+    connectionTimeout: settings.timeoutMs,
+    greetingTimeout: settings.timeoutMs,
+    socketTimeout: settings.timeoutMs,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    logger: false,
+    debug: false,
+  });
 }
 
 /**
- * Sends one message with attachments. Refuses oversized attachments before connecting; throws a
- * one-line SmtpError (a UserError) on any refusal, naming the step and the server's reply.
+ * Sends one message with attachments. Refuses oversized attachments and a password without TLS
+ * before connecting; throws a one-line SmtpError (a UserError) on any refusal, naming the step
+ * and the server's reply. A recipient the server refuses fails the send, naming it, even when
+ * the others took the message.
  */
 export async function sendExportEmail(
   settings: SmtpSettings,
   message: EmailMessage,
 ): Promise<void> {
   checkAttachmentSize(message.attachments, settings.maxAttachmentBytes);
-  const body = mimeMessage(settings, message);
-  const session = new SmtpSession(settings);
+  checkPasswordIsEncrypted(settings);
+  const transport = transportFor(settings);
+  let info: { accepted?: unknown[]; rejectedErrors?: NodemailerError[] };
   try {
-    await session.connect();
-    await session.expect([220], "the connection");
-    let ehlo = await session.command(`EHLO ${settings.clientName}`, [250]);
-    if (settings.security === "starttls") {
-      if (!extensions(ehlo).has("STARTTLS")) {
-        throw new SmtpError(
-          `SMTP server ${settings.host}:${settings.port} does not offer STARTTLS; set PRICING_SMTP_SECURITY=tls (port 465) or use another relay`,
-        );
-      }
-      await session.command("STARTTLS", [220]);
-      await session.startTls();
-      ehlo = await session.command(`EHLO ${settings.clientName}`, [250]);
-    }
-    if (settings.user) {
-      const auth = extensions(ehlo).get("AUTH") ?? "";
-      const mechanisms = auth.split(/\s+/);
-      const password = settings.password ?? "";
-      if (mechanisms.includes("PLAIN")) {
-        const token = Buffer.from(`\0${settings.user}\0${password}`, "utf8").toString("base64");
-        await session.command(`AUTH PLAIN ${token}`, [235], "AUTH PLAIN (credentials hidden)");
-      } else if (mechanisms.includes("LOGIN")) {
-        await session.command("AUTH LOGIN", [334]);
-        await session.command(
-          Buffer.from(settings.user).toString("base64"),
-          [334],
-          "the user name",
-        );
-        await session.command(Buffer.from(password).toString("base64"), [235], "the password");
-      } else {
-        throw new SmtpError(
-          `SMTP server offers no AUTH PLAIN or LOGIN (offers: ${
-            auth || "none"
-          }); unset PRICING_SMTP_USER if it needs no login`,
-        );
-      }
-    }
-    await session.command(`MAIL FROM:<${settings.from}>`, [250]);
-    for (const recipient of settings.to) {
-      await session.command(`RCPT TO:<${recipient}>`, [250, 251]);
-    }
-    await session.command("DATA", [354]);
-    await session.write(dotStuffed(body));
-    await session.command(".", [250], "the message");
-    try {
-      await session.command("QUIT", [221]);
-    } catch {
-      // The message is accepted; a rude goodbye does not matter.
-    }
+    info = await transport.sendMail({
+      from: settings.from,
+      to: settings.to,
+      subject: message.subject,
+      text: message.text,
+      textEncoding: "base64",
+      attachments: message.attachments.map((a) => ({
+        filename: a.filename,
+        content: Buffer.from(a.content),
+        contentType: a.contentType ?? "application/octet-stream",
+        contentTransferEncoding: "base64",
+      })),
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+  } catch (error) {
+    throw smtpError(settings, error);
   } finally {
-    session.close();
+    transport.close();
+  }
+  // nodemailer sends to the recipients the server took; a refused one still fails the run.
+  const refused = info.rejectedErrors?.[0];
+  if (refused) {
+    throw new SmtpError(
+      `SMTP server refused RCPT TO:<${refused.recipient}>: ${
+        (refused.response ?? "").split(/\r?\n/)[0]
+      } (sent only to ${(info.accepted ?? []).join(", ")})`,
+    );
+  }
+}
+
+/** The password travels only inside TLS, or to a relay on this machine. */
+function checkPasswordIsEncrypted(settings: SmtpSettings): void {
+  if (settings.user && settings.security === "none" && !isLoopback(settings.host)) {
+    throw new UserError(
+      "PRICING_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls",
+    );
   }
 }
 
@@ -506,7 +356,8 @@ export function exportEmailText(input: {
     "Upload the CSV together with the .md brief to an AI assistant; the brief explains every column.",
   ];
   if (input.warnings && input.warnings.length > 0) {
-    lines.push("", "Warnings:", ...input.warnings.map((w) => `- ${w}`));
+    // Warnings quote data (tiers): escaped like the brief, as the body may reach an AI assistant.
+    lines.push("", "Warnings:", ...markdownList(input.warnings));
   }
   lines.push("", "-- pricing-kit");
   return { subject, text: lines.join("\n") };

@@ -8,7 +8,6 @@ export {
   type EmailMessage,
   type ExportEmailInput,
   exportEmailText,
-  mimeMessage,
   sendExportEmail,
   SmtpError,
   type SmtpSecurity,

@@ -1,14 +1,95 @@
-/** Markdown tables for the brief, the dictionary and the scenario and comparison summaries. */
+/**
+ * Markdown for the brief, the dictionary, the scenario and comparison summaries and the email body.
+ *
+ * Text from the data (org names, tiers, warnings quoting them) goes through `escapeMarkdown`, the
+ * one escaping function: it can add no heading, list, link, image, HTML or emphasis, and no line.
+ */
 
-/** A table cell: pipes escaped, line breaks folded (org names are user-controlled). */
+/** Longest data text shown in one cell or line; longer text ends in "…". */
+export const DEFAULT_MARKDOWN_MAX_LENGTH = 200;
+
+// C0/C1 controls, line and paragraph separators: each would start a new line or hide text.
+const LINE_BREAKING = /[\p{Cc}\u2028\u2029]+/gu;
+// Bidirectional overrides and zero-width characters reorder or hide what a reader sees.
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+// Inline Markdown: code, emphasis, links and images, tables, strikethrough, headings, escapes.
+const PUNCTUATION = /[\\`*[\]|~#]/g;
+// `_` emphasises only at a word's edge: snake_case names stay readable.
+const EDGE_UNDERSCORE = /(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
+
+/**
+ * Data text as inert Markdown on one line: control characters and newlines become spaces, `<`
+ * and entities are HTML-escaped (no tags, no autolinks), Markdown punctuation is backslash-escaped
+ * (no links such as `[x](javascript:…)`, no emphasis), a leading list or quote marker is escaped,
+ * and the text is cut to `maxLength` characters.
+ */
+export function escapeMarkdown(
+  text: string,
+  options: { maxLength?: number } = {},
+): string {
+  const maxLength = options.maxLength ?? DEFAULT_MARKDOWN_MAX_LENGTH;
+  let flat = text.replace(LINE_BREAKING, " ").replace(INVISIBLE, "").replace(/ {2,}/g, " ")
+    .trim();
+  const chars = [...flat];
+  if (chars.length > maxLength) flat = `${chars.slice(0, maxLength - 1).join("")}…`;
+  const escaped = flat
+    .replace(/&(?=#?\w+;)/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(PUNCTUATION, (c) => `\\${c}`)
+    .replace(EDGE_UNDERSCORE, "\\_");
+  // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading.
+  return escaped.replace(/^([-+>=])(?![\d$])/, "\\$1").replace(/^(\d+)([.)])(?= |$)/, "$1\\$2");
+}
+
+/** Kit-authored Markdown (code spans, emphasis on purpose): kept as written inside a table. */
+export interface TrustedMarkdown {
+  readonly markdown: string;
+}
+
+/** Marks kit-authored Markdown as trusted for `markdownTable`; never pass data text. */
+export function trustedMarkdown(markdown: string): TrustedMarkdown {
+  return { markdown };
+}
+
+/** A kit-authored name (column, file) as a code span. */
+export function markdownCode(name: string): TrustedMarkdown {
+  return { markdown: `\`${name.replace(/[`\r\n]/g, "")}\`` };
+}
+
+/**
+ * A table cell of kit-authored Markdown: pipes escaped, line breaks folded. Data text goes
+ * through `escapeMarkdown` instead (markdownTable does that for every plain string).
+ */
 export function markdownCell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
-export function markdownTable(header: string[], rows: string[][]): string {
+/** A table; plain string cells are data and escaped, `TrustedMarkdown` cells are kept. */
+export function markdownTable(
+  header: string[],
+  rows: (string | TrustedMarkdown)[][],
+): string {
+  const cell = (value: string | TrustedMarkdown) =>
+    typeof value === "string" ? escapeMarkdown(value) : markdownCell(value.markdown);
   return [
     `| ${header.join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.map(markdownCell).join(" | ")} |`),
+    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
   ].join("\n");
+}
+
+/** A bullet list of data text (warnings): one escaped line per item. */
+export function markdownList(items: readonly string[], maxLength = 1000): string[] {
+  return items.map((item) => `- ${escapeMarkdown(item, { maxLength })}`);
+}
+
+/**
+ * Data text (a warning quoting ids or names) on one terminal or log line: control characters are
+ * shown as escapes (a newline as \n) instead of starting a new line or moving the cursor.
+ */
+export function plainLine(text: string): string {
+  return text.replace(
+    /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  ).replace(/\\u000a/g, "\\n").replace(/\\u000d/g, "\\r").replace(/\\u0009/g, "\\t");
 }

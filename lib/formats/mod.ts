@@ -27,7 +27,16 @@ export {
   tempPathFor,
   writeFileAtomic,
 } from "./files.ts";
-export { markdownCell, markdownTable } from "./markdown.ts";
+export {
+  escapeMarkdown,
+  markdownCell,
+  markdownCode,
+  markdownList,
+  markdownTable,
+  plainLine,
+  type TrustedMarkdown,
+  trustedMarkdown,
+} from "./markdown.ts";
 export {
   checkExportHeader,
   type ExportFile,

@@ -4,7 +4,7 @@
  */
 import pl from "nodejs-polars";
 import type { QueryFrames } from "../sources/queries.ts";
-import { tierFamily } from "./tiers.ts";
+import { quotedTierValues, tierFamily } from "./tiers.ts";
 
 export interface JoinResult {
   frame: pl.DataFrame;
@@ -43,7 +43,9 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
   const families = rawTiers.map(tierFamily);
   const unknownTiers = [...new Set(rawTiers.filter((_, i) => families[i] === "other"))];
   if (unknownTiers.length > 0) {
-    warnings.push(`unknown tier values exported as tier "other": ${unknownTiers.join(", ")}`);
+    warnings.push(
+      `unknown tier values exported as tier "other": ${quotedTierValues(unknownTiers)}`,
+    );
   }
 
   const zero = (name: string) => pl.col(name).fillNull(0).alias(name);

@@ -11,4 +11,4 @@ export {
 } from "./columns.ts";
 export { joinOrgFrames, type JoinResult } from "./join.ts";
 export { addMetricColumns } from "./metrics.ts";
-export { TIER_FAMILIES, type TierFamily, tierFamily } from "./tiers.ts";
+export { quotedTierValues, TIER_FAMILIES, type TierFamily, tierFamily } from "./tiers.ts";

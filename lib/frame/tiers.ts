@@ -14,3 +14,16 @@ export function tierFamily(raw: string | null | undefined): TierFamily {
   }
   return "other";
 }
+
+/**
+ * Raw tier values for a warning line (stderr, manifest, brief): each JSON-quoted (a newline
+ * shows as \n, not a line break), cut to 40 characters, at most 10 named.
+ */
+export function quotedTierValues(values: readonly (string | null)[]): string {
+  const shown = values.slice(0, 10).map((v) => {
+    const chars = [...(v ?? "")];
+    return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 39).join("")}…` : chars.join(""));
+  });
+  const more = values.length > 10 ? ` and ${values.length - 10} more` : "";
+  return `${shown.join(", ")}${more}`;
+}

@@ -5,7 +5,7 @@
  * as 4966.382659 and `null`.
  */
 import type pl from "nodejs-polars";
-import type { Chart } from "./charts.ts";
+import { type Chart, svgToPng } from "./charts.ts";
 
 export type MimeBundle = Record<string, string>;
 
@@ -100,8 +100,20 @@ export function svgDisplay(svg: string): Displayable {
   return displayable({ "image/svg+xml": svg });
 }
 
+/**
+ * A chart as a PNG image output. Not SVG: nbconvert 6.5 (Debian's) strips SVG children when it
+ * writes HTML, so a notebook shared as HTML would show blank boxes. The files keep the SVG.
+ */
 export function chartDisplay(chart: Chart): Displayable {
-  return displayable({ "image/svg+xml": chart.svg, "text/plain": chart.title });
+  return displayable({ "image/png": encodeBase64(svgToPng(chart.svg)), "text/plain": chart.title });
+}
+
+function encodeBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
 }
 
 export function markdown(text: string): Displayable {

@@ -7,40 +7,40 @@
  *   GET /admin/pricing-analytics              the page shell (holds no data; asks for the token)
  *   GET /healthz
  *
+ * HEAD answers every GET route with the same status and headers and no body (an export HEAD
+ * runs or reuses the pipeline, since its headers describe the data, but writes no file).
  * (`/api/v1/…` works too: the spec's frontend snippet fetches through Next.js's /api prefix.)
  *
  * The data is built completely before a status goes out; only then does the body stream. A writer
  * that fails before its first byte gives a JSON 500, one that fails later aborts the body.
  */
 import pl from "nodejs-polars";
+import { PassThrough, Readable } from "node:stream";
 import { type Chart, pricingCharts } from "../report/charts.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../formats/files.ts";
 import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../report/segments.ts";
+import { csvChunks } from "../formats/csv.ts";
+import { writeXlsx } from "../formats/xlsx.ts";
 import { BearerAuth } from "./auth.ts";
+import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
 import { BusyError, type RunRequest, type RunResult } from "./runs.ts";
 import { RunCache } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
-import {
-  type BodyEnd,
-  csvStream,
-  type CsvWriter,
-  guardedBody,
-  oneLine,
-  xlsxStream,
-  type XlsxWriter,
-} from "./stream.ts";
+import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
 import { pricingSummary, reportHtml } from "./summary.ts";
 
 /** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
 export type LoadPricingData = (options: Partial<ExportOptions>) => Promise<PricingData>;
 
-export type HandlerSettings = Pick<
-  ServerSettings,
-  "token" | "demo" | "cacheTtlMs" | "maxRuns" | "stripe" | "outDir" | "segmentThresholds" | "env"
->;
+export type HandlerSettings =
+  & Pick<
+    ServerSettings,
+    "token" | "demo" | "cacheTtlMs" | "maxRuns" | "stripe" | "outDir" | "segmentThresholds" | "env"
+  >
+  & Partial<Pick<ServerSettings, "maxXlsxRenders">>;
 
 export interface HandlerHooks {
   /** clock for the cache TTL and the default as_of (tests move it) */
@@ -65,6 +65,9 @@ export const CONTENT_TYPES = {
   csv: "text/csv",
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 } as const;
+
+/** XLSX renders at once when the settings do not say (each holds a workbook in memory). */
+export const DEFAULT_MAX_XLSX_RENDERS = 2;
 
 /** Seconds a client is asked to wait when every run slot is taken. */
 const RETRY_AFTER_SECONDS = 30;
@@ -102,6 +105,8 @@ export function createHandler(
   const auth = new BearerAuth(settings.token);
   const segmentNames = SEGMENTS.map((s) => s.name);
   const thresholds: SegmentThresholds = settings.segmentThresholds;
+  // Each XLSX render holds a workbook in memory: a few at once, the rest wait their turn.
+  const xlsxSlots = new Slots(settings.maxXlsxRenders ?? DEFAULT_MAX_XLSX_RENDERS);
 
   const runs = new RunCache<unknown>((request: RunRequest) => {
     const asOf = request.asOf ?? new Date(now());
@@ -158,22 +163,57 @@ export function createHandler(
     }
   }
 
+  /** The run's CSV bytes for a segment: serialised once, shared by every download. */
+  function sharedCsv(result: RunResult<unknown>, frame: pl.DataFrame, segment: string | null) {
+    const key = `csv|${segment}`;
+    let shared = result.memo.get(key) as SharedChunks | undefined;
+    if (!shared || shared.failed) { // a failed serialisation is made again, not served
+      shared = new SharedChunks(() => (hooks.csv ?? csvChunks)(frame));
+      result.memo.set(key, shared);
+    }
+    return shared.stream();
+  }
+
+  /**
+   * The run's XLSX for a segment: rendered once (when one of the render slots is free), its
+   * bytes shared by every download.
+   */
+  function sharedXlsx(result: RunResult<unknown>, frame: pl.DataFrame, segment: string | null) {
+    const key = `xlsx|${segment}`;
+    let shared = result.memo.get(key) as SharedRender | undefined;
+    if (!shared || shared.failed) {
+      let release = () => {};
+      const slot = xlsxSlots.acquire().then((r) => release = r);
+      const write = hooks.xlsx ?? writeXlsx;
+      shared = new SharedRender(() => {
+        const pass = new PassThrough();
+        // The workbook writer ends `pass` when it commits; a failure destroys it.
+        slot.then(() => write(frame, pass)).catch((error) => pass.destroy(error));
+        return Readable.toWeb(pass) as unknown as ReadableStream<Uint8Array>;
+      }, () => release());
+      result.memo.set(key, shared);
+    }
+    return shared.stream();
+  }
+
   async function exportResponse(
     params: ExportParams,
     logEnd: (end: BodyEnd) => void,
+    head: boolean,
   ): Promise<Response> {
     const result = await fetchRun(params);
     if (result instanceof Response) return result;
     const frame = frameOf(result, params.segment);
-    let body: ReadableStream<Uint8Array>;
-    try {
-      const source = params.format === "csv"
-        ? csvStream(frame, hooks.csv)
-        : xlsxStream(frame, hooks.xlsx);
-      body = await guardedBody(source, logEnd);
-    } catch (error) {
-      log(`export write failed: ${oneLine(error)}`);
-      return jsonError(500, "export_write_failed", `writing the file failed: ${oneLine(error)}`);
+    let body: ReadableStream<Uint8Array> | null = null;
+    if (!head) {
+      try {
+        body = params.format === "csv"
+          ? await guardedBody(sharedCsv(result, frame, params.segment), logEnd)
+          : await guardedBody(sharedXlsx(result, frame, params.segment), logEnd);
+      } catch (error) {
+        log(`export write failed: ${oneLine(error)}`);
+        return jsonError(500, "export_write_failed", `writing the file failed: ${oneLine(error)}`);
+      }
     }
     return new Response(body, {
       status: 200,
@@ -229,8 +269,10 @@ export function createHandler(
     if (!known.includes(path)) {
       return jsonError(404, "not_found", `no such page; the export is GET ${EXPORT_PATH}`);
     }
-    if (request.method !== "GET") {
-      return jsonError(405, "method_not_allowed", "only GET is supported", { allow: "GET" });
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return jsonError(405, "method_not_allowed", "only GET and HEAD are supported", {
+        allow: "GET, HEAD",
+      });
     }
     if (path === "/healthz") return json(200, { status: "ok", runs: runs.running });
     if (path === "/") {
@@ -257,7 +299,9 @@ export function createHandler(
       if (error instanceof ParamError) return jsonError(400, "bad_request", error.message);
       throw error;
     }
-    if (path === EXPORT_PATH) return await exportResponse(params, logEnd);
+    if (path === EXPORT_PATH) {
+      return await exportResponse(params, logEnd, request.method === "HEAD");
+    }
     return await summaryResponse(params, path === REPORT_PATH);
   }
 
@@ -289,7 +333,13 @@ export function createHandler(
     const cacheStatus = response.headers.get("x-pricing-cache");
     cache = cacheStatus ? ` cache=${cacheStatus}` : "";
     // A streamed body is logged when it ends (bytes, then done, cancelled or failed); the rest now.
-    if (!(response.status === 200 && isExport(url) && !streamed)) line(response.status, cache);
+    const streaming = response.status === 200 && isExport(url) && request.method === "GET";
+    if (!(streaming && !streamed)) line(response.status, cache);
+    if (request.method === "HEAD" && response.body) {
+      // The GET answer without its body: same status and headers.
+      await response.body.cancel();
+      return new Response(null, { status: response.status, headers: response.headers });
+    }
     return response;
   };
   return Object.assign(handler, { runs });

@@ -4,6 +4,7 @@
  */
 import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
+import { oneLine } from "./stream.ts";
 import { HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
 import { runMain } from "../cli/args.ts";
 
@@ -19,6 +20,12 @@ export async function main(args: string[]): Promise<number> {
     const server = Deno.serve({
       hostname: settings.host,
       port: settings.port,
+      // A body that fails after its status went out is already in the access log ("failed:
+      // reason"); one line here instead of Deno's stack trace.
+      onError: (error) => {
+        console.error(`error: response failed: ${oneLine(error)}`);
+        return new Response(null, { status: 500 });
+      },
       onListen: ({ hostname, port }) => {
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
         console.error(

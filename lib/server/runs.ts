@@ -55,6 +55,7 @@ export class RunCache<T = unknown> {
   readonly #now: () => number;
   readonly #inFlight = new Map<string, Promise<Entry<T>>>();
   readonly #done = new Map<string, Entry<T>>();
+  #joined = 0;
 
   constructor(load: LoadData, options: RunCacheOptions) {
     this.#load = load;
@@ -73,6 +74,11 @@ export class RunCache<T = unknown> {
     return this.#inFlight.size;
   }
 
+  /** Requests so far that joined a run already in flight (tests wait on it, not on time). */
+  get joined(): number {
+    return this.#joined;
+  }
+
   /**
    * The data for `request`: from the cache when fresh (unless `refresh`), else from the run in
    * flight, else from a new run.
@@ -84,7 +90,10 @@ export class RunCache<T = unknown> {
     else if (cached && !refresh) return { ...cached, status: "hit" };
     // A run in flight started after any cached result, so even a refresh joins it.
     const running = this.#inFlight.get(key);
-    if (running) return { ...await running, status: "shared" };
+    if (running) {
+      this.#joined++;
+      return { ...await running, status: "shared" };
+    }
     if (this.#inFlight.size >= this.#maxRuns) {
       throw new BusyError(
         `${this.#inFlight.size} exports are already running; try again in a minute`,

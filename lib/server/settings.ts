@@ -23,12 +23,13 @@ Options:
   -h, --help         show this help
 
 Environment:
-  PRICING_SERVER_TOKEN              admin bearer token, at least 16 characters (required,
+  PRICING_SERVER_TOKEN              admin bearer token, at least 32 characters (required,
                                     except with --demo on loopback); e.g. openssl rand -hex 32
   PRICING_SERVER_HOST               default 127.0.0.1
   PRICING_SERVER_PORT               default 8787
   PRICING_SERVER_CACHE_TTL_SECONDS  how long a finished run is reused (default 3600; 0 = never)
   PRICING_SERVER_MAX_RUNS           distinct exports running at once, more get 503 (default 2)
+  PRICING_SERVER_MAX_XLSX_RENDERS   XLSX files rendered at once, more wait (default 2)
   PRICING_SERVER_STRIPE             revenue: auto, skip or require (default auto)
   PRICING_PG_URL, PRICING_CH_URL, … the export's own settings (README → Configuration)
 `;
@@ -42,6 +43,8 @@ export interface ServerSettings {
   demo: boolean;
   cacheTtlMs: number;
   maxRuns: number;
+  /** XLSX downloads rendered at once (each holds a workbook); more wait for a slot */
+  maxXlsxRenders: number;
   stripe: Exclude<StripeMode, "refresh">;
   /** Stripe's daily cache lives here (as for `deno task export`) */
   outDir: string;
@@ -49,7 +52,8 @@ export interface ServerSettings {
   env: Env;
 }
 
-export const MIN_TOKEN_LENGTH = 16;
+/** 32 characters: a secret, not a password (openssl rand -hex 32 gives 64). */
+export const MIN_TOKEN_LENGTH = 32;
 
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" ||
@@ -139,6 +143,12 @@ export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
     7 * 86_400,
   );
   const maxRuns = wholeNumber("PRICING_SERVER_MAX_RUNS", env.PRICING_SERVER_MAX_RUNS || "2", 1, 16);
+  const maxXlsxRenders = wholeNumber(
+    "PRICING_SERVER_MAX_XLSX_RENDERS",
+    env.PRICING_SERVER_MAX_XLSX_RENDERS || "2",
+    1,
+    16,
+  );
   const stripe = env.PRICING_SERVER_STRIPE || "auto";
   if (stripe !== "auto" && stripe !== "skip" && stripe !== "require") {
     throw new UserError(
@@ -153,6 +163,7 @@ export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
     demo: args.demo,
     cacheTtlMs: ttlSeconds * 1000,
     maxRuns,
+    maxXlsxRenders,
     stripe,
     outDir: DEFAULT_OUT_DIR,
     segmentThresholds: segmentThresholdsFromEnv(env),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "../../report/numbers.ts";
 import { dateStamp, isoDate } from "../../formats/files.ts";
 import { writeReportFiles } from "../../formats/csv.ts";
-import { markdownTable } from "../../formats/markdown.ts";
+import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
 import type { ScenarioComparison } from "./comparison.ts";
 import type { Scenario } from "./model.ts";
 
@@ -67,13 +67,15 @@ export function scenarioMarkdown(
 ): string {
   const { scenario, totals, breakeven } = result;
   const lines = [
-    `# Pricing scenario ${scenario.name}, data as of ${isoDate(context.asOf)}${
+    `# Pricing scenario ${escapeMarkdown(scenario.name)}, data as of ${isoDate(context.asOf)}${
       context.demo ? " (DEMO DATA)" : ""
     }`,
     "",
-    scenario.description || "(no description)",
+    escapeMarkdown(scenario.description || "(no description)", { maxLength: 2000 }),
     "",
-    `Data: ${context.dataLabel}. Current revenue is the export's \`mrr\` (the spec's MRR, including the last closed period's usage charges). Proposed revenue is per month.`,
+    `Data: ${
+      escapeMarkdown(context.dataLabel)
+    }. Current revenue is the export's \`mrr\` (the spec's MRR, including the last closed period's usage charges). Proposed revenue is per month.`,
     "",
     "## Totals",
     "",
@@ -163,9 +165,12 @@ export function scenarioMarkdown(
     "",
   );
   if (result.warnings.length > 0) {
-    lines.push("## Warnings", "", ...result.warnings.map((w) => `- ${w}`), "");
+    lines.push("## Warnings", "", ...markdownList(result.warnings), "");
   }
-  lines.push("## Scenario", "", "```json", JSON.stringify(scenario, null, 2), "```", "");
+  // JSON escapes no backticks: a fence longer than any run of them in the text cannot be closed.
+  const json = JSON.stringify(scenario, null, 2);
+  const fence = "`".repeat(Math.max(3, ...(json.match(/`+/g) ?? []).map((r) => r.length + 1)));
+  lines.push("## Scenario", "", `${fence}json`, json, fence, "");
   return lines.join("\n");
 }
 

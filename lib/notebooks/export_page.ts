@@ -1,0 +1,193 @@
+/**
+ * notebooks/export.ipynb as a page over the pipeline: one `runExport` (the same files as
+ * `deno task export`, the brief included), with a stage hook that keeps what each stage produced
+ * so each cell can show its stage. No stage is wired here a second time.
+ */
+import type pl from "nodejs-polars";
+import { loadEnv, redactUrl, sourceSettings, UserError } from "../core/config.ts";
+import type {
+  ExportFormat,
+  ExportResult,
+  QueryStat,
+  StageEvent,
+  StripeMode,
+} from "../core/types.ts";
+import { DEFAULT_OUT_DIR, runExport } from "../export.ts";
+import type { RevenueResult } from "../revenue/types.ts";
+import { pricingCharts } from "../report/charts.ts";
+import { markdownList } from "../formats/markdown.ts";
+import {
+  chartDisplay,
+  type Displayable,
+  filesDisplay,
+  frameHtml,
+  markdown,
+} from "../report/display.ts";
+
+/** The parameters cell of export.ipynb. */
+export interface ExportPageParams {
+  /** undefined: demo data unless both databases are configured */
+  demo?: boolean;
+  windowDays: number;
+  asOf: Date;
+  formats: ExportFormat[];
+  stripe: StripeMode;
+  /** dated SVG + PNG chart files beside the data */
+  writeChartFiles: boolean;
+  /** undefined: $PRICING_NOTEBOOK_OUT_DIR, else the repository's outputs/ */
+  outDir?: string;
+  /** settings file read under the environment (the kernel runs in notebooks/) */
+  envFile?: string;
+}
+
+/** What each stage produced, kept by the stage hook. */
+export interface ExportPage {
+  result: ExportResult;
+  outDir: string;
+  queries: { frames: Record<string, pl.DataFrame>; stats: QueryStat[] };
+  join: { frame: pl.DataFrame; warnings: string[] };
+  revenue: { frame: pl.DataFrame; revenue: RevenueResult; warnings: string[] };
+  metrics: { frame: pl.DataFrame };
+  /** data source, window and output folder, in Markdown */
+  banner: string;
+}
+
+/** Runs the whole export once and keeps every stage's output for the cells that show them. */
+export async function runExportPage(params: ExportPageParams): Promise<ExportPage> {
+  const env = await loadEnv(params.envFile ?? "../.env");
+  const settings = params.demo ? null : sourceSettings(env);
+  if (params.demo === false && !settings) {
+    throw new UserError(
+      "demo = false but no database is configured: set PRICING_PG_URL and PRICING_CH_URL (see ../.env.example)",
+    );
+  }
+  const outDir = params.outDir ?? env.PRICING_NOTEBOOK_OUT_DIR ?? DEFAULT_OUT_DIR;
+  const seen: Partial<Record<StageEvent["stage"], StageEvent>> = {};
+  const result = await runExport({
+    demo: params.demo,
+    windowDays: params.windowDays,
+    asOf: params.asOf,
+    formats: params.formats,
+    stripe: params.stripe,
+    charts: params.writeChartFiles,
+    outDir,
+    env,
+    quiet: true,
+    log: () => {},
+    onStage: (event) => {
+      seen[event.stage] = event;
+    },
+  });
+  const stage = <S extends StageEvent["stage"]>(name: S) =>
+    seen[name] as Extract<StageEvent, { stage: S }>;
+  const { window, demo } = result.data;
+  const banner = [
+    demo
+      ? "**Demo data**: no database is configured, so every number below is synthetic."
+      : `**Live data**: PostgreSQL ${redactUrl(settings?.postgres?.url ?? "")}, ClickHouse ${
+        redactUrl(settings?.clickhouse?.url ?? "")
+      }.`,
+    `Window ${window.start.toISOString()} → ${window.end.toISOString()} (${window.days} days). ` +
+    `Files go to \`${outDir}\`.`,
+  ].join("\n\n");
+  return {
+    result,
+    outDir,
+    queries: stage("queries"),
+    join: stage("join"),
+    revenue: stage("revenue"),
+    metrics: stage("metrics"),
+    banner,
+  };
+}
+
+const warningList = (warnings: string[], none: string) =>
+  warnings.length > 0 ? markdownList(warnings).join("\n") : none;
+
+/** Stage 1: one row per query (file, rows, time), then the first rows of each frame. */
+export function queriesDisplays(page: ExportPage): Displayable[] {
+  const table = [
+    "| query | file | rows | ms |",
+    "|---|---|---:|---:|",
+    ...page.queries.stats.map((s) =>
+      `| ${s.name} | \`${s.file}\` | ${s.rows.toLocaleString("en-US")} | ${s.durationMs} |`
+    ),
+  ].join("\n");
+  return [
+    markdown(table),
+    ...Object.entries(page.queries.frames).flatMap(([name, frame]) => [
+      markdown(`**${name}**`),
+      frameHtml(frame, 5),
+    ]),
+  ];
+}
+
+/** Stage 2: the joined frame, one row per organization. */
+export function joinDisplays(page: ExportPage): Displayable[] {
+  return [
+    markdown(warningList(page.join.warnings, "No join warnings.")),
+    frameHtml(page.join.frame, 10),
+  ];
+}
+
+/** Stage 3: where revenue came from, and the revenue columns, highest MRR first. */
+export function revenueDisplays(page: ExportPage): Displayable[] {
+  const { revenue, warnings, frame } = page.revenue;
+  return [
+    markdown(
+      [
+        `Revenue source: **${revenue.source}**, ${revenue.apiCalls} Stripe API calls, ` +
+        `${revenue.byCustomer.size} customers.`,
+        warningList(warnings, ""),
+      ].filter(Boolean).join("\n\n"),
+    ),
+    frameHtml(
+      frame
+        .select(
+          "org_name",
+          "tier",
+          "stripe_customer_id",
+          "mrr",
+          "base_subscription",
+          "usage_charges",
+          "addon_prompts",
+          "addon_other",
+          "revenue_source",
+        )
+        .sort("mrr", true, true),
+      10,
+    ),
+  ];
+}
+
+/** Stage 4: the metric columns, biggest LLM cost first. */
+export function metricsDisplays(page: ExportPage): Displayable[] {
+  return [frameHtml(
+    page.metrics.frame
+      .select(
+        "org_name",
+        "tier",
+        "seats",
+        "requests_30d",
+        "llm_cost_30d",
+        "mrr",
+        "cost_per_seat",
+        "revenue_per_seat",
+        "cost_per_request",
+        "gross_margin_pct",
+        "seat_utilization_pct",
+      )
+      .sort("llm_cost_30d", true),
+    15,
+  )];
+}
+
+/** Stage 5: the export's charts as PNG images (the files keep SVG and PNG). */
+export function chartDisplays(page: ExportPage): Displayable[] {
+  return pricingCharts(page.metrics.frame).map(chartDisplay);
+}
+
+/** Stage 6: every file the run wrote (data, charts, brief), then the manifest. */
+export async function filesDisplays(page: ExportPage): Promise<Displayable[]> {
+  return [await filesDisplay([...page.result.files, page.result.manifestPath])];
+}

@@ -1,0 +1,18 @@
+/** What lib/notebooks/ offers: the notebooks' pages over the pipeline (entry points, like cli/). */
+export {
+  chartDisplays,
+  type ExportPage,
+  type ExportPageParams,
+  filesDisplays,
+  joinDisplays,
+  metricsDisplays,
+  queriesDisplays,
+  revenueDisplays,
+  runExportPage,
+} from "./export_page.ts";
+export {
+  type AnswerDisplay,
+  answerDisplays,
+  loadQuestionsFrame,
+  type QuestionsSource,
+} from "./questions_page.ts";
