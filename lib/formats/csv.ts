@@ -67,8 +67,10 @@ function formatterFor(column: FrameColumn): Formatter {
 }
 
 const ROWS_PER_CHUNK = 1000;
-/** Rows taken out of Polars at a time: bounds the JS values alive at once (1M rows × 41 columns
- * as JS values would be gigabytes). */
+/**
+ * Rows taken out of Polars at a time: bounds the JS values alive at once (1M rows × 41 columns as
+ * JS values would be gigabytes).
+ */
 export const SLICE_ROWS = 50_000;
 
 export interface CsvChunkOptions {
@@ -115,32 +117,23 @@ export function keepMask(slice: pl.DataFrame, keep: pl.Expr): boolean[] {
 }
 
 /** CSV text in chunks of ROWS_PER_CHUNK rows, reading the frame slice by slice. */
-function* chunkPairs(
-  frame: pl.DataFrame,
-  columnsOf: (slice: pl.DataFrame) => FrameColumn[],
-  options: { sliceRows?: number } = {},
-): Generator<[string, string]> {
-  const sliceRows = options.sliceRows ?? SLICE_ROWS;
-  let formatters: Formatter[] | undefined;
-  for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
-    const columns = columnsOf(frame.slice(offset, sliceRows));
-    if (!formatters) {
-      yield [csvHeader(columns), ""];
-      formatters = csvFormatters(columns);
-    }
-    const height = columns[0]?.values.length ?? 0;
-    for (let from = 0; from < height; from += ROWS_PER_CHUNK) {
-      yield csvLines(columns, formatters, { from, to: Math.min(height, from + ROWS_PER_CHUNK) });
-    }
-  }
-}
-
 function* chunksOf(
   frame: pl.DataFrame,
   columnsOf: (slice: pl.DataFrame) => FrameColumn[],
   sliceRows = SLICE_ROWS,
 ): Generator<string> {
-  for (const [chunk] of chunkPairs(frame, columnsOf, { sliceRows })) yield chunk;
+  let formatters: Formatter[] | undefined;
+  for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
+    const columns = columnsOf(frame.slice(offset, sliceRows));
+    if (!formatters) {
+      yield csvHeader(columns);
+      formatters = csvFormatters(columns);
+    }
+    const height = columns[0]?.values.length ?? 0;
+    for (let from = 0; from < height; from += ROWS_PER_CHUNK) {
+      yield csvLines(columns, formatters, { from, to: Math.min(height, from + ROWS_PER_CHUNK) })[0];
+    }
+  }
 }
 
 /** The export frame as CSV text chunks, in the column table's order. */
