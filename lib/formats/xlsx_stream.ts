@@ -62,37 +62,44 @@ export function xmlText(text: string): string {
   return XML_SPECIAL.test(text) ? text.replace(XML_SPECIAL_ALL, (c) => XML_ESCAPES[c] ?? "") : text;
 }
 
-type CellXml = (value: unknown, ref: string) => string;
+/** A cell's XML from its value and its row number (as text), or "" for an empty cell. */
+type CellXml = (value: unknown, row: string) => string;
 
 /** One builder per column, chosen once: the cell's XML, or "" for an empty cell. */
-function cellXml(column: FrameColumn, style: string, text: (v: string) => string): CellXml {
-  const s = style ? ` s="${style}"` : "";
+function cellXml(
+  column: FrameColumn,
+  options: { letters: string; style: string; text: (v: string) => string },
+): CellXml {
+  const { text } = options;
+  // `<c r="B` + row + `" s="3"`: the parts around the row number, built once per column
+  const open = `<c r="${options.letters}`;
+  const s = options.style ? `" s="${options.style}"` : `"`;
   // ExcelJS keeps an empty cell only when it has a style (a formatted column).
-  const empty = style ? (ref: string) => `<c r="${ref}"${s}/>` : () => "";
+  const empty: (row: string) => string = options.style ? (row) => open + row + s + "/>" : () => "";
   switch (column.def.type) {
     case "string":
-      return (v, ref) =>
+      return (v, row) =>
         v === null || v === undefined
-          ? empty(ref)
-          : `<c r="${ref}"${s} t="str"><v>${xmlText(text(String(v)))}</v></c>`;
+          ? empty(row)
+          : open + row + s + ' t="str"><v>' + xmlText(text(String(v))) + "</v></c>";
     case "integer":
     case "number":
-      return (v, ref) => {
+      return (v, row) => {
         const n = typeof v === "number" ? v : v === null || v === undefined ? NaN : Number(v);
-        return Number.isFinite(n) ? `<c r="${ref}"${s}><v>${n}</v></c>` : empty(ref);
+        return Number.isFinite(n) ? open + row + s + "><v>" + n + "</v></c>" : empty(row);
       };
     case "boolean":
-      return (v, ref) =>
+      return (v, row) =>
         v === null || v === undefined
-          ? empty(ref)
-          : `<c r="${ref}"${s} t="b"><v>${v ? 1 : 0}</v></c>`;
+          ? empty(row)
+          : open + row + s + ' t="b"><v>' + (v ? "1" : "0") + "</v></c>";
     case "datetime":
       // ExcelJS's dateToExcel, same arithmetic: days since 1899-12-30
-      return (v, ref) => {
+      return (v, row) => {
         const ms = typeof v === "number" ? v : v instanceof Date ? v.getTime() : NaN;
         return Number.isFinite(ms)
-          ? `<c r="${ref}"${s}><v>${25569 + ms / 86_400_000}</v></c>`
-          : empty(ref);
+          ? open + row + s + "><v>" + (25569 + ms / 86_400_000) + "</v></c>"
+          : empty(row);
       };
   }
 }
@@ -117,16 +124,17 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<string> {
   for (let offset = 0; offset < frame.height; offset += sliceRows) {
     const columns = options.columnsOf(frame.slice(offset, sliceRows));
     const width = columns.length;
-    const letters = columns.map((_, i) => columnLetters(i));
-    const builders = columns.map((c, i) => cellXml(c, styles[i] ?? "", options.text));
+    const builders = columns.map((c, i) =>
+      cellXml(c, { letters: columnLetters(i), style: styles[i] ?? "", text: options.text })
+    );
     const values = columns.map((c) => c.values);
     const height = values[0]?.length ?? 0;
     const rowOpen = `" spans="1:${width}" x14ac:dyDescent="0.25">`;
     let chunk = "";
     for (let r = 0; r < height; r++) {
-      rowNumber++;
-      let row = `<row r="${rowNumber}${rowOpen}`;
-      for (let c = 0; c < width; c++) row += builders[c](values[c][r], letters[c] + rowNumber);
+      const at = String(++rowNumber);
+      let row = '<row r="' + at + rowOpen;
+      for (let c = 0; c < width; c++) row += builders[c](values[c][r], at);
       chunk += row + "</row>";
       if ((r + 1) % ROWS_PER_CHUNK === 0) {
         yield chunk;
