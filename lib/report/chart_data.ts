@@ -10,9 +10,9 @@ import { columnValues } from "../formats/cells.ts";
 export type Row = Record<string, unknown>;
 
 /**
- * Above this many points a scatter's hexbins are drawn from an evenly spaced sample (every k-th
- * organization in export order) and the caption says so: hexagon shades are relative counts, and
- * 1M row objects for Plot cost seconds and hundreds of MB for the same picture.
+ * Above this many points a chart draws from an evenly spaced sample (every k-th organization in
+ * export order) and its caption says so: hexagon shades are relative counts and box quartiles
+ * barely move, while a million points cost seconds and hundreds of MB for the same picture.
  */
 export const MAX_HEXBIN_POINTS = 200_000;
 
@@ -20,13 +20,14 @@ export const MAX_HEXBIN_POINTS = 200_000;
 export function sampled(
   frame: pl.DataFrame,
   limit = MAX_HEXBIN_POINTS,
+  marks = "Hexagons",
 ): { frame: pl.DataFrame; note: string } {
   if (frame.height <= limit) return { frame, note: "" };
   const every = Math.ceil(frame.height / limit);
   const sample = frame.gatherEvery(every);
   return {
     frame: sample,
-    note: ` Hexagons drawn from a sample of ${sample.height} (1 in ${every} organizations).`,
+    note: ` ${marks} drawn from a sample of ${sample.height} (1 in ${every} organizations).`,
   };
 }
 

@@ -11,7 +11,7 @@ import { parseHTML } from "linkedom";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
-import { channel, type Row, rows, sampled } from "./chart_data.ts";
+import { channel, MAX_HEXBIN_POINTS, type Row, rows, sampled } from "./chart_data.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -190,17 +190,20 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
 
 export function marginByTierChart(frame: pl.DataFrame): Chart {
   const knownFrame = frame.filter(pl.col("gross_margin_pct").isNotNull());
-  const tierOf = channel(knownFrame, "tier");
-  const margin = (channel(knownFrame, "gross_margin_pct") as number[]).map((m) =>
+  const drawn = sampled(knownFrame, MAX_HEXBIN_POINTS, "Boxes");
+  const tierOf = channel(drawn.frame, "tier");
+  const margin = (channel(drawn.frame, "gross_margin_pct") as number[]).map((m) =>
     Math.max(MARGIN_FLOOR, m)
   );
   const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
-  const withMargin = new Set(tierOf);
+  const withMargin = new Set(
+    knownFrame.select(pl.col("tier").unique()).getColumn("tier").toArray(),
+  );
   const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
   const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
   // Channels as arrays over an index: Plot draws the same boxes without a row object each.
-  const index = { length: knownFrame.height };
+  const index = { length: drawn.frame.height };
   return {
     name: "margin_by_tier",
     title: "Gross margin distribution by tier",
@@ -208,7 +211,7 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
       "Gross margin distribution by tier",
       `Box: quartiles and median; ${knownFrame.height} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
-      }`,
+      }${drawn.note}`,
       tierLegend(tiers),
       {
         x: { label: "tier", domain: tiers },
@@ -283,6 +286,7 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
     ]),
   );
   const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
+  const drawn = sampled(activeFrame, MAX_HEXBIN_POINTS, "Boxes");
   const caption =
     `Box: quartiles and median of ${activeFrame.height} organizations with requests; ${
       idle.length === 0
@@ -290,8 +294,8 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
         : `with no requests, not shown (log scale): ${
           idle.map((t) => `${t.tier} ${t.n}`).join(", ")
         }`
-    }.`;
-  const tierOf = channel(activeFrame, "tier");
+    }.${drawn.note}`;
+  const tierOf = channel(drawn.frame, "tier");
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
@@ -306,9 +310,9 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
       color: tierColor,
       marks: [
         // Channels as arrays over an index: the same boxes without a row object each.
-        Plot.boxY({ length: activeFrame.height }, {
+        Plot.boxY({ length: drawn.frame.height }, {
           x: tierOf,
-          y: channel(activeFrame, "requests_30d"),
+          y: channel(drawn.frame, "requests_30d"),
           fill: tierOf,
           fillOpacity: 0.35,
           stroke: "#333",
