@@ -4,13 +4,15 @@
  * (revenue comes before metrics because revenue_per_seat and gross_margin_pct need mrr.)
  * Each stage is a module with a small typed interface; this file only wires them.
  */
-import { mkdir, rename, stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./frame/columns.ts";
 import { loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
+import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
+import { windowOf } from "./core/window.ts";
 import { writeChartsOffThread } from "./report/chart_worker.ts";
 import {
   trimAboveBytesFromEnv,
@@ -62,13 +64,9 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
   };
 }
 
-/** `[asOf - days, asOf)`, validated. */
+/** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {
-  if (Number.isNaN(asOf.getTime())) throw new UserError("--as-of is not a valid date or timestamp");
-  if (!Number.isInteger(days) || days < 1 || days > 3660) {
-    throw new UserError(`--days must be a whole number from 1 to 3660, got ${days}`);
-  }
-  return { start: new Date(asOf.getTime() - days * 86_400_000), end: asOf, days };
+  return windowOf(asOf, days);
 }
 
 type StageTimer = <T>(name: string, work: () => Promise<T> | T) => Promise<T>;
@@ -131,6 +129,7 @@ export async function loadPricingData(
       env,
       mode: options.stripe,
       asOf: window.end,
+      windowDays: window.days,
       outDir: options.outDir,
       quiet: options.quiet,
     }));
@@ -150,7 +149,12 @@ export async function loadPricingData(
   );
   onStage({ stage: "metrics", frame });
 
-  const warnings = [...joined.warnings, ...revenue.warnings, ...withRevenue.warnings];
+  const warnings = [
+    ...(results.warnings ?? []),
+    ...joined.warnings,
+    ...revenue.warnings,
+    ...withRevenue.warnings,
+  ];
   if (options.windowDays !== 30) {
     warnings.push(
       `window is ${options.windowDays} days: columns named *_30d hold ${options.windowDays}-day values`,
@@ -189,6 +193,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   }
   // Fail on an unwritable directory before spending minutes on queries.
   await ensureWritableDir(options.outDir);
+  // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).
+  await removeDeadStaging(options.outDir);
   const env = options.env ?? await loadEnv();
   const data = await loadPricingData({ ...options, env });
   const timed = stageTimer(data.stages, options.onStageTime);
@@ -197,8 +203,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
     : undefined;
   // Files are written into a staging folder inside outDir and moved into place at the end,
-  // the manifest last: an interrupted run leaves no partial set of files under the real names.
-  const staging = await Deno.makeTempDir({ dir: options.outDir, prefix: ".staging-" });
+  // the manifest last; a failed move puts every file back (lib/formats/staging.ts).
+  const staging = await makeStagingDir(options.outDir);
   try {
     const staged: string[] = [];
 
@@ -235,14 +241,9 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     staged.unshift(...await charts);
     const stagedManifest = await writeManifest(staging, data, staged);
 
-    const files: string[] = [];
-    for (const path of staged) {
-      const target = join(options.outDir, basename(path));
-      await rename(path, target);
-      files.push(target);
-    }
-    const manifestPath = join(options.outDir, basename(stagedManifest));
-    await rename(stagedManifest, manifestPath);
+    const published = await publishStaged(staging, options.outDir, [...staged, stagedManifest]);
+    const files = published.slice(0, -1);
+    const manifestPath = published[published.length - 1];
     options.onStage?.({ stage: "files", files, manifestPath });
     const final = (path: string) => join(options.outDir, basename(path));
     return {

@@ -1,5 +1,5 @@
 /** The command line as a user meets it: a separate process, its exit code and what it prints. */
-import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, throws } from "node:assert/strict";
 import { parseAsOf, parseCli } from "../lib/cli/export.ts";
 
 const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
@@ -31,7 +31,15 @@ Deno.test("parseCli maps flags to options and rejects contradictions", () => {
   assertEquals(cli.options.asOf?.toISOString(), "2026-11-01T00:00:00.000Z");
   assertEquals(cli.options.stripe, "skip");
   assertEquals(parseCli(["--format", "csv,xlsx"]).options.formats, ["csv", "xlsx"]);
-  assertEquals(parseAsOf("2026-11-01 12:30").toISOString(), "2026-11-01T12:30:00.000Z");
+  assertEquals(parseAsOf("2026-11-01T12:30:00Z").toISOString(), "2026-11-01T12:30:00.000Z");
+  // The one window rule (lib/core/window.ts): a timestamp without a zone is ambiguous, refused.
+  throws(() => parseAsOf("2026-11-01 12:30"), /--as-of must be a date like 2026-11-01/);
+  // --refresh-stripe and --require-stripe combine; --skip-stripe takes neither
+  assertEquals(
+    parseCli(["--refresh-stripe", "--require-stripe"]).options.stripe,
+    "refresh-require",
+  );
+  throws(() => parseCli(["--skip-stripe", "--require-stripe"]), /--skip-stripe cannot/);
 });
 
 Deno.test("bad flags exit 1 with one line naming the problem", async () => {
@@ -39,7 +47,8 @@ Deno.test("bad flags exit 1 with one line naming the problem", async () => {
     const [args, pattern] of [
       [["--format", "pdf"], /--format must be csv, xlsx or both/],
       [["--days", "0"], /--days must be a whole number from 1 to 3660/],
-      [["--as-of", "yesterday"], /--as-of must be an ISO date/],
+      [["--as-of", "yesterday"], /--as-of must be a date like 2026-11-01/],
+      [["--as-of", "2026-02-30"], /--as-of must be a date like 2026-11-01/],
       [["--demo", "--live"], /--demo and --live contradict/],
       [["--frobnicate"], /Unknown option '--frobnicate'/],
     ] as const
@@ -134,6 +143,7 @@ Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit
   );
   assertEquals(result.code, 2, result.stderr);
   match(result.stderr, /error: email: .*\(the export itself was written\)/);
+  match(result.stdout, /^Revenue: demo, 0 Stripe API calls, [\d.]+ s$/m); // the summary's count
   const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
   assertEquals(names, [
     "helicone_pricing_data_2026-11-01_demo.csv",

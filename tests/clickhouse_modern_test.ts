@@ -18,11 +18,20 @@ const byOrg = (rows: Row[]) =>
   rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])))
     .sort((a, b) => a.org_id.localeCompare(b.org_id));
 
-async function runOnModern(): Promise<{ version: string; usage_30d: Row[]; ptb_spend: Row[] }> {
+const byOrgless = (rows: Row[]) => rows.map((r) => ({ readonly: String(r.readonly) }));
+
+async function runOnModern(): Promise<
+  { version: string; usage_30d: Row[]; ptb_spend: Row[]; profile_readonly: Row[] }
+> {
   const run = await runOnModernClickHouse({
     schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
     data: ["tests/fixtures/clickhouse_data.sql"],
-    queries: ["queries/clickhouse/usage_30d.sql", "queries/clickhouse/ptb_spend.sql"],
+    queries: [
+      "queries/clickhouse/usage_30d.sql",
+      "queries/clickhouse/ptb_spend.sql",
+      "queries/clickhouse/profile_readonly.sql",
+      "queries/clickhouse/profile_readonly_legacy.sql",
+    ],
     params: {
       window_start: windowStart.toISOString(),
       window_end: windowEnd.toISOString(),
@@ -36,6 +45,10 @@ async function runOnModern(): Promise<{ version: string; usage_30d: Row[]; ptb_s
     version: run.version,
     usage_30d: results["queries/clickhouse/usage_30d.sql"],
     ptb_spend: results["queries/clickhouse/ptb_spend.sql"],
+    profile_readonly: [
+      ...results["queries/clickhouse/profile_readonly.sql"],
+      ...results["queries/clickhouse/profile_readonly_legacy.sql"],
+    ],
   };
 }
 
@@ -61,6 +74,8 @@ Deno.test("ClickHouse SQL gives the same answers on modern ClickHouse (Bool, Dat
     // and the hand-computed answer for A on the modern engine: 3 requests, $2.75, 2 PTB
     const a = byOrg(modern.usage_30d).find((r) => r.org_id.startsWith("11111111"))!;
     assertEquals([a.requests_30d, a.llm_cost_nano, a.ptb_requests_30d], ["3", "2750000000", "2"]);
+    // both profile probes (getSetting; system.settings for 18.16) read the readonly level in effect
+    assertEquals(byOrgless(modern.profile_readonly), [{ readonly: "2" }, { readonly: "2" }]);
   } finally {
     await source.close();
     await databases.drop();

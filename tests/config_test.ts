@@ -61,3 +61,22 @@ Deno.test("ClickHouse credentials come from the URL unless the variables are set
 Deno.test("redactUrl hides the password", () => {
   assertEquals(redactUrl("postgres://me:hunter2@db:5432/x"), "postgres://me:***@db:5432/x");
 });
+
+Deno.test("the ClickHouse request timeout defaults to the execution limit + 30 s and can be set", () => {
+  const url = "http://127.0.0.1:8123";
+  assertEquals(clickHouseSettings({ PRICING_CH_URL: url })!.requestTimeoutSeconds, 150);
+  assertEquals(
+    clickHouseSettings({ PRICING_CH_URL: url, PRICING_CH_MAX_EXECUTION_SECONDS: "10" })!
+      .requestTimeoutSeconds,
+    40,
+  );
+  assertEquals(
+    clickHouseSettings({ PRICING_CH_URL: url, PRICING_CH_REQUEST_TIMEOUT_SECONDS: "5" })!
+      .requestTimeoutSeconds,
+    5,
+  );
+  assertThrows(
+    () => clickHouseSettings({ PRICING_CH_URL: url, PRICING_CH_REQUEST_TIMEOUT_SECONDS: "0" }),
+    /PRICING_CH_REQUEST_TIMEOUT_SECONDS must be a positive whole number/,
+  );
+});

@@ -12,12 +12,39 @@
  * - `GET /v1/subscriptions` hides canceled subscriptions unless `status=all` (or `canceled`);
  * - `GET /v1/customers/:id` is 404 `resource_missing` for an unknown id, `{deleted: true}` for a
  *   deleted customer;
- * - injectable failures: 429 with `Retry-After` (and code rate_limit), 500 api_error.
+ * - only the parameters each endpoint documents (else 400 "Received unknown parameter"), `created`
+ *   ranges (`created[gte]` …) where Stripe has them, `type` on prices;
+ * - expandable fields absent unless expanded: a coupon's `applies_to` and `currency_options`, a
+ *   price's `currency_options` (and their tiers), a subscription's `customer` (an id), whose own
+ *   `discount` then names its coupon by id;
+ * - `GET /v1/payment_intents`: no status or metadata filter (Stripe has none), newest first, the
+ *   latest charge an id unless expanded;
+ * - injectable failures: 429 with `Retry-After` (and code rate_limit), 500 api_error, 400 (not
+ *   retried), for any path, one path, or one path after some requests pass.
  *
  * It records every request (method, path, query, Stripe-Version).
  */
 
 import type { RevenueOptions } from "../lib/revenue/mod.ts";
+import {
+  BadRequest,
+  checkExpand,
+  checkParameters,
+  createdBounds,
+  createdFilter,
+  createdSlice,
+  errorResponse,
+  expands,
+  newestFirst,
+  page,
+  PARAMETERS,
+  presentCoupon,
+  presentCustomer,
+  presentInvoice,
+  presentItem,
+  presentPrice,
+  presentSubscription,
+} from "./fake_stripe_api.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -29,6 +56,7 @@ export interface FakeStripeData {
   /** customers of the account; default: one per customer id of the subscriptions */
   customers?: Json[];
   coupons?: Json[];
+  paymentIntents?: Json[];
 }
 
 export interface RecordedRequest {
@@ -45,8 +73,14 @@ export interface FakeStripe {
   requests: string[];
   /** every request received, in detail */
   log: RecordedRequest[];
+  /** most requests in flight at once so far (with a latency, concurrency shows) */
+  peakInFlight(): number;
   /** the next responses to fail: status 429 (with Retry-After) or 500 */
   failNext(status: 429 | 500, times: number, retryAfterSeconds?: number): void;
+  /** the next `times` requests to `path` fail: 400 (not retried), 429 (Retry-After) or 500 */
+  failPath(path: string, status: 400 | 429 | 500, times: number, retryAfterSeconds?: number): void;
+  /** the request to `path` after `passing` more succeed fails once (400, not retried) */
+  failPathLater(path: string, passing: number): void;
   /** drop failures still queued */
   clearFailures(): void;
   close(): Promise<void>;
@@ -55,151 +89,6 @@ export interface FakeStripe {
 export interface FakeStripeOptions {
   /** entries shown in an embedded list before `has_more` (Stripe embeds the first page) */
   embeddedLimit?: number;
-}
-
-function errorResponse(
-  status: number,
-  error: { type: string; message: string; code?: string; param?: string },
-  headers: Record<string, string> = {},
-) {
-  return new Response(JSON.stringify({ error }), {
-    status,
-    headers: {
-      "content-type": "application/json",
-      "request-id": `req_${crypto.randomUUID().replaceAll("-", "").slice(0, 14)}`,
-      ...headers,
-    },
-  });
-}
-
-class BadRequest extends Error {
-  constructor(message: string, readonly param?: string, readonly code?: string) {
-    super(message);
-  }
-}
-
-/** `expand[0]=a&expand[]=b` → ["a", "b"] */
-function expands(params: URLSearchParams): string[] {
-  return [...params.entries()].filter(([k]) => k.startsWith("expand[")).map(([, v]) => v);
-}
-
-/** Which expansions each list allows (Stripe answers 400 to anything else). */
-const EXPANDABLE: Record<string, string[]> = {
-  "/v1/subscriptions": [
-    "data.discounts",
-    "data.discounts.source.coupon",
-    "data.items.data.discounts",
-  ],
-  "/v1/subscription_items": ["data.discounts", "data.discounts.source.coupon", "data.price.tiers"],
-  "/v1/products": [],
-  "/v1/invoices": [],
-  "/v1/invoices/:id/lines": [],
-  "/v1/coupons": [],
-  "/v1/prices": ["data.tiers"],
-  "/v1/prices/:id": ["tiers"],
-  "/v1/customers": [],
-  "/v1/customers/:id": [],
-};
-
-function checkExpand(route: string, expand: string[]) {
-  for (const path of expand) {
-    const levels = path.split(".").length;
-    if (levels > 4) {
-      throw new BadRequest(
-        `You cannot expand more than 4 levels of a property. Property: ${path}`,
-        "expand",
-      );
-    }
-    if (!(EXPANDABLE[route] ?? []).includes(path)) {
-      throw new BadRequest(`This property cannot be expanded (${path}).`, "expand");
-    }
-  }
-}
-
-function limitOf(params: URLSearchParams): number {
-  const text = params.get("limit");
-  if (text === null) return 10;
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new BadRequest(
-      `Invalid integer: ${text}. This value must be between 1 and 100.`,
-      "limit",
-      "parameter_invalid_integer",
-    );
-  }
-  return limit;
-}
-
-function page(all: Json[], params: URLSearchParams, url: string): Json {
-  const limit = limitOf(params);
-  const after = params.get("starting_after");
-  let start = 0;
-  if (after) {
-    const index = all.findIndex((o) => o.id === after);
-    if (index < 0) {
-      throw new BadRequest(`No such object: '${after}'`, "starting_after", "resource_missing");
-    }
-    start = index + 1;
-  }
-  return {
-    object: "list",
-    url,
-    has_more: start + limit < all.length,
-    data: all.slice(start, start + limit),
-  };
-}
-
-function embedded(list: Json[], url: string, limit: number): Json {
-  return { object: "list", url, has_more: list.length > limit, data: list.slice(0, limit) };
-}
-
-/** A discount as the API shows it: an id unless expanded; its coupon an id unless expanded. */
-function presentDiscounts(discounts: Json[], expanded: boolean, couponExpanded: boolean): Json[] {
-  return (discounts ?? []).map((d: Json) => {
-    if (!expanded) return d.id;
-    const copy = structuredClone(d);
-    const coupon = copy.source?.coupon;
-    if (!couponExpanded && coupon && typeof coupon === "object") copy.source.coupon = coupon.id;
-    return copy;
-  });
-}
-
-/** A price as the API shows it: `tiers` only when expanded. */
-function presentPrice(price: Json, tiersExpanded: boolean): Json {
-  const copy = structuredClone(price);
-  if (!tiersExpanded) delete copy.tiers;
-  return copy;
-}
-
-function presentItem(item: Json, expand: (path: string) => boolean): Json {
-  const copy = structuredClone(item);
-  copy.discounts = presentDiscounts(
-    copy.discounts,
-    expand("discounts"),
-    expand("discounts.source.coupon"),
-  );
-  copy.price = presentPrice(copy.price, expand("price.tiers"));
-  return copy;
-}
-
-function presentSubscription(subscription: Json, expand: string[], limit: number): Json {
-  const copy = structuredClone(subscription);
-  copy.discounts = presentDiscounts(
-    copy.discounts,
-    expand.includes("data.discounts") || expand.includes("data.discounts.source.coupon"),
-    expand.includes("data.discounts.source.coupon"),
-  );
-  const items = (copy.items?.data ?? []).map((item: Json) =>
-    presentItem(item, (path) => expand.includes(`data.items.data.${path}`))
-  );
-  copy.items = embedded(items, `/v1/subscription_items?subscription=${copy.id}`, limit);
-  return copy;
-}
-
-function presentInvoice(invoice: Json, limit: number): Json {
-  const copy = structuredClone(invoice);
-  copy.lines = embedded(copy.lines?.data ?? [], `/v1/invoices/${copy.id}/lines`, limit);
-  return copy;
 }
 
 export function startFakeStripe(
@@ -212,12 +101,15 @@ export function startFakeStripe(
   const embeddedLimit = options.embeddedLimit ?? 10;
   const requests: string[] = [];
   const log: RecordedRequest[] = [];
-  const failures: { status: 429 | 500; retryAfter: number }[] = [];
+  const failures: { status: 400 | 429 | 500; retryAfter: number }[] = [];
+  const pathFailures = new Map<string, { status: 400 | 429 | 500; retryAfter: number }[]>();
+  const laterFailures = new Map<string, number>(); // path → requests to let pass first
   const customers: Json[] = data.customers ??
     [...new Set(data.subscriptions.map((s) => String(s.customer)))].map((id) => ({
       id,
       object: "customer",
     }));
+  const customersById = new Map(customers.map((c) => [String(c.id), c]));
   const coupons: Json[] = data.coupons ?? [];
   /** the account's prices: every price on a subscription item, once */
   const allPrices = () => [
@@ -237,15 +129,45 @@ export function startFakeStripe(
       throw new BadRequest(`Unrecognized request URL (${method}: ${path}).`);
     }
     const expand = expands(params);
+    const routeName = path
+      .replace(/^\/v1\/invoices\/[^/]+\/lines$/, "/v1/invoices/:id/lines")
+      .replace(/^\/v1\/(prices|customers)\/[^/]+$/, "/v1/$1/:id");
+    if (PARAMETERS[routeName]) checkParameters(routeName, params);
     let match: RegExpMatchArray | null;
     if (path === "/v1/subscriptions") {
       checkExpand(path, expand);
       const status = params.get("status");
-      const visible = data.subscriptions.filter((s) =>
-        status === "all" ? true : status ? s.status === status : s.status !== "canceled"
+      const inRange = createdFilter(params);
+      const sorted = newestFirst(data.subscriptions);
+      // every status: the range is a slice of the sorted list (found by bisection, so a big
+      // account's pages stay cheap); otherwise filtered
+      const visible = status === "all"
+        ? createdSlice(sorted, createdBounds(params))
+        : sorted.filter((s) =>
+          (status ? s.status === status : s.status !== "canceled") && inRange(s)
+        );
+      const body = page(visible, params, path);
+      body.data = body.data.map((s: Json) =>
+        presentSubscription(s, expand, embeddedLimit, customersById)
+      );
+      return body;
+    }
+    if (path === "/v1/payment_intents") {
+      checkExpand(path, expand);
+      const inRange = createdFilter(params);
+      const customer = params.get("customer");
+      const visible = newestFirst(data.paymentIntents ?? []).filter((p) =>
+        inRange(p) && (customer === null || p.customer === customer)
       );
       const body = page(visible, params, path);
-      body.data = body.data.map((s: Json) => presentSubscription(s, expand, embeddedLimit));
+      // the latest charge (its refunds) is an id unless expanded
+      body.data = body.data.map((p: Json) => {
+        const charge = p.latest_charge;
+        if (!charge || typeof charge !== "object" || expand.includes("data.latest_charge")) {
+          return p;
+        }
+        return { ...p, latest_charge: charge.id };
+      });
       return body;
     }
     if (path === "/v1/subscription_items") {
@@ -266,9 +188,7 @@ export function startFakeStripe(
     }
     if (path === "/v1/invoices") {
       checkExpand(path, expand);
-      const gte = Number(params.get("created[gte]") ?? -Infinity);
-      const lt = Number(params.get("created[lt]") ?? Infinity);
-      const visible = data.invoices.filter((i) => i.created >= gte && i.created < lt);
+      const visible = newestFirst(data.invoices).filter(createdFilter(params));
       const body = page(visible, params, path);
       body.data = body.data.map((i: Json) => presentInvoice(i, embeddedLimit));
       return body;
@@ -281,29 +201,39 @@ export function startFakeStripe(
     }
     if (path === "/v1/prices") {
       checkExpand(path, expand);
-      const body = page(allPrices(), params, path);
-      body.data = body.data.map((p: Json) => presentPrice(p, expand.includes("data.tiers")));
+      const type = params.get("type");
+      const visible = allPrices().filter((p) =>
+        type === null || (type === "recurring") === Boolean(p.recurring)
+      );
+      const body = page(visible, params, path);
+      body.data = body.data.map((p: Json) => presentPrice(p, (x) => expand.includes(`data.${x}`)));
       return body;
     }
     if ((match = path.match(/^\/v1\/prices\/([^/]+)$/))) {
       checkExpand("/v1/prices/:id", expand);
       const price = allPrices().find((p) => p.id === decodeURIComponent(match![1]));
       if (!price) return notFound("price", decodeURIComponent(match[1]));
-      return presentPrice(price, expand.includes("tiers"));
+      return presentPrice(price, (x) => expand.includes(x));
     }
     if (path === "/v1/coupons") {
       checkExpand(path, expand);
-      return page(coupons, params, path);
+      const body = page(coupons, params, path);
+      body.data = body.data.map((c: Json) => presentCoupon(c, (x) => expand.includes(`data.${x}`)));
+      return body;
     }
     if (path === "/v1/customers") {
       checkExpand(path, expand);
-      return page(customers.filter((c) => !c.deleted), params, path);
+      const body = page(newestFirst(customers).filter((c) => !c.deleted), params, path);
+      body.data = body.data.map(presentCustomer);
+      return body;
     }
     if ((match = path.match(/^\/v1\/customers\/([^/]+)$/))) {
       checkExpand("/v1/customers/:id", expand);
       const customer = customers.find((c) => c.id === decodeURIComponent(match![1]));
       if (!customer) return notFound("customer", decodeURIComponent(match[1]));
-      return customer.deleted ? { id: customer.id, object: "customer", deleted: true } : customer;
+      return customer.deleted
+        ? { id: customer.id, object: "customer", deleted: true }
+        : presentCustomer(customer);
     }
     return errorResponse(404, {
       type: "invalid_request_error",
@@ -319,7 +249,17 @@ export function startFakeStripe(
       param: "id",
     });
 
+  let inFlight = 0;
+  let peak = 0;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    peak = Math.max(peak, ++inFlight);
+    try {
+      return await answer(request);
+    } finally {
+      inFlight--;
+    }
+  });
+  async function answer(request: Request): Promise<Response> {
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const url = new URL(request.url);
     requests.push(`${request.method} ${url.pathname}`);
@@ -336,7 +276,24 @@ export function startFakeStripe(
         message: `Invalid API Key provided: ${given.slice(0, 8)}****${given.slice(-4)}`,
       });
     }
-    const failure = failures.shift();
+    const passing = laterFailures.get(url.pathname);
+    if (passing !== undefined) {
+      if (passing > 0) laterFailures.set(url.pathname, passing - 1);
+      else {
+        laterFailures.delete(url.pathname);
+        return errorResponse(400, {
+          type: "invalid_request_error",
+          message: "Injected late failure.",
+        });
+      }
+    }
+    const failure = pathFailures.get(url.pathname)?.shift() ?? failures.shift();
+    if (failure?.status === 400) {
+      return errorResponse(400, {
+        type: "invalid_request_error",
+        message: "Injected bad request.",
+      });
+    }
     if (failure?.status === 429) {
       return errorResponse(429, {
         type: "invalid_request_error",
@@ -364,17 +321,28 @@ export function startFakeStripe(
         ...(error.param ? { param: error.param } : {}),
       });
     }
-  });
+  }
   return {
     port: (server.addr as Deno.NetAddr).port,
     apiKey,
     requests,
     log,
+    peakInFlight: () => peak,
     failNext(status, times, retryAfterSeconds = 0) {
       for (let i = 0; i < times; i++) failures.push({ status, retryAfter: retryAfterSeconds });
     },
+    failPath(path, status, times, retryAfterSeconds = 0) {
+      const queue = pathFailures.get(path) ?? [];
+      for (let i = 0; i < times; i++) queue.push({ status, retryAfter: retryAfterSeconds });
+      pathFailures.set(path, queue);
+    },
+    failPathLater(path, passing) {
+      laterFailures.set(path, passing);
+    },
     clearFailures() {
       failures.length = 0;
+      pathFailures.clear();
+      laterFailures.clear();
     },
     close: () => server.shutdown(),
   };

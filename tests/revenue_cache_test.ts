@@ -18,10 +18,12 @@ import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
 
 const EMPTY: StripeSnapshot = {
   subscriptions: [],
+  customerDiscounts: {},
   products: [],
   usageLines: [],
-  customers: { listed: false, existing: ["cus_a"], missing: [] },
+  customers: { listed: false, existing: ["cus_a"], missing: [], unverified: [] },
   unreadableDiscounts: [],
+  ptb: null,
 };
 
 Deno.test("cache file: one per key fingerprint and day, never the key; no temp file left behind; other shapes ignored", async () => {

@@ -5,6 +5,7 @@
 import { deepStrictEqual as assertEquals, notDeepStrictEqual, ok } from "node:assert/strict";
 import {
   DEMO_FX_RATES,
+  DEMO_PTB_PRODUCT,
   demoRevenue,
   type DemoRevenueOrg,
   demoStripeObjects,
@@ -37,49 +38,64 @@ const ORGS: DemoRevenueOrg[] = Array.from({ length: 350 }, (_, i) => {
     seats: i % 13, // 0 seats too: billed as 1
     addons: i % 5 === 0 ? ["prompts"] : i % 11 === 0 ? ["evals", "prompts"] : [],
     requests30d: (i * 7919) % 400_000,
+    // every third organization has PTB cost in the window, $0.40 to $2,000
+    ptbCost30d: i % 3 === 0 ? ((i * 4021) % 200_000) / 100 + 0.4 : 0,
   };
 });
 
 Deno.test("demo revenue is deterministic for a seed and changes with it", () => {
-  const first = demoRevenue(ORGS, SEED, AS_OF);
-  assertEquals(demoRevenue(ORGS, SEED, AS_OF), first);
-  notDeepStrictEqual(demoRevenue(ORGS, SEED + 1, AS_OF).byCustomer, first.byCustomer);
+  const first = demoRevenue(ORGS, { seed: SEED, asOf: AS_OF });
+  assertEquals(demoRevenue(ORGS, { seed: SEED, asOf: AS_OF }), first);
+  notDeepStrictEqual(
+    demoRevenue(ORGS, { seed: SEED + 1, asOf: AS_OF }).byCustomer,
+    first.byCustomer,
+  );
   assertEquals(first.source, "demo");
   assertEquals([first.apiCalls, first.failed], [0, false]);
 });
 
 Deno.test("the demo's Stripe objects, served by the fake API and read through the SDK, give the demo's revenue", async () => {
-  const objects = demoStripeObjects(ORGS, SEED, AS_OF);
+  const objects = demoStripeObjects(ORGS, { seed: SEED, asOf: AS_OF });
   await withFakeStripe(async (fake, options) => {
     const live = await loadRevenue(ORGS.map((o) => o.customerId), options);
-    const demo = demoRevenue(ORGS, SEED, AS_OF);
+    const demo = demoRevenue(ORGS, { seed: SEED, asOf: AS_OF });
     assertEquals(live.source, "stripe");
     assertEquals(live.byCustomer, demo.byCustomer);
-    assertEquals(live.warnings, demo.warnings);
-    // the fetch had to do real work: tiers looked up, item coupons listed, and each customer
-    // without a subscription (fewer than the lookup limit of 50) looked up
+    // the live run could not check every customer without a subscription within its bound
+    const unchecked = /^\d+ stripe_customer_id values without a subscription were not checked/;
+    assertEquals(live.warnings.filter((w) => !unchecked.test(w)), demo.warnings);
+    // the fetch had to do real work: the tiered price looked up (one: the lookup limit), coupons
+    // listed, customers without a subscription checked with what the call bound left
     ok(fake.requests.includes("GET /v1/prices/price_growth_seats"), fake.requests.join());
     ok(fake.requests.includes("GET /v1/coupons"));
     const subscribers = new Set(objects.subscriptions.map((s) => s.customer));
     const withoutSubscription = ORGS.filter((o) => !subscribers.has(o.customerId)).length;
     ok(withoutSubscription > 10);
-    assertEquals(
-      fake.requests.filter((r) => r.startsWith("GET /v1/customers/")).length,
-      withoutSubscription,
-    );
+    // the bound, with the PaymentIntent pages past the first (PTB credits)
+    const bound = Math.ceil(objects.subscriptions.length / 100) +
+      Math.ceil(objects.invoices.length / 100) + 5 +
+      Math.max(0, Math.ceil(objects.ptb!.paymentIntents.length / 100) - 1);
+    assertEquals(live.ptb, demo.ptb);
+    ok(demo.ptb!.totalUsd! > 0);
+    ok(live.apiCalls <= bound, `${live.apiCalls} calls, bound ${bound}`);
+    ok(fake.requests.includes("GET /v1/customers"));
   }, {
-    data: { ...objects, customers: ORGS.map((o) => ({ id: o.customerId, object: "customer" })) },
+    data: {
+      ...objects,
+      customers: ORGS.map((o) => ({ id: o.customerId, object: "customer" })),
+      paymentIntents: objects.ptb!.paymentIntents,
+    },
     mode: "refresh",
     asOf: AS_OF,
-    rules: { fxRates: DEMO_FX_RATES },
+    rules: { fxRates: DEMO_FX_RATES, ptbProductId: DEMO_PTB_PRODUCT },
   });
 });
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 Deno.test("demo revenue is plausible: list prices by plan, add-ons as in the metadata, usage from requests, statuses and discounts mixed", () => {
-  const objects = demoStripeObjects(ORGS, SEED, AS_OF);
-  const result = demoRevenue(ORGS, SEED, AS_OF);
+  const objects = demoStripeObjects(ORGS, { seed: SEED, asOf: AS_OF });
+  const result = demoRevenue(ORGS, { seed: SEED, asOf: AS_OF });
   const subscriptionOf = new Map(objects.subscriptions.map((s: Json) => [s.customer, s]));
   const invoiceOf = new Map(objects.invoices.map((i: Json) => [i.customer, i]));
   assertEquals(result.warnings, []); // every item classified, EUR converted
@@ -152,4 +168,31 @@ Deno.test("demo revenue is plausible: list prices by plan, add-ons as in the met
   ok(all.some((r) => r.cancelAtPeriodEnd === true));
   ok(all.filter((r) => r.usageCharges! > 0).length > 50);
   ok(objects.subscriptions.some((s: Json) => s.discounts.length > 0));
+});
+
+Deno.test("demo PTB revenue tracks each organization's PTB cost: postpaid exactly, prepaid in credit packs", () => {
+  const objects = demoStripeObjects(ORGS, { seed: SEED, asOf: AS_OF });
+  const result = demoRevenue(ORGS, { seed: SEED, asOf: AS_OF });
+  const postpaid = new Set(
+    objects.invoices.filter((i: Json) => i.metadata?.type === "ptb_usage").map((i: Json) =>
+      i.customer
+    ),
+  );
+  let prepaidCost = 0;
+  let prepaidRevenue = 0;
+  for (const org of ORGS) {
+    const ptb = result.byCustomer.get(org.customerId)!.ptbRevenueUsd30d!;
+    if (!org.ptbCost30d) {
+      assertEquals(ptb, 0, org.customerId);
+    } else if (postpaid.has(org.customerId)) {
+      assertEquals(ptb, round2(org.ptbCost30d), org.customerId); // no markup
+    } else {
+      prepaidCost += org.ptbCost30d;
+      prepaidRevenue += ptb;
+    }
+  }
+  ok(postpaid.size > 10, `${postpaid.size} postpaid`);
+  // credits come in packs (and 5 % of payments fail): close to the cost, not equal
+  ok(Math.abs(prepaidRevenue / prepaidCost - 1) < 0.25, `${prepaidRevenue} vs ${prepaidCost}`);
+  assertEquals(result.ptb?.productId, DEMO_PTB_PRODUCT);
 });

@@ -3,13 +3,14 @@
  * pinned API version, 100-object pages and their cursors, expansions within Stripe's limit,
  * Retry-After, bounded concurrency, lookups versus whole lists, progress, and error lines.
  */
-import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import Stripe from "stripe";
 import {
   describeStripeError,
   loadRevenue,
   redactKeys,
-  type RevenueOptions,
+  revenueModeFromFlags,
+  revenueSummaryLine,
 } from "../lib/revenue/mod.ts";
 import { limiter } from "../lib/revenue/pool.ts";
 import { progressLine, stderrProgress } from "../lib/revenue/progress.ts";
@@ -89,26 +90,42 @@ Deno.test("a 429 waits for its Retry-After before the retry", async () => {
   }, { subscriptions: [subscriptions[0]], products, invoices: [] });
 });
 
-Deno.test("many open objects are read as whole lists instead of one lookup each (PRICING_STRIPE_LOOKUP_LIMIT), with the same revenue", async () => {
-  let lookedUp: RevenueOptions["rules"];
+Deno.test("open prices are looked up one by one up to PRICING_STRIPE_LOOKUP_LIMIT, else read in one page of recurring prices, with the same revenue", async () => {
   await withFake(async (fake, options) => {
-    const byLookup = await loadRevenue(CUSTOMERS, options);
-    const lookupRequests = [...fake.requests];
-    lookedUp = options.rules;
-    const byList = await loadRevenue(CUSTOMERS, {
-      ...options,
-      rules: { ...lookedUp, lookupLimit: 0 },
-    });
-    const listRequests = fake.requests.slice(lookupRequests.length);
-    ok(lookupRequests.includes("GET /v1/customers/cus_not_in_stripe"));
-    ok(lookupRequests.includes("GET /v1/prices/price_seats_graduated_3"));
-    // lookups replaced by one customers page and one prices page
-    ok(listRequests.includes("GET /v1/customers") && listRequests.includes("GET /v1/prices"));
-    ok(!listRequests.some((r) => /\/v1\/(customers|prices)\/./.test(r)), listRequests.join());
+    // default limit 1: the 5 open prices (2 tiered, 3 in another currency) come in one page
+    const byList = await loadRevenue(CUSTOMERS, options);
+    const listRequests = [...fake.requests];
+    ok(listRequests.includes("GET /v1/prices"));
+    ok(!listRequests.some((r) => r.startsWith("GET /v1/prices/")), listRequests.join());
     const pricesRequest = fake.log.find((r) => r.path === "/v1/prices")!;
-    assertEquals(pricesRequest.params.get("expand[0]"), "data.tiers");
-    assertEquals(byList.byCustomer, byLookup.byCustomer);
-    assertEquals(byList.unknownCustomerIds, byLookup.unknownCustomerIds);
+    assertEquals(pricesRequest.params.get("type"), "recurring");
+    assertEquals(
+      [...pricesRequest.params].filter(([k]) => k.startsWith("expand")).map(([, v]) => v),
+      ["data.tiers", "data.currency_options", "data.currency_options.eur.tiers"],
+    );
+    const byLookup = await loadRevenue(CUSTOMERS, {
+      ...options,
+      rules: { ...options.rules, lookupLimit: 10 },
+    });
+    const lookupRequests = fake.requests.slice(listRequests.length);
+    assertEquals(
+      lookupRequests.filter((r) => r.startsWith("GET /v1/prices/")).toSorted(),
+      [
+        "GET /v1/prices/price_seats_graduated_3",
+        "GET /v1/prices/price_seats_graduated_4",
+        "GET /v1/prices/price_tiered_with_eur",
+        "GET /v1/prices/price_usd_only",
+        "GET /v1/prices/price_usd_with_eur",
+      ],
+    );
+    ok(!lookupRequests.includes("GET /v1/prices"));
+    for (const [id, revenue] of byList.byCustomer) {
+      assertEquals(byLookup.byCustomer.get(id), revenue, id);
+    }
+    // 5 lookups spend the call bound: the 3 customers without a subscription stay unchecked
+    assertEquals(byList.unknownCustomerIds, ["cus_deleted", "cus_not_in_stripe"]);
+    assertEquals(byLookup.unknownCustomerIds, []);
+    ok(byLookup.warnings.some((w) => w.startsWith("3 stripe_customer_id values without")));
   });
 });
 
@@ -173,4 +190,109 @@ Deno.test("error lines name the problem and what to do, never the key", () => {
     describeStripeError({ type: "StripeConnectionError", message: "connect ECONNREFUSED" }),
     /^cannot reach Stripe/,
   );
+});
+
+/** A cold run on the fake: its API calls, as the result counts them and as the fake saw them. */
+async function coldCalls(data: FakeStripeData, customerIds: string[]) {
+  let calls = { counted: -1, seen: -1, warnings: [] as string[] };
+  await withFake(async (fake, options) => {
+    const result = await loadRevenue(customerIds, options);
+    calls = { counted: result.apiCalls, seen: fake.requests.length, warnings: result.warnings };
+  }, data);
+  return calls;
+}
+
+Deno.test("a cold run stays within ceil(subscriptions/100) + ceil(invoices/100) + 5 calls, counted on the fake", async () => {
+  const T = AS_OF.getTime() / 1000;
+  const templates = ["cus_seat", "cus_graduated", "cus_volume", "cus_currency_option_tiered"]
+    .map((c) => subscriptions.find((s) => s.customer === c)!);
+  // 250 subscriptions on 4 prices, 3 of them tiered (their tiers must be read)
+  const subs = Array.from({ length: 250 }, (_, i) => ({
+    ...structuredClone(templates[i % 4]),
+    id: `sub_b${String(i).padStart(3, "0")}`,
+    customer: `cus_b${i}`,
+  }));
+  const invoices = Array.from({ length: 130 }, (_, i) => ({
+    id: `in_b${String(i).padStart(3, "0")}`,
+    object: "invoice",
+    customer: `cus_b${i}`,
+    status: "paid",
+    billing_reason: "subscription_cycle",
+    created: T - 5 * 86_400,
+    currency: "usd",
+    parent: { type: "subscription_details", subscription_details: { subscription: `sub_b${i}` } },
+    lines: { object: "list", has_more: false, data: [] },
+  }));
+  // 60 exported customers without a subscription, among 510 customers of the account
+  const free = Array.from({ length: 60 }, (_, i) => `cus_free${i}`);
+  const accountCustomers = [
+    ...free,
+    ...subs.map((s) => s.customer),
+    ...Array.from({ length: 200 }, (_, i) => `cus_other${i}`),
+  ].map((id) => ({ id, object: "customer" }));
+  const large = await coldCalls(
+    { subscriptions: subs, products, invoices, customers: accountCustomers },
+    [...subs.map((s) => s.customer), ...free],
+  );
+  // bound 3 + 2 + 5 = 10: subscriptions 3 pages, invoices 2, products, coupons, one page of
+  // recurring prices (3 tiered > the lookup limit of 1) = 8; 2 pages of customers with the rest
+  assertEquals(large.counted, 10);
+  assertEquals(large.seen, 10);
+
+  // an empty account: 4 empty lists, and the 1 call left checks the two ids in one page
+  const empty = await coldCalls({ subscriptions: [], products: [], invoices: [] }, [
+    "cus_x",
+    "cus_y",
+  ]);
+  assertEquals([empty.counted, empty.seen], [5, 5]); // bound 0 + 0 + 5
+
+  // the scenarios: 8 calls, bound 1 + 1 + 5 + 2 embedded pages (revenue_test.ts)
+  const scenarios = await coldCalls(FAKE_DATA, CUSTOMERS);
+  ok(scenarios.counted <= 9 && scenarios.seen === scenarios.counted, JSON.stringify(scenarios));
+});
+
+Deno.test("when a list fails, the count includes the requests still retrying (they settle first)", async () => {
+  await withFakeStripe(async (fake, options) => {
+    // subscriptions fail at once (400, not retried); products fail twice with 500, which the SDK
+    // retries after its backoff, so they are still retrying when the subscriptions fail
+    fake.failPath("/v1/subscriptions", 400, 1);
+    fake.failPath("/v1/products", 500, 2);
+    const result = await loadRevenue(["cus_seat"], options);
+    assertEquals([result.source, result.failed], ["none", true]);
+    // subscriptions 1 + products 3 (two failures, one success) + invoices 1 + coupons 1
+    assertEquals(fake.requests.filter((r) => r === "GET /v1/products").length, 3);
+    assertEquals(fake.requests.length, 6);
+    assertEquals(result.apiCalls, 6);
+  }, {
+    data: FAKE_DATA,
+    mode: "refresh",
+    asOf: AS_OF,
+    rules: { maxNetworkRetries: 2, fxRates: { eur: 1.1 } },
+  });
+});
+
+Deno.test("--refresh-stripe and --require-stripe combine: the cache is ignored and a failure is one line", async () => {
+  assertEquals(revenueModeFromFlags({ refresh: true, require: true }), "refresh-require");
+  assertEquals(revenueModeFromFlags({ refresh: true }), "refresh");
+  assertEquals(revenueModeFromFlags({ require: true }), "require");
+  assertEquals(revenueModeFromFlags({}), "auto");
+  assertEquals(revenueModeFromFlags({ skip: true }), "skip");
+  assertEquals(revenueModeFromFlags({ skip: true, require: true }), null);
+  await withFake(async (fake, options) => {
+    const first = await loadRevenue(["cus_seat"], { ...options, mode: "auto" });
+    const calls = fake.requests.length;
+    const again = await loadRevenue(["cus_seat"], { ...options, mode: "refresh-require" });
+    assertEquals(again.source, "stripe", "the cache was ignored");
+    assertEquals(fake.requests.length, calls * 2);
+    assertEquals(again.byCustomer, first.byCustomer);
+    fake.failPath("/v1/subscriptions", 400, 1);
+    await rejects(
+      loadRevenue(["cus_seat"], { ...options, mode: "refresh-require" }),
+      (e: Error) => /^--require-stripe: Stripe request failed \(400\)/.test(e.message),
+    );
+    assertEquals(
+      revenueSummaryLine(again).replace(/[\d.]+ s$/, "… s"),
+      `Revenue: stripe, ${calls} Stripe API calls, … s`,
+    );
+  });
 });

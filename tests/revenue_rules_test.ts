@@ -242,6 +242,8 @@ Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a mon
         amount_off: amountOff,
         currency: "usd",
         duration: "forever" as const,
+        applies_to_products: null,
+        amount_off_by_currency: null,
       },
       end: null,
     }],

@@ -62,6 +62,14 @@ const EXPECTED: Record<string, (number | null)[]> = {
   cus_item_discount: [85, 60, 0, 25, 0, 85], // $20 × 3 + prompts $50 × (1 − 50%) item coupon
   cus_item_trial: [79, 79, 0, 0, 0, 79], // the prompts item is on trial until after the as-of
   cus_many_items: [130, 20, 0, 0, 110, 130], // $20 seat + 11 × $10 add-ons (2 past the first 10)
+  // Team $200 + Prompts $50 × (1 − 50%): the coupon applies to the prompts product only
+  cus_prompts_coupon: [225, 200, 0, 25, 0, 225],
+  // customer's 10%: $20 × 5 × 0.9 = $90 on the subscription without a discount; the other keeps
+  // its own 50% and only that: $200 × 0.5 = $100
+  cus_customer_discount: [190, 190, 0, 0, 0, 190],
+  cus_currency_option: [99, 99, 0, 0, 0, 99], // the EUR option's €90 × 1.1
+  cus_currency_option_tiered: [72.6, 72.6, 0, 0, 0, 72.6], // (5 × €10 + 2 × €8) × 1.1
+  cus_eur_amount_coupon: [88, 88, 0, 0, 0, 88], // (€100 − the coupon's €20 option) × 1.1
 };
 
 Deno.test("every revenue scenario, fetched through the Stripe SDK, matches hand-computed values", async () => {
@@ -99,25 +107,37 @@ Deno.test("every revenue scenario, fetched through the Stripe SDK, matches hand-
     assertEquals(result.unknownCustomerIds, ["cus_deleted", "cus_not_in_stripe"]);
     ok(!result.byCustomer.has("cus_deleted") && !result.byCustomer.has("cus_not_in_stripe"));
     ok(result.warnings.some((w) => w.startsWith("2 stripe_customer_id values are unknown")));
-    // subscriptions, products, invoices: one page each; + the two items past the embedded ten
-    // (1 subscription_items page) + the invoice's twelfth line (1 lines page) + the tiers of the
-    // 2 tiered prices (1 each) + coupons for the item discount (1) + the 3 customers with no
-    // subscription, looked up one by one = 3 + 1 + 1 + 2 + 1 + 3 = 11
-    assertEquals(result.apiCalls, 11);
-    assertEquals(fake.requests.length, 11);
+    // subscriptions, products, invoices, coupons (with applies_to): one page each; + the two
+    // items past the embedded ten (1 subscription_items page) + the invoice's twelfth line (1 lines
+    // page) + one page of recurring prices for 2 tiered prices and 3 priced in another currency
+    // (more than the lookup limit of 1) = 7. The bound: ceil(38/100) + ceil(5/100) + 5 + the 2
+    // embedded pages = 9, so 2 calls are left for the 3 customers without a subscription: more
+    // than 2 lookups, so one page of customers, which settles all three = 8.
+    assertEquals(
+      FAKE_DATA.subscriptions.length <= 100 && FAKE_DATA.invoices.length <= 100,
+      true,
+    );
+    assertEquals(result.apiCalls, 8);
+    assertEquals(fake.requests.length, 8);
     assertEquals(fake.requests.toSorted(), [
       "GET /v1/coupons",
-      "GET /v1/customers/cus_deleted",
-      "GET /v1/customers/cus_no_subscription",
-      "GET /v1/customers/cus_not_in_stripe",
+      "GET /v1/customers",
       "GET /v1/invoices",
       "GET /v1/invoices/in_metered_oct/lines",
-      "GET /v1/prices/price_seats_graduated_3",
-      "GET /v1/prices/price_seats_graduated_4",
+      "GET /v1/prices",
       "GET /v1/products",
       "GET /v1/subscription_items",
       "GET /v1/subscriptions",
     ]);
+    const couponsRequest = fake.log.find((r) => r.path === "/v1/coupons")!;
+    assertEquals(
+      couponsRequest.params.getAll("expand[0]").concat(
+        couponsRequest.params.getAll("expand[1]"),
+      ),
+      ["data.applies_to", "data.currency_options"],
+    );
+    const pricesRequest = fake.log.find((r) => r.path === "/v1/prices")!;
+    assertEquals(pricesRequest.params.get("type"), "recurring");
   });
 });
 
@@ -153,7 +173,7 @@ Deno.test("a currency without a configured rate leaves that customer's revenue e
   });
 });
 
-Deno.test("Stripe's glossary check: 100 × $100/month + 50 × $600/year = $12,500 MRR, in ceil(150/100)+2 calls", async () => {
+Deno.test("Stripe's glossary check: 100 × $100/month + 50 × $600/year = $12,500 MRR, in ceil(150/100)+3 calls", async () => {
   const monthly = priceLite({
     id: "price_m",
     product: "prod_pro_users",
@@ -186,44 +206,56 @@ Deno.test("Stripe's glossary check: 100 × $100/month + 50 × $600/year = $12,50
     const result = await loadRevenue(customers, options);
     const total = customers.reduce((sum, c) => sum + result.byCustomer.get(c)!.mrr!, 0);
     assertEquals(total, 12_500);
-    // 150 subscriptions = 2 pages, products 1, invoices 1
-    assertEquals(result.apiCalls, 4);
+    // 150 subscriptions = 2 pages, products 1, invoices 1, coupons 1
+    assertEquals(result.apiCalls, 5);
     assertEquals(fake.requests.filter((r) => r.endsWith("/subscriptions")).length, 2);
   }, { subscriptions: subs, products, invoices: [] });
 });
 
-Deno.test("a few hundred customers cost ceil(subscriptions/100) + products + invoices + a handful; the cache then costs none", async () => {
+Deno.test("a few hundred customers cost the call bound at most; the cache then costs none", async () => {
   const template = subscriptions[0];
   const many = Array.from({ length: 420 }, (_, i) => ({
     ...structuredClone(template),
     id: `sub_many${String(i).padStart(4, "0")}`,
     customer: `cus_many${i}`,
   }));
+  // Stripe lists customers newest first: the two without a subscription signed up last
   const customerObjects = [
-    ...many.map((s) => ({ id: s.customer, object: "customer" })),
     { id: "cus_free1", object: "customer" },
     { id: "cus_free2", object: "customer" },
+    ...many.map((s) => ({ id: s.customer, object: "customer" })),
   ];
   await withFake(async (fake, options) => {
     // 420 subscribers, 2 customers without a subscription, 1 id Stripe does not know
     const customers = [...many.map((s) => s.customer), "cus_free1", "cus_free2", "cus_gone"];
     const first = await loadRevenue(customers, options);
-    // ceil(420/100) = 5 subscription pages + products 1 + invoices 1 + 3 customer lookups
-    assertEquals(first.apiCalls, 5 + 1 + 1 + 3);
+    // bound: ceil(420/100) + ceil(0/100) + 5 = 10. The lists: 5 subscription pages + products,
+    // invoices, coupons = 8; 2 calls left for 3 customers: a listing of customers cut off after
+    // 2 pages, which finds cus_free1 and cus_free2 but cannot settle cus_gone
+    assertEquals(first.apiCalls, 10);
     assertEquals(fake.requests.length, 10);
+    assertEquals(fake.requests.filter((r) => r === "GET /v1/customers").length, 2);
     assertEquals(first.byCustomer.get("cus_many7")!.mrr, 100); // $20 × 5 seats
     assertEquals(first.byCustomer.get("cus_free1")!.mrr, 0);
-    assertEquals(first.unknownCustomerIds, ["cus_gone"]);
+    assertEquals(first.unknownCustomerIds, []);
+    assertEquals(first.byCustomer.get("cus_gone")!.mrr, 0);
+    ok(
+      first.warnings.some((w) =>
+        w.startsWith("1 stripe_customer_id values without a subscription were not checked")
+      ),
+      first.warnings.join("\n"),
+    );
     const second = await loadRevenue(customers, options);
     assertEquals(second.source, "cache");
     assertEquals(second.apiCalls, 0);
     assertEquals(fake.requests.length, 10, "no request on a cache hit");
     assertEquals(second.byCustomer, first.byCustomer);
-    assertEquals(second.unknownCustomerIds, ["cus_gone"]);
-    // a later export that asks for one more customer: only that one is looked up
+    assertEquals(second.warnings, first.warnings);
+    // a later export that asks for one more customer: only that one is looked up (unknown)
     const third = await loadRevenue([...customers, "cus_new"], options);
     assertEquals([third.source, third.apiCalls], ["cache", 1]);
     assertEquals(fake.requests.at(-1), "GET /v1/customers/cus_new");
+    assertEquals(third.unknownCustomerIds, ["cus_new"]);
     assertEquals((await loadRevenue([...customers, "cus_new"], options)).apiCalls, 0);
     const refreshed = await loadRevenue(customers, { ...options, mode: "refresh" });
     assertEquals(refreshed.source, "stripe");
@@ -254,8 +286,8 @@ Deno.test("429 with Retry-After and a 500 are retried; the run completes", async
     const result = await loadRevenue(["cus_seat"], { ...options, mode: "refresh" });
     assertEquals(result.source, "stripe");
     assertEquals(result.byCustomer.get("cus_seat")!.mrr, 100);
-    // 8 calls of a normal run (3 lists, items, lines, 2 prices, coupons) plus three failed tries
-    assertEquals(fake.requests.length, 8 + 3);
+    // 7 calls of a normal run (4 lists, items, lines, prices) plus three failed tries
+    assertEquals(fake.requests.length, 7 + 3);
     assertEquals(result.apiCalls, fake.requests.length);
   });
 });

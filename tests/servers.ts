@@ -21,6 +21,8 @@ export interface RunningServer {
   dir: string;
   /** ClickHouse's native protocol port (clickhouse-client) */
   tcpPort?: number;
+  /** the ClickHouse server process (a test freezes it with SIGSTOP) */
+  pid?: number;
   /** Stops the server and, unless it was started with `dir`, deletes its files. Idempotent. */
   stop(): Promise<void>;
 }
@@ -282,12 +284,23 @@ function clickHouseConfig(
 `;
 }
 
+/**
+ * A second ClickHouse user, same password as `default`, whose profile is readonly=1 (as some
+ * production read-only users are): it refuses every setting sent with a query. users.xml is the way
+ * on 18.16 (no CREATE USER before 20.x).
+ */
+export const READONLY_USER = "readonly_user";
+/** Like READONLY_USER with a readonly=2 profile: reads only, settings other than readonly allowed. */
+export const READONLY_TWO_USER = "readonly_two_user";
+
 function clickHouseUsers(password: string): string {
   // best_effort: 18.16 otherwise rejects ISO timestamps ('2026-01-01T00:00:00Z') in inserts.
   return `<?xml version="1.0"?>
 <yandex>
   <profiles>
     <default><date_time_input_format>best_effort</date_time_input_format></default>
+    <readonly_one><readonly>1</readonly></readonly_one>
+    <readonly_two><readonly>2</readonly></readonly_two>
   </profiles>
   <users>
     <default>
@@ -296,6 +309,18 @@ function clickHouseUsers(password: string): string {
       <profile>default</profile>
       <quota>default</quota>
     </default>
+    <${READONLY_USER}>
+      <password>${password}</password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>readonly_one</profile>
+      <quota>default</quota>
+    </${READONLY_USER}>
+    <${READONLY_TWO_USER}>
+      <password>${password}</password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>readonly_two</profile>
+      <quota>default</quota>
+    </${READONLY_TWO_USER}>
   </users>
   <quotas><default></default></quotas>
 </yandex>
@@ -401,7 +426,7 @@ export async function startClickHouse(
       }
       guard.cancel();
     });
-    return { url, user: "default", password, dir, tcpPort, stop };
+    return { url, user: "default", password, dir, tcpPort, pid: child.pid, stop };
   }
 }
 

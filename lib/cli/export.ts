@@ -6,6 +6,8 @@
 import { loadEnv, UserError } from "../core/config.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
 import { pruneExports, retentionDays } from "../delivery/retention.ts";
+import { parseAsOf as parseAsOfRule, parseWindowDays } from "../core/window.ts";
+import { revenueModeFromFlags, revenueSummaryLine } from "../revenue/mod.ts";
 import {
   type ExportFormat,
   type ExportOptions,
@@ -26,12 +28,13 @@ Options:
   --out-dir DIR        where files go (default: outputs/)
   --format F           csv, xlsx or both (default both); repeat or comma-separate
   --days N             window length in days, [as-of - N days, as-of) (default 30)
-  --as-of TIME         end of the window, ISO date or timestamp (default now; UTC)
+  --as-of TIME         end of the window: 2026-11-01 (midnight UTC) or 2026-11-01T12:00:00Z; not in the future (default now)
   --demo               use the built-in demo dataset even if databases are configured
   --live               require databases (fail instead of falling back to demo data)
   --skip-stripe        do not fetch revenue (revenue columns empty)
   --refresh-stripe     ignore today's Stripe cache and fetch again
-  --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched
+  --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched (combines with
+                       --refresh-stripe)
   --no-charts          do not write chart SVG/PNG files
   --segments           also write one CSV (and XLSX sheet) per segment (see README → Segments)
   --email              email the brief and the CSV (PRICING_SMTP_*, PRICING_EMAIL_*)
@@ -67,22 +70,9 @@ function parseFormats(values: string[]): ExportFormat[] {
   return [...formats];
 }
 
-/** `2026-11-01` means midnight UTC; a timestamp without zone is read as UTC too. */
+/** The one as-of rule (lib/core/window.ts), with the flag's name in errors. */
 export function parseAsOf(value: string): Date {
-  const text = /^\d{4}-\d{2}-\d{2}$/.test(value)
-    ? `${value}T00:00:00Z`
-    : /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)
-    ? `${value.replace(" ", "T")}Z`
-    : value;
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    throw new UserError(
-      `--as-of must be an ISO date or timestamp like 2026-11-01 or 2026-11-01T12:00:00Z, got ${
-        JSON.stringify(value)
-      }`,
-    );
-  }
-  return date;
+  return parseAsOfRule(value, { name: "--as-of" });
 }
 
 export function parseCli(args: string[]): CliArgs {
@@ -112,29 +102,20 @@ export function parseCli(args: string[]): CliArgs {
   });
   const v = parsed.values;
   if (v.demo && v.live) throw new UserError("--demo and --live contradict each other; pick one");
-  const stripeFlags = [v["skip-stripe"], v["refresh-stripe"], v["require-stripe"]].filter(Boolean);
-  if (stripeFlags.length > 1) {
-    throw new UserError("use only one of --skip-stripe, --refresh-stripe, --require-stripe");
+  const stripe: StripeMode | null = revenueModeFromFlags({
+    skip: v["skip-stripe"],
+    refresh: v["refresh-stripe"],
+    require: v["require-stripe"],
+  });
+  if (stripe === null) {
+    throw new UserError(
+      "--skip-stripe cannot be combined with --refresh-stripe or --require-stripe",
+    );
   }
-  const stripe: StripeMode = v["skip-stripe"]
-    ? "skip"
-    : v["refresh-stripe"]
-    ? "refresh"
-    : v["require-stripe"]
-    ? "require"
-    : "auto";
   const options: Partial<ExportOptions> = { stripe, quiet: !!v.quiet, verbose: !!v.verbose };
   if (v["out-dir"]) options.outDir = v["out-dir"];
   if (v.format) options.formats = parseFormats(v.format);
-  if (v.days !== undefined) {
-    const days = Number(v.days);
-    if (!/^\d+$/.test(v.days) || days < 1 || days > 3660) {
-      throw new UserError(
-        `--days must be a whole number from 1 to 3660, got ${JSON.stringify(v.days)}`,
-      );
-    }
-    options.windowDays = days;
-  }
+  if (v.days !== undefined) options.windowDays = parseWindowDays(v.days, { name: "--days" });
   if (v["as-of"]) options.asOf = parseAsOf(v["as-of"]);
   if (v.demo) options.demo = true;
   if (v.live) options.demo = false;
@@ -242,6 +223,7 @@ export async function main(args: string[]): Promise<number> {
       for (const file of [...dataFirst, result.manifestPath]) {
         console.log(`  ${file} (${formatBytes((await Deno.stat(file)).size)})`);
       }
+      console.log(revenueSummaryLine(data.revenue));
     }
     return await deliver(result, options, smtp, keepDays, verbose);
   } catch (error) {

@@ -6,6 +6,7 @@
 import { basename } from "node:path";
 import { failed, parseFlags, runMain } from "./args.ts";
 import { parseAsOf } from "./export.ts";
+import { parseWindowDays } from "../core/window.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
@@ -94,14 +95,7 @@ export function parseScenarioArgs(args: string[]): ScenarioArgs {
   if (v.demo) options.demo = true;
   if (v.live) options.demo = false;
   if (v["as-of"]) options.asOf = parseAsOf(v["as-of"]);
-  if (v.days !== undefined) {
-    if (!/^\d+$/.test(v.days) || Number(v.days) < 1 || Number(v.days) > 3660) {
-      throw new UserError(
-        `--days must be a whole number from 1 to 3660, got ${JSON.stringify(v.days)}`,
-      );
-    }
-    options.windowDays = Number(v.days);
-  }
+  if (v.days !== undefined) options.windowDays = parseWindowDays(v.days, { name: "--days" });
   return {
     files: parsed.positionals,
     input: v.input,

@@ -23,6 +23,8 @@ export interface ClickHouseSettings {
   password: string;
   database: string;
   maxExecutionSeconds: number;
+  /** how long the client waits for an answer (a frozen server): default max execution + 30 s */
+  requestTimeoutSeconds: number;
   /** sent as the `readonly` setting: 2 = reads only, settings allowed; "off" sends nothing */
   readonly: "1" | "2" | "off";
   maxConcurrentQueries: number;
@@ -135,6 +137,7 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
   if (readonly !== "1" && readonly !== "2" && readonly !== "off") {
     throw new UserError(`PRICING_CH_READONLY must be 1, 2 or off, got ${JSON.stringify(readonly)}`);
   }
+  const maxExecutionSeconds = positiveInt(env, "PRICING_CH_MAX_EXECUTION_SECONDS", 120);
   // Credentials may sit in the URL or in their own variables; the variables win.
   const username = env.PRICING_CH_USER ?? decodeURIComponent(url.username || "default");
   const password = env.PRICING_CH_PASSWORD ?? decodeURIComponent(url.password);
@@ -145,7 +148,12 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     username,
     password,
     database: env.PRICING_CH_DATABASE ?? "default",
-    maxExecutionSeconds: positiveInt(env, "PRICING_CH_MAX_EXECUTION_SECONDS", 120),
+    maxExecutionSeconds,
+    requestTimeoutSeconds: positiveInt(
+      env,
+      "PRICING_CH_REQUEST_TIMEOUT_SECONDS",
+      maxExecutionSeconds + 30,
+    ),
     readonly,
     maxConcurrentQueries: positiveInt(env, "PRICING_CH_MAX_CONCURRENT_QUERIES", 2),
     requestTable: env.PRICING_CH_REQUEST_TABLE ?? "request_response_rmt",

@@ -22,3 +22,13 @@ export {
   type QueryStat,
   type StripeMode,
 } from "./types.ts";
+export {
+  DEFAULT_WINDOW_DAYS,
+  isCalendarDate,
+  MAX_WINDOW_DAYS,
+  parseAsOf,
+  parseIsoDate,
+  parseWindowDays,
+  type Window,
+  windowOf,
+} from "./window.ts";

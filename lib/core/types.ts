@@ -20,10 +20,15 @@ export interface QueryStat {
   sha256: string;
   rows: number;
   durationMs: number;
+  /** ClickHouse only: the settings sent with the query, and the profile readonly level asked */
+  settingsSent?: Record<string, string | number>;
+  profileReadonly?: string | null;
+  /** rows with a negative cost, per nano-USD column (only when there are some) */
+  negativeValues?: Record<string, number>;
 }
 
 export type ExportFormat = "csv" | "xlsx";
-export type StripeMode = "auto" | "skip" | "refresh" | "require";
+export type StripeMode = "auto" | "skip" | "refresh" | "require" | "refresh-require";
 
 export interface ExportOptions {
   /** where files go; default the repository's outputs/ */

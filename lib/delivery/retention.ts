@@ -3,12 +3,14 @@
  * is more than `keepDays` days old. A file is the kit's only if its name is one the kit writes
  * (`helicone_pricing_…_YYYY-MM-DD….csv|xlsx|md|json|svg|png`, or a left-over temporary
  * `.helicone_pricing_….tmp`); anything else, sub-folders (the Stripe cache, benchmarks) and
- * symbolic links are never touched. The date is the one in the name (the data's as-of date; the
+ * symbolic links are never touched, except the kit's own `.staging-*` folders of runs that died or
+ * that were last touched more than `keepDays` days ago. The date is the one in the name (the data's as-of date; the
  * newer one for comparisons), not the modification time, so copying files around changes nothing.
  */
 import { readdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { removeDeadStaging } from "../formats/staging.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -71,6 +73,8 @@ export async function pruneExports(
     await rm(path);
     pruned.push(path);
   }
+  // Staging folders (`.staging-*`) of killed runs, and any not touched for keepDays days.
+  pruned.push(...await removeDeadStaging(outDir, { now, olderThanDays: keepDays }));
   return pruned.sort();
 }
 

@@ -49,4 +49,5 @@ export {
   exportSeries,
   readExportFile,
 } from "./read_export.ts";
+export { makeStagingDir, publishStaged, removeDeadStaging, STAGING_PREFIX } from "./staging.ts";
 export { type Sheet, sheetName, writeXlsx, writeXlsxFile } from "./xlsx.ts";

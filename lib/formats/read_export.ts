@@ -13,6 +13,7 @@ import { basename, extname } from "node:path";
 import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { parseCsv } from "./csv_parse.ts";
+import { parseIsoDate } from "../core/window.ts";
 
 export type ExportFileFormat = "csv" | "xlsx";
 
@@ -41,8 +42,8 @@ const NAME_PATTERN =
 export function exportNameInfo(path: string): ExportNameInfo | null {
   const match = basename(path).match(NAME_PATTERN);
   if (!match) return null;
-  const asOf = new Date(`${match[1]}T00:00:00Z`);
-  if (Number.isNaN(asOf.getTime())) return null;
+  const asOf = parseIsoDate(match[1]); // strict: 2026-02-30 is not a date
+  if (asOf === null) return null;
   const demo = match[2] !== undefined;
   return { asOf, demo, stamp: demo ? `${match[1]}_demo` : match[1] };
 }
@@ -262,52 +263,47 @@ function plainCell(value: unknown): Cell {
 }
 
 /**
- * The first sheet of an export XLSX (`pricing_data`) → typed frame. Streams the workbook: only the
- * first worksheet is read. Dates arrive as Excel day serials (styles are not parsed) and are
- * converted back to UTC instants.
+ * The first sheet of an export XLSX (`pricing_data`) → typed frame. Reads the whole workbook with
+ * ExcelJS's non-streaming reader: its streaming reader now and then stopped before `workbook.xml`
+ * (the last zip entry) and failed on valid files (issue 10, item 7). Date cells arrive as Dates
+ * (or Excel day serials when unformatted) and are converted back to UTC instants.
  */
 export async function exportFrameFromXlsxFile(path: string, source = path): Promise<pl.DataFrame> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-    worksheets: "emit",
-    sharedStrings: "cache",
-    styles: "ignore",
-    hyperlinks: "ignore",
-    entries: "emit",
-  });
-  let header: string[] | null = null;
-  const rows: Cell[][] = [];
+  const workbook = new ExcelJS.Workbook();
   try {
-    for await (const worksheet of reader) {
-      // deno-lint-ignore no-explicit-any
-      for await (const row of worksheet as any as AsyncIterable<ExcelJS.Row>) {
-        const values = (row.values as unknown[]).slice(1); // ExcelJS rows are 1-based
-        if (header === null) {
-          header = values.map((v) => String(plainCell(v) ?? ""));
-          checkExportHeader(header, source);
-          continue;
-        }
-        const cells: Cell[] = new Array(COLUMNS.length).fill(null);
-        for (let c = 0; c < values.length; c++) {
-          try {
-            cells[c] = plainCell(values[c]);
-          } catch (reason) {
-            throw new UserError(`${source} row ${row.number}, column ${c + 1}: ${reason}`);
-          }
-        }
-        if (values.length > COLUMNS.length && values.slice(COLUMNS.length).some((v) => v != null)) {
-          throw new UserError(`${source} row ${row.number} has cells past the last column`);
-        }
-        rows.push(cells);
-      }
-      break; // the data sheet is the first; the dictionary and segment sheets follow
-    }
+    await workbook.xlsx.readFile(path);
   } catch (error) {
-    if (error instanceof UserError) throw error;
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new UserError(`${source} is not a readable XLSX workbook (${reason})`);
   }
-  if (header === null) {
+  // The data sheet is the first; the dictionary and segment sheets follow.
+  const worksheet = workbook.worksheets[0];
+  if (worksheet === undefined || worksheet.rowCount === 0) {
     throw new UserError(`${source} has no data sheet; not an export of this kit`);
+  }
+  let header: string[] | null = null;
+  const rows: Cell[][] = [];
+  for (let number = 1; number <= worksheet.rowCount; number++) {
+    const row = worksheet.getRow(number);
+    const values = Array.isArray(row.values) ? (row.values as unknown[]).slice(1) : []; // 1-based
+    if (header === null) {
+      header = values.map((v) => String(plainCell(v) ?? ""));
+      checkExportHeader(header, source);
+      continue;
+    }
+    if (values.length === 0) continue; // the streaming reader never emitted empty rows either
+    const cells: Cell[] = new Array(COLUMNS.length).fill(null);
+    for (let c = 0; c < Math.min(values.length, COLUMNS.length); c++) {
+      try {
+        cells[c] = plainCell(values[c]);
+      } catch (reason) {
+        throw new UserError(`${source} row ${number}, column ${c + 1}: ${reason}`);
+      }
+    }
+    if (values.length > COLUMNS.length && values.slice(COLUMNS.length).some((v) => v != null)) {
+      throw new UserError(`${source} row ${number} has cells past the last column`);
+    }
+    rows.push(cells);
   }
   return frameFromRows(rows, source, 2);
 }

@@ -4,7 +4,9 @@
  *
  * The first 24 are the spec's columns in the spec's order (pricing-export-spec.md); extras follow.
  * Names ending in `_30d` cover the export window, `[as_of - days, as_of)`, 30 days by default.
+ * What the as-of does to each column is in lib/frame/as_of.ts, appended to its description.
  */
+import { withAsOfEffect } from "./as_of.ts";
 
 export type ColumnType = "string" | "integer" | "number" | "boolean" | "datetime";
 
@@ -38,7 +40,7 @@ export interface ColumnDef {
 const spec = true;
 const extra = false;
 
-export const COLUMNS: readonly ColumnDef[] = [
+const COLUMN_TABLE: readonly ColumnDef[] = [
   // ── Core ──────────────────────────────────────────────────────────────────────────────
   {
     name: "org_id",
@@ -93,7 +95,7 @@ export const COLUMNS: readonly ColumnDef[] = [
     type: "integer",
     unit: "count",
     source: "PostgreSQL",
-    formula: "count(distinct organization_member.member)",
+    formula: "count(distinct organization_member.member) joined before the as-of",
     description: "Members of the organization (every role counts as a seat).",
     spec,
   },
@@ -135,7 +137,7 @@ export const COLUMNS: readonly ColumnDef[] = [
     source: "PostgreSQL",
     formula: "live rows of prompts_2025 + prompt_v2 (null soft_delete = live)",
     description:
-      "Prompts the organization has (all time, not deleted). prompt_v3 named by the spec does not exist in production.",
+      "Prompts the organization has (not deleted), created before the as-of. prompt_v3 named by the spec does not exist in production.",
     spec,
   },
   {
@@ -355,7 +357,8 @@ export const COLUMNS: readonly ColumnDef[] = [
     unit: "USD",
     source: "ClickHouse",
     formula: "sum(organization_ptb_spend.spend) / 1e9",
-    description: "All-time pass-through-billing spend (the source of is_ptb).",
+    description:
+      "All-time pass-through-billing spend (the source of is_ptb), as the materialized view feeding organization_ptb_spend summed it: every inserted version of a PTB request counts, so a request re-inserted by a score update or cost backfill is summed once per version and the figure can exceed the deduplicated spend (llm_cost_ptb_30d counts each request once).",
     spec: extra,
   },
   {
@@ -435,6 +438,9 @@ export const COLUMNS: readonly ColumnDef[] = [
     spec: extra,
   },
 ];
+
+/** The table, each description followed by what the as-of does to the column. */
+export const COLUMNS: readonly ColumnDef[] = COLUMN_TABLE.map(withAsOfEffect);
 
 export const COLUMN_NAMES: readonly string[] = COLUMNS.map((c) => c.name);
 export const SPEC_COLUMN_NAMES: readonly string[] = COLUMNS.filter((c) => c.spec).map((c) =>

@@ -1,4 +1,5 @@
 /** What lib/frame/ offers. */
+export { AS_OF_EFFECT, withAsOfEffect } from "./as_of.ts";
 export {
   COLUMN_NAMES,
   type ColumnDef,

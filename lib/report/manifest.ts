@@ -19,7 +19,18 @@ export interface Manifest {
   as_of: string;
   window: { start: string; end: string; days: number };
   row_count: number;
-  queries: { name: string; file: string; sha256: string; rows: number; duration_ms: number }[];
+  queries: {
+    name: string;
+    file: string;
+    sha256: string;
+    rows: number;
+    duration_ms: number;
+    /** ClickHouse: the settings sent, and the user profile's readonly level they were chosen for */
+    settings_sent?: Record<string, string | number>;
+    profile_readonly?: string | null;
+    /** rows with a negative cost, per column */
+    negative_values?: Record<string, number>;
+  }[];
   sources: string[];
   revenue: { source: string; api_calls: number; duration_ms: number; failed: boolean };
   stages_ms: Record<string, number>;
@@ -55,6 +66,9 @@ export function buildManifest(data: PricingData, files: ManifestFile[]): Manifes
       sha256: q.sha256,
       rows: q.rows,
       duration_ms: q.durationMs,
+      ...(q.settingsSent ? { settings_sent: q.settingsSent } : {}),
+      ...(q.profileReadonly !== undefined ? { profile_readonly: q.profileReadonly } : {}),
+      ...(q.negativeValues ? { negative_values: q.negativeValues } : {}),
     })),
     sources: data.demo
       ? ["demo"]

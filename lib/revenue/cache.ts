@@ -13,7 +13,7 @@ import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
 
 /** Bumped whenever the snapshot's shape changes: older files are then ignored. */
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 4;
 
 export function keyFingerprint(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
@@ -26,8 +26,10 @@ export function cachePath(cacheDir: string, apiKey: string, asOf: Date): string 
 function isSnapshot(value: unknown): value is StripeSnapshot {
   const s = value as StripeSnapshot;
   return !!s && Array.isArray(s.subscriptions) && Array.isArray(s.products) &&
+    !!s.customerDiscounts && typeof s.customerDiscounts === "object" &&
     Array.isArray(s.usageLines) && !!s.customers && Array.isArray(s.customers.existing) &&
-    Array.isArray(s.customers.missing) && Array.isArray(s.unreadableDiscounts);
+    Array.isArray(s.customers.missing) &&
+    Array.isArray(s.customers.unverified) && Array.isArray(s.unreadableDiscounts) && "ptb" in s;
 }
 
 /** Today's snapshot, or null when there is none (or it is unreadable, or of an older shape). */

@@ -16,12 +16,18 @@
  *   a few in EUR (converted at the demo rate EUR 1.08);
  * - free organizations with a customer id: a canceled former subscription or none at all;
  * - ~5% past_due, ~5% trialing, ~1% paused, ~1% incomplete; ~6% cancel at period end; 20% off
- *   forever, $10 off once, 50% off for 3 months (some ended), 50% off the prompts add-on.
+ *   forever, $10 off once, 50% off for 3 months (some ended), 50% off the prompts add-on;
+ * - PTB (demo_ptb.ts): credits bought on the token-usage product or postpaid usage invoices,
+ *   tracking each organization's PTB cost of the window.
  */
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import { revenueFromSnapshot, snapshotFromStripeObjects, type StripeObjects } from "./snapshot.ts";
 import type { RevenueResult } from "./types.ts";
 import { seededRandom } from "../core/random.ts";
+import { DEMO_PTB_PRODUCT, demoPtbObjects } from "./demo_ptb.ts";
+import { ptbWindow } from "./ptb.ts";
+
+export { DEMO_PTB_PRODUCT } from "./demo_ptb.ts";
 
 export interface DemoRevenueOrg {
   customerId: string;
@@ -32,6 +38,8 @@ export interface DemoRevenueOrg {
   /** add-ons from stripe_metadata, e.g. ["prompts"] */
   addons: string[];
   requests30d: number;
+  /** PTB LLM cost of the window in USD (what its prepaid credits or postpaid invoices cover) */
+  ptbCost30d?: number;
 }
 
 /** USD per EUR in demo data (the demo sets PRICING_FX_RATES itself). */
@@ -204,9 +212,9 @@ const INCLUDED_REQUESTS = { legacy: 10_000, team: 50_000, dated: 100_000 };
 /** The demo organizations' Stripe account, as Stripe's API would return its objects. */
 export function demoStripeObjects(
   orgs: DemoRevenueOrg[],
-  seed: number,
-  asOf: Date,
+  options: { seed: number; asOf: Date; windowDays?: number },
 ): StripeObjects {
+  const { seed, asOf } = options;
   const random = seededRandom((seed ^ 0x5eed) >>> 0);
   const chance = (p: number) => random() < p;
   const T = Math.floor(asOf.getTime() / 1000);
@@ -390,11 +398,18 @@ export function demoStripeObjects(
     });
   });
 
+  // pass-through billing: credits bought (PaymentIntents) and postpaid usage invoices
+  const windowDays = options.windowDays ?? 30;
+  const ptb = demoPtbObjects(
+    orgs.map((o) => ({ customerId: o.customerId, ptbCost30d: o.ptbCost30d ?? 0 })),
+    { seed, asOf, windowDays },
+  );
   return {
     subscriptions,
     products: structuredClone(PRODUCTS),
-    invoices,
+    invoices: [...invoices, ...ptb.invoices],
     coupons: Object.values(COUPONS).map((c) => structuredClone(c)),
+    ptb: { productId: DEMO_PTB_PRODUCT, ...ptbWindow(asOf, windowDays), ...ptb },
   };
 }
 
@@ -439,23 +454,30 @@ function subscription(
 /**
  * Revenue of the demo organizations (source "demo"), computed from `demoStripeObjects` by the
  * live path's code. `rules` (e.g. from the environment) override the defaults; EUR is converted
- * at the demo rate unless a rate is configured.
+ * at the demo rate unless a rate is configured; PTB revenue is read for the demo's token-usage
+ * product.
  */
 export function demoRevenue(
   orgs: DemoRevenueOrg[],
-  seed: number,
-  asOf: Date,
-  rules: Partial<RevenueRules> = {},
+  options: { seed: number; asOf: Date; windowDays?: number; rules?: Partial<RevenueRules> },
 ): RevenueResult {
-  const objects = demoStripeObjects(orgs, seed, asOf);
+  const { asOf, rules = {} } = options;
+  const windowDays = options.windowDays ?? 30;
+  const objects = demoStripeObjects(orgs, { seed: options.seed, asOf, windowDays });
   const snapshot = snapshotFromStripeObjects(objects, asOf);
   snapshot.customers.existing = orgs.map((o) => o.customerId);
   const resolved = resolveRules({
     ...rules,
     fxRates: { ...DEMO_FX_RATES, ...(rules.fxRates ?? {}) },
+    ptbProductId: DEMO_PTB_PRODUCT,
   });
   return {
-    ...revenueFromSnapshot(snapshot, orgs.map((o) => o.customerId), asOf, resolved, "demo"),
+    ...revenueFromSnapshot(snapshot, orgs.map((o) => o.customerId), {
+      asOf,
+      windowDays,
+      rules: resolved,
+      source: "demo",
+    }),
     apiCalls: 0,
     durationMs: 0,
     failed: false,

@@ -4,26 +4,32 @@
 /**
  * Reads what the revenue rules need from Stripe in bulk, with the real SDK:
  *
- * - every subscription, any status (`status=all`, 100 per page), with its discounts' coupons
- *   and its items' discounts expanded (Stripe allows 4 dot-separated levels, `data` counted, so
- *   `data.items.data.price.tiers` is out of reach);
+ * - every subscription, any status (`status=all`, 100 per page), with its discounts' coupons,
+ *   its items' discounts and its customer (for the customer's own discount) expanded (Stripe
+ *   allows 4 dot-separated levels, `data` counted, so `data.items.data.price.tiers` is out of
+ *   reach);
  * - every product once (active and archived: old subscriptions keep archived prices);
- * - the invoices created in the usage look-back window once, for the metered lines of each
- *   subscription's most recent closed billing cycle;
+ * - every coupon once, with `applies_to` and `currency_options` expanded;
+ * - the invoices created in the usage look-back window (or the export window, if longer) once,
+ *   for the metered lines of each subscription's most recent closed billing cycle and for
+ *   postpaid PTB invoices;
+ * - with PRICING_STRIPE_PTB_PRODUCT set, the export window's PaymentIntents once (PTB credits);
  * - then only what those lists leave open: items or invoice lines past an embedded list's
- *   `has_more`, the tiers of tiered prices, coupons not embedded (item discounts), and the
- *   customers that have no subscription at all — looked up one by one when few
- *   (rules.lookupLimit), else the whole list read.
+ *   `has_more`, the tiers and currency options of prices (looked up one by one up to
+ *   rules.lookupLimit, else every recurring price listed), and whether the customers that have
+ *   no subscription at all exist.
  *
- * Calls grow with subscriptions ÷ 100, never with customers. Requests run through a limiter
- * (rules.concurrency). The SDK retries 5xx, 409 and network errors with its backoff
- * (rules.maxNetworkRetries); it retries a 429 only when Stripe sends `Stripe-Should-Retry`, so a
- * rate-limited request is retried here, after Retry-After (rules.maxRateLimitRetries).
+ * The call bound of a cold run: ceil(subscriptions/100) + ceil(invoices/100) + 5, plus a page
+ * for each embedded list past its first (items beyond a subscription's first ten, lines beyond an
+ * invoice's first ten) and for each PaymentIntent page past the first. The 5 hold products,
+ * coupons, prices and the first PaymentIntent page (a page each while each has at most 100); what
+ * they leave is spent checking customers without a subscription (one lookup
+ * each when they fit, else a listing of the account's customers cut off there); customers left
+ * unchecked count as known, with a warning.
  */
-import Stripe from "stripe";
-import { limiter } from "./pool.ts";
-import type { RevenueRules } from "./rules.ts";
-import { unembeddedCouponIds } from "./stripe_objects.ts";
+import { type Json, type StripeReader } from "./reader.ts";
+import { createdParam, listPartitioned } from "./partition.ts";
+import { ptbWindow } from "./ptb.ts";
 import {
   latestCycleInvoices,
   meteredSubscriptionIds,
@@ -32,101 +38,29 @@ import {
   type StripeSnapshot,
 } from "./snapshot.ts";
 
-export interface StripeConnection {
-  apiKey: string;
-  host?: string;
-  port?: number;
-  protocol?: "http" | "https";
-  maxNetworkRetries: number;
+export { type FetchStats, stripeClient, type StripeConnection, StripeReader } from "./reader.ts";
+
+/** Calls a cold run may spend beyond the subscription and invoice pages (issue 10, item 12). */
+export const CALL_BOUND_EXTRA = 5;
+
+/**
+ * A cold run's call bound for the objects listed: ceil(subscriptions/100) + ceil(invoices/100)
+ * + CALL_BOUND_EXTRA, plus the pages of embedded lists past their first (`embedded`), of
+ * PaymentIntents past the first (proportional to the data, like invoice pages), and one per
+ * `created` range split off a long list (its partial last page; a range splits only while at
+ * least two more pages are expected).
+ */
+export function callBound(
+  counts: { subscriptions: number; invoices: number; splits: number },
+  calls: Record<string, number>,
+): number {
+  return Math.ceil(counts.subscriptions / 100) + Math.ceil(counts.invoices / 100) +
+    CALL_BOUND_EXTRA + (calls.embedded ?? 0) + Math.max(0, (calls.payment_intents ?? 0) - 1) +
+    counts.splits;
 }
 
-export interface FetchStats {
-  /** HTTP requests sent, retries included */
-  apiCalls: number;
-}
-
-/** The API version the kit is written against: the SDK's own default, pinned explicitly. */
-export const STRIPE_API_VERSION = Stripe.API_VERSION;
-
-// deno-lint-ignore no-explicit-any
-type Json = any;
-interface Page {
-  data: Json[];
-  has_more: boolean;
-}
-
-export function stripeClient(connection: StripeConnection, stats: FetchStats): Stripe {
-  const stripe = new Stripe(connection.apiKey, {
-    apiVersion: STRIPE_API_VERSION,
-    maxNetworkRetries: connection.maxNetworkRetries,
-    timeout: 60_000,
-    telemetry: false,
-    appInfo: { name: "pricing-kit" },
-    ...(connection.host ? { host: connection.host } : {}),
-    ...(connection.port ? { port: connection.port } : {}),
-    ...(connection.protocol ? { protocol: connection.protocol } : {}),
-  });
-  // The SDK emits "request" for every HTTP request it sends, retries included.
-  stripe.on("request", () => stats.apiCalls++);
-  return stripe;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function isRateLimited(error: unknown): boolean {
-  const e = error as { type?: string; statusCode?: number };
-  return e?.type === "StripeRateLimitError" || e?.statusCode === 429;
-}
-
-/** Retry-After (seconds, at most 60) of a rate-limit error, else backoff 1, 2, 4 … 30 s. */
-export function rateLimitDelayMs(error: unknown, attempt: number): number {
-  const e = error as {
-    headers?: Record<string, string>;
-    raw?: { headers?: Record<string, string> };
-  };
-  const header = e?.headers?.["retry-after"] ?? e?.raw?.headers?.["retry-after"];
-  const seconds = header === undefined ? NaN : Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 60) * 1000;
-  return Math.min(1000 * 2 ** attempt, 30_000);
-}
-
-/** Stripe requests with the rules' concurrency and rate-limit retries. */
-export class StripeReader {
-  readonly #run: <T>(task: () => Promise<T>) => Promise<T>;
-  constructor(readonly stripe: Stripe, readonly rules: RevenueRules) {
-    this.#run = limiter(rules.concurrency);
-  }
-
-  /** One request: waits for a slot; a 429 waits for Retry-After (holding the slot) and retries. */
-  request<T>(work: () => Promise<T>): Promise<T> {
-    return this.#run(async () => {
-      for (let attempt = 0;; attempt++) {
-        try {
-          return await work();
-        } catch (error) {
-          if (!isRateLimited(error) || attempt >= this.rules.maxRateLimitRetries) throw error;
-          await sleep(rateLimitDelayMs(error, attempt));
-        }
-      }
-    });
-  }
-
-  /** Every object of a list endpoint, 100 per request (Stripe's cursor: starting_after). */
-  async listAll(
-    fetchPage: (startingAfter: string | undefined) => Promise<unknown>,
-    onPage?: (objects: Json[]) => void,
-  ): Promise<Json[]> {
-    const all: Json[] = [];
-    let startingAfter: string | undefined;
-    for (;;) {
-      const page = await this.request(() => fetchPage(startingAfter)) as Page;
-      all.push(...page.data);
-      onPage?.(page.data);
-      if (!page.has_more || page.data.length === 0) return all;
-      startingAfter = page.data[page.data.length - 1].id;
-    }
-  }
-}
+const spent = (calls: Record<string, number>) =>
+  Object.values(calls).reduce((sum, n) => sum + n, 0);
 
 /** Completes an embedded list (subscription items, invoice lines) past its `has_more`. */
 async function completeList(
@@ -136,7 +70,10 @@ async function completeList(
 ): Promise<Json[]> {
   const first = embedded?.data ?? [];
   if (!embedded?.has_more || first.length === 0) return first;
-  const rest = await reader.listAll((after) => fetchPage(after ?? first[first.length - 1].id));
+  const rest = await reader.listAll(
+    "embedded",
+    (after) => fetchPage(after ?? first[first.length - 1].id),
+  );
   return [...first, ...rest];
 }
 
@@ -145,35 +82,80 @@ export interface FetchProgress {
   (done: number, total: number): void;
 }
 
+export interface FetchObjectsOptions {
+  asOf: Date;
+  /** the export window's days: PTB revenue is read for [asOf − windowDays, asOf) */
+  windowDays: number;
+  onSubscriptionPage?: (subscriptions: Json[]) => void;
+}
+
 /** Stripe's objects for the revenue rules: the lists, completed where Stripe paginates inside. */
 export async function fetchStripeObjects(
   reader: StripeReader,
-  asOf: Date,
-  onSubscriptionPage?: (subscriptions: Json[]) => void,
+  options: FetchObjectsOptions,
 ): Promise<StripeObjects> {
   const { stripe, rules } = reader;
-  const asOfSeconds = Math.floor(asOf.getTime() / 1000);
-  const [subscriptions, products, invoices] = await Promise.all([
-    reader.listAll(
-      (startingAfter) =>
+  const asOfSeconds = Math.floor(options.asOf.getTime() / 1000);
+  const window = ptbWindow(options.asOf, options.windowDays);
+  // one invoice listing serves usage (the look-back) and postpaid PTB (the window)
+  const invoicesSince = Math.min(asOfSeconds - rules.usageLookbackDays * 86_400, window.since);
+  // the big lists are read as `created` ranges paged concurrently (partition.ts)
+  const slots = rules.concurrency;
+  const [subscriptions, products, invoices, coupons, paymentIntents] = await Promise.all([
+    listPartitioned(
+      reader,
+      "subscriptions",
+      (startingAfter, range) =>
         stripe.subscriptions.list({
           status: "all",
           limit: 100,
           starting_after: startingAfter,
-          expand: ["data.discounts.source.coupon", "data.items.data.discounts"],
+          created: createdParam(range),
+          // the customer for its own discount (customer.discount), at no extra call
+          expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
         }),
-      onSubscriptionPage,
+      { range: { gte: null, lt: null }, slots, onPage: options.onSubscriptionPage },
     ),
-    reader.listAll((startingAfter) =>
-      stripe.products.list({ limit: 100, starting_after: startingAfter })
+    reader.listAll(
+      "products",
+      (startingAfter) => stripe.products.list({ limit: 100, starting_after: startingAfter }),
     ),
-    reader.listAll((startingAfter) =>
-      stripe.invoices.list({
+    listPartitioned(
+      reader,
+      "invoices",
+      (startingAfter, range) =>
+        stripe.invoices.list({
+          limit: 100,
+          starting_after: startingAfter,
+          created: createdParam(range),
+        }),
+      { range: { gte: invoicesSince, lt: asOfSeconds }, slots },
+    ),
+    // Every coupon once, with what embedded coupons lack: the products it is restricted to and
+    // its amounts in other currencies (item and customer discounts' coupons are ids anyway).
+    reader.listAll("coupons", (startingAfter) =>
+      stripe.coupons.list({
         limit: 100,
         starting_after: startingAfter,
-        created: { gte: asOfSeconds - rules.usageLookbackDays * 86_400, lt: asOfSeconds },
-      })
-    ),
+        expand: ["data.applies_to", "data.currency_options"],
+      })),
+    // PTB credits: the window's PaymentIntents (Stripe filters them by date only; status and
+    // product are picked out here), only when the token-usage product is set
+    rules.ptbProductId
+      ? listPartitioned(
+        reader,
+        "payment_intents",
+        (startingAfter, range) =>
+          stripe.paymentIntents.list({
+            limit: 100,
+            starting_after: startingAfter,
+            created: createdParam(range),
+            // refunds live on the charge: a refunded purchase is not revenue
+            expand: ["data.latest_charge"],
+          }),
+        { range: { gte: window.since, lt: window.until }, slots },
+      )
+      : Promise.resolve(null),
   ]);
 
   await Promise.all(subscriptions.map(async (subscription) => {
@@ -195,7 +177,7 @@ export async function fetchStripeObjects(
   // Only the invoices whose lines are read need their lines complete.
   const metered = meteredSubscriptionIds(subscriptions);
   await Promise.all(
-    latestCycleInvoices(invoices, metered, asOf).map(async (invoice) => {
+    latestCycleInvoices(invoices, metered, options.asOf).map(async (invoice) => {
       if (!invoice.lines?.has_more) return;
       invoice.lines.data = await completeList(
         reader,
@@ -207,66 +189,114 @@ export async function fetchStripeObjects(
     }),
   );
 
-  await fillTiers(reader, subscriptions);
-
-  // Item discounts cannot expand their coupon (6 levels): list the coupons once when needed.
-  const coupons = unembeddedCouponIds(subscriptions).size > 0
-    ? await reader.listAll((startingAfter) =>
-      stripe.coupons.list({ limit: 100, starting_after: startingAfter })
-    )
-    : [];
-  return { subscriptions, products, invoices, coupons };
+  await fillPrices(reader, subscriptions);
+  return {
+    subscriptions,
+    products,
+    invoices,
+    coupons,
+    ...(rules.ptbProductId && paymentIntents
+      ? { ptb: { productId: rules.ptbProductId, ...window, paymentIntents } }
+      : {}),
+  };
 }
 
-/** Tiered prices arrive without `tiers` (they must be expanded): read them, then fill them in. */
-async function fillTiers(reader: StripeReader, subscriptions: Json[]): Promise<void> {
+/**
+ * What subscription listings cannot expand (6 levels): the tiers of tiered prices, and the
+ * currency_options of prices billed in another currency than their own (with those options'
+ * tiers when tiered). Read one by one when few (rules.lookupLimit), else every recurring price
+ * listed once; then filled into the items.
+ */
+async function fillPrices(reader: StripeReader, subscriptions: Json[]): Promise<void> {
   const { stripe, rules } = reader;
-  const items: Json[] = subscriptions.flatMap((s) => s.items?.data ?? []);
-  const missing = [
-    ...new Set(
-      items
-        .filter((i) => i.price?.billing_scheme === "tiered" && !Array.isArray(i.price.tiers))
-        .map((i) => String(i.price.id)),
-    ),
+  const entries: { item: Json; currency: string }[] = subscriptions.flatMap((s) =>
+    (s.items?.data ?? []).map((item: Json) => ({
+      item,
+      currency: String(s.currency ?? "usd").toLowerCase(),
+    }))
+  );
+  const missing = new Set<string>();
+  const optionTiers = new Set<string>(); // currencies whose option tiers are needed
+  for (const { item, currency } of entries) {
+    const price = item.price;
+    if (!price || price.recurring?.usage_type === "metered") continue;
+    const tiered = price.billing_scheme === "tiered";
+    const foreign = String(price.currency ?? "usd").toLowerCase() !== currency;
+    if (tiered && !Array.isArray(price.tiers)) missing.add(String(price.id));
+    if (foreign && !price.currency_options) {
+      missing.add(String(price.id));
+      if (tiered) optionTiers.add(currency);
+    }
+  }
+  if (missing.size === 0) return;
+  const expansions = (prefix: string) => [
+    `${prefix}tiers`,
+    `${prefix}currency_options`,
+    ...[...optionTiers].sort().map((c) => `${prefix}currency_options.${c}.tiers`),
   ];
-  if (missing.length === 0) return;
-  const prices: Json[] = missing.length > rules.lookupLimit
-    ? await reader.listAll((startingAfter) =>
-      stripe.prices.list({ limit: 100, starting_after: startingAfter, expand: ["data.tiers"] })
-    )
+  const prices: Json[] = missing.size > rules.lookupLimit
+    ? await reader.listAll("prices", (startingAfter) =>
+      stripe.prices.list({
+        type: "recurring",
+        limit: 100,
+        starting_after: startingAfter,
+        expand: expansions("data."),
+      }))
     : await Promise.all(
-      missing.map((id) => reader.request(() => stripe.prices.retrieve(id, { expand: ["tiers"] }))),
+      [...missing].map((id) =>
+        reader.request("prices", () => stripe.prices.retrieve(id, { expand: expansions("") }))
+      ),
     );
-  const tiers = new Map(prices.map((p) => [String(p.id), p.tiers]));
-  for (const item of items) {
-    if (item.price && !Array.isArray(item.price.tiers) && tiers.has(item.price.id)) {
-      item.price.tiers = tiers.get(item.price.id);
+  const byId = new Map(prices.map((p) => [String(p.id), p]));
+  for (const { item } of entries) {
+    const read = item.price && byId.get(String(item.price.id));
+    if (!read) continue;
+    if (!Array.isArray(item.price.tiers) && Array.isArray(read.tiers)) {
+      item.price.tiers = read.tiers;
+    }
+    if (!item.price.currency_options && read.currency_options) {
+      item.price.currency_options = read.currency_options;
     }
   }
 }
 
 /**
- * Which of the given customers (none of them has a subscription) Stripe knows: one lookup each
- * when they are few (rules.lookupLimit), else every customer of the account listed.
- * Deleted customers count as unknown, like ids Stripe never had.
+ * Which of the given customers (none of them has a subscription) Stripe knows, within `budget`
+ * calls: one lookup each when they fit, else the account's customers listed, at most `budget`
+ * pages. Those the budget does not settle are `unverified`. Deleted customers count as unknown,
+ * like ids Stripe never had.
  */
 export async function checkCustomers(
   reader: StripeReader,
   customerIds: string[],
+  budget: number,
 ): Promise<StripeSnapshot["customers"]> {
-  const { stripe, rules } = reader;
-  if (customerIds.length === 0) return { listed: false, existing: [], missing: [] };
-  if (customerIds.length > rules.lookupLimit) {
-    const customers = await reader.listAll((startingAfter) =>
-      stripe.customers.list({ limit: 100, starting_after: startingAfter })
+  const { stripe } = reader;
+  if (customerIds.length === 0) {
+    return { listed: false, existing: [], missing: [], unverified: [] };
+  }
+  if (customerIds.length > budget) {
+    const { objects, complete } = await reader.listPages(
+      "customers",
+      (startingAfter) => stripe.customers.list({ limit: 100, starting_after: startingAfter }),
+      { maxPages: budget },
     );
-    return { listed: true, existing: customers.map((c) => String(c.id)), missing: [] };
+    const listed = new Set(objects.map((c) => String(c.id)));
+    if (complete) {
+      return { listed: true, existing: [...listed].sort(), missing: [], unverified: [] };
+    }
+    return {
+      listed: false,
+      existing: customerIds.filter((id) => listed.has(id)).sort(),
+      missing: [],
+      unverified: customerIds.filter((id) => !listed.has(id)).sort(),
+    };
   }
   const existing: string[] = [];
   const missing: string[] = [];
   await Promise.all(customerIds.map(async (id) => {
     try {
-      const customer = await reader.request(() => stripe.customers.retrieve(id));
+      const customer = await reader.request("customers", () => stripe.customers.retrieve(id));
       ((customer as { deleted?: boolean }).deleted ? missing : existing).push(id);
     } catch (error) {
       const e = error as { statusCode?: number; code?: string };
@@ -274,22 +304,22 @@ export async function checkCustomers(
       else throw error;
     }
   }));
-  return { listed: false, existing: existing.sort(), missing: missing.sort() };
+  return { listed: false, existing: existing.sort(), missing: missing.sort(), unverified: [] };
 }
 
 /** Everything for the given customers: objects fetched, trimmed, customers without one checked. */
 export async function fetchStripeSnapshot(
   reader: StripeReader,
   customerIds: string[],
-  asOf: Date,
-  onProgress?: FetchProgress,
+  options: { asOf: Date; windowDays: number; onProgress?: FetchProgress },
 ): Promise<StripeSnapshot> {
+  const { onProgress } = options;
   const wanted = new Set(customerIds);
   const seen = new Set<string>();
-  const objects = await fetchStripeObjects(
-    reader,
-    asOf,
-    onProgress &&
+  const objects = await fetchStripeObjects(reader, {
+    asOf: options.asOf,
+    windowDays: options.windowDays,
+    onSubscriptionPage: onProgress &&
       ((page) => {
         for (const subscription of page) {
           const customer = typeof subscription.customer === "string"
@@ -299,12 +329,21 @@ export async function fetchStripeSnapshot(
         }
         onProgress(seen.size, wanted.size);
       }),
-  );
-  const snapshot = snapshotFromStripeObjects(objects, asOf);
+  });
+  const snapshot = snapshotFromStripeObjects(objects, options.asOf);
   const withSubscription = new Set(snapshot.subscriptions.map((s) => s.customer));
   snapshot.customers = await checkCustomers(
     reader,
     [...wanted].filter((id) => !withSubscription.has(id)),
+    // what the lists left of the call bound
+    Math.max(
+      0,
+      callBound({
+        subscriptions: objects.subscriptions.length,
+        invoices: objects.invoices.length,
+        splits: reader.splits,
+      }, reader.calls) - spent(reader.calls),
+    ),
   );
   onProgress?.(wanted.size, wanted.size);
   return snapshot;

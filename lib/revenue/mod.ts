@@ -3,33 +3,68 @@
  * with the failure policy (auto: export without revenue, loudly; require: fail in one line).
  *
  * Modules: rules.ts (settings, item roles) · stripe_objects.ts (trimmed Stripe objects) ·
- * snapshot.ts (objects → snapshot → revenue) · mrr.ts (the pure calculator) · fetch.ts (the SDK,
- * bulk lists) · cache.ts (daily file) · demo.ts (generated Stripe objects) · progress.ts (TTY bar).
+ * snapshot.ts (objects → snapshot → revenue) · mrr.ts (the pure calculator) · ptb.ts
+ * (pass-through-billing revenue) · fetch.ts (bulk lists, the call bound) · partition.ts (lists as
+ * concurrent created ranges) · reader.ts (the SDK client, retries, counting) · cache.ts (daily
+ * file) · demo_stripe.ts, demo_ptb.ts (generated Stripe objects) · stage.ts (the pipeline's
+ * revenue stage) · columns.ts (revenue columns) · progress.ts (TTY bar).
  */
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
 import { cachePath, pruneCache, readCache, writeCache } from "./cache.ts";
 import {
+  CALL_BOUND_EXTRA,
   checkCustomers,
   type FetchProgress,
   fetchStripeSnapshot,
   stripeClient,
   StripeReader,
 } from "./fetch.ts";
+import { ptbCovers, ptbWindow } from "./ptb.ts";
 import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
 import { customersToCheck, revenueFromSnapshot, type StripeSnapshot } from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
 
-export type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
+export type { CustomerRevenue, PtbSummary, RevenueResult, RevenueSource } from "./types.ts";
 export type { DiscountPolicy, ItemRole, NamePattern, RevenueRules } from "./rules.ts";
 export { DEFAULT_RULES, resolveRules, revenueRulesFromEnv } from "./rules.ts";
 export { demoRevenue, type DemoRevenueOrg } from "./demo_stripe.ts";
 export { stderrProgress } from "./progress.ts";
 
+/**
+ * auto = today's cache or fetch; skip; refresh = ignore the cache; require = like auto, but a
+ * failure (or no key) throws a one-line UserError; refresh-require = both (--refresh-stripe
+ * --require-stripe).
+ */
+export type RevenueMode = "auto" | "skip" | "refresh" | "require" | "refresh-require";
+
+/** Whether a mode ignores today's cache. */
+export const refreshes = (mode: RevenueMode): boolean =>
+  mode === "refresh" || mode === "refresh-require";
+/** Whether a mode fails (one line) instead of exporting without revenue. */
+export const requires = (mode: RevenueMode): boolean =>
+  mode === "require" || mode === "refresh-require";
+
+/** The revenue mode of the CLI's Stripe flags; --skip-stripe excludes the other two. */
+export function revenueModeFromFlags(
+  flags: { skip?: boolean; refresh?: boolean; require?: boolean },
+): RevenueMode | null {
+  if (flags.skip) return flags.refresh || flags.require ? null : "skip";
+  if (flags.refresh && flags.require) return "refresh-require";
+  return flags.refresh ? "refresh" : flags.require ? "require" : "auto";
+}
+
+/** The export summary's Stripe line: where revenue came from and how many API calls it took. */
+export function revenueSummaryLine(result: RevenueResult): string {
+  const seconds = (result.durationMs / 1000).toFixed(1);
+  const calls = `${result.apiCalls} Stripe API call${result.apiCalls === 1 ? "" : "s"}`;
+  return `Revenue: ${result.source}${
+    result.failed ? " (fetch failed)" : ""
+  }, ${calls}, ${seconds} s`;
+}
+
 export interface RevenueOptions {
-  /** auto = today's cache or fetch; skip; refresh = ignore the cache; require = like auto, but a
-   * failure (or no key) throws a one-line UserError */
-  mode: "auto" | "skip" | "refresh" | "require";
+  mode: RevenueMode;
   /** STRIPE_SECRET_KEY; absent → source "none" with a warning (require → error) */
   apiKey?: string;
   /** another API endpoint (a proxy, the tests' fake): STRIPE_API_HOST / _PORT / _PROTOCOL */
@@ -40,6 +75,8 @@ export interface RevenueOptions {
   cacheDir: string;
   /** the cache day and the usage look-back window are relative to it */
   asOf: Date;
+  /** the export window's days, for PTB revenue: [asOf − windowDays, asOf); default 30 */
+  windowDays?: number;
   /** unset rules take DEFAULT_RULES */
   rules?: Partial<RevenueRules>;
   /** requested customers seen in subscription pages so far / requested; ends at (total, total).
@@ -132,19 +169,22 @@ export function describeStripeError(error: unknown, apiKey?: string): string {
 function result(
   snapshot: StripeSnapshot,
   customerIds: string[],
-  asOf: Date,
-  rules: RevenueRules,
-  source: RevenueSource,
-  apiCalls: number,
-  started: number,
-  extraWarnings: string[] = [],
+  context: {
+    asOf: Date;
+    windowDays: number;
+    rules: RevenueRules;
+    source: RevenueSource;
+    apiCalls: number;
+    started: number;
+    warnings?: string[];
+  },
 ): RevenueResult {
-  const revenue = revenueFromSnapshot(snapshot, customerIds, asOf, rules, source);
+  const revenue = revenueFromSnapshot(snapshot, customerIds, context);
   return {
     ...revenue,
-    warnings: [...revenue.warnings, ...extraWarnings],
-    apiCalls,
-    durationMs: Math.round(performance.now() - started),
+    warnings: [...revenue.warnings, ...(context.warnings ?? [])],
+    apiCalls: context.apiCalls,
+    durationMs: Math.round(performance.now() - context.started),
     failed: false,
   };
 }
@@ -183,7 +223,7 @@ export async function loadRevenue(
     return none("Stripe skipped (--skip-stripe): revenue columns are empty", false);
   }
   if (!options.apiKey) {
-    if (options.mode === "require") {
+    if (requires(options.mode)) {
       throw new UserError(
         "--require-stripe: STRIPE_SECRET_KEY is not set (set it in the environment or .env)",
       );
@@ -205,52 +245,55 @@ export async function loadRevenue(
       }, stats),
       rules,
     );
+  let activeReader: StripeReader | undefined;
+  const windowDays = options.windowDays ?? 30;
+  const context = { asOf: options.asOf, windowDays, rules, started };
   try {
-    const cached = options.mode === "refresh" ? null : await readCache(path);
+    const fromCache = refreshes(options.mode) ? null : await readCache(path);
+    // a cache read without PTB (or for another product or a shorter window) does not answer
+    const cached = fromCache && (!rules.ptbProductId ||
+        ptbCovers(fromCache.ptb, rules.ptbProductId, ptbWindow(options.asOf, windowDays)))
+      ? fromCache
+      : null;
     if (cached) {
       const unchecked = customersToCheck(cached, customerIds);
-      if (unchecked.length > 0) {
-        const checked = await checkCustomers(reader(), unchecked);
-        cached.customers = checked.listed ? checked : {
-          listed: false,
-          existing: [...cached.customers.existing, ...checked.existing],
-          missing: [...cached.customers.missing, ...checked.missing],
-        };
-        const cacheWarnings = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
-        return result(
-          cached,
-          customerIds,
-          options.asOf,
-          rules,
-          "cache",
-          stats.apiCalls,
-          started,
-          cacheWarnings,
-        );
+      if (unchecked.length === 0) {
+        return result(cached, customerIds, { ...context, source: "cache", apiCalls: 0 });
       }
-      return result(cached, customerIds, options.asOf, rules, "cache", 0, started);
+      // customers new since the cache was written: checked within the bound's extra calls
+      const checked = await checkCustomers(activeReader = reader(), unchecked, CALL_BOUND_EXTRA);
+      cached.customers = checked.listed ? checked : {
+        listed: false,
+        existing: [...cached.customers.existing, ...checked.existing],
+        missing: [...cached.customers.missing, ...checked.missing],
+        unverified: [...cached.customers.unverified, ...checked.unverified],
+      };
+      const cacheWarnings = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
+      return result(cached, customerIds, {
+        ...context,
+        source: "cache",
+        apiCalls: stats.apiCalls,
+        warnings: cacheWarnings,
+      });
     }
-    const snapshot = await fetchStripeSnapshot(
-      reader(),
-      customerIds,
-      options.asOf,
-      options.onProgress,
-    );
+    const snapshot = await fetchStripeSnapshot(activeReader = reader(), customerIds, {
+      asOf: options.asOf,
+      windowDays,
+      onProgress: options.onProgress,
+    });
     const cacheWarnings = await tryWriteCache(path, snapshot, options.cacheDir, options.asOf);
-    return result(
-      snapshot,
-      customerIds,
-      options.asOf,
-      rules,
-      "stripe",
-      stats.apiCalls,
-      started,
-      cacheWarnings,
-    );
+    return result(snapshot, customerIds, {
+      ...context,
+      source: "stripe",
+      apiCalls: stats.apiCalls,
+      warnings: cacheWarnings,
+    });
   } catch (error) {
+    // requests still in flight (retrying) when one failed: let them settle, so the count is whole
+    await activeReader?.settled();
     if (error instanceof UserError) throw error;
     const line = describeStripeError(error, apiKey);
-    if (options.mode === "require") throw new UserError(`--require-stripe: ${line}`);
+    if (requires(options.mode)) throw new UserError(`--require-stripe: ${line}`);
     return none(
       `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
       true,

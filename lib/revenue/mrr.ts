@@ -6,13 +6,15 @@
  * - Recurring licensed items: quantity (after transform_quantity) × unit amount, or the tiered
  *   amount (graduated: per tier; volume: the tier the quantity falls in), normalised to a month:
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
- * - Discounts per the policy, split over the items in proportion; never below zero. Tax excluded.
+ * - Discounts per the policy, on the items their coupon covers (`applies_to.products`), amount_off
+ *   split over those items in proportion; never below zero. A customer's own discount applies to
+ *   its subscriptions that have none. Tax excluded.
  * - Items on an item-level trial (current_trial) do not count until the trial ends.
  * - Metered items have no fixed amount: usage is what the most recent closed billing-cycle invoice
  *   billed for them, less the discounts the policy counts and any tax included in the price.
- * - Non-USD: converted with configured rates, else the customer's revenue is left empty. So is a
- *   customer billed through a price's currency_options (the price's own amount is in another
- *   currency than the one billed).
+ * - Non-USD: converted with configured rates, else the customer's revenue is left empty. A price
+ *   billed in another currency than its own uses its currency_options' amounts for that currency;
+ *   a customer whose price has none for it is left empty.
  */
 import type { CustomerRevenue } from "./types.ts";
 import { classifyItem, type ItemRole, type RevenueRules } from "./rules.ts";
@@ -115,21 +117,66 @@ export function discountCounts(
   }
 }
 
-/** Applies discounts to a monthly amount (minor units); amount_off is per period, so ÷ months. */
+/** Whether a discount's coupon covers a product (`applies_to.products`, else every product). */
+export function discountAppliesTo(discount: DiscountLite, product: string): boolean {
+  const products = discount.coupon.applies_to_products;
+  return products === null || products.includes(product);
+}
+
+/** A coupon's amount_off in the given currency (minor units): its own, or its currency_options'. */
+function amountOffIn(discount: DiscountLite, currency: string): number {
+  const coupon = discount.coupon;
+  if (!coupon.amount_off) return 0;
+  if (coupon.currency === null || coupon.currency === currency) return coupon.amount_off;
+  return coupon.amount_off_by_currency?.[currency] ?? 0; // Stripe applies it in no other currency
+}
+
+interface PricedItem {
+  role: ItemRole;
+  product: string;
+  /** minor units per month, discounts taken off so far */
+  monthly: number;
+}
+
+/**
+ * Takes the counted discounts off the items their coupon covers: percent_off off each, amount_off
+ * (per billing period, so ÷ months) split over those items in proportion to their amounts.
+ * Never below zero.
+ */
 function applyDiscounts(
-  monthly: number,
+  items: PricedItem[],
   discounts: DiscountLite[],
-  months: number,
-  rules: RevenueRules,
-  asOfSeconds: number,
-): number {
-  let value = monthly;
+  context: { months: number; currency: string; rules: RevenueRules; asOfSeconds: number },
+): void {
   for (const discount of discounts) {
-    if (!discountCounts(discount, rules, asOfSeconds)) continue;
-    if (discount.coupon.percent_off) value *= 1 - discount.coupon.percent_off / 100;
-    if (discount.coupon.amount_off) value -= discount.coupon.amount_off / months;
+    if (!discountCounts(discount, context.rules, context.asOfSeconds)) continue;
+    const covered = items.filter((item) => discountAppliesTo(discount, item.product));
+    const percent = discount.coupon.percent_off ?? 0;
+    if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }
+    const amountOff = amountOffIn(discount, context.currency) / context.months;
+    const total = covered.reduce((sum, item) => sum + item.monthly, 0);
+    if (amountOff > 0 && total > 0) {
+      const factor = Math.max(0, total - amountOff) / total;
+      for (const item of covered) item.monthly *= factor;
+    }
   }
-  return Math.max(0, value);
+}
+
+/**
+ * The price as billed in the subscription's currency: the price itself, or its currency_options'
+ * amounts for that currency; null when the price has none for it (or its tiers were not read).
+ */
+export function priceInCurrency(price: PriceLite, currency: string): PriceLite | null {
+  if (price.currency === currency) return price;
+  const option = price.currency_options?.[currency];
+  if (!option) return null;
+  if (price.billing_scheme === "tiered" && !option.tiers) return null;
+  return {
+    ...price,
+    currency,
+    unit_amount_decimal: option.unit_amount_decimal,
+    tiers: option.tiers,
+  };
 }
 
 export interface CustomerInput {
@@ -138,6 +185,8 @@ export interface CustomerInput {
   products: Map<string, ProductLite>;
   /** metered lines of each subscription's most recent closed invoice */
   usageLines: UsageLineLite[];
+  /** the customer's own discount: applies to its subscriptions that have none of their own */
+  customerDiscounts?: DiscountLite[];
   asOf: Date;
 }
 
@@ -189,10 +238,11 @@ export function computeCustomerRevenue(
     return major * rate;
   };
 
+  const customerDiscounts = input.customerDiscounts ?? [];
   for (const subscription of counted) {
     currencies.add(subscription.currency.toUpperCase());
-    // monthly minor-unit amount per item, before subscription-level discounts
-    const items: { role: ItemRole; monthly: number; months: number }[] = [];
+    const items: PricedItem[] = [];
+    let months = 0; // of the first priced item: subscription-level amount_off is per its period
     for (const item of subscription.items) {
       const price = item.price;
       if (!price.recurring) continue; // one-time items are not recurring revenue
@@ -205,26 +255,35 @@ export function computeCustomerRevenue(
       const role = classifyItem(price, product, rules);
       if (role === "unknown") unknownPriceIds.add(price.id);
       if (metered) continue; // billed from invoices below
-      if (price.currency !== subscription.currency) {
+      const billed = priceInCurrency(price, subscription.currency);
+      if (!billed) {
         foreignPrices.add(price.id);
         continue;
       }
-      const months = periodMonths(price.recurring);
-      const monthly = applyDiscounts(
-        itemPeriodAmount(price, item.quantity ?? 1) / months,
-        item.discounts,
-        months,
+      const itemMonths = periodMonths(price.recurring);
+      months ||= itemMonths;
+      const priced: PricedItem = {
+        role,
+        product: price.product,
+        monthly: itemPeriodAmount(billed, item.quantity ?? 1) / itemMonths,
+      };
+      applyDiscounts([priced], item.discounts, {
+        months: itemMonths,
+        currency: subscription.currency,
         rules,
         asOfSeconds,
-      );
-      items.push({ role, monthly, months });
+      });
+      items.push(priced);
     }
-    const total = items.reduce((sum, i) => sum + i.monthly, 0);
-    const months = items.length > 0 ? items[0].months : 1;
-    const discounted = applyDiscounts(total, subscription.discounts, months, rules, asOfSeconds);
-    const factor = total > 0 ? discounted / total : 0;
+    const own = subscription.discounts.length > 0 ? subscription.discounts : customerDiscounts;
+    applyDiscounts(items, own, {
+      months: months || 1,
+      currency: subscription.currency,
+      rules,
+      asOfSeconds,
+    });
     for (const { role, monthly } of items) {
-      const usd = toUsd(monthly * factor, subscription.currency);
+      const usd = toUsd(monthly, subscription.currency);
       if (usd === null) continue;
       byRole[role === "unknown" ? "addon_other" : role] += usd;
     }
@@ -237,9 +296,11 @@ export function computeCustomerRevenue(
     const subscription = countedById.get(line.subscription);
     if (!subscription) continue;
     const discounts = new Map(
-      [...subscription.discounts, ...subscription.items.flatMap((i) => i.discounts)].map((
-        d,
-      ) => [d.id, d]),
+      [
+        ...subscription.discounts,
+        ...customerDiscounts,
+        ...subscription.items.flatMap((i) => i.discounts),
+      ].map((d) => [d.id, d]),
     );
     const discountOff = line.discount_amounts.reduce((sum, applied) => {
       const discount = discounts.get(applied.discount);
@@ -271,6 +332,7 @@ export function computeCustomerRevenue(
       currency: currencies.size > 0 ? [...currencies].sort().join(",") : null,
       stripePlanNames: planNames.size > 0 ? [...planNames].sort().join(", ") : null,
       cancelAtPeriodEnd: counted.length > 0 ? cancelling : null,
+      ptbRevenueUsd30d: null, // PTB revenue is not subscription revenue: snapshot.ts adds it
     },
     unknownPriceIds: [...unknownPriceIds],
     unconvertedCurrencies: [...unconverted],

@@ -40,9 +40,12 @@ export interface RevenueRules {
   concurrency: number;
   /** days before the as-of within which the most recent closed invoice is looked for */
   usageLookbackDays: number;
-  /** objects the lists leave open (customers without any subscription, tiered prices) are
-   * looked up one by one up to this many; beyond it, the whole list is read (100 per call) */
+  /** prices the lists leave open (tiers, currency options) are looked up one by one up to this
+   * many; beyond it, every recurring price is listed (100 per call). 1 keeps a cold run within
+   * its call bound (fetch.ts) */
   lookupLimit: number;
+  /** the Stripe product of prepaid PTB credits (token usage); null = PTB revenue unknown */
+  ptbProductId: string | null;
 }
 
 export const DEFAULT_RULES: RevenueRules = {
@@ -56,7 +59,8 @@ export const DEFAULT_RULES: RevenueRules = {
   maxRateLimitRetries: 5,
   concurrency: 4,
   usageLookbackDays: 35,
-  lookupLimit: 50,
+  lookupLimit: 1,
+  ptbProductId: null,
 };
 
 /** Every subscription status Stripe has; PRICING_STRIPE_COUNTED_STATUSES picks from these. */
@@ -176,7 +180,8 @@ function wholeNumber(env: Env, name: string, min: number, max: number): number |
  * - PRICING_STRIPE_RATE_LIMIT_RETRIES 5   (429, after Retry-After)
  * - PRICING_STRIPE_CONCURRENCY        4
  * - PRICING_STRIPE_USAGE_LOOKBACK_DAYS 35
- * - PRICING_STRIPE_LOOKUP_LIMIT      50
+ * - PRICING_STRIPE_LOOKUP_LIMIT      1
+ * - PRICING_STRIPE_PTB_PRODUCT       the token-usage product of prepaid PTB credits (prod_…)
  */
 export function revenueRulesConfigFromEnv(env: Env): Partial<RevenueRules> {
   const rules: Partial<RevenueRules> = {};
@@ -251,6 +256,17 @@ export function revenueRulesConfigFromEnv(env: Env): Partial<RevenueRules> {
       }
       rules.fxRates[currency.toLowerCase()] = value;
     }
+  }
+  const ptbProduct = env.PRICING_STRIPE_PTB_PRODUCT?.trim();
+  if (ptbProduct) {
+    if (!/^[A-Za-z0-9_]+$/.test(ptbProduct)) {
+      throw new UserError(
+        `PRICING_STRIPE_PTB_PRODUCT must be a Stripe product id (e.g. prod_ABC123), got ${
+          JSON.stringify(ptbProduct)
+        }`,
+      );
+    }
+    rules.ptbProductId = ptbProduct;
   }
   const numbers: [keyof RevenueRules, string, number, number][] = [
     ["maxNetworkRetries", "PRICING_STRIPE_MAX_RETRIES", 0, 10],

@@ -7,8 +7,9 @@ import { computeCustomerRevenue } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import {
   type CouponBook,
-  type CouponLite,
   couponLite,
+  customerDiscountsLite,
+  type DiscountLite,
   embeddedCoupons,
   invoiceSubscriptionId,
   linePriceId,
@@ -19,11 +20,20 @@ import {
   type UsageLineLite,
   usageLineLite,
 } from "./stripe_objects.ts";
+import {
+  ptbCreditCharges,
+  ptbInvoiceCharges,
+  ptbRevenue,
+  type PtbSnapshot,
+  ptbWindow,
+} from "./ptb.ts";
 import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
 
 export interface StripeSnapshot {
   /** every subscription of the account, any status */
   subscriptions: SubscriptionLite[];
+  /** customers' own discounts (customer id → discounts), for subscriptions with none */
+  customerDiscounts: Record<string, DiscountLite[]>;
   products: ProductLite[];
   /** metered lines of each subscription's most recent closed billing-cycle invoice */
   usageLines: UsageLineLite[];
@@ -34,9 +44,13 @@ export interface StripeSnapshot {
     listed: boolean;
     existing: string[];
     missing: string[];
+    /** not checked: the call bound was spent (counted as known, revenue 0, with a warning) */
+    unverified: string[];
   };
   /** discounts whose coupon could not be read (left out, reported) */
   unreadableDiscounts: string[];
+  /** PTB charges read for the token-usage product; null when the product was not set */
+  ptb: PtbSnapshot | null;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -48,8 +62,10 @@ export interface StripeObjects {
   products: Json[];
   /** invoices created in the usage look-back window */
   invoices: Json[];
-  /** coupons listed for discounts whose coupon was not embedded (may be empty) */
+  /** every coupon, applies_to and currency_options expanded */
   coupons: Json[];
+  /** PTB: the token-usage product, the span read, and its PaymentIntents (absent: not set) */
+  ptb?: { productId: string; since: number; until: number; paymentIntents: Json[] };
 }
 
 /** Invoices that closed a billing cycle: finalized, not void, not a mid-cycle proration. */
@@ -98,10 +114,10 @@ export function latestCycleInvoices(
  * fetch fills it).
  */
 export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): StripeSnapshot {
-  const coupons = new Map<string, CouponLite>(
-    objects.coupons.map((c) => [String(c.id), couponLite(c)]),
-  );
-  for (const [id, coupon] of embeddedCoupons(objects.subscriptions)) coupons.set(id, coupon);
+  // Listed coupons (applies_to expanded) over embedded ones; embedded ones still cover coupons
+  // deleted since (no longer listed, still applying to existing discounts).
+  const coupons = embeddedCoupons(objects.subscriptions);
+  for (const c of objects.coupons) coupons.set(String(c.id), couponLite(c));
   const book: CouponBook = { coupons, unresolved: new Set() };
 
   const metered = meteredSubscriptionIds(objects.subscriptions);
@@ -118,10 +134,22 @@ export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): S
   }
   return {
     subscriptions: objects.subscriptions.map((s) => subscriptionLite(s, book)),
+    customerDiscounts: customerDiscountsLite(objects.subscriptions, book),
     products: objects.products.map(productLite),
     usageLines,
-    customers: { listed: false, existing: [], missing: [] },
+    customers: { listed: false, existing: [], missing: [], unverified: [] },
     unreadableDiscounts: [...book.unresolved].sort(),
+    ptb: objects.ptb
+      ? {
+        productId: objects.ptb.productId,
+        since: objects.ptb.since,
+        until: objects.ptb.until,
+        charges: [
+          ...ptbCreditCharges(objects.ptb.paymentIntents, objects.ptb.productId),
+          ...ptbInvoiceCharges(objects.invoices),
+        ].filter((c) => c.created >= objects.ptb!.since && c.created < objects.ptb!.until),
+      }
+      : null,
   };
 }
 
@@ -132,6 +160,7 @@ export function customersToCheck(snapshot: StripeSnapshot, customerIds: string[]
     ...snapshot.subscriptions.map((s) => s.customer),
     ...snapshot.customers.existing,
     ...snapshot.customers.missing,
+    ...snapshot.customers.unverified,
   ]);
   return [...new Set(customerIds)].filter((id) => !settled.has(id));
 }
@@ -149,10 +178,14 @@ function examples(ids: string[], count = 5): string {
 export function revenueFromSnapshot(
   snapshot: StripeSnapshot,
   customerIds: string[],
-  asOf: Date,
-  rules: RevenueRules,
-  source: RevenueSource,
-): Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds"> {
+  options: { asOf: Date; windowDays: number; rules: RevenueRules; source: RevenueSource },
+): Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb"> {
+  const { asOf, rules, source } = options;
+  // PTB revenue only for the product the settings name (a cache read for another is not it)
+  const ptbSnapshot = rules.ptbProductId && snapshot.ptb?.productId === rules.ptbProductId
+    ? snapshot.ptb
+    : null;
+  const ptb = ptbRevenue(ptbSnapshot, ptbWindow(asOf, options.windowDays), rules);
   const products = new Map(snapshot.products.map((p) => [p.id, p]));
   const subscriptionsByCustomer = Map.groupBy(snapshot.subscriptions, (s) => s.customer);
   const linesByCustomer = Map.groupBy(snapshot.usageLines, (l) => l.customer);
@@ -177,9 +210,13 @@ export function revenueFromSnapshot(
       subscriptions,
       products,
       usageLines: linesByCustomer.get(customerId) ?? [],
+      customerDiscounts: snapshot.customerDiscounts[customerId] ?? [],
       asOf,
     }, rules);
-    byCustomer.set(customerId, result.revenue);
+    byCustomer.set(customerId, {
+      ...result.revenue,
+      ptbRevenueUsd30d: ptbSnapshot ? ptb.byCustomer.get(customerId) ?? 0 : null,
+    });
     result.unknownPriceIds.forEach((id) => unknownPrices.add(id));
     result.unconvertedCurrencies.forEach((c) => unconverted.add(c));
     result.foreignCurrencyPriceIds.forEach((id) => foreignPrices.add(id));
@@ -206,6 +243,15 @@ export function revenueFromSnapshot(
       }`,
     );
   }
+  const wanted = new Set(customerIds);
+  const unverified = snapshot.customers.unverified.filter((id) => wanted.has(id));
+  if (unverified.length > 0) {
+    warnings.push(
+      `${unverified.length} stripe_customer_id values without a subscription were not checked against Stripe (the call bound was spent): shown with revenue 0, though Stripe may not know them (e.g. ${
+        examples(unverified)
+      })`,
+    );
+  }
   if (snapshot.unreadableDiscounts.length > 0) {
     warnings.push(
       `Stripe discounts left out because their coupon could not be read (deleted coupon?): ${
@@ -220,5 +266,6 @@ export function revenueFromSnapshot(
       })`,
     );
   }
-  return { byCustomer, warnings, source, unknownCustomerIds };
+  warnings.push(...ptb.warnings);
+  return { byCustomer, warnings, source, unknownCustomerIds, ptb: ptb.summary };
 }

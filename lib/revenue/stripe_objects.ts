@@ -17,6 +17,10 @@ export interface CouponLite {
   amount_off: number | null;
   currency: string | null;
   duration: "forever" | "once" | "repeating";
+  /** products the coupon is restricted to (`applies_to.products`); null = every product */
+  applies_to_products: string[] | null;
+  /** amount_off in other currencies (minor units), from `currency_options` */
+  amount_off_by_currency: Record<string, number> | null;
 }
 
 export interface DiscountLite {
@@ -49,6 +53,15 @@ export interface PriceLite {
     interval_count: number;
     usage_type: "licensed" | "metered";
   } | null;
+  /** the price in other currencies (`currency_options`, when it was read), by lower-case code */
+  currency_options: Record<string, CurrencyOptionLite> | null;
+}
+
+/** One currency of a price's currency_options: amounts in that currency's minor unit. */
+export interface CurrencyOptionLite {
+  unit_amount_decimal: string | null;
+  /** null when the price is per-unit, or its tiers were not read */
+  tiers: TierLite[] | null;
 }
 
 export interface ItemLite {
@@ -101,35 +114,33 @@ const text = (value: Json): string | null =>
 const idOf = (value: Json): string => typeof value === "string" ? value : String(value?.id ?? "");
 const unixOrNull = (value: Json): number | null => typeof value === "number" ? value : null;
 
+/**
+ * `applies_to` and `currency_options` appear only when expanded (coupons are listed with both
+ * expanded); a coupon embedded in a discount has neither, so a listed coupon wins over it.
+ */
 export function couponLite(coupon: Json): CouponLite {
+  const products = coupon.applies_to?.products;
+  const options = coupon.currency_options && typeof coupon.currency_options === "object"
+    ? Object.fromEntries(
+      Object.entries(coupon.currency_options as Record<string, Json>)
+        .filter(([, option]) => typeof option?.amount_off === "number")
+        .map(([currency, option]) => [currency.toLowerCase(), Number(option.amount_off)]),
+    )
+    : null;
   return {
     id: String(coupon.id ?? ""),
     percent_off: coupon.percent_off ?? null,
     amount_off: coupon.amount_off ?? null,
     currency: coupon.currency ? String(coupon.currency).toLowerCase() : null,
     duration: coupon.duration,
+    applies_to_products: Array.isArray(products) ? products.map((p: Json) => idOf(p)) : null,
+    amount_off_by_currency: options && Object.keys(options).length > 0 ? options : null,
   };
 }
 
 /** The coupon a discount refers to: an embedded object, or an id to look up. */
 export function discountCouponRef(discount: Json): Json {
   return discount?.source?.coupon ?? discount?.coupon ?? null;
-}
-
-/** Coupon ids of discounts whose coupon is not embedded (they must be looked up). */
-export function unembeddedCouponIds(subscriptions: Json[]): Set<string> {
-  const ids = new Set<string>();
-  const visit = (discounts: Json) => {
-    for (const discount of Array.isArray(discounts) ? discounts : []) {
-      const ref = discountCouponRef(discount);
-      if (typeof ref === "string") ids.add(ref);
-    }
-  };
-  for (const subscription of subscriptions) {
-    visit(subscription.discounts);
-    for (const item of subscription.items?.data ?? []) visit(item.discounts);
-  }
-  return ids;
 }
 
 /** Coupons embedded in expanded discounts, by id. */
@@ -164,11 +175,10 @@ function discountLite(discount: Json, book: CouponBook): DiscountLite | null {
     return null;
   }
   const ref = discountCouponRef(discount);
-  const coupon = ref && typeof ref === "object"
-    ? couponLite(ref)
-    : typeof ref === "string"
-    ? book.coupons.get(ref)
-    : undefined;
+  const id = ref && typeof ref === "object" ? String(ref.id ?? "") : ref;
+  // the listed coupon (applies_to expanded) wins over one embedded without it
+  const coupon = (typeof id === "string" ? book.coupons.get(id) : undefined) ??
+    (ref && typeof ref === "object" ? couponLite(ref) : undefined);
   if (!coupon) {
     if (typeof ref === "string") book.unresolved.add(`coupon ${ref}`);
     return null;
@@ -176,10 +186,33 @@ function discountLite(discount: Json, book: CouponBook): DiscountLite | null {
   return { id: String(discount.id ?? ""), coupon, end: unixOrNull(discount.end) };
 }
 
-function discountsLite(list: Json, book: CouponBook): DiscountLite[] {
+export function discountsLite(list: Json, book: CouponBook): DiscountLite[] {
   return (Array.isArray(list) ? list : [])
     .map((d) => discountLite(d, book))
     .filter((d): d is DiscountLite => d !== null);
+}
+
+function tiersLite(tiers: Json): TierLite[] | null {
+  return Array.isArray(tiers)
+    ? tiers.map((t: Json) => ({
+      up_to: t.up_to ?? null,
+      unit_amount_decimal: text(t.unit_amount_decimal ?? t.unit_amount),
+      flat_amount_decimal: text(t.flat_amount_decimal ?? t.flat_amount),
+    }))
+    : null;
+}
+
+function currencyOptionsLite(options: Json): Record<string, CurrencyOptionLite> | null {
+  if (!options || typeof options !== "object") return null;
+  return Object.fromEntries(
+    Object.entries(options as Record<string, Json>).map(([currency, option]) => [
+      currency.toLowerCase(),
+      {
+        unit_amount_decimal: text(option?.unit_amount_decimal ?? option?.unit_amount),
+        tiers: tiersLite(option?.tiers),
+      },
+    ]),
+  );
 }
 
 export function priceLite(price: Json): PriceLite {
@@ -190,13 +223,7 @@ export function priceLite(price: Json): PriceLite {
     nickname: price.nickname ?? null,
     billing_scheme: price.billing_scheme === "tiered" ? "tiered" : "per_unit",
     tiers_mode: price.tiers_mode ?? null,
-    tiers: Array.isArray(price.tiers)
-      ? price.tiers.map((t: Json) => ({
-        up_to: t.up_to ?? null,
-        unit_amount_decimal: text(t.unit_amount_decimal ?? t.unit_amount),
-        flat_amount_decimal: text(t.flat_amount_decimal ?? t.flat_amount),
-      }))
-      : null,
+    tiers: tiersLite(price.tiers),
     unit_amount_decimal: text(price.unit_amount_decimal ?? price.unit_amount),
     transform_quantity: price.transform_quantity
       ? { divide_by: price.transform_quantity.divide_by, round: price.transform_quantity.round }
@@ -208,6 +235,7 @@ export function priceLite(price: Json): PriceLite {
         usage_type: price.recurring.usage_type === "metered" ? "metered" : "licensed",
       }
       : null,
+    currency_options: currencyOptionsLite(price.currency_options),
   };
 }
 
@@ -229,6 +257,23 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
       trial_end: unixOrNull(item.current_trial?.end_date),
     })),
   };
+}
+
+/**
+ * Each customer's own discount (`customer.discount`, read from the customer expanded on its
+ * subscriptions): it applies to the customer's subscriptions that have no discount of their own.
+ */
+export function customerDiscountsLite(
+  subscriptions: Json[],
+  book: CouponBook,
+): Record<string, DiscountLite[]> {
+  const byCustomer: Record<string, DiscountLite[]> = {};
+  for (const subscription of subscriptions) {
+    const customer = subscription.customer;
+    if (!customer || typeof customer !== "object" || !customer.discount) continue;
+    byCustomer[idOf(customer)] ??= discountsLite([customer.discount], book);
+  }
+  return byCustomer;
 }
 
 export function productLite(product: Json): ProductLite {

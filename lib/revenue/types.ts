@@ -1,4 +1,7 @@
 /** The revenue stage's boundary: what the Stripe fetch (or the demo generator) hands the pipeline. */
+import type { PtbSummary } from "./ptb.ts";
+
+export type { PtbSummary } from "./ptb.ts";
 
 /** Monthly revenue of one Stripe customer, in USD per month, summed over its counted subscriptions. */
 export interface CustomerRevenue {
@@ -17,6 +20,12 @@ export interface CustomerRevenue {
   currency: string | null;
   stripePlanNames: string | null;
   cancelAtPeriodEnd: boolean | null;
+  /**
+   * Pass-through-billing revenue of the export window in USD: prepaid credits bought (the Stripe
+   * fee part excluded) plus postpaid PTB usage invoices. Null when unknown (no
+   * PRICING_STRIPE_PTB_PRODUCT, or a currency without a rate).
+   */
+  ptbRevenueUsd30d: number | null;
 }
 
 /** stripe = fetched now; cache = today's cache file; demo = generated; none = skipped or failed */
@@ -37,4 +46,6 @@ export interface RevenueResult {
    * from `byCustomer`, so their revenue is empty; counted in `warnings`.
    */
   unknownCustomerIds?: string[];
+  /** PTB revenue of the window: whether it was read, its span and total (absent when skipped) */
+  ptb?: PtbSummary;
 }

@@ -3,6 +3,8 @@
  * a 400 with a one-line message, never a silent default: a typo like `fromat=xlsx` must not
  * quietly download a CSV.
  */
+import { UserError } from "../core/config.ts";
+import { MAX_WINDOW_DAYS, parseAsOf, parseWindowDays } from "../core/window.ts";
 import type { ExportFormat } from "../export.ts";
 
 export interface ExportParams {
@@ -21,34 +23,22 @@ export class ParamError extends Error {
   override name = "ParamError";
 }
 
-export const MAX_DAYS = 3660;
+export const MAX_DAYS = MAX_WINDOW_DAYS;
 const PARAM_NAMES = ["format", "days", "as_of", "segment", "refresh"] as const;
 
-/** `2026-11-01`, or a timestamp with a zone: `2026-11-01T12:00:00Z`, `…+02:00`. */
-const AS_OF_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-
+/** The one as-of rule (lib/core/window.ts): a date, or a timestamp with a zone; not in the future. */
 export function parseAsOfParam(value: string, now: number): Date {
-  const match = AS_OF_PATTERN.exec(value);
-  const problem = `as_of must be a date like 2026-11-01 or a timestamp with a zone like ` +
-    `2026-11-01T12:00:00Z, got ${JSON.stringify(value)}`;
-  if (!match) throw new ParamError(problem);
-  const [, y, mo, d, h, mi, s] = match;
-  // Date.UTC rolls 2026-02-30 over to March: a field that changes on the way back was invalid.
-  const fields = new Date(Date.UTC(+y, +mo - 1, +d, +(h ?? 0), +(mi ?? 0), +(s ?? 0)));
-  if (
-    fields.getUTCFullYear() !== +y || fields.getUTCMonth() !== +mo - 1 ||
-    fields.getUTCDate() !== +d || fields.getUTCHours() !== +(h ?? 0) ||
-    fields.getUTCMinutes() !== +(mi ?? 0) || fields.getUTCSeconds() !== +(s ?? 0)
-  ) {
-    throw new ParamError(problem);
+  return asParamError(() => parseAsOf(value, { name: "as_of", now }));
+}
+
+/** The rule's UserError as the 400 this module answers with. */
+function asParamError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof UserError) throw new ParamError(error.message);
+    throw error;
   }
-  const date = new Date(h === undefined ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw new ParamError(problem);
-  if (date.getTime() > now) {
-    throw new ParamError(`as_of ${value} is in the future; leave it out to export up to now`);
-  }
-  return date;
 }
 
 /**
@@ -89,12 +79,7 @@ export function parseExportParams(
   let days = 30;
   const rawDays = get("days");
   if (rawDays !== null) {
-    days = /^[1-9]\d{0,3}$/.test(rawDays) ? Number(rawDays) : NaN;
-    if (!(days <= MAX_DAYS)) {
-      throw new ParamError(
-        `days must be a whole number from 1 to ${MAX_DAYS}, got ${JSON.stringify(rawDays)}`,
-      );
-    }
+    days = asParamError(() => parseWindowDays(rawDays, { name: "days" }));
   }
 
   const rawAsOf = get("as_of");

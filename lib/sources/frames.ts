@@ -1,5 +1,6 @@
 /** Query rows → Polars frames, column-wise (building frames from row objects is slow). */
 import pl from "nodejs-polars";
+import { UserError } from "../core/config.ts";
 
 /**
  * How a query column is read: `nanoUsd` is USD × 1e9 as decimal text (ClickHouse UInt64 sums),
@@ -15,12 +16,33 @@ function toInt(value: unknown): number | null {
   return n;
 }
 
+/**
+ * Magnitude at which a nano-USD amount stops being a cost: Decimal(38, 0), the type the queries
+ * sum in, holds less. NaN, ±inf and values like 1e300 (a Float64 cost column) are refused here.
+ */
+const NANO_USD_LIMIT = 1e38;
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+
 /** USD from nano-USD text without going through a float above 2^53. */
 export function nanoUsdToUsd(value: unknown): number | null {
   if (value === null || value === undefined || value === "") return null;
-  const nano = BigInt(String(value));
+  const text = String(value).trim();
+  if (!DECIMAL_TEXT.test(text)) {
+    const n = Number(text);
+    if (!Number.isFinite(n) || Math.abs(n) >= NANO_USD_LIMIT) {
+      throw new Error(`${JSON.stringify(value)} is not a finite cost`);
+    }
+    return n / 1e9; // finite exponent form (e.g. 1.5e10 from a Float64 sum): a float already
+  }
+  const [whole, fraction = ""] = text.split(".");
+  if (whole.replace("-", "").length > 38) {
+    throw new Error(`${JSON.stringify(value)} is not a finite cost`);
+  }
+  const nano = BigInt(whole);
   const billion = 1_000_000_000n;
-  return Number(nano / billion) + Number(nano % billion) / 1e9;
+  const sign = text.startsWith("-") ? -1 : 1;
+  const part = fraction === "" ? 0 : sign * Number(`0.${fraction}`) / 1e9;
+  return Number(nano / billion) + Number(nano % billion) / 1e9 + part;
 }
 
 function toDateMs(value: unknown): number | null {
@@ -39,8 +61,15 @@ const READERS: Record<QueryColumnType, (value: unknown) => unknown> = {
   nanoUsd: nanoUsdToUsd,
 };
 
-/** A frame with exactly `columns`, typed, from row objects (pg rows, ClickHouse JSONEachRow). */
-export function rowsToFrame(rows: Record<string, unknown>[], columns: QueryColumns): pl.DataFrame {
+/**
+ * A frame with exactly `columns`, typed, from row objects (pg rows, ClickHouse JSONEachRow). A value
+ * that cannot be read is one line naming the query file, the column and the row's org_id.
+ */
+export function rowsToFrame(
+  rows: Record<string, unknown>[],
+  columns: QueryColumns,
+  query = "query",
+): pl.DataFrame {
   const names = Object.keys(columns);
   const arrays: unknown[][] = names.map(() => new Array(rows.length));
   for (let r = 0; r < rows.length; r++) {
@@ -48,10 +77,29 @@ export function rowsToFrame(rows: Record<string, unknown>[], columns: QueryColum
     for (let c = 0; c < names.length; c++) {
       const name = names[c];
       if (r === 0 && !(name in row)) throw new Error(`query result has no column ${name}`);
-      arrays[c][r] = READERS[columns[name]](row[name]);
+      try {
+        arrays[c][r] = READERS[columns[name]](row[name]);
+      } catch (error) {
+        throw new UserError(
+          `${query}: column ${name} of organization ${row.org_id ?? `row ${r + 1}`}: ${
+            (error as Error).message
+          }; fix the data or the query`,
+        );
+      }
     }
   }
   return columnsToFrame(Object.fromEntries(names.map((n, i) => [n, arrays[i]])), columns);
+}
+
+/** How many rows hold a negative value, per nano-USD column (costs are never negative). */
+export function negativeCosts(frame: pl.DataFrame, columns: QueryColumns): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [name, type] of Object.entries(columns)) {
+    if (type !== "nanoUsd") continue;
+    const negative = Number(frame.getColumn(name).lt(0).cast(pl.UInt32).sum());
+    if (negative > 0) counts[name] = negative;
+  }
+  return counts;
 }
 
 /** A typed frame from column arrays (values already read: numbers, strings, epoch ms, null). */

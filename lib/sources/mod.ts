@@ -1,14 +1,21 @@
 /** What lib/sources/ offers. */
-export { type ClickHouseSource, openClickHouse } from "./clickhouse.ts";
+export {
+  type ClickHouseSession,
+  type ClickHouseSource,
+  openClickHouse,
+  sessionSettings,
+} from "./clickhouse.ts";
 export { DEMO_ORGANIZATIONS, DEMO_SEED, demoQueryResults } from "./demo.ts";
 export {
   columnsToFrame,
   nanoUsdToUsd,
+  negativeCosts,
   type QueryColumns,
   type QueryColumnType,
   rowsToFrame,
 } from "./frames.ts";
 export { openPostgres, type PostgresSource } from "./postgres.ts";
+export { assertOneStatement, countStatements } from "./statements.ts";
 export {
   type ExportWindow,
   QUERY_COLUMNS,

@@ -1,10 +1,13 @@
 /**
  * PostgreSQL reads. Every query runs in its own READ ONLY transaction with a local statement
  * timeout, which holds through transaction-mode poolers (Supabase's) where session settings do not.
+ * Every statement goes through the extended protocol, which runs exactly one statement per call, and
+ * a query file holding more than one is refused before anything is sent.
  */
 import pg from "pg";
 import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
 import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
+import { assertOneStatement } from "./statements.ts";
 
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
@@ -22,6 +25,8 @@ export function openPostgres(settings: PostgresSettings): PostgresSource {
   pool.on("error", () => {});
   return {
     async query(sql, params) {
+      // Refused before connecting: nothing of a file with a second statement reaches the server.
+      assertOneStatement(sql.file, sql.text);
       const { text, values } = bindPostgres(sql, params);
       let client: pg.PoolClient;
       try {
@@ -30,13 +35,24 @@ export function openPostgres(settings: PostgresSettings): PostgresSource {
         throw postgresError(error, settings.url, null);
       }
       try {
-        await client.query("BEGIN READ ONLY");
-        await client.query(`SET LOCAL statement_timeout = ${settings.statementTimeoutMs}`);
-        const result = await client.query({ text, values });
-        await client.query("COMMIT");
+        // The kit's own statements go through the extended protocol too, the timeout as a parameter.
+        await client.query({ text: "BEGIN READ ONLY", queryMode: "extended" });
+        await client.query({
+          text: "SELECT set_config('statement_timeout', $1, true)",
+          values: [String(settings.statementTimeoutMs)],
+          queryMode: "extended",
+        });
+        // Extended protocol even without parameters: the server runs one statement per Parse, so
+        // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
+        const result = await client.query({ text, values, queryMode: "extended" });
+        if (result.fields.length === 0) {
+          throw new UserError(`${sql.file} returned no rows and no columns: it must be one SELECT`);
+        }
+        await client.query({ text: "COMMIT", queryMode: "extended" });
         return result.rows;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
+        await client.query({ text: "ROLLBACK", queryMode: "extended" }).catch(() => {});
+        if (error instanceof UserError) throw error;
         throw postgresError(error, settings.url, sql.file);
       } finally {
         client.release();

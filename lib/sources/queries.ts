@@ -4,7 +4,7 @@
  */
 import type pl from "nodejs-polars";
 import type { SourceSettings } from "../core/config.ts";
-import { type QueryColumns, rowsToFrame } from "./frames.ts";
+import { negativeCosts, type QueryColumns, rowsToFrame } from "./frames.ts";
 import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
 import { type Engine, loadSql, type SqlParams } from "./sql.ts";
@@ -22,6 +22,8 @@ export interface QueryFrames {
 export interface QueryResults {
   frames: QueryFrames;
   stats: QueryStat[];
+  /** e.g. negative costs: exported as they are, but said */
+  warnings?: string[];
 }
 
 /** Output columns of each query, as its SQL file's header comment lists them. */
@@ -68,18 +70,33 @@ export async function runQueries(
     ptb_table: settings.clickhouse.ptbTable,
   };
   const stats: QueryStat[] = [];
+  const warnings: string[] = [];
+  const clickHouseSessionStat = async () => {
+    const session = await clickhouse.session();
+    return { settingsSent: session.settings, profileReadonly: session.profileReadonly };
+  };
   const run = async (engine: Engine, name: QueryName): Promise<pl.DataFrame> => {
     const sql = await loadSql(engine, name, settings.queriesDir);
     const started = performance.now();
     const source = engine === "postgres" ? postgres : clickhouse;
     const rows = await source.query(sql, params);
-    const frame = rowsToFrame(rows, QUERY_COLUMNS[name]);
+    const frame = rowsToFrame(rows, QUERY_COLUMNS[name], sql.file);
+    const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
+    for (const [column, count] of Object.entries(negative)) {
+      warnings.push(
+        `${sql.file}: ${count} organization${
+          count === 1 ? " has" : "s have"
+        } a negative ${column} (costs are never negative; exported as read)`,
+      );
+    }
     stats.push({
       name,
       file: sql.file,
       sha256: sql.sha256,
       rows: rows.length,
       durationMs: Math.round(performance.now() - started),
+      ...(engine === "clickhouse" ? await clickHouseSessionStat() : {}),
+      ...(Object.keys(negative).length > 0 ? { negativeValues: negative } : {}),
     });
     return frame;
   };
@@ -91,7 +108,17 @@ export async function runQueries(
       run("clickhouse", "ptb_spend"),
     ]);
     stats.sort((a, b) => a.name.localeCompare(b.name));
-    return { frames: { organizations, promptsCreated, usage, ptbSpend }, stats };
+    warnings.sort();
+    const session = await clickhouse.session();
+    if (!("max_execution_time" in session.settings)) {
+      const why = session.profileReadonly === "1"
+        ? "the user's profile is readonly=1 and refuses every setting"
+        : "PRICING_CH_READONLY=off";
+      warnings.push(
+        `ClickHouse: no settings were sent (${why}), so no server-side time limit; each query waited at most PRICING_CH_REQUEST_TIMEOUT_SECONDS (${settings.clickhouse.requestTimeoutSeconds} s)`,
+      );
+    }
+    return { frames: { organizations, promptsCreated, usage, ptbSpend }, stats, warnings };
   } finally {
     await Promise.allSettled([postgres.close(), clickhouse.close()]);
   }

@@ -11,7 +11,12 @@ import { join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export type Engine = "postgres" | "clickhouse";
-export type SqlParamType = "DateTime" | "Identifier";
+/**
+ * DateTime: an instant as a whole-second DateTime (ClickHouse; PostgreSQL gets the exact instant).
+ * Float64: the same instant as Unix seconds with milliseconds, for ClickHouse comparisons to the
+ * millisecond that also run on 18.16, which has no DateTime64 (`toFloat64(column) < {end:Float64}`).
+ */
+export type SqlParamType = "DateTime" | "Float64" | "Identifier";
 export type SqlParams = Record<string, Date | string>;
 
 export interface SqlFile {
@@ -22,7 +27,7 @@ export interface SqlFile {
 }
 
 const BUILT_IN_QUERIES_DIR = fileURLToPath(new URL("../../queries/", import.meta.url));
-const PLACEHOLDER = /\{([a-z_][a-z0-9_]*):([A-Za-z]+)\}/g;
+const PLACEHOLDER = /\{([a-z_][a-z0-9_]*):([A-Za-z][A-Za-z0-9]*)\}/g;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
 /**
@@ -61,9 +66,9 @@ export function sqlPlaceholders(text: string): Map<string, SqlParamType> {
   const found = new Map<string, SqlParamType>();
   for (const match of text.matchAll(PLACEHOLDER)) {
     const [, name, type] = match;
-    if (type !== "DateTime" && type !== "Identifier") {
+    if (type !== "DateTime" && type !== "Float64" && type !== "Identifier") {
       throw new Error(
-        `unsupported placeholder type {${name}:${type}} (use DateTime or Identifier)`,
+        `unsupported placeholder type {${name}:${type}} (use DateTime, Float64 or Identifier)`,
       );
     }
     found.set(name, type);
@@ -74,7 +79,7 @@ export function sqlPlaceholders(text: string): Map<string, SqlParamType> {
 function paramValue(file: string, params: SqlParams, name: string, type: SqlParamType) {
   const value = params[name];
   if (value === undefined) throw new Error(`${file} needs parameter {${name}:${type}}`);
-  if (type === "DateTime") {
+  if (type === "DateTime" || type === "Float64") {
     if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
       throw new Error(`${file}: parameter ${name} must be a valid date`);
     }
@@ -94,8 +99,13 @@ function paramValue(file: string, params: SqlParams, name: string, type: SqlPara
 export function bindClickHouse(sql: SqlFile, params: SqlParams): string {
   return sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
     const value = paramValue(sql.file, params, name, type);
+    if (value instanceof Date && type === "Float64") {
+      // Exact: milliseconds are three decimals, and toFloat64 of a DateTime64(3) gives the same.
+      return (value.getTime() / 1000).toFixed(3);
+    }
     if (value instanceof Date) {
-      // Whole seconds: DateTime has no sub-second part on 18.16, and windows are whole seconds.
+      // Whole seconds (rounded down): DateTime has no sub-second part on 18.16. Queries bound the
+      // window with these for partition pruning and compare exactly with {…:Float64}.
       const text = value.toISOString().slice(0, 19).replace("T", " ");
       return `toDateTime('${text}', 'UTC')`;
     }
@@ -113,6 +123,17 @@ export function bindPostgres(sql: SqlFile, params: SqlParams): { text: string; v
       return String(value).split(".").map((part) => `"${part}"`).join(".");
     }
     let position = positions.get(name);
+    if (type === "Float64") {
+      // Unix seconds with milliseconds, as in ClickHouse.
+      const key = `${name}:Float64`;
+      position = positions.get(key);
+      if (position === undefined) {
+        values.push(value.getTime() / 1000);
+        position = values.length;
+        positions.set(key, position);
+      }
+      return `$${position}::float8`;
+    }
     if (position === undefined) {
       values.push(value);
       position = values.length;

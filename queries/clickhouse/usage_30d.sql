@@ -1,8 +1,17 @@
 -- What: each organization's requests, LLM cost and prompt usage in the window, each request once.
 --   request_response_rmt is a ReplacingMergeTree: re-inserted versions of a request (score updates,
 --   cost backfills) stay as extra rows until parts merge, so FINAL keeps the newest version only.
+--   Costs are summed as Decimal(38, 0): a UInt64 sum would wrap above 1.8e19 nano-USD. materialize()
+--   stops modern ClickHouse rewriting sum(x * 1) into sum(x) * 1, which would wrap again. A Float cost
+--   column is refused by 18.16 (Float × Decimal); modern servers sum it as Float, and the kit refuses
+--   a NaN, inf or 1e300 sum naming the organization.
 --   Booleans are compared with 0/1 so the SQL runs on Bool (production) and UInt8 (ClickHouse 18.16).
--- Parameters: {window_start:DateTime} inclusive, {window_end:DateTime} exclusive (UTC instants),
+-- Parameters: {window_start:DateTime} inclusive, {window_end:DateTime} exclusive (UTC instants;
+--   as DateTime they are whole seconds, rounded down, and only narrow the scan to the partitions
+--   (a second of slack each side: modern ClickHouse compares DateTime64 with DateTime as if the
+--   DateTime64 were rounded up to the second, 18.16 has whole seconds only);
+--   as Float64, Unix seconds with milliseconds, they decide: the window is exact to the
+--   millisecond on DateTime64(3) and on 18.16's DateTime, the same instants PostgreSQL gets),
 --   {request_table:Identifier} (default request_response_rmt).
 -- Output: org_id String, requests_30d, ptb_requests_30d, byok_requests_30d, prompts_used_30d UInt64,
 --   llm_cost_nano, llm_cost_ptb_nano, llm_cost_byok_nano String (USD × 1e9, exact as decimal text).
@@ -13,10 +22,12 @@ SELECT
   countIf(is_passthrough_billing = 1) AS ptb_requests_30d,
   countIf(is_passthrough_billing = 0) AS byok_requests_30d,
   countIf(prompt_id != '') AS prompts_used_30d,
-  toString(sum(cost)) AS llm_cost_nano,
-  toString(sumIf(cost, is_passthrough_billing = 1)) AS llm_cost_ptb_nano,
-  toString(sumIf(cost, is_passthrough_billing = 0)) AS llm_cost_byok_nano
+  toString(sum(cost * materialize(toDecimal128(1, 0)))) AS llm_cost_nano,
+  toString(sumIf(cost * materialize(toDecimal128(1, 0)), is_passthrough_billing = 1)) AS llm_cost_ptb_nano,
+  toString(sumIf(cost * materialize(toDecimal128(1, 0)), is_passthrough_billing = 0)) AS llm_cost_byok_nano
 FROM {request_table:Identifier} FINAL
-WHERE request_created_at >= {window_start:DateTime}
-  AND request_created_at < {window_end:DateTime}
+WHERE request_created_at >= {window_start:DateTime} - 1
+  AND request_created_at < {window_end:DateTime} + 2
+  AND toFloat64(request_created_at) >= {window_start:Float64}
+  AND toFloat64(request_created_at) < {window_end:Float64}
 GROUP BY organization_id

@@ -3,7 +3,11 @@
 --   Active = auth.users.last_sign_in_at in the window (user_settings.last_active does not exist in
 --   production). last_sign_in_at is a snapshot: with an as-of in the past, a member who signed in
 --   after it no longer shows as active in the window.
--- Parameters: {window_start:DateTime} inclusive, {window_end:DateTime} exclusive (UTC instants).
+--   Point in time: organizations created at or after the as-of are left out, and
+--   seats count members who joined before it (organization_member.created_at); a null created_at
+--   (unknown) is kept / counted. Members who left since are gone from the table and cannot count.
+-- Parameters: {window_start:DateTime} inclusive, {window_end:DateTime} exclusive, {as_of:DateTime}
+--   (the window end: the instant the export describes) (UTC instants).
 -- Output: org_id text, org_name text, tier_raw text, created_at timestamptz, stripe_customer_id text,
 --   org_subscription_status text, addons_in_metadata text (true add-on keys, comma-separated),
 --   seats bigint, active_users_30d bigint. One row per organization.
@@ -31,7 +35,9 @@ LEFT JOIN LATERAL (
   WHERE a.value = 'true'::jsonb
 ) AS addons ON true
 LEFT JOIN organization_member om ON om.organization = o.id
+  AND (om.created_at IS NULL OR om.created_at < {as_of:DateTime})
 LEFT JOIN auth.users u ON u.id = om.member
 WHERE NOT o.soft_delete
+  AND (o.created_at IS NULL OR o.created_at < {as_of:DateTime})
   AND o.tier IS DISTINCT FROM 'demo'
 GROUP BY o.id, addons.keys

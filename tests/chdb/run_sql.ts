@@ -53,7 +53,7 @@ function typedParams(
     if (value === undefined) {
       fail(`${file} needs --params {"${name}": …} (${type})`);
     }
-    params[name] = type === "DateTime" ? new Date(value) : value;
+    params[name] = type === "DateTime" || type === "Float64" ? new Date(value) : value;
   }
   return params;
 }

@@ -1,0 +1,95 @@
+/**
+ * The one rule for an export's window, `[asOf − days, asOf)`, used by the command lines (export,
+ * scenario), the server, compare (dates in file names) and notebooks (through exportWindow):
+ * - as-of: `2026-11-01` (midnight UTC) or a timestamp with a zone, `2026-11-01T12:00:00Z`,
+ *   `2026-11-01T12:00:00.250+02:00` (up to milliseconds). Impossible dates (2026-02-30, hour 25)
+ *   and instants after now are refused; a timestamp without a zone is refused as ambiguous.
+ * - days: a whole number from 1 to 3660, written without sign or leading zero.
+ * Errors are one-line UserErrors that name the setting as the caller spells it (`--as-of`, `as_of`).
+ */
+import { UserError } from "./config.ts";
+
+export const MAX_WINDOW_DAYS = 3660;
+export const DEFAULT_WINDOW_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** The export window: `[start, end)`, end = the as-of instant. */
+export interface Window {
+  start: Date;
+  end: Date;
+  days: number;
+}
+
+const AS_OF_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** Whether `YYYY-MM-DD` is a real calendar date (Date.UTC rolls 2026-02-30 over to March). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day;
+}
+
+/** `2026-11-01` → midnight UTC, or null when it is not a real date in that form. */
+export function parseIsoDate(text: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match || !isCalendarDate(+match[1], +match[2], +match[3])) return null;
+  return new Date(`${text}T00:00:00Z`);
+}
+
+/**
+ * Parses an as-of by the strict rule. `name` is how the caller's user spells the setting;
+ * `now` (epoch ms, default the clock) is the latest instant accepted.
+ */
+export function parseAsOf(
+  value: string,
+  options: { name?: string; now?: number } = {},
+): Date {
+  const name = options.name ?? "--as-of";
+  const problem = `${name} must be a date like 2026-11-01 or a timestamp with a zone like ` +
+    `2026-11-01T12:00:00Z, got ${JSON.stringify(value)}`;
+  const match = AS_OF_PATTERN.exec(value);
+  if (!match) throw new UserError(problem);
+  const [, y, mo, d, h, mi, s] = match;
+  if (
+    !isCalendarDate(+y, +mo, +d) || +(h ?? 0) > 23 || +(mi ?? 0) > 59 || +(s ?? 0) > 59
+  ) {
+    throw new UserError(problem);
+  }
+  const date = new Date(h === undefined ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) throw new UserError(problem);
+  if (date.getTime() > (options.now ?? Date.now())) {
+    throw new UserError(`${name} ${value} is in the future; leave it out to export up to now`);
+  }
+  return date;
+}
+
+/** Parses a window length by the strict rule (`30`; not `030`, `7.5`, `-1`, `0`, `3661`). */
+export function parseWindowDays(value: string, options: { name?: string } = {}): number {
+  const days = /^[1-9]\d{0,3}$/.test(value) ? Number(value) : NaN;
+  if (!(days <= MAX_WINDOW_DAYS)) {
+    throw new UserError(
+      `${options.name ?? "--days"} must be a whole number from 1 to ${MAX_WINDOW_DAYS}, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return days;
+}
+
+/**
+ * `[asOf − days, asOf)` for values already typed (notebooks, the pipeline); refuses bad ones,
+ * including an as-of after `now` (a notebook's `new Date("2027-01-01")`).
+ */
+export function windowOf(asOf: Date, days: number, now = Date.now()): Window {
+  if (Number.isNaN(asOf.getTime())) throw new UserError("--as-of is not a valid date or timestamp");
+  if (asOf.getTime() > now) {
+    throw new UserError(
+      `as-of ${asOf.toISOString()} is in the future; leave it out to export up to now`,
+    );
+  }
+  if (!Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS) {
+    throw new UserError(`--days must be a whole number from 1 to ${MAX_WINDOW_DAYS}, got ${days}`);
+  }
+  return { start: new Date(asOf.getTime() - days * DAY_MS), end: asOf, days };
+}

@@ -1,0 +1,235 @@
+/**
+ * The staging folder of an export run and how its files are published.
+ *
+ * A run writes into `<outDir>/.staging-<random>/` with an owner file (`.owner.json`: pid, host,
+ * start) so that a later run can tell a folder of a killed run from one of a run still writing,
+ * and remove it (issue 10, item 4). Publishing moves the files into place and rolls every move back
+ * when one fails, so a failed run leaves the previous set exactly as it was (item 5); a run killed
+ * while moving leaves a journal, and the next run puts the previous set back before removing it.
+ */
+import { lstat, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { basename, join } from "node:path";
+import { UserError } from "../core/config.ts";
+
+export const STAGING_PREFIX = ".staging-";
+const OWNER_FILE = ".owner.json";
+/** Where the files a publish replaces wait until the whole set is in place. */
+const PREVIOUS_DIR = ".previous";
+/** What a publish is about to move (names and inodes), to undo it if the run is killed meanwhile. */
+const JOURNAL_FILE = ".publish.json";
+
+interface JournalEntry {
+  name: string;
+  /** the staged file's inode: still the same under the real name = the file this run placed */
+  ino: number | null;
+}
+/** A staging folder without an owner file (older kit, or killed in the first instant) this old is dead. */
+const UNOWNED_GRACE_MS = 60 * 60 * 1000;
+
+interface StagingOwner {
+  pid: number;
+  host: string;
+  started: string;
+  /** the process's start in /proc (clock ticks since boot): tells a reused pid apart */
+  procStart?: string;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time), or undefined when there is no such process. */
+function procStartOf(pid: number): string | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces) start at field 3.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes this run's staging folder in `outDir`, owned by this process. */
+export async function makeStagingDir(outDir: string): Promise<string> {
+  const staging = await Deno.makeTempDir({ dir: outDir, prefix: STAGING_PREFIX });
+  const owner: StagingOwner = {
+    pid: Deno.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    procStart: procStartOf(Deno.pid),
+  };
+  await writeFile(join(staging, OWNER_FILE), JSON.stringify(owner));
+  return staging;
+}
+
+function hasProc(): boolean {
+  try {
+    Deno.statSync("/proc/self");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the owner's process still runs on this machine (Linux: /proc), not a reused pid. */
+function processAlive(owner: StagingOwner): boolean {
+  const start = procStartOf(owner.pid);
+  if (start === undefined) return false;
+  return owner.procStart === undefined || owner.procStart === start;
+}
+
+/**
+ * Whether the staging folder's run is alive, dead, or cannot be told from here (another host,
+ * no /proc, or no owner file yet).
+ */
+async function stagingState(path: string, now: Date): Promise<"alive" | "dead" | "unknown"> {
+  let owner: StagingOwner;
+  try {
+    owner = JSON.parse(await readFile(join(path, OWNER_FILE), "utf8"));
+  } catch {
+    const info = await stat(path);
+    return now.getTime() - info.mtime!.getTime() > UNOWNED_GRACE_MS ? "dead" : "unknown";
+  }
+  // Another machine sharing the folder: its pids mean nothing here.
+  if (owner.host !== hostname() || !Number.isInteger(owner.pid)) return "unknown";
+  if (!hasProc()) return "unknown";
+  return processAlive(owner) ? "alive" : "dead";
+}
+
+async function stagingDirs(outDir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(outDir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return [];
+    throw error;
+  }
+  return entries
+    .filter((entry) => entry.isDirectory() && entry.name.startsWith(STAGING_PREFIX))
+    .map((entry) => join(outDir, entry.name));
+}
+
+/**
+ * Removes the staging folders in `outDir` left by runs that are no longer alive (killed exports)
+ * and, when `olderThanDays` is given, those whose owner cannot be told (another host) not touched
+ * for that many days. A folder of a run still alive on this machine always stays.
+ * Returns the removed paths, sorted.
+ */
+export async function removeDeadStaging(
+  outDir: string,
+  options: { now?: Date; olderThanDays?: number } = {},
+): Promise<string[]> {
+  const now = options.now ?? new Date();
+  const removed: string[] = [];
+  for (const path of await stagingDirs(outDir)) {
+    try {
+      const state = await stagingState(path, now);
+      if (state === "alive") continue; // a run still writing
+      const old = options.olderThanDays !== undefined &&
+        now.getTime() - (await stat(path)).mtime!.getTime() > options.olderThanDays * 86_400_000;
+      if (state === "dead" || old) {
+        if (state === "dead") await undoInterruptedPublish(path, outDir);
+        await rm(path, { recursive: true, force: true });
+        removed.push(path);
+      }
+    } catch (error) {
+      // Another run starting at the same moment removed it first, or its run just finished.
+      if ((error as { code?: string }).code !== "ENOENT") throw error;
+    }
+  }
+  return removed.sort();
+}
+
+/**
+ * A run killed while publishing leaves its journal: put back what it had moved, so the folder holds
+ * the previous set again. A file under the real name that is not the one this run placed (a later
+ * run replaced it) is left alone.
+ */
+async function undoInterruptedPublish(staging: string, outDir: string): Promise<void> {
+  let journal: JournalEntry[];
+  try {
+    journal = JSON.parse(await readFile(join(staging, JOURNAL_FILE), "utf8"));
+  } catch {
+    return; // killed before publishing: nothing under the real names is this run's
+  }
+  for (const { name, ino } of journal.reverse()) {
+    const target = join(outDir, name);
+    const backup = join(staging, PREVIOUS_DIR, name);
+    const current = await lstat(target).catch(() => null);
+    const hasBackup = (await lstat(backup).catch(() => null)) !== null;
+    const placedByRun = ino !== null && current !== null && current.ino === ino;
+    if (placedByRun) {
+      if (hasBackup) await rename(backup, target);
+      else await rm(target);
+    } else if (current === null && hasBackup) {
+      await rename(backup, target); // moved aside, killed before the new file went in
+    }
+  }
+}
+
+/** One step of a publish, undone in reverse order when a later step fails. */
+type Step = { kind: "aside"; target: string; backup: string } | {
+  kind: "placed";
+  target: string;
+  from: string;
+};
+
+/**
+ * Moves `files` (paths inside `staging`, in order; the manifest last) into `outDir`. A file of the
+ * same name is first moved aside into the staging folder; if any move fails, every move is undone,
+ * so `outDir` holds exactly the previous set, and a one-line UserError says what failed.
+ * Returns the published paths.
+ */
+export async function publishStaged(
+  staging: string,
+  outDir: string,
+  files: readonly string[],
+): Promise<string[]> {
+  const previous = join(staging, PREVIOUS_DIR);
+  await Deno.mkdir(previous, { recursive: true });
+  const journal: JournalEntry[] = [];
+  for (const path of files) {
+    journal.push({ name: basename(path), ino: (await stat(path)).ino ?? null });
+  }
+  await writeFile(join(staging, JOURNAL_FILE), JSON.stringify(journal));
+  const steps: Step[] = [];
+  const published: string[] = [];
+  try {
+    for (const path of files) {
+      const target = join(outDir, basename(path));
+      const existing = await lstat(target).catch(() => null);
+      if (existing && !existing.isFile()) {
+        throw new Error(`${target} exists and is not a file; move it away`);
+      }
+      if (existing) {
+        const backup = join(previous, basename(path));
+        await rename(target, backup);
+        steps.push({ kind: "aside", target, backup });
+      }
+      await rename(path, target);
+      steps.push({ kind: "placed", target, from: path });
+      published.push(target);
+    }
+    // The whole set is in place: from here a kill must not undo it.
+    await rm(join(staging, JOURNAL_FILE), { force: true });
+  } catch (error) {
+    const undoFailures: string[] = [];
+    for (const step of steps.reverse()) {
+      try {
+        if (step.kind === "placed") await rename(step.target, step.from);
+        else await rename(step.backup, step.target);
+      } catch (undoError) {
+        undoFailures.push(`${step.target} (${(undoError as Error).message.split("\n")[0]})`);
+      }
+    }
+    const reason = (error as Error).message.split("\n")[0];
+    if (undoFailures.length > 0) {
+      throw new UserError(
+        `publishing the export failed (${reason}) and ${undoFailures.length} file(s) could not be put back: ${
+          undoFailures.join(", ")
+        }`,
+      );
+    }
+    throw new UserError(
+      `publishing the export failed (${reason}); nothing new was written, the previous files are unchanged`,
+    );
+  }
+  return published;
+}

@@ -1,0 +1,76 @@
+/**
+ * What the as-of does to each export column, appended to its description (lib/frame/columns.ts), so the
+ * dictionary, the XLSX dictionary sheet and the brief say it. With an as-of in the past some
+ * columns are as of that instant, others are today's values: the reader must know which.
+ * Every column needs an entry (columns.ts refuses to load otherwise).
+ */
+
+const SNAPSHOT =
+  "As-of: today's value, not the value at the as-of (the database keeps no history).";
+const WINDOW = "As-of: the window ends at the as-of: [as-of − days, as-of).";
+const DERIVED_WINDOW = "As-of: derived from window columns, so it ends at the as-of too.";
+const STRIPE_NOW =
+  "As-of: from the subscriptions Stripe holds when the export runs (not as they were at the as-of); discounts, trials and scheduled cancellations are judged at the as-of.";
+const MRR_PER =
+  "As-of: mrr as Stripe holds it when the export runs, over a window column that ends at the as-of.";
+
+export const AS_OF_EFFECT: Record<string, string> = {
+  org_id:
+    "As-of: organizations created after the as-of are not exported (an unknown created_at is kept).",
+  org_name: SNAPSHOT,
+  tier: SNAPSHOT,
+  created_at: "As-of: never after the as-of (later organizations are not exported).",
+  stripe_customer_id: SNAPSHOT,
+  seats:
+    "As-of: members who joined before the as-of (organization_member.created_at; an unknown join time counts); members who left before today are missing, as the table keeps no history.",
+  active_users_30d:
+    "As-of: members who joined before the as-of and whose last sign-in falls in the window; last_sign_in_at is overwritten at each sign-in, so a member who signed in in the window and again after the as-of is missed.",
+  requests_30d: WINDOW,
+  llm_cost_30d: WINDOW,
+  prompts_created:
+    "As-of: prompts created before the as-of (a null created_at counts); prompts deleted since are missing, as soft_delete keeps no date.",
+  prompts_used_30d: WINDOW,
+  mrr: `${STRIPE_NOW} Its usage part is usage_charges: invoices created before the as-of.`,
+  base_subscription: STRIPE_NOW,
+  usage_charges:
+    "As-of: the last closed billing-cycle invoice created before the as-of (within the look-back).",
+  addon_prompts: STRIPE_NOW,
+  is_ptb:
+    "As-of: not cut: organization_ptb_spend has no timestamps, so spend after the as-of counts too.",
+  is_byok: DERIVED_WINDOW,
+  has_gateway_only: DERIVED_WINDOW,
+  cost_per_seat: "As-of: window cost over seats at the as-of.",
+  revenue_per_seat: "As-of: mrr as Stripe holds it when the export runs, over seats at the as-of.",
+  cost_per_request: DERIVED_WINDOW,
+  revenue_per_request: MRR_PER,
+  gross_margin_pct: MRR_PER,
+  seat_utilization_pct: "As-of: active members in the window over seats at the as-of.",
+  tier_raw: SNAPSHOT,
+  org_subscription_status: SNAPSHOT,
+  addons_in_metadata: SNAPSHOT,
+  ptb_requests_30d: WINDOW,
+  byok_requests_30d: WINDOW,
+  llm_cost_ptb_30d: WINDOW,
+  llm_cost_byok_30d: WINDOW,
+  ptb_cost_share_pct: DERIVED_WINDOW,
+  ptb_spend_all_time:
+    "As-of: not cut: organization_ptb_spend has no timestamps, so spend after the as-of counts too.",
+  mrr_recurring: STRIPE_NOW,
+  addon_other: STRIPE_NOW,
+  subscription_status: STRIPE_NOW,
+  billing_interval: STRIPE_NOW,
+  currency: STRIPE_NOW,
+  stripe_plan_names: STRIPE_NOW,
+  cancel_at_period_end: STRIPE_NOW,
+  revenue_source:
+    "As-of: a Stripe cache is read only when it was made for the same as-of day; the revenue it names is as its columns say.",
+};
+
+/** `description` followed by what the as-of does to the column; throws when a column has none. */
+export function withAsOfEffect<T extends { name: string; description: string }>(column: T): T {
+  const effect = AS_OF_EFFECT[column.name];
+  if (!effect) {
+    throw new Error(`column ${column.name} has no as-of effect in lib/frame/as_of.ts`);
+  }
+  return { ...column, description: `${column.description} ${effect}` };
+}

@@ -1,0 +1,159 @@
+/**
+ * lib/sources/clickhouse.ts on real ClickHouse 18.16 servers: a user whose profile is readonly=1
+ * exports (only the settings the profile allows are sent, and the manifest says which), and a
+ * frozen server is reported with the query, the server and the setting that bounds the wait
+ * (issue 10 items 9 and 10).
+ */
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import { clickHouseSettings } from "../lib/core/config.ts";
+import { runExport } from "../lib/export.ts";
+import { openClickHouse } from "../lib/sources/clickhouse.ts";
+import { loadSql } from "../lib/sources/sql.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { READONLY_TWO_USER, READONLY_USER, startClickHouse } from "./servers.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+const A = "11111111-1111-4111-8111-111111111111";
+
+interface ManifestQuery {
+  name: string;
+  settings_sent?: Record<string, string | number>;
+  profile_readonly?: string | null;
+}
+
+async function exportWith(env: Record<string, string | undefined>) {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const result = await runExport({
+      env,
+      outDir,
+      demo: false,
+      stripe: "skip",
+      charts: false,
+      formats: ["csv"],
+      quiet: true,
+      log: () => {},
+      asOf,
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    const clickhouse = (manifest.queries as ManifestQuery[])
+      .filter((q) => q.name === "usage_30d" || q.name === "ptb_spend");
+    const frame = result.data.frame;
+    const costA = frame.getColumn("llm_cost_30d").toArray()[
+      frame.getColumn("org_id").toArray().indexOf(A)
+    ];
+    const noLimit = result.data.warnings.filter((w) => w.startsWith("ClickHouse: no settings"));
+    return { clickhouse, costA, rows: result.data.frame.height, noLimit };
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+}
+
+Deno.test("a ClickHouse user whose profile is readonly=1 exports; the manifest says what was sent", async () => {
+  const databases = await freshFixtureDatabases("ch_readonly");
+  try {
+    const readonlyEnv = { ...databases.env, PRICING_CH_USER: READONLY_USER };
+
+    // The profile really refuses a setting (what broke every export before).
+    const direct = await fetch(`${databases.env.PRICING_CH_URL}/?max_execution_time=5`, {
+      method: "POST",
+      body: "SELECT 1",
+      headers: {
+        "X-ClickHouse-User": READONLY_USER,
+        "X-ClickHouse-Key": databases.env.PRICING_CH_PASSWORD!,
+      },
+    });
+    match(await direct.text(), /Code: 164/);
+
+    // default PRICING_CH_READONLY (2): the profile is asked, nothing is sent
+    const detected = await exportWith(readonlyEnv);
+    assertEquals(detected.rows, 5);
+    assertEquals(detected.costA, 2.75); // the same hand-computed answer as tests/export_test.ts
+    assertEquals(detected.clickhouse.length, 2);
+    for (const q of detected.clickhouse) {
+      assertEquals(q.profile_readonly, "1", q.name);
+      assertEquals(q.settings_sent, {}, q.name);
+    }
+    assertEquals(detected.noLimit, [
+      "ClickHouse: no settings were sent (the user's profile is readonly=1 and refuses every setting), so no server-side time limit; each query waited at most PRICING_CH_REQUEST_TIMEOUT_SECONDS (150 s)",
+    ]);
+
+    // PRICING_CH_READONLY=off: the profile is not even asked, and no setting is sent
+    const off = await exportWith({ ...readonlyEnv, PRICING_CH_READONLY: "off" });
+    assertEquals(off.costA, 2.75);
+    for (const q of off.clickhouse) {
+      assertEquals(q.profile_readonly, null, q.name);
+      assertEquals(q.settings_sent, {}, q.name);
+    }
+    assertEquals(off.noLimit.length, 1);
+    match(off.noLimit[0], /\(PRICING_CH_READONLY=off\)/);
+
+    // a readonly=2 profile takes the time limit but refuses readonly=1: readonly is not sent
+    const two = await exportWith({
+      ...databases.env,
+      PRICING_CH_USER: READONLY_TWO_USER,
+      PRICING_CH_READONLY: "1",
+    });
+    assertEquals(two.costA, 2.75);
+    assertEquals(two.noLimit, []);
+    for (const q of two.clickhouse) {
+      assertEquals(q.profile_readonly, "2", q.name);
+      assertEquals(q.settings_sent?.readonly, undefined, q.name);
+      assertEquals(q.settings_sent?.max_execution_time, 120, q.name);
+    }
+
+    // PRICING_CH_READONLY=1 on a writable profile: readonly=1 is sent with the time limit
+    const one = await exportWith({ ...databases.env, PRICING_CH_READONLY: "1" });
+    assertEquals(one.costA, 2.75);
+    for (const q of one.clickhouse) {
+      assertEquals(q.profile_readonly, "0", q.name);
+      assertEquals(q.settings_sent?.readonly, "1", q.name);
+      assertEquals(q.settings_sent?.max_execution_time, 120, q.name);
+    }
+
+    // a user with a writable profile (0) gets readonly=2 and the time limit
+    const writable = await exportWith(databases.env);
+    for (const q of writable.clickhouse) {
+      assertEquals(q.profile_readonly, "0", q.name);
+      assertEquals(q.settings_sent?.readonly, "2", q.name);
+      assertEquals(q.settings_sent?.max_execution_time, 120, q.name);
+    }
+  } finally {
+    await databases.drop();
+  }
+});
+
+Deno.test("a frozen ClickHouse names the query, host:port and the setting that bounds the wait", async () => {
+  const server = await startClickHouse();
+  const settings = clickHouseSettings({
+    PRICING_CH_URL: server.url,
+    PRICING_CH_USER: server.user,
+    PRICING_CH_PASSWORD: server.password,
+    PRICING_CH_REQUEST_TIMEOUT_SECONDS: "2",
+    PRICING_CH_MAX_EXECUTION_SECONDS: "60",
+  })!;
+  const source = openClickHouse(settings);
+  const frozen = new Deno.Command("kill", { args: ["-STOP", String(server.pid)] });
+  try {
+    // the session starts (profile asked) while the server is alive…
+    const session = await source.session();
+    assertEquals(session.profileReadonly, "0");
+    // …then the server freezes: it accepts connections and never answers
+    ok((await frozen.output()).success);
+    const sql = await loadSql("clickhouse", "ptb_spend");
+    const port = new URL(server.url).port;
+    await rejects(source.query(sql, { ptb_table: "system.one" }), (error: Error) => {
+      match(error.message, /^queries\/clickhouse\/ptb_spend\.sql: ClickHouse at 127\.0\.0\.1:/);
+      ok(error.message.includes(`127.0.0.1:${port}`), error.message);
+      match(error.message, /within 2 s, the wait PRICING_CH_REQUEST_TIMEOUT_SECONDS allows/);
+      match(error.message, /max_execution_time=60 s \(PRICING_CH_MAX_EXECUTION_SECONDS\)/);
+      ok(!error.message.includes(server.password), "no password");
+      ok(!error.message.includes("\n"), "one line");
+      return true;
+    });
+  } finally {
+    await new Deno.Command("kill", { args: ["-CONT", String(server.pid)] }).output();
+    await source.close();
+    await server.stop();
+  }
+});

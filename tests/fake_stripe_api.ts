@@ -1,0 +1,328 @@
+/**
+ * The fake Stripe API's rules (tests/fake_stripe.ts): Stripe's error body, which parameters and
+ * expansions each endpoint takes, `created` ranges, newest-first pages with cursors, and how
+ * objects look when their expandable fields are not expanded.
+ */
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+export function errorResponse(
+  status: number,
+  error: { type: string; message: string; code?: string; param?: string },
+  headers: Record<string, string> = {},
+) {
+  return new Response(JSON.stringify({ error }), {
+    status,
+    headers: {
+      "content-type": "application/json",
+      "request-id": `req_${crypto.randomUUID().replaceAll("-", "").slice(0, 14)}`,
+      ...headers,
+    },
+  });
+}
+
+export class BadRequest extends Error {
+  constructor(message: string, readonly param?: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+/** A deep copy of plain JSON (a round trip: several times faster than structuredClone here). */
+export function clone<T>(value: T): T {
+  return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+/** `expand[0]=a&expand[]=b` → ["a", "b"] */
+export function expands(params: URLSearchParams): string[] {
+  return [...params.entries()].filter(([k]) => k.startsWith("expand[")).map(([, v]) => v);
+}
+
+/** Which expansions each list allows (Stripe answers 400 to anything else). */
+export const EXPANDABLE: Record<string, (string | RegExp)[]> = {
+  "/v1/subscriptions": [
+    "data.discounts",
+    "data.discounts.source.coupon",
+    "data.items.data.discounts",
+    "data.customer",
+  ],
+  "/v1/subscription_items": ["data.discounts", "data.discounts.source.coupon", "data.price.tiers"],
+  "/v1/products": [],
+  "/v1/invoices": [],
+  "/v1/invoices/:id/lines": [],
+  "/v1/coupons": ["data.applies_to", "data.currency_options"],
+  "/v1/prices": [
+    "data.tiers",
+    "data.currency_options",
+    /^data\.currency_options\.[a-z]{3}\.tiers$/,
+  ],
+  "/v1/prices/:id": ["tiers", "currency_options", /^currency_options\.[a-z]{3}\.tiers$/],
+  "/v1/customers": [],
+  "/v1/customers/:id": [],
+  "/v1/payment_intents": ["data.latest_charge"],
+};
+
+/** The query parameters each endpoint takes (Stripe answers 400 to any other). */
+export const PARAMETERS: Record<string, string[]> = {
+  "/v1/subscriptions": [
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand",
+    "status",
+    "created",
+    "customer",
+    "price",
+  ],
+  "/v1/subscription_items": ["limit", "starting_after", "ending_before", "expand", "subscription"],
+  "/v1/products": ["limit", "starting_after", "ending_before", "expand", "active", "created"],
+  "/v1/invoices": [
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand",
+    "created",
+    "customer",
+    "status",
+    "subscription",
+  ],
+  "/v1/invoices/:id/lines": ["limit", "starting_after", "ending_before", "expand"],
+  "/v1/coupons": ["limit", "starting_after", "ending_before", "expand", "created"],
+  "/v1/prices": [
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand",
+    "type",
+    "active",
+    "product",
+    "currency",
+    "created",
+  ],
+  "/v1/prices/:id": ["expand"],
+  "/v1/customers": ["limit", "starting_after", "ending_before", "expand", "created", "email"],
+  "/v1/customers/:id": ["expand"],
+  "/v1/payment_intents": [
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand",
+    "created",
+    "customer",
+  ],
+};
+
+export function checkParameters(route: string, params: URLSearchParams) {
+  for (const key of params.keys()) {
+    const name = key.replace(/\[.*$/, "");
+    if (!(PARAMETERS[route] ?? []).includes(name)) {
+      throw new BadRequest(`Received unknown parameter: ${key}`, key, "parameter_unknown");
+    }
+  }
+  if (route === "/v1/prices" && params.has("type")) {
+    const type = params.get("type");
+    if (type !== "recurring" && type !== "one_time") {
+      throw new BadRequest(`Invalid type: must be one of one_time or recurring`, "type");
+    }
+  }
+}
+
+/** `created` filters: created=ts, created[gt|gte|lt|lte]=ts (anything else is a 400). */
+export function createdBounds(params: URLSearchParams): { min: number; max: number } {
+  let min = -Infinity;
+  let max = Infinity;
+  for (const [key, value] of params) {
+    if (key !== "created" && !key.startsWith("created[")) continue;
+    const op = key === "created" ? "eq" : key.slice(8, -1);
+    const time = Number(value);
+    if (!["eq", "gt", "gte", "lt", "lte"].includes(op) || !Number.isInteger(time)) {
+      throw new BadRequest(`Invalid ${key}: ${value}`, key);
+    }
+    if (op === "eq" || op === "gte") min = Math.max(min, time);
+    if (op === "gt") min = Math.max(min, time + 1);
+    if (op === "eq" || op === "lte") max = Math.min(max, time);
+    if (op === "lt") max = Math.min(max, time - 1);
+  }
+  return { min, max };
+}
+
+export function createdFilter(params: URLSearchParams): (object: Json) => boolean {
+  const { min, max } = createdBounds(params);
+  return (object) => {
+    const c = Number(object.created ?? 0);
+    return c >= min && c <= max;
+  };
+}
+
+export function checkExpand(route: string, expand: string[]) {
+  for (const path of expand) {
+    const levels = path.split(".").length;
+    if (levels > 4) {
+      throw new BadRequest(
+        `You cannot expand more than 4 levels of a property. Property: ${path}`,
+        "expand",
+      );
+    }
+    const allowed = (EXPANDABLE[route] ?? []).some((a) =>
+      typeof a === "string" ? a === path : a.test(path)
+    );
+    if (!allowed) {
+      throw new BadRequest(`This property cannot be expanded (${path}).`, "expand");
+    }
+  }
+}
+
+export function limitOf(params: URLSearchParams): number {
+  const text = params.get("limit");
+  if (text === null) return 10;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new BadRequest(
+      `Invalid integer: ${text}. This value must be between 1 and 100.`,
+      "limit",
+      "parameter_invalid_integer",
+    );
+  }
+  return limit;
+}
+
+/** Stripe lists newest first (stable among equal times); sorted once per list and length. */
+const sortedLists = new WeakMap<Json[], Json[]>();
+export function newestFirst(list: Json[]): Json[] {
+  const hit = sortedLists.get(list);
+  if (hit && hit.length === list.length) return hit;
+  const sorted = list.toSorted((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0));
+  sortedLists.set(list, sorted);
+  return sorted;
+}
+
+/** The objects of a newest-first list inside `created` bounds: two bisections, then a slice. */
+export function createdSlice(sorted: Json[], bounds: { min: number; max: number }): Json[] {
+  const created = (i: number) => Number(sorted[i].created ?? 0);
+  const first = (test: (i: number) => boolean) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (test(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  return sorted.slice(
+    first((i) => created(i) <= bounds.max),
+    first((i) => created(i) < bounds.min),
+  );
+}
+
+export function page(all: Json[], params: URLSearchParams, url: string): Json {
+  const limit = limitOf(params);
+  const after = params.get("starting_after");
+  let start = 0;
+  if (after) {
+    const index = all.findIndex((o) => o.id === after);
+    if (index < 0) {
+      throw new BadRequest(`No such object: '${after}'`, "starting_after", "resource_missing");
+    }
+    start = index + 1;
+  }
+  return {
+    object: "list",
+    url,
+    has_more: start + limit < all.length,
+    data: all.slice(start, start + limit),
+  };
+}
+
+export function embedded(list: Json[], url: string, limit: number): Json {
+  return { object: "list", url, has_more: list.length > limit, data: list.slice(0, limit) };
+}
+
+/** A discount as the API shows it: an id unless expanded; its coupon an id unless expanded. */
+export function presentDiscounts(
+  discounts: Json[],
+  expanded: boolean,
+  couponExpanded: boolean,
+): Json[] {
+  return (discounts ?? []).map((d: Json) => {
+    if (!expanded) return d.id;
+    const copy = clone(d);
+    const coupon = copy.source?.coupon;
+    if (!couponExpanded && coupon && typeof coupon === "object") copy.source.coupon = coupon.id;
+    else if (coupon && typeof coupon === "object") {
+      // an embedded coupon's own expandable fields stay unexpanded (5+ levels from a list)
+      delete coupon.applies_to;
+      delete coupon.currency_options;
+    }
+    return copy;
+  });
+}
+
+/** A price as the API shows it: `tiers`, `currency_options` and their tiers only when expanded. */
+export function presentPrice(price: Json, expanded: (path: string) => boolean = () => false): Json {
+  const copy = clone(price);
+  if (!expanded("tiers")) delete copy.tiers;
+  if (!expanded("currency_options")) delete copy.currency_options;
+  for (
+    const [currency, option] of Object.entries(copy.currency_options ?? {}) as [string, Json][]
+  ) {
+    if (!expanded(`currency_options.${currency}.tiers`)) delete option.tiers;
+  }
+  return copy;
+}
+
+/** A coupon as the API shows it: `applies_to` and `currency_options` only when expanded. */
+export function presentCoupon(coupon: Json, expanded: (path: string) => boolean): Json {
+  const copy = clone(coupon);
+  if (!expanded("applies_to")) delete copy.applies_to;
+  if (!expanded("currency_options")) delete copy.currency_options;
+  return copy;
+}
+
+export function presentItem(item: Json, expand: (path: string) => boolean): Json {
+  const copy = clone(item);
+  copy.discounts = presentDiscounts(
+    copy.discounts,
+    expand("discounts"),
+    expand("discounts.source.coupon"),
+  );
+  copy.price = presentPrice(copy.price, (path) => path === "tiers" && expand("price.tiers"));
+  return copy;
+}
+
+/** A customer as the API shows it: its own discount's coupon is an id (not expanded). */
+export function presentCustomer(customer: Json): Json {
+  const copy = clone(customer);
+  const coupon = copy.discount?.source?.coupon;
+  if (coupon && typeof coupon === "object") copy.discount.source.coupon = coupon.id;
+  return copy;
+}
+
+export function presentSubscription(
+  subscription: Json,
+  expand: string[],
+  limit: number,
+  customers: Map<string, Json>,
+): Json {
+  const copy = clone(subscription);
+  if (expand.includes("data.customer")) {
+    const customer = customers.get(copy.customer);
+    copy.customer = customer ? presentCustomer(customer) : copy.customer;
+  }
+  copy.discounts = presentDiscounts(
+    copy.discounts,
+    expand.includes("data.discounts") || expand.includes("data.discounts.source.coupon"),
+    expand.includes("data.discounts.source.coupon"),
+  );
+  const items = (copy.items?.data ?? []).map((item: Json) =>
+    presentItem(item, (path) => expand.includes(`data.items.data.${path}`))
+  );
+  copy.items = embedded(items, `/v1/subscription_items?subscription=${copy.id}`, limit);
+  return copy;
+}
+
+export function presentInvoice(invoice: Json, limit: number): Json {
+  const copy = clone(invoice);
+  copy.lines = embedded(copy.lines?.data ?? [], `/v1/invoices/${copy.id}/lines`, limit);
+  return copy;
+}

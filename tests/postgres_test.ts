@@ -1,0 +1,171 @@
+/**
+ * lib/sources/postgres.ts on the real PostgreSQL 15 of `deno task test`: a query file from
+ * PRICING_QUERIES_DIR cannot write, whatever it holds (issue 10 item 1), and the statement counter
+ * (lib/sources/statements.ts) reads strings, identifiers and comments as PostgreSQL does.
+ */
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import pg from "pg";
+import { runExport } from "../lib/export.ts";
+import { countStatements } from "../lib/sources/statements.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+
+Deno.test("countStatements: a ';' in a string, identifier or comment ends no statement", () => {
+  assertEquals(countStatements("SELECT 1"), 1);
+  assertEquals(countStatements("SELECT 1;\n-- done\n"), 1);
+  assertEquals(countStatements("SELECT 1; SELECT 2"), 2);
+  assertEquals(countStatements("COMMIT; INSERT INTO t VALUES (1)"), 2);
+  assertEquals(countStatements("SELECT ';' AS a, 'it''s; fine' AS b"), 1);
+  assertEquals(countStatements(`SELECT 1 AS "semi;colon"`), 1);
+  assertEquals(countStatements("SELECT E'a\\'; b' AS x"), 1);
+  assertEquals(countStatements("SELECT $$ ; $$, $tag$ ; $x$ ; $tag$"), 1);
+  assertEquals(countStatements("SELECT 1 /* ; /* nested ; */ still ; */ -- ;\n"), 1);
+  assertEquals(countStatements("SELECT 1 -- ; comment\n; DROP TABLE t"), 2);
+  assertEquals(countStatements("-- only a comment\n;;"), 0);
+  // a string left open swallows the rest: one statement, which the server then refuses
+  assertEquals(countStatements("SELECT 'open; DROP TABLE t"), 1);
+});
+
+const HOSTILE_ORG = "99999999-9999-4999-8999-999999999999";
+const INSERT_ORG = `INSERT INTO organization (id, name) VALUES ('${HOSTILE_ORG}', 'injected')`;
+
+Deno.test("a query file cannot write to PostgreSQL: several statements refused, one runs read-only", async () => {
+  const databases = await freshFixtureDatabases("pg_readonly");
+  const out = await Deno.makeTempDir();
+  const queriesDir = await Deno.makeTempDir();
+  await Deno.mkdir(`${queriesDir}/postgres`);
+  const db = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await db.connect();
+  const state = async () => {
+    const orgs = await db.query("SELECT count(*)::int AS n FROM organization");
+    const tables = await db.query(
+      "SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('prompt_v2', 'prompts_2025')",
+    );
+    return { organizations: orgs.rows[0].n, promptTables: tables.rows[0].n };
+  };
+  try {
+    const before = await state();
+    assertEquals(before, { organizations: 7, promptTables: 2 });
+    // [file contents, the one-line error expected]
+    const cases: [string, string, RegExp][] = [
+      ["organizations", `COMMIT; ${INSERT_ORG}`, /organizations\.sql holds 2 SQL statements/],
+      [
+        "organizations",
+        `SET TRANSACTION READ WRITE; ${INSERT_ORG}`,
+        /organizations\.sql holds 2 SQL statements/,
+      ],
+      ["prompts_created", "COMMIT; DROP TABLE prompt_v2;", /prompts_created\.sql holds 2/],
+      [
+        "organizations",
+        `SELECT 'x;y' AS note; -- trailing ; in a comment\nCOMMIT; ${INSERT_ORG}`,
+        /organizations\.sql holds 3 SQL statements/,
+      ],
+      // One statement: sent, and refused by the READ ONLY transaction.
+      ["organizations", `${INSERT_ORG} RETURNING id::text AS org_id`, /read-only transaction/],
+      ["prompts_created", "DROP TABLE prompts_2025", /read-only transaction/],
+      // One statement, no placeholders: before the fix this went through the simple protocol.
+      ["prompts_created", "SET TRANSACTION READ WRITE", /prompts_created\.sql/],
+    ];
+    for (const [name, text, expected] of cases) {
+      await Deno.remove(`${queriesDir}/postgres`, { recursive: true });
+      await Deno.mkdir(`${queriesDir}/postgres`);
+      await Deno.writeTextFile(`${queriesDir}/postgres/${name}.sql`, text);
+      await rejects(
+        runExport({
+          env: { ...databases.env, PRICING_QUERIES_DIR: queriesDir },
+          outDir: out,
+          demo: false,
+          stripe: "skip",
+          charts: false,
+          quiet: true,
+          log: () => {},
+          asOf: new Date("2026-11-01T00:00:00Z"),
+        }),
+        (error: Error) => {
+          match(error.message, expected, text);
+          ok(!error.message.includes("\n"), `one line: ${error.message}`);
+          return true;
+        },
+      );
+      assertEquals(await state(), before, `nothing changed after ${JSON.stringify(text)}`);
+    }
+    // One statement with ';' inside a string, an identifier and comments, ending in ';': it runs.
+    await Deno.remove(`${queriesDir}/postgres`, { recursive: true });
+    await Deno.mkdir(`${queriesDir}/postgres`);
+    const builtIn = await Deno.readTextFile(
+      new URL("../queries/postgres/prompts_created.sql", import.meta.url),
+    );
+    await Deno.writeTextFile(
+      `${queriesDir}/postgres/prompts_created.sql`,
+      builtIn.replace("count(*) AS prompts_created", `count(*) AS "prompts_created" /* ; */`)
+        .replace(
+          "WHERE p.organization IS NOT NULL",
+          "WHERE p.organization IS NOT NULL AND ';' = ';'",
+        ) +
+        ";\n-- done; nothing follows\n",
+    );
+    const result = await runExport({
+      env: { ...databases.env, PRICING_QUERIES_DIR: queriesDir },
+      outDir: out,
+      demo: false,
+      stripe: "skip",
+      charts: false,
+      formats: ["csv"],
+      quiet: true,
+      log: () => {},
+      asOf: new Date("2026-11-01T00:00:00Z"),
+    });
+    const frame = result.data.frame;
+    const orgs = frame.getColumn("org_id").toArray();
+    // A: 4 prompts, as tests/export_test.ts computes by hand from the fixture
+    assertEquals(
+      frame.getColumn("prompts_created")
+        .toArray()[orgs.indexOf("11111111-1111-4111-8111-111111111111")],
+      4,
+    );
+    assertEquals(await state(), before);
+
+    const injected = await db.query("SELECT count(*)::int AS n FROM organization WHERE id = $1", [
+      HOSTILE_ORG,
+    ]);
+    assertEquals(injected.rows[0].n, 0);
+  } finally {
+    await db.end();
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("the statement timeout (bound as a parameter) cancels a slow query file", async () => {
+  const databases = await freshFixtureDatabases("pg_timeout");
+  const out = await Deno.makeTempDir();
+  const queriesDir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${queriesDir}/postgres`);
+    await Deno.writeTextFile(
+      `${queriesDir}/postgres/prompts_created.sql`,
+      "SELECT NULL::text AS org_id, 0 AS prompts_created FROM pg_sleep(5)",
+    );
+    await rejects(
+      runExport({
+        env: {
+          ...databases.env,
+          PRICING_QUERIES_DIR: queriesDir,
+          PRICING_PG_STATEMENT_TIMEOUT_MS: "200",
+        },
+        outDir: out,
+        demo: false,
+        stripe: "skip",
+        charts: false,
+        quiet: true,
+        log: () => {},
+        asOf: new Date("2026-11-01T00:00:00Z"),
+      }),
+      /prompts_created\.sql was cancelled by the statement timeout; raise PRICING_PG_STATEMENT_TIMEOUT_MS/,
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});

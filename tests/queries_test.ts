@@ -1,0 +1,263 @@
+/**
+ * lib/sources/queries.ts (with lib/sources/frames.ts) on the real servers of `deno task test` and
+ * on modern ClickHouse (chdb): costs that are not finite numbers are refused naming query, column
+ * and organization, negative costs are exported but warned about and counted in the manifest, and
+ * sums above UInt64 do not wrap (issue 10 item 6).
+ */
+import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
+import { createClient } from "@clickhouse/client";
+import { runExport } from "../lib/export.ts";
+import { rowsToFrame } from "../lib/sources/frames.ts";
+import { QUERY_COLUMNS } from "../lib/sources/queries.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { runOnModernClickHouse } from "./servers.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+const A = "11111111-1111-4111-8111-111111111111";
+const C = "33333333-3333-4333-8333-333333333333";
+const D = "44444444-4444-4444-8444-444444444444";
+const REQUEST_COLUMNS =
+  "organization_id, request_id, provider, model, user_id, request_created_at, updated_at, cost, prompt_id, is_passthrough_billing";
+
+function requestRow(org: string, id: number, cost: string, ptb = 0): string {
+  const requestId = `dddddddd-0000-4000-8000-${String(id).padStart(12, "0")}`;
+  return `('${org}', '${requestId}', 'openai', 'gpt-4o', 'u', '2026-10-20 00:00:00', '2026-10-20 00:00:00', ${cost}, '', ${ptb})`;
+}
+
+async function exportData(env: Record<string, string | undefined>) {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const result = await runExport({
+      env,
+      outDir,
+      demo: false,
+      stripe: "skip",
+      charts: false,
+      formats: ["csv"],
+      quiet: true,
+      log: () => {},
+      asOf,
+    });
+    const frame = result.data.frame;
+    const orgs = frame.getColumn("org_id").toArray() as string[];
+    const value = (org: string, column: string) =>
+      frame.getColumn(column).toArray()[orgs.indexOf(org)];
+    const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    return { value, warnings: result.data.warnings, manifest };
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+}
+
+/** The fixture's request table again under `name`, with `cost` of another type. */
+async function requestTableWithCostType(
+  env: Record<string, string | undefined>,
+  name: string,
+  costType: string,
+  extraRows: string[],
+): Promise<void> {
+  const schema = await Deno.readTextFile(
+    new URL("./fixtures/clickhouse_schema.sql", import.meta.url),
+  );
+  const create = schema.slice(
+    schema.indexOf("CREATE TABLE request_response_rmt"),
+    schema.indexOf(";", schema.indexOf("CREATE TABLE request_response_rmt")),
+  ).replace("request_response_rmt", name).replace("cost UInt64", `cost ${costType}`);
+  const ch = createClient({
+    url: env.PRICING_CH_URL,
+    username: env.PRICING_CH_USER,
+    password: env.PRICING_CH_PASSWORD,
+    database: env.PRICING_CH_DATABASE,
+  });
+  try {
+    await ch.command({ query: create });
+    await ch.command({
+      query: `INSERT INTO ${name} SELECT ${REQUEST_COLUMNS} FROM request_response_rmt`,
+    });
+    for (const row of extraRows) {
+      await ch.command({ query: `INSERT INTO ${name} (${REQUEST_COLUMNS}) VALUES ${row}` });
+    }
+  } finally {
+    await ch.close();
+  }
+}
+
+Deno.test("summed costs above UInt64 (1.8e19 nano-USD) do not wrap", async () => {
+  const databases = await freshFixtureDatabases("cost_wrap");
+  const env = databases.env;
+  try {
+    // C already has r7, BYOK $3.00; add two BYOK requests of 1e19 nano-USD ($1e10) each: their
+    // UInt64 sum (2e19) is past 2^64 ≈ 1.845e19 and used to wrap to 1.553e18 nano-USD
+    await requestTableWithCostType(env, "request_big", "UInt64", [
+      requestRow(C, 1, "10000000000000000000"),
+      requestRow(C, 2, "10000000000000000000"),
+    ]);
+    const ch = createClient({
+      url: env.PRICING_CH_URL,
+      username: env.PRICING_CH_USER,
+      password: env.PRICING_CH_PASSWORD,
+      database: env.PRICING_CH_DATABASE,
+    });
+    // D gets two spend rows of 1e19 nano-USD: 2e19 in all
+    for (let i = 0; i < 2; i++) {
+      await ch.command({
+        query:
+          `INSERT INTO organization_ptb_spend (organization_id, spend) VALUES ('${D}', 10000000000000000000)`,
+      });
+    }
+    await ch.close();
+    const data = await exportData({ ...env, PRICING_CH_REQUEST_TABLE: "request_big" });
+    assertEquals(data.value(C, "llm_cost_30d"), 20_000_000_003); // 1e10 + 1e10 + 3 USD
+    assertEquals(data.value(C, "llm_cost_byok_30d"), 20_000_000_003);
+    assertEquals(data.value(D, "ptb_spend_all_time"), 20_000_000_000);
+    assertEquals(data.value(D, "is_ptb"), true);
+  } finally {
+    await databases.drop();
+  }
+});
+
+Deno.test("a cost that is not a finite number is refused naming query, column and organization", async () => {
+  const databases = await freshFixtureDatabases("cost_nan");
+  const env = databases.env;
+  const queriesDir = await Deno.makeTempDir();
+  try {
+    // A deployment's own query that sums a Float64 cost column as it is (no Decimal)
+    const builtIn = await Deno.readTextFile(
+      new URL("../queries/clickhouse/usage_30d.sql", import.meta.url),
+    );
+    await Deno.mkdir(`${queriesDir}/clickhouse`);
+    await Deno.writeTextFile(
+      `${queriesDir}/clickhouse/usage_30d.sql`,
+      builtIn.replaceAll(" * materialize(toDecimal128(1, 0))", ""),
+    );
+    const cases: [string, string, string][] = [
+      ["request_nan", "nan", "nan"],
+      ["request_inf", "inf", "inf"],
+      ["request_minus_inf", "-inf", "-inf"],
+      ["request_huge", "1e300", "1e300"],
+    ];
+    for (const [table, literal, shown] of cases) {
+      await requestTableWithCostType(env, table, "Float64", [requestRow(A, 1, literal, 1)]);
+      await rejects(
+        exportData({ ...env, PRICING_CH_REQUEST_TABLE: table, PRICING_QUERIES_DIR: queriesDir }),
+        (error: Error) => {
+          match(error.message, /usage_30d\.sql: column llm_cost_nano of organization /);
+          ok(error.message.includes(A), error.message);
+          ok(error.message.includes(`"${shown}" is not a finite cost`), error.message);
+          ok(!error.message.includes("\n"), "one line");
+          return true;
+        },
+      );
+    }
+    // on 18.16 the built-in query refuses to sum a Float64 cost column at all, naming the file
+    await rejects(
+      exportData({ ...env, PRICING_CH_REQUEST_TABLE: "request_nan" }),
+      /usage_30d\.sql failed on ClickHouse at 127\.0\.0\.1:\d+: the cost column is a Float.*Illegal types Float64 and Decimal/,
+    );
+  } finally {
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("a negative cost is exported, warned about and counted in the manifest", async () => {
+  const databases = await freshFixtureDatabases("cost_negative");
+  const env = databases.env;
+  try {
+    // D (no requests in the fixture) gets one BYOK request of -$0.50 in a signed cost column
+    await requestTableWithCostType(env, "request_signed", "Int64", [
+      requestRow(D, 1, "-500000000"),
+    ]);
+    const data = await exportData({ ...env, PRICING_CH_REQUEST_TABLE: "request_signed" });
+    assertEquals(data.value(D, "llm_cost_30d"), -0.5);
+    assertEquals(data.value(A, "llm_cost_30d"), 2.75); // the rest as in tests/export_test.ts
+    ok(
+      data.warnings.includes(
+        "queries/clickhouse/usage_30d.sql: 1 organization has a negative llm_cost_nano (costs are never negative; exported as read)",
+      ),
+      data.warnings.join("\n"),
+    );
+    ok(data.manifest.warnings.some((w: string) => w.includes("negative llm_cost_byok_nano")));
+    const usage = data.manifest.queries.find((q: { name: string }) => q.name === "usage_30d");
+    assertEquals(usage.negative_values, { llm_cost_nano: 1, llm_cost_byok_nano: 1 });
+  } finally {
+    await databases.drop();
+  }
+});
+
+Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN cost is refused", async () => {
+  const data = await Deno.makeTempFile({ suffix: ".sql" });
+  try {
+    const rows = [1, 2].map((i) =>
+      `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}) VALUES ${
+        requestRow(C, i, "10000000000000000000", 1)
+      };`
+    );
+    const spend = [1, 2].map(() =>
+      `INSERT INTO organization_ptb_spend (organization_id, spend) VALUES ('${D}', 10000000000000000000);`
+    );
+    await Deno.writeTextFile(data, [...rows, ...spend].join("\n") + "\n");
+    const run = await runOnModernClickHouse({
+      schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
+      data: [data],
+      queries: ["queries/clickhouse/usage_30d.sql", "queries/clickhouse/ptb_spend.sql"],
+      params: {
+        window_start: "2026-10-02T00:00:00Z",
+        window_end: "2026-11-01T00:00:00Z",
+        request_table: "request_response_rmt",
+        ptb_table: "organization_ptb_spend",
+      },
+      settings: { readonly: 2 },
+    });
+    const usage = run.results["queries/clickhouse/usage_30d.sql"];
+    const ptb = run.results["queries/clickhouse/ptb_spend.sql"];
+    // 2 × 1e19 nano-USD = 2e19, past UInt64's 1.8e19
+    assertEquals(usage.map((r) => [r.org_id, r.llm_cost_nano, r.llm_cost_ptb_nano]), [
+      [C, "20000000000000000000", "20000000000000000000"],
+    ]);
+    assertEquals(ptb.map((r) => [r.org_id, r.ptb_spend_nano]), [[D, "20000000000000000000"]]);
+
+    // A Float64 cost column: modern ClickHouse multiplies Float by Decimal (18.16 refuses), so a NaN
+    // reaches the kit, which refuses it naming query, column and organization.
+    const floatSchema = await Deno.makeTempFile({ suffix: ".sql" });
+    const nanRow = await Deno.makeTempFile({ suffix: ".sql" });
+    try {
+      const schema = await Deno.readTextFile("tests/fixtures/clickhouse_schema_modern.sql");
+      await Deno.writeTextFile(floatSchema, schema.replace("cost UInt64", "cost Float64"));
+      await Deno.writeTextFile(
+        nanRow,
+        `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}) VALUES ${
+          requestRow(A, 9, "nan", 1)
+        };\n`,
+      );
+      const floats = await runOnModernClickHouse({
+        schema: [floatSchema],
+        data: [nanRow],
+        queries: ["queries/clickhouse/usage_30d.sql"],
+        params: {
+          window_start: "2026-10-02T00:00:00Z",
+          window_end: "2026-11-01T00:00:00Z",
+          request_table: "request_response_rmt",
+        },
+      });
+      const rows = floats.results["queries/clickhouse/usage_30d.sql"];
+      throws(
+        () => rowsToFrame(rows, QUERY_COLUMNS.usage_30d, "queries/clickhouse/usage_30d.sql"),
+        (error: Error) => {
+          match(
+            error.message,
+            /^queries\/clickhouse\/usage_30d\.sql: column llm_cost_nano of organization /,
+          );
+          ok(error.message.includes(A), error.message);
+          match(error.message, /is not a finite cost/);
+          return true;
+        },
+      );
+    } finally {
+      await Deno.remove(floatSchema);
+      await Deno.remove(nanRow);
+    }
+  } finally {
+    await Deno.remove(data);
+  }
+});

@@ -1,0 +1,195 @@
+/**
+ * Staging folders and publishing (lib/formats/staging.ts): folders of killed runs are removed by
+ * the next run and by retention, a live run's folder stays, and a publish that fails half-way puts
+ * the previous set of files back exactly (issue 10, items 4 and 5).
+ */
+import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { runExport } from "../lib/export.ts";
+import { makeStagingDir, removeDeadStaging } from "../lib/formats/staging.ts";
+import { pruneExports } from "../lib/delivery/retention.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+const STAGING_MODULE = new URL("../lib/formats/staging.ts", import.meta.url).href;
+
+const stagingNames = (dir: string) =>
+  [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.startsWith(".staging-")).sort();
+
+/** A child process that makes a staging folder in `dir`, prints its path, then waits for stdin. */
+async function childWithStaging(dir: string) {
+  const code = `import { makeStagingDir } from ${JSON.stringify(STAGING_MODULE)};
+console.log(await makeStagingDir(${JSON.stringify(dir)}));
+for await (const _ of Deno.stdin.readable) { /* wait until killed */ }`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("child exited before making its staging folder");
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return { child, staging: text.trim() };
+}
+
+const demoExport = (outDir: string) =>
+  runExport({ demo: true, asOf, outDir, charts: false, env: {}, log: () => {} });
+
+Deno.test("a run removes staging folders of killed runs and keeps those of live runs", async () => {
+  const outDir = await Deno.makeTempDir();
+  const { child, staging } = await childWithStaging(outDir);
+  try {
+    await Deno.writeFile(
+      join(staging, "helicone_pricing_data_2026-11-01.csv"),
+      new Uint8Array(1000),
+    );
+    // The child is alive: its folder is a run still writing and must stay.
+    await demoExport(outDir);
+    assertEquals(stagingNames(outDir), [staging.split("/").pop()]);
+    child.kill("SIGKILL");
+    await child.status;
+    // Killed: the next run removes its folder (before the fix, nothing ever did).
+    await demoExport(outDir);
+    assertEquals(stagingNames(outDir), []);
+  } finally {
+    await child.stdin.close().catch(() => {});
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("retention removes dead and old staging folders, never a live run's", async () => {
+  const outDir = await Deno.makeTempDir();
+  const { child, staging: dead } = await childWithStaging(outDir);
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdin.close().catch(() => {});
+  // One written by another machine sharing the folder: its pid cannot be checked here, so only
+  // its age counts; one old (10 days), one fresh.
+  const foreign = async (name: string, ageDays: number) => {
+    const path = join(outDir, name);
+    await Deno.mkdir(path);
+    await Deno.writeTextFile(
+      join(path, ".owner.json"),
+      JSON.stringify({ pid: 1, host: `not-${hostname()}`, started: "2026-01-01T00:00:00Z" }),
+    );
+    const when = new Date(Date.now() - ageDays * 86_400_000);
+    await Deno.utime(path, when, when);
+    return path;
+  };
+  const oldForeign = await foreign(".staging-oldforeign", 10);
+  await foreign(".staging-freshforeign", 0);
+  // A killed run whose pid now belongs to another process (here: this one): its start differs.
+  const reused = join(outDir, ".staging-reusedpid");
+  await Deno.mkdir(reused);
+  await Deno.writeTextFile(
+    join(reused, ".owner.json"),
+    JSON.stringify({
+      pid: Deno.pid,
+      host: hostname(),
+      started: "2026-01-01T00:00:00Z",
+      procStart: "1",
+    }),
+  );
+  const live = await makeStagingDir(outDir); // this process: alive
+  await Deno.utime(live, new Date(0), new Date(0)); // however old it looks
+  try {
+    const pruned = await pruneExports(outDir, 3, new Date());
+    assertEquals(pruned, [dead, oldForeign, reused].sort());
+    assertEquals(stagingNames(outDir), [".staging-freshforeign", live.split("/").pop()].sort());
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a failed move during publishing leaves the previous set exactly as it was", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    await demoExport(outDir); // the previous set: CSV, XLSX, brief, manifest
+    const before = new Map<string, Uint8Array>();
+    for (const entry of Deno.readDirSync(outDir)) {
+      before.set(entry.name, await Deno.readFile(join(outDir, entry.name)));
+    }
+    assertEquals(before.size, 4);
+    // A non-empty directory where the second segment file must go: that move fails after the CSV
+    // and XLSX (which replace the old ones) and the first segment file (new) have been moved.
+    const blocker = join(outDir, "helicone_pricing_data_2026-11-01_demo_gateway_only.csv");
+    await Deno.mkdir(blocker);
+    await Deno.writeTextFile(join(blocker, "keep.txt"), "mine");
+    await rejects(
+      runExport({
+        demo: true,
+        asOf,
+        outDir,
+        windowDays: 7, // different numbers than the previous set
+        charts: false,
+        segments: true,
+        env: {},
+        log: () => {},
+      }),
+      (error: Error) =>
+        /^publishing the export failed \(.*gateway_only\.csv exists and is not a file; move it away\); nothing new was written, the previous files are unchanged$/
+          .test(error.message),
+    );
+    const after = [...Deno.readDirSync(outDir)].map((e) => e.name).sort();
+    assertEquals(
+      after,
+      [...before.keys(), "helicone_pricing_data_2026-11-01_demo_gateway_only.csv"].sort(),
+    );
+    for (const [name, bytes] of before) {
+      assertEquals(await Deno.readFile(join(outDir, name)), bytes, `${name} changed`);
+    }
+    assertEquals(await Deno.readTextFile(join(blocker, "keep.txt")), "mine");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a run killed while publishing: the next run puts the previous set back", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    await demoExport(outDir); // the previous set: CSV, XLSX, brief, manifest
+    const before = new Map<string, Uint8Array>();
+    for (const entry of Deno.readDirSync(outDir)) {
+      before.set(entry.name, await Deno.readFile(join(outDir, entry.name)));
+    }
+    // What a killed run leaves, step by step as publishStaged moves: its journal (names and
+    // inodes, written before the first move), a new segment file and the new CSV moved in (the old
+    // CSV aside in .previous), the old XLSX moved aside but the new one not yet in (killed there).
+    const { child, staging } = await childWithStaging(outDir);
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdin.close().catch(() => {});
+    const stem = "helicone_pricing_data_2026-11-01_demo";
+    const names = [`${stem}_gateway_only.csv`, `${stem}.csv`, `${stem}.xlsx`, `${stem}.md`];
+    const journal = [];
+    for (const name of names) {
+      await Deno.writeTextFile(join(staging, name), `new ${name}`);
+      journal.push({ name, ino: (await Deno.stat(join(staging, name))).ino });
+    }
+    await Deno.writeTextFile(join(staging, ".publish.json"), JSON.stringify(journal));
+    await Deno.mkdir(join(staging, ".previous"));
+    const move = (from: string, to: string) => Deno.rename(from, to);
+    await move(join(staging, names[0]), join(outDir, names[0]));
+    await move(join(outDir, names[1]), join(staging, ".previous", names[1]));
+    await move(join(staging, names[1]), join(outDir, names[1]));
+    await move(join(outDir, names[2]), join(staging, ".previous", names[2]));
+
+    // The next run (runExport calls this first) undoes the half-done publish.
+    assertEquals(await removeDeadStaging(outDir), [staging]);
+    assertEquals(
+      [...Deno.readDirSync(outDir)].map((e) => e.name).sort(),
+      [...before.keys()].sort(),
+    );
+    for (const [name, bytes] of before) {
+      assertEquals(await Deno.readFile(join(outDir, name)), bytes, `${name} changed`);
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

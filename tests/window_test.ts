@@ -1,0 +1,143 @@
+/**
+ * The one window rule (lib/core/window.ts): strict as-of and days for the command lines, the
+ * server, compare and notebooks; and the same instant, to the millisecond, on PostgreSQL, ClickHouse
+ * 18.16 (DateTime, no DateTime64) and modern ClickHouse (chdb, DateTime64(3)) — issue 10, item 13.
+ */
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { parseCli } from "../lib/cli/export.ts";
+import { clickHouseSettings } from "../lib/core/config.ts";
+import { parseAsOf, parseWindowDays, windowOf } from "../lib/core/window.ts";
+import { exportWindow } from "../lib/export.ts";
+import { exportNameInfo } from "../lib/formats/read_export.ts";
+import { parseScenarioArgs as parseScenarioCli } from "../lib/cli/scenario.ts";
+import { ParamError, parseAsOfParam } from "../lib/server/params.ts";
+import { openClickHouse } from "../lib/sources/clickhouse.ts";
+import { bindClickHouse, bindPostgres, loadSql } from "../lib/sources/sql.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { runOnModernClickHouse } from "./servers.ts";
+
+const NOW = Date.parse("2026-11-02T00:00:00Z");
+
+Deno.test("as-of: dates and zoned timestamps; impossible, zoneless and future ones refused", () => {
+  assertEquals(parseAsOf("2026-11-01", { now: NOW }).toISOString(), "2026-11-01T00:00:00.000Z");
+  assertEquals(
+    parseAsOf("2026-11-01T12:00:00.250+02:00", { now: NOW }).toISOString(),
+    "2026-11-01T10:00:00.250Z",
+  );
+  for (
+    const bad of [
+      "2026-02-30",
+      "2026-13-01",
+      "2026-11-01T25:00:00Z",
+      "2026-11-01 12:30",
+      "yesterday",
+    ]
+  ) {
+    throws(
+      () => parseAsOf(bad, { now: NOW }),
+      new RegExp(
+        `^UserError: --as-of must be a date like 2026-11-01 or a timestamp with a zone .*got "${bad}"$`,
+      ),
+    );
+  }
+  throws(
+    () => parseAsOf("2026-11-03", { now: NOW }),
+    /^UserError: --as-of 2026-11-03 is in the future; leave it out to export up to now$/,
+  );
+  throws(() => parseAsOf("2026-11-02T00:00:00.001Z", { now: NOW }), /in the future/);
+  assertEquals(parseAsOf("2026-11-02T00:00:00Z", { now: NOW }).getTime(), NOW); // now itself is fine
+});
+
+Deno.test("days: 1 to 3660 written plainly; every entry point applies the same rule", () => {
+  assertEquals(parseWindowDays("30"), 30);
+  assertEquals(parseWindowDays("3660"), 3660);
+  for (const bad of ["0", "3661", "030", "7.5", "-1", "", "abc"]) {
+    throws(() => parseWindowDays(bad), /^UserError: --days must be a whole number from 1 to 3660/);
+  }
+  throws(() => windowOf(new Date(NOW), 0), /--days must be a whole number from 1 to 3660/);
+  // The export CLI (it used to turn 2026-02-30 into 2026-03-02 and take future dates) …
+  throws(() => parseCli(["--as-of", "2026-02-30"]), /--as-of must be a date like 2026-11-01/);
+  throws(() => parseCli(["--as-of", "2999-01-01"]), /--as-of 2999-01-01 is in the future/);
+  throws(() => parseCli(["--days", "030"]), /--days must be a whole number from 1 to 3660/);
+  // … the scenario CLI …
+  throws(
+    () => parseScenarioCli(["s.json", "--as-of", "2026-02-30"]),
+    /--as-of must be a date like 2026-11-01/,
+  );
+  throws(() => parseScenarioCli(["s.json", "--days", "0"]), /--days must be a whole number/);
+  // … the server (a 400 naming its parameter) …
+  throws(
+    () => parseAsOfParam("2026-02-30", NOW),
+    (e: Error) =>
+      e instanceof ParamError && /^as_of must be a date like 2026-11-01/.test(e.message),
+  );
+  // … compare (the date in a file name) and notebooks (exportWindow).
+  assertEquals(exportNameInfo("helicone_pricing_data_2026-02-30.csv"), null);
+  assertEquals(exportNameInfo("helicone_pricing_data_2026-02-28.csv")?.stamp, "2026-02-28");
+  throws(() => exportWindow(new Date(NOW), 3661), /--days must be a whole number from 1 to 3660/);
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  throws(() => exportWindow(tomorrow, 30), /^UserError: as-of .* is in the future/);
+});
+
+// The as-of has milliseconds; the window is one day: [2026-10-31T12:00:00.500Z, 2026-11-01T12:00:00.500Z).
+const asOf = new Date("2026-11-01T12:00:00.500Z");
+const window = windowOf(asOf, 1);
+const params = {
+  window_start: window.start,
+  window_end: window.end,
+  as_of: window.end,
+  request_table: "request_response_rmt",
+  ptb_table: "organization_ptb_spend",
+};
+const EDGE_ORG = "eeeeeeee-0000-4000-8000-000000000001";
+
+Deno.test("PostgreSQL and ClickHouse are bound the same instant, milliseconds included", () => {
+  const sql = (text: string) => ({ file: "x.sql", text, sha256: "" });
+  const pg = bindPostgres(sql("{as_of:DateTime} {as_of:Float64}"), params);
+  assertEquals(pg.text, "$1::timestamptz $2::float8");
+  assertEquals(pg.values, [asOf, 1793534400.5]);
+  assertEquals(
+    bindClickHouse(sql("{as_of:DateTime} {as_of:Float64}"), params),
+    "toDateTime('2026-11-01 12:00:00', 'UTC') 1793534400.500",
+  );
+});
+
+Deno.test("ClickHouse 18.16 (DateTime): a request 0.5 s before the as-of is in, 0.5 s after is out", async () => {
+  const databases = await freshFixtureDatabases("window", {
+    postgres: ["postgres_schema.sql"],
+    clickhouse: ["clickhouse_schema.sql", "clickhouse_window_edges.sql"],
+  });
+  const source = openClickHouse(clickHouseSettings(databases.env)!);
+  try {
+    const rows = await source.query(await loadSql("clickhouse", "usage_30d"), params);
+    const row = rows.find((r) => r.org_id === EDGE_ORG)!;
+    // as-of − 0.5 s (1) and start + 0.5 s (8) are in; as-of + 0.5 s and start − 0.5 s are out.
+    assertEquals([String(row.requests_30d), row.llm_cost_nano], ["2", "9000000000"]);
+  } finally {
+    await source.close();
+    await databases.drop();
+  }
+});
+
+Deno.test("modern ClickHouse (chdb, DateTime64(3)): the window is exact to the millisecond", async () => {
+  const run = await runOnModernClickHouse({
+    schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
+    data: [
+      "tests/fixtures/clickhouse_window_edges.sql",
+      "tests/fixtures/clickhouse_window_edges_modern.sql",
+    ],
+    queries: ["queries/clickhouse/usage_30d.sql"],
+    params: {
+      window_start: window.start.toISOString(),
+      window_end: window.end.toISOString(),
+      request_table: "request_response_rmt",
+    },
+  });
+  const rows = (run.results as Record<string, Record<string, unknown>[]>)[
+    "queries/clickhouse/usage_30d.sql"
+  ];
+  const row = rows.find((r) => r.org_id === EDGE_ORG)!;
+  // The 18.16 rows (1 + 8), as-of − 1 ms (16) and the start itself (64); not the as-of itself
+  // (32), start − 1 ms (128), nor the whole-second rows outside.
+  assertEquals([String(row.requests_30d), String(row.llm_cost_nano)], ["4", "89000000000"]);
+});
