@@ -50,6 +50,10 @@ Deno.test("CSV → frame equals rows → frame: strings, ints, nano-USD costs, t
       cost: "99999999999999999999999999999",
       created_at: "2026-01-01 00:00:00.5+00",
     },
+    // a Float sum's text (modern ClickHouse on a Float cost column) and decimal fractions
+    { org_id: "e", name: "e", seats: "1", cost: "1.5e10", created_at: null },
+    { org_id: "f", name: "f", seats: "1", cost: "123456789012.75", created_at: null },
+    { org_id: "g", name: "g", seats: "1", cost: "-0.5", created_at: null },
   ];
   for (let i = 0; i < 2000; i++) {
     // costs of 1 to 30 digits, the range nano-USD sums take
