@@ -141,7 +141,7 @@ Deno.test("CSV + XLSX in one pass: the CSV, trimmed CSV and sheet the separate w
   }
   const sheet = async (sub: string) => {
     const entries = readZipEntries(await Deno.readFile(`${dir}/${sub}/export.xlsx`));
-    return await entryBytes(entries.find((e) => e.name === "xl/worksheets/sheet1.xml")!);
+    return entryBytes(entries.find((e) => e.name === "xl/worksheets/sheet1.xml")!);
   };
   assertEquals(await sheet("both"), await sheet("xlsx"));
   await Deno.remove(dir, { recursive: true });

@@ -59,7 +59,7 @@ async function written(
   await finished(stream);
   const entries = readZipEntries(await Deno.readFile(path));
   return new Map(
-    await Promise.all(entries.map(async (e) => [e.name, await entryBytes(e)] as const)),
+    entries.map((e) => [e.name, entryBytes(e)] as const),
   );
 }
 

@@ -9,7 +9,7 @@
 import type pl from "nodejs-polars";
 import type { Writable } from "node:stream";
 import { type FrameColumn } from "./cells.ts";
-import { entryBytes, readZipEntries, ZipWriter } from "./zip.ts";
+import { entryBytes, readZipEntries, type ZipEntry, ZipWriter } from "./zip.ts";
 
 /** Rows taken out of Polars at a time: bounds the JS values alive at once. */
 export const SLICE_ROWS = 50_000;
@@ -146,20 +146,17 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<string> {
 }
 
 /** The archive path of a sheet, by its name, from workbook.xml and its relationships. */
-async function sheetPath(
-  entries: ReturnType<typeof readZipEntries>,
-  sheet: string,
-): Promise<string> {
-  const text = async (name: string) => {
+function sheetPath(entries: ZipEntry[], sheet: string): string {
+  const text = (name: string) => {
     const entry = entries.find((e) => e.name === name);
     if (!entry) throw new Error(`workbook lacks ${name}`);
-    return new TextDecoder().decode(await entryBytes(entry));
+    return new TextDecoder().decode(entryBytes(entry));
   };
-  const workbook = await text("xl/workbook.xml");
+  const workbook = text("xl/workbook.xml");
   const escaped = xmlText(sheet).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const id = workbook.match(new RegExp(`<sheet [^>]*name="${escaped}"[^>]*r:id="([^"]+)"`))?.[1];
   if (!id) throw new Error(`workbook has no sheet ${sheet}`);
-  const rels = await text("xl/_rels/workbook.xml.rels");
+  const rels = text("xl/_rels/workbook.xml.rels");
   const target = rels.match(new RegExp(`<Relationship [^>]*Id="${id}"[^>]*Target="([^"]+)"`))
     ?.[1];
   if (!target) throw new Error(`workbook relationships lack ${id}`);
@@ -179,9 +176,9 @@ export interface StreamedSheetOptions {
 /** Writes the template's archive to `out` with the sheet's template row replaced by `rows`. */
 export async function writeWithStreamedSheet(options: StreamedSheetOptions): Promise<void> {
   const entries = readZipEntries(options.template);
-  const path = await sheetPath(entries, options.sheet);
+  const path = sheetPath(entries, options.sheet);
   const entry = entries.find((e) => e.name === path)!;
-  const xml = new TextDecoder().decode(await entryBytes(entry));
+  const xml = new TextDecoder().decode(entryBytes(entry));
   const template = xml.match(/<row r="2"[^>]*>.*?<\/row>/);
   if (!template || template.index === undefined) {
     throw new Error(`sheet ${options.sheet} has no template row`);

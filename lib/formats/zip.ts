@@ -4,7 +4,7 @@
  * or deflated from a stream of text while it is produced. No ZIP64: an entry above 4 GiB fails
  * with a clear error instead of writing a broken file.
  */
-import { crc32, createDeflateRaw } from "node:zlib";
+import { crc32, createDeflateRaw, inflateRawSync } from "node:zlib";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 
@@ -65,9 +65,8 @@ export function readZipEntries(archive: Uint8Array): ZipEntry[] {
 }
 
 /** An entry's uncompressed bytes. */
-export async function entryBytes(entry: ZipEntry): Promise<Uint8Array> {
+export function entryBytes(entry: ZipEntry): Uint8Array {
   if (entry.method === 0) return entry.data;
-  const { inflateRawSync } = await import("node:zlib");
   return new Uint8Array(inflateRawSync(entry.data));
 }
 
