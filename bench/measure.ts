@@ -3,6 +3,7 @@
  * settings in the environment and prints a JSON line (wall time, stages, peak RSS overall and per
  * stage, Stripe calls).
  *   deno run -A bench/measure.ts --out-dir DIR --format csv|xlsx|both --as-of ISO [--stripe MODE]
+ *     [--no-charts]
  *
  * Peak RSS per stage: Linux keeps a high-water mark (VmHWM) that writing 5 to
  * /proc/self/clear_refs resets; it is reset when a stage starts with no other stage running and
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     format: { type: "string", default: "csv" },
     "as-of": { type: "string" },
     stripe: { type: "string", default: "auto" },
+    "no-charts": { type: "boolean", default: false },
   },
 });
 
@@ -55,6 +57,7 @@ const result = await runExport({
   asOf: new Date(values["as-of"]!),
   demo: false,
   stripe: values.stripe as StripeMode,
+  charts: !values["no-charts"],
   env: await loadEnv("/nonexistent"),
   quiet: true,
   log: () => {},

@@ -11,6 +11,7 @@ import {
   type FrameColumn,
   frameColumns,
   neutraliseText,
+  SLICE_ROWS,
 } from "./cells.ts";
 
 function quote(field: string): string {
@@ -67,14 +68,9 @@ function formatterFor(column: FrameColumn): Formatter {
 }
 
 const ROWS_PER_CHUNK = 1000;
-/**
- * Rows taken out of Polars at a time: bounds the JS values alive at once (1M rows × 41 columns as
- * JS values would be gigabytes).
- */
-export const SLICE_ROWS = 50_000;
 
 export interface CsvChunkOptions {
-  /** rows per slice out of Polars (default 50,000); the bytes do not depend on it */
+  /** rows per slice out of Polars (default SLICE_ROWS); the bytes do not depend on it */
   sliceRows?: number;
 }
 

@@ -205,8 +205,18 @@ function totalsSection(frame: pl.DataFrame): string {
 }
 
 function tierSection(frame: pl.DataFrame): string {
-  const rows = tierOrder(frame).map((tier) => {
-    const part = rowsOfTier(frame, tier);
+  // Only the columns the figures read: a tier's rows are copied out (free is half of a million).
+  const slim = frame.select(
+    "tier",
+    "seats",
+    "requests_30d",
+    "llm_cost_30d",
+    "mrr",
+    "gross_margin_pct",
+    "is_ptb",
+  );
+  const rows = tierOrder(slim).map((tier) => {
+    const part = rowsOfTier(slim, tier);
     const f = figures(part, {
       seats: sumOf("seats"),
       requests: sumOf("requests_30d"),
