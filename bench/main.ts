@@ -74,6 +74,8 @@ async function measure(
     args: [
       "run",
       "-A",
+      // as `deno task export` runs: frames dropped between stages are collected (lib/core/memory.ts)
+      "--v8-flags=--expose-gc",
       `${ROOT}bench/measure.ts`,
       "--out-dir",
       options.outDir,

@@ -13,6 +13,7 @@ import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
 import { windowOf } from "./core/window.ts";
+import { collectDroppedFrames } from "./core/memory.ts";
 import { writeChartsOffThread } from "./report/chart_worker.ts";
 import {
   trimAboveBytesFromEnv,
@@ -82,6 +83,7 @@ function stageTimer(
     try {
       return await work();
     } finally {
+      collectDroppedFrames();
       stages[name] = Math.round(performance.now() - started);
       onTime?.(name, "end");
     }
