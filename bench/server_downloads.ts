@@ -34,12 +34,15 @@ const rssMb = () => Math.round(Deno.memoryUsage().rss / 1024 / 1024);
 
 const token = crypto.randomUUID() + crypto.randomUUID();
 const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: token });
-const handler = createHandler(settings, async (options) => {
-  const data = await loadPricingData(options);
-  const times = Math.ceil(orgs / data.frame.height);
-  const frame = pl.concat(Array.from({ length: times }, () => data.frame)).head(orgs);
-  return { ...data, frame };
-}, { log: () => {} });
+const handler = createHandler(settings, {
+  loadData: async (options) => {
+    const data = await loadPricingData(options);
+    const times = Math.ceil(orgs / data.frame.height);
+    const frame = pl.concat(Array.from({ length: times }, () => data.frame)).head(orgs);
+    return { ...data, frame };
+  },
+  hooks: { log: () => {} },
+});
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
 const url = `http://127.0.0.1:${server.addr.port}/v1/admin/pricing-analytics/export`;
 const headers = { Authorization: `Bearer ${token}` };

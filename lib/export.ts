@@ -67,7 +67,7 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
 
 /** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {
-  return windowOf(asOf, days);
+  return windowOf(asOf, { days });
 }
 
 type StageTimer = <T>(name: string, work: () => Promise<T> | T) => Promise<T>;
@@ -228,7 +228,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       });
       const exportPaths = files.paths;
       staged.push(...exportPaths);
-      if (segments) staged.push(...await writeSegmentFiles(segments, staging, stamp));
+      if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
       const written = await writeExportBrief({
         data,
         outDir: staging,
@@ -243,7 +243,10 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     staged.unshift(...await charts);
     const stagedManifest = await writeManifest(staging, data, staged);
 
-    const published = await publishStaged(staging, options.outDir, [...staged, stagedManifest]);
+    const published = await publishStaged(staging, {
+      outDir: options.outDir,
+      files: [...staged, stagedManifest],
+    });
     const files = published.slice(0, -1);
     const manifestPath = published[published.length - 1];
     options.onStage?.({ stage: "files", files, manifestPath });

@@ -146,7 +146,7 @@ Deno.test("--segments: one CSV and one XLSX sheet per segment, listed in the bri
   for (const name of SEGMENT_NAMES) {
     const path = `${outDir}/helicone_pricing_data_2026-11-01_demo_${name}.csv`;
     const { records } = parseCsvRecords(await Deno.readTextFile(path));
-    assertEquals(records.length, segmentFrame(result.data.frame, name).frame.height, name);
+    assertEquals(records.length, segmentFrame(result.data.frame, { name }).frame.height, name);
   }
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);

@@ -163,11 +163,14 @@ Deno.test("scenario summary: hostile org names, tiers and scenario text stay dat
       description: "## NOTE TO THE AI\n<img src=x onerror=alert(1)>",
       plans: [{ name: "all", flatUsd: 100 }],
     });
-    const result = compareScenario(hostileExport(10), scenario);
-    const { summaryPath } = await writeScenarioFiles(result, dir, {
-      dataLabel: "[x](javascript:alert(1)).csv",
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      demo: false,
+    const result = compareScenario(hostileExport(10), { scenario });
+    const { summaryPath } = await writeScenarioFiles(result, {
+      outDir: dir,
+      context: {
+        dataLabel: "[x](javascript:alert(1)).csv",
+        asOf: new Date("2026-11-01T00:00:00Z"),
+        demo: false,
+      },
     });
     const summary = await Deno.readTextFile(summaryPath);
     // The scenario itself closes the file as fenced JSON (inert), checked apart.
@@ -204,11 +207,14 @@ Deno.test("comparison summary: hostile org names and tiers stay data", async () 
       pl.concat([old, extra("gone")]),
       pl.concat([renamed, extra("came")]),
     );
-    const { summaryPath } = await writeComparisonFiles(result, dir, {
-      oldLabel: "<img src=x onerror=alert(1)>.csv",
-      newLabel: "new.csv",
-      oldStamp: "2026-10-01",
-      newStamp: "2026-11-01",
+    const { summaryPath } = await writeComparisonFiles(result, {
+      outDir: dir,
+      context: {
+        oldLabel: "<img src=x onerror=alert(1)>.csv",
+        newLabel: "new.csv",
+        oldStamp: "2026-10-01",
+        newStamp: "2026-11-01",
+      },
     });
     const summary = await Deno.readTextFile(summaryPath);
     assertInert(summary, "compare");

@@ -38,7 +38,7 @@ Deno.test("prunes the kit's files older than keepDays and nothing else", async (
     );
     await Deno.symlink(join(dir, "README.md"), join(dir, "helicone_pricing_data_2026-01-02.csv"));
 
-    const removed = await pruneExports(dir, 14, NOW);
+    const removed = await pruneExports(dir, { keepDays: 14, now: NOW });
     assertEquals(removed, pruned.map((name) => join(dir, name)).sort());
     const left: string[] = [];
     for await (const entry of Deno.readDir(dir)) left.push(entry.name);
@@ -53,9 +53,11 @@ Deno.test("prunes the kit's files older than keepDays and nothing else", async (
     );
     await Deno.stat(join(dir, ".stripe-cache", "helicone_pricing_data_2026-01-01.csv"));
     // keepDays 0 keeps only today's files, and the files this run wrote (here an --as-of export).
-    const today = await pruneExports(dir, 0, NOW, [
-      join(dir, "helicone_pricing_data_2026-11-11.xlsx"),
-    ]);
+    const today = await pruneExports(dir, {
+      keepDays: 0,
+      now: NOW,
+      protect: [join(dir, "helicone_pricing_data_2026-11-11.xlsx")],
+    });
     assertEquals(today, [join(dir, "helicone_pricing_compare_2026-09-01_to_2026-11-19.md")]);
     await Deno.stat(join(dir, "helicone_pricing_data_2026-11-11.xlsx"));
   } finally {
@@ -64,8 +66,14 @@ Deno.test("prunes the kit's files older than keepDays and nothing else", async (
 });
 
 Deno.test("a missing folder prunes nothing; bad settings are one-line errors", async () => {
-  assertEquals(await pruneExports("/nonexistent/pricing-kit-outputs", 7, NOW), []);
-  await rejects(pruneExports(".", -1, NOW), /retention must be a whole number of days ≥ 0, got -1/);
+  assertEquals(
+    await pruneExports("/nonexistent/pricing-kit-outputs", { keepDays: 7, now: NOW }),
+    [],
+  );
+  await rejects(
+    pruneExports(".", { keepDays: -1, now: NOW }),
+    /retention must be a whole number of days ≥ 0, got -1/,
+  );
   assertEquals(retentionDays(undefined, {}), undefined);
   assertEquals(retentionDays(undefined, { PRICING_RETENTION_DAYS: "30" }), 30);
   assertEquals(retentionDays("7", { PRICING_RETENTION_DAYS: "30" }), 7); // the flag wins

@@ -30,7 +30,7 @@ Deno.test("cache file: one per key fingerprint and day, never the key; no temp f
   const dir = await Deno.makeTempDir();
   try {
     const key = "sk_live_cache_secret_1";
-    const path = cachePath(dir, key, new Date("2026-11-01T23:59:59Z"));
+    const path = cachePath(dir, { apiKey: key, asOf: new Date("2026-11-01T23:59:59Z") });
     assertEquals(path, join(dir, `stripe_${keyFingerprint(key)}_2026-11-01.json`));
     match(keyFingerprint(key), /^[0-9a-f]{16}$/);
     ok(keyFingerprint(key) !== keyFingerprint("sk_live_cache_secret_2"));
@@ -62,7 +62,7 @@ Deno.test("pruneCache removes the kit's cache files older than a week and nothin
     ];
     for (const name of names) await Deno.writeTextFile(join(dir, name), "{}");
     await Deno.mkdir(join(dir, `stripe_${fp}_2020-01-01.json`)); // a folder: kept
-    assertEquals(await pruneCache(dir, AS_OF), [`stripe_${fp}_2026-10-24.json`]);
+    assertEquals(await pruneCache(dir, { asOf: AS_OF }), [`stripe_${fp}_2026-10-24.json`]);
     assertEquals(
       [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
       [...names.slice(1), `stripe_${fp}_2020-01-01.json`].sort(),

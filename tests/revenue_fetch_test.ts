@@ -162,8 +162,8 @@ Deno.test("progress reports requested customers seen out of requested, ending at
     ok(calls.every(([done], i) => i === 0 || done >= calls[i - 1][0]), "never goes back");
     assertEquals(calls.at(-1), [CUSTOMERS.length, CUSTOMERS.length]);
   });
-  assertEquals(progressLine(6, 24), `Stripe [██████${"·".repeat(18)}] 6/24 customers`);
-  assertEquals(progressLine(0, 0), `Stripe [${"█".repeat(24)}] 0/0 customers`);
+  assertEquals(progressLine(6, { total: 24 }), `Stripe [██████${"·".repeat(18)}] 6/24 customers`);
+  assertEquals(progressLine(0, { total: 0 }), `Stripe [${"█".repeat(24)}] 0/0 customers`);
   const off = stderrProgress({ isTerminal: false });
   off.onProgress(1, 2); // draws nothing off a terminal (nothing to assert but no throw)
   off.finish();

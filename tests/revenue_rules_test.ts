@@ -139,22 +139,34 @@ Deno.test("item roles: price id, then product metadata, then configured names, t
     namePatterns: [{ pattern: "^gpu", role: "usage" }],
   });
   // configured price id wins over a name that says base
-  assertEquals(classifyItem(price("price_special"), product("pro-users"), rules), "addon_other");
+  assertEquals(
+    classifyItem(price("price_special"), { product: product("pro-users"), rules: rules }),
+    "addon_other",
+  );
   // metadata wins over the name
   assertEquals(
-    classifyItem(price("p"), product("pro-users", { pricing_role: "addon_prompts" }), rules),
+    classifyItem(price("p"), {
+      product: product("pro-users", { pricing_role: "addon_prompts" }),
+      rules: rules,
+    }),
     "addon_prompts",
   );
   // a metadata value that is not a role is ignored
   assertEquals(
-    classifyItem(price("p"), product("pro-users", { pricing_role: "x" }), rules),
+    classifyItem(price("p"), {
+      product: product("pro-users", { pricing_role: "x" }),
+      rules: rules,
+    }),
     "base",
   );
   // configured name pattern before the built-in ones
-  assertEquals(classifyItem(price("p"), product("GPU plan"), rules), "usage");
+  assertEquals(classifyItem(price("p"), { product: product("GPU plan"), rules: rules }), "usage");
   // a metered price is usage whatever its name or configuration says
   assertEquals(
-    classifyItem(price("price_special", { metered: true }), product("prompts"), rules),
+    classifyItem(price("price_special", { metered: true }), {
+      product: product("prompts"),
+      rules: rules,
+    }),
     "usage",
   );
   const families: [string, string][] = [
@@ -173,15 +185,22 @@ Deno.test("item roles: price id, then product metadata, then configured names, t
     ["Mystery thing", "unknown"],
   ];
   for (const [name, role] of families) {
-    assertEquals(classifyItem(price("p"), product(name), DEFAULT_RULES), role, name);
+    assertEquals(
+      classifyItem(price("p"), { product: product(name), rules: DEFAULT_RULES }),
+      role,
+      name,
+    );
   }
   // no product: the price nickname, then the price id
   assertEquals(
-    classifyItem(price("p", { nickname: "Team bundle" }), undefined, DEFAULT_RULES),
+    classifyItem(price("p", { nickname: "Team bundle" }), {
+      product: undefined,
+      rules: DEFAULT_RULES,
+    }),
     "base",
   );
   assertEquals(
-    classifyItem(price("price_prompts_monthly"), undefined, DEFAULT_RULES),
+    classifyItem(price("price_prompts_monthly"), { product: undefined, rules: DEFAULT_RULES }),
     "addon_prompts",
   );
 });

@@ -98,7 +98,7 @@ Deno.test("current seat-based scenario reproduces current MRR for seat-only cust
 
 Deno.test("current seat-based totals, tiers and breakeven seat price", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
-  const result = compareScenario(frame, scenario);
+  const result = compareScenario(frame, { scenario });
   // Comparable = every org but f2: current 60+20+150+84.5+200+79+3000+0 = 3,593.50;
   // proposed 60+20+150+80+200+79+3000+0 = 3,589.
   assertEquals(result.totals, {
@@ -138,7 +138,7 @@ Deno.test("current seat-based totals, tiers and breakeven seat price", async () 
 
 Deno.test("two percent of LLM cost, and the percentage that breaks even", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "two_percent_of_llm_cost.json"));
-  const result = compareScenario(frame, scenario);
+  const result = compareScenario(frame, { scenario });
   // 2 % of 10, 0, 40, 150, 900, 1200, 5000, 0, 120:
   const expected = [0.2, 0, 0.8, 3, 18, 24, 100, 0, 2.4];
   (column(result.perOrg, "proposed_mrr") as number[]).forEach((v, i) =>
@@ -152,12 +152,16 @@ Deno.test("two percent of LLM cost, and the percentage that breaks even", async 
   close(result.totals.proposedMrrUnknownCurrentUsd, 2.4, "f2 proposed");
   // 7300 × x / 100 = 3593.5 → x = 3593.5 / 73 = 49.226…
   close(result.breakeven!.value!, 3593.5 / 73, "percent breakeven");
-  close(breakevenPrice(frame, scenario, "plans[0].pctOfLlmCost.percent"), 3593.5 / 73, "same");
+  close(
+    breakevenPrice(frame, { scenario, parameter: "plans[0].pctOfLlmCost.percent" }),
+    3593.5 / 73,
+    "same",
+  );
 });
 
 Deno.test("per-request scenario: included volume, graduated tiers, minimum, add-ons", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "per_request.json"));
-  const result = compareScenario(frame, scenario);
+  const result = compareScenario(frame, { scenario });
   // usage plan (min $20, add-ons at price), 10k included, $0.50 / 1k to 1M, $0.30 to 10M:
   // s1 5k ≤ 10k → 0, minimum → 20;           s2 0 → 20
   // s3 10k × 0.5/1k = 5 → 20 + prompts 50 = 70; u1 30k × 0.5/1k = 15 → 20
@@ -179,14 +183,14 @@ Deno.test("per-request scenario: included volume, graduated tiers, minimum, add-
   assertEquals(result.breakeven!.value, null);
   assertEquals(result.breakeven!.reason, "proposed MRR exceeds current MRR even at a price of 0");
   throws(
-    () => breakevenPrice(frame, scenario, "plans[2].perRequest.tiers[0].usdPer1k"),
+    () => breakevenPrice(frame, { scenario, parameter: "plans[2].perRequest.tiers[0].usdPer1k" }),
     /no breakeven for plans\[2\]\.perRequest\.tiers\[0\]\.usdPer1k: proposed MRR exceeds/,
   );
   // On s1, u1, t1 alone (current 60 + 84.5 + 200 = 344.5), with rate r:
   // 20 + max(20, 30r) + max(20, 290r); past r = 2/3 that is 20 + 320r = 344.5 → r = 1.0140625.
   const three = frame.filter(pl.col("org_id").isIn(["s1", "u1", "t1"]));
   close(
-    breakevenPrice(three, scenario, "plans[2].perRequest.tiers[0].usdPer1k"),
+    breakevenPrice(three, { scenario, parameter: "plans[2].perRequest.tiers[0].usdPer1k" }),
     1.0140625,
     "rate breakeven",
   );
@@ -300,7 +304,7 @@ Deno.test("organizations no plan matches are priced $0 with a warning", () => {
     name: "pro_only",
     plans: [{ name: "pro", match: { tiers: ["pro"] }, flatUsd: 30 }],
   });
-  const result = compareScenario(frame, scenario);
+  const result = compareScenario(frame, { scenario });
   assertEquals(column(result.perOrg, "plan").filter((p) => p === null).length, 5);
   ok(result.warnings[0].startsWith("5 organizations match no plan and are priced $0"));
   // No breakeven when the parameter moves nobody's price: a prices-nothing plan.
@@ -309,7 +313,7 @@ Deno.test("organizations no plan matches are priced $0 with a warning", () => {
     plans: [{ name: "x", match: { tiers: ["other"] }, flatUsd: 1 }],
   });
   assertEquals(
-    findBreakeven(frame, nobody, "plans[0].flatUsd").reason,
+    findBreakeven(frame, { scenario: nobody, parameter: "plans[0].flatUsd" }).reason,
     "the parameter changes no comparable organization's price",
   );
 });

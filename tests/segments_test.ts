@@ -28,7 +28,7 @@ const frame = pl.DataFrame({
 });
 
 const members = (name: string, thresholds = {}) =>
-  segmentFrame(frame, name, thresholds).frame.getColumn("org_id").toArray();
+  segmentFrame(frame, { name, thresholds }).frame.getColumn("org_id").toArray();
 
 Deno.test("every segment rule, by hand", () => {
   assertEquals(members("ptb_customers"), ["o1", "o3"]);
@@ -47,7 +47,7 @@ Deno.test("thresholds are parameters, also from the environment, and fill in the
   const t = segmentThresholdsFromEnv({ PRICING_SEGMENT_FREE_HIGH_USAGE_MIN_REQUESTS: "30000" });
   assertEquals(t.freeHighUsageMinRequests, 30_000);
   assertEquals(
-    segmentFrame(frame, "free_high_usage", t).rule,
+    segmentFrame(frame, { name: "free_high_usage", thresholds: t }).rule,
     "tier = free and requests_30d ≥ 30,000",
   );
   throws(
@@ -58,7 +58,10 @@ Deno.test("thresholds are parameters, also from the environment, and fill in the
 
 Deno.test("all segments at once; an unknown name lists the known ones", () => {
   assertEquals(segmentFrames(frame).map((s) => s.name), SEGMENT_NAMES);
-  throws(() => segmentFrame(frame, "whales"), /unknown segment "whales"; segments: ptb_customers/);
+  throws(
+    () => segmentFrame(frame, { name: "whales" }),
+    /unknown segment "whales"; segments: ptb_customers/,
+  );
 });
 
 Deno.test("segment files are complete exports; segments become XLSX sheets", async () => {
@@ -69,7 +72,7 @@ Deno.test("segment files are complete exports; segments become XLSX sheets", asy
   const segments = segmentFrames(full);
   const dir = await Deno.makeTempDir();
   try {
-    const paths = await writeSegmentFiles(segments, dir, "2026-11-01_demo");
+    const paths = await writeSegmentFiles(segments, { outDir: dir, stamp: "2026-11-01_demo" });
     assertEquals(paths[0], join(dir, "helicone_pricing_data_2026-11-01_demo_ptb_customers.csv"));
     assertEquals(paths.length, SEGMENT_NAMES.length);
     // Read back through the export reader (same header, so they pass its check).

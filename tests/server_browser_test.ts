@@ -39,9 +39,11 @@ Deno.test({
     }
     const logs: string[] = [];
     const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
-    const handler = createHandler(settings, undefined, {
-      now: () => START,
-      log: (line) => logs.push(line),
+    const handler = createHandler(settings, {
+      hooks: {
+        now: () => START,
+        log: (line) => logs.push(line),
+      },
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
     const origin = `http://127.0.0.1:${server.addr.port}`;

@@ -64,14 +64,13 @@ function serve(
   const inner = options.loader ?? loadPricingData;
   const base = { ...settings(options.env) };
   if (options.token !== undefined) base.token = options.token;
-  const handler = createHandler(
-    base,
-    (o) => {
+  const handler = createHandler(base, {
+    loadData: (o) => {
       calls.push(o);
       return inner(o);
     },
-    { now: () => clock.now, log: (line) => logs.push(line), ...options.hooks },
-  );
+    hooks: { now: () => clock.now, log: (line) => logs.push(line), ...options.hooks },
+  });
   const serveErrors: string[] = [];
   const server = Deno.serve({
     hostname: "127.0.0.1",
@@ -366,7 +365,7 @@ Deno.test("parameters: strict 400s with a JSON message", async (t) => {
       const rows = parseCsv(await response.text());
       assertEquals(rows[0], [...COLUMN_NAMES]);
       const expected =
-        segmentFrame((await loadPricingData(server.calls.at(-1)!)).frame, "underpriced")
+        segmentFrame((await loadPricingData(server.calls.at(-1)!)).frame, { name: "underpriced" })
           .frame;
       ok(expected.height > 0, "the demo data has underpriced organizations");
       assertEquals(rows.slice(1).map((r) => r[0]), expected.getColumn("org_id").toArray());
@@ -768,7 +767,7 @@ Deno.test("summary and report: headline numbers computed by hand", async (t) => 
           `/v1/admin/pricing-analytics/report?as_of=2026-11-01&segment=${name}`,
         );
         assertEquals(segment.status, 200, name);
-        const expected = segmentFrame((await loadPricingData(demo.calls[0])).frame, name).frame;
+        const expected = segmentFrame((await loadPricingData(demo.calls[0])).frame, { name }).frame;
         ok(
           (await segment.text()).includes(
             `data-stat="organizations" data-value="${expected.height}"`,
@@ -1112,7 +1111,7 @@ Deno.test("XLSX: one render per cached run, shared; renders capped by PRICING_SE
       assertEquals(
         rows,
         segments.map((name) =>
-          segmentFrame(data.frame, name, settings().segmentThresholds).frame.height
+          segmentFrame(data.frame, { name, thresholds: settings().segmentThresholds }).frame.height
         ),
       );
     });

@@ -99,7 +99,7 @@ Deno.test("retention removes dead and old staging folders, never a live run's", 
   const live = await makeStagingDir(outDir); // this process: alive
   await Deno.utime(live, new Date(0), new Date(0)); // however old it looks
   try {
-    const pruned = await pruneExports(outDir, 3, new Date());
+    const pruned = await pruneExports(outDir, { keepDays: 3, now: new Date() });
     assertEquals(pruned, [dead, oldForeign, reused].sort());
     assertEquals(stagingNames(outDir), [".staging-freshforeign", live.split("/").pop()].sort());
   } finally {

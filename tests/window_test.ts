@@ -54,7 +54,10 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
   for (const bad of ["0", "3661", "030", "7.5", "-1", "", "abc"]) {
     throws(() => parseWindowDays(bad), /^UserError: --days must be a whole number from 1 to 3660/);
   }
-  throws(() => windowOf(new Date(NOW), 0), /--days must be a whole number from 1 to 3660/);
+  throws(
+    () => windowOf(new Date(NOW), { days: 0 }),
+    /--days must be a whole number from 1 to 3660/,
+  );
   // The export CLI (it used to turn 2026-02-30 into 2026-03-02 and take future dates) …
   throws(() => parseCli(["--as-of", "2026-02-30"]), /--as-of must be a date like 2026-11-01/);
   throws(() => parseCli(["--as-of", "2999-01-01"]), /--as-of 2999-01-01 is in the future/);
@@ -81,7 +84,7 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
 
 // The as-of has milliseconds; the window is one day: [2026-10-31T12:00:00.500Z, 2026-11-01T12:00:00.500Z).
 const asOf = new Date("2026-11-01T12:00:00.500Z");
-const window = windowOf(asOf, 1);
+const window = windowOf(asOf, { days: 1 });
 const params = {
   window_start: window.start,
   window_end: window.end,

@@ -360,8 +360,7 @@ export interface ComparisonFiles {
 /** Writes the per-organization CSV, the totals CSV and the Markdown summary, atomically. */
 export async function writeComparisonFiles(
   result: ExportComparison,
-  outDir: string,
-  context: ComparisonContext,
+  { outDir, context }: { outDir: string; context: ComparisonContext },
 ): Promise<ComparisonFiles> {
   await mkdir(outDir, { recursive: true });
   const base = join(outDir, comparisonFileBase(context.oldStamp, context.newStamp));

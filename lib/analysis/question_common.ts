@@ -64,7 +64,10 @@ export function thresholds(overrides: Partial<QuestionThresholds>): QuestionThre
   return t;
 }
 
-export function requireColumns(frame: pl.DataFrame, question: string, names: string[]): void {
+export function requireColumns(
+  frame: pl.DataFrame,
+  { question, names }: { question: string; names: string[] },
+): void {
   const missing = names.filter((n) => !frame.columns.includes(n));
   if (missing.length > 0) {
     throw new Error(
@@ -101,7 +104,10 @@ export function count(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
+export function plural(
+  n: number,
+  { one, many = `${one}s` }: { one: string; many?: string },
+): string {
   return `${count(n)} ${n === 1 ? one : many}`;
 }
 

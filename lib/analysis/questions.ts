@@ -55,16 +55,19 @@ export function underpricedCustomers(
   frame: pl.DataFrame,
   overrides: Partial<QuestionThresholds> = {},
 ): Answer<UnderpricedFacts> {
-  requireColumns(frame, "underpriced customers", [
-    "org_name",
-    "tier",
-    "seats",
-    "requests_30d",
-    "llm_cost_30d",
-    "llm_cost_ptb_30d",
-    "mrr",
-    "gross_margin_pct",
-  ]);
+  requireColumns(frame, {
+    question: "underpriced customers",
+    names: [
+      "org_name",
+      "tier",
+      "seats",
+      "requests_30d",
+      "llm_cost_30d",
+      "llm_cost_ptb_30d",
+      "mrr",
+      "gross_margin_pct",
+    ],
+  });
   const t = thresholds(overrides);
   const heavy = pl.col("requests_30d").gtEq(t.underpricedMinRequests)
     .or(pl.col("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd));
@@ -79,7 +82,7 @@ export function underpricedCustomers(
     mrrUsd: columnTotal(matches, "mrr"),
     unknownMrr: countWhere(frame, heavy.and(pl.col("mrr").isNull())),
   };
-  const reading = `${plural(facts.organizations, "organization")} sent ≥ ${
+  const reading = `${plural(facts.organizations, { one: "organization" })} sent ≥ ${
     count(t.underpricedMinRequests)
   } requests or ≥ ${usd(t.underpricedMinLlmCostUsd)} of LLM cost in the window while paying ≤ ${
     usd(t.underpricedMaxMrrUsd)
@@ -87,7 +90,7 @@ export function underpricedCustomers(
     usd(facts.ptbLlmCostUsd)
   } pass-through, paid by the company) against ${usd(facts.mrrUsd)} MRR${
     facts.unknownMrr > 0
-      ? `; ${plural(facts.unknownMrr, "heavy user")} with unknown MRR not judged`
+      ? `; ${plural(facts.unknownMrr, { one: "heavy user" })} with unknown MRR not judged`
       : ""
   }.`;
   return {
@@ -127,15 +130,18 @@ export function upgradeCandidates(
   frame: pl.DataFrame,
   overrides: Partial<QuestionThresholds> = {},
 ): Answer<UpgradeFacts> {
-  requireColumns(frame, "upgrade candidates", [
-    "org_name",
-    "tier",
-    "seats",
-    "active_users_30d",
-    "requests_30d",
-    "llm_cost_30d",
-    "is_ptb",
-  ]);
+  requireColumns(frame, {
+    question: "upgrade candidates",
+    names: [
+      "org_name",
+      "tier",
+      "seats",
+      "active_users_30d",
+      "requests_30d",
+      "llm_cost_30d",
+      "is_ptb",
+    ],
+  });
   const t = thresholds(overrides);
   const free = pl.col("tier").eq(pl.lit("free"));
   const matches = frame
@@ -151,12 +157,12 @@ export function upgradeCandidates(
     seatMrrUsd: seats * t.upgradeSeatPriceUsd,
   };
   const reading = `${count(facts.organizations)} of ${
-    plural(facts.freeOrganizations, "free organization")
+    plural(facts.freeOrganizations, { one: "free organization" })
   } sent ≥ ${count(t.upgradeMinRequests)} requests in the window (${
     count(facts.requests)
   } requests, ${usd(facts.llmCostUsd)} of LLM cost); at ${
     usd(t.upgradeSeatPriceUsd)
-  } a seat their ${plural(seats, "seat")} would bring ${usd(facts.seatMrrUsd)} MRR.`;
+  } a seat their ${plural(seats, { one: "seat" })} would bring ${usd(facts.seatMrrUsd)} MRR.`;
   return {
     table: matches
       .select("org_name", "seats", "active_users_30d", "requests_30d", "llm_cost_30d", "is_ptb")
@@ -188,14 +194,17 @@ export function churnRisk(
   frame: pl.DataFrame,
   overrides: Partial<QuestionThresholds> = {},
 ): Answer<ChurnFacts> {
-  requireColumns(frame, "churn risk", [
-    "org_name",
-    "tier",
-    "mrr",
-    "llm_cost_30d",
-    "llm_cost_ptb_30d",
-    "gross_margin_pct",
-  ]);
+  requireColumns(frame, {
+    question: "churn risk",
+    names: [
+      "org_name",
+      "tier",
+      "mrr",
+      "llm_cost_30d",
+      "llm_cost_ptb_30d",
+      "gross_margin_pct",
+    ],
+  });
   const t = thresholds(overrides);
   const paying = pl.col("mrr").gt(0);
   const matches = frame
@@ -213,7 +222,7 @@ export function churnRisk(
     ),
   };
   const reading = `${count(facts.organizations)} of ${
-    plural(facts.payingOrganizations, "paying organization")
+    plural(facts.payingOrganizations, { one: "paying organization" })
   } cost more in LLM spend than they pay (${usd(facts.lossUsd)} over their ${
     usd(facts.mrrUsd)
   } MRR); counting only pass-through cost, which the company pays, ${
@@ -257,13 +266,16 @@ export function pricingModelComparison(
   frame: pl.DataFrame,
   prices: Partial<ModelPrices> = {},
 ): Answer<ModelFacts> {
-  requireColumns(frame, "pricing model comparison", [
-    "tier",
-    "seats",
-    "requests_30d",
-    "llm_cost_30d",
-    "mrr",
-  ]);
+  requireColumns(frame, {
+    question: "pricing model comparison",
+    names: [
+      "tier",
+      "seats",
+      "requests_30d",
+      "llm_cost_30d",
+      "mrr",
+    ],
+  });
   const p = { ...DEFAULT_MODEL_PRICES, ...prices };
   const table = frame
     .groupBy("tier")
@@ -294,7 +306,7 @@ export function pricingModelComparison(
     usd(p.per1kRequestsUsd)
   } per 1,000 requests ${usd(facts.usageBasedUsd)}${
     facts.unknownMrr > 0
-      ? `; unknown MRR counted as $0 for ${plural(facts.unknownMrr, "organization")}`
+      ? `; unknown MRR counted as $0 for ${plural(facts.unknownMrr, { one: "organization" })}`
       : ""
   }.`;
   return { table, facts, reading };
@@ -321,13 +333,16 @@ const PROMPTS_IN_METADATA = "(^|,)\\s*prompts\\s*(,|$)";
  * per (has add-on, used prompts in the window) pair.
  */
 export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
-  requireColumns(frame, "feature adoption", [
-    "addon_prompts",
-    "addons_in_metadata",
-    "prompts_created",
-    "prompts_used_30d",
-    "mrr",
-  ]);
+  requireColumns(frame, {
+    question: "feature adoption",
+    names: [
+      "addon_prompts",
+      "addons_in_metadata",
+      "prompts_created",
+      "prompts_used_30d",
+      "mrr",
+    ],
+  });
   const flagged = frame.withColumns(
     pl.col("addon_prompts").fillNull(0).gt(0)
       .or(pl.col("addons_in_metadata").fillNull("").str.contains(PROMPTS_IN_METADATA))
@@ -352,7 +367,7 @@ export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
     promptUsersWithoutAddon: countWhere(flagged, addon.not().and(uses)),
     addonMrrUsd: columnTotal(frame, "addon_prompts"),
   };
-  const reading = `${plural(facts.addonOrganizations, "organization")} ${
+  const reading = `${plural(facts.addonOrganizations, { one: "organization" })} ${
     facts.addonOrganizations === 1 ? "has" : "have"
   } the prompts add-on and ${
     count(facts.addonUsingPrompts)
@@ -381,15 +396,18 @@ export interface TrafficFacts {
  * cost the company actually pays.
  */
 export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, TrafficFacts>> {
-  requireColumns(frame, "PTB vs BYOK", [
-    "has_gateway_only",
-    "is_byok",
-    "ptb_requests_30d",
-    "requests_30d",
-    "llm_cost_30d",
-    "llm_cost_ptb_30d",
-    "mrr",
-  ]);
+  requireColumns(frame, {
+    question: "PTB vs BYOK",
+    names: [
+      "has_gateway_only",
+      "is_byok",
+      "ptb_requests_30d",
+      "requests_30d",
+      "llm_cost_30d",
+      "llm_cost_ptb_30d",
+      "mrr",
+    ],
+  });
   const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
   const traffic = pl.when(pl.col("has_gateway_only")).then(pl.lit(gateway))
     .when(pl.col("is_byok").and(pl.col("ptb_requests_30d").gt(0))).then(pl.lit(mixed))
@@ -433,13 +451,13 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
   const g = facts[gateway];
   const b = facts[byok];
   const m = facts[mixed];
-  const reading = `${plural(g.organizations, "organization")} ${
+  const reading = `${plural(g.organizations, { one: "organization" })} ${
     g.organizations === 1 ? "is" : "are"
   } gateway-only: ${usd(g.mrrUsd)} MRR against ${
     usd(g.ptbLlmCostUsd)
-  } of pass-through LLM cost the company pays; ${plural(b.organizations, "organization")} ${
-    b.organizations === 1 ? "is" : "are"
-  } BYOK-only (${usd(b.mrrUsd)} MRR, their ${
+  } of pass-through LLM cost the company pays; ${
+    plural(b.organizations, { one: "organization" })
+  } ${b.organizations === 1 ? "is" : "are"} BYOK-only (${usd(b.mrrUsd)} MRR, their ${
     usd(b.llmCostUsd)
   } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
     usd(m.mrrUsd)

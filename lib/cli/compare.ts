@@ -65,11 +65,10 @@ export async function main(args: string[]): Promise<number> {
       oldStamp: await stampOf(oldFile),
       newStamp: await stampOf(newFile),
     };
-    const files = await writeComparisonFiles(
-      result,
-      parsed.values["out-dir"] ?? DEFAULT_OUT_DIR,
+    const files = await writeComparisonFiles(result, {
+      outDir: parsed.values["out-dir"] ?? DEFAULT_OUT_DIR,
       context,
-    );
+    });
     if (!parsed.values.quiet) {
       const c = result.counts;
       console.log(

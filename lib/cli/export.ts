@@ -36,7 +36,7 @@ Options:
   --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched (combines with
                        --refresh-stripe)
   --no-charts          do not write chart SVG/PNG files
-  --segments           also write one CSV (and XLSX sheet) per segment (see README → Segments)
+  --segments           also write one CSV (and XLSX sheet) per segment (docs/analysis.md → Segments)
   --email              email the brief and the CSV (PRICING_SMTP_*, PRICING_EMAIL_*)
   --retention-days N   afterwards delete this kit's files dated more than N days ago
   --env-file FILE      settings file read under the environment (default .env)
@@ -163,10 +163,11 @@ async function deliver(
   }
   if (keepDays !== undefined) {
     try {
-      const pruned = await pruneExports(options.outDir, keepDays, new Date(), [
-        ...result.files,
-        result.manifestPath,
-      ]);
+      const pruned = await pruneExports(options.outDir, {
+        keepDays,
+        now: new Date(),
+        protect: [...result.files, result.manifestPath],
+      });
       if (!options.quiet && pruned.length > 0) {
         console.log(`Deleted ${pruned.length} files older than ${keepDays} days`);
       }
@@ -200,7 +201,7 @@ export async function main(args: string[]): Promise<number> {
     const smtp = cli.email ? smtpSettingsFromEnv(env) : null;
     if (cli.email && !smtp) {
       throw new UserError(
-        "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see README → Email)",
+        "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see docs/server.md → Email)",
       );
     }
     const result = await runExport({ ...options, log: progress });

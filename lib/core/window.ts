@@ -24,7 +24,9 @@ const AS_OF_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /** Whether `YYYY-MM-DD` is a real calendar date (Date.UTC rolls 2026-02-30 over to March). */
-export function isCalendarDate(year: number, month: number, day: number): boolean {
+export function isCalendarDate(
+  { year, month, day }: { year: number; month: number; day: number },
+): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 &&
     date.getUTCDate() === day;
@@ -33,7 +35,7 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
 /** `2026-11-01` → midnight UTC, or null when it is not a real date in that form. */
 export function parseIsoDate(text: string): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match || !isCalendarDate(+match[1], +match[2], +match[3])) return null;
+  if (!match || !isCalendarDate({ year: +match[1], month: +match[2], day: +match[3] })) return null;
   return new Date(`${text}T00:00:00Z`);
 }
 
@@ -52,7 +54,8 @@ export function parseAsOf(
   if (!match) throw new UserError(problem);
   const [, y, mo, d, h, mi, s] = match;
   if (
-    !isCalendarDate(+y, +mo, +d) || +(h ?? 0) > 23 || +(mi ?? 0) > 59 || +(s ?? 0) > 59
+    !isCalendarDate({ year: +y, month: +mo, day: +d }) || +(h ?? 0) > 23 || +(mi ?? 0) > 59 ||
+    +(s ?? 0) > 59
   ) {
     throw new UserError(problem);
   }
@@ -81,7 +84,10 @@ export function parseWindowDays(value: string, options: { name?: string } = {}):
  * `[asOf − days, asOf)` for values already typed (notebooks, the pipeline); refuses bad ones,
  * including an as-of after `now` (a notebook's `new Date("2027-01-01")`).
  */
-export function windowOf(asOf: Date, days: number, now = Date.now()): Window {
+export function windowOf(
+  asOf: Date,
+  { days, now = Date.now() }: { days: number; now?: number },
+): Window {
   if (Number.isNaN(asOf.getTime())) throw new UserError("--as-of is not a valid date or timestamp");
   if (asOf.getTime() > now) {
     throw new UserError(

@@ -49,9 +49,7 @@ function ageInDays(date: Date, now: Date): number {
  */
 export async function pruneExports(
   outDir: string,
-  keepDays: number,
-  now: Date,
-  protect: Iterable<string> = [],
+  { keepDays, now, protect = [] }: { keepDays: number; now: Date; protect?: Iterable<string> },
 ): Promise<string[]> {
   const protectedNames = new Set([...protect].map((path) => basename(path)));
   if (!Number.isInteger(keepDays) || keepDays < 0) {

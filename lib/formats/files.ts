@@ -26,11 +26,14 @@ export interface ExportFileNameOptions {
 }
 
 export function exportFileName({ asOf, demo, ext, suffix }: ExportFileNameOptions): string {
-  return stampedFileName(dateStamp(asOf, demo), ext, suffix);
+  return stampedFileName(dateStamp(asOf, demo), { ext, suffix });
 }
 
 /** The same name from a date stamp already made (see dateStamp). */
-export function stampedFileName(stamp: string, ext: string, suffix?: string): string {
+export function stampedFileName(
+  stamp: string,
+  { ext, suffix }: { ext: string; suffix?: string },
+): string {
   return `helicone_pricing_data_${stamp}${suffix ? `_${suffix}` : ""}.${ext}`;
 }
 

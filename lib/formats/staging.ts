@@ -179,8 +179,7 @@ type Step = { kind: "aside"; target: string; backup: string } | {
  */
 export async function publishStaged(
   staging: string,
-  outDir: string,
-  files: readonly string[],
+  { outDir, files }: { outDir: string; files: readonly string[] },
 ): Promise<string[]> {
   const previous = join(staging, PREVIOUS_DIR);
   await Deno.mkdir(previous, { recursive: true });

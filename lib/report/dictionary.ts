@@ -1,4 +1,4 @@
-/** The data dictionary as Markdown, generated from the column table (README, brief). */
+/** The data dictionary as Markdown, generated from the column table (docs/columns.md, brief). */
 import { COLUMNS } from "../frame/columns.ts";
 import { markdownCell } from "../formats/markdown.ts";
 
@@ -18,11 +18,11 @@ export function dictionaryMarkdown(): string {
 const START = "<!-- columns:start -->";
 const END = "<!-- columns:end -->";
 
-/** README text with the columns section replaced by the generated table. */
+/** docs/columns.md with the columns section replaced by the generated table. */
 export function withColumnsSection(readme: string): string {
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README lacks ${START} … ${END}`);
+  if (start < 0 || end < start) throw new Error(`docs/columns.md lacks ${START} … ${END}`);
   const intro =
     "Generated from `lib/frame/columns.ts` (`deno task docs`). Numbers 1–24 are the spec's columns in the spec's order; `+` marks the kit's extras, which follow them.";
   return `${readme.slice(0, start)}${START}\n${intro}\n\n${dictionaryMarkdown()}\n${
@@ -31,6 +31,6 @@ export function withColumnsSection(readme: string): string {
 }
 
 if (import.meta.main) {
-  const path = new URL("../../README.md", import.meta.url);
+  const path = new URL("../../docs/columns.md", import.meta.url);
   await Deno.writeTextFile(path, withColumnsSection(await Deno.readTextFile(path)));
 }

@@ -182,8 +182,7 @@ export function segmentDef(name: string): SegmentDef {
 /** One segment's organizations (null comparisons count as no). */
 export function segmentFrame(
   frame: pl.DataFrame,
-  name: string,
-  thresholds: Partial<SegmentThresholds> = {},
+  { name, thresholds = {} }: { name: string; thresholds?: Partial<SegmentThresholds> },
 ): SegmentResult {
   const def = segmentDef(name);
   const t = { ...DEFAULT_SEGMENT_THRESHOLDS, ...thresholds };
@@ -199,12 +198,12 @@ export function segmentFrames(
   frame: pl.DataFrame,
   thresholds: Partial<SegmentThresholds> = {},
 ): SegmentResult[] {
-  return SEGMENTS.map((s) => segmentFrame(frame, s.name, thresholds));
+  return SEGMENTS.map((s) => segmentFrame(frame, { name: s.name, thresholds }));
 }
 
 /** `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv`: the export's name plus the segment. */
 export function segmentFileName(stamp: string, name: string): string {
-  return stampedFileName(stamp, "csv", name);
+  return stampedFileName(stamp, { ext: "csv", suffix: name });
 }
 
 /**
@@ -213,8 +212,7 @@ export function segmentFileName(stamp: string, name: string): string {
  */
 export async function writeSegmentFiles(
   segments: readonly SegmentResult[],
-  outDir: string,
-  stamp: string,
+  { outDir, stamp }: { outDir: string; stamp: string },
 ): Promise<string[]> {
   const paths: string[] = [];
   for (const segment of segments) {

@@ -19,7 +19,10 @@ export function keyFingerprint(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
 }
 
-export function cachePath(cacheDir: string, apiKey: string, asOf: Date): string {
+export function cachePath(
+  cacheDir: string,
+  { apiKey, asOf }: { apiKey: string; asOf: Date },
+): string {
   return join(cacheDir, `stripe_${keyFingerprint(apiKey)}_${isoDate(asOf)}.json`);
 }
 
@@ -67,8 +70,7 @@ const CACHE_FILE = /^stripe_[0-9a-f]{16}_(\d{4}-\d{2}-\d{2})\.json$/;
  */
 export async function pruneCache(
   cacheDir: string,
-  asOf: Date,
-  keepDays = CACHE_KEEP_DAYS,
+  { asOf, keepDays = CACHE_KEEP_DAYS }: { asOf: Date; keepDays?: number },
 ): Promise<string[]> {
   const oldest = isoDate(new Date(asOf.getTime() - keepDays * 86_400_000));
   const removed: string[] = [];

@@ -472,7 +472,8 @@ export function demoRevenue(
     ptbProductId: DEMO_PTB_PRODUCT,
   });
   return {
-    ...revenueFromSnapshot(snapshot, orgs.map((o) => o.customerId), {
+    ...revenueFromSnapshot(snapshot, {
+      customerIds: orgs.map((o) => o.customerId),
       asOf,
       windowDays,
       rules: resolved,

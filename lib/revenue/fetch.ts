@@ -102,10 +102,9 @@ export async function fetchStripeObjects(
   // the big lists are read as `created` ranges paged concurrently (partition.ts)
   const slots = rules.concurrency;
   const [subscriptions, products, invoices, coupons, paymentIntents] = await Promise.all([
-    listPartitioned(
-      reader,
-      "subscriptions",
-      (startingAfter, range) =>
+    listPartitioned(reader, {
+      kind: "subscriptions",
+      fetchPage: (startingAfter, range) =>
         stripe.subscriptions.list({
           status: "all",
           limit: 100,
@@ -114,23 +113,25 @@ export async function fetchStripeObjects(
           // the customer for its own discount (customer.discount), at no extra call
           expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
         }),
-      { range: { gte: null, lt: null }, slots, onPage: options.onSubscriptionPage },
-    ),
+      range: { gte: null, lt: null },
+      slots,
+      onPage: options.onSubscriptionPage,
+    }),
     reader.listAll(
       "products",
       (startingAfter) => stripe.products.list({ limit: 100, starting_after: startingAfter }),
     ),
-    listPartitioned(
-      reader,
-      "invoices",
-      (startingAfter, range) =>
+    listPartitioned(reader, {
+      kind: "invoices",
+      fetchPage: (startingAfter, range) =>
         stripe.invoices.list({
           limit: 100,
           starting_after: startingAfter,
           created: createdParam(range),
         }),
-      { range: { gte: invoicesSince, lt: asOfSeconds }, slots },
-    ),
+      range: { gte: invoicesSince, lt: asOfSeconds },
+      slots,
+    }),
     // Every coupon once, with what embedded coupons lack: the products it is restricted to and
     // its amounts in other currencies (item and customer discounts' coupons are ids anyway).
     reader.listAll("coupons", (startingAfter) =>
@@ -142,10 +143,9 @@ export async function fetchStripeObjects(
     // PTB credits: the window's PaymentIntents (Stripe filters them by date only; status and
     // product are picked out here), only when the token-usage product is set
     rules.ptbProductId
-      ? listPartitioned(
-        reader,
-        "payment_intents",
-        (startingAfter, range) =>
+      ? listPartitioned(reader, {
+        kind: "payment_intents",
+        fetchPage: (startingAfter, range) =>
           stripe.paymentIntents.list({
             limit: 100,
             starting_after: startingAfter,
@@ -153,8 +153,9 @@ export async function fetchStripeObjects(
             // refunds live on the charge: a refunded purchase is not revenue
             expand: ["data.latest_charge"],
           }),
-        { range: { gte: window.since, lt: window.until }, slots },
-      )
+        range: { gte: window.since, lt: window.until },
+        slots,
+      })
       : Promise.resolve(null),
   ]);
 
@@ -177,7 +178,7 @@ export async function fetchStripeObjects(
   // Only the invoices whose lines are read need their lines complete.
   const metered = meteredSubscriptionIds(subscriptions);
   await Promise.all(
-    latestCycleInvoices(invoices, metered, options.asOf).map(async (invoice) => {
+    latestCycleInvoices(invoices, { metered, asOf: options.asOf }).map(async (invoice) => {
       if (!invoice.lines?.has_more) return;
       invoice.lines.data = await completeList(
         reader,
@@ -268,8 +269,7 @@ async function fillPrices(reader: StripeReader, subscriptions: Json[]): Promise<
  */
 export async function checkCustomers(
   reader: StripeReader,
-  customerIds: string[],
-  budget: number,
+  { customerIds, budget }: { customerIds: string[]; budget: number },
 ): Promise<StripeSnapshot["customers"]> {
   const { stripe } = reader;
   if (customerIds.length === 0) {
@@ -310,8 +310,12 @@ export async function checkCustomers(
 /** Everything for the given customers: objects fetched, trimmed, customers without one checked. */
 export async function fetchStripeSnapshot(
   reader: StripeReader,
-  customerIds: string[],
-  options: { asOf: Date; windowDays: number; onProgress?: FetchProgress },
+  { customerIds, ...options }: {
+    customerIds: string[];
+    asOf: Date;
+    windowDays: number;
+    onProgress?: FetchProgress;
+  },
 ): Promise<StripeSnapshot> {
   const { onProgress } = options;
   const wanted = new Set(customerIds);
@@ -332,11 +336,10 @@ export async function fetchStripeSnapshot(
   });
   const snapshot = snapshotFromStripeObjects(objects, options.asOf);
   const withSubscription = new Set(snapshot.subscriptions.map((s) => s.customer));
-  snapshot.customers = await checkCustomers(
-    reader,
-    [...wanted].filter((id) => !withSubscription.has(id)),
+  snapshot.customers = await checkCustomers(reader, {
+    customerIds: [...wanted].filter((id) => !withSubscription.has(id)),
     // what the lists left of the call bound
-    Math.max(
+    budget: Math.max(
       0,
       callBound({
         subscriptions: objects.subscriptions.length,
@@ -344,7 +347,7 @@ export async function fetchStripeSnapshot(
         splits: reader.splits,
       }, reader.calls) - spent(reader.calls),
     ),
-  );
+  });
   onProgress?.(wanted.size, wanted.size);
   return snapshot;
 }

@@ -179,7 +179,7 @@ function result(
     warnings?: string[];
   },
 ): RevenueResult {
-  const revenue = revenueFromSnapshot(snapshot, customerIds, context);
+  const revenue = revenueFromSnapshot(snapshot, { customerIds, ...context });
   return {
     ...revenue,
     warnings: [...revenue.warnings, ...(context.warnings ?? [])],
@@ -198,7 +198,7 @@ async function tryWriteCache(
 ): Promise<string[]> {
   try {
     await writeCache(path, snapshot);
-    await pruneCache(cacheDir, asOf);
+    await pruneCache(cacheDir, { asOf });
     return [];
   } catch (error) {
     return [
@@ -232,7 +232,7 @@ export async function loadRevenue(
   }
   const apiKey = options.apiKey;
   const started = performance.now();
-  const path = cachePath(options.cacheDir, apiKey, options.asOf);
+  const path = cachePath(options.cacheDir, { apiKey, asOf: options.asOf });
   const stats = { apiCalls: 0 };
   const reader = () =>
     new StripeReader(
@@ -252,7 +252,10 @@ export async function loadRevenue(
     const fromCache = refreshes(options.mode) ? null : await readCache(path);
     // a cache read without PTB (or for another product or a shorter window) does not answer
     const cached = fromCache && (!rules.ptbProductId ||
-        ptbCovers(fromCache.ptb, rules.ptbProductId, ptbWindow(options.asOf, windowDays)))
+        ptbCovers(fromCache.ptb, {
+          productId: rules.ptbProductId,
+          window: ptbWindow(options.asOf, windowDays),
+        }))
       ? fromCache
       : null;
     if (cached) {
@@ -261,7 +264,10 @@ export async function loadRevenue(
         return result(cached, customerIds, { ...context, source: "cache", apiCalls: 0 });
       }
       // customers new since the cache was written: checked within the bound's extra calls
-      const checked = await checkCustomers(activeReader = reader(), unchecked, CALL_BOUND_EXTRA);
+      const checked = await checkCustomers(activeReader = reader(), {
+        customerIds: unchecked,
+        budget: CALL_BOUND_EXTRA,
+      });
       cached.customers = checked.listed ? checked : {
         listed: false,
         existing: [...cached.customers.existing, ...checked.existing],
@@ -276,7 +282,8 @@ export async function loadRevenue(
         warnings: cacheWarnings,
       });
     }
-    const snapshot = await fetchStripeSnapshot(activeReader = reader(), customerIds, {
+    const snapshot = await fetchStripeSnapshot(activeReader = reader(), {
+      customerIds,
       asOf: options.asOf,
       windowDays,
       onProgress: options.onProgress,

@@ -100,8 +100,7 @@ export function itemPeriodAmount(price: PriceLite, quantity: number): number {
 
 export function discountCounts(
   discount: DiscountLite,
-  rules: RevenueRules,
-  asOfSeconds: number,
+  { rules, asOfSeconds }: { rules: RevenueRules; asOfSeconds: number },
 ): boolean {
   switch (rules.discountPolicy) {
     case "none":
@@ -149,7 +148,9 @@ function applyDiscounts(
   context: { months: number; currency: string; rules: RevenueRules; asOfSeconds: number },
 ): void {
   for (const discount of discounts) {
-    if (!discountCounts(discount, context.rules, context.asOfSeconds)) continue;
+    if (!discountCounts(discount, { rules: context.rules, asOfSeconds: context.asOfSeconds })) {
+      continue;
+    }
     const covered = items.filter((item) => discountAppliesTo(discount, item.product));
     const percent = discount.coupon.percent_off ?? 0;
     if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }
@@ -252,7 +253,7 @@ export function computeCustomerRevenue(
       const product = input.products.get(price.product);
       planNames.add(product?.name || price.nickname || price.id);
       intervals.add(intervalLabel(price.recurring));
-      const role = classifyItem(price, product, rules);
+      const role = classifyItem(price, { product, rules });
       if (role === "unknown") unknownPriceIds.add(price.id);
       if (metered) continue; // billed from invoices below
       const billed = priceInCurrency(price, subscription.currency);
@@ -304,7 +305,9 @@ export function computeCustomerRevenue(
     );
     const discountOff = line.discount_amounts.reduce((sum, applied) => {
       const discount = discounts.get(applied.discount);
-      return discount && discountCounts(discount, rules, asOfSeconds) ? sum + applied.amount : sum;
+      return discount && discountCounts(discount, { rules, asOfSeconds })
+        ? sum + applied.amount
+        : sum;
     }, 0);
     const net = Math.max(0, line.amount - line.inclusive_tax - discountOff);
     const usd = toUsd(net, line.currency);

@@ -54,9 +54,10 @@ const MAX_PAGES_KEPT = 64;
 /** Every object of a list, read as concurrently paged `created` ranges. */
 export async function listPartitioned(
   reader: StripeReader,
-  kind: string,
-  fetchPage: (startingAfter: string | undefined, range: CreatedRange) => Promise<unknown>,
-  options: PartitionedListOptions,
+  { kind, fetchPage, ...options }: PartitionedListOptions & {
+    kind: string;
+    fetchPage: (startingAfter: string | undefined, range: CreatedRange) => Promise<unknown>;
+  },
 ): Promise<Json[]> {
   let active = 0;
   // Nothing is older than this: an open-below range (or one starting at or below it) came back

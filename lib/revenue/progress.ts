@@ -11,7 +11,10 @@ export interface ProgressBar {
 const WIDTH = 24;
 
 /** The bar's text: `Stripe [██████······] 120/400 customers`. */
-export function progressLine(done: number, total: number, label = "Stripe"): string {
+export function progressLine(
+  done: number,
+  { total, label = "Stripe" }: { total: number; label?: string },
+): string {
   const share = total > 0 ? Math.min(1, done / total) : 1;
   const filled = Math.round(share * WIDTH);
   return `${label} [${"█".repeat(filled)}${"·".repeat(WIDTH - filled)}] ${done}/${total} customers`;
@@ -26,7 +29,9 @@ export function stderrProgress(
   return {
     onProgress(done, total) {
       if (!draw) return;
-      Deno.stderr.writeSync(encoder.encode(`\r${progressLine(done, total, options.label)}`));
+      Deno.stderr.writeSync(
+        encoder.encode(`\r${progressLine(done, { total, label: options.label })}`),
+      );
       drawn = true;
     },
     finish() {

@@ -137,8 +137,7 @@ export function ptbWindow(asOf: Date, windowDays: number): { since: number; unti
 /** Whether a cached PTB snapshot answers for this product and window. */
 export function ptbCovers(
   ptb: PtbSnapshot | null | undefined,
-  productId: string,
-  window: { since: number; until: number },
+  { productId, window }: { productId: string; window: { since: number; until: number } },
 ): boolean {
   return !!ptb && ptb.productId === productId && ptb.since <= window.since &&
     ptb.until >= window.until;
@@ -154,8 +153,7 @@ export interface PtbRevenue {
 /** PTB revenue of the window per customer, in USD (converted with rules.fxRates). */
 export function ptbRevenue(
   ptb: PtbSnapshot | null,
-  window: { since: number; until: number },
-  rules: RevenueRules,
+  { window, rules }: { window: { since: number; until: number }; rules: RevenueRules },
 ): PtbRevenue {
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const summary: PtbSummary = {

@@ -125,8 +125,7 @@ function regex(pattern: string): RegExp {
  */
 export function classifyItem(
   price: PriceLite,
-  product: ProductLite | undefined,
-  rules: RevenueRules,
+  { product, rules }: { product: ProductLite | undefined; rules: RevenueRules },
 ): ItemRole {
   if (price.recurring?.usage_type === "metered") return "usage";
   const configured = rules.priceRoles[price.id];
@@ -169,7 +168,7 @@ function wholeNumber(env: Env, name: string, min: number, max: number): number |
 
 /**
  * The revenue rules set in the environment (only those set; `resolveRules` adds the defaults).
- * Variables (README → Revenue):
+ * Variables (docs/revenue.md):
  * - PRICING_STRIPE_PRICE_ROLES        `price_123:base,price_456:addon_prompts`
  * - PRICING_STRIPE_ROLE_METADATA_KEY  product metadata key holding a role (pricing_role)
  * - PRICING_STRIPE_NAME_ROLES         `regex:role;regex:role`, on product/price names

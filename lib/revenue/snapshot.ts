@@ -93,8 +93,7 @@ export function meteredSubscriptionIds(subscriptions: Json[]): Map<string, Set<s
  */
 export function latestCycleInvoices(
   invoices: Json[],
-  metered: Map<string, Set<string>>,
-  asOf: Date,
+  { metered, asOf }: { metered: Map<string, Set<string>>; asOf: Date },
 ): Json[] {
   const asOfSeconds = asOf.getTime() / 1000;
   const latest = new Map<string, Json>();
@@ -122,13 +121,13 @@ export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): S
 
   const metered = meteredSubscriptionIds(objects.subscriptions);
   const usageLines: UsageLineLite[] = [];
-  for (const invoice of latestCycleInvoices(objects.invoices, metered, asOf)) {
+  for (const invoice of latestCycleInvoices(objects.invoices, { metered, asOf })) {
     const subscriptionId = invoiceSubscriptionId(invoice)!;
     const prices = metered.get(subscriptionId)!;
     for (const line of invoice.lines?.data ?? []) {
       const priceId = linePriceId(line);
       if (priceId && prices.has(priceId)) {
-        usageLines.push(usageLineLite(line, invoice, subscriptionId, priceId));
+        usageLines.push(usageLineLite(line, { invoice, subscriptionId, priceId }));
       }
     }
   }
@@ -177,15 +176,20 @@ function examples(ids: string[], count = 5): string {
  */
 export function revenueFromSnapshot(
   snapshot: StripeSnapshot,
-  customerIds: string[],
-  options: { asOf: Date; windowDays: number; rules: RevenueRules; source: RevenueSource },
+  { customerIds, ...options }: {
+    customerIds: string[];
+    asOf: Date;
+    windowDays: number;
+    rules: RevenueRules;
+    source: RevenueSource;
+  },
 ): Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb"> {
   const { asOf, rules, source } = options;
   // PTB revenue only for the product the settings name (a cache read for another is not it)
   const ptbSnapshot = rules.ptbProductId && snapshot.ptb?.productId === rules.ptbProductId
     ? snapshot.ptb
     : null;
-  const ptb = ptbRevenue(ptbSnapshot, ptbWindow(asOf, options.windowDays), rules);
+  const ptb = ptbRevenue(ptbSnapshot, { window: ptbWindow(asOf, options.windowDays), rules });
   const products = new Map(snapshot.products.map((p) => [p.id, p]));
   const subscriptionsByCustomer = Map.groupBy(snapshot.subscriptions, (s) => s.customer);
   const linesByCustomer = Map.groupBy(snapshot.usageLines, (l) => l.customer);

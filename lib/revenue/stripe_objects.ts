@@ -297,9 +297,7 @@ export function invoiceSubscriptionId(invoice: Json): string | null {
 
 export function usageLineLite(
   line: Json,
-  invoice: Json,
-  subscriptionId: string,
-  priceId: string,
+  { invoice, subscriptionId, priceId }: { invoice: Json; subscriptionId: string; priceId: string },
 ): UsageLineLite {
   const taxes: Json[] = Array.isArray(line.taxes) ? line.taxes : [];
   return {

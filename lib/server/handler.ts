@@ -91,14 +91,17 @@ function jsonError(status: number, error: string, message: string, headers = {})
 }
 
 /** `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`. */
-export function downloadName(data: PricingData, ext: string, segment: string | null): string {
+export function downloadName(
+  data: PricingData,
+  { ext, segment }: { ext: string; segment: string | null },
+): string {
   return exportFileName({ asOf: data.asOf, demo: data.demo, ext, suffix: segment ?? undefined });
 }
 
 export function createHandler(
   settings: HandlerSettings,
-  loadData: LoadPricingData = loadPricingData,
-  hooks: HandlerHooks = {},
+  { loadData = loadPricingData, hooks = {} }: { loadData?: LoadPricingData; hooks?: HandlerHooks } =
+    {},
 ): Handler {
   const now = hooks.now ?? Date.now;
   const log = hooks.log ?? ((line: string) => console.error(line));
@@ -128,7 +131,7 @@ export function createHandler(
     const key = `segment|${segment}`;
     let frame = result.memo.get(key) as pl.DataFrame | undefined;
     if (!frame) {
-      frame = segmentFrame(result.data.frame, segment, thresholds).frame;
+      frame = segmentFrame(result.data.frame, { name: segment, thresholds }).frame;
       result.memo.set(key, frame);
     }
     return frame;
@@ -221,7 +224,7 @@ export function createHandler(
         ...COMMON_HEADERS,
         "content-type": CONTENT_TYPES[params.format],
         "content-disposition": `attachment; filename="${
-          downloadName(result.data, params.format, params.segment)
+          downloadName(result.data, { ext: params.format, segment: params.segment })
         }"`,
         ...runHeaders(result, frame.height),
       },
@@ -235,7 +238,7 @@ export function createHandler(
     const summary = memo(
       result,
       `summary|${params.segment}`,
-      () => pricingSummary(result.data, frame, params.segment, thresholds),
+      () => pricingSummary(result.data, { frame, segment: params.segment, thresholds }),
     );
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, headers);
@@ -294,7 +297,11 @@ export function createHandler(
     }
     let params: ExportParams;
     try {
-      params = parseExportParams(url, segmentNames, now(), path === EXPORT_PATH ? undefined : []);
+      params = parseExportParams(url, {
+        segmentNames,
+        now: now(),
+        formats: path === EXPORT_PATH ? undefined : [],
+      });
     } catch (error) {
       if (error instanceof ParamError) return jsonError(400, "bad_request", error.message);
       throw error;

@@ -47,9 +47,11 @@ function asParamError<T>(parse: () => T): T {
  */
 export function parseExportParams(
   url: URL,
-  segmentNames: readonly string[],
-  now: number,
-  formats: readonly ExportFormat[] = ["csv", "xlsx"],
+  { segmentNames, now, formats = ["csv", "xlsx"] }: {
+    segmentNames: readonly string[];
+    now: number;
+    formats?: readonly ExportFormat[];
+  },
 ): ExportParams {
   const allowed: readonly string[] = formats.length > 0
     ? PARAM_NAMES

@@ -1,6 +1,6 @@
 /**
  * `deno task serve` settings: flags over environment over `.env`. Every environment name is
- * listed in HELP (and the README's "Server and admin page" section).
+ * listed in HELP (and docs/server.md).
  */
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type StripeMode } from "../export.ts";

@@ -49,9 +49,11 @@ type UnderpricedThresholds = Pick<
 
 export function pricingSummary(
   data: PricingData,
-  frame: pl.DataFrame,
-  segment: string | null,
-  thresholds: Partial<UnderpricedThresholds> = {},
+  { frame, segment, thresholds = {} }: {
+    frame: pl.DataFrame;
+    segment: string | null;
+    thresholds?: Partial<UnderpricedThresholds>;
+  },
 ): PricingSummary {
   const known = frame.filter(pl.col("mrr").isNotNull());
   const knownMrr = columnTotal(known, "mrr");

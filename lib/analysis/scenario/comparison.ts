@@ -194,8 +194,7 @@ export interface Breakeven {
  */
 export function findBreakeven(
   frame: pl.DataFrame,
-  scenario: Scenario,
-  parameter: string,
+  { scenario, parameter }: { scenario: Scenario; parameter: string },
 ): Breakeven {
   let scenarioValue: number;
   try {
@@ -206,7 +205,7 @@ export function findBreakeven(
   const inputs = scenarioInputs(frame);
   const target = currentTotal(inputs);
   const at = (value: number) =>
-    comparableProposedTotal(inputs, withPriceParameter(scenario, parameter, value));
+    comparableProposedTotal(inputs, withPriceParameter(scenario, { path: parameter, value }));
   const result = (value: number | null, reason?: string): Breakeven => ({
     parameter,
     scenarioValue,
@@ -253,8 +252,11 @@ export function findBreakeven(
 }
 
 /** The breakeven value itself; throws a UserError with the reason when there is none. */
-export function breakevenPrice(frame: pl.DataFrame, scenario: Scenario, parameter: string): number {
-  const breakeven = findBreakeven(frame, scenario, parameter);
+export function breakevenPrice(
+  frame: pl.DataFrame,
+  { scenario, parameter }: { scenario: Scenario; parameter: string },
+): number {
+  const breakeven = findBreakeven(frame, { scenario, parameter });
   if (breakeven.value === null) {
     throw new UserError(`no breakeven for ${parameter}: ${breakeven.reason}`);
   }
@@ -281,8 +283,7 @@ export interface ScenarioComparison {
  */
 export function compareScenario(
   frame: pl.DataFrame,
-  scenario: Scenario,
-  options: { breakeven?: string } = {},
+  { scenario, ...options }: { scenario: Scenario; breakeven?: string },
 ): ScenarioComparison {
   const inputs = scenarioInputs(frame);
   const priced = priceOrganizations(inputs, scenario);
@@ -318,6 +319,6 @@ export function compareScenario(
     totals,
     warnings,
   };
-  if (parameter) result.breakeven = findBreakeven(frame, scenario, parameter);
+  if (parameter) result.breakeven = findBreakeven(frame, { scenario, parameter });
   return result;
 }

@@ -38,7 +38,10 @@ export function priceParameter(scenario: Scenario, path: string): number {
 }
 
 /** A copy of the scenario with one price parameter set. */
-export function withPriceParameter(scenario: Scenario, path: string, value: number): Scenario {
+export function withPriceParameter(
+  scenario: Scenario,
+  { path, value }: { path: string; value: number },
+): Scenario {
   priceParameter(scenario, path); // validates
   const copy = structuredClone(scenario);
   const parts = pathParts(path);

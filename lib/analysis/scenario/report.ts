@@ -186,8 +186,7 @@ export interface ScenarioFiles {
  */
 export async function writeScenarioFiles(
   result: ScenarioComparison,
-  outDir: string,
-  context: ScenarioReportContext,
+  { outDir, context }: { outDir: string; context: ScenarioReportContext },
 ): Promise<ScenarioFiles> {
   await mkdir(outDir, { recursive: true });
   const base = join(
