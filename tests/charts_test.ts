@@ -160,8 +160,8 @@ Deno.test("charts drawn from columns: the same SVG as from row objects (demo, an
 
 Deno.test("above the hexbin limit a scatter draws from every k-th organization, and says so", () => {
   const frame = pl.DataFrame({ n: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
-  assertEquals(sampled(frame, 10).note, "");
-  const { frame: sample, note } = sampled(frame, 4);
+  assertEquals(sampled(frame, { limit: 10 }).note, "");
+  const { frame: sample, note } = sampled(frame, { limit: 4 });
   assertEquals(sample.getColumn("n").toArray(), [0, 3, 6, 9]);
   assertEquals(note, " Hexagons drawn from a sample of 4 (1 in 3 organizations).");
 });

@@ -90,12 +90,11 @@ export function csvFormatters(columns: FrameColumn[]): Formatter[] {
  */
 export function csvLines(
   columns: FrameColumn[],
-  formatters: Formatter[],
-  range: { from: number; to: number; keep?: boolean[] },
+  range: { formatters: Formatter[]; from: number; to: number; keep?: boolean[] },
 ): [string, string] {
   const values = columns.map((c) => c.values);
   const width = columns.length;
-  const keep = range.keep;
+  const { formatters, keep } = range;
   let chunk = "";
   let kept = "";
   for (let row = range.from; row < range.to; row++) {
@@ -115,8 +114,10 @@ export function keepMask(slice: pl.DataFrame, keep: pl.Expr): boolean[] {
 /** CSV text in chunks of ROWS_PER_CHUNK rows, reading the frame slice by slice. */
 function* chunksOf(
   frame: pl.DataFrame,
-  columnsOf: (slice: pl.DataFrame) => FrameColumn[],
-  sliceRows = SLICE_ROWS,
+  { columnsOf, sliceRows = SLICE_ROWS }: {
+    columnsOf: (slice: pl.DataFrame) => FrameColumn[];
+    sliceRows?: number;
+  },
 ): Generator<string> {
   let formatters: Formatter[] | undefined;
   for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
@@ -127,14 +128,14 @@ function* chunksOf(
     }
     const height = columns[0]?.values.length ?? 0;
     for (let from = 0; from < height; from += ROWS_PER_CHUNK) {
-      yield csvLines(columns, formatters, { from, to: Math.min(height, from + ROWS_PER_CHUNK) })[0];
+      yield csvLines(columns, { formatters, from, to: Math.min(height, from + ROWS_PER_CHUNK) })[0];
     }
   }
 }
 
 /** The export frame as CSV text chunks, in the column table's order. */
 export function csvChunks(frame: pl.DataFrame, options: CsvChunkOptions = {}): Generator<string> {
-  return chunksOf(frame, exportColumns, options.sliceRows);
+  return chunksOf(frame, { columnsOf: exportColumns, sliceRows: options.sliceRows });
 }
 
 /** Any frame (segments, comparisons) as CSV text chunks, in its own column order. */
@@ -142,7 +143,7 @@ export function frameCsvChunks(
   frame: pl.DataFrame,
   options: CsvChunkOptions = {},
 ): Generator<string> {
-  return chunksOf(frame, frameColumns, options.sliceRows);
+  return chunksOf(frame, { columnsOf: frameColumns, sliceRows: options.sliceRows });
 }
 
 /** Writes chunks to `path` atomically; returns the byte count. */

@@ -85,7 +85,7 @@ export class CsvFilesWriter {
     // until a full collection, and a million rows' worth of them did (+800 MB at 1M rows).
     for (let from = 0; from < height; from += CHUNK_ROWS) {
       const to = Math.min(height, from + CHUNK_ROWS);
-      const [all, kept] = csvLines(columns, this.#formatters, { from, to, keep });
+      const [all, kept] = csvLines(columns, { formatters: this.#formatters, from, to, keep });
       this.#write(this.#targets[0], all);
       this.#write(this.#targets[1], kept);
     }

@@ -6,7 +6,7 @@
 import type pl from "nodejs-polars";
 import type { ExportFormat } from "../core/types.ts";
 import { CsvFilesWriter, writeCsvWithSubset } from "./csv_files.ts";
-import { type Sheet, writeXlsxFile } from "./xlsx.ts";
+import { type Sheet, writeXlsxFile, writeXlsxFileTo } from "./xlsx.ts";
 
 export interface ExportFilesOptions {
   frame: pl.DataFrame;
@@ -37,7 +37,9 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
   if (formats.includes("csv") && formats.includes("xlsx")) {
     const csv = await CsvFilesWriter.open(csvFiles);
     try {
-      await writeXlsxFile(frame, pathOf("xlsx"), extraSheets, {
+      await writeXlsxFileTo(frame, {
+        path: pathOf("xlsx"),
+        extraSheets,
         onSlice: (slice, columns) => csv.slice(slice, columns),
       });
       return { paths, subset: (await csv.close(frame)).subset };

@@ -59,6 +59,8 @@ export {
   writeXlsx,
   writeXlsxExcelJs,
   writeXlsxFile,
+  writeXlsxFileTo,
+  writeXlsxTo,
   type XlsxOptions,
 } from "./xlsx.ts";
 export { sheetRowsXml, writeWithStreamedSheet } from "./xlsx_stream.ts";

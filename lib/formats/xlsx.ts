@@ -190,6 +190,8 @@ async function workbookTemplate(frame: pl.DataFrame, extraSheets: Sheet[]): Prom
 }
 
 export interface XlsxOptions {
+  /** sheets after the dictionary (segments) */
+  extraSheets?: Sheet[];
   /**
    * Called with each slice of the frame and its columns as the data sheet is written, so another
    * writer (the CSV) uses the same columns instead of taking them out of Polars again.
@@ -198,11 +200,18 @@ export interface XlsxOptions {
 }
 
 /** The export as XLSX into `stream` (ended when done). */
-export async function writeXlsx(
+export function writeXlsx(
   frame: pl.DataFrame,
   stream: Writable,
   extraSheets: Sheet[] = [],
-  options: XlsxOptions = {},
+): Promise<void> {
+  return writeXlsxTo(frame, { stream, extraSheets });
+}
+
+/** writeXlsx with every option: the stream, extra sheets, a slice hook. */
+export async function writeXlsxTo(
+  frame: pl.DataFrame,
+  options: XlsxOptions & { stream: Writable },
 ): Promise<void> {
   const columnsOf = (slice: pl.DataFrame) => {
     const columns = exportColumns(slice);
@@ -210,12 +219,12 @@ export async function writeXlsx(
     return columns;
   };
   await writeWithStreamedSheet({
-    template: await workbookTemplate(frame, extraSheets),
+    template: await workbookTemplate(frame, options.extraSheets ?? []),
     sheet: DATA_SHEET,
     rows: (styles) => sheetRowsXml({ frame, columnsOf, styles, text: neutraliseText }),
-    out: stream,
+    out: options.stream,
   });
-  stream.end();
+  options.stream.end();
 }
 
 /**
@@ -233,15 +242,22 @@ export async function writeXlsxExcelJs(
   await workbook.commit();
 }
 
-export async function writeXlsxFile(
+export function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
   extraSheets: Sheet[] = [],
-  options: XlsxOptions = {},
 ): Promise<void> {
-  await writeFileAtomic(path, async (tmp) => {
+  return writeXlsxFileTo(frame, { path, extraSheets });
+}
+
+/** writeXlsxFile with every option: the path (written atomically), extra sheets, a slice hook. */
+export async function writeXlsxFileTo(
+  frame: pl.DataFrame,
+  options: XlsxOptions & { path: string },
+): Promise<void> {
+  await writeFileAtomic(options.path, async (tmp) => {
     const stream = createWriteStream(tmp);
-    await writeXlsx(frame, stream, extraSheets, options);
+    await writeXlsxTo(frame, { ...options, stream });
     await finished(stream);
   });
 }

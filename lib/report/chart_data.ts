@@ -19,8 +19,7 @@ export const MAX_HEXBIN_POINTS = 200_000;
 /** Every k-th row when the frame is above `limit`; the note for the caption. */
 export function sampled(
   frame: pl.DataFrame,
-  limit = MAX_HEXBIN_POINTS,
-  marks = "Hexagons",
+  { limit = MAX_HEXBIN_POINTS, marks = "Hexagons" }: { limit?: number; marks?: string } = {},
 ): { frame: pl.DataFrame; note: string } {
   if (frame.height <= limit) return { frame, note: "" };
   const every = Math.ceil(frame.height / limit);

@@ -11,7 +11,7 @@ import { parseHTML } from "linkedom";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
-import { channel, MAX_HEXBIN_POINTS, type Row, rows, sampled } from "./chart_data.ts";
+import { channel, type Row, rows, sampled } from "./chart_data.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -190,7 +190,7 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
 
 export function marginByTierChart(frame: pl.DataFrame): Chart {
   const knownFrame = frame.filter(pl.col("gross_margin_pct").isNotNull());
-  const drawn = sampled(knownFrame, MAX_HEXBIN_POINTS, "Boxes");
+  const drawn = sampled(knownFrame, { marks: "Boxes" });
   const tierOf = channel(drawn.frame, "tier");
   const margin = (channel(drawn.frame, "gross_margin_pct") as number[]).map((m) =>
     Math.max(MARGIN_FLOOR, m)
@@ -286,7 +286,7 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
     ]),
   );
   const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
-  const drawn = sampled(activeFrame, MAX_HEXBIN_POINTS, "Boxes");
+  const drawn = sampled(activeFrame, { marks: "Boxes" });
   const caption =
     `Box: quartiles and median of ${activeFrame.height} organizations with requests; ${
       idle.length === 0
