@@ -5,7 +5,6 @@
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
-import { writeCharts } from "./charts.ts";
 
 /** The columns pricingCharts reads; a chart that reads another column must add it here. */
 export const CHART_COLUMNS = [
@@ -58,6 +57,8 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
   };
   scope.onmessage = async (event) => {
     try {
+      // Loaded here only: Plot, linkedom and resvg stay out of the main thread's start-up.
+      const { writeCharts } = await import("./charts.ts");
       const frame = pl.readIPC(Buffer.from(event.data.ipc));
       scope.postMessage({ paths: await writeCharts(frame, event.data.outDir, event.data.stamp) });
     } catch (error) {
