@@ -4,7 +4,7 @@
  * the data sheet's rows are streamed in by lib/formats/xlsx_stream.ts (ExcelJS's per-cell model
  * was 4 s per 100k rows). Extra sheets (segments, summaries) stay ExcelJS-built.
  */
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { Buffer } from "node:buffer";
 import type pl from "nodejs-polars";
 import { createWriteStream } from "node:fs";
@@ -161,8 +161,10 @@ function addSheets(
   }
 }
 
-function newWorkbook(stream: Writable): ExcelJS.stream.xlsx.WorkbookWriter {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+/** ExcelJS is loaded when a workbook is written (a quarter second a CSV-only run does not pay). */
+async function newWorkbook(stream: Writable): Promise<ExcelJS.stream.xlsx.WorkbookWriter> {
+  const { default: Excel } = await import("exceljs");
+  const workbook = new Excel.stream.xlsx.WorkbookWriter({
     stream,
     useStyles: true,
     useSharedStrings: false,
@@ -176,7 +178,7 @@ async function workbookTemplate(frame: pl.DataFrame, extraSheets: Sheet[]): Prom
   const stream = new PassThrough();
   const parts: Uint8Array[] = [];
   stream.on("data", (part: Uint8Array) => parts.push(part));
-  const workbook = newWorkbook(stream);
+  const workbook = await newWorkbook(stream);
   const sample = exportColumns(frame.head(WIDTH_SAMPLE));
   addSheets(workbook, {
     name: DATA_SHEET,
@@ -236,7 +238,7 @@ export async function writeXlsxExcelJs(
   stream: Writable,
   extraSheets: Sheet[] = [],
 ): Promise<void> {
-  const workbook = newWorkbook(stream);
+  const workbook = await newWorkbook(stream);
   const data = { name: DATA_SHEET, columns: exportColumns(frame), height: frame.height };
   addSheets(workbook, data, extraSheets);
   await workbook.commit();
