@@ -31,8 +31,10 @@ export function writeChartsOffThread(
   stamp: string,
 ): Promise<string[]> {
   const bytes = frame.select(...CHART_COLUMNS).writeIPC();
-  const ipc = new ArrayBuffer(bytes.byteLength);
-  new Uint8Array(ipc).set(bytes);
+  // The IPC bytes' own buffer is handed over (no copy) when they fill it, as a large one does.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
+    bytes.buffer instanceof ArrayBuffer;
+  const ipc = whole ? bytes.buffer as ArrayBuffer : new Uint8Array(bytes).buffer;
   const worker = new Worker(import.meta.url, { type: "module" });
   return new Promise<string[]>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<ChartReply>) => {

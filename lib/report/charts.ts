@@ -12,6 +12,7 @@ import pl from "nodejs-polars";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
 import { channel, type Row, rows, sampled } from "./chart_data.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -372,13 +373,19 @@ export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
 
 /** The kit's standard charts for one export. */
 export function pricingCharts(frame: pl.DataFrame): Chart[] {
-  return [
-    marginVsMrrChart(frame),
-    marginByTierChart(frame),
-    requestsVsCostChart(frame),
-    usageByTierChart(frame),
-    costAndMrrByTierChart(frame),
+  const builders = [
+    marginVsMrrChart,
+    marginByTierChart,
+    requestsVsCostChart,
+    usageByTierChart,
+    costAndMrrByTierChart,
   ];
+  return builders.map((build) => {
+    const chart = build(frame);
+    // A chart's Plot work (100–150 MB at a million organizations) is garbage once its SVG exists.
+    collectDroppedFrames();
+    return chart;
+  });
 }
 
 let fontFiles: string[] | null = null;
@@ -432,6 +439,7 @@ export async function writeCharts(
     const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
     await writeFileAtomic(`${base}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
     await writeFileAtomic(`${base}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
+    collectDroppedFrames();
     paths.push(`${base}.svg`, `${base}.png`);
   }
   return paths;
