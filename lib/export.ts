@@ -8,13 +8,13 @@ import { mkdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./frame/columns.ts";
-import { loadEnv, sourceSettings, UserError } from "./core/config.ts";
+import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
 import { windowOf } from "./core/window.ts";
 import { collectDroppedFrames } from "./core/memory.ts";
-import { writeChartsOffThread } from "./report/chart_worker.ts";
+import { type ChartWorker, startChartWorker } from "./report/chart_worker.ts";
 import {
   trimAboveBytesFromEnv,
   trimmedFileName,
@@ -198,6 +198,20 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).
   await removeDeadStaging(options.outDir);
   const env = options.env ?? await loadEnv();
+  // The chart worker starts now: loading Plot, linkedom and resvg overlaps the queries.
+  const chartWorker = options.charts ? startChartWorker() : undefined;
+  try {
+    return await exportFiles(options, { env, chartWorker });
+  } finally {
+    chartWorker?.close();
+  }
+}
+
+/** The export once the chart worker runs: data, then charts, files and the manifest. */
+async function exportFiles(
+  options: ExportOptions,
+  { env, chartWorker }: { env: Env; chartWorker?: ChartWorker },
+): Promise<ExportResult> {
   const data = await loadPricingData({ ...options, env });
   const timed = stageTimer(data.stages, options.onStageTime);
   const stamp = dateStamp(data.asOf, data.demo);
@@ -211,8 +225,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const staged: string[] = [];
 
     // charts, in a worker while the main thread writes the files below
-    const charts = options.charts
-      ? timed("charts", () => writeChartsOffThread(data.frame, staging, stamp))
+    const charts = chartWorker
+      ? timed("charts", () => chartWorker.render({ frame: data.frame, outDir: staging, stamp }))
       : Promise.resolve([]);
     charts.catch(() => {}); // awaited below, also when the writes fail
 

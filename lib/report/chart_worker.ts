@@ -24,31 +24,49 @@ interface ChartJob {
 
 type ChartReply = { paths: string[] } | { error: string };
 
+/** A chart worker started ahead of its job, so its start-up overlaps the queries. */
+export interface ChartWorker {
+  /** Writes the charts of `frame`; resolves with their paths. One job per worker. */
+  render(job: { frame: pl.DataFrame; outDir: string; stamp: string }): Promise<string[]>;
+  /** Ends the worker (done, or not needed after all). */
+  close(): void;
+}
+
+/** Starts a worker that loads Plot, linkedom and resvg while the caller does other work. */
+export function startChartWorker(): ChartWorker {
+  const worker = new Worker(import.meta.url, { type: "module" });
+  return {
+    render({ frame, outDir, stamp }) {
+      const bytes = frame.select(...CHART_COLUMNS).writeIPC();
+      // The IPC bytes' own buffer is handed over (no copy) when they fill it, as a large one does.
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
+        bytes.buffer instanceof ArrayBuffer;
+      const ipc = whole ? bytes.buffer as ArrayBuffer : new Uint8Array(bytes).buffer;
+      return new Promise<string[]>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<ChartReply>) => {
+          worker.terminate();
+          if ("paths" in event.data) resolve(event.data.paths);
+          else reject(new Error(`charts failed: ${event.data.error}`));
+        };
+        worker.onerror = (event) => {
+          event.preventDefault();
+          worker.terminate();
+          reject(new Error(`charts failed: ${event.message}`));
+        };
+        worker.postMessage({ ipc, outDir, stamp } satisfies ChartJob, [ipc]);
+      });
+    },
+    close: () => worker.terminate(),
+  };
+}
+
 /** Writes the charts in a worker; resolves with their paths once the worker is done. */
 export function writeChartsOffThread(
   frame: pl.DataFrame,
   outDir: string,
   stamp: string,
 ): Promise<string[]> {
-  const bytes = frame.select(...CHART_COLUMNS).writeIPC();
-  // The IPC bytes' own buffer is handed over (no copy) when they fill it, as a large one does.
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
-    bytes.buffer instanceof ArrayBuffer;
-  const ipc = whole ? bytes.buffer as ArrayBuffer : new Uint8Array(bytes).buffer;
-  const worker = new Worker(import.meta.url, { type: "module" });
-  return new Promise<string[]>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<ChartReply>) => {
-      worker.terminate();
-      if ("paths" in event.data) resolve(event.data.paths);
-      else reject(new Error(`charts failed: ${event.data.error}`));
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      worker.terminate();
-      reject(new Error(`charts failed: ${event.message}`));
-    };
-    worker.postMessage({ ipc, outDir, stamp } satisfies ChartJob, [ipc]);
-  });
+  return startChartWorker().render({ frame, outDir, stamp });
 }
 
 // In the worker: one job, one reply.
@@ -57,10 +75,13 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
     onmessage: (event: MessageEvent<ChartJob>) => void;
     postMessage: (reply: ChartReply) => void;
   };
+  // Loaded here only, and at once: Plot, linkedom and resvg stay out of the main thread, and load
+  // while it queries. A failed load is reported with the job.
+  const charts = import("./charts.ts");
+  charts.catch(() => {});
   scope.onmessage = async (event) => {
     try {
-      // Loaded here only: Plot, linkedom and resvg stay out of the main thread's start-up.
-      const { writeCharts } = await import("./charts.ts");
+      const { writeCharts } = await charts;
       const frame = pl.readIPC(Buffer.from(event.data.ipc));
       scope.postMessage({ paths: await writeCharts(frame, event.data.outDir, event.data.stamp) });
     } catch (error) {
