@@ -8,13 +8,13 @@ import { mkdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./frame/columns.ts";
-import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
+import { loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
 import { windowOf } from "./core/window.ts";
 import { collectDroppedFrames } from "./core/memory.ts";
-import { type ChartWorker, startChartWorker } from "./report/chart_worker.ts";
+import { writeChartFiles } from "./report/charts.ts";
 import {
   trimAboveBytesFromEnv,
   trimmedFileName,
@@ -35,6 +35,9 @@ import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./c
 import { attachRevenue } from "./revenue/columns.ts";
 import { loadRevenueStage } from "./revenue/stage.ts";
 import { writeExportFiles } from "./formats/export_files.ts";
+import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "./economics/mod.ts";
+import { reportCharts } from "./economics/charts.ts";
+import { summaryCharts, summarySheetInput, summarySheets } from "./economics/xlsx_summary.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
 export type {
@@ -135,20 +138,28 @@ export async function loadPricingData(
       outDir: options.outDir,
       quiet: options.quiet,
     }));
+  const costModel = costModelFromEnv(env);
+  const priceBook = await loadPriceBook(env);
   const withRevenue = attachRevenue(joined.frame, revenue);
   onStage({
     stage: "revenue",
     frame: withRevenue.frame,
-    revenue,
+    revenue: revenue,
     warnings: [...revenue.warnings, ...withRevenue.warnings],
   });
 
-  // metrics
-  // metrics, then the column table's order (CSV order, and what notebooks and the server see)
-  const frame = await timed(
+  // metrics and economics, then the column table's order (CSV order, what notebooks and the
+  // server see)
+  const economics = await timed(
     "metrics",
-    () => addMetricColumns(withRevenue.frame).select(...COLUMN_NAMES),
+    () =>
+      addEconomicsColumns(addMetricColumns(withRevenue.frame), {
+        costModel,
+        priceBook,
+        revenue: revenue,
+      }),
   );
+  const frame = economics.frame.select(...COLUMN_NAMES);
   onStage({ stage: "metrics", frame });
 
   const warnings = [
@@ -156,6 +167,7 @@ export async function loadPricingData(
     ...joined.warnings,
     ...revenue.warnings,
     ...withRevenue.warnings,
+    ...economics.warnings,
   ];
   if (options.windowDays !== 30) {
     warnings.push(
@@ -169,9 +181,10 @@ export async function loadPricingData(
     window,
     demo,
     queries: results.stats,
-    revenue,
+    revenue: revenue,
     warnings,
     stages,
+    economics: { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead },
   };
 }
 
@@ -198,20 +211,6 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).
   await removeDeadStaging(options.outDir);
   const env = options.env ?? await loadEnv();
-  // The chart worker starts now: loading Plot, linkedom and resvg overlaps the queries.
-  const chartWorker = options.charts ? startChartWorker() : undefined;
-  try {
-    return await exportFiles(options, { env, chartWorker });
-  } finally {
-    chartWorker?.close();
-  }
-}
-
-/** The export once the chart worker runs: data, then charts, files and the manifest. */
-async function exportFiles(
-  options: ExportOptions,
-  { env, chartWorker }: { env: Env; chartWorker?: ChartWorker },
-): Promise<ExportResult> {
   const data = await loadPricingData({ ...options, env });
   const timed = stageTimer(data.stages, options.onStageTime);
   const stamp = dateStamp(data.asOf, data.demo);
@@ -224,11 +223,13 @@ async function exportFiles(
   try {
     const staged: string[] = [];
 
-    // charts, in a worker while the main thread writes the files below
-    const charts = chartWorker
-      ? timed("charts", () => chartWorker.render({ frame: data.frame, outDir: staging, stamp }))
-      : Promise.resolve([]);
-    charts.catch(() => {}); // awaited below, also when the writes fail
+    // charts
+    const charts = options.charts ? reportCharts(data.frame) : [];
+    if (options.charts) {
+      staged.push(
+        ...await timed("charts", () => writeChartFiles(charts, { outDir: staging, stamp })),
+      );
+    }
 
     // write: the export, segments, then the brief (it quotes the files' sizes)
     const brief = await timed("write", async () => {
@@ -236,7 +237,15 @@ async function exportFiles(
         frame: data.frame,
         formats: options.formats,
         pathOf: (ext) => join(staging, exportFileName({ asOf: data.asOf, demo: data.demo, ext })),
-        extraSheets: segments ? segmentSheets(segments) : [],
+        xlsx: {
+          sheets: segments ? segmentSheets(segments) : [],
+          leadSheets: summarySheets(summarySheetInput(data.frame, {
+            ...data.economics,
+            asOf: data.asOf,
+            demo: data.demo,
+            charts: summaryCharts(charts),
+          })),
+        },
         // the brief's trimmed CSV, from the CSV's own pass; the brief drops it when not needed
         subset: { path: join(staging, trimmedFileName(data.asOf, data.demo)), keep: trimmedKeep() },
       });
@@ -253,8 +262,7 @@ async function exportFiles(
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;
-    }).finally(() => charts.catch(() => {}));
-    staged.unshift(...await charts);
+    });
     const stagedManifest = await writeManifest(staging, data, staged);
 
     const published = await publishStaged(staging, {

@@ -153,7 +153,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   };
   assertEquals(
     message("name,amount\r\nfoo,1\r\n"),
-    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (41 columns, lib/frame/columns.ts)",
+    "x.csv is not a pricing-kit export: none of its header is ours; an export of this kit starts with org_id,org_name,tier,… (46 columns, lib/frame/columns.ts)",
   );
   assertEquals(
     message(header.replace(",mrr,", ",monthly,") + "\r\n"),
@@ -177,7 +177,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   );
   assertEquals(
     message(`${header}\r\n${blank},extra\r\n`),
-    "x.csv row 2 has 42 fields, the header has 41",
+    "x.csv row 2 has 47 fields, the header has 46",
   );
   assertEquals(message(""), "x.csv is empty; not an export of this kit");
   assertEquals(exportNameInfo("outputs/notes.csv"), null);

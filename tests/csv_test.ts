@@ -124,7 +124,7 @@ Deno.test("CSV + XLSX in one pass: the CSV, trimmed CSV and sheet the separate w
         frame: data.frame,
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
-        extraSheets: [],
+        xlsx: {},
         subset: { path: `${dir}/${sub}/trimmed.csv`, keep: trimmedKeep() },
       })
     );

@@ -95,7 +95,7 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
       assertEquals(row2.getCell(col("org_id")).value, records[0].org_id);
       assertEquals(
         sheet.getColumn(col("llm_cost_30d")).numFmt ?? row2.getCell(col("llm_cost_30d")).numFmt,
-        '"$"#,##0.00##',
+        '"$"#,##0.00',
       );
       assertEquals(row2.getCell(col("gross_margin_pct")).numFmt, '0.0"%"');
       const dictionary = workbook.getWorksheet("dictionary")!;
@@ -151,6 +151,7 @@ Deno.test("--segments: one CSV and one XLSX sheet per segment, listed in the bri
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);
   assertEquals(workbook.worksheets.map((w) => w.name), [
+    "summary",
     "pricing_data",
     "dictionary",
     ...SEGMENT_NAMES,

@@ -370,6 +370,7 @@ Deno.test("live export with Stripe revenue: revenue columns and revenue ratios",
         STRIPE_API_HOST: "127.0.0.1",
         STRIPE_API_PORT: String(fake.port),
         STRIPE_API_PROTOCOL: "http",
+        PRICING_INFRA_USD_PER_1K_REQUESTS: "10",
       },
     });
     assertEquals(result.data.revenue.source, "stripe");
@@ -399,6 +400,27 @@ Deno.test("live export with Stripe revenue: revenue columns and revenue ratios",
     assertEquals(pick(B, columns), ["0", "0", "0", "0", "", "no_customer"]);
     // E: no customer, no requests
     assertEquals(pick(E, columns), ["0", "0", "0", "", "", "no_customer"]);
+
+    // Economics on the real databases, infrastructure $10 per 1,000 requests; the fake Stripe
+    // account has no PTB revenue, so ptb_revenue_30d is empty and the run says so.
+    const economics = [
+      "plan",
+      "list_price_mrr",
+      "ptb_revenue_30d",
+      "company_cost_30d",
+      "gross_margin_company_pct",
+    ];
+    // A: pro-20251210 $79 flat (prompts included); PTB $2.00 + $0.25 + 3 requests × $0.01;
+    //    PTB cost but PTB revenue unknown → company margin empty
+    assertEquals(pick(A, economics), ["pro 2025-12-10", "79", "", "2.28", ""]);
+    // C: legacy team bundle $200; BYOK only: 0 + 1 × $0.01; (200 + 0 − 0.01) / 200 × 100
+    assertEquals(pick(C, economics), ["team (bundle, legacy)", "200", "", "0.01", "99.995"]);
+    // B: free; PTB $0.10 + $0.01; no MRR → no margin
+    assertEquals(pick(B, economics), ["free", "0", "", "0.11", ""]);
+    // E: enterprise contract: no list price; no requests, no cost
+    assertEquals(pick(E, economics), ["enterprise (contract)", "", "", "0", ""]);
+    ok(result.data.warnings.some((w) => w.startsWith("PTB revenue not read")));
+    ok(!result.data.warnings.some((w) => w.startsWith("infrastructure cost not set")));
   } finally {
     await fake.close();
     await Deno.remove(outDir, { recursive: true });

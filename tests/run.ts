@@ -26,6 +26,11 @@ const NEEDED: { present: () => boolean; packages: string[] }[] = [
   },
   { present: () => exists("/usr/bin/chromium"), packages: ["chromium"] }, // admin page browser test
   {
+    // the workbook prints (tests/economics_xlsx_test.ts): XLSX → PDF, pages counted and read
+    present: () => exists("/usr/bin/soffice") && exists("/usr/bin/pdftotext"),
+    packages: ["libreoffice-calc", "poppler-utils"],
+  },
+  {
     present: () => exists("/usr/share/fonts/truetype/dejavu"), // chart PNG text
     packages: ["fonts-dejavu-core"],
   },

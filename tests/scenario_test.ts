@@ -72,13 +72,13 @@ Deno.test("current seat-based scenario reproduces current MRR for seat-only cust
   // t1 bundle 200; p25 flat 79 (add-ons included); e1 kept 3,000; f1 0; f2 free 0.
   assertEquals(column(perOrg, "proposed_mrr"), [60, 20, 150, 80, 200, 79, 3000, 0, 0]);
   assertEquals(column(perOrg, "plan"), [
-    "pro_per_seat",
-    "pro_per_seat",
-    "pro_per_seat",
-    "pro_per_seat",
-    "team_bundle",
-    "pro_2025",
-    "enterprise_contracts",
+    "pro (seat, legacy)",
+    "pro (seat, legacy)",
+    "pro (seat, legacy)",
+    "pro (seat, legacy)",
+    "team (bundle, legacy)",
+    "pro 2025-12-10",
+    "enterprise (contract)",
     "free",
     "free",
   ]);
@@ -256,7 +256,7 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   };
   assertEquals(
     error({ ...base, plans: [{ name: "a", perSeat: 20 }] }),
-    "s.json: plans[0].perSeat is not a known field (known: name, match, keepCurrentMrr, flatUsd, perSeatUsd, includedSeats, flatTiers, perRequest, pctOfLlmCost, addonsIncluded, minimumUsd)",
+    "s.json: plans[0].perSeat is not a known field (known: name, match, keepCurrentMrr, flatUsd, perSeatUsd, includedSeats, flatTiers, perRequest, pctOfLlmCost, addonsIncluded, minimumUsd, meteredPrices)",
   );
   assertEquals(
     error({

@@ -92,7 +92,15 @@ Deno.test({
             await page.getAttribute('.stat[data-stat="organizations"]', "data-value"),
             String(DEMO_ORGANIZATIONS),
           );
-          assertEquals(await page.locator("figure[data-chart] svg").count(), 5);
+          assertEquals(await page.locator("figure[data-chart] svg").count(), 8);
+          // The company-cost margin card leads; the per-plan table follows the cards.
+          assertEquals(
+            await page.locator(".stat").first().getAttribute("data-stat"),
+            "gross_margin_company",
+          );
+          ok(await page.locator("table.plans tbody tr").count() > 1);
+          // Hovering a dot names its organization (SVG titles are the browser's tooltips).
+          ok(await page.locator('figure[data-chart="mrr_vs_requests"] circle title').count() > 0);
           ok(await page.locator("table.underpriced tbody tr").count() > 0);
           ok(!page.url().includes(TOKEN));
           assertEquals(

@@ -280,6 +280,9 @@ Deno.test("XLSX export: content type, dated name, a workbook with every row", as
     assertEquals((sheet.getRow(1).values as unknown[]).slice(1), [...COLUMN_NAMES]);
     assertEquals(sheet.rowCount, DEMO_ORGANIZATIONS + 1);
     ok(workbook.getWorksheet("dictionary"));
+    // The download leads with the summary sheet, as the exported file does (no images: it streams).
+    assertEquals(workbook.worksheets[0].name, "summary");
+    ok(workbook.worksheets[0].getRow(4).getCell(1).value === "Gross margin, company cost");
   } finally {
     await server.close();
   }
@@ -747,7 +750,7 @@ Deno.test("summary and report: headline numbers computed by hand", async (t) => 
   } finally {
     await server.close();
   }
-  await t.step("GET /report on the real demo data: stats, five charts, the table", async () => {
+  await t.step("GET /report on the real demo data: stats, eight charts, the tables", async () => {
     const demo = serve();
     try {
       const response = await demo.get("/v1/admin/pricing-analytics/report?as_of=2026-11-01");
@@ -755,10 +758,21 @@ Deno.test("summary and report: headline numbers computed by hand", async (t) => 
       assertEquals(response.headers.get("content-type"), "text/html; charset=utf-8");
       const html = await response.text();
       ok(html.includes(`data-stat="organizations" data-value="${DEMO_ORGANIZATIONS}"`));
-      for (const stat of ["total_mrr", "total_llm_cost", "gross_margin"]) {
+      for (
+        const stat of ["gross_margin_company", "gross_margin", "total_mrr", "total_llm_cost"]
+      ) {
         ok(new RegExp(`data-stat="${stat}" data-value="-?[\\d.]+"`).test(html), stat);
       }
-      assertEquals(html.match(/<figure data-chart="/g)?.length, 5);
+      // The company-cost margin card leads, the spec's beside it.
+      ok(
+        html.indexOf('data-stat="gross_margin_company"') < html.indexOf('data-stat="gross_margin"'),
+      );
+      ok(html.includes("Gross margin · all LLM cost (spec)"));
+      // Per-plan table: one row per price-book plan present, then all.
+      ok(html.includes('<tr data-plan="pro (seat, legacy)">'));
+      ok(html.includes('<tr data-plan="all">'));
+      assertEquals(html.match(/<figure data-chart="/g)?.length, 8);
+      ok(html.indexOf('data-chart="margin_by_plan"') < html.indexOf('data-chart="margin_by_tier"'));
       ok(/<table class="underpriced">/.test(html));
       ok(html.includes("Demo data"));
       ok(html.includes("30-day window ending 2026-11-01 00:00 UTC"));

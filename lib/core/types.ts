@@ -6,6 +6,8 @@ import type pl from "nodejs-polars";
 import type { Env } from "./config.ts";
 // Type-only, from a leaf module with no imports of its own: the revenue stage's result shape.
 import type { RevenueResult } from "../revenue/types.ts";
+// Type-only, plain data: what the economics columns were computed with (lib/economics/types.ts).
+import type { EconomicsContext } from "../economics/types.ts";
 
 /** The export window: `[start, end)`, the same instants on both engines. */
 export interface ExportWindow {
@@ -76,6 +78,8 @@ export interface PricingData {
   warnings: string[];
   /** milliseconds spent in each stage */
   stages: Record<string, number>;
+  /** the cost model and price book behind the economics columns (lib/economics/) */
+  economics: EconomicsContext;
 }
 
 export interface ExportResult {

@@ -6,15 +6,15 @@
 import type pl from "nodejs-polars";
 import type { ExportFormat } from "../core/types.ts";
 import { CsvFilesWriter, writeCsvWithSubset } from "./csv_files.ts";
-import { type Sheet, writeXlsxFile, writeXlsxFileTo } from "./xlsx.ts";
+import { writeXlsxFileTo, type XlsxOptions } from "./xlsx.ts";
 
 export interface ExportFilesOptions {
   frame: pl.DataFrame;
   formats: ExportFormat[];
   /** the path of each format's file */
   pathOf: (format: ExportFormat) => string;
-  /** sheets after the dictionary (segments) */
-  extraSheets: Sheet[];
+  /** the workbook's extra and lead sheets (segments, the economics summary) */
+  xlsx: XlsxOptions;
   /** the subset CSV written beside the CSV (the brief's trimmed file) and its rows */
   subset: { path: string; keep: pl.Expr };
 }
@@ -27,7 +27,7 @@ export interface ExportFiles {
 }
 
 export async function writeExportFiles(options: ExportFilesOptions): Promise<ExportFiles> {
-  const { frame, formats, pathOf, extraSheets } = options;
+  const { frame, formats, pathOf, xlsx } = options;
   const paths = formats.map(pathOf);
   const csvFiles = {
     path: pathOf("csv"),
@@ -38,8 +38,8 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     const csv = await CsvFilesWriter.open(csvFiles);
     try {
       await writeXlsxFileTo(frame, {
+        ...xlsx,
         path: pathOf("xlsx"),
-        extraSheets,
         onSlice: (slice, columns) => csv.slice(slice, columns),
       });
       return { paths, subset: (await csv.close(frame)).subset };
@@ -51,6 +51,6 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
   if (formats.includes("csv")) {
     return { paths, subset: (await writeCsvWithSubset(frame, csvFiles)).subset };
   }
-  await writeXlsxFile(frame, pathOf("xlsx"), extraSheets);
+  await writeXlsxFileTo(frame, { ...xlsx, path: pathOf("xlsx") });
   return { paths };
 }

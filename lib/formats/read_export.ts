@@ -263,7 +263,7 @@ function plainCell(value: unknown): Cell {
 }
 
 /**
- * The first sheet of an export XLSX (`pricing_data`) → typed frame. Reads the whole workbook with
+ * The data sheet of an export XLSX (`pricing_data`, after `summary`) → typed frame. Reads the whole workbook with
  * ExcelJS's non-streaming reader: its streaming reader now and then stopped before `workbook.xml`
  * (the last zip entry) and failed on valid files (issue 10, item 7). Date cells arrive as Dates
  * (or Excel day serials when unformatted) and are converted back to UTC instants.
@@ -276,8 +276,8 @@ export async function exportFrameFromXlsxFile(path: string, source = path): Prom
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new UserError(`${source} is not a readable XLSX workbook (${reason})`);
   }
-  // The data sheet is the first; the dictionary and segment sheets follow.
-  const worksheet = workbook.worksheets[0];
+  // The data sheet: `pricing_data` (after the economics `summary`), else the first.
+  const worksheet = workbook.getWorksheet("pricing_data") ?? workbook.worksheets[0];
   if (worksheet === undefined || worksheet.rowCount === 0) {
     throw new UserError(`${source} has no data sheet; not an export of this kit`);
   }

@@ -12,6 +12,7 @@ import { finished } from "node:stream/promises";
 import { PassThrough, type Writable } from "node:stream";
 import { COLUMNS, type ColumnUnit } from "../frame/columns.ts";
 import { writeFileAtomic } from "./files.ts";
+import { embedSheetImages, type SheetImage } from "./xlsx_images.ts";
 import {
   exportColumns,
   finiteOrNull,
@@ -31,12 +32,30 @@ export interface Sheet {
   frame: pl.DataFrame;
 }
 
+export interface XlsxOptions {
+  /** sheets after `dictionary` (segments) */
+  sheets?: Sheet[];
+  /**
+   * Writes sheets before `pricing_data` (the economics `summary`, lib/economics/xlsx_summary.ts)
+   * and returns images for the first sheet, added once the file is written (not to a stream).
+   */
+  leadSheets?: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetImage[];
+  /**
+   * Called with each slice of the frame and its columns as the data sheet is written, so another
+   * writer (the CSV) uses the same columns instead of taking them out of Polars again.
+   */
+  onSlice?: (slice: pl.DataFrame, columns: FrameColumn[]) => void;
+}
+
+/** Margin columns get red cells below 0 % and green ones above 50 %. */
+const MARGIN_COLUMNS = ["gross_margin_pct", "gross_margin_company_pct"];
+
 /** Percent columns hold 0–100 values (as in the CSV), so the format appends % without scaling. */
 const NUMBER_FORMATS: Partial<Record<ColumnUnit, string>> = {
   "count": "#,##0",
-  "USD": '"$"#,##0.00##',
+  "USD": '"$"#,##0.00',
   "USD per month": '"$"#,##0.00',
-  "USD per seat": '"$"#,##0.00##',
+  "USD per seat": '"$"#,##0.00',
   "USD per request": '"$"#,##0.000000',
   "percent": '0.0"%"',
   "timestamp (UTC)": "yyyy-mm-dd hh:mm:ss",
@@ -77,6 +96,22 @@ function columnWidth(column: FrameColumn): number {
   return Math.min(Math.max(longest + 1, 8), 50);
 }
 
+/** A1 column letters of a 1-based column number. */
+function columnLetter(n: number): string {
+  let letters = "";
+  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26)) {
+    letters = String.fromCharCode(65 + (rest - 1) % 26) + letters;
+  }
+  return letters;
+}
+
+interface TableSheetLayout {
+  /** columns frozen at the left (pricing_data: org_id and org_name) */
+  frozenColumns?: number;
+  /** landscape, one page wide, header repeated on every printed page */
+  printOnePageWide?: boolean;
+}
+
 interface TableSheet {
   name: string;
   columns: FrameColumn[];
@@ -87,13 +122,29 @@ interface TableSheet {
    * from `columns` (a typed value each) instead of `height` rows, and size by `widths`
    */
   template?: { widths: number[] };
+  layout?: TableSheetLayout;
 }
 
 function addTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-  { name, columns, height, template }: TableSheet,
+  { name, columns, height, template, layout = {} }: TableSheet,
 ) {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: "frozen", ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(name, {
+    views: [{ state: "frozen", xSplit: layout.frozenColumns ?? 0, ySplit: 1 }],
+    ...(layout.printOnePageWide
+      ? {
+        pageSetup: {
+          orientation: "landscape",
+          fitToPage: true,
+          fitToWidth: 1,
+          // Excel reads 0 as "as many pages as needed"; LibreOffice as one page. A generous page
+          // count lets both scale by the width alone.
+          fitToHeight: Math.max(1, Math.ceil((height + 1) / 40)),
+          printTitlesRow: "1:1",
+        },
+      }
+      : {}),
+  });
   sheet.columns = columns.map((c, i) => ({
     header: c.def.name,
     key: c.def.name,
@@ -114,6 +165,32 @@ function addTableSheet(
     for (let i = 0; i < styles.length; i++) written.getCell(i + 1).style = styles[i];
     written.commit();
   }
+  columns.forEach((c, i) => {
+    if (!MARGIN_COLUMNS.includes(c.def.name) || height === 0) return;
+    const letter = columnLetter(i + 1);
+    sheet.addConditionalFormatting({
+      ref: `${letter}2:${letter}${height + 1}`,
+      rules: [
+        {
+          type: "cellIs",
+          operator: "lessThan",
+          formulae: [0],
+          priority: 1,
+          style: {
+            font: { color: { argb: "FF991B1B" } },
+            fill: { type: "pattern", pattern: "solid", bgColor: { argb: "FFFEE2E2" } },
+          },
+        },
+        {
+          type: "cellIs",
+          operator: "greaterThan",
+          formulae: [50],
+          priority: 2,
+          style: { fill: { type: "pattern", pattern: "solid", bgColor: { argb: "FFDCFCE7" } } },
+        },
+      ],
+    });
+  });
   sheet.commit();
 }
 
@@ -141,24 +218,33 @@ export function sheetName(name: string): string {
   return name.replace(/[:\\/?*[\]]/g, "_").slice(0, 31);
 }
 
+/** Extra sheets as a list (segments), or options. */
+export type XlsxExtras = Sheet[] | XlsxOptions;
+
+const xlsxOptions = (extras: XlsxExtras): XlsxOptions =>
+  Array.isArray(extras) ? { sheets: extras } : extras;
+
 /**
- * Every sheet of the workbook, in order: the data sheet, the dictionary, the extra sheets. Sheets
- * added here are ExcelJS-built; only the data sheet's rows are streamed (see writeXlsx).
+ * Every sheet of the workbook, in order: the lead sheets (summary), the data sheet, the
+ * dictionary, the extra sheets; returns the lead sheets' images. Sheets added here are
+ * ExcelJS-built; only the data sheet's rows are streamed (see writeXlsxTo).
  */
 function addSheets(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   data: TableSheet,
-  extraSheets: Sheet[],
-) {
-  addTableSheet(workbook, data);
+  options: XlsxOptions,
+): SheetImage[] {
+  const images = options.leadSheets?.(workbook) ?? [];
+  addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printOnePageWide: true } });
   addDictionarySheet(workbook);
-  for (const extra of extraSheets) {
+  for (const extra of options.sheets ?? []) {
     addTableSheet(workbook, {
       name: sheetName(extra.name),
       columns: frameColumns(extra.frame),
       height: extra.frame.height,
     });
   }
+  return images;
 }
 
 /** ExcelJS is loaded when a workbook is written (a quarter second a CSV-only run does not pay). */
@@ -174,59 +260,54 @@ async function newWorkbook(stream: Writable): Promise<ExcelJS.stream.xlsx.Workbo
 }
 
 /** ExcelJS's workbook, in memory: every sheet, the data sheet as header + one template row. */
-async function workbookTemplate(frame: pl.DataFrame, extraSheets: Sheet[]): Promise<Uint8Array> {
+async function workbookTemplate(
+  frame: pl.DataFrame,
+  options: XlsxOptions,
+): Promise<{ bytes: Uint8Array; images: SheetImage[] }> {
   const stream = new PassThrough();
   const parts: Uint8Array[] = [];
   stream.on("data", (part: Uint8Array) => parts.push(part));
   const workbook = await newWorkbook(stream);
   const sample = exportColumns(frame.head(WIDTH_SAMPLE));
-  addSheets(workbook, {
+  const images = addSheets(workbook, {
     name: DATA_SHEET,
     columns: sample.map((c) => ({ def: c.def, values: [templateValue(c.def.type)] })),
     height: frame.height,
     template: { widths: sample.map(columnWidth) },
-  }, extraSheets);
+  }, options);
   await workbook.commit();
   await finished(stream);
-  return new Uint8Array(Buffer.concat(parts));
+  return { bytes: new Uint8Array(Buffer.concat(parts)), images };
 }
 
-export interface XlsxOptions {
-  /** sheets after the dictionary (segments) */
-  extraSheets?: Sheet[];
-  /**
-   * Called with each slice of the frame and its columns as the data sheet is written, so another
-   * writer (the CSV) uses the same columns instead of taking them out of Polars again.
-   */
-  onSlice?: (slice: pl.DataFrame, columns: FrameColumn[]) => void;
-}
-
-/** The export as XLSX into `stream` (ended when done). */
-export function writeXlsx(
+/** The export as XLSX into `stream`, ended when done (no images: a stream cannot be reopened). */
+export async function writeXlsx(
   frame: pl.DataFrame,
   stream: Writable,
-  extraSheets: Sheet[] = [],
+  extras: XlsxExtras = [],
 ): Promise<void> {
-  return writeXlsxTo(frame, { stream, extraSheets });
+  await writeXlsxTo(frame, { ...xlsxOptions(extras), stream });
 }
 
-/** writeXlsx with every option: the stream, extra sheets, a slice hook. */
+/** writeXlsx with every option; returns the images the lead sheets asked for. */
 export async function writeXlsxTo(
   frame: pl.DataFrame,
   options: XlsxOptions & { stream: Writable },
-): Promise<void> {
+): Promise<SheetImage[]> {
   const columnsOf = (slice: pl.DataFrame) => {
     const columns = exportColumns(slice);
     options.onSlice?.(slice, columns);
     return columns;
   };
+  const template = await workbookTemplate(frame, options);
   await writeWithStreamedSheet({
-    template: await workbookTemplate(frame, options.extraSheets ?? []),
+    template: template.bytes,
     sheet: DATA_SHEET,
     rows: (styles) => sheetRowsXml({ frame, columnsOf, styles, text: neutraliseText }),
     out: options.stream,
   });
   options.stream.end();
+  return template.images;
 }
 
 /**
@@ -236,30 +317,32 @@ export async function writeXlsxTo(
 export async function writeXlsxExcelJs(
   frame: pl.DataFrame,
   stream: Writable,
-  extraSheets: Sheet[] = [],
+  extras: XlsxExtras = [],
 ): Promise<void> {
   const workbook = await newWorkbook(stream);
   const data = { name: DATA_SHEET, columns: exportColumns(frame), height: frame.height };
-  addSheets(workbook, data, extraSheets);
+  addSheets(workbook, data, xlsxOptions(extras));
   await workbook.commit();
 }
 
+/** The export as an XLSX file, written atomically, with the lead sheets' images. */
 export function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
-  extraSheets: Sheet[] = [],
+  extras: XlsxExtras = [],
 ): Promise<void> {
-  return writeXlsxFileTo(frame, { path, extraSheets });
+  return writeXlsxFileTo(frame, { ...xlsxOptions(extras), path });
 }
 
-/** writeXlsxFile with every option: the path (written atomically), extra sheets, a slice hook. */
+/** writeXlsxFile with every option: the path, extra and lead sheets, a slice hook. */
 export async function writeXlsxFileTo(
   frame: pl.DataFrame,
   options: XlsxOptions & { path: string },
 ): Promise<void> {
   await writeFileAtomic(options.path, async (tmp) => {
     const stream = createWriteStream(tmp);
-    await writeXlsxTo(frame, { ...options, stream });
+    const images = await writeXlsxTo(frame, { ...options, stream });
     await finished(stream);
+    await embedSheetImages(tmp, { sheetNumber: 1, images });
   });
 }

@@ -64,6 +64,12 @@ export const AS_OF_EFFECT: Record<string, string> = {
   cancel_at_period_end: STRIPE_NOW,
   revenue_source:
     "As-of: a Stripe cache is read only when it was made for the same as-of day; the revenue it names is as its columns say.",
+  plan: SNAPSHOT,
+  list_price_mrr:
+    "As-of: today's price book over seats at the as-of and today's add-ons (the database keeps no history).",
+  ptb_revenue_30d: WINDOW,
+  company_cost_30d: DERIVED_WINDOW,
+  gross_margin_company_pct: MRR_PER,
 };
 
 /** `description` followed by what the as-of does to the column; throws when a column has none. */

@@ -437,6 +437,61 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
       "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator; no_customer = no stripe_customer_id, so revenue 0; shared_customer = another (newer) organization with the same customer id carries its revenue; none = not fetched (Stripe skipped or failed) or unknown to Stripe, revenue empty.",
     spec: extra,
   },
+  // ── Economics (lib/economics/: price book, cost model) ────────────────────────────────
+  {
+    name: "plan",
+    type: "string",
+    unit: "text",
+    source: "Derived",
+    formula: "first price-book plan matching tier / tier_raw (scenarios/current_seat_based.json)",
+    description:
+      "The priced plan version behind tier_raw, e.g. pro (seat, legacy) for pro, pro-20240913 or pro-20250202 ($20 a seat) vs pro 2025-12-10 ($79 flat).",
+    spec: extra,
+  },
+  {
+    name: "list_price_mrr",
+    type: "number",
+    unit: "USD per month",
+    source: "Derived",
+    formula:
+      "price book: per seat × seats or flat fee, raised to the plan's minimum, + add-ons at list unless included",
+    description:
+      "What the price book charges for the organization's seats and add-ons per month; mrr − list_price_mrr shows discounts, grandfathered prices and billed usage (metered requests and storage are not in it). Empty for enterprise contracts (no list price).",
+    spec: extra,
+  },
+  {
+    name: "ptb_revenue_30d",
+    type: "number",
+    unit: "USD",
+    source: "Stripe",
+    formula:
+      "credits bought in the window (PaymentIntents on the token-usage product, creditsAmountCents) + paid ptb_usage invoices",
+    description:
+      "Pass-through-billing revenue in the window: credits carry no markup and Stripe's fee line is passed on, not revenue. 0 without a Stripe customer; empty when PTB revenue was not read (the brief says so).",
+    spec: extra,
+  },
+  {
+    name: "company_cost_30d",
+    type: "number",
+    unit: "USD",
+    source: "Derived",
+    formula:
+      "llm_cost_ptb_30d + requests_30d / 1000 × PRICING_INFRA_USD_PER_1K_REQUESTS (unset = 0)",
+    description:
+      "What the organization cost the company in the window: the LLM cost of its PTB requests (BYOK requests are paid by the customer) plus infrastructure cost from the cost model (README, manifest).",
+    spec: extra,
+  },
+  {
+    name: "gross_margin_company_pct",
+    type: "number",
+    unit: "percent",
+    source: "Derived",
+    formula:
+      "(mrr + ptb_revenue_30d − company_cost_30d) / (mrr + ptb_revenue_30d) × 100; unread PTB revenue counts as 0 only when llm_cost_ptb_30d is 0",
+    description:
+      "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays.",
+    spec: extra,
+  },
 ];
 
 /** The table, each description followed by what the as-of does to the column. */

@@ -14,7 +14,7 @@ import type {
 } from "../core/types.ts";
 import { DEFAULT_OUT_DIR, runExport } from "../export.ts";
 import type { RevenueResult } from "../revenue/types.ts";
-import { pricingCharts } from "../report/charts.ts";
+import { reportCharts } from "../economics/charts.ts";
 import { markdownList } from "../formats/markdown.ts";
 import {
   chartDisplay,
@@ -184,7 +184,7 @@ export function metricsDisplays(page: ExportPage): Displayable[] {
 
 /** Stage 5: the export's charts as PNG images (the files keep SVG and PNG). */
 export function chartDisplays(page: ExportPage): Displayable[] {
-  return pricingCharts(page.metrics.frame).map(chartDisplay);
+  return reportCharts(page.metrics.frame).map(chartDisplay);
 }
 
 /** Stage 6: every file the run wrote (data, charts, brief), then the manifest. */

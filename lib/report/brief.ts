@@ -18,6 +18,7 @@ import { segmentFileName, type SegmentResult } from "./segments.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import { markdownCode, markdownList, markdownTable } from "../formats/markdown.ts";
 import { formatBytes, formatCount, formatUsd } from "./numbers.ts";
+import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 
 /** What the brief reads from a run (a subset of PricingData, so tests can build one). */
 export interface BriefData {
@@ -27,6 +28,8 @@ export interface BriefData {
   demo: boolean;
   warnings: string[];
   revenue: { source: string };
+  /** cost model and price book: adds the unit-economics section (lib/economics/) */
+  economics?: EconomicsContext;
 }
 
 export interface BriefFile {
@@ -390,6 +393,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     totalsSection(frame),
     "",
+    ...(data.economics ? [...economicsBriefLines(frame, data.economics), ""] : []),
     "## By tier",
     "",
     "Sums per tier; `unknown mrr` counts organizations whose MRR is empty (not in the `mrr` sum).",

@@ -27,9 +27,12 @@ const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2
 const WIDTH = 880;
 const HEIGHT = 480;
 /** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
-const MAX_DOTS = 5000;
+export const MAX_DOTS = 5000;
 /** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
 const MARGIN_FLOOR = -300;
+
+// Row objects for the economics charts too (lib/economics/charts.ts); they live in chart_data.ts.
+export { type Row, rows } from "./chart_data.ts";
 
 // deno-lint-ignore no-explicit-any
 type Dom = any;
@@ -50,7 +53,7 @@ function render(options: Plot.PlotOptions): string {
 }
 
 /** Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. */
-function legend(entries: { label: string; color: string }[]): string {
+export function legend(entries: { label: string; color: string }[]): string {
   let x = WIDTH - 12;
   const items: string[] = [];
   for (const entry of [...entries].reverse()) {
@@ -87,7 +90,7 @@ function tierLegend(tiers: unknown[]): string {
 }
 
 /** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
-function framed(
+export function framed(
   title: string,
   caption: string,
   legendSvg: string,
@@ -133,7 +136,7 @@ export function usdTick(value: number): string {
 }
 
 /** 1, 10, 1k, 1M request counts. */
-function countTick(value: number): string {
+export function countTick(value: number): string {
   const abs = Math.abs(value);
   if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
   if (abs >= 1e3) return `${+(value / 1e3).toPrecision(3)}k`;
@@ -198,9 +201,15 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
   );
   const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
-  const withMargin = new Set(
-    knownFrame.select(pl.col("tier").unique()).getColumn("tier").toArray(),
+  // organizations with a margin per tier (all of them, not the sample): the axis says n
+  const counts = knownFrame.groupBy("tier").agg(pl.len().alias("n"));
+  const countOf = new Map(
+    (counts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
+      t,
+      Number(counts.getColumn("n").get(i)),
+    ]),
   );
+  const withMargin = new Set(countOf.keys());
   const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
   const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
   // Channels as arrays over an index: Plot draws the same boxes without a row object each.
@@ -215,7 +224,11 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
       }${drawn.note}`,
       tierLegend(tiers),
       {
-        x: { label: "tier", domain: tiers },
+        x: {
+          label: "tier (n = organizations with a margin)",
+          domain: tiers,
+          tickFormat: (t: string) => `${t} (n=${countOf.get(t) ?? 0})`,
+        },
         y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
         color: tierColor,
         marks: [
@@ -323,47 +336,79 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
   };
 }
 
-/** Total LLM cost in the window against total MRR, per tier. */
+/**
+ * Total LLM cost in the window against total MRR, per tier, each tier on its own scale (enterprise
+ * would dwarf the rest on a shared one): bars are a share of the tier's larger amount and carry
+ * their dollars. With the economics columns, the company's cost is a third bar.
+ */
 export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
-  // Sums in export order (as before), over columns rather than row objects.
-  const tierOf = channel(frame, "tier");
-  const cost = channel(frame, "llm_cost_30d") as (number | null)[];
-  const mrr = channel(frame, "mrr") as (number | null)[];
+  const company = frame.columns.includes("company_cost_30d");
+  const measures = company
+    ? ["LLM cost, all (window)", "company cost", "MRR"]
+    : ["LLM cost (window)", "MRR"];
+  const colors = company ? ["#f97316", "#16a34a", "#2563eb"] : ["#f97316", "#2563eb"];
+  const all = rows(frame, [
+    "tier",
+    "llm_cost_30d",
+    "mrr",
+    ...(company ? ["company_cost_30d"] : []),
+  ]);
+  const sumOf = (list: Row[], column: string) =>
+    list.reduce((s, r) => s + ((r[column] as number) ?? 0), 0);
   const totals = TIER_DOMAIN.map((tier) => {
-    const t = { tier, organizations: 0, llmCost: 0, mrr: 0, unknownMrr: 0 };
-    for (let i = 0; i < tierOf.length; i++) {
-      if (tierOf[i] !== tier) continue;
-      t.organizations++;
-      t.llmCost += cost[i] ?? 0;
-      t.mrr += mrr[i] ?? 0;
-      if (mrr[i] === null) t.unknownMrr++;
-    }
-    return t;
+    const inTier = all.filter((r) => r.tier === tier);
+    const usd = company
+      ? [sumOf(inTier, "llm_cost_30d"), sumOf(inTier, "company_cost_30d"), sumOf(inTier, "mrr")]
+      : [sumOf(inTier, "llm_cost_30d"), sumOf(inTier, "mrr")];
+    return {
+      tier,
+      organizations: inTier.length,
+      usd,
+      unknownMrr: inTier.filter((r) => r.mrr === null || r.mrr === undefined).length,
+    };
   }).filter((t) => t.organizations > 0);
   const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
-  const long = totals.flatMap((t) => [
-    { tier: t.tier, measure: "LLM cost (window)", usd: t.llmCost },
-    { tier: t.tier, measure: "MRR", usd: t.mrr },
-  ]);
+  const long = totals.flatMap((t) => {
+    const largest = Math.max(...t.usd);
+    return t.usd.map((usd, i) => ({
+      tier: t.tier,
+      measure: measures[i],
+      usd,
+      share: largest > 0 ? usd / largest * 100 : 0,
+      label: usdTick(usd),
+      title: `${t.tier}: ${measures[i]} ${usdTick(usd)}`,
+    }));
+  });
   return {
     name: "cost_and_mrr_by_tier",
     title: "LLM cost and MRR by tier",
     svg: framed(
-      "LLM cost and MRR by tier (USD)",
-      `Totals per tier. Organizations: ${
+      "LLM cost and MRR by tier (USD, each tier on its own scale)",
+      `Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: ${
         totals.map((t) => `${t.tier} ${t.organizations}`).join(", ")
       }.${unknownMrr > 0 ? ` ${unknownMrr} with unknown MRR counted as $0.` : ""}`,
-      legend([
-        { label: "LLM cost (window)", color: "#f97316" },
-        { label: "MRR", color: "#2563eb" },
-      ]),
+      legend(measures.map((m, i) => ({ label: m, color: colors[i] }))),
       {
         fx: { label: "tier", domain: totals.map((t) => t.tier) },
-        x: { axis: null, domain: ["LLM cost (window)", "MRR"] },
-        y: { label: "USD", grid: true, tickFormat: usdTick },
-        color: { domain: ["LLM cost (window)", "MRR"], range: ["#f97316", "#2563eb"] },
+        x: { axis: null, domain: measures },
+        y: { label: "% of the tier's larger amount", grid: true, domain: [0, 112] },
+        color: { domain: measures, range: colors },
         marks: [
-          Plot.barY(long, { fx: "tier", x: "measure", y: "usd", fill: "measure" }),
+          Plot.barY(long, {
+            fx: "tier",
+            x: "measure",
+            y: "share",
+            fill: "measure",
+            title: "title",
+          }),
+          Plot.text(long, {
+            fx: "tier",
+            x: "measure",
+            y: "share",
+            text: "label",
+            dy: -6,
+            fontSize: 10,
+          }),
           Plot.ruleY([0]),
         ],
       },
@@ -429,13 +474,21 @@ export function svgToPng(svg: string, width = WIDTH * 2): Uint8Array {
 }
 
 /** Dated SVG and PNG of every chart in `outDir`; returns the paths. */
-export async function writeCharts(
+export function writeCharts(
   frame: pl.DataFrame,
   outDir: string,
   stamp: string,
 ): Promise<string[]> {
+  return writeChartFiles(pricingCharts(frame), { outDir, stamp });
+}
+
+/** Dated SVG and PNG of each chart in `outDir`; returns the paths. */
+export async function writeChartFiles(
+  charts: Chart[],
+  { outDir, stamp }: { outDir: string; stamp: string },
+): Promise<string[]> {
   const paths: string[] = [];
-  for (const chart of pricingCharts(frame)) {
+  for (const chart of charts) {
     const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
     await writeFileAtomic(`${base}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
     await writeFileAtomic(`${base}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));

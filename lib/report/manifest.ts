@@ -34,6 +34,13 @@ export interface Manifest {
   sources: string[];
   revenue: { source: string; api_calls: number; duration_ms: number; failed: boolean };
   stages_ms: Record<string, number>;
+  /** the cost model and price book behind company_cost_30d, plan and list_price_mrr */
+  cost_model: {
+    infra_usd_per_1k_requests: number | null;
+    infra_usd_per_gb_stored: number | null;
+    ptb_revenue_read: boolean;
+    price_book: string;
+  };
   files: ManifestFile[];
   warnings: string[];
 }
@@ -82,6 +89,12 @@ export function buildManifest(data: PricingData, files: ManifestFile[]): Manifes
       failed: data.revenue.failed,
     },
     stages_ms: data.stages,
+    cost_model: {
+      infra_usd_per_1k_requests: data.economics.costModel.infraUsdPer1kRequests,
+      infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
+      ptb_revenue_read: data.economics.ptbRevenueRead,
+      price_book: basename(data.economics.priceBook.file),
+    },
     files,
     warnings: data.warnings,
   };

@@ -6,6 +6,7 @@
  *   GET /v1/admin/pricing-analytics/report    the page's report, server-rendered HTML
  *   GET /admin/pricing-analytics              the page shell (holds no data; asks for the token)
  *   GET /healthz
+ *   POST /mcp                                 the MCP server, Streamable HTTP (lib/mcp/)
  *
  * HEAD answers every GET route with the same status and headers and no body (an export HEAD
  * runs or reuses the pipeline, since its headers describe the data, but writes no file).
@@ -16,12 +17,16 @@
  */
 import pl from "nodejs-polars";
 import { PassThrough, Readable } from "node:stream";
-import { type Chart, pricingCharts } from "../report/charts.ts";
+import type { Chart } from "../report/charts.ts";
+import { reportCharts } from "../economics/charts.ts";
+import { summarySheetInput, summarySheets } from "../economics/xlsx_summary.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../formats/files.ts";
 import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../report/segments.ts";
 import { csvChunks } from "../formats/csv.ts";
 import { writeXlsx } from "../formats/xlsx.ts";
+import { createMcpHttpHandler, MCP_PATH } from "../mcp/http.ts";
+import { mcpSettings } from "../mcp/settings.ts";
 import { BearerAuth } from "./auth.ts";
 import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
@@ -106,6 +111,8 @@ export function createHandler(
   const now = hooks.now ?? Date.now;
   const log = hooks.log ?? ((line: string) => console.error(line));
   const auth = new BearerAuth(settings.token);
+  // The MCP endpoint (lib/mcp/http.ts) checks the Origin and this same token itself.
+  const mcp = createMcpHttpHandler(mcpSettings(settings.env), auth);
   const segmentNames = SEGMENTS.map((s) => s.name);
   const thresholds: SegmentThresholds = settings.segmentThresholds;
   // Each XLSX render holds a workbook in memory: a few at once, the rest wait their turn.
@@ -166,6 +173,16 @@ export function createHandler(
     }
   }
 
+  /** The download's workbook leads with the summary sheet (no chart images: it streams). */
+  function summaryXlsxWriter(data: PricingData): XlsxWriter {
+    return (frame, stream) =>
+      writeXlsx(frame, stream, {
+        leadSheets: summarySheets(
+          summarySheetInput(frame, { ...data.economics, asOf: data.asOf, demo: data.demo }),
+        ),
+      });
+  }
+
   /** The run's CSV bytes for a segment: serialised once, shared by every download. */
   function sharedCsv(result: RunResult<unknown>, frame: pl.DataFrame, segment: string | null) {
     const key = `csv|${segment}`;
@@ -187,7 +204,7 @@ export function createHandler(
     if (!shared || shared.failed) {
       let release = () => {};
       const slot = xlsxSlots.acquire().then((r) => release = r);
-      const write = hooks.xlsx ?? writeXlsx;
+      const write = hooks.xlsx ?? summaryXlsxWriter(result.data);
       shared = new SharedRender(() => {
         const pass = new PassThrough();
         // The workbook writer ends `pass` when it commits; a failure destroys it.
@@ -242,7 +259,7 @@ export function createHandler(
     );
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, headers);
-    const charts = memo<Chart[]>(result, `charts|${params.segment}`, () => pricingCharts(frame));
+    const charts = memo<Chart[]>(result, `charts|${params.segment}`, () => reportCharts(frame));
     return new Response(reportHtml(summary, charts), {
       headers: { ...COMMON_HEADERS, "content-type": "text/html; charset=utf-8", ...headers },
     });
@@ -268,6 +285,7 @@ export function createHandler(
     logEnd: (end: BodyEnd) => void,
   ): Promise<Response> {
     const path = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(4) : url.pathname;
+    if (path === MCP_PATH) return await mcp(request);
     const known = ["/", "/healthz", PAGE_PATH, EXPORT_PATH, SUMMARY_PATH, REPORT_PATH];
     if (!known.includes(path)) {
       return jsonError(404, "not_found", `no such page; the export is GET ${EXPORT_PATH}`);

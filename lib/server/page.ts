@@ -45,6 +45,9 @@ const STYLE = `
   th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: left; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
   .warnings { color: #92400e; }
+  .scroll { overflow-x: auto; }
+  table.plans th { font-size: 11px; }
+  table.plans td:first-child { white-space: nowrap; }
   [hidden] { display: none !important; }
 `;
 

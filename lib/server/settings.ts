@@ -14,6 +14,7 @@ Serves the pricing export endpoint and the admin page:
   GET /v1/admin/pricing-analytics/summary                  (admin token, JSON)
   GET /admin/pricing-analytics                             (page; asks for the token)
   GET /healthz
+  POST /mcp                                                MCP server (admin token)
 
 Options:
   --host HOST        interface to bind (default PRICING_SERVER_HOST or 127.0.0.1)

@@ -13,6 +13,13 @@ import {
   underpricedCustomers,
   usd,
 } from "../analysis/questions.ts";
+import {
+  companyMargins,
+  formatPlanCell,
+  PER_PLAN_DISPLAY,
+  planEconomics,
+} from "../economics/report.ts";
+import type { PerPlanRow } from "../economics/per_plan.ts";
 
 export interface PricingSummary {
   asOf: string;
@@ -32,6 +39,13 @@ export interface PricingSummary {
    * gross_margin_pct column, all LLM cost counts); null when their MRR sums to 0 or is unknown.
    */
   grossMarginPct: number | null;
+  /**
+   * (Σ(mrr + PTB revenue) − Σ company_cost_30d) / Σ(mrr + PTB revenue) × 100 over organizations
+   * with known revenue: what the company itself pays (lib/economics/); null when unknown.
+   */
+  companyMarginPct: number | null;
+  /** per-plan unit economics (price-book order, `all` last) */
+  plans: PerPlanRow[];
   underpriced: {
     reading: string;
     /** matching organizations (the table shows the top ones) */
@@ -41,6 +55,8 @@ export interface PricingSummary {
   };
   warnings: string[];
 }
+
+const ECONOMICS_COLUMNS = ["plan", "ptb_revenue_30d", "company_cost_30d", "list_price_mrr"];
 
 type UnderpricedThresholds = Pick<
   QuestionThresholds,
@@ -59,6 +75,9 @@ export function pricingSummary(
   const knownMrr = columnTotal(known, "mrr");
   const knownCost = columnTotal(known, "llm_cost_30d");
   const underpriced = underpricedCustomers(frame, { ...thresholds, top: 10 });
+  // Frames without the economics columns (hand-made ones) get no company margin and no plans.
+  const economics = frame.height > 0 &&
+    ECONOMICS_COLUMNS.every((name) => frame.columns.includes(name));
   return {
     asOf: data.asOf.toISOString(),
     windowDays: data.windowDays,
@@ -69,6 +88,8 @@ export function pricingSummary(
     totalMrrUsd: known.height > 0 ? knownMrr : null,
     totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
     grossMarginPct: knownMrr > 0 ? (knownMrr - knownCost) / knownMrr * 100 : null,
+    companyMarginPct: economics ? companyMargins(frame).companyPct : null,
+    plans: economics ? planEconomics(frame, data.economics.priceBook) : [],
     underpriced: {
       reading: underpriced.reading,
       organizations: underpriced.facts.organizations,
@@ -89,9 +110,9 @@ function stat(name: string, label: string, value: number | null, text: string, n
 export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
   const end = summary.asOf.replace("T", " ").replace(/(:00)?\.000Z$/, "") + " UTC";
   const window = `${summary.windowDays}-day window ending ${end}`;
-  const margin = summary.grossMarginPct === null
-    ? "—"
-    : `${summary.grossMarginPct.toLocaleString("en-US", { maximumFractionDigits: 1 })} %`;
+  const percent = (value: number | null) =>
+    value === null ? "—" : `${value.toLocaleString("en-US", { maximumFractionDigits: 1 })} %`;
+  const margin = percent(summary.grossMarginPct);
   const partial = summary.mrrKnownOrganizations < summary.organizations
     ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
     : "";
@@ -112,6 +133,21 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       summary.segment ? ` · segment ${escapeHtml(summary.segment)}` : ""
     } · files dated ${escapeHtml(isoDate(new Date(summary.asOf)))}</p>`,
     `<div class="stats">`,
+    // The company-cost margin leads; the spec's all-cost margin stands beside it.
+    stat(
+      "gross_margin_company",
+      "Gross margin · company cost",
+      summary.companyMarginPct,
+      percent(summary.companyMarginPct),
+      "PTB LLM cost + infrastructure vs MRR + PTB revenue",
+    ),
+    stat(
+      "gross_margin",
+      "Gross margin · all LLM cost (spec)",
+      summary.grossMarginPct,
+      margin,
+      partial || "all LLM cost, BYOK included",
+    ),
     stat(
       "organizations",
       "Organizations",
@@ -131,14 +167,8 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       summary.totalLlmCostUsd,
       usd(summary.totalLlmCostUsd),
     ),
-    stat(
-      "gross_margin",
-      "Gross margin",
-      summary.grossMarginPct,
-      margin,
-      partial || "all LLM cost, BYOK included",
-    ),
     `</div>`,
+    plansHtml(summary.plans),
     summary.warnings.length > 0
       ? `<ul class="warnings">${
         summary.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")
@@ -159,4 +189,17 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       : `<p>None.</p>`,
     `</section>`,
   ].join("\n");
+}
+
+/** The per-plan unit-economics table (plan names come from the price book file: escaped). */
+function plansHtml(plans: PerPlanRow[]): string {
+  if (plans.length === 0) return "";
+  const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
+  const head = ["plan", ...columns].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  const body = plans.map((row) =>
+    `<tr data-plan="${escapeHtml(row.plan)}"><td>${escapeHtml(row.plan)}</td>${
+      columns.map((c) => `<td class="num">${escapeHtml(formatPlanCell(c, row[c]))}</td>`).join("")
+    }</tr>`
+  ).join("");
+  return `<h2>Unit economics by plan</h2><div class="scroll"><table class="plans"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }

@@ -163,7 +163,7 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
         Math.round(d.logNormal(kind.requests, 1.6) * windowScale * powerUser),
       );
       const ptbRequests = Math.round(requests * ptbShare);
-      const costPerRequestUsd = d.logNormal(0.002, 1.0);
+      const costPerRequestUsd = d.logNormal(0.0007, 1.0);
       const costNano = BigInt(Math.round(requests * costPerRequestUsd * 1e9));
       const ptbCostNano = BigInt(Math.round(Number(costNano) * (ptbRequests / requests)));
       const promptsUsed = promptCount > 0 ? Math.round(requests * d.next() * 0.6) : 0;

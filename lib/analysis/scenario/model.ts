@@ -67,6 +67,18 @@ export interface Plan {
   addonsIncluded?: boolean;
   /** the plan's charges before add-ons are raised to at least this, USD per month */
   minimumUsd?: number;
+  /**
+   * List prices of metered usage (the price book: 2025-12-10 request and storage tiers). Listed,
+   * not priced by the scenario: Stripe bills them, and they reach MRR as usage_charges.
+   */
+  meteredPrices?: MeteredPrices;
+}
+
+/** Metered list prices: requests per month over an allowance, storage per GB by band. */
+export interface MeteredPrices {
+  requests?: PerRequestPricing;
+  /** USD per GB per month by band; `upToGb` inclusive, null = no upper bound */
+  storagePerGb?: { upToGb: number | null; usdPerGb: number }[];
 }
 
 export interface Scenario {

@@ -1,6 +1,6 @@
 /** Scenario validation: `parseScenario` checks a scenario's JSON and names the field that is wrong. */
 import { UserError } from "../../core/config.ts";
-import type { Plan, Scenario } from "./model.ts";
+import type { PerRequestPricing, Plan, Scenario } from "./model.ts";
 import { priceParameter } from "./parameters.ts";
 
 // ── validation ──────────────────────────────────────────────────────────────────────────────
@@ -114,9 +114,31 @@ const PLAN_FIELDS = [
   "pctOfLlmCost",
   "addonsIncluded",
   "minimumUsd",
+  "meteredPrices",
 ] as const;
 
 const PRICE_FIELDS = ["flatUsd", "perSeatUsd", "flatTiers", "perRequest", "pctOfLlmCost"] as const;
+
+function parsePerRequest(f: ScenarioFields, value: unknown, p: string): PerRequestPricing {
+  const r = f.object(value, p, ["includedRequests", "mode", "tiers"]);
+  const tiers = f.list(r.tiers, `${p}.tiers`).map((tier, i) => {
+    const band = f.object(tier, `${p}.tiers[${i}]`, ["upTo", "usdPer1k"]);
+    return {
+      upTo: f.upTo(band.upTo, `${p}.tiers[${i}].upTo`),
+      usdPer1k: f.number(band.usdPer1k, `${p}.tiers[${i}].usdPer1k`),
+    };
+  });
+  f.bounds(tiers, `${p}.tiers`);
+  return {
+    includedRequests: r.includedRequests === undefined
+      ? 0
+      : f.number(r.includedRequests, `${p}.includedRequests`, { integer: true }),
+    mode: r.mode === undefined
+      ? "graduated"
+      : f.oneOf(r.mode, `${p}.mode`, ["graduated", "volume"] as const),
+    tiers,
+  };
+}
 
 function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
   const o = f.object(value, path, PLAN_FIELDS);
@@ -169,25 +191,29 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
     };
   }
   if (o.perRequest !== undefined) {
-    const p = `${path}.perRequest`;
-    const r = f.object(o.perRequest, p, ["includedRequests", "mode", "tiers"]);
-    const tiers = f.list(r.tiers, `${p}.tiers`).map((tier, i) => {
-      const band = f.object(tier, `${p}.tiers[${i}]`, ["upTo", "usdPer1k"]);
-      return {
-        upTo: f.upTo(band.upTo, `${p}.tiers[${i}].upTo`),
-        usdPer1k: f.number(band.usdPer1k, `${p}.tiers[${i}].usdPer1k`),
-      };
-    });
-    f.bounds(tiers, `${p}.tiers`);
-    plan.perRequest = {
-      includedRequests: r.includedRequests === undefined
-        ? 0
-        : f.number(r.includedRequests, `${p}.includedRequests`, { integer: true }),
-      mode: r.mode === undefined
-        ? "graduated"
-        : f.oneOf(r.mode, `${p}.mode`, ["graduated", "volume"] as const),
-      tiers,
-    };
+    plan.perRequest = parsePerRequest(f, o.perRequest, `${path}.perRequest`);
+  }
+  if (o.meteredPrices !== undefined) {
+    const p = `${path}.meteredPrices`;
+    const m = f.object(o.meteredPrices, p, ["requests", "storagePerGb"]);
+    plan.meteredPrices = {};
+    if (m.requests !== undefined) {
+      plan.meteredPrices.requests = parsePerRequest(f, m.requests, `${p}.requests`);
+    }
+    if (m.storagePerGb !== undefined) {
+      const tiers = f.list(m.storagePerGb, `${p}.storagePerGb`).map((tier, i) => {
+        const band = f.object(tier, `${p}.storagePerGb[${i}]`, ["upToGb", "usdPerGb"]);
+        return {
+          upTo: f.upTo(band.upToGb, `${p}.storagePerGb[${i}].upToGb`),
+          usdPerGb: f.number(band.usdPerGb, `${p}.storagePerGb[${i}].usdPerGb`),
+        };
+      });
+      f.bounds(tiers, `${p}.storagePerGb`);
+      plan.meteredPrices.storagePerGb = tiers.map((t) => ({
+        upToGb: t.upTo,
+        usdPerGb: t.usdPerGb,
+      }));
+    }
   }
   if (o.pctOfLlmCost !== undefined) {
     const p = `${path}.pctOfLlmCost`;

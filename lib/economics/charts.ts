@@ -1,0 +1,219 @@
+/**
+ * The economics charts: margin by plan on both bases (the headline margin chart), MRR against
+ * requests per organization, and MRR and LLM cost per 1,000 requests by plan. Each mark carries a
+ * `title`, so hovering a bar or dot on the admin page names it (the page shows server-rendered
+ * SVG; a title is the tooltip that needs no script).
+ */
+import * as Plot from "@observablehq/plot";
+import type pl from "nodejs-polars";
+import {
+  type Chart,
+  countTick,
+  framed,
+  legend,
+  MAX_DOTS,
+  pricingCharts,
+  rows,
+  textWidth,
+  usdTick,
+} from "../report/charts.ts";
+import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+
+const PLAN_PALETTE = [
+  "#2563eb",
+  "#16a34a",
+  "#d97706",
+  "#7c3aed",
+  "#db2777",
+  "#0891b2",
+  "#9ca3af",
+  "#65a30d",
+  "#dc2626",
+];
+const BASES = ["company cost", "all LLM cost (spec)"] as const;
+const BASIS_COLORS = ["#16a34a", "#f97316"];
+/** Margins below this are drawn at it and said in the caption. */
+const MARGIN_FLOOR = -300;
+
+/** Plans by MRR, largest first (the `all` row left out). */
+function planRows(frame: pl.DataFrame): PerPlanRow[] {
+  return perPlanRows(perPlanTable(frame))
+    .filter((r) => r.plan !== "all")
+    .sort((a, b) => (b.mrr ?? 0) - (a.mrr ?? 0) || a.plan.localeCompare(b.plan));
+}
+
+const pct = (value: number) => `${value.toFixed(1)} %`;
+
+/** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
+export function marginByPlanChart(frame: pl.DataFrame): Chart {
+  const plans = planRows(frame);
+  const all = rows(frame, ["plan", "gross_margin_pct", "gross_margin_company_pct"]);
+  const n = (plan: string, column: string) =>
+    all.filter((r) => (r.plan ?? "(no plan)") === plan && typeof r[column] === "number").length;
+  const bars = plans.flatMap((p) => [
+    {
+      plan: p.plan,
+      basis: BASES[0],
+      margin: p.margin_company_pct,
+      n: n(p.plan, "gross_margin_company_pct"),
+    },
+    { plan: p.plan, basis: BASES[1], margin: p.margin_all_pct, n: n(p.plan, "gross_margin_pct") },
+  ]).filter((b) => b.margin !== null) as {
+    plan: string;
+    basis: string;
+    margin: number;
+    n: number;
+  }[];
+  const clipped = bars.filter((b) => b.margin < MARGIN_FLOOR).length;
+  const data = bars.map((b) => ({
+    ...b,
+    shown: Math.max(MARGIN_FLOOR, b.margin),
+    label: `${pct(b.margin)} · n=${b.n}`,
+    title: `${b.plan}\n${b.basis}: ${
+      pct(b.margin)
+    } margin, revenue-weighted\nn = ${b.n} organizations`,
+  }));
+  const labels = plans.map((p) => p.plan).filter((plan) => data.some((d) => d.plan === plan));
+  const low = Math.min(0, ...data.map((d) => d.shown));
+  const height = 84 + 48 + Math.max(2, labels.length) * 40;
+  return {
+    name: "margin_by_plan",
+    title: "Gross margin by plan, both bases",
+    svg: framed(
+      "Gross margin by plan (revenue-weighted)",
+      `Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs with a margin.${
+        clipped > 0 ? ` ${clipped} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.` : ""
+      }`,
+      legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
+      {
+        height,
+        marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(textWidth)))),
+        marginRight: 110,
+        x: { label: "Gross margin (%) →", grid: true, domain: [low, 100], labelArrow: "none" },
+        fy: { label: null, domain: labels, axis: "left", padding: 0.2 },
+        y: { axis: null, domain: [...BASES] },
+        color: { domain: [...BASES], range: BASIS_COLORS },
+        marks: [
+          Plot.barX(data, { x: "shown", y: "basis", fy: "plan", fill: "basis", title: "title" }),
+          Plot.text(data, {
+            x: (d: { shown: number }) => Math.max(0, d.shown),
+            y: "basis",
+            fy: "plan",
+            text: "label",
+            textAnchor: "start",
+            dx: 4,
+            fontSize: 10,
+          }),
+          Plot.ruleX([0], { stroke: "#111" }),
+        ],
+      } as Plot.PlotOptions,
+    ),
+  };
+}
+
+/** MRR against requests per organization, log–log, coloured by plan. */
+export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
+  const all = rows(frame, ["org_name", "plan", "mrr", "requests_30d"]);
+  const data = all.filter((r) => (r.mrr as number) > 0 && (r.requests_30d as number) > 0)
+    .map((r) => ({
+      ...r,
+      plan: r.plan ?? "(no plan)",
+      title: `${r.org_name ?? ""}\n${r.plan ?? "(no plan)"}\nMRR ${usdTick(r.mrr as number)} · ${
+        (r.requests_30d as number).toLocaleString("en-US")
+      } requests`,
+    }));
+  const plans = [...new Set(data.map((d) => d.plan as string))].sort();
+  const dense = data.length > MAX_DOTS;
+  const xy = { x: "requests_30d", y: "mrr" };
+  return {
+    name: "mrr_vs_requests",
+    title: "MRR vs requests per organization",
+    svg: framed(
+      "MRR vs requests per organization (window)",
+      `${data.length} organizations with MRR > 0 and requests; ${
+        all.length - data.length
+      } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
+      dense
+        ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
+        : legend(plans.map((p, i) => ({ label: p, color: PLAN_PALETTE[i % PLAN_PALETTE.length] }))),
+      {
+        x: {
+          type: "log",
+          label: "Requests in window (log scale)",
+          grid: true,
+          tickFormat: countTick,
+        },
+        y: {
+          type: "log",
+          label: "MRR (USD per month, log scale)",
+          grid: true,
+          tickFormat: usdTick,
+        },
+        color: dense ? { scheme: "blues" } : { domain: plans, range: PLAN_PALETTE },
+        marks: [
+          dense
+            ? Plot.dot(data, Plot.hexbin({ fill: "count" }, xy))
+            : Plot.dot(data, { ...xy, fill: "plan", r: 3.5, fillOpacity: 0.75, title: "title" }),
+        ],
+      } as Plot.PlotOptions,
+    ),
+  };
+}
+
+/** MRR and LLM cost per 1,000 requests by plan (ratios of sums). */
+export function mrrPer1kRequestsByPlanChart(frame: pl.DataFrame): Chart {
+  const plans = planRows(frame);
+  const series = ["MRR", "LLM cost, all", "LLM cost, company"] as const;
+  const colors = ["#2563eb", "#f97316", "#16a34a"];
+  const data = plans.flatMap((p) =>
+    [p.mrr_per_1k_requests, p.llm_cost_per_1k_requests, p.company_llm_cost_per_1k_requests]
+      .map((value, i) => ({
+        plan: p.plan,
+        series: series[i],
+        value,
+        title: `${p.plan}\n${series[i]} per 1,000 requests: ${
+          value === null ? "–" : `$${value.toFixed(4)}`
+        }`,
+      }))
+      .filter((d) => d.value !== null)
+  );
+  const labels = plans.map((p) => p.plan).filter((plan) => data.some((d) => d.plan === plan));
+  return {
+    name: "mrr_per_1k_requests_by_plan",
+    title: "MRR and LLM cost per 1,000 requests by plan",
+    svg: framed(
+      "MRR and LLM cost per 1,000 requests by plan",
+      "Sums per plan divided by the plan's requests in the window × 1,000; company = PTB LLM cost (BYOK is paid by the customer).",
+      legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
+      {
+        height: 84 + 48 + Math.max(2, labels.length) * 46,
+        marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(textWidth)))),
+        x: {
+          label: "USD per 1,000 requests →",
+          grid: true,
+          labelArrow: "none",
+          tickFormat: (v: number) => `$${v}`,
+        },
+        fy: { label: null, domain: labels, axis: "left", padding: 0.2 },
+        y: { axis: null, domain: [...series] },
+        color: { domain: [...series], range: colors },
+        marks: [
+          Plot.barX(data, { x: "value", y: "series", fy: "plan", fill: "series", title: "title" }),
+          Plot.ruleX([0]),
+        ],
+      } as Plot.PlotOptions,
+    ),
+  };
+}
+
+/** The economics charts, headline first (they need the economics columns: plan, margins). */
+export function economicsCharts(frame: pl.DataFrame): Chart[] {
+  return [marginByPlanChart(frame), mrrVsRequestsChart(frame), mrrPer1kRequestsByPlanChart(frame)];
+}
+
+/** Every chart of an export: the economics charts first when the frame has their columns. */
+export function reportCharts(frame: pl.DataFrame): Chart[] {
+  const economics = ["plan", "gross_margin_company_pct", "company_cost_30d"]
+    .every((c) => frame.columns.includes(c));
+  return [...(economics ? economicsCharts(frame) : []), ...pricingCharts(frame)];
+}

@@ -1,0 +1,88 @@
+/**
+ * The economics stage: the columns after the spec's that answer "what does this organization
+ * earn the company": plan, list_price_mrr, ptb_revenue_30d, company_cost_30d and
+ * gross_margin_company_pct. Runs after the metrics stage (it needs mrr and the usage columns).
+ */
+import pl from "nodejs-polars";
+import type { RevenueResult } from "../revenue/types.ts";
+import { type CostModel, costModelWarnings } from "./cost_model.ts";
+import { planColumns, type PriceBook } from "./price_book.ts";
+
+export interface EconomicsOptions {
+  costModel: CostModel;
+  priceBook: PriceBook;
+  revenue: RevenueResult;
+}
+
+export interface EconomicsResult {
+  frame: pl.DataFrame;
+  warnings: string[];
+  /** true when Stripe's PTB revenue was read for this run */
+  ptbRevenueRead: boolean;
+}
+
+export const PTB_REVENUE_NOT_READ =
+  "PTB revenue not read: ptb_revenue_30d is empty; gross_margin_company_pct counts PTB revenue as 0 for organizations without PTB cost in the window and is empty for the others";
+
+/**
+ * ptb_revenue_30d per row, following revenue_source (set by the revenue columns): a counted
+ * customer's PTB revenue; 0 without a Stripe customer; empty when shared, not fetched or not read.
+ */
+function ptbRevenueColumn(
+  frame: pl.DataFrame,
+  revenue: RevenueResult,
+): { values: (number | null)[]; read: boolean } {
+  // The revenue stage says whether PTB revenue was read (PRICING_STRIPE_PTB_PRODUCT set); a
+  // result without that summary (an older cache) counts as read when a customer has a value.
+  const read = revenue.source !== "none" &&
+    (revenue.ptb
+      ? revenue.ptb.status === "read"
+      : [...revenue.byCustomer.values()].some((c) =>
+        c.ptbRevenueUsd30d !== undefined && c.ptbRevenueUsd30d !== null
+      ));
+  const ids = frame.getColumn("stripe_customer_id").toArray() as (string | null)[];
+  const sources = frame.getColumn("revenue_source").toArray() as string[];
+  const values = ids.map((id, i) => {
+    if (!read) return null;
+    if (sources[i] === "no_customer") return 0;
+    if (sources[i] === "shared_customer" || sources[i] === "none" || !id) return null;
+    return revenue.byCustomer.get(id)?.ptbRevenueUsd30d ?? null;
+  });
+  return { values, read };
+}
+
+export function addEconomicsColumns(
+  frame: pl.DataFrame,
+  options: EconomicsOptions,
+): EconomicsResult {
+  const warnings = costModelWarnings(options.costModel);
+  const plans = planColumns(frame, options.priceBook);
+  const ptb = ptbRevenueColumn(frame, options.revenue);
+  if (!ptb.read) warnings.push(PTB_REVENUE_NOT_READ);
+  const infraPer1k = options.costModel.infraUsdPer1kRequests ?? 0;
+
+  // PTB revenue counted in the margin: as read; unread counts as 0 only without PTB cost.
+  const ptbForMargin = pl.when(pl.col("ptb_revenue_30d").isNotNull())
+    .then(pl.col("ptb_revenue_30d"))
+    .when(pl.col("llm_cost_ptb_30d").eq(0))
+    .then(pl.lit(0))
+    .otherwise(pl.lit(null));
+  const revenue = pl.col("mrr").add(pl.col("_ptb_for_margin"));
+  const withColumns = frame.withColumns(
+    pl.Series("plan", plans.plan, pl.Utf8),
+    pl.Series("list_price_mrr", plans.listPriceMrr, pl.Float64),
+    pl.Series("ptb_revenue_30d", ptb.values, pl.Float64),
+    pl.col("llm_cost_ptb_30d").cast(pl.Float64)
+      .add(pl.col("requests_30d").cast(pl.Float64).div(1000).mul(infraPer1k))
+      .alias("company_cost_30d"),
+  )
+    .withColumns(ptbForMargin.cast(pl.Float64).alias("_ptb_for_margin"))
+    .withColumns(
+      pl.when(revenue.gt(0))
+        .then(revenue.sub(pl.col("company_cost_30d")).div(revenue).mul(100))
+        .otherwise(pl.lit(null))
+        .alias("gross_margin_company_pct"),
+    )
+    .drop("_ptb_for_margin");
+  return { frame: withColumns, warnings, ptbRevenueRead: ptb.read };
+}

@@ -1,0 +1,69 @@
+/**
+ * The cost model: what one organization costs the company in the export window.
+ *
+ *   company_cost_30d = llm_cost_ptb_30d                       (LLM cost of pass-through billing)
+ *                    + requests_30d / 1000 × infra USD per 1,000 requests
+ *                    (+ GB stored × infra USD per GB, once the export has storage data)
+ *
+ * BYOK traffic costs the company no LLM spend (the customer pays the provider). Settings come from
+ * the environment (or .env) and are written into every export's manifest; unset = 0, said so.
+ */
+import { type Env, UserError } from "../core/config.ts";
+import type { CostModel } from "./types.ts";
+
+export type { CostModel } from "./types.ts";
+
+export const COST_MODEL_SETTINGS = {
+  infraUsdPer1kRequests: "PRICING_INFRA_USD_PER_1K_REQUESTS",
+  infraUsdPerGbStored: "PRICING_INFRA_USD_PER_GB_STORED",
+} as const;
+
+function optionalUsd(env: Env, name: string): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return null;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new UserError(
+      `${name} must be a number of USD ≥ 0 (e.g. 0.05), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+export function costModelFromEnv(env: Env): CostModel {
+  return {
+    infraUsdPer1kRequests: optionalUsd(env, COST_MODEL_SETTINGS.infraUsdPer1kRequests),
+    infraUsdPerGbStored: optionalUsd(env, COST_MODEL_SETTINGS.infraUsdPerGbStored),
+  };
+}
+
+/** Warnings a run's brief and manifest carry about the cost model. */
+export function costModelWarnings(model: CostModel): string[] {
+  const warnings: string[] = [];
+  if (model.infraUsdPer1kRequests === null) {
+    warnings.push(
+      `infrastructure cost not set: company_cost_30d counts PTB LLM cost only (set ${COST_MODEL_SETTINGS.infraUsdPer1kRequests})`,
+    );
+  }
+  if (model.infraUsdPerGbStored !== null) {
+    warnings.push(
+      `${COST_MODEL_SETTINGS.infraUsdPerGbStored} is set but the export has no storage data: storage cost not applied`,
+    );
+  }
+  return warnings;
+}
+
+/** The cost model in words (brief, admin page). */
+export function costModelInWords(model: CostModel): string[] {
+  const per1k = model.infraUsdPer1kRequests;
+  return [
+    "Company cost (`company_cost_30d`) = LLM cost of pass-through-billed (PTB) requests in the window + infrastructure cost. BYOK requests cost the company no LLM spend: the customer pays the provider.",
+    per1k === null
+      ? "Infrastructure cost not set (counted as $0): margins on the company basis are an upper bound."
+      : `Infrastructure: $${per1k} per 1,000 requests in the window.`,
+    model.infraUsdPerGbStored === null
+      ? "Storage cost: not set (the export has no storage data)."
+      : `Storage: $${model.infraUsdPerGbStored} per GB set, not applied (the export has no storage data).`,
+    "Not counted: customer discounts on PTB invoices (organization.discounts, absorbed by the company) and provider discounts Helicone may get. Stripe's fee on credit purchases is passed on to the customer and is neither revenue nor cost.",
+  ];
+}

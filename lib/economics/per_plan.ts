@@ -1,0 +1,128 @@
+/**
+ * Per-plan unit economics: one row per price-book plan (and a last row `all`), computed once from
+ * the export frame with Polars groupBy and shown in the brief, the XLSX `summary` sheet and the
+ * admin page. Ratios are of sums (revenue-weighted), empty where the denominator is 0.
+ */
+import pl from "nodejs-polars";
+
+/** The table's columns, in order, with what each holds (the brief and the sheet print these). */
+export const PER_PLAN_COLUMNS = [
+  ["plan", "price-book plan version (`all` = every organization)"],
+  ["organizations", "organizations"],
+  ["paying_organizations", "organizations with mrr > 0"],
+  ["seats", "seats"],
+  ["mrr", "sum of mrr, USD per month"],
+  ["arpa", "mrr / paying organizations"],
+  ["mrr_per_seat", "mrr / seats of organizations with known mrr"],
+  ["mrr_per_1k_requests", "mrr / requests × 1,000 (organizations with known mrr)"],
+  ["llm_cost_per_1k_requests", "llm_cost_30d / requests × 1,000: all LLM cost"],
+  [
+    "company_llm_cost_per_1k_requests",
+    "llm_cost_ptb_30d / requests × 1,000: LLM cost the company pays",
+  ],
+  ["ptb_cost_share_pct", "llm_cost_ptb_30d / llm_cost_30d × 100"],
+  [
+    "margin_all_pct",
+    "Σ(mrr − llm_cost_30d) / Σ mrr × 100 over organizations with mrr > 0 (spec basis)",
+  ],
+  [
+    "margin_company_pct",
+    "Σ(revenue − company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over organizations with gross_margin_company_pct (company basis)",
+  ],
+  ["negative_margin_all", "organizations with gross_margin_pct < 0"],
+  ["negative_margin_company", "organizations with gross_margin_company_pct < 0"],
+  ["list_price_mrr", "sum of list_price_mrr (plans with a list price)"],
+  [
+    "mrr_to_list_pct",
+    "Σ mrr / Σ list_price_mrr × 100 over organizations with both (100 = pays list)",
+  ],
+] as const;
+
+export type PerPlanColumn = (typeof PER_PLAN_COLUMNS)[number][0];
+export type PerPlanRow = { plan: string } & Record<Exclude<PerPlanColumn, "plan">, number | null>;
+
+const num = (name: string) => pl.col(name).cast(pl.Float64);
+const where = (condition: pl.Expr, value: pl.Expr) =>
+  pl.when(condition).then(value).otherwise(pl.lit(0));
+
+/** Sums and counts per group: the same expressions for a plan and for `all`. */
+function sums(): pl.Expr[] {
+  const mrrKnown = pl.col("mrr").isNotNull();
+  const paying = pl.col("mrr").gt(0);
+  const companyKnown = pl.col("gross_margin_company_pct").isNotNull();
+  const listKnown = pl.col("list_price_mrr").isNotNull().and(mrrKnown);
+  const companyRevenue = num("mrr").add(num("ptb_revenue_30d").fillNull(0));
+  return [
+    pl.col("org_id").count().alias("organizations"),
+    where(paying, pl.lit(1)).sum().alias("paying_organizations"),
+    num("seats").sum().alias("seats"),
+    num("mrr").sum().alias("mrr"),
+    where(mrrKnown, num("seats")).sum().alias("_seats_known"),
+    where(mrrKnown, num("requests_30d")).sum().alias("_requests_known"),
+    num("requests_30d").sum().alias("_requests"),
+    num("llm_cost_30d").sum().alias("_llm_cost"),
+    num("llm_cost_ptb_30d").sum().alias("_llm_cost_ptb"),
+    where(paying, num("mrr")).sum().alias("_all_revenue"),
+    where(paying, num("llm_cost_30d")).sum().alias("_all_cost"),
+    where(companyKnown, companyRevenue).sum().alias("_company_revenue"),
+    where(companyKnown, num("company_cost_30d")).sum().alias("_company_cost"),
+    where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum().alias("negative_margin_all"),
+    where(pl.col("gross_margin_company_pct").lt(0), pl.lit(1)).sum().alias(
+      "negative_margin_company",
+    ),
+    num("list_price_mrr").sum().alias("_list_sum"),
+    where(pl.col("list_price_mrr").isNotNull(), pl.lit(1)).sum().alias("_list_count"),
+    where(listKnown, num("mrr")).sum().alias("_mrr_listed"),
+    where(listKnown, num("list_price_mrr")).sum().alias("_list_listed"),
+  ];
+}
+
+function ratio(numerator: pl.Expr, denominator: string, scale = 1): pl.Expr {
+  return pl.when(pl.col(denominator).gt(0))
+    .then(numerator.div(pl.col(denominator)).mul(scale))
+    .otherwise(pl.lit(null));
+}
+
+function ratios(frame: pl.DataFrame): pl.DataFrame {
+  return frame.withColumns(
+    ratio(pl.col("mrr"), "paying_organizations").alias("arpa"),
+    ratio(pl.col("mrr"), "_seats_known").alias("mrr_per_seat"),
+    ratio(pl.col("mrr"), "_requests_known", 1000).alias("mrr_per_1k_requests"),
+    ratio(pl.col("_llm_cost"), "_requests", 1000).alias("llm_cost_per_1k_requests"),
+    ratio(pl.col("_llm_cost_ptb"), "_requests", 1000).alias("company_llm_cost_per_1k_requests"),
+    ratio(pl.col("_llm_cost_ptb"), "_llm_cost", 100).alias("ptb_cost_share_pct"),
+    ratio(pl.col("_all_revenue").sub(pl.col("_all_cost")), "_all_revenue", 100).alias(
+      "margin_all_pct",
+    ),
+    ratio(pl.col("_company_revenue").sub(pl.col("_company_cost")), "_company_revenue", 100)
+      .alias("margin_company_pct"),
+    ratio(pl.col("_mrr_listed"), "_list_listed", 100).alias("mrr_to_list_pct"),
+    pl.when(pl.col("_list_count").gt(0)).then(pl.col("_list_sum")).otherwise(pl.lit(null))
+      .alias("list_price_mrr"),
+  ).select(...PER_PLAN_COLUMNS.map(([name]) => name));
+}
+
+/**
+ * The per-plan table of an export frame (it needs the economics columns). Plans in `planOrder`
+ * (the price book's order) come first, others by name; the last row is `all`.
+ */
+export function perPlanTable(frame: pl.DataFrame, planOrder: readonly string[] = []): pl.DataFrame {
+  const withPlan = frame.withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"));
+  const grouped = withPlan.groupBy("plan").agg(...sums());
+  const rank = (plan: string) => {
+    const i = planOrder.indexOf(plan);
+    return i < 0 ? planOrder.length : i;
+  };
+  const plans = (grouped.getColumn("plan").toArray() as string[])
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const ordered = plans.length === 0
+    ? grouped
+    : pl.concat(plans.map((plan) => grouped.filter(pl.col("plan").eq(pl.lit(plan)))));
+  const total = withPlan.select(pl.lit("all").alias("plan"), ...sums());
+  return ratios(pl.concat([ordered, total.select(...ordered.columns)], { how: "vertical" }));
+}
+
+/** The table as plain rows (for the brief, the sheet and the page). */
+export function perPlanRows(table: pl.DataFrame): PerPlanRow[] {
+  return table.toRecords() as unknown as PerPlanRow[];
+}

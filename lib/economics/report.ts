@@ -1,0 +1,182 @@
+/**
+ * The economics in words and tables for every output: headline KPIs (company-cost margin first,
+ * the spec's beside it, each with its basis), the per-plan table, the price book and the cost
+ * model. Plan names come from a file and org-facing text is data: everything printed is escaped.
+ */
+import pl from "nodejs-polars";
+import {
+  escapeMarkdown,
+  markdownCode,
+  markdownTable,
+  trustedMarkdown,
+} from "../formats/markdown.ts";
+import { costModelInWords } from "./cost_model.ts";
+import type { EconomicsContext } from "./types.ts";
+import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+import { type PriceBook, priceBookInWords } from "./price_book.ts";
+
+export type { EconomicsContext } from "./types.ts";
+
+export interface Kpi {
+  label: string;
+  value: number | null;
+  unit: "percent" | "USD" | "count";
+  /** the basis, in words, printed under the value */
+  basis: string;
+}
+
+/** The per-plan rows of a frame, price-book order, `all` last. */
+export function planEconomics(frame: pl.DataFrame, book: PriceBook): PerPlanRow[] {
+  return perPlanRows(perPlanTable(frame, book.scenario.plans.map((p) => p.name)));
+}
+
+/** Company-wide margins: every organization whose revenue is known, its cost included. */
+export interface CompanyMargins {
+  /** (Σ(mrr + PTB revenue) − Σ company_cost_30d) / Σ(mrr + PTB revenue) × 100 */
+  companyPct: number | null;
+  /** (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 (the spec's basis) */
+  specPct: number | null;
+  mrr: number | null;
+  paying: number;
+}
+
+export function companyMargins(frame: pl.DataFrame): CompanyMargins {
+  const mrrKnown = pl.col("mrr").isNotNull();
+  // PTB revenue is known, or not needed (no PTB cost): as gross_margin_company_pct counts it.
+  const revenueKnown = mrrKnown.and(
+    pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0)),
+  );
+  const f64 = (name: string) => pl.col(name).cast(pl.Float64);
+  const when = (condition: pl.Expr, value: pl.Expr) =>
+    pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
+  const sums = frame.select(
+    when(mrrKnown, f64("mrr")).alias("mrr"),
+    when(mrrKnown, f64("llm_cost_30d")).alias("cost"),
+    when(revenueKnown, f64("mrr").add(f64("ptb_revenue_30d").fillNull(0))).alias("revenue"),
+    when(revenueKnown, f64("company_cost_30d")).alias("company_cost"),
+    when(pl.col("mrr").gt(0), pl.lit(1)).alias("paying"),
+    mrrKnown.cast(pl.Int32).sum().alias("known"),
+  ).toRecords()[0] as Record<string, number>;
+  const pct = (revenue: number, cost: number) =>
+    revenue > 0 ? (revenue - cost) / revenue * 100 : null;
+  return {
+    companyPct: pct(sums.revenue, sums.company_cost),
+    specPct: pct(sums.mrr, sums.cost),
+    mrr: sums.known > 0 ? sums.mrr : null,
+    paying: sums.paying,
+  };
+}
+
+/** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
+export function headlineKpis(frame: pl.DataFrame): Kpi[] {
+  const m = companyMargins(frame);
+  return [
+    {
+      label: "Gross margin, company cost",
+      value: m.companyPct,
+      unit: "percent",
+      basis:
+        "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), all organizations with known revenue",
+    },
+    {
+      label: "Gross margin, all LLM cost (spec)",
+      value: m.specPct,
+      unit: "percent",
+      basis: "(MRR − all LLM cost, BYOK included) / MRR, all organizations with known MRR",
+    },
+    { label: "MRR", value: m.mrr, unit: "USD", basis: "spec MRR, known values" },
+    { label: "Paying organizations", value: m.paying, unit: "count", basis: "MRR > 0" },
+  ];
+}
+
+// ── formatting (small and local: the brief's helpers import this module) ──────────────────
+
+export function formatKpi(value: number | null, unit: Kpi["unit"]): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  if (unit === "percent") return `${value.toFixed(1)} %`;
+  if (unit === "USD") return usd(value);
+  return Math.round(value).toLocaleString("en-US");
+}
+
+function usd(value: number): string {
+  const sign = value < 0 && Math.round(Math.abs(value) * 100) > 0 ? "-" : "";
+  return `${sign}$${
+    Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  }`;
+}
+
+/** How each per-plan column is printed. */
+export const PER_PLAN_DISPLAY: Record<Exclude<keyof PerPlanRow, "plan">, Kpi["unit"] | "USD4"> = {
+  organizations: "count",
+  paying_organizations: "count",
+  seats: "count",
+  mrr: "USD",
+  arpa: "USD",
+  mrr_per_seat: "USD",
+  mrr_per_1k_requests: "USD4",
+  llm_cost_per_1k_requests: "USD4",
+  company_llm_cost_per_1k_requests: "USD4",
+  ptb_cost_share_pct: "percent",
+  margin_all_pct: "percent",
+  margin_company_pct: "percent",
+  negative_margin_all: "count",
+  negative_margin_company: "count",
+  list_price_mrr: "USD",
+  mrr_to_list_pct: "percent",
+};
+
+export function formatPlanCell(column: keyof PerPlanRow, value: number | string | null): string {
+  if (column === "plan") return String(value);
+  const kind = PER_PLAN_DISPLAY[column];
+  if (kind === "USD4") {
+    return value === null || !Number.isFinite(value as number)
+      ? "–"
+      : `$${(value as number).toFixed(4)}`;
+  }
+  return formatKpi(value as number | null, kind);
+}
+
+/** The brief's economics section (Markdown lines). */
+export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsContext): string[] {
+  const rows = planEconomics(frame, context.priceBook);
+  const kpis = headlineKpis(frame);
+  const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
+  return [
+    "## Unit economics by plan",
+    "",
+    "Two margin bases, both ratios of sums (revenue-weighted). The headline counts every organization with known revenue, free ones' cost included; the per-plan rows count organizations with a margin (revenue > 0). The company-cost margin counts only what the company pays (LLM cost of pass-through-billed requests plus infrastructure) against MRR plus PTB revenue; the spec's margin subtracts all LLM cost, including BYOK cost the customer pays the provider.",
+    "",
+    markdownTable(
+      ["measure", "value", "basis"],
+      kpis.map((k) => [k.label, trustedMarkdown(formatKpi(k.value, k.unit)), k.basis]),
+    ),
+    "",
+    `Per plan (price-book plan version of each organization, column \`plan\`; the last row is every organization). PTB revenue ${
+      context.ptbRevenueRead
+        ? "was read"
+        : "not read: company-basis margins leave out organizations with PTB cost"
+    }.`,
+    "",
+    markdownTable(
+      ["plan", ...columns.map((c) => `\`${c}\``)],
+      rows.map((row) => [
+        row.plan, // price-book text: escaped by markdownTable
+        ...columns.map((c) => trustedMarkdown(formatPlanCell(c, row[c]))),
+      ]),
+    ),
+    "",
+    "### Price book",
+    "",
+    `List prices per plan version, from ${
+      markdownCode(context.priceBook.file.split("/").pop() ?? "").markdown
+    } (also the "current pricing" scenario). \`list_price_mrr\` is seats or flat fee, minimum and add-ons; metered requests and storage are billed by Stripe as usage.`,
+    "",
+    ...priceBookInWords(context.priceBook).map(([plan, words]) =>
+      `- **${escapeMarkdown(plan)}**: ${escapeMarkdown(words, { maxLength: 1000 })}`
+    ),
+    "",
+    "### Cost model",
+    "",
+    ...costModelInWords(context.costModel).map((line) => `- ${line}`),
+  ];
+}

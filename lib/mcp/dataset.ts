@@ -1,0 +1,215 @@
+/**
+ * The dataset the MCP tools answer from: the newest export in the exports folder, read back with
+ * lib/formats/read_export.ts, reloaded when a newer export lands (checked on every request: one folder
+ * listing). With no export there, the demo dataset is built in memory (loadPricingData with demo),
+ * so a fresh checkout answers at once and says it is demo data.
+ */
+import type pl from "nodejs-polars";
+import { join } from "node:path";
+import { loadPricingData, runExport } from "../export.ts";
+import { exportFileName } from "../formats/files.ts";
+import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
+import type { Manifest } from "../report/manifest.ts";
+import { UserError } from "../core/config.ts";
+import type { McpSettings } from "./settings.ts";
+
+export interface DatasetSource {
+  kind: "export" | "memory";
+  /** the export file read (kind "export") */
+  path?: string;
+  /** its manifest, brief and CSV beside it, when present */
+  manifestPath?: string;
+  briefPath?: string;
+  csvPath?: string;
+}
+
+export interface Dataset {
+  /** one row per organization, columns = the column table's names in order */
+  frame: pl.DataFrame;
+  asOf: Date;
+  window: { start: Date; end: Date; days: number };
+  demo: boolean;
+  source: DatasetSource;
+  warnings: string[];
+  loadedAt: Date;
+}
+
+/** A main export file in the folder (not a segment, trimmed or chart file). */
+export interface ExportCandidate {
+  path: string;
+  name: string;
+  asOf: Date;
+  demo: boolean;
+  mtimeMs: number;
+  size: number;
+}
+
+const MAIN_EXPORT = /^helicone_pricing_data_\d{4}-\d{2}-\d{2}(_demo)?\.(csv|xlsx)$/;
+
+/** Main export files in `dir`, newest first (as-of date, then file time; CSV before XLSX). */
+export async function listExports(dir: string): Promise<ExportCandidate[]> {
+  const found: ExportCandidate[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !MAIN_EXPORT.test(entry.name)) continue;
+      const info = exportNameInfo(entry.name);
+      if (!info) continue;
+      const path = join(dir, entry.name);
+      const stat = await Deno.stat(path).catch(() => null);
+      if (!stat) continue;
+      found.push({
+        path,
+        name: entry.name,
+        asOf: info.asOf,
+        demo: info.demo,
+        mtimeMs: stat.mtime?.getTime() ?? 0,
+        size: stat.size,
+      });
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  // One export is a CSV and/or XLSX of one stamp: the stamp's newest file dates it, and its CSV
+  // is read (faster than the workbook).
+  const stem = (c: ExportCandidate) => c.name.replace(/\.(csv|xlsx)$/, "");
+  const newest = new Map<string, number>();
+  for (const c of found) newest.set(stem(c), Math.max(newest.get(stem(c)) ?? 0, c.mtimeMs));
+  return found.sort((a, b) =>
+    b.asOf.getTime() - a.asOf.getTime() ||
+    newest.get(stem(b))! - newest.get(stem(a))! ||
+    stem(a).localeCompare(stem(b)) ||
+    Number(a.name.endsWith(".xlsx")) - Number(b.name.endsWith(".xlsx"))
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function readManifest(path: string): Promise<Manifest | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as Manifest;
+  } catch {
+    return null;
+  }
+}
+
+/** An export file and what lies beside it, as a Dataset. */
+export async function datasetFromExport(candidate: ExportCandidate): Promise<Dataset> {
+  const file = await readExportFile(candidate.path);
+  const dir = candidate.path.slice(0, candidate.path.length - candidate.name.length);
+  const sibling = (ext: string) =>
+    join(dir, exportFileName({ asOf: candidate.asOf, demo: candidate.demo, ext }));
+  const manifestPath = sibling("manifest.json");
+  const manifest = await readManifest(manifestPath);
+  const warnings = [...(manifest?.warnings ?? [])];
+  let window: Dataset["window"];
+  let asOf = candidate.asOf;
+  if (manifest) {
+    asOf = new Date(manifest.as_of);
+    window = {
+      start: new Date(manifest.window.start),
+      end: new Date(manifest.window.end),
+      days: manifest.window.days,
+    };
+  } else {
+    window = { start: new Date(asOf.getTime() - 30 * 86_400_000), end: asOf, days: 30 };
+    warnings.push(
+      `no manifest beside ${candidate.name}: the window is assumed to be 30 days to its date`,
+    );
+  }
+  const source: DatasetSource = { kind: "export", path: candidate.path };
+  if (manifest) source.manifestPath = manifestPath;
+  if (await exists(sibling("md"))) source.briefPath = sibling("md");
+  if (await exists(sibling("csv"))) source.csvPath = sibling("csv");
+  return {
+    frame: file.frame,
+    asOf,
+    window,
+    demo: manifest?.demo ?? candidate.demo,
+    source,
+    warnings,
+    loadedAt: new Date(),
+  };
+}
+
+/** The demo dataset, built in memory as of `asOf`. */
+export async function demoDataset(settings: McpSettings, asOf: Date): Promise<Dataset> {
+  const data = await loadPricingData({
+    demo: true,
+    asOf,
+    env: settings.env,
+    outDir: settings.exportsDir,
+    quiet: true,
+    log: () => {},
+  });
+  return {
+    frame: data.frame,
+    asOf: data.asOf,
+    window: data.window,
+    demo: true,
+    source: { kind: "memory" },
+    warnings: [
+      `no export in ${settings.exportsDir}: this is the built-in demo dataset, built in memory (run deno task export)`,
+      ...data.warnings,
+    ],
+    loadedAt: new Date(),
+  };
+}
+
+export interface DatasetStoreHooks {
+  /** the demo dataset's as-of (default: now) */
+  now?: () => Date;
+}
+
+/** Holds the current dataset; `current()` reloads when the newest export changed. */
+export class DatasetStore {
+  #loaded: { key: string; dataset: Promise<Dataset> } | null = null;
+  #exporting: Promise<Dataset> | null = null;
+
+  constructor(readonly settings: McpSettings, readonly hooks: DatasetStoreHooks = {}) {}
+
+  async current(): Promise<Dataset> {
+    const newest = (await listExports(this.settings.exportsDir))[0];
+    const key = newest ? `${newest.path}|${newest.mtimeMs}|${newest.size}` : "memory";
+    if (this.#loaded?.key !== key) {
+      const dataset = newest
+        ? datasetFromExport(newest)
+        : demoDataset(this.settings, this.hooks.now?.() ?? new Date());
+      this.#loaded = { key, dataset };
+      // A failed load is not cached: the next request tries again.
+      dataset.catch(() => {
+        if (this.#loaded?.dataset === dataset) this.#loaded = null;
+      });
+    }
+    return await this.#loaded.dataset;
+  }
+
+  /** Runs a fresh export into the exports folder (only when the setting allows), then reloads. */
+  async exportNow(windowDays: number): Promise<Dataset> {
+    if (!this.settings.allowExport) {
+      throw new UserError(
+        "running an export is off: the operator can allow it with PRICING_MCP_ALLOW_EXPORT=1",
+      );
+    }
+    if (!this.#exporting) {
+      this.#exporting = (async () => {
+        try {
+          await runExport({
+            outDir: this.settings.exportsDir,
+            env: this.settings.env,
+            windowDays,
+            asOf: this.hooks.now?.() ?? new Date(),
+            quiet: true,
+            log: () => {},
+          });
+          return await this.current();
+        } finally {
+          this.#exporting = null;
+        }
+      })();
+    }
+    return await this.#exporting;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `deno task mcp`: the MCP server over stdio, for Claude Desktop and Claude Code. stdout carries
+ * the protocol only; messages go to stderr. Settings: lib/mcp/settings.ts (README → MCP server).
+ */
+// @ts-types="@modelcontextprotocol/sdk/server/stdio"
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import process from "node:process";
+import { failed, parseFlags, runMain } from "../cli/args.ts";
+import { loadEnv } from "../core/config.ts";
+import { DatasetStore } from "./dataset.ts";
+import { createMcpServer } from "./server.ts";
+import { mcpSettings } from "./settings.ts";
+
+const HELP = `Usage: deno task mcp [--env-file FILE]
+
+Serves the pricing dataset to an MCP client (Claude Desktop, Claude Code) over stdio.
+The dataset is the newest export in PRICING_MCP_EXPORTS_DIR (default outputs/), else demo data.
+Settings: PRICING_MCP_EXPORTS_DIR, PRICING_MCP_ALLOW_EXPORT=1, PRICING_MCP_DATABASE_SQL=1,
+PRICING_MCP_MAX_ROWS (200), PRICING_MCP_MAX_BYTES (65536), PRICING_MCP_SQL_TIMEOUT_SECONDS (30);
+see the README.`;
+
+export async function main(args: string[]): Promise<number> {
+  // stdout is the protocol: a stray console.log anywhere would corrupt it.
+  console.log = console.error;
+  try {
+    const { values } = parseFlags({
+      args,
+      options: { "env-file": { type: "string" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: false,
+      strict: true,
+    });
+    if (values.help) {
+      console.error(HELP); // stdout is reserved for the protocol
+      return 0;
+    }
+    const settings = mcpSettings(await loadEnv(values["env-file"] ?? ".env"));
+    const server = createMcpServer(new DatasetStore(settings));
+    const transport = new StdioServerTransport();
+    // The client closing our stdin ends the session (the SDK's transport does not watch for it).
+    const closed = new Promise<void>((resolve) => {
+      transport.onclose = resolve;
+      process.stdin.once("end", resolve);
+      process.stdin.once("close", resolve);
+    });
+    await server.connect(transport);
+    console.error(`pricing-kit MCP server on stdio (exports: ${settings.exportsDir})`);
+    await closed;
+    await server.close();
+    return 0;
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+if (import.meta.main) await runMain(main);

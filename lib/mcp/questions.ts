@@ -1,0 +1,89 @@
+/** The spec's six key questions, by name: lib/analysis/questions.ts and question_charts.ts. */
+import type pl from "nodejs-polars";
+import type { Chart } from "../report/charts.ts";
+import {
+  type Answer,
+  churnRisk,
+  featureAdoption,
+  type ModelPrices,
+  pricingModelComparison,
+  ptbVsByok,
+  type QuestionThresholds,
+  underpricedCustomers,
+  upgradeCandidates,
+} from "../analysis/questions.ts";
+import {
+  adoptionChart,
+  churnChart,
+  pricingModelChart,
+  trafficChart,
+  underpricedChart,
+  upgradeChart,
+} from "../analysis/question_charts.ts";
+
+export interface KeyQuestion {
+  name: string;
+  /** the spec's wording */
+  question: string;
+  answer: (
+    frame: pl.DataFrame,
+    thresholds: Partial<QuestionThresholds>,
+    prices: Partial<ModelPrices>,
+  ) => Answer<unknown>;
+  chart: (answer: Answer<unknown>, prices: Partial<ModelPrices>) => Chart;
+}
+
+// deno-lint-ignore no-explicit-any
+type AnyAnswer = Answer<any>;
+
+export const KEY_QUESTIONS: readonly KeyQuestion[] = [
+  {
+    name: "underpriced",
+    question:
+      "Underpriced customers: which organizations have high usage (requests_30d or llm_cost_30d) but low MRR?",
+    answer: (frame, t) => underpricedCustomers(frame, t),
+    chart: (a) => underpricedChart(a as AnyAnswer),
+  },
+  {
+    name: "upgrade_candidates",
+    question: "Upgrade candidates: which free-tier organizations have high usage?",
+    answer: (frame, t) => upgradeCandidates(frame, t),
+    chart: (a) => upgradeChart(a as AnyAnswer),
+  },
+  {
+    name: "churn_risk",
+    question:
+      "Churn risk: which paying organizations have negative gross margin (llm_cost_30d > mrr)?",
+    answer: (frame, t) => churnRisk(frame, t),
+    chart: (a) => churnChart(a as AnyAnswer),
+  },
+  {
+    name: "pricing_models",
+    question:
+      "Pricing model comparison: what would revenue be seat-based, usage-based (per request) and as a percentage of LLM cost, against current MRR?",
+    answer: (frame, _t, p) => pricingModelComparison(frame, p),
+    chart: (a, p) => pricingModelChart(a as AnyAnswer, p),
+  },
+  {
+    name: "feature_adoption",
+    question:
+      "Feature adoption: who uses the prompts add-on, and should it be included in base tiers?",
+    answer: (frame) => featureAdoption(frame),
+    chart: (a) => adoptionChart(a as AnyAnswer),
+  },
+  {
+    name: "ptb_vs_byok",
+    question:
+      "PTB vs BYOK: should gateway-only (pass-through billing) customers be priced differently from bring-your-own-key ones?",
+    answer: (frame) => ptbVsByok(frame),
+    chart: (a) => trafficChart(a as AnyAnswer),
+  },
+];
+
+export const QUESTION_NAMES = KEY_QUESTIONS.map((q) => q.name) as [string, ...string[]];
+
+export function keyQuestion(name: string): KeyQuestion {
+  const found = KEY_QUESTIONS.find((q) => q.name === name);
+  if (!found) throw new Error(`unknown question ${name}; questions: ${QUESTION_NAMES.join(", ")}`);
+  return found;
+}

@@ -1,0 +1,67 @@
+/**
+ * MCP server settings, from the environment merged over `.env` (lib/config.ts loadEnv). Every
+ * name is listed in the README's "MCP server" section. Everything risky is off by default.
+ */
+import { type Env, UserError } from "../core/config.ts";
+import { DEFAULT_OUT_DIR } from "../export.ts";
+
+export interface McpSettings {
+  /** where exports are looked for (the newest one is the dataset); default outputs/ */
+  exportsDir: string;
+  /** a tool may run a fresh export into exportsDir (PRICING_MCP_ALLOW_EXPORT=1) */
+  allowExport: boolean;
+  /** read-only SELECT directly on PostgreSQL / ClickHouse (PRICING_MCP_DATABASE_SQL=1) */
+  databaseSql: boolean;
+  /** rows any table result carries at most */
+  maxRows: number;
+  /** bytes of text any tool result carries at most */
+  maxBytes: number;
+  /** deadline of one query_sql answer */
+  sqlTimeoutMs: number;
+  /** extra browser origins allowed on the HTTP transport (besides the server's own) */
+  allowedOrigins: string[];
+  env: Env;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = (env[name] ?? "").trim().toLowerCase();
+  if (raw === "" || raw === "0" || raw === "false" || raw === "off") return false;
+  if (raw === "1" || raw === "true" || raw === "on") return true;
+  throw new UserError(`${name} must be 1 or 0, got ${JSON.stringify(env[name])}`);
+}
+
+function bounded(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= max)) {
+    throw new UserError(
+      `${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+export function mcpSettings(env: Env): McpSettings {
+  const origins = (env.PRICING_MCP_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new UserError(
+        `PRICING_MCP_ALLOWED_ORIGINS: ${
+          JSON.stringify(origin)
+        } is not an origin such as https://claude.ai`,
+      );
+    }
+  }
+  return {
+    exportsDir: env.PRICING_MCP_EXPORTS_DIR || DEFAULT_OUT_DIR,
+    allowExport: flag(env, "PRICING_MCP_ALLOW_EXPORT"),
+    databaseSql: flag(env, "PRICING_MCP_DATABASE_SQL"),
+    maxRows: bounded(env, "PRICING_MCP_MAX_ROWS", 200, 5000),
+    maxBytes: bounded(env, "PRICING_MCP_MAX_BYTES", 64 * 1024, 4 * 1024 * 1024),
+    sqlTimeoutMs: bounded(env, "PRICING_MCP_SQL_TIMEOUT_SECONDS", 30, 3600) * 1000,
+    allowedOrigins: origins,
+    env,
+  };
+}

@@ -1,0 +1,368 @@
+/** Tools over the analyses the kit already has: key questions, segments, scenarios, compare. */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import pl from "nodejs-polars";
+import { z } from "zod";
+import { UserError } from "../core/config.ts";
+import { compareExports } from "../analysis/compare.ts";
+import { readExportFile } from "../formats/read_export.ts";
+import { compareScenario, parseScenario, type Scenario } from "../analysis/scenario/mod.ts";
+import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
+import { type DatasetStore, listExports } from "./dataset.ts";
+import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
+import { guarded, tableOut, textResult } from "./result.ts";
+import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
+import type { McpSettings } from "./settings.ts";
+import { DATA_NOTE, frameRows, type Row } from "./text.ts";
+
+const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
+
+/** A frame as a capped table for both channels. */
+function frameTable(frame: pl.DataFrame, settings: McpSettings, budget = settings.maxBytes) {
+  const capped = frame.head(settings.maxRows);
+  return tableOut(capped.columns, frameRows(capped), { maxBytes: budget, total: frame.height });
+}
+
+const SEGMENT_COLUMNS = [
+  "org_id",
+  "org_name",
+  "tier",
+  "seats",
+  "requests_30d",
+  "llm_cost_30d",
+  "mrr",
+  "gross_margin_pct",
+];
+
+/** Sums of the comparable set per plan (organizations with known current MRR). */
+function byPlan(perOrg: pl.DataFrame, scenario: Scenario): Row[] {
+  const plans = perOrg.getColumn("plan").toArray() as (string | null)[];
+  const current = perOrg.getColumn("current_mrr").toArray() as (number | null)[];
+  const proposed = perOrg.getColumn("proposed_mrr").toArray() as (number | null)[];
+  const out = new Map<
+    string,
+    { organizations: number; comparable: number; current: number; proposed: number }
+  >();
+  plans.forEach((plan, i) => {
+    const key = plan ?? "(no plan)";
+    const entry = out.get(key) ?? { organizations: 0, comparable: 0, current: 0, proposed: 0 };
+    entry.organizations++;
+    if (current[i] !== null) {
+      entry.comparable++;
+      entry.current += current[i]!;
+      entry.proposed += proposed[i] ?? 0;
+    }
+    out.set(key, entry);
+  });
+  // The scenario's plan order, then organizations no plan matched.
+  const order = [...scenario.plans.map((p) => p.name), "(no plan)"];
+  return [...out].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([plan, e]) => ({
+    plan,
+    organizations: e.organizations,
+    comparable: e.comparable,
+    current_mrr: e.current,
+    proposed_mrr: e.proposed,
+    delta_usd: e.proposed - e.current,
+  }));
+}
+
+export function registerAnalysisTools(
+  server: McpServer,
+  store: DatasetStore,
+  settings: McpSettings,
+) {
+  server.registerTool("key_question", {
+    title: "Answer one of the spec's six key pricing questions",
+    description:
+      "Answers one of the six key pricing questions with the same table, facts and one-line " +
+      "reading as notebooks/pricing_questions.ipynb: underpriced (high usage, low MRR), " +
+      "upgrade_candidates (heavy free tier), churn_risk (negative margin), pricing_models " +
+      "(seat vs per-request vs % of LLM cost), feature_adoption (prompts add-on), ptb_vs_byok. " +
+      "Thresholds and model prices are optional overrides. " + DATA_NOTE,
+    inputSchema: {
+      question: z.enum(QUESTION_NAMES).describe("which question"),
+      thresholds: z.object({
+        underpricedMinRequests: z.number().min(0).optional(),
+        underpricedMinLlmCostUsd: z.number().min(0).optional(),
+        underpricedMaxMrrUsd: z.number().min(0).optional(),
+        upgradeMinRequests: z.number().min(0).optional(),
+        upgradeSeatPriceUsd: z.number().min(0).optional(),
+        top: z.number().int().min(1).max(200).optional(),
+      }).strict().optional().describe(
+        "overrides of the question thresholds (defaults as the notebook)",
+      ),
+      prices: z.object({
+        seatPriceUsd: z.number().min(0).optional(),
+        per1kRequestsUsd: z.number().min(0).optional(),
+        pctOfLlmCost: z.number().min(0).optional(),
+      }).strict().optional().describe("pricing_models only: prices of the simple models"),
+    },
+    annotations: READ_ONLY,
+  }, ({ question, thresholds, prices }) =>
+    guarded(async () => {
+      const dataset = await store.current();
+      const q = keyQuestion(question);
+      const answer = q.answer(dataset.frame, thresholds ?? {}, prices ?? {});
+      const table = frameTable(answer.table, settings);
+      return textResult(
+        `${q.question}\nreading: ${answer.reading}\nfacts: ${
+          JSON.stringify(answer.facts)
+        }\n${table.text}`,
+        {
+          question,
+          reading: answer.reading,
+          facts: answer.facts as Record<string, unknown>,
+          table: table.rows,
+        },
+        settings.maxBytes + 4096,
+      );
+    }));
+
+  server.registerTool("segment", {
+    title: "Organizations in a named segment",
+    description: "Lists the organizations of one named segment (the export's --segments files): " +
+      `${SEGMENT_NAMES.join(", ")}. Returns the rule, the count, totals of MRR and LLM cost, and ` +
+      `the organizations (largest LLM cost first, at most ${settings.maxRows}). ` + DATA_NOTE,
+    inputSchema: {
+      name: z.enum(SEGMENT_NAMES as [string, ...string[]]).describe("segment name"),
+      columns: z.array(z.string()).max(50).optional().describe(
+        `columns to list (default ${SEGMENT_COLUMNS.join(", ")})`,
+      ),
+      limit: z.number().int().min(1).max(5000).optional().describe("rows to list"),
+    },
+    annotations: READ_ONLY,
+  }, ({ name, columns, limit }) =>
+    guarded(async () => {
+      const dataset = await store.current();
+      const segment = segmentFrame(dataset.frame, { name });
+      const wanted = columns ?? SEGMENT_COLUMNS;
+      const unknown = wanted.filter((c) => !dataset.frame.columns.includes(c));
+      if (unknown.length > 0) {
+        throw new UserError(
+          `unknown column ${unknown.join(", ")}; describe_dataset lists the columns`,
+        );
+      }
+      const sorted = segment.frame.sort("llm_cost_30d", true, true);
+      const listed = sorted.select(...wanted).head(
+        Math.min(limit ?? settings.maxRows, settings.maxRows),
+      );
+      const sum = (c: string) => segment.frame.getColumn(c).sum() as number ?? 0;
+      const totals = {
+        organizations: segment.frame.height,
+        mrr: sum("mrr"),
+        llm_cost_30d: sum("llm_cost_30d"),
+        requests_30d: sum("requests_30d"),
+      };
+      const table = tableOut(listed.columns, frameRows(listed), {
+        maxBytes: settings.maxBytes,
+        total: segment.frame.height,
+      });
+      return textResult(
+        `${segment.title}\nrule: ${segment.rule}\ntotals: ${JSON.stringify(totals)}\n${table.text}`,
+        { name, title: segment.title, rule: segment.rule, totals, rows: table.rows },
+        settings.maxBytes + 2048,
+      );
+    }));
+
+  server.registerTool("run_scenario", {
+    title: "Current vs proposed pricing (scenario)",
+    description:
+      "Prices every organization under a proposed pricing scenario and compares with current MRR: " +
+      "revenue by plan and by tier now vs proposed, totals, who pays more or less (biggest movers) " +
+      "and the breakeven value of a price parameter. Give `scenario` inline in the scenario JSON " +
+      "format of scenarios/*.json (fields name, description, addonPrices, plans[], breakeven; read " +
+      "resource pricing://price-book for the current list prices in that format), or `preset` to " +
+      `use a shipped file (${SCENARIO_PRESETS.join(", ")}). ` + DATA_NOTE,
+    inputSchema: {
+      scenario: z.record(z.string(), z.unknown()).optional().describe(
+        'inline scenario, e.g. {"name":"pct2","description":"2% of LLM cost","addonPrices":{},"plans":[{"name":"all","pctOfLlmCost":{"percent":2,"basis":"all"}}],"breakeven":"plans[0].pctOfLlmCost.percent"}',
+      ),
+      preset: z.enum(SCENARIO_PRESETS as [string, ...string[]]).optional().describe(
+        "a shipped scenario file",
+      ),
+      breakeven: z.string().max(200).optional().describe(
+        "price parameter path to solve for breakeven, e.g. plans[0].perSeatUsd (default: the scenario's own)",
+      ),
+      movers: z.number().int().min(1).max(100).default(10).describe(
+        "biggest movers to list each way",
+      ),
+    },
+    annotations: READ_ONLY,
+  }, ({ scenario, preset, breakeven, movers }) =>
+    guarded(async () => {
+      if ((scenario === undefined) === (preset === undefined)) {
+        throw new UserError(
+          "give exactly one of scenario (inline JSON) or preset (a shipped file name)",
+        );
+      }
+      const parsed: Scenario = scenario !== undefined
+        ? parseScenario(scenario, "scenario")
+        : await scenarioPreset(preset!);
+      const dataset = await store.current();
+      const result = compareScenario(dataset.frame, {
+        scenario: parsed,
+        ...(breakeven ? { breakeven } : {}),
+      });
+      const moverColumns = [
+        "org_id",
+        "org_name",
+        "tier",
+        "plan",
+        "current_mrr",
+        "proposed_mrr",
+        "delta_usd",
+      ];
+      const up = result.perOrg.filter(pl.col("outcome").eq(pl.lit("pays_more"))).sort(
+        "delta_usd",
+        true,
+      )
+        .head(movers).select(...moverColumns);
+      const down = result.perOrg.filter(pl.col("outcome").eq(pl.lit("pays_less"))).sort(
+        "delta_usd",
+        false,
+      )
+        .head(movers).select(...moverColumns);
+      const plans = byPlan(result.perOrg, parsed);
+      const budget = Math.floor(settings.maxBytes / 4);
+      const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });
+      const tierTable = frameTable(result.byTier, settings, budget);
+      const upTable = frameTable(up, settings, budget);
+      const downTable = frameTable(down, settings, budget);
+      const b = result.breakeven;
+      const breakevenLine = b
+        ? b.value === null
+          ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${b.scenarioValue}`
+          : `breakeven of ${b.parameter}: ${+b.value.toPrecision(
+            6,
+          )} (scenario value ${b.scenarioValue}; current MRR ${+b.currentMrrUsd.toFixed(2)})`
+        : "breakeven: no parameter given";
+      const t = result.totals;
+      const text = [
+        `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${
+          dataset.demo ? " (demo data)" : ""
+        }`,
+        `totals (organizations with known current MRR): current ${+t.currentMrrUsd.toFixed(
+          2,
+        )}, proposed ${+t.proposedMrrUsd.toFixed(2)}, delta ${+t.deltaUsd.toFixed(2)} USD/month${
+          t.changePct === null ? "" : ` (${+t.changePct.toFixed(2)} %)`
+        }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}`,
+        breakevenLine,
+        "by plan:",
+        planTable.text,
+        "by tier:",
+        tierTable.text,
+        "biggest increases:",
+        upTable.text,
+        "biggest decreases:",
+        downTable.text,
+        ...(result.warnings.length ? ["warnings:", ...result.warnings.map((w) => `- ${w}`)] : []),
+      ].join("\n");
+      return textResult(text, {
+        scenario: parsed.name,
+        totals: t as unknown as Record<string, unknown>,
+        by_plan: planTable.rows,
+        by_tier: tierTable.rows,
+        pays_more: upTable.rows,
+        pays_less: downTable.rows,
+        breakeven: b
+          ? {
+            parameter: b.parameter,
+            value: b.value,
+            scenario_value: b.scenarioValue,
+            reason: b.reason ?? null,
+          }
+          : null,
+        warnings: result.warnings,
+      }, settings.maxBytes + 4096);
+    }));
+
+  server.registerTool("compare_exports", {
+    title: "Compare two exports",
+    description:
+      "Compares two exports in the exports folder (before/after): organizations that appeared or " +
+      "disappeared, tier changes, totals of every additive column old vs new, and the " +
+      "organizations whose MRR changed most. Defaults: new = the newest export, old = the one " +
+      "before it. Pass file names from the `exports` list this tool returns on error or in its " +
+      "result. " + DATA_NOTE,
+    inputSchema: {
+      old: z.string().max(200).optional().describe(
+        "older export file name, e.g. helicone_pricing_data_2026-10-01.csv",
+      ),
+      new: z.string().max(200).optional().describe("newer export file name"),
+      top: z.number().int().min(1).max(100).default(10).describe(
+        "organizations with the largest MRR change to list",
+      ),
+    },
+    annotations: READ_ONLY,
+  }, (args) =>
+    guarded(async () => {
+      const exports = await listExports(settings.exportsDir);
+      const names = exports.map((e) => e.name);
+      const pick = (name: string | undefined, fallback: number, which: string) => {
+        const found = name === undefined ? exports[fallback] : exports.find((e) => e.name === name);
+        if (!found) {
+          throw new UserError(
+            name === undefined
+              ? `comparing needs two exports in the exports folder; found ${names.length}: ${
+                names.join(", ") || "none"
+              }`
+              : `no export named ${JSON.stringify(name)} for ${which}; exports: ${
+                names.join(", ") || "none"
+              }`,
+          );
+        }
+        return found;
+      };
+      const newer = pick(args.new, 0, "new");
+      const older = pick(
+        args.old,
+        exports.indexOf(newer) + 1 < exports.length ? exports.indexOf(newer) + 1 : -1,
+        "old",
+      );
+      if (older.path === newer.path) {
+        throw new UserError("old and new are the same file; pick two exports");
+      }
+      const [oldFile, newFile] = await Promise.all([
+        readExportFile(older.path),
+        readExportFile(newer.path),
+      ]);
+      const result = compareExports(oldFile.frame, newFile.frame);
+      const movers = result.perOrg
+        .filter(pl.col("mrr_delta").isNotNull())
+        .withColumns(pl.col("mrr_delta").abs().alias("abs_delta"))
+        .sort("abs_delta", true)
+        .head(args.top)
+        .select(
+          "org_id",
+          "org_name",
+          "presence",
+          "tier_old",
+          "tier_new",
+          "mrr_old",
+          "mrr_new",
+          "mrr_delta",
+        );
+      const budget = Math.floor(settings.maxBytes / 3);
+      const totals = frameTable(result.totals, settings, budget);
+      const tiers = frameTable(result.tierChanges, settings, budget);
+      const moved = frameTable(movers, settings, budget);
+      const text = [
+        `old: ${older.name}; new: ${newer.name}`,
+        `counts: ${JSON.stringify(result.counts)}`,
+        "totals:",
+        totals.text,
+        "tier changes:",
+        tiers.text,
+        "largest MRR changes:",
+        moved.text,
+      ].join("\n");
+      return textResult(text, {
+        old: older.name,
+        new: newer.name,
+        exports: names,
+        counts: result.counts as unknown as Record<string, unknown>,
+        totals: totals.rows,
+        tier_changes: tiers.rows,
+        mrr_movers: moved.rows,
+      }, settings.maxBytes + 2048);
+    }));
+}

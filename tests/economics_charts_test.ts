@@ -1,0 +1,52 @@
+/** lib/economics/charts.ts: the economics charts on the hand-computed economics fixture. */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import {
+  economicsCharts,
+  marginByPlanChart,
+  mrrVsRequestsChart,
+  reportCharts,
+} from "../lib/economics/charts.ts";
+import { costAndMrrByTierChart, svgToPng } from "../lib/report/charts.ts";
+import { economicsFrameWithF } from "./economics_fixture.ts";
+
+const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;
+
+Deno.test("margin by plan: a bar per plan and basis with its margin and n, hover titles", async () => {
+  const chart = marginByPlanChart(await economicsFrameWithF());
+  // 5 plans × 2 bases, less free (no margin on either basis): 4 × 2 = 8 bars + 2 legend swatches.
+  assertEquals(count(chart.svg, "rect"), 8 + 2);
+  // pro (seat, legacy): company 24,000 / 265 = 90.6 % over b and f; spec 18,800 / 240 = 78.3 %.
+  ok(chart.svg.includes("90.6 % · n=2"), chart.svg);
+  ok(chart.svg.includes("78.3 % · n=2"));
+  // team bundle: spec −50 %, company 22.2 %; the title names the plan for hovering.
+  ok(chart.svg.includes("-50.0 % · n=1"));
+  ok(chart.svg.includes("<title>team (bundle, legacy)\nall LLM cost (spec): -50.0 % margin"));
+});
+
+Deno.test("MRR vs requests: a dot per organization with MRR and requests, named on hover", async () => {
+  const chart = mrrVsRequestsChart(await economicsFrameWithF());
+  // a, b, c, d, f have MRR > 0 and requests; e (free, $0) is left out and counted.
+  ok(chart.svg.includes("5 organizations with MRR &gt; 0 and requests; 1 with no MRR"), chart.svg);
+  assertEquals(count(chart.svg, "circle"), 5);
+  ok(chart.svg.includes("<title>F\npro (seat, legacy)\nMRR $40 · 8,000 requests</title>"));
+});
+
+Deno.test("cost and MRR by tier: each tier on its own scale, company cost as a third bar", async () => {
+  const chart = costAndMrrByTierChart(await economicsFrameWithF());
+  // free, pro, team, enterprise × (all LLM cost, company cost, MRR) + 3 legend swatches
+  assertEquals(count(chart.svg, "rect"), 4 * 3 + 3);
+  // enterprise: cost $2,000, company $1,000, MRR $3,000 → labels in USD on bars of 67 / 33 / 100 %
+  ok(chart.svg.includes("enterprise: MRR $3k"));
+});
+
+Deno.test("report charts: the economics charts lead, and every one rasterizes", async () => {
+  const frame = await economicsFrameWithF();
+  const charts = reportCharts(frame);
+  assertEquals(charts.slice(0, 3).map((c) => c.name), [
+    "margin_by_plan",
+    "mrr_vs_requests",
+    "mrr_per_1k_requests_by_plan",
+  ]);
+  assertEquals(charts.length, 3 + 5);
+  for (const chart of economicsCharts(frame)) ok(svgToPng(chart.svg, 400).length > 1000);
+});

@@ -1,0 +1,69 @@
+/** The five-organization economics fixture (tests/economics_test.ts works its numbers by hand). */
+import pl from "nodejs-polars";
+import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
+import { addMetricColumns } from "../lib/frame/metrics.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import type { CustomerRevenue, RevenueResult } from "../lib/revenue/types.ts";
+
+/**
+ * a pro-20251210, 4 seats, prompts (included), $79, 20,000 requests, PTB cost $10, PTB revenue $25
+ * b legacy pro, 3 seats, prompts + evals, $200 (list 3 × 20 + 50 + 100 = 210), 2,000 requests, BYOK
+ * c legacy team bundle, $200, 100,000 requests, PTB cost $300, PTB revenue $250
+ * d enterprise, $3,000, 1,000,000 requests, PTB cost $500, PTB revenue $600
+ * e free, no Stripe customer, 500 requests, PTB cost $1
+ */
+export const economicsFixture = () =>
+  exportFrameFromColumns({
+    org_id: ["a", "b", "c", "d", "e"],
+    org_name: ["A", "B", "C", "D", "E"],
+    tier: ["pro", "pro", "team", "enterprise", "free"],
+    tier_raw: ["pro-20251210", "pro", "team-20250130", "enterprise", "free"],
+    stripe_customer_id: ["cus_a", "cus_b", "cus_c", "cus_d", null],
+    seats: [4, 3, 10, 50, 1],
+    active_users_30d: [4, 3, 10, 50, 1],
+    requests_30d: [20_000, 2_000, 100_000, 1_000_000, 500],
+    llm_cost_30d: [30, 12, 300, 2000, 1],
+    llm_cost_ptb_30d: [10, 0, 300, 500, 1],
+    llm_cost_byok_30d: [20, 12, 0, 1500, 0],
+    addons_in_metadata: ["prompts", "prompts,evals", null, null, null],
+    addon_prompts: [0, 50, 0, 0, 0],
+    mrr: [79, 200, 200, 3000, 0],
+    revenue_source: ["stripe", "stripe", "stripe", "stripe", "no_customer"],
+  });
+
+export function revenue(ptb: Record<string, number | undefined>): RevenueResult {
+  const byCustomer = new Map<string, CustomerRevenue>();
+  for (const id of ["cus_a", "cus_b", "cus_c", "cus_d"]) {
+    const customer = { customerId: id } as CustomerRevenue;
+    if (ptb[id] !== undefined) customer.ptbRevenueUsd30d = ptb[id];
+    byCustomer.set(id, customer);
+  }
+  return { source: "stripe", byCustomer, warnings: [], apiCalls: 0, durationMs: 0, failed: false };
+}
+
+/** The fixture plus f: a second legacy pro (2 seats, $40, 8,000 requests, PTB cost $20 of $40). */
+export async function economicsFrameWithF(): Promise<pl.DataFrame> {
+  const f = exportFrameFromColumns({
+    org_id: ["f"],
+    org_name: ["F"],
+    tier: ["pro"],
+    tier_raw: ["pro-20240913"],
+    stripe_customer_id: ["cus_f"],
+    seats: [2],
+    active_users_30d: [2],
+    requests_30d: [8_000],
+    llm_cost_30d: [40],
+    llm_cost_ptb_30d: [20],
+    llm_cost_byok_30d: [20],
+    addon_prompts: [0],
+    mrr: [40],
+    revenue_source: ["stripe"],
+  });
+  const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });
+  rev.byCustomer.set("cus_f", { customerId: "cus_f", ptbRevenueUsd30d: 25 } as CustomerRevenue);
+  return addEconomicsColumns(addMetricColumns(pl.concat([economicsFixture(), f])), {
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    priceBook: await loadPriceBook(),
+    revenue: rev,
+  }).frame;
+}

@@ -1,0 +1,388 @@
+/**
+ * lib/economics/: cost model, price book (plan, list_price_mrr), company cost and margin, on a
+ * five-organization fixture; every expected number is worked out by hand in the comments.
+ */
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import type pl from "nodejs-polars";
+import {
+  addEconomicsColumns,
+  costModelFromEnv,
+  loadPriceBook,
+  PTB_REVENUE_NOT_READ,
+} from "../lib/economics/mod.ts";
+import { economicsFixture, economicsFrameWithF, revenue } from "./economics_fixture.ts";
+
+const column = (frame: pl.DataFrame, name: string) => frame.getColumn(name).toArray() as unknown[];
+
+function closeList(actual: unknown[], expected: (number | null)[], what: string) {
+  assertEquals(actual.length, expected.length, what);
+  expected.forEach((e, i) => {
+    const a = actual[i] as number | null;
+    if (e === null) assertEquals(a, null, `${what}[${i}]`);
+    else ok(a !== null && Math.abs(a - e) < 1e-9, `${what}[${i}]: expected ${e}, got ${a}`);
+  });
+}
+
+Deno.test("plan and list_price_mrr come from the price book (the current-pricing scenario)", async () => {
+  const book = await loadPriceBook();
+  const { frame } = addEconomicsColumns(economicsFixture(), {
+    costModel: costModelFromEnv({}),
+    priceBook: book,
+    revenue: revenue({}),
+  });
+  assertEquals(column(frame, "plan"), [
+    "pro 2025-12-10",
+    "pro (seat, legacy)",
+    "team (bundle, legacy)",
+    "enterprise (contract)",
+    "free",
+  ]);
+  // a $79 flat, add-ons included; b 3 × $20 + prompts $50 + evals $100 = $210; c bundle $200;
+  // d contract: no list price; e free $0.
+  assertEquals(column(frame, "list_price_mrr"), [79, 210, 200, null, 0]);
+});
+
+Deno.test("company cost and company-basis margin with infrastructure cost and PTB revenue", async () => {
+  const { frame, warnings, ptbRevenueRead } = addEconomicsColumns(economicsFixture(), {
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    priceBook: await loadPriceBook(),
+    revenue: revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 }),
+  });
+  ok(ptbRevenueRead);
+  assertEquals(warnings, []);
+  // e has no Stripe customer: PTB revenue 0.
+  assertEquals(column(frame, "ptb_revenue_30d"), [25, 0, 250, 600, 0]);
+  // PTB cost + requests / 1000 × $0.50: a 10 + 10; b 0 + 1; c 300 + 50; d 500 + 500; e 1 + 0.25
+  closeList(column(frame, "company_cost_30d"), [20, 1, 350, 1000, 1.25], "company_cost_30d");
+  // a (79 + 25 − 20) / 104; b (200 − 1) / 200; c (200 + 250 − 350) / 450; d 2600 / 3600;
+  // e denominator 0 + 0 → empty
+  closeList(
+    column(frame, "gross_margin_company_pct"),
+    [84 / 104 * 100, 99.5, 100 / 450 * 100, 2600 / 3600 * 100, null],
+    "gross_margin_company_pct",
+  );
+});
+
+Deno.test("unread PTB revenue and unset infrastructure cost are said, margins empty where unknown", async () => {
+  const { frame, warnings, ptbRevenueRead } = addEconomicsColumns(economicsFixture(), {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    revenue: revenue({}),
+  });
+  ok(!ptbRevenueRead);
+  assertEquals(column(frame, "ptb_revenue_30d"), [null, null, null, null, null]);
+  // No infrastructure cost: company cost = PTB cost.
+  closeList(column(frame, "company_cost_30d"), [10, 0, 300, 500, 1], "company_cost_30d");
+  // Only b (no PTB cost) has a margin: (200 + 0 − 0) / 200.
+  closeList(
+    column(frame, "gross_margin_company_pct"),
+    [null, 100, null, null, null],
+    "gross_margin_company_pct",
+  );
+  ok(warnings.some((w) => w.startsWith("infrastructure cost not set")), warnings.join("\n"));
+  ok(warnings.includes(PTB_REVENUE_NOT_READ));
+});
+
+Deno.test("cost model settings: bad values are one-line errors naming the setting", () => {
+  assertEquals(costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: " " }), {
+    infraUsdPer1kRequests: null,
+    infraUsdPerGbStored: null,
+  });
+  throws(
+    () => costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "-1" }),
+    /^UserError: PRICING_INFRA_USD_PER_1K_REQUESTS must be a number of USD ≥ 0/,
+  );
+  throws(
+    () => costModelFromEnv({ PRICING_INFRA_USD_PER_GB_STORED: "lots" }),
+    /PRICING_INFRA_USD_PER_GB_STORED must be a number/,
+  );
+});
+
+Deno.test("the price book's metered prices are validated like the rest of a scenario", async () => {
+  const { parseScenario } = await import("../lib/analysis/scenario/mod.ts");
+  const book = await loadPriceBook();
+  const pro = book.scenario.plans[0];
+  assertEquals(pro.meteredPrices?.requests?.includedRequests, 10_000);
+  assertEquals(pro.meteredPrices?.storagePerGb?.[0], { upToGb: 30, usdPerGb: 3.25 });
+  throws(
+    () =>
+      parseScenario(
+        {
+          name: "s",
+          plans: [{ name: "p", meteredPrices: { storagePerGb: [{ upToGb: 5, usdPerGb: 1 }] } }],
+        },
+        "s.json",
+      ),
+    /^UserError: s\.json: plans\[0\]\.meteredPrices\.storagePerGb\[0\]\.upTo must be null/,
+  );
+});
+
+Deno.test("an export writes the cost model into its manifest and appends the new columns to the CSV", async () => {
+  const { runExport } = await import("../lib/export.ts");
+  const { SPEC_COLUMN_NAMES } = await import("../lib/frame/columns.ts");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const result = await runExport({
+      demo: true,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      outDir,
+      formats: ["csv"],
+      charts: false,
+      log: () => {},
+      env: { PRICING_INFRA_USD_PER_1K_REQUESTS: "0.02" },
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    assertEquals(manifest.cost_model, {
+      infra_usd_per_1k_requests: 0.02,
+      infra_usd_per_gb_stored: null,
+      ptb_revenue_read: true,
+      price_book: "current_seat_based.json",
+    });
+    const header = (await Deno.readTextFile(result.csvPath!)).split("\r\n")[0].split(",");
+    assertEquals(header.slice(0, SPEC_COLUMN_NAMES.length), [...SPEC_COLUMN_NAMES]);
+    assertEquals(header.slice(-5), [
+      "plan",
+      "list_price_mrr",
+      "ptb_revenue_30d",
+      "company_cost_30d",
+      "gross_margin_company_pct",
+    ]);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("per-plan unit economics: every cell by hand", async () => {
+  const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
+  const book = await loadPriceBook();
+  const rows = perPlanRows(
+    perPlanTable(await economicsFrameWithF(), book.scenario.plans.map((p) => p.name)),
+  );
+  const expected: Record<string, (number | null)[]> = {
+    // organizations, paying, seats, mrr, arpa, mrr/seat, mrr/1k, llm/1k, company llm/1k,
+    // ptb share, margin all, margin company, negative all, negative company, list, mrr/list
+    // a: 79 / 4 seats; 79 / 20 (k requests); 30 / 20; 10 / 20; 10 / 30; (79 − 30) / 79;
+    //    (79 + 25 − 20) / 104 (company cost 10 + 20 × 0.5)
+    "pro 2025-12-10": [
+      1,
+      1,
+      4,
+      79,
+      79,
+      19.75,
+      3.95,
+      1.5,
+      0.5,
+      100 / 3,
+      4900 / 79,
+      8400 / 104,
+      0,
+      0,
+      79,
+      100,
+    ],
+    // b + f: mrr 200 + 40, seats 5, requests 10k, cost 12 + 40, PTB 0 + 20;
+    //   company: revenue 200 + (40 + 25) = 265, cost (0 + 1) + (20 + 4) = 25; list 210 + 40
+    "pro (seat, legacy)": [
+      2,
+      2,
+      5,
+      240,
+      120,
+      48,
+      24,
+      5.2,
+      2,
+      2000 / 52,
+      18800 / 240,
+      24000 / 265,
+      0,
+      0,
+      250,
+      96,
+    ],
+    // c: (200 − 300) / 200 = −50 %: negative on the spec basis; company (450 − 350) / 450
+    "team (bundle, legacy)": [
+      1,
+      1,
+      10,
+      200,
+      200,
+      20,
+      2,
+      3,
+      3,
+      100,
+      -50,
+      10000 / 450,
+      1,
+      0,
+      200,
+      100,
+    ],
+    // d: no list price → list and mrr/list empty
+    "enterprise (contract)": [
+      1,
+      1,
+      50,
+      3000,
+      3000,
+      60,
+      3,
+      2,
+      0.5,
+      25,
+      100000 / 3000,
+      260000 / 3600,
+      0,
+      0,
+      null,
+      null,
+    ],
+    // e: no paying organization → arpa and both margins empty; list $0 → mrr/list empty
+    "free": [1, 0, 1, 0, null, 0, 0, 2, 2, 100, null, null, 0, 0, 0, null],
+    // all: mrr 3,519, seats 70, requests 1,130,500, cost 2,383, PTB 831; paying cost 2,382;
+    //   company revenue 104 + 265 + 450 + 3600 = 4,419, cost 20 + 25 + 350 + 1000 = 1,395;
+    //   list 79 + 250 + 200 + 0 = 529 against mrr 79 + 240 + 200 + 0 = 519
+    "all": [
+      6,
+      5,
+      70,
+      3519,
+      3519 / 5,
+      3519 / 70,
+      3519 / 1130.5,
+      2383 / 1130.5,
+      831 / 1130.5,
+      83100 / 2383,
+      113700 / 3519,
+      302400 / 4419,
+      1,
+      0,
+      529,
+      51900 / 529,
+    ],
+  };
+  assertEquals(rows.map((r) => r.plan), Object.keys(expected));
+  const columns = [
+    "organizations",
+    "paying_organizations",
+    "seats",
+    "mrr",
+    "arpa",
+    "mrr_per_seat",
+    "mrr_per_1k_requests",
+    "llm_cost_per_1k_requests",
+    "company_llm_cost_per_1k_requests",
+    "ptb_cost_share_pct",
+    "margin_all_pct",
+    "margin_company_pct",
+    "negative_margin_all",
+    "negative_margin_company",
+    "list_price_mrr",
+    "mrr_to_list_pct",
+  ] as const;
+  for (const row of rows) {
+    closeList(columns.map((c) => row[c] as number | null), expected[row.plan], row.plan);
+  }
+});
+
+Deno.test("the brief leads its economics with the company-cost margin, per-plan rows, price book and cost model, escaped", async () => {
+  const { briefMarkdown } = await import("../lib/report/brief.ts");
+  const book = await loadPriceBook();
+  const frame = await economicsFrameWithF();
+  // A price-book plan name is file text: rename one so it carries Markdown.
+  const evil = structuredClone(book);
+  evil.scenario.plans[3].name = "team | *bundle* <b>";
+  const { default: pl } = await import("nodejs-polars");
+  const renamed = frame.withColumns(
+    pl.when(pl.col("plan").eq(pl.lit("team (bundle, legacy)"))).then(pl.lit("team | *bundle* <b>"))
+      .otherwise(pl.col("plan")).alias("plan"),
+  );
+  const markdown = briefMarkdown({
+    data: {
+      frame: renamed,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      windowDays: 30,
+      demo: false,
+      warnings: [],
+      revenue: { source: "stripe" },
+      economics: {
+        costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+        priceBook: evil,
+        ptbRevenueRead: true,
+      },
+    },
+    exportFiles: [],
+  });
+  // Headline over every org with known revenue (e included): company (4,419 − 1,396.25) / 4,419
+  // = 68.40 %, before the spec basis (3,519 − 2,383) / 3,519 = 32.28 %.
+  const company = markdown.indexOf("| Gross margin, company cost | 68.4 % |");
+  const spec = markdown.indexOf("| Gross margin, all LLM cost (spec) | 32.3 % |");
+  ok(company > 0 && spec > company, markdown.slice(0, 3000));
+  ok(markdown.includes("| pro (seat, legacy) | 2 | 2 | 5 | $240.00 | $120.00 | $48.00 |"));
+  ok(markdown.includes("| team \\| \\*bundle\\* &lt;b> | 1 | 1 | 10 | $200.00 |"));
+  ok(markdown.includes("- **team \\| \\*bundle\\* &lt;b>**: $200 a month flat"));
+  ok(markdown.includes("- Infrastructure: $0.5 per 1,000 requests in the window."));
+  // The price book's lines are long: none is cut short.
+  ok(markdown.includes("$0.00002 beyond per request (graduated); storage: $3.25/GB to 30 GB"));
+  ok(!markdown.includes("<b>"));
+});
+
+Deno.test("demo data: both margins plausible, no plan's LLM cost above its MRR", async () => {
+  const { loadPricingData } = await import("../lib/export.ts");
+  const { companyMargins, planEconomics } = await import("../lib/economics/report.ts");
+  const data = await loadPricingData({
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env: {},
+    log: () => {},
+  });
+  const margins = companyMargins(data.frame);
+  ok(margins.specPct! > 0 && margins.specPct! < 60, `spec margin ${margins.specPct}`);
+  ok(margins.companyPct! > 60 && margins.companyPct! < 100, `company ${margins.companyPct}`);
+  for (const plan of planEconomics(data.frame, data.economics.priceBook)) {
+    if (plan.margin_all_pct === null) continue;
+    ok(plan.margin_all_pct > -50, `${plan.plan}: spec margin ${plan.margin_all_pct}`);
+  }
+  // The demo has every traffic kind: gateway-only, mixed and BYOK-only organizations.
+  const column = (name: string) => data.frame.getColumn(name).toArray() as number[];
+  const ptb = column("ptb_requests_30d");
+  const byok = column("byok_requests_30d");
+  ok(ptb.some((p, i) => p > 0 && byok[i] === 0));
+  ok(ptb.some((p, i) => p > 0 && byok[i] > 0));
+  ok(ptb.some((p, i) => p === 0 && byok[i] > 0));
+});
+
+Deno.test("admin summary: the company-cost margin and the per-plan rows, by hand", async () => {
+  const { pricingSummary, reportHtml } = await import("../lib/server/summary.ts");
+  const frame = await economicsFrameWithF();
+  const book = await loadPriceBook();
+  const data = {
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    windowDays: 30,
+    demo: false,
+    warnings: [],
+    economics: { costModel: costModelFromEnv({}), priceBook: book, ptbRevenueRead: true },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const summary = pricingSummary(data, { frame, segment: null });
+  // (4,419 − 1,396.25) / 4,419 over every organization with known revenue (e's $1.25 included)
+  ok(Math.abs(summary.companyMarginPct! - 3022.75 / 4419 * 100) < 1e-9);
+  // the spec's card: (3,519 − 2,383) / 3,519
+  ok(Math.abs(summary.grossMarginPct! - 1136 / 3519 * 100) < 1e-9);
+  assertEquals(summary.plans.map((p) => p.plan), [
+    "pro 2025-12-10",
+    "pro (seat, legacy)",
+    "team (bundle, legacy)",
+    "enterprise (contract)",
+    "free",
+    "all",
+  ]);
+  const html = reportHtml(summary, []);
+  ok(html.indexOf('data-stat="gross_margin_company"') < html.indexOf('data-stat="gross_margin"'));
+  ok(
+    html.includes(
+      '<tr data-plan="pro (seat, legacy)"><td>pro (seat, legacy)</td><td class="num">2</td>',
+    ),
+  );
+});

@@ -1,0 +1,154 @@
+/**
+ * The workbook a finance person opens: `summary` first (KPIs, per-plan table read back, chart
+ * images), `pricing_data` with frozen panes, two-decimal money, margin colours, landscape one page
+ * wide (printed through LibreOffice headless), then `dictionary`.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import ExcelJS from "exceljs";
+import JSZip from "jszip";
+import { join } from "node:path";
+import { loadPriceBook } from "../lib/economics/mod.ts";
+import { reportCharts } from "../lib/economics/charts.ts";
+import { summaryCharts, summarySheetInput, summarySheets } from "../lib/economics/xlsx_summary.ts";
+import { writeXlsxFile } from "../lib/formats/xlsx.ts";
+import { costModelFromEnv } from "../lib/economics/cost_model.ts";
+import { economicsFrameWithF } from "./economics_fixture.ts";
+
+async function writeFixtureWorkbook(dir: string): Promise<string> {
+  const frame = await economicsFrameWithF();
+  const path = join(dir, "fixture.xlsx");
+  await writeXlsxFile(frame, path, {
+    leadSheets: summarySheets(summarySheetInput(frame, {
+      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+      priceBook: await loadPriceBook(),
+      ptbRevenueRead: true,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: false,
+      charts: summaryCharts(reportCharts(frame)),
+    })),
+  });
+  return path;
+}
+
+async function run(command: string, args: string[]): Promise<string> {
+  const output = await new Deno.Command(command, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    env: { HOME: Deno.env.get("TMPDIR") ?? "/tmp" },
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  if (!output.success) {
+    throw new Error(`${command} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return text;
+}
+
+Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four chart images", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeFixtureWorkbook(dir);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    assertEquals(workbook.worksheets.map((w) => w.name), ["summary", "pricing_data", "dictionary"]);
+    const summary = workbook.getWorksheet("summary")!;
+    const rows = summary.getSheetValues() as unknown[][];
+    const find = (label: string) => rows.find((r) => r?.[1] === label)!;
+    // Headline, company basis first: (4,419 − 1,396.25) / 4,419; spec: (3,519 − 2,383) / 3,519.
+    const company = find("Gross margin, company cost");
+    const spec = find("Gross margin, all LLM cost (spec)");
+    ok(rows.indexOf(company) < rows.indexOf(spec));
+    ok(Math.abs((company[2] as number) - 3022.75 / 4419 * 100) < 1e-9);
+    ok(Math.abs((spec[2] as number) - 1136 / 3519 * 100) < 1e-9);
+    // Per-plan rows as numbers: legacy pro (b + f) and all (hand-computed in economics_test.ts).
+    const header = find("plan") as string[];
+    const cell = (plan: string, column: string) => find(plan)[header.indexOf(column)];
+    assertEquals(cell("pro (seat, legacy)", "organizations"), 2);
+    assertEquals(cell("pro (seat, legacy)", "mrr"), 240);
+    assertEquals(cell("pro (seat, legacy)", "list_price_mrr"), 250);
+    assertEquals(cell("pro (seat, legacy)", "mrr_to_list_pct"), 96);
+    assertEquals(cell("all", "seats"), 70);
+    ok(Math.abs((cell("all", "margin_company_pct") as number) - 302400 / 4419) < 1e-9);
+    assertEquals(cell("enterprise (contract)", "list_price_mrr"), undefined); // an empty cell
+    assertEquals(
+      summary.getRow(rows.indexOf(find("all"))).getCell(header.indexOf("mrr")).numFmt,
+      '"$"#,##0.00',
+    );
+    ok(rows.some((r) => r?.[1] === "Cost model"));
+    // Images: four PNGs in one drawing on the first sheet.
+    const zip = await JSZip.loadAsync(await Deno.readFile(path));
+    const media = Object.values(zip.files).filter((f) => !f.dir && f.name.startsWith("xl/media/"));
+    assertEquals(media.length, 4);
+    const drawing = await zip.file("xl/drawings/drawing1.xml")!.async("string");
+    assertEquals(drawing.split("<xdr:pic>").length - 1, 4);
+    ok((await zip.file("xl/worksheets/sheet1.xml")!.async("string")).includes("<drawing r:id="));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("pricing_data: panes frozen after org_name, money in cents, both margins coloured", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeFixtureWorkbook(dir);
+    const zip = await JSZip.loadAsync(await Deno.readFile(path));
+    const sheet = await zip.file("xl/worksheets/sheet2.xml")!.async("string");
+    ok(sheet.includes('<pane xSplit="2" ySplit="1" topLeftCell="C2"'), sheet.slice(0, 800));
+    ok(/<pageSetup[^>]*orientation="landscape"[^>]*fitToWidth="1" fitToHeight="1"/.test(sheet));
+    ok(sheet.includes('<pageSetUpPr fitToPage="1"/>'));
+    // At most ⌈7 / 40⌉ = 1 page tall: a bound, not a squeeze (LibreOffice reads 0 as 1).
+    // gross_margin_pct is column 23 (W), gross_margin_company_pct the last (46, AT); 6 rows.
+    ok(sheet.includes('<conditionalFormatting sqref="W2:W7">'), "gross_margin_pct colours");
+    ok(sheet.includes('<conditionalFormatting sqref="AT2:AT7">'), "company margin colours");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    const data = workbook.getWorksheet("pricing_data")!;
+    const column = (name: string) => (data.getRow(1).values as string[]).indexOf(name);
+    assertEquals(data.getRow(2).getCell(column("llm_cost_30d")).numFmt, '"$"#,##0.00');
+    assertEquals(data.getRow(2).getCell(column("company_cost_30d")).numFmt, '"$"#,##0.00');
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LibreOffice prints pricing_data one page wide (the 400-organization demo)", async () => {
+  const { loadPricingData } = await import("../lib/export.ts");
+  const data = await loadPricingData({
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env: {},
+    log: () => {},
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "demo.xlsx");
+    await writeXlsxFile(data.frame, path);
+    await run("soffice", ["--headless", "--convert-to", "pdf", "--outdir", dir, path]);
+    const pdf = join(dir, "demo.pdf");
+    const pages = Number(/Pages:\s+(\d+)/.exec(await run("pdfinfo", [pdf]))![1]);
+    const texts = (await run("pdftotext", ["-layout", pdf, "-"])).split("\f").slice(0, pages);
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/;
+    const dataPages = texts.filter((text) => uuid.test(text));
+    // Every page with organization rows (org_id is column 1) also carries the last column's
+    // header (repeated title row): no page holds a slice of the columns.
+    ok(dataPages.length >= 1, `no page with organization rows among ${pages}`);
+    for (const text of dataPages) ok(text.includes("gross_margin_company_pct"), text.slice(0, 400));
+    // One page wide: 400 rows on a few pages, not 121 pages of column slices.
+    ok(dataPages.length <= Math.ceil(401 / 40), `${dataPages.length} pages of rows`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an export's XLSX with its summary sheet reads back as the same frame", async () => {
+  const { exportFrameFromXlsxFile } = await import("../lib/formats/read_export.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeFixtureWorkbook(dir);
+    const frame = await exportFrameFromXlsxFile(path);
+    assertEquals(frame.getColumn("org_id").toArray(), ["a", "b", "c", "d", "e", "f"]);
+    assertEquals(frame.getColumn("list_price_mrr").toArray(), [79, 210, 200, null, 0, 40]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

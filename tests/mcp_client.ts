@@ -1,0 +1,126 @@
+/** The MCP tests' shared pieces: a demo exports folder, SDK clients, result helpers, the server. */
+import { ok } from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type pl from "nodejs-polars";
+import { runExport } from "../lib/export.ts";
+
+export const ROOT = new URL("../", import.meta.url).pathname;
+export const TOKEN = "mcp-test-token-0123456789abcdef0123456789";
+export const MAX_ROWS = 50;
+
+export type Values = Record<string, unknown>;
+export interface ToolResult {
+  content: { type: string; text?: string; data?: string; mimeType?: string }[];
+  structuredContent?: Values;
+  isError?: boolean;
+}
+
+export function column(frame: pl.DataFrame, name: string): unknown[] {
+  return frame.getColumn(name).toArray() as unknown[];
+}
+
+export function num(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+export function close(actual: unknown, expected: number, what: string): void {
+  ok(typeof actual === "number", `${what}: ${actual} is not a number`);
+  ok(
+    Math.abs((actual as number) - expected) <= 1e-6 * Math.max(1, Math.abs(expected)),
+    `${what}: got ${actual}, expected ${expected}`,
+  );
+}
+
+/** Two demo exports (2026-10-01 and 2026-11-01) in a fresh folder; the newer one's frame. */
+export async function exportsFolder() {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_test_" });
+  const write = (asOf: string) =>
+    runExport({
+      outDir: dir,
+      demo: true,
+      asOf: new Date(asOf),
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+  const old = await write("2026-10-01T00:00:00Z");
+  const current = await write("2026-11-01T00:00:00Z");
+  return { dir, old, current, frame: current.data.frame };
+}
+
+export function stdioClient(env: Record<string, string>) {
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", "-A", "lib/mcp/main.ts", "--env-file", "/dev/null"],
+    cwd: ROOT,
+    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
+    stderr: "pipe",
+  });
+  return { transport, client: new Client({ name: "pricing-kit-test", version: "1.0.0" }) };
+}
+
+export async function call(client: Client, name: string, args: Values = {}): Promise<ToolResult> {
+  return await client.callTool({ name, arguments: args }) as unknown as ToolResult;
+}
+
+export function text(result: ToolResult): string {
+  return result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
+}
+
+export function refused(result: ToolResult, pattern: RegExp): void {
+  ok(result.isError, `expected an error, got ${text(result).slice(0, 200)}`);
+  const message = text(result);
+  ok(!message.includes("\n"), `one line: ${message}`);
+  ok(pattern.test(message), message);
+}
+
+export const TOOLS = [
+  "chart",
+  "compare_exports",
+  "describe_dataset",
+  "key_question",
+  "organization",
+  "query_sql",
+  "run_scenario",
+  "segment",
+];
+
+/** `deno task serve --port 0` as a child process; resolves with its URL once it listens. */
+export async function startServe(env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "lib/server/main.ts", "--demo", "--port", "0", "--env-file", "/dev/null"],
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the server exited before listening: ${seen}`);
+    seen += value;
+    const match = seen.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    if (match) {
+      // Keep draining stderr (the access log) so the child never blocks on a full pipe.
+      (async () => {
+        try {
+          while (!(await reader.read()).done) { /* drain */ }
+        } catch { /* closed */ }
+      })();
+      return {
+        url: match[1],
+        async stop() {
+          child.kill("SIGTERM");
+          await child.status;
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The database_sql tool (PRICING_MCP_DATABASE_SQL=1) over stdio against the real test PostgreSQL
+ * and ClickHouse (tests/env.ts): reads through the export's read-only sessions, writes refused by
+ * the gate and, past it, by PostgreSQL's READ ONLY transaction.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pg from "pg";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { testServers } from "./env.ts";
+import { call, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+
+Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL and ClickHouse, refuses writes", async () => {
+  const databases = await freshFixtureDatabases("mcp");
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const { transport, client } = stdioClient({
+    ...databases.env as Record<string, string>,
+    PRICING_MCP_EXPORTS_DIR: dir,
+    PRICING_MCP_DATABASE_SQL: "1",
+  });
+  try {
+    await client.connect(transport);
+    const tool = (await client.listTools()).tools.find((t) => t.name === "database_sql");
+    assertEquals(tool?.annotations?.readOnlyHint, true);
+    const pgCount = async () => {
+      const result = await call(client, "database_sql", {
+        database: "postgres",
+        sql: "SELECT count(*)::int AS n FROM organization",
+      });
+      assertEquals(result.isError, undefined, text(result));
+      return (result.structuredContent!.rows as Values[])[0].n;
+    };
+    // tests/fixtures/postgres_data.sql inserts seven organizations (A–G).
+    assertEquals(await pgCount(), 7);
+    const names = await call(client, "database_sql", {
+      database: "postgres",
+      sql: "SELECT name FROM organization WHERE id = '22222222-2222-4222-8222-222222222222'",
+    });
+    // The formula-looking name comes back as data: a quoted literal in text.
+    ok(
+      text(names).includes(JSON.stringify("=cmd|' /C calc'!A0").replace("|", "\\u007c")),
+      text(names),
+    );
+
+    refused(
+      await call(client, "database_sql", { database: "postgres", sql: "DELETE FROM organization" }),
+      /only SELECT/,
+    );
+    refused(
+      await call(client, "database_sql", {
+        database: "postgres",
+        sql: "SELECT 1; UPDATE organization SET name = 'x'",
+      }),
+      /one statement/,
+    );
+    refused(
+      await call(client, "database_sql", {
+        database: "postgres",
+        sql: "WITH d AS (DELETE FROM organization RETURNING id) SELECT count(*) FROM d",
+      }),
+      /DELETE is refused/,
+    );
+    refused(
+      await call(client, "database_sql", { database: "postgres", sql: "SELECT \"nextval\"('s')" }),
+      /nextval\(\) is refused/,
+    );
+    // Past the gate, the READ ONLY transaction holds: a function that deletes (production may
+    // have such functions; the gate cannot know them) is refused by PostgreSQL itself.
+    const admin = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+    await admin.connect();
+    try {
+      await admin.query(
+        "CREATE FUNCTION mcp_wipe() RETURNS int LANGUAGE sql AS $$ DELETE FROM organization; SELECT 1 $$",
+      );
+    } finally {
+      await admin.end();
+    }
+    refused(
+      await call(client, "database_sql", { database: "postgres", sql: "SELECT mcp_wipe() AS n" }),
+      /read-only transaction/,
+    );
+    assertEquals(await pgCount(), 7);
+
+    const servers = testServers();
+    const direct = await fetch(
+      `${servers.chUrl}/?database=${databases.env.PRICING_CH_DATABASE}&query=${
+        encodeURIComponent("SELECT count() FROM request_response_rmt")
+      }`,
+      { headers: { "X-ClickHouse-User": servers.chUser, "X-ClickHouse-Key": servers.chPassword } },
+    );
+    const rows = Number((await direct.text()).trim());
+    const chCount = async () => {
+      const result = await call(client, "database_sql", {
+        database: "clickhouse",
+        sql: "SELECT count() AS n FROM request_response_rmt",
+      });
+      assertEquals(result.isError, undefined, text(result));
+      return Number((result.structuredContent!.rows as Values[])[0].n);
+    };
+    assertEquals(await chCount(), rows);
+    refused(
+      await call(client, "database_sql", {
+        database: "clickhouse",
+        sql: "INSERT INTO request_response_rmt SELECT * FROM request_response_rmt",
+      }),
+      /only SELECT/,
+    );
+    refused(
+      await call(client, "database_sql", {
+        database: "clickhouse",
+        sql: "SELECT * FROM url('http://127.0.0.1:1/', CSV, 'a String')",
+      }),
+      /url\(\) is refused/,
+    );
+    assertEquals(await chCount(), rows);
+  } finally {
+    await client.close();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,103 @@
+/**
+ * lib/mcp over Streamable HTTP: the real `deno task serve` process with a token, driven by the MCP
+ * SDK's StreamableHTTPClientTransport and by plain fetch for the refusals (401, 403, Origin).
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  call,
+  column,
+  exportsFolder,
+  num,
+  refused,
+  startServe,
+  TOKEN,
+  TOOLS,
+  type Values,
+} from "./mcp_client.ts";
+
+Deno.test("HTTP: /mcp on deno task serve: 401 without the token, Origin checked, tools answer", async () => {
+  const folder = await exportsFolder();
+  const server = await startServe({
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    PRICING_SERVER_TOKEN: TOKEN,
+    PRICING_MCP_EXPORTS_DIR: folder.dir,
+    PRICING_MCP_ALLOWED_ORIGINS: "https://claude.example",
+  });
+  try {
+    const endpoint = `${server.url}/mcp`;
+    const initialize = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "curl", version: "1" },
+      },
+    });
+    const headers = {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    };
+    const post = (extra: Record<string, string>) =>
+      fetch(endpoint, { method: "POST", headers: { ...headers, ...extra }, body: initialize });
+
+    const anonymous = await post({});
+    assertEquals(anonymous.status, 401);
+    assertEquals((await anonymous.json()).error, "unauthorized");
+    const wrong = await post({ authorization: "Bearer wrong-token-0123456789abcdef0123456789" });
+    assertEquals(wrong.status, 403);
+    await wrong.body?.cancel();
+    const foreign = await post({
+      authorization: `Bearer ${TOKEN}`,
+      origin: "https://evil.example",
+    });
+    assertEquals(foreign.status, 403);
+    assertEquals((await foreign.json()).error, "forbidden_origin");
+    // DNS rebinding: the page's origin is its own name, whatever address it resolved to.
+    const rebound = await post({
+      authorization: `Bearer ${TOKEN}`,
+      origin: `http://rebound.example:${new URL(server.url).port}`,
+    });
+    assertEquals(rebound.status, 403);
+    await rebound.body?.cancel();
+    for (const origin of [server.url, "https://claude.example"]) {
+      const allowed = await post({ authorization: `Bearer ${TOKEN}`, origin });
+      assertEquals(allowed.status, 200, origin);
+      await allowed.body?.cancel();
+    }
+
+    const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(endpoint), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
+    try {
+      assertEquals((await client.listTools()).tools.map((tool) => tool.name).sort(), TOOLS);
+      assertEquals((await client.listResources()).resources.length, 4);
+      assertEquals((await client.listPrompts()).prompts.length, 6);
+      const frame = folder.frame;
+      const seats = column(frame, "seats").reduce((a: number, v) => a + (num(v) ?? 0), 0);
+      const result = await call(client, "query_sql", {
+        sql: "SELECT count(*) AS n, sum(seats) AS seats FROM pricing_data",
+      });
+      const row = (result.structuredContent!.rows as Values[])[0];
+      assertEquals([row.n, row.seats], [frame.height, seats]);
+      refused(
+        await call(client, "query_sql", { sql: "UPDATE pricing_data SET mrr = 0" }),
+        /only SELECT/,
+      );
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await server.stop();
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
