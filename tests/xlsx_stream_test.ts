@@ -144,7 +144,7 @@ Deno.test("ExcelJS reads the streamed workbook: typed cells, formats, view, filt
       assertEquals(value ?? null, want[r], `${def.name} row ${r + 2}`);
     }
   });
-  assertEquals(sheet.getCell("I2").numFmt, '"$"#,##0.00##'); // llm_cost_30d, USD
+  assertEquals(sheet.getCell("I2").numFmt, '"$"#,##0.00'); // llm_cost_30d, USD
   assertEquals(sheet.getCell("D3").numFmt, "yyyy-mm-dd hh:mm:ss"); // created_at
   assertEquals(workbook.getWorksheet("dictionary")!.rowCount, COLUMNS.length + 1);
   assertEquals(workbook.getWorksheet("segment_ a_b")!.rowCount, 4);
@@ -179,7 +179,7 @@ print(json.dumps({
   const read = JSON.parse(new TextDecoder().decode(output.stdout));
   assertEquals(read.sheets, [DATA_SHEET, "dictionary", "segment_ a_b"]);
   assertEquals(read.creator, "pricing-kit");
-  assertEquals(read.freeze, "A2");
+  assertEquals(read.freeze, "C2"); // header and org_id, org_name frozen
   assertEquals(read.filter, "A1:" + columnLetters(COLUMNS.length - 1) + "1");
   assertEquals(read.rows.length, frame.height + 1);
   assertEquals(read.rows[0], COLUMN_NAMES);
@@ -195,7 +195,7 @@ print(json.dumps({
       }
     }
   });
-  assertEquals(read.formats.I3, '"$"#,##0.00##');
+  assertEquals(read.formats.I3, '"$"#,##0.00');
   assertEquals(read.formats.F3, "#,##0");
   assertEquals(read.formats.B3, "General");
   ok(read.width_A > 30, "org_id column sized to its UUIDs");

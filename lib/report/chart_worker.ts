@@ -14,6 +14,7 @@ export const CHART_COLUMNS = [
   "llm_cost_30d",
   "mrr",
   "gross_margin_pct",
+  "company_cost_30d", // read when present (the economics columns)
 ];
 
 interface ChartJob {
@@ -37,7 +38,8 @@ export function startChartWorker(): ChartWorker {
   const worker = new Worker(import.meta.url, { type: "module" });
   return {
     render({ frame, outDir, stamp }) {
-      const bytes = frame.select(...CHART_COLUMNS).writeIPC();
+      const bytes = frame.select(...CHART_COLUMNS.filter((c) => frame.columns.includes(c)))
+        .writeIPC();
       // The IPC bytes' own buffer is handed over (no copy) when they fill it, as a large one does.
       const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
         bytes.buffer instanceof ArrayBuffer;
