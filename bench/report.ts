@@ -127,6 +127,11 @@ export function targets(results: ScaleResult[]): Target[] {
     const per100k = (r.both.wallMs - r.csv.wallMs) / (r.orgs / 100_000);
     return [per100k, `${fmtS(per100k)} per 100k`];
   }, (v) => v <= 1000);
+  // CSV + XLSX faster than CSV alone is noise (a loaded machine), not a pass: no verdict.
+  const xlsx = out[out.length - 1];
+  if (judged.some((r) => r.both.wallMs < r.csv.wallMs)) {
+    out[out.length - 1] = { ...xlsx, pass: undefined, figure: `${xlsx.figure} (noise: rerun)` };
+  }
   const large = results.find((r) => r.orgs >= 1_000_000);
   out.push({
     name: "peak RSS < 1 GB at 1M organizations, CSV + XLSX",
