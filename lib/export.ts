@@ -35,6 +35,8 @@ import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./c
 import { attachRevenue } from "./revenue/columns.ts";
 import { loadRevenueStage } from "./revenue/stage.ts";
 import { writeExportFiles } from "./formats/export_files.ts";
+import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
+import { exportHistory } from "./history/report.ts";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "./economics/mod.ts";
 import { reportCharts } from "./economics/charts.ts";
 import { summaryCharts, summarySheetInput, summarySheets } from "./economics/xlsx_summary.ts";
@@ -128,16 +130,22 @@ export async function loadPricingData(
 
   // revenue
   if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
-  const revenue = await timed("revenue", () =>
-    loadRevenueStage(joined.frame, {
-      demo,
-      env,
-      mode: options.stripe,
-      asOf: window.end,
-      windowDays: window.days,
-      outDir: options.outDir,
-      quiet: options.quiet,
-    }));
+  const revenueFor = options.revenueFor;
+  const revenue = await timed(
+    "revenue",
+    () =>
+      revenueFor
+        ? revenueFor(joined.frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[])
+        : loadRevenueStage(joined.frame, {
+          demo,
+          env,
+          mode: options.stripe,
+          asOf: window.end,
+          windowDays: window.days,
+          outDir: options.outDir,
+          quiet: options.quiet,
+        }),
+  );
   const costModel = costModelFromEnv(env);
   const priceBook = await loadPriceBook(env);
   const withRevenue = attachRevenue(joined.frame, revenue);
@@ -220,6 +228,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   // Files are written into a staging folder inside outDir and moved into place at the end,
   // the manifest last; a failed move puts every file back (lib/formats/staging.ts).
   const staging = await makeStagingDir(options.outDir);
+  let snapshot: PreparedSnapshot | undefined;
   try {
     const staged: string[] = [];
 
@@ -231,6 +240,27 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       );
     }
 
+    // history: the MRR history over the stored snapshots and this export (brief section, XLSX
+    // sheet), and this export's Parquet snapshot, put in place only once the files are published
+    const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
+    const history = options.history === false
+      ? null
+      : await timed("history", () =>
+        exportHistory(historyFolder, {
+          demo: data.demo,
+          current: { asOf: data.asOf, frame: data.frame },
+        }));
+    snapshot = options.history === false
+      ? undefined
+      : await timed("snapshot", () =>
+        prepareSnapshot(data.frame, {
+          dir: historyFolder,
+          asOf: data.asOf,
+          demo: data.demo,
+          origin: "export",
+          warnings: data.warnings,
+        }));
+
     // write: the export, segments, then the brief (it quotes the files' sizes)
     const brief = await timed("write", async () => {
       const files = await writeExportFiles({
@@ -238,7 +268,10 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         formats: options.formats,
         pathOf: (ext) => join(staging, exportFileName({ asOf: data.asOf, demo: data.demo, ext })),
         xlsx: {
-          sheets: segments ? segmentSheets(segments) : [],
+          sheets: [
+            ...(segments ? segmentSheets(segments) : []),
+            ...(history ? [history.sheet] : []),
+          ],
           leadSheets: summarySheets(summarySheetInput(data.frame, {
             ...data.economics,
             asOf: data.asOf,
@@ -259,16 +292,27 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         segments,
         trimAboveBytes: trimAboveBytesFromEnv(env),
         trimmedWritten: files.subset,
+        history: history?.section,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;
     });
-    const stagedManifest = await writeManifest(staging, data, staged);
+    const stagedManifest = await writeManifest(staging, {
+      data,
+      paths: staged,
+      snapshot: snapshot && {
+        name: basename(snapshot.path),
+        path: snapshot.path,
+        bytes: snapshot.bytes,
+        sha256: snapshot.sha256,
+      },
+    });
 
     const published = await publishStaged(staging, {
       outDir: options.outDir,
       files: [...staged, stagedManifest],
     });
+    await snapshot?.commit();
     const files = published.slice(0, -1);
     const manifestPath = published[published.length - 1];
     options.onStage?.({ stage: "files", files, manifestPath });
@@ -290,6 +334,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     };
   } finally {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
+    await snapshot?.discard(); // a failed run leaves no snapshot (after commit: nothing to drop)
   }
 }
 

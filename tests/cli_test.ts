@@ -149,6 +149,7 @@ Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit
     "helicone_pricing_data_2026-11-01_demo.csv",
     "helicone_pricing_data_2026-11-01_demo.manifest.json",
     "helicone_pricing_data_2026-11-01_demo.md",
+    "history", // the export's Parquet snapshot
     "notes.txt",
   ]); // the 2020 export is pruned, notes.txt is not the kit's
   await Deno.remove(out, { recursive: true });

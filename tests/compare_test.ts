@@ -189,7 +189,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
     await rejects(readExportFile(fake), /fake\.xlsx is not a readable XLSX workbook/);
     await rejects(
       readExportFile(join(dir, "notes.txt")),
-      /notes\.txt is not a \.csv or \.xlsx file/,
+      /notes\.txt is not a \.csv, \.xlsx or \.parquet file/,
     );
     await rejects(readExportFile(join(dir, "gone.csv")), /gone\.csv does not exist/);
   } finally {

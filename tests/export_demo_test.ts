@@ -25,6 +25,7 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
       "helicone_pricing_data_2026-11-01_demo.manifest.json",
       "helicone_pricing_data_2026-11-01_demo.md", // the brief for an AI assistant
       "helicone_pricing_data_2026-11-01_demo.xlsx",
+      "history", // the Parquet snapshot (tests/history_snapshot_test.ts)
     ]);
   });
 

@@ -158,6 +158,12 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     assertEquals(tables("page.joinDisplays("), 1);
     assertEquals(tables("page.revenueDisplays("), 1);
     assertEquals(tables("page.metricsDisplays("), 1);
+    // Unit economics: headline margins on both bases, then one row per plan and `all`.
+    const economics = cellWith(cells, "page.economicsDisplays(").outputs ?? [];
+    const kpis = withMime(economics, "text/markdown").join("\n");
+    ok(kpis.indexOf("company cost") < kpis.indexOf("(spec)"), "company-cost margin leads");
+    const perPlan = withMime(economics, "text/html").find((h) => h.includes("<table"))!;
+    ok(perPlan.includes(">all</td>") && perPlan.includes(">pro (seat, legacy)</td>"), "plans");
 
     // The run wrote one whole set, the brief among it, and the manifest lists every file in it.
     const written = [...Deno.readDirSync(outDir)].filter((e) => e.isFile).map((e) => e.name)

@@ -38,8 +38,9 @@ for await (const _ of Deno.stdin.readable) { /* wait until killed */ }`;
   return { child, staging: text.trim() };
 }
 
+// No history snapshot: these tests count the files of outDir (history: tests/history_*_test.ts).
 const demoExport = (outDir: string) =>
-  runExport({ demo: true, asOf, outDir, charts: false, env: {}, log: () => {} });
+  runExport({ demo: true, asOf, outDir, charts: false, env: {}, log: () => {}, history: false });
 
 Deno.test("a run removes staging folders of killed runs and keeps those of live runs", async () => {
   const outDir = await Deno.makeTempDir();
@@ -131,6 +132,7 @@ Deno.test("a failed move during publishing leaves the previous set exactly as it
         segments: true,
         env: {},
         log: () => {},
+        history: false,
       }),
       (error: Error) =>
         /^publishing the export failed \(.*gateway_only\.csv exists and is not a file; move it away\); nothing new was written, the previous files are unchanged$/

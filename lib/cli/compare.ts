@@ -13,7 +13,8 @@ import { failed, parseFlags, runMain } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
 
-Compares two exports of this kit (helicone_pricing_data_*.csv or .xlsx, any as-of dates):
+Compares two exports of this kit (helicone_pricing_data_*.csv or .xlsx, any as-of dates), or two
+history snapshots (outputs/history/helicone_pricing_data_*.parquet), or one of each:
 per-organization deltas of every numeric column, organizations that appeared or disappeared,
 tier changes, and totals. Organizations are matched by org_id.
 

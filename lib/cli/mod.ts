@@ -8,4 +8,5 @@ export {
   parseAsOf,
   parseCli,
 } from "./export.ts";
+export { HELP as historyHelp, main as historyMain, monthsFrom } from "./history.ts";
 export { HELP as scenarioHelp, main as scenarioMain, parseScenarioArgs } from "./scenario.ts";

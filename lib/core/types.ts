@@ -54,6 +54,12 @@ export interface ExportOptions {
   log?: (line: string) => void;
   /** called once per stage with what it produced (the notebooks show each stage in its cell) */
   onStage?: (event: StageEvent) => void;
+  /** revenue from elsewhere instead of the revenue stage (history backfills: Stripe invoices) */
+  revenueFor?: (customerIds: string[]) => RevenueResult;
+  /** also write a Parquet snapshot into the history folder (default true) */
+  history?: boolean;
+  /** the history folder; default PRICING_HISTORY_DIR, else <outDir>/history */
+  historyDir?: string;
   /** called as each timed stage starts and ends (the benchmark reads peak memory per stage) */
   onStageTime?: (name: string, phase: "start" | "end") => void;
 }

@@ -15,7 +15,7 @@ import { UserError } from "../core/config.ts";
 import { parseCsv } from "./csv_parse.ts";
 import { parseIsoDate } from "../core/window.ts";
 
-export type ExportFileFormat = "csv" | "xlsx";
+export type ExportFileFormat = "csv" | "xlsx" | "parquet";
 
 /** What an export's file name says: `helicone_pricing_data_2026-11-01[_demo][_<suffix>].csv`. */
 export interface ExportNameInfo {
@@ -36,7 +36,7 @@ export interface ExportFile {
 }
 
 const NAME_PATTERN =
-  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?(?:_[a-z0-9_]+)?\.(?:csv|xlsx)$/;
+  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?(?:_[a-z0-9_]+)?\.(?:csv|xlsx|parquet)$/;
 
 /** The as-of date and demo flag in an export's file name, or null if the name is not the kit's. */
 export function exportNameInfo(path: string): ExportNameInfo | null {
@@ -308,12 +308,38 @@ export async function exportFrameFromXlsxFile(path: string, source = path): Prom
   return frameFromRows(rows, source, 2);
 }
 
-/** Reads an export CSV or XLSX of this kit; every failure is a one-line UserError. */
+/**
+ * A history snapshot (Parquet, lib/history/snapshot.ts) as the export frame. Columns added to the
+ * kit after the snapshot was written come back empty; columns the kit no longer has are dropped.
+ */
+export function exportFrameFromParquetFile(path: string): pl.DataFrame {
+  let frame: pl.DataFrame;
+  try {
+    frame = pl.readParquet(path);
+  } catch (error) {
+    throw new UserError(
+      `${path} is not a readable Parquet snapshot (${(error as Error).message.split("\n")[0]})`,
+    );
+  }
+  const present = new Set(frame.columns);
+  if (!present.has("org_id")) {
+    throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
+  }
+  return pl.DataFrame(
+    COLUMNS.map((def) =>
+      present.has(def.name)
+        ? frame.getColumn(def.name)
+        : exportSeries(def, new Array(frame.height).fill(null))
+    ),
+  );
+}
+
+/** Reads an export CSV or XLSX, or a history snapshot; every failure is a one-line UserError. */
 export async function readExportFile(path: string): Promise<ExportFile> {
   const extension = extname(path).toLowerCase();
-  if (extension !== ".csv" && extension !== ".xlsx") {
+  if (extension !== ".csv" && extension !== ".xlsx" && extension !== ".parquet") {
     throw new UserError(
-      `${path} is not a .csv or .xlsx file; pass an export such as outputs/helicone_pricing_data_2026-11-01.csv`,
+      `${path} is not a .csv, .xlsx or .parquet file; pass an export such as outputs/helicone_pricing_data_2026-11-01.csv or a snapshot from outputs/history/`,
     );
   }
   try {
@@ -324,9 +350,15 @@ export async function readExportFile(path: string): Promise<ExportFile> {
     if (error instanceof Deno.errors.NotFound) throw new UserError(`${path} does not exist`);
     throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
   }
-  const format: ExportFileFormat = extension === ".csv" ? "csv" : "xlsx";
+  const format: ExportFileFormat = extension === ".csv"
+    ? "csv"
+    : extension === ".xlsx"
+    ? "xlsx"
+    : "parquet";
   const frame = format === "csv"
     ? exportFrameFromCsvText(await Deno.readTextFile(path), path)
-    : await exportFrameFromXlsxFile(path);
+    : format === "xlsx"
+    ? await exportFrameFromXlsxFile(path)
+    : exportFrameFromParquetFile(path);
   return { path, format, frame, name: exportNameInfo(path) };
 }

@@ -15,7 +15,9 @@ import type {
 import { DEFAULT_OUT_DIR, runExport } from "../export.ts";
 import type { RevenueResult } from "../revenue/types.ts";
 import { reportCharts } from "../economics/charts.ts";
-import { markdownList } from "../formats/markdown.ts";
+import { headlineKpis, loadPriceBook, perPlanTable, type PriceBook } from "../economics/mod.ts";
+import { formatKpi } from "../economics/report.ts";
+import { markdownList, markdownTable } from "../formats/markdown.ts";
 import {
   chartDisplay,
   type Displayable,
@@ -48,6 +50,8 @@ export interface ExportPage {
   join: { frame: pl.DataFrame; warnings: string[] };
   revenue: { frame: pl.DataFrame; revenue: RevenueResult; warnings: string[] };
   metrics: { frame: pl.DataFrame };
+  /** the price book the run priced plans with (plan order of the per-plan table) */
+  priceBook: PriceBook;
   /** data source, window and output folder, in Markdown */
   banner: string;
 }
@@ -97,6 +101,7 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
     join: stage("join"),
     revenue: stage("revenue"),
     metrics: stage("metrics"),
+    priceBook: await loadPriceBook(env),
     banner,
   };
 }
@@ -180,6 +185,20 @@ export function metricsDisplays(page: ExportPage): Displayable[] {
       .sort("llm_cost_30d", true),
     15,
   )];
+}
+
+/**
+ * Unit economics: the headline margins on both bases (company cost first, each with its basis),
+ * then the per-plan table the brief, the XLSX summary sheet and the admin page show.
+ */
+export function economicsDisplays(page: ExportPage): Displayable[] {
+  const frame = page.result.data.frame;
+  const kpis = markdownTable(
+    ["measure", "value", "basis"],
+    headlineKpis(frame).map((k) => [k.label, formatKpi(k.value, k.unit), k.basis]),
+  );
+  const plans = perPlanTable(frame, page.priceBook.scenario.plans.map((p) => p.name));
+  return [markdown(kpis), frameHtml(plans, plans.height)];
 }
 
 /** Stage 5: the export's charts as PNG images (the files keep SVG and PNG). */

@@ -1,6 +1,7 @@
 /** What lib/notebooks/ offers: the notebooks' pages over the pipeline (entry points, like cli/). */
 export {
   chartDisplays,
+  economicsDisplays,
   type ExportPage,
   type ExportPageParams,
   filesDisplays,

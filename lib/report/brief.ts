@@ -47,6 +47,8 @@ export interface BriefInput {
   segments?: readonly SegmentResult[];
   /** the size above which a file is too big to upload comfortably (default 20 MB) */
   uploadLimitBytes?: number;
+  /** the MRR history section (lib/history/report.ts), when the history has two snapshots */
+  history?: string;
 }
 
 /**
@@ -429,6 +431,7 @@ export function briefMarkdown(input: BriefInput): string {
       ),
     );
   }
+  if (input.history) lines.push("", input.history);
   lines.push(
     "",
     "## Columns",
@@ -466,6 +469,7 @@ export interface WriteBriefOptions {
   segments?: readonly SegmentResult[];
   /** trim threshold in bytes (default: PRICING_BRIEF_TRIM_ABOVE_MB or 20 MB) */
   trimAboveBytes?: number;
+  history?: string;
   /**
    * the trimmed CSV already written beside the export (writeCsvWithSubset, under its final name
    * trimmedFileName): kept when the CSV is above the threshold, deleted otherwise
@@ -513,6 +517,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     trimmed,
     segments: options.segments,
     uploadLimitBytes: limit,
+    history: options.history,
   });
   const briefPath = join(options.outDir, briefFileName(data.asOf, data.demo));
   await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown));

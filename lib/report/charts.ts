@@ -22,8 +22,8 @@ export interface Chart {
 }
 
 /** Tier colours stay the same in every chart. */
-const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
-const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
+export const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
+export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
 const WIDTH = 880;
 const HEIGHT = 480;
 /** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */

@@ -42,6 +42,8 @@ export interface Manifest {
     price_book: string;
   };
   files: ManifestFile[];
+  /** the Parquet snapshot of this export in the history folder (lib/history/snapshot.ts) */
+  history_snapshot?: ManifestFile & { path: string };
   warnings: string[];
 }
 
@@ -56,7 +58,10 @@ async function describeFile(path: string): Promise<ManifestFile> {
   return { name: basename(path), bytes, sha256: hash.digest("hex") };
 }
 
-export function buildManifest(data: PricingData, files: ManifestFile[]): Manifest {
+export function buildManifest(
+  data: PricingData,
+  { files, snapshot }: { files: ManifestFile[]; snapshot?: Manifest["history_snapshot"] },
+): Manifest {
   return {
     kit: "pricing-kit",
     manifest_version: 1,
@@ -96,6 +101,7 @@ export function buildManifest(data: PricingData, files: ManifestFile[]): Manifes
       price_book: basename(data.economics.priceBook.file),
     },
     files,
+    ...(snapshot ? { history_snapshot: snapshot } : {}),
     warnings: data.warnings,
   };
 }
@@ -103,11 +109,15 @@ export function buildManifest(data: PricingData, files: ManifestFile[]): Manifes
 /** Writes `helicone_pricing_data_<date>.manifest.json` last, after every file it lists. */
 export async function writeManifest(
   outDir: string,
-  data: PricingData,
-  paths: string[],
+  { data, paths, snapshot }: {
+    data: PricingData;
+    paths: string[];
+    /** the export's history snapshot (lib/history/snapshot.ts), listed with its full path */
+    snapshot?: Manifest["history_snapshot"];
+  },
 ): Promise<string> {
   const files = await Promise.all(paths.map(describeFile));
-  const manifest = buildManifest(data, files);
+  const manifest = buildManifest(data, { files, snapshot });
   const path = join(
     outDir,
     exportFileName({ asOf: data.asOf, demo: data.demo, ext: "manifest.json" }),

@@ -215,7 +215,9 @@ export function demoStripeObjects(
   options: { seed: number; asOf: Date; windowDays?: number },
 ): StripeObjects {
   const { seed, asOf } = options;
-  const random = seededRandom((seed ^ 0x5eed) >>> 0);
+  // One stream per customer: a customer's plan change (the demo evolves with the as-of, see
+  // lib/sources/demo_lifecycle.ts) must not reshuffle every other customer's draws.
+  let random = seededRandom((seed ^ 0x5eed) >>> 0);
   const chance = (p: number) => random() < p;
   const T = Math.floor(asOf.getTime() / 1000);
   const subscriptions: Json[] = [];
@@ -233,11 +235,13 @@ export function demoStripeObjects(
     subscription_item: item ?? null,
   });
 
-  orgs.forEach((org, index) => {
+  orgs.forEach((org) => {
+    random = seededRandom((seed ^ 0x5eed ^ stringHash(org.customerId)) >>> 0);
     const raw = org.tierRaw ?? org.tier;
     const dated = raw.endsWith("20251210");
     const seats = Math.max(1, org.seats);
-    const subscriptionId = `sub_demo${String(index + 1).padStart(5, "0")}`;
+    const key = org.customerId.replace(/^cus_/, "");
+    const subscriptionId = `sub_${key}`;
     const lines: [Json, number | null][] = []; // price, quantity (null: metered)
     let included = INCLUDED_REQUESTS.legacy;
     let currency = "usd";
@@ -285,7 +289,7 @@ export function demoStripeObjects(
       currency = chance(0.1) ? "eur" : "usd";
       lines.push([
         price({
-          id: `price_enterprise_${index + 1}`,
+          id: `price_enterprise_${key}`,
           product: "prod_enterprise",
           unitAmountDecimal: String(monthlyCents * months),
           interval: interval as "month" | "year",
@@ -411,6 +415,16 @@ export function demoStripeObjects(
     coupons: Object.values(COUPONS).map((c) => structuredClone(c)),
     ptb: { productId: DEMO_PTB_PRODUCT, ...ptbWindow(asOf, windowDays), ...ptb },
   };
+}
+
+/** FNV-1a of a string: a stable per-customer seed. */
+function stringHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
 
 function subscription(

@@ -4,11 +4,16 @@
  * gateway-only traffic, zero-seat organizations, organizations without requests, and heavy users
  * on cheap plans (negative margins). It produces the same frames the SQL queries return, so the
  * rest of the pipeline runs unchanged.
+ *
+ * The data evolves with the as-of (lib/sources/demo_lifecycle.ts): the draw below is the state at
+ * DEMO_ANCHOR; organizations exist from their sign-up, grow, change plan, churn and come back.
+ * The draw's random sequence does not depend on the as-of, so each organization keeps its identity.
  */
 import type { QueryFrames, QueryResults } from "./queries.ts";
 import { QUERY_COLUMNS } from "./queries.ts";
 import { columnsToFrame } from "./frames.ts";
 import { seededRandom } from "../core/random.ts";
+import { DEMO_ANCHOR, demoState } from "./demo_lifecycle.ts";
 
 export const DEMO_SEED = 20260101;
 export const DEMO_ORGANIZATIONS = 400;
@@ -119,67 +124,92 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
     const orgId = uuid(d);
     let roll = d.next();
     const kind = KINDS.find((k) => (roll -= k.share) < 0) ?? KINDS[0];
-    const tierRaw = d.pick(kind.tiers);
-    const paid = tierRaw !== null && tierRaw !== "free";
+    const baseTierRaw = d.pick(kind.tiers);
+    const basePaid = baseTierRaw !== null && baseTierRaw !== "free";
     const zeroSeats = d.next() < 0.03;
-    const seats = zeroSeats ? 0 : d.int(kind.seats[0], kind.seats[1]);
-    const activeUsers = Math.min(seats, Math.round(seats * d.next() * 1.1));
+    const baseSeats = zeroSeats ? 0 : d.int(kind.seats[0], kind.seats[1]);
+    const baseActiveUsers = Math.min(baseSeats, Math.round(baseSeats * d.next() * 1.1));
     const name = i % 80 === 7
       ? AWKWARD_NAMES[(i - 7) / 80 % AWKWARD_NAMES.length]
       : `${d.pick(NAME_FIRST)} ${d.pick(NAME_SECOND)} ${i + 1}`;
     const ageDays = d.int(1, 1100);
-    const customerId = paid || d.next() < 0.08 ? `cus_demo${String(i + 1).padStart(5, "0")}` : null;
-    const addons = paid && d.next() < 0.25
+    const baseCustomerId = basePaid || d.next() < 0.08
+      ? `cus_demo${String(i + 1).padStart(5, "0")}`
+      : null;
+    const baseAddons = basePaid && d.next() < 0.25
       ? "prompts"
-      : paid && d.next() < 0.1
+      : basePaid && d.next() < 0.1
       ? "evals,prompts"
       : null;
+    // drawn here, after the add-ons, as the draw always was: the sequence stays the same
+    const createdAtMs = DEMO_ANCHOR.getTime() - ageDays * DAY_MS - d.int(0, DAY_MS - 1);
 
-    orgs.org_id.push(orgId);
-    orgs.org_name.push(name);
-    orgs.tier_raw.push(tierRaw);
-    orgs.created_at.push(asOf.getTime() - ageDays * DAY_MS - d.int(0, DAY_MS - 1));
-    orgs.stripe_customer_id.push(customerId);
-    orgs.org_subscription_status.push(paid ? "active" : customerId ? "canceled" : null);
-    orgs.addons_in_metadata.push(addons);
-    orgs.seats.push(seats);
-    orgs.active_users_30d.push(activeUsers);
+    // The organization at the as-of (the draws above and below do not depend on it).
+    const state = demoState(
+      { index: i, seed: DEMO_SEED, tierRaw: baseTierRaw, createdAtMs, seats: baseSeats },
+      asOf.getTime(),
+    );
+    const keep = state.exists;
+    const paid = state.paid;
+    const tierRaw = state.tierRaw;
+    const seats = state.seats;
+    const activeUsers = Math.min(seats, Math.round(baseActiveUsers * state.growth));
+    const customerId = baseCustomerId ??
+      (paid ? `cus_demo${String(i + 1).padStart(5, "0")}` : null);
+    const addons = paid ? baseAddons : null;
 
-    const promptCount = addons || d.next() < 0.2 ? d.int(1, 60) : 0;
-    if (promptCount > 0) {
+    if (keep) {
+      orgs.org_id.push(orgId);
+      orgs.org_name.push(name);
+      orgs.tier_raw.push(tierRaw);
+      orgs.created_at.push(createdAtMs);
+      orgs.stripe_customer_id.push(customerId);
+      orgs.org_subscription_status.push(paid ? "active" : customerId ? "canceled" : null);
+      orgs.addons_in_metadata.push(addons);
+      orgs.seats.push(seats);
+      orgs.active_users_30d.push(activeUsers);
+    }
+
+    const promptCount = baseAddons || d.next() < 0.2 ? d.int(1, 60) : 0;
+    if (promptCount > 0 && keep) {
       prompts.org_id.push(orgId);
       prompts.prompts_created.push(promptCount);
     }
 
     // A quarter of organizations sent nothing in the window; the rest are long-tailed.
-    const silent = d.next() < (paid ? 0.08 : 0.35);
+    const silent = d.next() < (basePaid ? 0.08 : 0.35);
     const traffic = d.next();
     const ptbShare = traffic < 0.15 ? 1 : traffic < 0.3 ? d.next() : 0; // gateway-only / mixed / BYOK
     if (!silent) {
       // A few free organizations are power users: the upgrade candidates.
-      const powerUser = !paid && d.next() < 0.06 ? 100 : 1;
+      const powerUser = !basePaid && d.next() < 0.06 ? 100 : 1;
       const requests = Math.max(
         1,
-        Math.round(d.logNormal(kind.requests, 1.6) * windowScale * powerUser),
+        Math.round(d.logNormal(kind.requests, 1.6) * windowScale * powerUser * state.growth),
       );
       const ptbRequests = Math.round(requests * ptbShare);
       const costPerRequestUsd = d.logNormal(0.0007, 1.0);
       const costNano = BigInt(Math.round(requests * costPerRequestUsd * 1e9));
       const ptbCostNano = BigInt(Math.round(Number(costNano) * (ptbRequests / requests)));
       const promptsUsed = promptCount > 0 ? Math.round(requests * d.next() * 0.6) : 0;
-      usage.org_id.push(orgId);
-      usage.requests_30d.push(requests);
-      usage.ptb_requests_30d.push(ptbRequests);
-      usage.byok_requests_30d.push(requests - ptbRequests);
-      usage.prompts_used_30d.push(promptsUsed);
-      usage.llm_cost_nano.push(Number(costNano) / 1e9);
-      usage.llm_cost_ptb_nano.push(Number(ptbCostNano) / 1e9);
-      usage.llm_cost_byok_nano.push(Number(costNano - ptbCostNano) / 1e9);
+      if (keep) {
+        usage.org_id.push(orgId);
+        usage.requests_30d.push(requests);
+        usage.ptb_requests_30d.push(ptbRequests);
+        usage.byok_requests_30d.push(requests - ptbRequests);
+        usage.prompts_used_30d.push(promptsUsed);
+        usage.llm_cost_nano.push(Number(costNano) / 1e9);
+        usage.llm_cost_ptb_nano.push(Number(ptbCostNano) / 1e9);
+        usage.llm_cost_byok_nano.push(Number(costNano - ptbCostNano) / 1e9);
+      }
     }
     // All-time PTB spend: every org with PTB traffic, plus some that used the gateway before.
     if (ptbShare > 0 || d.next() < 0.05) {
-      ptb.org_id.push(orgId);
-      ptb.ptb_spend_nano.push(Math.round(d.logNormal(300, 1.5) * 100) / 100);
+      const spend = Math.round(d.logNormal(300, 1.5) * 100) / 100;
+      if (keep) {
+        ptb.org_id.push(orgId);
+        ptb.ptb_spend_nano.push(spend);
+      }
     }
   }
 

@@ -1,0 +1,240 @@
+/**
+ * History benchmark: what snapshots and backfills cost at the benchmark's scale.
+ *
+ *   deno run -A bench/history.ts [--scale small|default|large] [--stripe-latency-ms 50] [--cached]
+ *
+ * Reuses the databases `deno task bench` seeded (outputs/bench/data-<scale>/; run it first) and a
+ * fake Stripe API serving every 5th organization's subscription and its invoices (4 in 5 yearly,
+ * 1 in 5 monthly with 13 months of invoices). Measures: one CSV export with its Parquet snapshot
+ * (the snapshot stage against the whole export), a 12-month live backfill (invoice listing cold;
+ * with --cached, once more from today's cache), and the report. Prints a table; writes JSON to outputs/bench/.
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { loadPricingData, runExport } from "../lib/export.ts";
+import { backfill } from "../lib/history/backfill.ts";
+import {
+  buildHistoryReport,
+  loadHistoryPoints,
+  writeHistoryReport,
+} from "../lib/history/report.ts";
+import { startClickHouse, startPostgres } from "../tests/servers.ts";
+import { startFakeStripe } from "../tests/fake_stripe.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const BENCH_DIR = `${ROOT}outputs/bench`;
+/** the as-of `deno task bench` seeds for */
+const AS_OF = new Date("2026-11-01T00:00:00Z");
+const DAY = 86_400;
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    scale: { type: "string", default: "default" },
+    "stripe-latency-ms": { type: "string", default: "50" },
+    cached: { type: "boolean", default: false },
+  },
+});
+const dataDir = `${BENCH_DIR}/data-${values.scale}`;
+let seeded: { orgs: number };
+try {
+  seeded = JSON.parse(await Deno.readTextFile(`${dataDir}/seeded.json`));
+} catch {
+  console.error(
+    `error: ${dataDir} is not seeded: run deno task bench --scale ${values.scale} first`,
+  );
+  Deno.exit(1);
+}
+
+/** Subscriptions and invoices of every 5th organization (the seed's customer ids). */
+function stripeData(orgs: number) {
+  const price = (id: string, cents: number, interval: "month" | "year") => ({
+    id,
+    object: "price",
+    product: "prod_pro_users",
+    currency: "usd",
+    unit_amount_decimal: String(cents),
+    recurring: { interval, interval_count: 1, usage_type: "licensed" },
+  });
+  const monthly = price("price_pro_users", 2000, "month");
+  const yearly = price("price_pro_users_yearly", 20000, "year");
+  const T = AS_OF.getTime() / 1000;
+  const subscriptions = [];
+  const invoices = [];
+  const line = (g: number, p: typeof monthly, quantity: number, start: number, end: number) => ({
+    id: `il_${g}_${start}`,
+    amount: Number(p.unit_amount_decimal) * quantity,
+    currency: "usd",
+    quantity,
+    period: { start, end },
+    discount_amounts: [],
+    taxes: [],
+    pricing: { type: "price_details", price_details: { price: p.id } },
+    parent: {
+      type: "subscription_item_details",
+      subscription_item_details: { subscription: `sub_${g}`, proration: false },
+    },
+  });
+  for (let g = 5; g <= orgs; g += 5) {
+    const isYearly = g % 25 !== 0;
+    const p = isYearly ? yearly : monthly;
+    const quantity = 1 + (g % 7);
+    subscriptions.push({
+      id: `sub_${g}`,
+      object: "subscription",
+      customer: `cus_${g}`,
+      status: "active",
+      currency: "usd",
+      cancel_at_period_end: false,
+      discounts: [],
+      items: { object: "list", data: [{ id: `si_${g}`, quantity, price: p, discounts: [] }] },
+    });
+    const periods: [number, number][] = isYearly
+      ? [[T - (g % 360) * DAY, T - (g % 360) * DAY + 365 * DAY]]
+      : Array.from({ length: 13 }, (_, i) => [T - (13 - i) * 30 * DAY, T - (12 - i) * 30 * DAY]);
+    for (const [start, end] of periods) {
+      invoices.push({
+        id: `in_${g}_${start}`,
+        object: "invoice",
+        customer: `cus_${g}`,
+        status: "paid",
+        created: start,
+        currency: "usd",
+        lines: { object: "list", has_more: false, data: [line(g, p, quantity, start, end)] },
+      });
+    }
+  }
+  return {
+    subscriptions,
+    products: [{ id: "prod_pro_users", object: "product", name: "pro-users", metadata: {} }],
+    invoices,
+  };
+}
+
+const timed = async <T>(work: () => Promise<T>) => {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: Math.round(performance.now() - started) };
+};
+
+const postgres = await startPostgres({ dir: `${dataDir}/pg` });
+const clickhouse = await startClickHouse({ dir: `${dataDir}/ch` });
+const data = stripeData(seeded.orgs);
+const fake = startFakeStripe(data, "sk_test_bench", Number(values["stripe-latency-ms"]));
+const env = {
+  PRICING_PG_URL: postgres.url,
+  PRICING_CH_URL: clickhouse.url,
+  PRICING_CH_USER: clickhouse.user,
+  PRICING_CH_PASSWORD: clickhouse.password,
+  PRICING_CH_MAX_EXECUTION_SECONDS: "1800",
+  PRICING_PG_STATEMENT_TIMEOUT_MS: "1800000",
+  STRIPE_SECRET_KEY: fake.apiKey,
+  STRIPE_API_HOST: "127.0.0.1",
+  STRIPE_API_PORT: String(fake.port),
+  STRIPE_API_PROTOCOL: "http",
+};
+const outDir = await Deno.makeTempDir({ dir: BENCH_DIR, prefix: "history-" });
+try {
+  const base = { env, outDir, formats: ["csv" as const], charts: false, quiet: true };
+  console.error("export (warm-up) …");
+  await runExport({ ...base, asOf: AS_OF, log: () => {} });
+  console.error("export with snapshot …");
+  const exported = await timed(() => runExport({ ...base, asOf: AS_OF, log: () => {} }));
+  const stages = exported.value.data.stages;
+  const snapshotBytes = (await Deno.stat(
+    `${outDir}/history/helicone_pricing_data_2026-11-01.parquet`,
+  )).size;
+  const csvBytes = (await Deno.stat(exported.value.csvPath!)).size;
+
+  const historyDir = `${outDir}/backfill`;
+  const run = () =>
+    backfill({
+      load: loadPricingData,
+      env,
+      historyDir,
+      outDir,
+      months: 12,
+      last: AS_OF,
+      now: AS_OF,
+      quiet: true,
+      log: (line) => console.error(`  ${line}`),
+    });
+  console.error("backfill 12 months (invoices cold) …");
+  const cold = await timed(run);
+  const warm = values.cached
+    ? (console.error("backfill 12 months (invoices from today's cache) …"), await timed(run))
+    : null;
+  console.error("report …");
+  const report = await timed(async () => {
+    const built = buildHistoryReport(await loadHistoryPoints(historyDir, false), false);
+    await writeHistoryReport(built, { outDir, charts: true });
+    return built;
+  });
+
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const pct = (part: number, whole: number) => `${(100 * part / whole).toFixed(1)} %`;
+  const result = {
+    scale: values.scale,
+    organizations: exported.value.data.frame.height,
+    stripeSubscriptions: data.subscriptions.length,
+    stripeInvoices: data.invoices.length,
+    stripeLatencyMs: Number(values["stripe-latency-ms"]),
+    exportMs: exported.ms,
+    snapshotMs: stages.snapshot,
+    historySectionMs: stages.history ?? 0,
+    snapshotBytes,
+    csvBytes,
+    backfillColdMs: cold.ms,
+    backfillColdStripeCalls: cold.value.stripeCalls,
+    backfillCachedMs: warm?.ms ?? null,
+    backfillCachedStripeCalls: warm?.value.stripeCalls ?? null,
+    reportMs: report.ms,
+    reconciles: report.value.failures.length === 0,
+    reconciliation: cold.value.reconciliation
+      ? {
+        liveCents: cold.value.reconciliation.liveCents,
+        invoiceCents: cold.value.reconciliation.invoiceCents,
+        differing: cold.value.reconciliation.differing.length,
+      }
+      : null,
+  };
+  console.log(
+    `History benchmark, scale ${result.scale}: ${result.organizations} organizations, ${result.stripeSubscriptions} Stripe subscriptions, ${result.stripeInvoices} invoices at ${result.stripeLatencyMs} ms per call\n`,
+  );
+  console.log("| measure | value |\n|---|---|");
+  for (
+    const [name, value] of [
+      ["CSV export (with snapshot)", s(result.exportMs)],
+      [
+        "snapshot write (Parquet, zstd)",
+        `${s(result.snapshotMs)} = ${pct(result.snapshotMs, result.exportMs)} of the export`,
+      ],
+      [
+        "snapshot size",
+        `${(snapshotBytes / 1e6).toFixed(1)} MB (CSV ${(csvBytes / 1e6).toFixed(1)} MB)`,
+      ],
+      ["history section (reads the snapshots)", s(result.historySectionMs)],
+      [
+        "backfill 12 months, invoices cold",
+        `${s(result.backfillColdMs)} (${result.backfillColdStripeCalls} Stripe calls)`,
+      ],
+      ...(warm
+        ? [[
+          "backfill 12 months, invoices cached",
+          `${s(warm.ms)} (${warm.value.stripeCalls} Stripe calls)`,
+        ]]
+        : []),
+      ["report (bridge, CSV, Markdown, 4 charts)", s(result.reportMs)],
+      ["bridge reconciles every month", String(result.reconciles)],
+    ]
+  ) console.log(`| ${name} | ${value} |`);
+  const path = `${BENCH_DIR}/bench_history_${result.scale}_${
+    new Date().toISOString().slice(0, 19).replaceAll(":", "")
+  }.json`;
+  await Deno.writeTextFile(path, JSON.stringify(result, null, 2));
+  console.log(`\nwritten ${path}`);
+} finally {
+  await fake.close();
+  await Promise.allSettled([postgres.stop(), clickhouse.stop()]);
+  await Deno.remove(outDir, { recursive: true }).catch(() => {});
+}

@@ -1,0 +1,206 @@
+/**
+ * `deno task history import|backfill|report`: the history folder's command line.
+ * Errors are one line, exit code 1.
+ */
+import { loadEnv, sourceSettings, UserError } from "../core/config.ts";
+import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
+import { isoDate } from "../formats/files.ts";
+import { readExportFile } from "../formats/read_export.ts";
+import { backfill, monthStart } from "../history/backfill.ts";
+import { reconciliationLine } from "../history/invoice_revenue.ts";
+import {
+  buildHistoryReport,
+  loadMonthlyHistoryPoints,
+  writeHistoryReport,
+} from "../history/report.ts";
+import { historyDir, writeSnapshot } from "../history/snapshot.ts";
+import { failed, parseFlags, runMain } from "./args.ts";
+import { parseAsOf } from "../core/window.ts";
+
+export const HELP = `Usage: deno task history <command> [options]
+
+Commands:
+  import FILE…            import older exports (helicone_pricing_data_<date>[_demo].csv or .xlsx)
+                          into the history folder as Parquet snapshots (the date comes from the name)
+  backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
+                          month, 00:00 UTC), then the report
+  report                  the MRR bridge per month and plan, trends and charts, from the snapshots
+
+Options:
+  --history-dir DIR       the history folder (default PRICING_HISTORY_DIR, else outputs/history)
+  --out-dir DIR           where the report goes (default outputs/)
+  --demo                  backfill/report the demo dataset (default when no database is configured)
+  --months N              backfill: how many month ends (default 12)
+  --from DATE             backfill: from this month on instead of --months (--every month is the
+                          only step; the first as-of is the 1st of the month after DATE's, unless
+                          DATE is a 1st)
+  --to DATE               backfill: the last as-of (default the 1st of this month)
+  --no-charts             report: no charts
+  --env-file FILE         settings file (default .env)
+  --quiet                 print nothing but errors
+  -h, --help              show this help
+`;
+
+export interface HistoryCliContext {
+  historyDir: string;
+  outDir: string;
+  quiet: boolean;
+  log: (line: string) => void;
+}
+
+async function importFiles(files: string[], context: HistoryCliContext): Promise<void> {
+  if (files.length === 0) throw new UserError("pass one or more export files to import");
+  for (const file of files) {
+    const read = await readExportFile(file);
+    if (!read.name) {
+      throw new UserError(
+        `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
+      );
+    }
+    const written = await writeSnapshot(read.frame, {
+      dir: context.historyDir,
+      asOf: read.name.asOf,
+      demo: read.name.demo,
+      origin: "import",
+      sourceFile: file,
+      warnings: [`imported from ${file}`],
+    });
+    context.log(`imported ${file} as ${isoDate(read.name.asOf)} → ${written.path}`);
+  }
+}
+
+/** Month-end as-ofs (1sts of months) from `from` (rounded up to a 1st) to `last`'s month. */
+export function monthsFrom(from: Date, last: Date): number {
+  const start = monthStart(from).getTime() === from.getTime()
+    ? from
+    : new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+  const end = monthStart(last);
+  const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() -
+    start.getUTCMonth() + 1;
+  if (months < 1) {
+    throw new UserError(`--from ${isoDate(from)} is after the last as-of ${isoDate(end)}`);
+  }
+  return months;
+}
+
+async function report(
+  context: HistoryCliContext,
+  { demo, charts, notes = [] }: { demo: boolean; charts: boolean; notes?: string[] },
+): Promise<number> {
+  const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
+  if (points.length < 2) { // (buildHistoryReport also refuses fewer than two with revenue)
+    throw new UserError(
+      `${context.historyDir} holds ${points.length} ${
+        demo ? "demo " : ""
+      }snapshot(s); a report needs two: export at two as-of dates or run deno task history backfill`,
+    );
+  }
+  const built = buildHistoryReport(points, demo);
+  const files = await writeHistoryReport(built, { outDir: context.outDir, charts, notes });
+  context.log(
+    `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,
+  );
+  for (const path of [files.csvPath, files.changesPath, files.markdownPath, ...files.chartPaths]) {
+    context.log(`  ${path}`);
+  }
+  if (built.failures.length > 0) {
+    const f = built.failures[0];
+    console.error(
+      `error: the bridge does not reconcile in ${built.failures.length} place(s), first ${f.month}${
+        f.plan === null ? "" : ` plan ${f.plan}`
+      }: ${f.problem}`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+export async function main(args: string[]): Promise<number> {
+  try {
+    const parsed = parseFlags({
+      args,
+      options: {
+        "history-dir": { type: "string" },
+        "out-dir": { type: "string" },
+        "env-file": { type: "string" },
+        months: { type: "string" },
+        to: { type: "string" },
+        from: { type: "string" },
+        every: { type: "string" },
+        "no-charts": { type: "boolean" },
+        demo: { type: "boolean" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (parsed.values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const [command, ...rest] = parsed.positionals;
+    const env = await loadEnv(parsed.values["env-file"] ?? ".env");
+    const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
+    const quiet = parsed.values.quiet ?? false;
+    const context: HistoryCliContext = {
+      historyDir: parsed.values["history-dir"] ?? historyDir(env, outDir),
+      outDir,
+      quiet,
+      log: quiet ? () => {} : (line) => console.log(line),
+    };
+    switch (command) {
+      case "import":
+        await importFiles(rest, context);
+        return 0;
+      case "backfill": {
+        if (rest.length > 0) throw new UserError(`backfill takes no files (got ${rest[0]})`);
+        if (parsed.values.every !== undefined && parsed.values.every !== "month") {
+          throw new UserError(
+            `--every takes month (one snapshot per month end), got ${parsed.values.every}`,
+          );
+        }
+        const last = parsed.values.to ? parseAsOf(parsed.values.to, { name: "--to" }) : new Date();
+        if (parsed.values.from && parsed.values.months) {
+          throw new UserError("pass --from or --months, not both");
+        }
+        const months = parsed.values.from
+          ? monthsFrom(parseAsOf(parsed.values.from, { name: "--from" }), last)
+          : Number(parsed.values.months ?? "12");
+        const result = await backfill({
+          load: loadPricingData,
+          env,
+          historyDir: context.historyDir,
+          outDir,
+          months,
+          last,
+          demo: parsed.values.demo,
+          quiet,
+          log: context.log,
+        });
+        context.log(
+          `backfilled ${result.snapshots.length} snapshots in ${result.durationMs} ms into ${context.historyDir}`,
+        );
+        return await report(context, {
+          demo: result.demo,
+          charts: !parsed.values["no-charts"],
+          notes: result.reconciliation ? [reconciliationLine(result.reconciliation)] : [],
+        });
+      }
+      case "report":
+        if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
+        return await report(context, {
+          demo: parsed.values.demo ?? sourceSettings(env) === null,
+          charts: !parsed.values["no-charts"],
+        });
+      case undefined:
+        throw new UserError("pass a command: import, backfill or report (see --help)");
+      default:
+        throw new UserError(`unknown command ${command}: use import, backfill or report`);
+    }
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+if (import.meta.main) await runMain(main);

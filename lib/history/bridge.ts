@@ -1,0 +1,340 @@
+/**
+ * The MRR bridge over a history of snapshots (revenue-rules.md, "MRR movements and MRR from
+ * invoices", rules 1–3), computed with Polars over a long frame of (snapshot, organization):
+ *
+ * - customer-month bridge: s/e = the organization's `mrr_recurring` at the previous/this snapshot,
+ *   in integer cents. s = 0 < e: `new` if it never paid in an earlier snapshot, else
+ *   `reactivation`; e = 0 < s: `churn` s; else e − s as `expansion` / `contraction`. Everything
+ *   that happened between two snapshots nets into one movement.
+ * - plan bridge per (organization, plan): a paying organization whose plan changed while paying is
+ *   `moved_out` of the old plan (its s) and `moved_in` to the new one (its e); other movements take
+ *   the organization's label on its plan (churn on the old plan, new/reactivation on the new).
+ * - every month, company and plan: start + new + expansion + reactivation + moved_in − contraction
+ *   − churn − moved_out = end, and start = the previous end, checked in integer cents.
+ *
+ * The plan is the `plan` column where the snapshot has one (lib/economics), else `tier`.
+ */
+import pl from "nodejs-polars";
+import { isoDate } from "../formats/files.ts";
+
+export interface HistoryPoint {
+  asOf: Date;
+  /** an export frame (at least org_id, tier, mrr_recurring, mrr, requests_30d, llm_cost_*) */
+  frame: pl.DataFrame;
+}
+
+export const MOVEMENTS = ["new", "expansion", "contraction", "churn", "reactivation"] as const;
+export const PLAN_MOVES = ["moved_in", "moved_out"] as const;
+
+/** Columns of the bridge frames, in order (amounts in integer cents). */
+export const COMPANY_BRIDGE_COLUMNS = [
+  "month",
+  "start_cents",
+  ...MOVEMENTS.map((m) => `${m}_cents`),
+  "end_cents",
+] as const;
+
+const num = (name: string) => pl.col(name).cast(pl.Float64).fillNull(0);
+
+/** One row per (snapshot, organization): idx, month, org_id, plan, cents, usage and cost. */
+export function historyLong(points: HistoryPoint[]): pl.DataFrame {
+  const ordered = [...points].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const parts = ordered.map((point, idx) => {
+    const frame = point.frame;
+    // the plan where the snapshot has one (older snapshots: empty), else the tier
+    const plan = frame.columns.includes("plan")
+      ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
+      : pl.col("tier");
+    return frame.select(
+      pl.col("org_id"),
+      plan.cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("plan"),
+      num("mrr_recurring").mul(100).round(0).cast(pl.Int64).alias("cents"),
+      num("mrr").alias("mrr"),
+      num("requests_30d").alias("requests"),
+      num("llm_cost_30d").alias("llm_cost"),
+      num("llm_cost_ptb_30d").alias("llm_cost_company"),
+    ).withColumns(
+      pl.lit(idx).cast(pl.Int32).alias("idx"),
+      pl.lit(isoDate(point.asOf)).alias("month"),
+    );
+  });
+  if (parts.length === 0) throw new Error("historyLong needs at least one snapshot");
+  return pl.concat(parts, { how: "vertical" });
+}
+
+const when = (condition: pl.Expr, value: pl.Expr) =>
+  pl.when(condition).then(value).otherwise(pl.lit(0)).cast(pl.Int64);
+
+/**
+ * One row per (snapshot idx ≥ 1, organization present in either snapshot): s, e, plan_s,
+ * plan_e and the movement amounts of rule 1 (each ≥ 0, cents).
+ */
+export function customerMovements(long: pl.DataFrame): pl.DataFrame {
+  const last = long.getColumn("idx").max() as number;
+  const months = long.select("idx", "month").unique().rename({ month: "month_e" });
+  const current = long.filter(pl.col("idx").gtEq(1)).select(
+    "org_id",
+    "idx",
+    pl.col("plan").alias("plan_e"),
+    pl.col("cents").alias("e"),
+  );
+  const previous = long.filter(pl.col("idx").lt(last)).select(
+    "org_id",
+    pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
+    pl.col("plan").alias("plan_s"),
+    pl.col("cents").alias("s"),
+  );
+  const firstPaid = long.filter(pl.col("cents").gt(0)).groupBy("org_id").agg(
+    pl.col("idx").min().alias("first_paid"),
+  );
+  const s = pl.col("s"), e = pl.col("e");
+  const both = s.gt(0).and(e.gt(0));
+  return current.join(previous, { on: ["org_id", "idx"], how: "full", coalesce: true })
+    .join(firstPaid, { on: "org_id", how: "left" })
+    .join(months, { on: "idx", how: "left" })
+    .withColumns(
+      s.fillNull(0).cast(pl.Int64).alias("s"),
+      e.fillNull(0).cast(pl.Int64).alias("e"),
+    )
+    .withColumns(
+      when(s.eq(0).and(e.gt(0)).and(pl.col("first_paid").eq(pl.col("idx"))), e).alias("new"),
+      when(s.eq(0).and(e.gt(0)).and(pl.col("first_paid").lt(pl.col("idx"))), e).alias(
+        "reactivation",
+      ),
+      when(s.gt(0).and(e.eq(0)), s).alias("churn"),
+      when(both.and(e.gt(s)), e.sub(s)).alias("expansion"),
+      when(both.and(e.lt(s)), s.sub(e)).alias("contraction"),
+      // a plan change while paying: out of the old plan, into the new (rule 2)
+      both.and(pl.col("plan_s").neq(pl.col("plan_e"))).fillNull(false).alias("plan_changed"),
+    )
+    .rename({ month_e: "month" }); // unsorted: 12 × 100k string keys are costly to sort
+}
+
+const sumInt = (name: string) => pl.col(name).sum().cast(pl.Int64).alias(`${name}_cents`);
+
+/** Paying organizations, ARPA, requests, LLM cost and margins per idx (and per plan when given). */
+function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
+  return long.groupBy(keys).agg(
+    pl.col("cents").sum().cast(pl.Int64).alias("end_cents"),
+    pl.col("cents").gt(0).cast(pl.Int64).sum().alias("paying_orgs"),
+    pl.col("mrr").sum().alias("mrr_usd"),
+    pl.col("requests").sum().alias("requests"),
+    pl.col("llm_cost").sum().alias("llm_cost_usd"),
+    pl.col("llm_cost_company").sum().alias("llm_cost_company_usd"),
+  ).withColumns(
+    pl.when(pl.col("paying_orgs").gt(0))
+      .then(pl.col("end_cents").cast(pl.Float64).div(pl.col("paying_orgs")).div(100))
+      .otherwise(pl.lit(null)).alias("arpa_usd"),
+    pl.when(pl.col("mrr_usd").gt(0))
+      .then(pl.col("mrr_usd").sub(pl.col("llm_cost_company_usd")).div(pl.col("mrr_usd")).mul(100))
+      .otherwise(pl.lit(null)).alias("margin_company_pct"),
+  );
+}
+
+/** Per month (snapshot idx ≥ 1): start, the five movements, end, and the snapshot totals. */
+export function companyBridge(
+  long: pl.DataFrame,
+  movements: pl.DataFrame = customerMovements(long),
+): pl.DataFrame {
+  const moves = movements.groupBy(["idx", "month"]).agg(
+    pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
+    ...MOVEMENTS.map(sumInt),
+  );
+  return moves.join(snapshotTotals(long, ["idx"]), { on: "idx", how: "left" })
+    .sort("idx")
+    .select(
+      "idx",
+      ...COMPANY_BRIDGE_COLUMNS,
+      "paying_orgs",
+      "arpa_usd",
+      "requests",
+      "llm_cost_usd",
+      "llm_cost_company_usd",
+      "mrr_usd",
+      "margin_company_pct",
+    );
+}
+
+/** Per (month, plan): start, movements, moved_in, moved_out, end and the snapshot totals. */
+export function planBridge(
+  long: pl.DataFrame,
+  moves: pl.DataFrame = customerMovements(long),
+): pl.DataFrame {
+  const changed = pl.col("plan_changed");
+  // Old-plan side: start, churn, contraction/expansion when the plan stayed, moved_out.
+  const oldSide = moves.filter(pl.col("s").gt(0)).select(
+    "idx",
+    "month",
+    pl.col("plan_s").alias("plan"),
+    pl.col("s").alias("start"),
+    pl.lit(0).cast(pl.Int64).alias("new"),
+    pl.when(changed).then(pl.lit(0)).otherwise(pl.col("expansion")).cast(pl.Int64).alias(
+      "expansion",
+    ),
+    pl.when(changed).then(pl.lit(0)).otherwise(pl.col("contraction")).cast(pl.Int64).alias(
+      "contraction",
+    ),
+    pl.col("churn"),
+    pl.lit(0).cast(pl.Int64).alias("reactivation"),
+    pl.lit(0).cast(pl.Int64).alias("moved_in"),
+    pl.when(changed).then(pl.col("s")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_out"),
+  );
+  // New-plan side: new, reactivation, moved_in (expansion/contraction are on the old side).
+  const newSide = moves.filter(pl.col("e").gt(0)).select(
+    "idx",
+    "month",
+    pl.col("plan_e").alias("plan"),
+    pl.lit(0).cast(pl.Int64).alias("start"),
+    pl.col("new"),
+    pl.lit(0).cast(pl.Int64).alias("expansion"),
+    pl.lit(0).cast(pl.Int64).alias("contraction"),
+    pl.lit(0).cast(pl.Int64).alias("churn"),
+    pl.col("reactivation"),
+    pl.when(changed).then(pl.col("e")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_in"),
+    pl.lit(0).cast(pl.Int64).alias("moved_out"),
+  );
+  const movementNames = ["start", ...MOVEMENTS, ...PLAN_MOVES];
+  const sums = pl.concat([oldSide, newSide], { how: "vertical" })
+    .groupBy(["idx", "month", "plan"])
+    .agg(...movementNames.map(sumInt));
+  const totals = snapshotTotals(long.filter(pl.col("idx").gtEq(1)), ["idx", "plan"]);
+  return sums.join(totals, { on: ["idx", "plan"], how: "full", coalesce: true })
+    .join(long.select("idx", pl.col("month").alias("month_t")).unique(), {
+      on: "idx",
+      how: "left",
+    })
+    .withColumns(
+      pl.col("month").fillNull(pl.col("month_t")),
+      ...movementNames.map((m) => pl.col(`${m}_cents`).fillNull(0).cast(pl.Int64)),
+      pl.col("end_cents").fillNull(0).cast(pl.Int64),
+      pl.col("paying_orgs").fillNull(0).cast(pl.Int64),
+    )
+    .filter(
+      pl.col("start_cents").gt(0).or(pl.col("end_cents").gt(0)).or(pl.col("paying_orgs").gt(0))
+        .or(pl.col("requests").gt(0)),
+    )
+    .sort(["idx", "plan"])
+    .select(
+      "idx",
+      "month",
+      "plan",
+      ...movementNames.map((m) => `${m}_cents`),
+      "end_cents",
+      "paying_orgs",
+      "arpa_usd",
+      "requests",
+      "llm_cost_usd",
+      "llm_cost_company_usd",
+      "mrr_usd",
+      "margin_company_pct",
+    );
+}
+
+/** Upgrades and downgrades between plans: per (month, from, to), organizations and MRR. */
+export function planChanges(
+  long: pl.DataFrame,
+  moves: pl.DataFrame = customerMovements(long),
+): pl.DataFrame {
+  return moves.filter(pl.col("plan_changed"))
+    .rename({ plan_s: "from_plan", plan_e: "to_plan" })
+    .groupBy(["idx", "month", "from_plan", "to_plan"])
+    .agg(
+      pl.col("org_id").count().cast(pl.Int64).alias("organizations"),
+      pl.col("e").gt(pl.col("s")).cast(pl.Int64).sum().alias("upgrades"),
+      pl.col("e").lt(pl.col("s")).cast(pl.Int64).sum().alias("downgrades"),
+      pl.col("s").sum().cast(pl.Int64).alias("mrr_before_cents"),
+      pl.col("e").sum().cast(pl.Int64).alias("mrr_after_cents"),
+    )
+    .sort(["idx", "from_plan", "to_plan"]);
+}
+
+export interface BridgeCheck {
+  month: string;
+  plan: string | null;
+  problem: string;
+}
+
+/**
+ * Rule 3, in integer cents: every row balances and every start is the previous end (company, and
+ * per plan). Returns the rows that fail (empty when the bridge reconciles).
+ */
+export function checkBridges(
+  { company, plans, long }: { company: pl.DataFrame; plans: pl.DataFrame; long: pl.DataFrame },
+): BridgeCheck[] {
+  const failures: BridgeCheck[] = [];
+  const ends = new Map<string, bigint>(); // `${idx}|${plan}` → end cents, from the snapshots
+  for (const row of snapshotTotals(long, ["idx", "plan"]).toRecords()) {
+    ends.set(`${row.idx}|${row.plan}`, BigInt(row.end_cents as number));
+  }
+  const companyEnds = new Map<number, bigint>();
+  for (const [key, value] of ends) {
+    const idx = Number(key.split("|")[0]);
+    companyEnds.set(idx, (companyEnds.get(idx) ?? 0n) + value);
+  }
+  const balance = (row: Record<string, unknown>, plan: boolean) => {
+    const c = (name: string) => BigInt((row[`${name}_cents`] as number | null) ?? 0);
+    let total = c("start") + c("new") + c("expansion") + c("reactivation") - c("contraction") -
+      c("churn");
+    if (plan) total += c("moved_in") - c("moved_out");
+    return { total, end: c("end") };
+  };
+  for (const row of company.toRecords()) {
+    const idx = row.idx as number;
+    const { total, end } = balance(row, false);
+    if (total !== end) {
+      failures.push({
+        month: row.month as string,
+        plan: null,
+        problem: `movements give ${total}, end is ${end}`,
+      });
+    }
+    const previous = companyEnds.get(idx - 1) ?? 0n;
+    if (BigInt(row.start_cents as number) !== previous) {
+      failures.push({
+        month: row.month as string,
+        plan: null,
+        problem: `start ${row.start_cents} is not the previous end ${previous}`,
+      });
+    }
+    if (end !== (companyEnds.get(idx) ?? 0n)) {
+      failures.push({
+        month: row.month as string,
+        plan: null,
+        problem: "end is not the snapshot's MRR",
+      });
+    }
+  }
+  const planEndsByIdx = new Map<number, bigint>();
+  for (const row of plans.toRecords()) {
+    const idx = row.idx as number;
+    const plan = row.plan as string;
+    const { total, end } = balance(row, true);
+    if (total !== end) {
+      failures.push({
+        month: row.month as string,
+        plan,
+        problem: `movements give ${total}, end is ${end}`,
+      });
+    }
+    const previous = ends.get(`${idx - 1}|${plan}`) ?? 0n;
+    if (BigInt(row.start_cents as number) !== previous) {
+      failures.push({
+        month: row.month as string,
+        plan,
+        problem: `start ${row.start_cents} is not the previous end ${previous}`,
+      });
+    }
+    planEndsByIdx.set(idx, (planEndsByIdx.get(idx) ?? 0n) + end);
+  }
+  for (const row of company.toRecords()) {
+    const idx = row.idx as number;
+    if ((planEndsByIdx.get(idx) ?? 0n) !== BigInt(row.end_cents as number)) {
+      failures.push({
+        month: row.month as string,
+        plan: null,
+        problem: "plan ends do not sum to the company end",
+      });
+    }
+  }
+  return failures;
+}

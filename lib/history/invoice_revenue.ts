@@ -1,0 +1,110 @@
+/**
+ * Revenue of a backfilled month from Stripe invoices (lib/revenue/invoice_mrr.ts), shaped as the
+ * revenue stage's result so the pipeline attaches it as usual: `mrr_recurring` from the lines
+ * covering the as-of, `usage_charges` from metered lines invoiced in the window, `mrr` their sum.
+ * Columns invoices cannot tell at a past date (base/add-on split, status, interval, plan names)
+ * stay empty. Also the reconciliation of live MRR against invoice MRR for the current month.
+ */
+import { formatCents } from "./report.ts";
+import { invoicedUsage, type InvoiceHistory, invoiceMrrAt } from "../revenue/invoice_mrr.ts";
+import type { RevenueRules } from "../revenue/rules.ts";
+import type { CustomerRevenue, RevenueResult } from "../revenue/types.ts";
+
+export function invoiceRevenue(
+  history: InvoiceHistory,
+  options: { asOf: Date; windowDays: number; rules: RevenueRules; customerIds: string[] },
+): RevenueResult {
+  const mrr = invoiceMrrAt(history, { at: options.asOf, rules: options.rules });
+  const usage = invoicedUsage(history, {
+    from: new Date(options.asOf.getTime() - options.windowDays * 86_400_000),
+    to: options.asOf,
+    rules: options.rules,
+  });
+  const byCustomer = new Map<string, CustomerRevenue>();
+  const unconvertible = new Set<string>();
+  for (const customerId of new Set(options.customerIds)) {
+    const recurring = mrr.get(customerId);
+    if (recurring && recurring.usd === null) unconvertible.add(recurring.currency);
+    const mrrRecurring = recurring ? recurring.usd : 0;
+    const usageCharges = usage.get(customerId) ?? 0;
+    byCustomer.set(customerId, {
+      customerId,
+      mrr: mrrRecurring === null ? null : mrrRecurring + usageCharges,
+      baseSubscription: null,
+      usageCharges,
+      addonPrompts: null,
+      addonOther: null,
+      mrrRecurring,
+      subscriptionStatus: null,
+      billingInterval: null,
+      currency: recurring ? recurring.currency.toUpperCase() : null,
+      stripePlanNames: null,
+      cancelAtPeriodEnd: null,
+      // pass-through credits are not recurring revenue; a backfill does not date them
+      ptbRevenueUsd30d: null,
+    });
+  }
+  return {
+    source: "stripe",
+    byCustomer,
+    warnings: [
+      "revenue from Stripe invoices (backfill): mrr_recurring from the subscription lines covering the as-of, usage_charges from metered lines invoiced in the window; base/add-on split, status, interval and plan names are empty",
+      ...[...unconvertible].map((c) =>
+        `no exchange rate for ${c.toUpperCase()}: set PRICING_FX_RATES; those customers' MRR is empty`
+      ),
+    ],
+    apiCalls: 0,
+    durationMs: 0,
+    failed: false,
+  };
+}
+
+export interface Reconciliation {
+  at: Date;
+  liveCents: number;
+  invoiceCents: number;
+  customers: number;
+  /** customers whose live and invoice MRR differ by more than a cent */
+  differing: { customerId: string; liveCents: number; invoiceCents: number }[];
+}
+
+/**
+ * Live `mrr_recurring` (today's subscriptions) against invoice-derived MRR at the same instant,
+ * over `customerIds` (the export's customers; default every customer either side knows).
+ */
+export function reconcile(
+  live: RevenueResult,
+  options: { history: InvoiceHistory; at: Date; rules: RevenueRules; customerIds?: string[] },
+): Reconciliation {
+  const fromInvoices = invoiceMrrAt(options.history, { at: options.at, rules: options.rules });
+  const customers = new Set(
+    options.customerIds ?? [...live.byCustomer.keys(), ...fromInvoices.keys()],
+  );
+  let liveCents = 0, invoiceCents = 0;
+  const differing: Reconciliation["differing"] = [];
+  for (const customerId of [...customers].sort()) {
+    const a = Math.round((live.byCustomer.get(customerId)?.mrrRecurring ?? 0) * 100);
+    const b = Math.round((fromInvoices.get(customerId)?.usd ?? 0) * 100);
+    liveCents += a;
+    invoiceCents += b;
+    if (Math.abs(a - b) > 1) differing.push({ customerId, liveCents: a, invoiceCents: b });
+  }
+  return { at: options.at, liveCents, invoiceCents, customers: customers.size, differing };
+}
+
+export function reconciliationLine(r: Reconciliation): string {
+  const delta = r.invoiceCents - r.liveCents;
+  return `reconciliation at ${r.at.toISOString()}: live mrr_recurring ${
+    formatCents(r.liveCents)
+  }, invoice-derived ${formatCents(r.invoiceCents)} (difference ${
+    formatCents(delta)
+  }); ${r.differing.length} of ${r.customers} customers differ by more than a cent${
+    r.differing.length > 0
+      ? `, e.g. ${
+        r.differing.slice(0, 3).map((d) =>
+          `${d.customerId} ${formatCents(d.liveCents)} vs ${formatCents(d.invoiceCents)}`
+        ).join(", ")
+      }`
+      : ""
+  }`;
+}

@@ -1,0 +1,35 @@
+/**
+ * History: every export kept as a Parquet snapshot, the MRR bridge (company and per plan) with
+ * trends over the snapshots, backfills (demo, or databases + Stripe invoices), and the report.
+ * `deno task history import|backfill|report` is lib/cli/history.ts.
+ */
+export {
+  historyDir,
+  listSnapshots,
+  readSnapshotFrame,
+  readSnapshotMeta,
+  type SnapshotInfo,
+  type SnapshotMeta,
+  writeSnapshot,
+} from "./snapshot.ts";
+export {
+  checkBridges,
+  companyBridge,
+  customerMovements,
+  historyLong,
+  type HistoryPoint,
+  planBridge,
+  planChanges,
+} from "./bridge.ts";
+export {
+  buildHistoryReport,
+  exportHistory,
+  type HistoryReport,
+  historySection,
+  loadHistoryPoints,
+  loadMonthlyHistoryPoints,
+  monthlyPoints,
+  writeHistoryReport,
+} from "./report.ts";
+export { backfill, type BackfillResult, monthEndAsOfs } from "./backfill.ts";
+export { invoiceRevenue, reconcile, reconciliationLine } from "./invoice_revenue.ts";

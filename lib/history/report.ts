@@ -1,0 +1,414 @@
+/**
+ * The history report: snapshots → bridge (company and per plan), plan changes and trends, as a
+ * dated CSV (`helicone_pricing_history_<last as-of>.csv`, plus `_plan_changes.csv`), a Markdown
+ * summary and charts (SVG + PNG). Also the brief's section and the XLSX `history` sheet.
+ */
+import pl from "nodejs-polars";
+import { join } from "node:path";
+import { svgToPng } from "../report/charts.ts";
+import { dateStamp, isoDate, writeFileAtomic } from "../formats/files.ts";
+import { UserError } from "../core/config.ts";
+import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
+import { writeReportFiles } from "../formats/csv.ts";
+import type { Sheet } from "../formats/xlsx.ts";
+import {
+  type BridgeCheck,
+  checkBridges,
+  companyBridge,
+  customerMovements,
+  historyLong,
+  type HistoryPoint,
+  MOVEMENTS,
+  PLAN_MOVES,
+  planBridge,
+  planChanges,
+} from "./bridge.ts";
+import {
+  bridgeWaterfallChart,
+  marginByPlanChart,
+  mrrByPlanChart,
+  requestsByPlanChart,
+} from "./charts.ts";
+import { listSnapshots, readSnapshotFrame, type SnapshotInfo } from "./snapshot.ts";
+
+export interface HistoryReport {
+  demo: boolean;
+  /** as-of dates of the snapshots, oldest first */
+  months: string[];
+  company: pl.DataFrame;
+  plans: pl.DataFrame;
+  changes: pl.DataFrame;
+  /** ending MRR (cents) per (month, plan) for every snapshot, the baseline included */
+  planEnds: pl.DataFrame;
+  failures: BridgeCheck[];
+  /** as-of dates of snapshots left out: no revenue at all (Stripe skipped or failed) */
+  skipped: string[];
+  /** snapshots where some organizations' MRR is unknown (empty): counted as 0 */
+  unknownMrr: { month: string; organizations: number }[];
+}
+
+/**
+ * One snapshot per month, the latest: an as-of stands for the month of the instant before it (the
+ * 1st, 00:00 UTC, closes the month before), so daily exports give a month-end bridge, not a daily
+ * one. Oldest first.
+ */
+export function monthlyPoints(points: HistoryPoint[]): HistoryPoint[] {
+  const latest = new Map<string, HistoryPoint>();
+  for (const point of points) {
+    const month = new Date(point.asOf.getTime() - 1).toISOString().slice(0, 7);
+    const kept = latest.get(month);
+    if (!kept || kept.asOf.getTime() < point.asOf.getTime()) latest.set(month, point);
+  }
+  return [...latest.values()].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+}
+
+/** Snapshots that hold revenue: a snapshot whose MRR is empty everywhere would read as churn. */
+export function withRevenue(points: HistoryPoint[]): HistoryPoint[] {
+  return points.filter((p) =>
+    p.frame.height === 0 || p.frame.getColumn("mrr_recurring").nullCount() < p.frame.height
+  );
+}
+
+/** Snapshots of the history folder (demo or live), read as export frames, oldest first. */
+export async function loadHistoryPoints(dir: string, demo: boolean): Promise<HistoryPoint[]> {
+  const snapshots = await listSnapshots(dir, demo);
+  return snapshots.map((s) => ({ asOf: s.asOf, frame: readSnapshotFrame(s.path) }));
+}
+
+/**
+ * What the bridge reads, without reading every daily snapshot: per month the latest snapshot with
+ * revenue (later ones without revenue are read too, so the report can name them). Oldest first.
+ */
+export async function loadMonthlyHistoryPoints(
+  dir: string,
+  demo: boolean,
+): Promise<HistoryPoint[]> {
+  const byMonth = new Map<string, SnapshotInfo[]>();
+  for (const info of await listSnapshots(dir, demo)) {
+    const month = new Date(info.asOf.getTime() - 1).toISOString().slice(0, 7);
+    byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
+  }
+  const points: HistoryPoint[] = [];
+  for (const infos of byMonth.values()) {
+    for (const info of [...infos].sort((a, b) => b.asOf.getTime() - a.asOf.getTime())) {
+      const point = { asOf: info.asOf, frame: readSnapshotFrame(info.path) };
+      points.push(point);
+      if (withRevenue([point]).length > 0) break;
+    }
+  }
+  return points.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+}
+
+/** The bridge and trends of at least two snapshots. */
+export function buildHistoryReport(all: HistoryPoint[], demo: boolean): HistoryReport {
+  const points = monthlyPoints(withRevenue(all));
+  if (points.length < 2) {
+    throw new UserError(
+      `a history report needs two snapshots with revenue, got ${points.length} (of ${all.length}; snapshots of exports with Stripe skipped or failed have none)`,
+    );
+  }
+  const long = historyLong(points);
+  const moves = customerMovements(long); // once: every bridge reads it
+  const company = companyBridge(long, moves);
+  const plans = planBridge(long, moves);
+  const planEnds = long.groupBy(["idx", "month", "plan"])
+    .agg(pl.col("cents").sum().cast(pl.Int64).alias("end_cents"))
+    .sort(["idx", "plan"]);
+  return {
+    demo,
+    months: [...new Set(long.getColumn("month").toArray() as string[])].sort(),
+    company,
+    plans,
+    changes: planChanges(long, moves),
+    planEnds,
+    failures: checkBridges({ company, plans, long }),
+    skipped: all.filter((p) => !withRevenue([p]).length).map((p) => isoDate(p.asOf)).sort(),
+    unknownMrr: points
+      .map((p) => ({
+        month: isoDate(p.asOf),
+        organizations: p.frame.getColumn("mrr_recurring").nullCount(),
+      }))
+      .filter((u) => u.organizations > 0)
+      .sort((a, b) => a.month.localeCompare(b.month)),
+  };
+}
+
+const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, "end"];
+
+/** Company rows (plan "(all)") then plan rows per month, amounts in USD: the CSV and XLSX sheet. */
+export function historyTable(report: HistoryReport): pl.DataFrame {
+  const company = report.company.withColumns(
+    pl.lit("(all)").alias("plan"),
+    ...PLAN_MOVES.map((m) => pl.lit(0).cast(pl.Int64).alias(`${m}_cents`)),
+  );
+  const columns = [
+    "idx",
+    "month",
+    "plan",
+    ...MOVEMENT_COLUMNS.map((m) => `${m}_cents`),
+    "paying_orgs",
+    "arpa_usd",
+    "requests",
+    "llm_cost_usd",
+    "llm_cost_company_usd",
+    "margin_company_pct",
+  ];
+  return pl.concat([company.select(...columns), report.plans.select(...columns)], {
+    how: "vertical",
+  })
+    .sort(["idx", "plan"])
+    .select(
+      "month",
+      "plan",
+      ...MOVEMENT_COLUMNS.map((m) =>
+        pl.col(`${m}_cents`).cast(pl.Float64).div(100).alias(
+          m === "start" || m === "end" ? `${m}_mrr_usd` : `${m}_usd`,
+        )
+      ),
+      "paying_orgs",
+      "arpa_usd",
+      "requests",
+      "llm_cost_usd",
+      "llm_cost_company_usd",
+      "margin_company_pct",
+    );
+}
+
+/** Plan changes with amounts in USD. */
+export function planChangesTable(report: HistoryReport): pl.DataFrame {
+  return report.changes.select(
+    "month",
+    "from_plan",
+    "to_plan",
+    "organizations",
+    "upgrades",
+    "downgrades",
+    pl.col("mrr_before_cents").cast(pl.Float64).div(100).alias("mrr_before_usd"),
+    pl.col("mrr_after_cents").cast(pl.Float64).div(100).alias("mrr_after_usd"),
+  );
+}
+
+/** Integer cents as `$1,250.10` (`−$…` for negatives), exactly. */
+export function formatCents(cents: number): string {
+  const sign = cents < 0 ? "−" : "";
+  const abs = Math.abs(Math.round(cents));
+  const dollars = Math.floor(abs / 100).toLocaleString("en-US");
+  return `${sign}$${dollars}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+const usd = (value: unknown) =>
+  typeof value === "number" ? formatCents(Math.round(value * 100)) : "";
+const pct = (value: unknown) => typeof value === "number" ? `${value.toFixed(1)} %` : "";
+const count = (value: unknown) =>
+  typeof value === "number" ? Math.round(value).toLocaleString("en-US") : "";
+
+type Row = Record<string, unknown>;
+
+function bridgeCells(row: Row, withMoves: boolean): string[] {
+  const c = (name: string) => formatCents(row[`${name}_cents`] as number);
+  const minus = (name: string) => (row[`${name}_cents`] as number) === 0 ? c(name) : `−${c(name)}`;
+  return [
+    c("start"),
+    c("new"),
+    c("expansion"),
+    minus("contraction"),
+    minus("churn"),
+    c("reactivation"),
+    ...(withMoves ? [c("moved_in"), minus("moved_out")] : []),
+    c("end"),
+    count(row.paying_orgs),
+    usd(row.arpa_usd),
+    count(row.requests),
+    usd(row.llm_cost_usd),
+    usd(row.llm_cost_company_usd),
+    pct(row.margin_company_pct),
+  ];
+}
+
+const BRIDGE_HEADER = ["start", "new", "expansion", "contraction", "churn", "reactivation"];
+const TREND_HEADER = [
+  "end",
+  "paying orgs",
+  "ARPA",
+  "requests (30 d)",
+  "LLM cost",
+  "company LLM cost",
+  "company-cost margin",
+];
+
+/** The reconciliation sentence, or the failures. */
+export function reconciliationText(report: HistoryReport): string {
+  const planRows = report.plans.height;
+  return report.failures.length === 0
+    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation − contraction − churn = end, start = the previous end, for the company (${report.company.height} month${
+      report.company.height === 1 ? "" : "s"
+    }) and ${planRows} plan rows (with moved in/out), and plan ends sum to the company end.`
+    : `**The bridge does not reconcile** in ${report.failures.length} place(s): ${
+      report.failures.slice(0, 5).map((f) =>
+        `${f.month}${f.plan === null ? "" : ` ${escapeMarkdown(f.plan)}`}: ${f.problem}`
+      ).join("; ")
+    }.`;
+}
+
+/** The company bridge table and plan changes: the brief's history section and the report's core. */
+export function historySection(report: HistoryReport, heading = "##"): string {
+  const company = report.company.toRecords() as Row[];
+  const changes = report.changes.toRecords() as Row[];
+  const upgrades = changes.reduce((n, r) => n + (r.upgrades as number), 0);
+  const downgrades = changes.reduce((n, r) => n + (r.downgrades as number), 0);
+  return [
+    `${heading} MRR history ${report.months[0]} to ${report.months.at(-1)}`,
+    "",
+    `${report.months.length} month-end snapshots, the latest of each month (${
+      report.months.join(", ")
+    }). Recurring MRR (mrr_recurring) per organization, movements by customer-month (revenue-rules.md rules 1–3). ${
+      reconciliationText(report)
+    }`,
+    "",
+    markdownTable(
+      ["month", ...BRIDGE_HEADER, ...TREND_HEADER],
+      company.map((r) => [r.month as string, ...bridgeCells(r, false)]),
+    ),
+    "",
+    ...(report.skipped.length > 0
+      ? [
+        `Left out (no revenue: Stripe skipped or failed in that export): ${
+          report.skipped.join(", ")
+        }.`,
+        "",
+      ]
+      : []),
+    ...(report.unknownMrr.length > 0
+      ? [
+        `Organizations with unknown MRR, counted as 0 (a paying one reads as churn, then reactivation): ${
+          report.unknownMrr.map((u) => `${u.month}: ${u.organizations}`).join(", ")
+        }.`,
+        "",
+      ]
+      : []),
+    `Plan changes while paying: ${upgrades} upgrade(s), ${downgrades} downgrade(s).`,
+    ...(changes.length > 0
+      ? [
+        "",
+        markdownTable(
+          ["month", "from plan", "to plan", "upgrades", "downgrades", "MRR before", "MRR after"],
+          changes.map((r) => [
+            r.month as string,
+            r.from_plan as string,
+            r.to_plan as string,
+            count(r.upgrades),
+            count(r.downgrades),
+            formatCents(r.mrr_before_cents as number),
+            formatCents(r.mrr_after_cents as number),
+          ]),
+        ),
+      ]
+      : []),
+  ].join("\n");
+}
+
+/** The report's Markdown: the section, then each month's plan bridge. */
+export function historyMarkdown(
+  report: HistoryReport,
+  { files, notes = [] }: { files: string[]; notes?: string[] },
+): string {
+  const plans = report.plans.toRecords() as Row[];
+  const byMonth = new Map<string, Row[]>();
+  for (const row of plans) {
+    const month = row.month as string;
+    byMonth.set(month, [...(byMonth.get(month) ?? []), row]);
+  }
+  return [
+    `# pricing-kit history${report.demo ? " (demo data)" : ""}`,
+    "",
+    historySection(report),
+    "",
+    "## Per plan",
+    "",
+    "A paying organization that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan. The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`.",
+    ...[...byMonth].flatMap(([month, rows]) => [
+      "",
+      `### ${month}`,
+      "",
+      markdownTable(
+        ["plan", ...BRIDGE_HEADER, "moved in", "moved out", ...TREND_HEADER],
+        rows.map((r) => [r.plan as string, ...bridgeCells(r, true)]),
+      ),
+    ]),
+    "",
+    ...(notes.length > 0
+      ? ["## Checks", "", ...notes.map((n) => `- ${escapeMarkdown(n, { maxLength: 1000 })}`), ""]
+      : []),
+    "## Files",
+    "",
+    ...files.map((f) => `- ${escapeMarkdown(f)}`),
+    "",
+  ].join("\n");
+}
+
+/**
+ * For an export: the brief's history section and the XLSX `history` sheet over the folder's
+ * snapshots and `current` (this export's data, not yet written), or null with fewer than two
+ * months (of the same kind, demo or live).
+ */
+export async function exportHistory(
+  dir: string,
+  { demo, current }: { demo: boolean; current?: HistoryPoint },
+): Promise<{ section: string; sheet: Sheet } | null> {
+  const stored = await loadMonthlyHistoryPoints(dir, demo);
+  // this export's own data stands in for a stored snapshot of the same as-of date
+  const points = current
+    ? [...stored.filter((p) => isoDate(p.asOf) !== isoDate(current.asOf)), current]
+    : stored;
+  if (monthlyPoints(withRevenue(points)).length < 2) return null;
+  const report = buildHistoryReport(points, demo);
+  return {
+    section: `${
+      historySection(report)
+    }\n\nThe workbook's \`history\` sheet has the bridge per month for the company (plan \`(all)\`) and per plan; \`deno task history report\` draws the charts.`,
+    sheet: { name: "history", frame: historyTable(report) },
+  };
+}
+
+export interface HistoryReportFiles {
+  csvPath: string;
+  changesPath: string;
+  markdownPath: string;
+  chartPaths: string[];
+}
+
+/** Writes the report's CSVs, Markdown and charts into `outDir`, named by the last snapshot. */
+export async function writeHistoryReport(
+  report: HistoryReport,
+  options: { outDir: string; charts: boolean; notes?: string[] },
+): Promise<HistoryReportFiles> {
+  const stamp = dateStamp(new Date(`${report.months.at(-1)}T00:00:00Z`), report.demo);
+  const base = join(options.outDir, `helicone_pricing_history_${stamp}`);
+  const charts = options.charts
+    ? [
+      mrrByPlanChart(report.planEnds),
+      bridgeWaterfallChart(report.company, report.months[0]),
+      marginByPlanChart(report.plans),
+      requestsByPlanChart(report.plans),
+    ]
+    : [];
+  const chartPaths: string[] = [];
+  for (const chart of charts) {
+    const chartBase = join(options.outDir, `helicone_pricing_${chart.name}_${stamp}`);
+    await writeFileAtomic(`${chartBase}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
+    await writeFileAtomic(`${chartBase}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
+    chartPaths.push(`${chartBase}.svg`, `${chartBase}.png`);
+  }
+  const names = [
+    `${base}.csv`,
+    `${base}_plan_changes.csv`,
+    ...chartPaths,
+  ].map((p) => p.slice(options.outDir.length + 1));
+  const [csvPath, changesPath, markdownPath] = await writeReportFiles({
+    base,
+    main: historyTable(report),
+    second: { suffix: "_plan_changes", frame: planChangesTable(report) },
+    markdown: historyMarkdown(report, { files: names, notes: options.notes }),
+  });
+  return { csvPath, changesPath, markdownPath, chartPaths };
+}

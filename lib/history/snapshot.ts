@@ -1,0 +1,184 @@
+/**
+ * History snapshots: the export frame of one as-of date as a typed, zstd-compressed Parquet file
+ * in the history folder (default `outputs/history/`, setting PRICING_HISTORY_DIR), named like the
+ * export (`helicone_pricing_data_<as-of>[_demo].parquet`). A sidecar `<name>.json` says where the
+ * snapshot came from (export, import, backfill) and its warnings. Writing the same as-of again
+ * replaces both atomically (temp file, then rename).
+ */
+import type pl from "nodejs-polars";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { COLUMN_NAMES } from "../frame/columns.ts";
+import { type Env, UserError } from "../core/config.ts";
+import { exportFileName, isoDate, tempPathFor } from "../formats/files.ts";
+import { exportFrameFromParquetFile } from "../formats/read_export.ts";
+
+export type SnapshotOrigin = "export" | "import" | "backfill";
+
+export interface SnapshotMeta {
+  as_of: string;
+  demo: boolean;
+  origin: SnapshotOrigin;
+  /** the file an import came from */
+  source_file?: string;
+  row_count: number;
+  written_at: string;
+  warnings: string[];
+}
+
+export interface SnapshotInfo {
+  path: string;
+  /** midnight UTC of the as-of date in the name */
+  asOf: Date;
+  demo: boolean;
+  bytes: number;
+  sha256: string;
+}
+
+export interface SnapshotWrite {
+  dir: string;
+  asOf: Date;
+  demo: boolean;
+  origin: SnapshotOrigin;
+  warnings?: string[];
+  sourceFile?: string;
+}
+
+const SNAPSHOT_PATTERN = /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?\.parquet$/;
+
+/** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
+export function historyDir(env: Env, outDir: string): string {
+  const configured = env.PRICING_HISTORY_DIR?.trim();
+  return configured ? configured : join(outDir, "history");
+}
+
+export function snapshotFileName(asOf: Date, demo: boolean): string {
+  return exportFileName({ asOf, demo, ext: "parquet" });
+}
+
+/** A snapshot written under temporary names: `commit` moves it into place, `discard` drops it. */
+export interface PreparedSnapshot extends SnapshotInfo {
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * Writes the snapshot (and its sidecar) next to their final names without replacing anything yet,
+ * so an export can list it in its manifest and put it in place only once its files are published.
+ */
+export async function prepareSnapshot(
+  frame: pl.DataFrame,
+  options: SnapshotWrite,
+): Promise<PreparedSnapshot> {
+  try {
+    await mkdir(options.dir, { recursive: true });
+  } catch (error) {
+    throw new UserError(
+      `history folder ${options.dir} cannot be created (${
+        (error as Error).message.split("\n")[0]
+      }); set PRICING_HISTORY_DIR`,
+    );
+  }
+  const path = join(options.dir, snapshotFileName(options.asOf, options.demo));
+  const meta: SnapshotMeta = {
+    as_of: options.asOf.toISOString(),
+    demo: options.demo,
+    origin: options.origin,
+    ...(options.sourceFile ? { source_file: options.sourceFile } : {}),
+    row_count: frame.height,
+    written_at: new Date().toISOString(),
+    warnings: options.warnings ?? [],
+  };
+  const tmp = tempPathFor(path);
+  const tmpMeta = tempPathFor(`${path}.json`);
+  const discard = async () => {
+    await rm(tmp, { force: true });
+    await rm(tmpMeta, { force: true });
+  };
+  try {
+    frame.select(...COLUMN_NAMES).writeParquet(tmp, { compression: "zstd" });
+    await Deno.writeTextFile(tmpMeta, JSON.stringify(meta, null, 2) + "\n");
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+  const bytes = await readFile(tmp);
+  return {
+    path,
+    asOf: options.asOf,
+    demo: options.demo,
+    bytes: bytes.byteLength,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    // the Parquet file last: a reader that finds it finds its sidecar
+    commit: async () => {
+      await rename(tmpMeta, `${path}.json`);
+      await rename(tmp, path);
+    },
+    discard,
+  };
+}
+
+/** Writes the frame (export columns) as the snapshot of `asOf`; returns what was written. */
+export async function writeSnapshot(
+  frame: pl.DataFrame,
+  options: SnapshotWrite,
+): Promise<SnapshotInfo> {
+  const prepared = await prepareSnapshot(frame, options);
+  try {
+    await prepared.commit();
+  } catch (error) {
+    await prepared.discard();
+    throw error;
+  }
+  const { commit: _commit, discard: _discard, ...info } = prepared;
+  return info;
+}
+
+/** The snapshots in `dir` (demo or live ones), oldest first; none when the folder is missing. */
+export async function listSnapshots(dir: string, demo: boolean): Promise<SnapshotInfo[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const found: SnapshotInfo[] = [];
+  for (const name of names.sort()) {
+    const match = name.match(SNAPSHOT_PATTERN);
+    if (!match || (match[2] !== undefined) !== demo) continue;
+    const path = join(dir, name);
+    found.push({
+      path,
+      asOf: new Date(`${match[1]}T00:00:00Z`),
+      demo,
+      bytes: (await Deno.stat(path)).size,
+      sha256: "",
+    });
+  }
+  return found;
+}
+
+/** The sidecar of a snapshot, or null when it has none. */
+export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(`${path}.json`)) as SnapshotMeta;
+  } catch {
+    return null;
+  }
+}
+
+/** A snapshot read back as the export frame (missing newer columns empty, see read_export.ts). */
+export function readSnapshotFrame(path: string): pl.DataFrame {
+  return exportFrameFromParquetFile(path);
+}
+
+/** `2026-11-30` of a snapshot, for labels. */
+export function snapshotLabel(info: SnapshotInfo): string {
+  return isoDate(info.asOf);
+}
+
+export function snapshotName(info: SnapshotInfo): string {
+  return basename(info.path);
+}

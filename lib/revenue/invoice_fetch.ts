@@ -1,0 +1,227 @@
+/**
+ * Reads the invoice history a backfill needs from Stripe in bulk (lib/revenue/invoice_mrr.ts):
+ * one invoice listing for the whole range (100 per call, `created` ranges paged concurrently like
+ * the live fetch, lines past the embedded page followed), every subscription once (any status,
+ * discounts with their coupons, the customer's own discount: which discounts count), the coupon
+ * list and the price list once (prices no subscription item holds any more). Calls grow with
+ * invoices ÷ 100.
+ * The trimmed result is cached per Stripe account, range and day beside the live cache, so a
+ * second backfill the same day makes no call.
+ */
+import { join } from "node:path";
+import { isoDate, writeFileAtomic } from "../formats/files.ts";
+import { keyFingerprint } from "./cache.ts";
+import { stripeClient, StripeReader } from "./fetch.ts";
+import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
+import { resolveRules, type RevenueRules } from "./rules.ts";
+import {
+  type CouponBook,
+  couponLite,
+  customerDiscountsLite,
+  type DiscountLite,
+  embeddedCoupons,
+  linePriceId,
+  type PriceLite,
+  priceLite,
+  subscriptionLite,
+} from "./stripe_objects.ts";
+import { createdParam, listPartitioned } from "./partition.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const CACHE_VERSION = 1;
+
+export interface InvoiceFetchOptions {
+  apiKey: string;
+  apiHost?: string;
+  apiPort?: number;
+  apiProtocol?: "http" | "https";
+  cacheDir: string;
+  /** invoices created in [from, to) are listed */
+  from: Date;
+  to: Date;
+  rules?: Partial<RevenueRules>;
+  /** ignore today's cached copy */
+  refresh?: boolean;
+}
+
+export interface InvoiceFetchResult {
+  history: InvoiceHistory;
+  source: "stripe" | "cache";
+  apiCalls: number;
+  durationMs: number;
+  /** discounts whose coupon could not be read (left out of the discount rule) */
+  unreadableDiscounts: string[];
+}
+
+const idOf = (value: Json): string => typeof value === "string" ? value : String(value?.id ?? "");
+
+/** One invoice line, trimmed. */
+export function invoiceLineLite(line: Json, invoice: Json): InvoiceLineLite {
+  const details = line?.parent?.subscription_item_details;
+  const taxes: Json[] = Array.isArray(line.taxes) ? line.taxes : [];
+  return {
+    customer: idOf(invoice.customer),
+    invoice: String(invoice.id),
+    status: String(invoice.status ?? ""),
+    created: Number(invoice.created ?? 0),
+    currency: String(line.currency ?? invoice.currency ?? "usd").toLowerCase(),
+    subscription: details?.subscription ? idOf(details.subscription) : null,
+    price_id: linePriceId(line),
+    proration: Boolean(details?.proration ?? line.proration),
+    quantity: typeof line.quantity === "number" ? line.quantity : null,
+    amount: Number(line.amount ?? 0),
+    inclusive_tax: taxes
+      .filter((t) => t.tax_behavior === "inclusive")
+      .reduce((sum, t) => sum + Number(t.amount ?? 0), 0),
+    discount_amounts: (Array.isArray(line.discount_amounts) ? line.discount_amounts : []).map(
+      (d: Json) => ({ discount: idOf(d.discount), amount: Number(d.amount ?? 0) }),
+    ),
+    period_start: Number(line.period?.start ?? 0),
+    period_end: Number(line.period?.end ?? 0),
+  };
+}
+
+function cacheFile(options: InvoiceFetchOptions): string {
+  return join(
+    options.cacheDir,
+    `stripe_invoices_${keyFingerprint(options.apiKey)}_${isoDate(options.from)}_${
+      isoDate(options.to)
+    }_${isoDate(new Date())}.json`,
+  );
+}
+
+async function readCached(path: string): Promise<InvoiceFetchResult["history"] | null> {
+  try {
+    const cached = JSON.parse(await Deno.readTextFile(path));
+    return cached?.version === CACHE_VERSION && Array.isArray(cached.history?.lines)
+      ? cached.history
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function fetchInvoiceHistory(
+  options: InvoiceFetchOptions,
+): Promise<InvoiceFetchResult> {
+  const started = performance.now();
+  const path = cacheFile(options);
+  if (!options.refresh) {
+    const cached = await readCached(path);
+    if (cached) {
+      return {
+        history: cached,
+        source: "cache",
+        apiCalls: 0,
+        durationMs: Math.round(performance.now() - started),
+        unreadableDiscounts: [],
+      };
+    }
+  }
+  const rules = resolveRules(options.rules);
+  const stats = { apiCalls: 0 };
+  const reader = new StripeReader(
+    stripeClient({
+      apiKey: options.apiKey,
+      host: options.apiHost,
+      port: options.apiPort,
+      protocol: options.apiProtocol,
+      maxNetworkRetries: rules.maxNetworkRetries,
+    }, stats),
+    rules,
+  );
+  const { stripe } = reader;
+  const from = Math.floor(options.from.getTime() / 1000);
+  const to = Math.floor(options.to.getTime() / 1000);
+  const slots = rules.concurrency;
+  const [invoices, subscriptions, listedPrices, coupons] = await Promise.all([
+    // the big lists as `created` ranges paged concurrently (partition.ts), as the live fetch does
+    listPartitioned(reader, {
+      kind: "invoices",
+      fetchPage: (startingAfter, range) =>
+        stripe.invoices.list({
+          limit: 100,
+          starting_after: startingAfter,
+          created: createdParam(range),
+        }),
+      range: { gte: from, lt: to },
+      slots,
+    }),
+    listPartitioned(reader, {
+      kind: "subscriptions",
+      fetchPage: (startingAfter, range) =>
+        stripe.subscriptions.list({
+          status: "all",
+          limit: 100,
+          starting_after: startingAfter,
+          created: createdParam(range),
+          expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
+        }),
+      range: { gte: null, lt: null },
+      slots,
+    }),
+    reader.listAll(
+      "prices",
+      (startingAfter) =>
+        stripe.prices.list({ limit: 100, starting_after: startingAfter, expand: ["data.tiers"] }),
+    ),
+    reader.listAll(
+      "coupons",
+      (startingAfter) => stripe.coupons.list({ limit: 100, starting_after: startingAfter }),
+    ),
+  ]);
+  // Lines past the embedded first page.
+  await Promise.all(invoices.map(async (invoice: Json) => {
+    const embedded = invoice.lines;
+    if (!embedded?.has_more || !embedded.data?.length) return;
+    const rest = await reader.listAll(
+      "embedded",
+      (startingAfter) =>
+        stripe.invoices.listLineItems(invoice.id, {
+          limit: 100,
+          starting_after: startingAfter ?? embedded.data[embedded.data.length - 1].id,
+        }),
+    );
+    invoice.lines.data = [...embedded.data, ...rest];
+  }));
+  const book: CouponBook = { coupons: embeddedCoupons(subscriptions), unresolved: new Set() };
+  for (const coupon of coupons) book.coupons.set(String(coupon.id), couponLite(coupon));
+  const customerDiscounts = customerDiscountsLite(subscriptions, book);
+  const lites = subscriptions.map((s: Json) => subscriptionLite(s, book));
+  const discounts = new Map<string, DiscountLite>();
+  const prices = new Map<string, PriceLite>();
+  for (const price of listedPrices) prices.set(String(price.id), priceLite(price));
+  for (const list of Object.values(customerDiscounts)) {
+    for (const d of list) discounts.set(d.id, d);
+  }
+  for (const s of lites) {
+    for (const d of s.discounts) discounts.set(d.id, d);
+    for (const item of s.items) {
+      for (const d of item.discounts) discounts.set(d.id, d);
+      if (!prices.has(item.price.id) || item.price.tiers) prices.set(item.price.id, item.price);
+    }
+  }
+  const history: InvoiceHistory = {
+    lines: invoices.flatMap((invoice: Json) =>
+      (invoice.lines?.data ?? []).map((line: Json) => invoiceLineLite(line, invoice))
+    ),
+    prices: [...prices.values()],
+    discounts: [...discounts.values()],
+    from,
+    to,
+  };
+  await Deno.mkdir(options.cacheDir, { recursive: true });
+  await writeFileAtomic(
+    path,
+    (tmp) => Deno.writeTextFile(tmp, JSON.stringify({ version: CACHE_VERSION, history })),
+  );
+  return {
+    history,
+    source: "stripe",
+    apiCalls: stats.apiCalls,
+    durationMs: Math.round(performance.now() - started),
+    unreadableDiscounts: [...book.unresolved].sort(),
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * MRR from Stripe invoices (revenue-rules.md, "MRR movements and MRR from invoices", rules 4–6),
+ * for history backfills: MRR at an instant is the sum, over the recurring subscription lines of
+ * paid or open invoices whose service period covers it, of the line's level normalised to a month.
+ *
+ * - level = the line amount, tax out (inclusive taxes subtracted; exclusive ones are not in it),
+ *   minus the discounts the discount setting counts (the same `discountCounts` as live MRR, so a
+ *   backfill of today equals live `mrr_recurring`); ÷ the price's months per period (mrr.ts).
+ * - Proration amounts never count: a proration line only dates a level. Its level is the full
+ *   price × quantity (scaled like its amount for tax and discounts), positive for the new price
+ *   and negative for the unused time credited on the old one, held over the proration's period;
+ *   so from the change on, old + (−old) + new = new.
+ * - Excluded: void, uncollectible and draft invoices; lines without a subscription (one-time,
+ *   manual), one-time and metered prices, $0 lines. Refunds and credit notes are not invoice lines.
+ *
+ * Amounts are kept in minor units and rounded to whole ones per customer at the end.
+ */
+import { discountCounts, itemPeriodAmount, minorUnitsToMajor, periodMonths } from "./mrr.ts";
+import type { RevenueRules } from "./rules.ts";
+import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
+
+/** The parts of an invoice line the rules read (trimmed like stripe_objects.ts: no names). */
+export interface InvoiceLineLite {
+  customer: string;
+  invoice: string;
+  /** the invoice's status: draft | open | paid | uncollectible | void */
+  status: string;
+  /** invoice creation, unix seconds */
+  created: number;
+  currency: string;
+  /** null when the line is not a subscription item's (one-time, manual) */
+  subscription: string | null;
+  price_id: string | null;
+  proration: boolean;
+  quantity: number | null;
+  amount: number;
+  inclusive_tax: number;
+  discount_amounts: { discount: string; amount: number }[];
+  /** service period, unix seconds, [start, end) */
+  period_start: number;
+  period_end: number;
+}
+
+export interface InvoiceHistory {
+  lines: InvoiceLineLite[];
+  /** prices the lines refer to (from subscription items and the price list) */
+  prices: PriceLite[];
+  /** discounts of every subscription (any status), with their coupons */
+  discounts: DiscountLite[];
+  /** the created range listed, unix seconds [from, to) */
+  from: number;
+  to: number;
+}
+
+export interface InvoiceMrr {
+  /** whole minor units per month */
+  minor: number;
+  currency: string;
+  /** USD per month; null when the currency has no configured rate */
+  usd: number | null;
+}
+
+export type LineLevel =
+  | { counted: true; monthly: number }
+  | { counted: false; reason: string };
+
+const COUNTED_STATUSES = new Set(["paid", "open"]);
+
+/** The monthly level (minor units, signed for proration credits) of one line at `atSeconds`. */
+export function lineMonthlyLevel(
+  line: InvoiceLineLite,
+  context: {
+    price?: PriceLite;
+    discounts: Map<string, DiscountLite>;
+    rules: RevenueRules;
+    atSeconds: number;
+  },
+): LineLevel {
+  const { atSeconds } = context;
+  const { price } = context;
+  if (!COUNTED_STATUSES.has(line.status)) {
+    return { counted: false, reason: `${line.status} invoice` };
+  }
+  if (!line.subscription) return { counted: false, reason: "not a subscription line" };
+  if (line.amount === 0) return { counted: false, reason: "$0 line" };
+  if (price && !price.recurring) return { counted: false, reason: "one-time price" };
+  if (price?.recurring?.usage_type === "metered") return { counted: false, reason: "metered" };
+  const magnitude = Math.abs(line.amount);
+  const discounted = line.discount_amounts.reduce((sum, d) => {
+    const discount = context.discounts.get(d.discount);
+    return discount && discountCounts(discount, { rules: context.rules, asOfSeconds: atSeconds })
+      ? sum + Math.abs(d.amount)
+      : sum;
+  }, 0);
+  const share = Math.max(0, magnitude - Math.abs(line.inclusive_tax) - discounted) / magnitude;
+  const months = price?.recurring
+    ? periodMonths(price.recurring)
+    : calendarMonths(line.period_start, line.period_end);
+  if (!line.proration) return { counted: true, monthly: (line.amount * share) / months };
+  if (!price?.recurring) return { counted: false, reason: "proration of an unknown price" };
+  const full = price.unit_amount_decimal !== null || price.tiers
+    ? itemPeriodAmount(price, line.quantity ?? 1)
+    : magnitude * fullPeriodSeconds(line, months) /
+      Math.max(1, line.period_end - line.period_start);
+  return { counted: true, monthly: (Math.sign(line.amount) * full * share) / months };
+}
+
+/** Whole months in [start, end) by the calendar (a line without a known price), at least 1. */
+function calendarMonths(start: number, end: number): number {
+  const a = new Date(start * 1000), b = new Date(end * 1000);
+  const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() -
+    a.getUTCMonth();
+  return Math.max(1, months);
+}
+
+/** Seconds of a full period of `months` months starting at the line's period start. */
+function fullPeriodSeconds(line: InvoiceLineLite, months: number): number {
+  const start = new Date(line.period_start * 1000);
+  const end = Date.UTC(
+    start.getUTCFullYear(),
+    start.getUTCMonth() + Math.round(months),
+    start.getUTCDate(),
+    start.getUTCHours(),
+    start.getUTCMinutes(),
+    start.getUTCSeconds(),
+  );
+  return (end - start.getTime()) / 1000;
+}
+
+/**
+ * Invoice-derived MRR per customer at `at` (the instant just before it: an as-of of 12-01 00:00
+ * reads the periods covering November 30). Customers whose sum is 0 or below are left out.
+ */
+export function invoiceMrrAt(
+  history: InvoiceHistory,
+  { at, rules }: { at: Date; rules: RevenueRules },
+): Map<string, InvoiceMrr> {
+  const t = Math.floor(at.getTime() / 1000) - 1;
+  const prices = new Map(history.prices.map((p) => [p.id, p]));
+  const discounts = new Map(history.discounts.map((d) => [d.id, d]));
+  const sums = new Map<string, Map<string, number>>(); // customer → currency → minor units
+  for (const line of history.lines) {
+    if (!(line.period_start <= t && t < line.period_end)) continue;
+    const level = lineMonthlyLevel(line, {
+      price: line.price_id ? prices.get(line.price_id) : undefined,
+      discounts,
+      rules,
+      atSeconds: t,
+    });
+    if (!level.counted) continue;
+    const byCurrency = sums.get(line.customer) ?? new Map<string, number>();
+    byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + level.monthly);
+    sums.set(line.customer, byCurrency);
+  }
+  const result = new Map<string, InvoiceMrr>();
+  for (const [customer, byCurrency] of sums) {
+    // One currency per customer in practice; the largest wins if a customer switched mid-period.
+    const [currency, amount] = [...byCurrency].sort((a, b) => b[1] - a[1])[0];
+    const minor = Math.round(amount);
+    if (minor <= 0) continue;
+    const rate = currency === "usd" ? 1 : rules.fxRates[currency];
+    result.set(customer, {
+      minor,
+      currency,
+      usd: rate === undefined ? null : minorUnitsToMajor(minor, currency) * rate,
+    });
+  }
+  return result;
+}
+
+/** Metered usage invoiced in [from, to) per customer, USD (the spec's usage charges). */
+export function invoicedUsage(
+  history: InvoiceHistory,
+  range: { from: Date; to: Date; rules: RevenueRules },
+): Map<string, number> {
+  const { rules } = range;
+  const from = range.from.getTime() / 1000, to = range.to.getTime() / 1000;
+  const prices = new Map(history.prices.map((p) => [p.id, p]));
+  const usage = new Map<string, number>();
+  for (const line of history.lines) {
+    if (line.created < from || line.created >= to || !COUNTED_STATUSES.has(line.status)) continue;
+    const price = line.price_id ? prices.get(line.price_id) : undefined;
+    if (price?.recurring?.usage_type !== "metered") continue;
+    const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
+    if (rate === undefined) continue;
+    const net = line.amount - line.inclusive_tax -
+      line.discount_amounts.reduce((sum, d) => sum + d.amount, 0);
+    usage.set(
+      line.customer,
+      (usage.get(line.customer) ?? 0) + minorUnitsToMajor(Math.max(0, net), line.currency) * rate,
+    );
+  }
+  return usage;
+}

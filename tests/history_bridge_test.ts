@@ -1,0 +1,216 @@
+/**
+ * The MRR bridge on the small hand-built history of tests/fixtures/history.ts (three month-end
+ * snapshots). Every number below is computed by hand from the fixture (cents), as the comments show.
+ *
+ *            Jan 31          Feb 28          Mar 31
+ *   A  pro   100.10    pro   150.10    pro   150.10     expansion 5000 in Feb
+ *   B  pro   200.00    pro     0       pro   250.00     churn 20000 Feb, reactivation 25000 Mar
+ *   C  free    0       team  500.00    team  400.00     new 50000 Feb, contraction 10000 Mar
+ *   D  pro   100.00    team  300.00    team  300.00     plan change while paying (upgrade) Feb
+ *   E  team  300.00    team  300.00    pro    79.00     plan change (downgrade) Mar
+ *   F  free    0       free    0       free    0        never pays
+ *   G  growth 99.99    (gone)          (gone)           churn 9999 Feb (organization deleted)
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import {
+  checkBridges,
+  companyBridge,
+  customerMovements,
+  historyLong,
+  planBridge,
+  planChanges,
+} from "../lib/history/bridge.ts";
+import { HISTORY } from "./fixtures/history.ts";
+
+const long = historyLong(HISTORY);
+const records = (frame: pl.DataFrame) => frame.toRecords() as Record<string, unknown>[];
+const pick = (row: Record<string, unknown>, names: string[]) =>
+  Object.fromEntries(names.map((n) => [n, row[n]]));
+const BRIDGE = [
+  "month",
+  "start_cents",
+  "new_cents",
+  "expansion_cents",
+  "contraction_cents",
+  "churn_cents",
+  "reactivation_cents",
+  "end_cents",
+];
+
+Deno.test("customer movements: one label per organization and month", () => {
+  const feb = records(customerMovements(long)).filter((r) => r.month === "2026-02-28");
+  const byOrg = Object.fromEntries(feb.map((r) => [r.org_id, r]));
+  assertEquals(byOrg.A.expansion, 5000);
+  assertEquals(byOrg.B.churn, 20000);
+  assertEquals(byOrg.C.new, 50000);
+  assertEquals(byOrg.D.expansion, 20000); // 300.00 − 100.00, one movement despite the plan change
+  assertEquals(byOrg.D.plan_changed, true);
+  assertEquals(byOrg.G.churn, 9999); // gone from the snapshot = MRR 0
+  assertEquals(byOrg.F.new + byOrg.F.churn + byOrg.F.expansion, 0);
+});
+
+Deno.test("company bridge: each component by hand, per month", () => {
+  const rows = records(companyBridge(long)).map((r) => pick(r, BRIDGE));
+  assertEquals(rows, [
+    {
+      month: "2026-02-28",
+      start_cents: 80009, // 10010 + 20000 + 10000 + 30000 + 9999
+      new_cents: 50000, // C
+      expansion_cents: 25000, // A 5000 + D 20000
+      contraction_cents: 0,
+      churn_cents: 29999, // B 20000 + G 9999
+      reactivation_cents: 0,
+      end_cents: 125010, // 15010 + 50000 + 30000 + 30000
+    },
+    {
+      month: "2026-03-31",
+      start_cents: 125010,
+      new_cents: 0,
+      expansion_cents: 0,
+      contraction_cents: 32100, // C 10000 + E 22100 (300.00 → 79.00)
+      churn_cents: 0,
+      reactivation_cents: 25000, // B comes back at the new price
+      end_cents: 117910, // 15010 + 25000 + 40000 + 30000 + 7900
+    },
+  ]);
+});
+
+Deno.test("company bridge: paying organizations, ARPA, requests, cost and margin", () => {
+  const [feb, mar] = records(companyBridge(long));
+  assertEquals(feb.paying_orgs, 4); // A C D E
+  ok(Math.abs((feb.arpa_usd as number) - 1250.10 / 4) < 1e-9); // end ÷ paying organizations
+  assertEquals(feb.requests, 1500 + 0 + 9000 + 4000 + 3000 + 20);
+  assertEquals(feb.llm_cost_company_usd, 10 + 100 + 20);
+  assertEquals(feb.llm_cost_usd, 2 * (10 + 100 + 20));
+  ok(Math.abs((feb.margin_company_pct as number) - (1250.10 - 130) / 1250.10 * 100) < 1e-9);
+  assertEquals(mar.paying_orgs, 5);
+  assertEquals(mar.requests, 1600 + 800 + 8000 + 4500 + 900 + 30);
+});
+
+Deno.test("plan bridge: moved in/out on plan changes, the rest by the organization's label", () => {
+  const names = [
+    "month",
+    "plan",
+    ...BRIDGE.slice(1, -1),
+    "moved_in_cents",
+    "moved_out_cents",
+    "end_cents",
+  ];
+  const rows = records(planBridge(long)).map((r) => pick(r, names));
+  const zero = {
+    start_cents: 0,
+    new_cents: 0,
+    expansion_cents: 0,
+    contraction_cents: 0,
+    churn_cents: 0,
+    reactivation_cents: 0,
+    moved_in_cents: 0,
+    moved_out_cents: 0,
+  };
+  assertEquals(rows, [
+    // F's free plan has requests but no MRR: a row for the usage, zero money
+    { ...zero, month: "2026-02-28", plan: "free", end_cents: 0 },
+    {
+      ...zero,
+      month: "2026-02-28",
+      plan: "growth",
+      start_cents: 9999,
+      churn_cents: 9999,
+      end_cents: 0,
+    },
+    {
+      ...zero,
+      month: "2026-02-28",
+      plan: "pro",
+      start_cents: 40010, // A 10010 + B 20000 + D 10000
+      expansion_cents: 5000, // A
+      churn_cents: 20000, // B
+      moved_out_cents: 10000, // D leaves pro at its start MRR
+      end_cents: 15010,
+    },
+    {
+      ...zero,
+      month: "2026-02-28",
+      plan: "team",
+      start_cents: 30000, // E
+      new_cents: 50000, // C
+      moved_in_cents: 30000, // D arrives at its end MRR
+      end_cents: 110000,
+    },
+    { ...zero, month: "2026-03-31", plan: "free", end_cents: 0 },
+    {
+      ...zero,
+      month: "2026-03-31",
+      plan: "pro",
+      start_cents: 15010,
+      reactivation_cents: 25000, // B
+      moved_in_cents: 7900, // E
+      end_cents: 47910,
+    },
+    {
+      ...zero,
+      month: "2026-03-31",
+      plan: "team",
+      start_cents: 110000,
+      contraction_cents: 10000, // C
+      moved_out_cents: 30000, // E
+      end_cents: 70000,
+    },
+  ]);
+});
+
+Deno.test("plan changes: an upgrade in February, a downgrade in March", () => {
+  const rows = records(planChanges(long)).map((r) =>
+    pick(r, [
+      "month",
+      "from_plan",
+      "to_plan",
+      "upgrades",
+      "downgrades",
+      "mrr_before_cents",
+      "mrr_after_cents",
+    ])
+  );
+  assertEquals(rows, [
+    {
+      month: "2026-02-28",
+      from_plan: "pro",
+      to_plan: "team",
+      upgrades: 1,
+      downgrades: 0,
+      mrr_before_cents: 10000,
+      mrr_after_cents: 30000,
+    },
+    {
+      month: "2026-03-31",
+      from_plan: "team",
+      to_plan: "pro",
+      upgrades: 0,
+      downgrades: 1,
+      mrr_before_cents: 30000,
+      mrr_after_cents: 7900,
+    },
+  ]);
+});
+
+Deno.test("reconciliation: the bridge balances; a tampered bridge is caught", () => {
+  const company = companyBridge(long);
+  const plans = planBridge(long);
+  assertEquals(checkBridges({ company, plans, long }), []);
+  const tampered = company.withColumns(pl.col("new_cents").add(pl.lit(1)).cast(pl.Int64));
+  const failures = checkBridges({ company: tampered, plans, long });
+  assertEquals(failures.map((f) => f.month), ["2026-02-28", "2026-03-31"]);
+  ok(failures[0].problem.includes("movements give 125011"));
+});
+
+Deno.test("a plan column, when present, takes over from tier", () => {
+  const withPlan = HISTORY.map((p) => ({
+    asOf: p.asOf,
+    frame: p.frame.withColumns(
+      pl.Series("plan", (p.frame.getColumn("tier").toArray() as string[]).map((t) => `${t}-x`)),
+    ),
+  }));
+  const plans = new Set(records(planBridge(historyLong(withPlan))).map((r) => r.plan));
+  assertEquals([...plans].sort(), ["free-x", "growth-x", "pro-x", "team-x"]);
+});

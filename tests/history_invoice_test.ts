@@ -1,0 +1,373 @@
+/**
+ * MRR from Stripe invoices (lib/revenue/invoice_mrr.ts) read through the real SDK from the fake
+ * Stripe API: yearly, monthly, prorated, discounted, taxed, foreign-currency lines, and the lines
+ * that never count. Expected amounts are worked out by hand below; then live MRR (today's
+ * subscriptions) reconciles with invoice MRR for the same customers.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
+import { invoicedUsage, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import { resolveRules } from "../lib/revenue/rules.ts";
+import { invoiceRevenue, reconcile, reconciliationLine } from "../lib/history/invoice_revenue.ts";
+import { startFakeStripe } from "./fake_stripe.ts";
+import { discount, price, products, subscription } from "./fixtures/stripe/scenarios.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
+
+const P = {
+  seat50: price("prod_pro_users", 5000, { id: "price_seat50" }),
+  yearly1200: price("prod_pro_users", 120000, { id: "price_yearly1200", interval: "year" }),
+  plan100: price("prod_team_bundle", 10000, { id: "price_plan100" }),
+  plan250: price("prod_team_bundle", 25000, { id: "price_plan250" }),
+  eur90: price("prod_enterprise", 9000, { id: "price_eur90", currency: "eur" }),
+  metered: price("prod_request_volume", null, { id: "price_metered", metered: true }),
+  quarterly300: price("prod_enterprise", 30000, { id: "price_q300", interval_count: 3 }),
+};
+const forever20 = discount({ id: "di_inv_forever20", percent_off: 20, duration: "forever" });
+const once10 = discount({ id: "di_inv_once10", amount_off: 1000, duration: "once" });
+
+const subscriptions: Json[] = [
+  subscription("cus_month", [[P.seat50, 3]], { id: "sub_month" }),
+  subscription("cus_year", [[P.yearly1200, 1]], { id: "sub_year" }),
+  subscription("cus_prorate", [[P.plan250, 1]], { id: "sub_prorate" }),
+  subscription("cus_disc", [[P.plan100, 1], [P.metered, null]], {
+    id: "sub_disc",
+    discounts: [forever20],
+  }),
+  subscription("cus_once", [[P.plan100, 1]], { id: "sub_once", discounts: [once10] }),
+  subscription("cus_quarter", [[P.quarterly300, 1]], { id: "sub_quarter" }),
+  subscription("cus_eur", [[P.eur90, 1]], { id: "sub_eur", currency: "eur" }),
+];
+
+interface LineSpec {
+  price: string | null;
+  amount: number;
+  sub: string | null;
+  period: [string, string];
+  quantity?: number;
+  proration?: boolean;
+  discounts?: [string, number][];
+  inclusiveTax?: number;
+  currency?: string;
+}
+
+let lineCount = 0;
+function line(spec: LineSpec): Json {
+  return {
+    id: `il_inv_${++lineCount}`,
+    object: "line_item",
+    amount: spec.amount,
+    currency: spec.currency ?? "usd",
+    quantity: spec.quantity ?? 1,
+    period: { start: s(spec.period[0]), end: s(spec.period[1]) },
+    discount_amounts: (spec.discounts ?? []).map(([d, amount]) => ({ discount: d, amount })),
+    taxes: spec.inclusiveTax
+      ? [{ amount: spec.inclusiveTax, tax_behavior: "inclusive", taxable_amount: 0 }]
+      : [],
+    pricing: spec.price
+      ? { type: "price_details", price_details: { price: spec.price, product: "prod_x" } }
+      : null,
+    parent: spec.sub
+      ? {
+        type: "subscription_item_details",
+        subscription_item_details: {
+          subscription: spec.sub,
+          subscription_item: "si_x",
+          proration: spec.proration ?? false,
+        },
+      }
+      : { type: "invoice_item_details", invoice_item_details: { invoice_item: "ii_x" } },
+  };
+}
+
+let invoiceCount = 0;
+function invoice(customer: string, created: string, lines: Json[], status = "paid"): Json {
+  const id = `in_inv_${++invoiceCount}`;
+  return {
+    id,
+    object: "invoice",
+    customer,
+    status,
+    billing_reason: "subscription_cycle",
+    created: s(created),
+    currency: lines[0]?.currency ?? "usd",
+    parent: null,
+    lines: { object: "list", has_more: false, url: `/v1/invoices/${id}/lines`, data: lines },
+  };
+}
+
+const month = (sub: string, priceId: string, amount: number, from: string, to: string) =>
+  line({ price: priceId, amount, sub, period: [from, to] });
+
+const invoices: Json[] = [
+  // monthly: $50 × 3 seats = $150.00 each month
+  invoice("cus_month", "2026-10-01", [
+    line({
+      price: "price_seat50",
+      amount: 15000,
+      sub: "sub_month",
+      period: ["2026-10-01", "2026-11-01"],
+      quantity: 3,
+    }),
+  ]),
+  invoice("cus_month", "2026-11-01", [
+    line({
+      price: "price_seat50",
+      amount: 15000,
+      sub: "sub_month",
+      period: ["2026-11-01", "2026-12-01"],
+      quantity: 3,
+    }),
+  ]),
+  // yearly: $1,200 for 2026-03-01 → 2027-03-01 = $100.00 a month
+  invoice("cus_year", "2026-03-01", [
+    month("sub_year", "price_yearly1200", 120000, "2026-03-01", "2027-03-01"),
+  ]),
+  // prorated upgrade on 11-16 from $100 to $250: −$50 unused, +$125 for the rest of November.
+  // The amounts never count: $100 before 11-16, 100 − 100 + 250 = $250 from then on.
+  invoice("cus_prorate", "2026-11-01", [
+    month("sub_prorate", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+  ]),
+  invoice("cus_prorate", "2026-11-16", [
+    line({
+      price: "price_plan100",
+      amount: -5000,
+      sub: "sub_prorate",
+      period: ["2026-11-16", "2026-12-01"],
+      proration: true,
+    }),
+    line({
+      price: "price_plan250",
+      amount: 12500,
+      sub: "sub_prorate",
+      period: ["2026-11-16", "2026-12-01"],
+      proration: true,
+    }),
+  ]),
+  // discounted: $100 with 20% forever ($20 off) = $80.00; metered $7.00 of usage is not MRR
+  invoice("cus_disc", "2026-11-01", [
+    line({
+      price: "price_plan100",
+      amount: 10000,
+      sub: "sub_disc",
+      period: ["2026-11-01", "2026-12-01"],
+      discounts: [["di_inv_forever20", 2000]],
+    }),
+    line({
+      price: "price_metered",
+      amount: 700,
+      sub: "sub_disc",
+      period: ["2026-10-01", "2026-11-01"],
+    }),
+  ]),
+  // a once coupon is not recurring: $100.00 (as live MRR counts it)
+  invoice("cus_once", "2026-11-01", [
+    line({
+      price: "price_plan100",
+      amount: 10000,
+      sub: "sub_once",
+      period: ["2026-11-01", "2026-12-01"],
+      discounts: [["di_inv_once10", 1000]],
+    }),
+  ]),
+  // quarterly $300 = $100.00 a month
+  invoice("cus_quarter", "2026-09-15", [
+    month("sub_quarter", "price_q300", 30000, "2026-09-15", "2026-12-15"),
+  ]),
+  // EUR 90 at 1.10 = $99.00
+  invoice("cus_eur", "2026-11-01", [
+    line({
+      price: "price_eur90",
+      amount: 9000,
+      sub: "sub_eur",
+      period: ["2026-11-01", "2026-12-01"],
+      currency: "eur",
+    }),
+  ]),
+  // Never MRR: a void invoice, an uncollectible one, a one-time line, a $0 trial line.
+  invoice("cus_void", "2026-11-01", [
+    month("sub_void", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+  ], "void"),
+  invoice("cus_bad", "2026-11-01", [
+    month("sub_bad", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+  ], "uncollectible"),
+  invoice("cus_onetime", "2026-11-02", [
+    line({ price: null, amount: 50000, sub: null, period: ["2026-11-02", "2026-11-02"] }),
+  ]),
+  invoice("cus_trial", "2026-11-01", [
+    month("sub_trial", "price_plan100", 0, "2026-11-01", "2026-12-01"),
+  ]),
+  // tax included in the price is taken out: $120 with $20 tax = $100.00
+  invoice("cus_tax", "2026-11-01", [
+    line({
+      price: "price_plan100",
+      amount: 12000,
+      sub: "sub_tax",
+      period: ["2026-11-01", "2026-12-01"],
+      inclusiveTax: 2000,
+    }),
+  ]),
+];
+
+const rules = resolveRules({ fxRates: { eur: 1.1 } });
+const cents = (map: Map<string, { minor: number; usd: number | null }>) =>
+  Object.fromEntries([...map].map(([c, v]) => [c, Math.round((v.usd ?? NaN) * 100)]).sort());
+
+async function withInvoices(
+  run: (
+    fetched: Awaited<ReturnType<typeof fetchInvoiceHistory>>,
+    fake: ReturnType<typeof startFakeStripe>,
+    cacheDir: string,
+  ) => Promise<void> | void,
+) {
+  const fake = startFakeStripe({ subscriptions, products, invoices }, undefined, 0, {
+    embeddedLimit: 1,
+  });
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const fetched = await fetchInvoiceHistory({
+      apiKey: fake.apiKey,
+      apiHost: "127.0.0.1",
+      apiPort: fake.port,
+      apiProtocol: "http",
+      cacheDir,
+      from: new Date("2025-10-01T00:00:00Z"),
+      to: new Date("2026-12-20T00:00:00Z"),
+      rules,
+    });
+    await run(fetched, fake, cacheDir);
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+}
+
+Deno.test("invoice MRR: yearly, monthly, quarterly, prorated, discounted, taxed, EUR; exclusions", async () => {
+  await withInvoices((fetched) => {
+    // a line per invoice line, the lines past the one embedded read from /v1/invoices/:id/lines
+    assertEquals(fetched.history.lines.length, 16);
+    const at20 = invoiceMrrAt(fetched.history, { at: new Date("2026-11-20T00:00:00Z"), rules });
+    assertEquals(cents(at20), {
+      cus_disc: 8000,
+      cus_eur: 9900,
+      cus_month: 15000,
+      cus_once: 10000,
+      cus_prorate: 25000,
+      cus_quarter: 10000,
+      cus_tax: 10000,
+      cus_year: 10000,
+    });
+    const at10 = invoiceMrrAt(fetched.history, { at: new Date("2026-11-10T00:00:00Z"), rules });
+    assertEquals(cents(at10).cus_prorate, 10000, "before the upgrade");
+    // as-of 12-01 00:00 reads November 30: the same levels; by 12-20 only the yearly term is left
+    const dec1 = invoiceMrrAt(fetched.history, { at: new Date("2026-12-01T00:00:00Z"), rules });
+    assertEquals(cents(dec1).cus_prorate, 25000);
+    const dec20 = invoiceMrrAt(fetched.history, { at: new Date("2026-12-20T00:00:00Z"), rules });
+    assertEquals(
+      Object.keys(cents(dec20)),
+      ["cus_year"],
+      "no December invoices, quarter ended 12-15",
+    );
+    // as-of 10-01 reads September 30: the yearly term (from 03-01) and the quarter (from 09-15)
+    const oct = invoiceMrrAt(fetched.history, { at: new Date("2026-10-01T00:00:00Z"), rules });
+    assertEquals(cents(oct), { cus_quarter: 10000, cus_year: 10000 });
+    // the discount policy "none" = list prices: $100 for cus_disc
+    const none = invoiceMrrAt(fetched.history, {
+      at: new Date("2026-11-20T00:00:00Z"),
+      rules: resolveRules({ ...rules, discountPolicy: "none" }),
+    });
+    assertEquals(cents(none).cus_disc, 10000);
+    // metered usage invoiced in November: cus_disc's $7.00
+    const usage = invoicedUsage(fetched.history, {
+      from: new Date("2026-11-01T00:00:00Z"),
+      to: new Date("2026-12-01T00:00:00Z"),
+      rules,
+    });
+    assertEquals([...usage], [["cus_disc", 7]]);
+    // the revenue stage's shape for the pipeline: customers without lines get 0
+    const revenue = invoiceRevenue(fetched.history, {
+      asOf: new Date("2026-12-01T00:00:00Z"),
+      windowDays: 30,
+      rules,
+      customerIds: ["cus_disc", "cus_never"],
+    });
+    assertEquals(revenue.byCustomer.get("cus_disc")?.mrrRecurring, 80);
+    assertEquals(revenue.byCustomer.get("cus_disc")?.mrr, 87);
+    assertEquals(revenue.byCustomer.get("cus_never")?.mrrRecurring, 0);
+  });
+});
+
+Deno.test("invoice history: one listing for the range, paged by 100, cached for the day", async () => {
+  await withInvoices(async (fetched, fake, cacheDir) => {
+    assertEquals(fetched.source, "stripe");
+    const invoiceLists = fake.log.filter((r) => r.path === "/v1/invoices");
+    assertEquals(invoiceLists.length, 1, "15 invoices: one page of 100");
+    assertEquals(invoiceLists[0].params.get("limit"), "100");
+    assertEquals(
+      fake.log.filter((r) => r.path.endsWith("/lines")).length,
+      2,
+      "the two invoices with two lines (cus_prorate's proration, cus_disc), past the one embedded",
+    );
+    const before = fake.requests.length;
+    const again = await fetchInvoiceHistory({
+      apiKey: fake.apiKey,
+      apiHost: "127.0.0.1",
+      apiPort: fake.port,
+      apiProtocol: "http",
+      cacheDir,
+      from: new Date("2025-10-01T00:00:00Z"),
+      to: new Date("2026-12-20T00:00:00Z"),
+      rules,
+    });
+    assertEquals(again.source, "cache");
+    assertEquals(fake.requests.length, before, "no call on a cache hit");
+    assertEquals(again.history, fetched.history);
+    const files = [...Deno.readDirSync(cacheDir)].map((e) => e.name);
+    ok(files.every((f) => !f.includes(fake.apiKey)), "the key is not in the file name");
+  });
+});
+
+Deno.test("reconciliation: live MRR from subscriptions equals invoice MRR for the same customers", async () => {
+  await withInvoices(async (fetched, fake, cacheDir) => {
+    const at = new Date("2026-11-20T00:00:00Z");
+    const customers = [
+      "cus_month",
+      "cus_year",
+      "cus_prorate",
+      "cus_disc",
+      "cus_once",
+      "cus_quarter",
+      "cus_eur",
+    ];
+    const live = await loadRevenue(customers, {
+      mode: "refresh",
+      apiKey: fake.apiKey,
+      apiHost: "127.0.0.1",
+      apiPort: fake.port,
+      apiProtocol: "http",
+      cacheDir,
+      asOf: at,
+      rules,
+    });
+    assertEquals(live.source, "stripe");
+    const onlyOurs = {
+      ...fetched.history,
+      lines: fetched.history.lines.filter((l) => customers.includes(l.customer)),
+    };
+    const result = reconcile(live, { history: onlyOurs, at, rules });
+    assertEquals(result.differing, []);
+    // 150 + 100 + 250 + 80 + 100 + 100 + 99
+    assertEquals([result.liveCents, result.invoiceCents], [87900, 87900]);
+    ok(reconciliationLine(result).includes("0 of 7 customers differ"));
+    // with the taxed customer's invoice and no subscription for it, the line names it
+    const withTax = reconcile(live, { history: fetched.history, at, rules });
+    ok(withTax.differing.some((d) => d.customerId === "cus_tax" && d.invoiceCents === 10000));
+    // restricted to the export's customers, a customer of nobody's is not compared
+    const ours = reconcile(live, { history: fetched.history, at, rules, customerIds: customers });
+    assertEquals([ours.differing, ours.customers], [[], 7]);
+  });
+});

@@ -1,0 +1,140 @@
+/** History snapshots: written by every export, listed in the manifest, replaced atomically, imported. */
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { runExport } from "../lib/export.ts";
+import {
+  historyDir,
+  listSnapshots,
+  readSnapshotFrame,
+  readSnapshotMeta,
+  writeSnapshot,
+} from "../lib/history/snapshot.ts";
+import { main as historyMain } from "../lib/cli/history.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+const quiet = { charts: false, env: {}, log: () => {}, quiet: true };
+
+Deno.test("every export writes a typed Parquet snapshot that the manifest lists", async () => {
+  const outDir = await Deno.makeTempDir();
+  const result = await runExport({ ...quiet, demo: true, asOf, outDir, formats: ["csv"] });
+  const dir = `${outDir}/history`;
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  assertEquals(names, [
+    "helicone_pricing_data_2026-11-01_demo.parquet",
+    "helicone_pricing_data_2026-11-01_demo.parquet.json",
+  ]);
+  const path = `${dir}/helicone_pricing_data_2026-11-01_demo.parquet`;
+  const back = readSnapshotFrame(path);
+  ok(back.frameEqual(result.data.frame), "same values");
+  assertEquals(back.dtypes.map(String), result.data.frame.dtypes.map(String));
+
+  const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+  const bytes = await Deno.readFile(path);
+  assertEquals(manifest.history_snapshot, {
+    name: "helicone_pricing_data_2026-11-01_demo.parquet",
+    path,
+    bytes: bytes.byteLength,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+  });
+  ok(typeof manifest.stages_ms.snapshot === "number");
+  const meta = await readSnapshotMeta(path);
+  assertEquals(meta?.origin, "export");
+  assertEquals(meta?.row_count, result.data.frame.height);
+});
+
+Deno.test("re-exporting the same as-of replaces the snapshot, leaving no temp files", async () => {
+  const dir = await Deno.makeTempDir();
+  const frame = (mrr: number) => exportFrameFromColumns({ org_id: ["a"], mrr_recurring: [mrr] });
+  const options = { dir, asOf, demo: false, origin: "export" as const };
+  await writeSnapshot(frame(1), options);
+  await writeSnapshot(frame(2), options);
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+    "helicone_pricing_data_2026-11-01.parquet",
+    "helicone_pricing_data_2026-11-01.parquet.json",
+  ]);
+  const listed = await listSnapshots(dir, false);
+  assertEquals(listed.length, 1);
+  assertEquals(readSnapshotFrame(listed[0].path).getColumn("mrr_recurring").toArray(), [2]);
+  assertEquals(await listSnapshots(dir, true), [], "demo and live snapshots are kept apart");
+});
+
+Deno.test("PRICING_HISTORY_DIR moves the folder; history: false writes none", async () => {
+  const outDir = await Deno.makeTempDir();
+  const elsewhere = await Deno.makeTempDir();
+  assertEquals(historyDir({ PRICING_HISTORY_DIR: elsewhere }, outDir), elsewhere);
+  assertEquals(historyDir({}, outDir), `${outDir}/history`);
+  await runExport({
+    ...quiet,
+    env: { PRICING_HISTORY_DIR: elsewhere },
+    demo: true,
+    asOf,
+    outDir,
+    formats: ["csv"],
+  });
+  assertEquals((await listSnapshots(elsewhere, true)).length, 1);
+  const noHistory = await Deno.makeTempDir();
+  await runExport({
+    ...quiet,
+    demo: true,
+    asOf,
+    outDir: noHistory,
+    formats: ["csv"],
+    history: false,
+  });
+  assertEquals(await listSnapshots(`${noHistory}/history`, true), []);
+});
+
+Deno.test("history import: older CSV and XLSX exports become snapshots; bad input is one line", async () => {
+  const outDir = await Deno.makeTempDir();
+  const result = await runExport({
+    ...quiet,
+    demo: true,
+    asOf,
+    outDir,
+    history: false,
+    formats: ["csv", "xlsx"],
+  });
+  const dir = `${outDir}/imported`;
+  const csv = result.csvPath!;
+  const older = `${outDir}/helicone_pricing_data_2026-10-01_demo.xlsx`;
+  await Deno.rename(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`, older);
+  assertEquals(await historyMain(["import", csv, older, "--history-dir", dir, "--quiet"]), 0);
+  const listed = await listSnapshots(dir, true);
+  assertEquals(listed.map((s) => s.asOf.toISOString().slice(0, 10)), ["2026-10-01", "2026-11-01"]);
+  // the CSV's text and integer columns come back exactly (floats as the CSV printed them)
+  const fromCsv = readSnapshotFrame(listed[1].path);
+  for (const name of ["org_id", "tier", "seats", "requests_30d", "created_at"]) {
+    ok(fromCsv.getColumn(name).seriesEqual(result.data.frame.getColumn(name)), name);
+  }
+  assertEquals(readSnapshotFrame(listed[0].path).height, result.data.frame.height);
+  assertEquals((await readSnapshotMeta(listed[0].path))?.origin, "import");
+
+  const renamed = `${outDir}/old.csv`;
+  await Deno.copyFile(csv, renamed);
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => errors.push(line);
+  try {
+    assertEquals(await historyMain(["import", renamed, "--history-dir", dir]), 1);
+    assertEquals(await historyMain(["import", `${outDir}/missing.csv`, "--history-dir", dir]), 1);
+  } finally {
+    console.error = original;
+  }
+  match(errors[0], /^error: .*old\.csv: the as-of date comes from the name/);
+  match(errors[1], /missing\.csv does not exist/);
+  assertEquals((await listSnapshots(dir, true)).length, 2, "nothing written on error");
+});
+
+Deno.test("an export that fails to publish leaves no snapshot and no temp file", async () => {
+  const outDir = await Deno.makeTempDir();
+  // A non-empty directory where a segment file must go: publishing fails (lib/formats/staging.ts).
+  const blocker = `${outDir}/helicone_pricing_data_2026-11-01_demo_gateway_only.csv`;
+  await Deno.mkdir(blocker);
+  await Deno.writeTextFile(`${blocker}/keep.txt`, "mine");
+  await rejects(
+    runExport({ ...quiet, demo: true, asOf, outDir, formats: ["csv"], segments: true }),
+    /publishing the export failed/,
+  );
+  assertEquals([...Deno.readDirSync(`${outDir}/history`)].map((e) => e.name), []);
+});
