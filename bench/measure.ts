@@ -1,7 +1,13 @@
 /**
- * One measured export, in its own process so its peak RSS is its own: runs runExport with the
- * settings in the environment and prints a JSON line (wall time, stages, peak RSS, Stripe calls).
+ * One measured export, in its own process so its memory is its own: runs runExport with the
+ * settings in the environment and prints a JSON line (wall time, stages, peak RSS overall and per
+ * stage, Stripe calls).
  *   deno run -A bench/measure.ts --out-dir DIR --format csv|xlsx|both --as-of ISO [--stripe MODE]
+ *     [--no-charts]
+ *
+ * Peak RSS per stage: Linux keeps a high-water mark (VmHWM) that writing 5 to
+ * /proc/self/clear_refs resets; it is reset when a stage starts with no other stage running and
+ * read when a stage ends, so a stage's figure is the peak since it (or an overlapping stage) began.
  */
 import { parseArgs } from "node:util";
 import { loadEnv } from "../lib/core/config.ts";
@@ -14,14 +20,31 @@ const { values } = parseArgs({
     format: { type: "string", default: "csv" },
     "as-of": { type: "string" },
     stripe: { type: "string", default: "auto" },
+    "no-charts": { type: "boolean", default: false },
   },
 });
 
-/** Peak resident set size of this process (VmHWM), in MB. */
+/** Peak resident set size since start or the last reset (VmHWM), in MB. */
 function peakRssMb(): number {
   const status = Deno.readTextFileSync("/proc/self/status");
   const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+let overallPeakMb = 0;
+let open = 0;
+const stagePeakRssMb: Record<string, number> = {};
+function onStage(name: string, phase: "start" | "end") {
+  if (phase === "start") {
+    if (open++ === 0) {
+      overallPeakMb = Math.max(overallPeakMb, peakRssMb());
+      Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+    }
+  } else {
+    open--;
+    stagePeakRssMb[name] = peakRssMb();
+    overallPeakMb = Math.max(overallPeakMb, stagePeakRssMb[name]);
+  }
 }
 
 const formats: ExportFormat[] = values.format === "both"
@@ -34,13 +57,16 @@ const result = await runExport({
   asOf: new Date(values["as-of"]!),
   demo: false,
   stripe: values.stripe as StripeMode,
+  charts: !values["no-charts"],
   env: await loadEnv("/nonexistent"),
   quiet: true,
   log: () => {},
+  onStageTime: onStage,
 });
 console.log(JSON.stringify({
-  wallMs: Math.round(performance.now() - started),
-  peakRssMb: peakRssMb(),
+  exportMs: Math.round(performance.now() - started),
+  peakRssMb: Math.max(overallPeakMb, peakRssMb()),
+  stagePeakRssMb,
   rows: result.data.frame.height,
   stages: result.data.stages,
   queries: result.data.queries.map((q) => ({
@@ -54,7 +80,7 @@ console.log(JSON.stringify({
     durationMs: result.data.revenue.durationMs,
   },
   bytes: Object.fromEntries(
-    result.files.filter((f) => /\.(csv|xlsx)$/.test(f)).map((
+    result.files.filter((f) => /\.(csv|xlsx)$/.test(f) && !f.includes("_trimmed")).map((
       f,
     ) => [f.split(".").pop(), Deno.statSync(f).size]),
   ),

@@ -13,8 +13,14 @@ import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
 import { windowOf } from "./core/window.ts";
+import { collectDroppedFrames } from "./core/memory.ts";
 import { writeChartFiles } from "./report/charts.ts";
-import { trimAboveBytesFromEnv, writeExportBrief } from "./report/brief.ts";
+import {
+  trimAboveBytesFromEnv,
+  trimmedFileName,
+  trimmedKeep,
+  writeExportBrief,
+} from "./report/brief.ts";
 import {
   segmentFrames,
   segmentSheets,
@@ -28,8 +34,7 @@ import { runQueries } from "./sources/queries.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { attachRevenue } from "./revenue/columns.ts";
 import { loadRevenueStage } from "./revenue/stage.ts";
-import { writeCsvFile } from "./formats/csv.ts";
-import { writeXlsxFile } from "./formats/xlsx.ts";
+import { writeExportFiles } from "./formats/export_files.ts";
 import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "./economics/mod.ts";
@@ -70,13 +75,24 @@ export function exportWindow(asOf: Date, days: number): ExportWindow {
   return windowOf(asOf, { days });
 }
 
-async function timed<T>(stages: Record<string, number>, name: string, work: () => Promise<T> | T) {
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    stages[name] = Math.round(performance.now() - started);
-  }
+type StageTimer = <T>(name: string, work: () => Promise<T> | T) => Promise<T>;
+
+/** Times each stage into `stages` (milliseconds) and tells `onTime` when it starts and ends. */
+function stageTimer(
+  stages: Record<string, number>,
+  onTime?: ExportOptions["onStageTime"],
+): StageTimer {
+  return async (name, work) => {
+    onTime?.(name, "start");
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      collectDroppedFrames();
+      stages[name] = Math.round(performance.now() - started);
+      onTime?.(name, "end");
+    }
+  };
 }
 
 /** config → queries → join → revenue → metrics: the data, with nothing written. */
@@ -85,6 +101,7 @@ export async function loadPricingData(
 ): Promise<PricingData> {
   const options = exportOptions(overrides);
   const stages: Record<string, number> = {};
+  const timed = stageTimer(stages, options.onStageTime);
   const log = options.log ?? ((line: string) => console.error(line));
   const onStage = options.onStage ?? (() => {});
 
@@ -102,21 +119,19 @@ export async function loadPricingData(
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
   const results = await timed(
-    stages,
     "queries",
     () => settings ? runQueries(settings, window) : demoQueryResults(window.end, window.days),
   );
   onStage({ stage: "queries", frames: { ...results.frames }, stats: results.stats });
 
   // join
-  const joined = await timed(stages, "join", () => joinOrgFrames(results.frames));
+  const joined = await timed("join", () => joinOrgFrames(results.frames));
   onStage({ stage: "join", frame: joined.frame, warnings: joined.warnings });
 
   // revenue
   if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
   const revenueFor = options.revenueFor;
   const revenue = await timed(
-    stages,
     "revenue",
     () =>
       revenueFor
@@ -144,7 +159,6 @@ export async function loadPricingData(
   // metrics and economics, then the column table's order (CSV order, what notebooks and the
   // server see)
   const economics = await timed(
-    stages,
     "metrics",
     () =>
       addEconomicsColumns(addMetricColumns(withRevenue.frame), {
@@ -206,7 +220,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   await removeDeadStaging(options.outDir);
   const env = options.env ?? await loadEnv();
   const data = await loadPricingData({ ...options, env });
-  const stages = data.stages;
+  const timed = stageTimer(data.stages, options.onStageTime);
   const stamp = dateStamp(data.asOf, data.demo);
   const segments = options.segments
     ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
@@ -222,60 +236,53 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const charts = options.charts ? reportCharts(data.frame) : [];
     if (options.charts) {
       staged.push(
-        ...await timed(stages, "charts", () => writeChartFiles(charts, { outDir: staging, stamp })),
+        ...await timed("charts", () => writeChartFiles(charts, { outDir: staging, stamp })),
       );
     }
 
     // history: the MRR history over the stored snapshots and this export (brief section, XLSX
     // sheet), and this export's Parquet snapshot, put in place only once the files are published
     const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
-    const history = options.history === false ? null : await timed(
-      stages,
-      "history",
-      () =>
+    const history = options.history === false
+      ? null
+      : await timed("history", () =>
         exportHistory(historyFolder, {
           demo: data.demo,
           current: { asOf: data.asOf, frame: data.frame },
-        }),
-    );
-    snapshot = options.history === false ? undefined : await timed(
-      stages,
-      "snapshot",
-      () =>
+        }));
+    snapshot = options.history === false
+      ? undefined
+      : await timed("snapshot", () =>
         prepareSnapshot(data.frame, {
           dir: historyFolder,
           asOf: data.asOf,
           demo: data.demo,
           origin: "export",
           warnings: data.warnings,
-        }),
-    );
+        }));
 
     // write: the export, segments, then the brief (it quotes the files' sizes)
-    const brief = await timed(stages, "write", async () => {
-      const exportPaths: string[] = [];
-      for (const format of options.formats) {
-        const path = join(
-          staging,
-          exportFileName({ asOf: data.asOf, demo: data.demo, ext: format }),
-        );
-        if (format === "csv") await writeCsvFile(data.frame, path);
-        else {
-          await writeXlsxFile(data.frame, path, {
-            sheets: [
-              ...(segments ? segmentSheets(segments) : []),
-              ...(history ? [history.sheet] : []),
-            ],
-            leadSheets: summarySheets(summarySheetInput(data.frame, {
-              ...data.economics,
-              asOf: data.asOf,
-              demo: data.demo,
-              charts: summaryCharts(charts),
-            })),
-          });
-        }
-        exportPaths.push(path);
-      }
+    const brief = await timed("write", async () => {
+      const files = await writeExportFiles({
+        frame: data.frame,
+        formats: options.formats,
+        pathOf: (ext) => join(staging, exportFileName({ asOf: data.asOf, demo: data.demo, ext })),
+        xlsx: {
+          sheets: [
+            ...(segments ? segmentSheets(segments) : []),
+            ...(history ? [history.sheet] : []),
+          ],
+          leadSheets: summarySheets(summarySheetInput(data.frame, {
+            ...data.economics,
+            asOf: data.asOf,
+            demo: data.demo,
+            charts: summaryCharts(charts),
+          })),
+        },
+        // the brief's trimmed CSV, from the CSV's own pass; the brief drops it when not needed
+        subset: { path: join(staging, trimmedFileName(data.asOf, data.demo)), keep: trimmedKeep() },
+      });
+      const exportPaths = files.paths;
       staged.push(...exportPaths);
       if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
       const written = await writeExportBrief({
@@ -284,6 +291,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
         exportPaths,
         segments,
         trimAboveBytes: trimAboveBytesFromEnv(env),
+        trimmedWritten: files.subset,
         history: history?.section,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));

@@ -1,5 +1,9 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
+import { createHash } from "node:crypto";
+import { sampled } from "../lib/report/chart_data.ts";
+import { writeChartsOffThread } from "../lib/report/chart_worker.ts";
+import { loadPricingData } from "../lib/export.ts";
 import {
   costAndMrrByTierChart,
   marginByTierChart,
@@ -130,4 +134,57 @@ Deno.test("money ticks read as dollars on a log axis", () => {
     "$1k",
     "$2.5M",
   ]);
+});
+
+Deno.test("charts drawn from columns: the same SVG as from row objects (demo, and ×40 for hexbins)", async () => {
+  const golden = JSON.parse(
+    await Deno.readTextFile(new URL("./fixtures/golden_demo_export.json", import.meta.url)),
+  );
+  const data = await loadPricingData({
+    demo: true,
+    asOf: new Date(golden.asOf),
+    env: {},
+    log: () => {},
+  });
+  const prefixes = (frame: pl.DataFrame) =>
+    Object.fromEntries(
+      pricingCharts(frame).filter((c) => c.name in golden.chartSvgSha256Prefix).map((c) => [
+        c.name,
+        createHash("sha256").update(c.svg).digest("hex").slice(0, 12),
+      ]),
+    );
+  assertEquals(prefixes(data.frame), golden.chartSvgSha256Prefix);
+  const times40 = pl.concat(Array.from({ length: 40 }, () => data.frame));
+  assertEquals(prefixes(times40), golden.chartSvgSha256PrefixTimes40);
+});
+
+Deno.test("above the hexbin limit a scatter draws from every k-th organization, and says so", () => {
+  const frame = pl.DataFrame({ n: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+  assertEquals(sampled(frame, { limit: 10 }).note, "");
+  const { frame: sample, note } = sampled(frame, { limit: 4 });
+  assertEquals(sample.getColumn("n").toArray(), [0, 3, 6, 9]);
+  assertEquals(note, " Hexagons drawn from a sample of 4 (1 in 3 organizations).");
+});
+
+Deno.test("charts written in a worker are the files writeCharts writes", async () => {
+  const data = await loadPricingData({
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env: {},
+    log: () => {},
+  });
+  const here = await Deno.makeTempDir();
+  const there = await Deno.makeTempDir();
+  const direct = await writeCharts(data.frame, here, "2026-11-01_demo");
+  const offThread = await writeChartsOffThread(data.frame, there, "2026-11-01_demo");
+  assertEquals(
+    offThread.map((p) => p.slice(there.length)),
+    direct.map((p) => p.slice(here.length)),
+  );
+  for (const path of direct) {
+    const twin = there + path.slice(here.length);
+    assertEquals(await Deno.readFile(twin), await Deno.readFile(path), twin);
+  }
+  await Deno.remove(here, { recursive: true });
+  await Deno.remove(there, { recursive: true });
 });

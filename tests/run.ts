@@ -40,6 +40,12 @@ const NEEDED: { present: () => boolean; packages: string[] }[] = [
       exists("/usr/lib/python3/dist-packages/jupyter_client"),
     packages: ["python3-nbconvert", "python3-jupyter-client"],
   },
+  {
+    // the XLSX writer's output read back by independent readers
+    present: () => exists("/usr/lib/python3/dist-packages/openpyxl"),
+    packages: ["python3-openpyxl"],
+  },
+  { present: () => exists("/usr/bin/soffice"), packages: ["libreoffice-calc"] },
 ];
 
 async function installMissingPackages(): Promise<void> {

@@ -60,6 +60,8 @@ export interface ExportOptions {
   history?: boolean;
   /** the history folder; default PRICING_HISTORY_DIR, else <outDir>/history */
   historyDir?: string;
+  /** called as each timed stage starts and ends (the benchmark reads peak memory per stage) */
+  onStageTime?: (name: string, phase: "start" | "end") => void;
 }
 
 /** What one stage of the pipeline produced, in pipeline order. */

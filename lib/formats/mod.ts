@@ -17,7 +17,9 @@ export {
   writeCsvFile,
   writeReportFiles,
 } from "./csv.ts";
+export { CsvFilesWriter, type CsvWithSubset, writeCsvWithSubset } from "./csv_files.ts";
 export { parseCsv, parseCsvRecords } from "./csv_parse.ts";
+export { type ExportFiles, type ExportFilesOptions, writeExportFiles } from "./export_files.ts";
 export {
   dateStamp,
   exportFileName,
@@ -50,4 +52,16 @@ export {
   readExportFile,
 } from "./read_export.ts";
 export { makeStagingDir, publishStaged, removeDeadStaging, STAGING_PREFIX } from "./staging.ts";
-export { type Sheet, sheetName, writeXlsx, writeXlsxFile } from "./xlsx.ts";
+export {
+  DATA_SHEET,
+  type Sheet,
+  sheetName,
+  writeXlsx,
+  writeXlsxExcelJs,
+  writeXlsxFile,
+  writeXlsxFileTo,
+  writeXlsxTo,
+  type XlsxOptions,
+} from "./xlsx.ts";
+export { sheetRowsXml, writeWithStreamedSheet } from "./xlsx_stream.ts";
+export { readZipEntries, ZipWriter } from "./zip.ts";

@@ -30,18 +30,27 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
   assertOneRowPerOrg(frames.ptbSpend, "ptb_spend.sql");
   const warnings: string[] = [];
 
-  const orgIds = new Set(frames.organizations.getColumn("org_id").toArray() as string[]);
-  const unmatchedUsage = (frames.usage.getColumn("org_id").toArray() as string[])
-    .filter((id) => !orgIds.has(id)).length;
+  // Joins and the distinct tier values, not JS arrays of a million ids and tiers.
+  const unmatchedUsage = frames.usage.select("org_id")
+    .join(frames.organizations.select("org_id"), { on: "org_id", how: "anti" }).height;
   if (unmatchedUsage > 0) {
     warnings.push(
       `${unmatchedUsage} organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL)`,
     );
   }
 
-  const rawTiers = frames.organizations.getColumn("tier_raw").toArray() as (string | null)[];
-  const families = rawTiers.map(tierFamily);
-  const unknownTiers = [...new Set(rawTiers.filter((_, i) => families[i] === "other"))];
+  // Each distinct raw tier (in order of first appearance) gets its family once.
+  const distinct = frames.organizations.select(pl.col("tier_raw").unique(true))
+    .getColumn("tier_raw").toArray() as (string | null)[];
+  const known = distinct.filter((t): t is string => t !== null);
+  const mapping = pl.DataFrame([
+    pl.Series("tier_raw", known, pl.Utf8),
+    pl.Series("tier", known.map(tierFamily), pl.Utf8),
+  ]);
+  const families = frames.organizations.select("tier_raw")
+    .join(mapping, { on: "tier_raw", how: "left" })
+    .select(pl.col("tier").fillNull(pl.lit(tierFamily(null)))).getColumn("tier");
+  const unknownTiers = distinct.filter((t) => tierFamily(t) === "other");
   if (unknownTiers.length > 0) {
     warnings.push(
       `unknown tier values exported as tier "other": ${quotedTierValues(unknownTiers)}`,
@@ -54,7 +63,7 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
     .join(frames.usage, { on: "org_id", how: "left" })
     .join(frames.ptbSpend, { on: "org_id", how: "left" })
     .withColumns(
-      pl.Series("tier", families, pl.Utf8),
+      families,
       zero("prompts_created"),
       zero("requests_30d"),
       zero("ptb_requests_30d"),

@@ -79,11 +79,16 @@ export function trimmedFileName(asOf: Date, demo: boolean): string {
   return exportFileName({ asOf, demo, ext: "csv", suffix: "trimmed" });
 }
 
-/** The export without free organizations that sent no requests in the window (the long tail). */
-export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
+/** Rows the trimmed file keeps: not (free and no requests in the window); null drops the row. */
+export function trimmedKeep(): pl.Expr {
   const zeroUsageFree = pl.col("tier").eq(pl.lit("free"))
     .and(pl.col("requests_30d").fillNull(0).eq(0));
-  return frame.filter(zeroUsageFree.not());
+  return zeroUsageFree.not();
+}
+
+/** The export without free organizations that sent no requests in the window (the long tail). */
+export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
+  return frame.filter(trimmedKeep());
 }
 
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
@@ -96,25 +101,12 @@ function formatValue(value: number | null, unit: string): string {
 }
 
 // ── statistics ──────────────────────────────────────────────────────────────────────────────
-
-/** Non-null numbers of a column, as plain numbers (through a typed array: toArray is slow). */
-function numbers(frame: pl.DataFrame, name: string): number[] {
-  const values: number[] = [];
-  const typed = frame.select(pl.col(name).cast(pl.Float64).dropNulls().alias("v"))
-    .getColumn("v").toTypedArray() as Float64Array;
-  for (const value of typed) values.push(value);
-  return values;
-}
-
-function sum(values: number[]): number {
-  let total = 0;
-  for (const v of values) total += v;
-  return total;
-}
+// Every figure is a Polars expression evaluated in one select per section: at 1M organizations the
+// columns never become JS arrays (they were 3 GB at peak when they did).
 
 /**
  * The q-quantile with linear interpolation between closest ranks (numpy's default):
- * position (n − 1)·q in the sorted values.
+ * position (n − 1)·q in the sorted values. (Polars' quantile(q, "linear") is the same rule.)
  */
 export function quantile(sorted: readonly number[], q: number): number | null {
   if (sorted.length === 0) return null;
@@ -141,11 +133,35 @@ const QUANTILES: [string, number][] = [
   ["max", 1],
 ];
 
+const num = (name: string) => pl.col(name).cast(pl.Float64);
+/** Sum of the non-null values (0 when there are none). */
+const sumOf = (name: string) => num(name).sum().fillNull(0);
+/** Non-null values. */
+const known = (name: string) => pl.col(name).isNotNull().cast(pl.Float64).sum();
+/** Rows where the condition holds (null counts as no). */
+const countWhere = (condition: pl.Expr) => condition.fillNull(false).cast(pl.Float64).sum();
+const quantileOf = (name: string, q: number) => num(name).dropNulls().quantile(q, "linear");
+
+/** One row of named figures from `exprs`; null where Polars has no value. */
+function figures(
+  frame: pl.DataFrame,
+  exprs: Record<string, pl.Expr>,
+): Record<string, number | null> {
+  const row = frame.select(...Object.entries(exprs).map(([name, e]) => e.alias(name)));
+  return Object.fromEntries(
+    row.columns.map((name) => {
+      const value = row.getColumn(name).get(0);
+      return [name, value === null || value === undefined ? null : Number(value)];
+    }),
+  );
+}
+
 /** Tiers in a stable order: the known families first, then anything else alphabetically. */
 function tierOrder(frame: pl.DataFrame): string[] {
   const known = ["free", "pro", "team", "growth", "enterprise", "other"];
   const present = new Set(
-    (frame.getColumn("tier").toArray() as (string | null)[]).map((t) => t ?? "(none)"),
+    (frame.select(pl.col("tier").unique()).getColumn("tier").toArray() as (string | null)[])
+      .map((t) => t ?? "(none)"),
   );
   return [
     ...known.filter((t) => present.has(t)),
@@ -159,53 +175,76 @@ function rowsOfTier(frame: pl.DataFrame, tier: string): pl.DataFrame {
     : frame.filter(pl.col("tier").eq(pl.lit(tier)));
 }
 
-function countTrue(frame: pl.DataFrame, expr: pl.Expr): number {
-  return frame.filter(expr.fillNull(false)).height;
-}
-
 // ── sections ────────────────────────────────────────────────────────────────────────────────
 
 function totalsSection(frame: pl.DataFrame): string {
-  const mrrKnown = numbers(frame, "mrr");
+  const f = figures(frame, {
+    seats: sumOf("seats"),
+    active: sumOf("active_users_30d"),
+    requests: sumOf("requests_30d"),
+    cost: sumOf("llm_cost_30d"),
+    costPtb: sumOf("llm_cost_ptb_30d"),
+    mrr: sumOf("mrr"),
+    mrrKnown: known("mrr"),
+    mrrRecurring: sumOf("mrr_recurring"),
+    paying: countWhere(pl.col("mrr").gt(0)),
+    negative: countWhere(pl.col("gross_margin_pct").lt(0)),
+  });
   const rows: [string, string][] = [
     ["organizations", formatCount(frame.height)],
-    ["seats", formatCount(sum(numbers(frame, "seats")))],
-    ["active users in the window", formatCount(sum(numbers(frame, "active_users_30d")))],
-    ["requests in the window", formatCount(sum(numbers(frame, "requests_30d")))],
-    ["LLM cost in the window (all traffic)", formatUsd(sum(numbers(frame, "llm_cost_30d")))],
+    ["seats", formatCount(f.seats!)],
+    ["active users in the window", formatCount(f.active!)],
+    ["requests in the window", formatCount(f.requests!)],
+    ["LLM cost in the window (all traffic)", formatUsd(f.cost!)],
     [
       "LLM cost in the window, pass-through billed (cost to the company)",
-      formatUsd(sum(numbers(frame, "llm_cost_ptb_30d"))),
+      formatUsd(f.costPtb!),
     ],
-    ["MRR (spec definition, organizations with known MRR)", formatUsd(sum(mrrKnown))],
-    ["MRR, recurring only (industry definition)", formatUsd(sum(numbers(frame, "mrr_recurring")))],
-    ["organizations with MRR > 0", formatCount(countTrue(frame, pl.col("mrr").gt(0)))],
-    ["organizations with unknown MRR (empty cell)", formatCount(frame.height - mrrKnown.length)],
-    [
-      "organizations with negative gross margin",
-      formatCount(countTrue(frame, pl.col("gross_margin_pct").lt(0))),
-    ],
+    ["MRR (spec definition, organizations with known MRR)", formatUsd(f.mrr!)],
+    ["MRR, recurring only (industry definition)", formatUsd(f.mrrRecurring!)],
+    ["organizations with MRR > 0", formatCount(f.paying!)],
+    ["organizations with unknown MRR (empty cell)", formatCount(frame.height - f.mrrKnown!)],
+    ["organizations with negative gross margin", formatCount(f.negative!)],
   ];
   return markdownTable(["measure", "value"], rows);
 }
 
 function tierSection(frame: pl.DataFrame): string {
-  const rows = tierOrder(frame).map((tier) => {
-    const part = rowsOfTier(frame, tier);
-    const mrr = numbers(part, "mrr");
-    const requests = numbers(part, "requests_30d").sort((a, b) => a - b);
+  // Only the columns the figures read: a tier's rows are copied out (free is half of a million).
+  const slim = frame.select(
+    "tier",
+    "seats",
+    "requests_30d",
+    "llm_cost_30d",
+    "mrr",
+    "gross_margin_pct",
+    "is_ptb",
+  );
+  const rows = tierOrder(slim).map((tier) => {
+    const part = rowsOfTier(slim, tier);
+    const f = figures(part, {
+      seats: sumOf("seats"),
+      requests: sumOf("requests_30d"),
+      medianRequests: quantileOf("requests_30d", 0.5),
+      cost: sumOf("llm_cost_30d"),
+      mrr: sumOf("mrr"),
+      mrrKnown: known("mrr"),
+      paying: countWhere(pl.col("mrr").gt(0)),
+      negative: countWhere(pl.col("gross_margin_pct").lt(0)),
+      ptb: countWhere(pl.col("is_ptb")),
+    });
     return [
       tier,
       formatCount(part.height),
-      formatCount(sum(numbers(part, "seats"))),
-      formatCount(sum(requests)),
-      formatValue(quantile(requests, 0.5), "count"),
-      formatUsd(sum(numbers(part, "llm_cost_30d"))),
-      formatUsd(sum(mrr)),
-      formatCount(part.height - mrr.length),
-      formatCount(countTrue(part, pl.col("mrr").gt(0))),
-      formatCount(countTrue(part, pl.col("gross_margin_pct").lt(0))),
-      formatCount(countTrue(part, pl.col("is_ptb"))),
+      formatCount(f.seats!),
+      formatCount(f.requests!),
+      formatValue(f.medianRequests, "count"),
+      formatUsd(f.cost!),
+      formatUsd(f.mrr!),
+      formatCount(part.height - f.mrrKnown!),
+      formatCount(f.paying!),
+      formatCount(f.negative!),
+      formatCount(f.ptb!),
     ];
   });
   return markdownTable(
@@ -227,13 +266,18 @@ function tierSection(frame: pl.DataFrame): string {
 }
 
 function distributionSection(frame: pl.DataFrame): string {
+  const exprs: Record<string, pl.Expr> = {};
+  for (const name of DISTRIBUTION_COLUMNS) {
+    exprs[`${name}:n`] = known(name);
+    for (const [label, q] of QUANTILES) exprs[`${name}:${label}`] = quantileOf(name, q);
+  }
+  const f = figures(frame, exprs);
   const rows = DISTRIBUTION_COLUMNS.map((name) => {
     const unit = COLUMNS.find((c) => c.name === name)!.unit;
-    const values = numbers(frame, name).sort((a, b) => a - b);
     return [
       markdownCode(name),
-      formatCount(values.length),
-      ...QUANTILES.map(([, q]) => formatValue(quantile(values, q), unit)),
+      formatCount(f[`${name}:n`]!),
+      ...QUANTILES.map(([label]) => formatValue(f[`${name}:${label}`], unit)),
     ];
   });
   return markdownTable(["column", "values", ...QUANTILES.map(([label]) => label)], rows);
@@ -426,6 +470,11 @@ export interface WriteBriefOptions {
   /** trim threshold in bytes (default: PRICING_BRIEF_TRIM_ABOVE_MB or 20 MB) */
   trimAboveBytes?: number;
   history?: string;
+  /**
+   * the trimmed CSV already written beside the export (writeCsvWithSubset, under its final name
+   * trimmedFileName): kept when the CSV is above the threshold, deleted otherwise
+   */
+  trimmedWritten?: { path: string; bytes: number; rows: number };
 }
 
 export interface WrittenBrief {
@@ -448,11 +497,19 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   const csv = exportFiles.find((f) => f.name.endsWith(".csv"));
   let trimmed: BriefInput["trimmed"];
   let trimmedPath: string | undefined;
+  const written = options.trimmedWritten;
   if (csv && csv.bytes > limit) {
-    const frame = trimmedExportFrame(data.frame);
-    trimmedPath = join(options.outDir, trimmedFileName(data.asOf, data.demo));
-    const bytes = await writeCsvFile(frame, trimmedPath);
-    trimmed = { name: basename(trimmedPath), bytes, rows: frame.height };
+    if (written) {
+      trimmedPath = written.path;
+      trimmed = { name: basename(trimmedPath), bytes: written.bytes, rows: written.rows };
+    } else {
+      const frame = trimmedExportFrame(data.frame);
+      trimmedPath = join(options.outDir, trimmedFileName(data.asOf, data.demo));
+      const bytes = await writeCsvFile(frame, trimmedPath);
+      trimmed = { name: basename(trimmedPath), bytes, rows: frame.height };
+    }
+  } else if (written) {
+    await Deno.remove(written.path);
   }
   const markdown = briefMarkdown({
     data,

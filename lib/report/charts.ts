@@ -8,11 +8,11 @@
 import * as Plot from "@observablehq/plot";
 import { Resvg } from "@resvg/resvg-js";
 import { parseHTML } from "linkedom";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
-import { columnDef } from "../frame/columns.ts";
-import { columnValues } from "../formats/cells.ts";
+import { channel, type Row, rows, sampled } from "./chart_data.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -31,20 +31,8 @@ export const MAX_DOTS = 5000;
 /** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
 const MARGIN_FLOOR = -300;
 
-export type Row = Record<string, unknown>;
-
-/** Row objects for Plot; columns leave Polars through typed arrays (fast at 100k rows). */
-export function rows(frame: pl.DataFrame, columns: string[]): Row[] {
-  const arrays = columns.map((name) => columnValues(frame, columnDef(name)));
-  const height = frame.height; // a native call: not once per row
-  const out: Row[] = new Array(height);
-  for (let i = 0; i < height; i++) {
-    const row: Row = {};
-    for (let j = 0; j < columns.length; j++) row[columns[j]] = arrays[j][i];
-    out[i] = row;
-  }
-  return out;
-}
+// Row objects for the economics charts too (lib/economics/charts.ts); they live in chart_data.ts.
+export { type Row, rows } from "./chart_data.ts";
 
 // deno-lint-ignore no-explicit-any
 type Dom = any;
@@ -156,26 +144,29 @@ export function countTick(value: number): string {
 }
 
 /** Tier swatches for a dot chart, or a note on the density scale when it became a hexbin. */
-function dotsLegend(data: Row[]): string {
-  return data.length > MAX_DOTS
+function dotsLegend(dense: boolean, data: Row[]): string {
+  return dense
     ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
     : tierLegend(data.map((d) => d.tier));
 }
 
 export function marginVsMrrChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
-  const paying = all.filter((r) =>
-    typeof r.mrr === "number" && r.mrr > 0 && typeof r.gross_margin_pct === "number"
+  // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
+  const payingFrame = frame.filter(
+    pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
   );
+  const dense = payingFrame.height > MAX_DOTS;
+  const drawn = dense ? sampled(payingFrame) : { frame: payingFrame, note: "" };
+  const paying = rows(drawn.frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
   const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR);
   // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
   const clipped = paying
     .filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR)
     .map((r) => ({ ...r, gross_margin_pct: MARGIN_FLOOR }));
-  const dense = paying.length > MAX_DOTS;
-  const caption = `${paying.length} organizations with MRR > 0 (${
-    all.length - paying.length
-  } with no or unknown MRR not shown); ${clipped.length} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.`;
+  const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
+  const caption = `${payingFrame.height} organizations with MRR > 0 (${
+    frame.height - payingFrame.height
+  } with no or unknown MRR not shown); ${clippedCount} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.${drawn.note}`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
   const marks = dense ? [Plot.dot([...inRange, ...clipped], Plot.hexbin({ fill: "count" }, xy))] : [
     Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
@@ -188,9 +179,7 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
       fillOpacity: 0.9,
     }),
   ];
-  const legendSvg = dense
-    ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
-    : tierLegend(paying.map((d) => d.tier));
+  const legendSvg = dotsLegend(dense, paying);
   return {
     name: "margin_vs_mrr",
     title: "Gross margin vs MRR per organization",
@@ -204,40 +193,50 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
 }
 
 export function marginByTierChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["gross_margin_pct", "tier"]);
-  const known = all.filter((r) => typeof r.gross_margin_pct === "number");
-  const clipped = known.filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR).length;
-  const data = known.map((r) => ({
-    tier: r.tier,
-    margin: Math.max(MARGIN_FLOOR, r.gross_margin_pct as number),
-  }));
-  const tiers = TIER_DOMAIN.filter((t) => data.some((d) => d.tier === t));
-  const withoutMargin = TIER_DOMAIN.filter((t) =>
-    !tiers.includes(t) && all.some((r) => r.tier === t)
+  const knownFrame = frame.filter(pl.col("gross_margin_pct").isNotNull());
+  const drawn = sampled(knownFrame, { marks: "Boxes" });
+  const tierOf = channel(drawn.frame, "tier");
+  const margin = (channel(drawn.frame, "gross_margin_pct") as number[]).map((m) =>
+    Math.max(MARGIN_FLOOR, m)
   );
+  const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
+  const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
+  // organizations with a margin per tier (all of them, not the sample): the axis says n
+  const counts = knownFrame.groupBy("tier").agg(pl.len().alias("n"));
+  const countOf = new Map(
+    (counts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
+      t,
+      Number(counts.getColumn("n").get(i)),
+    ]),
+  );
+  const withMargin = new Set(countOf.keys());
+  const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
+  const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
+  // Channels as arrays over an index: Plot draws the same boxes without a row object each.
+  const index = { length: drawn.frame.height };
   return {
     name: "margin_by_tier",
     title: "Gross margin distribution by tier",
     svg: framed(
       "Gross margin distribution by tier",
-      `Box: quartiles and median; ${known.length} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
+      `Box: quartiles and median; ${knownFrame.height} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
-      }`,
+      }${drawn.note}`,
       tierLegend(tiers),
       {
         x: {
           label: "tier (n = organizations with a margin)",
           domain: tiers,
-          tickFormat: (t: string) => `${t} (n=${data.filter((d) => d.tier === t).length})`,
+          tickFormat: (t: string) => `${t} (n=${countOf.get(t) ?? 0})`,
         },
         y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
         color: tierColor,
         marks: [
           Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
-          Plot.boxY(data, {
-            x: "tier",
-            y: "margin",
-            fill: "tier",
+          Plot.boxY(index, {
+            x: tierOf,
+            y: margin,
+            fill: tierOf,
             fillOpacity: 0.35,
             stroke: "#333",
           }),
@@ -248,9 +247,13 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
 }
 
 export function requestsVsCostChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["requests_30d", "llm_cost_30d", "tier"]);
-  const data = all.filter((r) => (r.requests_30d as number) > 0 && (r.llm_cost_30d as number) > 0);
-  const dots = data.length > MAX_DOTS
+  const drawnFrame = frame.filter(
+    pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0)).fillNull(false),
+  );
+  const dense = drawnFrame.height > MAX_DOTS;
+  const drawn = dense ? sampled(drawnFrame) : { frame: drawnFrame, note: "" };
+  const data = rows(drawn.frame, ["requests_30d", "llm_cost_30d", "tier"]);
+  const dots = dense
     ? Plot.dot(data, Plot.hexbin({ fill: "count" }, { x: "requests_30d", y: "llm_cost_30d" }))
     : Plot.dot(data, {
       x: "requests_30d",
@@ -264,10 +267,10 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
     title: "Requests vs LLM cost per organization",
     svg: framed(
       "Requests vs LLM cost per organization (window)",
-      `${data.length} organizations with requests and cost; ${
-        all.length - data.length
-      } with no requests or zero cost not shown (log scales cannot show 0).`,
-      dotsLegend(data),
+      `${drawnFrame.height} organizations with requests and cost; ${
+        frame.height - drawnFrame.height
+      } with no requests or zero cost not shown (log scales cannot show 0).${drawn.note}`,
+      dotsLegend(dense, data),
       {
         x: {
           type: "log",
@@ -276,7 +279,7 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
           tickFormat: countTick,
         },
         y: { type: "log", label: "LLM cost (USD, log scale)", grid: true, tickFormat: usdTick },
-        color: data.length > MAX_DOTS ? { scheme: "blues" } : tierColor,
+        color: dense ? { scheme: "blues" } : tierColor,
         marks: [dots],
       },
     ),
@@ -285,20 +288,28 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
 
 /** Requests per organization by tier: the spread of usage inside each tier, on a log scale. */
 export function usageByTierChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["tier", "requests_30d"]);
-  const data = all.filter((r) => typeof r.requests_30d === "number" && r.requests_30d > 0);
-  const tiers = TIER_DOMAIN.filter((t) => all.some((r) => r.tier === t));
-  const idle = tiers
-    .map((tier) => ({
-      tier,
-      n: all.filter((r) => r.tier === tier && !((r.requests_30d as number) > 0)).length,
-    }))
-    .filter((t) => t.n > 0);
-  const caption = `Box: quartiles and median of ${data.length} organizations with requests; ${
-    idle.length === 0
-      ? "none without requests"
-      : `with no requests, not shown (log scale): ${idle.map((t) => `${t.tier} ${t.n}`).join(", ")}`
-  }.`;
+  const active = pl.col("requests_30d").gt(0).fillNull(false);
+  const activeFrame = frame.filter(active);
+  const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
+  const tiers = TIER_DOMAIN.filter((t) => present.has(t));
+  const idleCounts = frame.filter(active.not()).groupBy("tier").agg(pl.len().alias("n"));
+  const idleOf = new Map(
+    (idleCounts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
+      t,
+      Number(idleCounts.getColumn("n").get(i)),
+    ]),
+  );
+  const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
+  const drawn = sampled(activeFrame, { marks: "Boxes" });
+  const caption =
+    `Box: quartiles and median of ${activeFrame.height} organizations with requests; ${
+      idle.length === 0
+        ? "none without requests"
+        : `with no requests, not shown (log scale): ${
+          idle.map((t) => `${t.tier} ${t.n}`).join(", ")
+        }`
+    }.${drawn.note}`;
+  const tierOf = channel(drawn.frame, "tier");
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
@@ -312,10 +323,11 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
       },
       color: tierColor,
       marks: [
-        Plot.boxY(data, {
-          x: "tier",
-          y: "requests_30d",
-          fill: "tier",
+        // Channels as arrays over an index: the same boxes without a row object each.
+        Plot.boxY({ length: drawn.frame.height }, {
+          x: tierOf,
+          y: channel(drawn.frame, "requests_30d"),
+          fill: tierOf,
           fillOpacity: 0.35,
           stroke: "#333",
         }),
@@ -406,13 +418,19 @@ export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
 
 /** The kit's standard charts for one export. */
 export function pricingCharts(frame: pl.DataFrame): Chart[] {
-  return [
-    marginVsMrrChart(frame),
-    marginByTierChart(frame),
-    requestsVsCostChart(frame),
-    usageByTierChart(frame),
-    costAndMrrByTierChart(frame),
+  const builders = [
+    marginVsMrrChart,
+    marginByTierChart,
+    requestsVsCostChart,
+    usageByTierChart,
+    costAndMrrByTierChart,
   ];
+  return builders.map((build) => {
+    const chart = build(frame);
+    // A chart's Plot work (100–150 MB at a million organizations) is garbage once its SVG exists.
+    collectDroppedFrames();
+    return chart;
+  });
 }
 
 let fontFiles: string[] | null = null;
@@ -474,6 +492,7 @@ export async function writeChartFiles(
     const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
     await writeFileAtomic(`${base}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
     await writeFileAtomic(`${base}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
+    collectDroppedFrames();
     paths.push(`${base}.svg`, `${base}.png`);
   }
   return paths;

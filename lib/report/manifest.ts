@@ -1,6 +1,6 @@
 /** The manifest written next to every export: what ran, on what, and what came out. */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { basename, join } from "node:path";
 import type { PricingData } from "../core/types.ts";
 import { exportFileName, writeFileAtomic } from "../formats/files.ts";
@@ -47,13 +47,15 @@ export interface Manifest {
   warnings: string[];
 }
 
+/** Size and SHA-256, read in chunks (a 1M-row CSV read whole would be 250 MB more at peak). */
 async function describeFile(path: string): Promise<ManifestFile> {
-  const bytes = await readFile(path);
-  return {
-    name: basename(path),
-    bytes: bytes.byteLength,
-    sha256: createHash("sha256").update(bytes).digest("hex"),
-  };
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Uint8Array);
+    bytes += (chunk as Uint8Array).byteLength;
+  }
+  return { name: basename(path), bytes, sha256: hash.digest("hex") };
 }
 
 export function buildManifest(

@@ -13,10 +13,13 @@ export {
   trimAboveBytesFromEnv,
   trimmedExportFrame,
   trimmedFileName,
+  trimmedKeep,
   type WriteBriefOptions,
   writeExportBrief,
   type WrittenBrief,
 } from "./brief.ts";
+export { CHART_COLUMNS, writeChartsOffThread } from "./chart_worker.ts";
+export { MAX_HEXBIN_POINTS, sampled } from "./chart_data.ts";
 export {
   barChart,
   type BarChartOptions,

@@ -1,7 +1,7 @@
 /**
  * ClickHouse reads over HTTP with read-only settings and a server-side time limit. The SQL must run
  * on production's modern ClickHouse and on Debian's 18.16 used in tests, so nothing here relies on
- * query parameters or newer formats: JSONEachRow only. Before the first query the user profile's
+ * query parameters or newer formats: JSONEachRow and CSVWithNames only. Before the first query the user profile's
  * own `readonly` is asked, and only the settings that profile accepts are sent with each query.
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
@@ -10,6 +10,8 @@ import { bindClickHouse, loadSql, type SqlFile, type SqlParams } from "./sql.ts"
 
 export interface ClickHouseSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
+  /** the result as CSV text with a header row (CSVWithNames, which 18.16 has too), for Polars */
+  queryCsv(sql: SqlFile, params: SqlParams): Promise<string>;
   /** what the session sent (asked once, before the first query); for the manifest */
   session(): Promise<ClickHouseSession>;
   close(): Promise<void>;
@@ -72,6 +74,24 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
       throw clickHouseError(error, { settings, file: sql.file, sent: clickhouseSettings });
     }
   };
+  // The whole body as one string: no object per row (the client's stream() would make one).
+  const runCsv = async (
+    sql: SqlFile,
+    params: SqlParams,
+    clickhouseSettings: Record<string, string | number>,
+  ) => {
+    const query = bindClickHouse(sql, params);
+    try {
+      const result = await client.query({
+        query,
+        format: "CSVWithNames",
+        clickhouse_settings: clickhouseSettings,
+      });
+      return await result.text();
+    } catch (error) {
+      throw clickHouseError(error, { settings, file: sql.file, sent: clickhouseSettings });
+    }
+  };
   let session: Promise<ClickHouseSession> | undefined;
   const startSession = async (): Promise<ClickHouseSession> => {
     if (settings.readonly === "off") return { profileReadonly: null, settings: {} };
@@ -93,6 +113,10 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
     async query(sql, params) {
       const { settings: sent } = await (session ??= startSession());
       return await run(sql, params, sent);
+    },
+    async queryCsv(sql, params) {
+      const { settings: sent } = await (session ??= startSession());
+      return await runCsv(sql, params, sent);
     },
     session: () => session ??= startSession(),
     close: () => client.close(),

@@ -5,6 +5,7 @@ export {
   openClickHouse,
   sessionSettings,
 } from "./clickhouse.ts";
+export { csvToFrame } from "./columnar.ts";
 export { DEMO_ORGANIZATIONS, DEMO_SEED, demoQueryResults } from "./demo.ts";
 export {
   columnsToFrame,
@@ -15,6 +16,7 @@ export {
   rowsToFrame,
 } from "./frames.ts";
 export { openPostgres, type PostgresSource } from "./postgres.ts";
+export { copyStatement, withoutTerminator } from "./postgres_csv.ts";
 export { assertOneStatement, countStatements } from "./statements.ts";
 export {
   type ExportWindow,
@@ -27,6 +29,7 @@ export {
 export {
   bindClickHouse,
   bindPostgres,
+  bindPostgresLiterals,
   type Engine,
   loadSql,
   type SqlFile,

@@ -2,15 +2,27 @@
  * PostgreSQL reads. Every query runs in its own READ ONLY transaction with a local statement
  * timeout, which holds through transaction-mode poolers (Supabase's) where session settings do not.
  * Every statement goes through the extended protocol, which runs exactly one statement per call, and
- * a query file holding more than one is refused before anything is sent.
+ * a query file holding more than one is refused before anything is sent. The one exception is the
+ * COPY that reads a query file's SELECT as CSV (pg-copy-streams sends it as a simple query): the
+ * file is checked to be one statement and planned alone first (EXPLAIN, extended protocol), so
+ * the COPY around it holds exactly one statement, in the same READ ONLY transaction.
  */
 import pg from "pg";
 import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
 import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
 import { assertOneStatement } from "./statements.ts";
+import type pl from "nodejs-polars";
+import { csvToFrame } from "./columnar.ts";
+import { type QueryColumns, rowsToFrame } from "./frames.ts";
+import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
+  /**
+   * The result as a typed frame: a query file's SELECT through `COPY … TO STDOUT WITH CSV
+   * HEADER` into Polars (no JS object per row); anything else the ordinary way, where it fails.
+   */
+  queryFrame(sql: SqlFile, params: SqlParams, columns: QueryColumns): Promise<pl.DataFrame>;
   close(): Promise<void>;
 }
 
@@ -23,40 +35,64 @@ export function openPostgres(settings: PostgresSettings): PostgresSource {
   });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on("error", () => {});
+  /** `work` on a pooled client inside a READ ONLY transaction with the statement timeout. */
+  const readOnly = async <T>(
+    file: string,
+    work: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw postgresError(error, settings.url, null);
+    }
+    try {
+      // The kit's own statements go through the extended protocol too, the timeout as a parameter.
+      await client.query({ text: "BEGIN READ ONLY", queryMode: "extended" });
+      await client.query({
+        text: "SELECT set_config('statement_timeout', $1, true)",
+        values: [String(settings.statementTimeoutMs)],
+        queryMode: "extended",
+      });
+      const result = await work(client);
+      await client.query({ text: "COMMIT", queryMode: "extended" });
+      return result;
+    } catch (error) {
+      await client.query({ text: "ROLLBACK", queryMode: "extended" }).catch(() => {});
+      if (error instanceof UserError) throw error;
+      throw postgresError(error, settings.url, file);
+    } finally {
+      client.release();
+    }
+  };
+  const query = (sql: SqlFile, params: SqlParams) => {
+    // Refused before connecting: nothing of a file with a second statement reaches the server.
+    assertOneStatement(sql.file, sql.text);
+    const { text, values } = bindPostgres(sql, params);
+    return readOnly(sql.file, async (client) => {
+      // Extended protocol even without parameters: the server runs one statement per Parse, so
+      // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
+      const result = await client.query({ text, values, queryMode: "extended" });
+      if (result.fields.length === 0) {
+        throw new UserError(`${sql.file} returned no rows and no columns: it must be one SELECT`);
+      }
+      return result.rows as Record<string, unknown>[];
+    });
+  };
   return {
-    async query(sql, params) {
-      // Refused before connecting: nothing of a file with a second statement reaches the server.
+    query,
+    async queryFrame(sql, params, columns) {
       assertOneStatement(sql.file, sql.text);
-      const { text, values } = bindPostgres(sql, params);
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw postgresError(error, settings.url, null);
-      }
-      try {
-        // The kit's own statements go through the extended protocol too, the timeout as a parameter.
-        await client.query({ text: "BEGIN READ ONLY", queryMode: "extended" });
-        await client.query({
-          text: "SELECT set_config('statement_timeout', $1, true)",
-          values: [String(settings.statementTimeoutMs)],
-          queryMode: "extended",
-        });
-        // Extended protocol even without parameters: the server runs one statement per Parse, so
-        // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
-        const result = await client.query({ text, values, queryMode: "extended" });
-        if (result.fields.length === 0) {
-          throw new UserError(`${sql.file} returned no rows and no columns: it must be one SELECT`);
-        }
-        await client.query({ text: "COMMIT", queryMode: "extended" });
-        return result.rows;
-      } catch (error) {
-        await client.query({ text: "ROLLBACK", queryMode: "extended" }).catch(() => {});
-        if (error instanceof UserError) throw error;
-        throw postgresError(error, settings.url, sql.file);
-      } finally {
-        client.release();
-      }
+      const copy = copyStatement(sql, params);
+      if (!copy) return rowsToFrame(await query(sql, params), columns, sql.file);
+      const csv = await readOnly(sql.file, async (client) => {
+        // Planned alone first: a file that is not one whole query (one that closes COPY's
+        // parenthesis early, say) fails here, before the COPY around it is sent.
+        await client.query({ text: `EXPLAIN ${copy.query}`, queryMode: "extended" });
+        await client.query({ text: COPY_SESSION, queryMode: "extended" });
+        return await copyOut(client, copy.statement);
+      });
+      return csvToFrame(csv, columns, sql.file);
     },
     close: () => pool.end(),
   };

@@ -4,7 +4,8 @@
  */
 import type pl from "nodejs-polars";
 import type { SourceSettings } from "../core/config.ts";
-import { negativeCosts, type QueryColumns, rowsToFrame } from "./frames.ts";
+import { negativeCosts, type QueryColumns } from "./frames.ts";
+import { csvToFrame } from "./columnar.ts";
 import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
 import { type Engine, loadSql, type SqlParams } from "./sql.ts";
@@ -78,9 +79,11 @@ export async function runQueries(
   const run = async (engine: Engine, name: QueryName): Promise<pl.DataFrame> => {
     const sql = await loadSql(engine, name, settings.queriesDir);
     const started = performance.now();
-    const source = engine === "postgres" ? postgres : clickhouse;
-    const rows = await source.query(sql, params);
-    const frame = rowsToFrame(rows, QUERY_COLUMNS[name], sql.file);
+    const columns = QUERY_COLUMNS[name];
+    // Results as CSV into Polars (COPY on PostgreSQL, CSVWithNames on ClickHouse): no row objects.
+    const frame = engine === "postgres"
+      ? await postgres.queryFrame(sql, params, columns)
+      : csvToFrame(await clickhouse.queryCsv(sql, params), columns, sql.file);
     const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
     for (const [column, count] of Object.entries(negative)) {
       warnings.push(
@@ -93,7 +96,7 @@ export async function runQueries(
       name,
       file: sql.file,
       sha256: sql.sha256,
-      rows: rows.length,
+      rows: frame.height,
       durationMs: Math.round(performance.now() - started),
       ...(engine === "clickhouse" ? await clickHouseSessionStat() : {}),
       ...(Object.keys(negative).length > 0 ? { negativeValues: negative } : {}),

@@ -143,3 +143,15 @@ export function bindPostgres(sql: SqlFile, params: SqlParams): { text: string; v
   });
   return { text, values };
 }
+
+/**
+ * PostgreSQL text with every placeholder inlined as a literal, for COPY (which takes no bind
+ * parameters): instants as timestamptz literals, identifiers quoted. Only validated values.
+ */
+export function bindPostgresLiterals(sql: SqlFile, params: SqlParams): string {
+  return sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
+    const value = paramValue(sql.file, params, name, type);
+    if (value instanceof Date) return `'${value.toISOString()}'::timestamptz`;
+    return String(value).split(".").map((part) => `"${part}"`).join(".");
+  });
+}

@@ -1,0 +1,160 @@
+/** The benchmark's printed tables and its targets (issue 13), each with pass/fail. */
+
+export interface Measured {
+  /** the measuring process from spawn to exit (Deno start-up included): the whole export */
+  wallMs: number;
+  /** runExport alone */
+  exportMs: number;
+  peakRssMb: number;
+  stagePeakRssMb: Record<string, number>;
+  rows: number;
+  stages: Record<string, number>;
+  queries: { name: string; rows: number; durationMs: number }[];
+  stripe: { source: string; apiCalls: number; durationMs: number };
+  bytes: Record<string, number>;
+}
+
+export interface ScaleResult {
+  scale: string;
+  orgs: number;
+  memberships: number;
+  requests: number;
+  runs: number;
+  floorMs: number;
+  floorBytes: Record<string, number>;
+  csv: Measured;
+  both: Measured;
+  /** the cold Stripe fetch (default scale only: the target is about 20k subscriptions) */
+  stripeCold?: Measured & { subscriptions: number; latencyMs: number };
+}
+
+const STAGES = ["queries", "join", "revenue", "metrics", "charts", "write"];
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const fmtMb = (mb: number | undefined) =>
+  mb === undefined ? "" : `${mb.toLocaleString("en-US")} MB`;
+
+function markdown(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [
+    line(rows[0]),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.slice(1).map(line),
+  ].join("\n");
+}
+
+/** One line per scale: floor, CSV, CSV + XLSX, ratios, peak RSS. */
+export function summaryTable(results: ScaleResult[]): string {
+  const rows = [[
+    "",
+    "floor",
+    "export CSV",
+    "ratio",
+    "CSV + XLSX",
+    "XLSX adds",
+    "peak RSS CSV",
+    "peak RSS CSV + XLSX",
+  ]];
+  for (const r of results) {
+    rows.push([
+      `${r.orgs.toLocaleString("en-US")} orgs`,
+      fmtS(r.floorMs),
+      fmtS(r.csv.wallMs),
+      `${(r.csv.wallMs / r.floorMs).toFixed(2)}×`,
+      fmtS(r.both.wallMs),
+      fmtS(r.both.wallMs - r.csv.wallMs),
+      fmtMb(r.csv.peakRssMb),
+      fmtMb(r.both.peakRssMb),
+    ]);
+  }
+  return markdown(rows);
+}
+
+/** Per scale: each run's stage times and the peak RSS of each stage. */
+export function stageTable(result: ScaleResult): string {
+  const rows = [["run", "wall", "peak RSS", ...STAGES]];
+  rows.push(["floor (COPY CSV + CSVWithNames)", fmtS(result.floorMs), "", ...STAGES.map(() => "")]);
+  const runs: [string, Measured][] = [["export CSV", result.csv], [
+    "export CSV + XLSX",
+    result.both,
+  ]];
+  if (result.stripeCold) runs.push(["Stripe cold (CSV)", result.stripeCold]);
+  for (const [label, m] of runs) {
+    rows.push([
+      label,
+      fmtS(m.wallMs),
+      fmtMb(m.peakRssMb),
+      ...STAGES.map((s) =>
+        m.stages[s] === undefined ? "" : `${fmtS(m.stages[s])} (${fmtMb(m.stagePeakRssMb[s])})`
+      ),
+    ]);
+  }
+  return markdown(rows);
+}
+
+interface Target {
+  name: string;
+  figure: string;
+  /** undefined: not measured at these scales */
+  pass?: boolean;
+}
+
+/** The issue's targets, judged at the scales they name (100k and 1M); other scales are shown. */
+export function targets(results: ScaleResult[]): Target[] {
+  const judged = results.filter((r) => r.orgs >= 100_000);
+  const out: Target[] = [];
+  const each = (
+    name: string,
+    figure: (r: ScaleResult) => [number, string],
+    ok: (value: number) => boolean,
+  ) => {
+    const figures = results.map((r) => `${r.orgs.toLocaleString("en-US")}: ${figure(r)[1]}`);
+    out.push({
+      name,
+      figure: figures.join(", "),
+      pass: judged.length ? judged.every((r) => ok(figure(r)[0])) : undefined,
+    });
+  };
+  each("whole CSV export ≤ 1.3× the floor (at 100k and 1M)", (r) => {
+    const ratio = r.csv.wallMs / r.floorMs;
+    return [ratio, `${ratio.toFixed(2)}×`];
+  }, (v) => v <= 1.3);
+  each("queries stage ≤ 1.1× the floor (at 100k and 1M)", (r) => {
+    const ratio = r.csv.stages.queries / r.floorMs;
+    return [ratio, `${ratio.toFixed(2)}×`];
+  }, (v) => v <= 1.1);
+  each("XLSX adds ≤ 1.0 s per 100k rows over CSV (at 100k and 1M)", (r) => {
+    const per100k = (r.both.wallMs - r.csv.wallMs) / (r.orgs / 100_000);
+    return [per100k, `${fmtS(per100k)} per 100k`];
+  }, (v) => v <= 1000);
+  // CSV + XLSX faster than CSV alone is noise (a loaded machine), not a pass: no verdict.
+  const xlsx = out[out.length - 1];
+  if (judged.some((r) => r.both.wallMs < r.csv.wallMs)) {
+    out[out.length - 1] = { ...xlsx, pass: undefined, figure: `${xlsx.figure} (noise: rerun)` };
+  }
+  const large = results.find((r) => r.orgs >= 1_000_000);
+  out.push({
+    name: "peak RSS < 1 GB at 1M organizations, CSV + XLSX",
+    figure: results.map((r) => `${r.orgs.toLocaleString("en-US")}: ${fmtMb(r.both.peakRssMb)}`)
+      .join(", ") + (large ? "" : " (1M: run --scale large)"),
+    pass: large ? large.both.peakRssMb < 1024 : undefined,
+  });
+  const cold = results.find((r) => r.stripeCold)?.stripeCold;
+  if (cold) {
+    // subscription pages + products + invoices + coupons (plus about one per created range split off)
+    const expected = Math.ceil(cold.subscriptions / 100) + 3;
+    out.push({
+      name:
+        `Stripe cold fetch of ${cold.subscriptions} subscriptions at ${cold.latencyMs} ms a call ≤ 4 s, calls ≈ ceil(n/100) + 3 = ${expected}`,
+      figure: `${fmtS(cold.stripe.durationMs)}, ${cold.stripe.apiCalls} calls`,
+      pass: cold.stripe.durationMs <= 4000 && cold.stripe.apiCalls <= expected * 1.1,
+    });
+  }
+  return out;
+}
+
+export function targetLines(results: ScaleResult[]): string[] {
+  return targets(results).map((t) =>
+    `- ${t.pass === undefined ? "n/a " : t.pass ? "PASS" : "FAIL"} ${t.name}: ${t.figure}`
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * The export's CSV and XLSX, written together: with both formats the XLSX writer's slices feed
+ * the CSV, so each slice of the frame leaves Polars once for both files; the brief's trimmed CSV
+ * comes out of the CSV's formatting pass.
+ */
+import type pl from "nodejs-polars";
+import type { ExportFormat } from "../core/types.ts";
+import { CsvFilesWriter, writeCsvWithSubset } from "./csv_files.ts";
+import { writeXlsxFileTo, type XlsxOptions } from "./xlsx.ts";
+
+export interface ExportFilesOptions {
+  frame: pl.DataFrame;
+  formats: ExportFormat[];
+  /** the path of each format's file */
+  pathOf: (format: ExportFormat) => string;
+  /** the workbook's extra and lead sheets (segments, the economics summary) */
+  xlsx: XlsxOptions;
+  /** the subset CSV written beside the CSV (the brief's trimmed file) and its rows */
+  subset: { path: string; keep: pl.Expr };
+}
+
+export interface ExportFiles {
+  /** in the order of `formats` */
+  paths: string[];
+  /** the subset CSV, when a CSV was written */
+  subset?: { path: string; bytes: number; rows: number };
+}
+
+export async function writeExportFiles(options: ExportFilesOptions): Promise<ExportFiles> {
+  const { frame, formats, pathOf, xlsx } = options;
+  const paths = formats.map(pathOf);
+  const csvFiles = {
+    path: pathOf("csv"),
+    subsetPath: options.subset.path,
+    keep: options.subset.keep,
+  };
+  if (formats.includes("csv") && formats.includes("xlsx")) {
+    const csv = await CsvFilesWriter.open(csvFiles);
+    try {
+      await writeXlsxFileTo(frame, {
+        ...xlsx,
+        path: pathOf("xlsx"),
+        onSlice: (slice, columns) => csv.slice(slice, columns),
+      });
+      return { paths, subset: (await csv.close(frame)).subset };
+    } catch (error) {
+      await csv.abort();
+      throw error;
+    }
+  }
+  if (formats.includes("csv")) {
+    return { paths, subset: (await writeCsvWithSubset(frame, csvFiles)).subset };
+  }
+  await writeXlsxFileTo(frame, { ...xlsx, path: pathOf("xlsx") });
+  return { paths };
+}

@@ -1,0 +1,54 @@
+/**
+ * PostgreSQL results as CSV bytes: the query file's one statement inside `COPY ( … ) TO STDOUT
+ * WITH (FORMAT csv, HEADER true)`, read through pg-copy-streams (node-pg has no COPY OUT of its
+ * own) in the same READ ONLY transaction, then typed by Polars (lib/sources/columnar.ts): no JS
+ * object per row. COPY takes no bind parameters, so the placeholders are inlined as literals: only
+ * validated instants and identifiers, never free text (as for ClickHouse).
+ */
+import { Buffer } from "node:buffer";
+import type pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { bindPostgresLiterals, type SqlFile, type SqlParams } from "./sql.ts";
+import { countStatements } from "./statements.ts";
+
+/** The settings COPY's text is written with (lib/sources/columnar.ts reads timestamps so). */
+export const COPY_SESSION =
+  "SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, MDY', true)";
+
+/** Leading blanks and comments (-- … and /* … *\/, not nested: a first keyword is all we need). */
+const LEADING = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/;
+
+/**
+ * `text` without its terminating `;` (and what follows it: blanks and comments). A `;` inside a
+ * string, identifier or comment is not the terminator: the statement counter decides.
+ */
+export function withoutTerminator(text: string): string {
+  for (let i = text.lastIndexOf(";"); i >= 0; i = text.lastIndexOf(";", i - 1)) {
+    const terminates = countStatements(`${text.slice(0, i + 1)}\nSELECT 1`) === 2 &&
+      countStatements(text.slice(0, i)) === 1;
+    if (terminates && countStatements(text.slice(i + 1)) === 0) return text.slice(0, i);
+  }
+  return text;
+}
+
+/**
+ * The COPY statement for a query file that holds one query (SELECT, WITH, VALUES, TABLE), and
+ * the query alone; null for anything else: that goes the ordinary way and fails there as it always
+ * did (a write meets the READ ONLY transaction, a SET is not a query).
+ */
+export function copyStatement(
+  sql: SqlFile,
+  params: SqlParams,
+): { statement: string; query: string } | null {
+  const query = withoutTerminator(bindPostgresLiterals(sql, params));
+  if (!/^(select|with|values|table)\b/i.test(query.replace(LEADING, ""))) return null;
+  return { statement: `COPY (\n${query}\n) TO STDOUT WITH (FORMAT csv, HEADER true)`, query };
+}
+
+/** Runs a COPY … TO STDOUT on `client` and returns everything it sent. */
+export async function copyOut(client: pg.PoolClient, statement: string): Promise<Uint8Array> {
+  const stream = client.query(copyTo(statement));
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}

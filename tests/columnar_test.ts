@@ -1,0 +1,108 @@
+/**
+ * Query results as CSV into Polars (lib/sources/columnar.ts): the same typed frame, value for value,
+ * as the row-object reader (lib/sources/frames.ts rowsToFrame) gives for the same results, and the
+ * same one-line errors naming the query, column and organization.
+ */
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { csvToFrame } from "../lib/sources/columnar.ts";
+import { nanoUsdToUsd, type QueryColumns, rowsToFrame } from "../lib/sources/frames.ts";
+
+const COLUMNS: QueryColumns = {
+  org_id: "string",
+  name: "string",
+  seats: "int",
+  cost: "nanoUsd",
+  created_at: "datetime",
+};
+
+/** CSV as PostgreSQL's COPY writes it: text quoted when needed, NULL as an empty field. */
+function csvField(value: string | null): string {
+  if (value === null) return "";
+  return value === "" || /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** A small deterministic generator (the same values on every run). */
+function* numbers(seed: number): Generator<number> {
+  let x = seed;
+  while (true) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    yield x;
+  }
+}
+
+Deno.test("CSV → frame equals rows → frame: strings, ints, nano-USD costs, timestamps", () => {
+  const random = numbers(7);
+  const next = () => random.next().value as number;
+  const rows: Record<string, string | null>[] = [
+    { org_id: "a", name: "", seats: "0", cost: "0", created_at: "2026-10-30 09:46:58.123456+00" },
+    { org_id: "b", name: 'q"uote, comma\nnewline', seats: null, cost: null, created_at: null },
+    {
+      org_id: "c",
+      name: "ünïcode 🚀",
+      seats: "9007199254740993",
+      cost: "-1234567891",
+      created_at: "1999-01-01 00:00:00+00",
+    },
+    {
+      org_id: "d",
+      name: null,
+      seats: "5",
+      cost: "99999999999999999999999999999",
+      created_at: "2026-01-01 00:00:00.5+00",
+    },
+    // a Float sum's text (modern ClickHouse on a Float cost column) and decimal fractions
+    { org_id: "e", name: "e", seats: "1", cost: "1.5e10", created_at: null },
+    { org_id: "f", name: "f", seats: "1", cost: "123456789012.75", created_at: null },
+    { org_id: "g", name: "g", seats: "1", cost: "-0.5", created_at: null },
+  ];
+  for (let i = 0; i < 2000; i++) {
+    // costs of 1 to 30 digits, the range nano-USD sums take
+    const digits = 1 + (next() % 30);
+    let cost = String(1 + (next() % 9));
+    while (cost.length < digits) cost += String(next() % 10);
+    rows.push({
+      org_id: `o${i}`,
+      name: `Org ${i}`,
+      seats: String(next() % 1000),
+      cost: i % 3 === 0 ? `-${cost}` : cost,
+      created_at: new Date(next() * 1000).toISOString().replace("T", " ").replace("Z", "+00"),
+    });
+  }
+  const names = Object.keys(COLUMNS);
+  const csv = [names.join(","), ...rows.map((r) => names.map((n) => csvField(r[n])).join(","))]
+    .join("\n") + "\n";
+  const fromCsv = csvToFrame(csv, COLUMNS, "x.sql");
+  // node-pg hands timestamptz over as Date objects; the rest as text
+  const pgRows = rows.map((r) => ({
+    ...r,
+    created_at: r.created_at === null
+      ? null
+      : new Date(r.created_at.replace(" ", "T").replace("+00", "Z")),
+  }));
+  const fromRows = rowsToFrame(pgRows, COLUMNS);
+  assertEquals(String(fromCsv.schema), String(fromRows.schema));
+  assertEquals(fromCsv.toRecords(), fromRows.toRecords());
+  assertEquals(
+    fromCsv.getColumn("cost").toArray(),
+    rows.map((r) => nanoUsdToUsd(r.cost)),
+  );
+});
+
+Deno.test("CSV → frame: a header alone is an empty frame; a missing column and a bad value are errors", () => {
+  assertEquals(csvToFrame("org_id,seats\n", { org_id: "string", seats: "int" }).height, 0);
+  throws(
+    () => csvToFrame('org_id\n"z"\n', { org_id: "string", seats: "int" }, "x.sql"),
+    /query result has no column seats/,
+  );
+  throws(
+    () => csvToFrame('org_id,seats\n"y",3\n"z",x1\n', { org_id: "string", seats: "int" }, "x.sql"),
+    /^UserError: x\.sql: column seats of organization z: not a number: "x1"; fix the data or the query$/,
+  );
+  for (const bad of ["nan", "inf", "1e300", "abc", "1" + "0".repeat(40)]) {
+    throws(
+      () =>
+        csvToFrame(`org_id,cost\n"z","${bad}"\n`, { org_id: "string", cost: "nanoUsd" }, "q.sql"),
+      new RegExp(`q\\.sql: column cost of organization z: "${bad}" is not a finite cost`),
+    );
+  }
+});

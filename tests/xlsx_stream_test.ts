@@ -1,0 +1,252 @@
+/**
+ * The XLSX writer (lib/formats/xlsx.ts, data sheet streamed by lib/formats/xlsx_stream.ts):
+ * the same sheet XML as ExcelJS's own row model, and read back by three independent readers
+ * (ExcelJS, openpyxl, LibreOffice headless) with every feature: typed cells, formats, frozen
+ * header, autofilter, widths, the dictionary and extra sheets, document properties.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import ExcelJS from "exceljs";
+import pl from "nodejs-polars";
+import { createWriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
+import { COLUMN_NAMES, COLUMNS } from "../lib/frame/columns.ts";
+import { loadPricingData } from "../lib/export.ts";
+import { columnValues, exportColumns, neutraliseText } from "../lib/formats/cells.ts";
+import { DATA_SHEET, writeXlsx, writeXlsxExcelJs } from "../lib/formats/xlsx.ts";
+import { columnLetters, sheetRowsXml, xmlText } from "../lib/formats/xlsx_stream.ts";
+import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+
+/** The demo export's frame, with the cells writers get wrong put into its first rows. */
+async function fixtureFrame(): Promise<pl.DataFrame> {
+  const data = await loadPricingData({ demo: true, asOf, env: {}, log: () => {} });
+  const names = data.frame.getColumn("org_name").toArray() as (string | null)[];
+  const tricky = [
+    '=HYPERLINK("http://x")', // formula: neutralised
+    'Tom & Jerry\'s <b>"shop"</b>', // the five XML entities
+    "bell\x07 and \x1f gone, tab\tand\nnewline kept",
+    "-5 people",
+    null,
+    "emoji 🚀 ünïcode",
+  ];
+  tricky.forEach((name, i) => names[i] = name);
+  const cost = data.frame.getColumn("llm_cost_30d").toArray() as (number | null)[];
+  [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null, 1e-7, 123456789.125]
+    .forEach((value, i) => cost[i] = value);
+  const created = data.frame.getColumn("created_at").toArray() as unknown as (Date | null)[];
+  created[0] = null;
+  return data.frame.withColumns(
+    pl.Series("org_name", names, pl.Utf8),
+    pl.Series("llm_cost_30d", cost, pl.Float64),
+    pl.Series("created_at", created, pl.Datetime("ms")),
+  );
+}
+
+const frame = await fixtureFrame();
+const extra = [{
+  name: "segment: a/b",
+  frame: frame.head(3).select("org_id", "org_name", "mrr"),
+}];
+
+async function written(
+  write: typeof writeXlsx,
+  path: string,
+): Promise<Map<string, Uint8Array>> {
+  const stream = createWriteStream(path);
+  await write(frame, stream, extra);
+  await finished(stream);
+  const entries = readZipEntries(await Deno.readFile(path));
+  return new Map(
+    entries.map((e) => [e.name, entryBytes(e)] as const),
+  );
+}
+
+const dir = await Deno.makeTempDir();
+const streamedPath = `${dir}/streamed.xlsx`;
+const streamed = await written(writeXlsx, streamedPath);
+const reference = await written(writeXlsxExcelJs, `${dir}/reference.xlsx`);
+
+Deno.test("streamed data sheet: every entry the same bytes as ExcelJS's row model writes", () => {
+  assertEquals([...streamed.keys()].sort(), [...reference.keys()].sort());
+  for (const [name, bytes] of reference) {
+    if (name === "docProps/core.xml") continue; // holds the time of writing
+    const text = new TextDecoder().decode(streamed.get(name));
+    ok(text === new TextDecoder().decode(bytes), `${name} differs from ExcelJS's`);
+  }
+  const sheet = new TextDecoder().decode(streamed.get("xl/worksheets/sheet1.xml"));
+  ok(sheet.includes(`<c r="B3" t="str"><v>Tom &amp; Jerry&apos;s &lt;b&gt;&quot;shop&quot;`));
+  ok(sheet.includes(`<row r="${frame.height + 1}" `), "one row per organization after the header");
+});
+
+Deno.test("row XML is the same whatever the slice size", () => {
+  const styles = COLUMNS.map((_, i) => String(i % 3));
+  const rows = (sliceRows: number) =>
+    // 7: many slices, one cut mid-chunk
+    [...sheetRowsXml({ frame, columnsOf: exportColumns, styles, text: neutraliseText, sliceRows })]
+      .join("");
+  assertEquals(rows(7), rows(100_000));
+});
+
+Deno.test("xmlText and columnLetters", () => {
+  assertEquals(
+    xmlText(`a<b>&"c'\x00\x08\x0b\x0c\x0e\x1f\x7f\t\n\r`),
+    "a&lt;b&gt;&amp;&quot;c&apos;\t\n\r",
+  );
+  assertEquals([0, 25, 26, 27, 51, 52, 701, 702].map(columnLetters), [
+    "A",
+    "Z",
+    "AA",
+    "AB",
+    "AZ",
+    "BA",
+    "ZZ",
+    "AAA",
+  ]);
+});
+
+/** What each cell should read as: values of the frame, text neutralised, non-finite empty. */
+function expected(name: string): unknown[] {
+  const def = COLUMNS.find((c) => c.name === name)!;
+  return columnValues(frame, def).map((v) => {
+    if (v === null) return null;
+    if (def.type === "string") {
+      // deno-lint-ignore no-control-regex -- XML cannot hold them: the writers drop them
+      return neutraliseText(String(v)).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, "");
+    }
+    if (def.type === "number" || def.type === "integer") {
+      return Number.isFinite(v as number) ? v : null;
+    }
+    return v;
+  });
+}
+
+Deno.test("ExcelJS reads the streamed workbook: typed cells, formats, view, filter, widths, sheets", async () => {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(streamedPath);
+  assertEquals(workbook.worksheets.map((w) => w.name), [DATA_SHEET, "dictionary", "segment_ a_b"]);
+  assertEquals(workbook.creator, "pricing-kit");
+  const sheet = workbook.getWorksheet(DATA_SHEET)!;
+  assertEquals(sheet.rowCount, frame.height + 1);
+  assertEquals(sheet.views[0].state, "frozen");
+  assertEquals((sheet.views[0] as { ySplit?: number }).ySplit, 1);
+  assertEquals(sheet.autoFilter, "A1:" + columnLetters(COLUMNS.length - 1) + "1");
+  assertEquals((sheet.getRow(1).values as unknown[]).slice(1), COLUMN_NAMES);
+  ok(sheet.getRow(1).getCell(1).font?.bold, "bold header");
+  COLUMNS.forEach((def, i) => {
+    const column = sheet.getColumn(i + 1);
+    ok(column.width === undefined || column.width >= 8, `${def.name} width`);
+    const want = expected(def.name);
+    for (let r = 0; r < frame.height; r++) {
+      const cell = sheet.getRow(r + 2).getCell(i + 1).value;
+      const value = def.type === "datetime" && cell instanceof Date ? cell.getTime() : cell;
+      assertEquals(value ?? null, want[r], `${def.name} row ${r + 2}`);
+    }
+  });
+  assertEquals(sheet.getCell("I2").numFmt, '"$"#,##0.00'); // llm_cost_30d, USD
+  assertEquals(sheet.getCell("D3").numFmt, "yyyy-mm-dd hh:mm:ss"); // created_at
+  assertEquals(workbook.getWorksheet("dictionary")!.rowCount, COLUMNS.length + 1);
+  assertEquals(workbook.getWorksheet("segment_ a_b")!.rowCount, 4);
+});
+
+Deno.test("openpyxl reads the streamed workbook the same", async () => {
+  const script = `
+import json, sys, datetime, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["${DATA_SHEET}"]
+def plain(v):
+    if isinstance(v, datetime.datetime):
+        return int(v.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000 + 0.5)
+    return v
+print(json.dumps({
+    "sheets": wb.sheetnames,
+    "creator": wb.properties.creator,
+    "freeze": ws.freeze_panes,
+    "filter": ws.auto_filter.ref,
+    "rows": [[plain(c.value) for c in row] for row in ws.iter_rows()],
+    "formats": {c.coordinate: c.number_format for c in ws[3]},
+    "width_A": ws.column_dimensions["A"].width,
+    "dictionary_rows": wb["dictionary"].max_row,
+}))
+`;
+  const output = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", script, streamedPath],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  ok(output.success, new TextDecoder().decode(output.stderr));
+  const read = JSON.parse(new TextDecoder().decode(output.stdout));
+  assertEquals(read.sheets, [DATA_SHEET, "dictionary", "segment_ a_b"]);
+  assertEquals(read.creator, "pricing-kit");
+  assertEquals(read.freeze, "C2"); // header and org_id, org_name frozen
+  assertEquals(read.filter, "A1:" + columnLetters(COLUMNS.length - 1) + "1");
+  assertEquals(read.rows.length, frame.height + 1);
+  assertEquals(read.rows[0], COLUMN_NAMES);
+  COLUMNS.forEach((def, i) => {
+    const want = expected(def.name);
+    for (let r = 0; r < frame.height; r++) {
+      const got = read.rows[r + 1][i];
+      if (def.type === "datetime" && want[r] !== null) {
+        // openpyxl rounds the serial day fraction to whole microseconds
+        ok(Math.abs(got - (want[r] as number)) <= 1, `${def.name} row ${r + 2}`);
+      } else {
+        assertEquals(got, want[r], `${def.name} row ${r + 2}`);
+      }
+    }
+  });
+  assertEquals(read.formats.I3, '"$"#,##0.00');
+  assertEquals(read.formats.F3, "#,##0");
+  assertEquals(read.formats.B3, "General");
+  ok(read.width_A > 30, "org_id column sized to its UUIDs");
+  assertEquals(read.dictionary_rows, COLUMNS.length + 1);
+});
+
+Deno.test("LibreOffice headless opens the streamed workbook: every sheet, every value", async () => {
+  const out = await Deno.makeTempDir();
+  const profile = await Deno.makeTempDir();
+  const output = await new Deno.Command("soffice", {
+    args: [
+      `-env:UserInstallation=file://${profile}`,
+      "--headless",
+      "--convert-to",
+      // UTF-8, raw values (not as shown), every sheet
+      "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,false,false,false,-1",
+      "--outdir",
+      out,
+      streamedPath,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  ok(output.success, new TextDecoder().decode(output.stderr));
+  const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  assertEquals(files, [
+    "streamed-dictionary.csv",
+    `streamed-${DATA_SHEET}.csv`,
+    "streamed-segment_ a_b.csv",
+  ]);
+  const csv = parseCsvRecords(await Deno.readTextFile(`${out}/streamed-${DATA_SHEET}.csv`));
+  assertEquals(csv.header, COLUMN_NAMES);
+  assertEquals(csv.records.length, frame.height);
+  COLUMNS.forEach((def) => {
+    const want = expected(def.name);
+    for (let r = 0; r < frame.height; r++) {
+      const got = csv.records[r][def.name];
+      const where = `${def.name} row ${r + 2}`;
+      if (want[r] === null) assertEquals(got, "", where);
+      else if (def.type === "string") assertEquals(got, want[r], where);
+      else if (def.type === "boolean") assertEquals(got, want[r] ? "TRUE" : "FALSE", where);
+      else if (def.type === "datetime") {
+        const seconds = Date.parse(got.replace(" ", "T") + "Z");
+        ok(Math.abs(seconds - (want[r] as number)) <= 1000, where);
+      } else {
+        const n = Number(got);
+        const w = want[r] as number;
+        ok(Math.abs(n - w) <= Math.abs(w) * 1e-14, `${where}: ${got} vs ${w}`);
+      }
+    }
+  });
+  await Deno.remove(out, { recursive: true });
+  await Deno.remove(profile, { recursive: true });
+});
