@@ -16,6 +16,7 @@
  */
 import { minorUnitsToMajor } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
+import type { PtbSummary } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -45,18 +46,6 @@ export interface PtbSnapshot {
 }
 
 /** PTB revenue of the window, for the manifest and the brief. */
-export interface PtbSummary {
-  /** read = from Stripe (or today's cache); not_configured = PRICING_STRIPE_PTB_PRODUCT unset */
-  status: "read" | "not_configured";
-  productId: string | null;
-  windowStart: string;
-  windowEnd: string;
-  creditPayments: number;
-  usageInvoices: number;
-  /** USD; null when not_configured */
-  totalUsd: number | null;
-}
-
 const idOf = (value: Json): string | null =>
   value === null || value === undefined
     ? null

@@ -1,7 +1,4 @@
 /** The revenue stage's boundary: what the Stripe fetch (or the demo generator) hands the pipeline. */
-import type { PtbSummary } from "./ptb.ts";
-
-export type { PtbSummary } from "./ptb.ts";
 
 /** Monthly revenue of one Stripe customer, in USD per month, summed over its counted subscriptions. */
 export interface CustomerRevenue {
@@ -48,4 +45,17 @@ export interface RevenueResult {
   unknownCustomerIds?: string[];
   /** PTB revenue of the window: whether it was read, its span and total (absent when skipped) */
   ptb?: PtbSummary;
+}
+
+/** What the PTB revenue listing found (lib/revenue/ptb.ts). */
+export interface PtbSummary {
+  /** read = from Stripe (or today's cache); not_configured = PRICING_STRIPE_PTB_PRODUCT unset */
+  status: "read" | "not_configured";
+  productId: string | null;
+  windowStart: string;
+  windowEnd: string;
+  creditPayments: number;
+  usageInvoices: number;
+  /** USD; null when not_configured */
+  totalUsd: number | null;
 }
