@@ -12,7 +12,20 @@ import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
 import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import type { McpSettings } from "./settings.ts";
-import type { DatasetCostModel } from "./economics.ts";
+
+/** The manifest's `cost_model` block (lib/report/manifest.ts), the shape every answer uses. */
+export interface CostModelBlock {
+  infra_usd_per_1k_requests: number | null;
+  infra_usd_per_gb_stored: number | null;
+  ptb_revenue_read: boolean;
+  price_book: string;
+}
+
+/** The cost model a dataset was computed with, and where that is recorded. */
+export interface DatasetCostModel extends CostModelBlock {
+  /** the export's manifest, or the economics settings (the in-memory demo) */
+  from: "manifest" | "settings";
+}
 
 export interface DatasetSource {
   kind: "export" | "memory";

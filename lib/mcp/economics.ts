@@ -18,21 +18,9 @@ import {
   type PriceBook,
 } from "../economics/mod.ts";
 import type { Env } from "../core/config.ts";
-import type { Dataset } from "./dataset.ts";
+import type { CostModelBlock, Dataset, DatasetCostModel } from "./dataset.ts";
 
-/** The manifest's `cost_model` block (lib/report/manifest.ts), the shape every answer uses. */
-export interface CostModelBlock {
-  infra_usd_per_1k_requests: number | null;
-  infra_usd_per_gb_stored: number | null;
-  ptb_revenue_read: boolean;
-  price_book: string;
-}
-
-/** The cost model a dataset was computed with, and where that is recorded. */
-export interface DatasetCostModel extends CostModelBlock {
-  /** the export's manifest, or the economics settings (the in-memory demo) */
-  from: "manifest" | "settings";
-}
+export type { CostModelBlock, DatasetCostModel } from "./dataset.ts";
 
 export interface DatasetEconomics {
   cost_model: DatasetCostModel & { definition: string[] };
