@@ -18,7 +18,7 @@ import {
   type PriceBook,
 } from "../economics/mod.ts";
 import type { Env } from "../core/config.ts";
-import type { CostModelBlock, Dataset, DatasetCostModel } from "./dataset.ts";
+import type { Dataset, DatasetCostModel } from "./dataset.ts";
 
 export type { CostModelBlock, DatasetCostModel } from "./dataset.ts";
 
