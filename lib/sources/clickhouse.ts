@@ -57,41 +57,38 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
     // The client would print its own errors; ours are reported once, as one line.
     log: { level: ClickHouseLogLevel.OFF },
   });
-  const run = async (
+  // One request; its body is read inside the same error handling (a failure can arrive mid-body).
+  const send = async <T>(
     sql: SqlFile,
-    params: SqlParams,
-    clickhouseSettings: Record<string, string | number>,
-  ) => {
-    const query = bindClickHouse(sql, params);
+    request: {
+      params: SqlParams;
+      sent: Record<string, string | number>;
+      format: "JSONEachRow" | "CSVWithNames";
+      read: (result: { json<R>(): Promise<R[]>; text(): Promise<string> }) => Promise<T>;
+    },
+  ): Promise<T> => {
+    const query = bindClickHouse(sql, request.params);
     try {
       const result = await client.query({
         query,
-        format: "JSONEachRow",
-        clickhouse_settings: clickhouseSettings,
+        format: request.format,
+        clickhouse_settings: request.sent,
       });
-      return await result.json<Record<string, unknown>>();
+      return await request.read(result);
     } catch (error) {
-      throw clickHouseError(error, { settings, file: sql.file, sent: clickhouseSettings });
+      throw clickHouseError(error, { settings, file: sql.file, sent: request.sent });
     }
   };
+  const run = (sql: SqlFile, params: SqlParams, sent: Record<string, string | number>) =>
+    send(sql, {
+      params,
+      sent,
+      format: "JSONEachRow",
+      read: (result) => result.json<Record<string, unknown>>(),
+    });
   // The whole body as one string: no object per row (the client's stream() would make one).
-  const runCsv = async (
-    sql: SqlFile,
-    params: SqlParams,
-    clickhouseSettings: Record<string, string | number>,
-  ) => {
-    const query = bindClickHouse(sql, params);
-    try {
-      const result = await client.query({
-        query,
-        format: "CSVWithNames",
-        clickhouse_settings: clickhouseSettings,
-      });
-      return await result.text();
-    } catch (error) {
-      throw clickHouseError(error, { settings, file: sql.file, sent: clickhouseSettings });
-    }
-  };
+  const runCsv = (sql: SqlFile, params: SqlParams, sent: Record<string, string | number>) =>
+    send(sql, { params, sent, format: "CSVWithNames", read: (result) => result.text() });
   let session: Promise<ClickHouseSession> | undefined;
   const startSession = async (): Promise<ClickHouseSession> => {
     if (settings.readonly === "off") return { profileReadonly: null, settings: {} };
