@@ -77,6 +77,32 @@ async function completeList(
   return [...first, ...rest];
 }
 
+/**
+ * Every subscription, any status, with what the MRR rules read expanded (discounts and their
+ * coupons, the customer for its own discount), at no extra call: as `created` ranges paged
+ * concurrently. The live fetch and the invoice backfill both list through here, so they read the
+ * same objects.
+ */
+export function listSubscriptions(
+  reader: StripeReader,
+  options: { onPage?: (subscriptions: Json[]) => void } = {},
+): Promise<Json[]> {
+  return listPartitioned(reader, {
+    kind: "subscriptions",
+    fetchPage: (startingAfter, range) =>
+      reader.stripe.subscriptions.list({
+        status: "all",
+        limit: 100,
+        starting_after: startingAfter,
+        created: createdParam(range),
+        expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
+      }),
+    range: { gte: null, lt: null },
+    slots: reader.rules.concurrency,
+    onPage: options.onPage,
+  });
+}
+
 export interface FetchProgress {
   /** requested customers seen in subscription pages so far, and how many were requested */
   (done: number, total: number): void;
@@ -102,21 +128,7 @@ export async function fetchStripeObjects(
   // the big lists are read as `created` ranges paged concurrently (partition.ts)
   const slots = rules.concurrency;
   const [subscriptions, products, invoices, coupons, paymentIntents] = await Promise.all([
-    listPartitioned(reader, {
-      kind: "subscriptions",
-      fetchPage: (startingAfter, range) =>
-        stripe.subscriptions.list({
-          status: "all",
-          limit: 100,
-          starting_after: startingAfter,
-          created: createdParam(range),
-          // the customer for its own discount (customer.discount), at no extra call
-          expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
-        }),
-      range: { gte: null, lt: null },
-      slots,
-      onPage: options.onSubscriptionPage,
-    }),
+    listSubscriptions(reader, { onPage: options.onSubscriptionPage }),
     reader.listAll(
       "products",
       (startingAfter) => stripe.products.list({ limit: 100, starting_after: startingAfter }),

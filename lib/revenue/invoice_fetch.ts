@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { keyFingerprint } from "./cache.ts";
-import { stripeClient, StripeReader } from "./fetch.ts";
+import { listSubscriptions, stripeClient, StripeReader } from "./fetch.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import {
@@ -149,19 +149,7 @@ export async function fetchInvoiceHistory(
       range: { gte: from, lt: to },
       slots,
     }),
-    listPartitioned(reader, {
-      kind: "subscriptions",
-      fetchPage: (startingAfter, range) =>
-        stripe.subscriptions.list({
-          status: "all",
-          limit: 100,
-          starting_after: startingAfter,
-          created: createdParam(range),
-          expand: ["data.discounts.source.coupon", "data.items.data.discounts", "data.customer"],
-        }),
-      range: { gte: null, lt: null },
-      slots,
-    }),
+    listSubscriptions(reader),
     reader.listAll(
       "prices",
       (startingAfter) =>
