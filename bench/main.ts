@@ -38,6 +38,7 @@ const { values } = parseArgs({
   options: {
     scale: { type: "string", default: "default" },
     runs: { type: "string", default: "1" },
+    only: { type: "string" },
     sweep: { type: "boolean", default: false },
     "stripe-latency-ms": { type: "string", default: "50" },
     help: { type: "boolean", short: "h" },
@@ -45,7 +46,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(
-    "Usage: deno task bench [--scale small|default|large] [--runs N] [--sweep] [--stripe-latency-ms 50]",
+    "Usage: deno task bench [--scale small|default|large] [--only small|default|large] [--runs N] [--sweep] [--stripe-latency-ms 50]",
   );
   Deno.exit(0);
 }
@@ -55,6 +56,14 @@ if (!SCALE_SETS[values.scale!]) {
   );
   Deno.exit(1);
 }
+if (values.only !== undefined && !SCALES[values.only]) {
+  console.error(
+    `error: --only must be small, default or large, got ${JSON.stringify(values.only)}`,
+  );
+  Deno.exit(1);
+}
+// --only measures one scale (a quicker look at 1M); the targets print for what was measured.
+const scaleNames = values.only ? [values.only] : SCALE_SETS[values.scale!];
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`error: --runs must be a whole number ≥ 1, got ${JSON.stringify(values.runs)}`);
@@ -217,7 +226,7 @@ if (values.sweep) {
   console.log(`\nwritten ${path}`);
 } else {
   const results: ScaleResult[] = [];
-  for (const name of SCALE_SETS[values.scale!]) {
+  for (const name of scaleNames) {
     results.push(await benchScale(name, SCALES[name], name === "default"));
   }
   console.log(
@@ -232,10 +241,11 @@ if (values.sweep) {
   }
   console.log("\nTargets (issue 13):");
   for (const line of targetLines(results)) console.log(line);
-  const path = `${BENCH_DIR}/bench_${values.scale}_${stamp}.json`;
+  const path = `${BENCH_DIR}/bench_${values.only ?? values.scale}_${stamp}.json`;
   await Deno.writeTextFile(path, JSON.stringify({ machine, results }, null, 2));
   console.log(`\nwritten ${path}`);
   // Server memory under 50 concurrent downloads, in its own process (bench/server_downloads.ts).
+  if (values.only) Deno.exit(0);
   console.log("");
   const downloads = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}bench/server_downloads.ts`],
