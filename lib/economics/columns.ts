@@ -5,6 +5,7 @@
  */
 import pl from "nodejs-polars";
 import type { RevenueResult } from "../revenue/types.ts";
+import { customersFrame, joinCustomers } from "../revenue/columns.ts";
 import { type CostModel, costModelWarnings } from "./cost_model.ts";
 import { planColumns, type PriceBook } from "./price_book.ts";
 
@@ -31,7 +32,7 @@ export const PTB_REVENUE_NOT_READ =
 function ptbRevenueColumn(
   frame: pl.DataFrame,
   revenue: RevenueResult,
-): { values: (number | null)[]; read: boolean } {
+): { column: pl.Series; read: boolean } {
   // The revenue stage says whether PTB revenue was read (PRICING_STRIPE_PTB_PRODUCT set); a
   // result without that summary (an older cache) counts as read when a customer has a value.
   const read = revenue.source !== "none" &&
@@ -40,15 +41,26 @@ function ptbRevenueColumn(
       : [...revenue.byCustomer.values()].some((c) =>
         c.ptbRevenueUsd30d !== undefined && c.ptbRevenueUsd30d !== null
       ));
-  const ids = frame.getColumn("stripe_customer_id").toArray() as (string | null)[];
-  const sources = frame.getColumn("revenue_source").toArray() as string[];
-  const values = ids.map((id, i) => {
-    if (!read) return null;
-    if (sources[i] === "no_customer") return 0;
-    if (sources[i] === "shared_customer" || sources[i] === "none" || !id) return null;
-    return revenue.byCustomer.get(id)?.ptbRevenueUsd30d ?? null;
-  });
-  return { values, read };
+  if (!read) {
+    return {
+      column: pl.Series("ptb_revenue_30d", [], pl.Float64).extendConstant(null, frame.height),
+      read,
+    };
+  }
+  const customers = customersFrame(revenue, [
+    { name: "ptb_revenue_30d", key: "ptbRevenueUsd30d", type: pl.Float64 },
+  ]);
+  const source = pl.col("revenue_source");
+  const column = joinCustomers(frame.select("stripe_customer_id", "revenue_source"), customers)
+    .select(
+      pl.when(source.eq(pl.lit("no_customer"))).then(pl.lit(0).cast(pl.Float64))
+        .when(
+          source.eq(pl.lit("shared_customer")).or(source.eq(pl.lit("none")))
+            .or(pl.col("stripe_customer_id").isNull()),
+        ).then(pl.lit(null).cast(pl.Float64))
+        .otherwise(pl.col("ptb_revenue_30d")).alias("ptb_revenue_30d"),
+    ).getColumn("ptb_revenue_30d");
+  return { column, read };
 }
 
 export function addEconomicsColumns(
@@ -71,7 +83,7 @@ export function addEconomicsColumns(
   const withColumns = frame.withColumns(
     pl.Series("plan", plans.plan, pl.Utf8),
     pl.Series("list_price_mrr", plans.listPriceMrr, pl.Float64),
-    pl.Series("ptb_revenue_30d", ptb.values, pl.Float64),
+    ptb.column,
     pl.col("llm_cost_ptb_30d").cast(pl.Float64)
       .add(pl.col("requests_30d").cast(pl.Float64).div(1000).mul(infraPer1k))
       .alias("company_cost_30d"),

@@ -6,6 +6,9 @@
  * - A customer id shared by several organizations: the revenue goes to the first organization in
  *   export order only (newest), the others get empty revenue and "shared_customer", so totals
  *   never count a subscription twice.
+ *
+ * Polars does the matching (a join on the customers' own small frame, then expressions): at 1M
+ * organizations no JS value per organization is made.
  */
 import pl from "nodejs-polars";
 import type { CustomerRevenue, RevenueResult } from "./types.ts";
@@ -25,69 +28,110 @@ const TEXT: [string, keyof CustomerRevenue][] = [
   ["stripe_plan_names", "stripePlanNames"],
 ];
 
+/** Names of the helper columns while matching (dropped before returning). */
+const KEY = "_revenue_customer_id";
+const MATCHED = "_revenue_matched";
+const ROW = "_revenue_row";
+
 export interface RevenueColumnsResult {
   frame: pl.DataFrame;
   warnings: string[];
+}
+
+/**
+ * One row per customer Stripe gave revenue for: the key, `fields` (frame column ← customer
+ * field, typed) and `_revenue_matched` true; then one row per customer the revenue stage found
+ * unknown to Stripe (`unknownCustomerIds`), fields null and `_revenue_matched` false. Built
+ * column-wise from the Map.
+ */
+export function customersFrame(
+  revenue: RevenueResult,
+  fields: { name: string; key: keyof CustomerRevenue; type: pl.DataType }[],
+): pl.DataFrame {
+  const customers = [...revenue.byCustomer.values()];
+  const unknown = (revenue.unknownCustomerIds ?? []).filter((id) => !revenue.byCustomer.has(id));
+  const nulls = unknown.map(() => null);
+  return pl.DataFrame([
+    pl.Series(KEY, [...customers.map((c) => c.customerId), ...unknown], pl.Utf8),
+    ...fields.map(({ name, key, type }) =>
+      pl.Series(name, [...customers.map((c) => c[key] ?? null), ...nulls], type)
+    ),
+    pl.Series(MATCHED, [...customers.map(() => true), ...unknown.map(() => false)], pl.Bool),
+  ]);
+}
+
+/**
+ * `frame` with `customers`' columns beside each organization's customer (null where none), in
+ * `frame`'s row order. `customers` comes from customersFrame.
+ */
+export function joinCustomers(frame: pl.DataFrame, customers: pl.DataFrame): pl.DataFrame {
+  // The row index keeps export order whatever order the join hands back.
+  return frame.withRowIndex(ROW)
+    .join(customers, { leftOn: "stripe_customer_id", rightOn: KEY, how: "left" })
+    .sort(ROW)
+    .drop(ROW);
 }
 
 export function attachRevenue(
   frame: pl.DataFrame,
   revenue: RevenueResult | null,
 ): RevenueColumnsResult {
-  const customerIds = frame.getColumn("stripe_customer_id").toArray() as (string | null)[];
-  const rows = customerIds.length;
-  const money = MONEY.map(() => new Array<number | null>(rows).fill(null));
-  const text = TEXT.map(() => new Array<string | null>(rows).fill(null));
-  const cancelAtPeriodEnd = new Array<boolean | null>(rows).fill(null);
-  const source = new Array<string>(rows).fill("none");
-  const warnings: string[] = [];
-  const seen = new Set<string>();
-  let shared = 0;
-  let unknown = 0;
-  const knownUnknown = new Set(revenue?.unknownCustomerIds ?? []);
-
-  if (revenue && revenue.source !== "none") {
-    for (let row = 0; row < rows; row++) {
-      const customerId = customerIds[row];
-      if (!customerId) {
-        money.forEach((column) => (column[row] = 0));
-        source[row] = "no_customer";
-        continue;
-      }
-      if (seen.has(customerId)) {
-        shared++;
-        source[row] = "shared_customer";
-        continue;
-      }
-      seen.add(customerId);
-      const customer = revenue.byCustomer.get(customerId);
-      if (!customer) {
-        // Customers Stripe does not know are already named in the revenue stage's warning.
-        if (!knownUnknown.has(customerId)) unknown++;
-        continue;
-      }
-      MONEY.forEach(([, key], i) => (money[i][row] = customer[key] as number | null));
-      TEXT.forEach(([, key], i) => (text[i][row] = customer[key] as string | null));
-      cancelAtPeriodEnd[row] = customer.cancelAtPeriodEnd;
-      source[row] = revenue.source;
-    }
-    if (shared > 0) {
-      warnings.push(
-        `${shared} organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)`,
-      );
-    }
-    if (unknown > 0) {
-      warnings.push(`${unknown} organizations have a stripe_customer_id with no revenue data`);
-    }
+  const textColumn = (name: string) => pl.lit(null).cast(pl.Utf8).alias(name);
+  if (!revenue || revenue.source === "none") {
+    return {
+      frame: frame.withColumns(
+        ...MONEY.map(([name]) => pl.lit(null).cast(pl.Float64).alias(name)),
+        ...TEXT.map(([name]) => textColumn(name)),
+        pl.lit(null).cast(pl.Bool).alias("cancel_at_period_end"),
+        pl.lit("none").alias("revenue_source"),
+      ),
+      warnings: [],
+    };
   }
 
-  return {
-    frame: frame.withColumns(
-      ...MONEY.map(([name], i) => pl.Series(name, money[i], pl.Float64)),
-      ...TEXT.map(([name], i) => pl.Series(name, text[i], pl.Utf8)),
-      pl.Series("cancel_at_period_end", cancelAtPeriodEnd, pl.Bool),
-      pl.Series("revenue_source", source, pl.Utf8),
-    ),
-    warnings,
-  };
+  const customers = customersFrame(revenue, [
+    ...MONEY.map(([name, key]) => ({ name, key, type: pl.Float64 })),
+    ...TEXT.map(([name, key]) => ({ name, key, type: pl.Utf8 })),
+    { name: "cancel_at_period_end", key: "cancelAtPeriodEnd", type: pl.Bool },
+  ]);
+  const id = pl.col("stripe_customer_id");
+  const hasCustomer = id.isNotNull().and(id.neq(pl.lit("")));
+  const first = id.isFirstDistinct();
+  const known = pl.col(MATCHED).fillNull(false);
+  const counted = hasCustomer.and(first).and(known);
+  // What the customer gives where the organization counts it, else null (0 for money without a
+  // customer: no subscription).
+  const value = (name: string, noCustomer: pl.Expr) =>
+    pl.when(hasCustomer.not()).then(noCustomer)
+      .when(counted).then(pl.col(name))
+      .otherwise(pl.lit(null)).alias(name);
+  const matched = joinCustomers(frame.select("stripe_customer_id"), customers);
+  const counts = matched.select(
+    hasCustomer.and(first.not()).sum().alias("shared"),
+    // Customers Stripe does not know are already named in the revenue stage's warning
+    // (_revenue_matched false): counted here are those with no revenue data at all.
+    hasCustomer.and(first).and(pl.col(MATCHED).isNull()).sum().alias("unknown"),
+  );
+  const shared = Number(counts.getColumn("shared").get(0));
+  const unknown = Number(counts.getColumn("unknown").get(0));
+  const warnings: string[] = [];
+  if (shared > 0) {
+    warnings.push(
+      `${shared} organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)`,
+    );
+  }
+  if (unknown > 0) {
+    warnings.push(`${unknown} organizations have a stripe_customer_id with no revenue data`);
+  }
+
+  const columns = matched.select(
+    ...MONEY.map(([name]) => value(name, pl.lit(0).cast(pl.Float64))),
+    ...TEXT.map(([name]) => value(name, pl.lit(null).cast(pl.Utf8))),
+    value("cancel_at_period_end", pl.lit(null).cast(pl.Bool)),
+    pl.when(hasCustomer.not()).then(pl.lit("no_customer"))
+      .when(first.not()).then(pl.lit("shared_customer"))
+      .when(known).then(pl.lit(revenue.source))
+      .otherwise(pl.lit("none")).alias("revenue_source"),
+  );
+  return { frame: frame.withColumns(...columns.getColumns()), warnings };
 }

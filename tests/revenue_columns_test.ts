@@ -1,0 +1,90 @@
+/**
+ * attachRevenue (lib/revenue/columns.ts): which organization gets which customer's revenue, in
+ * export order, on a hand-made frame of six organizations.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { attachRevenue } from "../lib/revenue/columns.ts";
+import type { CustomerRevenue, RevenueResult } from "../lib/revenue/types.ts";
+
+function customer(customerId: string, mrr: number): CustomerRevenue {
+  return {
+    customerId,
+    mrr,
+    baseSubscription: mrr - 10,
+    usageCharges: 10,
+    addonPrompts: 0,
+    addonOther: 0,
+    mrrRecurring: mrr - 10,
+    subscriptionStatus: "active",
+    billingInterval: "month",
+    currency: "usd",
+    stripePlanNames: `plan of ${customerId}`,
+    cancelAtPeriodEnd: customerId === "cus_b",
+    ptbRevenueUsd30d: null,
+  };
+}
+
+// Export order (newest first): org 2 and org 4 share cus_a, org 2 comes first so it counts.
+const frame = pl.DataFrame({
+  org_id: ["o1", "o2", "o3", "o4", "o5", "o6", "o7"],
+  stripe_customer_id: [null, "cus_a", "cus_b", "cus_a", "cus_gone", "cus_lost", ""],
+});
+
+const revenue: RevenueResult = {
+  source: "stripe",
+  byCustomer: new Map([["cus_a", customer("cus_a", 100)], ["cus_b", customer("cus_b", 40)]]),
+  // cus_gone is named by the revenue stage already; cus_lost is not
+  unknownCustomerIds: ["cus_gone"],
+  warnings: [],
+  apiCalls: 1,
+  durationMs: 0,
+} as unknown as RevenueResult;
+
+Deno.test("each customer's revenue goes to its first organization; the rest say why not", () => {
+  const { frame: out, warnings } = attachRevenue(frame, revenue);
+  assertEquals(out.getColumn("org_id").toArray(), ["o1", "o2", "o3", "o4", "o5", "o6", "o7"]);
+  assertEquals(out.getColumn("revenue_source").toArray(), [
+    "no_customer",
+    "stripe",
+    "stripe",
+    "shared_customer",
+    "none",
+    "none",
+    "no_customer",
+  ]);
+  assertEquals(out.getColumn("mrr").toArray(), [0, 100, 40, null, null, null, 0]);
+  assertEquals(out.getColumn("base_subscription").toArray(), [0, 90, 30, null, null, null, 0]);
+  assertEquals(out.getColumn("stripe_plan_names").toArray(), [
+    null,
+    "plan of cus_a",
+    "plan of cus_b",
+    null,
+    null,
+    null,
+    null,
+  ]);
+  assertEquals(out.getColumn("cancel_at_period_end").toArray(), [
+    null,
+    false,
+    true,
+    null,
+    null,
+    null,
+    null,
+  ]);
+  assertEquals(warnings, [
+    "1 organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)",
+    "1 organizations have a stripe_customer_id with no revenue data",
+  ]);
+});
+
+Deno.test("revenue not fetched: every revenue column empty, source none, no warning", () => {
+  for (const none of [null, { ...revenue, source: "none" } as RevenueResult]) {
+    const { frame: out, warnings } = attachRevenue(frame, none);
+    assertEquals(out.getColumn("mrr").toArray(), [null, null, null, null, null, null, null]);
+    assertEquals(out.getColumn("currency").toArray(), [null, null, null, null, null, null, null]);
+    assertEquals(out.getColumn("revenue_source").toArray(), Array(7).fill("none"));
+    assertEquals(warnings, []);
+  }
+});
