@@ -38,17 +38,24 @@ export interface PlanColumns {
   listPriceMrr: (number | null)[];
 }
 
+/** Rows priced at a time: the scenario's per-organization inputs are JS arrays, kept small. */
+const PLAN_SLICE_ROWS = 50_000;
+
 /** `plan` and `list_price_mrr` for every row of an export frame (see the module comment). */
 export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
-  const inputs = scenarioInputs(frame);
-  const { parts } = priceOrganizations(inputs, book.scenario);
   const plans = book.scenario.plans;
-  return {
-    plan: parts.map((p) => (p.plan < 0 ? null : plans[p.plan].name)),
-    listPriceMrr: parts.map((p) =>
-      p.plan < 0 || plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons
-    ),
-  };
+  const plan: (string | null)[] = [];
+  const listPriceMrr: (number | null)[] = [];
+  for (let offset = 0; offset === 0 || offset < frame.height; offset += PLAN_SLICE_ROWS) {
+    const inputs = scenarioInputs(frame.slice(offset, PLAN_SLICE_ROWS));
+    for (const p of priceOrganizations(inputs, book.scenario).parts) {
+      plan.push(p.plan < 0 ? null : plans[p.plan].name);
+      listPriceMrr.push(
+        p.plan < 0 || plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons,
+      );
+    }
+  }
+  return { plan, listPriceMrr };
 }
 
 const usd = (value: number) =>
