@@ -38,8 +38,8 @@ import { writeExportFiles } from "./formats/export_files.ts";
 import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
 import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "./economics/mod.ts";
-import { reportCharts } from "./economics/charts.ts";
-import { summaryCharts, summarySheetInput, summarySheets } from "./economics/xlsx_summary.ts";
+import { reportCharts, summaryImages } from "./economics/charts.ts";
+import { summarySheetInput, summarySheets } from "./economics/xlsx_summary.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
 export type {
@@ -276,7 +276,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
             ...data.economics,
             asOf: data.asOf,
             demo: data.demo,
-            charts: summaryCharts(charts),
+            charts: summaryImages(charts),
           })),
         },
         // the brief's trimmed CSV, from the CSV's own pass; the brief drops it when not needed

@@ -14,10 +14,14 @@ import {
   MAX_DOTS,
   pricingCharts,
   rows,
+  svgToPng,
   textWidth,
   usdTick,
 } from "../report/charts.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+import { hasEconomicsColumns } from "./columns.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
+import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
 
 const PLAN_PALETTE = [
   "#2563eb",
@@ -208,12 +212,28 @@ export function mrrPer1kRequestsByPlanChart(frame: pl.DataFrame): Chart {
 
 /** The economics charts, headline first (they need the economics columns: plan, margins). */
 export function economicsCharts(frame: pl.DataFrame): Chart[] {
-  return [marginByPlanChart(frame), mrrVsRequestsChart(frame), mrrPer1kRequestsByPlanChart(frame)];
+  return [marginByPlanChart, mrrVsRequestsChart, mrrPer1kRequestsByPlanChart].map((build) => {
+    const chart = build(frame);
+    collectDroppedFrames(); // its Plot work is garbage once the SVG exists
+    return chart;
+  });
 }
 
 /** Every chart of an export: the economics charts first when the frame has their columns. */
 export function reportCharts(frame: pl.DataFrame): Chart[] {
-  const economics = ["plan", "gross_margin_company_pct", "company_cost_30d"]
-    .every((c) => frame.columns.includes(c));
-  return [...(economics ? economicsCharts(frame) : []), ...pricingCharts(frame)];
+  return [...(hasEconomicsColumns(frame) ? economicsCharts(frame) : []), ...pricingCharts(frame)];
+}
+
+/** The charts the summary sheet shows (SUMMARY_CHARTS), as 1280-px PNGs. */
+export function summaryCharts(charts: Chart[]): SummaryChart[] {
+  return SUMMARY_CHARTS.flatMap((name) => {
+    const chart = charts.find((c) => c.name === name);
+    return chart ? [{ name, title: chart.title, png: svgToPng(chart.svg, 1280) }] : [];
+  });
+}
+
+/** Summary images of charts drawn already (PNGs made now). */
+export function summaryImages(charts: Chart[]): SummaryImages {
+  const pngs = summaryCharts(charts);
+  return { names: pngs.map((c) => c.name), pngs: Promise.resolve(pngs) };
 }
