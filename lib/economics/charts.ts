@@ -5,7 +5,8 @@
  * SVG; a title is the tooltip that needs no script).
  */
 import * as Plot from "@observablehq/plot";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
+import { channel } from "../report/chart_data.ts";
 import {
   type Chart,
   countTick,
@@ -51,9 +52,17 @@ const pct = (value: number) => `${value.toFixed(1)} %`;
 /** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
 export function marginByPlanChart(frame: pl.DataFrame): Chart {
   const plans = planRows(frame);
-  const all = rows(frame, ["plan", "gross_margin_pct", "gross_margin_company_pct"]);
-  const n = (plan: string, column: string) =>
-    all.filter((r) => (r.plan ?? "(no plan)") === plan && typeof r[column] === "number").length;
+  // organizations with a margin (a number, not NaN) per plan and basis, counted in Polars
+  const known = (column: string) =>
+    pl.col(column).isNotNull().and(pl.col(column).cast(pl.Float64).isNan().not())
+      .cast(pl.UInt32).sum().alias(column);
+  const counts = frame
+    .select(pl.col("plan").fillNull("(no plan)"), "gross_margin_pct", "gross_margin_company_pct")
+    .groupBy("plan").agg(known("gross_margin_pct"), known("gross_margin_company_pct"));
+  const countOf = new Map(
+    (counts.toRecords() as Record<string, unknown>[]).map((r) => [r.plan as string, r]),
+  );
+  const n = (plan: string, column: string) => Number(countOf.get(plan)?.[column] ?? 0);
   const bars = plans.flatMap((p) => [
     {
       plan: p.plan,
@@ -117,8 +126,14 @@ export function marginByPlanChart(frame: pl.DataFrame): Chart {
 
 /** MRR against requests per organization, log–log, coloured by plan. */
 export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["org_name", "plan", "mrr", "requests_30d"]);
-  const data = all.filter((r) => (r.mrr as number) > 0 && (r.requests_30d as number) > 0)
+  // filtered in Polars (> 0, not NaN, as the dots' log scales need), in export order
+  const positive = (column: string) =>
+    pl.col(column).gt(0).and(pl.col(column).cast(pl.Float64).isNan().not());
+  const shown = frame.select("org_name", "plan", "mrr", "requests_30d")
+    .filter(positive("mrr").and(positive("requests_30d")).fillNull(false));
+  const dense = shown.height > MAX_DOTS;
+  // A hexbin draws from the two channels: no row object, no hover title per organization.
+  const data = dense ? [] : rows(shown, ["org_name", "plan", "mrr", "requests_30d"])
     .map((r) => ({
       ...r,
       plan: r.plan ?? "(no plan)",
@@ -127,15 +142,22 @@ export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
       } requests`,
     }));
   const plans = [...new Set(data.map((d) => d.plan as string))].sort();
-  const dense = data.length > MAX_DOTS;
   const xy = { x: "requests_30d", y: "mrr" };
+  const hexbins = () =>
+    Plot.dot(
+      { length: shown.height },
+      Plot.hexbin({ fill: "count" }, {
+        x: channel(shown, "requests_30d"),
+        y: channel(shown, "mrr"),
+      }),
+    );
   return {
     name: "mrr_vs_requests",
     title: "MRR vs requests per organization",
     svg: framed(
       "MRR vs requests per organization (window)",
-      `${data.length} organizations with MRR > 0 and requests; ${
-        all.length - data.length
+      `${shown.height} organizations with MRR > 0 and requests; ${
+        frame.height - shown.height
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
       dense
         ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
@@ -156,7 +178,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
         color: dense ? { scheme: "blues" } : { domain: plans, range: PLAN_PALETTE },
         marks: [
           dense
-            ? Plot.dot(data, Plot.hexbin({ fill: "count" }, xy))
+            ? hexbins()
             : Plot.dot(data, { ...xy, fill: "plan", r: 3.5, fillOpacity: 0.75, title: "title" }),
         ],
       } as Plot.PlotOptions,
