@@ -11,7 +11,8 @@ import { loadPricingData, runExport } from "../lib/export.ts";
 import { reportCharts, summaryCharts } from "../lib/economics/charts.ts";
 import { summaryChartNames } from "../lib/economics/xlsx_summary.ts";
 import { writeChartFiles } from "../lib/report/charts.ts";
-import { CHART_COLUMNS, writeChartsOffThread } from "../lib/report/chart_worker.ts";
+import { CHART_COLUMNS, chartPlanTable, writeChartsOffThread } from "../lib/report/chart_worker.ts";
+import type { PerPlanRow } from "../lib/economics/per_plan.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -55,15 +56,17 @@ Deno.test("charts written in a worker are the files the main thread writes, and 
   }
 });
 
-Deno.test("CHART_COLUMNS: every chart drawn from them alone is the chart of the whole frame", async () => {
-  const svgs = (frame: pl.DataFrame) => reportCharts(frame).map((c) => [c.name, c.svg]);
+Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alone is the chart of the whole frame", async () => {
+  const svgs = (frame: pl.DataFrame, plans?: PerPlanRow[]) =>
+    reportCharts(frame, { plans }).map((c) => [c.name, c.svg]);
   // the demo, the economics fixture, and the demo ×40 (scatter plots become hexbins)
   const times40 = pl.concat(Array.from({ length: 40 }, () => demo.frame));
   for (const frame of [demo.frame, await economicsFrameWithF(), times40]) {
     const charts = svgs(frame);
     assertEquals(charts.length, 8);
     // A chart reading a column left out fails here (Polars: not found) or draws differently.
-    assertEquals(svgs(frame.select(...CHART_COLUMNS)), charts);
+    const plans = chartPlanTable(frame);
+    assertEquals(svgs(frame.select(...CHART_COLUMNS), plans), charts);
   }
 });
 

@@ -40,9 +40,17 @@ const BASIS_COLORS = ["#16a34a", "#f97316"];
 /** Margins below this are drawn at it and said in the caption. */
 const MARGIN_FLOOR = -300;
 
+/**
+ * The per-plan table's rows (perPlanRows(perPlanTable(frame))), when computed elsewhere: the chart
+ * worker gets them from the main thread instead of the columns they sum (lib/report/chart_worker.ts).
+ */
+export interface PlanTableOption {
+  plans?: PerPlanRow[];
+}
+
 /** Plans by MRR, largest first (the `all` row left out). */
-function planRows(frame: pl.DataFrame): PerPlanRow[] {
-  return perPlanRows(perPlanTable(frame))
+function planRows(frame: pl.DataFrame, { plans }: PlanTableOption): PerPlanRow[] {
+  return (plans ?? perPlanRows(perPlanTable(frame)))
     .filter((r) => r.plan !== "all")
     .sort((a, b) => (b.mrr ?? 0) - (a.mrr ?? 0) || a.plan.localeCompare(b.plan));
 }
@@ -50,8 +58,8 @@ function planRows(frame: pl.DataFrame): PerPlanRow[] {
 const pct = (value: number) => `${value.toFixed(1)} %`;
 
 /** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
-export function marginByPlanChart(frame: pl.DataFrame): Chart {
-  const plans = planRows(frame);
+export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = {}): Chart {
+  const plans = planRows(frame, table);
   // organizations with a margin (a number, not NaN) per plan and basis, counted in Polars
   const known = (column: string) =>
     pl.col(column).isNotNull().and(pl.col(column).cast(pl.Float64).isNan().not())
@@ -187,8 +195,11 @@ export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
 }
 
 /** MRR and LLM cost per 1,000 requests by plan (ratios of sums). */
-export function mrrPer1kRequestsByPlanChart(frame: pl.DataFrame): Chart {
-  const plans = planRows(frame);
+export function mrrPer1kRequestsByPlanChart(
+  frame: pl.DataFrame,
+  table: PlanTableOption = {},
+): Chart {
+  const plans = planRows(frame, table);
   const series = ["MRR", "LLM cost, all", "LLM cost, company"] as const;
   const colors = ["#2563eb", "#f97316", "#16a34a"];
   const data = plans.flatMap((p) =>
@@ -233,17 +244,20 @@ export function mrrPer1kRequestsByPlanChart(frame: pl.DataFrame): Chart {
 }
 
 /** The economics charts, headline first (they need the economics columns: plan, margins). */
-export function economicsCharts(frame: pl.DataFrame): Chart[] {
+export function economicsCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
   return [marginByPlanChart, mrrVsRequestsChart, mrrPer1kRequestsByPlanChart].map((build) => {
-    const chart = build(frame);
+    const chart = build(frame, table);
     collectDroppedFrames(); // its Plot work is garbage once the SVG exists
     return chart;
   });
 }
 
 /** Every chart of an export: the economics charts first when the frame has their columns. */
-export function reportCharts(frame: pl.DataFrame): Chart[] {
-  return [...(hasEconomicsColumns(frame) ? economicsCharts(frame) : []), ...pricingCharts(frame)];
+export function reportCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
+  return [
+    ...(hasEconomicsColumns(frame) ? economicsCharts(frame, table) : []),
+    ...pricingCharts(frame),
+  ];
 }
 
 /** The charts the summary sheet shows (SUMMARY_CHARTS), as 1280-px PNGs. */

@@ -10,27 +10,30 @@
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import type { SummaryChart } from "../economics/xlsx_summary.ts";
+import { hasEconomicsColumns } from "../economics/columns.ts";
+import { type PerPlanRow, perPlanRows, perPlanTable } from "../economics/per_plan.ts";
 
 /**
- * The columns reportCharts reads (lib/economics/charts.ts and the per-plan table it draws from,
- * lib/report/charts.ts); tests/chart_worker_test.ts fails when a chart reads another one.
+ * The columns reportCharts reads (lib/economics/charts.ts, lib/report/charts.ts) besides the
+ * per-plan table, which the main thread computes and sends (its sums need five more columns, a
+ * million UUIDs among them); tests/chart_worker_test.ts fails when a chart reads another one.
  */
 export const CHART_COLUMNS = [
-  "org_id", // per-plan table: organizations
   "org_name",
   "tier",
   "plan",
-  "seats",
   "requests_30d",
   "llm_cost_30d",
-  "llm_cost_ptb_30d",
   "mrr",
-  "ptb_revenue_30d",
   "company_cost_30d",
-  "list_price_mrr",
   "gross_margin_pct",
   "gross_margin_company_pct",
 ];
+
+/** The per-plan table the economics charts draw, when the frame has the economics columns. */
+export function chartPlanTable(frame: pl.DataFrame): PerPlanRow[] | undefined {
+  return hasEconomicsColumns(frame) ? perPlanRows(perPlanTable(frame)) : undefined;
+}
 
 export interface ChartJob {
   /** the export frame; only CHART_COLUMNS cross to the worker */
@@ -51,6 +54,7 @@ export interface RenderedCharts {
 interface WorkerJob {
   /** the chart columns as an Arrow IPC file, removed by the worker once read */
   ipcPath: string;
+  plans?: PerPlanRow[];
   outDir: string;
   stamp: string;
   summary: boolean;
@@ -80,7 +84,9 @@ export function startChartWorker(): ChartWorker {
   return {
     render({ frame, outDir, stamp, summary }) {
       let ipcPath: string;
+      let plans: PerPlanRow[] | undefined;
       try {
+        plans = chartPlanTable(frame);
         ipcPath = writeChartColumns(frame, outDir);
       } catch (error) {
         worker.terminate();
@@ -100,7 +106,7 @@ export function startChartWorker(): ChartWorker {
           event.preventDefault();
           failed(reject, `charts failed: ${event.message}`);
         };
-        worker.postMessage({ ipcPath, outDir, stamp, summary } satisfies WorkerJob);
+        worker.postMessage({ ipcPath, plans, outDir, stamp, summary } satisfies WorkerJob);
       });
     },
     close: () => worker.terminate(),
@@ -132,7 +138,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       } finally {
         await Deno.remove(job.ipcPath).catch(() => {});
       }
-      const charts = reportCharts(frame);
+      const charts = reportCharts(frame, { plans: job.plans });
       const paths = await writeChartFiles(charts, { outDir: job.outDir, stamp: job.stamp });
       scope.postMessage({ paths, summary: job.summary ? summaryCharts(charts) : [] });
     } catch (error) {
