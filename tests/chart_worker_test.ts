@@ -13,6 +13,7 @@ import { summaryChartNames } from "../lib/economics/xlsx_summary.ts";
 import { writeChartFiles } from "../lib/report/charts.ts";
 import { CHART_COLUMNS, chartPlanTable, writeChartsOffThread } from "../lib/report/chart_worker.ts";
 import type { PerPlanRow } from "../lib/economics/per_plan.ts";
+import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -132,7 +133,7 @@ Deno.test("a chart failure fails the export: nothing published, no staging left"
   }
 });
 
-Deno.test("an export lists the worker's chart files in the manifest; charts: false starts no worker", async () => {
+Deno.test("an export lists the worker's chart files in the manifest and embeds its PNGs; charts: false starts no worker", async () => {
   const outDir = await Deno.makeTempDir();
   const RealWorker = globalThis.Worker;
   try {
@@ -143,13 +144,19 @@ Deno.test("an export lists the worker's chart files in the manifest; charts: fal
       env: {},
       log: () => {},
       history: false,
-      formats: ["csv"],
     });
     const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
     const listed = (manifest.files as { name: string }[]).map((f) => f.name);
     const charts = published(outDir).filter((n) => /\.(svg|png)$/.test(n));
     assertEquals(charts.length, 16);
     for (const name of charts) ok(listed.includes(name), `${name} in the manifest`);
+    // The workbook's summary images are the worker's PNGs: the bytes summaryCharts makes here.
+    const xlsx = published(outDir).find((n) => n.endsWith(".xlsx"))!;
+    const media = readZipEntries(await Deno.readFile(join(outDir, xlsx)))
+      .filter((e) => e.name.startsWith("xl/media/")).map((e) => entryBytes(e));
+    const pngs = summaryCharts(reportCharts(result.data.frame));
+    assertEquals(media.length, 4);
+    pngs.forEach((c, i) => ok(Buffer.compare(media[i], c.png) === 0, c.name));
 
     let started = 0;
     globalThis.Worker = class extends RealWorker {
