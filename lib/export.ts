@@ -8,18 +8,18 @@ import { mkdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./frame/columns.ts";
-import { loadEnv, sourceSettings, UserError } from "./core/config.ts";
+import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
 import { windowOf } from "./core/window.ts";
 import { collectDroppedFrames } from "./core/memory.ts";
-import { writeChartFiles } from "./report/charts.ts";
 import {
   trimAboveBytesFromEnv,
   trimmedFileName,
   trimmedKeep,
   writeExportBrief,
+  type WrittenBrief,
 } from "./report/brief.ts";
 import {
   segmentFrames,
@@ -37,9 +37,13 @@ import { loadRevenueStage } from "./revenue/stage.ts";
 import { writeExportFiles } from "./formats/export_files.ts";
 import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
-import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "./economics/mod.ts";
-import { reportCharts } from "./economics/charts.ts";
-import { summaryCharts, summarySheetInput, summarySheets } from "./economics/xlsx_summary.ts";
+// Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
+// this thread never draws (the chart worker does).
+import { addEconomicsColumns } from "./economics/columns.ts";
+import { costModelFromEnv } from "./economics/cost_model.ts";
+import { loadPriceBook } from "./economics/price_book.ts";
+import { summaryChartNames, summarySheetInput, summarySheets } from "./economics/xlsx_summary.ts";
+import { type ChartWorker, type RenderedCharts, startChartWorker } from "./report/chart_worker.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
 export type {
@@ -208,7 +212,11 @@ async function ensureWritableDir(dir: string): Promise<void> {
   }
 }
 
-/** The whole export: data, then charts, files and the manifest in `outDir`. */
+/**
+ * The whole export: data, then charts, files and the manifest in `outDir`. The charts are drawn
+ * in a worker started before the queries (Plot, linkedom and resvg load meanwhile); it writes
+ * their files and the summary sheet's PNGs while this thread writes the CSV and XLSX.
+ */
 export async function runExport(overrides: Partial<ExportOptions> = {}): Promise<ExportResult> {
   const options = exportOptions(overrides);
   if (options.formats.length === 0) {
@@ -218,8 +226,25 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   await ensureWritableDir(options.outDir);
   // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).
   await removeDeadStaging(options.outDir);
-  const env = options.env ?? await loadEnv();
-  const data = await loadPricingData({ ...options, env });
+  const chartWorker = options.charts ? startChartWorker() : undefined;
+  try {
+    const env = options.env ?? await loadEnv();
+    const data = await loadPricingData({ ...options, env });
+    return await exportFiles(data, { options, env, chartWorker });
+  } finally {
+    chartWorker?.close(); // done already, or not needed: a failed run leaves no worker behind
+  }
+}
+
+/** The files of one export: staged, then published together with the manifest. */
+async function exportFiles(
+  data: PricingData,
+  { options, env, chartWorker }: {
+    options: ExportOptions;
+    env: Env;
+    chartWorker?: ChartWorker;
+  },
+): Promise<ExportResult> {
   const timed = stageTimer(data.stages, options.onStageTime);
   const stamp = dateStamp(data.asOf, data.demo);
   const segments = options.segments
@@ -230,38 +255,105 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   const staging = await makeStagingDir(options.outDir);
   let snapshot: PreparedSnapshot | undefined;
   try {
-    const staged: string[] = [];
+    // charts: in the worker, overlapping history, snapshot and write; awaited after the write
+    const charts = chartWorker
+      ? timed("charts", () =>
+        chartWorker.render({
+          frame: data.frame,
+          outDir: staging,
+          stamp,
+          summary: options.formats.includes("xlsx"),
+        }))
+      : undefined;
+    charts?.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled
+    try {
+      const written = await writeStage(data, { options, env, staging, segments, charts, timed });
+      snapshot = written.snapshot;
+      const chartPaths = charts ? (await charts).paths : [];
+      const staged = [...chartPaths, ...written.staged];
+      const stagedManifest = await writeManifest(staging, {
+        data,
+        paths: staged,
+        snapshot: snapshot && {
+          name: basename(snapshot.path),
+          path: snapshot.path,
+          bytes: snapshot.bytes,
+          sha256: snapshot.sha256,
+        },
+      });
 
-    // charts
-    const charts = options.charts ? reportCharts(data.frame) : [];
-    if (options.charts) {
-      staged.push(
-        ...await timed("charts", () => writeChartFiles(charts, { outDir: staging, stamp })),
-      );
+      const published = await publishStaged(staging, {
+        outDir: options.outDir,
+        files: [...staged, stagedManifest],
+      });
+      await snapshot?.commit();
+      const files = published.slice(0, -1);
+      const manifestPath = published[published.length - 1];
+      options.onStage?.({ stage: "files", files, manifestPath });
+      const final = (path: string) => join(options.outDir, basename(path));
+      return {
+        data,
+        files,
+        manifestPath,
+        briefPath: final(written.brief.briefPath),
+        ...(written.brief.trimmedPath ? { trimmedPath: final(written.brief.trimmedPath) } : {}),
+        ...(options.formats.includes("csv")
+          ? {
+            csvPath: join(
+              options.outDir,
+              exportFileName({ asOf: data.asOf, demo: data.demo, ext: "csv" }),
+            ),
+          }
+          : {}),
+      };
+    } finally {
+      // A failed write ends the worker before its staging folder goes (no chart file lands
+      // after the folder is removed).
+      chartWorker?.close();
     }
+  } finally {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+    await snapshot?.discard(); // a failed run leaves no snapshot (after commit: nothing to drop)
+  }
+}
 
-    // history: the MRR history over the stored snapshots and this export (brief section, XLSX
-    // sheet), and this export's Parquet snapshot, put in place only once the files are published
-    const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
-    const history = options.history === false
-      ? null
-      : await timed("history", () =>
-        exportHistory(historyFolder, {
-          demo: data.demo,
-          current: { asOf: data.asOf, frame: data.frame },
-        }));
-    snapshot = options.history === false
-      ? undefined
-      : await timed("snapshot", () =>
-        prepareSnapshot(data.frame, {
-          dir: historyFolder,
-          asOf: data.asOf,
-          demo: data.demo,
-          origin: "export",
-          warnings: data.warnings,
-        }));
+/** history, snapshot and write: every file but the charts and the manifest, into `staging`. */
+async function writeStage(
+  data: PricingData,
+  { options, env, staging, segments, charts, timed }: {
+    options: ExportOptions;
+    env: Env;
+    staging: string;
+    segments?: ReturnType<typeof segmentFrames>;
+    charts?: Promise<RenderedCharts>;
+    timed: StageTimer;
+  },
+): Promise<{ staged: string[]; brief: WrittenBrief; snapshot?: PreparedSnapshot }> {
+  const stamp = dateStamp(data.asOf, data.demo);
+  const staged: string[] = [];
+  // history: the MRR history over the stored snapshots and this export (brief section, XLSX
+  // sheet), and this export's Parquet snapshot, put in place only once the files are published
+  const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
+  const history = options.history === false
+    ? null
+    : await timed("history", () =>
+      exportHistory(historyFolder, {
+        demo: data.demo,
+        current: { asOf: data.asOf, frame: data.frame },
+      }));
+  const snapshot = options.history === false
+    ? undefined
+    : await timed("snapshot", () =>
+      prepareSnapshot(data.frame, {
+        dir: historyFolder,
+        asOf: data.asOf,
+        demo: data.demo,
+        origin: "export",
+        warnings: data.warnings,
+      }));
 
-    // write: the export, segments, then the brief (it quotes the files' sizes)
+  // write: the export, segments, then the brief (it quotes the files' sizes)
+  try {
     const brief = await timed("write", async () => {
       const files = await writeExportFiles({
         frame: data.frame,
@@ -276,7 +368,13 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
             ...data.economics,
             asOf: data.asOf,
             demo: data.demo,
-            charts: summaryCharts(charts),
+            // the summary sheet's PNGs, awaited after the data sheet (the worker draws them)
+            charts: charts
+              ? {
+                names: summaryChartNames(data.frame),
+                pngs: charts.then((rendered) => rendered.summary),
+              }
+              : undefined,
           })),
         },
         // the brief's trimmed CSV, from the CSV's own pass; the brief drops it when not needed
@@ -297,44 +395,10 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;
     });
-    const stagedManifest = await writeManifest(staging, {
-      data,
-      paths: staged,
-      snapshot: snapshot && {
-        name: basename(snapshot.path),
-        path: snapshot.path,
-        bytes: snapshot.bytes,
-        sha256: snapshot.sha256,
-      },
-    });
-
-    const published = await publishStaged(staging, {
-      outDir: options.outDir,
-      files: [...staged, stagedManifest],
-    });
-    await snapshot?.commit();
-    const files = published.slice(0, -1);
-    const manifestPath = published[published.length - 1];
-    options.onStage?.({ stage: "files", files, manifestPath });
-    const final = (path: string) => join(options.outDir, basename(path));
-    return {
-      data,
-      files,
-      manifestPath,
-      briefPath: final(brief.briefPath),
-      ...(brief.trimmedPath ? { trimmedPath: final(brief.trimmedPath) } : {}),
-      ...(options.formats.includes("csv")
-        ? {
-          csvPath: join(
-            options.outDir,
-            exportFileName({ asOf: data.asOf, demo: data.demo, ext: "csv" }),
-          ),
-        }
-        : {}),
-    };
-  } finally {
-    await Deno.remove(staging, { recursive: true }).catch(() => {});
-    await snapshot?.discard(); // a failed run leaves no snapshot (after commit: nothing to drop)
+    return { staged, brief, snapshot };
+  } catch (error) {
+    await snapshot?.discard();
+    throw error;
   }
 }
 

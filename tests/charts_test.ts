@@ -2,7 +2,6 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { sampled } from "../lib/report/chart_data.ts";
-import { writeChartsOffThread } from "../lib/report/chart_worker.ts";
 import { loadPricingData } from "../lib/export.ts";
 import {
   costAndMrrByTierChart,
@@ -164,27 +163,4 @@ Deno.test("above the hexbin limit a scatter draws from every k-th organization, 
   const { frame: sample, note } = sampled(frame, { limit: 4 });
   assertEquals(sample.getColumn("n").toArray(), [0, 3, 6, 9]);
   assertEquals(note, " Hexagons drawn from a sample of 4 (1 in 3 organizations).");
-});
-
-Deno.test("charts written in a worker are the files writeCharts writes", async () => {
-  const data = await loadPricingData({
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    env: {},
-    log: () => {},
-  });
-  const here = await Deno.makeTempDir();
-  const there = await Deno.makeTempDir();
-  const direct = await writeCharts(data.frame, here, "2026-11-01_demo");
-  const offThread = await writeChartsOffThread(data.frame, there, "2026-11-01_demo");
-  assertEquals(
-    offThread.map((p) => p.slice(there.length)),
-    direct.map((p) => p.slice(here.length)),
-  );
-  for (const path of direct) {
-    const twin = there + path.slice(here.length);
-    assertEquals(await Deno.readFile(twin), await Deno.readFile(path), twin);
-  }
-  await Deno.remove(here, { recursive: true });
-  await Deno.remove(there, { recursive: true });
 });

@@ -3,30 +3,54 @@
  * images), `pricing_data` with frozen panes, two-decimal money, margin colours, landscape one page
  * wide (printed through LibreOffice headless), then `dictionary`.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
+import type pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
 import JSZip from "jszip";
 import { join } from "node:path";
 import { loadPriceBook } from "../lib/economics/mod.ts";
-import { reportCharts } from "../lib/economics/charts.ts";
-import { summaryCharts, summarySheetInput, summarySheets } from "../lib/economics/xlsx_summary.ts";
+import { reportCharts, summaryCharts, summaryImages } from "../lib/economics/charts.ts";
+import {
+  CHART_IMAGE,
+  type SummaryChart,
+  summaryChartNames,
+  type SummaryImages,
+  summarySheetInput,
+  summarySheets,
+} from "../lib/economics/xlsx_summary.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
+import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
+import { createHash } from "node:crypto";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 
-async function writeFixtureWorkbook(dir: string): Promise<string> {
+/** The summary charts' PNGs the fixture workbook embeds. */
+let fixturePngs: SummaryChart[] = [];
+
+async function writeFixtureWorkbook(
+  dir: string,
+  options: {
+    charts?: (frame: pl.DataFrame) => SummaryImages;
+    onSlice?: (slice: pl.DataFrame) => void;
+  } = {},
+): Promise<string> {
   const frame = await economicsFrameWithF();
   const path = join(dir, "fixture.xlsx");
+  const priceBook = await loadPriceBook();
+  const images = options.charts?.(frame) ?? summaryImages(reportCharts(frame));
   await writeXlsxFile(frame, path, {
     leadSheets: summarySheets(summarySheetInput(frame, {
       costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
-      priceBook: await loadPriceBook(),
+      priceBook,
       ptbRevenueRead: true,
       asOf: new Date("2026-11-01T00:00:00Z"),
       demo: false,
-      charts: summaryCharts(reportCharts(frame)),
+      charts: images,
     })),
+    onSlice: options.onSlice,
   });
+  fixturePngs = await images.pngs;
   return path;
 }
 
@@ -82,6 +106,117 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     const drawing = await zip.file("xl/drawings/drawing1.xml")!.async("string");
     assertEquals(drawing.split("<xdr:pic>").length - 1, 4);
     ok((await zip.file("xl/worksheets/sheet1.xml")!.async("string")).includes("<drawing r:id="));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
+
+Deno.test("chart images: ExcelJS, openpyxl and LibreOffice read back the PNGs where the sheet puts them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeFixtureWorkbook(dir);
+    assertEquals(fixturePngs.length, 4);
+    // The summary sheet's layout: two images per band of rows, below the "Charts" heading.
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    const summary = workbook.getWorksheet("summary")!;
+    const heading = (summary.getSheetValues() as unknown[][]).findIndex((r) => r?.[1] === "Charts");
+    const places = fixturePngs.map((_, i) => ({
+      row: heading + Math.floor(i / 2) * CHART_IMAGE.rowsPerImage, // 0-based: the row after
+      col: (i % 2) * CHART_IMAGE.columnsPerImage,
+    }));
+    const images = summary.getImages();
+    assertEquals(images.length, 4);
+    images.forEach((image, i) => {
+      const media = workbook.getImage(Number(image.imageId));
+      assertEquals(media.extension, "png");
+      ok(same(media.buffer as unknown as Uint8Array, fixturePngs[i].png), fixturePngs[i].name);
+      const tl = image.range.tl as unknown as { nativeRow: number; nativeCol: number };
+      assertEquals({ row: tl.nativeRow, col: tl.nativeCol }, places[i]);
+    });
+
+    const script = `
+import hashlib, json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["summary"]
+print(json.dumps([{"sha256": hashlib.sha256(image._data()).hexdigest(),
+  "row": image.anchor._from.row, "col": image.anchor._from.col} for image in ws._images]))
+`;
+    const read = JSON.parse(await run("/usr/bin/python3", ["-c", script, path]));
+    const sha = (png: Uint8Array) => createHash("sha256").update(png).digest("hex");
+    assertEquals(read, fixturePngs.map((c, i) => ({ sha256: sha(c.png), ...places[i] })));
+
+    // LibreOffice keeps the pictures' bytes when it saves the workbook as ODS.
+    const profile = await Deno.makeTempDir();
+    await run("soffice", [
+      `-env:UserInstallation=file://${profile}`,
+      "--headless",
+      "--convert-to",
+      "ods",
+      "--outdir",
+      dir,
+      path,
+    ]);
+    await Deno.remove(profile, { recursive: true });
+    const pictures = readZipEntries(await Deno.readFile(join(dir, "fixture.ods")))
+      .filter((e) => e.name.startsWith("Pictures/")).map((e) => sha(entryBytes(e)));
+    assertEquals(pictures.sort(), fixturePngs.map((c) => sha(c.png)).sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("chart images still rendering when the data sheet is written are awaited, then appended", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // The PNGs exist only once the data sheet's rows are being written (its slice hook): a writer
+    // that waited for them before the data sheet would never finish.
+    let release: (pngs: SummaryChart[]) => void = () => {};
+    const pngs = new Promise<SummaryChart[]>((resolve) => release = resolve);
+    let sliced = 0;
+    const path = await writeFixtureWorkbook(dir, {
+      charts: (frame) => ({ names: summaryChartNames(frame), pngs }),
+      onSlice: (slice) => {
+        sliced += slice.height;
+        release(summaryCharts(reportCharts(slice)));
+      },
+    });
+    assertEquals(sliced, 6);
+    const entries = readZipEntries(await Deno.readFile(path)).map((e) => e.name);
+    // the drawing and the media come last, after every sheet
+    assertEquals(entries.slice(-6), [
+      "xl/drawings/drawing1.xml",
+      "xl/drawings/_rels/drawing1.xml.rels",
+      ...[1, 2, 3, 4].map((i) => `xl/media/image${i}.png`),
+    ]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    assertEquals(workbook.getWorksheet("summary")!.getImages().length, 4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a chart image that fails fails the workbook: no file left", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await rejects(
+      writeFixtureWorkbook(dir, {
+        charts: (frame) => ({
+          names: summaryChartNames(frame),
+          pngs: Promise.reject(new Error("charts failed: no font")),
+        }),
+      }),
+      /charts failed: no font/,
+    );
+    await rejects(
+      writeFixtureWorkbook(dir, {
+        charts: () => ({ names: ["margin_by_plan"], pngs: Promise.resolve([]) }),
+      }),
+      /summary charts: expected margin_by_plan, got $/,
+    );
+    assertEquals([...Deno.readDirSync(dir)], []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -5,7 +5,8 @@
  * SVG; a title is the tooltip that needs no script).
  */
 import * as Plot from "@observablehq/plot";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
+import { channel } from "../report/chart_data.ts";
 import {
   type Chart,
   countTick,
@@ -14,10 +15,14 @@ import {
   MAX_DOTS,
   pricingCharts,
   rows,
+  svgToPng,
   textWidth,
   usdTick,
 } from "../report/charts.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+import { hasEconomicsColumns } from "./columns.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
+import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
 
 const PLAN_PALETTE = [
   "#2563eb",
@@ -35,9 +40,17 @@ const BASIS_COLORS = ["#16a34a", "#f97316"];
 /** Margins below this are drawn at it and said in the caption. */
 const MARGIN_FLOOR = -300;
 
+/**
+ * The per-plan table's rows (perPlanRows(perPlanTable(frame))), when computed elsewhere: the chart
+ * worker gets them from the main thread instead of the columns they sum (lib/report/chart_worker.ts).
+ */
+export interface PlanTableOption {
+  plans?: PerPlanRow[];
+}
+
 /** Plans by MRR, largest first (the `all` row left out). */
-function planRows(frame: pl.DataFrame): PerPlanRow[] {
-  return perPlanRows(perPlanTable(frame))
+function planRows(frame: pl.DataFrame, { plans }: PlanTableOption): PerPlanRow[] {
+  return (plans ?? perPlanRows(perPlanTable(frame)))
     .filter((r) => r.plan !== "all")
     .sort((a, b) => (b.mrr ?? 0) - (a.mrr ?? 0) || a.plan.localeCompare(b.plan));
 }
@@ -45,11 +58,19 @@ function planRows(frame: pl.DataFrame): PerPlanRow[] {
 const pct = (value: number) => `${value.toFixed(1)} %`;
 
 /** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
-export function marginByPlanChart(frame: pl.DataFrame): Chart {
-  const plans = planRows(frame);
-  const all = rows(frame, ["plan", "gross_margin_pct", "gross_margin_company_pct"]);
-  const n = (plan: string, column: string) =>
-    all.filter((r) => (r.plan ?? "(no plan)") === plan && typeof r[column] === "number").length;
+export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = {}): Chart {
+  const plans = planRows(frame, table);
+  // organizations with a margin (a number, not NaN) per plan and basis, counted in Polars
+  const known = (column: string) =>
+    pl.col(column).isNotNull().and(pl.col(column).cast(pl.Float64).isNan().not())
+      .cast(pl.UInt32).sum().alias(column);
+  const counts = frame
+    .select(pl.col("plan").fillNull("(no plan)"), "gross_margin_pct", "gross_margin_company_pct")
+    .groupBy("plan").agg(known("gross_margin_pct"), known("gross_margin_company_pct"));
+  const countOf = new Map(
+    (counts.toRecords() as Record<string, unknown>[]).map((r) => [r.plan as string, r]),
+  );
+  const n = (plan: string, column: string) => Number(countOf.get(plan)?.[column] ?? 0);
   const bars = plans.flatMap((p) => [
     {
       plan: p.plan,
@@ -113,8 +134,14 @@ export function marginByPlanChart(frame: pl.DataFrame): Chart {
 
 /** MRR against requests per organization, log–log, coloured by plan. */
 export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
-  const all = rows(frame, ["org_name", "plan", "mrr", "requests_30d"]);
-  const data = all.filter((r) => (r.mrr as number) > 0 && (r.requests_30d as number) > 0)
+  // filtered in Polars (> 0, not NaN, as the dots' log scales need), in export order
+  const positive = (column: string) =>
+    pl.col(column).gt(0).and(pl.col(column).cast(pl.Float64).isNan().not());
+  const shown = frame.select("org_name", "plan", "mrr", "requests_30d")
+    .filter(positive("mrr").and(positive("requests_30d")).fillNull(false));
+  const dense = shown.height > MAX_DOTS;
+  // A hexbin draws from the two channels: no row object, no hover title per organization.
+  const data = dense ? [] : rows(shown, ["org_name", "plan", "mrr", "requests_30d"])
     .map((r) => ({
       ...r,
       plan: r.plan ?? "(no plan)",
@@ -123,15 +150,22 @@ export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
       } requests`,
     }));
   const plans = [...new Set(data.map((d) => d.plan as string))].sort();
-  const dense = data.length > MAX_DOTS;
   const xy = { x: "requests_30d", y: "mrr" };
+  const hexbins = () =>
+    Plot.dot(
+      { length: shown.height },
+      Plot.hexbin({ fill: "count" }, {
+        x: channel(shown, "requests_30d"),
+        y: channel(shown, "mrr"),
+      }),
+    );
   return {
     name: "mrr_vs_requests",
     title: "MRR vs requests per organization",
     svg: framed(
       "MRR vs requests per organization (window)",
-      `${data.length} organizations with MRR > 0 and requests; ${
-        all.length - data.length
+      `${shown.height} organizations with MRR > 0 and requests; ${
+        frame.height - shown.height
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
       dense
         ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
@@ -152,7 +186,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
         color: dense ? { scheme: "blues" } : { domain: plans, range: PLAN_PALETTE },
         marks: [
           dense
-            ? Plot.dot(data, Plot.hexbin({ fill: "count" }, xy))
+            ? hexbins()
             : Plot.dot(data, { ...xy, fill: "plan", r: 3.5, fillOpacity: 0.75, title: "title" }),
         ],
       } as Plot.PlotOptions,
@@ -161,8 +195,11 @@ export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
 }
 
 /** MRR and LLM cost per 1,000 requests by plan (ratios of sums). */
-export function mrrPer1kRequestsByPlanChart(frame: pl.DataFrame): Chart {
-  const plans = planRows(frame);
+export function mrrPer1kRequestsByPlanChart(
+  frame: pl.DataFrame,
+  table: PlanTableOption = {},
+): Chart {
+  const plans = planRows(frame, table);
   const series = ["MRR", "LLM cost, all", "LLM cost, company"] as const;
   const colors = ["#2563eb", "#f97316", "#16a34a"];
   const data = plans.flatMap((p) =>
@@ -207,13 +244,32 @@ export function mrrPer1kRequestsByPlanChart(frame: pl.DataFrame): Chart {
 }
 
 /** The economics charts, headline first (they need the economics columns: plan, margins). */
-export function economicsCharts(frame: pl.DataFrame): Chart[] {
-  return [marginByPlanChart(frame), mrrVsRequestsChart(frame), mrrPer1kRequestsByPlanChart(frame)];
+export function economicsCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
+  return [marginByPlanChart, mrrVsRequestsChart, mrrPer1kRequestsByPlanChart].map((build) => {
+    const chart = build(frame, table);
+    collectDroppedFrames(); // its Plot work is garbage once the SVG exists
+    return chart;
+  });
 }
 
 /** Every chart of an export: the economics charts first when the frame has their columns. */
-export function reportCharts(frame: pl.DataFrame): Chart[] {
-  const economics = ["plan", "gross_margin_company_pct", "company_cost_30d"]
-    .every((c) => frame.columns.includes(c));
-  return [...(economics ? economicsCharts(frame) : []), ...pricingCharts(frame)];
+export function reportCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
+  return [
+    ...(hasEconomicsColumns(frame) ? economicsCharts(frame, table) : []),
+    ...pricingCharts(frame),
+  ];
+}
+
+/** The charts the summary sheet shows (SUMMARY_CHARTS), as 1280-px PNGs. */
+export function summaryCharts(charts: Chart[]): SummaryChart[] {
+  return SUMMARY_CHARTS.flatMap((name) => {
+    const chart = charts.find((c) => c.name === name);
+    return chart ? [{ name, title: chart.title, png: svgToPng(chart.svg, 1280) }] : [];
+  });
+}
+
+/** Summary images of charts drawn already (PNGs made now). */
+export function summaryImages(charts: Chart[]): SummaryImages {
+  const pngs = summaryCharts(charts);
+  return { names: pngs.map((c) => c.name), pngs: Promise.resolve(pngs) };
 }

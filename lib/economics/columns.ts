@@ -22,6 +22,12 @@ export interface EconomicsResult {
   ptbRevenueRead: boolean;
 }
 
+/** Whether a frame has the economics columns the economics charts read (reportCharts). */
+export function hasEconomicsColumns(frame: pl.DataFrame): boolean {
+  return ["plan", "gross_margin_company_pct", "company_cost_30d"]
+    .every((c) => frame.columns.includes(c));
+}
+
 export const PTB_REVENUE_NOT_READ =
   "PTB revenue not read: ptb_revenue_30d is empty; gross_margin_company_pct counts PTB revenue as 0 for organizations without PTB cost in the window and is empty for the others";
 

@@ -13,9 +13,16 @@ export {
   type PriceBook,
   priceBookInWords,
 } from "./price_book.ts";
-export { addEconomicsColumns, PTB_REVENUE_NOT_READ } from "./columns.ts";
+export { addEconomicsColumns, hasEconomicsColumns, PTB_REVENUE_NOT_READ } from "./columns.ts";
 export type { EconomicsContext } from "./types.ts";
 export { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 export { companyMargins, economicsBriefLines, headlineKpis, planEconomics } from "./report.ts";
-export { economicsCharts, reportCharts } from "./charts.ts";
-export { summaryCharts, summarySheetInput, summarySheets } from "./xlsx_summary.ts";
+export { economicsCharts, reportCharts, summaryCharts, summaryImages } from "./charts.ts";
+export {
+  SUMMARY_CHARTS,
+  type SummaryChart,
+  summaryChartNames,
+  type SummaryImages,
+  summarySheetInput,
+  summarySheets,
+} from "./xlsx_summary.ts";

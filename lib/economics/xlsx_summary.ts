@@ -1,14 +1,15 @@
 /**
  * The workbook's first sheet, `summary`: headline KPIs (company-cost margin first), the per-plan
  * unit-economics table as typed, formatted numbers, the price book and the cost model in words,
- * and the charts as images. ExcelJS's streaming writer cannot embed images, so the PNGs are added
- * to the finished file afterwards (embedSheetImages).
+ * and the charts as images. ExcelJS's streaming writer cannot embed images: the sheet names a
+ * drawing whose PNGs are awaited once the data sheet is written (lib/formats/xlsx_images.ts), so
+ * the export renders them in its chart worker meanwhile.
  */
 import type ExcelJS from "exceljs";
 import type pl from "nodejs-polars";
-import { type Chart, svgToPng } from "../report/charts.ts";
 import { isoDate } from "../formats/files.ts";
-import type { SheetImage } from "../formats/xlsx_images.ts";
+import type { SheetDrawing } from "../formats/xlsx_images.ts";
+import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { PerPlanRow } from "./per_plan.ts";
 import { priceBookInWords } from "./price_book.ts";
@@ -26,13 +27,22 @@ export interface SummaryChart {
   png: Uint8Array;
 }
 
+/**
+ * The summary sheet's chart images: which charts (known before they are drawn: the sheet's layout
+ * depends on their number) and their PNGs, in that order, when they are ready.
+ */
+export interface SummaryImages {
+  names: string[];
+  pngs: Promise<SummaryChart[]>;
+}
+
 export interface SummarySheetInput {
   title: string;
   kpis: Kpi[];
   plans: PerPlanRow[];
   priceBook: [string, string][];
   costModel: string[];
-  charts: SummaryChart[];
+  charts: SummaryImages;
 }
 
 const FORMATS: Record<string, string> = {
@@ -45,9 +55,11 @@ const FORMATS: Record<string, string> = {
 /** What the summary sheet shows for one export frame. */
 export function summarySheetInput(
   frame: pl.DataFrame,
-  context: EconomicsContext & { asOf: Date; demo: boolean; charts?: SummaryChart[] },
+  context: EconomicsContext & { asOf: Date; demo: boolean; charts?: SummaryImages },
 ): SummarySheetInput {
-  const charts = context.charts ?? [];
+  const charts = context.charts ?? { names: [], pngs: Promise.resolve([]) };
+  // Awaited once the data sheet is written; a failure before then must not go unhandled.
+  charts.pngs.catch(() => {});
   return {
     title: `Helicone pricing data, ${isoDate(context.asOf)}${context.demo ? " (DEMO DATA)" : ""}`,
     kpis: headlineKpis(frame),
@@ -58,36 +70,54 @@ export function summarySheetInput(
   };
 }
 
-/** The charts the summary sheet shows, as PNGs: the economics charts and cost and MRR by tier. */
-export function summaryCharts(charts: Chart[]): SummaryChart[] {
-  const shown = [
-    "margin_by_plan",
-    "mrr_per_1k_requests_by_plan",
-    "mrr_vs_requests",
-    "cost_and_mrr_by_tier",
-  ];
-  return shown.flatMap((name) => {
-    const chart = charts.find((c) => c.name === name);
-    return chart ? [{ name, title: chart.title, png: svgToPng(chart.svg, 1280) }] : [];
-  });
+/** The charts the summary sheet shows, in order: the economics charts and cost and MRR by tier. */
+export const SUMMARY_CHARTS = [
+  "margin_by_plan",
+  "mrr_per_1k_requests_by_plan",
+  "mrr_vs_requests",
+  "cost_and_mrr_by_tier",
+];
+const ECONOMICS_ONLY = ["margin_by_plan", "mrr_per_1k_requests_by_plan", "mrr_vs_requests"];
+
+/**
+ * The summary charts reportCharts draws for `frame`, known before they are drawn (summaryCharts
+ * in lib/economics/charts.ts makes their PNGs).
+ */
+export function summaryChartNames(frame: pl.DataFrame): string[] {
+  const economics = hasEconomicsColumns(frame);
+  return SUMMARY_CHARTS.filter((name) => economics || !ECONOMICS_ONLY.includes(name));
 }
 
 /** Chart images: two per row band, each 640 × 349 px (the charts' 880 × 480 scaled). */
 export const CHART_IMAGE = { widthPx: 640, heightPx: 349, rowsPerImage: 19, columnsPerImage: 6 };
 
-/** The `leadSheets` hook of writeXlsx / writeXlsxFile: the summary sheet and its chart images. */
+/**
+ * The `leadSheets` hook of writeXlsx / writeXlsxFile: the summary sheet (sheet 1) and the drawing
+ * of its chart images, whose PNGs may still be rendering.
+ */
 export function summarySheets(
   input: SummarySheetInput,
-): (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetImage[] {
+): (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetDrawing | undefined {
   return (workbook) => {
     const placements = addSummarySheet(workbook, input);
-    return input.charts.map((chart, i) => ({
-      name: chart.title,
-      png: chart.png,
-      ...placements[i],
-      widthPx: CHART_IMAGE.widthPx,
-      heightPx: CHART_IMAGE.heightPx,
-    }));
+    const { names } = input.charts;
+    if (names.length === 0) return undefined;
+    const images = input.charts.pngs.then((pngs) => {
+      const got = pngs.map((c) => c.name);
+      if (got.join() !== names.join()) {
+        throw new Error(`summary charts: expected ${names.join(", ")}, got ${got.join(", ")}`);
+      }
+      return pngs.map((chart, i) => ({
+        name: chart.title,
+        png: chart.png,
+        ...placements[i],
+        widthPx: CHART_IMAGE.widthPx,
+        heightPx: CHART_IMAGE.heightPx,
+      }));
+    });
+    // Awaited by the writer after the data sheet; a failure before then must not go unhandled.
+    images.catch(() => {});
+    return { sheetNumber: 1, images };
   };
 }
 
@@ -143,10 +173,10 @@ export function addSummarySheet(
   add(["Cost model"], bold);
   for (const line of input.costModel) add([line]);
   add([]);
-  if (input.charts.length > 0) add(["Charts"], bold);
+  if (input.charts.names.length > 0) add(["Charts"], bold);
   const first = rowNumber; // 0-based index of the row after the last written one
   sheet.commit();
-  return input.charts.map((_, i) => ({
+  return input.charts.names.map((_, i) => ({
     row: first + Math.floor(i / 2) * CHART_IMAGE.rowsPerImage,
     col: (i % 2) * CHART_IMAGE.columnsPerImage,
   }));

@@ -12,7 +12,7 @@ import { finished } from "node:stream/promises";
 import { PassThrough, type Writable } from "node:stream";
 import { COLUMNS, type ColumnUnit } from "../frame/columns.ts";
 import { writeFileAtomic } from "./files.ts";
-import { embedSheetImages, type SheetImage } from "./xlsx_images.ts";
+import { drawingEntries, type SheetDrawing, templateDrawingParts } from "./xlsx_images.ts";
 import {
   exportColumns,
   finiteOrNull,
@@ -37,9 +37,10 @@ export interface XlsxOptions {
   sheets?: Sheet[];
   /**
    * Writes sheets before `pricing_data` (the economics `summary`, lib/economics/xlsx_summary.ts)
-   * and returns images for the first sheet, added once the file is written (not to a stream).
+   * and returns a drawing for one of them whose images may still be rendering: they are awaited
+   * after the data sheet is written and added as the archive's last entries.
    */
-  leadSheets?: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetImage[];
+  leadSheets?: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetDrawing | undefined;
   /**
    * Called with each slice of the frame and its columns as the data sheet is written, so another
    * writer (the CSV) uses the same columns instead of taking them out of Polars again.
@@ -226,15 +227,15 @@ const xlsxOptions = (extras: XlsxExtras): XlsxOptions =>
 
 /**
  * Every sheet of the workbook, in order: the lead sheets (summary), the data sheet, the
- * dictionary, the extra sheets; returns the lead sheets' images. Sheets added here are
+ * dictionary, the extra sheets; returns the lead sheets' drawing. Sheets added here are
  * ExcelJS-built; only the data sheet's rows are streamed (see writeXlsxTo).
  */
 function addSheets(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   data: TableSheet,
   options: XlsxOptions,
-): SheetImage[] {
-  const images = options.leadSheets?.(workbook) ?? [];
+): SheetDrawing | undefined {
+  const drawing = options.leadSheets?.(workbook);
   addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printOnePageWide: true } });
   addDictionarySheet(workbook);
   for (const extra of options.sheets ?? []) {
@@ -244,7 +245,7 @@ function addSheets(
       height: extra.frame.height,
     });
   }
-  return images;
+  return drawing;
 }
 
 /** ExcelJS is loaded when a workbook is written (a quarter second a CSV-only run does not pay). */
@@ -263,13 +264,13 @@ async function newWorkbook(stream: Writable): Promise<ExcelJS.stream.xlsx.Workbo
 async function workbookTemplate(
   frame: pl.DataFrame,
   options: XlsxOptions,
-): Promise<{ bytes: Uint8Array; images: SheetImage[] }> {
+): Promise<{ bytes: Uint8Array; drawing?: SheetDrawing }> {
   const stream = new PassThrough();
   const parts: Uint8Array[] = [];
   stream.on("data", (part: Uint8Array) => parts.push(part));
   const workbook = await newWorkbook(stream);
   const sample = exportColumns(frame.head(WIDTH_SAMPLE));
-  const images = addSheets(workbook, {
+  const drawing = addSheets(workbook, {
     name: DATA_SHEET,
     columns: sample.map((c) => ({ def: c.def, values: [templateValue(c.def.type)] })),
     height: frame.height,
@@ -277,10 +278,10 @@ async function workbookTemplate(
   }, options);
   await workbook.commit();
   await finished(stream);
-  return { bytes: new Uint8Array(Buffer.concat(parts)), images };
+  return { bytes: new Uint8Array(Buffer.concat(parts)), drawing };
 }
 
-/** The export as XLSX into `stream`, ended when done (no images: a stream cannot be reopened). */
+/** The export as XLSX into `stream`, ended when done. */
 export async function writeXlsx(
   frame: pl.DataFrame,
   stream: Writable,
@@ -289,25 +290,36 @@ export async function writeXlsx(
   await writeXlsxTo(frame, { ...xlsxOptions(extras), stream });
 }
 
-/** writeXlsx with every option; returns the images the lead sheets asked for. */
+/**
+ * writeXlsx with every option. The lead sheets' drawing is part of the template; its images are
+ * awaited after the data sheet (they may render meanwhile) and appended last.
+ */
 export async function writeXlsxTo(
   frame: pl.DataFrame,
   options: XlsxOptions & { stream: Writable },
-): Promise<SheetImage[]> {
+): Promise<void> {
   const columnsOf = (slice: pl.DataFrame) => {
     const columns = exportColumns(slice);
     options.onSlice?.(slice, columns);
     return columns;
   };
-  const template = await workbookTemplate(frame, options);
+  const { bytes, drawing } = await workbookTemplate(frame, options);
+  const parts = drawing && templateDrawingParts(drawing.sheetNumber);
   await writeWithStreamedSheet({
-    template: template.bytes,
+    template: bytes,
     sheet: DATA_SHEET,
     rows: (styles) => sheetRowsXml({ frame, columnsOf, styles, text: neutraliseText }),
     out: options.stream,
+    ...(drawing && parts
+      ? {
+        edit: parts.edit,
+        edited: parts.edited,
+        added: parts.added,
+        tail: async () => drawingEntries(drawing.sheetNumber, await drawing.images),
+      }
+      : {}),
   });
   options.stream.end();
-  return template.images;
 }
 
 /**
@@ -325,7 +337,7 @@ export async function writeXlsxExcelJs(
   await workbook.commit();
 }
 
-/** The export as an XLSX file, written atomically, with the lead sheets' images. */
+/** The export as an XLSX file, written atomically. */
 export function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
@@ -341,8 +353,12 @@ export async function writeXlsxFileTo(
 ): Promise<void> {
   await writeFileAtomic(options.path, async (tmp) => {
     const stream = createWriteStream(tmp);
-    const images = await writeXlsxTo(frame, { ...options, stream });
+    try {
+      await writeXlsxTo(frame, { ...options, stream });
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
     await finished(stream);
-    await embedSheetImages(tmp, { sheetNumber: 1, images });
   });
 }

@@ -1,8 +1,11 @@
 /**
- * Embeds PNG images in one sheet of a finished XLSX file (ExcelJS's streaming writer has no
- * images): a drawing part with one picture per image, its relationships, and the content types.
+ * PNG images on one sheet of a streamed XLSX (ExcelJS's streaming writer has no images), without
+ * reopening the finished file: the sheet's `<drawing>` element, its relationships and the content
+ * types only say that a drawing exists, so they go into ExcelJS's small in-memory template; the
+ * drawing part (one picture per image, where it sits), its relationships and the PNGs are appended
+ * as the archive's last entries once the images exist (ZIP entry order is free: the central
+ * directory names them).
  */
-import JSZip from "jszip";
 
 export interface SheetImage {
   name: string;
@@ -14,8 +17,20 @@ export interface SheetImage {
   heightPx: number;
 }
 
+/** A drawing on a sheet whose images come later (rendered while the data sheet is written). */
+export interface SheetDrawing {
+  /** 1 = the workbook's first sheet */
+  sheetNumber: number;
+  /** awaited once every other entry is written; a rejection fails the workbook */
+  images: Promise<SheetImage[]>;
+}
+
+/** An entry added to the archive: text is deflated, bytes (PNGs, already compressed) stored. */
+export type AddedEntry = { name: string; text: string } | { name: string; bytes: Uint8Array };
+
 const EMU_PER_PX = 9525;
 const REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+const DRAWING_ID = "rIdDrawing1";
 
 function escapeXml(text: string): string {
   return text.replace(
@@ -46,49 +61,68 @@ function relationships(items: { id: string; type: string; target: string }[]): s
   }</Relationships>`;
 }
 
-/** Adds `images` to sheet `sheetNumber` (1 = the first sheet) of the XLSX at `path`, in place. */
-export async function embedSheetImages(
-  path: string,
-  { sheetNumber, images }: { sheetNumber: number; images: SheetImage[] },
-): Promise<void> {
-  if (images.length === 0) return;
-  const zip = await JSZip.loadAsync(await Deno.readFile(path));
+const drawingName = (sheetNumber: number) => `drawing${sheetNumber}`;
+
+/**
+ * The template's side of a drawing on sheet `sheetNumber`: the sheet's `<drawing>` element and
+ * the content types (edited entries), and the sheet's relationships (an added entry).
+ */
+export function templateDrawingParts(sheetNumber: number): {
+  /** new text of an entry of the template, or undefined to keep it */
+  edit: (name: string, text: string) => string | undefined;
+  /** the names `edit` changes */
+  edited: string[];
+  added: AddedEntry[];
+} {
   const sheetPath = `xl/worksheets/sheet${sheetNumber}.xml`;
-  const sheetRelsPath = `xl/worksheets/_rels/sheet${sheetNumber}.xml.rels`;
-  const sheet = await zip.file(sheetPath)?.async("string");
-  if (sheet === undefined) throw new Error(`${path} has no ${sheetPath}`);
-  if (zip.file(sheetRelsPath)) throw new Error(`${sheetPath} already has relationships`);
-  const drawing = `drawing${sheetNumber}`;
-  images.forEach((image, i) => zip.file(`xl/media/${drawing}_image${i + 1}.png`, image.png));
-  zip.file(`xl/drawings/${drawing}.xml`, drawingXml(images));
-  zip.file(
-    `xl/drawings/_rels/${drawing}.xml.rels`,
-    relationships(images.map((_, i) => ({
-      id: `rId${i + 1}`,
-      type: "image",
-      target: `../media/${drawing}_image${i + 1}.png`,
-    }))),
-  );
-  zip.file(
-    sheetRelsPath,
-    relationships([{ id: "rIdDrawing1", type: "drawing", target: `../drawings/${drawing}.xml` }]),
-  );
-  // <drawing> goes after pageSetup/headerFooter/breaks and before legacyDrawing/tableParts/extLst.
-  const at = ["<legacyDrawing", "<tableParts", "<extLst", "</worksheet>"]
-    .map((tag) => sheet.indexOf(tag)).filter((i) => i >= 0)[0];
-  zip.file(sheetPath, `${sheet.slice(0, at)}<drawing r:id="rIdDrawing1"/>${sheet.slice(at)}`);
-  let types = await zip.file("[Content_Types].xml")!.async("string");
-  if (!types.includes('Extension="png"')) {
-    types = types.replace(
-      "<Default ",
-      '<Default Extension="png" ContentType="image/png"/><Default ',
-    );
-  }
-  types = types.replace(
-    "</Types>",
-    `<Override PartName="/xl/drawings/${drawing}.xml" ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/></Types>`,
-  );
-  zip.file("[Content_Types].xml", types);
-  const bytes = await zip.generateAsync({ type: "uint8array", compression: "DEFLATE" });
-  await Deno.writeFile(path, bytes);
+  const drawing = drawingName(sheetNumber);
+  const edit = (name: string, text: string): string | undefined => {
+    if (name === sheetPath) {
+      // <drawing> goes after pageSetup/headerFooter/breaks, before legacyDrawing/tableParts/extLst.
+      const at = ["<legacyDrawing", "<tableParts", "<extLst", "</worksheet>"]
+        .map((tag) => text.indexOf(tag)).filter((i) => i >= 0)[0];
+      return `${text.slice(0, at)}<drawing r:id="${DRAWING_ID}"/>${text.slice(at)}`;
+    }
+    if (name === "[Content_Types].xml") {
+      const types = text.includes('Extension="png"')
+        ? text
+        : text.replace("<Default ", '<Default Extension="png" ContentType="image/png"/><Default ');
+      return types.replace(
+        "</Types>",
+        `<Override PartName="/xl/drawings/${drawing}.xml" ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/></Types>`,
+      );
+    }
+    return undefined;
+  };
+  return {
+    edit,
+    edited: [sheetPath, "[Content_Types].xml"],
+    added: [{
+      name: `xl/worksheets/_rels/sheet${sheetNumber}.xml.rels`,
+      text: relationships([{
+        id: DRAWING_ID,
+        type: "drawing",
+        target: `../drawings/${drawing}.xml`,
+      }]),
+    }],
+  };
+}
+
+/** The drawing part, its relationships and the PNGs: the archive's last entries. */
+export function drawingEntries(sheetNumber: number, images: SheetImage[]): AddedEntry[] {
+  const drawing = drawingName(sheetNumber);
+  // image<n>.png, as Excel and ExcelJS name media: ExcelJS's reader skips other names
+  const media = (i: number) => `image${i + 1}.png`;
+  return [
+    { name: `xl/drawings/${drawing}.xml`, text: drawingXml(images) },
+    {
+      name: `xl/drawings/_rels/${drawing}.xml.rels`,
+      text: relationships(images.map((_, i) => ({
+        id: `rId${i + 1}`,
+        type: "image",
+        target: `../media/${media(i)}`,
+      }))),
+    },
+    ...images.map((image, i) => ({ name: `xl/media/${media(i)}`, bytes: image.png })),
+  ];
 }

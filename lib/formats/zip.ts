@@ -1,7 +1,7 @@
 /**
  * Just enough ZIP for XLSX: read the entries of a small archive (ExcelJS's workbook without its
- * data rows) and write an archive whose entries are either copied as they are (already deflated)
- * or deflated from a stream of text while it is produced. No ZIP64: an entry above 4 GiB fails
+ * data rows) and write an archive whose entries are copied as they are (already deflated),
+ * deflated from a stream of text while it is produced, or stored (PNGs). No ZIP64: an entry above 4 GiB fails
  * with a clear error instead of writing a broken file.
  */
 import { crc32, createDeflateRaw, inflateRawSync } from "node:zlib";
@@ -130,6 +130,31 @@ export class ZipWriter {
     };
     await this.#write(this.#localHeader(written));
     await this.#write(entry.data);
+    this.#written.push(written);
+  }
+
+  /** Stores bytes uncompressed (PNGs are compressed already). */
+  async store(
+    name: string,
+    bytes: Uint8Array,
+    options: { dosTime: number; dosDate: number },
+  ): Promise<void> {
+    if (bytes.byteLength > MAX_32) {
+      throw new Error(`${name} is larger than 4 GiB, which needs ZIP64 (not supported)`);
+    }
+    const written: Written = {
+      name: this.#encoder.encode(name),
+      method: 0,
+      flags: 0x0800, // UTF-8 names
+      crc: crc32(bytes) >>> 0,
+      compressedSize: bytes.byteLength,
+      size: bytes.byteLength,
+      dosTime: options.dosTime,
+      dosDate: options.dosDate,
+      offset: this.#offset,
+    };
+    await this.#write(this.#localHeader(written));
+    await this.#write(bytes);
     this.#written.push(written);
   }
 

@@ -1,91 +1,146 @@
 /**
- * Charts off the main thread: the worker renders and rasterises the export's charts (Plot,
- * linkedom, resvg: a CPU-bound second) while the main thread writes the CSV and XLSX. The frame
- * crosses as Arrow IPC bytes of the columns the charts read, not as JS values.
+ * Charts off the main thread: the worker draws the export's charts (reportCharts: the economics
+ * and pricing charts), writes their SVG and PNG files and rasterises the summary sheet's PNGs
+ * (Plot, linkedom, resvg: seconds at a million organizations) while the main thread writes the
+ * CSV and XLSX. The frame crosses as an Arrow IPC file of the columns the charts read, written by
+ * Polars into the output folder and removed by the worker once read: IPC bytes through JS buffers
+ * cost twice their size on each side (Polars' buffer and its JS copy), ~550 MB at a million
+ * organizations against ~140 MB this way. The PNGs come back as bytes.
  */
 import pl from "nodejs-polars";
-import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import type { SummaryChart } from "../economics/xlsx_summary.ts";
+import { hasEconomicsColumns } from "../economics/columns.ts";
+import { type PerPlanRow, perPlanRows, perPlanTable } from "../economics/per_plan.ts";
 
-/** The columns pricingCharts reads; a chart that reads another column must add it here. */
+/**
+ * The columns reportCharts reads (lib/economics/charts.ts, lib/report/charts.ts) besides the
+ * per-plan table, which the main thread computes and sends (its sums need five more columns, a
+ * million UUIDs among them); tests/chart_worker_test.ts fails when a chart reads another one.
+ */
 export const CHART_COLUMNS = [
   "org_name",
   "tier",
+  "plan",
   "requests_30d",
   "llm_cost_30d",
   "mrr",
+  "company_cost_30d",
   "gross_margin_pct",
-  "company_cost_30d", // read when present (the economics columns)
+  "gross_margin_company_pct",
 ];
 
-interface ChartJob {
-  ipc: ArrayBuffer;
-  outDir: string;
-  stamp: string;
+/** The per-plan table the economics charts draw, when the frame has the economics columns. */
+export function chartPlanTable(frame: pl.DataFrame): PerPlanRow[] | undefined {
+  return hasEconomicsColumns(frame) ? perPlanRows(perPlanTable(frame)) : undefined;
 }
 
-type ChartReply = { paths: string[] } | { error: string };
+export interface ChartJob {
+  /** the export frame; only CHART_COLUMNS cross to the worker */
+  frame: pl.DataFrame;
+  outDir: string;
+  stamp: string;
+  /** also rasterise the summary sheet's PNGs (an XLSX is written) */
+  summary: boolean;
+}
+
+export interface RenderedCharts {
+  /** the SVG and PNG files written, in chart order */
+  paths: string[];
+  /** the summary sheet's PNGs (summaryCharts), when asked for */
+  summary: SummaryChart[];
+}
+
+interface WorkerJob {
+  /** the chart columns as an Arrow IPC file, removed by the worker once read */
+  ipcPath: string;
+  plans?: PerPlanRow[];
+  outDir: string;
+  stamp: string;
+  summary: boolean;
+}
+
+type WorkerReply = RenderedCharts | { error: string };
 
 /** A chart worker started ahead of its job, so its start-up overlaps the queries. */
 export interface ChartWorker {
-  /** Writes the charts of `frame`; resolves with their paths. One job per worker. */
-  render(job: { frame: pl.DataFrame; outDir: string; stamp: string }): Promise<string[]>;
-  /** Ends the worker (done, or not needed after all). */
+  /** Draws and writes the charts of `frame`. One job per worker; the worker ends with it. */
+  render(job: ChartJob): Promise<RenderedCharts>;
+  /** Ends the worker (done, failed elsewhere, or not needed after all). */
   close(): void;
+}
+
+/** Writes the chart columns of `frame` as an IPC file in `dir` (hidden: never published). */
+function writeChartColumns(frame: pl.DataFrame, dir: string): string {
+  // the .ipc extension tells Polars' readIPC a path from inline bytes
+  const path = join(dir, `.chart-columns-${crypto.randomUUID()}.ipc`);
+  frame.select(...CHART_COLUMNS.filter((c) => frame.columns.includes(c))).writeIPC(path);
+  return path;
 }
 
 /** Starts a worker that loads Plot, linkedom and resvg while the caller does other work. */
 export function startChartWorker(): ChartWorker {
   const worker = new Worker(import.meta.url, { type: "module" });
   return {
-    render({ frame, outDir, stamp }) {
-      const bytes = frame.select(...CHART_COLUMNS.filter((c) => frame.columns.includes(c)))
-        .writeIPC();
-      // The IPC bytes' own buffer is handed over (no copy) when they fill it, as a large one does.
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength &&
-        bytes.buffer instanceof ArrayBuffer;
-      const ipc = whole ? bytes.buffer as ArrayBuffer : new Uint8Array(bytes).buffer;
-      return new Promise<string[]>((resolve, reject) => {
-        worker.onmessage = (event: MessageEvent<ChartReply>) => {
+    render({ frame, outDir, stamp, summary }) {
+      let ipcPath: string;
+      let plans: PerPlanRow[] | undefined;
+      try {
+        plans = chartPlanTable(frame);
+        ipcPath = writeChartColumns(frame, outDir);
+      } catch (error) {
+        worker.terminate();
+        return Promise.reject(error);
+      }
+      const failed = (reject: (error: Error) => void, message: string) => {
+        worker.terminate();
+        Deno.remove(ipcPath).catch(() => {}).finally(() => reject(new Error(message)));
+      };
+      return new Promise<RenderedCharts>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+          if ("error" in event.data) return failed(reject, `charts failed: ${event.data.error}`);
           worker.terminate();
-          if ("paths" in event.data) resolve(event.data.paths);
-          else reject(new Error(`charts failed: ${event.data.error}`));
+          resolve(event.data);
         };
         worker.onerror = (event) => {
           event.preventDefault();
-          worker.terminate();
-          reject(new Error(`charts failed: ${event.message}`));
+          failed(reject, `charts failed: ${event.message}`);
         };
-        worker.postMessage({ ipc, outDir, stamp } satisfies ChartJob, [ipc]);
+        worker.postMessage({ ipcPath, plans, outDir, stamp, summary } satisfies WorkerJob);
       });
     },
     close: () => worker.terminate(),
   };
 }
 
-/** Writes the charts in a worker; resolves with their paths once the worker is done. */
-export function writeChartsOffThread(
-  frame: pl.DataFrame,
-  outDir: string,
-  stamp: string,
-): Promise<string[]> {
-  return startChartWorker().render({ frame, outDir, stamp });
+/** Writes the charts in a worker; resolves once the worker is done. */
+export function writeChartsOffThread(job: ChartJob): Promise<RenderedCharts> {
+  return startChartWorker().render(job);
 }
 
 // In the worker: one job, one reply.
 if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
   const scope = globalThis as unknown as {
-    onmessage: (event: MessageEvent<ChartJob>) => void;
-    postMessage: (reply: ChartReply) => void;
+    onmessage: (event: MessageEvent<WorkerJob>) => void;
+    postMessage: (reply: WorkerReply) => void;
   };
   // Loaded here only, and at once: Plot, linkedom and resvg stay out of the main thread, and load
   // while it queries. A failed load is reported with the job.
-  const charts = import("./charts.ts");
-  charts.catch(() => {});
+  const modules = Promise.all([import("../economics/charts.ts"), import("./charts.ts")]);
+  modules.catch(() => {});
   scope.onmessage = async (event) => {
     try {
-      const { writeCharts } = await charts;
-      const frame = pl.readIPC(Buffer.from(event.data.ipc));
-      scope.postMessage({ paths: await writeCharts(frame, event.data.outDir, event.data.stamp) });
+      const [{ reportCharts, summaryCharts }, { writeChartFiles }] = await modules;
+      const job = event.data;
+      let frame: pl.DataFrame;
+      try {
+        frame = pl.readIPC(job.ipcPath);
+      } finally {
+        await Deno.remove(job.ipcPath).catch(() => {});
+      }
+      const charts = reportCharts(frame, { plans: job.plans });
+      const paths = await writeChartFiles(charts, { outDir: job.outDir, stamp: job.stamp });
+      scope.postMessage({ paths, summary: job.summary ? summaryCharts(charts) : [] });
     } catch (error) {
       scope.postMessage({ error: error instanceof Error ? error.message : String(error) });
     }

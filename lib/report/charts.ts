@@ -150,14 +150,33 @@ function dotsLegend(dense: boolean, data: Row[]): string {
     : tierLegend(data.map((d) => d.tier));
 }
 
+/**
+ * Hexagons of MRR against margin: points in range first, then those below the floor drawn on it
+ * (the order the dots take), from channels.
+ */
+function clippedHexbins(frame: pl.DataFrame) {
+  const mrr = channel(frame, "mrr") as number[];
+  const margin = channel(frame, "gross_margin_pct") as number[];
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < margin.length; i++) {
+    if (margin[i] >= MARGIN_FLOOR) x.push(mrr[i]), y.push(margin[i]);
+  }
+  for (let i = 0; i < margin.length; i++) {
+    if (margin[i] < MARGIN_FLOOR) x.push(mrr[i]), y.push(MARGIN_FLOOR);
+  }
+  return Plot.dot({ length: x.length }, Plot.hexbin({ fill: "count" }, { x, y }));
+}
+
 export function marginVsMrrChart(frame: pl.DataFrame): Chart {
   // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
-  const payingFrame = frame.filter(
+  const payingFrame = frame.select("mrr", "gross_margin_pct", "tier", "org_name").filter(
     pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
   );
   const dense = payingFrame.height > MAX_DOTS;
   const drawn = dense ? sampled(payingFrame) : { frame: payingFrame, note: "" };
-  const paying = rows(drawn.frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
+  // Dots need row objects (tier colours); hexbins draw from two channels.
+  const paying = dense ? [] : rows(drawn.frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
   const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR);
   // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
   const clipped = paying
@@ -168,7 +187,7 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
     frame.height - payingFrame.height
   } with no or unknown MRR not shown); ${clippedCount} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.${drawn.note}`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
-  const marks = dense ? [Plot.dot([...inRange, ...clipped], Plot.hexbin({ fill: "count" }, xy))] : [
+  const marks = dense ? [clippedHexbins(drawn.frame)] : [
     Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
     Plot.dot(clipped, {
       ...xy,
@@ -193,7 +212,8 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
 }
 
 export function marginByTierChart(frame: pl.DataFrame): Chart {
-  const knownFrame = frame.filter(pl.col("gross_margin_pct").isNotNull());
+  const knownFrame = frame.select("tier", "gross_margin_pct")
+    .filter(pl.col("gross_margin_pct").isNotNull());
   const drawn = sampled(knownFrame, { marks: "Boxes" });
   const tierOf = channel(drawn.frame, "tier");
   const margin = (channel(drawn.frame, "gross_margin_pct") as number[]).map((m) =>
@@ -247,14 +267,20 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
 }
 
 export function requestsVsCostChart(frame: pl.DataFrame): Chart {
-  const drawnFrame = frame.filter(
+  const drawnFrame = frame.select("requests_30d", "llm_cost_30d", "tier").filter(
     pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0)).fillNull(false),
   );
   const dense = drawnFrame.height > MAX_DOTS;
   const drawn = dense ? sampled(drawnFrame) : { frame: drawnFrame, note: "" };
-  const data = rows(drawn.frame, ["requests_30d", "llm_cost_30d", "tier"]);
+  const data = dense ? [] : rows(drawn.frame, ["requests_30d", "llm_cost_30d", "tier"]);
   const dots = dense
-    ? Plot.dot(data, Plot.hexbin({ fill: "count" }, { x: "requests_30d", y: "llm_cost_30d" }))
+    ? Plot.dot(
+      { length: drawn.frame.height },
+      Plot.hexbin({ fill: "count" }, {
+        x: channel(drawn.frame, "requests_30d"),
+        y: channel(drawn.frame, "llm_cost_30d"),
+      }),
+    )
     : Plot.dot(data, {
       x: "requests_30d",
       y: "llm_cost_30d",
@@ -289,10 +315,11 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
 /** Requests per organization by tier: the spread of usage inside each tier, on a log scale. */
 export function usageByTierChart(frame: pl.DataFrame): Chart {
   const active = pl.col("requests_30d").gt(0).fillNull(false);
-  const activeFrame = frame.filter(active);
+  const activeFrame = frame.select("tier", "requests_30d").filter(active);
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
   const tiers = TIER_DOMAIN.filter((t) => present.has(t));
-  const idleCounts = frame.filter(active.not()).groupBy("tier").agg(pl.len().alias("n"));
+  const idleCounts = frame.select("tier", "requests_30d").filter(active.not())
+    .groupBy("tier").agg(pl.len().alias("n"));
   const idleOf = new Map(
     (idleCounts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
       t,
@@ -347,24 +374,24 @@ export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
     ? ["LLM cost, all (window)", "company cost", "MRR"]
     : ["LLM cost (window)", "MRR"];
   const colors = company ? ["#f97316", "#16a34a", "#2563eb"] : ["#f97316", "#2563eb"];
-  const all = rows(frame, [
-    "tier",
-    "llm_cost_30d",
-    "mrr",
-    ...(company ? ["company_cost_30d"] : []),
-  ]);
-  const sumOf = (list: Row[], column: string) =>
-    list.reduce((s, r) => s + ((r[column] as number) ?? 0), 0);
+  // Sums per tier in export order, as a loop over row objects added them (the same dollars to the
+  // last bit), from typed arrays of the tier's rows; unknown (null or NaN) counts as $0.
+  const columns = ["llm_cost_30d", ...(company ? ["company_cost_30d"] : []), "mrr"];
   const totals = TIER_DOMAIN.map((tier) => {
-    const inTier = all.filter((r) => r.tier === tier);
-    const usd = company
-      ? [sumOf(inTier, "llm_cost_30d"), sumOf(inTier, "company_cost_30d"), sumOf(inTier, "mrr")]
-      : [sumOf(inTier, "llm_cost_30d"), sumOf(inTier, "mrr")];
+    const inTier = frame.select("tier", ...columns).filter(pl.col("tier").eq(pl.lit(tier)))
+      .select(...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)));
+    const sums = columns.map((c) => {
+      const values = inTier.getColumn(c).toTypedArray() as Float64Array;
+      let sum = 0;
+      for (const v of values) sum += Number.isNaN(v) ? 0 : v;
+      return sum;
+    });
+    const mrr = inTier.getColumn("mrr").toTypedArray() as Float64Array;
     return {
       tier,
-      organizations: inTier.length,
-      usd,
-      unknownMrr: inTier.filter((r) => r.mrr === null || r.mrr === undefined).length,
+      organizations: inTier.height,
+      usd: sums,
+      unknownMrr: mrr.filter((v) => Number.isNaN(v)).length,
     };
   }).filter((t) => t.organizations > 0);
   const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);

@@ -18,7 +18,14 @@ export {
   writeExportBrief,
   type WrittenBrief,
 } from "./brief.ts";
-export { CHART_COLUMNS, writeChartsOffThread } from "./chart_worker.ts";
+export {
+  CHART_COLUMNS,
+  type ChartJob,
+  type ChartWorker,
+  type RenderedCharts,
+  startChartWorker,
+  writeChartsOffThread,
+} from "./chart_worker.ts";
 export { MAX_HEXBIN_POINTS, sampled } from "./chart_data.ts";
 export {
   barChart,

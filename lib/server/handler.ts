@@ -173,7 +173,7 @@ export function createHandler(
     }
   }
 
-  /** The download's workbook leads with the summary sheet (no chart images: it streams). */
+  /** The download's workbook leads with the summary sheet (no chart images: none drawn here). */
   function summaryXlsxWriter(data: PricingData): XlsxWriter {
     return (frame, stream) =>
       writeXlsx(frame, stream, {

@@ -1,0 +1,184 @@
+/**
+ * The chart worker (lib/report/chart_worker.ts) and how the export uses it: the worker's files and
+ * summary PNGs are the bytes the main thread would make, CHART_COLUMNS holds every column a chart
+ * reads, a failed chart fails the run with nothing published, and `charts: false` starts no worker.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import { loadPricingData, runExport } from "../lib/export.ts";
+import { reportCharts, summaryCharts } from "../lib/economics/charts.ts";
+import { summaryChartNames } from "../lib/economics/xlsx_summary.ts";
+import { writeChartFiles } from "../lib/report/charts.ts";
+import { CHART_COLUMNS, chartPlanTable, writeChartsOffThread } from "../lib/report/chart_worker.ts";
+import type { PerPlanRow } from "../lib/economics/per_plan.ts";
+import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
+import { economicsFrameWithF } from "./economics_fixture.ts";
+
+const asOf = new Date("2026-11-01T00:00:00Z");
+const demo = await loadPricingData({ demo: true, asOf, env: {}, log: () => {} });
+
+Deno.test("charts written in a worker are the files the main thread writes, and the summary PNGs", async () => {
+  const here = await Deno.makeTempDir();
+  const there = await Deno.makeTempDir();
+  try {
+    const charts = reportCharts(demo.frame);
+    const direct = await writeChartFiles(charts, { outDir: here, stamp: "2026-11-01_demo" });
+    const offThread = await writeChartsOffThread({
+      frame: demo.frame,
+      outDir: there,
+      stamp: "2026-11-01_demo",
+      summary: true,
+    });
+    assertEquals(direct.length, 16); // 8 charts × (SVG, PNG)
+    assertEquals(
+      offThread.paths.map((p) => p.slice(there.length)),
+      direct.map((p) => p.slice(here.length)),
+    );
+    for (const path of direct) {
+      const twin = there + path.slice(here.length);
+      assertEquals(await Deno.readFile(twin), await Deno.readFile(path), twin);
+    }
+    // The summary sheet's PNGs: the same names, titles and bytes as summaryCharts makes here.
+    const summary = summaryCharts(charts);
+    assertEquals(summary.map((c) => c.name), summaryChartNames(demo.frame));
+    assertEquals(
+      offThread.summary.map((c) => [c.name, c.title]),
+      summary.map((c) => [
+        c.name,
+        c.title,
+      ]),
+    );
+    summary.forEach((c, i) => ok(Buffer.compare(offThread.summary[i].png, c.png) === 0, c.name));
+  } finally {
+    await Deno.remove(here, { recursive: true });
+    await Deno.remove(there, { recursive: true });
+  }
+});
+
+Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alone is the chart of the whole frame", async () => {
+  const svgs = (frame: pl.DataFrame, plans?: PerPlanRow[]) =>
+    reportCharts(frame, { plans }).map((c) => [c.name, c.svg]);
+  // the demo, the economics fixture, and the demo ×40 (scatter plots become hexbins)
+  const times40 = pl.concat(Array.from({ length: 40 }, () => demo.frame));
+  for (const frame of [demo.frame, await economicsFrameWithF(), times40]) {
+    const charts = svgs(frame);
+    assertEquals(charts.length, 8);
+    // A chart reading a column left out fails here (Polars: not found) or draws differently.
+    const plans = chartPlanTable(frame);
+    assertEquals(svgs(frame.select(...CHART_COLUMNS), plans), charts);
+  }
+});
+
+Deno.test("summaryChartNames: the summary charts reportCharts draws, known before drawing", async () => {
+  const economics = await economicsFrameWithF();
+  assertEquals(
+    summaryChartNames(economics),
+    summaryCharts(reportCharts(economics)).map((c) => c.name),
+  );
+  // Without the economics columns only cost and MRR by tier is drawn.
+  const plain = economics.drop("plan", "gross_margin_company_pct", "company_cost_30d");
+  assertEquals(summaryChartNames(plain), ["cost_and_mrr_by_tier"]);
+  assertEquals(summaryCharts(reportCharts(plain)).map((c) => c.name), ["cost_and_mrr_by_tier"]);
+});
+
+Deno.test("a chart that fails in the worker rejects the job with its error", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await rejects(
+      writeChartsOffThread({
+        frame: demo.frame.drop("tier"),
+        outDir: dir,
+        stamp: "x",
+        summary: false,
+      }),
+      /charts failed: .*tier/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const published = (dir: string) =>
+  [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => !n.startsWith(".")).sort();
+
+Deno.test("a chart failure fails the export: nothing published, no staging left", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    await rejects(
+      runExport({
+        demo: true,
+        asOf,
+        outDir,
+        env: {},
+        log: () => {},
+        history: false,
+        onStageTime: (name, phase) => {
+          if (name !== "charts" || phase !== "start") return;
+          // Before the worker gets its job: a folder where its first chart file goes.
+          const staging = [...Deno.readDirSync(outDir)].find((e) => e.name.startsWith(".staging"));
+          Deno.mkdirSync(
+            join(outDir, staging!.name, "helicone_pricing_margin_by_plan_2026-11-01_demo.svg", "x"),
+            { recursive: true },
+          );
+        },
+      }),
+      /charts failed/,
+    );
+    assertEquals(published(outDir), []);
+    assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name), []); // no staging folder
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("an export lists the worker's chart files in the manifest and embeds its PNGs; charts: false starts no worker", async () => {
+  const outDir = await Deno.makeTempDir();
+  const RealWorker = globalThis.Worker;
+  try {
+    const result = await runExport({
+      demo: true,
+      asOf,
+      outDir,
+      env: {},
+      log: () => {},
+      history: false,
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    const listed = (manifest.files as { name: string }[]).map((f) => f.name);
+    const charts = published(outDir).filter((n) => /\.(svg|png)$/.test(n));
+    assertEquals(charts.length, 16);
+    for (const name of charts) ok(listed.includes(name), `${name} in the manifest`);
+    // The workbook's summary images are the worker's PNGs: the bytes summaryCharts makes here.
+    const xlsx = published(outDir).find((n) => n.endsWith(".xlsx"))!;
+    const media = readZipEntries(await Deno.readFile(join(outDir, xlsx)))
+      .filter((e) => e.name.startsWith("xl/media/")).map((e) => entryBytes(e));
+    const pngs = summaryCharts(reportCharts(result.data.frame));
+    assertEquals(media.length, 4);
+    pngs.forEach((c, i) => ok(Buffer.compare(media[i], c.png) === 0, c.name));
+
+    let started = 0;
+    globalThis.Worker = class extends RealWorker {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        started++;
+        super(...args);
+      }
+    };
+    const none = await Deno.makeTempDir({ dir: outDir });
+    await runExport({
+      demo: true,
+      asOf,
+      outDir: none,
+      env: {},
+      log: () => {},
+      history: false,
+      charts: false,
+    });
+    assertEquals(started, 0);
+    assertEquals(published(none).filter((n) => /\.(svg|png)$/.test(n)), []);
+  } finally {
+    globalThis.Worker = RealWorker;
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
