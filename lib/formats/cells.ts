@@ -30,37 +30,101 @@ export function assertExportColumns(frame: pl.DataFrame): void {
   if (missing.length > 0) throw new Error(`export frame lacks columns: ${missing.join(", ")}`);
 }
 
+/**
+ * A column as the writers read it: numbers, integers, booleans (1/0) and datetimes (epoch ms) as
+ * doubles with NaN for null, or strings.
+ */
+export interface TypedColumn {
+  def: ColumnDef;
+  numbers: Float64Array | null;
+  strings: (string | null)[] | null;
+}
+
+/** The rows of a typed slice. */
+export function typedHeight(columns: TypedColumn[]): number {
+  const first = columns[0];
+  return first ? (first.numbers ?? first.strings)!.length : 0;
+}
+
+/** A non-string column as doubles: null → NaN, booleans 1/0, datetimes epoch ms. */
+function numericExpr(def: ColumnDef): pl.Expr {
+  const source = def.type === "datetime"
+    ? pl.col(def.name).cast(pl.Int64).cast(pl.Float64)
+    : pl.col(def.name).cast(pl.Float64);
+  return source.fillNull(pl.lit(Number.NaN)).alias(def.name);
+}
+
+/**
+ * The columns `defs` of a frame (a slice) for the writers: every non-string column comes out of
+ * one select as a Float64Array (a select per column cost ~0.7 ms each, 46 per slice), strings
+ * through toArray.
+ */
+export function typedColumns(frame: pl.DataFrame, defs: readonly ColumnDef[]): TypedColumn[] {
+  const numeric = defs.filter((d) => d.type !== "string");
+  const selected = numeric.length > 0 ? frame.select(...numeric.map(numericExpr)) : null;
+  return defs.map((def) =>
+    def.type === "string"
+      ? { def, numbers: null, strings: frame.getColumn(def.name).toArray() as (string | null)[] }
+      : {
+        def,
+        numbers: selected!.getColumn(def.name).toTypedArray() as Float64Array,
+        strings: null,
+      }
+  );
+}
+
+/** The export frame's typed columns, in the column table's order. */
+export function exportTypedColumns(frame: pl.DataFrame): TypedColumn[] {
+  assertExportColumns(frame);
+  return typedColumns(frame, COLUMNS);
+}
+
+/** Plain JS values of a typed column (null, string, number, boolean; datetimes as epoch ms). */
+function plainValues(column: TypedColumn): unknown[] {
+  if (column.strings) return column.strings;
+  const numbers = column.numbers!;
+  if (column.def.type === "boolean") {
+    return Array.from(numbers, (v) => Number.isNaN(v) ? null : v === 1);
+  }
+  return Array.from(numbers, (v) => Number.isNaN(v) ? null : v);
+}
+
 /** The frame's columns in the column table's order, with their definitions. */
 export function exportColumns(frame: pl.DataFrame): FrameColumn[] {
-  assertExportColumns(frame);
-  return COLUMNS.map((def) => ({ def, values: columnValues(frame, def) }));
+  return exportTypedColumns(frame).map((c) => ({ def: c.def, values: plainValues(c) }));
 }
 
 /** Columns of any frame (segments, comparisons): known names get their definition, others a guess. */
 export function frameColumns(frame: pl.DataFrame): FrameColumn[] {
-  return frame.columns.map((name) => {
-    const series = frame.getColumn(name);
-    const known = COLUMNS.find((c) => c.name === name);
-    const dtype = String(series.dtype);
-    const def: ColumnDef = known ?? {
-      name,
-      type: dtype.startsWith("Bool")
-        ? "boolean"
-        : dtype.startsWith("Datetime") || dtype.startsWith("Date")
-        ? "datetime"
-        : /Int/.test(dtype)
-        ? "integer"
-        : /Float/.test(dtype)
-        ? "number"
-        : "string",
-      unit: "text",
-      source: "Derived",
-      formula: "",
-      description: "",
-      spec: false,
-    };
-    return { def, values: columnValues(frame, def) };
-  });
+  return frameTypedColumns(frame).map((c) => ({ def: c.def, values: plainValues(c) }));
+}
+
+/** frameColumns as typed columns. */
+export function frameTypedColumns(frame: pl.DataFrame): TypedColumn[] {
+  return typedColumns(frame, frame.columns.map((name) => frameColumnDef(frame, name)));
+}
+
+function frameColumnDef(frame: pl.DataFrame, name: string): ColumnDef {
+  const series = frame.getColumn(name);
+  const known = COLUMNS.find((c) => c.name === name);
+  const dtype = String(series.dtype);
+  return known ?? {
+    name,
+    type: dtype.startsWith("Bool")
+      ? "boolean"
+      : dtype.startsWith("Datetime") || dtype.startsWith("Date")
+      ? "datetime"
+      : /Int/.test(dtype)
+      ? "integer"
+      : /Float/.test(dtype)
+      ? "number"
+      : "string",
+    unit: "text",
+    source: "Derived",
+    formula: "",
+    description: "",
+    spec: false,
+  };
 }
 
 /**
