@@ -1,11 +1,14 @@
 /**
  * The write stage alone, on the demo frame stacked to `--rows` rows (numbers jittered so floats
- * are not repeated): times each piece and the whole CSV and CSV + XLSX writes. Figures only; no pass/fail.
+ * are not repeated) or a saved export frame: times the whole CSV and CSV + XLSX writes. Figures only; no pass/fail.
  *
- *   deno run -A --v8-flags=--expose-gc bench/write_stage.ts [--rows 1000000] [--only pieces|csv|both]
+ *   deno run -A --v8-flags=--expose-gc bench/write_stage.ts [--rows 1000000] [--only csv|both]
+ *     [--runs 1] [--frame export.arrow] [--out DIR]
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
+import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
 import { stackedFrame } from "./write_stage_frame.ts";
 import { writeExportFiles } from "../lib/formats/export_files.ts";
 import { trimmedKeep } from "../lib/report/brief.ts";
@@ -16,6 +19,10 @@ const { values } = parseArgs({
     rows: { type: "string", default: "1000000" },
     only: { type: "string", default: "all" },
     runs: { type: "string", default: "1" },
+    /** an export frame saved as Arrow IPC (frame.writeIPC) instead of the stacked demo */
+    frame: { type: "string" },
+    /** keep the files written in this folder (to compare bytes across versions) */
+    out: { type: "string" },
   },
 });
 const rows = Number(values.rows);
@@ -24,11 +31,13 @@ const only = values.only;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const ms = (t: number) => `${(performance.now() - t).toFixed(0)} ms`;
 
-const frame = await stackedFrame(rows);
+const frame = values.frame
+  ? pl.readIPC(Buffer.from(await Deno.readFile(values.frame)))
+  : await stackedFrame(rows);
 console.log(`frame: ${frame.height} rows × ${frame.width} columns`);
 gc();
 
-const dir = await Deno.makeTempDir();
+const dir = values.out ?? await Deno.makeTempDir();
 for (let run = 0; run < Number(values.runs); run++) {
   for (const formats of [["csv"], ["csv", "xlsx"]] as const) {
     const name = formats.join("+");
@@ -52,4 +61,4 @@ for (let run = 0; run < Number(values.runs); run++) {
     );
   }
 }
-await Deno.remove(dir, { recursive: true });
+if (!values.out) await Deno.remove(dir, { recursive: true });
