@@ -1,12 +1,15 @@
 /**
  * Numbers written as digits straight from their doubles (lib/formats/cell_text.ts): the CSV's
  * fields are formatNumber's text and the sheet's whole numbers String()'s, on edge values worked
- * out by hand and on 200,000 pseudo-random ones compared with the string path.
+ * out by hand and on 200,000 pseudo-random ones compared with the string path; and string cells
+ * taken as UTF-8 spans of Polars' CSV, neutralised, quoted and escaped as the string path does.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { COLUMNS } from "../lib/frame/columns.ts";
-import type { TypedColumn } from "../lib/formats/cells.ts";
-import { ByteWriter, putDecimal12, putInteger } from "../lib/formats/cell_text.ts";
+import pl from "nodejs-polars";
+import { neutraliseText, type TypedColumn, typedColumns } from "../lib/formats/cells.ts";
+import { sheetRowsXml } from "../lib/formats/xlsx_stream.ts";
+import { ByteWriter, putDecimal12, putInteger, putIsoInstant } from "../lib/formats/cell_text.ts";
 import { csvLineBytes, formatNumber } from "../lib/formats/csv.ts";
 
 /** The CSV fields the writer gives for one number column holding `values`. */
@@ -104,5 +107,107 @@ Deno.test("putInteger writes String() of whole numbers; putDecimal12 declines wh
   // a tie (exact .5 after 12 digits), below 1e-11, 2^53 and above: left to formatNumber
   for (const v of [123456789012.5, 1e-12, 2 ** 53, 1e300]) {
     assertEquals(putDecimal12(out.buffer, 0, v), -1, `${v}`);
+  }
+});
+
+/** Strings the CSV and XLSX writers must neutralise, quote and escape, and what each writes. */
+const TRICKY: [string | null, string, string | null][] = [
+  // [value, CSV field, XML cell text (null: no cell)]
+  [null, "", null],
+  ["", "", ""],
+  ["plain", "plain", "plain"],
+  ["a,b", '"a,b"', "a,b"],
+  ['say "hi"', '"say ""hi"""', "say &quot;hi&quot;"],
+  ['"', '""""', "&quot;"],
+  ["line\nbreak", '"line\nbreak"', "line\nbreak"],
+  ["cr\ronly", '"cr\ronly"', "cr\ronly"],
+  ["=1+1", "'=1+1", "&apos;=1+1"],
+  ["-5,0", '"\'-5,0"', "&apos;-5,0"],
+  ["@x", "'@x", "&apos;@x"],
+  ["\tx", "'\tx", "&apos;\tx"],
+  ["\r\n", '"\'\r\n"', "&apos;\r\n"],
+  ["Tom & Jerry's <b>", "Tom & Jerry's <b>", "Tom &amp; Jerry&apos;s &lt;b&gt;"],
+  ["bell\x07 del\x7f nul\x00 esc\x1b", "bell\x07 del\x7f nul\x00 esc\x1b", "bell del nul esc"],
+  ["ünïcode 🚀 \u0085", "ünïcode 🚀 \u0085", "ünïcode 🚀 \u0085"],
+];
+
+Deno.test("string cells as UTF-8 spans of Polars' CSV: neutralised, quoted, escaped by hand", () => {
+  const frame = pl.DataFrame({
+    org_name: pl.Series("org_name", TRICKY.map(([v]) => v), pl.Utf8),
+    tier: pl.Series("tier", TRICKY.map((_, i) => i % 2 ? "free" : null), pl.Utf8),
+  });
+  const defs = ["org_name", "tier"].map((name) => COLUMNS.find((c) => c.name === name)!);
+  const decoder = new TextDecoder();
+  const csvOf = (columns: TypedColumn[]) =>
+    [...csvLineBytes(columns)].map(([all]) => decoder.decode(all)).join("");
+  const bytes = typedColumns(frame, defs, { textBytes: true });
+  assertEquals(bytes.map((c) => c.text !== undefined && c.text !== null), [true, true]);
+  const expected = TRICKY.map(([, csv], i) => `${csv},${i % 2 ? "free" : ""}\r\n`).join("");
+  assertEquals(csvOf(bytes), expected);
+  assertEquals(csvOf(typedColumns(frame, defs)), expected); // the JS-string path agrees
+
+  const xmlOf = (columnsOf: (slice: pl.DataFrame) => TypedColumn[]) =>
+    decoder.decode(concat([
+      ...sheetRowsXml({ frame, columnsOf, styles: ["", ""], text: neutraliseText }),
+    ]));
+  const span = '" spans="1:2" x14ac:dyDescent="0.25">';
+  const xml = TRICKY.map(([, , cell], i) => {
+    const row = i + 2;
+    const a = cell === null ? "" : `<c r="A${row}" t="str"><v>${cell}</v></c>`;
+    const b = i % 2 ? `<c r="B${row}" t="str"><v>free</v></c>` : "";
+    return `<row r="${row}${span}${a}${b}</row>`;
+  }).join("");
+  assertEquals(xmlOf((slice) => typedColumns(slice, defs, { textBytes: true })), xml);
+  assertEquals(xmlOf((slice) => typedColumns(slice, defs)), xml);
+});
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
+}
+
+Deno.test("putIsoInstant writes toISOString without .000, and declines years it cannot write", () => {
+  const out = new ByteWriter({ capacity: 64, slack: 32 });
+  const decoder = new TextDecoder();
+  const iso = (ms: number) => {
+    const end = putIsoInstant(out.buffer, 0, ms);
+    return end < 0 ? null : decoder.decode(out.buffer.subarray(0, end));
+  };
+  assertEquals(
+    [
+      0,
+      -1,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(1900, 2, 1),
+      Date.UTC(2026, 10, 1, 12, 30, 5, 40),
+      Date.UTC(1900, 0, 1),
+      -62_167_219_200_000, // 0000-01-01
+      253_402_300_799_999, // 9999-12-31T23:59:59.999
+    ].map(iso),
+    [
+      "1970-01-01T00:00:00Z",
+      "1969-12-31T23:59:59.999Z",
+      "2000-02-29T23:59:59.999Z",
+      "1900-03-01T00:00:00Z",
+      "2026-11-01T12:30:05.040Z",
+      "1900-01-01T00:00:00Z",
+      "0000-01-01T00:00:00Z",
+      "9999-12-31T23:59:59.999Z",
+    ],
+  );
+  // ±YYYYYY years and fractions of a millisecond: left to toISOString
+  assertEquals([-62_167_219_200_001, 253_402_300_800_000, 1.5].map(iso), [null, null, null]);
+  let x = 777;
+  const next = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < 100_000; i++) {
+    const ms = Math.floor((next() * 2 - 1) * 62_000_000_000_000) +
+      (i % 2 ? 0 : Math.floor(next() * 1000));
+    const want = new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+    if (iso(ms) !== want) assertEquals(iso(ms), want, `${ms}`);
   }
 });

@@ -182,3 +182,216 @@ export class ByteWriter {
     return out;
   }
 }
+
+/**
+ * A string column of a slice as UTF-8 spans of Polars' CSV (see typedColumns): row r's text is
+ * bytes[start[r], end[r]) with each `"` doubled where its field was quoted (QUOTED).
+ */
+export interface TextBytes {
+  bytes: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  /** NULL, QUOTED, CSV_SPECIAL per row */
+  flags: Uint8Array;
+}
+
+/** null (an empty string is a quoted empty field) */
+export const NULL = 1;
+/** quoted in Polars' CSV: `"` inside is doubled */
+export const QUOTED = 2;
+/** holds , " CR or LF: quoted in the export CSV */
+export const CSV_SPECIAL = 4;
+
+/**
+ * The fields of Polars' CSV of `width` string columns and `height` rows (no header, `,`, LF,
+ * quoted where needed, null an unquoted empty field), as one TextBytes per column.
+ */
+export function parseStringsCsv(
+  bytes: Uint8Array,
+  { width, height }: { width: number; height: number },
+): TextBytes[] {
+  const columns: TextBytes[] = Array.from({ length: width }, () => ({
+    bytes,
+    start: new Int32Array(height),
+    end: new Int32Array(height),
+    flags: new Uint8Array(height),
+  }));
+  const n = bytes.length;
+  let at = 0;
+  for (let row = 0; row < height; row++) {
+    for (let c = 0; c < width; c++) {
+      const column = columns[c];
+      let flags = 0;
+      let start = at;
+      let end: number;
+      if (bytes[at] === 34) { // "
+        flags = QUOTED;
+        start = ++at;
+        for (;;) {
+          if (at >= n) throw new Error("string columns: Polars' CSV ends inside a quoted field");
+          const b = bytes[at];
+          if (b === 34) {
+            if (bytes[at + 1] !== 34) break;
+            flags |= CSV_SPECIAL;
+            at += 2;
+            continue;
+          }
+          if (b === 44 || b === 10 || b === 13) flags |= CSV_SPECIAL;
+          at++;
+        }
+        end = at++;
+      } else {
+        while (at < n && bytes[at] !== 44 && bytes[at] !== 10) {
+          if (bytes[at] === 13) flags |= CSV_SPECIAL;
+          at++;
+        }
+        end = at;
+        if (end === start) flags = NULL;
+      }
+      column.start[row] = start;
+      column.end[row] = end;
+      column.flags[row] = flags;
+      const separator = c === width - 1 ? 10 : 44;
+      if (bytes[at] !== separator) {
+        throw new Error(`string columns: Polars' CSV has no field separator at byte ${at}`);
+      }
+      at++;
+    }
+  }
+  if (at !== n) throw new Error(`string columns: Polars' CSV has ${n - at} bytes past its rows`);
+  return columns;
+}
+
+/** Starts with = + - @ tab or CR (neutraliseText's test, on the first byte). */
+function risky(byte: number): boolean {
+  return byte === 61 || byte === 43 || byte === 45 || byte === 64 || byte === 9 || byte === 13;
+}
+
+/**
+ * Row `row` of `text` as a CSV field: empty for null and "", neutralised with `'`, quoted (`"`
+ * doubled) when it holds , " CR or LF. Returns the position after it.
+ */
+export function putCsvText(out: ByteWriter, at: number, text: TextBytes, row: number): number {
+  const start = text.start[row];
+  const end = text.end[row];
+  if (end === start) return at;
+  const flags = text.flags[row];
+  out.length = at;
+  out.reserve(end - start + 3);
+  const buffer = out.buffer;
+  const bytes = text.bytes;
+  const quote = (flags & CSV_SPECIAL) !== 0;
+  if (quote) buffer[at++] = 34;
+  if (risky(bytes[start])) buffer[at++] = 39; // '
+  // where Polars quoted the field its quotes are doubled, as the export's are; where it did not
+  // (a CR alone made the text special) there is no quote inside to double
+  for (let i = start; i < end; i++) buffer[at++] = bytes[i];
+  if (quote) buffer[at++] = 34;
+  return at;
+}
+
+/** Null: no cell. */
+export function isNullText(text: TextBytes, row: number): boolean {
+  return (text.flags[row] & NULL) !== 0;
+}
+
+/**
+ * Row `row` of `text` (not null) as XML cell text: neutralised with `'`, the five entities
+ * escaped and the control characters XML cannot hold dropped (xmlText, on bytes). Returns the
+ * position after it.
+ */
+export function putXmlText(out: ByteWriter, at: number, text: TextBytes, row: number): number {
+  const start = text.start[row];
+  const end = text.end[row];
+  out.length = at;
+  out.reserve(6 * (end - start + 1)); // &quot; is 6 bytes for 1
+  const buffer = out.buffer;
+  const bytes = text.bytes;
+  const doubled = (text.flags[row] & QUOTED) !== 0;
+  if (end > start && risky(bytes[start])) at = putBytes(buffer, at, APOS);
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b >= 0x80 || (b > 0x27 && b !== 0x3c && b !== 0x3e && b !== 0x7f)) {
+      buffer[at++] = b;
+      continue;
+    }
+    switch (b) {
+      case 0x22: // "
+        at = putBytes(buffer, at, QUOT);
+        if (doubled) i++; // its double
+        break;
+      case 0x26:
+        at = putBytes(buffer, at, AMP);
+        break;
+      case 0x27:
+        at = putBytes(buffer, at, APOS);
+        break;
+      case 0x3c:
+        at = putBytes(buffer, at, LT);
+        break;
+      case 0x3e:
+        at = putBytes(buffer, at, GT);
+        break;
+      default:
+        // tab, LF and CR stay; other control characters (and DEL) are dropped
+        if (b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b !== 0x7f)) buffer[at++] = b;
+    }
+  }
+  return at;
+}
+
+const QUOT = utf8("&quot;");
+const AMP = utf8("&amp;");
+const APOS = utf8("&apos;");
+const LT = utf8("&lt;");
+const GT = utf8("&gt;");
+
+/**
+ * An instant (epoch ms, whole) of the years 0000–9999 as toISOString() writes it, with `.000`
+ * left out ("2026-11-01T00:00:00Z"); ≤ 24 bytes. Returns -1 outside those years (toISOString
+ * writes ±YYYYYY there: the caller falls back to it).
+ */
+export function putIsoInstant(buffer: Uint8Array, at: number, ms: number): number {
+  if (!(ms >= MIN_ISO_MS && ms < MAX_ISO_MS) || !Number.isInteger(ms)) return -1;
+  const days = Math.floor(ms / 86_400_000);
+  let rest = ms - days * 86_400_000;
+  // civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted)
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  at = putDigits(buffer, at, year, 4);
+  buffer[at++] = 45; // -
+  at = putDigits(buffer, at, month, 2);
+  buffer[at++] = 45;
+  at = putDigits(buffer, at, day, 2);
+  buffer[at++] = 84; // T
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  at = putDigits(buffer, at, hours, 2);
+  buffer[at++] = 58; // :
+  at = putDigits(buffer, at, minutes, 2);
+  buffer[at++] = 58;
+  at = putDigits(buffer, at, seconds, 2);
+  if (millis !== 0) {
+    buffer[at++] = 46; // .
+    at = putDigits(buffer, at, millis, 3);
+  }
+  buffer[at++] = 90; // Z
+  return at;
+}
+
+/** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in epoch ms. */
+const MIN_ISO_MS = -62_167_219_200_000;
+const MAX_ISO_MS = 253_402_300_800_000;

@@ -14,7 +14,16 @@ import {
   type TypedColumn,
   typedHeight,
 } from "./cells.ts";
-import { ByteWriter, isSafeWhole, putBytes, putDecimal12, putInteger, utf8 } from "./cell_text.ts";
+import {
+  ByteWriter,
+  isSafeWhole,
+  putBytes,
+  putCsvText,
+  putDecimal12,
+  putInteger,
+  putIsoInstant,
+  utf8,
+} from "./cell_text.ts";
 
 function quote(field: string): string {
   return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
@@ -103,6 +112,8 @@ function incremented(text: string): string {
 const TEXT = 0;
 const NUMBER = 1;
 const BOOLEAN = 2;
+const TEXT_BYTES = 3;
+const DATETIME = 4;
 
 const TRUE = utf8("true");
 const FALSE = utf8("false");
@@ -115,11 +126,13 @@ function textFields(column: TypedColumn): string[] {
       v === null || v === undefined ? "" : quote(neutraliseText(String(v)))
     );
   }
-  return Array.from(column.numbers!, (v) => {
-    if (v !== v) return "";
-    const date = new Date(v);
-    return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.000Z$/, "Z");
-  });
+  return Array.from(column.numbers!, (v) => v !== v ? "" : isoField(v));
+}
+
+/** A datetime's field: toISOString without `.000`, "" for an invalid date. */
+function isoField(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.000Z$/, "Z");
 }
 
 /**
@@ -161,12 +174,17 @@ export function* csvLineBytes(
 ): Generator<[Uint8Array, Uint8Array]> {
   const width = columns.length;
   const kinds = columns.map((c) =>
-    c.def.type === "boolean"
+    c.text
+      ? TEXT_BYTES
+      : c.def.type === "datetime"
+      ? DATETIME
+      : c.def.type === "boolean"
       ? BOOLEAN
       : c.def.type === "number" || c.def.type === "integer"
       ? NUMBER
       : TEXT
   );
+  const textBytes = columns.map((c) => c.text ?? null);
   const texts = columns.map((c, i) => kinds[i] === TEXT ? textFields(c) : []);
   const numbers = columns.map((c) => c.numbers ?? new Float64Array(0));
   const height = typedHeight(columns);
@@ -200,6 +218,24 @@ export function* csvLineBytes(
         case BOOLEAN: {
           const v = numbers[c][row];
           if (v === v) at = putBytes(buffer, at, v === 1 ? TRUE : FALSE);
+          break;
+        }
+        case TEXT_BYTES:
+          at = putCsvText(all, at, textBytes[c]!, row);
+          buffer = all.buffer;
+          break;
+        case DATETIME: {
+          const v = numbers[c][row];
+          if (v !== v) break; // null
+          const end = putIsoInstant(buffer, at, v);
+          if (end >= 0) {
+            at = end;
+            break;
+          }
+          all.length = at;
+          all.text(isoField(v));
+          buffer = all.buffer;
+          at = all.length;
           break;
         }
       }

@@ -9,7 +9,16 @@
 import type pl from "nodejs-polars";
 import type { Writable } from "node:stream";
 import { type FrameColumn, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
-import { ByteWriter, isSafeWhole, putAscii, putBytes, putInteger, utf8 } from "./cell_text.ts";
+import {
+  ByteWriter,
+  isNullText,
+  isSafeWhole,
+  putAscii,
+  putBytes,
+  putInteger,
+  putXmlText,
+  utf8,
+} from "./cell_text.ts";
 import { entryBytes, readZipEntries, type ZipEntry, ZipWriter } from "./zip.ts";
 
 /**
@@ -63,6 +72,7 @@ export function xmlText(text: string): string {
 const TEXT = 0;
 const NUMBER = 1;
 const BOOLEAN = 2;
+const TEXT_BYTES = 3;
 
 /**
  * The XML text of a string or datetime column's cells, per row; an empty cell is null (an empty
@@ -118,7 +128,10 @@ export interface SheetRowsOptions {
   columnsOf: (slice: pl.DataFrame) => TypedColumn[];
   /** style id per column, from the template row ("" = none) */
   styles: string[];
-  /** text neutralisation applied to string cells */
+  /**
+   * text neutralisation applied to string cells given as JS strings; String columns read as
+   * UTF-8 spans (typedColumns' textBytes) are neutralised as neutraliseText does, on bytes
+   */
   text: (value: string) => string;
   /** rows per slice (default SLICE_ROWS) */
   sliceRows?: number;
@@ -141,13 +154,16 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
       cellMarkup(c, { letters: columnLetters(i), style: styles[i] ?? "" })
     );
     const kinds = columns.map((c) =>
-      c.def.type === "boolean"
+      c.text
+        ? TEXT_BYTES
+        : c.def.type === "boolean"
         ? BOOLEAN
         : c.def.type === "number" || c.def.type === "integer"
         ? NUMBER
         : TEXT
     );
     const texts = columns.map((c, i) => kinds[i] === TEXT ? textValues(c, options.text) : []);
+    const textBytes = columns.map((c) => c.text ?? null);
     const numbers = columns.map((c) => c.numbers ?? new Float64Array(0));
     const height = typedHeight(columns);
     const rowOpen = utf8(`" spans="1:${width}" x14ac:dyDescent="0.25">`);
@@ -166,9 +182,14 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
         const cell = markup[c];
         const kind = kinds[c];
         const text = kind === TEXT ? texts[c][r] : null;
-        const v = kind === TEXT ? 0 : numbers[c][r];
+        const v = kind === TEXT || kind === TEXT_BYTES ? 0 : numbers[c][r];
         // empty: a null string or datetime, a NaN (null) or infinite number, a null boolean
-        if (kind === TEXT ? text === null : v - v !== 0) {
+        const empty = kind === TEXT
+          ? text === null
+          : kind === TEXT_BYTES
+          ? isNullText(textBytes[c]!, r)
+          : v - v !== 0;
+        if (empty) {
           if (cell.empty === null) continue;
           at = putBytes(buffer, at, cell.open);
           for (let i = 0; i < digits; i++) buffer[at++] = row[i];
@@ -178,7 +199,10 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
         at = putBytes(buffer, at, cell.open);
         for (let i = 0; i < digits; i++) buffer[at++] = row[i];
         at = putBytes(buffer, at, cell.value);
-        if (kind === TEXT) {
+        if (kind === TEXT_BYTES) {
+          at = putXmlText(out, at, textBytes[c]!, r); // neutralised like neutraliseText
+          buffer = out.buffer;
+        } else if (kind === TEXT) {
           out.length = at;
           out.text(text!);
           buffer = out.buffer;
