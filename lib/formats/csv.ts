@@ -156,6 +156,9 @@ export interface CsvChunkOptions {
   sliceRows?: number;
 }
 
+/** Rows per chunk of csvChunks (what a streamed download gets at a time). */
+const ROWS_PER_CHUNK = 1000;
+
 /** Bytes per chunk handed to the file. */
 const CHUNK_BYTES = 1 << 16;
 
@@ -171,6 +174,8 @@ export function csvHeader(columns: readonly { def: ColumnDef }[]): string {
 export function* csvLineBytes(
   columns: TypedColumn[],
   keep?: boolean[],
+  /** a chunk every this many rows (the text chunks' 1,000) instead of every ~64 KB */
+  rowsPerChunk?: number,
 ): Generator<[Uint8Array, Uint8Array]> {
   const width = columns.length;
   const kinds = columns.map((c) =>
@@ -244,7 +249,9 @@ export function* csvLineBytes(
     buffer[at++] = 10;
     all.length = at;
     if (keep?.[row]) kept.copy(buffer.subarray(start, at));
-    if (at >= CHUNK_BYTES) yield [all.take(), kept.take()];
+    if (rowsPerChunk ? (row + 1) % rowsPerChunk === 0 : at >= CHUNK_BYTES) {
+      yield [all.take(), kept.take()];
+    }
   }
   if (all.length > 0) yield [all.take(), kept.take()];
 }
@@ -265,7 +272,7 @@ function* chunksOf(
   for (let offset = 0; offset === 0 || offset < frame.height; offset += sliceRows) {
     const columns = columnsOf(frame.slice(offset, sliceRows));
     if (offset === 0) yield utf8(csvHeader(columns));
-    for (const [all] of csvLineBytes(columns)) yield all;
+    for (const [all] of csvLineBytes(columns, undefined, ROWS_PER_CHUNK)) yield all;
   }
 }
 
