@@ -11,13 +11,28 @@ import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import { COLUMN_NAMES, COLUMNS } from "../lib/frame/columns.ts";
 import { loadPricingData } from "../lib/export.ts";
-import { columnValues, exportColumns, neutraliseText } from "../lib/formats/cells.ts";
+import {
+  columnValues,
+  exportTypedColumns,
+  neutraliseText,
+  typedColumns,
+} from "../lib/formats/cells.ts";
 import { DATA_SHEET, writeXlsx, writeXlsxExcelJs } from "../lib/formats/xlsx.ts";
 import { columnLetters, sheetRowsXml, xmlText } from "../lib/formats/xlsx_stream.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
+}
 
 /** The demo export's frame, with the cells writers get wrong put into its first rows. */
 async function fixtureFrame(): Promise<pl.DataFrame> {
@@ -84,9 +99,41 @@ Deno.test("row XML is the same whatever the slice size", () => {
   const styles = COLUMNS.map((_, i) => String(i % 3));
   const rows = (sliceRows: number) =>
     // 7: many slices, one cut mid-chunk
-    [...sheetRowsXml({ frame, columnsOf: exportColumns, styles, text: neutraliseText, sliceRows })]
-      .join("");
+    new TextDecoder().decode(
+      concatBytes([
+        ...sheetRowsXml({
+          frame,
+          columnsOf: exportTypedColumns,
+          styles,
+          text: neutraliseText,
+          sliceRows,
+        }),
+      ]),
+    );
   assertEquals(rows(7), rows(100_000));
+});
+
+Deno.test("row XML: an empty string is a cell, null is none; numbers as String() writes them", () => {
+  const tiny = pl.DataFrame({
+    org_name: pl.Series("org_name", ["", null, "=1"], pl.Utf8),
+    mrr: pl.Series("mrr", [-0, 2 ** 53 - 1, 0.1 + 0.2], pl.Float64),
+  });
+  const defs = ["org_name", "mrr"].map((name) => COLUMNS.find((c) => c.name === name)!);
+  const xml = new TextDecoder().decode(concatBytes([
+    ...sheetRowsXml({
+      frame: tiny,
+      columnsOf: (slice) => typedColumns(slice, defs),
+      styles: ["", "5"],
+      text: neutraliseText,
+    }),
+  ]));
+  const span = '" spans="1:2" x14ac:dyDescent="0.25">';
+  assertEquals(
+    xml,
+    `<row r="2${span}<c r="A2" t="str"><v></v></c><c r="B2" s="5"><v>0</v></c></row>` +
+      `<row r="3${span}<c r="B3" s="5"><v>9007199254740991</v></c></row>` +
+      `<row r="4${span}<c r="A4" t="str"><v>&apos;=1</v></c><c r="B4" s="5"><v>0.30000000000000004</v></c></row>`,
+  );
 });
 
 Deno.test("xmlText and columnLetters", () => {

@@ -6,12 +6,9 @@
 import type pl from "nodejs-polars";
 import { open, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { exportColumns, type FrameColumn, SLICE_ROWS } from "./cells.ts";
-import { csvFormatters, csvHeader, csvLines, type Formatter, keepMask } from "./csv.ts";
+import { exportTypedColumns, SLICE_ROWS, type TypedColumn } from "./cells.ts";
+import { csvHeader, csvLineBytes, keepMask } from "./csv.ts";
 import { tempPathFor } from "./files.ts";
-
-/** Rows per piece of text: ~60 KB, below V8's large-object size. */
-const CHUNK_ROWS = 256;
 
 export interface CsvWithSubset {
   bytes: number;
@@ -40,7 +37,7 @@ export class CsvFilesWriter {
   #targets: [Target, Target];
   #keep: pl.Expr;
   #encoder = new TextEncoder();
-  #formatters?: Formatter[];
+  #header = false;
   #queue: Promise<void> = Promise.resolve();
   #rows = 0;
 
@@ -64,28 +61,22 @@ export class CsvFilesWriter {
     }
   }
 
-  #write(target: Target, text: string) {
-    if (!text) return;
-    const data = this.#encoder.encode(text);
+  #write(target: Target, data: Uint8Array) {
+    if (data.byteLength === 0) return;
     target.bytes += data.byteLength;
     this.#queue = this.#queue.then(() => target.file.write(data).then(() => {}));
   }
 
-  /** The next slice of the frame and its columns (exportColumns of the slice). */
-  slice(slice: pl.DataFrame, columns: FrameColumn[]): void {
-    if (!this.#formatters) {
-      const header = csvHeader(columns);
+  /** The next slice of the frame and its typed columns (exportTypedColumns of the slice). */
+  slice(slice: pl.DataFrame, columns: TypedColumn[]): void {
+    if (!this.#header) {
+      const header = this.#encoder.encode(csvHeader(columns));
       this.#write(this.#targets[0], header);
       this.#write(this.#targets[1], header);
-      this.#formatters = csvFormatters(columns);
+      this.#header = true;
     }
     const keep = keepMask(slice, this.#keep);
-    const height = columns[0]?.values.length ?? 0;
-    // Small pieces: a slice's text as one string (12 MB) would sit in V8's large-object space
-    // until a full collection, and a million rows' worth of them did (+800 MB at 1M rows).
-    for (let from = 0; from < height; from += CHUNK_ROWS) {
-      const to = Math.min(height, from + CHUNK_ROWS);
-      const [all, kept] = csvLines(columns, { formatters: this.#formatters, from, to, keep });
+    for (const [all, kept] of csvLineBytes(columns, keep)) {
       this.#write(this.#targets[0], all);
       this.#write(this.#targets[1], kept);
     }
@@ -99,7 +90,7 @@ export class CsvFilesWriter {
 
   /** Waits for the queued writes and the headers of an empty frame; renames both into place. */
   async close(frame: pl.DataFrame): Promise<CsvWithSubset> {
-    if (!this.#formatters) this.slice(frame.head(0), exportColumns(frame.head(0)));
+    if (!this.#header) this.slice(frame.head(0), exportTypedColumns(frame.head(0)));
     await this.#queue;
     for (const t of this.#targets) {
       await t.file.sync();
@@ -132,10 +123,15 @@ export async function writeCsvWithSubset(
 ): Promise<CsvWithSubset> {
   const writer = await CsvFilesWriter.open(options);
   try {
+    // one slice's writes in flight while the next is formatted (waiting on each slice left the
+    // thread idle for a fifth of the CSV's time)
+    let previous: Promise<void> = Promise.resolve();
     for (let offset = 0; offset < frame.height; offset += SLICE_ROWS) {
       const slice = frame.slice(offset, SLICE_ROWS);
-      writer.slice(slice, exportColumns(slice));
-      await writer.drained();
+      writer.slice(slice, exportTypedColumns(slice));
+      await previous;
+      previous = writer.drained();
+      previous.catch(() => {}); // awaited next round or by close(); not left unhandled meanwhile
     }
     return await writer.close(frame);
   } catch (error) {

@@ -15,10 +15,12 @@ import { writeFileAtomic } from "./files.ts";
 import { drawingEntries, type SheetDrawing, templateDrawingParts } from "./xlsx_images.ts";
 import {
   exportColumns,
+  exportTypedColumns,
   finiteOrNull,
   type FrameColumn,
   frameColumns,
   neutraliseText,
+  type TypedColumn,
 } from "./cells.ts";
 import { sheetRowsXml, templateValue, writeWithStreamedSheet } from "./xlsx_stream.ts";
 
@@ -45,7 +47,7 @@ export interface XlsxOptions {
    * Called with each slice of the frame and its columns as the data sheet is written, so another
    * writer (the CSV) uses the same columns instead of taking them out of Polars again.
    */
-  onSlice?: (slice: pl.DataFrame, columns: FrameColumn[]) => void;
+  onSlice?: (slice: pl.DataFrame, columns: TypedColumn[]) => void;
 }
 
 /** Margin columns get red cells below 0 % and green ones above 50 %. */
@@ -299,7 +301,7 @@ export async function writeXlsxTo(
   options: XlsxOptions & { stream: Writable },
 ): Promise<void> {
   const columnsOf = (slice: pl.DataFrame) => {
-    const columns = exportColumns(slice);
+    const columns = exportTypedColumns(slice);
     options.onSlice?.(slice, columns);
     return columns;
   };

@@ -8,7 +8,17 @@
  */
 import type pl from "nodejs-polars";
 import type { Writable } from "node:stream";
-import { type FrameColumn, SLICE_ROWS } from "./cells.ts";
+import { type FrameColumn, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
+import {
+  ByteWriter,
+  isNullText,
+  isSafeWhole,
+  putAscii,
+  putBytes,
+  putInteger,
+  putXmlText,
+  utf8,
+} from "./cell_text.ts";
 import { entryBytes, readZipEntries, type ZipEntry, ZipWriter } from "./zip.ts";
 import type { AddedEntry } from "./xlsx_images.ts";
 
@@ -17,8 +27,6 @@ import type { AddedEntry } from "./xlsx_images.ts";
  * 1.6× larger, about the size ExcelJS's own archives had.
  */
 const DEFLATE_LEVEL = 1;
-/** XML rows per chunk handed to the deflater. */
-const ROWS_PER_CHUNK = 500;
 
 /** A value of each type that makes ExcelJS write the cell, so the template row shows its style. */
 export function templateValue(type: FrameColumn["def"]["type"]): unknown {
@@ -61,87 +69,155 @@ export function xmlText(text: string): string {
   return XML_SPECIAL.test(text) ? text.replace(XML_SPECIAL_ALL, (c) => XML_ESCAPES[c] ?? "") : text;
 }
 
-/** A cell's XML from its value and its row number (as text), or "" for an empty cell. */
-type CellXml = (value: unknown, row: string) => string;
+/** How a column's values are written: text prepared per row, or straight from its doubles. */
+const TEXT = 0;
+const NUMBER = 1;
+const BOOLEAN = 2;
+const TEXT_BYTES = 3;
 
-/** One builder per column, chosen once: the cell's XML, or "" for an empty cell. */
-function cellXml(
-  column: FrameColumn,
-  options: { letters: string; style: string; text: (v: string) => string },
-): CellXml {
-  const { text } = options;
-  // `<c r="B` + row + `" s="3"`: the parts around the row number, built once per column
-  const open = `<c r="${options.letters}`;
-  const s = options.style ? `" s="${options.style}"` : `"`;
-  // ExcelJS keeps an empty cell only when it has a style (a formatted column).
-  const empty: (row: string) => string = options.style ? (row) => open + row + s + "/>" : () => "";
-  switch (column.def.type) {
-    case "string":
-      return (v, row) =>
-        v === null || v === undefined
-          ? empty(row)
-          : open + row + s + ' t="str"><v>' + xmlText(text(String(v))) + "</v></c>";
-    case "integer":
-    case "number":
-      return (v, row) => {
-        const n = typeof v === "number" ? v : v === null || v === undefined ? NaN : Number(v);
-        return Number.isFinite(n) ? open + row + s + "><v>" + n + "</v></c>" : empty(row);
-      };
-    case "boolean":
-      return (v, row) =>
-        v === null || v === undefined
-          ? empty(row)
-          : open + row + s + ' t="b"><v>' + (v ? "1" : "0") + "</v></c>";
-    case "datetime":
-      // ExcelJS's dateToExcel, same arithmetic: days since 1899-12-30
-      return (v, row) => {
-        const ms = typeof v === "number" ? v : v instanceof Date ? v.getTime() : NaN;
-        return Number.isFinite(ms)
-          ? open + row + s + "><v>" + (25569 + ms / 86_400_000) + "</v></c>"
-          : empty(row);
-      };
+/**
+ * The XML text of a string or datetime column's cells, per row; an empty cell is null (an empty
+ * string is a cell: `<v></v>`).
+ */
+function textValues(column: TypedColumn, text: (v: string) => string): (string | null)[] {
+  const strings = column.strings;
+  if (strings) {
+    return strings.map((v) => v === null || v === undefined ? null : xmlText(text(String(v))));
   }
+  // ExcelJS's dateToExcel, same arithmetic: days since 1899-12-30
+  return Array.from(
+    column.numbers!,
+    (ms) => ms - ms === 0 ? String(25569 + ms / 86_400_000) : null,
+  );
+}
+
+/** The fixed markup of a column's cells, around the row number and the value. */
+interface CellMarkup {
+  /** `<c r="B` */
+  open: Uint8Array;
+  /** `" s="3" t="str"><v>` */
+  value: Uint8Array;
+  /** `" s="3"/>` for an empty cell of a styled column; null: ExcelJS leaves it out */
+  empty: Uint8Array | null;
+}
+
+const CELL_END = utf8("</v></c>");
+const ROW_START = utf8('<row r="');
+const ROW_END = utf8("</row>");
+
+function cellMarkup(
+  column: TypedColumn,
+  options: { letters: string; style: string },
+): CellMarkup {
+  const s = options.style ? `" s="${options.style}"` : `"`;
+  const type = column.def.type === "string"
+    ? ' t="str"'
+    : column.def.type === "boolean"
+    ? ' t="b"'
+    : "";
+  return {
+    open: utf8(`<c r="${options.letters}`),
+    value: utf8(`${s}${type}><v>`),
+    // ExcelJS keeps an empty cell only when it has a style (a formatted column).
+    empty: options.style ? utf8(`${s}/>`) : null,
+  };
 }
 
 export interface SheetRowsOptions {
   frame: pl.DataFrame;
-  /** the frame's columns (of a slice), with their definitions, in sheet order */
-  columnsOf: (slice: pl.DataFrame) => FrameColumn[];
+  /** the frame's typed columns (of a slice), with their definitions, in sheet order */
+  columnsOf: (slice: pl.DataFrame) => TypedColumn[];
   /** style id per column, from the template row ("" = none) */
   styles: string[];
-  /** text neutralisation applied to string cells */
+  /**
+   * text neutralisation applied to string cells given as JS strings; String columns read as
+   * UTF-8 spans (typedColumns' textBytes) are neutralised as neutraliseText does, on bytes
+   */
   text: (value: string) => string;
   /** rows per slice (default SLICE_ROWS) */
   sliceRows?: number;
 }
 
-/** Row XML for rows 2… of the sheet, in chunks, reading the frame slice by slice. */
-export function* sheetRowsXml(options: SheetRowsOptions): Generator<string> {
+/** Bytes per chunk handed to the deflater. */
+const CHUNK_BYTES = 1 << 16;
+
+/** Row XML (UTF-8) for rows 2… of the sheet, in chunks, reading the frame slice by slice. */
+export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> {
   const { frame, styles } = options;
   const sliceRows = options.sliceRows ?? SLICE_ROWS;
+  let out: ByteWriter | undefined;
   let rowNumber = 1;
+  const row = new Uint8Array(16); // the row number's digits
   for (let offset = 0; offset < frame.height; offset += sliceRows) {
     const columns = options.columnsOf(frame.slice(offset, sliceRows));
     const width = columns.length;
-    const builders = columns.map((c, i) =>
-      cellXml(c, { letters: columnLetters(i), style: styles[i] ?? "", text: options.text })
+    const markup = columns.map((c, i) =>
+      cellMarkup(c, { letters: columnLetters(i), style: styles[i] ?? "" })
     );
-    const values = columns.map((c) => c.values);
-    const height = values[0]?.length ?? 0;
-    const rowOpen = `" spans="1:${width}" x14ac:dyDescent="0.25">`;
-    let chunk = "";
+    const kinds = columns.map((c) =>
+      c.text
+        ? TEXT_BYTES
+        : c.def.type === "boolean"
+        ? BOOLEAN
+        : c.def.type === "number" || c.def.type === "integer"
+        ? NUMBER
+        : TEXT
+    );
+    const texts = columns.map((c, i) => kinds[i] === TEXT ? textValues(c, options.text) : []);
+    const textBytes = columns.map((c) => c.text ?? null);
+    const numbers = columns.map((c) => c.numbers ?? new Float64Array(0));
+    const height = typedHeight(columns);
+    const rowOpen = utf8(`" spans="1:${width}" x14ac:dyDescent="0.25">`);
+    // slack: a row's markup and numbers (String(number) ≤ 25 bytes) without a bounds check
+    const slack = ROW_START.length + rowOpen.length + ROW_END.length + 32 +
+      markup.reduce((n, m) => n + m.open.length + m.value.length + CELL_END.length + 16 + 25, 0);
+    if (!out || out.slack < slack) out = new ByteWriter({ capacity: 2 * CHUNK_BYTES, slack });
     for (let r = 0; r < height; r++) {
-      const at = String(++rowNumber);
-      let row = '<row r="' + at + rowOpen;
-      for (let c = 0; c < width; c++) row += builders[c](values[c][r], at);
-      chunk += row + "</row>";
-      if ((r + 1) % ROWS_PER_CHUNK === 0) {
-        yield chunk;
-        chunk = "";
+      const digits = putAscii(row, 0, String(++rowNumber));
+      out.reserve(0);
+      let buffer = out.buffer;
+      let at = putBytes(buffer, out.length, ROW_START);
+      at = putBytes(buffer, at, row.subarray(0, digits));
+      at = putBytes(buffer, at, rowOpen);
+      for (let c = 0; c < width; c++) {
+        const cell = markup[c];
+        const kind = kinds[c];
+        const text = kind === TEXT ? texts[c][r] : null;
+        const v = kind === TEXT || kind === TEXT_BYTES ? 0 : numbers[c][r];
+        // empty: a null string or datetime, a NaN (null) or infinite number, a null boolean
+        const empty = kind === TEXT
+          ? text === null
+          : kind === TEXT_BYTES
+          ? isNullText(textBytes[c]!, r)
+          : v - v !== 0;
+        if (empty) {
+          if (cell.empty === null) continue;
+          at = putBytes(buffer, at, cell.open);
+          for (let i = 0; i < digits; i++) buffer[at++] = row[i];
+          at = putBytes(buffer, at, cell.empty);
+          continue;
+        }
+        at = putBytes(buffer, at, cell.open);
+        for (let i = 0; i < digits; i++) buffer[at++] = row[i];
+        at = putBytes(buffer, at, cell.value);
+        if (kind === TEXT_BYTES) {
+          at = putXmlText(out, at, textBytes[c]!, r); // neutralised like neutraliseText
+          buffer = out.buffer;
+        } else if (kind === TEXT) {
+          out.length = at;
+          out.text(text!);
+          buffer = out.buffer;
+          at = out.length;
+        } else if (kind === BOOLEAN) buffer[at++] = v === 1 ? 49 : 48; // 1 or 0
+        else if (isSafeWhole(v)) at = putInteger(buffer, at, v); // String(v), without the string
+        else at = putAscii(buffer, at, String(v));
+        at = putBytes(buffer, at, CELL_END);
       }
+      out.length = putBytes(buffer, at, ROW_END);
+      if (out.length >= CHUNK_BYTES) yield out.take();
     }
-    if (chunk) yield chunk;
   }
+  if (out && out.length > 0) yield out.take();
 }
 
 /** The archive path of a sheet, by its name, from workbook.xml and its relationships. */
@@ -168,7 +244,7 @@ export interface StreamedSheetOptions {
   /** the sheet's name */
   sheet: string;
   /** row XML for rows 2…, given each column's style id from the template row */
-  rows: (styles: string[]) => Iterable<string>;
+  rows: (styles: string[]) => Iterable<Uint8Array>;
   out: Writable;
   /** new text of a template entry (another sheet gaining a drawing), or undefined to copy it */
   edit?: (name: string, text: string) => string | undefined;

@@ -159,12 +159,12 @@ export class ZipWriter {
   }
 
   /**
-   * Deflates text chunks into one entry as they come (sizes and CRC follow in a data
+   * Deflates chunks of text (or its UTF-8) into one entry as they come (sizes and CRC follow in a data
    * descriptor). Deflating runs on the thread pool while the next chunks are built.
    */
   async deflate(
     name: string,
-    chunks: Iterable<string>,
+    chunks: Iterable<string | Uint8Array>,
     options: { dosTime: number; dosDate: number; level?: number },
   ): Promise<void> {
     const written: Written = {
@@ -190,7 +190,7 @@ export class ZipWriter {
     let size = 0;
     try {
       for (const chunk of chunks) {
-        const bytes = this.#encoder.encode(chunk);
+        const bytes = typeof chunk === "string" ? this.#encoder.encode(chunk) : chunk;
         crc = crc32(bytes, crc);
         size += bytes.byteLength;
         if (!deflater.write(bytes)) await once(deflater, "drain");
