@@ -5,7 +5,7 @@
 import type pl from "nodejs-polars";
 import type { SourceSettings } from "../core/config.ts";
 import { negativeCosts, type QueryColumns } from "./frames.ts";
-import { csvToFrame } from "./columnar.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
 import { type Engine, loadSql, type SqlParams } from "./sql.ts";
@@ -80,10 +80,13 @@ export async function runQueries(
     const sql = await loadSql(engine, name, settings.queriesDir);
     const started = performance.now();
     const columns = QUERY_COLUMNS[name];
-    // Results as CSV into Polars (COPY on PostgreSQL, CSVWithNames on ClickHouse): no row objects.
-    const frame = engine === "postgres"
-      ? await postgres.queryFrame(sql, params, columns)
-      : csvToFrame(await clickhouse.queryCsv(sql, params), columns, sql.file);
+    // Results as CSV files into Polars (COPY on PostgreSQL, CSVWithNames on ClickHouse): no row
+    // objects, no result in JS memory.
+    const frame = await (engine === "postgres" ? postgres : clickhouse)
+      .queryFrame(sql, params, columns);
+    // The text columns Polars read the file into are garbage now: free them before the other
+    // queries' results arrive, not at the end of the stage.
+    collectDroppedFrames();
     const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
     for (const [column, count] of Object.entries(negative)) {
       warnings.push(
