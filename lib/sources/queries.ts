@@ -86,7 +86,7 @@ export async function runQueries(
       .queryFrame(sql, params, columns);
     // The text columns Polars read the file into are garbage now: free them before the other
     // queries' results arrive, not at the end of the stage.
-    collectDroppedFrames();
+    await collectDroppedFrames();
     const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
     for (const [column, count] of Object.entries(negative)) {
       warnings.push(
