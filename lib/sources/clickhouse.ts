@@ -50,7 +50,10 @@ export function sessionSettings(
   return sent;
 }
 
-export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
+export function openClickHouse(
+  settings: ClickHouseSettings,
+  options: { spoolDir?: string } = {},
+): ClickHouseSource {
   const client: ClickHouseClient = createClient({
     url: settings.url,
     username: settings.username,
@@ -141,7 +144,7 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
       return await withSpoolFile(async (path) => {
         await runCsv(sql, { params, sent, path });
         return csvToFrame({ path }, columns, sql.file);
-      });
+      }, options.spoolDir);
     },
     session: () => session ??= startSession(),
     close: () => client.close(),

@@ -28,7 +28,10 @@ export interface PostgresSource {
   close(): Promise<void>;
 }
 
-export function openPostgres(settings: PostgresSettings): PostgresSource {
+export function openPostgres(
+  settings: PostgresSettings,
+  options: { spoolDir?: string } = {},
+): PostgresSource {
   const pool = new pg.Pool({
     connectionString: settings.url,
     max: settings.maxConnections,
@@ -96,7 +99,7 @@ export function openPostgres(settings: PostgresSettings): PostgresSource {
           await copyOut(client, { statement: copy.statement, path });
         });
         return csvToFrame({ path }, columns, sql.file);
-      });
+      }, options.spoolDir);
     },
     close: () => pool.end(),
   };

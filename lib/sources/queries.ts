@@ -8,6 +8,7 @@ import { negativeCosts, type QueryColumns } from "./frames.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
+import { withSpoolDir } from "./spool.ts";
 import { type Engine, loadSql, type SqlParams } from "./sql.ts";
 
 import type { ExportWindow, QueryStat } from "../core/types.ts";
@@ -61,8 +62,22 @@ export async function runQueries(
   window: ExportWindow,
 ): Promise<QueryResults> {
   if (!settings.postgres || !settings.clickhouse) throw new Error("both databases are required");
-  const postgres = openPostgres(settings.postgres);
-  const clickhouse = openClickHouse(settings.clickhouse);
+  // Every result is spooled inside one folder, removed once the clients are closed: when a query
+  // fails, the others' files go too, even those of a query still running.
+  const both = { ...settings, postgres: settings.postgres, clickhouse: settings.clickhouse };
+  return await withSpoolDir((spoolDir) => runAll(both, { window, spoolDir }));
+}
+
+async function runAll(
+  settings: SourceSettings & {
+    postgres: NonNullable<SourceSettings["postgres"]>;
+    clickhouse: NonNullable<SourceSettings["clickhouse"]>;
+  },
+  options: { window: ExportWindow; spoolDir: string },
+): Promise<QueryResults> {
+  const { window, spoolDir } = options;
+  const postgres = openPostgres(settings.postgres, { spoolDir });
+  const clickhouse = openClickHouse(settings.clickhouse, { spoolDir });
   const params: SqlParams = {
     window_start: window.start,
     window_end: window.end,

@@ -6,16 +6,37 @@
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
 
-/** Runs `work` with the path of a fresh temporary file; its folder is removed afterwards. */
-export async function withSpoolFile<T>(work: (path: string) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with the path of a fresh temporary file, in a folder of its own inside `parent`
+ * (the system's temporary folder by default); the folder is removed afterwards.
+ */
+export async function withSpoolFile<T>(
+  work: (path: string) => Promise<T>,
+  parent?: string,
+): Promise<T> {
+  return await withSpoolDir((dir) => work(join(dir, "result.csv")), parent);
+}
+
+/**
+ * Runs `work` with a fresh temporary folder, removed with everything in it once `work` has
+ * settled. The query stage keeps every result's folder inside one of these, so a query still
+ * running when another failed leaves nothing behind when the stage gives up.
+ */
+export async function withSpoolDir<T>(
+  work: (dir: string) => Promise<T>,
+  parent?: string,
+): Promise<T> {
   let dir: string;
   try {
-    dir = await Deno.makeTempDir({ prefix: "pricing-kit-query-" });
+    dir = await Deno.makeTempDir({
+      prefix: "pricing-kit-query-",
+      ...(parent ? { dir: parent } : {}),
+    });
   } catch (error) {
     throw spoolError(error);
   }
   try {
-    return await work(join(dir, "result.csv"));
+    return await work(dir);
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
