@@ -17,14 +17,18 @@ export function collectDroppedFrames(): Promise<void> {
   if (!gc) return Promise.resolve();
   gc();
   // The wrappers' finalisers, which free the native frames, run on a later turn of the event
-  // loop, not inside gc(): await this where the memory should be back before going on.
-  return new Promise((resolve) =>
+  // loop, not inside gc(): await this where the memory should be back before going on. Calls in
+  // one synchronous run (a chart loop) share that turn and one trim.
+  return settling ??= new Promise((resolve) =>
     setTimeout(() => {
+      settling = undefined;
       mallocTrim();
       resolve();
     }, 0)
   );
 }
+
+let settling: Promise<void> | undefined;
 
 let trim: (() => void) | null | undefined;
 
