@@ -30,7 +30,7 @@ import {
 import { joinOrgFrames } from "./frame/join.ts";
 import { writeManifest } from "./report/manifest.ts";
 import { addMetricColumns } from "./frame/metrics.ts";
-import { runQueries } from "./sources/queries.ts";
+import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { attachRevenue } from "./revenue/columns.ts";
 import { loadRevenueStage } from "./revenue/stage.ts";
@@ -92,7 +92,7 @@ function stageTimer(
     try {
       return await work();
     } finally {
-      collectDroppedFrames();
+      await collectDroppedFrames();
       stages[name] = Math.round(performance.now() - started);
       onTime?.(name, "end");
     }
@@ -122,14 +122,19 @@ export async function loadPricingData(
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
-  const results = await timed(
+  const results: Omit<QueryResults, "frames"> & { frames?: QueryFrames } = await timed(
     "queries",
     () => settings ? runQueries(settings, window) : demoQueryResults(window.end, window.days),
   );
-  onStage({ stage: "queries", frames: { ...results.frames }, stats: results.stats });
+  onStage({ stage: "queries", frames: { ...results.frames! }, stats: results.stats });
 
-  // join
-  const joined = await timed("join", () => joinOrgFrames(results.frames));
+  // join; the query frames are let go as they are joined, so the GC that ends the stage frees
+  // them (a million organizations' worth of native memory) before revenue and metrics run
+  const joined = await timed("join", () => {
+    const frames = results.frames!;
+    results.frames = undefined;
+    return joinOrgFrames(frames);
+  });
   onStage({ stage: "join", frame: joined.frame, warnings: joined.warnings });
 
   // revenue

@@ -106,3 +106,44 @@ Deno.test("CSV → frame: a header alone is an empty frame; a missing column and
     );
   }
 });
+
+Deno.test("CSV → frame: a file reads as its text does; blanks around a number as Number() reads them", async () => {
+  const columns: QueryColumns = { org_id: "string", seats: "int", share: "float", cost: "nanoUsd" };
+  // " 5" and "5 " (the CSV reader's own number parse refuses the latter: the text read takes it)
+  const csv = 'org_id,seats,share,cost\n"a", 5,0.5,10\nb,7 ,,\nc,,"2.5",1e9\nd,\\N,-1,-3\n';
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/result.csv`;
+    await Deno.writeTextFile(path, csv);
+    const fromFile = csvToFrame({ path }, columns, "x.sql");
+    const fromText = csvToFrame(csv, columns, "x.sql");
+    const fromBytes = csvToFrame(new TextEncoder().encode(csv), columns, "x.sql");
+    const fromRows = rowsToFrame([
+      { org_id: "a", seats: " 5", share: "0.5", cost: "10" },
+      { org_id: "b", seats: "7 ", share: null, cost: null },
+      { org_id: "c", seats: null, share: "2.5", cost: "1e9" },
+      { org_id: "d", seats: null, share: "-1", cost: "-3" },
+    ], columns);
+    for (const frame of [fromFile, fromText, fromBytes]) {
+      assertEquals(String(frame.schema), String(fromRows.schema));
+      assertEquals(frame.toRecords(), fromRows.toRecords());
+    }
+    assertEquals(fromFile.getColumn("seats").toArray(), [5, 7, null, null]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("CSV → frame: a NaN or infinite count is refused naming the value, as text that is no number", () => {
+  for (const bad of ["nan", "inf", "-Infinity", "1e400"]) {
+    throws(
+      () =>
+        csvToFrame(
+          `org_id,seats\n"y",3\n"z",${bad}\n`,
+          { org_id: "string", seats: "int" },
+          "x.sql",
+        ),
+      new RegExp(`^UserError: x\\.sql: column seats of organization z: not a number: "${bad}"; `),
+    );
+  }
+});

@@ -2,13 +2,14 @@
  * lib/sources/queries.ts (with lib/sources/frames.ts) on the real servers of `deno task test` and
  * on modern ClickHouse (chdb): costs that are not finite numbers are refused naming query, column
  * and organization, negative costs are exported but warned about and counted in the manifest, and
- * sums above UInt64 do not wrap (issue 10 item 6).
+ * sums above UInt64 do not wrap (issue 10 item 6); a failed query stage leaves no spooled result.
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
-import { runExport } from "../lib/export.ts";
+import { sourceSettings } from "../lib/core/config.ts";
+import { exportWindow, runExport } from "../lib/export.ts";
 import { rowsToFrame } from "../lib/sources/frames.ts";
-import { QUERY_COLUMNS } from "../lib/sources/queries.ts";
+import { QUERY_COLUMNS, runQueries } from "../lib/sources/queries.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { runOnModernClickHouse } from "./servers.ts";
 
@@ -259,5 +260,37 @@ Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN 
     }
   } finally {
     await Deno.remove(data);
+  }
+});
+
+Deno.test("when one query fails, the others' spooled results are removed too, even one still running", async () => {
+  const databases = await freshFixtureDatabases("queries_spool");
+  const queriesDir = await Deno.makeTempDir();
+  const tmp = await Deno.makeTempDir();
+  const previous = Deno.env.get("TMPDIR");
+  try {
+    await Deno.mkdir(`${queriesDir}/postgres`);
+    await Deno.mkdir(`${queriesDir}/clickhouse`);
+    // usage_30d.sql has not answered yet when prompts_created.sql has already failed
+    await Deno.writeTextFile(
+      `${queriesDir}/clickhouse/usage_30d.sql`,
+      "SELECT toString(number) AS org_id, sleep(2) AS requests_30d FROM system.numbers LIMIT 1",
+    );
+    await Deno.writeTextFile(`${queriesDir}/postgres/prompts_created.sql`, "SELECT no_such_column");
+    Deno.env.set("TMPDIR", tmp);
+    await rejects(
+      runQueries(
+        sourceSettings({ ...databases.env, PRICING_QUERIES_DIR: queriesDir })!,
+        exportWindow(asOf, 30),
+      ),
+      /prompts_created\.sql failed on PostgreSQL/,
+    );
+    assertEquals([...Deno.readDirSync(tmp)], [], "no spooled result is left behind");
+  } finally {
+    if (previous === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", previous);
+    await Deno.remove(tmp, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
   }
 });

@@ -1,13 +1,12 @@
 /**
  * Query results as CSV on the real servers of `deno task test` (lib/sources/postgres_csv.ts,
- * lib/sources/clickhouse.ts queryCsv): every query file's frame through COPY / CSVWithNames equals
+ * lib/sources/clickhouse.ts queryFrame, both spooled to temporary files): every query file's frame through COPY / CSVWithNames equals
  * the frame from row objects, and a file that closes COPY's parenthesis early is refused.
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { sourceSettings } from "../lib/core/config.ts";
 import { runExport } from "../lib/export.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
-import { csvToFrame } from "../lib/sources/columnar.ts";
 import { rowsToFrame } from "../lib/sources/frames.ts";
 import { openPostgres } from "../lib/sources/postgres.ts";
 import { copyStatement, withoutTerminator } from "../lib/sources/postgres_csv.ts";
@@ -57,10 +56,8 @@ Deno.test("every query file: the frame from CSV equals the frame from row object
     ) {
       const sql = await loadSql(engine, name);
       const columns = QUERY_COLUMNS[name];
-      const fromCsv = engine === "postgres"
-        ? await postgres.queryFrame(sql, params, columns)
-        : csvToFrame(await clickhouse.queryCsv(sql, params), columns, sql.file);
       const source = engine === "postgres" ? postgres : clickhouse;
+      const fromCsv = await source.queryFrame(sql, params, columns);
       const fromRows = rowsToFrame(await source.query(sql, params), columns, sql.file);
       ok(fromRows.height > 0, `${name} has rows in the fixture`);
       assertEquals(String(fromCsv.schema), String(fromRows.schema), name);
@@ -102,6 +99,62 @@ Deno.test("a file that closes COPY's parenthesis early is refused before the COP
   } finally {
     await Deno.remove(out, { recursive: true });
     await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("results are spooled to temporary files that are gone afterwards, also when a query fails mid-result", async () => {
+  const databases = await freshFixtureDatabases("sources_spool");
+  const settings = sourceSettings(databases.env)!;
+  const postgres = openPostgres(settings.postgres!);
+  const clickhouse = openClickHouse(settings.clickhouse!);
+  const tmp = await Deno.makeTempDir();
+  const previous = Deno.env.get("TMPDIR");
+  Deno.env.set("TMPDIR", tmp);
+  try {
+    const columns = { org_id: "string", n: "int" } as const;
+    const file = (name: string, text: string) => ({ file: name, text, sha256: "" });
+    const pg = await postgres.queryFrame(
+      file("pg.sql", "SELECT x::text AS org_id, x AS n FROM generate_series(1, 3) AS x"),
+      {},
+      columns,
+    );
+    assertEquals(pg.getColumn("n").toArray(), [1, 2, 3]);
+    const ch = await clickhouse.queryFrame(
+      file("ch.sql", "SELECT toString(number) AS org_id, number AS n FROM system.numbers LIMIT 3;"),
+      {},
+      columns,
+    );
+    assertEquals(ch.getColumn("n").toArray(), [0, 1, 2]);
+    // PostgreSQL fails after 100,000 rows were sent, ClickHouse on its 500,001st row
+    await rejects(
+      postgres.queryFrame(
+        file(
+          "pg_fails.sql",
+          "SELECT x::text AS org_id, 1 / (x - 100001) AS n FROM generate_series(1, 200000) AS x",
+        ),
+        {},
+        columns,
+      ),
+      /^UserError: pg_fails\.sql failed on PostgreSQL: division by zero$/,
+    );
+    await rejects(
+      clickhouse.queryFrame(
+        file(
+          "ch_fails.sql",
+          "SELECT toString(number) AS org_id, throwIf(number = 500000) AS n FROM system.numbers LIMIT 1000000",
+        ),
+        {},
+        columns,
+      ),
+      /^UserError: ch_fails\.sql failed on ClickHouse at [^:]+:\d+: Code: 395[.,] .*throwIf/,
+    );
+    assertEquals([...Deno.readDirSync(tmp)], [], "no temporary folder is left behind");
+  } finally {
+    if (previous === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", previous);
+    await Deno.remove(tmp, { recursive: true });
+    await Promise.allSettled([postgres.close(), clickhouse.close()]);
     await databases.drop();
   }
 });

@@ -6,12 +6,19 @@
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { type ClickHouseSettings, UserError } from "../core/config.ts";
+import type pl from "nodejs-polars";
+import { csvToFrame } from "./columnar.ts";
+import type { QueryColumns } from "./frames.ts";
+import { spool, withSpoolFile } from "./spool.ts";
 import { bindClickHouse, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 
 export interface ClickHouseSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
-  /** the result as CSV text with a header row (CSVWithNames, which 18.16 has too), for Polars */
-  queryCsv(sql: SqlFile, params: SqlParams): Promise<string>;
+  /**
+   * The result as a typed frame: CSVWithNames (which 18.16 has too) spooled to a temporary file
+   * and read by Polars (lib/sources/columnar.ts).
+   */
+  queryFrame(sql: SqlFile, params: SqlParams, columns: QueryColumns): Promise<pl.DataFrame>;
   /** what the session sent (asked once, before the first query); for the manifest */
   session(): Promise<ClickHouseSession>;
   close(): Promise<void>;
@@ -43,7 +50,10 @@ export function sessionSettings(
   return sent;
 }
 
-export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
+export function openClickHouse(
+  settings: ClickHouseSettings,
+  options: { spoolDir?: string } = {},
+): ClickHouseSource {
   const client: ClickHouseClient = createClient({
     url: settings.url,
     username: settings.username,
@@ -63,19 +73,14 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
     request: {
       params: SqlParams;
       sent: Record<string, string | number>;
-      format: "JSONEachRow" | "CSVWithNames";
-      read: (result: { json<R>(): Promise<R[]>; text(): Promise<string> }) => Promise<T>;
+      read: (query: string) => Promise<T>;
     },
   ): Promise<T> => {
     const query = bindClickHouse(sql, request.params);
     try {
-      const result = await client.query({
-        query,
-        format: request.format,
-        clickhouse_settings: request.sent,
-      });
-      return await request.read(result);
+      return await request.read(query);
     } catch (error) {
+      if (error instanceof UserError) throw error; // ours (a temporary file), already one line
       throw clickHouseError(error, { settings, file: sql.file, sent: request.sent });
     }
   };
@@ -83,12 +88,35 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
     send(sql, {
       params,
       sent,
-      format: "JSONEachRow",
-      read: (result) => result.json<Record<string, unknown>>(),
+      read: async (query) => {
+        const result = await client.query({
+          query,
+          format: "JSONEachRow",
+          clickhouse_settings: sent,
+        });
+        return await result.json<Record<string, unknown>>();
+      },
     });
-  // The whole body as one string: no object per row (the client's stream() would make one).
-  const runCsv = (sql: SqlFile, params: SqlParams, sent: Record<string, string | number>) =>
-    send(sql, { params, sent, format: "CSVWithNames", read: (result) => result.text() });
+  // The raw body, as the server sends it, into a file: no string, no object per row (the
+  // client's text() and stream() would make them). exec sends the text as it is, so the FORMAT
+  // clause is added here as query() adds it.
+  const runCsv = (
+    sql: SqlFile,
+    request: { params: SqlParams; sent: Record<string, string | number>; path: string },
+  ) =>
+    send(sql, {
+      params: request.params,
+      sent: request.sent,
+      read: async (query) => {
+        const { stream } = await client.exec({
+          query: `${withoutTrailingSemicolons(query)} \nFORMAT CSVWithNames`,
+          clickhouse_settings: request.sent,
+        });
+        await spool(stream, request.path);
+        const failure = await exceptionAtEnd(request.path);
+        if (failure) throw new Error(failure);
+      },
+    });
   let session: Promise<ClickHouseSession> | undefined;
   const startSession = async (): Promise<ClickHouseSession> => {
     if (settings.readonly === "off") return { profileReadonly: null, settings: {} };
@@ -111,13 +139,51 @@ export function openClickHouse(settings: ClickHouseSettings): ClickHouseSource {
       const { settings: sent } = await (session ??= startSession());
       return await run(sql, params, sent);
     },
-    async queryCsv(sql, params) {
+    async queryFrame(sql, params, columns) {
       const { settings: sent } = await (session ??= startSession());
-      return await runCsv(sql, params, sent);
+      return await withSpoolFile(async (path) => {
+        await runCsv(sql, { params, sent, path });
+        return csvToFrame({ path }, columns, sql.file);
+      }, options.spoolDir);
     },
     session: () => session ??= startSession(),
     close: () => client.close(),
   };
+}
+
+/**
+ * The last line of a body whose query failed after the server had started sending it (a time
+ * limit, a throw: the HTTP status was already 200), 18.16's `Code: 159, e.displayText() =
+ * DB::Exception: …` and modern `Code: 159. DB::Exception: …` alike, the latter possibly followed
+ * by the exception-tag trailer of servers since 25.11. No CSVWithNames record starts so (its
+ * strings are quoted); only a quoted value holding a line break and that text could look alike.
+ */
+const EXCEPTION_AT_END =
+  /(?:^|\n)(Code: \d+[.,] [^\r\n]*DB::Exception[^\r\n]*)(?:\r?\n\d+ [^\r\n]*\r\n__exception__)?\s*$/;
+
+/** The server's exception at the end of a spooled body (see EXCEPTION_AT_END), or null. */
+async function exceptionAtEnd(path: string): Promise<string | null> {
+  const file = await Deno.open(path);
+  try {
+    const size = (await file.stat()).size;
+    const tail = new Uint8Array(Math.min(size, 64 * 1024));
+    await file.seek(size - tail.length, Deno.SeekMode.Start);
+    let filled = 0;
+    while (filled < tail.length) {
+      const n = await file.read(tail.subarray(filled));
+      if (n === null) break;
+      filled += n;
+    }
+    const text = new TextDecoder().decode(tail.subarray(0, filled));
+    return text.match(EXCEPTION_AT_END)?.[1] ?? null;
+  } finally {
+    file.close();
+  }
+}
+
+/** The query without trailing blanks and `;`s, as the client's query() sends it before FORMAT. */
+function withoutTrailingSemicolons(query: string): string {
+  return query.trim().replace(/;+$/, "");
 }
 
 /** host:port of the server, never its credentials. */

@@ -1,10 +1,13 @@
 /**
- * Query results as CSV bytes (PostgreSQL `COPY … TO STDOUT WITH CSV HEADER`, ClickHouse
- * `CSVWithNames`) straight into Polars, every column read as text and typed by Polars
- * expressions: no JS object per row. The conversions and checks are those of rowsToFrame
- * (lib/sources/frames.ts), value for value: nano-USD text to USD exactly as nanoUsdToUsd does it
- * (whole part and the last nine digits apart), NaN, ±inf and costs past Decimal(38, 0) refused
- * naming the query, the column and the organization.
+ * Query results as CSV (PostgreSQL `COPY … TO STDOUT WITH CSV HEADER`, ClickHouse
+ * `CSVWithNames`, spooled to a file) straight into Polars, typed by Polars: no JS object per row.
+ * Integer and float columns are parsed by the CSV reader itself (no text copy of them); the other
+ * columns are read as text and typed by Polars expressions. When the typed read fails or finds a
+ * value that is not of its type, the file is read again with every column as text, which names
+ * the bad value. The conversions and checks are those of rowsToFrame (lib/sources/frames.ts),
+ * value for value: nano-USD text to USD exactly as nanoUsdToUsd does it (whole part and the last
+ * nine digits apart), NaN, ±inf and costs past Decimal(38, 0) refused naming the query, the
+ * column and the organization.
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
@@ -31,7 +34,8 @@ function typed(name: string, type: QueryColumnType): Typed {
       return { value: text, bad: pl.lit(false), message: () => "" };
     case "int":
     case "float": {
-      const n = text.cast(pl.Float64, false);
+      // Blanks around a number are allowed, as Number() and the CSV reader's parse allow them.
+      const n = text.str.strip().cast(pl.Float64, false);
       return {
         value: type === "int" ? n.cast(pl.Int64) : n,
         bad: present.and(n.isNull().or(n.isFinite().not())),
@@ -87,22 +91,69 @@ function nanoUsd(name: string): Typed {
   };
 }
 
-/**
- * A frame with exactly `columns`, typed, from CSV text with a header row (all fields read as
- * text; `\N` and unquoted empty fields are null). Throws naming `query`, the column and the
- * organization of the first value that is not of its column's type.
- */
-export function csvToFrame(
-  csv: string | Uint8Array,
-  columns: QueryColumns,
-  query = "query",
-): pl.DataFrame {
-  const body = typeof csv === "string" ? csv : Buffer.from(csv.buffer, csv.byteOffset, csv.length);
-  const raw = pl.readCSV(body, { inferSchemaLength: 0, nullValues: ["\\N"], hasHeader: true });
-  const names = Object.keys(columns);
+/** CSV text or bytes, or the path of a CSV file (a spooled query result). */
+export type CsvSource = string | Uint8Array | { path: string };
+
+/** Numbers parsed by the CSV reader: as Float64, what the text path casts to, so the same values. */
+const PARSED = new Set<QueryColumnType>(["int", "float"]);
+/** The column that flags a row holding a bad value (not a name a query returns). */
+const BAD = "__csv_bad_value__";
+
+function readRaw(source: CsvSource, dtypes: Record<string, pl.DataType>): pl.DataFrame {
+  const body = typeof source === "string"
+    ? Buffer.from(source, "utf-8")
+    : source instanceof Uint8Array
+    ? Buffer.from(source.buffer, source.byteOffset, source.length)
+    : source.path;
+  return pl.readCSV(body, { inferSchemaLength: 0, nullValues: ["\\N"], hasHeader: true, dtypes });
+}
+
+function assertColumns(raw: pl.DataFrame, names: string[]): void {
   for (const name of names) {
     if (!raw.columns.includes(name)) throw new Error(`query result has no column ${name}`);
   }
+}
+
+/**
+ * A frame with exactly `columns`, typed, from CSV with a header row (`\N` and unquoted empty
+ * fields are null). Throws naming `query`, the column and the organization of the first value
+ * that is not of its column's type.
+ */
+export function csvToFrame(
+  source: CsvSource,
+  columns: QueryColumns,
+  query = "query",
+): pl.DataFrame {
+  const names = Object.keys(columns);
+  const parsed = names.filter((name) => PARSED.has(columns[name]));
+  let raw: pl.DataFrame;
+  try {
+    raw = readRaw(source, Object.fromEntries(parsed.map((name) => [name, pl.Float64])));
+    assertColumns(raw, names);
+  } catch {
+    return csvTextToFrame(source, columns, query); // says what is wrong
+  }
+  const conversions = names.map((name) => {
+    if (!PARSED.has(columns[name])) return [name, typed(name, columns[name])] as const;
+    const n = pl.col(name);
+    return [name, {
+      value: columns[name] === "int" ? n.cast(pl.Int64) : n,
+      bad: n.isNotNull().and(n.isFinite().not()),
+    }] as const;
+  });
+  const frame = raw.select(
+    ...conversions.map(([name, t]) => t.value.alias(name)),
+    conversions.map(([, t]) => t.bad).reduce((a, b) => a.or(b), pl.lit(false)).alias(BAD),
+  );
+  if (frame.getColumn(BAD).any()) return csvTextToFrame(source, columns, query);
+  return frame.drop(BAD);
+}
+
+/** csvToFrame reading every column as text: slower, and the one that names a bad value. */
+function csvTextToFrame(source: CsvSource, columns: QueryColumns, query: string): pl.DataFrame {
+  const raw = readRaw(source, {});
+  const names = Object.keys(columns);
+  assertColumns(raw, names);
   const conversions = names.map((name) => [name, typed(name, columns[name])] as const);
   const badRows = raw.filter(
     conversions.map(([, t]) => t.bad).reduce((a, b) => a.or(b), pl.lit(false)),

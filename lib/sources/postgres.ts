@@ -15,18 +15,23 @@ import type pl from "nodejs-polars";
 import { csvToFrame } from "./columnar.ts";
 import { type QueryColumns, rowsToFrame } from "./frames.ts";
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
+import { withSpoolFile } from "./spool.ts";
 
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
   /**
    * The result as a typed frame: a query file's SELECT through `COPY … TO STDOUT WITH CSV
-   * HEADER` into Polars (no JS object per row); anything else the ordinary way, where it fails.
+   * HEADER` to a temporary file, read by Polars (no JS object per row, no result in JS memory);
+   * anything else the ordinary way, where it fails.
    */
   queryFrame(sql: SqlFile, params: SqlParams, columns: QueryColumns): Promise<pl.DataFrame>;
   close(): Promise<void>;
 }
 
-export function openPostgres(settings: PostgresSettings): PostgresSource {
+export function openPostgres(
+  settings: PostgresSettings,
+  options: { spoolDir?: string } = {},
+): PostgresSource {
   const pool = new pg.Pool({
     connectionString: settings.url,
     max: settings.maxConnections,
@@ -85,14 +90,16 @@ export function openPostgres(settings: PostgresSettings): PostgresSource {
       assertOneStatement(sql.file, sql.text);
       const copy = copyStatement(sql, params);
       if (!copy) return rowsToFrame(await query(sql, params), columns, sql.file);
-      const csv = await readOnly(sql.file, async (client) => {
-        // Planned alone first: a file that is not one whole query (one that closes COPY's
-        // parenthesis early, say) fails here, before the COPY around it is sent.
-        await client.query({ text: `EXPLAIN ${copy.query}`, queryMode: "extended" });
-        await client.query({ text: COPY_SESSION, queryMode: "extended" });
-        return await copyOut(client, copy.statement);
-      });
-      return csvToFrame(csv, columns, sql.file);
+      return await withSpoolFile(async (path) => {
+        await readOnly(sql.file, async (client) => {
+          // Planned alone first: a file that is not one whole query (one that closes COPY's
+          // parenthesis early, say) fails here, before the COPY around it is sent.
+          await client.query({ text: `EXPLAIN ${copy.query}`, queryMode: "extended" });
+          await client.query({ text: COPY_SESSION, queryMode: "extended" });
+          await copyOut(client, { statement: copy.statement, path });
+        });
+        return csvToFrame({ path }, columns, sql.file);
+      }, options.spoolDir);
     },
     close: () => pool.end(),
   };

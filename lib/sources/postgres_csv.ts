@@ -1,14 +1,15 @@
 /**
  * PostgreSQL results as CSV bytes: the query file's one statement inside `COPY ( … ) TO STDOUT
  * WITH (FORMAT csv, HEADER true)`, read through pg-copy-streams (node-pg has no COPY OUT of its
- * own) in the same READ ONLY transaction, then typed by Polars (lib/sources/columnar.ts): no JS
- * object per row. COPY takes no bind parameters, so the placeholders are inlined as literals: only
+ * own) in the same READ ONLY transaction, spooled to a temporary file (lib/sources/spool.ts) and
+ * typed by Polars from there (lib/sources/columnar.ts): no JS object per row, no result in JS
+ * memory. COPY takes no bind parameters, so the placeholders are inlined as literals: only
  * validated instants and identifiers, never free text (as for ClickHouse).
  */
-import { Buffer } from "node:buffer";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { bindPostgresLiterals, type SqlFile, type SqlParams } from "./sql.ts";
+import { spool } from "./spool.ts";
 import { countStatements } from "./statements.ts";
 
 /** The settings COPY's text is written with (lib/sources/columnar.ts reads timestamps so). */
@@ -45,10 +46,10 @@ export function copyStatement(
   return { statement: `COPY (\n${query}\n) TO STDOUT WITH (FORMAT csv, HEADER true)`, query };
 }
 
-/** Runs a COPY … TO STDOUT on `client` and returns everything it sent. */
-export async function copyOut(client: pg.PoolClient, statement: string): Promise<Uint8Array> {
-  const stream = client.query(copyTo(statement));
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(part as Buffer);
-  return Buffer.concat(parts);
+/** Runs a COPY … TO STDOUT on `client`, writing what it sends to the file at `path`. */
+export async function copyOut(
+  client: pg.PoolClient,
+  options: { statement: string; path: string },
+): Promise<void> {
+  await spool(client.query(copyTo(options.statement)), options.path);
 }

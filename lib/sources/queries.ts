@@ -5,9 +5,10 @@
 import type pl from "nodejs-polars";
 import type { SourceSettings } from "../core/config.ts";
 import { negativeCosts, type QueryColumns } from "./frames.ts";
-import { csvToFrame } from "./columnar.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
+import { withSpoolDir } from "./spool.ts";
 import { type Engine, loadSql, type SqlParams } from "./sql.ts";
 
 import type { ExportWindow, QueryStat } from "../core/types.ts";
@@ -61,8 +62,22 @@ export async function runQueries(
   window: ExportWindow,
 ): Promise<QueryResults> {
   if (!settings.postgres || !settings.clickhouse) throw new Error("both databases are required");
-  const postgres = openPostgres(settings.postgres);
-  const clickhouse = openClickHouse(settings.clickhouse);
+  // Every result is spooled inside one folder, removed once the clients are closed: when a query
+  // fails, the others' files go too, even those of a query still running.
+  const both = { ...settings, postgres: settings.postgres, clickhouse: settings.clickhouse };
+  return await withSpoolDir((spoolDir) => runAll(both, { window, spoolDir }));
+}
+
+async function runAll(
+  settings: SourceSettings & {
+    postgres: NonNullable<SourceSettings["postgres"]>;
+    clickhouse: NonNullable<SourceSettings["clickhouse"]>;
+  },
+  options: { window: ExportWindow; spoolDir: string },
+): Promise<QueryResults> {
+  const { window, spoolDir } = options;
+  const postgres = openPostgres(settings.postgres, { spoolDir });
+  const clickhouse = openClickHouse(settings.clickhouse, { spoolDir });
   const params: SqlParams = {
     window_start: window.start,
     window_end: window.end,
@@ -80,10 +95,13 @@ export async function runQueries(
     const sql = await loadSql(engine, name, settings.queriesDir);
     const started = performance.now();
     const columns = QUERY_COLUMNS[name];
-    // Results as CSV into Polars (COPY on PostgreSQL, CSVWithNames on ClickHouse): no row objects.
-    const frame = engine === "postgres"
-      ? await postgres.queryFrame(sql, params, columns)
-      : csvToFrame(await clickhouse.queryCsv(sql, params), columns, sql.file);
+    // Results as CSV files into Polars (COPY on PostgreSQL, CSVWithNames on ClickHouse): no row
+    // objects, no result in JS memory.
+    const frame = await (engine === "postgres" ? postgres : clickhouse)
+      .queryFrame(sql, params, columns);
+    // The text columns Polars read the file into are garbage now: free them before the other
+    // queries' results arrive, not at the end of the stage.
+    await collectDroppedFrames();
     const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
     for (const [column, count] of Object.entries(negative)) {
       warnings.push(

@@ -1,0 +1,84 @@
+/**
+ * Query results spooled to a temporary file as they arrive, for Polars to read from disk: the
+ * bytes never sit in JS memory as one Buffer or string (at 1M organizations a result is ~100 MB
+ * of CSV). Each result gets its own folder, removed when the work ends, failed or not.
+ */
+import { join } from "node:path";
+import { UserError } from "../core/config.ts";
+
+/**
+ * Runs `work` with the path of a fresh temporary file, in a folder of its own inside `parent`
+ * (the system's temporary folder by default); the folder is removed afterwards.
+ */
+export async function withSpoolFile<T>(
+  work: (path: string) => Promise<T>,
+  parent?: string,
+): Promise<T> {
+  return await withSpoolDir((dir) => work(join(dir, "result.csv")), parent);
+}
+
+/**
+ * Runs `work` with a fresh temporary folder, removed with everything in it once `work` has
+ * settled. The query stage keeps every result's folder inside one of these, so a query still
+ * running when another failed leaves nothing behind when the stage gives up.
+ */
+export async function withSpoolDir<T>(
+  work: (dir: string) => Promise<T>,
+  parent?: string,
+): Promise<T> {
+  let dir: string;
+  try {
+    dir = await Deno.makeTempDir({
+      prefix: "pricing-kit-query-",
+      ...(parent ? { dir: parent } : {}),
+    });
+  } catch (error) {
+    throw spoolError(error);
+  }
+  try {
+    return await work(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Writes every chunk of `source` to `path`, awaiting each write (the source waits meanwhile).
+ * A failed write still reads the source to its end before throwing: PostgreSQL's COPY must
+ * finish before the connection can roll back, and a half-read HTTP body would hang its socket.
+ */
+export async function spool(source: AsyncIterable<Uint8Array>, path: string): Promise<void> {
+  let file: Deno.FsFile | undefined;
+  let failure: unknown;
+  try {
+    file = await Deno.open(path, { write: true, createNew: true });
+  } catch (error) {
+    failure = error;
+  }
+  try {
+    for await (const chunk of source) {
+      if (failure !== undefined || !file) continue;
+      try {
+        await writeAll(file, chunk);
+      } catch (error) {
+        failure = error;
+      }
+    }
+  } finally {
+    file?.close();
+  }
+  if (failure !== undefined) throw spoolError(failure);
+}
+
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  for (let written = 0; written < chunk.length;) {
+    written += await file.write(chunk.subarray(written));
+  }
+}
+
+function spoolError(error: unknown): UserError {
+  const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  return new UserError(
+    `cannot write a query result to a temporary file (${reason}); point TMPDIR to a folder with room`,
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * The join stage (lib/frame/join.ts) on small hand-made query frames: the order (newest first,
+ * org_id on ties, no created_at last), zeros for organizations without usage, the flags, the
+ * tier families, the unmatched-usage warning and the refusal of a query that returns an
+ * organization twice.
+ */
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { joinOrgFrames } from "../lib/frame/join.ts";
+import { columnsToFrame } from "../lib/sources/frames.ts";
+import { QUERY_COLUMNS, type QueryFrames } from "../lib/sources/queries.ts";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 1);
+
+function organizations(rows: [id: string, tier: string | null, createdDay: number | null][]) {
+  return columnsToFrame({
+    org_id: rows.map((r) => r[0]),
+    org_name: rows.map((r) => `Org ${r[0]}`),
+    tier_raw: rows.map((r) => r[1]),
+    created_at: rows.map((r) => (r[2] === null ? null : T0 + r[2] * DAY)),
+    stripe_customer_id: rows.map(() => null),
+    org_subscription_status: rows.map(() => null),
+    addons_in_metadata: rows.map(() => null),
+    seats: rows.map(() => 2),
+    active_users_30d: rows.map(() => 1),
+  }, QUERY_COLUMNS.organizations);
+}
+
+function frames(): QueryFrames {
+  return {
+    // c and a share a day (org_id decides: a before c), e has no created_at (last)
+    organizations: organizations([
+      ["c", "pro-20251210", 5],
+      ["e", null, null],
+      ["b", "mystery", 9],
+      ["a", "team", 5],
+      ["d", "free", 1],
+    ]),
+    promptsCreated: columnsToFrame(
+      { org_id: ["a", "d"], prompts_created: [4, 1] },
+      QUERY_COLUMNS.prompts_created,
+    ),
+    // x and y are unknown to PostgreSQL: 2 organizations with usage not exported
+    usage: columnsToFrame({
+      org_id: ["a", "b", "x", "y"],
+      requests_30d: [10, 3, 7, 7],
+      ptb_requests_30d: [10, 0, 7, 7],
+      byok_requests_30d: [0, 3, 0, 0],
+      prompts_used_30d: [2, 1, 0, 0],
+      llm_cost_nano: [1.5, 0.25, 1, 1],
+      llm_cost_ptb_nano: [1.5, 0, 1, 1],
+      llm_cost_byok_nano: [0, 0.25, 0, 0],
+    }, QUERY_COLUMNS.usage_30d),
+    ptbSpend: columnsToFrame(
+      { org_id: ["a", "c"], ptb_spend_nano: [2, 0] },
+      QUERY_COLUMNS.ptb_spend,
+    ),
+  };
+}
+
+Deno.test("join: newest first, org_id on ties, no created_at last; zeros, flags and tiers", () => {
+  const { frame, warnings } = joinOrgFrames(frames());
+  assertEquals(frame.getColumn("org_id").toArray(), ["b", "a", "c", "d", "e"]);
+  const column = (name: string) => frame.getColumn(name).toArray();
+  assertEquals(column("tier"), ["other", "team", "pro", "free", "free"]);
+  assertEquals(column("prompts_created"), [0, 4, 0, 1, 0]);
+  assertEquals(column("requests_30d"), [3, 10, 0, 0, 0]);
+  assertEquals(column("llm_cost_30d"), [0.25, 1.5, 0, 0, 0]);
+  assertEquals(column("llm_cost_byok_30d"), [0.25, 0, 0, 0, 0]);
+  assertEquals(column("ptb_spend_all_time"), [0, 2, 0, 0, 0]);
+  assertEquals(column("is_ptb"), [false, true, false, false, false]); // spend > 0: a only
+  assertEquals(column("is_byok"), [true, false, false, false, false]); // b: 3 BYOK requests
+  // PTB requests and no BYOK: a only (b has BYOK, the others no requests)
+  assertEquals(column("has_gateway_only"), [false, true, false, false, false]);
+  // the column order the stages after the join have always seen
+  assertEquals(frame.columns, [
+    "org_id",
+    "org_name",
+    "tier_raw",
+    "created_at",
+    "stripe_customer_id",
+    "org_subscription_status",
+    "addons_in_metadata",
+    "seats",
+    "active_users_30d",
+    "prompts_created",
+    "requests_30d",
+    "ptb_requests_30d",
+    "byok_requests_30d",
+    "prompts_used_30d",
+    "tier",
+    "llm_cost_30d",
+    "llm_cost_ptb_30d",
+    "llm_cost_byok_30d",
+    "ptb_spend_all_time",
+    "is_ptb",
+    "is_byok",
+    "has_gateway_only",
+  ]);
+  assertEquals(warnings, [
+    "2 organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL)",
+    'unknown tier values exported as tier "other": "mystery"',
+  ]);
+});
+
+Deno.test("join: a query that returns an organization twice is refused, naming it", () => {
+  const twice = (frame: pl.DataFrame) => pl.concat([frame, frame.head(1)]);
+  const cases: [keyof QueryFrames, string][] = [
+    ["organizations", "organizations.sql"],
+    ["promptsCreated", "prompts_created.sql"],
+    ["usage", "usage_30d.sql"],
+    ["ptbSpend", "ptb_spend.sql"],
+  ];
+  for (const [key, file] of cases) {
+    const input = frames();
+    input[key] = twice(input[key]);
+    throws(
+      () => joinOrgFrames(input),
+      new RegExp(
+        `^Error: ${file} returned 1 duplicate org_id rows; it must group by organization$`,
+      ),
+    );
+  }
+});

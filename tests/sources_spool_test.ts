@@ -1,0 +1,63 @@
+/**
+ * Query results spooled to temporary files (lib/sources/spool.ts): the bytes arrive whole and in
+ * order, the folder is gone afterwards whether the work succeeded or failed, and a file that
+ * cannot be written is one line naming TMPDIR after the source was read to its end.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { UserError } from "../lib/core/config.ts";
+import { spool, withSpoolFile } from "../lib/sources/spool.ts";
+
+async function* chunks(parts: string[], read: { count: number }) {
+  for (const part of parts) {
+    read.count++;
+    yield new TextEncoder().encode(part);
+  }
+}
+
+Deno.test("spool: every chunk in order; the folder is removed after the work", async () => {
+  let seen = "";
+  const read = { count: 0 };
+  const text = await withSpoolFile(async (path) => {
+    seen = path;
+    await spool(chunks(["org_id,n\n", "a,1\n", "ü,2\n"], read), path);
+    return await Deno.readTextFile(path);
+  });
+  assertEquals(text, "org_id,n\na,1\nü,2\n");
+  assertEquals(read.count, 3);
+  ok(seen !== "" && !existsSync(dirname(seen)), "the temporary folder is gone");
+});
+
+Deno.test("spool: the folder is removed when the work fails", async () => {
+  let seen = "";
+  await rejects(
+    withSpoolFile(async (path) => {
+      seen = path;
+      await Deno.writeTextFile(path, "partial");
+      throw new Error("query failed mid-body");
+    }),
+    /query failed mid-body/,
+  );
+  ok(seen !== "" && !existsSync(dirname(seen)), "the temporary folder is gone");
+});
+
+Deno.test("spool: a file that cannot be written is one line naming TMPDIR; the source is read to its end", async () => {
+  const read = { count: 0 };
+  const dir = await Deno.makeTempDir();
+  try {
+    await rejects(spool(chunks(["a\n", "b\n", "c\n"], read), `${dir}/missing/result.csv`), (e) => {
+      ok(e instanceof UserError);
+      assertEquals(e.message.split("\n").length, 1);
+      ok(
+        /^cannot write a query result to a temporary file \(.+\); point TMPDIR to a folder with room$/
+          .test(e.message),
+        e.message,
+      );
+      return true;
+    });
+    assertEquals(read.count, 3); // PostgreSQL's COPY ran to its end, so the connection can roll back
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
