@@ -4,7 +4,7 @@
  * are written as SVG and PNG, the brief and XLSX carry the history once two snapshots exist, and
  * `deno task compare` takes two snapshots.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects as assertRejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
@@ -232,4 +232,31 @@ Deno.test("loadMonthlyHistoryPoints reads the latest snapshot with revenue of ea
   assertEquals(report.months, ["2026-01-31", "2026-02-15", "2026-03-31"]);
   assertEquals(report.skipped, ["2026-02-28"]);
   assertEquals(report.failures, []);
+});
+
+Deno.test("loadMonthlyHistoryPoints does not read the snapshots this export stands in for", async () => {
+  const dir = await Deno.makeTempDir();
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const write = async (asOf: string, frame: pl.DataFrame) =>
+    (await writeSnapshot(frame, {
+      dir,
+      asOf: new Date(`${asOf}T00:00:00Z`),
+      demo: false,
+      origin: "export",
+    })).path;
+  await write("2026-02-28", sorted[0].frame);
+  // March's earlier snapshot and one of this export's own date: made unreadable, so reading
+  // either would throw
+  for (const asOf of ["2026-03-15", "2026-03-31"]) {
+    await Deno.writeTextFile(await write(asOf, sorted[1].frame), "not parquet");
+  }
+  const current = { asOf: new Date("2026-03-31T00:00:00Z"), frame: sorted[2].frame };
+  const points = await loadMonthlyHistoryPoints(dir, false, current);
+  assertEquals(points.map((p) => p.asOf.toISOString().slice(0, 10)), ["2026-02-28"]);
+  // this export without revenue stands in for its own date only: March's earlier one is read
+  const noRevenue = {
+    asOf: current.asOf,
+    frame: current.frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr_recurring")),
+  };
+  await assertRejects(() => loadMonthlyHistoryPoints(dir, false, noRevenue));
 });

@@ -75,17 +75,32 @@ export async function loadHistoryPoints(dir: string, demo: boolean): Promise<His
   return snapshots.map((s) => ({ asOf: s.asOf, frame: readSnapshotFrame(s.path) }));
 }
 
+/** The month a snapshot counts for (an as-of at midnight closes the month before). */
+function monthOf(asOf: Date): string {
+  return new Date(asOf.getTime() - 1).toISOString().slice(0, 7);
+}
+
 /**
  * What the bridge reads, without reading every daily snapshot: per month the latest snapshot with
  * revenue (later ones without revenue are read too, so the report can name them). Oldest first.
+ * Snapshots `current` (this export) stands in for are not read at all: one of the same date, and
+ * when it has revenue, earlier ones of its month (at a million organizations each is ~0.5 GB).
  */
 export async function loadMonthlyHistoryPoints(
   dir: string,
   demo: boolean,
+  current?: HistoryPoint,
 ): Promise<HistoryPoint[]> {
+  const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
+  const replaced = (info: SnapshotInfo) =>
+    current !== undefined &&
+    (isoDate(info.asOf) === isoDate(current.asOf) ||
+      (currentHasRevenue && monthOf(info.asOf) === monthOf(current.asOf) &&
+        info.asOf.getTime() <= current.asOf.getTime()));
   const byMonth = new Map<string, SnapshotInfo[]>();
   for (const info of await listSnapshots(dir, demo)) {
-    const month = new Date(info.asOf.getTime() - 1).toISOString().slice(0, 7);
+    if (replaced(info)) continue;
+    const month = monthOf(info.asOf);
     byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
   }
   const points: HistoryPoint[] = [];
@@ -355,7 +370,7 @@ export async function exportHistory(
   dir: string,
   { demo, current }: { demo: boolean; current?: HistoryPoint },
 ): Promise<{ section: string; sheet: Sheet } | null> {
-  const stored = await loadMonthlyHistoryPoints(dir, demo);
+  const stored = await loadMonthlyHistoryPoints(dir, demo, current);
   // this export's own data stands in for a stored snapshot of the same as-of date
   const points = current
     ? [...stored.filter((p) => isoDate(p.asOf) !== isoDate(current.asOf)), current]
