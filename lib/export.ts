@@ -140,24 +140,26 @@ export async function loadPricingData(
   // revenue
   if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
   const revenueFor = options.revenueFor;
-  const revenue = await timed(
-    "revenue",
-    () =>
-      revenueFor
-        ? revenueFor(joined.frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[])
-        : loadRevenueStage(joined.frame, {
-          demo,
-          env,
-          mode: options.stripe,
-          asOf: window.end,
-          windowDays: window.days,
-          outDir: options.outDir,
-          quiet: options.quiet,
-        }),
-  );
+  // the revenue columns are attached inside the stage, so its GC frees the join's and the Stripe
+  // cache's garbage before the metrics run
+  const { revenue, withRevenue } = await timed("revenue", async () => {
+    const revenue = revenueFor
+      ? await revenueFor(
+        joined.frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[],
+      )
+      : await loadRevenueStage(joined.frame, {
+        demo,
+        env,
+        mode: options.stripe,
+        asOf: window.end,
+        windowDays: window.days,
+        outDir: options.outDir,
+        quiet: options.quiet,
+      });
+    return { revenue, withRevenue: attachRevenue(joined.frame, revenue) };
+  });
   const costModel = costModelFromEnv(env);
   const priceBook = await loadPriceBook(env);
-  const withRevenue = attachRevenue(joined.frame, revenue);
   onStage({
     stage: "revenue",
     frame: withRevenue.frame,

@@ -65,9 +65,14 @@ export function customersFrame(
  * `frame`'s row order. `customers` comes from customersFrame.
  */
 export function joinCustomers(frame: pl.DataFrame, customers: pl.DataFrame): pl.DataFrame {
+  return joinCustomersLazy(frame, customers).collectSync();
+}
+
+/** joinCustomers as a lazy plan, so the joined columns a caller does not select are never kept. */
+function joinCustomersLazy(frame: pl.DataFrame, customers: pl.DataFrame): pl.LazyDataFrame {
   // The row index keeps export order whatever order the join hands back.
-  return frame.withRowIndex(ROW)
-    .join(customers, { leftOn: "stripe_customer_id", rightOn: KEY, how: "left" })
+  return frame.lazy().withRowIndex(ROW)
+    .join(customers.lazy(), { leftOn: "stripe_customer_id", rightOn: KEY, how: "left" })
     .sort(ROW)
     .drop(ROW);
 }
@@ -105,15 +110,22 @@ export function attachRevenue(
     pl.when(hasCustomer.not()).then(noCustomer)
       .when(counted).then(pl.col(name))
       .otherwise(pl.lit(null)).alias(name);
-  const matched = joinCustomers(frame.select("stripe_customer_id"), customers);
-  const counts = matched.select(
-    hasCustomer.and(first.not()).sum().alias("shared"),
+  // One pass over the join: the revenue columns and the two flags the warnings count.
+  const columns = joinCustomersLazy(frame.select("stripe_customer_id"), customers).select(
+    ...MONEY.map(([name]) => value(name, pl.lit(0).cast(pl.Float64))),
+    ...TEXT.map(([name]) => value(name, pl.lit(null).cast(pl.Utf8))),
+    value("cancel_at_period_end", pl.lit(null).cast(pl.Bool)),
+    pl.when(hasCustomer.not()).then(pl.lit("no_customer"))
+      .when(first.not()).then(pl.lit("shared_customer"))
+      .when(known).then(pl.lit(revenue.source))
+      .otherwise(pl.lit("none")).alias("revenue_source"),
+    hasCustomer.and(first.not()).alias("_shared"),
     // Customers Stripe does not know are already named in the revenue stage's warning
-    // (_revenue_matched false): counted here are those with no revenue data at all.
-    hasCustomer.and(first).and(pl.col(MATCHED).isNull()).sum().alias("unknown"),
-  );
-  const shared = Number(counts.getColumn("shared").get(0));
-  const unknown = Number(counts.getColumn("unknown").get(0));
+    // (_revenue_matched false): flagged here are those with no revenue data at all.
+    hasCustomer.and(first).and(pl.col(MATCHED).isNull()).alias("_unknown"),
+  ).collectSync();
+  const shared = Number(columns.getColumn("_shared").sum());
+  const unknown = Number(columns.getColumn("_unknown").sum());
   const warnings: string[] = [];
   if (shared > 0) {
     warnings.push(
@@ -124,14 +136,8 @@ export function attachRevenue(
     warnings.push(`${unknown} organizations have a stripe_customer_id with no revenue data`);
   }
 
-  const columns = matched.select(
-    ...MONEY.map(([name]) => value(name, pl.lit(0).cast(pl.Float64))),
-    ...TEXT.map(([name]) => value(name, pl.lit(null).cast(pl.Utf8))),
-    value("cancel_at_period_end", pl.lit(null).cast(pl.Bool)),
-    pl.when(hasCustomer.not()).then(pl.lit("no_customer"))
-      .when(first.not()).then(pl.lit("shared_customer"))
-      .when(known).then(pl.lit(revenue.source))
-      .otherwise(pl.lit("none")).alias("revenue_source"),
-  );
-  return { frame: frame.withColumns(...columns.getColumns()), warnings };
+  return {
+    frame: frame.withColumns(...columns.drop("_shared", "_unknown").getColumns()),
+    warnings,
+  };
 }
