@@ -4,7 +4,8 @@
  * bars, which columns are measured, the caption and the axis.
  */
 import pl from "nodejs-polars";
-import { barChart, type Chart } from "../report/charts.ts";
+import { barChart } from "../report/bar_chart.ts";
+import type { Chart } from "../report/charts.ts";
 import {
   type AdoptionFacts,
   type Answer,

@@ -5,7 +5,6 @@
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { svgToPng } from "../report/charts.ts";
 import { dateStamp, isoDate, writeFileAtomic } from "../formats/files.ts";
 import { UserError } from "../core/config.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
@@ -23,12 +22,6 @@ import {
   planBridge,
   planChanges,
 } from "./bridge.ts";
-import {
-  bridgeWaterfallChart,
-  marginByPlanChart,
-  mrrByPlanChart,
-  requestsByPlanChart,
-} from "./charts.ts";
 import { listSnapshots, readSnapshotFrame, type SnapshotInfo } from "./snapshot.ts";
 
 export interface HistoryReport {
@@ -399,6 +392,11 @@ export async function writeHistoryReport(
 ): Promise<HistoryReportFiles> {
   const stamp = dateStamp(new Date(`${report.months.at(-1)}T00:00:00Z`), report.demo);
   const base = join(options.outDir, `helicone_pricing_history_${stamp}`);
+  // Plot, linkedom and resvg load here only: the export imports this module for its history
+  // section and draws no history chart (a third of a second at start-up).
+  const { bridgeWaterfallChart, marginByPlanChart, mrrByPlanChart, requestsByPlanChart } =
+    await import("./charts.ts");
+  const { svgToPng } = await import("../report/charts.ts");
   const charts = options.charts
     ? [
       mrrByPlanChart(report.planEnds),

@@ -27,9 +27,8 @@ export {
   writeChartsOffThread,
 } from "./chart_worker.ts";
 export { MAX_HEXBIN_POINTS, sampled } from "./chart_data.ts";
+export { barChart, type BarChartOptions } from "./bar_chart.ts";
 export {
-  barChart,
-  type BarChartOptions,
   type Chart,
   costAndMrrByTierChart,
   marginByTierChart,
