@@ -17,7 +17,7 @@ import {
   loadScenarioFile,
   type Plan,
   priceOrganizations,
-  scenarioInputs,
+  pricingInputs,
 } from "../analysis/scenario/mod.ts";
 import type { PriceBook } from "./types.ts";
 
@@ -47,7 +47,7 @@ export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
   const plan: (string | null)[] = [];
   const listPriceMrr: (number | null)[] = [];
   for (let offset = 0; offset === 0 || offset < frame.height; offset += PLAN_SLICE_ROWS) {
-    const inputs = scenarioInputs(frame.slice(offset, PLAN_SLICE_ROWS));
+    const inputs = pricingInputs(frame.slice(offset, PLAN_SLICE_ROWS));
     for (const p of priceOrganizations(inputs, book.scenario).parts) {
       plan.push(p.plan < 0 ? null : plans[p.plan].name);
       listPriceMrr.push(

@@ -28,6 +28,8 @@ export {
   flatTierUsd,
   type PricedOrganizations,
   priceOrganizations,
+  type PricingInputs,
+  pricingInputs,
   type ProposedParts,
   requestChargeUsd,
   SCENARIO_INPUT_COLUMNS,

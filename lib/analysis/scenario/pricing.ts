@@ -6,6 +6,9 @@ import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } fr
 // ── pricing organizations ───────────────────────────────────────────────────────────────────
 
 /** The export columns a scenario reads, as plain arrays (nulls in usage columns read as 0). */
+/** What pricing an organization reads (ScenarioInputs without the names). */
+export type PricingInputs = Omit<ScenarioInputs, "orgId" | "orgName">;
+
 export interface ScenarioInputs {
   height: number;
   orgId: string[];
@@ -45,6 +48,18 @@ function numberArray(frame: pl.DataFrame, name: string): number[] {
 }
 
 export function scenarioInputs(frame: pl.DataFrame): ScenarioInputs {
+  return {
+    ...pricingInputs(frame),
+    orgId: frame.getColumn("org_id").toArray() as string[],
+    orgName: frame.getColumn("org_name").toArray() as (string | null)[],
+  };
+}
+
+/**
+ * The pricing inputs alone: the economics stage prices a million organizations in slices and
+ * needs no names (two strings per organization were most of its garbage).
+ */
+export function pricingInputs(frame: pl.DataFrame): PricingInputs {
   const missing = SCENARIO_INPUT_COLUMNS.filter((name) => !frame.columns.includes(name));
   if (missing.length > 0) {
     throw new UserError(
@@ -62,8 +77,6 @@ export function scenarioInputs(frame: pl.DataFrame): ScenarioInputs {
   });
   return {
     height: frame.height,
-    orgId: frame.getColumn("org_id").toArray() as string[],
-    orgName: frame.getColumn("org_name").toArray() as (string | null)[],
     tier: frame.getColumn("tier").toArray() as (string | null)[],
     tierRaw: frame.getColumn("tier_raw").toArray() as (string | null)[],
     seats: numberArray(frame, "seats"),
@@ -135,7 +148,7 @@ export interface PricedOrganizations {
 
 /** Prices every organization under the scenario (pure; no frames, so breakeven can loop fast). */
 export function priceOrganizations(
-  inputs: ScenarioInputs,
+  inputs: PricingInputs,
   scenario: Scenario,
 ): PricedOrganizations {
   const unpriced = new Set<string>();
