@@ -43,6 +43,33 @@ export interface TypedColumn {
   text?: TextBytes | null;
 }
 
+/** How a writer puts a column's cells: text prepared per row, or straight from its doubles. */
+export const TEXT_CELLS = 0;
+export const NUMBER_CELLS = 1;
+export const BOOLEAN_CELLS = 2;
+/** text columns as UTF-8 spans out of Polars (TypedColumn.text) */
+export const TEXT_BYTE_CELLS = 3;
+/** instants written as digits from their doubles (the CSV); without it, as prepared text */
+export const DATETIME_CELLS = 4;
+
+/** Each column's cell kind; `datetimeDigits` when the writer writes instants from doubles. */
+export function cellKinds(
+  columns: TypedColumn[],
+  { datetimeDigits }: { datetimeDigits: boolean },
+): number[] {
+  return columns.map((c) =>
+    c.text
+      ? TEXT_BYTE_CELLS
+      : datetimeDigits && c.def.type === "datetime"
+      ? DATETIME_CELLS
+      : c.def.type === "boolean"
+      ? BOOLEAN_CELLS
+      : c.def.type === "number" || c.def.type === "integer"
+      ? NUMBER_CELLS
+      : TEXT_CELLS
+  );
+}
+
 /** The rows of a typed slice. */
 export function typedHeight(columns: TypedColumn[]): number {
   const first = columns[0];

@@ -7,10 +7,16 @@ import { open } from "node:fs/promises";
 import { writeFileAtomic } from "./files.ts";
 import type { ColumnDef } from "../frame/columns.ts";
 import {
+  BOOLEAN_CELLS,
+  cellKinds,
+  DATETIME_CELLS,
   exportTypedColumns,
   frameTypedColumns,
   neutraliseText,
+  NUMBER_CELLS,
   SLICE_ROWS,
+  TEXT_BYTE_CELLS,
+  TEXT_CELLS,
   type TypedColumn,
   typedHeight,
 } from "./cells.ts";
@@ -108,13 +114,6 @@ function incremented(text: string): string {
   return chars.join("");
 }
 
-/** How a column's fields are written: text prepared per row, or straight from its doubles. */
-const TEXT = 0;
-const NUMBER = 1;
-const BOOLEAN = 2;
-const TEXT_BYTES = 3;
-const DATETIME = 4;
-
 const TRUE = utf8("true");
 const FALSE = utf8("false");
 
@@ -178,19 +177,9 @@ export function* csvLineBytes(
   rowsPerChunk?: number,
 ): Generator<[Uint8Array, Uint8Array]> {
   const width = columns.length;
-  const kinds = columns.map((c) =>
-    c.text
-      ? TEXT_BYTES
-      : c.def.type === "datetime"
-      ? DATETIME
-      : c.def.type === "boolean"
-      ? BOOLEAN
-      : c.def.type === "number" || c.def.type === "integer"
-      ? NUMBER
-      : TEXT
-  );
+  const kinds = cellKinds(columns, { datetimeDigits: true });
   const textBytes = columns.map((c) => c.text ?? null);
-  const texts = columns.map((c, i) => kinds[i] === TEXT ? textFields(c) : []);
+  const texts = columns.map((c, i) => kinds[i] === TEXT_CELLS ? textFields(c) : []);
   const numbers = columns.map((c) => c.numbers ?? new Float64Array(0));
   const height = typedHeight(columns);
   // slack: a row's numbers, booleans and separators (≤ 27 bytes a field) without a bounds check
@@ -204,7 +193,7 @@ export function* csvLineBytes(
     for (let c = 0; c < width; c++) {
       if (c > 0) buffer[at++] = 44; // ,
       switch (kinds[c]) {
-        case TEXT: {
+        case TEXT_CELLS: {
           const text = texts[c][row];
           if (text.length === 0) break;
           all.length = at;
@@ -213,23 +202,23 @@ export function* csvLineBytes(
           at = all.length;
           break;
         }
-        case NUMBER: {
+        case NUMBER_CELLS: {
           const v = numbers[c][row];
           if (v - v !== 0) break; // NaN (null) and ±Infinity stay empty
           at = putNumberField(all, at, v);
           buffer = all.buffer;
           break;
         }
-        case BOOLEAN: {
+        case BOOLEAN_CELLS: {
           const v = numbers[c][row];
           if (v === v) at = putBytes(buffer, at, v === 1 ? TRUE : FALSE);
           break;
         }
-        case TEXT_BYTES:
+        case TEXT_BYTE_CELLS:
           at = putCsvText(all, at, textBytes[c]!, row);
           buffer = all.buffer;
           break;
-        case DATETIME: {
+        case DATETIME_CELLS: {
           const v = numbers[c][row];
           if (v !== v) break; // null
           const end = putIsoInstant(buffer, at, v);

@@ -8,7 +8,16 @@
  */
 import type pl from "nodejs-polars";
 import type { Writable } from "node:stream";
-import { type FrameColumn, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
+import {
+  BOOLEAN_CELLS,
+  cellKinds,
+  type FrameColumn,
+  SLICE_ROWS,
+  TEXT_BYTE_CELLS,
+  TEXT_CELLS,
+  type TypedColumn,
+  typedHeight,
+} from "./cells.ts";
 import {
   ByteWriter,
   isNullText,
@@ -68,12 +77,6 @@ const XML_ESCAPES: Record<string, string> = {
 export function xmlText(text: string): string {
   return XML_SPECIAL.test(text) ? text.replace(XML_SPECIAL_ALL, (c) => XML_ESCAPES[c] ?? "") : text;
 }
-
-/** How a column's values are written: text prepared per row, or straight from its doubles. */
-const TEXT = 0;
-const NUMBER = 1;
-const BOOLEAN = 2;
-const TEXT_BYTES = 3;
 
 /**
  * The XML text of a string or datetime column's cells, per row; an empty cell is null (an empty
@@ -154,16 +157,8 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
     const markup = columns.map((c, i) =>
       cellMarkup(c, { letters: columnLetters(i), style: styles[i] ?? "" })
     );
-    const kinds = columns.map((c) =>
-      c.text
-        ? TEXT_BYTES
-        : c.def.type === "boolean"
-        ? BOOLEAN
-        : c.def.type === "number" || c.def.type === "integer"
-        ? NUMBER
-        : TEXT
-    );
-    const texts = columns.map((c, i) => kinds[i] === TEXT ? textValues(c, options.text) : []);
+    const kinds = cellKinds(columns, { datetimeDigits: false });
+    const texts = columns.map((c, i) => kinds[i] === TEXT_CELLS ? textValues(c, options.text) : []);
     const textBytes = columns.map((c) => c.text ?? null);
     const numbers = columns.map((c) => c.numbers ?? new Float64Array(0));
     const height = typedHeight(columns);
@@ -182,12 +177,12 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
       for (let c = 0; c < width; c++) {
         const cell = markup[c];
         const kind = kinds[c];
-        const text = kind === TEXT ? texts[c][r] : null;
-        const v = kind === TEXT || kind === TEXT_BYTES ? 0 : numbers[c][r];
+        const text = kind === TEXT_CELLS ? texts[c][r] : null;
+        const v = kind === TEXT_CELLS || kind === TEXT_BYTE_CELLS ? 0 : numbers[c][r];
         // empty: a null string or datetime, a NaN (null) or infinite number, a null boolean
-        const empty = kind === TEXT
+        const empty = kind === TEXT_CELLS
           ? text === null
-          : kind === TEXT_BYTES
+          : kind === TEXT_BYTE_CELLS
           ? isNullText(textBytes[c]!, r)
           : v - v !== 0;
         if (empty) {
@@ -200,15 +195,15 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
         at = putBytes(buffer, at, cell.open);
         for (let i = 0; i < digits; i++) buffer[at++] = row[i];
         at = putBytes(buffer, at, cell.value);
-        if (kind === TEXT_BYTES) {
+        if (kind === TEXT_BYTE_CELLS) {
           at = putXmlText(out, at, textBytes[c]!, r); // neutralised like neutraliseText
           buffer = out.buffer;
-        } else if (kind === TEXT) {
+        } else if (kind === TEXT_CELLS) {
           out.length = at;
           out.text(text!);
           buffer = out.buffer;
           at = out.length;
-        } else if (kind === BOOLEAN) buffer[at++] = v === 1 ? 49 : 48; // 1 or 0
+        } else if (kind === BOOLEAN_CELLS) buffer[at++] = v === 1 ? 49 : 48; // 1 or 0
         else if (isSafeWhole(v)) at = putInteger(buffer, at, v); // String(v), without the string
         else at = putAscii(buffer, at, String(v));
         at = putBytes(buffer, at, CELL_END);
