@@ -1,4 +1,6 @@
 /** Output file names and atomic writes. */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -59,4 +61,15 @@ export async function writeFileAtomic(
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/** Size and SHA-256 of a file, read in chunks (a 1M-row export read whole is hundreds of MB). */
+export async function fileDigest(path: string): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Uint8Array);
+    bytes += (chunk as Uint8Array).byteLength;
+  }
+  return { bytes, sha256: hash.digest("hex") };
 }

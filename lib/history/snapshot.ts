@@ -6,13 +6,11 @@
  * replaces both atomically (temp file, then rename).
  */
 import type pl from "nodejs-polars";
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { COLUMN_NAMES } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
-import { exportFileName, isoDate, tempPathFor } from "../formats/files.ts";
+import { exportFileName, fileDigest, isoDate, tempPathFor } from "../formats/files.ts";
 import { exportFrameFromParquetFile } from "../formats/read_export.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
@@ -104,19 +102,13 @@ export async function prepareSnapshot(
     await discard();
     throw error;
   }
-  // hashed in chunks: a million organizations' snapshot read whole is ~90 MB more at peak
-  const hash = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of createReadStream(tmp)) {
-    hash.update(chunk as Uint8Array);
-    bytes += (chunk as Uint8Array).byteLength;
-  }
+  const { bytes, sha256 } = await fileDigest(tmp);
   return {
     path,
     asOf: options.asOf,
     demo: options.demo,
     bytes,
-    sha256: hash.digest("hex"),
+    sha256,
     // the Parquet file last: a reader that finds it finds its sidecar
     commit: async () => {
       await rename(tmpMeta, `${path}.json`);

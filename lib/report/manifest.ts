@@ -1,9 +1,7 @@
 /** The manifest written next to every export: what ran, on what, and what came out. */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { basename, join } from "node:path";
 import type { PricingData } from "../core/types.ts";
-import { exportFileName, writeFileAtomic } from "../formats/files.ts";
+import { exportFileName, fileDigest, writeFileAtomic } from "../formats/files.ts";
 
 export interface ManifestFile {
   name: string;
@@ -47,15 +45,8 @@ export interface Manifest {
   warnings: string[];
 }
 
-/** Size and SHA-256, read in chunks (a 1M-row CSV read whole would be 250 MB more at peak). */
 async function describeFile(path: string): Promise<ManifestFile> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Uint8Array);
-    bytes += (chunk as Uint8Array).byteLength;
-  }
-  return { name: basename(path), bytes, sha256: hash.digest("hex") };
+  return { name: basename(path), ...await fileDigest(path) };
 }
 
 export function buildManifest(
