@@ -50,6 +50,18 @@ export interface UnderpricedFacts {
   unknownMrr: number;
 }
 
+/** What the underpriced question reads, and its table's columns. */
+const UNDERPRICED_COLUMNS = [
+  "org_name",
+  "tier",
+  "seats",
+  "requests_30d",
+  "llm_cost_30d",
+  "llm_cost_ptb_30d",
+  "mrr",
+  "gross_margin_pct",
+];
+
 /** 1. High requests or LLM cost, low MRR; biggest LLM cost first. */
 export function underpricedCustomers(
   frame: pl.DataFrame,
@@ -57,16 +69,7 @@ export function underpricedCustomers(
 ): Answer<UnderpricedFacts> {
   requireColumns(frame, {
     question: "underpriced customers",
-    names: [
-      "org_name",
-      "tier",
-      "seats",
-      "requests_30d",
-      "llm_cost_30d",
-      "llm_cost_ptb_30d",
-      "mrr",
-      "gross_margin_pct",
-    ],
+    names: UNDERPRICED_COLUMNS,
   });
   const t = thresholds(overrides);
   const heavy = pl.col("requests_30d").gtEq(t.underpricedMinRequests)
@@ -95,16 +98,7 @@ export function underpricedCustomers(
   }.`;
   return {
     table: matches
-      .select(
-        "org_name",
-        "tier",
-        "seats",
-        "requests_30d",
-        "llm_cost_30d",
-        "llm_cost_ptb_30d",
-        "mrr",
-        "gross_margin_pct",
-      )
+      .select(...UNDERPRICED_COLUMNS)
       .head(t.top),
     facts,
     reading,
