@@ -103,6 +103,24 @@ export function listSubscriptions(
   });
 }
 
+/** Every invoice created in `[gte, lt)` (Unix seconds), the range paged concurrently. */
+export function listInvoices(
+  reader: StripeReader,
+  range: { gte: number; lt: number },
+): Promise<Json[]> {
+  return listPartitioned(reader, {
+    kind: "invoices",
+    fetchPage: (startingAfter, part) =>
+      reader.stripe.invoices.list({
+        limit: 100,
+        starting_after: startingAfter,
+        created: createdParam(part),
+      }),
+    range,
+    slots: reader.rules.concurrency,
+  });
+}
+
 export interface FetchProgress {
   /** requested customers seen in subscription pages so far, and how many were requested */
   (done: number, total: number): void;
@@ -133,17 +151,7 @@ export async function fetchStripeObjects(
       "products",
       (startingAfter) => stripe.products.list({ limit: 100, starting_after: startingAfter }),
     ),
-    listPartitioned(reader, {
-      kind: "invoices",
-      fetchPage: (startingAfter, range) =>
-        stripe.invoices.list({
-          limit: 100,
-          starting_after: startingAfter,
-          created: createdParam(range),
-        }),
-      range: { gte: invoicesSince, lt: asOfSeconds },
-      slots,
-    }),
+    listInvoices(reader, { gte: invoicesSince, lt: asOfSeconds }),
     // Every coupon once, with what embedded coupons lack: the products it is restricted to and
     // its amounts in other currencies (item and customer discounts' coupons are ids anyway).
     reader.listAll("coupons", (startingAfter) =>

@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { keyFingerprint } from "./cache.ts";
-import { listSubscriptions, stripeClient, StripeReader } from "./fetch.ts";
+import { listInvoices, listSubscriptions, stripeClient, StripeReader } from "./fetch.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import {
@@ -25,7 +25,6 @@ import {
   priceLite,
   subscriptionLite,
 } from "./stripe_objects.ts";
-import { createdParam, listPartitioned } from "./partition.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -135,20 +134,9 @@ export async function fetchInvoiceHistory(
   const { stripe } = reader;
   const from = Math.floor(options.from.getTime() / 1000);
   const to = Math.floor(options.to.getTime() / 1000);
-  const slots = rules.concurrency;
   const [invoices, subscriptions, listedPrices, coupons] = await Promise.all([
-    // the big lists as `created` ranges paged concurrently (partition.ts), as the live fetch does
-    listPartitioned(reader, {
-      kind: "invoices",
-      fetchPage: (startingAfter, range) =>
-        stripe.invoices.list({
-          limit: 100,
-          starting_after: startingAfter,
-          created: createdParam(range),
-        }),
-      range: { gte: from, lt: to },
-      slots,
-    }),
+    // the big lists as `created` ranges paged concurrently, as the live fetch reads them
+    listInvoices(reader, { gte: from, lt: to }),
     listSubscriptions(reader),
     reader.listAll(
       "prices",
