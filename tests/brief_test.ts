@@ -5,7 +5,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { loadPricingData } from "../lib/export.ts";
+import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import { COLUMNS } from "../lib/frame/columns.ts";
 import {
   type BriefData,
@@ -179,15 +179,7 @@ Deno.test("the trim threshold comes from PRICING_BRIEF_TRIM_ABOVE_MB", () => {
 });
 
 Deno.test("brief statistics (Polars expressions) unchanged from the JS-array version on the demo dataset", async () => {
-  const golden = JSON.parse(
-    await Deno.readTextFile(new URL("./fixtures/golden_demo_export.json", import.meta.url)),
-  );
-  const data = await loadPricingData({
-    demo: true,
-    asOf: new Date(golden.asOf),
-    env: {},
-    log: () => {},
-  });
+  const data = await goldenDemoData();
   const brief = briefMarkdown({ data, exportFiles: [{ name: "x.csv", bytes: 1 }] });
   const sections = brief.slice(brief.indexOf("## Totals"), brief.indexOf("## Read with care"));
   assertEquals(createHash("sha256").update(sections).digest("hex"), golden.briefStatisticsSha256);

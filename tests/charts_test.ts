@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { sampled } from "../lib/report/chart_data.ts";
-import { loadPricingData } from "../lib/export.ts";
+import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import {
   costAndMrrByTierChart,
   marginByTierChart,
@@ -136,15 +136,7 @@ Deno.test("money ticks read as dollars on a log axis", () => {
 });
 
 Deno.test("charts drawn from columns: the same SVG as from row objects (demo, and ×40 for hexbins)", async () => {
-  const golden = JSON.parse(
-    await Deno.readTextFile(new URL("./fixtures/golden_demo_export.json", import.meta.url)),
-  );
-  const data = await loadPricingData({
-    demo: true,
-    asOf: new Date(golden.asOf),
-    env: {},
-    log: () => {},
-  });
+  const data = await goldenDemoData();
   const prefixes = (frame: pl.DataFrame) =>
     Object.fromEntries(
       pricingCharts(frame).filter((c) => c.name in golden.chartSvgSha256Prefix).map((c) => [

@@ -5,7 +5,7 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { loadPricingData } from "../lib/export.ts";
+import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import pl from "nodejs-polars";
 import { csvChunks, formatNumber, frameCsvChunks, writeCsvFile } from "../lib/formats/csv.ts";
 import { writeCsvWithSubset } from "../lib/formats/csv_files.ts";
@@ -14,15 +14,7 @@ import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import type { ExportFormat } from "../lib/core/types.ts";
 import { trimmedExportFrame, trimmedKeep } from "../lib/report/brief.ts";
 
-const golden = JSON.parse(
-  await Deno.readTextFile(new URL("./fixtures/golden_demo_export.json", import.meta.url)),
-);
-const data = await loadPricingData({
-  demo: true,
-  asOf: new Date(golden.asOf),
-  env: {},
-  log: () => {},
-});
+const data = await goldenDemoData();
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
 Deno.test("CSV bytes unchanged from the previous writer on the demo dataset", () => {
