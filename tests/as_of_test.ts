@@ -8,8 +8,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pg from "pg";
 import { createClient } from "@clickhouse/client";
 import { COLUMNS } from "../lib/frame/columns.ts";
-import { runExport } from "../lib/export.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { quietLiveExport } from "./live_export.ts";
 
 const A = "11111111-1111-4111-8111-111111111111";
 const D = "44444444-4444-4444-8444-444444444444";
@@ -19,15 +19,10 @@ const I = "99999999-9999-4999-8999-999999999999"; // created two weeks after it
 async function exportAt(env: Record<string, string | undefined>, asOf: string) {
   const outDir = await Deno.makeTempDir();
   try {
-    const result = await runExport({
+    const result = await quietLiveExport({
       env,
       outDir,
-      demo: false,
-      stripe: "skip",
-      charts: false,
       formats: ["csv"],
-      quiet: true,
-      log: () => {},
       asOf: new Date(asOf),
     });
     const frame = result.data.frame;

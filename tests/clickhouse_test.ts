@@ -6,11 +6,11 @@
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { clickHouseSettings } from "../lib/core/config.ts";
-import { runExport } from "../lib/export.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
 import { loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_TWO_USER, READONLY_USER, startClickHouse } from "./servers.ts";
+import { quietLiveExport } from "./live_export.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
@@ -24,15 +24,10 @@ interface ManifestQuery {
 async function exportWith(env: Record<string, string | undefined>) {
   const outDir = await Deno.makeTempDir();
   try {
-    const result = await runExport({
+    const result = await quietLiveExport({
       env,
       outDir,
-      demo: false,
-      stripe: "skip",
-      charts: false,
       formats: ["csv"],
-      quiet: true,
-      log: () => {},
       asOf,
     });
     const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));

@@ -5,9 +5,9 @@
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import pg from "pg";
-import { runExport } from "../lib/export.ts";
 import { countStatements } from "../lib/sources/statements.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { quietLiveExport } from "./live_export.ts";
 
 Deno.test("countStatements: a ';' in a string, identifier or comment ends no statement", () => {
   assertEquals(countStatements("SELECT 1"), 1);
@@ -70,14 +70,9 @@ Deno.test("a query file cannot write to PostgreSQL: several statements refused, 
       await Deno.mkdir(`${queriesDir}/postgres`);
       await Deno.writeTextFile(`${queriesDir}/postgres/${name}.sql`, text);
       await rejects(
-        runExport({
+        quietLiveExport({
           env: { ...databases.env, PRICING_QUERIES_DIR: queriesDir },
           outDir: out,
-          demo: false,
-          stripe: "skip",
-          charts: false,
-          quiet: true,
-          log: () => {},
           asOf: new Date("2026-11-01T00:00:00Z"),
         }),
         (error: Error) => {
@@ -103,15 +98,10 @@ Deno.test("a query file cannot write to PostgreSQL: several statements refused, 
         ) +
         ";\n-- done; nothing follows\n",
     );
-    const result = await runExport({
+    const result = await quietLiveExport({
       env: { ...databases.env, PRICING_QUERIES_DIR: queriesDir },
       outDir: out,
-      demo: false,
-      stripe: "skip",
-      charts: false,
       formats: ["csv"],
-      quiet: true,
-      log: () => {},
       asOf: new Date("2026-11-01T00:00:00Z"),
     });
     const frame = result.data.frame;
@@ -147,18 +137,13 @@ Deno.test("the statement timeout (bound as a parameter) cancels a slow query fil
       "SELECT NULL::text AS org_id, 0 AS prompts_created FROM pg_sleep(5)",
     );
     await rejects(
-      runExport({
+      quietLiveExport({
         env: {
           ...databases.env,
           PRICING_QUERIES_DIR: queriesDir,
           PRICING_PG_STATEMENT_TIMEOUT_MS: "200",
         },
         outDir: out,
-        demo: false,
-        stripe: "skip",
-        charts: false,
-        quiet: true,
-        log: () => {},
         asOf: new Date("2026-11-01T00:00:00Z"),
       }),
       /prompts_created\.sql was cancelled by the statement timeout; raise PRICING_PG_STATEMENT_TIMEOUT_MS/,

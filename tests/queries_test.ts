@@ -12,6 +12,7 @@ import { rowsToFrame } from "../lib/sources/frames.ts";
 import { QUERY_COLUMNS, runQueries } from "../lib/sources/queries.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { runOnModernClickHouse } from "./servers.ts";
+import { quietLiveExport } from "./live_export.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
@@ -28,15 +29,10 @@ function requestRow(org: string, id: number, cost: string, ptb = 0): string {
 async function exportData(env: Record<string, string | undefined>) {
   const outDir = await Deno.makeTempDir();
   try {
-    const result = await runExport({
+    const result = await quietLiveExport({
       env,
       outDir,
-      demo: false,
-      stripe: "skip",
-      charts: false,
       formats: ["csv"],
-      quiet: true,
-      log: () => {},
       asOf,
     });
     const frame = result.data.frame;

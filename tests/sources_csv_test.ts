@@ -5,7 +5,6 @@
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { sourceSettings } from "../lib/core/config.ts";
-import { runExport } from "../lib/export.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
 import { rowsToFrame } from "../lib/sources/frames.ts";
 import { openPostgres } from "../lib/sources/postgres.ts";
@@ -13,6 +12,7 @@ import { copyStatement, withoutTerminator } from "../lib/sources/postgres_csv.ts
 import { QUERY_COLUMNS } from "../lib/sources/queries.ts";
 import { loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { quietLiveExport } from "./live_export.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const params = {
@@ -81,14 +81,9 @@ Deno.test("a file that closes COPY's parenthesis early is refused before the COP
       "SELECT 1 AS org_id) TO STDOUT WITH (FORMAT text) --",
     );
     await rejects(
-      runExport({
+      quietLiveExport({
         env: { ...databases.env, PRICING_QUERIES_DIR: queriesDir },
         outDir: out,
-        demo: false,
-        stripe: "skip",
-        charts: false,
-        quiet: true,
-        log: () => {},
         asOf,
       }),
       (error: Error) => {
