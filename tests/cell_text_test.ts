@@ -4,6 +4,7 @@
  * out by hand and on 200,000 pseudo-random ones compared with the string path; and string cells
  * taken as UTF-8 spans of Polars' CSV, neutralised, quoted and escaped as the string path does.
  */
+import { Buffer } from "node:buffer";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { COLUMNS } from "../lib/frame/columns.ts";
 import pl from "nodejs-polars";
@@ -147,7 +148,7 @@ Deno.test("string cells as UTF-8 spans of Polars' CSV: neutralised, quoted, esca
   assertEquals(csvOf(typedColumns(frame, defs)), expected); // the JS-string path agrees
 
   const xmlOf = (columnsOf: (slice: pl.DataFrame) => TypedColumn[]) =>
-    decoder.decode(concat([
+    decoder.decode(Buffer.concat([
       ...sheetRowsXml({ frame, columnsOf, styles: ["", ""], text: neutraliseText }),
     ]));
   const span = '" spans="1:2" x14ac:dyDescent="0.25">';
@@ -160,16 +161,6 @@ Deno.test("string cells as UTF-8 spans of Polars' CSV: neutralised, quoted, esca
   assertEquals(xmlOf((slice) => typedColumns(slice, defs, { textBytes: true })), xml);
   assertEquals(xmlOf((slice) => typedColumns(slice, defs)), xml);
 });
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
-}
 
 Deno.test("putIsoInstant writes toISOString without .000, and declines years it cannot write", () => {
   const out = new ByteWriter({ capacity: 64, slack: 32 });

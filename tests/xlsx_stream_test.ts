@@ -4,6 +4,7 @@
  * (ExcelJS, openpyxl, LibreOffice headless) with every feature: typed cells, formats, frozen
  * header, autofilter, widths, the dictionary and extra sheets, document properties.
  */
+import { Buffer } from "node:buffer";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
@@ -23,16 +24,6 @@ import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
-}
 
 /** The demo export's frame, with the cells writers get wrong put into its first rows. */
 async function fixtureFrame(): Promise<pl.DataFrame> {
@@ -100,7 +91,7 @@ Deno.test("row XML is the same whatever the slice size", () => {
   const rows = (sliceRows: number) =>
     // 7: many slices, one cut mid-chunk
     new TextDecoder().decode(
-      concatBytes([
+      Buffer.concat([
         ...sheetRowsXml({
           frame,
           columnsOf: exportTypedColumns,
@@ -119,7 +110,7 @@ Deno.test("row XML: an empty string is a cell, null is none; numbers as String()
     mrr: pl.Series("mrr", [-0, 2 ** 53 - 1, 0.1 + 0.2], pl.Float64),
   });
   const defs = ["org_name", "mrr"].map((name) => COLUMNS.find((c) => c.name === name)!);
-  const xml = new TextDecoder().decode(concatBytes([
+  const xml = new TextDecoder().decode(Buffer.concat([
     ...sheetRowsXml({
       frame: tiny,
       columnsOf: (slice) => typedColumns(slice, defs),
