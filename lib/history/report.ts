@@ -364,10 +364,8 @@ export async function exportHistory(
   { demo, current }: { demo: boolean; current?: HistoryPoint },
 ): Promise<{ section: string; sheet: Sheet } | null> {
   const stored = await loadMonthlyHistoryPoints(dir, demo, current);
-  // this export's own data stands in for a stored snapshot of the same as-of date
-  const points = current
-    ? [...stored.filter((p) => isoDate(p.asOf) !== isoDate(current.asOf)), current]
-    : stored;
+  // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
+  const points = current ? [...stored, current] : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
   const report = buildHistoryReport(points, demo);
   return {
