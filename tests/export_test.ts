@@ -327,23 +327,9 @@ Deno.test("a failing query names its .sql file; bad credentials say which settin
 });
 
 Deno.test("live export with Stripe revenue: revenue columns and revenue ratios", async () => {
-  const { startFakeStripe } = await import("./fake_stripe.ts");
-  const price = (id: string, cents: number) => ({
-    id,
-    product: `prod_${id}`,
-    currency: "usd",
-    unit_amount_decimal: String(cents),
-    recurring: { interval: "month", interval_count: 1, usage_type: "licensed" },
-  });
-  const subscription = (customer: string, p: ReturnType<typeof price>) => ({
-    id: `sub_${customer}`,
-    customer,
-    status: "active",
-    currency: "usd",
-    cancel_at_period_end: false,
-    discounts: [],
-    items: { data: [{ id: `si_${customer}`, quantity: 1, price: p, discounts: [] }] },
-  });
+  const { activeSubscription: subscription, monthlyPrice: price, startFakeStripe } = await import(
+    "./fake_stripe.ts"
+  );
   const fake = startFakeStripe({
     subscriptions: [
       subscription("cus_alpha", price("pro-20251210", 7900)),

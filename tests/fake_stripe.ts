@@ -59,6 +59,30 @@ export interface FakeStripeData {
   paymentIntents?: Json[];
 }
 
+/** A monthly licensed USD price of `cents` (its product `prod_<id>`), as the API returns it. */
+export function monthlyPrice(id: string, cents: number): Json {
+  return {
+    id,
+    product: `prod_${id}`,
+    currency: "usd",
+    unit_amount_decimal: String(cents),
+    recurring: { interval: "month", interval_count: 1, usage_type: "licensed" },
+  };
+}
+
+/** An active subscription `sub_<customer>` of one item (quantity 1) at `price`, no discounts. */
+export function activeSubscription(customer: string, price: Json): Json {
+  return {
+    id: `sub_${customer}`,
+    customer,
+    status: "active",
+    currency: "usd",
+    cancel_at_period_end: false,
+    discounts: [],
+    items: { data: [{ id: `si_${customer}`, quantity: 1, price, discounts: [] }] },
+  };
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;

@@ -9,25 +9,13 @@ import { backfill } from "../lib/history/backfill.ts";
 import { buildHistoryReport, loadHistoryPoints } from "../lib/history/report.ts";
 import { readSnapshotMeta } from "../lib/history/snapshot.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import {
+  activeSubscription as subscription,
+  monthlyPrice as price,
+  startFakeStripe,
+} from "./fake_stripe.ts";
 
 const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
-const price = (id: string, cents: number) => ({
-  id,
-  product: `prod_${id}`,
-  currency: "usd",
-  unit_amount_decimal: String(cents),
-  recurring: { interval: "month", interval_count: 1, usage_type: "licensed" },
-});
-const subscription = (customer: string, p: ReturnType<typeof price>) => ({
-  id: `sub_${customer}`,
-  customer,
-  status: "active",
-  currency: "usd",
-  cancel_at_period_end: false,
-  discounts: [],
-  items: { data: [{ id: `si_${customer}`, quantity: 1, price: p, discounts: [] }] },
-});
 let n = 0;
 const invoice = (customer: string, priceId: string, cents: number, from: string, to: string) => ({
   id: `in_bf_${++n}`,
