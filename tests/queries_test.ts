@@ -7,7 +7,7 @@
 import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
 import { sourceSettings } from "../lib/core/config.ts";
-import { exportWindow, runExport } from "../lib/export.ts";
+import { exportWindow } from "../lib/export.ts";
 import { rowsToFrame } from "../lib/sources/frames.ts";
 import { QUERY_COLUMNS, runQueries } from "../lib/sources/queries.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
