@@ -1,0 +1,135 @@
+/**
+ * Live Stripe revenue off the main thread: the worker runs loadRevenue (today's cache or the
+ * Stripe fetch, every mode, its warnings and progress bar) and answers with the revenue per
+ * customer as Arrow IPC bytes (customers.ts: one row per customer, a column per field) plus the
+ * result's small fields. The export starts it before the queries (the Stripe SDK and Polars load
+ * meanwhile) and gives it the customer ids as soon as PostgreSQL's organizations are in, so the
+ * revenue is read while ClickHouse still answers. Reading today's cache at a million organizations
+ * parses ~100 MB of JSON into ~500 MB of objects: in the worker that memory goes with its
+ * isolate, which ends as soon as it has answered.
+ */
+import pl from "nodejs-polars";
+import { Buffer } from "node:buffer";
+import { UserError } from "../core/config.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
+import { customersToFrame, revenueWithCustomers } from "./customers.ts";
+import {
+  type LiveRevenueOptions,
+  liveRevenueOptions,
+  loadLiveRevenue,
+  type RevenueStageOptions,
+} from "./stage.ts";
+import type { RevenueResult } from "./types.ts";
+
+/** A revenue worker, started ahead of its customer ids. */
+export interface RevenueWorker {
+  /** Starts the load for these customer ids (once per worker). */
+  load(customerIds: string[]): void;
+  /** The revenue, once the worker has answered; rejects with its error, of the same kind. */
+  readonly result: Promise<RevenueResult>;
+  /** Ends the worker: done, failed elsewhere, or never given its ids. */
+  close(): void;
+  /** close(), for `using`. */
+  [Symbol.dispose](): void;
+}
+
+interface WorkerJob {
+  customerIds: string[];
+  options: LiveRevenueOptions;
+  quiet: boolean;
+}
+
+/** Everything in a RevenueResult but its customers. */
+type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
+
+type WorkerReply =
+  | { ipc: ArrayBuffer; meta: RevenueMeta }
+  | { error: { message: string; userError: boolean } };
+
+/**
+ * Starts a revenue worker for a live run. The settings are read here, so a bad variable fails
+ * at once (a UserError naming it), before any query runs.
+ */
+export function startRevenueWorker(options: Omit<RevenueStageOptions, "demo">): RevenueWorker {
+  const revenueOptions = liveRevenueOptions(options);
+  const worker = new Worker(import.meta.url, { type: "module" });
+  const { promise, resolve, reject } = Promise.withResolvers<RevenueResult>();
+  promise.catch(() => {}); // awaited by the revenue stage; a failure meanwhile must not go unhandled
+  let settled = false;
+  const settle = (outcome: () => void) => {
+    worker.terminate(); // the isolate's heap (the parsed cache, the Map) goes with it
+    if (settled) return;
+    settled = true;
+    outcome();
+  };
+  worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+    const reply = event.data;
+    if ("error" in reply) {
+      const { message, userError } = reply.error;
+      return settle(() => reject(userError ? new UserError(message) : new Error(message)));
+    }
+    settle(() => {
+      try {
+        resolve(revenueWithCustomers(reply.meta, pl.readIPC(Buffer.from(reply.ipc))));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    settle(() => reject(new Error(`Stripe revenue failed: ${event.message}`)));
+  };
+  const close = () =>
+    settle(() => reject(new Error("the revenue worker was closed before it answered")));
+  let loading = false;
+  return {
+    load(customerIds) {
+      if (loading) throw new Error("a revenue worker loads once");
+      loading = true;
+      worker.postMessage(
+        { customerIds, options: revenueOptions, quiet: options.quiet } satisfies WorkerJob,
+      );
+    },
+    result: promise,
+    close,
+    [Symbol.dispose]: close,
+  };
+}
+
+/** The customers of a result as Arrow IPC bytes, in an ArrayBuffer of their own (to transfer). */
+function customersIpc(revenue: RevenueResult): ArrayBuffer {
+  const bytes = customersToFrame(revenue.byCustomer).writeIPC();
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (whole ? bytes.buffer : bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength,
+  )) as ArrayBuffer;
+}
+
+// In the worker: one job, one reply.
+if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
+  const scope = globalThis as unknown as {
+    onmessage: (event: MessageEvent<WorkerJob>) => void;
+    postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
+  };
+  scope.onmessage = async (event) => {
+    try {
+      const { customerIds, options, quiet } = event.data;
+      const revenue = await loadLiveRevenue(customerIds, { ...options, quiet });
+      const ipc = customersIpc(revenue);
+      // The customers frame is garbage now: its native memory is Polars', outside the isolate,
+      // and would outlive the terminated worker.
+      await collectDroppedFrames();
+      const { byCustomer: _byCustomer, customers: _customers, ...meta } = revenue;
+      scope.postMessage({ ipc, meta }, [ipc]);
+    } catch (error) {
+      scope.postMessage({
+        error: {
+          message: error instanceof Error ? error.message : String(error),
+          userError: error instanceof UserError,
+        },
+      });
+    }
+  };
+}
