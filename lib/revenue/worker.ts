@@ -5,8 +5,10 @@
  * result's small fields. The export starts it before the queries (the Stripe SDK and Polars load
  * meanwhile) and gives it the customer ids as soon as PostgreSQL's organizations are in, so the
  * revenue is read while ClickHouse still answers. Reading today's cache at a million organizations
- * parses ~100 MB of JSON into ~500 MB of objects: in the worker that memory goes with its
- * isolate, which ends as soon as it has answered.
+ * parses ~100 MB of JSON into ~400 MB of objects: in the worker that memory goes with its
+ * isolate, which ends as soon as it has answered. Goes back to the system, that is, only under
+ * `--v8-flags=--no-memory-pool-share-memory-on-teardown` (the export and bench tasks): by default
+ * V8 hands a dying isolate's pages to the main isolate's pool, where they stay resident.
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
@@ -27,6 +29,8 @@ export interface RevenueWorker {
   load(customerIds: string[]): void;
   /** The revenue, once the worker has answered; rejects with its error, of the same kind. */
   readonly result: Promise<RevenueResult>;
+  /** Settles (never rejects) once the worker has answered or was closed: its memory is gone. */
+  readonly answered: Promise<void>;
   /** Ends the worker: done, failed elsewhere, or never given its ids. */
   close(): void;
   /** close(), for `using`. */
@@ -92,6 +96,7 @@ export function startRevenueWorker(options: Omit<RevenueStageOptions, "demo">): 
       );
     },
     result: promise,
+    answered: promise.then(() => {}, () => {}),
     close,
     [Symbol.dispose]: close,
   };
@@ -117,8 +122,10 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
     try {
       const { customerIds, options, quiet } = event.data;
       const revenue = await loadLiveRevenue(customerIds, { ...options, quiet });
+      // The parsed Stripe cache is garbage now: collected, its heap is reused for the frame.
+      await collectDroppedFrames();
       const ipc = customersIpc(revenue);
-      // The customers frame is garbage now: its native memory is Polars', outside the isolate,
+      // The customers frame is garbage too: its native memory is Polars', outside the isolate,
       // and would outlive the terminated worker.
       await collectDroppedFrames();
       const { byCustomer: _byCustomer, customers: _customers, ...meta } = revenue;
