@@ -63,12 +63,16 @@ function meta(revenue: RevenueResult) {
   return rest;
 }
 
-/** Counts the Worker instances started, given a job and terminated while `run` runs. */
+/**
+ * Counts the Worker instances started, the messages posted to them (a revenue worker gets two:
+ * its settings as it starts, the customer ids once the organizations are in) and the workers
+ * terminated while `run` runs.
+ */
 async function countingWorkers<T>(
   run: () => Promise<T>,
-): Promise<{ value?: T; error?: unknown; started: number; jobs: number; terminated: number }> {
+): Promise<{ value?: T; error?: unknown; started: number; messages: number; terminated: number }> {
   const RealWorker = globalThis.Worker;
-  const counts = { started: 0, jobs: 0, terminated: 0 };
+  const counts = { started: 0, messages: 0, terminated: 0 };
   globalThis.Worker = class extends RealWorker {
     #terminated = false;
     constructor(...args: ConstructorParameters<typeof Worker>) {
@@ -76,7 +80,7 @@ async function countingWorkers<T>(
       counts.started++;
     }
     override postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions) {
-      counts.jobs++;
+      counts.messages++;
       super.postMessage(message, transfer as StructuredSerializeOptions);
     }
     override terminate() {
@@ -130,6 +134,16 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
     assertEquals(offThread.byCustomer.get("cus_no_subscription")!.ptbRevenueUsd30d, 0);
     assertEquals(offThread.byCustomer.get("cus_foreign_price")!.mrr, null);
     assertEquals([offThread.ptb?.status, offThread.ptb?.totalUsd], ["read", 125]);
+
+    // A second worker on the same folder reads today's cache (ahead of the ids): the same
+    // revenue, no Stripe call.
+    const calls = fake.requests.length;
+    const again = startRevenueWorker({ ...stage, outDir: there, quiet: true });
+    again.load(CUSTOMERS);
+    const cached = await again.result;
+    again.close();
+    assertEquals([cached.source, cached.apiCalls, fake.requests.length], ["cache", 0, calls]);
+    assertEquals([...cached.byCustomer.entries()], [...inThread.byCustomer.entries()]);
   } finally {
     await fake.close();
     await Deno.remove(here, { recursive: true });
@@ -176,8 +190,8 @@ Deno.test("a live export reads Stripe in a worker and gives the frame of the in-
       loadPricingData({ ...common, onStage: (event) => events.push(event) })
     );
     const data = run.value!;
-    // one worker, given its job, ended once it answered
-    assertEquals([run.started, run.jobs, run.terminated], [1, 1, 1]);
+    // one worker, given its settings and the ids, ended once it answered
+    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
     assertEquals(data.revenue.source, "stripe");
     ok(data.revenue.customers, "the revenue came from the worker");
 
@@ -313,8 +327,8 @@ Deno.test("a failed export leaves no revenue worker running", async () => {
       })
     );
     ok(/prompts_created\.sql returned \d+ duplicate org_id rows/.test(String(run.error)));
-    // the worker had its job (the organizations were in) and was ended with the export
-    assertEquals([run.started, run.jobs, run.terminated], [1, 1, 1]);
+    // the worker had the ids (the organizations were in) and was ended with the export
+    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
   } finally {
     await fake.close();
     await databases.drop();

@@ -73,7 +73,7 @@ export function loadRevenueStage(
 }
 
 /** What loadRevenue needs for live data, but the progress callback (drawn by loadLiveRevenue). */
-export type LiveRevenueOptions = Omit<RevenueOptions, "onProgress">;
+export type LiveRevenueOptions = Omit<RevenueOptions, "onProgress" | "cacheAhead">;
 
 /**
  * The live revenue settings of a run: Stripe's connection and rules from the environment, the
@@ -99,7 +99,7 @@ export function liveRevenueOptions(
 /** loadRevenue with the Stripe progress bar on stderr (a terminal only, never when quiet). */
 export function loadLiveRevenue(
   customerIds: string[],
-  options: LiveRevenueOptions & { quiet: boolean },
+  options: LiveRevenueOptions & Pick<RevenueOptions, "cacheAhead"> & { quiet: boolean },
 ): Promise<RevenueResult> {
   const { quiet, ...revenueOptions } = options;
   const bar = stderrProgress({ quiet, label: "Stripe" });

@@ -22,6 +22,8 @@ import {
   type RevenueStageOptions,
 } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
+import { readCacheAhead } from "./mod.ts";
+import type { StripeSnapshot } from "./snapshot.ts";
 
 /** A revenue worker, started ahead of its customer ids. */
 export interface RevenueWorker {
@@ -37,11 +39,8 @@ export interface RevenueWorker {
   [Symbol.dispose](): void;
 }
 
-interface WorkerJob {
-  customerIds: string[];
-  options: LiveRevenueOptions;
-  quiet: boolean;
-}
+/** The settings, sent as the worker starts (it reads today's cache meanwhile), then the ids. */
+type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: string[] };
 
 /** Everything in a RevenueResult but its customers. */
 type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
@@ -57,6 +56,7 @@ type WorkerReply =
 export function startRevenueWorker(options: Omit<RevenueStageOptions, "demo">): RevenueWorker {
   const revenueOptions = liveRevenueOptions(options);
   const worker = new Worker(import.meta.url, { type: "module" });
+  worker.postMessage({ options: revenueOptions, quiet: options.quiet } satisfies WorkerJob);
   const { promise, resolve, reject } = Promise.withResolvers<RevenueResult>();
   promise.catch(() => {}); // awaited by the revenue stage; a failure meanwhile must not go unhandled
   let settled = false;
@@ -91,9 +91,7 @@ export function startRevenueWorker(options: Omit<RevenueStageOptions, "demo">): 
     load(customerIds) {
       if (loading) throw new Error("a revenue worker loads once");
       loading = true;
-      worker.postMessage(
-        { customerIds, options: revenueOptions, quiet: options.quiet } satisfies WorkerJob,
-      );
+      worker.postMessage({ customerIds } satisfies WorkerJob);
     },
     result: promise,
     answered: promise.then(() => {}, () => {}),
@@ -118,10 +116,22 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
     onmessage: (event: MessageEvent<WorkerJob>) => void;
     postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
   };
+  let settings: { options: LiveRevenueOptions; quiet: boolean } | undefined;
+  let cacheAhead: Promise<StripeSnapshot | null> | undefined;
   scope.onmessage = async (event) => {
     try {
-      const { customerIds, options, quiet } = event.data;
-      const revenue = await loadLiveRevenue(customerIds, { ...options, quiet });
+      const job = event.data;
+      if ("options" in job) {
+        settings = job;
+        // Today's cache is parsed while the customer ids are being queried (and before the
+        // main thread reads the queries' results, its own peak).
+        cacheAhead = readCacheAhead(job.options);
+        cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
+        return;
+      }
+      const { options, quiet } = settings!;
+      const revenue = await loadLiveRevenue(job.customerIds, { ...options, quiet, cacheAhead });
+      cacheAhead = undefined;
       // The parsed Stripe cache is garbage now: collected, its heap is reused for the frame.
       await collectDroppedFrames();
       const ipc = customersIpc(revenue);
