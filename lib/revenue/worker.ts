@@ -2,11 +2,12 @@
  * Live Stripe revenue off the main thread: the worker runs loadRevenue (today's cache or the
  * Stripe fetch, every mode, its warnings and progress bar) and answers with the revenue per
  * customer as Arrow IPC bytes (customers.ts: one row per customer, a column per field) plus the
- * result's small fields. The export starts it before the queries (the Stripe SDK and Polars load
- * meanwhile) and gives it the customer ids as soon as PostgreSQL's organizations are in, so the
- * revenue is read while ClickHouse still answers. Reading today's cache at a million organizations
- * parses ~100 MB of JSON into ~400 MB of objects: in the worker that memory goes with its
- * isolate, which ends as soon as it has answered. Goes back to the system, that is, only under
+ * result's small fields. The export starts it before the queries (it loads and reads today's
+ * cache meanwhile) and gives it the customer ids as soon as PostgreSQL's organizations are in, so
+ * the revenue is computed while ClickHouse still answers. At a million organizations (200k
+ * subscriptions) the parsed cache, the per-customer objects and the frame take ~300 MB: in the
+ * worker that memory goes with its isolate, which ends as soon as it has answered. Goes back to
+ * the system, that is, only under
  * `--v8-flags=--no-memory-pool-share-memory-on-teardown` (the export and bench tasks): by default
  * V8 hands a dying isolate's pages to the main isolate's pool, where they stay resident.
  */
@@ -110,7 +111,7 @@ function customersIpc(revenue: RevenueResult): ArrayBuffer {
   )) as ArrayBuffer;
 }
 
-// In the worker: one job, one reply.
+// In the worker: the settings (today's cache is read at once), then the ids; one reply.
 if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
   const scope = globalThis as unknown as {
     onmessage: (event: MessageEvent<WorkerJob>) => void;
