@@ -74,6 +74,9 @@ Deno.test("cache file: each distinct price written once, items name it; read bac
         s.items.every((item) => Number.isInteger(item.price))
       ),
     );
+    // the previous shape (version 4: each item's price in full) is still read
+    await Deno.writeTextFile(path, JSON.stringify({ version: 4, snapshot }));
+    assertEquals(await readCache(path), snapshot);
     // an item naming a price the file does not hold: not a cache, fetch again
     file.snapshot.subscriptions[0].items[0].price = file.snapshot.prices.length;
     await Deno.writeTextFile(path, JSON.stringify(file));

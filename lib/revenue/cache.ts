@@ -17,6 +17,8 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
 
 /** Bumped whenever the file's shape changes: older files are then ignored. */
 const CACHE_VERSION = 5;
+/** The same snapshot with each item's price in full: still read (today's file of an upgrade). */
+const PRICES_INLINE_VERSION = 4;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {
@@ -72,9 +74,12 @@ export function cachePath(
 }
 
 function isFileSnapshot(value: unknown): value is FileSnapshot {
-  const s = value as FileSnapshot;
-  return !!s && Array.isArray(s.subscriptions) && Array.isArray(s.prices) &&
-    Array.isArray(s.products) &&
+  return isSnapshot(value) && Array.isArray((value as { prices?: unknown }).prices);
+}
+
+function isSnapshot(value: unknown): value is StripeSnapshot {
+  const s = value as StripeSnapshot;
+  return !!s && Array.isArray(s.subscriptions) && Array.isArray(s.products) &&
     !!s.customerDiscounts && typeof s.customerDiscounts === "object" &&
     Array.isArray(s.usageLines) && !!s.customers && Array.isArray(s.customers.existing) &&
     Array.isArray(s.customers.missing) &&
@@ -85,8 +90,11 @@ function isFileSnapshot(value: unknown): value is FileSnapshot {
 export async function readCache(path: string): Promise<StripeSnapshot | null> {
   try {
     const cached = JSON.parse(await Deno.readTextFile(path));
-    return cached?.version === CACHE_VERSION && isFileSnapshot(cached.snapshot)
-      ? fromFile(cached.snapshot)
+    if (cached?.version === CACHE_VERSION && isFileSnapshot(cached.snapshot)) {
+      return fromFile(cached.snapshot);
+    }
+    return cached?.version === PRICES_INLINE_VERSION && isSnapshot(cached.snapshot)
+      ? cached.snapshot
       : null;
   } catch {
     return null; // missing or unreadable: fetch again
