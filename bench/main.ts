@@ -84,7 +84,8 @@ async function measure(
       "run",
       "-A",
       // as `deno task export` runs: frames dropped between stages are collected (lib/core/memory.ts)
-      "--v8-flags=--expose-gc",
+      // and a terminated worker's heap goes back to the system (lib/revenue/worker.ts)
+      "--v8-flags=--expose-gc,--no-memory-pool-share-memory-on-teardown",
       `${ROOT}bench/measure.ts`,
       "--out-dir",
       options.outDir,

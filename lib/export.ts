@@ -4,6 +4,7 @@
  * (revenue comes before metrics because revenue_per_seat and gross_margin_pct need mrr.)
  * Each stage is a module with a small typed interface; this file only wires them.
  */
+import type pl from "nodejs-polars";
 import { mkdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,7 +34,9 @@ import { addMetricColumns } from "./frame/metrics.ts";
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { attachRevenue } from "./revenue/columns.ts";
-import { loadRevenueStage } from "./revenue/stage.ts";
+import type { RevenueResult } from "./revenue/types.ts";
+import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
+import { startRevenueWorker } from "./revenue/worker.ts";
 import { writeExportFiles } from "./formats/export_files.ts";
 import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
@@ -119,14 +122,41 @@ export async function loadPricingData(
     );
   }
   const demo = settings === null;
+  // Live Stripe revenue is read in a worker, started now and given the customer ids as soon as
+  // the organizations query is done: it overlaps the ClickHouse queries, and its memory goes
+  // with it. `using` ends it however this function ends (no worker left behind).
+  const stripeRevenue = !demo && options.stripe !== "skip" && !options.revenueFor;
+  using revenueWorker = stripeRevenue
+    ? startRevenueWorker({
+      env,
+      mode: options.stripe,
+      asOf: window.end,
+      windowDays: window.days,
+      outDir: options.outDir,
+      quiet: options.quiet,
+    })
+    : undefined;
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
+  const onOrganizations = revenueWorker && ((organizations: pl.DataFrame) => {
+    log("reading Stripe revenue…");
+    revenueWorker.load(customerIdsInExportOrder(organizations));
+  });
   const results: Omit<QueryResults, "frames"> & { frames?: QueryFrames } = await timed(
     "queries",
-    () => settings ? runQueries(settings, window) : demoQueryResults(window.end, window.days),
+    () =>
+      settings
+        ? runQueries(settings, window, { onOrganizations })
+        : demoQueryResults(window.end, window.days),
   );
   onStage({ stage: "queries", frames: { ...results.frames! }, stats: results.stats });
+  // The revenue worker's peak (today's Stripe cache parsed: ~400 MB at a million organizations)
+  // must not add to the join's: the join starts once the worker has answered, which it usually
+  // has (ClickHouse answers later). A wait counts as revenue time.
+  const revenueWaitStarted = performance.now();
+  await revenueWorker?.answered;
+  const revenueWaitMs = Math.round(performance.now() - revenueWaitStarted);
 
   // join; the query frames are let go as they are joined, so the GC that ends the stage frees
   // them (a million organizations' worth of native memory) before revenue and metrics run
@@ -137,27 +167,34 @@ export async function loadPricingData(
   });
   onStage({ stage: "join", frame: joined.frame, warnings: joined.warnings });
 
-  // revenue
-  if (!demo && options.stripe !== "skip") log("reading Stripe revenue…");
+  // revenue: live Stripe revenue is the worker's answer; demo revenue (it needs the usage
+  // columns), --skip-stripe and revenueFor are read here, from the joined frame
+  if (!demo && options.stripe !== "skip" && !revenueWorker) log("reading Stripe revenue…");
   const revenueFor = options.revenueFor;
+  const readRevenue = async (): Promise<RevenueResult> => {
+    if (revenueWorker) return await revenueWorker.result;
+    if (revenueFor) {
+      return revenueFor(
+        joined.frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[],
+      );
+    }
+    return await loadRevenueStage(joined.frame, {
+      demo,
+      env,
+      mode: options.stripe,
+      asOf: window.end,
+      windowDays: window.days,
+      outDir: options.outDir,
+      quiet: options.quiet,
+    });
+  };
   // the revenue columns are attached inside the stage, so its GC frees the join's and the Stripe
   // cache's garbage before the metrics run
   const { revenue, withRevenue } = await timed("revenue", async () => {
-    const revenue = revenueFor
-      ? await revenueFor(
-        joined.frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[],
-      )
-      : await loadRevenueStage(joined.frame, {
-        demo,
-        env,
-        mode: options.stripe,
-        asOf: window.end,
-        windowDays: window.days,
-        outDir: options.outDir,
-        quiet: options.quiet,
-      });
+    const revenue = await readRevenue();
     return { revenue, withRevenue: attachRevenue(joined.frame, revenue) };
   });
+  stages.revenue += revenueWaitMs;
   const costModel = costModelFromEnv(env);
   const priceBook = await loadPriceBook(env);
   onStage({

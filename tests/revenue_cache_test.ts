@@ -13,6 +13,7 @@ import {
 } from "../lib/revenue/cache.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import type { StripeSnapshot } from "../lib/revenue/snapshot.ts";
+import { subscriptionLite } from "../lib/revenue/stripe_objects.ts";
 import { startFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
 
@@ -43,6 +44,42 @@ Deno.test("cache file: one per key fingerprint and day, never the key; no temp f
     await Deno.writeTextFile(path, JSON.stringify({ version: 1, snapshot: { subscriptions: [] } }));
     assertEquals(await readCache(path), null);
     await Deno.writeTextFile(path, "{not json");
+    assertEquals(await readCache(path), null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cache file: each distinct price written once, items name it; read back as written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "stripe_0123456789abcdef_2026-11-01.json");
+    // the scenarios' subscriptions through the SDK-independent trimmer: prices repeat across items
+    const snapshot: StripeSnapshot = {
+      ...EMPTY,
+      subscriptions: subscriptions.map((s) =>
+        subscriptionLite(s, { coupons: new Map(), unresolved: new Set() })
+      ),
+    };
+    const items = snapshot.subscriptions.flatMap((s) => s.items);
+    const distinct = new Set(items.map((item) => JSON.stringify(item.price)));
+    ok(distinct.size < items.length, "some items share a price");
+    await writeCache(path, snapshot);
+    assertEquals(await readCache(path), snapshot);
+    const file = JSON.parse(await Deno.readTextFile(path));
+    assertEquals(file.version, 5);
+    assertEquals(file.snapshot.prices.length, distinct.size);
+    ok(
+      file.snapshot.subscriptions.every((s: { items: { price: unknown }[] }) =>
+        s.items.every((item) => Number.isInteger(item.price))
+      ),
+    );
+    // the previous shape (version 4: each item's price in full) is still read
+    await Deno.writeTextFile(path, JSON.stringify({ version: 4, snapshot }));
+    assertEquals(await readCache(path), snapshot);
+    // an item naming a price the file does not hold: not a cache, fetch again
+    file.snapshot.subscriptions[0].items[0].price = file.snapshot.prices.length;
+    await Deno.writeTextFile(path, JSON.stringify(file));
     assertEquals(await readCache(path), null);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -4,7 +4,7 @@
  */
 import type pl from "nodejs-polars";
 import type { Env } from "./config.ts";
-// Type-only, from a leaf module with no imports of its own: the revenue stage's result shape.
+// Type-only, from a leaf module with type imports only: the revenue stage's result shape.
 import type { RevenueResult } from "../revenue/types.ts";
 // Type-only, plain data: what the economics columns were computed with (lib/economics/types.ts).
 import type { EconomicsContext } from "../economics/types.ts";

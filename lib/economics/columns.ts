@@ -6,6 +6,7 @@
 import pl from "nodejs-polars";
 import type { RevenueResult } from "../revenue/types.ts";
 import { customersFrame, joinCustomers } from "../revenue/columns.ts";
+import { someCustomerHasPtbRevenue } from "../revenue/customers.ts";
 import { type CostModel, costModelWarnings } from "./cost_model.ts";
 import { planColumns, type PriceBook } from "./price_book.ts";
 
@@ -42,11 +43,7 @@ function ptbRevenueColumn(
   // The revenue stage says whether PTB revenue was read (PRICING_STRIPE_PTB_PRODUCT set); a
   // result without that summary (an older cache) counts as read when a customer has a value.
   const read = revenue.source !== "none" &&
-    (revenue.ptb
-      ? revenue.ptb.status === "read"
-      : [...revenue.byCustomer.values()].some((c) =>
-        c.ptbRevenueUsd30d !== undefined && c.ptbRevenueUsd30d !== null
-      ));
+    (revenue.ptb ? revenue.ptb.status === "read" : someCustomerHasPtbRevenue(revenue));
   if (!read) {
     return {
       column: pl.Series("ptb_revenue_30d", [], pl.Float64).extendConstant(null, frame.height),

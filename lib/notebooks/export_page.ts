@@ -14,6 +14,7 @@ import type {
 } from "../core/types.ts";
 import { DEFAULT_OUT_DIR, runExport } from "../export.ts";
 import type { RevenueResult } from "../revenue/types.ts";
+import { customerCount } from "../revenue/customers.ts";
 import { reportCharts } from "../economics/charts.ts";
 import { headlineKpis, loadPriceBook, perPlanTable, type PriceBook } from "../economics/mod.ts";
 import { formatKpi } from "../economics/report.ts";
@@ -142,7 +143,7 @@ export function revenueDisplays(page: ExportPage): Displayable[] {
     markdown(
       [
         `Revenue source: **${revenue.source}**, ${revenue.apiCalls} Stripe API calls, ` +
-        `${revenue.byCustomer.size} customers.`,
+        `${customerCount(revenue)} customers.`,
         warningList(warnings, ""),
       ].filter(Boolean).join("\n\n"),
     ),

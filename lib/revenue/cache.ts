@@ -4,16 +4,63 @@
  * named by a fingerprint of the key (16 hex digits of its SHA-256; the key itself is never
  * written), so reading the cache makes no API call. Rules are applied after reading, so a
  * changed setting takes effect without a refetch. Files older than a week are removed when a
- * new one is written.
+ * new one is written. Each distinct price is written once and items name it by index: most of
+ * a subscription's JSON is its price, so 200k subscriptions on a few prices take 43 MB, not
+ * 104 MB, and parse in two thirds of the time and memory (items then share one price object).
  */
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
+import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
 
-/** Bumped whenever the snapshot's shape changes: older files are then ignored. */
-const CACHE_VERSION = 4;
+/** Bumped whenever the file's shape changes: older files are then ignored. */
+const CACHE_VERSION = 5;
+/** The same snapshot with each item's price in full: still read (today's file of an upgrade). */
+const PRICES_INLINE_VERSION = 4;
+
+/** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
+type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {
+  prices: PriceLite[];
+  subscriptions: (Omit<SubscriptionLite, "items"> & {
+    items: (Omit<ItemLite, "price"> & { price: number })[];
+  })[];
+};
+
+function toFile(snapshot: StripeSnapshot): FileSnapshot {
+  const prices: PriceLite[] = [];
+  const indexOf = new Map<string, number>(); // by the price's JSON: only identical prices merge
+  const priceIndex = (price: PriceLite) => {
+    const key = JSON.stringify(price);
+    let index = indexOf.get(key);
+    if (index === undefined) indexOf.set(key, index = prices.push(price) - 1);
+    return index;
+  };
+  return {
+    ...snapshot,
+    prices,
+    subscriptions: snapshot.subscriptions.map((subscription) => ({
+      ...subscription,
+      items: subscription.items.map((item) => ({ ...item, price: priceIndex(item.price) })),
+    })),
+  };
+}
+
+/** The snapshot of a file, or null when an item names no price of the file. */
+function fromFile(file: FileSnapshot): StripeSnapshot | null {
+  const { prices, ...snapshot } = file;
+  const subscriptions = snapshot.subscriptions as unknown as SubscriptionLite[];
+  for (const subscription of file.subscriptions) {
+    if (!Array.isArray(subscription?.items)) return null;
+    for (const item of subscription.items as unknown as ItemLite[]) {
+      const price = prices[item.price as unknown as number];
+      if (!Number.isInteger(item.price) || !price) return null;
+      item.price = price; // in place: no second copy of the subscriptions
+    }
+  }
+  return { ...snapshot, subscriptions };
+}
 
 export function keyFingerprint(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
@@ -24,6 +71,10 @@ export function cachePath(
   { apiKey, asOf }: { apiKey: string; asOf: Date },
 ): string {
   return join(cacheDir, `stripe_${keyFingerprint(apiKey)}_${isoDate(asOf)}.json`);
+}
+
+function isFileSnapshot(value: unknown): value is FileSnapshot {
+  return isSnapshot(value) && Array.isArray((value as { prices?: unknown }).prices);
 }
 
 function isSnapshot(value: unknown): value is StripeSnapshot {
@@ -39,7 +90,10 @@ function isSnapshot(value: unknown): value is StripeSnapshot {
 export async function readCache(path: string): Promise<StripeSnapshot | null> {
   try {
     const cached = JSON.parse(await Deno.readTextFile(path));
-    return cached?.version === CACHE_VERSION && isSnapshot(cached.snapshot)
+    if (cached?.version === CACHE_VERSION && isFileSnapshot(cached.snapshot)) {
+      return fromFile(cached.snapshot);
+    }
+    return cached?.version === PRICES_INLINE_VERSION && isSnapshot(cached.snapshot)
       ? cached.snapshot
       : null;
   } catch {
@@ -54,7 +108,11 @@ export async function writeCache(path: string, snapshot: StripeSnapshot): Promis
     (tmp) =>
       Deno.writeTextFile(
         tmp,
-        JSON.stringify({ version: CACHE_VERSION, written_at: new Date().toISOString(), snapshot }),
+        JSON.stringify({
+          version: CACHE_VERSION,
+          written_at: new Date().toISOString(),
+          snapshot: toFile(snapshot),
+        }),
       ),
   );
 }

@@ -12,6 +12,7 @@
  */
 import pl from "nodejs-polars";
 import type { CustomerRevenue, RevenueResult } from "./types.ts";
+import { customersOf } from "./customers.ts";
 
 const MONEY: [string, keyof CustomerRevenue][] = [
   ["mrr", "mrr"],
@@ -41,23 +42,25 @@ export interface RevenueColumnsResult {
 /**
  * One row per customer Stripe gave revenue for: the key, `fields` (frame column ← customer
  * field, typed) and `_revenue_matched` true; then one row per customer the revenue stage found
- * unknown to Stripe (`unknownCustomerIds`), fields null and `_revenue_matched` false. Built
- * column-wise from the Map.
+ * unknown to Stripe (`unknownCustomerIds`), fields null and `_revenue_matched` false. Read from
+ * the result's customers frame (lib/revenue/customers.ts), so no JS value per customer is made.
  */
 export function customersFrame(
   revenue: RevenueResult,
   fields: { name: string; key: keyof CustomerRevenue; type: pl.DataType }[],
 ): pl.DataFrame {
-  const customers = [...revenue.byCustomer.values()];
-  const unknown = (revenue.unknownCustomerIds ?? []).filter((id) => !revenue.byCustomer.has(id));
-  const nulls = unknown.map(() => null);
-  return pl.DataFrame([
-    pl.Series(KEY, [...customers.map((c) => c.customerId), ...unknown], pl.Utf8),
-    ...fields.map(({ name, key, type }) =>
-      pl.Series(name, [...customers.map((c) => c[key] ?? null), ...nulls], type)
-    ),
-    pl.Series(MATCHED, [...customers.map(() => true), ...unknown.map(() => false)], pl.Bool),
-  ]);
+  const known = customersOf(revenue).select(
+    pl.col("customerId").alias(KEY),
+    ...fields.map(({ name, key, type }) => pl.col(key).cast(type).alias(name)),
+    pl.lit(true).alias(MATCHED),
+  );
+  const unknownIds = revenue.unknownCustomerIds ?? [];
+  const unknown = pl.DataFrame([
+    pl.Series(KEY, unknownIds, pl.Utf8),
+    ...fields.map(({ name, type }) => pl.Series(name, unknownIds.map(() => null), type)),
+    pl.Series(MATCHED, unknownIds.map(() => false), pl.Bool),
+  ]).join(known.select(KEY), { on: KEY, how: "anti" });
+  return pl.concat([known, unknown]);
 }
 
 /**

@@ -7,7 +7,8 @@
  * (pass-through-billing revenue) · fetch.ts (bulk lists, the call bound) · partition.ts (lists as
  * concurrent created ranges) · reader.ts (the SDK client, retries, counting) · cache.ts (daily
  * file) · demo_stripe.ts, demo_ptb.ts (generated Stripe objects) · stage.ts (the pipeline's
- * revenue stage) · columns.ts (revenue columns) · progress.ts (TTY bar).
+ * revenue stage) · worker.ts (live revenue off the main thread) · customers.ts (revenue per
+ * customer as a frame) · columns.ts (revenue columns) · progress.ts (TTY bar).
  */
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
@@ -82,6 +83,19 @@ export interface RevenueOptions {
   /** requested customers seen in subscription pages so far / requested; ends at (total, total).
    * Called on every page; draw it with `stderrProgress()` on a TTY. */
   onProgress?: FetchProgress;
+  /** today's cache, read ahead by the caller with readCacheAhead (the revenue worker reads it
+   * while the customer ids are still being queried) */
+  cacheAhead?: Promise<StripeSnapshot | null>;
+}
+
+/** Today's cache as loadRevenue would read it (null when the mode or a missing key skips it). */
+export function readCacheAhead(
+  options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
+): Promise<StripeSnapshot | null> {
+  if (options.mode === "skip" || refreshes(options.mode) || !options.apiKey) {
+    return Promise.resolve(null);
+  }
+  return readCache(cachePath(options.cacheDir, { apiKey: options.apiKey, asOf: options.asOf }));
 }
 
 export interface StripeSettings {
@@ -249,7 +263,9 @@ export async function loadRevenue(
   const windowDays = options.windowDays ?? 30;
   const context = { asOf: options.asOf, windowDays, rules, started };
   try {
-    const fromCache = refreshes(options.mode) ? null : await readCache(path);
+    const fromCache = refreshes(options.mode)
+      ? null
+      : await (options.cacheAhead ?? readCache(path));
     // a cache read without PTB (or for another product or a shorter window) does not answer
     const cached = fromCache && (!rules.ptbProductId ||
         ptbCovers(fromCache.ptb, {

@@ -2,10 +2,16 @@
  * The revenue stage: which revenue a run uses — the demo generator for demo data, Stripe (or
  * today's cache) for live data, or none when skipped.
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import type { Env } from "../core/config.ts";
 import { DEMO_SEED } from "../sources/demo.ts";
-import { defaultCacheDir, loadRevenue, revenueConfigFromEnv, type RevenueMode } from "./mod.ts";
+import {
+  defaultCacheDir,
+  loadRevenue,
+  revenueConfigFromEnv,
+  type RevenueMode,
+  type RevenueOptions,
+} from "./mod.ts";
 import { stderrProgress } from "./progress.ts";
 import { demoRevenue } from "./demo_stripe.ts";
 import type { RevenueResult } from "./types.ts";
@@ -60,9 +66,24 @@ export function loadRevenueStage(
       }),
     );
   }
+  return loadLiveRevenue([...new Set(customerIds.filter((id): id is string => !!id))], {
+    ...liveRevenueOptions(options),
+    quiet: options.quiet,
+  });
+}
+
+/** What loadRevenue needs for live data, but the progress callback (drawn by loadLiveRevenue). */
+export type LiveRevenueOptions = Omit<RevenueOptions, "onProgress" | "cacheAhead">;
+
+/**
+ * The live revenue settings of a run: Stripe's connection and rules from the environment, the
+ * cache in the output folder. Throws a UserError naming a bad variable.
+ */
+export function liveRevenueOptions(
+  options: Omit<RevenueStageOptions, "demo" | "quiet">,
+): LiveRevenueOptions {
   const { apiKey, apiHost, apiPort, apiProtocol, ...rules } = revenueConfigFromEnv(options.env);
-  const bar = stderrProgress({ quiet: options.quiet, label: "Stripe" });
-  return loadRevenue([...new Set(customerIds.filter((id): id is string => !!id))], {
+  return {
     mode: options.mode,
     apiKey,
     apiHost,
@@ -72,6 +93,35 @@ export function loadRevenueStage(
     asOf: options.asOf,
     windowDays: options.windowDays,
     rules,
-    onProgress: bar.onProgress,
-  }).finally(() => bar.finish());
+  };
+}
+
+/** loadRevenue with the Stripe progress bar on stderr (a terminal only, never when quiet). */
+export function loadLiveRevenue(
+  customerIds: string[],
+  options: LiveRevenueOptions & Pick<RevenueOptions, "cacheAhead"> & { quiet: boolean },
+): Promise<RevenueResult> {
+  const { quiet, ...revenueOptions } = options;
+  const bar = stderrProgress({ quiet, label: "Stripe" });
+  return loadRevenue(customerIds, { ...revenueOptions, onProgress: bar.onProgress })
+    .finally(() => bar.finish());
+}
+
+/**
+ * The organizations' Stripe customer ids (unique, not empty) in export order, newest
+ * organization first, org_id breaking ties: the order of the joined frame (newestFirst in
+ * lib/frame/join.ts), so the revenue worker, given them before the join, asks Stripe for the
+ * customers in the order the in-thread stage does (the unknown ids' examples, the customers
+ * checked within the call bound). tests/revenue_worker_test.ts compares the two.
+ */
+export function customerIdsInExportOrder(organizations: pl.DataFrame): string[] {
+  const id = pl.col("stripe_customer_id");
+  return organizations.lazy()
+    .select("org_id", "created_at", "stripe_customer_id")
+    .filter(id.isNotNull().and(id.neq(pl.lit(""))))
+    .sort({ by: "org_id", nullsLast: true })
+    .sort({ by: "created_at", descending: true, nullsLast: true, maintainOrder: true })
+    .unique({ subset: "stripe_customer_id", keep: "first", maintainOrder: true })
+    .collectSync()
+    .getColumn("stripe_customer_id").toArray() as string[];
 }

@@ -1,4 +1,5 @@
 /** The revenue stage's boundary: what the Stripe fetch (or the demo generator) hands the pipeline. */
+import type pl from "nodejs-polars";
 
 /** Monthly revenue of one Stripe customer, in USD per month, summed over its counted subscriptions. */
 export interface CustomerRevenue {
@@ -32,6 +33,11 @@ export interface RevenueResult {
   /** where these numbers came from; "none" when Stripe was skipped or failed */
   source: RevenueSource;
   byCustomer: Map<string, CustomerRevenue>;
+  /**
+   * The same customers as a frame (lib/revenue/customers.ts), when the revenue came from the
+   * revenue worker: the pipeline reads this, and `byCustomer` is then built only when asked for.
+   */
+  customers?: pl.DataFrame;
   warnings: string[];
   /** Stripe API calls made by this run (0 on a cache hit) */
   apiCalls: number;

@@ -57,15 +57,24 @@ export const QUERY_COLUMNS = {
 
 type QueryName = keyof typeof QUERY_COLUMNS;
 
+export interface QueryOptions {
+  /**
+   * Called with the organizations frame as soon as that query is done, while the others may
+   * still run (the export starts the Stripe revenue from it). An error thrown fails the stage.
+   */
+  onOrganizations?: (organizations: pl.DataFrame) => void;
+}
+
 export async function runQueries(
   settings: SourceSettings,
   window: ExportWindow,
+  options: QueryOptions = {},
 ): Promise<QueryResults> {
   if (!settings.postgres || !settings.clickhouse) throw new Error("both databases are required");
   // Every result is spooled inside one folder, removed once the clients are closed: when a query
   // fails, the others' files go too, even those of a query still running.
   const both = { ...settings, postgres: settings.postgres, clickhouse: settings.clickhouse };
-  return await withSpoolDir((spoolDir) => runAll(both, { window, spoolDir }));
+  return await withSpoolDir((spoolDir) => runAll(both, { ...options, window, spoolDir }));
 }
 
 async function runAll(
@@ -73,9 +82,9 @@ async function runAll(
     postgres: NonNullable<SourceSettings["postgres"]>;
     clickhouse: NonNullable<SourceSettings["clickhouse"]>;
   },
-  options: { window: ExportWindow; spoolDir: string },
+  options: QueryOptions & { window: ExportWindow; spoolDir: string },
 ): Promise<QueryResults> {
-  const { window, spoolDir } = options;
+  const { window, spoolDir, onOrganizations } = options;
   const postgres = openPostgres(settings.postgres, { spoolDir });
   const clickhouse = openClickHouse(settings.clickhouse, { spoolDir });
   const params: SqlParams = {
@@ -102,6 +111,7 @@ async function runAll(
     // The text columns Polars read the file into are garbage now: free them before the other
     // queries' results arrive, not at the end of the stage.
     await collectDroppedFrames();
+    if (name === "organizations") onOrganizations?.(frame);
     const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
     for (const [column, count] of Object.entries(negative)) {
       warnings.push(

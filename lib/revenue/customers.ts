@@ -1,0 +1,89 @@
+/**
+ * Revenue per customer as a Polars frame: one row per customer, a column per CustomerRevenue
+ * field (named as the field). The revenue worker (worker.ts) sends it to the main thread as Arrow
+ * IPC, and the revenue and economics columns read it there; a Map of objects, one per customer,
+ * is built only for callers that ask for `byCustomer`.
+ */
+import pl from "nodejs-polars";
+import type { CustomerRevenue, RevenueResult } from "./types.ts";
+
+/** Every CustomerRevenue field and its column type (the compiler checks none is missing). */
+export const CUSTOMER_FIELDS = {
+  customerId: pl.Utf8,
+  mrr: pl.Float64,
+  baseSubscription: pl.Float64,
+  usageCharges: pl.Float64,
+  addonPrompts: pl.Float64,
+  addonOther: pl.Float64,
+  mrrRecurring: pl.Float64,
+  subscriptionStatus: pl.Utf8,
+  billingInterval: pl.Utf8,
+  currency: pl.Utf8,
+  stripePlanNames: pl.Utf8,
+  cancelAtPeriodEnd: pl.Bool,
+  ptbRevenueUsd30d: pl.Float64,
+} satisfies Record<keyof CustomerRevenue, pl.DataType>;
+
+type Field = keyof typeof CUSTOMER_FIELDS;
+const FIELDS = Object.keys(CUSTOMER_FIELDS) as Field[];
+
+/** The customers of `byCustomer` as a frame, built column-wise, in the Map's order. */
+export function customersToFrame(byCustomer: Map<string, CustomerRevenue>): pl.DataFrame {
+  const customers = [...byCustomer.values()];
+  return pl.DataFrame(
+    FIELDS.map((field) =>
+      pl.Series(field, customers.map((c) => c[field] ?? null), CUSTOMER_FIELDS[field])
+    ),
+  );
+}
+
+/** The frame's customers as a Map by customer id (customersToFrame's inverse). */
+export function customersFromFrame(frame: pl.DataFrame): Map<string, CustomerRevenue> {
+  const columns = FIELDS.map((field) => frame.getColumn(field).toArray());
+  const byCustomer = new Map<string, CustomerRevenue>();
+  for (let row = 0; row < frame.height; row++) {
+    const customer = Object.fromEntries(
+      FIELDS.map((field, i) => [field, columns[i][row]]),
+    ) as unknown as CustomerRevenue;
+    byCustomer.set(customer.customerId, customer);
+  }
+  return byCustomer;
+}
+
+/** A RevenueResult whose customers are `customers` (a customersToFrame frame). */
+export function revenueWithCustomers(
+  meta: Omit<RevenueResult, "byCustomer" | "customers">,
+  customers: pl.DataFrame,
+): RevenueResult {
+  let byCustomer: Map<string, CustomerRevenue> | undefined;
+  return {
+    ...meta,
+    customers,
+    // Built on first use only: the export reads `customers`, and at a million organizations a
+    // Map of 200k objects would stay on this thread's heap to the end of the export.
+    get byCustomer() {
+      return byCustomer ??= customersFromFrame(customers);
+    },
+  };
+}
+
+/** The customers of a result as a frame: its own, or one built from `byCustomer`. */
+export function customersOf(revenue: RevenueResult): pl.DataFrame {
+  return revenue.customers ?? customersToFrame(revenue.byCustomer);
+}
+
+/** How many customers have revenue in `revenue` (without building `byCustomer`). */
+export function customerCount(revenue: RevenueResult): number {
+  return revenue.customers?.height ?? revenue.byCustomer.size;
+}
+
+/** Whether any customer has a PTB revenue value (not null). */
+export function someCustomerHasPtbRevenue(revenue: RevenueResult): boolean {
+  if (!revenue.customers) {
+    return [...revenue.byCustomer.values()].some((c) =>
+      c.ptbRevenueUsd30d !== undefined && c.ptbRevenueUsd30d !== null
+    );
+  }
+  const ptb = revenue.customers.getColumn("ptbRevenueUsd30d");
+  return ptb.nullCount() < ptb.length;
+}

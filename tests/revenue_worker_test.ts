@@ -1,0 +1,338 @@
+/**
+ * The revenue worker (lib/revenue/worker.ts) and how the export uses it: the worker's revenue is
+ * the in-thread stage's (the real SDK against tests/fake_stripe.ts), a live export with it gives
+ * the frame the in-thread path gives, a UserError in the worker stays a one-line UserError, and
+ * no worker is left running after a failed export.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import pg from "pg";
+import type pl from "nodejs-polars";
+import { UserError } from "../lib/core/config.ts";
+import { loadPricingData, runExport } from "../lib/export.ts";
+import type { StageEvent } from "../lib/core/types.ts";
+import { customersToFrame } from "../lib/revenue/customers.ts";
+import {
+  customerIdsInExportOrder,
+  liveRevenueOptions,
+  loadLiveRevenue,
+  loadRevenueStage,
+} from "../lib/revenue/stage.ts";
+import type { RevenueResult } from "../lib/revenue/types.ts";
+import { startRevenueWorker } from "../lib/revenue/worker.ts";
+import { type FakeStripe, startFakeStripe } from "./fake_stripe.ts";
+import { AS_OF, CUSTOMERS, FAKE_DATA } from "./fixtures/stripe/scenarios.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const T = AS_OF.getTime() / 1000;
+const PTB_PRODUCT = "prod_token_usage";
+
+/** Prepaid PTB credits in the window: $25 for cus_seat, $100 for cus_team (fees excluded). */
+const paymentIntents: Json[] = [
+  ["pi_seat", "cus_seat", 2605, "2500", "105"],
+  ["pi_team", "cus_team", 10330, "10000", "330"],
+].map(([id, customer, amount, credits, fee]) => ({
+  id,
+  object: "payment_intent",
+  customer,
+  created: T - 3 * 86_400,
+  currency: "usd",
+  status: "succeeded",
+  amount,
+  amount_received: amount,
+  metadata: { productId: PTB_PRODUCT, creditsAmountCents: credits, stripeFeeCents: fee },
+}));
+
+/** The run's settings for the fake Stripe account, as a user would set them. */
+function stripeEnv(fake: FakeStripe): Record<string, string> {
+  return {
+    STRIPE_SECRET_KEY: fake.apiKey,
+    STRIPE_API_HOST: "127.0.0.1",
+    STRIPE_API_PORT: String(fake.port),
+    STRIPE_API_PROTOCOL: "http",
+    PRICING_FX_RATES: "EUR:1.1,JPY:0.0067",
+    PRICING_STRIPE_PTB_PRODUCT: PTB_PRODUCT,
+  };
+}
+
+/** A result's fields but its customers (byCustomer is compared on its own). */
+function meta(revenue: RevenueResult) {
+  const { byCustomer: _map, customers: _frame, durationMs: _ms, ...rest } = revenue;
+  return rest;
+}
+
+/**
+ * Counts the Worker instances started, the messages posted to them (a revenue worker gets two:
+ * its settings as it starts, the customer ids once the organizations are in) and the workers
+ * terminated while `run` runs.
+ */
+async function countingWorkers<T>(
+  run: () => Promise<T>,
+): Promise<{ value?: T; error?: unknown; started: number; messages: number; terminated: number }> {
+  const RealWorker = globalThis.Worker;
+  const counts = { started: 0, messages: 0, terminated: 0 };
+  globalThis.Worker = class extends RealWorker {
+    #terminated = false;
+    constructor(...args: ConstructorParameters<typeof Worker>) {
+      super(...args);
+      counts.started++;
+    }
+    override postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions) {
+      counts.messages++;
+      super.postMessage(message, transfer as StructuredSerializeOptions);
+    }
+    override terminate() {
+      if (!this.#terminated) counts.terminated++;
+      this.#terminated = true;
+      super.terminate();
+    }
+  } as typeof Worker;
+  try {
+    return { value: await run(), ...counts };
+  } catch (error) {
+    return { error, ...counts };
+  } finally {
+    globalThis.Worker = RealWorker;
+  }
+}
+
+Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, unknown ids, warnings, calls", async () => {
+  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const here = await Deno.makeTempDir();
+  const there = await Deno.makeTempDir();
+  try {
+    const stage = { env: stripeEnv(fake), mode: "auto" as const, asOf: AS_OF, windowDays: 30 };
+    const inThread = await loadLiveRevenue(CUSTOMERS, {
+      ...liveRevenueOptions({ ...stage, outDir: here }),
+      quiet: true,
+    });
+    const worker = startRevenueWorker({ ...stage, outDir: there, quiet: true });
+    worker.load(CUSTOMERS);
+    const offThread = await worker.result;
+    worker.close();
+
+    // both fetched (each has its own cache folder), with the same calls and warnings
+    assertEquals(offThread.source, "stripe");
+    assertEquals(meta(offThread), meta(inThread));
+    assertEquals(offThread.unknownCustomerIds, ["cus_deleted", "cus_not_in_stripe"]);
+    // the customers arrive as a frame, one row per customer with every field
+    ok(offThread.customers);
+    ok(offThread.customers.frameEqual(customersToFrame(inThread.byCustomer), true));
+    // and byCustomer, built from it on demand, is the in-thread Map, in the same order
+    assertEquals([...offThread.byCustomer.entries()], [...inThread.byCustomer.entries()]);
+    // by hand (tests/revenue_test.ts): $20 × 5 seats; €100 × 1.1; unknown role in addon_other;
+    // PTB credits $25 and $100, none for the others; billed via currency_options: empty
+    const seat = offThread.byCustomer.get("cus_seat")!;
+    assertEquals([seat.mrr, seat.ptbRevenueUsd30d, seat.cancelAtPeriodEnd], [100, 25, false]);
+    assertEquals(offThread.byCustomer.get("cus_team")!.ptbRevenueUsd30d, 100);
+    assertEquals(offThread.byCustomer.get("cus_eur")!.mrr, 110);
+    assertEquals(offThread.byCustomer.get("cus_eur")!.currency, "EUR");
+    assertEquals(offThread.byCustomer.get("cus_unknown")!.addonOther, 15);
+    assertEquals(offThread.byCustomer.get("cus_cancelling")!.cancelAtPeriodEnd, true);
+    assertEquals(offThread.byCustomer.get("cus_no_subscription")!.ptbRevenueUsd30d, 0);
+    assertEquals(offThread.byCustomer.get("cus_foreign_price")!.mrr, null);
+    assertEquals([offThread.ptb?.status, offThread.ptb?.totalUsd], ["read", 125]);
+
+    // A second worker on the same folder reads today's cache (ahead of the ids): the same
+    // revenue, no Stripe call.
+    const calls = fake.requests.length;
+    const again = startRevenueWorker({ ...stage, outDir: there, quiet: true });
+    again.load(CUSTOMERS);
+    const cached = await again.result;
+    again.close();
+    assertEquals([cached.source, cached.apiCalls, fake.requests.length], ["cache", 0, calls]);
+    assertEquals([...cached.byCustomer.entries()], [...inThread.byCustomer.entries()]);
+  } finally {
+    await fake.close();
+    await Deno.remove(here, { recursive: true });
+    await Deno.remove(there, { recursive: true });
+  }
+});
+
+/**
+ * The fixture databases plus 40 organizations holding the Stripe scenarios' customers: some
+ * share a customer, several share a created_at (org_id breaks the tie), a few have none.
+ */
+async function scenarioDatabases(label: string) {
+  const databases = await freshFixtureDatabases(label);
+  const client = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await client.connect();
+  try {
+    const rows = Array.from({ length: 40 }, (_, i) => {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+      const customer = i % 9 === 8 ? null : CUSTOMERS[(i * 7) % CUSTOMERS.length];
+      return [id, `Scenario ${i}`, `2025-0${1 + (i % 4)}-15T00:00:00Z`, customer];
+    });
+    await client.query(
+      `INSERT INTO organization (id, name, created_at, tier, stripe_customer_id)
+       SELECT id::uuid, name, created_at::timestamptz, 'pro-20251210', customer
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(id, name, created_at, customer)`,
+      [0, 1, 2, 3].map((c) => rows.map((r) => r[c])),
+    );
+  } finally {
+    await client.end();
+  }
+  return databases;
+}
+
+Deno.test("a live export reads Stripe in a worker and gives the frame of the in-thread path", async () => {
+  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const databases = await scenarioDatabases("revenue_worker");
+  const outDir = await Deno.makeTempDir();
+  const elsewhere = await Deno.makeTempDir();
+  try {
+    const env = { ...databases.env, ...stripeEnv(fake) };
+    const events: StageEvent[] = [];
+    const common = { asOf: AS_OF, env, outDir, quiet: true, log: () => {} };
+    const run = await countingWorkers(() =>
+      loadPricingData({ ...common, onStage: (event) => events.push(event) })
+    );
+    const data = run.value!;
+    // one worker, given its settings and the ids, ended once it answered
+    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
+    assertEquals(data.revenue.source, "stripe");
+    ok(data.revenue.customers, "the revenue came from the worker");
+
+    // The worker got the customer ids before the join: those of the joined frame, in its order.
+    const stage = <S extends StageEvent["stage"]>(name: S) =>
+      events.find((e) => e.stage === name) as Extract<StageEvent, { stage: S }>;
+    const joined = stage("join").frame;
+    const joinedIds = (joined.getColumn("stripe_customer_id").toArray() as (string | null)[])
+      .filter((id): id is string => !!id);
+    const workerIds = customerIdsInExportOrder(stage("queries").frames.organizations);
+    assertEquals(workerIds, [...new Set(joinedIds)]);
+    ok(workerIds.length > 30);
+
+    // The in-thread stage on the joined frame (its own cache folder: it fetches too), fed to the
+    // same pipeline: the same frame, column for column, and the same warnings.
+    const inThread = await loadRevenueStage(joined, {
+      demo: false,
+      env,
+      mode: "auto",
+      asOf: AS_OF,
+      windowDays: 30,
+      outDir: elsewhere,
+      quiet: true,
+    });
+    assertEquals(meta(inThread), meta(data.revenue));
+    const direct = await loadPricingData({ ...common, revenueFor: () => inThread });
+    assertEquals(direct.revenue.customers, undefined);
+    assertEquals(data.frame.columns, direct.frame.columns);
+    ok(data.frame.frameEqual(direct.frame, true));
+    assertEquals(data.warnings, direct.warnings);
+    // revenue columns the frames share, so the comparison above covers them
+    const column = (frame: pl.DataFrame, name: string) => frame.getColumn(name).toArray();
+    const sources = column(data.frame, "revenue_source");
+    for (const kind of ["stripe", "no_customer", "shared_customer", "none"]) {
+      ok(sources.includes(kind), kind);
+    }
+    ok(column(data.frame, "ptb_revenue_30d").includes(25));
+  } finally {
+    await fake.close();
+    await databases.drop();
+    await Deno.remove(outDir, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});
+
+const REQUIRE_NO_KEY =
+  "--require-stripe: STRIPE_SECRET_KEY is not set (set it in the environment or .env)";
+
+Deno.test("--require-stripe without a key: the worker's UserError is a one-line UserError here", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const worker = startRevenueWorker({
+      env: {},
+      mode: "require",
+      asOf: AS_OF,
+      outDir,
+      quiet: true,
+    });
+    worker.load(["cus_seat"]);
+    await rejects(worker.result, (e: Error) => {
+      ok(e instanceof UserError, `${e.name}: ${e.message}`);
+      assertEquals(e.message, REQUIRE_NO_KEY);
+      return true;
+    });
+    worker.close();
+
+    // through a live export: the same error, and the worker gone
+    const databases = await freshFixtureDatabases("revenue_worker_require");
+    try {
+      const run = await countingWorkers(() =>
+        runExport({
+          asOf: AS_OF,
+          outDir,
+          env: databases.env,
+          stripe: "require",
+          formats: ["csv"],
+          charts: false,
+          quiet: true,
+          log: () => {},
+        })
+      );
+      ok(run.error instanceof UserError, String(run.error));
+      assertEquals(run.error.message, REQUIRE_NO_KEY);
+      assertEquals([run.started, run.terminated], [1, 1]);
+    } finally {
+      await databases.drop();
+    }
+    // a bad Stripe setting fails before any query, naming the variable
+    await rejects(
+      loadPricingData({
+        asOf: AS_OF,
+        outDir,
+        env: {
+          PRICING_PG_URL: "postgres://x@127.0.0.1:9/x",
+          PRICING_CH_URL: "http://127.0.0.1:9",
+          STRIPE_API_PORT: "http",
+        },
+        quiet: true,
+        log: () => {},
+      }),
+      (e: Error) =>
+        e instanceof UserError && /^STRIPE_API_PORT must be a port number/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a failed export leaves no revenue worker running", async () => {
+  // Slow Stripe: the worker is still fetching when the join refuses a query's duplicate rows.
+  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents }, undefined, 100);
+  const databases = await scenarioDatabases("revenue_worker_failed");
+  const outDir = await Deno.makeTempDir();
+  const queriesDir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${queriesDir}/postgres`);
+    const prompts = await Deno.readTextFile(
+      new URL("../queries/postgres/prompts_created.sql", import.meta.url),
+    );
+    await Deno.writeTextFile(
+      `${queriesDir}/postgres/prompts_created.sql`,
+      `SELECT * FROM (\n${prompts}\n) AS once UNION ALL SELECT * FROM (\n${prompts}\n) AS twice`,
+    );
+    const run = await countingWorkers(() =>
+      runExport({
+        asOf: AS_OF,
+        outDir,
+        env: { ...databases.env, ...stripeEnv(fake), PRICING_QUERIES_DIR: queriesDir },
+        formats: ["csv"],
+        charts: false,
+        quiet: true,
+        log: () => {},
+      })
+    );
+    ok(/prompts_created\.sql returned \d+ duplicate org_id rows/.test(String(run.error)));
+    // the worker had the ids (the organizations were in) and was ended with the export
+    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
+  } finally {
+    await fake.close();
+    await databases.drop();
+    await Deno.remove(outDir, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+  }
+});
