@@ -11,7 +11,15 @@ import { parseHTML } from "linkedom";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
-import { channel, type Row, rows, sampled } from "./chart_data.ts";
+import { channel, type Row, rows } from "./chart_data.ts";
+import {
+  aggregatedBoxes,
+  type BoxStyle,
+  densityHexbins,
+  type DrawnLimit,
+  drawsEveryPoint,
+  fullExtent,
+} from "./chart_aggregates.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 
 export interface Chart {
@@ -152,9 +160,15 @@ function dotsLegend(dense: boolean, data: Row[]): string {
 
 /**
  * Hexagons of MRR against margin: points in range first, then those below the floor drawn on it
- * (the order the dots take), from channels.
+ * (the order the dots take), from channels; above the drawn limit from grid counts.
  */
-function clippedHexbins(frame: pl.DataFrame) {
+function clippedHexbins(frame: pl.DataFrame, whole: boolean) {
+  if (!whole) {
+    return densityHexbins(frame, {
+      x: { values: pl.col("mrr"), log: true },
+      y: { values: clippedMargin(), log: false },
+    });
+  }
   const mrr = channel(frame, "mrr") as number[];
   const margin = channel(frame, "gross_margin_pct") as number[];
   const x: number[] = [];
@@ -168,15 +182,21 @@ function clippedHexbins(frame: pl.DataFrame) {
   return Plot.dot({ length: x.length }, Plot.hexbin({ fill: "count" }, { x, y }));
 }
 
-export function marginVsMrrChart(frame: pl.DataFrame): Chart {
+/** Gross margin with those below MARGIN_FLOOR on it, as the charts draw it. */
+function clippedMargin(): pl.Expr {
+  return pl.when(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).then(pl.lit(MARGIN_FLOOR))
+    .otherwise(pl.col("gross_margin_pct"));
+}
+
+export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
   const payingFrame = frame.select("mrr", "gross_margin_pct", "tier", "org_name").filter(
     pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
   );
   const dense = payingFrame.height > MAX_DOTS;
-  const drawn = dense ? sampled(payingFrame) : { frame: payingFrame, note: "" };
-  // Dots need row objects (tier colours); hexbins draw from two channels.
-  const paying = dense ? [] : rows(drawn.frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
+  const whole = drawsEveryPoint(payingFrame.height, limit);
+  // Dots need row objects (tier colours); hexbins draw from two channels or grid counts.
+  const paying = dense ? [] : rows(payingFrame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
   const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR);
   // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
   const clipped = paying
@@ -185,9 +205,9 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
   const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const caption = `${payingFrame.height} organizations with MRR > 0 (${
     frame.height - payingFrame.height
-  } with no or unknown MRR not shown); ${clippedCount} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.${drawn.note}`;
+  } with no or unknown MRR not shown); ${clippedCount} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
-  const marks = dense ? [clippedHexbins(drawn.frame)] : [
+  const marks = dense ? [clippedHexbins(payingFrame, whole)] : [
     Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
     Plot.dot(clipped, {
       ...xy,
@@ -203,7 +223,13 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
     name: "margin_vs_mrr",
     title: "Gross margin vs MRR per organization",
     svg: framed("Gross margin vs MRR per organization", caption, legendSvg, {
-      x: { type: "log", label: "MRR (USD per month, log scale)", grid: true, tickFormat: usdTick },
+      x: {
+        type: "log",
+        label: "MRR (USD per month, log scale)",
+        grid: true,
+        tickFormat: usdTick,
+        ...fullExtent(payingFrame, "mrr", { whole }),
+      },
       y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
       color: dense ? { scheme: "blues", label: "organizations" } : tierColor,
       marks: [Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
@@ -211,14 +237,27 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
   };
 }
 
-export function marginByTierChart(frame: pl.DataFrame): Chart {
+/**
+ * Plot's boxes per tier from every point of `frame`: channels as arrays over an index, no row
+ * object each; `shown` maps a value to where it is drawn.
+ */
+function everyPointBoxes(
+  frame: pl.DataFrame,
+  { column, style, shown }: { column: string; style: BoxStyle; shown?: (v: number) => number },
+) {
+  const tierOf = channel(frame, "tier");
+  const values = channel(frame, column) as number[];
+  return Plot.boxY({ length: frame.height }, {
+    x: tierOf,
+    y: shown ? values.map(shown) : values,
+    fill: tierOf,
+    ...style,
+  });
+}
+
+export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const knownFrame = frame.select("tier", "gross_margin_pct")
     .filter(pl.col("gross_margin_pct").isNotNull());
-  const drawn = sampled(knownFrame, { marks: "Boxes" });
-  const tierOf = channel(drawn.frame, "tier");
-  const margin = (channel(drawn.frame, "gross_margin_pct") as number[]).map((m) =>
-    Math.max(MARGIN_FLOOR, m)
-  );
   const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
   // organizations with a margin per tier (all of them, not the sample): the axis says n
@@ -232,8 +271,7 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
   const withMargin = new Set(countOf.keys());
   const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
   const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
-  // Channels as arrays over an index: Plot draws the same boxes without a row object each.
-  const index = { length: drawn.frame.height };
+  const boxStyle = { fillOpacity: 0.35, stroke: "#333" };
   return {
     name: "margin_by_tier",
     title: "Gross margin distribution by tier",
@@ -241,7 +279,7 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
       "Gross margin distribution by tier",
       `Box: quartiles and median; ${knownFrame.height} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
-      }${drawn.note}`,
+      }`,
       tierLegend(tiers),
       {
         x: {
@@ -253,32 +291,42 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
         color: tierColor,
         marks: [
           Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
-          Plot.boxY(index, {
-            x: tierOf,
-            y: margin,
-            fill: tierOf,
-            fillOpacity: 0.35,
-            stroke: "#333",
-          }),
+          ...(drawsEveryPoint(knownFrame.height, limit)
+            ? [everyPointBoxes(knownFrame, {
+              column: "gross_margin_pct",
+              style: boxStyle,
+              shown: (m) => Math.max(MARGIN_FLOOR, m),
+            })]
+            : aggregatedBoxes(knownFrame, {
+              values: clippedMargin(),
+              log: false,
+              domain: tiers,
+              style: boxStyle,
+            })),
         ],
       },
     ),
   };
 }
 
-export function requestsVsCostChart(frame: pl.DataFrame): Chart {
+export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const drawnFrame = frame.select("requests_30d", "llm_cost_30d", "tier").filter(
     pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0)).fillNull(false),
   );
   const dense = drawnFrame.height > MAX_DOTS;
-  const drawn = dense ? sampled(drawnFrame) : { frame: drawnFrame, note: "" };
-  const data = dense ? [] : rows(drawn.frame, ["requests_30d", "llm_cost_30d", "tier"]);
-  const dots = dense
+  const whole = drawsEveryPoint(drawnFrame.height, limit); // else hexagons of grid counts
+  const data = dense ? [] : rows(drawnFrame, ["requests_30d", "llm_cost_30d", "tier"]);
+  const dots = dense && !whole
+    ? densityHexbins(drawnFrame, {
+      x: { values: pl.col("requests_30d"), log: true },
+      y: { values: pl.col("llm_cost_30d"), log: true },
+    })
+    : dense
     ? Plot.dot(
-      { length: drawn.frame.height },
+      { length: drawnFrame.height },
       Plot.hexbin({ fill: "count" }, {
-        x: channel(drawn.frame, "requests_30d"),
-        y: channel(drawn.frame, "llm_cost_30d"),
+        x: channel(drawnFrame, "requests_30d"),
+        y: channel(drawnFrame, "llm_cost_30d"),
       }),
     )
     : Plot.dot(data, {
@@ -295,7 +343,7 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
       "Requests vs LLM cost per organization (window)",
       `${drawnFrame.height} organizations with requests and cost; ${
         frame.height - drawnFrame.height
-      } with no requests or zero cost not shown (log scales cannot show 0).${drawn.note}`,
+      } with no requests or zero cost not shown (log scales cannot show 0).`,
       dotsLegend(dense, data),
       {
         x: {
@@ -303,8 +351,15 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
           label: "Requests in window (log scale)",
           grid: true,
           tickFormat: countTick,
+          ...fullExtent(drawnFrame, "requests_30d", { whole }),
         },
-        y: { type: "log", label: "LLM cost (USD, log scale)", grid: true, tickFormat: usdTick },
+        y: {
+          type: "log",
+          label: "LLM cost (USD, log scale)",
+          grid: true,
+          tickFormat: usdTick,
+          ...fullExtent(drawnFrame, "llm_cost_30d", { whole }),
+        },
         color: dense ? { scheme: "blues" } : tierColor,
         marks: [dots],
       },
@@ -313,7 +368,7 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
 }
 
 /** Requests per organization by tier: the spread of usage inside each tier, on a log scale. */
-export function usageByTierChart(frame: pl.DataFrame): Chart {
+export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const active = pl.col("requests_30d").gt(0).fillNull(false);
   const activeFrame = frame.select("tier", "requests_30d").filter(active);
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
@@ -327,7 +382,7 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
     ]),
   );
   const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
-  const drawn = sampled(activeFrame, { marks: "Boxes" });
+  const whole = drawsEveryPoint(activeFrame.height, limit);
   const caption =
     `Box: quartiles and median of ${activeFrame.height} organizations with requests; ${
       idle.length === 0
@@ -335,8 +390,8 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
         : `with no requests, not shown (log scale): ${
           idle.map((t) => `${t.tier} ${t.n}`).join(", ")
         }`
-    }.${drawn.note}`;
-  const tierOf = channel(drawn.frame, "tier");
+    }.`;
+  const boxStyle = { fillOpacity: 0.35, stroke: "#333" };
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
@@ -347,18 +402,17 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
         label: "Requests in window (log scale)",
         grid: true,
         tickFormat: countTick,
+        ...fullExtent(activeFrame, "requests_30d", { whole }),
       },
       color: tierColor,
-      marks: [
-        // Channels as arrays over an index: the same boxes without a row object each.
-        Plot.boxY({ length: drawn.frame.height }, {
-          x: tierOf,
-          y: channel(drawn.frame, "requests_30d"),
-          fill: tierOf,
-          fillOpacity: 0.35,
-          stroke: "#333",
+      marks: whole
+        ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: boxStyle })]
+        : aggregatedBoxes(activeFrame, {
+          values: pl.col("requests_30d"),
+          log: true,
+          domain: tiers,
+          style: boxStyle,
         }),
-      ],
     }),
   };
 }
@@ -443,17 +497,21 @@ export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
   };
 }
 
-/** The kit's standard charts for one export. */
-export function pricingCharts(frame: pl.DataFrame): Chart[] {
-  const builders = [
+/** The kit's standard charts for one export, one builder each (the chart worker frees between). */
+export function pricingChartBuilders(frame: pl.DataFrame, limit: DrawnLimit = {}): (() => Chart)[] {
+  return [
     marginVsMrrChart,
     marginByTierChart,
     requestsVsCostChart,
     usageByTierChart,
     costAndMrrByTierChart,
-  ];
-  return builders.map((build) => {
-    const chart = build(frame);
+  ].map((build) => () => build(frame, limit));
+}
+
+/** The kit's standard charts for one export. */
+export function pricingCharts(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart[] {
+  return pricingChartBuilders(frame, limit).map((build) => {
+    const chart = build();
     // A chart's Plot work (100–150 MB at a million organizations) is garbage once its SVG exists.
     collectDroppedFrames();
     return chart;
