@@ -5,9 +5,11 @@
  * organization is counted and the picture is the one Plot draws from every point (within half a
  * pixel; tests/chart_aggregates_test.ts), from a few thousand values out of Polars instead of a
  * million JS values in the chart worker (seconds and hundreds of MB at a million organizations).
+ * At or below the limit, box plots are Plot's boxY of every point (everyPointBoxes).
  */
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
+import { channel } from "./chart_data.ts";
 
 /** Above this many points a hexbin or box plot draws from aggregates. */
 export const MAX_DRAWN_POINTS = 20_000;
@@ -78,6 +80,24 @@ export function densityHexbins(
 export interface BoxStyle {
   fillOpacity: number;
   stroke: string;
+}
+
+/**
+ * Plot's boxes per tier from every point of `frame`: channels as arrays over an index, no row
+ * object each; `shown` maps a value to where it is drawn.
+ */
+export function everyPointBoxes(
+  frame: pl.DataFrame,
+  { column, style, shown }: { column: string; style: BoxStyle; shown?: (v: number) => number },
+) {
+  const tierOf = channel(frame, "tier");
+  const values = channel(frame, column) as number[];
+  return Plot.boxY({ length: frame.height }, {
+    x: tierOf,
+    y: shown ? values.map(shown) : values,
+    fill: tierOf,
+    ...style,
+  });
 }
 
 /**

@@ -6,18 +6,16 @@
  * clips those points and says how many in its caption.
  */
 import * as Plot from "@observablehq/plot";
-import { Resvg } from "@resvg/resvg-js";
 import { parseHTML } from "linkedom";
 import pl from "nodejs-polars";
-import { join } from "node:path";
-import { writeFileAtomic } from "../formats/files.ts";
 import { channel, type Row, rows } from "./chart_data.ts";
+import { writeChartFiles } from "./chart_files.ts";
 import {
   aggregatedBoxes,
-  type BoxStyle,
   densityHexbins,
   type DrawnLimit,
   drawsEveryPoint,
+  everyPointBoxes,
   fullExtent,
 } from "./chart_aggregates.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -39,7 +37,8 @@ export const MAX_DOTS = 5000;
 /** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
 const MARGIN_FLOOR = -300;
 
-// Row objects for the economics charts too (lib/economics/charts.ts); they live in chart_data.ts.
+// PNGs and chart files (chart_files.ts) and row objects for the economics charts, as before
+export { svgToPng, writeChartFiles } from "./chart_files.ts";
 export { type Row, rows } from "./chart_data.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -237,23 +236,8 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   };
 }
 
-/**
- * Plot's boxes per tier from every point of `frame`: channels as arrays over an index, no row
- * object each; `shown` maps a value to where it is drawn.
- */
-function everyPointBoxes(
-  frame: pl.DataFrame,
-  { column, style, shown }: { column: string; style: BoxStyle; shown?: (v: number) => number },
-) {
-  const tierOf = channel(frame, "tier");
-  const values = channel(frame, column) as number[];
-  return Plot.boxY({ length: frame.height }, {
-    x: tierOf,
-    y: shown ? values.map(shown) : values,
-    fill: tierOf,
-    ...style,
-  });
-}
+/** Tier boxes' style: translucent tier colour, dark lines. */
+const TIER_BOXES = { fillOpacity: 0.35, stroke: "#333" };
 
 export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const knownFrame = frame.select("tier", "gross_margin_pct")
@@ -271,7 +255,6 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
   const withMargin = new Set(countOf.keys());
   const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
   const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
-  const boxStyle = { fillOpacity: 0.35, stroke: "#333" };
   return {
     name: "margin_by_tier",
     title: "Gross margin distribution by tier",
@@ -294,14 +277,14 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
           ...(drawsEveryPoint(knownFrame.height, limit)
             ? [everyPointBoxes(knownFrame, {
               column: "gross_margin_pct",
-              style: boxStyle,
+              style: TIER_BOXES,
               shown: (m) => Math.max(MARGIN_FLOOR, m),
             })]
             : aggregatedBoxes(knownFrame, {
               values: clippedMargin(),
               log: false,
               domain: tiers,
-              style: boxStyle,
+              style: TIER_BOXES,
             })),
         ],
       },
@@ -391,7 +374,6 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
           idle.map((t) => `${t.tier} ${t.n}`).join(", ")
         }`
     }.`;
-  const boxStyle = { fillOpacity: 0.35, stroke: "#333" };
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
@@ -406,12 +388,12 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
       },
       color: tierColor,
       marks: whole
-        ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: boxStyle })]
+        ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: TIER_BOXES })]
         : aggregatedBoxes(activeFrame, {
           values: pl.col("requests_30d"),
           log: true,
           domain: tiers,
-          style: boxStyle,
+          style: TIER_BOXES,
         }),
     }),
   };
@@ -518,46 +500,6 @@ export function pricingCharts(frame: pl.DataFrame, limit: DrawnLimit = {}): Char
   });
 }
 
-let fontFiles: string[] | null = null;
-
-/**
- * DejaVu (Debian's fonts-dejavu-core) or Liberation font files for resvg. Loading two known
- * folders is much faster than scanning every system font on each render.
- */
-function knownFontFiles(): string[] {
-  if (fontFiles) return fontFiles;
-  fontFiles = [];
-  for (const dir of ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation"]) {
-    try {
-      for (const entry of Deno.readDirSync(dir)) {
-        if (entry.name.endsWith(".ttf")) fontFiles.push(join(dir, entry.name));
-      }
-    } catch { /* not installed */ }
-  }
-  return fontFiles;
-}
-
-/**
- * The chart as a PNG `width` pixels wide (default twice the SVG's size, sharp on retina screens
- * and in slides). resvg draws no text without a font: with neither DejaVu nor Liberation
- * installed it falls back to scanning the system's fonts (apt-get install fonts-dejavu-core).
- */
-export function svgToPng(svg: string, width = WIDTH * 2): Uint8Array {
-  const files = knownFontFiles();
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: "width", value: width },
-    background: "white",
-    font: {
-      fontFiles: files,
-      loadSystemFonts: files.length === 0,
-      defaultFontFamily: files.some((f) => f.includes("DejaVu"))
-        ? "DejaVu Sans"
-        : "Liberation Sans",
-    },
-  });
-  return resvg.render().asPng();
-}
-
 /** Dated SVG and PNG of every chart in `outDir`; returns the paths. */
 export function writeCharts(
   frame: pl.DataFrame,
@@ -565,20 +507,4 @@ export function writeCharts(
   stamp: string,
 ): Promise<string[]> {
   return writeChartFiles(pricingCharts(frame), { outDir, stamp });
-}
-
-/** Dated SVG and PNG of each chart in `outDir`; returns the paths. */
-export async function writeChartFiles(
-  charts: Chart[],
-  { outDir, stamp }: { outDir: string; stamp: string },
-): Promise<string[]> {
-  const paths: string[] = [];
-  for (const chart of charts) {
-    const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
-    await writeFileAtomic(`${base}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
-    await writeFileAtomic(`${base}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
-    collectDroppedFrames();
-    paths.push(`${base}.svg`, `${base}.png`);
-  }
-  return paths;
 }
