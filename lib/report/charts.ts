@@ -411,25 +411,38 @@ export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
     : ["LLM cost (window)", "MRR"];
   const colors = company ? ["#f97316", "#16a34a", "#2563eb"] : ["#f97316", "#2563eb"];
   // Sums per tier in export order, as a loop over row objects added them (the same dollars to the
-  // last bit), from typed arrays of the tier's rows; unknown (null or NaN) counts as $0.
+  // last bit), in one pass over typed arrays; unknown (null or NaN) counts as $0.
   const columns = ["llm_cost_30d", ...(company ? ["company_cost_30d"] : []), "mrr"];
-  const totals = TIER_DOMAIN.map((tier) => {
-    const inTier = frame.select("tier", ...columns).filter(pl.col("tier").eq(pl.lit(tier)))
-      .select(...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)));
-    const sums = columns.map((c) => {
-      const values = inTier.getColumn(c).toTypedArray() as Float64Array;
-      let sum = 0;
-      for (const v of values) sum += Number.isNaN(v) ? 0 : v;
-      return sum;
-    });
-    const mrr = inTier.getColumn("mrr").toTypedArray() as Float64Array;
-    return {
-      tier,
-      organizations: inTier.height,
-      usd: sums,
-      unknownMrr: mrr.filter((v) => Number.isNaN(v)).length,
-    };
-  }).filter((t) => t.organizations > 0);
+  // the tier's index in TIER_DOMAIN, 255 for none or another
+  const tierCode = TIER_DOMAIN.reduceRight(
+    (other: pl.Expr, tier, i) =>
+      pl.when(pl.col("tier").eq(pl.lit(tier))).then(pl.lit(i)).otherwise(other),
+    pl.lit(255),
+  );
+  const typed = frame.select(
+    tierCode.cast(pl.UInt8).alias("tier"),
+    ...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)),
+  );
+  const codes = typed.getColumn("tier").toTypedArray() as Uint8Array;
+  const values = columns.map((c) => typed.getColumn(c).toTypedArray() as Float64Array);
+  const mrr = values[columns.length - 1];
+  const tiers = TIER_DOMAIN.map((tier) => ({
+    tier,
+    organizations: 0,
+    usd: columns.map(() => 0),
+    unknownMrr: 0,
+  }));
+  for (let i = 0; i < codes.length; i++) {
+    const t = tiers[codes[i]]; // undefined: no tier, or not one of TIER_DOMAIN
+    if (!t) continue;
+    t.organizations++;
+    for (let j = 0; j < columns.length; j++) {
+      const v = values[j][i];
+      t.usd[j] += Number.isNaN(v) ? 0 : v;
+    }
+    if (Number.isNaN(mrr[i])) t.unknownMrr++;
+  }
+  const totals = tiers.filter((t) => t.organizations > 0);
   const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
   const long = totals.flatMap((t) => {
     const largest = Math.max(...t.usd);
