@@ -61,7 +61,7 @@ export function densityHexbins(
     .filter(known("x").and(known("y")));
   // one integer key per cell (x-major): one group-by column, sorted into grid order
   const cells = points.select(
-    gridOf(points, "x").mul(DENSITY_GRID).plus(gridOf(points, "y")).alias("cell"),
+    gridOf(points, pl.col("x")).mul(DENSITY_GRID).plus(gridOf(points, pl.col("y"))).alias("cell"),
     "x",
     "y",
   ).groupBy("cell").agg(pl.len().alias("n"), pl.col("x").mean(), pl.col("y").mean()).sort("cell");
@@ -121,23 +121,23 @@ export function aggregatedBoxes(
   const tiers = quartiles.getColumn("tier").toArray() as string[];
   const q1 = quartiles.getColumn("q1").toTypedArray() as Float64Array;
   const q3 = quartiles.getColumn("q3").toTypedArray() as Float64Array;
-  // Plot's fences (marks/box.js), computed as it does; a point outside them is an outlier
-  const fences = pl.DataFrame({
-    tier: tiers,
-    lo: tiers.map((_, i) => q1[i] * 2.5 - q3[i] * 1.5),
-    hi: tiers.map((_, i) => q3[i] * 2.5 - q1[i] * 1.5),
-  });
-  const fenced = points.join(fences, { on: "tier" });
-  const inside = pl.col("v").gtEq(pl.col("lo")).and(pl.col("v").ltEq(pl.col("hi")));
-  const whiskers = fenced.filter(inside).groupBy("tier")
-    .agg(pl.col("v").min().alias("low"), pl.col("v").max().alias("high"));
-  const onAxis = points.select(pl.col("v"), scaled({ values: pl.col("v"), log }).alias("s"));
-  const outliers = fenced.filter(inside.not())
-    .select(
-      pl.col("tier"),
-      pl.col("v"),
-      gridOf(onAxis, "s", scaled({ values: pl.col("v"), log })).alias("cell"),
-    )
+  // Plot's fences (marks/box.js), computed as it does; a point outside them is an outlier. Per
+  // tier as an expression: no copy of the points joined to them.
+  const fence = (bound: (i: number) => number) =>
+    tiers.reduceRight(
+      (other: pl.Expr, tier, i) =>
+        pl.when(pl.col("tier").eq(pl.lit(tier))).then(pl.lit(bound(i))).otherwise(other),
+      pl.lit(null).cast(pl.Float64),
+    );
+  const inside = pl.col("v").gtEq(fence((i) => q1[i] * 2.5 - q3[i] * 1.5))
+    .and(pl.col("v").ltEq(fence((i) => q3[i] * 2.5 - q1[i] * 1.5)));
+  const whiskers = points.groupBy("tier").agg(
+    pl.col("v").filter(inside).min().alias("low"),
+    pl.col("v").filter(inside).max().alias("high"),
+  );
+  const cell = gridOf(points, scaled({ values: pl.col("v"), log }));
+  const outliers = points.filter(inside.not())
+    .select(pl.col("tier"), pl.col("v"), cell.alias("cell"))
     .groupBy(["tier", "cell"]).agg(pl.col("v").min()).sort(["tier", "cell"]);
   const boxes = quartiles.join(whiskers, { on: "tier", how: "left" }).toRecords()
     .sort((a, b) => domain.indexOf(a.tier as string) - domain.indexOf(b.tier as string));
@@ -166,12 +166,11 @@ function scaled(axis: AggregateAxis): pl.Expr {
 }
 
 /**
- * The DENSITY_GRID cell of each point along one axis, over the extent of column `name` of
- * `points` (values as the scale spaces them), as an Int32 expression of `value` (default: that
- * column).
+ * The DENSITY_GRID cell of each point along one axis: an Int32 expression of `value` (as the
+ * scale spaces the values), the grid spanning its extent over `points`.
  */
-function gridOf(points: pl.DataFrame, name: string, value: pl.Expr = pl.col(name)): pl.Expr {
-  const [lo, hi] = extentOf(points, pl.col(name));
+function gridOf(points: pl.DataFrame, value: pl.Expr): pl.Expr {
+  const [lo, hi] = extentOf(points, value);
   const step = (hi - lo) / DENSITY_GRID;
   return step > 0
     ? value.minus(lo).div(step).floor().clip(0, DENSITY_GRID - 1).cast(pl.Int32)

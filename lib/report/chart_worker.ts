@@ -130,24 +130,32 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
   // while it queries. A failed load is reported with the job.
   const modules = Promise.all([import("../economics/charts.ts"), import("./charts.ts")]);
   modules.catch(() => {});
+  /**
+   * The job's charts, one at a time, each chart's Polars frames freed before the next (at a
+   * million organizations they would add up to ~200 MB). A function of its own: a suspended async
+   * function keeps its locals, and the chart columns must be garbage once it returns.
+   */
+  const drawCharts = async (job: WorkerJob): Promise<Chart[]> => {
+    const [{ reportChartBuilders }] = await modules;
+    let builders: (() => Chart)[];
+    try {
+      builders = reportChartBuilders(pl.readIPC(job.ipcPath), { plans: job.plans });
+    } finally {
+      await Deno.remove(job.ipcPath).catch(() => {});
+    }
+    const charts: Chart[] = [];
+    for (const build of builders) {
+      charts.push(build());
+      await collectDroppedFrames();
+    }
+    return charts;
+  };
   scope.onmessage = async (event) => {
     try {
-      const [{ reportChartBuilders, summaryCharts }, { writeChartFiles }] = await modules;
+      const [{ summaryCharts }, { writeChartFiles }] = await modules;
       const job = event.data;
-      let builders: (() => Chart)[];
-      try {
-        builders = reportChartBuilders(pl.readIPC(job.ipcPath), { plans: job.plans });
-      } finally {
-        await Deno.remove(job.ipcPath).catch(() => {});
-      }
-      // One chart at a time, its Polars frames freed before the next (at a million organizations
-      // they would add up to ~200 MB), and the chart columns freed before rasterising.
-      const charts: Chart[] = [];
-      for (const build of builders.splice(0)) {
-        charts.push(build());
-        await collectDroppedFrames();
-      }
-      await collectDroppedFrames(); // the last builder held the chart columns
+      const charts = await drawCharts(job);
+      await collectDroppedFrames(); // the chart columns, before rasterising
       const paths = await writeChartFiles(charts, { outDir: job.outDir, stamp: job.stamp });
       scope.postMessage({ paths, summary: job.summary ? summaryCharts(charts) : [] });
     } catch (error) {
