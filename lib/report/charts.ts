@@ -244,7 +244,7 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
     .filter(pl.col("gross_margin_pct").isNotNull());
   const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
-  // organizations with a margin per tier (all of them, not the sample): the axis says n
+  // organizations with a margin per tier (all of them): the axis says n
   const counts = knownFrame.groupBy("tier").agg(pl.len().alias("n"));
   const countOf = new Map(
     (counts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
