@@ -120,6 +120,9 @@ export function writeChartsOffThread(job: ChartJob): Promise<RenderedCharts> {
   return startChartWorker().render(job);
 }
 
+/** Organizations above which the worker frees each chart's frames before drawing the next. */
+const COLLECT_BETWEEN_CHARTS_ABOVE = 250_000;
+
 // In the worker: one job, one reply.
 if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
   const scope = globalThis as unknown as {
@@ -131,22 +134,26 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
   const modules = Promise.all([import("../economics/charts.ts"), import("./charts.ts")]);
   modules.catch(() => {});
   /**
-   * The job's charts, one at a time, each chart's Polars frames freed before the next (at a
-   * million organizations they would add up to ~200 MB). A function of its own: a suspended async
-   * function keeps its locals, and the chart columns must be garbage once it returns.
+   * The job's charts, one at a time; with many organizations each chart's Polars frames are freed
+   * before the next (at a million they would add up to ~200 MB; at 100k a few MB, less worth than
+   * the ~25 ms of a full collection each). A function of its own: a suspended async function keeps
+   * its locals, and the chart columns must be garbage once it returns.
    */
   const drawCharts = async (job: WorkerJob): Promise<Chart[]> => {
     const [{ reportChartBuilders }] = await modules;
     let builders: (() => Chart)[];
+    let large: boolean;
     try {
-      builders = reportChartBuilders(pl.readIPC(job.ipcPath), { plans: job.plans });
+      const frame = pl.readIPC(job.ipcPath);
+      large = frame.height > COLLECT_BETWEEN_CHARTS_ABOVE;
+      builders = reportChartBuilders(frame, { plans: job.plans });
     } finally {
       await Deno.remove(job.ipcPath).catch(() => {});
     }
     const charts: Chart[] = [];
     for (const build of builders) {
       charts.push(build());
-      await collectDroppedFrames();
+      if (large) await collectDroppedFrames();
     }
     return charts;
   };
