@@ -68,6 +68,10 @@ Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alo
     // A chart reading a column left out fails here (Polars: not found) or draws differently.
     const plans = chartPlanTable(frame);
     assertEquals(svgs(frame.select(...CHART_COLUMNS), plans), charts);
+    // drawn from aggregates (above a small drawn-points limit) too
+    const aggregated = (frame: pl.DataFrame, plans?: PerPlanRow[]) =>
+      reportCharts(frame, { plans, maxDrawnPoints: 100 }).map((c) => [c.name, c.svg]);
+    assertEquals(aggregated(frame.select(...CHART_COLUMNS), plans), aggregated(frame));
   }
 });
 

@@ -1,7 +1,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
-import { sampled } from "../lib/report/chart_data.ts";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import {
   costAndMrrByTierChart,
@@ -147,12 +146,4 @@ Deno.test("charts drawn from columns: the same SVG as from row objects (demo, an
   assertEquals(prefixes(data.frame), golden.chartSvgSha256Prefix);
   const times40 = pl.concat(Array.from({ length: 40 }, () => data.frame));
   assertEquals(prefixes(times40), golden.chartSvgSha256PrefixTimes40);
-});
-
-Deno.test("above the hexbin limit a scatter draws from every k-th organization, and says so", () => {
-  const frame = pl.DataFrame({ n: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
-  assertEquals(sampled(frame, { limit: 10 }).note, "");
-  const { frame: sample, note } = sampled(frame, { limit: 4 });
-  assertEquals(sample.getColumn("n").toArray(), [0, 3, 6, 9]);
-  assertEquals(note, " Hexagons drawn from a sample of 4 (1 in 3 organizations).");
 });

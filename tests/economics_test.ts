@@ -287,6 +287,25 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
   }
 });
 
+Deno.test("per-plan table of one frame read again: the same table in each plan order, another frame its own", async () => {
+  const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
+  const frame = await economicsFrameWithF();
+  const order = (await loadPriceBook()).scenario.plans.map((p) => p.name);
+  const first = perPlanRows(perPlanTable(frame, order));
+  // the sums are kept for the frame (chart worker, summary sheet and brief read it in turn)
+  assertEquals(perPlanRows(perPlanTable(frame, order)), first);
+  // by name without an order: the same rows, `all` last
+  const byName = perPlanRows(perPlanTable(frame));
+  assertEquals(
+    byName.map((r) => r.plan),
+    [...first.slice(0, -1).map((r) => r.plan).sort((a, b) => a.localeCompare(b)), "all"],
+  );
+  for (const row of byName) assertEquals(row, first.find((r) => r.plan === row.plan));
+  // a frame derived from it (one organization fewer) has its own sums
+  const fewer = perPlanRows(perPlanTable(frame.tail(frame.height - 1), order));
+  assertEquals(fewer.at(-1)!.organizations, first.at(-1)!.organizations! - 1);
+});
+
 Deno.test("the brief leads its economics with the company-cost margin, per-plan rows, price book and cost model, escaped", async () => {
   const { briefMarkdown } = await import("../lib/report/brief.ts");
   const book = await loadPriceBook();

@@ -8,12 +8,18 @@ import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { channel } from "../report/chart_data.ts";
 import {
+  densityHexbins,
+  type DrawnLimit,
+  drawsEveryPoint,
+  fullExtent,
+} from "../report/chart_aggregates.ts";
+import {
   type Chart,
   countTick,
   framed,
   legend,
   MAX_DOTS,
-  pricingCharts,
+  pricingChartBuilders,
   rows,
   svgToPng,
   textWidth,
@@ -43,8 +49,9 @@ const MARGIN_FLOOR = -300;
 /**
  * The per-plan table's rows (perPlanRows(perPlanTable(frame))), when computed elsewhere: the chart
  * worker gets them from the main thread instead of the columns they sum (lib/report/chart_worker.ts).
+ * With it, the limit above which charts draw from aggregates.
  */
-export interface PlanTableOption {
+export interface PlanTableOption extends DrawnLimit {
   plans?: PerPlanRow[];
 }
 
@@ -133,13 +140,14 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
 }
 
 /** MRR against requests per organization, log–log, coloured by plan. */
-export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
+export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // filtered in Polars (> 0, not NaN, as the dots' log scales need), in export order
   const positive = (column: string) =>
     pl.col(column).gt(0).and(pl.col(column).cast(pl.Float64).isNan().not());
   const shown = frame.select("org_name", "plan", "mrr", "requests_30d")
     .filter(positive("mrr").and(positive("requests_30d")).fillNull(false));
   const dense = shown.height > MAX_DOTS;
+  const whole = drawsEveryPoint(shown.height, limit);
   // A hexbin draws from the two channels: no row object, no hover title per organization.
   const data = dense ? [] : rows(shown, ["org_name", "plan", "mrr", "requests_30d"])
     .map((r) => ({
@@ -152,13 +160,18 @@ export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
   const plans = [...new Set(data.map((d) => d.plan as string))].sort();
   const xy = { x: "requests_30d", y: "mrr" };
   const hexbins = () =>
-    Plot.dot(
-      { length: shown.height },
-      Plot.hexbin({ fill: "count" }, {
-        x: channel(shown, "requests_30d"),
-        y: channel(shown, "mrr"),
-      }),
-    );
+    whole
+      ? Plot.dot(
+        { length: shown.height },
+        Plot.hexbin({ fill: "count" }, {
+          x: channel(shown, "requests_30d"),
+          y: channel(shown, "mrr"),
+        }),
+      )
+      : densityHexbins(shown, {
+        x: { values: pl.col("requests_30d"), log: true },
+        y: { values: pl.col("mrr"), log: true },
+      });
   return {
     name: "mrr_vs_requests",
     title: "MRR vs requests per organization",
@@ -176,12 +189,14 @@ export function mrrVsRequestsChart(frame: pl.DataFrame): Chart {
           label: "Requests in window (log scale)",
           grid: true,
           tickFormat: countTick,
+          ...fullExtent(shown, "requests_30d", { whole }),
         },
         y: {
           type: "log",
           label: "MRR (USD per month, log scale)",
           grid: true,
           tickFormat: usdTick,
+          ...fullExtent(shown, "mrr", { whole }),
         },
         color: dense ? { scheme: "blues" } : { domain: plans, range: PLAN_PALETTE },
         marks: [
@@ -252,12 +267,28 @@ export function economicsCharts(frame: pl.DataFrame, table: PlanTableOption = {}
   });
 }
 
+/**
+ * Every chart of an export, one builder each, the economics charts first when the frame has their
+ * columns: the chart worker awaits the release of each chart's frames before the next one.
+ */
+export function reportChartBuilders(
+  frame: pl.DataFrame,
+  table: PlanTableOption = {},
+): (() => Chart)[] {
+  const economics = [marginByPlanChart, mrrVsRequestsChart, mrrPer1kRequestsByPlanChart];
+  return [
+    ...(hasEconomicsColumns(frame) ? economics.map((build) => () => build(frame, table)) : []),
+    ...pricingChartBuilders(frame, table),
+  ];
+}
+
 /** Every chart of an export: the economics charts first when the frame has their columns. */
 export function reportCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
-  return [
-    ...(hasEconomicsColumns(frame) ? economicsCharts(frame, table) : []),
-    ...pricingCharts(frame),
-  ];
+  return reportChartBuilders(frame, table).map((build) => {
+    const chart = build();
+    collectDroppedFrames(); // its Plot work is garbage once the SVG exists
+    return chart;
+  });
 }
 
 /** The charts the summary sheet shows (SUMMARY_CHARTS), as 1280-px PNGs. */

@@ -6,12 +6,18 @@
  * clips those points and says how many in its caption.
  */
 import * as Plot from "@observablehq/plot";
-import { Resvg } from "@resvg/resvg-js";
 import { parseHTML } from "linkedom";
 import pl from "nodejs-polars";
-import { join } from "node:path";
-import { writeFileAtomic } from "../formats/files.ts";
-import { channel, type Row, rows, sampled } from "./chart_data.ts";
+import { channel, type Row, rows } from "./chart_data.ts";
+import { writeChartFiles } from "./chart_files.ts";
+import {
+  aggregatedBoxes,
+  densityHexbins,
+  type DrawnLimit,
+  drawsEveryPoint,
+  everyPointBoxes,
+  fullExtent,
+} from "./chart_aggregates.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 
 export interface Chart {
@@ -31,7 +37,8 @@ export const MAX_DOTS = 5000;
 /** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
 const MARGIN_FLOOR = -300;
 
-// Row objects for the economics charts too (lib/economics/charts.ts); they live in chart_data.ts.
+// PNGs and chart files (chart_files.ts) and row objects for the economics charts, as before
+export { svgToPng, writeChartFiles } from "./chart_files.ts";
 export { type Row, rows } from "./chart_data.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -152,9 +159,15 @@ function dotsLegend(dense: boolean, data: Row[]): string {
 
 /**
  * Hexagons of MRR against margin: points in range first, then those below the floor drawn on it
- * (the order the dots take), from channels.
+ * (the order the dots take), from channels; above the drawn limit from grid counts.
  */
-function clippedHexbins(frame: pl.DataFrame) {
+function clippedHexbins(frame: pl.DataFrame, whole: boolean) {
+  if (!whole) {
+    return densityHexbins(frame, {
+      x: { values: pl.col("mrr"), log: true },
+      y: { values: clippedMargin(), log: false },
+    });
+  }
   const mrr = channel(frame, "mrr") as number[];
   const margin = channel(frame, "gross_margin_pct") as number[];
   const x: number[] = [];
@@ -168,15 +181,21 @@ function clippedHexbins(frame: pl.DataFrame) {
   return Plot.dot({ length: x.length }, Plot.hexbin({ fill: "count" }, { x, y }));
 }
 
-export function marginVsMrrChart(frame: pl.DataFrame): Chart {
+/** Gross margin with those below MARGIN_FLOOR on it, as the charts draw it. */
+function clippedMargin(): pl.Expr {
+  return pl.when(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).then(pl.lit(MARGIN_FLOOR))
+    .otherwise(pl.col("gross_margin_pct"));
+}
+
+export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
   const payingFrame = frame.select("mrr", "gross_margin_pct", "tier", "org_name").filter(
     pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
   );
   const dense = payingFrame.height > MAX_DOTS;
-  const drawn = dense ? sampled(payingFrame) : { frame: payingFrame, note: "" };
-  // Dots need row objects (tier colours); hexbins draw from two channels.
-  const paying = dense ? [] : rows(drawn.frame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
+  const whole = drawsEveryPoint(payingFrame.height, limit);
+  // Dots need row objects (tier colours); hexbins draw from two channels or grid counts.
+  const paying = dense ? [] : rows(payingFrame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
   const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR);
   // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
   const clipped = paying
@@ -185,9 +204,9 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
   const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const caption = `${payingFrame.height} organizations with MRR > 0 (${
     frame.height - payingFrame.height
-  } with no or unknown MRR not shown); ${clippedCount} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.${drawn.note}`;
+  } with no or unknown MRR not shown); ${clippedCount} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
-  const marks = dense ? [clippedHexbins(drawn.frame)] : [
+  const marks = dense ? [clippedHexbins(payingFrame, whole)] : [
     Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
     Plot.dot(clipped, {
       ...xy,
@@ -203,7 +222,13 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
     name: "margin_vs_mrr",
     title: "Gross margin vs MRR per organization",
     svg: framed("Gross margin vs MRR per organization", caption, legendSvg, {
-      x: { type: "log", label: "MRR (USD per month, log scale)", grid: true, tickFormat: usdTick },
+      x: {
+        type: "log",
+        label: "MRR (USD per month, log scale)",
+        grid: true,
+        tickFormat: usdTick,
+        ...fullExtent(payingFrame, "mrr", { whole }),
+      },
       y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
       color: dense ? { scheme: "blues", label: "organizations" } : tierColor,
       marks: [Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
@@ -211,17 +236,15 @@ export function marginVsMrrChart(frame: pl.DataFrame): Chart {
   };
 }
 
-export function marginByTierChart(frame: pl.DataFrame): Chart {
+/** Tier boxes' style: translucent tier colour, dark lines. */
+const TIER_BOXES = { fillOpacity: 0.35, stroke: "#333" };
+
+export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const knownFrame = frame.select("tier", "gross_margin_pct")
     .filter(pl.col("gross_margin_pct").isNotNull());
-  const drawn = sampled(knownFrame, { marks: "Boxes" });
-  const tierOf = channel(drawn.frame, "tier");
-  const margin = (channel(drawn.frame, "gross_margin_pct") as number[]).map((m) =>
-    Math.max(MARGIN_FLOOR, m)
-  );
   const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
-  // organizations with a margin per tier (all of them, not the sample): the axis says n
+  // organizations with a margin per tier (all of them): the axis says n
   const counts = knownFrame.groupBy("tier").agg(pl.len().alias("n"));
   const countOf = new Map(
     (counts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
@@ -232,8 +255,6 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
   const withMargin = new Set(countOf.keys());
   const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
   const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
-  // Channels as arrays over an index: Plot draws the same boxes without a row object each.
-  const index = { length: drawn.frame.height };
   return {
     name: "margin_by_tier",
     title: "Gross margin distribution by tier",
@@ -241,7 +262,7 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
       "Gross margin distribution by tier",
       `Box: quartiles and median; ${knownFrame.height} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
-      }${drawn.note}`,
+      }`,
       tierLegend(tiers),
       {
         x: {
@@ -253,32 +274,42 @@ export function marginByTierChart(frame: pl.DataFrame): Chart {
         color: tierColor,
         marks: [
           Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
-          Plot.boxY(index, {
-            x: tierOf,
-            y: margin,
-            fill: tierOf,
-            fillOpacity: 0.35,
-            stroke: "#333",
-          }),
+          ...(drawsEveryPoint(knownFrame.height, limit)
+            ? [everyPointBoxes(knownFrame, {
+              column: "gross_margin_pct",
+              style: TIER_BOXES,
+              shown: (m) => Math.max(MARGIN_FLOOR, m),
+            })]
+            : aggregatedBoxes(knownFrame, {
+              values: clippedMargin(),
+              log: false,
+              domain: tiers,
+              style: TIER_BOXES,
+            })),
         ],
       },
     ),
   };
 }
 
-export function requestsVsCostChart(frame: pl.DataFrame): Chart {
+export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const drawnFrame = frame.select("requests_30d", "llm_cost_30d", "tier").filter(
     pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0)).fillNull(false),
   );
   const dense = drawnFrame.height > MAX_DOTS;
-  const drawn = dense ? sampled(drawnFrame) : { frame: drawnFrame, note: "" };
-  const data = dense ? [] : rows(drawn.frame, ["requests_30d", "llm_cost_30d", "tier"]);
-  const dots = dense
+  const whole = drawsEveryPoint(drawnFrame.height, limit); // else hexagons of grid counts
+  const data = dense ? [] : rows(drawnFrame, ["requests_30d", "llm_cost_30d", "tier"]);
+  const dots = dense && !whole
+    ? densityHexbins(drawnFrame, {
+      x: { values: pl.col("requests_30d"), log: true },
+      y: { values: pl.col("llm_cost_30d"), log: true },
+    })
+    : dense
     ? Plot.dot(
-      { length: drawn.frame.height },
+      { length: drawnFrame.height },
       Plot.hexbin({ fill: "count" }, {
-        x: channel(drawn.frame, "requests_30d"),
-        y: channel(drawn.frame, "llm_cost_30d"),
+        x: channel(drawnFrame, "requests_30d"),
+        y: channel(drawnFrame, "llm_cost_30d"),
       }),
     )
     : Plot.dot(data, {
@@ -295,7 +326,7 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
       "Requests vs LLM cost per organization (window)",
       `${drawnFrame.height} organizations with requests and cost; ${
         frame.height - drawnFrame.height
-      } with no requests or zero cost not shown (log scales cannot show 0).${drawn.note}`,
+      } with no requests or zero cost not shown (log scales cannot show 0).`,
       dotsLegend(dense, data),
       {
         x: {
@@ -303,8 +334,15 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
           label: "Requests in window (log scale)",
           grid: true,
           tickFormat: countTick,
+          ...fullExtent(drawnFrame, "requests_30d", { whole }),
         },
-        y: { type: "log", label: "LLM cost (USD, log scale)", grid: true, tickFormat: usdTick },
+        y: {
+          type: "log",
+          label: "LLM cost (USD, log scale)",
+          grid: true,
+          tickFormat: usdTick,
+          ...fullExtent(drawnFrame, "llm_cost_30d", { whole }),
+        },
         color: dense ? { scheme: "blues" } : tierColor,
         marks: [dots],
       },
@@ -313,13 +351,14 @@ export function requestsVsCostChart(frame: pl.DataFrame): Chart {
 }
 
 /** Requests per organization by tier: the spread of usage inside each tier, on a log scale. */
-export function usageByTierChart(frame: pl.DataFrame): Chart {
+export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const active = pl.col("requests_30d").gt(0).fillNull(false);
   const activeFrame = frame.select("tier", "requests_30d").filter(active);
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
   const tiers = TIER_DOMAIN.filter((t) => present.has(t));
-  const idleCounts = frame.select("tier", "requests_30d").filter(active.not())
-    .groupBy("tier").agg(pl.len().alias("n"));
+  // counted per tier, not filtered out first (no copy of the idle rows)
+  const idleCounts = frame.select("tier", "requests_30d").groupBy("tier")
+    .agg(active.not().cast(pl.UInt32).sum().alias("n"));
   const idleOf = new Map(
     (idleCounts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
       t,
@@ -327,7 +366,7 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
     ]),
   );
   const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
-  const drawn = sampled(activeFrame, { marks: "Boxes" });
+  const whole = drawsEveryPoint(activeFrame.height, limit);
   const caption =
     `Box: quartiles and median of ${activeFrame.height} organizations with requests; ${
       idle.length === 0
@@ -335,8 +374,7 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
         : `with no requests, not shown (log scale): ${
           idle.map((t) => `${t.tier} ${t.n}`).join(", ")
         }`
-    }.${drawn.note}`;
-  const tierOf = channel(drawn.frame, "tier");
+    }.`;
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
@@ -347,18 +385,17 @@ export function usageByTierChart(frame: pl.DataFrame): Chart {
         label: "Requests in window (log scale)",
         grid: true,
         tickFormat: countTick,
+        ...fullExtent(activeFrame, "requests_30d", { whole }),
       },
       color: tierColor,
-      marks: [
-        // Channels as arrays over an index: the same boxes without a row object each.
-        Plot.boxY({ length: drawn.frame.height }, {
-          x: tierOf,
-          y: channel(drawn.frame, "requests_30d"),
-          fill: tierOf,
-          fillOpacity: 0.35,
-          stroke: "#333",
+      marks: whole
+        ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: TIER_BOXES })]
+        : aggregatedBoxes(activeFrame, {
+          values: pl.col("requests_30d"),
+          log: true,
+          domain: tiers,
+          style: TIER_BOXES,
         }),
-      ],
     }),
   };
 }
@@ -375,25 +412,38 @@ export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
     : ["LLM cost (window)", "MRR"];
   const colors = company ? ["#f97316", "#16a34a", "#2563eb"] : ["#f97316", "#2563eb"];
   // Sums per tier in export order, as a loop over row objects added them (the same dollars to the
-  // last bit), from typed arrays of the tier's rows; unknown (null or NaN) counts as $0.
+  // last bit), in one pass over typed arrays; unknown (null or NaN) counts as $0.
   const columns = ["llm_cost_30d", ...(company ? ["company_cost_30d"] : []), "mrr"];
-  const totals = TIER_DOMAIN.map((tier) => {
-    const inTier = frame.select("tier", ...columns).filter(pl.col("tier").eq(pl.lit(tier)))
-      .select(...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)));
-    const sums = columns.map((c) => {
-      const values = inTier.getColumn(c).toTypedArray() as Float64Array;
-      let sum = 0;
-      for (const v of values) sum += Number.isNaN(v) ? 0 : v;
-      return sum;
-    });
-    const mrr = inTier.getColumn("mrr").toTypedArray() as Float64Array;
-    return {
-      tier,
-      organizations: inTier.height,
-      usd: sums,
-      unknownMrr: mrr.filter((v) => Number.isNaN(v)).length,
-    };
-  }).filter((t) => t.organizations > 0);
+  // the tier's index in TIER_DOMAIN, 255 for none or another
+  const tierCode = TIER_DOMAIN.reduceRight(
+    (other: pl.Expr, tier, i) =>
+      pl.when(pl.col("tier").eq(pl.lit(tier))).then(pl.lit(i)).otherwise(other),
+    pl.lit(255),
+  );
+  const typed = frame.select(
+    tierCode.cast(pl.UInt8).alias("tier"),
+    ...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)),
+  );
+  const codes = typed.getColumn("tier").toTypedArray() as Uint8Array;
+  const values = columns.map((c) => typed.getColumn(c).toTypedArray() as Float64Array);
+  const mrr = values[columns.length - 1];
+  const tiers = TIER_DOMAIN.map((tier) => ({
+    tier,
+    organizations: 0,
+    usd: columns.map(() => 0),
+    unknownMrr: 0,
+  }));
+  for (let i = 0; i < codes.length; i++) {
+    const t = tiers[codes[i]]; // undefined: no tier, or not one of TIER_DOMAIN
+    if (!t) continue;
+    t.organizations++;
+    for (let j = 0; j < columns.length; j++) {
+      const v = values[j][i];
+      t.usd[j] += Number.isNaN(v) ? 0 : v;
+    }
+    if (Number.isNaN(mrr[i])) t.unknownMrr++;
+  }
+  const totals = tiers.filter((t) => t.organizations > 0);
   const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
   const long = totals.flatMap((t) => {
     const largest = Math.max(...t.usd);
@@ -443,61 +493,25 @@ export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
   };
 }
 
-/** The kit's standard charts for one export. */
-export function pricingCharts(frame: pl.DataFrame): Chart[] {
-  const builders = [
+/** The kit's standard charts for one export, one builder each (the chart worker frees between). */
+export function pricingChartBuilders(frame: pl.DataFrame, limit: DrawnLimit = {}): (() => Chart)[] {
+  return [
     marginVsMrrChart,
     marginByTierChart,
     requestsVsCostChart,
     usageByTierChart,
     costAndMrrByTierChart,
-  ];
-  return builders.map((build) => {
-    const chart = build(frame);
+  ].map((build) => () => build(frame, limit));
+}
+
+/** The kit's standard charts for one export. */
+export function pricingCharts(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart[] {
+  return pricingChartBuilders(frame, limit).map((build) => {
+    const chart = build();
     // A chart's Plot work (100–150 MB at a million organizations) is garbage once its SVG exists.
     collectDroppedFrames();
     return chart;
   });
-}
-
-let fontFiles: string[] | null = null;
-
-/**
- * DejaVu (Debian's fonts-dejavu-core) or Liberation font files for resvg. Loading two known
- * folders is much faster than scanning every system font on each render.
- */
-function knownFontFiles(): string[] {
-  if (fontFiles) return fontFiles;
-  fontFiles = [];
-  for (const dir of ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation"]) {
-    try {
-      for (const entry of Deno.readDirSync(dir)) {
-        if (entry.name.endsWith(".ttf")) fontFiles.push(join(dir, entry.name));
-      }
-    } catch { /* not installed */ }
-  }
-  return fontFiles;
-}
-
-/**
- * The chart as a PNG `width` pixels wide (default twice the SVG's size, sharp on retina screens
- * and in slides). resvg draws no text without a font: with neither DejaVu nor Liberation
- * installed it falls back to scanning the system's fonts (apt-get install fonts-dejavu-core).
- */
-export function svgToPng(svg: string, width = WIDTH * 2): Uint8Array {
-  const files = knownFontFiles();
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: "width", value: width },
-    background: "white",
-    font: {
-      fontFiles: files,
-      loadSystemFonts: files.length === 0,
-      defaultFontFamily: files.some((f) => f.includes("DejaVu"))
-        ? "DejaVu Sans"
-        : "Liberation Sans",
-    },
-  });
-  return resvg.render().asPng();
 }
 
 /** Dated SVG and PNG of every chart in `outDir`; returns the paths. */
@@ -507,20 +521,4 @@ export function writeCharts(
   stamp: string,
 ): Promise<string[]> {
   return writeChartFiles(pricingCharts(frame), { outDir, stamp });
-}
-
-/** Dated SVG and PNG of each chart in `outDir`; returns the paths. */
-export async function writeChartFiles(
-  charts: Chart[],
-  { outDir, stamp }: { outDir: string; stamp: string },
-): Promise<string[]> {
-  const paths: string[] = [];
-  for (const chart of charts) {
-    const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
-    await writeFileAtomic(`${base}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
-    await writeFileAtomic(`${base}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
-    collectDroppedFrames();
-    paths.push(`${base}.svg`, `${base}.png`);
-  }
-  return paths;
 }

@@ -26,7 +26,7 @@ export {
   startChartWorker,
   writeChartsOffThread,
 } from "./chart_worker.ts";
-export { MAX_HEXBIN_POINTS, sampled } from "./chart_data.ts";
+export { MAX_DRAWN_POINTS } from "./chart_aggregates.ts";
 export { barChart, type BarChartOptions } from "./bar_chart.ts";
 export {
   type Chart,

@@ -1,0 +1,87 @@
+/**
+ * Charts drawn from aggregates (lib/report/chart_aggregates.ts) above the drawn-points limit are
+ * the pictures Plot draws from every point: the demo (and the demo ×40 for hexbins) drawn both
+ * ways, with a limit small enough to aggregate them.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { reportCharts } from "../lib/economics/charts.ts";
+import { MAX_DRAWN_POINTS } from "../lib/report/chart_aggregates.ts";
+import { goldenDemoData } from "./fixtures/golden_demo.ts";
+
+const demo = (await goldenDemoData()).frame;
+const times40 = pl.concat(Array.from({ length: 40 }, () => demo));
+
+/** Each chart's SVG by name, drawn from every point or from aggregates above `limit`. */
+function svgs(frame: pl.DataFrame, maxDrawnPoints: number): Record<string, string> {
+  return Object.fromEntries(
+    reportCharts(frame, { maxDrawnPoints }).map((c) => [c.name, c.svg]),
+  );
+}
+
+/** The outlier dots (circles) as [cx, cy] pairs, and every other element, sorted. */
+function parts(svg: string): { dots: [number, number][]; rest: string[] } {
+  const circles = svg.match(/<circle [^>]*>/g) ?? [];
+  const dots = circles.map((c) =>
+    [Number(c.match(/cx="([^"]+)"/)![1]), Number(c.match(/cy="([^"]+)"/)![1])] as [number, number]
+  );
+  const rest = (svg.replace(/<circle [^>]*>/g, "").match(/<[a-z]+ [^>]*>/g) ?? []).sort();
+  return { dots, rest };
+}
+
+/** The hexagons of the chart's dot mark: translate → fill. */
+function hexagons(svg: string): Map<string, string> {
+  const group = svg.match(/<g [^>]*aria-label="dot"[^>]*>(.*?)<\/g>/s)![1];
+  return new Map(
+    [...group.matchAll(/<path fill="([^"]+)" d="[^"]+" transform="translate\(([^)]+)\)"/g)]
+      .map((m) => [m[2], m[1]]),
+  );
+}
+
+Deno.test("the drawn-points limit: 20,000 (the golden demo ×40, 16,000 rows, is drawn from every point)", () => {
+  assertEquals(MAX_DRAWN_POINTS, 20_000);
+  ok(times40.height < MAX_DRAWN_POINTS);
+});
+
+Deno.test("box plots from aggregates: Plot's boxes, whiskers, medians and axes of every point; outliers within half a pixel", () => {
+  const every = svgs(demo, Infinity);
+  const aggregated = svgs(demo, 100);
+  for (const name of ["usage_by_tier", "margin_by_tier"]) {
+    const a = parts(every[name]);
+    const b = parts(aggregated[name]);
+    // the same boxes, whisker rules, median ticks, axes, captions: every element but the dots
+    assertEquals(b.rest, a.rest, name);
+    ok(a.dots.length > 0, `${name}: the demo has outliers`);
+    // each dot drawn is an organization's dot; each organization's dot has one drawn within 0.5 px
+    const drawn = new Set(b.dots.map((d) => d.join()));
+    ok(b.dots.every((d) => a.dots.some((e) => e.join() === d.join())), name);
+    for (const [cx, cy] of a.dots) {
+      const near = b.dots.filter((d) => d[0] === cx && Math.abs(d[1] - cy) < 0.5);
+      ok(near.length > 0, `${name}: outlier at ${cx},${cy}`);
+    }
+    ok(drawn.size === b.dots.length, `${name}: no dot drawn twice`);
+  }
+  // usage by tier: the free tier's 32 outlier dots take 31 positions (two are 0.05 px apart)
+  assertEquals(
+    parts(every.usage_by_tier).dots.length - parts(aggregated.usage_by_tier).dots.length,
+    1,
+  );
+});
+
+Deno.test("hexbins from grid counts: every organization counted, the hexagons and shades of Plot's hexbin of every point", () => {
+  const every = svgs(times40, Infinity);
+  const aggregated = svgs(times40, 1000);
+  for (const name of ["requests_vs_llm_cost", "margin_vs_mrr"]) {
+    const a = hexagons(every[name]);
+    ok(a.size > 20, `${name}: drawn as hexagons`);
+    assertEquals(hexagons(aggregated[name]), a, name);
+    // everything else the same too (axes over every point, caption, legend)
+    const outside = (svg: string) => svg.replace(/<g [^>]*aria-label="dot"[^>]*>.*?<\/g>/s, "");
+    assertEquals(outside(aggregated[name]), outside(every[name]), name);
+  }
+});
+
+Deno.test("charts at or below the limit are drawn from every point", () => {
+  const every = svgs(times40, Infinity);
+  assertEquals(svgs(times40, times40.height), every);
+});
