@@ -4,11 +4,14 @@ import { createHash } from "node:crypto";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import {
   costAndMrrByTierChart,
+  framed,
+  legend,
   marginByTierChart,
   marginVsMrrChart,
   pricingCharts,
   requestsVsCostChart,
   svgToPng,
+  textWidth,
   usageByTierChart,
   usdTick,
   writeCharts,
@@ -81,11 +84,38 @@ Deno.test("cost and MRR by tier: two bars per tier, unknown MRR said", () => {
   const chart = costAndMrrByTierChart(frame);
   // 4 tiers × (cost, MRR) bars + 2 legend swatches
   assertEquals(count(chart.svg, "rect"), 4 * 2 + 2);
+  // too long for one line at 880 px: it wraps at a space onto a second line (it ran off the edge)
+  const lines = captionLines(chart.svg);
+  assertEquals(lines.length, 2);
   ok(
-    chart.svg.includes(
+    lines.join(" ").includes(
       "Organizations: free 2, pro 1, team 1, enterprise 1. 1 with unknown MRR counted as $0.",
     ),
   );
+});
+
+/** The caption's lines: the grey 11 px texts under the title. */
+function captionLines(svg: string): string[] {
+  return [...svg.matchAll(/font-size="11" fill="#555"[^>]*>([^<]*)</g)].map((m) => m[1]);
+}
+
+Deno.test("a caption longer than the chart wraps: each line inside the width, later ones left of the legend", () => {
+  const caption = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
+  const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
+  const svg = framed("t", caption, legendSvg, { marks: [] });
+  const lines = captionLines(svg);
+  ok(lines.length >= 2, `${lines.length} lines`);
+  assertEquals(lines.join(" "), caption);
+  const legendLeft = Number(/<rect x="([\d.]+)"/.exec(legendSvg)![1]);
+  // the frame's own estimate (12 px text, scaled to 11 px and to the measured font)
+  const width = (line: string) => textWidth(line) * (11 / 12) * 0.97;
+  ok(12 + width(lines[0]) <= 880 - 4, lines[0]);
+  for (const line of lines.slice(1)) ok(12 + width(line) <= legendLeft - 24, line);
+  // y steps down a line at a time, above the plot (its top margin is 84 px)
+  const ys = [...svg.matchAll(/<text x="12" y="(\d+)"[^>]*font-size="11"/g)].map((m) =>
+    Number(m[1])
+  );
+  assertEquals(ys, lines.map((_, i) => 42 + 14 * i));
 });
 
 Deno.test("every chart is a standalone SVG that rasterizes to a PNG of the asked width", () => {

@@ -5,7 +5,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
-import type { Chart } from "./charts.ts";
+import type { Chart } from "./chart_frame.ts";
 
 let fontFiles: string[] | null = null;
 

@@ -6,7 +6,6 @@
  * clips those points and says how many in its caption.
  */
 import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
 import pl from "nodejs-polars";
 import { channel, type Row, rows } from "./chart_data.ts";
 import { writeChartFiles } from "./chart_files.ts";
@@ -19,19 +18,17 @@ import {
   fullExtent,
 } from "./chart_aggregates.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import {
+  type Chart,
+  countTick,
+  framed,
+  legend,
+  TIER_DOMAIN,
+  tierColor,
+  tierLegend,
+  usdTick,
+} from "./chart_frame.ts";
 
-export interface Chart {
-  /** file-safe name, e.g. margin_vs_mrr */
-  name: string;
-  title: string;
-  svg: string;
-}
-
-/** Tier colours stay the same in every chart. */
-export const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
-export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
-const WIDTH = 880;
-const HEIGHT = 480;
 /** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
 export const MAX_DOTS = 5000;
 /** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
@@ -40,115 +37,16 @@ const MARGIN_FLOOR = -300;
 // PNGs and chart files (chart_files.ts) and row objects for the economics charts, as before
 export { svgToPng, writeChartFiles } from "./chart_files.ts";
 export { type Row, rows } from "./chart_data.ts";
-
-// deno-lint-ignore no-explicit-any
-type Dom = any;
-
-function render(options: Plot.PlotOptions): string {
-  const { document } = parseHTML("<!doctype html><html><body></body></html>") as Dom;
-  const svg = Plot.plot({
-    document,
-    width: WIDTH,
-    height: HEIGHT,
-    style: { fontFamily: "DejaVu Sans, sans-serif", fontSize: "12px", background: "white" },
-    ...options,
-    // Plot's legends are HTML beside the SVG; legend() draws ours inside it.
-    color: { ...options.color, legend: false },
-  } as Plot.PlotOptions) as Dom;
-  svg.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  return svg.outerHTML;
-}
-
-/** Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. */
-export function legend(entries: { label: string; color: string }[]): string {
-  let x = WIDTH - 12;
-  const items: string[] = [];
-  for (const entry of [...entries].reverse()) {
-    const width = 28 + textWidth(entry.label);
-    x -= width;
-    items.push(
-      `<rect x="${x}" y="54" width="12" height="12" rx="2" fill="${entry.color}"/>` +
-        `<text x="${
-          x + 16
-        }" y="64" text-anchor="start" font-size="12" font-family="DejaVu Sans, sans-serif">${
-          escapeXml(entry.label)
-        }</text>`,
-    );
-  }
-  return items.join("");
-}
-
-/** Approximate width in px of 12 px DejaVu Sans text (there is no layout engine server-side). */
-export function textWidth(text: string): number {
-  let width = 0;
-  for (const c of text) {
-    width += c === " " ? 3.8 : /[A-Z%$@MW]/.test(c) ? 8.6 : /[il.,:;'|!()]/.test(c) ? 3.8 : 7;
-  }
-  return width;
-}
-
-function tierLegend(tiers: unknown[]): string {
-  return legend(
-    TIER_DOMAIN.filter((t) => tiers.includes(t)).map((t) => ({
-      label: t,
-      color: TIER_RANGE[TIER_DOMAIN.indexOf(t)],
-    })),
-  );
-}
-
-/** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
-export function framed(
-  title: string,
-  caption: string,
-  legendSvg: string,
-  options: Plot.PlotOptions,
-): string {
-  const svg = render({
-    ...options,
-    marginTop: 84,
-    marginBottom: 48,
-    marginLeft: options.marginLeft ?? 84,
-    y: { labelAnchor: "center", ...options.y },
-  });
-  const titleText =
-    `<text x="12" y="22" text-anchor="start" font-size="17" font-weight="bold" font-family="DejaVu Sans, sans-serif">${
-      escapeXml(title)
-    }</text>`;
-  const captionText =
-    `<text x="12" y="42" text-anchor="start" font-size="11" fill="#555" font-family="DejaVu Sans, sans-serif">${
-      escapeXml(caption)
-    }</text>`;
-  return svg.replace(/(<svg[^>]*>)/, `$1${titleText}${legendSvg}${captionText}`);
-}
-
-function escapeXml(text: string): string {
-  return text.replace(
-    /[<>&"]/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" }[c]!),
-  );
-}
-
-const tierColor = {
-  domain: TIER_DOMAIN,
-  range: TIER_RANGE,
-  label: "tier",
-} as const;
-
-/** $0.01, $1, $100, $10k, $1.5M: money ticks that read on a log axis (not "100m"). */
-export function usdTick(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `$${+(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e3) return `$${+(value / 1e3).toPrecision(3)}k`;
-  return `$${+value.toPrecision(3)}`;
-}
-
-/** 1, 10, 1k, 1M request counts. */
-export function countTick(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
-  if (abs >= 1e3) return `${+(value / 1e3).toPrecision(3)}k`;
-  return `${+value.toPrecision(3)}`;
-}
+export {
+  type Chart,
+  countTick,
+  framed,
+  legend,
+  textWidth,
+  TIER_DOMAIN,
+  TIER_RANGE,
+  usdTick,
+} from "./chart_frame.ts";
 
 /** Tier swatches for a dot chart, or a note on the density scale when it became a hexbin. */
 function dotsLegend(dense: boolean, data: Row[]): string {

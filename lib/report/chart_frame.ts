@@ -1,0 +1,161 @@
+/**
+ * The frame every chart is drawn in: Plot rendered server-side (linkedom) at one size, with the
+ * title, caption and legend inside the SVG (a PNG keeps only what is inside it), tier colours and
+ * tick formats shared by all charts.
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+
+export interface Chart {
+  /** file-safe name, e.g. margin_vs_mrr */
+  name: string;
+  title: string;
+  svg: string;
+}
+
+/** Tier colours stay the same in every chart. */
+export const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
+export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
+export const WIDTH = 880;
+export const HEIGHT = 480;
+
+// deno-lint-ignore no-explicit-any
+type Dom = any;
+
+export function render(options: Plot.PlotOptions): string {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>") as Dom;
+  const svg = Plot.plot({
+    document,
+    width: WIDTH,
+    height: HEIGHT,
+    style: { fontFamily: "DejaVu Sans, sans-serif", fontSize: "12px", background: "white" },
+    ...options,
+    // Plot's legends are HTML beside the SVG; legend() draws ours inside it.
+    color: { ...options.color, legend: false },
+  } as Plot.PlotOptions) as Dom;
+  svg.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  return svg.outerHTML;
+}
+
+/** Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. */
+export function legend(entries: { label: string; color: string }[]): string {
+  let x = WIDTH - 12;
+  const items: string[] = [];
+  for (const entry of [...entries].reverse()) {
+    const width = 28 + textWidth(entry.label);
+    x -= width;
+    items.push(
+      `<rect x="${x}" y="54" width="12" height="12" rx="2" fill="${entry.color}"/>` +
+        `<text x="${
+          x + 16
+        }" y="64" text-anchor="start" font-size="12" font-family="DejaVu Sans, sans-serif">${
+          escapeXml(entry.label)
+        }</text>`,
+    );
+  }
+  return items.join("");
+}
+
+/** Approximate width in px of 12 px DejaVu Sans text (there is no layout engine server-side). */
+export function textWidth(text: string): number {
+  let width = 0;
+  for (const c of text) {
+    width += c === " " ? 3.8 : /[A-Z%$@MW]/.test(c) ? 8.6 : /[il.,:;'|!()]/.test(c) ? 3.8 : 7;
+  }
+  return width;
+}
+
+export function tierLegend(tiers: unknown[]): string {
+  return legend(
+    TIER_DOMAIN.filter((t) => tiers.includes(t)).map((t) => ({
+      label: t,
+      color: TIER_RANGE[TIER_DOMAIN.indexOf(t)],
+    })),
+  );
+}
+
+/** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
+export function framed(
+  title: string,
+  caption: string,
+  legendSvg: string,
+  options: Plot.PlotOptions,
+): string {
+  const svg = render({
+    ...options,
+    marginTop: 84,
+    marginBottom: 48,
+    marginLeft: options.marginLeft ?? 84,
+    y: { labelAnchor: "center", ...options.y },
+  });
+  const titleText =
+    `<text x="12" y="22" text-anchor="start" font-size="17" font-weight="bold" font-family="DejaVu Sans, sans-serif">${
+      escapeXml(title)
+    }</text>`;
+  const captionText = captionLines(caption, legendSvg).map((line, i) =>
+    `<text x="12" y="${
+      42 + 14 * i
+    }" text-anchor="start" font-size="11" fill="#555" font-family="DejaVu Sans, sans-serif">${
+      escapeXml(line)
+    }</text>`
+  ).join("");
+  return svg.replace(/(<svg[^>]*>)/, `$1${titleText}${legendSvg}${captionText}`);
+}
+
+/**
+ * The caption in lines that fit the chart's width (one line when it fits, as it always did): the
+ * lines after the first sit beside the legend, so they stop short of it. Counts at a million
+ * organizations made one line run past the edge.
+ */
+function captionLines(caption: string, legendSvg: string): string[] {
+  // textWidth measures 12 px text and errs wide; the caption is 11 px, and resvg's DejaVu Sans at
+  // 11 px measured 0.97 of that estimate (the demo charts' captions)
+  const scale = (11 / 12) * 0.97;
+  const fits = (text: string, width: number) => textWidth(text) * scale <= width;
+  const full = WIDTH - 12 - 4;
+  if (fits(caption, full)) return [caption];
+  const legendLeft = Math.min(
+    WIDTH,
+    ...[...legendSvg.matchAll(/<rect x="([\d.]+)"/g)].map((m) => Number(m[1])),
+  );
+  const besideLegend = legendLeft - 12 - 24;
+  const lines: string[] = [];
+  let line = "";
+  for (const word of caption.split(" ")) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && !fits(next, lines.length === 0 ? full : besideLegend)) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  return [...lines, line];
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(
+    /[<>&"]/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" }[c]!),
+  );
+}
+
+export const tierColor = {
+  domain: TIER_DOMAIN,
+  range: TIER_RANGE,
+  label: "tier",
+} as const;
+
+/** $0.01, $1, $100, $10k, $1.5M: money ticks that read on a log axis (not "100m"). */
+export function usdTick(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `$${+(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 1e3) return `$${+(value / 1e3).toPrecision(3)}k`;
+  return `$${+value.toPrecision(3)}`;
+}
+
+/** 1, 10, 1k, 1M request counts. */
+export function countTick(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 1e3) return `${+(value / 1e3).toPrecision(3)}k`;
+  return `${+value.toPrecision(3)}`;
+}
