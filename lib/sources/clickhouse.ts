@@ -52,7 +52,15 @@ export function sessionSettings(
 
 export function openClickHouse(
   settings: ClickHouseSettings,
-  options: { spoolDir?: string } = {},
+  options: {
+    spoolDir?: string;
+    /**
+     * Results are read into Polars only once this has settled (their bodies are spooled to
+     * files meanwhile): the export holds them back until the revenue worker has answered, so
+     * that worker's peak and these results' frames never add up.
+     */
+    readAfter?: Promise<unknown>;
+  } = {},
 ): ClickHouseSource {
   const client: ClickHouseClient = createClient({
     url: settings.url,
@@ -143,6 +151,7 @@ export function openClickHouse(
       const { settings: sent } = await (session ??= startSession());
       return await withSpoolFile(async (path) => {
         await runCsv(sql, { params, sent, path });
+        await options.readAfter;
         return csvToFrame({ path }, columns, sql.file);
       }, options.spoolDir);
     },

@@ -63,6 +63,8 @@ export interface QueryOptions {
    * still run (the export starts the Stripe revenue from it). An error thrown fails the stage.
    */
   onOrganizations?: (organizations: pl.DataFrame) => void;
+  /** ClickHouse's results are read into Polars only once this has settled (see openClickHouse). */
+  clickHouseReadAfter?: Promise<unknown>;
 }
 
 export async function runQueries(
@@ -84,9 +86,12 @@ async function runAll(
   },
   options: QueryOptions & { window: ExportWindow; spoolDir: string },
 ): Promise<QueryResults> {
-  const { window, spoolDir, onOrganizations } = options;
+  const { window, spoolDir, onOrganizations, clickHouseReadAfter } = options;
   const postgres = openPostgres(settings.postgres, { spoolDir });
-  const clickhouse = openClickHouse(settings.clickhouse, { spoolDir });
+  const clickhouse = openClickHouse(settings.clickhouse, {
+    spoolDir,
+    readAfter: clickHouseReadAfter,
+  });
   const params: SqlParams = {
     window_start: window.start,
     window_end: window.end,
