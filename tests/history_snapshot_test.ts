@@ -59,6 +59,26 @@ Deno.test("re-exporting the same as-of replaces the snapshot, leaving no temp fi
   assertEquals(await listSnapshots(dir, true), [], "demo and live snapshots are kept apart");
 });
 
+Deno.test("a snapshot of more rows than one Parquet row group (50,000) reads back the same frame", async () => {
+  const dir = await Deno.makeTempDir();
+  const rows = 120_001;
+  const index = Array.from({ length: rows }, (_, i) => i);
+  const frame = exportFrameFromColumns({
+    org_id: index.map((i) => `org-${i}`),
+    tier: index.map((i) => ["free", "pro", "team"][i % 3]),
+    tier_raw: index.map((i) => (i % 7 === 0 ? null : `raw-${i % 5}`)),
+    created_at: index.map((i) => new Date(Date.UTC(2025, 0, 1) + i * 60_000)),
+    seats: index.map((i) => i % 40),
+    mrr: index.map((i) => (i % 4 === 0 ? null : i / 8)),
+    is_ptb: index.map((i) => i % 2 === 0),
+  });
+  const info = await writeSnapshot(frame, { dir, asOf, demo: false, origin: "export" });
+  const back = readSnapshotFrame(info.path);
+  assertEquals(back.height, rows);
+  ok(back.frameEqual(frame, true), "same values, nulls included");
+  assertEquals(back.dtypes.map(String), frame.dtypes.map(String));
+});
+
 Deno.test("PRICING_HISTORY_DIR moves the folder; history: false writes none", async () => {
   const outDir = await Deno.makeTempDir();
   const elsewhere = await Deno.makeTempDir();
