@@ -184,9 +184,12 @@ export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | nul
   }
 }
 
-/** A snapshot read back as the export frame (missing newer columns empty, see read_export.ts). */
-export function readSnapshotFrame(path: string): pl.DataFrame {
-  return exportFrameFromParquetFile(path);
+/**
+ * A snapshot read back as the export frame (missing newer columns empty, see read_export.ts);
+ * with `columns`, only those.
+ */
+export function readSnapshotFrame(path: string, columns?: readonly string[]): pl.DataFrame {
+  return exportFrameFromParquetFile(path, { columns });
 }
 
 /** `2026-11-30` of a snapshot, for labels. */
