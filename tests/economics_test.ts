@@ -10,6 +10,7 @@ import {
   loadPriceBook,
   PTB_REVENUE_NOT_READ,
 } from "../lib/economics/mod.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { economicsFixture, economicsFrameWithF, revenue } from "./economics_fixture.ts";
 
 const column = (frame: pl.DataFrame, name: string) => frame.getColumn(name).toArray() as unknown[];
@@ -40,6 +41,92 @@ Deno.test("plan and list_price_mrr come from the price book (the current-pricing
   // a $79 flat, add-ons included; b 3 × $20 + prompts $50 + evals $100 = $210; c bundle $200;
   // d contract: no list price; e free $0.
   assertEquals(column(frame, "list_price_mrr"), [79, 210, 200, null, 0]);
+});
+
+Deno.test("list prices are priced once per distinct input combination, the same as per organization", async () => {
+  const { parseScenario, priceOrganizations, pricingInputs } = await import(
+    "../lib/analysis/scenario/mod.ts"
+  );
+  // every priced feature: per request with a minimum, % of PTB cost with a minimum, per seat
+  // above included seats plus flat tiers on active users, add-ons, a contract; no catch-all plan
+  const scenario = parseScenario({
+    name: "every_feature",
+    addonPrices: { prompts: 50, evals: 100 },
+    plans: [
+      {
+        name: "metered",
+        match: { tiersRaw: ["pro-20251210"] },
+        perRequest: {
+          includedRequests: 1000,
+          mode: "graduated",
+          tiers: [{ upTo: 10_000, usdPer1k: 1 }, { upTo: null, usdPer1k: 0.5 }],
+        },
+        minimumUsd: 30,
+      },
+      {
+        name: "pct",
+        match: { tiers: ["team"] },
+        flatUsd: 10,
+        pctOfLlmCost: { percent: 10, basis: "ptb" },
+        minimumUsd: 100,
+      },
+      {
+        name: "tiered",
+        match: { tiers: ["pro"] },
+        perSeatUsd: 5,
+        includedSeats: 2,
+        flatTiers: {
+          metric: "active_users_30d",
+          tiers: [{ upTo: 5, usd: 50 }, { upTo: null, usd: 90 }],
+        },
+      },
+      { name: "contract", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
+    ],
+  }, "every_feature.json");
+  // the fixture's a–e, then g (legacy pro, no raw tier, prompts billed only) and h (b's inputs
+  // again with other usage)
+  const extra = exportFrameFromColumns({
+    org_id: ["g", "h"],
+    org_name: ["G", "H"],
+    tier: ["pro", "pro"],
+    tier_raw: [null, "pro"],
+    seats: [8, 3],
+    active_users_30d: [6, 3],
+    requests_30d: [10, 99_999],
+    llm_cost_30d: [1, 7],
+    llm_cost_ptb_30d: [1, 7],
+    llm_cost_byok_30d: [0, 0],
+    addons_in_metadata: [null, "prompts,evals"],
+    addon_prompts: [50, 50],
+    mrr: [0, 10],
+    revenue_source: ["no_customer", "stripe"],
+  });
+  const frame = (await import("nodejs-polars")).default.concat([economicsFixture(), extra]);
+  const { frame: priced } = addEconomicsColumns(frame, {
+    costModel: costModelFromEnv({}),
+    priceBook: { file: "every_feature.json", scenario },
+    revenue: revenue({}),
+  });
+  assertEquals(column(priced, "plan"), [
+    "metered",
+    "tiered",
+    "pct",
+    "contract",
+    null,
+    "tiered",
+    "tiered",
+  ]);
+  // a: usage 9,000 / 1000 × $1 + 10,000 / 1000 × $0.50 = $14 (not in the list price), top-up to
+  //    the $30 minimum $16, prompts $50 → 66
+  // b: 1 seat above 2 × $5 + 3 active users ≤ 5 → $50, prompts + evals $150 → 205
+  // c: $10 + 10 % of $300 PTB cost = $40 (usage), top-up $60 → 70
+  // d: contract, e: no plan → empty
+  // g: 6 seats above 2 × $5 + 6 active users → $90, prompts (billed) $50 → 170; h as b → 205
+  assertEquals(column(priced, "list_price_mrr"), [66, 205, 70, null, null, 170, 205]);
+  const perOrganization = priceOrganizations(pricingInputs(frame), scenario).parts.map((p) =>
+    p.plan < 0 || scenario.plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons
+  );
+  assertEquals(column(priced, "list_price_mrr"), perOrganization);
 });
 
 Deno.test("company cost and company-basis margin with infrastructure cost and PTB revenue", async () => {

@@ -16,7 +16,8 @@ import {
   loadMonthlyHistoryPoints,
   writeHistoryReport,
 } from "../lib/history/report.ts";
-import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { listSnapshots, readSnapshotFrame, writeSnapshot } from "../lib/history/snapshot.ts";
+import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";
 import { HISTORY } from "./fixtures/history.ts";
 
 Deno.test("formatCents is exact", () => {
@@ -232,6 +233,31 @@ Deno.test("loadMonthlyHistoryPoints reads the latest snapshot with revenue of ea
   assertEquals(report.months, ["2026-01-31", "2026-02-15", "2026-03-31"]);
   assertEquals(report.skipped, ["2026-02-28"]);
   assertEquals(report.failures, []);
+});
+
+Deno.test("loadMonthlyHistoryPoints reads only the report's columns; the report is that of whole snapshots", async () => {
+  const dir = await Deno.makeTempDir();
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  for (const point of sorted) {
+    await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+  }
+  const points = await loadMonthlyHistoryPoints(dir, false);
+  assertEquals(points.length, sorted.length);
+  for (const point of points) {
+    assertEquals([...point.frame.columns].sort(), [...HISTORY_COLUMNS].sort());
+  }
+  const whole = (await listSnapshots(dir, false)).map((info) => ({
+    asOf: info.asOf,
+    frame: readSnapshotFrame(info.path),
+  }));
+  assertEquals(whole[0].frame.width > HISTORY_COLUMNS.length, true);
+  const projected = buildHistoryReport(points, false);
+  const full = buildHistoryReport(whole, false);
+  for (const part of ["company", "plans", "changes", "planEnds"] as const) {
+    ok(projected[part].frameEqual(full[part], true), part);
+  }
+  assertEquals(projected.months, full.months);
+  assertEquals(projected.unknownMrr, full.unknownMrr);
 });
 
 Deno.test("loadMonthlyHistoryPoints does not read the snapshots this export stands in for", async () => {

@@ -1,5 +1,6 @@
 /** History snapshots: written by every export, listed in the manifest, replaced atomically, imported. */
-import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
+import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { runExport } from "../lib/export.ts";
 import {
@@ -57,6 +58,42 @@ Deno.test("re-exporting the same as-of replaces the snapshot, leaving no temp fi
   assertEquals(listed.length, 1);
   assertEquals(readSnapshotFrame(listed[0].path).getColumn("mrr_recurring").toArray(), [2]);
   assertEquals(await listSnapshots(dir, true), [], "demo and live snapshots are kept apart");
+});
+
+Deno.test("a snapshot of more rows than one Parquet row group (50,000) reads back the same frame", async () => {
+  const dir = await Deno.makeTempDir();
+  const rows = 120_001;
+  const index = Array.from({ length: rows }, (_, i) => i);
+  const frame = exportFrameFromColumns({
+    org_id: index.map((i) => `org-${i}`),
+    tier: index.map((i) => ["free", "pro", "team"][i % 3]),
+    tier_raw: index.map((i) => (i % 7 === 0 ? null : `raw-${i % 5}`)),
+    created_at: index.map((i) => new Date(Date.UTC(2025, 0, 1) + i * 60_000)),
+    seats: index.map((i) => i % 40),
+    mrr: index.map((i) => (i % 4 === 0 ? null : i / 8)),
+    is_ptb: index.map((i) => i % 2 === 0),
+  });
+  const info = await writeSnapshot(frame, { dir, asOf, demo: false, origin: "export" });
+  const back = readSnapshotFrame(info.path);
+  assertEquals(back.height, rows);
+  ok(back.frameEqual(frame, true), "same values, nulls included");
+  assertEquals(back.dtypes.map(String), frame.dtypes.map(String));
+});
+
+Deno.test("a snapshot read for some columns: only those, in table order; ones it predates empty", async () => {
+  const dir = await Deno.makeTempDir();
+  // an older snapshot: no plan column yet
+  const path = `${dir}/helicone_pricing_data_2026-01-01.parquet`;
+  pl.DataFrame({ org_id: ["a", "b"], mrr_recurring: [10.5, null], tier: ["pro", "free"] })
+    .writeParquet(path, { compression: "zstd" });
+  const frame = readSnapshotFrame(path, ["plan", "mrr_recurring", "org_id"]);
+  assertEquals(frame.columns, ["org_id", "mrr_recurring", "plan"]);
+  assertEquals(frame.getColumn("mrr_recurring").toArray(), [10.5, null]);
+  assertEquals(frame.getColumn("plan").toArray(), [null, null]);
+  ok(frame.getColumn("plan").dtype.equals(pl.String), "an empty text column");
+  const noId = `${dir}/helicone_pricing_data_2026-02-01.parquet`;
+  pl.DataFrame({ tier: ["pro"] }).writeParquet(noId);
+  throws(() => readSnapshotFrame(noId, ["org_id", "tier"]), /has no org_id column/);
 });
 
 Deno.test("PRICING_HISTORY_DIR moves the folder; history: false writes none", async () => {

@@ -84,8 +84,8 @@ export function addEconomicsColumns(
     .otherwise(pl.lit(null));
   const revenue = pl.col("mrr").add(pl.col("_ptb_for_margin"));
   const withColumns = frame.withColumns(
-    pl.Series("plan", plans.plan, pl.Utf8),
-    pl.Series("list_price_mrr", plans.listPriceMrr, pl.Float64),
+    plans.plan,
+    plans.listPriceMrr,
     ptb.column,
     pl.col("llm_cost_ptb_30d").cast(pl.Float64)
       .add(pl.col("requests_30d").cast(pl.Float64).div(1000).mul(infraPer1k))

@@ -10,14 +10,17 @@
  *   they are in usage_charges), so mrr − list_price_mrr shows discounts, grandfathered prices and
  *   billed usage.
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { fileURLToPath } from "node:url";
 import type { Env } from "../core/config.ts";
 import {
+  COST_BASIS_COLUMNS,
   loadScenarioFile,
   type Plan,
   priceOrganizations,
   pricingInputs,
+  type Scenario,
+  SCENARIO_INPUT_COLUMNS,
 } from "../analysis/scenario/mod.ts";
 import type { PriceBook } from "./types.ts";
 
@@ -34,28 +37,68 @@ export async function loadPriceBook(env: Env = {}): Promise<PriceBook> {
 }
 
 export interface PlanColumns {
-  plan: (string | null)[];
-  listPriceMrr: (number | null)[];
+  plan: pl.Series;
+  listPriceMrr: pl.Series;
 }
 
-/** Rows priced at a time: the scenario's per-organization inputs are JS arrays, kept small. */
-const PLAN_SLICE_ROWS = 50_000;
+/**
+ * The export columns a price book's list prices read, given what its plans use: the tier
+ * columns (matching), then seats, usage, LLM cost and add-ons only where some priced plan reads
+ * them. mrr is never one: a plan that keeps current MRR has no list price.
+ */
+export function listPriceInputColumns(scenario: Scenario): string[] {
+  const columns = new Set(["tier", "tier_raw"]);
+  for (const plan of scenario.plans) {
+    if (plan.keepCurrentMrr) continue;
+    if (plan.perSeatUsd !== undefined) columns.add("seats");
+    if (plan.flatTiers) columns.add(plan.flatTiers.metric);
+    if (plan.perRequest) columns.add("requests_30d");
+    if (plan.pctOfLlmCost) columns.add(COST_BASIS_COLUMNS[plan.pctOfLlmCost.basis]);
+    if (!plan.addonsIncluded) columns.add("addons_in_metadata").add("addon_prompts");
+  }
+  return [...columns];
+}
 
-/** `plan` and `list_price_mrr` for every row of an export frame (see the module comment). */
+/**
+ * `plan` and `list_price_mrr` for every row of an export frame (see the module comment). The
+ * price book reads a few low-cardinality columns (listPriceInputColumns), so each distinct
+ * combination of them is priced once, in JS by the scenario's own pricing, and joined back:
+ * the same numbers as pricing every organization, without a million organizations' JS arrays.
+ */
 export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
   const plans = book.scenario.plans;
-  const plan: (string | null)[] = [];
-  const listPriceMrr: (number | null)[] = [];
-  for (let offset = 0; offset === 0 || offset < frame.height; offset += PLAN_SLICE_ROWS) {
-    const inputs = pricingInputs(frame.slice(offset, PLAN_SLICE_ROWS));
-    for (const p of priceOrganizations(inputs, book.scenario).parts) {
-      plan.push(p.plan < 0 ? null : plans[p.plan].name);
-      listPriceMrr.push(
-        p.plan < 0 || plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons,
-      );
-    }
+  const keys = listPriceInputColumns(book.scenario);
+  const combinations = frame.select(...keys).unique({ maintainOrder: true });
+  // the columns pricing wants but this book does not read: empty (never read, see above)
+  const unread = SCENARIO_INPUT_COLUMNS.filter((name) => !keys.includes(name))
+    .map((name) => pl.lit(null).alias(name));
+  const priced = priceOrganizations(
+    pricingInputs(combinations.withColumns(...unread)),
+    book.scenario,
+  ).parts;
+  const prices = combinations.withColumns(
+    pl.Series(
+      "plan",
+      priced.map((p) => p.plan < 0 ? null : plans[p.plan].name),
+      pl.Utf8,
+    ),
+    pl.Series(
+      "list_price_mrr",
+      priced.map((p) =>
+        p.plan < 0 || plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons
+      ),
+      pl.Float64,
+    ),
+  );
+  // nullsEqual: a null tier or add-on list is a combination like any other
+  const joined = frame.lazy().select(...keys)
+    .join(prices.lazy(), { on: keys, how: "left", nullsEqual: true, maintainOrder: "left" })
+    .select("plan", "list_price_mrr")
+    .collectSync();
+  if (joined.height !== frame.height) {
+    throw new Error(`price book join gave ${joined.height} rows for ${frame.height}`);
   }
-  return { plan, listPriceMrr };
+  return { plan: joined.getColumn("plan"), listPriceMrr: joined.getColumn("list_price_mrr") };
 }
 
 const usd = (value: number) =>

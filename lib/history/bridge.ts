@@ -36,6 +36,18 @@ export const COMPANY_BRIDGE_COLUMNS = [
 
 const num = (name: string) => pl.col(name).cast(pl.Float64).fillNull(0);
 
+/** The export columns the history report reads from a snapshot (historyLong, withRevenue). */
+export const HISTORY_COLUMNS = [
+  "org_id",
+  "tier",
+  "plan",
+  "mrr_recurring",
+  "mrr",
+  "requests_30d",
+  "llm_cost_30d",
+  "llm_cost_ptb_30d",
+] as const;
+
 /** One row per (snapshot, organization): idx, month, org_id, plan, cents, usage and cost. */
 export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const ordered = [...points].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());

@@ -15,6 +15,7 @@ import {
   checkBridges,
   companyBridge,
   customerMovements,
+  HISTORY_COLUMNS,
   historyLong,
   type HistoryPoint,
   MOVEMENTS,
@@ -77,7 +78,8 @@ function monthOf(asOf: Date): string {
  * What the bridge reads, without reading every daily snapshot: per month the latest snapshot with
  * revenue (later ones without revenue are read too, so the report can name them). Oldest first.
  * Snapshots `current` (this export) stands in for are not read at all: one of the same date, and
- * when it has revenue, earlier ones of its month (at a million organizations each is ~0.5 GB).
+ * when it has revenue, earlier ones of its month (at a million organizations each is ~0.5 GB);
+ * of the others only the columns the report reads (HISTORY_COLUMNS, ~0.1 GB at a million).
  */
 export async function loadMonthlyHistoryPoints(
   dir: string,
@@ -99,7 +101,7 @@ export async function loadMonthlyHistoryPoints(
   const points: HistoryPoint[] = [];
   for (const infos of byMonth.values()) {
     for (const info of [...infos].sort((a, b) => b.asOf.getTime() - a.asOf.getTime())) {
-      const point = { asOf: info.asOf, frame: readSnapshotFrame(info.path) };
+      const point = { asOf: info.asOf, frame: readSnapshotFrame(info.path, HISTORY_COLUMNS) };
       points.push(point);
       if (withRevenue([point]).length > 0) break;
     }

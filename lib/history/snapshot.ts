@@ -44,6 +44,11 @@ export interface SnapshotWrite {
   sourceFile?: string;
 }
 
+/** zstd level of the snapshots (1 to 22): at 1M organizations 0.93 s of CPU vs 1.15 s at 3. */
+const SNAPSHOT_ZSTD_LEVEL = 1;
+/** Rows per Parquet row group of a snapshot (see prepareSnapshot). */
+const SNAPSHOT_ROW_GROUP = 50_000;
+
 const SNAPSHOT_PATTERN = /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?\.parquet$/;
 
 /** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
@@ -96,7 +101,18 @@ export async function prepareSnapshot(
     await rm(tmpMeta, { force: true });
   };
   try {
-    frame.select(...COLUMN_NAMES).writeParquet(tmp, { compression: "zstd" });
+    // sinkParquet encodes row groups on Polars's threads (writeParquet: one after another);
+    // zstd level 1 costs a fifth less CPU than the default level and, on export frames, is no
+    // larger. Row groups of SNAPSHOT_ROW_GROUP rows: with the sink's default, a 1M-organization
+    // export kept ~50 MB more resident and peaked ~70 MB higher than with writeParquet; with
+    // these, the same as writeParquet. The readers (readParquet) see the same frame.
+    frame.lazy().select(...COLUMN_NAMES)
+      .sinkParquet(tmp, {
+        compression: "zstd",
+        compressionLevel: SNAPSHOT_ZSTD_LEVEL,
+        rowGroupSize: SNAPSHOT_ROW_GROUP,
+      })
+      .collectSync();
     await Deno.writeTextFile(tmpMeta, JSON.stringify(meta, null, 2) + "\n");
   } catch (error) {
     await discard();
@@ -168,9 +184,12 @@ export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | nul
   }
 }
 
-/** A snapshot read back as the export frame (missing newer columns empty, see read_export.ts). */
-export function readSnapshotFrame(path: string): pl.DataFrame {
-  return exportFrameFromParquetFile(path);
+/**
+ * A snapshot read back as the export frame (missing newer columns empty, see read_export.ts);
+ * with `columns`, only those.
+ */
+export function readSnapshotFrame(path: string, columns?: readonly string[]): pl.DataFrame {
+  return exportFrameFromParquetFile(path, { columns });
 }
 
 /** `2026-11-30` of a snapshot, for labels. */
