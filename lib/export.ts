@@ -316,7 +316,15 @@ async function exportFiles(
       : undefined;
     charts?.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled
     try {
-      const written = await writeStage(data, { options, env, staging, segments, charts, timed });
+      const written = await writeStage(data, {
+        options,
+        env,
+        staging,
+        segments,
+        charts,
+        chartsDrawn: chartWorker?.drawn,
+        timed,
+      });
       snapshot = written.snapshot;
       const chartPaths = charts ? (await charts).paths : [];
       const staged = [...chartPaths, ...written.staged];
@@ -369,12 +377,14 @@ async function exportFiles(
 /** history, snapshot and write: every file but the charts and the manifest, into `staging`. */
 async function writeStage(
   data: PricingData,
-  { options, env, staging, segments, charts, timed }: {
+  { options, env, staging, segments, charts, chartsDrawn, timed }: {
     options: ExportOptions;
     env: Env;
     staging: string;
     segments?: ReturnType<typeof segmentFrames>;
     charts?: Promise<RenderedCharts>;
+    /** settles once the chart worker has drawn (see ChartWorker.drawn) */
+    chartsDrawn?: Promise<void>;
     timed: StageTimer;
   },
 ): Promise<{ staged: string[]; brief: WrittenBrief; snapshot?: PreparedSnapshot }> {
@@ -401,7 +411,11 @@ async function writeStage(
         warnings: data.warnings,
       }));
 
-  // write: the export, segments, then the brief (it quotes the files' sizes)
+  // write: the export, segments, then the brief (it quotes the files' sizes). It starts once the
+  // charts are drawn: at a million organizations the worker's chart columns and aggregates
+  // (~100–200 MB) and the writers' slices would add up. History and snapshot take about as long
+  // as the drawing, so the wait is short; the worker's rasterising overlaps the write.
+  await chartsDrawn;
   try {
     const brief = await timed("write", async () => {
       const files = await writeExportFiles({

@@ -11,7 +11,12 @@ import { loadPricingData, runExport } from "../lib/export.ts";
 import { reportCharts, summaryCharts } from "../lib/economics/charts.ts";
 import { summaryChartNames } from "../lib/economics/xlsx_summary.ts";
 import { writeChartFiles } from "../lib/report/charts.ts";
-import { CHART_COLUMNS, chartPlanTable, writeChartsOffThread } from "../lib/report/chart_worker.ts";
+import {
+  CHART_COLUMNS,
+  chartPlanTable,
+  startChartWorker,
+  writeChartsOffThread,
+} from "../lib/report/chart_worker.ts";
 import type { PerPlanRow } from "../lib/economics/per_plan.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
@@ -99,6 +104,32 @@ Deno.test("a chart that fails in the worker rejects the job with its error", asy
       }),
       /charts failed: .*tier/,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("drawn settles no later than the job (the worker says so once its charts are drawn), and on failure or close", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const worker = startChartWorker();
+    const order: string[] = [];
+    const drawn = worker.drawn.then(() => order.push("drawn"));
+    const rendered = worker.render({ frame: demo.frame, outDir: dir, stamp: "x", summary: false })
+      .then((charts) => order.push(`rendered ${charts.paths.length}`));
+    await Promise.all([drawn, rendered]);
+    assertEquals(order, ["drawn", "rendered 16"]);
+
+    const failing = startChartWorker();
+    await rejects(
+      failing.render({ frame: demo.frame.drop("tier"), outDir: dir, stamp: "y", summary: false }),
+      /charts failed/,
+    );
+    await failing.drawn; // settled by the failure
+
+    const closed = startChartWorker();
+    closed.close();
+    await closed.drawn; // settled by close: an export that never drew does not wait
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

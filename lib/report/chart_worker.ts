@@ -62,12 +62,19 @@ interface WorkerJob {
   summary: boolean;
 }
 
-type WorkerReply = RenderedCharts | { error: string };
+/** `drawn` comes first: the SVGs exist and the chart columns are freed; rasterising is left. */
+type WorkerReply = RenderedCharts | { drawn: true } | { error: string };
 
 /** A chart worker started ahead of its job, so its start-up overlaps the queries. */
 export interface ChartWorker {
   /** Draws and writes the charts of `frame`. One job per worker; the worker ends with it. */
   render(job: ChartJob): Promise<RenderedCharts>;
+  /**
+   * Settles (never rejects) once the job's charts are drawn: their columns and Polars work are
+   * freed and only rasterising (little memory) is left; or once the job failed or the worker
+   * was closed. The export starts its writers then, so the two peaks never add up.
+   */
+  readonly drawn: Promise<void>;
   /** Ends the worker (done, failed elsewhere, or not needed after all). */
   close(): void;
 }
@@ -83,7 +90,14 @@ function writeChartColumns(frame: pl.DataFrame, dir: string): string {
 /** Starts a worker that loads Plot, linkedom and resvg while the caller does other work. */
 export function startChartWorker(): ChartWorker {
   const worker = new Worker(import.meta.url, { type: "module" });
+  let markDrawn = () => {};
+  const drawn = new Promise<void>((resolve) => markDrawn = resolve);
+  const terminate = () => {
+    worker.terminate();
+    markDrawn();
+  };
   return {
+    drawn,
     render({ frame, outDir, stamp, summary }) {
       let ipcPath: string;
       let plans: PerPlanRow[] | undefined;
@@ -91,17 +105,18 @@ export function startChartWorker(): ChartWorker {
         plans = chartPlanTable(frame);
         ipcPath = writeChartColumns(frame, outDir);
       } catch (error) {
-        worker.terminate();
+        terminate();
         return Promise.reject(error);
       }
       const failed = (reject: (error: Error) => void, message: string) => {
-        worker.terminate();
+        terminate();
         Deno.remove(ipcPath).catch(() => {}).finally(() => reject(new Error(message)));
       };
       return new Promise<RenderedCharts>((resolve, reject) => {
         worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+          if ("drawn" in event.data) return markDrawn();
           if ("error" in event.data) return failed(reject, `charts failed: ${event.data.error}`);
-          worker.terminate();
+          terminate();
           resolve(event.data);
         };
         worker.onerror = (event) => {
@@ -111,7 +126,7 @@ export function startChartWorker(): ChartWorker {
         worker.postMessage({ ipcPath, plans, outDir, stamp, summary } satisfies WorkerJob);
       });
     },
-    close: () => worker.terminate(),
+    close: terminate,
   };
 }
 
@@ -163,6 +178,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       const job = event.data;
       const charts = await drawCharts(job);
       await collectDroppedFrames(); // the chart columns, before rasterising
+      scope.postMessage({ drawn: true });
       const paths = await writeChartFiles(charts, { outDir: job.outDir, stamp: job.stamp });
       scope.postMessage({ paths, summary: job.summary ? summaryCharts(charts) : [] });
     } catch (error) {
