@@ -105,7 +105,13 @@ function readRaw(source: CsvSource, dtypes: Record<string, pl.DataType>): pl.Dat
     : source instanceof Uint8Array
     ? Buffer.from(source.buffer, source.byteOffset, source.length)
     : source.path;
-  return pl.readCSV(body, { inferSchemaLength: 0, nullValues: ["\\N"], hasHeader: true, dtypes });
+  return pl.readCSV(body, {
+    inferSchemaLength: 0,
+    nullValues: ["\\N"],
+    hasHeader: true,
+    dtypes,
+    rechunk: true,
+  });
 }
 
 function assertColumns(raw: pl.DataFrame, names: string[]): void {
