@@ -446,6 +446,8 @@ async function writeStage(
       const exportPaths = files.paths;
       staged.push(...exportPaths);
       if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
+      // the writers' slices are garbage now: freed before the brief's statistics add their own
+      await collectDroppedFrames();
       const written = await writeExportBrief({
         data,
         outDir: staging,
