@@ -374,6 +374,9 @@ async function exportFiles(
   }
 }
 
+/** Organizations above which the writers wait for the chart worker's drawing (see writeStage). */
+const SEPARATE_CHART_PEAK_ABOVE = 250_000;
+
 /** history, snapshot and write: every file but the charts and the manifest, into `staging`. */
 async function writeStage(
   data: PricingData,
@@ -411,11 +414,12 @@ async function writeStage(
         warnings: data.warnings,
       }));
 
-  // write: the export, segments, then the brief (it quotes the files' sizes). It starts once the
-  // charts are drawn: at a million organizations the worker's chart columns and aggregates
-  // (~100–200 MB) and the writers' slices would add up. History and snapshot take about as long
-  // as the drawing, so the wait is short; the worker's rasterising overlaps the write.
-  await chartsDrawn;
+  // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k
+  // organizations it starts once the charts are drawn: the worker's chart columns and aggregates
+  // (~100–200 MB at a million) and the writers' slices would add up. History and snapshot take
+  // about as long as the drawing, so the wait is short; the worker's rasterising overlaps the
+  // write. Below, both are small and the write starts at once (the charts are the long pole).
+  if (data.frame.height > SEPARATE_CHART_PEAK_ABOVE) await chartsDrawn;
   try {
     const brief = await timed("write", async () => {
       const files = await writeExportFiles({
