@@ -158,6 +158,11 @@ const sumInt = (name: string) => pl.col(name).sum().cast(pl.Int64).alias(`${name
 
 /** Paying organizations, ARPA, requests, LLM cost and margins per idx (and per plan when given). */
 export function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
+  return totalsRatios(snapshotSums(long, keys));
+}
+
+/** snapshotTotals' sums: end cents, paying organizations, MRR, requests and LLM costs. */
+export function snapshotSums(long: pl.DataFrame, keys: string[]): pl.DataFrame {
   return long.groupBy(keys).agg(
     pl.col("cents").sum().cast(pl.Int64).alias("end_cents"),
     pl.col("cents").gt(0).cast(pl.Int64).sum().alias("paying_orgs"),
@@ -165,7 +170,16 @@ export function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame
     pl.col("requests").sum().alias("requests"),
     pl.col("llm_cost").sum().alias("llm_cost_usd"),
     pl.col("llm_cost_company").sum().alias("llm_cost_company_usd"),
-  ).withColumns(
+  );
+}
+
+/**
+ * snapshotTotals' ARPA and margin from its sums. Give it all snapshots' sums in one chunk: Polars
+ * divides a chunk by a constant as a multiplication by its inverse, a one-row chunk exactly, so
+ * a snapshot's row on its own can differ from the long frame's in the last bit.
+ */
+export function totalsRatios(sums: pl.DataFrame): pl.DataFrame {
+  return sums.withColumns(
     pl.when(pl.col("paying_orgs").gt(0))
       .then(pl.col("end_cents").cast(pl.Float64).div(pl.col("paying_orgs")).div(100))
       .otherwise(pl.lit(null)).alias("arpa_usd"),
