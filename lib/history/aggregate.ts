@@ -15,6 +15,7 @@
  */
 import pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import {
   companyBridgeOf,
   currentSide,
@@ -81,8 +82,31 @@ export function mrrStats(source: HistorySource): { rows: number; unknown: number
 
 const idxColumn = (idx: number) => pl.lit(idx).cast(pl.Int32).alias("idx");
 
-/** The bridge, plan changes and plan ends of `points` (oldest first, at least one). */
+/** The bridge, plan changes and plan ends of `points` (oldest first, at least two). */
 export function bridgeOfSources(points: HistorySource[]): SnapshotBridge {
+  const steps = bridgeSteps(points);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * bridgeOfSources, letting each step's frames go before the next (collectDroppedFrames): a
+ * dropped frame's native memory is freed only once the garbage collector finalises its wrapper,
+ * so in one synchronous run every snapshot's frames would stay until the end.
+ */
+export async function bridgeOfSourcesReleasing(points: HistorySource[]): Promise<SnapshotBridge> {
+  const steps = bridgeSteps(points);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await collectDroppedFrames();
+  }
+}
+
+/** bridgeOfSources' work, pausing where the frames of a step are no longer needed. */
+function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> {
   const moveSums: pl.DataFrame[] = [];
   const planSums: pl.DataFrame[] = [];
   const changeSums: pl.DataFrame[] = [];
@@ -94,7 +118,7 @@ export function bridgeOfSources(points: HistorySource[]): SnapshotBridge {
     pl.Series("org_id", [], pl.Utf8),
     pl.Series("first_paid", [], pl.Int32),
   ]);
-  points.forEach((point, idx) => {
+  for (const [idx, point] of points.entries()) {
     const month = isoDate(point.asOf);
     const columns = lazyOf(point.frame).select(...historyColumns(point.frame.columns));
     const narrow = columns.select(
@@ -112,6 +136,7 @@ export function bridgeOfSources(points: HistorySource[]): SnapshotBridge {
       snapshotSums(narrow, ["idx", "plan"])
         .withColumns(pl.col("plan").cast(pl.Utf8), pl.lit(month).alias("month")),
     );
+    yield; // the narrow frame (~45 MB at a million organizations) goes
     const paying = columns.filter(pl.col("cents").gt(0)).select("org_id", "plan", "cents")
       .collectSync(STREAMING).withColumns(idxColumn(idx));
     const current = currentSide(paying);
@@ -143,7 +168,8 @@ export function bridgeOfSources(points: HistorySource[]): SnapshotBridge {
       changeSums.push(planChangeSums(moves));
     }
     previous = { paying, rows };
-  });
+    yield; // this pair's movements go; the paying organizations stay for the next pair
+  }
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
   // the snapshots with organizations (the long frame's idx and month)
   const present = points.map((p, idx) => ({ idx, month: isoDate(p.asOf) }))

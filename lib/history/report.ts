@@ -18,7 +18,13 @@ import {
   MOVEMENTS,
   PLAN_MOVES,
 } from "./bridge.ts";
-import { bridgeOfSources, type HistorySource, mrrStats } from "./aggregate.ts";
+import {
+  bridgeOfSources,
+  bridgeOfSourcesReleasing,
+  type HistorySource,
+  mrrStats,
+  type SnapshotBridge,
+} from "./aggregate.ts";
 import {
   listSnapshots,
   readSnapshotFrame,
@@ -116,13 +122,36 @@ export async function loadMonthlyHistoryPoints(
  * at once are one snapshot's narrow columns, two months' paying organizations and aggregates.
  */
 export function buildHistoryReport(all: HistorySource[], demo: boolean): HistoryReport {
+  return historyReportOf(all, demo, bridgeOfSources(reportedPoints(all)));
+}
+
+/**
+ * buildHistoryReport for large histories (the export, `deno task history report`): each
+ * snapshot's frames are let go before the next is read (bridgeOfSourcesReleasing).
+ */
+export async function loadHistoryReport(
+  all: HistorySource[],
+  demo: boolean,
+): Promise<HistoryReport> {
+  return historyReportOf(all, demo, await bridgeOfSourcesReleasing(reportedPoints(all)));
+}
+
+/** The latest snapshot with revenue of each month; at least two. */
+function reportedPoints(all: HistorySource[]): HistorySource[] {
   const points = monthlyPoints(withRevenue(all));
   if (points.length < 2) {
     throw new UserError(
       `a history report needs two snapshots with revenue, got ${points.length} (of ${all.length}; snapshots of exports with Stripe skipped or failed have none)`,
     );
   }
-  const { months, company, plans, changes, planEnds } = bridgeOfSources(points);
+  return points;
+}
+
+function historyReportOf(
+  all: HistorySource[],
+  demo: boolean,
+  { months, company, plans, changes, planEnds }: SnapshotBridge,
+): HistoryReport {
   return {
     demo,
     months,
@@ -132,7 +161,7 @@ export function buildHistoryReport(all: HistorySource[], demo: boolean): History
     planEnds,
     failures: checkBridges({ company, plans, planEnds }),
     skipped: all.filter((p) => !withRevenue([p]).length).map((p) => isoDate(p.asOf)).sort(),
-    unknownMrr: points
+    unknownMrr: reportedPoints(all)
       .map((p) => ({ month: isoDate(p.asOf), organizations: mrrStats(p).unknown }))
       .filter((u) => u.organizations > 0)
       .sort((a, b) => a.month.localeCompare(b.month)),
@@ -365,7 +394,7 @@ export async function exportHistory(
   // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
   const points = current ? [...stored, current] : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
-  const report = buildHistoryReport(points, demo);
+  const report = await loadHistoryReport(points, demo);
   return {
     section: `${
       historySection(report)
