@@ -48,6 +48,9 @@ export const HISTORY_COLUMNS = [
   "llm_cost_ptb_30d",
 ] as const;
 
+/** An organization's recurring MRR in integer cents (unknown: 0). */
+export const centsOf = () => num("mrr_recurring").mul(100).round(0).cast(pl.Int64);
+
 /**
  * The report's columns of one snapshot, per organization: org_id, plan (the `plan` column where
  * the snapshot has one, older snapshots: empty, else `tier`), MRR in integer cents, usage and cost.
@@ -59,7 +62,7 @@ export function historyColumns(columns: readonly string[]): pl.Expr[] {
   return [
     pl.col("org_id"),
     plan.cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("plan"),
-    num("mrr_recurring").mul(100).round(0).cast(pl.Int64).alias("cents"),
+    centsOf().alias("cents"),
     num("mrr").alias("mrr"),
     num("requests_30d").alias("requests"),
     num("llm_cost_30d").alias("llm_cost"),
