@@ -119,60 +119,34 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     pl.Series("org_id", [], pl.Utf8),
     pl.Series("first_paid", [], pl.Int32),
   ]);
+  // (each step in a function of its own: a suspended generator keeps its locals alive)
   for (const [idx, point] of points.entries()) {
     const month = isoDate(point.asOf);
-    const columns = lazyOf(point.frame).select(...historyColumns(point.frame.columns));
-    const narrow = columns.select(
-      pl.col("plan").cast(pl.Categorical),
-      "cents",
-      "mrr",
-      "requests",
-      "llm_cost",
-      "llm_cost_company",
-    ).collectSync(STREAMING).withColumns(idxColumn(idx));
-    const rows = narrow.height;
-    rowsOf.push(rows);
-    totals.push(snapshotSums(narrow, ["idx"]));
-    planTotals.push(
-      snapshotSums(narrow, ["idx", "plan"])
-        .withColumns(pl.col("plan").cast(pl.Utf8), pl.lit(month).alias("month")),
-    );
-    yield; // the narrow frame (~45 MB at a million organizations) goes
-    // filtered on the snapshot's own column: the Parquet reader then decodes the other columns
-    // of the paying organizations only (a million organizations: +45 MB at the peak, not +100)
-    const paying = lazyOf(point.frame).filter(centsOf().gt(0))
-      .select(...historyColumns(point.frame.columns))
-      .select("org_id", "plan", "cents")
-      .collectSync(STREAMING).withColumns(idxColumn(idx));
-    const current = currentSide(paying);
-    // first_paid as the long frame has it for every organization paying now or before
-    firstPaid = pl.concat([
-      firstPaid,
-      current.join(firstPaid, { on: "org_id", how: "anti" })
-        .filter(pl.col("org_id").isNotNull())
-        .select("org_id", pl.lit(idx).cast(pl.Int32).alias("first_paid")),
-    ], { how: "vertical" });
+    const sums = snapshotSumsOf(point, idx);
+    rowsOf.push(sums.rows);
+    totals.push(sums.company);
+    planTotals.push(sums.plans);
+    yield; // the snapshot's narrow frame (~45 MB at a million organizations) goes
+    const paying = payingOf(point, idx);
+    firstPaid = withFirstPaid(firstPaid, paying, idx);
     if (previous) {
-      const moves = movementsOf({
-        current,
-        previous: previousSide(previous.paying),
+      const pair = pairSums({
+        previous: previous.paying,
+        current: paying,
         firstPaid,
-        months: pl.DataFrame([
-          pl.Series("idx", [idx], pl.Int32),
-          pl.Series("month_e", [rows > 0 ? month : null], pl.Utf8),
-        ]),
+        idx,
+        month: sums.rows > 0 ? month : null,
       });
-      const sums = movementSums(moves);
       // the long frame's month row exists when either snapshot has organizations, paying or not
       moveSums.push(
-        sums.height === 0 && rows + previous.rows > 0
-          ? zeroSums(sums, idx, rows > 0 ? month : null)
-          : sums,
+        pair.moves.height === 0 && sums.rows + previous.rows > 0
+          ? zeroSums(pair.moves, idx, sums.rows > 0 ? month : null)
+          : pair.moves,
       );
-      planSums.push(planMovementSums(moves));
-      changeSums.push(planChangeSums(moves));
+      planSums.push(pair.plans);
+      changeSums.push(pair.changes);
     }
-    previous = { paying, rows };
+    previous = { paying, rows: sums.rows };
     yield; // this pair's movements go; the paying organizations stay for the next pair
   }
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
@@ -198,6 +172,76 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     changes: planChangesOf(pl.concat(changeSums, { how: "vertical" })),
     planEnds: pl.concat(planTotals, { how: "vertical" }).select("idx", "month", "plan", "end_cents")
       .sort(["idx", "plan"]),
+  };
+}
+
+/** A snapshot's sums by idx and by (idx, plan), from its narrow columns. */
+function snapshotSumsOf(
+  point: HistorySource,
+  idx: number,
+): { rows: number; company: pl.DataFrame; plans: pl.DataFrame } {
+  const narrow = lazyOf(point.frame).select(...historyColumns(point.frame.columns)).select(
+    pl.col("plan").cast(pl.Categorical),
+    "cents",
+    "mrr",
+    "requests",
+    "llm_cost",
+    "llm_cost_company",
+  ).collectSync(STREAMING).withColumns(idxColumn(idx));
+  return {
+    rows: narrow.height,
+    company: snapshotSums(narrow, ["idx"]),
+    plans: snapshotSums(narrow, ["idx", "plan"]).withColumns(
+      pl.col("plan").cast(pl.Utf8),
+      pl.lit(isoDate(point.asOf)).alias("month"),
+    ),
+  };
+}
+
+/** org_id, plan, cents and idx of the snapshot's paying organizations. */
+function payingOf(point: HistorySource, idx: number): pl.DataFrame {
+  // filtered on the snapshot's own column: the Parquet reader then decodes the other columns
+  // of the paying organizations only (a million organizations: +45 MB at the peak, not +100)
+  return lazyOf(point.frame).filter(centsOf().gt(0))
+    .select(...historyColumns(point.frame.columns))
+    .select("org_id", "plan", "cents")
+    .collectSync(STREAMING).withColumns(idxColumn(idx));
+}
+
+/** first_paid as the long frame has it, for every organization paying at idx or before. */
+function withFirstPaid(firstPaid: pl.DataFrame, paying: pl.DataFrame, idx: number) {
+  return pl.concat([
+    firstPaid,
+    paying.join(firstPaid, { on: "org_id", how: "anti" })
+      .filter(pl.col("org_id").isNotNull())
+      .select("org_id", pl.lit(idx).cast(pl.Int32).alias("first_paid")),
+  ], { how: "vertical" });
+}
+
+/** The movement sums of one pair of snapshots, from their paying organizations. */
+function pairSums(
+  { previous, current, firstPaid, idx, month }: {
+    previous: pl.DataFrame;
+    current: pl.DataFrame;
+    firstPaid: pl.DataFrame;
+    idx: number;
+    /** null when snapshot idx has no organizations */
+    month: string | null;
+  },
+): { moves: pl.DataFrame; plans: pl.DataFrame; changes: pl.DataFrame } {
+  const moves = movementsOf({
+    current: currentSide(current),
+    previous: previousSide(previous),
+    firstPaid,
+    months: pl.DataFrame([
+      pl.Series("idx", [idx], pl.Int32),
+      pl.Series("month_e", [month], pl.Utf8),
+    ]),
+  });
+  return {
+    moves: movementSums(moves),
+    plans: planMovementSums(moves),
+    changes: planChangeSums(moves),
   };
 }
 
