@@ -230,8 +230,9 @@ function pairSums(
   },
 ): { moves: pl.DataFrame; plans: pl.DataFrame; changes: pl.DataFrame } {
   const moves = movementsOf({
-    current: currentSide(current),
-    previous: previousSide(previous),
+    current: currentSide(current).drop("idx"),
+    previous: previousSide(previous).drop("idx"),
+    idx,
     firstPaid,
     months: pl.DataFrame([
       pl.Series("idx", [idx], pl.Int32),

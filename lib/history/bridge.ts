@@ -96,6 +96,11 @@ export interface MovementInputs {
   firstPaid: pl.DataFrame;
   /** idx, month_e: the month of each snapshot with organizations */
   months: pl.DataFrame;
+  /**
+   * One pair of snapshots: current and previous have no idx column and are joined on org_id
+   * alone (a cheaper join), then every row gets this idx.
+   */
+  idx?: number;
 }
 
 /**
@@ -103,13 +108,18 @@ export interface MovementInputs {
  * movement amounts (each ≥ 0, cents) and plan_changed.
  */
 export function movementsOf(
-  { current, previous, firstPaid, months }: MovementInputs,
+  { current, previous, firstPaid, months, idx }: MovementInputs,
 ): pl.DataFrame {
   const s = pl.col("s"), e = pl.col("e");
   const both = s.gt(0).and(e.gt(0));
-  return current.join(previous, { on: ["org_id", "idx"], how: "full", coalesce: true })
-    .join(firstPaid, { on: "org_id", how: "left" })
-    .join(months, { on: "idx", how: "left" })
+  // one lazy query: the joins' intermediate frames are freed as it ends, not when V8 collects
+  const joined: pl.LazyDataFrame = idx === undefined
+    ? current.lazy().join(previous.lazy(), { on: ["org_id", "idx"], how: "full", coalesce: true })
+    : current.lazy().join(previous.lazy(), { on: "org_id", how: "full", coalesce: true })
+      .withColumns(pl.lit(idx).cast(pl.Int32).alias("idx"));
+  return joined
+    .join(firstPaid.lazy(), { on: "org_id", how: "left" })
+    .join(months.lazy(), { on: "idx", how: "left" })
     .withColumns(
       s.fillNull(0).cast(pl.Int64).alias("s"),
       e.fillNull(0).cast(pl.Int64).alias("e"),
@@ -125,7 +135,8 @@ export function movementsOf(
       // a plan change while paying: out of the old plan, into the new (rule 2)
       both.and(pl.col("plan_s").neq(pl.col("plan_e"))).fillNull(false).alias("plan_changed"),
     )
-    .rename({ month_e: "month" }); // unsorted: 12 × 100k string keys are costly to sort
+    .rename({ month_e: "month" }) // unsorted: 12 × 100k string keys are costly to sort
+    .collectSync();
 }
 
 /** The current side of movementsOf from (org_id, idx, plan, cents) rows. */
@@ -243,7 +254,7 @@ const PLAN_MOVEMENT_NAMES = ["start", ...MOVEMENTS, ...PLAN_MOVES];
 export function planMovementSums(moves: pl.DataFrame): pl.DataFrame {
   const changed = pl.col("plan_changed");
   // Old-plan side: start, churn, contraction/expansion when the plan stayed, moved_out.
-  const oldSide = moves.filter(pl.col("s").gt(0)).select(
+  const oldSide = moves.lazy().filter(pl.col("s").gt(0)).select(
     "idx",
     "month",
     pl.col("plan_s").alias("plan"),
@@ -261,7 +272,7 @@ export function planMovementSums(moves: pl.DataFrame): pl.DataFrame {
     pl.when(changed).then(pl.col("s")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_out"),
   );
   // New-plan side: new, reactivation, moved_in (expansion/contraction are on the old side).
-  const newSide = moves.filter(pl.col("e").gt(0)).select(
+  const newSide = moves.lazy().filter(pl.col("e").gt(0)).select(
     "idx",
     "month",
     pl.col("plan_e").alias("plan"),
@@ -276,7 +287,8 @@ export function planMovementSums(moves: pl.DataFrame): pl.DataFrame {
   );
   return pl.concat([oldSide, newSide], { how: "vertical" })
     .groupBy(["idx", "month", "plan"])
-    .agg(...PLAN_MOVEMENT_NAMES.map(sumInt));
+    .agg(...PLAN_MOVEMENT_NAMES.map(sumInt))
+    .collectSync();
 }
 
 /**
@@ -326,7 +338,7 @@ export function planChanges(
 
 /** Per (idx, month, from_plan, to_plan) of customer movements: the plan changes, unsorted. */
 export function planChangeSums(moves: pl.DataFrame): pl.DataFrame {
-  return moves.filter(pl.col("plan_changed"))
+  return moves.lazy().filter(pl.col("plan_changed"))
     .rename({ plan_s: "from_plan", plan_e: "to_plan" })
     .groupBy(["idx", "month", "from_plan", "to_plan"])
     .agg(
@@ -335,7 +347,8 @@ export function planChangeSums(moves: pl.DataFrame): pl.DataFrame {
       pl.col("e").lt(pl.col("s")).cast(pl.Int64).sum().alias("downgrades"),
       pl.col("s").sum().cast(pl.Int64).alias("mrr_before_cents"),
       pl.col("e").sum().cast(pl.Int64).alias("mrr_after_cents"),
-    );
+    )
+    .collectSync();
 }
 
 /** Plan changes in order from planChangeSums. */
