@@ -9,7 +9,7 @@ import { readExportFile } from "../formats/read_export.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
 import {
-  buildHistoryReport,
+  loadHistoryReport,
   loadMonthlyHistoryPoints,
   writeHistoryReport,
 } from "../history/report.ts";
@@ -95,7 +95,7 @@ async function report(
       }snapshot(s); a report needs two: export at two as-of dates or run deno task history backfill`,
     );
   }
-  const built = buildHistoryReport(points, demo);
+  const built = await loadHistoryReport(points, demo);
   const files = await writeHistoryReport(built, { outDir: context.outDir, charts, notes });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,

@@ -48,28 +48,37 @@ export const HISTORY_COLUMNS = [
   "llm_cost_ptb_30d",
 ] as const;
 
+/** An organization's recurring MRR in integer cents (unknown: 0). */
+export const centsOf = () => num("mrr_recurring").mul(100).round(0).cast(pl.Int64);
+
+/**
+ * The report's columns of one snapshot, per organization: org_id, plan (the `plan` column where
+ * the snapshot has one, older snapshots: empty, else `tier`), MRR in integer cents, usage and cost.
+ */
+export function historyColumns(columns: readonly string[]): pl.Expr[] {
+  const plan = columns.includes("plan")
+    ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
+    : pl.col("tier");
+  return [
+    pl.col("org_id"),
+    plan.cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("plan"),
+    centsOf().alias("cents"),
+    num("mrr").alias("mrr"),
+    num("requests_30d").alias("requests"),
+    num("llm_cost_30d").alias("llm_cost"),
+    num("llm_cost_ptb_30d").alias("llm_cost_company"),
+  ];
+}
+
 /** One row per (snapshot, organization): idx, month, org_id, plan, cents, usage and cost. */
 export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const ordered = [...points].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
-  const parts = ordered.map((point, idx) => {
-    const frame = point.frame;
-    // the plan where the snapshot has one (older snapshots: empty), else the tier
-    const plan = frame.columns.includes("plan")
-      ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
-      : pl.col("tier");
-    return frame.select(
-      pl.col("org_id"),
-      plan.cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("plan"),
-      num("mrr_recurring").mul(100).round(0).cast(pl.Int64).alias("cents"),
-      num("mrr").alias("mrr"),
-      num("requests_30d").alias("requests"),
-      num("llm_cost_30d").alias("llm_cost"),
-      num("llm_cost_ptb_30d").alias("llm_cost_company"),
-    ).withColumns(
+  const parts = ordered.map((point, idx) =>
+    point.frame.select(...historyColumns(point.frame.columns)).withColumns(
       pl.lit(idx).cast(pl.Int32).alias("idx"),
       pl.lit(isoDate(point.asOf)).alias("month"),
-    );
-  });
+    )
+  );
   if (parts.length === 0) throw new Error("historyLong needs at least one snapshot");
   return pl.concat(parts, { how: "vertical" });
 }
@@ -77,33 +86,40 @@ export function historyLong(points: HistoryPoint[]): pl.DataFrame {
 const when = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0)).cast(pl.Int64);
 
+/** What movementsOf joins: each side's (org_id, idx, plan, cents), first paid idx, months. */
+export interface MovementInputs {
+  /** org_id, idx, plan_e, e: the organizations of snapshot idx */
+  current: pl.DataFrame;
+  /** org_id, idx (the next snapshot's), plan_s, s: the organizations of snapshot idx − 1 */
+  previous: pl.DataFrame;
+  /** org_id, first_paid: the first snapshot idx where the organization paid */
+  firstPaid: pl.DataFrame;
+  /** idx, month_e: the month of each snapshot with organizations */
+  months: pl.DataFrame;
+  /**
+   * One pair of snapshots: current and previous have no idx column and are joined on org_id
+   * alone (a cheaper join), then every row gets this idx.
+   */
+  idx?: number;
+}
+
 /**
- * One row per (snapshot idx ≥ 1, organization present in either snapshot): s, e, plan_s,
- * plan_e and the movement amounts of rule 1 (each ≥ 0, cents).
+ * Rule 1 per organization: the full join of the two sides, s and e (0 when absent), and the
+ * movement amounts (each ≥ 0, cents) and plan_changed.
  */
-export function customerMovements(long: pl.DataFrame): pl.DataFrame {
-  const last = long.getColumn("idx").max() as number;
-  const months = long.select("idx", "month").unique().rename({ month: "month_e" });
-  const current = long.filter(pl.col("idx").gtEq(1)).select(
-    "org_id",
-    "idx",
-    pl.col("plan").alias("plan_e"),
-    pl.col("cents").alias("e"),
-  );
-  const previous = long.filter(pl.col("idx").lt(last)).select(
-    "org_id",
-    pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
-    pl.col("plan").alias("plan_s"),
-    pl.col("cents").alias("s"),
-  );
-  const firstPaid = long.filter(pl.col("cents").gt(0)).groupBy("org_id").agg(
-    pl.col("idx").min().alias("first_paid"),
-  );
+export function movementsOf(
+  { current, previous, firstPaid, months, idx }: MovementInputs,
+): pl.DataFrame {
   const s = pl.col("s"), e = pl.col("e");
   const both = s.gt(0).and(e.gt(0));
-  return current.join(previous, { on: ["org_id", "idx"], how: "full", coalesce: true })
-    .join(firstPaid, { on: "org_id", how: "left" })
-    .join(months, { on: "idx", how: "left" })
+  // one lazy query: the joins' intermediate frames are freed as it ends, not when V8 collects
+  const joined: pl.LazyDataFrame = idx === undefined
+    ? current.lazy().join(previous.lazy(), { on: ["org_id", "idx"], how: "full", coalesce: true })
+    : current.lazy().join(previous.lazy(), { on: "org_id", how: "full", coalesce: true })
+      .withColumns(pl.lit(idx).cast(pl.Int32).alias("idx"));
+  return joined
+    .join(firstPaid.lazy(), { on: "org_id", how: "left" })
+    .join(months.lazy(), { on: "idx", how: "left" })
     .withColumns(
       s.fillNull(0).cast(pl.Int64).alias("s"),
       e.fillNull(0).cast(pl.Int64).alias("e"),
@@ -119,13 +135,48 @@ export function customerMovements(long: pl.DataFrame): pl.DataFrame {
       // a plan change while paying: out of the old plan, into the new (rule 2)
       both.and(pl.col("plan_s").neq(pl.col("plan_e"))).fillNull(false).alias("plan_changed"),
     )
-    .rename({ month_e: "month" }); // unsorted: 12 × 100k string keys are costly to sort
+    .rename({ month_e: "month" }) // unsorted: 12 × 100k string keys are costly to sort
+    .collectSync();
+}
+
+/** The current side of movementsOf from (org_id, idx, plan, cents) rows. */
+export const currentSide = (frame: pl.DataFrame) =>
+  frame.select("org_id", "idx", pl.col("plan").alias("plan_e"), pl.col("cents").alias("e"));
+
+/** The previous side of movementsOf from (org_id, idx, plan, cents) rows: idx moves on by one. */
+export const previousSide = (frame: pl.DataFrame) =>
+  frame.select(
+    "org_id",
+    pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
+    pl.col("plan").alias("plan_s"),
+    pl.col("cents").alias("s"),
+  );
+
+/**
+ * One row per (snapshot idx ≥ 1, organization present in either snapshot): s, e, plan_s,
+ * plan_e and the movement amounts of rule 1 (each ≥ 0, cents).
+ */
+export function customerMovements(long: pl.DataFrame): pl.DataFrame {
+  const last = long.getColumn("idx").max() as number;
+  return movementsOf({
+    current: currentSide(long.filter(pl.col("idx").gtEq(1))),
+    previous: previousSide(long.filter(pl.col("idx").lt(last))),
+    firstPaid: long.filter(pl.col("cents").gt(0)).groupBy("org_id").agg(
+      pl.col("idx").min().alias("first_paid"),
+    ),
+    months: long.select("idx", "month").unique().rename({ month: "month_e" }),
+  });
 }
 
 const sumInt = (name: string) => pl.col(name).sum().cast(pl.Int64).alias(`${name}_cents`);
 
 /** Paying organizations, ARPA, requests, LLM cost and margins per idx (and per plan when given). */
-function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
+export function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
+  return totalsRatios(snapshotSums(long, keys));
+}
+
+/** snapshotTotals' sums: end cents, paying organizations, MRR, requests and LLM costs. */
+export function snapshotSums(long: pl.DataFrame, keys: string[]): pl.DataFrame {
   return long.groupBy(keys).agg(
     pl.col("cents").sum().cast(pl.Int64).alias("end_cents"),
     pl.col("cents").gt(0).cast(pl.Int64).sum().alias("paying_orgs"),
@@ -133,7 +184,16 @@ function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
     pl.col("requests").sum().alias("requests"),
     pl.col("llm_cost").sum().alias("llm_cost_usd"),
     pl.col("llm_cost_company").sum().alias("llm_cost_company_usd"),
-  ).withColumns(
+  );
+}
+
+/**
+ * snapshotTotals' ARPA and margin from its sums. Give it all snapshots' sums in one chunk: Polars
+ * divides a chunk by a constant as a multiplication by its inverse, a one-row chunk exactly, so
+ * a snapshot's row on its own can differ from the long frame's in the last bit.
+ */
+export function totalsRatios(sums: pl.DataFrame): pl.DataFrame {
+  return sums.withColumns(
     pl.when(pl.col("paying_orgs").gt(0))
       .then(pl.col("end_cents").cast(pl.Float64).div(pl.col("paying_orgs")).div(100))
       .otherwise(pl.lit(null)).alias("arpa_usd"),
@@ -143,16 +203,25 @@ function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
   );
 }
 
+/** Per (idx, month) of customer movements: start and the five movements (cents). */
+export function movementSums(moves: pl.DataFrame): pl.DataFrame {
+  return moves.groupBy(["idx", "month"]).agg(
+    pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
+    ...MOVEMENTS.map(sumInt),
+  );
+}
+
 /** Per month (snapshot idx ≥ 1): start, the five movements, end, and the snapshot totals. */
 export function companyBridge(
   long: pl.DataFrame,
   movements: pl.DataFrame = customerMovements(long),
 ): pl.DataFrame {
-  const moves = movements.groupBy(["idx", "month"]).agg(
-    pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
-    ...MOVEMENTS.map(sumInt),
-  );
-  return moves.join(snapshotTotals(long, ["idx"]), { on: "idx", how: "left" })
+  return companyBridgeOf(movementSums(movements), snapshotTotals(long, ["idx"]));
+}
+
+/** The company bridge from movementSums and snapshotTotals by idx (of every snapshot). */
+export function companyBridgeOf(sums: pl.DataFrame, totals: pl.DataFrame): pl.DataFrame {
+  return sums.join(totals, { on: "idx", how: "left" })
     .sort("idx")
     .select(
       "idx",
@@ -172,9 +241,20 @@ export function planBridge(
   long: pl.DataFrame,
   moves: pl.DataFrame = customerMovements(long),
 ): pl.DataFrame {
+  return planBridgeOf({
+    sums: planMovementSums(moves),
+    totals: snapshotTotals(long.filter(pl.col("idx").gtEq(1)), ["idx", "plan"]),
+    months: long.select("idx", pl.col("month").alias("month_t")).unique(),
+  });
+}
+
+const PLAN_MOVEMENT_NAMES = ["start", ...MOVEMENTS, ...PLAN_MOVES];
+
+/** Per (idx, month, plan) of customer movements: start, movements, moved_in/out (cents). */
+export function planMovementSums(moves: pl.DataFrame): pl.DataFrame {
   const changed = pl.col("plan_changed");
   // Old-plan side: start, churn, contraction/expansion when the plan stayed, moved_out.
-  const oldSide = moves.filter(pl.col("s").gt(0)).select(
+  const oldSide = moves.lazy().filter(pl.col("s").gt(0)).select(
     "idx",
     "month",
     pl.col("plan_s").alias("plan"),
@@ -192,7 +272,7 @@ export function planBridge(
     pl.when(changed).then(pl.col("s")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_out"),
   );
   // New-plan side: new, reactivation, moved_in (expansion/contraction are on the old side).
-  const newSide = moves.filter(pl.col("e").gt(0)).select(
+  const newSide = moves.lazy().filter(pl.col("e").gt(0)).select(
     "idx",
     "month",
     pl.col("plan_e").alias("plan"),
@@ -205,16 +285,22 @@ export function planBridge(
     pl.when(changed).then(pl.col("e")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_in"),
     pl.lit(0).cast(pl.Int64).alias("moved_out"),
   );
-  const movementNames = ["start", ...MOVEMENTS, ...PLAN_MOVES];
-  const sums = pl.concat([oldSide, newSide], { how: "vertical" })
+  return pl.concat([oldSide, newSide], { how: "vertical" })
     .groupBy(["idx", "month", "plan"])
-    .agg(...movementNames.map(sumInt));
-  const totals = snapshotTotals(long.filter(pl.col("idx").gtEq(1)), ["idx", "plan"]);
+    .agg(...PLAN_MOVEMENT_NAMES.map(sumInt))
+    .collectSync();
+}
+
+/**
+ * The plan bridge from planMovementSums, snapshotTotals by (idx, plan) of the snapshots idx ≥ 1
+ * and the months (idx, month_t) of the snapshots with organizations.
+ */
+export function planBridgeOf(
+  { sums, totals, months }: { sums: pl.DataFrame; totals: pl.DataFrame; months: pl.DataFrame },
+): pl.DataFrame {
+  const movementNames = PLAN_MOVEMENT_NAMES;
   return sums.join(totals, { on: ["idx", "plan"], how: "full", coalesce: true })
-    .join(long.select("idx", pl.col("month").alias("month_t")).unique(), {
-      on: "idx",
-      how: "left",
-    })
+    .join(months, { on: "idx", how: "left" })
     .withColumns(
       pl.col("month").fillNull(pl.col("month_t")),
       ...movementNames.map((m) => pl.col(`${m}_cents`).fillNull(0).cast(pl.Int64)),
@@ -247,7 +333,12 @@ export function planChanges(
   long: pl.DataFrame,
   moves: pl.DataFrame = customerMovements(long),
 ): pl.DataFrame {
-  return moves.filter(pl.col("plan_changed"))
+  return planChangesOf(planChangeSums(moves));
+}
+
+/** Per (idx, month, from_plan, to_plan) of customer movements: the plan changes, unsorted. */
+export function planChangeSums(moves: pl.DataFrame): pl.DataFrame {
+  return moves.lazy().filter(pl.col("plan_changed"))
     .rename({ plan_s: "from_plan", plan_e: "to_plan" })
     .groupBy(["idx", "month", "from_plan", "to_plan"])
     .agg(
@@ -257,7 +348,12 @@ export function planChanges(
       pl.col("s").sum().cast(pl.Int64).alias("mrr_before_cents"),
       pl.col("e").sum().cast(pl.Int64).alias("mrr_after_cents"),
     )
-    .sort(["idx", "from_plan", "to_plan"]);
+    .collectSync();
+}
+
+/** Plan changes in order from planChangeSums. */
+export function planChangesOf(sums: pl.DataFrame): pl.DataFrame {
+  return sums.sort(["idx", "from_plan", "to_plan"]);
 }
 
 export interface BridgeCheck {
@@ -271,11 +367,19 @@ export interface BridgeCheck {
  * per plan). Returns the rows that fail (empty when the bridge reconciles).
  */
 export function checkBridges(
-  { company, plans, long }: { company: pl.DataFrame; plans: pl.DataFrame; long: pl.DataFrame },
+  { company, plans, long, planEnds }: {
+    company: pl.DataFrame;
+    plans: pl.DataFrame;
+    /** the snapshots, or planEnds: end_cents per (idx, plan) of every snapshot */
+    long?: pl.DataFrame;
+    planEnds?: pl.DataFrame;
+  },
 ): BridgeCheck[] {
   const failures: BridgeCheck[] = [];
   const ends = new Map<string, bigint>(); // `${idx}|${plan}` → end cents, from the snapshots
-  for (const row of snapshotTotals(long, ["idx", "plan"]).toRecords()) {
+  if (!planEnds && !long) throw new Error("checkBridges needs the snapshots or their plan ends");
+  const snapshotEnds = planEnds ?? snapshotTotals(long as pl.DataFrame, ["idx", "plan"]);
+  for (const row of snapshotEnds.toRecords()) {
     ends.set(`${row.idx}|${row.plan}`, BigInt(row.end_cents as number));
   }
   const companyEnds = new Map<number, bigint>();

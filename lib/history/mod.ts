@@ -27,9 +27,11 @@ export {
   type HistoryReport,
   historySection,
   loadHistoryPoints,
+  loadHistoryReport,
   loadMonthlyHistoryPoints,
   monthlyPoints,
   writeHistoryReport,
 } from "./report.ts";
+export { bridgeOfSources, type HistorySource } from "./aggregate.ts";
 export { backfill, type BackfillResult, monthEndAsOfs } from "./backfill.ts";
 export { invoiceRevenue, reconcile, reconciliationLine } from "./invoice_revenue.ts";

@@ -13,17 +13,24 @@ import type { Sheet } from "../formats/xlsx.ts";
 import {
   type BridgeCheck,
   checkBridges,
-  companyBridge,
-  customerMovements,
   HISTORY_COLUMNS,
-  historyLong,
   type HistoryPoint,
   MOVEMENTS,
   PLAN_MOVES,
-  planBridge,
-  planChanges,
 } from "./bridge.ts";
-import { listSnapshots, readSnapshotFrame, type SnapshotInfo } from "./snapshot.ts";
+import {
+  bridgeOfSources,
+  bridgeOfSourcesReleasing,
+  type HistorySource,
+  mrrStats,
+  type SnapshotBridge,
+} from "./aggregate.ts";
+import {
+  listSnapshots,
+  readSnapshotFrame,
+  scanSnapshotFrame,
+  type SnapshotInfo,
+} from "./snapshot.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -46,8 +53,8 @@ export interface HistoryReport {
  * 1st, 00:00 UTC, closes the month before), so daily exports give a month-end bridge, not a daily
  * one. Oldest first.
  */
-export function monthlyPoints(points: HistoryPoint[]): HistoryPoint[] {
-  const latest = new Map<string, HistoryPoint>();
+export function monthlyPoints<T extends HistorySource>(points: T[]): T[] {
+  const latest = new Map<string, T>();
   for (const point of points) {
     const month = new Date(point.asOf.getTime() - 1).toISOString().slice(0, 7);
     const kept = latest.get(month);
@@ -57,10 +64,11 @@ export function monthlyPoints(points: HistoryPoint[]): HistoryPoint[] {
 }
 
 /** Snapshots that hold revenue: a snapshot whose MRR is empty everywhere would read as churn. */
-export function withRevenue(points: HistoryPoint[]): HistoryPoint[] {
-  return points.filter((p) =>
-    p.frame.height === 0 || p.frame.getColumn("mrr_recurring").nullCount() < p.frame.height
-  );
+export function withRevenue<T extends HistorySource>(points: T[]): T[] {
+  return points.filter((p) => {
+    const { rows, unknown } = mrrStats(p);
+    return rows === 0 || unknown < rows;
+  });
 }
 
 /** Snapshots of the history folder (demo or live), read as export frames, oldest first. */
@@ -78,14 +86,14 @@ function monthOf(asOf: Date): string {
  * What the bridge reads, without reading every daily snapshot: per month the latest snapshot with
  * revenue (later ones without revenue are read too, so the report can name them). Oldest first.
  * Snapshots `current` (this export) stands in for are not read at all: one of the same date, and
- * when it has revenue, earlier ones of its month (at a million organizations each is ~0.5 GB);
- * of the others only the columns the report reads (HISTORY_COLUMNS, ~0.1 GB at a million).
+ * when it has revenue, earlier ones of its month. The others are lazy scans of the columns the
+ * report reads (HISTORY_COLUMNS): buildHistoryReport reads them one at a time.
  */
 export async function loadMonthlyHistoryPoints(
   dir: string,
   demo: boolean,
-  current?: HistoryPoint,
-): Promise<HistoryPoint[]> {
+  current?: HistorySource,
+): Promise<HistorySource[]> {
   const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
   const replaced = (info: SnapshotInfo) =>
     current !== undefined &&
@@ -98,10 +106,10 @@ export async function loadMonthlyHistoryPoints(
     const month = monthOf(info.asOf);
     byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
   }
-  const points: HistoryPoint[] = [];
+  const points: HistorySource[] = [];
   for (const infos of byMonth.values()) {
     for (const info of [...infos].sort((a, b) => b.asOf.getTime() - a.asOf.getTime())) {
-      const point = { asOf: info.asOf, frame: readSnapshotFrame(info.path, HISTORY_COLUMNS) };
+      const point = { asOf: info.asOf, frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS) };
       points.push(point);
       if (withRevenue([point]).length > 0) break;
     }
@@ -109,35 +117,52 @@ export async function loadMonthlyHistoryPoints(
   return points.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
 }
 
-/** The bridge and trends of at least two snapshots. */
-export function buildHistoryReport(all: HistoryPoint[], demo: boolean): HistoryReport {
+/**
+ * The bridge and trends of at least two snapshots, read one at a time (aggregate.ts): in memory
+ * at once are one snapshot's narrow columns, two months' paying organizations and aggregates.
+ */
+export function buildHistoryReport(all: HistorySource[], demo: boolean): HistoryReport {
+  return historyReportOf(all, demo, bridgeOfSources(reportedPoints(all)));
+}
+
+/**
+ * buildHistoryReport for large histories (the export, `deno task history report`): each
+ * snapshot's frames are let go before the next is read (bridgeOfSourcesReleasing).
+ */
+export async function loadHistoryReport(
+  all: HistorySource[],
+  demo: boolean,
+): Promise<HistoryReport> {
+  return historyReportOf(all, demo, await bridgeOfSourcesReleasing(reportedPoints(all)));
+}
+
+/** The latest snapshot with revenue of each month; at least two. */
+function reportedPoints(all: HistorySource[]): HistorySource[] {
   const points = monthlyPoints(withRevenue(all));
   if (points.length < 2) {
     throw new UserError(
       `a history report needs two snapshots with revenue, got ${points.length} (of ${all.length}; snapshots of exports with Stripe skipped or failed have none)`,
     );
   }
-  const long = historyLong(points);
-  const moves = customerMovements(long); // once: every bridge reads it
-  const company = companyBridge(long, moves);
-  const plans = planBridge(long, moves);
-  const planEnds = long.groupBy(["idx", "month", "plan"])
-    .agg(pl.col("cents").sum().cast(pl.Int64).alias("end_cents"))
-    .sort(["idx", "plan"]);
+  return points;
+}
+
+function historyReportOf(
+  all: HistorySource[],
+  demo: boolean,
+  { months, company, plans, changes, planEnds }: SnapshotBridge,
+): HistoryReport {
   return {
     demo,
-    months: [...new Set(long.getColumn("month").toArray() as string[])].sort(),
+    months,
     company,
     plans,
-    changes: planChanges(long, moves),
+    changes,
     planEnds,
-    failures: checkBridges({ company, plans, long }),
+    failures: checkBridges({ company, plans, planEnds }),
     skipped: all.filter((p) => !withRevenue([p]).length).map((p) => isoDate(p.asOf)).sort(),
-    unknownMrr: points
-      .map((p) => ({
-        month: isoDate(p.asOf),
-        organizations: p.frame.getColumn("mrr_recurring").nullCount(),
-      }))
+    unknownMrr: reportedPoints(all)
+      .map((p) => ({ month: isoDate(p.asOf), organizations: mrrStats(p).unknown }))
       .filter((u) => u.organizations > 0)
       .sort((a, b) => a.month.localeCompare(b.month)),
   };
@@ -363,13 +388,13 @@ export function historyMarkdown(
  */
 export async function exportHistory(
   dir: string,
-  { demo, current }: { demo: boolean; current?: HistoryPoint },
+  { demo, current }: { demo: boolean; current?: HistorySource },
 ): Promise<{ section: string; sheet: Sheet } | null> {
   const stored = await loadMonthlyHistoryPoints(dir, demo, current);
   // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
   const points = current ? [...stored, current] : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
-  const report = buildHistoryReport(points, demo);
+  const report = await loadHistoryReport(points, demo);
   return {
     section: `${
       historySection(report)

@@ -5,13 +5,13 @@
  * snapshot came from (export, import, backfill) and its warnings. Writing the same as-of again
  * replaces both atomically (temp file, then rename).
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { COLUMN_NAMES } from "../frame/columns.ts";
+import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
 import { exportFileName, fileDigest, isoDate, tempPathFor } from "../formats/files.ts";
-import { exportFrameFromParquetFile } from "../formats/read_export.ts";
+import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
 
@@ -190,6 +190,33 @@ export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | nul
  */
 export function readSnapshotFrame(path: string, columns?: readonly string[]): pl.DataFrame {
   return exportFrameFromParquetFile(path, { columns });
+}
+
+/**
+ * A snapshot as a lazy scan of `columns` (in the column table's order, missing newer columns
+ * empty, as readSnapshotFrame gives them): nothing is read but the schema until it is collected.
+ */
+export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.LazyDataFrame {
+  let scan: pl.LazyDataFrame;
+  let inFile: Set<string>;
+  try {
+    scan = pl.scanParquet(path);
+    inFile = new Set(scan.columns);
+  } catch (error) {
+    throw new UserError(
+      `${path} is not a readable Parquet snapshot (${(error as Error).message.split("\n")[0]})`,
+    );
+  }
+  if (!inFile.has("org_id")) {
+    throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
+  }
+  return scan.select(
+    ...COLUMNS.filter((def) => columns.includes(def.name)).map((def) =>
+      inFile.has(def.name)
+        ? pl.col(def.name)
+        : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)
+    ),
+  );
 }
 
 /** `2026-11-30` of a snapshot, for labels. */

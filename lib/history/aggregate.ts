@@ -1,0 +1,260 @@
+/**
+ * The bridge over snapshots one at a time, so that no step holds every organization of every
+ * month (a million organizations × 4 months as one long frame and its joins peaked at +2.3 GB):
+ *
+ * - per snapshot, the totals per plan and for the company, from a narrow frame of the snapshot
+ *   (plan as a category, cents, usage and cost: ~45 B per organization), grouped in memory as
+ *   historyLong's group-bys did, so the float sums are added in the same order, to the bit;
+ * - per pair of consecutive snapshots, the customer movements of the paying organizations only
+ *   (an organization at 0 both times moves nothing and changes no plan), with the organizations
+ *   already paid before (first_paid) carried along: only the aggregates are kept.
+ *
+ * Every step is bridge.ts's (movementsOf, movementSums, planMovementSums, planChangeSums,
+ * snapshotTotals, *Of), so the result is the long frame's (tests/history_aggregate_test.ts).
+ * Snapshots are read from Parquet with only the columns used (lazy scans, streaming engine).
+ */
+import pl from "nodejs-polars";
+import { isoDate } from "../formats/files.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
+import {
+  centsOf,
+  companyBridgeOf,
+  currentSide,
+  historyColumns,
+  movementsOf,
+  movementSums,
+  planBridgeOf,
+  planChangesOf,
+  planChangeSums,
+  planMovementSums,
+  previousSide,
+  snapshotSums,
+  totalsRatios,
+} from "./bridge.ts";
+
+/** A snapshot to report on: an export frame in memory, or a lazy scan of a stored one. */
+export interface HistorySource {
+  asOf: Date;
+  /** at least org_id, tier, plan, mrr_recurring, mrr, requests_30d, llm_cost_* (HISTORY_COLUMNS) */
+  frame: pl.DataFrame | pl.LazyDataFrame;
+}
+
+export interface SnapshotBridge {
+  /** as-of dates of the snapshots with organizations, oldest first */
+  months: string[];
+  company: pl.DataFrame;
+  plans: pl.DataFrame;
+  changes: pl.DataFrame;
+  /** end_cents per (idx, month, plan) of every snapshot */
+  planEnds: pl.DataFrame;
+}
+
+const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
+  typeof (frame as pl.LazyDataFrame).collectSync === "function";
+
+const lazyOf = (frame: pl.DataFrame | pl.LazyDataFrame): pl.LazyDataFrame =>
+  isLazy(frame) ? frame : frame.lazy();
+
+/** Row-wise work only: the streaming engine reads the Parquet in batches, in order. */
+const STREAMING = { engine: "streaming" } as const;
+
+const mrrCounts = new WeakMap<object, { rows: number; unknown: number }>();
+
+/** Organizations and organizations with unknown MRR (empty mrr_recurring); read once per frame. */
+export function mrrStats(source: HistorySource): { rows: number; unknown: number } {
+  const known = mrrCounts.get(source.frame);
+  if (known) return known;
+  let stats: { rows: number; unknown: number };
+  if (isLazy(source.frame)) {
+    const row = source.frame.select(
+      pl.len().cast(pl.Float64).alias("rows"),
+      pl.col("mrr_recurring").nullCount().cast(pl.Float64).alias("unknown"),
+    ).collectSync(STREAMING).toRecords()[0];
+    stats = { rows: row.rows as number, unknown: row.unknown as number };
+  } else {
+    stats = {
+      rows: source.frame.height,
+      unknown: source.frame.getColumn("mrr_recurring").nullCount(),
+    };
+  }
+  mrrCounts.set(source.frame, stats);
+  return stats;
+}
+
+const idxColumn = (idx: number) => pl.lit(idx).cast(pl.Int32).alias("idx");
+
+/** The bridge, plan changes and plan ends of `points` (oldest first, at least two). */
+export function bridgeOfSources(points: HistorySource[]): SnapshotBridge {
+  const steps = bridgeSteps(points);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * bridgeOfSources, letting each step's frames go before the next (collectDroppedFrames): a
+ * dropped frame's native memory is freed only once the garbage collector finalises its wrapper,
+ * so in one synchronous run every snapshot's frames would stay until the end.
+ */
+export async function bridgeOfSourcesReleasing(points: HistorySource[]): Promise<SnapshotBridge> {
+  const steps = bridgeSteps(points);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await collectDroppedFrames();
+  }
+}
+
+/** bridgeOfSources' work, pausing where the frames of a step are no longer needed. */
+function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> {
+  const moveSums: pl.DataFrame[] = [];
+  const planSums: pl.DataFrame[] = [];
+  const changeSums: pl.DataFrame[] = [];
+  const totals: pl.DataFrame[] = [];
+  const planTotals: pl.DataFrame[] = [];
+  const rowsOf: number[] = [];
+  let previous: { paying: pl.DataFrame; rows: number } | undefined;
+  let firstPaid = pl.DataFrame([
+    pl.Series("org_id", [], pl.Utf8),
+    pl.Series("first_paid", [], pl.Int32),
+  ]);
+  // (each step in a function of its own: a suspended generator keeps its locals alive)
+  for (const [idx, point] of points.entries()) {
+    const month = isoDate(point.asOf);
+    const sums = snapshotSumsOf(point, idx);
+    rowsOf.push(sums.rows);
+    totals.push(sums.company);
+    planTotals.push(sums.plans);
+    yield; // the snapshot's narrow frame (~45 MB at a million organizations) goes
+    const paying = payingOf(point, idx);
+    firstPaid = withFirstPaid(firstPaid, paying, idx);
+    if (previous) {
+      const pair = pairSums({
+        previous: previous.paying,
+        current: paying,
+        firstPaid,
+        idx,
+        month: sums.rows > 0 ? month : null,
+      });
+      // the long frame's month row exists when either snapshot has organizations, paying or not
+      moveSums.push(
+        pair.moves.height === 0 && sums.rows + previous.rows > 0
+          ? zeroSums(pair.moves, idx, sums.rows > 0 ? month : null)
+          : pair.moves,
+      );
+      planSums.push(pair.plans);
+      changeSums.push(pair.changes);
+    }
+    previous = { paying, rows: sums.rows };
+    yield; // this pair's movements go; the paying organizations stay for the next pair
+  }
+  if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
+  // the snapshots with organizations (the long frame's idx and month)
+  const present = points.map((p, idx) => ({ idx, month: isoDate(p.asOf) }))
+    .filter(({ idx }) => rowsOf[idx] > 0);
+  return {
+    months: [...new Set(present.map((p) => p.month))].sort(),
+    company: companyBridgeOf(
+      pl.concat(moveSums, { how: "vertical" }),
+      totalsRatios(pl.concat(totals, { how: "vertical" }).rechunk()),
+    ),
+    plans: planBridgeOf({
+      sums: pl.concat(planSums, { how: "vertical" }),
+      totals: totalsRatios(
+        pl.concat(planTotals.slice(1), { how: "vertical" }).drop("month").rechunk(),
+      ),
+      months: pl.DataFrame([
+        pl.Series("idx", present.map((p) => p.idx), pl.Int32),
+        pl.Series("month_t", present.map((p) => p.month), pl.Utf8),
+      ]),
+    }),
+    changes: planChangesOf(pl.concat(changeSums, { how: "vertical" })),
+    planEnds: pl.concat(planTotals, { how: "vertical" }).select("idx", "month", "plan", "end_cents")
+      .sort(["idx", "plan"]),
+  };
+}
+
+/** A snapshot's sums by idx and by (idx, plan), from its narrow columns. */
+function snapshotSumsOf(
+  point: HistorySource,
+  idx: number,
+): { rows: number; company: pl.DataFrame; plans: pl.DataFrame } {
+  const narrow = lazyOf(point.frame).select(...historyColumns(point.frame.columns)).select(
+    pl.col("plan").cast(pl.Categorical),
+    "cents",
+    "mrr",
+    "requests",
+    "llm_cost",
+    "llm_cost_company",
+  ).collectSync(STREAMING).withColumns(idxColumn(idx));
+  return {
+    rows: narrow.height,
+    company: snapshotSums(narrow, ["idx"]),
+    plans: snapshotSums(narrow, ["idx", "plan"]).withColumns(
+      pl.col("plan").cast(pl.Utf8),
+      pl.lit(isoDate(point.asOf)).alias("month"),
+    ),
+  };
+}
+
+/** org_id, plan, cents and idx of the snapshot's paying organizations. */
+function payingOf(point: HistorySource, idx: number): pl.DataFrame {
+  // filtered on the snapshot's own column: the Parquet reader then decodes the other columns
+  // of the paying organizations only (a million organizations: +45 MB at the peak, not +100)
+  return lazyOf(point.frame).filter(centsOf().gt(0))
+    .select(...historyColumns(point.frame.columns))
+    .select("org_id", "plan", "cents")
+    .collectSync(STREAMING).withColumns(idxColumn(idx));
+}
+
+/** first_paid as the long frame has it, for every organization paying at idx or before. */
+function withFirstPaid(firstPaid: pl.DataFrame, paying: pl.DataFrame, idx: number) {
+  return pl.concat([
+    firstPaid,
+    paying.join(firstPaid, { on: "org_id", how: "anti" })
+      .filter(pl.col("org_id").isNotNull())
+      .select("org_id", pl.lit(idx).cast(pl.Int32).alias("first_paid")),
+  ], { how: "vertical" });
+}
+
+/** The movement sums of one pair of snapshots, from their paying organizations. */
+function pairSums(
+  { previous, current, firstPaid, idx, month }: {
+    previous: pl.DataFrame;
+    current: pl.DataFrame;
+    firstPaid: pl.DataFrame;
+    idx: number;
+    /** null when snapshot idx has no organizations */
+    month: string | null;
+  },
+): { moves: pl.DataFrame; plans: pl.DataFrame; changes: pl.DataFrame } {
+  const moves = movementsOf({
+    current: currentSide(current).drop("idx"),
+    previous: previousSide(previous).drop("idx"),
+    idx,
+    firstPaid,
+    months: pl.DataFrame([
+      pl.Series("idx", [idx], pl.Int32),
+      pl.Series("month_e", [month], pl.Utf8),
+    ]),
+  });
+  return {
+    moves: movementSums(moves),
+    plans: planMovementSums(moves),
+    changes: planChangeSums(moves),
+  };
+}
+
+/** movementSums' row of a month without paying organizations. */
+function zeroSums(sums: pl.DataFrame, idx: number, month: string | null): pl.DataFrame {
+  return pl.DataFrame(
+    sums.columns.map((name) =>
+      name === "idx"
+        ? pl.Series(name, [idx], pl.Int32)
+        : name === "month"
+        ? pl.Series(name, [month], pl.Utf8)
+        : pl.Series(name, [0], pl.Float64).cast(pl.Int64)
+    ),
+  );
+}
