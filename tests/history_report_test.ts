@@ -19,6 +19,7 @@ import {
 import { listSnapshots, readSnapshotFrame, writeSnapshot } from "../lib/history/snapshot.ts";
 import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";
 import { HISTORY } from "./fixtures/history.ts";
+import { UserError } from "../lib/core/config.ts";
 
 Deno.test("formatCents is exact", () => {
   assertEquals(formatCents(125010), "$1,250.10");
@@ -258,6 +259,32 @@ Deno.test("loadMonthlyHistoryPoints reads only the report's columns; the report 
   }
   assertEquals(projected.months, full.months);
   assertEquals(projected.unknownMrr, full.unknownMrr);
+});
+
+Deno.test("a stored snapshot damaged past its schema fails in one line naming the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const point of HISTORY) {
+      await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+    }
+    const [first] = await listSnapshots(dir, false);
+    // the data pages after the magic bytes zeroed; the footer (schema, row groups) intact, so
+    // the lazy scan opens and only reading the values fails
+    const bytes = await Deno.readFile(first.path);
+    bytes.fill(0, 4, Math.min(bytes.length - 64, 4 + 512));
+    await Deno.writeFile(first.path, bytes);
+    await assertRejects(
+      async () => buildHistoryReport(await loadMonthlyHistoryPoints(dir, false), false),
+      (error: Error) => {
+        ok(error instanceof UserError, String(error));
+        ok(error.message.startsWith(`${first.path} is not a readable Parquet snapshot (`));
+        assertEquals(error.message.split("\n").length, 1);
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("loadMonthlyHistoryPoints does not read the snapshots this export stands in for", async () => {

@@ -16,6 +16,7 @@
 import pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { UserError } from "../core/config.ts";
 import {
   centsOf,
   companyBridgeOf,
@@ -37,6 +38,8 @@ export interface HistorySource {
   asOf: Date;
   /** at least org_id, tier, plan, mrr_recurring, mrr, requests_30d, llm_cost_* (HISTORY_COLUMNS) */
   frame: pl.DataFrame | pl.LazyDataFrame;
+  /** the stored snapshot a lazy frame scans: named when reading it fails */
+  path?: string;
 }
 
 export interface SnapshotBridge {
@@ -58,6 +61,23 @@ const lazyOf = (frame: pl.DataFrame | pl.LazyDataFrame): pl.LazyDataFrame =>
 /** Row-wise work only: the streaming engine reads the Parquet in batches, in order. */
 const STREAMING = { engine: "streaming" } as const;
 
+/**
+ * `query` of `source`'s frame, collected. A stored snapshot is read only here (a lazy scan), so a
+ * file damaged past its schema fails here: in one line naming it, as an unreadable one does.
+ */
+function collectOf(source: HistorySource, query: pl.LazyDataFrame): pl.DataFrame {
+  try {
+    return query.collectSync(STREAMING);
+  } catch (error) {
+    if (!source.path) throw error;
+    throw new UserError(
+      `${source.path} is not a readable Parquet snapshot (${
+        String((error as Error)?.message ?? error).split("\n")[0]
+      }); move it out of the history folder or write it again`,
+    );
+  }
+}
+
 const mrrCounts = new WeakMap<object, { rows: number; unknown: number }>();
 
 /** Organizations and organizations with unknown MRR (empty mrr_recurring); read once per frame. */
@@ -66,10 +86,13 @@ export function mrrStats(source: HistorySource): { rows: number; unknown: number
   if (known) return known;
   let stats: { rows: number; unknown: number };
   if (isLazy(source.frame)) {
-    const row = source.frame.select(
-      pl.len().cast(pl.Float64).alias("rows"),
-      pl.col("mrr_recurring").nullCount().cast(pl.Float64).alias("unknown"),
-    ).collectSync(STREAMING).toRecords()[0];
+    const row = collectOf(
+      source,
+      source.frame.select(
+        pl.len().cast(pl.Float64).alias("rows"),
+        pl.col("mrr_recurring").nullCount().cast(pl.Float64).alias("unknown"),
+      ),
+    ).toRecords()[0];
     stats = { rows: row.rows as number, unknown: row.unknown as number };
   } else {
     stats = {
@@ -180,14 +203,17 @@ function snapshotSumsOf(
   point: HistorySource,
   idx: number,
 ): { rows: number; company: pl.DataFrame; plans: pl.DataFrame } {
-  const narrow = lazyOf(point.frame).select(...historyColumns(point.frame.columns)).select(
-    pl.col("plan").cast(pl.Categorical),
-    "cents",
-    "mrr",
-    "requests",
-    "llm_cost",
-    "llm_cost_company",
-  ).collectSync(STREAMING).withColumns(idxColumn(idx));
+  const narrow = collectOf(
+    point,
+    lazyOf(point.frame).select(...historyColumns(point.frame.columns)).select(
+      pl.col("plan").cast(pl.Categorical),
+      "cents",
+      "mrr",
+      "requests",
+      "llm_cost",
+      "llm_cost_company",
+    ),
+  ).withColumns(idxColumn(idx));
   return {
     rows: narrow.height,
     company: snapshotSums(narrow, ["idx"]),
@@ -202,10 +228,12 @@ function snapshotSumsOf(
 function payingOf(point: HistorySource, idx: number): pl.DataFrame {
   // filtered on the snapshot's own column: the Parquet reader then decodes the other columns
   // of the paying organizations only (a million organizations: +45 MB at the peak, not +100)
-  return lazyOf(point.frame).filter(centsOf().gt(0))
-    .select(...historyColumns(point.frame.columns))
-    .select("org_id", "plan", "cents")
-    .collectSync(STREAMING).withColumns(idxColumn(idx));
+  return collectOf(
+    point,
+    lazyOf(point.frame).filter(centsOf().gt(0))
+      .select(...historyColumns(point.frame.columns))
+      .select("org_id", "plan", "cents"),
+  ).withColumns(idxColumn(idx));
 }
 
 /** first_paid as the long frame has it, for every organization paying at idx or before. */

@@ -109,7 +109,11 @@ export async function loadMonthlyHistoryPoints(
   const points: HistorySource[] = [];
   for (const infos of byMonth.values()) {
     for (const info of [...infos].sort((a, b) => b.asOf.getTime() - a.asOf.getTime())) {
-      const point = { asOf: info.asOf, frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS) };
+      const point = {
+        asOf: info.asOf,
+        frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS),
+        path: info.path,
+      };
       points.push(point);
       if (withRevenue([point]).length > 0) break;
     }
