@@ -326,6 +326,9 @@ async function exportFiles(
         timed,
       });
       snapshot = written.snapshot;
+      // this thread's own files are written: it writes chart files beside the worker until
+      // none is left (the charts are the long pole after the write)
+      await chartWorker?.shareFileWriting();
       const chartPaths = charts ? (await charts).paths : [];
       const staged = [...chartPaths, ...written.staged];
       const stagedManifest = await writeManifest(staging, {

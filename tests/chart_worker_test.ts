@@ -109,6 +109,40 @@ Deno.test("a chart that fails in the worker rejects the job with its error", asy
   }
 });
 
+Deno.test("the main thread shares the chart files with the worker: each written once, the same bytes", async () => {
+  const here = await Deno.makeTempDir();
+  const there = await Deno.makeTempDir();
+  try {
+    const direct = await writeChartFiles(reportCharts(demo.frame), { outDir: here, stamp: "s" });
+    const worker = startChartWorker();
+    const rendered = worker.render({
+      frame: demo.frame,
+      outDir: there,
+      stamp: "s",
+      summary: false,
+    });
+    await worker.shareFileWriting(); // claims charts until none is left
+    const { paths } = await rendered;
+    assertEquals(paths.map((p) => p.slice(there.length)), direct.map((p) => p.slice(here.length)));
+    for (const path of direct) {
+      const twin = there + path.slice(here.length);
+      ok(
+        Buffer.from(await Deno.readFile(twin)).equals(Buffer.from(await Deno.readFile(path))),
+        twin,
+      );
+    }
+    // nothing else: no temp file of a second write of the same chart
+    assertEquals([...Deno.readDirSync(there)].length, direct.length);
+    // no job (closed before drawing): nothing to share
+    const idle = startChartWorker();
+    idle.close();
+    await idle.shareFileWriting();
+  } finally {
+    await Deno.remove(here, { recursive: true });
+    await Deno.remove(there, { recursive: true });
+  }
+});
+
 Deno.test("drawn settles no later than the job (the worker says so once its charts are drawn), and on failure or close", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -61,13 +61,36 @@ export async function writeChartFiles(
   charts: Chart[],
   { outDir, stamp }: { outDir: string; stamp: string },
 ): Promise<string[]> {
-  const paths: string[] = [];
-  for (const chart of charts) {
+  let next = 0;
+  await writeClaimedChartFiles(charts, { outDir, stamp, claim: () => next++ });
+  return chartFilePaths(charts, { outDir, stamp });
+}
+
+/** The SVG and PNG paths of `charts` in `outDir`, in chart order. */
+export function chartFilePaths(
+  charts: Pick<Chart, "name">[],
+  { outDir, stamp }: { outDir: string; stamp: string },
+): string[] {
+  return charts.flatMap((chart) => {
     const base = join(outDir, `helicone_pricing_${chart.name}_${stamp}`);
-    await writeFileAtomic(`${base}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
-    await writeFileAtomic(`${base}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
+    return [`${base}.svg`, `${base}.png`];
+  });
+}
+
+/**
+ * The files of the charts `claim` hands out (an index each, until one past the last): the chart
+ * worker and the main thread share one counter, so each chart is written once, by whichever is
+ * free first.
+ */
+export async function writeClaimedChartFiles(
+  charts: Pick<Chart, "name" | "svg">[],
+  { outDir, stamp, claim }: { outDir: string; stamp: string; claim: () => number },
+): Promise<void> {
+  for (let index = claim(); index < charts.length; index = claim()) {
+    const chart = charts[index];
+    const [svgPath, pngPath] = chartFilePaths([chart], { outDir, stamp });
+    await writeFileAtomic(svgPath, (tmp) => Deno.writeTextFile(tmp, chart.svg));
+    await writeFileAtomic(pngPath, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
     collectYoungGarbage();
-    paths.push(`${base}.svg`, `${base}.png`);
   }
-  return paths;
 }

@@ -56,14 +56,22 @@ export interface RenderedCharts {
 interface WorkerJob {
   /** the chart columns as an Arrow IPC file, removed by the worker once read */
   ipcPath: string;
+  /** one Int32: the next chart whose files are to be written, shared with the main thread */
+  claims: SharedArrayBuffer;
   plans?: PerPlanRow[];
   outDir: string;
   stamp: string;
   summary: boolean;
 }
 
-/** `drawn` comes first: the SVGs exist and the chart columns are freed; rasterising is left. */
-type WorkerReply = RenderedCharts | { drawn: true } | { error: string };
+/**
+ * `drawn` comes first, with the charts: the SVGs exist and the chart columns are freed; writing
+ * their files (rasterising) is left, shared with the main thread.
+ */
+type WorkerReply =
+  | RenderedCharts
+  | { drawn: Pick<Chart, "name" | "svg">[] }
+  | { error: string };
 
 /** A chart worker started ahead of its job, so its start-up overlaps the queries. */
 export interface ChartWorker {
@@ -75,6 +83,13 @@ export interface ChartWorker {
    * was closed. The export starts its writers then, so the two peaks never add up.
    */
   readonly drawn: Promise<void>;
+  /**
+   * Writes chart files beside the worker until none is left (the charts come from the worker
+   * once drawn; each is written once, by whichever thread claims it first). For the main thread
+   * once its own work is done: at 100k organizations a CSV export ends ~0.25 s sooner. Resolves
+   * at once when there is no job or it failed.
+   */
+  shareFileWriting(): Promise<void>;
   /** Ends the worker (done, failed elsewhere, or not needed after all). */
   close(): void;
 }
@@ -92,6 +107,16 @@ export function startChartWorker(): ChartWorker {
   const worker = new Worker(import.meta.url, { type: "module" });
   let markDrawn = () => {};
   const drawn = new Promise<void>((resolve) => markDrawn = resolve);
+  let job: {
+    charts: Pick<Chart, "name" | "svg">[];
+    claims: Int32Array;
+    outDir: string;
+    stamp: string;
+  } | undefined;
+  const claims = new SharedArrayBuffer(4);
+  // resvg loads on this thread while it queries (it rasterises here only when it shares)
+  const chartFiles = import("./chart_files.ts");
+  chartFiles.catch(() => {});
   const terminate = () => {
     worker.terminate();
     markDrawn();
@@ -114,7 +139,10 @@ export function startChartWorker(): ChartWorker {
       };
       return new Promise<RenderedCharts>((resolve, reject) => {
         worker.onmessage = (event: MessageEvent<WorkerReply>) => {
-          if ("drawn" in event.data) return markDrawn();
+          if ("drawn" in event.data) {
+            job = { charts: event.data.drawn, claims: new Int32Array(claims), outDir, stamp };
+            return markDrawn();
+          }
           if ("error" in event.data) return failed(reject, `charts failed: ${event.data.error}`);
           terminate();
           resolve(event.data);
@@ -123,7 +151,18 @@ export function startChartWorker(): ChartWorker {
           event.preventDefault();
           failed(reject, `charts failed: ${event.message}`);
         };
-        worker.postMessage({ ipcPath, plans, outDir, stamp, summary } satisfies WorkerJob);
+        worker.postMessage({ ipcPath, claims, plans, outDir, stamp, summary } satisfies WorkerJob);
+      });
+    },
+    async shareFileWriting() {
+      await drawn;
+      if (!job) return;
+      const { charts, claims, outDir, stamp } = job;
+      const { writeClaimedChartFiles } = await chartFiles;
+      await writeClaimedChartFiles(charts, {
+        outDir,
+        stamp,
+        claim: () => Atomics.add(claims, 0, 1),
       });
     },
     close: terminate,
@@ -146,7 +185,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
   };
   // Loaded here only, and at once: Plot, linkedom and resvg stay out of the main thread, and load
   // while it queries. A failed load is reported with the job.
-  const modules = Promise.all([import("../economics/charts.ts"), import("./charts.ts")]);
+  const modules = Promise.all([import("../economics/charts.ts"), import("./chart_files.ts")]);
   modules.catch(() => {});
   /**
    * The job's charts, one at a time; with many organizations each chart's Polars frames are freed
@@ -174,13 +213,19 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
   };
   scope.onmessage = async (event) => {
     try {
-      const [{ summaryCharts }, { writeChartFiles }] = await modules;
+      const [{ summaryCharts }, { chartFilePaths, writeClaimedChartFiles }] = await modules;
       const job = event.data;
       const charts = await drawCharts(job);
       await collectDroppedFrames(); // the chart columns, before rasterising
-      scope.postMessage({ drawn: true });
-      const paths = await writeChartFiles(charts, { outDir: job.outDir, stamp: job.stamp });
-      scope.postMessage({ paths, summary: job.summary ? summaryCharts(charts) : [] });
+      scope.postMessage({ drawn: charts.map(({ name, svg }) => ({ name, svg })) });
+      const claims = new Int32Array(job.claims);
+      const files = { outDir: job.outDir, stamp: job.stamp };
+      await writeClaimedChartFiles(charts, { ...files, claim: () => Atomics.add(claims, 0, 1) });
+      // the main thread may still be writing the files it claimed: it awaits those itself
+      scope.postMessage({
+        paths: chartFilePaths(charts, files),
+        summary: job.summary ? summaryCharts(charts) : [],
+      });
     } catch (error) {
       scope.postMessage({ error: error instanceof Error ? error.message : String(error) });
     }
