@@ -45,8 +45,13 @@ import { exportHistory } from "./history/report.ts";
 import { addEconomicsColumns } from "./economics/columns.ts";
 import { costModelFromEnv } from "./economics/cost_model.ts";
 import { loadPriceBook } from "./economics/price_book.ts";
-import { summaryChartNames, summarySheetInput, summarySheets } from "./economics/xlsx_summary.ts";
-import { type ChartWorker, type RenderedCharts, startChartWorker } from "./report/chart_worker.ts";
+import {
+  type SummaryChart,
+  summaryChartNames,
+  summarySheetInput,
+  summarySheets,
+} from "./economics/xlsx_summary.ts";
+import { type ChartWorker, startChartWorker } from "./report/chart_worker.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
 export type {
@@ -321,7 +326,7 @@ async function exportFiles(
         env,
         staging,
         segments,
-        charts,
+        summaryPngs: chartWorker?.summary,
         chartsDrawn: chartWorker?.drawn,
         timed,
       });
@@ -383,12 +388,13 @@ const SEPARATE_CHART_PEAK_ABOVE = 250_000;
 /** history, snapshot and write: every file but the charts and the manifest, into `staging`. */
 async function writeStage(
   data: PricingData,
-  { options, env, staging, segments, charts, chartsDrawn, timed }: {
+  { options, env, staging, segments, summaryPngs, chartsDrawn, timed }: {
     options: ExportOptions;
     env: Env;
     staging: string;
     segments?: ReturnType<typeof segmentFrames>;
-    charts?: Promise<RenderedCharts>;
+    /** the summary sheet's PNGs, from the chart worker */
+    summaryPngs?: Promise<SummaryChart[]>;
     /** settles once the chart worker has drawn (see ChartWorker.drawn) */
     chartsDrawn?: Promise<void>;
     timed: StageTimer;
@@ -439,11 +445,8 @@ async function writeStage(
             asOf: data.asOf,
             demo: data.demo,
             // the summary sheet's PNGs, awaited after the data sheet (the worker draws them)
-            charts: charts
-              ? {
-                names: summaryChartNames(data.frame),
-                pngs: charts.then((rendered) => rendered.summary),
-              }
+            charts: summaryPngs
+              ? { names: summaryChartNames(data.frame), pngs: summaryPngs }
               : undefined,
           })),
         },

@@ -69,8 +69,9 @@ interface WorkerJob {
  * their files (rasterising) is left, shared with the main thread.
  */
 type WorkerReply =
-  | RenderedCharts
+  | { paths: string[] }
   | { drawn: Pick<Chart, "name" | "svg">[] }
+  | { summary: SummaryChart[] }
   | { error: string };
 
 /** A chart worker started ahead of its job, so its start-up overlaps the queries. */
@@ -90,6 +91,11 @@ export interface ChartWorker {
    * at once when there is no job or it failed.
    */
   shareFileWriting(): Promise<void>;
+  /**
+   * The summary sheet's PNGs of a job that asked for them, rasterised right after the drawing
+   * (before the chart files: the XLSX waits for them); rejects when the job fails.
+   */
+  readonly summary: Promise<SummaryChart[]>;
   /** Ends the worker (done, failed elsewhere, or not needed after all). */
   close(): void;
 }
@@ -117,12 +123,21 @@ export function startChartWorker(): ChartWorker {
   // resvg loads on this thread while it queries (it rasterises here only when it shares)
   const chartFiles = import("./chart_files.ts");
   chartFiles.catch(() => {});
+  let summaryDone: (pngs: SummaryChart[]) => void = () => {};
+  let summaryFailed: (error: Error) => void = () => {};
+  const summary = new Promise<SummaryChart[]>((resolve, reject) => {
+    summaryDone = resolve;
+    summaryFailed = reject;
+  });
+  summary.catch(() => {}); // awaited by whoever wants it; a failure is reported by render too
+  let summaryPngs: SummaryChart[] = [];
   const terminate = () => {
     worker.terminate();
     markDrawn();
   };
   return {
     drawn,
+    summary,
     render({ frame, outDir, stamp, summary }) {
       let ipcPath: string;
       let plans: PerPlanRow[] | undefined;
@@ -135,6 +150,7 @@ export function startChartWorker(): ChartWorker {
       }
       const failed = (reject: (error: Error) => void, message: string) => {
         terminate();
+        summaryFailed(new Error(message));
         Deno.remove(ipcPath).catch(() => {}).finally(() => reject(new Error(message)));
       };
       return new Promise<RenderedCharts>((resolve, reject) => {
@@ -143,9 +159,14 @@ export function startChartWorker(): ChartWorker {
             job = { charts: event.data.drawn, claims: new Int32Array(claims), outDir, stamp };
             return markDrawn();
           }
+          if ("summary" in event.data) {
+            summaryPngs = event.data.summary;
+            return summaryDone(summaryPngs);
+          }
           if ("error" in event.data) return failed(reject, `charts failed: ${event.data.error}`);
           terminate();
-          resolve(event.data);
+          summaryDone(summaryPngs); // (none asked: [])
+          resolve({ paths: event.data.paths, summary: summaryPngs });
         };
         worker.onerror = (event) => {
           event.preventDefault();
@@ -218,14 +239,13 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       const charts = await drawCharts(job);
       await collectDroppedFrames(); // the chart columns, before rasterising
       scope.postMessage({ drawn: charts.map(({ name, svg }) => ({ name, svg })) });
+      // the summary sheet's PNGs first: the XLSX writer waits for them
+      if (job.summary) scope.postMessage({ summary: summaryCharts(charts) });
       const claims = new Int32Array(job.claims);
       const files = { outDir: job.outDir, stamp: job.stamp };
       await writeClaimedChartFiles(charts, { ...files, claim: () => Atomics.add(claims, 0, 1) });
       // the main thread may still be writing the files it claimed: it awaits those itself
-      scope.postMessage({
-        paths: chartFilePaths(charts, files),
-        summary: job.summary ? summaryCharts(charts) : [],
-      });
+      scope.postMessage({ paths: chartFilePaths(charts, files) });
     } catch (error) {
       scope.postMessage({ error: error instanceof Error ? error.message : String(error) });
     }
