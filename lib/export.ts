@@ -38,6 +38,7 @@ import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
 import { startRevenueWorker } from "./revenue/worker.ts";
 import { writeExportFiles } from "./formats/export_files.ts";
+import { loadExcelJs } from "./formats/xlsx.ts";
 import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
@@ -281,6 +282,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).
   await removeDeadStaging(options.outDir);
   const chartWorker = options.charts ? startChartWorker() : undefined;
+  // ExcelJS loads while the databases answer, not after the data (a failed load is the writer's)
+  if (options.formats.includes("xlsx")) loadExcelJs().catch(() => {});
   try {
     const env = options.env ?? await loadEnv();
     const data = await loadPricingData({ ...options, env });
