@@ -132,16 +132,15 @@ export async function loadPricingData(
   // the organizations query is done: it overlaps the ClickHouse queries, and its memory goes
   // with it. `using` ends it however this function ends (no worker left behind).
   const stripeRevenue = !demo && options.stripe !== "skip" && !options.revenueFor;
-  using revenueWorker = stripeRevenue
-    ? startRevenueWorker({
-      env,
-      mode: options.stripe,
-      asOf: window.end,
-      windowDays: window.days,
-      outDir: options.outDir,
-      quiet: options.quiet,
-    })
-    : undefined;
+  const revenueOptions = {
+    env,
+    mode: options.stripe,
+    asOf: window.end,
+    windowDays: window.days,
+    outDir: options.outDir,
+    quiet: options.quiet,
+  };
+  using revenueWorker = stripeRevenue ? startRevenueWorker(revenueOptions) : undefined;
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
@@ -189,15 +188,7 @@ export async function loadPricingData(
         joined.frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[],
       );
     }
-    return await loadRevenueStage(joined.frame, {
-      demo,
-      env,
-      mode: options.stripe,
-      asOf: window.end,
-      windowDays: window.days,
-      outDir: options.outDir,
-      quiet: options.quiet,
-    });
+    return await loadRevenueStage(joined.frame, { demo, ...revenueOptions });
   };
   // the revenue columns are attached inside the stage, so its GC frees the join's and the Stripe
   // cache's garbage before the metrics run
