@@ -143,7 +143,7 @@ Deno.test("the main thread shares the chart files with the worker: each written 
   }
 });
 
-Deno.test("drawn settles no later than the job (the worker says so once its charts are drawn), and on failure or close", async () => {
+Deno.test("drawn settles no later than the job (the worker says so once its charts are drawn), and on failure or close; summary then rejects", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const worker = startChartWorker();
@@ -160,10 +160,12 @@ Deno.test("drawn settles no later than the job (the worker says so once its char
       /charts failed/,
     );
     await failing.drawn; // settled by the failure
+    await rejects(failing.summary, /charts failed/); // a writer waiting for the PNGs is told
 
     const closed = startChartWorker();
     closed.close();
     await closed.drawn; // settled by close: an export that never drew does not wait
+    await rejects(closed.summary, /closed/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

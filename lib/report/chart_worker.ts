@@ -125,19 +125,24 @@ export function startChartWorker(): ChartWorker {
   chartFiles.catch(() => {});
   let summaryDone: (pngs: SummaryChart[]) => void = () => {};
   let summaryFailed: (error: Error) => void = () => {};
-  const summary = new Promise<SummaryChart[]>((resolve, reject) => {
+  const summaryPromise = new Promise<SummaryChart[]>((resolve, reject) => {
     summaryDone = resolve;
     summaryFailed = reject;
   });
-  summary.catch(() => {}); // awaited by whoever wants it; a failure is reported by render too
+  summaryPromise.catch(() => {}); // awaited by whoever wants it; render reports a failure too
   let summaryPngs: SummaryChart[] = [];
-  const terminate = () => {
+  // Whatever ends the worker settles what waits on it (settled promises ignore the rest): a
+  // writer awaiting the summary PNGs never hangs on a worker that is gone.
+  let ended = false;
+  const terminate = (why = "the chart worker was closed") => {
+    ended = true;
     worker.terminate();
     markDrawn();
+    summaryFailed(new Error(why));
   };
   return {
     drawn,
-    summary,
+    summary: summaryPromise,
     render({ frame, outDir, stamp, summary }) {
       let ipcPath: string;
       let plans: PerPlanRow[] | undefined;
@@ -145,12 +150,11 @@ export function startChartWorker(): ChartWorker {
         plans = chartPlanTable(frame);
         ipcPath = writeChartColumns(frame, outDir);
       } catch (error) {
-        terminate();
+        terminate(`charts failed: ${(error as Error)?.message ?? error}`);
         return Promise.reject(error);
       }
       const failed = (reject: (error: Error) => void, message: string) => {
-        terminate();
-        summaryFailed(new Error(message));
+        terminate(message);
         Deno.remove(ipcPath).catch(() => {}).finally(() => reject(new Error(message)));
       };
       return new Promise<RenderedCharts>((resolve, reject) => {
@@ -164,8 +168,8 @@ export function startChartWorker(): ChartWorker {
             return summaryDone(summaryPngs);
           }
           if ("error" in event.data) return failed(reject, `charts failed: ${event.data.error}`);
-          terminate();
           summaryDone(summaryPngs); // (none asked: [])
+          terminate();
           resolve({ paths: event.data.paths, summary: summaryPngs });
         };
         worker.onerror = (event) => {
@@ -180,13 +184,20 @@ export function startChartWorker(): ChartWorker {
       if (!job) return;
       const { charts, claims, outDir, stamp } = job;
       const { writeClaimedChartFiles } = await chartFiles;
-      await writeClaimedChartFiles(charts, {
-        outDir,
-        stamp,
-        claim: () => Atomics.add(claims, 0, 1),
-      });
+      try {
+        await writeClaimedChartFiles(charts, {
+          outDir,
+          stamp,
+          // a failed or closed job: no more files (the export is failing)
+          claim: () => ended ? charts.length : Atomics.add(claims, 0, 1),
+        });
+      } catch (error) {
+        throw new Error(
+          `charts failed: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
+        );
+      }
     },
-    close: terminate,
+    close: () => terminate(),
   };
 }
 
