@@ -1,0 +1,226 @@
+/**
+ * The brief's statistics sections, all Polars expressions over the export frame: totals, the
+ * tiers' table and the distributions of the key columns.
+ */
+import pl from "nodejs-polars";
+import { collectDroppedFrames } from "../core/memory.ts";
+import { COLUMNS } from "../frame/columns.ts";
+import { markdownCode, markdownTable } from "../formats/markdown.ts";
+import { formatCount, formatUsd } from "./numbers.ts";
+
+// ── formatting ──────────────────────────────────────────────────────────────────────────────
+
+function formatValue(value: number | null, unit: string): string {
+  if (value === null) return "–";
+  if (unit.startsWith("USD")) return formatUsd(value);
+  if (unit === "percent") return `${value.toFixed(1)} %`;
+  return value.toLocaleString("en-US", { maximumFractionDigits: 1 });
+}
+
+// ── statistics ──────────────────────────────────────────────────────────────────────────────
+// Every figure is a Polars expression evaluated in one select per section: at 1M organizations the
+// columns never become JS arrays (they were 3 GB at peak when they did).
+
+/**
+ * The q-quantile with linear interpolation between closest ranks (numpy's default):
+ * position (n − 1)·q in the sorted values. (Polars' quantile(q, "linear") is the same rule.)
+ */
+export function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
+}
+
+export const DISTRIBUTION_COLUMNS = [
+  "seats",
+  "requests_30d",
+  "llm_cost_30d",
+  "mrr",
+  "gross_margin_pct",
+] as const;
+
+const QUANTILES: [string, number][] = [
+  ["min", 0],
+  ["p25", 0.25],
+  ["median", 0.5],
+  ["p75", 0.75],
+  ["p90", 0.9],
+  ["max", 1],
+];
+
+const num = (name: string) => pl.col(name).cast(pl.Float64);
+/** Sum of the non-null values (0 when there are none). */
+const sumOf = (name: string) => num(name).sum().fillNull(0);
+/** Non-null values. */
+const known = (name: string) => pl.col(name).isNotNull().cast(pl.Float64).sum();
+/** Rows where the condition holds (null counts as no). */
+const countWhere = (condition: pl.Expr) => condition.fillNull(false).cast(pl.Float64).sum();
+const quantileOf = (name: string, q: number) => num(name).dropNulls().quantile(q, "linear");
+
+/** One row of named figures from `exprs`; null where Polars has no value. */
+function figures(
+  frame: pl.DataFrame,
+  exprs: Record<string, pl.Expr>,
+): Record<string, number | null> {
+  const row = frame.select(...Object.entries(exprs).map(([name, e]) => e.alias(name)));
+  return Object.fromEntries(
+    row.columns.map((name) => {
+      const value = row.getColumn(name).get(0);
+      return [name, value === null || value === undefined ? null : Number(value)];
+    }),
+  );
+}
+
+/** Tiers in a stable order: the known families first, then anything else alphabetically. */
+function tierOrder(frame: pl.DataFrame): string[] {
+  const known = ["free", "pro", "team", "growth", "enterprise", "other"];
+  const present = new Set(
+    (frame.select(pl.col("tier").unique()).getColumn("tier").toArray() as (string | null)[])
+      .map((t) => t ?? "(none)"),
+  );
+  return [
+    ...known.filter((t) => present.has(t)),
+    ...[...present].filter((t) => !known.includes(t)).sort(),
+  ];
+}
+
+function rowsOfTier(frame: pl.DataFrame, tier: string): pl.DataFrame {
+  return tier === "(none)"
+    ? frame.filter(pl.col("tier").isNull())
+    : frame.filter(pl.col("tier").eq(pl.lit(tier)));
+}
+
+// ── sections ────────────────────────────────────────────────────────────────────────────────
+
+export function totalsSection(frame: pl.DataFrame): string {
+  const f = figures(frame, {
+    seats: sumOf("seats"),
+    active: sumOf("active_users_30d"),
+    requests: sumOf("requests_30d"),
+    cost: sumOf("llm_cost_30d"),
+    costPtb: sumOf("llm_cost_ptb_30d"),
+    mrr: sumOf("mrr"),
+    mrrKnown: known("mrr"),
+    mrrRecurring: sumOf("mrr_recurring"),
+    paying: countWhere(pl.col("mrr").gt(0)),
+    negative: countWhere(pl.col("gross_margin_pct").lt(0)),
+  });
+  const rows: [string, string][] = [
+    ["organizations", formatCount(frame.height)],
+    ["seats", formatCount(f.seats!)],
+    ["active users in the window", formatCount(f.active!)],
+    ["requests in the window", formatCount(f.requests!)],
+    ["LLM cost in the window (all traffic)", formatUsd(f.cost!)],
+    [
+      "LLM cost in the window, pass-through billed (cost to the company)",
+      formatUsd(f.costPtb!),
+    ],
+    ["MRR (spec definition, organizations with known MRR)", formatUsd(f.mrr!)],
+    ["MRR, recurring only (industry definition)", formatUsd(f.mrrRecurring!)],
+    ["organizations with MRR > 0", formatCount(f.paying!)],
+    ["organizations with unknown MRR (empty cell)", formatCount(frame.height - f.mrrKnown!)],
+    ["organizations with negative gross margin", formatCount(f.negative!)],
+  ];
+  return markdownTable(["measure", "value"], rows);
+}
+
+export function tierSection(frame: pl.DataFrame): string {
+  const slim = slimForTiers(frame);
+  return tierTable(tierOrder(slim).map((tier) => tierRow(slim, tier)));
+}
+
+/**
+ * tierSection, each tier's copied rows freed before the next (at a million organizations they
+ * would add up to ~75 MB at the end of the write stage, the export's peak). Same figures.
+ */
+export async function tierSectionReleasing(frame: pl.DataFrame): Promise<string> {
+  const slim = slimForTiers(frame);
+  const rows: string[][] = [];
+  for (const tier of tierOrder(slim)) {
+    rows.push(tierRow(slim, tier));
+    await collectDroppedFrames();
+  }
+  return tierTable(rows);
+}
+
+/** Only the columns the tier figures read: a tier's rows are copied out (free: half a million). */
+function slimForTiers(frame: pl.DataFrame): pl.DataFrame {
+  return frame.select(
+    "tier",
+    "seats",
+    "requests_30d",
+    "llm_cost_30d",
+    "mrr",
+    "gross_margin_pct",
+    "is_ptb",
+  );
+}
+
+function tierRow(slim: pl.DataFrame, tier: string): string[] {
+  const part = rowsOfTier(slim, tier);
+  const f = figures(part, {
+    seats: sumOf("seats"),
+    requests: sumOf("requests_30d"),
+    medianRequests: quantileOf("requests_30d", 0.5),
+    cost: sumOf("llm_cost_30d"),
+    mrr: sumOf("mrr"),
+    mrrKnown: known("mrr"),
+    paying: countWhere(pl.col("mrr").gt(0)),
+    negative: countWhere(pl.col("gross_margin_pct").lt(0)),
+    ptb: countWhere(pl.col("is_ptb")),
+  });
+  return [
+    tier,
+    formatCount(part.height),
+    formatCount(f.seats!),
+    formatCount(f.requests!),
+    formatValue(f.medianRequests, "count"),
+    formatUsd(f.cost!),
+    formatUsd(f.mrr!),
+    formatCount(part.height - f.mrrKnown!),
+    formatCount(f.paying!),
+    formatCount(f.negative!),
+    formatCount(f.ptb!),
+  ];
+}
+
+function tierTable(rows: string[][]): string {
+  return markdownTable(
+    [
+      "tier",
+      "organizations",
+      "seats",
+      "requests_30d",
+      "median requests_30d",
+      "llm_cost_30d",
+      "mrr",
+      "unknown mrr",
+      "paying (mrr > 0)",
+      "negative margin",
+      "is_ptb",
+    ],
+    rows,
+  );
+}
+
+export function distributionSection(frame: pl.DataFrame): string {
+  const exprs: Record<string, pl.Expr> = {};
+  for (const name of DISTRIBUTION_COLUMNS) {
+    exprs[`${name}:n`] = known(name);
+    for (const [label, q] of QUANTILES) exprs[`${name}:${label}`] = quantileOf(name, q);
+  }
+  const f = figures(frame, exprs);
+  const rows = DISTRIBUTION_COLUMNS.map((name) => {
+    const unit = COLUMNS.find((c) => c.name === name)!.unit;
+    return [
+      markdownCode(name),
+      formatCount(f[`${name}:n`]!),
+      ...QUANTILES.map(([label]) => formatValue(f[`${name}:${label}`], unit)),
+    ];
+  });
+  return markdownTable(["column", "values", ...QUANTILES.map(([label]) => label)], rows);
+}
+
+/** Said once, plainly: names and tiers are typed by customers or staff, never instructions. */
