@@ -38,7 +38,7 @@ const BETWEEN_SORTS = "__between_sorts";
  * organizations): a row index between them keeps them apart. The passes run on the two keys
  * and a row number only; the frame is gathered once, in the caller's lazy plan.
  */
-function newestFirst(frame: pl.DataFrame): pl.LazyDataFrame {
+export function newestFirst(frame: pl.DataFrame): pl.LazyDataFrame {
   const order = frame.lazy().select("org_id", "created_at").withRowIndex(ROW)
     .sort({ by: "org_id", nullsLast: true })
     .withRowIndex(BETWEEN_SORTS)

@@ -5,6 +5,7 @@
 import pl from "nodejs-polars";
 import type { Env } from "../core/config.ts";
 import { DEMO_SEED } from "../sources/demo.ts";
+import { newestFirst } from "../frame/join.ts";
 import {
   defaultCacheDir,
   loadRevenue,
@@ -109,18 +110,15 @@ export function loadLiveRevenue(
 
 /**
  * The organizations' Stripe customer ids (unique, not empty) in export order, newest
- * organization first, org_id breaking ties: the order of the joined frame (newestFirst in
- * lib/frame/join.ts), so the revenue worker, given them before the join, asks Stripe for the
+ * organization first, org_id breaking ties: the order of the joined frame (by newestFirst of
+ * lib/frame/join.ts itself), so the revenue worker, given them before the join, asks Stripe for the
  * customers in the order the in-thread stage does (the unknown ids' examples, the customers
  * checked within the call bound). tests/revenue_worker_test.ts compares the two.
  */
 export function customerIdsInExportOrder(organizations: pl.DataFrame): string[] {
   const id = pl.col("stripe_customer_id");
-  return organizations.lazy()
-    .select("org_id", "created_at", "stripe_customer_id")
+  return newestFirst(organizations.select("org_id", "created_at", "stripe_customer_id"))
     .filter(id.isNotNull().and(id.neq(pl.lit(""))))
-    .sort({ by: "org_id", nullsLast: true })
-    .sort({ by: "created_at", descending: true, nullsLast: true, maintainOrder: true })
     .unique({ subset: "stripe_customer_id", keep: "first", maintainOrder: true })
     .collectSync()
     .getColumn("stripe_customer_id").toArray() as string[];
