@@ -54,13 +54,11 @@ function loadMallocTrim(): (() => void) | null {
 }
 
 /**
- * A writer's slices (their Polars frames, doubles and strings' CSV) are garbage once written, but
- * only a collection frees them, and V8, seeing little of that memory, let a 1M-row CSV + XLSX write
- * hold 90–200 MB of them. Their wrappers die young: a scavenge (≈1 ms; the main heap is small now
- * that revenue is read in a worker) after each slice lets their finalisers free the native memory.
- * Without --expose-gc: nothing.
+ * Short-lived garbage that V8 does not see the size of, freed now by a young-generation
+ * collection (≈1 ms; a full one takes ~25 ms with Plot on the heap). A writer's slices (their
+ * Polars frames, doubles and strings' CSV; a 1M-row CSV + XLSX write held 90–200 MB of them) and a
+ * chart's PNG rasteriser (a 1760 × 960 pixmap, ~7 MB) die young. Without --expose-gc: nothing.
  */
-export function collectSliceGarbage(): void {
-  const gc = (globalThis as { gc?: (options?: { type: "minor" | "major" }) => void }).gc;
-  gc?.({ type: Deno.env.get("SLICE_GC") === "major" ? "major" : "minor" });
+export function collectYoungGarbage(): void {
+  (globalThis as { gc?: (options: { type: "minor" }) => void }).gc?.({ type: "minor" });
 }

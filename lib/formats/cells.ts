@@ -2,7 +2,7 @@
 import pl from "nodejs-polars";
 import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { parseStringsCsv, type TextBytes } from "./cell_text.ts";
-import { collectSliceGarbage } from "../core/memory.ts";
+import { collectYoungGarbage } from "../core/memory.ts";
 
 /**
  * Text starting with = + - @ tab or CR is prefixed with `'`, so a spreadsheet shows it as text
@@ -154,7 +154,7 @@ const STRINGS_CSV = {
 /** The export frame's typed columns, in the column table's order; strings as UTF-8 spans. */
 export function exportTypedColumns(frame: pl.DataFrame): TypedColumn[] {
   assertExportColumns(frame);
-  if (!Deno.env.get("NO_SLICE_GC")) collectSliceGarbage(); // the previous slice's (lib/core/memory.ts)
+  collectYoungGarbage(); // the previous slice's (lib/core/memory.ts)
   return typedColumns(frame, COLUMNS, { textBytes: true });
 }
 

@@ -5,6 +5,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
+import { collectYoungGarbage } from "../core/memory.ts";
 import type { Chart } from "./chart_frame.ts";
 
 let fontFiles: string[] | null = null;
@@ -45,15 +46,6 @@ export function svgToPng(svg: string, width = 2 * 880): Uint8Array {
     },
   });
   return resvg.render().asPng();
-}
-
-/**
- * The renderer's garbage of one PNG (its 1760 × 960 pixmap, ~7 MB V8 does not see) freed now: a
- * young-generation collection (under --expose-gc) finds it for ~1 ms, where a full one takes
- * ~25 ms in the chart worker (Plot, linkedom and d3 on its heap).
- */
-function collectYoungGarbage(): void {
-  (globalThis as { gc?: (options: { type: string }) => void }).gc?.({ type: "minor" });
 }
 
 /** Dated SVG and PNG of each chart in `outDir`; returns the paths. */
