@@ -90,10 +90,14 @@ export function exportWindow(asOf: Date, days: number): ExportWindow {
 
 type StageTimer = <T>(name: string, work: () => Promise<T> | T) => Promise<T>;
 
-/** Times each stage into `stages` (milliseconds) and tells `onTime` when it starts and ends. */
+/**
+ * Times each stage into `stages` (milliseconds) and tells `onTime` when it starts and ends. Each
+ * stage ends with its dropped frames collected when the export is large (`rows`: the
+ * organizations, once known).
+ */
 function stageTimer(
   stages: Record<string, number>,
-  onTime?: ExportOptions["onStageTime"],
+  { onTime, rows }: { onTime?: ExportOptions["onStageTime"]; rows: () => number | undefined },
 ): StageTimer {
   return async (name, work) => {
     onTime?.(name, "start");
@@ -101,7 +105,7 @@ function stageTimer(
     try {
       return await work();
     } finally {
-      await collectDroppedFrames();
+      await collectDroppedFrames({ rows: rows() });
       stages[name] = Math.round(performance.now() - started);
       onTime?.(name, "end");
     }
@@ -114,7 +118,11 @@ export async function loadPricingData(
 ): Promise<PricingData> {
   const options = exportOptions(overrides);
   const stages: Record<string, number> = {};
-  const timed = stageTimer(stages, options.onStageTime);
+  let organizationCount: number | undefined; // known once the organizations query is read
+  const timed = stageTimer(stages, {
+    onTime: options.onStageTime,
+    rows: () => organizationCount,
+  });
   const log = options.log ?? ((line: string) => console.error(line));
   const onStage = options.onStage ?? (() => {});
 
@@ -144,10 +152,12 @@ export async function loadPricingData(
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
-  const onOrganizations = revenueWorker && ((organizations: pl.DataFrame) => {
+  const onOrganizations = (organizations: pl.DataFrame) => {
+    organizationCount = organizations.height;
+    if (!revenueWorker) return;
     log("reading Stripe revenue…");
     revenueWorker.load(customerIdsInExportOrder(organizations));
-  });
+  };
   const results: Omit<QueryResults, "frames"> & { frames?: QueryFrames } = await timed(
     "queries",
     () =>
@@ -160,6 +170,7 @@ export async function loadPricingData(
         })
         : demoQueryResults(window.end, window.days),
   );
+  organizationCount = results.frames!.organizations.height; // (the demo's too)
   onStage({ stage: "queries", frames: { ...results.frames! }, stats: results.stats });
   // The revenue worker's peak (today's Stripe cache parsed: ~400 MB at a million organizations)
   // must not add to the join's: the join starts once the worker has answered, which it usually
@@ -293,7 +304,10 @@ async function exportFiles(
     chartWorker?: ChartWorker;
   },
 ): Promise<ExportResult> {
-  const timed = stageTimer(data.stages, options.onStageTime);
+  const timed = stageTimer(data.stages, {
+    onTime: options.onStageTime,
+    rows: () => data.frame.height,
+  });
   const stamp = dateStamp(data.asOf, data.demo);
   const segments = options.segments
     ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
@@ -451,7 +465,7 @@ async function writeStage(
       staged.push(...exportPaths);
       if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
       // the writers' slices are garbage now: freed before the brief's statistics add their own
-      await collectDroppedFrames();
+      await collectDroppedFrames({ rows: data.frame.height });
       const written = await writeExportBrief({
         data,
         outDir: staging,

@@ -262,7 +262,7 @@ export function mrrPer1kRequestsByPlanChart(
 export function economicsCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
   return [marginByPlanChart, mrrVsRequestsChart, mrrPer1kRequestsByPlanChart].map((build) => {
     const chart = build(frame, table);
-    collectDroppedFrames(); // its Plot work is garbage once the SVG exists
+    collectDroppedFrames({ rows: frame.height }); // its Plot work is garbage once the SVG exists
     return chart;
   });
 }
@@ -286,7 +286,7 @@ export function reportChartBuilders(
 export function reportCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
   return reportChartBuilders(frame, table).map((build) => {
     const chart = build();
-    collectDroppedFrames(); // its Plot work is garbage once the SVG exists
+    collectDroppedFrames({ rows: frame.height }); // its Plot work is garbage once the SVG exists
     return chart;
   });
 }

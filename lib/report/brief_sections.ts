@@ -140,7 +140,7 @@ export async function tierSectionReleasing(frame: pl.DataFrame): Promise<string>
   const rows: string[][] = [];
   for (const tier of tierOrder(slim)) {
     rows.push(tierRow(slim, tier));
-    await collectDroppedFrames();
+    await collectDroppedFrames({ rows: slim.height });
   }
   return tierTable(rows);
 }

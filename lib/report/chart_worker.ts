@@ -206,9 +206,6 @@ export function writeChartsOffThread(job: ChartJob): Promise<RenderedCharts> {
   return startChartWorker().render(job);
 }
 
-/** Organizations above which the worker frees each chart's frames before drawing the next. */
-const COLLECT_BETWEEN_CHARTS_ABOVE = 250_000;
-
 // In the worker: one job, one reply.
 if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
   const scope = globalThis as unknown as {
@@ -222,16 +219,17 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
   /**
    * The job's charts, one at a time; with many organizations each chart's Polars frames are freed
    * before the next (at a million they would add up to ~200 MB; at 100k a few MB, less worth than
-   * the ~25 ms of a full collection each). A function of its own: a suspended async function keeps
-   * its locals, and the chart columns must be garbage once it returns.
+   * the ~25 ms of a full collection each: collectDroppedFrames' `rows`). A function of its own: a
+   * suspended async function keeps its locals, and the chart columns must be garbage once it
+   * returns.
    */
-  const drawCharts = async (job: WorkerJob): Promise<Chart[]> => {
+  const drawCharts = async (job: WorkerJob): Promise<{ charts: Chart[]; rows: number }> => {
     const [{ reportChartBuilders }] = await modules;
     let builders: (() => Chart)[];
-    let large: boolean;
+    let rows: number;
     try {
       const frame = pl.readIPC(job.ipcPath);
-      large = frame.height > COLLECT_BETWEEN_CHARTS_ABOVE;
+      rows = frame.height;
       builders = reportChartBuilders(frame, { plans: job.plans });
     } finally {
       await Deno.remove(job.ipcPath).catch(() => {});
@@ -239,16 +237,16 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
     const charts: Chart[] = [];
     for (const build of builders) {
       charts.push(build());
-      if (large) await collectDroppedFrames();
+      await collectDroppedFrames({ rows });
     }
-    return charts;
+    return { charts, rows };
   };
   scope.onmessage = async (event) => {
     try {
       const [{ summaryCharts }, { chartFilePaths, writeClaimedChartFiles }] = await modules;
       const job = event.data;
-      const charts = await drawCharts(job);
-      await collectDroppedFrames(); // the chart columns, before rasterising
+      const { charts, rows } = await drawCharts(job);
+      await collectDroppedFrames({ rows }); // the chart columns, before rasterising
       scope.postMessage({ drawn: charts.map(({ name, svg }) => ({ name, svg })) });
       // the summary sheet's PNGs first: the XLSX writer waits for them
       if (job.summary) scope.postMessage({ summary: summaryCharts(charts) });

@@ -407,7 +407,7 @@ export function pricingCharts(frame: pl.DataFrame, limit: DrawnLimit = {}): Char
   return pricingChartBuilders(frame, limit).map((build) => {
     const chart = build();
     // A chart's Plot work (100–150 MB at a million organizations) is garbage once its SVG exists.
-    collectDroppedFrames();
+    collectDroppedFrames({ rows: frame.height });
     return chart;
   });
 }

@@ -115,7 +115,7 @@ async function runAll(
       .queryFrame(sql, params, columns);
     // The text columns Polars read the file into are garbage now: free them before the other
     // queries' results arrive, not at the end of the stage.
-    await collectDroppedFrames();
+    await collectDroppedFrames({ rows: frame.height });
     if (name === "organizations") onOrganizations?.(frame);
     const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
     for (const [column, count] of Object.entries(negative)) {
