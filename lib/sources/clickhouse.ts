@@ -126,18 +126,29 @@ export function openClickHouse(
       },
     });
   let session: Promise<ClickHouseSession> | undefined;
+  // the session's probes: the slower one is still running when the faster answers
+  let probes: Promise<unknown>[] = [];
   const startSession = async (): Promise<ClickHouseSession> => {
     if (settings.readonly === "off") return { profileReadonly: null, settings: {} };
+    // Both probes at once, the first answer taken: getSetting is unknown to old servers (18.16),
+    // whose exception takes 80–200 ms, and system.settings may need a grant on modern ones; either
+    // reads the level in effect. Asked one after the other, 18.16 held the queries back that long.
+    const [modern, legacy] = (["profile_readonly", "profile_readonly_legacy"] as const).map(
+      async (name) => await run(await loadSql("clickhouse", name), {}, {}),
+    );
+    probes = [modern, legacy];
     let rows: Record<string, unknown>[];
     try {
-      rows = await run(await loadSql("clickhouse", "profile_readonly"), {}, {});
-    } catch (error) {
-      // getSetting is unknown to old servers (18.16): ask system.settings instead. A server that
-      // cannot be reached, refuses the credentials or does not answer fails here as it would later.
+      rows = await Promise.any([modern, legacy]);
+    } catch {
+      // Neither answered. The server's refusal of getSetting says nothing: legacy's error does. A
+      // server that cannot be reached, refuses the credentials or does not answer fails here as
+      // it would later.
+      const error = await modern.then(() => null, (error) => error);
       if (!(error instanceof UserError && / failed on ClickHouse at /.test(error.message))) {
         throw error;
       }
-      rows = await run(await loadSql("clickhouse", "profile_readonly_legacy"), {}, {});
+      rows = await legacy;
     }
     const profileReadonly = String(rows[0]?.readonly ?? "0");
     return { profileReadonly, settings: sessionSettings(settings, profileReadonly) };
@@ -156,7 +167,10 @@ export function openClickHouse(
       }, options.spoolDir);
     },
     session: () => session ??= startSession(),
-    close: () => client.close(),
+    close: async () => {
+      await Promise.allSettled(probes); // no request left behind when the client closes
+      await client.close();
+    },
   };
 }
 
