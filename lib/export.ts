@@ -36,7 +36,7 @@ import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./c
 import { attachRevenue } from "./revenue/columns.ts";
 import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
-import { startRevenueWorker } from "./revenue/worker.ts";
+import { prepareRevenueWorker } from "./revenue/worker.ts";
 import { writeExportFiles } from "./formats/export_files.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
 import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
@@ -115,6 +115,13 @@ function stageTimer(
 /** config → queries → join → revenue → metrics: the data, with nothing written. */
 export async function loadPricingData(
   overrides: Partial<ExportOptions> = {},
+  { underway }: {
+    /**
+     * called once the organizations are in while ClickHouse still answers (at once for the
+     * demo): runExport starts its chart worker then
+     */
+    underway?: () => void;
+  } = {},
 ): Promise<PricingData> {
   const options = exportOptions(overrides);
   const stages: Record<string, number> = {};
@@ -136,9 +143,10 @@ export async function loadPricingData(
     );
   }
   const demo = settings === null;
-  // Live Stripe revenue is read in a worker, started now and given the customer ids as soon as
-  // the organizations query is done: it overlaps the ClickHouse queries, and its memory goes
-  // with it. `using` ends it however this function ends (no worker left behind).
+  // Live Stripe revenue is read in a worker, started with the customer ids as soon as the
+  // organizations query is done: it overlaps the ClickHouse queries, and its memory goes with
+  // it. Not started before the queries: creating a worker holds this thread 20–100 ms, which
+  // held every query back. `using` ends it however this function ends (no worker left behind).
   const stripeRevenue = !demo && options.stripe !== "skip" && !options.revenueFor;
   const revenueOptions = {
     env,
@@ -148,15 +156,17 @@ export async function loadPricingData(
     outDir: options.outDir,
     quiet: options.quiet,
   };
-  using revenueWorker = stripeRevenue ? startRevenueWorker(revenueOptions) : undefined;
+  using revenueWorker = stripeRevenue ? prepareRevenueWorker(revenueOptions) : undefined;
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
   const onOrganizations = (organizations: pl.DataFrame) => {
     organizationCount = organizations.height;
-    if (!revenueWorker) return;
-    log("reading Stripe revenue…");
-    revenueWorker.load(customerIdsInExportOrder(organizations));
+    if (revenueWorker) {
+      log("reading Stripe revenue…");
+      revenueWorker.load(customerIdsInExportOrder(organizations));
+    }
+    underway?.();
   };
   const results: Omit<QueryResults, "frames"> & { frames?: QueryFrames } = await timed(
     "queries",
@@ -168,7 +178,7 @@ export async function loadPricingData(
           // has answered (it usually has: ClickHouse answers later), so their peaks never add up
           clickHouseReadAfter: revenueWorker?.answered,
         })
-        : demoQueryResults(window.end, window.days),
+        : (underway?.(), demoQueryResults(window.end, window.days)),
   );
   organizationCount = results.frames!.organizations.height; // (the demo's too)
   onStage({ stage: "queries", frames: { ...results.frames! }, stats: results.stats });
@@ -271,7 +281,7 @@ async function ensureWritableDir(dir: string): Promise<void> {
 
 /**
  * The whole export: data, then charts, files and the manifest in `outDir`. The charts are drawn
- * in a worker started before the queries (Plot, linkedom and resvg load meanwhile); it writes
+ * in a worker started while ClickHouse answers (Plot, linkedom and resvg load meanwhile); it writes
  * their files and the summary sheet's PNGs while this thread writes the CSV and XLSX.
  */
 export async function runExport(overrides: Partial<ExportOptions> = {}): Promise<ExportResult> {
@@ -283,12 +293,19 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   await ensureWritableDir(options.outDir);
   // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).
   await removeDeadStaging(options.outDir);
-  const chartWorker = options.charts ? startChartWorker() : undefined;
-  // ExcelJS loads while the databases answer, not after the data (a failed load is the writer's)
-  if (options.formats.includes("xlsx")) loadExcelJs().catch(() => {});
+  let chartWorker: ChartWorker | undefined;
   try {
     const env = options.env ?? await loadEnv();
-    const data = await loadPricingData({ ...options, env });
+    // The chart worker (Plot, linkedom and resvg load in it) and ExcelJS load while ClickHouse
+    // answers, once the organizations are in: not before the queries, which creating a worker
+    // (20–100 ms of this thread) and loading ExcelJS would hold back. A failed load is the
+    // writer's.
+    const data = await loadPricingData({ ...options, env }, {
+      underway: () => {
+        if (options.charts) chartWorker = startChartWorker();
+        if (options.formats.includes("xlsx")) loadExcelJs().catch(() => {});
+      },
+    });
     return await exportFiles(data, { options, env, chartWorker });
   } finally {
     chartWorker?.close(); // done already, or not needed: a failed run leaves no worker behind

@@ -18,7 +18,7 @@ import {
   loadRevenueStage,
 } from "../lib/revenue/stage.ts";
 import type { RevenueResult } from "../lib/revenue/types.ts";
-import { startRevenueWorker } from "../lib/revenue/worker.ts";
+import { prepareRevenueWorker } from "../lib/revenue/worker.ts";
 import { type FakeStripe, startFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, CUSTOMERS, FAKE_DATA } from "./fixtures/stripe/scenarios.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
@@ -64,8 +64,8 @@ function meta(revenue: RevenueResult) {
 }
 
 /**
- * Counts the Worker instances started, the messages posted to them (a revenue worker gets two:
- * its settings as it starts, the customer ids once the organizations are in) and the workers
+ * Counts the Worker instances started, the messages posted to them (a revenue worker gets one:
+ * its settings and the customer ids, once the organizations are in) and the workers
  * terminated while `run` runs.
  */
 async function countingWorkers<T>(
@@ -108,7 +108,7 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
       ...liveRevenueOptions({ ...stage, outDir: here }),
       quiet: true,
     });
-    const worker = startRevenueWorker({ ...stage, outDir: there, quiet: true });
+    const worker = prepareRevenueWorker({ ...stage, outDir: there, quiet: true });
     worker.load(CUSTOMERS);
     const offThread = await worker.result;
     worker.close();
@@ -135,10 +135,10 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
     assertEquals(offThread.byCustomer.get("cus_foreign_price")!.mrr, null);
     assertEquals([offThread.ptb?.status, offThread.ptb?.totalUsd], ["read", 125]);
 
-    // A second worker on the same folder reads today's cache (ahead of the ids): the same
+    // A second worker on the same folder reads today's cache: the same
     // revenue, no Stripe call.
     const calls = fake.requests.length;
-    const again = startRevenueWorker({ ...stage, outDir: there, quiet: true });
+    const again = prepareRevenueWorker({ ...stage, outDir: there, quiet: true });
     again.load(CUSTOMERS);
     const cached = await again.result;
     again.close();
@@ -190,8 +190,8 @@ Deno.test("a live export reads Stripe in a worker and gives the frame of the in-
       loadPricingData({ ...common, onStage: (event) => events.push(event) })
     );
     const data = run.value!;
-    // one worker, given its settings and the ids, ended once it answered
-    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
+    // one worker, started with its settings and the ids (one message), ended once it answered
+    assertEquals([run.started, run.messages, run.terminated], [1, 1, 1]);
     assertEquals(data.revenue.source, "stripe");
     ok(data.revenue.customers, "the revenue came from the worker");
 
@@ -243,7 +243,7 @@ const REQUIRE_NO_KEY =
 Deno.test("--require-stripe without a key: the worker's UserError is a one-line UserError here", async () => {
   const outDir = await Deno.makeTempDir();
   try {
-    const worker = startRevenueWorker({
+    const worker = prepareRevenueWorker({
       env: {},
       mode: "require",
       asOf: AS_OF,
@@ -328,11 +328,30 @@ Deno.test("a failed export leaves no revenue worker running", async () => {
     );
     ok(/prompts_created\.sql returned \d+ duplicate org_id rows/.test(String(run.error)));
     // the worker had the ids (the organizations were in) and was ended with the export
-    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
+    assertEquals([run.started, run.messages, run.terminated], [1, 1, 1]);
   } finally {
     await fake.close();
     await databases.drop();
     await Deno.remove(outDir, { recursive: true });
     await Deno.remove(queriesDir, { recursive: true });
+  }
+});
+
+Deno.test("a revenue worker closed before its ids never starts, and says so", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const worker = prepareRevenueWorker({
+      env: {},
+      mode: "auto",
+      asOf: AS_OF,
+      outDir,
+      quiet: true,
+    });
+    worker.close();
+    worker.load(["cus_seat"]); // too late: no worker is started (the test's op sanitizer would see it)
+    await rejects(worker.result, /the revenue worker was closed before it answered/);
+    await worker.answered;
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
   }
 });

@@ -74,7 +74,7 @@ type WorkerReply =
   | { summary: SummaryChart[] }
   | { error: string };
 
-/** A chart worker started ahead of its job, so its start-up overlaps the queries. */
+/** A chart worker started ahead of its job, so its start-up overlaps the ClickHouse queries. */
 export interface ChartWorker {
   /** Draws and writes the charts of `frame`. One job per worker; the worker ends with it. */
   render(job: ChartJob): Promise<RenderedCharts>;

@@ -2,9 +2,10 @@
  * Live Stripe revenue off the main thread: the worker runs loadRevenue (today's cache or the
  * Stripe fetch, every mode, its warnings and progress bar) and answers with the revenue per
  * customer as Arrow IPC bytes (customers.ts: one row per customer, a column per field) plus the
- * result's small fields. The export starts it before the queries (it loads and reads today's
- * cache meanwhile) and gives it the customer ids as soon as PostgreSQL's organizations are in, so
- * the revenue is computed while ClickHouse still answers. At a million organizations (200k
+ * result's small fields. The export starts it with the customer ids as soon as PostgreSQL's
+ * organizations are in, so today's cache is read and the revenue computed while ClickHouse still
+ * answers (not before the queries: creating a worker holds the main thread 20–100 ms, which
+ * delayed every query). At a million organizations (200k
  * subscriptions) the parsed cache, the per-customer objects and the frame take ~300 MB: in the
  * worker that memory goes with its isolate, which ends as soon as it has answered. Goes back to
  * the system, that is, only under `--v8-flags=--no-memory-pool-share-memory-on-teardown` (the
@@ -24,24 +25,27 @@ import {
 } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
 import { readCacheAhead } from "./mod.ts";
-import type { StripeSnapshot } from "./snapshot.ts";
 
-/** A revenue worker, started ahead of its customer ids. */
+/** A revenue worker, prepared ahead of its customer ids and started with them. */
 export interface RevenueWorker {
-  /** Starts the load for these customer ids (once per worker). */
+  /** Starts the worker, loading for these customer ids (once per worker). */
   load(customerIds: string[]): void;
   /** The revenue, once the worker has answered; rejects with its error, of the same kind. */
   readonly result: Promise<RevenueResult>;
   /** Settles (never rejects) once the worker has answered or was closed: its memory is gone. */
   readonly answered: Promise<void>;
-  /** Ends the worker: done, failed elsewhere, or never given its ids. */
+  /** Ends the worker (done, failed elsewhere), or the promise of one never given its ids. */
   close(): void;
   /** close(), for `using`. */
   [Symbol.dispose](): void;
 }
 
-/** The settings, sent as the worker starts (it reads today's cache meanwhile), then the ids. */
-type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: string[] };
+/** The worker's one job. */
+interface WorkerJob {
+  options: LiveRevenueOptions;
+  quiet: boolean;
+  customerIds: string[];
+}
 
 /** Everything in a RevenueResult but its customers. */
 type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
@@ -51,39 +55,45 @@ type WorkerReply =
   | { error: { message: string; userError: boolean } };
 
 /**
- * Starts a revenue worker for a live run. The settings are read here, so a bad variable fails
- * at once (a UserError naming it), before any query runs.
+ * A revenue worker for a live run, started by load(). The settings are read here, so a bad
+ * variable fails at once (a UserError naming it), before any query runs.
  */
-export function startRevenueWorker(options: Omit<RevenueStageOptions, "demo">): RevenueWorker {
+export function prepareRevenueWorker(options: Omit<RevenueStageOptions, "demo">): RevenueWorker {
   const revenueOptions = liveRevenueOptions(options);
-  const worker = new Worker(import.meta.url, { type: "module" });
-  worker.postMessage({ options: revenueOptions, quiet: options.quiet } satisfies WorkerJob);
   const { promise, resolve, reject } = Promise.withResolvers<RevenueResult>();
   promise.catch(() => {}); // awaited by the revenue stage; a failure meanwhile must not go unhandled
+  let worker: Worker | undefined;
   let settled = false;
   const settle = (outcome: () => void) => {
-    worker.terminate(); // the isolate's heap (the parsed cache, the Map) goes with it
+    worker?.terminate(); // the isolate's heap (the parsed cache, the Map) goes with it
     if (settled) return;
     settled = true;
     outcome();
   };
-  worker.onmessage = (event: MessageEvent<WorkerReply>) => {
-    const reply = event.data;
-    if ("error" in reply) {
-      const { message, userError } = reply.error;
-      return settle(() => reject(userError ? new UserError(message) : new Error(message)));
-    }
-    settle(() => {
-      try {
-        resolve(revenueWithCustomers(reply.meta, pl.readIPC(Buffer.from(reply.ipc))));
-      } catch (error) {
-        reject(error);
+  const start = (customerIds: string[]) => {
+    const started = new Worker(import.meta.url, { type: "module" });
+    worker = started;
+    started.onmessage = (event: MessageEvent<WorkerReply>) => {
+      const reply = event.data;
+      if ("error" in reply) {
+        const { message, userError } = reply.error;
+        return settle(() => reject(userError ? new UserError(message) : new Error(message)));
       }
-    });
-  };
-  worker.onerror = (event) => {
-    event.preventDefault();
-    settle(() => reject(new Error(`Stripe revenue failed: ${event.message}`)));
+      settle(() => {
+        try {
+          resolve(revenueWithCustomers(reply.meta, pl.readIPC(Buffer.from(reply.ipc))));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    };
+    started.onerror = (event) => {
+      event.preventDefault();
+      settle(() => reject(new Error(`Stripe revenue failed: ${event.message}`)));
+    };
+    started.postMessage(
+      { options: revenueOptions, quiet: options.quiet, customerIds } satisfies WorkerJob,
+    );
   };
   const close = () =>
     settle(() => reject(new Error("the revenue worker was closed before it answered")));
@@ -91,8 +101,9 @@ export function startRevenueWorker(options: Omit<RevenueStageOptions, "demo">): 
   return {
     load(customerIds) {
       if (loading) throw new Error("a revenue worker loads once");
+      if (settled) return; // closed before it was given its ids
       loading = true;
-      worker.postMessage({ customerIds } satisfies WorkerJob);
+      start(customerIds);
     },
     result: promise,
     answered: promise.then(() => {}, () => {}),
@@ -111,33 +122,23 @@ function customersIpc(revenue: RevenueResult): ArrayBuffer {
   )) as ArrayBuffer;
 }
 
-// In the worker: the settings (today's cache is read at once), then the ids; one reply.
+// In the worker: one job, one reply.
 if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
   const scope = globalThis as unknown as {
     onmessage: (event: MessageEvent<WorkerJob>) => void;
     postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
   };
-  let settings: { options: LiveRevenueOptions; quiet: boolean } | undefined;
-  let cacheAhead: Promise<StripeSnapshot | null> | undefined;
   scope.onmessage = async (event) => {
     try {
-      const job = event.data;
-      if ("options" in job) {
-        settings = job;
-        // Today's cache is parsed while the customer ids are being queried (and before the
-        // main thread reads the queries' results, its own peak).
-        cacheAhead = readCacheAhead(job.options).then(async (snapshot) => {
-          // the file's text and the parse's garbage go before the revenue is computed, which
-          // then reuses their heap instead of growing it
-          await collectDroppedFrames();
-          return snapshot;
-        });
-        cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
-        return;
-      }
-      const { options, quiet } = settings!;
-      const revenue = await loadLiveRevenue(job.customerIds, { ...options, quiet, cacheAhead });
-      cacheAhead = undefined;
+      const { options, quiet, customerIds } = event.data;
+      const cacheAhead = readCacheAhead(options).then(async (snapshot) => {
+        // the file's text and the parse's garbage go before the revenue is computed, which
+        // then reuses their heap instead of growing it
+        await collectDroppedFrames();
+        return snapshot;
+      });
+      cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
+      const revenue = await loadLiveRevenue(customerIds, { ...options, quiet, cacheAhead });
       // The parsed Stripe cache is garbage now: collected, its heap is reused for the frame.
       await collectDroppedFrames();
       const ipc = customersIpc(revenue);
