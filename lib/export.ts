@@ -215,6 +215,7 @@ export async function loadPricingData(
         costModel,
         priceBook,
         revenue: revenue,
+        ptbRevenueAttached: true,
       }),
   );
   const frame = economics.frame.select(...COLUMN_NAMES);
