@@ -20,6 +20,14 @@ import {
 } from "../lib/history/report.ts";
 import { startClickHouse, startPostgres } from "../tests/servers.ts";
 import { startFakeStripe } from "../tests/fake_stripe.ts";
+import {
+  everyFifthOrganization,
+  fakeStripeData,
+  MONTHLY_SEAT_PRICE,
+  type SeatPrice,
+  seatPrice,
+  seatsOf,
+} from "./stripe_data.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BENCH_DIR = `${ROOT}outputs/bench`;
@@ -47,21 +55,12 @@ try {
 }
 
 /** Subscriptions and invoices of every 5th organization (the seed's customer ids). */
-function stripeData(orgs: number) {
-  const price = (id: string, cents: number, interval: "month" | "year") => ({
-    id,
-    object: "price",
-    product: "prod_pro_users",
-    currency: "usd",
-    unit_amount_decimal: String(cents),
-    recurring: { interval, interval_count: 1, usage_type: "licensed" },
-  });
-  const monthly = price("price_pro_users", 2000, "month");
-  const yearly = price("price_pro_users_yearly", 20000, "year");
+function historyStripeData(orgs: number) {
+  const monthly = MONTHLY_SEAT_PRICE;
+  const yearly = seatPrice("price_pro_users_yearly", 20000, "year");
+  const priceOf = (g: number) => g % 25 !== 0 ? yearly : monthly;
   const T = AS_OF.getTime() / 1000;
-  const subscriptions = [];
-  const invoices = [];
-  const line = (g: number, p: typeof monthly, quantity: number, start: number, end: number) => ({
+  const line = (g: number, p: SeatPrice, quantity: number, start: number, end: number) => ({
     id: `il_${g}_${start}`,
     amount: Number(p.unit_amount_decimal) * quantity,
     currency: "usd",
@@ -75,40 +74,27 @@ function stripeData(orgs: number) {
       subscription_item_details: { subscription: `sub_${g}`, proration: false },
     },
   });
-  for (let g = 5; g <= orgs; g += 5) {
-    const isYearly = g % 25 !== 0;
-    const p = isYearly ? yearly : monthly;
-    const quantity = 1 + (g % 7);
-    subscriptions.push({
-      id: `sub_${g}`,
-      object: "subscription",
-      customer: `cus_${g}`,
-      status: "active",
-      currency: "usd",
-      cancel_at_period_end: false,
-      discounts: [],
-      items: { object: "list", data: [{ id: `si_${g}`, quantity, price: p, discounts: [] }] },
-    });
-    const periods: [number, number][] = isYearly
+  const customers = everyFifthOrganization(orgs);
+  const invoices = customers.flatMap((g) => {
+    const p = priceOf(g);
+    const periods: [number, number][] = p === yearly
       ? [[T - (g % 360) * DAY, T - (g % 360) * DAY + 365 * DAY]]
       : Array.from({ length: 13 }, (_, i) => [T - (13 - i) * 30 * DAY, T - (12 - i) * 30 * DAY]);
-    for (const [start, end] of periods) {
-      invoices.push({
-        id: `in_${g}_${start}`,
-        object: "invoice",
-        customer: `cus_${g}`,
-        status: "paid",
-        created: start,
-        currency: "usd",
-        lines: { object: "list", has_more: false, data: [line(g, p, quantity, start, end)] },
-      });
-    }
-  }
-  return {
-    subscriptions,
-    products: [{ id: "prod_pro_users", object: "product", name: "pro-users", metadata: {} }],
-    invoices,
-  };
+    return periods.map(([start, end]) => ({
+      id: `in_${g}_${start}`,
+      object: "invoice",
+      customer: `cus_${g}`,
+      status: "paid",
+      created: start,
+      currency: "usd",
+      lines: {
+        object: "list",
+        has_more: false,
+        data: [line(g, p, seatsOf(g), start, end)],
+      },
+    }));
+  });
+  return fakeStripeData({ customers, subscriptionIds: "plain", priceOf, invoices });
 }
 
 const timed = async <T>(work: () => Promise<T>) => {
@@ -119,7 +105,7 @@ const timed = async <T>(work: () => Promise<T>) => {
 
 const postgres = await startPostgres({ dir: `${dataDir}/pg` });
 const clickhouse = await startClickHouse({ dir: `${dataDir}/ch` });
-const data = stripeData(seeded.orgs);
+const data = historyStripeData(seeded.orgs);
 const fake = startFakeStripe(data, "sk_test_bench", Number(values["stripe-latency-ms"]));
 const env = {
   PRICING_PG_URL: postgres.url,

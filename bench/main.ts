@@ -26,6 +26,7 @@ import {
   targetLines,
 } from "./report.ts";
 import { AS_OF, BENCH_DIR, ROOT, say, type Scale, SCALES, seeded } from "./seed.ts";
+import { everyFifthOrganization, fakeStripeData } from "./stripe_data.ts";
 
 const SCALE_SETS: Record<string, string[]> = {
   small: ["small"],
@@ -108,38 +109,13 @@ async function measure(
 }
 
 /** Stripe objects for every customer id the seed gave an organization (every 5th). */
-function stripeData(orgs: number) {
-  const price = {
-    id: "price_pro_users",
-    object: "price",
-    product: "prod_pro_users",
-    currency: "usd",
-    unit_amount_decimal: "2000",
-    recurring: { interval: "month", interval_count: 1, usage_type: "licensed" },
-  };
-  const subscriptions = [];
-  for (let g = 5; g <= orgs; g += 5) {
-    subscriptions.push({
-      id: `sub_${String(g).padStart(8, "0")}`,
-      object: "subscription",
-      customer: `cus_${g}`,
-      status: "active",
-      currency: "usd",
-      // created over three years, newest first: Stripe's order, which the kit partitions by
-      created: AS_OF.getTime() / 1000 - Math.floor(((g / 5) * 3 * 365 * 86_400) / (orgs / 5)),
-      cancel_at_period_end: false,
-      discounts: [],
-      items: {
-        object: "list",
-        data: [{ id: `si_${g}`, quantity: 1 + (g % 7), price, discounts: [] }],
-      },
-    });
-  }
-  return {
-    subscriptions,
-    products: [{ id: "prod_pro_users", object: "product", name: "pro-users", metadata: {} }],
-    invoices: [],
-  };
+function seededStripeData(orgs: number) {
+  return fakeStripeData({
+    customers: everyFifthOrganization(orgs),
+    subscriptionIds: "padded",
+    // created over three years, newest first: Stripe's order, which the kit partitions by
+    created: { asOf: AS_OF, rank: (g) => g / 5, ranks: orgs / 5 },
+  });
 }
 
 function median(numbers: number[]): number {
@@ -155,7 +131,7 @@ function medianRun(measured: Measured[]): Measured {
 
 async function benchScale(name: string, scale: Scale, coldStripe: boolean): Promise<ScaleResult> {
   const servers = await seeded(name, scale);
-  const data = stripeData(scale.orgs);
+  const data = seededStripeData(scale.orgs);
   // The cold fetch is measured at the default scale only (the target is about 20k subscriptions);
   // elsewhere the cache is filled without latency.
   const fake = startFakeStripe(data, "sk_test_bench", coldStripe ? latencyMs : 0);

@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { DEFAULT_RULES } from "../lib/revenue/rules.ts";
+import { fakeStripeData } from "./stripe_data.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -39,30 +40,11 @@ const AS_OF = new Date("2026-11-01T00:00:00Z");
 const T = AS_OF.getTime() / 1000;
 const DAY = 86_400;
 
-/** Subscriptions created over three years (Stripe lists them newest first), one seat price. */
+/**
+ * Subscriptions created over three years (Stripe lists them newest first), one seat price; the
+ * invoices are listed beside them, 35 days of them, with no lines.
+ */
 function data() {
-  const price = {
-    id: "price_pro_users",
-    object: "price",
-    product: "prod_pro_users",
-    currency: "usd",
-    unit_amount_decimal: "2000",
-    recurring: { interval: "month", interval_count: 1, usage_type: "licensed" },
-  };
-  const subscriptions = Array.from({ length: subscriptionCount }, (_, i) => ({
-    id: `sub_${String(i).padStart(8, "0")}`,
-    object: "subscription",
-    customer: `cus_${i}`,
-    status: "active",
-    currency: "usd",
-    created: T - Math.floor((i * 3 * 365 * DAY) / subscriptionCount),
-    cancel_at_period_end: false,
-    discounts: [],
-    items: {
-      object: "list",
-      data: [{ id: `si_${i}`, quantity: 1 + (i % 7), price, discounts: [] }],
-    },
-  }));
   const invoices = Array.from({ length: invoiceCount }, (_, i) => ({
     id: `in_${String(i).padStart(8, "0")}`,
     object: "invoice",
@@ -73,11 +55,12 @@ function data() {
     currency: "usd",
     lines: { object: "list", has_more: false, data: [] },
   }));
-  return {
-    subscriptions,
-    products: [{ id: "prod_pro_users", object: "product", name: "pro-users", metadata: {} }],
+  return fakeStripeData({
+    customers: Array.from({ length: subscriptionCount }, (_, i) => i),
+    subscriptionIds: "padded",
+    created: { asOf: AS_OF, rank: (i) => i, ranks: subscriptionCount },
     invoices,
-  };
+  });
 }
 
 /** Starts the fake API on a worker thread; ask() sends a message and waits for the answer. */

@@ -236,6 +236,7 @@ export async function loadPricingData(
         costModel,
         priceBook,
         revenue: revenue,
+        ptbRevenueAttached: true,
       }),
   );
   const frame = economics.frame.select(...COLUMN_NAMES);

@@ -88,3 +88,30 @@ Deno.test("revenue not fetched: every revenue column empty, source none, no warn
     assertEquals(warnings, []);
   }
 });
+
+Deno.test("ptb_revenue_30d comes in the same join: the counted customer's, 0 without a customer", () => {
+  const withPtb = (id: string, mrr: number, ptb: number) => ({
+    ...customer(id, mrr),
+    ptbRevenueUsd30d: ptb,
+  });
+  const read = {
+    ...revenue,
+    byCustomer: new Map([["cus_a", withPtb("cus_a", 100, 7)], ["cus_b", withPtb("cus_b", 40, 3)]]),
+  } as RevenueResult;
+  // o1 and o7 have no customer (0); o2 counts cus_a (7), o4 shares it (empty); o3 cus_b (3);
+  // cus_gone and cus_lost have no revenue data (empty)
+  assertEquals(attachRevenue(frame, read).frame.getColumn("ptb_revenue_30d").toArray(), [
+    0,
+    7,
+    3,
+    null,
+    null,
+    null,
+    0,
+  ]);
+  // no customer has a PTB value and no PTB summary says it was read: empty everywhere
+  assertEquals(
+    attachRevenue(frame, revenue).frame.getColumn("ptb_revenue_30d").toArray(),
+    Array(7).fill(null),
+  );
+});

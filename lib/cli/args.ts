@@ -1,8 +1,9 @@
 /**
- * What the command lines (export, scenario, compare, serve) share: flags parsed or one clear line,
- * a failure printed as one line with exit code 1, and main run with the process' arguments.
+ * What the command lines (export, scenario, compare, history, serve) share: flags parsed or one
+ * clear line, a failure printed as one line with exit code 1, and main run with the process'
+ * arguments.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
 
 /** node:util's parseArgs; its error becomes one UserError line that points at --help. */
@@ -12,6 +13,29 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
   } catch (error) {
     throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
   }
+}
+
+/** The flags every command line ends with. */
+const COMMON_FLAGS = {
+  "out-dir": { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsOptionsConfig;
+
+/**
+ * A command line's own flags, then --out-dir DIR, --quiet and -h/--help, parsed strictly by
+ * parseFlags (an unknown flag is one line that points at --help).
+ */
+export function parseCommandFlags<T extends ParseArgsOptionsConfig, P extends boolean>(
+  args: string[],
+  options: { flags: T; positionals: P },
+) {
+  return parseFlags({
+    args,
+    options: { ...options.flags, ...COMMON_FLAGS },
+    allowPositionals: options.positionals,
+    strict: true,
+  });
 }
 
 /** A failed command: `error: <first line>` on stderr; returns the exit code 1. */

@@ -9,7 +9,7 @@ import { isoDate } from "../formats/files.ts";
 import { formatCount } from "../report/numbers.ts";
 import { type ExportFile, readExportFile } from "../formats/read_export.ts";
 import { compareExports, writeComparisonFiles } from "../analysis/compare.ts";
-import { failed, parseFlags, runMain } from "./args.ts";
+import { failed, parseCommandFlags, runMain } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
 
@@ -37,16 +37,7 @@ async function stampOf(file: ExportFile): Promise<string> {
 
 export async function main(args: string[]): Promise<number> {
   try {
-    const parsed = parseFlags({
-      args,
-      options: {
-        "out-dir": { type: "string" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    const parsed = parseCommandFlags(args, { flags: {}, positionals: true });
     if (parsed.values.help) {
       console.log(HELP);
       return 0;

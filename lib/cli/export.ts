@@ -17,7 +17,7 @@ import {
 } from "../export.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatBytes } from "../report/numbers.ts";
-import { parseFlags, runMain } from "./args.ts";
+import { parseCommandFlags, runMain } from "./args.ts";
 
 export const HELP = `Usage: deno task export [options]
 
@@ -76,10 +76,8 @@ export function parseAsOf(value: string): Date {
 }
 
 export function parseCli(args: string[]): CliArgs {
-  const parsed = parseFlags({
-    args,
-    options: {
-      "out-dir": { type: "string" },
+  const parsed = parseCommandFlags(args, {
+    flags: {
       format: { type: "string", multiple: true },
       days: { type: "string" },
       "as-of": { type: "string" },
@@ -93,12 +91,9 @@ export function parseCli(args: string[]): CliArgs {
       email: { type: "boolean" },
       "retention-days": { type: "string" },
       "env-file": { type: "string" },
-      quiet: { type: "boolean" },
       verbose: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     },
-    allowPositionals: false,
-    strict: true,
+    positionals: false,
   });
   const v = parsed.values;
   if (v.demo && v.live) throw new UserError("--demo and --live contradict each other; pick one");

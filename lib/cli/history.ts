@@ -14,7 +14,7 @@ import {
   writeHistoryReport,
 } from "../history/report.ts";
 import { historyDir, writeSnapshot } from "../history/snapshot.ts";
-import { failed, parseFlags, runMain } from "./args.ts";
+import { failed, parseCommandFlags, runMain } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
 
 export const HELP = `Usage: deno task history <command> [options]
@@ -117,11 +117,9 @@ async function report(
 
 export async function main(args: string[]): Promise<number> {
   try {
-    const parsed = parseFlags({
-      args,
-      options: {
+    const parsed = parseCommandFlags(args, {
+      flags: {
         "history-dir": { type: "string" },
-        "out-dir": { type: "string" },
         "env-file": { type: "string" },
         months: { type: "string" },
         to: { type: "string" },
@@ -129,11 +127,8 @@ export async function main(args: string[]): Promise<number> {
         every: { type: "string" },
         "no-charts": { type: "boolean" },
         demo: { type: "boolean" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
       },
-      allowPositionals: true,
-      strict: true,
+      positionals: true,
     });
     if (parsed.values.help) {
       console.log(HELP);

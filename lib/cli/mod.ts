@@ -1,5 +1,5 @@
 /** What lib/cli/ offers: the command lines (each file also runs as a script) and their shared parsing. */
-export { failed, parseFlags, runMain } from "./args.ts";
+export { failed, parseCommandFlags, parseFlags, runMain } from "./args.ts";
 export { HELP as compareHelp, main as compareMain } from "./compare.ts";
 export {
   type CliArgs,

@@ -4,7 +4,7 @@
  * summary with the breakeven price) to outputs/. Errors are one line, exit code 1.
  */
 import { basename } from "node:path";
-import { failed, parseFlags, runMain } from "./args.ts";
+import { failed, parseCommandFlags, runMain } from "./args.ts";
 import { parseAsOf } from "./export.ts";
 import { parseWindowDays } from "../core/window.ts";
 import { loadEnv, UserError } from "../core/config.ts";
@@ -60,22 +60,17 @@ interface ScenarioArgs {
 }
 
 export function parseScenarioArgs(args: string[]): ScenarioArgs {
-  const parsed = parseFlags({
-    args,
-    options: {
+  const parsed = parseCommandFlags(args, {
+    flags: {
       input: { type: "string" },
-      "out-dir": { type: "string" },
       breakeven: { type: "string" },
       demo: { type: "boolean" },
       live: { type: "boolean" },
       "as-of": { type: "string" },
       days: { type: "string" },
       "env-file": { type: "string" },
-      quiet: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
     },
-    allowPositionals: true,
-    strict: true,
+    positionals: true,
   });
   const v = parsed.values;
   const help = !!v.help;

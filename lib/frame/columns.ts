@@ -7,35 +7,9 @@
  * What the as-of does to each column is in lib/frame/as_of.ts, appended to its description.
  */
 import { withAsOfEffect } from "./as_of.ts";
+import type { ColumnDef } from "./column_def.ts";
 
-export type ColumnType = "string" | "integer" | "number" | "boolean" | "datetime";
-
-/** Units drive the XLSX number format and the dictionary's unit column. */
-export type ColumnUnit =
-  | "text"
-  | "id"
-  | "timestamp (UTC)"
-  | "count"
-  | "USD"
-  | "USD per month"
-  | "USD per seat"
-  | "USD per request"
-  | "percent"
-  | "flag";
-
-export type ColumnSource = "PostgreSQL" | "ClickHouse" | "Stripe" | "Derived";
-
-export interface ColumnDef {
-  name: string;
-  type: ColumnType;
-  unit: ColumnUnit;
-  source: ColumnSource;
-  /** How the value is computed, in words or as a formula over other columns. */
-  formula: string;
-  description: string;
-  /** True for the 24 columns the spec defines; false for the kit's extras. */
-  spec: boolean;
-}
+export type { ColumnDef, ColumnSource, ColumnType, ColumnUnit } from "./column_def.ts";
 
 const spec = true;
 const extra = false;

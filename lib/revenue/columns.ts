@@ -12,7 +12,7 @@
  */
 import pl from "nodejs-polars";
 import type { CustomerRevenue, RevenueResult } from "./types.ts";
-import { customersOf } from "./customers.ts";
+import { customersOf, someCustomerHasPtbRevenue } from "./customers.ts";
 
 const MONEY: [string, keyof CustomerRevenue][] = [
   ["mrr", "mrr"],
@@ -40,15 +40,30 @@ export interface RevenueColumnsResult {
 }
 
 /**
+ * Whether Stripe's PTB revenue was read for this run (PRICING_STRIPE_PTB_PRODUCT set); a result
+ * without that summary (an older cache) counts as read when a customer has a value.
+ */
+export function ptbRevenueRead(revenue: RevenueResult | null): boolean {
+  if (!revenue || revenue.source === "none") return false;
+  return revenue.ptb ? revenue.ptb.status === "read" : someCustomerHasPtbRevenue(revenue);
+}
+
+/** A frame column read from a customer field, and its type. */
+interface CustomerField {
+  name: string;
+  key: keyof CustomerRevenue;
+  type: pl.DataType;
+}
+
+const PTB: CustomerField = { name: "ptb_revenue_30d", key: "ptbRevenueUsd30d", type: pl.Float64 };
+
+/**
  * One row per customer Stripe gave revenue for: the key, `fields` (frame column ← customer
  * field, typed) and `_revenue_matched` true; then one row per customer the revenue stage found
  * unknown to Stripe (`unknownCustomerIds`), fields null and `_revenue_matched` false. Read from
  * the result's customers frame (lib/revenue/customers.ts), so no JS value per customer is made.
  */
-export function customersFrame(
-  revenue: RevenueResult,
-  fields: { name: string; key: keyof CustomerRevenue; type: pl.DataType }[],
-): pl.DataFrame {
+function customersFrame(revenue: RevenueResult, fields: CustomerField[]): pl.DataFrame {
   const known = customersOf(revenue).select(
     pl.col("customerId").alias(KEY),
     ...fields.map(({ name, key, type }) => pl.col(key).cast(type).alias(name)),
@@ -65,13 +80,9 @@ export function customersFrame(
 
 /**
  * `frame` with `customers`' columns beside each organization's customer (null where none), in
- * `frame`'s row order. `customers` comes from customersFrame.
+ * `frame`'s row order, as a lazy plan, so the joined columns a caller does not select are never
+ * kept. `customers` comes from customersFrame.
  */
-export function joinCustomers(frame: pl.DataFrame, customers: pl.DataFrame): pl.DataFrame {
-  return joinCustomersLazy(frame, customers).collectSync();
-}
-
-/** joinCustomers as a lazy plan, so the joined columns a caller does not select are never kept. */
 function joinCustomersLazy(frame: pl.DataFrame, customers: pl.DataFrame): pl.LazyDataFrame {
   // The row index keeps export order whatever order the join hands back.
   return frame.lazy().withRowIndex(ROW)
@@ -80,6 +91,10 @@ function joinCustomersLazy(frame: pl.DataFrame, customers: pl.DataFrame): pl.Laz
     .drop(ROW);
 }
 
+/**
+ * The revenue columns and ptb_revenue_30d (an economics column, read in the same join): a counted
+ * customer's PTB revenue, 0 without a Stripe customer, empty when shared, not fetched or not read.
+ */
 export function attachRevenue(
   frame: pl.DataFrame,
   revenue: RevenueResult | null,
@@ -92,15 +107,18 @@ export function attachRevenue(
         ...TEXT.map(([name]) => textColumn(name)),
         pl.lit(null).cast(pl.Bool).alias("cancel_at_period_end"),
         pl.lit("none").alias("revenue_source"),
+        pl.lit(null).cast(pl.Float64).alias("ptb_revenue_30d"),
       ),
       warnings: [],
     };
   }
 
+  const ptbRead = ptbRevenueRead(revenue);
   const customers = customersFrame(revenue, [
     ...MONEY.map(([name, key]) => ({ name, key, type: pl.Float64 })),
     ...TEXT.map(([name, key]) => ({ name, key, type: pl.Utf8 })),
     { name: "cancel_at_period_end", key: "cancelAtPeriodEnd", type: pl.Bool },
+    ...(ptbRead ? [PTB] : []),
   ]);
   const id = pl.col("stripe_customer_id");
   const hasCustomer = id.isNotNull().and(id.neq(pl.lit("")));
@@ -118,6 +136,9 @@ export function attachRevenue(
     ...MONEY.map(([name]) => value(name, pl.lit(0).cast(pl.Float64))),
     ...TEXT.map(([name]) => value(name, pl.lit(null).cast(pl.Utf8))),
     value("cancel_at_period_end", pl.lit(null).cast(pl.Bool)),
+    ptbRead
+      ? value("ptb_revenue_30d", pl.lit(0).cast(pl.Float64))
+      : pl.lit(null).cast(pl.Float64).alias("ptb_revenue_30d"),
     pl.when(hasCustomer.not()).then(pl.lit("no_customer"))
       .when(first.not()).then(pl.lit("shared_customer"))
       .when(known).then(pl.lit(revenue.source))
