@@ -117,8 +117,8 @@ export async function loadPricingData(
   overrides: Partial<ExportOptions> = {},
   { underway }: {
     /**
-     * called once the organizations are in while ClickHouse still answers (at once for the
-     * demo): runExport starts its chart worker then
+     * called as the first query result is in, every query sent (at once for the demo): runExport
+     * starts its chart worker then
      */
     underway?: () => void;
   } = {},
@@ -143,10 +143,11 @@ export async function loadPricingData(
     );
   }
   const demo = settings === null;
-  // Live Stripe revenue is read in a worker, started with the customer ids as soon as the
-  // organizations query is done: it overlaps the ClickHouse queries, and its memory goes with
-  // it. Not started before the queries: creating a worker holds this thread 20–100 ms, which
-  // held every query back. `using` ends it however this function ends (no worker left behind).
+  // Live Stripe revenue is read in a worker, started as the first query result is in (it reads
+  // today's cache meanwhile) and given the customer ids as soon as the organizations query is
+  // done: it overlaps the ClickHouse queries, and its memory goes with it. Not started before the
+  // queries: creating a worker holds this thread 20–100 ms, which held every query back. `using`
+  // ends it however this function ends (no worker left behind).
   const stripeRevenue = !demo && options.stripe !== "skip" && !options.revenueFor;
   const revenueOptions = {
     env,
@@ -160,19 +161,22 @@ export async function loadPricingData(
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
+  const onFirstResult = () => {
+    revenueWorker?.start();
+    underway?.();
+  };
   const onOrganizations = (organizations: pl.DataFrame) => {
     organizationCount = organizations.height;
-    if (revenueWorker) {
-      log("reading Stripe revenue…");
-      revenueWorker.load(customerIdsInExportOrder(organizations));
-    }
-    underway?.();
+    if (!revenueWorker) return;
+    log("reading Stripe revenue…");
+    revenueWorker.load(customerIdsInExportOrder(organizations));
   };
   const results: Omit<QueryResults, "frames"> & { frames?: QueryFrames } = await timed(
     "queries",
     () =>
       settings
         ? runQueries(settings, window, {
+          onFirstResult,
           onOrganizations,
           // ClickHouse's usage of a million organizations is read into Polars after the worker
           // has answered (it usually has: ClickHouse answers later), so their peaks never add up
@@ -297,9 +301,9 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   let chartWorker: ChartWorker | undefined;
   try {
     const env = options.env ?? await loadEnv();
-    // The chart worker (Plot, linkedom and resvg load in it) and ExcelJS load while ClickHouse
-    // answers, once the organizations are in: not before the queries, which creating a worker
-    // (20–100 ms of this thread) and loading ExcelJS would hold back. A failed load is the
+    // The chart worker (Plot, linkedom and resvg load in it) and ExcelJS load while the
+    // databases answer, once the first result is in: not before the queries, which creating a
+    // worker (20–100 ms of this thread) and loading ExcelJS would hold back. A failed load is the
     // writer's.
     const data = await loadPricingData({ ...options, env }, {
       underway: () => {

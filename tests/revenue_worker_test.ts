@@ -64,8 +64,8 @@ function meta(revenue: RevenueResult) {
 }
 
 /**
- * Counts the Worker instances started, the messages posted to them (a revenue worker gets one:
- * its settings and the customer ids, once the organizations are in) and the workers
+ * Counts the Worker instances started, the messages posted to them (a revenue worker gets two:
+ * its settings as it starts, the customer ids once the organizations are in) and the workers
  * terminated while `run` runs.
  */
 async function countingWorkers<T>(
@@ -135,7 +135,7 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
     assertEquals(offThread.byCustomer.get("cus_foreign_price")!.mrr, null);
     assertEquals([offThread.ptb?.status, offThread.ptb?.totalUsd], ["read", 125]);
 
-    // A second worker on the same folder reads today's cache: the same
+    // A second worker on the same folder reads today's cache (ahead of the ids): the same
     // revenue, no Stripe call.
     const calls = fake.requests.length;
     const again = prepareRevenueWorker({ ...stage, outDir: there, quiet: true });
@@ -190,8 +190,8 @@ Deno.test("a live export reads Stripe in a worker and gives the frame of the in-
       loadPricingData({ ...common, onStage: (event) => events.push(event) })
     );
     const data = run.value!;
-    // one worker, started with its settings and the ids (one message), ended once it answered
-    assertEquals([run.started, run.messages, run.terminated], [1, 1, 1]);
+    // one worker, given its settings and the ids, ended once it answered
+    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
     assertEquals(data.revenue.source, "stripe");
     ok(data.revenue.customers, "the revenue came from the worker");
 
@@ -328,7 +328,7 @@ Deno.test("a failed export leaves no revenue worker running", async () => {
     );
     ok(/prompts_created\.sql returned \d+ duplicate org_id rows/.test(String(run.error)));
     // the worker had the ids (the organizations were in) and was ended with the export
-    assertEquals([run.started, run.messages, run.terminated], [1, 1, 1]);
+    assertEquals([run.started, run.messages, run.terminated], [1, 2, 1]);
   } finally {
     await fake.close();
     await databases.drop();
@@ -337,7 +337,7 @@ Deno.test("a failed export leaves no revenue worker running", async () => {
   }
 });
 
-Deno.test("a revenue worker closed before its ids never starts, and says so", async () => {
+Deno.test("a revenue worker closed before it started never starts, and says so", async () => {
   const outDir = await Deno.makeTempDir();
   try {
     const worker = prepareRevenueWorker({
@@ -348,7 +348,8 @@ Deno.test("a revenue worker closed before its ids never starts, and says so", as
       quiet: true,
     });
     worker.close();
-    worker.load(["cus_seat"]); // too late: no worker is started (the test's op sanitizer would see it)
+    worker.start(); // too late: no worker is started (the op sanitizer would see one)
+    worker.load(["cus_seat"]);
     await rejects(worker.result, /the revenue worker was closed before it answered/);
     await worker.answered;
   } finally {

@@ -2,10 +2,10 @@
  * Live Stripe revenue off the main thread: the worker runs loadRevenue (today's cache or the
  * Stripe fetch, every mode, its warnings and progress bar) and answers with the revenue per
  * customer as Arrow IPC bytes (customers.ts: one row per customer, a column per field) plus the
- * result's small fields. The export starts it with the customer ids as soon as PostgreSQL's
- * organizations are in, so today's cache is read and the revenue computed while ClickHouse still
- * answers (not before the queries: creating a worker holds the main thread 20–100 ms, which
- * delayed every query). At a million organizations (200k
+ * result's small fields. The export starts it as the first query result is in (it reads today's
+ * cache meanwhile; started before the queries, its creation held the main thread 20–100 ms, and
+ * every query with it) and gives it the customer ids as soon as PostgreSQL's organizations are
+ * in, so the revenue is computed while ClickHouse still answers. At a million organizations (200k
  * subscriptions) the parsed cache, the per-customer objects and the frame take ~300 MB: in the
  * worker that memory goes with its isolate, which ends as soon as it has answered. Goes back to
  * the system, that is, only under `--v8-flags=--no-memory-pool-share-memory-on-teardown` (the
@@ -24,11 +24,14 @@ import {
   type RevenueStageOptions,
 } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
+import type { StripeSnapshot } from "./snapshot.ts";
 import { readCacheAhead } from "./mod.ts";
 
-/** A revenue worker, prepared ahead of its customer ids and started with them. */
+/** A revenue worker, prepared before the queries, started during them, given the ids last. */
 export interface RevenueWorker {
-  /** Starts the worker, loading for these customer ids (once per worker). */
+  /** Starts the worker (it reads today's cache meanwhile); load() does when it was not. */
+  start(): void;
+  /** The customer ids to load for (once per worker). */
   load(customerIds: string[]): void;
   /** The revenue, once the worker has answered; rejects with its error, of the same kind. */
   readonly result: Promise<RevenueResult>;
@@ -40,12 +43,8 @@ export interface RevenueWorker {
   [Symbol.dispose](): void;
 }
 
-/** The worker's one job. */
-interface WorkerJob {
-  options: LiveRevenueOptions;
-  quiet: boolean;
-  customerIds: string[];
-}
+/** The settings, sent as the worker starts (it reads today's cache meanwhile), then the ids. */
+type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: string[] };
 
 /** Everything in a RevenueResult but its customers. */
 type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
@@ -70,7 +69,8 @@ export function prepareRevenueWorker(options: Omit<RevenueStageOptions, "demo">)
     settled = true;
     outcome();
   };
-  const start = (customerIds: string[]) => {
+  const start = () => {
+    if (worker || settled) return; // started, or closed before it was
     const started = new Worker(import.meta.url, { type: "module" });
     worker = started;
     started.onmessage = (event: MessageEvent<WorkerReply>) => {
@@ -91,19 +91,18 @@ export function prepareRevenueWorker(options: Omit<RevenueStageOptions, "demo">)
       event.preventDefault();
       settle(() => reject(new Error(`Stripe revenue failed: ${event.message}`)));
     };
-    started.postMessage(
-      { options: revenueOptions, quiet: options.quiet, customerIds } satisfies WorkerJob,
-    );
+    started.postMessage({ options: revenueOptions, quiet: options.quiet } satisfies WorkerJob);
   };
   const close = () =>
     settle(() => reject(new Error("the revenue worker was closed before it answered")));
   let loading = false;
   return {
+    start,
     load(customerIds) {
       if (loading) throw new Error("a revenue worker loads once");
-      if (settled) return; // closed before it was given its ids
       loading = true;
-      start(customerIds);
+      start();
+      worker?.postMessage({ customerIds } satisfies WorkerJob); // (none: closed before)
     },
     result: promise,
     answered: promise.then(() => {}, () => {}),
@@ -122,23 +121,33 @@ function customersIpc(revenue: RevenueResult): ArrayBuffer {
   )) as ArrayBuffer;
 }
 
-// In the worker: one job, one reply.
+// In the worker: the settings (today's cache is read at once), then the ids; one reply.
 if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
   const scope = globalThis as unknown as {
     onmessage: (event: MessageEvent<WorkerJob>) => void;
     postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
   };
+  let settings: { options: LiveRevenueOptions; quiet: boolean } | undefined;
+  let cacheAhead: Promise<StripeSnapshot | null> | undefined;
   scope.onmessage = async (event) => {
     try {
-      const { options, quiet, customerIds } = event.data;
-      const cacheAhead = readCacheAhead(options).then(async (snapshot) => {
-        // the file's text and the parse's garbage go before the revenue is computed, which
-        // then reuses their heap instead of growing it
-        await collectDroppedFrames();
-        return snapshot;
-      });
-      cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
-      const revenue = await loadLiveRevenue(customerIds, { ...options, quiet, cacheAhead });
+      const job = event.data;
+      if ("options" in job) {
+        settings = job;
+        // Today's cache is parsed while the customer ids are being queried (and before the
+        // main thread reads the queries' results, its own peak).
+        cacheAhead = readCacheAhead(job.options).then(async (snapshot) => {
+          // the file's text and the parse's garbage go before the revenue is computed, which
+          // then reuses their heap instead of growing it
+          await collectDroppedFrames();
+          return snapshot;
+        });
+        cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
+        return;
+      }
+      const { options, quiet } = settings!;
+      const revenue = await loadLiveRevenue(job.customerIds, { ...options, quiet, cacheAhead });
+      cacheAhead = undefined;
       // The parsed Stripe cache is garbage now: collected, its heap is reused for the frame.
       await collectDroppedFrames();
       const ipc = customersIpc(revenue);

@@ -63,6 +63,12 @@ export interface QueryOptions {
    * still run (the export starts the Stripe revenue from it). An error thrown fails the stage.
    */
   onOrganizations?: (organizations: pl.DataFrame) => void;
+  /**
+   * Called once, as the first result is in: every query has been sent by then (the export starts
+   * its workers there; creating one holds this thread 20–100 ms, which would hold the sending
+   * back).
+   */
+  onFirstResult?: () => void;
   /** ClickHouse's results are read into Polars only once this has settled (see openClickHouse). */
   clickHouseReadAfter?: Promise<unknown>;
 }
@@ -86,7 +92,8 @@ async function runAll(
   },
   options: QueryOptions & { window: ExportWindow; spoolDir: string },
 ): Promise<QueryResults> {
-  const { window, spoolDir, onOrganizations, clickHouseReadAfter } = options;
+  const { window, spoolDir, onOrganizations, onFirstResult, clickHouseReadAfter } = options;
+  let firstResult = true;
   const postgres = openPostgres(settings.postgres, { spoolDir });
   const clickhouse = openClickHouse(settings.clickhouse, {
     spoolDir,
@@ -116,6 +123,10 @@ async function runAll(
     // The text columns Polars read the file into are garbage now: free them before the other
     // queries' results arrive, not at the end of the stage.
     await collectDroppedFrames({ rows: frame.height });
+    if (firstResult) {
+      firstResult = false;
+      onFirstResult?.();
+    }
     if (name === "organizations") onOrganizations?.(frame);
     const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
     for (const [column, count] of Object.entries(negative)) {
