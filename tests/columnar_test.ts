@@ -88,6 +88,41 @@ Deno.test("CSV → frame equals rows → frame: strings, ints, nano-USD costs, t
   );
 });
 
+Deno.test("CSV → frame: whole nano-USD costs, read as numbers, give nanoUsdToUsd's doubles", () => {
+  const random = numbers(11);
+  const next = () => random.next().value as number;
+  // ClickHouse's Decimal(38, 0) sums: whole numbers, quoted, most far below 2^53
+  const wholeCosts = (maxDigits: number) => {
+    const costs = [
+      "0",
+      "1",
+      "999999999",
+      "1000000000",
+      "1000000001",
+      "-1500000001",
+      "9007199254740991",
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const digits = 1 + (next() % maxDigits);
+      let cost = String(1 + (next() % 9));
+      while (cost.length < digits) cost += String(next() % 10);
+      costs.push(i % 5 === 0 ? `-${cost}` : cost);
+    }
+    return costs;
+  };
+  // below 2^53 (16 digits at most), then up to 18 digits: those go the text path's way
+  for (const costs of [wholeCosts(15), [...wholeCosts(18), "9007199254740993"]]) {
+    const csv = "org_id,cost\n" + costs.map((c, i) => `"o${i}","${c}"`).join("\n") + "\n";
+    const frame = csvToFrame(csv, { org_id: "string", cost: "nanoUsd" }, "x.sql");
+    const read = frame.getColumn("cost").toArray() as number[];
+    const expected = costs.map((c) => nanoUsdToUsd(c));
+    const differing = read.flatMap((v, i) =>
+      Object.is(v, expected[i]) ? [] : [`${costs[i]}: ${v}`]
+    );
+    assertEquals(differing, []);
+  }
+});
+
 Deno.test("CSV → frame: a header alone is an empty frame; a missing column and a bad value are errors", () => {
   assertEquals(csvToFrame("org_id,seats\n", { org_id: "string", seats: "int" }).height, 0);
   throws(

@@ -1,8 +1,9 @@
 /**
  * Query results as CSV (PostgreSQL `COPY … TO STDOUT WITH CSV HEADER`, ClickHouse
  * `CSVWithNames`, spooled to a file) straight into Polars, typed by Polars: no JS object per row.
- * Integer and float columns are parsed by the CSV reader itself (no text copy of them); the other
- * columns are read as text and typed by Polars expressions. When the typed read fails or finds a
+ * Integer and float columns, and nano-USD costs as whole numbers, are parsed by the CSV reader
+ * itself (no text copy of them); the other columns are read as text and typed by Polars
+ * expressions. When the typed read fails or finds a
  * value that is not of its type, the file is read again with every column as text, which names
  * the bad value. The conversions and checks are those of rowsToFrame (lib/sources/frames.ts),
  * value for value: nano-USD text to USD exactly as nanoUsdToUsd does it (whole part and the last
@@ -73,11 +74,8 @@ function nanoUsd(name: string): Typed {
   const fraction = pl.concatString([pl.lit("0."), text.str.extract("\\.(\\d+)$", 1)], "")
     .cast(pl.Float64, false).fillNull(0);
   const sign = pl.when(text.str.startsWith("-")).then(pl.lit(-1)).otherwise(pl.lit(1));
-  // A column of 1e9s, not a scalar: Polars divides a float column by a scalar as a multiplication
-  // by its reciprocal (1.5e10 · 1e-9 = 15.000000000000002), JS divides (15).
-  const billion = pl.col(name).isNull().cast(pl.Float64).mul(0).add(1e9);
-  const exact = sign.mul(high).add(sign.mul(low).div(billion))
-    .add(sign.mul(fraction).div(billion));
+  const billion = billionsOf(name);
+  const exact = usdOfNanoParts({ sign, high, low, fraction, billion });
   const other = text.cast(pl.Float64, false);
   const otherOk = other.isNotNull().and(other.isFinite()).and(other.abs().lt(NANO_USD_LIMIT));
   return {
@@ -91,11 +89,63 @@ function nanoUsd(name: string): Typed {
   };
 }
 
+/** A column of 1e9s, not a scalar: Polars divides a float column by a scalar as a multiplication
+ * by its reciprocal (1.5e10 · 1e-9 = 15.000000000000002), JS divides (15). */
+function billionsOf(name: string): pl.Expr {
+  return pl.col(name).isNull().cast(pl.Float64).mul(0).add(1e9);
+}
+
+/** nanoUsdToUsd's float operations, in its order: sign · whole part + sign · (last nine digits
+ * ÷ 1e9) + sign · (fraction ÷ 1e9). */
+function usdOfNanoParts(
+  { sign, high, low, fraction, billion }: Record<
+    "sign" | "high" | "low" | "fraction" | "billion",
+    pl.Expr
+  >,
+): pl.Expr {
+  return sign.mul(high).add(sign.mul(low).div(billion)).add(sign.mul(fraction).div(billion));
+}
+
+/** Whole nano-USD below this magnitude are exact in a double (2^53). */
+const EXACT_NANO = 2 ** 53;
+
+/**
+ * nanoUsd of a whole number read by the CSV reader (Int64): the text path's parts from integer
+ * operations, so the same doubles, without its regular expressions (1.2 s of a million
+ * organizations' usage, after ClickHouse had answered). Magnitudes from 2^53 on are flagged for
+ * the text path, where the whole part is split before it becomes a double.
+ */
+function nanoUsdFromWhole(name: string): { value: pl.Expr; bad: pl.Expr } {
+  const whole = pl.col(name);
+  const magnitude = whole.abs();
+  const low = magnitude.rem(pl.lit(1_000_000_000).cast(pl.Int64));
+  const high = magnitude.sub(low).cast(pl.Float64).div(billionsOf(name));
+  const sign = pl.when(whole.lt(0)).then(pl.lit(-1)).otherwise(pl.lit(1));
+  return {
+    value: usdOfNanoParts({
+      sign,
+      high,
+      low: low.cast(pl.Float64),
+      fraction: pl.lit(0).cast(pl.Float64),
+      billion: billionsOf(name),
+    }),
+    bad: magnitude.gtEq(EXACT_NANO),
+  };
+}
+
 /** CSV text or bytes, or the path of a CSV file (a spooled query result). */
 export type CsvSource = string | Uint8Array | { path: string };
 
-/** Numbers parsed by the CSV reader: as Float64, what the text path casts to, so the same values. */
-const PARSED = new Set<QueryColumnType>(["int", "float"]);
+/**
+ * Numbers parsed by the CSV reader: ints and floats as Float64, what the text path casts to, so
+ * the same values; nano-USD as Int64 (a value that does not fit, a fraction or an exponent fails
+ * the read, and the text path takes the file).
+ */
+const PARSED: Partial<Record<QueryColumnType, pl.DataType>> = {
+  int: pl.Float64,
+  float: pl.Float64,
+  nanoUsd: pl.Int64,
+};
 /** The column that flags a row holding a bad value (not a name a query returns). */
 const BAD = "__csv_bad_value__";
 
@@ -131,16 +181,17 @@ export function csvToFrame(
   query = "query",
 ): pl.DataFrame {
   const names = Object.keys(columns);
-  const parsed = names.filter((name) => PARSED.has(columns[name]));
+  const parsed = names.filter((name) => PARSED[columns[name]]);
   let raw: pl.DataFrame;
   try {
-    raw = readRaw(source, Object.fromEntries(parsed.map((name) => [name, pl.Float64])));
+    raw = readRaw(source, Object.fromEntries(parsed.map((name) => [name, PARSED[columns[name]]!])));
     assertColumns(raw, names);
   } catch {
     return csvTextToFrame(source, columns, query); // says what is wrong
   }
   const conversions = names.map((name) => {
-    if (!PARSED.has(columns[name])) return [name, typed(name, columns[name])] as const;
+    if (!PARSED[columns[name]]) return [name, typed(name, columns[name])] as const;
+    if (columns[name] === "nanoUsd") return [name, nanoUsdFromWhole(name)] as const;
     const n = pl.col(name);
     return [name, {
       value: columns[name] === "int" ? n.cast(pl.Int64) : n,
