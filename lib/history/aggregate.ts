@@ -7,7 +7,8 @@
  *   historyLong's group-bys did, so the float sums are added in the same order, to the bit;
  * - per pair of consecutive snapshots, the customer movements of the paying organizations only
  *   (an organization at 0 both times moves nothing and changes no plan), with the organizations
- *   already paid before (first_paid) carried along: only the aggregates are kept.
+ *   already paid before (first_paid) carried along: only the aggregates are kept. Organizations
+ *   are joined on integer keys hashed from org_id (orgKeys), plans are categories.
  *
  * Every step is bridge.ts's (movementsOf, movementSums, planMovementSums, planChangeSums,
  * snapshotTotals, *Of), so the result is the long frame's (tests/history_aggregate_test.ts).
@@ -20,7 +21,6 @@ import { UserError } from "../core/config.ts";
 import {
   centsOf,
   companyBridgeOf,
-  currentSide,
   historyColumns,
   movementsOf,
   movementSums,
@@ -28,7 +28,6 @@ import {
   planChangesOf,
   planChangeSums,
   planMovementSums,
-  previousSide,
   snapshotSums,
   totalsRatios,
 } from "./bridge.ts";
@@ -139,7 +138,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   const rowsOf: number[] = [];
   let previous: { paying: pl.DataFrame; rows: number } | undefined;
   let firstPaid = pl.DataFrame([
-    pl.Series("org_id", [], pl.Utf8),
+    ...ORG_KEYS.map((name) => pl.Series(name, [], pl.UInt64)),
     pl.Series("first_paid", [], pl.Int32),
   ]);
   // (each step in a function of its own: a suspended generator keeps its locals alive)
@@ -150,7 +149,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     totals.push(sums.company);
     planTotals.push(sums.plans);
     yield; // the snapshot's narrow frame (~45 MB at a million organizations) goes
-    const paying = payingOf(point, idx);
+    const paying = payingOf(point);
     firstPaid = withFirstPaid(firstPaid, paying, idx);
     if (previous) {
       const pair = pairSums({
@@ -224,29 +223,46 @@ function snapshotSumsOf(
   };
 }
 
-/** org_id, plan, cents and idx of the snapshot's paying organizations. */
-function payingOf(point: HistorySource, idx: number): pl.DataFrame {
+/**
+ * An organization in the pairs' joins: org_id hashed twice with different seeds, 128 bits (two
+ * organizations share them about as likely as two random UUIDs collide), null where org_id is
+ * null. Pairs of a million organizations' snapshots joined on the org_id strings held ~+180 MB;
+ * the keys are compared within one bridge only, so they need not be stable across versions.
+ */
+const ORG_KEYS = ["org_key_1", "org_key_2"];
+const ORG_KEY_SEEDS: [number, number, number, number][] = [[1, 2, 3, 4], [5, 6, 7, 8]];
+
+const orgKeys = () =>
+  ORG_KEYS.map((name, i) =>
+    pl.when(pl.col("org_id").isNull()).then(pl.lit(null)).otherwise(
+      pl.col("org_id").hash(...ORG_KEY_SEEDS[i]),
+    ).cast(pl.UInt64).alias(name)
+  );
+
+/** The snapshot's paying organizations: org keys, plan (a category) and cents. */
+function payingOf(point: HistorySource): pl.DataFrame {
   // filtered on the snapshot's own column: the Parquet reader then decodes the other columns
-  // of the paying organizations only (a million organizations: +45 MB at the peak, not +100)
+  // of the paying organizations only; org_id is hashed as it is read, never held
   return collectOf(
     point,
     lazyOf(point.frame).filter(centsOf().gt(0))
       .select(...historyColumns(point.frame.columns))
-      .select("org_id", "plan", "cents"),
-  ).withColumns(idxColumn(idx));
+      .select(...orgKeys(), pl.col("plan").cast(pl.Categorical), "cents"),
+  );
 }
 
-/** first_paid as the long frame has it, for every organization paying at idx or before. */
+/** firstPaid (org keys, first_paid) with the organizations paying for the first time at idx. */
 function withFirstPaid(firstPaid: pl.DataFrame, paying: pl.DataFrame, idx: number) {
-  return pl.concat([
-    firstPaid,
-    paying.join(firstPaid, { on: "org_id", how: "anti" })
-      .filter(pl.col("org_id").isNotNull())
-      .select("org_id", pl.lit(idx).cast(pl.Int32).alias("first_paid")),
-  ], { how: "vertical" });
+  const firstPaying = paying.lazy().select(...ORG_KEYS)
+    .filter(pl.col(ORG_KEYS[0]).isNotNull())
+    .unique() // an organization listed twice paid first once
+    .join(firstPaid.lazy(), { on: ORG_KEYS, how: "anti" })
+    .withColumns(pl.lit(idx).cast(pl.Int32).alias("first_paid"))
+    .collectSync();
+  return pl.concat([firstPaid, firstPaying], { how: "vertical" });
 }
 
-/** The movement sums of one pair of snapshots, from their paying organizations. */
+/** The movement sums of one pair of snapshots, from their keyed paying organizations. */
 function pairSums(
   { previous, current, firstPaid, idx, month }: {
     previous: pl.DataFrame;
@@ -258,19 +274,31 @@ function pairSums(
   },
 ): { moves: pl.DataFrame; plans: pl.DataFrame; changes: pl.DataFrame } {
   const moves = movementsOf({
-    current: currentSide(current).drop("idx"),
-    previous: previousSide(previous).drop("idx"),
+    current: current.select(
+      ...ORG_KEYS,
+      pl.col("plan").alias("plan_e"),
+      pl.col("cents").alias("e"),
+    ),
+    previous: previous.select(
+      ...ORG_KEYS,
+      pl.col("plan").alias("plan_s"),
+      pl.col("cents").alias("s"),
+    ),
     idx,
     firstPaid,
     months: pl.DataFrame([
       pl.Series("idx", [idx], pl.Int32),
       pl.Series("month_e", [month], pl.Utf8),
     ]),
+    on: ORG_KEYS,
   });
   return {
     moves: movementSums(moves),
-    plans: planMovementSums(moves),
-    changes: planChangeSums(moves),
+    plans: planMovementSums(moves).withColumns(pl.col("plan").cast(pl.Utf8)),
+    changes: planChangeSums(moves).withColumns(
+      pl.col("from_plan").cast(pl.Utf8),
+      pl.col("to_plan").cast(pl.Utf8),
+    ),
   };
 }
 

@@ -97,10 +97,15 @@ export interface MovementInputs {
   /** idx, month_e: the month of each snapshot with organizations */
   months: pl.DataFrame;
   /**
-   * One pair of snapshots: current and previous have no idx column and are joined on org_id
-   * alone (a cheaper join), then every row gets this idx.
+   * One pair of snapshots: current and previous have no idx column and are joined on the
+   * organization alone (a cheaper join), then every row gets this idx.
    */
   idx?: number;
+  /**
+   * The columns naming the organization in current, previous and firstPaid: org_id, or keys
+   * standing for it (aggregate.ts: null where org_id is null).
+   */
+  on?: string | string[];
 }
 
 /**
@@ -108,17 +113,17 @@ export interface MovementInputs {
  * movement amounts (each ≥ 0, cents) and plan_changed.
  */
 export function movementsOf(
-  { current, previous, firstPaid, months, idx }: MovementInputs,
+  { current, previous, firstPaid, months, idx, on = "org_id" }: MovementInputs,
 ): pl.DataFrame {
   const s = pl.col("s"), e = pl.col("e");
   const both = s.gt(0).and(e.gt(0));
   // one lazy query: the joins' intermediate frames are freed as it ends, not when V8 collects
   const joined: pl.LazyDataFrame = idx === undefined
-    ? current.lazy().join(previous.lazy(), { on: ["org_id", "idx"], how: "full", coalesce: true })
-    : current.lazy().join(previous.lazy(), { on: "org_id", how: "full", coalesce: true })
+    ? current.lazy().join(previous.lazy(), { on: [on, "idx"].flat(), how: "full", coalesce: true })
+    : current.lazy().join(previous.lazy(), { on, how: "full", coalesce: true })
       .withColumns(pl.lit(idx).cast(pl.Int32).alias("idx"));
   return joined
-    .join(firstPaid.lazy(), { on: "org_id", how: "left" })
+    .join(firstPaid.lazy(), { on, how: "left" })
     .join(months.lazy(), { on: "idx", how: "left" })
     .withColumns(
       s.fillNull(0).cast(pl.Int64).alias("s"),
@@ -342,7 +347,8 @@ export function planChangeSums(moves: pl.DataFrame): pl.DataFrame {
     .rename({ plan_s: "from_plan", plan_e: "to_plan" })
     .groupBy(["idx", "month", "from_plan", "to_plan"])
     .agg(
-      pl.col("org_id").count().cast(pl.Int64).alias("organizations"),
+      // every row counts: a plan change joins both sides, so its organization is never null
+      pl.len().cast(pl.Int64).alias("organizations"),
       pl.col("e").gt(pl.col("s")).cast(pl.Int64).sum().alias("upgrades"),
       pl.col("e").lt(pl.col("s")).cast(pl.Int64).sum().alias("downgrades"),
       pl.col("s").sum().cast(pl.Int64).alias("mrr_before_cents"),
