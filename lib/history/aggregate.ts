@@ -255,7 +255,8 @@ function snapshotSumsOf(
  * An organization in the pairs' joins: org_id hashed twice with different seeds, 128 bits (two
  * organizations share them about as likely as two random UUIDs collide), null where org_id is
  * null. Pairs of a million organizations' snapshots joined on the org_id strings held ~+180 MB;
- * the keys are compared within one bridge only, so they need not be stable across versions.
+ * the keys are compared within one bridge only, so they need not be stable across versions. Hashed
+ * as text: a categorical org_id would hash its codes, not its values.
  */
 const ORG_KEYS = ["org_key_1", "org_key_2"];
 const ORG_KEY_SEEDS: [number, number, number, number][] = [[1, 2, 3, 4], [5, 6, 7, 8]];
@@ -263,7 +264,7 @@ const ORG_KEY_SEEDS: [number, number, number, number][] = [[1, 2, 3, 4], [5, 6, 
 const orgKeys = () =>
   ORG_KEYS.map((name, i) =>
     pl.when(pl.col("org_id").isNull()).then(pl.lit(null)).otherwise(
-      pl.col("org_id").hash(...ORG_KEY_SEEDS[i]),
+      pl.col("org_id").cast(pl.Utf8).hash(...ORG_KEY_SEEDS[i]),
     ).cast(pl.UInt64).alias(name)
   );
 
