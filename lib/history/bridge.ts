@@ -97,33 +97,51 @@ export interface MovementInputs {
   /** idx, month_e: the month of each snapshot with organizations */
   months: pl.DataFrame;
   /**
-   * One pair of snapshots: current and previous have no idx column and are joined on org_id
-   * alone (a cheaper join), then every row gets this idx.
+   * One pair of snapshots: current and previous have no idx column and are joined on the
+   * organization alone (a cheaper join), then every row gets this idx.
    */
   idx?: number;
+  /**
+   * The columns naming the organization in current, previous and firstPaid: org_id, or keys
+   * standing for it (aggregate.ts: null where org_id is null).
+   */
+  on?: string | string[];
 }
 
 /**
  * Rule 1 per organization: the full join of the two sides, s and e (0 when absent), and the
  * movement amounts (each ≥ 0, cents) and plan_changed.
  */
-export function movementsOf(
-  { current, previous, firstPaid, months, idx }: MovementInputs,
-): pl.DataFrame {
-  const s = pl.col("s"), e = pl.col("e");
-  const both = s.gt(0).and(e.gt(0));
+export function movementsOf(inputs: MovementInputs): pl.DataFrame {
   // one lazy query: the joins' intermediate frames are freed as it ends, not when V8 collects
+  return withMovements(joinedSides(inputs)).collectSync();
+}
+
+/**
+ * movementsOf's join: per organization idx, plan_e, e, plan_s, s (0 when absent), first_paid
+ * and month_e, besides the organization column.
+ */
+export function joinedSides(
+  { current, previous, firstPaid, months, idx, on = "org_id" }: MovementInputs,
+): pl.LazyDataFrame {
   const joined: pl.LazyDataFrame = idx === undefined
-    ? current.lazy().join(previous.lazy(), { on: ["org_id", "idx"], how: "full", coalesce: true })
-    : current.lazy().join(previous.lazy(), { on: "org_id", how: "full", coalesce: true })
+    ? current.lazy().join(previous.lazy(), { on: [on, "idx"].flat(), how: "full", coalesce: true })
+    : current.lazy().join(previous.lazy(), { on, how: "full", coalesce: true })
       .withColumns(pl.lit(idx).cast(pl.Int32).alias("idx"));
   return joined
-    .join(firstPaid.lazy(), { on: "org_id", how: "left" })
+    .join(firstPaid.lazy(), { on, how: "left" })
     .join(months.lazy(), { on: "idx", how: "left" })
     .withColumns(
-      s.fillNull(0).cast(pl.Int64).alias("s"),
-      e.fillNull(0).cast(pl.Int64).alias("e"),
-    )
+      pl.col("s").fillNull(0).cast(pl.Int64).alias("s"),
+      pl.col("e").fillNull(0).cast(pl.Int64).alias("e"),
+    );
+}
+
+/** movementsOf's movement amounts and plan_changed from joinedSides' columns; month_e → month. */
+export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
+  const s = pl.col("s"), e = pl.col("e");
+  const both = s.gt(0).and(e.gt(0));
+  return joined
     .withColumns(
       when(s.eq(0).and(e.gt(0)).and(pl.col("first_paid").eq(pl.col("idx"))), e).alias("new"),
       when(s.eq(0).and(e.gt(0)).and(pl.col("first_paid").lt(pl.col("idx"))), e).alias(
@@ -135,8 +153,7 @@ export function movementsOf(
       // a plan change while paying: out of the old plan, into the new (rule 2)
       both.and(pl.col("plan_s").neq(pl.col("plan_e"))).fillNull(false).alias("plan_changed"),
     )
-    .rename({ month_e: "month" }) // unsorted: 12 × 100k string keys are costly to sort
-    .collectSync();
+    .rename({ month_e: "month" }); // unsorted: 12 × 100k string keys are costly to sort
 }
 
 /** The current side of movementsOf from (org_id, idx, plan, cents) rows. */
@@ -175,16 +192,27 @@ export function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame
   return totalsRatios(snapshotSums(long, keys));
 }
 
+/**
+ * snapshotSums' aggregations by the column each reads, in output order: end cents, paying
+ * organizations, MRR, requests and LLM costs. Each reads one column, so the sums can be taken a
+ * few columns at a time (aggregate.ts), with the same result.
+ */
+export function snapshotSumsByColumn(): [string, pl.Expr[]][] {
+  return [
+    ["cents", [
+      pl.col("cents").sum().cast(pl.Int64).alias("end_cents"),
+      pl.col("cents").gt(0).cast(pl.Int64).sum().alias("paying_orgs"),
+    ]],
+    ["mrr", [pl.col("mrr").sum().alias("mrr_usd")]],
+    ["requests", [pl.col("requests").sum().alias("requests")]],
+    ["llm_cost", [pl.col("llm_cost").sum().alias("llm_cost_usd")]],
+    ["llm_cost_company", [pl.col("llm_cost_company").sum().alias("llm_cost_company_usd")]],
+  ];
+}
+
 /** snapshotTotals' sums: end cents, paying organizations, MRR, requests and LLM costs. */
 export function snapshotSums(long: pl.DataFrame, keys: string[]): pl.DataFrame {
-  return long.groupBy(keys).agg(
-    pl.col("cents").sum().cast(pl.Int64).alias("end_cents"),
-    pl.col("cents").gt(0).cast(pl.Int64).sum().alias("paying_orgs"),
-    pl.col("mrr").sum().alias("mrr_usd"),
-    pl.col("requests").sum().alias("requests"),
-    pl.col("llm_cost").sum().alias("llm_cost_usd"),
-    pl.col("llm_cost_company").sum().alias("llm_cost_company_usd"),
-  );
+  return long.groupBy(keys).agg(...snapshotSumsByColumn().flatMap(([, sums]) => sums));
 }
 
 /**
@@ -203,12 +231,26 @@ export function totalsRatios(sums: pl.DataFrame): pl.DataFrame {
   );
 }
 
+/**
+ * Customer movements (movementsOf), as a frame or as a query (withMovements). The sums of
+ * movements are of integer cents and counts, the same in any order: the streaming engine adds
+ * them a batch at a time, without holding every derived column at once.
+ */
+export type Movements = pl.DataFrame | pl.LazyDataFrame;
+
+const lazyMoves = (moves: Movements): pl.LazyDataFrame =>
+  typeof (moves as pl.LazyDataFrame).collectSync === "function"
+    ? moves as pl.LazyDataFrame
+    : (moves as pl.DataFrame).lazy();
+
+const STREAMING = { engine: "streaming" } as const;
+
 /** Per (idx, month) of customer movements: start and the five movements (cents). */
-export function movementSums(moves: pl.DataFrame): pl.DataFrame {
-  return moves.groupBy(["idx", "month"]).agg(
+export function movementSums(moves: Movements): pl.DataFrame {
+  return lazyMoves(moves).groupBy(["idx", "month"]).agg(
     pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
     ...MOVEMENTS.map(sumInt),
-  );
+  ).collectSync(STREAMING);
 }
 
 /** Per month (snapshot idx ≥ 1): start, the five movements, end, and the snapshot totals. */
@@ -251,10 +293,11 @@ export function planBridge(
 const PLAN_MOVEMENT_NAMES = ["start", ...MOVEMENTS, ...PLAN_MOVES];
 
 /** Per (idx, month, plan) of customer movements: start, movements, moved_in/out (cents). */
-export function planMovementSums(moves: pl.DataFrame): pl.DataFrame {
+export function planMovementSums(movements: Movements): pl.DataFrame {
+  const moves = lazyMoves(movements);
   const changed = pl.col("plan_changed");
   // Old-plan side: start, churn, contraction/expansion when the plan stayed, moved_out.
-  const oldSide = moves.lazy().filter(pl.col("s").gt(0)).select(
+  const oldSide = moves.filter(pl.col("s").gt(0)).select(
     "idx",
     "month",
     pl.col("plan_s").alias("plan"),
@@ -272,7 +315,7 @@ export function planMovementSums(moves: pl.DataFrame): pl.DataFrame {
     pl.when(changed).then(pl.col("s")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_out"),
   );
   // New-plan side: new, reactivation, moved_in (expansion/contraction are on the old side).
-  const newSide = moves.lazy().filter(pl.col("e").gt(0)).select(
+  const newSide = moves.filter(pl.col("e").gt(0)).select(
     "idx",
     "month",
     pl.col("plan_e").alias("plan"),
@@ -288,7 +331,7 @@ export function planMovementSums(moves: pl.DataFrame): pl.DataFrame {
   return pl.concat([oldSide, newSide], { how: "vertical" })
     .groupBy(["idx", "month", "plan"])
     .agg(...PLAN_MOVEMENT_NAMES.map(sumInt))
-    .collectSync();
+    .collectSync(STREAMING);
 }
 
 /**
@@ -337,18 +380,19 @@ export function planChanges(
 }
 
 /** Per (idx, month, from_plan, to_plan) of customer movements: the plan changes, unsorted. */
-export function planChangeSums(moves: pl.DataFrame): pl.DataFrame {
-  return moves.lazy().filter(pl.col("plan_changed"))
+export function planChangeSums(moves: Movements): pl.DataFrame {
+  return lazyMoves(moves).filter(pl.col("plan_changed"))
     .rename({ plan_s: "from_plan", plan_e: "to_plan" })
     .groupBy(["idx", "month", "from_plan", "to_plan"])
     .agg(
-      pl.col("org_id").count().cast(pl.Int64).alias("organizations"),
+      // every row counts: a plan change joins both sides, so its organization is never null
+      pl.len().cast(pl.Int64).alias("organizations"),
       pl.col("e").gt(pl.col("s")).cast(pl.Int64).sum().alias("upgrades"),
       pl.col("e").lt(pl.col("s")).cast(pl.Int64).sum().alias("downgrades"),
       pl.col("s").sum().cast(pl.Int64).alias("mrr_before_cents"),
       pl.col("e").sum().cast(pl.Int64).alias("mrr_after_cents"),
     )
-    .collectSync();
+    .collectSync(STREAMING);
 }
 
 /** Plan changes in order from planChangeSums. */
