@@ -2,7 +2,7 @@
  * CSV: UTF-8, RFC 4180 (CRLF line ends, fields with , " CR or LF quoted, quotes doubled), one
  * header row, one row per organization; empty field = null. Numbers never use exponents.
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { open } from "node:fs/promises";
 import { writeFileAtomic } from "./files.ts";
 import type { ColumnDef } from "../frame/columns.ts";
@@ -172,7 +172,8 @@ export function csvHeader(columns: readonly { def: ColumnDef }[]): string {
  */
 export function* csvLineBytes(
   columns: TypedColumn[],
-  keep?: boolean[],
+  /** truthy for the rows of the second file */
+  keep?: ArrayLike<boolean | number>,
   /** a chunk every this many rows (the text chunks' 1,000) instead of every ~64 KB */
   rowsPerChunk?: number,
 ): Generator<[Uint8Array, Uint8Array]> {
@@ -245,9 +246,13 @@ export function* csvLineBytes(
   if (all.length > 0) yield [all.take(), kept.take()];
 }
 
-/** Where `keep` holds for each row of `slice` (null = no, as Polars' filter reads it). */
-export function keepMask(slice: pl.DataFrame, keep: pl.Expr): boolean[] {
-  return slice.select(keep.fillNull(false).alias("keep")).getColumn("keep").toArray() as boolean[];
+/**
+ * Where `keep` holds for each row of `slice`, 1 or 0 (null = no, as Polars' filter reads it): a
+ * typed array, moved to the CSV worker with the slice (toArray of booleans cost ~150 ms at 1M).
+ */
+export function keepMask(slice: pl.DataFrame, keep: pl.Expr): Uint8Array {
+  return slice.select(keep.fillNull(false).cast(pl.UInt8).alias("keep")).getColumn("keep")
+    .toTypedArray() as Uint8Array;
 }
 
 /** CSV bytes in chunks, reading the frame slice by slice. */

@@ -6,9 +6,15 @@
 import type pl from "nodejs-polars";
 import { open, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { exportTypedColumns, SLICE_ROWS, type TypedColumn } from "./cells.ts";
-import { csvHeader, csvLineBytes, keepMask } from "./csv.ts";
+import { exportTypedColumns, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
+import { csvHeader, keepMask } from "./csv.ts";
 import { tempPathFor } from "./files.ts";
+import {
+  type CsvFormatWorker,
+  formatSlice,
+  type FormattedSlice,
+  startCsvFormatWorker,
+} from "./csv_worker.ts";
 
 export interface CsvWithSubset {
   bytes: number;
@@ -20,13 +26,40 @@ export interface CsvFilesOptions {
   subsetPath: string;
   /** the rows of the subset file (null = left out, as Polars' filter reads it) */
   keep: pl.Expr;
+  /**
+   * format rows on a second thread as well (lib/formats/csv_worker.ts); the bytes are the same.
+   * writeCsvWithSubset and writeExportFiles default to it above OFF_THREAD_ABOVE rows.
+   */
+  offThread?: boolean;
 }
+
+/**
+ * Rows above which the CSV's rows are formatted on a second thread too: below, the worker's
+ * start-up (~50 ms) is not worth it, and the chart worker still has the second core.
+ */
+export const OFF_THREAD_ABOVE = 250_000;
+
+/**
+ * Slices in the worker at once: one being formatted, one waiting, so it never idles while the
+ * main thread takes the next out of Polars; the main thread formats the others itself.
+ */
+const WORKER_SLICES = 2;
+
+/** Formatted slices held for the file, in order, before writeCsvWithSubset waits (memory). */
+const HELD_SLICES = 4;
 
 interface Target {
   path: string;
   tmp: string;
   file: FileHandle;
   bytes: number;
+}
+
+/** A slice's place in the file: its bytes once formatted (a worker's may come back later). */
+interface Slot {
+  done?: FormattedSlice;
+  /** settles when `done` is set; rejects when the worker fails */
+  ready: Promise<void>;
 }
 
 /**
@@ -36,14 +69,18 @@ interface Target {
 export class CsvFilesWriter {
   #targets: [Target, Target];
   #keep: pl.Expr;
+  #worker: CsvFormatWorker | null;
   #encoder = new TextEncoder();
   #header = false;
   #queue: Promise<void> = Promise.resolve();
+  /** formatted or formatting slices not yet queued for the files, in slice order */
+  #slots: Slot[] = [];
   #rows = 0;
 
-  private constructor(targets: [Target, Target], keep: pl.Expr) {
+  private constructor(targets: [Target, Target], keep: pl.Expr, worker: CsvFormatWorker | null) {
     this.#targets = targets;
     this.#keep = keep;
+    this.#worker = worker;
   }
 
   static async open(options: CsvFilesOptions): Promise<CsvFilesWriter> {
@@ -53,7 +90,9 @@ export class CsvFilesWriter {
     };
     const main = await target(options.path);
     try {
-      return new CsvFilesWriter([main, await target(options.subsetPath)], options.keep);
+      const subset = await target(options.subsetPath);
+      const worker = options.offThread ? startCsvFormatWorker() : null;
+      return new CsvFilesWriter([main, subset], options.keep, worker);
     } catch (error) {
       await main.file.close();
       await rm(main.tmp, { force: true });
@@ -67,8 +106,20 @@ export class CsvFilesWriter {
     this.#queue = this.#queue.then(() => target.file.write(data).then(() => {}));
   }
 
-  /** The next slice of the frame and its typed columns (exportTypedColumns of the slice). */
-  slice(slice: pl.DataFrame, columns: TypedColumn[]): void {
+  /** Queues the formatted slices at the head for the files, in order. */
+  #flush() {
+    while (this.#slots[0]?.done) {
+      const { all, kept } = this.#slots.shift()!.done!;
+      for (const chunk of all) this.#write(this.#targets[0], chunk);
+      for (const chunk of kept) this.#write(this.#targets[1], chunk);
+    }
+  }
+
+  /**
+   * The next slice of the frame and its typed columns (exportTypedColumns of the slice). With
+   * `handOver` the columns are not read after this call (their buffers may move to the worker).
+   */
+  slice(slice: pl.DataFrame, columns: TypedColumn[], { handOver = false } = {}): void {
     if (!this.#header) {
       const header = this.#encoder.encode(csvHeader(columns));
       this.#write(this.#targets[0], header);
@@ -76,21 +127,37 @@ export class CsvFilesWriter {
       this.#header = true;
     }
     const keep = keepMask(slice, this.#keep);
-    for (const [all, kept] of csvLineBytes(columns, keep)) {
-      this.#write(this.#targets[0], all);
-      this.#write(this.#targets[1], kept);
-    }
     for (const k of keep) if (k) this.#rows++;
+    const worker = this.#worker;
+    if (worker && worker.inFlight < WORKER_SLICES && typedHeight(columns) > 0) {
+      const slot: Slot = { ready: Promise.resolve() };
+      slot.ready = worker.format(columns, keep, { transfer: handOver }).then((done) => {
+        slot.done = done;
+        this.#flush();
+      });
+      slot.ready.catch(() => {}); // awaited by drained() or close(); not left unhandled meanwhile
+      this.#slots.push(slot);
+      return;
+    }
+    // the worker is busy: this thread formats, behind the slices still in the worker
+    this.#slots.push({ done: formatSlice(columns, keep), ready: Promise.resolve() });
+    this.#flush();
   }
 
-  /** Resolves when the writes queued so far are done (bounds what is held in memory). */
+  /**
+   * Resolves when the writes queued so far are done and at most HELD_SLICES slices wait for the
+   * worker (bounds what is held in memory); rejects when the worker failed.
+   */
   async drained(): Promise<void> {
+    while (this.#slots.length > HELD_SLICES) await this.#slots[0].ready;
     await this.#queue;
   }
 
   /** Waits for the queued writes and the headers of an empty frame; renames both into place. */
   async close(frame: pl.DataFrame): Promise<CsvWithSubset> {
     if (!this.#header) this.slice(frame.head(0), exportTypedColumns(frame.head(0)));
+    while (this.#slots.length > 0) await this.#slots[0].ready;
+    this.#worker?.close();
     await this.#queue;
     for (const t of this.#targets) {
       await t.file.sync();
@@ -105,6 +172,8 @@ export class CsvFilesWriter {
   }
 
   async abort(): Promise<void> {
+    this.#worker?.close();
+    this.#slots = [];
     await this.#queue.catch(() => {});
     for (const t of this.#targets) {
       await t.file.close().catch(() => {});
@@ -119,16 +188,23 @@ export class CsvFilesWriter {
  */
 export async function writeCsvWithSubset(
   frame: pl.DataFrame,
-  options: CsvFilesOptions,
+  options: CsvFilesOptions & {
+    /** rows per slice out of Polars (default SLICE_ROWS); the bytes do not depend on it */
+    sliceRows?: number;
+  },
 ): Promise<CsvWithSubset> {
-  const writer = await CsvFilesWriter.open(options);
+  const sliceRows = options.sliceRows ?? SLICE_ROWS;
+  const writer = await CsvFilesWriter.open({
+    ...options,
+    offThread: options.offThread ?? frame.height > OFF_THREAD_ABOVE,
+  });
   try {
     // one slice's writes in flight while the next is formatted (waiting on each slice left the
     // thread idle for a fifth of the CSV's time)
     let previous: Promise<void> = Promise.resolve();
-    for (let offset = 0; offset < frame.height; offset += SLICE_ROWS) {
-      const slice = frame.slice(offset, SLICE_ROWS);
-      writer.slice(slice, exportTypedColumns(slice));
+    for (let offset = 0; offset < frame.height; offset += sliceRows) {
+      const slice = frame.slice(offset, sliceRows);
+      writer.slice(slice, exportTypedColumns(slice), { handOver: true });
       await previous;
       previous = writer.drained();
       previous.catch(() => {}); // awaited next round or by close(); not left unhandled meanwhile

@@ -5,7 +5,7 @@
  */
 import type pl from "nodejs-polars";
 import type { ExportFormat } from "../core/types.ts";
-import { CsvFilesWriter, writeCsvWithSubset } from "./csv_files.ts";
+import { CsvFilesWriter, OFF_THREAD_ABOVE, writeCsvWithSubset } from "./csv_files.ts";
 import { writeXlsxFileTo, type XlsxOptions } from "./xlsx.ts";
 
 export interface ExportFilesOptions {
@@ -17,6 +17,10 @@ export interface ExportFilesOptions {
   xlsx: XlsxOptions;
   /** the subset CSV written beside the CSV (the brief's trimmed file) and its rows */
   subset: { path: string; keep: pl.Expr };
+  /** CSV rows formatted on a second thread too (default: above OFF_THREAD_ABOVE rows) */
+  csvOffThread?: boolean;
+  /** rows per slice out of Polars (default SLICE_ROWS; tests); the bytes do not depend on it */
+  sliceRows?: number;
 }
 
 export interface ExportFiles {
@@ -33,13 +37,17 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     path: pathOf("csv"),
     subsetPath: options.subset.path,
     keep: options.subset.keep,
+    offThread: options.csvOffThread ?? frame.height > OFF_THREAD_ABOVE,
   };
+  const { sliceRows } = options;
   if (formats.includes("csv") && formats.includes("xlsx")) {
     const csv = await CsvFilesWriter.open(csvFiles);
     try {
       await writeXlsxFileTo(frame, {
         ...xlsx,
         path: pathOf("xlsx"),
+        sliceRows,
+        // the XLSX writer reads the columns after: the worker gets a copy
         onSlice: (slice, columns) => csv.slice(slice, columns),
       });
       return { paths, subset: (await csv.close(frame)).subset };
@@ -49,8 +57,8 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     }
   }
   if (formats.includes("csv")) {
-    return { paths, subset: (await writeCsvWithSubset(frame, csvFiles)).subset };
+    return { paths, subset: (await writeCsvWithSubset(frame, { ...csvFiles, sliceRows })).subset };
   }
-  await writeXlsxFileTo(frame, { ...xlsx, path: pathOf("xlsx") });
+  await writeXlsxFileTo(frame, { ...xlsx, path: pathOf("xlsx"), sliceRows });
   return { paths };
 }
