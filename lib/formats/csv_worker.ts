@@ -7,8 +7,8 @@
  * writer still reads it. The worker formats with the same csvLineBytes and sends the bytes back;
  * CsvFilesWriter writes them in slice order.
  */
-import type { TypedColumn } from "./cells.ts";
-import { csvLineBytes } from "./csv.ts";
+import type { TypedColumn } from "./typed_column.ts";
+import { csvLineBytes } from "./csv_rows.ts";
 import { collectYoungGarbage } from "../core/memory.ts";
 
 /** The rows of a slice as CSV: [every row, the rows `keep` holds for], in ~64 KB chunks. */
