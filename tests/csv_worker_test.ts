@@ -22,7 +22,7 @@ const SLICE = 7;
 
 /** Workers started and terminated, and slices posted to them, while `run` runs. */
 async function countingWorkers<T>(
-  run: () => Promise<T>,
+  run: (counts: { started: number; slices: number; terminated: number }) => Promise<T>,
 ): Promise<{ value?: T; error?: unknown; started: number; slices: number; terminated: number }> {
   const RealWorker = globalThis.Worker;
   const counts = { started: 0, slices: 0, terminated: 0 };
@@ -43,7 +43,7 @@ async function countingWorkers<T>(
     }
   } as typeof Worker;
   try {
-    return { value: await run(), ...counts };
+    return { value: await run(counts), ...counts };
   } catch (error) {
     return { error, ...counts };
   } finally {
@@ -59,28 +59,22 @@ function demoFrame(): pl.DataFrame {
   return data.frame.withColumns(pl.Series("tier", tiers, pl.Utf8));
 }
 
-Deno.test("the worker formats a slice into formatSlice's bytes; handed-over columns move, copies do not", async () => {
+Deno.test("the worker formats a slice into formatSlice's bytes; the slice's buffers move to it", async () => {
   const frame = demoFrame();
   const worker = startCsvFormatWorker();
   try {
-    const columns = () => exportTypedColumns(frame);
     const keep = keepMask(frame, trimmedKeep());
-    const here = formatSlice(columns(), keep);
+    const here = formatSlice(exportTypedColumns(frame), keep);
     const concat = (chunks: Uint8Array[]) => new Uint8Array(chunks.flatMap((c) => [...c]));
-    const copied = columns();
-    const copiedKeep = keep.slice();
-    const viaCopy = await worker.format(copied, copiedKeep, { transfer: false });
-    assertEquals(concat(viaCopy.all), concat(here.all));
-    assertEquals(concat(viaCopy.kept), concat(here.kept));
-    assertEquals(copiedKeep.byteLength, frame.height);
-    const moved = columns();
+    const moved = exportTypedColumns(frame);
     const movedKeep = keep.slice();
-    const viaTransfer = await worker.format(moved, movedKeep, { transfer: true });
-    assertEquals(concat(viaTransfer.all), concat(here.all));
-    assertEquals(concat(viaTransfer.kept), concat(here.kept));
-    assertEquals(movedKeep.byteLength, 0); // detached: moved, not copied
-    ok(moved.some((c) => c.numbers?.byteLength === 0));
+    const there = await worker.format(moved, movedKeep);
+    assertEquals(concat(there.all), concat(here.all));
+    assertEquals(concat(there.kept), concat(here.kept));
     ok(here.kept.length > 0 && here.all.length > 0);
+    // detached here: moved, not copied
+    assertEquals(movedKeep.byteLength, 0);
+    ok(moved.every((c) => (c.numbers ?? c.text!.start).byteLength === 0));
   } finally {
     worker.close();
   }
@@ -159,7 +153,7 @@ Deno.test("a slice that fails in the worker fails the writer with one line; no f
     });
     try {
       const good = data.frame.head(3);
-      writer.slice(good, exportTypedColumns(good), { handOver: true });
+      writer.slice(good, exportTypedColumns(good));
       // a text column with neither strings nor doubles: csvLineBytes throws on it, in the worker
       const columns = exportTypedColumns(good);
       const last = columns.length - 1;
@@ -168,7 +162,7 @@ Deno.test("a slice that fails in the worker fails the writer with one line; no f
         numbers: null,
         strings: null,
       };
-      writer.slice(good, columns, { handOver: true });
+      writer.slice(good, columns);
       await writer.close(good);
     } catch (error) {
       await writer.abort();
@@ -182,5 +176,71 @@ Deno.test("a slice that fails in the worker fails the writer with one line; no f
   });
   assertEquals([run.started, run.terminated], [1, 1]);
   assertEquals([...Deno.readDirSync(dir)], []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the CSV's worker starts once the second core is free, and not after the writer is done", async () => {
+  const frame = demoFrame();
+  const dir = await Deno.makeTempDir();
+  let free = () => {};
+  const secondCoreFree = new Promise<void>((resolve) => free = resolve);
+  const run = await countingWorkers(async (counts) => {
+    const writer = await CsvFilesWriter.open({
+      path: `${dir}/export.csv`,
+      subsetPath: `${dir}/trimmed.csv`,
+      keep: trimmedKeep(),
+      offThread: true,
+      secondCoreFree,
+    });
+    const slices = [
+      frame.slice(0, SLICE),
+      frame.slice(SLICE, SLICE),
+      frame.slice(2 * SLICE, frame.height),
+    ];
+    writer.slice(slices[0], exportTypedColumns(slices[0]));
+    const before = { ...counts };
+    free();
+    await secondCoreFree; // the writer's own callback on it ran first
+    for (const slice of slices.slice(1)) writer.slice(slice, exportTypedColumns(slice));
+    await writer.close(frame);
+    return before;
+  });
+  assertEquals(run.value, { started: 0, slices: 0, terminated: 0 });
+  assertEquals([run.started, run.terminated], [1, 1]);
+  ok(run.slices > 0);
+  const reference = await writeCsvWithSubset(frame, {
+    path: `${dir}/reference.csv`,
+    subsetPath: `${dir}/reference_trimmed.csv`,
+    keep: trimmedKeep(),
+    offThread: false,
+  });
+  assertEquals(
+    await Deno.readFile(`${dir}/export.csv`),
+    await Deno.readFile(`${dir}/reference.csv`),
+  );
+  assertEquals(
+    await Deno.readFile(`${dir}/trimmed.csv`),
+    await Deno.readFile(`${dir}/reference_trimmed.csv`),
+  );
+  ok(reference.subset.rows > 0);
+
+  // settling after the writer closed starts nothing
+  let late = () => {};
+  const lateFree = new Promise<void>((resolve) => late = resolve);
+  const closed = await countingWorkers(async () => {
+    const writer = await CsvFilesWriter.open({
+      path: `${dir}/late.csv`,
+      subsetPath: `${dir}/late_trimmed.csv`,
+      keep: trimmedKeep(),
+      offThread: true,
+      secondCoreFree: lateFree,
+    });
+    writer.slice(frame, exportTypedColumns(frame));
+    await writer.close(frame);
+    late();
+    await lateFree;
+  });
+  assertEquals(closed.started, 0);
+  assertEquals(await Deno.readFile(`${dir}/late.csv`), await Deno.readFile(`${dir}/reference.csv`));
   await Deno.remove(dir, { recursive: true });
 });

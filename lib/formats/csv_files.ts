@@ -31,6 +31,12 @@ export interface CsvFilesOptions {
    * writeCsvWithSubset and writeExportFiles default to it above OFF_THREAD_ABOVE rows.
    */
   offThread?: boolean;
+  /**
+   * with offThread: settles once the second core is free (the chart worker is done); the worker
+   * starts then, and this thread formats every slice until it does. Both workers at once would
+   * add their memory at the export's peak for no speed: the chart worker has that core.
+   */
+  secondCoreFree?: Promise<unknown>;
 }
 
 /**
@@ -75,12 +81,23 @@ export class CsvFilesWriter {
   #queue: Promise<void> = Promise.resolve();
   /** formatted or formatting slices not yet queued for the files, in slice order */
   #slots: Slot[] = [];
+  /** a slice its caller still reads (see slice()), formatted once it is done */
+  #held: { columns: TypedColumn[]; keep: Uint8Array } | null = null;
   #rows = 0;
 
-  private constructor(targets: [Target, Target], keep: pl.Expr, worker: CsvFormatWorker | null) {
+  /** closed or aborted: no worker is started any more */
+  #ended = false;
+
+  private constructor(targets: [Target, Target], options: CsvFilesOptions) {
     this.#targets = targets;
-    this.#keep = keep;
-    this.#worker = worker;
+    this.#keep = options.keep;
+    this.#worker = null;
+    if (!options.offThread) return;
+    const start = () => {
+      if (!this.#ended) this.#worker = startCsvFormatWorker();
+    };
+    if (options.secondCoreFree) options.secondCoreFree.then(start, start);
+    else start();
   }
 
   static async open(options: CsvFilesOptions): Promise<CsvFilesWriter> {
@@ -90,9 +107,7 @@ export class CsvFilesWriter {
     };
     const main = await target(options.path);
     try {
-      const subset = await target(options.subsetPath);
-      const worker = options.offThread ? startCsvFormatWorker() : null;
-      return new CsvFilesWriter([main, subset], options.keep, worker);
+      return new CsvFilesWriter([main, await target(options.subsetPath)], options);
     } catch (error) {
       await main.file.close();
       await rm(main.tmp, { force: true });
@@ -116,10 +131,11 @@ export class CsvFilesWriter {
   }
 
   /**
-   * The next slice of the frame and its typed columns (exportTypedColumns of the slice). With
-   * `handOver` the columns are not read after this call (their buffers may move to the worker).
+   * The next slice of the frame and its typed columns (exportTypedColumns of the slice). Their
+   * buffers may move to the worker: with `stillRead` (the XLSX writer formats the slice after
+   * this call) only at the next slice() or close(), by which time the caller is done with them.
    */
-  slice(slice: pl.DataFrame, columns: TypedColumn[], { handOver = false } = {}): void {
+  slice(slice: pl.DataFrame, columns: TypedColumn[], { stillRead = false } = {}): void {
     if (!this.#header) {
       const header = this.#encoder.encode(csvHeader(columns));
       this.#write(this.#targets[0], header);
@@ -128,18 +144,37 @@ export class CsvFilesWriter {
     }
     const keep = keepMask(slice, this.#keep);
     for (const k of keep) if (k) this.#rows++;
+    if (!this.#worker) return this.#formatHere(columns, keep);
+    this.#releaseHeld();
+    if (stillRead) this.#held = { columns, keep };
+    else this.#format(columns, keep);
+  }
+
+  /** The slice held for its reader (slice()'s `stillRead`), which is done with it now. */
+  #releaseHeld() {
+    if (!this.#held) return;
+    const { columns, keep } = this.#held;
+    this.#held = null;
+    this.#format(columns, keep);
+  }
+
+  /** Formats a slice in the worker, or here when it has enough to do. */
+  #format(columns: TypedColumn[], keep: Uint8Array) {
     const worker = this.#worker;
-    if (worker && worker.inFlight < WORKER_SLICES && typedHeight(columns) > 0) {
-      const slot: Slot = { ready: Promise.resolve() };
-      slot.ready = worker.format(columns, keep, { transfer: handOver }).then((done) => {
-        slot.done = done;
-        this.#flush();
-      });
-      slot.ready.catch(() => {}); // awaited by drained() or close(); not left unhandled meanwhile
-      this.#slots.push(slot);
-      return;
+    if (!worker || worker.inFlight >= WORKER_SLICES || typedHeight(columns) === 0) {
+      return this.#formatHere(columns, keep);
     }
-    // the worker is busy: this thread formats, behind the slices still in the worker
+    const slot: Slot = { ready: Promise.resolve() };
+    slot.ready = worker.format(columns, keep).then((done) => {
+      slot.done = done;
+      this.#flush();
+    });
+    slot.ready.catch(() => {}); // awaited by drained() or close(); not left unhandled meanwhile
+    this.#slots.push(slot);
+  }
+
+  /** Formats a slice on this thread, behind the slices still in the worker. */
+  #formatHere(columns: TypedColumn[], keep: Uint8Array) {
     this.#slots.push({ done: formatSlice(columns, keep), ready: Promise.resolve() });
     this.#flush();
   }
@@ -156,6 +191,8 @@ export class CsvFilesWriter {
   /** Waits for the queued writes and the headers of an empty frame; renames both into place. */
   async close(frame: pl.DataFrame): Promise<CsvWithSubset> {
     if (!this.#header) this.slice(frame.head(0), exportTypedColumns(frame.head(0)));
+    this.#releaseHeld();
+    this.#ended = true;
     while (this.#slots.length > 0) await this.#slots[0].ready;
     this.#worker?.close();
     await this.#queue;
@@ -172,8 +209,10 @@ export class CsvFilesWriter {
   }
 
   async abort(): Promise<void> {
+    this.#ended = true;
     this.#worker?.close();
     this.#slots = [];
+    this.#held = null;
     await this.#queue.catch(() => {});
     for (const t of this.#targets) {
       await t.file.close().catch(() => {});
@@ -204,7 +243,7 @@ export async function writeCsvWithSubset(
     let previous: Promise<void> = Promise.resolve();
     for (let offset = 0; offset < frame.height; offset += sliceRows) {
       const slice = frame.slice(offset, sliceRows);
-      writer.slice(slice, exportTypedColumns(slice), { handOver: true });
+      writer.slice(slice, exportTypedColumns(slice));
       await previous;
       previous = writer.drained();
       previous.catch(() => {}); // awaited next round or by close(); not left unhandled meanwhile

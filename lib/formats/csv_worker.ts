@@ -2,9 +2,9 @@
  * The export CSV's rows formatted on a second thread. At a million organizations turning the
  * typed columns into CSV bytes is ~1.8 s of the CSV's ~3 s, all on the main thread, while the
  * machine's second core idles once the chart worker is done. The main thread keeps taking slices
- * out of Polars (native work that must stay where the frame is) and hands their typed columns to
- * the worker: zero copy when the slice is not needed after (the CSV alone), a copy when the XLSX
- * writer still reads it. The worker formats with the same csvLineBytes and sends the bytes back;
+ * out of Polars (native work that must stay where the frame is) and moves their typed columns'
+ * buffers to the worker (zero copy: a copy of every slice cost ~60–80 MB more at the peak of a
+ * CSV + XLSX export); the worker formats them with the same csvLineBytes and moves the bytes back.
  * CsvFilesWriter writes them in slice order.
  */
 import type { TypedColumn } from "./typed_column.ts";
@@ -63,12 +63,10 @@ export interface CsvFormatWorker {
    */
   readonly inFlight: number;
   /**
-   * The CSV of a slice, formatted in the worker. With `transfer` the columns' and mask's buffers
-   * move to the worker (unusable here after); without, the worker gets a copy.
+   * The CSV of a slice, formatted in the worker. The columns' and mask's buffers move to it
+   * (zero copy): they are unusable here after.
    */
-  format(columns: TypedColumn[], keep: Uint8Array, options: { transfer: boolean }): Promise<
-    FormattedSlice
-  >;
+  format(columns: TypedColumn[], keep: Uint8Array): Promise<FormattedSlice>;
   /** Ends the worker; slices still in it fail. */
   close(): void;
 }
@@ -100,13 +98,13 @@ export function startCsvFormatWorker(): CsvFormatWorker {
     get inFlight() {
       return sent - Atomics.load(formatted, 0);
     },
-    format(columns, keep, { transfer }) {
+    format(columns, keep) {
       if (failure) return Promise.reject(failure);
       const job: SliceJob = { columns, keep };
       return new Promise<FormattedSlice>((resolve, reject) => {
         waiting.push({ resolve, reject });
         sent++;
-        worker.postMessage(job, transfer ? sliceBuffers(columns, keep) : []);
+        worker.postMessage(job, sliceBuffers(columns, keep));
       });
     },
     close: () => fail(new Error("the CSV formatting worker was closed")),
