@@ -3,9 +3,9 @@
  * typed columns into CSV bytes is ~1.8 s of the CSV's ~3 s, all on the main thread, while the
  * machine's second core idles once the chart worker is done. The main thread keeps taking slices
  * out of Polars (native work that must stay where the frame is) and moves their typed columns'
- * buffers to the worker (zero copy: a copy of every slice cost ~60–80 MB more at the peak of a
- * CSV + XLSX export); the worker formats them with the same csvLineBytes and moves the bytes back.
- * CsvFilesWriter writes them in slice order.
+ * buffers to the worker (zero copy: the worker never holds a second copy of a slice); it formats
+ * them with the same csvLineBytes and moves the bytes back. CsvFilesWriter writes them in slice
+ * order.
  */
 import type { TypedColumn } from "./typed_column.ts";
 import { csvLineBytes } from "./csv_rows.ts";
