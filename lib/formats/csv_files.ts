@@ -52,7 +52,7 @@ export const OFF_THREAD_ABOVE = 250_000;
 const WORKER_SLICES = 2;
 
 /** Formatted slices held for the file, in order, before writeCsvWithSubset waits (memory). */
-const HELD_SLICES = 4;
+const HELD_SLICES = 3;
 
 interface Target {
   path: string;
