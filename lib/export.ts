@@ -358,6 +358,7 @@ async function exportFiles(
         segments,
         summaryPngs: chartWorker?.summary,
         chartsDrawn: chartWorker?.drawn,
+        chartsDone: charts?.then(() => {}, () => {}),
         timed,
       });
       snapshot = written.snapshot;
@@ -418,7 +419,7 @@ const SEPARATE_CHART_PEAK_ABOVE = 250_000;
 /** history, snapshot and write: every file but the charts and the manifest, into `staging`. */
 async function writeStage(
   data: PricingData,
-  { options, env, staging, segments, summaryPngs, chartsDrawn, timed }: {
+  { options, env, staging, segments, summaryPngs, chartsDrawn, chartsDone, timed }: {
     options: ExportOptions;
     env: Env;
     staging: string;
@@ -427,6 +428,8 @@ async function writeStage(
     summaryPngs?: Promise<SummaryChart[]>;
     /** settles once the chart worker has drawn (see ChartWorker.drawn) */
     chartsDrawn?: Promise<void>;
+    /** settles once the chart worker is done (the second core is free) */
+    chartsDone?: Promise<void>;
     timed: StageTimer;
   },
 ): Promise<{ staged: string[]; brief: WrittenBrief; snapshot?: PreparedSnapshot }> {
@@ -482,6 +485,8 @@ async function writeStage(
         },
         // the brief's trimmed CSV, from the CSV's own pass; the brief drops it when not needed
         subset: { path: join(staging, trimmedFileName(data.asOf, data.demo)), keep: trimmedKeep() },
+        // a large CSV's rows are formatted on the second core too, once the charts leave it
+        secondCoreFree: chartsDone,
       });
       const exportPaths = files.paths;
       staged.push(...exportPaths);

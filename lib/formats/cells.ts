@@ -2,15 +2,19 @@
 import pl from "nodejs-polars";
 import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { parseStringsCsv, type TextBytes } from "./cell_text.ts";
+import type { TypedColumn } from "./typed_column.ts";
+export {
+  BOOLEAN_CELLS,
+  cellKinds,
+  DATETIME_CELLS,
+  neutraliseText,
+  NUMBER_CELLS,
+  TEXT_BYTE_CELLS,
+  TEXT_CELLS,
+  type TypedColumn,
+  typedHeight,
+} from "./typed_column.ts";
 import { collectYoungGarbage } from "../core/memory.ts";
-
-/**
- * Text starting with = + - @ tab or CR is prefixed with `'`, so a spreadsheet shows it as text
- * instead of running it as a formula (org names are user-controlled).
- */
-export function neutraliseText(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 /**
  * Rows taken out of Polars at a time by the writers: bounds the JS values alive at once (a
@@ -30,52 +34,6 @@ export function assertExportColumns(frame: pl.DataFrame): void {
   const present = new Set(frame.columns);
   const missing = COLUMNS.filter((c) => !present.has(c.name)).map((c) => c.name);
   if (missing.length > 0) throw new Error(`export frame lacks columns: ${missing.join(", ")}`);
-}
-
-/**
- * A column as the writers read it: numbers, integers, booleans (1/0) and datetimes (epoch ms) as
- * doubles with NaN for null, or strings.
- */
-export interface TypedColumn {
-  def: ColumnDef;
-  numbers: Float64Array | null;
-  strings: (string | null)[] | null;
-  /** a string column as UTF-8 spans (typedColumns with `textBytes`), instead of `strings` */
-  text?: TextBytes | null;
-}
-
-/** How a writer puts a column's cells: text prepared per row, or straight from its doubles. */
-export const TEXT_CELLS = 0;
-export const NUMBER_CELLS = 1;
-export const BOOLEAN_CELLS = 2;
-/** text columns as UTF-8 spans out of Polars (TypedColumn.text) */
-export const TEXT_BYTE_CELLS = 3;
-/** instants written as digits from their doubles (the CSV); without it, as prepared text */
-export const DATETIME_CELLS = 4;
-
-/** Each column's cell kind; `datetimeDigits` when the writer writes instants from doubles. */
-export function cellKinds(
-  columns: TypedColumn[],
-  { datetimeDigits }: { datetimeDigits: boolean },
-): number[] {
-  return columns.map((c) =>
-    c.text
-      ? TEXT_BYTE_CELLS
-      : datetimeDigits && c.def.type === "datetime"
-      ? DATETIME_CELLS
-      : c.def.type === "boolean"
-      ? BOOLEAN_CELLS
-      : c.def.type === "number" || c.def.type === "integer"
-      ? NUMBER_CELLS
-      : TEXT_CELLS
-  );
-}
-
-/** The rows of a typed slice. */
-export function typedHeight(columns: TypedColumn[]): number {
-  const first = columns[0];
-  if (!first) return 0;
-  return first.numbers?.length ?? first.strings?.length ?? first.text!.start.length;
 }
 
 /** A non-string column as doubles: null → NaN, booleans 1/0, datetimes epoch ms. */

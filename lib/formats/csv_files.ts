@@ -6,9 +6,15 @@
 import type pl from "nodejs-polars";
 import { open, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { exportTypedColumns, SLICE_ROWS, type TypedColumn } from "./cells.ts";
-import { csvHeader, csvLineBytes, keepMask } from "./csv.ts";
+import { exportTypedColumns, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
+import { csvHeader, keepMask } from "./csv.ts";
 import { tempPathFor } from "./files.ts";
+import {
+  type CsvFormatWorker,
+  formatSlice,
+  type FormattedSlice,
+  startCsvFormatWorker,
+} from "./csv_worker.ts";
 
 export interface CsvWithSubset {
   bytes: number;
@@ -20,13 +26,46 @@ export interface CsvFilesOptions {
   subsetPath: string;
   /** the rows of the subset file (null = left out, as Polars' filter reads it) */
   keep: pl.Expr;
+  /**
+   * format rows on a second thread as well (lib/formats/csv_worker.ts); the bytes are the same.
+   * writeCsvWithSubset and writeExportFiles default to it above OFF_THREAD_ABOVE rows.
+   */
+  offThread?: boolean;
+  /**
+   * with offThread: settles once the second core is free (the chart worker is done); the worker
+   * starts then, and this thread formats every slice until it does. Both workers at once would
+   * add their memory at the export's peak for no speed: the chart worker has that core.
+   */
+  secondCoreFree?: Promise<unknown>;
 }
+
+/**
+ * Rows above which the CSV's rows are formatted on a second thread too: below, the worker's
+ * start-up (~50 ms) is not worth it, and the chart worker still has the second core.
+ */
+export const OFF_THREAD_ABOVE = 250_000;
+
+/**
+ * Slices in the worker at once: one being formatted, one waiting, so it never idles while the
+ * main thread takes the next out of Polars; the main thread formats the others itself.
+ */
+const WORKER_SLICES = 2;
+
+/** Formatted slices held for the file, in order, before writeCsvWithSubset waits (memory). */
+const HELD_SLICES = 3;
 
 interface Target {
   path: string;
   tmp: string;
   file: FileHandle;
   bytes: number;
+}
+
+/** A slice's place in the file: its bytes once formatted (a worker's may come back later). */
+interface Slot {
+  done?: FormattedSlice;
+  /** settles when `done` is set; rejects when the worker fails */
+  ready: Promise<void>;
 }
 
 /**
@@ -36,14 +75,29 @@ interface Target {
 export class CsvFilesWriter {
   #targets: [Target, Target];
   #keep: pl.Expr;
+  #worker: CsvFormatWorker | null;
   #encoder = new TextEncoder();
   #header = false;
   #queue: Promise<void> = Promise.resolve();
+  /** formatted or formatting slices not yet queued for the files, in slice order */
+  #slots: Slot[] = [];
+  /** a slice its caller still reads (see slice()), formatted once it is done */
+  #held: { columns: TypedColumn[]; keep: Uint8Array } | null = null;
   #rows = 0;
 
-  private constructor(targets: [Target, Target], keep: pl.Expr) {
+  /** closed or aborted: no worker is started any more */
+  #ended = false;
+
+  private constructor(targets: [Target, Target], options: CsvFilesOptions) {
     this.#targets = targets;
-    this.#keep = keep;
+    this.#keep = options.keep;
+    this.#worker = null;
+    if (!options.offThread) return;
+    const start = () => {
+      if (!this.#ended) this.#worker = startCsvFormatWorker();
+    };
+    if (options.secondCoreFree) options.secondCoreFree.then(start, start);
+    else start();
   }
 
   static async open(options: CsvFilesOptions): Promise<CsvFilesWriter> {
@@ -53,7 +107,7 @@ export class CsvFilesWriter {
     };
     const main = await target(options.path);
     try {
-      return new CsvFilesWriter([main, await target(options.subsetPath)], options.keep);
+      return new CsvFilesWriter([main, await target(options.subsetPath)], options);
     } catch (error) {
       await main.file.close();
       await rm(main.tmp, { force: true });
@@ -67,8 +121,21 @@ export class CsvFilesWriter {
     this.#queue = this.#queue.then(() => target.file.write(data).then(() => {}));
   }
 
-  /** The next slice of the frame and its typed columns (exportTypedColumns of the slice). */
-  slice(slice: pl.DataFrame, columns: TypedColumn[]): void {
+  /** Queues the formatted slices at the head for the files, in order. */
+  #flush() {
+    while (this.#slots[0]?.done) {
+      const { all, kept } = this.#slots.shift()!.done!;
+      for (const chunk of all) this.#write(this.#targets[0], chunk);
+      for (const chunk of kept) this.#write(this.#targets[1], chunk);
+    }
+  }
+
+  /**
+   * The next slice of the frame and its typed columns (exportTypedColumns of the slice). Their
+   * buffers may move to the worker: with `stillRead` (the XLSX writer formats the slice after
+   * this call) only at the next slice() or close(), by which time the caller is done with them.
+   */
+  slice(slice: pl.DataFrame, columns: TypedColumn[], { stillRead = false } = {}): void {
     if (!this.#header) {
       const header = this.#encoder.encode(csvHeader(columns));
       this.#write(this.#targets[0], header);
@@ -76,21 +143,58 @@ export class CsvFilesWriter {
       this.#header = true;
     }
     const keep = keepMask(slice, this.#keep);
-    for (const [all, kept] of csvLineBytes(columns, keep)) {
-      this.#write(this.#targets[0], all);
-      this.#write(this.#targets[1], kept);
-    }
     for (const k of keep) if (k) this.#rows++;
+    if (!this.#worker) return this.#formatHere(columns, keep);
+    this.#releaseHeld();
+    if (stillRead) this.#held = { columns, keep };
+    else this.#format(columns, keep);
   }
 
-  /** Resolves when the writes queued so far are done (bounds what is held in memory). */
+  /** The slice held for its reader (slice()'s `stillRead`), which is done with it now. */
+  #releaseHeld() {
+    if (!this.#held) return;
+    const { columns, keep } = this.#held;
+    this.#held = null;
+    this.#format(columns, keep);
+  }
+
+  /** Formats a slice in the worker, or here when it has enough to do. */
+  #format(columns: TypedColumn[], keep: Uint8Array) {
+    const worker = this.#worker;
+    if (!worker || worker.inFlight >= WORKER_SLICES || typedHeight(columns) === 0) {
+      return this.#formatHere(columns, keep);
+    }
+    const slot: Slot = { ready: Promise.resolve() };
+    slot.ready = worker.format(columns, keep).then((done) => {
+      slot.done = done;
+      this.#flush();
+    });
+    slot.ready.catch(() => {}); // awaited by drained() or close(); not left unhandled meanwhile
+    this.#slots.push(slot);
+  }
+
+  /** Formats a slice on this thread, behind the slices still in the worker. */
+  #formatHere(columns: TypedColumn[], keep: Uint8Array) {
+    this.#slots.push({ done: formatSlice(columns, keep), ready: Promise.resolve() });
+    this.#flush();
+  }
+
+  /**
+   * Resolves when the writes queued so far are done and at most HELD_SLICES slices wait for the
+   * worker (bounds what is held in memory); rejects when the worker failed.
+   */
   async drained(): Promise<void> {
+    while (this.#slots.length > HELD_SLICES) await this.#slots[0].ready;
     await this.#queue;
   }
 
   /** Waits for the queued writes and the headers of an empty frame; renames both into place. */
   async close(frame: pl.DataFrame): Promise<CsvWithSubset> {
     if (!this.#header) this.slice(frame.head(0), exportTypedColumns(frame.head(0)));
+    this.#releaseHeld();
+    this.#ended = true;
+    while (this.#slots.length > 0) await this.#slots[0].ready;
+    this.#worker?.close();
     await this.#queue;
     for (const t of this.#targets) {
       await t.file.sync();
@@ -105,6 +209,10 @@ export class CsvFilesWriter {
   }
 
   async abort(): Promise<void> {
+    this.#ended = true;
+    this.#worker?.close();
+    this.#slots = [];
+    this.#held = null;
     await this.#queue.catch(() => {});
     for (const t of this.#targets) {
       await t.file.close().catch(() => {});
@@ -119,15 +227,22 @@ export class CsvFilesWriter {
  */
 export async function writeCsvWithSubset(
   frame: pl.DataFrame,
-  options: CsvFilesOptions,
+  options: CsvFilesOptions & {
+    /** rows per slice out of Polars (default SLICE_ROWS); the bytes do not depend on it */
+    sliceRows?: number;
+  },
 ): Promise<CsvWithSubset> {
-  const writer = await CsvFilesWriter.open(options);
+  const sliceRows = options.sliceRows ?? SLICE_ROWS;
+  const writer = await CsvFilesWriter.open({
+    ...options,
+    offThread: options.offThread ?? frame.height > OFF_THREAD_ABOVE,
+  });
   try {
     // one slice's writes in flight while the next is formatted (waiting on each slice left the
     // thread idle for a fifth of the CSV's time)
     let previous: Promise<void> = Promise.resolve();
-    for (let offset = 0; offset < frame.height; offset += SLICE_ROWS) {
-      const slice = frame.slice(offset, SLICE_ROWS);
+    for (let offset = 0; offset < frame.height; offset += sliceRows) {
+      const slice = frame.slice(offset, sliceRows);
       writer.slice(slice, exportTypedColumns(slice));
       await previous;
       previous = writer.drained();

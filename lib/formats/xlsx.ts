@@ -48,6 +48,8 @@ export interface XlsxOptions {
    * writer (the CSV) uses the same columns instead of taking them out of Polars again.
    */
   onSlice?: (slice: pl.DataFrame, columns: TypedColumn[]) => void;
+  /** rows per slice of the data sheet (default SLICE_ROWS; tests) */
+  sliceRows?: number;
 }
 
 /** Margin columns get red cells below 0 % and green ones above 50 %. */
@@ -321,7 +323,14 @@ export async function writeXlsxTo(
   await writeWithStreamedSheet({
     template: bytes,
     sheet: DATA_SHEET,
-    rows: (styles) => sheetRowsXml({ frame, columnsOf, styles, text: neutraliseText }),
+    rows: (styles) =>
+      sheetRowsXml({
+        frame,
+        columnsOf,
+        styles,
+        text: neutraliseText,
+        sliceRows: options.sliceRows,
+      }),
     out: options.stream,
     ...(drawing && parts
       ? {

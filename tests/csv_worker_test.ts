@@ -1,0 +1,246 @@
+/**
+ * The CSV rows formatted on a second thread (lib/formats/csv_worker.ts): the CSV and trimmed CSV
+ * are the single-threaded writer's bytes, alone and fed by the XLSX writer, with slices small
+ * enough that the worker and the main thread each format many of them; a failing worker fails the
+ * writer with one line, leaves no file and is terminated.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { goldenDemoData } from "./fixtures/golden_demo.ts";
+import { CsvFilesWriter, writeCsvWithSubset } from "../lib/formats/csv_files.ts";
+import { formatSlice, startCsvFormatWorker } from "../lib/formats/csv_worker.ts";
+import { writeExportFiles } from "../lib/formats/export_files.ts";
+import { exportTypedColumns } from "../lib/formats/cells.ts";
+import { keepMask } from "../lib/formats/csv.ts";
+import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
+import type { ExportFormat } from "../lib/core/types.ts";
+import { trimmedKeep } from "../lib/report/brief.ts";
+
+const data = await goldenDemoData();
+/** rows per slice: the demo's ~400 rows in dozens of slices */
+const SLICE = 7;
+
+/** Workers started and terminated, and slices posted to them, while `run` runs. */
+async function countingWorkers<T>(
+  run: (counts: { started: number; slices: number; terminated: number }) => Promise<T>,
+): Promise<{ value?: T; error?: unknown; started: number; slices: number; terminated: number }> {
+  const RealWorker = globalThis.Worker;
+  const counts = { started: 0, slices: 0, terminated: 0 };
+  globalThis.Worker = class extends RealWorker {
+    #terminated = false;
+    constructor(...args: ConstructorParameters<typeof Worker>) {
+      super(...args);
+      counts.started++;
+    }
+    override postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions) {
+      if ((message as { columns?: unknown }).columns) counts.slices++;
+      super.postMessage(message, transfer as StructuredSerializeOptions);
+    }
+    override terminate() {
+      if (!this.#terminated) counts.terminated++;
+      this.#terminated = true;
+      super.terminate();
+    }
+  } as typeof Worker;
+  try {
+    return { value: await run(counts), ...counts };
+  } catch (error) {
+    return { error, ...counts };
+  } finally {
+    globalThis.Worker = RealWorker;
+  }
+}
+
+/** The demo frame with a null tier and a free one (the subset's edge rows), as csv_test does. */
+function demoFrame(): pl.DataFrame {
+  const tiers = data.frame.getColumn("tier").toArray() as (string | null)[];
+  tiers[0] = null;
+  tiers[1] = "free";
+  return data.frame.withColumns(pl.Series("tier", tiers, pl.Utf8));
+}
+
+Deno.test("the worker formats a slice into formatSlice's bytes; the slice's buffers move to it", async () => {
+  const frame = demoFrame();
+  const worker = startCsvFormatWorker();
+  try {
+    const keep = keepMask(frame, trimmedKeep());
+    const here = formatSlice(exportTypedColumns(frame), keep);
+    const concat = (chunks: Uint8Array[]) => new Uint8Array(chunks.flatMap((c) => [...c]));
+    const moved = exportTypedColumns(frame);
+    const movedKeep = keep.slice();
+    const there = await worker.format(moved, movedKeep);
+    assertEquals(concat(there.all), concat(here.all));
+    assertEquals(concat(there.kept), concat(here.kept));
+    ok(here.kept.length > 0 && here.all.length > 0);
+    // detached here: moved, not copied
+    assertEquals(movedKeep.byteLength, 0);
+    ok(moved.every((c) => (c.numbers ?? c.text!.start).byteLength === 0));
+  } finally {
+    worker.close();
+  }
+});
+
+Deno.test("CSV and trimmed CSV off the main thread: the single-threaded bytes, in many slices", async () => {
+  const frame = demoFrame();
+  const dir = await Deno.makeTempDir();
+  const write = (name: string, offThread: boolean) =>
+    writeCsvWithSubset(frame, {
+      path: `${dir}/${name}.csv`,
+      subsetPath: `${dir}/${name}_trimmed.csv`,
+      keep: trimmedKeep(),
+      sliceRows: SLICE,
+      offThread,
+    });
+  const single = await countingWorkers(() => write("single", false));
+  assertEquals(single.started, 0);
+  const threaded = await countingWorkers(() => write("threaded", true));
+  assertEquals([threaded.started, threaded.terminated], [1, 1]);
+  ok(threaded.slices > 0, "no slice was formatted in the worker");
+  for (const name of ["", "_trimmed"]) {
+    assertEquals(
+      await Deno.readFile(`${dir}/threaded${name}.csv`),
+      await Deno.readFile(`${dir}/single${name}.csv`),
+    );
+  }
+  assertEquals(threaded.value!.bytes, single.value!.bytes);
+  assertEquals(threaded.value!.subset.rows, single.value!.subset.rows);
+  assertEquals(threaded.value!.subset.bytes, single.value!.subset.bytes);
+  ok(single.value!.subset.rows > 0 && single.value!.subset.rows < frame.height);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("CSV + XLSX with the CSV off the main thread: the CSV, trimmed CSV and sheet of one thread", async () => {
+  const frame = demoFrame();
+  const dir = await Deno.makeTempDir();
+  const write = (sub: string, formats: ExportFormat[], csvOffThread: boolean) =>
+    Deno.mkdir(`${dir}/${sub}`).then(() =>
+      writeExportFiles({
+        frame,
+        formats,
+        pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
+        xlsx: {},
+        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: trimmedKeep() },
+        csvOffThread,
+        sliceRows: SLICE,
+      })
+    );
+  const threaded = await countingWorkers(() => write("threaded", ["csv", "xlsx"], true));
+  assertEquals([threaded.started, threaded.terminated], [1, 1]);
+  ok(threaded.slices > 0, "no slice was formatted in the worker");
+  await write("single", ["csv", "xlsx"], false);
+  for (const name of ["export.csv", "trimmed.csv"]) {
+    assertEquals(
+      await Deno.readFile(`${dir}/threaded/${name}`),
+      await Deno.readFile(`${dir}/single/${name}`),
+    );
+  }
+  const sheet = async (sub: string) => {
+    const entries = readZipEntries(await Deno.readFile(`${dir}/${sub}/export.xlsx`));
+    return entryBytes(entries.find((e) => e.name === "xl/worksheets/sheet1.xml")!);
+  };
+  assertEquals(await sheet("threaded"), await sheet("single"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a slice that fails in the worker fails the writer with one line; no file is left and the worker ends", async () => {
+  const dir = await Deno.makeTempDir();
+  const run = await countingWorkers(async () => {
+    const writer = await CsvFilesWriter.open({
+      path: `${dir}/export.csv`,
+      subsetPath: `${dir}/trimmed.csv`,
+      keep: trimmedKeep(),
+      offThread: true,
+    });
+    try {
+      const good = data.frame.head(3);
+      writer.slice(good, exportTypedColumns(good));
+      // a text column with neither strings nor doubles: csvLineBytes throws on it, in the worker
+      const columns = exportTypedColumns(good);
+      const last = columns.length - 1;
+      columns[last] = {
+        def: { ...columns[last].def, type: "string" },
+        numbers: null,
+        strings: null,
+      };
+      writer.slice(good, columns);
+      await writer.close(good);
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  });
+  await rejects(Promise.reject(run.error), (error: Error) => {
+    ok(/^CSV formatting failed: /.test(error.message), error.message);
+    ok(!error.message.includes("\n"), error.message);
+    return true;
+  });
+  assertEquals([run.started, run.terminated], [1, 1]);
+  assertEquals([...Deno.readDirSync(dir)], []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the CSV's worker starts once the second core is free, and not after the writer is done", async () => {
+  const frame = demoFrame();
+  const dir = await Deno.makeTempDir();
+  let free = () => {};
+  const secondCoreFree = new Promise<void>((resolve) => free = resolve);
+  const run = await countingWorkers(async (counts) => {
+    const writer = await CsvFilesWriter.open({
+      path: `${dir}/export.csv`,
+      subsetPath: `${dir}/trimmed.csv`,
+      keep: trimmedKeep(),
+      offThread: true,
+      secondCoreFree,
+    });
+    const slices = [
+      frame.slice(0, SLICE),
+      frame.slice(SLICE, SLICE),
+      frame.slice(2 * SLICE, frame.height),
+    ];
+    writer.slice(slices[0], exportTypedColumns(slices[0]));
+    const before = { ...counts };
+    free();
+    await secondCoreFree; // the writer's own callback on it ran first
+    for (const slice of slices.slice(1)) writer.slice(slice, exportTypedColumns(slice));
+    await writer.close(frame);
+    return before;
+  });
+  assertEquals(run.value, { started: 0, slices: 0, terminated: 0 });
+  assertEquals([run.started, run.terminated], [1, 1]);
+  ok(run.slices > 0);
+  const reference = await writeCsvWithSubset(frame, {
+    path: `${dir}/reference.csv`,
+    subsetPath: `${dir}/reference_trimmed.csv`,
+    keep: trimmedKeep(),
+    offThread: false,
+  });
+  assertEquals(
+    await Deno.readFile(`${dir}/export.csv`),
+    await Deno.readFile(`${dir}/reference.csv`),
+  );
+  assertEquals(
+    await Deno.readFile(`${dir}/trimmed.csv`),
+    await Deno.readFile(`${dir}/reference_trimmed.csv`),
+  );
+  ok(reference.subset.rows > 0);
+
+  // settling after the writer closed starts nothing
+  let late = () => {};
+  const lateFree = new Promise<void>((resolve) => late = resolve);
+  const closed = await countingWorkers(async () => {
+    const writer = await CsvFilesWriter.open({
+      path: `${dir}/late.csv`,
+      subsetPath: `${dir}/late_trimmed.csv`,
+      keep: trimmedKeep(),
+      offThread: true,
+      secondCoreFree: lateFree,
+    });
+    writer.slice(frame, exportTypedColumns(frame));
+    await writer.close(frame);
+    late();
+    await lateFree;
+  });
+  assertEquals(closed.started, 0);
+  assertEquals(await Deno.readFile(`${dir}/late.csv`), await Deno.readFile(`${dir}/reference.csv`));
+  await Deno.remove(dir, { recursive: true });
+});
