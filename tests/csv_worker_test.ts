@@ -15,40 +15,19 @@ import { keepMask } from "../lib/formats/csv.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import type { ExportFormat } from "../lib/core/types.ts";
 import { trimmedKeep } from "../lib/report/brief.ts";
+import { countingWorkers, type WorkerCounts } from "./counting_workers.ts";
 
 const data = await goldenDemoData();
 /** rows per slice: the demo's ~400 rows in dozens of slices */
 const SLICE = 7;
 
 /** Workers started and terminated, and slices posted to them, while `run` runs. */
-async function countingWorkers<T>(
-  run: (counts: { started: number; slices: number; terminated: number }) => Promise<T>,
-): Promise<{ value?: T; error?: unknown; started: number; slices: number; terminated: number }> {
-  const RealWorker = globalThis.Worker;
-  const counts = { started: 0, slices: 0, terminated: 0 };
-  globalThis.Worker = class extends RealWorker {
-    #terminated = false;
-    constructor(...args: ConstructorParameters<typeof Worker>) {
-      super(...args);
-      counts.started++;
-    }
-    override postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions) {
-      if ((message as { columns?: unknown }).columns) counts.slices++;
-      super.postMessage(message, transfer as StructuredSerializeOptions);
-    }
-    override terminate() {
-      if (!this.#terminated) counts.terminated++;
-      this.#terminated = true;
-      super.terminate();
-    }
-  } as typeof Worker;
-  try {
-    return { value: await run(counts), ...counts };
-  } catch (error) {
-    return { error, ...counts };
-  } finally {
-    globalThis.Worker = RealWorker;
-  }
+async function countingSlices<T>(run: (counts: WorkerCounts) => Promise<T>) {
+  const counted = await countingWorkers(
+    run,
+    (message) => Boolean((message as { columns?: unknown }).columns),
+  );
+  return { ...counted, slices: counted.messages };
 }
 
 /** The demo frame with a null tier and a free one (the subset's edge rows), as csv_test does. */
@@ -91,9 +70,9 @@ Deno.test("CSV and trimmed CSV off the main thread: the single-threaded bytes, i
       sliceRows: SLICE,
       offThread,
     });
-  const single = await countingWorkers(() => write("single", false));
+  const single = await countingSlices(() => write("single", false));
   assertEquals(single.started, 0);
-  const threaded = await countingWorkers(() => write("threaded", true));
+  const threaded = await countingSlices(() => write("threaded", true));
   assertEquals([threaded.started, threaded.terminated], [1, 1]);
   ok(threaded.slices > 0, "no slice was formatted in the worker");
   for (const name of ["", "_trimmed"]) {
@@ -124,7 +103,7 @@ Deno.test("CSV + XLSX with the CSV off the main thread: the CSV, trimmed CSV and
         sliceRows: SLICE,
       })
     );
-  const threaded = await countingWorkers(() => write("threaded", ["csv", "xlsx"], true));
+  const threaded = await countingSlices(() => write("threaded", ["csv", "xlsx"], true));
   assertEquals([threaded.started, threaded.terminated], [1, 1]);
   ok(threaded.slices > 0, "no slice was formatted in the worker");
   await write("single", ["csv", "xlsx"], false);
@@ -144,7 +123,7 @@ Deno.test("CSV + XLSX with the CSV off the main thread: the CSV, trimmed CSV and
 
 Deno.test("a slice that fails in the worker fails the writer with one line; no file is left and the worker ends", async () => {
   const dir = await Deno.makeTempDir();
-  const run = await countingWorkers(async () => {
+  const run = await countingSlices(async () => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/export.csv`,
       subsetPath: `${dir}/trimmed.csv`,
@@ -184,7 +163,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const dir = await Deno.makeTempDir();
   let free = () => {};
   const secondCoreFree = new Promise<void>((resolve) => free = resolve);
-  const run = await countingWorkers(async (counts) => {
+  const run = await countingSlices(async (counts) => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/export.csv`,
       subsetPath: `${dir}/trimmed.csv`,
@@ -205,7 +184,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
     await writer.close(frame);
     return before;
   });
-  assertEquals(run.value, { started: 0, slices: 0, terminated: 0 });
+  assertEquals(run.value, { started: 0, messages: 0, terminated: 0 }); // (messages: slices)
   assertEquals([run.started, run.terminated], [1, 1]);
   ok(run.slices > 0);
   const reference = await writeCsvWithSubset(frame, {
@@ -227,7 +206,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   // settling after the writer closed starts nothing
   let late = () => {};
   const lateFree = new Promise<void>((resolve) => late = resolve);
-  const closed = await countingWorkers(async () => {
+  const closed = await countingSlices(async () => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/late.csv`,
       subsetPath: `${dir}/late_trimmed.csv`,

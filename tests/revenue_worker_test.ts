@@ -22,6 +22,9 @@ import { prepareRevenueWorker } from "../lib/revenue/worker.ts";
 import { type FakeStripe, startFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, CUSTOMERS, FAKE_DATA } from "./fixtures/stripe/scenarios.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
+// a revenue worker gets two messages: its settings as it starts, the customer ids once the
+// organizations are in
+import { countingWorkers } from "./counting_workers.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -61,41 +64,6 @@ function stripeEnv(fake: FakeStripe): Record<string, string> {
 function meta(revenue: RevenueResult) {
   const { byCustomer: _map, customers: _frame, durationMs: _ms, ...rest } = revenue;
   return rest;
-}
-
-/**
- * Counts the Worker instances started, the messages posted to them (a revenue worker gets two:
- * its settings as it starts, the customer ids once the organizations are in) and the workers
- * terminated while `run` runs.
- */
-async function countingWorkers<T>(
-  run: () => Promise<T>,
-): Promise<{ value?: T; error?: unknown; started: number; messages: number; terminated: number }> {
-  const RealWorker = globalThis.Worker;
-  const counts = { started: 0, messages: 0, terminated: 0 };
-  globalThis.Worker = class extends RealWorker {
-    #terminated = false;
-    constructor(...args: ConstructorParameters<typeof Worker>) {
-      super(...args);
-      counts.started++;
-    }
-    override postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions) {
-      counts.messages++;
-      super.postMessage(message, transfer as StructuredSerializeOptions);
-    }
-    override terminate() {
-      if (!this.#terminated) counts.terminated++;
-      this.#terminated = true;
-      super.terminate();
-    }
-  } as typeof Worker;
-  try {
-    return { value: await run(), ...counts };
-  } catch (error) {
-    return { error, ...counts };
-  } finally {
-    globalThis.Worker = RealWorker;
-  }
 }
 
 Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, unknown ids, warnings, calls", async () => {
