@@ -161,6 +161,7 @@ export async function loadPricingData(
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
+  if (demo) underway?.(); // (no query to wait for)
   const onFirstResult = () => {
     revenueWorker?.start();
     underway?.();
@@ -182,7 +183,7 @@ export async function loadPricingData(
           // has answered (it usually has: ClickHouse answers later), so their peaks never add up
           clickHouseReadAfter: revenueWorker?.answered,
         })
-        : (underway?.(), demoQueryResults(window.end, window.days)),
+        : demoQueryResults(window.end, window.days),
   );
   organizationCount = results.frames!.organizations.height; // (the demo's too)
   onStage({ stage: "queries", frames: { ...results.frames! }, stats: results.stats });
