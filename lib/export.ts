@@ -38,6 +38,8 @@ import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
 import { prepareRevenueWorker } from "./revenue/worker.ts";
 import { writeExportFiles } from "./formats/export_files.ts";
+import { digestOffThread } from "./formats/digest_worker.ts";
+import type { FileDigest } from "./formats/files.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
 import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
@@ -371,6 +373,7 @@ async function exportFiles(
       const stagedManifest = await writeManifest(staging, {
         data,
         paths: staged,
+        digests: written.digests,
         snapshot: snapshot && {
           name: basename(snapshot.path),
           path: snapshot.path,
@@ -433,9 +436,16 @@ async function writeStage(
     chartsDone?: Promise<void>;
     timed: StageTimer;
   },
-): Promise<{ staged: string[]; brief: WrittenBrief; snapshot?: PreparedSnapshot }> {
+): Promise<{
+  staged: string[];
+  brief: WrittenBrief;
+  snapshot?: PreparedSnapshot;
+  /** the export files' digests, hashed in a worker (large exports) */
+  digests?: Promise<Map<string, FileDigest>>;
+}> {
   const stamp = dateStamp(data.asOf, data.demo);
   const staged: string[] = [];
+  let digests: Promise<Map<string, FileDigest>> | undefined;
   // history: the MRR history over the stored snapshots and this export (brief section, XLSX
   // sheet), and this export's Parquet snapshot, put in place only once the files are published
   const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
@@ -491,6 +501,10 @@ async function writeStage(
       });
       const exportPaths = files.paths;
       staged.push(...exportPaths);
+      // a large export's files are hashed for the manifest beside the brief, not after it
+      if (data.frame.height > SEPARATE_CHART_PEAK_ABOVE) {
+        digests = digestOffThread([...exportPaths, ...(files.subset ? [files.subset.path] : [])]);
+      }
       if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
       // the writers' slices are garbage now: freed before the brief's statistics add their own
       await collectDroppedFrames({ rows: data.frame.height });
@@ -506,7 +520,7 @@ async function writeStage(
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
       return written;
     });
-    return { staged, brief, snapshot };
+    return { staged, brief, snapshot, digests };
   } catch (error) {
     await snapshot?.discard();
     throw error;

@@ -64,8 +64,14 @@ export async function writeFileAtomic(
 
 const DIGEST_CHUNK_BYTES = 1 << 20;
 
+/** A file's size and SHA-256 (hex). */
+export interface FileDigest {
+  bytes: number;
+  sha256: string;
+}
+
 /** Size and SHA-256 of a file, read in chunks (a 1M-row export read whole is hundreds of MB). */
-export async function fileDigest(path: string): Promise<{ bytes: number; sha256: string }> {
+export async function fileDigest(path: string): Promise<FileDigest> {
   const hash = createHash("sha256");
   // one buffer for the whole file: a stream's chunk per 64 KiB stayed as external memory until
   // the next GC (44 MB for a 1M-organization snapshot)

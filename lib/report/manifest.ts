@@ -1,7 +1,7 @@
 /** The manifest written next to every export: what ran, on what, and what came out. */
 import { basename, join } from "node:path";
 import type { PricingData } from "../core/types.ts";
-import { exportFileName, fileDigest, writeFileAtomic } from "../formats/files.ts";
+import { exportFileName, type FileDigest, fileDigest, writeFileAtomic } from "../formats/files.ts";
 
 export interface ManifestFile {
   name: string;
@@ -45,8 +45,11 @@ export interface Manifest {
   warnings: string[];
 }
 
-async function describeFile(path: string): Promise<ManifestFile> {
-  return { name: basename(path), ...await fileDigest(path) };
+async function describeFile(
+  path: string,
+  digests?: Map<string, FileDigest>,
+): Promise<ManifestFile> {
+  return { name: basename(path), ...(digests?.get(path) ?? await fileDigest(path)) };
 }
 
 export function buildManifest(
@@ -100,14 +103,17 @@ export function buildManifest(
 /** Writes `helicone_pricing_data_<date>.manifest.json` last, after every file it lists. */
 export async function writeManifest(
   outDir: string,
-  { data, paths, snapshot }: {
+  { data, paths, digests, snapshot }: {
     data: PricingData;
     paths: string[];
+    /** digests made already (lib/formats/digest_worker.ts); the other paths are hashed here */
+    digests?: Promise<Map<string, FileDigest>>;
     /** the export's history snapshot (lib/history/snapshot.ts), listed with its full path */
     snapshot?: Manifest["history_snapshot"];
   },
 ): Promise<string> {
-  const files = await Promise.all(paths.map(describeFile));
+  const made = await digests;
+  const files = await Promise.all(paths.map((path) => describeFile(path, made)));
   const manifest = buildManifest(data, { files, snapshot });
   const path = join(
     outDir,
