@@ -5,14 +5,20 @@
  * Each stage is a module with a small typed interface; this file only wires them.
  */
 import type pl from "nodejs-polars";
-import { mkdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./frame/columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
-import { makeStagingDir, publishStaged, removeDeadStaging } from "./formats/staging.ts";
+import {
+  ensureWritableDir,
+  makeStagingDir,
+  publishStaged,
+  removeDeadStaging,
+} from "./formats/staging.ts";
+import { type StageTimer, stageTimer } from "./core/stage_timer.ts";
 import { windowOf } from "./core/window.ts";
 import { collectDroppedFrames } from "./core/memory.ts";
 import {
@@ -88,30 +94,6 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
 /** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {
   return windowOf(asOf, { days });
-}
-
-type StageTimer = <T>(name: string, work: () => Promise<T> | T) => Promise<T>;
-
-/**
- * Times each stage into `stages` (milliseconds) and tells `onTime` when it starts and ends. Each
- * stage ends with its dropped frames collected when the export is large (`rows`: the
- * organizations, once known).
- */
-function stageTimer(
-  stages: Record<string, number>,
-  { onTime, rows }: { onTime?: ExportOptions["onStageTime"]; rows: () => number | undefined },
-): StageTimer {
-  return async (name, work) => {
-    onTime?.(name, "start");
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      await collectDroppedFrames({ rows: rows() });
-      stages[name] = Math.round(performance.now() - started);
-      onTime?.(name, "end");
-    }
-  };
 }
 
 /** config → queries → join → revenue → metrics: the data, with nothing written. */
@@ -273,18 +255,6 @@ export async function loadPricingData(
     stages,
     economics: { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead },
   };
-}
-
-async function ensureWritableDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    const probe = join(dir, `.write-test-${Date.now()}`);
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new UserError(`output directory ${dir} is not writable (${reason}); pass --out-dir`);
-  }
 }
 
 /**

@@ -7,7 +7,7 @@
  * when one fails, so a failed run leaves the previous set exactly as it was (item 5); a run killed
  * while moving leaves a journal, and the next run puts the previous set back before removing it.
  */
-import { lstat, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import { UserError } from "../core/config.ts";
@@ -231,4 +231,17 @@ export async function publishStaged(
     );
   }
   return published;
+}
+
+/** Fails, in one line, on an output directory that cannot be made or written. */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-test-${Date.now()}`);
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new UserError(`output directory ${dir} is not writable (${reason}); pass --out-dir`);
+  }
 }
