@@ -140,15 +140,14 @@ export function openClickHouse(
     let rows: Record<string, unknown>[];
     try {
       rows = await Promise.any([modern, legacy]);
-    } catch {
+    } catch (error) {
       // Neither answered. The server's refusal of getSetting says nothing: legacy's error does. A
       // server that cannot be reached, refuses the credentials or does not answer fails here as
       // it would later.
-      const error = await modern.then(() => null, (error) => error);
-      if (!(error instanceof UserError && / failed on ClickHouse at /.test(error.message))) {
-        throw error;
-      }
-      rows = await legacy;
+      const [modernError, legacyError] = (error as AggregateError).errors;
+      const refused = modernError instanceof UserError &&
+        / failed on ClickHouse at /.test(modernError.message);
+      throw refused ? legacyError : modernError;
     }
     const profileReadonly = String(rows[0]?.readonly ?? "0");
     return { profileReadonly, settings: sessionSettings(settings, profileReadonly) };
