@@ -387,8 +387,12 @@ async function exportFiles(
   }
 }
 
-/** Organizations above which the writers wait for the chart worker's drawing (see writeStage). */
-const SEPARATE_CHART_PEAK_ABOVE = 250_000;
+/**
+ * Organizations above which an export is large: the writers wait for the chart worker's drawing
+ * (their peaks would add up) and its files are hashed in a worker (hundreds of MB); below, both
+ * cost more than they save (see writeStage).
+ */
+const LARGE_EXPORT_ABOVE = 250_000;
 
 /** history, snapshot and write: every file but the charts and the manifest, into `staging`. */
 async function writeStage(
@@ -442,7 +446,7 @@ async function writeStage(
   // (~100–200 MB at a million) and the writers' slices would add up. History and snapshot take
   // about as long as the drawing, so the wait is short; the worker's rasterising overlaps the
   // write. Below, both are small and the write starts at once (the charts are the long pole).
-  if (data.frame.height > SEPARATE_CHART_PEAK_ABOVE) await chartsDrawn;
+  if (data.frame.height > LARGE_EXPORT_ABOVE) await chartsDrawn;
   try {
     const brief = await timed("write", async () => {
       const files = await writeExportFiles({
@@ -472,7 +476,7 @@ async function writeStage(
       const exportPaths = files.paths;
       staged.push(...exportPaths);
       // a large export's files are hashed for the manifest beside the brief, not after it
-      if (data.frame.height > SEPARATE_CHART_PEAK_ABOVE) {
+      if (data.frame.height > LARGE_EXPORT_ABOVE) {
         digests = digestOffThread([...exportPaths, ...(files.subset ? [files.subset.path] : [])]);
       }
       if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));

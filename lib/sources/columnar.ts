@@ -118,8 +118,9 @@ const EXACT_NANO = 2 ** 53;
 function nanoUsdFromWhole(name: string): { value: pl.Expr; bad: pl.Expr } {
   const whole = pl.col(name);
   const magnitude = whole.abs();
+  const billion = billionsOf(name);
   const low = magnitude.rem(pl.lit(1_000_000_000).cast(pl.Int64));
-  const high = magnitude.sub(low).cast(pl.Float64).div(billionsOf(name));
+  const high = magnitude.sub(low).cast(pl.Float64).div(billion);
   const sign = pl.when(whole.lt(0)).then(pl.lit(-1)).otherwise(pl.lit(1));
   return {
     value: usdOfNanoParts({
@@ -127,7 +128,7 @@ function nanoUsdFromWhole(name: string): { value: pl.Expr; bad: pl.Expr } {
       high,
       low: low.cast(pl.Float64),
       fraction: pl.lit(0).cast(pl.Float64),
-      billion: billionsOf(name),
+      billion,
     }),
     bad: magnitude.gtEq(EXACT_NANO),
   };
