@@ -180,6 +180,47 @@ export function priceInCurrency(price: PriceLite, currency: string): PriceLite |
   };
 }
 
+/** What the rules make of one recurring price: the same for every item billed at it. */
+export interface PriceFacts {
+  role: ItemRole;
+  /** the name stripePlanNames lists: the product's, else the price's nickname, else its id */
+  planName: string;
+  /** billingInterval's label, e.g. "month" or "3 month" */
+  interval: string;
+  /** months in one billing period */
+  months: number;
+}
+
+/** The facts of a recurring price (its product looked up in `products`). */
+export type PriceFactsOf = (price: PriceLite) => PriceFacts;
+
+/**
+ * Each recurring price's facts, worked out once per price object: classifying a price tries up
+ * to a dozen regular expressions, and the daily cache gives every item of one price the same
+ * object (cache.ts), so 200k items on a few prices classify a few times instead of 200k. Valid
+ * for the given products and rules only.
+ */
+export function priceFactsMemo(
+  { products, rules }: { products: Map<string, ProductLite>; rules: RevenueRules },
+): PriceFactsOf {
+  const memo = new Map<PriceLite, PriceFacts>();
+  return (price) => {
+    let facts = memo.get(price);
+    if (facts === undefined) {
+      const product = products.get(price.product);
+      const recurring = price.recurring!;
+      facts = {
+        role: classifyItem(price, { product, rules }),
+        planName: product?.name || price.nickname || price.id,
+        interval: intervalLabel(recurring),
+        months: periodMonths(recurring),
+      };
+      memo.set(price, facts);
+    }
+    return facts;
+  };
+}
+
 export interface CustomerInput {
   customerId: string;
   subscriptions: SubscriptionLite[];
@@ -189,6 +230,8 @@ export interface CustomerInput {
   /** the customer's own discount: applies to its subscriptions that have none of their own */
   customerDiscounts?: DiscountLite[];
   asOf: Date;
+  /** facts of the prices (priceFactsMemo of the same products and rules), shared by customers */
+  priceFacts?: PriceFactsOf;
 }
 
 export interface CustomerRevenueResult {
@@ -209,11 +252,41 @@ function intervalLabel(recurring: NonNullable<PriceLite["recurring"]>): string {
     : `${recurring.interval_count} ${recurring.interval}`;
 }
 
+/**
+ * Adds `value` unless `list` has it. A customer has a handful of statuses, currencies and plans:
+ * a small array beats a Set, of which 200k customers would otherwise build six each.
+ */
+function addOnce<T>(list: T[], value: T): void {
+  if (!list.includes(value)) list.push(value);
+}
+
+/** The distinct values sorted and joined, null when there are none. */
+function joinedSorted(values: string[], separator: string): string | null {
+  if (values.length === 0) return null;
+  const only = values.length === 1 ? values[0] : undefined;
+  return typeof only === "string" ? only : values.sort().join(separator);
+}
+
+/** The discounts an invoice line may name, by id: the subscription's, the customer's, its items'. */
+function discountsById(
+  subscription: SubscriptionLite,
+  customerDiscounts: DiscountLite[],
+): Map<string, DiscountLite> {
+  return new Map(
+    [
+      ...subscription.discounts,
+      ...customerDiscounts,
+      ...subscription.items.flatMap((i) => i.discounts),
+    ].map((d) => [d.id, d]),
+  );
+}
+
 export function computeCustomerRevenue(
   input: CustomerInput,
   rules: RevenueRules,
 ): CustomerRevenueResult {
   const asOfSeconds = Math.floor(input.asOf.getTime() / 1000);
+  const factsOf = input.priceFacts ?? priceFactsMemo({ products: input.products, rules });
   const counted = input.subscriptions.filter((s) => rules.countedStatuses.includes(s.status));
   const byRole: Record<Exclude<ItemRole, "unknown">, number> = {
     base: 0,
@@ -221,19 +294,19 @@ export function computeCustomerRevenue(
     addon_prompts: 0,
     addon_other: 0,
   };
-  const unknownPriceIds = new Set<string>();
-  const unconverted = new Set<string>();
-  const foreignPrices = new Set<string>();
-  const intervals = new Set<string>();
-  const currencies = new Set<string>();
-  const planNames = new Set<string>();
+  const unknownPriceIds: string[] = [];
+  const unconverted: string[] = [];
+  const foreignPrices: string[] = [];
+  const intervals: string[] = [];
+  const currencies: string[] = [];
+  const planNames: string[] = [];
 
   const toUsd = (minor: number, currency: string): number | null => {
     const major = minorUnitsToMajor(minor, currency);
     if (currency === "usd") return major;
     const rate = rules.fxRates[currency];
     if (rate === undefined) {
-      unconverted.add(currency.toUpperCase());
+      addOnce(unconverted, currency.toUpperCase());
       return null;
     }
     return major * rate;
@@ -241,7 +314,7 @@ export function computeCustomerRevenue(
 
   const customerDiscounts = input.customerDiscounts ?? [];
   for (const subscription of counted) {
-    currencies.add(subscription.currency.toUpperCase());
+    addOnce(currencies, subscription.currency.toUpperCase());
     const items: PricedItem[] = [];
     let months = 0; // of the first priced item: subscription-level amount_off is per its period
     for (const item of subscription.items) {
@@ -250,39 +323,41 @@ export function computeCustomerRevenue(
       const metered = price.recurring.usage_type === "metered";
       if (!metered && (item.quantity ?? 1) <= 0) continue; // quantity 0: removed, kept on file
       if (item.trial_end !== null && item.trial_end > asOfSeconds) continue; // not billed yet
-      const product = input.products.get(price.product);
-      planNames.add(product?.name || price.nickname || price.id);
-      intervals.add(intervalLabel(price.recurring));
-      const role = classifyItem(price, { product, rules });
-      if (role === "unknown") unknownPriceIds.add(price.id);
+      const facts = factsOf(price);
+      addOnce(planNames, facts.planName);
+      addOnce(intervals, facts.interval);
+      if (facts.role === "unknown") addOnce(unknownPriceIds, price.id);
       if (metered) continue; // billed from invoices below
       const billed = priceInCurrency(price, subscription.currency);
       if (!billed) {
-        foreignPrices.add(price.id);
+        addOnce(foreignPrices, price.id);
         continue;
       }
-      const itemMonths = periodMonths(price.recurring);
-      months ||= itemMonths;
+      months ||= facts.months;
       const priced: PricedItem = {
-        role,
+        role: facts.role,
         product: price.product,
-        monthly: itemPeriodAmount(billed, item.quantity ?? 1) / itemMonths,
+        monthly: itemPeriodAmount(billed, item.quantity ?? 1) / facts.months,
       };
-      applyDiscounts([priced], item.discounts, {
-        months: itemMonths,
+      if (item.discounts.length > 0) {
+        applyDiscounts([priced], item.discounts, {
+          months: facts.months,
+          currency: subscription.currency,
+          rules,
+          asOfSeconds,
+        });
+      }
+      items.push(priced);
+    }
+    const own = subscription.discounts.length > 0 ? subscription.discounts : customerDiscounts;
+    if (own.length > 0) {
+      applyDiscounts(items, own, {
+        months: months || 1,
         currency: subscription.currency,
         rules,
         asOfSeconds,
       });
-      items.push(priced);
     }
-    const own = subscription.discounts.length > 0 ? subscription.discounts : customerDiscounts;
-    applyDiscounts(items, own, {
-      months: months || 1,
-      currency: subscription.currency,
-      rules,
-      asOfSeconds,
-    });
     for (const { role, monthly } of items) {
       const usd = toUsd(monthly, subscription.currency);
       if (usd === null) continue;
@@ -292,33 +367,35 @@ export function computeCustomerRevenue(
 
   // Usage: what the last closed cycle billed, net of the discounts the policy counts (matched by
   // discount id to the subscription's and its items' discounts) and of tax included in the price.
-  const countedById = new Map(counted.map((s) => [s.id, s]));
-  for (const line of input.usageLines) {
-    const subscription = countedById.get(line.subscription);
-    if (!subscription) continue;
-    const discounts = new Map(
-      [
-        ...subscription.discounts,
-        ...customerDiscounts,
-        ...subscription.items.flatMap((i) => i.discounts),
-      ].map((d) => [d.id, d]),
-    );
-    const discountOff = line.discount_amounts.reduce((sum, applied) => {
-      const discount = discounts.get(applied.discount);
-      return discount && discountCounts(discount, { rules, asOfSeconds })
-        ? sum + applied.amount
-        : sum;
-    }, 0);
-    const net = Math.max(0, line.amount - line.inclusive_tax - discountOff);
-    const usd = toUsd(net, line.currency);
-    if (usd !== null) byRole.usage += usd;
+  if (input.usageLines.length > 0) {
+    const countedById = new Map(counted.map((s) => [s.id, s]));
+    const discountsOf = new Map<SubscriptionLite, Map<string, DiscountLite>>();
+    for (const line of input.usageLines) {
+      const subscription = countedById.get(line.subscription);
+      if (!subscription) continue;
+      let discounts = discountsOf.get(subscription);
+      if (!discounts) {
+        discountsOf.set(subscription, discounts = discountsById(subscription, customerDiscounts));
+      }
+      let discountOff = 0;
+      for (const applied of line.discount_amounts) {
+        const discount = discounts.get(applied.discount);
+        if (discount && discountCounts(discount, { rules, asOfSeconds })) {
+          discountOff += applied.amount;
+        }
+      }
+      const net = Math.max(0, line.amount - line.inclusive_tax - discountOff);
+      const usd = toUsd(net, line.currency);
+      if (usd !== null) byRole.usage += usd;
+    }
   }
 
-  const statuses = [...new Set(input.subscriptions.map((s) => s.status))].sort();
+  const statuses: string[] = [];
+  for (const subscription of input.subscriptions) addOnce(statuses, subscription.status);
   const cancelling = counted.some((s) =>
     s.cancel_at_period_end || (s.cancel_at !== null && s.cancel_at > asOfSeconds)
   );
-  const failed = unconverted.size > 0 || foreignPrices.size > 0;
+  const failed = unconverted.length > 0 || foreignPrices.length > 0;
   const money = (value: number) => failed ? null : round2(value);
   const recurring = byRole.base + byRole.addon_prompts + byRole.addon_other;
   return {
@@ -330,15 +407,15 @@ export function computeCustomerRevenue(
       addonPrompts: money(byRole.addon_prompts),
       addonOther: money(byRole.addon_other),
       mrrRecurring: money(recurring),
-      subscriptionStatus: statuses.length > 0 ? statuses.join(",") : null,
-      billingInterval: intervals.size > 0 ? [...intervals].sort().join(",") : null,
-      currency: currencies.size > 0 ? [...currencies].sort().join(",") : null,
-      stripePlanNames: planNames.size > 0 ? [...planNames].sort().join(", ") : null,
+      subscriptionStatus: joinedSorted(statuses, ","),
+      billingInterval: joinedSorted(intervals, ","),
+      currency: joinedSorted(currencies, ","),
+      stripePlanNames: joinedSorted(planNames, ", "),
       cancelAtPeriodEnd: counted.length > 0 ? cancelling : null,
       ptbRevenueUsd30d: null, // PTB revenue is not subscription revenue: snapshot.ts adds it
     },
-    unknownPriceIds: [...unknownPriceIds],
-    unconvertedCurrencies: [...unconverted],
-    foreignCurrencyPriceIds: [...foreignPrices],
+    unknownPriceIds,
+    unconvertedCurrencies: unconverted,
+    foreignCurrencyPriceIds: foreignPrices,
   };
 }

@@ -3,7 +3,7 @@
  * objects by one pure function, used alike by the live fetch, the daily cache and the demo
  * generator — and the revenue per customer computed from it.
  */
-import { computeCustomerRevenue } from "./mrr.ts";
+import { computeCustomerRevenue, priceFactsMemo } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import {
   type CouponBook,
@@ -195,12 +195,14 @@ export function revenueFromSnapshot(
   const linesByCustomer = Map.groupBy(snapshot.usageLines, (l) => l.customer);
   const existing = new Set(snapshot.customers.existing);
   const missing = new Set(snapshot.customers.missing);
+  const priceFacts = priceFactsMemo({ products, rules });
   const byCustomer = new Map<string, CustomerRevenue>();
   const unknownPrices = new Set<string>();
   const unconverted = new Set<string>();
   const foreignPrices = new Set<string>();
   const unknownCustomerIds: string[] = [];
-  for (const customerId of new Set(customerIds)) {
+  const wanted = new Set(customerIds);
+  for (const customerId of wanted) {
     const subscriptions = subscriptionsByCustomer.get(customerId) ?? [];
     // Unknown only when Stripe said so: a lookup found nothing, or the full list lacks it.
     const known = subscriptions.length > 0 || existing.has(customerId) ||
@@ -216,14 +218,14 @@ export function revenueFromSnapshot(
       usageLines: linesByCustomer.get(customerId) ?? [],
       customerDiscounts: snapshot.customerDiscounts[customerId] ?? [],
       asOf,
+      priceFacts,
     }, rules);
-    byCustomer.set(customerId, {
-      ...result.revenue,
-      ptbRevenueUsd30d: ptbSnapshot ? ptb.byCustomer.get(customerId) ?? 0 : null,
-    });
-    result.unknownPriceIds.forEach((id) => unknownPrices.add(id));
-    result.unconvertedCurrencies.forEach((c) => unconverted.add(c));
-    result.foreignCurrencyPriceIds.forEach((id) => foreignPrices.add(id));
+    const revenue = result.revenue; // its own object: filled in place rather than copied
+    revenue.ptbRevenueUsd30d = ptbSnapshot ? ptb.byCustomer.get(customerId) ?? 0 : null;
+    byCustomer.set(customerId, revenue);
+    for (const id of result.unknownPriceIds) unknownPrices.add(id);
+    for (const currency of result.unconvertedCurrencies) unconverted.add(currency);
+    for (const id of result.foreignCurrencyPriceIds) foreignPrices.add(id);
   }
   const warnings: string[] = [];
   if (unknownPrices.size > 0) {
@@ -247,7 +249,6 @@ export function revenueFromSnapshot(
       }`,
     );
   }
-  const wanted = new Set(customerIds);
   const unverified = snapshot.customers.unverified.filter((id) => wanted.has(id));
   if (unverified.length > 0) {
     warnings.push(
