@@ -27,14 +27,65 @@ export const CUSTOMER_FIELDS = {
 type Field = keyof typeof CUSTOMER_FIELDS;
 const FIELDS = Object.keys(CUSTOMER_FIELDS) as Field[];
 
-/** The customers of `byCustomer` as a frame, built column-wise, in the Map's order. */
+/**
+ * The customers of `byCustomer` as a frame, built column-wise, in the Map's order. JS values
+ * cross into Polars one call per value, so only the customer ids are sent that way: numbers go
+ * as typed arrays, the text and flag columns (a handful of distinct values) as codes.
+ */
 export function customersToFrame(byCustomer: Map<string, CustomerRevenue>): pl.DataFrame {
   const customers = [...byCustomer.values()];
   return pl.DataFrame(
-    FIELDS.map((field) =>
-      pl.Series(field, customers.map((c) => c[field] ?? null), CUSTOMER_FIELDS[field])
-    ),
+    FIELDS.map((field) => {
+      const type = CUSTOMER_FIELDS[field];
+      if (field === "customerId") {
+        return pl.Series(field, customers.map((c) => c.customerId), type);
+      }
+      return type === pl.Float64
+        ? numberColumn(field, customers)
+        : codedColumn({ field, type, customers });
+    }),
   );
+}
+
+/** A Float64 column from a Float64Array (nulls set afterwards, where a customer has none). */
+function numberColumn(field: Field, customers: CustomerRevenue[]): pl.Series {
+  const values = new Float64Array(customers.length);
+  const present = new Uint8Array(customers.length);
+  let nulls = 0;
+  for (let row = 0; row < customers.length; row++) {
+    const value = customers[row][field];
+    if (value === null || value === undefined) nulls++;
+    else {
+      values[row] = value as number;
+      present[row] = 1;
+    }
+  }
+  const column = pl.Series(field, values);
+  if (nulls === 0) return column;
+  return pl.DataFrame([column, pl.Series("present", present)])
+    .select(pl.when(pl.col("present").eq(1)).then(pl.col(field)).otherwise(pl.lit(null)))
+    .getColumn(field);
+}
+
+/**
+ * A column of few distinct values (statuses, intervals, currencies, plan names, flags): each
+ * value sent once, in a dictionary (null first), and each row as its index into it.
+ */
+function codedColumn(
+  { field, type, customers }: { field: Field; type: pl.DataType; customers: CustomerRevenue[] },
+): pl.Series {
+  const dictionary: unknown[] = [null];
+  const codeOf = new Map<unknown, number>([[null, 0]]);
+  const codes = new Uint32Array(customers.length);
+  for (let row = 0; row < customers.length; row++) {
+    const value = customers[row][field] ?? null;
+    let code = codeOf.get(value);
+    if (code === undefined) codeOf.set(value, code = dictionary.push(value) - 1);
+    codes[row] = code;
+  }
+  return pl.DataFrame([pl.Series(field, dictionary, type)])
+    .select(pl.col(field).gather(pl.Series("codes", codes)))
+    .getColumn(field);
 }
 
 /** The frame's customers as a Map by customer id (customersToFrame's inverse). */

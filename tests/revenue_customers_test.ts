@@ -1,0 +1,86 @@
+/**
+ * The revenue per customer as a Polars frame (lib/revenue/customers.ts): every field a column of
+ * its type, nulls where a customer has none, the Map's order, and back to the same Map.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { CUSTOMER_FIELDS, customersFromFrame, customersToFrame } from "../lib/revenue/customers.ts";
+import type { CustomerRevenue } from "../lib/revenue/types.ts";
+
+const paying: CustomerRevenue = {
+  customerId: "cus_b",
+  mrr: 120.5,
+  baseSubscription: 100,
+  usageCharges: 20.5,
+  addonPrompts: 0,
+  addonOther: 0,
+  mrrRecurring: 100,
+  subscriptionStatus: "active",
+  billingInterval: "month",
+  currency: "USD",
+  stripePlanNames: "pro-users, request-volume",
+  cancelAtPeriodEnd: false,
+  ptbRevenueUsd30d: 12.25,
+};
+/** billed in a currency without a rate: money empty, PTB unknown */
+const unconverted: CustomerRevenue = {
+  ...paying,
+  customerId: "cus_a",
+  mrr: null,
+  baseSubscription: null,
+  usageCharges: null,
+  addonPrompts: null,
+  addonOther: null,
+  mrrRecurring: null,
+  currency: "EUR",
+  cancelAtPeriodEnd: true,
+  ptbRevenueUsd30d: null,
+};
+/** known to Stripe, no subscription */
+const none: CustomerRevenue = {
+  ...paying,
+  customerId: "cus_c",
+  mrr: 0,
+  baseSubscription: 0,
+  usageCharges: 0,
+  mrrRecurring: 0,
+  subscriptionStatus: null,
+  billingInterval: null,
+  currency: null,
+  stripePlanNames: null,
+  cancelAtPeriodEnd: null,
+  ptbRevenueUsd30d: 0,
+};
+
+/** Every CustomerRevenue field in order, and its Polars type (money Float64, text String). */
+const COLUMN_TYPES = [
+  ["customerId", "String"],
+  ...["mrr", "baseSubscription", "usageCharges", "addonPrompts", "addonOther", "mrrRecurring"]
+    .map((name) => [name, "Float64"]),
+  ...["subscriptionStatus", "billingInterval", "currency", "stripePlanNames"]
+    .map((name) => [name, "String"]),
+  ["cancelAtPeriodEnd", "Bool"],
+  ["ptbRevenueUsd30d", "Float64"],
+];
+
+const columnTypes = (frame: pl.DataFrame) =>
+  frame.getColumns().map((column) => [column.name, column.dtype.variant]);
+
+Deno.test("customersToFrame: a typed column per field, nulls kept, in the Map's order; customersFromFrame inverts it", () => {
+  const byCustomer = new Map([paying, unconverted, none].map((c) => [c.customerId, c]));
+  const frame = customersToFrame(byCustomer);
+  assertEquals(columnTypes(frame), COLUMN_TYPES);
+  assertEquals(frame.getColumn("customerId").toArray(), ["cus_b", "cus_a", "cus_c"]);
+  assertEquals(frame.getColumn("mrr").toArray(), [120.5, null, 0]);
+  assertEquals(frame.getColumn("currency").toArray(), ["USD", "EUR", null]);
+  assertEquals(frame.getColumn("cancelAtPeriodEnd").toArray(), [false, true, null]);
+  assertEquals(frame.getColumn("ptbRevenueUsd30d").toArray(), [12.25, null, 0]);
+  // through Arrow IPC, as the worker sends it
+  assertEquals(customersFromFrame(pl.readIPC(frame.writeIPC())), byCustomer);
+});
+
+Deno.test("customersToFrame: no customers is an empty frame of the same columns and types", () => {
+  const frame = customersToFrame(new Map());
+  assertEquals(frame.height, 0);
+  assertEquals(columnTypes(frame), COLUMN_TYPES);
+});
