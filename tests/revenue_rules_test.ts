@@ -3,7 +3,12 @@
  */
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { revenueConfigFromEnv } from "../lib/revenue/mod.ts";
-import { computeCustomerRevenue, itemPeriodAmount, minorUnitsToMajor } from "../lib/revenue/mrr.ts";
+import {
+  computeCustomerRevenue,
+  itemPeriodAmount,
+  minorUnitsToMajor,
+  priceFactsMemo,
+} from "../lib/revenue/mrr.ts";
 import {
   classifyItem,
   DEFAULT_RULES,
@@ -290,4 +295,37 @@ Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a mon
     }, DEFAULT_RULES).revenue.mrr;
   assertEquals(mrr(12_000), 90); // $1,200 / 12 = $100 − $120 / 12 = $90
   assertEquals(mrr(200_000), 0); // more off than the price: 0, not negative
+});
+
+Deno.test("a price's facts (role, plan name, interval, months) are worked out once per price object", () => {
+  const quarterly = priceLite({
+    id: "price_q",
+    product: "prod_x",
+    currency: "usd",
+    nickname: "Quarterly seats",
+    unit_amount_decimal: "100",
+    recurring: { interval: "month", interval_count: 3, usage_type: "licensed" },
+  });
+  const unnamed = priceLite({ ...quarterly, id: "price_u", product: "prod_gone", nickname: null });
+  const factsOf = priceFactsMemo({
+    products: new Map([["prod_x", product("pro-users")]]),
+    rules: DEFAULT_RULES,
+  });
+  // the product's name says the plan and the role (pro-users: base); a 3-month period
+  assertEquals(factsOf(quarterly), {
+    role: "base",
+    planName: "pro-users",
+    interval: "3 month",
+    months: 3,
+  });
+  ok(factsOf(quarterly) === factsOf(quarterly)); // the same object: not worked out again
+  // no product: the nickname names it and says its role (seat: base)
+  assertEquals(factsOf({ ...unnamed, nickname: "seat pack" }).planName, "seat pack");
+  // neither: the price id, whose name says nothing known
+  assertEquals(factsOf(unnamed), {
+    role: "unknown",
+    planName: "price_u",
+    interval: "3 month",
+    months: 3,
+  });
 });
