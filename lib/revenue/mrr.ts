@@ -204,7 +204,10 @@ export function priceFactsMemo(
   { products, rules }: { products: Map<string, ProductLite>; rules: RevenueRules },
 ): PriceFactsOf {
   const memo = new Map<PriceLite, PriceFacts>();
+  let lastPrice: PriceLite | undefined;
+  let lastFacts: PriceFacts | undefined;
   return (price) => {
+    if (price === lastPrice) return lastFacts!; // consecutive items often share a price
     let facts = memo.get(price);
     if (facts === undefined) {
       const product = products.get(price.product);
@@ -217,6 +220,8 @@ export function priceFactsMemo(
       };
       memo.set(price, facts);
     }
+    lastPrice = price;
+    lastFacts = facts;
     return facts;
   };
 }
