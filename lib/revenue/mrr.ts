@@ -289,143 +289,141 @@ function discountsById(
   );
 }
 
-/** One customer's revenue as its subscriptions' items and usage lines are added in. */
-interface Tally {
-  /** USD per month */
-  byRole: Record<Exclude<ItemRole, "unknown">, number>;
-  unknownPriceIds: string[] | null;
-  unconverted: string[] | null;
-  foreignPrices: string[] | null;
-  intervals: string[] | null;
-  currencies: string[] | null;
-  planNames: string[] | null;
-}
-
-/** What stays the same across one customer's subscriptions. */
-interface TallyContext {
-  rules: RevenueRules;
-  asOfSeconds: number;
-  factsOf: PriceFactsOf;
-  customerDiscounts: DiscountLite[];
-}
-
-/** Minor units of `currency` in USD; null (and the currency noted) without a rate. */
-function toUsd(tally: Tally, { minor, currency, rules }: {
-  minor: number;
-  currency: string;
-  rules: RevenueRules;
-}): number | null {
-  const major = minorUnitsToMajor(minor, currency);
-  if (currency === "usd") return major;
-  const rate = rules.fxRates[currency];
-  if (rate === undefined) {
-    tally.unconverted = withValue(tally.unconverted, currency.toUpperCase());
-    return null;
-  }
-  return major * rate;
-}
-
-/** A counted subscription's recurring licensed items, discounted, into `tally.byRole`. */
-function tallySubscription(
-  tally: Tally,
-  subscription: SubscriptionLite,
-  context: TallyContext,
-): void {
-  const { rules, asOfSeconds } = context;
-  tally.currencies = withValue(tally.currencies, subscription.currency.toUpperCase());
-  const own = subscription.discounts.length > 0
-    ? subscription.discounts
-    : context.customerDiscounts;
-  // Subscription-level discounts split over the items: only then are the items kept for them;
-  // without, each item's amount is final and added up at once (in the same order).
-  const items: PricedItem[] | null = own.length > 0 ? [] : null;
-  let months = 0; // of the first priced item: subscription-level amount_off is per its period
-  for (const item of subscription.items) {
-    const price = item.price;
-    if (!price.recurring) continue; // one-time items are not recurring revenue
-    const metered = price.recurring.usage_type === "metered";
-    if (!metered && (item.quantity ?? 1) <= 0) continue; // quantity 0: removed, kept on file
-    if (item.trial_end !== null && item.trial_end > asOfSeconds) continue; // not billed yet
-    const facts = context.factsOf(price);
-    tally.planNames = withValue(tally.planNames, facts.planName);
-    tally.intervals = withValue(tally.intervals, facts.interval);
-    if (facts.role === "unknown") {
-      tally.unknownPriceIds = withValue(tally.unknownPriceIds, price.id);
-    }
-    if (metered) continue; // billed from invoices (tallyUsage)
-    const billed = priceInCurrency(price, subscription.currency);
-    if (!billed) {
-      tally.foreignPrices = withValue(tally.foreignPrices, price.id);
-      continue;
-    }
-    months ||= facts.months;
-    const priced: PricedItem = {
-      role: facts.role,
-      product: price.product,
-      monthly: itemPeriodAmount(billed, item.quantity ?? 1) / facts.months,
-    };
-    if (item.discounts.length > 0) {
-      applyDiscounts([priced], item.discounts, {
-        months: facts.months,
-        currency: subscription.currency,
-        rules,
-        asOfSeconds,
-      });
-    }
-    if (items) items.push(priced);
-    else addItem(tally, priced, { currency: subscription.currency, rules });
-  }
-  if (!items) return;
-  applyDiscounts(items, own, {
-    months: months || 1,
-    currency: subscription.currency,
-    rules,
-    asOfSeconds,
-  });
-  for (const priced of items) addItem(tally, priced, { currency: subscription.currency, rules });
-}
-
-/** A priced item's monthly amount into its role (unknown roles count as addon_other). */
-function addItem(
-  tally: Tally,
-  { role, monthly }: PricedItem,
-  { currency, rules }: { currency: string; rules: RevenueRules },
-): void {
-  const usd = toUsd(tally, { minor: monthly, currency, rules });
-  if (usd === null) return;
-  tally.byRole[role === "unknown" ? "addon_other" : role] += usd;
-}
-
 /**
- * Usage: what the last closed cycle billed, net of the discounts the policy counts (matched by
- * discount id to the subscription's and its items' discounts) and of tax included in the price.
+ * One customer's revenue as its subscriptions' items and usage lines are added in. A class, one
+ * object per customer: its methods take plain arguments, where functions would take an options
+ * object per item (garbage, ×200k customers).
  */
-function tallyUsage(
-  tally: Tally,
-  { lines, counted }: { lines: UsageLineLite[]; counted: SubscriptionLite[] },
-  context: TallyContext,
-): void {
-  const { rules, asOfSeconds } = context;
-  const countedById = new Map(counted.map((s) => [s.id, s]));
-  const discountsOf = new Map<SubscriptionLite, Map<string, DiscountLite>>();
-  for (const line of lines) {
-    const subscription = countedById.get(line.subscription);
-    if (!subscription) continue;
-    let discounts = discountsOf.get(subscription);
-    if (!discounts) {
-      discounts = discountsById(subscription, context.customerDiscounts);
-      discountsOf.set(subscription, discounts);
+class CustomerTally {
+  /** USD per month */
+  readonly byRole: Record<Exclude<ItemRole, "unknown">, number> = {
+    base: 0,
+    usage: 0,
+    addon_prompts: 0,
+    addon_other: 0,
+  };
+  unknownPriceIds: string[] | null = null;
+  unconverted: string[] | null = null;
+  foreignPrices: string[] | null = null;
+  intervals: string[] | null = null;
+  currencies: string[] | null = null;
+  planNames: string[] | null = null;
+  readonly rules: RevenueRules;
+  readonly asOfSeconds: number;
+  readonly factsOf: PriceFactsOf;
+  /** the customer's own discounts: for its subscriptions that have none */
+  readonly customerDiscounts: DiscountLite[];
+
+  constructor(
+    context: {
+      rules: RevenueRules;
+      asOfSeconds: number;
+      factsOf: PriceFactsOf;
+      customerDiscounts: DiscountLite[];
+    },
+  ) {
+    this.rules = context.rules;
+    this.asOfSeconds = context.asOfSeconds;
+    this.factsOf = context.factsOf;
+    this.customerDiscounts = context.customerDiscounts;
+  }
+
+  /** Minor units of `currency` in USD; null (and the currency noted) without a rate. */
+  toUsd(minor: number, currency: string): number | null {
+    const major = minorUnitsToMajor(minor, currency);
+    if (currency === "usd") return major;
+    const rate = this.rules.fxRates[currency];
+    if (rate === undefined) {
+      this.unconverted = withValue(this.unconverted, currency.toUpperCase());
+      return null;
     }
-    let discountOff = 0;
-    for (const applied of line.discount_amounts) {
-      const discount = discounts.get(applied.discount);
-      if (discount && discountCounts(discount, { rules, asOfSeconds })) {
-        discountOff += applied.amount;
+    return major * rate;
+  }
+
+  /** A counted subscription's recurring licensed items, discounted, into `byRole`. */
+  addSubscription(subscription: SubscriptionLite): void {
+    const { rules, asOfSeconds } = this;
+    const currency = subscription.currency;
+    this.currencies = withValue(this.currencies, currency.toUpperCase());
+    const own = subscription.discounts.length > 0 ? subscription.discounts : this.customerDiscounts;
+    // Subscription-level discounts split over the items: only then are the items kept for them;
+    // without, each item's amount is final and added up at once (in the same order).
+    const items: PricedItem[] | null = own.length > 0 ? [] : null;
+    let months = 0; // of the first priced item: subscription-level amount_off is per its period
+    for (const item of subscription.items) {
+      const price = item.price;
+      if (!price.recurring) continue; // one-time items are not recurring revenue
+      const metered = price.recurring.usage_type === "metered";
+      if (!metered && (item.quantity ?? 1) <= 0) continue; // quantity 0: removed, kept on file
+      if (item.trial_end !== null && item.trial_end > asOfSeconds) continue; // not billed yet
+      const facts = this.factsOf(price);
+      this.planNames = withValue(this.planNames, facts.planName);
+      this.intervals = withValue(this.intervals, facts.interval);
+      if (facts.role === "unknown") {
+        this.unknownPriceIds = withValue(this.unknownPriceIds, price.id);
       }
+      if (metered) continue; // billed from invoices (addUsage)
+      const billed = priceInCurrency(price, currency);
+      if (!billed) {
+        this.foreignPrices = withValue(this.foreignPrices, price.id);
+        continue;
+      }
+      months ||= facts.months;
+      const priced: PricedItem = {
+        role: facts.role,
+        product: price.product,
+        monthly: itemPeriodAmount(billed, item.quantity ?? 1) / facts.months,
+      };
+      if (item.discounts.length > 0) {
+        applyDiscounts([priced], item.discounts, {
+          months: facts.months,
+          currency,
+          rules,
+          asOfSeconds,
+        });
+      }
+      if (items) items.push(priced);
+      else this.addItem(priced, currency);
     }
-    const net = Math.max(0, line.amount - line.inclusive_tax - discountOff);
-    const usd = toUsd(tally, { minor: net, currency: line.currency, rules });
-    if (usd !== null) tally.byRole.usage += usd;
+    if (!items) return;
+    applyDiscounts(items, own, { months: months || 1, currency, rules, asOfSeconds });
+    for (const priced of items) this.addItem(priced, currency);
+  }
+
+  /** A priced item's monthly amount into its role (unknown roles count as addon_other). */
+  private addItem({ role, monthly }: PricedItem, currency: string): void {
+    const usd = this.toUsd(monthly, currency);
+    if (usd === null) return;
+    this.byRole[role === "unknown" ? "addon_other" : role] += usd;
+  }
+
+  /**
+   * Usage: what the last closed cycle billed, net of the discounts the policy counts (matched by
+   * discount id to the subscription's and its items' discounts) and of tax included in the price.
+   */
+  addUsage(lines: UsageLineLite[], counted: SubscriptionLite[]): void {
+    const { rules, asOfSeconds } = this;
+    const countedById = new Map(counted.map((s) => [s.id, s]));
+    const discountsOf = new Map<SubscriptionLite, Map<string, DiscountLite>>();
+    for (const line of lines) {
+      const subscription = countedById.get(line.subscription);
+      if (!subscription) continue;
+      let discounts = discountsOf.get(subscription);
+      if (!discounts) {
+        discounts = discountsById(subscription, this.customerDiscounts);
+        discountsOf.set(subscription, discounts);
+      }
+      let discountOff = 0;
+      for (const applied of line.discount_amounts) {
+        const discount = discounts.get(applied.discount);
+        if (discount && discountCounts(discount, { rules, asOfSeconds })) {
+          discountOff += applied.amount;
+        }
+      }
+      const net = Math.max(0, line.amount - line.inclusive_tax - discountOff);
+      const usd = this.toUsd(net, line.currency);
+      if (usd !== null) this.byRole.usage += usd;
+    }
   }
 }
 
@@ -434,29 +432,18 @@ export function computeCustomerRevenue(
   rules: RevenueRules,
 ): CustomerRevenueResult {
   const asOfSeconds = Math.floor(input.asOf.getTime() / 1000);
-  const context: TallyContext = {
+  const tally = new CustomerTally({
     rules,
     asOfSeconds,
     factsOf: input.priceFacts ?? priceFactsMemo({ products: input.products, rules }),
     customerDiscounts: input.customerDiscounts ?? [],
-  };
+  });
   const isCounted = (s: SubscriptionLite) => rules.countedStatuses.includes(s.status);
   const counted = input.subscriptions.every(isCounted)
     ? input.subscriptions
     : input.subscriptions.filter(isCounted);
-  const tally: Tally = {
-    byRole: { base: 0, usage: 0, addon_prompts: 0, addon_other: 0 },
-    unknownPriceIds: null,
-    unconverted: null,
-    foreignPrices: null,
-    intervals: null,
-    currencies: null,
-    planNames: null,
-  };
-  for (const subscription of counted) tallySubscription(tally, subscription, context);
-  if (input.usageLines.length > 0) {
-    tallyUsage(tally, { lines: input.usageLines, counted }, context);
-  }
+  for (const subscription of counted) tally.addSubscription(subscription);
+  if (input.usageLines.length > 0) tally.addUsage(input.usageLines, counted);
 
   let statuses: string[] | null = null;
   for (const subscription of input.subscriptions) {
