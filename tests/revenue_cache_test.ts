@@ -12,7 +12,7 @@ import {
   writeCache,
 } from "../lib/revenue/cache.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
-import type { StripeSnapshot } from "../lib/revenue/snapshot.ts";
+import { customersToCheck, type StripeSnapshot } from "../lib/revenue/snapshot.ts";
 import { subscriptionLite } from "../lib/revenue/stripe_objects.ts";
 import { startFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
@@ -131,4 +131,21 @@ Deno.test("a cache that cannot be written costs a warning, not the revenue", asy
     await fake.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("customersToCheck: the requested ids a cache has not settled, each once, in the order given", () => {
+  const [subscription] = subscriptions.map((s) =>
+    subscriptionLite(s, { coupons: new Map(), unresolved: new Set() })
+  );
+  const cached: StripeSnapshot = {
+    ...EMPTY,
+    subscriptions: [{ ...subscription, customer: "cus_sub" }],
+    customers: { listed: false, existing: ["cus_a"], missing: ["cus_m"], unverified: ["cus_u"] },
+  };
+  // settled: with a subscription, known to exist, known missing, or left unverified
+  const ids = ["cus_new2", "cus_sub", "cus_new1", "cus_a", "cus_new2", "cus_m", "cus_u"];
+  assertEquals(customersToCheck(cached, ids), ["cus_new2", "cus_new1"]);
+  // a cache that listed every customer settles them all
+  const listed = { ...cached, customers: { ...cached.customers, listed: true } };
+  assertEquals(customersToCheck(listed, ids), []);
 });

@@ -155,13 +155,14 @@ export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): S
 /** Requested customers with no subscription whose existence the snapshot does not settle. */
 export function customersToCheck(snapshot: StripeSnapshot, customerIds: string[]): string[] {
   if (snapshot.customers.listed) return [];
-  const settled = new Set([
-    ...snapshot.subscriptions.map((s) => s.customer),
-    ...snapshot.customers.existing,
-    ...snapshot.customers.missing,
-    ...snapshot.customers.unverified,
-  ]);
-  return [...new Set(customerIds)].filter((id) => !settled.has(id));
+  const settled = new Set<string>();
+  for (const subscription of snapshot.subscriptions) settled.add(subscription.customer);
+  const { existing, missing, unverified } = snapshot.customers;
+  for (const ids of [existing, missing, unverified]) for (const id of ids) settled.add(id);
+  // each id once, in the order first given (only the unsettled few need a Set of their own)
+  const toCheck = new Set<string>();
+  for (const id of customerIds) if (!settled.has(id)) toCheck.add(id);
+  return [...toCheck];
 }
 
 /** Up to `count` ids, then "…": warnings name examples, not thousands of ids. */
