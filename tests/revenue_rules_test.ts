@@ -297,7 +297,7 @@ Deno.test("amount_off is per billing period: $120 off a yearly plan is $10 a mon
   assertEquals(mrr(200_000), 0); // more off than the price: 0, not negative
 });
 
-Deno.test("a price's facts (role, plan name, interval, months) are worked out once per price object", () => {
+Deno.test("a price's facts (role, plan name, interval, months) are worked out once per price", () => {
   const quarterly = priceLite({
     id: "price_q",
     product: "prod_x",
@@ -319,6 +319,15 @@ Deno.test("a price's facts (role, plan name, interval, months) are worked out on
     months: 3,
   });
   ok(factsOf(quarterly) === factsOf(quarterly)); // the same object: not worked out again
+  // another object of the same price (the live fetch gives each item its own): the same facts
+  ok(factsOf({ ...quarterly }) === factsOf(quarterly));
+  // a price of that id read with another nickname and no product: facts of its own
+  assertEquals(factsOf({ ...quarterly, product: "prod_gone", nickname: "Seat pack" }), {
+    role: "base",
+    planName: "Seat pack",
+    interval: "3 month",
+    months: 3,
+  });
   // no product: the nickname names it and says its role (seat: base)
   assertEquals(factsOf({ ...unnamed, nickname: "seat pack" }).planName, "seat pack");
   // neither: the price id, whose name says nothing known

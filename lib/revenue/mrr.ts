@@ -194,35 +194,50 @@ export interface PriceFacts {
 /** The facts of a recurring price (its product looked up in `products`). */
 export type PriceFactsOf = (price: PriceLite) => PriceFacts;
 
+/** Whether two prices give the same facts: the same id, product, nickname and recurrence. */
+function sameFactsInputs(a: PriceLite, b: PriceLite): boolean {
+  if (a === b) return true;
+  const x = a.recurring!;
+  const y = b.recurring!;
+  return a.id === b.id && a.product === b.product && a.nickname === b.nickname &&
+    x.interval === y.interval && x.interval_count === y.interval_count &&
+    x.usage_type === y.usage_type;
+}
+
 /**
- * Each recurring price's facts, worked out once per price object: classifying a price tries up
- * to a dozen regular expressions, and the daily cache gives every item of one price the same
- * object (cache.ts), so 200k items on a few prices classify a few times instead of 200k. Valid
- * for the given products and rules only.
+ * Each recurring price's facts, worked out once per price: classifying a price tries up to a
+ * dozen regular expressions, and 200k items are billed at a few prices. Looked up by price id
+ * (the live fetch gives every item its own price object; the daily cache, cache.ts, gives the
+ * items of one price the same object), then checked against the fields the facts come from: two
+ * objects of one id may differ (a price's nickname changed between reads). Valid for the given
+ * products and rules only.
  */
 export function priceFactsMemo(
   { products, rules }: { products: Map<string, ProductLite>; rules: RevenueRules },
 ): PriceFactsOf {
-  const memo = new Map<PriceLite, PriceFacts>();
-  let lastPrice: PriceLite | undefined;
-  let lastFacts: PriceFacts | undefined;
+  const memo = new Map<string, { price: PriceLite; facts: PriceFacts }[]>();
+  let last: { price: PriceLite; facts: PriceFacts } | undefined;
   return (price) => {
-    if (price === lastPrice) return lastFacts!; // consecutive items often share a price
-    let facts = memo.get(price);
-    if (facts === undefined) {
+    if (last?.price === price) return last.facts; // consecutive items often share a price
+    const known = memo.get(price.id);
+    let entry = known?.find((candidate) => sameFactsInputs(candidate.price, price));
+    if (entry === undefined) {
       const product = products.get(price.product);
       const recurring = price.recurring!;
-      facts = {
-        role: classifyItem(price, { product, rules }),
-        planName: product?.name || price.nickname || price.id,
-        interval: intervalLabel(recurring),
-        months: periodMonths(recurring),
+      entry = {
+        price,
+        facts: {
+          role: classifyItem(price, { product, rules }),
+          planName: product?.name || price.nickname || price.id,
+          interval: intervalLabel(recurring),
+          months: periodMonths(recurring),
+        },
       };
-      memo.set(price, facts);
+      if (known) known.push(entry);
+      else memo.set(price.id, [entry]);
     }
-    lastPrice = price;
-    lastFacts = facts;
-    return facts;
+    last = entry;
+    return entry.facts;
   };
 }
 
@@ -275,18 +290,25 @@ function joinedSorted(values: string[] | null, separator: string): string | null
   return typeof only === "string" ? only : values.sort().join(separator);
 }
 
-/** The discounts an invoice line may name, by id: the subscription's, the customer's, its items'. */
-function discountsById(
-  subscription: SubscriptionLite,
-  customerDiscounts: DiscountLite[],
-): Map<string, DiscountLite> {
-  return new Map(
-    [
-      ...subscription.discounts,
-      ...customerDiscounts,
-      ...subscription.items.flatMap((i) => i.discounts),
-    ].map((d) => [d.id, d]),
-  );
+/**
+ * The discount an invoice line names, among the subscription's, the customer's and its items'
+ * (the last of that id, as a Map of them in that order would keep). Searched, not indexed: a
+ * subscription has a few discounts, and a Map per subscription cost more than every search.
+ */
+function discountNamed(
+  id: string,
+  { subscription, customerDiscounts }: {
+    subscription: SubscriptionLite;
+    customerDiscounts: DiscountLite[];
+  },
+): DiscountLite | undefined {
+  const items = subscription.items;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const found = items[i].discounts.findLast((d) => d.id === id);
+    if (found) return found;
+  }
+  return customerDiscounts.findLast((d) => d.id === id) ??
+    subscription.discounts.findLast((d) => d.id === id);
 }
 
 /**
@@ -402,20 +424,14 @@ class CustomerTally {
    * discount id to the subscription's and its items' discounts) and of tax included in the price.
    */
   addUsage(lines: UsageLineLite[], counted: SubscriptionLite[]): void {
-    const { rules, asOfSeconds } = this;
-    const countedById = new Map(counted.map((s) => [s.id, s]));
-    const discountsOf = new Map<SubscriptionLite, Map<string, DiscountLite>>();
+    const { rules, asOfSeconds, customerDiscounts } = this;
     for (const line of lines) {
-      const subscription = countedById.get(line.subscription);
+      // the last counted subscription of that id (a customer has a few: searched, not indexed)
+      const subscription = counted.findLast((s) => s.id === line.subscription);
       if (!subscription) continue;
-      let discounts = discountsOf.get(subscription);
-      if (!discounts) {
-        discounts = discountsById(subscription, this.customerDiscounts);
-        discountsOf.set(subscription, discounts);
-      }
       let discountOff = 0;
       for (const applied of line.discount_amounts) {
-        const discount = discounts.get(applied.discount);
+        const discount = discountNamed(applied.discount, { subscription, customerDiscounts });
         if (discount && discountCounts(discount, { rules, asOfSeconds })) {
           discountOff += applied.amount;
         }
