@@ -4,7 +4,7 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { CUSTOMER_FIELDS, customersFromFrame, customersToFrame } from "../lib/revenue/customers.ts";
+import { customersFromFrame, customersToFrame } from "../lib/revenue/customers.ts";
 import type { CustomerRevenue } from "../lib/revenue/types.ts";
 
 const paying: CustomerRevenue = {
