@@ -6,6 +6,7 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
+import { Buffer } from "node:buffer";
 import { UserError } from "../lib/core/config.ts";
 import { spool, withSpoolFile } from "../lib/sources/spool.ts";
 
@@ -27,6 +28,32 @@ Deno.test("spool: every chunk in order; the folder is removed after the work", a
   assertEquals(text, "org_id,n\na,1\nü,2\n");
   assertEquals(read.count, 3);
   ok(seen !== "" && !existsSync(dirname(seen)), "the temporary folder is gone");
+});
+
+Deno.test("spool: the same bytes in order, however the chunks fall across its gathered writes (and around a chunk larger than one)", async () => {
+  // 3,000 chunks of 1,000 bytes (about three gathered writes), one chunk of 2.5 MB in between
+  const pattern = (n: number, seed: number) =>
+    Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) % 251);
+  const parts = [
+    ...Array.from({ length: 1500 }, (_, i) => pattern(1000, i)),
+    pattern(2_500_000, 3),
+    ...Array.from({ length: 1500 }, (_, i) => pattern(1000, i + 9)),
+  ];
+  async function* source() {
+    for (const part of parts) yield part;
+  }
+  const written = await withSpoolFile(async (path) => {
+    await spool(source(), path);
+    return await Deno.readFile(path);
+  });
+  const expected = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    expected.set(part, at);
+    at += part.length;
+  }
+  assertEquals(written.length, 5_500_000);
+  ok(Buffer.from(written).equals(Buffer.from(expected)), "the spooled bytes differ");
 });
 
 Deno.test("spool: the folder is removed when the work fails", async () => {

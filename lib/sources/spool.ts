@@ -42,8 +42,13 @@ export async function withSpoolDir<T>(
   }
 }
 
+/** Bytes gathered before a write: results arrive in 4–16 KB chunks. */
+const SPOOL_WRITE_BYTES = 1 << 20;
+
 /**
- * Writes every chunk of `source` to `path`, awaiting each write (the source waits meanwhile).
+ * Writes every chunk of `source` to `path`, gathered into writes of up to SPOOL_WRITE_BYTES (the
+ * source waits while one is written): a write per chunk cost ~0.5 s of CPU at a million
+ * organizations (~17,000 chunks), taken from the databases, which share the two cores.
  * A failed write still reads the source to its end before throwing: PostgreSQL's COPY must
  * finish before the connection can roll back, and a half-read HTTP body would hang its socket.
  */
@@ -55,15 +60,30 @@ export async function spool(source: AsyncIterable<Uint8Array>, path: string): Pr
   } catch (error) {
     failure = error;
   }
+  const gathered = new Uint8Array(SPOOL_WRITE_BYTES);
+  let length = 0;
+  const write = async (bytes: Uint8Array) => {
+    if (failure !== undefined || !file || bytes.length === 0) return;
+    try {
+      await writeAll(file, bytes);
+    } catch (error) {
+      failure = error;
+    }
+  };
   try {
     for await (const chunk of source) {
       if (failure !== undefined || !file) continue;
-      try {
-        await writeAll(file, chunk);
-      } catch (error) {
-        failure = error;
+      if (length + chunk.length > gathered.length) {
+        await write(gathered.subarray(0, length));
+        length = 0;
+      }
+      if (chunk.length > gathered.length) await write(chunk);
+      else {
+        gathered.set(chunk, length);
+        length += chunk.length;
       }
     }
+    await write(gathered.subarray(0, length));
   } finally {
     file?.close();
   }
