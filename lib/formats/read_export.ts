@@ -9,10 +9,15 @@
  */
 import pl from "nodejs-polars";
 import { basename, extname } from "node:path";
-import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
+import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
-import { parseCsv } from "./csv_parse.ts";
 import { parseIsoDate } from "../core/window.ts";
+import { type Cell, checkExportHeader, exportSeries, frameFromRows } from "./export_cells.ts";
+import { exportFrameFromCsvFile } from "./read_export_csv.ts";
+
+// The readers' parts, for the callers of this module.
+export { checkExportHeader, exportSeries } from "./export_cells.ts";
+export { exportFrameFromCsvFile, exportFrameFromCsvText } from "./read_export_csv.ts";
 
 export type ExportFileFormat = "csv" | "xlsx" | "parquet";
 
@@ -47,118 +52,6 @@ export function exportNameInfo(path: string): ExportNameInfo | null {
   return { asOf, demo, stamp: demo ? `${match[1]}_demo` : match[1] };
 }
 
-/** Up to five names, then how many more. */
-function someOf(names: string[]): string {
-  return names.length <= 5
-    ? names.join(", ")
-    : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
-}
-
-/** Throws a one-line UserError unless `header` is the column table's names in order. */
-export function checkExportHeader(header: readonly string[], source: string): void {
-  const expected = new Set(COLUMN_NAMES);
-  const present = new Set(header);
-  const missing = COLUMN_NAMES.filter((name) => !present.has(name));
-  const unexpected = header.filter((name) => !expected.has(name));
-  const hint = `an export of this kit starts with ${
-    COLUMN_NAMES.slice(0, 3).join(",")
-  },… (${COLUMN_NAMES.length} columns, lib/frame/columns.ts)`;
-  if (missing.length === COLUMN_NAMES.length) {
-    throw new UserError(
-      `${source} is not a pricing-kit export: none of its header is ours; ${hint}`,
-    );
-  }
-  if (missing.length > 0 || unexpected.length > 0) {
-    const parts = [
-      missing.length > 0 ? `lacks ${someOf(missing)}` : "",
-      unexpected.length > 0 ? `has unexpected ${someOf(unexpected)}` : "",
-    ].filter(Boolean).join(" and ");
-    // Mostly foreign: another file. A few differences: an export of another kit version.
-    throw new UserError(
-      missing.length > COLUMN_NAMES.length / 2
-        ? `${source} is not a pricing-kit export: its header ${parts}; ${hint}`
-        : `${source} does not match this version's columns: its header ${parts}; re-export it with deno task export`,
-    );
-  }
-  if (header.length !== COLUMN_NAMES.length) {
-    const counts = new Map<string, number>();
-    for (const name of header) counts.set(name, (counts.get(name) ?? 0) + 1);
-    const twice = [...counts].filter(([, n]) => n > 1).map(([name]) => name);
-    throw new UserError(
-      `${source} is not a pricing-kit export: column ${twice.join(", ")} repeats`,
-    );
-  }
-  const misplaced = header.findIndex((name, i) => name !== COLUMN_NAMES[i]);
-  if (misplaced >= 0) {
-    throw new UserError(
-      `${source} is not a pricing-kit export: column ${misplaced + 1} is ${
-        header[misplaced]
-      }, expected ${COLUMN_NAMES[misplaced]} (columns were reordered)`,
-    );
-  }
-}
-
-/** Excel's day serial (days since 1899-12-30) → epoch ms, rounded to the millisecond. */
-function excelSerialToMs(serial: number): number {
-  return Math.round((serial - 25569) * 86_400_000);
-}
-
-type Cell = string | number | boolean | Date | null;
-
-/** One cell read for its column type; throws the reason (the caller adds where). */
-function readCell(def: ColumnDef, cell: Cell): unknown {
-  if (cell === null || cell === "") return null;
-  switch (def.type) {
-    case "integer":
-    case "number": {
-      const value = typeof cell === "number" ? cell : typeof cell === "string" ? Number(cell) : NaN;
-      if (!Number.isFinite(value) || (typeof cell === "string" && cell.trim() === "")) {
-        throw `${JSON.stringify(cell)} is not a number`;
-      }
-      if (def.type === "integer" && !Number.isInteger(value)) {
-        throw `${JSON.stringify(cell)} is not a whole number`;
-      }
-      return value;
-    }
-    case "boolean":
-      if (typeof cell === "boolean") return cell;
-      if (cell === "true") return true;
-      if (cell === "false") return false;
-      throw `${JSON.stringify(cell)} is not true or false`;
-    case "datetime": {
-      const ms = cell instanceof Date
-        ? cell.getTime()
-        : typeof cell === "number"
-        ? excelSerialToMs(cell)
-        : typeof cell === "string" && /^\d{4}-\d{2}-\d{2}/.test(cell)
-        ? new Date(cell).getTime()
-        : NaN;
-      if (Number.isNaN(ms)) throw `${JSON.stringify(cell)} is not an ISO timestamp`;
-      return ms;
-    }
-    case "string":
-      return cell instanceof Date ? cell.toISOString() : String(cell);
-  }
-}
-
-/** A typed series for one export column from plain values (datetimes as epoch ms). */
-export function exportSeries(def: ColumnDef, values: unknown[]): pl.Series {
-  switch (def.type) {
-    case "integer":
-      return pl.Series(def.name, values as (number | null)[], pl.Float64).cast(pl.Int64);
-    case "number":
-      return pl.Series(def.name, values as (number | null)[], pl.Float64);
-    case "boolean":
-      return pl.Series(def.name, values as (boolean | null)[], pl.Bool);
-    case "datetime":
-      return pl.Series(def.name, values as (number | null)[], pl.Float64).cast(pl.Int64).cast(
-        pl.Datetime("ms"),
-      );
-    case "string":
-      return pl.Series(def.name, values as (string | null)[], pl.Utf8);
-  }
-}
-
 /**
  * A frame with every export column, typed as the pipeline's frame, from the columns given
  * (missing columns are all null). Datetimes as epoch ms or Date. Handy for fixtures and notebooks.
@@ -178,70 +71,6 @@ export function exportFrameFromColumns(
       values.map((v) => (v instanceof Date ? v.getTime() : v ?? null)),
     );
   }));
-}
-
-/** Rows of cells (header checked already) → the typed export frame; errors name row and column. */
-function frameFromRows(rows: Cell[][], source: string, firstDataRow: number): pl.DataFrame {
-  const arrays: unknown[][] = COLUMNS.map(() => new Array(rows.length));
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    if (row.length > COLUMNS.length) {
-      throw new UserError(
-        `${source} row ${
-          r + firstDataRow
-        } has ${row.length} fields, the header has ${COLUMNS.length}`,
-      );
-    }
-    for (let c = 0; c < COLUMNS.length; c++) {
-      try {
-        arrays[c][r] = readCell(COLUMNS[c], row[c] ?? null);
-      } catch (reason) {
-        throw new UserError(
-          `${source} row ${r + firstDataRow}, column ${COLUMNS[c].name}: ${reason}`,
-        );
-      }
-    }
-  }
-  const frame = pl.DataFrame(COLUMNS.map((def, c) => exportSeries(def, arrays[c])));
-  checkOrgIds(frame, source);
-  return frame;
-}
-
-function checkOrgIds(frame: pl.DataFrame, source: string): void {
-  const ids = frame.getColumn("org_id");
-  if (ids.nullCount() > 0) {
-    throw new UserError(`${source} has rows without org_id; not an export of this kit`);
-  }
-  if (ids.nUnique() !== frame.height) {
-    const seen = new Set<string>();
-    const twice = (ids.toArray() as string[]).find((id) => seen.has(id) || !seen.add(id));
-    throw new UserError(
-      `${source}: org_id ${twice} appears more than once; an export has one row per organization`,
-    );
-  }
-}
-
-/** CSV text of an export → typed frame. */
-export function exportFrameFromCsvText(text: string, source = "CSV"): pl.DataFrame {
-  let rows: string[][];
-  try {
-    rows = parseCsv(text);
-  } catch (error) {
-    throw new UserError(`${source} is not valid CSV: ${(error as Error).message}`);
-  }
-  if (rows.length === 0) throw new UserError(`${source} is empty; not an export of this kit`);
-  checkExportHeader(rows[0], source);
-  // A file written with a different width per row is damaged, not ours.
-  const data = rows.slice(1);
-  const short = data.findIndex((row) => row.length !== COLUMNS.length);
-  if (short >= 0) {
-    throw new UserError(
-      `${source} row ${short + 2} has ${
-        data[short].length
-      } fields, the header has ${COLUMNS.length}`,
-    );
-  }
-  return frameFromRows(data, source, 2);
 }
 
 /** An ExcelJS cell value as a plain cell (rich text joined, formulas by their result). */
@@ -370,7 +199,7 @@ export async function readExportFile(path: string): Promise<ExportFile> {
     ? "xlsx"
     : "parquet";
   const frame = format === "csv"
-    ? exportFrameFromCsvText(await Deno.readTextFile(path), path)
+    ? await exportFrameFromCsvFile(path)
     : format === "xlsx"
     ? await exportFrameFromXlsxFile(path)
     : exportFrameFromParquetFile(path);

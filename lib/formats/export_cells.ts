@@ -1,0 +1,161 @@
+/**
+ * An export's cells read back: the header check, one cell read for its column's type, typed
+ * series, rows of cells into the typed frame (errors name row and column), the org_id check.
+ * Shared by the CSV, XLSX and Parquet readers (lib/formats/read_export.ts, read_export_csv.ts).
+ */
+import pl from "nodejs-polars";
+import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
+import { UserError } from "../core/config.ts";
+
+/** Up to five names, then how many more. */
+function someOf(names: string[]): string {
+  return names.length <= 5
+    ? names.join(", ")
+    : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
+}
+
+/** Throws a one-line UserError unless `header` is the column table's names in order. */
+export function checkExportHeader(header: readonly string[], source: string): void {
+  const expected = new Set(COLUMN_NAMES);
+  const present = new Set(header);
+  const missing = COLUMN_NAMES.filter((name) => !present.has(name));
+  const unexpected = header.filter((name) => !expected.has(name));
+  const hint = `an export of this kit starts with ${
+    COLUMN_NAMES.slice(0, 3).join(",")
+  },… (${COLUMN_NAMES.length} columns, lib/frame/columns.ts)`;
+  if (missing.length === COLUMN_NAMES.length) {
+    throw new UserError(
+      `${source} is not a pricing-kit export: none of its header is ours; ${hint}`,
+    );
+  }
+  if (missing.length > 0 || unexpected.length > 0) {
+    const parts = [
+      missing.length > 0 ? `lacks ${someOf(missing)}` : "",
+      unexpected.length > 0 ? `has unexpected ${someOf(unexpected)}` : "",
+    ].filter(Boolean).join(" and ");
+    // Mostly foreign: another file. A few differences: an export of another kit version.
+    throw new UserError(
+      missing.length > COLUMN_NAMES.length / 2
+        ? `${source} is not a pricing-kit export: its header ${parts}; ${hint}`
+        : `${source} does not match this version's columns: its header ${parts}; re-export it with deno task export`,
+    );
+  }
+  if (header.length !== COLUMN_NAMES.length) {
+    const counts = new Map<string, number>();
+    for (const name of header) counts.set(name, (counts.get(name) ?? 0) + 1);
+    const twice = [...counts].filter(([, n]) => n > 1).map(([name]) => name);
+    throw new UserError(
+      `${source} is not a pricing-kit export: column ${twice.join(", ")} repeats`,
+    );
+  }
+  const misplaced = header.findIndex((name, i) => name !== COLUMN_NAMES[i]);
+  if (misplaced >= 0) {
+    throw new UserError(
+      `${source} is not a pricing-kit export: column ${misplaced + 1} is ${
+        header[misplaced]
+      }, expected ${COLUMN_NAMES[misplaced]} (columns were reordered)`,
+    );
+  }
+}
+
+/** Excel's day serial (days since 1899-12-30) → epoch ms, rounded to the millisecond. */
+function excelSerialToMs(serial: number): number {
+  return Math.round((serial - 25569) * 86_400_000);
+}
+
+export type Cell = string | number | boolean | Date | null;
+
+/** One cell read for its column type; throws the reason (the caller adds where). */
+function readCell(def: ColumnDef, cell: Cell): unknown {
+  if (cell === null || cell === "") return null;
+  switch (def.type) {
+    case "integer":
+    case "number": {
+      const value = typeof cell === "number" ? cell : typeof cell === "string" ? Number(cell) : NaN;
+      if (!Number.isFinite(value) || (typeof cell === "string" && cell.trim() === "")) {
+        throw `${JSON.stringify(cell)} is not a number`;
+      }
+      if (def.type === "integer" && !Number.isInteger(value)) {
+        throw `${JSON.stringify(cell)} is not a whole number`;
+      }
+      return value;
+    }
+    case "boolean":
+      if (typeof cell === "boolean") return cell;
+      if (cell === "true") return true;
+      if (cell === "false") return false;
+      throw `${JSON.stringify(cell)} is not true or false`;
+    case "datetime": {
+      const ms = cell instanceof Date
+        ? cell.getTime()
+        : typeof cell === "number"
+        ? excelSerialToMs(cell)
+        : typeof cell === "string" && /^\d{4}-\d{2}-\d{2}/.test(cell)
+        ? new Date(cell).getTime()
+        : NaN;
+      if (Number.isNaN(ms)) throw `${JSON.stringify(cell)} is not an ISO timestamp`;
+      return ms;
+    }
+    case "string":
+      return cell instanceof Date ? cell.toISOString() : String(cell);
+  }
+}
+
+/** A typed series for one export column from plain values (datetimes as epoch ms). */
+export function exportSeries(def: ColumnDef, values: unknown[]): pl.Series {
+  switch (def.type) {
+    case "integer":
+      return pl.Series(def.name, values as (number | null)[], pl.Float64).cast(pl.Int64);
+    case "number":
+      return pl.Series(def.name, values as (number | null)[], pl.Float64);
+    case "boolean":
+      return pl.Series(def.name, values as (boolean | null)[], pl.Bool);
+    case "datetime":
+      return pl.Series(def.name, values as (number | null)[], pl.Float64).cast(pl.Int64).cast(
+        pl.Datetime("ms"),
+      );
+    case "string":
+      return pl.Series(def.name, values as (string | null)[], pl.Utf8);
+  }
+}
+
+/** Rows of cells (header checked already) → the typed export frame; errors name row and column. */
+export function frameFromRows(rows: Cell[][], source: string, firstDataRow: number): pl.DataFrame {
+  const arrays: unknown[][] = COLUMNS.map(() => new Array(rows.length));
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (row.length > COLUMNS.length) {
+      throw new UserError(
+        `${source} row ${
+          r + firstDataRow
+        } has ${row.length} fields, the header has ${COLUMNS.length}`,
+      );
+    }
+    for (let c = 0; c < COLUMNS.length; c++) {
+      try {
+        arrays[c][r] = readCell(COLUMNS[c], row[c] ?? null);
+      } catch (reason) {
+        throw new UserError(
+          `${source} row ${r + firstDataRow}, column ${COLUMNS[c].name}: ${reason}`,
+        );
+      }
+    }
+  }
+  const frame = pl.DataFrame(COLUMNS.map((def, c) => exportSeries(def, arrays[c])));
+  checkOrgIds(frame, source);
+  return frame;
+}
+
+export function checkOrgIds(frame: pl.DataFrame, source: string): void {
+  const ids = frame.getColumn("org_id");
+  if (ids.nullCount() > 0) {
+    throw new UserError(`${source} has rows without org_id; not an export of this kit`);
+  }
+  if (ids.nUnique() !== frame.height) {
+    const seen = new Set<string>();
+    const twice = (ids.toArray() as string[]).find((id) => seen.has(id) || !seen.add(id));
+    throw new UserError(
+      `${source}: org_id ${twice} appears more than once; an export has one row per organization`,
+    );
+  }
+}

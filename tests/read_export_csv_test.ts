@@ -1,0 +1,144 @@
+/**
+ * Export CSVs read back column-wise (lib/formats/read_export_csv.ts): the shape check that sends a
+ * file to Polars, the columnar read equal to the row reader's on the kit's own file with awkward
+ * text, and every unusual file or value left to the row reader, whose messages stay as they were.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import {
+  columnarFromBytes,
+  columnarFromFile,
+  CsvShapeCheck,
+  exportFrameFromCsvRows,
+} from "../lib/formats/read_export_csv.ts";
+import { exportFrameFromColumns, exportFrameFromCsvText } from "../lib/formats/read_export.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** The check's verdict and record count, fed all at once and a byte at a time (same answer). */
+function shape(text: string, width: number): { ok: boolean; records: number } {
+  const whole = new CsvShapeCheck(width);
+  whole.push(bytes(text));
+  const verdict = { ok: whole.finish(), records: whole.records };
+  const byByte = new CsvShapeCheck(width);
+  for (const byte of bytes(text)) byByte.push(Uint8Array.of(byte));
+  assertEquals({ ok: byByte.finish(), records: byByte.records }, verdict, JSON.stringify(text));
+  return verdict;
+}
+
+Deno.test("shape check: quoted fields, CRLF or LF, a BOM, no last line end are well-formed", () => {
+  assertEquals(shape("a,b\r\n1,2\r\n", 2), { ok: true, records: 2 });
+  assertEquals(shape("a,b\n1,2", 2), { ok: true, records: 2 });
+  assertEquals(shape('\uFEFFa,b\n"x, ""y""",\n', 2), { ok: true, records: 2 });
+  assertEquals(shape('a,b\n"line\nbreak","cr\r\nlf"\n', 2), { ok: true, records: 2 });
+  assertEquals(shape('a,b\n"",""', 2), { ok: true, records: 2 }); // closing quote at the end
+  assertEquals(shape("", 2), { ok: true, records: 0 });
+});
+
+Deno.test("shape check: what Polars and the row reader could read differently is unusual", () => {
+  for (
+    const text of [
+      'a,b\nx"y,1\n', // a quote inside an unquoted field
+      'a,b\n"x"y,1\n', // text after a closing quote
+      "a,b\r1,2\r", // a bare CR
+      "a,b\n1,2,3\n", // a row too wide
+      "a,b\n1\n", // a row too narrow
+      "a,b\n\n1,2\n", // an empty line
+      'a,b\n"open,1\n', // a quote never closed
+    ]
+  ) assertEquals(shape(text, 2).ok, false, JSON.stringify(text));
+});
+
+/** Awkward but valid values of every column type, as the kit's writer writes them. */
+const awkward = exportFrameFromColumns({
+  org_id: ["a", "b", "c", "d", "e"],
+  org_name: ['=HYPERLINK("x")', "Corp, Inc.", "line\nbreak\r\ncrlf", 'say "hi"', "日本 ünï"],
+  tier: ["pro", "", null, "team", "free"],
+  created_at: [Date.UTC(2025, 0, 2, 3, 4, 5), null, Date.UTC(2024, 5, 1, 0, 0, 0, 250), 0, null],
+  seats: [3, null, 0, 9_007_199_254_740_991, 1],
+  llm_cost_30d: [0.25, -3.5, null, 1e21, 123_456_789.125],
+  mrr: [50, 0, null, 2.5e-7, 0.1],
+  is_ptb: [true, false, null, true, null],
+});
+
+Deno.test("the kit's CSV is read column-wise, equal to the row reader and to the frame written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(awkward, path);
+    const columnar = await columnarFromFile(path, path);
+    ok(columnar !== null, "the kit's own file is well-formed");
+    const rows = exportFrameFromCsvRows(await Deno.readTextFile(path), path);
+    assertEquals(columnar.schema, rows.schema);
+    assertEquals(columnar.columns, [...COLUMN_NAMES]);
+    assertEquals(columnar.toRecords(), rows.toRecords());
+    // the values written, with the writer's formula guard and "" read as empty
+    const column = (name: string) => columnar.getColumn(name).toArray();
+    assertEquals(column("org_name"), [
+      '\'=HYPERLINK("x")',
+      "Corp, Inc.",
+      "line\nbreak\r\ncrlf",
+      'say "hi"',
+      "日本 ünï",
+    ]);
+    assertEquals(column("tier"), ["pro", null, null, "team", "free"]);
+    assertEquals(column("seats"), awkward.getColumn("seats").toArray());
+    assertEquals(column("llm_cost_30d"), awkward.getColumn("llm_cost_30d").toArray());
+    assertEquals(column("mrr"), awkward.getColumn("mrr").toArray());
+    assertEquals(column("is_ptb"), [true, false, null, true, null]);
+    assertEquals(column("created_at"), awkward.getColumn("created_at").toArray());
+    // the same bytes as text (the questions' path), and behind a BOM
+    const text = await Deno.readTextFile(path);
+    assertEquals(columnarFromBytes(bytes(text), "x")!.toRecords(), rows.toRecords());
+    assertEquals(columnarFromBytes(bytes("\uFEFF" + text), "x")!.toRecords(), rows.toRecords());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a value its column does not take goes to the row reader, which names row and column", () => {
+  const header = COLUMN_NAMES.join(",");
+  const row = (values: Record<string, string>) =>
+    COLUMN_NAMES.map((name) => values[name] ?? "").join(",");
+  const fine = row({ org_id: "o1", mrr: "5" });
+  const cases: [Record<string, string>, string][] = [
+    [{ org_id: "o2", mrr: "abc" }, 'x.csv row 3, column mrr: "abc" is not a number'],
+    [{ org_id: "o2", mrr: "inf" }, 'x.csv row 3, column mrr: "inf" is not a number'],
+    [{ org_id: "o2", seats: "2.5" }, 'x.csv row 3, column seats: "2.5" is not a whole number'],
+    [{ org_id: "o2", is_ptb: "yes" }, 'x.csv row 3, column is_ptb: "yes" is not true or false'],
+    [
+      { org_id: "o2", created_at: "2026-13-45" },
+      'x.csv row 3, column created_at: "2026-13-45" is not an ISO timestamp',
+    ],
+  ];
+  for (const [values, message] of cases) {
+    const text = `${header}\r\n${fine}\r\n${row(values)}\r\n`;
+    assertEquals(columnarFromBytes(bytes(text), "x.csv"), null, message);
+    let thrown = "accepted";
+    try {
+      exportFrameFromCsvText(text, "x.csv");
+    } catch (error) {
+      thrown = (error as Error).message;
+    }
+    assertEquals(thrown, message);
+  }
+  // what JS reads and Polars would not is read as before: " 7" is 7, February 30 is March 2
+  const lenient = `${header}\r\n${
+    row({ org_id: "o1", mrr: " 7", created_at: "2026-02-30T00:00:00Z" })
+  }\r\n`;
+  assertEquals(columnarFromBytes(bytes(lenient), "x.csv"), null);
+  const read = exportFrameFromCsvText(lenient, "x.csv");
+  assertEquals(read.getColumn("mrr").toArray(), [7]);
+  assertEquals(read.getColumn("created_at").toArray(), [new Date(Date.UTC(2026, 2, 2))]);
+});
+
+Deno.test("a header-only export reads as an empty frame of the export's types", () => {
+  const text = COLUMN_NAMES.join(",") + "\r\n";
+  const columnar = columnarFromBytes(bytes(text), "x.csv");
+  ok(columnar !== null);
+  assertEquals(columnar.height, 0);
+  assertEquals(columnar.schema, exportFrameFromCsvRows(text, "x.csv").schema);
+  assertEquals(columnar.schema, exportFrameFromColumns({}).schema);
+});
