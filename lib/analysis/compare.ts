@@ -69,14 +69,6 @@ function assertExportFrame(frame: pl.DataFrame, which: string): void {
   }
 }
 
-function values(frame: pl.DataFrame, name: string): unknown[] {
-  return frame.getColumn(name).toArray() as unknown[];
-}
-
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
 /**
  * new − old, with float noise dropped: exports keep 12 significant digits in CSV and full
  * precision in XLSX, so the same value read from both can differ in the 13th digit.
@@ -86,104 +78,104 @@ export function cleanDelta(oldValue: number, newValue: number): number {
   return Math.abs(delta) <= 1e-10 * Math.max(Math.abs(oldValue), Math.abs(newValue)) ? 0 : delta;
 }
 
-function rowIndex(frame: pl.DataFrame): Map<string, number> {
-  const index = new Map<string, number>();
-  (values(frame, "org_id") as string[]).forEach((id, i) => index.set(id, i));
-  return index;
+/** cleanDelta as an expression (null where either side is). */
+function cleanDeltaExpr(oldValue: pl.Expr, newValue: pl.Expr): pl.Expr {
+  const delta = newValue.sub(oldValue);
+  const noise = pl.maxHorizontal([oldValue.abs(), newValue.abs()]).mul(pl.lit(1e-10));
+  return pl.when(oldValue.isNull().or(newValue.isNull())).then(pl.lit(null).cast(pl.Float64))
+    .when(delta.abs().lessThanEquals(noise)).then(pl.lit(0).cast(pl.Float64))
+    .otherwise(delta);
 }
 
-/** Compares two export frames (typed as readExportFile or loadPricingData return them). */
+/** 0 − value as JS computes it: 0, not −0, for 0 (Polars gave −0 for 0 − 0). */
+function zeroMinus(value: pl.Expr): pl.Expr {
+  return pl.when(value.eq(pl.lit(0))).then(pl.lit(0).cast(pl.Float64)).otherwise(
+    value.mul(pl.lit(-1)),
+  );
+}
+
+/** One file's side of the comparison: org_id, a presence flag, its values suffixed `_old`/`_new`. */
+function side(frame: pl.DataFrame, suffix: "old" | "new"): pl.DataFrame {
+  return frame.select(
+    pl.col("org_id"),
+    pl.lit(true).alias(`in_${suffix}`),
+    pl.col("org_name").alias(`org_name_${suffix}`),
+    pl.col("tier").alias(`tier_${suffix}`),
+    ...NUMERIC_COLUMNS.map((def) =>
+      pl.col(def.name).cast(pl.Float64).alias(`${def.name}_${suffix}`)
+    ),
+  );
+}
+
+/** Sum of a column's known values in the frame's order (as JS adds them), and how many are unknown. */
+function columnTotal(frame: pl.DataFrame, name: string): { total: number; unknown: number } {
+  const column = frame.getColumn(name);
+  const values = column.cast(pl.Float64).fillNull("zero").toTypedArray() as Float64Array;
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return { total, unknown: column.nullCount() };
+}
+
+/**
+ * Compares two export frames (typed as readExportFile or loadPricingData return them), column-wise
+ * in Polars: a join on org_id, no JS value per organization.
+ */
 export function compareExports(oldFrame: pl.DataFrame, newFrame: pl.DataFrame): ExportComparison {
   assertExportFrame(oldFrame, "old");
   assertExportFrame(newFrame, "new");
-  const oldIndex = rowIndex(oldFrame);
-  const newIndex = rowIndex(newFrame);
-  const oldIds = values(oldFrame, "org_id") as string[];
-  const newIds = values(newFrame, "org_id") as string[];
-  const ids = [...newIds, ...oldIds.filter((id) => !newIndex.has(id))];
-  const rows = ids.map((id) => ({ old: oldIndex.get(id), new: newIndex.get(id) }));
-  const presence: Presence[] = rows.map((r) =>
-    r.old !== undefined && r.new !== undefined
-      ? "both"
-      : r.new !== undefined
-      ? "appeared"
-      : "disappeared"
-  );
+  // the new file's order, then the organizations only the old file has, in its order
+  const order = "__compare_order__";
+  const oldSide = side(oldFrame, "old");
+  const matched = side(newFrame, "new").withRowIndex(order)
+    .join(oldSide, { on: "org_id", how: "left" });
+  const gone = oldSide.withRowIndex(order, newFrame.height)
+    .join(newFrame.select("org_id"), { on: "org_id", how: "anti" });
+  const joined = pl.concat([matched, gone], { how: "diagonal" }).sort(order);
 
-  const pick = (name: string) => {
-    const o = values(oldFrame, name);
-    const n = values(newFrame, name);
-    return {
-      old: rows.map((r) => (r.old === undefined ? null : o[r.old] ?? null)),
-      new: rows.map((r) => (r.new === undefined ? null : n[r.new] ?? null)),
-    };
-  };
-
-  const names = pick("org_name");
-  const tiers = pick("tier");
-  const tierChanged = rows.map((_, i) =>
-    presence[i] === "both" ? tiers.old[i] !== tiers.new[i] : null
-  );
-  const series: pl.Series[] = [
-    pl.Series("org_id", ids, pl.Utf8),
-    pl.Series("org_name", names.new.map((n, i) => (n ?? names.old[i]) as string | null), pl.Utf8),
-    pl.Series("presence", presence, pl.Utf8),
-    pl.Series("tier_old", tiers.old as (string | null)[], pl.Utf8),
-    pl.Series("tier_new", tiers.new as (string | null)[], pl.Utf8),
-    pl.Series("tier_changed", tierChanged, pl.Bool),
-  ];
-  for (const name of HEADLINE_COLUMNS) {
-    const v = pick(name);
-    series.push(
-      pl.Series(`${name}_old`, v.old.map(numberOrNull), pl.Float64),
-      pl.Series(`${name}_new`, v.new.map(numberOrNull), pl.Float64),
-    );
-  }
-  const totalRows: {
-    column: string;
-    unit: string;
-    old: number;
-    new: number;
-    unknownOld: number;
-    unknownNew: number;
-  }[] = [];
-  for (const def of NUMERIC_COLUMNS) {
-    const v = pick(def.name);
-    const additive = isAdditive(def);
-    const delta = rows.map((_, i) => {
-      const oldValue = numberOrNull(v.old[i]);
-      const newValue = numberOrNull(v.new[i]);
-      if (presence[i] === "both") {
-        return oldValue === null || newValue === null ? null : cleanDelta(oldValue, newValue);
-      }
-      if (!additive) return null;
-      // An absent row counts as 0; an unknown value in the present row stays unknown.
-      return presence[i] === "appeared"
-        ? (newValue === null ? null : newValue)
-        : (oldValue === null ? null : 0 - oldValue);
-    });
-    series.push(pl.Series(`${def.name}_delta`, delta, pl.Float64));
-    if (additive) {
-      let oldTotal = 0, newTotal = 0, unknownOld = 0, unknownNew = 0;
-      for (const value of values(oldFrame, def.name)) {
-        if (value === null || value === undefined) unknownOld++;
-        else oldTotal += Number(value);
-      }
-      for (const value of values(newFrame, def.name)) {
-        if (value === null || value === undefined) unknownNew++;
-        else newTotal += Number(value);
-      }
-      totalRows.push({
-        column: def.name,
-        unit: def.unit,
-        old: oldTotal,
-        new: newTotal,
-        unknownOld,
-        unknownNew,
-      });
+  const inOld = pl.col("in_old").isNotNull();
+  const inNew = pl.col("in_new").isNotNull();
+  const inBoth = inOld.and(inNew);
+  const tierOld = pl.col("tier_old");
+  const tierNew = pl.col("tier_new");
+  const tierDiffers = pl.when(tierOld.isNull().and(tierNew.isNull())).then(pl.lit(false))
+    .when(tierOld.isNull().or(tierNew.isNull())).then(pl.lit(true))
+    .otherwise(tierOld.neq(tierNew));
+  const delta = (def: ColumnDef): pl.Expr => {
+    const oldValue = pl.col(`${def.name}_old`);
+    const newValue = pl.col(`${def.name}_new`);
+    const both = cleanDeltaExpr(oldValue, newValue);
+    if (!isAdditive(def)) {
+      return pl.when(inBoth).then(both).otherwise(pl.lit(null).cast(pl.Float64));
     }
-  }
+    // An absent row counts as 0; an unknown value in the present row stays unknown.
+    return pl.when(inBoth).then(both).when(inNew).then(newValue)
+      .otherwise(zeroMinus(oldValue));
+  };
+  const perOrg = joined.select(
+    pl.col("org_id"),
+    pl.when(pl.col("org_name_new").isNotNull()).then(pl.col("org_name_new"))
+      .otherwise(pl.col("org_name_old")).alias("org_name"),
+    pl.when(inBoth).then(pl.lit("both")).when(inNew).then(pl.lit("appeared"))
+      .otherwise(pl.lit("disappeared")).alias("presence"),
+    tierOld,
+    tierNew,
+    pl.when(inBoth).then(tierDiffers).otherwise(pl.lit(null).cast(pl.Bool)).alias("tier_changed"),
+    ...HEADLINE_COLUMNS.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
+    ...NUMERIC_COLUMNS.map((def) => delta(def).alias(`${def.name}_delta`)),
+  );
 
+  const totalRows = NUMERIC_COLUMNS.filter(isAdditive).map((def) => {
+    const before = columnTotal(oldFrame, def.name);
+    const after = columnTotal(newFrame, def.name);
+    return {
+      column: def.name,
+      unit: def.unit,
+      old: before.total,
+      new: after.total,
+      unknownOld: before.unknown,
+      unknownNew: after.unknown,
+    };
+  });
   const totals = pl.DataFrame([
     pl.Series("column", totalRows.map((t) => t.column), pl.Utf8),
     pl.Series("unit", totalRows.map((t) => t.unit), pl.Utf8),
@@ -199,17 +191,15 @@ export function compareExports(oldFrame: pl.DataFrame, newFrame: pl.DataFrame): 
     pl.Series("unknown_new", totalRows.map((t) => t.unknownNew), pl.Float64).cast(pl.Int64),
   ]);
 
-  const transitions = new Map<string, { from: string; to: string; n: number }>();
-  rows.forEach((_, i) => {
-    if (!tierChanged[i]) return;
-    const from = String(tiers.old[i] ?? "(none)");
-    const to = String(tiers.new[i] ?? "(none)");
-    const key = `${from}\u0000${to}`;
-    const entry = transitions.get(key) ?? { from, to, n: 0 };
-    entry.n++;
-    transitions.set(key, entry);
-  });
-  const changes = [...transitions.values()].sort((a, b) =>
+  // tier transitions: few, so sorted here as before (most organizations first, then by name)
+  const transitions = perOrg.filter(pl.col("tier_changed").eq(pl.lit(true)))
+    .groupBy(["tier_old", "tier_new"]).agg(pl.len().alias("n")).toRecords()
+    .map((row) => ({
+      from: String(row.tier_old ?? "(none)"),
+      to: String(row.tier_new ?? "(none)"),
+      n: Number(row.n),
+    }));
+  const changes = transitions.sort((a, b) =>
     b.n - a.n || a.from.localeCompare(b.from) || a.to.localeCompare(b.to)
   );
   const tierChanges = pl.DataFrame([
@@ -218,18 +208,23 @@ export function compareExports(oldFrame: pl.DataFrame, newFrame: pl.DataFrame): 
     pl.Series("organizations", changes.map((c) => c.n), pl.Float64).cast(pl.Int64),
   ]);
 
-  const count = (p: Presence) => presence.filter((x) => x === p).length;
+  const counted = perOrg.select(
+    pl.col("presence").eq(pl.lit("both")).sum().alias("both"),
+    pl.col("presence").eq(pl.lit("appeared")).sum().alias("appeared"),
+    pl.col("presence").eq(pl.lit("disappeared")).sum().alias("disappeared"),
+    pl.col("tier_changed").eq(pl.lit(true)).sum().alias("tierChanged"),
+  ).toRecords()[0];
   return {
-    perOrg: pl.DataFrame(series),
+    perOrg,
     totals,
     tierChanges,
     counts: {
       organizationsOld: oldFrame.height,
       organizationsNew: newFrame.height,
-      inBoth: count("both"),
-      appeared: count("appeared"),
-      disappeared: count("disappeared"),
-      tierChanged: tierChanged.filter((c) => c === true).length,
+      inBoth: Number(counted.both),
+      appeared: Number(counted.appeared),
+      disappeared: Number(counted.disappeared),
+      tierChanged: Number(counted.tierChanged),
     },
   };
 }
