@@ -2,6 +2,7 @@
  * Benchmark data: the scales, the fixed as-of, and seeding throwaway PostgreSQL and ClickHouse
  * servers (kept in outputs/bench/data-<scale>/ so reruns skip seeding).
  */
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createClient } from "@clickhouse/client";
@@ -41,6 +42,14 @@ export async function timedMs(work: () => Promise<unknown>): Promise<number> {
   return Math.round(performance.now() - started);
 }
 
+/** What the seeded data is made from. */
+const SEED_FILES = [
+  "tests/fixtures/postgres_schema.sql",
+  "tests/fixtures/clickhouse_schema.sql",
+  "bench/seed_postgres.sql",
+  "bench/seed_clickhouse.sql",
+];
+
 /** Starts both servers on `outputs/bench/data-<name>/` and seeds them unless already seeded. */
 export async function seeded(name: string, scale: Scale): Promise<SeededServers> {
   const dataDir = `${BENCH_DIR}/data-${name}`;
@@ -49,8 +58,14 @@ export async function seeded(name: string, scale: Scale): Promise<SeededServers>
   const clickhouse = await startClickHouse({ dir: `${dataDir}/ch` });
   let seedMs = 0;
   let cached = false;
+  // the marker names the scale and the seed files' digest: a changed seed seeds again
+  const seedFiles = await Promise.all(
+    SEED_FILES.map((file) => Deno.readTextFile(`${ROOT}${file}`)),
+  );
+  const seed = createHash("sha256").update(seedFiles.join("\u0000")).digest("hex").slice(0, 16);
+  const markerText = JSON.stringify({ ...scale, seed });
   try {
-    cached = JSON.stringify(JSON.parse(await Deno.readTextFile(marker))) === JSON.stringify(scale);
+    cached = JSON.stringify(JSON.parse(await Deno.readTextFile(marker))) === markerText;
   } catch { /* not seeded yet */ }
   if (!cached) {
     say(
@@ -88,7 +103,7 @@ export async function seeded(name: string, scale: Scale): Promise<SeededServers>
       }
       await ch.close();
     });
-    await Deno.writeTextFile(marker, JSON.stringify(scale));
+    await Deno.writeTextFile(marker, markerText);
     say(`seeded in ${(seedMs / 1000).toFixed(1)} s`);
   }
   return { postgres, clickhouse, seedMs, cached };

@@ -18,8 +18,14 @@ SELECT md5('org' || g)::uuid,
   g % 101 = 0
 FROM generate_series(1, {orgs}) AS g;
 
-INSERT INTO organization_member (member, organization, org_role)
-SELECT md5('user' || (1 + (g::bigint * 7919) % {users}))::uuid, md5('org' || (1 + g % {orgs}))::uuid, 'member'
+-- Members joined before the as-of (seats count them), a few after it (not counted) and some at an
+-- unknown time (counted): without created_at the column default (the seeding time, after the
+-- as-of) left every organization with 0 seats.
+INSERT INTO organization_member (member, organization, org_role, created_at)
+SELECT md5('user' || (1 + (g::bigint * 7919) % {users}))::uuid, md5('org' || (1 + g % {orgs}))::uuid, 'member',
+  CASE WHEN g % 50 = 0 THEN timestamptz '{as_of}' + interval '3 days'
+       WHEN g % 23 = 0 THEN NULL
+       ELSE timestamptz '{as_of}' - (1 + g % 700) * interval '1 day' END
 FROM generate_series(1, {memberships}) AS g
 ON CONFLICT DO NOTHING;
 
