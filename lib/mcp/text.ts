@@ -47,11 +47,14 @@ export function cellText(value: Cell): string {
 
 /** The frame's rows as JSON-safe objects (call on capped frames only). */
 export function frameRows(frame: pl.DataFrame): Row[] {
-  const columns = frame.columns.map((name) => frame.getColumn(name).toArray() as unknown[]);
+  // (height and columns are native calls each time they are read)
+  const names = frame.columns;
+  const columns = names.map((name) => frame.getColumn(name).toArray() as unknown[]);
   const rows: Row[] = [];
-  for (let i = 0; i < frame.height; i++) {
+  const height = frame.height;
+  for (let i = 0; i < height; i++) {
     const row: Row = {};
-    frame.columns.forEach((name, c) => (row[name] = jsonCell(columns[c][i])));
+    names.forEach((name, c) => (row[name] = jsonCell(columns[c][i])));
     rows.push(row);
   }
   return rows;

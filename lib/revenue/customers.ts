@@ -92,7 +92,8 @@ function codedColumn(
 export function customersFromFrame(frame: pl.DataFrame): Map<string, CustomerRevenue> {
   const columns = FIELDS.map((field) => frame.getColumn(field).toArray());
   const byCustomer = new Map<string, CustomerRevenue>();
-  for (let row = 0; row < frame.height; row++) {
+  const height = frame.height; // (a native call each time it is read)
+  for (let row = 0; row < height; row++) {
     const customer = Object.fromEntries(
       FIELDS.map((field, i) => [field, columns[i][row]]),
     ) as unknown as CustomerRevenue;

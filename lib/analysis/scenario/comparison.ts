@@ -11,6 +11,8 @@ import {
   currentTotal,
   type PricedOrganizations,
   priceOrganizations,
+  type PricingInputs,
+  pricingInputs,
   type ScenarioInputs,
   scenarioInputs,
 } from "./pricing.ts";
@@ -101,10 +103,22 @@ export interface ScenarioTotals {
   proposedMrrUnknownCurrentUsd: number;
 }
 
+/** A column as doubles (null → 0) through a typed array: no JS value per organization. */
+function doubles(frame: pl.DataFrame, expr: pl.Expr): Float64Array {
+  return frame.select(expr.cast(pl.Float64).fillNull(0).alias("v")).getColumn("v")
+    .toTypedArray() as Float64Array;
+}
+
 function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
-  const current = perOrg.getColumn("current_mrr").toArray() as (number | null)[];
-  const proposed = perOrg.getColumn("proposed_mrr").toArray() as (number | null)[];
-  const outcomes = perOrg.getColumn("outcome").toArray() as Outcome[];
+  // summed in row order, as before, so the same floats
+  const known = doubles(perOrg, pl.col("current_mrr").isNotNull());
+  const current = doubles(perOrg, pl.col("current_mrr"));
+  const proposed = doubles(perOrg, pl.col("proposed_mrr"));
+  const outcome = doubles(
+    perOrg,
+    pl.when(pl.col("outcome").eq(pl.lit("pays_more"))).then(pl.lit(1))
+      .when(pl.col("outcome").eq(pl.lit("pays_less"))).then(pl.lit(2)).otherwise(pl.lit(0)),
+  );
   const t: ScenarioTotals = {
     organizations: perOrg.height,
     comparable: 0,
@@ -118,17 +132,18 @@ function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
     unknownCurrent: 0,
     proposedMrrUnknownCurrentUsd: 0,
   };
-  for (let i = 0; i < perOrg.height; i++) {
-    if (current[i] === null) {
+  const height = perOrg.height; // (a native call each time it is read)
+  for (let i = 0; i < height; i++) {
+    if (known[i] === 0) {
       t.unknownCurrent++;
-      t.proposedMrrUnknownCurrentUsd += proposed[i] ?? 0;
+      t.proposedMrrUnknownCurrentUsd += proposed[i];
       continue;
     }
     t.comparable++;
-    t.currentMrrUsd += current[i]!;
-    t.proposedMrrUsd += proposed[i] ?? 0;
-    if (outcomes[i] === "pays_more") t.paysMore++;
-    else if (outcomes[i] === "pays_less") t.paysLess++;
+    t.currentMrrUsd += current[i];
+    t.proposedMrrUsd += proposed[i];
+    if (outcome[i] === 1) t.paysMore++;
+    else if (outcome[i] === 2) t.paysLess++;
     else t.unchanged++;
   }
   t.deltaUsd = t.proposedMrrUsd - t.currentMrrUsd;
@@ -140,7 +155,7 @@ const TIER_ORDER = ["free", "pro", "team", "growth", "enterprise", "other"];
 
 /** Totals per tier (one row each, known tiers first) and a last row `all`. */
 function byTierFrame(perOrg: pl.DataFrame): pl.DataFrame {
-  const tiers = [...new Set(perOrg.getColumn("tier").toArray() as (string | null)[])]
+  const tiers = (perOrg.getColumn("tier").unique().toArray() as (string | null)[])
     .map((t) => t ?? "(none)")
     .sort((a, b) => {
       const ia = TIER_ORDER.indexOf(a), ib = TIER_ORDER.indexOf(b);
@@ -194,7 +209,12 @@ export interface Breakeven {
  */
 export function findBreakeven(
   frame: pl.DataFrame,
-  { scenario, parameter }: { scenario: Scenario; parameter: string },
+  { scenario, parameter, inputs }: {
+    scenario: Scenario;
+    parameter: string;
+    /** the frame's pricing inputs, when the caller has them already */
+    inputs?: PricingInputs;
+  },
 ): Breakeven {
   let scenarioValue: number;
   try {
@@ -202,10 +222,10 @@ export function findBreakeven(
   } catch (error) {
     throw new UserError(`breakeven parameter ${(error as Error).message}`);
   }
-  const inputs = scenarioInputs(frame);
-  const target = currentTotal(inputs);
+  const pricing = inputs ?? pricingInputs(frame);
+  const target = currentTotal(pricing);
   const at = (value: number) =>
-    comparableProposedTotal(inputs, withPriceParameter(scenario, { path: parameter, value }));
+    comparableProposedTotal(pricing, withPriceParameter(scenario, { path: parameter, value }));
   const result = (value: number | null, reason?: string): Breakeven => ({
     parameter,
     scenarioValue,
@@ -319,6 +339,6 @@ export function compareScenario(
     totals,
     warnings,
   };
-  if (parameter) result.breakeven = findBreakeven(frame, { scenario, parameter });
+  if (parameter) result.breakeven = findBreakeven(frame, { scenario, parameter, inputs });
   return result;
 }

@@ -155,79 +155,87 @@ export function priceOrganizations(
   let unmatched = 0;
   const parts: ProposedParts[] = new Array(inputs.height);
   for (let i = 0; i < inputs.height; i++) {
-    const planIndex = scenario.plans.findIndex((p) =>
-      matches(p, inputs.tier[i], inputs.tierRaw[i])
-    );
-    if (planIndex < 0) {
-      unmatched++;
-      parts[i] = { plan: -1, base: 0, usage: 0, minimumTopup: 0, addons: 0, total: 0 };
-      continue;
-    }
-    const plan = scenario.plans[planIndex];
-    if (plan.keepCurrentMrr) {
-      const current = inputs.currentMrr[i];
-      parts[i] = {
-        plan: planIndex,
-        base: current ?? 0,
-        usage: 0,
-        minimumTopup: 0,
-        addons: 0,
-        total: current,
-      };
-      continue;
-    }
-    let base = plan.flatUsd ?? 0;
-    if (plan.perSeatUsd !== undefined) {
-      base += Math.max(0, inputs.seats[i] - (plan.includedSeats ?? 0)) * plan.perSeatUsd;
-    }
-    if (plan.flatTiers) {
-      const metric = plan.flatTiers.metric;
-      const value = metric === "seats"
-        ? inputs.seats[i]
-        : metric === "active_users_30d"
-        ? inputs.activeUsers[i]
-        : metric === "requests_30d"
-        ? inputs.requests[i]
-        : inputs.llmCost.all[i];
-      base += flatTierUsd(value, plan.flatTiers);
-    }
-    let usage = 0;
-    if (plan.perRequest) usage += requestChargeUsd(inputs.requests[i], plan.perRequest);
-    if (plan.pctOfLlmCost) {
-      usage += inputs.llmCost[plan.pctOfLlmCost.basis][i] * plan.pctOfLlmCost.percent / 100;
-    }
-    const minimumTopup = Math.max(0, (plan.minimumUsd ?? 0) - base - usage);
-    let addons = 0;
-    if (!plan.addonsIncluded) {
-      for (const addon of inputs.addons[i]) {
-        const price = scenario.addonPrices[addon];
-        if (price === undefined) unpriced.add(addon);
-        else addons += price;
-      }
-    }
-    parts[i] = {
-      plan: planIndex,
-      base,
-      usage,
-      minimumTopup,
-      addons,
-      total: base + usage + minimumTopup + addons,
-    };
+    parts[i] = priceOrganization(inputs, i, { scenario, unpriced });
+    if (parts[i].plan < 0) unmatched++;
   }
   return { parts, unpricedAddons: [...unpriced].sort(), unmatched };
 }
 
-/** Proposed MRR summed over organizations whose current MRR is known (the comparable set). */
-export function comparableProposedTotal(inputs: ScenarioInputs, scenario: Scenario): number {
-  const { parts } = priceOrganizations(inputs, scenario);
+/** Organization `i`'s proposed revenue; add-ons without a price go into `unpriced`. */
+function priceOrganization(
+  inputs: PricingInputs,
+  i: number,
+  { scenario, unpriced }: { scenario: Scenario; unpriced: Set<string> },
+): ProposedParts {
+  const planIndex = scenario.plans.findIndex((p) => matches(p, inputs.tier[i], inputs.tierRaw[i]));
+  if (planIndex < 0) return { plan: -1, base: 0, usage: 0, minimumTopup: 0, addons: 0, total: 0 };
+  const plan = scenario.plans[planIndex];
+  if (plan.keepCurrentMrr) {
+    const current = inputs.currentMrr[i];
+    return {
+      plan: planIndex,
+      base: current ?? 0,
+      usage: 0,
+      minimumTopup: 0,
+      addons: 0,
+      total: current,
+    };
+  }
+  let base = plan.flatUsd ?? 0;
+  if (plan.perSeatUsd !== undefined) {
+    base += Math.max(0, inputs.seats[i] - (plan.includedSeats ?? 0)) * plan.perSeatUsd;
+  }
+  if (plan.flatTiers) {
+    const metric = plan.flatTiers.metric;
+    const value = metric === "seats"
+      ? inputs.seats[i]
+      : metric === "active_users_30d"
+      ? inputs.activeUsers[i]
+      : metric === "requests_30d"
+      ? inputs.requests[i]
+      : inputs.llmCost.all[i];
+    base += flatTierUsd(value, plan.flatTiers);
+  }
+  let usage = 0;
+  if (plan.perRequest) usage += requestChargeUsd(inputs.requests[i], plan.perRequest);
+  if (plan.pctOfLlmCost) {
+    usage += inputs.llmCost[plan.pctOfLlmCost.basis][i] * plan.pctOfLlmCost.percent / 100;
+  }
+  const minimumTopup = Math.max(0, (plan.minimumUsd ?? 0) - base - usage);
+  let addons = 0;
+  if (!plan.addonsIncluded) {
+    for (const addon of inputs.addons[i]) {
+      const price = scenario.addonPrices[addon];
+      if (price === undefined) unpriced.add(addon);
+      else addons += price;
+    }
+  }
+  return {
+    plan: planIndex,
+    base,
+    usage,
+    minimumTopup,
+    addons,
+    total: base + usage + minimumTopup + addons,
+  };
+}
+
+/**
+ * Proposed MRR summed over organizations whose current MRR is known (the comparable set). Called
+ * ~100 times by the breakeven search: no array of every organization's parts is kept.
+ */
+export function comparableProposedTotal(inputs: PricingInputs, scenario: Scenario): number {
+  const unpriced = new Set<string>();
   let total = 0;
   for (let i = 0; i < inputs.height; i++) {
-    if (inputs.currentMrr[i] !== null) total += parts[i].total ?? 0;
+    if (inputs.currentMrr[i] !== null) {
+      total += priceOrganization(inputs, i, { scenario, unpriced }).total ?? 0;
+    }
   }
   return total;
 }
 
-export function currentTotal(inputs: ScenarioInputs): number {
+export function currentTotal(inputs: PricingInputs): number {
   let total = 0;
   for (const mrr of inputs.currentMrr) if (mrr !== null) total += mrr;
   return total;
