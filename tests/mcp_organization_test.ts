@@ -1,0 +1,55 @@
+/**
+ * The MCP `organization` tool's two parts (lib/mcp/organization.ts), column-wise in Polars: finding
+ * an organization by id, exact name or a unique part of it, and its profile — tier and plan
+ * medians and percentiles — worked out by hand from the six organizations below.
+ */
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { findOrganization, organizationProfile } from "../lib/mcp/organization.ts";
+
+const frame = exportFrameFromColumns({
+  org_id: ["id-1", "id-2", "id-3", "id-4", "id-5", "id-6"],
+  org_name: ["Acme", "ACME Labs", "Beta Ωmega", null, "Foo (x) Bar", "Straße GmbH"],
+  tier: ["pro", "pro", "pro", "pro", "free", "free"],
+  tier_raw: ["pro-a", "pro-a", "pro-b", "pro-b", null, null],
+  mrr: [10, 20, 30, 40, 0, null],
+  seats: [1, 2, 3, 4, 5, 6],
+});
+
+Deno.test("found by org_id, then exact name in any case, then a unique literal part of it", () => {
+  assertEquals(findOrganization(frame, "id-3"), 2);
+  assertEquals(findOrganization(frame, " id-3 "), 2);
+  assertEquals(findOrganization(frame, "acme"), 0); // exact beats "ACME Labs" containing it
+  assertEquals(findOrganization(frame, "labs"), 1);
+  assertEquals(findOrganization(frame, "(X)"), 4); // literal, not a pattern
+  assertEquals(findOrganization(frame, "ΩMEGA"), 2); // Unicode lower case, as JS's toLowerCase
+  throws(() => findOrganization(frame, "STRASSE"), /no organization has the id or a name/);
+  throws(() => findOrganization(frame, "."), /no organization has the id or a name/);
+  throws(() => findOrganization(frame, "  "), /give an org_id or an organization name/);
+  throws(
+    () => findOrganization(frame, "a"),
+    /^UserError: 5 organizations match "a"; ask again by org_id: id-1 \("Acme"\), id-2 \("ACME Labs"\), id-3 \("Beta Ωmega"\), id-5 \("Foo \(x\) Bar"\), id-6 \("Straße GmbH"\)$/,
+  );
+});
+
+Deno.test("profile: tier and plan medians, percentiles among known values", () => {
+  const profile = organizationProfile(frame, 1); // ACME Labs: pro, pro-a, mrr 20, 2 seats
+  assertEquals(profile.tier, "pro");
+  assertEquals(profile.plan, "pro-a");
+  assertEquals(profile.peers, { tier: 4, plan: 2, all: 6 });
+  assertEquals(profile.row.org_name, "ACME Labs");
+  // pro: mrr 10, 20, 30, 40 → (20 + 30) / 2; seats 1–4 → 2.5. pro-a: mrr 10, 20 → 15
+  assertEquals(profile.tierMedians.mrr, 25);
+  assertEquals(profile.tierMedians.seats, 2.5);
+  assertEquals(profile.planMedians.mrr, 15);
+  assertEquals(profile.planMedians.seats, 1.5);
+  // mrr known for 5 (0, 10, 20, 30, 40): 3 at or below 20 → 60 %; seats 2 of 6 → 33.3 %
+  assertEquals(profile.percentiles.mrr, 60);
+  assertEquals(profile.percentiles.seats, 2 / 6 * 100);
+  // an unknown value has no percentile; a column with no value has no median
+  assertEquals(organizationProfile(frame, 5).percentiles.mrr, null);
+  assertEquals(profile.tierMedians.requests_30d, null);
+  // the organization with no plan is compared with the others without one
+  assertEquals(organizationProfile(frame, 4).peers, { tier: 2, plan: 2, all: 6 });
+  assertEquals(organizationProfile(frame, 4).planMedians.mrr, 0);
+});
