@@ -53,10 +53,14 @@ export async function exportsFolder() {
   return { dir, old, current, frame: current.data.frame };
 }
 
+/** `deno task mcp`'s own command line (its V8 flags too), so the tests run what users run. */
+const MCP_TASK_ARGS: string[] = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks.mcp
+  .split(/\s+/).slice(1); // (without "deno")
+
 export function stdioClient(env: Record<string, string>) {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", "-A", "lib/mcp/main.ts", "--env-file", "/dev/null"],
+    args: [...MCP_TASK_ARGS, "--env-file", "/dev/null"],
     cwd: ROOT,
     env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
     stderr: "pipe",

@@ -1,5 +1,6 @@
 /** Tool results: capped text plus structuredContent, and one-line errors a model can act on. */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { capText, oneLineError, type Row, tableText } from "./text.ts";
 
 export function textResult(
@@ -17,12 +18,19 @@ export function errorResult(error: unknown): CallToolResult {
   return { content: [{ type: "text", text: `error: ${oneLineError(error)}` }], isError: true };
 }
 
-/** Runs a tool body; any failure becomes a one-line error result (never a stack trace). */
+/**
+ * Runs a tool body; any failure becomes a one-line error result (never a stack trace). Then the
+ * body's dropped Polars frames are collected (under `--expose-gc`, as `deno task mcp` runs): their
+ * native memory goes only when V8 collects their wrappers, which a server's small JS heap rarely
+ * asks for, so over a million organizations cheap calls piled up ~50–230 MB each.
+ */
 export async function guarded(body: () => Promise<CallToolResult>): Promise<CallToolResult> {
   try {
     return await body();
   } catch (error) {
     return errorResult(error);
+  } finally {
+    await collectDroppedFrames();
   }
 }
 
