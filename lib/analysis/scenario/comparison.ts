@@ -13,8 +13,6 @@ import {
   priceOrganizations,
   type PricingInputs,
   pricingInputs,
-  type ScenarioInputs,
-  scenarioInputs,
 } from "./pricing.ts";
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
@@ -37,14 +35,17 @@ function outcome(current: number | null, proposed: number | null): Outcome {
  * change_pct (empty when current is 0 or unknown), outcome.
  */
 export function proposedRevenue(frame: pl.DataFrame, scenario: Scenario): pl.DataFrame {
-  const inputs = scenarioInputs(frame);
-  return perOrgFrame(inputs, scenario, priceOrganizations(inputs, scenario));
+  const inputs = pricingInputs(frame);
+  return perOrgFrame(frame, { inputs, scenario, priced: priceOrganizations(inputs, scenario) });
 }
 
 function perOrgFrame(
-  inputs: ScenarioInputs,
-  scenario: Scenario,
-  priced: PricedOrganizations,
+  frame: pl.DataFrame,
+  { inputs, scenario, priced }: {
+    inputs: PricingInputs;
+    scenario: Scenario;
+    priced: PricedOrganizations;
+  },
 ): pl.DataFrame {
   const { parts } = priced;
   const proposed = parts.map((p) => p.total);
@@ -52,14 +53,19 @@ function perOrgFrame(
     const current = inputs.currentMrr[i];
     return p === null || current === null ? null : p - current;
   });
-  return pl.DataFrame([
-    pl.Series("org_id", inputs.orgId, pl.Utf8),
-    pl.Series("org_name", inputs.orgName, pl.Utf8),
-    pl.Series("tier", inputs.tier, pl.Utf8),
-    pl.Series("tier_raw", inputs.tierRaw, pl.Utf8),
-    pl.Series("seats", inputs.seats, pl.Float64).cast(pl.Int64),
-    pl.Series("requests_30d", inputs.requests, pl.Float64).cast(pl.Int64),
-    pl.Series("llm_cost_30d", inputs.llmCost.all, pl.Float64),
+  // the organizations' own columns straight from the frame (no JS string per organization);
+  // usage as pricing reads it (unknown = 0)
+  const known = (name: string) => pl.col(name).cast(pl.Float64).fillNull(0);
+  const own = frame.select(
+    pl.col("org_id").cast(pl.Utf8),
+    pl.col("org_name").cast(pl.Utf8),
+    pl.col("tier").cast(pl.Utf8),
+    pl.col("tier_raw").cast(pl.Utf8),
+    known("seats").cast(pl.Int64).alias("seats"),
+    known("requests_30d").cast(pl.Int64).alias("requests_30d"),
+    known("llm_cost_30d").alias("llm_cost_30d"),
+  );
+  return own.hstack(pl.DataFrame([
     pl.Series("addons", inputs.addons.map((a) => a.length ? a.join(",") : null), pl.Utf8),
     pl.Series(
       "plan",
@@ -82,7 +88,7 @@ function perOrgFrame(
       pl.Float64,
     ),
     pl.Series("outcome", proposed.map((p, i) => outcome(inputs.currentMrr[i], p)), pl.Utf8),
-  ]);
+  ]));
 }
 
 export interface ScenarioTotals {
@@ -305,9 +311,9 @@ export function compareScenario(
   frame: pl.DataFrame,
   { scenario, ...options }: { scenario: Scenario; breakeven?: string },
 ): ScenarioComparison {
-  const inputs = scenarioInputs(frame);
+  const inputs = pricingInputs(frame);
   const priced = priceOrganizations(inputs, scenario);
-  const perOrg = perOrgFrame(inputs, scenario, priced);
+  const perOrg = perOrgFrame(frame, { inputs, scenario, priced });
   const totals = totalsOf(perOrg);
   const warnings: string[] = [];
   if (priced.unmatched > 0) {
