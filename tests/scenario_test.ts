@@ -18,6 +18,12 @@ import {
   requestChargeUsd,
   type Scenario,
 } from "../lib/analysis/scenario/mod.ts";
+import {
+  comparableProposedTotal,
+  comparableTotalsVarying,
+  pricingInputs,
+} from "../lib/analysis/scenario/pricing.ts";
+import { planOfParameter, withPriceParameter } from "../lib/analysis/scenario/parameters.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 
@@ -194,6 +200,35 @@ Deno.test("per-request scenario: included volume, graduated tiers, minimum, add-
     1.0140625,
     "rate breakeven",
   );
+});
+
+Deno.test("breakeven totals priced once outside the varying plan are the full totals, float for float", async () => {
+  const inputs = pricingInputs(frame);
+  for (
+    const [file, parameter] of [
+      ["per_request.json", "plans[2].perRequest.tiers[0].usdPer1k"],
+      ["per_request.json", "plans[2].minimumUsd"],
+      ["current_seat_based.json", "plans[2].perSeatUsd"],
+      ["two_percent_of_llm_cost.json", "plans[0].pctOfLlmCost.percent"],
+      ["per_request.json", "addonPrices.prompts"], // no plan: every organization each time
+    ]
+  ) {
+    const scenario = await loadScenarioFile(join(SCENARIOS, file));
+    const totalOf = comparableTotalsVarying(inputs, {
+      scenario,
+      varyingPlan: planOfParameter(parameter),
+    });
+    for (const value of [0, 0.37, 1, 20, 1234.5]) {
+      const version = withPriceParameter(scenario, { path: parameter, value });
+      assertEquals(
+        totalOf(version),
+        comparableProposedTotal(inputs, version),
+        `${parameter}=${value}`,
+      );
+    }
+  }
+  assertEquals(planOfParameter("plans[12].flatTiers.tiers[0].usd"), 12);
+  assertEquals(planOfParameter("addonPrices.evals"), null);
 });
 
 Deno.test("request charges: graduated, volume, included volume beyond the first band", () => {

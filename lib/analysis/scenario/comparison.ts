@@ -5,9 +5,9 @@
 import pl from "nodejs-polars";
 import { UserError } from "../../core/config.ts";
 import type { Scenario } from "./model.ts";
-import { priceParameter, withPriceParameter } from "./parameters.ts";
+import { planOfParameter, priceParameter, withPriceParameter } from "./parameters.ts";
 import {
-  comparableProposedTotal,
+  comparableTotalsVarying,
   currentTotal,
   type PricedOrganizations,
   priceOrganizations,
@@ -230,8 +230,11 @@ export function findBreakeven(
   }
   const pricing = inputs ?? pricingInputs(frame);
   const target = currentTotal(pricing);
-  const at = (value: number) =>
-    comparableProposedTotal(pricing, withPriceParameter(scenario, { path: parameter, value }));
+  const totalOf = comparableTotalsVarying(pricing, {
+    scenario,
+    varyingPlan: planOfParameter(parameter),
+  });
+  const at = (value: number) => totalOf(withPriceParameter(scenario, { path: parameter, value }));
   const result = (value: number | null, reason?: string): Breakeven => ({
     parameter,
     scenarioValue,

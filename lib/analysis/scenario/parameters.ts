@@ -13,6 +13,12 @@ function pathParts(path: string): (string | number)[] {
   );
 }
 
+/** The plan a parameter path lies in (`plans[2].perSeatUsd` → 2); null outside the plans. */
+export function planOfParameter(path: string): number | null {
+  const parts = pathParts(path);
+  return parts[0] === "plans" && typeof parts[1] === "number" ? parts[1] : null;
+}
+
 /** The value of a price parameter; throws (plain Error) when the path is not one. */
 export function priceParameter(scenario: Scenario, path: string): number {
   const parts = pathParts(path);

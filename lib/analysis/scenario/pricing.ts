@@ -235,6 +235,43 @@ export function comparableProposedTotal(inputs: PricingInputs, scenario: Scenari
   return total;
 }
 
+/**
+ * comparableProposedTotal for versions of `scenario` that differ only in the prices of plan
+ * `varyingPlan` (a breakeven's parameter; plans match by tier, never by price): the other
+ * organizations are priced once, the plan's own on every call, and the sum still runs in
+ * organization order, so each total is the same float as comparableProposedTotal's. With
+ * `varyingPlan` null (an add-on price) every organization is priced on every call.
+ */
+export function comparableTotalsVarying(
+  inputs: PricingInputs,
+  { scenario, varyingPlan }: { scenario: Scenario; varyingPlan: number | null },
+): (version: Scenario) => number {
+  if (varyingPlan === null) return (version) => comparableProposedTotal(inputs, version);
+  const unpriced = new Set<string>();
+  const height = inputs.height;
+  // per organization: 0 not comparable, 1 on the varying plan, 2 priced once (`fixed`)
+  const kind = new Uint8Array(height);
+  const fixed = new Float64Array(height);
+  for (let i = 0; i < height; i++) {
+    if (inputs.currentMrr[i] === null) continue;
+    const parts = priceOrganization(inputs, i, { scenario, unpriced });
+    if (parts.plan === varyingPlan) kind[i] = 1;
+    else {
+      kind[i] = 2;
+      fixed[i] = parts.total ?? 0;
+    }
+  }
+  return (version) => {
+    let total = 0;
+    for (let i = 0; i < height; i++) {
+      if (kind[i] === 1) {
+        total += priceOrganization(inputs, i, { scenario: version, unpriced }).total ?? 0;
+      } else if (kind[i] === 2) total += fixed[i];
+    }
+    return total;
+  };
+}
+
 export function currentTotal(inputs: PricingInputs): number {
   let total = 0;
   for (const mrr of inputs.currentMrr) if (mrr !== null) total += mrr;
