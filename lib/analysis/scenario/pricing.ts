@@ -161,13 +161,22 @@ export function priceOrganizations(
   return { parts, unpricedAddons: [...unpriced].sort(), unmatched };
 }
 
+/** The index of the first plan organization `i` matches; -1 when none does. */
+function planOf(inputs: PricingInputs, i: number, scenario: Scenario): number {
+  return scenario.plans.findIndex((p) => matches(p, inputs.tier[i], inputs.tierRaw[i]));
+}
+
 /** Organization `i`'s proposed revenue; add-ons without a price go into `unpriced`. */
 function priceOrganization(
   inputs: PricingInputs,
   i: number,
-  { scenario, unpriced }: { scenario: Scenario; unpriced: Set<string> },
+  { scenario, unpriced, planIndex = planOf(inputs, i, scenario) }: {
+    scenario: Scenario;
+    unpriced: Set<string>;
+    /** the plan it matches, when known (plans match by tier: the same for every price) */
+    planIndex?: number;
+  },
 ): ProposedParts {
-  const planIndex = scenario.plans.findIndex((p) => matches(p, inputs.tier[i], inputs.tierRaw[i]));
   if (planIndex < 0) return { plan: -1, base: 0, usage: 0, minimumTopup: 0, addons: 0, total: 0 };
   const plan = scenario.plans[planIndex];
   if (plan.keepCurrentMrr) {
@@ -221,8 +230,8 @@ function priceOrganization(
 }
 
 /**
- * Proposed MRR summed over organizations whose current MRR is known (the comparable set). Called
- * ~100 times by the breakeven search: no array of every organization's parts is kept.
+ * Proposed MRR summed over organizations whose current MRR is known (the comparable set), in
+ * organization order; the breakeven search uses comparableTotalsVarying, which gives these sums.
  */
 export function comparableProposedTotal(inputs: PricingInputs, scenario: Scenario): number {
   const unpriced = new Set<string>();
@@ -236,36 +245,38 @@ export function comparableProposedTotal(inputs: PricingInputs, scenario: Scenari
 }
 
 /**
- * comparableProposedTotal for versions of `scenario` that differ only in the prices of plan
- * `varyingPlan` (a breakeven's parameter; plans match by tier, never by price): the other
- * organizations are priced once, the plan's own on every call, and the sum still runs in
- * organization order, so each total is the same float as comparableProposedTotal's. With
- * `varyingPlan` null (an add-on price) every organization is priced on every call.
+ * comparableProposedTotal for versions of `scenario` that differ only in one price (a breakeven's
+ * parameter): each organization's plan is matched once (plans match by tier, never by price); with
+ * the plan the price lies in (`varyingPlan`), the other plans' organizations are priced once and
+ * only that plan's at each call; with none (an add-on price), every organization at each call. The
+ * sum runs in organization order, so each total is the same float as comparableProposedTotal's.
  */
 export function comparableTotalsVarying(
   inputs: PricingInputs,
   { scenario, varyingPlan }: { scenario: Scenario; varyingPlan: number | null },
 ): (version: Scenario) => number {
-  if (varyingPlan === null) return (version) => comparableProposedTotal(inputs, version);
   const unpriced = new Set<string>();
   const height = inputs.height;
-  // per organization: 0 not comparable, 1 on the varying plan, 2 priced once (`fixed`)
+  // per organization: 0 not comparable, 1 priced at each call, 2 priced once (`fixed`)
   const kind = new Uint8Array(height);
   const fixed = new Float64Array(height);
+  const plans = new Int32Array(height);
   for (let i = 0; i < height; i++) {
     if (inputs.currentMrr[i] === null) continue;
-    const parts = priceOrganization(inputs, i, { scenario, unpriced });
-    if (parts.plan === varyingPlan) kind[i] = 1;
+    plans[i] = planOf(inputs, i, scenario);
+    if (varyingPlan === null || plans[i] === varyingPlan) kind[i] = 1;
     else {
       kind[i] = 2;
-      fixed[i] = parts.total ?? 0;
+      fixed[i] = priceOrganization(inputs, i, { scenario, unpriced, planIndex: plans[i] }).total ??
+        0;
     }
   }
   return (version) => {
     let total = 0;
     for (let i = 0; i < height; i++) {
       if (kind[i] === 1) {
-        total += priceOrganization(inputs, i, { scenario: version, unpriced }).total ?? 0;
+        total += priceOrganization(inputs, i, { scenario: version, unpriced, planIndex: plans[i] })
+          .total ?? 0;
       } else if (kind[i] === 2) total += fixed[i];
     }
     return total;
