@@ -152,11 +152,13 @@ export function priceOrganizations(
   scenario: Scenario,
 ): PricedOrganizations {
   const unpriced = new Set<string>();
+  const price = organizationPricer(inputs, { scenario, unpriced });
   let unmatched = 0;
   const parts: ProposedParts[] = new Array(inputs.height);
   for (let i = 0; i < inputs.height; i++) {
-    parts[i] = priceOrganization(inputs, i, { scenario, unpriced });
-    if (parts[i].plan < 0) unmatched++;
+    const priced = price(i, planOf(inputs, i, scenario));
+    if (priced.plan < 0) unmatched++;
+    parts[i] = { ...priced };
   }
   return { parts, unpricedAddons: [...unpriced].sort(), unmatched };
 }
@@ -166,66 +168,76 @@ function planOf(inputs: PricingInputs, i: number, scenario: Scenario): number {
   return scenario.plans.findIndex((p) => matches(p, inputs.tier[i], inputs.tierRaw[i]));
 }
 
-/** Organization `i`'s proposed revenue; add-ons without a price go into `unpriced`. */
-function priceOrganization(
+/**
+ * Prices organizations under `scenario` one at a time, each into the same record, which it returns
+ * (copy it to keep it): the breakeven search prices a million organizations ~100 times, and a new
+ * object each time, tenured by V8 like the ones priceOrganizations keeps, piled up ~2 GB of garbage.
+ * Add-ons without a price go into `unpriced`.
+ */
+function organizationPricer(
   inputs: PricingInputs,
-  i: number,
-  { scenario, unpriced, planIndex = planOf(inputs, i, scenario) }: {
-    scenario: Scenario;
-    unpriced: Set<string>;
-    /** the plan it matches, when known (plans match by tier: the same for every price) */
-    planIndex?: number;
-  },
-): ProposedParts {
-  if (planIndex < 0) return { plan: -1, base: 0, usage: 0, minimumTopup: 0, addons: 0, total: 0 };
-  const plan = scenario.plans[planIndex];
-  if (plan.keepCurrentMrr) {
-    const current = inputs.currentMrr[i];
-    return {
-      plan: planIndex,
-      base: current ?? 0,
-      usage: 0,
-      minimumTopup: 0,
-      addons: 0,
-      total: current,
-    };
-  }
-  let base = plan.flatUsd ?? 0;
-  if (plan.perSeatUsd !== undefined) {
-    base += Math.max(0, inputs.seats[i] - (plan.includedSeats ?? 0)) * plan.perSeatUsd;
-  }
-  if (plan.flatTiers) {
-    const metric = plan.flatTiers.metric;
-    const value = metric === "seats"
-      ? inputs.seats[i]
-      : metric === "active_users_30d"
-      ? inputs.activeUsers[i]
-      : metric === "requests_30d"
-      ? inputs.requests[i]
-      : inputs.llmCost.all[i];
-    base += flatTierUsd(value, plan.flatTiers);
-  }
-  let usage = 0;
-  if (plan.perRequest) usage += requestChargeUsd(inputs.requests[i], plan.perRequest);
-  if (plan.pctOfLlmCost) {
-    usage += inputs.llmCost[plan.pctOfLlmCost.basis][i] * plan.pctOfLlmCost.percent / 100;
-  }
-  const minimumTopup = Math.max(0, (plan.minimumUsd ?? 0) - base - usage);
-  let addons = 0;
-  if (!plan.addonsIncluded) {
-    for (const addon of inputs.addons[i]) {
-      const price = scenario.addonPrices[addon];
-      if (price === undefined) unpriced.add(addon);
-      else addons += price;
+  { scenario, unpriced }: { scenario: Scenario; unpriced: Set<string> },
+): (i: number, planIndex: number) => ProposedParts {
+  const parts: ProposedParts = {
+    plan: -1,
+    base: 0,
+    usage: 0,
+    minimumTopup: 0,
+    addons: 0,
+    total: 0,
+  };
+  const fill = (base: number, usage: number, minimumTopup: number, addons: number) => {
+    parts.base = base;
+    parts.usage = usage;
+    parts.minimumTopup = minimumTopup;
+    parts.addons = addons;
+  };
+  return (i, planIndex) => {
+    parts.plan = planIndex;
+    if (planIndex < 0) {
+      fill(0, 0, 0, 0);
+      parts.total = 0;
+      return parts;
     }
-  }
-  return {
-    plan: planIndex,
-    base,
-    usage,
-    minimumTopup,
-    addons,
-    total: base + usage + minimumTopup + addons,
+    const plan = scenario.plans[planIndex];
+    if (plan.keepCurrentMrr) {
+      const current = inputs.currentMrr[i];
+      fill(current ?? 0, 0, 0, 0);
+      parts.total = current;
+      return parts;
+    }
+    let base = plan.flatUsd ?? 0;
+    if (plan.perSeatUsd !== undefined) {
+      base += Math.max(0, inputs.seats[i] - (plan.includedSeats ?? 0)) * plan.perSeatUsd;
+    }
+    if (plan.flatTiers) {
+      const metric = plan.flatTiers.metric;
+      const value = metric === "seats"
+        ? inputs.seats[i]
+        : metric === "active_users_30d"
+        ? inputs.activeUsers[i]
+        : metric === "requests_30d"
+        ? inputs.requests[i]
+        : inputs.llmCost.all[i];
+      base += flatTierUsd(value, plan.flatTiers);
+    }
+    let usage = 0;
+    if (plan.perRequest) usage += requestChargeUsd(inputs.requests[i], plan.perRequest);
+    if (plan.pctOfLlmCost) {
+      usage += inputs.llmCost[plan.pctOfLlmCost.basis][i] * plan.pctOfLlmCost.percent / 100;
+    }
+    const minimumTopup = Math.max(0, (plan.minimumUsd ?? 0) - base - usage);
+    let addons = 0;
+    if (!plan.addonsIncluded) {
+      for (const addon of inputs.addons[i]) {
+        const price = scenario.addonPrices[addon];
+        if (price === undefined) unpriced.add(addon);
+        else addons += price;
+      }
+    }
+    fill(base, usage, minimumTopup, addons);
+    parts.total = base + usage + minimumTopup + addons;
+    return parts;
   };
 }
 
@@ -234,12 +246,10 @@ function priceOrganization(
  * organization order; the breakeven search uses comparableTotalsVarying, which gives these sums.
  */
 export function comparableProposedTotal(inputs: PricingInputs, scenario: Scenario): number {
-  const unpriced = new Set<string>();
+  const price = organizationPricer(inputs, { scenario, unpriced: new Set() });
   let total = 0;
   for (let i = 0; i < inputs.height; i++) {
-    if (inputs.currentMrr[i] !== null) {
-      total += priceOrganization(inputs, i, { scenario, unpriced }).total ?? 0;
-    }
+    if (inputs.currentMrr[i] !== null) total += price(i, planOf(inputs, i, scenario)).total ?? 0;
   }
   return total;
 }
@@ -261,23 +271,22 @@ export function comparableTotalsVarying(
   const kind = new Uint8Array(height);
   const fixed = new Float64Array(height);
   const plans = new Int32Array(height);
+  const priceOnce = organizationPricer(inputs, { scenario, unpriced });
   for (let i = 0; i < height; i++) {
     if (inputs.currentMrr[i] === null) continue;
     plans[i] = planOf(inputs, i, scenario);
     if (varyingPlan === null || plans[i] === varyingPlan) kind[i] = 1;
     else {
       kind[i] = 2;
-      fixed[i] = priceOrganization(inputs, i, { scenario, unpriced, planIndex: plans[i] }).total ??
-        0;
+      fixed[i] = priceOnce(i, plans[i]).total ?? 0;
     }
   }
   return (version) => {
+    const price = organizationPricer(inputs, { scenario: version, unpriced });
     let total = 0;
     for (let i = 0; i < height; i++) {
-      if (kind[i] === 1) {
-        total += priceOrganization(inputs, i, { scenario: version, unpriced, planIndex: plans[i] })
-          .total ?? 0;
-      } else if (kind[i] === 2) total += fixed[i];
+      if (kind[i] === 1) total += price(i, plans[i]).total ?? 0;
+      else if (kind[i] === 2) total += fixed[i];
     }
     return total;
   };
