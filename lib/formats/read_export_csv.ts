@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { parseCsv } from "./csv_parse.ts";
 import { checkExportHeader, checkOrgIds, frameFromRows } from "./export_cells.ts";
 
@@ -124,8 +125,12 @@ export function exportFrameFromCsvText(text: string, source = "CSV"): pl.DataFra
 
 /** An export CSV file → typed frame, read column-wise when it is well-formed (see the top). */
 export async function exportFrameFromCsvFile(path: string, source = path): Promise<pl.DataFrame> {
-  return await columnarFromFile(path, source) ??
+  const frame = await columnarFromFile(path, source) ??
     exportFrameFromCsvRows(await Deno.readTextFile(path), source);
+  // the read's own frames (text columns before typing) are garbage now: a large file's are freed
+  // before the caller reads the next (under --expose-gc; see collectDroppedFrames)
+  await collectDroppedFrames({ rows: frame.height });
+  return frame;
 }
 
 /**
