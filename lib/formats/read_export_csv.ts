@@ -14,6 +14,7 @@ import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { parseCsv } from "./csv_parse.ts";
 import { checkExportHeader, checkOrgIds, frameFromRows } from "./export_cells.ts";
+import { readInPieces } from "./files.ts";
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -146,35 +147,12 @@ export function columnarFromBytes(bytes: Uint8Array, source: string): pl.DataFra
 /** columnarFromBytes for a file, checked a piece at a time: its bytes are never all in memory. */
 export async function columnarFromFile(path: string, source: string): Promise<pl.DataFrame | null> {
   const check = new CsvShapeCheck(COLUMNS.length);
-  let head: Uint8Array | undefined;
-  const file = await Deno.open(path); // (the stream closes it)
-  for await (const chunk of file.readable.pipeThrough(new ChunkBytes(1 << 20))) {
-    head ??= chunk;
-    if (!check.push(chunk)) break;
-  }
+  let head: Uint8Array | undefined; // the first piece (the header is in it)
+  await readInPieces(path, (piece) => {
+    head ??= piece.slice();
+    return check.push(piece);
+  });
   return check.finish() ? columnar({ body: path, check, head, source }) : null;
-}
-
-/** Re-chunks a byte stream into pieces of at least `size` bytes (the last may be shorter). */
-class ChunkBytes extends TransformStream<Uint8Array, Uint8Array> {
-  constructor(size: number) {
-    let parts: Uint8Array[] = [];
-    let bytes = 0;
-    const flush = (controller: TransformStreamDefaultController<Uint8Array>) => {
-      if (bytes === 0) return;
-      controller.enqueue(parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes));
-      parts = [];
-      bytes = 0;
-    };
-    super({
-      transform(chunk, controller) {
-        parts.push(chunk);
-        bytes += chunk.length;
-        if (bytes >= size) flush(controller);
-      },
-      flush,
-    });
-  }
 }
 
 /** Export columns Polars parses as it reads: whole numbers and numbers, as Float64 (checked after). */
@@ -228,7 +206,7 @@ function columnar(
   return typed;
 }
 
-/** How many values of a raw column the row reader would refuse (datetimes: checked apart). */
+/** How many values of a raw column the row reader would refuse (or, datetimes, not read alike). */
 function badValues(def: ColumnDef): pl.Expr {
   const value = pl.col(def.name);
   switch (def.type) {
@@ -260,7 +238,7 @@ function emptyTexts(def: ColumnDef): pl.Expr {
   return def.type === "string" ? pl.col(def.name).eq(pl.lit("")).sum() : pl.lit(0);
 }
 
-/** A raw column as the row reader types it ("" is empty; datetimes: see datetimeSeries). */
+/** A raw column as the row reader types it ("" is empty; datetimes in the writer's form). */
 function typedColumn(def: ColumnDef, { emptyTexts }: { emptyTexts: boolean }): pl.Expr {
   const value = pl.col(def.name);
   switch (def.type) {
