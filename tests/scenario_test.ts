@@ -19,8 +19,8 @@ import {
   type Scenario,
 } from "../lib/analysis/scenario/mod.ts";
 import {
-  comparableProposedTotal,
   comparableTotalsVarying,
+  priceOrganizations,
   pricingInputs,
 } from "../lib/analysis/scenario/pricing.ts";
 import { planOfParameter, withPriceParameter } from "../lib/analysis/scenario/parameters.ts";
@@ -220,11 +220,13 @@ Deno.test("breakeven totals priced once outside the varying plan are the full to
     });
     for (const value of [0, 0.37, 1, 20, 1234.5]) {
       const version = withPriceParameter(scenario, { path: parameter, value });
-      assertEquals(
-        totalOf(version),
-        comparableProposedTotal(inputs, version),
-        `${parameter}=${value}`,
-      );
+      // every organization priced, the comparable ones' totals summed in organization order
+      const { parts } = priceOrganizations(inputs, version);
+      let full = 0;
+      parts.forEach((p, i) => {
+        if (inputs.currentMrr[i] !== null) full += p.total ?? 0;
+      });
+      assertEquals(totalOf(version), full, `${parameter}=${value}`);
     }
   }
   assertEquals(planOfParameter("plans[12].flatTiers.tiers[0].usd"), 12);

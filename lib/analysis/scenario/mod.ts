@@ -33,8 +33,6 @@ export {
   type ProposedParts,
   requestChargeUsd,
   SCENARIO_INPUT_COLUMNS,
-  type ScenarioInputs,
-  scenarioInputs,
 } from "./pricing.ts";
 export {
   type Breakeven,

@@ -5,14 +5,13 @@ import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } fr
 
 // ── pricing organizations ───────────────────────────────────────────────────────────────────
 
-/** The export columns a scenario reads, as plain arrays (nulls in usage columns read as 0). */
-/** What pricing an organization reads (ScenarioInputs without the names). */
-export type PricingInputs = Omit<ScenarioInputs, "orgId" | "orgName">;
-
-export interface ScenarioInputs {
+/**
+ * What pricing reads of each organization: the export's columns as plain arrays (nulls in usage
+ * columns read as 0). The organizations' names and ids stay in the frame (the per-organization
+ * results take them from there).
+ */
+export interface PricingInputs {
   height: number;
-  orgId: string[];
-  orgName: (string | null)[];
   tier: (string | null)[];
   tierRaw: (string | null)[];
   seats: number[];
@@ -25,6 +24,7 @@ export interface ScenarioInputs {
   currentMrr: (number | null)[];
 }
 
+/** The columns a scenario needs in its frame (org_id and org_name for its results). */
 export const SCENARIO_INPUT_COLUMNS = [
   "org_id",
   "org_name",
@@ -47,18 +47,7 @@ function numberArray(frame: pl.DataFrame, name: string): number[] {
   );
 }
 
-export function scenarioInputs(frame: pl.DataFrame): ScenarioInputs {
-  return {
-    ...pricingInputs(frame),
-    orgId: frame.getColumn("org_id").toArray() as string[],
-    orgName: frame.getColumn("org_name").toArray() as (string | null)[],
-  };
-}
-
-/**
- * The pricing inputs alone: the economics stage prices a million organizations in slices and
- * needs no names (two strings per organization were most of its garbage).
- */
+/** A frame's pricing inputs; a frame without every SCENARIO_INPUT_COLUMNS column is refused. */
 export function pricingInputs(frame: pl.DataFrame): PricingInputs {
   const missing = SCENARIO_INPUT_COLUMNS.filter((name) => !frame.columns.includes(name));
   if (missing.length > 0) {
@@ -242,24 +231,12 @@ function organizationPricer(
 }
 
 /**
- * Proposed MRR summed over organizations whose current MRR is known (the comparable set), in
- * organization order; the breakeven search uses comparableTotalsVarying, which gives these sums.
- */
-export function comparableProposedTotal(inputs: PricingInputs, scenario: Scenario): number {
-  const price = organizationPricer(inputs, { scenario, unpriced: new Set() });
-  let total = 0;
-  for (let i = 0; i < inputs.height; i++) {
-    if (inputs.currentMrr[i] !== null) total += price(i, planOf(inputs, i, scenario)).total ?? 0;
-  }
-  return total;
-}
-
-/**
- * comparableProposedTotal for versions of `scenario` that differ only in one price (a breakeven's
- * parameter): each organization's plan is matched once (plans match by tier, never by price); with
- * the plan the price lies in (`varyingPlan`), the other plans' organizations are priced once and
- * only that plan's at each call; with none (an add-on price), every organization at each call. The
- * sum runs in organization order, so each total is the same float as comparableProposedTotal's.
+ * Proposed MRR summed over organizations whose current MRR is known (the comparable set), for
+ * versions of `scenario` that differ only in one price (a breakeven's parameter). Each
+ * organization's plan is matched once (plans match by tier, never by price). With the plan the
+ * price lies in (`varyingPlan`), the other plans' organizations are priced once and only that
+ * plan's at each call; with none (an add-on price), every organization at each call. The sum runs
+ * in organization order: the same float as summing priceOrganizations' totals.
  */
 export function comparableTotalsVarying(
   inputs: PricingInputs,
