@@ -286,8 +286,7 @@ function withValue<T>(list: T[] | null, value: T): T[] {
 /** The distinct values sorted and joined, null when there are none. */
 function joinedSorted(values: string[] | null, separator: string): string | null {
   if (values === null) return null;
-  const only = values.length === 1 ? values[0] : undefined;
-  return typeof only === "string" ? only : values.sort().join(separator);
+  return values.length === 1 ? values[0] : values.sort().join(separator);
 }
 
 /**
