@@ -1,3 +1,6 @@
+import v8 from "node:v8";
+import vm from "node:vm";
+
 /**
  * Frames of at most this many rows (organizations) leave a few MB of garbage behind: a full
  * collection there (10–30 ms on the main thread, some twenty per export) costs more than it
@@ -11,9 +14,8 @@ export const COLLECT_ABOVE_ROWS = 250_000;
  * frame only when the garbage collector finalises it, and V8, counting a few bytes per wrapper,
  * sees no reason to collect. Between stages of a large export the dropped frames of the earlier
  * stages (raw CSV frames, the joined frame, …) and each chart's Plot work would stay resident.
- * Under `--v8-flags=--expose-gc` (the export and bench tasks; workers get it too) a full
- * collection at those points lets them go (once its finalisers have run: the promise); without
- * the flag this does nothing.
+ * A full collection at those points lets them go (once its finalisers have run: the promise); see
+ * v8Gc for where the collector comes from.
  *
  * Freed is not yet returned: Polars allocates with glibc's malloc from its worker threads, whose
  * arenas keep freed pages (at 1M organizations ~470 MB stayed resident after every frame was
@@ -21,7 +23,7 @@ export const COLLECT_ABOVE_ROWS = 250_000;
  * (Linux with glibc, FFI permitted), otherwise skipped.
  */
 export function collectDroppedFrames(options: { rows?: number } = {}): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = fullCollection();
   if (!gc || (options.rows !== undefined && options.rows <= COLLECT_ABOVE_ROWS)) {
     return Promise.resolve();
   }
@@ -67,8 +69,33 @@ function loadMallocTrim(): (() => void) | null {
  * Short-lived garbage that V8 does not see the size of, freed now by a young-generation
  * collection (≈1 ms; a full one takes ~25 ms with Plot on the heap). A writer's slices (their
  * Polars frames, doubles and strings' CSV; a 1M-row CSV + XLSX write held 90–200 MB of them) and a
- * chart's PNG rasteriser (a 1760 × 960 pixmap, ~7 MB) die young. Without --expose-gc: nothing.
+ * chart's PNG rasteriser (a 1760 × 960 pixmap, ~7 MB) die young. Only under `--expose-gc` (the
+ * tasks): the collector made at run time (fullCollection) makes every collection a full one.
  */
 export function collectYoungGarbage(): void {
   (globalThis as { gc?: (options: { type: "minor" }) => void }).gc?.({ type: "minor" });
+}
+
+let made: (() => void) | null | undefined;
+
+/**
+ * V8's full collection: the `gc` that `--v8-flags=--expose-gc` puts on globalThis (the tasks),
+ * else one made at run time where the flag is missing (a notebook's Deno kernel, `deno test`, a
+ * plain `deno run`): node:v8 sets the flag and a new node:vm context is given the function, which
+ * collects the whole isolate (always fully, ~2× the time of the flag's). Without it a notebook's
+ * export of a million organizations kept its dropped frames and peaked at ~2.1 GB. Null where
+ * neither works. Per isolate: each worker makes its own.
+ */
+export function fullCollection(): (() => void) | null {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === "function") return exposed;
+  if (made !== undefined) return made;
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc");
+    made = typeof gc === "function" ? () => gc() : null;
+  } catch {
+    made = null;
+  }
+  return made;
 }
