@@ -1,17 +1,11 @@
 /**
  * notebooks/export.ipynb as a page over the pipeline: one `runExport` (the same files as
- * `deno task export`, the brief included), with a stage hook that keeps what each stage produced
- * so each cell can show its stage. No stage is wired here a second time.
+ * `deno task export`, the brief included), with a stage hook that keeps what each cell shows of
+ * its stage. No stage is wired here a second time.
  */
 import type pl from "nodejs-polars";
 import { loadEnv, redactUrl, sourceSettings, UserError } from "../core/config.ts";
-import type {
-  ExportFormat,
-  ExportResult,
-  QueryStat,
-  StageEvent,
-  StripeMode,
-} from "../core/types.ts";
+import type { ExportFormat, ExportResult, QueryStat, StripeMode } from "../core/types.ts";
 import { DEFAULT_OUT_DIR, runExport } from "../export.ts";
 import type { RevenueResult } from "../revenue/types.ts";
 import { customerCount } from "../revenue/customers.ts";
@@ -25,6 +19,7 @@ import {
   filesDisplay,
   frameHtml,
   markdown,
+  pngFileDisplay,
 } from "../report/display.ts";
 
 /** The parameters cell of export.ipynb. */
@@ -43,13 +38,18 @@ export interface ExportPageParams {
   envFile?: string;
 }
 
-/** What each stage produced, kept by the stage hook. */
+/**
+ * What the cells show of each stage, kept by the stage hook as it ran: tables of a few rows, not
+ * the stages' frames (at a million organizations the query results, the joined frame and the
+ * frame with revenue held ~1 GB in the kernel). The export's own frame is `metrics.frame`
+ * (`result.data.frame`).
+ */
 export interface ExportPage {
   result: ExportResult;
   outDir: string;
-  queries: { frames: Record<string, pl.DataFrame>; stats: QueryStat[] };
-  join: { frame: pl.DataFrame; warnings: string[] };
-  revenue: { frame: pl.DataFrame; revenue: RevenueResult; warnings: string[] };
+  queries: { stats: QueryStat[]; tables: { name: string; table: Displayable }[] };
+  join: { warnings: string[]; table: Displayable };
+  revenue: { revenue: RevenueResult; warnings: string[]; table: Displayable };
   metrics: { frame: pl.DataFrame };
   /** the price book the run priced plans with (plan order of the per-plan table) */
   priceBook: PriceBook;
@@ -67,7 +67,7 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
     );
   }
   const outDir = params.outDir ?? env.PRICING_NOTEBOOK_OUT_DIR ?? DEFAULT_OUT_DIR;
-  const seen: Partial<Record<StageEvent["stage"], StageEvent>> = {};
+  const shown: Partial<Pick<ExportPage, "queries" | "join" | "revenue">> = {};
   const result = await runExport({
     demo: params.demo,
     windowDays: params.windowDays,
@@ -80,11 +80,27 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
     quiet: true,
     log: () => {},
     onStage: (event) => {
-      seen[event.stage] = event;
+      if (event.stage === "queries") {
+        shown.queries = {
+          stats: event.stats,
+          tables: Object.entries(event.frames).map(([name, frame]) => ({
+            name,
+            table: frameHtml(frame, 5),
+          })),
+        };
+      }
+      if (event.stage === "join") {
+        shown.join = { warnings: event.warnings, table: frameHtml(event.frame, 10) };
+      }
+      if (event.stage === "revenue") {
+        shown.revenue = {
+          revenue: event.revenue,
+          warnings: event.warnings,
+          table: revenueTable(event.frame),
+        };
+      }
     },
   });
-  const stage = <S extends StageEvent["stage"]>(name: S) =>
-    seen[name] as Extract<StageEvent, { stage: S }>;
   const { window, demo } = result.data;
   const banner = [
     demo
@@ -98,10 +114,10 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
   return {
     result,
     outDir,
-    queries: stage("queries"),
-    join: stage("join"),
-    revenue: stage("revenue"),
-    metrics: stage("metrics"),
+    queries: shown.queries!,
+    join: shown.join!,
+    revenue: shown.revenue!,
+    metrics: { frame: result.data.frame },
     priceBook: await loadPriceBook(env),
     banner,
   };
@@ -121,10 +137,7 @@ export function queriesDisplays(page: ExportPage): Displayable[] {
   ].join("\n");
   return [
     markdown(table),
-    ...Object.entries(page.queries.frames).flatMap(([name, frame]) => [
-      markdown(`**${name}**`),
-      frameHtml(frame, 5),
-    ]),
+    ...page.queries.tables.flatMap(({ name, table }) => [markdown(`**${name}**`), table]),
   ];
 }
 
@@ -132,13 +145,33 @@ export function queriesDisplays(page: ExportPage): Displayable[] {
 export function joinDisplays(page: ExportPage): Displayable[] {
   return [
     markdown(warningList(page.join.warnings, "No join warnings.")),
-    frameHtml(page.join.frame, 10),
+    page.join.table,
   ];
+}
+
+/** The revenue columns of the frame with revenue, highest MRR first. */
+function revenueTable(frame: pl.DataFrame): Displayable {
+  return frameHtml(
+    frame
+      .select(
+        "org_name",
+        "tier",
+        "stripe_customer_id",
+        "mrr",
+        "base_subscription",
+        "usage_charges",
+        "addon_prompts",
+        "addon_other",
+        "revenue_source",
+      )
+      .sort("mrr", true, true),
+    10,
+  );
 }
 
 /** Stage 3: where revenue came from, and the revenue columns, highest MRR first. */
 export function revenueDisplays(page: ExportPage): Displayable[] {
-  const { revenue, warnings, frame } = page.revenue;
+  const { revenue, warnings, table } = page.revenue;
   return [
     markdown(
       [
@@ -147,22 +180,7 @@ export function revenueDisplays(page: ExportPage): Displayable[] {
         warningList(warnings, ""),
       ].filter(Boolean).join("\n\n"),
     ),
-    frameHtml(
-      frame
-        .select(
-          "org_name",
-          "tier",
-          "stripe_customer_id",
-          "mrr",
-          "base_subscription",
-          "usage_charges",
-          "addon_prompts",
-          "addon_other",
-          "revenue_source",
-        )
-        .sort("mrr", true, true),
-      10,
-    ),
+    table,
   ];
 }
 
@@ -202,8 +220,14 @@ export function economicsDisplays(page: ExportPage): Displayable[] {
   return [markdown(kpis), frameHtml(plans, plans.height)];
 }
 
-/** Stage 5: the export's charts as PNG images (the files keep SVG and PNG). */
+/**
+ * Stage 5: the export's charts as PNG images: the PNG files it wrote (the charts' files keep SVG
+ * and PNG), or, when it wrote none, drawn now (at a million organizations a second drawing costs
+ * seconds and ~130 MB in the kernel).
+ */
 export function chartDisplays(page: ExportPage): Displayable[] {
+  const pngs = page.result.files.filter((path) => path.endsWith(".png"));
+  if (pngs.length > 0) return pngs.map(pngFileDisplay);
   return reportCharts(page.metrics.frame).map(chartDisplay);
 }
 

@@ -108,6 +108,14 @@ export function chartDisplay(chart: Chart): Displayable {
   return displayable({ "image/png": encodeBase64(svgToPng(chart.svg)), "text/plain": chart.title });
 }
 
+/** A PNG file (a chart the export wrote) as an image output, its name as the plain text. */
+export function pngFileDisplay(path: string): Displayable {
+  return displayable({
+    "image/png": encodeBase64(Deno.readFileSync(path)),
+    "text/plain": path.split("/").pop()!,
+  });
+}
+
 function encodeBase64(bytes: Uint8Array): string {
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
