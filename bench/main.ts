@@ -25,8 +25,8 @@ import {
   summaryTable,
   targetLines,
 } from "./report.ts";
-import { AS_OF, BENCH_DIR, ROOT, say, type Scale, SCALES, seeded } from "./seed.ts";
-import { everyFifthOrganization, fakeStripeData } from "./stripe_data.ts";
+import { BENCH_DIR, ROOT, say, type Scale, SCALES, seeded } from "./seed.ts";
+import { benchEnv, measuredExport, seededStripeData } from "./export_run.ts";
 
 const SCALE_SETS: Record<string, string[]> = {
   small: ["small"],
@@ -72,52 +72,6 @@ if (!Number.isInteger(runs) || runs < 1) {
 }
 const latencyMs = Number(values["stripe-latency-ms"]);
 
-/** One export in its own process; wall time is spawn to exit (start-up included). */
-async function measure(
-  env: Record<string, string>,
-  options: { format: string; outDir: string; stripe?: string },
-): Promise<Measured> {
-  // One output folder per scale: the Stripe cache lives there, as it does in outputs/.
-  await Deno.mkdir(options.outDir, { recursive: true });
-  const started = performance.now();
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      // as `deno task export` runs: frames dropped between stages are collected (lib/core/memory.ts)
-      // and a terminated worker's heap goes back to the system (lib/revenue/worker.ts)
-      "--v8-flags=--expose-gc,--no-memory-pool-share-memory-on-teardown",
-      `${ROOT}bench/measure.ts`,
-      "--out-dir",
-      options.outDir,
-      "--format",
-      options.format,
-      "--as-of",
-      AS_OF.toISOString(),
-      "--stripe",
-      options.stripe ?? "auto",
-    ],
-    env: { ...env, NO_COLOR: "1" },
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const wallMs = Math.round(performance.now() - started);
-  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
-  const line = new TextDecoder().decode(output.stdout).trim().split("\n").pop()!;
-  return { wallMs, ...JSON.parse(line) };
-}
-
-/** Stripe objects for every customer id the seed gave an organization (every 5th). */
-function seededStripeData(orgs: number) {
-  return fakeStripeData({
-    customers: everyFifthOrganization(orgs),
-    subscriptionIds: "padded",
-    // created over three years, newest first: Stripe's order, which the kit partitions by
-    created: { asOf: AS_OF, rank: (g) => g / 5, ranks: orgs / 5 },
-  });
-}
-
 function median(numbers: number[]): number {
   const sorted = [...numbers].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
@@ -135,25 +89,15 @@ async function benchScale(name: string, scale: Scale, coldStripe: boolean): Prom
   // The cold fetch is measured at the default scale only (the target is about 20k subscriptions);
   // elsewhere the cache is filled without latency.
   const fake = startFakeStripe(data, "sk_test_bench", coldStripe ? latencyMs : 0);
-  const env = {
-    PRICING_PG_URL: servers.postgres.url,
-    PRICING_CH_URL: servers.clickhouse.url,
-    PRICING_CH_USER: servers.clickhouse.user,
-    PRICING_CH_PASSWORD: servers.clickhouse.password,
-    PRICING_CH_MAX_EXECUTION_SECONDS: "1800",
-    PRICING_PG_STATEMENT_TIMEOUT_MS: "1800000",
-    STRIPE_SECRET_KEY: fake.apiKey,
-    STRIPE_API_HOST: "127.0.0.1",
-    STRIPE_API_PORT: String(fake.port),
-    STRIPE_API_PROTOCOL: "http",
-  };
+  const env = benchEnv(servers, fake);
+
   const outDir = `${BENCH_DIR}/exports-${name}`;
   const floorDir = `${BENCH_DIR}/floor-${name}`;
   try {
     say(`${name}: floor (warm-up) …`);
     await floor(servers, floorDir); // warm caches once, as the kit's runs will be warm
     say(`${name}: Stripe ${coldStripe ? "cold" : "cache fill"} …`);
-    const stripeRun = await measure(env, { format: "csv", outDir, stripe: "refresh" });
+    const stripeRun = await measuredExport(env, { format: "csv", outDir, stripe: "refresh" });
     const floors: number[] = [];
     const csvRuns: Measured[] = [];
     const bothRuns: Measured[] = [];
@@ -163,8 +107,8 @@ async function benchScale(name: string, scale: Scale, coldStripe: boolean): Prom
       const f = await floor(servers, floorDir);
       floors.push(f.ms);
       floorBytes = f.bytes;
-      csvRuns.push(await measure(env, { format: "csv", outDir }));
-      bothRuns.push(await measure(env, { format: "both", outDir }));
+      csvRuns.push(await measuredExport(env, { format: "csv", outDir }));
+      bothRuns.push(await measuredExport(env, { format: "both", outDir }));
     }
     return {
       scale: name,

@@ -34,7 +34,10 @@ function peakRssMb(): number {
 let overallPeakMb = 0;
 let open = 0;
 const stagePeakRssMb: Record<string, number> = {};
+/** each stage's start and end, ms since the process started (bench/timeline.ts lines them up) */
+const marks: { stage: string; phase: "start" | "end"; ms: number }[] = [];
 function onStage(name: string, phase: "start" | "end") {
+  marks.push({ stage: name, phase, ms: Math.round(performance.now()) });
   if (phase === "start") {
     if (open++ === 0) {
       overallPeakMb = Math.max(overallPeakMb, peakRssMb());
@@ -69,6 +72,7 @@ console.log(JSON.stringify({
   stagePeakRssMb,
   rows: result.data.frame.height,
   stages: result.data.stages,
+  marks,
   queries: result.data.queries.map((q) => ({
     name: q.name,
     rows: q.rows,

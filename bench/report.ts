@@ -9,6 +9,8 @@ export interface Measured {
   stagePeakRssMb: Record<string, number>;
   rows: number;
   stages: Record<string, number>;
+  /** each stage's start and end, ms since the measured process started */
+  marks: { stage: string; phase: "start" | "end"; ms: number }[];
   queries: { name: string; rows: number; durationMs: number }[];
   stripe: { source: string; apiCalls: number; durationMs: number };
   bytes: Record<string, number>;
