@@ -7,7 +7,7 @@ import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
-import { compareExports } from "../lib/analysis/compare.ts";
+import { COMPARED_COLUMNS, compareExports } from "../lib/analysis/compare.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import {
@@ -81,6 +81,23 @@ Deno.test("per-organization deltas, appeared and disappeared, tier changes", () 
   assertEquals(column(result.tierChanges, "tier_old"), ["pro"]);
   assertEquals(column(result.tierChanges, "tier_new"), ["team"]);
   assertEquals(column(result.tierChanges, "organizations"), [1]);
+});
+
+Deno.test("compared a slice at a time and from the compared columns only: the same comparison", () => {
+  const whole = compareExports(before, after);
+  const only = (frame: pl.DataFrame) => frame.select(...COMPARED_COLUMNS);
+  for (const sliceRows of [1, 2, 3]) {
+    const sliced = compareExports(only(before), only(after), { sliceRows });
+    assertEquals(sliced.perOrg.schema, whole.perOrg.schema, `${sliceRows} rows a slice`);
+    assertEquals(sliced.perOrg.toRecords(), whole.perOrg.toRecords(), `${sliceRows} rows a slice`);
+    assertEquals(sliced.totals.toRecords(), whole.totals.toRecords());
+    assertEquals(sliced.tierChanges.toRecords(), whole.tierChanges.toRecords());
+    assertEquals(sliced.counts, whole.counts);
+  }
+  // nothing new: only the organizations gone
+  const gone = compareExports(before, before.head(0), { sliceRows: 1 });
+  assertEquals(column(gone.perOrg, "presence"), ["disappeared", "disappeared", "disappeared"]);
+  assertEquals(gone.perOrg.schema, whole.perOrg.schema);
 });
 
 Deno.test("totals over each whole export, unknown values counted apart", () => {

@@ -11,6 +11,7 @@ import {
   columnarFromBytes,
   columnarFromFile,
   CsvShapeCheck,
+  exportFrameFromCsvFile,
   exportFrameFromCsvRows,
 } from "../lib/formats/read_export_csv.ts";
 import { exportFrameFromColumns, exportFrameFromCsvText } from "../lib/formats/read_export.ts";
@@ -27,6 +28,41 @@ function shape(text: string, width: number): { ok: boolean; records: number } {
   assertEquals({ ok: byByte.finish(), records: byByte.records }, verdict, JSON.stringify(text));
   return verdict;
 }
+
+Deno.test("a projection reads the columns asked for, org_id first, as the whole read has them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(awkward, path);
+    const whole = await exportFrameFromCsvFile(path);
+    const asked = ["mrr", "is_ptb", "tier", "created_at", "org_name"];
+    const projected = await exportFrameFromCsvFile(path, { columns: asked });
+    // the column table's order, org_id added
+    const names = COLUMN_NAMES.filter((n) => n === "org_id" || asked.includes(n));
+    assertEquals(projected.columns, names);
+    assertEquals(projected.schema, whole.select(...names).schema);
+    assertEquals(projected.toRecords(), whole.select(...names).toRecords());
+    // a file the row reader reads (a timestamp not in the writer's form): projected the same way
+    const row = (values: Record<string, string>) =>
+      COLUMN_NAMES.map((name) => values[name] ?? "").join(",");
+    const text = [
+      COLUMN_NAMES.join(","),
+      row({ org_id: "o1", tier: "pro", mrr: "5", created_at: "2026-01-02T03:04:05+00:00" }),
+      row({ org_id: "o2", org_name: "Bee", is_ptb: "true" }),
+    ].join("\r\n");
+    const odd = join(dir, "odd.csv");
+    await Deno.writeTextFile(odd, text);
+    assertEquals(await columnarFromFile(odd, odd), null, "the row reader's file");
+    const oddProjected = await exportFrameFromCsvFile(odd, { columns: asked });
+    assertEquals(oddProjected.columns, names);
+    assertEquals(
+      oddProjected.toRecords(),
+      exportFrameFromCsvRows(text, odd).select(...names).toRecords(),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("shape check: quoted fields, CRLF or LF, a BOM, no last line end are well-formed", () => {
   assertEquals(shape("a,b\r\n1,2\r\n", 2), { ok: true, records: 2 });

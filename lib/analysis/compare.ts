@@ -62,8 +62,20 @@ export interface ExportComparison {
   counts: ComparisonCounts;
 }
 
+/**
+ * The export columns a comparison reads: the keys, the name and tier, every numeric column. A
+ * reader may leave the others out (readExportFile's `columns`): at a million organizations they
+ * are half of a frame read back.
+ */
+export const COMPARED_COLUMNS: readonly string[] = [
+  "org_id",
+  "org_name",
+  "tier",
+  ...NUMERIC_COLUMNS.map((def) => def.name),
+];
+
 function assertExportFrame(frame: pl.DataFrame, which: string): void {
-  const missing = COLUMNS.filter((c) => !frame.columns.includes(c.name)).map((c) => c.name);
+  const missing = COMPARED_COLUMNS.filter((name) => !frame.columns.includes(name));
   if (missing.length > 0) {
     throw new Error(`the ${which} frame is not an export frame: it lacks ${missing.join(", ")}`);
   }
@@ -117,22 +129,37 @@ function columnTotal(frame: pl.DataFrame, name: string): { total: number; unknow
 }
 
 /**
- * Compares two export frames (typed as readExportFile or loadPricingData return them), column-wise
- * in Polars: a join on org_id, no JS value per organization.
+ * Organizations of the new file compared a slice at a time: joining a million-row side with the
+ * other at once held ~1.3 GB of joined columns beside the result.
  */
-export function compareExports(oldFrame: pl.DataFrame, newFrame: pl.DataFrame): ExportComparison {
-  assertExportFrame(oldFrame, "old");
-  assertExportFrame(newFrame, "new");
-  // the new file's order, then the organizations only the old file has, in its order
-  // (lazily, each join keeping its left side's order: no sorted copy of the joined frame, ~2 × 33
-  // numeric columns, and Polars frees it as the result is made)
+const COMPARE_SLICE_ROWS = 100_000;
+
+/**
+ * The per-organization frame: the new file's organizations in its order, a slice at a time, then
+ * those only the old file has, in its order (each join keeping its left side's order).
+ */
+function perOrgFrame(
+  oldFrame: pl.DataFrame,
+  newFrame: pl.DataFrame,
+  sliceRows: number,
+): pl.DataFrame {
   const oldSide = side(oldFrame.lazy(), "old");
-  const matched = side(newFrame.lazy(), "new")
-    .join(oldSide, { on: "org_id", how: "left", maintainOrder: "left" });
+  const parts: pl.DataFrame[] = [];
+  for (let offset = 0; offset < newFrame.height; offset += sliceRows) {
+    const matched = side(newFrame.slice(offset, sliceRows).lazy(), "new")
+      .join(oldSide, { on: "org_id", how: "left", maintainOrder: "left" });
+    parts.push(matched.select(...perOrgColumns()).collectSync());
+  }
   const gone = oldSide
     .join(newFrame.lazy().select("org_id"), { on: "org_id", how: "anti", maintainOrder: "left" });
-  const joined = pl.concat([matched, gone], { how: "diagonal" });
+  // (the new side's columns, empty, so the organizations gone have them as nulls)
+  const goneWithNew = pl.concat([side(newFrame.head(0).lazy(), "new"), gone], { how: "diagonal" });
+  parts.push(goneWithNew.select(...perOrgColumns()).collectSync());
+  return parts.length === 1 ? parts[0] : pl.concat(parts, { how: "vertical", rechunk: false });
+}
 
+/** The per-organization columns of joined sides (side(…, "new") and side(…, "old")). */
+function perOrgColumns(): pl.Expr[] {
   const inOld = pl.col("in_old").isNotNull();
   const inNew = pl.col("in_new").isNotNull();
   const inBoth = inOld.and(inNew);
@@ -152,7 +179,7 @@ export function compareExports(oldFrame: pl.DataFrame, newFrame: pl.DataFrame): 
     return pl.when(inBoth).then(both).when(inNew).then(newValue)
       .otherwise(zeroMinus(oldValue));
   };
-  const perOrg = joined.select(
+  return [
     pl.col("org_id"),
     pl.when(pl.col("org_name_new").isNotNull()).then(pl.col("org_name_new"))
       .otherwise(pl.col("org_name_old")).alias("org_name"),
@@ -163,7 +190,23 @@ export function compareExports(oldFrame: pl.DataFrame, newFrame: pl.DataFrame): 
     pl.when(inBoth).then(tierDiffers).otherwise(pl.lit(null).cast(pl.Bool)).alias("tier_changed"),
     ...HEADLINE_COLUMNS.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
     ...NUMERIC_COLUMNS.map((def) => delta(def).alias(`${def.name}_delta`)),
-  ).collectSync();
+  ];
+}
+
+/**
+ * Compares two export frames (typed as readExportFile or loadPricingData return them; the
+ * COMPARED_COLUMNS are enough), column-wise in Polars: a join on org_id, no JS value per
+ * organization.
+ */
+export function compareExports(
+  oldFrame: pl.DataFrame,
+  newFrame: pl.DataFrame,
+  /** organizations of the new file compared at a time (tests pass a small number) */
+  { sliceRows = COMPARE_SLICE_ROWS }: { sliceRows?: number } = {},
+): ExportComparison {
+  assertExportFrame(oldFrame, "old");
+  assertExportFrame(newFrame, "new");
+  const perOrg = perOrgFrame(oldFrame, newFrame, sliceRows);
 
   const totalRows = NUMERIC_COLUMNS.filter(isAdditive).map((def) => {
     const before = columnTotal(oldFrame, def.name);

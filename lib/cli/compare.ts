@@ -8,7 +8,14 @@ import { DEFAULT_OUT_DIR } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { formatCount } from "../report/numbers.ts";
 import { type ExportFile, readExportFile } from "../formats/read_export.ts";
-import { compareExports, writeComparisonFiles } from "../analysis/compare.ts";
+import {
+  COMPARED_COLUMNS,
+  compareExports,
+  type ComparisonContext,
+  type ExportComparison,
+  writeComparisonFiles,
+} from "../analysis/compare.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { failed, parseCommandFlags, runMain } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
@@ -35,6 +42,23 @@ async function stampOf(file: ExportFile): Promise<string> {
   return isoDate(stat.mtime ?? new Date());
 }
 
+/** Reads the two files (the columns a comparison reads) and compares them. */
+async function compareFiles(
+  oldPath: string,
+  newPath: string,
+): Promise<{ result: ExportComparison; context: ComparisonContext }> {
+  const oldFile = await readExportFile(oldPath, { columns: COMPARED_COLUMNS });
+  const newFile = await readExportFile(newPath, { columns: COMPARED_COLUMNS });
+  const result = compareExports(oldFile.frame, newFile.frame);
+  const context = {
+    oldLabel: basename(oldPath),
+    newLabel: basename(newPath),
+    oldStamp: await stampOf(oldFile),
+    newStamp: await stampOf(newFile),
+  };
+  return { result, context };
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
     const parsed = parseCommandFlags(args, { flags: {}, positionals: true });
@@ -48,15 +72,9 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     const [oldPath, newPath] = parsed.positionals;
-    const oldFile = await readExportFile(oldPath);
-    const newFile = await readExportFile(newPath);
-    const result = compareExports(oldFile.frame, newFile.frame);
-    const context = {
-      oldLabel: basename(oldPath),
-      newLabel: basename(newPath),
-      oldStamp: await stampOf(oldFile),
-      newStamp: await stampOf(newFile),
-    };
+    const { result, context } = await compareFiles(oldPath, newPath);
+    // the two files' frames are garbage now: freed before the per-organization file is written
+    await collectDroppedFrames({ rows: result.perOrg.height });
     const files = await writeComparisonFiles(result, {
       outDir: parsed.values["out-dir"] ?? DEFAULT_OUT_DIR,
       context,

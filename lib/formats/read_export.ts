@@ -13,7 +13,7 @@ import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { parseIsoDate } from "../core/window.ts";
 import { type Cell, checkExportHeader, exportSeries, frameFromRows } from "./export_cells.ts";
-import { exportFrameFromCsvFile } from "./read_export_csv.ts";
+import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
 
 // The readers' parts, for the callers of this module.
 export { checkExportHeader, exportSeries } from "./export_cells.ts";
@@ -33,7 +33,10 @@ export interface ExportNameInfo {
 export interface ExportFile {
   path: string;
   format: ExportFileFormat;
-  /** one row per organization, columns = COLUMN_NAMES in order, typed as the pipeline's frame */
+  /**
+   * one row per organization, columns = COLUMN_NAMES in order (or the ones asked for), typed as
+   * the pipeline's frame
+   */
   frame: pl.DataFrame;
   /** from the file name; null when the file was renamed */
   name: ExportNameInfo | null;
@@ -177,8 +180,15 @@ export function exportFrameFromParquetFile(
   );
 }
 
-/** Reads an export CSV or XLSX, or a history snapshot; every failure is a one-line UserError. */
-export async function readExportFile(path: string): Promise<ExportFile> {
+/**
+ * Reads an export CSV or XLSX, or a history snapshot; every failure is a one-line UserError. With
+ * `columns`, the frame has only those (org_id always), in the column table's order: a CSV or
+ * snapshot reads no other, an XLSX is read whole first.
+ */
+export async function readExportFile(
+  path: string,
+  { columns }: { columns?: readonly string[] } = {},
+): Promise<ExportFile> {
   const extension = extname(path).toLowerCase();
   if (extension !== ".csv" && extension !== ".xlsx" && extension !== ".parquet") {
     throw new UserError(
@@ -199,9 +209,11 @@ export async function readExportFile(path: string): Promise<ExportFile> {
     ? "xlsx"
     : "parquet";
   const frame = format === "csv"
-    ? await exportFrameFromCsvFile(path)
+    ? await exportFrameFromCsvFile(path, { columns })
     : format === "xlsx"
-    ? await exportFrameFromXlsxFile(path)
-    : exportFrameFromParquetFile(path);
+    ? (await exportFrameFromXlsxFile(path)).select(...wantedColumns(columns).map((d) => d.name))
+    : exportFrameFromParquetFile(path, {
+      columns: columns && wantedColumns(columns).map((d) => d.name),
+    });
   return { path, format, frame, name: exportNameInfo(path) };
 }
