@@ -92,7 +92,7 @@ export function isSnapshotDate(name: string): boolean {
 /** The snapshot of one as-of date, read as an export frame; a clear error lists the dates. */
 export async function snapshotByDate(
   settings: McpSettings,
-  options: { asOf: string; demo: boolean },
+  options: { asOf: string; demo: boolean; columns?: readonly string[] },
 ): Promise<{ label: string; frame: pl.DataFrame }> {
   const files = await snapshotFiles(settings, options.demo);
   const found = files.find((f) => isoDate(f.asOf) === options.asOf);
@@ -106,6 +106,6 @@ export async function snapshotByDate(
   }
   return {
     label: `snapshot ${options.asOf}`,
-    frame: readSnapshotFrame(found.path),
+    frame: readSnapshotFrame(found.path, options.columns),
   };
 }

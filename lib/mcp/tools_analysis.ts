@@ -3,7 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import pl from "nodejs-polars";
 import { z } from "zod";
 import { UserError } from "../core/config.ts";
-import { compareExports } from "../analysis/compare.ts";
+import { COMPARED_COLUMNS, compareExports } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import { compareScenario, parseScenario, type Scenario } from "../analysis/scenario/mod.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
@@ -319,13 +319,15 @@ export function registerAnalysisTools(
         return found;
       };
       const { demo } = await store.current();
-      // An as-of date names a history snapshot, anything else an export file.
+      // An as-of date names a history snapshot, anything else an export file; either is read for
+      // the columns a comparison reads only.
+      const columns = COMPARED_COLUMNS;
       const side = async (name: string | undefined, fallback: () => number, which: string) => {
         if (name !== undefined && isSnapshotDate(name)) {
-          return await snapshotByDate(settings, { asOf: name, demo });
+          return await snapshotByDate(settings, { asOf: name, demo, columns });
         }
         const found = pick(name, fallback(), which);
-        return { label: found.name, frame: (await readExportFile(found.path)).frame };
+        return { label: found.name, frame: (await readExportFile(found.path, { columns })).frame };
       };
       if (args.new !== undefined && isSnapshotDate(args.new) && args.old === undefined) {
         throw new UserError(
