@@ -7,7 +7,12 @@ import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
-import { COMPARED_COLUMNS, compareExports } from "../lib/analysis/compare.ts";
+import {
+  COMPARED_COLUMNS,
+  compareExports,
+  writeComparison,
+  writeComparisonFiles,
+} from "../lib/analysis/compare.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import {
@@ -100,6 +105,40 @@ Deno.test("compared a slice at a time and from the compared columns only: the sa
   assertEquals(gone.perOrg.schema, whole.perOrg.schema);
 });
 
+Deno.test("writeComparison writes, a slice at a time, the files writeComparisonFiles writes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const context = {
+      oldLabel: "old",
+      newLabel: "new",
+      oldStamp: "2026-10-01",
+      newStamp: "2026-11-01",
+    };
+    const whole = await writeComparisonFiles(compareExports(before, after), {
+      outDir: join(dir, "whole"),
+      context,
+    });
+    for (const sliceRows of [1, 2, 100]) {
+      const outDir = join(dir, `sliced-${sliceRows}`);
+      const { files, summary } = await writeComparison(before, after, {
+        outDir,
+        context,
+        sliceRows,
+      });
+      assertEquals(summary.counts, compareExports(before, after).counts);
+      for (const key of ["perOrgPath", "totalsPath", "summaryPath"] as const) {
+        assertEquals(
+          await Deno.readTextFile(files[key]),
+          await Deno.readTextFile(whole[key]),
+          `${key}, ${sliceRows} rows a slice`,
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("totals over each whole export, unknown values counted apart", () => {
   const totals = compareExports(before, after).totals;
   const row = (name: string) => {
@@ -126,6 +165,23 @@ Deno.test("totals over each whole export, unknown values counted apart", () => {
   assertEquals(row("llm_cost_30d").change_pct, 18.75);
   // Ratios are not summed.
   assertEquals(totals.filter(pl.col("column").eq(pl.lit("gross_margin_pct"))).height, 0);
+});
+
+Deno.test("totals are the floats JS adds in file order: no reassociation, no −0", () => {
+  // 1,000 × 0.1 added one after the other is 99.9999999999986; Polars' sum() pairs them up
+  // (99.99999999999997)
+  const costs = Array.from({ length: 1000 }, () => 0.1);
+  let js = 0;
+  for (const cost of costs) js += cost;
+  assertEquals(js, 99.9999999999986);
+  const frame = (llm: (number | null)[]) =>
+    exportFrameFromColumns({ org_id: llm.map((_, i) => `o${i}`), llm_cost_30d: llm });
+  const total = (result: ReturnType<typeof compareExports>, which: "old_total" | "new_total") =>
+    result.totals.filter(pl.col("column").eq(pl.lit("llm_cost_30d"))).getColumn(which).get(0);
+  const result = compareExports(frame(costs), frame([-0, -0]));
+  assertEquals(total(result, "old_total"), 99.9999999999986);
+  ok(Object.is(total(result, "new_total"), 0), "−0 + −0 from 0 is 0, as in JS");
+  assertEquals(total(compareExports(frame([]), frame([])), "old_total"), 0);
 });
 
 Deno.test("exports read back from CSV and XLSX equal the frame written", async () => {

@@ -13,29 +13,34 @@ import pl from "nodejs-polars";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
-import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
-import { writeReportFiles } from "../formats/csv.ts";
+import {
+  frameCsvByteChunks,
+  framesCsvByteChunks,
+  writeChunksFile,
+  writeReportFiles,
+} from "../formats/csv.ts";
+import { writeFileAtomic } from "../formats/files.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
+import {
+  cleanDelta,
+  COMPARE_SLICE_ROWS,
+  COMPARED_COLUMNS,
+  ComparisonTally,
+  isAdditive,
+  type ListedOrganization,
+  NUMERIC_COLUMNS,
+  perOrgParts,
+} from "./compare_rows.ts";
 
-const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
-  c.type === "integer" || c.type === "number"
-);
-
-/** Ratio units: no delta unless the organization is in both files. */
-const RATIO_UNITS = new Set(["percent", "USD per seat", "USD per request"]);
-
-export function isAdditive(def: ColumnDef): boolean {
-  return !RATIO_UNITS.has(def.unit);
-}
-
-/** Columns shown with their old and new values (not only the delta) in the per-org file. */
-export const HEADLINE_COLUMNS = [
-  "seats",
-  "requests_30d",
-  "llm_cost_30d",
-  "mrr",
-  "gross_margin_pct",
-] as const;
+// The rows' parts, for the callers of this module.
+export {
+  cleanDelta,
+  COMPARED_COLUMNS,
+  HEADLINE_COLUMNS,
+  isAdditive,
+  type ListedOrganization,
+} from "./compare_rows.ts";
 
 export type Presence = "both" | "appeared" | "disappeared";
 
@@ -60,19 +65,12 @@ export interface ExportComparison {
   /** tier_old → tier_new with the number of organizations (in both files, tier changed). */
   tierChanges: pl.DataFrame;
   counts: ComparisonCounts;
+  /** the first organizations that appeared and disappeared, in perOrg's order (the summary's) */
+  listed: Record<"appeared" | "disappeared", ListedOrganization[]>;
 }
 
-/**
- * The export columns a comparison reads: the keys, the name and tier, every numeric column. A
- * reader may leave the others out (readExportFile's `columns`): at a million organizations they
- * are half of a frame read back.
- */
-export const COMPARED_COLUMNS: readonly string[] = [
-  "org_id",
-  "org_name",
-  "tier",
-  ...NUMERIC_COLUMNS.map((def) => def.name),
-];
+/** What a comparison says besides its per-organization rows (those are written as they come). */
+export type ComparisonSummary = Omit<ExportComparison, "perOrg">;
 
 function assertExportFrame(frame: pl.DataFrame, which: string): void {
   const missing = COMPARED_COLUMNS.filter((name) => !frame.columns.includes(name));
@@ -82,135 +80,117 @@ function assertExportFrame(frame: pl.DataFrame, which: string): void {
 }
 
 /**
- * new − old, with float noise dropped: exports keep 12 significant digits in CSV and full
- * precision in XLSX, so the same value read from both can differ in the 13th digit.
+ * The sums of columns' known values in the frame's order, as JS adds them (`total += value` from
+ * 0), and how many values are unknown, in one select: Polars' cumulative sum adds one value after
+ * the other from 0, so its last is the same float (its sum() pairs values up: another float). A JS
+ * copy of each column cost 8 MB per million organizations, and its native copy stayed until a
+ * collection.
  */
-export function cleanDelta(oldValue: number, newValue: number): number {
-  const delta = newValue - oldValue;
-  return Math.abs(delta) <= 1e-10 * Math.max(Math.abs(oldValue), Math.abs(newValue)) ? 0 : delta;
-}
-
-/** cleanDelta as an expression (null where either side is). */
-function cleanDeltaExpr(oldValue: pl.Expr, newValue: pl.Expr): pl.Expr {
-  const delta = newValue.sub(oldValue);
-  const noise = pl.maxHorizontal([oldValue.abs(), newValue.abs()]).mul(pl.lit(1e-10));
-  return pl.when(oldValue.isNull().or(newValue.isNull())).then(pl.lit(null).cast(pl.Float64))
-    .when(delta.abs().lessThanEquals(noise)).then(pl.lit(0).cast(pl.Float64))
-    .otherwise(delta);
-}
-
-/** 0 − value as JS computes it: 0, not −0, for 0 (Polars gave −0 for 0 − 0). */
-function zeroMinus(value: pl.Expr): pl.Expr {
-  return pl.when(value.eq(pl.lit(0))).then(pl.lit(0).cast(pl.Float64)).otherwise(
-    value.mul(pl.lit(-1)),
+function columnTotals(
+  frame: pl.DataFrame,
+  names: readonly string[],
+): Map<string, { total: number; unknown: number }> {
+  const sums = frame.select(
+    ...names.flatMap((name) => [
+      pl.col(name).cast(pl.Float64).fillNull(0).cumSum().last().fillNull(0)
+        .alias(`total ${name}`),
+      pl.col(name).nullCount().alias(`unknown ${name}`),
+    ]),
+  ).toRecords()[0];
+  return new Map(
+    names.map((name) => [
+      name,
+      { total: Number(sums[`total ${name}`]), unknown: Number(sums[`unknown ${name}`]) },
+    ]),
   );
-}
-
-/** One file's side of the comparison: org_id, a presence flag, its values suffixed `_old`/`_new`. */
-function side(frame: pl.LazyDataFrame, suffix: "old" | "new"): pl.LazyDataFrame {
-  return frame.select(
-    pl.col("org_id"),
-    pl.lit(true).alias(`in_${suffix}`),
-    pl.col("org_name").alias(`org_name_${suffix}`),
-    pl.col("tier").alias(`tier_${suffix}`),
-    ...NUMERIC_COLUMNS.map((def) =>
-      pl.col(def.name).cast(pl.Float64).alias(`${def.name}_${suffix}`)
-    ),
-  );
-}
-
-/** Sum of a column's known values in the frame's order (as JS adds them), and how many are unknown. */
-function columnTotal(frame: pl.DataFrame, name: string): { total: number; unknown: number } {
-  const column = frame.getColumn(name);
-  const values = column.cast(pl.Float64).fillNull("zero").toTypedArray() as Float64Array;
-  let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i];
-  return { total, unknown: column.nullCount() };
-}
-
-/**
- * Organizations of the new file compared a slice at a time: joining a million-row side with the
- * other at once held ~1.3 GB of joined columns beside the result.
- */
-const COMPARE_SLICE_ROWS = 100_000;
-
-/**
- * The per-organization frame: the new file's organizations in its order, a slice at a time, then
- * those only the old file has, in its order (each join keeping its left side's order).
- */
-function perOrgFrame(
-  oldFrame: pl.DataFrame,
-  newFrame: pl.DataFrame,
-  sliceRows: number,
-): pl.DataFrame {
-  const oldSide = side(oldFrame.lazy(), "old");
-  const parts: pl.DataFrame[] = [];
-  for (let offset = 0; offset < newFrame.height; offset += sliceRows) {
-    const matched = side(newFrame.slice(offset, sliceRows).lazy(), "new")
-      .join(oldSide, { on: "org_id", how: "left", maintainOrder: "left" });
-    parts.push(matched.select(...perOrgColumns()).collectSync());
-  }
-  const gone = oldSide
-    .join(newFrame.lazy().select("org_id"), { on: "org_id", how: "anti", maintainOrder: "left" });
-  // (the new side's columns, empty, so the organizations gone have them as nulls)
-  const goneWithNew = pl.concat([side(newFrame.head(0).lazy(), "new"), gone], { how: "diagonal" });
-  parts.push(goneWithNew.select(...perOrgColumns()).collectSync());
-  return parts.length === 1 ? parts[0] : pl.concat(parts, { how: "vertical", rechunk: false });
-}
-
-/** The per-organization columns of joined sides (side(…, "new") and side(…, "old")). */
-function perOrgColumns(): pl.Expr[] {
-  const inOld = pl.col("in_old").isNotNull();
-  const inNew = pl.col("in_new").isNotNull();
-  const inBoth = inOld.and(inNew);
-  const tierOld = pl.col("tier_old");
-  const tierNew = pl.col("tier_new");
-  const tierDiffers = pl.when(tierOld.isNull().and(tierNew.isNull())).then(pl.lit(false))
-    .when(tierOld.isNull().or(tierNew.isNull())).then(pl.lit(true))
-    .otherwise(tierOld.neq(tierNew));
-  const delta = (def: ColumnDef): pl.Expr => {
-    const oldValue = pl.col(`${def.name}_old`);
-    const newValue = pl.col(`${def.name}_new`);
-    const both = cleanDeltaExpr(oldValue, newValue);
-    if (!isAdditive(def)) {
-      return pl.when(inBoth).then(both).otherwise(pl.lit(null).cast(pl.Float64));
-    }
-    // An absent row counts as 0; an unknown value in the present row stays unknown.
-    return pl.when(inBoth).then(both).when(inNew).then(newValue)
-      .otherwise(zeroMinus(oldValue));
-  };
-  return [
-    pl.col("org_id"),
-    pl.when(pl.col("org_name_new").isNotNull()).then(pl.col("org_name_new"))
-      .otherwise(pl.col("org_name_old")).alias("org_name"),
-    pl.when(inBoth).then(pl.lit("both")).when(inNew).then(pl.lit("appeared"))
-      .otherwise(pl.lit("disappeared")).alias("presence"),
-    tierOld,
-    tierNew,
-    pl.when(inBoth).then(tierDiffers).otherwise(pl.lit(null).cast(pl.Bool)).alias("tier_changed"),
-    ...HEADLINE_COLUMNS.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
-    ...NUMERIC_COLUMNS.map((def) => delta(def).alias(`${def.name}_delta`)),
-  ];
 }
 
 /**
  * Compares two export frames (typed as readExportFile or loadPricingData return them; the
  * COMPARED_COLUMNS are enough), column-wise in Polars: a join on org_id, no JS value per
- * organization.
+ * organization. The per-organization rows are made a slice at a time (compare_rows.ts);
+ * writeComparison writes them as they come instead of holding them.
  */
 export function compareExports(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  /** organizations of the new file compared at a time (tests pass a small number) */
+  /** organizations compared at a time (tests pass a small number) */
   { sliceRows = COMPARE_SLICE_ROWS }: { sliceRows?: number } = {},
 ): ExportComparison {
+  const tally = new ComparisonTally();
+  const parts = [...tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally)];
+  const perOrg = parts.length === 1
+    ? parts[0]
+    : pl.concat(parts, { how: "vertical", rechunk: false });
+  return { perOrg, ...summaryOf(oldFrame, newFrame, tally) };
+}
+
+/** perOrgParts of two export frames, checked for the columns a comparison reads. */
+function comparedParts(
+  oldFrame: pl.DataFrame,
+  newFrame: pl.DataFrame,
+  options: { sliceRows: number },
+): Generator<pl.DataFrame> {
   assertExportFrame(oldFrame, "old");
   assertExportFrame(newFrame, "new");
-  const perOrg = perOrgFrame(oldFrame, newFrame, sliceRows);
+  return perOrgParts(oldFrame, newFrame, options);
+}
 
-  const totalRows = NUMERIC_COLUMNS.filter(isAdditive).map((def) => {
-    const before = columnTotal(oldFrame, def.name);
-    const after = columnTotal(newFrame, def.name);
+/** The parts as they come, each added to `tally` first. */
+function* tallied(
+  parts: Iterable<pl.DataFrame>,
+  tally: ComparisonTally,
+): Generator<pl.DataFrame> {
+  for (const part of parts) {
+    tally.add(part);
+    yield part;
+  }
+}
+
+/**
+ * The parts as they come; each one written is let go (a collection once the next is asked for:
+ * V8 does not see a part's ~50 MB of native columns, and they piled up).
+ */
+function* lettingGo(
+  parts: Iterable<pl.DataFrame>,
+  { rows }: { rows: number },
+): Generator<pl.DataFrame> {
+  for (const part of parts) {
+    yield part;
+    void collectDroppedFrames({ rows }); // its finalisers run during the file's writes
+  }
+}
+
+/** Totals, tier changes, counts and the listed organizations, once every part is tallied. */
+function summaryOf(
+  oldFrame: pl.DataFrame,
+  newFrame: pl.DataFrame,
+  tally: ComparisonTally,
+): ComparisonSummary {
+  return {
+    totals: totalsFrame(oldFrame, newFrame),
+    tierChanges: tally.tierChanges(),
+    counts: {
+      organizationsOld: oldFrame.height,
+      organizationsNew: newFrame.height,
+      inBoth: tally.inBoth,
+      appeared: tally.appeared,
+      disappeared: tally.disappeared,
+      tierChanged: tally.tierChanged,
+    },
+    listed: { appeared: tally.first("appeared"), disappeared: tally.first("disappeared") },
+  };
+}
+
+/** One row per additive numeric column: the two files' totals, in file order as JS adds them. */
+function totalsFrame(oldFrame: pl.DataFrame, newFrame: pl.DataFrame): pl.DataFrame {
+  const additive = NUMERIC_COLUMNS.filter(isAdditive);
+  const [olds, news] = [oldFrame, newFrame].map((frame) =>
+    columnTotals(frame, additive.map((def) => def.name))
+  );
+  const totalRows = additive.map((def) => {
+    const before = olds.get(def.name)!;
+    const after = news.get(def.name)!;
     return {
       column: def.name,
       unit: def.unit,
@@ -220,7 +200,7 @@ export function compareExports(
       unknownNew: after.unknown,
     };
   });
-  const totals = pl.DataFrame([
+  return pl.DataFrame([
     pl.Series("column", totalRows.map((t) => t.column), pl.Utf8),
     pl.Series("unit", totalRows.map((t) => t.unit), pl.Utf8),
     pl.Series("old_total", totalRows.map((t) => t.old), pl.Float64),
@@ -234,43 +214,6 @@ export function compareExports(
     pl.Series("unknown_old", totalRows.map((t) => t.unknownOld), pl.Float64).cast(pl.Int64),
     pl.Series("unknown_new", totalRows.map((t) => t.unknownNew), pl.Float64).cast(pl.Int64),
   ]);
-
-  // tier transitions: few, so sorted here as before (most organizations first, then by name)
-  const transitions = perOrg.filter(pl.col("tier_changed").eq(pl.lit(true)))
-    .groupBy(["tier_old", "tier_new"]).agg(pl.len().alias("n")).toRecords()
-    .map((row) => ({
-      from: String(row.tier_old ?? "(none)"),
-      to: String(row.tier_new ?? "(none)"),
-      n: Number(row.n),
-    }));
-  const changes = transitions.sort((a, b) =>
-    b.n - a.n || a.from.localeCompare(b.from) || a.to.localeCompare(b.to)
-  );
-  const tierChanges = pl.DataFrame([
-    pl.Series("tier_old", changes.map((c) => c.from), pl.Utf8),
-    pl.Series("tier_new", changes.map((c) => c.to), pl.Utf8),
-    pl.Series("organizations", changes.map((c) => c.n), pl.Float64).cast(pl.Int64),
-  ]);
-
-  const counted = perOrg.select(
-    pl.col("presence").eq(pl.lit("both")).sum().alias("both"),
-    pl.col("presence").eq(pl.lit("appeared")).sum().alias("appeared"),
-    pl.col("presence").eq(pl.lit("disappeared")).sum().alias("disappeared"),
-    pl.col("tier_changed").eq(pl.lit(true)).sum().alias("tierChanged"),
-  ).toRecords()[0];
-  return {
-    perOrg,
-    totals,
-    tierChanges,
-    counts: {
-      organizationsOld: oldFrame.height,
-      organizationsNew: newFrame.height,
-      inBoth: Number(counted.both),
-      appeared: Number(counted.appeared),
-      disappeared: Number(counted.disappeared),
-      tierChanged: Number(counted.tierChanged),
-    },
-  };
 }
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
@@ -296,31 +239,27 @@ function signed(value: number, unit: string): string {
   return value > 0 && /[1-9]/.test(shown) ? `+${shown}` : shown;
 }
 
-function listOrgs(perOrg: pl.DataFrame, presence: Presence, limit: number): string {
-  const rows = perOrg.filter(pl.col("presence").eq(pl.lit(presence)));
-  if (rows.height === 0) return "None.";
-  const shown = rows.head(limit);
-  const suffix = presence === "appeared" ? "new" : "old";
-  const [ids, names, tiers, mrr] = ["org_id", "org_name", `tier_${suffix}`, `mrr_${suffix}`].map(
-    (name) => shown.getColumn(name).toArray() as unknown[],
-  );
+function listOrgs(result: ComparisonSummary, presence: "appeared" | "disappeared"): string {
+  const listed = result.listed[presence];
+  if (listed.length === 0) return "None.";
   const lines = [
     markdownTable(
       ["org_id", "org_name", "tier", "mrr"],
-      ids.map((id, i) => [
-        String(id),
-        String(names[i] ?? ""),
-        String(tiers[i] ?? ""),
-        mrr[i] === null ? "–" : formatUsd(mrr[i] as number),
+      listed.map((org) => [
+        String(org.org_id),
+        String(org.org_name ?? ""),
+        String(org.tier ?? ""),
+        org.mrr === null ? "–" : formatUsd(org.mrr),
       ]),
     ),
   ];
-  if (rows.height > limit) lines.push("", `… and ${formatCount(rows.height - limit)} more.`);
+  const total = result.counts[presence];
+  if (total > listed.length) lines.push("", `… and ${formatCount(total - listed.length)} more.`);
   return lines.join("\n");
 }
 
 /** A Markdown summary: counts, totals, tier changes, who appeared and disappeared. */
-export function comparisonMarkdown(result: ExportComparison, context: ComparisonContext): string {
+export function comparisonMarkdown(result: ComparisonSummary, context: ComparisonContext): string {
   const c = result.counts;
   const t = result.totals;
   const get = (name: string) => t.getColumn(name).toArray() as unknown[];
@@ -381,11 +320,11 @@ export function comparisonMarkdown(result: ExportComparison, context: Comparison
     "",
     "## Appeared",
     "",
-    listOrgs(result.perOrg, "appeared", 20),
+    listOrgs(result, "appeared"),
     "",
     "## Disappeared",
     "",
-    listOrgs(result.perOrg, "disappeared", 20),
+    listOrgs(result, "disappeared"),
     "",
   ].join("\n");
 }
@@ -396,7 +335,17 @@ export interface ComparisonFiles {
   summaryPath: string;
 }
 
-/** Writes the per-organization CSV, the totals CSV and the Markdown summary, atomically. */
+/** The three files' paths in `outDir`. */
+function comparisonPaths(outDir: string, context: ComparisonContext): ComparisonFiles {
+  const base = join(outDir, comparisonFileBase(context.oldStamp, context.newStamp));
+  return {
+    perOrgPath: `${base}.csv`,
+    totalsPath: `${base}_totals.csv`,
+    summaryPath: `${base}.md`,
+  };
+}
+
+/** Writes a comparison's per-organization CSV, totals CSV and Markdown summary, each atomically. */
 export async function writeComparisonFiles(
   result: ExportComparison,
   { outDir, context }: { outDir: string; context: ComparisonContext },
@@ -410,4 +359,32 @@ export async function writeComparisonFiles(
     markdown: comparisonMarkdown(result, context),
   });
   return { perOrgPath, totalsPath, summaryPath };
+}
+
+/**
+ * Compares two export frames and writes the same three files as writeComparisonFiles, the
+ * per-organization rows as they are made: a million organizations' rows (~460 MB) are never all
+ * held. The summary is returned.
+ */
+export async function writeComparison(
+  oldFrame: pl.DataFrame,
+  newFrame: pl.DataFrame,
+  { outDir, context, sliceRows = COMPARE_SLICE_ROWS }: {
+    outDir: string;
+    context: ComparisonContext;
+    /** organizations compared at a time (tests pass a small number) */
+    sliceRows?: number;
+  },
+): Promise<{ files: ComparisonFiles; summary: ComparisonSummary }> {
+  await mkdir(outDir, { recursive: true });
+  const files = comparisonPaths(outDir, context);
+  const tally = new ComparisonTally();
+  const parts = tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally);
+  const rows = oldFrame.height + newFrame.height;
+  await writeChunksFile(framesCsvByteChunks(lettingGo(parts, { rows })), files.perOrgPath);
+  const summary = summaryOf(oldFrame, newFrame, tally);
+  await writeChunksFile(frameCsvByteChunks(summary.totals), files.totalsPath);
+  const markdown = comparisonMarkdown(summary, context);
+  await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown));
+  return { files, summary };
 }

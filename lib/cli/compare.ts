@@ -10,12 +10,11 @@ import { formatCount } from "../report/numbers.ts";
 import { type ExportFile, readExportFile } from "../formats/read_export.ts";
 import {
   COMPARED_COLUMNS,
-  compareExports,
   type ComparisonContext,
-  type ExportComparison,
-  writeComparisonFiles,
+  type ComparisonFiles,
+  type ComparisonSummary,
+  writeComparison,
 } from "../analysis/compare.ts";
-import { collectDroppedFrames } from "../core/memory.ts";
 import { failed, parseCommandFlags, runMain } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
@@ -42,21 +41,23 @@ async function stampOf(file: ExportFile): Promise<string> {
   return isoDate(stat.mtime ?? new Date());
 }
 
-/** Reads the two files (the columns a comparison reads) and compares them. */
+/**
+ * Reads the two files (the columns a comparison reads) and writes their comparison, the
+ * per-organization rows as they are made.
+ */
 async function compareFiles(
-  oldPath: string,
-  newPath: string,
-): Promise<{ result: ExportComparison; context: ComparisonContext }> {
+  { oldPath, newPath, outDir }: { oldPath: string; newPath: string; outDir: string },
+): Promise<{ files: ComparisonFiles; summary: ComparisonSummary; context: ComparisonContext }> {
   const oldFile = await readExportFile(oldPath, { columns: COMPARED_COLUMNS });
   const newFile = await readExportFile(newPath, { columns: COMPARED_COLUMNS });
-  const result = compareExports(oldFile.frame, newFile.frame);
   const context = {
     oldLabel: basename(oldPath),
     newLabel: basename(newPath),
     oldStamp: await stampOf(oldFile),
     newStamp: await stampOf(newFile),
   };
-  return { result, context };
+  const written = await writeComparison(oldFile.frame, newFile.frame, { outDir, context });
+  return { ...written, context };
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -72,15 +73,13 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     const [oldPath, newPath] = parsed.positionals;
-    const { result, context } = await compareFiles(oldPath, newPath);
-    // the two files' frames are garbage now: freed before the per-organization file is written
-    await collectDroppedFrames({ rows: result.perOrg.height });
-    const files = await writeComparisonFiles(result, {
+    const { files, summary, context } = await compareFiles({
+      oldPath,
+      newPath,
       outDir: parsed.values["out-dir"] ?? DEFAULT_OUT_DIR,
-      context,
     });
     if (!parsed.values.quiet) {
-      const c = result.counts;
+      const c = summary.counts;
       console.log(
         `Compared ${context.oldLabel} (${
           formatCount(c.organizationsOld)

@@ -75,6 +75,22 @@ export function frameCsvByteChunks(
   return chunksOf(frame, { columnsOf: frameTypedColumns, sliceRows: options.sliceRows });
 }
 
+/**
+ * Frames of the same columns as one CSV, in chunks: one header, then each frame's rows (the bytes
+ * of their concatenation; a caller can let each frame go once its rows are out).
+ */
+export function* framesCsvByteChunks(frames: Iterable<pl.DataFrame>): Generator<Uint8Array> {
+  let first = true;
+  for (const frame of frames) {
+    let header = true; // a frame's first chunk is the header line
+    for (const chunk of frameCsvByteChunks(frame)) {
+      if (first || !header) yield chunk;
+      header = false;
+    }
+    first = false;
+  }
+}
+
 /** The export frame as CSV text chunks, in the column table's order. */
 export function csvChunks(frame: pl.DataFrame, options: CsvChunkOptions = {}): Generator<string> {
   return decoded(csvByteChunks(frame, options));

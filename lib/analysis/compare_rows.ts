@@ -1,0 +1,235 @@
+/**
+ * The per-organization rows of a comparison (lib/analysis/compare.ts), made a piece at a time so a
+ * caller can write them as they come (two million-row exports compared at once held ~1.3 GB of
+ * joined columns beside the result), and the summary gathered from those pieces.
+ */
+import pl from "nodejs-polars";
+import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
+
+export const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
+  c.type === "integer" || c.type === "number"
+);
+
+/** Ratio units: no delta unless the organization is in both files. */
+const RATIO_UNITS = new Set(["percent", "USD per seat", "USD per request"]);
+
+export function isAdditive(def: ColumnDef): boolean {
+  return !RATIO_UNITS.has(def.unit);
+}
+
+/** Columns shown with their old and new values (not only the delta) in the per-org file. */
+export const HEADLINE_COLUMNS = [
+  "seats",
+  "requests_30d",
+  "llm_cost_30d",
+  "mrr",
+  "gross_margin_pct",
+] as const;
+
+/**
+ * The export columns a comparison reads: the keys, the name and tier, every numeric column. A
+ * reader may leave the others out (readExportFile's `columns`): at a million organizations they
+ * are half of a frame read back.
+ */
+export const COMPARED_COLUMNS: readonly string[] = [
+  "org_id",
+  "org_name",
+  "tier",
+  ...NUMERIC_COLUMNS.map((def) => def.name),
+];
+
+/**
+ * new − old, with float noise dropped: exports keep 12 significant digits in CSV and full
+ * precision in XLSX, so the same value read from both can differ in the 13th digit.
+ */
+export function cleanDelta(oldValue: number, newValue: number): number {
+  const delta = newValue - oldValue;
+  return Math.abs(delta) <= 1e-10 * Math.max(Math.abs(oldValue), Math.abs(newValue)) ? 0 : delta;
+}
+
+/** cleanDelta as an expression (null where either side is). */
+function cleanDeltaExpr(oldValue: pl.Expr, newValue: pl.Expr): pl.Expr {
+  const delta = newValue.sub(oldValue);
+  const noise = pl.maxHorizontal([oldValue.abs(), newValue.abs()]).mul(pl.lit(1e-10));
+  return pl.when(oldValue.isNull().or(newValue.isNull())).then(pl.lit(null).cast(pl.Float64))
+    .when(delta.abs().lessThanEquals(noise)).then(pl.lit(0).cast(pl.Float64))
+    .otherwise(delta);
+}
+
+/** 0 − value as JS computes it: 0, not −0, for 0 (Polars gave −0 for 0 − 0). */
+function zeroMinus(value: pl.Expr): pl.Expr {
+  return pl.when(value.eq(pl.lit(0))).then(pl.lit(0).cast(pl.Float64)).otherwise(
+    value.mul(pl.lit(-1)),
+  );
+}
+
+/** One file's side of the comparison: org_id, a presence flag, its values suffixed `_old`/`_new`. */
+function side(frame: pl.LazyDataFrame, suffix: "old" | "new"): pl.LazyDataFrame {
+  return frame.select(
+    pl.col("org_id"),
+    pl.lit(true).alias(`in_${suffix}`),
+    pl.col("org_name").alias(`org_name_${suffix}`),
+    pl.col("tier").alias(`tier_${suffix}`),
+    ...NUMERIC_COLUMNS.map((def) =>
+      pl.col(def.name).cast(pl.Float64).alias(`${def.name}_${suffix}`)
+    ),
+  );
+}
+
+/** Organizations compared at a time: a slice of the new file, or of the old one for those gone. */
+export const COMPARE_SLICE_ROWS = 100_000;
+
+/**
+ * The per-organization rows in pieces, in their order: the new file's organizations in its order,
+ * a slice at a time (each slice's join keeping its order), then those only the old file has, in
+ * its order, a slice at a time. At least one piece (empty, with the columns) when there is none.
+ */
+export function* perOrgParts(
+  oldFrame: pl.DataFrame,
+  newFrame: pl.DataFrame,
+  { sliceRows = COMPARE_SLICE_ROWS }: { sliceRows?: number } = {},
+): Generator<pl.DataFrame> {
+  let yielded = false;
+  for (let offset = 0; offset < newFrame.height; offset += sliceRows) {
+    const slice = newFrame.slice(offset, sliceRows).lazy();
+    // the old file's rows of the slice's organizations: a semi join hashes the slice's ids, not
+    // the whole old file's (nor casts its columns) once per slice
+    const oldRows = oldFrame.lazy().join(slice.select("org_id"), { on: "org_id", how: "semi" });
+    const matched = side(slice, "new")
+      .join(side(oldRows, "old"), { on: "org_id", how: "left", maintainOrder: "left" });
+    yield matched.select(...perOrgColumns()).collectSync();
+    yielded = true;
+  }
+  // the old file's organizations the new one lacks, as one mask over the old file (a left join
+  // on unique ids keeps the old file's rows and order)
+  const inNew = newFrame.lazy().select(pl.col("org_id"), pl.lit(true).alias("in_new"));
+  const gone = oldFrame.lazy().select("org_id")
+    .join(inNew, { on: "org_id", how: "left", maintainOrder: "left" })
+    .select(pl.col("in_new").isNull().alias("gone"))
+    .collectSync().getColumn("gone");
+  // (the new side's columns, empty, so the organizations gone have them as nulls)
+  const noNew = side(newFrame.head(0).lazy(), "new");
+  for (let offset = 0; offset === 0 || offset < oldFrame.height; offset += sliceRows) {
+    const slice = oldFrame.slice(offset, sliceRows).withColumn(gone.slice(offset, sliceRows))
+      .filter(pl.col("gone")).drop("gone");
+    if (slice.height === 0 && (yielded || offset + sliceRows < oldFrame.height)) continue;
+    const rows = pl.concat([noNew, side(slice.lazy(), "old")], { how: "diagonal" });
+    yield rows.select(...perOrgColumns()).collectSync();
+    yielded = true;
+  }
+}
+
+/** The per-organization columns of joined sides (side(…, "new") and side(…, "old")). */
+function perOrgColumns(): pl.Expr[] {
+  const inOld = pl.col("in_old").isNotNull();
+  const inNew = pl.col("in_new").isNotNull();
+  const inBoth = inOld.and(inNew);
+  const tierOld = pl.col("tier_old");
+  const tierNew = pl.col("tier_new");
+  const tierDiffers = pl.when(tierOld.isNull().and(tierNew.isNull())).then(pl.lit(false))
+    .when(tierOld.isNull().or(tierNew.isNull())).then(pl.lit(true))
+    .otherwise(tierOld.neq(tierNew));
+  const delta = (def: ColumnDef): pl.Expr => {
+    const oldValue = pl.col(`${def.name}_old`);
+    const newValue = pl.col(`${def.name}_new`);
+    const both = cleanDeltaExpr(oldValue, newValue);
+    if (!isAdditive(def)) {
+      return pl.when(inBoth).then(both).otherwise(pl.lit(null).cast(pl.Float64));
+    }
+    // An absent row counts as 0; an unknown value in the present row stays unknown.
+    return pl.when(inBoth).then(both).when(inNew).then(newValue)
+      .otherwise(zeroMinus(oldValue));
+  };
+  return [
+    pl.col("org_id"),
+    pl.when(pl.col("org_name_new").isNotNull()).then(pl.col("org_name_new"))
+      .otherwise(pl.col("org_name_old")).alias("org_name"),
+    pl.when(inBoth).then(pl.lit("both")).when(inNew).then(pl.lit("appeared"))
+      .otherwise(pl.lit("disappeared")).alias("presence"),
+    tierOld,
+    tierNew,
+    pl.when(inBoth).then(tierDiffers).otherwise(pl.lit(null).cast(pl.Bool)).alias("tier_changed"),
+    ...HEADLINE_COLUMNS.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
+    ...NUMERIC_COLUMNS.map((def) => delta(def).alias(`${def.name}_delta`)),
+  ];
+}
+
+/** What the summary needs of the per-organization rows, gathered a piece at a time. */
+export class ComparisonTally {
+  inBoth = 0;
+  appeared = 0;
+  disappeared = 0;
+  tierChanged = 0;
+  /** tier_old → tier_new → organizations, among those in both files whose tier changed */
+  #transitions = new Map<string, { from: string; to: string; n: number }>();
+  /** the first `listed` organizations of each presence, in order */
+  #first: Record<"appeared" | "disappeared", ListedOrganization[]> = {
+    appeared: [],
+    disappeared: [],
+  };
+
+  constructor(readonly listed = 20) {}
+
+  add(part: pl.DataFrame): void {
+    const counted = part.select(
+      pl.col("presence").eq(pl.lit("both")).sum().alias("both"),
+      pl.col("presence").eq(pl.lit("appeared")).sum().alias("appeared"),
+      pl.col("presence").eq(pl.lit("disappeared")).sum().alias("disappeared"),
+      pl.col("tier_changed").eq(pl.lit(true)).sum().alias("tierChanged"),
+    ).toRecords()[0];
+    this.inBoth += Number(counted.both);
+    this.appeared += Number(counted.appeared);
+    this.disappeared += Number(counted.disappeared);
+    this.tierChanged += Number(counted.tierChanged);
+    const changed = part.filter(pl.col("tier_changed").eq(pl.lit(true)))
+      .groupBy(["tier_old", "tier_new"]).agg(pl.len().alias("n")).toRecords();
+    for (const row of changed) {
+      const from = String(row.tier_old ?? "(none)");
+      const to = String(row.tier_new ?? "(none)");
+      const key = JSON.stringify([from, to]);
+      const seen = this.#transitions.get(key) ?? { from, to, n: 0 };
+      seen.n += Number(row.n);
+      this.#transitions.set(key, seen);
+    }
+    for (const presence of ["appeared", "disappeared"] as const) {
+      const listed = this.#first[presence];
+      if (listed.length >= this.listed) continue;
+      // the file the organization is in: its tier and MRR
+      const suffix = presence === "appeared" ? "new" : "old";
+      const rows = part.filter(pl.col("presence").eq(pl.lit(presence)))
+        .head(this.listed - listed.length)
+        .select(
+          "org_id",
+          "org_name",
+          pl.col(`tier_${suffix}`).alias("tier"),
+          pl.col(`mrr_${suffix}`).alias("mrr"),
+        );
+      listed.push(...rows.toRecords() as unknown as ListedOrganization[]);
+    }
+  }
+
+  /** Tier transitions, most organizations first, then by name. */
+  tierChanges(): pl.DataFrame {
+    const changes = [...this.#transitions.values()].sort((a, b) =>
+      b.n - a.n || a.from.localeCompare(b.from) || a.to.localeCompare(b.to)
+    );
+    return pl.DataFrame([
+      pl.Series("tier_old", changes.map((c) => c.from), pl.Utf8),
+      pl.Series("tier_new", changes.map((c) => c.to), pl.Utf8),
+      pl.Series("organizations", changes.map((c) => c.n), pl.Float64).cast(pl.Int64),
+    ]);
+  }
+
+  /** The first organizations of a presence (at most `listed`), in order. */
+  first(presence: "appeared" | "disappeared"): ListedOrganization[] {
+    return this.#first[presence];
+  }
+}
+
+/** An organization that appeared or disappeared, as the summary lists it (tier and MRR of its file). */
+export interface ListedOrganization {
+  org_id: string;
+  org_name: string | null;
+  tier: string | null;
+  mrr: number | null;
+}
