@@ -1,16 +1,19 @@
 /** What lib/analysis/ offers. */
 export {
   cleanDelta,
+  COMPARED_COLUMNS,
   compareExports,
   type ComparisonContext,
   type ComparisonCounts,
   comparisonFileBase,
   type ComparisonFiles,
   comparisonMarkdown,
+  type ComparisonSummary,
   type ExportComparison,
   HEADLINE_COLUMNS,
   isAdditive,
   type Presence,
+  writeComparison,
   writeComparisonFiles,
 } from "./compare.ts";
 export {
