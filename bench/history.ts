@@ -28,6 +28,7 @@ import {
   seatPrice,
   seatsOf,
 } from "./stripe_data.ts";
+import { benchEnv } from "./export_run.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BENCH_DIR = `${ROOT}outputs/bench`;
@@ -107,18 +108,7 @@ const postgres = await startPostgres({ dir: `${dataDir}/pg` });
 const clickhouse = await startClickHouse({ dir: `${dataDir}/ch` });
 const data = historyStripeData(seeded.orgs);
 const fake = startFakeStripe(data, "sk_test_bench", Number(values["stripe-latency-ms"]));
-const env = {
-  PRICING_PG_URL: postgres.url,
-  PRICING_CH_URL: clickhouse.url,
-  PRICING_CH_USER: clickhouse.user,
-  PRICING_CH_PASSWORD: clickhouse.password,
-  PRICING_CH_MAX_EXECUTION_SECONDS: "1800",
-  PRICING_PG_STATEMENT_TIMEOUT_MS: "1800000",
-  STRIPE_SECRET_KEY: fake.apiKey,
-  STRIPE_API_HOST: "127.0.0.1",
-  STRIPE_API_PORT: String(fake.port),
-  STRIPE_API_PROTOCOL: "http",
-};
+const env = benchEnv({ postgres, clickhouse }, fake);
 const outDir = await Deno.makeTempDir({ dir: BENCH_DIR, prefix: "history-" });
 try {
   const base = { env, outDir, formats: ["csv" as const], charts: false, quiet: true };
