@@ -1,8 +1,10 @@
-import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
+import { loadQuestionsFrame } from "../lib/notebooks/questions_page.ts";
+import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import pl from "nodejs-polars";
 import { COLUMNS } from "../lib/frame/columns.ts";
 import { loadPricingData } from "../lib/export.ts";
-import { csvChunks } from "../lib/formats/csv.ts";
+import { csvChunks, writeCsvFile } from "../lib/formats/csv.ts";
 import {
   churnRisk,
   exportFrameFromCsv,
@@ -303,4 +305,29 @@ Deno.test("money in sentences", () => {
     "$1,234",
     "$245,544",
   ]);
+});
+
+Deno.test("the questions notebook's export file: read in pieces as the readers read it; a missing one in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/helicone_pricing_data_2026-11-01.csv`;
+    const written = exportFrameFromColumns({
+      org_id: ["a", "b"],
+      org_name: ["Acme", "=Bee, Inc."],
+      tier: ["pro", "free"],
+      seats: [3, 1],
+      mrr: [50, null],
+    });
+    await writeCsvFile(written, path);
+    const { frame, label } = await loadQuestionsFrame({ asOf: new Date(), csvPath: path });
+    assertEquals(frame.toRecords(), (await readExportFile(path)).frame.toRecords());
+    assertEquals(frame.getColumn("org_name").toArray(), ["Acme", "'=Bee, Inc."]);
+    ok(label.includes(path), label);
+    await rejects(
+      loadQuestionsFrame({ asOf: new Date(), csvPath: `${dir}/gone.csv` }),
+      /gone\.csv does not exist/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
