@@ -16,6 +16,7 @@ import { readExportFile } from "../formats/read_export.ts";
 import {
   compareScenario,
   loadScenarioFile,
+  SCENARIO_INPUT_COLUMNS,
   type ScenarioReportContext,
   writeScenarioFiles,
 } from "../analysis/scenario/mod.ts";
@@ -117,7 +118,8 @@ export async function main(args: string[]): Promise<number> {
     let frame: pl.DataFrame;
     let context: ScenarioReportContext;
     if (cli.input) {
-      const file = await readExportFile(cli.input);
+      // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46)
+      const file = await readExportFile(cli.input, { columns: SCENARIO_INPUT_COLUMNS });
       frame = file.frame;
       const stat = await Deno.stat(cli.input);
       context = {
