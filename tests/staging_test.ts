@@ -7,7 +7,7 @@ import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
-import { makeStagingDir, removeDeadStaging } from "../lib/formats/staging.ts";
+import { makeStagingDir, removeDeadStaging, writeFileSet } from "../lib/formats/staging.ts";
 import { pruneExports } from "../lib/delivery/retention.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -191,6 +191,49 @@ Deno.test("a run killed while publishing: the next run puts the previous set bac
     for (const [name, bytes] of before) {
       assertEquals(await Deno.readFile(join(outDir, name)), bytes, `${name} changed`);
     }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+// writeFileSet: a report's files (a comparison's, a scenario's) appear together or not at all.
+
+const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+
+Deno.test("writeFileSet: the whole set appears, replacing the previous one, nothing left behind", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const write = (text: string) => async (staging: string) => {
+      const paths = ["a.csv", "a.md"].map((name) => join(staging, name));
+      for (const path of paths) await Deno.writeTextFile(path, text);
+      return paths;
+    };
+    assertEquals(await writeFileSet(outDir, write("first")), [
+      join(outDir, "a.csv"),
+      join(outDir, "a.md"),
+    ]);
+    await writeFileSet(outDir, write("second"));
+    assertEquals(names(outDir), ["a.csv", "a.md"]);
+    assertEquals(await Deno.readTextFile(join(outDir, "a.md")), "second");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("writeFileSet: a set that fails halfway leaves the previous files as they were", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(outDir, "a.csv"), "previous");
+    await rejects(
+      writeFileSet(outDir, async (staging) => {
+        await Deno.writeTextFile(join(staging, "a.csv"), "new");
+        await Deno.writeTextFile(join(staging, "b.csv"), "new");
+        throw new Error("the summary could not be written");
+      }),
+      /the summary could not be written/,
+    );
+    assertEquals(names(outDir), ["a.csv"]);
+    assertEquals(await Deno.readTextFile(join(outDir, "a.csv")), "previous");
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

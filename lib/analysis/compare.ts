@@ -20,6 +20,7 @@ import {
   writeReportFiles,
 } from "../formats/csv.ts";
 import { writeFileAtomic } from "../formats/files.ts";
+import { writeFileSet } from "../formats/staging.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
 import {
@@ -376,15 +377,19 @@ export async function writeComparison(
     sliceRows?: number;
   },
 ): Promise<{ files: ComparisonFiles; summary: ComparisonSummary }> {
-  await mkdir(outDir, { recursive: true });
-  const files = comparisonPaths(outDir, context);
   const tally = new ComparisonTally();
-  const parts = tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally);
-  const rows = oldFrame.height + newFrame.height;
-  await writeChunksFile(framesCsvByteChunks(lettingGo(parts, { rows })), files.perOrgPath);
-  const summary = summaryOf(oldFrame, newFrame, tally);
-  await writeChunksFile(frameCsvByteChunks(summary.totals), files.totalsPath);
-  const markdown = comparisonMarkdown(summary, context);
-  await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown));
-  return { files, summary };
+  let summary: ComparisonSummary | undefined;
+  // the three files appear together or not at all
+  const [perOrgPath, totalsPath, summaryPath] = await writeFileSet(outDir, async (staging) => {
+    const files = comparisonPaths(staging, context);
+    const parts = tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally);
+    const rows = oldFrame.height + newFrame.height;
+    await writeChunksFile(framesCsvByteChunks(lettingGo(parts, { rows })), files.perOrgPath);
+    summary = summaryOf(oldFrame, newFrame, tally);
+    await writeChunksFile(frameCsvByteChunks(summary.totals), files.totalsPath);
+    const markdown = comparisonMarkdown(summary, context);
+    await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown));
+    return [files.perOrgPath, files.totalsPath, files.summaryPath];
+  });
+  return { files: { perOrgPath, totalsPath, summaryPath }, summary: summary! };
 }

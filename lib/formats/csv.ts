@@ -4,7 +4,9 @@
  */
 import pl from "nodejs-polars";
 import { open } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "./files.ts";
+import { writeFileSet } from "./staging.ts";
 import type { ColumnDef } from "../frame/columns.ts";
 import { exportTypedColumns, frameTypedColumns, SLICE_ROWS, type TypedColumn } from "./cells.ts";
 import { utf8 } from "./cell_text.ts";
@@ -143,16 +145,18 @@ export interface ReportFilesOptions {
   markdown: string;
 }
 
+/** The three files of a report (`<base>.csv`, `<base><suffix>.csv`, `<base>.md`): all or none. */
 export async function writeReportFiles(
   { base, main, second, markdown }: ReportFilesOptions,
 ): Promise<[string, string, string]> {
-  const paths: [string, string, string] = [
-    `${base}.csv`,
-    `${base}${second.suffix}.csv`,
-    `${base}.md`,
-  ];
-  await writeChunksFile(frameCsvByteChunks(main), paths[0]);
-  await writeChunksFile(frameCsvByteChunks(second.frame), paths[1]);
-  await writeFileAtomic(paths[2], (tmp) => Deno.writeTextFile(tmp, markdown));
-  return paths;
+  const name = basename(base);
+  const [csvPath, secondPath, markdownPath] = await writeFileSet(dirname(base), async (staging) => {
+    const paths = [`${name}.csv`, `${name}${second.suffix}.csv`, `${name}.md`]
+      .map((file) => join(staging, file));
+    await writeChunksFile(frameCsvByteChunks(main), paths[0]);
+    await writeChunksFile(frameCsvByteChunks(second.frame), paths[1]);
+    await writeFileAtomic(paths[2], (tmp) => Deno.writeTextFile(tmp, markdown));
+    return paths;
+  });
+  return [csvPath, secondPath, markdownPath];
 }

@@ -233,6 +233,25 @@ export async function publishStaged(
   return published;
 }
 
+/**
+ * A set of files written together (a comparison's or scenario's CSVs and summary): into a staging
+ * folder in `outDir` first, then published at once, so all of them appear or none does (the
+ * previous set stays). `write` gets the staging folder and returns the paths it wrote there, in
+ * order; the published paths are returned in that order.
+ */
+export async function writeFileSet(
+  outDir: string,
+  write: (staging: string) => Promise<string[]>,
+): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const staging = await makeStagingDir(outDir);
+  try {
+    return await publishStaged(staging, { outDir, files: await write(staging) });
+  } finally {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
 /** Fails, in one line, on an output directory that cannot be made or written. */
 export async function ensureWritableDir(dir: string): Promise<void> {
   try {
