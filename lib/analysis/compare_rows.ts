@@ -87,8 +87,9 @@ export const COMPARE_SLICE_ROWS = 100_000;
 export function* perOrgParts(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  { sliceRows = COMPARE_SLICE_ROWS }: { sliceRows?: number } = {},
+  options: { sliceRows?: number } = {},
 ): Generator<pl.DataFrame> {
+  const sliceRows = Math.max(1, Math.floor(options.sliceRows ?? COMPARE_SLICE_ROWS));
   let yielded = false;
   for (let offset = 0; offset < newFrame.height; offset += sliceRows) {
     const slice = newFrame.slice(offset, sliceRows).lazy();
