@@ -57,7 +57,7 @@ export interface ExportPage {
   banner: string;
 }
 
-/** Runs the whole export once and keeps every stage's output for the cells that show them. */
+/** Runs the whole export once and keeps what the cells show of each stage as the stage ends. */
 export async function runExportPage(params: ExportPageParams): Promise<ExportPage> {
   const env = await loadEnv(params.envFile ?? "../.env");
   const settings = params.demo ? null : sourceSettings(env);
