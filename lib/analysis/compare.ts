@@ -10,15 +10,9 @@
  * both files: a ratio has no meaningful "before" when the organization did not exist.
  */
 import pl from "nodejs-polars";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
-import {
-  frameCsvByteChunks,
-  framesCsvByteChunks,
-  writeChunksFile,
-  writeReportFiles,
-} from "../formats/csv.ts";
+import { frameCsvByteChunks, framesCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
 import { writeFileAtomic } from "../formats/files.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -346,20 +340,18 @@ function comparisonPaths(outDir: string, context: ComparisonContext): Comparison
   };
 }
 
-/** Writes a comparison's per-organization CSV, totals CSV and Markdown summary, each atomically. */
+/** Writes a comparison's per-organization CSV, totals CSV and Markdown summary, together. */
 export async function writeComparisonFiles(
   result: ExportComparison,
   { outDir, context }: { outDir: string; context: ComparisonContext },
 ): Promise<ComparisonFiles> {
-  await mkdir(outDir, { recursive: true });
-  const base = join(outDir, comparisonFileBase(context.oldStamp, context.newStamp));
-  const [perOrgPath, totalsPath, summaryPath] = await writeReportFiles({
-    base,
-    main: result.perOrg,
-    second: { suffix: "_totals", frame: result.totals },
-    markdown: comparisonMarkdown(result, context),
+  const written = await writeComparisonSet({
+    outDir,
+    context,
+    perOrgCsv: frameCsvByteChunks(result.perOrg),
+    summarize: () => result,
   });
-  return { perOrgPath, totalsPath, summaryPath };
+  return written.files;
 }
 
 /**
@@ -378,14 +370,34 @@ export async function writeComparison(
   },
 ): Promise<{ files: ComparisonFiles; summary: ComparisonSummary }> {
   const tally = new ComparisonTally();
+  const parts = tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally);
+  const rows = oldFrame.height + newFrame.height;
+  return await writeComparisonSet({
+    outDir,
+    context,
+    perOrgCsv: framesCsvByteChunks(lettingGo(parts, { rows })),
+    summarize: () => summaryOf(oldFrame, newFrame, tally),
+  });
+}
+
+/**
+ * The three files, appearing together or not at all: the per-organization CSV from its chunks
+ * first, then `summarize` (a streamed comparison's summary is known once every row is made), the
+ * totals CSV and the Markdown summary.
+ */
+async function writeComparisonSet(
+  { outDir, context, perOrgCsv, summarize }: {
+    outDir: string;
+    context: ComparisonContext;
+    perOrgCsv: Iterable<Uint8Array>;
+    summarize: () => ComparisonSummary;
+  },
+): Promise<{ files: ComparisonFiles; summary: ComparisonSummary }> {
   let summary: ComparisonSummary | undefined;
-  // the three files appear together or not at all
   const [perOrgPath, totalsPath, summaryPath] = await writeFileSet(outDir, async (staging) => {
     const files = comparisonPaths(staging, context);
-    const parts = tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally);
-    const rows = oldFrame.height + newFrame.height;
-    await writeChunksFile(framesCsvByteChunks(lettingGo(parts, { rows })), files.perOrgPath);
-    summary = summaryOf(oldFrame, newFrame, tally);
+    await writeChunksFile(perOrgCsv, files.perOrgPath);
+    summary = summarize();
     await writeChunksFile(frameCsvByteChunks(summary.totals), files.totalsPath);
     const markdown = comparisonMarkdown(summary, context);
     await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown));
