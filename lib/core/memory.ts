@@ -15,7 +15,7 @@ export const COLLECT_ABOVE_ROWS = 250_000;
  * sees no reason to collect. Between stages of a large export the dropped frames of the earlier
  * stages (raw CSV frames, the joined frame, …) and each chart's Plot work would stay resident.
  * A full collection at those points lets them go (once its finalisers have run: the promise); see
- * v8Gc for where the collector comes from.
+ * fullCollection for where the collector comes from.
  *
  * Freed is not yet returned: Polars allocates with glibc's malloc from its worker threads, whose
  * arenas keep freed pages (at 1M organizations ~470 MB stayed resident after every frame was

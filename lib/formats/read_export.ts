@@ -208,12 +208,11 @@ export async function readExportFile(
     : extension === ".xlsx"
     ? "xlsx"
     : "parquet";
+  const wanted = columns && wantedColumns(columns).map((def) => def.name);
   const frame = format === "csv"
     ? await exportFrameFromCsvFile(path, { columns })
     : format === "xlsx"
-    ? (await exportFrameFromXlsxFile(path)).select(...wantedColumns(columns).map((d) => d.name))
-    : exportFrameFromParquetFile(path, {
-      columns: columns && wantedColumns(columns).map((d) => d.name),
-    });
+    ? (await exportFrameFromXlsxFile(path)).select(...(wanted ?? COLUMN_NAMES))
+    : exportFrameFromParquetFile(path, { columns: wanted });
   return { path, format, frame, name: exportNameInfo(path) };
 }
