@@ -19,6 +19,11 @@ export const CPU_GROUPS = [
 ] as const;
 export type CpuGroup = (typeof CPU_GROUPS)[number];
 
+/** No CPU time in any group. */
+export function noCpu(): Record<CpuGroup, number> {
+  return Object.fromEntries(CPU_GROUPS.map((g) => [g, 0])) as Record<CpuGroup, number>;
+}
+
 /** Cumulative CPU seconds per group at `ms` after start(). */
 export interface CpuSample {
   ms: number;
@@ -107,7 +112,7 @@ export class CpuSampler {
 
   #sample(): void {
     this.#read();
-    const seconds = Object.fromEntries(CPU_GROUPS.map((g) => [g, 0])) as Record<CpuGroup, number>;
+    const seconds = noCpu();
     for (const [key, { group, seconds: s }] of this.#last) {
       seconds[group] += s - (this.#base.get(key) ?? 0);
     }
@@ -162,9 +167,4 @@ export function coresBetween(a: CpuSample, b: CpuSample): Record<CpuGroup, numbe
   return Object.fromEntries(
     CPU_GROUPS.map((g) => [g, wall > 0 ? (b.seconds[g] - a.seconds[g]) / wall : 0]),
   ) as Record<CpuGroup, number>;
-}
-
-/** The sample closest to `ms`. */
-export function sampleAt(samples: CpuSample[], ms: number): CpuSample {
-  return samples.reduce((best, s) => Math.abs(s.ms - ms) < Math.abs(best.ms - ms) ? s : best);
 }

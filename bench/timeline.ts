@@ -20,6 +20,7 @@ import {
   type CpuGroup,
   type CpuSample,
   CpuSampler,
+  noCpu,
 } from "./cpu_sampler.ts";
 import type { Measured } from "./report.ts";
 import { BENCH_DIR, say, SCALES, seeded } from "./seed.ts";
@@ -84,8 +85,7 @@ function timelineTable(
   startedIn?: (fromMs: number, toMs: number) => string,
 ): string {
   const rows = [["t (s)", ...groups, ...(startedIn ? ["started"] : [])]];
-  let previous: CpuSample = { ms: 0, seconds: { ...samples[0].seconds } };
-  for (const group of CPU_GROUPS) previous.seconds[group] = 0;
+  let previous: CpuSample = { ms: 0, seconds: noCpu() };
   for (const sample of samples) {
     const used = coresBetween(previous, sample);
     rows.push([
