@@ -9,6 +9,7 @@ import { createClient } from "@clickhouse/client";
 import { sourceSettings } from "../lib/core/config.ts";
 import { exportWindow } from "../lib/export.ts";
 import { rowsToFrame } from "../lib/sources/frames.ts";
+import { loadSql } from "../lib/sources/sql.ts";
 import { QUERY_COLUMNS, runQueries } from "../lib/sources/queries.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { runOnModernClickHouse } from "./servers.ts";
@@ -286,6 +287,35 @@ Deno.test("when one query fails, the others' spooled results are removed too, ev
     if (previous === undefined) Deno.env.delete("TMPDIR");
     else Deno.env.set("TMPDIR", previous);
     await Deno.remove(tmp, { recursive: true });
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("onOneLeft is called once, when every query but the last one is done", async () => {
+  const databases = await freshFixtureDatabases("queries_one_left");
+  const queriesDir = await Deno.makeTempDir();
+  try {
+    // the usage query answers a second after the others (sleep(1) once per block), so it is last
+    const usage = (await loadSql("clickhouse", "usage_30d")).text.trim().replace(/;\s*$/, "");
+    await Deno.mkdir(`${queriesDir}/clickhouse`, { recursive: true });
+    await Deno.writeTextFile(
+      `${queriesDir}/clickhouse/usage_30d.sql`,
+      `SELECT * FROM (\n${usage}\n) WHERE sleep(1) = 0`,
+    );
+    const events: string[] = [];
+    const results = await runQueries(
+      sourceSettings({ ...databases.env, PRICING_QUERIES_DIR: queriesDir })!,
+      exportWindow(asOf, 30),
+      {
+        onOrganizations: () => events.push("organizations"),
+        onOneLeft: () => events.push("one left"),
+      },
+    );
+    events.push("done");
+    assertEquals(events, ["organizations", "one left", "done"]);
+    ok(results.frames.usage.height > 0, "the slowed usage query still answers");
+  } finally {
     await Deno.remove(queriesDir, { recursive: true });
     await databases.drop();
   }
