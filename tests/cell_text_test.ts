@@ -76,6 +76,31 @@ Deno.test("CSV number fields from the doubles are formatNumber's text, on 200,00
   });
 });
 
+Deno.test("CSV number fields at every power of ten, its neighbours and its 12-digit edges are formatNumber's text", () => {
+  // where putDecimal12's decade search and its one-off correction decide the exponent
+  const f64 = new Float64Array(1);
+  const bits = new BigInt64Array(f64.buffer);
+  const neighbours = (v: number) => {
+    f64[0] = v;
+    const at = bits[0];
+    return [-2n, -1n, 0n, 1n, 2n].map((step) => {
+      bits[0] = at + step;
+      return f64[0];
+    });
+  };
+  const values: number[] = [];
+  for (let k = -12; k <= 16; k++) {
+    const power = Number(`1e${k}`);
+    for (const v of [power, power * (1 - 5e-13), power * 9.999999999995, power * 0.5]) {
+      for (const n of neighbours(v)) values.push(n, -n);
+    }
+  }
+  const fields = csvFields(values);
+  values.forEach((value, i) => {
+    if (fields[i] !== formatNumber(value)) assertEquals(fields[i], formatNumber(value), `${value}`);
+  });
+});
+
 Deno.test("putInteger writes String() of whole numbers; putDecimal12 declines what it cannot decide", () => {
   const out = new ByteWriter({ capacity: 64, slack: 32 });
   const decoder = new TextDecoder();
