@@ -36,15 +36,33 @@ export function putBytes(buffer: Uint8Array, at: number, bytes: Uint8Array): num
   return at + n;
 }
 
-/** Decimal digits of a whole number below 2^53, left-padded with zeros to `width`. */
+/**
+ * Decimal digits of a whole number below 10^9, left-padded with zeros to `width`: small integers'
+ * division is cheap, a double's is not (every caller splits larger numbers).
+ */
 function putDigits(buffer: Uint8Array, at: number, value: number, width: number): number {
-  let n = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) n++;
+  let v = value | 0;
+  let n = v < 10
+    ? 1
+    : v < 100
+    ? 2
+    : v < 1000
+    ? 3
+    : v < 10_000
+    ? 4
+    : v < 100_000
+    ? 5
+    : v < 1_000_000
+    ? 6
+    : v < 10_000_000
+    ? 7
+    : v < 100_000_000
+    ? 8
+    : 9;
   if (n < width) n = width;
-  let v = value;
   for (let i = n - 1; i >= 0; i--) {
-    const next = Math.floor(v / 10);
-    buffer[at + i] = 48 + (v - next * 10);
+    const next = (v / 10) | 0;
+    buffer[at + i] = 48 + v - next * 10;
     v = next;
   }
   return at + n;
