@@ -1,4 +1,5 @@
 /** The demo export end to end: files written, read back, typed, deterministic. */
+import { createHash } from "node:crypto";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import { COLUMN_NAMES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/frame/columns.ts";
@@ -74,6 +75,15 @@ Deno.test("demo export: CSV, XLSX and manifest, read back", async (t) => {
       "helicone_pricing_data_2026-11-01_demo.md",
     ]);
     assertEquals(manifest.files[0].bytes, new TextEncoder().encode(csv).byteLength);
+    // each file's digest is the published file's (the CSV's is made as it is written)
+    for (const file of manifest.files as { name: string; bytes: number; sha256: string }[]) {
+      const bytes = await Deno.readFile(`${outDir}/${file.name}`);
+      assertEquals(
+        { bytes: file.bytes, sha256: file.sha256 },
+        { bytes: bytes.byteLength, sha256: createHash("sha256").update(bytes).digest("hex") },
+        file.name,
+      );
+    }
   });
 
   await t.step(
