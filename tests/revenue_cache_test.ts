@@ -12,7 +12,7 @@ import {
   writeCache,
 } from "../lib/revenue/cache.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
-import { customersToCheck, type StripeSnapshot } from "../lib/revenue/snapshot.ts";
+import { customersToCheck, snapshotIndex, type StripeSnapshot } from "../lib/revenue/snapshot.ts";
 import { subscriptionLite } from "../lib/revenue/stripe_objects.ts";
 import { startFakeStripe } from "./fake_stripe.ts";
 import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
@@ -148,4 +148,15 @@ Deno.test("customersToCheck: the requested ids a cache has not settled, each onc
   // a cache that listed every customer settles them all
   const listed = { ...cached, customers: { ...cached.customers, listed: true } };
   assertEquals(customersToCheck(listed, ids), []);
+  // the snapshot's lookups are made once (the revenue worker makes them ahead) and again when its
+  // customers are replaced, as loadRevenue does once it has checked the new ones
+  snapshotIndex(cached);
+  cached.customers = {
+    ...cached.customers,
+    existing: ["cus_a", "cus_new1"],
+    missing: ["cus_m", "cus_new2"],
+  };
+  assertEquals(customersToCheck(cached, ids), []);
+  cached.subscriptions = [];
+  assertEquals(customersToCheck(cached, ids), ["cus_sub"]);
 });

@@ -24,7 +24,7 @@ import {
   type RevenueStageOptions,
 } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
-import type { StripeSnapshot } from "./snapshot.ts";
+import { snapshotIndex, type StripeSnapshot } from "./snapshot.ts";
 import { readCacheAhead } from "./mod.ts";
 
 /** A revenue worker, prepared before the queries, started during them, given the ids last. */
@@ -137,6 +137,8 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
         // Today's cache is parsed while the customer ids are being queried (and before the
         // main thread reads the queries' results, its own peak).
         cacheAhead = readCacheAhead(job.options).then(async (snapshot) => {
+          // its lookups by customer too, while the queries run, not once the ids are in
+          if (snapshot) snapshotIndex(snapshot);
           // the file's text and the parse's garbage go before the revenue is computed, which
           // then reuses their heap instead of growing it
           await collectDroppedFrames();
