@@ -89,3 +89,6 @@ console.log(JSON.stringify({
     ) => [f.split(".").pop(), Deno.statSync(f).size]),
   ),
 }));
+// ended as `deno task export` ends (lib/cli/args.ts runMain: Deno.exit), not by waiting for the
+// runtime to wind down on its own
+Deno.exit(0);
