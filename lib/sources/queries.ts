@@ -65,8 +65,8 @@ export interface QueryOptions {
   onOrganizations?: (organizations: pl.DataFrame) => void;
   /**
    * Called once, as the first result is in: every query has been sent by then (the export starts
-   * its workers there; creating one holds this thread 20–100 ms, which would hold the sending
-   * back).
+   * its revenue worker there; creating one holds this thread 20–100 ms, which would hold the
+   * sending back).
    */
   onFirstResult?: () => void;
   /**
@@ -101,7 +101,7 @@ async function runAll(
   const { window, spoolDir, onOrganizations, onFirstResult, onOneLeft, clickHouseReadAfter } =
     options;
   let firstResult = true;
-  let running = 4; // the queries of the Promise.all below
+  let running = 0; // queries not done yet (onOneLeft)
   const postgres = openPostgres(settings.postgres, { spoolDir });
   const clickhouse = openClickHouse(settings.clickhouse, {
     spoolDir,
@@ -157,12 +157,14 @@ async function runAll(
     return frame;
   };
   try {
-    const [organizations, promptsCreated, usage, ptbSpend] = await Promise.all([
+    const queries = [
       run("postgres", "organizations"),
       run("postgres", "prompts_created"),
       run("clickhouse", "usage_30d"),
       run("clickhouse", "ptb_spend"),
-    ]);
+    ] as const;
+    running = queries.length; // (a query is done at the earliest a turn after it was sent)
+    const [organizations, promptsCreated, usage, ptbSpend] = await Promise.all(queries);
     stats.sort((a, b) => a.name.localeCompare(b.name));
     warnings.sort();
     const session = await clickhouse.session();
