@@ -177,14 +177,15 @@ export function snapshotIndex(snapshot: StripeSnapshot): SnapshotIndex {
     made.from.usageLines === snapshot.usageLines && made.from.customers === snapshot.customers
   ) return made;
   const { subscriptions, usageLines, customers } = snapshot;
-  const settled = new Set<string>();
-  for (const subscription of subscriptions) settled.add(subscription.customer);
+  const subscriptionsByCustomer = groupByCustomer(subscriptions);
+  // the subscribed (the grouping's keys), then those Stripe answered for without a subscription
+  const settled = new Set(subscriptionsByCustomer.keys());
   for (const ids of [customers.existing, customers.missing, customers.unverified]) {
     for (const id of ids) settled.add(id);
   }
   const index = {
     from: { subscriptions, usageLines, customers },
-    subscriptionsByCustomer: groupByCustomer(subscriptions),
+    subscriptionsByCustomer,
     linesByCustomer: groupByCustomer(usageLines),
     existing: new Set(customers.existing),
     missing: new Set(customers.missing),
