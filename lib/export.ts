@@ -25,6 +25,7 @@ import {
   trimAboveBytesFromEnv,
   trimmedFileName,
   trimmedKeep,
+  trimmedRowCount,
   writeExportBrief,
   type WrittenBrief,
 } from "./report/brief.ts";
@@ -467,8 +468,11 @@ async function writeStage(
               : undefined,
           })),
         },
-        // the brief's trimmed CSV, from the CSV's own pass; the brief drops it when not needed
-        subset: { path: join(staging, trimmedFileName(data.asOf, data.demo)), keep: trimmedKeep() },
+        // the brief's trimmed CSV, from the CSV's own pass (the brief drops it when the CSV is
+        // small); none when it would leave no organization out
+        subset: trimmedRowCount(data.frame) < data.frame.height
+          ? { path: join(staging, trimmedFileName(data.asOf, data.demo)), keep: trimmedKeep() }
+          : undefined,
         // a large CSV's rows are formatted on the second core too, once the charts leave it
         secondCoreFree: chartsDone,
       });

@@ -13,6 +13,7 @@ import {
   quantile,
   trimAboveBytesFromEnv,
   trimmedExportFrame,
+  trimmedRowCount,
   writeExportBrief,
 } from "../lib/report/brief.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
@@ -164,6 +165,57 @@ Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a trimmed file that would leave no organization out is not written; the brief says so", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // o2–o5 only: no free organization without requests, so the trimmed file would be the CSV
+    const busy = frame.slice(1, 4);
+    assertEquals(trimmedRowCount(busy), 4);
+    assertEquals(trimmedRowCount(frame), 4); // o1 left out
+    const csvPath = join(dir, CSV);
+    const csvBytes = await writeCsvFile(busy, csvPath);
+    // and a trimmed file written ahead (the export's CSV pass) with every row is removed
+    const aheadPath = join(dir, "helicone_pricing_data_2026-11-01_trimmed.csv");
+    for (const ahead of [false, true]) {
+      if (ahead) await writeCsvFile(busy, aheadPath);
+      const trimmedWritten = ahead ? { path: aheadPath, bytes: csvBytes, rows: 4 } : undefined;
+      const written = await writeExportBrief({
+        data: { ...data, frame: busy },
+        outDir: dir,
+        exportPaths: [csvPath],
+        trimAboveBytes: csvBytes - 1,
+        trimmedWritten,
+      });
+      assertEquals(written, { briefPath: join(dir, "helicone_pricing_data_2026-11-01.md") });
+      assertEquals((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(), [
+        CSV,
+        "helicone_pricing_data_2026-11-01.md",
+      ]);
+      const brief = await Deno.readTextFile(written.briefPath);
+      ok(!brief.includes("_trimmed.csv"));
+      ok(brief.includes(
+        "No organization is free without requests in the window, so there is no trimmed file: upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief.",
+      ));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a trimmed file above the limit too is listed, and the brief points to a smaller file", () => {
+  const trimmedName = "helicone_pricing_data_2026-11-01_trimmed.csv";
+  const brief = briefMarkdown({
+    data,
+    exportFiles: [{ name: CSV, bytes: 30 * 1024 * 1024 }],
+    trimmed: { name: trimmedName, bytes: 25 * 1024 * 1024, rows: 4 },
+  });
+  ok(brief.includes(`- \`${trimmedName}\`: 25.0 MB, 4 organizations`));
+  ok(brief.includes(
+    "**Upload:** the full CSV is 30.0 MB, above the 20.0 MB that AI assistants take comfortably (Claude about 30 MB per file). The trimmed file is above it too (25.0 MB): upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief.",
+  ));
+  ok(!brief.includes(`Upload \`${trimmedName}\``));
 });
 
 Deno.test("the trim threshold comes from PRICING_BRIEF_TRIM_ABOVE_MB", () => {

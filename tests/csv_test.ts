@@ -50,8 +50,7 @@ Deno.test("the trimmed CSV from the export's own pass is the bytes writeCsvFile 
   const dir = await Deno.makeTempDir();
   const written = await writeCsvWithSubset(frame, {
     path: `${dir}/all.csv`,
-    subsetPath: `${dir}/trimmed.csv`,
-    keep: trimmedKeep(),
+    subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
   });
   await writeCsvFile(frame, `${dir}/all_reference.csv`);
   await writeCsvFile(trimmedExportFrame(frame), `${dir}/trimmed_reference.csv`);
@@ -137,4 +136,35 @@ Deno.test("CSV + XLSX in one pass: the CSV, trimmed CSV and sheet the separate w
   };
   assertEquals(await sheet("both"), await sheet("xlsx"));
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("without a subset only the CSV is written, the same bytes, on this thread and the worker's", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeCsvFile(data.frame, `${dir}/reference.csv`);
+    const reference = await Deno.readFile(`${dir}/reference.csv`);
+    for (
+      const [sub, formats, csvOffThread] of [
+        ["csv", ["csv"], false],
+        ["worker", ["csv"], true],
+        ["both", ["csv", "xlsx"], false],
+      ] as const
+    ) {
+      await Deno.mkdir(`${dir}/${sub}`);
+      const written = await writeExportFiles({
+        frame: data.frame,
+        formats: [...formats],
+        pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
+        xlsx: {},
+        csvOffThread,
+        sliceRows: 7,
+      });
+      assertEquals(written.subset, undefined, sub);
+      assertEquals(await Deno.readFile(`${dir}/${sub}/export.csv`), reference, sub);
+      const names = (await Array.fromAsync(Deno.readDir(`${dir}/${sub}`))).map((e) => e.name);
+      assertEquals(names.sort(), formats.map((f) => `export.${f}`), sub);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -65,8 +65,7 @@ Deno.test("CSV and trimmed CSV off the main thread: the single-threaded bytes, i
   const write = (name: string, offThread: boolean) =>
     writeCsvWithSubset(frame, {
       path: `${dir}/${name}.csv`,
-      subsetPath: `${dir}/${name}_trimmed.csv`,
-      keep: trimmedKeep(),
+      subset: { path: `${dir}/${name}_trimmed.csv`, keep: trimmedKeep() },
       sliceRows: SLICE,
       offThread,
     });
@@ -82,9 +81,9 @@ Deno.test("CSV and trimmed CSV off the main thread: the single-threaded bytes, i
     );
   }
   assertEquals(threaded.value!.bytes, single.value!.bytes);
-  assertEquals(threaded.value!.subset.rows, single.value!.subset.rows);
-  assertEquals(threaded.value!.subset.bytes, single.value!.subset.bytes);
-  ok(single.value!.subset.rows > 0 && single.value!.subset.rows < frame.height);
+  assertEquals(threaded.value!.subset!.rows, single.value!.subset!.rows);
+  assertEquals(threaded.value!.subset!.bytes, single.value!.subset!.bytes);
+  ok(single.value!.subset!.rows > 0 && single.value!.subset!.rows < frame.height);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -126,8 +125,7 @@ Deno.test("a slice that fails in the worker fails the writer with one line; no f
   const run = await countingSlices(async () => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/export.csv`,
-      subsetPath: `${dir}/trimmed.csv`,
-      keep: trimmedKeep(),
+      subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
       offThread: true,
     });
     try {
@@ -166,8 +164,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const run = await countingSlices(async (counts) => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/export.csv`,
-      subsetPath: `${dir}/trimmed.csv`,
-      keep: trimmedKeep(),
+      subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
       offThread: true,
       secondCoreFree,
     });
@@ -189,8 +186,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   ok(run.slices > 0);
   const reference = await writeCsvWithSubset(frame, {
     path: `${dir}/reference.csv`,
-    subsetPath: `${dir}/reference_trimmed.csv`,
-    keep: trimmedKeep(),
+    subset: { path: `${dir}/reference_trimmed.csv`, keep: trimmedKeep() },
     offThread: false,
   });
   assertEquals(
@@ -201,7 +197,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
     await Deno.readFile(`${dir}/trimmed.csv`),
     await Deno.readFile(`${dir}/reference_trimmed.csv`),
   );
-  ok(reference.subset.rows > 0);
+  ok(reference.subset!.rows > 0);
 
   // settling after the writer closed starts nothing
   let late = () => {};
@@ -209,8 +205,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const closed = await countingSlices(async () => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/late.csv`,
-      subsetPath: `${dir}/late_trimmed.csv`,
-      keep: trimmedKeep(),
+      subset: { path: `${dir}/late_trimmed.csv`, keep: trimmedKeep() },
       offThread: true,
       secondCoreFree: lateFree,
     });

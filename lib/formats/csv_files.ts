@@ -18,14 +18,14 @@ import {
 
 export interface CsvWithSubset {
   bytes: number;
-  subset: { path: string; bytes: number; rows: number };
+  /** when one was asked for */
+  subset?: { path: string; bytes: number; rows: number };
 }
 
 export interface CsvFilesOptions {
   path: string;
-  subsetPath: string;
-  /** the rows of the subset file (null = left out, as Polars' filter reads it) */
-  keep: pl.Expr;
+  /** a second file of the rows `keep` holds for (null = left out, as Polars' filter reads it) */
+  subset?: { path: string; keep: pl.Expr };
   /**
    * format rows on a second thread as well (lib/formats/csv_worker.ts); the bytes are the same.
    * writeCsvWithSubset and writeExportFiles default to it above OFF_THREAD_ABOVE rows.
@@ -73,8 +73,9 @@ interface Slot {
  * into place by close(); abort() removes them. Writes are queued: slice() does not wait.
  */
 export class CsvFilesWriter {
-  #targets: [Target, Target];
-  #keep: pl.Expr;
+  /** the CSV, then the subset file when there is one */
+  #targets: Target[];
+  #keep: pl.Expr | undefined;
   #worker: CsvFormatWorker | null;
   #encoder = new TextEncoder();
   #header = false;
@@ -88,9 +89,9 @@ export class CsvFilesWriter {
   /** closed or aborted: no worker is started any more */
   #ended = false;
 
-  private constructor(targets: [Target, Target], options: CsvFilesOptions) {
+  private constructor(targets: Target[], options: CsvFilesOptions) {
     this.#targets = targets;
-    this.#keep = options.keep;
+    this.#keep = options.subset?.keep;
     this.#worker = null;
     if (!options.offThread) return;
     const start = () => {
@@ -107,7 +108,8 @@ export class CsvFilesWriter {
     };
     const main = await target(options.path);
     try {
-      return new CsvFilesWriter([main, await target(options.subsetPath)], options);
+      const subset = options.subset ? [await target(options.subset.path)] : [];
+      return new CsvFilesWriter([main, ...subset], options);
     } catch (error) {
       await main.file.close();
       await rm(main.tmp, { force: true });
@@ -126,7 +128,8 @@ export class CsvFilesWriter {
     while (this.#slots[0]?.done) {
       const { all, kept } = this.#slots.shift()!.done!;
       for (const chunk of all) this.#write(this.#targets[0], chunk);
-      for (const chunk of kept) this.#write(this.#targets[1], chunk);
+      const subset = this.#targets[1];
+      if (subset) { for (const chunk of kept) this.#write(subset, chunk); }
     }
   }
 
@@ -138,11 +141,11 @@ export class CsvFilesWriter {
   slice(slice: pl.DataFrame, columns: TypedColumn[], { stillRead = false } = {}): void {
     if (!this.#header) {
       const header = this.#encoder.encode(csvHeader(columns));
-      this.#write(this.#targets[0], header);
-      this.#write(this.#targets[1], header);
+      for (const target of this.#targets) this.#write(target, header);
       this.#header = true;
     }
-    const keep = keepMask(slice, this.#keep);
+    // without a subset no row is kept (an empty mask: csvLineBytes keeps none)
+    const keep = this.#keep ? keepMask(slice, this.#keep) : new Uint8Array(0);
     for (const k of keep) if (k) this.#rows++;
     if (!this.#worker) return this.#formatHere(columns, keep);
     this.#releaseHeld();
@@ -204,7 +207,7 @@ export class CsvFilesWriter {
     const [main, subset] = this.#targets;
     return {
       bytes: main.bytes,
-      subset: { path: subset.path, bytes: subset.bytes, rows: this.#rows },
+      ...(subset ? { subset: { path: subset.path, bytes: subset.bytes, rows: this.#rows } } : {}),
     };
   }
 
@@ -222,8 +225,8 @@ export class CsvFilesWriter {
 }
 
 /**
- * The export CSV at `path` and, from the same pass, the rows `keep` holds for at `subsetPath`
- * (byte for byte what writeCsvFile(frame.filter(keep)) writes). Both atomic.
+ * The export CSV at `path` and, from the same pass, the rows `subset.keep` holds for at
+ * `subset.path` (byte for byte what writeCsvFile(frame.filter(keep)) writes). Both atomic.
  */
 export async function writeCsvWithSubset(
   frame: pl.DataFrame,

@@ -15,8 +15,8 @@ export interface ExportFilesOptions {
   pathOf: (format: ExportFormat) => string;
   /** the workbook's extra and lead sheets (segments, the economics summary) */
   xlsx: XlsxOptions;
-  /** the subset CSV written beside the CSV (the brief's trimmed file) and its rows */
-  subset: { path: string; keep: pl.Expr };
+  /** the subset CSV written beside the CSV (the brief's trimmed file) and its rows, if any */
+  subset?: { path: string; keep: pl.Expr };
   /**
    * CSV rows formatted on a second thread too (CsvFilesOptions.offThread). Default: a CSV
    * without XLSX above OFF_THREAD_ABOVE rows. With the XLSX too it measured ~1 s faster at 1M
@@ -33,7 +33,7 @@ export interface ExportFilesOptions {
 export interface ExportFiles {
   /** in the order of `formats` */
   paths: string[];
-  /** the subset CSV, when a CSV was written */
+  /** the subset CSV, when a CSV and a subset were asked for */
   subset?: { path: string; bytes: number; rows: number };
 }
 
@@ -42,8 +42,7 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
   const paths = formats.map(pathOf);
   const csvFiles = {
     path: pathOf("csv"),
-    subsetPath: options.subset.path,
-    keep: options.subset.keep,
+    subset: options.subset,
     offThread: options.csvOffThread ??
       (!formats.includes("xlsx") && frame.height > OFF_THREAD_ABOVE),
     secondCoreFree: options.secondCoreFree,

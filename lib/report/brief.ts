@@ -5,7 +5,8 @@
  * the frame itself. A user uploads the CSV and the brief together.
  *
  * When the CSV is larger than the upload-friendly size, a trimmed variant without zero-usage free
- * organizations is written beside it and the brief says which file to upload.
+ * organizations is written beside it (when it leaves any out) and the brief says which file to
+ * upload.
  */
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
@@ -51,6 +52,8 @@ export interface BriefInput {
   exportFiles: BriefFile[];
   /** the trimmed CSV, when one was written */
   trimmed?: BriefFile & { rows: number };
+  /** no trimmed CSV because it would leave no organization out (it would be the CSV again) */
+  nothingToTrim?: boolean;
   /** segment files written beside the export (named by segmentFileName) */
   segments?: readonly SegmentResult[];
   /** the size above which a file is too big to upload comfortably (default 20 MB) */
@@ -99,6 +102,12 @@ export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
   return frame.filter(trimmedKeep());
 }
 
+/** How many organizations the trimmed file keeps (one pass, no copy of the frame). */
+export function trimmedRowCount(frame: pl.DataFrame): number {
+  const kept = frame.select(trimmedKeep().fillNull(false).cast(pl.UInt32).sum().alias("kept"));
+  return Number(kept.getColumn("kept").get(0) ?? 0);
+}
+
 // The statistics sections (totals, tiers, distributions) live in brief_sections.ts.
 export { DISTRIBUTION_COLUMNS, quantile } from "./brief_sections.ts";
 
@@ -131,6 +140,22 @@ export const SUGGESTED_QUESTIONS = [
   "Feature adoption: who uses the prompts add-on (`addon_prompts`, `addons_in_metadata`, `prompts_used_30d`)? Should it be included in base tiers?",
   "PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently?",
 ];
+
+const SMALLER_FILE =
+  "upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief";
+
+/** What to upload instead of a CSV above the limit. */
+function uploadAdvice(input: BriefInput, limit: number): string {
+  const trimmed = input.trimmed;
+  if (trimmed && trimmed.bytes > limit) {
+    return `The trimmed file is above it too (${formatBytes(trimmed.bytes)}): ${SMALLER_FILE}.`;
+  }
+  if (trimmed) return `Upload \`${trimmed.name}\` and this brief instead.`;
+  if (input.nothingToTrim) {
+    return `No organization is free without requests in the window, so there is no trimmed file: ${SMALLER_FILE}.`;
+  }
+  return `Upload a segment file or filter the CSV first.`;
+}
 
 /** The brief as Markdown. Pure: every number comes from `input`. */
 export function briefMarkdown(input: BriefInput): string {
@@ -181,9 +206,7 @@ export function briefMarkdown(input: BriefInput): string {
       `**Upload:** the full CSV is ${formatBytes(csv.bytes)}, above the ${
         formatBytes(limit)
       } that AI assistants take comfortably (Claude about 30 MB per file). ${
-        input.trimmed
-          ? `Upload \`${input.trimmed.name}\` and this brief instead.`
-          : "Upload a segment file or filter the CSV first."
+        uploadAdvice(input, limit)
       }`,
     );
   } else if (csv) {
@@ -290,19 +313,21 @@ export interface WriteBriefOptions {
   history?: string;
   /**
    * the trimmed CSV already written beside the export (writeCsvWithSubset, under its final name
-   * trimmedFileName): kept when the CSV is above the threshold, deleted otherwise
+   * trimmedFileName): kept when the CSV is above the threshold and it leaves an organization out,
+   * deleted otherwise
    */
   trimmedWritten?: { path: string; bytes: number; rows: number };
 }
 
 export interface WrittenBrief {
   briefPath: string;
-  /** the trimmed CSV, written when the CSV is above the threshold */
+  /** the trimmed CSV, written when the CSV is above the threshold and trimming leaves some out */
   trimmedPath?: string;
 }
 
 /**
- * Writes the brief (and, when the CSV is above the threshold, the trimmed CSV) next to the export.
+ * Writes the brief (and, when the CSV is above the threshold and trimming leaves an organization
+ * out, the trimmed CSV) next to the export.
  * Call it after the export files (it reads their sizes) and before the manifest.
  */
 export async function writeExportBrief(options: WriteBriefOptions): Promise<WrittenBrief> {
@@ -316,7 +341,10 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   let trimmed: BriefInput["trimmed"];
   let trimmedPath: string | undefined;
   const written = options.trimmedWritten;
-  if (csv && csv.bytes > limit) {
+  // a trimmed file that leaves no organization out is the CSV again: none is kept or written
+  const nothingToTrim = csv !== undefined && csv.bytes > limit &&
+    (written ? written.rows : trimmedRowCount(data.frame)) === data.frame.height;
+  if (csv && csv.bytes > limit && !nothingToTrim) {
     if (written) {
       trimmedPath = written.path;
       trimmed = { name: basename(trimmedPath), bytes: written.bytes, rows: written.rows };
@@ -334,6 +362,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     data,
     exportFiles,
     trimmed,
+    nothingToTrim,
     segments: options.segments,
     uploadLimitBytes: limit,
     history: options.history,

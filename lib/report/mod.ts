@@ -14,6 +14,7 @@ export {
   trimmedExportFrame,
   trimmedFileName,
   trimmedKeep,
+  trimmedRowCount,
   type WriteBriefOptions,
   writeExportBrief,
   type WrittenBrief,
