@@ -128,11 +128,12 @@ export async function loadPricingData(
     );
   }
   const demo = settings === null;
-  // Live Stripe revenue is read in a worker, started as the first query result is in (it reads
-  // today's cache meanwhile) and given the customer ids as soon as the organizations query is
-  // done: it overlaps the ClickHouse queries, and its memory goes with it. Not started before the
-  // queries: creating a worker holds this thread 20–100 ms, which held every query back. `using`
-  // ends it however this function ends (no worker left behind).
+  // Live Stripe revenue is read in a worker, started as the first query result is in when it has
+  // a fetch or a large cache to read meanwhile (else with the ids), and given the customer ids as
+  // soon as the organizations query is done: it overlaps the ClickHouse queries, and its memory
+  // goes with it. Not started before the queries: creating a worker holds this thread 20–100 ms,
+  // which held every query back. `using` ends it however this function ends (no worker left
+  // behind).
   const stripeRevenue = !demo && options.stripe !== "skip" && !options.revenueFor;
   const revenueOptions = {
     env,
@@ -147,7 +148,7 @@ export async function loadPricingData(
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
   if (demo) underway?.(); // (no query to wait for)
-  const onFirstResult = () => revenueWorker?.start();
+  const onFirstResult = () => revenueWorker?.startAhead();
   const onOrganizations = (organizations: pl.DataFrame) => {
     organizationCount = organizations.height;
     if (!revenueWorker) return;

@@ -77,6 +77,8 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
       quiet: true,
     });
     const worker = prepareRevenueWorker({ ...stage, outDir: there, quiet: true });
+    worker.startAhead(); // no cache for today: a fetch, started ahead of the ids
+    assertEquals(worker.started, true);
     worker.load(CUSTOMERS);
     const offThread = await worker.result;
     worker.close();
@@ -103,15 +105,26 @@ Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, u
     assertEquals(offThread.byCustomer.get("cus_foreign_price")!.mrr, null);
     assertEquals([offThread.ptb?.status, offThread.ptb?.totalUsd], ["read", 125]);
 
-    // A second worker on the same folder reads today's cache (ahead of the ids): the same
-    // revenue, no Stripe call.
+    // A second worker on the same folder reads today's cache: the same revenue, no Stripe call.
+    // The cache is small (a few KB), so it is read once the ids are in, not ahead of them; above
+    // the threshold (here 0 bytes) it is read ahead.
     const calls = fake.requests.length;
-    const again = prepareRevenueWorker({ ...stage, outDir: there, quiet: true });
-    again.load(CUSTOMERS);
-    const cached = await again.result;
-    again.close();
-    assertEquals([cached.source, cached.apiCalls, fake.requests.length], ["cache", 0, calls]);
-    assertEquals([...cached.byCustomer.entries()], [...inThread.byCustomer.entries()]);
+    for (const readAheadAboveBytes of [undefined, 0]) {
+      const again = prepareRevenueWorker({
+        ...stage,
+        outDir: there,
+        quiet: true,
+        readAheadAboveBytes,
+      });
+      again.startAhead();
+      assertEquals(again.started, readAheadAboveBytes === 0);
+      again.load(CUSTOMERS);
+      assertEquals(again.started, true);
+      const cached = await again.result;
+      again.close();
+      assertEquals([cached.source, cached.apiCalls, fake.requests.length], ["cache", 0, calls]);
+      assertEquals([...cached.byCustomer.entries()], [...inThread.byCustomer.entries()]);
+    }
   } finally {
     await fake.close();
     await Deno.remove(here, { recursive: true });
@@ -316,7 +329,8 @@ Deno.test("a revenue worker closed before it started never starts, and says so",
       quiet: true,
     });
     worker.close();
-    worker.start(); // too late: no worker is started (the op sanitizer would see one)
+    worker.startAhead(); // too late: no worker is started (the op sanitizer would see one)
+    assertEquals(worker.started, false);
     worker.load(["cus_seat"]);
     await rejects(worker.result, /the revenue worker was closed before it answered/);
     await worker.answered;

@@ -88,14 +88,30 @@ export interface RevenueOptions {
   cacheAhead?: Promise<StripeSnapshot | null>;
 }
 
+/** The path of today's cache as loadRevenue would read it (null when the mode or a missing key skips it). */
+function todaysCachePath(options: Omit<RevenueOptions, "onProgress" | "cacheAhead">) {
+  if (options.mode === "skip" || refreshes(options.mode) || !options.apiKey) return null;
+  return cachePath(options.cacheDir, { apiKey: options.apiKey, asOf: options.asOf });
+}
+
 /** Today's cache as loadRevenue would read it (null when the mode or a missing key skips it). */
 export function readCacheAhead(
   options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
 ): Promise<StripeSnapshot | null> {
-  if (options.mode === "skip" || refreshes(options.mode) || !options.apiKey) {
-    return Promise.resolve(null);
+  const path = todaysCachePath(options);
+  return path ? readCache(path) : Promise.resolve(null);
+}
+
+/** The size of the file readCacheAhead would read; null when there is none (Stripe is asked). */
+export function todaysCacheBytes(
+  options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
+): number | null {
+  const path = todaysCachePath(options);
+  try {
+    return path ? Deno.statSync(path).size : null;
+  } catch {
+    return null; // missing or unreadable: a fetch
   }
-  return readCache(cachePath(options.cacheDir, { apiKey: options.apiKey, asOf: options.asOf }));
 }
 
 export interface StripeSettings {
