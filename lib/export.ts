@@ -24,8 +24,7 @@ import { collectDroppedFrames } from "./core/memory.ts";
 import {
   trimAboveBytesFromEnv,
   trimmedFileName,
-  trimmedKeep,
-  trimmedRowCount,
+  trimmedSubset,
   writeExportBrief,
   type WrittenBrief,
 } from "./report/brief.ts";
@@ -128,12 +127,11 @@ export async function loadPricingData(
     );
   }
   const demo = settings === null;
-  // Live Stripe revenue is read in a worker, started as the first query result is in when it has
-  // a fetch or a large cache to read meanwhile (else with the ids), and given the customer ids as
-  // soon as the organizations query is done: it overlaps the ClickHouse queries, and its memory
-  // goes with it. Not started before the queries: creating a worker holds this thread 20–100 ms,
-  // which held every query back. `using` ends it however this function ends (no worker left
-  // behind).
+  // Live Stripe revenue is read in a worker, started at the first query result when it has a
+  // fetch or a large cache to read (else with the ids), given the customer ids once the
+  // organizations query is done: it overlaps the ClickHouse queries, and its memory goes with it.
+  // Not started before the queries: creating a worker holds this thread 20–100 ms, which held
+  // every query back. `using` ends it however this function ends (no worker left behind).
   const stripeRevenue = !demo && options.stripe !== "skip" && !options.revenueFor;
   const revenueOptions = {
     env,
@@ -356,6 +354,7 @@ async function exportFiles(
       const published = await publishStaged(staging, {
         outDir: options.outDir,
         files: [...staged, stagedManifest],
+        retire: written.brief.stale,
       });
       await snapshot?.commit();
       const files = published.slice(0, -1);
@@ -469,11 +468,8 @@ async function writeStage(
               : undefined,
           })),
         },
-        // the brief's trimmed CSV, from the CSV's own pass (the brief drops it when the CSV is
-        // small); none when it would leave no organization out
-        subset: trimmedRowCount(data.frame) < data.frame.height
-          ? { path: join(staging, trimmedFileName(data.asOf, data.demo)), keep: trimmedKeep() }
-          : undefined,
+        // the brief's trimmed CSV, from the CSV's own pass (the brief drops it if not needed)
+        subset: trimmedSubset(data.frame, join(staging, trimmedFileName(data.asOf, data.demo))),
         // a large CSV's rows are formatted on the second core too, once the charts leave it
         secondCoreFree: chartsDone,
       });

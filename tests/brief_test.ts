@@ -14,6 +14,7 @@ import {
   trimAboveBytesFromEnv,
   trimmedExportFrame,
   trimmedRowCount,
+  trimmedSubset,
   writeExportBrief,
 } from "../lib/report/brief.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
@@ -137,7 +138,11 @@ Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free 
     const csvBytes = await writeCsvFile(frame, csvPath);
     // Under the limit: brief only.
     const small = await writeExportBrief({ data, outDir: dir, exportPaths: [csvPath] });
-    assertEquals(small, { briefPath: join(dir, "helicone_pricing_data_2026-11-01.md") });
+    // (an earlier export's trimmed CSV of the same date would be stale: the export retires it)
+    assertEquals(small, {
+      briefPath: join(dir, "helicone_pricing_data_2026-11-01.md"),
+      stale: ["helicone_pricing_data_2026-11-01_trimmed.csv"],
+    });
     // Over the limit: the trimmed CSV drops o1 (free, 0 requests) and keeps o2 (free, 1,000).
     const large = await writeExportBrief({
       data,
@@ -147,6 +152,7 @@ Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free 
     });
     const trimmedPath = join(dir, "helicone_pricing_data_2026-11-01_trimmed.csv");
     assertEquals(large.trimmedPath, trimmedPath);
+    assertEquals(large.stale, []);
     const trimmed = await readExportFile(trimmedPath);
     assertEquals(trimmed.frame.getColumn("org_id").toArray(), ["o2", "o3", "o4", "o5"]);
     assertEquals(trimmedExportFrame(frame).height, 4);
@@ -174,6 +180,9 @@ Deno.test("a trimmed file that would leave no organization out is not written; t
     const busy = frame.slice(1, 4);
     assertEquals(trimmedRowCount(busy), 4);
     assertEquals(trimmedRowCount(frame), 4); // o1 left out
+    // so the export's CSV pass writes no trimmed copy of it
+    assertEquals(trimmedSubset(busy, "t.csv"), undefined);
+    assertEquals(trimmedSubset(frame, "t.csv")?.path, "t.csv");
     const csvPath = join(dir, CSV);
     const csvBytes = await writeCsvFile(busy, csvPath);
     // and a trimmed file written ahead (the export's CSV pass) with every row is removed
@@ -188,7 +197,10 @@ Deno.test("a trimmed file that would leave no organization out is not written; t
         trimAboveBytes: csvBytes - 1,
         trimmedWritten,
       });
-      assertEquals(written, { briefPath: join(dir, "helicone_pricing_data_2026-11-01.md") });
+      assertEquals(written, {
+        briefPath: join(dir, "helicone_pricing_data_2026-11-01.md"),
+        stale: ["helicone_pricing_data_2026-11-01_trimmed.csv"],
+      });
       assertEquals((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(), [
         CSV,
         "helicone_pricing_data_2026-11-01.md",

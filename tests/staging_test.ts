@@ -152,6 +152,65 @@ Deno.test("a failed move during publishing leaves the previous set exactly as it
   }
 });
 
+Deno.test("an export without a trimmed CSV retires an earlier run's; a failed publish puts it back", async () => {
+  const outDir = await Deno.makeTempDir();
+  const trimmed = "helicone_pricing_data_2026-11-01_demo_trimmed.csv";
+  const exportWith = (env: Record<string, string>, more: { segments?: boolean } = {}) =>
+    runExport({
+      demo: true,
+      asOf,
+      outDir,
+      charts: false,
+      env,
+      log: () => {},
+      history: false,
+      ...more,
+    });
+  try {
+    // a limit below the demo CSV's size: the trimmed CSV is written (the demo has free
+    // organizations without requests)
+    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.001" });
+    const trimmedBytes = await Deno.readFile(join(outDir, trimmed));
+    // the same date again, the CSV under the default limit: no trimmed CSV, and a publish that
+    // fails (a directory where a segment file goes) leaves the earlier one in place
+    const blocker = join(outDir, "helicone_pricing_data_2026-11-01_demo_gateway_only.csv");
+    await Deno.mkdir(blocker);
+    await rejects(
+      exportWith({}, { segments: true }),
+      /publishing the export failed .* nothing new was written/,
+    );
+    assertEquals(await Deno.readFile(join(outDir, trimmed)), trimmedBytes);
+    await Deno.remove(blocker);
+    // published: the earlier trimmed CSV is gone, and the brief says to upload the CSV
+    const result = await exportWith({});
+    assertEquals(result.trimmedPath, undefined);
+    assertEquals(names(outDir).includes(trimmed), false);
+    assertEquals(names(outDir).filter((n) => !n.startsWith(".")), [
+      "helicone_pricing_data_2026-11-01_demo.csv",
+      "helicone_pricing_data_2026-11-01_demo.manifest.json",
+      "helicone_pricing_data_2026-11-01_demo.md",
+      "helicone_pricing_data_2026-11-01_demo.xlsx",
+    ]);
+    const brief = await Deno.readTextFile(join(outDir, "helicone_pricing_data_2026-11-01_demo.md"));
+    assertEquals(brief.includes("**Upload:** `helicone_pricing_data_2026-11-01_demo.csv`"), true);
+    // an XLSX-only run leaves a CSV's trimmed file alone (it belongs to the CSV)
+    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.001" });
+    await runExport({
+      demo: true,
+      asOf,
+      outDir,
+      formats: ["xlsx"],
+      charts: false,
+      env: {},
+      log: () => {},
+      history: false,
+    });
+    assertEquals(await Deno.readFile(join(outDir, trimmed)), trimmedBytes);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("a run killed while publishing: the next run puts the previous set back", async () => {
   const outDir = await Deno.makeTempDir();
   try {
@@ -191,6 +250,29 @@ Deno.test("a run killed while publishing: the next run puts the previous set bac
     for (const [name, bytes] of before) {
       assertEquals(await Deno.readFile(join(outDir, name)), bytes, `${name} changed`);
     }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a run killed while retiring a file: the next run puts it back", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const trimmed = "helicone_pricing_data_2026-11-01_demo_trimmed.csv";
+    await Deno.writeTextFile(join(outDir, trimmed), "earlier run");
+    const { child, staging } = await childWithStaging(outDir);
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdin.close().catch(() => {});
+    // publishStaged's journal lists a retired name without an inode, then moves it aside
+    await Deno.writeTextFile(
+      join(staging, ".publish.json"),
+      JSON.stringify([{ name: trimmed, ino: null }]),
+    );
+    await Deno.mkdir(join(staging, ".previous"));
+    await Deno.rename(join(outDir, trimmed), join(staging, ".previous", trimmed));
+    assertEquals(await removeDeadStaging(outDir), [staging]);
+    assertEquals(await Deno.readTextFile(join(outDir, trimmed)), "earlier run");
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

@@ -173,17 +173,24 @@ type Step = { kind: "aside"; target: string; backup: string } | {
 
 /**
  * Moves `files` (paths inside `staging`, in order; the manifest last) into `outDir`. A file of the
- * same name is first moved aside into the staging folder; if any move fails, every move is undone,
- * so `outDir` holds exactly the previous set, and a one-line UserError says what failed.
- * Returns the published paths.
+ * same name is first moved aside into the staging folder, and so is each file named in `retire`
+ * (an earlier run's file of the set that this run does not make); if any move fails, every move
+ * is undone, so `outDir` holds exactly the previous set, and a one-line UserError says what
+ * failed. Returns the published paths.
  */
 export async function publishStaged(
   staging: string,
-  { outDir, files }: { outDir: string; files: readonly string[] },
+  { outDir, files, retire = [] }: {
+    outDir: string;
+    files: readonly string[];
+    /** names in `outDir` the published set no longer has (moved aside with the replaced files) */
+    retire?: readonly string[];
+  },
 ): Promise<string[]> {
   const previous = join(staging, PREVIOUS_DIR);
   await Deno.mkdir(previous, { recursive: true });
-  const journal: JournalEntry[] = [];
+  // a retired file has no inode of this run's: an interrupted publish puts it back if it is gone
+  const journal: JournalEntry[] = retire.map((name) => ({ name, ino: null }));
   for (const path of files) {
     journal.push({ name: basename(path), ino: (await stat(path)).ino ?? null });
   }
@@ -191,6 +198,14 @@ export async function publishStaged(
   const steps: Step[] = [];
   const published: string[] = [];
   try {
+    for (const name of retire) {
+      const target = join(outDir, name);
+      const existing = await lstat(target).catch(() => null);
+      if (!existing?.isFile()) continue; // none (or not a file: not the kit's, left alone)
+      const backup = join(previous, name);
+      await rename(target, backup);
+      steps.push({ kind: "aside", target, backup });
+    }
     for (const path of files) {
       const target = join(outDir, basename(path));
       const existing = await lstat(target).catch(() => null);

@@ -102,6 +102,17 @@ export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
   return frame.filter(trimmedKeep());
 }
 
+/**
+ * The trimmed CSV as the CSV writer's subset (lib/formats/csv_files.ts), written at `path`; none
+ * when it would leave no organization out (it would be the CSV again).
+ */
+export function trimmedSubset(
+  frame: pl.DataFrame,
+  path: string,
+): { path: string; keep: pl.Expr } | undefined {
+  return trimmedRowCount(frame) < frame.height ? { path, keep: trimmedKeep() } : undefined;
+}
+
 /** How many organizations the trimmed file keeps (one pass, no copy of the frame). */
 export function trimmedRowCount(frame: pl.DataFrame): number {
   const kept = frame.select(trimmedKeep().fillNull(false).cast(pl.UInt32).sum().alias("kept"));
@@ -323,6 +334,12 @@ export interface WrittenBrief {
   briefPath: string;
   /** the trimmed CSV, written when the CSV is above the threshold and trimming leaves some out */
   trimmedPath?: string;
+  /**
+   * names of files an earlier export of the same date may have left that this one does not have:
+   * the trimmed CSV, when there is a CSV but no trimmed file (it would sit beside a brief that
+   * says there is none); the export retires them as it publishes (publishStaged)
+   */
+  stale: string[];
 }
 
 /**
@@ -369,5 +386,6 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   });
   const briefPath = join(options.outDir, briefFileName(data.asOf, data.demo));
   await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown));
-  return trimmedPath ? { briefPath, trimmedPath } : { briefPath };
+  const stale = csv && !trimmedPath ? [trimmedFileName(data.asOf, data.demo)] : [];
+  return trimmedPath ? { briefPath, trimmedPath, stale } : { briefPath, stale };
 }

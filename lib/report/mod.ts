@@ -15,6 +15,7 @@ export {
   trimmedFileName,
   trimmedKeep,
   trimmedRowCount,
+  trimmedSubset,
   type WriteBriefOptions,
   writeExportBrief,
   type WrittenBrief,
