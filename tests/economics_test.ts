@@ -44,7 +44,7 @@ Deno.test("plan and list_price_mrr come from the price book (the current-pricing
 });
 
 Deno.test("list prices are priced once per distinct input combination, the same as per organization", async () => {
-  const { parseScenario, priceOrganizations, pricingInputs } = await import(
+  const { parseScenario, partsAt, priceOrganizations, pricingInputs } = await import(
     "../lib/analysis/scenario/mod.ts"
   );
   // every priced feature: per request with a minimum, % of PTB cost with a minimum, per seat
@@ -123,9 +123,15 @@ Deno.test("list prices are priced once per distinct input combination, the same 
   // d: contract, e: no plan → empty
   // g: 6 seats above 2 × $5 + 6 active users → $90, prompts (billed) $50 → 170; h as b → 205
   assertEquals(column(priced, "list_price_mrr"), [66, 205, 70, null, null, 170, 205]);
-  const perOrganization = priceOrganizations(pricingInputs(frame), scenario).parts.map((p) =>
-    p.plan < 0 || scenario.plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons
-  );
+  const byOrganization = priceOrganizations(pricingInputs(frame), scenario);
+  const perOrganization = Array.from({ length: frame.height }, (_, i) => partsAt(byOrganization, i))
+    .map((
+      p,
+    ) =>
+      p.plan < 0 || scenario.plans[p.plan].keepCurrentMrr
+        ? null
+        : p.base + p.minimumTopup + p.addons
+    );
   assertEquals(column(priced, "list_price_mrr"), perOrganization);
 });
 

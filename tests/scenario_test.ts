@@ -20,6 +20,8 @@ import {
 } from "../lib/analysis/scenario/mod.ts";
 import {
   comparableTotalsVarying,
+  distinctIndex,
+  partsAt,
   priceOrganizations,
   pricingInputs,
 } from "../lib/analysis/scenario/pricing.ts";
@@ -221,10 +223,11 @@ Deno.test("breakeven totals priced once outside the varying plan are the full to
     for (const value of [0, 0.37, 1, 20, 1234.5]) {
       const version = withPriceParameter(scenario, { path: parameter, value });
       // every organization priced, the comparable ones' totals summed in organization order
-      const { parts } = priceOrganizations(inputs, version);
+      const { total } = priceOrganizations(inputs, version);
       let full = 0;
-      parts.forEach((p, i) => {
-        if (inputs.currentMrr[i] !== null) full += p.total ?? 0;
+      total.forEach((t, i) => {
+        // NaN: unknown (current MRR unknown, or kept and unknown)
+        if (!Number.isNaN(inputs.currentMrr[i])) full += Number.isNaN(t) ? 0 : t;
       });
       assertEquals(totalOf(version), full, `${parameter}=${value}`);
     }
@@ -427,4 +430,46 @@ Deno.test("deno task scenario: files from an export, one-line errors", async () 
     console.log = originalLog;
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("pricing reads text once per distinct value: each row's index, nulls a value of their own", () => {
+  const frame = pl.DataFrame({
+    tier: ["pro", null, "free", "pro", null, "pro"],
+    raw: ["pro-1", null, "free", "pro-2", null, "pro-1"],
+  });
+  const { index, values } = distinctIndex(frame, [pl.col("tier"), pl.col("raw")]);
+  // first appearance order: (pro, pro-1), (null, null), (free, free), (pro, pro-2)
+  assertEquals([...index], [0, 1, 2, 3, 1, 0]);
+  assertEquals(values.getColumn("tier").toArray(), ["pro", null, "free", "pro"]);
+  assertEquals(values.getColumn("raw").toArray(), ["pro-1", null, "free", "pro-2"]);
+  const empty = distinctIndex(frame.head(0), [pl.col("tier")]);
+  assertEquals([empty.index.length, empty.values.height], [0, 0]);
+});
+
+Deno.test("an unknown current MRR under a plan that keeps it: total unknown (NaN in the columns, null in parts)", () => {
+  const frame = exportFrameFromColumns({
+    org_id: ["a", "b"],
+    tier: ["enterprise", "enterprise"],
+    seats: [3, 3],
+    mrr: [null, 120],
+  });
+  const scenario = parseScenario({
+    name: "keep",
+    plans: [{ name: "contract", keepCurrentMrr: true }],
+  });
+  const priced = priceOrganizations(pricingInputs(frame), scenario);
+  assertEquals(Number.isNaN(priced.total[0]), true);
+  assertEquals(partsAt(priced, 0).total, null);
+  assertEquals(partsAt(priced, 1), {
+    plan: 0,
+    base: 120,
+    usage: 0,
+    minimumTopup: 0,
+    addons: 0,
+    total: 120,
+  });
+  const perOrg = proposedRevenue(frame, scenario);
+  assertEquals(perOrg.getColumn("proposed_mrr").toArray(), [null, 120]);
+  assertEquals(perOrg.getColumn("outcome").toArray(), ["unknown_current", "unchanged"]);
+  assertEquals(perOrg.getColumn("plan").toArray(), ["contract", "contract"]);
 });

@@ -16,6 +16,7 @@ import type { Env } from "../core/config.ts";
 import {
   COST_BASIS_COLUMNS,
   loadScenarioFile,
+  partsAt,
   type Plan,
   priceOrganizations,
   pricingInputs,
@@ -75,16 +76,17 @@ export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
   const priced = priceOrganizations(
     pricingInputs(combinations.withColumns(...unread)),
     book.scenario,
-  ).parts;
+  );
+  const parts = Array.from({ length: combinations.height }, (_, i) => partsAt(priced, i));
   const prices = combinations.withColumns(
     pl.Series(
       "plan",
-      priced.map((p) => p.plan < 0 ? null : plans[p.plan].name),
+      parts.map((p) => p.plan < 0 ? null : plans[p.plan].name),
       pl.Utf8,
     ),
     pl.Series(
       "list_price_mrr",
-      priced.map((p) =>
+      parts.map((p) =>
         p.plan < 0 || plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons
       ),
       pl.Float64,

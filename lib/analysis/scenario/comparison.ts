@@ -9,6 +9,7 @@ import { planOfParameter, priceParameter, withPriceParameter } from "./parameter
 import {
   comparableTotalsVarying,
   currentTotal,
+  distinctIndex,
   type PricedOrganizations,
   priceOrganizations,
   type PricingInputs,
@@ -47,12 +48,6 @@ function perOrgFrame(
     priced: PricedOrganizations;
   },
 ): pl.DataFrame {
-  const { parts } = priced;
-  const proposed = parts.map((p) => p.total);
-  const delta = proposed.map((p, i) => {
-    const current = inputs.currentMrr[i];
-    return p === null || current === null ? null : p - current;
-  });
   // the organizations' own columns straight from the frame (no JS string per organization);
   // usage as pricing reads it (unknown = 0)
   const known = (name: string) => pl.col(name).cast(pl.Float64).fillNull(0);
@@ -65,30 +60,67 @@ function perOrgFrame(
     known("requests_30d").cast(pl.Int64).alias("requests_30d"),
     known("llm_cost_30d").alias("llm_cost_30d"),
   );
-  return own.hstack(pl.DataFrame([
-    pl.Series("addons", inputs.addons.map((a) => a.length ? a.join(",") : null), pl.Utf8),
-    pl.Series(
-      "plan",
-      parts.map((p) => (p.plan < 0 ? null : scenario.plans[p.plan].name)),
-      pl.Utf8,
-    ),
-    pl.Series("current_mrr", inputs.currentMrr, pl.Float64),
-    pl.Series("proposed_base", parts.map((p) => p.base), pl.Float64),
-    pl.Series("proposed_usage", parts.map((p) => p.usage), pl.Float64),
-    pl.Series("proposed_minimum_topup", parts.map((p) => p.minimumTopup), pl.Float64),
-    pl.Series("proposed_addons", parts.map((p) => p.addons), pl.Float64),
-    pl.Series("proposed_mrr", proposed, pl.Float64),
-    pl.Series("delta_usd", delta, pl.Float64),
-    pl.Series(
-      "change_pct",
-      delta.map((d, i) => {
-        const current = inputs.currentMrr[i];
-        return d === null || current === null || current === 0 ? null : d / current * 100;
-      }),
-      pl.Float64,
-    ),
-    pl.Series("outcome", proposed.map((p, i) => outcome(inputs.currentMrr[i], p)), pl.Utf8),
-  ]));
+  // add-ons and plan names: one text per distinct value, picked by each organization's index
+  const addonTexts = pl.Series(
+    "addons",
+    inputs.addonLists.map((list) => list.length ? list.join(",") : null),
+    pl.Utf8,
+  );
+  const planNames = pl.Series(
+    "plan",
+    [null, ...scenario.plans.map((plan) => plan.name)], // index 0: no plan (-1 + 1)
+    pl.Utf8,
+  );
+  const picked = pl.DataFrame([
+    pl.Series("addons_index", inputs.addonsOf),
+    pl.Series("plan_index", priced.plan.map((plan) => plan + 1)),
+  ]).lazy()
+    .join(indexed(addonTexts, "addons_index"), {
+      on: "addons_index",
+      how: "left",
+      maintainOrder: "left",
+    })
+    .join(indexed(planNames, "plan_index"), {
+      on: "plan_index",
+      how: "left",
+      maintainOrder: "left",
+    })
+    .select("addons", "plan")
+    .collectSync();
+  // NaN marks an unknown value in the typed arrays: null in the frame. delta, change and
+  // outcome as before, value by value (the same floats)
+  const current = pl.col("current_mrr");
+  const proposed = pl.col("proposed_mrr");
+  const delta = pl.col("delta_usd");
+  const unknown = current.isNull().or(proposed.isNull());
+  const amounts = pl.DataFrame([
+    pl.Series("current_mrr", inputs.currentMrr),
+    pl.Series("proposed_base", priced.base),
+    pl.Series("proposed_usage", priced.usage),
+    pl.Series("proposed_minimum_topup", priced.minimumTopup),
+    pl.Series("proposed_addons", priced.addons),
+    pl.Series("proposed_mrr", priced.total),
+  ]).select(
+    pl.all().fillNan(null),
+  ).withColumns(
+    pl.when(unknown).then(pl.lit(null)).otherwise(proposed.minus(current)).alias("delta_usd"),
+  ).withColumns(
+    pl.when(unknown.or(current.eq(0))).then(pl.lit(null))
+      .otherwise(delta.div(current).mul(100)).alias("change_pct"),
+    pl.when(unknown).then(pl.lit("unknown_current"))
+      .when(delta.abs().lt(UNCHANGED_USD)).then(pl.lit("unchanged"))
+      .when(delta.gt(0)).then(pl.lit("pays_more"))
+      .otherwise(pl.lit("pays_less")).alias("outcome"),
+  );
+  return pl.concat([own, picked, amounts], { how: "horizontal" });
+}
+
+/** A small Series with its row numbers in column `index` (a lookup table to join on). */
+function indexed(values: pl.Series, index: string): pl.LazyDataFrame {
+  return pl.DataFrame([
+    pl.Series(index, Int32Array.from({ length: values.length }, (_, i) => i)),
+    values,
+  ]).lazy();
 }
 
 export interface ScenarioTotals {
@@ -116,7 +148,18 @@ function doubles(frame: pl.DataFrame, expr: pl.Expr): Float64Array {
 }
 
 function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
-  // summed in row order, as before, so the same floats
+  return groupTotals(perOrg, { groupOf: new Int32Array(perOrg.height), groups: 1 })[0];
+}
+
+/**
+ * The totals of each group of rows (`groupOf`: each row's group, 0 to groups − 1), in one pass
+ * over the columns as typed arrays; each group's sums run in row order, so they are the floats a
+ * pass over that group's rows alone gives.
+ */
+function groupTotals(
+  perOrg: pl.DataFrame,
+  { groupOf, groups }: { groupOf: Int32Array; groups: number },
+): ScenarioTotals[] {
   const known = doubles(perOrg, pl.col("current_mrr").isNotNull());
   const current = doubles(perOrg, pl.col("current_mrr"));
   const proposed = doubles(perOrg, pl.col("proposed_mrr"));
@@ -125,8 +168,8 @@ function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
     pl.when(pl.col("outcome").eq(pl.lit("pays_more"))).then(pl.lit(1))
       .when(pl.col("outcome").eq(pl.lit("pays_less"))).then(pl.lit(2)).otherwise(pl.lit(0)),
   );
-  const t: ScenarioTotals = {
-    organizations: perOrg.height,
+  const totals: ScenarioTotals[] = Array.from({ length: groups }, () => ({
+    organizations: 0,
     comparable: 0,
     currentMrrUsd: 0,
     proposedMrrUsd: 0,
@@ -137,9 +180,11 @@ function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
     unchanged: 0,
     unknownCurrent: 0,
     proposedMrrUnknownCurrentUsd: 0,
-  };
+  }));
   const height = perOrg.height; // (a native call each time it is read)
   for (let i = 0; i < height; i++) {
+    const t = totals[groupOf[i]];
+    t.organizations++;
     if (known[i] === 0) {
       t.unknownCurrent++;
       t.proposedMrrUnknownCurrentUsd += proposed[i];
@@ -152,27 +197,29 @@ function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
     else if (outcome[i] === 2) t.paysLess++;
     else t.unchanged++;
   }
-  t.deltaUsd = t.proposedMrrUsd - t.currentMrrUsd;
-  t.changePct = t.currentMrrUsd === 0 ? null : t.deltaUsd / t.currentMrrUsd * 100;
-  return t;
+  for (const t of totals) {
+    t.deltaUsd = t.proposedMrrUsd - t.currentMrrUsd;
+    t.changePct = t.currentMrrUsd === 0 ? null : t.deltaUsd / t.currentMrrUsd * 100;
+  }
+  return totals;
 }
 
 const TIER_ORDER = ["free", "pro", "team", "growth", "enterprise", "other"];
 
-/** Totals per tier (one row each, known tiers first) and a last row `all`. */
+/**
+ * Totals per tier (one row each, known tiers first) and a last row `all`: one pass over the rows
+ * (a filtered copy of the frame per tier added ~300 MB at a million organizations).
+ */
 function byTierFrame(perOrg: pl.DataFrame): pl.DataFrame {
-  const tiers = (perOrg.getColumn("tier").unique().toArray() as (string | null)[])
-    .map((t) => t ?? "(none)")
-    .sort((a, b) => {
-      const ia = TIER_ORDER.indexOf(a), ib = TIER_ORDER.indexOf(b);
-      return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-    });
-  const rows = tiers.map((tier) => {
-    const part = tier === "(none)"
-      ? perOrg.filter(pl.col("tier").isNull())
-      : perOrg.filter(pl.col("tier").eq(pl.lit(tier)));
-    return { tier, totals: totalsOf(part) };
-  });
+  const { index, values } = distinctIndex(perOrg, [pl.col("tier")]);
+  const names = (values.getColumn("tier").toArray() as (string | null)[]).map((t) => t ?? "(none)");
+  const tierTotals = groupTotals(perOrg, { groupOf: index, groups: names.length });
+  const rank = (name: string) => {
+    const at = TIER_ORDER.indexOf(name);
+    return at < 0 ? 99 : at;
+  };
+  const rows = names.map((tier, group) => ({ tier, totals: tierTotals[group] }))
+    .sort((a, b) => rank(a.tier) - rank(b.tier) || a.tier.localeCompare(b.tier));
   rows.push({ tier: "all", totals: totalsOf(perOrg) });
   const column = (pick: (t: ScenarioTotals) => number | null) => rows.map((r) => pick(r.totals));
   return pl.DataFrame([

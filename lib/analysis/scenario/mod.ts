@@ -26,6 +26,7 @@ export { loadScenarioFile, parseScenario } from "./validation.ts";
 export { priceParameter, withPriceParameter } from "./parameters.ts";
 export {
   flatTierUsd,
+  partsAt,
   type PricedOrganizations,
   priceOrganizations,
   type PricingInputs,

@@ -6,22 +6,29 @@ import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } fr
 // ── pricing organizations ───────────────────────────────────────────────────────────────────
 
 /**
- * What pricing reads of each organization: the export's columns as plain arrays (nulls in usage
- * columns read as 0). The organizations' names and ids stay in the frame (the per-organization
- * results take them from there).
+ * What pricing reads of each organization, column-wise: numbers as Float64Arrays (nulls in usage
+ * columns read as 0, an unknown current MRR as NaN), and the text it reads (tiers, add-ons) as an
+ * index per organization into its few distinct values, each read once. A million organizations
+ * take ~60 MB here; as JS arrays of values and strings they took ~250 MB of heap. The
+ * organizations' names and ids stay in the frame (the per-organization results take them there).
  */
 export interface PricingInputs {
   height: number;
-  tier: (string | null)[];
-  tierRaw: (string | null)[];
-  seats: number[];
-  activeUsers: number[];
-  requests: number[];
-  llmCost: Record<CostBasis, number[]>;
-  /** add-ons per organization: addons_in_metadata, plus prompts when addon_prompts > 0 */
-  addons: string[][];
-  /** current MRR; null = unknown */
-  currentMrr: (number | null)[];
+  /** each organization's (tier, tier_raw): an index into `tiers` */
+  tierOf: Int32Array;
+  tiers: { tier: string | null; tierRaw: string | null }[];
+  seats: Float64Array;
+  activeUsers: Float64Array;
+  requests: Float64Array;
+  llmCost: Record<CostBasis, Float64Array>;
+  /**
+   * each organization's add-ons (addons_in_metadata, plus prompts when addon_prompts > 0): an
+   * index into `addonLists`
+   */
+  addonsOf: Int32Array;
+  addonLists: string[][];
+  /** current MRR; NaN = unknown */
+  currentMrr: Float64Array;
 }
 
 /** The columns a scenario needs in its frame (org_id and org_name for its results). */
@@ -41,10 +48,33 @@ export const SCENARIO_INPUT_COLUMNS = [
   "mrr",
 ];
 
-function numberArray(frame: pl.DataFrame, name: string): number[] {
-  return (frame.getColumn(name).toArray() as unknown[]).map((v) =>
-    v === null || v === undefined ? 0 : Number(v)
+/** A column as doubles through a typed array (null → `ifNull`): no JS value per organization. */
+function doublesOf(frame: pl.DataFrame, name: string, ifNull: number): Float64Array {
+  return frame.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(ifNull)).alias("v"))
+    .getColumn("v").toTypedArray() as Float64Array;
+}
+
+/**
+ * Each row's index into the distinct values of `keys` (in order of first appearance), and those
+ * values: text with a few values per million rows is read once per value, not per row.
+ */
+export function distinctIndex(
+  frame: pl.DataFrame,
+  keys: pl.Expr[],
+): { index: Int32Array; values: pl.DataFrame } {
+  const keyed = frame.select(...keys);
+  const on = keyed.columns;
+  const values = keyed.unique({ maintainOrder: true });
+  const numbered = values.withColumns(
+    pl.Series("index", Int32Array.from({ length: values.height }, (_, i) => i)),
   );
+  // nullsEqual: a null is a value like any other
+  const index = keyed.join(numbered, { on, how: "left", nullsEqual: true, maintainOrder: "left" })
+    .getColumn("index").toTypedArray() as Int32Array;
+  if (index.length !== frame.height) {
+    throw new Error(`distinct index join gave ${index.length} rows for ${frame.height}`);
+  }
+  return { index, values };
 }
 
 /** A frame's pricing inputs; a frame without every SCENARIO_INPUT_COLUMNS column is refused. */
@@ -57,29 +87,37 @@ export function pricingInputs(frame: pl.DataFrame): PricingInputs {
       }: pass an export frame (loadPricingData or readExportFile)`,
     );
   }
-  const metadata = frame.getColumn("addons_in_metadata").toArray() as (string | null)[];
-  const promptsBilled = frame.getColumn("addon_prompts").toArray() as (number | null)[];
-  const addons = metadata.map((text, i) => {
-    const list = (text ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
-    if ((promptsBilled[i] ?? 0) > 0 && !list.includes("prompts")) list.push("prompts");
-    return list;
-  });
+  const tiers = distinctIndex(frame, [
+    pl.col("tier").cast(pl.Utf8),
+    pl.col("tier_raw").cast(pl.Utf8),
+  ]);
+  const tierTexts = tiers.values.getColumn("tier").toArray() as (string | null)[];
+  const tierRawTexts = tiers.values.getColumn("tier_raw").toArray() as (string | null)[];
+  const addons = distinctIndex(frame, [
+    pl.col("addons_in_metadata").cast(pl.Utf8),
+    pl.col("addon_prompts").cast(pl.Float64).fillNull(0).gt(0).alias("prompts_billed"),
+  ]);
+  const metadata = addons.values.getColumn("addons_in_metadata").toArray() as (string | null)[];
+  const promptsBilled = addons.values.getColumn("prompts_billed").toArray() as boolean[];
   return {
     height: frame.height,
-    tier: frame.getColumn("tier").toArray() as (string | null)[],
-    tierRaw: frame.getColumn("tier_raw").toArray() as (string | null)[],
-    seats: numberArray(frame, "seats"),
-    activeUsers: numberArray(frame, "active_users_30d"),
-    requests: numberArray(frame, "requests_30d"),
+    tierOf: tiers.index,
+    tiers: tierTexts.map((tier, i) => ({ tier, tierRaw: tierRawTexts[i] })),
+    seats: doublesOf(frame, "seats", 0),
+    activeUsers: doublesOf(frame, "active_users_30d", 0),
+    requests: doublesOf(frame, "requests_30d", 0),
     llmCost: {
-      all: numberArray(frame, "llm_cost_30d"),
-      ptb: numberArray(frame, "llm_cost_ptb_30d"),
-      byok: numberArray(frame, "llm_cost_byok_30d"),
+      all: doublesOf(frame, "llm_cost_30d", 0),
+      ptb: doublesOf(frame, "llm_cost_ptb_30d", 0),
+      byok: doublesOf(frame, "llm_cost_byok_30d", 0),
     },
-    addons,
-    currentMrr: (frame.getColumn("mrr").toArray() as unknown[]).map((v) =>
-      v === null || v === undefined ? null : Number(v)
-    ),
+    addonsOf: addons.index,
+    addonLists: metadata.map((text, i) => {
+      const list = (text ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
+      if (promptsBilled[i] && !list.includes("prompts")) list.push("prompts");
+      return list;
+    }),
+    currentMrr: doublesOf(frame, "mrr", Number.NaN),
   };
 }
 
@@ -128,8 +166,16 @@ export interface ProposedParts {
   total: number | null;
 }
 
+/** Every organization's ProposedParts, a typed array per field. */
 export interface PricedOrganizations {
-  parts: ProposedParts[];
+  /** index of the plan in scenario.plans; -1 when no plan matched */
+  plan: Int32Array;
+  base: Float64Array;
+  usage: Float64Array;
+  minimumTopup: Float64Array;
+  addons: Float64Array;
+  /** NaN when the plan keeps current MRR and it is unknown */
+  total: Float64Array;
   /** add-ons organizations have that the scenario gives no price (priced at $0) */
   unpricedAddons: string[];
   unmatched: number;
@@ -142,26 +188,55 @@ export function priceOrganizations(
 ): PricedOrganizations {
   const unpriced = new Set<string>();
   const price = organizationPricer(inputs, { scenario, unpriced });
+  const planOf = plansOf(inputs, scenario);
+  const height = inputs.height;
+  const priced = {
+    plan: new Int32Array(height),
+    base: new Float64Array(height),
+    usage: new Float64Array(height),
+    minimumTopup: new Float64Array(height),
+    addons: new Float64Array(height),
+    total: new Float64Array(height),
+  };
   let unmatched = 0;
-  const parts: ProposedParts[] = new Array(inputs.height);
-  for (let i = 0; i < inputs.height; i++) {
-    const priced = price(i, planOf(inputs, i, scenario));
-    if (priced.plan < 0) unmatched++;
-    parts[i] = { ...priced };
+  for (let i = 0; i < height; i++) {
+    const parts = price(i, planOf[inputs.tierOf[i]]);
+    if (parts.plan < 0) unmatched++;
+    priced.plan[i] = parts.plan;
+    priced.base[i] = parts.base;
+    priced.usage[i] = parts.usage;
+    priced.minimumTopup[i] = parts.minimumTopup;
+    priced.addons[i] = parts.addons;
+    priced.total[i] = parts.total ?? Number.NaN;
   }
-  return { parts, unpricedAddons: [...unpriced].sort(), unmatched };
+  return { ...priced, unpricedAddons: [...unpriced].sort(), unmatched };
 }
 
-/** The index of the first plan organization `i` matches; -1 when none does. */
-function planOf(inputs: PricingInputs, i: number, scenario: Scenario): number {
-  return scenario.plans.findIndex((p) => matches(p, inputs.tier[i], inputs.tierRaw[i]));
+/** The parts of organization `i` (tests, small frames). */
+export function partsAt(priced: PricedOrganizations, i: number): ProposedParts {
+  const total = priced.total[i];
+  return {
+    plan: priced.plan[i],
+    base: priced.base[i],
+    usage: priced.usage[i],
+    minimumTopup: priced.minimumTopup[i],
+    addons: priced.addons[i],
+    total: Number.isNaN(total) ? null : total,
+  };
+}
+
+/** For each distinct (tier, tier_raw) of `inputs.tiers`, the first plan it matches; -1 when none. */
+function plansOf(inputs: PricingInputs, scenario: Scenario): Int32Array {
+  return Int32Array.from(
+    inputs.tiers,
+    ({ tier, tierRaw }) => scenario.plans.findIndex((p) => matches(p, tier, tierRaw)),
+  );
 }
 
 /**
  * Prices organizations under `scenario` one at a time, each into the same record, which it returns
  * (copy it to keep it): the breakeven search prices a million organizations ~100 times, and a new
- * object each time, tenured by V8 like the ones priceOrganizations keeps, piled up ~2 GB of garbage.
- * Add-ons without a price go into `unpriced`.
+ * object each time piled up ~2 GB of garbage. Add-ons without a price go into `unpriced`.
  */
 function organizationPricer(
   inputs: PricingInputs,
@@ -191,8 +266,9 @@ function organizationPricer(
     const plan = scenario.plans[planIndex];
     if (plan.keepCurrentMrr) {
       const current = inputs.currentMrr[i];
-      fill(current ?? 0, 0, 0, 0);
-      parts.total = current;
+      const known = !Number.isNaN(current);
+      fill(known ? current : 0, 0, 0, 0);
+      parts.total = known ? current : null;
       return parts;
     }
     let base = plan.flatUsd ?? 0;
@@ -218,7 +294,7 @@ function organizationPricer(
     const minimumTopup = Math.max(0, (plan.minimumUsd ?? 0) - base - usage);
     let addons = 0;
     if (!plan.addonsIncluded) {
-      for (const addon of inputs.addons[i]) {
+      for (const addon of inputs.addonLists[inputs.addonsOf[i]]) {
         const price = scenario.addonPrices[addon];
         if (price === undefined) unpriced.add(addon);
         else addons += price;
@@ -248,10 +324,11 @@ export function comparableTotalsVarying(
   const kind = new Uint8Array(height);
   const fixed = new Float64Array(height);
   const plans = new Int32Array(height);
+  const planOf = plansOf(inputs, scenario);
   const priceOnce = organizationPricer(inputs, { scenario, unpriced });
   for (let i = 0; i < height; i++) {
-    if (inputs.currentMrr[i] === null) continue;
-    plans[i] = planOf(inputs, i, scenario);
+    if (Number.isNaN(inputs.currentMrr[i])) continue;
+    plans[i] = planOf[inputs.tierOf[i]];
     if (varyingPlan === null || plans[i] === varyingPlan) kind[i] = 1;
     else {
       kind[i] = 2;
@@ -271,6 +348,6 @@ export function comparableTotalsVarying(
 
 export function currentTotal(inputs: PricingInputs): number {
   let total = 0;
-  for (const mrr of inputs.currentMrr) if (mrr !== null) total += mrr;
+  for (const mrr of inputs.currentMrr) if (!Number.isNaN(mrr)) total += mrr;
   return total;
 }
