@@ -5,7 +5,12 @@ import { z } from "zod";
 import { UserError } from "../core/config.ts";
 import { COMPARED_COLUMNS, compareExports } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
-import { compareScenario, parseScenario, type Scenario } from "../analysis/scenario/mod.ts";
+import {
+  compareScenario,
+  distinctIndex,
+  parseScenario,
+  type Scenario,
+} from "../analysis/scenario/mod.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { type DatasetStore, listExports } from "./dataset.ts";
 import { isSnapshotDate, snapshotByDate } from "./history.ts";
@@ -37,24 +42,33 @@ const SEGMENT_COLUMNS = [
 
 /** Sums of the comparable set per plan (organizations with known current MRR). */
 function byPlan(perOrg: pl.DataFrame, scenario: Scenario): Row[] {
-  const plans = perOrg.getColumn("plan").toArray() as (string | null)[];
-  const current = perOrg.getColumn("current_mrr").toArray() as (number | null)[];
-  const proposed = perOrg.getColumn("proposed_mrr").toArray() as (number | null)[];
+  // each organization's plan as an index into the plan names, the amounts as typed arrays: no JS
+  // value per organization; sums in organization order, as before
+  const { index, values } = distinctIndex(perOrg, [pl.col("plan")]);
+  const doubles = (expr: pl.Expr) =>
+    perOrg.select(expr.cast(pl.Float64).alias("v")).getColumn("v").toTypedArray() as Float64Array;
+  const known = doubles(pl.col("current_mrr").isNotNull());
+  const current = doubles(pl.col("current_mrr").fillNull(0));
+  const proposed = doubles(pl.col("proposed_mrr").fillNull(0));
   const out = new Map<
     string,
     { organizations: number; comparable: number; current: number; proposed: number }
   >();
-  plans.forEach((plan, i) => {
+  const entries = (values.getColumn("plan").toArray() as (string | null)[]).map((plan) => {
     const key = plan ?? "(no plan)";
     const entry = out.get(key) ?? { organizations: 0, comparable: 0, current: 0, proposed: 0 };
-    entry.organizations++;
-    if (current[i] !== null) {
-      entry.comparable++;
-      entry.current += current[i]!;
-      entry.proposed += proposed[i] ?? 0;
-    }
     out.set(key, entry);
+    return entry;
   });
+  for (let i = 0; i < index.length; i++) {
+    const entry = entries[index[i]];
+    entry.organizations++;
+    if (known[i] === 1) {
+      entry.comparable++;
+      entry.current += current[i];
+      entry.proposed += proposed[i];
+    }
+  }
   // The scenario's plan order, then organizations no plan matched.
   const order = [...scenario.plans.map((p) => p.name), "(no plan)"];
   return [...out].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([plan, e]) => ({
@@ -213,16 +227,15 @@ export function registerAnalysisTools(
         "proposed_mrr",
         "delta_usd",
       ];
-      const up = result.perOrg.filter(pl.col("outcome").eq(pl.lit("pays_more"))).sort(
-        "delta_usd",
-        true,
-      )
-        .head(movers).select(...moverColumns);
-      const down = result.perOrg.filter(pl.col("outcome").eq(pl.lit("pays_less"))).sort(
-        "delta_usd",
-        false,
-      )
-        .head(movers).select(...moverColumns);
+      // the movers' columns picked first (no copy), so the filter copies only those, not every
+      // column of every organization that pays more (~300 MB at a million)
+      const moversOf = (outcome: string, descending: boolean) =>
+        result.perOrg.select(...moverColumns, "outcome").filter(
+          pl.col("outcome").eq(pl.lit(outcome)),
+        )
+          .sort("delta_usd", descending).head(movers).select(...moverColumns);
+      const up = moversOf("pays_more", true);
+      const down = moversOf("pays_less", false);
       const plans = byPlan(result.perOrg, parsed);
       const budget = Math.floor(settings.maxBytes / 4);
       const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });

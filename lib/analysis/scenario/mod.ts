@@ -25,6 +25,7 @@ export {
 export { loadScenarioFile, parseScenario } from "./validation.ts";
 export { priceParameter, withPriceParameter } from "./parameters.ts";
 export {
+  distinctIndex,
   flatTierUsd,
   partsAt,
   type PricedOrganizations,

@@ -24,7 +24,18 @@ function signedUsd(value: number): string {
 const pct = formatChangePct;
 
 function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): string {
+  // the shown columns picked first (no copy), so the filter copies only those
   const movers = perOrg
+    .select(
+      "org_id",
+      "org_name",
+      "tier",
+      "plan",
+      "current_mrr",
+      "proposed_mrr",
+      "delta_usd",
+      "outcome",
+    )
     .filter(pl.col("outcome").eq(pl.lit(descending ? "pays_more" : "pays_less")))
     .sort("delta_usd", descending)
     .head(limit);
