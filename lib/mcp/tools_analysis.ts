@@ -6,6 +6,7 @@ import { UserError } from "../core/config.ts";
 import { COMPARED_COLUMNS, compareExports } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
+  biggestMovers,
   compareScenario,
   distinctIndex,
   parseScenario,
@@ -218,24 +219,8 @@ export function registerAnalysisTools(
         scenario: parsed,
         ...(breakeven ? { breakeven } : {}),
       });
-      const moverColumns = [
-        "org_id",
-        "org_name",
-        "tier",
-        "plan",
-        "current_mrr",
-        "proposed_mrr",
-        "delta_usd",
-      ];
-      // the movers' columns picked first (no copy), so the filter copies only those, not every
-      // column of every organization that pays more (~300 MB at a million)
-      const moversOf = (outcome: string, descending: boolean) =>
-        result.perOrg.select(...moverColumns, "outcome").filter(
-          pl.col("outcome").eq(pl.lit(outcome)),
-        )
-          .sort("delta_usd", descending).head(movers).select(...moverColumns);
-      const up = moversOf("pays_more", true);
-      const down = moversOf("pays_less", false);
+      const up = biggestMovers(result.perOrg, { outcome: "pays_more", limit: movers });
+      const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
       const plans = byPlan(result.perOrg, parsed);
       const budget = Math.floor(settings.maxBytes / 4);
       const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });

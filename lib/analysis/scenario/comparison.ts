@@ -123,6 +123,33 @@ function indexed(values: pl.Series, index: string): pl.LazyDataFrame {
   ]).lazy();
 }
 
+/** The columns of a scenario's biggest movers (the summary's tables, the MCP tool's). */
+export const MOVER_COLUMNS = [
+  "org_id",
+  "org_name",
+  "tier",
+  "plan",
+  "current_mrr",
+  "proposed_mrr",
+  "delta_usd",
+] as const;
+
+/**
+ * The `limit` organizations whose MRR rises most (`pays_more`) or falls most (`pays_less`), with
+ * MOVER_COLUMNS only: they are picked before the filter (no copy), so it copies only those, not
+ * every column of every organization that pays more (~300 MB at a million).
+ */
+export function biggestMovers(
+  perOrg: pl.DataFrame,
+  { outcome, limit }: { outcome: "pays_more" | "pays_less"; limit: number },
+): pl.DataFrame {
+  return perOrg.select(...MOVER_COLUMNS, "outcome")
+    .filter(pl.col("outcome").eq(pl.lit(outcome)))
+    .sort("delta_usd", outcome === "pays_more")
+    .head(limit)
+    .select(...MOVER_COLUMNS);
+}
+
 export interface ScenarioTotals {
   organizations: number;
   /** organizations with known current MRR: the comparable set */

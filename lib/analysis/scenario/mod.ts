@@ -37,6 +37,7 @@ export {
   SCENARIO_INPUT_COLUMNS,
 } from "./pricing.ts";
 export {
+  biggestMovers,
   type Breakeven,
   breakevenPrice,
   compareScenario,

@@ -6,7 +6,7 @@ import { formatChangePct, formatCount, formatUsd } from "../../report/numbers.ts
 import { dateStamp, isoDate } from "../../formats/files.ts";
 import { writeReportFiles } from "../../formats/csv.ts";
 import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
-import type { ScenarioComparison } from "./comparison.ts";
+import { biggestMovers, MOVER_COLUMNS, type ScenarioComparison } from "./comparison.ts";
 import type { Scenario } from "./model.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
@@ -24,32 +24,13 @@ function signedUsd(value: number): string {
 const pct = formatChangePct;
 
 function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): string {
-  // the shown columns picked first (no copy), so the filter copies only those
-  const movers = perOrg
-    .select(
-      "org_id",
-      "org_name",
-      "tier",
-      "plan",
-      "current_mrr",
-      "proposed_mrr",
-      "delta_usd",
-      "outcome",
-    )
-    .filter(pl.col("outcome").eq(pl.lit(descending ? "pays_more" : "pays_less")))
-    .sort("delta_usd", descending)
-    .head(limit);
+  const movers = biggestMovers(perOrg, {
+    outcome: descending ? "pays_more" : "pays_less",
+    limit,
+  });
   if (movers.height === 0) return "None.";
   const get = (name: string) => movers.getColumn(name).toArray() as unknown[];
-  const [ids, names, tiers, plans, current, proposed, delta] = [
-    "org_id",
-    "org_name",
-    "tier",
-    "plan",
-    "current_mrr",
-    "proposed_mrr",
-    "delta_usd",
-  ].map(get);
+  const [ids, names, tiers, plans, current, proposed, delta] = MOVER_COLUMNS.map(get);
   return markdownTable(
     ["org_id", "org_name", "tier", "plan", "current_mrr", "proposed_mrr", "delta"],
     ids.map((id, i) => [
