@@ -21,13 +21,11 @@ import {
 /** |delta| below half a cent counts as unchanged. */
 const UNCHANGED_USD = 0.005;
 
+/**
+ * An organization's outcome (perOrgFrame's `outcome` column): unknown_current when its current or
+ * proposed MRR is unknown, else unchanged when |proposed − current| < UNCHANGED_USD, else by sign.
+ */
 export type Outcome = "pays_more" | "pays_less" | "unchanged" | "unknown_current";
-
-function outcome(current: number | null, proposed: number | null): Outcome {
-  if (current === null || proposed === null) return "unknown_current";
-  const delta = proposed - current;
-  return Math.abs(delta) < UNCHANGED_USD ? "unchanged" : delta > 0 ? "pays_more" : "pays_less";
-}
 
 /**
  * Per-organization proposed revenue next to current MRR. Columns: org_id, org_name, tier,
@@ -141,7 +139,7 @@ export const MOVER_COLUMNS = [
  */
 export function biggestMovers(
   perOrg: pl.DataFrame,
-  { outcome, limit }: { outcome: "pays_more" | "pays_less"; limit: number },
+  { outcome, limit }: { outcome: Extract<Outcome, "pays_more" | "pays_less">; limit: number },
 ): pl.DataFrame {
   return perOrg.select(...MOVER_COLUMNS, "outcome")
     .filter(pl.col("outcome").eq(pl.lit(outcome)))
