@@ -354,7 +354,7 @@ Deno.test("the size guard refuses large attachments before connecting", async ()
     const guarded = settings(server.port, { PRICING_EMAIL_MAX_ATTACHMENTS_MB: "0.0005" });
     await rejects(sendExportEmail(guarded, message), {
       message:
-        "email not sent: attachments are 658 bytes (helicone_pricing_data_2026-11-01.csv 58 bytes, blob.bin 600 bytes), above the 524 bytes limit; attach the trimmed CSV or raise PRICING_EMAIL_MAX_ATTACHMENTS_MB",
+        "email not sent: attachments are 658 bytes (helicone_pricing_data_2026-11-01.csv 58 bytes, blob.bin 600 bytes), above the 524 bytes limit (the trimmed CSV is sent instead of the CSV when there is one); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way",
     });
     assertEquals(server.connections, 0);
     // Within the guard (658 bytes ≤ 0.001 MB = 1,049 bytes) it goes through.

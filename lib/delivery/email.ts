@@ -203,7 +203,7 @@ export function checkAttachmentSize(attachments: EmailAttachment[], maxBytes: nu
     throw new UserError(
       `email not sent: attachments are ${size(total)} (${list}), above the ${
         size(maxBytes)
-      } limit; attach the trimmed CSV or raise PRICING_EMAIL_MAX_ATTACHMENTS_MB`,
+      } limit (the trimmed CSV is sent instead of the CSV when there is one); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way`,
     );
   }
 }
