@@ -208,7 +208,7 @@ Deno.test("a trimmed file that would leave no organization out is not written; t
       const brief = await Deno.readTextFile(written.briefPath);
       ok(!brief.includes("_trimmed.csv"));
       ok(brief.includes(
-        "No organization is free without requests in the window, so there is no trimmed file: upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief.",
+        "No organization is free without requests in the window, so there is no trimmed file: upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
       ));
     }
   } finally {
@@ -225,7 +225,7 @@ Deno.test("a trimmed file above the limit too is listed, and the brief points to
   });
   ok(brief.includes(`- \`${trimmedName}\`: 25.0 MB, 4 organizations`));
   ok(brief.includes(
-    "**Upload:** the full CSV is 30.0 MB, above the 20.0 MB that AI assistants take comfortably (Claude about 30 MB per file). The trimmed file is above it too (25.0 MB): upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief.",
+    "**Upload:** the full CSV is 30.0 MB, above the 20.0 MB that AI assistants take comfortably (Claude about 30 MB per file). The trimmed file is above it too (25.0 MB): upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
   ));
   ok(!brief.includes(`Upload \`${trimmedName}\``));
 });

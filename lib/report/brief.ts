@@ -152,8 +152,9 @@ export const SUGGESTED_QUESTIONS = [
   "PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently?",
 ];
 
+/** The advice when no file of the export fits (the MCP server reads any size for Claude). */
 const SMALLER_FILE =
-  "upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief";
+  "upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`)";
 
 /** What to upload instead of a CSV above the limit. */
 function uploadAdvice(input: BriefInput, limit: number): string {
