@@ -473,3 +473,27 @@ Deno.test("an unknown current MRR under a plan that keeps it: total unknown (NaN
   assertEquals(perOrg.getColumn("outcome").toArray(), ["unknown_current", "unchanged"]);
   assertEquals(perOrg.getColumn("plan").toArray(), ["contract", "contract"]);
 });
+
+Deno.test("per-tier totals: known tiers in order, then the rest by name, a missing tier as (none)", () => {
+  const frame = exportFrameFromColumns({
+    org_id: ["a", "b", "c", "d", "e"],
+    tier: ["pro", null, "beta", "free", null],
+    seats: [1, 1, 1, 1, 1],
+    mrr: [20, 5, null, 0, 7],
+  });
+  const scenario = parseScenario({
+    name: "flat",
+    plans: [{ name: "everyone", flatUsd: 10, addonsIncluded: true }],
+  });
+  const { byTier } = compareScenario(frame, { scenario });
+  assertEquals(byTier.getColumn("tier").toArray(), ["free", "pro", "(none)", "beta", "all"]);
+  assertEquals(byTier.getColumn("organizations").toArray(), [1, 1, 2, 1, 5]);
+  // (none): b and e, current 5 + 7 = 12, proposed 10 + 10 = 20, both pay more
+  assertEquals(byTier.getColumn("current_mrr").toArray(), [0, 20, 12, 0, 32]);
+  assertEquals(byTier.getColumn("proposed_mrr").toArray(), [10, 10, 20, 0, 40]);
+  assertEquals(byTier.getColumn("pays_more").toArray(), [1, 0, 2, 0, 3]);
+  assertEquals(byTier.getColumn("pays_less").toArray(), [0, 1, 0, 0, 1]);
+  // beta's one organization has unknown MRR: out of the comparable totals, its $10 kept apart
+  assertEquals(byTier.getColumn("unknown_current").toArray(), [0, 0, 0, 1, 1]);
+  assertEquals(byTier.getColumn("proposed_mrr_unknown_current").toArray(), [0, 0, 0, 10, 10]);
+});
