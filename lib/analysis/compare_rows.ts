@@ -4,7 +4,7 @@
  * joined columns beside the result), and the summary gathered from those pieces.
  */
 import pl from "nodejs-polars";
-import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
+import { type ColumnDef, COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 
 export const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
   c.type === "integer" || c.type === "number"
@@ -18,13 +18,7 @@ export function isAdditive(def: ColumnDef): boolean {
 }
 
 /** Columns shown with their old and new values (not only the delta) in the per-org file. */
-export const HEADLINE_COLUMNS = [
-  "seats",
-  "requests_30d",
-  "llm_cost_30d",
-  "mrr",
-  "gross_margin_pct",
-] as const;
+export { HEADLINE_COLUMNS };
 
 /**
  * The export columns a comparison reads: the keys, the name and tier, every numeric column. A
@@ -109,7 +103,7 @@ export function* perOrgParts(
     yield matched.select(...perOrgColumns()).collectSync();
     yielded = true;
   }
-  // then the organizations gone (the new side's columns, empty, so the organizations gone have them as nulls)
+  // then the organizations gone (the new side's columns, empty, so that they have them as nulls)
   const noNew = side(newFrame.head(0).lazy(), "new");
   for (let offset = 0; offset === 0 || offset < oldFrame.height; offset += sliceRows) {
     const slice = oldFrame.slice(offset, sliceRows).withColumn(gone.slice(offset, sliceRows))

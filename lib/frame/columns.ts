@@ -472,6 +472,18 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
 export const COLUMNS: readonly ColumnDef[] = COLUMN_TABLE.map(withAsOfEffect);
 
 export const COLUMN_NAMES: readonly string[] = COLUMNS.map((c) => c.name);
+
+/**
+ * The five numbers a pricing reader looks at first: the brief gives their distributions, a
+ * comparison their old and new values beside the deltas.
+ */
+export const HEADLINE_COLUMNS = [
+  "seats",
+  "requests_30d",
+  "llm_cost_30d",
+  "mrr",
+  "gross_margin_pct",
+] as const;
 export const SPEC_COLUMN_NAMES: readonly string[] = COLUMNS.filter((c) => c.spec).map((c) =>
   c.name
 );

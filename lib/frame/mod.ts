@@ -8,6 +8,7 @@ export {
   type ColumnSource,
   type ColumnType,
   type ColumnUnit,
+  HEADLINE_COLUMNS,
   SPEC_COLUMN_NAMES,
 } from "./columns.ts";
 export { joinOrgFrames, type JoinResult } from "./join.ts";

@@ -4,7 +4,7 @@
  */
 import pl from "nodejs-polars";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { COLUMNS } from "../frame/columns.ts";
+import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { markdownCode, markdownTable } from "../formats/markdown.ts";
 import { formatCount, formatUsd } from "./numbers.ts";
 
@@ -33,13 +33,8 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
 }
 
-export const DISTRIBUTION_COLUMNS = [
-  "seats",
-  "requests_30d",
-  "llm_cost_30d",
-  "mrr",
-  "gross_margin_pct",
-] as const;
+/** The columns whose distributions the brief gives: the headline ones. */
+export const DISTRIBUTION_COLUMNS = HEADLINE_COLUMNS;
 
 const QUANTILES: [string, number][] = [
   ["min", 0],
