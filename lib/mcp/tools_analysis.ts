@@ -9,6 +9,7 @@ import {
   biggestMovers,
   compareScenario,
   distinctIndex,
+  groupTotals,
   parseScenario,
   type Scenario,
 } from "../analysis/scenario/mod.ts";
@@ -43,42 +44,29 @@ const SEGMENT_COLUMNS = [
 
 /** Sums of the comparable set per plan (organizations with known current MRR). */
 function byPlan(perOrg: pl.DataFrame, scenario: Scenario): Row[] {
-  // each organization's plan as an index into the plan names, the amounts as typed arrays: no JS
-  // value per organization; sums in organization order, as before
+  // each organization's plan as an index into the plan names (one group per name shown), the
+  // sums by groupTotals: no JS value per organization; sums in organization order, as before
   const { index, values } = distinctIndex(perOrg, [pl.col("plan")]);
-  const doubles = (expr: pl.Expr) =>
-    perOrg.select(expr.cast(pl.Float64).alias("v")).getColumn("v").toTypedArray() as Float64Array;
-  const known = doubles(pl.col("current_mrr").isNotNull());
-  const current = doubles(pl.col("current_mrr").fillNull(0));
-  const proposed = doubles(pl.col("proposed_mrr").fillNull(0));
-  const out = new Map<
-    string,
-    { organizations: number; comparable: number; current: number; proposed: number }
-  >();
-  const entries = (values.getColumn("plan").toArray() as (string | null)[]).map((plan) => {
-    const key = plan ?? "(no plan)";
-    const entry = out.get(key) ?? { organizations: 0, comparable: 0, current: 0, proposed: 0 };
-    out.set(key, entry);
-    return entry;
+  const names: string[] = [];
+  const groupOfValue = (values.getColumn("plan").toArray() as (string | null)[]).map((plan) => {
+    const name = plan ?? "(no plan)";
+    const known = names.indexOf(name);
+    return known >= 0 ? known : names.push(name) - 1;
   });
-  for (let i = 0; i < index.length; i++) {
-    const entry = entries[index[i]];
-    entry.organizations++;
-    if (known[i] === 1) {
-      entry.comparable++;
-      entry.current += current[i];
-      entry.proposed += proposed[i];
-    }
-  }
+  const totals = groupTotals(perOrg, {
+    groupOf: index.map((value) => groupOfValue[value]),
+    groups: names.length,
+  });
+  const out = new Map(names.map((name, group) => [name, totals[group]]));
   // The scenario's plan order, then organizations no plan matched.
   const order = [...scenario.plans.map((p) => p.name), "(no plan)"];
   return [...out].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([plan, e]) => ({
     plan,
     organizations: e.organizations,
     comparable: e.comparable,
-    current_mrr: e.current,
-    proposed_mrr: e.proposed,
-    delta_usd: e.proposed - e.current,
+    current_mrr: e.currentMrrUsd,
+    proposed_mrr: e.proposedMrrUsd,
+    delta_usd: e.deltaUsd,
   }));
 }
 

@@ -10,6 +10,7 @@ import {
   comparableTotalsVarying,
   currentTotal,
   distinctIndex,
+  doublesOf,
   type PricedOrganizations,
   priceOrganizations,
   type PricingInputs,
@@ -166,29 +167,23 @@ export interface ScenarioTotals {
   proposedMrrUnknownCurrentUsd: number;
 }
 
-/** A column as doubles (null → 0) through a typed array: no JS value per organization. */
-function doubles(frame: pl.DataFrame, expr: pl.Expr): Float64Array {
-  return frame.select(expr.cast(pl.Float64).fillNull(0).alias("v")).getColumn("v")
-    .toTypedArray() as Float64Array;
-}
-
 function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
   return groupTotals(perOrg, { groupOf: new Int32Array(perOrg.height), groups: 1 })[0];
 }
 
 /**
- * The totals of each group of rows (`groupOf`: each row's group, 0 to groups − 1), in one pass
- * over the columns as typed arrays; each group's sums run in row order, so they are the floats a
- * pass over that group's rows alone gives.
+ * The totals of each group of a per-organization frame's rows (`groupOf`: each row's group, 0 to
+ * groups − 1), in one pass over the columns as typed arrays; each group's sums run in row order, so
+ * they are the floats a pass over that group's rows alone gives.
  */
-function groupTotals(
+export function groupTotals(
   perOrg: pl.DataFrame,
   { groupOf, groups }: { groupOf: Int32Array; groups: number },
 ): ScenarioTotals[] {
-  const known = doubles(perOrg, pl.col("current_mrr").isNotNull());
-  const current = doubles(perOrg, pl.col("current_mrr"));
-  const proposed = doubles(perOrg, pl.col("proposed_mrr"));
-  const outcome = doubles(
+  const known = doublesOf(perOrg, pl.col("current_mrr").isNotNull());
+  const current = doublesOf(perOrg, pl.col("current_mrr"));
+  const proposed = doublesOf(perOrg, pl.col("proposed_mrr"));
+  const outcome = doublesOf(
     perOrg,
     pl.when(pl.col("outcome").eq(pl.lit("pays_more"))).then(pl.lit(1))
       .when(pl.col("outcome").eq(pl.lit("pays_less"))).then(pl.lit(2)).otherwise(pl.lit(0)),
@@ -232,10 +227,11 @@ function groupTotals(
 const TIER_ORDER = ["free", "pro", "team", "growth", "enterprise", "other"];
 
 /**
- * Totals per tier (one row each, known tiers first) and a last row `all`: one pass over the rows
- * (a filtered copy of the frame per tier added ~300 MB at a million organizations).
+ * Totals per tier (one row each, known tiers first) and a last row `all` (the totals, made
+ * already): one pass over the rows (a filtered copy of the frame per tier added ~300 MB at a
+ * million organizations).
  */
-function byTierFrame(perOrg: pl.DataFrame): pl.DataFrame {
+function byTierFrame(perOrg: pl.DataFrame, all: ScenarioTotals): pl.DataFrame {
   const { index, values } = distinctIndex(perOrg, [pl.col("tier")]);
   const names = (values.getColumn("tier").toArray() as (string | null)[]).map((t) => t ?? "(none)");
   const tierTotals = groupTotals(perOrg, { groupOf: index, groups: names.length });
@@ -245,7 +241,7 @@ function byTierFrame(perOrg: pl.DataFrame): pl.DataFrame {
   };
   const rows = names.map((tier, group) => ({ tier, totals: tierTotals[group] }))
     .sort((a, b) => rank(a.tier) - rank(b.tier) || a.tier.localeCompare(b.tier));
-  rows.push({ tier: "all", totals: totalsOf(perOrg) });
+  rows.push({ tier: "all", totals: all });
   const column = (pick: (t: ScenarioTotals) => number | null) => rows.map((r) => pick(r.totals));
   return pl.DataFrame([
     pl.Series("tier", rows.map((r) => r.tier), pl.Utf8),
@@ -416,7 +412,7 @@ export function compareScenario(
   const result: ScenarioComparison = {
     scenario,
     perOrg,
-    byTier: byTierFrame(perOrg),
+    byTier: byTierFrame(perOrg, totals),
     totals,
     warnings,
   };

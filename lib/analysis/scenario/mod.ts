@@ -26,6 +26,7 @@ export { loadScenarioFile, parseScenario } from "./validation.ts";
 export { priceParameter, withPriceParameter } from "./parameters.ts";
 export {
   distinctIndex,
+  doublesOf,
   flatTierUsd,
   partsAt,
   type PricedOrganizations,
@@ -42,6 +43,7 @@ export {
   breakevenPrice,
   compareScenario,
   findBreakeven,
+  groupTotals,
   type Outcome,
   proposedRevenue,
   type ScenarioComparison,

@@ -48,9 +48,9 @@ export const SCENARIO_INPUT_COLUMNS = [
   "mrr",
 ];
 
-/** A column as doubles through a typed array (null → `ifNull`): no JS value per organization. */
-function doublesOf(frame: pl.DataFrame, name: string, ifNull: number): Float64Array {
-  return frame.select(pl.col(name).cast(pl.Float64).fillNull(pl.lit(ifNull)).alias("v"))
+/** An expression's values as doubles through a typed array (null → `ifNull`): no JS value per row. */
+export function doublesOf(frame: pl.DataFrame, expr: pl.Expr, ifNull = 0): Float64Array {
+  return frame.select(expr.cast(pl.Float64).fillNull(pl.lit(ifNull)).alias("v"))
     .getColumn("v").toTypedArray() as Float64Array;
 }
 
@@ -103,13 +103,13 @@ export function pricingInputs(frame: pl.DataFrame): PricingInputs {
     height: frame.height,
     tierOf: tiers.index,
     tiers: tierTexts.map((tier, i) => ({ tier, tierRaw: tierRawTexts[i] })),
-    seats: doublesOf(frame, "seats", 0),
-    activeUsers: doublesOf(frame, "active_users_30d", 0),
-    requests: doublesOf(frame, "requests_30d", 0),
+    seats: doublesOf(frame, pl.col("seats")),
+    activeUsers: doublesOf(frame, pl.col("active_users_30d")),
+    requests: doublesOf(frame, pl.col("requests_30d")),
     llmCost: {
-      all: doublesOf(frame, "llm_cost_30d", 0),
-      ptb: doublesOf(frame, "llm_cost_ptb_30d", 0),
-      byok: doublesOf(frame, "llm_cost_byok_30d", 0),
+      all: doublesOf(frame, pl.col("llm_cost_30d")),
+      ptb: doublesOf(frame, pl.col("llm_cost_ptb_30d")),
+      byok: doublesOf(frame, pl.col("llm_cost_byok_30d")),
     },
     addonsOf: addons.index,
     addonLists: metadata.map((text, i) => {
@@ -117,7 +117,7 @@ export function pricingInputs(frame: pl.DataFrame): PricingInputs {
       if (promptsBilled[i] && !list.includes("prompts")) list.push("prompts");
       return list;
     }),
-    currentMrr: doublesOf(frame, "mrr", Number.NaN),
+    currentMrr: doublesOf(frame, pl.col("mrr"), Number.NaN),
   };
 }
 
