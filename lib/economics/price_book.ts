@@ -17,6 +17,7 @@ import {
   COST_BASIS_COLUMNS,
   loadScenarioFile,
   partsAt,
+  perDistinctValue,
   type Plan,
   priceOrganizations,
   pricingInputs,
@@ -69,37 +70,29 @@ export function listPriceInputColumns(scenario: Scenario): string[] {
 export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
   const plans = book.scenario.plans;
   const keys = listPriceInputColumns(book.scenario);
-  const combinations = frame.select(...keys).unique({ maintainOrder: true });
   // the columns pricing wants but this book does not read: empty (never read, see above)
   const unread = SCENARIO_INPUT_COLUMNS.filter((name) => !keys.includes(name))
     .map((name) => pl.lit(null).alias(name));
-  const priced = priceOrganizations(
-    pricingInputs(combinations.withColumns(...unread)),
-    book.scenario,
-  );
-  const parts = Array.from({ length: combinations.height }, (_, i) => partsAt(priced, i));
-  const prices = combinations.withColumns(
-    pl.Series(
-      "plan",
-      parts.map((p) => p.plan < 0 ? null : plans[p.plan].name),
-      pl.Utf8,
-    ),
-    pl.Series(
-      "list_price_mrr",
-      parts.map((p) =>
-        p.plan < 0 || plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons
-      ),
-      pl.Float64,
-    ),
-  );
-  // nullsEqual: a null tier or add-on list is a combination like any other
-  const joined = frame.lazy().select(...keys)
-    .join(prices.lazy(), { on: keys, how: "left", nullsEqual: true, maintainOrder: "left" })
-    .select("plan", "list_price_mrr")
-    .collectSync();
-  if (joined.height !== frame.height) {
-    throw new Error(`price book join gave ${joined.height} rows for ${frame.height}`);
-  }
+  const { rows: joined } = perDistinctValue(frame, {
+    keys: keys.map((name) => pl.col(name)),
+    columnsOf: (combinations) => {
+      const priced = priceOrganizations(
+        pricingInputs(combinations.withColumns(...unread)),
+        book.scenario,
+      );
+      const parts = Array.from({ length: combinations.height }, (_, i) => partsAt(priced, i));
+      return [
+        pl.Series("plan", parts.map((p) => p.plan < 0 ? null : plans[p.plan].name), pl.Utf8),
+        pl.Series(
+          "list_price_mrr",
+          parts.map((p) =>
+            p.plan < 0 || plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons
+          ),
+          pl.Float64,
+        ),
+      ];
+    },
+  });
   return { plan: joined.getColumn("plan"), listPriceMrr: joined.getColumn("list_price_mrr") };
 }
 

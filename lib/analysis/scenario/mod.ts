@@ -29,6 +29,7 @@ export {
   doublesOf,
   flatTierUsd,
   partsAt,
+  perDistinctValue,
   type PricedOrganizations,
   priceOrganizations,
   type PricingInputs,

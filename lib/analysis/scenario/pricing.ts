@@ -55,26 +55,44 @@ export function doublesOf(frame: pl.DataFrame, expr: pl.Expr, ifNull = 0): Float
 }
 
 /**
- * Each row's index into the distinct values of `keys` (in order of first appearance), and those
- * values: text with a few values per million rows is read once per value, not per row.
+ * Columns made once per distinct value of `keys` (by `columnsOf`, given those values in order of
+ * first appearance) and joined back to every row of `frame`, in its order: text with a few values
+ * per million rows is read, and priced, once per value, not per row. Returns the values and the
+ * columns, one row per row of `frame`.
  */
+export function perDistinctValue(
+  frame: pl.DataFrame,
+  { keys, columnsOf }: { keys: pl.Expr[]; columnsOf: (values: pl.DataFrame) => pl.Series[] },
+): { values: pl.DataFrame; rows: pl.DataFrame } {
+  const keyed = frame.select(...keys);
+  const on = keyed.columns;
+  const values = keyed.unique({ maintainOrder: true });
+  const made = columnsOf(values);
+  // nullsEqual: a null is a value like any other
+  const rows = keyed.lazy().join(values.withColumns(...made).lazy(), {
+    on,
+    how: "left",
+    nullsEqual: true,
+    maintainOrder: "left",
+  }).select(...made.map((column) => column.name)).collectSync();
+  if (rows.height !== frame.height) {
+    throw new Error(`a join on distinct values gave ${rows.height} rows for ${frame.height}`);
+  }
+  return { values, rows };
+}
+
+/** Each row's index into the distinct values of `keys` (in order of first appearance), and those values. */
 export function distinctIndex(
   frame: pl.DataFrame,
   keys: pl.Expr[],
 ): { index: Int32Array; values: pl.DataFrame } {
-  const keyed = frame.select(...keys);
-  const on = keyed.columns;
-  const values = keyed.unique({ maintainOrder: true });
-  const numbered = values.withColumns(
-    pl.Series("index", Int32Array.from({ length: values.height }, (_, i) => i)),
-  );
-  // nullsEqual: a null is a value like any other
-  const index = keyed.join(numbered, { on, how: "left", nullsEqual: true, maintainOrder: "left" })
-    .getColumn("index").toTypedArray() as Int32Array;
-  if (index.length !== frame.height) {
-    throw new Error(`distinct index join gave ${index.length} rows for ${frame.height}`);
-  }
-  return { index, values };
+  const { values, rows } = perDistinctValue(frame, {
+    keys,
+    columnsOf: (distinct) => [
+      pl.Series("index", Int32Array.from({ length: distinct.height }, (_, i) => i)),
+    ],
+  });
+  return { index: rows.getColumn("index").toTypedArray() as Int32Array, values };
 }
 
 /** A frame's pricing inputs; a frame without every SCENARIO_INPUT_COLUMNS column is refused. */
