@@ -5,9 +5,10 @@
  * result's small fields. The export starts it as the first query result is in when it has a fetch
  * or a large cache ahead of it (startAhead; started before the queries, its creation held the
  * main thread 20–100 ms, and every query with it), and gives it the customer ids as soon as
- * PostgreSQL's organizations are in, so the revenue is computed while ClickHouse still answers. At a million organizations (200k
- * subscriptions) the parsed cache, the per-customer objects and the frame take ~300 MB: in the
- * worker that memory goes with its isolate, which ends as soon as it has answered. Goes back to
+ * PostgreSQL's organizations are in, so the revenue is computed while ClickHouse still answers.
+ * At a million organizations (200k subscriptions) the parsed cache, the per-customer objects and
+ * the frame take ~300 MB: in the worker that memory goes with its isolate, which ends as soon as
+ * it has answered. Goes back to
  * the system, that is, only under `--v8-flags=--no-memory-pool-share-memory-on-teardown` (the
  * export, serve, mcp, history and bench tasks): by default V8 hands a dying isolate's pages to the
  * main isolate's pool, where they stay resident.
@@ -162,8 +163,8 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       const job = event.data;
       if ("options" in job) {
         settings = job;
-        // Today's cache is parsed while the customer ids are being queried (and before the
-        // main thread reads the queries' results, its own peak).
+        // Today's cache is parsed as the settings arrive: while the customer ids are still being
+        // queried when startAhead started the worker (a large cache), else as they come.
         cacheAhead = readCacheAhead(job.options).then(async (snapshot) => {
           // its lookups by customer too, while the queries run, not once the ids are in
           if (snapshot) snapshotIndex(snapshot);
