@@ -8,10 +8,10 @@
  * PostgreSQL's organizations are in, so the revenue is computed while ClickHouse still answers.
  * At a million organizations (200k subscriptions) the parsed cache, the per-customer objects and
  * the frame take ~300 MB: in the worker that memory goes with its isolate, which ends as soon as
- * it has answered. Goes back to
- * the system, that is, only under `--v8-flags=--no-memory-pool-share-memory-on-teardown` (the
- * export, serve, mcp, history and bench tasks): by default V8 hands a dying isolate's pages to the
- * main isolate's pool, where they stay resident.
+ * it has answered. Goes back to the system, that is, only under
+ * `--v8-flags=--no-memory-pool-share-memory-on-teardown` (the export, serve, mcp, history and
+ * bench tasks): by default V8 hands a dying isolate's pages to the main isolate's pool, where they
+ * stay resident.
  */
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
