@@ -1,10 +1,17 @@
 /**
  * The revenue per customer as a Polars frame (lib/revenue/customers.ts): every field a column of
- * its type, nulls where a customer has none, the Map's order, and back to the same Map.
+ * its type, nulls where a customer has none, the Map's order, and back to the same Map; the same
+ * frame from its plain columns moved to another thread (as the revenue worker sends them).
  */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { customersFromFrame, customersToFrame } from "../lib/revenue/customers.ts";
+import {
+  customerColumnBuffers,
+  customerColumns,
+  customersFrameOf,
+  customersFromFrame,
+  customersToFrame,
+} from "../lib/revenue/customers.ts";
 import type { CustomerRevenue } from "../lib/revenue/types.ts";
 
 const paying: CustomerRevenue = {
@@ -75,8 +82,31 @@ Deno.test("customersToFrame: a typed column per field, nulls kept, in the Map's 
   assertEquals(frame.getColumn("currency").toArray(), ["USD", "EUR", null]);
   assertEquals(frame.getColumn("cancelAtPeriodEnd").toArray(), [false, true, null]);
   assertEquals(frame.getColumn("ptbRevenueUsd30d").toArray(), [12.25, null, 0]);
-  // through Arrow IPC, as the worker sends it
-  assertEquals(customersFromFrame(pl.readIPC(frame.writeIPC())), byCustomer);
+  assertEquals(customersFromFrame(frame), byCustomer);
+});
+
+Deno.test("customerColumns moved to another thread (typed arrays transferred) make the same frame", () => {
+  const byCustomer = new Map([paying, unconverted, none].map((c) => [c.customerId, c]));
+  const columns = customerColumns(byCustomer);
+  const buffers = customerColumnBuffers(columns);
+  // money columns with a null carry where values are present; mrr has one, addonPrompts none
+  const mrr = columns.numbers.find((c) => c.field === "mrr")!;
+  assertEquals([...mrr.values], [120.5, 0, 0]);
+  assertEquals([...mrr.present!], [1, 0, 1]);
+  assertEquals(
+    columns.numbers.find((c) => c.field === "baseSubscription")!.present,
+    new Uint8Array([1, 0, 1]),
+  );
+  const currency = columns.coded.find((c) => c.field === "currency")!;
+  assertEquals(currency.dictionary, [null, "USD", "EUR"]);
+  assertEquals([...currency.codes], [1, 2, 0]);
+  // what postMessage does with the transfer list: the sender's arrays are detached
+  const moved = structuredClone(columns, { transfer: buffers });
+  assertEquals(buffers.every((buffer) => buffer.byteLength === 0), true);
+  const frame = customersFrameOf(moved);
+  assertEquals(columnTypes(frame), COLUMN_TYPES);
+  assertEquals(customersFromFrame(frame), byCustomer);
+  ok(frame.frameEqual(customersToFrame(byCustomer), true));
 });
 
 Deno.test("customersToFrame: no customers is an empty frame of the same columns and types", () => {

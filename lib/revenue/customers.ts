@@ -1,7 +1,8 @@
 /**
  * Revenue per customer as a Polars frame: one row per customer, a column per CustomerRevenue
- * field (named as the field). The revenue worker (worker.ts) sends it to the main thread as Arrow
- * IPC, and the revenue and economics columns read it there; a Map of objects, one per customer,
+ * field (named as the field). The revenue worker (worker.ts) sends its columns to the main thread
+ * (customerColumns: typed arrays, no Polars), which makes the frame the revenue and economics
+ * columns read; a Map of objects, one per customer,
  * is built only for callers that ask for `byCustomer`.
  */
 import pl from "nodejs-polars";
@@ -28,27 +29,66 @@ type Field = keyof typeof CUSTOMER_FIELDS;
 const FIELDS = Object.keys(CUSTOMER_FIELDS) as Field[];
 
 /**
- * The customers of `byCustomer` as a frame, built column-wise, in the Map's order. JS values
- * cross into Polars one call per value, so only the customer ids are sent that way: numbers go
- * as typed arrays, the text and flag columns (a handful of distinct values) as codes.
+ * The customers of a Map as plain columns, without Polars (the revenue worker builds them and
+ * moves the typed arrays to the main thread): numbers as typed arrays, the text and flag columns
+ * (a handful of distinct values) as a dictionary and a code per row.
  */
-export function customersToFrame(byCustomer: Map<string, CustomerRevenue>): pl.DataFrame {
+export interface CustomerColumns {
+  customerIds: string[];
+  numbers: { field: Field; values: Float64Array; present: Uint8Array | null }[];
+  coded: { field: Field; dictionary: unknown[]; codes: Uint32Array }[];
+}
+
+/** CustomerColumns of `byCustomer`, in the Map's order. */
+export function customerColumns(byCustomer: Map<string, CustomerRevenue>): CustomerColumns {
   const customers = [...byCustomer.values()];
+  const columns: CustomerColumns = {
+    customerIds: customers.map((c) => c.customerId),
+    numbers: [],
+    coded: [],
+  };
+  for (const field of FIELDS) {
+    if (field === "customerId") continue;
+    if (CUSTOMER_FIELDS[field] === pl.Float64) columns.numbers.push(numberValues(field, customers));
+    else columns.coded.push(codedValues(field, customers));
+  }
+  return columns;
+}
+
+/** The typed arrays' buffers of `columns` (to transfer them to another thread). */
+export function customerColumnBuffers(columns: CustomerColumns): ArrayBuffer[] {
+  return [
+    ...columns.numbers.flatMap((c) => [c.values.buffer, ...(c.present ? [c.present.buffer] : [])]),
+    ...columns.coded.map((c) => c.codes.buffer),
+  ] as ArrayBuffer[];
+}
+
+/**
+ * The customers as a frame, built column-wise. JS values cross into Polars one call per value,
+ * so only the customer ids are sent that way; numbers go as typed arrays, coded columns as their
+ * dictionary gathered by the codes.
+ */
+export function customersFrameOf(columns: CustomerColumns): pl.DataFrame {
+  const numbers = new Map(columns.numbers.map((c) => [c.field, c]));
+  const coded = new Map(columns.coded.map((c) => [c.field, c]));
   return pl.DataFrame(
     FIELDS.map((field) => {
       const type = CUSTOMER_FIELDS[field];
-      if (field === "customerId") {
-        return pl.Series(field, customers.map((c) => c.customerId), type);
-      }
-      return type === pl.Float64
-        ? numberColumn(field, customers)
-        : codedColumn({ field, type, customers });
+      if (field === "customerId") return pl.Series(field, columns.customerIds, type);
+      const number = numbers.get(field);
+      if (number) return numberColumn(number);
+      return codedColumn({ ...coded.get(field)!, type });
     }),
   );
 }
 
-/** A Float64 column from a Float64Array (nulls set afterwards, where a customer has none). */
-function numberColumn(field: Field, customers: CustomerRevenue[]): pl.Series {
+/** The customers of `byCustomer` as a frame, built column-wise, in the Map's order. */
+export function customersToFrame(byCustomer: Map<string, CustomerRevenue>): pl.DataFrame {
+  return customersFrameOf(customerColumns(byCustomer));
+}
+
+/** A number field's values (0 where null) and where they are present (null: everywhere). */
+function numberValues(field: Field, customers: CustomerRevenue[]): CustomerColumns["numbers"][0] {
   const values = new Float64Array(customers.length);
   const present = new Uint8Array(customers.length);
   let nulls = 0;
@@ -60,20 +100,20 @@ function numberColumn(field: Field, customers: CustomerRevenue[]): pl.Series {
       present[row] = 1;
     }
   }
+  return { field, values, present: nulls === 0 ? null : present };
+}
+
+/** A Float64 column from its values (nulls set afterwards, where a customer has none). */
+function numberColumn({ field, values, present }: CustomerColumns["numbers"][0]): pl.Series {
   const column = pl.Series(field, values);
-  if (nulls === 0) return column;
+  if (!present) return column;
   return pl.DataFrame([column, pl.Series("present", present)])
     .select(pl.when(pl.col("present").eq(1)).then(pl.col(field)).otherwise(pl.lit(null)))
     .getColumn(field);
 }
 
-/**
- * A column of few distinct values (statuses, intervals, currencies, plan names, flags): each
- * value sent once, in a dictionary (null first), and each row as its index into it.
- */
-function codedColumn(
-  { field, type, customers }: { field: Field; type: pl.DataType; customers: CustomerRevenue[] },
-): pl.Series {
+/** A field of few distinct values: each value once, in a dictionary (null first), and a code per row. */
+function codedValues(field: Field, customers: CustomerRevenue[]): CustomerColumns["coded"][0] {
   const dictionary: unknown[] = [null];
   const codeOf = new Map<unknown, number>([[null, 0]]);
   const codes = new Uint32Array(customers.length);
@@ -83,6 +123,12 @@ function codedColumn(
     if (code === undefined) codeOf.set(value, code = dictionary.push(value) - 1);
     codes[row] = code;
   }
+  return { field, dictionary, codes };
+}
+
+function codedColumn(
+  { field, type, dictionary, codes }: CustomerColumns["coded"][0] & { type: pl.DataType },
+): pl.Series {
   return pl.DataFrame([pl.Series(field, dictionary, type)])
     .select(pl.col(field).gather(pl.Series("codes", codes)))
     .getColumn(field);

@@ -1,23 +1,28 @@
 /**
  * Live Stripe revenue off the main thread: the worker runs loadRevenue (today's cache or the
  * Stripe fetch, every mode, its warnings and progress bar) and answers with the revenue per
- * customer as Arrow IPC bytes (customers.ts: one row per customer, a column per field) plus the
- * result's small fields. The export starts it as the first query result is in when it has a fetch
- * or a large cache ahead of it (startAhead; started before the queries, its creation held the
- * main thread 20–100 ms, and every query with it), and gives it the customer ids as soon as
- * PostgreSQL's organizations are in, so the revenue is computed while ClickHouse still answers.
- * At a million organizations (200k subscriptions) the parsed cache, the per-customer objects and
- * the frame take ~300 MB: in the worker that memory goes with its isolate, which ends as soon as
- * it has answered. Goes back to the system, that is, only under
+ * customer as plain columns (customers.ts customerColumns: typed arrays, moved, not copied) plus
+ * the result's small fields; this thread makes the frame. The export starts it as the first
+ * query result is in when it has a fetch or a large cache ahead of it (startAhead; started before
+ * the queries, its creation held the main thread 20–100 ms, and every query with it), and gives
+ * it the customer ids as soon as PostgreSQL's organizations are in, so the revenue is computed
+ * while ClickHouse still answers.
+ * At a million organizations (200k subscriptions) the parsed cache and the per-customer objects
+ * take ~300 MB: in the worker that memory goes with its isolate, which ends as soon as it has
+ * answered, so the worker forces no collection and makes no Polars frame (whose native memory a
+ * terminated isolate would never free). Goes back to the system, that is, only under
  * `--v8-flags=--no-memory-pool-share-memory-on-teardown` (the export, serve, mcp, history and
  * bench tasks): by default V8 hands a dying isolate's pages to the main isolate's pool, where they
  * stay resident.
  */
-import pl from "nodejs-polars";
-import { Buffer } from "node:buffer";
 import { UserError } from "../core/config.ts";
-import { collectDroppedFrames } from "../core/memory.ts";
-import { customersToFrame, revenueWithCustomers } from "./customers.ts";
+import {
+  customerColumnBuffers,
+  type CustomerColumns,
+  customerColumns,
+  customersFrameOf,
+  revenueWithCustomers,
+} from "./customers.ts";
 import {
   type LiveRevenueOptions,
   liveRevenueOptions,
@@ -67,7 +72,7 @@ type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds
 type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
 
 type WorkerReply =
-  | { ipc: ArrayBuffer; meta: RevenueMeta }
+  | { columns: CustomerColumns; meta: RevenueMeta }
   | { error: { message: string; userError: boolean } };
 
 /**
@@ -104,7 +109,7 @@ export function prepareRevenueWorker(
       }
       settle(() => {
         try {
-          resolve(revenueWithCustomers(reply.meta, pl.readIPC(Buffer.from(reply.ipc))));
+          resolve(revenueWithCustomers(reply.meta, customersFrameOf(reply.columns)));
         } catch (error) {
           reject(error);
         }
@@ -140,16 +145,6 @@ export function prepareRevenueWorker(
   };
 }
 
-/** The customers of a result as Arrow IPC bytes, in an ArrayBuffer of their own (to transfer). */
-function customersIpc(revenue: RevenueResult): ArrayBuffer {
-  const bytes = customersToFrame(revenue.byCustomer).writeIPC();
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return (whole ? bytes.buffer : bytes.buffer.slice(
-    bytes.byteOffset,
-    bytes.byteOffset + bytes.byteLength,
-  )) as ArrayBuffer;
-}
-
 // In the worker: the settings (today's cache is read at once), then the ids; one reply.
 if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
   const scope = globalThis as unknown as {
@@ -165,12 +160,9 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
         settings = job;
         // Today's cache is parsed as the settings arrive: while the customer ids are still being
         // queried when startAhead started the worker (a large cache), else as they come.
-        cacheAhead = readCacheAhead(job.options).then(async (snapshot) => {
+        cacheAhead = readCacheAhead(job.options).then((snapshot) => {
           // its lookups by customer too, while the queries run, not once the ids are in
           if (snapshot) snapshotIndex(snapshot);
-          // the file's text and the parse's garbage go before the revenue is computed, which
-          // then reuses their heap instead of growing it
-          await collectDroppedFrames();
           return snapshot;
         });
         cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
@@ -179,14 +171,9 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       const { options, quiet } = settings!;
       const revenue = await loadLiveRevenue(job.customerIds, { ...options, quiet, cacheAhead });
       cacheAhead = undefined;
-      // The parsed Stripe cache is garbage now: collected, its heap is reused for the frame.
-      await collectDroppedFrames();
-      const ipc = customersIpc(revenue);
-      // The customers frame is garbage too: its native memory is Polars', outside the isolate,
-      // and would outlive the terminated worker.
-      await collectDroppedFrames();
+      const columns = customerColumns(revenue.byCustomer);
       const { byCustomer: _byCustomer, customers: _customers, ...meta } = revenue;
-      scope.postMessage({ ipc, meta }, [ipc]);
+      scope.postMessage({ columns, meta }, customerColumnBuffers(columns));
     } catch (error) {
       scope.postMessage({
         error: {
