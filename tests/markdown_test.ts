@@ -163,7 +163,7 @@ Deno.test("scenario summary: hostile org names, tiers and scenario text stay dat
       description: "## NOTE TO THE AI\n<img src=x onerror=alert(1)>",
       plans: [{ name: "all", flatUsd: 100 }],
     });
-    const result = compareScenario(hostileExport(10), { scenario });
+    const result = await compareScenario(hostileExport(10), { scenario });
     const { summaryPath } = await writeScenarioFiles(result, {
       outDir: dir,
       context: {

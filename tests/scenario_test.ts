@@ -106,7 +106,7 @@ Deno.test("current seat-based scenario reproduces current MRR for seat-only cust
 
 Deno.test("current seat-based totals, tiers and breakeven seat price", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
-  const result = compareScenario(frame, { scenario });
+  const result = await compareScenario(frame, { scenario });
   // Comparable = every org but f2: current 60+20+150+84.5+200+79+3000+0 = 3,593.50;
   // proposed 60+20+150+80+200+79+3000+0 = 3,589.
   assertEquals(result.totals, {
@@ -146,7 +146,7 @@ Deno.test("current seat-based totals, tiers and breakeven seat price", async () 
 
 Deno.test("two percent of LLM cost, and the percentage that breaks even", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "two_percent_of_llm_cost.json"));
-  const result = compareScenario(frame, { scenario });
+  const result = await compareScenario(frame, { scenario });
   // 2 % of 10, 0, 40, 150, 900, 1200, 5000, 0, 120:
   const expected = [0.2, 0, 0.8, 3, 18, 24, 100, 0, 2.4];
   (column(result.perOrg, "proposed_mrr") as number[]).forEach((v, i) =>
@@ -169,7 +169,7 @@ Deno.test("two percent of LLM cost, and the percentage that breaks even", async 
 
 Deno.test("per-request scenario: included volume, graduated tiers, minimum, add-ons", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "per_request.json"));
-  const result = compareScenario(frame, { scenario });
+  const result = await compareScenario(frame, { scenario });
   // usage plan (min $20, add-ons at price), 10k included, $0.50 / 1k to 1M, $0.30 to 10M:
   // s1 5k ≤ 10k → 0, minimum → 20;           s2 0 → 20
   // s3 10k × 0.5/1k = 5 → 20 + prompts 50 = 70; u1 30k × 0.5/1k = 15 → 20
@@ -339,12 +339,12 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   }
 });
 
-Deno.test("organizations no plan matches are priced $0 with a warning", () => {
+Deno.test("organizations no plan matches are priced $0 with a warning", async () => {
   const scenario: Scenario = parseScenario({
     name: "pro_only",
     plans: [{ name: "pro", match: { tiers: ["pro"] }, flatUsd: 30 }],
   });
-  const result = compareScenario(frame, { scenario });
+  const result = await compareScenario(frame, { scenario });
   assertEquals(column(result.perOrg, "plan").filter((p) => p === null).length, 5);
   ok(result.warnings[0].startsWith("5 organizations match no plan and are priced $0"));
   // No breakeven when the parameter moves nobody's price: a prices-nothing plan.
@@ -474,7 +474,7 @@ Deno.test("an unknown current MRR under a plan that keeps it: total unknown (NaN
   assertEquals(perOrg.getColumn("plan").toArray(), ["contract", "contract"]);
 });
 
-Deno.test("per-tier totals: known tiers in order, then the rest by name, a missing tier as (none)", () => {
+Deno.test("per-tier totals: known tiers in order, then the rest by name, a missing tier as (none)", async () => {
   const frame = exportFrameFromColumns({
     org_id: ["a", "b", "c", "d", "e"],
     tier: ["pro", null, "beta", "free", null],
@@ -485,7 +485,7 @@ Deno.test("per-tier totals: known tiers in order, then the rest by name, a missi
     name: "flat",
     plans: [{ name: "everyone", flatUsd: 10, addonsIncluded: true }],
   });
-  const { byTier } = compareScenario(frame, { scenario });
+  const { byTier } = await compareScenario(frame, { scenario });
   assertEquals(byTier.getColumn("tier").toArray(), ["free", "pro", "(none)", "beta", "all"]);
   assertEquals(byTier.getColumn("organizations").toArray(), [1, 1, 2, 1, 5]);
   // (none): b and e, current 5 + 7 = 12, proposed 10 + 10 = 20, both pay more

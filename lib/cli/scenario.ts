@@ -147,7 +147,7 @@ export async function main(args: string[]): Promise<number> {
     }
 
     for (const scenario of scenarios) {
-      const result = compareScenario(frame, { scenario, breakeven: cli.breakeven });
+      const result = await compareScenario(frame, { scenario, breakeven: cli.breakeven });
       const files = await writeScenarioFiles(result, { outDir: cli.outDir, context });
       if (cli.quiet) continue;
       for (const warning of result.warnings) {

@@ -3,6 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import pl from "nodejs-polars";
 import { z } from "zod";
 import { UserError } from "../core/config.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
 import { COMPARED_COLUMNS, compareExports } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
@@ -203,12 +204,18 @@ export function registerAnalysisTools(
         ? parseScenario(scenario, "scenario")
         : await scenarioPreset(preset!);
       const dataset = await store.current();
-      const result = compareScenario(dataset.frame, {
+      const result = await compareScenario(dataset.frame, {
         scenario: parsed,
         ...(breakeven ? { breakeven } : {}),
       });
+      // each step's garbage (native, unseen by V8) collected before the next: at a million
+      // organizations the movers' sorts would otherwise add ~100 MB over the comparison's
+      const settle = () => collectDroppedFrames({ rows: dataset.frame.height });
+      await settle(); // the breakeven's pricing inputs
       const up = biggestMovers(result.perOrg, { outcome: "pays_more", limit: movers });
+      await settle();
       const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
+      await settle();
       const plans = byPlan(result.perOrg, parsed);
       const budget = Math.floor(settings.maxBytes / 4);
       const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });

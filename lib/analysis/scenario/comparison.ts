@@ -4,6 +4,7 @@
  */
 import pl from "nodejs-polars";
 import { UserError } from "../../core/config.ts";
+import { collectDroppedFrames } from "../../core/memory.ts";
 import type { Scenario } from "./model.ts";
 import { planOfParameter, priceParameter, withPriceParameter } from "./parameters.ts";
 import {
@@ -376,29 +377,31 @@ export interface ScenarioComparison {
 
 /**
  * Current vs proposed for every organization, per tier and in total, plus the breakeven of
- * `breakeven` (default: the scenario's own `breakeven` field).
+ * `breakeven` (default: the scenario's own `breakeven` field). Above COLLECT_ABOVE_ROWS
+ * organizations each step's garbage (typed arrays, Polars frames: native memory V8 does not
+ * count) is collected before the next step, so their peaks do not add up (the MCP server's
+ * run_scenario on a million organizations grew ~500 MB over the dataset it holds).
  */
-export function compareScenario(
+export async function compareScenario(
   frame: pl.DataFrame,
   { scenario, ...options }: { scenario: Scenario; breakeven?: string },
-): ScenarioComparison {
+): Promise<ScenarioComparison> {
+  const settle = () => collectDroppedFrames({ rows: frame.height });
   const inputs = pricingInputs(frame);
-  const priced = priceOrganizations(inputs, scenario);
-  const perOrg = perOrgFrame(frame, { inputs, scenario, priced });
+  const { perOrg, unmatched, unpricedAddons } = pricedPerOrg(frame, { inputs, scenario });
+  await settle(); // the priced parts: in the frame now
   const totals = totalsOf(perOrg);
   const warnings: string[] = [];
-  if (priced.unmatched > 0) {
+  if (unmatched > 0) {
     warnings.push(
-      `${organizations(priced.unmatched)} ${
-        priced.unmatched === 1 ? "matches" : "match"
-      } no plan and ${
-        priced.unmatched === 1 ? "is" : "are"
+      `${organizations(unmatched)} ${unmatched === 1 ? "matches" : "match"} no plan and ${
+        unmatched === 1 ? "is" : "are"
       } priced $0; add a last plan without match to price them`,
     );
   }
-  if (priced.unpricedAddons.length > 0) {
+  if (unpricedAddons.length > 0) {
     warnings.push(
-      `add-ons without a price in addonPrices, priced $0: ${priced.unpricedAddons.join(", ")}`,
+      `add-ons without a price in addonPrices, priced $0: ${unpricedAddons.join(", ")}`,
     );
   }
   if (totals.unknownCurrent > 0) {
@@ -409,13 +412,22 @@ export function compareScenario(
     );
   }
   const parameter = options.breakeven ?? scenario.breakeven;
-  const result: ScenarioComparison = {
-    scenario,
-    perOrg,
-    byTier: byTierFrame(perOrg, totals),
-    totals,
-    warnings,
-  };
+  const byTier = byTierFrame(perOrg, totals);
+  await settle(); // the totals' and tiers' columns
+  const result: ScenarioComparison = { scenario, perOrg, byTier, totals, warnings };
   if (parameter) result.breakeven = findBreakeven(frame, { scenario, parameter, inputs });
   return result;
+}
+
+/** The per-organization frame, and what the warnings need of the priced parts (let go here). */
+function pricedPerOrg(
+  frame: pl.DataFrame,
+  { inputs, scenario }: { inputs: PricingInputs; scenario: Scenario },
+): { perOrg: pl.DataFrame; unmatched: number; unpricedAddons: string[] } {
+  const priced = priceOrganizations(inputs, scenario);
+  return {
+    perOrg: perOrgFrame(frame, { inputs, scenario, priced }),
+    unmatched: priced.unmatched,
+    unpricedAddons: priced.unpricedAddons,
+  };
 }
