@@ -73,3 +73,33 @@ Deno.test("query_sql's deadline answers while Polars computes; runaways bound ne
   });
   assertEquals(fine.rows, [{ n: frame.height }]);
 });
+
+Deno.test("query_sql: a statement Polars cannot plan fails in one line saying why", async () => {
+  const { frame } = await loadPricingData({
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env: {},
+    quiet: true,
+    log: () => {},
+  });
+  const failure = (sql: string) =>
+    queryFrame(frame, sql, { maxRows: 10, timeoutMs: 30_000 }).then(
+      () => "answered",
+      (error: Error) => error.message,
+    );
+  // nodejs-polars hands these back inside a lazy frame, whose first use said only
+  // "_ldf.slice is not a function"
+  for (
+    const [sql, reason] of [
+      ["SELECT * FROM export", /relation 'export' was not found \(the table is pricing_data\)$/],
+      ["SELECT no_such_column FROM pricing_data", /unable to find column "no_such_column"/],
+      ["SELECT tier FROM pricing_data WHERE", /sql parser error/],
+    ] as const
+  ) {
+    const message = await failure(sql);
+    ok(message.startsWith("the query failed in Polars SQL: "), `${sql}: ${message}`);
+    ok(reason.test(message), `${sql}: ${message}`);
+    ok(!message.includes("\n") && !message.includes("_ldf"), `${sql}: ${message}`);
+  }
+  assertEquals(frameQueriesComputing(), 0);
+});

@@ -65,8 +65,7 @@ export async function queryTables(
   let result: pl.DataFrame;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const context = pl.SQLContext(tables);
-    const work = context.execute(statement).limit(maxRows + 1).collect();
+    const work = executed(pl.SQLContext(tables), statement).limit(maxRows + 1).collect();
     computing++;
     work.then(() => computing--, () => computing--);
     const deadline = new Promise<never>((_, reject) => {
@@ -86,7 +85,11 @@ export async function queryTables(
   } catch (error) {
     if (error instanceof UserError) throw error;
     const message = (error as Error).message?.split("\n").find((l) => l.trim()) ?? String(error);
-    throw new UserError(`the query failed in Polars SQL: ${message.trim()}`);
+    const names = Object.keys(tables).join(", ");
+    const hint = /^relation .* was not found/.test(message.trim())
+      ? ` (the ${Object.keys(tables).length === 1 ? "table is" : "tables are"} ${names})`
+      : "";
+    throw new UserError(`the query failed in Polars SQL: ${message.trim()}${hint}`);
   } finally {
     clearTimeout(timer);
   }
@@ -101,6 +104,19 @@ export async function queryTables(
     rows.push(row);
   }
   return { columns, rows, truncated };
+}
+
+/**
+ * The statement as a lazy frame. nodejs-polars 0.25's SQLContext.execute does not throw on a
+ * statement it cannot plan (an unknown table or column, a syntax error): it returns a lazy frame
+ * around the Error, whose first use fails as "_ldf.slice is not a function". Its own message says
+ * what is wrong, so it is thrown here.
+ */
+function executed(context: ReturnType<typeof pl.SQLContext>, statement: string): pl.LazyDataFrame {
+  const lazy = context.execute(statement);
+  const inner = (lazy as unknown as { _ldf?: unknown })._ldf;
+  if (inner instanceof Error) throw inner;
+  return lazy;
 }
 
 export type Database = "postgres" | "clickhouse";
