@@ -10,6 +10,8 @@ import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import {
   COMPARED_COLUMNS,
   compareExports,
+  compareExportsSummary,
+  largestMrrChanges,
   writeComparison,
   writeComparisonFiles,
 } from "../lib/analysis/compare.ts";
@@ -103,6 +105,49 @@ Deno.test("compared a slice at a time and from the compared columns only: the sa
   const gone = compareExports(before, before.head(0), { sliceRows: 1 });
   assertEquals(column(gone.perOrg, "presence"), ["disappeared", "disappeared", "disappeared"]);
   assertEquals(gone.perOrg.schema, whole.perOrg.schema);
+});
+
+Deno.test("the summary without the rows: the same summary, the largest MRR changes, ties in row order", async () => {
+  const whole = compareExports(before, after);
+  // |mrr_delta|: a 150, c unknown (left out), d 0, b 0 (the gone come last in the rows)
+  assertEquals(column(largestMrrChanges(whole.perOrg, 3), "org_id"), ["a", "d", "b"]);
+  for (const sliceRows of [1, 2, 3]) {
+    for (const [top, expected] of [[1, ["a"]], [2, ["a", "d"]], [4, ["a", "d", "b"]]] as const) {
+      const summary = await compareExportsSummary(before, after, { top, sliceRows });
+      const what = `${sliceRows} rows a slice, top ${top}`;
+      assertEquals(column(summary.largestMrrChanges, "org_id"), expected, what);
+      assertEquals(
+        summary.largestMrrChanges.toRecords(),
+        largestMrrChanges(whole.perOrg, top).toRecords(),
+        what,
+      );
+      assertEquals(summary.totals.toRecords(), whole.totals.toRecords(), what);
+      assertEquals(summary.tierChanges.toRecords(), whole.tierChanges.toRecords(), what);
+      assertEquals(summary.counts, whole.counts, what);
+      assertEquals(summary.listed, whole.listed, what);
+    }
+  }
+  const first = (await compareExportsSummary(before, after, { top: 1 })).largestMrrChanges;
+  assertEquals(first.columns, [
+    "org_id",
+    "org_name",
+    "presence",
+    "tier_old",
+    "tier_new",
+    "mrr_old",
+    "mrr_new",
+    "mrr_delta",
+  ]);
+  assertEquals(first.toRecords(), [{
+    org_id: "a",
+    org_name: "Acme",
+    presence: "both",
+    tier_old: "pro",
+    tier_new: "team",
+    mrr_old: 50,
+    mrr_new: 200,
+    mrr_delta: 150,
+  }]);
 });
 
 Deno.test("writeComparison writes, a slice at a time, the files writeComparisonFiles writes", async () => {

@@ -122,6 +122,50 @@ export function compareExports(
   return { perOrg, ...summaryOf(oldFrame, newFrame, tally) };
 }
 
+/** The columns of the largest MRR changes (largestMrrChanges). */
+export const MRR_MOVER_COLUMNS = [
+  "org_id",
+  "org_name",
+  "presence",
+  "tier_old",
+  "tier_new",
+  "mrr_old",
+  "mrr_new",
+  "mrr_delta",
+] as const;
+
+/** The `top` rows of a comparison's per-organization rows by |mrr_delta|, ties in row order. */
+export function largestMrrChanges(perOrg: pl.DataFrame, top: number): pl.DataFrame {
+  return perOrg
+    .filter(pl.col("mrr_delta").isNotNull())
+    .withColumns(pl.col("mrr_delta").abs().alias("abs_delta"))
+    .sort({ by: "abs_delta", descending: true, maintainOrder: true })
+    .head(top)
+    .select(...MRR_MOVER_COLUMNS);
+}
+
+/**
+ * compareExports without its per-organization rows: the summary and the `top` largest MRR
+ * changes, each slice of rows let go once tallied and its largest changes kept (the MCP tool's
+ * answer: on a million organizations holding every row peaked at ~2.5 GB).
+ */
+export async function compareExportsSummary(
+  oldFrame: pl.DataFrame,
+  newFrame: pl.DataFrame,
+  { top, sliceRows = COMPARE_SLICE_ROWS }: { top: number; sliceRows?: number },
+): Promise<ComparisonSummary & { largestMrrChanges: pl.DataFrame }> {
+  const tally = new ComparisonTally();
+  const rows = Math.max(oldFrame.height, newFrame.height);
+  let kept: pl.DataFrame | undefined;
+  for (const part of tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally)) {
+    const largest = largestMrrChanges(part, top);
+    // the earlier slices' first: ties stay in row order
+    kept = kept ? largestMrrChanges(pl.concat([kept, largest]), top) : largest;
+    await collectDroppedFrames({ rows });
+  }
+  return { ...summaryOf(oldFrame, newFrame, tally), largestMrrChanges: kept! };
+}
+
 /** perOrgParts of two export frames, checked for the columns a comparison reads. */
 function comparedParts(
   oldFrame: pl.DataFrame,

@@ -4,7 +4,7 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { COMPARED_COLUMNS, compareExports } from "../analysis/compare.ts";
+import { COMPARED_COLUMNS, compareExportsSummary } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
   biggestMovers,
@@ -311,16 +311,27 @@ export function registerAnalysisTools(
         }
         return found;
       };
-      const { demo } = await store.current();
+      const dataset = await store.current();
       // An as-of date names a history snapshot, anything else an export file; either is read for
-      // the columns a comparison reads only.
+      // the columns a comparison reads only, and not at all when it is the dataset held here.
       const columns = COMPARED_COLUMNS;
-      const side = async (name: string | undefined, fallback: () => number, which: string) => {
+      type Side = { label: string; read: () => Promise<pl.DataFrame> };
+      const side = (name: string | undefined, fallback: () => number, which: string): Side => {
         if (name !== undefined && isSnapshotDate(name)) {
-          return await snapshotByDate(settings, { asOf: name, demo, columns });
+          return {
+            label: `snapshot ${name}`,
+            read: async () =>
+              (await snapshotByDate(settings, { asOf: name, demo: dataset.demo, columns })).frame,
+          };
         }
         const found = pick(name, fallback(), which);
-        return { label: found.name, frame: (await readExportFile(found.path, { columns })).frame };
+        return {
+          label: found.name,
+          read: async () =>
+            found.path === dataset.source.path
+              ? dataset.frame.select(...columns)
+              : (await readExportFile(found.path, { columns })).frame,
+        };
       };
       if (args.new !== undefined && isSnapshotDate(args.new) && args.old === undefined) {
         throw new UserError(
@@ -328,8 +339,8 @@ export function registerAnalysisTools(
         );
       }
       const newerIndex = args.new === undefined ? 0 : exports.findIndex((e) => e.name === args.new);
-      const newer = await side(args.new, () => 0, "new");
-      const older = await side(
+      const newer = side(args.new, () => 0, "new");
+      const older = side(
         args.old,
         () => (newerIndex >= 0 && newerIndex + 1 < exports.length ? newerIndex + 1 : -1),
         "old",
@@ -337,22 +348,10 @@ export function registerAnalysisTools(
       if (older.label === newer.label) {
         throw new UserError("old and new are the same; pick two exports or snapshots");
       }
-      const result = compareExports(older.frame, newer.frame);
-      const movers = result.perOrg
-        .filter(pl.col("mrr_delta").isNotNull())
-        .withColumns(pl.col("mrr_delta").abs().alias("abs_delta"))
-        .sort("abs_delta", true)
-        .head(args.top)
-        .select(
-          "org_id",
-          "org_name",
-          "presence",
-          "tier_old",
-          "tier_new",
-          "mrr_old",
-          "mrr_new",
-          "mrr_delta",
-        );
+      const result = await compareExportsSummary(await older.read(), await newer.read(), {
+        top: args.top,
+      });
+      const movers = result.largestMrrChanges;
       const budget = Math.floor(settings.maxBytes / 3);
       const totals = frameTable(result.totals, settings, budget);
       const tiers = frameTable(result.tierChanges, settings, budget);
