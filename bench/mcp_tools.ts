@@ -1,8 +1,8 @@
 /**
- * The MCP server over a large export: every tool once, in a row, through the official SDK's stdio
- * client, with the server started as `deno task mcp` starts it (its V8 flags). Prints each call's
- * time and the server's RSS and peak RSS after it (Linux /proc). Run `deno task bench --scale
- * large` first for a 1M export, then:
+ * The MCP server over a large export: every tool once (compare_exports against the export's own
+ * history snapshot), in a row, through the official SDK's stdio client, with the server started as
+ * `deno task mcp` starts it (its V8 flags). Prints each call's time and the server's RSS and peak
+ * RSS after it (Linux /proc). Run `deno task bench --scale large` first for a 1M export, then:
  *
  *   deno run -A bench/mcp_tools.ts [exports folder]   # default outputs/bench/exports-large
  */
@@ -10,10 +10,16 @@ import { call, stdioClient, text, type Values } from "../tests/mcp_client.ts";
 import { SEGMENT_NAMES } from "../lib/report/segments.ts";
 import { QUESTION_NAMES } from "../lib/mcp/questions.ts";
 import { CHART_NAMES } from "../lib/mcp/tools_chart.ts";
-import { BENCH_DIR } from "./seed.ts";
+import { exportFileName, isoDate } from "../lib/formats/files.ts";
+import { AS_OF, BENCH_DIR } from "./seed.ts";
 
 const dir = Deno.args[0] ?? `${BENCH_DIR}/exports-large`;
-const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+// the bench's export writes its history snapshot into the folder's history/ (compare_exports
+// compares the export with it: every organization in both)
+const { transport, client } = stdioClient({
+  PRICING_MCP_EXPORTS_DIR: dir,
+  PRICING_HISTORY_DIR: `${dir}/history`,
+});
 await client.connect(transport);
 const pid = transport.pid;
 
@@ -33,6 +39,10 @@ const calls: [string, Values][] = [
   ...SEGMENT_NAMES.map((name): [string, Values] => ["segment", { name }]),
   ...CHART_NAMES.map((name): [string, Values] => ["chart", { name }]),
   ["run_scenario", { preset: "current_seat_based" }],
+  ["compare_exports", {
+    old: isoDate(AS_OF),
+    new: exportFileName({ asOf: AS_OF, demo: false, ext: "csv" }),
+  }],
 ];
 try {
   for (const [name, args] of calls) {
