@@ -12,6 +12,7 @@ import {
   compareExports,
   compareExportsSummary,
   largestMrrChanges,
+  MRR_MOVER_COLUMNS,
   writeComparison,
   writeComparisonFiles,
 } from "../lib/analysis/compare.ts";
@@ -128,16 +129,7 @@ Deno.test("the summary without the rows: the same summary, the largest MRR chang
     }
   }
   const first = (await compareExportsSummary(before, after, { top: 1 })).largestMrrChanges;
-  assertEquals(first.columns, [
-    "org_id",
-    "org_name",
-    "presence",
-    "tier_old",
-    "tier_new",
-    "mrr_old",
-    "mrr_new",
-    "mrr_delta",
-  ]);
+  assertEquals(first.columns, [...MRR_MOVER_COLUMNS]);
   assertEquals(first.toRecords(), [{
     org_id: "a",
     org_name: "Acme",

@@ -44,14 +44,20 @@ Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => 
   ok(/read_csv/.test(polars), polars);
 });
 
-Deno.test("query_sql's deadline answers while Polars computes; runaways bound new queries", async () => {
-  const { frame } = await loadPricingData({
+/** The demo export's frame, as the server holds it. */
+async function demoFrame() {
+  const data = await loadPricingData({
     demo: true,
     asOf: new Date("2026-11-01T00:00:00Z"),
     env: {},
     quiet: true,
     log: () => {},
   });
+  return data.frame;
+}
+
+Deno.test("query_sql's deadline answers while Polars computes; runaways bound new queries", async () => {
+  const frame = await demoFrame();
   // 400 × 400 pairs grouped by a concatenated name: tens of milliseconds, far past 1 ms.
   const heavy = "SELECT a.org_name || b.org_name AS k, count(*) AS n FROM pricing_data a " +
     "CROSS JOIN pricing_data b GROUP BY k";
@@ -75,13 +81,7 @@ Deno.test("query_sql's deadline answers while Polars computes; runaways bound ne
 });
 
 Deno.test("query_sql: a statement Polars cannot plan fails in one line saying why", async () => {
-  const { frame } = await loadPricingData({
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    env: {},
-    quiet: true,
-    log: () => {},
-  });
+  const frame = await demoFrame();
   const failure = (sql: string) =>
     queryFrame(frame, sql, { maxRows: 10, timeoutMs: 30_000 }).then(
       () => "answered",
