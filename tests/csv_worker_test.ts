@@ -123,13 +123,14 @@ Deno.test("CSV + XLSX with the CSV off the main thread: the CSV, trimmed CSV and
 Deno.test("a slice that fails in the worker fails the writer with one line; no file is left and the worker ends", async () => {
   const dir = await Deno.makeTempDir();
   const run = await countingSlices(async () => {
+    const good = data.frame.head(3);
     const writer = await CsvFilesWriter.open({
       path: `${dir}/export.csv`,
       subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
       offThread: true,
+      frame: pl.concat([good, good]), // (its rows given twice)
     });
     try {
-      const good = data.frame.head(3);
       writer.slice(good, exportTypedColumns(good));
       // a text column with neither strings nor doubles: csvLineBytes throws on it, in the worker
       const columns = exportTypedColumns(good);
@@ -167,6 +168,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
       subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
       offThread: true,
       secondCoreFree,
+      frame,
     });
     const slices = [
       frame.slice(0, SLICE),
@@ -208,6 +210,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
       subset: { path: `${dir}/late_trimmed.csv`, keep: trimmedKeep() },
       offThread: true,
       secondCoreFree: lateFree,
+      frame,
     });
     writer.slice(frame, exportTypedColumns(frame));
     await writer.close(frame);
@@ -216,5 +219,26 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   });
   assertEquals(closed.started, 0);
   assertEquals(await Deno.readFile(`${dir}/late.csv`), await Deno.readFile(`${dir}/reference.csv`));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the writer's slices must be the frame's rows in order: past its end is an error", async () => {
+  const dir = await Deno.makeTempDir();
+  const frame = data.frame.head(2);
+  const writer = await CsvFilesWriter.open({
+    path: `${dir}/export.csv`,
+    subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
+    frame,
+  });
+  const three = data.frame.head(3);
+  let message = "";
+  try {
+    writer.slice(three, exportTypedColumns(three));
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  await writer.abort();
+  assertEquals(message, "CSV slices past the end of the frame");
+  assertEquals([...Deno.readDirSync(dir)], []);
   await Deno.remove(dir, { recursive: true });
 });

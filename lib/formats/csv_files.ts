@@ -75,7 +75,10 @@ interface Slot {
 export class CsvFilesWriter {
   /** the CSV, then the subset file when there is one */
   #targets: Target[];
-  #keep: pl.Expr | undefined;
+  /** the subset's rows, 1 or 0 for every row of the frame (keepMask over the whole frame) */
+  #keep: Uint8Array | undefined;
+  /** the frame's rows sliced so far */
+  #sliced = 0;
   #worker: CsvFormatWorker | null;
   #encoder = new TextEncoder();
   #header = false;
@@ -89,9 +92,12 @@ export class CsvFilesWriter {
   /** closed or aborted: no worker is started any more */
   #ended = false;
 
-  private constructor(targets: Target[], options: CsvFilesOptions) {
+  private constructor(targets: Target[], options: CsvFilesOptions & { frame: pl.DataFrame }) {
     this.#targets = targets;
-    this.#keep = options.subset?.keep;
+    // Once over the frame, not a select per slice: with one per slice a million-row frame's
+    // columns (~400 MB, native) stayed in use in Polars after the writer was done, from the second
+    // export of a process on (the server's, the MCP server's).
+    this.#keep = options.subset && keepMask(options.frame, options.subset.keep);
     this.#worker = null;
     if (!options.offThread) return;
     const start = () => {
@@ -101,7 +107,8 @@ export class CsvFilesWriter {
     else start();
   }
 
-  static async open(options: CsvFilesOptions): Promise<CsvFilesWriter> {
+  /** A writer of `frame`'s CSV (and subset), given its slices in order by slice(). */
+  static async open(options: CsvFilesOptions & { frame: pl.DataFrame }): Promise<CsvFilesWriter> {
     const target = async (path: string): Promise<Target> => {
       const tmp = tempPathFor(path);
       return { path, tmp, file: await open(tmp, "w"), bytes: 0 };
@@ -145,8 +152,14 @@ export class CsvFilesWriter {
       this.#header = true;
     }
     // without a subset no row is kept (an empty mask: csvLineBytes keeps none)
-    const keep = this.#keep ? keepMask(slice, this.#keep) : new Uint8Array(0);
-    for (const k of keep) if (k) this.#rows++;
+    let keep = new Uint8Array(0);
+    if (this.#keep) {
+      const end = this.#sliced + slice.height;
+      if (end > this.#keep.length) throw new Error("CSV slices past the end of the frame");
+      keep = this.#keep.slice(this.#sliced, end); // a copy: it may move to the worker
+      for (const k of keep) if (k) this.#rows++;
+    }
+    this.#sliced += slice.height;
     if (!this.#worker) return this.#formatHere(columns, keep);
     this.#releaseHeld();
     if (stillRead) this.#held = { columns, keep };
@@ -238,6 +251,7 @@ export async function writeCsvWithSubset(
   const sliceRows = options.sliceRows ?? SLICE_ROWS;
   const writer = await CsvFilesWriter.open({
     ...options,
+    frame,
     offThread: options.offThread ?? frame.height > OFF_THREAD_ABOVE,
   });
   try {

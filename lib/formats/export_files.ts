@@ -49,7 +49,7 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
   };
   const { sliceRows } = options;
   if (formats.includes("csv") && formats.includes("xlsx")) {
-    const csv = await CsvFilesWriter.open(csvFiles);
+    const csv = await CsvFilesWriter.open({ ...csvFiles, frame });
     try {
       await writeXlsxFileTo(frame, {
         ...xlsx,
