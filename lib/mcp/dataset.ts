@@ -212,6 +212,22 @@ export class DatasetStore {
   }
 
   /** Runs a fresh export into the exports folder (only when the setting allows), then reloads. */
+  /**
+   * Runs the export into the exports folder and returns nothing: its result (the frame) awaited
+   * in exportNow's own body stayed reachable from the suspended function while the file was read
+   * back (+~450 MB at a million organizations).
+   */
+  async #writeExport(windowDays: number): Promise<void> {
+    await runExport({
+      outDir: this.settings.exportsDir,
+      env: this.settings.env,
+      windowDays,
+      asOf: this.hooks.now?.() ?? new Date(),
+      quiet: true,
+      log: () => {},
+    });
+  }
+
   async exportNow(windowDays: number): Promise<Dataset> {
     if (!this.settings.allowExport) {
       throw new UserError(
@@ -227,14 +243,7 @@ export class DatasetStore {
           // again on the next request.
           this.#loaded = null;
           await collectDroppedFrames();
-          await runExport({
-            outDir: this.settings.exportsDir,
-            env: this.settings.env,
-            windowDays,
-            asOf: this.hooks.now?.() ?? new Date(),
-            quiet: true,
-            log: () => {},
-          });
+          await this.#writeExport(windowDays);
           await collectDroppedFrames();
           return await this.current();
         } finally {
