@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { stackedFrame } from "./write_stage_frame.ts";
 import { writeExportFiles } from "../lib/formats/export_files.ts";
+import { keepMask } from "../lib/formats/csv.ts";
 import { trimmedKeep } from "../lib/report/brief.ts";
 
 const { values } = parseArgs({
@@ -52,7 +53,7 @@ for (let run = 0; run < Number(values.runs); run++) {
       formats: [...formats],
       pathOf: (f) => `${dir}/out.${f}`,
       xlsx: {},
-      subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
+      subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
     });
     const used = process.cpuUsage(cpu);
     console.log(

@@ -7,7 +7,13 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import pl from "nodejs-polars";
-import { csvChunks, formatNumber, frameCsvChunks, writeCsvFile } from "../lib/formats/csv.ts";
+import {
+  csvChunks,
+  formatNumber,
+  frameCsvChunks,
+  keepMask,
+  writeCsvFile,
+} from "../lib/formats/csv.ts";
 import { writeCsvWithSubset } from "../lib/formats/csv_files.ts";
 import { writeExportFiles } from "../lib/formats/export_files.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
@@ -50,7 +56,7 @@ Deno.test("the trimmed CSV from the export's own pass is the bytes writeCsvFile 
   const dir = await Deno.makeTempDir();
   const written = await writeCsvWithSubset(frame, {
     path: `${dir}/all.csv`,
-    subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
+    subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
   });
   await writeCsvFile(frame, `${dir}/all_reference.csv`);
   await writeCsvFile(trimmedExportFrame(frame), `${dir}/trimmed_reference.csv`);
@@ -116,7 +122,7 @@ Deno.test("CSV + XLSX in one pass: the CSV, trimmed CSV and sheet the separate w
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
         xlsx: {},
-        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: trimmedKeep() },
+        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: keepMask(data.frame, trimmedKeep()) },
       })
     );
   const both = await write("both", ["csv", "xlsx"]);

@@ -65,7 +65,7 @@ Deno.test("CSV and trimmed CSV off the main thread: the single-threaded bytes, i
   const write = (name: string, offThread: boolean) =>
     writeCsvWithSubset(frame, {
       path: `${dir}/${name}.csv`,
-      subset: { path: `${dir}/${name}_trimmed.csv`, keep: trimmedKeep() },
+      subset: { path: `${dir}/${name}_trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
       sliceRows: SLICE,
       offThread,
     });
@@ -97,7 +97,7 @@ Deno.test("CSV + XLSX with the CSV off the main thread: the CSV, trimmed CSV and
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
         xlsx: {},
-        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: trimmedKeep() },
+        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
         csvOffThread,
         sliceRows: SLICE,
       })
@@ -126,9 +126,12 @@ Deno.test("a slice that fails in the worker fails the writer with one line; no f
     const good = data.frame.head(3);
     const writer = await CsvFilesWriter.open({
       path: `${dir}/export.csv`,
-      subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
+      // (its rows are given twice)
+      subset: {
+        path: `${dir}/trimmed.csv`,
+        keep: keepMask(pl.concat([good, good]), trimmedKeep()),
+      },
       offThread: true,
-      frame: pl.concat([good, good]), // (its rows given twice)
     });
     try {
       writer.slice(good, exportTypedColumns(good));
@@ -165,10 +168,9 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const run = await countingSlices(async (counts) => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/export.csv`,
-      subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
+      subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
       offThread: true,
       secondCoreFree,
-      frame,
     });
     const slices = [
       frame.slice(0, SLICE),
@@ -188,7 +190,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   ok(run.slices > 0);
   const reference = await writeCsvWithSubset(frame, {
     path: `${dir}/reference.csv`,
-    subset: { path: `${dir}/reference_trimmed.csv`, keep: trimmedKeep() },
+    subset: { path: `${dir}/reference_trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
     offThread: false,
   });
   assertEquals(
@@ -207,10 +209,9 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const closed = await countingSlices(async () => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/late.csv`,
-      subset: { path: `${dir}/late_trimmed.csv`, keep: trimmedKeep() },
+      subset: { path: `${dir}/late_trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
       offThread: true,
       secondCoreFree: lateFree,
-      frame,
     });
     writer.slice(frame, exportTypedColumns(frame));
     await writer.close(frame);
@@ -227,8 +228,7 @@ Deno.test("the writer's slices must be the frame's rows in order: past its end i
   const frame = data.frame.head(2);
   const writer = await CsvFilesWriter.open({
     path: `${dir}/export.csv`,
-    subset: { path: `${dir}/trimmed.csv`, keep: trimmedKeep() },
-    frame,
+    subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
   });
   const three = data.frame.head(3);
   let message = "";

@@ -7,7 +7,7 @@ import type pl from "nodejs-polars";
 import { open, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { exportTypedColumns, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
-import { csvHeader, keepMask } from "./csv.ts";
+import { csvHeader } from "./csv.ts";
 import { tempPathFor } from "./files.ts";
 import {
   type CsvFormatWorker,
@@ -24,8 +24,12 @@ export interface CsvWithSubset {
 
 export interface CsvFilesOptions {
   path: string;
-  /** a second file of the rows `keep` holds for (null = left out, as Polars' filter reads it) */
-  subset?: { path: string; keep: pl.Expr };
+  /**
+   * a second file of the rows `keep` marks: 1 or 0 for every row of the frame, in order
+   * (keepMask of the whole frame: a Polars select per slice instead left ~400 MB of a million-row
+   * frame's columns in use natively after the writer was done, from a process's second export on)
+   */
+  subset?: { path: string; keep: Uint8Array };
   /**
    * format rows on a second thread as well (lib/formats/csv_worker.ts); the bytes are the same.
    * writeCsvWithSubset and writeExportFiles default to it above OFF_THREAD_ABOVE rows.
@@ -75,7 +79,7 @@ interface Slot {
 export class CsvFilesWriter {
   /** the CSV, then the subset file when there is one */
   #targets: Target[];
-  /** the subset's rows, 1 or 0 for every row of the frame (keepMask over the whole frame) */
+  /** the subset's rows, 1 or 0 for every row of the frame */
   #keep: Uint8Array | undefined;
   /** the frame's rows sliced so far */
   #sliced = 0;
@@ -92,12 +96,9 @@ export class CsvFilesWriter {
   /** closed or aborted: no worker is started any more */
   #ended = false;
 
-  private constructor(targets: Target[], options: CsvFilesOptions & { frame: pl.DataFrame }) {
+  private constructor(targets: Target[], options: CsvFilesOptions) {
     this.#targets = targets;
-    // Once over the frame, not a select per slice: with one per slice a million-row frame's
-    // columns (~400 MB, native) stayed in use in Polars after the writer was done, from the second
-    // export of a process on (the server's, the MCP server's).
-    this.#keep = options.subset && keepMask(options.frame, options.subset.keep);
+    this.#keep = options.subset?.keep;
     this.#worker = null;
     if (!options.offThread) return;
     const start = () => {
@@ -107,8 +108,8 @@ export class CsvFilesWriter {
     else start();
   }
 
-  /** A writer of `frame`'s CSV (and subset), given its slices in order by slice(). */
-  static async open(options: CsvFilesOptions & { frame: pl.DataFrame }): Promise<CsvFilesWriter> {
+  /** A writer of a frame's CSV (and subset), given its slices in order by slice(). */
+  static async open(options: CsvFilesOptions): Promise<CsvFilesWriter> {
     const target = async (path: string): Promise<Target> => {
       const tmp = tempPathFor(path);
       return { path, tmp, file: await open(tmp, "w"), bytes: 0 };
@@ -238,8 +239,9 @@ export class CsvFilesWriter {
 }
 
 /**
- * The export CSV at `path` and, from the same pass, the rows `subset.keep` holds for at
- * `subset.path` (byte for byte what writeCsvFile(frame.filter(keep)) writes). Both atomic.
+ * The export CSV at `path` and, from the same pass, the rows `subset.keep` marks at `subset.path`
+ * (byte for byte what writeCsvFile of the frame filtered by the mask's expression writes). Both
+ * atomic.
  */
 export async function writeCsvWithSubset(
   frame: pl.DataFrame,
@@ -251,7 +253,6 @@ export async function writeCsvWithSubset(
   const sliceRows = options.sliceRows ?? SLICE_ROWS;
   const writer = await CsvFilesWriter.open({
     ...options,
-    frame,
     offThread: options.offThread ?? frame.height > OFF_THREAD_ABOVE,
   });
   try {

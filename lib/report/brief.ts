@@ -16,7 +16,7 @@ import { dictionaryMarkdown } from "./dictionary.ts";
 import type { PricingData } from "../core/types.ts";
 import { dateStamp, exportFileName, isoDate, writeFileAtomic } from "../formats/files.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
-import { writeCsvFile } from "../formats/csv.ts";
+import { keepMask, writeCsvFile } from "../formats/csv.ts";
 import { markdownCode, markdownList, markdownTable } from "../formats/markdown.ts";
 import { formatBytes, formatCount } from "./numbers.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
@@ -103,14 +103,16 @@ export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
 }
 
 /**
- * The trimmed CSV as the CSV writer's subset (lib/formats/csv_files.ts), written at `path`; none
- * when it would leave no organization out (it would be the CSV again).
+ * The trimmed CSV as the CSV writer's subset (lib/formats/csv_files.ts), written at `path`, its
+ * rows marked in one pass over the frame; none when it would leave no organization out (it would
+ * be the CSV again).
  */
 export function trimmedSubset(
   frame: pl.DataFrame,
   path: string,
-): { path: string; keep: pl.Expr } | undefined {
-  return trimmedRowCount(frame) < frame.height ? { path, keep: trimmedKeep() } : undefined;
+): { path: string; keep: Uint8Array } | undefined {
+  const keep = keepMask(frame, trimmedKeep());
+  return keep.includes(0) ? { path, keep } : undefined;
 }
 
 /** How many organizations the trimmed file keeps (one pass, no copy of the frame). */
