@@ -211,7 +211,6 @@ export class DatasetStore {
     return await this.#loaded.dataset;
   }
 
-  /** Runs a fresh export into the exports folder (only when the setting allows), then reloads. */
   /**
    * Runs the export into the exports folder and returns nothing: its result (the frame) awaited
    * in exportNow's own body stayed reachable from the suspended function while the file was read
@@ -228,6 +227,7 @@ export class DatasetStore {
     });
   }
 
+  /** Runs a fresh export into the exports folder (only when the setting allows), then reloads. */
   async exportNow(windowDays: number): Promise<Dataset> {
     if (!this.settings.allowExport) {
       throw new UserError(
