@@ -1,12 +1,21 @@
 /**
- * lib/notebooks/export_page.ts: the export notebook's page keeps what its cells show of each
- * stage (tables of a few rows), not the stages' frames, and shows the chart files the export wrote
- * instead of drawing the charts a second time.
+ * lib/notebooks/export_page.ts and export_process.ts: the export notebook's page runs the export
+ * in a process of its own (the task's V8 flags) and keeps what its cells show of each stage
+ * (tables of a few rows), not the stages' frames; the export's frame crosses over intact, one at
+ * a time; the chart files the export wrote are shown instead of drawing the charts again.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
-import { chartDisplays, runExportPage } from "../lib/notebooks/export_page.ts";
+import {
+  chartDisplays,
+  economicsDisplays,
+  type ExportPageParams,
+  runExportPage,
+} from "../lib/notebooks/export_page.ts";
+import { EXPORT_TASK_V8_FLAGS } from "../lib/notebooks/export_process.ts";
+import { loadPricingData } from "../lib/export.ts";
+import { UserError } from "../lib/core/config.ts";
 import { type Displayable, mimeBundle } from "../lib/report/display.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -68,4 +77,94 @@ Deno.test("export page: the stages' tables, not their frames; the charts from th
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
+});
+
+const demoParams = (
+  outDir: string,
+  overrides: Partial<ExportPageParams> = {},
+): ExportPageParams => ({
+  demo: true,
+  windowDays: 30,
+  asOf,
+  formats: ["csv"],
+  stripe: "skip",
+  writeChartFiles: true,
+  outDir,
+  envFile: "/nonexistent/.env",
+  ...overrides,
+});
+
+Deno.test("export page: the frame from the export's process is the pipeline's; a second run lets the first's go", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const first = await runExportPage(demoParams(outDir));
+    const inProcess = await loadPricingData({
+      demo: true,
+      windowDays: 30,
+      asOf,
+      stripe: "skip",
+      env: {},
+      log: () => {},
+    });
+    ok(first.metrics.frame.frameEqual(inProcess.frame, true), "same frame as loadPricingData's");
+    assertEquals(first.metrics.frame.dtypes.map(String), inProcess.frame.dtypes.map(String));
+    // the economics tables were made over that frame, in the export's process
+    const kpis = String(mimeBundle(economicsDisplays(first)[0])["text/markdown"]);
+    ok(kpis.includes("| measure | value | basis |"), kpis);
+
+    const second = await runExportPage(demoParams(outDir));
+    ok(second.metrics.frame.frameEqual(inProcess.frame, true));
+    for (const read of [() => first.metrics.frame, () => first.result.data.frame]) {
+      let error: unknown;
+      try {
+        read();
+      } catch (thrown) {
+        error = thrown;
+      }
+      ok(error instanceof UserError && /let go when the export ran again/.test(error.message));
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("export page: without chart files the export's process draws the charts", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const page = await runExportPage(demoParams(outDir, { writeChartFiles: false }));
+    assertEquals(page.result.files.filter((path) => path.endsWith(".png")), []);
+    const pngs = chartDisplays(page).map((display) => mimeBundle(display)["image/png"]);
+    ok(pngs.length >= 5, `${pngs.length} charts`);
+    for (const png of pngs) {
+      assertEquals([...Buffer.from(png, "base64").subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("export page: a failed export reaches the notebook as its one-line error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const notADirectory = `${dir}/file`;
+    await Deno.writeTextFile(notADirectory, "");
+    let error: unknown;
+    try {
+      await runExportPage(demoParams(notADirectory));
+    } catch (thrown) {
+      error = thrown;
+    }
+    ok(error instanceof UserError, String(error));
+    ok(error.message.includes(notADirectory) && !error.message.includes("\n"), error.message);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("export page: the export's process runs with the export task's V8 flags", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks;
+  ok(
+    String(tasks.export).includes(` --v8-flags=${EXPORT_TASK_V8_FLAGS} `),
+    `deno.json's export task: ${tasks.export}`,
+  );
 });

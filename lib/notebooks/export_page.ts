@@ -1,26 +1,26 @@
 /**
  * notebooks/export.ipynb as a page over the pipeline: one `runExport` (the same files as
- * `deno task export`, the brief included), with a stage hook that keeps what each cell shows of
- * its stage. No stage is wired here a second time.
+ * `deno task export`, the brief included) in a process of its own with the task's V8 flags
+ * (export_process.ts), which keeps what each cell shows of its stage. No stage is wired here a
+ * second time.
  */
 import type pl from "nodejs-polars";
 import { loadEnv, redactUrl, sourceSettings, UserError } from "../core/config.ts";
-import type { ExportFormat, ExportResult, QueryStat, StripeMode } from "../core/types.ts";
-import { DEFAULT_OUT_DIR, runExport } from "../export.ts";
-import type { RevenueResult } from "../revenue/types.ts";
-import { customerCount } from "../revenue/customers.ts";
-import { reportCharts } from "../economics/charts.ts";
-import { headlineKpis, loadPriceBook, perPlanTable, type PriceBook } from "../economics/mod.ts";
-import { formatKpi } from "../economics/report.ts";
-import { markdownList, markdownTable } from "../formats/markdown.ts";
+import type { ExportFormat, QueryStat, StripeMode } from "../core/types.ts";
+import { DEFAULT_OUT_DIR } from "../export.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
+import type { PriceBook } from "../economics/types.ts";
+import { markdownList } from "../formats/markdown.ts";
 import {
-  chartDisplay,
+  bundleDisplay,
   type Displayable,
   filesDisplay,
-  frameHtml,
   markdown,
   pngFileDisplay,
 } from "../report/display.ts";
+import { type PageResult, type RevenueSummary, runExportProcess } from "./export_process.ts";
+
+export type { PageData, PageResult, RevenueSummary } from "./export_process.ts";
 
 /** The parameters cell of export.ipynb. */
 export interface ExportPageParams {
@@ -39,25 +39,38 @@ export interface ExportPageParams {
 }
 
 /**
- * What the cells show of each stage, kept by the stage hook as it ran: tables of a few rows, not
- * the stages' frames (at a million organizations the query results, the joined frame and the
- * frame with revenue held ~1 GB in the kernel). The export's own frame is `metrics.frame`
- * (`result.data.frame`).
+ * What the cells show of each stage: tables of a few rows, not the stages' frames (at a million
+ * organizations the query results, the joined frame and the frame with revenue held ~1 GB in the
+ * kernel). The export's own frame is `metrics.frame` (`result.data.frame`); the revenue is its
+ * summary (source, calls, customers), not every customer's figures.
  */
 export interface ExportPage {
-  result: ExportResult;
+  result: PageResult;
   outDir: string;
   queries: { stats: QueryStat[]; tables: { name: string; table: Displayable }[] };
   join: { warnings: string[]; table: Displayable };
-  revenue: { revenue: RevenueResult; warnings: string[]; table: Displayable };
-  metrics: { frame: pl.DataFrame };
+  revenue: { revenue: RevenueSummary; warnings: string[]; table: Displayable };
+  metrics: { frame: pl.DataFrame; table: Displayable };
+  /** the headline margins and the per-plan table */
+  economics: Displayable[];
+  /** the charts, drawn by the export's process when it wrote no chart files (else empty) */
+  charts: Displayable[];
   /** the price book the run priced plans with (plan order of the per-plan table) */
   priceBook: PriceBook;
   /** data source, window and output folder, in Markdown */
   banner: string;
 }
 
-/** Runs the whole export once and keeps what the cells show of each stage as the stage ends. */
+/** The page runExportPage returned last: its frame is let go when the next run's is read. */
+let lastPage: ExportPage | undefined;
+
+/**
+ * Runs the whole export once and keeps what the cells show of each stage. One export frame in the
+ * kernel at a time: a cell run again replaces its `run` only once the new run has returned, so
+ * the last run's frame (~550 MB at a million organizations) would still be held as the new one is
+ * read. Once the new export has succeeded the last page's frame is let go (reading it then throws
+ * an error that says so).
+ */
 export async function runExportPage(params: ExportPageParams): Promise<ExportPage> {
   const env = await loadEnv(params.envFile ?? "../.env");
   const settings = params.demo ? null : sourceSettings(env);
@@ -67,39 +80,23 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
     );
   }
   const outDir = params.outDir ?? env.PRICING_NOTEBOOK_OUT_DIR ?? DEFAULT_OUT_DIR;
-  const shown: Partial<Pick<ExportPage, "queries" | "join" | "revenue">> = {};
-  const result = await runExport({
-    demo: params.demo,
-    windowDays: params.windowDays,
-    asOf: params.asOf,
-    formats: params.formats,
-    stripe: params.stripe,
-    charts: params.writeChartFiles,
-    outDir,
-    env,
-    quiet: true,
-    log: () => {},
-    onStage: (event) => {
-      if (event.stage === "queries") {
-        shown.queries = {
-          stats: event.stats,
-          tables: Object.entries(event.frames).map(([name, frame]) => ({
-            name,
-            table: frameHtml(frame, 5),
-          })),
-        };
-      }
-      if (event.stage === "join") {
-        shown.join = { warnings: event.warnings, table: frameHtml(event.frame, 10) };
-      }
-      if (event.stage === "revenue") {
-        shown.revenue = {
-          revenue: event.revenue,
-          warnings: event.warnings,
-          table: revenueTable(event.frame),
-        };
-      }
+  const { result, shown } = await runExportProcess({
+    beforeFrameRead: async () => {
+      if (!lastPage) return;
+      releaseFrame(lastPage);
+      lastPage = undefined;
+      await collectDroppedFrames(); // the kernel has no --expose-gc: a collection made at run time
     },
+    params: {
+      demo: params.demo,
+      windowDays: params.windowDays,
+      asOf: params.asOf,
+      formats: params.formats,
+      stripe: params.stripe,
+      charts: params.writeChartFiles,
+      outDir,
+    },
+    env,
   });
   const { window, demo } = result.data;
   const banner = [
@@ -111,16 +108,39 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
     `Window ${window.start.toISOString()} → ${window.end.toISOString()} (${window.days} days). ` +
     `Files go to \`${outDir}\`.`,
   ].join("\n\n");
-  return {
+  return lastPage = {
     result,
     outDir,
-    queries: shown.queries!,
-    join: shown.join!,
-    revenue: shown.revenue!,
-    metrics: { frame: result.data.frame },
-    priceBook: await loadPriceBook(env),
+    queries: {
+      stats: shown.queries.stats,
+      tables: shown.queries.tables.map(({ name, table }) => ({
+        name,
+        table: bundleDisplay(table),
+      })),
+    },
+    join: { warnings: shown.join.warnings, table: bundleDisplay(shown.join.table) },
+    revenue: {
+      revenue: shown.revenue.revenue,
+      warnings: shown.revenue.warnings,
+      table: bundleDisplay(shown.revenue.table),
+    },
+    metrics: { frame: result.data.frame, table: bundleDisplay(shown.metrics) },
+    economics: shown.economics.map(bundleDisplay),
+    charts: shown.charts.map(bundleDisplay),
+    priceBook: result.data.economics.priceBook,
     banner,
   };
+}
+
+/** Makes the page's frame unreachable from it: reading it afterwards throws, saying why. */
+function releaseFrame(page: ExportPage): void {
+  const released = () => {
+    throw new UserError(
+      "this run's frame was let go when the export ran again (one export frame in the kernel at a time): use the newer run's",
+    );
+  };
+  Object.defineProperty(page.metrics, "frame", { get: released });
+  Object.defineProperty(page.result.data, "frame", { get: released });
 }
 
 const warningList = (warnings: string[], none: string) =>
@@ -149,26 +169,6 @@ export function joinDisplays(page: ExportPage): Displayable[] {
   ];
 }
 
-/** The revenue columns of the frame with revenue, highest MRR first. */
-function revenueTable(frame: pl.DataFrame): Displayable {
-  return frameHtml(
-    frame
-      .select(
-        "org_name",
-        "tier",
-        "stripe_customer_id",
-        "mrr",
-        "base_subscription",
-        "usage_charges",
-        "addon_prompts",
-        "addon_other",
-        "revenue_source",
-      )
-      .sort("mrr", true, true),
-    10,
-  );
-}
-
 /** Stage 3: where revenue came from, and the revenue columns, highest MRR first. */
 export function revenueDisplays(page: ExportPage): Displayable[] {
   const { revenue, warnings, table } = page.revenue;
@@ -176,7 +176,7 @@ export function revenueDisplays(page: ExportPage): Displayable[] {
     markdown(
       [
         `Revenue source: **${revenue.source}**, ${revenue.apiCalls} Stripe API calls, ` +
-        `${customerCount(revenue)} customers.`,
+        `${revenue.customers.toLocaleString("en-US")} customers.`,
         warningList(warnings, ""),
       ].filter(Boolean).join("\n\n"),
     ),
@@ -186,24 +186,7 @@ export function revenueDisplays(page: ExportPage): Displayable[] {
 
 /** Stage 4: the metric columns, biggest LLM cost first. */
 export function metricsDisplays(page: ExportPage): Displayable[] {
-  return [frameHtml(
-    page.metrics.frame
-      .select(
-        "org_name",
-        "tier",
-        "seats",
-        "requests_30d",
-        "llm_cost_30d",
-        "mrr",
-        "cost_per_seat",
-        "revenue_per_seat",
-        "cost_per_request",
-        "gross_margin_pct",
-        "seat_utilization_pct",
-      )
-      .sort("llm_cost_30d", true),
-    15,
-  )];
+  return [page.metrics.table];
 }
 
 /**
@@ -211,24 +194,16 @@ export function metricsDisplays(page: ExportPage): Displayable[] {
  * then the per-plan table the brief, the XLSX summary sheet and the admin page show.
  */
 export function economicsDisplays(page: ExportPage): Displayable[] {
-  const frame = page.result.data.frame;
-  const kpis = markdownTable(
-    ["measure", "value", "basis"],
-    headlineKpis(frame).map((k) => [k.label, formatKpi(k.value, k.unit), k.basis]),
-  );
-  const plans = perPlanTable(frame, page.priceBook.scenario.plans.map((p) => p.name));
-  return [markdown(kpis), frameHtml(plans, plans.height)];
+  return page.economics;
 }
 
 /**
  * Stage 5: the export's charts as PNG images: the PNG files it wrote (the charts' files keep SVG
- * and PNG), or, when it wrote none, drawn now (at a million organizations a second drawing costs
- * seconds and ~130 MB in the kernel).
+ * and PNG), or, when it wrote none, those its process drew.
  */
 export function chartDisplays(page: ExportPage): Displayable[] {
   const pngs = page.result.files.filter((path) => path.endsWith(".png"));
-  if (pngs.length > 0) return pngs.map(pngFileDisplay);
-  return reportCharts(page.metrics.frame).map(chartDisplay);
+  return pngs.length > 0 ? pngs.map(pngFileDisplay) : page.charts;
 }
 
 /** Stage 6: every file the run wrote (data, charts, brief), then the manifest. */

@@ -15,7 +15,8 @@ export interface Displayable {
 
 const DISPLAY = Symbol.for("Jupyter.display");
 
-function displayable(bundle: MimeBundle): Displayable {
+/** A MIME bundle as a displayable (also one made in another process: export_process.ts). */
+export function bundleDisplay(bundle: MimeBundle): Displayable {
   return { [DISPLAY]: () => bundle };
 }
 
@@ -89,7 +90,7 @@ export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
 
 /** A frame as a notebook table (HTML, and plain text for consoles). */
 export function frameHtml(frame: pl.DataFrame, maxRows = 20): Displayable {
-  return displayable({
+  return bundleDisplay({
     "text/html": frameToHtml(frame, maxRows),
     "text/plain": frame.head(maxRows).toString(),
   });
@@ -97,7 +98,7 @@ export function frameHtml(frame: pl.DataFrame, maxRows = 20): Displayable {
 
 /** An SVG image output (VS Code and JupyterLab render it; nbconvert keeps it as image/svg+xml). */
 export function svgDisplay(svg: string): Displayable {
-  return displayable({ "image/svg+xml": svg });
+  return bundleDisplay({ "image/svg+xml": svg });
 }
 
 /**
@@ -105,12 +106,15 @@ export function svgDisplay(svg: string): Displayable {
  * writes HTML, so a notebook shared as HTML would show blank boxes. The files keep the SVG.
  */
 export function chartDisplay(chart: Chart): Displayable {
-  return displayable({ "image/png": encodeBase64(svgToPng(chart.svg)), "text/plain": chart.title });
+  return bundleDisplay({
+    "image/png": encodeBase64(svgToPng(chart.svg)),
+    "text/plain": chart.title,
+  });
 }
 
 /** A PNG file (a chart the export wrote) as an image output, its name as the plain text. */
 export function pngFileDisplay(path: string): Displayable {
-  return displayable({
+  return bundleDisplay({
     "image/png": encodeBase64(Deno.readFileSync(path)),
     "text/plain": path.split("/").pop()!,
   });
@@ -125,7 +129,7 @@ function encodeBase64(bytes: Uint8Array): string {
 }
 
 export function markdown(text: string): Displayable {
-  return displayable({ "text/markdown": text, "text/plain": text });
+  return bundleDisplay({ "text/markdown": text, "text/plain": text });
 }
 
 /** One question's reading, in bold so it stands out under its table and chart. */
