@@ -177,3 +177,55 @@ Deno.test("charts drawn from columns: the same SVG as from row objects (demo, an
   const times40 = pl.concat(Array.from({ length: 40 }, () => data.frame));
   assertEquals(prefixes(times40), golden.chartSvgSha256PrefixTimes40);
 });
+
+/** The y axis' tick labels of a chart (Plot writes a minus sign as U+2212). */
+function yTicks(svg: string): string[] {
+  const axis = svg.match(/<g [^>]*aria-label="y-axis tick label"[^>]*>(.*?)<\/g>/s)![1];
+  return [...axis.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1].replace("−", "-"));
+}
+
+Deno.test("margin axes fit the margins: from 0 when none is negative, to the lowest one above the floor", () => {
+  const paying = (margins: number[]) =>
+    pl.DataFrame({
+      org_name: margins.map((_, i) => `o${i}`),
+      tier: margins.map(() => "pro"),
+      mrr: pl.Series("mrr", margins.map(() => 100), pl.Float64),
+      gross_margin_pct: pl.Series("gross_margin_pct", margins, pl.Float64),
+    });
+  for (const chart of [marginVsMrrChart, marginByTierChart]) {
+    const positive = chart(paying([40, 60, 95])).svg;
+    assertEquals(yTicks(positive).map(Number).sort((a, b) => a - b)[0], 0);
+    ok(!positive.includes("below -300"), "no clipped note when nothing is clipped");
+    const negative = yTicks(chart(paying([-120, 60])).svg).map(Number);
+    const lowest = Math.min(...negative);
+    ok(lowest <= -120 && lowest > -300, `lowest tick ${lowest}`);
+  }
+});
+
+Deno.test("captions count with thousands separators; every hexagon of a dense chart is visibly blue", () => {
+  const n = 6000; // above MAX_DOTS: hexagons
+  const dense = pl.DataFrame({
+    org_name: Array.from({ length: n }, (_, i) => `o${i}`),
+    tier: Array.from({ length: n }, () => "pro"),
+    // one organization far from the rest: a hexagon of one next to hexagons of thousands
+    mrr: pl.Series("mrr", Array.from({ length: n }, (_, i) => i === 0 ? 5000 : 100), pl.Float64),
+    gross_margin_pct: pl.Series(
+      "gross_margin_pct",
+      Array.from({ length: n }, (_, i) => i === 0 ? -50 : 50 + (i % 40)),
+      pl.Float64,
+    ),
+    requests_30d: Array.from({ length: n }, (_, i) => i === 0 ? 1_000_000 : 100 + i),
+    llm_cost_30d: Array.from({ length: n }, (_, i) => i === 0 ? 900 : 1 + i / 1000),
+  });
+  const margin = marginVsMrrChart(dense).svg;
+  ok(margin.includes("6,000 organizations with MRR &gt; 0 (0 with no or unknown MRR not shown)."));
+  ok(requestsVsCostChart(dense).svg.includes("6,000 organizations with requests and cost; 0 "));
+  for (const svg of [margin, requestsVsCostChart(dense).svg]) {
+    const fills = [...svg.matchAll(/<path fill="rgb\((\d+), (\d+), (\d+)\)" d="M/g)]
+      .map((m) => (Number(m[1]) + Number(m[2]) + Number(m[3])) / 3);
+    ok(fills.length > 2, `${fills.length} hexagons`);
+    // Blues from 0.3 up: the palest hexagon (one organization) is rgb(181, 212, 233)-ish, not white
+    ok(Math.max(...fills) < 215, `palest hexagon's mean channel ${Math.max(...fills)}`);
+  }
+  ok(margin.includes("darker = more organizations (log scale)"));
+});

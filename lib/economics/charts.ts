@@ -16,6 +16,8 @@ import {
 import {
   type Chart,
   countTick,
+  DENSITY_COLOR,
+  DENSITY_LEGEND,
   framed,
   legend,
   MAX_DOTS,
@@ -28,6 +30,7 @@ import {
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { formatCount } from "../report/numbers.ts";
 import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
 
 const PLAN_PALETTE = [
@@ -96,10 +99,10 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
   const data = bars.map((b) => ({
     ...b,
     shown: Math.max(MARGIN_FLOOR, b.margin),
-    label: `${pct(b.margin)} · n=${b.n}`,
-    title: `${b.plan}\n${b.basis}: ${
-      pct(b.margin)
-    } margin, revenue-weighted\nn = ${b.n} organizations`,
+    label: `${pct(b.margin)} · n=${formatCount(b.n)}`,
+    title: `${b.plan}\n${b.basis}: ${pct(b.margin)} margin, revenue-weighted\nn = ${
+      formatCount(b.n)
+    } organizations`,
   }));
   const labels = plans.map((p) => p.plan).filter((plan) => data.some((d) => d.plan === plan));
   const low = Math.min(0, ...data.map((d) => d.shown));
@@ -110,7 +113,9 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     svg: framed(
       "Gross margin by plan (revenue-weighted)",
       `Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs with a margin.${
-        clipped > 0 ? ` ${clipped} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.` : ""
+        clipped > 0
+          ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`
+          : ""
       }`,
       legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
       {
@@ -177,11 +182,11 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
     title: "MRR vs requests per organization",
     svg: framed(
       "MRR vs requests per organization (window)",
-      `${shown.height} organizations with MRR > 0 and requests; ${
-        frame.height - shown.height
+      `${formatCount(shown.height)} organizations with MRR > 0 and requests; ${
+        formatCount(frame.height - shown.height)
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
       dense
-        ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
+        ? legend([DENSITY_LEGEND])
         : legend(plans.map((p, i) => ({ label: p, color: PLAN_PALETTE[i % PLAN_PALETTE.length] }))),
       {
         x: {
@@ -198,7 +203,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
           tickFormat: usdTick,
           ...fullExtent(shown, "mrr", { whole }),
         },
-        color: dense ? { scheme: "blues" } : { domain: plans, range: PLAN_PALETTE },
+        color: dense ? DENSITY_COLOR : { domain: plans, range: PLAN_PALETTE },
         marks: [
           dense
             ? hexbins()

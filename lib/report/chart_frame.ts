@@ -17,6 +17,24 @@ export interface Chart {
 export const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
 export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
 export const WIDTH = 880;
+
+/**
+ * Hexagons' colour: organizations per hexagon on a log scale over the darker 70 % of Blues, so a
+ * hexagon of one organization still shows beside one of thousands (a linear scale from white left
+ * most hexagons of a million organizations near-invisible).
+ */
+export const DENSITY_COLOR = {
+  type: "log",
+  scheme: "blues",
+  range: [0.3, 1],
+  label: "organizations",
+} as const;
+/** The swatch and words that say what the hexagons' colour means. */
+export const DENSITY_LEGEND = {
+  label: "hexagons: darker = more organizations (log scale)",
+  color: "#2563eb",
+};
+
 export const HEIGHT = 480;
 
 // deno-lint-ignore no-explicit-any

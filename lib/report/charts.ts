@@ -18,9 +18,12 @@ import {
   fullExtent,
 } from "./chart_aggregates.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { formatCount } from "./numbers.ts";
 import {
   type Chart,
   countTick,
+  DENSITY_COLOR,
+  DENSITY_LEGEND,
   framed,
   legend,
   TIER_DOMAIN,
@@ -40,6 +43,8 @@ export { type Row, rows } from "./chart_data.ts";
 export {
   type Chart,
   countTick,
+  DENSITY_COLOR,
+  DENSITY_LEGEND,
   framed,
   legend,
   textWidth,
@@ -50,9 +55,7 @@ export {
 
 /** Tier swatches for a dot chart, or a note on the density scale when it became a hexbin. */
 function dotsLegend(dense: boolean, data: Row[]): string {
-  return dense
-    ? legend([{ label: "hexagons: darker = more organizations", color: "#2563eb" }])
-    : tierLegend(data.map((d) => d.tier));
+  return dense ? legend([DENSITY_LEGEND]) : tierLegend(data.map((d) => d.tier));
 }
 
 /**
@@ -79,6 +82,22 @@ function clippedHexbins(frame: pl.DataFrame, whole: boolean) {
   return Plot.dot({ length: x.length }, Plot.hexbin({ fill: "count" }, { x, y }));
 }
 
+/**
+ * The gross margin axis of `frame`'s margins: 100 % down to 0, or to the lowest margin when one
+ * is negative, but not below MARGIN_FLOOR (a fixed −300 % left most of the chart empty when no
+ * margin was negative).
+ */
+function marginAxis(frame: pl.DataFrame) {
+  const lowest = frame.select(pl.col("gross_margin_pct").min()).getColumn("gross_margin_pct")
+    .get(0) as number | null;
+  return { domain: [Math.max(MARGIN_FLOOR, Math.min(0, lowest ?? 0)), 100], nice: true };
+}
+
+/** "; N below −300 % drawn …" when there are any (the caption says nothing of none). */
+function clippedNote(clipped: number, how: string): string {
+  return clipped > 0 ? `; ${formatCount(clipped)} below ${MARGIN_FLOOR} % drawn ${how}` : "";
+}
+
 /** Gross margin with those below MARGIN_FLOOR on it, as the charts draw it. */
 function clippedMargin(): pl.Expr {
   return pl.when(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).then(pl.lit(MARGIN_FLOOR))
@@ -100,9 +119,9 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
     .filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR)
     .map((r) => ({ ...r, gross_margin_pct: MARGIN_FLOOR }));
   const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
-  const caption = `${payingFrame.height} organizations with MRR > 0 (${
-    frame.height - payingFrame.height
-  } with no or unknown MRR not shown); ${clippedCount} below ${MARGIN_FLOOR} % drawn as ▼ at ${MARGIN_FLOOR} %.`;
+  const caption = `${formatCount(payingFrame.height)} organizations with MRR > 0 (${
+    formatCount(frame.height - payingFrame.height)
+  } with no or unknown MRR not shown)${clippedNote(clippedCount, `as ▼ at ${MARGIN_FLOOR} %`)}.`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
   const marks = dense ? [clippedHexbins(payingFrame, whole)] : [
     Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
@@ -127,8 +146,12 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
         tickFormat: usdTick,
         ...fullExtent(payingFrame, "mrr", { whole }),
       },
-      y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
-      color: dense ? { scheme: "blues", label: "organizations" } : tierColor,
+      y: {
+        label: "Gross margin (%)",
+        grid: true,
+        ...marginAxis(payingFrame),
+      },
+      color: dense ? DENSITY_COLOR : tierColor,
       marks: [Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
     }),
   };
@@ -158,17 +181,17 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
     title: "Gross margin distribution by tier",
     svg: framed(
       "Gross margin distribution by tier",
-      `Box: quartiles and median; ${knownFrame.height} organizations with MRR > 0; ${clipped} below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.${
-        withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
-      }`,
+      `Box: quartiles and median; ${formatCount(knownFrame.height)} organizations with MRR > 0${
+        clippedNote(clipped, `at ${MARGIN_FLOOR} %`)
+      }.${withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""}`,
       tierLegend(tiers),
       {
         x: {
           label: "tier (n = organizations with a margin)",
           domain: tiers,
-          tickFormat: (t: string) => `${t} (n=${countOf.get(t) ?? 0})`,
+          tickFormat: (t: string) => `${t} (n=${formatCount(countOf.get(t) ?? 0)})`,
         },
-        y: { label: "Gross margin (%)", grid: true, domain: [MARGIN_FLOOR, 100] },
+        y: { label: "Gross margin (%)", grid: true, ...marginAxis(knownFrame) },
         color: tierColor,
         marks: [
           Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
@@ -222,8 +245,8 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
     title: "Requests vs LLM cost per organization",
     svg: framed(
       "Requests vs LLM cost per organization (window)",
-      `${drawnFrame.height} organizations with requests and cost; ${
-        frame.height - drawnFrame.height
+      `${formatCount(drawnFrame.height)} organizations with requests and cost; ${
+        formatCount(frame.height - drawnFrame.height)
       } with no requests or zero cost not shown (log scales cannot show 0).`,
       dotsLegend(dense, data),
       {
@@ -241,7 +264,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
           tickFormat: usdTick,
           ...fullExtent(drawnFrame, "llm_cost_30d", { whole }),
         },
-        color: dense ? { scheme: "blues" } : tierColor,
+        color: dense ? DENSITY_COLOR : tierColor,
         marks: [dots],
       },
     ),
@@ -265,14 +288,15 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   );
   const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
   const whole = drawsEveryPoint(activeFrame.height, limit);
-  const caption =
-    `Box: quartiles and median of ${activeFrame.height} organizations with requests; ${
-      idle.length === 0
-        ? "none without requests"
-        : `with no requests, not shown (log scale): ${
-          idle.map((t) => `${t.tier} ${t.n}`).join(", ")
-        }`
-    }.`;
+  const caption = `Box: quartiles and median of ${
+    formatCount(activeFrame.height)
+  } organizations with requests; ${
+    idle.length === 0
+      ? "none without requests"
+      : `with no requests, not shown (log scale): ${
+        idle.map((t) => `${t.tier} ${formatCount(t.n)}`).join(", ")
+      }`
+  }.`;
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
@@ -360,8 +384,8 @@ export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
     svg: framed(
       "LLM cost and MRR by tier (USD, each tier on its own scale)",
       `Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: ${
-        totals.map((t) => `${t.tier} ${t.organizations}`).join(", ")
-      }.${unknownMrr > 0 ? ` ${unknownMrr} with unknown MRR counted as $0.` : ""}`,
+        totals.map((t) => `${t.tier} ${formatCount(t.organizations)}`).join(", ")
+      }.${unknownMrr > 0 ? ` ${formatCount(unknownMrr)} with unknown MRR counted as $0.` : ""}`,
       legend(measures.map((m, i) => ({ label: m, color: colors[i] }))),
       {
         fx: { label: "tier", domain: totals.map((t) => t.tier) },
