@@ -110,7 +110,9 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
   const unmatchedUsage = frames.usage.height - matched;
   if (unmatchedUsage > 0) {
     warnings.push(
-      `${unmatchedUsage} organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL)`,
+      `${
+        unmatchedUsage.toLocaleString("en-US")
+      } organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL)`,
     );
   }
   const unknownTiers = distinct.filter((t) => tierFamily(t) === "other");

@@ -129,7 +129,7 @@ async function liveBackfill(
   });
   const history: InvoiceHistory = fetched.history;
   options.log(
-    `${fetched.history.lines.length} invoice lines (${
+    `${fetched.history.lines.length.toLocaleString("en-US")} invoice lines (${
       fetched.source === "cache" ? "today's cache" : `${fetched.apiCalls} Stripe calls`
     })`,
   );

@@ -153,11 +153,17 @@ export function attachRevenue(
   const warnings: string[] = [];
   if (shared > 0) {
     warnings.push(
-      `${shared} organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)`,
+      `${
+        shared.toLocaleString("en-US")
+      } organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)`,
     );
   }
   if (unknown > 0) {
-    warnings.push(`${unknown} organizations have a stripe_customer_id with no revenue data`);
+    warnings.push(
+      `${
+        unknown.toLocaleString("en-US")
+      } organizations have a stripe_customer_id with no revenue data`,
+    );
   }
 
   return {

@@ -306,7 +306,9 @@ export function revenueFromSnapshot(
   const unverified = snapshot.customers.unverified.filter((id) => wanted.has(id));
   if (unverified.length > 0) {
     warnings.push(
-      `${unverified.length} stripe_customer_id values without a subscription were not checked against Stripe (the call bound was spent): shown with revenue 0, though Stripe may not know them (e.g. ${
+      `${
+        unverified.length.toLocaleString("en-US")
+      } stripe_customer_id values without a subscription were not checked against Stripe (the call bound was spent): shown with revenue 0, though Stripe may not know them (e.g. ${
         examples(unverified)
       })`,
     );
@@ -320,7 +322,9 @@ export function revenueFromSnapshot(
   }
   if (unknownCustomerIds.length > 0) {
     warnings.push(
-      `${unknownCustomerIds.length} stripe_customer_id values are unknown to this Stripe account (deleted, or from another account or test mode): their revenue is empty (e.g. ${
+      `${
+        unknownCustomerIds.length.toLocaleString("en-US")
+      } stripe_customer_id values are unknown to this Stripe account (deleted, or from another account or test mode): their revenue is empty (e.g. ${
         examples(unknownCustomerIds)
       })`,
     );
