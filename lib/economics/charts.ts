@@ -30,7 +30,7 @@ import {
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { formatCount } from "../report/numbers.ts";
+import { formatCount, formatUsd4 } from "../report/numbers.ts";
 import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
 
 const PLAN_PALETTE = [
@@ -229,7 +229,7 @@ export function mrrPer1kRequestsByPlanChart(
         series: series[i],
         value,
         title: `${p.plan}\n${series[i]} per 1,000 requests: ${
-          value === null ? "–" : `$${value.toFixed(4)}`
+          value === null ? "–" : formatUsd4(value)
         }`,
       }))
       .filter((d) => d.value !== null)

@@ -10,6 +10,7 @@ import {
   markdownTable,
   trustedMarkdown,
 } from "../formats/markdown.ts";
+import { formatUsd4 } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
@@ -129,9 +130,7 @@ export function formatPlanCell(column: keyof PerPlanRow, value: number | string 
   if (column === "plan") return String(value);
   const kind = PER_PLAN_DISPLAY[column];
   if (kind === "USD4") {
-    return value === null || !Number.isFinite(value as number)
-      ? "–"
-      : `$${(value as number).toFixed(4)}`;
+    return value === null || !Number.isFinite(value as number) ? "–" : formatUsd4(value as number);
   }
   return formatKpi(value as number | null, kind);
 }

@@ -14,6 +14,14 @@ export function formatUsd(value: number): string {
   }`;
 }
 
+/** $1,236.9286: four decimals, for amounts per 1,000 requests (a fraction of a cent each). */
+export function formatUsd4(value: number): string {
+  const sign = value < 0 && Math.round(Math.abs(value) * 1e4) > 0 ? "-" : "";
+  return `${sign}$${
+    Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 4, maximumFractionDigits: 4 })
+  }`;
+}
+
 /** +12.3 %, -4.0 %, 0.0 % (no sign when it rounds to zero), – for null */
 export function formatChangePct(value: number | null): string {
   if (value === null) return "–";
