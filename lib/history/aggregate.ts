@@ -20,6 +20,13 @@ import { isoDate } from "../formats/files.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { UserError } from "../core/config.ts";
 import {
+  cachedMrrStats,
+  cachedSums,
+  type SnapshotSums,
+  storeMrrStats,
+  storeSums,
+} from "./sums_cache.ts";
+import {
   centsOf,
   companyBridgeOf,
   historyColumns,
@@ -91,7 +98,12 @@ const mrrCounts = new WeakMap<object, { rows: number; unknown: number }>();
 export function mrrStats(source: HistorySource): { rows: number; unknown: number } {
   const known = mrrCounts.get(source.frame);
   if (known) return known;
-  let stats: { rows: number; unknown: number };
+  // a stored snapshot's are kept in its sidecar once counted (sums_cache.ts)
+  let stats = isLazy(source.frame) && source.path ? cachedMrrStats(source.path) : null;
+  if (stats) {
+    mrrCounts.set(source.frame, stats);
+    return stats;
+  }
   if (isLazy(source.frame)) {
     const row = collectOf(
       source,
@@ -101,6 +113,7 @@ export function mrrStats(source: HistorySource): { rows: number; unknown: number
       ),
     ).toRecords()[0];
     stats = { rows: row.rows as number, unknown: row.unknown as number };
+    if (source.path) storeMrrStats(source.path, stats);
   } else {
     stats = {
       rows: source.frame.height,
@@ -212,17 +225,23 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
  */
 const SUMMED_TOGETHER = 3;
 
+/** A snapshot's sums by idx and by (idx, plan); a stored snapshot's kept in its sidecar. */
+function snapshotSumsOf(point: HistorySource, idx: number): SnapshotSums {
+  const cached = point.path && isLazy(point.frame) ? cachedSums(point.path, idx) : null;
+  if (cached) return cached;
+  const sums = computedSnapshotSums(point, idx);
+  if (point.path && isLazy(point.frame)) storeSums(point.path, sums);
+  return sums;
+}
+
 /**
- * A snapshot's sums by idx and by (idx, plan): the plan (a category) read once, the summed
- * columns a few at a time next to it, each batch read inside its group-by's query so that it is
- * freed as the query ends. Grouped by the in-memory engine, by the same keys as historyLong's
- * group-bys, so the float sums are added in the same order, to the bit (the streaming engine's
- * group-by, or one by plan alone, adds them in another).
+ * A snapshot's sums computed: the plan (a category) read once, the summed columns a few at a time
+ * next to it, each batch read inside its group-by's query so that it is freed as the query ends.
+ * Grouped by the in-memory engine, by the same keys as historyLong's group-bys, so the float sums
+ * are added in the same order, to the bit (the streaming engine's group-by, or one by plan alone,
+ * adds them in another).
  */
-function snapshotSumsOf(
-  point: HistorySource,
-  idx: number,
-): { rows: number; company: pl.DataFrame; plans: pl.DataFrame } {
+function computedSnapshotSums(point: HistorySource, idx: number): SnapshotSums {
   const columns = lazyOf(point.frame).select(...historyColumns(point.frame.columns));
   const plans = collectOf(point, columns.select(pl.col("plan").cast(pl.Categorical)))
     .withColumns(idxColumn(idx));
