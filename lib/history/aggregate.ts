@@ -19,6 +19,7 @@ import pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { UserError } from "../core/config.ts";
+import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
 import {
   cachedMrrStats,
   cachedSums,
@@ -149,49 +150,73 @@ export async function bridgeOfSourcesReleasing(points: HistorySource[]): Promise
   }
 }
 
-/** bridgeOfSources' work, pausing where the frames of a step are no longer needed. */
+/**
+ * bridgeOfSources' work, pausing where the frames of a step are no longer needed. The state after
+ * the stored snapshots (those read from files, first) is kept in their folder and resumed
+ * (bridge_state.ts): an export then computes its own step only.
+ */
 function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> {
-  const moveSums: pl.DataFrame[] = [];
-  const planSums: pl.DataFrame[] = [];
-  const changeSums: pl.DataFrame[] = [];
-  const totals: pl.DataFrame[] = [];
-  const planTotals: pl.DataFrame[] = [];
-  const rowsOf: number[] = [];
-  let previous: { paying: pl.DataFrame; rows: number } | undefined;
-  let firstPaid = pl.DataFrame([
-    ...ORG_KEYS.map((name) => pl.Series(name, [], pl.UInt64)),
-    pl.Series("first_paid", [], pl.Int32),
-  ]);
-  // (each step in a function of its own: a suspended generator keeps its locals alive)
-  for (const [idx, point] of points.entries()) {
-    const month = isoDate(point.asOf);
-    const sums = snapshotSumsOf(point, idx);
-    rowsOf.push(sums.rows);
-    totals.push(sums.company);
-    planTotals.push(sums.plans);
-    yield; // the snapshot's plans (~8 MB at a million organizations) go
-    const paying = payingOf(point);
-    firstPaid = withFirstPaid(firstPaid, paying, idx);
-    if (previous) {
-      const pair = pairSums({
-        previous: previous.paying,
-        current: paying,
-        firstPaid,
-        idx,
-        month: sums.rows > 0 ? month : null,
-      });
-      // the long frame's month row exists when either snapshot has organizations, paying or not
-      moveSums.push(
-        pair.moves.height === 0 && sums.rows + previous.rows > 0
-          ? zeroSums(pair.moves, idx, sums.rows > 0 ? month : null)
-          : pair.moves,
-      );
-      planSums.push(pair.plans);
-      changeSums.push(pair.changes);
-    }
-    previous = { paying, rows: sums.rows };
-    yield; // this pair's movements go; the paying organizations stay for the next pair
+  const firstInMemory = points.findIndex((p) => !p.path || !isLazy(p.frame));
+  const stored = points.slice(0, firstInMemory === -1 ? points.length : firstInMemory)
+    .map((p) => p.path!);
+  const resumed = resumedBridgeState(stored);
+  const state: BridgeState = resumed?.state ?? {
+    moveSums: [],
+    planSums: [],
+    changeSums: [],
+    totals: [],
+    planTotals: [],
+    rowsOf: [],
+    firstPaid: pl.DataFrame([
+      ...ORG_KEYS.map((name) => pl.Series(name, [], pl.UInt64)),
+      pl.Series("first_paid", [], pl.Int32),
+    ]),
+  };
+  const from = resumed?.covers ?? 0;
+  for (let idx = from; idx < points.length; idx++) {
+    yield* bridgeStep(state, points[idx], idx);
+    if (idx === stored.length - 1) storeBridgeState(stored, state);
   }
+  return bridgeOfState(points, state);
+}
+
+/** One snapshot's step: its sums, its paying organizations and (after the first) the pair's. */
+function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Generator<void> {
+  const month = isoDate(point.asOf);
+  const sums = snapshotSumsOf(point, idx);
+  state.rowsOf.push(sums.rows);
+  state.totals.push(sums.company);
+  state.planTotals.push(sums.plans);
+  yield; // the snapshot's plans (~8 MB at a million organizations) go
+  const paying = payingOf(point);
+  state.firstPaid = withFirstPaid(state.firstPaid, paying, idx);
+  const previous = state.previous;
+  if (previous) {
+    const pair = pairSums({
+      previous: previous.paying,
+      current: paying,
+      firstPaid: state.firstPaid,
+      idx,
+      month: sums.rows > 0 ? month : null,
+    });
+    // the long frame's month row exists when either snapshot has organizations, paying or not
+    state.moveSums.push(
+      pair.moves.height === 0 && sums.rows + previous.rows > 0
+        ? zeroSums(pair.moves, idx, sums.rows > 0 ? month : null)
+        : pair.moves,
+    );
+    state.planSums.push(pair.plans);
+    state.changeSums.push(pair.changes);
+  }
+  state.previous = { paying, rows: sums.rows };
+  yield; // this pair's movements go; the paying organizations stay for the next pair
+}
+
+/** The bridge of `points` from the state after all of them. */
+function bridgeOfState(
+  points: HistorySource[],
+  { moveSums, planSums, changeSums, totals, planTotals, rowsOf }: BridgeState,
+): SnapshotBridge {
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
   // the snapshots with organizations (the long frame's idx and month)
   const present = points.map((p, idx) => ({ idx, month: isoDate(p.asOf) }))

@@ -32,16 +32,22 @@ export interface SnapshotSums {
   plans: pl.DataFrame;
 }
 
+/** A file's size and the SHA-256 of its last 64 KB (a Parquet file's footer). */
+export interface FileFingerprint {
+  bytes: number;
+  tail_sha256: string;
+}
+
 interface StoredEntry {
   version: number;
-  parquet: { bytes: number; tail_sha256: string };
+  parquet: FileFingerprint;
   mrr_stats?: MrrStats;
   /** the frames as Arrow IPC in base64: their types come back as they were */
   sums?: { rows: number; company: string; plans: string };
 }
 
 /** The file's size and the SHA-256 of its last TAIL_BYTES; null when it cannot be read. */
-function fingerprint(path: string): StoredEntry["parquet"] | null {
+export function fingerprint(path: string): FileFingerprint | null {
   try {
     const file = Deno.openSync(path, { read: true });
     try {

@@ -1,0 +1,168 @@
+/**
+ * Where the bridge over the history folder's stored snapshots got to, kept in the folder
+ * (`.bridge-state/`) so that an export with history computes only its own step: the sums and
+ * movements of every stored month so far, the last month's paying organizations and when each
+ * organization first paid. Every export read and joined every stored month again (with twelve
+ * month-ends of a million organizations ~1.8 s of its history stage); the stored months change
+ * once a month. Kept as a folder (`.bridge-state/`): an index and the frames as Arrow IPC files.
+ *
+ * The state counts for the snapshots it was made from, in order (names, sizes and the SHA-256 of
+ * their last 64 KB, as sums_cache.ts): it is resumed when those are the first stored points of a
+ * bridge, and made again otherwise (a month added after them resumes it; one replaced or put
+ * before them does not). Storing it is best effort, like the sums.
+ */
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import pl from "nodejs-polars";
+import { tempPathFor } from "../formats/files.ts";
+import { type FileFingerprint, fingerprint } from "./sums_cache.ts";
+
+/** Bumped whenever the state's frames or the steps that make them change (aggregate.ts). */
+const STATE_VERSION = 1;
+const STATE_DIR = ".bridge-state";
+
+/** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
+export interface BridgeState {
+  /** per snapshot from the second on: movement sums, plan movement sums, plan changes */
+  moveSums: pl.DataFrame[];
+  planSums: pl.DataFrame[];
+  changeSums: pl.DataFrame[];
+  /** per snapshot: company and per-plan sums, organizations */
+  totals: pl.DataFrame[];
+  planTotals: pl.DataFrame[];
+  rowsOf: number[];
+  /** the last snapshot's paying organizations (org keys, plan as a category, cents) */
+  previous?: { paying: pl.DataFrame; rows: number };
+  /** org keys and the index of the snapshot each organization first paid in */
+  firstPaid: pl.DataFrame;
+}
+
+type Key = { name: string } & FileFingerprint;
+
+/** The state's index (`state.json`); its frames are Arrow IPC files beside it. */
+interface StoredIndex {
+  version: number;
+  snapshots: Key[];
+  rowsOf: number[];
+  previousRows: number | null;
+}
+
+/**
+ * The state's frames, each list as one file (its frames concatenated: each holds its snapshots'
+ * idx, and the bridge concatenates them anyway); the paying organizations' plan as text (a
+ * category read back is cast, as payingOf casts it).
+ */
+const LISTS = ["moveSums", "planSums", "changeSums", "totals", "planTotals"] as const;
+
+const stateDirOf = (paths: string[]) => join(dirname(paths[0]), STATE_DIR);
+// the .ipc extension tells Polars' readIPC a path from inline bytes
+const framePath = (dir: string, name: string) => join(dir, `${name}.ipc`);
+
+function keysOf(paths: string[]): Key[] | null {
+  const keys: Key[] = [];
+  for (const path of paths) {
+    const print = fingerprint(path);
+    if (!print) return null;
+    keys.push({ name: basename(path), ...print });
+  }
+  return keys;
+}
+
+const sameKey = (a: Key, b: Key) =>
+  a.name === b.name && a.bytes === b.bytes && a.tail_sha256 === b.tail_sha256;
+
+/**
+ * The state stored beside `paths` (stored snapshots, oldest first) when it was made from the
+ * first of them, with how many it covers; null when there is none that fits.
+ */
+export function resumedBridgeState(paths: string[]): { state: BridgeState; covers: number } | null {
+  if (paths.length === 0) return null;
+  const dir = stateDirOf(paths);
+  let index: StoredIndex;
+  try {
+    index = JSON.parse(Deno.readTextFileSync(join(dir, "state.json")));
+  } catch {
+    return null;
+  }
+  const covers = index?.snapshots?.length ?? 0;
+  if (index.version !== STATE_VERSION || covers === 0 || covers > paths.length) return null;
+  const keys = keysOf(paths.slice(0, covers));
+  if (!keys || !keys.every((key, i) => sameKey(key, index.snapshots[i]))) return null;
+  try {
+    const list = (name: (typeof LISTS)[number]) => {
+      const path = framePath(dir, name);
+      return existsSync(path) ? [pl.readIPC(path)] : [];
+    };
+    // the first snapshot's plan totals apart: the bridge leaves them out of the plans' totals
+    const planTotals = list("planTotals");
+    return {
+      covers,
+      state: {
+        moveSums: list("moveSums"),
+        planSums: list("planSums"),
+        changeSums: list("changeSums"),
+        totals: list("totals"),
+        planTotals: planTotals.flatMap((frame) => [
+          frame.filter(pl.col("idx").eq(0)),
+          frame.filter(pl.col("idx").neq(0)),
+        ]),
+        rowsOf: index.rowsOf,
+        previous: index.previousRows === null ? undefined : {
+          paying: pl.readIPC(framePath(dir, "previousPaying"))
+            .withColumns(pl.col("plan").cast(pl.Categorical)),
+          rows: index.previousRows,
+        },
+        firstPaid: pl.readIPC(framePath(dir, "firstPaid")),
+      },
+    };
+  } catch {
+    return null; // damaged: made again
+  }
+}
+
+/** Stores `state`, made from the snapshots at `paths` (oldest first), beside them. */
+export function storeBridgeState(paths: string[], state: BridgeState): void {
+  const keys = keysOf(paths);
+  if (!keys || paths.length === 0) return;
+  const dir = stateDirOf(paths);
+  const tmp = tempPathFor(dir);
+  try {
+    Deno.mkdirSync(tmp);
+    for (const name of LISTS) {
+      if (state[name].length > 0) {
+        pl.concat(state[name], { how: "vertical" }).writeIPC(framePath(tmp, name));
+      }
+    }
+    if (state.previous) {
+      state.previous.paying.withColumns(pl.col("plan").cast(pl.Utf8))
+        .writeIPC(framePath(tmp, "previousPaying"));
+    }
+    state.firstPaid.writeIPC(framePath(tmp, "firstPaid"));
+    const index: StoredIndex = {
+      version: STATE_VERSION,
+      snapshots: keys,
+      rowsOf: state.rowsOf,
+      previousRows: state.previous?.rows ?? null,
+    };
+    Deno.writeTextFileSync(join(tmp, "state.json"), JSON.stringify(index, null, 2) + "\n");
+    // the old folder removed, the new one renamed into place: a crash between leaves no state
+    // (made again next time), never a mix of two
+    Deno.removeSync(dir, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound) || !existsSync(join(tmp, "state.json"))) {
+      removeQuietly(tmp);
+      return;
+    }
+  }
+  try {
+    Deno.renameSync(tmp, dir);
+  } catch {
+    removeQuietly(tmp);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
+  } catch { /* not there */ }
+}

@@ -1,0 +1,119 @@
+/**
+ * lib/history/bridge_state.ts: the bridge's state after the stored snapshots is kept in the
+ * history folder and resumed when those snapshots are the first of a bridge, so an export computes
+ * its own step only; the report is the one computed from scratch, to the bit, whatever was stored.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import type { HistoryPoint } from "../lib/history/bridge.ts";
+import {
+  buildHistoryReport,
+  loadHistoryReport,
+  loadMonthlyHistoryPoints,
+} from "../lib/history/report.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { HISTORY, snapshot } from "./fixtures/history.ts";
+
+// (the fixture lists them out of order)
+const [january, february, march] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+const april = snapshot("2026-04-30", [
+  ["A", "pro", 150.10, 1700, 10],
+  ["B", "pro", 0, 0, 0],
+  ["C", "team", 450, 8500, 90],
+  ["D", "pro", 100, 4000, 20],
+  ["E", "pro", 79, 950, 0],
+  ["F", "pro", 20, 40, 0],
+]);
+
+const store = async (dir: string, points: HistoryPoint[]) => {
+  for (const point of points) {
+    await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+  }
+};
+
+/** The export's report: the folder's snapshots, then `current` in memory. */
+const reportOf = async (dir: string, current: HistoryPoint) =>
+  await loadHistoryReport([...await loadMonthlyHistoryPoints(dir, false, current), current], false);
+
+const stateOf = async (dir: string) =>
+  JSON.parse(await Deno.readTextFile(`${dir}/.bridge-state/state.json`));
+
+function assertSameReport(
+  actual: ReturnType<typeof buildHistoryReport>,
+  expected: ReturnType<typeof buildHistoryReport>,
+) {
+  for (const part of ["company", "plans", "changes", "planEnds"] as const) {
+    ok(actual[part].frameEqual(expected[part], true), part);
+  }
+  assertEquals(actual.months, expected.months);
+}
+
+Deno.test("the stored snapshots' state is kept and resumed: the same report, and read, not computed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await store(dir, [january, february]);
+    const expected = buildHistoryReport([january, february, march], false);
+    assertSameReport(await reportOf(dir, march), expected);
+    const state = await stateOf(dir);
+    assertEquals(state.snapshots.map((s: { name: string }) => s.name), [
+      "helicone_pricing_data_2026-01-31.parquet",
+      "helicone_pricing_data_2026-02-28.parquet",
+    ]);
+    assertEquals(state.rowsOf, [7, 6]);
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).filter((name) => name.endsWith(".tmp")),
+      [],
+      "no temporary folder left",
+    );
+    assertSameReport(await reportOf(dir, march), expected);
+
+    // read, not computed: February's totals changed by hand in the state show in the report
+    const path = `${dir}/.bridge-state/totals.ipc`;
+    const totals = pl.readIPC(path);
+    assertEquals(totals.getColumn("idx").toArray(), [0, 1]);
+    totals.withColumns(
+      pl.when(pl.col("idx").eq(1)).then(pl.lit(12345.5)).otherwise(pl.col("mrr_usd")).alias(
+        "mrr_usd",
+      ),
+    ).writeIPC(path);
+    const read = await reportOf(dir, march);
+    assertEquals(
+      read.company.filter(pl.col("month").eq(pl.lit("2026-02-28"))).getColumn("mrr_usd").toArray(),
+      [12345.5],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a month stored after the state resumes it; one replaced or put before it starts again", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await store(dir, [february, march]);
+    await reportOf(dir, april); // state over February and March
+    // March's file replaced by another frame: the state no longer fits; made again from scratch
+    const altered = snapshot("2026-03-31", [["A", "pro", 999, 1, 0], ["B", "team", 5, 1, 0]]);
+    await store(dir, [altered]);
+    assertSameReport(
+      await reportOf(dir, april),
+      buildHistoryReport([february, altered, april], false),
+    );
+    // January stored before the state's first snapshot: made again
+    await store(dir, [january]);
+    assertSameReport(
+      await reportOf(dir, april),
+      buildHistoryReport([january, february, altered, april], false),
+    );
+    assertEquals((await stateOf(dir)).snapshots.length, 3);
+    // April stored after it: resumed for the first three, April's step computed
+    await store(dir, [april]);
+    const may = snapshot("2026-05-31", [["A", "pro", 160, 1800, 12], ["F", "pro", 20, 50, 0]]);
+    assertSameReport(
+      await reportOf(dir, may),
+      buildHistoryReport([january, february, altered, april, may], false),
+    );
+    assertEquals((await stateOf(dir)).snapshots.length, 4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
