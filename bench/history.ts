@@ -7,7 +7,8 @@
  * fake Stripe API serving every 5th organization's subscription and its invoices (4 in 5 yearly,
  * 1 in 5 monthly with 13 months of invoices). Measures: one CSV export with its Parquet snapshot
  * (the snapshot stage against the whole export), a 12-month live backfill (invoice listing cold;
- * with --cached, once more from today's cache), and the report. Prints a table; writes JSON to outputs/bench/.
+ * with --cached, once more from today's cache), the report, and an export beside those twelve
+ * month-ends twice (the first sums them, the next resumes what the first kept). Prints a table; writes JSON to outputs/bench/.
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -147,6 +148,14 @@ try {
     return built;
   });
 
+  // an export beside the twelve stored month-ends: the first reads and sums every stored month
+  // (and keeps their sums and the bridge's state), the next resumes them (lib/history/)
+  const withHistory = () =>
+    timed(() => runExport({ ...base, asOf: AS_OF, historyDir, log: () => {} }));
+  console.error("export with the 12 months stored (first, then again) …");
+  const historyFirst = await withHistory();
+  const historyAgain = await withHistory();
+
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const pct = (part: number, whole: number) => `${(100 * part / whole).toFixed(1)} %`;
   const result = {
@@ -165,6 +174,10 @@ try {
     backfillCachedMs: warm?.ms ?? null,
     backfillCachedStripeCalls: warm?.value.stripeCalls ?? null,
     reportMs: report.ms,
+    exportWithHistoryFirstMs: historyFirst.ms,
+    historyStageFirstMs: historyFirst.value.data.stages.history ?? 0,
+    exportWithHistoryMs: historyAgain.ms,
+    historyStageMs: historyAgain.value.data.stages.history ?? 0,
     reconciles: report.value.failures.length === 0,
     reconciliation: cold.value.reconciliation
       ? {
@@ -201,6 +214,14 @@ try {
         ]]
         : []),
       ["report (bridge, CSV, Markdown, 4 charts)", s(result.reportMs)],
+      [
+        "CSV export with the 12 months stored, first",
+        `${s(result.exportWithHistoryFirstMs)} (history stage ${s(result.historyStageFirstMs)})`,
+      ],
+      [
+        "CSV export with the 12 months stored, next",
+        `${s(result.exportWithHistoryMs)} (history stage ${s(result.historyStageMs)})`,
+      ],
       ["bridge reconciles every month", String(result.reconciles)],
     ]
   ) console.log(`| ${name} | ${value} |`);
