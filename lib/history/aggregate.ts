@@ -142,11 +142,14 @@ export function bridgeOfSources(points: HistorySource[]): SnapshotBridge {
  * so in one synchronous run every snapshot's frames would stay until the end.
  */
 export async function bridgeOfSourcesReleasing(points: HistorySource[]): Promise<SnapshotBridge> {
+  // snapshots of a few hundred thousand organizations leave little behind: a collection per
+  // step cost more than it freed (COLLECT_ABOVE_ROWS)
+  const rows = Math.max(0, ...points.map((point) => mrrStats(point).rows));
   const steps = bridgeSteps(points);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-    await collectDroppedFrames();
+    await collectDroppedFrames({ rows });
   }
 }
 
