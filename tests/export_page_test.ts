@@ -28,19 +28,25 @@ function framesIn(value: unknown, path: string, seen = new Set<unknown>()): stri
   return Object.entries(value).flatMap(([key, inner]) => framesIn(inner, `${path}.${key}`, seen));
 }
 
+const demoParams = (
+  outDir: string,
+  overrides: Partial<ExportPageParams> = {},
+): ExportPageParams => ({
+  demo: true,
+  windowDays: 30,
+  asOf,
+  formats: ["csv"],
+  stripe: "skip",
+  writeChartFiles: true,
+  outDir,
+  envFile: "/nonexistent/.env",
+  ...overrides,
+});
+
 Deno.test("export page: the stages' tables, not their frames; the charts from the files written", async () => {
   const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
   try {
-    const page = await runExportPage({
-      demo: true,
-      windowDays: 30,
-      asOf,
-      formats: ["csv"],
-      stripe: "skip",
-      writeChartFiles: true,
-      outDir,
-      envFile: "/nonexistent/.env",
-    });
+    const page = await runExportPage(demoParams(outDir));
     const organizations = page.result.data.frame.height;
     ok(organizations > 15, `${organizations} organizations`);
 
@@ -77,21 +83,6 @@ Deno.test("export page: the stages' tables, not their frames; the charts from th
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
-});
-
-const demoParams = (
-  outDir: string,
-  overrides: Partial<ExportPageParams> = {},
-): ExportPageParams => ({
-  demo: true,
-  windowDays: 30,
-  asOf,
-  formats: ["csv"],
-  stripe: "skip",
-  writeChartFiles: true,
-  outDir,
-  envFile: "/nonexistent/.env",
-  ...overrides,
 });
 
 Deno.test("export page: the frame from the export's process is the pipeline's; a second run lets the first's go", async () => {

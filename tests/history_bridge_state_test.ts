@@ -3,7 +3,7 @@
  * history folder and resumed when those snapshots are the first of a bridge, so an export computes
  * its own step only; the report is the one computed from scratch, to the bit, whatever was stored.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
 import type { HistoryPoint } from "../lib/history/bridge.ts";
 import {
@@ -12,7 +12,7 @@ import {
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { HISTORY, snapshot } from "./fixtures/history.ts";
+import { assertSameHistoryReport, HISTORY, snapshot } from "./fixtures/history.ts";
 
 // (the fixture lists them out of order)
 const [january, february, march] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
@@ -38,22 +38,12 @@ const reportOf = async (dir: string, current: HistoryPoint) =>
 const stateOf = async (dir: string) =>
   JSON.parse(await Deno.readTextFile(`${dir}/.bridge-state/state.json`));
 
-function assertSameReport(
-  actual: ReturnType<typeof buildHistoryReport>,
-  expected: ReturnType<typeof buildHistoryReport>,
-) {
-  for (const part of ["company", "plans", "changes", "planEnds"] as const) {
-    ok(actual[part].frameEqual(expected[part], true), part);
-  }
-  assertEquals(actual.months, expected.months);
-}
-
 Deno.test("the stored snapshots' state is kept and resumed: the same report, and read, not computed", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await store(dir, [january, february]);
     const expected = buildHistoryReport([january, february, march], false);
-    assertSameReport(await reportOf(dir, march), expected);
+    assertSameHistoryReport(await reportOf(dir, march), expected);
     const state = await stateOf(dir);
     assertEquals(state.snapshots.map((s: { name: string }) => s.name), [
       "helicone_pricing_data_2026-01-31.parquet",
@@ -65,7 +55,7 @@ Deno.test("the stored snapshots' state is kept and resumed: the same report, and
       [],
       "no temporary folder left",
     );
-    assertSameReport(await reportOf(dir, march), expected);
+    assertSameHistoryReport(await reportOf(dir, march), expected);
 
     // read, not computed: February's totals changed by hand in the state show in the report
     const path = `${dir}/.bridge-state/totals.ipc`;
@@ -94,13 +84,13 @@ Deno.test("a month stored after the state resumes it; one replaced or put before
     // March's file replaced by another frame: the state no longer fits; made again from scratch
     const altered = snapshot("2026-03-31", [["A", "pro", 999, 1, 0], ["B", "team", 5, 1, 0]]);
     await store(dir, [altered]);
-    assertSameReport(
+    assertSameHistoryReport(
       await reportOf(dir, april),
       buildHistoryReport([february, altered, april], false),
     );
     // January stored before the state's first snapshot: made again
     await store(dir, [january]);
-    assertSameReport(
+    assertSameHistoryReport(
       await reportOf(dir, april),
       buildHistoryReport([january, february, altered, april], false),
     );
@@ -108,7 +98,7 @@ Deno.test("a month stored after the state resumes it; one replaced or put before
     // April stored after it: resumed for the first three, April's step computed
     await store(dir, [april]);
     const may = snapshot("2026-05-31", [["A", "pro", 160, 1800, 12], ["F", "pro", 20, 50, 0]]);
-    assertSameReport(
+    assertSameHistoryReport(
       await reportOf(dir, may),
       buildHistoryReport([january, february, altered, april, may], false),
     );

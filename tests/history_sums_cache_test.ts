@@ -12,7 +12,7 @@ import {
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { HISTORY } from "./fixtures/history.ts";
+import { assertSameHistoryReport, HISTORY } from "./fixtures/history.ts";
 
 // (the fixture lists them out of order)
 const [january, february, march] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
@@ -29,22 +29,12 @@ const reportOf = async (dir: string) =>
 const sidecarOf = (dir: string, date: string) =>
   `${dir}/helicone_pricing_data_${date}.parquet.json`;
 
-function assertSameReport(
-  actual: Awaited<ReturnType<typeof reportOf>>,
-  expected: Awaited<ReturnType<typeof reportOf>>,
-) {
-  for (const part of ["company", "plans", "changes", "planEnds"] as const) {
-    ok(actual[part].frameEqual(expected[part], true), part);
-  }
-  assertEquals(actual.unknownMrr, expected.unknownMrr);
-}
-
 Deno.test("stored snapshots' sums are kept in their sidecars and read back: the same report, to the bit", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await storedHistory(dir);
     const computed = await reportOf(dir);
-    assertSameReport(computed, buildHistoryReport(HISTORY, false));
+    assertSameHistoryReport(computed, buildHistoryReport(HISTORY, false));
     for (const date of ["2026-01-31", "2026-02-28"]) {
       const sidecar = JSON.parse(await Deno.readTextFile(sidecarOf(dir, date)));
       assertEquals(sidecar.as_of, `${date}T00:00:00.000Z`, "the sidecar's own fields kept");
@@ -57,7 +47,7 @@ Deno.test("stored snapshots' sums are kept in their sidecars and read back: the 
       assertEquals(entry.mrr_stats.rows, date === "2026-01-31" ? 7 : 6);
       ok(typeof entry.sums.company === "string" && typeof entry.sums.plans === "string");
     }
-    assertSameReport(await reportOf(dir), computed);
+    assertSameHistoryReport(await reportOf(dir), computed);
 
     // read, not computed: February's stored sums changed by hand show in the report
     const path = sidecarOf(dir, "2026-02-28");
@@ -100,7 +90,7 @@ Deno.test("a snapshot file replaced under its sidecar is summed again, not read 
       [{ ...january, frame: february.frame }, february, march],
       false,
     );
-    assertSameReport(await reportOf(dir), expected);
+    assertSameHistoryReport(await reportOf(dir), expected);
     const entry = JSON.parse(await Deno.readTextFile(sidecarOf(dir, "2026-01-31"))).history_sums;
     assertEquals(entry.mrr_stats.rows, 6, "the entry made again for the new file");
   } finally {
