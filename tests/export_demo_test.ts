@@ -4,7 +4,8 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import { COLUMN_NAMES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
-import { runExport } from "../lib/export.ts";
+import { type ExportFormat, runExport } from "../lib/export.ts";
+import { UserError } from "../lib/core/config.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 
@@ -170,4 +171,46 @@ Deno.test("--segments: one CSV and one XLSX sheet per segment, listed in the bri
   const brief = await Deno.readTextFile(result.briefPath);
   for (const name of SEGMENT_NAMES) ok(brief.includes(name), `brief names ${name}`);
   await Deno.remove(outDir, { recursive: true });
+});
+
+Deno.test("runExport's formats: one it does not write is refused in one line, nothing written; one given twice is written once", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "export_formats_" });
+  try {
+    for (const formats of [["CSV"], ["csv", "pdf"]]) {
+      let error: unknown;
+      try {
+        await runExport({
+          demo: true,
+          formats: formats as ExportFormat[],
+          outDir,
+          quiet: true,
+          log: () => {},
+          env: {},
+        });
+      } catch (thrown) {
+        error = thrown;
+      }
+      ok(error instanceof UserError, String(error));
+      const unknown = formats.find((f) => f !== "csv")!;
+      assertEquals(
+        error.message,
+        `${
+          JSON.stringify(unknown)
+        } is not an output format: use "csv", "xlsx" or both (lower case)`,
+      );
+      assertEquals([...Deno.readDirSync(outDir)], [], "nothing written");
+    }
+    const result = await runExport({
+      demo: true,
+      formats: ["xlsx", "xlsx"],
+      outDir,
+      quiet: true,
+      log: () => {},
+      env: {},
+      charts: false,
+    });
+    assertEquals(result.files.filter((path) => path.endsWith(".xlsx")).length, 1);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
 });
