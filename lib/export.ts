@@ -7,9 +7,9 @@
 import type pl from "nodejs-polars";
 import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { COLUMN_NAMES } from "./frame/columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
+import { exportOptions } from "./core/export_options.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { dateStamp, exportFileName } from "./formats/files.ts";
 import {
@@ -74,22 +74,8 @@ export type {
   StripeMode,
 } from "./core/types.ts";
 
-export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../outputs", import.meta.url));
-
-export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOptions {
-  return {
-    outDir: DEFAULT_OUT_DIR,
-    formats: ["csv", "xlsx"],
-    windowDays: 30,
-    asOf: new Date(),
-    stripe: "auto",
-    charts: true,
-    segments: false,
-    quiet: false,
-    verbose: false,
-    ...overrides,
-  };
-}
+// The defaults and the checks of the options (lib/core/export_options.ts), found here too.
+export { DEFAULT_OUT_DIR, exportOptions } from "./core/export_options.ts";
 
 /** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {

@@ -4,7 +4,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import { COLUMN_NAMES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
-import { type ExportFormat, runExport } from "../lib/export.ts";
+import { DEFAULT_OUT_DIR, type ExportFormat, exportOptions, runExport } from "../lib/export.ts";
 import { UserError } from "../lib/core/config.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -213,4 +213,31 @@ Deno.test("runExport's formats: one it does not write is refused in one line, no
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
+});
+
+Deno.test("runExport's options: an unknown Stripe mode or an empty folder is refused in one line; an undefined option keeps its default", async () => {
+  for (
+    const [overrides, message] of [
+      [
+        { stripe: "sometimes" },
+        '"sometimes" is not a Stripe mode: use one of "auto", "skip", "refresh", "require", "refresh-require"',
+      ],
+      [{ outDir: " " }, "the output folder is empty: leave it out for outputs/, or name a folder"],
+    ] as const
+  ) {
+    let error: unknown;
+    try {
+      await runExport({ demo: true, quiet: true, log: () => {}, env: {}, ...overrides } as never);
+    } catch (thrown) {
+      error = thrown;
+    }
+    ok(error instanceof UserError, String(error));
+    assertEquals(error.message, message);
+  }
+  const options = exportOptions({ outDir: undefined, stripe: undefined, formats: undefined });
+  assertEquals([options.outDir, options.stripe, options.formats], [
+    DEFAULT_OUT_DIR,
+    "auto",
+    ["csv", "xlsx"],
+  ]);
 });

@@ -12,6 +12,7 @@ export {
   sourceSettings,
   UserError,
 } from "./config.ts";
+export { DEFAULT_OUT_DIR, exportOptions, STRIPE_MODES } from "./export_options.ts";
 export { seededRandom } from "./random.ts";
 export {
   type ExportFormat,
