@@ -56,7 +56,11 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
   }
   throws(
     () => windowOf(new Date(NOW), { days: 0 }),
-    /--days must be a whole number from 1 to 3660/,
+    /^UserError: windowDays \(--days\) must be a whole number from 1 to 3660, got 0$/,
+  );
+  throws(
+    () => windowOf(new Date("nope"), { days: 30 }),
+    /^UserError: asOf \(--as-of\) is not a valid date or timestamp$/,
   );
   // The export CLI (it used to turn 2026-02-30 into 2026-03-02 and take future dates) …
   throws(() => parseCli(["--as-of", "2026-02-30"]), /--as-of must be a date like 2026-11-01/);
@@ -77,7 +81,10 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
   // … compare (the date in a file name) and notebooks (exportWindow).
   assertEquals(exportNameInfo("helicone_pricing_data_2026-02-30.csv"), null);
   assertEquals(exportNameInfo("helicone_pricing_data_2026-02-28.csv")?.stamp, "2026-02-28");
-  throws(() => exportWindow(new Date(NOW), 3661), /--days must be a whole number from 1 to 3660/);
+  throws(
+    () => exportWindow(new Date(NOW), 3661),
+    /windowDays \(--days\) must be a whole number from 1 to 3660/,
+  );
   const tomorrow = new Date(Date.now() + 86_400_000);
   throws(() => exportWindow(tomorrow, 30), /^UserError: as-of .* is in the future/);
 });

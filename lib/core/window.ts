@@ -88,14 +88,19 @@ export function windowOf(
   asOf: Date,
   { days, now = Date.now() }: { days: number; now?: number },
 ): Window {
-  if (Number.isNaN(asOf.getTime())) throw new UserError("--as-of is not a valid date or timestamp");
+  // named as a notebook's parameters cell and the command line name them
+  if (Number.isNaN(asOf.getTime())) {
+    throw new UserError("asOf (--as-of) is not a valid date or timestamp");
+  }
   if (asOf.getTime() > now) {
     throw new UserError(
       `as-of ${asOf.toISOString()} is in the future; leave it out to export up to now`,
     );
   }
   if (!Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS) {
-    throw new UserError(`--days must be a whole number from 1 to ${MAX_WINDOW_DAYS}, got ${days}`);
+    throw new UserError(
+      `windowDays (--days) must be a whole number from 1 to ${MAX_WINDOW_DAYS}, got ${days}`,
+    );
   }
   return { start: new Date(asOf.getTime() - days * DAY_MS), end: asOf, days };
 }
