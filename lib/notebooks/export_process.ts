@@ -116,7 +116,8 @@ export async function runExportProcess(
     }).spawn();
     const stdin = child.stdin.getWriter();
     const stderr = new Response(child.stderr).text();
-    await stdin.write(utf8(JSON.stringify({ params, env, dir }) + "\n"));
+    // a process that failed at start has closed its end: its own message (stderr) says why
+    await stdin.write(utf8(JSON.stringify({ params, env, dir }) + "\n")).catch(() => {});
     const status = await child.status;
     await stdin.close().catch(() => {});
     let reply: Reply;
