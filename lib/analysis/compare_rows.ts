@@ -57,16 +57,33 @@ function zeroMinus(value: pl.Expr): pl.Expr {
   );
 }
 
+/** The numeric columns compared and those shown with their old and new values. */
+export interface ComparedValues {
+  numeric: readonly ColumnDef[];
+  headline: readonly string[];
+}
+
+/** Every numeric column, the headline ones with both values: the per-organization file's. */
+export const EVERY_VALUE: ComparedValues = { numeric: NUMERIC_COLUMNS, headline: HEADLINE_COLUMNS };
+
+/** MRR only: what a summary's tally and largest MRR changes read (compareExportsSummary). */
+export const MRR_ONLY: ComparedValues = {
+  numeric: NUMERIC_COLUMNS.filter((def) => def.name === "mrr"),
+  headline: ["mrr"],
+};
+
 /** One file's side of the comparison: org_id, a presence flag, its values suffixed `_old`/`_new`. */
-function side(frame: pl.LazyDataFrame, suffix: "old" | "new"): pl.LazyDataFrame {
+function side(
+  frame: pl.LazyDataFrame,
+  suffix: "old" | "new",
+  { numeric }: ComparedValues,
+): pl.LazyDataFrame {
   return frame.select(
     pl.col("org_id"),
     pl.lit(true).alias(`in_${suffix}`),
     pl.col("org_name").alias(`org_name_${suffix}`),
     pl.col("tier").alias(`tier_${suffix}`),
-    ...NUMERIC_COLUMNS.map((def) =>
-      pl.col(def.name).cast(pl.Float64).alias(`${def.name}_${suffix}`)
-    ),
+    ...numeric.map((def) => pl.col(def.name).cast(pl.Float64).alias(`${def.name}_${suffix}`)),
   );
 }
 
@@ -81,8 +98,9 @@ export const COMPARE_SLICE_ROWS = 100_000;
 export function* perOrgParts(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  options: { sliceRows?: number } = {},
+  options: { sliceRows?: number; values?: ComparedValues } = {},
 ): Generator<pl.DataFrame> {
+  const values = options.values ?? EVERY_VALUE;
   const sliceRows = Math.max(1, Math.floor(options.sliceRows ?? COMPARE_SLICE_ROWS));
   // the old file's organizations the new one lacks, as one mask over the old file (a left join
   // on unique ids keeps the old file's rows and order); made before the slices, whose garbage
@@ -98,25 +116,25 @@ export function* perOrgParts(
     // the old file's rows of the slice's organizations: a semi join hashes the slice's ids, not
     // the whole old file's (nor casts its columns) once per slice
     const oldRows = oldFrame.lazy().join(slice.select("org_id"), { on: "org_id", how: "semi" });
-    const matched = side(slice, "new")
-      .join(side(oldRows, "old"), { on: "org_id", how: "left", maintainOrder: "left" });
-    yield matched.select(...perOrgColumns()).collectSync();
+    const matched = side(slice, "new", values)
+      .join(side(oldRows, "old", values), { on: "org_id", how: "left", maintainOrder: "left" });
+    yield matched.select(...perOrgColumns(values)).collectSync();
     yielded = true;
   }
   // then the organizations gone (the new side's columns, empty, so that they have them as nulls)
-  const noNew = side(newFrame.head(0).lazy(), "new");
+  const noNew = side(newFrame.head(0).lazy(), "new", values);
   for (let offset = 0; offset === 0 || offset < oldFrame.height; offset += sliceRows) {
     const slice = oldFrame.slice(offset, sliceRows).withColumn(gone.slice(offset, sliceRows))
       .filter(pl.col("gone")).drop("gone");
     if (slice.height === 0 && (yielded || offset + sliceRows < oldFrame.height)) continue;
-    const rows = pl.concat([noNew, side(slice.lazy(), "old")], { how: "diagonal" });
-    yield rows.select(...perOrgColumns()).collectSync();
+    const rows = pl.concat([noNew, side(slice.lazy(), "old", values)], { how: "diagonal" });
+    yield rows.select(...perOrgColumns(values)).collectSync();
     yielded = true;
   }
 }
 
 /** The per-organization columns of joined sides (side(…, "new") and side(…, "old")). */
-function perOrgColumns(): pl.Expr[] {
+function perOrgColumns({ numeric, headline }: ComparedValues): pl.Expr[] {
   const inOld = pl.col("in_old").isNotNull();
   const inNew = pl.col("in_new").isNotNull();
   const inBoth = inOld.and(inNew);
@@ -145,8 +163,8 @@ function perOrgColumns(): pl.Expr[] {
     tierOld,
     tierNew,
     pl.when(inBoth).then(tierDiffers).otherwise(pl.lit(null).cast(pl.Bool)).alias("tier_changed"),
-    ...HEADLINE_COLUMNS.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
-    ...NUMERIC_COLUMNS.map((def) => delta(def).alias(`${def.name}_delta`)),
+    ...headline.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
+    ...numeric.map((def) => delta(def).alias(`${def.name}_delta`)),
   ];
 }
 
