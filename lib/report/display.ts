@@ -147,8 +147,12 @@ export async function filesDisplay(paths: string[]): Promise<Displayable> {
   return markdown(lines.length > 0 ? `**Written:**\n${lines.join("\n")}` : "nothing written");
 }
 
-/** Pause after a cell's displays (see show). */
-const FLUSH_MS = 20;
+/**
+ * Pause after a cell's displays (see show), and more per MB displayed: 20 ms lost one of the
+ * charts cell's eight PNGs (~1 MB) once when the machine was busy (the whole test suite running).
+ */
+const FLUSH_MS = 40;
+const FLUSH_MS_PER_MB = 60;
 
 /** The kernel's display API, or null outside `deno jupyter` (where touching it throws). */
 function jupyterApi(): { display(value: unknown): Promise<void> } | null {
@@ -160,19 +164,24 @@ function jupyterApi(): { display(value: unknown): Promise<void> } | null {
 }
 
 /**
- * Shows values in the notebook, in order, and returns once the kernel has sent them. Outside a
- * notebook it prints their plain text.
+ * Shows values in the notebook, in order, then pauses so that the kernel sends them before the cell
+ * ends. Outside a notebook it prints their plain text.
  *
  * Deno's kernel (2.x) can report a cell finished before the cell's display messages went out,
  * and nbconvert then drops them (a cell's last-expression result is lost the same way), so
  * notebooks show everything through this function and end each cell with it: one pause on the
- * event loop lets the messages go first.
+ * event loop, longer for more data, lets the messages go first (the kernel gives no signal that
+ * they have gone).
  */
 export async function show(...values: Displayable[]): Promise<void> {
   const jupyter = jupyterApi();
+  let chars = 0;
   for (const value of values) {
+    const bundle = mimeBundle(value);
+    chars += Object.values(bundle).reduce((sum, text) => sum + text.length, 0);
     if (jupyter) await jupyter.display(value);
-    else console.log(mimeBundle(value)["text/plain"] ?? "");
+    else console.log(bundle["text/plain"] ?? "");
   }
-  if (jupyter) await new Promise((resolve) => setTimeout(resolve, FLUSH_MS));
+  const pause = FLUSH_MS + FLUSH_MS_PER_MB * chars / 1e6;
+  if (jupyter) await new Promise((resolve) => setTimeout(resolve, pause));
 }
