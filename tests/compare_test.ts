@@ -13,6 +13,8 @@ import {
   compareExportsSummary,
   largestMrrChanges,
   MRR_MOVER_COLUMNS,
+  SUMMARY_COLUMNS,
+  summarySide,
   writeComparison,
   writeComparisonFiles,
 } from "../lib/analysis/compare.ts";
@@ -114,20 +116,30 @@ Deno.test("the summary without the rows: the same summary, the largest MRR chang
   assertEquals(column(largestMrrChanges(whole.perOrg, 3), "org_id"), ["a", "d", "b"]);
   for (const sliceRows of [1, 2, 3]) {
     for (const [top, expected] of [[1, ["a"]], [2, ["a", "d"]], [4, ["a", "d", "b"]]] as const) {
-      const summary = await compareExportsSummary(before, after, { top, sliceRows });
-      const what = `${sliceRows} rows a slice, top ${top}`;
-      assertEquals(column(summary.largestMrrChanges, "org_id"), expected, what);
-      assertEquals(
-        summary.largestMrrChanges.toRecords(),
-        largestMrrChanges(whole.perOrg, top).toRecords(),
-        what,
+      // whole frames, or sides made from the summary's columns only (what the MCP tool reads)
+      const fromSides = await compareExportsSummary(
+        summarySide(before.select(...SUMMARY_COLUMNS)),
+        summarySide(after.select(...SUMMARY_COLUMNS)),
+        { top, sliceRows },
       );
-      assertEquals(summary.totals.toRecords(), whole.totals.toRecords(), what);
-      assertEquals(summary.tierChanges.toRecords(), whole.tierChanges.toRecords(), what);
-      assertEquals(summary.counts, whole.counts, what);
-      assertEquals(summary.listed, whole.listed, what);
+      for (
+        const summary of [await compareExportsSummary(before, after, { top, sliceRows }), fromSides]
+      ) {
+        const what = `${sliceRows} rows a slice, top ${top}`;
+        assertEquals(column(summary.largestMrrChanges, "org_id"), expected, what);
+        assertEquals(
+          summary.largestMrrChanges.toRecords(),
+          largestMrrChanges(whole.perOrg, top).toRecords(),
+          what,
+        );
+        assertEquals(summary.totals.toRecords(), whole.totals.toRecords(), what);
+        assertEquals(summary.tierChanges.toRecords(), whole.tierChanges.toRecords(), what);
+        assertEquals(summary.counts, whole.counts, what);
+        assertEquals(summary.listed, whole.listed, what);
+      }
     }
   }
+  assertEquals(summarySide(before).frame.columns, ["org_id", "org_name", "tier", "mrr"]);
   const first = (await compareExportsSummary(before, after, { top: 1 })).largestMrrChanges;
   assertEquals(first.columns, [...MRR_MOVER_COLUMNS]);
   assertEquals(first.toRecords(), [{

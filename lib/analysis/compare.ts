@@ -21,7 +21,6 @@ import {
   cleanDelta,
   COMPARE_SLICE_ROWS,
   COMPARED_COLUMNS,
-  type ComparedValues,
   ComparisonTally,
   isAdditive,
   type ListedOrganization,
@@ -69,8 +68,12 @@ export interface ExportComparison {
 /** What a comparison says besides its per-organization rows (those are written as they come). */
 export type ComparisonSummary = Omit<ExportComparison, "perOrg">;
 
-function assertExportFrame(frame: pl.DataFrame, which: string): void {
-  const missing = COMPARED_COLUMNS.filter((name) => !frame.columns.includes(name));
+function assertExportFrame(
+  frame: pl.DataFrame,
+  which: string,
+  columns: readonly string[] = COMPARED_COLUMNS,
+): void {
+  const missing = columns.filter((name) => !frame.columns.includes(name));
   if (missing.length > 0) {
     throw new Error(`the ${which} frame is not an export frame: it lacks ${missing.join(", ")}`);
   }
@@ -83,10 +86,7 @@ function assertExportFrame(frame: pl.DataFrame, which: string): void {
  * copy of each column cost 8 MB per million organizations, and its native copy stayed until a
  * collection.
  */
-function columnTotals(
-  frame: pl.DataFrame,
-  names: readonly string[],
-): Map<string, { total: number; unknown: number }> {
+function columnTotals(frame: pl.DataFrame, names: readonly string[]): ColumnTotals {
   // tail(1).sum(), not last(): last() is a view of the whole cumulative sum, whose buffer (8 MB
   // per million organizations and column) the one-row result then kept until V8 collected it
   // (+~190 MB per file at a million); sum() copies the one value out (the same float)
@@ -121,7 +121,7 @@ export function compareExports(
   const perOrg = parts.length === 1
     ? parts[0]
     : pl.concat(parts, { how: "vertical", rechunk: false });
-  return { perOrg, ...summaryOf(oldFrame, newFrame, tally) };
+  return { perOrg, ...framesSummary(oldFrame, newFrame, tally) };
 }
 
 /** The columns of the largest MRR changes (largestMrrChanges). */
@@ -146,36 +146,83 @@ export function largestMrrChanges(perOrg: pl.DataFrame, top: number): pl.DataFra
     .select(...MRR_MOVER_COLUMNS);
 }
 
+type ColumnTotals = Map<string, { total: number; unknown: number }>;
+
+/** The additive numeric columns, whose totals a comparison reports. */
+const ADDITIVE_NAMES = NUMERIC_COLUMNS.filter(isAdditive).map((def) => def.name);
+
+/** The columns a summary's slices compare (MRR_ONLY): the keys, the name, the tier and MRR. */
+const SUMMARY_SLICE_COLUMNS = ["org_id", "org_name", "tier", "mrr"];
+
+/** What a summary reads of a file: its slices' columns and the additive ones, for the totals. */
+export const SUMMARY_COLUMNS: readonly string[] = [
+  ...new Set([...SUMMARY_SLICE_COLUMNS, ...ADDITIVE_NAMES]),
+];
+
+/** One file as compareExportsSummary needs it: its slices' columns and its totals. */
+export interface SummarySide {
+  frame: pl.DataFrame;
+  totals: ColumnTotals;
+}
+
+/**
+ * `frame` (at least SUMMARY_COLUMNS) as a summary's side: its totals taken, then only its slices'
+ * four columns kept, so a file read for a summary need not stay whole (the MCP server's
+ * compare_exports read ~300 MB of a million organizations' snapshot beside the export it holds).
+ */
+export function summarySide(frame: pl.DataFrame): SummarySide {
+  assertExportFrame(frame, "compared", SUMMARY_COLUMNS);
+  return {
+    totals: columnTotals(frame, ADDITIVE_NAMES),
+    frame: frame.select(...SUMMARY_SLICE_COLUMNS),
+  };
+}
+
 /**
  * compareExports without its per-organization rows: the summary and the `top` largest MRR
  * changes, each slice of rows let go once tallied and its largest changes kept (the MCP tool's
  * answer: on a million organizations holding every row peaked at ~2.5 GB).
  */
 export async function compareExportsSummary(
-  oldFrame: pl.DataFrame,
-  newFrame: pl.DataFrame,
+  older: pl.DataFrame | SummarySide,
+  newer: pl.DataFrame | SummarySide,
   { top, sliceRows = COMPARE_SLICE_ROWS }: { top: number; sliceRows?: number },
 ): Promise<ComparisonSummary & { largestMrrChanges: pl.DataFrame }> {
+  const sideOf = (side: pl.DataFrame | SummarySide): SummarySide =>
+    (side as SummarySide).totals instanceof Map
+      ? side as SummarySide
+      : summarySide(side as pl.DataFrame);
+  const [oldSide, newSide] = [sideOf(older), sideOf(newer)];
   const tally = new ComparisonTally();
-  const rows = Math.max(oldFrame.height, newFrame.height);
+  const rows = Math.max(oldSide.frame.height, newSide.frame.height);
+  // the whole files the sides were made from, when the caller let them go
+  await collectDroppedFrames({ rows });
   let kept: pl.DataFrame | undefined;
   // the tally and the movers read MRR only: parts of every numeric column's delta held ~+200 MB
   // more at a million organizations
-  const parts = comparedParts(oldFrame, newFrame, { sliceRows, values: MRR_ONLY });
+  const parts = perOrgParts(oldSide.frame, newSide.frame, { sliceRows, values: MRR_ONLY });
   for (const part of tallied(parts, tally)) {
     const largest = largestMrrChanges(part, top);
     // the earlier slices' first: ties stay in row order
     kept = kept ? largestMrrChanges(pl.concat([kept, largest]), top) : largest;
     await collectDroppedFrames({ rows });
   }
-  return { ...summaryOf(oldFrame, newFrame, tally), largestMrrChanges: kept! };
+  return {
+    ...summaryOf({
+      olds: oldSide.totals,
+      news: newSide.totals,
+      heights: [oldSide.frame.height, newSide.frame.height],
+      tally,
+    }),
+    largestMrrChanges: kept!,
+  };
 }
 
 /** perOrgParts of two export frames, checked for the columns a comparison reads. */
 function comparedParts(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  options: { sliceRows: number; values?: ComparedValues },
+  options: { sliceRows: number },
 ): Generator<pl.DataFrame> {
   assertExportFrame(oldFrame, "old");
   assertExportFrame(newFrame, "new");
@@ -207,18 +254,36 @@ function* lettingGo(
   }
 }
 
-/** Totals, tier changes, counts and the listed organizations, once every part is tallied. */
-function summaryOf(
+/** summaryOf of two whole files. */
+function framesSummary(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
   tally: ComparisonTally,
 ): ComparisonSummary {
+  return summaryOf({
+    olds: columnTotals(oldFrame, ADDITIVE_NAMES),
+    news: columnTotals(newFrame, ADDITIVE_NAMES),
+    heights: [oldFrame.height, newFrame.height],
+    tally,
+  });
+}
+
+/** Totals, tier changes, counts and the listed organizations, once every part is tallied. */
+function summaryOf(
+  { olds, news, heights, tally }: {
+    olds: ColumnTotals;
+    news: ColumnTotals;
+    /** organizations in the old and the new file */
+    heights: [number, number];
+    tally: ComparisonTally;
+  },
+): ComparisonSummary {
   return {
-    totals: totalsFrame(oldFrame, newFrame),
+    totals: totalsFrame(olds, news),
     tierChanges: tally.tierChanges(),
     counts: {
-      organizationsOld: oldFrame.height,
-      organizationsNew: newFrame.height,
+      organizationsOld: heights[0],
+      organizationsNew: heights[1],
       inBoth: tally.inBoth,
       appeared: tally.appeared,
       disappeared: tally.disappeared,
@@ -229,11 +294,8 @@ function summaryOf(
 }
 
 /** One row per additive numeric column: the two files' totals, in file order as JS adds them. */
-function totalsFrame(oldFrame: pl.DataFrame, newFrame: pl.DataFrame): pl.DataFrame {
+function totalsFrame(olds: ColumnTotals, news: ColumnTotals): pl.DataFrame {
   const additive = NUMERIC_COLUMNS.filter(isAdditive);
-  const [olds, news] = [oldFrame, newFrame].map((frame) =>
-    columnTotals(frame, additive.map((def) => def.name))
-  );
   const totalRows = additive.map((def) => {
     const before = olds.get(def.name)!;
     const after = news.get(def.name)!;
@@ -427,7 +489,7 @@ export async function writeComparison(
     outDir,
     context,
     perOrgCsv: framesCsvByteChunks(lettingGo(parts, { rows })),
-    summarize: () => summaryOf(oldFrame, newFrame, tally),
+    summarize: () => framesSummary(oldFrame, newFrame, tally),
   });
 }
 

@@ -4,7 +4,12 @@ import pl from "nodejs-polars";
 import { z } from "zod";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { COMPARED_COLUMNS, compareExportsSummary } from "../analysis/compare.ts";
+import {
+  compareExportsSummary,
+  SUMMARY_COLUMNS,
+  type SummarySide,
+  summarySide,
+} from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
 import {
   biggestMovers,
@@ -313,24 +318,30 @@ export function registerAnalysisTools(
       };
       const dataset = await store.current();
       // An as-of date names a history snapshot, anything else an export file; either is read for
-      // the columns a comparison reads only, and not at all when it is the dataset held here.
-      const columns = COMPARED_COLUMNS;
-      type Side = { label: string; read: () => Promise<pl.DataFrame> };
+      // the columns a summary reads only, and not at all when it is the dataset held here. Its
+      // totals are taken as it is read and only its slices' four columns kept (summarySide).
+      const columns = SUMMARY_COLUMNS;
+      type Side = { label: string; read: () => Promise<SummarySide> };
       const side = (name: string | undefined, fallback: () => number, which: string): Side => {
         if (name !== undefined && isSnapshotDate(name)) {
           return {
             label: `snapshot ${name}`,
             read: async () =>
-              (await snapshotByDate(settings, { asOf: name, demo: dataset.demo, columns })).frame,
+              summarySide(
+                (await snapshotByDate(settings, { asOf: name, demo: dataset.demo, columns }))
+                  .frame,
+              ),
           };
         }
         const found = pick(name, fallback(), which);
         return {
           label: found.name,
           read: async () =>
-            found.path === dataset.source.path
-              ? dataset.frame.select(...columns)
-              : (await readExportFile(found.path, { columns })).frame,
+            summarySide(
+              found.path === dataset.source.path
+                ? dataset.frame
+                : (await readExportFile(found.path, { columns })).frame,
+            ),
         };
       };
       if (args.new !== undefined && isSnapshotDate(args.new) && args.old === undefined) {
