@@ -1,10 +1,10 @@
 /**
  * Where the bridge over the history folder's stored snapshots got to, kept in the folder
- * (`.bridge-state/`) so that an export with history computes only its own step: the sums and
- * movements of every stored month so far, the last month's paying organizations and when each
- * organization first paid. Every export read and joined every stored month again (with twelve
- * month-ends of a million organizations ~1.8 s of its history stage); the stored months change
- * once a month. Kept as a folder (`.bridge-state/`): an index and the frames as Arrow IPC files.
+ * (`.bridge-state/`: an index and the frames as Arrow IPC files) so that an export with history
+ * computes only its own step: the sums and movements of every stored month so far, the last
+ * month's paying organizations and when each organization first paid. Every export read and
+ * joined every stored month again (with twelve month-ends of a million organizations ~1.8 s of its
+ * history stage); the stored months change once a month.
  *
  * The state counts for the snapshots it was made from, in order (names, sizes and the SHA-256 of
  * their last 64 KB, as sums_cache.ts): it is resumed when those are the first stored points of a
@@ -85,7 +85,7 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
     return null;
   }
   const covers = index?.snapshots?.length ?? 0;
-  if (index.version !== STATE_VERSION || covers === 0 || covers > paths.length) return null;
+  if (index?.version !== STATE_VERSION || covers === 0 || covers > paths.length) return null;
   const keys = keysOf(paths.slice(0, covers));
   if (!keys || !keys.every((key, i) => sameKey(key, index.snapshots[i]))) return null;
   try {

@@ -15,7 +15,10 @@ import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
 import { tempPathFor } from "../formats/files.ts";
 
-/** Bumped whenever what the sums are computed from or how changes (bridge.ts's historyColumns, snapshotSumsByColumn). */
+/**
+ * Bumped whenever what the sums are computed from or how changes (bridge.ts's historyColumns,
+ * snapshotSumsByColumn).
+ */
 const SUMS_VERSION = 1;
 const TAIL_BYTES = 64 * 1024;
 
