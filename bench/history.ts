@@ -15,8 +15,8 @@ import { fileURLToPath } from "node:url";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { backfill } from "../lib/history/backfill.ts";
 import {
-  buildHistoryReport,
-  loadHistoryPoints,
+  loadHistoryReport,
+  loadMonthlyHistoryPoints,
   writeHistoryReport,
 } from "../lib/history/report.ts";
 import { startClickHouse, startPostgres } from "../tests/servers.ts";
@@ -143,7 +143,9 @@ try {
     : null;
   console.error("report …");
   const report = await timed(async () => {
-    const built = buildHistoryReport(await loadHistoryPoints(historyDir, false), false);
+    // as `deno task history report` reads them: lazy scans, one snapshot at a time
+    const points = await loadMonthlyHistoryPoints(historyDir, false);
+    const built = await loadHistoryReport(points, false);
     await writeHistoryReport(built, { outDir, charts: true });
     return built;
   });
