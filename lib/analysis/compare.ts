@@ -149,10 +149,16 @@ export function largestMrrChanges(perOrg: pl.DataFrame, top: number): pl.DataFra
 type ColumnTotals = Map<string, { total: number; unknown: number }>;
 
 /** The additive numeric columns, whose totals a comparison reports. */
-const ADDITIVE_NAMES = NUMERIC_COLUMNS.filter(isAdditive).map((def) => def.name);
+const ADDITIVE_COLUMNS = NUMERIC_COLUMNS.filter(isAdditive);
+const ADDITIVE_NAMES = ADDITIVE_COLUMNS.map((def) => def.name);
 
-/** The columns a summary's slices compare (MRR_ONLY): the keys, the name, the tier and MRR. */
-const SUMMARY_SLICE_COLUMNS = ["org_id", "org_name", "tier", "mrr"];
+/** The columns a summary's slices compare: the keys, the name, the tier and MRR_ONLY's. */
+const SUMMARY_SLICE_COLUMNS = [
+  "org_id",
+  "org_name",
+  "tier",
+  ...MRR_ONLY.numeric.map((def) => def.name),
+];
 
 /** What a summary reads of a file: its slices' columns and the additive ones, for the totals. */
 export const SUMMARY_COLUMNS: readonly string[] = [
@@ -184,15 +190,10 @@ export function summarySide(frame: pl.DataFrame): SummarySide {
  * answer: on a million organizations holding every row peaked at ~2.5 GB).
  */
 export async function compareExportsSummary(
-  older: pl.DataFrame | SummarySide,
-  newer: pl.DataFrame | SummarySide,
+  oldSide: SummarySide,
+  newSide: SummarySide,
   { top, sliceRows = COMPARE_SLICE_ROWS }: { top: number; sliceRows?: number },
 ): Promise<ComparisonSummary & { largestMrrChanges: pl.DataFrame }> {
-  const sideOf = (side: pl.DataFrame | SummarySide): SummarySide =>
-    (side as SummarySide).totals instanceof Map
-      ? side as SummarySide
-      : summarySide(side as pl.DataFrame);
-  const [oldSide, newSide] = [sideOf(older), sideOf(newer)];
   const tally = new ComparisonTally();
   const rows = Math.max(oldSide.frame.height, newSide.frame.height);
   // the whole files the sides were made from, when the caller let them go
@@ -295,8 +296,7 @@ function summaryOf(
 
 /** One row per additive numeric column: the two files' totals, in file order as JS adds them. */
 function totalsFrame(olds: ColumnTotals, news: ColumnTotals): pl.DataFrame {
-  const additive = NUMERIC_COLUMNS.filter(isAdditive);
-  const totalRows = additive.map((def) => {
+  const totalRows = ADDITIVE_COLUMNS.map((def) => {
     const before = olds.get(def.name)!;
     const after = news.get(def.name)!;
     return {
