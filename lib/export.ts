@@ -43,7 +43,7 @@ import { attachRevenue } from "./revenue/columns.ts";
 import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
 import { prepareRevenueWorker } from "./revenue/worker.ts";
-import { exportFormats, writeExportFiles } from "./formats/export_files.ts";
+import { writeExportFiles } from "./formats/export_files.ts";
 import { digestOffThread } from "./formats/digest_worker.ts";
 import type { FileDigest } from "./formats/files.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
@@ -251,7 +251,6 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   if (options.formats.length === 0) {
     throw new UserError("no output format: pass --format csv, xlsx or both");
   }
-  options.formats = exportFormats(options.formats);
   // Fail on an unwritable directory before spending minutes on queries.
   await ensureWritableDir(options.outDir);
   // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).

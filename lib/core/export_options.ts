@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { UserError } from "./config.ts";
-import type { ExportOptions, StripeMode } from "./types.ts";
+import type { ExportFormat, ExportOptions, StripeMode } from "./types.ts";
 
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../../outputs", import.meta.url));
 
@@ -17,9 +17,23 @@ export const STRIPE_MODES: readonly StripeMode[] = [
 ];
 
 /**
- * The defaults under `overrides` (an option given as undefined keeps its default). Throws a
- * one-line UserError for a Stripe mode the kit does not have or an empty output folder (which
- * wrote the files into the working directory).
+ * `formats` once each, or a clear error for one the kit does not write (a notebook's parameters
+ * cell passes them as typed: "CSV" failed deep in the writers, a format given twice at publishing).
+ */
+function exportFormats(formats: readonly string[]): ExportFormat[] {
+  const unknown = formats.find((format) => format !== "csv" && format !== "xlsx");
+  if (unknown !== undefined) {
+    throw new UserError(
+      `${JSON.stringify(unknown)} is not an output format: use "csv", "xlsx" or both (lower case)`,
+    );
+  }
+  return [...new Set(formats)] as ExportFormat[];
+}
+
+/**
+ * The defaults under `overrides` (an option given as undefined keeps its default), the formats
+ * once each. Throws a one-line UserError for a format or Stripe mode the kit does not have or an
+ * empty output folder (which wrote the files into the working directory).
  */
 export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOptions {
   const given = Object.fromEntries(
@@ -44,6 +58,7 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
       }`,
     );
   }
+  options.formats = exportFormats(options.formats);
   if (typeof options.outDir !== "string" || options.outDir.trim() === "") {
     throw new UserError(
       "the output folder is empty: leave it out for outputs/, or name a folder",

@@ -7,21 +7,6 @@ import type pl from "nodejs-polars";
 import type { ExportFormat } from "../core/types.ts";
 import { CsvFilesWriter, OFF_THREAD_ABOVE, writeCsvWithSubset } from "./csv_files.ts";
 import { writeXlsxFileTo, type XlsxOptions } from "./xlsx.ts";
-import { UserError } from "../core/config.ts";
-
-/**
- * `formats` once each, or a clear error for one the kit does not write (a notebook's parameters
- * cell passes them as typed: "CSV" failed deep in the writers, a format given twice at publishing).
- */
-export function exportFormats(formats: readonly string[]): ExportFormat[] {
-  const unknown = formats.find((format) => format !== "csv" && format !== "xlsx");
-  if (unknown !== undefined) {
-    throw new UserError(
-      `${JSON.stringify(unknown)} is not an output format: use "csv", "xlsx" or both (lower case)`,
-    );
-  }
-  return [...new Set(formats)] as ExportFormat[];
-}
 
 export interface ExportFilesOptions {
   frame: pl.DataFrame;
