@@ -31,6 +31,7 @@ import {
   centsOf,
   companyBridgeOf,
   historyColumns,
+  idxColumn,
   joinedSides,
   movementSums,
   planBridgeOf,
@@ -124,8 +125,6 @@ export function mrrStats(source: HistorySource): { rows: number; unknown: number
   mrrCounts.set(source.frame, stats);
   return stats;
 }
-
-const idxColumn = (idx: number) => pl.lit(idx).cast(pl.Int32).alias("idx");
 
 /** The bridge, plan changes and plan ends of `points` (oldest first, at least two). */
 export function bridgeOfSources(points: HistorySource[]): SnapshotBridge {

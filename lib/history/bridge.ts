@@ -70,12 +70,15 @@ export function historyColumns(columns: readonly string[]): pl.Expr[] {
   ];
 }
 
+/** The `idx` column of snapshot `idx` (its place among the bridge's snapshots, oldest first). */
+export const idxColumn = (idx: number): pl.Expr => pl.lit(idx).cast(pl.Int32).alias("idx");
+
 /** One row per (snapshot, organization): idx, month, org_id, plan, cents, usage and cost. */
 export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const ordered = [...points].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const parts = ordered.map((point, idx) =>
     point.frame.select(...historyColumns(point.frame.columns)).withColumns(
-      pl.lit(idx).cast(pl.Int32).alias("idx"),
+      idxColumn(idx),
       pl.lit(isoDate(point.asOf)).alias("month"),
     )
   );
@@ -127,7 +130,7 @@ export function joinedSides(
   const joined: pl.LazyDataFrame = idx === undefined
     ? current.lazy().join(previous.lazy(), { on: [on, "idx"].flat(), how: "full", coalesce: true })
     : current.lazy().join(previous.lazy(), { on, how: "full", coalesce: true })
-      .withColumns(pl.lit(idx).cast(pl.Int32).alias("idx"));
+      .withColumns(idxColumn(idx));
   return joined
     .join(firstPaid.lazy(), { on, how: "left" })
     .join(months.lazy(), { on: "idx", how: "left" })

@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import pl from "nodejs-polars";
 import { tempPathFor } from "../formats/files.ts";
-import { type FileFingerprint, fingerprint } from "./sums_cache.ts";
+import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache.ts";
 
 /** Bumped whenever the state's frames or the steps that make them change (aggregate.ts). */
 const STATE_VERSION = 1;
@@ -68,8 +68,7 @@ function keysOf(paths: string[]): Key[] | null {
   return keys;
 }
 
-const sameKey = (a: Key, b: Key) =>
-  a.name === b.name && a.bytes === b.bytes && a.tail_sha256 === b.tail_sha256;
+const sameKey = (a: Key, b: Key) => a.name === b.name && sameFingerprint(a, b);
 
 /**
  * The state stored beside `paths` (stored snapshots, oldest first) when it was made from the

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
 import { tempPathFor } from "../formats/files.ts";
+import { idxColumn } from "./bridge.ts";
 
 /**
  * Bumped whenever what the sums are computed from or how changes (bridge.ts's historyColumns,
@@ -80,14 +81,25 @@ function readSidecar(path: string): Record<string, unknown> | null {
   }
 }
 
-/** The entry of the snapshot at `path` when it was made from this file by this version. */
-function validEntry(path: string): StoredEntry | null {
-  const entry = readSidecar(path)?.history_sums as StoredEntry | undefined;
-  if (!entry || entry.version !== SUMS_VERSION) return null;
-  const now = fingerprint(path);
-  return now && now.bytes === entry.parquet?.bytes && now.tail_sha256 === entry.parquet.tail_sha256
+/** Whether two fingerprints are of the same file. */
+export function sameFingerprint(a: FileFingerprint, b: FileFingerprint | undefined): boolean {
+  return a.bytes === b?.bytes && a.tail_sha256 === b.tail_sha256;
+}
+
+/** The sidecar's entry when it was made from the file of `parquet` by this version. */
+function entryOf(
+  meta: Record<string, unknown> | null,
+  parquet: FileFingerprint | null,
+): StoredEntry | null {
+  const entry = meta?.history_sums as StoredEntry | undefined;
+  return entry?.version === SUMS_VERSION && parquet && sameFingerprint(parquet, entry.parquet)
     ? entry
     : null;
+}
+
+/** The entry of the snapshot at `path` when it was made from this file by this version. */
+function validEntry(path: string): StoredEntry | null {
+  return entryOf(readSidecar(path), fingerprint(path));
 }
 
 /** Adds `part` to the snapshot's entry (a fresh one when the stored one is stale). */
@@ -95,7 +107,7 @@ function store(path: string, part: Pick<StoredEntry, "mrr_stats" | "sums">): voi
   const meta = readSidecar(path);
   const parquet = fingerprint(path);
   if (!meta || !parquet) return;
-  const entry: StoredEntry = validEntry(path) ?? { version: SUMS_VERSION, parquet };
+  const entry: StoredEntry = entryOf(meta, parquet) ?? { version: SUMS_VERSION, parquet };
   const sidecar = `${path}.json`;
   const tmp = tempPathFor(sidecar);
   try {
@@ -119,7 +131,6 @@ export function storeMrrStats(path: string, stats: MrrStats): void {
   store(path, { mrr_stats: stats });
 }
 
-const idxColumn = (idx: number) => pl.lit(idx).cast(pl.Int32).alias("idx");
 const frameOf = (base64: string) => pl.readIPC(Buffer.from(base64, "base64"));
 const base64Of = (frame: pl.DataFrame) => Buffer.from(frame.writeIPC()).toString("base64");
 
