@@ -20,6 +20,7 @@ import {
   DENSITY_LEGEND,
   framed,
   legend,
+  MARGIN_FLOOR,
   MAX_DOTS,
   pricingChartBuilders,
   rows,
@@ -46,8 +47,6 @@ const PLAN_PALETTE = [
 ];
 const BASES = ["company cost", "all LLM cost (spec)"] as const;
 const BASIS_COLORS = ["#16a34a", "#f97316"];
-/** Margins below this are drawn at it and said in the caption. */
-const MARGIN_FLOOR = -300;
 
 /**
  * The per-plan table's rows (perPlanRows(perPlanTable(frame))), when computed elsewhere: the chart

@@ -34,8 +34,11 @@ import {
 
 /** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
 export const MAX_DOTS = 5000;
-/** Gross margin axis range; points outside are drawn at the edge and counted in the caption. */
-const MARGIN_FLOOR = -300;
+/**
+ * The lowest gross margin a chart draws: margins below are drawn at it and counted in the caption
+ * (every margin chart, the economics ones too).
+ */
+export const MARGIN_FLOOR = -300;
 
 // PNGs and chart files (chart_files.ts) and row objects for the economics charts, as before
 export { svgToPng, writeChartFiles } from "./chart_files.ts";
