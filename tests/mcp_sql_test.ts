@@ -4,7 +4,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { loadPricingData } from "../lib/export.ts";
-import { frameQueriesComputing, queryFrame } from "../lib/mcp/sql.ts";
+import { closeFrameSql, frameQueriesWaiting, frameSqlPid, queryFrame } from "../lib/mcp/sql.ts";
+import { MAX_WAITING } from "../lib/mcp/sql_process.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
 
 Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => {
@@ -56,34 +57,99 @@ async function demoFrame() {
   return data.frame;
 }
 
-Deno.test("query_sql's deadline answers while Polars computes; runaways bound new queries", async () => {
+/** Whether a process has ended (gone, or a zombie not yet reaped). */
+async function processEnded(pid: number): Promise<boolean> {
+  try {
+    return /State:\s+Z/.test(await Deno.readTextFile(`/proc/${pid}/status`));
+  } catch {
+    return true;
+  }
+}
+
+/** Waits until `condition` holds, at most ten seconds. */
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const LIMITS = { maxRows: 10, timeoutMs: 30_000, maxMb: 2048 };
+
+/** Three copies of the demo's 400 organizations crossed: 64 million names, ordered. */
+const RUNAWAY = "SELECT a.org_name || b.org_name || c.org_name AS s FROM pricing_data a " +
+  "CROSS JOIN pricing_data b CROSS JOIN pricing_data c ORDER BY s LIMIT 1";
+
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(() => "answered", (error: Error) => error.message);
+
+Deno.test("query_sql: a statement past its deadline is stopped, its process killed", async () => {
   const frame = await demoFrame();
-  // 400 × 400 pairs grouped by a concatenated name: tens of milliseconds, far past 1 ms.
-  const heavy = "SELECT a.org_name || b.org_name AS k, count(*) AS n FROM pricing_data a " +
-    "CROSS JOIN pricing_data b GROUP BY k";
-  const late = (sql: string) =>
-    queryFrame(frame, sql, { maxRows: 10, timeoutMs: 1 }).then(
-      () => "answered",
-      (error: Error) => error.message,
+  try {
+    const count = await queryFrame(frame, "SELECT count(*) AS n FROM pricing_data", LIMITS);
+    assertEquals(count.rows, [{ n: 400 }]);
+    const pid = frameSqlPid()!;
+    const message = await failureOf(
+      queryFrame(frame, RUNAWAY, { ...LIMITS, timeoutMs: 300, maxMb: 1_000_000 }),
     );
-  const [first, second] = await Promise.all([late(heavy), late(heavy)]);
-  ok(/ran longer than 0.001 s/.test(first), first);
-  ok(/ran longer than/.test(second), second);
-  // Both are still computing behind their deadlines (hundreds of ms): a third query is refused.
-  assertEquals(frameQueriesComputing(), 2);
-  ok(/2 earlier queries are still computing/.test(await late("SELECT 1 AS one FROM pricing_data")));
-  while (frameQueriesComputing() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  const fine = await queryFrame(frame, "SELECT count(*) AS n FROM pricing_data", {
-    maxRows: 10,
-    timeoutMs: 30_000,
-  });
-  assertEquals(fine.rows, [{ n: frame.height }]);
+    ok(
+      /^the query ran longer than 0.3 s \(PRICING_MCP_SQL_TIMEOUT_SECONDS\) and was stopped/.test(
+        message,
+      ),
+      message,
+    );
+    await until(() => processEnded(pid), "the stopped statement's process to end");
+    // the next statement starts a new process and answers
+    const again = await queryFrame(frame, "SELECT max(seats) AS m FROM pricing_data", LIMITS);
+    assertEquals(again.rows, [{ m: frame.getColumn("seats").max() }]);
+    ok(frameSqlPid() !== pid);
+  } finally {
+    await closeFrameSql();
+  }
+});
+
+Deno.test("query_sql: a statement past its memory cap is stopped, its process killed", async () => {
+  const frame = await demoFrame();
+  try {
+    await queryFrame(frame, "SELECT 1 AS one FROM pricing_data LIMIT 1", LIMITS);
+    const pid = frameSqlPid()!;
+    const message = await failureOf(queryFrame(frame, RUNAWAY, { ...LIMITS, maxMb: 400 }));
+    ok(
+      /^the query needed more than 400 MB \(PRICING_MCP_SQL_MAX_MB\) and was stopped/.test(message),
+      message,
+    );
+    await until(() => processEnded(pid), "the stopped statement's process to end");
+  } finally {
+    await closeFrameSql();
+  }
+});
+
+Deno.test("query_sql: statements wait their turn; past MAX_WAITING they are refused", async () => {
+  const frame = await demoFrame();
+  try {
+    // one runaway holds the process for 1 s; four wait behind it, the fifth is refused
+    const runaway = failureOf(queryFrame(frame, RUNAWAY, { ...LIMITS, timeoutMs: 1000 }));
+    const waiting = Array.from(
+      { length: MAX_WAITING },
+      (_, i) => queryFrame(frame, `SELECT count(*) + ${i} AS n FROM pricing_data`, LIMITS),
+    );
+    assertEquals(frameQueriesWaiting(), MAX_WAITING);
+    const refused = await failureOf(queryFrame(frame, "SELECT 1 AS one FROM pricing_data", LIMITS));
+    ok(/^4 earlier queries are waiting for the SQL engine/.test(refused), refused);
+    ok(/ran longer than 1 s/.test(await runaway));
+    const answers = await Promise.all(waiting);
+    assertEquals(answers.map((a) => a.rows), [0, 1, 2, 3].map((i) => [{ n: 400 + i }]));
+    assertEquals(frameQueriesWaiting(), 0);
+  } finally {
+    await closeFrameSql();
+  }
 });
 
 Deno.test("query_sql: a statement Polars cannot plan fails in one line saying why", async () => {
   const frame = await demoFrame();
   const failure = (sql: string) =>
-    queryFrame(frame, sql, { maxRows: 10, timeoutMs: 30_000 }).then(
+    queryFrame(frame, sql, LIMITS).then(
       () => "answered",
       (error: Error) => error.message,
     );
@@ -101,5 +167,5 @@ Deno.test("query_sql: a statement Polars cannot plan fails in one line saying wh
     ok(reason.test(message), `${sql}: ${message}`);
     ok(!message.includes("\n") && !message.includes("_ldf"), `${sql}: ${message}`);
   }
-  assertEquals(frameQueriesComputing(), 0);
+  await closeFrameSql();
 });

@@ -16,8 +16,10 @@ export interface McpSettings {
   maxRows: number;
   /** bytes of text any tool result carries at most */
   maxBytes: number;
-  /** deadline of one query_sql answer */
+  /** deadline of one query_sql statement (its process is killed past it) */
   sqlTimeoutMs: number;
+  /** memory of query_sql's process at most, in MB (killed past it) */
+  sqlMaxMb: number;
   /** extra browser origins allowed on the HTTP transport (besides the server's own) */
   allowedOrigins: string[];
   env: Env;
@@ -61,6 +63,7 @@ export function mcpSettings(env: Env): McpSettings {
     maxRows: bounded(env, "PRICING_MCP_MAX_ROWS", 200, 5000),
     maxBytes: bounded(env, "PRICING_MCP_MAX_BYTES", 64 * 1024, 4 * 1024 * 1024),
     sqlTimeoutMs: bounded(env, "PRICING_MCP_SQL_TIMEOUT_SECONDS", 30, 3600) * 1000,
+    sqlMaxMb: bounded(env, "PRICING_MCP_SQL_MAX_MB", 2048, 1024 * 1024),
     allowedOrigins: origins,
     env,
   };

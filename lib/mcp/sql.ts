@@ -1,16 +1,18 @@
 /**
  * The two SQL tools' engines: Polars' SQLContext over the dataset's frame (table `pricing_data`),
+ * in a process of its own (lib/mcp/sql_process.ts),
  * and, when the operator allows it, read-only SELECT on PostgreSQL / ClickHouse through the
  * export's own read-only sessions (lib/sources/*: READ ONLY transactions with a statement timeout,
  * ClickHouse readonly and max_execution_time). Both pass lib/mcp/statements.ts first and both
  * cap rows by wrapping the statement in an outer LIMIT.
  */
-import pl from "nodejs-polars";
+import type pl from "nodejs-polars";
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { openClickHouse } from "../sources/clickhouse.ts";
 import { openPostgres } from "../sources/postgres.ts";
 import { checkReadOnlySelect } from "./statements.ts";
 import { jsonCell, type Row } from "./text.ts";
+import { FrameSqlBusy, FrameSqlProcess, FrameSqlStopped } from "./sql_process.ts";
 
 export const FRAME_TABLE = "pricing_data";
 
@@ -23,23 +25,33 @@ export interface SqlResult {
 
 export interface FrameQueryLimits {
   maxRows: number;
-  /** the answer's deadline; Polars cannot be cancelled, so the work may go on behind it */
+  /** the statement's deadline: past it, its process is killed */
   timeoutMs: number;
+  /** the statement's process's memory at most, in MB: past it, the process is killed */
+  maxMb: number;
 }
 
-/** Frame queries computing now, including ones whose caller already timed out. */
-let computing = 0;
-/** Frame queries still computing (tests wait on it). */
-export function frameQueriesComputing(): number {
-  return computing;
+/** The frames' statements run in one process of their own (lib/mcp/sql_process.ts). */
+const frameSql = new FrameSqlProcess();
+
+/** Statements waiting for the SQL process (tests wait on it). */
+export function frameQueriesWaiting(): number {
+  return frameSql.waiting;
 }
 
-/** More than this and new queries are refused until some finish (bounds a runaway's cost). */
-const MAX_COMPUTING = 2;
+/** The SQL process's id while it runs (tests). */
+export function frameSqlPid(): number | undefined {
+  return frameSql.pid;
+}
+
+/** Ends the SQL process and removes its files (tests; it also ends with this process). */
+export function closeFrameSql(): Promise<void> {
+  return frameSql.close();
+}
 
 /**
- * One SELECT over the export frame; at most `maxRows` rows come back. Polars computes on its own
- * threads (the event loop stays free), so a deadline can answer while a runaway join goes on.
+ * One SELECT over the export frame; at most `maxRows` rows come back. It runs in the SQL process,
+ * which is killed when the statement passes its deadline or memory cap.
  */
 export function queryFrame(
   frame: pl.DataFrame,
@@ -55,68 +67,40 @@ export async function queryTables(
   sql: string,
   limits: FrameQueryLimits,
 ): Promise<SqlResult> {
-  const { maxRows, timeoutMs } = limits;
+  const { maxRows, timeoutMs, maxMb } = limits;
   const statement = checkReadOnlySelect(sql, "polars");
-  if (computing >= MAX_COMPUTING) {
-    throw new UserError(
-      `${computing} earlier queries are still computing (past their deadline); wait a minute, then ask a cheaper query`,
-    );
-  }
-  let result: pl.DataFrame;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let answer;
   try {
-    const work = executed(pl.SQLContext(tables), statement).limit(maxRows + 1).collect();
-    computing++;
-    work.then(() => computing--, () => computing--);
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new UserError(
-              `the query ran longer than ${
-                timeoutMs / 1000
-              } s (PRICING_MCP_SQL_TIMEOUT_SECONDS); filter or aggregate before joining`,
-            ),
-          ),
-        timeoutMs,
-      );
-    });
-    result = await Promise.race([work, deadline]);
+    answer = await frameSql.query(tables, statement, { maxRows, timeoutMs, maxMb });
   } catch (error) {
-    if (error instanceof UserError) throw error;
-    const message = (error as Error).message?.split("\n").find((l) => l.trim()) ?? String(error);
+    if (error instanceof FrameSqlBusy) {
+      throw new UserError(
+        `${error.waiting} earlier queries are waiting for the SQL engine; ask again in a minute`,
+      );
+    }
+    if (error instanceof FrameSqlStopped && error.reason === "deadline") {
+      throw new UserError(
+        `the query ran longer than ${
+          timeoutMs / 1000
+        } s (PRICING_MCP_SQL_TIMEOUT_SECONDS) and was stopped; filter or aggregate before joining`,
+      );
+    }
+    if (error instanceof FrameSqlStopped) {
+      throw new UserError(
+        `the query needed more than ${maxMb} MB (PRICING_MCP_SQL_MAX_MB) and was stopped; filter or aggregate before joining`,
+      );
+    }
+    throw error;
+  }
+  if (!answer.ok) {
+    const message = answer.message.split("\n").find((l) => l.trim()) ?? answer.message;
     const names = Object.keys(tables).join(", ");
     const hint = /^relation .* was not found/.test(message.trim())
       ? ` (the ${Object.keys(tables).length === 1 ? "table is" : "tables are"} ${names})`
       : "";
     throw new UserError(`the query failed in Polars SQL: ${message.trim()}${hint}`);
-  } finally {
-    clearTimeout(timer);
   }
-  const truncated = result.height > maxRows;
-  const capped = truncated ? result.head(maxRows) : result;
-  const columns = capped.columns;
-  const arrays = columns.map((name) => capped.getColumn(name).toArray() as unknown[]);
-  const rows: Row[] = [];
-  for (let i = 0; i < capped.height; i++) {
-    const row: Row = {};
-    columns.forEach((name, c) => (row[name] = jsonCell(arrays[c][i])));
-    rows.push(row);
-  }
-  return { columns, rows, truncated };
-}
-
-/**
- * The statement as a lazy frame. nodejs-polars 0.25's SQLContext.execute does not throw on a
- * statement it cannot plan (an unknown table or column, a syntax error): it returns a lazy frame
- * around the Error, whose first use fails as "_ldf.slice is not a function". Its own message says
- * what is wrong, so it is thrown here.
- */
-function executed(context: ReturnType<typeof pl.SQLContext>, statement: string): pl.LazyDataFrame {
-  const lazy = context.execute(statement);
-  const inner = (lazy as unknown as { _ldf?: unknown })._ldf;
-  if (inner instanceof Error) throw inner;
-  return lazy;
+  return { columns: answer.columns, rows: answer.rows, truncated: answer.truncated };
 }
 
 export type Database = "postgres" | "clickhouse";

@@ -157,6 +157,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       const result = await queryTables(tables, sql, {
         maxRows: settings.maxRows,
         timeoutMs: settings.sqlTimeoutMs,
+        maxMb: settings.sqlMaxMb,
       });
       const table = tableOut(result.columns, result.rows, {
         maxBytes: settings.maxBytes,

@@ -1,0 +1,337 @@
+/**
+ * query_sql's statements over frames run in a process of their own, so a runaway can be stopped:
+ * Polars cannot cancel a query, and in this process one cross join of the export (a million
+ * organizations squared) grew past 5 GB and took the MCP server — and `deno task serve`'s export
+ * endpoint with it — down. The process is killed when a statement passes its deadline or its
+ * memory cap; the next statement starts a new one.
+ *
+ * Each frame reaches the process once, as an LZ4 Parquet file in a private temporary folder (0.7 s
+ * and +40 MB at a million rows; Polars' IPC writer copies the whole frame first), which the process
+ * scans lazily: a statement reads only the columns it names. The process may read files and load
+ * Polars, nothing else (no writes, network or subprocesses), on top of the statement gate.
+ *
+ * Protocol: one JSON line per statement on stdin, one JSON line per answer on stdout, in order;
+ * stdin is the process's lifeline (its end ends the process).
+ */
+import pl from "nodejs-polars";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { jsonCell, type Row } from "./text.ts";
+
+/** What the process is asked: one checked statement over Parquet files by table name. */
+interface Request {
+  sql: string;
+  /** table name → Parquet file */
+  tables: Record<string, string>;
+  maxRows: number;
+}
+
+type Answer =
+  | { ok: true; columns: string[]; rows: Row[]; truncated: boolean }
+  | { ok: false; message: string };
+
+/** A statement's result, or Polars' own message when it could not run it. */
+export type FrameSqlAnswer = Answer;
+
+export interface FrameSqlLimits {
+  maxRows: number;
+  /** the statement's deadline, from when the process starts it */
+  timeoutMs: number;
+  /** the process's resident memory at most, in MB (it is killed past it) */
+  maxMb: number;
+}
+
+/** Why a statement was stopped: it ran past its deadline or its memory cap. */
+export class FrameSqlStopped extends Error {
+  constructor(readonly reason: "deadline" | "memory") {
+    super(`the statement was stopped (${reason})`);
+  }
+}
+
+const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
+
+/** How often the process's memory is read while a statement runs. */
+const MEMORY_POLL_MS = 25;
+
+/** Statements waiting beyond the one running: more are refused (each may run to its deadline). */
+export const MAX_WAITING = 4;
+
+const encoder = new TextEncoder();
+
+/** Resident memory of a process in MB (VmRSS), or 0 once it is gone. */
+async function residentMb(pid: number): Promise<number> {
+  try {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** The running process: its stdin, its answers as they come, and how to end it. */
+interface Running {
+  child: Deno.ChildProcess;
+  stdin: WritableStreamDefaultWriter<Uint8Array>;
+  /** the next answer line; rejects once the process has ended */
+  nextLine: () => Promise<string>;
+  /** its stderr so far (the reason it failed to start) */
+  stderr: () => string;
+  /** settles once its output is read to the end and it has exited */
+  ended: Promise<unknown>;
+}
+
+function start(): Running {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-env",
+      "--allow-ffi",
+      "--allow-sys", // nodejs-polars reads the process report to pick its glibc or musl build
+      "--no-prompt",
+      "--config",
+      CONFIG_FILE,
+      fileURLToPath(import.meta.url),
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  child.unref(); // the server's own work keeps it alive, not this process
+  const lines: string[] = [];
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  let ended = false;
+  let stderrText = "";
+  const answers = (async () => {
+    const decoder = new TextDecoder();
+    let buffered = "";
+    try {
+      for await (const chunk of child.stdout) {
+        buffered += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 1);
+          const next = waiting.shift();
+          if (next) next.resolve(line);
+          else lines.push(line);
+        }
+      }
+    } catch { /* killed */ }
+    ended = true;
+    for (const next of waiting.splice(0)) next.reject(new Error("the SQL process ended"));
+  })();
+  const messages = (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of child.stderr) {
+        stderrText = (stderrText + decoder.decode(chunk, { stream: true })).slice(-4000);
+      }
+    } catch { /* killed */ }
+  })();
+  return {
+    child,
+    stdin: child.stdin.getWriter(),
+    nextLine: () => {
+      const line = lines.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      if (ended) return Promise.reject(new Error("the SQL process ended"));
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+    stderr: () => stderrText,
+    ended: Promise.all([answers, messages, child.status]),
+  };
+}
+
+/**
+ * The statements' process and the frames' files: started at the first statement, one statement at
+ * a time, killed (and started again at the next) when one passes its deadline or memory cap.
+ */
+export class FrameSqlProcess {
+  #running: Running | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** statements queued or running */
+  #pending = 0;
+  #dir: string | null = null;
+  #files = new WeakMap<pl.DataFrame, string>();
+  #fileCount = 0;
+  /** a frame's file goes when the frame does */
+  #collected = new FinalizationRegistry<string>((path) => {
+    Deno.remove(path).catch(() => {});
+  });
+
+  /** Statements waiting behind the running one (tests wait on it). */
+  get waiting(): number {
+    return Math.max(0, this.#pending - 1);
+  }
+
+  /** The running process's id (tests check that a stopped statement ended it). */
+  get pid(): number | undefined {
+    return this.#running?.child.pid;
+  }
+
+  /**
+   * Runs one statement (already checked by the gate) over the frames, by table name. Rejects with
+   * FrameSqlStopped past the limits, with FrameSqlBusy when MAX_WAITING already wait.
+   */
+  query(
+    tables: Record<string, pl.DataFrame>,
+    sql: string,
+    limits: FrameSqlLimits,
+  ): Promise<Answer> {
+    if (this.waiting >= MAX_WAITING) return Promise.reject(new FrameSqlBusy(this.waiting));
+    this.#pending++;
+    const turn = this.#queue.then(() => this.#run(tables, sql, limits))
+      .finally(() => this.#pending--);
+    this.#queue = turn.catch(() => {});
+    return turn;
+  }
+
+  async #run(
+    tables: Record<string, pl.DataFrame>,
+    sql: string,
+    limits: FrameSqlLimits,
+  ): Promise<Answer> {
+    const request: Request = { sql, tables: {}, maxRows: limits.maxRows };
+    for (const [name, frame] of Object.entries(tables)) request.tables[name] = this.#fileOf(frame);
+    const running = this.#running ??= start();
+    await running.stdin.write(encoder.encode(JSON.stringify(request) + "\n")).catch(() => {});
+    let stopped: FrameSqlStopped | null = null;
+    let watching = true;
+    const stop = (reason: "deadline" | "memory") => {
+      if (stopped) return;
+      stopped = new FrameSqlStopped(reason);
+      this.#end(running);
+    };
+    const deadline = setTimeout(() => stop("deadline"), limits.timeoutMs);
+    const watch = (async () => {
+      while (watching) {
+        await new Promise((resolve) => setTimeout(resolve, MEMORY_POLL_MS));
+        if (watching && await residentMb(running.child.pid) > limits.maxMb) stop("memory");
+      }
+    })();
+    try {
+      const line = await running.nextLine();
+      return JSON.parse(line) as Answer;
+    } catch (error) {
+      if (stopped) throw stopped;
+      this.#end(running);
+      const said = running.stderr().trim().split("\n").pop();
+      throw new Error(`the SQL process ended without an answer${said ? `: ${said}` : ""}`, {
+        cause: error,
+      });
+    } finally {
+      watching = false;
+      clearTimeout(deadline);
+      await watch;
+    }
+  }
+
+  /** The frame's Parquet file, written at its first statement. */
+  #fileOf(frame: pl.DataFrame): string {
+    let path = this.#files.get(frame);
+    if (path) return path;
+    if (!this.#dir) {
+      const dir = this.#dir = Deno.makeTempDirSync({ prefix: "pricing-kit-sql-" });
+      globalThis.addEventListener("unload", () => {
+        try {
+          Deno.removeSync(dir, { recursive: true });
+        } catch { /* gone */ }
+      });
+    }
+    path = join(this.#dir, `table-${++this.#fileCount}.parquet`);
+    frame.writeParquet(path, { compression: "lz4" });
+    this.#files.set(frame, path);
+    this.#collected.register(frame, path);
+    return path;
+  }
+
+  #end(running: Running) {
+    if (this.#running === running) this.#running = null;
+    try {
+      running.child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    running.stdin.close().catch(() => {});
+  }
+
+  /** Ends the process and removes the frames' files (the server's end; tests). */
+  async close(): Promise<void> {
+    const running = this.#running;
+    if (running) {
+      this.#end(running);
+      running.child.ref(); // (unref'd while it served: its end is awaited now)
+      await running.ended;
+    }
+    if (this.#dir) await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
+    this.#dir = null;
+    this.#files = new WeakMap();
+  }
+}
+
+/** Too many statements wait for the process. */
+export class FrameSqlBusy extends Error {
+  constructor(readonly waiting: number) {
+    super(`${waiting} statements are waiting`);
+  }
+}
+
+// ---- the process itself ----
+
+/**
+ * The statement as a lazy frame. nodejs-polars 0.25's SQLContext.execute does not throw on a
+ * statement it cannot plan (an unknown table or column, a syntax error): it returns a lazy frame
+ * around the Error, whose first use fails as "_ldf.slice is not a function". Its own message says
+ * what is wrong, so it is thrown here.
+ */
+function executed(context: ReturnType<typeof pl.SQLContext>, statement: string): pl.LazyDataFrame {
+  const lazy = context.execute(statement);
+  const inner = (lazy as unknown as { _ldf?: unknown })._ldf;
+  if (inner instanceof Error) throw inner;
+  return lazy;
+}
+
+/** One statement's answer (in the process). */
+export function answer(request: Request): Answer {
+  try {
+    const scans: Record<string, pl.LazyDataFrame> = {};
+    for (const [name, path] of Object.entries(request.tables)) scans[name] = pl.scanParquet(path);
+    const context = pl.SQLContext(scans as unknown as Record<string, pl.DataFrame>);
+    const result = executed(context, request.sql).limit(request.maxRows + 1).collectSync();
+    const truncated = result.height > request.maxRows;
+    const capped = truncated ? result.head(request.maxRows) : result;
+    const columns = capped.columns;
+    const arrays = columns.map((name) => capped.getColumn(name).toArray() as unknown[]);
+    const rows: Row[] = [];
+    for (let i = 0; i < capped.height; i++) {
+      const row: Row = {};
+      columns.forEach((name, c) => (row[name] = jsonCell(arrays[c][i])));
+      rows.push(row);
+    }
+    return { ok: true, columns, rows, truncated };
+  } catch (error) {
+    return { ok: false, message: (error as Error)?.message ?? String(error) };
+  }
+}
+
+async function main(): Promise<never> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of Deno.stdin.readable) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let end;
+    while ((end = buffered.indexOf("\n")) >= 0) {
+      const text = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      if (!text.trim()) continue;
+      const line = JSON.stringify(answer(JSON.parse(text) as Request)) + "\n";
+      // a write of any size goes whole before the next statement is read
+      const bytes = encoder.encode(line);
+      for (let written = 0; written < bytes.length;) {
+        written += await Deno.stdout.write(bytes.subarray(written));
+      }
+    }
+  }
+  Deno.exit(0); // the server is gone
+}
+
+if (import.meta.main) await main();
