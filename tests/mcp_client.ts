@@ -128,3 +128,32 @@ export async function startServe(env: Record<string, string>) {
     }
   }
 }
+
+/** Marks a copied org name in a "live" export: served only where live data may be. */
+export const LIVE_MARKER = "LIVE SECRET GmbH";
+
+/**
+ * A live export in `dir` dated `date` (YYYY-MM-DD), made from the demo export `demoCsv`: its CSV
+ * with one name replaced by LIVE_MARKER and its manifest saying `"demo": false` (what a cron
+ * job's export looks like to the MCP store). `name` overrides the file stem (e.g. a `_demo` name).
+ */
+export async function liveExport(
+  dir: string,
+  options: { demoCsv: string; date: string; stem?: string; warnings?: string[] },
+): Promise<string> {
+  const stem = options.stem ?? `helicone_pricing_data_${options.date}`;
+  const csv = (await Deno.readTextFile(options.demoCsv)).replace(
+    "Müller & Söhne GmbH",
+    LIVE_MARKER,
+  );
+  ok(csv.includes(LIVE_MARKER), "the demo export has the name the marker replaces");
+  await Deno.writeTextFile(`${dir}/${stem}.csv`, csv);
+  const manifest = JSON.parse(
+    await Deno.readTextFile(options.demoCsv.replace(/\.csv$/, ".manifest.json")),
+  );
+  manifest.demo = false;
+  manifest.as_of = `${options.date}T00:00:00.000Z`;
+  if (options.warnings) manifest.warnings = options.warnings;
+  await Deno.writeTextFile(`${dir}/${stem}.manifest.json`, JSON.stringify(manifest));
+  return `${dir}/${stem}.csv`;
+}

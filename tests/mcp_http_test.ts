@@ -2,7 +2,7 @@
  * lib/mcp over Streamable HTTP: the real `deno task serve` process with a token, driven by the MCP
  * SDK's StreamableHTTPClientTransport and by plain fetch for the refusals (401, 403, Origin).
  */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
@@ -11,9 +11,12 @@ import {
   call,
   column,
   exportsFolder,
+  LIVE_MARKER,
+  liveExport,
   num,
   refused,
   startServe,
+  text,
   TOKEN,
   TOOLS,
   type Values,
@@ -97,6 +100,53 @@ Deno.test("HTTP: /mcp on deno task serve: 401 without the token, Origin checked,
       await client.close();
     }
   } finally {
+    await server.stop();
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
+Deno.test("HTTP without a token (--demo on loopback): /mcp serves demo data only, never a live export", async () => {
+  const folder = await exportsFolder();
+  // The newest export is live (a cron job's, say): a token-free server must not serve it.
+  await liveExport(folder.dir, { demoCsv: folder.current.csvPath!, date: "2026-11-02" });
+  const server = await startServe({
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    PRICING_MCP_EXPORTS_DIR: folder.dir,
+    PRICING_MCP_DATABASE_SQL: "1",
+  });
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+    // No database SQL without a token, whatever PRICING_MCP_DATABASE_SQL says.
+    assertEquals((await client.listTools()).tools.map((tool) => tool.name).sort(), TOOLS);
+    const described = (await call(client, "describe_dataset")).structuredContent!;
+    assertEquals(
+      [described.demo, described.source],
+      [true, `export file ${folder.current.csvPath}`],
+    );
+    const leaked = await call(client, "query_sql", {
+      sql: `SELECT count(*) AS n FROM pricing_data WHERE org_name = '${LIVE_MARKER}'`,
+    });
+    assertEquals((leaked.structuredContent!.rows as Values[])[0].n, 0);
+    const compared = await call(client, "compare_exports");
+    assertEquals(compared.isError, undefined, text(compared));
+    assertEquals(
+      [compared.structuredContent!.old, compared.structuredContent!.new],
+      ["helicone_pricing_data_2026-10-01_demo.csv", "helicone_pricing_data_2026-11-01_demo.csv"],
+    );
+    assertEquals(
+      (compared.structuredContent!.exports as string[]).some((n) => !n.includes("_demo")),
+      false,
+    );
+    refused(
+      await call(client, "compare_exports", { new: "helicone_pricing_data_2026-11-02.csv" }),
+      /no export named/,
+    );
+    const csv = await client.readResource({ uri: "pricing://export.csv" });
+    ok(!(csv.contents[0] as { text: string }).text.includes(LIVE_MARKER));
+  } finally {
+    await client.close();
     await server.stop();
     await Deno.remove(folder.dir, { recursive: true });
   }

@@ -51,53 +51,76 @@ export interface Dataset {
   loadedAt: Date;
 }
 
-/** A main export file in the folder (not a segment, trimmed or chart file). */
+/** One export in the folder: its CSV and/or XLSX of one stamp (date, demo or live). */
 export interface ExportCandidate {
+  /** the file read: the stamp's CSV when there is one (faster than the workbook), else its XLSX */
   path: string;
   name: string;
+  /** every file name of this export (its CSV and XLSX), for picking it by either name */
+  files: string[];
   asOf: Date;
   demo: boolean;
+  /** the newest file time of the stamp's files */
   mtimeMs: number;
   size: number;
 }
 
 const MAIN_EXPORT = /^helicone_pricing_data_\d{4}-\d{2}-\d{2}(_demo)?\.(csv|xlsx)$/;
 
-/** Main export files in `dir`, newest first (as-of date, then file time; CSV before XLSX). */
-export async function listExports(dir: string): Promise<ExportCandidate[]> {
-  const found: ExportCandidate[] = [];
+/**
+ * The exports in `dir`, one per stamp, newest first (as-of date, then file time). `demoOnly`
+ * leaves live exports out (a server without a token serves demo data only).
+ */
+export async function listExports(
+  dir: string,
+  { demoOnly = false }: { demoOnly?: boolean } = {},
+): Promise<ExportCandidate[]> {
+  const byStem = new Map<string, ExportCandidate>();
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.isFile || !MAIN_EXPORT.test(entry.name)) continue;
       const info = exportNameInfo(entry.name);
-      if (!info) continue;
+      if (!info || (demoOnly && !info.demo)) continue;
       const path = join(dir, entry.name);
       const stat = await Deno.stat(path).catch(() => null);
       if (!stat) continue;
-      found.push({
+      const file: ExportCandidate = {
         path,
         name: entry.name,
+        files: [entry.name],
         asOf: info.asOf,
         demo: info.demo,
         mtimeMs: stat.mtime?.getTime() ?? 0,
         size: stat.size,
+      };
+      const stem = entry.name.replace(/\.(csv|xlsx)$/, "");
+      const other = byStem.get(stem);
+      if (!other) {
+        byStem.set(stem, file);
+        continue;
+      }
+      const read = entry.name.endsWith(".csv") ? file : other;
+      byStem.set(stem, {
+        ...read,
+        files: [...other.files, entry.name].sort(),
+        mtimeMs: Math.max(other.mtimeMs, file.mtimeMs),
       });
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
-  // One export is a CSV and/or XLSX of one stamp: the stamp's newest file dates it, and its CSV
-  // is read (faster than the workbook).
-  const stem = (c: ExportCandidate) => c.name.replace(/\.(csv|xlsx)$/, "");
-  const newest = new Map<string, number>();
-  for (const c of found) newest.set(stem(c), Math.max(newest.get(stem(c)) ?? 0, c.mtimeMs));
-  return found.sort((a, b) =>
-    b.asOf.getTime() - a.asOf.getTime() ||
-    newest.get(stem(b))! - newest.get(stem(a))! ||
-    stem(a).localeCompare(stem(b)) ||
-    Number(a.name.endsWith(".xlsx")) - Number(b.name.endsWith(".xlsx"))
+  return [...byStem.values()].sort((a, b) =>
+    b.asOf.getTime() - a.asOf.getTime() || b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name)
   );
+}
+
+/** The export named `name` (its CSV or its XLSX file name), if listed. */
+export function exportNamed(
+  exports: ExportCandidate[],
+  name: string,
+): ExportCandidate | undefined {
+  return exports.find((e) => e.files.includes(name));
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -169,7 +192,9 @@ export async function demoDataset(settings: McpSettings, asOf: Date): Promise<Da
     demo: true,
     source: { kind: "memory" },
     warnings: [
-      `no export in ${settings.exportsDir}: this is the built-in demo dataset, built in memory (run deno task export)`,
+      `no ${
+        settings.demoOnly ? "demo " : ""
+      }export in ${settings.exportsDir}: this is the built-in demo dataset, built in memory (run deno task export)`,
       ...data.warnings,
     ],
     costModel: {
@@ -196,11 +221,21 @@ export class DatasetStore {
   constructor(readonly settings: McpSettings, readonly hooks: DatasetStoreHooks = {}) {}
 
   async current(): Promise<Dataset> {
-    const newest = (await listExports(this.settings.exportsDir))[0];
+    const demoOnly = this.settings.demoOnly;
+    const newest = (await listExports(this.settings.exportsDir, { demoOnly }))[0];
     const key = newest ? `${newest.path}|${newest.mtimeMs}|${newest.size}` : "memory";
     if (this.#loaded?.key !== key) {
       const dataset = newest
-        ? datasetFromExport(newest)
+        ? datasetFromExport(newest).then((d) => {
+          // A file named _demo whose manifest says live is live data all the same.
+          if (demoOnly && !d.demo) {
+            throw new UserError(
+              `${newest.name} is live data (its manifest says "demo": false) and this server ` +
+                "serves demo data only (no PRICING_SERVER_TOKEN); set a token to serve live exports",
+            );
+          }
+          return d;
+        })
         : demoDataset(this.settings, this.hooks.now?.() ?? new Date());
       this.#loaded = { key, dataset };
       // A failed load is not cached: the next request tries again.
@@ -218,6 +253,7 @@ export class DatasetStore {
    */
   async #writeExport(windowDays: number): Promise<void> {
     await runExport({
+      ...(this.settings.demoOnly ? { demo: true } : {}),
       outDir: this.settings.exportsDir,
       env: this.settings.env,
       windowDays,

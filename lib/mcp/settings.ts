@@ -12,6 +12,11 @@ export interface McpSettings {
   allowExport: boolean;
   /** read-only SELECT directly on PostgreSQL / ClickHouse (PRICING_MCP_DATABASE_SQL=1) */
   databaseSql: boolean;
+  /**
+   * serve demo data only: demo exports and snapshots or the in-memory demo, never a live export,
+   * snapshot or database (set by a `deno task serve` that runs without a token)
+   */
+  demoOnly: boolean;
   /** rows any table result carries at most */
   maxRows: number;
   /** bytes of text any tool result carries at most */
@@ -60,6 +65,7 @@ export function mcpSettings(env: Env): McpSettings {
     exportsDir: env.PRICING_MCP_EXPORTS_DIR || DEFAULT_OUT_DIR,
     allowExport: flag(env, "PRICING_MCP_ALLOW_EXPORT"),
     databaseSql: flag(env, "PRICING_MCP_DATABASE_SQL"),
+    demoOnly: false,
     maxRows: bounded(env, "PRICING_MCP_MAX_ROWS", 200, 5000),
     maxBytes: bounded(env, "PRICING_MCP_MAX_BYTES", 64 * 1024, 4 * 1024 * 1024),
     sqlTimeoutMs: bounded(env, "PRICING_MCP_SQL_TIMEOUT_SECONDS", 30, 3600) * 1000,

@@ -20,7 +20,7 @@ import {
   type Scenario,
 } from "../analysis/scenario/mod.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
-import { type DatasetStore, listExports } from "./dataset.ts";
+import { type DatasetStore, type ExportCandidate, exportNamed, listExports } from "./dataset.ts";
 import { isSnapshotDate, snapshotByDate } from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
@@ -281,9 +281,10 @@ export function registerAnalysisTools(
       "Compares two exports in the exports folder, or two history snapshots by as-of date " +
       "(YYYY-MM-DD, see describe_dataset), or one of each (before/after): organizations that appeared or " +
       "disappeared, tier changes, totals of every additive column old vs new, and the " +
-      "organizations whose MRR changed most. Defaults: new = the newest export, old = the one " +
-      "before it. Pass file names from the `exports` list this tool returns on error or in its " +
-      "result. " + DATA_NOTE,
+      "organizations whose MRR changed most. Defaults: new = the newest export, old = the export " +
+      "before it of the same kind, demo or live (an export is the CSV and XLSX of one date; " +
+      "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
+      "on error or in its result. " + DATA_NOTE,
     inputSchema: {
       old: z.string().max(200).optional().describe(
         "older export file name (e.g. helicone_pricing_data_2026-10-01.csv) or snapshot as-of date (2026-10-01)",
@@ -299,63 +300,67 @@ export function registerAnalysisTools(
     annotations: READ_ONLY,
   }, (args) =>
     guarded(async () => {
-      const exports = await listExports(settings.exportsDir);
-      const names = exports.map((e) => e.name);
-      const pick = (name: string | undefined, fallback: number, which: string) => {
-        const found = name === undefined ? exports[fallback] : exports.find((e) => e.name === name);
-        if (!found) {
-          throw new UserError(
-            name === undefined
-              ? `comparing needs two exports in the exports folder; found ${names.length}: ${
-                names.join(", ") || "none"
-              }`
-              : `no export named ${JSON.stringify(name)} for ${which}; exports: ${
-                names.join(", ") || "none"
-              }`,
-          );
-        }
-        return found;
-      };
       const dataset = await store.current();
+      const exports = await listExports(settings.exportsDir, { demoOnly: settings.demoOnly });
+      const names = exports.map((e) => e.name);
       // An as-of date names a history snapshot, anything else an export file; either is read for
       // the columns a summary reads only, and not at all when it is the dataset held here. Its
       // totals are taken as it is read and only its slices' four columns kept (summarySide).
       const columns = SUMMARY_COLUMNS;
       type Side = { label: string; read: () => Promise<SummarySide> };
-      const side = (name: string | undefined, fallback: () => number, which: string): Side => {
-        if (name !== undefined && isSnapshotDate(name)) {
-          return {
-            label: `snapshot ${name}`,
-            read: async () =>
-              summarySide(
-                (await snapshotByDate(settings, { asOf: name, demo: dataset.demo, columns }))
-                  .frame,
-              ),
-          };
+      const snapshotSide = (asOf: string): Side => ({
+        label: `snapshot ${asOf}`,
+        read: async () =>
+          summarySide(
+            (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns })).frame,
+          ),
+      });
+      const exportSide = (found: ExportCandidate): Side => ({
+        label: found.name,
+        read: async () =>
+          summarySide(
+            found.path === dataset.source.path
+              ? dataset.frame
+              : (await readExportFile(found.path, { columns })).frame,
+          ),
+      });
+      const named = (name: string, which: string): Side => {
+        if (isSnapshotDate(name)) return snapshotSide(name);
+        const found = exportNamed(exports, name);
+        if (!found) {
+          throw new UserError(
+            `no export named ${JSON.stringify(name)} for ${which}; exports: ${
+              names.join(", ") || "none"
+            }`,
+          );
         }
-        const found = pick(name, fallback(), which);
-        return {
-          label: found.name,
-          read: async () =>
-            summarySide(
-              found.path === dataset.source.path
-                ? dataset.frame
-                : (await readExportFile(found.path, { columns })).frame,
-            ),
-        };
+        return exportSide(found);
       };
       if (args.new !== undefined && isSnapshotDate(args.new) && args.old === undefined) {
         throw new UserError(
           "new is a snapshot date: name old too (an export file name or a snapshot as-of date)",
         );
       }
-      const newerIndex = args.new === undefined ? 0 : exports.findIndex((e) => e.name === args.new);
-      const newer = side(args.new, () => 0, "new");
-      const older = side(
-        args.old,
-        () => (newerIndex >= 0 && newerIndex + 1 < exports.length ? newerIndex + 1 : -1),
-        "old",
-      );
+      // Defaults: new = the newest export, old = the export before new of the same kind (demo
+      // or live); one export per stamp, so never a file against its own CSV or XLSX twin.
+      const needTwo = () =>
+        new UserError(
+          `comparing needs two exports in ${settings.exportsDir} (or name old and new); found ${names.length}: ${
+            names.join(", ") || "none"
+          }`,
+        );
+      const newest = exports[0];
+      if (args.new === undefined && !newest) throw needTwo();
+      const newer = args.new === undefined ? exportSide(newest!) : named(args.new, "new");
+      let older: Side;
+      if (args.old !== undefined) older = named(args.old, "old");
+      else {
+        const newExport = args.new === undefined ? newest : exportNamed(exports, args.new);
+        const at = newExport ? exports.indexOf(newExport) : -1;
+        const before = exports.slice(at + 1).find((e) => e.demo === newExport!.demo);
+        if (!before) throw needTwo();
+        older = exportSide(before);
+      }
       if (older.label === newer.label) {
         throw new UserError("old and new are the same; pick two exports or snapshots");
       }

@@ -111,8 +111,14 @@ export function createHandler(
   const now = hooks.now ?? Date.now;
   const log = hooks.log ?? ((line: string) => console.error(line));
   const auth = new BearerAuth(settings.token);
-  // The MCP endpoint (lib/mcp/http.ts) checks the Origin and this same token itself.
-  const mcp = createMcpHttpHandler(mcpSettings(settings.env), auth);
+  // The MCP endpoint (lib/mcp/http.ts) checks the Origin and this same token itself. Without a
+  // token (allowed only for demo data on loopback) it serves demo data only: no live export or
+  // snapshot from the exports folder, no database SQL.
+  const mcpBase = mcpSettings(settings.env);
+  const mcp = createMcpHttpHandler(
+    settings.token === null ? { ...mcpBase, demoOnly: true, databaseSql: false } : mcpBase,
+    auth,
+  );
   const segmentNames = SEGMENTS.map((s) => s.name);
   const thresholds: SegmentThresholds = settings.segmentThresholds;
   // Each XLSX render holds a workbook in memory: a few at once, the rest wait their turn.

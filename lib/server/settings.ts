@@ -20,6 +20,7 @@ Options:
   --host HOST        interface to bind (default PRICING_SERVER_HOST or 127.0.0.1)
   --port PORT        port, 0 = any free port (default PRICING_SERVER_PORT or 8787)
   --demo             serve the built-in demo dataset; on loopback it may run without a token
+                     (without one, /mcp serves demo exports or the demo dataset only)
   --env-file FILE    settings file read under the environment (default .env)
   -h, --help         show this help
 

@@ -1,0 +1,161 @@
+/**
+ * lib/mcp/dataset.ts: which export the store serves (one per stamp, demo only when told) and
+ * compare_exports' defaults over that list. The tools run in-process over the SDK's in-memory
+ * transport.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { runExport } from "../lib/export.ts";
+import { DatasetStore, listExports } from "../lib/mcp/dataset.ts";
+import { createMcpServer } from "../lib/mcp/server.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import {
+  call,
+  column,
+  LIVE_MARKER,
+  liveExport,
+  num,
+  refused,
+  text,
+  type Values,
+} from "./mcp_client.ts";
+
+function writeDemo(dir: string, asOf: string, formats: ("csv" | "xlsx")[]) {
+  return runExport({
+    outDir: dir,
+    demo: true,
+    asOf: new Date(asOf),
+    formats,
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env: {},
+  });
+}
+
+/** An SDK client on a server over `store`, in this process. */
+async function connect(store: DatasetStore) {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const server = createMcpServer(store);
+  await server.connect(serverSide);
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  await client.connect(clientSide);
+  return {
+    client,
+    async close() {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+Deno.test("exports: CSV and XLSX of one stamp are one export; compare defaults to the two newest", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  try {
+    const old = await writeDemo(dir, "2026-10-01T00:00:00Z", ["csv", "xlsx"]);
+    const current = await writeDemo(dir, "2026-11-01T00:00:00Z", ["csv", "xlsx"]);
+    const listed = await listExports(dir);
+    assertEquals(listed.map((e) => [e.name, e.files]), [
+      [
+        "helicone_pricing_data_2026-11-01_demo.csv",
+        ["helicone_pricing_data_2026-11-01_demo.csv", "helicone_pricing_data_2026-11-01_demo.xlsx"],
+      ],
+      [
+        "helicone_pricing_data_2026-10-01_demo.csv",
+        ["helicone_pricing_data_2026-10-01_demo.csv", "helicone_pricing_data_2026-10-01_demo.xlsx"],
+      ],
+    ]);
+
+    const { client, close } = await connect(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(client, "compare_exports");
+      assertEquals(result.isError, undefined, text(result));
+      const s = result.structuredContent!;
+      assertEquals([s.old, s.new], [
+        "helicone_pricing_data_2026-10-01_demo.csv",
+        "helicone_pricing_data_2026-11-01_demo.csv",
+      ]);
+      const mrr = (f: typeof old.data.frame) =>
+        column(f, "mrr").reduce((a: number, v) => a + (num(v) ?? 0), 0);
+      const mrrRow = (s.totals as Values[]).find((r) => r.column === "mrr")!;
+      assertEquals([mrrRow.old_total, mrrRow.new_total].map((v) => Math.round(v as number)), [
+        Math.round(mrr(old.data.frame)),
+        Math.round(mrr(current.data.frame)),
+      ]);
+      // An export is picked by either of its files' names.
+      const byXlsx = await call(client, "compare_exports", {
+        old: "helicone_pricing_data_2026-10-01_demo.xlsx",
+      });
+      assertEquals(byXlsx.structuredContent!.old, "helicone_pricing_data_2026-10-01_demo.csv");
+
+      // One export (its CSV and XLSX) is not two.
+      for (const ext of ["csv", "xlsx", "manifest.json", "md"]) {
+        await Deno.remove(join(dir, `helicone_pricing_data_2026-10-01_demo.${ext}`)).catch(
+          () => {},
+        );
+      }
+      refused(
+        await call(client, "compare_exports"),
+        /^error: comparing needs two exports in .*; found 1: helicone_pricing_data_2026-11-01_demo\.csv$/,
+      );
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("demo only: live exports are never served, compared or listed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  try {
+    const demo = await writeDemo(dir, "2026-10-01T00:00:00Z", ["csv"]);
+    const live = await liveExport(dir, { demoCsv: demo.csvPath!, date: "2026-11-02" });
+    const settings = mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir });
+
+    // Without demoOnly the newest export is served, live or not.
+    assertEquals((await new DatasetStore(settings).current()).source.path, live);
+
+    const store = new DatasetStore({ ...settings, demoOnly: true });
+    const served = await store.current();
+    assertEquals([served.demo, served.source.path], [true, demo.csvPath]);
+    assertEquals(column(served.frame, "org_name").includes(LIVE_MARKER), false);
+    assertEquals((await listExports(dir, { demoOnly: true })).map((e) => e.path), [demo.csvPath]);
+    const { client, close } = await connect(store);
+    try {
+      refused(await call(client, "compare_exports"), /comparing needs two exports.*found 1:/);
+      refused(
+        await call(client, "compare_exports", { old: "helicone_pricing_data_2026-11-02.csv" }),
+        /no export named "helicone_pricing_data_2026-11-02\.csv"/,
+      );
+    } finally {
+      await close();
+    }
+
+    // Only a live export: the demo dataset in memory, saying there is no demo export.
+    await Deno.remove(demo.csvPath!);
+    const memory = await new DatasetStore({ ...settings, demoOnly: true }).current();
+    assertEquals([memory.demo, memory.source.kind], [true, "memory"]);
+    ok(memory.warnings[0].startsWith(`no demo export in ${dir}`), memory.warnings[0]);
+
+    // A file named _demo whose manifest says live: refused, not served.
+    await liveExport(dir, {
+      demoCsv: live,
+      date: "2026-11-03",
+      stem: "helicone_pricing_data_2026-11-03_demo",
+    });
+    const renamed = new DatasetStore({ ...settings, demoOnly: true });
+    await renamed.current().then(
+      () => ok(false, "a live manifest must not be served"),
+      (error) => ok(/is live data .* serves demo data only/.test(error.message), error.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
