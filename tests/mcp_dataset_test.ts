@@ -1,7 +1,7 @@
 /**
- * lib/mcp/dataset.ts: which export the store serves (one per stamp, demo only when told) and
- * compare_exports' defaults over that list. The tools run in-process over the SDK's in-memory
- * transport.
+ * lib/mcp/dataset.ts: which export the store serves (one per stamp, demo only when told), the
+ * formula guard taken off export names, and compare_exports' defaults over that list. The tools
+ * run in-process over the SDK's in-memory transport.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/inMemory"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { runExport } from "../lib/export.ts";
+import { loadPricingData, runExport } from "../lib/export.ts";
 import { DatasetStore, listExports } from "../lib/mcp/dataset.ts";
 import { createMcpServer } from "../lib/mcp/server.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
@@ -104,6 +104,43 @@ Deno.test("exports: CSV and XLSX of one stamp are one export; compare defaults t
         await call(client, "compare_exports"),
         /^error: comparing needs two exports in .*; found 1: helicone_pricing_data_2026-11-01_demo\.csv$/,
       );
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("exports: the CSV's formula guard is taken off the served names, as in the demo frame", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  try {
+    const written = await writeDemo(dir, "2026-11-01T00:00:00Z", ["csv"]);
+    const csv = await Deno.readTextFile(written.csvPath!);
+    ok(csv.includes("'+1 Growth Co"), "the CSV holds the guarded name");
+    const demo = await loadPricingData({
+      demo: true,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      env: {},
+      quiet: true,
+      log: () => {},
+    });
+    const store = new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }));
+    const served = await store.current();
+    assertEquals(served.source.kind, "export");
+    assertEquals(column(served.frame, "org_name"), column(demo.frame, "org_name"));
+
+    const names = column(demo.frame, "org_name") as string[];
+    const { client, close } = await connect(store);
+    try {
+      for (const name of ["+1 Growth Co", '=HYPERLINK("http://example.com","click")']) {
+        const result = await call(client, "query_sql", {
+          sql: `SELECT count(*) AS n FROM pricing_data WHERE org_name = '${name}'`,
+        });
+        const n = (result.structuredContent!.rows as Values[])[0].n;
+        assertEquals(n, names.filter((v) => v === name).length, name);
+        ok((n as number) > 0, `${name} is in the demo data`);
+      }
     } finally {
       await close();
     }

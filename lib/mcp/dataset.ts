@@ -4,7 +4,7 @@
  * listing). With no export there, the demo dataset is built in memory (loadPricingData with demo),
  * so a fresh checkout answers at once and says it is demo data.
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { basename, join } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
 import { exportFileName } from "../formats/files.ts";
@@ -123,6 +123,24 @@ export function exportNamed(
   return exports.find((e) => e.files.includes(name));
 }
 
+/**
+ * The CSV writer's formula guard taken off again: it prefixes `'` to text starting with = + - @
+ * tab or CR (neutraliseText, lib/formats/typed_column.ts), so SQL and lookups see the names the
+ * snapshots and the in-memory demo hold (`+1 Growth Co`, not `'+1 Growth Co`).
+ */
+export function withoutFormulaGuard(frame: pl.DataFrame): pl.DataFrame {
+  const text = frame.columns.filter((c) => frame.getColumn(c).dtype.equals(pl.String));
+  if (text.length === 0) return frame;
+  return frame.withColumns(
+    ...text.map((c) =>
+      pl.when(pl.col(c).str.contains("^'[=+\\-@\\t\\r]"))
+        .then(pl.col(c).str.slice(1))
+        .otherwise(pl.col(c))
+        .alias(c)
+    ),
+  );
+}
+
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
@@ -164,7 +182,7 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
   if (await exists(sibling("md"))) source.briefPath = sibling("md");
   if (await exists(sibling("csv"))) source.csvPath = sibling("csv");
   return {
-    frame: file.frame,
+    frame: withoutFormulaGuard(file.frame),
     asOf,
     window,
     demo: manifest?.demo ?? candidate.demo,
