@@ -990,10 +990,10 @@ Deno.test("HEAD answers like GET without a body", async (t) => {
     const head = await server.get(path, { ...init, method: "HEAD", redirect: "manual" });
     assertEquals(head.status, get.status, path);
     // Per-response headers: the date, the page's fresh nonce, how the body travels, and the
-    // cache status (the GET before made the run, so the HEAD is a hit).
+    // cache status (the GET before made the run, so the HEAD is a hit). content-length is
+    // compared: GET's real length, or none for a streamed download (never a false 0).
     const skip = new Set([
       "date",
-      "content-length",
       "transfer-encoding",
       "content-security-policy",
       "x-pricing-cache",
@@ -1009,6 +1009,9 @@ Deno.test("HEAD answers like GET without a body", async (t) => {
         await compare(path);
       }
       await compare("/v1/admin/pricing-analytics/summary");
+      const report = await compare("/v1/admin/pricing-analytics/report");
+      assertEquals(report.get.headers.get("content-length"), String(report.getBody.byteLength));
+      ok(report.getBody.byteLength > 0);
       const denied = await fetch(server.url + EXPORT, { method: "HEAD" });
       assertEquals(denied.status, 401);
       assertEquals(denied.headers.get("www-authenticate"), 'Bearer realm="pricing-kit"');
@@ -1020,6 +1023,11 @@ Deno.test("HEAD answers like GET without a body", async (t) => {
         csvWrites = xlsxWrites = 0;
         const csv = await compare(EXPORT);
         assertEquals(csv.get.headers.get("content-type"), "text/csv");
+        assertEquals(
+          csv.get.headers.get("content-length"),
+          null,
+          "streamed: no length, GET or HEAD",
+        );
         ok(csv.getBody.byteLength > 0);
         const xlsx = await compare(`${EXPORT}?format=xlsx&as_of=2026-11-01`);
         assertEquals(

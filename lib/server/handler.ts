@@ -9,7 +9,8 @@
  *   POST /mcp                                 the MCP server, Streamable HTTP (lib/mcp/)
  *
  * HEAD answers every GET route with the same status and headers and no body (an export HEAD
- * runs or reuses the pipeline, since its headers describe the data, but writes no file).
+ * runs or reuses the pipeline, since its headers describe the data, but writes no file; like the
+ * streamed GET it gives no content-length, the others give GET's real length).
  * (`/api/v1/…` works too: the spec's frontend snippet fetches through Next.js's /api prefix.)
  *
  * The data is built completely before a status goes out; only then does the body stream. A writer
@@ -366,14 +367,29 @@ export function createHandler(
     // A streamed body is logged when it ends (bytes, then done, cancelled or failed); the rest now.
     const streaming = response.status === 200 && isExport(url) && request.method === "GET";
     if (!(streaming && !streamed)) line(response.status, cache);
-    if (request.method === "HEAD" && response.body) {
-      // The GET answer without its body: same status and headers.
-      await response.body.cancel();
-      return new Response(null, { status: response.status, headers: response.headers });
+    if (request.method === "HEAD") {
+      return await headResponse(response, response.status === 200 && isExport(url));
     }
     return response;
   };
   return Object.assign(handler, { runs });
+}
+
+/**
+ * The GET answer without its body: same status and headers. A body GET sends whole gets its real
+ * content-length; a streamed download (sent chunked, length unknown up front) gets none, where a
+ * null body would claim `content-length: 0`.
+ */
+async function headResponse(response: Response, streamed: boolean): Promise<Response> {
+  const init = { status: response.status, headers: new Headers(response.headers) };
+  if (streamed) {
+    await response.body?.cancel();
+    // an empty stream has no known length, so no content-length is sent (and no body for HEAD)
+    return new Response(new ReadableStream({ start: (c) => c.close() }), init);
+  }
+  const bytes = response.body ? (await response.arrayBuffer()).byteLength : 0;
+  init.headers.set("content-length", String(bytes));
+  return new Response(null, init);
 }
 
 function isExport(url: URL): boolean {
