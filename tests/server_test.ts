@@ -295,7 +295,12 @@ Deno.test("parameters: strict 400s with a JSON message", async (t) => {
     ["format=CSV", /format must be csv or xlsx/],
     ["format=", /format must be csv or xlsx, got ""/],
     ["format=csv&format=xlsx", /format is given more than once/],
-    ["fromat=xlsx", /unknown query parameter; allowed: format, days, as_of, segment, refresh/],
+    [
+      "fromat=xlsx",
+      /unknown query parameter "fromat"; allowed: format, days, as_of, segment, refresh/,
+    ],
+    // a name as long as a token (pasted by mistake) is not echoed
+    [`${"t".repeat(40)}=1`, /^unknown query parameter; allowed: format, days/],
     ["days=0", /days must be a whole number from 1 to 3660, got "0"/],
     ["days=3661", /days must be a whole number from 1 to 3660/],
     ["days=7.5", /days must be a whole number/],

@@ -59,8 +59,10 @@ export function parseExportParams(
   const seen = new Set<string>();
   for (const name of url.searchParams.keys()) {
     if (!allowed.includes(name)) {
-      // The name is not echoed: a token pasted into the URL by mistake must not come back.
-      throw new ParamError(`unknown query parameter; allowed: ${allowed.join(", ")}`);
+      // Named when it looks like a parameter name (up to 24 characters): a token pasted into the
+      // URL by mistake (32 characters or more) must not come back.
+      const shown = /^[A-Za-z][\w.-]{0,23}$/.test(name) ? ` ${JSON.stringify(name)}` : "";
+      throw new ParamError(`unknown query parameter${shown}; allowed: ${allowed.join(", ")}`);
     }
     if (seen.has(name)) throw new ParamError(`${name} is given more than once; give it once`);
     seen.add(name);
