@@ -974,6 +974,28 @@ Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and 
   }
 });
 
+Deno.test("deno task serve: a port in use is one line naming host:port and --port", async () => {
+  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const held = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (held.addr as Deno.NetAddr).port;
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", main, "--demo", "--port", String(port), "--env-file", "/dev/null"],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(result.code, 1);
+    assertEquals(
+      new TextDecoder().decode(result.stderr),
+      `error: 127.0.0.1:${port} is already in use (another server?): pick another port with ` +
+        "--port (0 = any free port) or stop the other server\n",
+    );
+  } finally {
+    held.close();
+  }
+});
+
 Deno.test("HEAD answers like GET without a body", async (t) => {
   let csvWrites = 0;
   let xlsxWrites = 0;

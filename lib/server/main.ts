@@ -9,6 +9,8 @@ import { HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts
 import { runMain } from "../cli/args.ts";
 
 export async function main(args: string[]): Promise<number> {
+  /** host:port, once known: a port in use is reported with it */
+  let listenOn: string | null = null;
   try {
     const parsed = parseServerArgs(args);
     if (parsed.help) {
@@ -16,6 +18,11 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const settings = serverSettings(parsed, await loadEnv(parsed.envFile));
+    listenOn = `${
+      settings.host.includes(":") && !settings.host.startsWith("[")
+        ? `[${settings.host}]`
+        : settings.host
+    }:${settings.port}`;
     const handler = createHandler(settings);
     const server = Deno.serve({
       hostname: settings.host,
@@ -49,7 +56,12 @@ export async function main(args: string[]): Promise<number> {
     await server.finished;
     return 0;
   } catch (error) {
-    if (error instanceof UserError) console.error(`error: ${error.message}`);
+    if (error instanceof Deno.errors.AddrInUse && listenOn) {
+      console.error(
+        `error: ${listenOn} is already in use (another server?): pick another port with ` +
+          "--port (0 = any free port) or stop the other server",
+      );
+    } else if (error instanceof UserError) console.error(`error: ${error.message}`);
     else console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
