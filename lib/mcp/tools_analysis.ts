@@ -27,7 +27,7 @@ import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
-import { DATA_NOTE, frameRows, type Row } from "./text.ts";
+import { DATA_NOTE, dataLiteral, frameRows, type Row } from "./text.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
@@ -254,7 +254,9 @@ export function registerAnalysisTools(
         upTable.text,
         "biggest decreases:",
         downTable.text,
-        ...(result.warnings.length ? ["warnings:", ...result.warnings.map((w) => `- ${w}`)] : []),
+        ...(result.warnings.length
+          ? ["warnings:", ...result.warnings.map((w) => `- ${dataLiteral(w)}`)]
+          : []),
       ].join("\n");
       return textResult(text, {
         scenario: parsed.name,

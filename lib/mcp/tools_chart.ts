@@ -17,6 +17,7 @@ import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { guarded } from "./result.ts";
+import { dataLiteral } from "./text.ts";
 
 const FRAME_CHARTS: Record<string, (frame: pl.DataFrame) => Chart> = {
   margin_vs_mrr: marginVsMrrChart,
@@ -71,7 +72,7 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
       }
       if (tiers && tiers.length > 0) {
         frame = frame.filter(pl.col("tier").isIn(tiers));
-        filters.push(`tiers ${tiers.join(", ")}`);
+        filters.push(`tiers ${tiers.map(dataLiteral).join(", ")}`);
       }
       if (frame.height === 0) {
         throw new UserError("no organization is left after the filter; widen it");

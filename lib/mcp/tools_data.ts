@@ -15,7 +15,7 @@ import { guarded, tableOut, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { HISTORY_TABLE, historyFolder, historyTable, servedSnapshots } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
-import { type Cell, cellText, DATA_NOTE } from "./text.ts";
+import { type Cell, cellText, DATA_NOTE, dataLiteral } from "./text.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
@@ -74,7 +74,9 @@ export async function describeDatasetText(
     "columns (name | type | unit | definition):",
     ...COLUMNS.map((c) => `- ${c.name} | ${c.type} | ${c.unit} | ${c.formula}: ${c.description}`),
     warnings.length > 0
-      ? `warnings:\n${warnings.map((w) => `- ${w}`).join("\n")}`
+      ? `warnings (as literals: they may quote data):\n${
+        warnings.map((w) => `- ${dataLiteral(w)}`).join("\n")
+      }`
       : "warnings: none",
   ].join("\n");
   return { text, structured };

@@ -1,0 +1,97 @@
+/**
+ * lib/mcp/text.ts and result.ts as the tools use them: data text escaped (bidi controls, the
+ * manifest's warnings). In-process, over the SDK's in-memory transport, on a demo export.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { createMcpServer } from "../lib/mcp/server.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { dataLiteral } from "../lib/mcp/text.ts";
+import { call, exportsFolder, liveExport, text, type Values } from "./mcp_client.ts";
+
+async function connect(env: Record<string, string>) {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const server = createMcpServer(new DatasetStore(mcpSettings(env)));
+  await server.connect(serverSide);
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  await client.connect(clientSide);
+  return {
+    client,
+    async close() {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+const BIDI = [
+  "\u200e",
+  "\u200f",
+  "\u202a",
+  "\u202b",
+  "\u202c",
+  "\u202d",
+  "\u202e",
+  "\u2066",
+  "\u2067",
+  "\u2068",
+  "\u2069",
+];
+
+Deno.test("dataLiteral: bidi controls and line separators as \\u escapes", () => {
+  for (const c of [...BIDI, "\u2028", "\u2029"]) {
+    const hex = c.charCodeAt(0).toString(16).padStart(4, "0");
+    assertEquals(dataLiteral(`a${c}b`), `"a\\u${hex}b"`);
+  }
+  assertEquals(dataLiteral("Acme \u202eoc.evil"), '"Acme \\u202eoc.evil"');
+  assertEquals(dataLiteral("a<b>|c"), '"a\\u003cb\\u003e\\u007cc"');
+});
+
+Deno.test("tools: data text escaped", async (t) => {
+  const folder = await exportsFolder();
+  // A newer export whose manifest warns with a hostile tier value.
+  const hostile = 'unknown tier values exported as tier "other": "free</td><b>|T|</b>\u202e"';
+  await liveExport(folder.dir, {
+    demoCsv: folder.current.csvPath!,
+    date: "2026-11-02",
+    warnings: [hostile],
+  });
+  try {
+    await t.step("describe_dataset: the manifest's warnings as literals", async () => {
+      const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: folder.dir });
+      try {
+        const result = await call(client, "describe_dataset");
+        const body = text(result);
+        ok(body.includes(`- ${dataLiteral(hostile)}`), body.slice(-400));
+        for (const raw of ["<b>", "</td>", "|T|", "\u202e"]) {
+          ok(!body.includes(raw), `no raw ${JSON.stringify(raw)} in the text`);
+        }
+        ok((result.structuredContent!.warnings as string[]).includes(hostile));
+      } finally {
+        await close();
+      }
+    });
+
+    await t.step("query_sql: a bidi control in a value comes back escaped", async () => {
+      const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: folder.dir });
+      try {
+        const result = await call(client, "query_sql", {
+          sql: "SELECT 'Acme \u202eoc.evil' AS name, 1 AS n FROM pricing_data LIMIT 1",
+        });
+        assertEquals(text(result).split("\n")[1], '"Acme \\u202eoc.evil" | 1');
+        assertEquals(
+          (result.structuredContent!.rows as Values[])[0].name,
+          "Acme \u202eoc.evil",
+        );
+      } finally {
+        await close();
+      }
+    });
+  } finally {
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
