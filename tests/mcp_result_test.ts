@@ -1,6 +1,7 @@
 /**
  * lib/mcp/text.ts and result.ts as the tools use them: data text escaped (bidi controls, the
- * manifest's warnings). In-process, over the SDK's in-memory transport, on a demo export.
+ * manifest's warnings), every result's text and structuredContent within PRICING_MCP_MAX_BYTES
+ * together. In-process, over the SDK's in-memory transport, on a demo export.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
@@ -11,7 +12,15 @@ import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { createMcpServer } from "../lib/mcp/server.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { dataLiteral } from "../lib/mcp/text.ts";
-import { call, exportsFolder, liveExport, text, type Values } from "./mcp_client.ts";
+import {
+  call,
+  column,
+  exportsFolder,
+  liveExport,
+  text,
+  type ToolResult,
+  type Values,
+} from "./mcp_client.ts";
 
 async function connect(env: Record<string, string>) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -26,6 +35,12 @@ async function connect(env: Record<string, string>) {
       await server.close();
     },
   };
+}
+
+/** What a result carries: its text and its structuredContent as JSON, in UTF-8 bytes. */
+function resultBytes(result: ToolResult): number {
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  return bytes(text(result)) + bytes(JSON.stringify(result.structuredContent ?? {}));
 }
 
 const BIDI = [
@@ -51,7 +66,7 @@ Deno.test("dataLiteral: bidi controls and line separators as \\u escapes", () =>
   assertEquals(dataLiteral("a<b>|c"), '"a\\u003cb\\u003e\\u007cc"');
 });
 
-Deno.test("tools: data text escaped", async (t) => {
+Deno.test("tools: data text escaped, results within the byte cap", async (t) => {
   const folder = await exportsFolder();
   // A newer export whose manifest warns with a hostile tier value.
   const hostile = 'unknown tier values exported as tier "other": "free</td><b>|T|</b>\u202e"';
@@ -91,6 +106,53 @@ Deno.test("tools: data text escaped", async (t) => {
         await close();
       }
     });
+
+    for (const maxBytes of [65536, 8192]) {
+      await t.step(
+        `every tool within PRICING_MCP_MAX_BYTES=${maxBytes}, both channels`,
+        async () => {
+          const { client, close } = await connect({
+            PRICING_MCP_EXPORTS_DIR: folder.dir,
+            PRICING_MCP_MAX_BYTES: String(maxBytes),
+          });
+          try {
+            const all = await call(client, "query_sql", { sql: "SELECT * FROM pricing_data" });
+            const s = all.structuredContent!;
+            const shown = s.row_count as number;
+            ok(shown > 0 && shown < 200, `rows shown: ${shown}`);
+            assertEquals(s.truncated, true);
+            assertEquals((s.rows as Values[]).length, shown);
+            // header, one line per row, the note
+            assertEquals(text(all).split("\n").length, 1 + shown + 1);
+            ok(text(all).endsWith("narrow the query or aggregate)"), text(all).slice(-120));
+            ok(resultBytes(all) <= maxBytes, `query_sql: ${resultBytes(all)} > ${maxBytes}`);
+
+            const calls: [string, Values][] = [
+              ["segment", {
+                name: "negative_margin",
+                columns: ["org_id", "org_name", "tier", "tier_raw", "mrr", "llm_cost_30d"],
+                limit: 5000,
+              }],
+              ["key_question", { question: "underpriced", thresholds: { top: 200 } }],
+              ["run_scenario", { preset: "current_seat_based", movers: 100 }],
+              ["compare_exports", {
+                old: "helicone_pricing_data_2026-10-01_demo.csv",
+                new: "helicone_pricing_data_2026-11-01_demo.csv",
+                top: 100,
+              }],
+              ["organization", { org: column(folder.frame, "org_id")[0] as string }],
+            ];
+            for (const [tool, args] of calls) {
+              const result = await call(client, tool, args);
+              assertEquals(result.isError, undefined, `${tool}: ${text(result).slice(0, 200)}`);
+              ok(resultBytes(result) <= maxBytes, `${tool}: ${resultBytes(result)} > ${maxBytes}`);
+            }
+          } finally {
+            await close();
+          }
+        },
+      );
+    }
   } finally {
     await Deno.remove(folder.dir, { recursive: true });
   }

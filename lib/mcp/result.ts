@@ -1,17 +1,39 @@
-/** Tool results: capped text plus structuredContent, and one-line errors a model can act on. */
+/**
+ * Tool results: text plus structuredContent within one byte cap (PRICING_MCP_MAX_BYTES counts
+ * both), and one-line errors a model can act on.
+ */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { capText, oneLineError, type Row, tableText } from "./text.ts";
+import { byteLength, capText, oneLineError, type Row, tableText } from "./text.ts";
 
+/** UTF-8 bytes of a value as JSON (as structuredContent travels). */
+export function jsonBytes(value: unknown): number {
+  return byteLength(JSON.stringify(value));
+}
+
+/** Text that always fits, whatever the structured part takes (a cut text says so). */
+const MIN_TEXT_BYTES = 256;
+
+/**
+ * A result whose text and structuredContent together stay within `maxBytes`: tools cut their
+ * tables to fit first (tableOut); the text is cut to what the structured part leaves, as a last
+ * resort.
+ */
 export function textResult(
   text: string,
   structured: Record<string, unknown>,
   maxBytes: number,
 ): CallToolResult {
+  const room = Math.max(MIN_TEXT_BYTES, maxBytes - jsonBytes(structured));
   return {
-    content: [{ type: "text", text: capText(text, maxBytes) }],
+    content: [{ type: "text", text: capText(text, room) }],
     structuredContent: structured,
   };
+}
+
+/** What is left for tables after `reserved` bytes of other content (never below nothing). */
+export function tableBudget(maxBytes: number, reserved: number): number {
+  return Math.max(0, maxBytes - reserved);
 }
 
 export function errorResult(error: unknown): CallToolResult {
@@ -34,6 +56,9 @@ export async function guarded(body: () => Promise<CallToolResult>): Promise<Call
   }
 }
 
+/** Room for tableOut's "(n of m rows shown; …)" line. */
+const NOTE_BYTES = 100;
+
 export interface TableOut {
   text: string;
   rows: Row[];
@@ -42,15 +67,17 @@ export interface TableOut {
 }
 
 /**
- * A table for both channels: text shows what fits in `maxBytes`, structuredContent carries the
- * same rows (so both stay within the cap), and a last line says how many were left out.
+ * A table for both channels within `maxBytes`: the text lines and the JSON rows of
+ * structuredContent are counted together, rows stop where both no longer fit, and a last line
+ * says how many were left out.
  */
 export function tableOut(
   columns: string[],
   rows: Row[],
   options: { maxBytes: number; total?: number; moreThan?: boolean },
 ): TableOut {
-  const table = tableText(columns, rows, options.maxBytes);
+  // (the last line's room kept back)
+  const table = tableText(columns, rows, Math.max(0, options.maxBytes - NOTE_BYTES));
   const total = options.total ?? rows.length;
   const cut = total - table.shown;
   // moreThan: the row cap stopped reading, so the real total is unknown

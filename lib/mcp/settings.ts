@@ -19,7 +19,7 @@ export interface McpSettings {
   demoOnly: boolean;
   /** rows any table result carries at most */
   maxRows: number;
-  /** bytes of text any tool result carries at most */
+  /** bytes any tool result carries at most, its text and structuredContent together */
   maxBytes: number;
   /** deadline of one query_sql statement (its process is killed past it) */
   sqlTimeoutMs: number;

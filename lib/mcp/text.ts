@@ -69,18 +69,27 @@ export interface TableText {
   shown: number;
 }
 
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes of a text. */
+export function byteLength(text: string): number {
+  return encoder.encode(text).length;
+}
+
 /**
- * A compact pipe table: header, then one line per row, stopping before `maxBytes`. Column names
- * come from SQL aliases, which the caller wrote: they are literals too when unusual.
+ * A compact pipe table: header, then one line per row, stopping before `maxBytes`, counting each
+ * row twice: its line and its JSON object (the structuredContent rows beside the text). Column
+ * names come from SQL aliases, which the caller wrote: they are literals too when unusual.
  */
 export function tableText(columns: string[], rows: Row[], maxBytes: number): TableText {
   const name = (c: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(c) ? c : dataLiteral(c));
   const lines = [columns.map(name).join(" | ")];
-  let bytes = lines[0].length + 1;
+  // the header line and the rows array's brackets
+  let bytes = byteLength(lines[0]) + 1 + 2;
   let shown = 0;
   for (const row of rows) {
     const line = columns.map((c) => cellText(row[c] ?? null)).join(" | ");
-    const size = new TextEncoder().encode(line).length + 1;
+    const size = byteLength(line) + 1 + byteLength(JSON.stringify(row)) + 1;
     if (bytes + size > maxBytes) break;
     lines.push(line);
     bytes += size;
@@ -91,7 +100,7 @@ export function tableText(columns: string[], rows: Row[], maxBytes: number): Tab
 
 /** Truncates text to `maxBytes` (UTF-8), saying so. */
 export function capText(text: string, maxBytes: number): string {
-  const bytes = new TextEncoder().encode(text);
+  const bytes = encoder.encode(text);
   if (bytes.length <= maxBytes) return text;
   const cut = new TextDecoder().decode(bytes.slice(0, Math.max(0, maxBytes - 80)))
     .replace(/\uFFFD$/, "");

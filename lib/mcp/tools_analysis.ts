@@ -24,10 +24,10 @@ import { type DatasetStore, type ExportCandidate, exportNamed, listExports } fro
 import { isSnapshotDate, snapshotByDate } from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
-import { guarded, tableOut, textResult } from "./result.ts";
+import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
-import { DATA_NOTE, dataLiteral, frameRows, type Row } from "./text.ts";
+import { byteLength, DATA_NOTE, dataLiteral, frameRows, type Row } from "./text.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
@@ -113,7 +113,10 @@ export function registerAnalysisTools(
       const dataset = await store.current();
       const q = keyQuestion(question);
       const answer = q.answer(dataset.frame, thresholds ?? {}, prices ?? {});
-      const table = frameTable(answer.table, settings);
+      // reading and facts travel in both channels; the table gets the rest
+      const reserved = 2 * (byteLength(q.question + answer.reading) + jsonBytes(answer.facts)) +
+        256;
+      const table = frameTable(answer.table, settings, tableBudget(settings.maxBytes, reserved));
       return textResult(
         `${q.question}\nreading: ${answer.reading}\nfacts: ${
           JSON.stringify(answer.facts)
@@ -124,7 +127,7 @@ export function registerAnalysisTools(
           facts: answer.facts as Record<string, unknown>,
           table: table.rows,
         },
-        settings.maxBytes + 4096,
+        settings.maxBytes,
       );
     }));
 
@@ -163,14 +166,15 @@ export function registerAnalysisTools(
         llm_cost_30d: sum("llm_cost_30d"),
         requests_30d: sum("requests_30d"),
       };
+      const reserved = 2 * (byteLength(segment.title + segment.rule) + jsonBytes(totals)) + 256;
       const table = tableOut(listed.columns, frameRows(listed), {
-        maxBytes: settings.maxBytes,
+        maxBytes: tableBudget(settings.maxBytes, reserved),
         total: segment.frame.height,
       });
       return textResult(
         `${segment.title}\nrule: ${segment.rule}\ntotals: ${JSON.stringify(totals)}\n${table.text}`,
         { name, title: segment.title, rule: segment.rule, totals, rows: table.rows },
-        settings.maxBytes + 2048,
+        settings.maxBytes,
       );
     }));
 
@@ -222,12 +226,15 @@ export function registerAnalysisTools(
       const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
       await settle();
       const plans = byPlan(result.perOrg, parsed);
-      const budget = Math.floor(settings.maxBytes / 4);
+      const t = result.totals;
+      const b = result.breakeven;
+      // totals, breakeven and warnings travel in both channels; four tables share the rest
+      const reserved = 2 * jsonBytes({ t, b, warnings: result.warnings }) + 1024;
+      const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 4);
       const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });
       const tierTable = frameTable(result.byTier, settings, budget);
       const upTable = frameTable(up, settings, budget);
       const downTable = frameTable(down, settings, budget);
-      const b = result.breakeven;
       const breakevenLine = b
         ? b.value === null
           ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${b.scenarioValue}`
@@ -235,7 +242,6 @@ export function registerAnalysisTools(
             6,
           )} (scenario value ${b.scenarioValue}; current MRR ${+b.currentMrrUsd.toFixed(2)})`
         : "breakeven: no parameter given";
-      const t = result.totals;
       const text = [
         `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${
           dataset.demo ? " (demo data)" : ""
@@ -274,7 +280,7 @@ export function registerAnalysisTools(
           }
           : null,
         warnings: result.warnings,
-      }, settings.maxBytes + 4096);
+      }, settings.maxBytes);
     }));
 
   server.registerTool("compare_exports", {
@@ -370,7 +376,9 @@ export function registerAnalysisTools(
         top: args.top,
       });
       const movers = result.largestMrrChanges;
-      const budget = Math.floor(settings.maxBytes / 3);
+      // the export names and counts travel too; three tables share the rest
+      const reserved = jsonBytes(names) + 2 * jsonBytes(result.counts) + 512;
+      const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 3);
       const totals = frameTable(result.totals, settings, budget);
       const tiers = frameTable(result.tierChanges, settings, budget);
       const moved = frameTable(movers, settings, budget);
@@ -392,6 +400,6 @@ export function registerAnalysisTools(
         totals: totals.rows,
         tier_changes: tiers.rows,
         mrr_movers: moved.rows,
-      }, settings.maxBytes + 2048);
+      }, settings.maxBytes);
     }));
 }

@@ -11,11 +11,17 @@ import {
   ORGANIZATION_OUTPUT,
   QUERY_SQL_OUTPUT,
 } from "./output_schemas.ts";
-import { guarded, tableOut, textResult } from "./result.ts";
+import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { HISTORY_TABLE, historyFolder, historyTable, servedSnapshots } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { type Cell, cellText, DATA_NOTE, dataLiteral } from "./text.ts";
+
+/**
+ * describe_dataset's cap when PRICING_MCP_MAX_BYTES is lower: the column dictionary alone is
+ * ~44 KB in its two channels, and a model needs all of it to write SQL.
+ */
+export const DESCRIBE_MIN_BYTES = 64 * 1024;
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
@@ -123,7 +129,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
   }, () =>
     guarded(async () => {
       const { text, structured } = await describeDatasetText(store);
-      return textResult(text, structured, Math.max(settings.maxBytes, 32 * 1024));
+      return textResult(text, structured, Math.max(settings.maxBytes, DESCRIBE_MIN_BYTES));
     }));
 
   server.registerTool("query_sql", {
@@ -161,8 +167,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         timeoutMs: settings.sqlTimeoutMs,
         maxMb: settings.sqlMaxMb,
       });
+      // the rows share the cap with the column names and the other fields
       const table = tableOut(result.columns, result.rows, {
-        maxBytes: settings.maxBytes,
+        maxBytes: tableBudget(settings.maxBytes, jsonBytes(result.columns) + 128),
         moreThan: result.truncated,
       });
       return textResult(table.text, {
@@ -170,7 +177,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         rows: table.rows,
         row_count: table.rows.length,
         truncated: result.truncated || table.cut > 0,
-      }, settings.maxBytes + 512);
+      }, settings.maxBytes);
     }));
 
   server.registerTool("organization", {
@@ -238,7 +245,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       guarded(async () => {
         const result = await queryDatabase(settings.env, database, sql, settings.maxRows);
         const table = tableOut(result.columns, result.rows, {
-          maxBytes: settings.maxBytes,
+          maxBytes: tableBudget(settings.maxBytes, jsonBytes(result.columns) + 160),
           moreThan: result.truncated,
         });
         return textResult(table.text, {
@@ -247,7 +254,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
           rows: table.rows,
           row_count: table.rows.length,
           truncated: result.truncated || table.cut > 0,
-        }, settings.maxBytes + 512);
+        }, settings.maxBytes);
       }));
   }
 
