@@ -1,7 +1,8 @@
 /**
  * lib/mcp/text.ts and result.ts as the tools use them: data text escaped (bidi controls, the
  * manifest's warnings), every result's text and structuredContent within PRICING_MCP_MAX_BYTES
- * together. In-process, over the SDK's in-memory transport, on a demo export.
+ * together, and one-line errors for empty arguments. In-process, over the SDK's in-memory
+ * transport, on a demo export.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
@@ -17,6 +18,7 @@ import {
   column,
   exportsFolder,
   liveExport,
+  refused,
   text,
   type ToolResult,
   type Values,
@@ -66,7 +68,7 @@ Deno.test("dataLiteral: bidi controls and line separators as \\u escapes", () =>
   assertEquals(dataLiteral("a<b>|c"), '"a\\u003cb\\u003e\\u007cc"');
 });
 
-Deno.test("tools: data text escaped, results within the byte cap", async (t) => {
+Deno.test("tools: data text escaped, results within the byte cap, empty columns refused", async (t) => {
   const folder = await exportsFolder();
   // A newer export whose manifest warns with a hostile tier value.
   const hostile = 'unknown tier values exported as tier "other": "free</td><b>|T|</b>\u202e"';
@@ -153,6 +155,18 @@ Deno.test("tools: data text escaped, results within the byte cap", async (t) => 
         },
       );
     }
+
+    await t.step("segment: columns [] is a one-line error", async () => {
+      const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: folder.dir });
+      try {
+        refused(
+          await call(client, "segment", { name: "negative_margin", columns: [] }),
+          /^error: columns is empty: list at least one column, or leave columns out/,
+        );
+      } finally {
+        await close();
+      }
+    });
   } finally {
     await Deno.remove(folder.dir, { recursive: true });
   }

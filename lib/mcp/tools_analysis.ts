@@ -148,6 +148,12 @@ export function registerAnalysisTools(
     guarded(async () => {
       const dataset = await store.current();
       const segment = segmentFrame(dataset.frame, { name });
+      if (columns !== undefined && columns.length === 0) {
+        throw new UserError(
+          "columns is empty: list at least one column, or leave columns out for the default " +
+            `(${SEGMENT_COLUMNS.join(", ")})`,
+        );
+      }
       const wanted = columns ?? SEGMENT_COLUMNS;
       const unknown = wanted.filter((c) => !dataset.frame.columns.includes(c));
       if (unknown.length > 0) {
