@@ -6,7 +6,7 @@ const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
 async function runCli(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--env-file", "/nonexistent/.env", ...args],
+    args: ["run", "-A", CLI, "--env-file", "/dev/null", ...args],
     env: { NO_COLOR: "1", ...env },
     clearEnv: true,
     stdout: "piped",
@@ -153,4 +153,54 @@ Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit
     "notes.txt",
   ]); // the 2020 export is pruned, notes.txt is not the kit's
   await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("empty flag values, dash values and a missing --env-file are one-line errors", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [args, pattern] of [
+        [["--as-of", ""], /^error: --as-of needs a value, got an empty one/],
+        [["--out-dir="], /^error: --out-dir needs a value, got an empty one/],
+        [["--retention-days", ""], /^error: --retention-days needs a value/],
+        [["--format", "csv", "--format", ""], /^error: --format needs a value/],
+        [
+          ["--days", "-1"],
+          /^error: --days needs a value; one starting with "-" is written --days=-VALUE/,
+        ],
+        [
+          ["--env-file", `${dir}/missing.env`],
+          /^error: --env-file ".*missing\.env" does not exist/,
+        ],
+        [["--env-file", dir], /^error: --env-file ".*" is a folder, not a settings file/],
+      ] as const
+    ) {
+      // the last --env-file wins over the helper's /dev/null
+      const result = await runCli(["--demo", "--out-dir", `${dir}/out`, ...args]);
+      assertEquals(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+      assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+      match(result.stderr.trim(), pattern);
+      assertEquals(result.stdout, "");
+    }
+    // nothing was exported by any of them
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a file where the history folder goes fails before the export, in one line", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${out}/history`, "not a folder");
+    const result = await runCli(["--demo", "--format", "csv", "--no-charts", "--out-dir", out]);
+    assertEquals(result.code, 1, result.stderr);
+    assertEquals(
+      result.stderr.trim(),
+      `error: history folder ${out}/history is a file, not a folder; move it away or set PRICING_HISTORY_DIR`,
+    );
+    assertEquals([...Deno.readDirSync(out)].map((e) => e.name), ["history"]);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
 });

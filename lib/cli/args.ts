@@ -3,15 +3,36 @@
  * clear line, a failure printed as one line with exit code 1, and main run with the process'
  * arguments.
  */
+import { stat } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
+import { ensureWritableDir } from "../formats/staging.ts";
 
 /** node:util's parseArgs; its error becomes one UserError line that points at --help. */
 export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UserError(`${(error as Error).message.split("\n")[0]} (see --help)`);
+    const message = (error as Error).message;
+    // `--days -1`: node reads "-1" as a flag; its three lines hide the fix in the last one.
+    const ambiguous = message.match(/^Option '(--[\w-]+)' argument is ambiguous/);
+    if (ambiguous) {
+      const flag = ambiguous[1];
+      throw new UserError(
+        `${flag} needs a value; one starting with "-" is written ${flag}=-VALUE (see --help)`,
+      );
+    }
+    throw new UserError(`${message.split("\n")[0]} (see --help)`);
+  }
+}
+
+/** Refuses `--flag ""` (and `--flag=`): an empty value would silently mean the default. */
+function refuseEmptyValues(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    const texts = Array.isArray(value) ? value : [value];
+    if (texts.some((text) => typeof text === "string" && text.trim() === "")) {
+      throw new UserError(`--${name} needs a value, got an empty one (see --help)`);
+    }
   }
 }
 
@@ -30,12 +51,28 @@ export function parseCommandFlags<T extends ParseArgsOptionsConfig, P extends bo
   args: string[],
   options: { flags: T; positionals: P },
 ) {
-  return parseFlags({
+  const parsed = parseFlags({
     args,
     options: { ...options.flags, ...COMMON_FLAGS },
     allowPositionals: options.positionals,
     strict: true,
   });
+  refuseEmptyValues(parsed.values);
+  return parsed;
+}
+
+/**
+ * Makes the output folder (as the export does) or fails in one line: a file in its place, or a
+ * folder that cannot be written, is named with the fix before any data is read.
+ */
+export async function prepareOutDir(dir: string): Promise<void> {
+  const existing = await stat(dir).catch(() => null);
+  if (existing && !existing.isDirectory()) {
+    throw new UserError(
+      `--out-dir ${dir} is a file, not a folder; pass a folder (made if missing)`,
+    );
+  }
+  await ensureWritableDir(dir);
 }
 
 /** A failed command: `error: <first line>` on stderr; returns the exit code 1. */

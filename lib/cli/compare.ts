@@ -15,7 +15,7 @@ import {
   type ComparisonSummary,
   writeComparison,
 } from "../analysis/compare.ts";
-import { failed, parseCommandFlags, runMain } from "./args.ts";
+import { failed, parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
 
@@ -73,10 +73,12 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     const [oldPath, newPath] = parsed.positionals;
+    const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
+    await prepareOutDir(outDir);
     const { files, summary, context } = await compareFiles({
       oldPath,
       newPath,
-      outDir: parsed.values["out-dir"] ?? DEFAULT_OUT_DIR,
+      outDir,
     });
     if (!parsed.values.quiet) {
       const c = summary.counts;

@@ -51,6 +51,8 @@ the retention step failed.
 export interface CliArgs {
   options: Partial<ExportOptions>;
   envFile: string;
+  /** whether --env-file named the file (then it must exist; the default .env is optional) */
+  envFileNamed: boolean;
   help: boolean;
   email: boolean;
   /** the flag's text; validated with the environment's PRICING_RETENTION_DAYS */
@@ -119,6 +121,7 @@ export function parseCli(args: string[]): CliArgs {
   return {
     options,
     envFile: v["env-file"] ?? ".env",
+    envFileNamed: v["env-file"] !== undefined,
     help: !!v.help,
     email: !!v.email,
     retentionDays: v["retention-days"],
@@ -182,7 +185,7 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
-    const env = await loadEnv(cli.envFile);
+    const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
     const options = exportOptions({ ...cli.options, env });
     const say = (line: string) => {
       if (!options.quiet) console.error(line);

@@ -62,13 +62,32 @@ export function parseDotEnv(text: string, fileName = ".env"): Env {
   return env;
 }
 
-/** The process environment merged over `.env` (if present). */
-export async function loadEnv(envFile = ".env"): Promise<Env> {
+/**
+ * The process environment merged over a settings file. The default `.env` is optional; a file the
+ * user named (`required`, from --env-file) must exist. Either fails in one line when unreadable.
+ */
+export async function loadEnv(
+  envFile = ".env",
+  { required = false }: { required?: boolean } = {},
+): Promise<Env> {
   let fileEnv: Env = {};
+  const named = required ? `--env-file ${JSON.stringify(envFile)}` : envFile;
   try {
     fileEnv = parseDotEnv(await Deno.readTextFile(envFile), envFile);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (error instanceof UserError) throw error;
+    if (error instanceof Deno.errors.NotFound && !required) {
+      // the default .env is optional
+    } else if (error instanceof Deno.errors.NotFound) {
+      throw new UserError(`${named} does not exist; pass a settings file such as .env.example`);
+    } else if (error instanceof Deno.errors.IsADirectory) {
+      throw new UserError(`${named} is a folder, not a settings file; pass a KEY=VALUE file`);
+    } else {
+      const reason = (error as Error).message.split("\n")[0];
+      throw new UserError(
+        `${named} cannot be read (${reason}); fix its permissions or pass another`,
+      );
+    }
   }
   return { ...fileEnv, ...Deno.env.toObject() };
 }
