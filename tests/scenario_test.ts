@@ -497,3 +497,101 @@ Deno.test("per-tier totals: known tiers in order, then the rest by name, a missi
   assertEquals(byTier.getColumn("unknown_current").toArray(), [0, 0, 0, 1, 1]);
   assertEquals(byTier.getColumn("proposed_mrr_unknown_current").toArray(), [0, 0, 0, 10, 10]);
 });
+
+Deno.test("deno task scenario checks every scenario before writing: all files or none", async () => {
+  const dir = await Deno.makeTempDir();
+  const errors: string[] = [];
+  const { error: originalError, log: originalLog } = console;
+  console.error = (line: string) => errors.push(line);
+  console.log = () => {};
+  const run = async (args: string[]) => {
+    errors.length = 0;
+    return await scenarioMain(args);
+  };
+  try {
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(frame, input);
+    const out = join(dir, "out");
+    const seat = join(SCENARIOS, "current_seat_based.json");
+    const pct = join(SCENARIOS, "two_percent_of_llm_cost.json");
+    // plans[2] is current_seat_based's per-seat plan; two_percent_of_llm_cost has one plan only
+    const common = ["--input", input, "--out-dir", out];
+    assertEquals(await run([seat, pct, "--breakeven", "plans[2].perSeatUsd", ...common]), 1);
+    assertEquals(errors, [
+      `error: ${pct}: --breakeven names nothing in the scenario: "plans[2].perSeatUsd"`,
+    ]);
+    assertEquals(await run([seat, pct, "--breakeven", "plans[0].name", ...common]), 1);
+    ok(errors[0].startsWith(`error: ${seat}: --breakeven must name a price`), errors[0]);
+    // the same name twice: their files would overwrite each other
+    const twin = join(dir, "twin.json");
+    const parsed = JSON.parse(await Deno.readTextFile(pct));
+    await Deno.writeTextFile(twin, JSON.stringify({ ...parsed, name: "current_seat_based" }));
+    assertEquals(await run([seat, twin, ...common]), 1);
+    assertEquals(errors, [
+      `error: ${seat} and ${twin} are both named "current_seat_based" (the name names the output files); rename one`,
+    ]);
+    assertEquals(await Deno.stat(out).catch(() => null), null, "nothing written");
+
+    // A file where a later scenario's output goes: publishing fails, none of the files appear.
+    await Deno.mkdir(out);
+    const blocked = "helicone_pricing_scenario_two_percent_of_llm_cost_2026-11-01.md";
+    await Deno.mkdir(join(out, blocked));
+    assertEquals(await run([seat, pct, "--quiet", ...common]), 1);
+    assertEquals(errors.length, 1, errors.join("\n"));
+    ok(errors[0].includes(`${blocked} exists and is not a file; move it away`), errors[0]);
+    assertEquals([...Deno.readDirSync(out)].map((e) => e.name), [blocked]);
+    await Deno.remove(join(out, blocked));
+    assertEquals(await run([seat, pct, ...common]), 0, errors.join("\n"));
+    assertEquals([...Deno.readDirSync(out)].map((e) => e.name).sort(), [
+      "helicone_pricing_scenario_current_seat_based_2026-11-01.csv",
+      "helicone_pricing_scenario_current_seat_based_2026-11-01.md",
+      "helicone_pricing_scenario_current_seat_based_2026-11-01_by_tier.csv",
+      "helicone_pricing_scenario_two_percent_of_llm_cost_2026-11-01.csv",
+      "helicone_pricing_scenario_two_percent_of_llm_cost_2026-11-01.md",
+      "helicone_pricing_scenario_two_percent_of_llm_cost_2026-11-01_by_tier.csv",
+    ]);
+
+    // --out-dir a file, empty values: one line each, before any data is read
+    for (
+      const [args, message] of [
+        [
+          [seat, "--input", input, "--out-dir", input],
+          `error: --out-dir ${input} is a file, not a folder; pass a folder (made if missing)`,
+        ],
+        [
+          [seat, "--input", input, "--out-dir", ""],
+          "error: --out-dir needs a value, got an empty one (see --help)",
+        ],
+        [
+          [seat, "--input", "", "--out-dir", out],
+          "error: --input needs a value, got an empty one (see --help)",
+        ],
+      ] as const
+    ) {
+      assertEquals(await run([...args]), 1);
+      assertEquals(errors, [message]);
+    }
+  } finally {
+    console.error = originalError;
+    console.log = originalLog;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a scenario that is not an object, and a number too large for JSON, are named", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const list = join(dir, "arr.json");
+    await Deno.writeTextFile(list, "[]");
+    await rejects(loadScenarioFile(list), {
+      message: `${list}: the scenario must be an object, got []`,
+    });
+    const big = join(dir, "big.json");
+    await Deno.writeTextFile(big, '{"name":"x","plans":[{"name":"a","minimumUsd":1e400}]}');
+    await rejects(loadScenarioFile(big), {
+      message: `${big}: plans[0].minimumUsd must be a number ≥ 0, got a number too large`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -4,7 +4,7 @@
  * summary with the breakeven price) to outputs/. Errors are one line, exit code 1.
  */
 import { basename } from "node:path";
-import { failed, parseCommandFlags, runMain } from "./args.ts";
+import { failed, parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
 import { parseAsOf } from "./export.ts";
 import { parseWindowDays } from "../core/window.ts";
 import { loadEnv, UserError } from "../core/config.ts";
@@ -13,12 +13,16 @@ import { isoDate } from "../formats/files.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { readExportFile } from "../formats/read_export.ts";
+import { writeFileSet } from "../formats/staging.ts";
 import {
   compareScenario,
   loadScenarioFile,
+  priceParameter,
+  type Scenario,
   SCENARIO_INPUT_COLUMNS,
+  type ScenarioComparison,
   type ScenarioReportContext,
-  writeScenarioFiles,
+  stageScenarioFiles,
 } from "../analysis/scenario/mod.ts";
 import type pl from "nodejs-polars";
 
@@ -32,7 +36,8 @@ Data: an export file given with --input, or fresh data from the export pipeline 
 no database is configured, as deno task export does).
 
 Options:
-  --input FILE         an export of this kit (helicone_pricing_data_*.csv or .xlsx)
+  --input FILE         an export of this kit (helicone_pricing_data_*.csv or .xlsx) or a
+                       history snapshot (outputs/history/helicone_pricing_data_*.parquet)
   --out-dir DIR        where files go (default: outputs/)
   --breakeven PATH     price to solve for, e.g. plans[0].pctOfLlmCost.percent
                        (default: the scenario's "breakeven" field)
@@ -56,6 +61,8 @@ interface ScenarioArgs {
   breakeven?: string;
   options: Partial<ExportOptions>;
   envFile: string;
+  /** whether --env-file named the file (then it must exist; the default .env is optional) */
+  envFileNamed: boolean;
   quiet: boolean;
   help: boolean;
 }
@@ -99,9 +106,106 @@ export function parseScenarioArgs(args: string[]): ScenarioArgs {
     breakeven: v.breakeven,
     options,
     envFile: v["env-file"] ?? ".env",
+    envFileNamed: v["env-file"] !== undefined,
     quiet: !!v.quiet,
     help,
   };
+}
+
+/** A scenario and the file it came from. */
+interface ScenarioSource {
+  file: string;
+  scenario: Scenario;
+}
+
+/**
+ * Reads every scenario and checks what spans them before any data is loaded or file written:
+ * --breakeven names a price in each, and no two share a name (their files would overwrite).
+ */
+export async function loadScenarios(
+  files: string[],
+  { breakeven }: { breakeven?: string },
+): Promise<ScenarioSource[]> {
+  const sources: ScenarioSource[] = [];
+  for (const file of files) {
+    const scenario = await loadScenarioFile(file);
+    if (breakeven !== undefined) {
+      try {
+        priceParameter(scenario, breakeven);
+      } catch (error) {
+        throw new UserError(`${file}: --breakeven ${(error as Error).message}`);
+      }
+    }
+    const same = sources.find((source) => source.scenario.name === scenario.name);
+    if (same) {
+      throw new UserError(
+        `${same.file} and ${file} are both named ${
+          JSON.stringify(scenario.name)
+        } (the name names the output files); rename one`,
+      );
+    }
+    sources.push({ file, scenario });
+  }
+  return sources;
+}
+
+async function loadFrame(
+  cli: ScenarioArgs,
+): Promise<{ frame: pl.DataFrame; context: ScenarioReportContext }> {
+  if (cli.input) {
+    // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46)
+    const file = await readExportFile(cli.input, { columns: SCENARIO_INPUT_COLUMNS });
+    const stat = await Deno.stat(cli.input);
+    return {
+      frame: file.frame,
+      context: {
+        dataLabel: `export file ${basename(cli.input)}`,
+        asOf: file.name?.asOf ?? new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`),
+        demo: file.name?.demo ?? false,
+      },
+    };
+  }
+  const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
+  const progress = (line: string) => {
+    if (!cli.quiet && Deno.stderr.isTerminal()) console.error(line);
+  };
+  const data = await loadPricingData({ ...cli.options, env, log: progress });
+  if (!cli.quiet) {
+    for (const warning of data.warnings) console.error(`warning: ${plainLine(warning)}`);
+  }
+  return {
+    frame: data.frame,
+    context: {
+      dataLabel: `${data.demo ? "demo data" : "fresh data"} from the export pipeline, ${
+        formatCount(data.frame.height)
+      } organizations`,
+      asOf: data.asOf,
+      demo: data.demo,
+    },
+  };
+}
+
+function printResult(
+  result: Pick<ScenarioComparison, "scenario" | "totals" | "breakeven">,
+  { demo, files }: { demo: boolean; files: string[] },
+): void {
+  const t = result.totals;
+  console.log(
+    `Scenario ${result.scenario.name}${demo ? " (DEMO DATA)" : ""}: current MRR ${
+      formatUsd(t.currentMrrUsd)
+    }, proposed ${formatUsd(t.proposedMrrUsd)} (${formatChangePct(t.changePct)}); ${
+      formatCount(t.paysMore)
+    } pay more, ${formatCount(t.paysLess)} pay less, ${formatCount(t.unchanged)} unchanged`,
+  );
+  const b = result.breakeven;
+  if (b) {
+    console.log(
+      b.value === null
+        ? `  breakeven ${b.parameter}: none (${b.reason})`
+        : `  breakeven ${b.parameter} = ${+b.value.toPrecision(6)} (scenario: ${b.scenarioValue})`,
+    );
+  }
+  for (const path of files) console.log(`  ${path}`);
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -111,69 +215,31 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
-    // Validate every scenario before spending time on data.
-    const scenarios = [];
-    for (const file of cli.files) scenarios.push(await loadScenarioFile(file));
+    // Validate every scenario and the output folder before spending time on data.
+    const sources = await loadScenarios(cli.files, { breakeven: cli.breakeven });
+    await prepareOutDir(cli.outDir);
+    const { frame, context } = await loadFrame(cli);
 
-    let frame: pl.DataFrame;
-    let context: ScenarioReportContext;
-    if (cli.input) {
-      // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46)
-      const file = await readExportFile(cli.input, { columns: SCENARIO_INPUT_COLUMNS });
-      frame = file.frame;
-      const stat = await Deno.stat(cli.input);
-      context = {
-        dataLabel: `export file ${basename(cli.input)}`,
-        asOf: file.name?.asOf ?? new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`),
-        demo: file.name?.demo ?? false,
-      };
-    } else {
-      const env = await loadEnv(cli.envFile);
-      const progress = (line: string) => {
-        if (!cli.quiet && Deno.stderr.isTerminal()) console.error(line);
-      };
-      const data = await loadPricingData({ ...cli.options, env, log: progress });
-      if (!cli.quiet) {
-        for (const warning of data.warnings) console.error(`warning: ${plainLine(warning)}`);
+    // Every scenario's files are staged, then published together: all of them or none.
+    const done: Pick<ScenarioComparison, "scenario" | "totals" | "breakeven">[] = [];
+    const paths = await writeFileSet(cli.outDir, async (dir) => {
+      const staged: string[] = [];
+      for (const { scenario } of sources) {
+        const result = await compareScenario(frame, { scenario, breakeven: cli.breakeven });
+        const files = await stageScenarioFiles(result, { dir, context });
+        staged.push(files.perOrgPath, files.byTierPath, files.summaryPath);
+        done.push({ scenario, totals: result.totals, breakeven: result.breakeven });
+        if (cli.quiet) continue;
+        for (const warning of result.warnings) {
+          console.error(`warning: ${plainLine(`${scenario.name}: ${warning}`)}`);
+        }
       }
-      frame = data.frame;
-      context = {
-        dataLabel: `${data.demo ? "demo data" : "fresh data"} from the export pipeline, ${
-          formatCount(data.frame.height)
-        } organizations`,
-        asOf: data.asOf,
-        demo: data.demo,
-      };
-    }
-
-    for (const scenario of scenarios) {
-      const result = await compareScenario(frame, { scenario, breakeven: cli.breakeven });
-      const files = await writeScenarioFiles(result, { outDir: cli.outDir, context });
-      if (cli.quiet) continue;
-      for (const warning of result.warnings) {
-        console.error(`warning: ${plainLine(`${scenario.name}: ${warning}`)}`);
-      }
-      const t = result.totals;
-      console.log(
-        `Scenario ${scenario.name}${context.demo ? " (DEMO DATA)" : ""}: current MRR ${
-          formatUsd(t.currentMrrUsd)
-        }, proposed ${formatUsd(t.proposedMrrUsd)} (${formatChangePct(t.changePct)}); ${
-          formatCount(t.paysMore)
-        } pay more, ${formatCount(t.paysLess)} pay less, ${formatCount(t.unchanged)} unchanged`,
+      return staged;
+    });
+    if (!cli.quiet) {
+      done.forEach((result, i) =>
+        printResult(result, { demo: context.demo, files: paths.slice(3 * i, 3 * i + 3) })
       );
-      const b = result.breakeven;
-      if (b) {
-        console.log(
-          b.value === null
-            ? `  breakeven ${b.parameter}: none (${b.reason})`
-            : `  breakeven ${b.parameter} = ${+b.value.toPrecision(
-              6,
-            )} (scenario: ${b.scenarioValue})`,
-        );
-      }
-      for (const path of [files.perOrgPath, files.byTierPath, files.summaryPath]) {
-        console.log(`  ${path}`);
-      }
     }
     return 0;
   } catch (error) {

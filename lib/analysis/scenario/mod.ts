@@ -55,5 +55,6 @@ export {
   type ScenarioFiles,
   scenarioMarkdown,
   type ScenarioReportContext,
+  stageScenarioFiles,
   writeScenarioFiles,
 } from "./report.ts";

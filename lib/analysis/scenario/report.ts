@@ -1,10 +1,10 @@
 /** Scenario files: the per-organization and per-tier CSVs and the Markdown report. */
 import pl from "nodejs-polars";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "../../report/numbers.ts";
 import { dateStamp, isoDate } from "../../formats/files.ts";
-import { writeReportFiles } from "../../formats/csv.ts";
+import { frameCsvByteChunks, writeChunksFile } from "../../formats/csv.ts";
+import { writeFileSet } from "../../formats/staging.ts";
 import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
 import { biggestMovers, MOVER_COLUMNS, type ScenarioComparison } from "./comparison.ts";
 import type { Scenario } from "./model.ts";
@@ -173,6 +173,23 @@ export interface ScenarioFiles {
 }
 
 /**
+ * Writes one scenario's comparison (per-organization CSV, per-tier CSV with last row `all`, the
+ * Markdown summary) into `dir`, a staging folder of writeFileSet; returns the three paths.
+ */
+export async function stageScenarioFiles(
+  result: ScenarioComparison,
+  { dir, context }: { dir: string; context: ScenarioReportContext },
+): Promise<ScenarioFiles> {
+  const base = join(dir, scenarioFileBase(result.scenario, dateStamp(context.asOf, context.demo)));
+  const [perOrgPath, byTierPath, summaryPath] = [".csv", "_by_tier.csv", ".md"]
+    .map((ext) => `${base}${ext}`);
+  await writeChunksFile(frameCsvByteChunks(result.perOrg), perOrgPath);
+  await writeChunksFile(frameCsvByteChunks(result.byTier), byTierPath);
+  await writeChunksFile([scenarioMarkdown(result, context)], summaryPath);
+  return { perOrgPath, byTierPath, summaryPath };
+}
+
+/**
  * Writes the comparison export: per-organization CSV, per-tier CSV (last row `all`) and the
  * Markdown summary, atomically, named after the scenario and the data's date stamp.
  */
@@ -180,16 +197,9 @@ export async function writeScenarioFiles(
   result: ScenarioComparison,
   { outDir, context }: { outDir: string; context: ScenarioReportContext },
 ): Promise<ScenarioFiles> {
-  await mkdir(outDir, { recursive: true });
-  const base = join(
-    outDir,
-    scenarioFileBase(result.scenario, dateStamp(context.asOf, context.demo)),
-  );
-  const [perOrgPath, byTierPath, summaryPath] = await writeReportFiles({
-    base,
-    main: result.perOrg,
-    second: { suffix: "_by_tier", frame: result.byTier },
-    markdown: scenarioMarkdown(result, context),
+  const [perOrgPath, byTierPath, summaryPath] = await writeFileSet(outDir, async (dir) => {
+    const staged = await stageScenarioFiles(result, { dir, context });
+    return [staged.perOrgPath, staged.byTierPath, staged.summaryPath];
   });
   return { perOrgPath, byTierPath, summaryPath };
 }

@@ -9,7 +9,8 @@ class ScenarioFields {
   constructor(readonly source: string) {}
 
   fail(path: string, message: string): never {
-    throw new UserError(`${this.source}: ${path} ${message}`);
+    // the top level has no field path: name what it is instead
+    throw new UserError(`${this.source}: ${path || "the scenario"} ${message}`);
   }
 
   object(value: unknown, path: string, known: readonly string[]): Record<string, unknown> {
@@ -98,6 +99,8 @@ class ScenarioFields {
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
+  // JSON has no infinities: 1e400 parses as Infinity, which JSON.stringify would show as null
+  if (typeof value === "number" && !Number.isFinite(value)) return "a number too large";
   const text = JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
