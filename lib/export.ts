@@ -47,7 +47,12 @@ import { writeExportFiles } from "./formats/export_files.ts";
 import { digestOffThread } from "./formats/digest_worker.ts";
 import type { FileDigest } from "./formats/files.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
-import { historyDir, type PreparedSnapshot, prepareSnapshot } from "./history/snapshot.ts";
+import {
+  ensureHistoryDir,
+  historyDir,
+  type PreparedSnapshot,
+  prepareSnapshot,
+} from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
 // this thread never draws (the chart worker does).
@@ -258,6 +263,9 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   let chartWorker: ChartWorker | undefined;
   try {
     const env = options.env ?? await loadEnv();
+    if (options.history !== false) {
+      await ensureHistoryDir(options.historyDir ?? historyDir(env, options.outDir));
+    }
     // The chart worker (Plot, linkedom and resvg load in it) and ExcelJS load while the last
     // query runs (the others are done): not before the queries, which creating a worker (20–100
     // ms of this thread) and loading ExcelJS would hold back, nor beside the first second's three

@@ -165,3 +165,51 @@ Deno.test("backfill --from: month ends from the 1st after the date to --to; bad 
     "error: --from 2026-11-05 is after the last as-of 2026-10-01",
   ]);
 });
+
+Deno.test("history backfill and report: a missing --out-dir is made, a blocked one fails before writing", async () => {
+  const dir = await Deno.makeTempDir();
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => errors.push(line);
+  try {
+    const history = `${dir}/h`;
+    const common = ["--demo", "--history-dir", history, "--quiet", "--env-file", "/dev/null"];
+    // --out-dir a file: refused before the first snapshot is written
+    await Deno.writeTextFile(`${dir}/file`, "");
+    const backfillArgs = ["backfill", "--to", "2026-12-01", "--months", "2", ...common];
+    assertEquals(await historyMain([...backfillArgs, "--out-dir", `${dir}/file`]), 1);
+    assertEquals(await Deno.stat(history).catch(() => null), null, "no snapshot written");
+    for (const months of ["abc", "1.5"]) {
+      assertEquals(await historyMain([...backfillArgs, "--months", months, "--out-dir", dir]), 1);
+    }
+    assertEquals(errors, [
+      `error: --out-dir ${dir}/file is a file, not a folder; pass a folder (made if missing)`,
+      'error: --months must be a whole number from 1 to 120, got "abc"',
+      'error: --months must be a whole number from 1 to 120, got "1.5"',
+    ]);
+    // a folder that does not exist yet is made, as the export makes its own
+    assertEquals(await historyMain([...backfillArgs, "--out-dir", `${dir}/new/deep`]), 0);
+    assertEquals([...Deno.readDirSync(`${dir}/new/deep`)].length, 11); // 2 CSVs, MD, 4 charts × 2
+
+    // report: one chart's place taken by a folder; nothing new appears, the old files stay
+    const out = `${dir}/report`;
+    errors.length = 0;
+    assertEquals(await historyMain(["report", ...common, "--out-dir", out]), 0);
+    const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    const png = names.find((name) => name.endsWith(".png"))!;
+    await Deno.remove(`${out}/${png}`);
+    await Deno.mkdir(`${out}/${png}`);
+    const csv = names.find((name) => name.endsWith(".csv"))!;
+    await Deno.writeTextFile(`${out}/${csv}`, "the previous report");
+    await Deno.remove(`${out}/${names.find((name) => name.endsWith(".svg"))!}`);
+    const before = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    assertEquals(await historyMain(["report", ...common, "--out-dir", out]), 1);
+    assertEquals(errors.length, 1, errors.join("\n"));
+    ok(errors[0].includes(`${out}/${png} exists and is not a file; move it away`), errors[0]);
+    assertEquals([...Deno.readDirSync(out)].map((e) => e.name).sort(), before);
+    assertEquals(await Deno.readTextFile(`${out}/${csv}`), "the previous report");
+  } finally {
+    console.error = original;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -175,3 +175,99 @@ Deno.test("an export that fails to publish leaves no snapshot and no temp file",
   );
   assertEquals([...Deno.readDirSync(`${outDir}/history`)].map((e) => e.name), []);
 });
+
+Deno.test("history import: all the files or none; a future as-of date is refused", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const result = await runExport({
+      ...quiet,
+      demo: true,
+      asOf,
+      outDir,
+      history: false,
+      formats: ["csv"],
+    });
+    const dir = `${outDir}/imported`;
+    const good = result.csvPath!;
+    const notExport = `${outDir}/helicone_pricing_data_2026-10-01_demo.csv`;
+    await Deno.writeTextFile(notExport, "a,b\n1,2\n");
+    const future = `${outDir}/helicone_pricing_data_2030-01-01_demo.csv`;
+    await Deno.copyFile(good, future);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      // the bad file comes after the good one: the good one is not imported either
+      assertEquals(await historyMain(["import", good, notExport, "--history-dir", dir]), 1);
+      assertEquals(await historyMain(["import", good, future, "--history-dir", dir]), 1);
+      assertEquals(await historyMain(["import", good, good, "--history-dir", dir]), 1);
+    } finally {
+      console.error = original;
+    }
+    assertEquals(errors.length, 3, errors.join("\n"));
+    match(errors[0], /helicone_pricing_data_2026-10-01_demo\.csv is not a pricing-kit export/);
+    assertEquals(
+      errors[1],
+      `error: ${future}: its as-of date 2030-01-01 is in the future; rename it to the date it was exported`,
+    );
+    match(errors[2], /both dated 2026-11-01_demo; import one$/);
+    // the folder was made for the first attempt, and holds no snapshot and no temp file
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a snapshot write removes the temp files of killed runs, not a live run's", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const name = "helicone_pricing_data_2026-10-01_demo.parquet";
+    // a run that wrote its temp file and died (as a SIGKILLed export leaves it)
+    const staging = new URL("../lib/formats/staging.ts", import.meta.url).href;
+    const script = `const { ownedTempPath } = await import(${JSON.stringify(staging)});
+      await Deno.writeTextFile(ownedTempPath(${
+      JSON.stringify(`${dir}/${name}`)
+    }), "x".repeat(1000));`;
+    const child = await new Deno.Command(Deno.execPath(), { args: ["eval", script] }).output();
+    assertEquals(child.code, 0, new TextDecoder().decode(child.stderr));
+    const [dead] = [...Deno.readDirSync(dir)].map((e) => e.name);
+    match(
+      dead,
+      /^\.helicone_pricing_data_2026-10-01_demo\.parquet\.[a-z0-9]+\.p\d+s\d*h[0-9a-f]{8}\.tmp$/,
+    );
+    // an older kit's untagged temp file, two hours old, and one a minute old (maybe still written)
+    const untaggedOld = `.${name}.lx2k9a.tmp`;
+    const untaggedNew = `.${name}.lx2k9b.tmp`;
+    await Deno.writeTextFile(`${dir}/${untaggedOld}`, "old");
+    await Deno.utime(
+      `${dir}/${untaggedOld}`,
+      new Date(Date.now() - 2 * 3600_000),
+      new Date(Date.now() - 2 * 3600_000),
+    );
+    await Deno.writeTextFile(`${dir}/${untaggedNew}`, "new");
+    // this (live) process's temp file, and a file that is not the kit's
+    const { ownedTempPath } = await import("../lib/formats/staging.ts");
+    const live = ownedTempPath(`${dir}/${name}`);
+    await Deno.writeTextFile(live, "live");
+    await Deno.writeTextFile(`${dir}/.notes.tmp`, "mine");
+
+    await writeSnapshot(exportFrameFromColumns({ org_id: ["o1"] }), {
+      dir,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: true,
+      origin: "import",
+    });
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      [
+        ".notes.tmp",
+        live.slice(dir.length + 1),
+        untaggedNew,
+        "helicone_pricing_data_2026-11-01_demo.parquet",
+        "helicone_pricing_data_2026-11-01_demo.parquet.json",
+      ].sort(),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -5,7 +5,7 @@
 import { loadEnv, sourceSettings, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
-import { readExportFile } from "../formats/read_export.ts";
+import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
 import {
@@ -13,15 +13,21 @@ import {
   loadMonthlyHistoryPoints,
   writeHistoryReport,
 } from "../history/report.ts";
-import { historyDir, writeSnapshot } from "../history/snapshot.ts";
-import { failed, parseCommandFlags, runMain } from "./args.ts";
+import {
+  ensureHistoryDir,
+  historyDir,
+  type PreparedSnapshot,
+  prepareSnapshot,
+} from "../history/snapshot.ts";
+import { failed, parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
 
 export const HELP = `Usage: deno task history <command> [options]
 
 Commands:
-  import FILE…            import older exports (helicone_pricing_data_<date>[_demo].csv or .xlsx)
-                          into the history folder as Parquet snapshots (the date comes from the name)
+  import FILE…            import older exports (helicone_pricing_data_<date>[_demo].csv, .xlsx or
+                          .parquet) into the history folder as Parquet snapshots (the date comes
+                          from the name; not in the future); all of them or, on an error, none
   backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
                           month, 00:00 UTC), then the report
   report                  the MRR bridge per month and plan, trends and charts, from the snapshots
@@ -31,9 +37,9 @@ Options:
   --out-dir DIR           where the report goes (default outputs/)
   --demo                  backfill/report the demo dataset (default when no database is configured)
   --months N              backfill: how many month ends (default 12)
-  --from DATE             backfill: from this month on instead of --months (--every month is the
-                          only step; the first as-of is the 1st of the month after DATE's, unless
-                          DATE is a 1st)
+  --from DATE             backfill: from this month on instead of --months (the first as-of is
+                          the 1st of the month after DATE's, unless DATE is a 1st)
+  --every month           backfill: the step between snapshots (month, the only one)
   --to DATE               backfill: the last as-of (default the 1st of this month)
   --no-charts             report: no charts
   --env-file FILE         settings file (default .env)
@@ -48,25 +54,72 @@ export interface HistoryCliContext {
   log: (line: string) => void;
 }
 
+/**
+ * Imports export files as snapshots, all or none: every name is checked first (its as-of date, not
+ * in the future, one file per date), then each file is read and written under a temporary name,
+ * and only when all are written are they put in place.
+ */
 async function importFiles(files: string[], context: HistoryCliContext): Promise<void> {
   if (files.length === 0) throw new UserError("pass one or more export files to import");
+  const now = new Date();
+  const byDate = new Map<string, string>();
   for (const file of files) {
-    const read = await readExportFile(file);
-    if (!read.name) {
+    if (!(await Deno.stat(file).catch(() => null))?.isFile) {
+      throw new UserError(`${file} does not exist or is not a file; pass an export of this kit`);
+    }
+    const name = exportNameInfo(file);
+    if (!name) {
       throw new UserError(
         `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
       );
     }
-    const written = await writeSnapshot(read.frame, {
-      dir: context.historyDir,
-      asOf: read.name.asOf,
-      demo: read.name.demo,
-      origin: "import",
-      sourceFile: file,
-      warnings: [`imported from ${file}`],
-    });
-    context.log(`imported ${file} as ${isoDate(read.name.asOf)} → ${written.path}`);
+    if (name.asOf > now) {
+      throw new UserError(
+        `${file}: its as-of date ${
+          isoDate(name.asOf)
+        } is in the future; rename it to the date it was exported`,
+      );
+    }
+    const same = byDate.get(name.stamp);
+    if (same) throw new UserError(`${same} and ${file} are both dated ${name.stamp}; import one`);
+    byDate.set(name.stamp, file);
   }
+  await ensureHistoryDir(context.historyDir);
+  const prepared: { file: string; snapshot: PreparedSnapshot }[] = [];
+  try {
+    for (const file of files) {
+      const read = await readExportFile(file);
+      const name = read.name!;
+      prepared.push({
+        file,
+        snapshot: await prepareSnapshot(read.frame, {
+          dir: context.historyDir,
+          asOf: name.asOf,
+          demo: name.demo,
+          origin: "import",
+          sourceFile: file,
+          warnings: [`imported from ${file}`],
+        }),
+      });
+    }
+  } catch (error) {
+    for (const { snapshot } of prepared) await snapshot.discard();
+    throw error;
+  }
+  for (const { file, snapshot } of prepared) {
+    await snapshot.commit();
+    context.log(`imported ${file} as ${isoDate(snapshot.asOf)} → ${snapshot.path}`);
+  }
+}
+
+/** --months: a plain whole number (monthEndAsOfs checks its range). */
+function parseMonths(raw: string): number {
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new UserError(
+      `--months must be a whole number from 1 to 120, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return Number(raw);
 }
 
 /** Month-end as-ofs (1sts of months) from `from` (rounded up to a 1st) to `last`'s month. */
@@ -135,7 +188,9 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const [command, ...rest] = parsed.positionals;
-    const env = await loadEnv(parsed.values["env-file"] ?? ".env");
+    const env = await loadEnv(parsed.values["env-file"] ?? ".env", {
+      required: parsed.values["env-file"] !== undefined,
+    });
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
     const quiet = parsed.values.quiet ?? false;
     const context: HistoryCliContext = {
@@ -161,7 +216,11 @@ export async function main(args: string[]): Promise<number> {
         }
         const months = parsed.values.from
           ? monthsFrom(parseAsOf(parsed.values.from, { name: "--from" }), last)
-          : Number(parsed.values.months ?? "12");
+          : parseMonths(parsed.values.months ?? "12");
+        // Both folders are checked before the first snapshot: a failure after writing some
+        // would exit 1 with the snapshots left in place.
+        await ensureHistoryDir(context.historyDir);
+        await prepareOutDir(outDir);
         const result = await backfill({
           load: loadPricingData,
           env,
@@ -184,6 +243,7 @@ export async function main(args: string[]): Promise<number> {
       }
       case "report":
         if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
+        await prepareOutDir(outDir);
         return await report(context, {
           demo: parsed.values.demo ?? sourceSettings(env) === null,
           charts: !parsed.values["no-charts"],

@@ -9,7 +9,7 @@
  */
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { UserError } from "../core/config.ts";
 
 export const STAGING_PREFIX = ".staging-";
@@ -69,7 +69,7 @@ function hasProc(): boolean {
 }
 
 /** Whether the owner's process still runs on this machine (Linux: /proc), not a reused pid. */
-function processAlive(owner: StagingOwner): boolean {
+function processAlive(owner: Pick<StagingOwner, "pid" | "procStart">): boolean {
   const start = procStartOf(owner.pid);
   if (start === undefined) return false;
   return owner.procStart === undefined || owner.procStart === start;
@@ -131,6 +131,77 @@ export async function removeDeadStaging(
       }
     } catch (error) {
       // Another run starting at the same moment removed it first, or its run just finished.
+      if ((error as { code?: string }).code !== "ENOENT") throw error;
+    }
+  }
+  return removed.sort();
+}
+
+// ── temporary files of a run ──────────────────────────────────────────────────────────────
+
+/** A short tag of this machine's name (file names carry it; the name itself may hold anything). */
+function hostTag(): string {
+  let hash = 0x811c9dc5; // FNV-1a, 32 bits
+  for (const char of hostname()) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, "0");
+}
+
+/** `.<name>.<random>.p<pid>s<start>h<host>.tmp`: the owner is in the name, as in `.owner.json`. */
+const OWNED_TEMP = /\.p(\d+)s(\d*)h([0-9a-f]{8})\.tmp$/;
+/** The kit's temporary files of atomic writes (`.helicone_pricing_….<random>.tmp`, any owner). */
+const KIT_TEMP_FILE = /^\.helicone_pricing_.*\.tmp$/;
+
+/**
+ * A temp path next to `path` (same folder, so the final rename is atomic) whose name says which
+ * process writes it, so removeDeadTempFiles can tell a killed run's file from a live one's.
+ */
+export function ownedTempPath(path: string): string {
+  const random = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const owner = `p${Deno.pid}s${procStartOf(Deno.pid) ?? ""}h${hostTag()}`;
+  return join(dirname(path), `.${basename(path)}.${random}.${owner}.tmp`);
+}
+
+/** Whether a kit temp file's writer is alive, dead, or cannot be told (as stagingState). */
+function tempFileState(name: string, mtime: Date, now: Date): "alive" | "dead" | "unknown" {
+  const match = name.match(OWNED_TEMP);
+  if (!match) {
+    // no owner in the name (an older kit, or a writer that does not tag): age alone tells
+    return now.getTime() - mtime.getTime() > UNOWNED_GRACE_MS ? "dead" : "unknown";
+  }
+  if (match[3] !== hostTag() || !hasProc()) return "unknown";
+  const owner = { pid: Number(match[1]), procStart: match[2] === "" ? undefined : match[2] };
+  return processAlive(owner) ? "alive" : "dead";
+}
+
+/**
+ * Removes the kit's temporary files in `dir` (`.helicone_pricing_….tmp`: a snapshot's Parquet
+ * file and sidecar while written) whose writer is dead: killed runs leave them full-size forever.
+ * A file of a run still alive on this machine, or of another machine, stays. Returns the removed
+ * paths, sorted.
+ */
+export async function removeDeadTempFiles(
+  dir: string,
+  options: { now?: Date } = {},
+): Promise<string[]> {
+  const now = options.now ?? new Date();
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !KIT_TEMP_FILE.test(entry.name)) continue;
+    const path = join(dir, entry.name);
+    try {
+      const info = await lstat(path);
+      if (tempFileState(entry.name, info.mtime!, now) !== "dead") continue;
+      await rm(path);
+      removed.push(path);
+    } catch (error) {
+      // its run renamed it into place meanwhile, or another run removed it first
       if ((error as { code?: string }).code !== "ENOENT") throw error;
     }
   }

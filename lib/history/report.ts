@@ -5,10 +5,11 @@
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { dateStamp, isoDate, writeFileAtomic } from "../formats/files.ts";
+import { dateStamp, isoDate } from "../formats/files.ts";
 import { UserError } from "../core/config.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
-import { writeReportFiles } from "../formats/csv.ts";
+import { frameCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
+import { writeFileSet } from "../formats/staging.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import {
   type BridgeCheck,
@@ -414,13 +415,16 @@ export interface HistoryReportFiles {
   chartPaths: string[];
 }
 
-/** Writes the report's CSVs, Markdown and charts into `outDir`, named by the last snapshot. */
+/**
+ * Writes the report's CSVs, Markdown and charts into `outDir`, named by the last snapshot: staged,
+ * then published together, so the whole set appears or none does (the previous set stays).
+ */
 export async function writeHistoryReport(
   report: HistoryReport,
   options: { outDir: string; charts: boolean; notes?: string[] },
 ): Promise<HistoryReportFiles> {
   const stamp = dateStamp(new Date(`${report.months.at(-1)}T00:00:00Z`), report.demo);
-  const base = join(options.outDir, `helicone_pricing_history_${stamp}`);
+  const name = `helicone_pricing_history_${stamp}`;
   // Plot, linkedom and resvg load here only: the export imports this module for its history
   // section and draws no history chart (a third of a second at start-up).
   const { bridgeWaterfallChart, marginByPlanChart, mrrByPlanChart, requestsByPlanChart } =
@@ -434,23 +438,30 @@ export async function writeHistoryReport(
       requestsByPlanChart(report.plans),
     ]
     : [];
-  const chartPaths: string[] = [];
-  for (const chart of charts) {
-    const chartBase = join(options.outDir, `helicone_pricing_${chart.name}_${stamp}`);
-    await writeFileAtomic(`${chartBase}.svg`, (tmp) => Deno.writeTextFile(tmp, chart.svg));
-    await writeFileAtomic(`${chartBase}.png`, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
-    chartPaths.push(`${chartBase}.svg`, `${chartBase}.png`);
-  }
-  const names = [
-    `${base}.csv`,
-    `${base}_plan_changes.csv`,
-    ...chartPaths,
-  ].map((p) => p.slice(options.outDir.length + 1));
-  const [csvPath, changesPath, markdownPath] = await writeReportFiles({
-    base,
-    main: historyTable(report),
-    second: { suffix: "_plan_changes", frame: planChangesTable(report) },
-    markdown: historyMarkdown(report, { files: names, notes: options.notes }),
+  const chartNames = charts.flatMap((chart) =>
+    [".svg", ".png"].map((ext) => `helicone_pricing_${chart.name}_${stamp}${ext}`)
+  );
+  const markdown = historyMarkdown(report, {
+    files: [`${name}.csv`, `${name}_plan_changes.csv`, ...chartNames],
+    notes: options.notes,
   });
+  const [csvPath, changesPath, markdownPath, ...chartPaths] = await writeFileSet(
+    options.outDir,
+    async (staging) => {
+      const [csv, changes, md] = [`${name}.csv`, `${name}_plan_changes.csv`, `${name}.md`]
+        .map((file) => join(staging, file));
+      await writeChunksFile(frameCsvByteChunks(historyTable(report)), csv);
+      await writeChunksFile(frameCsvByteChunks(planChangesTable(report)), changes);
+      await writeChunksFile([markdown], md);
+      const staged = [csv, changes, md];
+      for (const [i, chart] of charts.entries()) {
+        const [svg, png] = chartNames.slice(2 * i, 2 * i + 2).map((file) => join(staging, file));
+        await Deno.writeTextFile(svg, chart.svg);
+        await Deno.writeFile(png, svgToPng(chart.svg));
+        staged.push(svg, png);
+      }
+      return staged;
+    },
+  );
   return { csvPath, changesPath, markdownPath, chartPaths };
 }

@@ -6,11 +6,12 @@
  * replaces both atomically (temp file, then rename).
  */
 import pl from "nodejs-polars";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
-import { exportFileName, fileDigest, isoDate, tempPathFor } from "../formats/files.ts";
+import { exportFileName, fileDigest, isoDate } from "../formats/files.ts";
+import { ownedTempPath, removeDeadTempFiles } from "../formats/staging.ts";
 import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
@@ -57,6 +58,36 @@ export function historyDir(env: Env, outDir: string): string {
   return configured ? configured : join(outDir, "history");
 }
 
+/**
+ * Fails, in one line, on a history folder that is a file or cannot be written: checked before any
+ * query or snapshot (else a raw ENOTDIR came at the end of the run). A missing folder is not made
+ * here (a failed run leaves nothing): its nearest existing parent must be a writable folder.
+ */
+export async function ensureHistoryDir(dir: string): Promise<void> {
+  let existing = resolve(dir);
+  let info = await stat(existing).catch(() => null);
+  while (!info && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    info = await stat(existing).catch(() => null);
+  }
+  if (info && !info.isDirectory()) {
+    const what = existing === resolve(dir) ? dir : `${existing} (in ${dir})`;
+    throw new UserError(
+      `history folder ${what} is a file, not a folder; move it away or set PRICING_HISTORY_DIR`,
+    );
+  }
+  try {
+    const probe = join(existing, `.write-test-${Deno.pid}-${Date.now()}`);
+    await Deno.writeTextFile(probe, "");
+    await rm(probe);
+  } catch (error) {
+    const reason = (error as Error).message.split("\n")[0];
+    throw new UserError(
+      `history folder ${dir} is not writable (${reason}); fix its permissions or set PRICING_HISTORY_DIR`,
+    );
+  }
+}
+
 export function snapshotFileName(asOf: Date, demo: boolean): string {
   return exportFileName({ asOf, demo, ext: "parquet" });
 }
@@ -94,8 +125,10 @@ export async function prepareSnapshot(
     written_at: new Date().toISOString(),
     warnings: options.warnings ?? [],
   };
-  const tmp = tempPathFor(path);
-  const tmpMeta = tempPathFor(`${path}.json`);
+  // Killed runs leave their full-size temp files behind: remove those of dead runs first.
+  await removeDeadTempFiles(options.dir);
+  const tmp = ownedTempPath(path);
+  const tmpMeta = ownedTempPath(`${path}.json`);
   const discard = async () => {
     await rm(tmp, { force: true });
     await rm(tmpMeta, { force: true });
