@@ -92,10 +92,20 @@ export async function loadEnv(
   return { ...fileEnv, ...Deno.env.toObject() };
 }
 
+/**
+ * A setting's number, read the one way every numeric setting is read: plain decimal digits with
+ * an optional sign and fraction (`120`, `0.05`, `-1`), else NaN for the caller's one-line error.
+ * Number() alone took `0x10` as 16, `1e3` as 1000 and ` ` as 0.
+ */
+export function settingNumber(raw: string): number {
+  const text = raw.trim();
+  return /^-?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
+}
+
 function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
+  const value = settingNumber(raw);
   if (!Number.isInteger(value) || value <= 0) {
     throw new UserError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
   }
@@ -144,6 +154,19 @@ export function postgresSettings(env: Env): PostgresSettings | null {
   };
 }
 
+/** A user name or password from PRICING_CH_URL, %-decoded; a bad escape names the part, never its text. */
+function urlPart(raw: string, part: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new UserError(
+      `PRICING_CH_URL's ${part} has a malformed %-escape; write % as %25, or set PRICING_CH_${
+        part === "password" ? "PASSWORD" : "USER"
+      } instead`,
+    );
+  }
+}
+
 export function clickHouseSettings(env: Env): ClickHouseSettings | null {
   if (!env.PRICING_CH_URL) return null;
   const url = checkedUrl(
@@ -158,8 +181,8 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
   }
   const maxExecutionSeconds = positiveInt(env, "PRICING_CH_MAX_EXECUTION_SECONDS", 120);
   // Credentials may sit in the URL or in their own variables; the variables win.
-  const username = env.PRICING_CH_USER ?? decodeURIComponent(url.username || "default");
-  const password = env.PRICING_CH_PASSWORD ?? decodeURIComponent(url.password);
+  const username = env.PRICING_CH_USER ?? urlPart(url.username || "default", "user name");
+  const password = env.PRICING_CH_PASSWORD ?? urlPart(url.password, "password");
   url.username = "";
   url.password = "";
   return {

@@ -15,7 +15,7 @@ import { Buffer } from "node:buffer";
 import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { UserError } from "../core/config.ts";
+import { settingNumber, UserError } from "../core/config.ts";
 import { markdownList } from "../formats/markdown.ts";
 
 export type SmtpSecurity = "tls" | "starttls" | "none";
@@ -54,7 +54,7 @@ function isLoopback(host: string): boolean {
 function positiveNumber(env: Record<string, string | undefined>, name: string, fallback: number) {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
+  const value = settingNumber(raw);
   if (!Number.isFinite(value) || value <= 0) {
     throw new UserError(`${name} must be a number > 0, got ${JSON.stringify(raw)}`);
   }
@@ -90,7 +90,7 @@ export function smtpSettingsFromEnv(env: Record<string, string | undefined>): Sm
   const rawPort = env.PRICING_SMTP_PORT?.trim();
   let port: number;
   if (rawPort) {
-    port = Number(rawPort);
+    port = settingNumber(rawPort);
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new UserError(
         `PRICING_SMTP_PORT must be a port number, got ${JSON.stringify(rawPort)}`,

@@ -8,7 +8,7 @@
  * BYOK traffic costs the company no LLM spend (the customer pays the provider). Settings come from
  * the environment (or .env) and are written into every export's manifest; unset = 0, said so.
  */
-import { type Env, UserError } from "../core/config.ts";
+import { type Env, settingNumber, UserError } from "../core/config.ts";
 import type { CostModel } from "./types.ts";
 
 export type { CostModel } from "./types.ts";
@@ -21,7 +21,7 @@ export const COST_MODEL_SETTINGS = {
 function optionalUsd(env: Env, name: string): number | null {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return null;
-  const value = Number(raw);
+  const value = settingNumber(raw);
   if (!Number.isFinite(value) || value < 0) {
     throw new UserError(
       `${name} must be a number of USD ≥ 0 (e.g. 0.05), got ${JSON.stringify(raw)}`,

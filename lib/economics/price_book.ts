@@ -12,7 +12,7 @@
  */
 import pl from "nodejs-polars";
 import { fileURLToPath } from "node:url";
-import type { Env } from "../core/config.ts";
+import { type Env, UserError } from "../core/config.ts";
 import {
   COST_BASIS_COLUMNS,
   loadScenarioFile,
@@ -35,7 +35,15 @@ export const DEFAULT_PRICE_BOOK = fileURLToPath(
 /** The price book named by PRICING_PRICE_BOOK, or the built-in one. */
 export async function loadPriceBook(env: Env = {}): Promise<PriceBook> {
   const file = env.PRICING_PRICE_BOOK || DEFAULT_PRICE_BOOK;
-  return { file, scenario: await loadScenarioFile(file) };
+  try {
+    return { file, scenario: await loadScenarioFile(file) };
+  } catch (error) {
+    // the file's own error names the file; say which setting named it, and how to go back
+    if (!env.PRICING_PRICE_BOOK || !(error instanceof UserError)) throw error;
+    throw new UserError(
+      `PRICING_PRICE_BOOK: ${error.message} (or unset it for the built-in price book)`,
+    );
+  }
 }
 
 export interface PlanColumns {

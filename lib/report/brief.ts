@@ -11,7 +11,7 @@
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
-import { UserError } from "../core/config.ts";
+import { settingNumber, UserError } from "../core/config.ts";
 import { dictionaryMarkdown } from "./dictionary.ts";
 import type { PricingData } from "../core/types.ts";
 import { dateStamp, exportFileName, isoDate, writeFileAtomic } from "../formats/files.ts";
@@ -73,7 +73,7 @@ export const TRIM_VARIABLE = "PRICING_BRIEF_TRIM_ABOVE_MB";
 export function trimAboveBytesFromEnv(env: Record<string, string | undefined>): number {
   const raw = env[TRIM_VARIABLE];
   if (raw === undefined || raw === "") return DEFAULT_TRIM_ABOVE_BYTES;
-  const mb = Number(raw);
+  const mb = settingNumber(raw);
   if (!Number.isFinite(mb) || mb <= 0) {
     throw new UserError(
       `${TRIM_VARIABLE} must be a number of megabytes > 0, got ${JSON.stringify(raw)}`,

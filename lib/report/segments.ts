@@ -8,7 +8,7 @@
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { UserError } from "../core/config.ts";
+import { settingNumber, UserError } from "../core/config.ts";
 import { stampedFileName } from "../formats/files.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
@@ -61,7 +61,7 @@ export function segmentThresholdsFromEnv(
   for (const key of Object.keys(thresholds) as (keyof SegmentThresholds)[]) {
     const raw = env[thresholdVariable(key)];
     if (raw === undefined || raw === "") continue;
-    const value = Number(raw);
+    const value = settingNumber(raw);
     if (!Number.isFinite(value) || value < 0) {
       throw new UserError(
         `${thresholdVariable(key)} must be a number ≥ 0, got ${JSON.stringify(raw)}`,

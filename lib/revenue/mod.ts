@@ -11,7 +11,7 @@
  * customer as a frame) · columns.ts (revenue columns) · progress.ts (TTY bar).
  */
 import { join } from "node:path";
-import { UserError } from "../core/config.ts";
+import { settingNumber, UserError } from "../core/config.ts";
 import { cachePath, pruneCache, readCache, writeCache } from "./cache.ts";
 import {
   CALL_BOUND_EXTRA,
@@ -130,7 +130,7 @@ export type RevenueConfig = Partial<RevenueRules> & StripeSettings;
  * STRIPE_API_PROTOCOL (http | https) — the last three only to point at a proxy or a fake.
  */
 export function stripeSettingsFromEnv(env: Record<string, string | undefined>): StripeSettings {
-  const port = env.STRIPE_API_PORT ? Number(env.STRIPE_API_PORT) : undefined;
+  const port = env.STRIPE_API_PORT ? settingNumber(env.STRIPE_API_PORT) : undefined;
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
     throw new UserError(`STRIPE_API_PORT must be a port number, got ${env.STRIPE_API_PORT}`);
   }

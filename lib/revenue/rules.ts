@@ -3,7 +3,7 @@
  * subscriptions count, how discounts and currencies are treated, and how politely Stripe is read.
  * Every rule is a setting with a documented default; `revenueConfigFromEnv` reads them.
  */
-import { UserError } from "../core/config.ts";
+import { settingNumber, UserError } from "../core/config.ts";
 import type { PriceLite, ProductLite } from "./stripe_objects.ts";
 
 export type ItemRole = "base" | "usage" | "addon_prompts" | "addon_other" | "unknown";
@@ -159,7 +159,7 @@ function pairs(value: string | undefined, separator = ","): [string, string, str
 function wholeNumber(env: Env, name: string, min: number, max: number): number | undefined {
   const text = env[name];
   if (text === undefined || text === "") return undefined;
-  const value = Number(text);
+  const value = settingNumber(text);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new UserError(`${name} must be a whole number from ${min} to ${max}, got ${text}`);
   }
