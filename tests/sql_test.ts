@@ -1,7 +1,12 @@
-import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  rejects as assertRejects,
+  throws as assertThrows,
+} from "node:assert/strict";
 import {
   bindClickHouse,
   bindPostgres,
+  checkQueriesDir,
   loadSql,
   type SqlFile,
   sqlPlaceholders,
@@ -72,4 +77,26 @@ Deno.test("a query file in the override folder replaces the built-in one", async
   const builtIn = await loadSql("postgres", "organizations", dir);
   assertEquals(builtIn.file, "queries/postgres/organizations.sql");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("PRICING_QUERIES_DIR: a missing folder is an error; a .sql file replacing no query a warning", async () => {
+  const dir = await Deno.makeTempDir();
+  const queries = { postgres: ["organizations"], clickhouse: ["usage_30d"] };
+  try {
+    await assertRejects(checkQueriesDir(`${dir}/missing`, queries), {
+      message:
+        `PRICING_QUERIES_DIR ${dir}/missing does not exist; point it at a folder holding postgres/ and clickhouse/ SQL files, or unset it`,
+    });
+    await Deno.mkdir(`${dir}/postgres`);
+    await Deno.writeTextFile(`${dir}/postgres/organizations.sql`, "select 1");
+    await Deno.writeTextFile(`${dir}/postgres/organisations.sql`, "select 1");
+    await Deno.writeTextFile(`${dir}/usage_30d.sql`, "select 1");
+    await Deno.writeTextFile(`${dir}/postgres/notes.txt`, "not SQL");
+    assertEquals(await checkQueriesDir(dir, queries), [
+      `PRICING_QUERIES_DIR: ${dir}/postgres/organisations.sql replaces no query (the postgres ones: organizations); it is not run`,
+      `PRICING_QUERIES_DIR: ${dir}/usage_30d.sql is not in postgres/ or clickhouse/, so it replaces no query`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -9,7 +9,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
 import { withSpoolDir } from "./spool.ts";
-import { type Engine, loadSql, type SqlParams } from "./sql.ts";
+import { checkQueriesDir, type Engine, loadSql, type SqlParams } from "./sql.ts";
 
 import type { ExportWindow, QueryStat } from "../core/types.ts";
 export type { ExportWindow, QueryStat } from "../core/types.ts";
@@ -56,6 +56,11 @@ export const QUERY_COLUMNS = {
 } satisfies Record<string, QueryColumns>;
 
 type QueryName = keyof typeof QUERY_COLUMNS;
+/** The queries a query folder's files replace, by engine (see runAll). */
+const QUERIES_BY_ENGINE: Record<Engine, QueryName[]> = {
+  postgres: ["organizations", "prompts_created"],
+  clickhouse: ["usage_30d", "ptb_spend"],
+};
 
 export interface QueryOptions {
   /**
@@ -87,8 +92,13 @@ export async function runQueries(
   if (!settings.postgres || !settings.clickhouse) throw new Error("both databases are required");
   // Every result is spooled inside one folder, removed once the clients are closed: when a query
   // fails, the others' files go too, even those of a query still running.
+  // A missing PRICING_QUERIES_DIR fails before any connection; its stray .sql files are warned of.
+  const dirWarnings = settings.queriesDir
+    ? await checkQueriesDir(settings.queriesDir, QUERIES_BY_ENGINE)
+    : [];
   const both = { ...settings, postgres: settings.postgres, clickhouse: settings.clickhouse };
-  return await withSpoolDir((spoolDir) => runAll(both, { ...options, window, spoolDir }));
+  const results = await withSpoolDir((spoolDir) => runAll(both, { ...options, window, spoolDir }));
+  return { ...results, warnings: [...dirWarnings, ...(results.warnings ?? [])] };
 }
 
 async function runAll(

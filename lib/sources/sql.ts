@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
+import { UserError } from "../core/config.ts";
 
 export type Engine = "postgres" | "clickhouse";
 /**
@@ -29,6 +30,44 @@ export interface SqlFile {
 const BUILT_IN_QUERIES_DIR = fileURLToPath(new URL("../../queries/", import.meta.url));
 const PLACEHOLDER = /\{([a-z_][a-z0-9_]*):([A-Za-z][A-Za-z0-9]*)\}/g;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/**
+ * Checks PRICING_QUERIES_DIR before any query: a missing folder is a one-line error (it was
+ * silently ignored, running the built-in SQL), and each `.sql` file that replaces no query of
+ * `queries` (a typo, a file outside `postgres/` or `clickhouse/`) is returned as a warning.
+ */
+export async function checkQueriesDir(
+  dir: string,
+  queries: Record<Engine, readonly string[]>,
+): Promise<string[]> {
+  const info = await Deno.stat(dir).catch(() => null);
+  if (!info?.isDirectory) {
+    throw new UserError(
+      `PRICING_QUERIES_DIR ${dir} ${
+        info ? "is a file" : "does not exist"
+      }; point it at a folder holding postgres/ and clickhouse/ SQL files, or unset it`,
+    );
+  }
+  const sqlFiles = async (folder: string) =>
+    (await Array.fromAsync(Deno.readDir(folder)).catch(() => []))
+      .filter((entry) => entry.isFile && entry.name.endsWith(".sql")).map((entry) => entry.name);
+  const warnings = (await sqlFiles(dir)).map((name) =>
+    `PRICING_QUERIES_DIR: ${
+      joinPath(dir, name)
+    } is not in postgres/ or clickhouse/, so it replaces no query`
+  );
+  for (const engine of Object.keys(queries) as Engine[]) {
+    for (const name of await sqlFiles(joinPath(dir, engine))) {
+      if (queries[engine].includes(name.slice(0, -".sql".length))) continue;
+      warnings.push(
+        `PRICING_QUERIES_DIR: ${
+          joinPath(dir, engine, name)
+        } replaces no query (the ${engine} ones: ${queries[engine].join(", ")}); it is not run`,
+      );
+    }
+  }
+  return warnings.sort();
+}
 
 /**
  * Reads `queries/<engine>/<name>.sql`; a file of the same name in `overrideDir/<engine>/` wins,
