@@ -6,6 +6,7 @@
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import pg from "pg";
 import { countStatements } from "../lib/sources/statements.ts";
+import { explicitSslMode } from "../lib/sources/postgres.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
 
@@ -153,4 +154,46 @@ Deno.test("the statement timeout (bound as a parameter) cancels a slow query fil
     await Deno.remove(queriesDir, { recursive: true });
     await databases.drop();
   }
+});
+
+Deno.test("sslmode=require connects as pg always did (verify-full) without its SECURITY WARNING", async () => {
+  assertEquals(
+    explicitSslMode("postgres://u:p%40ss@h:5432/db?sslmode=require&application_name=x"),
+    "postgres://u:p%40ss@h:5432/db?sslmode=verify-full&application_name=x",
+  );
+  assertEquals(
+    explicitSslMode("postgres://h/db?sslmode=prefer"),
+    "postgres://h/db?sslmode=verify-full",
+  );
+  assertEquals(
+    explicitSslMode("postgres://h/db?a=1&sslmode=verify-ca"),
+    "postgres://h/db?a=1&sslmode=verify-full",
+  );
+  for (
+    const kept of [
+      "postgres://h/db?sslmode=disable",
+      "postgres://h/db?sslmode=no-verify",
+      "postgres://h/db?x_sslmode=require",
+    ]
+  ) {
+    assertEquals(explicitSslMode(kept), kept);
+  }
+  // A real connection attempt in a process of its own (pg warns once per process, on stderr).
+  const postgres = new URL("../lib/sources/postgres.ts", import.meta.url).href;
+  const script = `const { openPostgres } = await import(${JSON.stringify(postgres)});
+    const source = openPostgres({ url: "postgres://u:p@127.0.0.1:9/db?sslmode=require", statementTimeoutMs: 1000, maxConnections: 1 });
+    await source.query({ file: "x.sql", text: "SELECT 1", sha256: "" }, {}).catch((e) => console.log(e.message));
+    await source.close();`;
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--config", config, script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const [stdout, stderr] = [output.stdout, output.stderr].map((b) => new TextDecoder().decode(b));
+  match(
+    stdout,
+    /^cannot reach PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:9\/db\?sslmode=require /,
+  );
+  assertEquals(stderr, "");
 });

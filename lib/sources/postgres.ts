@@ -28,12 +28,22 @@ export interface PostgresSource {
   close(): Promise<void>;
 }
 
+/**
+ * The URL with `sslmode=prefer|require|verify-ca` written as `verify-full`, which is what pg 8
+ * does with them (a verified TLS connection, never plain text) but says in an 8-line SECURITY
+ * WARNING on every run. The same connection, no warning; TLS verification stays as strict as pg
+ * made it. (`no-verify`, `disable` and `verify-full` pass as they are.)
+ */
+export function explicitSslMode(url: string): string {
+  return url.replace(/([?&]sslmode=)(prefer|require|verify-ca)(?=&|#|$)/g, "$1verify-full");
+}
+
 export function openPostgres(
   settings: PostgresSettings,
   options: { spoolDir?: string } = {},
 ): PostgresSource {
   const pool = new pg.Pool({
-    connectionString: settings.url,
+    connectionString: explicitSslMode(settings.url),
     max: settings.maxConnections,
     connectionTimeoutMillis: 15_000,
     application_name: "pricing-kit",
