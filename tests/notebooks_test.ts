@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
 import {
   clearedNotebook,
+  main as checkNotebooksMain,
   type Notebook,
   notebookPaths,
   notebookProblems,
@@ -257,4 +258,28 @@ Deno.test("the notebook check finds outputs and clears them", () => {
     notebookProblems({ metadata: { kernelspec: { name: "python3" } }, cells: [] }),
     ['kernel is "python3", expected "deno"', 'no code cell is tagged "parameters"'],
   );
+});
+
+Deno.test("notebooks:clear --help prints its help; a bad flag or notebook is one line, exit 1", async () => {
+  const dir = await Deno.makeTempDir();
+  const printed: string[] = [];
+  const errors: string[] = [];
+  const { log, error } = console;
+  console.log = (line: string) => printed.push(line);
+  console.error = (line: string) => errors.push(line);
+  try {
+    await Deno.writeTextFile(join(dir, "broken.ipynb"), "{ not json");
+    assertEquals(await checkNotebooksMain(["--fix", "--help"], dir), 0);
+    ok(printed[0].startsWith("Usage: deno run --allow-read tools/check_notebooks.ts [--fix]"));
+    assertEquals(await checkNotebooksMain(["--fix", "--frobnicate"], dir), 1);
+    assertEquals(await checkNotebooksMain(["--fix"], dir), 1);
+    assertEquals(errors.length, 2, errors.join("\n"));
+    assertEquals(errors[0], "error: Unknown option '--frobnicate' (see --help)");
+    ok(errors[1].startsWith("error: broken.ipynb is not a readable notebook ("), errors[1]);
+    assertEquals(await Deno.readTextFile(join(dir, "broken.ipynb")), "{ not json");
+  } finally {
+    console.log = log;
+    console.error = error;
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -68,25 +68,65 @@ export function notebookPaths(dir = NOTEBOOKS_DIR): string[] {
     .sort();
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({ args: Deno.args, options: { fix: { type: "boolean" } } });
+const HELP = `Usage: deno run --allow-read tools/check_notebooks.ts [--fix]
+       deno task notebooks:clear
+
+Checks notebooks/*.ipynb as committed: the Deno kernel, a cell tagged "parameters", no outputs,
+execution counts or widget state. Exit 1 on a problem.
+
+Options:
+  --fix        clear outputs, execution counts and widget state in place (deno task notebooks:clear)
+  -h, --help   show this help
+`;
+
+/** Checks (and with `--fix` clears) the notebooks; returns the exit code. Errors are one line. */
+export async function main(args: string[], dir = NOTEBOOKS_DIR): Promise<number> {
+  let fix: boolean;
+  try {
+    const { values } = parseArgs({
+      args,
+      options: { fix: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    fix = !!values.fix;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message.split("\n")[0]} (see --help)`);
+    return 1;
+  }
   let failed = false;
-  for (const path of notebookPaths()) {
-    const notebook = JSON.parse(await Deno.readTextFile(path)) as Notebook;
+  for (const path of notebookPaths(dir)) {
+    let notebook: Notebook;
+    try {
+      notebook = JSON.parse(await Deno.readTextFile(path)) as Notebook;
+    } catch (error) {
+      console.error(
+        `error: ${basename(path)} is not a readable notebook (${
+          (error as Error).message.split("\n")[0]
+        }); restore it from git`,
+      );
+      return 1;
+    }
     const problems = notebookProblems(notebook);
-    if (values.fix && problems.some((p) => /outputs|execution counts|widget/.test(p))) {
+    if (fix && problems.some((p) => /outputs|execution counts|widget/.test(p))) {
       // Jupyter's own layout: one-space indent, trailing newline.
       await Deno.writeTextFile(path, JSON.stringify(clearedNotebook(notebook), null, 1) + "\n");
       console.log(`${basename(path)}: outputs cleared`);
     }
     const left = notebookProblems(
-      values.fix ? JSON.parse(await Deno.readTextFile(path)) as Notebook : notebook,
+      fix ? JSON.parse(await Deno.readTextFile(path)) as Notebook : notebook,
     );
     for (const problem of left) console.error(`${basename(path)}: ${problem}`);
     failed ||= left.length > 0;
   }
   if (failed) {
     console.error("fix: deno run --allow-read --allow-write tools/check_notebooks.ts --fix");
-    Deno.exit(1);
+    return 1;
   }
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
