@@ -1,6 +1,6 @@
 /** The command line as a user meets it: a separate process, its exit code and what it prints. */
 import { deepStrictEqual as assertEquals, match, ok, throws } from "node:assert/strict";
-import { parseAsOf, parseCli } from "../lib/cli/export.ts";
+import { HELP, parseAsOf, parseCli } from "../lib/cli/export.ts";
 
 const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
@@ -203,4 +203,15 @@ Deno.test("a file where the history folder goes fails before the export, in one 
   } finally {
     await Deno.remove(out, { recursive: true });
   }
+});
+
+Deno.test("the README's export options table lists every flag --help prints", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const section = readme.slice(
+    readme.indexOf("## Export options"),
+    readme.indexOf("## Output files"),
+  );
+  const flags = [...HELP.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
+  ok(flags.length >= 17, flags.join(" "));
+  for (const flag of flags) ok(section.includes(`\`${flag}`) || section.includes(` ${flag}`), flag);
 });

@@ -39,7 +39,8 @@ Options:
   --segments           also write one CSV (and XLSX sheet) per segment (docs/analysis.md → Segments)
   --email              email the brief and the CSV (PRICING_SMTP_*, PRICING_EMAIL_*)
   --retention-days N   afterwards delete this kit's files dated more than N days ago
-  --env-file FILE      settings file read under the environment (default .env)
+  --env-file FILE      settings file read under the environment (default .env, may be
+                       missing; a file named here must exist)
   --quiet              print nothing but errors
   --verbose            print stack traces with errors
   -h, --help           show this help

@@ -42,7 +42,8 @@ Options:
   --every month           backfill: the step between snapshots (month, the only one)
   --to DATE               backfill: the last as-of (default the 1st of this month)
   --no-charts             report: no charts
-  --env-file FILE         settings file (default .env)
+  --env-file FILE         settings file (default .env, may be missing; a file named here must
+                          exist)
   --quiet                 print nothing but errors
   -h, --help              show this help
 `;

@@ -44,7 +44,8 @@ Options:
   --demo / --live      fresh data only: force demo data / require databases
   --as-of TIME         fresh data only: end of the window (default now)
   --days N             fresh data only: window length in days (default 30)
-  --env-file FILE      settings file read under the environment (default .env)
+  --env-file FILE      settings file read under the environment (default .env, may be
+                       missing; a file named here must exist)
   --quiet              print nothing but errors
   -h, --help           show this help
 

@@ -1,6 +1,6 @@
 /**
  * `deno task mcp`: the MCP server over stdio, for Claude Desktop and Claude Code. stdout carries
- * the protocol only; messages go to stderr. Settings: lib/mcp/settings.ts (README → MCP server).
+ * the protocol only; messages go to stderr. Settings: lib/mcp/settings.ts (docs/mcp.md).
  */
 // @ts-types="@modelcontextprotocol/sdk/server/stdio"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
@@ -17,7 +17,7 @@ Serves the pricing dataset to an MCP client (Claude Desktop, Claude Code) over s
 The dataset is the newest export in PRICING_MCP_EXPORTS_DIR (default outputs/), else demo data.
 Settings: PRICING_MCP_EXPORTS_DIR, PRICING_MCP_ALLOW_EXPORT=1, PRICING_MCP_DATABASE_SQL=1,
 PRICING_MCP_MAX_ROWS (200), PRICING_MCP_MAX_BYTES (65536), PRICING_MCP_SQL_TIMEOUT_SECONDS (30);
-see the README.`;
+see docs/mcp.md.`;
 
 export async function main(args: string[]): Promise<number> {
   // stdout is the protocol: a stray console.log anywhere would corrupt it.
