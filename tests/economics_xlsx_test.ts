@@ -1,7 +1,7 @@
 /**
  * The workbook a finance person opens: `summary` first (KPIs, per-plan table read back, chart
- * images), `pricing_data` with frozen panes, two-decimal money, margin colours, landscape one page
- * wide (printed through LibreOffice headless), then `dictionary`.
+ * images), `pricing_data` with frozen panes, two-decimal money, margin colours, printed landscape
+ * at 60 % across pages with titles repeated (through LibreOffice headless), then `dictionary`.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
@@ -229,9 +229,19 @@ Deno.test("pricing_data: panes frozen after org_name, money in cents, both margi
     const zip = await JSZip.loadAsync(await Deno.readFile(path));
     const sheet = await zip.file("xl/worksheets/sheet2.xml")!.async("string");
     ok(sheet.includes('<pane xSplit="2" ySplit="1" topLeftCell="C2"'), sheet.slice(0, 800));
-    ok(/<pageSetup[^>]*orientation="landscape"[^>]*fitToWidth="1" fitToHeight="1"/.test(sheet));
-    ok(sheet.includes('<pageSetUpPr fitToPage="1"/>'));
-    // At most ⌈7 / 40⌉ = 1 page tall: a bound, not a squeeze (LibreOffice reads 0 as 1).
+    // Printed at 60 %, not fitted to one page wide; pages across first.
+    ok(
+      /<pageSetup[^>]*orientation="landscape"[^>]*pageOrder="overThenDown" scale="60"/.test(sheet),
+    );
+    ok(!sheet.includes("fitToPage"), "not fitted to a page");
+    // Header row and the frozen columns repeated on every printed page.
+    const book = await zip.file("xl/workbook.xml")!.async("string");
+    ok(
+      book.includes(
+        `<definedName name="_xlnm.Print_Titles" localSheetId="1">&apos;pricing_data&apos;!$A:$B,&apos;pricing_data&apos;!$1:$1</definedName>`,
+      ),
+      book,
+    );
     // gross_margin_pct is column 23 (W), gross_margin_company_pct the last (46, AT); 6 rows.
     ok(sheet.includes('<conditionalFormatting sqref="W2:W7">'), "gross_margin_pct colours");
     ok(sheet.includes('<conditionalFormatting sqref="AT2:AT7">'), "company margin colours");
@@ -246,7 +256,7 @@ Deno.test("pricing_data: panes frozen after org_name, money in cents, both margi
   }
 });
 
-Deno.test("LibreOffice prints pricing_data one page wide (the 400-organization demo)", async () => {
+Deno.test("LibreOffice prints pricing_data readable: pages across, each with header row, org_id and org_name", async () => {
   const { loadPricingData } = await import("../lib/export.ts");
   const data = await loadPricingData({
     demo: true,
@@ -262,14 +272,22 @@ Deno.test("LibreOffice prints pricing_data one page wide (the 400-organization d
     const pdf = join(dir, "demo.pdf");
     const pages = Number(/Pages:\s+(\d+)/.exec(await run("pdfinfo", [pdf]))![1]);
     const texts = (await run("pdftotext", ["-layout", pdf, "-"])).split("\f").slice(0, pages);
-    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/;
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}/;
     const dataPages = texts.filter((text) => uuid.test(text));
-    // Every page with organization rows (org_id is column 1) also carries the last column's
-    // header (repeated title row): no page holds a slice of the columns.
-    ok(dataPages.length >= 1, `no page with organization rows among ${pages}`);
-    for (const text of dataPages) ok(text.includes("gross_margin_company_pct"), text.slice(0, 400));
-    // One page wide: 400 rows on a few pages, not 121 pages of column slices.
-    ok(dataPages.length <= Math.ceil(401 / 40), `${dataPages.length} pages of rows`);
+    ok(dataPages.length >= 2, `${dataPages.length} pages with organization rows among ${pages}`);
+    // Every page with organization rows repeats the title row and the title columns (its rows
+    // start with an org_id): whose numbers a page shows is on the page.
+    for (const text of dataPages) {
+      ok(text.includes("org_id") && text.includes("org_name"), text.slice(0, 400));
+    }
+    // Not squeezed onto one page wide: the columns go across pages (the last column is not on
+    // the first page), the second page shows the first's organizations (pages across first),
+    // and every column's header is printed somewhere.
+    ok(!dataPages[0].includes("gross_margin_company_pct"), "46 columns on one page");
+    assertEquals(uuid.exec(dataPages[1])?.[0], uuid.exec(dataPages[0])?.[0]);
+    for (const name of data.frame.columns) {
+      ok(dataPages.some((text) => text.includes(name)), `${name} printed`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

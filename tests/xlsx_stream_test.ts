@@ -288,3 +288,51 @@ Deno.test("LibreOffice headless opens the streamed workbook: every sheet, every 
   await Deno.remove(out, { recursive: true });
   await Deno.remove(profile, { recursive: true });
 });
+
+Deno.test("dictionary: formula and description wrap in rows tall enough; LibreOffice prints every description whole", async () => {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(streamedPath);
+  const sheet = workbook.getWorksheet("dictionary")!;
+  assertEquals(sheet.pageSetup.orientation, "landscape");
+  assertEquals(sheet.pageSetup.fitToWidth, 1);
+  assertEquals(sheet.pageSetup.printTitlesRow, "1:1");
+  COLUMNS.forEach((def, i) => {
+    const row = sheet.getRow(i + 2);
+    assertEquals(row.getCell(6).value, def.description);
+    ok(row.getCell(5).alignment?.wrapText && row.getCell(6).alignment?.wrapText, def.name);
+    // at least the lines the text needs even if a line held 20 % more characters than the
+    // column is wide (100 for the description)
+    const lines = Math.ceil(def.description.length / 120);
+    ok((row.height ?? 15) >= 15 * lines, `${def.name}: ${row.height} pt for ${lines} lines`);
+  });
+  // Cut off at column G before (the description did not wrap): every description is in the PDF.
+  const out = await Deno.makeTempDir();
+  const profile = await Deno.makeTempDir();
+  try {
+    const convert = await new Deno.Command("soffice", {
+      args: [
+        `-env:UserInstallation=file://${profile}`,
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        out,
+        streamedPath,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    ok(convert.success, new TextDecoder().decode(convert.stderr));
+    const text = await new Deno.Command("pdftotext", {
+      args: ["-raw", `${out}/streamed.pdf`, "-"],
+      stdout: "piped",
+    }).output();
+    const printed = new TextDecoder().decode(text.stdout).replace(/\s+/g, "");
+    for (const def of COLUMNS) {
+      ok(printed.includes(def.description.replace(/\s+/g, "")), `${def.name}'s description cut`);
+    }
+  } finally {
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(profile, { recursive: true });
+  }
+});

@@ -26,6 +26,8 @@ import { sheetRowsXml, templateValue, writeWithStreamedSheet } from "./xlsx_stre
 
 /** The data sheet's name. */
 export const DATA_SHEET = "pricing_data";
+/** The data sheet's print scale, % (see addTableSheet). */
+export const DATA_PRINT_SCALE = 60;
 /** Rows read to size the columns. */
 const WIDTH_SAMPLE = 200;
 
@@ -113,8 +115,11 @@ function columnLetter(n: number): string {
 interface TableSheetLayout {
   /** columns frozen at the left (pricing_data: org_id and org_name) */
   frozenColumns?: number;
-  /** landscape, one page wide, header repeated on every printed page */
-  printOnePageWide?: boolean;
+  /**
+   * printed landscape at DATA_PRINT_SCALE, several pages wide, the header row and the frozen
+   * columns repeated on every page
+   */
+  printPaged?: boolean;
 }
 
 interface TableSheet {
@@ -136,16 +141,21 @@ function addTableSheet(
 ) {
   const sheet = workbook.addWorksheet(name, {
     views: [{ state: "frozen", xSplit: layout.frozenColumns ?? 0, ySplit: 1 }],
-    ...(layout.printOnePageWide
+    ...(layout.printPaged
       ? {
+        // 46 columns squeezed onto one page wide printed at ~20 %: unreadable. Instead: 60 %
+        // (11 pt text prints at ~6.5 pt), as many pages wide as the columns need, each page
+        // repeating the header row and the frozen columns (org_id, org_name) so every page says
+        // whose numbers it shows; pages go across first, so an organization's columns print on
+        // consecutive pages.
         pageSetup: {
           orientation: "landscape",
-          fitToPage: true,
-          fitToWidth: 1,
-          // Excel reads 0 as "as many pages as needed"; LibreOffice as one page. A generous page
-          // count lets both scale by the width alone.
-          fitToHeight: Math.max(1, Math.ceil((height + 1) / 40)),
+          scale: DATA_PRINT_SCALE,
+          pageOrder: "overThenDown",
           printTitlesRow: "1:1",
+          ...(layout.frozenColumns
+            ? { printTitlesColumn: `A:${columnLetter(layout.frozenColumns)}` }
+            : {}),
         },
       }
       : {}),
@@ -199,8 +209,30 @@ function addTableSheet(
   sheet.commit();
 }
 
+/** A default row's height, points (one line of 11-pt text). */
+export const ROW_POINTS = 15;
+
+/**
+ * Lines a text needs wrapped in a cell `width` characters wide: a generous estimate (widths are
+ * in digits of the default font; words do not fill a line to the last character).
+ */
+export function wrappedLines(text: string, width: number): number {
+  return Math.max(1, Math.ceil(text.length / (width * 0.9)));
+}
+
 function addDictionarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter) {
-  const sheet = workbook.addWorksheet("dictionary", { views: [{ state: "frozen", ySplit: 1 }] });
+  const sheet = workbook.addWorksheet("dictionary", {
+    views: [{ state: "frozen", ySplit: 1 }],
+    // Landscape, one page wide, header on every page. fitToHeight is a bound, not a squeeze (0
+    // is one page in LibreOffice): one page per column described is more than it needs.
+    pageSetup: {
+      orientation: "landscape",
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: COLUMNS.length,
+      printTitlesRow: "1:1",
+    },
+  });
   sheet.columns = [
     { header: "column", key: "name", width: 24 },
     { header: "type", key: "type", width: 10 },
@@ -212,8 +244,17 @@ function addDictionarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter) {
   ];
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).commit();
+  // Formula and description wrap within their columns, every cell of a row at its top. The row
+  // is as tall as its longer wrapped text: LibreOffice does not fit rows to wrapped text on
+  // opening a file (the lines overlapped the next row).
+  const top = { alignment: { vertical: "top" } } as const;
+  const wrapped = { alignment: { vertical: "top", wrapText: true } } as const;
   for (const c of COLUMNS) {
-    sheet.addRow([c.name, c.type, c.unit, c.source, c.formula, c.description, c.spec]).commit();
+    const row = sheet.addRow([c.name, c.type, c.unit, c.source, c.formula, c.description, c.spec]);
+    for (let i = 1; i <= 7; i++) row.getCell(i).style = i === 5 || i === 6 ? wrapped : top;
+    row.height = ROW_POINTS *
+      Math.max(wrappedLines(c.formula, 60), wrappedLines(c.description, 100));
+    row.commit();
   }
   sheet.commit();
 }
@@ -240,7 +281,7 @@ function addSheets(
   options: XlsxOptions,
 ): SheetDrawing | undefined {
   const drawing = options.leadSheets?.(workbook);
-  addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printOnePageWide: true } });
+  addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } });
   addDictionarySheet(workbook);
   for (const extra of options.sheets ?? []) {
     addTableSheet(workbook, {
