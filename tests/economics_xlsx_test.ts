@@ -1,7 +1,8 @@
 /**
  * The workbook a finance person opens: `summary` first (KPIs, per-plan table read back, chart
- * images), `pricing_data` with frozen panes, two-decimal money, margin colours, printed landscape
- * at 60 % across pages with titles repeated (through LibreOffice headless), then `dictionary`.
+ * images sized by their PNGs, wrapped for print), `pricing_data` with frozen panes, two-decimal
+ * money, margin colours, printed landscape at 60 % across pages with titles repeated (through
+ * LibreOffice headless), then `dictionary`.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
@@ -13,6 +14,11 @@ import { loadPriceBook } from "../lib/economics/mod.ts";
 import { reportCharts, summaryCharts, summaryImages } from "../lib/economics/charts.ts";
 import {
   CHART_IMAGE,
+  columnPx,
+  DEFAULT_ROW_PX,
+  planHeader,
+  pngSize,
+  SUMMARY_COLUMN_WIDTHS,
   type SummaryChart,
   summaryChartNames,
   type SummaryImages,
@@ -86,7 +92,7 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     ok(Math.abs((spec[2] as number) - 1136 / 3519 * 100) < 1e-9);
     // Per-plan rows as numbers: legacy pro (b + f) and all (hand-computed in economics_test.ts).
     const header = find("plan") as string[];
-    const cell = (plan: string, column: string) => find(plan)[header.indexOf(column)];
+    const cell = (plan: string, column: string) => find(plan)[header.indexOf(planHeader(column))];
     assertEquals(cell("pro (seat, legacy)", "organizations"), 2);
     assertEquals(cell("pro (seat, legacy)", "mrr"), 240);
     assertEquals(cell("pro (seat, legacy)", "list_price_mrr"), 250);
@@ -95,10 +101,37 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     ok(Math.abs((cell("all", "margin_company_pct") as number) - 302400 / 4419) < 1e-9);
     assertEquals(cell("enterprise (contract)", "list_price_mrr"), undefined); // an empty cell
     assertEquals(
-      summary.getRow(rows.indexOf(find("all"))).getCell(header.indexOf("mrr")).numFmt,
+      summary.getRow(rows.indexOf(find("all"))).getCell(header.indexOf(planHeader("mrr"))).numFmt,
       '"$"#,##0.00',
     );
     ok(rows.some((r) => r?.[1] === "Cost model"));
+    // Layout: headers wrap by word (no word wider than its column), in a row tall enough for
+    // four lines; long lines (price book, cost model) wrap in cells merged up to column I.
+    const headerRow = summary.getRow(rows.indexOf(header));
+    assertEquals(headerRow.height, 60);
+    header.slice(2).forEach((label, i) => {
+      ok(headerRow.getCell(i + 2).alignment?.wrapText, label);
+      const width = summary.getColumn(i + 2).width!;
+      for (const word of label.split(" ")) ok(word.length <= width, `${word} in ${width}`);
+    });
+    // the price book's line of a plan comes after its row in the table: the last row naming it
+    const bookRow = rows.findLastIndex((r) => r?.[1] === "pro 2025-12-10");
+    ok(bookRow > rows.indexOf(find("all")), "price-book line after the table");
+    const line = summary.getRow(bookRow);
+    ok(String(line.getCell(2).value).length > 200, "the long price-book line");
+    ok(line.getCell(2).alignment?.wrapText);
+    assertEquals(summary.getCell(bookRow, 9).master.address, `B${bookRow}`);
+    ok(line.height! >= 3 * 15, `${line.height} pt`);
+    // no unwrapped text runs past the last column (it set the printed page's width): its
+    // characters fit in the widths from its column on
+    rows.forEach((r, i) =>
+      (r ?? []).forEach((value, column) => {
+        const room = SUMMARY_COLUMN_WIDTHS.slice(column - 1).reduce((a, b) => a + b, 0);
+        if (typeof value !== "string" || value.length <= room) return;
+        const cell = summary.getRow(i).getCell(column);
+        ok(cell.alignment?.wrapText, `unwrapped: ${value.slice(0, 60)}`);
+      })
+    );
     // Images: four PNGs in one drawing on the first sheet.
     const zip = await JSZip.loadAsync(await Deno.readFile(path));
     const media = Object.values(zip.files).filter((f) => !f.dir && f.name.startsWith("xl/media/"));
@@ -118,15 +151,42 @@ Deno.test("chart images: ExcelJS, openpyxl and LibreOffice read back the PNGs wh
   try {
     const path = await writeFixtureWorkbook(dir);
     assertEquals(fixturePngs.length, 4);
-    // The summary sheet's layout: two images per band of rows, below the "Charts" heading.
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path);
     const summary = workbook.getWorksheet("summary")!;
+    // The summary sheet's layout: two images per band of rows, below the "Charts" heading, each
+    // 640 px wide and as tall as its PNG's aspect ratio makes it; a band is as many 20-px rows
+    // tall as its taller image, plus one.
     const heading = (summary.getSheetValues() as unknown[][]).findIndex((r) => r?.[1] === "Charts");
-    const places = fixturePngs.map((_, i) => ({
-      row: heading + Math.floor(i / 2) * CHART_IMAGE.rowsPerImage, // 0-based: the row after
-      col: (i % 2) * CHART_IMAGE.columnsPerImage,
-    }));
+    const sizes = fixturePngs.map((c) => pngSize(c.png));
+    const heights = sizes.map((s) => Math.round(640 * s.height / s.width));
+    const band2 = heading + Math.ceil(Math.max(heights[0], heights[1]) / DEFAULT_ROW_PX) + 1;
+    const places = [
+      { row: heading, col: 0 },
+      { row: heading, col: 6 },
+      { row: band2, col: 0 },
+      { row: band2, col: 6 },
+    ];
+    // The per-plan charts are shorter than 1760 × 960 (the probe's 1760 × 744 and × 816 ones).
+    ok(sizes.some((s) => s.height / s.width < 960 / 1760 - 0.01), JSON.stringify(sizes));
+    // No overlap: a band's images end above the next band; columns A–F are wider than an image.
+    ok(heading * DEFAULT_ROW_PX + Math.max(heights[0], heights[1]) < band2 * DEFAULT_ROW_PX);
+    const sixColumnsPx = SUMMARY_COLUMN_WIDTHS.slice(0, CHART_IMAGE.columnsPerImage)
+      .reduce((sum, w) => sum + columnPx(w), 0);
+    ok(sixColumnsPx > CHART_IMAGE.widthPx, `${sixColumnsPx} px`);
+    // Each anchor's extent has its PNG's aspect ratio (to the pixel of rounding).
+    const drawing = await JSZip.loadAsync(await Deno.readFile(path))
+      .then((zip) => zip.file("xl/drawings/drawing1.xml")!.async("string"));
+    const extents = [...drawing.matchAll(/<xdr:ext cx="(\d+)" cy="(\d+)"\/>/g)]
+      .map((m) => ({ widthPx: Number(m[1]) / 9525, heightPx: Number(m[2]) / 9525 }));
+    assertEquals(extents.length, 4);
+    extents.forEach((extent, i) => {
+      assertEquals(extent.widthPx, 640);
+      ok(
+        Math.abs(extent.heightPx - 640 * sizes[i].height / sizes[i].width) <= 0.5,
+        fixturePngs[i].name,
+      );
+    });
     const images = summary.getImages();
     assertEquals(images.length, 4);
     images.forEach((image, i) => {

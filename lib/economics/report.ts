@@ -77,13 +77,14 @@ export function headlineKpis(frame: pl.DataFrame): Kpi[] {
       value: m.companyPct,
       unit: "percent",
       basis:
-        "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), all organizations with known revenue",
+        "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free ones' cost included",
     },
     {
       label: "Gross margin, all LLM cost (spec)",
       value: m.specPct,
       unit: "percent",
-      basis: "(MRR − all LLM cost, BYOK included) / MRR, all organizations with known MRR",
+      basis:
+        "(MRR − all LLM cost, BYOK included) / MRR, every organization with known MRR, free ones' LLM cost included",
     },
     { label: "MRR", value: m.mrr, unit: "USD", basis: "spec MRR, known values" },
     { label: "Paying organizations", value: m.paying, unit: "count", basis: "MRR > 0" },
@@ -150,7 +151,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
       kpis.map((k) => [k.label, trustedMarkdown(formatKpi(k.value, k.unit)), k.basis]),
     ),
     "",
-    `Per plan (price-book plan version of each organization, column \`plan\`; the last row is every organization). PTB revenue ${
+    `Per plan (price-book plan version of each organization, column \`plan\`; the last row, \`all\`, is every organization for counts, seats and MRR, but its margins, like each plan's, cover only organizations with revenue, free ones' cost left out: higher than the headline's). PTB revenue ${
       context.ptbRevenueRead
         ? "was read"
         : "not read: company-basis margins leave out organizations with PTB cost"

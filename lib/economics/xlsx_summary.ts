@@ -9,6 +9,7 @@ import type ExcelJS from "exceljs";
 import type pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
+import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { PerPlanRow } from "./per_plan.ts";
@@ -88,8 +89,71 @@ export function summaryChartNames(frame: pl.DataFrame): string[] {
   return SUMMARY_CHARTS.filter((name) => economics || !ECONOMICS_ONLY.includes(name));
 }
 
-/** Chart images: two per row band, each 640 × 349 px (the charts' 880 × 480 scaled). */
-export const CHART_IMAGE = { widthPx: 640, heightPx: 349, rowsPerImage: 19, columnsPerImage: 6 };
+/**
+ * Chart images: two side by side per band of rows, each 640 px wide and as tall as its PNG's own
+ * aspect ratio makes it (the charts are 1760 px wide but not all 960 px tall: the per-plan charts'
+ * height follows their number of plans). The first image of a band starts in column A, the second
+ * in column G: columns A–F are 772 px wide (SUMMARY_COLUMN_WIDTHS), more than an image.
+ */
+export const CHART_IMAGE = { widthPx: 640, columnsPerImage: 6 };
+/** The sheet's default row height, 15 pt, in pixels: the rows under the charts are empty ones. */
+export const DEFAULT_ROW_PX = 20;
+
+/** Width and height of a PNG, from its IHDR chunk. */
+export function pngSize(png: Uint8Array): { width: number; height: number } {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (png.length < 24 || signature.some((b, i) => png[i] !== b)) {
+    throw new Error("summary chart image is not a PNG: re-render the charts (svgToPng)");
+  }
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * Where each chart image goes and how big it is: `firstRow` (0-based) is the row after the
+ * "Charts" heading; a band of two images is as many default rows tall as its taller image, plus
+ * one empty row, so no image overlaps the next band.
+ */
+export function chartPlacements(
+  firstRow: number,
+  sizes: { width: number; height: number }[],
+): { row: number; col: number; widthPx: number; heightPx: number }[] {
+  const scaled = sizes.map((s) => ({
+    widthPx: CHART_IMAGE.widthPx,
+    heightPx: Math.round(CHART_IMAGE.widthPx * s.height / s.width),
+  }));
+  const placements: { row: number; col: number; widthPx: number; heightPx: number }[] = [];
+  let row = firstRow;
+  for (let band = 0; band < scaled.length; band += 2) {
+    const pair = scaled.slice(band, band + 2);
+    pair.forEach((size, i) =>
+      placements.push({ row, col: i * CHART_IMAGE.columnsPerImage, ...size })
+    );
+    row += Math.ceil(Math.max(...pair.map((s) => s.heightPx)) / DEFAULT_ROW_PX) + 1;
+  }
+  return placements;
+}
+
+/**
+ * Column widths (characters) of the per-plan table's columns by how they are printed: wide enough
+ * for the values and for every word of the headers ("organizations"), so none is cut mid-word.
+ */
+const PLAN_COLUMN_WIDTH: Record<Kpi["unit"] | "USD4", number> = {
+  count: 13,
+  percent: 10,
+  USD: 14,
+  USD4: 12,
+};
+/** Column widths (characters): plan names, then the per-plan table's 16 columns. */
+export const SUMMARY_COLUMN_WIDTHS = [
+  34,
+  ...Object.values(PER_PLAN_DISPLAY).map((kind) => PLAN_COLUMN_WIDTH[kind]),
+];
+/** A column's width in pixels (Excel's rule for the default font: 7 px a character + 5). */
+export const columnPx = (width: number): number => Math.trunc(width * 7 + 5);
+
+/** Long lines (price book, cost model) wrap in cells merged up to this column (I). */
+const WRAP_TO_COLUMN = 9;
 
 /**
  * The `leadSheets` hook of writeXlsx / writeXlsxFile: the summary sheet (sheet 1) and the drawing
@@ -99,7 +163,7 @@ export function summarySheets(
   input: SummarySheetInput,
 ): (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetDrawing | undefined {
   return (workbook) => {
-    const placements = addSummarySheet(workbook, input);
+    const chartsRow = addSummarySheet(workbook, input);
     const { names } = input.charts;
     if (names.length === 0) return undefined;
     const images = input.charts.pngs.then((pngs) => {
@@ -107,13 +171,8 @@ export function summarySheets(
       if (got.join() !== names.join()) {
         throw new Error(`summary charts: expected ${names.join(", ")}, got ${got.join(", ")}`);
       }
-      return pngs.map((chart, i) => ({
-        name: chart.title,
-        png: chart.png,
-        ...placements[i],
-        widthPx: CHART_IMAGE.widthPx,
-        heightPx: CHART_IMAGE.heightPx,
-      }));
+      const placements = chartPlacements(chartsRow, pngs.map((chart) => pngSize(chart.png)));
+      return pngs.map((chart, i) => ({ name: chart.title, png: chart.png, ...placements[i] }));
     });
     // Awaited by the writer after the data sheet; a failure before then must not go unhandled.
     images.catch(() => {});
@@ -121,29 +180,45 @@ export function summarySheets(
   };
 }
 
+/** A per-plan column's header: its name with spaces, so a 14-character column wraps it by word. */
+export function planHeader(column: string): string {
+  return column.replaceAll("_", " ");
+}
+
 /**
- * Adds the `summary` sheet (call before any other sheet so it comes first). Returns where the
- * chart images go: 0-based row and column of each one's top-left cell.
+ * Adds the `summary` sheet (call before any other sheet so it comes first). Returns the 0-based
+ * row the chart images start at (the row after the "Charts" heading).
  */
 export function addSummarySheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   input: SummarySheetInput,
-): { row: number; col: number }[] {
+): number {
   const sheet = workbook.addWorksheet("summary", {
+    // One page wide (Excel: as many pages tall as needed; LibreOffice reads fitToHeight 0 as one
+    // page). A fixed scale with a page break before the charts would depend on the font: column
+    // widths are in characters of the default font, Calibri, whose substitute can be wider.
     pageSetup: { orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
   });
   const planColumns = Object.keys(PER_PLAN_DISPLAY) as (keyof typeof PER_PLAN_DISPLAY)[];
-  sheet.columns = [
-    { width: 34 },
-    { width: 16 },
-    ...planColumns.slice(1).map(() => ({ width: 14 })),
-  ];
+  sheet.columns = SUMMARY_COLUMN_WIDTHS.map((width) => ({ width }));
   let rowNumber = 0;
   const add = (values: ExcelJS.CellValue[], style?: (row: ExcelJS.Row) => void) => {
     const row = sheet.addRow(values);
     rowNumber++;
     style?.(row);
     row.commit();
+  };
+  /** A long line wrapped in cells `from`–I merged (a 330-character cell set the printed width). */
+  const addWrapped = (values: ExcelJS.CellValue[], from: number) => {
+    const text = String(values[from - 1] ?? "");
+    const width = SUMMARY_COLUMN_WIDTHS.slice(from - 1, WRAP_TO_COLUMN)
+      .reduce((a, b) => a + b, 0);
+    add(values, (row) => {
+      sheet.mergeCells(rowNumber, from, rowNumber, WRAP_TO_COLUMN);
+      row.getCell(1).alignment = { vertical: "top" };
+      row.getCell(from).alignment = { wrapText: true, vertical: "top" };
+      row.height = ROW_POINTS * wrappedLines(text, width);
+    });
   };
   const bold = (row: ExcelJS.Row) => (row.font = { bold: true });
   add([input.title], (row) => (row.font = { bold: true, size: 14 }));
@@ -155,10 +230,15 @@ export function addSummarySheet(
     });
   }
   add([]);
-  add(["Unit economics by plan (revenue-weighted; all = every organization)"], bold);
-  add(["plan", ...planColumns], (row) => {
+  add(["Unit economics by plan (revenue-weighted ratios of sums)"], bold);
+  addWrapped([
+    "Rows are price-book plans; all = every organization for counts, seats and MRR. Margins, per plan and in all, cover only organizations with revenue (MRR > 0; company basis: MRR + PTB revenue > 0), so free organizations' LLM cost is left out: all's margins are higher than the headline margins above, which count every organization with known revenue, free ones' cost included.",
+  ], 1);
+  add(["plan", ...planColumns.map(planHeader)], (row) => {
     row.font = { bold: true };
-    row.alignment = { wrapText: true, vertical: "top" };
+    row.alignment = { wrapText: true, vertical: "bottom" };
+    // four lines: the longest header, "company llm cost per 1k requests", in 12 characters
+    row.height = 60;
   });
   for (const plan of input.plans) {
     add([plan.plan, ...planColumns.map((c) => plan[c])], (row) => {
@@ -168,16 +248,13 @@ export function addSummarySheet(
   }
   add([]);
   add(["Price book (list prices per plan version)"], bold);
-  for (const [plan, words] of input.priceBook) add([plan, words]);
+  for (const [plan, words] of input.priceBook) addWrapped([plan, words], 2);
   add([]);
   add(["Cost model"], bold);
-  for (const line of input.costModel) add([line]);
+  for (const line of input.costModel) addWrapped([line], 1);
   add([]);
   if (input.charts.names.length > 0) add(["Charts"], bold);
   const first = rowNumber; // 0-based index of the row after the last written one
   sheet.commit();
-  return input.charts.names.map((_, i) => ({
-    row: first + Math.floor(i / 2) * CHART_IMAGE.rowsPerImage,
-    col: (i % 2) * CHART_IMAGE.columnsPerImage,
-  }));
+  return first;
 }
