@@ -19,13 +19,23 @@ function svgs(frame: pl.DataFrame, maxDrawnPoints: number): Record<string, strin
   );
 }
 
-/** The outlier dots (circles) as [cx, cy] pairs, and every other element, sorted. */
-function parts(svg: string): { dots: [number, number][]; rest: string[] } {
+/**
+ * The outlier dots as [x, y] pairs (circles, or paths translated there when some are ▼ below the
+ * margin floor: a triangle's pair is its position with ▼ appended), and every other element,
+ * sorted.
+ */
+function parts(svg: string): { dots: [number, string][]; rest: string[] } {
   const circles = svg.match(/<circle [^>]*>/g) ?? [];
-  const dots = circles.map((c) =>
-    [Number(c.match(/cx="([^"]+)"/)![1]), Number(c.match(/cy="([^"]+)"/)![1])] as [number, number]
-  );
-  const rest = (svg.replace(/<circle [^>]*>/g, "").match(/<[a-z]+ [^>]*>/g) ?? []).sort();
+  const group = svg.match(/<g [^>]*aria-label="dot"[^>]*>(.*?)<\/g>/s)?.[1] ?? "";
+  const symbols = [...group.matchAll(/transform="translate\(([^,]+),([^)]+)\) rotate\((\d+)\)"/g)];
+  const dots = [
+    ...circles.map((c) =>
+      [Number(c.match(/cx="([^"]+)"/)![1]), c.match(/cy="([^"]+)"/)![1]] as [number, string]
+    ),
+    ...symbols.map((m) => [Number(m[1]), m[3] === "180" ? `${m[2]}▼` : m[2]] as [number, string]),
+  ];
+  const withoutDots = svg.replace(/<circle [^>]*>/g, "").replace(group, "");
+  const rest = (withoutDots.match(/<[a-z]+ [^>]*>/g) ?? []).sort();
   return { dots, rest };
 }
 
@@ -52,12 +62,18 @@ Deno.test("box plots from aggregates: Plot's boxes, whiskers, medians and axes o
     // the same boxes, whisker rules, median ticks, axes, captions: every element but the dots
     assertEquals(b.rest, a.rest, name);
     ok(a.dots.length > 0, `${name}: the demo has outliers`);
+    if (name === "margin_by_tier") {
+      ok(a.dots.some((d) => d[1].endsWith("▼")), "the demo has margins below the floor: ▼");
+    }
     // each dot drawn is an organization's dot; each organization's dot has one drawn within 0.5 px
     const drawn = new Set(b.dots.map((d) => d.join()));
     ok(b.dots.every((d) => a.dots.some((e) => e.join() === d.join())), name);
+    // (a ▼ only near a ▼: the same symbol)
+    const y = (v: string) => Number(v.replace("▼", ""));
+    const near = (d: [number, string], cx: number, cy: string) =>
+      d[0] === cx && Math.abs(y(d[1]) - y(cy)) < 0.5 && d[1].endsWith("▼") === cy.endsWith("▼");
     for (const [cx, cy] of a.dots) {
-      const near = b.dots.filter((d) => d[0] === cx && Math.abs(d[1] - cy) < 0.5);
-      ok(near.length > 0, `${name}: outlier at ${cx},${cy}`);
+      ok(b.dots.some((d) => near(d, cx, cy)), `${name}: outlier at ${cx},${cy}`);
     }
     ok(drawn.size === b.dots.length, `${name}: no dot drawn twice`);
   }

@@ -43,7 +43,11 @@ Deno.test("margin vs MRR: a dot per paying org, the zero line, clipped points as
   // c, d (MRR 0) and e (unknown MRR) are not shown.
   assertEquals(count(chart.svg, "circle"), 1);
   assertEquals(chart.svg.split("rotate(180)").length - 1, 1);
-  ok(chart.svg.includes(">Gross margin vs MRR per organization</text>"));
+  ok(chart.svg.includes(">Gross margin (spec basis, all LLM cost) vs MRR per organization</text>"));
+  // Each dot names its organization on hover, the clipped one with its real margin.
+  assertEquals(count(chart.svg, "title"), 2);
+  ok(chart.svg.includes("<title>a\npro\nMRR $100 · 50.0 % gross margin, spec basis</title>"));
+  ok(chart.svg.includes("<title>b\nteam\nMRR $10 · -900.0 % gross margin, spec basis</title>"));
   ok(
     chart.svg.includes(
       "2 organizations with MRR &gt; 0 (3 with no or unknown MRR not shown); 1 below -300 % drawn as ▼ at -300 %.",
@@ -51,13 +55,30 @@ Deno.test("margin vs MRR: a dot per paying org, the zero line, clipped points as
   );
   ok(chart.svg.includes('stroke="#dc2626"'), "zero rule");
   ok(chart.svg.includes("MRR (USD per month, log scale)"), "x axis label with unit");
-  ok(chart.svg.includes("Gross margin (%)"), "y axis label with unit");
+  ok(chart.svg.includes("Gross margin, spec basis: all LLM cost (%)"), "y axis: basis and unit");
   ok(chart.svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
 });
 
 Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the SVG", () => {
   const chart = marginByTierChart(frame);
-  ok(chart.svg.includes("2 organizations with MRR &gt; 0; 1 below -300 %"));
+  ok(chart.svg.includes("2 organizations with MRR &gt; 0; 1 below -300 % drawn as ▼ at -300 %"));
+  ok(chart.svg.includes(">Gross margin (spec basis, all LLM cost) by tier</text>"));
+  ok(chart.svg.includes("Gross margin, spec basis: all LLM cost (%)"), "y axis: basis and unit");
+  // An outlier below the floor is a ▼ on it, one above a circle. pro: −900 % (drawn at −300),
+  // −50, 50, 60, 70, 80, 90, 95, 100 %: quartiles by rank (n = 9) 50 and 90, lower fence
+  // 2.5 × 50 − 1.5 × 90 = −10, so −300 and −50 are outliers.
+  const outliers = marginByTierChart(pl.DataFrame({
+    tier: Array(9).fill("pro"),
+    gross_margin_pct: pl.Series(
+      "gross_margin_pct",
+      [-900, -50, 50, 60, 70, 80, 90, 95, 100],
+      pl.Float64,
+    ),
+  })).svg;
+  const dots = outliers.match(/<g [^>]*aria-label="dot"[^>]*>(.*?)<\/g>/s)![1];
+  assertEquals(dots.split("rotate(180)").length - 1, 1);
+  assertEquals(dots.split("rotate(0)").length - 1, 1);
+  ok(outliers.includes("1 below -300 % drawn as ▼ at -300 %"));
   // Legend swatches for pro and team only (free and enterprise have no margin here).
   ok(chart.svg.includes(">pro</text>") && chart.svg.includes(">team</text>"));
   ok(!chart.svg.includes(">enterprise</text>"));
@@ -68,6 +89,9 @@ Deno.test("requests vs LLM cost: zeros left off the log scales and said so", () 
   const chart = requestsVsCostChart(frame);
   assertEquals(count(chart.svg, "circle"), 3); // a, b, c; d has no requests, e zero cost
   ok(chart.svg.includes("2 with no requests or zero cost not shown"));
+  // each dot names its organization on hover
+  assertEquals(count(chart.svg, "title"), 3);
+  ok(chart.svg.includes("<title>b\nteam\n50,000 requests · LLM cost $100</title>"));
 });
 
 Deno.test("usage by tier: orgs with no requests counted per tier in the caption", () => {
@@ -137,7 +161,10 @@ Deno.test("every chart is a standalone SVG that rasterizes to a PNG of the asked
 Deno.test("text renders: the PNG of a chart with a title differs from the same chart untitled", () => {
   // Without a usable font resvg drops <text> silently; a title must change the pixels.
   const chart = marginVsMrrChart(frame);
-  const untitled = chart.svg.replace(/>Gross margin vs MRR per organization</, "><");
+  const untitled = chart.svg.replace(
+    />Gross margin \(spec basis, all LLM cost\) vs MRR per organization</,
+    "><",
+  );
   const a = svgToPng(chart.svg, 600);
   const b = svgToPng(untitled, 600);
   ok(a.length !== b.length || a.some((byte, i) => byte !== b[i]));

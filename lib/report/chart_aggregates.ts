@@ -83,20 +83,33 @@ export interface BoxStyle {
 }
 
 /**
+ * Outlier symbols of a box plot clipped at a floor: ▼ for a value below it, else a circle, both
+ * of Plot's default outlier size (a symbol channel would make them 4.5 px).
+ */
+function floorSymbols(below: boolean[]) {
+  return {
+    symbol: below.map((b) => b ? "triangle" : "circle"),
+    rotate: below.map((b) => b ? 180 : 0),
+    r: 3,
+  };
+}
+
+/**
  * Plot's boxes per tier from every point of `frame`: channels as arrays over an index, no row
- * object each; `shown` maps a value to where it is drawn.
+ * object each. With a `floor`, values below it are drawn on it, their outliers as ▼.
  */
 export function everyPointBoxes(
   frame: pl.DataFrame,
-  { column, style, shown }: { column: string; style: BoxStyle; shown?: (v: number) => number },
+  { column, style, floor }: { column: string; style: BoxStyle; floor?: number },
 ) {
   const tierOf = channel(frame, "tier");
   const values = channel(frame, column) as number[];
   return Plot.boxY({ length: frame.height }, {
     x: tierOf,
-    y: shown ? values.map(shown) : values,
+    y: floor === undefined ? values : values.map((v) => Math.max(floor, v)),
     fill: tierOf,
     ...style,
+    ...(floor === undefined ? {} : floorSymbols(values.map((v) => v < floor))),
   });
 }
 
@@ -105,14 +118,24 @@ export function everyPointBoxes(
  * draws them from every point — whisker rule, quartile bar, median tick, outlier dots with its
  * defaults — from quartiles, whiskers and outliers computed in Polars. Outliers on one tier's line
  * within half a pixel of each other are one dot (the lowest of them): Plot would draw them on top
- * of each other.
+ * of each other. With a `floor`, values below it are drawn on it, their outliers as ▼ (as
+ * everyPointBoxes draws them).
  */
 export function aggregatedBoxes(
   frame: pl.DataFrame,
-  { values, log, domain, style }: AggregateAxis & { domain: string[]; style: BoxStyle },
+  { values, log, domain, style, floor }: AggregateAxis & {
+    domain: string[];
+    style: BoxStyle;
+    floor?: number;
+  },
 ): Plot.Markish[] {
-  const points = frame.select(pl.col("tier"), values.cast(pl.Float64).alias("v"))
-    .filter(pl.col("tier").isIn(domain).and(known("v")));
+  const value = values.cast(pl.Float64);
+  const points = frame.select(
+    pl.col("tier"),
+    (floor === undefined ? value : pl.when(value.lt(floor)).then(pl.lit(floor)).otherwise(value))
+      .alias("v"),
+    (floor === undefined ? pl.lit(false) : value.lt(floor)).alias("below"),
+  ).filter(pl.col("tier").isIn(domain).and(known("v")));
   const quartiles = points.groupBy("tier").agg(
     pl.col("v").quantile(0.25, "linear").alias("q1"),
     pl.col("v").quantile(0.5, "linear").alias("median"),
@@ -137,8 +160,8 @@ export function aggregatedBoxes(
   );
   const cell = gridOf(points, scaled({ values: pl.col("v"), log }));
   const outliers = points.filter(inside.not())
-    .select(pl.col("tier"), pl.col("v"), cell.alias("cell"))
-    .groupBy(["tier", "cell"]).agg(pl.col("v").min()).sort(["tier", "cell"]);
+    .select(pl.col("tier"), pl.col("v"), pl.col("below"), cell.alias("cell"))
+    .groupBy(["tier", "cell", "below"]).agg(pl.col("v").min()).sort(["tier", "cell", "below"]);
   const boxes = quartiles.join(whiskers, { on: "tier", how: "left" }).toRecords()
     .sort((a, b) => domain.indexOf(a.tier as string) - domain.indexOf(b.tier as string));
   const { fillOpacity, stroke } = style;
@@ -150,6 +173,9 @@ export function aggregatedBoxes(
       x: outliers.getColumn("tier").toArray(),
       y: Array.from(outliers.getColumn("v").toTypedArray() as Float64Array),
       stroke,
+      ...(floor === undefined
+        ? {}
+        : floorSymbols(outliers.getColumn("below").toArray() as boolean[])),
     }),
   ];
 }

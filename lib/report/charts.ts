@@ -40,6 +40,14 @@ export const MAX_DOTS = 5000;
  */
 export const MARGIN_FLOOR = -300;
 
+/**
+ * The spec's margin (gross_margin_pct) said with its basis, as README's "Which margin?" names it:
+ * the margin charts here are on the spec basis, the one to read as the worst case.
+ */
+const SPEC_MARGIN_AXIS = "Gross margin, spec basis: all LLM cost (%)";
+const MARGIN_VS_MRR_TITLE = "Gross margin (spec basis, all LLM cost) vs MRR per organization";
+const MARGIN_BY_TIER_TITLE = "Gross margin (spec basis, all LLM cost) by tier";
+
 // PNGs and chart files (chart_files.ts) and row objects for the economics charts, as before
 export { svgToPng, writeChartFiles } from "./chart_files.ts";
 export { type Row, rows } from "./chart_data.ts";
@@ -114,20 +122,28 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   );
   const dense = payingFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(payingFrame.height, limit);
+  // Hover titles name the organization (org_name is data: Plot sets it as the title's text).
+  const titled = (r: Row, margin: number) => ({
+    ...r,
+    title: `${r.org_name ?? ""}\n${r.tier ?? ""}\nMRR ${usdTick(r.mrr as number)} · ${
+      margin.toFixed(1)
+    } % gross margin, spec basis`,
+  });
   // Dots need row objects (tier colours); hexbins draw from two channels or grid counts.
   const paying = dense ? [] : rows(payingFrame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
-  const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR);
+  const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR)
+    .map((r) => titled(r, r.gross_margin_pct as number));
   // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
   const clipped = paying
     .filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR)
-    .map((r) => ({ ...r, gross_margin_pct: MARGIN_FLOOR }));
+    .map((r) => ({ ...titled(r, r.gross_margin_pct as number), gross_margin_pct: MARGIN_FLOOR }));
   const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const caption = `${formatCount(payingFrame.height)} organizations with MRR > 0 (${
     formatCount(frame.height - payingFrame.height)
   } with no or unknown MRR not shown)${clippedNote(clippedCount, `as ▼ at ${MARGIN_FLOOR} %`)}.`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
   const marks = dense ? [clippedHexbins(payingFrame, whole)] : [
-    Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75 }),
+    Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75, title: "title" }),
     Plot.dot(clipped, {
       ...xy,
       fill: "tier",
@@ -135,13 +151,14 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
       rotate: 180,
       r: 4.5,
       fillOpacity: 0.9,
+      title: "title",
     }),
   ];
   const legendSvg = dotsLegend(dense, paying);
   return {
     name: "margin_vs_mrr",
-    title: "Gross margin vs MRR per organization",
-    svg: framed("Gross margin vs MRR per organization", caption, legendSvg, {
+    title: MARGIN_VS_MRR_TITLE,
+    svg: framed(MARGIN_VS_MRR_TITLE, caption, legendSvg, {
       x: {
         type: "log",
         label: "MRR (USD per month, log scale)",
@@ -150,7 +167,7 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
         ...fullExtent(payingFrame, "mrr", { whole }),
       },
       y: {
-        label: "Gross margin (%)",
+        label: SPEC_MARGIN_AXIS,
         grid: true,
         ...marginAxis(payingFrame),
       },
@@ -181,11 +198,11 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
   const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
   return {
     name: "margin_by_tier",
-    title: "Gross margin distribution by tier",
+    title: MARGIN_BY_TIER_TITLE,
     svg: framed(
-      "Gross margin distribution by tier",
+      MARGIN_BY_TIER_TITLE,
       `Box: quartiles and median; ${formatCount(knownFrame.height)} organizations with MRR > 0${
-        clippedNote(clipped, `at ${MARGIN_FLOOR} %`)
+        clippedNote(clipped, `as ▼ at ${MARGIN_FLOOR} %`)
       }.${withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""}`,
       tierLegend(tiers),
       {
@@ -194,7 +211,7 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
           domain: tiers,
           tickFormat: (t: string) => `${t} (n=${formatCount(countOf.get(t) ?? 0)})`,
         },
-        y: { label: "Gross margin (%)", grid: true, ...marginAxis(knownFrame) },
+        y: { label: SPEC_MARGIN_AXIS, grid: true, ...marginAxis(knownFrame) },
         color: tierColor,
         marks: [
           Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
@@ -202,10 +219,11 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
             ? [everyPointBoxes(knownFrame, {
               column: "gross_margin_pct",
               style: TIER_BOXES,
-              shown: (m) => Math.max(MARGIN_FLOOR, m),
+              floor: MARGIN_FLOOR,
             })]
             : aggregatedBoxes(knownFrame, {
-              values: clippedMargin(),
+              values: pl.col("gross_margin_pct"),
+              floor: MARGIN_FLOOR,
               log: false,
               domain: tiers,
               style: TIER_BOXES,
@@ -217,12 +235,24 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
 }
 
 export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
-  const drawnFrame = frame.select("requests_30d", "llm_cost_30d", "tier").filter(
+  const named = frame.columns.includes("org_name");
+  const drawnFrame = frame.select(
+    "requests_30d",
+    "llm_cost_30d",
+    "tier",
+    ...(named ? ["org_name"] : []),
+  ).filter(
     pl.col("requests_30d").gt(0).and(pl.col("llm_cost_30d").gt(0)).fillNull(false),
   );
   const dense = drawnFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(drawnFrame.height, limit); // else hexagons of grid counts
-  const data = dense ? [] : rows(drawnFrame, ["requests_30d", "llm_cost_30d", "tier"]);
+  // Dots carry a hover title naming the organization; hexbins draw no dot per organization.
+  const data = dense ? [] : rows(drawnFrame, drawnFrame.columns).map((r) => ({
+    ...r,
+    title: `${named ? `${r.org_name ?? ""}\n` : ""}${r.tier ?? ""}\n${
+      (r.requests_30d as number).toLocaleString("en-US")
+    } requests · LLM cost ${usdTick(r.llm_cost_30d as number)}`,
+  }));
   const dots = dense && !whole
     ? densityHexbins(drawnFrame, {
       x: { values: pl.col("requests_30d"), log: true },
@@ -242,6 +272,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
       fill: "tier",
       r: 3,
       fillOpacity: 0.7,
+      title: "title",
     });
   return {
     name: "requests_vs_llm_cost",
