@@ -88,7 +88,7 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   has("| MRR, recurring only (industry definition) | $120.00 |");
   has("| organizations with MRR > 0 | 2 |");
   has("| organizations with unknown MRR (empty cell) | 1 |");
-  has("| organizations with negative gross margin | 1 |");
+  has("| organizations with negative gross margin, spec basis (all LLM cost) | 1 |");
   // By tier. free: seats 1+2, requests 0+1,000, median (0 + 1,000)/2 = 500, cost 3.
   // pro: seats 4+2, requests 120,000, median (20,000 + 100,000)/2 = 60,000, cost 350, MRR 120,
   // both paying, o4 negative, both is_ptb. enterprise: MRR unknown, so $0.00 summed and 1 unknown.
@@ -104,7 +104,9 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   has("| `mrr` | 4 | $0.00 | $0.00 | $20.00 | $50.00 | $68.00 | $80.00 |");
   // gross margin −650, 37.5 (n = 2): p25 = −650 + 0.25 × 687.5 = −478.125 → −478.1 %;
   // median −306.25 → −306.3 %; p75 −134.375 → −134.4 %; p90 = −650 + 0.9 × 687.5 = −31.25 → −31.3 %
-  has("| `gross_margin_pct` | 2 | -650.0 % | -478.1 % | -306.3 % | -134.4 % | -31.3 % | 37.5 % |");
+  has(
+    "| `gross_margin_pct`, spec basis (all LLM cost) | 2 | -650.0 % | -478.1 % | -306.3 % | -134.4 % | -31.3 % | 37.5 % |",
+  );
   assertEquals(quantile([1, 2, 3, 4], 0.5), 2.5);
   assertEquals(quantile([], 0.5), null);
 });

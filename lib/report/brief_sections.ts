@@ -5,7 +5,7 @@
 import pl from "nodejs-polars";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
-import { markdownCode, markdownTable } from "../formats/markdown.ts";
+import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatUsd } from "./numbers.ts";
 
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
@@ -35,6 +35,15 @@ export function quantile(sorted: readonly number[], q: number): number | null {
 
 /** The columns whose distributions the brief gives: the headline ones. */
 export const DISTRIBUTION_COLUMNS = HEADLINE_COLUMNS;
+
+/**
+ * Each margin's basis, as README's "Which margin?" names them: the spec's gross_margin_pct
+ * subtracts all LLM cost, BYOK included; the company's only what the company pays.
+ */
+const MARGIN_BASIS: Record<string, string> = {
+  gross_margin_pct: "spec basis (all LLM cost)",
+  gross_margin_company_pct: "company basis (company cost)",
+};
 
 const QUANTILES: [string, number][] = [
   ["min", 0],
@@ -116,7 +125,10 @@ export function totalsSection(frame: pl.DataFrame): string {
     ["MRR, recurring only (industry definition)", formatUsd(f.mrrRecurring!)],
     ["organizations with MRR > 0", formatCount(f.paying!)],
     ["organizations with unknown MRR (empty cell)", formatCount(frame.height - f.mrrKnown!)],
-    ["organizations with negative gross margin", formatCount(f.negative!)],
+    [
+      `organizations with negative gross margin, ${MARGIN_BASIS.gross_margin_pct}`,
+      formatCount(f.negative!),
+    ],
   ];
   return markdownTable(["measure", "value"], rows);
 }
@@ -193,7 +205,7 @@ function tierTable(rows: string[][]): string {
       "mrr",
       "unknown mrr",
       "paying (mrr > 0)",
-      "negative margin",
+      "negative margin (spec basis)",
       "is_ptb",
     ],
     rows,
@@ -209,8 +221,9 @@ export function distributionSection(frame: pl.DataFrame): string {
   const f = figures(frame, exprs);
   const rows = DISTRIBUTION_COLUMNS.map((name) => {
     const unit = COLUMNS.find((c) => c.name === name)!.unit;
+    const basis = MARGIN_BASIS[name];
     return [
-      markdownCode(name),
+      trustedMarkdown(`${markdownCode(name).markdown}${basis ? `, ${basis}` : ""}`),
       formatCount(f[`${name}:n`]!),
       ...QUANTILES.map(([label]) => formatValue(f[`${name}:${label}`], unit)),
     ];
