@@ -434,7 +434,9 @@ Deno.test("the brief leads its economics with the company-cost margin, per-plan 
   ok(company > 0 && spec > company, markdown.slice(0, 3000));
   ok(markdown.includes("| pro (seat, legacy) | 2 | 2 | 5 | $240.00 | $120.00 | $48.00 |"));
   ok(markdown.includes("| team \\| \\*bundle\\* &lt;b> | 1 | 1 | 10 | $200.00 |"));
-  ok(markdown.includes("- **team \\| \\*bundle\\* &lt;b>**: $200 a month flat"));
+  ok(markdown.includes("- **team \\| \\*bundle\\* &lt;b>**: for tier team: $200 a month flat"));
+  // whom each plan prices: legacy pro holds growth too
+  ok(markdown.includes("- **pro (seat, legacy)**: for tier pro or growth: $20 per seat a month"));
   ok(markdown.includes("- Infrastructure: $0.5 per 1,000 requests in the window."));
   // The price book's lines are long: none is cut short.
   ok(markdown.includes("$0.00002 beyond per request (graduated); storage: $3.25/GB to 30 GB"));

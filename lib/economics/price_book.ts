@@ -107,8 +107,21 @@ export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
 const usd = (value: number) =>
   `$${value.toLocaleString("en-US", { maximumFractionDigits: value < 1 ? 8 : 2 })}`;
 
+/**
+ * Whom a plan prices, in words: a plan's per-plan row holds every tier it matches (legacy pro also
+ * holds growth), which its name alone does not say.
+ */
+function matchInWords(plan: Plan): string {
+  const lists = [
+    plan.match?.tiers?.length ? `tier ${plan.match.tiers.join(" or ")}` : "",
+    plan.match?.tiersRaw?.length ? `tier_raw ${plan.match.tiersRaw.join(" or ")}` : "",
+  ].filter((list) => list !== "");
+  return lists.length === 0 ? "every organization no plan above matched" : lists.join(" and ");
+}
+
 function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
-  if (plan.keepCurrentMrr) return "negotiated contract (no list price; MRR as billed)";
+  const whom = `for ${matchInWords(plan)}: `;
+  if (plan.keepCurrentMrr) return `${whom}negotiated contract (no list price; MRR as billed)`;
   const parts: string[] = [];
   if (plan.perSeatUsd !== undefined) {
     parts.push(
@@ -147,7 +160,7 @@ function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
       }`,
     );
   }
-  return parts.join("; ");
+  return whom + parts.join("; ");
 }
 
 /** The price book in words, one line per plan version: [plan name, prices]. */

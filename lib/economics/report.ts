@@ -169,7 +169,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
     "",
     `List prices per plan version, from ${
       markdownCode(context.priceBook.file.split("/").pop() ?? "").markdown
-    } (also the "current pricing" scenario). \`list_price_mrr\` is seats or flat fee, minimum and add-ons; metered requests and storage are billed by Stripe as usage.`,
+    } (also the "current pricing" scenario), in the order they are tried: an organization gets the first plan that matches it, and a plan's row above holds every tier the plan matches. \`list_price_mrr\` is seats or flat fee, minimum and add-ons; metered requests and storage are billed by Stripe as usage.`,
     "",
     ...priceBookInWords(context.priceBook).map(([plan, words]) =>
       `- **${escapeMarkdown(plan)}**: ${escapeMarkdown(words, { maxLength: 1000 })}`

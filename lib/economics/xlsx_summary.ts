@@ -247,7 +247,9 @@ export function addSummarySheet(
     });
   }
   add([]);
-  add(["Price book (list prices per plan version)"], bold);
+  add([
+    "Price book (list prices per plan version, in the order tried: an organization gets the first plan that matches it)",
+  ], bold);
   for (const [plan, words] of input.priceBook) addWrapped([plan, words], 2);
   add([]);
   add(["Cost model"], bold);

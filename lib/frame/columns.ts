@@ -419,7 +419,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "first price-book plan matching tier / tier_raw (scenarios/current_seat_based.json)",
     description:
-      "The priced plan version behind tier_raw, e.g. pro (seat, legacy) for pro, pro-20240913 or pro-20250202 ($20 a seat) vs pro 2025-12-10 ($79 flat).",
+      "The priced plan version behind tier_raw, e.g. pro (seat, legacy) for pro, pro-20240913 or pro-20250202 ($20 a seat) vs pro 2025-12-10 ($79 flat). A plan holds every tier it matches: in the default price book pro (seat, legacy) also holds the growth tier.",
     spec: extra,
   },
   {
