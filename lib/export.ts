@@ -210,10 +210,11 @@ export async function loadPricingData(
   const economics = await timed(
     "metrics",
     () =>
-      addEconomicsColumns(addMetricColumns(withRevenue.frame), {
+      addEconomicsColumns(addMetricColumns(withRevenue.frame, { windowDays: window.days }), {
         costModel,
         priceBook,
         revenue: revenue,
+        windowDays: window.days,
         ptbRevenueAttached: true,
       }),
   );
@@ -229,7 +230,7 @@ export async function loadPricingData(
   ];
   if (options.windowDays !== 30) {
     warnings.push(
-      `window is ${options.windowDays} days: columns named *_30d hold ${options.windowDays}-day values`,
+      `window is ${options.windowDays} days: columns named *_30d hold ${options.windowDays}-day values; margins, revenue_per_request, list prices and per-plan ratios set them against monthly MRR on a 30-day basis (× 30 / ${options.windowDays})`,
     );
   }
   return {
@@ -242,7 +243,12 @@ export async function loadPricingData(
     revenue: revenue,
     warnings,
     stages,
-    economics: { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead },
+    economics: {
+      costModel,
+      priceBook,
+      ptbRevenueRead: economics.ptbRevenueRead,
+      windowDays: window.days,
+    },
   };
 }
 
@@ -313,6 +319,7 @@ async function exportFiles(
           outDir: staging,
           stamp,
           summary: options.formats.includes("xlsx"),
+          windowDays: data.windowDays,
         }))
       : undefined;
     charts?.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled

@@ -35,6 +35,7 @@ Deno.test("charts written in a worker are the files the main thread writes, and 
       outDir: there,
       stamp: "2026-11-01_demo",
       summary: true,
+      windowDays: 30,
     });
     assertEquals(direct.length, 16); // 8 charts × (SVG, PNG)
     assertEquals(
@@ -71,7 +72,7 @@ Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alo
     const charts = svgs(frame);
     assertEquals(charts.length, 8);
     // A chart reading a column left out fails here (Polars: not found) or draws differently.
-    const plans = chartPlanTable(frame);
+    const plans = chartPlanTable(frame, 30);
     assertEquals(svgs(frame.select(...CHART_COLUMNS), plans), charts);
     // drawn from aggregates (above a small drawn-points limit) too
     const aggregated = (frame: pl.DataFrame, plans?: PerPlanRow[]) =>
@@ -101,6 +102,7 @@ Deno.test("a chart that fails in the worker rejects the job with its error", asy
         outDir: dir,
         stamp: "x",
         summary: false,
+        windowDays: 30,
       }),
       /charts failed: .*tier/,
     );
@@ -120,6 +122,7 @@ Deno.test("the main thread shares the chart files with the worker: each written 
       outDir: there,
       stamp: "s",
       summary: false,
+      windowDays: 30,
     });
     await worker.shareFileWriting(); // claims charts until none is left
     const { paths } = await rendered;
@@ -149,14 +152,26 @@ Deno.test("drawn settles no later than the job (the worker says so once its char
     const worker = startChartWorker();
     const order: string[] = [];
     const drawn = worker.drawn.then(() => order.push("drawn"));
-    const rendered = worker.render({ frame: demo.frame, outDir: dir, stamp: "x", summary: false })
+    const rendered = worker.render({
+      frame: demo.frame,
+      outDir: dir,
+      stamp: "x",
+      summary: false,
+      windowDays: 30,
+    })
       .then((charts) => order.push(`rendered ${charts.paths.length}`));
     await Promise.all([drawn, rendered]);
     assertEquals(order, ["drawn", "rendered 16"]);
 
     const failing = startChartWorker();
     await rejects(
-      failing.render({ frame: demo.frame.drop("tier"), outDir: dir, stamp: "y", summary: false }),
+      failing.render({
+        frame: demo.frame.drop("tier"),
+        outDir: dir,
+        stamp: "y",
+        summary: false,
+        windowDays: 30,
+      }),
       /charts failed/,
     );
     await failing.drawn; // settled by the failure

@@ -61,9 +61,13 @@ export async function economicsFrameWithF(): Promise<pl.DataFrame> {
   });
   const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });
   rev.byCustomer.set("cus_f", { customerId: "cus_f", ptbRevenueUsd30d: 25 } as CustomerRevenue);
-  return addEconomicsColumns(addMetricColumns(pl.concat([economicsFixture(), f])), {
-    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
-    priceBook: await loadPriceBook(),
-    revenue: rev,
-  }).frame;
+  return addEconomicsColumns(
+    addMetricColumns(pl.concat([economicsFixture(), f]), { windowDays: 30 }),
+    {
+      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+      priceBook: await loadPriceBook(),
+      revenue: rev,
+      windowDays: 30,
+    },
+  ).frame;
 }

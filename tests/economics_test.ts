@@ -30,6 +30,7 @@ Deno.test("plan and list_price_mrr come from the price book (the current-pricing
     costModel: costModelFromEnv({}),
     priceBook: book,
     revenue: revenue({}),
+    windowDays: 30,
   });
   assertEquals(column(frame, "plan"), [
     "pro 2025-12-10",
@@ -106,6 +107,7 @@ Deno.test("list prices are priced once per distinct input combination, the same 
     costModel: costModelFromEnv({}),
     priceBook: { file: "every_feature.json", scenario },
     revenue: revenue({}),
+    windowDays: 30,
   });
   assertEquals(column(priced, "plan"), [
     "metered",
@@ -140,6 +142,7 @@ Deno.test("company cost and company-basis margin with infrastructure cost and PT
     costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
     priceBook: await loadPriceBook(),
     revenue: revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 }),
+    windowDays: 30,
   });
   ok(ptbRevenueRead);
   assertEquals(warnings, []);
@@ -161,6 +164,7 @@ Deno.test("unread PTB revenue and unset infrastructure cost are said, margins em
     costModel: costModelFromEnv({}),
     priceBook: await loadPriceBook(),
     revenue: revenue({}),
+    windowDays: 30,
   });
   ok(!ptbRevenueRead);
   assertEquals(column(frame, "ptb_revenue_30d"), [null, null, null, null, null]);
@@ -249,7 +253,10 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
   const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
   const book = await loadPriceBook();
   const rows = perPlanRows(
-    perPlanTable(await economicsFrameWithF(), book.scenario.plans.map((p) => p.name)),
+    perPlanTable(await economicsFrameWithF(), {
+      windowDays: 30,
+      planOrder: book.scenario.plans.map((p) => p.name),
+    }),
   );
   const expected: Record<string, (number | null)[]> = {
     // organizations, paying, seats, mrr, arpa, mrr/seat, mrr/1k, llm/1k, company llm/1k,
@@ -384,18 +391,20 @@ Deno.test("per-plan table of one frame read again: the same table in each plan o
   const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
   const frame = await economicsFrameWithF();
   const order = (await loadPriceBook()).scenario.plans.map((p) => p.name);
-  const first = perPlanRows(perPlanTable(frame, order));
+  const first = perPlanRows(perPlanTable(frame, { windowDays: 30, planOrder: order }));
   // the sums are kept for the frame (chart worker, summary sheet and brief read it in turn)
-  assertEquals(perPlanRows(perPlanTable(frame, order)), first);
+  assertEquals(perPlanRows(perPlanTable(frame, { windowDays: 30, planOrder: order })), first);
   // by name without an order: the same rows, `all` last
-  const byName = perPlanRows(perPlanTable(frame));
+  const byName = perPlanRows(perPlanTable(frame, { windowDays: 30 }));
   assertEquals(
     byName.map((r) => r.plan),
     [...first.slice(0, -1).map((r) => r.plan).sort((a, b) => a.localeCompare(b)), "all"],
   );
   for (const row of byName) assertEquals(row, first.find((r) => r.plan === row.plan));
   // a frame derived from it (one organization fewer) has its own sums
-  const fewer = perPlanRows(perPlanTable(frame.tail(frame.height - 1), order));
+  const fewer = perPlanRows(
+    perPlanTable(frame.tail(frame.height - 1), { windowDays: 30, planOrder: order }),
+  );
   assertEquals(fewer.at(-1)!.organizations, first.at(-1)!.organizations! - 1);
 });
 
@@ -423,6 +432,7 @@ Deno.test("the brief leads its economics with the company-cost margin, per-plan 
         costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
         priceBook: evil,
         ptbRevenueRead: true,
+        windowDays: 30,
       },
     },
     exportFiles: [],
@@ -452,10 +462,15 @@ Deno.test("demo data: both margins plausible, no plan's LLM cost above its MRR",
     env: {},
     log: () => {},
   });
-  const margins = companyMargins(data.frame);
+  const margins = companyMargins(data.frame, { windowDays: data.windowDays });
   ok(margins.specPct! > 0 && margins.specPct! < 60, `spec margin ${margins.specPct}`);
   ok(margins.companyPct! > 60 && margins.companyPct! < 100, `company ${margins.companyPct}`);
-  for (const plan of planEconomics(data.frame, data.economics.priceBook)) {
+  for (
+    const plan of planEconomics(data.frame, {
+      book: data.economics.priceBook,
+      windowDays: data.windowDays,
+    })
+  ) {
     if (plan.margin_all_pct === null) continue;
     ok(plan.margin_all_pct > -50, `${plan.plan}: spec margin ${plan.margin_all_pct}`);
   }

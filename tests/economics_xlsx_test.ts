@@ -50,6 +50,7 @@ async function writeFixtureWorkbook(
       costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
       priceBook,
       ptbRevenueRead: true,
+      windowDays: 30,
       asOf: new Date("2026-11-01T00:00:00Z"),
       demo: false,
       charts: images,

@@ -29,6 +29,7 @@ import {
   usdTick,
 } from "../report/charts.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { formatCount, formatUsd4 } from "../report/numbers.ts";
@@ -55,11 +56,13 @@ const BASIS_COLORS = ["#16a34a", "#f97316"];
  */
 export interface PlanTableOption extends DrawnLimit {
   plans?: PerPlanRow[];
+  /** without `plans`: the export window's days the table is computed for (default 30) */
+  windowDays?: number;
 }
 
 /** Plans by MRR, largest first (the `all` row left out). */
-function planRows(frame: pl.DataFrame, { plans }: PlanTableOption): PerPlanRow[] {
-  return (plans ?? perPlanRows(perPlanTable(frame)))
+function planRows(frame: pl.DataFrame, { plans, windowDays }: PlanTableOption): PerPlanRow[] {
+  return (plans ?? perPlanRows(perPlanTable(frame, { windowDays: windowDays ?? MONTH_DAYS })))
     .filter((r) => r.plan !== "all")
     .sort((a, b) => (b.mrr ?? 0) - (a.mrr ?? 0) || a.plan.localeCompare(b.plan));
 }

@@ -8,11 +8,17 @@ import type { RevenueResult } from "../revenue/types.ts";
 import { attachRevenue, ptbRevenueRead } from "../revenue/columns.ts";
 import { type CostModel, costModelWarnings } from "./cost_model.ts";
 import { planColumns, type PriceBook } from "./price_book.ts";
+import { monthlyExpr } from "../frame/monthly.ts";
 
 export interface EconomicsOptions {
   costModel: CostModel;
   priceBook: PriceBook;
   revenue: RevenueResult;
+  /**
+   * the export window's days: the company-cost margin sets window cost and PTB revenue, scaled to
+   * 30 days, against monthly mrr; list prices read usage on the same basis
+   */
+  windowDays: number;
   /** true when the frame comes from attachRevenue, whose join carried ptb_revenue_30d already */
   ptbRevenueAttached?: boolean;
 }
@@ -48,7 +54,7 @@ export function addEconomicsColumns(
   options: EconomicsOptions,
 ): EconomicsResult {
   const warnings = costModelWarnings(options.costModel);
-  const plans = planColumns(frame, options.priceBook);
+  const plans = planColumns(frame, { book: options.priceBook, windowDays: options.windowDays });
   const ptbRead = ptbRevenueRead(options.revenue);
   if (!ptbRead) warnings.push(PTB_REVENUE_NOT_READ);
   const infraPer1k = options.costModel.infraUsdPer1kRequests ?? 0;
@@ -59,7 +65,9 @@ export function addEconomicsColumns(
     .when(pl.col("llm_cost_ptb_30d").eq(0))
     .then(pl.lit(0))
     .otherwise(pl.lit(null));
-  const revenue = pl.col("mrr").add(pl.col("_ptb_for_margin"));
+  // mrr is monthly; PTB revenue and company cost are the window's, put on a 30-day basis
+  const monthly = (name: string) => monthlyExpr(pl.col(name), options.windowDays);
+  const revenue = pl.col("mrr").add(monthly("_ptb_for_margin"));
   const withColumns = frame.withColumns(
     plans.plan,
     plans.listPriceMrr,
@@ -71,7 +79,7 @@ export function addEconomicsColumns(
     .withColumns(ptbForMargin.cast(pl.Float64).alias("_ptb_for_margin"))
     .withColumns(
       pl.when(revenue.gt(0))
-        .then(revenue.sub(pl.col("company_cost_30d")).div(revenue).mul(100))
+        .then(revenue.sub(monthly("company_cost_30d")).div(revenue).mul(100))
         .otherwise(pl.lit(null))
         .alias("gross_margin_company_pct"),
     )

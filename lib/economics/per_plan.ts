@@ -1,9 +1,12 @@
 /**
  * Per-plan unit economics: one row per price-book plan (and a last row `all`), computed once from
  * the export frame with Polars groupBy and shown in the brief, the XLSX `summary` sheet and the
- * admin page. Ratios are of sums (revenue-weighted), empty where the denominator is 0.
+ * admin page. Ratios are of sums (revenue-weighted), empty where the denominator is 0. Sums set
+ * against mrr (margins, MRR per 1,000 requests) read the window's usage, cost and PTB revenue on
+ * a 30-day basis (lib/frame/monthly.ts); ratios of two window figures are not scaled.
  */
 import pl from "nodejs-polars";
+import { monthlyExpr } from "../frame/monthly.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
@@ -46,26 +49,27 @@ const where = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0));
 
 /** Sums and counts per group: the same expressions for a plan and for `all`. */
-function sums(): pl.Expr[] {
+function sums(windowDays: number): pl.Expr[] {
+  const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const mrrKnown = pl.col("mrr").isNotNull();
   const paying = pl.col("mrr").gt(0);
   const companyKnown = pl.col("gross_margin_company_pct").isNotNull();
   const listKnown = pl.col("list_price_mrr").isNotNull().and(mrrKnown);
-  const companyRevenue = num("mrr").add(num("ptb_revenue_30d").fillNull(0));
+  const companyRevenue = num("mrr").add(monthly("ptb_revenue_30d").fillNull(0));
   return [
     pl.col("org_id").count().alias("organizations"),
     where(paying, pl.lit(1)).sum().alias("paying_organizations"),
     num("seats").sum().alias("seats"),
     num("mrr").sum().alias("mrr"),
     where(mrrKnown, num("seats")).sum().alias("_seats_known"),
-    where(mrrKnown, num("requests_30d")).sum().alias("_requests_known"),
+    where(mrrKnown, monthly("requests_30d")).sum().alias("_requests_known"),
     num("requests_30d").sum().alias("_requests"),
     num("llm_cost_30d").sum().alias("_llm_cost"),
     num("llm_cost_ptb_30d").sum().alias("_llm_cost_ptb"),
     where(paying, num("mrr")).sum().alias("_all_revenue"),
-    where(paying, num("llm_cost_30d")).sum().alias("_all_cost"),
+    where(paying, monthly("llm_cost_30d")).sum().alias("_all_cost"),
     where(companyKnown, companyRevenue).sum().alias("_company_revenue"),
-    where(companyKnown, num("company_cost_30d")).sum().alias("_company_cost"),
+    where(companyKnown, monthly("company_cost_30d")).sum().alias("_company_cost"),
     where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum().alias("negative_margin_all"),
     where(pl.col("gross_margin_company_pct").lt(0), pl.lit(1)).sum().alias(
       "negative_margin_company",
@@ -106,29 +110,42 @@ function ratios(frame: pl.DataFrame): pl.DataFrame {
  * The sums per plan and over every organization, once per frame: one export reads the table of
  * its frame three times (the chart worker's job, the summary sheet, the brief), each a group-by
  * of nineteen sums over every row on the main thread (~200 ms at a million organizations). Frames
- * are not changed in place, so the sums of a frame object stay its sums.
+ * are not changed in place, so the sums of a frame object (for a window length) stay its sums.
  */
-const sumsOf = new WeakMap<pl.DataFrame, { grouped: pl.DataFrame; total: pl.DataFrame }>();
+type PlanSums = { grouped: pl.DataFrame; total: pl.DataFrame };
+const sumsOf = new WeakMap<pl.DataFrame, Map<number, PlanSums>>();
 
-function planSums(frame: pl.DataFrame): { grouped: pl.DataFrame; total: pl.DataFrame } {
-  let known = sumsOf.get(frame);
+function planSums(frame: pl.DataFrame, windowDays: number): PlanSums {
+  let byWindow = sumsOf.get(frame);
+  if (!byWindow) sumsOf.set(frame, byWindow = new Map());
+  let known = byWindow.get(windowDays);
   if (!known) {
     const withPlan = frame.withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"));
     known = {
-      grouped: withPlan.groupBy("plan").agg(...sums()),
-      total: withPlan.select(pl.lit("all").alias("plan"), ...sums()),
+      grouped: withPlan.groupBy("plan").agg(...sums(windowDays)),
+      total: withPlan.select(pl.lit("all").alias("plan"), ...sums(windowDays)),
     };
-    sumsOf.set(frame, known);
+    byWindow.set(windowDays, known);
   }
   return known;
+}
+
+export interface PerPlanOptions {
+  /** the export window's days: sums set against mrr are on a 30-day basis */
+  windowDays: number;
+  /** the price book's plan names, in its order (other plans follow by name) */
+  planOrder?: readonly string[];
 }
 
 /**
  * The per-plan table of an export frame (it needs the economics columns). Plans in `planOrder`
  * (the price book's order) come first, others by name; the last row is `all`.
  */
-export function perPlanTable(frame: pl.DataFrame, planOrder: readonly string[] = []): pl.DataFrame {
-  const { grouped, total } = planSums(frame);
+export function perPlanTable(
+  frame: pl.DataFrame,
+  { windowDays, planOrder = [] }: PerPlanOptions,
+): pl.DataFrame {
+  const { grouped, total } = planSums(frame, windowDays);
   const rank = (plan: string) => {
     const i = planOrder.indexOf(plan);
     return i < 0 ? planOrder.length : i;

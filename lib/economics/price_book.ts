@@ -25,6 +25,7 @@ import {
   SCENARIO_INPUT_COLUMNS,
 } from "../analysis/scenario/mod.ts";
 import type { PriceBook } from "./types.ts";
+import { ADDITIVE_WINDOW_COLUMNS, monthlyExpr } from "../frame/monthly.ts";
 
 export type { PriceBook } from "./types.ts";
 
@@ -74,10 +75,17 @@ export function listPriceInputColumns(scenario: Scenario): string[] {
  * price book reads a few low-cardinality columns (listPriceInputColumns), so each distinct
  * combination of them is priced once, in JS by the scenario's own pricing, and joined back:
  * the same numbers as pricing every organization, without a million organizations' JS arrays.
+ * Prices are monthly: usage a plan prices (requests, LLM cost) is read on a 30-day basis.
  */
-export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
+export function planColumns(
+  frame: pl.DataFrame,
+  { book, windowDays }: { book: PriceBook; windowDays: number },
+): PlanColumns {
   const plans = book.scenario.plans;
   const keys = listPriceInputColumns(book.scenario);
+  // the window's usage on a 30-day basis (the same values for a 30-day window)
+  const monthlyUsage = keys.filter((name) => ADDITIVE_WINDOW_COLUMNS.includes(name))
+    .map((name) => monthlyExpr(pl.col(name), windowDays).alias(name));
   // the columns pricing wants but this book does not read: empty (never read, see above)
   const unread = SCENARIO_INPUT_COLUMNS.filter((name) => !keys.includes(name))
     .map((name) => pl.lit(null).alias(name));
@@ -85,7 +93,7 @@ export function planColumns(frame: pl.DataFrame, book: PriceBook): PlanColumns {
     keys: keys.map((name) => pl.col(name)),
     columnsOf: (combinations) => {
       const priced = priceOrganizations(
-        pricingInputs(combinations.withColumns(...unread)),
+        pricingInputs(combinations.withColumns(...unread, ...monthlyUsage)),
         book.scenario,
       );
       const parts = Array.from({ length: combinations.height }, (_, i) => partsAt(priced, i));

@@ -15,6 +15,7 @@ import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { type PriceBook, priceBookInWords } from "./price_book.ts";
+import { monthlyExpr } from "../frame/monthly.ts";
 
 export type { EconomicsContext } from "./types.ts";
 
@@ -27,11 +28,25 @@ export interface Kpi {
 }
 
 /** The per-plan rows of a frame, price-book order, `all` last. */
-export function planEconomics(frame: pl.DataFrame, book: PriceBook): PerPlanRow[] {
-  return perPlanRows(perPlanTable(frame, book.scenario.plans.map((p) => p.name)));
+export function planEconomics(
+  frame: pl.DataFrame,
+  { book, windowDays }: { book: PriceBook; windowDays: number },
+): PerPlanRow[] {
+  return perPlanRows(
+    perPlanTable(frame, { windowDays, planOrder: book.scenario.plans.map((p) => p.name) }),
+  );
 }
 
-/** Company-wide margins: every organization whose revenue is known, its cost included. */
+/** What the headline margins need besides the frame. */
+export interface MarginOptions {
+  /** the export window's days: window cost and PTB revenue are set against mrr on a 30-day basis */
+  windowDays: number;
+}
+
+/**
+ * Company-wide margins: every organization whose revenue is known, its cost included. Window
+ * cost and PTB revenue are on a 30-day basis (lib/frame/monthly.ts), as mrr is monthly.
+ */
 export interface CompanyMargins {
   /** (Σ(mrr + PTB revenue) − Σ company_cost_30d) / Σ(mrr + PTB revenue) × 100 */
   companyPct: number | null;
@@ -41,20 +56,21 @@ export interface CompanyMargins {
   paying: number;
 }
 
-export function companyMargins(frame: pl.DataFrame): CompanyMargins {
+export function companyMargins(frame: pl.DataFrame, options: MarginOptions): CompanyMargins {
   const mrrKnown = pl.col("mrr").isNotNull();
   // PTB revenue is known, or not needed (no PTB cost): as gross_margin_company_pct counts it.
   const revenueKnown = mrrKnown.and(
     pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0)),
   );
   const f64 = (name: string) => pl.col(name).cast(pl.Float64);
+  const monthly = (name: string) => monthlyExpr(pl.col(name), options.windowDays);
   const when = (condition: pl.Expr, value: pl.Expr) =>
     pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
   const sums = frame.select(
     when(mrrKnown, f64("mrr")).alias("mrr"),
-    when(mrrKnown, f64("llm_cost_30d")).alias("cost"),
-    when(revenueKnown, f64("mrr").add(f64("ptb_revenue_30d").fillNull(0))).alias("revenue"),
-    when(revenueKnown, f64("company_cost_30d")).alias("company_cost"),
+    when(mrrKnown, monthly("llm_cost_30d")).alias("cost"),
+    when(revenueKnown, f64("mrr").add(monthly("ptb_revenue_30d").fillNull(0))).alias("revenue"),
+    when(revenueKnown, monthly("company_cost_30d")).alias("company_cost"),
     when(pl.col("mrr").gt(0), pl.lit(1)).alias("paying"),
     mrrKnown.cast(pl.Int32).sum().alias("known"),
   ).toRecords()[0] as Record<string, number>;
@@ -69,8 +85,8 @@ export function companyMargins(frame: pl.DataFrame): CompanyMargins {
 }
 
 /** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
-export function headlineKpis(frame: pl.DataFrame): Kpi[] {
-  const m = companyMargins(frame);
+export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[] {
+  const m = companyMargins(frame, options);
   return [
     {
       label: "Gross margin, company cost",
@@ -138,8 +154,9 @@ export function formatPlanCell(column: keyof PerPlanRow, value: number | string 
 
 /** The brief's economics section (Markdown lines). */
 export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsContext): string[] {
-  const rows = planEconomics(frame, context.priceBook);
-  const kpis = headlineKpis(frame);
+  const { windowDays } = context;
+  const rows = planEconomics(frame, { book: context.priceBook, windowDays });
+  const kpis = headlineKpis(frame, { windowDays });
   const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
   return [
     "## Unit economics by plan",

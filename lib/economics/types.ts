@@ -23,4 +23,6 @@ export interface EconomicsContext {
   priceBook: PriceBook;
   /** true when Stripe's PTB revenue was read for this run */
   ptbRevenueRead: boolean;
+  /** the export window's days: margins set its usage, on a 30-day basis, against monthly mrr */
+  windowDays: number;
 }

@@ -63,8 +63,8 @@ export function summarySheetInput(
   charts.pngs.catch(() => {});
   return {
     title: `Helicone pricing data, ${isoDate(context.asOf)}${context.demo ? " (DEMO DATA)" : ""}`,
-    kpis: headlineKpis(frame),
-    plans: planEconomics(frame, context.priceBook),
+    kpis: headlineKpis(frame, { windowDays: context.windowDays }),
+    plans: planEconomics(frame, { book: context.priceBook, windowDays: context.windowDays }),
     priceBook: priceBookInWords(context.priceBook),
     costModel: costModelInWords(context.costModel).map((line) => line.replaceAll("`", "")),
     charts,

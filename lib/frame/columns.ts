@@ -227,7 +227,8 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD per request",
     source: "Derived",
     formula: "mrr / requests_30d",
-    description: "MRR per request in the window; empty when requests_30d is 0 or mrr is empty.",
+    description:
+      "MRR per request; empty when requests_30d is 0 or mrr is empty. With a window other than 30 days (--days N), requests_30d is put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec,
   },
   {
@@ -237,7 +238,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "(mrr - llm_cost_30d) / mrr * 100",
     description:
-      "Gross margin in percent (can be far below -100); empty when mrr is 0 or empty. Uses all LLM cost as the spec does; see llm_cost_ptb_30d for the part the company pays.",
+      "Gross margin in percent (can be far below -100); empty when mrr is 0 or empty. Uses all LLM cost as the spec does; see llm_cost_ptb_30d for the part the company pays. With a window other than 30 days (--days N), llm_cost_30d is put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec,
   },
   {
@@ -430,7 +431,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "price book: per seat × seats or flat fee, raised to the plan's minimum, + add-ons at list unless included",
     description:
-      "What the price book charges for the organization's seats and add-ons per month; mrr − list_price_mrr shows discounts, grandfathered prices and billed usage (metered requests and storage are not in it). Empty for enterprise contracts (no list price).",
+      "What the price book charges for the organization's seats and add-ons per month; mrr − list_price_mrr shows discounts, grandfathered prices and billed usage (metered requests and storage are not in it). Empty for enterprise contracts (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
     spec: extra,
   },
   {
@@ -463,7 +464,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "(mrr + ptb_revenue_30d − company_cost_30d) / (mrr + ptb_revenue_30d) × 100; unread PTB revenue counts as 0 only when llm_cost_ptb_30d is 0",
     description:
-      "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays.",
+      "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays. With a window other than 30 days (--days N), ptb_revenue_30d and company_cost_30d are put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec: extra,
   },
 ];

@@ -77,7 +77,7 @@ export async function datasetEconomics(
   };
   let rows: PerPlanRow[] = [];
   try {
-    rows = planEconomics(dataset.frame, book);
+    rows = planEconomics(dataset.frame, { book, windowDays: dataset.window.days });
   } catch (error) {
     warnings.push(
       `per-plan table not computed (an export without the economics columns?): ${

@@ -178,11 +178,16 @@ async function runExportStages(
   });
   const { frame } = result.data;
   shown.metrics = mimeBundle(metricsTable(frame));
-  shown.economics = economicsTables(frame, result.data.economics.priceBook).map(mimeBundle);
+  shown.economics = economicsTables(frame, {
+    priceBook: result.data.economics.priceBook,
+    windowDays: result.data.windowDays,
+  }).map(mimeBundle);
   // Plot and resvg load only for this: the export's own charts are drawn in its chart worker
   const charts = result.files.some((path) => path.endsWith(".png"))
     ? []
-    : (await import("../economics/charts.ts")).reportCharts(frame);
+    : (await import("../economics/charts.ts")).reportCharts(frame, {
+      windowDays: result.data.windowDays,
+    });
   shown.charts = charts.map((chart) => mimeBundle(chartDisplay(chart)));
   return { result, shown: shown as ShownStages };
 }
@@ -213,12 +218,18 @@ function metricsTable(frame: pl.DataFrame): Displayable {
  * The headline margins on both bases (company cost first, each with its basis), then the per-plan
  * table the brief, the XLSX summary sheet and the admin page show.
  */
-function economicsTables(frame: pl.DataFrame, priceBook: PriceBook): Displayable[] {
+function economicsTables(
+  frame: pl.DataFrame,
+  { priceBook, windowDays }: { priceBook: PriceBook; windowDays: number },
+): Displayable[] {
   const kpis = markdownTable(
     ["measure", "value", "basis"],
-    headlineKpis(frame).map((k) => [k.label, formatKpi(k.value, k.unit), k.basis]),
+    headlineKpis(frame, { windowDays }).map((k) => [k.label, formatKpi(k.value, k.unit), k.basis]),
   );
-  const plans = perPlanTable(frame, priceBook.scenario.plans.map((p) => p.name));
+  const plans = perPlanTable(frame, {
+    windowDays,
+    planOrder: priceBook.scenario.plans.map((p) => p.name),
+  });
   return [markdown(kpis), frameHtml(plans, plans.height)];
 }
 

@@ -33,8 +33,11 @@ export const CHART_COLUMNS = [
 ];
 
 /** The per-plan table the economics charts draw, when the frame has the economics columns. */
-export function chartPlanTable(frame: pl.DataFrame): PerPlanRow[] | undefined {
-  return hasEconomicsColumns(frame) ? perPlanRows(perPlanTable(frame)) : undefined;
+export function chartPlanTable(
+  frame: pl.DataFrame,
+  windowDays: number,
+): PerPlanRow[] | undefined {
+  return hasEconomicsColumns(frame) ? perPlanRows(perPlanTable(frame, { windowDays })) : undefined;
 }
 
 export interface ChartJob {
@@ -44,6 +47,8 @@ export interface ChartJob {
   stamp: string;
   /** also rasterise the summary sheet's PNGs (an XLSX is written) */
   summary: boolean;
+  /** the export window's days (the per-plan table's margins are on a 30-day basis) */
+  windowDays: number;
 }
 
 export interface RenderedCharts {
@@ -143,11 +148,11 @@ export function startChartWorker(): ChartWorker {
   return {
     drawn,
     summary: summaryPromise,
-    render({ frame, outDir, stamp, summary }) {
+    render({ frame, outDir, stamp, summary, windowDays }) {
       let ipcPath: string;
       let plans: PerPlanRow[] | undefined;
       try {
-        plans = chartPlanTable(frame);
+        plans = chartPlanTable(frame, windowDays);
         ipcPath = writeChartColumns(frame, outDir);
       } catch (error) {
         terminate(`charts failed: ${(error as Error)?.message ?? error}`);

@@ -266,7 +266,11 @@ export function createHandler(
     );
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, headers);
-    const charts = memo<Chart[]>(result, `charts|${params.segment}`, () => reportCharts(frame));
+    const charts = memo<Chart[]>(
+      result,
+      `charts|${params.segment}`,
+      () => reportCharts(frame, { windowDays: result.data.windowDays }),
+    );
     return new Response(reportHtml(summary, charts), {
       headers: { ...COMMON_HEADERS, "content-type": "text/html; charset=utf-8", ...headers },
     });

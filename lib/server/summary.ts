@@ -20,6 +20,7 @@ import {
   planEconomics,
 } from "../economics/report.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
+import { monthlyFactor } from "../frame/monthly.ts";
 
 export interface PricingSummary {
   asOf: string;
@@ -35,7 +36,7 @@ export interface PricingSummary {
   /** Σ llm_cost_30d over every organization */
   totalLlmCostUsd: number;
   /**
-   * (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over the organizations with known MRR (as the
+   * (Σ mrr − Σ llm_cost_30d on a 30-day basis) / Σ mrr × 100 over the organizations with known MRR (as the
    * gross_margin_pct column, all LLM cost counts); null when their MRR sums to 0 or is unknown.
    */
   grossMarginPct: number | null;
@@ -73,7 +74,8 @@ export function pricingSummary(
 ): PricingSummary {
   const known = frame.filter(pl.col("mrr").isNotNull());
   const knownMrr = columnTotal(known, "mrr");
-  const knownCost = columnTotal(known, "llm_cost_30d");
+  // mrr is monthly: the window's cost is set against it on a 30-day basis
+  const knownCost = columnTotal(known, "llm_cost_30d") * monthlyFactor(data.windowDays);
   const underpriced = underpricedCustomers(frame, { ...thresholds, top: 10 });
   // Frames without the economics columns (hand-made ones) get no company margin and no plans.
   const economics = frame.height > 0 &&
@@ -88,8 +90,12 @@ export function pricingSummary(
     totalMrrUsd: known.height > 0 ? knownMrr : null,
     totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
     grossMarginPct: knownMrr > 0 ? (knownMrr - knownCost) / knownMrr * 100 : null,
-    companyMarginPct: economics ? companyMargins(frame).companyPct : null,
-    plans: economics ? planEconomics(frame, data.economics.priceBook) : [],
+    companyMarginPct: economics
+      ? companyMargins(frame, { windowDays: data.windowDays }).companyPct
+      : null,
+    plans: economics
+      ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
+      : [],
     underpriced: {
       reading: underpriced.reading,
       organizations: underpriced.facts.organizations,

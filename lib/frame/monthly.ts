@@ -1,0 +1,45 @@
+/**
+ * The one place an N-day window's usage is put on a 30-day basis. mrr, list prices and everything
+ * else "per month" are monthly amounts; requests, LLM cost, infrastructure cost and PTB revenue are
+ * the window's. A figure that sets the two against each other (a margin, revenue per request, MRR
+ * per 1,000 requests, a per-request list price) reads the window's figure × 30 / windowDays, so a
+ * 7-day export's margins match a 30-day one's when usage is uniform. The `_30d` columns keep the
+ * window's raw values; a ratio of two window figures needs no factor (it cancels).
+ */
+import pl from "nodejs-polars";
+
+/** Days of the month the monthly amounts (mrr, list prices) stand for. */
+export const MONTH_DAYS = 30;
+
+/** The factor that turns an N-day window's figure into a 30-day one: 30 / windowDays. */
+export function monthlyFactor(windowDays: number): number {
+  if (!Number.isInteger(windowDays) || windowDays < 1) {
+    throw new Error(`windowDays must be a whole number ≥ 1, got ${windowDays}`);
+  }
+  return MONTH_DAYS / windowDays;
+}
+
+/**
+ * A window figure (as Float64) on a 30-day basis. A 30-day window gets the figure as it is: no
+ * multiplication, so the default export's numbers stay the same to the last bit.
+ */
+export function monthlyExpr(windowFigure: pl.Expr, windowDays: number): pl.Expr {
+  const factor = monthlyFactor(windowDays);
+  const value = windowFigure.cast(pl.Float64);
+  return factor === 1 ? value : value.mul(factor);
+}
+
+/**
+ * The window columns that add up over the days (usage and cost amounts), which a monthly price
+ * set against usage reads on a 30-day basis. active_users_30d is a count of distinct users, not
+ * a sum over days: it is not scaled.
+ */
+export const ADDITIVE_WINDOW_COLUMNS: readonly string[] = [
+  "requests_30d",
+  "ptb_requests_30d",
+  "byok_requests_30d",
+  "prompts_used_30d",
+  "llm_cost_30d",
+  "llm_cost_ptb_30d",
+  "llm_cost_byok_30d",
+];

@@ -1,0 +1,184 @@
+/**
+ * lib/frame/monthly.ts and its readers: with a window other than 30 days (--days N), every figure
+ * that sets monthly mrr (or a monthly price) against the window's usage reads that usage × 30 / N;
+ * the _30d columns and ratios of two window figures stay as they are. Numbers worked out by hand.
+ */
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
+import { companyMargins, planEconomics } from "../lib/economics/report.ts";
+import { addMetricColumns } from "../lib/frame/metrics.ts";
+import { monthlyFactor } from "../lib/frame/monthly.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { parseScenario } from "../lib/analysis/scenario/mod.ts";
+import { economicsFixture, revenue } from "./economics_fixture.ts";
+
+const column = (frame: pl.DataFrame, name: string) => frame.getColumn(name).toArray() as unknown[];
+
+function close(actual: unknown, expected: number | null, what: string) {
+  if (expected === null) return assertEquals(actual, null, what);
+  ok(typeof actual === "number" && Math.abs(actual - expected) < 1e-9, `${what}: ${actual}`);
+}
+
+const WINDOW_COLUMNS = [
+  "requests_30d",
+  "llm_cost_30d",
+  "llm_cost_ptb_30d",
+  "llm_cost_byok_30d",
+] as const;
+
+/** The economics fixture's usage and PTB revenue over `days` at the same daily rate. */
+async function fixtureOver(days: number) {
+  const share = days / 30;
+  const frame = economicsFixture().withColumns(
+    ...WINDOW_COLUMNS.map((name) => pl.col(name).cast(pl.Float64).mul(share).alias(name)),
+  );
+  const ptb = { cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 };
+  return addEconomicsColumns(addMetricColumns(frame, { windowDays: days }), {
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    priceBook: await loadPriceBook(),
+    revenue: revenue(Object.fromEntries(Object.entries(ptb).map(([id, v]) => [id, v * share]))),
+    windowDays: days,
+  }).frame;
+}
+
+Deno.test("monthlyFactor is 30 / days; a window length that is not a whole number ≥ 1 throws", () => {
+  assertEquals(monthlyFactor(30), 1);
+  assertEquals(monthlyFactor(15), 2);
+  assertEquals(monthlyFactor(60), 0.5);
+  throws(() => monthlyFactor(0), /windowDays must be a whole number ≥ 1, got 0/);
+  throws(() => monthlyFactor(1.5), /got 1.5/);
+});
+
+Deno.test("uniform usage over 15 days gives the 30-day fixture's margins and monthly ratios", async () => {
+  const month = await fixtureOver(30);
+  const half = await fixtureOver(15);
+  // the window columns hold the window's raw values: half the month's
+  assertEquals(column(half, "requests_30d"), [10_000, 1_000, 50_000, 500_000, 250]);
+  assertEquals(column(half, "company_cost_30d"), [10, 0.5, 175, 500, 0.625]);
+  assertEquals(column(half, "ptb_revenue_30d"), [12.5, 0, 125, 300, 0]);
+  for (
+    const name of [
+      "gross_margin_pct",
+      "revenue_per_request",
+      "gross_margin_company_pct",
+      "cost_per_request", // a ratio of two window figures: the same without scaling
+      "ptb_cost_share_pct",
+      "list_price_mrr",
+    ]
+  ) {
+    const expected = column(month, name) as (number | null)[];
+    column(half, name).forEach((v, i) => close(v, expected[i], `${name}[${i}]`));
+  }
+  // a by hand, 15 days: mrr $79, LLM cost $15 → $30 a month: (79 − 30) / 79
+  close(column(half, "gross_margin_pct")[0], 49 / 79 * 100, "a gross_margin_pct");
+  // 10,000 requests → 20,000 a month: $79 / 20,000
+  close(column(half, "revenue_per_request")[0], 79 / 20_000, "a revenue_per_request");
+  // company: (79 + 12.5 × 2 − 10 × 2) / (79 + 25) = 84 / 104
+  close(column(half, "gross_margin_company_pct")[0], 84 / 104 * 100, "a company margin");
+
+  const book = await loadPriceBook();
+  const monthPlans = planEconomics(month, { book, windowDays: 30 });
+  const halfPlans = planEconomics(half, { book, windowDays: 15 });
+  assertEquals(halfPlans.map((r) => r.plan), monthPlans.map((r) => r.plan));
+  halfPlans.forEach((row, i) => {
+    for (const [name, value] of Object.entries(row)) {
+      if (name === "plan") continue;
+      const expected = monthPlans[i][name as keyof typeof row] as number | null;
+      close(value, expected, `${row.plan} ${name}`);
+    }
+  });
+  // all: MRR $3,479 against 561,250 × 2 monthly requests → $3,479 / 1,122.5 per 1,000
+  close(halfPlans.at(-1)!.mrr_per_1k_requests, 3479 / 1122.5, "all mrr_per_1k_requests");
+  // all: LLM cost per 1,000 requests is a ratio of window figures: $1,171.5 / 561.25
+  close(halfPlans.at(-1)!.llm_cost_per_1k_requests, 1171.5 / 561.25, "llm_cost_per_1k");
+
+  const monthMargins = companyMargins(month, { windowDays: 30 });
+  const halfMargins = companyMargins(half, { windowDays: 15 });
+  close(halfMargins.specPct, monthMargins.specPct, "spec margin");
+  close(halfMargins.companyPct, monthMargins.companyPct, "company margin");
+  // spec by hand: (3,479 − 2 × 1,171.5) / 3,479, the free organization's cost counted
+  close(halfMargins.specPct, (3479 - 2343) / 3479 * 100, "spec margin by hand");
+});
+
+Deno.test("a 7-day window: margins and revenue per request on a 30-day basis, by hand", () => {
+  const frame = addMetricColumns(
+    exportFrameFromColumns({
+      org_id: ["x"],
+      org_name: ["X"],
+      tier: ["pro"],
+      seats: [2],
+      active_users_30d: [2],
+      requests_30d: [7_000],
+      llm_cost_30d: [14],
+      llm_cost_ptb_30d: [7],
+      mrr: [100],
+    }),
+    { windowDays: 7 },
+  );
+  // $14 in 7 days = $60 a month: (100 − 60) / 100; unscaled it would read 86 %
+  close(column(frame, "gross_margin_pct")[0], 40, "gross_margin_pct");
+  // 7,000 requests in 7 days = 30,000 a month
+  close(column(frame, "revenue_per_request")[0], 100 / 30_000, "revenue_per_request");
+  close(column(frame, "cost_per_request")[0], 14 / 7_000, "cost_per_request");
+  close(column(frame, "cost_per_seat")[0], 7, "cost_per_seat (window cost per seat)");
+  close(column(frame, "ptb_cost_share_pct")[0], 50, "ptb_cost_share_pct");
+});
+
+Deno.test("list prices priced on usage read the window's usage on a 30-day basis", () => {
+  const scenario = parseScenario({
+    name: "usage",
+    plans: [
+      {
+        name: "metered",
+        match: { tiers: ["pro"] },
+        perRequest: {
+          includedRequests: 0,
+          mode: "graduated",
+          tiers: [{ upTo: null, usdPer1k: 1 }],
+        },
+        minimumUsd: 30,
+      },
+      {
+        name: "banded",
+        match: { tiers: ["team"] },
+        flatTiers: {
+          metric: "requests_30d",
+          tiers: [{ upTo: 10_000, usd: 10 }, { upTo: null, usd: 50 }],
+        },
+      },
+    ],
+  }, "usage.json");
+  const frame = exportFrameFromColumns({
+    org_id: ["m", "b"],
+    org_name: ["M", "B"],
+    tier: ["pro", "team"],
+    tier_raw: ["pro", "team"],
+    stripe_customer_id: [null, null],
+    seats: [1, 1],
+    active_users_30d: [1, 1],
+    requests_30d: [7_000, 7_000],
+    llm_cost_30d: [0, 0],
+    llm_cost_ptb_30d: [0, 0],
+    llm_cost_byok_30d: [0, 0],
+    addons_in_metadata: [null, null],
+    addon_prompts: [0, 0],
+    mrr: [30, 50],
+    revenue_source: ["no_customer", "no_customer"],
+  });
+  const listPrices = (windowDays: number) =>
+    column(
+      addEconomicsColumns(addMetricColumns(frame, { windowDays }), {
+        costModel: costModelFromEnv({}),
+        priceBook: { file: "usage.json", scenario },
+        revenue: revenue({}),
+        windowDays,
+      }).frame,
+      "list_price_mrr",
+    );
+  // 30 days: m's 7,000 requests bill $7, topped up to the $30 minimum by $23; b falls in the
+  // $10 band. 7 days: 30,000 requests a month bill $30 (no top-up, usage is not in the list
+  // price); b's 30,000 a month fall in the $50 band.
+  assertEquals(listPrices(30), [23, 10]);
+  assertEquals(listPrices(7), [0, 50]);
+});
