@@ -11,7 +11,12 @@ import { COLUMN_NAMES } from "./frame/columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { exportOptions } from "./core/export_options.ts";
 import { demoQueryResults } from "./sources/demo.ts";
-import { dateStamp, exportFileName } from "./formats/files.ts";
+import {
+  exportFileName,
+  exportStamp,
+  stampOptions,
+  STANDARD_WINDOW_DAYS,
+} from "./formats/files.ts";
 import {
   ensureWritableDir,
   makeStagingDir,
@@ -35,7 +40,7 @@ import {
   writeSegmentFiles,
 } from "./report/segments.ts";
 import { joinOrgFrames } from "./frame/join.ts";
-import { writeManifest } from "./report/manifest.ts";
+import { filesLeftByPreviousRun, writeManifest } from "./report/manifest.ts";
 import { addMetricColumns } from "./frame/metrics.ts";
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
@@ -302,7 +307,7 @@ async function exportFiles(
     onTime: options.onStageTime,
     rows: () => data.frame.height,
   });
-  const stamp = dateStamp(data.asOf, data.demo);
+  const stamp = exportStamp(data);
   const segments = options.segments
     ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
     : undefined;
@@ -352,10 +357,15 @@ async function exportFiles(
         },
       });
 
+      // what an earlier run of this file set left that this one does not write goes too
+      const leftBehind = await filesLeftByPreviousRun(options.outDir, {
+        manifestName: basename(stagedManifest),
+        written: staged.map((path) => basename(path)),
+      });
       const published = await publishStaged(staging, {
         outDir: options.outDir,
         files: [...staged, stagedManifest],
-        retire: written.brief.stale,
+        retire: [...new Set([...written.brief.stale, ...leftBehind])],
       });
       await snapshot?.commit();
       const files = published.slice(0, -1);
@@ -372,7 +382,7 @@ async function exportFiles(
           ? {
             csvPath: join(
               options.outDir,
-              exportFileName({ asOf: data.asOf, demo: data.demo, ext: "csv" }),
+              exportFileName({ ...stampOptions(data), ext: "csv" }),
             ),
           }
           : {}),
@@ -418,20 +428,28 @@ async function writeStage(
   /** the export files' digests, hashed in a worker (large exports) */
   digests?: Promise<Map<string, FileDigest>>;
 }> {
-  const stamp = dateStamp(data.asOf, data.demo);
+  const stamp = exportStamp(data);
   const staged: string[] = [];
   let digests: Promise<Map<string, FileDigest>> | undefined;
   // history: the MRR history over the stored snapshots and this export (brief section, XLSX
   // sheet), and this export's Parquet snapshot, put in place only once the files are published
   const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
+  // History compares month-ends of the standard export: another window's usage is neither stored
+  // nor set beside them (its history section shows the stored snapshots only).
+  const standardWindow = data.windowDays === STANDARD_WINDOW_DAYS;
+  if (options.history !== false && !standardWindow) {
+    data.warnings.push(
+      `window is ${data.windowDays} days: no history snapshot stored (history compares 30-day exports only)`,
+    );
+  }
   const history = options.history === false
     ? null
     : await timed("history", () =>
       exportHistory(historyFolder, {
         demo: data.demo,
-        current: { asOf: data.asOf, frame: data.frame },
+        ...(standardWindow ? { current: { asOf: data.asOf, frame: data.frame } } : {}),
       }));
-  const snapshot = options.history === false
+  const snapshot = options.history === false || !standardWindow
     ? undefined
     : await timed("snapshot", () =>
       prepareSnapshot(data.frame, {
@@ -453,7 +471,7 @@ async function writeStage(
       const files = await writeExportFiles({
         frame: data.frame,
         formats: options.formats,
-        pathOf: (ext) => join(staging, exportFileName({ asOf: data.asOf, demo: data.demo, ext })),
+        pathOf: (ext) => join(staging, exportFileName({ ...stampOptions(data), ext })),
         xlsx: {
           sheets: [
             ...(segments ? segmentSheets(segments) : []),
@@ -470,7 +488,7 @@ async function writeStage(
           })),
         },
         // the brief's trimmed CSV, from the CSV's own pass (the brief drops it if not needed)
-        subset: trimmedSubset(data.frame, join(staging, trimmedFileName(data.asOf, data.demo))),
+        subset: trimmedSubset(data.frame, join(staging, trimmedFileName(data))),
         // a large CSV's rows are formatted on the second core too, once the charts leave it
         secondCoreFree: chartsDone,
       });

@@ -250,6 +250,7 @@ Deno.test("exports read back from CSV and XLSX equal the frame written", async (
       assertEquals(file.name, {
         asOf: new Date("2026-10-01T00:00:00Z"),
         demo: true,
+        windowDays: 30,
         stamp: "2026-10-01_demo",
       });
       // Typed as the pipeline's frame: the same schema as a frame built from the column table.

@@ -84,7 +84,7 @@ Deno.test("stdio: no export → demo data in memory; text caps and escaping; run
     const exported = await call(client, "run_export", { days: 7 });
     assertEquals(exported.isError, undefined, text(exported));
     const path = exported.structuredContent!.path as string;
-    ok(path.startsWith(dir) && path.endsWith("_demo.csv"), path);
+    ok(path.startsWith(dir) && path.endsWith("_demo_7d.csv"), path); // the window in the name
     const after = (await call(client, "describe_dataset")).structuredContent!;
     assertEquals(after.source, `export file ${path}`);
     assertEquals((after.window as Values).days, 7);

@@ -344,19 +344,22 @@ Deno.test("parameters: strict 400s with a JSON message", async (t) => {
     });
     await t.step("no bad request started a run", () => assertEquals(server.calls.length, 0));
 
-    await t.step("days and as_of reach the pipeline; as_of names the file", async () => {
-      const response = await server.get(`${EXPORT}?days=7&as_of=2026-10-15T12:00:00%2B02:00`);
-      assertEquals(response.status, 200);
-      assertEquals(
-        response.headers.get("content-disposition"),
-        'attachment; filename="helicone_pricing_data_2026-10-15_demo.csv"',
-      );
-      await response.body?.cancel();
-      const call = server.calls.at(-1)!;
-      assertEquals(call.windowDays, 7);
-      assertEquals(call.asOf?.toISOString(), "2026-10-15T10:00:00.000Z");
-      assertEquals(call.demo, true);
-    });
+    await t.step(
+      "days and as_of reach the pipeline; as_of and the window name the file",
+      async () => {
+        const response = await server.get(`${EXPORT}?days=7&as_of=2026-10-15T12:00:00%2B02:00`);
+        assertEquals(response.status, 200);
+        assertEquals(
+          response.headers.get("content-disposition"),
+          'attachment; filename="helicone_pricing_data_2026-10-15_demo_7d.csv"',
+        );
+        await response.body?.cancel();
+        const call = server.calls.at(-1)!;
+        assertEquals(call.windowDays, 7);
+        assertEquals(call.asOf?.toISOString(), "2026-10-15T10:00:00.000Z");
+        assertEquals(call.demo, true);
+      },
+    );
     await t.step("as_of as a date is midnight UTC; refresh=0 is accepted", async () => {
       const response = await server.get(`${EXPORT}?as_of=2026-11-01&refresh=0`);
       assertEquals(response.status, 200);

@@ -3,7 +3,7 @@
  * the next run and by retention, a live run's folder stays, and a publish that fails half-way puts
  * the previous set of files back exactly (issue 10, items 4 and 5).
  */
-import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
@@ -127,10 +127,10 @@ Deno.test("a failed move during publishing leaves the previous set exactly as it
         demo: true,
         asOf,
         outDir,
-        windowDays: 7, // different numbers than the previous set
         charts: false,
         segments: true,
-        env: {},
+        // different numbers than the previous set
+        env: { PRICING_INFRA_USD_PER_1K_REQUESTS: "1" },
         log: () => {},
         history: false,
       }),
@@ -193,8 +193,10 @@ Deno.test("an export without a trimmed CSV retires an earlier run's; a failed pu
     ]);
     const brief = await Deno.readTextFile(join(outDir, "helicone_pricing_data_2026-11-01_demo.md"));
     assertEquals(brief.includes("**Upload:** `helicone_pricing_data_2026-11-01_demo.csv`"), true);
-    // an XLSX-only run leaves a CSV's trimmed file alone (it belongs to the CSV)
+    // an XLSX-only run of the same date retires the earlier run's CSV and its trimmed file: its
+    // manifest lists neither (filesLeftByPreviousRun)
     await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.001" });
+    ok(names(outDir).includes(trimmed));
     await runExport({
       demo: true,
       asOf,
@@ -205,7 +207,11 @@ Deno.test("an export without a trimmed CSV retires an earlier run's; a failed pu
       log: () => {},
       history: false,
     });
-    assertEquals(await Deno.readFile(join(outDir, trimmed)), trimmedBytes);
+    assertEquals(names(outDir).filter((n) => !n.startsWith(".")), [
+      "helicone_pricing_data_2026-11-01_demo.manifest.json",
+      "helicone_pricing_data_2026-11-01_demo.md",
+      "helicone_pricing_data_2026-11-01_demo.xlsx",
+    ]);
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

@@ -9,6 +9,7 @@ import { clickHouseSettings } from "../lib/core/config.ts";
 import { parseAsOf, parseWindowDays, windowOf } from "../lib/core/window.ts";
 import { exportWindow } from "../lib/export.ts";
 import { exportNameInfo } from "../lib/formats/read_export.ts";
+import { exportFileName, exportStamp } from "../lib/formats/files.ts";
 import { parseScenarioArgs as parseScenarioCli } from "../lib/cli/scenario.ts";
 import { ParamError, parseAsOfParam } from "../lib/server/params.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
@@ -150,4 +151,40 @@ Deno.test("modern ClickHouse (chdb, DateTime64(3)): the window is exact to the m
   // The 18.16 rows (1 + 8), as-of − 1 ms (16) and the start itself (64); not the as-of itself
   // (32), start − 1 ms (128), nor the whole-second rows outside.
   assertEquals([String(row.requests_30d), String(row.llm_cost_nano)], ["4", "89000000000"]);
+});
+
+Deno.test("a window other than 30 days is in the export's file names, and read back from them", () => {
+  const asOf = new Date("2026-12-02T00:00:00Z");
+  assertEquals(exportStamp({ asOf, demo: false }), "2026-12-02");
+  assertEquals(exportStamp({ asOf, demo: false, windowDays: 30 }), "2026-12-02");
+  assertEquals(exportStamp({ asOf, demo: false, windowDays: 7 }), "2026-12-02_7d");
+  assertEquals(exportStamp({ asOf, demo: true, windowDays: 400 }), "2026-12-02_demo_400d");
+  assertEquals(
+    exportFileName({ asOf, demo: true, windowDays: 7, ext: "csv", suffix: "trimmed" }),
+    "helicone_pricing_data_2026-12-02_demo_7d_trimmed.csv",
+  );
+  const info = (name: string) => {
+    const read = exportNameInfo(name);
+    return read && { days: read.windowDays, demo: read.demo, stamp: read.stamp };
+  };
+  assertEquals(info("helicone_pricing_data_2026-12-02.csv"), {
+    days: 30,
+    demo: false,
+    stamp: "2026-12-02",
+  });
+  assertEquals(info("helicone_pricing_data_2026-12-02_7d.csv"), {
+    days: 7,
+    demo: false,
+    stamp: "2026-12-02_7d",
+  });
+  assertEquals(info("helicone_pricing_data_2026-12-02_demo_7d_ptb_customers.csv"), {
+    days: 7,
+    demo: true,
+    stamp: "2026-12-02_demo_7d",
+  });
+  assertEquals(info("helicone_pricing_data_2026-12-02_demo_gateway_only.xlsx"), {
+    days: 30,
+    demo: true,
+    stamp: "2026-12-02_demo",
+  });
 });

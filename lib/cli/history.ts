@@ -4,7 +4,7 @@
  */
 import { loadEnv, sourceSettings, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
-import { isoDate } from "../formats/files.ts";
+import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
@@ -72,6 +72,11 @@ async function importFiles(files: string[], context: HistoryCliContext): Promise
     if (!name) {
       throw new UserError(
         `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
+      );
+    }
+    if (name.windowDays !== STANDARD_WINDOW_DAYS) {
+      throw new UserError(
+        `${file}: a ${name.windowDays}-day export; history compares 30-day exports only (export without --days)`,
       );
     }
     if (name.asOf > now) {

@@ -14,6 +14,7 @@ import { UserError } from "../core/config.ts";
 import { parseIsoDate } from "../core/window.ts";
 import { type Cell, checkExportHeader, exportSeries, frameFromRows } from "./export_cells.ts";
 import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
+import { exportStamp, STANDARD_WINDOW_DAYS } from "./files.ts";
 
 // The readers' parts, for the callers of this module.
 export { checkExportHeader, exportSeries } from "./export_cells.ts";
@@ -21,12 +22,17 @@ export { exportFrameFromCsvFile, exportFrameFromCsvText } from "./read_export_cs
 
 export type ExportFileFormat = "csv" | "xlsx" | "parquet";
 
-/** What an export's file name says: `helicone_pricing_data_2026-11-01[_demo][_<suffix>].csv`. */
+/**
+ * What an export's file name says: `helicone_pricing_data_2026-11-01[_demo][_<N>d][_<suffix>].csv`
+ * (`_<N>d`: a window other than 30 days, lib/formats/files.ts exportStamp).
+ */
 export interface ExportNameInfo {
   /** midnight UTC of the as-of date in the name */
   asOf: Date;
   demo: boolean;
-  /** `2026-11-01` or `2026-11-01_demo`, as in the name */
+  /** the window's days: `_<N>d` in the name, else 30 */
+  windowDays: number;
+  /** `2026-11-01`, `2026-11-01_demo`, `2026-11-01_7d`…, as in the name */
   stamp: string;
 }
 
@@ -43,7 +49,7 @@ export interface ExportFile {
 }
 
 const NAME_PATTERN =
-  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?(?:_[a-z0-9_]+)?\.(?:csv|xlsx|parquet)$/;
+  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?(?:_([1-9]\d{0,3})d)?(?:_[a-z0-9_]+)?\.(?:csv|xlsx|parquet)$/;
 
 /** The as-of date and demo flag in an export's file name, or null if the name is not the kit's. */
 export function exportNameInfo(path: string): ExportNameInfo | null {
@@ -52,7 +58,8 @@ export function exportNameInfo(path: string): ExportNameInfo | null {
   const asOf = parseIsoDate(match[1]); // strict: 2026-02-30 is not a date
   if (asOf === null) return null;
   const demo = match[2] !== undefined;
-  return { asOf, demo, stamp: demo ? `${match[1]}_demo` : match[1] };
+  const windowDays = match[3] === undefined ? STANDARD_WINDOW_DAYS : Number(match[3]);
+  return { asOf, demo, windowDays, stamp: exportStamp({ asOf, demo, windowDays }) };
 }
 
 /**

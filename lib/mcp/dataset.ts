@@ -60,12 +60,16 @@ export interface ExportCandidate {
   files: string[];
   asOf: Date;
   demo: boolean;
+  /** the window's days, from the name (`_<N>d`; 30 without) */
+  windowDays: number;
   /** the newest file time of the stamp's files */
   mtimeMs: number;
   size: number;
 }
 
-const MAIN_EXPORT = /^helicone_pricing_data_\d{4}-\d{2}-\d{2}(_demo)?\.(csv|xlsx)$/;
+// `_<N>d`: a window other than 30 days (exportStamp); its manifest gives the window
+const MAIN_EXPORT =
+  /^helicone_pricing_data_\d{4}-\d{2}-\d{2}(_demo)?(_[1-9]\d{0,3}d)?\.(csv|xlsx)$/;
 
 /**
  * The exports in `dir`, one per stamp, newest first (as-of date, then file time). `demoOnly`
@@ -90,6 +94,7 @@ export async function listExports(
         files: [entry.name],
         asOf: info.asOf,
         demo: info.demo,
+        windowDays: info.windowDays,
         mtimeMs: stat.mtime?.getTime() ?? 0,
         size: stat.size,
       };
@@ -158,7 +163,15 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
   const file = await readExportFile(candidate.path);
   const dir = candidate.path.slice(0, candidate.path.length - candidate.name.length);
   const sibling = (ext: string) =>
-    join(dir, exportFileName({ asOf: candidate.asOf, demo: candidate.demo, ext }));
+    join(
+      dir,
+      exportFileName({
+        asOf: candidate.asOf,
+        demo: candidate.demo,
+        windowDays: candidate.windowDays,
+        ext,
+      }),
+    );
   const manifestPath = sibling("manifest.json");
   const manifest = await readManifest(manifestPath);
   const warnings = [...(manifest?.warnings ?? [])];
@@ -172,9 +185,10 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
       days: manifest.window.days,
     };
   } else {
-    window = { start: new Date(asOf.getTime() - 30 * 86_400_000), end: asOf, days: 30 };
+    const days = candidate.windowDays;
+    window = { start: new Date(asOf.getTime() - days * 86_400_000), end: asOf, days };
     warnings.push(
-      `no manifest beside ${candidate.name}: the window is assumed to be 30 days to its date`,
+      `no manifest beside ${candidate.name}: the window is assumed to be ${days} days to its date`,
     );
   }
   const source: DatasetSource = { kind: "export", path: candidate.path };

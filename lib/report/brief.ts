@@ -14,7 +14,13 @@ import { COLUMNS } from "../frame/columns.ts";
 import { settingNumber, UserError } from "../core/config.ts";
 import { dictionaryMarkdown } from "./dictionary.ts";
 import type { PricingData } from "../core/types.ts";
-import { dateStamp, exportFileName, isoDate, writeFileAtomic } from "../formats/files.ts";
+import {
+  exportFileName,
+  exportStamp,
+  type ExportStampOptions,
+  isoDate,
+  writeFileAtomic,
+} from "../formats/files.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
 import { keepMask, writeCsvFile } from "../formats/csv.ts";
 import { markdownCode, markdownList, markdownTable } from "../formats/markdown.ts";
@@ -82,12 +88,12 @@ export function trimAboveBytesFromEnv(env: Record<string, string | undefined>): 
   return Math.round(mb * 1024 * 1024);
 }
 
-export function briefFileName(asOf: Date, demo: boolean): string {
-  return exportFileName({ asOf, demo, ext: "md" });
+export function briefFileName(stamp: ExportStampOptions): string {
+  return exportFileName({ ...stamp, ext: "md" });
 }
 
-export function trimmedFileName(asOf: Date, demo: boolean): string {
-  return exportFileName({ asOf, demo, ext: "csv", suffix: "trimmed" });
+export function trimmedFileName(stamp: ExportStampOptions): string {
+  return exportFileName({ ...stamp, ext: "csv", suffix: "trimmed" });
 }
 
 /** Rows the trimmed file keeps: not (free and no requests in the window); null drops the row. */
@@ -268,7 +274,7 @@ export function briefMarkdown(input: BriefInput): string {
     ...CAVEATS.map((c) => `- ${c}`),
   );
   if (input.segments && input.segments.length > 0) {
-    const stamp = dateStamp(data.asOf, data.demo);
+    const stamp = exportStamp(data);
     lines.push(
       "",
       "## Segment files",
@@ -370,7 +376,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
       trimmed = { name: basename(trimmedPath), bytes: written.bytes, rows: written.rows };
     } else {
       const frame = trimmedExportFrame(data.frame);
-      trimmedPath = join(options.outDir, trimmedFileName(data.asOf, data.demo));
+      trimmedPath = join(options.outDir, trimmedFileName(data));
       const bytes = await writeCsvFile(frame, trimmedPath);
       trimmed = { name: basename(trimmedPath), bytes, rows: frame.height };
     }
@@ -387,8 +393,8 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     uploadLimitBytes: limit,
     history: options.history,
   });
-  const briefPath = join(options.outDir, briefFileName(data.asOf, data.demo));
+  const briefPath = join(options.outDir, briefFileName(data));
   await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown));
-  const stale = csv && !trimmedPath ? [trimmedFileName(data.asOf, data.demo)] : [];
+  const stale = csv && !trimmedPath ? [trimmedFileName(data)] : [];
   return trimmedPath ? { briefPath, trimmedPath, stale } : { briefPath, stale };
 }

@@ -1,5 +1,6 @@
 /** The manifest written next to every export: what ran, on what, and what came out. */
 import { basename, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import type { PricingData } from "../core/types.ts";
 import { exportFileName, type FileDigest, fileDigest, writeFileAtomic } from "../formats/files.ts";
 
@@ -117,11 +118,45 @@ export async function writeManifest(
   const manifest = buildManifest(data, { files, snapshot });
   const path = join(
     outDir,
-    exportFileName({ asOf: data.asOf, demo: data.demo, ext: "manifest.json" }),
+    exportFileName({
+      asOf: data.asOf,
+      demo: data.demo,
+      windowDays: data.windowDays,
+      ext: "manifest.json",
+    }),
   );
   await writeFileAtomic(
     path,
     (tmp) => Deno.writeTextFile(tmp, JSON.stringify(manifest, null, 2) + "\n"),
   );
   return path;
+}
+
+/** A name the kit gives its files (no folder, no `..`): what a manifest may retire. */
+const KIT_FILE_NAME = /^helicone_pricing_[A-Za-z0-9_.-]+$/;
+
+/**
+ * The files the manifest already at `outDir/manifestName` (an earlier run of the same file set:
+ * same date, demo or not, same window) listed that this run does not write (`written`, names),
+ * so publishing retires them: a CSV-only re-run leaves no workbook, segment file or chart of the
+ * earlier run beside a manifest that does not list them. Only names that manifest listed, plain
+ * kit file names inside `outDir`; none when there is no such manifest or it cannot be read.
+ */
+export async function filesLeftByPreviousRun(
+  outDir: string,
+  { manifestName, written }: { manifestName: string; written: readonly string[] },
+): Promise<string[]> {
+  let previous: Partial<Manifest>;
+  try {
+    previous = JSON.parse(await readFile(join(outDir, manifestName), "utf8"));
+  } catch {
+    return []; // none, or not readable: nothing is known to be the earlier run's
+  }
+  if (previous?.kit !== "pricing-kit" || !Array.isArray(previous.files)) return [];
+  const keep = new Set([...written, manifestName]);
+  const names = previous.files.map((file) => (file as Partial<ManifestFile>)?.name)
+    .filter((name): name is string =>
+      typeof name === "string" && KIT_FILE_NAME.test(name) && !keep.has(name)
+    );
+  return [...new Set(names)];
 }

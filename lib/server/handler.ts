@@ -96,12 +96,21 @@ function jsonError(status: number, error: string, message: string, headers = {})
   return json(status, { error, message }, headers);
 }
 
-/** `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`. */
+/**
+ * `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`, a window
+ * other than 30 days `_<N>d`.
+ */
 export function downloadName(
   data: PricingData,
   { ext, segment }: { ext: string; segment: string | null },
 ): string {
-  return exportFileName({ asOf: data.asOf, demo: data.demo, ext, suffix: segment ?? undefined });
+  return exportFileName({
+    asOf: data.asOf,
+    demo: data.demo,
+    windowDays: data.windowDays,
+    ext,
+    suffix: segment ?? undefined,
+  });
 }
 
 export function createHandler(
