@@ -362,3 +362,33 @@ Deno.test("filesLeftByPreviousRun: only plain kit names the earlier manifest lis
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("--skip-stripe on demo data: revenue columns empty and the brief says revenue was skipped, as live", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const result = await runExport({
+      demo: true,
+      asOf,
+      outDir,
+      stripe: "skip",
+      formats: ["csv"],
+      charts: false,
+      history: false,
+      env: {},
+      quiet: true,
+      log: () => {},
+    });
+    const { frame, revenue } = result.data;
+    assertEquals(revenue.source, "none");
+    for (const name of ["mrr", "mrr_recurring", "usage_charges", "ptb_revenue_30d"]) {
+      assertEquals(frame.getColumn(name).nullCount(), frame.height, `${name} is empty`);
+    }
+    assertEquals(result.data.economics.ptbRevenueRead, false);
+    const brief = Deno.readTextFileSync(result.briefPath);
+    ok(brief.includes("Stripe skipped (--skip-stripe): revenue columns are empty"));
+    ok(brief.includes("PTB revenue not read"));
+    ok(!brief.includes("PTB revenue was read"));
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

@@ -171,6 +171,11 @@ function none(warning: string, failed: boolean, durationMs = 0, apiCalls = 0): R
   };
 }
 
+/** Revenue of a run with --skip-stripe, live or demo: none, the revenue columns empty. */
+export function skippedRevenue(): RevenueResult {
+  return none("Stripe skipped (--skip-stripe): revenue columns are empty", false);
+}
+
 /** Masks anything shaped like a Stripe key (and the key itself) in text meant for people. */
 export function redactKeys(text: string, apiKey?: string): string {
   const masked = apiKey ? text.replaceAll(apiKey, "***") : text;
@@ -249,9 +254,7 @@ export async function loadRevenue(
   options: RevenueOptions,
 ): Promise<RevenueResult> {
   const rules = resolveRules(options.rules);
-  if (options.mode === "skip") {
-    return none("Stripe skipped (--skip-stripe): revenue columns are empty", false);
-  }
+  if (options.mode === "skip") return skippedRevenue();
   if (!options.apiKey) {
     if (requires(options.mode)) {
       throw new UserError(

@@ -1,6 +1,6 @@
 /**
  * The revenue stage: which revenue a run uses — the demo generator for demo data, Stripe (or
- * today's cache) for live data, or none when skipped.
+ * today's cache) for live data, or none when skipped (--skip-stripe, demo data too).
  */
 import pl from "nodejs-polars";
 import type { Env } from "../core/config.ts";
@@ -12,6 +12,7 @@ import {
   revenueConfigFromEnv,
   type RevenueMode,
   type RevenueOptions,
+  skippedRevenue,
 } from "./mod.ts";
 import { stderrProgress } from "./progress.ts";
 import { demoRevenue } from "./demo_stripe.ts";
@@ -32,6 +33,8 @@ export function loadRevenueStage(
   frame: pl.DataFrame,
   options: RevenueStageOptions,
 ): Promise<RevenueResult> {
+  // --skip-stripe skips demo revenue too: the columns are empty, as in a live run
+  if (options.mode === "skip") return Promise.resolve(skippedRevenue());
   const customerIds = frame.getColumn("stripe_customer_id").toArray() as (string | null)[];
   if (options.demo) {
     const tiers = frame.getColumn("tier").toArray() as string[];
