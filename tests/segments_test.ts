@@ -22,6 +22,8 @@ const frame = pl.DataFrame({
   requests_30d: [200_000, 60_000, 10_000, 1_000_000, 0, 40_000],
   llm_cost_30d: [800, 30, 600, 1000, 0, 600],
   mrr: pl.Series("mrr", [40, 0, 200, 5000, 0, null], pl.Float64),
+  // (mrr − llm_cost_30d) / mrr × 100, empty without mrr > 0 (the metrics stage's column)
+  gross_margin_pct: pl.Series("gross_margin_pct", [-1900, null, -200, 80, null, null], pl.Float64),
   is_ptb: [true, false, true, false, false, false],
   is_byok: [false, true, true, true, false, true],
   has_gateway_only: [true, false, false, false, false, false],

@@ -126,7 +126,9 @@ export const SEGMENTS: readonly SegmentDef[] = [
     name: "negative_margin",
     title: "Negative gross margin (churn risk)",
     rule: () => "mrr > 0 and llm_cost_30d > mrr",
-    filter: () => col("mrr").gt(0).and(col("llm_cost_30d").gt(col("mrr"))),
+    // gross_margin_pct < 0: the same rule, with a window other than 30 days (--days N) its LLM
+    // cost on a 30-day basis against monthly mrr (lib/frame/monthly.ts)
+    filter: () => col("gross_margin_pct").lt(0),
   },
   {
     name: "low_seat_utilization",
