@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
+import type pl from "nodejs-polars";
 import { COLUMN_NAMES, COLUMNS, SPEC_COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import {
@@ -390,5 +391,35 @@ Deno.test("--skip-stripe on demo data: revenue columns empty and the brief says 
     ok(!brief.includes("PTB revenue was read"));
   } finally {
     await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("demo data keeps its documented invariants whatever the window", async () => {
+  const { loadPricingData } = await import("../lib/export.ts");
+  const byOrg = (frame: pl.DataFrame, name: string) => {
+    const ids = frame.getColumn("org_id").toArray() as string[];
+    const values = frame.getColumn(name).toArray() as (number | null)[];
+    return new Map(ids.map((id, i) => [id, values[i]]));
+  };
+  let month: pl.DataFrame | undefined;
+  for (const windowDays of [30, 1, 7, 90, 400]) {
+    const { frame } = await loadPricingData({
+      demo: true,
+      asOf,
+      windowDays,
+      env: {},
+      log: () => {},
+    });
+    // all-time PTB spend holds the window's PTB cost (spend is not cut at the as-of)
+    const spend = frame.getColumn("ptb_spend_all_time").toArray() as (number | null)[];
+    const cost = frame.getColumn("llm_cost_ptb_30d").toArray() as number[];
+    const below = spend.map((s, i) => (s ?? 0) < cost[i] ? i : -1).filter((i) => i >= 0);
+    assertEquals(below, [], `${windowDays} days: all-time PTB spend below the window's PTB cost`);
+    month ??= frame;
+    // usage_charges (the last closed billing period) and all-time PTB spend do not move with
+    // the window
+    for (const name of ["usage_charges", "ptb_spend_all_time"]) {
+      assertEquals(byOrg(frame, name), byOrg(month, name), `${windowDays} days: ${name}`);
+    }
   }
 });

@@ -4,7 +4,7 @@
  */
 import pl from "nodejs-polars";
 import type { Env } from "../core/config.ts";
-import { DEMO_SEED } from "../sources/demo.ts";
+import { DEMO_SEED, demoRequestsPer30Days } from "../sources/demo.ts";
 import { newestFirst } from "../frame/join.ts";
 import {
   defaultCacheDir,
@@ -41,7 +41,13 @@ export function loadRevenueStage(
     const tierRaw = frame.getColumn("tier_raw").toArray() as (string | null)[];
     const seats = frame.getColumn("seats").toArray() as number[];
     const addons = frame.getColumn("addons_in_metadata").toArray() as (string | null)[];
-    const requests = frame.getColumn("requests_30d").toArray() as number[];
+    // usage charges bill the last closed period, not the window: the demo's 30-day requests
+    const windowRequests = frame.getColumn("requests_30d").toArray() as number[];
+    const per30Days = (options.windowDays ?? 30) === 30
+      ? null
+      : demoRequestsPer30Days(options.asOf);
+    const orgIds = frame.getColumn("org_id").toArray() as string[];
+    const requests = per30Days ? orgIds.map((id) => per30Days.get(id) ?? 0) : windowRequests;
     const ptbCost = frame.columns.includes("llm_cost_ptb_30d")
       ? frame.getColumn("llm_cost_ptb_30d").toArray() as number[]
       : null;

@@ -106,6 +106,17 @@ const KINDS = [
   { share: 0.07, tiers: ["enterprise"], seats: [10, 150], requests: 400_000 },
 ] as const;
 
+/**
+ * Each organization's requests in the 30 days before `asOf` (org_id → requests): what the demo's
+ * last closed billing period bills as usage, whatever the export's window.
+ */
+export function demoRequestsPer30Days(asOf: Date): Map<string, number> {
+  const usage = demoQueryResults(asOf, 30).frames.usage;
+  const ids = usage.getColumn("org_id").toArray() as string[];
+  const requests = usage.getColumn("requests_30d").toArray() as number[];
+  return new Map(ids.map((id, i) => [id, Number(requests[i])]));
+}
+
 /** The demo's query frames, as if read from production at `asOf` over `days`. */
 export function demoQueryResults(asOf: Date, days: number): QueryResults {
   const d = draw(DEMO_SEED);
@@ -117,8 +128,6 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
     Object.keys(QUERY_COLUMNS.usage_30d).map((k) => [k, []]),
   );
   const ptb: Record<string, unknown[]> = { org_id: [], ptb_spend_nano: [] };
-  // Usage scales with the window so a 7-day export shows about a quarter of a 30-day one.
-  const windowScale = days / 30;
 
   for (let i = 0; i < DEMO_ORGANIZATIONS; i++) {
     const orgId = uuid(d);
@@ -180,15 +189,24 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
     const silent = d.next() < (basePaid ? 0.08 : 0.35);
     const traffic = d.next();
     const ptbShare = traffic < 0.15 ? 1 : traffic < 0.3 ? d.next() : 0; // gateway-only / mixed / BYOK
+    // Days of the organization's life before the as-of: usage covers the part of the window it
+    // existed for (a 7-day export shows about a quarter of a 30-day one), and its all-time PTB
+    // spend holds every day of it, so it is never below a window's PTB cost.
+    const lifeDays = Math.max(0, (asOf.getTime() - createdAtMs) / DAY_MS);
+    const windowScale = Math.min(days, lifeDays) / 30;
+    let ptbCostPerDayUsd = 0; // at the window's rate, before rounding to whole requests
     if (!silent) {
       // A few free organizations are power users: the upgrade candidates.
       const powerUser = !basePaid && d.next() < 0.06 ? 100 : 1;
+      const requestsPer30Days = d.logNormal(kind.requests, 1.6);
       const requests = Math.max(
         1,
-        Math.round(d.logNormal(kind.requests, 1.6) * windowScale * powerUser * state.growth),
+        Math.round(requestsPer30Days * windowScale * powerUser * state.growth),
       );
       const ptbRequests = Math.round(requests * ptbShare);
       const costPerRequestUsd = d.logNormal(0.0007, 1.0);
+      ptbCostPerDayUsd = requestsPer30Days / 30 * powerUser * state.growth * ptbShare *
+        costPerRequestUsd;
       const costNano = BigInt(Math.round(requests * costPerRequestUsd * 1e9));
       const ptbCostNano = BigInt(Math.round(Number(costNano) * (ptbRequests / requests)));
       const promptsUsed = promptCount > 0 ? Math.round(requests * d.next() * 0.6) : 0;
@@ -205,7 +223,8 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
     }
     // All-time PTB spend: every org with PTB traffic, plus some that used the gateway before.
     if (ptbShare > 0 || d.next() < 0.05) {
-      const spend = Math.round(d.logNormal(300, 1.5) * 100) / 100;
+      const before = d.logNormal(300, 1.5); // spend before the usage drawn above
+      const spend = Math.ceil((before + ptbCostPerDayUsd * lifeDays) * 100) / 100;
       if (keep) {
         ptb.org_id.push(orgId);
         ptb.ptb_spend_nano.push(spend);
