@@ -149,17 +149,25 @@ Deno.test("history import: older CSV and XLSX exports become snapshots; bad inpu
 
   const renamed = `${outDir}/old.csv`;
   await Deno.copyFile(csv, renamed);
+  // a 7-day export (its name says so): history compares 30-day exports only
+  const week = `${outDir}/helicone_pricing_data_2026-09-01_demo_7d.csv`;
+  await Deno.copyFile(csv, week);
   const errors: string[] = [];
   const original = console.error;
   console.error = (line: string) => errors.push(line);
   try {
     assertEquals(await historyMain(["import", renamed, "--history-dir", dir]), 1);
     assertEquals(await historyMain(["import", `${outDir}/missing.csv`, "--history-dir", dir]), 1);
+    assertEquals(await historyMain(["import", week, "--history-dir", dir]), 1);
   } finally {
     console.error = original;
   }
   match(errors[0], /^error: .*old\.csv: the as-of date comes from the name/);
   match(errors[1], /missing\.csv does not exist/);
+  match(
+    errors[2],
+    /_demo_7d\.csv: a 7-day export; history compares 30-day exports only \(export without --days\)$/,
+  );
   assertEquals((await listSnapshots(dir, true)).length, 2, "nothing written on error");
 });
 

@@ -25,9 +25,10 @@ import { parseAsOf } from "../core/window.ts";
 export const HELP = `Usage: deno task history <command> [options]
 
 Commands:
-  import FILE…            import older exports (helicone_pricing_data_<date>[_demo].csv, .xlsx or
-                          .parquet) into the history folder as Parquet snapshots (the date comes
-                          from the name; not in the future); all of them or, on an error, none
+  import FILE…            import older 30-day exports (helicone_pricing_data_<date>[_demo].csv,
+                          .xlsx or .parquet) into the history folder as Parquet snapshots (the
+                          date comes from the name; not in the future); all of them or, on an
+                          error, none
   backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
                           month, 00:00 UTC), then the report
   report                  the MRR bridge per month and plan, trends and charts, from the snapshots
