@@ -595,3 +595,41 @@ Deno.test("a scenario that is not an object, and a number too large for JSON, ar
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task scenario on a 15-day export prices its usage on a 30-day basis, files named with the window", async () => {
+  const dir = await Deno.makeTempDir();
+  const errors: string[] = [];
+  const { error: originalError, log: originalLog } = console;
+  console.error = (line: string) => errors.push(line);
+  console.log = () => {};
+  try {
+    // the same organizations' usage over 15 days: half of each 30-day figure
+    const usage = ["requests_30d", "llm_cost_30d", "llm_cost_ptb_30d", "llm_cost_byok_30d"];
+    const half = frame.withColumns(
+      ...usage.map((name) => pl.col(name).cast(pl.Float64).div(2).alias(name)),
+    );
+    const month = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    const fortnight = join(dir, "helicone_pricing_data_2026-11-01_15d.csv");
+    await writeCsvFile(frame, month);
+    await writeCsvFile(
+      half.withColumns(pl.col("requests_30d").cast(pl.Int64)), // whole requests (all even)
+      fortnight,
+    );
+    const proposed = async (input: string, base: string) => {
+      const args = [join(SCENARIOS, "per_request.json"), "--input", input, "--out-dir", dir];
+      assertEquals(await scenarioMain(args), 0, errors.join("\n"));
+      const path = join(dir, `helicone_pricing_scenario_per_request_${base}.csv`);
+      return parseCsvRecords(await Deno.readTextFile(path)).records.map((r) => r.proposed_mrr);
+    };
+    const monthly = await proposed(month, "2026-11-01");
+    assertEquals(await proposed(fortnight, "2026-11-01_15d"), monthly);
+    ok(
+      errors.includes("warning: window is 15 days: usage priced on a 30-day basis (× 30 / 15)"),
+      errors.join("\n"),
+    );
+  } finally {
+    console.error = originalError;
+    console.log = originalLog;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

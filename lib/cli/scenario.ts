@@ -9,7 +9,8 @@ import { parseAsOf } from "./export.ts";
 import { parseWindowDays } from "../core/window.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type ExportOptions, loadPricingData } from "../export.ts";
-import { isoDate } from "../formats/files.ts";
+import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import { usageOnMonthlyBasis } from "../frame/monthly.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { readExportFile } from "../formats/read_export.ts";
@@ -43,7 +44,8 @@ Options:
                        (default: the scenario's "breakeven" field)
   --demo / --live      fresh data only: force demo data / require databases
   --as-of TIME         fresh data only: end of the window (default now)
-  --days N             fresh data only: window length in days (default 30)
+  --days N             fresh data only: window length in days (default 30); its usage is priced
+                       on a 30-day basis (× 30 / N), as prices are monthly
   --env-file FILE      settings file read under the environment (default .env, may be
                        missing; a file named here must exist)
   --quiet              print nothing but errors
@@ -163,6 +165,7 @@ async function loadFrame(
         dataLabel: `export file ${basename(cli.input)}`,
         asOf: file.name?.asOf ?? new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`),
         demo: file.name?.demo ?? false,
+        windowDays: file.name?.windowDays ?? STANDARD_WINDOW_DAYS,
       },
     };
   }
@@ -182,6 +185,7 @@ async function loadFrame(
       } organizations`,
       asOf: data.asOf,
       demo: data.demo,
+      windowDays: data.windowDays,
     },
   };
 }
@@ -219,7 +223,19 @@ export async function main(args: string[]): Promise<number> {
     // Validate every scenario and the output folder before spending time on data.
     const sources = await loadScenarios(cli.files, { breakeven: cli.breakeven });
     await prepareOutDir(cli.outDir);
-    const { frame, context } = await loadFrame(cli);
+    const loaded = await loadFrame(cli);
+    const context = loaded.context;
+    // prices are monthly: another window's usage is priced on a 30-day basis
+    const windowDays = context.windowDays ?? STANDARD_WINDOW_DAYS;
+    let frame = loaded.frame;
+    if (windowDays !== STANDARD_WINDOW_DAYS) {
+      frame = usageOnMonthlyBasis(frame, windowDays);
+      if (!cli.quiet) {
+        console.error(
+          `warning: window is ${windowDays} days: usage priced on a 30-day basis (× 30 / ${windowDays})`,
+        );
+      }
+    }
 
     // Every scenario's files are staged, then published together: all of them or none.
     const done: Pick<ScenarioComparison, "scenario" | "totals" | "breakeven">[] = [];

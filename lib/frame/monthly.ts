@@ -43,3 +43,15 @@ export const ADDITIVE_WINDOW_COLUMNS: readonly string[] = [
   "llm_cost_ptb_30d",
   "llm_cost_byok_30d",
 ];
+
+/**
+ * `frame` with its additive window columns on a 30-day basis, for pricing a window's usage at
+ * monthly prices (a scenario); the frame itself for a 30-day window.
+ */
+export function usageOnMonthlyBasis(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
+  if (monthlyFactor(windowDays) === 1) return frame;
+  return frame.withColumns(
+    ...ADDITIVE_WINDOW_COLUMNS.filter((name) => frame.columns.includes(name))
+      .map((name) => monthlyExpr(pl.col(name), windowDays).alias(name)),
+  );
+}

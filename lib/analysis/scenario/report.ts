@@ -2,7 +2,7 @@
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "../../report/numbers.ts";
-import { dateStamp, isoDate } from "../../formats/files.ts";
+import { exportStamp, isoDate } from "../../formats/files.ts";
 import { frameCsvByteChunks, writeChunksFile } from "../../formats/csv.ts";
 import { writeFileSet } from "../../formats/staging.ts";
 import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
@@ -50,6 +50,8 @@ export interface ScenarioReportContext {
   dataLabel: string;
   asOf: Date;
   demo: boolean;
+  /** the data's window in days (default 30): another one is in the file names */
+  windowDays?: number;
 }
 
 /** A Markdown summary of a scenario comparison: totals, breakeven, tiers, biggest movers. */
@@ -180,7 +182,12 @@ export async function stageScenarioFiles(
   result: ScenarioComparison,
   { dir, context }: { dir: string; context: ScenarioReportContext },
 ): Promise<ScenarioFiles> {
-  const base = join(dir, scenarioFileBase(result.scenario, dateStamp(context.asOf, context.demo)));
+  const stamp = exportStamp({
+    asOf: context.asOf,
+    demo: context.demo,
+    windowDays: context.windowDays,
+  });
+  const base = join(dir, scenarioFileBase(result.scenario, stamp));
   const [perOrgPath, byTierPath, summaryPath] = [".csv", "_by_tier.csv", ".md"]
     .map((ext) => `${base}${ext}`);
   await writeChunksFile(frameCsvByteChunks(result.perOrg), perOrgPath);
