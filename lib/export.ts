@@ -11,12 +11,7 @@ import { COLUMN_NAMES } from "./frame/columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
 import { exportOptions } from "./core/export_options.ts";
 import { demoQueryResults } from "./sources/demo.ts";
-import {
-  exportFileName,
-  exportStamp,
-  stampOptions,
-  STANDARD_WINDOW_DAYS,
-} from "./formats/files.ts";
+import { exportFileName, exportStamp, stampOptions } from "./formats/files.ts";
 import {
   ensureWritableDir,
   makeStagingDir,
@@ -57,6 +52,7 @@ import {
   historyDir,
   type PreparedSnapshot,
   prepareSnapshot,
+  snapshotSkipped,
 } from "./history/snapshot.ts";
 import { exportHistory } from "./history/report.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
@@ -238,6 +234,7 @@ export async function loadPricingData(
       `window is ${options.windowDays} days: columns named *_30d hold ${options.windowDays}-day values; margins, revenue_per_request, list prices and per-plan ratios set them against monthly MRR on a 30-day basis (× 30 / ${options.windowDays})`,
     );
   }
+  const { ptbRevenueRead } = economics;
   return {
     frame,
     asOf: window.end,
@@ -248,12 +245,7 @@ export async function loadPricingData(
     revenue: revenue,
     warnings,
     stages,
-    economics: {
-      costModel,
-      priceBook,
-      ptbRevenueRead: economics.ptbRevenueRead,
-      windowDays: window.days,
-    },
+    economics: { costModel, priceBook, ptbRevenueRead, windowDays: window.days },
   };
 }
 
@@ -434,22 +426,17 @@ async function writeStage(
   // history: the MRR history over the stored snapshots and this export (brief section, XLSX
   // sheet), and this export's Parquet snapshot, put in place only once the files are published
   const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
-  // History compares month-ends of the standard export: another window's usage is neither stored
-  // nor set beside them (its history section shows the stored snapshots only).
-  const standardWindow = data.windowDays === STANDARD_WINDOW_DAYS;
-  if (options.history !== false && !standardWindow) {
-    data.warnings.push(
-      `window is ${data.windowDays} days: no history snapshot stored (history compares 30-day exports only)`,
-    );
-  }
+  // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
+  const skipped = snapshotSkipped(data.windowDays);
+  if (options.history !== false && skipped) data.warnings.push(skipped);
   const history = options.history === false
     ? null
     : await timed("history", () =>
       exportHistory(historyFolder, {
         demo: data.demo,
-        ...(standardWindow ? { current: { asOf: data.asOf, frame: data.frame } } : {}),
+        ...(skipped ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
       }));
-  const snapshot = options.history === false || !standardWindow
+  const snapshot = options.history === false || skipped
     ? undefined
     : await timed("snapshot", () =>
       prepareSnapshot(data.frame, {

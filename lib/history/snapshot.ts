@@ -10,7 +10,7 @@ import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
-import { exportFileName, fileDigest, isoDate } from "../formats/files.ts";
+import { exportFileName, fileDigest, isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { ownedTempPath, removeDeadTempFiles } from "../formats/staging.ts";
 import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
 
@@ -49,6 +49,16 @@ export interface SnapshotWrite {
 const SNAPSHOT_ZSTD_LEVEL = 1;
 /** Rows per Parquet row group of a snapshot (see prepareSnapshot). */
 const SNAPSHOT_ROW_GROUP = 50_000;
+
+/**
+ * Why an export of `windowDays` stores no snapshot, or null when it stores one: history compares
+ * month-ends of the standard (30-day) export, and a snapshot keeps no window.
+ */
+export function snapshotSkipped(windowDays: number): string | null {
+  return windowDays === STANDARD_WINDOW_DAYS
+    ? null
+    : `window is ${windowDays} days: no history snapshot stored (history compares 30-day exports only)`;
+}
 
 const SNAPSHOT_PATTERN = /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?\.parquet$/;
 
