@@ -152,6 +152,8 @@ export class FrameSqlProcess {
   #queue: Promise<unknown> = Promise.resolve();
   /** statements queued or running */
   #pending = 0;
+  /** bumped by close(): statements queued before it are refused, not run in a new process */
+  #generation = 0;
   #dir: string | null = null;
   #files = new WeakMap<pl.DataFrame, string>();
   #fileCount = 0;
@@ -181,8 +183,11 @@ export class FrameSqlProcess {
   ): Promise<Answer> {
     if (this.waiting >= MAX_WAITING) return Promise.reject(new FrameSqlBusy(this.waiting));
     this.#pending++;
-    const turn = this.#queue.then(() => this.#run(tables, sql, limits))
-      .finally(() => this.#pending--);
+    const generation = this.#generation;
+    const turn = this.#queue.then(() => {
+      if (generation !== this.#generation) throw new Error("the SQL process was closed");
+      return this.#run(tables, sql, limits);
+    }).finally(() => this.#pending--);
     this.#queue = turn.catch(() => {});
     return turn;
   }
@@ -256,6 +261,7 @@ export class FrameSqlProcess {
 
   /** Ends the process and removes the frames' files (the server's end; tests). */
   async close(): Promise<void> {
+    this.#generation++;
     const running = this.#running;
     if (running) {
       this.#end(running);
