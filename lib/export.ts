@@ -5,7 +5,6 @@
  * Each stage is a module with a small typed interface; this file only wires them.
  */
 import type pl from "nodejs-polars";
-import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { COLUMN_NAMES } from "./frame/columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
@@ -37,6 +36,7 @@ import {
 import { joinOrgFrames } from "./frame/join.ts";
 import { filesLeftByPreviousRun, writeManifest } from "./report/manifest.ts";
 import { addMetricColumns } from "./frame/metrics.ts";
+import { windowWarning } from "./frame/monthly.ts";
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
 import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
 import { attachRevenue } from "./revenue/columns.ts";
@@ -47,14 +47,8 @@ import { writeExportFiles } from "./formats/export_files.ts";
 import { digestOffThread } from "./formats/digest_worker.ts";
 import type { FileDigest } from "./formats/files.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
-import {
-  ensureHistoryDir,
-  historyDir,
-  type PreparedSnapshot,
-  prepareSnapshot,
-  snapshotSkipped,
-} from "./history/snapshot.ts";
-import { exportHistory } from "./history/report.ts";
+import { ensureHistoryDir, historyDir, type PreparedSnapshot } from "./history/snapshot.ts";
+import { exportHistoryStage } from "./history/export_stage.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
 // this thread never draws (the chart worker does).
 import { addEconomicsColumns } from "./economics/columns.ts";
@@ -229,12 +223,9 @@ export async function loadPricingData(
     ...withRevenue.warnings,
     ...economics.warnings,
   ];
-  if (options.windowDays !== 30) {
-    warnings.push(
-      `window is ${options.windowDays} days: columns named *_30d hold ${options.windowDays}-day values; margins, revenue_per_request, list prices and per-plan ratios set them against monthly MRR on a 30-day basis (× 30 / ${options.windowDays})`,
-    );
-  }
-  const { ptbRevenueRead } = economics;
+  const economicsContext = { costModel, priceBook, ptbRevenueRead: economics.ptbRevenueRead };
+  const windowNote = windowWarning(options.windowDays);
+  if (windowNote) warnings.push(windowNote);
   return {
     frame,
     asOf: window.end,
@@ -245,7 +236,7 @@ export async function loadPricingData(
     revenue: revenue,
     warnings,
     stages,
-    economics: { costModel, priceBook, ptbRevenueRead, windowDays: window.days },
+    economics: { ...economicsContext, windowDays: window.days },
   };
 }
 
@@ -423,29 +414,13 @@ async function writeStage(
   const stamp = exportStamp(data);
   const staged: string[] = [];
   let digests: Promise<Map<string, FileDigest>> | undefined;
-  // history: the MRR history over the stored snapshots and this export (brief section, XLSX
-  // sheet), and this export's Parquet snapshot, put in place only once the files are published
-  const historyFolder = options.historyDir ?? historyDir(env, options.outDir);
-  // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
-  const skipped = snapshotSkipped(data.windowDays);
-  if (options.history !== false && skipped) data.warnings.push(skipped);
-  const history = options.history === false
-    ? null
-    : await timed("history", () =>
-      exportHistory(historyFolder, {
-        demo: data.demo,
-        ...(skipped ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
-      }));
-  const snapshot = options.history === false || skipped
-    ? undefined
-    : await timed("snapshot", () =>
-      prepareSnapshot(data.frame, {
-        dir: historyFolder,
-        asOf: data.asOf,
-        demo: data.demo,
-        origin: "export",
-        warnings: data.warnings,
-      }));
+  // history and this export's snapshot (lib/history/export_stage.ts)
+  const { history, snapshot } = options.history === false
+    ? { history: null, snapshot: undefined }
+    : await exportHistoryStage(data, {
+      folder: options.historyDir ?? historyDir(env, options.outDir),
+      timed,
+    });
 
   // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k
   // organizations it starts once the charts are drawn: the worker's chart columns and aggregates
@@ -505,9 +480,4 @@ async function writeStage(
     await snapshot?.discard();
     throw error;
   }
-}
-
-/** Byte size of a written file (for summaries). */
-export async function fileSize(path: string): Promise<number> {
-  return (await stat(path)).size;
 }

@@ -19,6 +19,12 @@ export function monthlyFactor(windowDays: number): number {
   return MONTH_DAYS / windowDays;
 }
 
+/** The export's warning for a window other than 30 days, or null for a 30-day one. */
+export function windowWarning(windowDays: number): string | null {
+  if (windowDays === MONTH_DAYS) return null;
+  return `window is ${windowDays} days: columns named *_30d hold ${windowDays}-day values; margins, revenue_per_request, list prices and per-plan ratios set them against monthly MRR on a 30-day basis (× 30 / ${windowDays})`;
+}
+
 /**
  * A window figure (as Float64) on a 30-day basis. A 30-day window gets the figure as it is: no
  * multiplication, so the default export's numbers stay the same to the last bit.

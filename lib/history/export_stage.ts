@@ -1,0 +1,41 @@
+/**
+ * The export's history stage: the MRR history over the stored snapshots and this export (the
+ * brief's section, the XLSX sheet), and this export's Parquet snapshot, prepared here and put in
+ * place only once the export's files are published (PreparedSnapshot.commit).
+ */
+import type { PricingData } from "../core/types.ts";
+import type { StageTimer } from "../core/stage_timer.ts";
+import { type PreparedSnapshot, prepareSnapshot, snapshotSkipped } from "./snapshot.ts";
+import { exportHistory } from "./report.ts";
+
+export interface ExportHistoryStage {
+  /** the history section and sheet; null with fewer than two months to show */
+  history: Awaited<ReturnType<typeof exportHistory>>;
+  /** this export's snapshot, not yet in place; none for a window other than 30 days */
+  snapshot?: PreparedSnapshot;
+}
+
+/** History, then snapshot, each timed as its own stage; `data.warnings` says why none is stored. */
+export async function exportHistoryStage(
+  data: PricingData,
+  { folder, timed }: { folder: string; timed: StageTimer },
+): Promise<ExportHistoryStage> {
+  // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
+  const skipped = snapshotSkipped(data.windowDays);
+  if (skipped) data.warnings.push(skipped);
+  const history = await timed("history", () =>
+    exportHistory(folder, {
+      demo: data.demo,
+      ...(skipped ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
+    }));
+  if (skipped) return { history };
+  const snapshot = await timed("snapshot", () =>
+    prepareSnapshot(data.frame, {
+      dir: folder,
+      asOf: data.asOf,
+      demo: data.demo,
+      origin: "export",
+      warnings: data.warnings,
+    }));
+  return { history, snapshot };
+}
