@@ -112,6 +112,56 @@ Deno.test("exports: CSV and XLSX of one stamp are one export; compare defaults t
   }
 });
 
+Deno.test("exports: of one date the 30-day export is served; compare pairs exports of one window", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  const write = (asOf: string, windowDays: number) =>
+    runExport({
+      outDir: dir,
+      demo: true,
+      asOf: new Date(asOf),
+      windowDays,
+      formats: ["csv"],
+      charts: false,
+      history: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+  try {
+    await write("2026-10-01T00:00:00Z", 30);
+    await write("2026-11-01T00:00:00Z", 30);
+    await write("2026-11-01T00:00:00Z", 7); // written last: the newest file of its date
+    assertEquals((await listExports(dir)).map((e) => [e.name, e.windowDays]), [
+      ["helicone_pricing_data_2026-11-01_demo.csv", 30],
+      ["helicone_pricing_data_2026-11-01_demo_7d.csv", 7],
+      ["helicone_pricing_data_2026-10-01_demo.csv", 30],
+    ]);
+    const { client, close } = await connect(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const served = await call(client, "describe_dataset");
+      ok(text(served).includes("helicone_pricing_data_2026-11-01_demo.csv"), text(served));
+      const defaults = await call(client, "compare_exports");
+      assertEquals(
+        [defaults.structuredContent!.old, defaults.structuredContent!.new],
+        ["helicone_pricing_data_2026-10-01_demo.csv", "helicone_pricing_data_2026-11-01_demo.csv"],
+      );
+      // the 7-day export's own default partner: none of its window
+      refused(
+        await call(client, "compare_exports", {
+          new: "helicone_pricing_data_2026-11-01_demo_7d.csv",
+        }),
+        /^error: comparing needs two exports/,
+      );
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("exports: the CSV's formula guard is taken off the served names, as in the demo frame", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
   try {

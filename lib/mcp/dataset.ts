@@ -7,7 +7,7 @@
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
-import { exportFileName } from "../formats/files.ts";
+import { exportFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
 import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
@@ -72,7 +72,8 @@ const MAIN_EXPORT =
   /^helicone_pricing_data_\d{4}-\d{2}-\d{2}(_demo)?(_[1-9]\d{0,3}d)?\.(csv|xlsx)$/;
 
 /**
- * The exports in `dir`, one per stamp, newest first (as-of date, then file time). `demoOnly`
+ * The exports in `dir`, one per stamp, newest first (as-of date, the 30-day one first, then file
+ * time). `demoOnly`
  * leaves live exports out (a server without a token serves demo data only).
  */
 export async function listExports(
@@ -115,8 +116,11 @@ export async function listExports(
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
+  // of one date, the standard 30-day export first: another window's is a side look, not the data
+  const otherWindow = (e: ExportCandidate) => e.windowDays === STANDARD_WINDOW_DAYS ? 0 : 1;
   return [...byStem.values()].sort((a, b) =>
-    b.asOf.getTime() - a.asOf.getTime() || b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name)
+    b.asOf.getTime() - a.asOf.getTime() || otherWindow(a) - otherWindow(b) ||
+    b.mtimeMs - a.mtimeMs || a.name.localeCompare(b.name)
   );
 }
 

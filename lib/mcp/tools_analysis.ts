@@ -296,7 +296,7 @@ export function registerAnalysisTools(
       "(YYYY-MM-DD, see describe_dataset), or one of each (before/after): organizations that appeared or " +
       "disappeared, tier changes, totals of every additive column old vs new, and the " +
       "organizations whose MRR changed most. Defaults: new = the newest export, old = the export " +
-      "before it of the same kind, demo or live (an export is the CSV and XLSX of one date; " +
+      "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
       "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
       "on error or in its result. " + DATA_NOTE,
     inputSchema: {
@@ -356,7 +356,8 @@ export function registerAnalysisTools(
         );
       }
       // Defaults: new = the newest export, old = the export before new of the same kind (demo
-      // or live); one export per stamp, so never a file against its own CSV or XLSX twin.
+      // or live) and window (a 7-day export's usage against a 30-day one's is no change); one
+      // export per stamp, so never a file against its own CSV or XLSX twin.
       const needTwo = () =>
         new UserError(
           `comparing needs two exports in ${settings.exportsDir} (or name old and new); found ${names.length}: ${
@@ -371,7 +372,9 @@ export function registerAnalysisTools(
       else {
         const newExport = args.new === undefined ? newest : exportNamed(exports, args.new);
         const at = newExport ? exports.indexOf(newExport) : -1;
-        const before = exports.slice(at + 1).find((e) => e.demo === newExport!.demo);
+        const before = exports.slice(at + 1).find((e) =>
+          e.demo === newExport!.demo && e.windowDays === newExport!.windowDays
+        );
         if (!before) throw needTwo();
         older = exportSide(before);
       }
