@@ -4,6 +4,10 @@ import { ok } from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { DatasetStore } from "../lib/mcp/dataset.ts";
+import { createMcpServer } from "../lib/mcp/server.ts";
 import type pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
 
@@ -156,4 +160,20 @@ export async function liveExport(
   if (options.warnings) manifest.warnings = options.warnings;
   await Deno.writeTextFile(`${dir}/${stem}.manifest.json`, JSON.stringify(manifest));
   return `${dir}/${stem}.csv`;
+}
+
+/** An SDK client on a server over `store`, in this process (the SDK's in-memory transport). */
+export async function connectInMemory(store: DatasetStore) {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const server = createMcpServer(store);
+  await server.connect(serverSide);
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  await client.connect(clientSide);
+  return {
+    client,
+    async close() {
+      await client.close();
+      await server.close();
+    },
+  };
 }

@@ -5,17 +5,13 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { DatasetStore, listExports } from "../lib/mcp/dataset.ts";
-import { createMcpServer } from "../lib/mcp/server.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import {
   call,
   column,
+  connectInMemory,
   LIVE_MARKER,
   liveExport,
   num,
@@ -38,19 +34,8 @@ function writeDemo(dir: string, asOf: string, formats: ("csv" | "xlsx")[]) {
 }
 
 /** An SDK client on a server over `store`, in this process. */
-async function connect(store: DatasetStore) {
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const server = createMcpServer(store);
-  await server.connect(serverSide);
-  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
-  await client.connect(clientSide);
-  return {
-    client,
-    async close() {
-      await client.close();
-      await server.close();
-    },
-  };
+function connect(store: DatasetStore) {
+  return connectInMemory(store);
 }
 
 Deno.test("exports: CSV and XLSX of one stamp are one export; compare defaults to the two newest", async () => {

@@ -5,17 +5,13 @@
  * transport, on a demo export.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
-import { createMcpServer } from "../lib/mcp/server.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { dataLiteral } from "../lib/mcp/text.ts";
 import {
   call,
   column,
+  connectInMemory,
   exportsFolder,
   liveExport,
   refused,
@@ -24,19 +20,8 @@ import {
   type Values,
 } from "./mcp_client.ts";
 
-async function connect(env: Record<string, string>) {
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const server = createMcpServer(new DatasetStore(mcpSettings(env)));
-  await server.connect(serverSide);
-  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
-  await client.connect(clientSide);
-  return {
-    client,
-    async close() {
-      await client.close();
-      await server.close();
-    },
-  };
+function connect(env: Record<string, string>) {
+  return connectInMemory(new DatasetStore(mcpSettings(env)));
 }
 
 /** What a result carries: its text and its structuredContent as JSON, in UTF-8 bytes. */

@@ -7,10 +7,10 @@
  * that were last touched more than `keepDays` days ago. The date is the one in the name (the data's as-of date; the
  * newer one for comparisons), not the modification time, so copying files around changes nothing.
  */
-import { readdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { UserError } from "../core/config.ts";
-import { removeDeadStaging } from "../formats/staging.ts";
+import { folderEntries, removeDeadStaging } from "../formats/staging.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -55,13 +55,7 @@ export async function pruneExports(
   if (!Number.isInteger(keepDays) || keepDays < 0) {
     throw new UserError(`retention must be a whole number of days ≥ 0, got ${keepDays}`);
   }
-  let entries;
-  try {
-    entries = await readdir(outDir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return [];
-    throw error;
-  }
+  const entries = await folderEntries(outDir);
   const pruned: string[] = [];
   for (const entry of entries) {
     if (!entry.isFile()) continue; // folders and symbolic links are never ours to delete

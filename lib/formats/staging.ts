@@ -93,14 +93,18 @@ async function stagingState(path: string, now: Date): Promise<"alive" | "dead" |
   return processAlive(owner) ? "alive" : "dead";
 }
 
-async function stagingDirs(outDir: string): Promise<string[]> {
-  let entries;
+/** The entries of a folder; none when it does not exist (yet). */
+export async function folderEntries(dir: string) {
   try {
-    entries = await readdir(outDir, { withFileTypes: true });
+    return await readdir(dir, { withFileTypes: true });
   } catch (error) {
     if ((error as { code?: string }).code === "ENOENT") return [];
     throw error;
   }
+}
+
+async function stagingDirs(outDir: string): Promise<string[]> {
+  const entries = await folderEntries(outDir);
   return entries
     .filter((entry) => entry.isDirectory() && entry.name.startsWith(STAGING_PREFIX))
     .map((entry) => join(outDir, entry.name));
@@ -184,13 +188,7 @@ export async function removeDeadTempFiles(
   options: { now?: Date } = {},
 ): Promise<string[]> {
   const now = options.now ?? new Date();
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return [];
-    throw error;
-  }
+  const entries = await folderEntries(dir);
   const removed: string[] = [];
   for (const entry of entries) {
     if (!entry.isFile() || !KIT_TEMP_FILE.test(entry.name)) continue;
