@@ -22,6 +22,7 @@ import { DATA_SHEET, writeXlsx, writeXlsxExcelJs } from "../lib/formats/xlsx.ts"
 import { columnLetters, sheetRowsXml, xmlText } from "../lib/formats/xlsx_stream.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+import { sofficeConvert } from "./libreoffice.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 
@@ -242,22 +243,11 @@ print(json.dumps({
 
 Deno.test("LibreOffice headless opens the streamed workbook: every sheet, every value", async () => {
   const out = await Deno.makeTempDir();
-  const profile = await Deno.makeTempDir();
-  const output = await new Deno.Command("soffice", {
-    args: [
-      `-env:UserInstallation=file://${profile}`,
-      "--headless",
-      "--convert-to",
-      // UTF-8, raw values (not as shown), every sheet
-      "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,false,false,false,-1",
-      "--outdir",
-      out,
-      streamedPath,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  ok(output.success, new TextDecoder().decode(output.stderr));
+  await sofficeConvert(streamedPath, {
+    // UTF-8, raw values (not as shown), every sheet
+    to: "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,false,false,false,-1",
+    outDir: out,
+  });
   const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
   assertEquals(files, [
     "streamed-dictionary.csv",
@@ -286,7 +276,6 @@ Deno.test("LibreOffice headless opens the streamed workbook: every sheet, every 
     }
   });
   await Deno.remove(out, { recursive: true });
-  await Deno.remove(profile, { recursive: true });
 });
 
 Deno.test("dictionary: formula and description wrap in rows tall enough; LibreOffice prints every description whole", async () => {
@@ -307,22 +296,8 @@ Deno.test("dictionary: formula and description wrap in rows tall enough; LibreOf
   });
   // Cut off at column G before (the description did not wrap): every description is in the PDF.
   const out = await Deno.makeTempDir();
-  const profile = await Deno.makeTempDir();
   try {
-    const convert = await new Deno.Command("soffice", {
-      args: [
-        `-env:UserInstallation=file://${profile}`,
-        "--headless",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        out,
-        streamedPath,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    ok(convert.success, new TextDecoder().decode(convert.stderr));
+    await sofficeConvert(streamedPath, { to: "pdf", outDir: out });
     const text = await new Deno.Command("pdftotext", {
       args: ["-raw", `${out}/streamed.pdf`, "-"],
       stdout: "piped",
@@ -333,6 +308,5 @@ Deno.test("dictionary: formula and description wrap in rows tall enough; LibreOf
     }
   } finally {
     await Deno.remove(out, { recursive: true });
-    await Deno.remove(profile, { recursive: true });
   }
 });
