@@ -109,7 +109,7 @@ export async function loadPricingData(
   const settings = options.demo ? null : sourceSettings(env);
   if (options.demo === false && !settings) {
     throw new UserError(
-      "no database configured: set PRICING_PG_URL and PRICING_CH_URL (see .env.example), or run with --demo",
+      "no database configured: set PRICING_PG_URL and PRICING_CH_URL (see .env.example), or set demo (--demo) for the demo data",
     );
   }
   const demo = settings === null;
@@ -248,7 +248,7 @@ export async function loadPricingData(
 export async function runExport(overrides: Partial<ExportOptions> = {}): Promise<ExportResult> {
   const options = exportOptions(overrides);
   if (options.formats.length === 0) {
-    throw new UserError("no output format: pass --format csv, xlsx or both");
+    throw new UserError("no output format: set formats (--format) to csv, xlsx or both");
   }
   // Fail on an unwritable directory before spending minutes on queries.
   await ensureWritableDir(options.outDir);

@@ -87,7 +87,10 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
     /windowDays \(--days\) must be a whole number from 1 to 3660/,
   );
   const tomorrow = new Date(Date.now() + 86_400_000);
-  throws(() => exportWindow(tomorrow, 30), /^UserError: as-of .* is in the future/);
+  throws(
+    () => exportWindow(tomorrow, 30),
+    /^UserError: asOf \(--as-of\) .* is in the future; leave it out \(a notebook: new Date\(\)\)/,
+  );
 });
 
 // The as-of has milliseconds; the window is one day: [2026-10-31T12:00:00.500Z, 2026-11-01T12:00:00.500Z).

@@ -94,7 +94,7 @@ export function windowOf(
   }
   if (asOf.getTime() > now) {
     throw new UserError(
-      `as-of ${asOf.toISOString()} is in the future; leave it out to export up to now`,
+      `asOf (--as-of) ${asOf.toISOString()} is in the future; leave it out (a notebook: new Date()) to export up to now`,
     );
   }
   if (!Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS) {
