@@ -331,3 +331,141 @@ Deno.test("the questions notebook's export file: read in pieces as the readers r
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/**
+ * Three organizations' usage over 30 days, and the same usage as a 7-day export holds it (× 7/30):
+ *
+ *       tier  seats  mrr   requests        ptb req         byok req        cost      ptb cost  byok cost  prompts used
+ *   w1  pro   2       40   300,000/70,000  300,000/70,000  0               900/210   900/210   0          0
+ *   w2  free  1        0    60,000/14,000  0               60,000/14,000    30/7       0/0      30/7      0
+ *   w3  team  10     200    30,000/7,000   15,000/3,500    15,000/3,500    600/140   150/35    450/105    300/70
+ */
+function windowUsage(scale: number) {
+  const usage = (values: number[]) => values.map((v) => v * scale);
+  return exportFrameFromColumns({
+    org_id: ["w1", "w2", "w3"],
+    org_name: ["w1", "w2", "w3"],
+    tier: ["pro", "free", "team"],
+    seats: [2, 1, 10],
+    mrr: [40, 0, 200],
+    requests_30d: usage([300_000, 60_000, 30_000]),
+    ptb_requests_30d: usage([300_000, 0, 15_000]),
+    byok_requests_30d: usage([0, 60_000, 15_000]),
+    prompts_used_30d: usage([0, 0, 300]),
+    llm_cost_30d: usage([900, 30, 600]),
+    llm_cost_ptb_30d: usage([900, 0, 150]),
+    llm_cost_byok_30d: usage([0, 30, 450]),
+    active_users_30d: [2, 1, 4],
+    has_gateway_only: [true, false, false],
+    is_byok: [false, true, true],
+    is_ptb: [true, false, true],
+    prompts_created: [0, 0, 5],
+    addon_prompts: [0, 0, 0],
+  });
+}
+
+const allReadings = (f: pl.DataFrame) => [
+  underpricedCustomers(f).reading,
+  upgradeCandidates(f).reading,
+  churnRisk(f).reading,
+  pricingModelComparison(f).reading,
+  featureAdoption(f).reading,
+  ptbVsByok(f).reading,
+];
+
+Deno.test("a 7-day export's usage is put on a 30-day basis: its answers are the 30-day export's, and the label says so", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const monthly = `${dir}/helicone_pricing_data_2026-11-01.csv`;
+    const weekly = `${dir}/helicone_pricing_data_2026-11-01_7d.csv`;
+    await writeCsvFile(windowUsage(1), monthly);
+    await writeCsvFile(windowUsage(7 / 30), weekly);
+    const month = await loadQuestionsFrame({ asOf: new Date(), csvPath: monthly });
+    const week = await loadQuestionsFrame({ asOf: new Date(), csvPath: weekly });
+    assertEquals([month.windowDays, week.windowDays], [30, 7]);
+    ok(!month.label.includes("basis"), month.label);
+    ok(week.label.includes("7-day export, usage put on a 30-day basis (× 30/7)"), week.label);
+    assertEquals(allReadings(week.frame), allReadings(month.frame));
+    // By hand: w1 (900 > 40) and w3 (600 > 200) cost more than they pay, $860 + $400 over
+    // their $240; unscaled, w3's week (140) is under its MRR.
+    const churn = churnRisk(week.frame).facts;
+    assertEquals([churn.organizations, Math.round(churn.lossUsd)], [2, 1260]);
+    assertEquals(churnRisk((await readExportFile(weekly)).frame).facts.organizations, 1);
+    // w1 is underpriced on 300,000 requests a month (70,000 a week would be under 100,000).
+    assertEquals(underpricedCustomers(week.frame).facts.organizations, 1);
+    // 390,000 requests a month at $0.50 per 1,000.
+    assertEquals(+pricingModelComparison(week.frame).facts.usageBasedUsd.toFixed(6), 195);
+    // active users are counted, not summed over days: left as they are
+    assertEquals(week.frame.getColumn("active_users_30d").toArray(), [2, 1, 4]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the questions notebook's file: demo and window from the name, else from the manifest beside it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const demo = `${dir}/helicone_pricing_data_2026-11-01_demo.csv`;
+    await writeCsvFile(windowUsage(1), demo);
+    const fromName = await loadQuestionsFrame({ asOf: new Date(), csvPath: demo });
+    ok(fromName.demo && fromName.label.startsWith("**Demo data**"), fromName.label);
+
+    const renamed = `${dir}/week.csv`;
+    await writeCsvFile(windowUsage(7 / 30), renamed);
+    const plain = await loadQuestionsFrame({ asOf: new Date(), csvPath: renamed });
+    assertEquals([plain.demo, plain.windowDays], [false, 30]);
+    ok(!plain.label.includes("Demo"), plain.label);
+    await Deno.writeTextFile(
+      `${dir}/week.manifest.json`,
+      JSON.stringify({ demo: true, window: { days: 7 } }),
+    );
+    const withManifest = await loadQuestionsFrame({ asOf: new Date(), csvPath: renamed });
+    assertEquals([withManifest.demo, withManifest.windowDays], [true, 7]);
+    ok(withManifest.label.startsWith("**Demo data**"), withManifest.label);
+    ok(withManifest.label.includes("(× 30/7)"), withManifest.label);
+    assertEquals(allReadings(withManifest.frame), allReadings(fromName.frame));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the questions notebook's errors name its parameters: csvPath, demo", async () => {
+  await rejects(
+    loadQuestionsFrame({ asOf: new Date(), csvPath: "../outputs/notes.txt" }),
+    (error: Error) =>
+      error.message.startsWith("csvPath ../outputs/notes.txt is not a .csv, .xlsx or .parquet") &&
+      error.message.includes('"../outputs/helicone_pricing_data_2026-11-01.csv"') &&
+      !error.message.includes("\n"),
+  );
+  await rejects(
+    loadQuestionsFrame({ asOf: new Date(), demo: false, envFile: "/nonexistent/.env" }),
+    /^UserError: no database configured: .*set demo \(--demo\)/,
+  );
+});
+
+Deno.test("a 7-day pipeline run in the questions notebook puts its usage on a 30-day basis too", async () => {
+  const asOf = new Date("2026-11-01T00:00:00Z");
+  const week = await loadPricingData({
+    demo: true,
+    windowDays: 7,
+    asOf,
+    env: {},
+    quiet: true,
+    log: () => {},
+  });
+  const source = await loadQuestionsFrame({
+    demo: true,
+    windowDays: 7,
+    asOf,
+    envFile: "/nonexistent/.env",
+  });
+  assertEquals(source.windowDays, 7);
+  ok(source.label.includes("7-day window, usage put on a 30-day basis (× 30/7)"), source.label);
+  const raw = week.frame.getColumn("requests_30d").toArray() as number[];
+  const scaled = source.frame.getColumn("requests_30d").toArray() as number[];
+  assertEquals(scaled.map((v) => +v.toFixed(6)), raw.map((v) => +(v * 30 / 7).toFixed(6)));
+  assertEquals(
+    source.frame.getColumn("mrr").toArray(),
+    week.frame.getColumn("mrr").toArray(),
+  );
+});

@@ -1,9 +1,10 @@
 /**
- * The spec's six Key Pricing Questions as functions over the export frame
- * (pricing-export-spec.md, "Key Pricing Questions to Answer"). Each returns an {@link Answer}: a
+ * The spec's six Key Pricing Questions as functions over the export frame (listed in
+ * docs/notebooks.md). Each returns an {@link Answer}: a
  * short table, the numbers behind it (over every matching organization, not only the table's
  * rows) and one sentence that reads them. Thresholds are parameters with documented defaults.
- * notebooks/pricing_questions.ipynb shows each answer with its chart.
+ * notebooks/pricing_questions.ipynb shows each answer with its chart. The `_30d` usage columns are
+ * read as a month's: lib/notebooks/questions_page.ts puts another window's on a 30-day basis first.
  *
  * Unknown MRR (empty: revenue not fetched for that organization) is never read as $0: such
  * organizations are left out of revenue judgements and counted in the facts instead.

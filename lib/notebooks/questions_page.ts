@@ -3,42 +3,109 @@
  * pipeline on live or demo data) and how one answer is shown (table, chart as PNG, reading).
  */
 import type pl from "nodejs-polars";
-import { loadEnv } from "../core/config.ts";
+import { dirname, extname, join } from "node:path";
+import { loadEnv, UserError } from "../core/config.ts";
 import { loadPricingData } from "../export.ts";
-import { readExportFile } from "../formats/read_export.ts";
+import { type ExportFile, type ExportNameInfo, readExportFile } from "../formats/read_export.ts";
+import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
 import type { Chart } from "../report/charts.ts";
 import { chartDisplay, type Displayable, frameHtml, readingDisplay } from "../report/display.ts";
 
 export interface QuestionsSource {
+  /**
+   * the export frame, its additive window columns (requests_30d, llm_cost_30d…) on a 30-day basis
+   * for a window other than 30 days: the questions set them against monthly MRR and prices
+   */
   frame: pl.DataFrame;
   /** where the frame came from, in Markdown */
   label: string;
+  /** the window's days the file or the run covered (30 unless the name or manifest says not) */
+  windowDays: number;
+  demo: boolean;
 }
 
-/** The export file at `csvPath`, else the pipeline's frame (demo data when no database is set). */
+const EXPORT_EXTENSIONS = [".csv", ".xlsx", ".parquet"];
+
+/**
+ * The export file at `csvPath`, else the pipeline's frame (demo data when no database is set).
+ * Either way a window other than 30 days has its usage put on a 30-day basis (× 30 / N), as the
+ * export's own margins do (lib/frame/monthly.ts), and the label says so.
+ */
 export async function loadQuestionsFrame(
-  params: { demo?: boolean; asOf: Date; csvPath?: string; envFile?: string },
+  params: { demo?: boolean; asOf: Date; windowDays?: number; csvPath?: string; envFile?: string },
 ): Promise<QuestionsSource> {
-  if (params.csvPath) {
-    return {
-      // read in pieces, column-wise (a 1M-row file's text read whole peaked at ~1.4 GB)
-      frame: (await readExportFile(params.csvPath)).frame,
-      label: `export file \`${params.csvPath.replace(/[`\r\n]/g, "")}\``,
-    };
-  }
+  if (params.csvPath) return await questionsFrameFromFile(params.csvPath);
   const data = await loadPricingData({
     demo: params.demo,
     asOf: params.asOf,
+    windowDays: params.windowDays,
     env: await loadEnv(params.envFile ?? "../.env"),
     quiet: true,
     log: () => {},
   });
   return {
-    frame: data.frame,
-    label: `${
-      data.demo ? "**Demo data** (no database configured)" : "live data"
-    }, window ending ${data.asOf.toISOString()}, revenue source ${data.revenue.source}`,
+    frame: usageOnMonthlyBasis(data.frame, data.windowDays),
+    label: [
+      `${
+        data.demo ? "**Demo data** (no database configured)" : "live data"
+      }, window ending ${data.asOf.toISOString()}, revenue source ${data.revenue.source}`,
+      monthlyBasisNote(data.windowDays, "window"),
+    ].filter(Boolean).join("; "),
+    windowDays: data.windowDays,
+    demo: data.demo,
   };
+}
+
+/** An export file, its window and demo flag from its name, else from the manifest beside it. */
+async function questionsFrameFromFile(path: string): Promise<QuestionsSource> {
+  if (!EXPORT_EXTENSIONS.includes(extname(path).toLowerCase())) {
+    throw new UserError(
+      `csvPath ${path} is not a .csv, .xlsx or .parquet file; set csvPath to an export, e.g. "../outputs/helicone_pricing_data_2026-11-01.csv" (the notebook runs in notebooks/)`,
+    );
+  }
+  let file: ExportFile;
+  try {
+    // read in pieces, column-wise (a 1M-row file's text read whole peaked at ~1.4 GB)
+    file = await readExportFile(path);
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError(`csvPath: ${error.message}`);
+    throw error;
+  }
+  const manifest = await manifestBeside(path, file.name);
+  const windowDays = file.name?.windowDays ?? manifest?.window?.days ?? MONTH_DAYS;
+  const demo = file.name?.demo === true || manifest?.demo === true;
+  const shown = `export file \`${path.replace(/[`\r\n]/g, "")}\``;
+  return {
+    frame: usageOnMonthlyBasis(file.frame, windowDays),
+    label: [
+      demo ? `**Demo data** (${shown}: the built-in demo dataset, not real customers)` : shown,
+      monthlyBasisNote(windowDays, "export"),
+    ].filter(Boolean).join("; "),
+    windowDays,
+    demo,
+  };
+}
+
+/** "7-day export, usage put on a 30-day basis (× 30/7)", or "" for a 30-day window. */
+function monthlyBasisNote(windowDays: number, what: "export" | "window"): string {
+  if (windowDays === MONTH_DAYS) return "";
+  return `${windowDays}-day ${what}, usage put on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS}/${windowDays})`;
+}
+
+/** The manifest written with the export (same date, demo flag and window), if it is there. */
+async function manifestBeside(
+  path: string,
+  name: ExportNameInfo | null,
+): Promise<{ demo?: boolean; window?: { days?: number } } | null> {
+  const manifestPath = name
+    ? join(dirname(path), `helicone_pricing_data_${name.stamp}.manifest.json`)
+    : path.slice(0, path.length - extname(path).length) + ".manifest.json";
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    return manifest && typeof manifest === "object" ? manifest : null;
+  } catch {
+    return null; // no manifest (a file handed on alone): the name says what it can
+  }
 }
 
 export interface AnswerDisplay {
