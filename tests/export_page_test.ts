@@ -11,8 +11,12 @@ import {
   chartDisplays,
   economicsDisplays,
   type ExportPageParams,
+  joinDisplays,
+  revenueDisplays,
   runExportPage,
 } from "../lib/notebooks/export_page.ts";
+import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
+import { markdownList } from "../lib/formats/markdown.ts";
 import { EXPORT_TASK_V8_FLAGS } from "../lib/notebooks/export_process.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { UserError } from "../lib/core/config.ts";
@@ -71,6 +75,45 @@ Deno.test("export page: the stages' tables, not their frames; the charts from th
     assertEquals(joinTable.match(/<tr>/g)?.length, 1 + 10);
     const revenueTable = html(page.revenue.table);
     ok(revenueTable.includes("<th") && revenueTable.includes("revenue_source"), revenueTable);
+
+    // Every warning of the run (the manifest's) once, under the banner; the stages count theirs.
+    const { warnings } = page.result.data;
+    ok(warnings.some((w) => w.startsWith("infrastructure cost not set")), warnings.join("\n"));
+    const manifest = JSON.parse(await Deno.readTextFile(page.result.manifestPath));
+    assertEquals(manifest.warnings, warnings);
+    const markdownOf = (displays: Displayable[]) =>
+      displays.map((d) => String(mimeBundle(d)["text/markdown"] ?? "")).join("\n");
+    const shownText = [
+      page.banner,
+      markdownOf(joinDisplays(page)),
+      markdownOf(revenueDisplays(page)),
+      markdownOf(economicsDisplays(page)),
+    ].join("\n");
+    for (const line of markdownList(warnings)) {
+      assertEquals(shownText.split(line).length - 1, 1, line);
+      ok(page.banner.includes(line), line);
+    }
+
+    // Unit economics: the headline, the words that set the per-plan margins apart from it (the
+    // summary sheet's), the per-plan table, the cost model (an unset infrastructure cost).
+    const economics = economicsDisplays(page).map((d) => mimeBundle(d));
+    ok(String(economics[0]["text/markdown"]).includes("| measure | value | basis |"));
+    assertEquals(economics[1]["text/markdown"], PER_PLAN_MARGINS_NOTE);
+    ok(String(economics[2]["text/html"]).includes(">all</td>"));
+    ok(
+      String(economics[3]["text/markdown"]).includes(
+        "Infrastructure cost not set (counted as $0): margins on the company basis are an upper bound.",
+      ),
+    );
+
+    // The query stage's costs are dollars by then: shown as *_usd, not *_nano.
+    const usage = html(page.queries.tables.find((t) => t.name === "usage")!.table);
+    const ptbSpend = html(page.queries.tables.find((t) => t.name === "ptbSpend")!.table);
+    for (const name of ["llm_cost_usd", "llm_cost_ptb_usd", "llm_cost_byok_usd"]) {
+      ok(usage.includes(`>${name}<`), name);
+    }
+    ok(ptbSpend.includes(">ptb_spend_usd<"), ptbSpend);
+    ok(!usage.includes("_nano") && !ptbSpend.includes("_nano"));
 
     // One image per PNG file the export wrote, its bytes those of the file.
     const pngs = page.result.files.filter((path) => path.endsWith(".png"));
@@ -149,6 +192,32 @@ Deno.test("export page: a failed export reaches the notebook as its one-line err
     ok(error.message.includes(notADirectory) && !error.message.includes("\n"), error.message);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("export page: errors name the notebook's parameter beside the flag", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const failure = async (overrides: Partial<ExportPageParams>) => {
+      try {
+        await runExportPage(demoParams(outDir, overrides));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("the export did not fail");
+    };
+    assertEquals(
+      await failure({ formats: [] }),
+      "no output format: set formats (--format) to csv, xlsx or both",
+    );
+    ok(
+      /^asOf \(--as-of\) .* is in the future; leave it out \(a notebook: new Date\(\)\)/.test(
+        await failure({ asOf: new Date(Date.now() + 86_400_000) }),
+      ),
+    );
+    assertEquals([...Deno.readDirSync(outDir)], []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
   }
 });
 

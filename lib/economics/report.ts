@@ -84,6 +84,13 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
   };
 }
 
+/**
+ * How the per-plan table's margins (its `all` row's too) differ from the headline margins shown
+ * above it: the XLSX summary sheet and the export notebook say it in these words.
+ */
+export const PER_PLAN_MARGINS_NOTE =
+  "Rows are price-book plans; all = every organization for counts, seats and MRR. Margins, per plan and in all, cover only organizations with revenue (MRR > 0; company basis: MRR + PTB revenue > 0), so free organizations' LLM cost is left out: all's margins are higher than the headline margins above, which count every organization with known revenue, free ones' cost included.";
+
 /** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
 export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[] {
   const m = companyMargins(frame, options);

@@ -19,6 +19,7 @@ import {
   headlineKpis,
   type Kpi,
   PER_PLAN_DISPLAY,
+  PER_PLAN_MARGINS_NOTE,
   planEconomics,
 } from "./report.ts";
 
@@ -231,9 +232,7 @@ export function addSummarySheet(
   }
   add([]);
   add(["Unit economics by plan (revenue-weighted ratios of sums)"], bold);
-  addWrapped([
-    "Rows are price-book plans; all = every organization for counts, seats and MRR. Margins, per plan and in all, cover only organizations with revenue (MRR > 0; company basis: MRR + PTB revenue > 0), so free organizations' LLM cost is left out: all's margins are higher than the headline margins above, which count every organization with known revenue, free ones' cost included.",
-  ], 1);
+  addWrapped([PER_PLAN_MARGINS_NOTE], 1);
   add(["plan", ...planColumns.map(planHeader)], (row) => {
     row.font = { bold: true };
     row.alignment = { wrapText: true, vertical: "bottom" };

@@ -107,6 +107,7 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
       }.`,
     `Window ${window.start.toISOString()} → ${window.end.toISOString()} (${window.days} days). ` +
     `Files go to \`${outDir}\`.`,
+    runWarnings(result.data.warnings),
   ].join("\n\n");
   return lastPage = {
     result,
@@ -143,8 +144,27 @@ function releaseFrame(page: ExportPage): void {
   Object.defineProperty(page.result.data, "frame", { get: released });
 }
 
-const warningList = (warnings: string[], none: string) =>
-  warnings.length > 0 ? markdownList(warnings).join("\n") : none;
+/**
+ * Every warning of the run (the manifest's and the brief's), under the banner, where they are read
+ * first; the stage cells count theirs and point here, so each is shown once.
+ */
+function runWarnings(warnings: string[]): string {
+  if (warnings.length === 0) return "No warnings from this run.";
+  return [
+    "**Warnings from this run** (also in the manifest and the brief):",
+    "",
+    ...markdownList(warnings),
+  ]
+    .join("\n");
+}
+
+/** A stage's warnings, which the banner lists with the run's others. */
+const stageWarnings = (warnings: string[], stage: string) =>
+  warnings.length === 0
+    ? `No ${stage} warnings.`
+    : `${warnings.length} ${stage} warning${
+      warnings.length === 1 ? "" : "s"
+    }, listed with the run's warnings at the top.`;
 
 /** Stage 1: one row per query (file, rows, time), then the first rows of each frame. */
 export function queriesDisplays(page: ExportPage): Displayable[] {
@@ -164,7 +184,7 @@ export function queriesDisplays(page: ExportPage): Displayable[] {
 /** Stage 2: the joined frame, one row per organization. */
 export function joinDisplays(page: ExportPage): Displayable[] {
   return [
-    markdown(warningList(page.join.warnings, "No join warnings.")),
+    markdown(stageWarnings(page.join.warnings, "join")),
     page.join.table,
   ];
 }
@@ -177,8 +197,8 @@ export function revenueDisplays(page: ExportPage): Displayable[] {
       [
         `Revenue source: **${revenue.source}**, ${revenue.apiCalls} Stripe API calls, ` +
         `${revenue.customers.toLocaleString("en-US")} customers.`,
-        warningList(warnings, ""),
-      ].filter(Boolean).join("\n\n"),
+        stageWarnings(warnings, "revenue"),
+      ].join("\n\n"),
     ),
     table,
   ];

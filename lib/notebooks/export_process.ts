@@ -34,10 +34,12 @@ import {
   type MimeBundle,
   mimeBundle,
 } from "../report/display.ts";
-import { formatKpi, headlineKpis } from "../economics/report.ts";
+import { formatKpi, headlineKpis, PER_PLAN_MARGINS_NOTE } from "../economics/report.ts";
+import { costModelInWords } from "../economics/cost_model.ts";
 import { perPlanTable } from "../economics/per_plan.ts";
-import type { PriceBook } from "../economics/types.ts";
+import type { EconomicsContext } from "../economics/types.ts";
 import { markdownTable } from "../formats/markdown.ts";
+import { QUERY_COLUMNS } from "../sources/queries.ts";
 import { utf8 } from "../formats/cell_text.ts";
 
 /** The export task's V8 flags (deno.json's `export`; a test keeps them the same). */
@@ -160,7 +162,7 @@ async function runExportStages(
           stats: event.stats,
           tables: Object.entries(event.frames).map(([name, frame]) => ({
             name,
-            table: mimeBundle(frameHtml(frame, 5)),
+            table: mimeBundle(frameHtml(withUsdNames(frame), 5)),
           })),
         };
       }
@@ -178,10 +180,7 @@ async function runExportStages(
   });
   const { frame } = result.data;
   shown.metrics = mimeBundle(metricsTable(frame));
-  shown.economics = economicsTables(frame, {
-    priceBook: result.data.economics.priceBook,
-    windowDays: result.data.windowDays,
-  }).map(mimeBundle);
+  shown.economics = economicsTables(frame, result.data.economics).map(mimeBundle);
   // Plot and resvg load only for this: the export's own charts are drawn in its chart worker
   const charts = result.files.some((path) => path.endsWith(".png"))
     ? []
@@ -190,6 +189,26 @@ async function runExportStages(
     });
   shown.charts = charts.map((chart) => mimeBundle(chartDisplay(chart)));
   return { result, shown: shown as ShownStages };
+}
+
+/** The query columns that hold nano-USD in SQL; the query stage has made them dollars already. */
+const NANO_USD_COLUMNS = new Set(
+  Object.values(QUERY_COLUMNS).flatMap((columns) =>
+    Object.entries(columns).filter(([, type]) => type === "nanoUsd").map(([name]) => name)
+  ),
+);
+
+/**
+ * A query result with its `…_nano` columns shown as `…_usd`: they hold dollars by then (the
+ * names stay `_nano` in lib/sources and lib/frame/join.ts, which read them; only the display
+ * renames).
+ */
+export function withUsdNames(frame: pl.DataFrame): pl.DataFrame {
+  const renames = Object.fromEntries(
+    frame.columns.filter((name) => NANO_USD_COLUMNS.has(name))
+      .map((name) => [name, name.replace(/_nano$/, "_usd")]),
+  );
+  return Object.keys(renames).length > 0 ? frame.rename(renames) : frame;
 }
 
 /** The metric columns, biggest LLM cost first. */
@@ -216,11 +235,16 @@ function metricsTable(frame: pl.DataFrame): Displayable {
 
 /**
  * The headline margins on both bases (company cost first, each with its basis), then the per-plan
- * table the brief, the XLSX summary sheet and the admin page show.
+ * table the brief, the XLSX summary sheet and the admin page show, with the summary sheet's words
+ * on how its margins differ from the headline's, then the cost model in the brief's words (an
+ * unset infrastructure cost makes the company-basis margins an upper bound).
  */
 function economicsTables(
   frame: pl.DataFrame,
-  { priceBook, windowDays }: { priceBook: PriceBook; windowDays: number },
+  { priceBook, windowDays, costModel }: Pick<
+    EconomicsContext,
+    "priceBook" | "windowDays" | "costModel"
+  >,
 ): Displayable[] {
   const kpis = markdownTable(
     ["measure", "value", "basis"],
@@ -230,7 +254,15 @@ function economicsTables(
     windowDays,
     planOrder: priceBook.scenario.plans.map((p) => p.name),
   });
-  return [markdown(kpis), frameHtml(plans, plans.height)];
+  return [
+    markdown(kpis),
+    markdown(PER_PLAN_MARGINS_NOTE),
+    frameHtml(plans, plans.height),
+    // the kit's own words, no data in them: listed as the brief lists them
+    markdown(
+      ["**Cost model**", "", ...costModelInWords(costModel).map((line) => `- ${line}`)].join("\n"),
+    ),
+  ];
 }
 
 function revenueSummary(revenue: RevenueResult): RevenueSummary {
