@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
+import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
 import {
   clearedNotebook,
   main as checkNotebooksMain,
@@ -107,6 +108,9 @@ async function execute(name: string, env: Record<string, string>): Promise<Execu
       const log = decoder.decode(result.stderr).split("\n").slice(-30).join("\n");
       throw new Error(`${name} failed to execute:\n${log}`);
     }
+    // every cell has its id (nbformat 4.5): nbconvert makes none up
+    const stderr = decoder.decode(result.stderr);
+    if (stderr.includes("MissingIDFieldWarning")) throw new Error(`${name}: ${stderr}`);
     const cells = JSON.parse(await Deno.readTextFile(join(out, name))).cells as ExecutedCell[];
     const html = await new Deno.Command(PYTHON, {
       args: ["-m", "nbconvert", "--to", "html", join(out, name), "--output-dir", out],
@@ -165,6 +169,18 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     ok(kpis.indexOf("company cost") < kpis.indexOf("(spec)"), "company-cost margin leads");
     const perPlan = withMime(economics, "text/html").find((h) => h.includes("<table"))!;
     ok(perPlan.includes(">all</td>") && perPlan.includes(">pro (seat, legacy)</td>"), "plans");
+    // … with the words that tell the per-plan margins from the headline's, and the cost model
+    ok(kpis.includes(PER_PLAN_MARGINS_NOTE), "per-plan margins explained");
+    ok(kpis.includes("margins on the company basis are an upper bound"), kpis);
+    // The run's warnings, once, under the banner (the demo data has no infrastructure cost).
+    const infra = markdownText.split("infrastructure cost not set").length - 1;
+    assertEquals(infra, 1, "the infrastructure warning once");
+    const runText = withMime(cellWith(cells, "page.runExportPage(").outputs ?? [], "text/markdown");
+    ok(runText.join("").includes("infrastructure cost not set"), "shown with the run");
+    // The query stage's costs are shown as dollars.
+    const queries = withMime(cellWith(cells, "page.queriesDisplays(").outputs ?? [], "text/html")
+      .join("");
+    ok(queries.includes(">llm_cost_usd<") && !queries.includes("_nano"), "USD column names");
 
     // The run wrote one whole set, the brief among it, and the manifest lists every file in it.
     const written = [...Deno.readDirSync(outDir)].filter((e) => e.isFile).map((e) => e.name)
@@ -252,8 +268,21 @@ Deno.test("the notebook check finds outputs and clears them", () => {
     "1 code cells have outputs",
     "1 code cells have execution counts",
     "metadata holds widget state",
+    "2 cells have no id",
   ]);
-  assertEquals(notebookProblems(clearedNotebook(dirty)), []);
+  const cleared = clearedNotebook(dirty);
+  assertEquals(notebookProblems(cleared), []);
+  const ids = cleared.cells.map((c) => c.id as string);
+  ok(ids.every((id) => /^[0-9a-f]{8}$/.test(id)) && ids[0] !== ids[1], ids.join(", "));
+  // ids kept once given; one used twice is a problem, and the second copy gets a new one
+  assertEquals(clearedNotebook(cleared).cells.map((c) => c.id), ids);
+  const twice: Notebook = {
+    ...cleared,
+    cells: cleared.cells.map((c) => ({ ...c, id: "same" })),
+  };
+  assertEquals(notebookProblems(twice), ["cell ids used twice: same"]);
+  assertEquals(clearedNotebook(twice).cells[0].id, "same");
+  assertEquals(notebookProblems(clearedNotebook(twice)), []);
   assertEquals(
     notebookProblems({ metadata: { kernelspec: { name: "python3" } }, cells: [] }),
     ['kernel is "python3", expected "deno"', 'no code cell is tagged "parameters"'],

@@ -1,6 +1,7 @@
 /**
  * Keeps the committed notebooks clean: no outputs or execution counts (they would carry data, and
- * every run would show up as a diff), the Deno kernel, and a parameters cell.
+ * every run would show up as a diff), the Deno kernel, a parameters cell, and a stable id on every
+ * cell (nbformat 4.5; without one nbconvert warns on every run and makes one up each time).
  *
  *   deno run --allow-read tools/check_notebooks.ts          # check notebooks/*.ipynb, exit 1 on a problem
  *   deno run --allow-read --allow-write tools/check_notebooks.ts --fix   # clear outputs in place
@@ -46,18 +47,37 @@ export function notebookProblems(notebook: Notebook): string[] {
     problems.push('no code cell is tagged "parameters"');
   }
   if ("widgets" in notebook.metadata) problems.push("metadata holds widget state");
+  const withoutId = notebook.cells.filter((c) => !validId(c.id)).length;
+  if (withoutId > 0) problems.push(`${withoutId} cells have no id`);
+  const ids = notebook.cells.map((c) => c.id).filter(validId);
+  const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (repeated.length > 0) problems.push(`cell ids used twice: ${repeated.join(", ")}`);
   return problems;
 }
 
-/** The notebook with outputs, execution counts and widget state removed. */
+/** nbformat 4.5's cell id: 1–64 letters, digits, `-` or `_`. */
+function validId(id: unknown): id is string {
+  return typeof id === "string" && /^[a-zA-Z0-9_-]{1,64}$/.test(id);
+}
+
+/**
+ * The notebook with outputs, execution counts and widget state removed, and an id given to each
+ * cell without a valid one (random, as Jupyter makes them; kept from then on).
+ */
 export function clearedNotebook(notebook: Notebook): Notebook {
   const { widgets: _widgets, ...metadata } = notebook.metadata;
+  const taken = new Set<unknown>();
   return {
     ...notebook,
     metadata,
-    cells: notebook.cells.map((c) =>
-      c.cell_type === "code" ? { ...c, outputs: [], execution_count: null } : c
-    ),
+    cells: notebook.cells.map((c) => {
+      const keep = validId(c.id) && !taken.has(c.id);
+      const id = keep ? c.id : crypto.randomUUID().replaceAll("-", "").slice(0, 8);
+      taken.add(id);
+      return c.cell_type === "code"
+        ? { ...c, id, outputs: [], execution_count: null }
+        : { ...c, id };
+    }),
   };
 }
 
@@ -71,11 +91,12 @@ export function notebookPaths(dir = NOTEBOOKS_DIR): string[] {
 const HELP = `Usage: deno run --allow-read tools/check_notebooks.ts [--fix]
        deno task notebooks:clear
 
-Checks notebooks/*.ipynb as committed: the Deno kernel, a cell tagged "parameters", no outputs,
-execution counts or widget state. Exit 1 on a problem.
+Checks notebooks/*.ipynb as committed: the Deno kernel, a cell tagged "parameters", an id on every
+cell (each once), no outputs, execution counts or widget state. Exit 1 on a problem.
 
 Options:
-  --fix        clear outputs, execution counts and widget state in place (deno task notebooks:clear)
+  --fix        clear outputs, execution counts and widget state, give cells without an id one, in
+               place (deno task notebooks:clear)
   -h, --help   show this help
 `;
 
@@ -111,10 +132,10 @@ export async function main(args: string[], dir = NOTEBOOKS_DIR): Promise<number>
       return 1;
     }
     const problems = notebookProblems(notebook);
-    if (fix && problems.some((p) => /outputs|execution counts|widget/.test(p))) {
+    if (fix && problems.some((p) => /outputs|execution counts|widget|id/.test(p))) {
       // Jupyter's own layout: one-space indent, trailing newline.
       await Deno.writeTextFile(path, JSON.stringify(clearedNotebook(notebook), null, 1) + "\n");
-      console.log(`${basename(path)}: outputs cleared`);
+      console.log(`${basename(path)}: cleared`);
     }
     const left = notebookProblems(
       fix ? JSON.parse(await Deno.readTextFile(path)) as Notebook : notebook,
