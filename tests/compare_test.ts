@@ -15,6 +15,7 @@ import {
   MRR_MOVER_COLUMNS,
   SUMMARY_COLUMNS,
   summarySide,
+  windowMismatchWarning,
   writeComparison,
   writeComparisonFiles,
 } from "../lib/analysis/compare.ts";
@@ -353,6 +354,8 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     ok(summary.includes("| appeared (only in the new export) | 1 |"));
     ok(summary.includes("| pro | team | 1 |"));
     ok(summary.includes("| `mrr` | $250.00 | $200.00 | -$50.00 | -20.0 % |"));
+    ok(!summary.includes("Warning"), "two 30-day exports: no window warning");
+    assertEquals(errors.length, 0, "two 30-day exports: nothing on stderr");
     assertEquals(
       logs[0],
       "Compared helicone_pricing_data_2026-10-01.csv (3 organizations) with helicone_pricing_data_2026-11-01.xlsx (3): 1 appeared, 1 disappeared, 1 changed tier",
@@ -366,6 +369,56 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     assertEquals(await compareMain([oldPath]), 1);
     assertEquals(errors, ["error: pass two exports, old then new (got 1; see --help)"]);
     assertEquals(await compareMain(["--help"]), 0);
+  } finally {
+    console.error = originalError;
+    console.log = originalLog;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("windowMismatchWarning: only for two known windows that differ", () => {
+  assertEquals(windowMismatchWarning({ oldWindowDays: 30, newWindowDays: 30 }), null);
+  assertEquals(windowMismatchWarning({ oldWindowDays: 30 }), null);
+  const warning = windowMismatchWarning({ oldWindowDays: 30, newWindowDays: 1 })!;
+  ok(warning.startsWith("old covers 30 days, new 1 day: the *_30d columns' deltas compare"));
+});
+
+Deno.test("deno task compare: a 30-day export against a 7-day one says the windows differ", async () => {
+  const dir = await Deno.makeTempDir();
+  const errors: string[] = [];
+  const logs: string[] = [];
+  const { error: originalError, log: originalLog } = console;
+  console.error = (line: string) => errors.push(line);
+  console.log = (line: string) => logs.push(line);
+  try {
+    const oldPath = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    const newPath = join(dir, "helicone_pricing_data_2026-11-01_7d.csv");
+    await writeCsvFile(before, oldPath);
+    await writeCsvFile(after, newPath);
+    assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
+    const expected =
+      "old covers 30 days, new 7 days: the *_30d columns' deltas compare different windows, not a change (values as written, not rescaled; margins and other ratios are on a 30-day basis in both)";
+    assertEquals(errors, [`warning: ${expected}`]);
+    const summary = await Deno.readTextFile(
+      join(dir, "helicone_pricing_compare_2026-11-01_to_2026-11-01_7d.md"),
+    );
+    // the line right under the heading, escaped for Markdown
+    assertEquals(
+      summary.split("\n")[2],
+      `> **Warning: ${expected.replace("*_30d", "\\*\\_30d")}.**`,
+    );
+    // the deltas themselves are the values as written: 63,100 − 51,500 requests
+    const totals = parseCsvRecords(
+      await Deno.readTextFile(
+        join(dir, "helicone_pricing_compare_2026-11-01_to_2026-11-01_7d_totals.csv"),
+      ),
+    ).records;
+    assertEquals(totals.find((t) => t.column === "requests_30d")?.delta, "11600");
+    // --quiet prints nothing, the summary still warns
+    errors.length = 0;
+    logs.length = 0;
+    assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir, "--quiet"]), 0);
+    assertEquals([errors, logs], [[], []]);
   } finally {
     console.error = originalError;
     console.log = originalLog;

@@ -132,6 +132,16 @@ Deno.test("exports: of one date the 30-day export is served; compare pairs expor
         [defaults.structuredContent!.old, defaults.structuredContent!.new],
         ["helicone_pricing_data_2026-10-01_demo.csv", "helicone_pricing_data_2026-11-01_demo.csv"],
       );
+      ok(!("warning" in defaults.structuredContent!), "one window: no warning");
+      // named by the user, a 30-day and a 7-day export: compared, with the warning first
+      const mixed = await call(client, "compare_exports", {
+        old: "helicone_pricing_data_2026-11-01_demo.csv",
+        new: "helicone_pricing_data_2026-11-01_demo_7d.csv",
+      });
+      const warning =
+        "old covers 30 days, new 7 days: the *_30d columns' deltas compare different windows, not a change (values as written, not rescaled; margins and other ratios are on a 30-day basis in both)";
+      assertEquals(mixed.structuredContent!.warning, warning);
+      assertEquals(text(mixed).split("\n")[0], `warning: ${warning}`);
       // the 7-day export's own default partner: none of its window
       refused(
         await call(client, "compare_exports", {

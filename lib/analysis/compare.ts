@@ -336,6 +336,26 @@ export interface ComparisonContext {
   newLabel: string;
   oldStamp: string;
   newStamp: string;
+  /** each file's window in days (its name's `_<N>d`, else 30); absent when unknown */
+  oldWindowDays?: number;
+  newWindowDays?: number;
+}
+
+/**
+ * The warning for two exports of different windows, or null: a 7-day export's `_30d` columns
+ * hold 7 days' usage, so against a 30-day export their deltas read as a collapse (−77 %) that is
+ * only the shorter window. The values are compared as written, not rescaled: only some `_30d`
+ * columns add up over days (active_users_30d does not).
+ */
+export function windowMismatchWarning(
+  { oldWindowDays, newWindowDays }: { oldWindowDays?: number; newWindowDays?: number },
+): string | null {
+  if (oldWindowDays === undefined || newWindowDays === undefined) return null;
+  if (oldWindowDays === newWindowDays) return null;
+  const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
+  return `old covers ${days(oldWindowDays)}, new ${
+    days(newWindowDays)
+  }: the *_30d columns' deltas compare different windows, not a change (values as written, not rescaled; margins and other ratios are on a 30-day basis in both)`;
 }
 
 function amount(value: number, unit: string): string {
@@ -380,11 +400,13 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     "change_pct",
   ].map(get);
   const changes = result.tierChanges;
+  const warning = windowMismatchWarning(context);
   return [
     `# Export comparison: ${escapeMarkdown(context.oldStamp)} → ${
       escapeMarkdown(context.newStamp)
     }`,
     "",
+    ...(warning ? [`> **Warning: ${escapeMarkdown(warning)}.**`, ""] : []),
     `Old: ${escapeMarkdown(context.oldLabel)}. New: ${
       escapeMarkdown(context.newLabel)
     }. Organizations are matched by org_id.`,

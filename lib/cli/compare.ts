@@ -13,6 +13,7 @@ import {
   type ComparisonContext,
   type ComparisonFiles,
   type ComparisonSummary,
+  windowMismatchWarning,
   writeComparison,
 } from "../analysis/compare.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
@@ -22,7 +23,9 @@ export const HELP = `Usage: deno task compare <old export> <new export> [options
 Compares two exports of this kit (helicone_pricing_data_*.csv or .xlsx, any as-of dates), or two
 history snapshots (outputs/history/helicone_pricing_data_*.parquet), or one of each:
 per-organization deltas of every numeric column, organizations that appeared or disappeared,
-tier changes, and totals. Organizations are matched by org_id.
+tier changes, and totals. Organizations are matched by org_id. Two exports of different
+windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are 30-day) are compared
+as written, with a warning: their *_30d columns' deltas compare different windows, not a change.
 
 Options:
   --out-dir DIR        where files go (default: outputs/)
@@ -50,11 +53,14 @@ async function compareFiles(
 ): Promise<{ files: ComparisonFiles; summary: ComparisonSummary; context: ComparisonContext }> {
   const oldFile = await readExportFile(oldPath, { columns: COMPARED_COLUMNS });
   const newFile = await readExportFile(newPath, { columns: COMPARED_COLUMNS });
-  const context = {
+  const context: ComparisonContext = {
     oldLabel: basename(oldPath),
     newLabel: basename(newPath),
     oldStamp: await stampOf(oldFile),
     newStamp: await stampOf(newFile),
+    // a renamed file's window is unknown: no warning can be given for it
+    oldWindowDays: oldFile.name?.windowDays,
+    newWindowDays: newFile.name?.windowDays,
   };
   const written = await writeComparison(oldFile.frame, newFile.frame, { outDir, context });
   return { ...written, context };
@@ -81,6 +87,8 @@ export async function main(args: string[]): Promise<number> {
       outDir,
     });
     if (!parsed.values.quiet) {
+      const warning = windowMismatchWarning(context);
+      if (warning) console.error(`warning: ${warning}`);
       const c = summary.counts;
       console.log(
         `Compared ${context.oldLabel} (${

@@ -9,8 +9,10 @@ import {
   SUMMARY_COLUMNS,
   type SummarySide,
   summarySide,
+  windowMismatchWarning,
 } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
+import { STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import {
   biggestMovers,
   compareScenario,
@@ -321,9 +323,11 @@ export function registerAnalysisTools(
       // the columns a summary reads only, and not at all when it is the dataset held here. Its
       // totals are taken as it is read and only its slices' four columns kept (summarySide).
       const columns = SUMMARY_COLUMNS;
-      type Side = { label: string; read: () => Promise<SummarySide> };
+      // snapshots are always of 30 days; an export's window is in its name
+      type Side = { label: string; windowDays: number; read: () => Promise<SummarySide> };
       const snapshotSide = (asOf: string): Side => ({
         label: `snapshot ${asOf}`,
+        windowDays: STANDARD_WINDOW_DAYS,
         read: async () =>
           summarySide(
             (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns })).frame,
@@ -331,6 +335,7 @@ export function registerAnalysisTools(
       });
       const exportSide = (found: ExportCandidate): Side => ({
         label: found.name,
+        windowDays: found.windowDays,
         read: async () =>
           summarySide(
             found.path === dataset.source.path
@@ -391,7 +396,12 @@ export function registerAnalysisTools(
       const totals = frameTable(result.totals, settings, budget);
       const tiers = frameTable(result.tierChanges, settings, budget);
       const moved = frameTable(movers, settings, budget);
+      const warning = windowMismatchWarning({
+        oldWindowDays: older.windowDays,
+        newWindowDays: newer.windowDays,
+      });
       const text = [
+        ...(warning ? [`warning: ${warning}`] : []),
         `old: ${older.label}; new: ${newer.label}`,
         `counts: ${JSON.stringify(result.counts)}`,
         "totals:",
@@ -404,6 +414,7 @@ export function registerAnalysisTools(
       return textResult(text, {
         old: older.label,
         new: newer.label,
+        ...(warning ? { warning } : {}),
         exports: names,
         counts: result.counts as unknown as Record<string, unknown>,
         totals: totals.rows,
