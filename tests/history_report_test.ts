@@ -13,11 +13,16 @@ import { main as compareMain } from "../lib/cli/compare.ts";
 import {
   buildHistoryReport,
   formatCents,
+  historySection,
+  historyTable,
   loadMonthlyHistoryPoints,
+  planChangesTable,
   writeHistoryReport,
 } from "../lib/history/report.ts";
 import { listSnapshots, readSnapshotFrame, writeSnapshot } from "../lib/history/snapshot.ts";
 import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";
+import { snapshotPeriod } from "../lib/history/periods.ts";
+import { logTicks, requestsByPlanChart } from "../lib/history/charts.ts";
 import { HISTORY } from "./fixtures/history.ts";
 import { UserError } from "../lib/core/config.ts";
 
@@ -49,6 +54,8 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   const { records } = parseCsvRecords(await Deno.readTextFile(files.csvPath));
   const company = records.filter((r) => r.plan === "(all)").map((r) => [
     r.month,
+    r.as_of,
+    r.month_to_date,
     r.start_mrr_usd,
     r.new_usd,
     r.expansion_usd,
@@ -59,10 +66,11 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
     r.paying_orgs,
   ]);
   assertEquals(company, [
-    ["2026-02-28", "800.09", "500", "250", "0", "299.99", "0", "1250.1", "4"],
-    ["2026-03-31", "1250.1", "0", "0", "321", "0", "250", "1179.1", "5"],
+    // as-of 2026-02-28 00:00 is February to the 27th: a month to date, not a month end
+    ["2026-02", "2026-02-28", "true", "800.09", "500", "250", "0", "299.99", "0", "1250.1", "4"],
+    ["2026-03", "2026-03-31", "true", "1250.1", "0", "0", "321", "0", "250", "1179.1", "5"],
   ]);
-  const teamMarch = records.find((r) => r.month === "2026-03-31" && r.plan.startsWith("team"))!;
+  const teamMarch = records.find((r) => r.as_of === "2026-03-31" && r.plan.startsWith("team"))!;
   assertEquals(teamMarch.plan, "team|<b>[x](y)</b>", "the CSV keeps the text as it is");
   assertEquals(
     [teamMarch.start_mrr_usd, teamMarch.contraction_usd, teamMarch.moved_out_usd],
@@ -72,7 +80,11 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   const markdown = await Deno.readTextFile(files.markdownPath);
   ok(!markdown.includes("<b>"), "no raw HTML from the data");
   ok(markdown.includes("team\\|&lt;b>\\[x\\](y)&lt;/b>"), "plan name escaped (escapeMarkdown)");
-  ok(markdown.includes("| 2026-02-28 | $800.09 | $500.00 | $250.00 | $0.00 | −$299.99 | $0.00 |"));
+  ok(
+    markdown.includes(
+      "| 2026-02 (to 02-28) | 2026-02-28 | $800.09 | $500.00 | $250.00 | $0.00 | −$299.99 | $0.00 |",
+    ),
+  );
   ok(markdown.includes("Every month's bridge reconciles to the cent"));
 
   assertEquals(files.chartPaths.length, 8); // 4 charts × SVG + PNG
@@ -87,7 +99,8 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   const waterfall = await Deno.readTextFile(
     `${outDir}/helicone_pricing_history_bridge_waterfall_2026-03-31.svg`,
   );
-  ok(waterfall.includes("start 2026-01-31") && waterfall.includes("end 2026-03-31"));
+  ok(waterfall.includes("start (2026-01 to 01-31)"), "the baseline, a month to date");
+  ok(waterfall.includes("end (2026-03 to 03-31)"));
 });
 
 Deno.test("the brief and the XLSX get the history once two snapshots exist", async () => {
@@ -99,7 +112,12 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
 
   const second = await runExport({ ...base, asOf: new Date("2026-11-01T00:00:00Z") });
   const brief = await Deno.readTextFile(second.briefPath);
-  ok(brief.includes("## MRR history 2026-10-01 to 2026-11-01"), "the brief's section");
+  ok(brief.includes("## MRR history 2026-10\n"), "the brief's section: October's bridge");
+  ok(
+    brief.includes(
+      "2 snapshots, the latest of each month: the baseline as-of 2026-10-01 (the end of 2026-09); month ends 2026-10 (as-of 2026-11-01).",
+    ),
+  );
   ok(brief.includes("reconciles to the cent"));
 
   const workbook = new ExcelJS.Workbook();
@@ -107,10 +125,17 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   const sheet = workbook.getWorksheet("history");
   ok(sheet, "a history sheet");
   const header = (sheet.getRow(1).values as unknown[]).slice(1);
-  assertEquals(header.slice(0, 4), ["month", "plan", "start_mrr_usd", "new_usd"]);
+  assertEquals(header.slice(0, 6), [
+    "month",
+    "as_of",
+    "month_to_date",
+    "plan",
+    "start_mrr_usd",
+    "new_usd",
+  ]);
   // company row + plan rows of the one bridge month; the end equals the export's MRR total
   const all = sheet.getRow(2).values as unknown[];
-  assertEquals(all.slice(1, 3), ["2026-11-01", "(all)"]);
+  assertEquals(all.slice(1, 5), ["2026-10", "2026-11-01", "false", "(all)"]);
   const totalCents = (second.data.frame.getColumn("mrr_recurring").toArray() as (number | null)[])
     .reduce((sum: number, v) => sum + Math.round((v ?? 0) * 100), 0);
   const endColumn = header.indexOf("end_mrr_usd") + 1;
@@ -176,10 +201,10 @@ Deno.test("a snapshot without revenue is left out, unknown MRR is counted and sa
   const markdown = await Deno.readTextFile(files.markdownPath);
   ok(
     markdown.includes(
-      "Left out (no revenue: Stripe skipped or failed in that export): 2026-02-28.",
+      "Left out (no revenue: Stripe skipped or failed in that export): as-of 2026-02-28.",
     ),
   );
-  ok(markdown.includes("unknown MRR, counted as 0") && markdown.includes("2026-03-31: 1"));
+  ok(markdown.includes("unknown MRR, counted as 0") && markdown.includes("as-of 2026-03-31: 1"));
   assertThrowsOne(() => buildHistoryReport([jan, noRevenue], false));
 });
 
@@ -312,4 +337,103 @@ Deno.test("loadMonthlyHistoryPoints does not read the snapshots this export stan
     frame: current.frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr_recurring")),
   };
   await assertRejects(() => loadMonthlyHistoryPoints(dir, false, noRevenue));
+});
+
+Deno.test("snapshotPeriod: the 1st at 00:00 UTC closes the month before, any other as-of is to date", () => {
+  assertEquals(snapshotPeriod(new Date("2026-08-01T00:00:00Z")), {
+    asOf: "2026-08-01",
+    month: "2026-07",
+    monthToDate: false,
+    label: "2026-07",
+  });
+  assertEquals(snapshotPeriod(new Date("2026-12-02T20:16:18.084Z")), {
+    asOf: "2026-12-02",
+    month: "2026-12",
+    monthToDate: true,
+    label: "2026-12 (to 12-02)",
+  });
+  // a minute past midnight on the 1st is that month's first minute, not the month before's end
+  assertEquals(snapshotPeriod(new Date("2026-12-01T00:01:00Z")).label, "2026-12 (to 12-01)");
+  assertEquals(snapshotPeriod(new Date("2026-01-01T00:00:00Z")).month, "2025-12");
+});
+
+Deno.test("report rows say the month they close, a month to date is marked; the numbers stay", () => {
+  // the fixture's three states as-of the 1st of Feb and Mar (closing Jan and Feb), then Mar 5
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });
+  const points = [
+    at(0, "2026-02-01T00:00:00Z"),
+    at(1, "2026-03-01T00:00:00Z"),
+    at(2, "2026-03-05T00:00:00Z"),
+  ];
+  const report = buildHistoryReport(points, false);
+  const original = buildHistoryReport(HISTORY, false);
+  const cents = (r: typeof report) =>
+    r.company.drop("month").toRecords().map((row) => JSON.stringify(row));
+  assertEquals(cents(report), cents(original), "the bridge's numbers do not depend on the labels");
+
+  const table = historyTable(report).filter(pl.col("plan").eq(pl.lit("(all)")));
+  assertEquals(table.columns.slice(0, 4), ["month", "as_of", "month_to_date", "plan"]);
+  assertEquals(table.select("month", "as_of", "month_to_date").toRecords(), [
+    { month: "2026-02", as_of: "2026-03-01", month_to_date: false },
+    { month: "2026-03", as_of: "2026-03-05", month_to_date: true },
+  ]);
+  // D's upgrade happened in February (as-of 03-01), E's downgrade in March to date
+  assertEquals(
+    planChangesTable(report).select("month", "as_of", "month_to_date").toRecords(),
+    [
+      { month: "2026-02", as_of: "2026-03-01", month_to_date: false },
+      { month: "2026-03", as_of: "2026-03-05", month_to_date: true },
+    ],
+  );
+
+  const section = historySection(report);
+  ok(section.startsWith("## MRR history 2026-02 to 2026-03 (to 03-05)\n"), section);
+  ok(
+    section.includes(
+      "3 snapshots, the latest of each month: the baseline as-of 2026-02-01 (the end of 2026-01); month ends 2026-02 (as-of 2026-03-01); month to date, not a month end: 2026-03 (as-of 2026-03-05).",
+    ),
+    section,
+  );
+  ok(!section.includes("month-end snapshots"));
+  ok(section.includes("| 2026-02 | 2026-03-01 | $800.09 |"), section);
+  ok(section.includes("| 2026-03 (to 03-05) | 2026-03-05 | $1,250.10 |"), section);
+});
+
+Deno.test("requests per plan: every snapshot, the first too, on a log axis labelled throughout", () => {
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });
+  const report = buildHistoryReport([
+    at(0, "2026-02-01T00:00:00Z"),
+    at(1, "2026-03-01T00:00:00Z"),
+    at(2, "2026-04-01T00:00:00Z"),
+  ], false);
+  const svg = requestsByPlanChart(report.planTrends, report.periods).svg;
+  // x ticks are the months the snapshots close: the baseline (end of January) first
+  for (const tick of [">2026-01<", ">02<", ">03<"]) ok(svg.includes(tick), tick);
+  ok(!svg.includes(">2026-02-01<") && !svg.includes(">Feb<"), "no as-of dates on the axis");
+
+  // 1, 2, 3, 4, 5, 6, 8 per decade over two decades; the domain from a tick to a tick
+  assertEquals(logTicks(1.3e6, 7.5e7), {
+    ticks: [1e6, 2e6, 3e6, 4e6, 5e6, 6e6, 8e6, 1e7, 2e7, 3e7, 4e7, 5e7, 6e7, 8e7],
+    domain: [1e6, 8e7],
+  });
+  // four decades: 1, 2, 5; five or more: the powers of ten
+  assertEquals(logTicks(150, 9e5).ticks, [
+    100,
+    200,
+    500,
+    1e3,
+    2e3,
+    5e3,
+    1e4,
+    2e4,
+    5e4,
+    1e5,
+    2e5,
+    5e5,
+    1e6,
+  ]);
+  assertEquals(logTicks(150, 2e6).ticks, [100, 1e3, 1e4, 1e5, 1e6, 1e7]);
+  assertEquals(logTicks(3, 3e7).ticks, [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]);
 });

@@ -60,6 +60,8 @@ export interface SnapshotBridge {
   changes: pl.DataFrame;
   /** end_cents per (idx, month, plan) of every snapshot */
   planEnds: pl.DataFrame;
+  /** requests and margin_company_pct per (idx, month, plan) of every snapshot, the first too */
+  planTrends: pl.DataFrame;
 }
 
 const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
@@ -241,6 +243,9 @@ function bridgeOfState(
     }),
     changes: planChangesOf(pl.concat(changeSums, { how: "vertical" })),
     planEnds: pl.concat(planTotals, { how: "vertical" }).select("idx", "month", "plan", "end_cents")
+      .sort(["idx", "plan"]),
+    planTrends: totalsRatios(pl.concat(planTotals, { how: "vertical" }).rechunk())
+      .select("idx", "month", "plan", "requests", "margin_company_pct")
       .sort(["idx", "plan"]),
   };
 }

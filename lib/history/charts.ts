@@ -5,6 +5,30 @@
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
 import { type Chart, framed, legend, TIER_DOMAIN, TIER_RANGE, usdTick } from "../report/charts.ts";
+import { periodOf, type SnapshotPeriod } from "./periods.ts";
+
+type Periods = ReadonlyMap<string, SnapshotPeriod>;
+
+/**
+ * The month labels of the snapshots' as-of dates (`2026-07` for as-of 2026-08-01, `2026-12 (to
+ * 12-02)` for a month to date), in the order given, and an x axis over them: a point for July's
+ * movements sits at July, not at the Aug tick of its as-of date.
+ */
+function monthAxis(asOfs: string[], periods: Periods) {
+  const labels = [...new Set(asOfs.map((asOf) => periodOf(periods, asOf).label))];
+  return {
+    labels,
+    // 2026-01, then 02 … (the year again each January)
+    x: {
+      label: null,
+      domain: labels,
+      tickFormat: (d: string, i: number) => i === 0 || d.slice(5, 7) === "01" ? d : d.slice(5),
+    },
+  };
+}
+
+/** The first and last labels, "2026-06 to 2026-12 (to 12-02)". */
+const labelRange = (labels: string[]) => `${labels[0]} to ${labels.at(-1)}`;
 
 const EXTRA_COLORS = ["#0891b2", "#65a30d", "#ea580c", "#4f46e5", "#be123c", "#0f766e"];
 
@@ -33,29 +57,27 @@ function countTick(value: number): string {
 }
 
 /** Ending MRR per plan, stacked, one bar per snapshot (the baseline included). */
-export function mrrByPlanChart(planEnds: pl.DataFrame): Chart {
-  const data = (planEnds.toRecords() as Row[])
-    .filter((r) => (r.end_cents as number) > 0)
-    .map((r) => ({ month: r.month, plan: r.plan, mrr: (r.end_cents as number) / 100 }));
+export function mrrByPlanChart(planEnds: pl.DataFrame, periods: Periods): Chart {
+  const records = (planEnds.toRecords() as Row[]).filter((r) => (r.end_cents as number) > 0);
+  const axis = monthAxis([...new Set(records.map((r) => r.month as string))].sort(), periods);
+  const data = records.map((r) => ({
+    month: periodOf(periods, r.month as string).label,
+    plan: r.plan,
+    mrr: (r.end_cents as number) / 100,
+  }));
   const colors = planColors(data.map((d) => d.plan as string));
-  const months = [...new Set(data.map((d) => d.month as string))].sort();
   const title = "MRR by plan over time";
   return {
     name: "history_mrr_by_plan",
     title,
     svg: framed(
       title,
-      `Recurring MRR (mrr_recurring) at each snapshot's as-of date, ${months[0]} to ${
-        months.at(-1)
+      `Recurring MRR (mrr_recurring) at the end of each month (its snapshot as-of the 1st after it; "to MM-DD": the month so far), ${
+        labelRange(axis.labels)
       }.`,
       planLegend(colors),
       {
-        // 2026-01-01, then 02-01 … (the year again each January)
-        x: {
-          label: null,
-          domain: months,
-          tickFormat: (d: string, i: number) => i === 0 || d.slice(5, 7) === "01" ? d : d.slice(5),
-        },
+        x: axis.x,
         y: { label: "MRR (USD per month)", grid: true, tickFormat: usdTick },
         color: { ...colors, label: "plan" },
         marks: [Plot.barY(data, { x: "month", y: "mrr", fill: "plan" }), Plot.ruleY([0])],
@@ -64,9 +86,21 @@ export function mrrByPlanChart(planEnds: pl.DataFrame): Chart {
   };
 }
 
+/** A waterfall's balance bar: `start (end of 2026-06)`, `end (2026-12 to 12-02)`. */
+function balanceStep(which: "start" | "end", period: SnapshotPeriod | undefined): string {
+  if (!period) return which;
+  return period.monthToDate
+    ? `${which} (${period.month} to ${period.asOf.slice(5)})`
+    : `${which} (end of ${period.month})`;
+}
+
 /** Start of the first month, each movement summed over the period, end of the last month. */
-export function bridgeWaterfallChart(company: pl.DataFrame, baselineMonth: string): Chart {
+export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): Chart {
   const rows = company.toRecords() as Row[];
+  // the baseline is the first snapshot: the end of the month before the first row's
+  const asOfs = [...periods.keys()].sort();
+  const first = asOfs.length > 0 ? periodOf(periods, asOfs[0]) : undefined;
+  const last = rows.at(-1) ? periodOf(periods, rows.at(-1)!.month as string) : undefined;
   const sum = (name: string) => rows.reduce((total, r) => total + (r[name] as number), 0) / 100;
   const start = (rows[0]?.start_cents as number ?? 0) / 100;
   const end = (rows.at(-1)?.end_cents as number ?? 0) / 100;
@@ -78,14 +112,14 @@ export function bridgeWaterfallChart(company: pl.DataFrame, baselineMonth: strin
     ["churn", -sum("churn_cents")],
   ];
   const bars: { step: string; y1: number; y2: number; kind: string }[] = [
-    { step: `start ${baselineMonth}`, y1: 0, y2: start, kind: "balance" },
+    { step: balanceStep("start", first), y1: 0, y2: start, kind: "balance" },
   ];
   let level = start;
   for (const [step, delta] of steps) {
     bars.push({ step, y1: level, y2: level + delta, kind: delta >= 0 ? "gain" : "loss" });
     level += delta;
   }
-  bars.push({ step: `end ${rows.at(-1)?.month ?? ""}`, y1: 0, y2: end, kind: "balance" });
+  bars.push({ step: balanceStep("end", last), y1: 0, y2: end, kind: "balance" });
   const colors = { domain: ["balance", "gain", "loss"], range: ["#6b7280", "#16a34a", "#dc2626"] };
   const title = "MRR bridge (waterfall)";
   return {
@@ -93,7 +127,11 @@ export function bridgeWaterfallChart(company: pl.DataFrame, baselineMonth: strin
     title,
     svg: framed(
       title,
-      `${rows.length} months of movements summed; start + new + expansion + reactivation − contraction − churn = end.`,
+      `${rows.length} months of movements summed (${
+        rows.length > 0
+          ? labelRange(rows.map((r) => periodOf(periods, r.month as string).label))
+          : "none"
+      }); start + new + expansion + reactivation − contraction − churn = end.`,
       planLegend(colors),
       {
         x: { label: null, domain: bars.map((b) => b.step) },
@@ -125,65 +163,110 @@ export function bridgeWaterfallChart(company: pl.DataFrame, baselineMonth: strin
   };
 }
 
+/**
+ * Ticks of a log axis over [min, max] (both > 0), each labelled: 1, 2, 3, 4, 5, 6, 8 × 10^k over
+ * two decades or fewer (Plot's own log ticks left 6M–9M and those above 50M unlabelled), fewer per
+ * decade over wider ranges; and the domain from the tick at or below min to the one at or above
+ * max, so that neither end of a line sits past the last label.
+ */
+export function logTicks(min: number, max: number): { ticks: number[]; domain: [number, number] } {
+  const low = Math.floor(Math.log10(min));
+  const high = Math.ceil(Math.log10(max));
+  const decades = high - low;
+  const mantissas = decades <= 2 ? [1, 2, 3, 4, 5, 6, 8] : decades <= 4 ? [1, 2, 5] : [1];
+  const candidates: number[] = [];
+  for (let k = low; k <= high; k++) {
+    for (const m of mantissas) candidates.push(Number(`${m}e${k}`));
+  }
+  const from = candidates.filter((t) => t <= min).at(-1) ?? candidates[0];
+  const to = candidates.find((t) => t >= max) ?? candidates.at(-1)!;
+  return { ticks: candidates.filter((t) => t >= from && t <= to), domain: [from, to] };
+}
+
 function perPlanLines(
-  plans: pl.DataFrame,
+  trends: pl.DataFrame,
+  periods: Periods,
   options: {
     name: string;
     title: string;
-    caption: string;
+    /** the caption of the months drawn ("2026-06 to 2026-12 (to 12-02)") */
+    caption: (range: string) => string;
     column: string;
     yLabel: string;
     money: boolean;
   },
 ): Chart {
   const { money } = options;
-  const data = (plans.toRecords() as Row[])
-    .filter((r) => typeof r[options.column] === "number")
-    .map((r) => ({
-      date: new Date(`${r.month}T00:00:00Z`),
-      plan: r.plan,
-      value: r[options.column] as number,
-    }));
+  const records = (trends.toRecords() as Row[]).filter((r) =>
+    typeof r[options.column] === "number"
+  );
+  const axis = monthAxis([...new Set(records.map((r) => r.month as string))].sort(), periods);
+  const data = records.map((r) => ({
+    month: periodOf(periods, r.month as string).label,
+    plan: r.plan,
+    value: r[options.column] as number,
+  }));
   const colors = planColors(data.map((d) => d.plan as string));
+  const values = data.map((d) => d.value);
+  const log = money || values.length === 0
+    ? undefined
+    : logTicks(Math.min(...values), Math.max(...values));
   return {
     name: options.name,
     title: options.title,
-    svg: framed(options.title, options.caption, planLegend(colors), {
-      x: { type: "utc", label: null },
-      y: {
-        label: options.yLabel,
-        grid: true,
-        tickFormat: money ? undefined : countTick,
-        ...(money ? {} : { type: "log" }),
-      },
-      color: { ...colors, label: "plan" },
-      marks: [
-        Plot.lineY(data, { x: "date", y: "value", stroke: "plan", strokeWidth: 2 }),
-        Plot.dot(data, { x: "date", y: "value", fill: "plan", r: 3 }),
-        ...(money ? [Plot.ruleY([0], { stroke: "#dc2626" })] : []),
-      ],
-    } as Plot.PlotOptions),
+    svg: framed(
+      options.title,
+      options.caption(labelRange(axis.labels)),
+      planLegend(colors),
+      {
+        x: { ...axis.x, type: "point" },
+        // a log axis drawn as marks with its own labels: Plot labels a log scale's ticks through
+        // d3's log tickFormat, which blanks mantissas above 5 whatever tickFormat says
+        y: log
+          ? { type: "log", domain: log.domain, label: options.yLabel }
+          : { label: options.yLabel, grid: true },
+        color: { ...colors, label: "plan" },
+        marks: [
+          ...(log
+            ? [
+              Plot.gridY(log.ticks),
+              Plot.axisY(log.ticks, {
+                text: (d: number) => countTick(d),
+                label: options.yLabel,
+                labelAnchor: "center",
+              }),
+            ]
+            : []),
+          Plot.lineY(data, { x: "month", y: "value", stroke: "plan", strokeWidth: 2 }),
+          Plot.dot(data, { x: "month", y: "value", fill: "plan", r: 3 }),
+          ...(money ? [Plot.ruleY([0], { stroke: "#dc2626" })] : []),
+        ],
+      } as Plot.PlotOptions,
+    ),
   };
 }
 
-export function marginByPlanChart(plans: pl.DataFrame): Chart {
-  return perPlanLines(plans, {
+/** Company-cost margin per plan at every snapshot, the baseline included. */
+export function marginByPlanChart(trends: pl.DataFrame, periods: Periods): Chart {
+  return perPlanLines(trends, periods, {
     name: "history_margin_by_plan",
     title: "Company-cost margin per plan over time",
-    caption:
-      "(MRR − LLM cost the company pays, i.e. pass-through) ÷ MRR; plans without MRR not shown.",
+    caption: (range) =>
+      `(MRR − LLM cost the company pays, i.e. pass-through) ÷ MRR at each month's snapshot, ${range}; plans without MRR not shown.`,
     column: "margin_company_pct",
     yLabel: "Margin (%)",
     money: true,
   });
 }
 
-export function requestsByPlanChart(plans: pl.DataFrame): Chart {
-  const positive = plans.filter(plans.getColumn("requests").gt(0));
-  return perPlanLines(positive, {
+/** Requests per plan at every snapshot, the baseline included. */
+export function requestsByPlanChart(trends: pl.DataFrame, periods: Periods): Chart {
+  const positive = trends.filter(trends.getColumn("requests").gt(0));
+  return perPlanLines(positive, periods, {
     name: "history_requests_by_plan",
     title: "Requests per plan over time",
-    caption: "Requests in the 30 days before each snapshot, summed per plan (log scale).",
+    caption: (range) =>
+      `Requests in the 30 days before each month's snapshot, summed per plan (log scale), ${range}.`,
     column: "requests",
     yLabel: "Requests (30 days, log scale)",
     money: false,

@@ -27,6 +27,13 @@ import {
   type SnapshotBridge,
 } from "./aggregate.ts";
 import {
+  periodOf,
+  type SnapshotPeriod,
+  snapshotPeriod,
+  snapshotsSentence,
+  withPeriodColumns,
+} from "./periods.ts";
+import {
   listSnapshots,
   readSnapshotFrame,
   scanSnapshotFrame,
@@ -35,13 +42,17 @@ import {
 
 export interface HistoryReport {
   demo: boolean;
-  /** as-of dates of the snapshots, oldest first */
+  /** as-of dates of the snapshots, oldest first (the frames' `month` key) */
   months: string[];
+  /** what each as-of date's row stands for: the month it closes, or that month to date */
+  periods: Map<string, SnapshotPeriod>;
   company: pl.DataFrame;
   plans: pl.DataFrame;
   changes: pl.DataFrame;
   /** ending MRR (cents) per (month, plan) for every snapshot, the baseline included */
   planEnds: pl.DataFrame;
+  /** requests and company-cost margin per (month, plan) for every snapshot, the baseline too */
+  planTrends: pl.DataFrame;
   failures: BridgeCheck[];
   /** as-of dates of snapshots left out: no revenue at all (Stripe skipped or failed) */
   skipped: string[];
@@ -155,7 +166,7 @@ function reportedPoints(all: HistorySource[]): HistorySource[] {
 function historyReportOf(
   all: HistorySource[],
   demo: boolean,
-  { months, company, plans, changes, planEnds }: SnapshotBridge,
+  { months, company, plans, changes, planEnds, planTrends }: SnapshotBridge,
 ): HistoryReport {
   return {
     demo,
@@ -164,6 +175,10 @@ function historyReportOf(
     plans,
     changes,
     planEnds,
+    planTrends,
+    periods: new Map(
+      reportedPoints(all).map((p) => [isoDate(p.asOf), snapshotPeriod(p.asOf)]),
+    ),
     failures: checkBridges({ company, plans, planEnds }),
     skipped: all.filter((p) => !withRevenue([p]).length).map((p) => isoDate(p.asOf)).sort(),
     unknownMrr: reportedPoints(all)
@@ -193,12 +208,14 @@ export function historyTable(report: HistoryReport): pl.DataFrame {
     "llm_cost_company_usd",
     "margin_company_pct",
   ];
-  return pl.concat([company.select(...columns), report.plans.select(...columns)], {
+  const rows = pl.concat([company.select(...columns), report.plans.select(...columns)], {
     how: "vertical",
-  })
-    .sort(["idx", "plan"])
+  }).sort(["idx", "plan"]);
+  return withPeriodColumns(rows, report.periods)
     .select(
       "month",
+      "as_of",
+      "month_to_date",
       "plan",
       ...MOVEMENT_COLUMNS.map((m) =>
         pl.col(`${m}_cents`).cast(pl.Float64).div(100).alias(
@@ -216,8 +233,10 @@ export function historyTable(report: HistoryReport): pl.DataFrame {
 
 /** Plan changes with amounts in USD. */
 export function planChangesTable(report: HistoryReport): pl.DataFrame {
-  return report.changes.select(
+  return withPeriodColumns(report.changes, report.periods).select(
     "month",
+    "as_of",
+    "month_to_date",
     "from_plan",
     "to_plan",
     "organizations",
@@ -293,26 +312,32 @@ export function reconciliationText(report: HistoryReport): string {
 /** The company bridge table and plan changes: the brief's history section and the report's core. */
 export function historySection(report: HistoryReport, heading = "##"): string {
   const company = report.company.toRecords() as Row[];
+  const period = (asOf: string) => periodOf(report.periods, asOf);
+  const rowPeriods = company.map((r) => period(r.month as string));
   const changes = report.changes.toRecords() as Row[];
   const upgrades = changes.reduce((n, r) => n + (r.upgrades as number), 0);
   const downgrades = changes.reduce((n, r) => n + (r.downgrades as number), 0);
   return [
-    `${heading} MRR history ${report.months[0]} to ${report.months.at(-1)}`,
+    `${heading} MRR history ${
+      rowPeriods.length > 1
+        ? `${rowPeriods[0].label} to ${rowPeriods.at(-1)!.label}`
+        : rowPeriods[0]?.label ?? ""
+    }`,
     "",
-    `${report.months.length} month-end snapshots, the latest of each month (${
-      report.months.join(", ")
-    }). Recurring MRR (mrr_recurring) per organization, movements by customer-month (revenue-rules.md rules 1–3). ${
+    `${
+      snapshotsSentence(report.months, report.periods)
+    } Recurring MRR (mrr_recurring) per organization, movements by customer-month (revenue-rules.md rules 1–3). ${
       reconciliationText(report)
     }`,
     "",
     markdownTable(
-      ["month", ...BRIDGE_HEADER, ...TREND_HEADER],
-      company.map((r) => [r.month as string, ...bridgeCells(r, false)]),
+      ["month", "as of", ...BRIDGE_HEADER, ...TREND_HEADER],
+      company.map((r, i) => [rowPeriods[i].label, r.month as string, ...bridgeCells(r, false)]),
     ),
     "",
     ...(report.skipped.length > 0
       ? [
-        `Left out (no revenue: Stripe skipped or failed in that export): ${
+        `Left out (no revenue: Stripe skipped or failed in that export): as-of ${
           report.skipped.join(", ")
         }.`,
         "",
@@ -321,7 +346,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
     ...(report.unknownMrr.length > 0
       ? [
         `Organizations with unknown MRR, counted as 0 (a paying one reads as churn, then reactivation): ${
-          report.unknownMrr.map((u) => `${u.month}: ${u.organizations}`).join(", ")
+          report.unknownMrr.map((u) => `as-of ${u.month}: ${u.organizations}`).join(", ")
         }.`,
         "",
       ]
@@ -333,7 +358,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         markdownTable(
           ["month", "from plan", "to plan", "upgrades", "downgrades", "MRR before", "MRR after"],
           changes.map((r) => [
-            r.month as string,
+            period(r.month as string).label,
             r.from_plan as string,
             r.to_plan as string,
             count(r.upgrades),
@@ -368,7 +393,7 @@ export function historyMarkdown(
     "A paying organization that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan. The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`.",
     ...[...byMonth].flatMap(([month, rows]) => [
       "",
-      `### ${month}`,
+      `### ${periodOf(report.periods, month).label} (as-of ${month})`,
       "",
       markdownTable(
         ["plan", ...BRIDGE_HEADER, "moved in", "moved out", ...TREND_HEADER],
@@ -432,10 +457,10 @@ export async function writeHistoryReport(
   const { svgToPng } = await import("../report/charts.ts");
   const charts = options.charts
     ? [
-      mrrByPlanChart(report.planEnds),
-      bridgeWaterfallChart(report.company, report.months[0]),
-      marginByPlanChart(report.plans),
-      requestsByPlanChart(report.plans),
+      mrrByPlanChart(report.planEnds, report.periods),
+      bridgeWaterfallChart(report.company, report.periods),
+      marginByPlanChart(report.planTrends, report.periods),
+      requestsByPlanChart(report.planTrends, report.periods),
     ]
     : [];
   const chartNames = charts.flatMap((chart) =>
