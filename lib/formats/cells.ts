@@ -147,7 +147,9 @@ export function frameTypedColumns(frame: pl.DataFrame): TypedColumn[] {
 function frameColumnDef(frame: pl.DataFrame, name: string): ColumnDef {
   const series = frame.getColumn(name);
   const known = COLUMNS.find((c) => c.name === name);
-  const dtype = String(series.dtype);
+  // the variant ("Bool", "Datetime", "Int64"): String(dtype) is "DataType(Bool)", which the
+  // prefix checks below never matched, so booleans and dates went to extra sheets as text
+  const dtype = series.dtype.variant;
   return known ?? {
     name,
     type: dtype.startsWith("Bool")
