@@ -135,7 +135,7 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   ]);
   // company row + plan rows of the one bridge month; the end equals the export's MRR total
   const all = sheet.getRow(2).values as unknown[];
-  assertEquals(all.slice(1, 5), ["2026-10", "2026-11-01", "false", "(all)"]);
+  assertEquals(all.slice(1, 5), ["2026-10", "2026-11-01", false, "(all)"]); // month_to_date a boolean cell
   const totalCents = (second.data.frame.getColumn("mrr_recurring").toArray() as (number | null)[])
     .reduce((sum: number, v) => sum + Math.round((v ?? 0) * 100), 0);
   const endColumn = header.indexOf("end_mrr_usd") + 1;
