@@ -5,7 +5,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { loadPricingData } from "../lib/export.ts";
 import { closeFrameSql, frameQueriesWaiting, frameSqlPid, queryFrame } from "../lib/mcp/sql.ts";
-import { MAX_WAITING } from "../lib/mcp/sql_process.ts";
+import { EXIT_MEMORY, MAX_WAITING, sqlProcessCommand } from "../lib/mcp/sql_process.ts";
+import { call, stdioClient, text } from "./mcp_client.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
 
 Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => {
@@ -147,6 +148,90 @@ Deno.test("query_sql: statements wait their turn; past MAX_WAITING they are refu
     assertEquals(frameQueriesWaiting(), 0);
   } finally {
     await closeFrameSql();
+  }
+});
+
+Deno.test("query_sql: the statement's process ends when its server is killed mid-statement", async () => {
+  const server = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./fixtures/sql_runaway_server.ts", import.meta.url).pathname],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = server.stdout.getReader();
+  let printed = "";
+  while (!printed.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    printed += new TextDecoder().decode(value);
+  }
+  const pid = Number(printed.trim());
+  ok(pid > 0, printed);
+  // killed once the statement runs: the process's memory growing past 300 MB says it does
+  const residentMb = async () =>
+    Number((await Deno.readTextFile(`/proc/${pid}/status`)).match(/VmRSS:\s+(\d+)/)?.[1]) / 1024;
+  await until(async () => await residentMb() > 300, "the runaway to run");
+  server.kill("SIGKILL");
+  await server.status;
+  reader.releaseLock();
+  await server.stdout.cancel();
+  // its stdin, the lifeline, ended with the server: it ends too, not after the runaway
+  await until(() => processEnded(pid), "the SQL process to end with its server");
+});
+
+Deno.test("query_sql: the statement's process keeps the limits itself when nobody stops it", async () => {
+  const frame = await demoFrame();
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/pricing_data.parquet`;
+    frame.writeParquet(path);
+    const child = sqlProcessCommand().spawn();
+    const stdin = child.stdin.getWriter();
+    const request = { sql: RUNAWAY, tables: { pricing_data: path }, maxRows: 10 };
+    // the memory cap, with stdin kept open (a server alive but not watching)
+    await stdin.write(
+      new TextEncoder().encode(
+        JSON.stringify({ ...request, timeoutMs: 600_000, maxMb: 400 }) + "\n",
+      ),
+    );
+    const [status] = await Promise.all([
+      child.status,
+      child.stdout.cancel(),
+      child.stderr.cancel(),
+    ]);
+    assertEquals(status.code, EXIT_MEMORY);
+    await stdin.close().catch(() => {});
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task mcp: SIGTERM ends the server, its SQL process and the tables' files", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "mcp_sigterm_" });
+  const { transport, client } = stdioClient({ TMPDIR: tmp, PRICING_MCP_EXPORTS_DIR: tmp });
+  try {
+    await client.connect(transport);
+    const answered = await call(client, "query_sql", {
+      sql: "SELECT count(*) AS n FROM pricing_data",
+    });
+    assertEquals(answered.isError, undefined, text(answered));
+    const folders = () =>
+      [...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith("pricing-kit-sql-"));
+    assertEquals(folders().length, 1, "the tables' files are in a folder of TMPDIR");
+    const serverPid = transport.pid!;
+    // the server's children: Linux lists them per thread that spawned them
+    let children = "";
+    for (const task of Deno.readDirSync(`/proc/${serverPid}/task`)) {
+      children += " " + await Deno.readTextFile(`/proc/${serverPid}/task/${task.name}/children`);
+    }
+    const sqlPid = Number(children.trim().split(/\s+/)[0]);
+    ok(sqlPid > 0, "the SQL process runs under the server");
+    Deno.kill(serverPid, "SIGTERM");
+    await until(() => processEnded(serverPid), "the server to end on SIGTERM");
+    await until(() => processEnded(sqlPid), "the SQL process to end with it");
+    assertEquals(folders(), [], "no table file left behind");
+  } finally {
+    await client.close().catch(() => {});
+    await Deno.remove(tmp, { recursive: true });
   }
 });
 

@@ -10,14 +10,15 @@ import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
 import { mcpSettings } from "./settings.ts";
+import { closeFrameSql } from "./sql.ts";
 
 const HELP = `Usage: deno task mcp [--env-file FILE]
 
 Serves the pricing dataset to an MCP client (Claude Desktop, Claude Code) over stdio.
 The dataset is the newest export in PRICING_MCP_EXPORTS_DIR (default outputs/), else demo data.
 Settings: PRICING_MCP_EXPORTS_DIR, PRICING_MCP_ALLOW_EXPORT=1, PRICING_MCP_DATABASE_SQL=1,
-PRICING_MCP_MAX_ROWS (200), PRICING_MCP_MAX_BYTES (65536), PRICING_MCP_SQL_TIMEOUT_SECONDS (30);
-see docs/mcp.md.`;
+PRICING_MCP_MAX_ROWS (200), PRICING_MCP_MAX_BYTES (65536), PRICING_MCP_SQL_TIMEOUT_SECONDS (30),
+PRICING_MCP_SQL_MAX_MB (2048); see docs/mcp.md.`;
 
 export async function main(args: string[]): Promise<number> {
   // stdout is the protocol: a stray console.log anywhere would corrupt it.
@@ -33,7 +34,10 @@ export async function main(args: string[]): Promise<number> {
       console.error(HELP); // stdout is reserved for the protocol
       return 0;
     }
-    const settings = mcpSettings(await loadEnv(values["env-file"] ?? ".env"));
+    // a settings file named with --env-file must exist
+    const settings = mcpSettings(
+      await loadEnv(values["env-file"] ?? ".env", { required: values["env-file"] !== undefined }),
+    );
     const server = createMcpServer(new DatasetStore(settings));
     const transport = new StdioServerTransport();
     // The client closing our stdin ends the session (the SDK's transport does not watch for it).
@@ -44,8 +48,14 @@ export async function main(args: string[]): Promise<number> {
     });
     await server.connect(transport);
     console.error(`pricing-kit MCP server on stdio (exports: ${settings.exportsDir})`);
-    await closed;
+    // SIGINT/SIGTERM end the session as the client closing it does: query_sql's process and its
+    // tables' files go (a signal's default exit skipped both)
+    const signalled = new Promise<void>((resolve) => {
+      for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, resolve);
+    });
+    await Promise.race([closed, signalled]);
     await server.close();
+    await closeFrameSql();
     return 0;
   } catch (error) {
     return failed(error);

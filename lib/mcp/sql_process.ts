@@ -24,6 +24,9 @@ interface Request {
   /** table name → Parquet file */
   tables: Record<string, string>;
   maxRows: number;
+  /** the statement's own limits, kept by the process too (see guardedAnswer) */
+  timeoutMs: number;
+  maxMb: number;
 }
 
 type Answer =
@@ -49,6 +52,10 @@ export class FrameSqlStopped extends Error {
 }
 
 const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
+
+/** The process's exit codes when it stopped a statement itself (guardedAnswer). */
+export const EXIT_MEMORY = 71;
+export const EXIT_DEADLINE = 72;
 
 /** How often the process's memory is read while a statement runs. */
 const MEMORY_POLL_MS = 25;
@@ -80,8 +87,9 @@ interface Running {
   ended: Promise<unknown>;
 }
 
-function start(): Running {
-  const child = new Deno.Command(Deno.execPath(), {
+/** The process's command: reads files and loads Polars, nothing else. */
+export function sqlProcessCommand(): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--allow-read",
@@ -96,7 +104,11 @@ function start(): Running {
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
+  });
+}
+
+function start(): Running {
+  const child = sqlProcessCommand().spawn();
   child.unref(); // the server's own work keeps it alive, not this process
   const lines: string[] = [];
   const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
@@ -197,7 +209,7 @@ export class FrameSqlProcess {
     sql: string,
     limits: FrameSqlLimits,
   ): Promise<Answer> {
-    const request: Request = { sql, tables: {}, maxRows: limits.maxRows };
+    const request: Request = { sql, tables: {}, ...limits };
     for (const [name, frame] of Object.entries(tables)) {
       request.tables[name] = await this.#fileOf(frame);
     }
@@ -223,6 +235,10 @@ export class FrameSqlProcess {
     } catch (error) {
       if (stopped) throw stopped;
       this.#end(running);
+      // it may have stopped the statement itself (its guards see the same limits)
+      const { code } = await running.child.status;
+      if (code === EXIT_MEMORY) throw new FrameSqlStopped("memory");
+      if (code === EXIT_DEADLINE) throw new FrameSqlStopped("deadline");
       const said = running.stderr().trim().split("\n").pop();
       throw new Error(`the SQL process ended without an answer${said ? `: ${said}` : ""}`, {
         cause: error,
@@ -301,12 +317,13 @@ function executed(context: ReturnType<typeof pl.SQLContext>, statement: string):
 }
 
 /** One statement's answer (in the process). */
-export function answer(request: Request): Answer {
+async function answer(request: Request): Promise<Answer> {
   try {
     const scans: Record<string, pl.LazyDataFrame> = {};
     for (const [name, path] of Object.entries(request.tables)) scans[name] = pl.scanParquet(path);
     const context = pl.SQLContext(scans as unknown as Record<string, pl.DataFrame>);
-    const result = executed(context, request.sql).limit(request.maxRows + 1).collectSync();
+    // collect, not collectSync: Polars computes on its threads while this one keeps the guards
+    const result = await executed(context, request.sql).limit(request.maxRows + 1).collect();
     const truncated = result.height > request.maxRows;
     const capped = truncated ? result.head(request.maxRows) : result;
     const columns = capped.columns;
@@ -323,25 +340,63 @@ export function answer(request: Request): Answer {
   }
 }
 
+/**
+ * How long past its deadline a statement may run when nobody stopped it: the server kills the
+ * process at the deadline; past this the process ends itself (the server is gone or stuck).
+ */
+const SELF_STOP_GRACE_MS = 1000;
+
+/**
+ * The answer, with the statement's limits kept here as well: a server that ended (or was killed)
+ * mid-statement can no longer stop it, and a runaway here grew past 5 GB with no server left.
+ */
+async function guardedAnswer(request: Request): Promise<Answer> {
+  const watch = setInterval(() => {
+    if (Deno.memoryUsage().rss / 1048576 > request.maxMb) Deno.exit(EXIT_MEMORY);
+  }, MEMORY_POLL_MS);
+  const deadline = setTimeout(
+    () => Deno.exit(EXIT_DEADLINE),
+    request.timeoutMs + SELF_STOP_GRACE_MS,
+  );
+  try {
+    return await answer(request);
+  } finally {
+    clearInterval(watch);
+    clearTimeout(deadline);
+  }
+}
+
 async function main(): Promise<never> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of Deno.stdin.readable) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let end;
-    while ((end = buffered.indexOf("\n")) >= 0) {
-      const text = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      if (!text.trim()) continue;
-      const line = JSON.stringify(answer(JSON.parse(text) as Request)) + "\n";
-      // a write of any size goes whole before the next statement is read
-      const bytes = encoder.encode(line);
-      for (let written = 0; written < bytes.length;) {
-        written += await Deno.stdout.write(bytes.subarray(written));
+  const requests: Request[] = [];
+  const waiting: { arrived: (() => void) | null } = { arrived: null };
+  // The lifeline: stdin ends when the server does; this process ends then, even mid-statement.
+  (async () => {
+    const decoder = new TextDecoder();
+    let buffered = "";
+    for await (const chunk of Deno.stdin.readable) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let end;
+      while ((end = buffered.indexOf("\n")) >= 0) {
+        const text = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        if (text.trim()) requests.push(JSON.parse(text) as Request);
+        waiting.arrived?.();
       }
     }
+    Deno.exit(0);
+  })();
+  while (true) {
+    if (requests.length === 0) {
+      await new Promise<void>((resolve) => (waiting.arrived = resolve));
+    }
+    const request = requests.shift();
+    if (!request) continue;
+    const bytes = encoder.encode(JSON.stringify(await guardedAnswer(request)) + "\n");
+    // a write of any size goes whole before the next answer
+    for (let written = 0; written < bytes.length;) {
+      written += await Deno.stdout.write(bytes.subarray(written));
+    }
   }
-  Deno.exit(0); // the server is gone
 }
 
 if (import.meta.main) await main();

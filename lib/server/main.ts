@@ -17,7 +17,9 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
-    const settings = serverSettings(parsed, await loadEnv(parsed.envFile));
+    // a settings file named with --env-file must exist (the token may be in it)
+    const env = await loadEnv(parsed.envFile, { required: parsed.envFileNamed });
+    const settings = serverSettings(parsed, env);
     listenOn = `${
       settings.host.includes(":") && !settings.host.startsWith("[")
         ? `[${settings.host}]`

@@ -75,6 +75,8 @@ function wholeNumber(name: string, raw: string, min: number, max: number): numbe
 export interface ServerArgs {
   help: boolean;
   envFile: string;
+  /** --env-file was given: the file must exist */
+  envFileNamed: boolean;
   host?: string;
   port?: string;
   demo: boolean;
@@ -96,6 +98,7 @@ export function parseServerArgs(args: string[]): ServerArgs {
   return {
     help: !!values.help,
     envFile: values["env-file"] ?? ".env",
+    envFileNamed: values["env-file"] !== undefined,
     host: values.host,
     port: values.port,
     demo: !!values.demo,
