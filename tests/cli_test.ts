@@ -215,3 +215,20 @@ Deno.test("the README's export options table lists every flag --help prints", as
   ok(flags.length >= 17, flags.join(" "));
   for (const flag of flags) ok(section.includes(`\`${flag}`) || section.includes(` ${flag}`), flag);
 });
+
+Deno.test("deno task mcp and serve: a named --env-file that is missing is a one-line error", async () => {
+  const missing = `${await Deno.makeTempDir()}/missing.env`;
+  for (const entry of ["../lib/mcp/main.ts", "../lib/server/main.ts"]) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL(entry, import.meta.url).pathname, "--env-file", missing],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr).trim();
+    assertEquals(output.code, 1, `${entry}: ${stderr}`);
+    assertEquals(stderr.split("\n").length, 1, stderr);
+    ok(/^error: --env-file ".*missing\.env" does not exist/.test(stderr), stderr);
+  }
+});
