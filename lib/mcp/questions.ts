@@ -53,7 +53,7 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
   {
     name: "churn_risk",
     question:
-      "Churn risk: which paying organizations have negative gross margin (llm_cost_30d > mrr)?",
+      "Churn risk: which paying organizations have negative gross margin (gross_margin_pct < 0: LLM cost on a 30-day basis above MRR)?",
     answer: (frame, t) => churnRisk(frame, t),
     chart: (a) => churnChart(a as AnyAnswer),
   },

@@ -25,6 +25,7 @@ import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { type DatasetStore, type ExportCandidate, exportNamed, listExports } from "./dataset.ts";
 import { isSnapshotDate, snapshotByDate } from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
+import { monthlyBasis } from "./monthly_basis.ts";
 import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
@@ -90,7 +91,9 @@ export function registerAnalysisTools(
       "reading as notebooks/pricing_questions.ipynb: underpriced (high usage, low MRR), " +
       "upgrade_candidates (heavy free tier), churn_risk (negative margin), pricing_models " +
       "(seat vs per-request vs % of LLM cost), feature_adoption (prompts add-on), ptb_vs_byok. " +
-      "Thresholds and model prices are optional overrides. " + DATA_NOTE,
+      "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
+      "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
+      "and the result's `basis` says so. " + DATA_NOTE,
     inputSchema: {
       question: z.enum(QUESTION_NAMES).describe("which question"),
       thresholds: z.object({
@@ -114,17 +117,20 @@ export function registerAnalysisTools(
     guarded(async () => {
       const dataset = await store.current();
       const q = keyQuestion(question);
-      const answer = q.answer(dataset.frame, thresholds ?? {}, prices ?? {});
-      // reading and facts travel in both channels; the table gets the rest
-      const reserved = 2 * (byteLength(q.question + answer.reading) + jsonBytes(answer.facts)) +
-        256;
+      // MRR and prices are monthly: another window's usage on a 30-day basis, as the notebook
+      const basis = monthlyBasis(dataset);
+      const answer = q.answer(basis.frame, thresholds ?? {}, prices ?? {});
+      // reading, facts and basis travel in both channels; the table gets the rest
+      const reserved = 2 * (byteLength(q.question + answer.reading + (basis.note ?? "")) +
+            jsonBytes(answer.facts)) + 256;
       const table = frameTable(answer.table, settings, tableBudget(settings.maxBytes, reserved));
       return textResult(
-        `${q.question}\nreading: ${answer.reading}\nfacts: ${
-          JSON.stringify(answer.facts)
-        }\n${table.text}`,
+        `${q.question}\n${
+          basis.note ? `basis: ${basis.note}\n` : ""
+        }reading: ${answer.reading}\nfacts: ${JSON.stringify(answer.facts)}\n${table.text}`,
         {
           question,
+          ...(basis.note ? { basis: basis.note } : {}),
           reading: answer.reading,
           facts: answer.facts as Record<string, unknown>,
           table: table.rows,
@@ -149,7 +155,7 @@ export function registerAnalysisTools(
   }, ({ name, columns, limit }) =>
     guarded(async () => {
       const dataset = await store.current();
-      const segment = segmentFrame(dataset.frame, { name });
+      const segment = segmentFrame(dataset.frame, { name, windowDays: dataset.window.days });
       if (columns !== undefined && columns.length === 0) {
         throw new UserError(
           "columns is empty: list at least one column, or leave columns out for the default " +
@@ -194,7 +200,9 @@ export function registerAnalysisTools(
       "and the breakeven value of a price parameter. Give `scenario` inline in the scenario JSON " +
       "format of scenarios/*.json (fields name, description, addonPrices, plans[], breakeven; read " +
       "resource pricing://price-book for the current list prices in that format), or `preset` to " +
-      `use a shipped file (${SCENARIO_PRESETS.join(", ")}). ` + DATA_NOTE,
+      `use a shipped file (${SCENARIO_PRESETS.join(", ")}). Prices are monthly: on a dataset ` +
+      "whose window is not 30 days the usage is priced on a 30-day basis (× 30 / N, as " +
+      "`deno task scenario`), with a warning. " + DATA_NOTE,
     inputSchema: {
       scenario: z.record(z.string(), z.unknown()).optional().describe(
         'inline scenario, e.g. {"name":"pct2","description":"2% of LLM cost","addonPrices":{},"plans":[{"name":"all","pctOfLlmCost":{"percent":2,"basis":"all"}}],"breakeven":"plans[0].pctOfLlmCost.percent"}',
@@ -221,13 +229,16 @@ export function registerAnalysisTools(
         ? parseScenario(scenario, "scenario")
         : await scenarioPreset(preset!);
       const dataset = await store.current();
-      const result = await compareScenario(dataset.frame, {
+      // prices are monthly: another window's usage priced on a 30-day basis, as the CLI
+      const basis = monthlyBasis(dataset);
+      const result = await compareScenario(basis.frame, {
         scenario: parsed,
         ...(breakeven ? { breakeven } : {}),
       });
+      const warnings = [...(basis.note ? [basis.note] : []), ...result.warnings];
       // each step's garbage (native, unseen by V8) collected before the next: at a million
       // organizations the movers' sorts would otherwise add ~100 MB over the comparison's
-      const settle = () => collectDroppedFrames({ rows: dataset.frame.height });
+      const settle = () => collectDroppedFrames({ rows: basis.frame.height });
       await settle(); // the breakeven's pricing inputs
       const up = biggestMovers(result.perOrg, { outcome: "pays_more", limit: movers });
       await settle();
@@ -237,7 +248,7 @@ export function registerAnalysisTools(
       const t = result.totals;
       const b = result.breakeven;
       // totals, breakeven and warnings travel in both channels; four tables share the rest
-      const reserved = 2 * jsonBytes({ t, b, warnings: result.warnings }) + 1024;
+      const reserved = 2 * jsonBytes({ t, b, warnings }) + 1024;
       const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 4);
       const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });
       const tierTable = frameTable(result.byTier, settings, budget);
@@ -268,9 +279,7 @@ export function registerAnalysisTools(
         upTable.text,
         "biggest decreases:",
         downTable.text,
-        ...(result.warnings.length
-          ? ["warnings:", ...result.warnings.map((w) => `- ${dataLiteral(w)}`)]
-          : []),
+        ...(warnings.length ? ["warnings:", ...warnings.map((w) => `- ${dataLiteral(w)}`)] : []),
       ].join("\n");
       return textResult(text, {
         scenario: parsed.name,
@@ -287,7 +296,7 @@ export function registerAnalysisTools(
             reason: b.reason ?? null,
           }
           : null,
-        warnings: result.warnings,
+        warnings,
       }, settings.maxBytes);
     }));
 

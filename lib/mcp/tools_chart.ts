@@ -15,6 +15,7 @@ import {
 import { UserError } from "../core/config.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import type { DatasetStore } from "./dataset.ts";
+import { monthlyBasis } from "./monthly_basis.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { guarded } from "./result.ts";
 import { dataLiteral } from "./text.ts";
@@ -76,6 +77,12 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
       }
       if (frame.height === 0) {
         throw new UserError("no organization is left after the filter; widen it");
+      }
+      if (KEY_QUESTIONS.some((q) => q.name === name)) {
+        // a question's chart reads usage as key_question does: on a 30-day basis
+        const basis = monthlyBasis({ frame, window: dataset.window });
+        frame = basis.frame;
+        if (basis.note) filters.push(`usage on a 30-day basis (× 30 / ${dataset.window.days})`);
       }
       const chart = chartByName(frame, name);
       const png = svgToPng(chart.svg);

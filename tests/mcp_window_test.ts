@@ -1,0 +1,99 @@
+/**
+ * The MCP tools on a 7-day export (`deno task export --days 7`): run_scenario, key_question and a
+ * question's chart put its usage on a 30-day basis (× 30 / 7), as `deno task scenario` and the
+ * notebook do; segment negative_margin's rule says what it filters; organization compares the
+ * `plan` column. Values are worked out from the export's own frame.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { runExport } from "../lib/export.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { churnRisk, underpricedCustomers } from "../lib/analysis/questions.ts";
+import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
+import { call, close, connectInMemory, text, type Values } from "./mcp_client.ts";
+
+Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; organization by plan", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_window_test_" });
+  const written = await runExport({
+    outDir: dir,
+    demo: true,
+    asOf: new Date("2026-05-08T00:00:00Z"),
+    windowDays: 7,
+    formats: ["csv"],
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env: {},
+  });
+  const frame = written.data.frame;
+  const { client, close: disconnect } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  const sum = (f: pl.DataFrame, name: string) => Number(f.getColumn(name).sum() ?? 0);
+  try {
+    await t.step("run_scenario: 2 % of LLM cost × 30 / 7, breakeven on it, a warning", async () => {
+      const result = await call(client, "run_scenario", { preset: "two_percent_of_llm_cost" });
+      const s = result.structuredContent!;
+      const totals = s.totals as Values;
+      const monthlyCost = sum(frame, "llm_cost_30d") * 30 / 7;
+      close(totals.proposedMrrUsd, 0.02 * monthlyCost, "proposed MRR");
+      close(totals.currentMrrUsd, sum(frame, "mrr"), "current MRR");
+      close((s.breakeven as Values).value, sum(frame, "mrr") / monthlyCost * 100, "breakeven %");
+      const warnings = s.warnings as string[];
+      ok(/window is 7 days: .*30-day basis \(× 30 \/ 7\)/.test(warnings[0]), warnings[0]);
+      ok(text(result).includes("warnings:\n- "));
+    });
+
+    await t.step(
+      "key_question churn_risk: every organization with gross_margin_pct < 0, as the notebook",
+      async () => {
+        const negative = frame.filter(pl.col("gross_margin_pct").lt(0)).height;
+        ok(negative > 0);
+        const churn = (await call(client, "key_question", { question: "churn_risk" }))
+          .structuredContent!;
+        assertEquals((churn.facts as Values).organizations, negative);
+        ok(/30-day basis \(× 30 \/ 7\)/.test(churn.basis as string));
+        // the notebook's answer for the same file (questions_page.ts scales the frame the same way)
+        const monthly = usageOnMonthlyBasis(frame, 7);
+        assertEquals(churn.reading, churnRisk(monthly).reading);
+        const under = (await call(client, "key_question", { question: "underpriced" }))
+          .structuredContent!;
+        assertEquals(under.reading, underpricedCustomers(monthly).reading);
+        const segment = (await call(client, "segment", { name: "negative_margin" }))
+          .structuredContent!;
+        assertEquals((segment.totals as Values).organizations, negative);
+        assertEquals(
+          segment.rule,
+          "gross_margin_pct < 0: mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis)",
+        );
+      },
+    );
+
+    await t.step("organization: plan is the plan column, a missing one labelled", async () => {
+      const plans = frame.getColumn("plan").toArray() as (string | null)[];
+      const rawTiers = frame.getColumn("tier_raw").toArray() as (string | null)[];
+      const ids = frame.getColumn("org_id").toArray() as string[];
+      const differs = plans.findIndex((p, i) => p !== null && p !== rawTiers[i]);
+      ok(differs >= 0, "the demo has an organization whose plan is not its tier_raw");
+      const result = await call(client, "organization", { org: ids[differs] });
+      const s = result.structuredContent!;
+      assertEquals(s.plan, plans[differs]);
+      assertEquals((s.peers as Values).plan, plans.filter((p) => p === plans[differs]).length);
+      ok(
+        text(result).split("\n")[0].endsWith(
+          `plan ${JSON.stringify(plans[differs])} (${(s.peers as Values).plan} organizations)`,
+        ),
+        text(result).split("\n")[0],
+      );
+      const none = plans.findIndex((p) => p === null);
+      if (none >= 0) {
+        const first = text(await call(client, "organization", { org: ids[none] })).split("\n")[0];
+        ok(first.includes("plan (no plan) ("), first);
+      }
+    });
+  } finally {
+    await disconnect();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
