@@ -292,7 +292,10 @@ async function exportFiles(
   });
   const stamp = exportStamp(data);
   const segments = options.segments
-    ? segmentFrames(data.frame, segmentThresholdsFromEnv(env))
+    ? segmentFrames(data.frame, {
+      thresholds: segmentThresholdsFromEnv(env),
+      windowDays: data.windowDays,
+    })
     : undefined;
   // Files are written into a staging folder inside outDir and moved into place at the end,
   // the manifest last; a failed move puts every file back (lib/formats/staging.ts).

@@ -66,6 +66,26 @@ Deno.test("the brief describes every column of the column table", () => {
   ok(!brief.includes("DEMO"));
 });
 
+Deno.test("question 8 names the rule of the export's window: llm_cost_30d > mrr, or × 30 / 7 for 7 days", () => {
+  const month = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
+  ok(month.includes("\n8. Churn risk: negative gross margin (`llm_cost_30d > mrr`).\n"));
+  const week = briefMarkdown({
+    data: { ...data, windowDays: 7 },
+    exportFiles: [{ name: CSV, bytes: 2048 }],
+  });
+  ok(week.includes(
+    "\n8. Churn risk: negative gross margin (`gross_margin_pct < 0`: `llm_cost_30d × 30 / 7 > mrr`, the 7-day LLM cost on a 30-day basis).\n",
+  ));
+  ok(!week.includes("`llm_cost_30d > mrr`"));
+  // the other questions as in a 30-day brief
+  const questions = (brief: string) =>
+    brief.slice(brief.indexOf("## Questions to ask")).split("\n");
+  assertEquals(
+    questions(week).filter((line, i) => line !== questions(month)[i]).length,
+    1,
+  );
+});
+
 Deno.test("the numbers the brief quotes match the fixture", () => {
   const brief = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
   const lines = brief.split("\n");

@@ -26,7 +26,7 @@ Deno.test("one XLSX export read back 500 times in one process, every read equal"
     await writeXlsxFile(
       written,
       path,
-      segmentSheets(segmentFrames(written, segmentThresholdsFromEnv({}))),
+      segmentSheets(segmentFrames(written, { thresholds: segmentThresholdsFromEnv({}) })),
     );
     const first = (await readExportFile(path)).frame;
     for (const name of ["org_id", "mrr", "llm_cost_30d", "created_at"]) {

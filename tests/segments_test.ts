@@ -44,6 +44,37 @@ Deno.test("every segment rule, by hand", () => {
   assertEquals(members("low_inference_many_seats"), ["o3", "o5"]); // ≤ 10k requests, ≥ 5 seats
 });
 
+Deno.test("negative_margin's rule says what it filters: gross_margin_pct < 0, another window's cost × 30 / N", () => {
+  assertEquals(
+    segmentFrame(frame, { name: "negative_margin" }).rule,
+    "mrr > 0 and llm_cost_30d > mrr",
+  );
+  // A 7-day frame: o3's 7-day cost 60 is below its mrr 200, but × 30 / 7 = 257 is above it, and
+  // the export's gross_margin_pct (200 − 257.14) / 200 × 100 = −28.6 says so: o3 is listed, and
+  // the rule names the basis instead of "llm_cost_30d > mrr", which o3 breaks.
+  const week = frame.withColumns(
+    pl.Series("llm_cost_30d", [800, 30, 60, 1000, 0, 600], pl.Float64),
+    pl.Series("gross_margin_pct", [
+      -(800 * 30 / 7 - 40) / 40 * 100,
+      null,
+      (200 - 60 * 30 / 7) / 200 * 100,
+      80,
+      null,
+      null,
+    ], pl.Float64),
+  );
+  const segment = segmentFrame(week, { name: "negative_margin", windowDays: 7 });
+  assertEquals(segment.frame.getColumn("org_id").toArray(), ["o1", "o3"]);
+  assertEquals(
+    segment.rule,
+    "gross_margin_pct < 0: mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis)",
+  );
+  assertEquals(
+    segmentFrames(week, { windowDays: 7 }).find((s) => s.name === "negative_margin")!.rule,
+    segment.rule,
+  );
+});
+
 Deno.test("thresholds are parameters, also from the environment, and fill in the rule", () => {
   assertEquals(members("free_high_usage", { freeHighUsageMinRequests: 30_000 }), ["o2", "o6"]);
   const t = segmentThresholdsFromEnv({ PRICING_SEGMENT_FREE_HIGH_USAGE_MIN_REQUESTS: "30000" });

@@ -11,6 +11,7 @@
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 import { settingNumber, UserError } from "../core/config.ts";
 import { dictionaryMarkdown } from "./dictionary.ts";
 import type { PricingData } from "../core/types.ts";
@@ -145,6 +146,8 @@ const CAVEATS = [
   "Text starting with =, +, -, @, tab or CR carries a leading ' so spreadsheets show it instead of running it; organization names are user-controlled.",
 ];
 
+const CHURN_QUESTION = "Churn risk: negative gross margin (`llm_cost_30d > mrr`).";
+
 /** The spec's analysis questions (pricing-export-spec.md, Step 2 and Key Pricing Questions). */
 export const SUGGESTED_QUESTIONS = [
   "Show me organizations with high usage but low revenue.",
@@ -154,11 +157,24 @@ export const SUGGESTED_QUESTIONS = [
   "Calculate breakeven pricing tiers.",
   "Underpriced customers: high `requests_30d` or `llm_cost_30d` but low `mrr`.",
   "Upgrade candidates: `tier = free` with high usage.",
-  "Churn risk: negative gross margin (`llm_cost_30d > mrr`).",
+  CHURN_QUESTION,
   "Pricing model comparison: seat-based (`mrr` vs `seats`), usage-based (`mrr` vs `requests_30d`), % of cost (`mrr` vs `llm_cost_30d × percentage`).",
   "Feature adoption: who uses the prompts add-on (`addon_prompts`, `addons_in_metadata`, `prompts_used_30d`)? Should it be included in base tiers?",
   "PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently?",
 ];
+
+/**
+ * The questions for an export of `windowDays`: another window's churn question names the
+ * `gross_margin_pct < 0` it means (its LLM cost on a 30-day basis against monthly `mrr`).
+ */
+export function suggestedQuestions(windowDays: number): string[] {
+  if (windowDays === MONTH_DAYS) return [...SUGGESTED_QUESTIONS];
+  return SUGGESTED_QUESTIONS.map((q) =>
+    q === CHURN_QUESTION
+      ? `Churn risk: negative gross margin (\`gross_margin_pct < 0\`: \`llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr\`, the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis).`
+      : q
+  );
+}
 
 /** The advice when no file of the export fits (the MCP server reads any size for Claude). */
 const SMALLER_FILE =
@@ -303,7 +319,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     "## Questions to ask",
     "",
-    ...SUGGESTED_QUESTIONS.map((q, i) => `${i + 1}. ${q}`),
+    ...suggestedQuestions(data.windowDays).map((q, i) => `${i + 1}. ${q}`),
     "",
   );
   return lines.join("\n");

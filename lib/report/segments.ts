@@ -12,6 +12,7 @@ import { settingNumber, UserError } from "../core/config.ts";
 import { stampedFileName } from "../formats/files.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 
 export interface SegmentThresholds {
   /** free_high_usage: free organizations with at least this many requests in the window (50,000) */
@@ -76,7 +77,8 @@ export interface SegmentDef {
   /** file-safe name: helicone_pricing_data_<date>_<name>.csv */
   name: string;
   title: string;
-  rule: (t: SegmentThresholds) => string;
+  /** the rule in words; `windowDays` is the export's window (30 unless --days said not) */
+  rule: (t: SegmentThresholds, windowDays: number) => string;
   filter: (t: SegmentThresholds) => pl.Expr;
 }
 
@@ -125,9 +127,12 @@ export const SEGMENTS: readonly SegmentDef[] = [
   {
     name: "negative_margin",
     title: "Negative gross margin (churn risk)",
-    rule: () => "mrr > 0 and llm_cost_30d > mrr",
-    // gross_margin_pct < 0: the same rule, with a window other than 30 days (--days N) its LLM
-    // cost on a 30-day basis against monthly mrr (lib/frame/monthly.ts)
+    // gross_margin_pct < 0: with a window other than 30 days (--days N) its LLM cost is on a
+    // 30-day basis against monthly mrr (lib/frame/monthly.ts), and the rule says so
+    rule: (_t, windowDays) =>
+      windowDays === MONTH_DAYS
+        ? "mrr > 0 and llm_cost_30d > mrr"
+        : `gross_margin_pct < 0: mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis)`,
     filter: () => col("gross_margin_pct").lt(0),
   },
   {
@@ -181,26 +186,32 @@ export function segmentDef(name: string): SegmentDef {
   return def;
 }
 
+export interface SegmentOptions {
+  thresholds?: Partial<SegmentThresholds>;
+  /** the frame's window in days (30 unless the export's --days said not): a rule's wording */
+  windowDays?: number;
+}
+
 /** One segment's organizations (null comparisons count as no). */
 export function segmentFrame(
   frame: pl.DataFrame,
-  { name, thresholds = {} }: { name: string; thresholds?: Partial<SegmentThresholds> },
+  { name, thresholds = {}, windowDays = MONTH_DAYS }: SegmentOptions & { name: string },
 ): SegmentResult {
   const def = segmentDef(name);
   const t = { ...DEFAULT_SEGMENT_THRESHOLDS, ...thresholds };
   return {
     name: def.name,
     title: def.title,
-    rule: def.rule(t),
+    rule: def.rule(t, windowDays),
     frame: frame.filter(def.filter(t).fillNull(false)),
   };
 }
 
 export function segmentFrames(
   frame: pl.DataFrame,
-  thresholds: Partial<SegmentThresholds> = {},
+  options: SegmentOptions = {},
 ): SegmentResult[] {
-  return SEGMENTS.map((s) => segmentFrame(frame, { name: s.name, thresholds }));
+  return SEGMENTS.map((s) => segmentFrame(frame, { ...options, name: s.name }));
 }
 
 /** `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv`: the export's name plus the segment. */
