@@ -39,6 +39,7 @@ async function writeFixtureWorkbook(
   options: {
     charts?: (frame: pl.DataFrame) => SummaryImages;
     onSlice?: (slice: pl.DataFrame) => void;
+    windowDays?: number;
   } = {},
 ): Promise<string> {
   const frame = await economicsFrameWithF();
@@ -50,7 +51,7 @@ async function writeFixtureWorkbook(
       costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
       priceBook,
       ptbRevenueRead: true,
-      windowDays: 30,
+      windowDays: options.windowDays ?? 30,
       asOf: new Date("2026-11-01T00:00:00Z"),
       demo: false,
       charts: images,
@@ -362,6 +363,32 @@ Deno.test("an export's XLSX with its summary sheet reads back as the same frame"
     const frame = await exportFrameFromXlsxFile(path);
     assertEquals(frame.getColumn("org_id").toArray(), ["a", "b", "c", "d", "e", "f"]);
     assertEquals(frame.getColumn("list_price_mrr").toArray(), [79, 210, 200, null, 0, 40]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("summary sheet of a 7-day export says its window under the title; a 30-day one does not", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const secondRow = async (windowDays: number) => {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(
+        await writeFixtureWorkbook(dir, {
+          windowDays,
+          charts: () => ({ names: [], pngs: Promise.resolve([]) }),
+        }),
+      );
+      const rows = workbook.getWorksheet("summary")!.getSheetValues() as unknown[][];
+      return { second: rows[2]?.[1], third: rows[3]?.[1] };
+    };
+    assertEquals(await secondRow(7), {
+      second:
+        "Window: 7 days — the *_30d columns hold 7-day values; margins and other ratios against MRR put usage on a 30-day basis (× 30/7)",
+      third: undefined,
+    });
+    // 30 days: the title, an empty row, then the KPIs' header, as before
+    assertEquals(await secondRow(30), { second: undefined, third: "measure" });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

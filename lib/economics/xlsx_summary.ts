@@ -8,6 +8,7 @@
 import type ExcelJS from "exceljs";
 import type pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
 import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
 import { hasEconomicsColumns } from "./columns.ts";
@@ -40,6 +41,8 @@ export interface SummaryImages {
 
 export interface SummarySheetInput {
   title: string;
+  /** a window other than 30 days in words, under the title; absent for a 30-day export */
+  windowNote?: string;
   kpis: Kpi[];
   plans: PerPlanRow[];
   priceBook: [string, string][];
@@ -64,12 +67,18 @@ export function summarySheetInput(
   charts.pngs.catch(() => {});
   return {
     title: `Helicone pricing data, ${isoDate(context.asOf)}${context.demo ? " (DEMO DATA)" : ""}`,
+    ...(context.windowDays === MONTH_DAYS ? {} : { windowNote: windowNote(context.windowDays) }),
     kpis: headlineKpis(frame, { windowDays: context.windowDays }),
     plans: planEconomics(frame, { book: context.priceBook, windowDays: context.windowDays }),
     priceBook: priceBookInWords(context.priceBook),
     costModel: costModelInWords(context.costModel).map((line) => line.replaceAll("`", "")),
     charts,
   };
+}
+
+/** What a workbook of another window holds, and on what basis its ratios are. */
+export function windowNote(windowDays: number): string {
+  return `Window: ${windowDays} days — the *_30d columns hold ${windowDays}-day values; margins and other ratios against MRR put usage on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS}/${windowDays})`;
 }
 
 /** The charts the summary sheet shows, in order: the economics charts and cost and MRR by tier. */
@@ -223,6 +232,7 @@ export function addSummarySheet(
   };
   const bold = (row: ExcelJS.Row) => (row.font = { bold: true });
   add([input.title], (row) => (row.font = { bold: true, size: 14 }));
+  if (input.windowNote) addWrapped([input.windowNote], 1);
   add([]);
   add(["measure", "value", "basis"], bold);
   for (const kpi of input.kpis) {
