@@ -11,7 +11,9 @@ const frame = exportFrameFromColumns({
   org_id: ["id-1", "id-2", "id-3", "id-4", "id-5", "id-6"],
   org_name: ["Acme", "ACME Labs", "Beta Ωmega", null, "Foo (x) Bar", "Straße GmbH"],
   tier: ["pro", "pro", "pro", "pro", "free", "free"],
-  tier_raw: ["pro-a", "pro-a", "pro-b", "pro-b", null, null],
+  // the plan column is what plan medians compare; tier_raw differs from it on purpose
+  tier_raw: ["pro-20250202", "pro-20240913", "pro-b", "pro-b", null, null],
+  plan: ["pro-a", "pro-a", "pro-b", "pro-b", null, null],
   mrr: [10, 20, 30, 40, 0, null],
   seats: [1, 2, 3, 4, 5, 6],
 });
@@ -33,7 +35,7 @@ Deno.test("found by org_id, then exact name in any case, then a unique literal p
 });
 
 Deno.test("profile: tier and plan medians, percentiles among known values", () => {
-  const profile = organizationProfile(frame, 1); // ACME Labs: pro, pro-a, mrr 20, 2 seats
+  const profile = organizationProfile(frame, 1); // ACME Labs: pro, plan pro-a, mrr 20, 2 seats
   assertEquals(profile.tier, "pro");
   assertEquals(profile.plan, "pro-a");
   assertEquals(profile.peers, { tier: 4, plan: 2, all: 6 });

@@ -1,6 +1,8 @@
 /**
- * One organization against its peers: its row, the medians of its tier (`tier`) and plan
- * (`tier_raw`), and its percentile in each numeric metric over every organization.
+ * One organization against its peers: its row, the medians of its tier (`tier`) and plan (`plan`,
+ * the priced plan of describe_dataset's per-plan table), and its percentile in each numeric metric
+ * over every organization. An organization without a tier or plan is compared with the others
+ * without one.
  */
 import pl from "nodejs-polars";
 import { COLUMNS } from "../frame/columns.ts";
@@ -17,7 +19,7 @@ export interface OrganizationProfile {
   plan: string | null;
   /** metric → median over organizations of the same tier (null values skipped) */
   tierMedians: Record<string, number | null>;
-  /** metric → median over organizations of the same plan (tier_raw) */
+  /** metric → median over organizations of the same plan (the `plan` column) */
   planMedians: Record<string, number | null>;
   /**
    * metric → percent of organizations with a known value at or below this one's (100 = the
@@ -79,12 +81,12 @@ function medians(frame: pl.DataFrame, peer: pl.Expr): Record<string, number | nu
 export function organizationProfile(frame: pl.DataFrame, index: number): OrganizationProfile {
   const row = frameRows(frame.slice(index, 1))[0];
   const tier = row.tier as string | null;
-  const plan = row.tier_raw as string | null;
+  const plan = row.plan as string | null;
   const same = (column: string, value: string | null) =>
     value === null ? pl.col(column).isNull() : pl.col(column).eq(pl.lit(value));
   const peers = frame.select(
     same("tier", tier).sum().alias("tier"),
-    same("tier_raw", plan).sum().alias("plan"),
+    same("plan", plan).sum().alias("plan"),
   ).toRecords()[0];
   // percent of known values at or below this organization's
   const known = (name: string) => pl.col(name).isNotNull().sum().alias(`known ${name}`);
@@ -106,7 +108,7 @@ export function organizationProfile(frame: pl.DataFrame, index: number): Organiz
     tier,
     plan,
     tierMedians: medians(frame, same("tier", tier)),
-    planMedians: medians(frame, same("tier_raw", plan)),
+    planMedians: medians(frame, same("plan", plan)),
     percentiles,
     peers: { tier: Number(peers.tier), plan: Number(peers.plan), all: frame.height },
   };

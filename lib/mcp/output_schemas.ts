@@ -72,7 +72,7 @@ export const QUERY_SQL_OUTPUT = {
 export const ORGANIZATION_OUTPUT = {
   row: row.describe("the organization's export row"),
   tier: z.string().nullable(),
-  plan: z.string().nullable().describe("its tier_raw"),
+  plan: z.string().nullable().describe("its plan (the `plan` column); null: no plan"),
   peers: z.object({ tier: count, plan: count, all: count }).describe(
     "organizations in its tier, in its plan and in all",
   ),

@@ -184,7 +184,8 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     title: "One organization against its peers",
     description:
       "Looks up one organization by org_id (exact) or name (exact, else a unique part of it) and " +
-      "returns its full row, the medians of its tier and of its plan (tier_raw) for every numeric " +
+      "returns its full row, the medians of its tier and of its plan (the `plan` column, as in " +
+      "describe_dataset's per-plan table) for every numeric " +
       "metric, and its percentile in each metric among all organizations (percent at or below " +
       "it). When several match, the error lists their org_ids. " + DATA_NOTE,
     inputSchema: {
@@ -198,10 +199,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       const profile = organizationProfile(dataset.frame, findOrganization(dataset.frame, org));
       const lines = [
         `organization ${cellText(profile.row.org_id)} ${cellText(profile.row.org_name)}; tier ${
-          cellText(profile.tier)
+          profile.tier === null ? "(no tier)" : cellText(profile.tier)
         } (${profile.peers.tier} organizations), plan ${
-          cellText(profile.plan)
-        } (${profile.peers.plan})`,
+          profile.plan === null ? "(no plan)" : cellText(profile.plan)
+        } (${profile.peers.plan} organizations)`,
         "fields:",
         ...Object.entries(profile.row).filter(([k]) => !NUMERIC_COLUMNS.includes(k)).map(([k, v]) =>
           `- ${k}: ${cellText(v)}`
