@@ -75,6 +75,37 @@ Deno.test("negative_margin's rule says what it filters: gross_margin_pct < 0, an
   );
 });
 
+Deno.test("usage thresholds read another window's usage on a 30-day basis, and the rule says so", () => {
+  // The same organizations over 7 days: each request and cost figure × 7 / 30. On a 30-day basis
+  // (× 30 / 7) they are the 30-day frame's again, so every usage segment has the same members.
+  const week = frame.withColumns(
+    pl.col("requests_30d").cast(pl.Float64).mul(7 / 30).alias("requests_30d"),
+    pl.col("llm_cost_30d").cast(pl.Float64).mul(7 / 30).alias("llm_cost_30d"),
+  );
+  const weekMembers = (name: string) =>
+    segmentFrame(week, { name, windowDays: 7 }).frame.getColumn("org_id").toArray();
+  for (
+    const name of [
+      "free_high_usage",
+      "underpriced",
+      "high_inference_few_seats",
+      "low_inference_many_seats",
+    ]
+  ) {
+    assertEquals(weekMembers(name), members(name), name);
+  }
+  // read as 30 days, the 7-day values would lose them: o2's 14,000 requests are below 50,000
+  assertEquals(segmentFrame(week, { name: "free_high_usage" }).frame.height, 0);
+  assertEquals(
+    segmentFrame(week, { name: "free_high_usage", windowDays: 7 }).rule,
+    "tier = free and requests_30d ≥ 50,000 (the 7-day usage on a 30-day basis: × 30 / 7)",
+  );
+  assertEquals(
+    segmentFrame(frame, { name: "free_high_usage" }).rule,
+    "tier = free and requests_30d ≥ 50,000",
+  );
+});
+
 Deno.test("thresholds are parameters, also from the environment, and fill in the rule", () => {
   assertEquals(members("free_high_usage", { freeHighUsageMinRequests: 30_000 }), ["o2", "o6"]);
   const t = segmentThresholdsFromEnv({ PRICING_SEGMENT_FREE_HIGH_USAGE_MIN_REQUESTS: "30000" });

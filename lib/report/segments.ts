@@ -12,7 +12,7 @@ import { settingNumber, UserError } from "../core/config.ts";
 import { stampedFileName } from "../formats/files.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
-import { MONTH_DAYS } from "../frame/monthly.ts";
+import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
 
 export interface SegmentThresholds {
   /** free_high_usage: free organizations with at least this many requests in the window (50,000) */
@@ -79,7 +79,13 @@ export interface SegmentDef {
   title: string;
   /** the rule in words; `windowDays` is the export's window (30 unless --days said not) */
   rule: (t: SegmentThresholds, windowDays: number) => string;
-  filter: (t: SegmentThresholds) => pl.Expr;
+  /**
+   * `usage(name)`: a window usage column on a 30-day basis (× 30 / N for a window of N days), so
+   * the thresholds, set per month, mean the same whatever the window
+   */
+  filter: (t: SegmentThresholds, usage: (name: string) => pl.Expr) => pl.Expr;
+  /** the rule reads window usage: with another window it says the usage is on a 30-day basis */
+  readsUsage?: boolean;
 }
 
 const col = pl.col;
@@ -108,8 +114,9 @@ export const SEGMENTS: readonly SegmentDef[] = [
     name: "free_high_usage",
     title: "High-usage free tier (upgrade candidates; Helicone's free power users)",
     rule: (t) => `tier = free and requests_30d ≥ ${n(t.freeHighUsageMinRequests)}`,
-    filter: (t) =>
-      col("tier").eq(pl.lit("free")).and(col("requests_30d").gtEq(t.freeHighUsageMinRequests)),
+    filter: (t, usage) =>
+      col("tier").eq(pl.lit("free")).and(usage("requests_30d").gtEq(t.freeHighUsageMinRequests)),
+    readsUsage: true,
   },
   {
     name: "underpriced",
@@ -118,11 +125,12 @@ export const SEGMENTS: readonly SegmentDef[] = [
       `(requests_30d ≥ ${n(t.underpricedMinRequests)} or llm_cost_30d ≥ $${
         n(t.underpricedMinLlmCostUsd)
       }) and mrr ≤ $${n(t.underpricedMaxMrrUsd)} (empty mrr excluded)`,
-    filter: (t) =>
-      col("requests_30d").gtEq(t.underpricedMinRequests)
-        .or(col("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd))
+    filter: (t, usage) =>
+      usage("requests_30d").gtEq(t.underpricedMinRequests)
+        .or(usage("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd))
         .and(col("mrr").isNotNull())
         .and(col("mrr").ltEq(t.underpricedMaxMrrUsd)),
+    readsUsage: true,
   },
   {
     name: "negative_margin",
@@ -151,18 +159,20 @@ export const SEGMENTS: readonly SegmentDef[] = [
     title: "High inference, few seats (Helicone cohort)",
     rule: (t) =>
       `requests_30d ≥ ${n(t.highInferenceMinRequests)} and seats ≤ ${n(t.highInferenceMaxSeats)}`,
-    filter: (t) =>
-      col("requests_30d").gtEq(t.highInferenceMinRequests)
+    filter: (t, usage) =>
+      usage("requests_30d").gtEq(t.highInferenceMinRequests)
         .and(col("seats").ltEq(t.highInferenceMaxSeats)),
+    readsUsage: true,
   },
   {
     name: "low_inference_many_seats",
     title: "Low inference, many seats (Helicone cohort)",
     rule: (t) =>
       `requests_30d ≤ ${n(t.lowInferenceMaxRequests)} and seats ≥ ${n(t.lowInferenceMinSeats)}`,
-    filter: (t) =>
-      col("requests_30d").ltEq(t.lowInferenceMaxRequests)
+    filter: (t, usage) =>
+      usage("requests_30d").ltEq(t.lowInferenceMaxRequests)
         .and(col("seats").gtEq(t.lowInferenceMinSeats)),
+    readsUsage: true,
   },
 ];
 
@@ -199,11 +209,15 @@ export function segmentFrame(
 ): SegmentResult {
   const def = segmentDef(name);
   const t = { ...DEFAULT_SEGMENT_THRESHOLDS, ...thresholds };
+  const usage = (column: string) => monthlyExpr(col(column), windowDays);
+  const basis = def.readsUsage && windowDays !== MONTH_DAYS
+    ? ` (the ${windowDays}-day usage on a ${MONTH_DAYS}-day basis: × ${MONTH_DAYS} / ${windowDays})`
+    : "";
   return {
     name: def.name,
     title: def.title,
-    rule: def.rule(t, windowDays),
-    frame: frame.filter(def.filter(t).fillNull(false)),
+    rule: def.rule(t, windowDays) + basis,
+    frame: frame.filter(def.filter(t, usage).fillNull(false)),
   };
 }
 
