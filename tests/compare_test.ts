@@ -29,6 +29,7 @@ import {
 } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
+import { captureConsole } from "./console_capture.ts";
 
 /** Before: a pro $50, b free, c team $200. */
 const before = exportFrameFromColumns({
@@ -327,11 +328,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
 
 Deno.test("deno task compare: CSV against XLSX with different as-of dates, written files", async () => {
   const dir = await Deno.makeTempDir();
-  const errors: string[] = [];
-  const logs: string[] = [];
-  const { error: originalError, log: originalLog } = console;
-  console.error = (line: string) => errors.push(line);
-  console.log = (line: string) => logs.push(line);
+  const { errors, logs, restore } = captureConsole();
   try {
     const oldPath = join(dir, "helicone_pricing_data_2026-10-01.csv");
     const newPath = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
@@ -370,8 +367,7 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     assertEquals(errors, ["error: pass two exports, old then new (got 1; see --help)"]);
     assertEquals(await compareMain(["--help"]), 0);
   } finally {
-    console.error = originalError;
-    console.log = originalLog;
+    restore();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -385,11 +381,7 @@ Deno.test("windowMismatchWarning: only for two known windows that differ", () =>
 
 Deno.test("deno task compare: a 30-day export against a 7-day one says the windows differ", async () => {
   const dir = await Deno.makeTempDir();
-  const errors: string[] = [];
-  const logs: string[] = [];
-  const { error: originalError, log: originalLog } = console;
-  console.error = (line: string) => errors.push(line);
-  console.log = (line: string) => logs.push(line);
+  const { errors, logs, restore } = captureConsole();
   try {
     const oldPath = join(dir, "helicone_pricing_data_2026-11-01.csv");
     const newPath = join(dir, "helicone_pricing_data_2026-11-01_7d.csv");
@@ -420,8 +412,7 @@ Deno.test("deno task compare: a 30-day export against a 7-day one says the windo
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir, "--quiet"]), 0);
     assertEquals([errors, logs], [[], []]);
   } finally {
-    console.error = originalError;
-    console.log = originalLog;
+    restore();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -28,6 +28,7 @@ import {
 import { planOfParameter, withPriceParameter } from "../lib/analysis/scenario/parameters.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
+import { captureConsole } from "./console_capture.ts";
 
 const SCENARIOS = new URL("../scenarios/", import.meta.url).pathname;
 
@@ -360,11 +361,7 @@ Deno.test("organizations no plan matches are priced $0 with a warning", async ()
 
 Deno.test("deno task scenario: files from an export, one-line errors", async () => {
   const dir = await Deno.makeTempDir();
-  const errors: string[] = [];
-  const logs: string[] = [];
-  const { error: originalError, log: originalLog } = console;
-  console.error = (line: string) => errors.push(line);
-  console.log = (line: string) => logs.push(line);
+  const { errors, logs, restore } = captureConsole();
   try {
     const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
     await writeCsvFile(frame, input);
@@ -426,8 +423,7 @@ Deno.test("deno task scenario: files from an export, one-line errors", async () 
     ]);
     assertEquals(await scenarioMain(["--help"]), 0);
   } finally {
-    console.error = originalError;
-    console.log = originalLog;
+    restore();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -500,10 +496,7 @@ Deno.test("per-tier totals: known tiers in order, then the rest by name, a missi
 
 Deno.test("deno task scenario checks every scenario before writing: all files or none", async () => {
   const dir = await Deno.makeTempDir();
-  const errors: string[] = [];
-  const { error: originalError, log: originalLog } = console;
-  console.error = (line: string) => errors.push(line);
-  console.log = () => {};
+  const { errors, restore } = captureConsole();
   const run = async (args: string[]) => {
     errors.length = 0;
     return await scenarioMain(args);
@@ -572,8 +565,7 @@ Deno.test("deno task scenario checks every scenario before writing: all files or
       assertEquals(errors, [message]);
     }
   } finally {
-    console.error = originalError;
-    console.log = originalLog;
+    restore();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -598,10 +590,7 @@ Deno.test("a scenario that is not an object, and a number too large for JSON, ar
 
 Deno.test("deno task scenario on a 15-day export prices its usage on a 30-day basis, files named with the window", async () => {
   const dir = await Deno.makeTempDir();
-  const errors: string[] = [];
-  const { error: originalError, log: originalLog } = console;
-  console.error = (line: string) => errors.push(line);
-  console.log = () => {};
+  const { errors, restore } = captureConsole();
   try {
     // the same organizations' usage over 15 days: half of each 30-day figure
     const usage = ["requests_30d", "llm_cost_30d", "llm_cost_ptb_30d", "llm_cost_byok_30d"];
@@ -628,8 +617,7 @@ Deno.test("deno task scenario on a 15-day export prices its usage on a 30-day ba
       errors.join("\n"),
     );
   } finally {
-    console.error = originalError;
-    console.log = originalLog;
+    restore();
     await Deno.remove(dir, { recursive: true });
   }
 });
