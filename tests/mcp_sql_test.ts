@@ -3,7 +3,7 @@
  * called directly: the refusals by statement, and Polars' uncancellable runaways bounded.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { loadPricingData } from "../lib/export.ts";
+import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { closeFrameSql, frameQueriesWaiting, frameSqlPid, queryFrame } from "../lib/mcp/sql.ts";
 import { EXIT_MEMORY, MAX_WAITING, sqlProcessCommand } from "../lib/mcp/sql_process.ts";
 import { call, stdioClient, text } from "./mcp_client.ts";
@@ -48,14 +48,7 @@ Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => 
 
 /** The demo export's frame, as the server holds it. */
 async function demoFrame() {
-  const data = await loadPricingData({
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    env: {},
-    quiet: true,
-    log: () => {},
-  });
-  return data.frame;
+  return (await goldenDemoData()).frame; // (its as-of: 2026-11-01)
 }
 
 /** Whether a process has ended (gone, or a zombie not yet reaped). */

@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:asser
 import { loadQuestionsFrame } from "../lib/notebooks/questions_page.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import pl from "nodejs-polars";
+import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { COLUMNS } from "../lib/frame/columns.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { csvChunks, writeCsvFile } from "../lib/formats/csv.ts";
@@ -277,23 +278,19 @@ Deno.test("an export CSV reads back into a typed frame (numbers, nulls, booleans
   throws(() => exportFrameFromCsv("a,b\r\n1,2\r\n"), /is not a pricing-kit export/);
 });
 
+const allReadings = (f: pl.DataFrame) => [
+  underpricedCustomers(f).reading,
+  upgradeCandidates(f).reading,
+  churnRisk(f).reading,
+  pricingModelComparison(f).reading,
+  featureAdoption(f).reading,
+  ptbVsByok(f).reading,
+];
+
 Deno.test("on the demo export, the CSV gives the same six readings as the frame it came from", async () => {
-  const data = await loadPricingData({
-    demo: true,
-    asOf: new Date("2026-11-01T00:00:00Z"),
-    env: {},
-    quiet: true,
-    log: () => {},
-  });
+  const data = await goldenDemoData();
   const back = exportFrameFromCsv([...csvChunks(data.frame)].join(""));
-  const readings = (f: pl.DataFrame) => [
-    underpricedCustomers(f).reading,
-    upgradeCandidates(f).reading,
-    churnRisk(f).reading,
-    pricingModelComparison(f).reading,
-    featureAdoption(f).reading,
-    ptbVsByok(f).reading,
-  ];
+  const readings = allReadings;
   assertEquals(readings(back), readings(data.frame));
 });
 
@@ -363,15 +360,6 @@ function windowUsage(scale: number) {
     addon_prompts: [0, 0, 0],
   });
 }
-
-const allReadings = (f: pl.DataFrame) => [
-  underpricedCustomers(f).reading,
-  upgradeCandidates(f).reading,
-  churnRisk(f).reading,
-  pricingModelComparison(f).reading,
-  featureAdoption(f).reading,
-  ptbVsByok(f).reading,
-];
 
 Deno.test("a 7-day export's usage is put on a 30-day basis: its answers are the 30-day export's, and the label says so", async () => {
   const dir = await Deno.makeTempDir();
