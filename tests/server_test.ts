@@ -381,6 +381,24 @@ Deno.test("parameters: strict 400s with a JSON message", async (t) => {
       ok(expected.height > 0, "the demo data has underpriced organizations");
       assertEquals(rows.slice(1).map((r) => r[0]), expected.getColumn("org_id").toArray());
     });
+    await t.step(
+      "segment on a 7-day window: the per-month thresholds on a 30-day basis",
+      async () => {
+        const response = await server.get(
+          `${EXPORT}?segment=free_high_usage&days=7&as_of=2026-11-01`,
+        );
+        assertEquals(response.status, 200);
+        const rows = parseCsv(await response.text());
+        const week = (await loadPricingData(server.calls.at(-1)!)).frame;
+        const expected = segmentFrame(week, { name: "free_high_usage", windowDays: 7 }).frame;
+        // read as 30 days, the 7-day requests would leave organizations out
+        ok(
+          expected.height > segmentFrame(week, { name: "free_high_usage" }).frame.height,
+          "the 30-day basis keeps organizations the raw 7-day values lose",
+        );
+        assertEquals(rows.slice(1).map((r) => r[0]), expected.getColumn("org_id").toArray());
+      },
+    );
     await t.step("every segment name is accepted", async () => {
       for (const name of SEGMENT_NAMES) {
         const response = await server.get(`${EXPORT}?segment=${name}&as_of=2026-11-01`);

@@ -154,7 +154,12 @@ export function createHandler(
     const key = `segment|${segment}`;
     let frame = result.memo.get(key) as pl.DataFrame | undefined;
     if (!frame) {
-      frame = segmentFrame(result.data.frame, { name: segment, thresholds }).frame;
+      // thresholds are per month: another window's usage is read on a 30-day basis
+      frame = segmentFrame(result.data.frame, {
+        name: segment,
+        thresholds,
+        windowDays: result.data.windowDays,
+      }).frame;
       result.memo.set(key, frame);
     }
     return frame;

@@ -20,7 +20,7 @@ import {
   planEconomics,
 } from "../economics/report.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
-import { monthlyFactor } from "../frame/monthly.ts";
+import { monthlyFactor, usageOnMonthlyBasis } from "../frame/monthly.ts";
 
 export interface PricingSummary {
   asOf: string;
@@ -76,7 +76,11 @@ export function pricingSummary(
   const knownMrr = columnTotal(known, "mrr");
   // mrr is monthly: the window's cost is set against it on a 30-day basis
   const knownCost = columnTotal(known, "llm_cost_30d") * monthlyFactor(data.windowDays);
-  const underpriced = underpricedCustomers(frame, { ...thresholds, top: 10 });
+  // its thresholds are per month: another window's usage on a 30-day basis (as the CLI and MCP)
+  const underpriced = underpricedCustomers(usageOnMonthlyBasis(frame, data.windowDays), {
+    ...thresholds,
+    top: 10,
+  });
   // Frames without the economics columns (hand-made ones) get no company margin and no plans.
   const economics = frame.height > 0 &&
     ECONOMICS_COLUMNS.every((name) => frame.columns.includes(name));
