@@ -151,6 +151,7 @@ async function deliver(
         demo: result.data.demo,
         organizations: result.data.frame.height,
         warnings: result.data.warnings,
+        windowDays: result.data.windowDays,
         briefPath: result.briefPath,
         csvPath: result.csvPath,
         trimmedPath: result.trimmedPath,

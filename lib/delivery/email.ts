@@ -16,7 +16,8 @@ import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
-import { markdownList } from "../formats/markdown.ts";
+import { plainLine } from "../formats/markdown.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 
 export type SmtpSecurity = "tls" | "starttls" | "none";
 
@@ -340,10 +341,16 @@ export function exportEmailText(input: {
   organizations: number;
   attachmentNames: string[];
   warnings?: string[];
+  /** the export's window (30 unless --days said not): another one is in the subject */
+  windowDays?: number;
 }): { subject: string; text: string } {
-  const subject = `Helicone pricing data ${input.asOfDate}${input.demo ? " (DEMO DATA)" : ""}`;
+  const days = input.windowDays ?? MONTH_DAYS;
+  const window = days === MONTH_DAYS ? "" : `, ${days}-day window`;
+  const subject = `Helicone pricing data ${input.asOfDate}${window}${
+    input.demo ? " (DEMO DATA)" : ""
+  }`;
   const lines = [
-    `The pricing export as of ${input.asOfDate}: ${
+    `The pricing export as of ${input.asOfDate}${window}: ${
       input.organizations.toLocaleString("en-US")
     } organizations.`,
     ...(input.demo
@@ -356,8 +363,9 @@ export function exportEmailText(input: {
     "Upload the CSV together with the .md brief to an AI assistant; the brief explains every column.",
   ];
   if (input.warnings && input.warnings.length > 0) {
-    // Warnings quote data (tiers): escaped like the brief, as the body may reach an AI assistant.
-    lines.push("", "Warnings:", ...markdownList(input.warnings));
+    // Warnings quote data (tiers): one plain line each (control and bidi characters as escapes);
+    // the body is plain text, where Markdown escapes showed as \*\_30d
+    lines.push("", "Warnings:", ...input.warnings.map((w) => `- ${plainLine(w)}`));
   }
   lines.push("", "-- pricing-kit");
   return { subject, text: lines.join("\n") };
@@ -374,6 +382,8 @@ export interface ExportEmailInput {
   csvPath?: string;
   /** the trimmed CSV written when the full one is too large to upload */
   trimmedPath?: string;
+  /** the export's window in days */
+  windowDays?: number;
 }
 
 /**
@@ -396,6 +406,7 @@ export async function emailExport(
     organizations: input.organizations,
     attachmentNames: names,
     warnings: input.warnings,
+    windowDays: input.windowDays,
   });
   await sendExportEmail(settings, { subject, text, attachments });
   return names;
