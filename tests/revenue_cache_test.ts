@@ -38,6 +38,13 @@ Deno.test("cache file: one per key fingerprint and day, never the key; no temp f
     assertEquals(await readCache(path), null); // none yet
     await writeCache(path, EMPTY);
     assertEquals(await readCache(path), EMPTY);
+    // kept for the day it was fetched: the next day (a past as-of exported again) asks Stripe
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    assertEquals(await readCache(path, { now: tomorrow }), null);
+    const written = JSON.parse(await Deno.readTextFile(path));
+    await Deno.writeTextFile(path, JSON.stringify({ ...written, written_at: undefined }));
+    assertEquals(await readCache(path), null, "an undated file is not today's");
+    await writeCache(path, EMPTY);
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [path.split("/").pop()]);
     ok(!(await Deno.readTextFile(path)).includes(key));
     // an older shape (version 1, as the first release wrote) or garbage: fetch again
@@ -75,7 +82,8 @@ Deno.test("cache file: each distinct price written once, items name it; read bac
       ),
     );
     // the previous shape (version 4: each item's price in full) is still read
-    await Deno.writeTextFile(path, JSON.stringify({ version: 4, snapshot }));
+    const today = new Date().toISOString();
+    await Deno.writeTextFile(path, JSON.stringify({ version: 4, written_at: today, snapshot }));
     assertEquals(await readCache(path), snapshot);
     // an item naming a price the file does not hold: not a cache, fetch again
     file.snapshot.subscriptions[0].items[0].price = file.snapshot.prices.length;

@@ -86,10 +86,22 @@ function isSnapshot(value: unknown): value is StripeSnapshot {
     Array.isArray(s.customers.unverified) && Array.isArray(s.unreadableDiscounts) && "ptb" in s;
 }
 
-/** Today's snapshot, or null when there is none (or it is unreadable, or of an older shape). */
-export async function readCache(path: string): Promise<StripeSnapshot | null> {
+/**
+ * Today's snapshot, or null when there is none (or it is unreadable, or of an older shape, or was
+ * fetched on another day). The file is named by the export's as-of day: an export of a past as-of
+ * made again on a later day would have reused revenue fetched then, so the day it was written
+ * (`written_at`, UTC) must be today's.
+ */
+export async function readCache(
+  path: string,
+  { now = new Date() }: { now?: Date } = {},
+): Promise<StripeSnapshot | null> {
   try {
     const cached = JSON.parse(await Deno.readTextFile(path));
+    const writtenAt = typeof cached?.written_at === "string" ? new Date(cached.written_at) : null;
+    if (!writtenAt || Number.isNaN(writtenAt.getTime()) || isoDate(writtenAt) !== isoDate(now)) {
+      return null; // fetched on another day (or undated): ask Stripe again
+    }
     if (cached?.version === CACHE_VERSION && isFileSnapshot(cached.snapshot)) {
       return fromFile(cached.snapshot);
     }
