@@ -111,6 +111,19 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "a failed Show clears the earlier report instead of leaving it under the error",
+        async () => {
+          await page.fill("#days", "1.5");
+          await page.click("#apply");
+          await page.locator("#status.error").waitFor();
+          assertEquals(await page.locator(".stat").count(), 0);
+          await page.fill("#days", "30");
+          await page.click("#apply");
+          await page.locator('.stat[data-stat="organizations"]').waitFor();
+        },
+      );
+
       await t.step("screenshot", async () => {
         const path = join(shots, "admin_page.png");
         await page.screenshot({ path, fullPage: true });
@@ -171,7 +184,8 @@ Deno.test({
         ok(exports.every((l) => / 200 \d+ms cache=hit \d+B done$/.test(l)), exports.join("\n"));
         ok(!logs.some((l) => l.includes(TOKEN)));
         ok(logs.some((l) => / 403 /.test(l)), "the wrong token was a 403");
-        assertEquals(pageErrors.filter((e) => !/403|Forbidden/.test(e)), []);
+        // (the wrong token's 403 and the 1.5 days' 400 were asked for)
+        assertEquals(pageErrors.filter((e) => !/403|Forbidden|400 \(Bad Request\)/.test(e)), []);
       });
     } finally {
       await context.close();

@@ -4,6 +4,8 @@
  * the `deno task serve` entry point. The loader is the real demo pipeline, wrapped where a test
  * must count runs or make one fail.
  */
+import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
+import { escapeHtml } from "../lib/report/display.ts";
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
@@ -797,6 +799,8 @@ Deno.test("summary and report: headline numbers computed by hand", async (t) => 
       // Per-plan table: one row per price-book plan present, then all.
       ok(html.includes('<tr data-plan="pro (seat, legacy)">'));
       ok(html.includes('<tr data-plan="all">'));
+      // why all's margins differ from the headline's, as the workbook and the notebook say
+      ok(html.includes(escapeHtml(PER_PLAN_MARGINS_NOTE)), "the per-plan margins note");
       assertEquals(html.match(/<figure data-chart="/g)?.length, 8);
       ok(html.indexOf('data-chart="margin_by_plan"') < html.indexOf('data-chart="margin_by_tier"'));
       ok(/<table class="underpriced">/.test(html));

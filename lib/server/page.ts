@@ -81,6 +81,8 @@ function locked(isLocked) {
 async function loadReport() {
   status("Loading the report…");
   const response = await fetch("/v1/admin/pricing-analytics/report?" + query({}), { headers: headers() });
+  // a failed request leaves no earlier report under the controls that now say something else
+  if (!response.ok) $("report").innerHTML = "";
   if (response.status === 401 || response.status === 403) {
     sessionStorage.removeItem(KEY);
     locked(true);

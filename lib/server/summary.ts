@@ -17,6 +17,7 @@ import {
   companyMargins,
   formatPlanCell,
   PER_PLAN_DISPLAY,
+  PER_PLAN_MARGINS_NOTE,
   planEconomics,
 } from "../economics/report.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
@@ -211,5 +212,8 @@ function plansHtml(plans: PerPlanRow[]): string {
       columns.map((c) => `<td class="num">${escapeHtml(formatPlanCell(c, row[c]))}</td>`).join("")
     }</tr>`
   ).join("");
-  return `<h2>Unit economics by plan</h2><div class="scroll"><table class="plans"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  // the same sentence as the workbook's and the notebook's: why all's margins differ from the headline's
+  return `<h2>Unit economics by plan</h2><p class="note">${
+    escapeHtml(PER_PLAN_MARGINS_NOTE)
+  }</p><div class="scroll"><table class="plans"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
