@@ -16,7 +16,7 @@ import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
-import { plainLine } from "../formats/markdown.ts";
+import { markdownList } from "../formats/markdown.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 
 export type SmtpSecurity = "tls" | "starttls" | "none";
@@ -363,9 +363,9 @@ export function exportEmailText(input: {
     "Upload the CSV together with the .md brief to an AI assistant; the brief explains every column.",
   ];
   if (input.warnings && input.warnings.length > 0) {
-    // Warnings quote data (tiers): one plain line each (control and bidi characters as escapes);
-    // the body is plain text, where Markdown escapes showed as \*\_30d
-    lines.push("", "Warnings:", ...input.warnings.map((w) => `- ${plainLine(w)}`));
+    // Warnings quote data (tiers): escaped like the brief, as the body may reach an AI assistant
+    // (tests/markdown_test.ts holds it inert); `\*\_30d` in a text email is the price of that.
+    lines.push("", "Warnings:", ...markdownList(input.warnings));
   }
   lines.push("", "-- pricing-kit");
   return { subject, text: lines.join("\n") };
