@@ -339,6 +339,35 @@ Deno.test("loadMonthlyHistoryPoints does not read the snapshots this export stan
   await assertRejects(() => loadMonthlyHistoryPoints(dir, false, noRevenue));
 });
 
+Deno.test("an export's history leaves out the snapshots dated after its as-of (its future)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+    const write = (asOf: string, frame: pl.DataFrame) =>
+      writeSnapshot(frame, {
+        dir,
+        asOf: new Date(`${asOf}T00:00:00Z`),
+        demo: false,
+        origin: "export",
+      });
+    await write("2026-02-01", sorted[0].frame);
+    await write("2026-03-01", sorted[1].frame); // after the export below: not its history
+    const current = { asOf: new Date("2026-02-15T00:00:00Z"), frame: sorted[2].frame };
+    const dates = (points: { asOf: Date }[]) =>
+      points.map((p) => p.asOf.toISOString().slice(0, 10));
+    assertEquals(dates(await loadMonthlyHistoryPoints(dir, false, current)), ["2026-02-01"]);
+    // another window's export (no current) gives its as-of: the same cut
+    assertEquals(
+      dates(await loadMonthlyHistoryPoints(dir, false, undefined, { until: current.asOf })),
+      ["2026-02-01"],
+    );
+    // the report over all of them (deno task history report) still reads both
+    assertEquals(dates(await loadMonthlyHistoryPoints(dir, false)), ["2026-02-01", "2026-03-01"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("snapshotPeriod: the 1st at 00:00 UTC closes the month before, any other as-of is to date", () => {
   assertEquals(snapshotPeriod(new Date("2026-08-01T00:00:00Z")), {
     asOf: "2026-08-01",

@@ -26,6 +26,7 @@ export async function exportHistoryStage(
   const history = await timed("history", () =>
     exportHistory(folder, {
       demo: data.demo,
+      asOf: data.asOf,
       ...(skipped ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
     }));
   if (skipped) return { history };

@@ -105,6 +105,13 @@ export async function loadMonthlyHistoryPoints(
   dir: string,
   demo: boolean,
   current?: HistorySource,
+  { until = current?.asOf }: {
+    /**
+     * the export's as-of: snapshots after it are its future and are left out (a backfill ahead of a
+     * past-dated export put the next month's figures, and not its own, in its brief)
+     */
+    until?: Date;
+  } = {},
 ): Promise<HistorySource[]> {
   const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
   const replaced = (info: SnapshotInfo) =>
@@ -114,7 +121,7 @@ export async function loadMonthlyHistoryPoints(
         info.asOf.getTime() <= current.asOf.getTime()));
   const byMonth = new Map<string, SnapshotInfo[]>();
   for (const info of await listSnapshots(dir, demo)) {
-    if (replaced(info)) continue;
+    if (replaced(info) || (until && info.asOf.getTime() > until.getTime())) continue;
     const month = monthOf(info.asOf);
     byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
   }
@@ -418,9 +425,14 @@ export function historyMarkdown(
  */
 export async function exportHistory(
   dir: string,
-  { demo, current }: { demo: boolean; current?: HistorySource },
+  { demo, current, asOf }: {
+    demo: boolean;
+    current?: HistorySource;
+    /** the export's as-of: later snapshots are left out */
+    asOf?: Date;
+  },
 ): Promise<{ section: string; sheet: Sheet } | null> {
-  const stored = await loadMonthlyHistoryPoints(dir, demo, current);
+  const stored = await loadMonthlyHistoryPoints(dir, demo, current, { until: asOf });
   // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
   const points = current ? [...stored, current] : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
