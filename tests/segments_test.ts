@@ -67,7 +67,7 @@ Deno.test("negative_margin's rule says what it filters: gross_margin_pct < 0, an
   assertEquals(segment.frame.getColumn("org_id").toArray(), ["o1", "o3"]);
   assertEquals(
     segment.rule,
-    "gross_margin_pct < 0: mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis)",
+    "gross_margin_pct negative: mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis)",
   );
   assertEquals(
     segmentFrames(week, { windowDays: 7 }).find((s) => s.name === "negative_margin")!.rule,

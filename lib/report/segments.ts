@@ -140,7 +140,7 @@ export const SEGMENTS: readonly SegmentDef[] = [
     rule: (_t, windowDays) =>
       windowDays === MONTH_DAYS
         ? "mrr > 0 and llm_cost_30d > mrr"
-        : `gross_margin_pct < 0: mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis)`,
+        : `gross_margin_pct negative: mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis)`,
     filter: () => col("gross_margin_pct").lt(0),
   },
   {
