@@ -256,3 +256,20 @@ Deno.test("captions count with thousands separators; every hexagon of a dense ch
   }
   ok(margin.includes("darker = more organizations (log scale)"));
 });
+
+Deno.test("charts of window usage name another window's days; 30 days stay '(window)'", async () => {
+  const { frame } = await goldenDemoData();
+  const titles = (windowDays?: number) =>
+    [requestsVsCostChart, usageByTierChart, costAndMrrByTierChart].map((draw) =>
+      draw(frame, { windowDays }).svg
+    ).join("\n");
+  const standard = titles();
+  ok(standard.includes("LLM cost, all (window)"), "cost_and_mrr_by_tier's legend");
+  ok(standard.includes("Requests per organization by tier (window)"));
+  assertEquals(titles(30), standard);
+  const week = titles(7);
+  ok(week.includes("LLM cost, all (7 days)"), "the 7-day cost beside monthly MRR says so");
+  ok(week.includes("Requests vs LLM cost per organization (7 days)"));
+  ok(week.includes("Requests per organization by tier (7 days)"));
+  ok(!week.includes("(window)"));
+});

@@ -27,6 +27,7 @@ import {
   svgToPng,
   textWidth,
   usdTick,
+  windowLabel,
 } from "../report/charts.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
@@ -183,7 +184,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
     name: "mrr_vs_requests",
     title: "MRR vs requests per organization",
     svg: framed(
-      "MRR vs requests per organization (window)",
+      `MRR vs requests per organization (${windowLabel(limit)})`,
       `${formatCount(shown.height)} organizations with MRR > 0 and requests; ${
         formatCount(frame.height - shown.height)
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,

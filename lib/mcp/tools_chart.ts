@@ -12,6 +12,7 @@ import {
   svgToPng,
   usageByTierChart,
 } from "../report/charts.ts";
+import type { DrawnLimit } from "../report/chart_aggregates.ts";
 import { UserError } from "../core/config.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import type { DatasetStore } from "./dataset.ts";
@@ -20,7 +21,7 @@ import { KEY_QUESTIONS } from "./questions.ts";
 import { guarded } from "./result.ts";
 import { dataLiteral } from "./text.ts";
 
-const FRAME_CHARTS: Record<string, (frame: pl.DataFrame) => Chart> = {
+const FRAME_CHARTS: Record<string, (frame: pl.DataFrame, limit: DrawnLimit) => Chart> = {
   margin_vs_mrr: marginVsMrrChart,
   margin_by_tier: marginByTierChart,
   requests_vs_llm_cost: requestsVsCostChart,
@@ -34,9 +35,13 @@ export const CHART_NAMES = [...Object.keys(FRAME_CHARTS), ...KEY_QUESTIONS.map((
 ];
 
 /** The chart `name` over `frame` (a question's name draws that question's chart). */
-export function chartByName(frame: pl.DataFrame, name: string): Chart {
+export function chartByName(
+  frame: pl.DataFrame,
+  name: string,
+  { windowDays }: { windowDays?: number } = {},
+): Chart {
   const draw = FRAME_CHARTS[name];
-  if (draw) return draw(frame);
+  if (draw) return draw(frame, { windowDays }); // (labels say another window's days)
   const question = KEY_QUESTIONS.find((q) => q.name === name);
   if (!question) throw new UserError(`unknown chart ${name}; charts: ${CHART_NAMES.join(", ")}`);
   return question.chart(question.answer(frame, {}, {}), {});
@@ -68,7 +73,7 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
       let frame = dataset.frame;
       const filters: string[] = [];
       if (segment) {
-        frame = segmentFrame(frame, { name: segment }).frame;
+        frame = segmentFrame(frame, { name: segment, windowDays: dataset.window.days }).frame;
         filters.push(`segment ${segment}`);
       }
       if (tiers && tiers.length > 0) {
@@ -84,7 +89,7 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
         frame = basis.frame;
         if (basis.note) filters.push(`usage on a 30-day basis (× 30 / ${dataset.window.days})`);
       }
-      const chart = chartByName(frame, name);
+      const chart = chartByName(frame, name, { windowDays: dataset.window.days });
       const png = svgToPng(chart.svg);
       return {
         content: [

@@ -20,6 +20,11 @@ export const DENSITY_GRID = 1000;
 /** The limit above which a chart draws from aggregates (tests pass a small one). */
 export interface DrawnLimit {
   maxDrawnPoints?: number;
+  /**
+   * the export's window in days (30 when not given): the charts' labels of window usage say
+   * "(window)" for 30 days and "(N days)" for another window
+   */
+  windowDays?: number;
 }
 
 /** Whether a chart of `points` points draws every point (else from aggregates). */

@@ -64,6 +64,8 @@ interface WorkerJob {
   /** one Int32: the next chart whose files are to be written, shared with the main thread */
   claims: SharedArrayBuffer;
   plans?: PerPlanRow[];
+  /** the export's window: another than 30 days is named where charts show window usage */
+  windowDays: number;
   outDir: string;
   stamp: string;
   summary: boolean;
@@ -181,7 +183,9 @@ export function startChartWorker(): ChartWorker {
           event.preventDefault();
           failed(reject, `charts failed: ${event.message}`);
         };
-        worker.postMessage({ ipcPath, claims, plans, outDir, stamp, summary } satisfies WorkerJob);
+        worker.postMessage(
+          { ipcPath, claims, plans, windowDays, outDir, stamp, summary } satisfies WorkerJob,
+        );
       });
     },
     async shareFileWriting() {
@@ -235,7 +239,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
     try {
       const frame = pl.readIPC(job.ipcPath);
       rows = frame.height;
-      builders = reportChartBuilders(frame, { plans: job.plans });
+      builders = reportChartBuilders(frame, { plans: job.plans, windowDays: job.windowDays });
     } finally {
       await Deno.remove(job.ipcPath).catch(() => {});
     }

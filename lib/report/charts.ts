@@ -40,6 +40,11 @@ export const MAX_DOTS = 5000;
  */
 export const MARGIN_FLOOR = -300;
 
+/** "window" for the standard 30 days, "7 days" for another window: what usage a label covers. */
+export function windowLabel({ windowDays }: DrawnLimit): string {
+  return windowDays === undefined || windowDays === 30 ? "window" : `${windowDays} days`;
+}
+
 /**
  * The spec's margin (gross_margin_pct) said with its basis, as README's "Which margin?" names it:
  * the margin charts here are on the spec basis, the one to read as the worst case.
@@ -278,7 +283,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
     name: "requests_vs_llm_cost",
     title: "Requests vs LLM cost per organization",
     svg: framed(
-      "Requests vs LLM cost per organization (window)",
+      `Requests vs LLM cost per organization (${windowLabel(limit)})`,
       `${formatCount(drawnFrame.height)} organizations with requests and cost; ${
         formatCount(frame.height - drawnFrame.height)
       } with no requests or zero cost not shown (log scales cannot show 0).`,
@@ -334,25 +339,30 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   return {
     name: "usage_by_tier",
     title: "Requests per organization by tier",
-    svg: framed("Requests per organization by tier (window)", caption, tierLegend(tiers), {
-      x: { label: "tier", domain: tiers },
-      y: {
-        type: "log",
-        label: "Requests in window (log scale)",
-        grid: true,
-        tickFormat: countTick,
-        ...fullExtent(activeFrame, "requests_30d", { whole }),
+    svg: framed(
+      `Requests per organization by tier (${windowLabel(limit)})`,
+      caption,
+      tierLegend(tiers),
+      {
+        x: { label: "tier", domain: tiers },
+        y: {
+          type: "log",
+          label: "Requests in window (log scale)",
+          grid: true,
+          tickFormat: countTick,
+          ...fullExtent(activeFrame, "requests_30d", { whole }),
+        },
+        color: tierColor,
+        marks: whole
+          ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: TIER_BOXES })]
+          : aggregatedBoxes(activeFrame, {
+            values: pl.col("requests_30d"),
+            log: true,
+            domain: tiers,
+            style: TIER_BOXES,
+          }),
       },
-      color: tierColor,
-      marks: whole
-        ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: TIER_BOXES })]
-        : aggregatedBoxes(activeFrame, {
-          values: pl.col("requests_30d"),
-          log: true,
-          domain: tiers,
-          style: TIER_BOXES,
-        }),
-    }),
+    ),
   };
 }
 
@@ -361,11 +371,11 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
  * would dwarf the rest on a shared one): bars are a share of the tier's larger amount and carry
  * their dollars. With the economics columns, the company's cost is a third bar.
  */
-export function costAndMrrByTierChart(frame: pl.DataFrame): Chart {
+export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const company = frame.columns.includes("company_cost_30d");
   const measures = company
-    ? ["LLM cost, all (window)", "company cost", "MRR"]
-    : ["LLM cost (window)", "MRR"];
+    ? [`LLM cost, all (${windowLabel(limit)})`, "company cost", "MRR"]
+    : [`LLM cost (${windowLabel(limit)})`, "MRR"];
   const colors = company ? ["#f97316", "#16a34a", "#2563eb"] : ["#f97316", "#2563eb"];
   // Sums per tier in export order, as a loop over row objects added them (the same dollars to the
   // last bit), in one pass over typed arrays; unknown (null or NaN) counts as $0.
