@@ -451,6 +451,24 @@ Deno.test("the brief leads its economics with the company-cost margin, per-plan 
   // The price book's lines are long: none is cut short.
   ok(markdown.includes("$0.00002 beyond per request (graduated); storage: $3.25/GB to 30 GB"));
   ok(!markdown.includes("<b>"));
+  ok(!markdown.includes("Window of "), "a 30-day brief says nothing of a basis");
+});
+
+Deno.test("the brief's economics on another window say the margins' 30-day basis", async () => {
+  const { economicsBriefLines } = await import("../lib/economics/report.ts");
+  const frame = await economicsFrameWithF();
+  const lines = economicsBriefLines(frame, {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    ptbRevenueRead: true,
+    windowDays: 7,
+  });
+  ok(
+    lines.includes(
+      "Window of 7 days: every margin and per-request ratio here sets the window's LLM cost, PTB revenue and requests on a 30-day basis (× 30 / 7) against monthly MRR and list prices; the Totals' sums are the window's own.",
+    ),
+    lines.join("\n"),
+  );
 });
 
 Deno.test("demo data: both margins plausible, no plan's LLM cost above its MRR", async () => {

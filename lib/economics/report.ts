@@ -15,7 +15,7 @@ import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { type PriceBook, priceBookInWords } from "./price_book.ts";
-import { monthlyExpr } from "../frame/monthly.ts";
+import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
 
 export type { EconomicsContext } from "./types.ts";
 
@@ -170,6 +170,12 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
     "",
     "Two margin bases, both ratios of sums (revenue-weighted). The headline counts every organization with known revenue, free ones' cost included; the per-plan rows count organizations with a margin (revenue > 0). The company-cost margin counts only what the company pays (LLM cost of pass-through-billed requests plus infrastructure) against MRR plus PTB revenue; the spec's margin subtracts all LLM cost, including BYOK cost the customer pays the provider.",
     "",
+    // another window: its cost and requests are the window's, the margins' on a 30-day basis (a
+    // reader checking a margin against the Totals' window sums would see a contradiction)
+    ...(windowDays === MONTH_DAYS ? [] : [
+      `Window of ${windowDays} days: every margin and per-request ratio here sets the window's LLM cost, PTB revenue and requests on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${windowDays}) against monthly MRR and list prices; the Totals' sums are the window's own.`,
+      "",
+    ]),
     markdownTable(
       ["measure", "value", "basis"],
       kpis.map((k) => [k.label, trustedMarkdown(formatKpi(k.value, k.unit)), k.basis]),
