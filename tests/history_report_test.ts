@@ -26,6 +26,16 @@ import { logTicks, requestsByPlanChart } from "../lib/history/charts.ts";
 import { HISTORY } from "./fixtures/history.ts";
 import { UserError } from "../lib/core/config.ts";
 
+/** A live export's snapshot in `dir`, dated `asOf` (a day, midnight UTC). */
+function snapshotAt(dir: string, asOf: string, frame: pl.DataFrame) {
+  return writeSnapshot(frame, {
+    dir,
+    asOf: new Date(`${asOf}T00:00:00Z`),
+    demo: false,
+    origin: "export",
+  });
+}
+
 Deno.test("formatCents is exact", () => {
   assertEquals(formatCents(125010), "$1,250.10");
   assertEquals(formatCents(-9999), "−$99.99");
@@ -234,13 +244,7 @@ Deno.test("daily snapshots: the latest of each month makes the month-end bridge"
 Deno.test("loadMonthlyHistoryPoints reads the latest snapshot with revenue of each month", async () => {
   const dir = await Deno.makeTempDir();
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
-  const write = (asOf: string, frame: pl.DataFrame) =>
-    writeSnapshot(frame, {
-      dir,
-      asOf: new Date(`${asOf}T00:00:00Z`),
-      demo: false,
-      origin: "export",
-    });
+  const write = (asOf: string, frame: pl.DataFrame) => snapshotAt(dir, asOf, frame);
   await write("2026-01-31", sorted[0].frame);
   await write("2026-02-10", sorted[0].frame); // superseded: never read
   await write("2026-02-15", sorted[1].frame);
@@ -316,12 +320,7 @@ Deno.test("loadMonthlyHistoryPoints does not read the snapshots this export stan
   const dir = await Deno.makeTempDir();
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const write = async (asOf: string, frame: pl.DataFrame) =>
-    (await writeSnapshot(frame, {
-      dir,
-      asOf: new Date(`${asOf}T00:00:00Z`),
-      demo: false,
-      origin: "export",
-    })).path;
+    (await snapshotAt(dir, asOf, frame)).path;
   await write("2026-02-28", sorted[0].frame);
   // March's earlier snapshot and one of this export's own date: made unreadable, so reading
   // either would throw
@@ -343,13 +342,7 @@ Deno.test("an export's history leaves out the snapshots dated after its as-of (i
   const dir = await Deno.makeTempDir();
   try {
     const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
-    const write = (asOf: string, frame: pl.DataFrame) =>
-      writeSnapshot(frame, {
-        dir,
-        asOf: new Date(`${asOf}T00:00:00Z`),
-        demo: false,
-        origin: "export",
-      });
+    const write = (asOf: string, frame: pl.DataFrame) => snapshotAt(dir, asOf, frame);
     await write("2026-02-01", sorted[0].frame);
     await write("2026-03-01", sorted[1].frame); // after the export below: not its history
     const current = { asOf: new Date("2026-02-15T00:00:00Z"), frame: sorted[2].frame };
