@@ -299,6 +299,36 @@ Deno.test("exports of one date with another window keep their own files; only 30
   }
 });
 
+Deno.test("another window's brief says its history section is the stored 30-day snapshots'", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const run = (overrides: Partial<ExportOptions>) =>
+      runExport({
+        demo: true,
+        outDir,
+        env: {},
+        quiet: true,
+        log: () => {},
+        charts: false,
+        formats: ["csv"],
+        ...overrides,
+      });
+    await run({ asOf: new Date("2026-10-01T00:00:00Z") });
+    await run({ asOf: new Date("2026-11-01T00:00:00Z") });
+    const note =
+      "From the stored 30-day exports' snapshots only: this export's window is not 30 days, so it is neither stored nor among them.";
+    const week = await run({ asOf: new Date("2026-11-01T00:00:00Z"), windowDays: 7 });
+    const brief = Deno.readTextFileSync(week.briefPath);
+    const heading = brief.indexOf("## MRR history");
+    ok(heading > 0, "the history section is there");
+    ok(brief.slice(heading).split("\n\n")[1] === note, brief.slice(heading, heading + 400));
+    const month = Deno.readTextFileSync(join(outDir, "helicone_pricing_data_2026-11-01_demo.md"));
+    ok(!month.includes(note), "a 30-day brief's history is its own");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("a re-run of the same file set retires what the earlier run's manifest listed and it does not write", async () => {
   const outDir = await Deno.makeTempDir();
   try {

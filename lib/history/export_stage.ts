@@ -29,7 +29,7 @@ export async function exportHistoryStage(
       asOf: data.asOf,
       ...(skipped ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
     }));
-  if (skipped) return { history };
+  if (skipped) return { history: history && { ...history, section: storedOnly(history.section) } };
   const snapshot = await timed("snapshot", () =>
     prepareSnapshot(data.frame, {
       dir: folder,
@@ -39,4 +39,17 @@ export async function exportHistoryStage(
       warnings: data.warnings,
     }));
   return { history, snapshot };
+}
+
+/**
+ * Another window's brief: its history section (the stored 30-day snapshots only) says so under its
+ * heading, as it sits beside this export's own N-day tables.
+ */
+function storedOnly(section: string): string {
+  const headingEnd = section.indexOf("\n");
+  const note =
+    "From the stored 30-day exports' snapshots only: this export's window is not 30 days, so it is neither stored nor among them.";
+  return headingEnd < 0
+    ? `${section}\n\n${note}`
+    : `${section.slice(0, headingEnd)}\n\n${note}${section.slice(headingEnd)}`;
 }
