@@ -224,7 +224,7 @@ function perPlanLines(
         // d3's log tickFormat, which blanks mantissas above 5 whatever tickFormat says
         y: log
           ? { type: "log", domain: log.domain, label: options.yLabel }
-          : { label: options.yLabel, grid: true },
+          : { label: options.yLabel, grid: true, nice: true }, // (margins near 100 % get the 100 tick)
         color: { ...colors, label: "plan" },
         marks: [
           ...(log
