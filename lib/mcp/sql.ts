@@ -12,7 +12,12 @@ import { openClickHouse } from "../sources/clickhouse.ts";
 import { openPostgres } from "../sources/postgres.ts";
 import { checkReadOnlySelect } from "./statements.ts";
 import { jsonCell, type Row } from "./text.ts";
-import { FrameSqlBusy, FrameSqlProcess, FrameSqlStopped } from "./sql_process.ts";
+import {
+  FrameSqlBusy,
+  type FrameSqlLimits,
+  FrameSqlProcess,
+  FrameSqlStopped,
+} from "./sql_process.ts";
 
 export const FRAME_TABLE = "pricing_data";
 
@@ -23,13 +28,8 @@ export interface SqlResult {
   truncated: boolean;
 }
 
-export interface FrameQueryLimits {
-  maxRows: number;
-  /** the statement's deadline: past it, its process is killed */
-  timeoutMs: number;
-  /** the statement's process's memory at most, in MB: past it, the process is killed */
-  maxMb: number;
-}
+/** A statement's rows, deadline and memory cap: past either of the last two its process is killed. */
+export type FrameQueryLimits = FrameSqlLimits;
 
 /** The frames' statements run in one process of their own (lib/mcp/sql_process.ts). */
 const frameSql = new FrameSqlProcess();
@@ -67,11 +67,11 @@ export async function queryTables(
   sql: string,
   limits: FrameQueryLimits,
 ): Promise<SqlResult> {
-  const { maxRows, timeoutMs, maxMb } = limits;
+  const { timeoutMs, maxMb } = limits;
   const statement = checkReadOnlySelect(sql, "polars");
   let answer;
   try {
-    answer = await frameSql.query(tables, statement, { maxRows, timeoutMs, maxMb });
+    answer = await frameSql.query(tables, statement, limits);
   } catch (error) {
     if (error instanceof FrameSqlBusy) {
       throw new UserError(

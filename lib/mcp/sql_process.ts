@@ -18,23 +18,20 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jsonCell, type Row } from "./text.ts";
 
-/** What the process is asked: one checked statement over Parquet files by table name. */
-interface Request {
+/**
+ * What the process is asked: one checked statement over Parquet files by table name, with its
+ * limits (kept by the process too: see guardedAnswer).
+ */
+interface Request extends FrameSqlLimits {
   sql: string;
   /** table name → Parquet file */
   tables: Record<string, string>;
-  maxRows: number;
-  /** the statement's own limits, kept by the process too (see guardedAnswer) */
-  timeoutMs: number;
-  maxMb: number;
 }
 
+/** A statement's result, or Polars' own message when it could not run it. */
 type Answer =
   | { ok: true; columns: string[]; rows: Row[]; truncated: boolean }
   | { ok: false; message: string };
-
-/** A statement's result, or Polars' own message when it could not run it. */
-export type FrameSqlAnswer = Answer;
 
 export interface FrameSqlLimits {
   maxRows: number;
