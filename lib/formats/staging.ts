@@ -9,7 +9,8 @@
  */
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
+import { tempPathFor } from "./files.ts";
 import { UserError } from "../core/config.ts";
 
 export const STAGING_PREFIX = ".staging-";
@@ -160,9 +161,8 @@ const KIT_TEMP_FILE = /^\.helicone_pricing_.*\.tmp$/;
  * process writes it, so removeDeadTempFiles can tell a killed run's file from a live one's.
  */
 export function ownedTempPath(path: string): string {
-  const random = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const owner = `p${Deno.pid}s${procStartOf(Deno.pid) ?? ""}h${hostTag()}`;
-  return join(dirname(path), `.${basename(path)}.${random}.${owner}.tmp`);
+  return tempPathFor(path).replace(/\.tmp$/, `.${owner}.tmp`); // (tempPathFor's name, tagged)
 }
 
 /** Whether a kit temp file's writer is alive, dead, or cannot be told (as stagingState). */
