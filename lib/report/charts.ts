@@ -18,6 +18,7 @@ import {
   fullExtent,
 } from "./chart_aggregates.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { formatCount } from "./numbers.ts";
 import {
   type Chart,
@@ -42,7 +43,9 @@ export const MARGIN_FLOOR = -300;
 
 /** "window" for the standard 30 days, "7 days" for another window: what usage a label covers. */
 export function windowLabel({ windowDays }: DrawnLimit): string {
-  return windowDays === undefined || windowDays === 30 ? "window" : `${windowDays} days`;
+  return windowDays === undefined || windowDays === STANDARD_WINDOW_DAYS
+    ? "window"
+    : `${windowDays} days`;
 }
 
 /**
