@@ -10,6 +10,7 @@ import {
   redactUrl,
   settingNumber,
   sourceSettings,
+  UserError,
 } from "../lib/core/config.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
@@ -73,6 +74,139 @@ Deno.test("ClickHouse credentials come from the URL unless the variables are set
 
 Deno.test("redactUrl hides the password", () => {
   assertEquals(redactUrl("postgres://me:hunter2@db:5432/x"), "postgres://me:***@db:5432/x");
+  // an unencoded @ then / in the password: everything up to the last @ goes
+  assertEquals(
+    redactUrl("postgres://u:Xy@z/9Q@127.0.0.1:33165/db"),
+    "postgres://***@127.0.0.1:33165/db",
+  );
+});
+
+/** Passwords holding unencoded @ / ? # \ in the orders that cut a URL's authority short. */
+const HOSTILE_PASSWORDS = [
+  "Xq7@zK4/9Qw",
+  "pW3@ssQ#w0rdZ",
+  "Ab1?Cd2@Ef3",
+  "Gh4@Ij5?Kl6#Mn7",
+  "Op8\\Qr9@St0",
+  "/Uv1@Wx2",
+  "Yz3@/",
+  "Ba5#@Cd6/",
+  "Jk8@Lm9#",
+  "Np2@Rs3@Tu4/Vw5",
+];
+
+/** The password's pieces between the special characters: none may be shown anywhere. */
+function fragments(password: string): string[] {
+  return password.split(/[^A-Za-z0-9]+/).filter((piece) => piece.length >= 3);
+}
+
+function assertNoFragment(text: string, password: string): void {
+  for (const piece of fragments(password)) {
+    if (text.includes(piece)) throw new Error(`${JSON.stringify(text)} shows ${piece}`);
+  }
+}
+
+Deno.test("a password with an unencoded @ / ? # is refused in one line that shows none of it", () => {
+  for (const password of HOSTILE_PASSWORDS) {
+    const urls = {
+      PRICING_PG_URL: `postgres://reader:${password}@127.0.0.1:33165/db`,
+      PRICING_CH_URL: `http://default:${password}@127.0.0.1:45121`,
+    };
+    for (const [name, url] of Object.entries(urls)) {
+      const env = {
+        PRICING_PG_URL: "postgres://h/db",
+        PRICING_CH_URL: "http://h:8123",
+        [name]: url,
+      };
+      assertNoFragment(redactUrl(url), password);
+      let settings: ReturnType<typeof sourceSettings> = null;
+      try {
+        settings = sourceSettings(env);
+      } catch (error) {
+        const message = (error as Error).message;
+        assertEquals(error instanceof UserError, true, message);
+        assertEquals(message.includes("\n"), false);
+        assertNoFragment(message, password);
+        if (!/ must /.test(message)) {
+          assertEquals(message.startsWith(`${name} has an @ after its host (not shown)`), true);
+        }
+        continue;
+      }
+      // accepted only when the URL parser found the whole password (the backslash on postgres:)
+      const parsed = new URL(url);
+      assertEquals(decodeURIComponent(parsed.password), password, url);
+      assertEquals(parsed.hostname, "127.0.0.1");
+      assertNoFragment(settings!.clickhouse!.url, password);
+    }
+  }
+  assertThrows(
+    () => clickHouseSettings({ PRICING_CH_URL: "http://default:p@ss#w0rd@127.0.0.1:45121" }),
+    {
+      message:
+        "PRICING_CH_URL has an @ after its host (not shown): percent-encode @ / ? # \\ in the user name and password (@ as %40, / as %2F, ? as %3F, # as %23, \\ as %5C)",
+    },
+  );
+  // encoded, the same password is read whole
+  assertEquals(
+    clickHouseSettings({ PRICING_CH_URL: "http://default:p%40ss%23w0rd@127.0.0.1:45121" })!
+      .password,
+    "p@ss#w0rd",
+  );
+});
+
+Deno.test("PRICING_CH_URL with ?parameters or a #fragment is refused in the kit's words", () => {
+  for (
+    const url of ["http://u:pw@host:8123/?x", "http://host:8123/?database=db", "http://h:1/#f"]
+  ) {
+    assertThrows(() => clickHouseSettings({ PRICING_CH_URL: url }), {
+      message:
+        "PRICING_CH_URL must be scheme://[user:password@]host:port with no path, ?parameters or #fragment; set the database with PRICING_CH_DATABASE",
+    });
+  }
+});
+
+Deno.test("ClickHouse settings say where the credentials came from (a refusal names it)", () => {
+  const from = (env: Record<string, string>) =>
+    clickHouseSettings({ PRICING_CH_URL: "http://h:8123", ...env })!.credentialsFrom;
+  assertEquals(
+    clickHouseSettings({ PRICING_CH_URL: "http://reader:pw@h:8123" })!.credentialsFrom,
+    "user from PRICING_CH_URL, password from PRICING_CH_URL",
+  );
+  assertEquals(
+    from({ PRICING_CH_USER: "u", PRICING_CH_PASSWORD: "p" }),
+    "user from PRICING_CH_USER, password from PRICING_CH_PASSWORD",
+  );
+  assertEquals(from({}), "user from the default (default), password from nowhere (none set)");
+});
+
+Deno.test("timeouts past what PostgreSQL or a timer can hold are refused at config time", () => {
+  const both = { PRICING_PG_URL: "postgres://h/db", PRICING_CH_URL: "http://h:8123" };
+  assertThrows(
+    () => sourceSettings({ ...both, PRICING_PG_STATEMENT_TIMEOUT_MS: "99999999999" }),
+    {
+      message:
+        'PRICING_PG_STATEMENT_TIMEOUT_MS must be at most 2147483647 (PostgreSQL\'s limit, about 24.8 days), got "99999999999"',
+    },
+  );
+  assertEquals(
+    sourceSettings({ ...both, PRICING_PG_STATEMENT_TIMEOUT_MS: "2147483647" })!.postgres!
+      .statementTimeoutMs,
+    2147483647,
+  );
+  assertThrows(
+    () => sourceSettings({ ...both, PRICING_CH_REQUEST_TIMEOUT_SECONDS: "2147484" }),
+    /PRICING_CH_REQUEST_TIMEOUT_SECONDS must be at most 2147483 \(the longest timer/,
+  );
+  assertThrows(
+    () => sourceSettings({ ...both, PRICING_CH_MAX_EXECUTION_SECONDS: "99999999" }),
+    /PRICING_CH_MAX_EXECUTION_SECONDS must be at most 2147483 /,
+  );
+  // the longest execution limit: the wait's default stops at the timer's limit
+  assertEquals(
+    sourceSettings({ ...both, PRICING_CH_MAX_EXECUTION_SECONDS: "2147483" })!.clickhouse!
+      .requestTimeoutSeconds,
+    2147483,
+  );
 });
 
 Deno.test("the ClickHouse request timeout defaults to the execution limit + 30 s and can be set", () => {

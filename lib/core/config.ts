@@ -28,6 +28,8 @@ export interface ClickHouseSettings {
   /** sent as the `readonly` setting: 2 = reads only, settings allowed; "off" sends nothing */
   readonly: "1" | "2" | "off";
   maxConcurrentQueries: number;
+  /** where the user name and password came from, for a refusal's message (absent: the variables) */
+  credentialsFrom?: string;
   requestTable: string;
   ptbTable: string;
 }
@@ -102,18 +104,62 @@ export function settingNumber(raw: string): number {
   return /^-?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
 }
 
-function positiveInt(env: Env, name: string, fallback: number): number {
+/** A limit past which a setting fails later, far from its name: said at config time instead. */
+interface Ceiling {
+  max: number;
+  why: string;
+}
+
+/** PostgreSQL's statement_timeout is an int of milliseconds. */
+const PG_TIMEOUT_CEILING: Ceiling = {
+  max: 2_147_483_647,
+  why: "PostgreSQL's limit, about 24.8 days",
+};
+/** A request timeout is a timer, and a longer timer fires at once (Node sets it to 1 ms). */
+const TIMER_SECONDS_CEILING: Ceiling = {
+  max: 2_147_483,
+  why: "the longest timer, about 24.8 days",
+};
+
+function positiveInt(env: Env, name: string, fallback: number, ceiling?: Ceiling): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = settingNumber(raw);
   if (!Number.isInteger(value) || value <= 0) {
     throw new UserError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
   }
+  if (ceiling && value > ceiling.max) {
+    throw new UserError(
+      `${name} must be at most ${ceiling.max} (${ceiling.why}), got ${JSON.stringify(raw)}`,
+    );
+  }
   return value;
+}
+
+/**
+ * True when an `@` comes after the end of the URL's authority (the first `/`, `?`, `#`, or on
+ * http(s) a backslash, after `//`): a password holding one of those unencoded, which a URL parser
+ * cuts there, taking part of the password for the host, path or fragment (shown in errors).
+ */
+function atAfterAuthority(raw: string): boolean {
+  const start = raw.indexOf("//");
+  if (start < 0) return false;
+  const rest = raw.slice(start + 2);
+  const end = rest.search(/^https?:/i.test(raw) ? /[/?#\\]/ : /[/?#]/);
+  return end >= 0 && rest.slice(end).includes("@");
+}
+
+/** The one-line refusal of such a URL; it never shows the URL. */
+function unencodedPasswordError(name: string): UserError {
+  return new UserError(
+    `${name} has an @ after its host (not shown): percent-encode @ / ? # \\ in the user name and password (@ as %40, / as %2F, ? as %3F, # as %23, \\ as %5C)`,
+  );
 }
 
 function checkedUrl(env: Env, name: string, protocols: string[], example: string): URL {
   const raw = env[name] ?? "";
+  // before parsing: the parser's error or result could carry part of the password
+  if (atAfterAuthority(raw)) throw unencodedPasswordError(name);
   let url: URL;
   try {
     url = new URL(raw);
@@ -128,8 +174,16 @@ function checkedUrl(env: Env, name: string, protocols: string[], example: string
   return url;
 }
 
-/** Removes the password from a connection URL so it can be shown. */
+/**
+ * Removes the password from a connection URL so it can be shown. A URL with an `@` after its
+ * authority (an unencoded `@ / ? #` in the password, refused by the settings) shows nothing
+ * between `//` and its last `@`: where the password ends cannot be known.
+ */
 export function redactUrl(raw: string): string {
+  if (atAfterAuthority(raw)) {
+    const start = raw.indexOf("//") + 2;
+    return `${raw.slice(0, start)}***@${raw.slice(raw.lastIndexOf("@") + 1)}`;
+  }
   try {
     const url = new URL(raw);
     if (url.password) url.password = "***";
@@ -149,7 +203,12 @@ export function postgresSettings(env: Env): PostgresSettings | null {
   );
   return {
     url: env.PRICING_PG_URL,
-    statementTimeoutMs: positiveInt(env, "PRICING_PG_STATEMENT_TIMEOUT_MS", 120_000),
+    statementTimeoutMs: positiveInt(
+      env,
+      "PRICING_PG_STATEMENT_TIMEOUT_MS",
+      120_000,
+      PG_TIMEOUT_CEILING,
+    ),
     maxConnections: positiveInt(env, "PRICING_PG_MAX_CONNECTIONS", 2),
   };
 }
@@ -179,10 +238,35 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
   if (readonly !== "1" && readonly !== "2" && readonly !== "off") {
     throw new UserError(`PRICING_CH_READONLY must be 1, 2 or off, got ${JSON.stringify(readonly)}`);
   }
-  const maxExecutionSeconds = positiveInt(env, "PRICING_CH_MAX_EXECUTION_SECONDS", 120);
+  // The client reads a path as the database (over PRICING_CH_DATABASE) and parameters from the
+  // query (refusing unknown ones in its own words); the kit's settings each have their variable.
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash) {
+    throw new UserError(
+      "PRICING_CH_URL must be scheme://[user:password@]host:port with no path, ?parameters or #fragment; set the database with PRICING_CH_DATABASE",
+    );
+  }
+  const maxExecutionSeconds = positiveInt(
+    env,
+    "PRICING_CH_MAX_EXECUTION_SECONDS",
+    120,
+    TIMER_SECONDS_CEILING,
+  );
   // Credentials may sit in the URL or in their own variables; the variables win.
   const username = env.PRICING_CH_USER ?? urlPart(url.username || "default", "user name");
   const password = env.PRICING_CH_PASSWORD ?? urlPart(url.password, "password");
+  const credentialsFrom = `user from ${
+    env.PRICING_CH_USER !== undefined
+      ? "PRICING_CH_USER"
+      : url.username
+      ? "PRICING_CH_URL"
+      : "the default (default)"
+  }, password from ${
+    env.PRICING_CH_PASSWORD !== undefined
+      ? "PRICING_CH_PASSWORD"
+      : url.password
+      ? "PRICING_CH_URL"
+      : "nowhere (none set)"
+  }`;
   url.username = "";
   url.password = "";
   return {
@@ -194,10 +278,12 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     requestTimeoutSeconds: positiveInt(
       env,
       "PRICING_CH_REQUEST_TIMEOUT_SECONDS",
-      maxExecutionSeconds + 30,
+      Math.min(maxExecutionSeconds + 30, TIMER_SECONDS_CEILING.max),
+      TIMER_SECONDS_CEILING,
     ),
     readonly,
     maxConcurrentQueries: positiveInt(env, "PRICING_CH_MAX_CONCURRENT_QUERIES", 2),
+    credentialsFrom,
     requestTable: env.PRICING_CH_REQUEST_TABLE ?? "request_response_rmt",
     ptbTable: env.PRICING_CH_PTB_TABLE ?? "organization_ptb_spend",
   };
