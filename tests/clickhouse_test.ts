@@ -11,6 +11,7 @@ import { loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_TWO_USER, READONLY_USER, startClickHouse } from "./servers.ts";
 import { quietLiveExport } from "./live_export.ts";
+import { testServers } from "./env.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
@@ -150,5 +151,116 @@ Deno.test("a frozen ClickHouse names the query, host:port and the setting that b
     await new Deno.Command("kill", { args: ["-CONT", String(server.pid)] }).output();
     await source.close();
     await server.stop();
+  }
+});
+
+/** Web servers on loopback that answer every request alike, none of them ClickHouse. */
+function fakeServers() {
+  const serve = (answer: () => Response) =>
+    Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, answer);
+  const page = "<html><body><h1>502 Bad Gateway</h1></body></html>\n";
+  const servers = {
+    "404 and an empty body": serve(() => new Response(null, { status: 404 })),
+    "502 and an HTML page": serve(() =>
+      new Response(page, { status: 502, headers: { "content-type": "text/html" } })
+    ),
+    "200 and an HTML page": serve(() =>
+      new Response("<!doctype html><html><body>Login</body></html>", {
+        status: 200,
+        headers: { "content-type": "text/html" },
+      })
+    ),
+  };
+  return {
+    servers,
+    stop: () => Promise.all(Object.values(servers).map((server) => server.shutdown())),
+  };
+}
+
+Deno.test("a PRICING_CH_URL that is not ClickHouse is said so with its HTTP status, never its page", async () => {
+  const fakes = fakeServers();
+  const sql = await loadSql("clickhouse", "ptb_spend");
+  try {
+    for (const [answer, server] of Object.entries(fakes.servers)) {
+      const url = `http://127.0.0.1:${server.addr.port}`;
+      // the profile check is the first request: it tells
+      const checked = openClickHouse(clickHouseSettings({ PRICING_CH_URL: url })!);
+      await rejects(checked.session(), (error: Error) => {
+        assertEquals(
+          error.message,
+          `the server at 127.0.0.1:${server.addr.port} is not ClickHouse: it answered the kit's first request (the profile check) with HTTP ${answer}, without ClickHouse's X-ClickHouse-* headers; is PRICING_CH_URL a ClickHouse HTTP port (8123, or 8443 with TLS)?`,
+        );
+        return true;
+      });
+      await checked.close();
+      // without the profile check (PRICING_CH_READONLY=off), the query itself tells
+      const unchecked = openClickHouse(
+        clickHouseSettings({ PRICING_CH_URL: url, PRICING_CH_READONLY: "off" })!,
+      );
+      await rejects(
+        unchecked.queryFrame(sql, { ptb_table: "system.one" }, { org_id: "string" }),
+        (error: Error) => {
+          match(error.message, /^the server at 127\.0\.0\.1:\d+ (is not ClickHouse|answered)/);
+          ok(error.message.includes("queries/clickhouse/ptb_spend.sql"), error.message);
+          match(error.message, /is PRICING_CH_URL a ClickHouse HTTP port/);
+          ok(!error.message.includes("<"), `no page: ${error.message}`);
+          ok(!error.message.includes("no column"), error.message);
+          return true;
+        },
+      );
+      await unchecked.close();
+    }
+  } finally {
+    await fakes.stop();
+  }
+});
+
+Deno.test("a port that accepts and never answers: the first request, the profile check, is named", async () => {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  const port = (listener.addr as Deno.NetAddr).port;
+  const source = openClickHouse(
+    clickHouseSettings({
+      PRICING_CH_URL: `http://127.0.0.1:${port}`,
+      PRICING_CH_REQUEST_TIMEOUT_SECONDS: "1",
+    })!,
+  );
+  try {
+    await rejects(source.session(), (error: Error) => {
+      assertEquals(
+        error.message,
+        `ClickHouse at 127.0.0.1:${port} gave no answer to the kit's first request (the profile check, queries/clickhouse/profile_readonly.sql) within 1 s, the wait PRICING_CH_REQUEST_TIMEOUT_SECONDS allows; the server may be frozen or overloaded, or PRICING_CH_URL names a port that accepts connections but is not ClickHouse's HTTP port`,
+      );
+      return true;
+    });
+  } finally {
+    await source.close();
+    for (const conn of held) conn.close();
+    listener.close();
+    await accepting.catch(() => {});
+  }
+});
+
+Deno.test("wrong credentials given in PRICING_CH_URL are blamed on PRICING_CH_URL", async () => {
+  const { chUrl, chUser } = testServers();
+  const url = new URL(chUrl);
+  url.username = chUser;
+  url.password = "Wrong-pw-4821";
+  const source = openClickHouse(
+    clickHouseSettings({ PRICING_CH_URL: url.toString().replace(/\/$/, "") })!,
+  );
+  try {
+    await rejects(source.session(), (error: Error) => {
+      assertEquals(
+        error.message,
+        `ClickHouse rejected the credentials (user from PRICING_CH_URL, password from PRICING_CH_URL) at ${url.host}`,
+      );
+      return true;
+    });
+  } finally {
+    await source.close();
   }
 });

@@ -82,6 +82,8 @@ export function openClickHouse(
       params: SqlParams;
       sent: Record<string, string | number>;
       read: (query: string) => Promise<T>;
+      /** the session's profile check: the first request of all */
+      probe?: boolean;
     },
   ): Promise<T> => {
     const query = bindClickHouse(sql, request.params);
@@ -89,9 +91,15 @@ export function openClickHouse(
       return await request.read(query);
     } catch (error) {
       if (error instanceof UserError) throw error; // ours (a temporary file), already one line
-      throw clickHouseError(error, { settings, file: sql.file, sent: request.sent });
+      throw clickHouseError(error, {
+        settings,
+        file: sql.file,
+        sent: request.sent,
+        probe: request.probe ?? false,
+      });
     }
   };
+  const server = serverAddress(settings.url);
   const run = (sql: SqlFile, params: SqlParams, sent: Record<string, string | number>) =>
     send(sql, {
       params,
@@ -102,6 +110,16 @@ export function openClickHouse(
           format: "JSONEachRow",
           clickhouse_settings: sent,
         });
+        if (!fromClickHouse(result.response_headers)) {
+          result.close();
+          throw notClickHouse({
+            server,
+            running: sql.file,
+            status: 200,
+            contentType: String(result.response_headers["content-type"] ?? ""),
+            body: "",
+          });
+        }
         return await result.json<Record<string, unknown>>();
       },
     });
@@ -116,15 +134,58 @@ export function openClickHouse(
       params: request.params,
       sent: request.sent,
       read: async (query) => {
-        const { stream } = await client.exec({
+        const { stream, response_headers, http_status_code } = await client.exec({
           query: `${withoutTrailingSemicolons(query)} \nFORMAT CSVWithNames`,
           clickhouse_settings: request.sent,
         });
+        if (!fromClickHouse(response_headers)) {
+          stream.destroy();
+          throw notClickHouse({
+            server,
+            running: sql.file,
+            status: http_status_code ?? 200,
+            contentType: String(response_headers["content-type"] ?? ""),
+            body: "",
+          });
+        }
         await spool(stream, request.path);
         const failure = await exceptionAtEnd(request.path);
         if (failure) throw new Error(failure);
       },
     });
+  // The profile check, the first request: its answer (a line or an error, a few bytes) is read
+  // with its HTTP status and headers, so that a server that is not ClickHouse (a web server, a
+  // proxy's error page) is said to be one, with its status, and its page is not shown.
+  const probe = async (name: "profile_readonly" | "profile_readonly_legacy") => {
+    const sql = await loadSql("clickhouse", name);
+    return await send(sql, {
+      params: {},
+      sent: {},
+      probe: true,
+      read: async (query) => {
+        const answer = await client.exec({
+          query: `${withoutTrailingSemicolons(query)} \nFORMAT JSONEachRow`,
+          ignore_error_response: true,
+        });
+        const body = await textOf(answer.stream);
+        const status = answer.http_status_code ?? 0;
+        if (!fromClickHouse(answer.response_headers)) {
+          throw notClickHouse({
+            server,
+            running: null,
+            status,
+            contentType: String(answer.response_headers["content-type"] ?? ""),
+            body,
+          });
+        }
+        // ClickHouse's own error, as the client would have thrown it (classified by its text)
+        if (status < 200 || status >= 300) throw new Error(body.trim() || `HTTP ${status}`);
+        return body.split("\n").filter((line) => line.trim() !== "").map((line) =>
+          JSON.parse(line) as Record<string, unknown>
+        );
+      },
+    });
+  };
   let session: Promise<ClickHouseSession> | undefined;
   // the session's probes: the slower one is still running when the faster answers
   let probes: Promise<unknown>[] = [];
@@ -134,7 +195,7 @@ export function openClickHouse(
     // whose exception takes 80–200 ms, and system.settings may need a grant on modern ones; either
     // reads the level in effect. Asked one after the other, 18.16 held the queries back that long.
     const [modern, legacy] = (["profile_readonly", "profile_readonly_legacy"] as const).map(
-      async (name) => await run(await loadSql("clickhouse", name), {}, {}),
+      probe,
     );
     probes = [modern, legacy];
     let rows: Record<string, unknown>[];
@@ -142,8 +203,8 @@ export function openClickHouse(
       rows = await Promise.any([modern, legacy]);
     } catch (error) {
       // Neither answered. The server's refusal of getSetting says nothing: legacy's error does. A
-      // server that cannot be reached, refuses the credentials or does not answer fails here as
-      // it would later.
+      // server that cannot be reached, refuses the credentials, does not answer or is not
+      // ClickHouse fails here as it would later, modern's error saying so.
       const [modernError, legacyError] = (error as AggregateError).errors;
       const refused = modernError instanceof UserError &&
         / failed on ClickHouse at /.test(modernError.message);
@@ -208,8 +269,67 @@ function withoutTrailingSemicolons(query: string): string {
   return query.trim().replace(/;+$/, "");
 }
 
+/** A size past which an answer to the profile check is not read further (it is a few bytes). */
+const PROBE_BODY_LIMIT = 64 * 1024;
+
+/** A small answer's text, its first PROBE_BODY_LIMIT bytes; the rest is let go. */
+async function textOf(stream: AsyncIterable<Uint8Array> & { destroy(): void }): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= PROBE_BODY_LIMIT) {
+      stream.destroy();
+      break;
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(bytes.subarray(0, PROBE_BODY_LIMIT));
+}
+
+/**
+ * Whether an answer came from ClickHouse: every ClickHouse answer, error or not, carries an
+ * X-ClickHouse-* header (18.16: X-ClickHouse-Server-Display-Name); a web server's does not.
+ */
+function fromClickHouse(headers: Record<string, unknown>): boolean {
+  return Object.keys(headers).some((name) => name.toLowerCase().startsWith("x-clickhouse-"));
+}
+
+/** What answered instead of ClickHouse, in one line: its status and kind, never its page. */
+function notClickHouse(
+  answer: {
+    server: string;
+    /** the query file, or null for the session's first request (the profile check) */
+    running: string | null;
+    status: number;
+    contentType?: string;
+    body: string;
+  },
+): UserError {
+  const html = /html/i.test(answer.contentType ?? "") || /^\s*</.test(answer.body);
+  const kind = html
+    ? "an HTML page"
+    : answer.body.trim() === "" && answer.running === null
+    ? "an empty body"
+    : answer.contentType
+    ? answer.contentType.split(";")[0]
+    : "no content type";
+  const request = answer.running ?? "the kit's first request (the profile check)";
+  return new UserError(
+    `the server at ${answer.server} is not ClickHouse: it answered ${request} with HTTP ${answer.status} and ${kind}, without ClickHouse's X-ClickHouse-* headers; is PRICING_CH_URL a ClickHouse HTTP port (8123, or 8443 with TLS)?`,
+  );
+}
+
 /** host:port of the server, never its credentials. */
 function serverAddress(url: string): string {
+  // settings.url holds no credentials; an @ in it means a password the parser would misread
+  if (url.includes("@")) return "the configured server";
   try {
     const parsed = new URL(url);
     const port = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
@@ -221,9 +341,15 @@ function serverAddress(url: string): string {
 
 function clickHouseError(
   error: unknown,
-  context: { settings: ClickHouseSettings; file: string; sent: Record<string, string | number> },
+  context: {
+    settings: ClickHouseSettings;
+    file: string;
+    sent: Record<string, string | number>;
+    /** the session's profile check, the first request: nothing was known of the server yet */
+    probe: boolean;
+  },
 ): UserError {
-  const { settings, file, sent } = context;
+  const { settings, file, sent, probe } = context;
   const server = serverAddress(settings.url);
   const e = error as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code;
@@ -239,10 +365,19 @@ function clickHouseError(
     );
   }
   // The client's own request timeout: the server accepted the query and never answered.
+  if (/^Timeout error/i.test(message) && probe) {
+    return new UserError(
+      `ClickHouse at ${server} gave no answer to the kit's first request (the profile check, ${file}) within ${settings.requestTimeoutSeconds} s, the wait PRICING_CH_REQUEST_TIMEOUT_SECONDS allows; the server may be frozen or overloaded, or PRICING_CH_URL names a port that accepts connections but is not ClickHouse's HTTP port`,
+    );
+  }
   if (/^Timeout error/i.test(message)) {
     const serverLimit = "max_execution_time" in sent
       ? `max_execution_time=${sent.max_execution_time} s (PRICING_CH_MAX_EXECUTION_SECONDS) did not end it`
-      : "no max_execution_time was sent (the profile refuses settings or PRICING_CH_READONLY=off)";
+      : `no max_execution_time was sent (${
+        settings.readonly === "off"
+          ? "PRICING_CH_READONLY=off"
+          : "the user's profile is readonly=1 and refuses every setting"
+      })`;
     return new UserError(
       `${file}: ClickHouse at ${server} gave no answer within ${settings.requestTimeoutSeconds} s, the wait PRICING_CH_REQUEST_TIMEOUT_SECONDS allows; ${serverLimit}; the server may be frozen or overloaded`,
     );
@@ -254,7 +389,9 @@ function clickHouseError(
     /Wrong password|password is incorrect|Authentication failed|Unknown user/i.test(message)
   ) {
     return new UserError(
-      `ClickHouse rejected the credentials (PRICING_CH_USER / PRICING_CH_PASSWORD) at ${server}`,
+      `ClickHouse rejected the credentials (${
+        settings.credentialsFrom ?? "PRICING_CH_USER / PRICING_CH_PASSWORD"
+      }) at ${server}`,
     );
   }
   if (serverCode === "159" || /Timeout exceeded/i.test(message)) {
@@ -272,6 +409,15 @@ function clickHouseError(
   if (/Illegal types? .*Float\d+ and Decimal/i.test(message)) {
     return new UserError(
       `${file} failed on ClickHouse at ${server}: the cost column is a Float, and costs are summed as integer nano-USD (UInt64 in production); cast it in a query file of your own (PRICING_QUERIES_DIR), where a NaN or inf is refused naming the organization: ${message}`,
+    );
+  }
+  // An error answer that is not ClickHouse's (a proxy's page, an empty body): the client gives
+  // its body as the message; the page is not shown.
+  if (message.trim() === "" || /^\s*</.test(message)) {
+    return new UserError(
+      `the server at ${server} answered ${file} with an error that is not ClickHouse's (${
+        message.trim() === "" ? "an empty body" : "an HTML page"
+      }); is PRICING_CH_URL a ClickHouse HTTP port (8123, or 8443 with TLS)?`,
     );
   }
   return new UserError(`${file} failed on ClickHouse at ${server}: ${message}`);
