@@ -127,8 +127,26 @@ Deno.test("CSV → frame: a header alone is an empty frame; a missing column and
   assertEquals(csvToFrame("org_id,seats\n", { org_id: "string", seats: "int" }).height, 0);
   throws(
     () => csvToFrame('org_id\n"z"\n', { org_id: "string", seats: "int" }, "x.sql"),
-    /query result has no column seats/,
+    {
+      message:
+        'x.sql returned no column seats (its columns: "org_id"); the query must return the columns its header comment lists',
+    },
   );
+  // the rows reader says the same
+  throws(() => rowsToFrame([{ org_id: "z" }], { org_id: "string", seats: "int" }, "x.sql"), {
+    message:
+      'x.sql returned no column seats (its columns: "org_id"); the query must return the columns its header comment lists',
+  });
+  // an answer that is not a query result (a web page): its header cut short, never whole
+  const page = `<!doctype html><html><head><title>${"x".repeat(200)}</title></head>,b\n1,2\n`;
+  throws(() => csvToFrame(page, { org_id: "string" }, "y.sql"), (error: Error) => {
+    assertEquals(error.name, "UserError");
+    assertEquals(
+      error.message,
+      'y.sql returned no column org_id (its columns: "<!doctype html><html><head><title>xxxxx…", "b"); the query must return the columns its header comment lists',
+    );
+    return true;
+  });
   throws(
     () => csvToFrame('org_id,seats\n"y",3\n"z",x1\n', { org_id: "string", seats: "int" }, "x.sql"),
     /^UserError: x\.sql: column seats of organization z: not a number: "x1"; fix the data or the query$/,

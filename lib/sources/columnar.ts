@@ -13,7 +13,7 @@
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { UserError } from "../core/config.ts";
-import type { QueryColumns, QueryColumnType } from "./frames.ts";
+import { missingColumn, type QueryColumns, type QueryColumnType } from "./frames.ts";
 
 /** A cost at or past this magnitude (nano-USD) is not a cost: Decimal(38, 0) holds less. */
 const NANO_USD_LIMIT = 1e38;
@@ -165,9 +165,9 @@ function readRaw(source: CsvSource, dtypes: Record<string, pl.DataType>): pl.Dat
   });
 }
 
-function assertColumns(raw: pl.DataFrame, names: string[]): void {
+function assertColumns(raw: pl.DataFrame, names: string[], query: string): void {
   for (const name of names) {
-    if (!raw.columns.includes(name)) throw new Error(`query result has no column ${name}`);
+    if (!raw.columns.includes(name)) throw missingColumn(query, name, raw.columns);
   }
 }
 
@@ -186,7 +186,7 @@ export function csvToFrame(
   let raw: pl.DataFrame;
   try {
     raw = readRaw(source, Object.fromEntries(parsed.map((name) => [name, PARSED[columns[name]]!])));
-    assertColumns(raw, names);
+    assertColumns(raw, names, query);
   } catch {
     return csvTextToFrame(source, columns, query); // says what is wrong
   }
@@ -211,7 +211,7 @@ export function csvToFrame(
 function csvTextToFrame(source: CsvSource, columns: QueryColumns, query: string): pl.DataFrame {
   const raw = readRaw(source, {});
   const names = Object.keys(columns);
-  assertColumns(raw, names);
+  assertColumns(raw, names, query);
   const conversions = names.map((name) => [name, typed(name, columns[name])] as const);
   const badRows = raw.filter(
     conversions.map(([, t]) => t.bad).reduce((a, b) => a.or(b), pl.lit(false)),

@@ -76,7 +76,7 @@ export function rowsToFrame(
     const row = rows[r];
     for (let c = 0; c < names.length; c++) {
       const name = names[c];
-      if (r === 0 && !(name in row)) throw new Error(`query result has no column ${name}`);
+      if (r === 0 && !(name in row)) throw missingColumn(query, name, Object.keys(row));
       try {
         arrays[c][r] = READERS[columns[name]](row[name]);
       } catch (error) {
@@ -89,6 +89,24 @@ export function rowsToFrame(
     }
   }
   return columnsToFrame(Object.fromEntries(names.map((n, i) => [n, arrays[i]])), columns);
+}
+
+/**
+ * A result without a column its query must return (a replacement query file's other names, a
+ * server that is not the database): one line naming the file and the columns it did return, each
+ * JSON-quoted and cut to 40 characters, at most 10 named.
+ */
+export function missingColumn(query: string, name: string, returned: string[]): UserError {
+  const shown = returned.slice(0, 10).map((column) => {
+    const chars = [...column];
+    return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 39).join("")}…` : column);
+  });
+  const more = returned.length > 10 ? ` and ${returned.length - 10} more` : "";
+  return new UserError(
+    `${query} returned no column ${name} (its columns: ${
+      shown.join(", ") || "none"
+    }${more}); the query must return the columns its header comment lists`,
+  );
 }
 
 /** How many rows hold a negative value, per nano-USD column (costs are never negative). */
