@@ -320,3 +320,59 @@ Deno.test("onOneLeft is called once, when every query but the last one is done",
     await databases.drop();
   }
 });
+
+Deno.test("a ClickHouse without requests in the window and a PostgreSQL without organizations are warned of, not exported silently", async () => {
+  const noUsage = await freshFixtureDatabases("no_usage", {
+    postgres: ["postgres_schema.sql", "postgres_data.sql"],
+    clickhouse: ["clickhouse_schema.sql"],
+  });
+  try {
+    const data = await exportData(noUsage.env);
+    const expected =
+      `ClickHouse: queries/clickhouse/usage_30d.sql returned no requests in the window 2026-10-02T00:00:00.000Z to 2026-11-01T00:00:00.000Z, so every organization's usage is 0; check PRICING_CH_DATABASE (${noUsage.env.PRICING_CH_DATABASE}), PRICING_CH_REQUEST_TABLE (request_response_rmt) and the window (--as-of, --days)`;
+    ok(data.warnings.includes(expected), data.warnings.join("\n"));
+    ok((data.manifest.warnings as string[]).includes(expected));
+    assertEquals(data.value(A, "requests_30d"), 0); // A has requests in the fixture's data
+    ok(!data.warnings.some((w) => w.startsWith("PostgreSQL: ")), "organizations were exported");
+  } finally {
+    await noUsage.drop();
+  }
+  const noOrganizations = await freshFixtureDatabases("no_orgs", {
+    postgres: ["postgres_schema.sql"],
+    clickhouse: ["clickhouse_schema.sql", "clickhouse_data.sql"],
+  });
+  try {
+    const data = await exportData(noOrganizations.env);
+    const expected =
+      "PostgreSQL: queries/postgres/organizations.sql returned no organizations, so the export has no rows; check that PRICING_PG_URL names the production database and that it has organizations created before the as-of (2026-11-01T00:00:00.000Z)";
+    ok(data.warnings.includes(expected), data.warnings.join("\n"));
+    ok((data.manifest.warnings as string[]).includes(expected));
+    ok(!data.warnings.some((w) => w.startsWith("ClickHouse: queries/clickhouse/usage_30d.sql")));
+  } finally {
+    await noOrganizations.drop();
+  }
+});
+
+Deno.test("a replacement query returning other column names is named with the columns it returned", async () => {
+  const databases = await freshFixtureDatabases("other_names");
+  const queriesDir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${queriesDir}/clickhouse`);
+    await Deno.writeTextFile(
+      `${queriesDir}/clickhouse/ptb_spend.sql`,
+      "SELECT toString(organization_id) AS organization, toString(sum(spend)) AS ptb_spend_nano\nFROM {ptb_table:Identifier}\nGROUP BY organization_id\n",
+    );
+    const settings = sourceSettings({ ...databases.env, PRICING_QUERIES_DIR: queriesDir })!;
+    await rejects(runQueries(settings, exportWindow(asOf, 30)), (error: Error) => {
+      assertEquals(error.name, "UserError");
+      assertEquals(
+        error.message,
+        `${queriesDir}/clickhouse/ptb_spend.sql returned no column org_id (its columns: "organization", "ptb_spend_nano"); the query must return the columns its header comment lists`,
+      );
+      return true;
+    });
+  } finally {
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});

@@ -177,6 +177,7 @@ async function runAll(
     const [organizations, promptsCreated, usage, ptbSpend] = await Promise.all(queries);
     stats.sort((a, b) => a.name.localeCompare(b.name));
     warnings.sort();
+    warnings.push(...emptyResultWarnings({ organizations, usage }, { settings, window, stats }));
     const session = await clickhouse.session();
     if (!("max_execution_time" in session.settings)) {
       const why = session.profileReadonly === "1"
@@ -190,4 +191,38 @@ async function runAll(
   } finally {
     await Promise.allSettled([postgres.close(), clickhouse.close()]);
   }
+}
+
+/**
+ * Results that exported without error but say nothing: no organizations (an empty or wrong
+ * PostgreSQL database), no usage in the window (a wrong ClickHouse database or table, or a
+ * window before the data). Each is said, naming the settings to check, not exported silently.
+ */
+function emptyResultWarnings(
+  frames: Pick<QueryFrames, "organizations" | "usage">,
+  context: {
+    settings: SourceSettings & { clickhouse: NonNullable<SourceSettings["clickhouse"]> };
+    window: ExportWindow;
+    stats: QueryStat[];
+  },
+): string[] {
+  const { settings, window, stats } = context;
+  const file = (name: QueryName) => stats.find((stat) => stat.name === name)?.file ?? name;
+  const warnings: string[] = [];
+  if (frames.organizations.height === 0) {
+    warnings.push(
+      `PostgreSQL: ${
+        file("organizations")
+      } returned no organizations, so the export has no rows; check that PRICING_PG_URL names the production database and that it has organizations created before the as-of (${window.end.toISOString()})`,
+    );
+  }
+  if (frames.usage.height === 0) {
+    const { database, requestTable } = settings.clickhouse;
+    warnings.push(
+      `ClickHouse: ${
+        file("usage_30d")
+      } returned no requests in the window ${window.start.toISOString()} to ${window.end.toISOString()}, so every organization's usage is 0; check PRICING_CH_DATABASE (${database}), PRICING_CH_REQUEST_TABLE (${requestTable}) and the window (--as-of, --days)`,
+    );
+  }
+  return warnings;
 }
