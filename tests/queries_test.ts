@@ -6,6 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
+import pg from "pg";
 import { sourceSettings } from "../lib/core/config.ts";
 import { exportWindow } from "../lib/export.ts";
 import { rowsToFrame } from "../lib/sources/frames.ts";
@@ -373,6 +374,45 @@ Deno.test("a replacement query returning other column names is named with the co
     });
   } finally {
     await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("organizations.sql leaves out the demo tier as the kit reads tiers: any case, blanks around it", async () => {
+  const databases = await freshFixtureDatabases("demo_tier");
+  // every character JavaScript's trim() (tierFamily's) removes, around 'Demo', and near misses
+  const blanks = Array.from({ length: 0x10000 }, (_, code) => String.fromCharCode(code))
+    .filter((char) => char.trim() === "");
+  const tiers = [
+    ...blanks.map((blank) => `${blank}Demo${blank}`),
+    "DEMO",
+    "demo",
+    "demonstration",
+    "demo-20250101",
+    "de mo",
+    "\u200Bdemo", // a zero-width space is not trimmed: tier "other", exported
+  ];
+  const client = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await client.connect();
+  try {
+    const ids = tiers.map((_, i) => `eeeeeeee-0000-4000-8000-${String(i).padStart(12, "0")}`);
+    for (const [i, tier] of tiers.entries()) {
+      await client.query(
+        "INSERT INTO organization (id, name, created_at, tier, stripe_metadata, soft_delete) VALUES ($1, $2, '2025-01-01', $3, '{}', false)",
+        [ids[i], `Tier ${i}`, tier],
+      );
+    }
+    const settings = sourceSettings(databases.env)!;
+    const { frames } = await runQueries(settings, exportWindow(asOf, 30));
+    const exported = new Set(frames.organizations.getColumn("org_id").toArray() as string[]);
+    const kept = tiers.filter((_, i) => exported.has(ids[i]));
+    // exported exactly when tierFamily would not read the tier as demo
+    assertEquals(kept, tiers.filter((tier) => tier.trim().toLowerCase() !== "demo"));
+    assertEquals(kept, ["demonstration", "demo-20250101", "de mo", "\u200Bdemo"]);
+    assertEquals(blanks.length, 25); // the 25 JavaScript removes, each tried
+    ok(exported.has("22222222-2222-4222-8222-222222222222"), "a null tier is kept");
+  } finally {
+    await client.end();
     await databases.drop();
   }
 });

@@ -1,5 +1,7 @@
 -- What: every live customer organization with its seats and the members active in the window.
 --   Soft-deleted and demo-tier organizations are excluded; a null tier is kept (the kit reads it as free).
+--   Demo is read as the kit reads tiers (lib/frame/tiers.ts): any case, blanks around it ignored
+--   (the characters JavaScript's trim() removes), so 'Demo' or ' demo ' is not exported as "other".
 --   Active = auth.users.last_sign_in_at in the window (user_settings.last_active does not exist in
 --   production). last_sign_in_at is a snapshot: with an as-of in the past, a member who signed in
 --   after it no longer shows as active in the window.
@@ -39,5 +41,8 @@ LEFT JOIN organization_member om ON om.organization = o.id
 LEFT JOIN auth.users u ON u.id = om.member
 WHERE NOT o.soft_delete
   AND (o.created_at IS NULL OR o.created_at < {as_of:DateTime})
-  AND o.tier IS DISTINCT FROM 'demo'
+  AND lower(btrim(
+    o.tier,
+    E' \t\n\x0B\f\r\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF'
+  )) IS DISTINCT FROM 'demo'
 GROUP BY o.id, addons.keys
