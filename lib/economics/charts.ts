@@ -22,6 +22,7 @@ import {
   legend,
   MARGIN_FLOOR,
   MAX_DOTS,
+  PRICING_CHARTS,
   pricingChartBuilders,
   rows,
   svgToPng,
@@ -266,9 +267,25 @@ export function mrrPer1kRequestsByPlanChart(
   };
 }
 
+/** The economics charts by name, headline first (they need the economics columns: plan, margins). */
+export const ECONOMICS_CHARTS = {
+  margin_by_plan: marginByPlanChart,
+  mrr_vs_requests: mrrVsRequestsChart,
+  mrr_per_1k_requests_by_plan: mrrPer1kRequestsByPlanChart,
+} as const satisfies Record<string, (frame: pl.DataFrame, table: PlanTableOption) => Chart>;
+
+/** Every chart an export draws, by name, in its order (the economics ones need their columns). */
+export const EXPORT_CHARTS: Record<
+  keyof typeof ECONOMICS_CHARTS | keyof typeof PRICING_CHARTS,
+  (frame: pl.DataFrame, table: PlanTableOption) => Chart
+> = { ...ECONOMICS_CHARTS, ...PRICING_CHARTS };
+
+/** The export's chart names, in its order. */
+export const EXPORT_CHART_NAMES = Object.keys(EXPORT_CHARTS) as (keyof typeof EXPORT_CHARTS)[];
+
 /** The economics charts, headline first (they need the economics columns: plan, margins). */
 export function economicsCharts(frame: pl.DataFrame, table: PlanTableOption = {}): Chart[] {
-  return [marginByPlanChart, mrrVsRequestsChart, mrrPer1kRequestsByPlanChart].map((build) => {
+  return Object.values(ECONOMICS_CHARTS).map((build) => {
     const chart = build(frame, table);
     collectDroppedFrames({ rows: frame.height }); // its Plot work is garbage once the SVG exists
     return chart;
@@ -283,7 +300,7 @@ export function reportChartBuilders(
   frame: pl.DataFrame,
   table: PlanTableOption = {},
 ): (() => Chart)[] {
-  const economics = [marginByPlanChart, mrrVsRequestsChart, mrrPer1kRequestsByPlanChart];
+  const economics = Object.values(ECONOMICS_CHARTS);
   return [
     ...(hasEconomicsColumns(frame) ? economics.map((build) => () => build(frame, table)) : []),
     ...pricingChartBuilders(frame, table),

@@ -462,15 +462,21 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
   };
 }
 
+/**
+ * The kit's standard charts by name, in the export's order: with ECONOMICS_CHARTS
+ * (lib/economics/charts.ts) the one list of the export's charts, which the MCP `chart` tool offers.
+ */
+export const PRICING_CHARTS = {
+  margin_vs_mrr: marginVsMrrChart,
+  margin_by_tier: marginByTierChart,
+  requests_vs_llm_cost: requestsVsCostChart,
+  usage_by_tier: usageByTierChart,
+  cost_and_mrr_by_tier: costAndMrrByTierChart,
+} as const satisfies Record<string, (frame: pl.DataFrame, limit: DrawnLimit) => Chart>;
+
 /** The kit's standard charts for one export, one builder each (the chart worker frees between). */
 export function pricingChartBuilders(frame: pl.DataFrame, limit: DrawnLimit = {}): (() => Chart)[] {
-  return [
-    marginVsMrrChart,
-    marginByTierChart,
-    requestsVsCostChart,
-    usageByTierChart,
-    costAndMrrByTierChart,
-  ].map((build) => () => build(frame, limit));
+  return Object.values(PRICING_CHARTS).map((build) => () => build(frame, limit));
 }
 
 /** The kit's standard charts for one export. */

@@ -1,0 +1,98 @@
+/**
+ * lib/mcp/tools_chart.ts through the MCP SDK's Client: every chart the export draws (the names
+ * of lib/economics/charts.ts' EXPORT_CHARTS, the eight of docs/analysis.md's chart table) comes
+ * back as an image, and it is the export's own PNG of the served export, on a 7-day window too
+ * (labels with the window's days, per-plan figures on a 30-day basis).
+ */
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { runExport } from "../lib/export.ts";
+import { EXPORT_CHART_NAMES } from "../lib/economics/charts.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { chartByName } from "../lib/mcp/tools_chart.ts";
+import { call, connectInMemory, refused, ROOT, stdioClient, text } from "./mcp_client.ts";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+
+/** A demo export with its chart files in a fresh folder. */
+async function chartedExport(options: { asOf: string; windowDays?: number }) {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_chart_test_" });
+  const written = await runExport({
+    outDir: dir,
+    demo: true,
+    asOf: new Date(options.asOf),
+    windowDays: options.windowDays,
+    formats: ["csv"],
+    quiet: true,
+    log: () => {},
+    env: {},
+  });
+  return { dir, written };
+}
+
+/** The PNG bytes of the `chart` tool's image for `name`. */
+async function chartPng(client: Client, name: string): Promise<Uint8Array> {
+  const result = await call(client, "chart", { name });
+  assertEquals(result.isError, undefined, `${name}: ${text(result)}`);
+  const image = result.content.find((c) => c.type === "image");
+  ok(image, `${name}: an image`);
+  assertEquals(image.mimeType, "image/png");
+  assertEquals(result.structuredContent!.chart, name);
+  return Uint8Array.from(atob(image.data!), (c) => c.charCodeAt(0));
+}
+
+/** The export's PNG file of chart `name`. */
+function exportPng(dir: string, name: string, stamp: string): Promise<Uint8Array> {
+  return Deno.readFile(`${dir}/helicone_pricing_${name}_${stamp}.png`);
+}
+
+Deno.test("chart over stdio: each of docs/analysis.md's eight charts is the export's PNG", async () => {
+  const { dir } = await chartedExport({ asOf: "2026-11-01T00:00:00Z" });
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    // the chart table of docs/analysis.md, read from the doc: the names the tool must offer
+    const doc = await Deno.readTextFile(`${ROOT}docs/analysis.md`);
+    const table = doc.slice(doc.indexOf("| chart "), doc.indexOf("\n\n", doc.indexOf("| chart ")));
+    const documented = [...table.matchAll(/^\| `([a-z0-9_]+)`/gm)].map((m) => m[1]);
+    assertEquals(documented.length, 8);
+    assertEquals([...documented].sort(), [...EXPORT_CHART_NAMES].sort());
+    const { tools } = await client.listTools();
+    const offered = (tools.find((t) => t.name === "chart")!.inputSchema.properties as {
+      name: { enum: string[] };
+    }).name.enum;
+    for (const name of documented) {
+      ok(offered.includes(name), `chart offers ${name}`);
+      const png = await chartPng(client, name);
+      assertEquals(png, await exportPng(dir, name, "2026-11-01_demo"), `${name}: the export's PNG`);
+    }
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("chart on a 7-day export: the export's PNGs (its window and basis); economics columns needed", async () => {
+  const { dir, written } = await chartedExport({ asOf: "2026-05-08T00:00:00Z", windowDays: 7 });
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    for (const name of EXPORT_CHART_NAMES) {
+      const png = await chartPng(client, name);
+      assertEquals(png, await exportPng(dir, name, "2026-05-08_demo_7d"), `${name}: export's PNG`);
+    }
+    // the headline chart filtered to one tier is that tier's plans only
+    const pro = await call(client, "chart", { name: "margin_by_plan", tiers: ["pro"] });
+    assertEquals(pro.isError, undefined, text(pro));
+    ok(text(pro).startsWith("Gross margin by plan, both bases — "), text(pro));
+    refused(await call(client, "chart", { name: "margin_by_plans" }), /name/);
+    // an export without the economics columns (older kit): one line saying what is missing
+    throws(
+      () => chartByName(written.data.frame.drop("plan"), "margin_by_plan"),
+      /^UserError: chart margin_by_plan needs the economics columns \(plan, .*run deno task export again$/,
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
