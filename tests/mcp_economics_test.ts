@@ -63,6 +63,11 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
       String(model.definition),
     );
     ok(text(result).includes("infra_usd_per_1k_requests 0.05"), "the text names the figure");
+    // the unset storage cost says so, not a blank after its name
+    ok(
+      text(result).includes("infra_usd_per_1k_requests 0.05, infra_usd_per_gb_stored not set, "),
+      text(result).split("\n").find((line) => line.startsWith("cost model")),
+    );
     ok(/\nwarnings: /.test(text(result)), "the text is whole, not cut at the byte cap");
 
     const bases = s.margin_bases as Values[];

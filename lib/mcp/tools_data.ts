@@ -92,13 +92,16 @@ export async function describeDatasetText(
 function economicsText(economics: DatasetEconomics): string[] {
   const model = economics.cost_model;
   const columns = economics.per_plan.columns.map((c) => c.name);
+  // an unset setting says so (an empty cell read as a blank left after the name)
+  const setting = (value: number | null | undefined) =>
+    value === null || value === undefined ? "not set" : cellText(value);
   return [
     `cost model (from the ${
       model.from === "manifest" ? "export's manifest" : "economics settings"
     }): infra_usd_per_1k_requests ${
-      cellText(model.infra_usd_per_1k_requests)
+      setting(model.infra_usd_per_1k_requests)
     }, infra_usd_per_gb_stored ${
-      cellText(model.infra_usd_per_gb_stored)
+      setting(model.infra_usd_per_gb_stored)
     }, ptb_revenue_read ${model.ptb_revenue_read}, price book ${cellText(model.price_book)}`,
     ...model.definition.map((line) => `- ${line}`),
     "margin bases:",
