@@ -20,11 +20,13 @@ import { csvChunks } from "../lib/formats/csv.ts";
 import { writeXlsx } from "../lib/formats/xlsx.ts";
 import {
   createHandler,
+  GET_PATHS,
   type Handler,
   type HandlerHooks,
   type LoadPricingData,
 } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import { MCP_PATH } from "../lib/mcp/http.ts";
 
 const TOKEN = "test-token-0123456789abcdef-0123456789"; // 38 characters (at least 32)
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -172,6 +174,39 @@ Deno.test("routing, page and health without a token", async (t) => {
       }
       assertEquals(server.calls.length, 0);
     });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("deno task serve --help and docs/server.md list every route the server answers", async () => {
+  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const help = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", config, main, "--help"],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(help.code, 0);
+  const routes = [...GET_PATHS.map((path) => `GET ${path}`), `POST ${MCP_PATH}`].sort();
+  // "  GET /v1/…/export?format=csv|xlsx   (admin token)": method and path, query left off
+  const listed = [
+    ...new TextDecoder().decode(help.stdout).matchAll(/^ {2}(GET|POST) (\/[^\s?]*)/gm),
+  ].map((m) => `${m[1]} ${m[2]}`).sort();
+  assertEquals(listed, routes);
+  const doc = await Deno.readTextFile(new URL("../docs/server.md", import.meta.url));
+  const documented = [...doc.matchAll(/^\| `(GET|POST) (\/[^`]*)`/gm)].map((m) => `${m[1]} ${m[2]}`)
+    .sort();
+  assertEquals(documented, routes);
+  // and each listed GET route is one the server answers (not a 404)
+  const server = serve();
+  try {
+    for (const path of GET_PATHS) {
+      const response = await fetch(server.url + path, { redirect: "manual", method: "HEAD" });
+      ok(response.status !== 404, `${path}: ${response.status}`);
+      await response.body?.cancel();
+    }
   } finally {
     await server.close();
   }

@@ -66,6 +66,8 @@ export const EXPORT_PATH = "/v1/admin/pricing-analytics/export";
 export const SUMMARY_PATH = "/v1/admin/pricing-analytics/summary";
 export const REPORT_PATH = "/v1/admin/pricing-analytics/report";
 export const PAGE_PATH = "/admin/pricing-analytics";
+/** Every GET (and HEAD) route; with POST MCP_PATH all the server answers (--help lists them). */
+export const GET_PATHS = ["/", "/healthz", PAGE_PATH, EXPORT_PATH, SUMMARY_PATH, REPORT_PATH];
 
 export const CONTENT_TYPES = {
   csv: "text/csv",
@@ -311,8 +313,7 @@ export function createHandler(
   ): Promise<Response> {
     const path = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(4) : url.pathname;
     if (path === MCP_PATH) return await mcp(request);
-    const known = ["/", "/healthz", PAGE_PATH, EXPORT_PATH, SUMMARY_PATH, REPORT_PATH];
-    if (!known.includes(path)) {
+    if (!GET_PATHS.includes(path)) {
       return jsonError(404, "not_found", `no such page; the export is GET ${EXPORT_PATH}`);
     }
     if (request.method !== "GET" && request.method !== "HEAD") {

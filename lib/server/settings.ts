@@ -6,15 +6,20 @@ import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, type StripeMode } from "../export.ts";
 import { type SegmentThresholds, segmentThresholdsFromEnv } from "../report/segments.ts";
 import { parseFlags } from "../cli/args.ts";
+import { MAX_WINDOW_DAYS } from "../core/window.ts";
 
 export const HELP = `Usage: deno task serve [options]
 
 Serves the pricing export endpoint and the admin page:
   GET /v1/admin/pricing-analytics/export?format=csv|xlsx   (admin token)
   GET /v1/admin/pricing-analytics/summary                  (admin token, JSON)
+  GET /v1/admin/pricing-analytics/report                   (admin token, the page's report, HTML)
   GET /admin/pricing-analytics                             (page; asks for the token)
+  GET /                                                    redirects to the page
   GET /healthz
   POST /mcp                                                MCP server (admin token)
+Query parameters: format (export only), days=1-${MAX_WINDOW_DAYS}, as_of=2026-11-01 or a timestamp with a
+zone, segment=NAME, refresh=1; anything else is a 400. /api/v1/... works as /v1/...; HEAD as GET.
 
 Options:
   --host HOST        interface to bind (default PRICING_SERVER_HOST or 127.0.0.1)
