@@ -28,6 +28,13 @@ Deno.test("found by org_id, then exact name in any case, then a unique literal p
   throws(() => findOrganization(frame, "STRASSE"), /no organization has the id or a name/);
   throws(() => findOrganization(frame, "."), /no organization has the id or a name/);
   throws(() => findOrganization(frame, "  "), /give an org_id or an organization name/);
+  // a long query is echoed cut: its first 40 characters and its length
+  throws(
+    () => findOrganization(frame, "q".repeat(500)),
+    new RegExp(
+      `^UserError: no organization .* containing "${"q".repeat(40)}"… \\(500 characters\\)$`,
+    ),
+  );
   throws(
     () => findOrganization(frame, "a"),
     /^UserError: 5 organizations match "a"; ask again by org_id: id-1 \("Acme"\), id-2 \("ACME Labs"\), id-3 \("Beta Ωmega"\), id-5 \("Foo \(x\) Bar"\), id-6 \("Straße GmbH"\)$/,

@@ -141,12 +141,17 @@ Deno.test("tools: data text escaped, results within the byte cap, empty columns 
       );
     }
 
-    await t.step("segment: columns [] is a one-line error", async () => {
+    await t.step("segment: columns [] or an unknown column is a one-line error", async () => {
       const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: folder.dir });
       try {
         refused(
           await call(client, "segment", { name: "negative_margin", columns: [] }),
           /^error: columns is empty: list at least one column, or leave columns out/,
+        );
+        // an unknown column is quoted, a long one cut: its first 40 characters and its length
+        refused(
+          await call(client, "segment", { name: "negative_margin", columns: ["c".repeat(300)] }),
+          new RegExp(`^error: unknown column "${"c".repeat(40)}"… \\(300 characters\\); describe`),
         );
       } finally {
         await close();

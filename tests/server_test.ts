@@ -354,16 +354,25 @@ Deno.test("parameters: strict 400s with a JSON message", async (t) => {
     ["segment=nope", /segment must be one of ptb_customers, .*, got "nope"/],
     ["segment=", /segment must be one of/],
     ["refresh=yes", /refresh must be 1 \(or 0\), got "yes"/],
+    // a long value comes back cut: its first 40 characters and its length
+    ...["days", "as_of", "format", "segment", "refresh"].map((name): [string, RegExp] => [
+      `${name}=${"9".repeat(5000)}`,
+      new RegExp(`^${name} must .*, got "${"9".repeat(40)}"… \\(5,000 characters\\)$`),
+    ]),
   ];
   try {
     for (const [query, message] of bad) {
-      await t.step(`${query} → 400`, async () => {
-        const response = await server.get(`${EXPORT}?${query}`);
-        assertEquals(response.status, 400);
-        const body = await jsonBody(response);
-        assertEquals(body.error, "bad_request");
-        ok(message.test(body.message), `${body.message} ~ ${message}`);
-      });
+      await t.step(
+        `${query.length > 60 ? `${query.slice(0, 20)}… (long)` : query} → 400`,
+        async () => {
+          const response = await server.get(`${EXPORT}?${query}`);
+          assertEquals(response.status, 400);
+          const body = await jsonBody(response);
+          assertEquals(body.error, "bad_request");
+          ok(message.test(body.message), `${body.message} ~ ${message}`);
+          ok(!body.message.includes("9".repeat(41)), `a long value is not echoed whole`);
+        },
+      );
     }
     await t.step(
       "an unknown parameter's name is not echoed (a pasted token stays out)",

@@ -41,6 +41,11 @@ Deno.test("as-of: dates and zoned timestamps; impossible, zoneless and future on
       ),
     );
   }
+  // a long value is echoed cut (its first 40 characters and its length)
+  throws(
+    () => parseAsOf("2".repeat(5000), { now: NOW }),
+    new RegExp(`got "${"2".repeat(40)}"… \\(5,000 characters\\)$`),
+  );
   throws(
     () => parseAsOf("2026-11-03", { now: NOW }),
     /^UserError: --as-of 2026-11-03 is in the future; leave it out to export up to now$/,
@@ -55,6 +60,10 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
   for (const bad of ["0", "3661", "030", "7.5", "-1", "", "abc"]) {
     throws(() => parseWindowDays(bad), /^UserError: --days must be a whole number from 1 to 3660/);
   }
+  throws(
+    () => parseWindowDays("9".repeat(5000)),
+    new RegExp(`^UserError: --days must .*, got "${"9".repeat(40)}"… \\(5,000 characters\\)$`),
+  );
   throws(
     () => windowOf(new Date(NOW), { days: 0 }),
     /^UserError: windowDays \(--days\) must be a whole number from 1 to 3660, got 0$/,

@@ -8,6 +8,7 @@
  * Errors are one-line UserErrors that name the setting as the caller spells it (`--as-of`, `as_of`).
  */
 import { UserError } from "./config.ts";
+import { quoteValue } from "./quote.ts";
 
 export const MAX_WINDOW_DAYS = 3660;
 export const DEFAULT_WINDOW_DAYS = 30;
@@ -49,7 +50,7 @@ export function parseAsOf(
 ): Date {
   const name = options.name ?? "--as-of";
   const problem = `${name} must be a date like 2026-11-01 or a timestamp with a zone like ` +
-    `2026-11-01T12:00:00Z, got ${JSON.stringify(value)}`;
+    `2026-11-01T12:00:00Z, got ${quoteValue(value)}`;
   const match = AS_OF_PATTERN.exec(value);
   if (!match) throw new UserError(problem);
   const [, y, mo, d, h, mi, s] = match;
@@ -73,7 +74,7 @@ export function parseWindowDays(value: string, options: { name?: string } = {}):
   if (!(days <= MAX_WINDOW_DAYS)) {
     throw new UserError(
       `${options.name ?? "--days"} must be a whole number from 1 to ${MAX_WINDOW_DAYS}, got ${
-        JSON.stringify(value)
+        quoteValue(value)
       }`,
     );
   }

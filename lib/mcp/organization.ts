@@ -8,6 +8,7 @@ import pl from "nodejs-polars";
 import { COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { dataLiteral, frameRows, type Row } from "./text.ts";
+import { quoteValue } from "../core/quote.ts";
 
 export const NUMERIC_COLUMNS: readonly string[] = COLUMNS
   .filter((c) => c.type === "integer" || c.type === "number")
@@ -47,16 +48,18 @@ export function findOrganization(frame: pl.DataFrame, query: string): number {
   const matches = exact.length > 0 ? exact : rowsWhere(frame, name.str.contains(wanted, true));
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
-    throw new UserError(`no organization has the id or a name containing ${dataLiteral(query)}`);
+    throw new UserError(
+      `no organization has the id or a name containing ${quoteValue(query, dataLiteral)}`,
+    );
   }
   const first = matches.slice(0, 10);
   const ids = frame.getColumn("org_id").gather(first).toArray() as string[];
   const names = frame.getColumn("org_name").gather(first).toArray() as (string | null)[];
   const shown = first.map((_, k) => `${ids[k]} (${dataLiteral(names[k] ?? "")})`);
   throw new UserError(
-    `${matches.length} organizations match ${dataLiteral(query)}; ask again by org_id: ${
-      shown.join(", ")
-    }${matches.length > 10 ? ", …" : ""}`,
+    `${matches.length} organizations match ${
+      quoteValue(query, dataLiteral)
+    }; ask again by org_id: ${shown.join(", ")}${matches.length > 10 ? ", …" : ""}`,
   );
 }
 

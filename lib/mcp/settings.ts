@@ -4,6 +4,7 @@
  */
 import { type Env, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
+import { quoteValue } from "../core/quote.ts";
 
 export interface McpSettings {
   /** where exports are looked for (the newest one is the dataset); default outputs/ */
@@ -34,7 +35,7 @@ function flag(env: Env, name: string): boolean {
   const raw = (env[name] ?? "").trim().toLowerCase();
   if (raw === "" || raw === "0" || raw === "false" || raw === "off") return false;
   if (raw === "1" || raw === "true" || raw === "on") return true;
-  throw new UserError(`${name} must be 1 or 0, got ${JSON.stringify(env[name])}`);
+  throw new UserError(`${name} must be 1 or 0, got ${quoteValue(env[name] ?? "")}`);
 }
 
 function bounded(env: Env, name: string, fallback: number, max: number): number {
@@ -43,7 +44,7 @@ function bounded(env: Env, name: string, fallback: number, max: number): number 
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(value >= 1 && value <= max)) {
     throw new UserError(
-      `${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`,
+      `${name} must be a whole number from 1 to ${max}, got ${quoteValue(raw)}`,
     );
   }
   return value;
@@ -56,7 +57,7 @@ export function mcpSettings(env: Env): McpSettings {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new UserError(
         `PRICING_MCP_ALLOWED_ORIGINS: ${
-          JSON.stringify(origin)
+          quoteValue(origin)
         } is not an origin such as https://claude.ai`,
       );
     }

@@ -31,6 +31,7 @@ import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
 import { byteLength, DATA_NOTE, dataLiteral, frameRows, type Row } from "./text.ts";
+import { quoteValue } from "../core/quote.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
@@ -166,7 +167,9 @@ export function registerAnalysisTools(
       const unknown = wanted.filter((c) => !dataset.frame.columns.includes(c));
       if (unknown.length > 0) {
         throw new UserError(
-          `unknown column ${unknown.join(", ")}; describe_dataset lists the columns`,
+          `unknown column ${
+            unknown.map((c) => quoteValue(c, dataLiteral)).join(", ")
+          }; describe_dataset lists the columns`,
         );
       }
       const sorted = segment.frame.sort("llm_cost_30d", true, true);
@@ -357,7 +360,7 @@ export function registerAnalysisTools(
         const found = exportNamed(exports, name);
         if (!found) {
           throw new UserError(
-            `no export named ${JSON.stringify(name)} for ${which}; exports: ${
+            `no export named ${quoteValue(name)} for ${which}; exports: ${
               names.join(", ") || "none"
             }`,
           );

@@ -6,6 +6,7 @@
 import { UserError } from "../core/config.ts";
 import { MAX_WINDOW_DAYS, parseAsOf, parseWindowDays } from "../core/window.ts";
 import type { ExportFormat } from "../export.ts";
+import { quoteValue } from "../core/quote.ts";
 
 export interface ExportParams {
   format: ExportFormat;
@@ -74,7 +75,7 @@ export function parseExportParams(
   if (rawFormat !== null) {
     if (!(formats as readonly string[]).includes(rawFormat)) {
       throw new ParamError(
-        `format must be ${formats.join(" or ")}, got ${JSON.stringify(rawFormat)}`,
+        `format must be ${formats.join(" or ")}, got ${quoteValue(rawFormat)}`,
       );
     }
     format = rawFormat as ExportFormat;
@@ -92,13 +93,13 @@ export function parseExportParams(
   const segment = get("segment");
   if (segment !== null && !segmentNames.includes(segment)) {
     throw new ParamError(
-      `segment must be one of ${segmentNames.join(", ")}, got ${JSON.stringify(segment)}`,
+      `segment must be one of ${segmentNames.join(", ")}, got ${quoteValue(segment)}`,
     );
   }
 
   const rawRefresh = get("refresh");
   if (rawRefresh !== null && rawRefresh !== "0" && rawRefresh !== "1") {
-    throw new ParamError(`refresh must be 1 (or 0), got ${JSON.stringify(rawRefresh)}`);
+    throw new ParamError(`refresh must be 1 (or 0), got ${quoteValue(rawRefresh)}`);
   }
 
   return { format, days, asOf, segment, refresh: rawRefresh === "1" };

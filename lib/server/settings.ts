@@ -7,6 +7,7 @@ import { DEFAULT_OUT_DIR, type StripeMode } from "../export.ts";
 import { type SegmentThresholds, segmentThresholdsFromEnv } from "../report/segments.ts";
 import { parseFlags } from "../cli/args.ts";
 import { MAX_WINDOW_DAYS } from "../core/window.ts";
+import { quoteValue } from "../core/quote.ts";
 
 export const HELP = `Usage: deno task serve [options]
 
@@ -71,7 +72,7 @@ function wholeNumber(name: string, raw: string, min: number, max: number): numbe
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(value >= min && value <= max)) {
     throw new UserError(
-      `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+      `${name} must be a whole number from ${min} to ${max}, got ${quoteValue(raw)}`,
     );
   }
   return value;
@@ -162,7 +163,7 @@ export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
   const stripe = env.PRICING_SERVER_STRIPE || "auto";
   if (stripe !== "auto" && stripe !== "skip" && stripe !== "require") {
     throw new UserError(
-      `PRICING_SERVER_STRIPE must be auto, skip or require, got ${JSON.stringify(stripe)}`,
+      `PRICING_SERVER_STRIPE must be auto, skip or require, got ${quoteValue(stripe)}`,
     );
   }
 

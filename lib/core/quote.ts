@@ -1,0 +1,24 @@
+/**
+ * A value the user gave, quoted for an error message and cut after QUOTED_VALUE_CHARS characters,
+ * so `days=<5,000 nines>` is not echoed back whole: a 400, a log line or an MCP answer stays one
+ * short line. The server, the command lines (lib/core/window.ts) and the MCP server share it.
+ */
+
+/** Characters of a bad value an error message shows at most. */
+export const QUOTED_VALUE_CHARS = 40;
+
+/**
+ * `"30"`; a longer value as its first 40 characters quoted and `… (5,000 characters)` (cut by code
+ * point, never inside an emoji). `quote` quotes the kept text: JSON.stringify (a newline shows as
+ * `\n`), or the MCP server's dataLiteral.
+ */
+export function quoteValue(
+  value: string,
+  quote: (text: string) => string = JSON.stringify,
+): string {
+  const chars = Array.from(value);
+  if (chars.length <= QUOTED_VALUE_CHARS) return quote(value);
+  return `${quote(chars.slice(0, QUOTED_VALUE_CHARS).join(""))}… (${
+    chars.length.toLocaleString("en-US")
+  } characters)`;
+}

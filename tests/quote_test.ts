@@ -1,0 +1,17 @@
+/** lib/core/quote.ts: a bad value in an error message, quoted and cut at 40 characters. */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { QUOTED_VALUE_CHARS, quoteValue } from "../lib/core/quote.ts";
+
+Deno.test("quoteValue: short values whole, long ones cut at 40 characters with their length", () => {
+  assertEquals(QUOTED_VALUE_CHARS, 40);
+  assertEquals(quoteValue("pdf"), '"pdf"');
+  assertEquals(quoteValue(""), '""');
+  assertEquals(quoteValue("a\nb"), '"a\\nb"'); // one line
+  assertEquals(quoteValue("x".repeat(40)), `"${"x".repeat(40)}"`); // 40 is not cut
+  assertEquals(quoteValue("x".repeat(41)), `"${"x".repeat(40)}"… (41 characters)`);
+  assertEquals(quoteValue("9".repeat(5000)), `"${"9".repeat(40)}"… (5,000 characters)`);
+  // characters, not UTF-16 units: an emoji is one and never split in half
+  assertEquals(quoteValue("😀".repeat(41)), `"${"😀".repeat(40)}"… (41 characters)`);
+  // another quoting (the MCP server's dataLiteral) quotes the kept part
+  assertEquals(quoteValue("y".repeat(50), (t) => `<${t}>`), `<${"y".repeat(40)}>… (50 characters)`);
+});
