@@ -11,7 +11,7 @@ Deno.test("stdio: no export → demo data in memory; text caps and escaping; run
   const dir = await Deno.makeTempDir({ prefix: "mcp_empty_" });
   const { transport, client } = stdioClient({
     PRICING_MCP_EXPORTS_DIR: dir,
-    PRICING_MCP_MAX_BYTES: "4096",
+    PRICING_MCP_MAX_BYTES: "8192",
     PRICING_MCP_ALLOW_EXPORT: "1",
     PRICING_INFRA_USD_PER_1K_REQUESTS: "0.02",
   });
@@ -75,7 +75,7 @@ Deno.test("stdio: no export → demo data in memory; text caps and escaping; run
     ok(shown > 0 && shown < 200, `rows shown: ${shown}`);
     assertEquals(wide.structuredContent!.truncated, true);
     assertEquals(text(wide).split("\n").length, 1 + shown + 1);
-    ok(new TextEncoder().encode(text(wide)).length <= 4096 + 200);
+    ok(new TextEncoder().encode(text(wide)).length <= 8192 + 200);
     ok(text(wide).endsWith("narrow the query or aggregate)"));
 
     // PRICING_MCP_ALLOW_EXPORT=1: run_export writes an export, which becomes the dataset.

@@ -3,7 +3,7 @@
  * long bad value is quoted cut (its first 40 characters and its length).
  */
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { mcpSettings } from "../lib/mcp/settings.ts";
+import { mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
 
 Deno.test("defaults; a bad value is one line naming the setting, a long one quoted cut", () => {
   const settings = mcpSettings({});
@@ -25,4 +25,51 @@ Deno.test("defaults; a bad value is one line naming the setting, a long one quot
     () => mcpSettings({ PRICING_MCP_ALLOW_EXPORT: "y".repeat(100) }),
     new RegExp(`^UserError: PRICING_MCP_ALLOW_EXPORT must be 1 or 0, got "${"y".repeat(40)}"… `),
   );
+});
+
+Deno.test("PRICING_MCP_MAX_BYTES below 8192 is refused: smaller results cannot hold every answer", () => {
+  assertEquals(MIN_MAX_BYTES, 8192);
+  assertEquals(mcpSettings({ PRICING_MCP_MAX_BYTES: "8192" }).maxBytes, 8192);
+  for (const small of ["10", "256", "8191"]) {
+    throws(
+      () => mcpSettings({ PRICING_MCP_MAX_BYTES: small }),
+      new RegExp(
+        `^UserError: PRICING_MCP_MAX_BYTES must be a whole number from 8192 to 4194304 \\(smaller results cannot hold every tool's answer\\), got "${small}"$`,
+      ),
+    );
+  }
+});
+
+Deno.test("deno task mcp and deno task serve refuse PRICING_MCP_MAX_BYTES=10 at start, one line", async () => {
+  const root = new URL("../", import.meta.url).pathname;
+  for (const main of ["lib/mcp/main.ts", "lib/server/main.ts"]) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        main,
+        ...(main.includes("server") ? ["--demo", "--port", "0"] : []),
+        "--env-file",
+        "/dev/null",
+      ],
+      cwd: root,
+      env: {
+        NO_COLOR: "1",
+        PATH: Deno.env.get("PATH") ?? "",
+        HOME: Deno.env.get("HOME") ?? "/tmp",
+        PRICING_MCP_MAX_BYTES: "10",
+      },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(output.code, 1, main);
+    assertEquals(
+      new TextDecoder().decode(output.stderr),
+      'error: PRICING_MCP_MAX_BYTES must be a whole number from 8192 to 4194304 (smaller results cannot hold every tool\'s answer), got "10"\n',
+      main,
+    );
+    assertEquals(output.stdout.length, 0, `${main}: nothing on stdout`);
+  }
 });

@@ -38,13 +38,27 @@ function flag(env: Env, name: string): boolean {
   throw new UserError(`${name} must be 1 or 0, got ${quoteValue(env[name] ?? "")}`);
 }
 
-function bounded(env: Env, name: string, fallback: number, max: number): number {
+/**
+ * The smallest PRICING_MCP_MAX_BYTES results can keep to: a result cuts its tables and text to the
+ * cap, but some parts cannot shrink (an organization's profile is ~3.5 KB on the demo data, more
+ * with long names); every tool fits in 8 KB (tests/mcp_result_test.ts checks it there).
+ */
+export const MIN_MAX_BYTES = 8 * 1024;
+
+/** A whole-number setting within [min, max] (min 1 unless said); `why` explains a larger min. */
+function bounded(
+  env: Env,
+  name: string,
+  { fallback, min = 1, max, why }: { fallback: number; min?: number; max: number; why?: string },
+): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= 1 && value <= max)) {
+  if (!(value >= min && value <= max)) {
     throw new UserError(
-      `${name} must be a whole number from 1 to ${max}, got ${quoteValue(raw)}`,
+      `${name} must be a whole number from ${min} to ${max}${why ? ` (${why})` : ""}, got ${
+        quoteValue(raw)
+      }`,
     );
   }
   return value;
@@ -67,10 +81,16 @@ export function mcpSettings(env: Env): McpSettings {
     allowExport: flag(env, "PRICING_MCP_ALLOW_EXPORT"),
     databaseSql: flag(env, "PRICING_MCP_DATABASE_SQL"),
     demoOnly: false,
-    maxRows: bounded(env, "PRICING_MCP_MAX_ROWS", 200, 5000),
-    maxBytes: bounded(env, "PRICING_MCP_MAX_BYTES", 64 * 1024, 4 * 1024 * 1024),
-    sqlTimeoutMs: bounded(env, "PRICING_MCP_SQL_TIMEOUT_SECONDS", 30, 3600) * 1000,
-    sqlMaxMb: bounded(env, "PRICING_MCP_SQL_MAX_MB", 2048, 1024 * 1024),
+    maxRows: bounded(env, "PRICING_MCP_MAX_ROWS", { fallback: 200, max: 5000 }),
+    maxBytes: bounded(env, "PRICING_MCP_MAX_BYTES", {
+      fallback: 64 * 1024,
+      min: MIN_MAX_BYTES,
+      max: 4 * 1024 * 1024,
+      why: "smaller results cannot hold every tool's answer",
+    }),
+    sqlTimeoutMs: bounded(env, "PRICING_MCP_SQL_TIMEOUT_SECONDS", { fallback: 30, max: 3600 }) *
+      1000,
+    sqlMaxMb: bounded(env, "PRICING_MCP_SQL_MAX_MB", { fallback: 2048, max: 1024 * 1024 }),
     allowedOrigins: origins,
     env,
   };
