@@ -9,7 +9,7 @@ import pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { churnRisk, underpricedCustomers } from "../lib/analysis/questions.ts";
+import { churnRisk, ptbVsByok, underpricedCustomers } from "../lib/analysis/questions.ts";
 import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
 import { call, close, connectInMemory, text, type Values } from "./mcp_client.ts";
 
@@ -60,6 +60,24 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
         const under = (await call(client, "key_question", { question: "underpriced" }))
           .structuredContent!;
         assertEquals(under.reading, underpricedCustomers(monthly).reading);
+        // the company-basis margins too: PTB revenue and company cost on the same basis
+        const traffic = (await call(client, "key_question", { question: "ptb_vs_byok" }))
+          .structuredContent!;
+        assertEquals(traffic.reading, ptbVsByok(monthly).reading);
+        ok((traffic.reading as string).includes("company-basis margin"));
+        // gateway-only: Σ(mrr + PTB revenue × 30/7) against Σ company cost × 30/7, over the
+        // organizations with a company-basis margin (the 7-day columns are the window's)
+        const gateway = frame.filter(
+          pl.col("has_gateway_only").and(pl.col("gross_margin_company_pct").isNotNull()),
+        );
+        const revenue = sum(gateway, "mrr") + sum(gateway, "ptb_revenue_30d") * 30 / 7;
+        const cost = sum(gateway, "company_cost_30d") * 30 / 7;
+        ok(sum(gateway, "ptb_revenue_30d") > 0, "the demo's gateway-only organizations buy PTB");
+        close(
+          ((traffic.facts as Values)["gateway only (PTB)"] as Values).companyMarginPct as number,
+          (revenue - cost) / revenue * 100,
+          "gateway-only company-basis margin",
+        );
         const segment = (await call(client, "segment", { name: "negative_margin" }))
           .structuredContent!;
         assertEquals((segment.totals as Values).organizations, negative);

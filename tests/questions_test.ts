@@ -35,6 +35,17 @@ import {
  *   o4  enterprise  50  1,000,000   1000 5000          0  yes   no    0        0     evals,prompts  20     400
  *   o5  free        1           0      0    0          0  no    no    0        0     –               0       0
  *   o6  free        3      40,000    600  (unknown)    0  yes   no    0        –     prompts_v2      0       0
+ *
+ * Company basis (infrastructure $0.01 per 1,000 requests): company cost = PTB cost + requests /
+ * 1000 × 0.01; revenue = mrr + PTB revenue; margin = (revenue − cost) / revenue × 100.
+ *
+ *       ptb revenue  company cost  revenue  gross_margin_company_pct
+ *   o1  900          802           940      138 / 940 = 14.68 %
+ *   o2  0            0.6           0        –
+ *   o3  50           150.1         250      99.9 / 250 = 39.96 %
+ *   o4  0            10            5000     4990 / 5000 = 99.8 %
+ *   o5  0            0             0        –
+ *   o6  0            0.4           (unknown) –
  */
 const frame = pl.DataFrame({
   org_id: ["o1", "o2", "o3", "o4", "o5", "o6"],
@@ -62,6 +73,13 @@ const frame = pl.DataFrame({
   ], pl.Utf8),
   prompts_created: [0, 3, 5, 20, 0, 0],
   prompts_used_30d: [0, 100, 0, 400, 0, 0],
+  ptb_revenue_30d: pl.Series("ptb_revenue_30d", [900, 0, 50, 0, 0, 0], pl.Float64),
+  company_cost_30d: pl.Series("company_cost_30d", [802, 0.6, 150.1, 10, 0, 0.4], pl.Float64),
+  gross_margin_company_pct: pl.Series(
+    "gross_margin_company_pct",
+    [138 / 940 * 100, null, 99.9 / 250 * 100, 4990 / 5000 * 100, null, null],
+    pl.Float64,
+  ),
 });
 
 const column = (df: pl.DataFrame, name: string) => df.getColumn(name).toArray();
@@ -122,11 +140,30 @@ Deno.test("churn risk: paying orgs whose LLM cost exceeds MRR, biggest loss firs
     payingOrganizations: 3,
     lossUsd: 1160, // 760 + 400
     mrrUsd: 240, // 40 + 200
-    ptbLossOrganizations: 1, // o1: pass-through 800 > 40; o3: 150 < 200
+    // o1's pass-through cost (800) is above its MRR (40), but its $900 of PTB revenue covers it:
+    // company basis +14.7 %; o3 +39.96 %. Neither loses the company money.
+    companyLossOrganizations: 0,
+    companyMarginUnknown: 0,
   });
   assertEquals(
     answer.reading,
-    "2 of 3 paying organizations cost more in LLM spend than they pay ($1,160 over their $240 MRR); counting only pass-through cost, which the company pays, 1 of them loses money.",
+    "2 of 3 paying organizations cost more in LLM spend than they pay ($1,160 over their $240 MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) 0 of them lose money.",
+  );
+  // PTB revenue $30 instead: o1 (70 − 802) / 70 < 0 loses money on the company basis too.
+  const short = frame.withColumns(
+    pl.Series("gross_margin_company_pct", [(70 - 802) / 70 * 100, null, 39.96, 99.8, null, null]),
+  );
+  assertEquals(churnRisk(short).facts.companyLossOrganizations, 1);
+  ok(churnRisk(short).reading.endsWith(" 1 of them loses money."));
+  // PTB revenue not read: organizations with PTB cost have no company-basis margin (o1, o3).
+  const unread = frame.withColumns(
+    pl.Series("gross_margin_company_pct", [null, null, null, 99.8, null, null], pl.Float64),
+  );
+  assertEquals(churnRisk(unread).facts.companyMarginUnknown, 2);
+  ok(
+    churnRisk(unread).reading.endsWith(
+      " 0 of them lose money and 2 have no company-basis margin (PTB revenue not read).",
+    ),
   );
 });
 
@@ -179,7 +216,7 @@ Deno.test("feature adoption: prompts add-on (billed or in metadata) against prom
   );
 });
 
-Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all and on pass-through cost", () => {
+Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost and on the company basis", () => {
   const answer = ptbVsByok(frame);
   const table = answer.table;
   assertEquals(column(table, "traffic"), [
@@ -196,18 +233,27 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all and on pa
   const margins = column(table, "gross_margin_pct") as (number | null)[];
   ok(near(margins[0]!, -1900) && near(margins[1]!, -200) && near(margins[2]!, 67.4));
   assertEquals(margins[3], null); // no MRR, no margin
-  // On pass-through cost only: o3 (200 − 150) / 200 = 25 %; BYOK pays none: 100 %
-  const ptbMargins = column(table, "margin_on_ptb_cost_pct") as number[];
-  ok(near(ptbMargins[1], 25) && near(ptbMargins[2], 100));
-  assertEquals(answer.facts["mixed"], {
+  // Company basis, over organizations with a gross_margin_company_pct: gateway o1
+  // (940 − 802) / 940 = 14.68 %; mixed o3 (250 − 150.1) / 250 = 39.96 %; BYOK o4 only (o2 has
+  // no revenue, o6 unknown MRR) (5000 − 10) / 5000 = 99.8 %; no requests: none.
+  const company = column(table, "margin_company_pct") as (number | null)[];
+  ok(near(company[0]!, 138 / 940 * 100) && near(company[1]!, 39.96), `${company}`);
+  ok(near(company[2]!, 99.8) && company[3] === null, `${company}`);
+  assertEquals(column(table, "ptb_revenue_30d"), [900, 50, 0, 0]);
+  ok(near((column(table, "company_cost_30d") as number[])[2], 11)); // 0.6 + 10 + 0.4
+  const mixed = answer.facts["mixed"];
+  assertEquals({ ...mixed, companyMarginPct: null }, {
     organizations: 1,
     mrrUsd: 200,
     llmCostUsd: 600,
     ptbLlmCostUsd: 150,
+    ptbRevenueUsd: 50,
+    companyMarginPct: null,
   });
+  ok(near(mixed.companyMarginPct!, 39.96));
   assertEquals(
     answer.reading,
-    "1 organization is gateway-only: $40 MRR against $800 of pass-through LLM cost the company pays; 3 organizations are BYOK-only ($5,000 MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $150 pass-through).",
+    "1 organization is gateway-only: $40 MRR and $900 of PTB revenue against $800 of pass-through LLM cost the company pays (company-basis margin 14.7 %); 3 organizations are BYOK-only ($5,000 MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $150 pass-through, company-basis margin 40 %).",
   );
 });
 

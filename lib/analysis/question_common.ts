@@ -120,3 +120,34 @@ export function exportFrameFromCsv(text: string): pl.DataFrame {
 }
 
 export const mrrKnown = () => pl.col("mrr").isNotNull();
+
+/** A row's value where it has a company-basis margin (gross_margin_company_pct), else null. */
+export function companyKnown(value: pl.Expr): pl.Expr {
+  return pl.when(pl.col("gross_margin_company_pct").isNotNull()).then(value)
+    .otherwise(pl.lit(null));
+}
+
+/** 14.7 %, or "unknown" for a group without a company-basis margin. */
+export function percent(value: number | null): string {
+  return value === null ? "unknown" : `${+value.toFixed(1)} %`;
+}
+
+/** PTB vs BYOK (questions.ts ptbVsByok): traffic types in the table's order, facts per type. */
+export const TRAFFIC_TYPES = ["gateway only (PTB)", "mixed", "BYOK only", "no requests"] as const;
+export type TrafficType = typeof TRAFFIC_TYPES[number];
+
+export interface TrafficFacts {
+  organizations: number;
+  mrrUsd: number;
+  llmCostUsd: number;
+  /** pass-through LLM cost: the part the company pays */
+  ptbLlmCostUsd: number;
+  /** PTB revenue received for that cost (ptb_revenue_30d; unread counts as 0 here) */
+  ptbRevenueUsd: number;
+  /**
+   * Σ(mrr + ptb_revenue_30d − company_cost_30d) / Σ(mrr + ptb_revenue_30d) × 100 over the
+   * organizations with a gross_margin_company_pct: the per-plan table's company-basis margin
+   * (null when none has one)
+   */
+  companyMarginPct: number | null;
+}

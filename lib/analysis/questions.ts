@@ -14,15 +14,20 @@ import pl from "nodejs-polars";
 import {
   type Answer,
   columnTotal,
+  companyKnown,
   count,
   countWhere,
   DEFAULT_MODEL_PRICES,
   type ModelPrices,
   mrrKnown,
+  percent,
   plural,
   type QuestionThresholds,
   requireColumns,
   thresholds,
+  TRAFFIC_TYPES,
+  type TrafficFacts,
+  type TrafficType,
   usd,
 } from "./question_common.ts";
 // Callers keep finding the shared shapes and helpers here.
@@ -34,6 +39,9 @@ export {
   exportFrameFromCsv,
   type ModelPrices,
   type QuestionThresholds,
+  TRAFFIC_TYPES,
+  type TrafficFacts,
+  type TrafficType,
   usd,
 } from "./question_common.ts";
 
@@ -177,8 +185,13 @@ export interface ChurnFacts {
   /** Σ (llm_cost_30d − mrr) over the matches */
   lossUsd: number;
   mrrUsd: number;
-  /** of the matches, those whose pass-through cost alone (the company's cost) exceeds MRR */
-  ptbLossOrganizations: number;
+  /**
+   * of the matches, those that lose money on the company's cost basis: gross_margin_company_pct
+   * < 0, i.e. MRR + PTB revenue below PTB LLM cost + infrastructure (the export's column)
+   */
+  companyLossOrganizations: number;
+  /** of the matches, those without a company-basis margin (PTB revenue not read, PTB cost > 0) */
+  companyMarginUnknown: number;
 }
 
 /**
@@ -198,6 +211,7 @@ export function churnRisk(
       "llm_cost_30d",
       "llm_cost_ptb_30d",
       "gross_margin_pct",
+      "gross_margin_company_pct",
     ],
   });
   const t = thresholds(overrides);
@@ -211,18 +225,22 @@ export function churnRisk(
     payingOrganizations: countWhere(frame, paying),
     lossUsd: columnTotal(matches, "loss_usd"),
     mrrUsd: columnTotal(matches, "mrr"),
-    ptbLossOrganizations: countWhere(
-      matches,
-      pl.col("llm_cost_ptb_30d").fillNull(0).gt(pl.col("mrr")),
-    ),
+    companyLossOrganizations: countWhere(matches, pl.col("gross_margin_company_pct").lt(0)),
+    companyMarginUnknown: countWhere(matches, pl.col("gross_margin_company_pct").isNull()),
   };
   const reading = `${count(facts.organizations)} of ${
     plural(facts.payingOrganizations, { one: "paying organization" })
   } cost more in LLM spend than they pay (${usd(facts.lossUsd)} over their ${
     usd(facts.mrrUsd)
-  } MRR); counting only pass-through cost, which the company pays, ${
-    count(facts.ptbLossOrganizations)
-  } of them ${facts.ptbLossOrganizations === 1 ? "loses" : "lose"} money.`;
+  } MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) ${
+    count(facts.companyLossOrganizations)
+  } of them ${facts.companyLossOrganizations === 1 ? "loses" : "lose"} money${
+    facts.companyMarginUnknown > 0
+      ? ` and ${count(facts.companyMarginUnknown)} ${
+        facts.companyMarginUnknown === 1 ? "has" : "have"
+      } no company-basis margin (PTB revenue not read)`
+      : ""
+  }.`;
   return {
     table: matches
       .select(
@@ -233,6 +251,7 @@ export function churnRisk(
         "llm_cost_ptb_30d",
         "loss_usd",
         "gross_margin_pct",
+        "gross_margin_company_pct",
       )
       .head(t.top),
     facts,
@@ -374,21 +393,12 @@ export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
 
 // ── 6. PTB vs BYOK ──────────────────────────────────────────────────────────────────────────
 
-export const TRAFFIC_TYPES = ["gateway only (PTB)", "mixed", "BYOK only", "no requests"] as const;
-export type TrafficType = typeof TRAFFIC_TYPES[number];
-
-export interface TrafficFacts {
-  organizations: number;
-  mrrUsd: number;
-  llmCostUsd: number;
-  /** pass-through LLM cost: the part the company pays */
-  ptbLlmCostUsd: number;
-}
-
 /**
  * 6. Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
- * BYOK-only, none. Gross margin two ways: on all LLM cost (the spec's) and on the pass-through
- * cost the company actually pays.
+ * BYOK-only, none. Gross margin two ways: on all LLM cost (the spec's) and on the company's cost
+ * basis, as the export's gross_margin_company_pct and per-plan table: MRR plus the PTB revenue
+ * received against the pass-through LLM cost the company pays plus infrastructure. The frame's
+ * window columns are on a 30-day basis (usageOnMonthlyBasis), so each sum is a month's.
  */
 export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, TrafficFacts>> {
   requireColumns(frame, {
@@ -401,6 +411,9 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       "llm_cost_30d",
       "llm_cost_ptb_30d",
       "mrr",
+      "ptb_revenue_30d",
+      "company_cost_30d",
+      "gross_margin_company_pct",
     ],
   });
   const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
@@ -417,6 +430,12 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
       pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
       pl.col("mrr").fillNull(0).sum().alias("mrr"),
+      pl.col("ptb_revenue_30d").fillNull(0).sum().alias("ptb_revenue_30d"),
+      pl.col("company_cost_30d").fillNull(0).sum().alias("company_cost_30d"),
+      // the company-basis margin's sums: organizations with a margin only (revenue known, > 0)
+      companyKnown(pl.col("mrr").add(pl.col("ptb_revenue_30d").fillNull(0)))
+        .sum().alias("_company_revenue"),
+      companyKnown(pl.col("company_cost_30d")).sum().alias("_company_cost"),
     );
   const margin = (cost: string) =>
     pl.when(pl.col("mrr").gt(0))
@@ -429,10 +448,16 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
       pl.col("mrr").div(pl.col("organizations")).alias("mrr_per_org"),
       margin("llm_cost_30d").alias("gross_margin_pct"),
-      margin("llm_cost_ptb_30d").alias("margin_on_ptb_cost_pct"),
+      pl.when(pl.col("_company_revenue").gt(0))
+        .then(
+          pl.col("_company_revenue").minus(pl.col("_company_cost"))
+            .div(pl.col("_company_revenue")).mul(100),
+        )
+        .otherwise(pl.lit(null))
+        .alias("margin_company_pct"),
     )
     .sort("order")
-    .drop("order");
+    .drop("order", "_company_revenue", "_company_cost");
 
   const facts = Object.fromEntries(TRAFFIC_TYPES.map((type) => {
     const row = table.filter(pl.col("traffic").eq(pl.lit(type)));
@@ -441,6 +466,10 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       mrrUsd: columnTotal(row, "mrr"),
       llmCostUsd: columnTotal(row, "llm_cost_30d"),
       ptbLlmCostUsd: columnTotal(row, "llm_cost_ptb_30d"),
+      ptbRevenueUsd: columnTotal(row, "ptb_revenue_30d"),
+      companyMarginPct: row.height === 0
+        ? null
+        : (row.getColumn("margin_company_pct").get(0) as number | null),
     }];
   })) as Record<TrafficType, TrafficFacts>;
   const g = facts[gateway];
@@ -448,14 +477,18 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
   const m = facts[mixed];
   const reading = `${plural(g.organizations, { one: "organization" })} ${
     g.organizations === 1 ? "is" : "are"
-  } gateway-only: ${usd(g.mrrUsd)} MRR against ${
+  } gateway-only: ${usd(g.mrrUsd)} MRR and ${usd(g.ptbRevenueUsd)} of PTB revenue against ${
     usd(g.ptbLlmCostUsd)
-  } of pass-through LLM cost the company pays; ${
-    plural(b.organizations, { one: "organization" })
-  } ${b.organizations === 1 ? "is" : "are"} BYOK-only (${usd(b.mrrUsd)} MRR, their ${
+  } of pass-through LLM cost the company pays (company-basis margin ${
+    percent(g.companyMarginPct)
+  }); ${plural(b.organizations, { one: "organization" })} ${
+    b.organizations === 1 ? "is" : "are"
+  } BYOK-only (${usd(b.mrrUsd)} MRR, their ${
     usd(b.llmCostUsd)
   } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
     usd(m.mrrUsd)
-  } MRR, ${usd(m.ptbLlmCostUsd)} pass-through).`;
+  } MRR, ${usd(m.ptbLlmCostUsd)} pass-through, company-basis margin ${
+    percent(m.companyMarginPct)
+  }).`;
   return { table, facts, reading };
 }

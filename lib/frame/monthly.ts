@@ -36,9 +36,9 @@ export function monthlyExpr(windowFigure: pl.Expr, windowDays: number): pl.Expr 
 }
 
 /**
- * The window columns that add up over the days (usage and cost amounts), which a monthly price
- * set against usage reads on a 30-day basis. active_users_30d is a count of distinct users, not
- * a sum over days: it is not scaled.
+ * The window columns that add up over the days (usage, cost and PTB revenue amounts), which a
+ * monthly price or MRR set against them reads on a 30-day basis. active_users_30d is a count of
+ * distinct users, not a sum over days: it is not scaled.
  */
 export const ADDITIVE_WINDOW_COLUMNS: readonly string[] = [
   "requests_30d",
@@ -48,6 +48,8 @@ export const ADDITIVE_WINDOW_COLUMNS: readonly string[] = [
   "llm_cost_30d",
   "llm_cost_ptb_30d",
   "llm_cost_byok_30d",
+  "ptb_revenue_30d",
+  "company_cost_30d",
 ];
 
 /**

@@ -21,6 +21,6 @@ export function monthlyBasis(dataset: Pick<Dataset, "frame" | "window">): Monthl
     frame: usageOnMonthlyBasis(dataset.frame, days),
     note: days === MONTH_DAYS
       ? null
-      : `window is ${days} days: usage (requests_30d, llm_cost_30d and the other additive *_30d columns) put on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${days}) to set it against monthly MRR and prices`,
+      : `window is ${days} days: usage (requests_30d, llm_cost_30d and the other additive *_30d columns, ptb_revenue_30d and company_cost_30d included) put on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${days}) to set it against monthly MRR and prices`,
   };
 }
