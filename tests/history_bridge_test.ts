@@ -79,11 +79,13 @@ Deno.test("company bridge: each component by hand, per month", () => {
 Deno.test("company bridge: paying organizations, ARPA, requests, cost and margin", () => {
   const [feb, mar] = records(companyBridge(long));
   assertEquals(feb.paying_orgs, 4); // A C D E
-  ok(Math.abs((feb.arpa_usd as number) - 1250.10 / 4) < 1e-9); // end ÷ paying organizations
+  ok(Math.abs((feb.mrr_recurring_per_paying_org_usd as number) - 1250.10 / 4) < 1e-9); // end ÷ paying organizations
   assertEquals(feb.requests, 1500 + 0 + 9000 + 4000 + 3000 + 20);
-  assertEquals(feb.llm_cost_company_usd, 10 + 100 + 20);
+  assertEquals(feb.llm_cost_ptb_usd, 10 + 100 + 20);
   assertEquals(feb.llm_cost_usd, 2 * (10 + 100 + 20));
-  ok(Math.abs((feb.margin_company_pct as number) - (1250.10 - 130) / 1250.10 * 100) < 1e-9);
+  ok(
+    Math.abs((feb.mrr_margin_after_ptb_llm_pct as number) - (1250.10 - 130) / 1250.10 * 100) < 1e-9,
+  );
   assertEquals(mar.paying_orgs, 5);
   assertEquals(mar.requests, 1600 + 800 + 8000 + 4500 + 900 + 30);
 });

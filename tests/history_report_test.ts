@@ -13,6 +13,7 @@ import { main as compareMain } from "../lib/cli/compare.ts";
 import {
   buildHistoryReport,
   formatCents,
+  HISTORY_RATIOS_NOTE,
   historySection,
   historyTable,
   loadMonthlyHistoryPoints,
@@ -96,6 +97,19 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
     ),
   );
   ok(markdown.includes("Every month's bridge reconciles to the cent"));
+  // The history's own ratios under names of their own, defined, never the export's ARPA/margin.
+  const feb = records.find((r) => r.as_of === "2026-02-28" && r.plan === "(all)")!;
+  assertEquals(Number(feb.mrr_recurring_per_paying_org_usd), 1250.10 / 4); // end ÷ 4 paying
+  ok(!("arpa_usd" in feb) && !("margin_company_pct" in feb) && !("llm_cost_company_usd" in feb));
+  ok("mrr_margin_after_ptb_llm_pct" in feb && "llm_cost_ptb_usd" in feb);
+  ok(markdown.includes(HISTORY_RATIOS_NOTE));
+  ok(
+    markdown.includes(
+      "| end | paying orgs | recurring MRR ÷ paying orgs | requests (30 d) | LLM cost | PTB LLM cost | MRR margin after PTB LLM cost |",
+    ),
+  );
+  const outsideNote = markdown.replaceAll(HISTORY_RATIOS_NOTE, "");
+  ok(!/\| ARPA \||company-cost margin/.test(outsideNote), "no export name for a history figure");
 
   assertEquals(files.chartPaths.length, 8); // 4 charts × SVG + PNG
   for (const path of files.chartPaths.filter((p) => p.endsWith(".png"))) {
@@ -129,6 +143,7 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     ),
   );
   ok(brief.includes("reconciles to the cent"));
+  ok(brief.includes(HISTORY_RATIOS_NOTE), "the history's ratios told from the headline's");
 
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);
@@ -150,6 +165,12 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     .reduce((sum: number, v) => sum + Math.round((v ?? 0) * 100), 0);
   const endColumn = header.indexOf("end_mrr_usd") + 1;
   assertEquals(Math.round((all[endColumn] as number) * 100), totalCents);
+  // its ratios' own names: recurring MRR ÷ paying organizations, not the headline's ARPA
+  ok(!header.includes("arpa_usd") && !header.includes("margin_company_pct"));
+  const paying = (second.data.frame.getColumn("mrr_recurring").toArray() as (number | null)[])
+    .filter((v) => (v ?? 0) > 0).length;
+  const perOrg = all[header.indexOf("mrr_recurring_per_paying_org_usd") + 1] as number;
+  ok(Math.abs(perOrg - totalCents / 100 / paying) < 1e-9, `${perOrg}`);
 });
 
 Deno.test("compare takes two snapshots", async () => {

@@ -60,7 +60,7 @@ export interface SnapshotBridge {
   changes: pl.DataFrame;
   /** end_cents per (idx, month, plan) of every snapshot */
   planEnds: pl.DataFrame;
-  /** requests and margin_company_pct per (idx, month, plan) of every snapshot, the first too */
+  /** requests and mrr_margin_after_ptb_llm_pct per (idx, month, plan) of every snapshot, the first too */
   planTrends: pl.DataFrame;
 }
 
@@ -245,7 +245,7 @@ function bridgeOfState(
     planEnds: pl.concat(planTotals, { how: "vertical" }).select("idx", "month", "plan", "end_cents")
       .sort(["idx", "plan"]),
     planTrends: totalsRatios(pl.concat(planTotals, { how: "vertical" }).rechunk())
-      .select("idx", "month", "plan", "requests", "margin_company_pct")
+      .select("idx", "month", "plan", "requests", "mrr_margin_after_ptb_llm_pct")
       .sort(["idx", "plan"]),
   };
 }

@@ -66,7 +66,7 @@ export function historyColumns(columns: readonly string[]): pl.Expr[] {
     num("mrr").alias("mrr"),
     num("requests_30d").alias("requests"),
     num("llm_cost_30d").alias("llm_cost"),
-    num("llm_cost_ptb_30d").alias("llm_cost_company"),
+    num("llm_cost_ptb_30d").alias("llm_cost_ptb"),
   ];
 }
 
@@ -209,7 +209,7 @@ export function snapshotSumsByColumn(): [string, pl.Expr[]][] {
     ["mrr", [pl.col("mrr").sum().alias("mrr_usd")]],
     ["requests", [pl.col("requests").sum().alias("requests")]],
     ["llm_cost", [pl.col("llm_cost").sum().alias("llm_cost_usd")]],
-    ["llm_cost_company", [pl.col("llm_cost_company").sum().alias("llm_cost_company_usd")]],
+    ["llm_cost_ptb", [pl.col("llm_cost_ptb").sum().alias("llm_cost_ptb_usd")]],
   ];
 }
 
@@ -227,10 +227,10 @@ export function totalsRatios(sums: pl.DataFrame): pl.DataFrame {
   return sums.withColumns(
     pl.when(pl.col("paying_orgs").gt(0))
       .then(pl.col("end_cents").cast(pl.Float64).div(pl.col("paying_orgs")).div(100))
-      .otherwise(pl.lit(null)).alias("arpa_usd"),
+      .otherwise(pl.lit(null)).alias("mrr_recurring_per_paying_org_usd"),
     pl.when(pl.col("mrr_usd").gt(0))
-      .then(pl.col("mrr_usd").sub(pl.col("llm_cost_company_usd")).div(pl.col("mrr_usd")).mul(100))
-      .otherwise(pl.lit(null)).alias("margin_company_pct"),
+      .then(pl.col("mrr_usd").sub(pl.col("llm_cost_ptb_usd")).div(pl.col("mrr_usd")).mul(100))
+      .otherwise(pl.lit(null)).alias("mrr_margin_after_ptb_llm_pct"),
   );
 }
 
@@ -272,12 +272,12 @@ export function companyBridgeOf(sums: pl.DataFrame, totals: pl.DataFrame): pl.Da
       "idx",
       ...COMPANY_BRIDGE_COLUMNS,
       "paying_orgs",
-      "arpa_usd",
+      "mrr_recurring_per_paying_org_usd",
       "requests",
       "llm_cost_usd",
-      "llm_cost_company_usd",
+      "llm_cost_ptb_usd",
       "mrr_usd",
-      "margin_company_pct",
+      "mrr_margin_after_ptb_llm_pct",
     );
 }
 
@@ -365,12 +365,12 @@ export function planBridgeOf(
       ...movementNames.map((m) => `${m}_cents`),
       "end_cents",
       "paying_orgs",
-      "arpa_usd",
+      "mrr_recurring_per_paying_org_usd",
       "requests",
       "llm_cost_usd",
-      "llm_cost_company_usd",
+      "llm_cost_ptb_usd",
       "mrr_usd",
-      "margin_company_pct",
+      "mrr_margin_after_ptb_llm_pct",
     );
 }
 

@@ -1,6 +1,6 @@
 /**
  * History charts (lib/charts.ts's frame, legend and tier colours): MRR by plan over time, the
- * period's MRR bridge as a waterfall, and company-cost margin and requests per plan over time.
+ * period's MRR bridge as a waterfall, and MRR margin after PTB LLM cost and requests per plan over time.
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
@@ -246,14 +246,14 @@ function perPlanLines(
   };
 }
 
-/** Company-cost margin per plan at every snapshot, the baseline included. */
+/** MRR margin after PTB LLM cost per plan at every snapshot, the baseline included. */
 export function marginByPlanChart(trends: pl.DataFrame, periods: Periods): Chart {
   return perPlanLines(trends, periods, {
     name: "history_margin_by_plan",
-    title: "Company-cost margin per plan over time",
+    title: "MRR margin after PTB LLM cost per plan over time",
     caption: (range) =>
-      `(MRR − LLM cost the company pays, i.e. pass-through) ÷ MRR at each month's snapshot, ${range}; plans without MRR not shown.`,
-    column: "margin_company_pct",
+      `(MRR − pass-through LLM cost) ÷ MRR at each month's snapshot, ${range}: no PTB revenue, no infrastructure cost (not the export's company-cost margin); plans without MRR not shown.`,
+    column: "mrr_margin_after_ptb_llm_pct",
     yLabel: "Margin (%)",
     money: true,
   });

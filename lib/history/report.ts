@@ -12,6 +12,16 @@ import { frameCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import {
+  BRIDGE_HEADER,
+  bridgeCells,
+  count,
+  formatCents,
+  HISTORY_RATIOS_NOTE,
+  type Row,
+  TREND_HEADER,
+} from "./report_cells.ts";
+export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
+import {
   type BridgeCheck,
   checkBridges,
   HISTORY_COLUMNS,
@@ -51,7 +61,7 @@ export interface HistoryReport {
   changes: pl.DataFrame;
   /** ending MRR (cents) per (month, plan) for every snapshot, the baseline included */
   planEnds: pl.DataFrame;
-  /** requests and company-cost margin per (month, plan) for every snapshot, the baseline too */
+  /** requests and MRR margin after PTB LLM cost per (month, plan), every snapshot, the baseline too */
   planTrends: pl.DataFrame;
   failures: BridgeCheck[];
   /** as-of dates of snapshots left out: no revenue at all (Stripe skipped or failed) */
@@ -209,11 +219,11 @@ export function historyTable(report: HistoryReport): pl.DataFrame {
     "plan",
     ...MOVEMENT_COLUMNS.map((m) => `${m}_cents`),
     "paying_orgs",
-    "arpa_usd",
+    "mrr_recurring_per_paying_org_usd",
     "requests",
     "llm_cost_usd",
-    "llm_cost_company_usd",
-    "margin_company_pct",
+    "llm_cost_ptb_usd",
+    "mrr_margin_after_ptb_llm_pct",
   ];
   const rows = pl.concat([company.select(...columns), report.plans.select(...columns)], {
     how: "vertical",
@@ -230,11 +240,11 @@ export function historyTable(report: HistoryReport): pl.DataFrame {
         )
       ),
       "paying_orgs",
-      "arpa_usd",
+      "mrr_recurring_per_paying_org_usd",
       "requests",
       "llm_cost_usd",
-      "llm_cost_company_usd",
-      "margin_company_pct",
+      "llm_cost_ptb_usd",
+      "mrr_margin_after_ptb_llm_pct",
     );
 }
 
@@ -253,54 +263,6 @@ export function planChangesTable(report: HistoryReport): pl.DataFrame {
     pl.col("mrr_after_cents").cast(pl.Float64).div(100).alias("mrr_after_usd"),
   );
 }
-
-/** Integer cents as `$1,250.10` (`−$…` for negatives), exactly. */
-export function formatCents(cents: number): string {
-  const sign = cents < 0 ? "−" : "";
-  const abs = Math.abs(Math.round(cents));
-  const dollars = Math.floor(abs / 100).toLocaleString("en-US");
-  return `${sign}$${dollars}.${String(abs % 100).padStart(2, "0")}`;
-}
-
-const usd = (value: unknown) =>
-  typeof value === "number" ? formatCents(Math.round(value * 100)) : "";
-const pct = (value: unknown) => typeof value === "number" ? `${value.toFixed(1)} %` : "";
-const count = (value: unknown) =>
-  typeof value === "number" ? Math.round(value).toLocaleString("en-US") : "";
-
-type Row = Record<string, unknown>;
-
-function bridgeCells(row: Row, withMoves: boolean): string[] {
-  const c = (name: string) => formatCents(row[`${name}_cents`] as number);
-  const minus = (name: string) => (row[`${name}_cents`] as number) === 0 ? c(name) : `−${c(name)}`;
-  return [
-    c("start"),
-    c("new"),
-    c("expansion"),
-    minus("contraction"),
-    minus("churn"),
-    c("reactivation"),
-    ...(withMoves ? [c("moved_in"), minus("moved_out")] : []),
-    c("end"),
-    count(row.paying_orgs),
-    usd(row.arpa_usd),
-    count(row.requests),
-    usd(row.llm_cost_usd),
-    usd(row.llm_cost_company_usd),
-    pct(row.margin_company_pct),
-  ];
-}
-
-const BRIDGE_HEADER = ["start", "new", "expansion", "contraction", "churn", "reactivation"];
-const TREND_HEADER = [
-  "end",
-  "paying orgs",
-  "ARPA",
-  "requests (30 d)",
-  "LLM cost",
-  "company LLM cost",
-  "company-cost margin",
-];
 
 /** The reconciliation sentence, or the failures. */
 export function reconciliationText(report: HistoryReport): string {
@@ -336,6 +298,8 @@ export function historySection(report: HistoryReport, heading = "##"): string {
     } Recurring MRR (mrr_recurring) per organization, movements by customer-month (revenue-rules.md rules 1–3). ${
       reconciliationText(report)
     }`,
+    "",
+    HISTORY_RATIOS_NOTE,
     "",
     markdownTable(
       ["month", "as of", ...BRIDGE_HEADER, ...TREND_HEADER],

@@ -1,0 +1,59 @@
+/**
+ * The history report's table cells and headers (report.ts): exact cents, and the names and
+ * definition of the history's own ratios, kept apart from the export's ARPA and margins.
+ */
+/** Integer cents as `$1,250.10` (`−$…` for negatives), exactly. */
+export function formatCents(cents: number): string {
+  const sign = cents < 0 ? "−" : "";
+  const abs = Math.abs(Math.round(cents));
+  const dollars = Math.floor(abs / 100).toLocaleString("en-US");
+  return `${sign}$${dollars}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+const usd = (value: unknown) =>
+  typeof value === "number" ? formatCents(Math.round(value * 100)) : "";
+const pct = (value: unknown) => typeof value === "number" ? `${value.toFixed(1)} %` : "";
+export const count = (value: unknown) =>
+  typeof value === "number" ? Math.round(value).toLocaleString("en-US") : "";
+
+export type Row = Record<string, unknown>;
+
+export function bridgeCells(row: Row, withMoves: boolean): string[] {
+  const c = (name: string) => formatCents(row[`${name}_cents`] as number);
+  const minus = (name: string) => (row[`${name}_cents`] as number) === 0 ? c(name) : `−${c(name)}`;
+  return [
+    c("start"),
+    c("new"),
+    c("expansion"),
+    minus("contraction"),
+    minus("churn"),
+    c("reactivation"),
+    ...(withMoves ? [c("moved_in"), minus("moved_out")] : []),
+    c("end"),
+    count(row.paying_orgs),
+    usd(row.mrr_recurring_per_paying_org_usd),
+    count(row.requests),
+    usd(row.llm_cost_usd),
+    usd(row.llm_cost_ptb_usd),
+    pct(row.mrr_margin_after_ptb_llm_pct),
+  ];
+}
+
+export const BRIDGE_HEADER = ["start", "new", "expansion", "contraction", "churn", "reactivation"];
+export const TREND_HEADER = [
+  "end",
+  "paying orgs",
+  "recurring MRR ÷ paying orgs",
+  "requests (30 d)",
+  "LLM cost",
+  "PTB LLM cost",
+  "MRR margin after PTB LLM cost",
+];
+
+/**
+ * What the history's own ratios are. They are not the export's ARPA and company-cost margin (a
+ * snapshot holds no PTB revenue and no infrastructure cost), so they get names of their own and
+ * this sentence wherever they are shown beside the headline.
+ */
+export const HISTORY_RATIOS_NOTE =
+  "Not the headline's ARPA and margin: *recurring MRR ÷ paying orgs* is the end (`mrr_recurring`, no metered usage) over organizations paying (the headline's ARPA divides `mrr`, usage charges included); *MRR margin after PTB LLM cost* is (`mrr` − `llm_cost_ptb_30d`) ÷ `mrr`, with neither PTB revenue nor infrastructure cost (the headline's company-cost margin, `gross_margin_company_pct`, counts both).";
