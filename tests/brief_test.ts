@@ -5,11 +5,13 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
+import pl from "nodejs-polars";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import { COLUMNS } from "../lib/frame/columns.ts";
 import {
   type BriefData,
   briefMarkdown,
+  DATA_IS_DATA,
   quantile,
   trimAboveBytesFromEnv,
   trimmedExportFrame,
@@ -131,6 +133,45 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   assertEquals(quantile([], 0.5), null);
 });
 
+Deno.test("money: per month and window columns from the column table; ptb_revenue_30d is the window's", () => {
+  const brief = briefMarkdown({
+    data: { ...data, windowDays: 7 },
+    exportFiles: [{ name: CSV, bytes: 2048 }],
+  });
+  const money =
+    "- Money is USD. Per month: `mrr`, `base_subscription`, `usage_charges`, `addon_prompts`, `mrr_recurring`, `addon_other` and `list_price_mrr`. Totals for the 7-day window, not per month: `llm_cost_30d`, `llm_cost_ptb_30d`, `llm_cost_byok_30d`, `ptb_revenue_30d` and `company_cost_30d` (`ptb_revenue_30d` is the PTB revenue received in the window); all time: `ptb_spend_all_time`. Ratios per seat or request and percentages are as their units say (Columns).";
+  ok(
+    brief.split("\n").includes(money),
+    brief.slice(brief.indexOf("- Money"), brief.indexOf("- Money") + 600),
+  );
+  ok(!brief.includes("revenue columns are per month"));
+  // the lists agree with the column table's units
+  for (const c of COLUMNS.filter((c) => c.unit === "USD per month")) {
+    ok(money.includes(`\`${c.name}\``));
+  }
+  assertEquals(COLUMNS.find((c) => c.name === "ptb_revenue_30d")?.unit, "USD");
+});
+
+Deno.test("the brief says the CSV's text is as entered except the formula guard, which the CSV shows", async () => {
+  const brief = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
+  ok(brief.includes(DATA_IS_DATA));
+  ok(
+    DATA_IS_DATA.includes(
+      "except that text starting with =, +, -, @, tab or CR carries a leading `'`",
+    ),
+  );
+  ok(DATA_IS_DATA.includes("`'=1+2` in a file was entered as `=1+2`"));
+  // and that is what the CSV writer does
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, CSV);
+    await writeCsvFile(frame.withColumns(pl.lit("=1+2").alias("org_name")), path);
+    ok((await Deno.readTextFile(path)).includes(",'=1+2,"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("segments are listed with their file, rule and size; demo data is flagged", () => {
   const segments = segmentFrames(frame);
   const brief = briefMarkdown({
@@ -189,6 +230,20 @@ Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free 
       brief.includes(
         "Upload `helicone_pricing_data_2026-11-01_trimmed.csv` and this brief instead.",
       ),
+    );
+    // The figures are the full CSV's (5 organizations, 19 seats), and the brief says so, with
+    // what the trimmed file holds: 4 rows; left out o1 (free, 0 requests, 1 seat, MRR $0).
+    const lines = brief.split("\n");
+    ok(lines.includes(
+      "**Which file these figures describe:** every count, sum and distribution in this brief (Scope, Totals, unit economics, By tier, Distributions) describes the full export `helicone_pricing_data_2026-11-01.csv`, 5 organizations. `helicone_pricing_data_2026-11-01_trimmed.csv` holds 4 of them, one row each, with the same columns: left out is the 1 free organization that sent no requests in the window (1 seat, $0.00 known MRR). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here.",
+    ));
+    ok(lines.includes(
+      `- 5 organizations in the full export \`${CSV}\`, one row each (the trimmed \`helicone_pricing_data_2026-11-01_trimmed.csv\`: 4), ${COLUMNS.length} columns.`,
+    ));
+    ok(lines.includes("| organizations | 5 |") && lines.includes("| seats | 19 |"));
+    ok(
+      !brief.includes(`- 5 organizations, one row each`),
+      "no bare row count beside a trimmed file",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
