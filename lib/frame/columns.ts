@@ -440,7 +440,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD",
     source: "Stripe",
     formula:
-      "credits bought in the window (PaymentIntents on the token-usage product, creditsAmountCents) + paid ptb_usage invoices",
+      "credits bought in the window (PaymentIntents on the token-usage product, creditsAmountCents) + ptb_usage invoices created in the window, paid or open, net of tax",
     description:
       "Pass-through-billing revenue in the window: credits carry no markup and Stripe's fee line is passed on, not revenue. 0 without a Stripe customer; empty when PTB revenue was not read (the brief says so).",
     spec: extra,
