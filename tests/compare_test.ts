@@ -376,7 +376,11 @@ Deno.test("windowMismatchWarning: only for two known windows that differ", () =>
   assertEquals(windowMismatchWarning({ oldWindowDays: 30, newWindowDays: 30 }), null);
   assertEquals(windowMismatchWarning({ oldWindowDays: 30 }), null);
   const warning = windowMismatchWarning({ oldWindowDays: 30, newWindowDays: 1 })!;
-  ok(warning.startsWith("old covers 30 days, new 1 day: the *_30d columns' deltas compare"));
+  ok(
+    warning.startsWith(
+      "old covers 30 days, new 1 day: the window figures' deltas (the *_30d columns",
+    ),
+  );
 });
 
 Deno.test("deno task compare: a 30-day export against a 7-day one says the windows differ", async () => {
@@ -389,7 +393,7 @@ Deno.test("deno task compare: a 30-day export against a 7-day one says the windo
     await writeCsvFile(after, newPath);
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
     const expected =
-      "old covers 30 days, new 7 days: the *_30d columns' deltas compare different windows, not a change (values as written, not rescaled; margins and other ratios are on a 30-day basis in both)";
+      "old covers 30 days, new 7 days: the window figures' deltas (the *_30d columns, cost_per_seat and seat_utilization_pct) compare different windows, not a change (values as written, not rescaled); revenue_per_request, gross_margin_pct, list_price_mrr and gross_margin_company_pct set the window's usage on a 30-day basis in both; cost_per_request and ptb_cost_share_pct divide two window figures (the window's length cancels)";
     assertEquals(errors, [`warning: ${expected}`]);
     const summary = await Deno.readTextFile(
       join(dir, "helicone_pricing_compare_2026-11-01_to_2026-11-01_7d.md"),
@@ -411,6 +415,45 @@ Deno.test("deno task compare: a 30-day export against a 7-day one says the windo
     logs.length = 0;
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir, "--quiet"]), 0);
     assertEquals([errors, logs], [[], []]);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare: a 30-day against a 7-day export names cost_per_seat a window figure", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    // $350 of LLM cost over 10 seats in 30 days ($35 a seat), $69 in 7 days ($6.90 a seat)
+    const org = (llmCost: number) =>
+      exportFrameFromColumns({
+        org_id: ["p"],
+        org_name: ["Per Seat"],
+        seats: [10],
+        llm_cost_30d: [llmCost],
+        cost_per_seat: [llmCost / 10],
+      });
+    const oldPath = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    const newPath = join(dir, "helicone_pricing_data_2026-11-01_7d.xlsx");
+    await writeCsvFile(org(350), oldPath);
+    await writeXlsxFile(org(69), newPath);
+    assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
+    const { records } = parseCsvRecords(
+      await Deno.readTextFile(
+        join(dir, "helicone_pricing_compare_2026-11-01_to_2026-11-01_7d.csv"),
+      ),
+    );
+    // 6.9 − 35: the shorter window, not a change, and the warning says cost_per_seat is one
+    assertEquals(records[0].cost_per_seat_delta, "-28.1");
+    assertEquals(errors.length, 1);
+    ok(
+      errors[0].includes(
+        "the window figures' deltas (the *_30d columns, cost_per_seat and seat_utilization_pct) compare different windows, not a change",
+      ),
+      errors[0],
+    );
+    ok(!/margins and other ratios/.test(errors[0]), errors[0]);
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -9,6 +9,7 @@ import { addEconomicsColumns, costModelFromEnv, loadPriceBook } from "../lib/eco
 import { companyMargins, planEconomics } from "../lib/economics/report.ts";
 import { addMetricColumns } from "../lib/frame/metrics.ts";
 import { monthlyFactor } from "../lib/frame/monthly.ts";
+import { COLUMNS } from "../lib/frame/columns.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { parseScenario } from "../lib/analysis/scenario/mod.ts";
 import { economicsFixture, revenue } from "./economics_fixture.ts";
@@ -27,9 +28,11 @@ const WINDOW_COLUMNS = [
   "llm_cost_byok_30d",
 ] as const;
 
-/** The economics fixture's usage and PTB revenue over `days` at the same daily rate. */
-async function fixtureOver(days: number) {
-  const share = days / 30;
+/**
+ * The economics fixture's usage and PTB revenue over `days` at the same daily rate (`share` of
+ * the 30-day figures; 1 reads the 30-day figures as if they were the window's).
+ */
+async function fixtureOver(days: number, share = days / 30) {
   const frame = economicsFixture().withColumns(
     ...WINDOW_COLUMNS.map((name) => pl.col(name).cast(pl.Float64).mul(share).alias(name)),
   );
@@ -181,4 +184,43 @@ Deno.test("list prices priced on usage read the window's usage on a 30-day basis
   // price); b's 30,000 a month fall in the $50 band.
   assertEquals(listPrices(30), [23, 10]);
   assertEquals(listPrices(7), [0, 50]);
+});
+
+Deno.test("the column table's window basis is what the code does", async () => {
+  const numeric = COLUMNS.filter((def) => def.type === "integer" || def.type === "number");
+  const on = (basis: string) => numeric.filter((def) => def.window === basis).map((d) => d.name);
+  // every _30d column is a window figure
+  for (const def of COLUMNS.filter((d) => d.name.endsWith("_30d"))) {
+    assertEquals(def.window, "window", def.name);
+  }
+  assertEquals(on("30-day basis"), [
+    "revenue_per_request",
+    "gross_margin_pct",
+    "list_price_mrr",
+    "gross_margin_company_pct",
+  ]);
+  assertEquals(on("window ratio"), ["cost_per_request", "ptb_cost_share_pct"]);
+  // each column on a 30-day basis says so in its description, and only those
+  assertEquals(
+    numeric.filter((def) => def.description.includes("30-day basis")).map((d) => d.name),
+    on("30-day basis"),
+  );
+  // the same figures read as 30 and as 15 days' worth: only the 30-day-basis columns move
+  const month = await fixtureOver(30, 1);
+  const half = await fixtureOver(15, 1);
+  const moved = numeric.filter((def) =>
+    column(half, def.name).some((v, i) => v !== column(month, def.name)[i])
+  ).map((d) => d.name);
+  // (list_price_mrr reads usage only for a plan priced on usage, which the default price book
+  // has none of: "list prices priced on usage …" above)
+  assertEquals(moved, on("30-day basis").filter((name) => name !== "list_price_mrr"));
+  // the same daily usage over 15 days: the window figures halve (a $30 month of LLM cost over 4
+  // seats is $7.50 a seat a month, $3.75 over 15 days), the ratios of two window figures stay
+  const uniform = await fixtureOver(15);
+  close(column(month, "cost_per_seat")[0], 30 / 4, "a cost_per_seat, 30 days");
+  close(column(uniform, "cost_per_seat")[0], 15 / 4, "a cost_per_seat, 15 days");
+  for (const name of on("window ratio")) {
+    const expected = column(month, name) as (number | null)[];
+    column(uniform, name).forEach((v, i) => close(v, expected[i], `${name}[${i}]`));
+  }
 });

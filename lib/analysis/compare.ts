@@ -16,6 +16,7 @@ import { frameCsvByteChunks, framesCsvByteChunks, writeChunksFile } from "../for
 import { writeFileAtomic } from "../formats/files.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import type { WindowBasis } from "../frame/columns.ts";
 import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
 import {
   cleanDelta,
@@ -345,7 +346,8 @@ export interface ComparisonContext {
  * The warning for two exports of different windows, or null: a 7-day export's `_30d` columns
  * hold 7 days' usage, so against a 30-day export their deltas read as a collapse (−77 %) that is
  * only the shorter window. The values are compared as written, not rescaled: only some `_30d`
- * columns add up over days (active_users_30d does not).
+ * columns add up over days (active_users_30d does not). It names the columns of each window
+ * basis from the column table (`window` in lib/frame/columns.ts).
  */
 export function windowMismatchWarning(
   { oldWindowDays, newWindowDays }: { oldWindowDays?: number; newWindowDays?: number },
@@ -353,9 +355,24 @@ export function windowMismatchWarning(
   if (oldWindowDays === undefined || newWindowDays === undefined) return null;
   if (oldWindowDays === newWindowDays) return null;
   const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
+  const list = (names: readonly string[]) =>
+    names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  // the *_30d columns are window figures (lib/frame/columns.ts); the others are named
+  const otherWindow = columnsOn("window").filter((name) => !name.endsWith("_30d"));
   return `old covers ${days(oldWindowDays)}, new ${
     days(newWindowDays)
-  }: the *_30d columns' deltas compare different windows, not a change (values as written, not rescaled; margins and other ratios are on a 30-day basis in both)`;
+  }: the window figures' deltas (the *_30d columns, ${
+    list(otherWindow)
+  }) compare different windows, not a change (values as written, not rescaled); ${
+    list(columnsOn("30-day basis"))
+  } set the window's usage on a 30-day basis in both; ${
+    list(columnsOn("window ratio"))
+  } divide two window figures (the window's length cancels)`;
+}
+
+/** The compared (numeric) columns that read the window as `basis` says, in the table's order. */
+export function columnsOn(basis: WindowBasis): string[] {
+  return NUMERIC_COLUMNS.filter((def) => def.window === basis).map((def) => def.name);
 }
 
 function amount(value: number, unit: string): string {
@@ -406,7 +423,8 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
       escapeMarkdown(context.newStamp)
     }`,
     "",
-    ...(warning ? [`> **Warning: ${escapeMarkdown(warning)}.**`, ""] : []),
+    // kit-authored, escaped for its `*_30d`; longer than a data cell's cut
+    ...(warning ? [`> **Warning: ${escapeMarkdown(warning, { maxLength: Infinity })}.**`, ""] : []),
     `Old: ${escapeMarkdown(context.oldLabel)}. New: ${
       escapeMarkdown(context.newLabel)
     }. Organizations are matched by org_id.`,

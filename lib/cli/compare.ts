@@ -25,7 +25,9 @@ history snapshots (outputs/history/helicone_pricing_data_*.parquet), or one of e
 per-organization deltas of every numeric column, organizations that appeared or disappeared,
 tier changes, and totals. Organizations are matched by org_id. Two exports of different
 windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are 30-day) are compared
-as written, with a warning: their *_30d columns' deltas compare different windows, not a change.
+as written, with a warning naming the window figures (the *_30d columns, cost_per_seat,
+seat_utilization_pct), whose deltas compare different windows, not a change, and the columns on a
+30-day basis in both.
 
 Options:
   --out-dir DIR        where files go (default: outputs/)

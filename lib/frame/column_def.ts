@@ -20,6 +20,14 @@ export type ColumnUnit =
 
 export type ColumnSource = "PostgreSQL" | "ClickHouse" | "Stripe" | "Derived";
 
+/**
+ * How a column reads the export window (`--days N`; lib/frame/monthly.ts): `window` holds the
+ * window's figure as it is (a 7-day export's is 7 days' worth), `30-day basis` sets the window's
+ * usage × 30 / N against monthly amounts, `window ratio` divides two window figures (the window's
+ * length cancels). A comparison of two windows names them (windowMismatchWarning).
+ */
+export type WindowBasis = "window" | "30-day basis" | "window ratio";
+
 export interface ColumnDef {
   name: string;
   type: ColumnType;
@@ -30,4 +38,6 @@ export interface ColumnDef {
   description: string;
   /** True for the 24 columns the spec defines; false for the kit's extras. */
   spec: boolean;
+  /** How the column reads the export window; absent when it does not read it. */
+  window?: WindowBasis;
 }

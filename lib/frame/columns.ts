@@ -9,7 +9,7 @@
 import { withAsOfEffect } from "./as_of.ts";
 import type { ColumnDef } from "./column_def.ts";
 
-export type { ColumnDef, ColumnSource, ColumnType, ColumnUnit } from "./column_def.ts";
+export type { ColumnDef, ColumnSource, ColumnType, ColumnUnit, WindowBasis } from "./column_def.ts";
 
 const spec = true;
 const extra = false;
@@ -182,6 +182,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula: "non-PTB requests in the window > 0",
     description: "Sent bring-your-own-key (non pass-through) requests in the window.",
     spec,
+    window: "window",
   },
   {
     name: "has_gateway_only",
@@ -192,6 +193,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     description:
       "Gateway-only: PTB requests and no BYOK requests in the window (the spec's column table; its BYOK SQL has this backwards).",
     spec,
+    window: "window",
   },
   // ── Calculated metrics ────────────────────────────────────────────────────────────────
   {
@@ -202,6 +204,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula: "llm_cost_30d / seats",
     description: "LLM cost per seat in the window; empty when seats is 0.",
     spec,
+    window: "window",
   },
   {
     name: "revenue_per_seat",
@@ -220,6 +223,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula: "llm_cost_30d / requests_30d",
     description: "LLM cost per request; empty when requests_30d is 0.",
     spec,
+    window: "window ratio",
   },
   {
     name: "revenue_per_request",
@@ -230,6 +234,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     description:
       "MRR per request; empty when requests_30d is 0 or mrr is empty. With a window other than 30 days (--days N), requests_30d is put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec,
+    window: "30-day basis",
   },
   {
     name: "gross_margin_pct",
@@ -240,6 +245,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     description:
       "Gross margin in percent (can be far below -100); empty when mrr is 0 or empty. Uses all LLM cost as the spec does; see llm_cost_ptb_30d for the part the company pays. With a window other than 30 days (--days N), llm_cost_30d is put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec,
+    window: "30-day basis",
   },
   {
     name: "seat_utilization_pct",
@@ -249,6 +255,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula: "active_users_30d / seats * 100",
     description: "Share of seats that signed in during the window; empty when seats is 0.",
     spec,
+    window: "window",
   },
   // ── Extras (after the spec's columns) ─────────────────────────────────────────────────
   {
@@ -325,6 +332,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     description:
       "Share of the window's LLM cost that is pass-through billed; empty when cost is 0.",
     spec: extra,
+    window: "window ratio",
   },
   {
     name: "ptb_spend_all_time",
@@ -433,6 +441,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     description:
       "What the price book charges for the organization's seats and add-ons per month; mrr − list_price_mrr shows discounts, grandfathered prices and billed usage (metered requests and storage are not in it). Empty for enterprise contracts (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
     spec: extra,
+    window: "30-day basis",
   },
   {
     name: "ptb_revenue_30d",
@@ -466,11 +475,20 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     description:
       "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays. With a window other than 30 days (--days N), ptb_revenue_30d and company_cost_30d are put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec: extra,
+    window: "30-day basis",
   },
 ];
 
-/** The table, each description followed by what the as-of does to the column. */
-export const COLUMNS: readonly ColumnDef[] = COLUMN_TABLE.map(withAsOfEffect);
+/** A `_30d` column holds the window's figure unless the table says otherwise. */
+function withWindowBasis(def: ColumnDef): ColumnDef {
+  return def.name.endsWith("_30d") && !def.window ? { ...def, window: "window" } : def;
+}
+
+/**
+ * The table, each description followed by what the as-of does to the column, each `_30d` column
+ * marked as a window figure.
+ */
+export const COLUMNS: readonly ColumnDef[] = COLUMN_TABLE.map(withAsOfEffect).map(withWindowBasis);
 
 export const COLUMN_NAMES: readonly string[] = COLUMNS.map((c) => c.name);
 

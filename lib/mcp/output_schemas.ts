@@ -85,7 +85,7 @@ export const COMPARE_EXPORTS_OUTPUT = {
   old: z.string().describe("the older export file name, or snapshot <as-of>"),
   new: z.string().describe("the newer export file name, or snapshot <as-of>"),
   warning: z.string().optional().describe(
-    "present when the two cover different windows (e.g. 30 and 7 days): the *_30d deltas are no change",
+    "present when the two cover different windows (e.g. 30 and 7 days): which columns' deltas are window figures (no change), which are on a 30-day basis in both",
   ),
   exports: z.array(z.string()).describe("export files in the folder, newest first"),
   counts: z.object({
