@@ -89,6 +89,8 @@ Deno.test("per-organization deltas, appeared and disappeared, tier changes", () 
     appeared: 1,
     disappeared: 1,
     tierChanged: 1,
+    tierRawChanged: 0,
+    planChanged: 0,
   });
   assertEquals(column(result.tierChanges, "tier_old"), ["pro"]);
   assertEquals(column(result.tierChanges, "tier_new"), ["team"]);
@@ -144,7 +146,14 @@ Deno.test("the summary without the rows: the same summary, the largest MRR chang
       }
     }
   }
-  assertEquals(summarySide(before).frame.columns, ["org_id", "org_name", "tier", "mrr"]);
+  assertEquals(summarySide(before).frame.columns, [
+    "org_id",
+    "org_name",
+    "tier",
+    "tier_raw",
+    "plan",
+    "mrr",
+  ]);
   const first = (await compareExportsSummary(summarySide(before), summarySide(after), { top: 1 }))
     .largestMrrChanges;
   assertEquals(first.columns, [...MRR_MOVER_COLUMNS]);
@@ -355,7 +364,7 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     assertEquals(errors.length, 0, "two 30-day exports: nothing on stderr");
     assertEquals(
       logs[0],
-      "Compared helicone_pricing_data_2026-10-01.csv (3 organizations) with helicone_pricing_data_2026-11-01.xlsx (3): 1 appeared, 1 disappeared, 1 changed tier",
+      "Compared helicone_pricing_data_2026-10-01.csv (3 organizations) with helicone_pricing_data_2026-11-01.xlsx (3): 1 appeared, 1 disappeared, 1 changed tier, 0 changed raw tier, 0 changed plan",
     );
 
     // Not an export: the comparison's own CSV.
@@ -415,6 +424,138 @@ Deno.test("deno task compare: a 30-day export against a 7-day one says the windo
     logs.length = 0;
     assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir, "--quiet"]), 0);
     assertEquals([errors, logs], [[], []]);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * Plan migrations: m moves from the legacy team bundle (team-20250130, $200) to team-20251210
+ * ($799), q from pro-20250202 to pro-20251210; n stays. The tier family changes for nobody.
+ */
+const beforeMigration = exportFrameFromColumns({
+  org_id: ["m", "n", "q"],
+  org_name: ["Mover", "Stayer", "Quick"],
+  tier: ["team", "pro", "pro"],
+  tier_raw: ["team-20250130", "pro", "pro-20250202"],
+  plan: ["team (bundle, legacy)", "pro (seat, legacy)", "pro (seat, legacy)"],
+  mrr: [200, 40, 20],
+});
+const afterMigration = exportFrameFromColumns({
+  org_id: ["m", "n", "q"],
+  org_name: ["Mover", "Stayer", "Quick"],
+  tier: ["team", "pro", "pro"],
+  tier_raw: ["team-20251210", "pro", "pro-20251210"],
+  plan: ["team 2025-12-10", "pro (seat, legacy)", "pro 2025-12-10"],
+  mrr: [799, 40, 79],
+});
+
+Deno.test("raw tier and plan changes are counted and listed like tier changes", async () => {
+  const result = compareExports(beforeMigration, afterMigration);
+  assertEquals(column(result.perOrg, "tier_changed"), [false, false, false]);
+  assertEquals(column(result.perOrg, "tier_raw_old"), ["team-20250130", "pro", "pro-20250202"]);
+  assertEquals(column(result.perOrg, "tier_raw_new"), ["team-20251210", "pro", "pro-20251210"]);
+  assertEquals(column(result.perOrg, "tier_raw_changed"), [true, false, true]);
+  assertEquals(column(result.perOrg, "plan_changed"), [true, false, true]);
+  assertEquals(
+    result.perOrg.columns.slice(0, 12),
+    [
+      "org_id",
+      "org_name",
+      "presence",
+      "tier_old",
+      "tier_new",
+      "tier_changed",
+      "tier_raw_old",
+      "tier_raw_new",
+      "tier_raw_changed",
+      "plan_old",
+      "plan_new",
+      "plan_changed",
+    ],
+  );
+  const counts = { tierChanged: 0, tierRawChanged: 2, planChanged: 2 };
+  const { tierChanged, tierRawChanged, planChanged } = result.counts;
+  assertEquals({ tierChanged, tierRawChanged, planChanged }, counts);
+  assertEquals(result.tierChanges.height, 0);
+  // one organization each, so in name order
+  assertEquals(result.tierRawChanges.toRecords(), [
+    { tier_raw_old: "pro-20250202", tier_raw_new: "pro-20251210", organizations: 1 },
+    { tier_raw_old: "team-20250130", tier_raw_new: "team-20251210", organizations: 1 },
+  ]);
+  assertEquals(result.planChanges.toRecords(), [
+    { plan_old: "pro (seat, legacy)", plan_new: "pro 2025-12-10", organizations: 1 },
+    { plan_old: "team (bundle, legacy)", plan_new: "team 2025-12-10", organizations: 1 },
+  ]);
+  // the summary without the rows, a slice at a time: the same
+  const summary = await compareExportsSummary(
+    summarySide(beforeMigration),
+    summarySide(afterMigration),
+    { top: 1, sliceRows: 1 },
+  );
+  assertEquals(summary.counts, result.counts);
+  assertEquals(summary.tierRawChanges.toRecords(), result.tierRawChanges.toRecords());
+  assertEquals(summary.planChanges.toRecords(), result.planChanges.toRecords());
+  // an organization that appeared has no change of either (it has no old value)
+  const appeared = compareExports(beforeMigration.head(0), afterMigration);
+  assertEquals(column(appeared.perOrg, "plan_changed"), [null, null, null]);
+  assertEquals([appeared.counts.tierRawChanged, appeared.counts.planChanged], [0, 0]);
+});
+
+Deno.test("deno task compare: plan migrations in the report, its CSV and its summary", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    const oldPath = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    const newPath = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
+    // a raw tier from the data is data: escaped in the summary
+    await writeCsvFile(beforeMigration, oldPath);
+    await writeXlsxFile(
+      afterMigration.withColumns(
+        pl.Series("tier_raw", ["team-20251210", "pro", "<b>pro</b>|*x*"]),
+      ),
+      newPath,
+    );
+    assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
+    assertEquals(
+      logs[0],
+      "Compared helicone_pricing_data_2026-10-01.csv (3 organizations) with helicone_pricing_data_2026-11-01.xlsx (3): 0 appeared, 0 disappeared, 0 changed tier, 2 changed raw tier, 2 changed plan",
+    );
+    const base = join(dir, "helicone_pricing_compare_2026-10-01_to_2026-11-01");
+    const { records } = parseCsvRecords(await Deno.readTextFile(`${base}.csv`));
+    assertEquals(
+      records.map((r) => [r.org_id, r.tier_raw_old, r.tier_raw_new, r.tier_raw_changed]),
+      [
+        ["m", "team-20250130", "team-20251210", "true"],
+        ["n", "pro", "pro", "false"],
+        ["q", "pro-20250202", "<b>pro</b>|*x*", "true"],
+      ],
+    );
+    assertEquals(records.map((r) => [r.plan_old, r.plan_new, r.plan_changed]), [
+      ["team (bundle, legacy)", "team 2025-12-10", "true"],
+      ["pro (seat, legacy)", "pro (seat, legacy)", "false"],
+      ["pro (seat, legacy)", "pro 2025-12-10", "true"],
+    ]);
+    const summary = await Deno.readTextFile(`${base}.md`);
+    ok(summary.includes("| tier changed | 0 |"), summary);
+    ok(summary.includes("| raw tier (tier_raw) changed | 2 |"), summary);
+    ok(summary.includes("| plan changed | 2 |"), summary);
+    ok(summary.includes("## Tier changes\n\nNone.\n"), summary);
+    ok(
+      summary.includes(
+        "## Raw tier changes (`tier_raw`)\n\n| from | to | organizations |\n| --- | --- | --- |\n" +
+          "| pro-20250202 | &lt;b>pro&lt;/b>\\|\\*x\\* | 1 |\n| team-20250130 | team-20251210 | 1 |\n",
+      ),
+      summary,
+    );
+    ok(
+      summary.includes(
+        "## Plan changes\n\n| from | to | organizations |\n| --- | --- | --- |\n" +
+          "| pro (seat, legacy) | pro 2025-12-10 | 1 |\n| team (bundle, legacy) | team 2025-12-10 | 1 |\n",
+      ),
+      summary,
+    );
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

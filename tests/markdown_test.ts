@@ -193,13 +193,15 @@ Deno.test("scenario summary: hostile org names, tiers and scenario text stay dat
   }
 });
 
-Deno.test("comparison summary: hostile org names and tiers stay data", async () => {
+Deno.test("comparison summary: hostile org names, tiers and plans stay data", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    // Old: o0..o7 plus "gone"; new: o0..o7 with changed tiers plus "came".
-    const old = hostileExport(10);
+    // Old: o0..o7 plus "gone"; new: o0..o7 with changed tiers, raw tiers and plans plus "came".
+    const old = hostileExport(10).withColumns(pl.Series("plan", HOSTILE, pl.Utf8));
     const renamed = hostileExport(20).withColumns(
-      pl.Series("tier", HOSTILE.map((t) => `${t} v2`), pl.Utf8),
+      ...["tier", "tier_raw", "plan"].map((name) =>
+        pl.Series(name, HOSTILE.map((t) => `${t} v2`), pl.Utf8)
+      ),
     );
     const extra = (id: string) =>
       exportFrameFromColumns({ org_id: [id], org_name: [INJECTION], tier: [INJECTION] });
@@ -218,11 +220,18 @@ Deno.test("comparison summary: hostile org names and tiers stay data", async () 
     });
     const summary = await Deno.readTextFile(summaryPath);
     assertInert(summary, "compare");
+    // each hostile value's change is listed (escaped), in each of the three tables
+    assertEquals(
+      [result.tierChanges.height, result.tierRawChanges.height, result.planChanges.height],
+      [HOSTILE.length, HOSTILE.length, HOSTILE.length],
+    );
     assertEquals(headings(summary), [
       "# Export comparison: 2026-10-01 → 2026-11-01",
       "## Organizations",
       "## Totals",
       "## Tier changes",
+      "## Raw tier changes (`tier_raw`)",
+      "## Plan changes",
       "## Appeared",
       "## Disappeared",
     ]);

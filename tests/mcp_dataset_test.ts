@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { DatasetStore, listExports } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   call,
   column,
@@ -237,6 +239,58 @@ Deno.test("demo only: live exports are never served, compared or listed", async 
       () => ok(false, "a live manifest must not be served"),
       (error) => ok(/is live data .* serves demo data only/.test(error.message), error.message),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compare_exports counts and lists raw tier and plan changes (a plan migration)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  // m moves from the legacy team bundle (team-20250130) to team-20251210; its tier family stays
+  const org = (tierRaw: string, plan: string, mrr: number) =>
+    exportFrameFromColumns({
+      org_id: ["m", "n"],
+      org_name: ["*Mover*", "Stayer"],
+      tier: ["team", "pro"],
+      tier_raw: [tierRaw, "pro"],
+      plan: [plan, "pro (seat, legacy)"],
+      mrr: [mrr, 40],
+    });
+  try {
+    await writeCsvFile(
+      org("team-20250130", "team (bundle, legacy)", 200),
+      join(dir, "helicone_pricing_data_2026-10-01.csv"),
+    );
+    await writeCsvFile(
+      org("team-20251210", "team 2025-12-10", 799),
+      join(dir, "helicone_pricing_data_2026-11-01.csv"),
+    );
+    const { client, close } = await connect(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(client, "compare_exports");
+      const out = result.structuredContent!;
+      const counts = out.counts as Values;
+      assertEquals([counts.tierChanged, counts.tierRawChanged, counts.planChanged], [0, 1, 1]);
+      assertEquals(out.tier_changes, []);
+      assertEquals(out.tier_raw_changes, [
+        { tier_raw_old: "team-20250130", tier_raw_new: "team-20251210", organizations: 1 },
+      ]);
+      assertEquals(out.plan_changes, [
+        { plan_old: "team (bundle, legacy)", plan_new: "team 2025-12-10", organizations: 1 },
+      ]);
+      const lines = text(result).split("\n");
+      // each table's first row, under its heading and header (values as JSON literals)
+      const firstRow = (heading: string) => lines[lines.indexOf(heading) + 2];
+      assertEquals(
+        firstRow("raw tier (tier_raw) changes:"),
+        '"team-20250130" | "team-20251210" | 1',
+      );
+      assertEquals(firstRow("plan changes:"), '"team (bundle, legacy)" | "team 2025-12-10" | 1');
+    } finally {
+      await close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -11,20 +11,19 @@
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { frameCsvByteChunks, framesCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
 import { writeFileAtomic } from "../formats/files.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import type { WindowBasis } from "../frame/columns.ts";
-import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
+import { type ComparisonContext, comparisonMarkdown } from "./compare_markdown.ts";
 import {
+  CHANGE_COLUMNS,
   cleanDelta,
   COMPARE_SLICE_ROWS,
   COMPARED_COLUMNS,
+  type ComparisonSummary,
   ComparisonTally,
   isAdditive,
-  type ListedOrganization,
   MRR_ONLY,
   NUMERIC_COLUMNS,
   perOrgParts,
@@ -32,42 +31,31 @@ import {
 
 // The rows' parts, for the callers of this module.
 export {
+  CHANGE_COLUMNS,
   cleanDelta,
   COMPARED_COLUMNS,
+  type ComparisonCounts,
+  type ComparisonSummary,
   HEADLINE_COLUMNS,
   isAdditive,
   type ListedOrganization,
 } from "./compare_rows.ts";
+export {
+  type ComparisonContext,
+  comparisonMarkdown,
+  windowMismatchWarning,
+} from "./compare_markdown.ts";
 
 export type Presence = "both" | "appeared" | "disappeared";
 
-export interface ComparisonCounts {
-  organizationsOld: number;
-  organizationsNew: number;
-  inBoth: number;
-  appeared: number;
-  disappeared: number;
-  tierChanged: number;
-}
-
-export interface ExportComparison {
+export interface ExportComparison extends ComparisonSummary {
   /**
-   * One row per organization in either file: org_id, org_name, presence, tier_old, tier_new,
-   * tier_changed, <headline>_old/_new, then <column>_delta for every numeric column.
-   * Order: organizations in the new file (its order), then those that disappeared.
+   * One row per organization in either file: org_id, org_name, presence, then tier, tier_raw and
+   * plan each as _old, _new, _changed, <headline>_old/_new, then <column>_delta for every numeric
+   * column. Order: organizations in the new file (its order), then those that disappeared.
    */
   perOrg: pl.DataFrame;
-  /** One row per additive numeric column: column, unit, old_total, new_total, delta, change_pct. */
-  totals: pl.DataFrame;
-  /** tier_old → tier_new with the number of organizations (in both files, tier changed). */
-  tierChanges: pl.DataFrame;
-  counts: ComparisonCounts;
-  /** the first organizations that appeared and disappeared, in perOrg's order (the summary's) */
-  listed: Record<"appeared" | "disappeared", ListedOrganization[]>;
 }
-
-/** What a comparison says besides its per-organization rows (those are written as they come). */
-export type ComparisonSummary = Omit<ExportComparison, "perOrg">;
 
 function assertExportFrame(
   frame: pl.DataFrame,
@@ -153,11 +141,11 @@ type ColumnTotals = Map<string, { total: number; unknown: number }>;
 const ADDITIVE_COLUMNS = NUMERIC_COLUMNS.filter(isAdditive);
 const ADDITIVE_NAMES = ADDITIVE_COLUMNS.map((def) => def.name);
 
-/** The columns a summary's slices compare: the keys, the name, the tier and MRR_ONLY's. */
+/** The columns a summary's slices compare: the keys, the name, CHANGE_COLUMNS and MRR_ONLY's. */
 const SUMMARY_SLICE_COLUMNS = [
   "org_id",
   "org_name",
-  "tier",
+  ...CHANGE_COLUMNS,
   ...MRR_ONLY.numeric.map((def) => def.name),
 ];
 
@@ -174,7 +162,7 @@ export interface SummarySide {
 
 /**
  * `frame` (at least SUMMARY_COLUMNS) as a summary's side: its totals taken, then only its slices'
- * four columns kept, so a file read for a summary need not stay whole (the MCP server's
+ * six columns kept, so a file read for a summary need not stay whole (the MCP server's
  * compare_exports read ~300 MB of a million organizations' snapshot beside the export it holds).
  */
 export function summarySide(frame: pl.DataFrame): SummarySide {
@@ -270,7 +258,10 @@ function framesSummary(
   });
 }
 
-/** Totals, tier changes, counts and the listed organizations, once every part is tallied. */
+/**
+ * Totals, tier, raw tier and plan changes, counts and the listed organizations, once every part is
+ * tallied.
+ */
 function summaryOf(
   { olds, news, heights, tally }: {
     olds: ColumnTotals;
@@ -282,14 +273,18 @@ function summaryOf(
 ): ComparisonSummary {
   return {
     totals: totalsFrame(olds, news),
-    tierChanges: tally.tierChanges(),
+    tierChanges: tally.changes("tier"),
+    tierRawChanges: tally.changes("tier_raw"),
+    planChanges: tally.changes("plan"),
     counts: {
       organizationsOld: heights[0],
       organizationsNew: heights[1],
       inBoth: tally.inBoth,
       appeared: tally.appeared,
       disappeared: tally.disappeared,
-      tierChanged: tally.tierChanged,
+      tierChanged: tally.changed.tier,
+      tierRawChanged: tally.changed.tier_raw,
+      planChanged: tally.changed.plan,
     },
     listed: { appeared: tally.first("appeared"), disappeared: tally.first("disappeared") },
   };
@@ -330,151 +325,6 @@ function totalsFrame(olds: ColumnTotals, news: ColumnTotals): pl.DataFrame {
 /** `helicone_pricing_compare_<old stamp>_to_<new stamp>` */
 export function comparisonFileBase(oldStamp: string, newStamp: string): string {
   return `helicone_pricing_compare_${oldStamp}_to_${newStamp}`;
-}
-
-export interface ComparisonContext {
-  oldLabel: string;
-  newLabel: string;
-  oldStamp: string;
-  newStamp: string;
-  /** each file's window in days (its name's `_<N>d`, else 30); absent when unknown */
-  oldWindowDays?: number;
-  newWindowDays?: number;
-}
-
-/**
- * The warning for two exports of different windows, or null: a 7-day export's `_30d` columns
- * hold 7 days' usage, so against a 30-day export their deltas read as a collapse (−77 %) that is
- * only the shorter window. The values are compared as written, not rescaled: only some `_30d`
- * columns add up over days (active_users_30d does not). It names the columns of each window
- * basis from the column table (`window` in lib/frame/columns.ts).
- */
-export function windowMismatchWarning(
-  { oldWindowDays, newWindowDays }: { oldWindowDays?: number; newWindowDays?: number },
-): string | null {
-  if (oldWindowDays === undefined || newWindowDays === undefined) return null;
-  if (oldWindowDays === newWindowDays) return null;
-  const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
-  const list = (names: readonly string[]) =>
-    names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-  // the *_30d columns are window figures (lib/frame/columns.ts); the others are named
-  const otherWindow = columnsOn("window").filter((name) => !name.endsWith("_30d"));
-  return `old covers ${days(oldWindowDays)}, new ${
-    days(newWindowDays)
-  }: the window figures' deltas (the *_30d columns, ${
-    list(otherWindow)
-  }) compare different windows, not a change (values as written, not rescaled); ${
-    list(columnsOn("30-day basis"))
-  } set the window's usage on a 30-day basis in both; ${
-    list(columnsOn("window ratio"))
-  } divide two window figures (the window's length cancels)`;
-}
-
-/** The compared (numeric) columns that read the window as `basis` says, in the table's order. */
-export function columnsOn(basis: WindowBasis): string[] {
-  return NUMERIC_COLUMNS.filter((def) => def.window === basis).map((def) => def.name);
-}
-
-function amount(value: number, unit: string): string {
-  return unit.startsWith("USD") ? formatUsd(value) : formatCount(value);
-}
-
-function signed(value: number, unit: string): string {
-  const shown = amount(value, unit);
-  return value > 0 && /[1-9]/.test(shown) ? `+${shown}` : shown;
-}
-
-function listOrgs(result: ComparisonSummary, presence: "appeared" | "disappeared"): string {
-  const listed = result.listed[presence];
-  if (listed.length === 0) return "None.";
-  const lines = [
-    markdownTable(
-      ["org_id", "org_name", "tier", "mrr"],
-      listed.map((org) => [
-        String(org.org_id),
-        String(org.org_name ?? ""),
-        String(org.tier ?? ""),
-        org.mrr === null ? "–" : formatUsd(org.mrr),
-      ]),
-    ),
-  ];
-  const total = result.counts[presence];
-  if (total > listed.length) lines.push("", `… and ${formatCount(total - listed.length)} more.`);
-  return lines.join("\n");
-}
-
-/** A Markdown summary: counts, totals, tier changes, who appeared and disappeared. */
-export function comparisonMarkdown(result: ComparisonSummary, context: ComparisonContext): string {
-  const c = result.counts;
-  const t = result.totals;
-  const get = (name: string) => t.getColumn(name).toArray() as unknown[];
-  const [columns, units, olds, news, deltas, pcts] = [
-    "column",
-    "unit",
-    "old_total",
-    "new_total",
-    "delta",
-    "change_pct",
-  ].map(get);
-  const changes = result.tierChanges;
-  const warning = windowMismatchWarning(context);
-  return [
-    `# Export comparison: ${escapeMarkdown(context.oldStamp)} → ${
-      escapeMarkdown(context.newStamp)
-    }`,
-    "",
-    // kit-authored, escaped for its `*_30d`; longer than a data cell's cut
-    ...(warning ? [`> **Warning: ${escapeMarkdown(warning, { maxLength: Infinity })}.**`, ""] : []),
-    `Old: ${escapeMarkdown(context.oldLabel)}. New: ${
-      escapeMarkdown(context.newLabel)
-    }. Organizations are matched by org_id.`,
-    "",
-    "## Organizations",
-    "",
-    markdownTable(["measure", "value"], [
-      ["in the old export", formatCount(c.organizationsOld)],
-      ["in the new export", formatCount(c.organizationsNew)],
-      ["in both", formatCount(c.inBoth)],
-      ["appeared (only in the new export)", formatCount(c.appeared)],
-      ["disappeared (only in the old export)", formatCount(c.disappeared)],
-      ["tier changed", formatCount(c.tierChanged)],
-    ]),
-    "",
-    "## Totals",
-    "",
-    "Sums over each whole export; empty cells (unknown) are skipped.",
-    "",
-    markdownTable(
-      ["column", "old", "new", "change", "%"],
-      columns.map((name, i) => [
-        markdownCode(String(name)),
-        amount(olds[i] as number, units[i] as string),
-        amount(news[i] as number, units[i] as string),
-        signed(deltas[i] as number, units[i] as string),
-        formatChangePct(pcts[i] as number | null),
-      ]),
-    ),
-    "",
-    "## Tier changes",
-    "",
-    changes.height === 0 ? "None." : markdownTable(
-      ["from", "to", "organizations"],
-      (changes.getColumn("tier_old").toArray() as string[]).map((from, i) => [
-        from,
-        String(changes.getColumn("tier_new").get(i)),
-        formatCount(Number(changes.getColumn("organizations").get(i))),
-      ]),
-    ),
-    "",
-    "## Appeared",
-    "",
-    listOrgs(result, "appeared"),
-    "",
-    "## Disappeared",
-    "",
-    listOrgs(result, "disappeared"),
-    "",
-  ].join("\n");
 }
 
 export interface ComparisonFiles {

@@ -21,14 +21,21 @@ export function isAdditive(def: ColumnDef): boolean {
 export { HEADLINE_COLUMNS };
 
 /**
- * The export columns a comparison reads: the keys, the name and tier, every numeric column. A
- * reader may leave the others out (readExportFile's `columns`): at a million organizations they
- * are half of a frame read back.
+ * The text columns whose changes a comparison counts and lists: the tier family, the raw tier
+ * (team-20250130 → team-20251210 is a plan migration within one family) and the priced plan.
+ */
+export const CHANGE_COLUMNS = ["tier", "tier_raw", "plan"] as const;
+export type ChangeColumn = typeof CHANGE_COLUMNS[number];
+
+/**
+ * The export columns a comparison reads: the keys, the name, the CHANGE_COLUMNS, every numeric
+ * column. A reader may leave the others out (readExportFile's `columns`): at a million
+ * organizations they are half of a frame read back.
  */
 export const COMPARED_COLUMNS: readonly string[] = [
   "org_id",
   "org_name",
-  "tier",
+  ...CHANGE_COLUMNS,
   ...NUMERIC_COLUMNS.map((def) => def.name),
 ];
 
@@ -82,7 +89,7 @@ function side(
     pl.col("org_id"),
     pl.lit(true).alias(`in_${suffix}`),
     pl.col("org_name").alias(`org_name_${suffix}`),
-    pl.col("tier").alias(`tier_${suffix}`),
+    ...CHANGE_COLUMNS.map((name) => pl.col(name).alias(`${name}_${suffix}`)),
     ...numeric.map((def) => pl.col(def.name).cast(pl.Float64).alias(`${def.name}_${suffix}`)),
   );
 }
@@ -138,11 +145,19 @@ function perOrgColumns({ numeric, headline }: ComparedValues): pl.Expr[] {
   const inOld = pl.col("in_old").isNotNull();
   const inNew = pl.col("in_new").isNotNull();
   const inBoth = inOld.and(inNew);
-  const tierOld = pl.col("tier_old");
-  const tierNew = pl.col("tier_new");
-  const tierDiffers = pl.when(tierOld.isNull().and(tierNew.isNull())).then(pl.lit(false))
-    .when(tierOld.isNull().or(tierNew.isNull())).then(pl.lit(true))
-    .otherwise(tierOld.neq(tierNew));
+  // old, new and whether it changed (an empty side against a value is a change)
+  const change = (name: ChangeColumn): pl.Expr[] => {
+    const before = pl.col(`${name}_old`);
+    const after = pl.col(`${name}_new`);
+    const differs = pl.when(before.isNull().and(after.isNull())).then(pl.lit(false))
+      .when(before.isNull().or(after.isNull())).then(pl.lit(true))
+      .otherwise(before.neq(after));
+    return [
+      before,
+      after,
+      pl.when(inBoth).then(differs).otherwise(pl.lit(null).cast(pl.Bool)).alias(`${name}_changed`),
+    ];
+  };
   const delta = (def: ColumnDef): pl.Expr => {
     const oldValue = pl.col(`${def.name}_old`);
     const newValue = pl.col(`${def.name}_new`);
@@ -160,22 +175,27 @@ function perOrgColumns({ numeric, headline }: ComparedValues): pl.Expr[] {
       .otherwise(pl.col("org_name_old")).alias("org_name"),
     pl.when(inBoth).then(pl.lit("both")).when(inNew).then(pl.lit("appeared"))
       .otherwise(pl.lit("disappeared")).alias("presence"),
-    tierOld,
-    tierNew,
-    pl.when(inBoth).then(tierDiffers).otherwise(pl.lit(null).cast(pl.Bool)).alias("tier_changed"),
+    ...CHANGE_COLUMNS.flatMap(change),
     ...headline.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
     ...numeric.map((def) => delta(def).alias(`${def.name}_delta`)),
   ];
 }
+
+type Transitions = Map<string, { from: string; to: string; n: number }>;
 
 /** What the summary needs of the per-organization rows, gathered a piece at a time. */
 export class ComparisonTally {
   inBoth = 0;
   appeared = 0;
   disappeared = 0;
-  tierChanged = 0;
-  /** tier_old → tier_new → organizations, among those in both files whose tier changed */
-  #transitions = new Map<string, { from: string; to: string; n: number }>();
+  /** organizations in both files whose tier, tier_raw, plan changed */
+  changed: Record<ChangeColumn, number> = { tier: 0, tier_raw: 0, plan: 0 };
+  /** per column, old → new → organizations, among those in both files whose value changed */
+  #transitions: Record<ChangeColumn, Transitions> = {
+    tier: new Map(),
+    tier_raw: new Map(),
+    plan: new Map(),
+  };
   /** the first `listed` organizations of each presence, in order */
   #first: Record<"appeared" | "disappeared", ListedOrganization[]> = {
     appeared: [],
@@ -189,21 +209,16 @@ export class ComparisonTally {
       pl.col("presence").eq(pl.lit("both")).sum().alias("both"),
       pl.col("presence").eq(pl.lit("appeared")).sum().alias("appeared"),
       pl.col("presence").eq(pl.lit("disappeared")).sum().alias("disappeared"),
-      pl.col("tier_changed").eq(pl.lit(true)).sum().alias("tierChanged"),
+      ...CHANGE_COLUMNS.map((name) =>
+        pl.col(`${name}_changed`).eq(pl.lit(true)).sum().alias(`changed ${name}`)
+      ),
     ).toRecords()[0];
     this.inBoth += Number(counted.both);
     this.appeared += Number(counted.appeared);
     this.disappeared += Number(counted.disappeared);
-    this.tierChanged += Number(counted.tierChanged);
-    const changed = part.filter(pl.col("tier_changed").eq(pl.lit(true)))
-      .groupBy(["tier_old", "tier_new"]).agg(pl.len().alias("n")).toRecords();
-    for (const row of changed) {
-      const from = String(row.tier_old ?? "(none)");
-      const to = String(row.tier_new ?? "(none)");
-      const key = JSON.stringify([from, to]);
-      const seen = this.#transitions.get(key) ?? { from, to, n: 0 };
-      seen.n += Number(row.n);
-      this.#transitions.set(key, seen);
+    for (const name of CHANGE_COLUMNS) {
+      this.changed[name] += Number(counted[`changed ${name}`]);
+      this.#addTransitions(part, name);
     }
     for (const presence of ["appeared", "disappeared"] as const) {
       const listed = this.#first[presence];
@@ -222,14 +237,32 @@ export class ComparisonTally {
     }
   }
 
-  /** Tier transitions, most organizations first, then by name. */
-  tierChanges(): pl.DataFrame {
-    const changes = [...this.#transitions.values()].sort((a, b) =>
+  #addTransitions(part: pl.DataFrame, name: ChangeColumn): void {
+    const [oldName, newName] = [`${name}_old`, `${name}_new`];
+    const changed = part.filter(pl.col(`${name}_changed`).eq(pl.lit(true)))
+      .groupBy([oldName, newName]).agg(pl.len().alias("n")).toRecords();
+    const transitions = this.#transitions[name];
+    for (const row of changed) {
+      const from = String(row[oldName] ?? "(none)");
+      const to = String(row[newName] ?? "(none)");
+      const key = JSON.stringify([from, to]);
+      const seen = transitions.get(key) ?? { from, to, n: 0 };
+      seen.n += Number(row.n);
+      transitions.set(key, seen);
+    }
+  }
+
+  /**
+   * One column's transitions (`<name>_old`, `<name>_new`, organizations), most organizations
+   * first, then by name.
+   */
+  changes(name: ChangeColumn): pl.DataFrame {
+    const changes = [...this.#transitions[name].values()].sort((a, b) =>
       b.n - a.n || a.from.localeCompare(b.from) || a.to.localeCompare(b.to)
     );
     return pl.DataFrame([
-      pl.Series("tier_old", changes.map((c) => c.from), pl.Utf8),
-      pl.Series("tier_new", changes.map((c) => c.to), pl.Utf8),
+      pl.Series(`${name}_old`, changes.map((c) => c.from), pl.Utf8),
+      pl.Series(`${name}_new`, changes.map((c) => c.to), pl.Utf8),
       pl.Series("organizations", changes.map((c) => c.n), pl.Float64).cast(pl.Int64),
     ]);
   }
@@ -246,4 +279,32 @@ export interface ListedOrganization {
   org_name: string | null;
   tier: string | null;
   mrr: number | null;
+}
+
+export interface ComparisonCounts {
+  organizationsOld: number;
+  organizationsNew: number;
+  inBoth: number;
+  appeared: number;
+  disappeared: number;
+  /** organizations in both files whose tier, tier_raw, plan changed */
+  tierChanged: number;
+  tierRawChanged: number;
+  planChanged: number;
+}
+
+/** What a comparison says besides its per-organization rows (those are written as they come). */
+export interface ComparisonSummary {
+  /** One row per additive numeric column: column, unit, old_total, new_total, delta, change_pct. */
+  totals: pl.DataFrame;
+  /**
+   * tier_old → tier_new (tier_raw_old → tier_raw_new, plan_old → plan_new) with the number of
+   * organizations (in both files, value changed).
+   */
+  tierChanges: pl.DataFrame;
+  tierRawChanges: pl.DataFrame;
+  planChanges: pl.DataFrame;
+  counts: ComparisonCounts;
+  /** the first organizations that appeared and disappeared, in perOrg's order (the summary's) */
+  listed: Record<"appeared" | "disappeared", ListedOrganization[]>;
 }

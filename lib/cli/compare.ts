@@ -23,11 +23,11 @@ export const HELP = `Usage: deno task compare <old export> <new export> [options
 Compares two exports of this kit (helicone_pricing_data_*.csv or .xlsx, any as-of dates), or two
 history snapshots (outputs/history/helicone_pricing_data_*.parquet), or one of each:
 per-organization deltas of every numeric column, organizations that appeared or disappeared,
-tier changes, and totals. Organizations are matched by org_id. Two exports of different
-windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are 30-day) are compared
-as written, with a warning naming the window figures (the *_30d columns, cost_per_seat,
-seat_utilization_pct), whose deltas compare different windows, not a change, and the columns on a
-30-day basis in both.
+tier, raw tier (tier_raw) and plan changes, and totals. Organizations are matched by org_id. Two
+exports of different windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are
+30-day) are compared as written, with a warning naming the window figures (the *_30d columns,
+cost_per_seat, seat_utilization_pct), whose deltas compare different windows, not a change, and
+the columns on a 30-day basis in both.
 
 Options:
   --out-dir DIR        where files go (default: outputs/)
@@ -37,7 +37,7 @@ Options:
 Writes (dates from the file names, or the files' modification dates when renamed):
   helicone_pricing_compare_<old>_to_<new>.csv         one row per organization in either file
   helicone_pricing_compare_<old>_to_<new>_totals.csv  totals of every additive numeric column
-  helicone_pricing_compare_<old>_to_<new>.md          summary: counts, totals, tier changes
+  helicone_pricing_compare_<old>_to_<new>.md          summary: counts, totals, tier/plan changes
 `;
 
 async function stampOf(file: ExportFile): Promise<string> {
@@ -99,7 +99,9 @@ export async function main(args: string[]): Promise<number> {
           formatCount(c.appeared)
         } appeared, ${formatCount(c.disappeared)} disappeared, ${
           formatCount(c.tierChanged)
-        } changed tier`,
+        } changed tier, ${formatCount(c.tierRawChanged)} changed raw tier, ${
+          formatCount(c.planChanged)
+        } changed plan`,
       );
       for (const path of [files.perOrgPath, files.totalsPath, files.summaryPath]) {
         console.log(`  ${path}`);

@@ -95,8 +95,14 @@ export const COMPARE_EXPORTS_OUTPUT = {
     appeared: count,
     disappeared: count,
     tierChanged: count,
+    tierRawChanged: count,
+    planChanged: count,
   }),
   totals: z.array(row).describe("per additive column: old total, new total, change"),
   tier_changes: z.array(row),
+  tier_raw_changes: z.array(row).describe(
+    "tier_raw old → new: plan migrations within a tier family",
+  ),
+  plan_changes: z.array(row).describe("priced plan old → new"),
   mrr_movers: z.array(row).describe("organizations with the largest MRR change"),
 };

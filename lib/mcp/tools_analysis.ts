@@ -308,8 +308,8 @@ export function registerAnalysisTools(
     description:
       "Compares two exports in the exports folder, or two history snapshots by as-of date " +
       "(YYYY-MM-DD, see describe_dataset), or one of each (before/after): organizations that appeared or " +
-      "disappeared, tier changes, totals of every additive column old vs new, and the " +
-      "organizations whose MRR changed most. Defaults: new = the newest export, old = the export " +
+      "disappeared, tier, raw tier (tier_raw) and plan changes, totals of every additive column " +
+      "old vs new, and the organizations whose MRR changed most. Defaults: new = the newest export, old = the export " +
       "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
       "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
       "on error or in its result. " + DATA_NOTE,
@@ -402,11 +402,15 @@ export function registerAnalysisTools(
         top: args.top,
       });
       const movers = result.largestMrrChanges;
-      // the export names and counts travel too; three tables share the rest
+      // the export names and counts travel too; the totals, the movers and the three change
+      // tables together share the rest
       const reserved = jsonBytes(names) + 2 * jsonBytes(result.counts) + 512;
       const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 3);
+      const changesBudget = Math.floor(budget / 3);
       const totals = frameTable(result.totals, settings, budget);
-      const tiers = frameTable(result.tierChanges, settings, budget);
+      const tiers = frameTable(result.tierChanges, settings, changesBudget);
+      const rawTiers = frameTable(result.tierRawChanges, settings, changesBudget);
+      const plans = frameTable(result.planChanges, settings, changesBudget);
       const moved = frameTable(movers, settings, budget);
       const warning = windowMismatchWarning({
         oldWindowDays: older.windowDays,
@@ -420,6 +424,10 @@ export function registerAnalysisTools(
         totals.text,
         "tier changes:",
         tiers.text,
+        "raw tier (tier_raw) changes:",
+        rawTiers.text,
+        "plan changes:",
+        plans.text,
         "largest MRR changes:",
         moved.text,
       ].join("\n");
@@ -431,6 +439,8 @@ export function registerAnalysisTools(
         counts: result.counts as unknown as Record<string, unknown>,
         totals: totals.rows,
         tier_changes: tiers.rows,
+        tier_raw_changes: rawTiers.rows,
+        plan_changes: plans.rows,
         mrr_movers: moved.rows,
       }, settings.maxBytes);
     }));

@@ -1,0 +1,167 @@
+/**
+ * What a comparison of two exports says in words (lib/analysis/compare.ts): the warning for two
+ * windows and the Markdown summary.
+ */
+import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
+import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
+import type { WindowBasis } from "../frame/columns.ts";
+import { type ChangeColumn, type ComparisonSummary, NUMERIC_COLUMNS } from "./compare_rows.ts";
+
+export interface ComparisonContext {
+  oldLabel: string;
+  newLabel: string;
+  oldStamp: string;
+  newStamp: string;
+  /** each file's window in days (its name's `_<N>d`, else 30); absent when unknown */
+  oldWindowDays?: number;
+  newWindowDays?: number;
+}
+
+/**
+ * The warning for two exports of different windows, or null: a 7-day export's `_30d` columns
+ * hold 7 days' usage, so against a 30-day export their deltas read as a collapse (−77 %) that is
+ * only the shorter window. The values are compared as written, not rescaled: only some `_30d`
+ * columns add up over days (active_users_30d does not). It names the columns of each window
+ * basis from the column table (`window` in lib/frame/columns.ts).
+ */
+export function windowMismatchWarning(
+  { oldWindowDays, newWindowDays }: { oldWindowDays?: number; newWindowDays?: number },
+): string | null {
+  if (oldWindowDays === undefined || newWindowDays === undefined) return null;
+  if (oldWindowDays === newWindowDays) return null;
+  const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
+  const list = (names: readonly string[]) =>
+    names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  // the *_30d columns are window figures (lib/frame/columns.ts); the others are named
+  const otherWindow = columnsOn("window").filter((name) => !name.endsWith("_30d"));
+  return `old covers ${days(oldWindowDays)}, new ${
+    days(newWindowDays)
+  }: the window figures' deltas (the *_30d columns, ${
+    list(otherWindow)
+  }) compare different windows, not a change (values as written, not rescaled); ${
+    list(columnsOn("30-day basis"))
+  } set the window's usage on a 30-day basis in both; ${
+    list(columnsOn("window ratio"))
+  } divide two window figures (the window's length cancels)`;
+}
+
+/** The compared (numeric) columns that read the window as `basis` says, in the table's order. */
+export function columnsOn(basis: WindowBasis): string[] {
+  return NUMERIC_COLUMNS.filter((def) => def.window === basis).map((def) => def.name);
+}
+
+function amount(value: number, unit: string): string {
+  return unit.startsWith("USD") ? formatUsd(value) : formatCount(value);
+}
+
+function signed(value: number, unit: string): string {
+  const shown = amount(value, unit);
+  return value > 0 && /[1-9]/.test(shown) ? `+${shown}` : shown;
+}
+
+function listOrgs(result: ComparisonSummary, presence: "appeared" | "disappeared"): string {
+  const listed = result.listed[presence];
+  if (listed.length === 0) return "None.";
+  const lines = [
+    markdownTable(
+      ["org_id", "org_name", "tier", "mrr"],
+      listed.map((org) => [
+        String(org.org_id),
+        String(org.org_name ?? ""),
+        String(org.tier ?? ""),
+        org.mrr === null ? "–" : formatUsd(org.mrr),
+      ]),
+    ),
+  ];
+  const total = result.counts[presence];
+  if (total > listed.length) lines.push("", `… and ${formatCount(total - listed.length)} more.`);
+  return lines.join("\n");
+}
+
+/** One column's changes (ComparisonTally.changes) as a table, or "None.". */
+function changesTable(changes: ComparisonSummary["tierChanges"], name: ChangeColumn): string {
+  if (changes.height === 0) return "None.";
+  const column = (suffix: string) => changes.getColumn(`${name}_${suffix}`).toArray() as string[];
+  const [froms, tos] = [column("old"), column("new")];
+  const counts = changes.getColumn("organizations").toArray() as number[];
+  return markdownTable(
+    ["from", "to", "organizations"],
+    froms.map((from, i) => [from, tos[i], formatCount(Number(counts[i]))]),
+  );
+}
+
+/** A Markdown summary: counts, totals, tier, raw tier and plan changes, who appeared and disappeared. */
+export function comparisonMarkdown(result: ComparisonSummary, context: ComparisonContext): string {
+  const c = result.counts;
+  const t = result.totals;
+  const get = (name: string) => t.getColumn(name).toArray() as unknown[];
+  const [columns, units, olds, news, deltas, pcts] = [
+    "column",
+    "unit",
+    "old_total",
+    "new_total",
+    "delta",
+    "change_pct",
+  ].map(get);
+  const warning = windowMismatchWarning(context);
+  return [
+    `# Export comparison: ${escapeMarkdown(context.oldStamp)} → ${
+      escapeMarkdown(context.newStamp)
+    }`,
+    "",
+    // kit-authored, escaped for its `*_30d`; longer than a data cell's cut
+    ...(warning ? [`> **Warning: ${escapeMarkdown(warning, { maxLength: Infinity })}.**`, ""] : []),
+    `Old: ${escapeMarkdown(context.oldLabel)}. New: ${
+      escapeMarkdown(context.newLabel)
+    }. Organizations are matched by org_id.`,
+    "",
+    "## Organizations",
+    "",
+    markdownTable(["measure", "value"], [
+      ["in the old export", formatCount(c.organizationsOld)],
+      ["in the new export", formatCount(c.organizationsNew)],
+      ["in both", formatCount(c.inBoth)],
+      ["appeared (only in the new export)", formatCount(c.appeared)],
+      ["disappeared (only in the old export)", formatCount(c.disappeared)],
+      ["tier changed", formatCount(c.tierChanged)],
+      ["raw tier (tier_raw) changed", formatCount(c.tierRawChanged)],
+      ["plan changed", formatCount(c.planChanged)],
+    ]),
+    "",
+    "## Totals",
+    "",
+    "Sums over each whole export; empty cells (unknown) are skipped.",
+    "",
+    markdownTable(
+      ["column", "old", "new", "change", "%"],
+      columns.map((name, i) => [
+        markdownCode(String(name)),
+        amount(olds[i] as number, units[i] as string),
+        amount(news[i] as number, units[i] as string),
+        signed(deltas[i] as number, units[i] as string),
+        formatChangePct(pcts[i] as number | null),
+      ]),
+    ),
+    "",
+    "## Tier changes",
+    "",
+    changesTable(result.tierChanges, "tier"),
+    "",
+    "## Raw tier changes (`tier_raw`)",
+    "",
+    changesTable(result.tierRawChanges, "tier_raw"),
+    "",
+    "## Plan changes",
+    "",
+    changesTable(result.planChanges, "plan"),
+    "",
+    "## Appeared",
+    "",
+    listOrgs(result, "appeared"),
+    "",
+    "## Disappeared",
+    "",
+    listOrgs(result, "disappeared"),
+    "",
+  ].join("\n");
+}
