@@ -7,7 +7,12 @@ import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
-import { makeStagingDir, removeDeadStaging, writeFileSet } from "../lib/formats/staging.ts";
+import {
+  ensureWritableDir,
+  makeStagingDir,
+  removeDeadStaging,
+  writeFileSet,
+} from "../lib/formats/staging.ts";
 import { pruneExports } from "../lib/delivery/retention.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -324,5 +329,19 @@ Deno.test("writeFileSet: a set that fails halfway leaves the previous files as t
     assertEquals(await Deno.readTextFile(join(outDir, "a.csv")), "previous");
   } finally {
     await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("ensureWritableDir: two checks of one folder at the same moment both pass, leaving nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Started together, so they run in the same millisecond: a clock-named probe was shared.
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => ensureWritableDir(dir)),
+    );
+    assertEquals(results.map((r) => r.status), Array(8).fill("fulfilled"));
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

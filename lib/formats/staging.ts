@@ -340,8 +340,9 @@ export async function writeFileSet(
 export async function ensureWritableDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
-    const probe = join(dir, `.write-test-${Date.now()}`);
-    await Deno.writeTextFile(probe, "");
+    // A name of this call's own (not the clock's): two runs starting in the same millisecond
+    // would share it, and one would remove the other's probe.
+    const probe = await Deno.makeTempFile({ dir, prefix: ".write-test-" });
     await Deno.remove(probe);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
