@@ -2,6 +2,12 @@
 import { deepStrictEqual as assertEquals, rejects, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { kitFileDate, pruneExports, retentionDays } from "../lib/delivery/retention.ts";
+import { runExport } from "../lib/export.ts";
+import { main as compareMain } from "../lib/cli/compare.ts";
+import { main as scenarioMain } from "../lib/cli/scenario.ts";
+import { buildHistoryReport, writeHistoryReport } from "../lib/history/report.ts";
+import { HISTORY } from "./fixtures/history.ts";
+import { captureConsole } from "./console_capture.ts";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 
@@ -26,6 +32,9 @@ Deno.test("prunes the kit's files older than keepDays and nothing else", async (
       "my_helicone_pricing_data_2026-01-01.csv",
       "helicone_pricing_data_2026-01-01.csv.bak",
       "helicone_pricing_data.csv", // no date
+      "helicone_pricing_data_2020-01-01_backup.csv", // a user's renamed copy: no writer's name
+      "helicone_pricing_margin_by_tier_2020-01-01 (1).png",
+      "helicone_pricing_data_2026-10-01_demo.parquet.json", // a snapshot's sidecar
       "README.md",
     ];
     for (const name of [...pruned, ...kept]) await Deno.writeTextFile(join(dir, name), "x");
@@ -90,4 +99,64 @@ Deno.test("a missing folder prunes nothing; bad settings are one-line errors", a
     new Date("2026-11-01T00:00:00Z"),
   );
   assertEquals(kitFileDate("other_2026-11-01.csv"), null);
+});
+
+/** Every file in `dir` (not in sub-folders). */
+const filesIn = (dir: string) =>
+  [...Deno.readDirSync(dir)].filter((e) => e.isFile).map((e) => e.name).sort();
+
+Deno.test("every name the kit's writers produce is pruned; renamed copies of them stay", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // The writers themselves: exports (charts, segments, a trimmed CSV; demo, 7-day window and a
+    // live-named copy of the data for the scenario input), a scenario, a comparison, the history
+    // report with its charts. A 1-byte trim threshold makes the trimmed CSV appear.
+    const env = { PRICING_BRIEF_TRIM_ABOVE_MB: "0.000001" };
+    const exportOf = (asOf: string, windowDays: number) =>
+      runExport({
+        demo: true,
+        asOf: new Date(asOf),
+        windowDays,
+        outDir: dir,
+        segments: true,
+        env,
+        log: () => {},
+        history: false,
+      });
+    const first = await exportOf("2026-10-01T00:00:00Z", 30);
+    const second = await exportOf("2026-10-08T00:00:00Z", 7);
+    const console = captureConsole();
+    try {
+      assertEquals(await compareMain([first.csvPath!, second.csvPath!, "--out-dir", dir]), 0);
+      const scenario = ["scenarios/per_request.json", "--input", first.csvPath!, "--out-dir", dir];
+      assertEquals(await scenarioMain(scenario), 0);
+    } finally {
+      console.restore();
+    }
+    // (compare warns that the windows differ, which is the point here)
+    assertEquals(console.errors.filter((line) => line.startsWith("error")), []);
+    await writeHistoryReport(buildHistoryReport(HISTORY, true), { outDir: dir, charts: true });
+    const written = filesIn(dir);
+    // What was written, by kind (so the test fails loudly if a writer stops writing one).
+    const count = (pattern: RegExp) => written.filter((name) => pattern.test(name)).length;
+    assertEquals(count(/_trimmed\.csv$/), 2);
+    assertEquals(count(/^helicone_pricing_data_.*_ptb_customers\.csv$/), 2);
+    assertEquals(count(/^helicone_pricing_(?!history_)[a-z0-9_]+_2026-10-08_demo_7d\.svg$/), 8);
+    assertEquals(count(/^helicone_pricing_history_.*\.(svg|png)$/), 8);
+    assertEquals(count(/^helicone_pricing_compare_2026-10-01_demo_to_2026-10-08_demo_7d/), 3);
+    assertEquals(count(/^helicone_pricing_scenario_per_request_2026-10-01_demo/), 3);
+    assertEquals(count(/\.manifest\.json$/), 2);
+
+    // A renamed copy of each (a word before the extension, a copy number) is the user's.
+    const copies = written.flatMap((name) => [
+      name.replace(/(\.[a-z.]+)$/, "_backup$1"),
+      name.replace(/(\.[a-z.]+)$/, " (1)$1"),
+    ]);
+    for (const name of copies) await Deno.copyFile(join(dir, written[0]), join(dir, name));
+    const removed = await pruneExports(dir, { keepDays: 0, now: new Date("2027-01-01T00:00:00Z") });
+    assertEquals(removed, written.map((name) => join(dir, name)).sort());
+    assertEquals(filesIn(dir), copies.sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

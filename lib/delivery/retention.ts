@@ -1,27 +1,101 @@
 /**
  * Retention for scheduled runs: deletes files this kit wrote in the output folder once their date
- * is more than `keepDays` days old. A file is the kit's only if its name is one the kit writes
- * (`helicone_pricing_…_YYYY-MM-DD….csv|xlsx|md|json|svg|png`, or a left-over temporary
- * `.helicone_pricing_….tmp`); anything else, sub-folders (the Stripe cache, benchmarks) and
- * symbolic links are never touched, except the kit's own `.staging-*` folders of runs that died or
- * that were last touched more than `keepDays` days ago. The date is the one in the name (the data's as-of date; the
- * newer one for comparisons), not the modification time, so copying files around changes nothing.
+ * is more than `keepDays` days old. A file is the kit's only if its name is exactly one the kit's
+ * writers produce (an export's data, brief, trimmed and segment CSVs, charts and manifest; a
+ * scenario's, comparison's or history report's files; or a left-over temporary `.<that name>.….tmp`):
+ * a renamed copy (`…_2026-11-01_backup.csv`) is the user's. Anything else, sub-folders (the Stripe
+ * cache, history snapshots, benchmarks) and symbolic links are never touched, except the kit's own
+ * `.staging-*` folders of runs that died or that were last touched more than `keepDays` days ago.
+ * The date is the one in the name (the data's as-of date; the newer one for comparisons), not the
+ * modification time, so copying files around changes nothing.
  */
 import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { exportStamp, type ExportStampOptions, stampedFileName } from "../formats/files.ts";
 import { folderEntries, removeDeadStaging } from "../formats/staging.ts";
+import { briefFileName, trimmedFileName } from "../report/brief.ts";
+import { SEGMENT_NAMES, segmentFileName } from "../report/segments.ts";
+import { chartFilePaths } from "../report/chart_files.ts";
+import { comparisonFileBase } from "../analysis/compare.ts";
+import { scenarioFileBase } from "../analysis/scenario/report.ts";
+import type { Scenario } from "../analysis/scenario/model.ts";
 
 const DAY_MS = 86_400_000;
 
+// ── the names the kit writes ─────────────────────────────────────────────────────────────────
+// Built with the writers' own name functions from a sample stamp, which then stands for any
+// stamp: a name the writers cannot produce (a user's `…_2026-11-01_backup.csv`) is not the kit's.
+
+/** exportStamp's shapes: `2026-11-25`, then `_demo` for demo data, `_<N>d` for a window ≠ 30 days. */
+const STAMP = String.raw`\d{4}-\d{2}-\d{2}(?:_demo)?(?:_[1-9]\d{0,3}d)?`;
+/** dateStamp's shapes (the history report's names carry no window). */
+const DATE_STAMP = String.raw`\d{4}-\d{2}-\d{2}(?:_demo)?`;
+/** A scenario's name as lib/analysis/scenario/validation.ts accepts it. */
+const SCENARIO_NAME = "[a-z0-9][a-z0-9_-]*";
+/** The charts of an export (lib/report/charts.ts, lib/economics/charts.ts). */
+const EXPORT_CHARTS = [
+  "margin_vs_mrr",
+  "margin_by_tier",
+  "requests_vs_llm_cost",
+  "usage_by_tier",
+  "cost_and_mrr_by_tier",
+  "margin_by_plan",
+  "mrr_vs_requests",
+  "mrr_per_1k_requests_by_plan",
+];
+/** The charts of `deno task history report` (lib/history/charts.ts). */
+const HISTORY_CHARTS = [
+  "history_mrr_by_plan",
+  "history_bridge_waterfall",
+  "history_margin_by_plan",
+  "history_requests_by_plan",
+];
+
+const SAMPLE: ExportStampOptions = { asOf: new Date("1999-12-31T00:00:00Z"), demo: false };
+const SAMPLE_STAMP = exportStamp(SAMPLE);
+// Slots in a sample name: control characters, which no name function writes or regex escapes.
+const STAMP_SLOT = "\u0001";
+const DATE_STAMP_SLOT = "\u0002";
+const NAME_SLOT = "\u0003";
+
+/** A sample name as a regex source: literal text escaped, each slot its pattern. */
+function namePattern(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    .replaceAll(STAMP_SLOT, STAMP)
+    .replaceAll(DATE_STAMP_SLOT, DATE_STAMP)
+    .replaceAll(NAME_SLOT, SCENARIO_NAME);
+}
+
+/** Every name the kit writes in the output folder, with slots for the stamps and names. */
+function kitNameTemplates(): string[] {
+  const sample = (name: string) => name.replace(SAMPLE_STAMP, STAMP_SLOT);
+  const chartNames = (names: string[], stamp: string) =>
+    chartFilePaths(names.map((name) => ({ name })), { outDir: "", stamp }).map((p) => basename(p));
+  const history = `helicone_pricing_history_${DATE_STAMP_SLOT}`; // lib/history/report.ts
+  const comparison = comparisonFileBase(STAMP_SLOT, STAMP_SLOT);
+  const scenario = scenarioFileBase({ name: NAME_SLOT } as Scenario, STAMP_SLOT);
+  return [
+    ...["csv", "xlsx", "manifest.json"].map((ext) => stampedFileName(STAMP_SLOT, { ext })),
+    sample(briefFileName(SAMPLE)),
+    sample(trimmedFileName(SAMPLE)),
+    ...SEGMENT_NAMES.map((segment) => segmentFileName(STAMP_SLOT, segment)),
+    ...chartNames(EXPORT_CHARTS, STAMP_SLOT),
+    ...[".csv", "_totals.csv", ".md"].map((ext) => `${comparison}${ext}`),
+    ...[".csv", "_by_tier.csv", ".md"].map((ext) => `${scenario}${ext}`),
+    ...[".csv", "_plan_changes.csv", ".md"].map((ext) => `${history}${ext}`),
+    ...chartNames(HISTORY_CHARTS, DATE_STAMP_SLOT),
+  ];
+}
+
+const KIT_NAME = `(?:${kitNameTemplates().map(namePattern).join("|")})`;
+/** Names the kit writes: exports, briefs, segments, charts, manifests, scenarios, comparisons. */
+const KIT_FILE = new RegExp(`^${KIT_NAME}$`);
 /**
- * Names the kit writes: exports, briefs, trimmed and segment CSVs, manifests, charts, scenario
- * and comparison outputs. Each carries at least one ISO date after `helicone_pricing_`.
+ * Temporary files of atomic writes left behind by a killed run: tempPathFor's
+ * `.<name>.<random>.tmp`, or ownedTempPath's `.<name>.<random>.p<pid>s<start>h<host>.tmp`.
  */
-const KIT_FILE =
-  /^helicone_pricing_[a-z0-9_.-]*\d{4}-\d{2}-\d{2}[a-z0-9_.-]*\.(csv|xlsx|md|json|svg|png)$/;
-/** Temporary files of atomic writes (`.<name>.<random>.tmp`) left behind by a killed run. */
-const KIT_TEMP = /^\.helicone_pricing_[a-z0-9_.-]*\d{4}-\d{2}-\d{2}[a-z0-9_.-]*\.[a-z0-9]+\.tmp$/;
+const KIT_TEMP = new RegExp(`^\\.${KIT_NAME}\\.[a-z0-9]+(?:\\.p\\d+s\\d*h[0-9a-f]{8})?\\.tmp$`);
 
 /** The newest valid date in a kit file name, or null when the name is not the kit's. */
 export function kitFileDate(name: string): Date | null {
