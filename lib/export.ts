@@ -99,6 +99,7 @@ export async function loadPricingData(
   const timed = stageTimer(stages, {
     onTime: options.onStageTime,
     rows: () => organizationCount,
+    signal: options.signal,
   });
   const log = options.log ?? ((line: string) => console.error(line));
   const onStage = options.onStage ?? (() => {});
@@ -289,6 +290,7 @@ async function exportFiles(
   const timed = stageTimer(data.stages, {
     onTime: options.onStageTime,
     rows: () => data.frame.height,
+    signal: options.signal,
   });
   const stamp = exportStamp(data);
   const segments = options.segments
@@ -348,6 +350,8 @@ async function exportFiles(
         manifestName: basename(stagedManifest),
         written: staged.map((path) => basename(path)),
       });
+      // stopped (Ctrl-C in the command line): not once the moves have begun, which complete
+      options.signal?.throwIfAborted();
       const published = await publishStaged(staging, {
         outDir: options.outDir,
         files: [...staged, stagedManifest],

@@ -10,6 +10,8 @@ import { runExport } from "../lib/export.ts";
 import {
   ensureWritableDir,
   makeStagingDir,
+  publishesSettled,
+  publishStaged,
   removeDeadStaging,
   writeFileSet,
 } from "../lib/formats/staging.ts";
@@ -343,5 +345,60 @@ Deno.test("ensureWritableDir: two checks of one folder at the same moment both p
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Every entry under `dir`, dot-files included, as paths relative to it. */
+function everything(dir: string, prefix = ""): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((entry) => {
+    const path = `${prefix}${entry.name}`;
+    return entry.isDirectory ? [path, ...everything(join(dir, entry.name), `${path}/`)] : [path];
+  }).sort();
+}
+
+Deno.test("runExport stopped by its signal before publishing: the reason thrown, nothing written or left", async () => {
+  // Aborted as the history stage starts: the snapshot stage refuses to start. Aborted as the write
+  // starts: it completes (with the charts and the staged manifest), and publishing refuses to begin.
+  for (const stage of ["history", "write"]) {
+    const outDir = await Deno.makeTempDir();
+    try {
+      const controller = new AbortController();
+      const reason = new Error(`stopped at ${stage}`);
+      await rejects(
+        runExport({
+          demo: true,
+          asOf,
+          outDir,
+          env: {},
+          log: () => {},
+          signal: controller.signal,
+          onStageTime: (name, phase) => {
+            if (name === stage && phase === "start") controller.abort(reason);
+          },
+        }),
+        (error) => error === reason,
+      );
+      // no staging folder, no published file, no snapshot or its temp files: at most the empty
+      // history folder the snapshot stage made (before the write)
+      assertEquals(everything(outDir), stage === "write" ? ["history"] : [], stage);
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
+    }
+  }
+});
+
+Deno.test("publishesSettled waits for a publish under way, which completes", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const staging = await makeStagingDir(outDir);
+    const names = ["helicone_pricing_data_2026-11-01.csv", "helicone_pricing_data_2026-11-01.md"];
+    for (const name of names) await Deno.writeTextFile(join(staging, name), name);
+    const publish = publishStaged(staging, { outDir, files: names.map((n) => join(staging, n)) });
+    await publishesSettled(); // what a second Ctrl-C waits for before exiting
+    for (const name of names) assertEquals(await Deno.readTextFile(join(outDir, name)), name);
+    await publish;
+    await publishesSettled(); // none under way: settles at once
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
   }
 });

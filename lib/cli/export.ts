@@ -1,7 +1,8 @@
 /**
  * `deno task export`: flags → runExport → (email, retention) → a short summary.
  * Exit codes: 0 done; 1 the export failed (one line on stderr, nothing new written);
- * 2 the export was written but emailing it or pruning old files failed.
+ * 2 the export was written but emailing it or pruning old files failed; 130 / 143 interrupted
+ * by SIGINT / SIGTERM (one line; see exportUntilInterrupted).
  */
 import { loadEnv, UserError } from "../core/config.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
@@ -18,6 +19,7 @@ import {
 import { plainLine } from "../formats/markdown.ts";
 import { formatBytes } from "../report/numbers.ts";
 import { parseCommandFlags, runMain } from "./args.ts";
+import { listenForInterrupt } from "./interrupt.ts";
 
 export const HELP = `Usage: deno task export [options]
 
@@ -46,7 +48,8 @@ Options:
   -h, --help           show this help
 
 Exit codes: 0 done; 1 export failed (nothing new written); 2 export written, but the email or
-the retention step failed.
+the retention step failed; 130 / 143 stopped by Ctrl-C / SIGTERM (before publishing: nothing new
+written; while publishing: the export completes); a second Ctrl-C stops at once.
 `;
 
 export interface CliArgs {
@@ -178,6 +181,36 @@ async function deliver(
   return code;
 }
 
+/**
+ * runExport, stopped by Ctrl-C or SIGTERM: before publishing, nothing new is written (the export
+ * removes its staging folder and snapshot); once publishing, the set completes. Either way one
+ * line says which, and the exit code is the signal's (130, 143): email and retention are skipped.
+ */
+async function exportUntilInterrupted(
+  options: ExportOptions,
+  progress: (line: string) => void,
+): Promise<Awaited<ReturnType<typeof runExport>> | number> {
+  using interrupt = listenForInterrupt({
+    onFirst: (name) => progress(`${name}: stopping before the export's next step (again: at once)`),
+  });
+  try {
+    const result = await runExport({ ...options, log: progress, signal: interrupt.signal });
+    const name = interrupt.received();
+    if (name === undefined) return result;
+    console.error(
+      `error: interrupted (${name}) once publishing had begun: the export is complete (${result.manifestPath}); email and retention skipped`,
+    );
+    return interrupt.exitCode();
+  } catch (error) {
+    const name = interrupt.received();
+    if (name === undefined || error !== interrupt.signal.reason) throw error;
+    console.error(
+      `error: interrupted (${name}): stopped before publishing; nothing new was written`,
+    );
+    return interrupt.exitCode();
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
   let verbose = args.includes("--verbose");
   try {
@@ -204,7 +237,8 @@ export async function main(args: string[]): Promise<number> {
         "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see docs/server.md → Email)",
       );
     }
-    const result = await runExport({ ...options, log: progress });
+    const result = await exportUntilInterrupted(options, progress);
+    if (typeof result === "number") return result;
     const { data } = result;
     if (data.demo && !options.quiet) {
       console.log(

@@ -7,13 +7,18 @@ export type StageTimer = <T>(name: string, work: () => Promise<T> | T) => Promis
 /**
  * Times each stage into `stages` (milliseconds) and tells `onTime` when it starts and ends. Each
  * stage ends with its dropped frames collected when the export is large (`rows`: the
- * organizations, once known).
+ * organizations, once known). No stage starts once `signal` is aborted (its reason is thrown).
  */
 export function stageTimer(
   stages: Record<string, number>,
-  { onTime, rows }: { onTime?: ExportOptions["onStageTime"]; rows: () => number | undefined },
+  { onTime, rows, signal }: {
+    onTime?: ExportOptions["onStageTime"];
+    rows: () => number | undefined;
+    signal?: AbortSignal;
+  },
 ): StageTimer {
   return async (name, work) => {
+    signal?.throwIfAborted();
     onTime?.(name, "start");
     const started = performance.now();
     try {

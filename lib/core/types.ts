@@ -62,6 +62,11 @@ export interface ExportOptions {
   historyDir?: string;
   /** called as each timed stage starts and ends (the benchmark reads peak memory per stage) */
   onStageTime?: (name: string, phase: "start" | "end") => void;
+  /**
+   * once aborted, the export stops before its next stage or its publish, throwing the signal's
+   * reason with nothing new written; a publish already under way completes
+   */
+  signal?: AbortSignal;
 }
 
 /** What one stage of the pipeline produced, in pipeline order. */

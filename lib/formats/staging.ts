@@ -249,12 +249,39 @@ type Step = { kind: "aside"; target: string; backup: string } | {
  */
 export async function publishStaged(
   staging: string,
-  { outDir, files, retire = [] }: {
-    outDir: string;
-    files: readonly string[];
-    /** names in `outDir` the published set no longer has (moved aside with the replaced files) */
-    retire?: readonly string[];
-  },
+  options: PublishOptions,
+): Promise<string[]> {
+  const publish = moveStaged(staging, options);
+  publishing.add(publish);
+  try {
+    return await publish;
+  } finally {
+    publishing.delete(publish);
+  }
+}
+
+interface PublishOptions {
+  outDir: string;
+  files: readonly string[];
+  /** names in `outDir` the published set no longer has (moved aside with the replaced files) */
+  retire?: readonly string[];
+}
+
+/** This process's publishes under way (see publishesSettled). */
+const publishing = new Set<Promise<string[]>>();
+
+/**
+ * Settles once no publish of this process is under way: a process stopping at once (a second
+ * Ctrl-C) waits for this, a fraction of a second, so it leaves a whole set, not half the moves.
+ */
+export async function publishesSettled(): Promise<void> {
+  while (publishing.size > 0) await Promise.allSettled([...publishing]);
+}
+
+/** publishStaged's moves. */
+async function moveStaged(
+  staging: string,
+  { outDir, files, retire = [] }: PublishOptions,
 ): Promise<string[]> {
   const previous = join(staging, PREVIOUS_DIR);
   await Deno.mkdir(previous, { recursive: true });

@@ -1,0 +1,58 @@
+/**
+ * Ctrl-C (SIGINT) and SIGTERM during a command's work: the first asks the work to stop (an
+ * AbortSignal, checked before each stage; a publish under way completes, and the work's own
+ * clean-up removes its staging folder and temporary files); a second stops the process at once,
+ * after any publish under way (the next run removes what it left). Listened for only while the
+ * work runs, and only by the command line's own process: library callers (notebooks, the server)
+ * keep the signals' default.
+ */
+import { publishesSettled } from "../formats/staging.ts";
+
+/** The exit code of a process ended by the signal: 128 + its number. */
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof EXIT_CODES;
+
+export interface Interrupt extends Disposable {
+  /** aborted at the first signal */
+  signal: AbortSignal;
+  /** the signal received, if any */
+  received(): StopSignal | undefined;
+  /** 128 + the received signal's number (130 for SIGINT, 143 for SIGTERM) */
+  exitCode(): number;
+}
+
+/**
+ * Listens for SIGINT and SIGTERM until disposed. `onFirst` is told of the first signal (a
+ * terminal's "stopping" line); a second one prints one line and exits.
+ */
+export function listenForInterrupt(
+  { onFirst }: { onFirst?: (signal: StopSignal) => void } = {},
+): Interrupt {
+  const controller = new AbortController();
+  let received: StopSignal | undefined;
+  const names: StopSignal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const listeners = names.map((name) => {
+    const listener = () => {
+      if (received !== undefined) {
+        console.error(
+          `error: ${name} again: stopped at once; the next export removes the staging folder this one left`,
+        );
+        publishesSettled().finally(() => Deno.exit(EXIT_CODES[name]));
+        return;
+      }
+      received = name;
+      onFirst?.(name);
+      controller.abort(new Error(`interrupted (${name})`));
+    };
+    Deno.addSignalListener(name, listener);
+    return { name, listener };
+  });
+  return {
+    signal: controller.signal,
+    received: () => received,
+    exitCode: () => EXIT_CODES[received ?? "SIGINT"],
+    [Symbol.dispose]() {
+      for (const { name, listener } of listeners) Deno.removeSignalListener(name, listener);
+    },
+  };
+}
