@@ -4,6 +4,7 @@ import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { runExport } from "../lib/export.ts";
 import {
+  ensureHistoryDir,
   historyDir,
   listSnapshots,
   readSnapshotFrame,
@@ -275,6 +276,20 @@ Deno.test("a snapshot write removes the temp files of killed runs, not a live ru
         "helicone_pricing_data_2026-11-01_demo.parquet.json",
       ].sort(),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ensureHistoryDir: checks of one folder at the same moment in one process all pass, leaving nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // one process, one millisecond: a probe named by pid and clock was shared, one removed the other's
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => ensureHistoryDir(dir)),
+    );
+    assertEquals(results.map((r) => r.status), Array(8).fill("fulfilled"));
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

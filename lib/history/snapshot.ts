@@ -87,8 +87,8 @@ export async function ensureHistoryDir(dir: string): Promise<void> {
     );
   }
   try {
-    const probe = join(existing, `.write-test-${Deno.pid}-${Date.now()}`);
-    await Deno.writeTextFile(probe, "");
+    // a name of this call's own: two exports of one process (the server) may check at once
+    const probe = await Deno.makeTempFile({ dir: existing, prefix: ".write-test-" });
     await rm(probe);
   } catch (error) {
     const reason = (error as Error).message.split("\n")[0];
