@@ -268,7 +268,9 @@ Deno.test("charts of window usage name another window's days; 30 days stay '(win
   ok(standard.includes("Requests per organization by tier (window)"));
   assertEquals(titles(30), standard);
   const week = titles(7);
-  ok(week.includes("LLM cost, all (7 days)"), "the 7-day cost beside monthly MRR says so");
+  // the 7-day cost beside monthly MRR is put on a 30-day basis (× 30/7), as the margins are
+  ok(week.includes("LLM cost, all (30-day basis)"), "cost_and_mrr_by_tier's legend");
+  ok(week.includes("7-day costs × 30/7, beside monthly MRR."));
   ok(week.includes("Requests vs LLM cost per organization (7 days)"));
   ok(week.includes("Requests per organization by tier (7 days)"));
   ok(!week.includes("(window)"));

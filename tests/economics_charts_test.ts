@@ -3,9 +3,11 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import {
   economicsCharts,
   marginByPlanChart,
+  mrrPer1kRequestsByPlanChart,
   mrrVsRequestsChart,
   reportCharts,
 } from "../lib/economics/charts.ts";
+import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
 import { costAndMrrByTierChart, svgToPng } from "../lib/report/charts.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 
@@ -49,4 +51,42 @@ Deno.test("report charts: the economics charts lead, and every one rasterizes", 
   ]);
   assertEquals(charts.length, 3 + 5);
   for (const chart of economicsCharts(frame)) ok(svgToPng(chart.svg, 400).length > 1000);
+});
+
+Deno.test("margin by plan with no margin (Stripe skipped): the caption says 0 organizations", async () => {
+  const frame = await economicsFrameWithF();
+  const plans = perPlanRows(perPlanTable(frame, { windowDays: 30 }))
+    .map((row) => ({ ...row, margin_all_pct: null, margin_company_pct: null }));
+  const chart = marginByPlanChart(frame, { plans });
+  assertEquals(count(chart.svg, "rect"), 2); // the legend's swatches only
+  ok(chart.svg.includes("0 organizations with a margin"), chart.svg);
+  // with margins, no such sentence
+  ok(!marginByPlanChart(frame).svg.includes("0 organizations with a margin"));
+});
+
+Deno.test("cost and MRR by tier on 7-day data: costs × 30/7 beside monthly MRR, and it says so", async () => {
+  const frame = await economicsFrameWithF();
+  const chart = costAndMrrByTierChart(frame, { windowDays: 7 });
+  ok(chart.svg.includes("costs on a 30-day basis"), chart.svg);
+  ok(chart.svg.includes("7-day costs × 30/7, beside monthly MRR."));
+  ok(chart.svg.includes("LLM cost, all (30-day basis)"));
+  // enterprise: all LLM cost $2,000 × 30/7 = $8,571; company $1,000 × 30/7 = $4,286; MRR $3,000
+  ok(chart.svg.includes("enterprise: LLM cost, all (30-day basis) $8.57k"), chart.svg);
+  ok(chart.svg.includes("enterprise: company cost $4.29k"));
+  ok(chart.svg.includes("enterprise: MRR $3k"));
+  // 30 days: as before
+  const month = costAndMrrByTierChart(frame, { windowDays: 30 }).svg;
+  ok(month.includes("enterprise: LLM cost, all (window) $2k") && !month.includes("30-day basis"));
+});
+
+Deno.test("MRR per 1,000 requests on 7-day data: divided by requests on a 30-day basis, and it says so", async () => {
+  const frame = await economicsFrameWithF();
+  const chart = mrrPer1kRequestsByPlanChart(frame, { windowDays: 7 });
+  ok(chart.svg.includes("MRR and LLM cost per 1,000 requests by plan (30-day basis)"), chart.svg);
+  ok(chart.svg.includes("requests on a 30-day basis (7-day requests × 30/7)"));
+  // enterprise: $3,000 / (1,000,000 × 30/7) × 1,000 = $0.7000
+  ok(chart.svg.includes("MRR per 1,000 requests: $0.7000"), chart.svg);
+  const month = mrrPer1kRequestsByPlanChart(frame).svg;
+  ok(month.includes("divided by the plan's requests in the window × 1,000"));
+  ok(month.includes("MRR per 1,000 requests: $3.0000")); // $3,000 / 1,000,000 × 1,000
 });

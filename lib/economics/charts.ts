@@ -109,6 +109,10 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     } organizations`,
   }));
   const labels = plans.map((p) => p.plan).filter((plan) => data.some((d) => d.plan === plan));
+  // nothing to draw (no MRR known: Stripe skipped or not read) says so, as the other charts do
+  const empty = data.length === 0
+    ? " 0 organizations with a margin (none with known MRR or PTB revenue > 0): no bars."
+    : "";
   const low = Math.min(0, ...data.map((d) => d.shown));
   const height = 84 + 48 + Math.max(2, labels.length) * 40;
   return {
@@ -120,7 +124,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
         clipped > 0
           ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`
           : ""
-      }`,
+      }${empty}`,
       legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
       {
         height,
@@ -239,12 +243,19 @@ export function mrrPer1kRequestsByPlanChart(
       .filter((d) => d.value !== null)
   );
   const labels = plans.map((p) => p.plan).filter((plan) => data.some((d) => d.plan === plan));
+  // perPlanTable divides by the window's requests on a 30-day basis (lib/frame/monthly.ts):
+  // another window's chart says so (its cost ratios are the same on either basis)
+  const days = table.windowDays ?? MONTH_DAYS;
+  const monthly = days === MONTH_DAYS ? "" : ` (${MONTH_DAYS}-day basis)`;
+  const divisor = days === MONTH_DAYS
+    ? "the plan's requests in the window"
+    : `the plan's requests on a ${MONTH_DAYS}-day basis (${days}-day requests × ${MONTH_DAYS}/${days}), as monthly MRR`;
   return {
     name: "mrr_per_1k_requests_by_plan",
     title: "MRR and LLM cost per 1,000 requests by plan",
     svg: framed(
-      "MRR and LLM cost per 1,000 requests by plan",
-      "Sums per plan divided by the plan's requests in the window × 1,000; company = PTB LLM cost (BYOK is paid by the customer).",
+      `MRR and LLM cost per 1,000 requests by plan${monthly}`,
+      `Sums per plan divided by ${divisor} × 1,000; company = PTB LLM cost (BYOK is paid by the customer).`,
       legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
       {
         height: 84 + 48 + Math.max(2, labels.length) * 46,

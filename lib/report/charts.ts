@@ -20,6 +20,7 @@ import {
 import { collectDroppedFrames } from "../core/memory.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { formatCount } from "./numbers.ts";
+import { monthlyFactor } from "../frame/monthly.ts";
 import {
   type Chart,
   countTick,
@@ -376,9 +377,14 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
  */
 export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const company = frame.columns.includes("company_cost_30d");
+  // Another window's costs go on a 30-day basis (× 30/N) beside monthly MRR, as every other
+  // comparison with MRR does (lib/frame/monthly.ts); a 30-day window's sums are used as they are.
+  const days = limit.windowDays ?? STANDARD_WINDOW_DAYS;
+  const factor = days === STANDARD_WINDOW_DAYS ? 1 : monthlyFactor(days);
+  const basis = factor === 1 ? windowLabel(limit) : `${STANDARD_WINDOW_DAYS}-day basis`;
   const measures = company
-    ? [`LLM cost, all (${windowLabel(limit)})`, "company cost", "MRR"]
-    : [`LLM cost (${windowLabel(limit)})`, "MRR"];
+    ? [`LLM cost, all (${basis})`, "company cost", "MRR"]
+    : [`LLM cost (${basis})`, "MRR"];
   const colors = company ? ["#f97316", "#16a34a", "#2563eb"] : ["#f97316", "#2563eb"];
   // Sums per tier in export order, as a loop over row objects added them (the same dollars to the
   // last bit), in one pass over typed arrays; unknown (null or NaN) counts as $0.
@@ -413,6 +419,11 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
     if (Number.isNaN(mrr[i])) t.unknownMrr++;
   }
   const totals = tiers.filter((t) => t.organizations > 0);
+  if (factor !== 1) {
+    for (const t of totals) {
+      for (let j = 0; j < columns.length - 1; j++) t.usd[j] *= factor; // costs, not MRR
+    }
+  }
   const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
   const long = totals.flatMap((t) => {
     const largest = Math.max(...t.usd);
@@ -429,8 +440,14 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
     name: "cost_and_mrr_by_tier",
     title: "LLM cost and MRR by tier",
     svg: framed(
-      "LLM cost and MRR by tier (USD, each tier on its own scale)",
-      `Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: ${
+      `LLM cost and MRR by tier (USD${
+        factor === 1 ? "" : `, costs on a ${STANDARD_WINDOW_DAYS}-day basis`
+      }, each tier on its own scale)`,
+      `${
+        factor === 1
+          ? ""
+          : `${days}-day costs × ${STANDARD_WINDOW_DAYS}/${days}, beside monthly MRR. `
+      }Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: ${
         totals.map((t) => `${t.tier} ${formatCount(t.organizations)}`).join(", ")
       }.${unknownMrr > 0 ? ` ${formatCount(unknownMrr)} with unknown MRR counted as $0.` : ""}`,
       legend(measures.map((m, i) => ({ label: m, color: colors[i] }))),
