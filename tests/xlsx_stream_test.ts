@@ -18,7 +18,7 @@ import {
   neutraliseText,
   typedColumns,
 } from "../lib/formats/cells.ts";
-import { DATA_SHEET, writeXlsx, writeXlsxExcelJs } from "../lib/formats/xlsx.ts";
+import { BOOLEAN_FORMAT, DATA_SHEET, writeXlsx, writeXlsxExcelJs } from "../lib/formats/xlsx.ts";
 import { columnLetters, sheetRowsXml, xmlText } from "../lib/formats/xlsx_stream.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
@@ -309,4 +309,99 @@ Deno.test("dictionary: formula and description wrap in rows tall enough; LibreOf
   } finally {
     await Deno.remove(out, { recursive: true });
   }
+});
+
+Deno.test('booleans: t="b" cells with a TRUE/FALSE format; ExcelJS and openpyxl read booleans, LibreOffice prints TRUE/FALSE', async () => {
+  const booleans = COLUMNS.filter((def) => def.type === "boolean").map((def) => def.name);
+  ok(booleans.includes("is_ptb") && booleans.includes("cancel_at_period_end"), booleans.join());
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(streamedPath);
+  const sheet = workbook.getWorksheet(DATA_SHEET)!;
+  for (const name of booleans) {
+    const cells = Array.from(
+      { length: frame.height },
+      (_, r) => sheet.getRow(r + 2).getCell(COLUMN_NAMES.indexOf(name) + 1),
+    );
+    ok(cells.some((cell) => cell.value !== null), `${name} has values`);
+    for (const cell of cells) {
+      ok(cell.value === null || typeof cell.value === "boolean", `${name} ${cell.address}`);
+      assertEquals(cell.numFmt, BOOLEAN_FORMAT, name);
+    }
+  }
+  // the dictionary's "in spec" booleans the same
+  assertEquals(workbook.getWorksheet("dictionary")!.getCell("G2").numFmt, BOOLEAN_FORMAT);
+  const script = `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["${DATA_SHEET}"]
+header = [c.value for c in ws[1]]
+print(json.dumps({n: [type(r[header.index(n)].value).__name__ for r in ws.iter_rows(min_row=2, max_row=4)] for n in sys.argv[2:]}))
+`;
+  const output = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", script, streamedPath, ...booleans],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  ok(output.success, new TextDecoder().decode(output.stderr));
+  const types = JSON.parse(new TextDecoder().decode(output.stdout));
+  for (const name of booleans) {
+    ok(
+      types[name].every((t: string) => t === "bool" || t === "NoneType"),
+      `${name}: ${types[name]}`,
+    );
+  }
+  // Printed (PDF), LibreOffice showed 1/0: the page with is_ptb's header prints TRUE/FALSE on
+  // every organization's line (is_ptb, is_byok, has_gateway_only: three a line).
+  const out = await Deno.makeTempDir();
+  try {
+    await sofficeConvert(streamedPath, { to: "pdf", outDir: out });
+    const pdf = `${out}/streamed.pdf`;
+    const text = new TextDecoder().decode(
+      (await new Deno.Command("pdftotext", { args: ["-layout", pdf, "-"], stdout: "piped" })
+        .output())
+        .stdout,
+    );
+    const page = text.split("\f").find((p) => /\bis_ptb\s+is_byok\b/.test(p));
+    ok(page, "a page with is_ptb, is_byok");
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}/;
+    const lines = page.split("\n").filter((line) => uuid.test(line));
+    ok(lines.length > 10, `${lines.length} organization lines`);
+    for (const line of lines) {
+      ok((line.match(/\b(TRUE|FALSE)\b/g) ?? []).length >= 2, line);
+    }
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("segment sheets freeze and print as pricing_data: org_id, org_name and the header on every page", async () => {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(streamedPath);
+  const segment = workbook.getWorksheet("segment_ a_b")!;
+  const view = segment.views[0] as { state: string; xSplit?: number; ySplit?: number };
+  assertEquals({ state: view.state, xSplit: view.xSplit, ySplit: view.ySplit }, {
+    state: "frozen",
+    xSplit: 2,
+    ySplit: 1,
+  });
+  assertEquals(segment.pageSetup.orientation, "landscape");
+  assertEquals(segment.pageSetup.scale, 60);
+  assertEquals(segment.pageSetup.printTitlesRow, "1:1");
+  assertEquals(segment.pageSetup.printTitlesColumn, "A:B");
+  const script = `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["segment_ a_b"]
+print(json.dumps([ws.freeze_panes, str(ws.print_title_rows), str(ws.print_title_cols), ws.page_setup.orientation]))
+`;
+  const output = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", script, streamedPath],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  ok(output.success, new TextDecoder().decode(output.stderr));
+  assertEquals(JSON.parse(new TextDecoder().decode(output.stdout)), [
+    "C2",
+    "$1:$1",
+    "$A:$B",
+    "landscape",
+  ]);
 });

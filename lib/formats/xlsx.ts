@@ -68,6 +68,28 @@ const NUMBER_FORMATS: Partial<Record<ColumnUnit, string>> = {
   "timestamp (UTC)": "yyyy-mm-dd hh:mm:ss",
 };
 
+/**
+ * Boolean cells (t="b") show TRUE/FALSE in Excel whatever their format; LibreOffice imports them
+ * as =TRUE()/=FALSE() formulas and, in a General cell, printed the cached 1/0 before it evaluated
+ * them. This format shows 1/0 as TRUE/FALSE there too.
+ */
+export const BOOLEAN_FORMAT = '"TRUE";"TRUE";"FALSE"';
+
+/** A column's number format: by unit, or BOOLEAN_FORMAT for booleans; undefined for none. */
+function numberFormat(def: FrameColumn["def"]): string | undefined {
+  return def.type === "boolean" ? BOOLEAN_FORMAT : NUMBER_FORMATS[def.unit];
+}
+
+/** The organization columns the data and segment sheets freeze and print on every page. */
+const ORGANIZATION_COLUMNS = ["org_id", "org_name"];
+
+/** How many of the sheet's first columns are org_id, org_name (0 for a sheet of other rows). */
+function leadingOrganizationColumns(columns: FrameColumn[]): number {
+  let n = 0;
+  while (n < ORGANIZATION_COLUMNS.length && columns[n]?.def.name === ORGANIZATION_COLUMNS[n]) n++;
+  return n;
+}
+
 function cellValue(column: FrameColumn, value: unknown): ExcelJS.CellValue {
   if (value === null || value === undefined) return null;
   switch (column.def.type) {
@@ -172,7 +194,7 @@ function addTableSheet(
   // ExcelJS caches styles by object identity, so this skips its per-cell style hashing (a cell
   // left alone gets a fresh {} and is hashed). Same bytes, a third less time.
   const styles = columns.map((c) => {
-    const numFmt = NUMBER_FORMATS[c.def.unit];
+    const numFmt = numberFormat(c.def);
     return numFmt ? { numFmt } : {};
   });
   for (let row = 0; row < (template ? 1 : height); row++) {
@@ -249,9 +271,12 @@ function addDictionarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter) {
   // opening a file (the lines overlapped the next row).
   const top = { alignment: { vertical: "top" } } as const;
   const wrapped = { alignment: { vertical: "top", wrapText: true } } as const;
+  const spec = { ...top, numFmt: BOOLEAN_FORMAT }; // "in spec": TRUE/FALSE as pricing_data's
   for (const c of COLUMNS) {
     const row = sheet.addRow([c.name, c.type, c.unit, c.source, c.formula, c.description, c.spec]);
-    for (let i = 1; i <= 7; i++) row.getCell(i).style = i === 5 || i === 6 ? wrapped : top;
+    for (let i = 1; i <= 7; i++) {
+      row.getCell(i).style = i === 5 || i === 6 ? wrapped : i === 7 ? spec : top;
+    }
     row.height = ROW_POINTS *
       Math.max(wrappedLines(c.formula, 60), wrappedLines(c.description, 100));
     row.commit();
@@ -284,10 +309,15 @@ function addSheets(
   addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } });
   addDictionarySheet(workbook);
   for (const extra of options.sheets ?? []) {
+    const columns = frameColumns(extra.frame);
+    // segment sheets hold the data sheet's columns: frozen and printed as it is (org_id and
+    // org_name on every page); other sheets (history) keep the header row frozen only
+    const frozenColumns = leadingOrganizationColumns(columns);
     addTableSheet(workbook, {
       name: sheetName(extra.name),
-      columns: frameColumns(extra.frame),
+      columns,
       height: extra.frame.height,
+      ...(frozenColumns > 0 ? { layout: { frozenColumns, printPaged: true } } : {}),
     });
   }
   return drawing;
