@@ -450,6 +450,7 @@ async function writeStage(
             ...data.economics,
             asOf: data.asOf,
             demo: data.demo,
+            warnings: data.warnings,
             // the summary sheet's PNGs, awaited after the data sheet (the worker draws them)
             charts: summaryPngs
               ? { names: summaryChartNames(data.frame), pngs: summaryPngs }

@@ -13,7 +13,10 @@ import { join } from "node:path";
 import { loadPriceBook } from "../lib/economics/mod.ts";
 import { reportCharts, summaryCharts, summaryImages } from "../lib/economics/charts.ts";
 import {
+  CHART_BAND_ROWS,
   CHART_IMAGE,
+  chartPageBreaks,
+  chartPlacements,
   columnPx,
   DEFAULT_ROW_PX,
   planHeader,
@@ -30,6 +33,7 @@ import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { createHash } from "node:crypto";
 import { economicsFrameWithF } from "./economics_fixture.ts";
+import { sofficeConvert } from "./libreoffice.ts";
 
 /** The summary charts' PNGs the fixture workbook embeds. */
 let fixturePngs: SummaryChart[] = [];
@@ -40,6 +44,7 @@ async function writeFixtureWorkbook(
     charts?: (frame: pl.DataFrame) => SummaryImages;
     onSlice?: (slice: pl.DataFrame) => void;
     windowDays?: number;
+    warnings?: string[];
   } = {},
 ): Promise<string> {
   const frame = await economicsFrameWithF();
@@ -55,6 +60,7 @@ async function writeFixtureWorkbook(
       asOf: new Date("2026-11-01T00:00:00Z"),
       demo: false,
       charts: images,
+      warnings: options.warnings,
     })),
     onSlice: options.onSlice,
   });
@@ -157,12 +163,13 @@ Deno.test("chart images: ExcelJS, openpyxl and LibreOffice read back the PNGs wh
     await workbook.xlsx.readFile(path);
     const summary = workbook.getWorksheet("summary")!;
     // The summary sheet's layout: two images per band of rows, below the "Charts" heading, each
-    // 640 px wide and as tall as its PNG's aspect ratio makes it; a band is as many 20-px rows
-    // tall as its taller image, plus one.
+    // 640 px wide and as tall as its PNG's aspect ratio makes it (at most 460 px); a band is
+    // CHART_BAND_ROWS 20-px rows tall, fixed so the page breaks are known before the PNGs.
     const heading = (summary.getSheetValues() as unknown[][]).findIndex((r) => r?.[1] === "Charts");
     const sizes = fixturePngs.map((c) => pngSize(c.png));
     const heights = sizes.map((s) => Math.round(640 * s.height / s.width));
-    const band2 = heading + Math.ceil(Math.max(heights[0], heights[1]) / DEFAULT_ROW_PX) + 1;
+    ok(heights.every((h) => h <= CHART_IMAGE.maxHeightPx), heights.join());
+    const band2 = heading + CHART_BAND_ROWS;
     const places = [
       { row: heading, col: 0 },
       { row: heading, col: 6 },
@@ -389,6 +396,101 @@ Deno.test("summary sheet of a 7-day export says its window under the title; a 30
     });
     // 30 days: the title, an empty row, then the KPIs' header, as before
     assertEquals(await secondRow(30), { second: undefined, third: "measure" });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("summary sheet lists the run's warnings under the title, wrapped, as data (ExcelJS, openpyxl)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const warnings = [
+      "Stripe skipped (--skip-stripe): revenue columns are empty",
+      '=HYPERLINK("http://x") tier <b>"a" & b</b>',
+    ];
+    const path = await writeFixtureWorkbook(dir, {
+      warnings,
+      charts: () => ({ names: [], pngs: Promise.resolve([]) }),
+    });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    const summary = workbook.getWorksheet("summary")!;
+    const rows = summary.getSheetValues() as unknown[][];
+    const heading = rows.findIndex((r) => r?.[1] === "Warnings from this run");
+    ok(heading > 1 && heading < 5, `heading at row ${heading}`);
+    // formula-like text neutralised with ', markup kept as text
+    assertEquals([rows[heading + 1][1], rows[heading + 2][1]], [
+      warnings[0],
+      `'${warnings[1]}`,
+    ]);
+    const cell = summary.getCell(heading + 2, 1);
+    ok(cell.alignment?.wrapText, "wrapped");
+    ok(summary.getCell(heading + 2, 1).formula === undefined, "not a formula");
+    const script = `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["summary"]
+print(json.dumps([[c.value, c.data_type] for c in ws["A"][:8]]))
+`;
+    const output = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", script, path],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    ok(output.success, new TextDecoder().decode(output.stderr));
+    const read = JSON.parse(new TextDecoder().decode(output.stdout)) as [string, string][];
+    const at = read.findIndex(([v]) => v === "Warnings from this run");
+    assertEquals(read.slice(at + 1, at + 3), [[warnings[0], "s"], [`'${warnings[1]}`, "s"]]);
+    // no warnings: no heading
+    const none = new ExcelJS.Workbook();
+    await none.xlsx.readFile(
+      await writeFixtureWorkbook(dir, { charts: () => ({ names: [], pngs: Promise.resolve([]) }) }),
+    );
+    ok(
+      !(none.getWorksheet("summary")!.getSheetValues() as unknown[][])
+        .some((r) => r?.[1] === "Warnings from this run"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("chart page breaks: charts start a page; a page holds two bands, more bands break between", () => {
+  // the sheet is 1,702 px wide; an A4 landscape page holds 1,702 × 6.77 / 10.29 × 0.9 = 1,007 px:
+  // the heading (20 px) and two bands of 24 rows (480 px each)
+  assertEquals(CHART_BAND_ROWS, 24);
+  assertEquals(chartPageBreaks(40, 0), []);
+  assertEquals(chartPageBreaks(40, 4), [39]);
+  assertEquals(chartPageBreaks(40, 6), [39, 40 + 2 * 24]);
+  // a tall image is scaled down to the band, narrower
+  assertEquals(chartPlacements(10, [{ width: 1760, height: 1760 }])[0], {
+    row: 10,
+    col: 0,
+    widthPx: 460,
+    heightPx: 460,
+  });
+});
+
+Deno.test("LibreOffice prints the summary with no chart image cut by a page break", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeFixtureWorkbook(dir, {
+      warnings: Array.from({ length: 6 }, (_, i) => `warning ${i}: ${"a long caveat ".repeat(20)}`),
+    });
+    const zip = await JSZip.loadAsync(await Deno.readFile(path));
+    const sheet = await zip.file("xl/worksheets/sheet1.xml")!.async("string");
+    ok(
+      /<rowBreaks count="1" manualBreakCount="1"><brk id="\d+" max="16383" man="1"\/>/.test(sheet),
+      sheet.slice(-800),
+    );
+    await sofficeConvert(path, { to: "pdf", outDir: dir });
+    const list = await run("pdfimages", ["-list", join(dir, "fixture.pdf")]);
+    // one line per image (and one per its alpha mask): page, number, type …
+    const images = list.split("\n").slice(2).map((line) => line.trim().split(/\s+/))
+      .filter((f) => f[2] === "image");
+    // four charts, each drawn once: an image cut by a page break is drawn on both pages
+    assertEquals(images.length, 4, list);
+    // all on the page after the tables: the first page holds no chart
+    ok(images.every((f) => f[0] === images[0][0] && f[0] !== "1"), list);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -10,6 +10,7 @@ import type pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
+import { neutraliseText } from "../formats/cells.ts";
 import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
@@ -43,6 +44,8 @@ export interface SummarySheetInput {
   title: string;
   /** a window other than 30 days in words, under the title; absent for a 30-day export */
   windowNote?: string;
+  /** the run's warnings (what the brief and stderr list), shown under the title */
+  warnings: string[];
   kpis: Kpi[];
   plans: PerPlanRow[];
   priceBook: [string, string][];
@@ -60,7 +63,13 @@ const FORMATS: Record<string, string> = {
 /** What the summary sheet shows for one export frame. */
 export function summarySheetInput(
   frame: pl.DataFrame,
-  context: EconomicsContext & { asOf: Date; demo: boolean; charts?: SummaryImages },
+  context: EconomicsContext & {
+    asOf: Date;
+    demo: boolean;
+    charts?: SummaryImages;
+    /** the run's warnings (PricingData.warnings) */
+    warnings?: string[];
+  },
 ): SummarySheetInput {
   const charts = context.charts ?? { names: [], pngs: Promise.resolve([]) };
   // Awaited once the data sheet is written; a failure before then must not go unhandled.
@@ -68,6 +77,7 @@ export function summarySheetInput(
   return {
     title: `Helicone pricing data, ${isoDate(context.asOf)}${context.demo ? " (DEMO DATA)" : ""}`,
     ...(context.windowDays === MONTH_DAYS ? {} : { windowNote: windowNote(context.windowDays) }),
+    warnings: context.warnings ?? [],
     kpis: headlineKpis(frame, { windowDays: context.windowDays }),
     plans: planEconomics(frame, { book: context.priceBook, windowDays: context.windowDays }),
     priceBook: priceBookInWords(context.priceBook),
@@ -102,12 +112,18 @@ export function summaryChartNames(frame: pl.DataFrame): string[] {
 /**
  * Chart images: two side by side per band of rows, each 640 px wide and as tall as its PNG's own
  * aspect ratio makes it (the charts are 1760 px wide but not all 960 px tall: the per-plan charts'
- * height follows their number of plans). The first image of a band starts in column A, the second
- * in column G: columns A–F are 772 px wide (SUMMARY_COLUMN_WIDTHS), more than an image.
+ * height follows their number of plans), at most `maxHeightPx` (a taller one is scaled down to
+ * it, narrower). The first image of a band starts in column A, the second in column G: columns
+ * A–F are 772 px wide (SUMMARY_COLUMN_WIDTHS), more than an image.
  */
-export const CHART_IMAGE = { widthPx: 640, columnsPerImage: 6 };
+export const CHART_IMAGE = { widthPx: 640, maxHeightPx: 460, columnsPerImage: 6 };
 /** The sheet's default row height, 15 pt, in pixels: the rows under the charts are empty ones. */
 export const DEFAULT_ROW_PX = 20;
+/**
+ * Rows of a band of chart images: the tallest image allowed and one empty row. Fixed, so the
+ * page breaks between bands are known when the sheet is written, before the PNGs are.
+ */
+export const CHART_BAND_ROWS = Math.ceil(CHART_IMAGE.maxHeightPx / DEFAULT_ROW_PX) + 1;
 
 /** Width and height of a PNG, from its IHDR chunk. */
 export function pngSize(png: Uint8Array): { width: number; height: number } {
@@ -121,27 +137,56 @@ export function pngSize(png: Uint8Array): { width: number; height: number } {
 
 /**
  * Where each chart image goes and how big it is: `firstRow` (0-based) is the row after the
- * "Charts" heading; a band of two images is as many default rows tall as its taller image, plus
- * one empty row, so no image overlaps the next band.
+ * "Charts" heading; a band of two images is CHART_BAND_ROWS default rows tall (no image is
+ * taller than its band but the last row), so no image overlaps the next band.
  */
 export function chartPlacements(
   firstRow: number,
   sizes: { width: number; height: number }[],
 ): { row: number; col: number; widthPx: number; heightPx: number }[] {
-  const scaled = sizes.map((s) => ({
-    widthPx: CHART_IMAGE.widthPx,
-    heightPx: Math.round(CHART_IMAGE.widthPx * s.height / s.width),
+  const scaled = sizes.map((s) => {
+    const heightPx = Math.round(CHART_IMAGE.widthPx * s.height / s.width);
+    return heightPx <= CHART_IMAGE.maxHeightPx ? { widthPx: CHART_IMAGE.widthPx, heightPx } : {
+      widthPx: Math.round(CHART_IMAGE.maxHeightPx * s.width / s.height),
+      heightPx: CHART_IMAGE.maxHeightPx,
+    };
+  });
+  return scaled.map((size, i) => ({
+    row: firstRow + Math.floor(i / 2) * CHART_BAND_ROWS,
+    col: (i % 2) * CHART_IMAGE.columnsPerImage,
+    ...size,
   }));
-  const placements: { row: number; col: number; widthPx: number; heightPx: number }[] = [];
-  let row = firstRow;
-  for (let band = 0; band < scaled.length; band += 2) {
-    const pair = scaled.slice(band, band + 2);
-    pair.forEach((size, i) =>
-      placements.push({ row, col: i * CHART_IMAGE.columnsPerImage, ...size })
-    );
-    row += Math.ceil(Math.max(...pair.map((s) => s.heightPx)) / DEFAULT_ROW_PX) + 1;
+}
+
+/**
+ * Sheet pixels a printed page holds from top to bottom: the sheet prints one page wide, so a page
+ * is as tall as its printable height over its printable width times the sheet's width. The
+ * smaller of A4 and Letter landscape with the default margins (A4: 6.77 in over 10.29 in), less a
+ * tenth for fonts wider or narrower than Calibri's metrics.
+ */
+export function printedPageHeightPx(sheetWidthPx: number): number {
+  return Math.floor(sheetWidthPx * (6.77 / 10.29) * 0.9);
+}
+
+/**
+ * The 1-based rows the chart pages end at (manual page breaks): one before the "Charts" heading,
+ * at `headingRow` (1-based), so the charts start a page, then after as many bands as a page holds,
+ * so no printed page cuts an image. `charts` is their number.
+ */
+export function chartPageBreaks(headingRow: number, charts: number): number[] {
+  const bands = Math.ceil(charts / 2);
+  if (bands === 0) return [];
+  const sheetWidthPx = SUMMARY_COLUMN_WIDTHS.map(columnPx).reduce((a, b) => a + b, 0);
+  const bandPx = CHART_BAND_ROWS * DEFAULT_ROW_PX;
+  const perPage = Math.max(
+    1,
+    Math.floor((printedPageHeightPx(sheetWidthPx) - DEFAULT_ROW_PX) / bandPx),
+  );
+  const breaks = [headingRow - 1];
+  for (let band = perPage; band < bands; band += perPage) {
+    breaks.push(headingRow + band * CHART_BAND_ROWS);
   }
-  return placements;
+  return breaks;
 }
 
 /**
@@ -161,6 +206,12 @@ export const SUMMARY_COLUMN_WIDTHS = [
 ];
 /** A column's width in pixels (Excel's rule for the default font: 7 px a character + 5). */
 export const columnPx = (width: number): number => Math.trunc(width * 7 + 5);
+
+/** The last column (XFD) a page break spans: ExcelJS's default max, 16838, is past it. */
+const MAX_COLUMN = 16384;
+
+/** The warnings' colour (dark amber, as the admin page's). */
+const WARNING_COLOR = { argb: "FF92400E" };
 
 /** Long lines (price book, cost model) wrap in cells merged up to this column (I). */
 const WRAP_TO_COLUMN = 9;
@@ -204,9 +255,9 @@ export function addSummarySheet(
   input: SummarySheetInput,
 ): number {
   const sheet = workbook.addWorksheet("summary", {
-    // One page wide (Excel: as many pages tall as needed; LibreOffice reads fitToHeight 0 as one
-    // page). A fixed scale with a page break before the charts would depend on the font: column
-    // widths are in characters of the default font, Calibri, whose substitute can be wider.
+    // One page wide, as many pages tall as needed; the charts start a page and break between
+    // bands (chartPageBreaks), so no page cuts an image. A fixed scale would depend on the font:
+    // column widths are in characters of the default font, Calibri, whose substitute can be wider.
     pageSetup: { orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
   });
   const planColumns = Object.keys(PER_PLAN_DISPLAY) as (keyof typeof PER_PLAN_DISPLAY)[];
@@ -219,7 +270,7 @@ export function addSummarySheet(
     row.commit();
   };
   /** A long line wrapped in cells `from`–I merged (a 330-character cell set the printed width). */
-  const addWrapped = (values: ExcelJS.CellValue[], from: number) => {
+  const addWrapped = (values: ExcelJS.CellValue[], from: number, font?: Partial<ExcelJS.Font>) => {
     const text = String(values[from - 1] ?? "");
     const width = SUMMARY_COLUMN_WIDTHS.slice(from - 1, WRAP_TO_COLUMN)
       .reduce((a, b) => a + b, 0);
@@ -228,11 +279,21 @@ export function addSummarySheet(
       row.getCell(1).alignment = { vertical: "top" };
       row.getCell(from).alignment = { wrapText: true, vertical: "top" };
       row.height = ROW_POINTS * wrappedLines(text, width);
+      if (font) row.font = font;
     });
   };
   const bold = (row: ExcelJS.Row) => (row.font = { bold: true });
   add([input.title], (row) => (row.font = { bold: true, size: 14 }));
   if (input.windowNote) addWrapped([input.windowNote], 1);
+  if (input.warnings.length > 0) {
+    // the caveats an analyst opening only the workbook must see; data text (org names, tiers)
+    // may be quoted in them: neutralised as every other text cell
+    add([]);
+    add(["Warnings from this run"], (row) => (row.font = { bold: true, color: WARNING_COLOR }));
+    for (const warning of input.warnings) {
+      addWrapped([neutraliseText(warning)], 1, { color: WARNING_COLOR });
+    }
+  }
   add([]);
   add(["measure", "value", "basis"], bold);
   for (const kpi of input.kpis) {
@@ -263,9 +324,19 @@ export function addSummarySheet(
   add([]);
   add(["Cost model"], bold);
   for (const line of input.costModel) addWrapped([line], 1);
-  add([]);
-  if (input.charts.names.length > 0) add(["Charts"], bold);
+  const charts = input.charts.names.length;
+  add([], (row) => {
+    // the charts start a page: the break goes after this empty row (chartPageBreaks)
+    if (charts > 0) row.addPageBreak(1, MAX_COLUMN);
+  });
+  if (charts > 0) add(["Charts"], bold);
   const first = rowNumber; // 0-based index of the row after the last written one
+  // breaks between bands of charts: rows with no cells, written for their break only
+  for (const at of chartPageBreaks(first, charts).slice(1)) {
+    const row = sheet.getRow(at);
+    row.addPageBreak(1, MAX_COLUMN);
+    row.commit();
+  }
   sheet.commit();
   return first;
 }

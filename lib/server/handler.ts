@@ -201,7 +201,12 @@ export function createHandler(
     return (frame, stream) =>
       writeXlsx(frame, stream, {
         leadSheets: summarySheets(
-          summarySheetInput(frame, { ...data.economics, asOf: data.asOf, demo: data.demo }),
+          summarySheetInput(frame, {
+            ...data.economics,
+            asOf: data.asOf,
+            demo: data.demo,
+            warnings: data.warnings,
+          }),
         ),
       });
   }
