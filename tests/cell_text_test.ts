@@ -146,14 +146,27 @@ const TRICKY: [string | null, string, string | null][] = [
   ['say "hi"', '"say ""hi"""', "say &quot;hi&quot;"],
   ['"', '""""', "&quot;"],
   ["line\nbreak", '"line\nbreak"', "line\nbreak"],
-  ["cr\ronly", '"cr\ronly"', "cr\ronly"],
+  ["cr\ronly", '"cr\ronly"', "cr&#13;only"], // a raw CR would read back as LF
   ["=1+1", "'=1+1", "&apos;=1+1"],
   ["-5,0", '"\'-5,0"', "&apos;-5,0"],
   ["@x", "'@x", "&apos;@x"],
   ["\tx", "'\tx", "&apos;\tx"],
-  ["\r\n", '"\'\r\n"', "&apos;\r\n"],
+  ["\r\n", '"\'\r\n"', "&apos;&#13;\n"],
   ["Tom & Jerry's <b>", "Tom & Jerry's <b>", "Tom &amp; Jerry&apos;s &lt;b&gt;"],
-  ["bell\x07 del\x7f nul\x00 esc\x1b", "bell\x07 del\x7f nul\x00 esc\x1b", "bell del nul esc"],
+  // XML 1.0 cannot hold these but DEL: OOXML's escape
+  [
+    "bell\x07 del\x7f nul\x00 esc\x1b",
+    "bell\x07 del\x7f nul\x00 esc\x1b",
+    "bell_x0007_ del\x7f nul_x0000_ esc_x001B_",
+  ],
+  // a literal escape is escaped, so it reads back as itself; so is one a control character ends
+  ["_x000D_ _x00fF_", "_x000D_ _x00fF_", "_x005F_x000D_ _x005F_x00fF_"],
+  ["_x0041_x0042_", "_x0041_x0042_", "_x005F_x0041_x005F_x0042_"],
+  [
+    "_x0041\x01 _x0041\r _x004 _xG000_ _x0041",
+    '"_x0041\x01 _x0041\r _x004 _xG000_ _x0041"',
+    "_x005F_x0041_x0001_ _x0041&#13; _x004 _xG000_ _x0041",
+  ],
   ["ünïcode 🚀 \u0085", "ünïcode 🚀 \u0085", "ünïcode 🚀 \u0085"],
 ];
 

@@ -346,22 +346,42 @@ export function isNullText(text: TextBytes, row: number): boolean {
 }
 
 /**
- * Row `row` of `text` (not null) as XML cell text: neutralised with `'`, the five entities
- * escaped and the control characters XML cannot hold dropped (xmlText, on bytes). Returns the
- * position after it.
+ * Whether the `_` at `i` starts what a reader would decode as OOXML's escape: `_xHHHH` (hex of any
+ * case) then `_` or a control character (written `_x00HH_`). Such a `_` is written `_x005F_`.
+ */
+function startsEscape(bytes: Uint8Array, i: number, end: number): boolean {
+  if (i + 6 >= end || bytes[i + 1] !== 0x78) return false;
+  const after = bytes[i + 6];
+  if (after !== 0x5f && !(after < 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d)) {
+    return false;
+  }
+  for (let k = i + 2; k < i + 6; k++) {
+    const b = bytes[k] | 0x20; // a letter's lower case
+    if (!((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66))) return false;
+  }
+  return true;
+}
+
+const HEX = utf8("0123456789ABCDEF");
+
+/**
+ * Row `row` of `text` (not null) as XML cell text, as xmlText writes it: neutralised with `'`,
+ * the five entities escaped, CR as `&#13;` (a raw CR reads back as LF: XML parsers normalise line
+ * ends, a character reference they keep), the other control characters XML 1.0 cannot hold in
+ * OOXML's `_xHHHH_`, and a literal `_xHHHH_` as `_x005F_xHHHH_`. Returns the position after it.
  */
 export function putXmlText(out: ByteWriter, at: number, text: TextBytes, row: number): number {
   const start = text.start[row];
   const end = text.end[row];
   out.length = at;
-  out.reserve(6 * (end - start + 1)); // &quot; is 6 bytes for 1
+  out.reserve(7 * (end - start + 1)); // _x0001_ is 7 bytes for 1
   const buffer = out.buffer;
   const bytes = text.bytes;
   const doubled = (text.flags[row] & QUOTED) !== 0;
   if (end > start && risky(bytes[start])) at = putBytes(buffer, at, APOS);
   for (let i = start; i < end; i++) {
     const b = bytes[i];
-    if (b >= 0x80 || (b > 0x27 && b !== 0x3c && b !== 0x3e && b !== 0x7f)) {
+    if (b >= 0x80 || (b > 0x27 && b !== 0x3c && b !== 0x3e && b !== 0x5f)) {
       buffer[at++] = b;
       continue;
     }
@@ -382,9 +402,21 @@ export function putXmlText(out: ByteWriter, at: number, text: TextBytes, row: nu
       case 0x3e:
         at = putBytes(buffer, at, GT);
         break;
+      case 0x5f: // _
+        if (startsEscape(bytes, i, end)) at = putBytes(buffer, at, ESCAPED_UNDERSCORE);
+        else buffer[at++] = b;
+        break;
+      case 0x0d:
+        at = putBytes(buffer, at, CR);
+        break;
       default:
-        // tab, LF and CR stay; other control characters (and DEL) are dropped
-        if (b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b !== 0x7f)) buffer[at++] = b;
+        if (b === 0x09 || b === 0x0a || b >= 0x20) buffer[at++] = b; // tab, LF, space to '
+        else { // _x00HH_
+          at = putBytes(buffer, at, CONTROL_OPEN);
+          buffer[at++] = HEX[b >> 4];
+          buffer[at++] = HEX[b & 15];
+          buffer[at++] = 0x5f;
+        }
     }
   }
   return at;
@@ -395,6 +427,9 @@ const AMP = utf8("&amp;");
 const APOS = utf8("&apos;");
 const LT = utf8("&lt;");
 const GT = utf8("&gt;");
+const CR = utf8("&#13;");
+const CONTROL_OPEN = utf8("_x00");
+const ESCAPED_UNDERSCORE = utf8("_x005F_");
 
 /**
  * An instant (epoch ms, whole) of the years 0000–9999 as toISOString() writes it, with `.000`

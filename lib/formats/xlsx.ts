@@ -23,6 +23,7 @@ import {
   type TypedColumn,
 } from "./cells.ts";
 import { sheetRowsXml, templateValue, writeWithStreamedSheet } from "./xlsx_stream.ts";
+import { carriageReturnEdits, excelJsText, type WorkbookText } from "./xlsx_text.ts";
 
 /** The data sheet's name. */
 export const DATA_SHEET = "pricing_data";
@@ -90,11 +91,14 @@ function leadingOrganizationColumns(columns: FrameColumn[]): number {
   return n;
 }
 
-function cellValue(column: FrameColumn, value: unknown): ExcelJS.CellValue {
+function cellValue(
+  column: FrameColumn,
+  { value, written }: { value: unknown; written: WorkbookText },
+): ExcelJS.CellValue {
   if (value === null || value === undefined) return null;
   switch (column.def.type) {
     case "string":
-      return neutraliseText(String(value));
+      return excelJsText(neutraliseText(String(value)), written);
     case "integer":
     case "number":
       return finiteOrNull(value);
@@ -155,11 +159,13 @@ interface TableSheet {
    */
   template?: { widths: number[] };
   layout?: TableSheetLayout;
+  /** what the sheet's text cells needed (a CR) */
+  written: WorkbookText;
 }
 
 function addTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-  { name, columns, height, template, layout = {} }: TableSheet,
+  { name, columns, height, template, layout = {}, written }: TableSheet,
 ) {
   const sheet = workbook.addWorksheet(name, {
     views: [{ state: "frozen", xSplit: layout.frozenColumns ?? 0, ySplit: 1 }],
@@ -198,9 +204,11 @@ function addTableSheet(
     return numFmt ? { numFmt } : {};
   });
   for (let row = 0; row < (template ? 1 : height); row++) {
-    const written = sheet.addRow(columns.map((c) => cellValue(c, c.values[row])));
-    for (let i = 0; i < styles.length; i++) written.getCell(i + 1).style = styles[i];
-    written.commit();
+    const added = sheet.addRow(
+      columns.map((c) => cellValue(c, { value: c.values[row], written })),
+    );
+    for (let i = 0; i < styles.length; i++) added.getCell(i + 1).style = styles[i];
+    added.commit();
   }
   columns.forEach((c, i) => {
     if (!MARGIN_COLUMNS.includes(c.def.name) || height === 0) return;
@@ -318,6 +326,7 @@ function addSheets(
       columns,
       height: extra.frame.height,
       ...(frozenColumns > 0 ? { layout: { frozenColumns, printPaged: true } } : {}),
+      written: data.written,
     });
   }
   return drawing;
@@ -350,7 +359,8 @@ async function newWorkbook(stream: Writable): Promise<ExcelJS.stream.xlsx.Workbo
 async function workbookTemplate(
   frame: pl.DataFrame,
   options: XlsxOptions,
-): Promise<{ bytes: Uint8Array; drawing?: SheetDrawing }> {
+): Promise<{ bytes: Uint8Array; drawing?: SheetDrawing; written: WorkbookText }> {
+  const written: WorkbookText = { carriageReturns: false };
   const stream = new PassThrough();
   const parts: Uint8Array[] = [];
   stream.on("data", (part: Uint8Array) => parts.push(part));
@@ -361,10 +371,11 @@ async function workbookTemplate(
     columns: sample.map((c) => ({ def: c.def, values: [templateValue(c.def.type)] })),
     height: frame.height,
     template: { widths: sample.map(columnWidth) },
+    written,
   }, options);
   await workbook.commit();
   await finished(stream);
-  return { bytes: new Uint8Array(Buffer.concat(parts)), drawing };
+  return { bytes: new Uint8Array(Buffer.concat(parts)), drawing, written };
 }
 
 /** The export as XLSX into `stream`, ended when done. */
@@ -389,8 +400,15 @@ export async function writeXlsxTo(
     options.onSlice?.(slice, columns);
     return columns;
   };
-  const { bytes, drawing } = await workbookTemplate(frame, options);
+  const { bytes, drawing, written } = await workbookTemplate(frame, options);
   const parts = drawing && templateDrawingParts(drawing.sheetNumber);
+  // ExcelJS's raw CRs (rare: only when a cell it wrote held one) as `&#13;`
+  const crs = written.carriageReturns ? carriageReturnEdits(bytes) : undefined;
+  const edited = [...new Set([...parts?.edited ?? [], ...crs?.edited ?? []])];
+  const edit = (name: string, text: string) => {
+    const drawn = parts?.edited.includes(name) ? parts.edit(name, text) ?? text : text;
+    return crs?.edited.includes(name) ? crs.edit(name, drawn) : drawn;
+  };
   await writeWithStreamedSheet({
     template: bytes,
     sheet: DATA_SHEET,
@@ -403,10 +421,10 @@ export async function writeXlsxTo(
         sliceRows: options.sliceRows,
       }),
     out: options.stream,
+    edit,
+    edited,
     ...(drawing && parts
       ? {
-        edit: parts.edit,
-        edited: parts.edited,
         added: parts.added,
         tail: async () => drawingEntries(drawing.sheetNumber, await drawing.images),
       }
@@ -417,7 +435,8 @@ export async function writeXlsxTo(
 
 /**
  * The same workbook with every row through ExcelJS's own row model (4 s per 100k rows): the
- * reference the streamed data sheet is tested against, cell for cell and byte for byte.
+ * reference the streamed data sheet is tested against, cell for cell and byte for byte (text
+ * with a CR or DEL aside: here CR stays raw and DEL is `_x007F_`, see excelJsText).
  */
 export async function writeXlsxExcelJs(
   frame: pl.DataFrame,
@@ -425,7 +444,8 @@ export async function writeXlsxExcelJs(
   extras: XlsxExtras = [],
 ): Promise<void> {
   const workbook = await newWorkbook(stream);
-  const data = { name: DATA_SHEET, columns: exportColumns(frame), height: frame.height };
+  const written: WorkbookText = { carriageReturns: false };
+  const data = { name: DATA_SHEET, columns: exportColumns(frame), height: frame.height, written };
   addSheets(workbook, data, xlsxOptions(extras));
   await workbook.commit();
 }

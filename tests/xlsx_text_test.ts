@@ -1,0 +1,139 @@
+/**
+ * Text in XLSX cells (lib/formats/xlsx_text.ts, and putXmlText in lib/formats/cell_text.ts for
+ * the streamed data sheet): org names read back by ExcelJS, openpyxl and LibreOffice headless as
+ * the CSV holds them.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import ExcelJS from "exceljs";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+import { writeExportFiles } from "../lib/formats/export_files.ts";
+import { DATA_SHEET } from "../lib/formats/xlsx.ts";
+import { excelJsText, xmlText } from "../lib/formats/xlsx_text.ts";
+import { sofficeConvert } from "./libreoffice.ts";
+import { tinyExportFrame } from "./tiny_frame.ts";
+
+/** OOXML's ST_Xstring decoding, as Excel reads `_xHHHH_` (left to right, one pass). */
+function decodeXstring(text: string): string {
+  return text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** XML text content as a parser gives it: entities and character references resolved. */
+function parsedXml(xml: string): string {
+  return xml.replace(
+    /&(lt|gt|amp|quot|apos|#13);/g,
+    (_, name: string) => ({ lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", "#13": "\r" })[name]!,
+  );
+}
+
+Deno.test("xmlText: CR as a character reference, control characters in OOXML's escape, a literal escape escaped", () => {
+  assertEquals(xmlText("Line1\r\nLine2\rLine3"), "Line1&#13;\nLine2&#13;Line3");
+  assertEquals(xmlText("ctrl\x01\x08\x1bchars\x7f"), "ctrl_x0001__x0008__x001B_chars\x7f");
+  assertEquals(xmlText("a _x000D_ b"), "a _x005F_x000D_ b");
+  // a `_` that only becomes an escape before a control character's own escape
+  assertEquals(xmlText("_x0041\x02"), "_x005F_x0041_x0002_");
+  assertEquals(xmlText("_x0041\r _x004 _xZZZZ_"), "_x0041&#13; _x004 _xZZZZ_");
+  for (
+    const text of [
+      "Line1\r\nLine2\rLine3",
+      "ctrl\x01\x08\x1bchars\x7f",
+      "_x000D_ _x0041_x0042_ __x00fF__ _x0041\x02 _x0041\r",
+      'Tom & Jerry\'s <b>"shop"</b>\t\n',
+    ]
+  ) {
+    assertEquals(decodeXstring(parsedXml(xmlText(text))), text, JSON.stringify(text));
+  }
+});
+
+Deno.test("excelJsText: what ExcelJS would drop in OOXML's escape, DEL too; a CR noted", () => {
+  const written = { carriageReturns: false };
+  assertEquals(excelJsText("ctrl\x01\x7f _x0041_", written), "ctrl_x0001__x007F_ _x005F_x0041_");
+  assertEquals(written.carriageReturns, false);
+  assertEquals(excelJsText("a\r\nb", written), "a\r\nb"); // rewritten in the archive afterwards
+  assertEquals(written, { carriageReturns: true });
+});
+
+/** Org names that need care, and what a cell holds of each (the CSV's text). */
+const NAMES: { name: string; cell: string }[] = [
+  { name: "Line1\r\nLine2\rLine3", cell: "Line1\r\nLine2\rLine3" },
+  { name: "ctrl\x01\x08\x1bchars\x7f", cell: "ctrl\x01\x08\x1bchars\x7f" },
+  { name: "literal _x000D_ and _x0041_x0042_", cell: "literal _x000D_ and _x0041_x0042_" },
+  { name: "tab\tLF\n Tom & Jerry's <b>", cell: "tab\tLF\n Tom & Jerry's <b>" },
+];
+/** Rows of NAMES whose text readers that do not decode OOXML's escape get as written. */
+const ESCAPED = new Set([1, 2]);
+
+const dir = await Deno.makeTempDir();
+const frame = tinyExportFrame(NAMES.map((n) => n.name));
+await writeExportFiles({
+  frame,
+  formats: ["csv", "xlsx"],
+  pathOf: (ext) => `${dir}/export.${ext}`,
+  // an ExcelJS-written sheet with the same names
+  xlsx: { sheets: [{ name: "segment", frame: frame.select("org_id", "org_name") }] },
+});
+const csvNames = parseCsvRecords(await Deno.readTextFile(`${dir}/export.csv`)).records
+  .map((r) => r.org_name);
+
+Deno.test("the CSV holds each name as entered", () => {
+  assertEquals(csvNames, NAMES.map((n) => n.name));
+});
+
+/** Each reader's org_name cells, per sheet, against what the cells hold. */
+function assertNames(
+  read: Record<string, string[]>,
+  reader: string,
+) {
+  for (const sheet of [DATA_SHEET, "segment"]) {
+    NAMES.forEach(({ cell }, i) => {
+      const where = `${reader}, ${sheet} row ${i + 2}`;
+      const got = read[sheet][i];
+      if (ESCAPED.has(i)) assertEquals(decodeXstring(got), cell, where);
+      else assertEquals(got, cell, where);
+    });
+  }
+}
+
+Deno.test("ExcelJS reads the names as the CSV holds them (OOXML's escape decoded)", async () => {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(`${dir}/export.xlsx`);
+  const read = Object.fromEntries([DATA_SHEET, "segment"].map((name) => {
+    const sheet = workbook.getWorksheet(name)!;
+    return [name, NAMES.map((_, i) => String(sheet.getCell(`B${i + 2}`).value))];
+  }));
+  assertNames(read, "ExcelJS");
+});
+
+Deno.test("openpyxl reads the names as the CSV holds them (OOXML's escape decoded)", async () => {
+  const script = `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+print(json.dumps({name: [c.value for c in wb[name]["B"][1:]] for name in ["${DATA_SHEET}", "segment"]}))
+`;
+  const output = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", script, `${dir}/export.xlsx`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  ok(output.success, new TextDecoder().decode(output.stderr));
+  assertNames(JSON.parse(new TextDecoder().decode(output.stdout)), "openpyxl");
+});
+
+Deno.test("LibreOffice headless reads the names as the CSV holds them (OOXML's escape decoded)", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    await sofficeConvert(`${dir}/export.xlsx`, {
+      // UTF-8, raw values, every sheet
+      to: "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,false,false,false,-1",
+      outDir: out,
+    });
+    const read = Object.fromEntries(
+      await Promise.all([DATA_SHEET, "segment"].map(async (name) => {
+        const csv = parseCsvRecords(await Deno.readTextFile(`${out}/export-${name}.csv`));
+        return [name, csv.records.map((r) => r.org_name)] as const;
+      })),
+    );
+    assertNames(read, "LibreOffice");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
