@@ -43,7 +43,7 @@ import { attachRevenue } from "./revenue/columns.ts";
 import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
 import { prepareRevenueWorker } from "./revenue/worker.ts";
-import { writeExportFiles } from "./formats/export_files.ts";
+import { writeExportFiles, xlsxCutWarning } from "./formats/export_files.ts";
 import { digestOffThread } from "./formats/digest_worker.ts";
 import type { FileDigest } from "./formats/files.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
@@ -464,6 +464,7 @@ async function writeStage(
       });
       const exportPaths = files.paths;
       staged.push(...exportPaths);
+      if (files.xlsxCutCells > 0) data.warnings.push(xlsxCutWarning(files.xlsxCutCells));
       // a large export's files are hashed for the manifest beside the brief, not after it
       if (data.frame.height > LARGE_EXPORT_ABOVE) {
         digests = digestOffThread([...exportPaths, ...(files.subset ? [files.subset.path] : [])]);

@@ -168,6 +168,8 @@ const TRICKY: [string | null, string, string | null][] = [
     "_x005F_x0041_x0001_ _x0041&#13; _x004 _xG000_ _x0041",
   ],
   ["ünïcode 🚀 \u0085", "ünïcode 🚀 \u0085", "ünïcode 🚀 \u0085"],
+  // 32,768 characters with the formula guard: cut to Excel's 32,767 (the CSV keeps them)
+  ["=" + "w".repeat(32_766), "'=" + "w".repeat(32_766), "&apos;=" + "w".repeat(32_765)],
 ];
 
 Deno.test("string cells as UTF-8 spans of Polars' CSV: neutralised, quoted, escaped by hand", () => {

@@ -10,6 +10,7 @@ import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { runExport } from "../lib/export.ts";
 import { formatNumber } from "../lib/formats/csv.ts";
+import { xlsxCutWarning } from "../lib/formats/export_files.ts";
 import { main } from "../lib/cli/export.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
@@ -409,6 +410,42 @@ Deno.test("live export with Stripe revenue: revenue columns and revenue ratios",
     ok(!result.data.warnings.some((w) => w.startsWith("infrastructure cost not set")));
   } finally {
     await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("a name past Excel's cell limit: the XLSX cut, the CSV whole, one warning on the run, the brief and the manifest", async () => {
+  const databases = await freshFixtureDatabases("long_name", {
+    postgres: ["postgres_schema.sql", "postgres_data.sql", "postgres_long_name.sql"],
+    clickhouse: ["clickhouse_schema.sql", "clickhouse_data.sql"],
+  });
+  const outDir = await Deno.makeTempDir();
+  try {
+    const result = await runExport({
+      asOf,
+      outDir,
+      stripe: "skip",
+      charts: false,
+      env: databases.env,
+      log: () => {},
+    });
+    const alpha = "11111111-1111-4111-8111-111111111111";
+    const name = "Alpha\r\n" + "x".repeat(40_000) + "\r"; // 40,008 characters
+    const warning = xlsxCutWarning(1);
+    assertEquals(result.data.warnings.filter((w) => w.includes("Excel's")), [warning]);
+    const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    ok(manifest.warnings.includes(warning));
+    ok((await Deno.readTextFile(result.briefPath)).includes("cut to that; the CSV has the full"));
+    const stem = `${outDir}/helicone_pricing_data_2026-11-01`;
+    const records = parseCsvRecords(await Deno.readTextFile(`${stem}.csv`)).records;
+    assertEquals(records.find((r) => r.org_id === alpha)!.org_name, name);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(`${stem}.xlsx`);
+    const sheet = workbook.getWorksheet("pricing_data")!;
+    const row = records.findIndex((r) => r.org_id === alpha) + 2;
+    assertEquals(sheet.getRow(row).getCell(2).value, name.slice(0, 32_767));
+  } finally {
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
   }

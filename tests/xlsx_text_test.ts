@@ -1,14 +1,15 @@
 /**
  * Text in XLSX cells (lib/formats/xlsx_text.ts, and putXmlText in lib/formats/cell_text.ts for
  * the streamed data sheet): org names read back by ExcelJS, openpyxl and LibreOffice headless as
- * the CSV holds them.
+ * the CSV holds them; over-long text cut to Excel's 32,767 characters.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
+import { XLSX_CELL_CHARS } from "../lib/formats/cell_text.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { writeExportFiles } from "../lib/formats/export_files.ts";
 import { DATA_SHEET } from "../lib/formats/xlsx.ts";
-import { excelJsText, xmlText } from "../lib/formats/xlsx_text.ts";
+import { cellText, excelJsText, xmlText } from "../lib/formats/xlsx_text.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 import { tinyExportFrame } from "./tiny_frame.ts";
 
@@ -45,26 +46,44 @@ Deno.test("xmlText: CR as a character reference, control characters in OOXML's e
 });
 
 Deno.test("excelJsText: what ExcelJS would drop in OOXML's escape, DEL too; a CR noted", () => {
-  const written = { carriageReturns: false };
+  const written = { cells: 0, carriageReturns: false };
   assertEquals(excelJsText("ctrl\x01\x7f _x0041_", written), "ctrl_x0001__x007F_ _x005F_x0041_");
   assertEquals(written.carriageReturns, false);
   assertEquals(excelJsText("a\r\nb", written), "a\r\nb"); // rewritten in the archive afterwards
-  assertEquals(written, { carriageReturns: true });
+  assertEquals(written, { cells: 0, carriageReturns: true });
 });
 
-/** Org names that need care, and what a cell holds of each (the CSV's text). */
+Deno.test("cellText: cut to 32,767 characters, never between a surrogate pair; counted", () => {
+  assertEquals(XLSX_CELL_CHARS, 32_767);
+  const cut = { cells: 0 };
+  const limit = "z".repeat(32_767);
+  ok(cellText(limit, cut) === limit);
+  assertEquals(cut.cells, 0);
+  assertEquals(cellText("x".repeat(40_000), cut), "x".repeat(32_767));
+  // the pair's high half would be character 32,767: both halves go
+  assertEquals(cellText("y".repeat(32_766) + "🚀", cut), "y".repeat(32_766));
+  assertEquals(cellText("y".repeat(32_765) + "🚀!", cut), "y".repeat(32_765) + "🚀");
+  assertEquals(cut.cells, 3);
+});
+
+/** Org names that need care, and what a cell holds of each (the CSV's text, cut). */
 const NAMES: { name: string; cell: string }[] = [
   { name: "Line1\r\nLine2\rLine3", cell: "Line1\r\nLine2\rLine3" },
   { name: "ctrl\x01\x08\x1bchars\x7f", cell: "ctrl\x01\x08\x1bchars\x7f" },
   { name: "literal _x000D_ and _x0041_x0042_", cell: "literal _x000D_ and _x0041_x0042_" },
   { name: "tab\tLF\n Tom & Jerry's <b>", cell: "tab\tLF\n Tom & Jerry's <b>" },
+  { name: "x".repeat(40_000), cell: "x".repeat(32_767) },
+  { name: "y".repeat(32_766) + "🚀", cell: "y".repeat(32_766) },
+  { name: "z".repeat(32_767), cell: "z".repeat(32_767) },
+  // 32,767 characters, 32,768 with the formula guard's '
+  { name: "=" + "w".repeat(32_766), cell: "'=" + "w".repeat(32_765) },
 ];
 /** Rows of NAMES whose text readers that do not decode OOXML's escape get as written. */
 const ESCAPED = new Set([1, 2]);
 
 const dir = await Deno.makeTempDir();
 const frame = tinyExportFrame(NAMES.map((n) => n.name));
-await writeExportFiles({
+const files = await writeExportFiles({
   frame,
   formats: ["csv", "xlsx"],
   pathOf: (ext) => `${dir}/export.${ext}`,
@@ -74,8 +93,9 @@ await writeExportFiles({
 const csvNames = parseCsvRecords(await Deno.readTextFile(`${dir}/export.csv`)).records
   .map((r) => r.org_name);
 
-Deno.test("the CSV holds each name as entered", () => {
-  assertEquals(csvNames, NAMES.map((n) => n.name));
+Deno.test("the CSV holds each name whole; the XLSX cut three cells in each of its two sheets", () => {
+  assertEquals(csvNames, NAMES.map((n) => n.name.startsWith("=") ? `'${n.name}` : n.name));
+  assertEquals(files.xlsxCutCells, 6);
 });
 
 /** Each reader's org_name cells, per sheet, against what the cells hold. */

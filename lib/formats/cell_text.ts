@@ -9,6 +9,7 @@
  */
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** 10^0 … 10^22, every one exact in a double (written out, not computed by Math.pow). */
 // deno-fmt-ignore
@@ -346,6 +347,27 @@ export function isNullText(text: TextBytes, row: number): boolean {
 }
 
 /**
+ * Excel's limit on a cell's text, in UTF-16 units; longer text makes Excel call the file damaged,
+ * so the XLSX writers cut it (the CSV keeps it whole).
+ */
+export const XLSX_CELL_CHARS = 32_767;
+
+/**
+ * Whether row `row` of `text` could be longer than XLSX_CELL_CHARS once neutralised: a UTF-16
+ * unit takes at least one byte of UTF-8, so a span under the limit (one kept for the `'`) is not.
+ * Only the rare longer span is decoded and measured.
+ */
+export function mayExceedCell(text: TextBytes, row: number): boolean {
+  return text.end[row] - text.start[row] >= XLSX_CELL_CHARS;
+}
+
+/** Row `row` of `text` (not null) as a string, a quoted field's `""` undoubled. */
+export function textAt(text: TextBytes, row: number): string {
+  const value = decoder.decode(text.bytes.subarray(text.start[row], text.end[row]));
+  return (text.flags[row] & QUOTED) !== 0 ? value.replaceAll('""', '"') : value;
+}
+
+/**
  * Whether the `_` at `i` starts what a reader would decode as OOXML's escape: `_xHHHH` (hex of any
  * case) then `_` or a control character (written `_x00HH_`). Such a `_` is written `_x005F_`.
  */
@@ -369,6 +391,7 @@ const HEX = utf8("0123456789ABCDEF");
  * the five entities escaped, CR as `&#13;` (a raw CR reads back as LF: XML parsers normalise line
  * ends, a character reference they keep), the other control characters XML 1.0 cannot hold in
  * OOXML's `_xHHHH_`, and a literal `_xHHHH_` as `_x005F_xHHHH_`. Returns the position after it.
+ * The caller cuts text that mayExceedCell itself (textAt, then xmlText).
  */
 export function putXmlText(out: ByteWriter, at: number, text: TextBytes, row: number): number {
   const start = text.start[row];

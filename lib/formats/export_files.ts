@@ -7,6 +7,7 @@ import type pl from "nodejs-polars";
 import type { ExportFormat } from "../core/types.ts";
 import { CsvFilesWriter, OFF_THREAD_ABOVE, writeCsvWithSubset } from "./csv_files.ts";
 import { writeXlsxFileTo, type XlsxOptions } from "./xlsx.ts";
+import { XLSX_CELL_CHARS } from "./cell_text.ts";
 
 export interface ExportFilesOptions {
   frame: pl.DataFrame;
@@ -35,6 +36,15 @@ export interface ExportFiles {
   paths: string[];
   /** the subset CSV, when a CSV and a subset were asked for */
   subset?: { path: string; bytes: number; rows: number };
+  /** the XLSX's text cells cut to Excel's cell limit (0 without an XLSX) */
+  xlsxCutCells: number;
+}
+
+/** The export's warning for an XLSX whose text cells were cut to Excel's limit. */
+export function xlsxCutWarning(cells: number): string {
+  return `${cells} ${cells === 1 ? "cell" : "cells"} of the XLSX held text longer than ` +
+    `Excel's ${XLSX_CELL_CHARS.toLocaleString("en-US")} characters a cell and ` +
+    `${cells === 1 ? "was" : "were"} cut to that; the CSV has the full text`;
 }
 
 export async function writeExportFiles(options: ExportFilesOptions): Promise<ExportFiles> {
@@ -51,22 +61,23 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
   if (formats.includes("csv") && formats.includes("xlsx")) {
     const csv = await CsvFilesWriter.open(csvFiles);
     try {
-      await writeXlsxFileTo(frame, {
+      const written = await writeXlsxFileTo(frame, {
         ...xlsx,
         path: pathOf("xlsx"),
         sliceRows,
         // the XLSX writer formats the slice after: the CSV's worker gets it at the next one
         onSlice: (slice, columns) => csv.slice(slice, columns, { stillRead: true }),
       });
-      return { paths, subset: (await csv.close(frame)).subset };
+      return { paths, subset: (await csv.close(frame)).subset, xlsxCutCells: written.cutCells };
     } catch (error) {
       await csv.abort();
       throw error;
     }
   }
   if (formats.includes("csv")) {
-    return { paths, subset: (await writeCsvWithSubset(frame, { ...csvFiles, sliceRows })).subset };
+    const { subset } = await writeCsvWithSubset(frame, { ...csvFiles, sliceRows });
+    return { paths, subset, xlsxCutCells: 0 };
   }
-  await writeXlsxFileTo(frame, { ...xlsx, path: pathOf("xlsx"), sliceRows });
-  return { paths };
+  const written = await writeXlsxFileTo(frame, { ...xlsx, path: pathOf("xlsx"), sliceRows });
+  return { paths, xlsxCutCells: written.cutCells };
 }

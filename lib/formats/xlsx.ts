@@ -159,7 +159,7 @@ interface TableSheet {
    */
   template?: { widths: number[] };
   layout?: TableSheetLayout;
-  /** what the sheet's text cells needed (a CR) */
+  /** what the sheet's text cells needed (cut, a CR) */
   written: WorkbookText;
 }
 
@@ -360,7 +360,7 @@ async function workbookTemplate(
   frame: pl.DataFrame,
   options: XlsxOptions,
 ): Promise<{ bytes: Uint8Array; drawing?: SheetDrawing; written: WorkbookText }> {
-  const written: WorkbookText = { carriageReturns: false };
+  const written: WorkbookText = { cells: 0, carriageReturns: false };
   const stream = new PassThrough();
   const parts: Uint8Array[] = [];
   stream.on("data", (part: Uint8Array) => parts.push(part));
@@ -378,7 +378,16 @@ async function workbookTemplate(
   return { bytes: new Uint8Array(Buffer.concat(parts)), drawing, written };
 }
 
-/** The export as XLSX into `stream`, ended when done. */
+/** What writing a workbook did that its reader should know. */
+export interface XlsxWritten {
+  /**
+   * text cells cut to Excel's limit of XLSX_CELL_CHARS characters (every sheet; the CSV has the
+   * whole text)
+   */
+  cutCells: number;
+}
+
+/** The export as XLSX into `stream`, ended when done (writeXlsxTo says what was cut). */
 export async function writeXlsx(
   frame: pl.DataFrame,
   stream: Writable,
@@ -394,7 +403,7 @@ export async function writeXlsx(
 export async function writeXlsxTo(
   frame: pl.DataFrame,
   options: XlsxOptions & { stream: Writable },
-): Promise<void> {
+): Promise<XlsxWritten> {
   const columnsOf = (slice: pl.DataFrame) => {
     const columns = exportTypedColumns(slice);
     options.onSlice?.(slice, columns);
@@ -419,6 +428,7 @@ export async function writeXlsxTo(
         styles,
         text: neutraliseText,
         sliceRows: options.sliceRows,
+        cut: written,
       }),
     out: options.stream,
     edit,
@@ -431,6 +441,7 @@ export async function writeXlsxTo(
       : {}),
   });
   options.stream.end();
+  return { cutCells: written.cells };
 }
 
 /**
@@ -444,7 +455,7 @@ export async function writeXlsxExcelJs(
   extras: XlsxExtras = [],
 ): Promise<void> {
   const workbook = await newWorkbook(stream);
-  const written: WorkbookText = { carriageReturns: false };
+  const written: WorkbookText = { cells: 0, carriageReturns: false };
   const data = { name: DATA_SHEET, columns: exportColumns(frame), height: frame.height, written };
   addSheets(workbook, data, xlsxOptions(extras));
   await workbook.commit();
@@ -455,7 +466,7 @@ export function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
   extras: XlsxExtras = [],
-): Promise<void> {
+): Promise<XlsxWritten> {
   return writeXlsxFileTo(frame, { ...xlsxOptions(extras), path });
 }
 
@@ -463,15 +474,17 @@ export function writeXlsxFile(
 export async function writeXlsxFileTo(
   frame: pl.DataFrame,
   options: XlsxOptions & { path: string },
-): Promise<void> {
+): Promise<XlsxWritten> {
+  let written: XlsxWritten = { cutCells: 0 };
   await writeFileAtomic(options.path, async (tmp) => {
     const stream = createWriteStream(tmp);
     try {
-      await writeXlsxTo(frame, { ...options, stream });
+      written = await writeXlsxTo(frame, { ...options, stream });
     } catch (error) {
       stream.destroy();
       throw error;
     }
     await finished(stream);
   });
+  return written;
 }

@@ -22,15 +22,17 @@ import {
   ByteWriter,
   isNullText,
   isSafeWhole,
+  mayExceedCell,
   putAscii,
   putBytes,
   putInteger,
   putXmlText,
+  textAt,
   utf8,
 } from "./cell_text.ts";
 import { entryBytes, readZipEntries, type ZipEntry, ZipWriter } from "./zip.ts";
 import type { AddedEntry } from "./xlsx_images.ts";
-import { xmlText } from "./xlsx_text.ts";
+import { cellText, type CutCells, xmlText } from "./xlsx_text.ts";
 
 export { xmlText };
 
@@ -68,10 +70,15 @@ export function columnLetters(index: number): string {
  * The XML text of a string or datetime column's cells, per row; an empty cell is null (an empty
  * string is a cell: `<v></v>`).
  */
-function textValues(column: TypedColumn, text: (v: string) => string): (string | null)[] {
+function textValues(
+  column: TypedColumn,
+  { text, cut }: { text: (v: string) => string; cut: CutCells },
+): (string | null)[] {
   const strings = column.strings;
   if (strings) {
-    return strings.map((v) => v === null || v === undefined ? null : xmlText(text(String(v))));
+    return strings.map((v) =>
+      v === null || v === undefined ? null : xmlText(cellText(text(String(v)), cut))
+    );
   }
   // ExcelJS's dateToExcel, same arithmetic: days since 1899-12-30
   return Array.from(
@@ -125,6 +132,8 @@ export interface SheetRowsOptions {
   text: (value: string) => string;
   /** rows per slice (default SLICE_ROWS) */
   sliceRows?: number;
+  /** counts the text cells cut to XLSX_CELL_CHARS */
+  cut?: CutCells;
 }
 
 /** Bytes per chunk handed to the deflater. */
@@ -134,6 +143,7 @@ const CHUNK_BYTES = 1 << 16;
 export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> {
   const { frame, styles } = options;
   const sliceRows = options.sliceRows ?? SLICE_ROWS;
+  const cut = options.cut ?? { cells: 0 };
   let out: ByteWriter | undefined;
   let rowNumber = 1;
   const row = new Uint8Array(16); // the row number's digits
@@ -144,7 +154,9 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
       cellMarkup(c, { letters: columnLetters(i), style: styles[i] ?? "" })
     );
     const kinds = cellKinds(columns, { datetimeDigits: false });
-    const texts = columns.map((c, i) => kinds[i] === TEXT_CELLS ? textValues(c, options.text) : []);
+    const texts = columns.map((c, i) =>
+      kinds[i] === TEXT_CELLS ? textValues(c, { text: options.text, cut }) : []
+    );
     const textBytes = columns.map((c) => c.text ?? null);
     const numbers = columns.map((c) => c.numbers ?? new Float64Array(0));
     const height = typedHeight(columns);
@@ -181,12 +193,14 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
         at = putBytes(buffer, at, cell.open);
         for (let i = 0; i < digits; i++) buffer[at++] = row[i];
         at = putBytes(buffer, at, cell.value);
-        if (kind === TEXT_BYTE_CELLS) {
+        const long = kind === TEXT_BYTE_CELLS && mayExceedCell(textBytes[c]!, r);
+        if (kind === TEXT_BYTE_CELLS && !long) {
           at = putXmlText(out, at, textBytes[c]!, r); // neutralised like neutraliseText
           buffer = out.buffer;
-        } else if (kind === TEXT_CELLS) {
+        } else if (kind === TEXT_CELLS || long) {
           out.length = at;
-          out.text(text!);
+          // a span that may pass Excel's limit: as a string, measured and cut (rare)
+          out.text(long ? xmlText(cellText(options.text(textAt(textBytes[c]!, r)), cut)) : text!);
           buffer = out.buffer;
           at = out.length;
         } else if (kind === BOOLEAN_CELLS) buffer[at++] = v === 1 ? 49 : 48; // 1 or 0

@@ -1,9 +1,10 @@
 /**
  * Text in XLSX cells as entered (as the CSV holds it): what XML can hold escaped so XML parsers
  * give it back (a CR too), the control characters it cannot hold in Office Open XML's `_xHHHH_`
- * escape. putXmlText (lib/formats/cell_text.ts) does the same on UTF-8
+ * escape; cut to Excel's cell limit. putXmlText (lib/formats/cell_text.ts) does the same on UTF-8
  * bytes for the streamed data sheet.
  */
+import { XLSX_CELL_CHARS } from "./cell_text.ts";
 import { entryBytes, readZipEntries } from "./zip.ts";
 
 /**
@@ -41,8 +42,24 @@ export function xmlText(text: string): string {
     : text;
 }
 
-/** What a workbook's writers did to text: whether ExcelJS wrote a CR. */
-export interface WorkbookText {
+/**
+ * Text cut to Excel's XLSX_CELL_CHARS (not between a surrogate pair's halves); `cut` counts it.
+ */
+export function cellText(text: string, cut: CutCells): string {
+  if (text.length <= XLSX_CELL_CHARS) return text;
+  cut.cells++;
+  const code = text.charCodeAt(XLSX_CELL_CHARS - 1);
+  return text.slice(0, code >= 0xd800 && code < 0xdc00 ? XLSX_CELL_CHARS - 1 : XLSX_CELL_CHARS);
+}
+
+/** What a workbook's writers did to its text cells. */
+export interface CutCells {
+  /** cells cut to XLSX_CELL_CHARS */
+  cells: number;
+}
+
+/** What a workbook's writers did to text: cells cut, and whether ExcelJS wrote a CR. */
+export interface WorkbookText extends CutCells {
   /** a text cell handed to ExcelJS holds a CR (see carriageReturnEdits) */
   carriageReturns: boolean;
 }
@@ -54,15 +71,17 @@ const EXCELJS_DROPS =
 const EXCELJS_DROPS_ALL = new RegExp(EXCELJS_DROPS.source, "g");
 
 /**
- * Text of a cell ExcelJS writes (the extra sheets, and every sheet of writeXlsxExcelJs): ExcelJS escapes the five entities but drops the control characters XML 1.0
+ * Text of a cell ExcelJS writes (the extra sheets, and every sheet of writeXlsxExcelJs), cut to
+ * the cell limit: ExcelJS escapes the five entities but drops the control characters XML 1.0
  * cannot hold, and DEL, so they are given in OOXML's escape (a literal `_xHHHH_` as
  * `_x005F_xHHHH_`). Its raw CRs are rewritten afterwards (carriageReturnEdits).
  */
 export function excelJsText(text: string, written: WorkbookText): string {
-  if (text.includes("\r")) written.carriageReturns = true;
-  return EXCELJS_DROPS.test(text)
-    ? text.replace(EXCELJS_DROPS_ALL, (c) => c === "_" ? "_x005F_" : controlEscape(c))
-    : text;
+  const cut = cellText(text, written);
+  if (cut.includes("\r")) written.carriageReturns = true;
+  return EXCELJS_DROPS.test(cut)
+    ? cut.replace(EXCELJS_DROPS_ALL, (c) => c === "_" ? "_x005F_" : controlEscape(c))
+    : cut;
 }
 
 /**
