@@ -34,6 +34,7 @@ import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { createHash } from "node:crypto";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
+import { windowWarning } from "../lib/frame/monthly.ts";
 
 /** The summary charts' PNGs the fixture workbook embeds. */
 let fixturePngs: SummaryChart[] = [];
@@ -449,6 +450,25 @@ print(json.dumps([[c.value, c.data_type] for c in ws["A"][:8]]))
       !(none.getWorksheet("summary")!.getSheetValues() as unknown[][])
         .some((r) => r?.[1] === "Warnings from this run"),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("summary sheet of a 7-day export says its window once: the window note, not again among the warnings", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeFixtureWorkbook(dir, {
+      windowDays: 7,
+      warnings: ["Stripe skipped (--skip-stripe): revenue columns are empty", windowWarning(7)!],
+      charts: () => ({ names: [], pngs: Promise.resolve([]) }),
+    });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    const texts = (workbook.getWorksheet("summary")!.getSheetValues() as unknown[][])
+      .map((r) => String(r?.[1] ?? ""));
+    assertEquals(texts.filter((t) => t.includes("7 days") || t.includes("window is 7")).length, 1);
+    ok(texts.includes("Stripe skipped (--skip-stripe): revenue columns are empty"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,7 +8,7 @@
 import type ExcelJS from "exceljs";
 import type pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
-import { MONTH_DAYS } from "../frame/monthly.ts";
+import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
 import { neutraliseText } from "../formats/cells.ts";
 import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
@@ -77,7 +77,8 @@ export function summarySheetInput(
   return {
     title: `Helicone pricing data, ${isoDate(context.asOf)}${context.demo ? " (DEMO DATA)" : ""}`,
     ...(context.windowDays === MONTH_DAYS ? {} : { windowNote: windowNote(context.windowDays) }),
-    warnings: context.warnings ?? [],
+    // the window's own warning is the window note above them: said once
+    warnings: (context.warnings ?? []).filter((w) => w !== windowWarning(context.windowDays)),
     kpis: headlineKpis(frame, { windowDays: context.windowDays }),
     plans: planEconomics(frame, { book: context.priceBook, windowDays: context.windowDays }),
     priceBook: priceBookInWords(context.priceBook),
