@@ -21,6 +21,8 @@ import {
 } from "../lib/report/brief.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import { segmentFrames } from "../lib/report/segments.ts";
+import { totalsSection } from "../lib/report/brief_sections.ts";
+import pl from "nodejs-polars";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 
 /**
@@ -113,10 +115,11 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   has("| organizations with negative gross margin, spec basis (all LLM cost) | 1 |");
   // By tier. free: seats 1+2, requests 0+1,000, median (0 + 1,000)/2 = 500, cost 3.
   // pro: seats 4+2, requests 120,000, median (20,000 + 100,000)/2 = 60,000, cost 350, MRR 120,
-  // both paying, o4 negative, both is_ptb. enterprise: MRR unknown, so $0.00 summed and 1 unknown.
+  // both paying, o4 negative, both is_ptb. enterprise: its only MRR unknown, so its sum is
+  // unknown ("–", not $0.00) and 1 unknown.
   has("| free | 2 | 3 | 1,000 | 500 | $3.00 | $0.00 | 0 | 0 | 0 | 0 |");
   has("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 1 | 2 |");
-  has("| enterprise | 1 | 10 | 500,000 | 500,000 | $1,000.00 | $0.00 | 1 | 0 | 0 | 0 |");
+  has("| enterprise | 1 | 10 | 500,000 | 500,000 | $1,000.00 | – | 1 | 0 | 0 | 0 |");
   // Distributions, linear between ranks. requests sorted 0, 1k, 20k, 100k, 500k (n = 5):
   // p25 at rank 1 = 1,000; median rank 2 = 20,000; p75 rank 3 = 100,000;
   // p90 rank 3.6 = 100,000 + 0.6 × 400,000 = 340,000.
@@ -170,6 +173,21 @@ Deno.test("the brief says the CSV's text is as entered except the formula guard,
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("Totals: MRR nobody's is known is unknown, not $0", () => {
+  // every MRR unknown (Stripe skipped): both MRR sums "–", all five unknown
+  const unknown = frame.withColumns(
+    pl.lit(null).cast(pl.Float64).alias("mrr"),
+    pl.lit(null).cast(pl.Float64).alias("mrr_recurring"),
+  );
+  const lines = totalsSection(unknown).split("\n");
+  ok(
+    lines.includes("| MRR (spec definition, organizations with known MRR) | – |"),
+    lines.join("\n"),
+  );
+  ok(lines.includes("| MRR, recurring only (industry definition) | – |"));
+  ok(lines.includes("| organizations with unknown MRR (empty cell) | 5 |"));
 });
 
 Deno.test("segments are listed with their file, rule and size; demo data is flagged", () => {

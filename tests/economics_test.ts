@@ -533,3 +533,29 @@ Deno.test("admin summary: the company-cost margin and the per-plan rows, by hand
     ),
   );
 });
+
+/** The per-plan rows of a frame in the built-in price book's order. */
+async function planRows(frame: pl.DataFrame) {
+  const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
+  const order = (await loadPriceBook()).scenario.plans.map((p) => p.name);
+  return perPlanRows(perPlanTable(frame, { windowDays: 30, planOrder: order }));
+}
+
+Deno.test("per-plan mrr: unknown where no organization's MRR is known, the known part's sum otherwise", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const frame = await economicsFrameWithF();
+  // Stripe skipped: every mrr empty → every row's mrr, arpa and mrr/seat empty, never $0
+  const none = await planRows(frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr")));
+  for (const row of none) {
+    assertEquals([row.mrr, row.arpa, row.mrr_per_seat], [null, null, null], row.plan);
+  }
+  // b's MRR unknown: legacy pro keeps f's $40 (f alone is known), all 3,519 − 200 = 3,319
+  const partial = await planRows(
+    frame.withColumns(
+      pl.when(pl.col("org_id").eq(pl.lit("b"))).then(pl.lit(null)).otherwise(pl.col("mrr"))
+        .cast(pl.Float64).alias("mrr"),
+    ),
+  );
+  assertEquals(partial.find((r) => r.plan === "pro (seat, legacy)")!.mrr, 40);
+  assertEquals(partial.at(-1)!.mrr, 3319);
+});

@@ -103,6 +103,16 @@ Deno.test("underpriced: ≥100k requests or ≥$500 cost with known MRR ≤ $100
     answer.reading,
     "1 organization sent ≥ 100,000 requests or ≥ $500 of LLM cost in the window while paying ≤ $100 MRR: together $800 of LLM cost ($800 pass-through, paid by the company) against $40 MRR; 1 heavy user with unknown MRR not judged.",
   );
+  // Every MRR unknown (Stripe skipped): nothing judged, and no "$0 MRR" sum said: the four heavy
+  // users o1, o3, o4, o6 are unknown.
+  const unknown = underpricedCustomers(
+    frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr")),
+  );
+  assertEquals(unknown.facts.organizations, 0);
+  assertEquals(
+    unknown.reading,
+    "No organization with known MRR sent ≥ 100,000 requests or ≥ $500 of LLM cost in the window while paying ≤ $100 MRR; 4 heavy users with unknown MRR not judged.",
+  );
   // A $200 ceiling lets o3 in; biggest cost first: o1 ($800) before o3 ($600).
   assertEquals(
     column(underpricedCustomers(frame, { underpricedMaxMrrUsd: 200 }).table, "org_name"),

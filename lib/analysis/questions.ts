@@ -94,17 +94,23 @@ export function underpricedCustomers(
     mrrUsd: columnTotal(matches, "mrr"),
     unknownMrr: countWhere(frame, heavy.and(pl.col("mrr").isNull())),
   };
-  const reading = `${plural(facts.organizations, { one: "organization" })} sent ≥ ${
-    count(t.underpricedMinRequests)
-  } requests or ≥ ${usd(t.underpricedMinLlmCostUsd)} of LLM cost in the window while paying ≤ ${
-    usd(t.underpricedMaxMrrUsd)
-  } MRR: together ${usd(facts.llmCostUsd)} of LLM cost (${
-    usd(facts.ptbLlmCostUsd)
-  } pass-through, paid by the company) against ${usd(facts.mrrUsd)} MRR${
-    facts.unknownMrr > 0
-      ? `; ${plural(facts.unknownMrr, { one: "heavy user" })} with unknown MRR not judged`
-      : ""
-  }.`;
+  const criteria = `sent ≥ ${count(t.underpricedMinRequests)} requests or ≥ ${
+    usd(t.underpricedMinLlmCostUsd)
+  } of LLM cost in the window while paying ≤ ${usd(t.underpricedMaxMrrUsd)} MRR`;
+  // none found while MRR is unknown: no sums (a "$0 MRR" would read as a finding)
+  const reading = facts.organizations === 0 && facts.unknownMrr > 0
+    ? `No organization with known MRR ${criteria}; ${
+      plural(facts.unknownMrr, { one: "heavy user" })
+    } with unknown MRR not judged.`
+    : `${plural(facts.organizations, { one: "organization" })} ${criteria}: together ${
+      usd(facts.llmCostUsd)
+    } of LLM cost (${usd(facts.ptbLlmCostUsd)} pass-through, paid by the company) against ${
+      usd(facts.mrrUsd)
+    } MRR${
+      facts.unknownMrr > 0
+        ? `; ${plural(facts.unknownMrr, { one: "heavy user" })} with unknown MRR not judged`
+        : ""
+    }.`;
   return {
     table: matches
       .select(...UNDERPRICED_COLUMNS)

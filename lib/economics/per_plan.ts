@@ -14,7 +14,10 @@ export const PER_PLAN_COLUMNS = [
   ["organizations", "organizations"],
   ["paying_organizations", "organizations with mrr > 0"],
   ["seats", "seats"],
-  ["mrr", "sum of mrr, USD per month"],
+  [
+    "mrr",
+    "sum of mrr, USD per month, over organizations with known mrr (empty when none is known)",
+  ],
   ["arpa", "mrr / paying organizations"],
   ["mrr_per_seat", "mrr / seats of organizations with known mrr"],
   ["mrr_per_1k_requests", "mrr / requests × 1,000 (organizations with known mrr)"],
@@ -60,7 +63,9 @@ function sums(windowDays: number): pl.Expr[] {
     pl.col("org_id").count().alias("organizations"),
     where(paying, pl.lit(1)).sum().alias("paying_organizations"),
     num("seats").sum().alias("seats"),
-    num("mrr").sum().alias("mrr"),
+    // a sum of nothing known is unknown, not $0
+    pl.when(mrrKnown.cast(pl.Int32).sum().gt(0)).then(num("mrr").sum()).otherwise(pl.lit(null))
+      .alias("mrr"),
     where(mrrKnown, num("seats")).sum().alias("_seats_known"),
     where(mrrKnown, monthly("requests_30d")).sum().alias("_requests_known"),
     num("requests_30d").sum().alias("_requests"),

@@ -57,6 +57,10 @@ const QUANTILES: [string, number][] = [
 const num = (name: string) => pl.col(name).cast(pl.Float64);
 /** Sum of the non-null values (0 when there are none). */
 const sumOf = (name: string) => num(name).sum().fillNull(0);
+/** Sum of the non-null values; null when none is known (a sum of unknowns is not $0). */
+const knownSumOf = (name: string) =>
+  pl.when(pl.col(name).isNotNull().cast(pl.Int32).sum().gt(0)).then(num(name).sum())
+    .otherwise(pl.lit(null));
 /** Non-null values. */
 const known = (name: string) => pl.col(name).isNotNull().cast(pl.Float64).sum();
 /** Rows where the condition holds (null counts as no). */
@@ -105,9 +109,9 @@ export function totalsSection(frame: pl.DataFrame): string {
     requests: sumOf("requests_30d"),
     cost: sumOf("llm_cost_30d"),
     costPtb: sumOf("llm_cost_ptb_30d"),
-    mrr: sumOf("mrr"),
+    mrr: knownSumOf("mrr"),
     mrrKnown: known("mrr"),
-    mrrRecurring: sumOf("mrr_recurring"),
+    mrrRecurring: knownSumOf("mrr_recurring"),
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: countWhere(pl.col("gross_margin_pct").lt(0)),
   });
@@ -121,8 +125,8 @@ export function totalsSection(frame: pl.DataFrame): string {
       "LLM cost in the window, pass-through billed (cost to the company)",
       formatUsd(f.costPtb!),
     ],
-    ["MRR (spec definition, organizations with known MRR)", formatUsd(f.mrr!)],
-    ["MRR, recurring only (industry definition)", formatUsd(f.mrrRecurring!)],
+    ["MRR (spec definition, organizations with known MRR)", formatValue(f.mrr, "USD")],
+    ["MRR, recurring only (industry definition)", formatValue(f.mrrRecurring, "USD")],
     ["organizations with MRR > 0", formatCount(f.paying!)],
     ["organizations with unknown MRR (empty cell)", formatCount(frame.height - f.mrrKnown!)],
     [
@@ -172,7 +176,7 @@ function tierRow(slim: pl.DataFrame, tier: string): string[] {
     requests: sumOf("requests_30d"),
     medianRequests: quantileOf("requests_30d", 0.5),
     cost: sumOf("llm_cost_30d"),
-    mrr: sumOf("mrr"),
+    mrr: knownSumOf("mrr"),
     mrrKnown: known("mrr"),
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: countWhere(pl.col("gross_margin_pct").lt(0)),
@@ -185,7 +189,7 @@ function tierRow(slim: pl.DataFrame, tier: string): string[] {
     formatCount(f.requests!),
     formatValue(f.medianRequests, "count"),
     formatUsd(f.cost!),
-    formatUsd(f.mrr!),
+    formatValue(f.mrr, "USD"),
     formatCount(part.height - f.mrrKnown!),
     formatCount(f.paying!),
     formatCount(f.negative!),
