@@ -559,3 +559,33 @@ Deno.test("per-plan mrr: unknown where no organization's MRR is known, the known
   assertEquals(partial.find((r) => r.plan === "pro (seat, legacy)")!.mrr, 40);
   assertEquals(partial.at(-1)!.mrr, 3319);
 });
+
+Deno.test("headline company margin: '–' with the reason when PTB revenue was not read and an organization had PTB cost", async () => {
+  const { companyMargins, headlineKpis } = await import("../lib/economics/report.ts");
+  const { frame } = addEconomicsColumns(economicsFixture(), {
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "10" }),
+    priceBook: await loadPriceBook(),
+    revenue: revenue({}), // PTB revenue not read
+    windowDays: 30,
+  });
+  // a, c, d and e (MRR 0, known) had PTB cost; only b has none: a margin over b alone would be
+  // (200 − 2,000 × 10 / 1,000) / 200 = 90 %, not the company's
+  const margins = companyMargins(frame, { windowDays: 30 });
+  assertEquals(margins.companyPct, null);
+  assertEquals(margins.ptbRevenueUnknown, 4);
+  const [company] = headlineKpis(frame, { windowDays: 30 });
+  assertEquals(company.value, null);
+  assertEquals(
+    company.basis,
+    "not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and 4 organizations with known MRR had PTB cost",
+  );
+  // read (every customer has a value): known again, the basis the formula
+  const read = addEconomicsColumns(economicsFixture(), {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    revenue: revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 }),
+    windowDays: 30,
+  }).frame;
+  // (79 + 25 + 200 + 450 + 3,600 + 0) − (10 + 0 + 300 + 500 + 1) = 4,354 − 811 over 4,354
+  ok(Math.abs(companyMargins(read, { windowDays: 30 }).companyPct! - 3543 / 4354 * 100) < 1e-9);
+});

@@ -48,8 +48,14 @@ export interface MarginOptions {
  * cost and PTB revenue are on a 30-day basis (lib/frame/monthly.ts), as mrr is monthly.
  */
 export interface CompanyMargins {
-  /** (Σ(mrr + PTB revenue) − Σ company_cost_30d) / Σ(mrr + PTB revenue) × 100 */
+  /**
+   * (Σ(mrr + PTB revenue) − Σ company_cost_30d) / Σ(mrr + PTB revenue) × 100; null when some
+   * organization with known MRR has PTB cost but no PTB revenue read (`ptbRevenueUnknown`):
+   * leaving it out would drop its cost, counting its PTB revenue as 0 would not be the margin
+   */
   companyPct: number | null;
+  /** organizations with known MRR and PTB cost whose PTB revenue was not read */
+  ptbRevenueUnknown: number;
   /** (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 (the spec's basis) */
   specPct: number | null;
   mrr: number | null;
@@ -59,9 +65,8 @@ export interface CompanyMargins {
 export function companyMargins(frame: pl.DataFrame, options: MarginOptions): CompanyMargins {
   const mrrKnown = pl.col("mrr").isNotNull();
   // PTB revenue is known, or not needed (no PTB cost): as gross_margin_company_pct counts it.
-  const revenueKnown = mrrKnown.and(
-    pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0)),
-  );
+  const ptbKnown = pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0));
+  const revenueKnown = mrrKnown.and(ptbKnown);
   const f64 = (name: string) => pl.col(name).cast(pl.Float64);
   const monthly = (name: string) => monthlyExpr(pl.col(name), options.windowDays);
   const when = (condition: pl.Expr, value: pl.Expr) =>
@@ -73,11 +78,13 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
     when(revenueKnown, monthly("company_cost_30d")).alias("company_cost"),
     when(pl.col("mrr").gt(0), pl.lit(1)).alias("paying"),
     mrrKnown.cast(pl.Int32).sum().alias("known"),
+    when(mrrKnown.and(ptbKnown.not()), pl.lit(1)).alias("ptb_unknown"),
   ).toRecords()[0] as Record<string, number>;
   const pct = (revenue: number, cost: number) =>
     revenue > 0 ? (revenue - cost) / revenue * 100 : null;
   return {
-    companyPct: pct(sums.revenue, sums.company_cost),
+    companyPct: sums.ptb_unknown > 0 ? null : pct(sums.revenue, sums.company_cost),
+    ptbRevenueUnknown: sums.ptb_unknown,
     specPct: pct(sums.mrr, sums.cost),
     mrr: sums.known > 0 ? sums.mrr : null,
     paying: sums.paying,
@@ -99,8 +106,12 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
       label: "Gross margin, company cost",
       value: m.companyPct,
       unit: "percent",
-      basis:
-        "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free ones' cost included",
+      // a table cell: at most 200 characters (markdownTable cuts longer text)
+      basis: m.ptbRevenueUnknown > 0
+        ? `not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and ${
+          m.ptbRevenueUnknown.toLocaleString("en-US")
+        } organization${m.ptbRevenueUnknown === 1 ? "" : "s"} with known MRR had PTB cost`
+        : "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free ones' cost included",
     },
     {
       label: "Gross margin, all LLM cost (spec)",
