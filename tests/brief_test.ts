@@ -175,7 +175,7 @@ Deno.test("the brief says the CSV's text is as entered except the formula guard,
   }
 });
 
-Deno.test("Totals: MRR nobody's is known is unknown, not $0", () => {
+Deno.test("Totals: MRR nobody's is known is unknown, not $0; a shared customer's other organization is not unknown", () => {
   // every MRR unknown (Stripe skipped): both MRR sums "–", all five unknown
   const unknown = frame.withColumns(
     pl.lit(null).cast(pl.Float64).alias("mrr"),
@@ -188,6 +188,20 @@ Deno.test("Totals: MRR nobody's is known is unknown, not $0", () => {
   );
   ok(lines.includes("| MRR, recurring only (industry definition) | – |"));
   ok(lines.includes("| organizations with unknown MRR (empty cell) | 5 |"));
+  ok(!lines.some((line) => line.includes("shared_customer")));
+  // o5's customer is o4's (revenue on o4's row): its empty MRR is not unknown, and said apart
+  const shared = frame.withColumns(
+    pl.Series("revenue_source", ["no_customer", "stripe", "stripe", "stripe", "shared_customer"]),
+  );
+  const sharedLines = totalsSection(shared).split("\n");
+  ok(sharedLines.includes("| MRR (spec definition, organizations with known MRR) | $120.00 |"));
+  ok(sharedLines.includes("| organizations with unknown MRR (empty cell) | 0 |"));
+  ok(
+    sharedLines.includes(
+      "| organizations sharing a Stripe customer whose revenue another organization's row carries (shared_customer, empty MRR) | 1 |",
+    ),
+    sharedLines.join("\n"),
+  );
 });
 
 Deno.test("segments are listed with their file, rule and size; demo data is flagged", () => {

@@ -589,3 +589,72 @@ Deno.test("headline company margin: '–' with the reason when PTB revenue was n
   // (79 + 25 + 200 + 450 + 3,600 + 0) − (10 + 0 + 300 + 500 + 1) = 4,354 − 811 over 4,354
   ok(Math.abs(companyMargins(read, { windowDays: 30 }).companyPct! - 3543 / 4354 * 100) < 1e-9);
 });
+
+/**
+ * economicsFrameWithF plus g: a legacy pro organization on b's Stripe customer (b is first, so
+ * the revenue is on b's row and g is shared_customer, mrr empty), 1 seat, 4,000 requests, LLM
+ * cost $8 of which PTB $4: company cost 4 + 4 × 0.5 = $6.
+ */
+async function frameWithSharedCustomer(): Promise<pl.DataFrame> {
+  const { default: pl } = await import("nodejs-polars");
+  const { addMetricColumns } = await import("../lib/frame/metrics.ts");
+  const withF = await economicsFrameWithF();
+  const g = exportFrameFromColumns({
+    org_id: ["g"],
+    org_name: ["G"],
+    tier: ["pro"],
+    tier_raw: ["pro"],
+    stripe_customer_id: ["cus_b"],
+    seats: [1],
+    active_users_30d: [1],
+    requests_30d: [4_000],
+    llm_cost_30d: [8],
+    llm_cost_ptb_30d: [4],
+    llm_cost_byok_30d: [4],
+    addon_prompts: [0],
+    mrr: [null],
+    revenue_source: ["shared_customer"],
+  });
+  const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });
+  rev.byCustomer.set("cus_f", { customerId: "cus_f", ptbRevenueUsd30d: 25 } as never);
+  const base = withF.select(...g.columns);
+  return addEconomicsColumns(addMetricColumns(pl.concat([base, g]), { windowDays: 30 }), {
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    priceBook: await loadPriceBook(),
+    revenue: rev,
+    windowDays: 30,
+  }).frame;
+}
+
+Deno.test("a shared customer's other organization: its cost counts in the headline and per-plan margins", async () => {
+  const { companyMargins } = await import("../lib/economics/report.ts");
+  const frame = await frameWithSharedCustomer();
+  assertEquals(column(frame, "ptb_revenue_30d").at(-1), null); // on b's row
+  const margins = companyMargins(frame, { windowDays: 30 });
+  // company: revenue 4,419 as without g, cost 1,396.25 + 6 = 1,402.25
+  ok(Math.abs(margins.companyPct! - 3016.75 / 4419 * 100) < 1e-9, `${margins.companyPct}`);
+  // spec: MRR 3,519, LLM cost 2,383 + 8 = 2,391
+  ok(Math.abs(margins.specPct! - 1128 / 3519 * 100) < 1e-9, `${margins.specPct}`);
+  assertEquals(margins.mrr, 3519);
+  // the admin page's cards: the same two margins
+  const { pricingSummary } = await import("../lib/server/summary.ts");
+  const summary = pricingSummary(
+    {
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      windowDays: 30,
+      demo: false,
+      warnings: [],
+      economics: { costModel: costModelFromEnv({}), priceBook: await loadPriceBook() },
+    } as unknown as Parameters<typeof pricingSummary>[0],
+    { frame, segment: null },
+  );
+  assertEquals([summary.grossMarginPct, summary.companyMarginPct], [
+    margins.specPct,
+    margins.companyPct,
+  ]);
+  const pro = (await planRows(frame)).find((r) => r.plan === "pro (seat, legacy)")!;
+  // b + f + g: spec (240 − (12 + 40 + 8)) / 240; company (265 − (1 + 24 + 6)) / 265
+  assertEquals([pro.organizations, pro.paying_organizations, pro.mrr], [3, 2, 240]);
+  ok(Math.abs(pro.margin_all_pct! - 75) < 1e-9, `${pro.margin_all_pct}`);
+  ok(Math.abs(pro.margin_company_pct! - 234 / 265 * 100) < 1e-9, `${pro.margin_company_pct}`);
+});

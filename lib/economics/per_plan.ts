@@ -7,6 +7,7 @@
  */
 import pl from "nodejs-polars";
 import { monthlyExpr } from "../frame/monthly.ts";
+import { revenueOnSibling } from "../revenue/columns.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
@@ -29,11 +30,11 @@ export const PER_PLAN_COLUMNS = [
   ["ptb_cost_share_pct", "llm_cost_ptb_30d / llm_cost_30d × 100"],
   [
     "margin_all_pct",
-    "Σ(mrr − llm_cost_30d) / Σ mrr × 100 over organizations with mrr > 0 (spec basis)",
+    "Σ(mrr − llm_cost_30d) / Σ mrr × 100 over organizations with mrr > 0, plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) (spec basis)",
   ],
   [
     "margin_company_pct",
-    "Σ(revenue − company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over organizations with gross_margin_company_pct (company basis)",
+    "Σ(revenue − company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over organizations with gross_margin_company_pct, plus the company cost of organizations whose revenue another organization's row carries (shared_customer) (company basis)",
   ],
   ["negative_margin_all", "organizations with gross_margin_pct < 0"],
   ["negative_margin_company", "organizations with gross_margin_company_pct < 0"],
@@ -52,7 +53,7 @@ const where = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0));
 
 /** Sums and counts per group: the same expressions for a plan and for `all`. */
-function sums(windowDays: number): pl.Expr[] {
+function sums(windowDays: number, onSibling: pl.Expr): pl.Expr[] {
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const mrrKnown = pl.col("mrr").isNotNull();
   const paying = pl.col("mrr").gt(0);
@@ -72,9 +73,10 @@ function sums(windowDays: number): pl.Expr[] {
     num("llm_cost_30d").sum().alias("_llm_cost"),
     num("llm_cost_ptb_30d").sum().alias("_llm_cost_ptb"),
     where(paying, num("mrr")).sum().alias("_all_revenue"),
-    where(paying, monthly("llm_cost_30d")).sum().alias("_all_cost"),
+    // an organization whose revenue a sibling's row carries: its cost counts beside that revenue
+    where(paying.or(onSibling), monthly("llm_cost_30d")).sum().alias("_all_cost"),
     where(companyKnown, companyRevenue).sum().alias("_company_revenue"),
-    where(companyKnown, monthly("company_cost_30d")).sum().alias("_company_cost"),
+    where(companyKnown.or(onSibling), monthly("company_cost_30d")).sum().alias("_company_cost"),
     where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum().alias("negative_margin_all"),
     where(pl.col("gross_margin_company_pct").lt(0), pl.lit(1)).sum().alias(
       "negative_margin_company",
@@ -126,9 +128,10 @@ function planSums(frame: pl.DataFrame, windowDays: number): PlanSums {
   let known = byWindow.get(windowDays);
   if (!known) {
     const withPlan = frame.withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"));
+    const onSibling = revenueOnSibling(frame);
     known = {
-      grouped: withPlan.groupBy("plan").agg(...sums(windowDays)),
-      total: withPlan.select(pl.lit("all").alias("plan"), ...sums(windowDays)),
+      grouped: withPlan.groupBy("plan").agg(...sums(windowDays, onSibling)),
+      total: withPlan.select(pl.lit("all").alias("plan"), ...sums(windowDays, onSibling)),
     };
     byWindow.set(windowDays, known);
   }

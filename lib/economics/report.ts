@@ -16,6 +16,7 @@ import type { EconomicsContext } from "./types.ts";
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { type PriceBook, priceBookInWords } from "./price_book.ts";
 import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
+import { revenueOnSibling } from "../revenue/columns.ts";
 
 export type { EconomicsContext } from "./types.ts";
 
@@ -44,8 +45,9 @@ export interface MarginOptions {
 }
 
 /**
- * Company-wide margins: every organization whose revenue is known, its cost included. Window
- * cost and PTB revenue are on a 30-day basis (lib/frame/monthly.ts), as mrr is monthly.
+ * Company-wide margins: every organization whose revenue is known, its cost included, and the
+ * cost of organizations whose revenue a sibling's row carries (shared_customer). Window cost and
+ * PTB revenue are on a 30-day basis (lib/frame/monthly.ts), as mrr is monthly.
  */
 export interface CompanyMargins {
   /**
@@ -67,15 +69,18 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
   // PTB revenue is known, or not needed (no PTB cost): as gross_margin_company_pct counts it.
   const ptbKnown = pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0));
   const revenueKnown = mrrKnown.and(ptbKnown);
+  // revenue on a sibling's row (shared_customer): nothing of its own, its cost counts
+  const onSibling = revenueOnSibling(frame);
+  const costCounted = mrrKnown.or(onSibling);
   const f64 = (name: string) => pl.col(name).cast(pl.Float64);
   const monthly = (name: string) => monthlyExpr(pl.col(name), options.windowDays);
   const when = (condition: pl.Expr, value: pl.Expr) =>
     pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
   const sums = frame.select(
     when(mrrKnown, f64("mrr")).alias("mrr"),
-    when(mrrKnown, monthly("llm_cost_30d")).alias("cost"),
+    when(costCounted, monthly("llm_cost_30d")).alias("cost"),
     when(revenueKnown, f64("mrr").add(monthly("ptb_revenue_30d").fillNull(0))).alias("revenue"),
-    when(revenueKnown, monthly("company_cost_30d")).alias("company_cost"),
+    when(revenueKnown.or(onSibling), monthly("company_cost_30d")).alias("company_cost"),
     when(pl.col("mrr").gt(0), pl.lit(1)).alias("paying"),
     mrrKnown.cast(pl.Int32).sum().alias("known"),
     when(mrrKnown.and(ptbKnown.not()), pl.lit(1)).alias("ptb_unknown"),
@@ -96,7 +101,7 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
  * above it: the XLSX summary sheet and the export notebook say it in these words.
  */
 export const PER_PLAN_MARGINS_NOTE =
-  "Rows are price-book plans; all = every organization for counts, seats and MRR. Margins, per plan and in all, cover only organizations with revenue (MRR > 0; company basis: MRR + PTB revenue > 0), so free organizations' LLM cost is left out: all's margins are higher than the headline margins above, which count every organization with known revenue, free ones' cost included.";
+  "Rows are price-book plans; all = every organization for counts, seats and MRR. Margins, per plan and in all, cover only organizations with revenue (MRR > 0; company basis: MRR + PTB revenue > 0), plus the cost of organizations whose revenue a shared customer's other organization carries, so free organizations' LLM cost is left out: all's margins are higher than the headline margins above, which count every organization with known revenue, free ones' cost included.";
 
 /** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
 export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[] {
@@ -111,14 +116,14 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
         ? `not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and ${
           m.ptbRevenueUnknown.toLocaleString("en-US")
         } organization${m.ptbRevenueUnknown === 1 ? "" : "s"} with known MRR had PTB cost`
-        : "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free ones' cost included",
+        : "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free and shared-customer ones' cost included",
     },
     {
       label: "Gross margin, all LLM cost (spec)",
       value: m.specPct,
       unit: "percent",
       basis:
-        "(MRR − all LLM cost, BYOK included) / MRR, every organization with known MRR, free ones' LLM cost included",
+        "(MRR − all LLM cost, BYOK included) / MRR, every organization with known MRR, free and shared-customer ones' LLM cost included",
     },
     { label: "MRR", value: m.mrr, unit: "USD", basis: "spec MRR, known values" },
     { label: "Paying organizations", value: m.paying, unit: "count", basis: "MRR > 0" },

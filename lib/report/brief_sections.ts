@@ -7,6 +7,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatUsd } from "./numbers.ts";
+import { revenueOnSibling } from "../revenue/columns.ts";
 
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
 
@@ -65,6 +66,8 @@ const knownSumOf = (name: string) =>
 const known = (name: string) => pl.col(name).isNotNull().cast(pl.Float64).sum();
 /** Rows where the condition holds (null counts as no). */
 const countWhere = (condition: pl.Expr) => condition.fillNull(false).cast(pl.Float64).sum();
+/** Empty mrr that is unknown: a row whose revenue another organization's row carries is not. */
+const unknownMrr = (onSibling: pl.Expr) => countWhere(pl.col("mrr").isNull().and(onSibling.not()));
 const quantileOf = (name: string, q: number) => num(name).dropNulls().quantile(q, "linear");
 
 /** One row of named figures from `exprs`; null where Polars has no value. */
@@ -103,6 +106,7 @@ function rowsOfTier(frame: pl.DataFrame, tier: string): pl.DataFrame {
 // ── sections ────────────────────────────────────────────────────────────────────────────────
 
 export function totalsSection(frame: pl.DataFrame): string {
+  const onSibling = revenueOnSibling(frame);
   const f = figures(frame, {
     seats: sumOf("seats"),
     active: sumOf("active_users_30d"),
@@ -110,7 +114,8 @@ export function totalsSection(frame: pl.DataFrame): string {
     cost: sumOf("llm_cost_30d"),
     costPtb: sumOf("llm_cost_ptb_30d"),
     mrr: knownSumOf("mrr"),
-    mrrKnown: known("mrr"),
+    mrrUnknown: unknownMrr(onSibling),
+    onSibling: countWhere(onSibling),
     mrrRecurring: knownSumOf("mrr_recurring"),
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: countWhere(pl.col("gross_margin_pct").lt(0)),
@@ -128,7 +133,13 @@ export function totalsSection(frame: pl.DataFrame): string {
     ["MRR (spec definition, organizations with known MRR)", formatValue(f.mrr, "USD")],
     ["MRR, recurring only (industry definition)", formatValue(f.mrrRecurring, "USD")],
     ["organizations with MRR > 0", formatCount(f.paying!)],
-    ["organizations with unknown MRR (empty cell)", formatCount(frame.height - f.mrrKnown!)],
+    ["organizations with unknown MRR (empty cell)", formatCount(f.mrrUnknown!)],
+    ...(f.onSibling! > 0
+      ? [[
+        "organizations sharing a Stripe customer whose revenue another organization's row carries (shared_customer, empty MRR)",
+        formatCount(f.onSibling!),
+      ] as [string, string]]
+      : []),
     [
       `organizations with negative gross margin, ${MARGIN_BASIS.gross_margin_pct}`,
       formatCount(f.negative!),
@@ -166,18 +177,20 @@ function slimForTiers(frame: pl.DataFrame): pl.DataFrame {
     "mrr",
     "gross_margin_pct",
     "is_ptb",
+    ...(frame.columns.includes("revenue_source") ? ["revenue_source"] : []),
   );
 }
 
 function tierRow(slim: pl.DataFrame, tier: string): string[] {
   const part = rowsOfTier(slim, tier);
+  const onSibling = revenueOnSibling(part);
   const f = figures(part, {
     seats: sumOf("seats"),
     requests: sumOf("requests_30d"),
     medianRequests: quantileOf("requests_30d", 0.5),
     cost: sumOf("llm_cost_30d"),
     mrr: knownSumOf("mrr"),
-    mrrKnown: known("mrr"),
+    mrrUnknown: unknownMrr(onSibling),
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: countWhere(pl.col("gross_margin_pct").lt(0)),
     ptb: countWhere(pl.col("is_ptb")),
@@ -190,7 +203,7 @@ function tierRow(slim: pl.DataFrame, tier: string): string[] {
     formatValue(f.medianRequests, "count"),
     formatUsd(f.cost!),
     formatValue(f.mrr, "USD"),
-    formatCount(part.height - f.mrrKnown!),
+    formatCount(f.mrrUnknown!),
     formatCount(f.paying!),
     formatCount(f.negative!),
     formatCount(f.ptb!),

@@ -48,6 +48,17 @@ export function ptbRevenueRead(revenue: RevenueResult | null): boolean {
   return revenue.ptb ? revenue.ptb.status === "read" : someCustomerHasPtbRevenue(revenue);
 }
 
+/**
+ * Rows whose revenue another organization's row carries (revenue_source shared_customer): their
+ * mrr is empty but not unknown, and their cost belongs beside the sibling's revenue. False for a
+ * frame without revenue_source (a hand-made one).
+ */
+export function revenueOnSibling(frame: pl.DataFrame): pl.Expr {
+  return frame.columns.includes("revenue_source")
+    ? pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false)
+    : pl.lit(false);
+}
+
 /** A frame column read from a customer field, and its type. */
 interface CustomerField {
   name: string;

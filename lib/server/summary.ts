@@ -85,6 +85,8 @@ export function pricingSummary(
   // Frames without the economics columns (hand-made ones) get no company margin and no plans.
   const economics = frame.height > 0 &&
     ECONOMICS_COLUMNS.every((name) => frame.columns.includes(name));
+  // the brief's headline margins (a shared customer's other organizations' cost counted)
+  const margins = economics ? companyMargins(frame, { windowDays: data.windowDays }) : null;
   return {
     asOf: data.asOf.toISOString(),
     windowDays: data.windowDays,
@@ -94,10 +96,12 @@ export function pricingSummary(
     mrrKnownOrganizations: known.height,
     totalMrrUsd: known.height > 0 ? knownMrr : null,
     totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
-    grossMarginPct: knownMrr > 0 ? (knownMrr - knownCost) / knownMrr * 100 : null,
-    companyMarginPct: economics
-      ? companyMargins(frame, { windowDays: data.windowDays }).companyPct
+    grossMarginPct: margins
+      ? margins.specPct
+      : knownMrr > 0
+      ? (knownMrr - knownCost) / knownMrr * 100
       : null,
+    companyMarginPct: margins ? margins.companyPct : null,
     plans: economics
       ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
       : [],
