@@ -658,3 +658,40 @@ Deno.test("a shared customer's other organization: its cost counts in the headli
   ok(Math.abs(pro.margin_all_pct! - 75) < 1e-9, `${pro.margin_all_pct}`);
   ok(Math.abs(pro.margin_company_pct! - 234 / 265 * 100) < 1e-9, `${pro.margin_company_pct}`);
 });
+
+Deno.test("mrr_to_list_pct counts paying organizations only: a trial is not a 0 % price", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const frame = await economicsFrameWithF();
+  // h: a trialing pro-20251210 organization, MRR 0 against list $79
+  const h = frame.filter(pl.col("org_id").eq(pl.lit("a"))).withColumns(
+    pl.lit("h").alias("org_id"),
+    pl.lit(0).cast(pl.Float64).alias("mrr"),
+    pl.lit(null).cast(pl.Float64).alias("gross_margin_pct"),
+    pl.lit(null).cast(pl.Float64).alias("gross_margin_company_pct"),
+  );
+  const rows = await planRows(pl.concat([frame, h]));
+  const pro = rows.find((r) => r.plan === "pro 2025-12-10")!;
+  // a pays 79 of 79: 100 % (counting h it would read 79 / 158 = 50 %); list sums both: 158
+  assertEquals([pro.organizations, pro.paying_organizations, pro.mrr], [2, 1, 79]);
+  assertEquals([pro.list_price_mrr, pro.mrr_to_list_pct], [158, 100]);
+  // all: 519 / 529 as before h (e, free at $0 list, never counted), list 529 + 79 = 608
+  const all = rows.at(-1)!;
+  assertEquals(all.list_price_mrr, 608);
+  ok(Math.abs(all.mrr_to_list_pct! - 51900 / 529) < 1e-9, `${all.mrr_to_list_pct}`);
+});
+
+Deno.test("the brief prints the per-plan columns' definitions, mrr_to_list_pct's basis among them", async () => {
+  const { economicsBriefLines } = await import("../lib/economics/report.ts");
+  const { PER_PLAN_COLUMNS } = await import("../lib/economics/per_plan.ts");
+  const lines = economicsBriefLines(await economicsFrameWithF(), {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    ptbRevenueRead: true,
+    windowDays: 30,
+  });
+  for (const [name, definition] of PER_PLAN_COLUMNS) {
+    ok(lines.includes(`- \`${name}\`: ${definition}`), name);
+  }
+  ok(lines.some((line) => line.startsWith("- `mrr_to_list_pct`: ") && line.includes("mrr > 0")));
+  ok(lines.includes("- `negative_margin_all`: organizations with gross_margin_pct < 0"));
+});

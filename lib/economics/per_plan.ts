@@ -11,7 +11,7 @@ import { revenueOnSibling } from "../revenue/columns.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
-  ["plan", "price-book plan version (`all` = every organization)"],
+  ["plan", "price-book plan version (all = every organization)"],
   ["organizations", "organizations"],
   ["paying_organizations", "organizations with mrr > 0"],
   ["seats", "seats"],
@@ -38,10 +38,10 @@ export const PER_PLAN_COLUMNS = [
   ],
   ["negative_margin_all", "organizations with gross_margin_pct < 0"],
   ["negative_margin_company", "organizations with gross_margin_company_pct < 0"],
-  ["list_price_mrr", "sum of list_price_mrr (plans with a list price)"],
+  ["list_price_mrr", "sum of list_price_mrr (plans with a list price), every organization"],
   [
     "mrr_to_list_pct",
-    "Σ mrr / Σ list_price_mrr × 100 over organizations with both (100 = pays list)",
+    "Σ mrr / Σ list_price_mrr × 100 over paying organizations (mrr > 0) with a list price (100 = they pay list); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
   ],
 ] as const;
 
@@ -58,7 +58,9 @@ function sums(windowDays: number, onSibling: pl.Expr): pl.Expr[] {
   const mrrKnown = pl.col("mrr").isNotNull();
   const paying = pl.col("mrr").gt(0);
   const companyKnown = pl.col("gross_margin_company_pct").isNotNull();
-  const listKnown = pl.col("list_price_mrr").isNotNull().and(mrrKnown);
+  // what the organization pays against its list price: only organizations that pay (a trial or a
+  // canceled subscription is not a 0 % price)
+  const listKnown = pl.col("list_price_mrr").isNotNull().and(paying);
   const companyRevenue = num("mrr").add(monthly("ptb_revenue_30d").fillNull(0));
   return [
     pl.col("org_id").count().alias("organizations"),

@@ -13,7 +13,7 @@ import {
 import { formatUsd4 } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
-import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+import { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { type PriceBook, priceBookInWords } from "./price_book.ts";
 import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
@@ -209,6 +209,13 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
         row.plan, // price-book text: escaped by markdownTable
         ...columns.map((c) => trustedMarkdown(formatPlanCell(c, row[c]))),
       ]),
+    ),
+    "",
+    "Columns (each ratio's own organizations):",
+    "",
+    ...PER_PLAN_COLUMNS.map(([name, definition]) =>
+      // kit-authored text, printed as written (escaping showed "&lt; 0")
+      `- ${markdownCode(name).markdown}: ${definition}`
     ),
     "",
     "### Price book",

@@ -14,7 +14,7 @@ import { neutraliseText } from "../formats/cells.ts";
 import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
-import type { PerPlanRow } from "./per_plan.ts";
+import { PER_PLAN_COLUMNS, type PerPlanRow } from "./per_plan.ts";
 import { priceBookInWords } from "./price_book.ts";
 import {
   type EconomicsContext,
@@ -317,6 +317,7 @@ export function addSummarySheet(
       if (plan.plan === "all") row.font = { bold: true };
     });
   }
+  for (const [name, definition] of PER_PLAN_COLUMNS) addWrapped([name, definition], 2);
   add([]);
   add([
     "Price book (list prices per plan version, in the order tried: an organization gets the first plan that matches it)",
