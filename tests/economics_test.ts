@@ -695,3 +695,59 @@ Deno.test("the brief prints the per-plan columns' definitions, mrr_to_list_pct's
   ok(lines.some((line) => line.startsWith("- `mrr_to_list_pct`: ") && line.includes("mrr > 0")));
   ok(lines.includes("- `negative_margin_all`: organizations with gross_margin_pct < 0"));
 });
+
+Deno.test("an unknown tier is priced as no plan, not free: no list price, its own per-plan row, a warning", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const { addMetricColumns } = await import("../lib/frame/metrics.ts");
+  const partner = exportFrameFromColumns({
+    org_id: ["p"],
+    org_name: ["P"],
+    tier: ["other"],
+    tier_raw: ["partner-2026"],
+    stripe_customer_id: [null],
+    seats: [5],
+    active_users_30d: [5],
+    requests_30d: [1_000],
+    llm_cost_30d: [30],
+    llm_cost_ptb_30d: [0],
+    llm_cost_byok_30d: [30],
+    addon_prompts: [0],
+    mrr: [300],
+    revenue_source: ["stripe"],
+  });
+  const base = economicsFixture();
+  const { frame, warnings } = addEconomicsColumns(
+    addMetricColumns(pl.concat([base.select(...partner.columns), partner]), { windowDays: 30 }),
+    {
+      costModel: costModelFromEnv({}),
+      priceBook: await loadPriceBook(),
+      revenue: revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 }),
+      windowDays: 30,
+    },
+  );
+  assertEquals(column(frame, "plan").at(-1), "unknown tier (no plan)");
+  assertEquals(column(frame, "list_price_mrr").at(-1), null);
+  ok(
+    warnings.includes(
+      '1 organization with an unknown tier (tier "other"): priced as no plan (plan "unknown tier (no plan)", list_price_mrr empty, a per-plan row of their own)',
+    ),
+    warnings.join("\n"),
+  );
+  const rows = await planRows(frame);
+  const free = rows.find((r) => r.plan === "free")!;
+  assertEquals([free.organizations, free.paying_organizations, free.mrr], [1, 0, 0]);
+  const unknown = rows.find((r) => r.plan === "unknown tier (no plan)")!;
+  assertEquals([unknown.organizations, unknown.mrr, unknown.list_price_mrr], [1, 300, null]);
+  assertEquals(unknown.mrr_to_list_pct, null);
+  // the current-pricing scenario keeps its MRR (no list price), not −100 %
+  const { compareScenario } = await import("../lib/analysis/scenario/mod.ts");
+  const comparison = await compareScenario(frame, { scenario: (await loadPriceBook()).scenario });
+  const p = comparison.perOrg.filter(pl.col("org_id").eq(pl.lit("p"))).toRecords()[0];
+  assertEquals([p.plan, p.current_mrr, p.proposed_mrr, p.change_pct], [
+    "unknown tier (no plan)",
+    300,
+    300,
+    0,
+  ]);
+  assertEquals(comparison.warnings.filter((w) => w.includes("no plan")), []);
+});

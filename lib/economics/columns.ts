@@ -84,5 +84,26 @@ export function addEconomicsColumns(
         .alias("gross_margin_company_pct"),
     )
     .drop("_ptb_for_margin");
+  const unknownTiers = unknownTierWarning(withColumns);
+  if (unknownTiers) warnings.push(unknownTiers);
   return { frame: withColumns, warnings, ptbRevenueRead: ptbRead };
+}
+
+/**
+ * What the price book made of organizations with a tier the kit does not know (tier "other"):
+ * no list price (the built-in book's `unknown tier (no plan)`, or no plan at all), or, from a book
+ * with a catch-all plan, that plan's list price, which is a guess worth saying.
+ */
+function unknownTierWarning(frame: pl.DataFrame): string | null {
+  const unknown = frame.filter(pl.col("tier").eq(pl.lit("other")));
+  if (unknown.height === 0) return null;
+  const count = `${unknown.height.toLocaleString("en-US")} organization${
+    unknown.height === 1 ? "" : "s"
+  } with an unknown tier (tier "other")`;
+  const plans = (unknown.getColumn("plan").unique().sort().toArray() as (string | null)[])
+    .map((plan) => plan === null ? "(no plan)" : JSON.stringify(plan)).join(", ");
+  const listed = unknown.getColumn("list_price_mrr").nullCount() < unknown.height;
+  return listed
+    ? `${count}: priced at the list price of plan ${plans}, a catch-all of the price book, not their own; add a plan matching tier other with keepCurrentMrr to price them as no plan`
+    : `${count}: priced as no plan (plan ${plans}, list_price_mrr empty, a per-plan row of their own)`;
 }

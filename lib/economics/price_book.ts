@@ -129,7 +129,7 @@ function matchInWords(plan: Plan): string {
 
 function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
   const whom = `for ${matchInWords(plan)}: `;
-  if (plan.keepCurrentMrr) return `${whom}negotiated contract (no list price; MRR as billed)`;
+  if (plan.keepCurrentMrr) return `${whom}no list price (MRR as billed)`;
   const parts: string[] = [];
   if (plan.perSeatUsd !== undefined) {
     parts.push(

@@ -428,7 +428,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "first price-book plan matching tier / tier_raw (scenarios/current_seat_based.json)",
     description:
-      "The priced plan version behind tier_raw, e.g. pro (seat, legacy) for pro, pro-20240913 or pro-20250202 ($20 a seat) vs pro 2025-12-10 ($79 flat). A plan holds every tier it matches: in the default price book pro (seat, legacy) also holds the growth tier.",
+      "The priced plan version behind tier_raw, e.g. pro (seat, legacy) for pro, pro-20240913 or pro-20250202 ($20 a seat) vs pro 2025-12-10 ($79 flat). A plan holds every tier it matches: in the default price book pro (seat, legacy) also holds the growth tier, and a tier the kit does not know (tier other) is unknown tier (no plan), never free.",
     spec: extra,
   },
   {
@@ -439,7 +439,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "price book: per seat × seats or flat fee, raised to the plan's minimum, + add-ons at list unless included",
     description:
-      "What the price book charges for the organization's seats and add-ons per month; mrr − list_price_mrr shows discounts, grandfathered prices and billed usage (metered requests and storage are not in it). Empty for enterprise contracts (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
+      "What the price book charges for the organization's seats and add-ons per month; mrr − list_price_mrr shows discounts, grandfathered prices and billed usage (metered requests and storage are not in it). Empty for enterprise contracts and unknown tiers (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
     spec: extra,
     window: "30-day basis",
   },
