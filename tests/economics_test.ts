@@ -751,3 +751,38 @@ Deno.test("an unknown tier is priced as no plan, not free: no list price, its ow
   ]);
   assertEquals(comparison.warnings.filter((w) => w.includes("no plan")), []);
 });
+
+Deno.test("the spec margin is not a bound on the company margin: little BYOK cost, infrastructure set", async () => {
+  const { frame } = addEconomicsColumns(
+    exportFrameFromColumns({
+      org_id: ["x"],
+      org_name: ["X"],
+      tier: ["pro"],
+      tier_raw: ["pro"],
+      stripe_customer_id: ["cus_a"],
+      seats: [1],
+      active_users_30d: [1],
+      requests_30d: [1_000],
+      llm_cost_30d: [150],
+      llm_cost_ptb_30d: [150],
+      llm_cost_byok_30d: [0],
+      addon_prompts: [0],
+      mrr: [100],
+      gross_margin_pct: [-50],
+      revenue_source: ["stripe"],
+    }),
+    {
+      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.2" }),
+      priceBook: await loadPriceBook(),
+      revenue: revenue({ cus_a: 0 }),
+      windowDays: 30,
+    },
+  );
+  // spec (100 − 150) / 100 = −50 %; company (100 + 0 − (150 + 0.2)) / 100 = −50.2 %
+  closeList(column(frame, "gross_margin_company_pct"), [-50.2], "gross_margin_company_pct");
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  ok(!readme.includes("worst case"));
+  for (const file of ["../lib/mcp/economics.ts", "../lib/report/charts.ts"]) {
+    ok(!(await Deno.readTextFile(new URL(file, import.meta.url))).includes("worst case"), file);
+  }
+});

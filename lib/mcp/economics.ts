@@ -32,7 +32,10 @@ export interface DatasetEconomics {
 }
 
 const MARGIN_BASES = [
-  ["gross_margin_pct", "spec: all LLM cost, BYOK cost the customer pays included (worst case)"],
+  [
+    "gross_margin_pct",
+    "spec: all LLM cost, BYOK cost the customer pays included, no infrastructure (not a bound: with infrastructure set, an organization with little BYOK cost can have a lower company margin)",
+  ],
   ["gross_margin_company_pct", "company: the company's own cost (PTB LLM cost + infrastructure)"],
 ] as const;
 

@@ -51,7 +51,8 @@ export function windowLabel({ windowDays }: DrawnLimit): string {
 
 /**
  * The spec's margin (gross_margin_pct) said with its basis, as README's "Which margin?" names it:
- * the margin charts here are on the spec basis, the one to read as the worst case.
+ * the margin charts here are on the spec basis (every token as if we paid it, no infrastructure:
+ * not a bound on the company margin).
  */
 const SPEC_MARGIN_AXIS = "Gross margin, spec basis: all LLM cost (%)";
 const MARGIN_VS_MRR_TITLE = "Gross margin (spec basis, all LLM cost) vs MRR per organization";
