@@ -22,7 +22,6 @@ import {
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import { segmentFrames } from "../lib/report/segments.ts";
 import { totalsSection } from "../lib/report/brief_sections.ts";
-import pl from "nodejs-polars";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 
 /**
