@@ -6,6 +6,7 @@ import {
 import {
   bindClickHouse,
   bindPostgres,
+  bindPostgresLiterals,
   checkQueriesDir,
   loadSql,
   type SqlFile,
@@ -46,7 +47,24 @@ Deno.test("binding refuses a missing parameter, a bad date and an identifier wit
     () => bindPostgres(sql("{t:Identifier}"), { t: "users; DROP TABLE x" }),
     /must be a table name/,
   );
-  assertThrows(() => sqlPlaceholders("{a:String}"), /unsupported placeholder type/);
+  assertThrows(() => sqlPlaceholders("{a:Text}"), /unsupported placeholder type/);
+  assertThrows(
+    () => bindClickHouse(sql("{q:String}"), { q: "x' OR 1 = 1 --" }),
+    /parameter q must be letters, digits, - and _/,
+  );
+});
+
+Deno.test("a String parameter (a query id the kit made) is a plain literal on both engines", () => {
+  const id = "5f0c-id_9";
+  assertEquals(
+    bindClickHouse(sql("KILL QUERY WHERE query_id = {q:String}"), { q: id }),
+    `KILL QUERY WHERE query_id = '${id}'`,
+  );
+  assertEquals(bindPostgres(sql("SELECT {q:String}"), { q: id }), {
+    text: "SELECT $1::text",
+    values: [id],
+  });
+  assertEquals(bindPostgresLiterals(sql("SELECT {q:String}"), { q: id }), `SELECT '${id}'::text`);
 });
 
 Deno.test("every built-in query file opens with a comment naming what it answers, parameters and output", async () => {

@@ -16,8 +16,9 @@ export type Engine = "postgres" | "clickhouse";
  * DateTime: an instant as a whole-second DateTime (ClickHouse; PostgreSQL gets the exact instant).
  * Float64: the same instant as Unix seconds with milliseconds, for ClickHouse comparisons to the
  * millisecond that also run on 18.16, which has no DateTime64 (`toFloat64(column) < {end:Float64}`).
+ * String: a token of letters, digits, `-` and `_` (a query id the kit made), as a string literal.
  */
-export type SqlParamType = "DateTime" | "Float64" | "Identifier";
+export type SqlParamType = "DateTime" | "Float64" | "Identifier" | "String";
 export type SqlParams = Record<string, Date | string>;
 
 export interface SqlFile {
@@ -30,6 +31,8 @@ export interface SqlFile {
 const BUILT_IN_QUERIES_DIR = fileURLToPath(new URL("../../queries/", import.meta.url));
 const PLACEHOLDER = /\{([a-z_][a-z0-9_]*):([A-Za-z][A-Za-z0-9]*)\}/g;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+/** What a String parameter may hold: nothing a literal would need escaped. */
+const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
  * Checks PRICING_QUERIES_DIR before any query: a missing folder is a one-line error (it was
@@ -105,9 +108,9 @@ export function sqlPlaceholders(text: string): Map<string, SqlParamType> {
   const found = new Map<string, SqlParamType>();
   for (const match of text.matchAll(PLACEHOLDER)) {
     const [, name, type] = match;
-    if (type !== "DateTime" && type !== "Float64" && type !== "Identifier") {
+    if (type !== "DateTime" && type !== "Float64" && type !== "Identifier" && type !== "String") {
       throw new Error(
-        `unsupported placeholder type {${name}:${type}} (use DateTime, Float64 or Identifier)`,
+        `unsupported placeholder type {${name}:${type}} (use DateTime, Float64, Identifier or String)`,
       );
     }
     found.set(name, type);
@@ -121,6 +124,12 @@ function paramValue(file: string, params: SqlParams, name: string, type: SqlPara
   if (type === "DateTime" || type === "Float64") {
     if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
       throw new Error(`${file}: parameter ${name} must be a valid date`);
+    }
+    return value;
+  }
+  if (type === "String") {
+    if (typeof value !== "string" || !TOKEN.test(value)) {
+      throw new Error(`${file}: parameter ${name} must be letters, digits, - and _`);
     }
     return value;
   }
@@ -148,6 +157,7 @@ export function bindClickHouse(sql: SqlFile, params: SqlParams): string {
       const text = value.toISOString().slice(0, 19).replace("T", " ");
       return `toDateTime('${text}', 'UTC')`;
     }
+    if (type === "String") return `'${value}'`; // a checked token: nothing to escape
     return String(value).split(".").map((part) => `\`${part}\``).join(".");
   });
 }
@@ -158,6 +168,10 @@ export function bindPostgres(sql: SqlFile, params: SqlParams): { text: string; v
   const positions = new Map<string, number>();
   const text = sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
     const value = paramValue(sql.file, params, name, type);
+    if (type === "String") {
+      values.push(value);
+      return `$${values.length}::text`;
+    }
     if (!(value instanceof Date)) {
       return String(value).split(".").map((part) => `"${part}"`).join(".");
     }
@@ -191,6 +205,7 @@ export function bindPostgresLiterals(sql: SqlFile, params: SqlParams): string {
   return sql.text.replace(PLACEHOLDER, (_all, name: string, type: SqlParamType) => {
     const value = paramValue(sql.file, params, name, type);
     if (value instanceof Date) return `'${value.toISOString()}'::timestamptz`;
+    if (type === "String") return `'${value}'::text`; // a checked token: nothing to escape
     return String(value).split(".").map((part) => `"${part}"`).join(".");
   });
 }
