@@ -128,7 +128,9 @@ export async function loadPricingData(
     outDir: options.outDir,
     quiet: options.quiet,
   };
-  using revenueWorker = stripeRevenue ? prepareRevenueWorker(revenueOptions) : undefined;
+  using revenueWorker = stripeRevenue
+    ? prepareRevenueWorker({ ...revenueOptions, signal: options.signal })
+    : undefined;
 
   // queries
   log(demo ? "building the demo dataset…" : "querying PostgreSQL and ClickHouse…");
@@ -151,6 +153,7 @@ export async function loadPricingData(
           // ClickHouse's usage of a million organizations is read into Polars after the worker
           // has answered (it usually has: ClickHouse answers later), so their peaks never add up
           clickHouseReadAfter: revenueWorker?.answered,
+          signal: options.signal,
         })
         : demoQueryResults(window.end, window.days),
   );
@@ -160,7 +163,7 @@ export async function loadPricingData(
   // must not add to the join's: the join starts once the worker has answered, which it usually
   // has (ClickHouse answers later). A wait counts as revenue time.
   const revenueWaitStarted = performance.now();
-  await revenueWorker?.answered;
+  await revenueWorker?.answered; // (at once when the signal is aborted: it ends the worker)
   const revenueWaitMs = Math.round(performance.now() - revenueWaitStarted);
 
   // join; the query frames are let go as they are joined, so the GC that ends the stage frees

@@ -338,3 +338,39 @@ Deno.test("a revenue worker closed before it started never starts, and says so",
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("an aborted signal ends a revenue worker mid-fetch at once, rejecting with its reason", async () => {
+  // Each Stripe answer takes 3 s: the fetch is under way, far from done, when the signal comes.
+  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents }, undefined, 3000);
+  const outDir = await Deno.makeTempDir();
+  try {
+    const controller = new AbortController();
+    const reason = new Error("interrupted (SIGINT)");
+    const run = await countingWorkers(async (counts) => {
+      const worker = prepareRevenueWorker({
+        env: stripeEnv(fake),
+        mode: "refresh",
+        asOf: AS_OF,
+        outDir,
+        quiet: true,
+        signal: controller.signal,
+      });
+      worker.load(CUSTOMERS);
+      while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const aborted = performance.now();
+      controller.abort(reason);
+      await rejects(worker.result, (error) => error === reason);
+      await worker.answered;
+      const ms = performance.now() - aborted;
+      ok(ms < 1000, `answered ${Math.round(ms)} ms after the abort`);
+      assertEquals(counts.terminated, 1);
+    });
+    assertEquals(run.error, undefined);
+    assertEquals([run.started, run.terminated], [1, 1]);
+    // the fetch wrote no cache, and nothing half-written
+    assertEquals(await Array.fromAsync(Deno.readDir(outDir)), []);
+  } finally {
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

@@ -49,7 +49,8 @@ Options:
 
 Exit codes: 0 done; 1 export failed (nothing new written); 2 export written, but the email or
 the retention step failed; 130 / 143 stopped by Ctrl-C / SIGTERM (before publishing: nothing new
-written; while publishing: the export completes); a second Ctrl-C stops at once.
+written, running queries stopped on their servers; while publishing: the export completes); a
+second Ctrl-C stops at once.
 `;
 
 export interface CliArgs {

@@ -64,7 +64,8 @@ export interface ExportOptions {
   onStageTime?: (name: string, phase: "start" | "end") => void;
   /**
    * once aborted, the export stops before its next stage or its publish, throwing the signal's
-   * reason with nothing new written; a publish already under way completes
+   * reason with nothing new written (during the queries at once: they are stopped on their
+   * servers, the Stripe fetch ended); a publish already under way completes
    */
   signal?: AbortSignal;
 }

@@ -83,8 +83,11 @@ export function prepareRevenueWorker(
   options: Omit<RevenueStageOptions, "demo"> & {
     /** READ_AHEAD_ABOVE_BYTES, unless a test sets it */
     readAheadAboveBytes?: number;
+    /** once aborted, the worker is ended and `result` rejects with the signal's reason */
+    signal?: AbortSignal;
   },
 ): RevenueWorker {
+  const { signal } = options;
   const revenueOptions = liveRevenueOptions(options);
   const readAheadAbove = options.readAheadAboveBytes ?? READ_AHEAD_ABOVE_BYTES;
   const { promise, resolve, reject } = Promise.withResolvers<RevenueResult>();
@@ -95,8 +98,12 @@ export function prepareRevenueWorker(
     worker?.terminate(); // the isolate's heap (the parsed cache, the Map) goes with it
     if (settled) return;
     settled = true;
+    signal?.removeEventListener("abort", onAbort);
     outcome();
   };
+  const onAbort = () => settle(() => reject(signal!.reason));
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
   const start = () => {
     if (worker || settled) return; // started, or closed before it was
     const started = new Worker(import.meta.url, { type: "module" });

@@ -21,6 +21,7 @@ export interface ClickHouseSource {
   queryFrame(sql: SqlFile, params: SqlParams, columns: QueryColumns): Promise<pl.DataFrame>;
   /** what the session sent (asked once, before the first query); for the manifest */
   session(): Promise<ClickHouseSession>;
+  /** Closes the client; once `signal` was aborted, after the running queries were killed. */
   close(): Promise<void>;
 }
 
@@ -60,8 +61,14 @@ export function openClickHouse(
      * that worker's peak and these results' frames never add up.
      */
     readAfter?: Promise<unknown>;
+    /**
+     * once aborted, every request is aborted (a body being read too), the queries running are
+     * killed on the server (kill_query.sql), and each fails with the signal's reason
+     */
+    signal?: AbortSignal;
   } = {},
 ): ClickHouseSource {
+  const { signal } = options;
   const client: ClickHouseClient = createClient({
     url: settings.url,
     username: settings.username,
@@ -75,6 +82,24 @@ export function openClickHouse(
     // The client would print its own errors; ours are reported once, as one line.
     log: { level: ClickHouseLogLevel.OFF },
   });
+  // The ids of the result queries on the server; at the abort, each one's kill (close waits).
+  const running = new Set<string>();
+  const stopping: Promise<void>[] = [];
+  const kill = async (queryId: string) => {
+    try {
+      const sql = await loadSql("clickhouse", "kill_query");
+      await client.command({
+        query: bindClickHouse(sql, { query_id: queryId }),
+        abort_signal: AbortSignal.timeout(KILL_WAIT_MS),
+      });
+    } catch {
+      // not killed (unreachable, refused): the server ends it at its time limit
+    }
+  };
+  const onAbort = () => {
+    for (const queryId of running) stopping.push(kill(queryId));
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
   // One request; its body is read inside the same error handling (a failure can arrive mid-body).
   const send = async <T>(
     sql: SqlFile,
@@ -90,6 +115,7 @@ export function openClickHouse(
     try {
       return await request.read(query);
     } catch (error) {
+      if (signal?.aborted) throw signal.reason; // (the error is the abort's)
       if (error instanceof UserError) throw error; // ours (a temporary file), already one line
       throw clickHouseError(error, {
         settings,
@@ -109,6 +135,7 @@ export function openClickHouse(
           query,
           format: "JSONEachRow",
           clickhouse_settings: sent,
+          abort_signal: signal,
         });
         if (!fromClickHouse(result.response_headers)) {
           result.close();
@@ -125,7 +152,7 @@ export function openClickHouse(
     });
   // The raw body, as the server sends it, into a file: no string, no object per row (the
   // client's text() and stream() would make them). exec sends the text as it is, so the FORMAT
-  // clause is added here as query() adds it.
+  // clause is added here as query() adds it. Sent with an id of its own, killed at the abort.
   const runCsv = (
     sql: SqlFile,
     request: { params: SqlParams; sent: Record<string, string | number>; path: string },
@@ -134,25 +161,47 @@ export function openClickHouse(
       params: request.params,
       sent: request.sent,
       read: async (query) => {
-        const { stream, response_headers, http_status_code } = await client.exec({
-          query: `${withoutTrailingSemicolons(query)} \nFORMAT CSVWithNames`,
-          clickhouse_settings: request.sent,
-        });
-        if (!fromClickHouse(response_headers)) {
-          stream.destroy();
-          throw notClickHouse({
-            server,
-            running: sql.file,
-            status: http_status_code ?? 200,
-            contentType: String(response_headers["content-type"] ?? ""),
-            body: "",
-          });
+        signal?.throwIfAborted(); // (sent now, it would not be killed)
+        const queryId = crypto.randomUUID();
+        running.add(queryId);
+        try {
+          await spoolCsv(query, { ...request, queryId, file: sql.file });
+        } finally {
+          running.delete(queryId);
         }
-        await spool(stream, request.path);
-        const failure = await exceptionAtEnd(request.path);
-        if (failure) throw new Error(failure);
       },
     });
+  const spoolCsv = async (
+    query: string,
+    request: { sent: Record<string, string | number>; path: string; queryId: string; file: string },
+  ) => {
+    const { stream, response_headers, http_status_code } = await client.exec({
+      query: `${withoutTrailingSemicolons(query)} \nFORMAT CSVWithNames`,
+      clickhouse_settings: request.sent,
+      query_id: request.queryId,
+      abort_signal: signal,
+    });
+    // the client's abort covers the request until its answer starts; the body is read here
+    const stop = () => stream.destroy(signal?.reason);
+    signal?.addEventListener("abort", stop, { once: true });
+    try {
+      if (!fromClickHouse(response_headers)) {
+        stream.destroy();
+        throw notClickHouse({
+          server,
+          running: request.file,
+          status: http_status_code ?? 200,
+          contentType: String(response_headers["content-type"] ?? ""),
+          body: "",
+        });
+      }
+      await spool(stream, request.path);
+    } finally {
+      signal?.removeEventListener("abort", stop);
+    }
+    const failure = await exceptionAtEnd(request.path);
+    if (failure) throw new Error(failure);
+  };
   // The profile check, the first request: its answer (a line or an error, a few bytes) is read
   // with its HTTP status and headers, so that a server that is not ClickHouse (a web server, a
   // proxy's error page) is said to be one, with its status, and its page is not shown.
@@ -166,6 +215,7 @@ export function openClickHouse(
         const answer = await client.exec({
           query: `${withoutTrailingSemicolons(query)} \nFORMAT JSONEachRow`,
           ignore_error_response: true,
+          abort_signal: signal,
         });
         const body = await textOf(answer.stream);
         const status = answer.http_status_code ?? 0;
@@ -228,11 +278,16 @@ export function openClickHouse(
     },
     session: () => session ??= startSession(),
     close: async () => {
+      signal?.removeEventListener("abort", onAbort);
+      await Promise.all(stopping);
       await Promise.allSettled(probes); // no request left behind when the client closes
       await client.close();
     },
   };
 }
+
+/** How long a kill request (kill_query.sql) is waited for at the abort. */
+const KILL_WAIT_MS = 3000;
 
 /**
  * The last line of a body whose query failed after the server had started sending it (a time

@@ -16,6 +16,7 @@ import { csvToFrame } from "./columnar.ts";
 import { type QueryColumns, rowsToFrame } from "./frames.ts";
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
+import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
 
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
@@ -25,6 +26,7 @@ export interface PostgresSource {
    * anything else the ordinary way, where it fails.
    */
   queryFrame(sql: SqlFile, params: SqlParams, columns: QueryColumns): Promise<pl.DataFrame>;
+  /** Ends the pool; once `signal` was aborted, after the running queries were stopped. */
   close(): Promise<void>;
 }
 
@@ -40,8 +42,16 @@ export function explicitSslMode(url: string): string {
 
 export function openPostgres(
   settings: PostgresSettings,
-  options: { spoolDir?: string } = {},
+  options: {
+    spoolDir?: string;
+    /**
+     * once aborted, the running queries are cancelled on the server (stopRunning) and fail with
+     * the signal's reason; no query starts after it
+     */
+    signal?: AbortSignal;
+  } = {},
 ): PostgresSource {
+  const { signal } = options;
   const pool = new pg.Pool({
     connectionString: explicitSslMode(settings.url),
     max: settings.maxConnections,
@@ -50,6 +60,14 @@ export function openPostgres(
   });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on("error", () => {});
+  // The clients inside readOnly, each with a promise settled once it is released; at the abort,
+  // each one's stop (the close waits for them).
+  const running = new Map<pg.PoolClient, Promise<void>>();
+  const stopping: Promise<void>[] = [];
+  const onAbort = () => {
+    for (const [client, released] of running) stopping.push(stopRunning(client, released));
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
   /** `work` on a pooled client inside a READ ONLY transaction with the statement timeout. */
   const readOnly = async <T>(
     file: string,
@@ -61,6 +79,12 @@ export function openPostgres(
     } catch (error) {
       throw postgresError(error, settings.url, null);
     }
+    if (signal?.aborted) {
+      client.release();
+      throw signal.reason;
+    }
+    const released = Promise.withResolvers<void>();
+    running.set(client, released.promise);
     try {
       // The kit's own statements go through the extended protocol too, the timeout as a parameter.
       await client.query({ text: "BEGIN READ ONLY", queryMode: "extended" });
@@ -74,10 +98,13 @@ export function openPostgres(
       return result;
     } catch (error) {
       await client.query({ text: "ROLLBACK", queryMode: "extended" }).catch(() => {});
+      if (signal?.aborted) throw signal.reason; // (the query's error is the cancel's)
       if (error instanceof UserError) throw error;
       throw postgresError(error, settings.url, file);
     } finally {
+      running.delete(client);
       client.release();
+      released.resolve();
     }
   };
   const query = (sql: SqlFile, params: SqlParams) => {
@@ -111,8 +138,45 @@ export function openPostgres(
         return csvToFrame({ path }, columns, sql.file);
       }, options.spoolDir);
     },
-    close: () => pool.end(),
+    close: async () => {
+      signal?.removeEventListener("abort", onAbort);
+      await Promise.all(stopping);
+      await pool.end();
+    },
   };
+}
+
+/** Tries of a cancel request, and how long each waits for the query to end. */
+const CANCEL_TRIES = 3;
+const CANCEL_WAIT_MS = 1000;
+
+/**
+ * Stops the query `client` runs: a cancel request to its backend, again if the query has not
+ * ended a second later (one sent between two of the transaction's statements finds the backend
+ * idle and does nothing); the query fails, the transaction rolls back and the client is released.
+ * Unanswered, the connection is dropped: the client fails at once, and the server ends the
+ * backend when it next reads or writes.
+ */
+async function stopRunning(client: pg.PoolClient, released: Promise<void>): Promise<void> {
+  const target = cancelTargetOf(client);
+  for (let tries = 0; target && tries < CANCEL_TRIES; tries++) {
+    await sendCancelRequest(target, CANCEL_WAIT_MS);
+    if (await settlesWithin(released, CANCEL_WAIT_MS)) return;
+  }
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream
+    ?.destroy();
+  await settlesWithin(released, CANCEL_WAIT_MS);
+}
+
+/** Whether `promise` settles within `ms` milliseconds. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One line a user can act on, naming the query file; never the password. */

@@ -82,6 +82,11 @@ export interface QueryOptions {
   onOneLeft?: () => void;
   /** ClickHouse's results are read into Polars only once this has settled (see openClickHouse). */
   clickHouseReadAfter?: Promise<unknown>;
+  /**
+   * Once aborted, the stage stops: the queries running are cancelled on both servers, the
+   * connections closed, the spooled results removed; it rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export async function runQueries(
@@ -108,14 +113,22 @@ async function runAll(
   },
   options: QueryOptions & { window: ExportWindow; spoolDir: string },
 ): Promise<QueryResults> {
-  const { window, spoolDir, onOrganizations, onFirstResult, onOneLeft, clickHouseReadAfter } =
-    options;
+  const {
+    window,
+    spoolDir,
+    onOrganizations,
+    onFirstResult,
+    onOneLeft,
+    clickHouseReadAfter,
+    signal,
+  } = options;
   let firstResult = true;
   let running = 0; // queries not done yet (onOneLeft)
-  const postgres = openPostgres(settings.postgres, { spoolDir });
+  const postgres = openPostgres(settings.postgres, { spoolDir, signal });
   const clickhouse = openClickHouse(settings.clickhouse, {
     spoolDir,
     readAfter: clickHouseReadAfter,
+    signal,
   });
   const params: SqlParams = {
     window_start: window.start,
@@ -174,7 +187,10 @@ async function runAll(
       run("clickhouse", "ptb_spend"),
     ] as const;
     running = queries.length; // (a query is done at the earliest a turn after it was sent)
-    const [organizations, promptsCreated, usage, ptbSpend] = await Promise.all(queries);
+    const [organizations, promptsCreated, usage, ptbSpend] = await untilAborted(
+      Promise.all(queries),
+      signal,
+    );
     stats.sort((a, b) => a.name.localeCompare(b.name));
     warnings.sort();
     warnings.push(...emptyResultWarnings({ organizations, usage }, { settings, window, stats }));
@@ -188,9 +204,27 @@ async function runAll(
       );
     }
     return { frames: { organizations, promptsCreated, usage, ptbSpend }, stats, warnings };
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason; // (a query's error is the abort's)
+    throw error;
   } finally {
+    // (after an abort: once the queries were stopped on the servers)
     await Promise.allSettled([postgres.close(), clickhouse.close()]);
   }
+}
+
+/**
+ * `work`, or the signal's reason as soon as it is aborted: the stage does not wait for a query
+ * that ignores the cancel (the close stops it).
+ */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => {}); // (its failure after the abort is the abort's)
+  const { promise, reject } = Promise.withResolvers<never>();
+  const onAbort = () => reject(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return Promise.race([work, promise]).finally(() => signal.removeEventListener("abort", onAbort));
 }
 
 /**
