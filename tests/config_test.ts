@@ -23,6 +23,29 @@ Deno.test("parseDotEnv reads KEY=VALUE, quotes, export and comments", () => {
   assertThrows(() => parseDotEnv("not a setting"), /\.env line 1 is not KEY=VALUE/);
 });
 
+Deno.test("parseDotEnv: a value of blanks then a comment is empty; a # inside quotes stays", () => {
+  const env = parseDotEnv(
+    [
+      "PRICING_SERVER_TOKEN=            # bearer token, at least 32 characters",
+      "EMPTY =\t# tab, then the comment",
+      "HASH=#abc",
+      'DOUBLE="a # b"   # then a comment',
+      "SINGLE='x#y' # then a comment",
+      'ESCAPED="say \\"hi\\" # not a comment"',
+      "APOSTROPHE='it's'",
+    ].join("\n"),
+  );
+  assertEquals(env, {
+    PRICING_SERVER_TOKEN: "",
+    EMPTY: "",
+    HASH: "#abc", // no blank before the #: the value itself, as before
+    DOUBLE: "a # b",
+    SINGLE: "x#y",
+    ESCAPED: 'say "hi" # not a comment',
+    APOSTROPHE: "it's",
+  });
+});
+
 Deno.test("no database settings means demo (null); half a configuration is an error", () => {
   assertEquals(sourceSettings({}), null);
   assertThrows(

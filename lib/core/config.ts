@@ -47,21 +47,30 @@ export function parseDotEnv(text: string, fileName = ".env"): Env {
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const line = rawLine.trim();
     if (line === "" || line.startsWith("#")) return;
-    const match = line.match(/^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/);
+    const match = line.match(/^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(\s*)(.*)$/);
     if (!match) {
       throw new UserError(`${fileName} line ${index + 1} is not KEY=VALUE; fix or remove it`);
     }
-    let value = match[2];
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, "\n").replace(/\\"/g, '"');
-    } else {
-      value = value.replace(/\s+#.*$/, "");
-    }
-    env[match[1]] = value;
+    // `KEY=   # comment` is empty: a # after blanks starts a comment (`KEY=#x` is "#x")
+    env[match[1]] = match[2] !== "" && match[3].startsWith("#") ? "" : dotEnvValue(match[3]);
   });
   return env;
+}
+
+/**
+ * A .env value: quoted (a # inside is kept; `\"` and `\n` unescaped in double quotes), possibly
+ * followed by a comment, or unquoted with its ` # comment` cut.
+ */
+function dotEnvValue(text: string): string {
+  const quote = text[0];
+  const withComment = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$/.exec(text);
+  const inside = withComment?.[1] ?? withComment?.[2] ??
+    // a quoted value that ends the line, whatever is inside (`'it's'`)
+    ((quote === '"' || quote === "'") && text.length >= 2 && text.endsWith(quote)
+      ? text.slice(1, -1)
+      : undefined);
+  if (inside === undefined) return text.replace(/\s+#.*$/, "");
+  return quote === '"' ? inside.replace(/\\n/g, "\n").replace(/\\"/g, '"') : inside;
 }
 
 /**
