@@ -1,5 +1,6 @@
 import {
   deepStrictEqual as assertEquals,
+  ok,
   rejects as assertRejects,
   throws as assertThrows,
 } from "node:assert/strict";
@@ -317,4 +318,61 @@ Deno.test("a PRICING_PRICE_BOOK that is missing names the variable", async () =>
     message:
       "PRICING_PRICE_BOOK: /nonexistent/book.json does not exist; pass a scenario file such as scenarios/per_request.json (or unset it for the built-in price book)",
   });
+});
+
+const ENV_EXAMPLE = new URL("../.env.example", import.meta.url);
+const SETTING_NAME = /\b(?:PRICING|STRIPE)_[A-Z0-9_]*[A-Z0-9]\b/g;
+
+/** README.md and every docs/*.md page. */
+async function documentation(): Promise<{ name: string; text: string }[]> {
+  const pages = [{
+    name: "README.md",
+    text: await Deno.readTextFile(new URL("../README.md", import.meta.url)),
+  }];
+  for await (const entry of Deno.readDir(new URL("../docs/", import.meta.url))) {
+    if (!entry.name.endsWith(".md")) continue;
+    const text = await Deno.readTextFile(new URL(`../docs/${entry.name}`, import.meta.url));
+    pages.push({ name: `docs/${entry.name}`, text });
+  }
+  return pages;
+}
+
+/** The settings .env.example names on a `KEY=` line, commented out or not. */
+function exampleSettings(text: string): Set<string> {
+  return new Set(
+    text.split("\n").map((line) => /^#?\s*([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined),
+  );
+}
+
+Deno.test(".env.example as shipped exports demo data; uncommented, no setting reads a comment", async () => {
+  const text = await Deno.readTextFile(ENV_EXAMPLE);
+  // cp .env.example .env && deno task export gives the demo export README promises
+  const shipped = parseDotEnv(text);
+  assertEquals(Object.keys(shipped), []);
+  assertEquals(sourceSettings(shipped), null);
+  // every `# KEY=…` line uncommented, as a user would: values, never the line's comment
+  const uncommented = parseDotEnv(text.replace(/^# ([A-Z][A-Z0-9_]*=)/gm, "$1"));
+  assertEquals(new Set(Object.keys(uncommented)), exampleSettings(text));
+  for (const [name, value] of Object.entries(uncommented)) {
+    assertEquals(value?.includes("#"), false, `${name}=${value}`);
+  }
+  assertEquals(uncommented.PRICING_SERVER_TOKEN, "");
+  assertEquals(uncommented.PRICING_INFRA_USD_PER_GB_STORED, "");
+});
+
+Deno.test("every setting .env.example names is documented, and every settings table's setting is in it", async () => {
+  const example = exampleSettings(await Deno.readTextFile(ENV_EXAMPLE));
+  const pages = await documentation();
+  const documented = new Set(pages.flatMap(({ text }) => text.match(SETTING_NAME) ?? []));
+  assertEquals([...example].filter((name) => !documented.has(name)), []);
+  // a settings table's row: its first cell names the setting(s), `PRICING_…` or `STRIPE_…`
+  const tabled = pages.flatMap(({ name, text }) =>
+    text.split("\n").flatMap((line) => {
+      const cell = /^\|\s*(`(?:PRICING|STRIPE)_[^|]*)\|/.exec(line)?.[1] ?? "";
+      return (cell.match(SETTING_NAME) ?? []).map((setting) => `${setting} (${name})`);
+    })
+  );
+  ok(tabled.length > 50, `${tabled.length} table settings found`);
+  assertEquals(tabled.filter((entry) => !example.has(entry.split(" ")[0])), []);
 });
