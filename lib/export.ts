@@ -251,9 +251,6 @@ export async function loadPricingData(
  */
 export async function runExport(overrides: Partial<ExportOptions> = {}): Promise<ExportResult> {
   const options = exportOptions(overrides);
-  if (options.formats.length === 0) {
-    throw new UserError("no output format: set formats (--format) to csv, xlsx or both");
-  }
   // Fail on an unwritable directory before spending minutes on queries.
   await ensureWritableDir(options.outDir);
   // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).

@@ -203,9 +203,9 @@ Deno.test("runExport's formats: one it does not write is refused in one line, no
       const unknown = formats.find((f) => f !== "csv")!;
       assertEquals(
         error.message,
-        `${
+        `formats (--format): ${
           JSON.stringify(unknown)
-        } is not an output format: use "csv", "xlsx" or both (lower case)`,
+        } is not an output format; use "csv", "xlsx" or both (lower case)`,
       );
       assertEquals([...Deno.readDirSync(outDir)], [], "nothing written");
     }
@@ -224,14 +224,16 @@ Deno.test("runExport's formats: one it does not write is refused in one line, no
   }
 });
 
-Deno.test("runExport's options: an unknown Stripe mode or an empty folder is refused in one line; an undefined option keeps its default", async () => {
+Deno.test("runExport's options: an unknown Stripe mode, an empty folder or an as-of that is no date is refused in one line; an undefined option keeps its default", async () => {
   for (
     const [overrides, message] of [
       [
         { stripe: "sometimes" },
-        '"sometimes" is not a Stripe mode: use one of "auto", "skip", "refresh", "require", "refresh-require"',
+        'stripe (--skip-stripe, --refresh-stripe, --require-stripe): "sometimes" is not a Stripe mode; use "auto", "skip", "refresh", "require" or "refresh-require"',
       ],
-      [{ outDir: " " }, "the output folder is empty: leave it out for outputs/, or name a folder"],
+      [{ outDir: " " }, "outDir (--out-dir) is empty: leave it out for outputs/, or name a folder"],
+      [{ asOf: new Date("2026-13-01") }, "asOf (--as-of) is not a valid date or timestamp"],
+      [{ asOf: "2026-11-01" }, "asOf (--as-of) is not a valid date or timestamp"], // not a Date
     ] as const
   ) {
     let error: unknown;

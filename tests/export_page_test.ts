@@ -17,7 +17,7 @@ import {
 } from "../lib/notebooks/export_page.ts";
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
 import { markdownList } from "../lib/formats/markdown.ts";
-import { EXPORT_TASK_V8_FLAGS } from "../lib/notebooks/export_process.ts";
+import { EXPORT_TASK_V8_FLAGS, runExportProcess } from "../lib/notebooks/export_process.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { UserError } from "../lib/core/config.ts";
 import { type Displayable, mimeBundle } from "../lib/report/display.ts";
@@ -206,16 +206,60 @@ Deno.test("export page: errors name the notebook's parameter beside the flag", a
       }
       throw new Error("the export did not fail");
     };
-    assertEquals(
-      await failure({ formats: [] }),
-      "no output format: set formats (--format) to csv, xlsx or both",
-    );
+    // every option the parameters cell sets, refused before the export's process starts
+    const cases: [Partial<ExportPageParams>, string][] = [
+      [{ formats: [] }, "no output format: set formats (--format) to csv, xlsx or both"],
+      [
+        { formats: ["pdf" as never] },
+        'formats (--format): "pdf" is not an output format; use "csv", "xlsx" or both (lower case)',
+      ],
+      [
+        { stripe: "bogus" as never },
+        'stripe (--skip-stripe, --refresh-stripe, --require-stripe): "bogus" is not a Stripe mode; use "auto", "skip", "refresh", "require" or "refresh-require"',
+      ],
+      [{ windowDays: 0 }, "windowDays (--days) must be a whole number from 1 to 3660, got 0"],
+      [{ windowDays: 7.5 }, "windowDays (--days) must be a whole number from 1 to 3660, got 7.5"],
+      [{ asOf: new Date("2026-13-01") }, "asOf (--as-of) is not a valid date or timestamp"],
+      [{ outDir: " " }, "outDir (--out-dir) is empty: leave it out for outputs/, or name a folder"],
+    ];
+    for (const [overrides, message] of cases) {
+      assertEquals(await failure(overrides), message, JSON.stringify(overrides));
+    }
     ok(
       /^asOf \(--as-of\) .* is in the future; leave it out \(a notebook: new Date\(\)\)/.test(
         await failure({ asOf: new Date(Date.now() + 86_400_000) }),
       ),
     );
     assertEquals([...Deno.readDirSync(outDir)], []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("export page: the export's process refuses an asOf that is no date (it crosses the pipe as null), never exporting 1970", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    let error: unknown;
+    try {
+      // runExportProcess directly: the page's own check is not in the way
+      await runExportProcess({
+        params: {
+          demo: true,
+          windowDays: 30,
+          asOf: new Date("2026-13-01"),
+          formats: ["csv"],
+          stripe: "skip",
+          charts: false,
+          outDir,
+        },
+        env: {},
+      });
+    } catch (thrown) {
+      error = thrown;
+    }
+    ok(error instanceof UserError, String(error));
+    assertEquals(error.message, "asOf (--as-of) is not a valid date or timestamp");
+    assertEquals([...Deno.readDirSync(outDir)], [], "nothing written (no 1970-01-01 files)");
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

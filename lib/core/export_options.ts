@@ -1,9 +1,12 @@
 /**
  * An export's options: the defaults, and what is checked before anything runs (a notebook's
  * parameters cell and library callers pass them as typed, not through the command line's parser).
+ * Errors name the option as a notebook's parameters cell does, beside the command line's flag
+ * (`formats (--format)`), as lib/core/window.ts's do.
  */
 import { fileURLToPath } from "node:url";
 import { UserError } from "./config.ts";
+import { windowOf } from "./window.ts";
 import type { ExportFormat, ExportOptions, StripeMode } from "./types.ts";
 
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../../outputs", import.meta.url));
@@ -17,23 +20,34 @@ export const STRIPE_MODES: readonly StripeMode[] = [
 ];
 
 /**
- * `formats` once each, or a clear error for one the kit does not write (a notebook's parameters
- * cell passes them as typed: "CSV" failed deep in the writers, a format given twice at publishing).
+ * `formats` once each, or a clear error for none or one the kit does not write (a notebook's
+ * parameters cell passes them as typed: "CSV" failed deep in the writers, a format given twice at
+ * publishing).
  */
 function exportFormats(formats: readonly string[]): ExportFormat[] {
+  if (!Array.isArray(formats) || formats.length === 0) {
+    throw new UserError("no output format: set formats (--format) to csv, xlsx or both");
+  }
   const unknown = formats.find((format) => format !== "csv" && format !== "xlsx");
   if (unknown !== undefined) {
     throw new UserError(
-      `${JSON.stringify(unknown)} is not an output format: use "csv", "xlsx" or both (lower case)`,
+      `formats (--format): ${
+        JSON.stringify(unknown)
+      } is not an output format; use "csv", "xlsx" or both (lower case)`,
     );
   }
   return [...new Set(formats)] as ExportFormat[];
 }
 
+/** "auto", "skip", "refresh", "require" or "refresh-require" */
+const STRIPE_MODES_IN_WORDS = STRIPE_MODES.map((mode) => JSON.stringify(mode)).join(", ")
+  .replace(/, ([^,]*)$/, " or $1");
+
 /**
  * The defaults under `overrides` (an option given as undefined keeps its default), the formats
- * once each. Throws a one-line UserError for a format or Stripe mode the kit does not have or an
- * empty output folder (which wrote the files into the working directory).
+ * once each. Throws a one-line UserError for no format, a format or Stripe mode the kit does not
+ * have, an empty output folder (which wrote the files into the working directory), or a window
+ * lib/core/window.ts refuses (an invalid as-of date exported as 1970 from a notebook).
  */
 export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOptions {
   const given = Object.fromEntries(
@@ -53,16 +67,18 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
   };
   if (!STRIPE_MODES.includes(options.stripe)) {
     throw new UserError(
-      `${JSON.stringify(options.stripe)} is not a Stripe mode: use one of ${
-        STRIPE_MODES.map((mode) => JSON.stringify(mode)).join(", ")
-      }`,
+      `stripe (--skip-stripe, --refresh-stripe, --require-stripe): ${
+        JSON.stringify(options.stripe)
+      } is not a Stripe mode; use ${STRIPE_MODES_IN_WORDS}`,
     );
   }
   options.formats = exportFormats(options.formats);
   if (typeof options.outDir !== "string" || options.outDir.trim() === "") {
-    throw new UserError(
-      "the output folder is empty: leave it out for outputs/, or name a folder",
-    );
+    throw new UserError("outDir (--out-dir) is empty: leave it out for outputs/, or name a folder");
   }
+  // a Date that is no date (new Date("2026-13-01"), or not a Date at all) is refused, never 1970
+  windowOf(options.asOf instanceof Date ? options.asOf : new Date(NaN), {
+    days: options.windowDays,
+  });
   return options;
 }

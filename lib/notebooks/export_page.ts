@@ -7,7 +7,7 @@
 import type pl from "nodejs-polars";
 import { loadEnv, redactUrl, sourceSettings, UserError } from "../core/config.ts";
 import type { ExportFormat, QueryStat, StripeMode } from "../core/types.ts";
-import { DEFAULT_OUT_DIR } from "../export.ts";
+import { DEFAULT_OUT_DIR, exportOptions } from "../export.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import type { PriceBook } from "../economics/types.ts";
 import { markdownList } from "../formats/markdown.ts";
@@ -29,6 +29,7 @@ export interface ExportPageParams {
   windowDays: number;
   asOf: Date;
   formats: ExportFormat[];
+  /** "refresh-require": fetch again, and fail if Stripe cannot be read (both flags) */
   stripe: StripeMode;
   /** dated SVG + PNG chart files beside the data */
   writeChartFiles: boolean;
@@ -80,6 +81,18 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
     );
   }
   const outDir = params.outDir ?? env.PRICING_NOTEBOOK_OUT_DIR ?? DEFAULT_OUT_DIR;
+  const runParams = {
+    demo: params.demo,
+    windowDays: params.windowDays,
+    asOf: params.asOf,
+    formats: params.formats,
+    stripe: params.stripe,
+    charts: params.writeChartFiles,
+    outDir,
+  };
+  // refused here, in the parameters' names, before a process is started (an invalid asOf crossed
+  // the pipe as null: JSON has no Invalid Date)
+  exportOptions(runParams);
   const { result, shown } = await runExportProcess({
     beforeFrameRead: async () => {
       if (!lastPage) return;
@@ -87,15 +100,7 @@ export async function runExportPage(params: ExportPageParams): Promise<ExportPag
       lastPage = undefined;
       await collectDroppedFrames(); // the kernel has no --expose-gc: a collection made at run time
     },
-    params: {
-      demo: params.demo,
-      windowDays: params.windowDays,
-      asOf: params.asOf,
-      formats: params.formats,
-      stripe: params.stripe,
-      charts: params.writeChartFiles,
-      outDir,
-    },
+    params: runParams,
     env,
   });
   const { window, demo } = result.data;

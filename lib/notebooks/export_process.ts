@@ -313,7 +313,8 @@ async function firstLine(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
 async function main(): Promise<never> {
   const stdin = Deno.stdin.readable.getReader();
   const request = JSON.parse(await firstLine(stdin)) as {
-    params: ExportRunParams & { asOf: string };
+    // an Invalid Date arrives as null (JSON has none)
+    params: ExportRunParams & { asOf: string | null };
     env: Env;
     dir: string;
   };
@@ -324,7 +325,9 @@ async function main(): Promise<never> {
   })();
   let reply: Reply;
   try {
-    const params = { ...request.params, asOf: new Date(request.params.asOf) };
+    // null is no date: refused by the window rule (`new Date(null)` would be 1970-01-01)
+    const { asOf } = request.params;
+    const params = { ...request.params, asOf: new Date(typeof asOf === "string" ? asOf : NaN) };
     const { result, shown } = await runExportStages(params, request.env);
     const { frame, revenue: _revenue, ...data } = result.data;
     // Parquet, not Arrow IPC: Polars' IPC writer copied the whole frame first (+455 MB at a
