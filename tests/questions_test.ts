@@ -251,6 +251,10 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
   ok(near(company[2]!, 99.8) && company[3] === null, `${company}`);
   assertEquals(column(table, "ptb_revenue_30d"), [900, 50, 0, 0]);
   ok(near((column(table, "company_cost_30d") as number[])[2], 11)); // 0.6 + 10 + 0.4
+  // the company margin's own population and sums: BYOK's is o4 alone (5000 revenue, 10 cost)
+  assertEquals(column(table, "company_margin_organizations"), [1, 1, 1, 0]);
+  assertEquals(column(table, "company_margin_revenue"), [940, 250, 5000, 0]);
+  assertEquals(column(table, "company_margin_cost"), [802, 150.1, 10, 0]);
   const mixed = answer.facts["mixed"];
   assertEquals({ ...mixed, companyMarginPct: null }, {
     organizations: 1,
@@ -258,12 +262,62 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
     llmCostUsd: 600,
     ptbLlmCostUsd: 150,
     ptbRevenueUsd: 50,
+    companyCostUsd: 150.1,
     companyMarginPct: null,
+    companyMargin: { organizations: 1, mrrUsd: 200, ptbRevenueUsd: 50, companyCostUsd: 150.1 },
   });
   ok(near(mixed.companyMarginPct!, 39.96));
   assertEquals(
     answer.reading,
-    "1 organization is gateway-only: $40 MRR and $900 of PTB revenue against $800 of pass-through LLM cost the company pays (company-basis margin 14.7 %); 3 organizations are BYOK-only ($5,000 MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $150 pass-through, company-basis margin 40 %).",
+    "1 organization is gateway-only: $40 MRR and $900 of PTB revenue against $800 of pass-through LLM cost the company pays, company-basis margin 14.7 % ($40 MRR + $900 PTB revenue against $802 company cost, pass-through LLM cost + infrastructure); 3 organizations are BYOK-only ($5,000 MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $150 pass-through, company-basis margin 40 % ($200 MRR + $50 PTB revenue against $150 company cost)).",
+  );
+});
+
+/**
+ * Three gateway-only organizations, one with a company-basis margin (infrastructure $0.50 per
+ * 1,000 requests; company cost = PTB cost + requests / 1000 × 0.5):
+ *
+ *       mrr        ptb revenue  ptb cost  requests  company cost  margin
+ *   g1  100        50           25        10,000    30            (150 − 30) / 150 = 80 %
+ *   g2  (unknown)  20           40        10,000    45            – (MRR unknown)
+ *   g3  0          0             8         4,000    10            – (no revenue)
+ *
+ * All three: MRR $100, PTB revenue $70, pass-through $73, company cost $85 (over all, the margin
+ * would read (170 − 85) / 170 = 50 %). The margin is g1's, and the reading says so.
+ */
+Deno.test("PTB vs BYOK: the company-basis margin names the organizations it covers, with their own sums", () => {
+  const gatewayOnly = pl.DataFrame({
+    has_gateway_only: [true, true, true],
+    is_byok: [false, false, false],
+    ptb_requests_30d: [10_000, 10_000, 4_000],
+    requests_30d: [10_000, 10_000, 4_000],
+    llm_cost_30d: [25, 40, 8],
+    llm_cost_ptb_30d: [25, 40, 8],
+    mrr: pl.Series("mrr", [100, null, 0], pl.Float64),
+    ptb_revenue_30d: pl.Series("ptb_revenue_30d", [50, 20, 0], pl.Float64),
+    company_cost_30d: pl.Series("company_cost_30d", [30, 45, 10], pl.Float64),
+    gross_margin_company_pct: pl.Series("gross_margin_company_pct", [80, null, null], pl.Float64),
+  });
+  const answer = ptbVsByok(gatewayOnly);
+  const row = answer.table.row(0);
+  const names = answer.table.columns;
+  const value = (name: string) => row[names.indexOf(name)];
+  assertEquals(value("traffic"), "gateway only (PTB)");
+  // all three organizations: unknown MRR as $0; (100 − 73) / 100 = 27 %
+  assertEquals(
+    ["organizations", "mrr", "ptb_revenue_30d", "llm_cost_ptb_30d", "company_cost_30d"].map(value),
+    [3, 100, 70, 73, 85],
+  );
+  ok(near(value("gross_margin_pct") as number, 27));
+  // the margin's population: g1
+  assertEquals(
+    ["company_margin_organizations", "company_margin_revenue", "company_margin_cost"].map(value),
+    [1, 150, 30],
+  );
+  ok(near(value("margin_company_pct") as number, 80));
+  assertEquals(
+    answer.reading,
+    "3 organizations are gateway-only: $100 MRR and $70 of PTB revenue against $73 of pass-through LLM cost the company pays, company-basis margin 80 % over the 1 with known revenue above $0 ($100 MRR + $50 PTB revenue against $30 company cost, pass-through LLM cost + infrastructure; the other 2 cost $55); 0 organizations are BYOK-only ($0 MRR, their $0 of LLM cost paid to the providers by themselves) and 0 mixed ($0 MRR, $0 pass-through, no company-basis margin).",
   );
 });
 

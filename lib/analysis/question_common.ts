@@ -144,10 +144,19 @@ export interface TrafficFacts {
   ptbLlmCostUsd: number;
   /** PTB revenue received for that cost (ptb_revenue_30d; unread counts as 0 here) */
   ptbRevenueUsd: number;
+  /** company_cost_30d: pass-through LLM cost plus infrastructure */
+  companyCostUsd: number;
   /**
    * Σ(mrr + ptb_revenue_30d − company_cost_30d) / Σ(mrr + ptb_revenue_30d) × 100 over the
    * organizations with a gross_margin_company_pct: the per-plan table's company-basis margin
    * (null when none has one)
    */
   companyMarginPct: number | null;
+  /** the organizations companyMarginPct is over and their sums (the totals above are all's) */
+  companyMargin: {
+    organizations: number;
+    mrrUsd: number;
+    ptbRevenueUsd: number;
+    companyCostUsd: number;
+  };
 }

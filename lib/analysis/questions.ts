@@ -14,20 +14,15 @@ import pl from "nodejs-polars";
 import {
   type Answer,
   columnTotal,
-  companyKnown,
   count,
   countWhere,
   DEFAULT_MODEL_PRICES,
   type ModelPrices,
   mrrKnown,
-  percent,
   plural,
   type QuestionThresholds,
   requireColumns,
   thresholds,
-  TRAFFIC_TYPES,
-  type TrafficFacts,
-  type TrafficType,
   usd,
 } from "./question_common.ts";
 // Callers keep finding the shared shapes and helpers here.
@@ -397,104 +392,6 @@ export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
   return { table, facts, reading };
 }
 
-// ── 6. PTB vs BYOK ──────────────────────────────────────────────────────────────────────────
+// ── 6. PTB vs BYOK: lib/analysis/ptb_vs_byok.ts ────────────────────────────────────────────
 
-/**
- * 6. Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
- * BYOK-only, none. Gross margin two ways: on all LLM cost (the spec's) and on the company's cost
- * basis, as the export's gross_margin_company_pct and per-plan table: MRR plus the PTB revenue
- * received against the pass-through LLM cost the company pays plus infrastructure. The frame's
- * window columns are on a 30-day basis (usageOnMonthlyBasis), so each sum is a month's.
- */
-export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, TrafficFacts>> {
-  requireColumns(frame, {
-    question: "PTB vs BYOK",
-    names: [
-      "has_gateway_only",
-      "is_byok",
-      "ptb_requests_30d",
-      "requests_30d",
-      "llm_cost_30d",
-      "llm_cost_ptb_30d",
-      "mrr",
-      "ptb_revenue_30d",
-      "company_cost_30d",
-      "gross_margin_company_pct",
-    ],
-  });
-  const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
-  const traffic = pl.when(pl.col("has_gateway_only")).then(pl.lit(gateway))
-    .when(pl.col("is_byok").and(pl.col("ptb_requests_30d").gt(0))).then(pl.lit(mixed))
-    .when(pl.col("is_byok")).then(pl.lit(byok))
-    .otherwise(pl.lit(none));
-  const grouped = frame
-    .withColumns(traffic.alias("traffic"))
-    .groupBy("traffic")
-    .agg(
-      pl.len().alias("organizations"),
-      pl.col("requests_30d").sum().alias("requests_30d"),
-      pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
-      pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
-      pl.col("mrr").fillNull(0).sum().alias("mrr"),
-      pl.col("ptb_revenue_30d").fillNull(0).sum().alias("ptb_revenue_30d"),
-      pl.col("company_cost_30d").fillNull(0).sum().alias("company_cost_30d"),
-      // the company-basis margin's sums: organizations with a margin only (revenue known, > 0)
-      companyKnown(pl.col("mrr").add(pl.col("ptb_revenue_30d").fillNull(0)))
-        .sum().alias("_company_revenue"),
-      companyKnown(pl.col("company_cost_30d")).sum().alias("_company_cost"),
-    );
-  const margin = (cost: string) =>
-    pl.when(pl.col("mrr").gt(0))
-      .then(pl.col("mrr").minus(pl.col(cost)).div(pl.col("mrr")).mul(100))
-      .otherwise(pl.lit(null));
-  const order = new Map<string, number>(TRAFFIC_TYPES.map((type, i) => [type, i]));
-  const types = grouped.getColumn("traffic").toArray() as string[];
-  const table = grouped
-    .withColumns(
-      pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
-      pl.col("mrr").div(pl.col("organizations")).alias("mrr_per_org"),
-      margin("llm_cost_30d").alias("gross_margin_pct"),
-      pl.when(pl.col("_company_revenue").gt(0))
-        .then(
-          pl.col("_company_revenue").minus(pl.col("_company_cost"))
-            .div(pl.col("_company_revenue")).mul(100),
-        )
-        .otherwise(pl.lit(null))
-        .alias("margin_company_pct"),
-    )
-    .sort("order")
-    .drop("order", "_company_revenue", "_company_cost");
-
-  const facts = Object.fromEntries(TRAFFIC_TYPES.map((type) => {
-    const row = table.filter(pl.col("traffic").eq(pl.lit(type)));
-    return [type, {
-      organizations: columnTotal(row, "organizations"),
-      mrrUsd: columnTotal(row, "mrr"),
-      llmCostUsd: columnTotal(row, "llm_cost_30d"),
-      ptbLlmCostUsd: columnTotal(row, "llm_cost_ptb_30d"),
-      ptbRevenueUsd: columnTotal(row, "ptb_revenue_30d"),
-      companyMarginPct: row.height === 0
-        ? null
-        : (row.getColumn("margin_company_pct").get(0) as number | null),
-    }];
-  })) as Record<TrafficType, TrafficFacts>;
-  const g = facts[gateway];
-  const b = facts[byok];
-  const m = facts[mixed];
-  const reading = `${plural(g.organizations, { one: "organization" })} ${
-    g.organizations === 1 ? "is" : "are"
-  } gateway-only: ${usd(g.mrrUsd)} MRR and ${usd(g.ptbRevenueUsd)} of PTB revenue against ${
-    usd(g.ptbLlmCostUsd)
-  } of pass-through LLM cost the company pays (company-basis margin ${
-    percent(g.companyMarginPct)
-  }); ${plural(b.organizations, { one: "organization" })} ${
-    b.organizations === 1 ? "is" : "are"
-  } BYOK-only (${usd(b.mrrUsd)} MRR, their ${
-    usd(b.llmCostUsd)
-  } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
-    usd(m.mrrUsd)
-  } MRR, ${usd(m.ptbLlmCostUsd)} pass-through, company-basis margin ${
-    percent(m.companyMarginPct)
-  }).`;
-  return { table, facts, reading };
-}
+export { ptbVsByok } from "./ptb_vs_byok.ts";
