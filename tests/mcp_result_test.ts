@@ -7,7 +7,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { dataLiteral } from "../lib/mcp/text.ts";
+import { cellText, dataLiteral } from "../lib/mcp/text.ts";
 import {
   call,
   column,
@@ -51,6 +51,18 @@ Deno.test("dataLiteral: bidi controls and line separators as \\u escapes", () =>
   }
   assertEquals(dataLiteral("Acme \u202eoc.evil"), '"Acme \\u202eoc.evil"');
   assertEquals(dataLiteral("a<b>|c"), '"a\\u003cb\\u003e\\u007cc"');
+});
+
+Deno.test("numbers in text as the CSV writes them: 12 significant digits, no exponent", () => {
+  // the probe's figures: sum(mrr), sum(llm_cost_30d)*100 and a small ratio
+  assertEquals(cellText(245216.33), "245216.33");
+  assertEquals(cellText(15498688.88), "15498688.88");
+  assertEquals(cellText(3.29206e-8), "0.0000000329206");
+  // float noise dropped, twelve digits kept: 1234567 and 89123
+  assertEquals(cellText(0.1 + 0.2), "0.3");
+  assertEquals(cellText(1234567.891234567), "1234567.89123");
+  assertEquals(cellText(-0.5), "-0.5");
+  assertEquals(cellText(1e21), "1000000000000000000000");
 });
 
 Deno.test("tools: data text escaped, results within the byte cap, empty columns refused", async (t) => {
@@ -140,6 +152,22 @@ Deno.test("tools: data text escaped, results within the byte cap, empty columns 
         },
       );
     }
+
+    await t.step("numbers in text are the values, not 6 significant digits", async () => {
+      const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: folder.dir });
+      try {
+        const result = await call(client, "query_sql", {
+          sql: "SELECT 245216.33 AS mrr, 15498688.88 AS cost, 0.0000000329206 AS ratio " +
+            "FROM pricing_data LIMIT 1",
+        });
+        assertEquals(text(result).split("\n"), [
+          "mrr | cost | ratio",
+          "245216.33 | 15498688.88 | 0.0000000329206",
+        ]);
+      } finally {
+        await close();
+      }
+    });
 
     await t.step("segment: columns [] or an unknown column is a one-line error", async () => {
       const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: folder.dir });

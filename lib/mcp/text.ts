@@ -6,6 +6,7 @@
  * instruction or markup. structuredContent carries the same values as plain JSON.
  */
 import type pl from "nodejs-polars";
+import { formatNumber } from "../formats/csv_rows.ts";
 
 export type Cell = string | number | boolean | null;
 export type Row = Record<string, Cell>;
@@ -34,10 +35,12 @@ export function jsonCell(value: unknown): Cell {
   return String(value);
 }
 
-/** Number text: whole numbers as they are, others to 6 significant digits (compact, exact enough). */
-function numberText(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return String(+value.toPrecision(6));
+/**
+ * Number text as the CSV writes it: 12 significant digits, no exponent (a model often sees only
+ * the text, so 245216.33 must not read 245216, nor 3.29e-8 as an exponent).
+ */
+export function numberText(value: number): string {
+  return formatNumber(value);
 }
 
 /** One cell in a text table: empty for null, literals for text. */

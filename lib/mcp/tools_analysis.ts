@@ -30,7 +30,7 @@ import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
-import { byteLength, DATA_NOTE, dataLiteral, frameRows, type Row } from "./text.ts";
+import { byteLength, DATA_NOTE, dataLiteral, frameRows, numberText, type Row } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
@@ -257,21 +257,22 @@ export function registerAnalysisTools(
       const tierTable = frameTable(result.byTier, settings, budget);
       const upTable = frameTable(up, settings, budget);
       const downTable = frameTable(down, settings, budget);
+      const n = numberText;
       const breakevenLine = b
         ? b.value === null
-          ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${b.scenarioValue}`
-          : `breakeven of ${b.parameter}: ${+b.value.toPrecision(
-            6,
-          )} (scenario value ${b.scenarioValue}; current MRR ${+b.currentMrrUsd.toFixed(2)})`
+          ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${n(b.scenarioValue)}`
+          : `breakeven of ${b.parameter}: ${n(b.value)} (scenario value ${
+            n(b.scenarioValue)
+          }; current MRR ${n(b.currentMrrUsd)})`
         : "breakeven: no parameter given";
       const text = [
         `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${
           dataset.demo ? " (demo data)" : ""
         }`,
-        `totals (organizations with known current MRR): current ${+t.currentMrrUsd.toFixed(
-          2,
-        )}, proposed ${+t.proposedMrrUsd.toFixed(2)}, delta ${+t.deltaUsd.toFixed(2)} USD/month${
-          t.changePct === null ? "" : ` (${+t.changePct.toFixed(2)} %)`
+        `totals (organizations with known current MRR): current ${n(t.currentMrrUsd)}, proposed ${
+          n(t.proposedMrrUsd)
+        }, delta ${n(t.deltaUsd)} USD/month${
+          t.changePct === null ? "" : ` (${n(t.changePct)} %)`
         }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}`,
         breakevenLine,
         "by plan:",
