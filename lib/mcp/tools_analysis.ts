@@ -2,6 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import pl from "nodejs-polars";
 import { z } from "zod";
+import { strictFields, strictInput } from "./input_schema.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import {
@@ -95,24 +96,24 @@ export function registerAnalysisTools(
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
       "and the result's `basis` says so. " + DATA_NOTE,
-    inputSchema: {
+    inputSchema: strictInput({
       question: z.enum(QUESTION_NAMES).describe("which question"),
-      thresholds: z.object({
+      thresholds: strictFields({
         underpricedMinRequests: z.number().min(0).optional(),
         underpricedMinLlmCostUsd: z.number().min(0).optional(),
         underpricedMaxMrrUsd: z.number().min(0).optional(),
         upgradeMinRequests: z.number().min(0).optional(),
         upgradeSeatPriceUsd: z.number().min(0).optional(),
         top: z.number().int().min(1).max(200).optional(),
-      }).strict().optional().describe(
+      }, "thresholds").optional().describe(
         "overrides of the question thresholds (defaults as the notebook)",
       ),
-      prices: z.object({
+      prices: strictFields({
         seatPriceUsd: z.number().min(0).optional(),
         per1kRequestsUsd: z.number().min(0).optional(),
         pctOfLlmCost: z.number().min(0).optional(),
-      }).strict().optional().describe("pricing_models only: prices of the simple models"),
-    },
+      }, "prices").optional().describe("pricing_models only: prices of the simple models"),
+    }),
     annotations: READ_ONLY,
   }, ({ question, thresholds, prices }) =>
     guarded(async () => {
@@ -145,13 +146,13 @@ export function registerAnalysisTools(
     description: "Lists the organizations of one named segment (the export's --segments files): " +
       `${SEGMENT_NAMES.join(", ")}. Returns the rule, the count, totals of MRR and LLM cost, and ` +
       `the organizations (largest LLM cost first, at most ${settings.maxRows}). ` + DATA_NOTE,
-    inputSchema: {
+    inputSchema: strictInput({
       name: z.enum(SEGMENT_NAMES as [string, ...string[]]).describe("segment name"),
       columns: z.array(z.string()).max(50).optional().describe(
         `columns to list (default ${SEGMENT_COLUMNS.join(", ")})`,
       ),
       limit: z.number().int().min(1).max(5000).optional().describe("rows to list"),
-    },
+    }),
     annotations: READ_ONLY,
   }, ({ name, columns, limit }) =>
     guarded(async () => {
@@ -206,7 +207,7 @@ export function registerAnalysisTools(
       `use a shipped file (${SCENARIO_PRESETS.join(", ")}). Prices are monthly: on a dataset ` +
       "whose window is not 30 days the usage is priced on a 30-day basis (× 30 / N, as " +
       "`deno task scenario`), with a warning. " + DATA_NOTE,
-    inputSchema: {
+    inputSchema: strictInput({
       scenario: z.record(z.string(), z.unknown()).optional().describe(
         'inline scenario, e.g. {"name":"pct2","description":"2% of LLM cost","addonPrices":{},"plans":[{"name":"all","pctOfLlmCost":{"percent":2,"basis":"all"}}],"breakeven":"plans[0].pctOfLlmCost.percent"}',
       ),
@@ -219,7 +220,7 @@ export function registerAnalysisTools(
       movers: z.number().int().min(1).max(100).default(10).describe(
         "biggest movers to list each way",
       ),
-    },
+    }),
     annotations: READ_ONLY,
   }, ({ scenario, preset, breakeven, movers }) =>
     guarded(async () => {
@@ -314,7 +315,7 @@ export function registerAnalysisTools(
       "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
       "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
       "on error or in its result. " + DATA_NOTE,
-    inputSchema: {
+    inputSchema: strictInput({
       old: z.string().max(200).optional().describe(
         "older export file name (e.g. helicone_pricing_data_2026-10-01.csv) or snapshot as-of date (2026-10-01)",
       ),
@@ -324,7 +325,7 @@ export function registerAnalysisTools(
       top: z.number().int().min(1).max(100).default(10).describe(
         "organizations with the largest MRR change to list",
       ),
-    },
+    }),
     outputSchema: COMPARE_EXPORTS_OUTPUT,
     annotations: READ_ONLY,
   }, (args) =>

@@ -2,6 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import type pl from "nodejs-polars";
 import { z } from "zod";
+import { strictInput } from "./input_schema.ts";
 import { COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics } from "./economics.ts";
@@ -126,7 +127,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "per-plan unit-economics table (revenue-weighted), the history snapshots (as-of dates) and " +
       "warnings. Plan names are data. " +
       "Call it before writing SQL so you use the real column names.",
-    inputSchema: {},
+    inputSchema: strictInput({}),
     outputSchema: DESCRIBE_DATASET_OUTPUT,
     annotations: READ_ONLY,
   }, () =>
@@ -147,11 +148,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "same columns plus as_of ('YYYY-MM-DD' text), for trends, e.g. SELECT as_of, sum(mrr) " +
       `FROM ${HISTORY_TABLE} GROUP BY as_of ORDER BY as_of. ` +
       DATA_NOTE,
-    inputSchema: {
+    inputSchema: strictInput({
       sql: z.string().min(1).max(20_000).describe(
         `one SELECT statement over ${FRAME_TABLE}, e.g. SELECT tier, count(*) AS orgs, sum(mrr) AS mrr FROM ${FRAME_TABLE} GROUP BY tier ORDER BY mrr DESC`,
       ),
-    },
+    }),
     outputSchema: QUERY_SQL_OUTPUT,
     annotations: READ_ONLY,
   }, ({ sql }) =>
@@ -191,9 +192,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "describe_dataset's per-plan table) for every numeric " +
       "metric, and its percentile in each metric among all organizations (percent at or below " +
       "it). When several match, the error lists their org_ids. " + DATA_NOTE,
-    inputSchema: {
+    inputSchema: strictInput({
       org: z.string().min(1).max(500).describe("org_id (UUID) or organization name"),
-    },
+    }),
     outputSchema: ORGANIZATION_OUTPUT,
     annotations: READ_ONLY,
   }, ({ org }) =>
@@ -238,12 +239,12 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         "timeout; ClickHouse readonly with max_execution_time). Only one SELECT/WITH statement; " +
         `writes are refused; at most ${settings.maxRows} rows. Prefer query_sql over the export: ` +
         "use this only for what the export does not hold. " + DATA_NOTE,
-      inputSchema: {
+      inputSchema: strictInput({
         database: z.enum(["postgres", "clickhouse"]).describe("which database"),
         sql: z.string().min(1).max(20_000).describe(
           "one SELECT statement in that database's dialect",
         ),
-      },
+      }),
       annotations: { ...READ_ONLY, openWorldHint: true },
     }, ({ database, sql }) =>
       guarded(async () => {
@@ -269,9 +270,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         "Runs the export pipeline now (databases and Stripe when configured, else demo data), " +
         "writes its files into the exports folder and makes it the dataset. Takes minutes on " +
         "production: use it only when describe_dataset shows the data is too old.",
-      inputSchema: {
+      inputSchema: strictInput({
         days: z.number().int().min(1).max(3660).default(30).describe("window length in days"),
-      },
+      }),
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
