@@ -372,6 +372,14 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     assertEquals(errors.length, 1);
     ok(errors[0].startsWith(`error: ${base}.csv is not a pricing-kit export: its header lacks`));
     errors.length = 0;
+    // the newer file first: refused before anything is read or written
+    const filesBefore = [...Deno.readDirSync(dir)].length;
+    assertEquals(await compareMain([newPath, oldPath, "--out-dir", dir]), 1);
+    assertEquals(errors, [
+      "error: old helicone_pricing_data_2026-11-01.xlsx (as of 2026-11-01) is newer than new helicone_pricing_data_2026-10-01.csv (as of 2026-10-01): swap them, the older export first",
+    ]);
+    assertEquals([...Deno.readDirSync(dir)].length, filesBefore, "nothing written");
+    errors.length = 0;
     assertEquals(await compareMain([oldPath]), 1);
     assertEquals(errors, ["error: pass two exports, old then new (got 1; see --help)"]);
     assertEquals(await compareMain(["--help"]), 0);

@@ -100,6 +100,25 @@ Deno.test("history: snapshots listed, queried as table history, compared by as-o
       /no demo history snapshot as of 2026-08-01 .*snapshots: 2026-09-01, 2026-10-01, 2026-11-01/,
     );
     refused(await call(client, "compare_exports", { new: "2026-11-01" }), /name old too/);
+    // old dated after new: refused, not read as everything added since having disappeared
+    refused(
+      await call(client, "compare_exports", { old: "2026-11-01", new: "2026-10-01" }),
+      /^error: old snapshot 2026-11-01 \(as of 2026-11-01\) is newer than new snapshot 2026-10-01 \(as of 2026-10-01\): swap them/,
+    );
+    refused(
+      await call(client, "compare_exports", {
+        old: "helicone_pricing_data_2026-11-01_demo.csv",
+        new: "2026-10-01",
+      }),
+      /^error: old helicone_pricing_data_2026-11-01_demo\.csv \(as of 2026-11-01\) is newer than new snapshot 2026-10-01/,
+    );
+    // the same date (an export and its own snapshot) is no order: compared
+    const sameDate = await call(client, "compare_exports", {
+      old: "helicone_pricing_data_2026-10-01_demo.csv",
+      new: "2026-10-01",
+    });
+    assertEquals(sameDate.isError, undefined, text(sameDate));
+    assertEquals((sameDate.structuredContent!.counts as Values).disappeared, 0);
 
     // A snapshot landing later joins the table without a restart (the cache is per file set).
     const later = await runExport({

@@ -41,8 +41,10 @@ export {
   type ListedOrganization,
 } from "./compare_rows.ts";
 export {
+  type ComparedSide,
   type ComparisonContext,
   comparisonMarkdown,
+  reversedOrderError,
   windowMismatchWarning,
 } from "./compare_markdown.ts";
 

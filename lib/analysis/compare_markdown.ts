@@ -45,6 +45,24 @@ export function windowMismatchWarning(
   } divide two window figures (the window's length cancels)`;
 }
 
+/** One side of a comparison for the order check: its label and as-of date (null: unknown). */
+export interface ComparedSide {
+  label: string;
+  /** `YYYY-MM-DD`; null for a renamed file (its date is unknown: a copy's file time is not it) */
+  asOfDate: string | null;
+}
+
+/**
+ * The one-line refusal when old is dated after new, else null: compared the wrong way round, every
+ * organization added since reads as disappeared and every rise as a fall. The same date (a 30-day
+ * and a 7-day export, an export and its snapshot) is no order.
+ */
+export function reversedOrderError(old: ComparedSide, newer: ComparedSide): string | null {
+  if (old.asOfDate === null || newer.asOfDate === null) return null;
+  if (old.asOfDate <= newer.asOfDate) return null;
+  return `old ${old.label} (as of ${old.asOfDate}) is newer than new ${newer.label} (as of ${newer.asOfDate}): swap them, the older export first`;
+}
+
 /** The compared (numeric) columns that read the window as `basis` says, in the table's order. */
 export function columnsOn(basis: WindowBasis): string[] {
   return NUMERIC_COLUMNS.filter((def) => def.window === basis).map((def) => def.name);

@@ -7,12 +7,13 @@ import { UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { formatCount } from "../report/numbers.ts";
-import { type ExportFile, readExportFile } from "../formats/read_export.ts";
+import { type ExportFile, exportNameInfo, readExportFile } from "../formats/read_export.ts";
 import {
   COMPARED_COLUMNS,
   type ComparisonContext,
   type ComparisonFiles,
   type ComparisonSummary,
+  reversedOrderError,
   windowMismatchWarning,
   writeComparison,
 } from "../analysis/compare.ts";
@@ -23,7 +24,8 @@ export const HELP = `Usage: deno task compare <old export> <new export> [options
 Compares two exports of this kit (helicone_pricing_data_*.csv or .xlsx, any as-of dates), or two
 history snapshots (outputs/history/helicone_pricing_data_*.parquet), or one of each:
 per-organization deltas of every numeric column, organizations that appeared or disappeared,
-tier, raw tier (tier_raw) and plan changes, and totals. Organizations are matched by org_id. Two
+tier, raw tier (tier_raw) and plan changes, and totals. Organizations are matched by org_id. Old
+comes first: an old file dated after the new one (by the dates in their names) is refused. Two
 exports of different windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are
 30-day) are compared as written, with a warning naming the window figures (the *_30d columns,
 cost_per_seat, seat_utilization_pct), whose deltas compare different windows, not a change, and
@@ -81,6 +83,13 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     const [oldPath, newPath] = parsed.positionals;
+    // dates from the names (a renamed file's is unknown), checked before anything is read
+    const side = (path: string) => {
+      const name = exportNameInfo(path);
+      return { label: basename(path), asOfDate: name ? isoDate(name.asOf) : null };
+    };
+    const reversed = reversedOrderError(side(oldPath), side(newPath));
+    if (reversed) throw new UserError(reversed);
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
     await prepareOutDir(outDir);
     const { files, summary, context } = await compareFiles({

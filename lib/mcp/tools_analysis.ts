@@ -7,13 +7,14 @@ import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import {
   compareExportsSummary,
+  reversedOrderError,
   SUMMARY_COLUMNS,
   type SummarySide,
   summarySide,
   windowMismatchWarning,
 } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
-import { STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import {
   biggestMovers,
   compareScenario,
@@ -311,7 +312,8 @@ export function registerAnalysisTools(
       "Compares two exports in the exports folder, or two history snapshots by as-of date " +
       "(YYYY-MM-DD, see describe_dataset), or one of each (before/after): organizations that appeared or " +
       "disappeared, tier, raw tier (tier_raw) and plan changes, totals of every additive column " +
-      "old vs new, and the organizations whose MRR changed most. Defaults: new = the newest export, old = the export " +
+      "old vs new, and the organizations whose MRR changed most. An old dated after new is " +
+      "refused (swap them). Defaults: new = the newest export, old = the export " +
       "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
       "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
       "on error or in its result. " + DATA_NOTE,
@@ -338,9 +340,15 @@ export function registerAnalysisTools(
       // totals are taken as it is read and only its slices' four columns kept (summarySide).
       const columns = SUMMARY_COLUMNS;
       // snapshots are always of 30 days; an export's window is in its name
-      type Side = { label: string; windowDays: number; read: () => Promise<SummarySide> };
+      type Side = {
+        label: string;
+        asOfDate: string;
+        windowDays: number;
+        read: () => Promise<SummarySide>;
+      };
       const snapshotSide = (asOf: string): Side => ({
         label: `snapshot ${asOf}`,
+        asOfDate: asOf,
         windowDays: STANDARD_WINDOW_DAYS,
         read: async () =>
           summarySide(
@@ -349,6 +357,7 @@ export function registerAnalysisTools(
       });
       const exportSide = (found: ExportCandidate): Side => ({
         label: found.name,
+        asOfDate: isoDate(found.asOf),
         windowDays: found.windowDays,
         read: async () =>
           summarySide(
@@ -400,6 +409,8 @@ export function registerAnalysisTools(
       if (older.label === newer.label) {
         throw new UserError("old and new are the same; pick two exports or snapshots");
       }
+      const reversed = reversedOrderError(older, newer);
+      if (reversed) throw new UserError(reversed);
       const result = await compareExportsSummary(await older.read(), await newer.read(), {
         top: args.top,
       });
