@@ -76,7 +76,10 @@ Deno.test("stdio: no export → demo data in memory; text caps and escaping; run
     assertEquals(wide.structuredContent!.truncated, true);
     assertEquals(text(wide).split("\n").length, 1 + shown + 1);
     ok(new TextEncoder().encode(text(wide)).length <= 8192 + 200);
-    ok(text(wide).endsWith("narrow the query or aggregate)"));
+    ok(
+      text(wide).endsWith("within PRICING_MCP_MAX_BYTES; narrow the query or aggregate)"),
+      text(wide).slice(-120),
+    );
 
     // PRICING_MCP_ALLOW_EXPORT=1: run_export writes an export, which becomes the dataset.
     const tool = (await client.listTools()).tools.find((t) => t.name === "run_export");

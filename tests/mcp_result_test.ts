@@ -7,7 +7,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { cellText, dataLiteral } from "../lib/mcp/text.ts";
+import { cellText, dataLiteral, type Row } from "../lib/mcp/text.ts";
+import { tableOut } from "../lib/mcp/result.ts";
 import {
   call,
   column,
@@ -63,6 +64,30 @@ Deno.test("numbers in text as the CSV writes them: 12 significant digits, no exp
   assertEquals(cellText(1234567.891234567), "1234567.89123");
   assertEquals(cellText(-0.5), "-0.5");
   assertEquals(cellText(1e21), "1000000000000000000000");
+});
+
+Deno.test("tableOut: the last line says which cap cut the table, or the caller's limit", () => {
+  const rows: Row[] = Array.from({ length: 14 }, (_, i) => ({ n: i }));
+  // a limit the caller asked for: what was asked, no advice
+  const limited = tableOut(["n"], rows.slice(0, 3), { maxBytes: 8192, total: 14, limit: 3 });
+  assertEquals(limited.text, "n\n0\n1\n2\n(limit 3 of 14 rows)");
+  // the row cap, on a tool that takes a query: the advice follows
+  const capped = tableOut(["n"], rows.slice(0, 5), {
+    maxBytes: 8192,
+    total: 14,
+    advice: "narrow the query or aggregate",
+  });
+  assertEquals(
+    capped.text.split("\n").at(-1),
+    "(5 of 14 rows shown, at most PRICING_MCP_MAX_ROWS; narrow the query or aggregate)",
+  );
+  // the byte cap: header "n\n" + the rows' brackets = 4 bytes, each row "0\n" + {"n":0} and a
+  // separator = 10 bytes, 128 kept for the note: four rows fit, not five
+  const cut = tableOut(["n"], rows, { maxBytes: 128 + 4 + 4 * 10 });
+  assertEquals(cut.rows.length, 4);
+  assertEquals(cut.text.split("\n").at(-1), "(4 of 14 rows shown, within PRICING_MCP_MAX_BYTES)");
+  // all shown: no line
+  assertEquals(tableOut(["n"], rows.slice(0, 2), { maxBytes: 8192 }).text, "n\n0\n1");
 });
 
 Deno.test("tools: data text escaped, results within the byte cap, empty columns refused", async (t) => {
@@ -123,7 +148,11 @@ Deno.test("tools: data text escaped, results within the byte cap, empty columns 
             assertEquals((s.rows as Values[]).length, shown);
             // header, one line per row, the note
             assertEquals(text(all).split("\n").length, 1 + shown + 1);
-            ok(text(all).endsWith("narrow the query or aggregate)"), text(all).slice(-120));
+            // the statement's real total, not "more than" the row cap
+            assertEquals(
+              text(all).split("\n").at(-1),
+              `(${shown} of ${folder.frame.height} rows shown, within PRICING_MCP_MAX_BYTES; narrow the query or aggregate)`,
+            );
             ok(resultBytes(all) <= maxBytes, `query_sql: ${resultBytes(all)} > ${maxBytes}`);
 
             const calls: [string, Values][] = [
@@ -164,6 +193,19 @@ Deno.test("tools: data text escaped, results within the byte cap, empty columns 
           "mrr | cost | ratio",
           "245216.33 | 15498688.88 | 0.0000000329206",
         ]);
+      } finally {
+        await close();
+      }
+    });
+
+    await t.step("segment limit 3: the caller's limit, no advice", async () => {
+      const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: folder.dir });
+      try {
+        const result = await call(client, "segment", { name: "negative_margin", limit: 3 });
+        const total = (result.structuredContent!.totals as Values).organizations as number;
+        ok(total > 3, `negative_margin has ${total} organizations`);
+        assertEquals((result.structuredContent!.rows as Values[]).length, 3);
+        assertEquals(text(result).split("\n").at(-1), `(limit 3 of ${total} rows)`);
       } finally {
         await close();
       }

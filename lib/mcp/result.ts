@@ -56,8 +56,8 @@ export async function guarded(body: () => Promise<CallToolResult>): Promise<Call
   }
 }
 
-/** Room for tableOut's "(n of m rows shown; …)" line. */
-const NOTE_BYTES = 100;
+/** Room for tableOut's "(n of m rows shown, …)" line. */
+const NOTE_BYTES = 128;
 
 export interface TableOut {
   text: string;
@@ -66,24 +66,39 @@ export interface TableOut {
   cut: number;
 }
 
+export interface TableOutOptions {
+  maxBytes: number;
+  /** rows there are in all (default: the rows given) */
+  total?: number;
+  /** the total is a lower bound: the count stopped there */
+  moreThan?: boolean;
+  /** the caller's own limit: a table cut to it is what was asked, said without advice */
+  limit?: number;
+  /** what a caller can do about a cut, for tools that take a query */
+  advice?: string;
+}
+
 /**
  * A table for both channels within `maxBytes`: the text lines and the JSON rows of
  * structuredContent are counted together, rows stop where both no longer fit, and a last line
- * says how many were left out.
+ * says how many were left out and by which cap (or that the caller's limit was kept).
  */
-export function tableOut(
-  columns: string[],
-  rows: Row[],
-  options: { maxBytes: number; total?: number; moreThan?: boolean },
-): TableOut {
+export function tableOut(columns: string[], rows: Row[], options: TableOutOptions): TableOut {
   // (the last line's room kept back)
   const table = tableText(columns, rows, Math.max(0, options.maxBytes - NOTE_BYTES));
   const total = options.total ?? rows.length;
-  const cut = total - table.shown;
-  // moreThan: the row cap stopped reading, so the real total is unknown
+  const shown = table.shown;
+  const cut = total - shown;
+  const out = (note: string | null) => ({
+    text: note === null ? table.text : `${table.text}\n(${note})`,
+    rows: rows.slice(0, shown),
+    cut,
+  });
+  if (cut <= 0 && !options.moreThan) return out(null);
   const of = options.moreThan ? `more than ${total}` : `${total}`;
-  const text = cut > 0 || options.moreThan
-    ? `${table.text}\n(${table.shown} of ${of} rows shown; narrow the query or aggregate)`
-    : table.text;
-  return { text, rows: rows.slice(0, table.shown), cut };
+  if (options.limit !== undefined && shown === options.limit && shown === rows.length) {
+    return out(`limit ${options.limit} of ${of} rows`);
+  }
+  const cap = shown < rows.length ? "within PRICING_MCP_MAX_BYTES" : "at most PRICING_MCP_MAX_ROWS";
+  return out(`${shown} of ${of} rows shown, ${cap}${options.advice ? `; ${options.advice}` : ""}`);
 }

@@ -26,6 +26,11 @@ export interface SqlResult {
   rows: Row[];
   /** more rows existed than the cap allowed */
   truncated: boolean;
+  /**
+   * rows the statement returned, when known: the frame's SQL counts them up to COUNTED_ROWS
+   * (null past it); database SQL does not (null when truncated)
+   */
+  total: number | null;
 }
 
 /** A statement's rows, deadline and memory cap: past either of the last two its process is killed. */
@@ -100,7 +105,12 @@ export async function queryTables(
       : "";
     throw new UserError(`the query failed in Polars SQL: ${message.trim()}${hint}`);
   }
-  return { columns: answer.columns, rows: answer.rows, truncated: answer.truncated };
+  return {
+    columns: answer.columns,
+    rows: answer.rows,
+    truncated: answer.truncated,
+    total: answer.total,
+  };
 }
 
 export type Database = "postgres" | "clickhouse";
@@ -152,5 +162,5 @@ export async function queryDatabase(
     }
     return row;
   });
-  return { columns, rows, truncated };
+  return { columns, rows, truncated, total: truncated ? null : rows.length };
 }

@@ -30,8 +30,15 @@ interface Request extends FrameSqlLimits {
 
 /** A statement's result, or Polars' own message when it could not run it. */
 type Answer =
-  | { ok: true; columns: string[]; rows: Row[]; truncated: boolean }
+  | { ok: true; columns: string[]; rows: Row[]; truncated: boolean; total: number | null }
   | { ok: false; message: string };
+
+/**
+ * Rows a statement's result is counted to: past maxRows the answer says how many there were (a
+ * model shown 42 of 400 knows what it is missing), up to this many; more is "more than" it.
+ * One collect, no second run of the statement: at most this many rows are held.
+ */
+export const COUNTED_ROWS = 10_000;
 
 export interface FrameSqlLimits {
   maxRows: number;
@@ -320,8 +327,11 @@ async function answer(request: Request): Promise<Answer> {
     for (const [name, path] of Object.entries(request.tables)) scans[name] = pl.scanParquet(path);
     const context = pl.SQLContext(scans as unknown as Record<string, pl.DataFrame>);
     // collect, not collectSync: Polars computes on its threads while this one keeps the guards
-    const result = await executed(context, request.sql).limit(request.maxRows + 1).collect();
+    const counted = Math.max(COUNTED_ROWS, request.maxRows);
+    const result = await executed(context, request.sql).limit(counted + 1).collect();
     const truncated = result.height > request.maxRows;
+    // null: more than `counted`
+    const total = result.height > counted ? null : result.height;
     const capped = truncated ? result.head(request.maxRows) : result;
     const columns = capped.columns;
     const arrays = columns.map((name) => capped.getColumn(name).toArray() as unknown[]);
@@ -331,7 +341,7 @@ async function answer(request: Request): Promise<Answer> {
       columns.forEach((name, c) => (row[name] = jsonCell(arrays[c][i])));
       rows.push(row);
     }
-    return { ok: true, columns, rows, truncated };
+    return { ok: true, columns, rows, truncated, total };
   } catch (error) {
     return { ok: false, message: (error as Error)?.message ?? String(error) };
   }

@@ -189,6 +189,8 @@ export function registerAnalysisTools(
       const table = tableOut(listed.columns, frameRows(listed), {
         maxBytes: tableBudget(settings.maxBytes, reserved),
         total: segment.frame.height,
+        // a limit within the row cap is the caller's: "limit 3 of 14 rows", no advice
+        ...(limit !== undefined && limit <= settings.maxRows ? { limit } : {}),
       });
       return textResult(
         `${segment.title}\nrule: ${segment.rule}\ntotals: ${JSON.stringify(totals)}\n${table.text}`,

@@ -16,6 +16,7 @@ import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.
 import type { McpSettings } from "./settings.ts";
 import { HISTORY_TABLE, historyFolder, historyTable, servedSnapshots } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
+import { COUNTED_ROWS } from "./sql_process.ts";
 import { type Cell, cellText, DATA_NOTE, dataLiteral } from "./text.ts";
 
 /**
@@ -23,6 +24,9 @@ import { type Cell, cellText, DATA_NOTE, dataLiteral } from "./text.ts";
  * ~44 KB in its two channels, and a model needs all of it to write SQL.
  */
 export const DESCRIBE_MIN_BYTES = 64 * 1024;
+
+/** What a cut SQL table suggests (only the SQL tools take a query to narrow). */
+const SQL_ADVICE = "narrow the query or aggregate";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
@@ -172,9 +176,12 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         maxMb: settings.sqlMaxMb,
       });
       // the rows share the cap with the column names and the other fields
+      // the real total when the count knew it (null: more than COUNTED_ROWS)
       const table = tableOut(result.columns, result.rows, {
         maxBytes: tableBudget(settings.maxBytes, jsonBytes(result.columns) + 128),
-        moreThan: result.truncated,
+        total: result.total ?? COUNTED_ROWS,
+        moreThan: result.total === null,
+        advice: SQL_ADVICE,
       });
       return textResult(table.text, {
         columns: result.columns,
@@ -252,6 +259,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         const table = tableOut(result.columns, result.rows, {
           maxBytes: tableBudget(settings.maxBytes, jsonBytes(result.columns) + 160),
           moreThan: result.truncated,
+          advice: SQL_ADVICE,
         });
         return textResult(table.text, {
           database,
