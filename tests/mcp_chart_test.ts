@@ -86,6 +86,17 @@ Deno.test("chart on a 7-day export: the export's PNGs (its window and basis); ec
     assertEquals(pro.isError, undefined, text(pro));
     ok(text(pro).startsWith("Gross margin by plan, both bases — "), text(pro));
     refused(await call(client, "chart", { name: "margin_by_plans" }), /name/);
+    // a tier the data has not: named, with the tiers there are (not "widen the filter")
+    const tiers = [
+      ...new Set(written.data.frame.getColumn("tier").toArray() as (string | null)[]),
+    ].filter((t): t is string => t !== null).sort();
+    ok(tiers.includes("pro") && !tiers.includes("nosuch"), tiers.join());
+    refused(
+      await call(client, "chart", { name: "margin_by_plan", tiers: ["pro", "nosuch"] }),
+      new RegExp(
+        `^error: unknown tier "nosuch"; tiers: ${tiers.map((t) => JSON.stringify(t)).join(", ")}$`,
+      ),
+    );
     // an export without the economics columns (older kit): one line saying what is missing
     throws(
       () => chartByName(written.data.frame.drop("plan"), "margin_by_plan"),

@@ -14,6 +14,7 @@ import { monthlyBasis } from "./monthly_basis.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { guarded } from "./result.ts";
 import { dataLiteral } from "./text.ts";
+import { quoteValue } from "../core/quote.ts";
 
 /** Every chart the export draws (its one list of names), then the six questions' charts. */
 export const CHART_NAMES = [...EXPORT_CHART_NAMES, ...KEY_QUESTIONS.map((q) => q.name)] as [
@@ -78,11 +79,24 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
         filters.push(`segment ${segment}`);
       }
       if (tiers && tiers.length > 0) {
+        // a tier the data has not is a typo, not an empty filter: say which and what there is
+        const known = (dataset.frame.getColumn("tier").unique().toArray() as (string | null)[])
+          .filter((t): t is string => t !== null).sort();
+        const unknown = tiers.filter((t) => !known.includes(t));
+        if (unknown.length > 0) {
+          throw new UserError(
+            `unknown tier ${unknown.map((t) => quoteValue(t, dataLiteral)).join(", ")}; tiers: ${
+              known.map(dataLiteral).join(", ") || "none"
+            }`,
+          );
+        }
         frame = frame.filter(pl.col("tier").isIn(tiers));
         filters.push(`tiers ${tiers.map(dataLiteral).join(", ")}`);
       }
       if (frame.height === 0) {
-        throw new UserError("no organization is left after the filter; widen it");
+        throw new UserError(
+          `no organization is left after the filter (${filters.join("; ")}); widen it`,
+        );
       }
       if (KEY_QUESTIONS.some((q) => q.name === name)) {
         // a question's chart reads usage as key_question does: on a 30-day basis
