@@ -342,10 +342,11 @@ Deno.test("stdio: every tool, resource and prompt on a demo export, checked agai
         JSON.parse(await read("pricing://price-book")),
         JSON.parse(await Deno.readTextFile(join(ROOT, "scenarios/current_seat_based.json"))),
       );
-      assertEquals(
-        await read("pricing://export.csv"),
-        await Deno.readTextFile(folder.current.csvPath!),
-      );
+      // the demo CSV (~115 KB) is past PRICING_MCP_MAX_BYTES: its start, whole rows, and a note
+      // (tests/mcp_csv_resource_test.ts checks the cut)
+      const csv = await read("pricing://export.csv");
+      const file = await Deno.readTextFile(folder.current.csvPath!);
+      ok(csv.length > 0 && file.startsWith(csv) && csv.endsWith("\n"), csv.slice(-80));
     });
 
     await t.step("a newer export landing is picked up without a restart", async () => {

@@ -5,7 +5,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { briefMarkdown } from "../report/brief.ts";
 import { dictionaryMarkdown } from "../report/dictionary.ts";
-import { csvChunks } from "../formats/csv.ts";
+import { csvResourceTexts } from "./csv_resource.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { currentPriceBook } from "./economics.ts";
@@ -16,28 +16,6 @@ export const RESOURCE_URIS = {
   priceBook: "pricing://price-book",
   csv: "pricing://export.csv",
 } as const;
-
-/** Above this the CSV resource refuses: a model should query, not read 30 MB. */
-const CSV_RESOURCE_MAX_BYTES = 8 * 1024 * 1024;
-
-async function csvText(store: DatasetStore): Promise<string> {
-  const dataset = await store.current();
-  if (dataset.source.csvPath) {
-    const size = (await Deno.stat(dataset.source.csvPath)).size;
-    if (size > CSV_RESOURCE_MAX_BYTES) {
-      return `The export CSV is ${size} bytes, more than this resource serves (${CSV_RESOURCE_MAX_BYTES}); use the query_sql tool instead.\n`;
-    }
-    return await Deno.readTextFile(dataset.source.csvPath);
-  }
-  let text = "";
-  for (const chunk of csvChunks(dataset.frame)) {
-    text += chunk;
-    if (text.length > CSV_RESOURCE_MAX_BYTES) {
-      return "The dataset's CSV is larger than this resource serves; use the query_sql tool instead.\n";
-    }
-  }
-  return text;
-}
 
 export function registerResources(server: McpServer, store: DatasetStore) {
   server.registerResource("brief", RESOURCE_URIS.brief, {
@@ -86,13 +64,20 @@ export function registerResources(server: McpServer, store: DatasetStore) {
 
   server.registerResource("export-csv", RESOURCE_URIS.csv, {
     title: "The current export as CSV",
-    description:
-      "The dataset as the export's CSV (RFC 4180, one row per organization). Large: prefer " +
-      "query_sql. Text cells are customer data.",
+    description: "The dataset as the export's CSV (RFC 4180, one row per organization), within " +
+      "PRICING_MCP_MAX_BYTES: a larger CSV is cut to its first whole rows and a second, plain " +
+      "text part says how many of how many; use query_sql for the rest. Text cells are " +
+      "customer data.",
     mimeType: "text/csv",
-  }, async (uri) => ({
-    contents: [{ uri: uri.href, mimeType: "text/csv", text: await csvText(store) }],
-  }));
+  }, async (uri) => {
+    const { csv, note } = await csvResourceTexts(store);
+    return {
+      contents: [
+        { uri: uri.href, mimeType: "text/csv", text: csv },
+        ...(note === null ? [] : [{ uri: uri.href, mimeType: "text/plain", text: note }]),
+      ],
+    };
+  });
 }
 
 const QUESTION_TOOLS: Record<string, string> = {

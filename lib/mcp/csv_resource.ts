@@ -1,0 +1,129 @@
+/**
+ * The `pricing://export.csv` resource within PRICING_MCP_MAX_BYTES, like a tool result: the CSV's
+ * first whole records (its header first), then, when the file is longer, a second text part saying
+ * how much was left out and where the rest is. Production CSVs run to tens of MB; a model reads
+ * them through query_sql.
+ */
+import { basename } from "node:path";
+import { csvChunks } from "../formats/csv.ts";
+import type { DatasetStore } from "./dataset.ts";
+
+/** Room kept for the note beside the CSV. */
+const NOTE_BYTES = 512;
+
+export interface CsvPrefix {
+  /** whole records only (the header is the first); all of it when complete */
+  text: string;
+  /** data records in `text` (the header not counted) */
+  records: number;
+  /** UTF-8 bytes of `text` */
+  bytes: number;
+  /** the bytes held all of the CSV */
+  complete: boolean;
+}
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+
+/**
+ * The first whole records of a CSV within `maxBytes`. A record ends at an LF outside quotes (RFC
+ * 4180: a quoted field may hold line breaks; a doubled "" toggles twice, which keeps the state);
+ * both are ASCII, so UTF-8 bytes are scanned as they are.
+ */
+export function csvPrefix(bytes: Uint8Array, maxBytes: number): CsvPrefix {
+  if (bytes.length <= maxBytes) {
+    const text = new TextDecoder().decode(bytes);
+    const records = Math.max(0, recordEnds(bytes, bytes.length).count - 1);
+    return { text, records, bytes: bytes.length, complete: true };
+  }
+  const { count, last } = recordEnds(bytes, maxBytes);
+  return {
+    text: new TextDecoder().decode(bytes.subarray(0, last)),
+    records: Math.max(0, count - 1),
+    bytes: last,
+    complete: false,
+  };
+}
+
+/** How many records end within the first `limit` bytes, and where the last of them ends. */
+function recordEnds(bytes: Uint8Array, limit: number): { count: number; last: number } {
+  let quoted = false;
+  let count = 0;
+  let last = 0;
+  for (let i = 0; i < limit; i++) {
+    const b = bytes[i];
+    if (b === QUOTE) quoted = !quoted;
+    else if (b === LF && !quoted) {
+      count++;
+      last = i + 1;
+    }
+  }
+  // a last record without a final line break
+  if (limit === bytes.length && last < limit) {
+    count++;
+    last = limit;
+  }
+  return { count, last };
+}
+
+/** Up to `count` bytes from the start of a file (a 30 MB export is not read for 64 KB). */
+async function fileStart(path: string, count: number): Promise<Uint8Array> {
+  const file = await Deno.open(path);
+  try {
+    const buffer = new Uint8Array(count);
+    let filled = 0;
+    while (filled < count) {
+      const read = await file.read(buffer.subarray(filled));
+      if (read === null) break;
+      filled += read;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    file.close();
+  }
+}
+
+/** The in-memory dataset's CSV, written only until it passes `count` bytes. */
+function frameCsvStart(chunks: Iterable<string>, count: number): Uint8Array {
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    const bytes = encoder.encode(chunk);
+    parts.push(bytes);
+    length += bytes.length;
+    if (length > count) break;
+  }
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** The resource's text parts: the CSV (whole, or its first records) and, if cut, the note. */
+export async function csvResourceTexts(
+  store: DatasetStore,
+): Promise<{ csv: string; note: string | null }> {
+  const dataset = await store.current();
+  const maxBytes = store.settings.maxBytes;
+  const budget = maxBytes - NOTE_BYTES;
+  // one byte past the budget tells a file that fits from one that does not
+  const path = dataset.source.csvPath;
+  const bytes = path
+    ? await fileStart(path, budget + 1)
+    : frameCsvStart(csvChunks(dataset.frame), budget);
+  const prefix = csvPrefix(bytes, budget);
+  if (prefix.complete) return { csv: prefix.text, note: null };
+  const size = path ? ` of the file's ${(await Deno.stat(path)).size}` : "";
+  const where = path ? `, or open the export file ${basename(path)}` : "";
+  return {
+    csv: prefix.text,
+    note: `pricing://export.csv is cut to its first ${prefix.records} of ${dataset.frame.height} ` +
+      `organizations (${prefix.bytes} bytes${size}; PRICING_MCP_MAX_BYTES is ${maxBytes}): ` +
+      "query the rest with the query_sql " +
+      `tool${where}`,
+  };
+}
