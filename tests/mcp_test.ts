@@ -250,8 +250,14 @@ Deno.test("stdio: every tool, resource and prompt on a demo export, checked agai
     await t.step(
       "run_scenario: flat price breakeven = current MRR / paying set; preset by plan",
       async () => {
-        const known = mrr.filter((m) => m !== null) as number[];
-        const current = known.reduce((a, b) => a + b, 0);
+        const current = (mrr.filter((m) => m !== null) as number[]).reduce((a, b) => a + b, 0);
+        // priced: known MRR, less those paying $0 because no subscription of theirs counts
+        // (MRR 0, a status, no counted subscription: empty cancel_at_period_end), kept at $0
+        const status = frame.getColumn("subscription_status").toArray() as (string | null)[];
+        const cancel = frame.getColumn("cancel_at_period_end").toArray() as (boolean | null)[];
+        const notCounted = (i: number) => mrr[i] === 0 && !!status[i] && cancel[i] === null;
+        ok(mrr.some((_, i) => notCounted(i)), "the demo has trials and canceled subscriptions");
+        const known = mrr.filter((m, i) => m !== null && !notCounted(i)) as number[];
         const result = await call(client, "run_scenario", {
           scenario: {
             name: "flat_10",

@@ -8,6 +8,7 @@ import pl from "nodejs-polars";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
+  biggestMovers,
   breakevenPrice,
   compareScenario,
   findBreakeven,
@@ -140,8 +141,10 @@ Deno.test("current seat-based totals, tiers and breakeven seat price", async () 
   // s1 3p + s2 20 + s3 (5p + 50) + u1 4p + 200 + 79 + 3000 = 12p + 3349 = 3593.5 → p = 20.375.
   close(result.breakeven!.value!, 20.375, "seat breakeven");
   assertEquals(result.breakeven!.scenarioValue, 20);
+  // u1's $4.50 of usage charges is on a legacy plan without meteredPrices: left out, and said.
   assertEquals(result.warnings, [
     "1 organization has unknown current MRR (revenue not fetched), left out of the totals",
+    'usage charges left out of proposed MRR: $4.50 a month of 1 organization on "pro (seat, legacy)" (in current MRR as usage_charges; these plans list no meteredPrices and price no usage), so they read as paying that much less',
   ]);
 });
 
@@ -462,6 +465,7 @@ Deno.test("an unknown current MRR under a plan that keeps it: total unknown (NaN
     usage: 0,
     minimumTopup: 0,
     addons: 0,
+    carriedUsage: 0,
     total: 120,
   });
   const perOrg = proposedRevenue(frame, scenario);
@@ -620,4 +624,123 @@ Deno.test("deno task scenario on a 15-day export prices its usage on a 30-day ba
     restore();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/**
+ * Metered usage and subscription status. a pro-20251210 $79 + $50.50 usage = $129.50; b
+ * pro-20251210 $71.10 (a 10 % discount), no usage; c pro-20251210 trialing, $0; d team-20251210
+ * canceled, $0; e free, no subscription, $0; f legacy pro 2 seats $40 + $7.25 usage = $47.25;
+ * g legacy pro 3 seats, trialing and canceled, $0. c and e made 30,000 requests.
+ */
+const metered = exportFrameFromColumns({
+  org_id: ["a", "b", "c", "d", "e", "f", "g"],
+  org_name: ["A", "B", "C", "D", "E", "F", "G"],
+  tier: ["pro", "pro", "pro", "team", "free", "pro", "pro"],
+  tier_raw: [
+    "pro-20251210",
+    "pro-20251210",
+    "pro-20251210",
+    "team-20251210",
+    "free",
+    "pro-20240913",
+    "pro",
+  ],
+  seats: [2, 5, 1, 4, 1, 2, 3],
+  requests_30d: [90_000, 0, 30_000, 0, 30_000, 0, 0],
+  mrr: [129.5, 71.1, 0, 0, 0, 47.25, 0],
+  usage_charges: [50.5, 0, 0, 0, null, 7.25, 0],
+  subscription_status: [
+    "active",
+    "active",
+    "trialing",
+    "canceled",
+    null,
+    "active",
+    "canceled,trialing",
+  ],
+  cancel_at_period_end: [false, true, null, null, null, false, null],
+});
+
+const atOrg = (perOrg: pl.DataFrame, id: string, name: string) =>
+  perOrg.filter(pl.col("org_id").eq(pl.lit(id))).getColumn(name).get(0);
+
+Deno.test("current pricing carries the 2025-12-10 plans' usage charges and keeps unpaid subscriptions at $0", async () => {
+  const book = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const result = await compareScenario(metered, { scenario: book, priceBook: book });
+  // a 79 + 50.50 carried = 129.50 (= current); b 79 (current 71.10: +7.90, the discount);
+  // c, d, g $0 (no counted subscription, not $79 / $799 / $60); e free $0; f 2 × 20 = 40 (its
+  // $7.25 legacy usage left out: −7.25).
+  assertEquals(column(result.perOrg, "proposed_mrr"), [129.5, 79, 0, 0, 0, 40, 0]);
+  assertEquals(column(result.perOrg, "proposed_usage_carried"), [50.5, 0, 0, 0, 0, 0, 0]);
+  assertEquals(column(result.perOrg, "outcome"), [
+    "unchanged",
+    "pays_more",
+    "unchanged",
+    "unchanged",
+    "unchanged",
+    "pays_less",
+    "unchanged",
+  ]);
+  // current 129.5 + 71.1 + 47.25 = 247.85; proposed 129.5 + 79 + 40 = 248.50: +0.65
+  close(result.totals.currentMrrUsd, 247.85, "current");
+  close(result.totals.proposedMrrUsd, 248.5, "proposed");
+  close(result.totals.deltaUsd, 0.65, "delta", 1e-9);
+  assertEquals(result.warnings, [
+    'usage charges carried as billed into proposed MRR, not re-priced: $50.50 a month of 1 organization on "pro 2025-12-10" (plans with meteredPrices that price no usage themselves; Stripe bills metered requests and storage, in usage_charges)',
+    'usage charges left out of proposed MRR: $7.25 a month of 1 organization on "pro (seat, legacy)" (in current MRR as usage_charges; these plans list no meteredPrices and price no usage), so they read as paying that much less',
+    "3 organizations pay nothing because no subscription of theirs counts (subscription_status trialing, canceled, …): kept at $0, not priced by their plan",
+  ]);
+  // nobody on a trial leads the increases: b's discount (+7.90) is the only one
+  assertEquals(column(biggestMovers(result.perOrg, { outcome: "pays_more", limit: 5 }), "org_id"), [
+    "b",
+  ]);
+});
+
+Deno.test("raising pro 2025-12-10 from $79 to $99 reads as +$20 per paying organization", async () => {
+  const book = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const raised = withPriceParameter(book, { path: "plans[0].flatUsd", value: 99 });
+  const result = await compareScenario(metered, { scenario: raised, priceBook: book });
+  // a 99 + 50.50 = 149.50 (+20); b 99 (+27.90: 20 + the 7.90 discount); c still $0 (trialing).
+  assertEquals(column(result.perOrg, "proposed_mrr"), [149.5, 99, 0, 0, 0, 40, 0]);
+  const pro = result.perOrg.filter(pl.col("plan").eq(pl.lit("pro 2025-12-10")));
+  // plan: current 129.5 + 71.1 + 0 = 200.60, proposed 149.5 + 99 + 0 = 248.50: +47.90, which is
+  // the preset's +7.90 plus 2 × $20
+  close(pro.getColumn("delta_usd").sum(), 47.9, "pro 2025-12-10 delta");
+  // the same metered prices as the book: no "not re-priced" warning
+  ok(!result.warnings.some((w) => w.startsWith("meteredPrices of")));
+});
+
+Deno.test("metered prices that differ from the price book are named as not re-priced", async () => {
+  const book = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const cheaper = withPriceParameter(book, {
+    path: "plans[0].meteredPrices.requests.tiers[0].usdPer1k",
+    value: 0.5,
+  });
+  const result = await compareScenario(metered, { scenario: cheaper, priceBook: book });
+  // a's usage is carried as billed all the same: $129.50
+  assertEquals(atOrg(result.perOrg, "a", "proposed_mrr"), 129.5);
+  assertEquals(
+    result.warnings.filter((w) => w.startsWith("meteredPrices of")),
+    [
+      'meteredPrices of "pro 2025-12-10" differ from what their organizations are billed on (the price book): they are not re-priced; the organizations\' usage charges are carried as billed',
+    ],
+  );
+  // without a price book nothing is compared
+  const alone = await compareScenario(metered, { scenario: cheaper });
+  ok(!alone.warnings.some((w) => w.startsWith("meteredPrices of")));
+});
+
+Deno.test("a scenario pricing usage itself replaces usage charges; free orgs stay priced, trials at $0", async () => {
+  const scenario = await loadScenarioFile(join(SCENARIOS, "per_request.json"));
+  const result = await compareScenario(metered, { scenario });
+  // e free, no subscription: (30,000 − 10,000) / 1,000 × $0.50 = $10; c the same usage but
+  // trialing: $0. a: 80,000 billable requests × $0.50 / 1,000 = $40 (no carried usage).
+  assertEquals(atOrg(result.perOrg, "e", "proposed_mrr"), 10);
+  assertEquals(atOrg(result.perOrg, "c", "proposed_mrr"), 0);
+  assertEquals(atOrg(result.perOrg, "a", "proposed_mrr"), 40);
+  assertEquals(atOrg(result.perOrg, "a", "proposed_usage_carried"), 0);
+  // a's 50.50 and f's 7.25 on the "usage" plan: 57.75 replaced
+  ok(result.warnings.includes(
+    'usage charges replaced by the scenario\'s own usage prices: $57.75 a month of current MRR of 2 organizations on "usage" (perRequest or pctOfLlmCost)',
+  ));
 });

@@ -26,6 +26,7 @@ import {
   stageScenarioFiles,
 } from "../analysis/scenario/mod.ts";
 import type pl from "nodejs-polars";
+import { loadPriceBook } from "../economics/price_book.ts";
 
 export const HELP = `Usage: deno task scenario <scenario.json> [more.json …] [options]
 
@@ -222,6 +223,9 @@ export async function main(args: string[]): Promise<number> {
     }
     // Validate every scenario and the output folder before spending time on data.
     const sources = await loadScenarios(cli.files, { breakeven: cli.breakeven });
+    // what organizations are billed on: a scenario's differing metered prices are named
+    const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
+    const priceBook = (await loadPriceBook(env)).scenario;
     await prepareOutDir(cli.outDir);
     const loaded = await loadFrame(cli);
     const context = loaded.context;
@@ -242,7 +246,11 @@ export async function main(args: string[]): Promise<number> {
     const paths = await writeFileSet(cli.outDir, async (dir) => {
       const staged: string[] = [];
       for (const { scenario } of sources) {
-        const result = await compareScenario(frame, { scenario, breakeven: cli.breakeven });
+        const result = await compareScenario(frame, {
+          scenario,
+          breakeven: cli.breakeven,
+          priceBook,
+        });
         const files = await stageScenarioFiles(result, { dir, context });
         staged.push(files.perOrgPath, files.byTierPath, files.summaryPath);
         done.push({ scenario, totals: result.totals, breakeven: result.breakeven });

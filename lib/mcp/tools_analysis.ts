@@ -28,6 +28,7 @@ import { type DatasetStore, type ExportCandidate, exportNamed, listExports } fro
 import { isSnapshotDate, snapshotByDate } from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { monthlyBasis } from "./monthly_basis.ts";
+import { currentPriceBook } from "./economics.ts";
 import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
@@ -241,6 +242,7 @@ export function registerAnalysisTools(
       const result = await compareScenario(basis.frame, {
         scenario: parsed,
         ...(breakeven ? { breakeven } : {}),
+        priceBook: (await currentPriceBook(store.settings.env)).scenario,
       });
       const warnings = [...(basis.note ? [basis.note] : []), ...result.warnings];
       // each step's garbage (native, unseen by V8) collected before the next: at a million

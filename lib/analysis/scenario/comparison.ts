@@ -17,6 +17,7 @@ import {
   type PricingInputs,
   pricingInputs,
 } from "./pricing.ts";
+import { usageWarnings } from "./usage_notes.ts";
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
 
@@ -32,8 +33,9 @@ export type Outcome = "pays_more" | "pays_less" | "unchanged" | "unknown_current
 /**
  * Per-organization proposed revenue next to current MRR. Columns: org_id, org_name, tier,
  * tier_raw, seats, requests_30d, llm_cost_30d, addons, plan, current_mrr, proposed_base,
- * proposed_usage, proposed_minimum_topup, proposed_addons, proposed_mrr, delta_usd,
- * change_pct (empty when current is 0 or unknown), outcome.
+ * proposed_usage, proposed_minimum_topup, proposed_addons, proposed_usage_carried (usage charges
+ * carried as billed), proposed_mrr, delta_usd, change_pct (empty when current is 0 or unknown),
+ * outcome.
  */
 export function proposedRevenue(frame: pl.DataFrame, scenario: Scenario): pl.DataFrame {
   const inputs = pricingInputs(frame);
@@ -99,6 +101,7 @@ function perOrgFrame(
     pl.Series("proposed_usage", priced.usage),
     pl.Series("proposed_minimum_topup", priced.minimumTopup),
     pl.Series("proposed_addons", priced.addons),
+    pl.Series("proposed_usage_carried", priced.carriedUsage),
     pl.Series("proposed_mrr", priced.total),
   ]).select(
     pl.all().fillNan(null),
@@ -371,7 +374,10 @@ export interface ScenarioComparison {
   byTier: pl.DataFrame;
   totals: ScenarioTotals;
   breakeven?: Breakeven;
-  /** organizations that matched no plan (priced $0), add-ons without a price, unknown MRR */
+  /**
+   * organizations that matched no plan (priced $0), add-ons without a price, unknown MRR, usage
+   * charges carried, left out or re-priced, organizations kept at $0 by subscription status
+   */
   warnings: string[];
 }
 
@@ -384,11 +390,20 @@ export interface ScenarioComparison {
  */
 export async function compareScenario(
   frame: pl.DataFrame,
-  { scenario, ...options }: { scenario: Scenario; breakeven?: string },
+  { scenario, priceBook, ...options }: {
+    scenario: Scenario;
+    breakeven?: string;
+    /** what organizations are billed on: a carried plan's differing meteredPrices are named */
+    priceBook?: Scenario;
+  },
 ): Promise<ScenarioComparison> {
   const settle = () => collectDroppedFrames({ rows: frame.height });
   const inputs = pricingInputs(frame);
-  const { perOrg, unmatched, unpricedAddons } = pricedPerOrg(frame, { inputs, scenario });
+  const { perOrg, unmatched, unpricedAddons, usage } = pricedPerOrg(frame, {
+    inputs,
+    scenario,
+    priceBook,
+  });
   await settle(); // the priced parts: in the frame now
   const totals = totalsOf(perOrg);
   const warnings: string[] = [];
@@ -411,6 +426,7 @@ export async function compareScenario(
       } unknown current MRR (revenue not fetched), left out of the totals`,
     );
   }
+  warnings.push(...usage);
   const parameter = options.breakeven ?? scenario.breakeven;
   const byTier = byTierFrame(perOrg, totals);
   await settle(); // the totals' and tiers' columns
@@ -422,12 +438,17 @@ export async function compareScenario(
 /** The per-organization frame, and what the warnings need of the priced parts (let go here). */
 function pricedPerOrg(
   frame: pl.DataFrame,
-  { inputs, scenario }: { inputs: PricingInputs; scenario: Scenario },
-): { perOrg: pl.DataFrame; unmatched: number; unpricedAddons: string[] } {
+  { inputs, scenario, priceBook }: {
+    inputs: PricingInputs;
+    scenario: Scenario;
+    priceBook?: Scenario;
+  },
+): { perOrg: pl.DataFrame; unmatched: number; unpricedAddons: string[]; usage: string[] } {
   const priced = priceOrganizations(inputs, scenario);
   return {
     perOrg: perOrgFrame(frame, { inputs, scenario, priced }),
     unmatched: priced.unmatched,
     unpricedAddons: priced.unpricedAddons,
+    usage: usageWarnings(inputs, { scenario, priced, priceBook }),
   };
 }

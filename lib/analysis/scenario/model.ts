@@ -69,7 +69,8 @@ export interface Plan {
   minimumUsd?: number;
   /**
    * List prices of metered usage (the price book: 2025-12-10 request and storage tiers). Listed,
-   * not priced by the scenario: Stripe bills them, and they reach MRR as usage_charges.
+   * not priced by the scenario: Stripe bills them, and they reach MRR as usage_charges, which a
+   * plan with them that prices no usage itself carries into proposed MRR as billed.
    */
   meteredPrices?: MeteredPrices;
 }

@@ -29,6 +29,14 @@ export interface PricingInputs {
   addonLists: string[][];
   /** current MRR; NaN = unknown */
   currentMrr: Float64Array;
+  /** what Stripe billed for metered usage (usage_charges, in MRR); unknown = 0 */
+  usageCharges: Float64Array;
+  /**
+   * 1 where the organization pays nothing because of its subscriptions' status: MRR 0, Stripe
+   * subscriptions, none counted (trialing, canceled, …: cancel_at_period_end is empty exactly
+   * when no subscription counts). An organization without subscriptions (free) is not one.
+   */
+  notCounted: Uint8Array;
 }
 
 /** The columns a scenario needs in its frame (org_id and org_name for its results). */
@@ -46,6 +54,9 @@ export const SCENARIO_INPUT_COLUMNS = [
   "addons_in_metadata",
   "addon_prompts",
   "mrr",
+  "usage_charges",
+  "subscription_status",
+  "cancel_at_period_end",
 ];
 
 /** An expression's values as doubles through a typed array (null → `ifNull`): no JS value per row. */
@@ -136,7 +147,28 @@ export function pricingInputs(frame: pl.DataFrame): PricingInputs {
       return list;
     }),
     currentMrr: doublesOf(frame, pl.col("mrr"), Number.NaN),
+    usageCharges: doublesOf(frame, pl.col("usage_charges")),
+    notCounted: Uint8Array.from(doublesOf(frame, notCountedExpr())),
   };
+}
+
+/** An organization that pays nothing because no subscription of its counts (see notCounted). */
+function notCountedExpr(): pl.Expr {
+  const status = pl.col("subscription_status").cast(pl.Utf8);
+  return pl.col("mrr").cast(pl.Float64).eq(0)
+    .and(status.isNotNull()).and(status.neq(pl.lit("")))
+    .and(pl.col("cancel_at_period_end").isNull())
+    .cast(pl.Float64);
+}
+
+/**
+ * Whether a plan carries its organizations' usage charges as billed: it lists metered prices
+ * (Stripe bills them as usage) and prices no usage itself (no perRequest, no pctOfLlmCost), so
+ * the scenario does not re-price that usage and leaving it out would read as a price cut.
+ */
+export function carriesUsageCharges(plan: Plan): boolean {
+  return plan.meteredPrices !== undefined && !plan.keepCurrentMrr && !plan.perRequest &&
+    !plan.pctOfLlmCost;
 }
 
 /** USD for `requests` under per-request pricing. */
@@ -164,7 +196,8 @@ export function flatTierUsd(value: number, pricing: FlatTierPricing): number {
   return pricing.tiers.find((t) => t.upTo === null || value <= t.upTo)!.usd;
 }
 
-function matches(plan: Plan, tier: string | null, tierRaw: string | null): boolean {
+/** Whether `plan` prices an organization of this tier and tier_raw. */
+export function matches(plan: Plan, tier: string | null, tierRaw: string | null): boolean {
   const m = plan.match;
   if (!m) return true;
   if (m.tiers && !(tier !== null && m.tiers.includes(tier))) return false;
@@ -180,6 +213,8 @@ export interface ProposedParts {
   usage: number;
   minimumTopup: number;
   addons: number;
+  /** usage charges carried as billed (carriesUsageCharges), not re-priced */
+  carriedUsage: number;
   /** null when the plan keeps current MRR and it is unknown */
   total: number | null;
 }
@@ -192,11 +227,14 @@ export interface PricedOrganizations {
   usage: Float64Array;
   minimumTopup: Float64Array;
   addons: Float64Array;
+  carriedUsage: Float64Array;
   /** NaN when the plan keeps current MRR and it is unknown */
   total: Float64Array;
   /** add-ons organizations have that the scenario gives no price (priced at $0) */
   unpricedAddons: string[];
   unmatched: number;
+  /** organizations kept at $0 because no subscription of theirs counts (PricingInputs.notCounted) */
+  notCounted: number;
 }
 
 /** Prices every organization under the scenario (pure; no frames, so breakeven can loop fast). */
@@ -214,20 +252,24 @@ export function priceOrganizations(
     usage: new Float64Array(height),
     minimumTopup: new Float64Array(height),
     addons: new Float64Array(height),
+    carriedUsage: new Float64Array(height),
     total: new Float64Array(height),
   };
   let unmatched = 0;
+  let notCounted = 0;
   for (let i = 0; i < height; i++) {
     const parts = price(i, planOf[inputs.tierOf[i]]);
     if (parts.plan < 0) unmatched++;
+    if (inputs.notCounted[i]) notCounted++;
     priced.plan[i] = parts.plan;
     priced.base[i] = parts.base;
     priced.usage[i] = parts.usage;
     priced.minimumTopup[i] = parts.minimumTopup;
     priced.addons[i] = parts.addons;
+    priced.carriedUsage[i] = parts.carriedUsage;
     priced.total[i] = parts.total ?? Number.NaN;
   }
-  return { ...priced, unpricedAddons: [...unpriced].sort(), unmatched };
+  return { ...priced, unpricedAddons: [...unpriced].sort(), unmatched, notCounted };
 }
 
 /** The parts of organization `i` (tests, small frames). */
@@ -239,6 +281,7 @@ export function partsAt(priced: PricedOrganizations, i: number): ProposedParts {
     usage: priced.usage[i],
     minimumTopup: priced.minimumTopup[i],
     addons: priced.addons[i],
+    carriedUsage: priced.carriedUsage[i],
     total: Number.isNaN(total) ? null : total,
   };
 }
@@ -266,6 +309,7 @@ function organizationPricer(
     usage: 0,
     minimumTopup: 0,
     addons: 0,
+    carriedUsage: 0,
     total: 0,
   };
   const fill = (base: number, usage: number, minimumTopup: number, addons: number) => {
@@ -273,10 +317,13 @@ function organizationPricer(
     parts.usage = usage;
     parts.minimumTopup = minimumTopup;
     parts.addons = addons;
+    parts.carriedUsage = 0;
   };
   return (i, planIndex) => {
     parts.plan = planIndex;
-    if (planIndex < 0) {
+    // no plan, or nothing paid because no subscription counts (a trial is not a customer at
+    // list price): $0, as today
+    if (planIndex < 0 || inputs.notCounted[i]) {
       fill(0, 0, 0, 0);
       parts.total = 0;
       return parts;
@@ -319,7 +366,9 @@ function organizationPricer(
       }
     }
     fill(base, usage, minimumTopup, addons);
-    parts.total = base + usage + minimumTopup + addons;
+    // carried after the minimum: the minimum is on the plan's own charges, as list_price_mrr
+    parts.carriedUsage = carriesUsageCharges(plan) ? inputs.usageCharges[i] : 0;
+    parts.total = base + usage + minimumTopup + addons + parts.carriedUsage;
     return parts;
   };
 }
