@@ -28,6 +28,7 @@ export const economicsFixture = () =>
     addons_in_metadata: ["prompts", "prompts,evals", null, null, null],
     addon_prompts: [0, 50, 0, 0, 0],
     mrr: [79, 200, 200, 3000, 0],
+    mrr_recurring: [79, 200, 200, 3000, 0],
     revenue_source: ["stripe", "stripe", "stripe", "stripe", "no_customer"],
   });
 
@@ -41,7 +42,10 @@ export function revenue(ptb: Record<string, number | undefined>): RevenueResult 
   return { source: "stripe", byCustomer, warnings: [], apiCalls: 0, durationMs: 0, failed: false };
 }
 
-/** The fixture plus f: a second legacy pro (2 seats, $40, 8,000 requests, PTB cost $20 of $40). */
+/**
+ * The fixture plus f: a second legacy pro (2 seats, $40 = $30 recurring + $10 usage charges,
+ * 8,000 requests, PTB cost $20 of $40).
+ */
 export async function economicsFrameWithF(): Promise<pl.DataFrame> {
   const f = exportFrameFromColumns({
     org_id: ["f"],
@@ -57,6 +61,8 @@ export async function economicsFrameWithF(): Promise<pl.DataFrame> {
     llm_cost_byok_30d: [20],
     addon_prompts: [0],
     mrr: [40],
+    mrr_recurring: [30],
+    usage_charges: [10],
     revenue_source: ["stripe"],
   });
   const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });

@@ -283,6 +283,7 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
     ],
     // b + f: mrr 200 + 40, seats 5, requests 10k, cost 12 + 40, PTB 0 + 20;
     //   company: revenue 200 + (40 + 25) = 265, cost (0 + 1) + (20 + 4) = 25; list 210 + 40
+    //   against recurring MRR 200 + 30 (f's $10 usage charges have no list price): 92 %
     "pro (seat, legacy)": [
       2,
       2,
@@ -299,7 +300,7 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
       0,
       0,
       250,
-      96,
+      92,
     ],
     // c: (200 − 300) / 200 = −50 %: negative on the spec basis; company (450 − 350) / 450
     "team (bundle, legacy)": [
@@ -341,9 +342,10 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
     ],
     // e: no paying organization → arpa and both margins empty; list $0 → mrr/list empty
     "free": [1, 0, 1, 0, null, 0, 0, 2, 2, 100, null, null, 0, 0, 0, null],
-    // all: mrr 3,519, seats 70, requests 1,130,500, cost 2,383, PTB 831; paying cost 2,382;
-    //   company revenue 104 + 265 + 450 + 3600 = 4,419, cost 20 + 25 + 350 + 1000 = 1,395;
-    //   list 79 + 250 + 200 + 0 = 529 against mrr 79 + 240 + 200 + 0 = 519
+    // all (the headline's margins): mrr 3,519, seats 70, requests 1,130,500, cost 2,383 (e's $1
+    //   included), PTB 831; company revenue 104 + 265 + 450 + 3600 + 0 = 4,419, cost 20 + 25 +
+    //   350 + 1000 + 1.25 (e: PTB 1 + 500 × 0.5 / 1,000) = 1,396.25; list 79 + 250 + 200 + 0 =
+    //   529 against recurring mrr 79 + 230 + 200 + 0 = 509
     "all": [
       6,
       5,
@@ -355,12 +357,12 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
       2383 / 1130.5,
       831 / 1130.5,
       83100 / 2383,
-      113700 / 3519,
-      302400 / 4419,
+      113600 / 3519,
+      302275 / 4419,
       1,
       0,
       529,
-      51900 / 529,
+      50900 / 529,
     ],
   };
   assertEquals(rows.map((r) => r.plan), Object.keys(expected));
@@ -666,6 +668,7 @@ Deno.test("mrr_to_list_pct counts paying organizations only: a trial is not a 0 
   const h = frame.filter(pl.col("org_id").eq(pl.lit("a"))).withColumns(
     pl.lit("h").alias("org_id"),
     pl.lit(0).cast(pl.Float64).alias("mrr"),
+    pl.lit(0).cast(pl.Float64).alias("mrr_recurring"),
     pl.lit(null).cast(pl.Float64).alias("gross_margin_pct"),
     pl.lit(null).cast(pl.Float64).alias("gross_margin_company_pct"),
   );
@@ -674,10 +677,10 @@ Deno.test("mrr_to_list_pct counts paying organizations only: a trial is not a 0 
   // a pays 79 of 79: 100 % (counting h it would read 79 / 158 = 50 %); list sums both: 158
   assertEquals([pro.organizations, pro.paying_organizations, pro.mrr], [2, 1, 79]);
   assertEquals([pro.list_price_mrr, pro.mrr_to_list_pct], [158, 100]);
-  // all: 519 / 529 as before h (e, free at $0 list, never counted), list 529 + 79 = 608
+  // all: recurring 509 / 529 as before h (e, free at $0 list, never counted), list 529 + 79
   const all = rows.at(-1)!;
   assertEquals(all.list_price_mrr, 608);
-  ok(Math.abs(all.mrr_to_list_pct! - 51900 / 529) < 1e-9, `${all.mrr_to_list_pct}`);
+  ok(Math.abs(all.mrr_to_list_pct! - 50900 / 529) < 1e-9, `${all.mrr_to_list_pct}`);
 });
 
 Deno.test("the brief prints the per-plan columns' definitions, mrr_to_list_pct's basis among them", async () => {
@@ -785,4 +788,85 @@ Deno.test("the spec margin is not a bound on the company margin: little BYOK cos
   for (const file of ["../lib/mcp/economics.ts", "../lib/report/charts.ts"]) {
     ok(!(await Deno.readTextFile(new URL(file, import.meta.url))).includes("worst case"), file);
   }
+});
+
+/**
+ * Free plan: g PTB revenue $10 against company cost $30; h PTB cost $5, PTB revenue $0; k BYOK
+ * only, $0.50 infrastructure, no Stripe customer (PTB revenue not needed). Pro: p $100 = $60
+ * recurring + $40 usage, list $79; q trialing ($0), list $79, PTB cost $10.
+ */
+function marginFrame(): pl.DataFrame {
+  return exportFrameFromColumns({
+    org_id: ["g", "h", "k", "p", "q"],
+    plan: ["free", "free", "free", "pro", "pro"],
+    seats: [1, 1, 1, 2, 2],
+    requests_30d: [1000, 1000, 1000, 1000, 1000],
+    mrr: [0, 0, 0, 100, 0],
+    mrr_recurring: [0, 0, 0, 60, 0],
+    list_price_mrr: [0, 0, 0, 79, 79],
+    ptb_revenue_30d: [10, 0, null, 0, 0],
+    llm_cost_30d: [30, 5, 2, 20, 10],
+    llm_cost_ptb_30d: [30, 5, 0, 0, 10],
+    company_cost_30d: [30, 5, 0.5, 1, 10],
+    gross_margin_pct: [null, null, null, 80, null],
+    gross_margin_company_pct: [-200, null, null, 99, null],
+    revenue_source: ["stripe", "stripe", "no_customer", "stripe", "stripe"],
+  });
+}
+
+Deno.test("per-plan margins count every organization with known revenue, so all is the headline", async () => {
+  const { companyMargins } = await import("../lib/economics/report.ts");
+  const frame = marginFrame();
+  const rows = await planRows(frame);
+  const free = rows.find((r) => r.plan === "free")!;
+  const pro = rows.find((r) => r.plan === "pro")!;
+  const all = rows.at(-1)!;
+  // free, company: (10 − (30 + 5 + 0.5)) / 10 = −255 % (g alone, the old basis: −200 %);
+  // spec: no MRR, no margin
+  ok(Math.abs(free.margin_company_pct! - -255) < 1e-9, `${free.margin_company_pct}`);
+  assertEquals(free.margin_all_pct, null);
+  // pro: spec (100 − 30) / 100 = 70 % (q's trial cost counts; p alone 80 %); company
+  // (100 + 0 − 11) / 100 = 89 %
+  ok(Math.abs(pro.margin_all_pct! - 70) < 1e-9, `${pro.margin_all_pct}`);
+  ok(Math.abs(pro.margin_company_pct! - 89) < 1e-9, `${pro.margin_company_pct}`);
+  // pro mrr_to_list_pct: p's recurring 60 of list 79 (not 100 with its usage, 126.6 %)
+  ok(Math.abs(pro.mrr_to_list_pct! - 6000 / 79) < 1e-9, `${pro.mrr_to_list_pct}`);
+  // all: spec (100 − 67) / 100 = 33 %; company (110 − 46.5) / 110; both the headline's
+  ok(Math.abs(all.margin_all_pct! - 33) < 1e-9, `${all.margin_all_pct}`);
+  ok(Math.abs(all.margin_company_pct! - 6350 / 110) < 1e-9, `${all.margin_company_pct}`);
+  const headline = companyMargins(frame, { windowDays: 30 });
+  assertEquals([all.margin_all_pct, all.margin_company_pct], [
+    headline.specPct,
+    headline.companyPct,
+  ]);
+});
+
+Deno.test("a plan's company margin is unknown where PTB revenue was not read and it had PTB cost, as the headline", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const { companyMargins } = await import("../lib/economics/report.ts");
+  // r: pro, $50, PTB cost $4, PTB revenue not read
+  const r = exportFrameFromColumns({
+    org_id: ["r"],
+    plan: ["pro"],
+    seats: [1],
+    requests_30d: [1000],
+    mrr: [50],
+    mrr_recurring: [50],
+    list_price_mrr: [79],
+    ptb_revenue_30d: [null],
+    llm_cost_30d: [4],
+    llm_cost_ptb_30d: [4],
+    company_cost_30d: [4],
+    revenue_source: ["stripe"],
+  });
+  const frame = pl.concat([marginFrame(), r]);
+  const rows = await planRows(frame);
+  const pro = rows.find((row) => row.plan === "pro")!;
+  assertEquals(pro.margin_company_pct, null);
+  // spec basis needs no PTB revenue: (150 − 34) / 150
+  ok(Math.abs(pro.margin_all_pct! - 11600 / 150) < 1e-9, `${pro.margin_all_pct}`);
+  // free is untouched; all is unknown, as the headline
+  ok(Math.abs(rows.find((row) => row.plan === "free")!.margin_company_pct! - -255) < 1e-9);
+  assertEquals(rows.at(-1)!.margin_company_pct, null);
+  assertEquals(companyMargins(frame, { windowDays: 30 }).companyPct, null);
 });

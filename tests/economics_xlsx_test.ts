@@ -105,9 +105,11 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     assertEquals(cell("pro (seat, legacy)", "organizations"), 2);
     assertEquals(cell("pro (seat, legacy)", "mrr"), 240);
     assertEquals(cell("pro (seat, legacy)", "list_price_mrr"), 250);
-    assertEquals(cell("pro (seat, legacy)", "mrr_to_list_pct"), 96);
+    // recurring MRR 200 + 30 (f's $10 usage charges left out) against list 250
+    assertEquals(cell("pro (seat, legacy)", "mrr_to_list_pct"), 92);
     assertEquals(cell("all", "seats"), 70);
-    ok(Math.abs((cell("all", "margin_company_pct") as number) - 302400 / 4419) < 1e-9);
+    // all's company margin is the headline's: (4,419 − 1,396.25) / 4,419, e's $1.25 cost counted
+    ok(Math.abs((cell("all", "margin_company_pct") as number) - 302275 / 4419) < 1e-9);
     assertEquals(cell("enterprise (contract)", "list_price_mrr"), undefined); // an empty cell
     assertEquals(
       summary.getRow(rows.indexOf(find("all"))).getCell(header.indexOf(planHeader("mrr"))).numFmt,

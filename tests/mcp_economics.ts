@@ -16,7 +16,10 @@ export interface HandPlan {
   list_price_mrr: number | null;
 }
 
-/** Per plan (and `all`): counts, MRR, both margins as ratios of sums, list-price MRR. */
+/**
+ * Per plan (and `all`): counts, MRR, both margins as ratios of sums over every organization with
+ * known revenue (the headline's, plan by plan), list-price MRR.
+ */
 export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
   const plans = column(frame, "plan").map((p) => (p ?? "(no plan)") as string);
   const mrr = column(frame, "mrr").map(num);
@@ -25,6 +28,8 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
   const companyCost = column(frame, "company_cost_30d").map(num);
   const companyPct = column(frame, "gross_margin_company_pct").map(num);
   const list = column(frame, "list_price_mrr").map(num);
+  const ptbCost = column(frame, "llm_cost_ptb_30d").map(num);
+  const source = column(frame, "revenue_source") as (string | null)[];
   const acc = new Map<string, {
     orgs: number;
     paying: number;
@@ -36,6 +41,7 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
     negative: number;
     list: number;
     listed: number;
+    ptbUnknown: number;
   }>();
   plans.forEach((plan, i) => {
     for (const key of [plan, "all"]) {
@@ -50,19 +56,21 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
         negative: 0,
         list: 0,
         listed: 0,
+        ptbUnknown: 0,
       };
       a.orgs++;
       a.mrr += mrr[i] ?? 0;
-      if ((mrr[i] ?? 0) > 0) {
-        a.paying++;
-        a.allRevenue += mrr[i]!;
-        a.allCost += llm[i] ?? 0;
-      }
-      if (companyPct[i] !== null) {
-        a.companyRevenue += (mrr[i] ?? 0) + (ptbRevenue[i] ?? 0);
-        a.companyCost += companyCost[i] ?? 0;
-        if (companyPct[i]! < 0) a.negative++;
-      }
+      if ((mrr[i] ?? 0) > 0) a.paying++;
+      // margins: every organization with known revenue, paying or not; a shared customer's
+      // other organization (revenue on a sibling's row) adds its cost
+      const sibling = source[i] === "shared_customer";
+      if (mrr[i] !== null) a.allRevenue += mrr[i]!;
+      if (mrr[i] !== null || sibling) a.allCost += llm[i] ?? 0;
+      const ptbKnown = ptbRevenue[i] !== null || ptbCost[i] === 0;
+      if (mrr[i] !== null && ptbKnown) a.companyRevenue += mrr[i]! + (ptbRevenue[i] ?? 0);
+      if ((mrr[i] !== null && ptbKnown) || sibling) a.companyCost += companyCost[i] ?? 0;
+      if (mrr[i] !== null && !ptbKnown) a.ptbUnknown++;
+      if (companyPct[i] !== null && companyPct[i]! < 0) a.negative++;
       if (list[i] !== null) {
         a.list += list[i]!;
         a.listed++;
@@ -78,7 +86,7 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
     paying_organizations: a.paying,
     mrr: a.mrr,
     margin_all_pct: pct(a.allRevenue, a.allCost),
-    margin_company_pct: pct(a.companyRevenue, a.companyCost),
+    margin_company_pct: a.ptbUnknown > 0 ? null : pct(a.companyRevenue, a.companyCost),
     negative_margin_company: a.negative,
     list_price_mrr: a.listed > 0 ? a.list : null,
   }]));

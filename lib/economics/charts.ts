@@ -33,6 +33,8 @@ import {
 import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { hasEconomicsColumns } from "./columns.ts";
+import { marginConditions } from "./margin_sums.ts";
+import { revenueOnSibling } from "../revenue/columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { formatCount, formatUsd4 } from "../report/numbers.ts";
 import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
@@ -74,13 +76,16 @@ const pct = (value: number) => `${value.toFixed(1)} %`;
 /** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
 export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = {}): Chart {
   const plans = planRows(frame, table);
-  // organizations with a margin (a number, not NaN) per plan and basis, counted in Polars
-  const known = (column: string) =>
-    pl.col(column).isNotNull().and(pl.col(column).cast(pl.Float64).isNan().not())
-      .cast(pl.UInt32).sum().alias(column);
+  // the organizations each plan's margin counts (its revenue or cost), per basis, in Polars
+  const counted = marginConditions(revenueOnSibling(frame));
+  const count = (condition: pl.Expr, name: string) =>
+    pl.when(condition).then(pl.lit(1)).otherwise(pl.lit(0)).cast(pl.UInt32).sum().alias(name);
   const counts = frame
-    .select(pl.col("plan").fillNull("(no plan)"), "gross_margin_pct", "gross_margin_company_pct")
-    .groupBy("plan").agg(known("gross_margin_pct"), known("gross_margin_company_pct"));
+    .withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"))
+    .groupBy("plan").agg(
+      count(counted.specCost, "gross_margin_pct"),
+      count(counted.companyCost, "gross_margin_company_pct"),
+    );
   const countOf = new Map(
     (counts.toRecords() as Record<string, unknown>[]).map((r) => [r.plan as string, r]),
   );
@@ -120,7 +125,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     title: "Gross margin by plan, both bases",
     svg: framed(
       "Gross margin by plan (revenue-weighted)",
-      `Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs with a margin.${
+      `Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs counted.${
         clipped > 0
           ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`
           : ""

@@ -1,13 +1,15 @@
 /**
  * Per-plan unit economics: one row per price-book plan (and a last row `all`), computed once from
  * the export frame with Polars groupBy and shown in the brief, the XLSX `summary` sheet and the
- * admin page. Ratios are of sums (revenue-weighted), empty where the denominator is 0. Sums set
+ * admin page. Ratios are of sums (revenue-weighted), empty where the denominator is 0; margins are
+ * the headline's (lib/economics/margin_sums.ts) over each plan's organizations. Sums set
  * against mrr (margins, MRR per 1,000 requests) read the window's usage, cost and PTB revenue on
  * a 30-day basis (lib/frame/monthly.ts); ratios of two window figures are not scaled.
  */
 import pl from "nodejs-polars";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
+import { marginSums } from "./margin_sums.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
@@ -30,18 +32,18 @@ export const PER_PLAN_COLUMNS = [
   ["ptb_cost_share_pct", "llm_cost_ptb_30d / llm_cost_30d × 100"],
   [
     "margin_all_pct",
-    "Σ(mrr − llm_cost_30d) / Σ mrr × 100 over organizations with mrr > 0, plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) (spec basis)",
+    "(Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over every organization of the plan with known mrr, paying or not (a free or trialing organization's LLM cost counts), plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) (spec basis; all = the headline's)",
   ],
   [
     "margin_company_pct",
-    "Σ(revenue − company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over organizations with gross_margin_company_pct, plus the company cost of organizations whose revenue another organization's row carries (shared_customer) (company basis)",
+    "(Σ revenue − Σ company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over every organization of the plan with known revenue, zero revenue included (its cost counts), plus the company cost of shared_customer organizations; empty when an organization of the plan with known mrr had PTB cost but PTB revenue was not read (company basis; all = the headline's)",
   ],
   ["negative_margin_all", "organizations with gross_margin_pct < 0"],
   ["negative_margin_company", "organizations with gross_margin_company_pct < 0"],
   ["list_price_mrr", "sum of list_price_mrr (plans with a list price), every organization"],
   [
     "mrr_to_list_pct",
-    "Σ mrr / Σ list_price_mrr × 100 over paying organizations (mrr > 0) with a list price (100 = they pay list); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
+    "Σ mrr_recurring / Σ list_price_mrr × 100 over paying organizations (mrr > 0) with a list price (100 = they pay list): recurring MRR against the flat, seat and add-on list price, both without metered usage (usage_charges, which mrr includes, has no list price here); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
   ],
 ] as const;
 
@@ -57,11 +59,9 @@ function sums(windowDays: number, onSibling: pl.Expr): pl.Expr[] {
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const mrrKnown = pl.col("mrr").isNotNull();
   const paying = pl.col("mrr").gt(0);
-  const companyKnown = pl.col("gross_margin_company_pct").isNotNull();
   // what the organization pays against its list price: only organizations that pay (a trial or a
   // canceled subscription is not a 0 % price)
   const listKnown = pl.col("list_price_mrr").isNotNull().and(paying);
-  const companyRevenue = num("mrr").add(monthly("ptb_revenue_30d").fillNull(0));
   return [
     pl.col("org_id").count().alias("organizations"),
     where(paying, pl.lit(1)).sum().alias("paying_organizations"),
@@ -74,18 +74,17 @@ function sums(windowDays: number, onSibling: pl.Expr): pl.Expr[] {
     num("requests_30d").sum().alias("_requests"),
     num("llm_cost_30d").sum().alias("_llm_cost"),
     num("llm_cost_ptb_30d").sum().alias("_llm_cost_ptb"),
-    where(paying, num("mrr")).sum().alias("_all_revenue"),
-    // an organization whose revenue a sibling's row carries: its cost counts beside that revenue
-    where(paying.or(onSibling), monthly("llm_cost_30d")).sum().alias("_all_cost"),
-    where(companyKnown, companyRevenue).sum().alias("_company_revenue"),
-    where(companyKnown.or(onSibling), monthly("company_cost_30d")).sum().alias("_company_cost"),
+    // the headline's sums over the plan's organizations: every one with known revenue, paying
+    // or not, and those whose revenue a sibling's row carries (their cost)
+    ...marginSums({ windowDays, onSibling }),
     where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum().alias("negative_margin_all"),
     where(pl.col("gross_margin_company_pct").lt(0), pl.lit(1)).sum().alias(
       "negative_margin_company",
     ),
     num("list_price_mrr").sum().alias("_list_sum"),
     where(pl.col("list_price_mrr").isNotNull(), pl.lit(1)).sum().alias("_list_count"),
-    where(listKnown, num("mrr")).sum().alias("_mrr_listed"),
+    // like with like: list_price_mrr has no metered usage, so neither does the MRR set against it
+    where(listKnown, num("mrr_recurring")).sum().alias("_mrr_listed"),
     where(listKnown, num("list_price_mrr")).sum().alias("_list_listed"),
   ];
 }
@@ -104,11 +103,13 @@ function ratios(frame: pl.DataFrame): pl.DataFrame {
     ratio(pl.col("_llm_cost"), "_requests", 1000).alias("llm_cost_per_1k_requests"),
     ratio(pl.col("_llm_cost_ptb"), "_requests", 1000).alias("company_llm_cost_per_1k_requests"),
     ratio(pl.col("_llm_cost_ptb"), "_llm_cost", 100).alias("ptb_cost_share_pct"),
-    ratio(pl.col("_all_revenue").sub(pl.col("_all_cost")), "_all_revenue", 100).alias(
+    ratio(pl.col("_spec_revenue").sub(pl.col("_spec_cost")), "_spec_revenue", 100).alias(
       "margin_all_pct",
     ),
-    ratio(pl.col("_company_revenue").sub(pl.col("_company_cost")), "_company_revenue", 100)
-      .alias("margin_company_pct"),
+    // not known when PTB revenue was not read and the plan had PTB cost (as the headline)
+    pl.when(pl.col("_ptb_unknown").gt(0)).then(pl.lit(null)).otherwise(
+      ratio(pl.col("_company_revenue").sub(pl.col("_company_cost")), "_company_revenue", 100),
+    ).alias("margin_company_pct"),
     ratio(pl.col("_mrr_listed"), "_list_listed", 100).alias("mrr_to_list_pct"),
     pl.when(pl.col("_list_count").gt(0)).then(pl.col("_list_sum")).otherwise(pl.lit(null))
       .alias("list_price_mrr"),

@@ -15,7 +15,8 @@ import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
 import { type PriceBook, priceBookInWords } from "./price_book.ts";
-import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
+import { marginPct, marginSums } from "./margin_sums.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
 
 export type { EconomicsContext } from "./types.ts";
@@ -66,32 +67,16 @@ export interface CompanyMargins {
 
 export function companyMargins(frame: pl.DataFrame, options: MarginOptions): CompanyMargins {
   const mrrKnown = pl.col("mrr").isNotNull();
-  // PTB revenue is known, or not needed (no PTB cost): as gross_margin_company_pct counts it.
-  const ptbKnown = pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0));
-  const revenueKnown = mrrKnown.and(ptbKnown);
-  // revenue on a sibling's row (shared_customer): nothing of its own, its cost counts
-  const onSibling = revenueOnSibling(frame);
-  const costCounted = mrrKnown.or(onSibling);
-  const f64 = (name: string) => pl.col(name).cast(pl.Float64);
-  const monthly = (name: string) => monthlyExpr(pl.col(name), options.windowDays);
-  const when = (condition: pl.Expr, value: pl.Expr) =>
-    pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
   const sums = frame.select(
-    when(mrrKnown, f64("mrr")).alias("mrr"),
-    when(costCounted, monthly("llm_cost_30d")).alias("cost"),
-    when(revenueKnown, f64("mrr").add(monthly("ptb_revenue_30d").fillNull(0))).alias("revenue"),
-    when(revenueKnown.or(onSibling), monthly("company_cost_30d")).alias("company_cost"),
-    when(pl.col("mrr").gt(0), pl.lit(1)).alias("paying"),
+    ...marginSums({ windowDays: options.windowDays, onSibling: revenueOnSibling(frame) }),
+    pl.when(pl.col("mrr").gt(0)).then(pl.lit(1)).otherwise(pl.lit(0)).sum().alias("paying"),
     mrrKnown.cast(pl.Int32).sum().alias("known"),
-    when(mrrKnown.and(ptbKnown.not()), pl.lit(1)).alias("ptb_unknown"),
   ).toRecords()[0] as Record<string, number>;
-  const pct = (revenue: number, cost: number) =>
-    revenue > 0 ? (revenue - cost) / revenue * 100 : null;
   return {
-    companyPct: sums.ptb_unknown > 0 ? null : pct(sums.revenue, sums.company_cost),
-    ptbRevenueUnknown: sums.ptb_unknown,
-    specPct: pct(sums.mrr, sums.cost),
-    mrr: sums.known > 0 ? sums.mrr : null,
+    companyPct: sums._ptb_unknown > 0 ? null : marginPct(sums._company_revenue, sums._company_cost),
+    ptbRevenueUnknown: sums._ptb_unknown,
+    specPct: marginPct(sums._spec_revenue, sums._spec_cost),
+    mrr: sums.known > 0 ? sums._spec_revenue : null,
     paying: sums.paying,
   };
 }
@@ -101,7 +86,7 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
  * above it: the XLSX summary sheet and the export notebook say it in these words.
  */
 export const PER_PLAN_MARGINS_NOTE =
-  "Rows are price-book plans; all = every organization for counts, seats and MRR. Margins, per plan and in all, cover only organizations with revenue (MRR > 0; company basis: MRR + PTB revenue > 0), plus the cost of organizations whose revenue a shared customer's other organization carries, so free organizations' LLM cost is left out: all's margins are higher than the headline margins above, which count every organization with known revenue, free ones' cost included.";
+  "Rows are price-book plans; all = every organization. Margins are ratios of sums over every organization of the plan with known revenue, paying or not (a free or trialing organization's cost counts against the plan's revenue), plus the cost of organizations whose revenue a shared customer's other organization carries: the headline margins above, plan by plan, and all's margins are the headline's. A plan with cost and no revenue has no margin (–); the company margin is – where PTB revenue was not read and the plan had PTB cost.";
 
 /** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
 export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[] {
@@ -184,7 +169,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
   return [
     "## Unit economics by plan",
     "",
-    "Two margin bases, both ratios of sums (revenue-weighted). The headline counts every organization with known revenue, free ones' cost included; the per-plan rows count organizations with a margin (revenue > 0). The company-cost margin counts only what the company pays (LLM cost of pass-through-billed requests plus infrastructure) against MRR plus PTB revenue; the spec's margin subtracts all LLM cost, including BYOK cost the customer pays the provider.",
+    "Two margin bases, both ratios of sums (revenue-weighted). The headline and every per-plan row count every organization with known revenue, paying or not (free and trialing organizations' cost included): a plan's margin is the headline's over its organizations. The company-cost margin counts only what the company pays (LLM cost of pass-through-billed requests plus infrastructure) against MRR plus PTB revenue; the spec's margin subtracts all LLM cost, including BYOK cost the customer pays the provider.",
     "",
     // another window: its cost and requests are the window's, the margins' on a 30-day basis (a
     // reader checking a margin against the Totals' window sums would see a contradiction)
@@ -197,10 +182,10 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
       kpis.map((k) => [k.label, trustedMarkdown(formatKpi(k.value, k.unit)), k.basis]),
     ),
     "",
-    `Per plan (price-book plan version of each organization, column \`plan\`; the last row, \`all\`, is every organization for counts, seats and MRR, but its margins, like each plan's, cover only organizations with revenue, free ones' cost left out: higher than the headline's). PTB revenue ${
+    `Per plan (price-book plan version of each organization, column \`plan\`; the last row, \`all\`, is every organization, and its margins are the headline's). PTB revenue ${
       context.ptbRevenueRead
         ? "was read"
-        : "not read: company-basis margins leave out organizations with PTB cost"
+        : "not read: a plan's company-basis margin is – when one of its organizations had PTB cost"
     }.`,
     "",
     markdownTable(

@@ -30,6 +30,10 @@ export const CHART_COLUMNS = [
   "company_cost_30d",
   "gross_margin_pct",
   "gross_margin_company_pct",
+  // margin by plan's n: the organizations each basis counts (lib/economics/margin_sums.ts)
+  "ptb_revenue_30d",
+  "llm_cost_ptb_30d",
+  "revenue_source",
 ];
 
 /** The per-plan table the economics charts draw, when the frame has the economics columns. */
