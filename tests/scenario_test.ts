@@ -75,12 +75,14 @@ function close(actual: number, expected: number, what: string, tolerance = 1e-9)
   );
 }
 
-Deno.test("current seat-based scenario reproduces current MRR for seat-only customers", async () => {
+Deno.test("current seat-based scenario reproduces current MRR, usage charges carried as billed", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
   const perOrg = proposedRevenue(frame, scenario);
-  // s1 3 × $20 = 60; s2 0 seats → $20 minimum; s3 5 × 20 + prompts 50 = 150; u1 4 × 20 = 80;
-  // t1 bundle 200; p25 flat 79 (add-ons included); e1 kept 3,000; f1 0; f2 free 0.
-  assertEquals(column(perOrg, "proposed_mrr"), [60, 20, 150, 80, 200, 79, 3000, 0, 0]);
+  // s1 3 × $20 = 60; s2 0 seats → $20 minimum; s3 5 × 20 + prompts 50 = 150; u1 4 × 20 = 80
+  // + 4.50 usage charges carried (legacy request overages: meteredPrices {}) = 84.50; t1 bundle
+  // 200; p25 flat 79 (add-ons included); e1 kept 3,000; f1 0; f2 free 0.
+  assertEquals(column(perOrg, "proposed_mrr"), [60, 20, 150, 84.5, 200, 79, 3000, 0, 0]);
+  assertEquals(column(perOrg, "proposed_usage_carried"), [0, 0, 0, 4.5, 0, 0, 0, 0, 0]);
   assertEquals(column(perOrg, "plan"), [
     "pro (seat, legacy)",
     "pro (seat, legacy)",
@@ -92,15 +94,10 @@ Deno.test("current seat-based scenario reproduces current MRR for seat-only cust
     "free",
     "free",
   ]);
-  // Seat-only (and flat-plan) customers: proposed = current exactly.
-  const seatOnly = perOrg.filter(pl.col("org_id").isIn(["s1", "s2", "s3", "t1", "p25", "f1"]));
-  assertEquals(column(seatOnly, "proposed_mrr"), column(seatOnly, "current_mrr"));
-  assertEquals(new Set(column(seatOnly, "outcome")), new Set(["unchanged"]));
-  // u1 differs by exactly its usage charges: 80 − 84.50 = −4.50, −4.5 / 84.5 = −5.325… %.
-  const u1 = perOrg.filter(pl.col("org_id").eq(pl.lit("u1")));
-  assertEquals(column(u1, "delta_usd"), [-4.5]);
-  close(column(u1, "change_pct")[0] as number, -4.5 / 84.5 * 100, "u1 change_pct");
-  assertEquals(column(u1, "outcome"), ["pays_less"]);
+  // Every organization with known MRR: proposed = current exactly (no discounts here).
+  const known = perOrg.filter(pl.col("org_id").neq(pl.lit("f2")));
+  assertEquals(column(known, "proposed_mrr"), column(known, "current_mrr"));
+  assertEquals(new Set(column(known, "outcome")), new Set(["unchanged"]));
   assertEquals(column(perOrg.filter(pl.col("org_id").eq(pl.lit("f2"))), "outcome"), [
     "unknown_current",
   ]);
@@ -109,25 +106,25 @@ Deno.test("current seat-based scenario reproduces current MRR for seat-only cust
 Deno.test("current seat-based totals, tiers and breakeven seat price", async () => {
   const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
   const result = await compareScenario(frame, { scenario });
-  // Comparable = every org but f2: current 60+20+150+84.5+200+79+3000+0 = 3,593.50;
-  // proposed 60+20+150+80+200+79+3000+0 = 3,589.
+  // Comparable = every org but f2: current 60+20+150+84.5+200+79+3000+0 = 3,593.50; proposed
+  // the same (u1's 4.50 carried).
   assertEquals(result.totals, {
     organizations: 9,
     comparable: 8,
     currentMrrUsd: 3593.5,
-    proposedMrrUsd: 3589,
-    deltaUsd: -4.5,
-    changePct: -4.5 / 3593.5 * 100,
+    proposedMrrUsd: 3593.5,
+    deltaUsd: 0,
+    changePct: 0,
     paysMore: 0,
-    paysLess: 1,
-    unchanged: 7,
+    paysLess: 0,
+    unchanged: 8,
     unknownCurrent: 1,
     proposedMrrUnknownCurrentUsd: 0,
   });
-  // pro tier: s1, s2, u1, p25 → current 60+20+84.5+79 = 243.5, proposed 60+20+80+79 = 239.
+  // pro tier: s1, s2, u1, p25 → current and proposed 60+20+84.5+79 = 243.5.
   const pro = result.byTier.filter(pl.col("tier").eq(pl.lit("pro")));
   assertEquals(column(pro, "current_mrr"), [243.5]);
-  assertEquals(column(pro, "proposed_mrr"), [239]);
+  assertEquals(column(pro, "proposed_mrr"), [243.5]);
   assertEquals(column(result.byTier, "tier"), [
     "free",
     "pro",
@@ -138,13 +135,13 @@ Deno.test("current seat-based totals, tiers and breakeven seat price", async () 
   ]);
   assertEquals(column(result.byTier, "unknown_current"), [1, 0, 0, 0, 0, 1]);
   // Breakeven of plans[2].perSeatUsd = p (above $20/3 no minimum bites):
-  // s1 3p + s2 20 + s3 (5p + 50) + u1 4p + 200 + 79 + 3000 = 12p + 3349 = 3593.5 → p = 20.375.
-  close(result.breakeven!.value!, 20.375, "seat breakeven");
+  // s1 3p + s2 20 + s3 (5p + 50) + u1 (4p + 4.5) + 200 + 79 + 3000 = 12p + 3353.5 = 3593.5 →
+  // p = 20: today's price.
+  close(result.breakeven!.value!, 20, "seat breakeven");
   assertEquals(result.breakeven!.scenarioValue, 20);
-  // u1's $4.50 of usage charges is on a legacy plan without meteredPrices: left out, and said.
   assertEquals(result.warnings, [
     "1 organization has unknown current MRR (revenue not fetched), left out of the totals",
-    'usage charges left out of proposed MRR: $4.50 a month of 1 organization on "pro (seat, legacy)" (in current MRR as usage_charges; these plans list no meteredPrices and price no usage), so they read as paying that much less',
+    'usage charges carried as billed into proposed MRR, not re-priced: $4.50 a month of 1 organization on "pro (seat, legacy)" (plans with meteredPrices that price no usage themselves; Stripe bills metered requests and storage, in usage_charges)',
   ]);
 });
 
@@ -382,34 +379,37 @@ Deno.test("deno task scenario: files from an export, one-line errors", async () 
       "60",
       "20",
       "150",
-      "80",
+      "84.5",
       "200",
       "79",
       "3000",
       "0",
       "0",
     ]);
-    assertEquals(records[3].delta_usd, "-4.5");
+    // u1's usage charges read from the file and carried
+    assertEquals([records[3].proposed_usage_carried, records[3].delta_usd], ["4.5", "0"]);
     const byTier = parseCsvRecords(await Deno.readTextFile(`${base}_by_tier.csv`)).records;
     assertEquals(byTier.at(-1), {
       tier: "all",
       organizations: "9",
       comparable: "8",
       current_mrr: "3593.5",
-      proposed_mrr: "3589",
-      delta_usd: "-4.5",
-      change_pct: String(Number((-4.5 / 3593.5 * 100).toPrecision(12))),
+      proposed_mrr: "3593.5",
+      delta_usd: "0",
+      change_pct: "0",
       pays_more: "0",
-      pays_less: "1",
-      unchanged: "7",
+      pays_less: "0",
+      unchanged: "8",
       unknown_current: "1",
       proposed_mrr_unknown_current: "0",
     });
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| current MRR | $3,593.50 |"));
-    ok(summary.includes("`plans[2].perSeatUsd` = **20.375**"));
+    ok(summary.includes("`plans[2].perSeatUsd` = **20**"), summary);
+    ok(summary.includes("usage charges carried as billed into proposed MRR"), summary);
     ok(
-      logs[0].startsWith("Scenario current_seat_based: current MRR $3,593.50, proposed $3,589.00"),
+      logs[0].startsWith("Scenario current_seat_based: current MRR $3,593.50, proposed $3,593.50"),
+      logs[0],
     );
 
     errors.length = 0;
@@ -668,26 +668,26 @@ Deno.test("current pricing carries the 2025-12-10 plans' usage charges and keeps
   const book = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
   const result = await compareScenario(metered, { scenario: book, priceBook: book });
   // a 79 + 50.50 carried = 129.50 (= current); b 79 (current 71.10: +7.90, the discount);
-  // c, d, g $0 (no counted subscription, not $79 / $799 / $60); e free $0; f 2 × 20 = 40 (its
-  // $7.25 legacy usage left out: −7.25).
-  assertEquals(column(result.perOrg, "proposed_mrr"), [129.5, 79, 0, 0, 0, 40, 0]);
-  assertEquals(column(result.perOrg, "proposed_usage_carried"), [50.5, 0, 0, 0, 0, 0, 0]);
+  // c, d, g $0 (no counted subscription, not $79 / $799 / $60); e free $0; f 2 × 20 + 7.25
+  // carried = 47.25 (= current).
+  assertEquals(column(result.perOrg, "proposed_mrr"), [129.5, 79, 0, 0, 0, 47.25, 0]);
+  assertEquals(column(result.perOrg, "proposed_usage_carried"), [50.5, 0, 0, 0, 0, 7.25, 0]);
   assertEquals(column(result.perOrg, "outcome"), [
     "unchanged",
     "pays_more",
     "unchanged",
     "unchanged",
     "unchanged",
-    "pays_less",
+    "unchanged",
     "unchanged",
   ]);
-  // current 129.5 + 71.1 + 47.25 = 247.85; proposed 129.5 + 79 + 40 = 248.50: +0.65
+  // current 129.5 + 71.1 + 47.25 = 247.85; proposed 129.5 + 79 + 47.25 = 255.75: +7.90, b's
+  // discount alone
   close(result.totals.currentMrrUsd, 247.85, "current");
-  close(result.totals.proposedMrrUsd, 248.5, "proposed");
-  close(result.totals.deltaUsd, 0.65, "delta", 1e-9);
+  close(result.totals.proposedMrrUsd, 255.75, "proposed");
+  close(result.totals.deltaUsd, 7.9, "delta", 1e-9);
   assertEquals(result.warnings, [
-    'usage charges carried as billed into proposed MRR, not re-priced: $50.50 a month of 1 organization on "pro 2025-12-10" (plans with meteredPrices that price no usage themselves; Stripe bills metered requests and storage, in usage_charges)',
-    'usage charges left out of proposed MRR: $7.25 a month of 1 organization on "pro (seat, legacy)" (in current MRR as usage_charges; these plans list no meteredPrices and price no usage), so they read as paying that much less',
+    'usage charges carried as billed into proposed MRR, not re-priced: $57.75 a month of 2 organizations on "pro 2025-12-10", "pro (seat, legacy)" (plans with meteredPrices that price no usage themselves; Stripe bills metered requests and storage, in usage_charges)',
     "3 organizations pay nothing because no subscription of theirs counts (subscription_status trialing, canceled, …): kept at $0, not priced by their plan",
   ]);
   // nobody on a trial leads the increases: b's discount (+7.90) is the only one
@@ -701,7 +701,7 @@ Deno.test("raising pro 2025-12-10 from $79 to $99 reads as +$20 per paying organ
   const raised = withPriceParameter(book, { path: "plans[0].flatUsd", value: 99 });
   const result = await compareScenario(metered, { scenario: raised, priceBook: book });
   // a 99 + 50.50 = 149.50 (+20); b 99 (+27.90: 20 + the 7.90 discount); c still $0 (trialing).
-  assertEquals(column(result.perOrg, "proposed_mrr"), [149.5, 99, 0, 0, 0, 40, 0]);
+  assertEquals(column(result.perOrg, "proposed_mrr"), [149.5, 99, 0, 0, 0, 47.25, 0]);
   const pro = result.perOrg.filter(pl.col("plan").eq(pl.lit("pro 2025-12-10")));
   // plan: current 129.5 + 71.1 + 0 = 200.60, proposed 149.5 + 99 + 0 = 248.50: +47.90, which is
   // the preset's +7.90 plus 2 × $20
@@ -728,6 +728,19 @@ Deno.test("metered prices that differ from the price book are named as not re-pr
   // without a price book nothing is compared
   const alone = await compareScenario(metered, { scenario: cheaper });
   ok(!alone.warnings.some((w) => w.startsWith("meteredPrices of")));
+});
+
+Deno.test("a plan without meteredPrices that prices no usage leaves usage charges out, and says so", async () => {
+  const book = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const scenario = structuredClone(book);
+  delete scenario.plans[2].meteredPrices; // pro (seat, legacy)
+  const result = await compareScenario(metered, { scenario, priceBook: book });
+  // f: 2 × 20 = 40 against 47.25: −7.25, its usage charges
+  assertEquals(atOrg(result.perOrg, "f", "proposed_mrr"), 40);
+  assertEquals(atOrg(result.perOrg, "f", "delta_usd"), -7.25);
+  ok(result.warnings.includes(
+    'usage charges left out of proposed MRR: $7.25 a month of 1 organization on "pro (seat, legacy)" (in current MRR as usage_charges; these plans list no meteredPrices and price no usage), so they read as paying that much less',
+  ));
 });
 
 Deno.test("a scenario pricing usage itself replaces usage charges; free orgs stay priced, trials at $0", async () => {

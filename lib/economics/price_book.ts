@@ -157,6 +157,9 @@ function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
       } per request (${requests.mode})`,
     );
   }
+  if (plan.meteredPrices && !requests && !plan.meteredPrices.storagePerGb) {
+    parts.push("metered usage billed by Stripe (list prices not known)");
+  }
   const storage = plan.meteredPrices?.storagePerGb;
   if (storage) {
     parts.push(

@@ -70,7 +70,8 @@ export interface Plan {
   /**
    * List prices of metered usage (the price book: 2025-12-10 request and storage tiers). Listed,
    * not priced by the scenario: Stripe bills them, and they reach MRR as usage_charges, which a
-   * plan with them that prices no usage itself carries into proposed MRR as billed.
+   * plan with them that prices no usage itself carries into proposed MRR as billed. Empty ({}):
+   * the plan is billed metered usage whose list prices are not known (legacy request-volume).
    */
   meteredPrices?: MeteredPrices;
 }
