@@ -20,7 +20,9 @@
  * - `GET /v1/payment_intents`: no status or metadata filter (Stripe has none), newest first, the
  *   latest charge an id unless expanded;
  * - injectable failures: 429 with `Retry-After` (and code rate_limit), 500 api_error, 400 (not
- *   retried), for any path, one path, or one path after some requests pass.
+ *   retried), for any path, one path, or one path after some requests pass; and faults of one
+ *   path (`faultPath`): a page with has_more but no objects, a body cut off after its first
+ *   bytes, no answer at all, a proxy's HTML 503, a 429 with `Stripe-Should-Retry: true`, a 403.
  *
  * It records every request (method, path, query, Stripe-Version).
  */
@@ -105,10 +107,27 @@ export interface FakeStripe {
   failPath(path: string, status: 400 | 429 | 500, times: number, retryAfterSeconds?: number): void;
   /** the request to `path` after `passing` more succeed fails once (400, not retried) */
   failPathLater(path: string, passing: number): void;
+  /** the next `times` requests to `path` meet `fault` (see FakeFault) */
+  faultPath(path: string, fault: FakeFault, times: number): void;
+  /** requests held unanswered by a "hang" fault right now */
+  hanging(): number;
   /** drop failures still queued */
   clearFailures(): void;
   close(): Promise<void>;
 }
+
+/**
+ * empty_has_more: a list page `{has_more: true, data: []}`; reset_body: 200, the body cut off
+ * after its first bytes; hang: never answered (until close); html_503: a proxy's HTML error page;
+ * should_retry_429: 429 with `Stripe-Should-Retry: true`; forbidden: 403 of a restricted key.
+ */
+export type FakeFault =
+  | "empty_has_more"
+  | "reset_body"
+  | "hang"
+  | "html_503"
+  | "should_retry_429"
+  | "forbidden";
 
 export interface FakeStripeOptions {
   /** entries shown in an embedded list before `has_more` (Stripe embeds the first page) */
@@ -128,6 +147,8 @@ export function startFakeStripe(
   const failures: { status: 400 | 429 | 500; retryAfter: number }[] = [];
   const pathFailures = new Map<string, { status: 400 | 429 | 500; retryAfter: number }[]>();
   const laterFailures = new Map<string, number>(); // path → requests to let pass first
+  const faults = new Map<string, FakeFault[]>();
+  const held = new Set<() => void>(); // answers of hanging requests, released on close
   const customers: Json[] = data.customers ??
     [...new Set(data.subscriptions.map((s) => String(s.customer)))].map((id) => ({
       id,
@@ -311,6 +332,8 @@ export function startFakeStripe(
         });
       }
     }
+    const fault = faults.get(url.pathname)?.shift();
+    if (fault) return await faultResponse(fault, url.pathname);
     const failure = pathFailures.get(url.pathname)?.shift() ?? failures.shift();
     if (failure?.status === 400) {
       return errorResponse(400, {
@@ -346,6 +369,43 @@ export function startFakeStripe(
       });
     }
   }
+  async function faultResponse(fault: FakeFault, path: string): Promise<Response> {
+    switch (fault) {
+      case "empty_has_more":
+        return Response.json({ object: "list", url: path, has_more: true, data: [] });
+      case "reset_body": {
+        let sent = false;
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent) return controller.error(new Error("fake connection reset"));
+            sent = true;
+            controller.enqueue(new TextEncoder().encode('{"object":"list","data":[{"id":"'));
+          },
+        });
+        return new Response(body, { headers: { "content-type": "application/json" } });
+      }
+      case "hang":
+        await new Promise<void>((resolve) => held.add(resolve));
+        return new Response("closed", { status: 503 });
+      case "html_503":
+        return new Response("<html><body>503 Service Unavailable</body></html>", {
+          status: 503,
+          headers: { "content-type": "text/html" },
+        });
+      case "should_retry_429":
+        return errorResponse(429, {
+          type: "invalid_request_error",
+          code: "lock_timeout",
+          message: "This object cannot be accessed right now.",
+        }, { "retry-after": "0", "stripe-should-retry": "true" });
+      case "forbidden":
+        return errorResponse(403, {
+          type: "invalid_request_error",
+          message:
+            "The provided key does not have the required permissions for this endpoint on account 'acct_1'.",
+        });
+    }
+  }
   return {
     port: (server.addr as Deno.NetAddr).port,
     apiKey,
@@ -363,12 +423,21 @@ export function startFakeStripe(
     failPathLater(path, passing) {
       laterFailures.set(path, passing);
     },
+    faultPath(path, fault, times) {
+      faults.set(path, [...(faults.get(path) ?? []), ...Array(times).fill(fault)]);
+    },
+    hanging: () => held.size,
     clearFailures() {
+      faults.clear();
       failures.length = 0;
       pathFailures.clear();
       laterFailures.clear();
     },
-    close: () => server.shutdown(),
+    close: () => {
+      for (const release of held) release();
+      held.clear();
+      return server.shutdown();
+    },
   };
 }
 

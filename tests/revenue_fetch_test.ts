@@ -176,19 +176,21 @@ Deno.test("error lines name the problem and what to do, never the key", () => {
       type: "StripePermissionError",
       statusCode: 403,
       message: "The provided key 'rk_live_abc123' does not have the required permissions",
-    }, key),
-    "STRIPE_SECRET_KEY may not read everything needed (403: The provided key 'rk_live_***' does not have the required permissions): give the restricted key read access to Subscriptions, Products, Invoices, Coupons and Customers",
+    }, { apiKey: key }),
+    "STRIPE_SECRET_KEY may not read everything needed (403: The provided key 'rk_live_***' does not have the required permissions): give the restricted key read access to Subscriptions, Products, Prices, Invoices, Coupons and Customers (and PaymentIntents with PRICING_STRIPE_PTB_PRODUCT set)",
   );
   const line = describeStripeError({
     type: "StripeAPIError",
     statusCode: 500,
     message: `boom ${key}\nsecond line`,
-  }, key);
+  }, { apiKey: key });
   assertEquals(line, "Stripe request failed (500): boom ***");
   assertEquals(redactKeys("key sk_test_abc and pk_live_XYZ9"), "key sk_test_*** and pk_live_***");
   match(
-    describeStripeError({ type: "StripeConnectionError", message: "connect ECONNREFUSED" }),
-    /^cannot reach Stripe/,
+    describeStripeError({ type: "StripeConnectionError", message: "connect ECONNREFUSED" }, {
+      endpoint: "127.0.0.1:1",
+    }),
+    /^cannot reach Stripe at 127\.0\.0\.1:1 \(connect ECONNREFUSED\)/,
   );
 });
 
@@ -253,16 +255,17 @@ Deno.test("a cold run stays within ceil(subscriptions/100) + ceil(invoices/100) 
 
 Deno.test("when a list fails, the count includes the requests still retrying (they settle first)", async () => {
   await withFakeStripe(async (fake, options) => {
-    // subscriptions fail at once (400, not retried); products fail twice with 500, which the SDK
-    // retries after its backoff, so they are still retrying when the subscriptions fail
+    // subscriptions fail at once (400, not retried); products fail with 500, and the reader backs
+    // off before retrying, so they are still in flight when the subscriptions fail; once another
+    // request has failed, a request backing off gives up instead of retrying
     fake.failPath("/v1/subscriptions", 400, 1);
     fake.failPath("/v1/products", 500, 2);
     const result = await loadRevenue(["cus_seat"], options);
     assertEquals([result.source, result.failed], ["none", true]);
-    // subscriptions 1 + products 3 (two failures, one success) + invoices 1 + coupons 1
-    assertEquals(fake.requests.filter((r) => r === "GET /v1/products").length, 3);
-    assertEquals(fake.requests.length, 6);
-    assertEquals(result.apiCalls, 6);
+    // subscriptions 1 + products 1 (its retry not sent) + invoices 1 + coupons 1
+    assertEquals(fake.requests.filter((r) => r === "GET /v1/products").length, 1);
+    assertEquals(fake.requests.length, 4);
+    assertEquals(result.apiCalls, 4);
   }, {
     data: FAKE_DATA,
     mode: "refresh",

@@ -361,7 +361,10 @@ Deno.test("Stripe unreachable: no revenue, loudly; --require-stripe fails in one
     };
     const result = await loadRevenue(["cus_seat"], options);
     assertEquals([result.source, result.failed], ["none", true]);
-    match(result.warnings[0], /^REVENUE MISSING: cannot reach Stripe/);
+    match(
+      result.warnings[0],
+      new RegExp(`^REVENUE MISSING: cannot reach Stripe at 127\\.0\\.0\\.1:${port} `),
+    );
     await rejects(
       loadRevenue(["cus_seat"], { ...options, mode: "require" }),
       (e: Error) =>

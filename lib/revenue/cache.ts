@@ -133,9 +133,14 @@ export async function writeCache(path: string, snapshot: StripeSnapshot): Promis
 export const CACHE_KEEP_DAYS = 7;
 
 const CACHE_FILE = /^stripe_[0-9a-f]{16}_(\d{4}-\d{2}-\d{2})\.json$/;
+/** writeFileAtomic's temp file of a cache file: left behind when the writer was ended mid-write */
+const CACHE_TEMP = /^\.stripe_[0-9a-f]{16}_\d{4}-\d{2}-\d{2}\.json\.[0-9a-z]+\.tmp$/;
+/** A temp file this old is no write in progress (a 200k-subscription cache takes seconds). */
+const DEAD_TEMP_MS = 10 * 60_000;
 
 /**
- * Removes the kit's cache files dated more than `keepDays` before `asOf` (only files named like
+ * Removes the kit's cache files dated more than `keepDays` before `asOf`, and temp files of a
+ * cache write ended midway (an interrupted export) older than ten minutes (only files named like
  * the cache's own; anything else in the folder is left alone). Returns the names removed.
  */
 export async function pruneCache(
@@ -145,6 +150,15 @@ export async function pruneCache(
   const oldest = isoDate(new Date(asOf.getTime() - keepDays * 86_400_000));
   const removed: string[] = [];
   for (const entry of await readdir(cacheDir, { withFileTypes: true })) {
+    if (entry.isFile() && CACHE_TEMP.test(entry.name)) {
+      const path = join(cacheDir, entry.name);
+      const modified = (await Deno.stat(path).catch(() => null))?.mtime?.getTime();
+      if (modified !== undefined && Date.now() - modified > DEAD_TEMP_MS) {
+        await rm(path, { force: true });
+        removed.push(entry.name);
+      }
+      continue;
+    }
     const date = entry.isFile() ? CACHE_FILE.exec(entry.name)?.[1] : undefined;
     if (date !== undefined && date < oldest) {
       await rm(join(cacheDir, entry.name), { force: true });

@@ -27,7 +27,7 @@
  * each when they fit, else a listing of the account's customers cut off there); customers left
  * unchecked count as known, with a warning.
  */
-import { type Json, type StripeReader } from "./reader.ts";
+import { EmptyPageError, FetchAbandoned, type Json, type StripeReader } from "./reader.ts";
 import { createdParam, listPartitioned } from "./partition.ts";
 import { ptbWindow } from "./ptb.ts";
 import {
@@ -69,7 +69,8 @@ async function completeList(
   fetchPage: (startingAfter: string | undefined) => Promise<unknown>,
 ): Promise<Json[]> {
   const first = embedded?.data ?? [];
-  if (!embedded?.has_more || first.length === 0) return first;
+  if (!embedded?.has_more) return first;
+  if (first.length === 0) throw new EmptyPageError("embedded");
   const rest = await reader.listAll(
     "embedded",
     (after) => fetchPage(after ?? first[first.length - 1].id),
@@ -131,6 +132,25 @@ export interface FetchObjectsOptions {
   /** the export window's days: PTB revenue is read for [asOf − windowDays, asOf) */
   windowDays: number;
   onSubscriptionPage?: (subscriptions: Json[]) => void;
+  /** the PaymentIntents listing (PTB only) failed: PTB is left unknown, the rest is kept */
+  onPtbFailure?: (error: unknown) => void;
+}
+
+/**
+ * The invoices a fetch lists, created in [since, until) (Unix seconds): one listing serves usage
+ * (the look-back before the as-of) and postpaid PTB (the export window), whichever reaches
+ * further back. The cache records it: usage read over another range is another answer.
+ */
+export function invoiceRange(
+  { asOf, windowDays, usageLookbackDays }: {
+    asOf: Date;
+    windowDays: number;
+    usageLookbackDays: number;
+  },
+): { since: number; until: number } {
+  const until = Math.floor(asOf.getTime() / 1000);
+  const window = ptbWindow(asOf, windowDays);
+  return { since: Math.min(until - usageLookbackDays * 86_400, window.since), until };
 }
 
 /** Stripe's objects for the revenue rules: the lists, completed where Stripe paginates inside. */
@@ -139,10 +159,8 @@ export async function fetchStripeObjects(
   options: FetchObjectsOptions,
 ): Promise<StripeObjects> {
   const { stripe, rules } = reader;
-  const asOfSeconds = Math.floor(options.asOf.getTime() / 1000);
   const window = ptbWindow(options.asOf, options.windowDays);
-  // one invoice listing serves usage (the look-back) and postpaid PTB (the window)
-  const invoicesSince = Math.min(asOfSeconds - rules.usageLookbackDays * 86_400, window.since);
+  const invoices_ = invoiceRange({ ...options, usageLookbackDays: rules.usageLookbackDays });
   // the big lists are read as `created` ranges paged concurrently (partition.ts)
   const slots = rules.concurrency;
   const [subscriptions, products, invoices, coupons, paymentIntents] = await Promise.all([
@@ -151,7 +169,7 @@ export async function fetchStripeObjects(
       "products",
       (startingAfter) => stripe.products.list({ limit: 100, starting_after: startingAfter }),
     ),
-    listInvoices(reader, { gte: invoicesSince, lt: asOfSeconds }),
+    listInvoices(reader, { gte: invoices_.since, lt: invoices_.until }),
     // Every coupon once, with what embedded coupons lack: the products it is restricted to and
     // its amounts in other currencies (item and customer discounts' coupons are ids anyway).
     reader.listAll("coupons", (startingAfter) =>
@@ -161,10 +179,12 @@ export async function fetchStripeObjects(
         expand: ["data.applies_to", "data.currency_options"],
       })),
     // PTB credits: the window's PaymentIntents (Stripe filters them by date only; status and
-    // product are picked out here), only when the token-usage product is set
+    // product are picked out here), only when the token-usage product is set. Its failure (a
+    // key without PaymentIntents access) costs PTB revenue only: optional, so it stops nothing.
     rules.ptbProductId
       ? listPartitioned(reader, {
         kind: "payment_intents",
+        optional: true,
         fetchPage: (startingAfter, range) =>
           stripe.paymentIntents.list({
             limit: 100,
@@ -175,6 +195,10 @@ export async function fetchStripeObjects(
           }),
         range: { gte: window.since, lt: window.until },
         slots,
+      }).catch((error) => {
+        if (error instanceof FetchAbandoned) throw error;
+        options.onPtbFailure?.(error);
+        return null;
       })
       : Promise.resolve(null),
   ]);
@@ -335,6 +359,7 @@ export async function fetchStripeSnapshot(
     asOf: Date;
     windowDays: number;
     onProgress?: FetchProgress;
+    onPtbFailure?: (error: unknown) => void;
   },
 ): Promise<StripeSnapshot> {
   const { onProgress } = options;
@@ -343,6 +368,7 @@ export async function fetchStripeSnapshot(
   const objects = await fetchStripeObjects(reader, {
     asOf: options.asOf,
     windowDays: options.windowDays,
+    onPtbFailure: options.onPtbFailure,
     onSubscriptionPage: onProgress &&
       ((page) => {
         for (const subscription of page) {
@@ -355,6 +381,10 @@ export async function fetchStripeSnapshot(
       }),
   });
   const snapshot = snapshotFromStripeObjects(objects, options.asOf);
+  snapshot.invoiceRange = invoiceRange({
+    ...options,
+    usageLookbackDays: reader.rules.usageLookbackDays,
+  });
   const withSubscription = new Set(snapshot.subscriptions.map((s) => s.customer));
   snapshot.customers = await checkCustomers(reader, {
     customerIds: [...wanted].filter((id) => !withSubscription.has(id)),

@@ -127,7 +127,7 @@ export async function fetchInvoiceHistory(
       host: options.apiHost,
       port: options.apiPort,
       protocol: options.apiProtocol,
-      maxNetworkRetries: rules.maxNetworkRetries,
+      timeoutMs: rules.timeoutSeconds * 1000,
     }, stats),
     rules,
   );

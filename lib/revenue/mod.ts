@@ -18,9 +18,11 @@ import {
   checkCustomers,
   type FetchProgress,
   fetchStripeSnapshot,
+  invoiceRange,
   stripeClient,
   StripeReader,
 } from "./fetch.ts";
+import { describeStripeError, stripeEndpoint } from "./errors.ts";
 import { ptbCovers, ptbWindow } from "./ptb.ts";
 import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
 import { customersToCheck, revenueFromSnapshot, type StripeSnapshot } from "./snapshot.ts";
@@ -31,6 +33,7 @@ export type { DiscountPolicy, ItemRole, NamePattern, RevenueRules } from "./rule
 export { DEFAULT_RULES, resolveRules, revenueRulesFromEnv } from "./rules.ts";
 export { demoRevenue, type DemoRevenueOrg } from "./demo_stripe.ts";
 export { stderrProgress } from "./progress.ts";
+export { describeStripeError, redactKeys } from "./errors.ts";
 
 /**
  * auto = today's cache or fetch; skip; refresh = ignore the cache; require = like auto, but a
@@ -138,9 +141,17 @@ export function stripeSettingsFromEnv(env: Record<string, string | undefined>): 
   if (protocol !== undefined && protocol !== "http" && protocol !== "https") {
     throw new UserError(`STRIPE_API_PROTOCOL must be http or https, got ${protocol}`);
   }
+  const host = env.STRIPE_API_HOST?.trim() || undefined;
+  if (host !== undefined && !/^[A-Za-z0-9.-]+$/.test(host)) {
+    throw new UserError(
+      `STRIPE_API_HOST must be a host name only (e.g. api.stripe.com), got ${
+        JSON.stringify(host)
+      }: set the port and protocol with STRIPE_API_PORT and STRIPE_API_PROTOCOL`,
+    );
+  }
   return {
     apiKey: env.STRIPE_SECRET_KEY?.trim() || undefined,
-    apiHost: env.STRIPE_API_HOST?.trim() || undefined,
+    apiHost: host,
     apiPort: port,
     apiProtocol: protocol,
   };
@@ -176,31 +187,6 @@ export function skippedRevenue(): RevenueResult {
   return none("Stripe skipped (--skip-stripe): revenue columns are empty", false);
 }
 
-/** Masks anything shaped like a Stripe key (and the key itself) in text meant for people. */
-export function redactKeys(text: string, apiKey?: string): string {
-  const masked = apiKey ? text.replaceAll(apiKey, "***") : text;
-  return masked.replace(/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9*_]+/g, "$1_$2_***");
-}
-
-/** One line about a Stripe failure, naming the kind of error and what to do; never the key. */
-export function describeStripeError(error: unknown, apiKey?: string): string {
-  const e = error as { type?: string; statusCode?: number; message?: string; code?: string };
-  const message = redactKeys(String(e?.message ?? error).split("\n")[0], apiKey);
-  if (e?.type === "StripeAuthenticationError" || e?.statusCode === 401) {
-    return "Stripe rejected STRIPE_SECRET_KEY (401): check the key (and live vs test mode)";
-  }
-  if (e?.type === "StripePermissionError" || e?.statusCode === 403) {
-    return `STRIPE_SECRET_KEY may not read everything needed (403: ${message}): give the restricted key read access to Subscriptions, Products, Invoices, Coupons and Customers`;
-  }
-  if (e?.type === "StripeRateLimitError" || e?.statusCode === 429) {
-    return "Stripe kept rate-limiting (429) after retries: try again later or lower PRICING_STRIPE_CONCURRENCY";
-  }
-  if (e?.type === "StripeConnectionError") {
-    return `cannot reach Stripe: ${message}`;
-  }
-  return `Stripe request failed (${e?.statusCode ?? e?.type ?? "error"}): ${message}`;
-}
-
 function result(
   snapshot: StripeSnapshot,
   customerIds: string[],
@@ -212,6 +198,7 @@ function result(
     apiCalls: number;
     started: number;
     warnings?: string[];
+    ptbFailure?: string;
   },
 ): RevenueResult {
   const revenue = revenueFromSnapshot(snapshot, { customerIds, ...context });
@@ -264,6 +251,9 @@ export async function loadRevenue(
     return none("STRIPE_SECRET_KEY is not set: revenue columns are empty", false);
   }
   const apiKey = options.apiKey;
+  const endpoint = stripeEndpoint(options);
+  const describe = (error: unknown) =>
+    describeStripeError(error, { apiKey, endpoint, timeoutSeconds: rules.timeoutSeconds });
   const started = performance.now();
   const path = cachePath(options.cacheDir, { apiKey, asOf: options.asOf });
   const stats = { apiCalls: 0 };
@@ -274,23 +264,28 @@ export async function loadRevenue(
         host: options.apiHost,
         port: options.apiPort,
         protocol: options.apiProtocol,
-        maxNetworkRetries: rules.maxNetworkRetries,
+        timeoutMs: rules.timeoutSeconds * 1000,
       }, stats),
       rules,
     );
   let activeReader: StripeReader | undefined;
   const windowDays = options.windowDays ?? 30;
   const context = { asOf: options.asOf, windowDays, rules, started };
+  const invoices = invoiceRange({ ...context, usageLookbackDays: rules.usageLookbackDays });
   try {
     const fromCache = refreshes(options.mode)
       ? null
       : await (options.cacheAhead ?? readCache(path));
-    // a cache read without PTB (or for another product or a shorter window) does not answer
-    const cached = fromCache && (!rules.ptbProductId ||
-        ptbCovers(fromCache.ptb, {
-          productId: rules.ptbProductId,
-          window: ptbWindow(options.asOf, windowDays),
-        }))
+    // A cache answers only for the invoice range it listed (usage lines come from it: a longer
+    // look-back finds a cycle a shorter one does not) and, with PTB, for the product and a
+    // window it covers.
+    const cached = fromCache && fromCache.invoiceRange?.since === invoices.since &&
+        fromCache.invoiceRange?.until === invoices.until &&
+        (!rules.ptbProductId ||
+          ptbCovers(fromCache.ptb, {
+            productId: rules.ptbProductId,
+            window: ptbWindow(options.asOf, windowDays),
+          }))
       ? fromCache
       : null;
     if (cached) {
@@ -299,10 +294,38 @@ export async function loadRevenue(
         return result(cached, customerIds, { ...context, source: "cache", apiCalls: 0 });
       }
       // customers new since the cache was written: checked within the bound's extra calls
-      const checked = await checkCustomers(activeReader = reader(), {
-        customerIds: unchecked,
-        budget: CALL_BOUND_EXTRA,
-      });
+      const checking = activeReader = reader();
+      let checked: StripeSnapshot["customers"];
+      try {
+        checked = await checkCustomers(checking, {
+          customerIds: unchecked,
+          budget: CALL_BOUND_EXTRA,
+        });
+      } catch (error) {
+        if (error instanceof UserError) throw error;
+        await checking.settled();
+        // the cache still answers; the new ids go unverified (counted as known, with a warning),
+        // and the cache is left as it was, so the next export checks them again
+        const unverified = {
+          ...cached,
+          customers: {
+            ...cached.customers,
+            unverified: [...cached.customers.unverified, ...unchecked],
+          },
+        };
+        return result(unverified, customerIds, {
+          ...context,
+          source: "cache",
+          apiCalls: stats.apiCalls,
+          warnings: [
+            `could not check ${unchecked.length} customer id${
+              unchecked.length === 1 ? "" : "s"
+            } new since today's Stripe cache (${
+              describe(error)
+            }): counted as known with revenue 0 (unverified)`,
+          ],
+        });
+      }
       cached.customers = checked.listed ? checked : {
         listed: false,
         existing: [...cached.customers.existing, ...checked.existing],
@@ -317,11 +340,13 @@ export async function loadRevenue(
         warnings: cacheWarnings,
       });
     }
+    let ptbFailure: string | undefined;
     const snapshot = await fetchStripeSnapshot(activeReader = reader(), {
       customerIds,
       asOf: options.asOf,
       windowDays,
       onProgress: options.onProgress,
+      onPtbFailure: (error) => ptbFailure = describe(error),
     });
     const cacheWarnings = await tryWriteCache(path, snapshot, options.cacheDir, options.asOf);
     return result(snapshot, customerIds, {
@@ -329,12 +354,13 @@ export async function loadRevenue(
       source: "stripe",
       apiCalls: stats.apiCalls,
       warnings: cacheWarnings,
+      ptbFailure,
     });
   } catch (error) {
     // requests still in flight (retrying) when one failed: let them settle, so the count is whole
     await activeReader?.settled();
     if (error instanceof UserError) throw error;
-    const line = describeStripeError(error, apiKey);
+    const line = describe(error);
     if (requires(options.mode)) throw new UserError(`--require-stripe: ${line}`);
     return none(
       `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,

@@ -8,7 +8,7 @@
  * most one more, partial, page (or one empty page), and calls stay ≈ ceil(n/100). Objects come
  * back in Stripe's order, as one sequential listing would return them.
  */
-import type { Json, StripeReader } from "./reader.ts";
+import { checkedPage, type Json, type StripeReader } from "./reader.ts";
 
 /** A `created` range: gte inclusive, lt exclusive (null: open). */
 export interface CreatedRange {
@@ -22,11 +22,8 @@ export interface PartitionedListOptions {
   /** ranges read at once, at most (the concurrency setting) */
   slots: number;
   onPage?: (objects: Json[]) => void;
-}
-
-interface Page {
-  data: Json[];
-  has_more: boolean;
+  /** its failure fails this list only, not the reader's other requests (StripeReader.request) */
+  optional?: boolean;
 }
 
 /** `created` as Stripe's list parameters take it, or undefined for an open range. */
@@ -73,11 +70,15 @@ export async function listPartitioned(
     let top: number | null = null; // created of the first object this range read
     try {
       for (let pages = 1;; pages++) {
-        const page = await reader.request(kind, () => fetchPage(cursor, range)) as Page;
+        const page = await reader.request(
+          kind,
+          async () => checkedPage(kind, await fetchPage(cursor, range)),
+          { optional: options.optional },
+        );
         own.push(...page.data);
         if (page.data.length > 0) options.onPage?.(page.data);
         const last = page.data[page.data.length - 1];
-        if (!page.has_more || !last) break;
+        if (!page.has_more || !last) break; // checkedPage: a page with has_more has a last
         cursor = String(last.id);
         top ??= Number(page.data[0].created ?? 0);
         // Left: created in [gte, last.created]. Hand the older half to a new range; this one

@@ -142,11 +142,16 @@ export interface PtbRevenue {
 /** PTB revenue of the window per customer, in USD (converted with rules.fxRates). */
 export function ptbRevenue(
   ptb: PtbSnapshot | null,
-  { window, rules }: { window: { since: number; until: number }; rules: RevenueRules },
+  { window, rules, failure }: {
+    window: { since: number; until: number };
+    rules: RevenueRules;
+    /** why reading PTB from Stripe failed (then ptb is null) */
+    failure?: string;
+  },
 ): PtbRevenue {
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const summary: PtbSummary = {
-    status: ptb ? "read" : "not_configured",
+    status: ptb ? "read" : failure ? "failed" : "not_configured",
     productId: ptb?.productId ?? null,
     windowStart: iso(window.since),
     windowEnd: iso(window.until),
@@ -159,7 +164,9 @@ export function ptbRevenue(
       byCustomer: new Map(),
       summary,
       warnings: [
-        "PTB revenue unknown: PRICING_STRIPE_PTB_PRODUCT (the Stripe product of prepaid token-usage credits) is not set",
+        failure
+          ? `PTB revenue unknown: reading PaymentIntents failed (${failure}); MRR is unaffected`
+          : "PTB revenue unknown: PRICING_STRIPE_PTB_PRODUCT (the Stripe product of prepaid token-usage credits) is not set",
       ],
     };
   }

@@ -3,13 +3,14 @@
 // ExcelJS's fast-csv pulls in (v14) does not become everyone's node: typings.
 /**
  * How the kit talks to Stripe: the SDK client (pinned API version, every HTTP request counted,
- * retries included), and a reader that bounds concurrency, retries rate-limited requests after
- * Retry-After, counts requests by kind (for the call bound), and on a failure stops starting
- * new requests and lets the ones in flight settle, so the count is complete.
+ * retries included), and a reader that bounds concurrency, retries failed requests, counts
+ * requests by kind (for the call bound), and on a failure stops starting new requests and lets
+ * the ones in flight settle, so the count is complete.
  *
- * The SDK retries 5xx, 409 and network errors with its backoff (rules.maxNetworkRetries); it
- * retries a 429 only when Stripe sends `Stripe-Should-Retry`, so a rate-limited request is
- * retried here, after Retry-After (rules.maxRateLimitRetries).
+ * Retries are the reader's alone (the SDK's are off: it retries only before a response's body is
+ * read, and a 429 with `Stripe-Should-Retry` was retried by both): a 429 after Retry-After
+ * (rules.maxRateLimitRetries); 5xx, 409, `Stripe-Should-Retry: true` and network errors — a
+ * refused or reset connection, a body cut off, a timeout — with backoff (rules.maxNetworkRetries).
  */
 import Stripe from "stripe";
 import { limiter } from "./pool.ts";
@@ -20,7 +21,8 @@ export interface StripeConnection {
   host?: string;
   port?: number;
   protocol?: "http" | "https";
-  maxNetworkRetries: number;
+  /** how long one request attempt may take (rules.timeoutSeconds) */
+  timeoutMs: number;
 }
 
 export interface FetchStats {
@@ -33,7 +35,7 @@ export const STRIPE_API_VERSION = Stripe.API_VERSION;
 
 // deno-lint-ignore no-explicit-any
 export type Json = any;
-interface Page {
+export interface Page {
   data: Json[];
   has_more: boolean;
 }
@@ -41,8 +43,9 @@ interface Page {
 export function stripeClient(connection: StripeConnection, stats: FetchStats): Stripe {
   const stripe = new Stripe(connection.apiKey, {
     apiVersion: STRIPE_API_VERSION,
-    maxNetworkRetries: connection.maxNetworkRetries,
-    timeout: 60_000,
+    maxNetworkRetries: 0, // the reader retries (one layer, bounded by the settings)
+    timeout: connection.timeoutMs,
+    httpClient: Stripe.createFetchHttpClient(fetchWithErrorPages),
     telemetry: false,
     appInfo: { name: "pricing-kit" },
     ...(connection.host ? { host: connection.host } : {}),
@@ -52,6 +55,34 @@ export function stripeClient(connection: StripeConnection, stats: FetchStats): S
   // The SDK emits "request" for every HTTP request it sends, retries included.
   stripe.on("request", () => stats.apiCalls++);
   return stripe;
+}
+
+/**
+ * fetch, with an error answered as a page (a proxy's or a load balancer's HTML 502/503) turned
+ * into Stripe's error shape: the SDK then sees an API error with its HTTP status (retried as a
+ * 5xx, reported with the status) instead of "Invalid JSON received from the Stripe API".
+ */
+async function fetchWithErrorPages(
+  input: string | URL | Request,
+  init?: RequestInit,
+): Promise<Response> {
+  const response = await fetch(input, init);
+  const type = response.headers.get("content-type") ?? "";
+  if (response.ok || /json/i.test(type)) return response;
+  await response.body?.cancel();
+  const headers = new Headers(response.headers);
+  headers.set("content-type", "application/json");
+  headers.delete("content-length");
+  return new Response(
+    JSON.stringify({
+      error: {
+        type: "api_error",
+        message: `HTTP ${response.status} with an error page (${type || "no content type"})`,
+        errorPage: true,
+      },
+    }),
+    { status: response.status, headers },
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,6 +102,52 @@ export function rateLimitDelayMs(error: unknown, attempt: number): number {
   const seconds = header === undefined ? NaN : Number(header);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 60) * 1000;
   return Math.min(1000 * 2 ** attempt, 30_000);
+}
+
+/**
+ * Whether a failed request may succeed if sent again: a network error (refused, reset, cut off,
+ * timed out), a 409 or 5xx, or an answer that says so (`Stripe-Should-Retry: true`); never when
+ * Stripe says not to (`false`).
+ */
+export function isTransient(error: unknown): boolean {
+  const e = error as {
+    type?: string;
+    statusCode?: number;
+    headers?: Record<string, string>;
+  };
+  const shouldRetry = e?.headers?.["stripe-should-retry"];
+  if (shouldRetry === "false") return false;
+  if (shouldRetry === "true" || e?.type === "StripeConnectionError") return true;
+  return e?.statusCode === 409 || (e?.statusCode ?? 0) >= 500;
+}
+
+/** Backoff before network retry `attempt` (0-based): 0.5, 1, 2 … 8 s. */
+export function networkDelayMs(attempt: number): number {
+  return Math.min(500 * 2 ** attempt, 8_000);
+}
+
+/** The error a request failed with, and how many times it was retried before giving up. */
+export function retriesOf(error: unknown): number {
+  return (error as { kitRetries?: number })?.kitRetries ?? 0;
+}
+
+/**
+ * A list page that says more follow but holds no object: nothing to continue from, so the list
+ * cannot be completed (taking it as the end would drop the rest silently).
+ */
+export class EmptyPageError extends Error {
+  constructor(readonly kind: string) {
+    super(
+      `Stripe answered a ${kind} page with has_more but no objects, so the list cannot be read to its end`,
+    );
+  }
+}
+
+/** A list page, refused (EmptyPageError) when it says more follow but holds nothing. */
+export function checkedPage(kind: string, answer: unknown): Page {
+  const page = answer as Page;
+  if (page?.has_more && !page.data?.length) throw new EmptyPageError(kind);
+  return page;
 }
 
 /** Thrown to requests not yet started once another request has failed. */
@@ -95,12 +172,20 @@ export class StripeReader {
   }
 
   /**
-   * One request: waits for a slot; a 429 waits for Retry-After (holding the slot) and retries.
-   * After any request has failed, requests not yet sent are abandoned.
+   * One request: waits for a slot; a 429 waits for Retry-After (holding the slot) and retries,
+   * a transient failure (isTransient) backs off and retries. After any request has failed,
+   * requests not yet sent are abandoned — unless the failed one was `optional` (a list whose
+   * failure the caller absorbs, like PTB's PaymentIntents).
    */
-  request<T>(kind: string, work: () => Promise<T>): Promise<T> {
+  request<T>(
+    kind: string,
+    work: () => Promise<T>,
+    { optional = false }: { optional?: boolean } = {},
+  ): Promise<T> {
     const promise = this.#run(async () => {
-      for (let attempt = 0;; attempt++) {
+      let rateLimited = 0;
+      let transient = 0;
+      for (;;) {
         if (this.#failed) throw new FetchAbandoned();
         this.calls[kind] = (this.calls[kind] ?? 0) + 1;
         try {
@@ -108,13 +193,23 @@ export class StripeReader {
         } catch (error) {
           // a 404 is an answer (an unknown id), not a failure of the fetch
           if ((error as { statusCode?: number })?.statusCode === 404) throw error;
-          if (
-            !isRateLimited(error) || attempt >= this.rules.maxRateLimitRetries || this.#failed
-          ) {
-            this.#failed = true;
+          const delay = this.#failed
+            ? null
+            : isRateLimited(error)
+            ? rateLimited < this.rules.maxRateLimitRetries
+              ? rateLimitDelayMs(error, rateLimited++)
+              : null
+            : isTransient(error) && transient < this.rules.maxNetworkRetries
+            ? networkDelayMs(transient++)
+            : null;
+          if (delay === null) {
+            if (!optional) this.#failed = true;
+            if (error && typeof error === "object") {
+              (error as { kitRetries?: number }).kitRetries = rateLimited + transient;
+            }
             throw error;
           }
-          await sleep(rateLimitDelayMs(error, attempt));
+          await sleep(delay);
         }
       }
     });
@@ -152,10 +247,13 @@ export class StripeReader {
       if (options.maxPages !== undefined && pages >= options.maxPages) {
         return { objects: all, complete: false };
       }
-      const page = await this.request(kind, () => fetchPage(startingAfter)) as Page;
+      const page = await this.request(
+        kind,
+        async () => checkedPage(kind, await fetchPage(startingAfter)),
+      );
       all.push(...page.data);
       options.onPage?.(page.data);
-      if (!page.has_more || page.data.length === 0) return { objects: all, complete: true };
+      if (!page.has_more) return { objects: all, complete: true };
       startingAfter = page.data[page.data.length - 1].id;
     }
   }

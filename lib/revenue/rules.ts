@@ -32,8 +32,10 @@ export interface RevenueRules {
   discountPolicy: DiscountPolicy;
   /** USD per unit of another currency (lower-case code), e.g. { eur: 1.08 } */
   fxRates: Record<string, number>;
-  /** the SDK's retries of 5xx, 409 and network errors (with its backoff) */
+  /** retries of 5xx, 409 and network errors (refused, reset, cut off, timed out), with backoff */
   maxNetworkRetries: number;
+  /** seconds one Stripe request attempt may take before it counts as a network error */
+  timeoutSeconds: number;
   /** retries of a rate-limited (429) request, after Retry-After */
   maxRateLimitRetries: number;
   /** Stripe requests in flight at once */
@@ -57,6 +59,7 @@ export const DEFAULT_RULES: RevenueRules = {
   fxRates: {},
   maxNetworkRetries: 2,
   maxRateLimitRetries: 5,
+  timeoutSeconds: 30,
   concurrency: 4,
   usageLookbackDays: 35,
   lookupLimit: 1,
@@ -175,8 +178,9 @@ function wholeNumber(env: Env, name: string, min: number, max: number): number |
  * - PRICING_STRIPE_COUNTED_STATUSES   `active,past_due`
  * - PRICING_STRIPE_DISCOUNTS          recurring | forever | none
  * - PRICING_FX_RATES                  `EUR:1.08,GBP:1.27` (USD per unit)
- * - PRICING_STRIPE_MAX_RETRIES        2   (5xx / 409 / network, the SDK's backoff)
+ * - PRICING_STRIPE_MAX_RETRIES        2   (5xx / 409 / network, with backoff)
  * - PRICING_STRIPE_RATE_LIMIT_RETRIES 5   (429, after Retry-After)
+ * - PRICING_STRIPE_TIMEOUT_SECONDS    30  (per request attempt)
  * - PRICING_STRIPE_CONCURRENCY        4
  * - PRICING_STRIPE_USAGE_LOOKBACK_DAYS 35
  * - PRICING_STRIPE_LOOKUP_LIMIT      1
@@ -270,6 +274,7 @@ export function revenueRulesConfigFromEnv(env: Env): Partial<RevenueRules> {
   const numbers: [keyof RevenueRules, string, number, number][] = [
     ["maxNetworkRetries", "PRICING_STRIPE_MAX_RETRIES", 0, 10],
     ["maxRateLimitRetries", "PRICING_STRIPE_RATE_LIMIT_RETRIES", 0, 20],
+    ["timeoutSeconds", "PRICING_STRIPE_TIMEOUT_SECONDS", 1, 600],
     ["concurrency", "PRICING_STRIPE_CONCURRENCY", 1, 20],
     ["usageLookbackDays", "PRICING_STRIPE_USAGE_LOOKBACK_DAYS", 1, 400],
     ["lookupLimit", "PRICING_STRIPE_LOOKUP_LIMIT", 0, 10_000],

@@ -51,6 +51,9 @@ export interface StripeSnapshot {
   unreadableDiscounts: string[];
   /** PTB charges read for the token-usage product; null when the product was not set */
   ptb: PtbSnapshot | null;
+  /** the invoices listed (usage lines come from them), created in [since, until) (Unix
+   * seconds); absent in a snapshot made before it was recorded (then it answers no range) */
+  invoiceRange?: { since: number; until: number };
 }
 
 // deno-lint-ignore no-explicit-any
@@ -237,6 +240,8 @@ export function revenueFromSnapshot(
     windowDays: number;
     rules: RevenueRules;
     source: RevenueSource;
+    /** the PaymentIntents listing failed (one line why): PTB revenue is unknown */
+    ptbFailure?: string;
   },
 ): Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb"> {
   const { asOf, rules, source } = options;
@@ -244,7 +249,11 @@ export function revenueFromSnapshot(
   const ptbSnapshot = rules.ptbProductId && snapshot.ptb?.productId === rules.ptbProductId
     ? snapshot.ptb
     : null;
-  const ptb = ptbRevenue(ptbSnapshot, { window: ptbWindow(asOf, options.windowDays), rules });
+  const ptb = ptbRevenue(ptbSnapshot, {
+    window: ptbWindow(asOf, options.windowDays),
+    rules,
+    failure: options.ptbFailure,
+  });
   const products = new Map(snapshot.products.map((p) => [p.id, p]));
   const { subscriptionsByCustomer, linesByCustomer, existing, missing } = snapshotIndex(snapshot);
   const priceFacts = priceFactsMemo({ products, rules });

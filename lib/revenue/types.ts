@@ -55,8 +55,9 @@ export interface RevenueResult {
 
 /** What the PTB revenue listing found (lib/revenue/ptb.ts). */
 export interface PtbSummary {
-  /** read = from Stripe (or today's cache); not_configured = PRICING_STRIPE_PTB_PRODUCT unset */
-  status: "read" | "not_configured";
+  /** read = from Stripe (or today's cache); not_configured = PRICING_STRIPE_PTB_PRODUCT unset;
+   * failed = set, but Stripe's PaymentIntents could not be read (a warning says why) */
+  status: "read" | "not_configured" | "failed";
   productId: string | null;
   windowStart: string;
   windowEnd: string;

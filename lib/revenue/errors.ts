@@ -1,0 +1,84 @@
+/**
+ * One line about a Stripe failure for people: what went wrong, where, and what to do; never the
+ * key. Used for REVENUE MISSING, --require-stripe and PTB-only warnings.
+ */
+import { retriesOf } from "./reader.ts";
+
+/** Where requests go: `host:port`, Stripe's own unless STRIPE_API_HOST / _PORT say otherwise. */
+export function stripeEndpoint(
+  { apiHost, apiPort, apiProtocol }: {
+    apiHost?: string;
+    apiPort?: number;
+    apiProtocol?: "http" | "https";
+  },
+): string {
+  const port = apiPort ?? (apiProtocol === "http" ? 80 : 443);
+  return `${apiHost ?? "api.stripe.com"}:${port}`;
+}
+
+/** Masks anything shaped like a Stripe key (and the key itself) in text meant for people. */
+export function redactKeys(text: string, apiKey?: string): string {
+  const masked = apiKey ? text.replaceAll(apiKey, "***") : text;
+  return masked.replace(/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9*_]+/g, "$1_$2_***");
+}
+
+/** What a restricted key needs (docs/revenue.md says the same). */
+export const KEY_PERMISSIONS =
+  "Subscriptions, Products, Prices, Invoices, Coupons and Customers (and PaymentIntents with PRICING_STRIPE_PTB_PRODUCT set)";
+
+export interface StripeErrorContext {
+  apiKey?: string;
+  /** `host:port` (stripeEndpoint) */
+  endpoint?: string;
+  /** PRICING_STRIPE_TIMEOUT_SECONDS, named when a request timed out */
+  timeoutSeconds?: number;
+}
+
+const firstLine = (value: unknown) => String(value ?? "").split("\n")[0];
+
+/** One line about a Stripe failure, naming the kind of error and what to do; never the key. */
+export function describeStripeError(
+  error: unknown,
+  { apiKey, endpoint = "api.stripe.com:443", timeoutSeconds }: StripeErrorContext = {},
+): string {
+  const e = error as {
+    type?: string;
+    statusCode?: number;
+    message?: string;
+    detail?: unknown;
+    raw?: { errorPage?: boolean };
+  };
+  const message = redactKeys(firstLine(e?.message ?? error), apiKey);
+  const retries = retriesOf(error);
+  const retried = retries > 0 ? ` after ${retries} retr${retries === 1 ? "y" : "ies"}` : "";
+  if (e?.type === "StripeAuthenticationError" || e?.statusCode === 401) {
+    return "Stripe rejected STRIPE_SECRET_KEY (401): check the key (and live vs test mode)";
+  }
+  if (e?.type === "StripePermissionError" || e?.statusCode === 403) {
+    return `STRIPE_SECRET_KEY may not read everything needed (403: ${message}): give the restricted key read access to ${KEY_PERMISSIONS}`;
+  }
+  if (e?.type === "StripeRateLimitError" || e?.statusCode === 429) {
+    return "Stripe kept rate-limiting (429) after retries: try again later or lower PRICING_STRIPE_CONCURRENCY";
+  }
+  if (e?.raw?.errorPage) {
+    return `Stripe at ${endpoint} answered HTTP ${e.statusCode}${retried} with an error page, not JSON: Stripe or a proxy answered with an error page; try again later`;
+  }
+  if (e?.type === "StripeConnectionError") {
+    const detail = redactKeys(firstLine((e.detail as Error)?.message ?? e.detail ?? ""), apiKey);
+    if (/timeout/i.test(message) || /timeout|timed out/i.test(detail)) {
+      return `Stripe at ${endpoint} did not answer within ${
+        timeoutSeconds ?? "the"
+      } s${retried}: try again later, or raise PRICING_STRIPE_TIMEOUT_SECONDS`;
+    }
+    if (/body|decod|reading|incomplete|closed|reset/i.test(detail)) {
+      return `the connection to Stripe at ${endpoint} broke off mid-answer${retried} (${detail}): try again later, or raise PRICING_STRIPE_MAX_RETRIES`;
+    }
+    return `cannot reach Stripe at ${endpoint}${retried} (${
+      detail || message
+    }): check the network, or STRIPE_API_HOST / STRIPE_API_PORT`;
+  }
+  if (/^Invalid JSON received/.test(message)) {
+    return `Stripe at ${endpoint} answered something that is not JSON (${message}): Stripe or a proxy answered with an error page; try again later`;
+  }
+  return `Stripe request failed (${e?.statusCode ?? e?.type ?? "error"})${retried}: ${message}`;
+}

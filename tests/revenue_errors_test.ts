@@ -1,0 +1,162 @@
+/**
+ * A misbehaving Stripe (tests/fake_stripe.ts faults) through the real SDK: every failure ends in
+ * one line naming what happened, partial answers are never taken as whole, retries are one layer.
+ */
+import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { loadRevenue, stripeSettingsFromEnv } from "../lib/revenue/mod.ts";
+import { DEFAULT_RULES } from "../lib/revenue/rules.ts";
+import { activeSubscription, monthlyPrice, withFakeStripe } from "./fake_stripe.ts";
+
+const AS_OF = new Date("2026-11-01T00:00:00Z");
+const DATA = {
+  subscriptions: [
+    { ...activeSubscription("cus_a", monthlyPrice("pro", 7900)), created: 1_700_000_000 },
+    { ...activeSubscription("cus_b", monthlyPrice("team", 20000)), created: 1_700_000_100 },
+  ],
+  products: [
+    { id: "prod_pro", name: "pro", metadata: { pricing_role: "base" } },
+    { id: "prod_team", name: "team", metadata: { pricing_role: "base" } },
+  ],
+  invoices: [],
+  paymentIntents: [],
+};
+const setup = (rules = {}) => ({ data: DATA, asOf: AS_OF, mode: "auto" as const, rules });
+const count = (requests: string[], path: string) =>
+  requests.filter((r) => r === `GET ${path}`).length;
+const cacheFiles = async (dir: string) =>
+  (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+
+Deno.test("a page with has_more and no objects fails the fetch: no revenue, no cache", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/subscriptions", "empty_has_more", 1);
+    const result = await loadRevenue(["cus_a"], options);
+    assertEquals([result.source, result.failed], ["none", true]);
+    match(result.warnings[0], /^REVENUE MISSING: .*has_more but no objects/);
+    ok(!result.warnings[0].includes("\n"));
+    assertEquals(await cacheFiles(options.cacheDir), []);
+  }, setup());
+});
+
+Deno.test("the cache answers only for the invoice range it listed", async () => {
+  await withFakeStripe(async (fake, options) => {
+    const long = { ...options, rules: { usageLookbackDays: 60 } };
+    assertEquals((await loadRevenue(["cus_a"], long)).source, "stripe");
+    // the default 35-day look-back is another range: fetched again, not the 60-day lines
+    const before = count(fake.requests, "/v1/invoices");
+    assertEquals((await loadRevenue(["cus_a"], options)).source, "stripe");
+    assertEquals(count(fake.requests, "/v1/invoices"), before + 1);
+    assertEquals((await loadRevenue(["cus_a"], options)).source, "cache");
+    // a longer export window reaches further back than the look-back: another range too
+    assertEquals((await loadRevenue(["cus_a"], { ...options, windowDays: 60 })).source, "stripe");
+  }, setup());
+});
+
+Deno.test("a failed check of a new customer keeps today's cache; the id goes unverified", async () => {
+  await withFakeStripe(async (fake, options) => {
+    const first = await loadRevenue(["cus_a"], options);
+    assertEquals(first.byCustomer.get("cus_a")?.mrr, 79);
+    fake.faultPath("/v1/customers/cus_new", "forbidden", 1);
+    const second = await loadRevenue(["cus_a", "cus_new"], options);
+    assertEquals([second.source, second.failed], ["cache", false]);
+    assertEquals(second.byCustomer.get("cus_a")?.mrr, 79);
+    ok(second.warnings.some((w) => /could not check 1 customer id .*403/.test(w)));
+    // the cache was not rewritten with the id unverified: the next export checks it again
+    const third = await loadRevenue(["cus_a", "cus_new"], options);
+    assertEquals(third.source, "cache");
+    ok(count(fake.requests, "/v1/customers/cus_new") === 2);
+  }, setup());
+});
+
+Deno.test("a body cut off mid-answer is retried (PRICING_STRIPE_MAX_RETRIES)", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/subscriptions", "reset_body", 1);
+    const result = await loadRevenue(["cus_a"], options);
+    assertEquals([result.source, result.byCustomer.get("cus_a")?.mrr], ["stripe", 79]);
+    assertEquals(count(fake.requests, "/v1/subscriptions"), 2);
+
+    fake.faultPath("/v1/subscriptions", "reset_body", 5);
+    const broken = await loadRevenue(["cus_a"], { ...options, mode: "refresh" });
+    assertEquals(broken.failed, true);
+    // 1 + 2 retries (the default), none by the SDK
+    assertEquals(count(fake.requests, "/v1/subscriptions"), 2 + 3);
+    match(broken.warnings[0], /broke off mid-answer after 2 retries/);
+    ok(!/cannot reach/.test(broken.warnings[0]));
+  }, setup());
+});
+
+Deno.test("a 429 with Stripe-Should-Retry is retried by one layer, as many times as set", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/subscriptions", "should_retry_429", 20);
+    const result = await loadRevenue(["cus_a"], options);
+    assertEquals(result.failed, true);
+    // 1 + PRICING_STRIPE_RATE_LIMIT_RETRIES (2 here)
+    assertEquals(count(fake.requests, "/v1/subscriptions"), 3);
+  }, setup({ maxRateLimitRetries: 2 }));
+});
+
+Deno.test("a 403 on PaymentIntents leaves PTB unknown and keeps MRR", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/payment_intents", "forbidden", 1);
+    const result = await loadRevenue(["cus_a"], options);
+    assertEquals([result.source, result.failed], ["stripe", false]);
+    assertEquals(result.byCustomer.get("cus_a")?.mrr, 79);
+    assertEquals(result.byCustomer.get("cus_a")?.ptbRevenueUsd30d, null);
+    assertEquals(result.ptb?.status, "failed");
+    ok(
+      result.warnings.some((w) =>
+        /^PTB revenue unknown: reading PaymentIntents failed .*403.*PaymentIntents/.test(w)
+      ),
+    );
+  }, setup({ ptbProductId: "prod_tokens" }));
+});
+
+Deno.test("403 names every permission the docs ask for", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/products", "forbidden", 1);
+    const result = await loadRevenue(["cus_a"], options);
+    match(
+      result.warnings[0],
+      /Subscriptions, Products, Prices, Invoices, Coupons and Customers \(and PaymentIntents/,
+    );
+    const docs = await Deno.readTextFile(new URL("../docs/revenue.md", import.meta.url));
+    ok(docs.includes("Subscriptions, Products, Prices, Invoices, Coupons and Customers"));
+    ok(docs.includes("PaymentIntents"));
+  }, setup());
+});
+
+Deno.test("an endpoint that never answers fails after PRICING_STRIPE_TIMEOUT_SECONDS", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/products", "hang", 1);
+    const started = performance.now();
+    const result = await loadRevenue(["cus_a"], options);
+    ok(performance.now() - started < 10_000);
+    assertEquals(result.failed, true);
+    match(result.warnings[0], /Stripe at 127\.0\.0\.1:\d+ did not answer within 1 s/);
+  }, setup({ timeoutSeconds: 1, maxNetworkRetries: 0 }));
+});
+
+Deno.test("an HTML 503 says the status and that an error page answered", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.faultPath("/v1/products", "html_503", 2);
+    const result = await loadRevenue(["cus_a"], options);
+    assertEquals(result.failed, true);
+    match(result.warnings[0], /answered HTTP 503 after 1 retry with an error page/);
+    match(result.warnings[0], /Stripe or a proxy answered with an error page; try again later/);
+    assertEquals(count(fake.requests, "/v1/products"), 2);
+  }, setup({ maxNetworkRetries: 1 }));
+});
+
+Deno.test("STRIPE_API_HOST takes a host name only", () => {
+  let message = "";
+  try {
+    stripeSettingsFromEnv({ STRIPE_API_HOST: "https://api.stripe.com/" });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  match(message, /^STRIPE_API_HOST must be a host name only \(e\.g\. api\.stripe\.com\)/);
+  assertEquals(
+    stripeSettingsFromEnv({ STRIPE_API_HOST: "stripe.internal" }).apiHost,
+    "stripe.internal",
+  );
+  assertEquals(DEFAULT_RULES.timeoutSeconds, 30);
+});
