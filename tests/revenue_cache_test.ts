@@ -168,3 +168,21 @@ Deno.test("customersToCheck: the requested ids a cache has not settled, each onc
   cached.subscriptions = [];
   assertEquals(customersToCheck(cached, ids), ["cus_sub"]);
 });
+
+Deno.test("pruneCache removes a cache write's temp file left by an ended export, not a fresh one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const dead = ".stripe_0123456789abcdef_2026-11-01.json.mk1abc.tmp";
+    const fresh = ".stripe_0123456789abcdef_2026-11-01.json.mk2def.tmp";
+    const other = "notes.tmp";
+    for (const name of [dead, fresh, other]) await Deno.writeTextFile(`${dir}/${name}`, "{");
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await Deno.utime(`${dir}/${dead}`, hourAgo, hourAgo);
+    await Deno.utime(`${dir}/${other}`, hourAgo, hourAgo);
+    assertEquals(await pruneCache(dir, { asOf: new Date("2026-11-01T00:00:00Z") }), [dead]);
+    const left = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    assertEquals(left, [fresh, other].sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -374,3 +374,36 @@ Deno.test("an aborted signal ends a revenue worker mid-fetch at once, rejecting 
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("an aborted signal ends a revenue worker waiting on a Stripe that never answers", async () => {
+  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  fake.faultPath("/v1/subscriptions", "hang", 1);
+  const outDir = await Deno.makeTempDir();
+  try {
+    const controller = new AbortController();
+    const reason = new Error("interrupted (SIGINT)");
+    const run = await countingWorkers(async () => {
+      const worker = prepareRevenueWorker({
+        env: stripeEnv(fake),
+        mode: "refresh",
+        asOf: AS_OF,
+        outDir,
+        quiet: true,
+        signal: controller.signal,
+      });
+      worker.load(CUSTOMERS);
+      while (fake.hanging() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const aborted = performance.now();
+      controller.abort(reason);
+      await rejects(worker.result, (error) => error === reason);
+      await worker.answered;
+      const ms = performance.now() - aborted;
+      ok(ms < 1000, `answered ${Math.round(ms)} ms after the abort`);
+    });
+    assertEquals([run.started, run.terminated], [1, 1]);
+    assertEquals(await Array.fromAsync(Deno.readDir(outDir)), []);
+  } finally {
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
