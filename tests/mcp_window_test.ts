@@ -71,13 +71,19 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
           .structuredContent!;
         assertEquals(traffic.reading, ptbVsByok(monthly).reading);
         ok((traffic.reading as string).includes("company-basis margin"));
-        // gateway-only: Σ(mrr + PTB revenue × 30/7) against Σ company cost × 30/7, over the
-        // organizations with a company-basis margin (the 7-day columns are the window's)
-        const gateway = frame.filter(
-          pl.col("has_gateway_only").and(pl.col("gross_margin_company_pct").isNotNull()),
+        // gateway-only: Σ(mrr + PTB revenue × 30/7) over the organizations with known revenue
+        // (paying or not) against Σ company cost × 30/7 over those and the ones a sibling's row
+        // carries, as the per-plan table (the 7-day columns are the window's)
+        const known = pl.col("mrr").isNotNull().and(
+          pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0)),
         );
+        const onSibling = frame.columns.includes("revenue_source")
+          ? pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false)
+          : pl.lit(false);
+        const gateway = frame.filter(pl.col("has_gateway_only").and(known));
+        const gatewayCost = frame.filter(pl.col("has_gateway_only").and(known.or(onSibling)));
         const revenue = sum(gateway, "mrr") + sum(gateway, "ptb_revenue_30d") * 30 / 7;
-        const cost = sum(gateway, "company_cost_30d") * 30 / 7;
+        const cost = sum(gatewayCost, "company_cost_30d") * 30 / 7;
         ok(sum(gateway, "ptb_revenue_30d") > 0, "the demo's gateway-only organizations buy PTB");
         close(
           ((traffic.facts as Values)["gateway only (PTB)"] as Values).companyMarginPct as number,

@@ -243,18 +243,21 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
   const margins = column(table, "gross_margin_pct") as (number | null)[];
   ok(near(margins[0]!, -1900) && near(margins[1]!, -200) && near(margins[2]!, 67.4));
   assertEquals(margins[3], null); // no MRR, no margin
-  // Company basis, over organizations with a gross_margin_company_pct: gateway o1
-  // (940 − 802) / 940 = 14.68 %; mixed o3 (250 − 150.1) / 250 = 39.96 %; BYOK o4 only (o2 has
-  // no revenue, o6 unknown MRR) (5000 − 10) / 5000 = 99.8 %; no requests: none.
+  // Company basis, the per-plan table's sums over every organization with known revenue, paying
+  // or not: gateway o1 (940 − 802) / 940 = 14.68 %; mixed o3 (250 − 150.1) / 250 = 39.96 %;
+  // BYOK o2 ($0 revenue, $0.60 cost) and o4 (o6's MRR is unknown): (5000 − 10.6) / 5000 =
+  // 99.788 %; no requests: o5, $0 revenue, no margin.
   const company = column(table, "margin_company_pct") as (number | null)[];
   ok(near(company[0]!, 138 / 940 * 100) && near(company[1]!, 39.96), `${company}`);
-  ok(near(company[2]!, 99.8) && company[3] === null, `${company}`);
+  ok(near(company[2]!, 4989.4 / 5000 * 100) && company[3] === null, `${company}`);
   assertEquals(column(table, "ptb_revenue_30d"), [900, 50, 0, 0]);
   ok(near((column(table, "company_cost_30d") as number[])[2], 11)); // 0.6 + 10 + 0.4
-  // the company margin's own population and sums: BYOK's is o4 alone (5000 revenue, 10 cost)
-  assertEquals(column(table, "company_margin_organizations"), [1, 1, 1, 0]);
+  // the company margin's own population and sums: BYOK's is o2 and o4 (5000 revenue, 10.6 cost)
+  assertEquals(column(table, "company_margin_organizations"), [1, 1, 2, 1]);
   assertEquals(column(table, "company_margin_revenue"), [940, 250, 5000, 0]);
-  assertEquals(column(table, "company_margin_cost"), [802, 150.1, 10, 0]);
+  ok(near((column(table, "company_margin_cost") as number[])[2], 10.6));
+  assertEquals((column(table, "company_margin_cost") as number[]).slice(0, 2), [802, 150.1]);
+  assertEquals(column(table, "ptb_revenue_unknown"), [0, 0, 0, 0]);
   const mixed = answer.facts["mixed"];
   assertEquals({ ...mixed, companyMarginPct: null }, {
     organizations: 1,
@@ -264,7 +267,13 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
     ptbRevenueUsd: 50,
     companyCostUsd: 150.1,
     companyMarginPct: null,
-    companyMargin: { organizations: 1, mrrUsd: 200, ptbRevenueUsd: 50, companyCostUsd: 150.1 },
+    companyMargin: {
+      organizations: 1,
+      mrrUsd: 200,
+      ptbRevenueUsd: 50,
+      companyCostUsd: 150.1,
+      ptbRevenueUnknown: 0,
+    },
   });
   ok(near(mixed.companyMarginPct!, 39.96));
   assertEquals(
@@ -274,18 +283,19 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
 });
 
 /**
- * Three gateway-only organizations, one with a company-basis margin (infrastructure $0.50 per
- * 1,000 requests; company cost = PTB cost + requests / 1000 × 0.5):
+ * Three gateway-only organizations (infrastructure $0.50 per 1,000 requests; company cost = PTB
+ * cost + requests / 1000 × 0.5):
  *
- *       mrr        ptb revenue  ptb cost  requests  company cost  margin
- *   g1  100        50           25        10,000    30            (150 − 30) / 150 = 80 %
- *   g2  (unknown)  20           40        10,000    45            – (MRR unknown)
- *   g3  0          0             8         4,000    10            – (no revenue)
+ *       mrr        ptb revenue  ptb cost  requests  company cost  counted
+ *   g1  100        50           25        10,000    30            yes
+ *   g2  (unknown)  20           40        10,000    45            no (MRR unknown)
+ *   g3  0          0             8         4,000    10            yes (known revenue, $0)
  *
- * All three: MRR $100, PTB revenue $70, pass-through $73, company cost $85 (over all, the margin
- * would read (170 − 85) / 170 = 50 %). The margin is g1's, and the reading says so.
+ * All three: MRR $100, PTB revenue $70, pass-through $73, company cost $85. The margin is the
+ * per-plan table's over g1 and g3, paying or not: (150 − 40) / 150 = 73.33 % (g1 alone would read
+ * 80 %), and the reading says so.
  */
-Deno.test("PTB vs BYOK: the company-basis margin names the organizations it covers, with their own sums", () => {
+Deno.test("PTB vs BYOK: the company-basis margin is the per-plan table's, over every organization with known revenue, with its own sums", () => {
   const gatewayOnly = pl.DataFrame({
     has_gateway_only: [true, true, true],
     is_byok: [false, false, false],
@@ -309,16 +319,57 @@ Deno.test("PTB vs BYOK: the company-basis margin names the organizations it cove
     [3, 100, 70, 73, 85],
   );
   ok(near(value("gross_margin_pct") as number, 27));
-  // the margin's population: g1
+  // the margin's population: g1 and g3
   assertEquals(
     ["company_margin_organizations", "company_margin_revenue", "company_margin_cost"].map(value),
-    [1, 150, 30],
+    [2, 150, 40],
   );
-  ok(near(value("margin_company_pct") as number, 80));
+  ok(near(value("margin_company_pct") as number, 110 / 150 * 100));
   assertEquals(
     answer.reading,
-    "3 organizations are gateway-only: $100 MRR and $70 of PTB revenue against $73 of pass-through LLM cost the company pays, company-basis margin 80 % over the 1 with known revenue above $0 ($100 MRR + $50 PTB revenue against $30 company cost, pass-through LLM cost + infrastructure; the other 2 cost $55); 0 organizations are BYOK-only ($0 MRR, their $0 of LLM cost paid to the providers by themselves) and 0 mixed ($0 MRR, $0 pass-through, no company-basis margin).",
+    "3 organizations are gateway-only: $100 MRR and $70 of PTB revenue against $73 of pass-through LLM cost the company pays, company-basis margin 73.3 % over the 2 with known revenue ($100 MRR + $50 PTB revenue against $40 company cost, pass-through LLM cost + infrastructure; the other 1 cost $45); 0 organizations are BYOK-only ($0 MRR, their $0 of LLM cost paid to the providers by themselves) and 0 mixed ($0 MRR, $0 pass-through, no company-basis margin).",
   );
+});
+
+/**
+ * Two gateway-only organizations: p1 MRR $100, PTB cost $30, PTB revenue not read (company cost
+ * $31); p2 MRR unknown, its revenue on a sibling's row (revenue_source shared_customer), company
+ * cost $5. As the per-plan table: p1's unread PTB revenue makes the margin '–' (null); p2's cost
+ * counts. Without p1's PTB cost the margin is (100 − 36) / 100 = 64 %.
+ */
+Deno.test("PTB vs BYOK: unread PTB revenue with PTB cost leaves the company margin unknown; a sibling's organization's cost counts", () => {
+  const rows = pl.DataFrame({
+    has_gateway_only: [true, true],
+    is_byok: [false, false],
+    ptb_requests_30d: [1_000, 1_000],
+    requests_30d: [1_000, 1_000],
+    llm_cost_30d: [30, 4],
+    llm_cost_ptb_30d: [30, 4],
+    mrr: pl.Series("mrr", [100, null], pl.Float64),
+    ptb_revenue_30d: pl.Series("ptb_revenue_30d", [null, null], pl.Float64),
+    company_cost_30d: pl.Series("company_cost_30d", [31, 5], pl.Float64),
+    revenue_source: pl.Series("revenue_source", ["stripe", "shared_customer"], pl.Utf8),
+  });
+  const unread = ptbVsByok(rows);
+  const value = (answer: ReturnType<typeof ptbVsByok>, name: string) =>
+    answer.table.row(0)[answer.table.columns.indexOf(name)];
+  assertEquals(value(unread, "ptb_revenue_unknown"), 1);
+  assertEquals(value(unread, "margin_company_pct"), null);
+  ok(
+    unread.reading.includes(
+      "company-basis margin unknown (PTB revenue not read for 1 organization with pass-through cost)",
+    ),
+    unread.reading,
+  );
+  // p1 without PTB cost: its PTB revenue is not needed; revenue $100, cost 31 + 5
+  const read = ptbVsByok(rows.withColumns(pl.Series("llm_cost_ptb_30d", [0, 4], pl.Float64)));
+  assertEquals(
+    ["company_margin_organizations", "company_margin_revenue", "company_margin_cost"].map((name) =>
+      value(read, name)
+    ),
+    [2, 100, 36],
+  );
+  ok(near(value(read, "margin_company_pct") as number, 64));
 });
 
 Deno.test("an empty frame gives empty answers and zero facts, not errors", () => {

@@ -1,14 +1,14 @@
 /**
  * 6. PTB vs BYOK, one of the spec's Key Pricing Questions (lib/analysis/questions.ts lists them).
  * Every figure says which organizations it covers: the sums over all of a traffic type, the
- * company-basis margin over those with one (gross_margin_company_pct: revenue known and above $0),
- * with that margin's own sums beside it, so the reading's and the table row's figures give it.
+ * company-basis margin over the headline's and per-plan table's population (margin_sums.ts: every
+ * organization with known revenue, paying or not, and the cost of one whose revenue a sibling's
+ * row carries), with that margin's own sums beside it, so the reading's and the row's figures give it.
  */
 import pl from "nodejs-polars";
 import {
   type Answer,
   columnTotal,
-  companyKnown,
   count,
   percent,
   plural,
@@ -18,18 +18,24 @@ import {
   type TrafficType,
   usd,
 } from "./question_common.ts";
+import { marginConditions, marginSums } from "../economics/margin_sums.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
+import { revenueOnSibling } from "../revenue/columns.ts";
 
 /**
  * Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
  * BYOK-only, none. Gross margin two ways: on all LLM cost (the spec's) and on the company's cost
- * basis, as the export's gross_margin_company_pct and per-plan table: MRR plus the PTB revenue
- * received against the pass-through LLM cost the company pays plus infrastructure. The frame's
- * window columns are on a 30-day basis (usageOnMonthlyBasis), so each sum is a month's.
+ * basis, with the per-plan table's sums (margin_sums.ts): MRR plus the PTB revenue received
+ * against the pass-through LLM cost the company pays plus infrastructure. The frame's window
+ * columns are on a 30-day basis (usageOnMonthlyBasis), so each sum is a month's.
  *
  * Table, one row per traffic type: `organizations` … `company_cost_30d`, `mrr_per_org` and
  * `gross_margin_pct` cover all its organizations (unknown MRR, PTB revenue and cost as $0);
- * `company_margin_organizations`, `company_margin_revenue` (MRR + PTB revenue) and
- * `company_margin_cost` those with a company-basis margin, which `margin_company_pct` is over.
+ * `company_margin_organizations` (those whose cost the margin counts: revenue known, paying or
+ * not, or carried by a sibling's row), `company_margin_revenue` (MRR + PTB revenue of those with
+ * known revenue) and `company_margin_cost` are what `margin_company_pct` is over;
+ * `ptb_revenue_unknown` counts organizations with known MRR and PTB cost whose PTB revenue was not
+ * read: the margin is then null ('–'), as in the per-plan table.
  */
 export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, TrafficFacts>> {
   requireColumns(frame, {
@@ -44,9 +50,12 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       "mrr",
       "ptb_revenue_30d",
       "company_cost_30d",
-      "gross_margin_company_pct",
     ],
   });
+  const onSibling = revenueOnSibling(frame);
+  const counted = marginConditions(onSibling);
+  const where = (condition: pl.Expr, value: pl.Expr) =>
+    pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
   const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
   const traffic = pl.when(pl.col("has_gateway_only")).then(pl.lit(gateway))
     .when(pl.col("is_byok").and(pl.col("ptb_requests_30d").gt(0))).then(pl.lit(mixed))
@@ -63,20 +72,17 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       pl.col("mrr").fillNull(0).sum().alias("mrr"),
       pl.col("ptb_revenue_30d").fillNull(0).sum().alias("ptb_revenue_30d"),
       pl.col("company_cost_30d").fillNull(0).sum().alias("company_cost_30d"),
-      // the company-basis margin's population and sums: organizations with a margin only
-      companyKnown(pl.lit(1)).sum().alias("company_margin_organizations"),
-      companyKnown(pl.col("mrr")).sum().alias("_company_mrr"),
-      companyKnown(pl.col("ptb_revenue_30d").fillNull(0)).sum().alias("_company_ptb_revenue"),
-      companyKnown(pl.col("company_cost_30d")).sum().alias("company_margin_cost"),
+      // the company-basis margin: the per-plan table's sums (frame columns are monthly already)
+      ...marginSums({ windowDays: MONTH_DAYS, onSibling }),
+      where(counted.companyCost, pl.lit(1)).cast(pl.UInt32).alias("company_margin_organizations"),
+      where(counted.companyRevenue, pl.col("mrr").cast(pl.Float64)).alias("_company_mrr"),
+      where(counted.companyRevenue, pl.col("ptb_revenue_30d").cast(pl.Float64).fillNull(0))
+        .alias("_company_ptb_revenue"),
     )
     .withColumns(
-      pl.col("company_margin_organizations").fillNull(0).cast(pl.UInt32),
-      pl.col("_company_mrr").fillNull(0),
-      pl.col("_company_ptb_revenue").fillNull(0),
-      pl.col("company_margin_cost").fillNull(0),
-    )
-    .withColumns(
-      pl.col("_company_mrr").add(pl.col("_company_ptb_revenue")).alias("company_margin_revenue"),
+      pl.col("_company_revenue").alias("company_margin_revenue"),
+      pl.col("_company_cost").alias("company_margin_cost"),
+      pl.col("_ptb_unknown").cast(pl.UInt32).alias("ptb_revenue_unknown"),
     );
   const margin = (cost: string) =>
     pl.when(pl.col("mrr").gt(0))
@@ -89,7 +95,8 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
       pl.col("mrr").div(pl.col("organizations")).alias("mrr_per_org"),
       margin("llm_cost_30d").alias("gross_margin_pct"),
-      pl.when(pl.col("company_margin_revenue").gt(0))
+      // not known when PTB revenue was not read and the type had PTB cost (as the per-plan table)
+      pl.when(pl.col("ptb_revenue_unknown").eq(0).and(pl.col("company_margin_revenue").gt(0)))
         .then(
           pl.col("company_margin_revenue").minus(pl.col("company_margin_cost"))
             .div(pl.col("company_margin_revenue")).mul(100),
@@ -116,6 +123,7 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
         mrrUsd: columnTotal(row, "_company_mrr"),
         ptbRevenueUsd: columnTotal(row, "_company_ptb_revenue"),
         companyCostUsd: columnTotal(row, "company_margin_cost"),
+        ptbRevenueUnknown: columnTotal(row, "ptb_revenue_unknown"),
       },
     }];
   })) as Record<TrafficType, TrafficFacts>;
@@ -133,6 +141,7 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
     "company_margin_organizations",
     "company_margin_revenue",
     "company_margin_cost",
+    "ptb_revenue_unknown",
     "margin_company_pct",
   );
   const g = facts[gateway];
@@ -154,22 +163,26 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
 
 /**
  * The company-basis margin with the organizations it covers and its own sums, then what the
- * others cost: "company-basis margin 83.9 % over the 23 with known revenue above $0 ($23,478 MRR +
- * $5,749 PTB revenue against $4,692 company cost; the other 26 cost $781)"; "over all of them"
- * when every organization of the type has one. `defineCost`: say what company cost is (its first
+ * others (unknown revenue) cost: "company-basis margin 83.9 % over the 47 with known revenue
+ * ($23,478 MRR + $5,749 PTB revenue against $4,692 company cost; the other 2 cost $81)"; "over all
+ * of them" when every organization of the type counts. `defineCost`: say what company cost is (its first
  * mention in the reading).
  */
 function companyMarginWords(facts: TrafficFacts, { defineCost }: { defineCost: boolean }): string {
-  const { organizations, mrrUsd, ptbRevenueUsd, companyCostUsd } = facts.companyMargin;
+  const { organizations, mrrUsd, ptbRevenueUsd, companyCostUsd, ptbRevenueUnknown } =
+    facts.companyMargin;
   if (facts.companyMarginPct === null) {
-    return facts.organizations === 0
-      ? "no company-basis margin"
-      : "company-basis margin unknown (none with known revenue above $0)";
+    if (facts.organizations === 0) return "no company-basis margin";
+    return ptbRevenueUnknown > 0
+      ? `company-basis margin unknown (PTB revenue not read for ${
+        plural(ptbRevenueUnknown, { one: "organization" })
+      } with pass-through cost)`
+      : "company-basis margin unknown (no known revenue above $0)";
   }
   const others = facts.organizations - organizations;
   const over = others === 0
     ? organizations === 1 ? "" : " over all of them"
-    : ` over the ${count(organizations)} with known revenue above $0`;
+    : ` over the ${count(organizations)} with known revenue`;
   const costWords = defineCost
     ? "company cost, pass-through LLM cost + infrastructure"
     : "company cost";

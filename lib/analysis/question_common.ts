@@ -121,12 +121,6 @@ export function exportFrameFromCsv(text: string): pl.DataFrame {
 
 export const mrrKnown = () => pl.col("mrr").isNotNull();
 
-/** A row's value where it has a company-basis margin (gross_margin_company_pct), else null. */
-export function companyKnown(value: pl.Expr): pl.Expr {
-  return pl.when(pl.col("gross_margin_company_pct").isNotNull()).then(value)
-    .otherwise(pl.lit(null));
-}
-
 /** 14.7 %, or "unknown" for a group without a company-basis margin. */
 export function percent(value: number | null): string {
   return value === null ? "unknown" : `${+value.toFixed(1)} %`;
@@ -147,9 +141,10 @@ export interface TrafficFacts {
   /** company_cost_30d: pass-through LLM cost plus infrastructure */
   companyCostUsd: number;
   /**
-   * Σ(mrr + ptb_revenue_30d − company_cost_30d) / Σ(mrr + ptb_revenue_30d) × 100 over the
-   * organizations with a gross_margin_company_pct: the per-plan table's company-basis margin
-   * (null when none has one)
+   * (Σ(mrr + ptb_revenue_30d) − Σ company_cost_30d) / Σ(mrr + ptb_revenue_30d) × 100 with the
+   * per-plan table's sums (lib/economics/margin_sums.ts): revenue over every organization with
+   * known revenue, paying or not, cost over those and the ones a sibling's row carries; null when
+   * that revenue is not above $0 or PTB revenue was not read for one with PTB cost
    */
   companyMarginPct: number | null;
   /** the organizations companyMarginPct is over and their sums (the totals above are all's) */
@@ -158,5 +153,7 @@ export interface TrafficFacts {
     mrrUsd: number;
     ptbRevenueUsd: number;
     companyCostUsd: number;
+    /** organizations with known MRR and PTB cost whose PTB revenue was not read */
+    ptbRevenueUnknown: number;
   };
 }
