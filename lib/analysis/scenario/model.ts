@@ -93,3 +93,24 @@ export interface Scenario {
   /** default parameter for the breakeven price, e.g. "plans[0].pctOfLlmCost.percent" */
   breakeven?: string;
 }
+
+/**
+ * The add-ons `addonPrices` may price: those the company sells (the price book's products). An
+ * organization's other add-on names (addons_in_metadata) are reported as unpriced.
+ */
+export const KNOWN_ADDONS = ["prompts", "experiments", "evals"] as const;
+
+/**
+ * Upper bounds on prices, far above any real one (the dearest list price is a few thousand
+ * dollars): past them sums overflow to ∞ and percentages to 1e+308 %.
+ * A month per plan, seat, flat tier, minimum or add-on: $10,000,000.
+ */
+export const MAX_MONTHLY_USD = 10_000_000;
+/** Per 1,000 requests: $1,000 ($1 a request). */
+export const MAX_USD_PER_1K = 1_000;
+/** Per GB of storage a month: $1,000. */
+export const MAX_USD_PER_GB = 1_000;
+/** pctOfLlmCost.percent: 10,000 % (100 × the LLM cost). */
+export const MAX_PERCENT_OF_LLM_COST = 10_000;
+/** A scenario's name names its output files; longer ones fail as file names (ENAMETOOLONG). */
+export const MAX_NAME_LENGTH = 64;

@@ -1,7 +1,21 @@
 /** Scenario validation: `parseScenario` checks a scenario's JSON and names the field that is wrong. */
 import { UserError } from "../../core/config.ts";
-import type { PerRequestPricing, Plan, Scenario } from "./model.ts";
+import { TIER_FAMILIES } from "../../frame/tiers.ts";
+import {
+  KNOWN_ADDONS,
+  MAX_MONTHLY_USD,
+  MAX_NAME_LENGTH,
+  MAX_PERCENT_OF_LLM_COST,
+  MAX_USD_PER_1K,
+  MAX_USD_PER_GB,
+  type PerRequestPricing,
+  type Plan,
+  type Scenario,
+} from "./model.ts";
 import { priceParameter } from "./parameters.ts";
+
+/** What `match.tiers` may name: the export's `tier` column values. */
+const MATCH_TIERS: readonly string[] = [...TIER_FAMILIES, "other"];
 
 // ── validation ──────────────────────────────────────────────────────────────────────────────
 
@@ -31,10 +45,18 @@ class ScenarioFields {
   number(
     value: unknown,
     path: string,
-    { integer = false, positive = false } = {},
+    { integer = false, positive = false, max }: NumberBounds = {},
   ): number {
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
       this.fail(path, `must be a number ≥ 0, got ${describe(value)}`);
+    }
+    if (max !== undefined && value > max.value) {
+      this.fail(
+        path,
+        `must be at most ${max.value.toLocaleString("en-US")} (${max.unit}), got ${
+          describe(value)
+        }`,
+      );
     }
     if (integer && !Number.isInteger(value)) {
       this.fail(path, `must be a whole number, got ${value}`);
@@ -43,7 +65,7 @@ class ScenarioFields {
     return value;
   }
 
-  optionalNumber(value: unknown, path: string, options = {}): number | undefined {
+  optionalNumber(value: unknown, path: string, options: NumberBounds = {}): number | undefined {
     return value === undefined ? undefined : this.number(value, path, options);
   }
 
@@ -97,6 +119,20 @@ class ScenarioFields {
   }
 }
 
+interface NumberBounds {
+  integer?: boolean;
+  positive?: boolean;
+  /** an upper bound and its unit in words ("USD a month") */
+  max?: { value: number; unit: string };
+}
+
+// Prices far past any real one would only overflow sums and percentages (1e308 read "$∞"):
+// refused with their bound (model.ts says why each).
+const MONTHLY: NumberBounds = { max: { value: MAX_MONTHLY_USD, unit: "USD a month" } };
+const PER_1K: NumberBounds = { max: { value: MAX_USD_PER_1K, unit: "USD per 1,000 requests" } };
+const PER_GB: NumberBounds = { max: { value: MAX_USD_PER_GB, unit: "USD per GB" } };
+const PERCENT: NumberBounds = { max: { value: MAX_PERCENT_OF_LLM_COST, unit: "percent" } };
+
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   // JSON has no infinities: 1e400 parses as Infinity, which JSON.stringify would show as null
@@ -128,7 +164,7 @@ function parsePerRequest(f: ScenarioFields, value: unknown, p: string): PerReque
     const band = f.object(tier, `${p}.tiers[${i}]`, ["upTo", "usdPer1k"]);
     return {
       upTo: f.upTo(band.upTo, `${p}.tiers[${i}].upTo`),
-      usdPer1k: f.number(band.usdPer1k, `${p}.tiers[${i}].usdPer1k`),
+      usdPer1k: f.number(band.usdPer1k, `${p}.tiers[${i}].usdPer1k`, PER_1K),
     };
   });
   f.bounds(tiers, `${p}.tiers`);
@@ -149,7 +185,12 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
   if (o.match !== undefined) {
     const m = f.object(o.match, `${path}.match`, ["tiers", "tiersRaw"]);
     plan.match = {};
-    if (m.tiers !== undefined) plan.match.tiers = f.stringList(m.tiers, `${path}.match.tiers`);
+    if (m.tiers !== undefined) {
+      plan.match.tiers = f.stringList(m.tiers, `${path}.match.tiers`);
+      plan.match.tiers.forEach((tier, i) =>
+        f.oneOf(tier, `${path}.match.tiers[${i}]`, MATCH_TIERS)
+      );
+    }
     if (m.tiersRaw !== undefined) {
       plan.match.tiersRaw = f.stringList(m.tiersRaw, `${path}.match.tiersRaw`);
     }
@@ -160,8 +201,8 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
     }
     plan.keepCurrentMrr = o.keepCurrentMrr;
   }
-  plan.flatUsd = f.optionalNumber(o.flatUsd, `${path}.flatUsd`);
-  plan.perSeatUsd = f.optionalNumber(o.perSeatUsd, `${path}.perSeatUsd`);
+  plan.flatUsd = f.optionalNumber(o.flatUsd, `${path}.flatUsd`, MONTHLY);
+  plan.perSeatUsd = f.optionalNumber(o.perSeatUsd, `${path}.perSeatUsd`, MONTHLY);
   plan.includedSeats = f.optionalNumber(o.includedSeats, `${path}.includedSeats`, {
     integer: true,
   });
@@ -175,7 +216,7 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
       const band = f.object(tier, `${p}.tiers[${i}]`, ["upTo", "usd"]);
       return {
         upTo: f.upTo(band.upTo, `${p}.tiers[${i}].upTo`),
-        usd: f.number(band.usd, `${p}.tiers[${i}].usd`),
+        usd: f.number(band.usd, `${p}.tiers[${i}].usd`, MONTHLY),
       };
     });
     f.bounds(tiers, `${p}.tiers`);
@@ -208,7 +249,7 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
         const band = f.object(tier, `${p}.storagePerGb[${i}]`, ["upToGb", "usdPerGb"]);
         return {
           upTo: f.upTo(band.upToGb, `${p}.storagePerGb[${i}].upToGb`),
-          usdPerGb: f.number(band.usdPerGb, `${p}.storagePerGb[${i}].usdPerGb`),
+          usdPerGb: f.number(band.usdPerGb, `${p}.storagePerGb[${i}].usdPerGb`, PER_GB),
         };
       });
       f.bounds(tiers, `${p}.storagePerGb`);
@@ -222,7 +263,7 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
     const p = `${path}.pctOfLlmCost`;
     const c = f.object(o.pctOfLlmCost, p, ["percent", "basis"]);
     plan.pctOfLlmCost = {
-      percent: f.number(c.percent, `${p}.percent`),
+      percent: f.number(c.percent, `${p}.percent`, PERCENT),
       basis: c.basis === undefined
         ? "all"
         : f.oneOf(c.basis, `${p}.basis`, ["all", "ptb", "byok"] as const),
@@ -234,7 +275,7 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
     }
     plan.addonsIncluded = o.addonsIncluded;
   }
-  plan.minimumUsd = f.optionalNumber(o.minimumUsd, `${path}.minimumUsd`);
+  plan.minimumUsd = f.optionalNumber(o.minimumUsd, `${path}.minimumUsd`, MONTHLY);
   if (plan.keepCurrentMrr) {
     const priced = PRICE_FIELDS.filter((field) => plan[field] !== undefined);
     if (priced.length > 0 || plan.minimumUsd !== undefined || plan.addonsIncluded !== undefined) {
@@ -256,6 +297,12 @@ export function parseScenario(value: unknown, source = "scenario"): Scenario {
   const f = new ScenarioFields(source);
   const o = f.object(value, "", ["name", "description", "addonPrices", "plans", "breakeven"]);
   const name = f.string(o.name, "name");
+  if (name.length > MAX_NAME_LENGTH) {
+    f.fail(
+      "name",
+      `must be at most ${MAX_NAME_LENGTH} characters (it names files), got ${name.length}`,
+    );
+  }
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
     f.fail(
       "name",
@@ -273,7 +320,13 @@ export function parseScenario(value: unknown, source = "scenario"): Scenario {
       );
     }
     for (const [addon, price] of Object.entries(o.addonPrices as Record<string, unknown>)) {
-      addonPrices[addon] = f.number(price, `addonPrices.${addon}`);
+      if (!(KNOWN_ADDONS as readonly string[]).includes(addon)) {
+        f.fail(
+          `addonPrices.${addon}`,
+          `is not a known add-on (known: ${KNOWN_ADDONS.join(", ")})`,
+        );
+      }
+      addonPrices[addon] = f.number(price, `addonPrices.${addon}`, MONTHLY);
     }
   }
   const plans = f.list(o.plans, "plans").map((plan, i) => parsePlan(f, plan, `plans[${i}]`));
@@ -314,7 +367,8 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // a byte order mark (editors on Windows write one) is not JSON: drop it
+    json = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
   } catch (error) {
     throw new UserError(`${path} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
   }
