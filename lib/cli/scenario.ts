@@ -32,7 +32,8 @@ export const HELP = `Usage: deno task scenario <scenario.json> [more.json …] [
 
 Prices every organization under a pricing scenario and compares it with current MRR: per
 organization (current, proposed, delta, % change, pays more / less), totals by tier, and the
-breakeven price of the scenario's "breakeven" parameter. Example scenarios are in scenarios/.
+breakeven price of the scenario's "breakeven" parameter. Example scenarios are in scenarios/;
+their format, price bounds and warnings are in docs/analysis.md (Scenarios).
 
 Data: an export file given with --input, or fresh data from the export pipeline (demo data when
 no database is configured, as deno task export does).
@@ -198,7 +199,7 @@ function printResult(
   const t = result.totals;
   console.log(
     `Scenario ${result.scenario.name}${demo ? " (DEMO DATA)" : ""}: current MRR ${
-      formatUsd(t.currentMrrUsd)
+      t.comparable === 0 ? "unknown" : formatUsd(t.currentMrrUsd)
     }, proposed ${formatUsd(t.proposedMrrUsd)} (${formatChangePct(t.changePct)}); ${
       formatCount(t.paysMore)
     } pay more, ${formatCount(t.paysLess)} pay less, ${formatCount(t.unchanged)} unchanged`,

@@ -269,15 +269,15 @@ export function registerAnalysisTools(
           ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${n(b.scenarioValue)}`
           : `breakeven of ${b.parameter}: ${n(b.value)} (scenario value ${
             n(b.scenarioValue)
-          }; current MRR ${n(b.currentMrrUsd)})`
+          }; current MRR ${n(b.currentMrrUsd ?? 0)})`
         : "breakeven: no parameter given";
       const text = [
         `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${
           dataset.demo ? " (demo data)" : ""
         }`,
-        `totals (organizations with known current MRR): current ${n(t.currentMrrUsd)}, proposed ${
-          n(t.proposedMrrUsd)
-        }, delta ${n(t.deltaUsd)} USD/month${
+        `totals (organizations with known current MRR): current ${
+          t.comparable === 0 ? "unknown" : n(t.currentMrrUsd)
+        }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
           t.changePct === null ? "" : ` (${n(t.changePct)} %)`
         }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}`,
         breakevenLine,

@@ -18,6 +18,7 @@ import {
   pricingInputs,
 } from "./pricing.ts";
 import { usageWarnings } from "./usage_notes.ts";
+import { emptyPlanWarnings } from "./plan_notes.ts";
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
 
@@ -276,7 +277,8 @@ export interface Breakeven {
   value: number | null;
   /** why there is no breakeven */
   reason?: string;
-  currentMrrUsd: number;
+  /** current MRR of the comparable set; null when no organization's current MRR is known */
+  currentMrrUsd: number | null;
 }
 
 /**
@@ -301,6 +303,16 @@ export function findBreakeven(
     throw new UserError(`breakeven parameter ${(error as Error).message}`);
   }
   const pricing = inputs ?? pricingInputs(frame);
+  // no known current MRR (revenue not fetched): nothing to break even with, not a price of 0
+  if (!pricing.currentMrr.some((mrr) => !Number.isNaN(mrr))) {
+    return {
+      parameter,
+      scenarioValue,
+      value: null,
+      reason: "no organization with known current MRR",
+      currentMrrUsd: null,
+    };
+  }
   const target = currentTotal(pricing);
   const totalOf = comparableTotalsVarying(pricing, {
     scenario,
@@ -375,8 +387,9 @@ export interface ScenarioComparison {
   totals: ScenarioTotals;
   breakeven?: Breakeven;
   /**
-   * organizations that matched no plan (priced $0), add-ons without a price, unknown MRR, usage
-   * charges carried, left out or re-priced, organizations kept at $0 by subscription status
+   * organizations that matched no plan (priced $0), plans that price none, add-ons without a
+   * price, unknown MRR, usage charges carried, left out or re-priced, organizations kept at $0 by
+   * subscription status
    */
   warnings: string[];
 }
@@ -419,6 +432,7 @@ export async function compareScenario(
       `add-ons without a price in addonPrices, priced $0: ${unpricedAddons.join(", ")}`,
     );
   }
+  warnings.push(...emptyPlanWarnings(inputs, scenario));
   if (totals.unknownCurrent > 0) {
     warnings.push(
       `${organizations(totals.unknownCurrent)} ${

@@ -76,7 +76,12 @@ export function scenarioMarkdown(
     `Over the ${formatCount(totals.comparable)} organizations whose current MRR is known:`,
     "",
     markdownTable(["measure", "value"], [
-      ["current MRR", formatUsd(totals.currentMrrUsd)],
+      [
+        "current MRR",
+        totals.comparable === 0
+          ? "unknown (no organization with known current MRR)"
+          : formatUsd(totals.currentMrrUsd),
+      ],
       ["proposed MRR", formatUsd(totals.proposedMrrUsd)],
       ["change", `${signedUsd(totals.deltaUsd)} (${pct(totals.changePct)})`],
       ["organizations paying more", formatCount(totals.paysMore)],
@@ -100,7 +105,7 @@ export function scenarioMarkdown(
         : `\`${breakeven.parameter}\` = **${+breakeven.value.toPrecision(
           6,
         )}** makes proposed MRR equal current MRR (${
-          formatUsd(breakeven.currentMrrUsd)
+          formatUsd(breakeven.currentMrrUsd ?? 0)
         }); the scenario has ${breakeven.scenarioValue}.`,
       "",
     );
