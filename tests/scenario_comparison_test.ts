@@ -78,6 +78,8 @@ Deno.test("plans that price no organization in the data are named in a warning",
       { name: "d", flatUsd: 0 },
       { name: "e", match: { tiers: ["free", "pro"] }, flatUsd: 1 },
       { name: "f", match: { tiersRaw: ["PRO"] }, flatUsd: 1 },
+      // keeps current MRR: prices nothing whoever it matches, so no warning
+      { name: "g", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
     ],
   });
   const result = await compareScenario(frame, { scenario });

@@ -2,6 +2,8 @@
  * Plans that price no organization in the data: a typo in `match.tiersRaw`, a tier the data does
  * not have, or a plan after a broader one that takes all its organizations (plans are tried in
  * order). The scenario is valid, but such a plan's prices change nothing, so a warning says so.
+ * A plan that keeps current MRR prices nothing whoever it matches (enterprise contracts, the
+ * unknown-tier catch-all): it matching no organization is no mistake, and not warned about.
  */
 import type { Scenario } from "./model.ts";
 import { matches, type PricingInputs } from "./pricing.ts";
@@ -17,7 +19,7 @@ export function emptyPlanWarnings(inputs: PricingInputs, scenario: Scenario): st
   const unfit: string[] = [];
   const shadowed: string[] = [];
   scenario.plans.forEach((plan, i) => {
-    if (pricing.has(i)) return;
+    if (pricing.has(i) || plan.keepCurrentMrr) return;
     const takers = new Set<number>();
     inputs.tiers.forEach(({ tier, tierRaw }, t) => {
       if (matches(plan, tier, tierRaw)) takers.add(firstPlan[t]);
