@@ -22,6 +22,9 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
         `${flag} needs a value; one starting with "-" is written ${flag}=-VALUE (see --help)`,
       );
     }
+    // With positionals allowed node appends a hint about '--' whose quotes do not balance.
+    const unknown = message.match(/^Unknown option '([^']+)'/);
+    if (unknown) throw new UserError(`Unknown option '${unknown[1]}' (see --help)`);
     throw new UserError(`${message.split("\n")[0]} (see --help)`);
   }
 }

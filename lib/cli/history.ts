@@ -2,7 +2,7 @@
  * `deno task history import|backfill|report`: the history folder's command line.
  * Errors are one line, exit code 1.
  */
-import { loadEnv, sourceSettings, UserError } from "../core/config.ts";
+import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
@@ -16,6 +16,7 @@ import {
 import {
   ensureHistoryDir,
   historyDir,
+  listSnapshots,
   type PreparedSnapshot,
   prepareSnapshot,
 } from "../history/snapshot.ts";
@@ -36,17 +37,25 @@ Commands:
 Options:
   --history-dir DIR       the history folder (default PRICING_HISTORY_DIR, else outputs/history)
   --out-dir DIR           where the report goes (default outputs/)
-  --demo                  backfill/report the demo dataset (default when no database is configured)
+  --live                  backfill/report: the live snapshots (a backfill needs a database and
+                          STRIPE_SECRET_KEY)
+  --demo                  backfill/report: the demo dataset's snapshots
+                          (backfill default: demo when no database is configured; report default:
+                          the live snapshots, or the demo ones when the folder holds no live one)
   --months N              backfill: how many month ends (default 12)
   --from DATE             backfill: from this month on instead of --months (the first as-of is
                           the 1st of the month after DATE's, unless DATE is a 1st)
   --every month           backfill: the step between snapshots (month, the only one)
-  --to DATE               backfill: the last as-of (default the 1st of this month)
-  --no-charts             report: no charts
+  --to DATE               backfill: the last as-of, rounded down to the 1st of DATE's month
+                          (default the 1st of this month)
+  --no-charts             backfill/report: no charts
   --env-file FILE         settings file (default .env, may be missing; a file named here must
                           exist)
   --quiet                 print nothing but errors
   -h, --help              show this help
+
+An option a command does not take is refused (report takes no --months: it reports every
+snapshot in the folder).
 `;
 
 export interface HistoryCliContext {
@@ -143,16 +152,62 @@ export function monthsFrom(from: Date, last: Date): number {
   return months;
 }
 
+/** The options each command takes besides --history-dir, --out-dir, --env-file and --quiet. */
+const COMMAND_OPTIONS: Record<string, readonly string[]> = {
+  import: [],
+  backfill: ["months", "from", "every", "to", "demo", "live", "no-charts"],
+  report: ["demo", "live", "no-charts"],
+};
+const SHARED_OPTIONS = ["history-dir", "out-dir", "env-file", "quiet", "help"];
+
+/** Refuses an option the command does not take: it would be silently ignored. */
+function refuseForeignOptions(command: string, values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined || SHARED_OPTIONS.includes(name)) continue;
+    if (COMMAND_OPTIONS[command].includes(name)) continue;
+    const takers = Object.keys(COMMAND_OPTIONS).filter((c) => COMMAND_OPTIONS[c].includes(name));
+    throw new UserError(
+      `--${name} is ${takers.join("/")} only; history ${command} does not take it (see --help)`,
+    );
+  }
+}
+
+/**
+ * Which snapshots a report reads. --demo/--live choose; otherwise the live ones (reading a
+ * shared folder needs no database), or the demo ones when the folder holds no live snapshot.
+ * When both kinds are there, `note` says which was taken and how to pick the other.
+ */
+export async function reportKind(
+  dir: string,
+  chosen: boolean | undefined,
+): Promise<{ demo: boolean; note: string | null }> {
+  if (chosen !== undefined) return { demo: chosen, note: null };
+  const live = (await listSnapshots(dir, false)).length;
+  const demo = (await listSnapshots(dir, true)).length;
+  if (live === 0 && demo > 0) return { demo: true, note: null };
+  return {
+    demo: false,
+    note: live > 0 && demo > 0
+      ? `${dir} holds ${live} live and ${demo} demo snapshot(s): reporting the live ones (pass --demo for the demo ones)`
+      : null,
+  };
+}
+
 async function report(
   context: HistoryCliContext,
   { demo, charts, notes = [] }: { demo: boolean; charts: boolean; notes?: string[] },
 ): Promise<number> {
   const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
   if (points.length < 2) { // (buildHistoryReport also refuses fewer than two with revenue)
+    const other = (await listSnapshots(context.historyDir, !demo)).length;
     throw new UserError(
-      `${context.historyDir} holds ${points.length} ${
-        demo ? "demo " : ""
-      }snapshot(s); a report needs two: export at two as-of dates or run deno task history backfill`,
+      `${context.historyDir} holds ${points.length} ${demo ? "demo" : "live"} snapshot month(s); ${
+        other >= 2
+          ? `pass ${demo ? "--live" : "--demo"} for its ${other} ${
+            demo ? "live" : "demo"
+          } snapshot(s)`
+          : "a report needs two: export at two as-of dates or run deno task history backfill"
+      }`,
     );
   }
   const built = await loadHistoryReport(points, demo);
@@ -187,6 +242,7 @@ export async function main(args: string[]): Promise<number> {
         every: { type: "string" },
         "no-charts": { type: "boolean" },
         demo: { type: "boolean" },
+        live: { type: "boolean" },
       },
       positionals: true,
     });
@@ -195,6 +251,13 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const [command, ...rest] = parsed.positionals;
+    if (command !== undefined && command in COMMAND_OPTIONS) {
+      refuseForeignOptions(command, parsed.values);
+    }
+    if (parsed.values.demo && parsed.values.live) {
+      throw new UserError("--demo and --live contradict each other; pick one");
+    }
+    const chosenDemo = parsed.values.demo ? true : parsed.values.live ? false : undefined;
     const env = await loadEnv(parsed.values["env-file"] ?? ".env", {
       required: parsed.values["env-file"] !== undefined,
     });
@@ -218,6 +281,13 @@ export async function main(args: string[]): Promise<number> {
           );
         }
         const last = parsed.values.to ? parseAsOf(parsed.values.to, { name: "--to" }) : new Date();
+        if (parsed.values.to && monthStart(last).getTime() !== last.getTime()) {
+          context.log(
+            `--to ${parsed.values.to} is not the 1st of a month at 00:00 UTC: the last as-of is ${
+              isoDate(monthStart(last))
+            } (month ends only)`,
+          );
+        }
         if (parsed.values.from && parsed.values.months) {
           throw new UserError("pass --from or --months, not both");
         }
@@ -235,7 +305,7 @@ export async function main(args: string[]): Promise<number> {
           outDir,
           months,
           last,
-          demo: parsed.values.demo,
+          demo: chosenDemo,
           quiet,
           log: context.log,
         });
@@ -248,13 +318,13 @@ export async function main(args: string[]): Promise<number> {
           notes: result.reconciliation ? [reconciliationLine(result.reconciliation)] : [],
         });
       }
-      case "report":
+      case "report": {
         if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
         await prepareOutDir(outDir);
-        return await report(context, {
-          demo: parsed.values.demo ?? sourceSettings(env) === null,
-          charts: !parsed.values["no-charts"],
-        });
+        const kind = await reportKind(context.historyDir, chosenDemo);
+        if (kind.note) context.log(kind.note);
+        return await report(context, { demo: kind.demo, charts: !parsed.values["no-charts"] });
+      }
       case undefined:
         throw new UserError("pass a command: import, backfill or report (see --help)");
       default:

@@ -1,0 +1,162 @@
+/**
+ * `deno task history` options: which snapshots a report reads without a database, options a
+ * command does not take, unknown options and --to's rounding to a month end.
+ */
+import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
+import { HELP, main as historyMain } from "../lib/cli/history.ts";
+import { listSnapshots } from "../lib/history/snapshot.ts";
+import { captureConsole } from "./console_capture.ts";
+
+/** historyMain with its console lines captured. */
+async function run(args: string[]): Promise<{ code: number; errors: string[]; logs: string[] }> {
+  const captured = captureConsole();
+  try {
+    const code = await historyMain(args);
+    return { code, errors: captured.errors, logs: captured.logs };
+  } finally {
+    captured.restore();
+  }
+}
+
+/** Demo snapshots at the 1sts of 2026-05 and 2026-06 in `dir` (a backfill, no report charts). */
+async function demoSnapshots(dir: string): Promise<void> {
+  const out = await Deno.makeTempDir();
+  const result = await run([
+    "backfill",
+    "--demo",
+    "--months",
+    "2",
+    "--to",
+    "2026-06-01",
+    "--no-charts",
+    "--quiet",
+    "--history-dir",
+    dir,
+    "--out-dir",
+    out,
+  ]);
+  assertEquals(result.code, 0, result.errors.join("\n"));
+}
+
+/** The same snapshots stored as live ones (an analyst's copy of a shared folder). */
+async function liveSnapshots(dir: string): Promise<void> {
+  const demoDir = await Deno.makeTempDir();
+  await demoSnapshots(demoDir);
+  await Deno.mkdir(dir, { recursive: true });
+  for (const entry of Deno.readDirSync(demoDir)) {
+    if (!entry.isFile) continue;
+    await Deno.copyFile(`${demoDir}/${entry.name}`, `${dir}/${entry.name.replace("_demo", "")}`);
+  }
+  assertEquals((await listSnapshots(dir, false)).length, 2);
+}
+
+const reportNames = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+
+Deno.test("report reads the live snapshots with no --demo/--live, whatever the database", async () => {
+  const dir = await Deno.makeTempDir();
+  await liveSnapshots(dir);
+  const out = await Deno.makeTempDir();
+  const result = await run(["report", "--no-charts", "--history-dir", dir, "--out-dir", out]);
+  assertEquals(result.code, 0, result.errors.join("\n"));
+  assertEquals(reportNames(out), [
+    "helicone_pricing_history_2026-06-01.csv",
+    "helicone_pricing_history_2026-06-01.md",
+    "helicone_pricing_history_2026-06-01_plan_changes.csv",
+  ]);
+  assert(!result.logs.some((line) => line.includes("demo")), result.logs.join("\n"));
+
+  // --demo on a folder without demo snapshots: one line naming the live ones and --live
+  const demo = await run(["report", "--demo", "--history-dir", dir, "--out-dir", out]);
+  assertEquals(demo.code, 1);
+  assertEquals(demo.errors, [
+    `error: ${dir} holds 0 demo snapshot month(s); pass --live for its 2 live snapshot(s)`,
+  ]);
+});
+
+Deno.test("report reads a demo-only folder as demo; with both kinds it says which and how to choose", async () => {
+  const dir = await Deno.makeTempDir();
+  await demoSnapshots(dir);
+  const out = await Deno.makeTempDir();
+  const demoOnly = await run(["report", "--no-charts", "--history-dir", dir, "--out-dir", out]);
+  assertEquals(demoOnly.code, 0, demoOnly.errors.join("\n"));
+  assertEquals(reportNames(out), [
+    "helicone_pricing_history_2026-06-01_demo.csv",
+    "helicone_pricing_history_2026-06-01_demo.md",
+    "helicone_pricing_history_2026-06-01_demo_plan_changes.csv",
+  ]);
+  const live = await run(["report", "--live", "--history-dir", dir, "--out-dir", out]);
+  assertEquals(live.errors, [
+    `error: ${dir} holds 0 live snapshot month(s); pass --demo for its 2 demo snapshot(s)`,
+  ]);
+
+  await liveSnapshots(dir);
+  const both = await Deno.makeTempDir();
+  const result = await run(["report", "--no-charts", "--history-dir", dir, "--out-dir", both]);
+  assertEquals(result.code, 0, result.errors.join("\n"));
+  assertEquals(
+    result.logs[0],
+    `${dir} holds 2 live and 2 demo snapshot(s): reporting the live ones (pass --demo for the demo ones)`,
+  );
+  assert(reportNames(both).includes("helicone_pricing_history_2026-06-01.csv"));
+  const chosen = await Deno.makeTempDir();
+  const demo = await run([
+    "report",
+    "--demo",
+    "--no-charts",
+    "--history-dir",
+    dir,
+    "--out-dir",
+    chosen,
+  ]);
+  assertEquals(demo.code, 0, demo.errors.join("\n"));
+  assert(!demo.logs.some((line) => line.includes("holds")), "no note when --demo chooses");
+  assert(reportNames(chosen).includes("helicone_pricing_history_2026-06-01_demo.csv"));
+});
+
+Deno.test("options a command does not take, unknown ones and --demo with --live are one line each", async () => {
+  const dir = await Deno.makeTempDir();
+  const cases: [string[], string][] = [
+    [
+      ["report", "--months", "3"],
+      "--months is backfill only; history report does not take it (see --help)",
+    ],
+    [
+      ["report", "--to", "2026-06-01"],
+      "--to is backfill only; history report does not take it (see --help)",
+    ],
+    [
+      ["import", "--demo", "x.csv"],
+      "--demo is backfill/report only; history import does not take it (see --help)",
+    ],
+    [
+      ["import", "--no-charts", "x.csv"],
+      "--no-charts is backfill/report only; history import does not take it (see --help)",
+    ],
+    [["report", "--bogus"], "Unknown option '--bogus' (see --help)"],
+    [["report", "--demo", "--live"], "--demo and --live contradict each other; pick one"],
+  ];
+  for (const [args, message] of cases) {
+    const result = await run([...args, "--history-dir", dir]);
+    assertEquals(result.code, 1, args.join(" "));
+    assertEquals(result.errors, [`error: ${message}`], args.join(" "));
+  }
+  assertEquals([...Deno.readDirSync(dir)], [], "nothing written");
+});
+
+Deno.test("backfill --to a day that is not a 1st says it rounds down to that month's 1st", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = await Deno.makeTempDir();
+  const args = ["backfill", "--demo", "--months", "2", "--no-charts", "--history-dir", dir];
+  const result = await run([...args, "--to", "2026-06-15", "--out-dir", out]);
+  assertEquals(result.code, 0, result.errors.join("\n"));
+  assertEquals(
+    result.logs[0],
+    "--to 2026-06-15 is not the 1st of a month at 00:00 UTC: the last as-of is 2026-06-01 (month ends only)",
+  );
+  const asOfs = (await listSnapshots(dir, true)).map((s) => s.asOf.toISOString().slice(0, 10));
+  assertEquals(asOfs, ["2026-05-01", "2026-06-01"]);
+  const exact = await run([...args, "--to", "2026-06-01", "--out-dir", out]);
+  assert(!exact.logs.some((line) => line.startsWith("--to")), "no note for a 1st");
+  match(HELP, /--to DATE +backfill: the last as-of, rounded down to the 1st of DATE's month/);
+  match(HELP, /--live +backfill\/report/);
+});
