@@ -23,7 +23,7 @@ import {
 import { listSnapshots, readSnapshotFrame, writeSnapshot } from "../lib/history/snapshot.ts";
 import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";
 import { snapshotPeriod } from "../lib/history/periods.ts";
-import { logTicks, requestsByPlanChart } from "../lib/history/charts.ts";
+import { logTicks, marginByPlanChart, requestsByPlanChart } from "../lib/history/charts.ts";
 import { HISTORY } from "./fixtures/history.ts";
 import { UserError } from "../lib/core/config.ts";
 
@@ -479,4 +479,21 @@ Deno.test("requests per plan: every snapshot, the first too, on a log axis label
   ]);
   assertEquals(logTicks(150, 2e6).ticks, [100, 1e3, 1e4, 1e5, 1e6, 1e7]);
   assertEquals(logTicks(3, 3e7).ticks, [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]);
+});
+
+Deno.test("margin per plan: the caption is one line above the legend, a month to date's range too", () => {
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });
+  const report = buildHistoryReport([
+    at(0, "2026-02-01T00:00:00Z"),
+    at(1, "2026-03-01T00:00:00Z"),
+    at(2, "2026-12-02T00:00:00Z"),
+  ], false);
+  const svg = marginByPlanChart(report.planTrends, report.periods).svg;
+  // caption lines are the frame's grey 11 px texts; wrapped, they ran into the legend and the plot
+  const captions = [...svg.matchAll(/<text x="12" y="(\d+)"[^>]*fill="#555"[^>]*>([^<]*)</g)];
+  assertEquals(captions.length, 1, captions.map((m) => m[2]).join(" / "));
+  assertEquals(captions[0][1], "42");
+  ok(captions[0][2].includes("2026-01 to 2026-12 (to 12-02)"), captions[0][2]);
+  ok(captions[0][2].endsWith("plans without MRR left out."), captions[0][2]);
 });

@@ -252,7 +252,8 @@ export function marginByPlanChart(trends: pl.DataFrame, periods: Periods): Chart
     name: "history_margin_by_plan",
     title: "MRR margin after PTB LLM cost per plan over time",
     caption: (range) =>
-      `(MRR − pass-through LLM cost) ÷ MRR at each month's snapshot, ${range}: no PTB revenue, no infrastructure cost (not the export's company-cost margin); plans without MRR not shown.`,
+      // one line at the longest range: wrapped, it ran into the legend and the y axis' top tick
+      `(MRR − pass-through LLM cost) ÷ MRR per month, ${range}; no PTB revenue or infra cost; plans without MRR left out.`,
     column: "mrr_margin_after_ptb_llm_pct",
     yLabel: "Margin (%)",
     money: true,
