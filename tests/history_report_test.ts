@@ -16,6 +16,7 @@ import {
   HISTORY_RATIOS_NOTE,
   historySection,
   historyTable,
+  loadHistoryReport,
   loadMonthlyHistoryPoints,
   planChangesTable,
   writeHistoryReport,
@@ -25,6 +26,8 @@ import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";
 import { snapshotPeriod } from "../lib/history/periods.ts";
 import { logTicks, marginByPlanChart, requestsByPlanChart } from "../lib/history/charts.ts";
 import { HISTORY } from "./fixtures/history.ts";
+import { BOOLEAN_FORMAT } from "../lib/formats/xlsx.ts";
+import { centsToUsd } from "../lib/history/report_cells.ts";
 import { UserError } from "../lib/core/config.ts";
 
 /** A live export's snapshot in `dir`, dated `asOf` (a day, midnight UTC). */
@@ -171,6 +174,67 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     .filter((v) => (v ?? 0) > 0).length;
   const perOrg = all[header.indexOf("mrr_recurring_per_paying_org_usd") + 1] as number;
   ok(Math.abs(perOrg - totalCents / 100 / paying) < 1e-9, `${perOrg}`);
+
+  // number formats by unit (as pricing_data's), read back by ExcelJS and by openpyxl
+  const named: Record<string, string> = {
+    month: "General",
+    as_of: "General",
+    month_to_date: BOOLEAN_FORMAT,
+    plan: "General",
+    paying_orgs: "#,##0",
+    requests: "#,##0",
+    mrr_margin_after_ptb_llm_pct: '0.0"%"',
+  };
+  // every other column is an amount in USD
+  const expected = (header as string[]).map((h) =>
+    named[h] ?? (h.endsWith("_usd") ? '"$"#,##0.00' : `no format expected for ${h}`)
+  );
+  for (let row = 2; row <= sheet.rowCount; row++) {
+    const formats: string[] = (header as string[]).map((_, i): string =>
+      sheet.getRow(row).getCell(i + 1).numFmt ?? "General"
+    );
+    assertEquals(formats, expected, `row ${row}`);
+  }
+  const script = `
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["history"]
+print(json.dumps([[c.number_format for c in row] for row in ws.iter_rows(min_row=2)]))
+`;
+  const command = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", script, `${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`],
+    stdout: "piped",
+  }).output();
+  ok(command.success, "openpyxl reads the workbook");
+  const pyFormats = JSON.parse(new TextDecoder().decode(command.stdout)) as string[][];
+  assertEquals(pyFormats.length, sheet.rowCount - 1);
+  for (const row of pyFormats) assertEquals(row, expected);
+
+  // the same values as the report's CSV: the bridge's amounts to the cent, no float noise
+  const reportDir = await Deno.makeTempDir();
+  const files = await writeHistoryReport(
+    await loadHistoryReport(await loadMonthlyHistoryPoints(`${outDir}/history`, true), true),
+    { outDir: reportDir, charts: false },
+  );
+  const csv = parseCsvRecords(await Deno.readTextFile(files.csvPath));
+  assertEquals(csv.records.length, sheet.rowCount - 1);
+  csv.records.forEach((record, i) => {
+    const cells = sheet.getRow(i + 2).values as unknown[];
+    for (const name of header as string[]) {
+      if (!name.endsWith("_usd") || name.includes("per_paying") || name.startsWith("llm")) continue;
+      const cell = cells[header.indexOf(name) + 1] as number;
+      assertEquals(cell, Number(record[name]), `${record.plan} ${name}`);
+      assertEquals(cell, Math.round(cell * 100) / 100, `${record.plan} ${name} in cents`);
+    }
+  });
+});
+
+Deno.test("cents to USD: the quotient to the cent, where polars' division by 100 was off", () => {
+  // polars divides by a number as a product with 0.01: 301320 read 3013.2000000000003
+  const cents = Array.from({ length: 100_000 }, (_, i) => 301_250 + 7 * i - 3_500_000 * (i % 2));
+  const frame = pl.DataFrame({ c: cents }).withColumns(pl.col("c").cast(pl.Int64));
+  const usd = frame.select(centsToUsd("c")).getColumn("c").toArray() as number[];
+  assertEquals(usd.filter((v, i) => v !== cents[i] / 100), []);
+  ok(cents.includes(301_320));
 });
 
 Deno.test("compare takes two snapshots", async () => {

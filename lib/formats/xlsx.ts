@@ -35,6 +35,8 @@ const WIDTH_SAMPLE = 200;
 export interface Sheet {
   name: string;
   frame: pl.DataFrame;
+  /** units of columns the column table does not define, for their number formats (history) */
+  units?: Record<string, ColumnUnit>;
 }
 
 export interface XlsxOptions {
@@ -317,7 +319,10 @@ function addSheets(
   addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } });
   addDictionarySheet(workbook);
   for (const extra of options.sheets ?? []) {
-    const columns = frameColumns(extra.frame);
+    const columns = frameColumns(extra.frame).map((c) => {
+      const unit = extra.units?.[c.def.name];
+      return unit ? { ...c, def: { ...c.def, unit } } : c;
+    });
     // segment sheets hold the data sheet's columns: frozen and printed as it is (org_id and
     // org_name on every page); other sheets (history) keep the header row frozen only
     const frozenColumns = leadingOrganizationColumns(columns);

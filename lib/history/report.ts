@@ -14,9 +14,11 @@ import type { Sheet } from "../formats/xlsx.ts";
 import {
   BRIDGE_HEADER,
   bridgeCells,
+  centsToUsd,
   count,
   formatCents,
   HISTORY_RATIOS_NOTE,
+  historySheetUnits,
   type Row,
   TREND_HEADER,
 } from "./report_cells.ts";
@@ -235,7 +237,7 @@ export function historyTable(report: HistoryReport): pl.DataFrame {
       "month_to_date",
       "plan",
       ...MOVEMENT_COLUMNS.map((m) =>
-        pl.col(`${m}_cents`).cast(pl.Float64).div(100).alias(
+        centsToUsd(`${m}_cents`).alias(
           m === "start" || m === "end" ? `${m}_mrr_usd` : `${m}_usd`,
         )
       ),
@@ -259,8 +261,8 @@ export function planChangesTable(report: HistoryReport): pl.DataFrame {
     "organizations",
     "upgrades",
     "downgrades",
-    pl.col("mrr_before_cents").cast(pl.Float64).div(100).alias("mrr_before_usd"),
-    pl.col("mrr_after_cents").cast(pl.Float64).div(100).alias("mrr_after_usd"),
+    centsToUsd("mrr_before_cents").alias("mrr_before_usd"),
+    centsToUsd("mrr_after_cents").alias("mrr_after_usd"),
   );
 }
 
@@ -401,11 +403,12 @@ export async function exportHistory(
   const points = current ? [...stored, current] : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
   const report = await loadHistoryReport(points, demo);
+  const frame = historyTable(report);
   return {
     section: `${
       historySection(report)
     }\n\nThe workbook's \`history\` sheet has the bridge per month for the company (plan \`(all)\`) and per plan; \`deno task history report\` draws the charts.`,
-    sheet: { name: "history", frame: historyTable(report) },
+    sheet: { name: "history", frame, units: historySheetUnits(frame.columns) },
   };
 }
 

@@ -2,6 +2,26 @@
  * The history report's table cells and headers (report.ts): exact cents, and the names and
  * definition of the history's own ratios, kept apart from the export's ARPA and margins.
  */
+import pl from "nodejs-polars";
+import type { ColumnUnit } from "../frame/columns.ts";
+
+/**
+ * Integer cents as USD, to the cent: polars divides a column by a number as a product with its
+ * reciprocal (301320 ÷ 100 read 3013.2000000000003 in the XLSX); round(2) gives the quotient.
+ */
+export const centsToUsd = (column: string) => pl.col(column).cast(pl.Float64).div(100).round(2);
+
+/** Units of the `history` sheet's numeric columns, for its number formats (lib/formats/xlsx.ts). */
+export function historySheetUnits(columns: readonly string[]): Record<string, ColumnUnit> {
+  const units: Record<string, ColumnUnit> = {};
+  for (const name of columns) {
+    if (name.endsWith("_usd")) units[name] = "USD";
+    else if (name.endsWith("_pct")) units[name] = "percent";
+    else if (name === "paying_orgs" || name === "requests") units[name] = "count";
+  }
+  return units;
+}
+
 /** Integer cents as `$1,250.10` (`−$…` for negatives), exactly. */
 export function formatCents(cents: number): string {
   const sign = cents < 0 ? "−" : "";
