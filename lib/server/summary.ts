@@ -7,12 +7,7 @@ import type { Chart } from "../report/charts.ts";
 import { escapeHtml, formatValue } from "../report/display.ts";
 import type { PricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
-import {
-  columnTotal,
-  type QuestionThresholds,
-  underpricedCustomers,
-  usd,
-} from "../analysis/questions.ts";
+import { columnTotal, usd } from "../analysis/questions.ts";
 import {
   companyMargins,
   formatPlanCell,
@@ -21,7 +16,13 @@ import {
   planEconomics,
 } from "../economics/report.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
-import { monthlyFactor, usageOnMonthlyBasis } from "../frame/monthly.ts";
+import { monthlyFactor } from "../frame/monthly.ts";
+import {
+  type UnderpricedSummary,
+  underpricedSummary,
+  underpricedTableHtml,
+  type UnderpricedThresholds,
+} from "./underpriced.ts";
 
 export interface PricingSummary {
   asOf: string;
@@ -48,22 +49,12 @@ export interface PricingSummary {
   companyMarginPct: number | null;
   /** per-plan unit economics (price-book order, `all` last) */
   plans: PerPlanRow[];
-  underpriced: {
-    reading: string;
-    /** matching organizations (the table shows the top ones) */
-    organizations: number;
-    columns: string[];
-    rows: unknown[][];
-  };
+  /** chosen on a 30-day basis (as the CLI's segment), rows with the window's values */
+  underpriced: UnderpricedSummary;
   warnings: string[];
 }
 
 const ECONOMICS_COLUMNS = ["plan", "ptb_revenue_30d", "company_cost_30d", "list_price_mrr"];
-
-type UnderpricedThresholds = Pick<
-  QuestionThresholds,
-  "underpricedMinRequests" | "underpricedMinLlmCostUsd" | "underpricedMaxMrrUsd"
->;
 
 export function pricingSummary(
   data: PricingData,
@@ -77,11 +68,6 @@ export function pricingSummary(
   const knownMrr = columnTotal(known, "mrr");
   // mrr is monthly: the window's cost is set against it on a 30-day basis
   const knownCost = columnTotal(known, "llm_cost_30d") * monthlyFactor(data.windowDays);
-  // its thresholds are per month: another window's usage on a 30-day basis (as the CLI and MCP)
-  const underpriced = underpricedCustomers(usageOnMonthlyBasis(frame, data.windowDays), {
-    ...thresholds,
-    top: 10,
-  });
   // Frames without the economics columns (hand-made ones) get no company margin and no plans.
   const economics = frame.height > 0 &&
     ECONOMICS_COLUMNS.every((name) => frame.columns.includes(name));
@@ -105,12 +91,7 @@ export function pricingSummary(
     plans: economics
       ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
       : [],
-    underpriced: {
-      reading: underpriced.reading,
-      organizations: underpriced.facts.organizations,
-      columns: underpriced.table.columns,
-      rows: underpriced.table.rows() as unknown[][],
-    },
+    underpriced: underpricedSummary(frame, { windowDays: data.windowDays, thresholds }),
     warnings: data.warnings,
   };
 }
@@ -121,24 +102,22 @@ function stat(name: string, label: string, value: number | null, text: string, n
     (note ? `<div class="note">${escapeHtml(note)}</div>` : "") + `</div>`;
 }
 
+/** `2026-11-01 00:00 UTC`, `2026-12-02 23:21:25 UTC`: seconds only when there are any, no milliseconds. */
+export function windowEnd(iso: string): string {
+  const minutes = iso.slice(0, 16).replace("T", " ");
+  const seconds = iso.slice(17, 19);
+  return `${minutes}${seconds === "00" ? "" : `:${seconds}`} UTC`;
+}
+
 /** The report fragment the page inserts after the token is accepted (server-rendered). */
 export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
-  const end = summary.asOf.replace("T", " ").replace(/(:00)?\.000Z$/, "") + " UTC";
-  const window = `${summary.windowDays}-day window ending ${end}`;
+  const window = `${summary.windowDays}-day window ending ${windowEnd(summary.asOf)}`;
   const percent = (value: number | null) =>
     value === null ? "—" : `${value.toLocaleString("en-US", { maximumFractionDigits: 1 })} %`;
   const margin = percent(summary.grossMarginPct);
   const partial = summary.mrrKnownOrganizations < summary.organizations
     ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
     : "";
-  const head = summary.underpriced.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-  const body = summary.underpriced.rows.map((row) =>
-    `<tr>${
-      row.map((v) =>
-        `<td${typeof v === "number" ? ' class="num"' : ""}>${escapeHtml(formatValue(v))}</td>`
-      ).join("")
-    }</tr>`
-  ).join("");
   return [
     `<section class="report" data-as-of="${escapeHtml(summary.asOf)}" data-demo="${summary.demo}">`,
     summary.demo
@@ -199,9 +178,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     `</div>`,
     `<h2>Top underpriced organizations</h2>`,
     `<p class="reading">${escapeHtml(summary.underpriced.reading)}</p>`,
-    summary.underpriced.rows.length > 0
-      ? `<table class="underpriced"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
-      : `<p>None.</p>`,
+    underpricedTableHtml(summary.underpriced, summary.windowDays),
     `</section>`,
   ].join("\n");
 }

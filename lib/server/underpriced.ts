@@ -1,0 +1,126 @@
+/**
+ * The admin page's "Top underpriced organizations": chosen as the CLI's `underpriced` segment
+ * chooses them (thresholds per month, another window's usage on a 30-day basis), shown with the
+ * window's own values, as the CSV holds them, so a row on the page reads the same as in the file.
+ */
+import pl from "nodejs-polars";
+import { escapeHtml, formatValue } from "../report/display.ts";
+import { underpricedCustomers } from "../analysis/questions.ts";
+import {
+  columnTotal,
+  count,
+  plural,
+  type QuestionThresholds,
+  thresholds as withDefaults,
+  usd,
+} from "../analysis/question_common.ts";
+import { formatKpi } from "../economics/report.ts";
+import { columnDef } from "../frame/columns.ts";
+import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
+import { segmentFrame } from "../report/segments.ts";
+
+export type UnderpricedThresholds = Pick<
+  QuestionThresholds,
+  "underpricedMinRequests" | "underpricedMinLlmCostUsd" | "underpricedMaxMrrUsd"
+>;
+
+export interface UnderpricedSummary {
+  reading: string;
+  /** matching organizations (the table shows the top ones) */
+  organizations: number;
+  columns: string[];
+  /** the window's values (requests_30d, llm_cost_30d… of a 7-day window are 7 days' worth) */
+  rows: unknown[][];
+}
+
+const TOP = 10;
+
+export function underpricedSummary(
+  frame: pl.DataFrame,
+  { windowDays, thresholds = {} }: {
+    windowDays: number;
+    thresholds?: Partial<UnderpricedThresholds>;
+  },
+): UnderpricedSummary {
+  // its thresholds are per month: another window's usage on a 30-day basis (as the CLI and MCP)
+  const monthly = underpricedCustomers(usageOnMonthlyBasis(frame, windowDays), {
+    ...thresholds,
+    top: TOP,
+  });
+  const columns = monthly.table.columns;
+  if (windowDays === MONTH_DAYS) {
+    return {
+      reading: monthly.reading,
+      organizations: monthly.facts.organizations,
+      columns,
+      rows: monthly.table.rows() as unknown[][],
+    };
+  }
+  // the same organizations (the segment's rule is the question's), with the window's values
+  const matches = segmentFrame(frame, { name: "underpriced", thresholds, windowDays }).frame
+    .sort("llm_cost_30d", true);
+  const t = withDefaults(thresholds);
+  const facts = monthly.facts;
+  const criteria = `sent ≥ ${count(t.underpricedMinRequests)} requests or ≥ ${
+    usd(t.underpricedMinLlmCostUsd)
+  } of LLM cost a month (the ${windowDays}-day window's on a ${MONTH_DAYS}-day basis: × ${MONTH_DAYS}/${windowDays}) while paying ≤ ${
+    usd(t.underpricedMaxMrrUsd)
+  } MRR`;
+  const unknown = facts.unknownMrr > 0
+    ? `${plural(facts.unknownMrr, { one: "heavy user" })} with unknown MRR not judged`
+    : "";
+  const reading = facts.organizations === 0 && facts.unknownMrr > 0
+    ? `No organization with known MRR ${criteria}; ${unknown}.`
+    : `${
+      plural(matches.height, { one: "organization" })
+    } ${criteria}: in the ${windowDays} days together ${
+      usd(columnTotal(matches, "llm_cost_30d"))
+    } of LLM cost (${
+      usd(columnTotal(matches, "llm_cost_ptb_30d"))
+    } pass-through, paid by the company) against ${usd(columnTotal(matches, "mrr"))} MRR a month${
+      unknown ? `; ${unknown}` : ""
+    }.`;
+  return {
+    reading,
+    organizations: matches.height,
+    columns,
+    rows: matches.select(...columns).head(TOP).rows() as unknown[][],
+  };
+}
+
+/** One cell as the per-plan table prints its kind: $ and two decimals, %, whole counts. */
+export function underpricedCell(column: string, value: unknown): string {
+  const unit = columnDef(column).unit;
+  if (value === null || value === undefined) return "–";
+  if (typeof value !== "number") return String(value);
+  if (unit === "USD" || unit === "USD per month" || unit === "USD per seat") {
+    return formatKpi(value, "USD");
+  }
+  if (unit === "percent") return formatKpi(value, "percent");
+  if (unit === "count") return formatKpi(value, "count");
+  return formatValue(value);
+}
+
+/** The table (org names and tiers are data: escaped), in a scroll box for narrow screens. */
+export function underpricedTableHtml(
+  summary: UnderpricedSummary,
+  windowDays: number,
+): string {
+  if (summary.rows.length === 0) return `<p>None.</p>`;
+  const head = summary.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  // numbers right-aligned by the column's unit, so an empty cell (–) lines up with them too
+  const numeric = summary.columns.map((c) => !["text", "id"].includes(columnDef(c).unit));
+  const body = summary.rows.map((row) =>
+    `<tr>${
+      row.map((v, i) =>
+        `<td${numeric[i] ? ' class="num"' : ""}>${
+          escapeHtml(underpricedCell(summary.columns[i], v))
+        }</td>`
+      ).join("")
+    }</tr>`
+  ).join("");
+  const note = windowDays === MONTH_DAYS
+    ? ""
+    : `<p class="note">Usage and cost columns hold the ${windowDays}-day window's values, as the CSV; gross_margin_pct sets that LLM cost on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS}/${windowDays}) against monthly MRR.</p>`;
+  return `${note}<div class="scroll"><table class="underpriced"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}

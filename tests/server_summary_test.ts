@@ -1,0 +1,104 @@
+/**
+ * The admin report's underpriced table and window line (lib/server/summary.ts, underpriced.ts):
+ * a 7-day window picks organizations on a 30-day basis, as the CLI's segment, and shows the
+ * window's own values, as the CSV; cells are formatted by their column's unit. Numbers by hand.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { pricingSummary, reportHtml, windowEnd } from "../lib/server/summary.ts";
+import { underpricedCell } from "../lib/server/underpriced.ts";
+
+// A 7-day window (× 30/7 on a 30-day basis); thresholds per month: 100,000 requests or $500, mrr ≤ $100.
+//   P: 30,000 requests (128,571 a month ≥ 100,000), $7 cost, $7 PTB, mrr 20    → underpriced
+//   Q: 20,000 requests (85,714), $140 cost ($600 a month ≥ $500), mrr 50       → underpriced
+//   R: 23,000 requests (98,571), $116 cost ($497.14), mrr 10                   → under both
+//   U: 50,000 requests (214,286), mrr unknown                                  → not judged
+//   V: 200,000 requests, mrr 500 (> $100)                                      → not underpriced
+// In the window P and Q cost $147 ($7 PTB) against $70 MRR; biggest cost first: Q, P.
+// gross_margin_pct (30-day basis): P (20 − 30) / 20 = −50 %, Q (50 − 600) / 50 = −1,100 %.
+const frame = pl.DataFrame({
+  org_id: ["p", "q", "r", "u", "v"],
+  org_name: ["P <b>", "Q", "R", "U", "V"],
+  tier: ["pro", "free", "pro", "free", "team"],
+  seats: [2, 1, 3, 1, 9],
+  requests_30d: [30_000, 20_000, 23_000, 50_000, 200_000],
+  llm_cost_30d: [7, 140, 116, 1, 10],
+  llm_cost_ptb_30d: [7, 0, 0, 0, 0],
+  mrr: pl.Series("mrr", [20, 50, 10, null, 500], pl.Float64),
+  gross_margin_pct: pl.Series("gross_margin_pct", [-50, -1100, -4871.4, null, 99], pl.Float64),
+});
+
+function data(windowDays: number, asOf = "2026-11-01T00:00:00.000Z") {
+  return {
+    asOf: new Date(asOf),
+    windowDays,
+    demo: false,
+    warnings: [],
+  } as unknown as Parameters<typeof pricingSummary>[0];
+}
+
+Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's values", () => {
+  const summary = pricingSummary(data(7), { frame, segment: null });
+  const u = summary.underpriced;
+  assertEquals(u.organizations, 2);
+  assertEquals(u.columns, [
+    "org_name",
+    "tier",
+    "seats",
+    "requests_30d",
+    "llm_cost_30d",
+    "llm_cost_ptb_30d",
+    "mrr",
+    "gross_margin_pct",
+  ]);
+  assertEquals(u.rows, [
+    ["Q", "free", 1, 20_000, 140, 0, 50, -1100],
+    ["P <b>", "pro", 2, 30_000, 7, 7, 20, -50],
+  ]);
+  assertEquals(
+    u.reading,
+    "2 organizations sent ≥ 100,000 requests or ≥ $500 of LLM cost a month (the 7-day window's on a 30-day basis: × 30/7) while paying ≤ $100 MRR: in the 7 days together $147 of LLM cost ($7 pass-through, paid by the company) against $70 MRR a month; 1 heavy user with unknown MRR not judged.",
+  );
+  const html = reportHtml(summary, []);
+  ok(html.includes("Usage and cost columns hold the 7-day window's values"), html);
+  ok(
+    html.includes(
+      '<tr><td>Q</td><td>free</td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1100.0 %</td></tr>',
+    ),
+    html,
+  );
+  ok(html.includes("<td>P &lt;b&gt;</td>"), "org names are escaped");
+  ok(html.includes('<div class="scroll"><table class="underpriced">'));
+  ok(html.includes("7-day window ending 2026-11-01 00:00 UTC"));
+});
+
+Deno.test("a 30-day window: the question's own reading, no window note", () => {
+  // on the window's own values only V is heavy (200,000 requests) and its mrr is over $100;
+  // U (50,000) is not heavy: nothing found, nothing unknown
+  const summary = pricingSummary(data(30), { frame, segment: null });
+  assertEquals(summary.underpriced.organizations, 0);
+  const html = reportHtml(summary, []);
+  ok(!html.includes("Usage and cost columns hold"));
+  ok(html.includes("<p>None.</p>"));
+});
+
+Deno.test("the window line: minutes, seconds only when there are any, no milliseconds", () => {
+  assertEquals(windowEnd("2026-11-01T00:00:00.000Z"), "2026-11-01 00:00 UTC");
+  assertEquals(windowEnd("2026-11-01T12:30:00.000Z"), "2026-11-01 12:30 UTC");
+  assertEquals(windowEnd("2026-12-02T23:21:25.138Z"), "2026-12-02 23:21:25 UTC");
+  const html = reportHtml(
+    pricingSummary(data(30, "2026-12-02T23:21:25.138Z"), { frame, segment: null }),
+    [],
+  );
+  ok(html.includes("30-day window ending 2026-12-02 23:21:25 UTC · files dated 2026-12-02"));
+});
+
+Deno.test("cells by their column's unit: $ with cents, %, whole counts, – when empty", () => {
+  assertEquals(underpricedCell("llm_cost_30d", 738.7), "$738.70");
+  assertEquals(underpricedCell("llm_cost_30d", 11607), "$11,607.00");
+  assertEquals(underpricedCell("mrr", 833.16), "$833.16");
+  assertEquals(underpricedCell("gross_margin_pct", -12.345), "-12.3 %");
+  assertEquals(underpricedCell("requests_30d", 15397864), "15,397,864");
+  assertEquals(underpricedCell("mrr", null), "–");
+  assertEquals(underpricedCell("org_name", "Nimbus Bank 366"), "Nimbus Bank 366");
+});
