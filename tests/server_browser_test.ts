@@ -159,6 +159,9 @@ Deno.test({
 
       await t.step("a segment export carries the segment in its name", async () => {
         await page.selectOption("#segment", "underpriced");
+        // Export downloads the report on screen: Show the segment first
+        await page.click("#apply");
+        await page.locator(".report .window", { hasText: "segment underpriced" }).waitFor();
         const [download] = await Promise.all([
           page.waitForEvent("download"),
           page.getByRole("button", { name: "Export to CSV" }).click(),

@@ -38,7 +38,9 @@ const STYLE = `
   .stat .label { font-size: 12px; color: #6b7280; }
   .stat .value { font-size: 24px; font-weight: 600; }
   .stat .note { font-size: 11px; color: #6b7280; }
-  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
+  #tools { display: flex; gap: 8px; flex-wrap: wrap; align-items: end; }
+  /* a chart column never wider than the screen (a phone is narrower than 520 px) */
+  .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 520px), 1fr)); gap: 12px; }
   figure { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px; }
   figure svg { width: 100%; height: auto; }
   table { border-collapse: collapse; background: #fff; font-size: 13px; }
@@ -47,7 +49,7 @@ const STYLE = `
   .warnings { color: #92400e; }
   .scroll { overflow-x: auto; }
   table.plans th { font-size: 11px; }
-  table.plans td:first-child { white-space: nowrap; }
+  table.plans td:first-child, table.underpriced td:first-child { white-space: nowrap; }
   [hidden] { display: none !important; }
 `;
 
@@ -73,25 +75,75 @@ async function errorText(response) {
 }
 
 function locked(isLocked) {
+  const focusLost = !document.activeElement || document.activeElement === document.body ||
+    $("unlock").contains(document.activeElement);
   $("unlock").hidden = !isLocked;
   $("tools").hidden = isLocked;
   $("lock").hidden = isLocked || !authRequired;
+  // the form that held the focus is hidden now: hand it to the controls that replace it
+  if (isLocked) $("token").focus(); else if (focusLost) $("segment").focus();
+}
+
+// Each Show is numbered and aborts the one before: only the latest request's answer is shown.
+let latest = 0;
+let inFlight = null;
+// The query of the report on screen: Export downloads exactly that, whatever the controls say now.
+let shown = null;
+
+function setShown(shownQuery) {
+  shown = shownQuery;
+  $("export-csv").disabled = $("export-xlsx").disabled = shown === null;
+}
+
+function clearReport() {
+  $("report").innerHTML = "";
+  setShown(null);
+}
+
+function unreachable(error) {
+  return "Cannot reach the server (" + error.message + "); check that it is running and try again";
 }
 
 async function loadReport() {
+  const mine = ++latest;
+  if (inFlight) inFlight.abort();
+  const controller = new AbortController();
+  inFlight = controller;
+  const reportQuery = query({});
   status("Loading the report…");
-  const response = await fetch("/v1/admin/pricing-analytics/report?" + query({}), { headers: headers() });
+  let response;
+  let html = null;
+  try {
+    response = await fetch("/v1/admin/pricing-analytics/report?" + reportQuery, { headers: headers(), signal: controller.signal });
+    if (response.ok) html = await response.text();
+  } catch (error) {
+    if (mine !== latest) return; // a newer Show aborted this one
+    inFlight = null;
+    // no earlier report stays under controls that now ask for something else
+    clearReport();
+    status(unreachable(error), true);
+    return;
+  }
+  if (mine !== latest) return;
+  inFlight = null;
   // a failed request leaves no earlier report under the controls that now say something else
-  if (!response.ok) $("report").innerHTML = "";
+  if (!response.ok) clearReport();
   if (response.status === 401 || response.status === 403) {
     sessionStorage.removeItem(KEY);
     locked(true);
-    status(await errorText(response), true);
+    const text = await errorText(response);
+    if (mine === latest) status(text, true);
     return;
   }
-  if (!response.ok) { locked(false); status(await errorText(response), true); return; }
+  if (!response.ok) {
+    locked(false);
+    const text = await errorText(response);
+    if (mine === latest) status(text, true);
+    return;
+  }
   locked(false);
-  $("report").innerHTML = await response.text();
+  $("report").innerHTML = html;
+  setShown(reportQuery);
   status("");
 }
 
@@ -101,12 +153,22 @@ function filenameFrom(disposition, format) {
 }
 
 async function exportFile(format, button) {
+  if (shown === null) return;
+  const params = new URLSearchParams(shown);
+  params.set("format", format);
   button.disabled = true;
   status("Exporting " + format.toUpperCase() + "…");
+  let response;
   try {
-    const response = await fetch("/v1/admin/pricing-analytics/export?" + query({ format }), { headers: headers() });
+    response = await fetch("/v1/admin/pricing-analytics/export?" + params, { headers: headers() });
+  } catch (error) {
+    status(unreachable(error), true); // nothing was started, so nothing half-saved to speak of
+    button.disabled = shown === null;
+    return;
+  }
+  try {
     if (!response.ok) {
-      if (response.status === 401 || response.status === 403) { sessionStorage.removeItem(KEY); locked(true); }
+      if (response.status === 401 || response.status === 403) { sessionStorage.removeItem(KEY); clearReport(); locked(true); }
       status(await errorText(response), true);
       return;
     }
@@ -124,7 +186,7 @@ async function exportFile(format, button) {
   } catch (error) {
     status("The export failed before it was complete; nothing was saved (" + error.message + ")", true);
   } finally {
-    button.disabled = false;
+    button.disabled = shown === null;
   }
 }
 
@@ -138,13 +200,19 @@ $("unlock").addEventListener("submit", (event) => {
 });
 $("lock").addEventListener("click", () => {
   sessionStorage.removeItem(KEY);
-  $("report").textContent = "";
+  latest++; // a report still on its way is not shown after the token is gone
+  if (inFlight) inFlight.abort();
+  clearReport();
   locked(true);
   status("Token forgotten");
 });
 $("export-csv").addEventListener("click", (e) => exportFile("csv", e.currentTarget));
 $("export-xlsx").addEventListener("click", (e) => exportFile("xlsx", e.currentTarget));
-$("apply").addEventListener("click", () => loadReport());
+$("tools").addEventListener("submit", (event) => {
+  event.preventDefault();
+  loadReport();
+});
+setShown(null);
 
 if (!authRequired || token()) loadReport(); else locked(true);
 `;
@@ -165,15 +233,15 @@ export function pageHtml(options: PageOptions): string {
 <body data-auth="${options.authRequired ? "required" : "none"}">
 <header>
   <h1>Pricing analytics${options.demo ? " <small>(demo data)</small>" : ""}</h1>
-  <span id="tools" hidden>
+  <form id="tools" hidden autocomplete="off" novalidate>
     <label>Segment <select id="segment"><option value="">All organizations</option>${segmentOptions}</select></label>
     <label>Days <input id="days" type="number" min="1" max="3660" value="30" size="4"></label>
     <label>As of (UTC) <input id="as-of" type="date"></label>
-    <button id="apply" type="button">Show</button>
+    <button id="apply" type="submit">Show</button>
     <button id="export-csv" class="primary" type="button">⬇ Export to CSV</button>
     <button id="export-xlsx" class="primary" type="button">⬇ Export to XLSX</button>
     <button id="lock" type="button" hidden>Forget token</button>
-  </span>
+  </form>
 </header>
 <main>
   <form id="unlock" hidden autocomplete="off">

@@ -1,0 +1,183 @@
+/**
+ * The admin page's script in headless Debian Chromium (as server_browser_test.ts): a slower,
+ * earlier Show never replaces a newer report, Export downloads the report on screen, an
+ * unreachable server is one line and no stale report, Enter submits the controls, the focus
+ * follows Unlock, and the page fits a 390 px phone. Waits on conditions, never on time.
+ * Set PRICING_SCREENSHOT_DIR to keep the screenshots.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
+import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import { loadPricingData } from "../lib/export.ts";
+
+const TOKEN = "page-test-token-0123456789-abcdef-0000";
+const START = Date.parse("2026-11-02T00:00:00Z");
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"];
+
+/** A promise the test opens when it chooses. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => open = resolve);
+  return { opened, open };
+}
+
+Deno.test({
+  name: "admin page script in Chromium: races, export, unreachable server, form, focus, phone",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const logs: string[] = [];
+    // the 3-day run waits for the test: it answers after a later Show has been answered
+    const slow = gate();
+    const loader: LoadPricingData = async (options) => {
+      if (options.windowDays === 3) await slow.opened;
+      return loadPricingData(options);
+    };
+    const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
+    const handler = createHandler(settings, {
+      loadData: loader,
+      hooks: { now: () => START, log: (line) => logs.push(line) },
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    const profile = await Deno.makeTempDir({ prefix: "pricing-kit-chromium-" });
+    const shots = Deno.env.get("PRICING_SCREENSHOT_DIR") ??
+      await Deno.makeTempDir({ prefix: "pricing-kit-shots-" });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      headless: true,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
+    const pageErrors: string[] = [];
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      const windowText = () => page.locator(".report .window").textContent();
+
+      await t.step("Unlock hands the focus to the controls", async () => {
+        await page.goto(`${origin}/admin/pricing-analytics`);
+        await page.locator("#token").waitFor({ state: "visible" });
+        // the token field has it first
+        assertEquals(await page.evaluate("document.activeElement?.id"), "token");
+        await page.fill("#token", TOKEN);
+        await page.click("#unlock button[type=submit]");
+        await page.locator(".report").waitFor();
+        assertEquals(await page.evaluate("document.activeElement?.id"), "segment");
+      });
+
+      await t.step("the window line has no milliseconds", async () => {
+        assertEquals(
+          await windowText(),
+          "30-day window ending 2026-11-02 00:00 UTC · files dated 2026-11-02",
+        );
+      });
+
+      await t.step("Enter in Days shows the report for the days typed", async () => {
+        await page.fill("#days", "7");
+        await page.press("#days", "Enter");
+        await page.locator(".report .window", { hasText: "7-day window" }).waitFor();
+        await page.screenshot({ path: join(shots, "page_desktop_7d.png"), fullPage: true });
+        await page.fill("#as-of", "2026-11-01");
+        await page.press("#as-of", "Enter");
+        await page.locator(".report .window", { hasText: "ending 2026-11-01 00:00 UTC" }).waitFor();
+      });
+
+      await t.step("an earlier, slower Show never replaces the newer report", async () => {
+        await page.fill("#days", "3");
+        await page.click("#apply");
+        await page.locator("#status", { hasText: "Loading the report" }).waitFor();
+        await page.fill("#days", "30");
+        await page.click("#apply");
+        await page.locator(".report .window", { hasText: "30-day window ending 2026-11-01" })
+          .waitFor();
+        // now the 3-day run finishes; its request was aborted, its answer is not shown
+        slow.open();
+        await waitFor(() => logs.some((l) => /days=3\b.* 200 /.test(l)), "the 3-day answer");
+        // a round trip through the page after the answer was sent
+        await page.evaluate("new Promise((resolve) => requestAnimationFrame(resolve))");
+        ok((await windowText())!.startsWith("30-day window ending 2026-11-01"));
+        assertEquals(await page.textContent("#status"), "");
+      });
+
+      await t.step(
+        "Export downloads the report on screen, not the controls' new values",
+        async () => {
+          await page.fill("#days", "7"); // typed, not shown
+          const [download] = await Promise.all([
+            page.waitForEvent("download"),
+            page.getByRole("button", { name: "Export to CSV" }).click(),
+          ]);
+          assertEquals(download.suggestedFilename(), "helicone_pricing_data_2026-11-01_demo.csv");
+          await page.fill("#days", "30");
+        },
+      );
+
+      await t.step("screenshots at desktop width and at 390 px; the phone page fits", async () => {
+        await page.screenshot({ path: join(shots, "page_desktop.png"), fullPage: true });
+        await page.setViewportSize({ width: 390, height: 844 });
+        const width = await page.evaluate("document.documentElement.scrollWidth");
+        assertEquals(width, 390);
+        // the wide table scrolls inside its own box
+        const box = await page.locator("table.underpriced").evaluate((table) => {
+          const scroller = table.parentElement!;
+          return { cls: scroller.className, scrolls: scroller.scrollWidth > scroller.clientWidth };
+        });
+        assertEquals(box, { cls: "scroll", scrolls: true });
+        await page.screenshot({ path: join(shots, "page_390.png"), fullPage: true });
+        console.log(`screenshots: ${shots}`);
+        await page.setViewportSize({ width: 1280, height: 900 });
+      });
+
+      await t.step("server unreachable: one line, stale report cleared, Export off", async () => {
+        await page.route(
+          "**/v1/admin/pricing-analytics/**",
+          (route) => route.abort("connectionrefused"),
+        );
+        await page.click("#apply");
+        await page.locator("#status.error").waitFor();
+        const text = (await page.textContent("#status"))!;
+        ok(text.startsWith("Cannot reach the server ("), text);
+        ok(!text.includes("\n"));
+        assertEquals(await page.locator(".report").count(), 0);
+        assertEquals(await page.locator("#export-csv").isDisabled(), true);
+        await page.unroute("**/v1/admin/pricing-analytics/**");
+      });
+
+      await t.step("Export while the server is down says it cannot reach it", async () => {
+        await page.click("#apply");
+        await page.locator(".report").waitFor();
+        await page.route(
+          "**/v1/admin/pricing-analytics/export*",
+          (route) => route.abort("connectionrefused"),
+        );
+        await page.getByRole("button", { name: "Export to CSV" }).click();
+        await page.locator("#status.error").waitFor();
+        ok((await page.textContent("#status"))!.startsWith("Cannot reach the server ("));
+        assertEquals(await page.locator("#export-csv").isDisabled(), false);
+        await page.unroute("**/v1/admin/pricing-analytics/export*");
+      });
+
+      await t.step("no uncaught error in the page", () => {
+        assertEquals(pageErrors, []);
+      });
+    } finally {
+      slow.open();
+      await context.close();
+      await server.shutdown();
+      await Deno.remove(profile, { recursive: true });
+    }
+  },
+});
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
