@@ -688,7 +688,10 @@ Deno.test("failures: 502/503 JSON, never a 200 with a short file", async (t) => 
       const busy = await server.get(`${EXPORT}?days=7`);
       assertEquals(busy.status, 503);
       assertEquals(busy.headers.get("retry-after"), "30");
-      assertEquals((await jsonBody(busy)).error, "busy");
+      const body = await jsonBody(busy);
+      assertEquals(body.error, "busy");
+      // the message names the wait Retry-After gives
+      assertEquals(body.message, "1 export is already running; try again in 30 seconds");
       assertEquals(server.calls.length, 1);
       held.open();
       const done = await first;

@@ -187,9 +187,15 @@ export function createHandler(
       return await runs.get({ days: params.days, asOf: params.asOf }, params.refresh);
     } catch (error) {
       if (error instanceof BusyError) {
-        return jsonError(503, "busy", error.message, {
-          "retry-after": String(RETRY_AFTER_SECONDS),
-        });
+        // the message and Retry-After name the same wait
+        return jsonError(
+          503,
+          "busy",
+          `${error.message}; try again in ${RETRY_AFTER_SECONDS} seconds`,
+          {
+            "retry-after": String(RETRY_AFTER_SECONDS),
+          },
+        );
       }
       log(`run failed: ${oneLine(error)}`);
       return jsonError(502, "export_failed", `the export run failed: ${oneLine(error)}`);

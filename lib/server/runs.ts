@@ -36,7 +36,7 @@ export interface RunResult<T> {
   finishedAt: number;
 }
 
-/** Too many distinct runs in flight: answered with 503 and Retry-After. */
+/** Too many distinct runs in flight: answered with 503 and Retry-After (its message says when). */
 export class BusyError extends Error {
   override name = "BusyError";
 }
@@ -96,7 +96,9 @@ export class RunCache<T = unknown> {
     }
     if (this.#inFlight.size >= this.#maxRuns) {
       throw new BusyError(
-        `${this.#inFlight.size} exports are already running; try again in a minute`,
+        `${this.#inFlight.size} export${
+          this.#inFlight.size === 1 ? " is" : "s are"
+        } already running`,
       );
     }
     const run = this.#start(key, request);
