@@ -363,14 +363,20 @@ export async function writeFileSet(
   }
 }
 
+/**
+ * Throws (the file system's error) unless a file can be made in `dir`: made and removed under a
+ * name of this call's own, not the clock's (two runs starting in the same millisecond would share
+ * it, and one would remove the other's probe).
+ */
+export async function probeWritable(dir: string): Promise<void> {
+  await Deno.remove(await Deno.makeTempFile({ dir, prefix: ".write-test-" }));
+}
+
 /** Fails, in one line, on an output directory that cannot be made or written. */
 export async function ensureWritableDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
-    // A name of this call's own (not the clock's): two runs starting in the same millisecond
-    // would share it, and one would remove the other's probe.
-    const probe = await Deno.makeTempFile({ dir, prefix: ".write-test-" });
-    await Deno.remove(probe);
+    await probeWritable(dir);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new UserError(`output directory ${dir} is not writable (${reason}); pass --out-dir`);

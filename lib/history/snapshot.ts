@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
 import { exportFileName, fileDigest, isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { ownedTempPath, removeDeadTempFiles } from "../formats/staging.ts";
+import { ownedTempPath, probeWritable, removeDeadTempFiles } from "../formats/staging.ts";
 import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
@@ -87,9 +87,8 @@ export async function ensureHistoryDir(dir: string): Promise<void> {
     );
   }
   try {
-    // a name of this call's own: two exports of one process (the server) may check at once
-    const probe = await Deno.makeTempFile({ dir: existing, prefix: ".write-test-" });
-    await rm(probe);
+    // two exports of one process (the server) may check at once: probeWritable's names are their own
+    await probeWritable(existing);
   } catch (error) {
     const reason = (error as Error).message.split("\n")[0];
     throw new UserError(
