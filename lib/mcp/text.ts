@@ -35,19 +35,13 @@ export function jsonCell(value: unknown): Cell {
   return String(value);
 }
 
-/**
- * Number text as the CSV writes it: 12 significant digits, no exponent (a model often sees only
- * the text, so 245216.33 must not read 245216, nor 3.29e-8 as an exponent).
- */
-export function numberText(value: number): string {
-  return formatNumber(value);
-}
-
 /** One cell in a text table: empty for null, literals for text. */
 export function cellText(value: Cell): string {
   if (value === null) return "";
   if (typeof value === "string") return dataLiteral(value);
-  if (typeof value === "number") return numberText(value);
+  // as the CSV writes numbers: a model often sees only the text, so 245216.33 must not read
+  // 245216, nor 3.29e-8 as an exponent
+  if (typeof value === "number") return formatNumber(value);
   return String(value);
 }
 
