@@ -4,7 +4,7 @@
  * Set PRICING_SCREENSHOT_DIR to keep the screenshot (it goes to a temp dir otherwise).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { openChromium } from "./chromium.ts";
 import { join } from "node:path";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
@@ -14,17 +14,6 @@ import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 
 const TOKEN = "browser-test-token-0123456789-abcdef"; // at least 32 characters
 const START = Date.parse("2026-11-02T00:00:00Z");
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 Deno.test({
   name: "admin page in Chromium: token, report, Export to CSV and XLSX downloads",
@@ -32,11 +21,6 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async (t) => {
-    try {
-      Deno.statSync(CHROMIUM);
-    } catch {
-      throw new Error(`${CHROMIUM} is missing: sudo apt-get install chromium`);
-    }
     const logs: string[] = [];
     const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
     const handler = createHandler(settings, {
@@ -47,17 +31,9 @@ Deno.test({
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
     const origin = `http://127.0.0.1:${server.addr.port}`;
-    const profile = await Deno.makeTempDir({ prefix: "pricing-kit-chromium-" });
     const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
-    const shots = Deno.env.get("PRICING_SCREENSHOT_DIR") ??
-      await Deno.makeTempDir({ prefix: "pricing-kit-shots-" });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ARGS,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1280, height: 900 },
-    });
+    const browser = await openChromium();
+    const { context, shots } = browser;
     try {
       const page = context.pages()[0] ?? await context.newPage();
       const pageErrors: string[] = [];
@@ -191,9 +167,8 @@ Deno.test({
         assertEquals(pageErrors.filter((e) => !/403|Forbidden|400 \(Bad Request\)/.test(e)), []);
       });
     } finally {
-      await context.close();
+      await browser.close();
       await server.shutdown();
-      await Deno.remove(profile, { recursive: true });
       await Deno.remove(downloads, { recursive: true });
     }
   },

@@ -6,7 +6,7 @@
  * Set PRICING_SCREENSHOT_DIR to keep the screenshots.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { openChromium } from "./chromium.ts";
 import { join } from "node:path";
 import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
@@ -14,8 +14,6 @@ import { loadPricingData } from "../lib/export.ts";
 
 const TOKEN = "page-test-token-0123456789-abcdef-0000";
 const START = Date.parse("2026-11-02T00:00:00Z");
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"];
 
 /** A promise the test opens when it chooses. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -43,16 +41,8 @@ Deno.test({
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
     const origin = `http://127.0.0.1:${server.addr.port}`;
-    const profile = await Deno.makeTempDir({ prefix: "pricing-kit-chromium-" });
-    const shots = Deno.env.get("PRICING_SCREENSHOT_DIR") ??
-      await Deno.makeTempDir({ prefix: "pricing-kit-shots-" });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ARGS,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1280, height: 900 },
-    });
+    const browser = await openChromium();
+    const { context, shots } = browser;
     const pageErrors: string[] = [];
     try {
       const page = context.pages()[0] ?? await context.newPage();
@@ -167,9 +157,8 @@ Deno.test({
       });
     } finally {
       slow.open();
-      await context.close();
+      await browser.close();
       await server.shutdown();
-      await Deno.remove(profile, { recursive: true });
     }
   },
 });
