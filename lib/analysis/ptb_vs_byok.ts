@@ -18,7 +18,7 @@ import {
   type TrafficType,
   usd,
 } from "./question_common.ts";
-import { marginConditions, marginSums } from "../economics/margin_sums.ts";
+import { companyMarginOfSums, marginConditions, marginSums } from "../economics/margin_sums.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
 
@@ -96,13 +96,7 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       pl.col("mrr").div(pl.col("organizations")).alias("mrr_per_org"),
       margin("llm_cost_30d").alias("gross_margin_pct"),
       // not known when PTB revenue was not read and the type had PTB cost (as the per-plan table)
-      pl.when(pl.col("ptb_revenue_unknown").eq(0).and(pl.col("company_margin_revenue").gt(0)))
-        .then(
-          pl.col("company_margin_revenue").minus(pl.col("company_margin_cost"))
-            .div(pl.col("company_margin_revenue")).mul(100),
-        )
-        .otherwise(pl.lit(null))
-        .alias("margin_company_pct"),
+      companyMarginOfSums().alias("margin_company_pct"),
     )
     .sort("order");
 

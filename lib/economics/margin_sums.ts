@@ -59,6 +59,17 @@ export function marginSums(
   ];
 }
 
+/**
+ * The company-basis margin % of marginSums' columns: null where PTB revenue was not read and a
+ * counted organization had PTB cost (`_ptb_unknown`), or where the revenue is not positive.
+ */
+export function companyMarginOfSums(): pl.Expr {
+  const revenue = pl.col("_company_revenue");
+  return pl.when(pl.col("_ptb_unknown").eq(0).and(revenue.gt(0)))
+    .then(revenue.sub(pl.col("_company_cost")).div(revenue).mul(100))
+    .otherwise(pl.lit(null));
+}
+
 /** (revenue − cost) / revenue × 100; null when revenue is not positive. */
 export function marginPct(revenue: number, cost: number): number | null {
   return revenue > 0 ? (revenue - cost) / revenue * 100 : null;

@@ -9,7 +9,7 @@
 import pl from "nodejs-polars";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
-import { marginSums } from "./margin_sums.ts";
+import { companyMarginOfSums, marginSums } from "./margin_sums.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
@@ -107,9 +107,7 @@ function ratios(frame: pl.DataFrame): pl.DataFrame {
       "margin_all_pct",
     ),
     // not known when PTB revenue was not read and the plan had PTB cost (as the headline)
-    pl.when(pl.col("_ptb_unknown").gt(0)).then(pl.lit(null)).otherwise(
-      ratio(pl.col("_company_revenue").sub(pl.col("_company_cost")), "_company_revenue", 100),
-    ).alias("margin_company_pct"),
+    companyMarginOfSums().alias("margin_company_pct"),
     ratio(pl.col("_mrr_listed"), "_list_listed", 100).alias("mrr_to_list_pct"),
     pl.when(pl.col("_list_count").gt(0)).then(pl.col("_list_sum")).otherwise(pl.lit(null))
       .alias("list_price_mrr"),
