@@ -65,6 +65,11 @@ Deno.test("breakeven: none when no organization's current MRR is known, not a pr
     markdown,
   );
   ok(!markdown.includes("makes proposed MRR equal current MRR"));
+  // by tier: no tier has a comparison (empty in the CSV, – in the summary), not $0 of MRR
+  assertEquals(result.byTier.getColumn("current_mrr").toArray(), [null, null, null, null]);
+  assertEquals(result.byTier.getColumn("delta_usd").toArray(), [null, null, null, null]);
+  // a1 pro 2 × $10, its row: 1 organization, – – –, change –, 0 0 0, 1 unknown
+  ok(markdown.includes("| pro | 1 | – | – | – | – | 0 | 0 | 0 | 1 |"), markdown);
 });
 
 Deno.test("plans that price no organization in the data are named in a warning", async () => {

@@ -492,8 +492,11 @@ Deno.test("per-tier totals: known tiers in order, then the rest by name, a missi
   assertEquals(byTier.getColumn("tier").toArray(), ["free", "pro", "(none)", "beta", "all"]);
   assertEquals(byTier.getColumn("organizations").toArray(), [1, 1, 2, 1, 5]);
   // (none): b and e, current 5 + 7 = 12, proposed 10 + 10 = 20, both pay more
-  assertEquals(byTier.getColumn("current_mrr").toArray(), [0, 20, 12, 0, 32]);
-  assertEquals(byTier.getColumn("proposed_mrr").toArray(), [10, 10, 20, 0, 40]);
+  // beta has no organization with a known current MRR: no comparison (empty), not $0
+  assertEquals(byTier.getColumn("current_mrr").toArray(), [0, 20, 12, null, 32]);
+  assertEquals(byTier.getColumn("proposed_mrr").toArray(), [10, 10, 20, null, 40]);
+  assertEquals(byTier.getColumn("delta_usd").toArray(), [10, -10, 8, null, 8]);
+  assertEquals(byTier.getColumn("comparable").toArray(), [1, 1, 2, 0, 4]);
   assertEquals(byTier.getColumn("pays_more").toArray(), [1, 0, 2, 0, 3]);
   assertEquals(byTier.getColumn("pays_less").toArray(), [0, 1, 0, 0, 1]);
   // beta's one organization has unknown MRR: out of the comparable totals, its $10 kept apart

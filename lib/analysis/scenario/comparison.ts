@@ -248,13 +248,17 @@ function byTierFrame(perOrg: pl.DataFrame, all: ScenarioTotals): pl.DataFrame {
     .sort((a, b) => rank(a.tier) - rank(b.tier) || a.tier.localeCompare(b.tier));
   rows.push({ tier: "all", totals: all });
   const column = (pick: (t: ScenarioTotals) => number | null) => rows.map((r) => pick(r.totals));
+  // a tier none of whose organizations has a known current MRR has no comparison: empty, not a
+  // $0 that reads as "pays nothing today" (its proposed MRR is in proposed_mrr_unknown_current)
+  const comparable = (pick: (t: ScenarioTotals) => number) =>
+    column((t) => t.comparable === 0 ? null : pick(t));
   return pl.DataFrame([
     pl.Series("tier", rows.map((r) => r.tier), pl.Utf8),
     pl.Series("organizations", column((t) => t.organizations), pl.Float64).cast(pl.Int64),
     pl.Series("comparable", column((t) => t.comparable), pl.Float64).cast(pl.Int64),
-    pl.Series("current_mrr", column((t) => t.currentMrrUsd), pl.Float64),
-    pl.Series("proposed_mrr", column((t) => t.proposedMrrUsd), pl.Float64),
-    pl.Series("delta_usd", column((t) => t.deltaUsd), pl.Float64),
+    pl.Series("current_mrr", comparable((t) => t.currentMrrUsd), pl.Float64),
+    pl.Series("proposed_mrr", comparable((t) => t.proposedMrrUsd), pl.Float64),
+    pl.Series("delta_usd", comparable((t) => t.deltaUsd), pl.Float64),
     pl.Series("change_pct", column((t) => t.changePct), pl.Float64),
     pl.Series("pays_more", column((t) => t.paysMore), pl.Float64).cast(pl.Int64),
     pl.Series("pays_less", column((t) => t.paysLess), pl.Float64).cast(pl.Int64),

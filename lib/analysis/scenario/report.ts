@@ -23,6 +23,11 @@ function signedUsd(value: number): string {
 
 const pct = formatChangePct;
 
+/** "–" where a figure has nothing to sum (a tier with no known current MRR) */
+function usdOrDash(value: number | null): string {
+  return value === null ? "–" : formatUsd(value);
+}
+
 function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): string {
   const movers = biggestMovers(perOrg, {
     outcome: descending ? "pays_more" : "pays_less",
@@ -143,9 +148,9 @@ export function scenarioMarkdown(
       tiers.map((tier, i) => [
         tier,
         formatCount(orgs[i]!),
-        formatUsd(current[i]!),
-        formatUsd(proposed[i]!),
-        signedUsd(delta[i]!),
+        usdOrDash(current[i]),
+        usdOrDash(proposed[i]),
+        delta[i] === null ? "–" : signedUsd(delta[i]!),
         pct(change[i]),
         formatCount(more[i]!),
         formatCount(less[i]!),
