@@ -8,6 +8,7 @@ import { deepStrictEqual as assertEquals, ok, rejects as assertRejects } from "n
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { runExport } from "../lib/export.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import {
@@ -560,4 +561,55 @@ Deno.test("margin per plan: the caption is one line above the legend, a month to
   assertEquals(captions[0][1], "42");
   ok(captions[0][2].includes("2026-01 to 2026-12 (to 12-02)"), captions[0][2]);
   ok(captions[0][2].endsWith("plans without MRR left out."), captions[0][2]);
+});
+
+Deno.test("snapshots from before the plan column: the switch from tier to plan version is no plan change", async () => {
+  const dir = await Deno.makeTempDir();
+  // January, written before the price book: no plan column (the plan is the tier)
+  pl.DataFrame({
+    org_id: ["A", "B"],
+    tier: ["pro", "team"],
+    mrr_recurring: [20, 100],
+    mrr: [20, 100],
+    requests_30d: [10, 20],
+    llm_cost_30d: [1, 2],
+    llm_cost_ptb_30d: [0, 0],
+  }).writeParquet(`${dir}/helicone_pricing_data_2026-02-01.parquet`);
+  const withPlans = (plan: string[], mrr: number[]) =>
+    exportFrameFromColumns({
+      org_id: ["A", "B"],
+      tier: ["pro", "team"],
+      plan,
+      mrr_recurring: mrr,
+      mrr,
+      requests_30d: [10, 20],
+      llm_cost_30d: [1, 2],
+      llm_cost_ptb_30d: [0, 0],
+    });
+  // February: A on pro 2025-12-10 at $79 (an expansion), B on team (seat) at $100
+  await snapshotAt(dir, "2026-03-01", withPlans(["pro 2025-12-10", "team (seat)"], [79, 100]));
+  // March: B moves to pro 2025-12-10 at $79, a real downgrade
+  await snapshotAt(dir, "2026-04-01", withPlans(["pro 2025-12-10", "pro 2025-12-10"], [79, 79]));
+  const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+  assertEquals(report.tierAsPlan, ["2026-02-01"]);
+  assertEquals(report.failures, []);
+  // only March's change is listed: February's tier → plan renaming is not a customer's move
+  assertEquals(
+    report.changes.select("month", "from_plan", "to_plan", "upgrades", "downgrades").toRecords(),
+    [{
+      month: "2026-04-01",
+      from_plan: "team (seat)",
+      to_plan: "pro 2025-12-10",
+      upgrades: 0,
+      downgrades: 1,
+    }],
+  );
+  // February's plan bridge still moves A out of pro into pro 2025-12-10 (it reconciles)
+  const febPro = report.plans.filter(
+    pl.col("month").eq(pl.lit("2026-03-01")).and(pl.col("plan").eq(pl.lit("pro"))),
+  ).toRecords()[0];
+  assertEquals([febPro.start_cents, febPro.moved_out_cents, febPro.end_cents], [2000, 2000, 0]);
+  const section = historySection(report);
+  ok(section.includes("whose plan is the tier: as-of 2026-02-01."), section);
+  ok(section.includes("Plan changes while paying: 0 upgrade(s), 1 downgrade(s)."), section);
 });

@@ -64,7 +64,7 @@ export interface SnapshotBridge {
   planTrends: pl.DataFrame;
 }
 
-const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
+export const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
   typeof (frame as pl.LazyDataFrame).collectSync === "function";
 
 const lazyOf = (frame: pl.DataFrame | pl.LazyDataFrame): pl.LazyDataFrame =>

@@ -35,6 +35,7 @@ import {
   bridgeOfSources,
   bridgeOfSourcesReleasing,
   type HistorySource,
+  isLazy,
   mrrStats,
   type SnapshotBridge,
 } from "./aggregate.ts";
@@ -70,6 +71,12 @@ export interface HistoryReport {
   skipped: string[];
   /** snapshots where some organizations' MRR is unknown (empty): counted as 0 */
   unknownMrr: { month: string; organizations: number }[];
+  /**
+   * as-of dates of snapshots with no `plan` column (written before the price book: their plan
+   * is the tier), listed only when a later snapshot has one; the month that first has plan
+   * versions renames every paying organization's plan, so its "changes" are left out of changes
+   */
+  tierAsPlan: string[];
 }
 
 /**
@@ -182,17 +189,36 @@ function reportedPoints(all: HistorySource[]): HistorySource[] {
   return points;
 }
 
+/**
+ * Whether a snapshot has plan versions: a `plan` column with a value (read back, a snapshot
+ * written before the column has it empty; since then every organization has a plan). A stored
+ * snapshot's file schema tells without reading it.
+ */
+function hasPlanVersions(point: HistorySource): boolean {
+  if (point.path && isLazy(point.frame)) return pl.scanParquet(point.path).columns.includes("plan");
+  if (!point.frame.columns.includes("plan")) return false;
+  const frame = isLazy(point.frame)
+    ? point.frame.select(pl.col("plan")).collectSync()
+    : point.frame.select("plan");
+  return frame.getColumn("plan").nullCount() < frame.height;
+}
+
 function historyReportOf(
   all: HistorySource[],
   demo: boolean,
   { months, company, plans, changes, planEnds, planTrends }: SnapshotBridge,
 ): HistoryReport {
+  const points = reportedPoints(all);
+  const hasPlan = points.map(hasPlanVersions);
+  // a snapshot with plan versions after one without: its plan "changes" are the renaming
+  const renamedAt = hasPlan.flatMap((has, idx) => has && idx > 0 && !hasPlan[idx - 1] ? [idx] : []);
+  const lastWithPlan = hasPlan.lastIndexOf(true);
   return {
     demo,
     months,
     company,
     plans,
-    changes,
+    changes: renamedAt.length === 0 ? changes : changes.filter(pl.col("idx").isIn(renamedAt).not()),
     planEnds,
     planTrends,
     periods: new Map(
@@ -204,6 +230,9 @@ function historyReportOf(
       .map((p) => ({ month: isoDate(p.asOf), organizations: mrrStats(p).unknown }))
       .filter((u) => u.organizations > 0)
       .sort((a, b) => a.month.localeCompare(b.month)),
+    tierAsPlan: points.flatMap((p, idx) =>
+      !hasPlan[idx] && idx < lastWithPlan ? [isoDate(p.asOf)] : []
+    ),
   };
 }
 
@@ -321,6 +350,14 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         `Organizations with unknown MRR, counted as 0 (a paying one reads as churn, then reactivation): ${
           report.unknownMrr.map((u) => `as-of ${u.month}: ${u.organizations}`).join(", ")
         }.`,
+        "",
+      ]
+      : []),
+    ...(report.tierAsPlan.length > 0
+      ? [
+        `Snapshots with no \`plan\` column (written before the price book), whose plan is the tier: as-of ${
+          report.tierAsPlan.join(", ")
+        }. The plan bridge moves every paying organization from its tier to its plan version in the first month after them; that renaming is not counted as plan changes.`,
         "",
       ]
       : []),
