@@ -1,15 +1,16 @@
 /**
- * Ctrl-C during the queries stage (lib/cli/interrupt.ts, the export's signal): the export stops
- * within seconds, not when the queries finish, and the servers stop running them: PostgreSQL's
- * backend leaves pg_stat_activity (a cancel request, not only a closed socket: a backend in
- * pg_sleep would notice that minutes later) and ClickHouse's query leaves system.processes (a KILL:
- * 18.16 does not stop a query whose HTTP client left). Nothing is published, nothing left in the
- * output folder or the temporary folder.
+ * Stopping the queries stage (lib/cli/interrupt.ts, the export's signal; lib/sources/queries.ts):
+ * on Ctrl-C, or when one query fails, the export ends within seconds, not when the other queries
+ * finish, and the servers stop running them: PostgreSQL's backend leaves pg_stat_activity (a
+ * cancel request, not only a closed socket: a backend in pg_sleep would notice that minutes later)
+ * and ClickHouse's query leaves system.processes (a KILL: 18.16 does not stop a query whose HTTP
+ * client left). Nothing is published, nothing left in the output folder or the temporary folder.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import pg from "pg";
 import { createClient } from "@clickhouse/client";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { READONLY_USER } from "./servers.ts";
 
 const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
@@ -30,7 +31,68 @@ async function waitFor(
 const PG_MARK = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
 const CH_MARK = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
 
+/** Five minutes each: only a stop ends them within a test. */
+const SLOW_PG =
+  `SELECT NULL::text AS org_id, 0 AS prompts_created, '${PG_MARK}' AS mark FROM pg_sleep(300)`;
+// 18.16's sleep() takes at most 3 s per block: a second per block of system.numbers' 65,536 rows,
+// 300 blocks (no SETTINGS clause and no table function: a readonly=1 profile refuses both)
+const SLOW_CH = `SELECT '${CH_MARK}' AS org_id, sum(sleep(1)) AS requests_30d
+FROM (SELECT number FROM system.numbers LIMIT ${300 * 65_536})`;
+
 Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within seconds, nothing left", async () => {
+  await withSlowQueries({ usage: SLOW_CH }, {}, async (run) => {
+    const { code, text, seconds } = await run({ interruptWhen: "both" });
+    assertEquals(code, 130, text);
+    match(
+      text,
+      /^error: interrupted \(SIGINT\): stopped before publishing; nothing new was written\n$/,
+    );
+    ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
+  });
+});
+
+Deno.test("Ctrl-C with a ClickHouse user whose profile is readonly=1: its query is killed too", async () => {
+  // readonly=1 refuses every setting sent with a query; KILL QUERY of the user's own query is
+  // allowed, and the kill sends none
+  await withSlowQueries({ usage: SLOW_CH }, { PRICING_CH_USER: READONLY_USER }, async (run) => {
+    const { code, text, seconds } = await run({ interruptWhen: "both" });
+    assertEquals(code, 130, text);
+    ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
+  });
+});
+
+Deno.test("a query that fails stops the others: the error within seconds, not at their end", async () => {
+  // ClickHouse refuses its query at once while PostgreSQL's sleeps
+  const failing = `SELECT no_such_column AS org_id FROM system.one`;
+  await withSlowQueries({ usage: failing }, {}, async (run) => {
+    const { code, text, seconds } = await run({ interruptWhen: "never" });
+    assertEquals(code, 1, text);
+    match(text, /usage_30d\.sql/);
+    match(text, /no_such_column/);
+    ok(!/interrupted/.test(text), text);
+    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after starting`);
+  });
+});
+
+interface Run {
+  code: number;
+  /** what the export printed on stderr */
+  text: string;
+  /** seconds from the signal (or the start, without one) to the exit */
+  seconds: number;
+}
+
+/**
+ * An export (the command line, live, Stripe skipped) whose prompts_created query sleeps five
+ * minutes in PostgreSQL and whose usage query is `usage`; `check` runs it, either sending SIGINT
+ * once both slow queries run or not at all. Afterwards both servers run none of them and nothing
+ * is left in the output folder or the temporary folder.
+ */
+async function withSlowQueries(
+  { usage }: { usage: string },
+  extraEnv: Record<string, string>,
+  check: (run: (how: { interruptWhen: "both" | "never" }) => Promise<Run>) => Promise<void>,
+) {
   const databases = await freshFixtureDatabases("interrupt");
   const out = await Deno.makeTempDir();
   const tmp = await Deno.makeTempDir(); // the export's TMPDIR: its spooled results
@@ -42,18 +104,10 @@ Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within
     username: databases.env.PRICING_CH_USER,
     password: databases.env.PRICING_CH_PASSWORD,
   });
-  // five minutes each: only a stop ends them within the test
   await Deno.mkdir(`${queriesDir}/postgres`);
   await Deno.mkdir(`${queriesDir}/clickhouse`);
-  await Deno.writeTextFile(
-    `${queriesDir}/postgres/prompts_created.sql`,
-    `SELECT NULL::text AS org_id, 0 AS prompts_created, '${PG_MARK}' AS mark FROM pg_sleep(300)`,
-  );
-  // 18.16's sleep() takes at most 3 s per block: a second per one-row block, 300 blocks
-  await Deno.writeTextFile(
-    `${queriesDir}/clickhouse/usage_30d.sql`,
-    `SELECT '${CH_MARK}' AS org_id, sum(sleep(1)) AS requests_30d FROM numbers(300) SETTINGS max_block_size = 1`,
-  );
+  await Deno.writeTextFile(`${queriesDir}/postgres/prompts_created.sql`, SLOW_PG);
+  await Deno.writeTextFile(`${queriesDir}/clickhouse/usage_30d.sql`, usage);
   const pgRunning = async () =>
     (await pgClient.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
@@ -67,7 +121,7 @@ Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within
     });
     return Number((await result.json<{ n: string }>())[0].n);
   };
-  try {
+  const run = async ({ interruptWhen }: { interruptWhen: "both" | "never" }): Promise<Run> => {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -86,6 +140,7 @@ Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within
         NO_COLOR: "1",
         TMPDIR: tmp,
         ...databases.env,
+        ...extraEnv,
         PRICING_QUERIES_DIR: queriesDir,
       } as Record<string, string>,
       clearEnv: true,
@@ -93,21 +148,24 @@ Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within
       stderr: "piped",
     }).spawn();
     const output = child.output();
-    await waitFor(
-      "both slow queries to run",
-      async () => await pgRunning() === 1 && await chRunning() === 1,
-    );
-    const signalled = performance.now();
-    child.kill("SIGINT");
+    let from = performance.now();
+    if (interruptWhen === "both") {
+      await waitFor(
+        "both slow queries to run",
+        async () => await pgRunning() === 1 && await chRunning() === 1,
+      );
+      from = performance.now();
+      child.kill("SIGINT");
+    }
     const { code, stderr } = await output;
-    const seconds = (performance.now() - signalled) / 1000;
-    const text = new TextDecoder().decode(stderr);
-    assertEquals(code, 130, text);
-    match(
-      text,
-      /^error: interrupted \(SIGINT\): stopped before publishing; nothing new was written\n$/,
-    );
-    ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
+    return {
+      code,
+      text: new TextDecoder().decode(stderr),
+      seconds: (performance.now() - from) / 1000,
+    };
+  };
+  try {
+    await check(run);
     // the servers stopped the queries (a backend's exit is seen a moment after its socket closes)
     await waitFor("PostgreSQL's backend to go", async () => await pgRunning() === 0, 5_000);
     await waitFor("ClickHouse's query to go", async () => await chRunning() === 0, 5_000);
@@ -119,4 +177,4 @@ Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within
     for (const dir of [out, tmp, queriesDir]) await Deno.remove(dir, { recursive: true });
     await databases.drop();
   }
-});
+}

@@ -124,11 +124,17 @@ async function runAll(
   } = options;
   let firstResult = true;
   let running = 0; // queries not done yet (onOneLeft)
-  const postgres = openPostgres(settings.postgres, { spoolDir, signal });
+  // Stops every query on its server: at the caller's abort, and at the first query's failure
+  // (else the stage waited for the others, a slow one up to its timeout, before saying why).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(signal!.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  const postgres = openPostgres(settings.postgres, { spoolDir, signal: stop.signal });
   const clickhouse = openClickHouse(settings.clickhouse, {
     spoolDir,
     readAfter: clickHouseReadAfter,
-    signal,
+    signal: stop.signal,
   });
   const params: SqlParams = {
     window_start: window.start,
@@ -206,9 +212,11 @@ async function runAll(
     return { frames: { organizations, promptsCreated, usage, ptbSpend }, stats, warnings };
   } catch (error) {
     if (signal?.aborted) throw signal.reason; // (a query's error is the abort's)
+    stop.abort(error); // the other queries are stopped, not waited for
     throw error;
   } finally {
-    // (after an abort: once the queries were stopped on the servers)
+    signal?.removeEventListener("abort", onAbort);
+    // (after an abort or a failure: once the queries were stopped on the servers)
     await Promise.allSettled([postgres.close(), clickhouse.close()]);
   }
 }
