@@ -17,6 +17,7 @@
  * - expandable fields absent unless expanded: a coupon's `applies_to` and `currency_options`, a
  *   price's `currency_options` (and their tiers), a subscription's `customer` (an id), whose own
  *   `discount` then names its coupon by id;
+ * - `GET /v1/invoices` filters by `subscription`, `customer` and `status`;
  * - `GET /v1/payment_intents`: no status or metadata filter (Stripe has none), newest first, the
  *   latest charge an id unless expanded;
  * - injectable failures: 429 with `Retry-After` (and code rate_limit), 500 api_error, 400 (not
@@ -233,7 +234,17 @@ export function startFakeStripe(
     }
     if (path === "/v1/invoices") {
       checkExpand(path, expand);
-      const visible = newestFirst(data.invoices).filter(createdFilter(params));
+      const inRange = createdFilter(params);
+      // Stripe's filters: one subscription, customer or status
+      const subscription = params.get("subscription");
+      const customer = params.get("customer");
+      const status = params.get("status");
+      const visible = newestFirst(data.invoices).filter((i) =>
+        inRange(i) &&
+        (subscription === null ||
+          (i.parent?.subscription_details?.subscription ?? i.subscription) === subscription) &&
+        (customer === null || i.customer === customer) && (status === null || i.status === status)
+      );
       const body = page(visible, params, path);
       body.data = body.data.map((i: Json) => presentInvoice(i, embeddedLimit));
       return body;

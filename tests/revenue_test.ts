@@ -12,7 +12,11 @@ import {
   AS_OF,
   CUSTOMERS,
   FAKE_DATA,
+  invoice,
+  line,
+  price,
   products,
+  subscription,
   subscriptions,
 } from "./fixtures/stripe/scenarios.ts";
 
@@ -279,6 +283,93 @@ Deno.test("a few hundred customers cost the call bound at most; the cache then c
   }, { subscriptions: many, products, invoices: [], customers: customerObjects });
 });
 
+Deno.test("metered usage of a quarter, a year or a week is per month, and counts until the next cycle's invoice", async () => {
+  const T = AS_OF.getTime() / 1000;
+  const DAY = 86_400;
+  // A plan and its metered price share an interval (Stripe requires it of a subscription).
+  const plan = (key: string, cents: number, recurring: object) =>
+    [
+      [price("prod_enterprise", cents, { id: `price_plan_${key}`, ...recurring }), 1],
+      [
+        price("prod_request_volume", null, {
+          id: `price_usage_${key}`,
+          metered: true,
+          ...recurring,
+        }),
+        null,
+      ],
+    ] as [unknown, number | null][];
+  const quarterly = { interval_count: 3 };
+  const usage = (id: string, customer: string, daysAgo: number, key: string, cents: number) =>
+    invoice(id, customer, `sub_${customer}`, T - daysAgo * DAY, [
+      line(`il_${id}`, `price_usage_${key}`, cents, `sub_${customer}`),
+    ]);
+  const subs = [
+    subscription("cus_q_recent", plan("q", 30000, quarterly), { id: "sub_cus_q_recent" }),
+    subscription("cus_q_older", plan("q", 30000, quarterly), { id: "sub_cus_q_older" }),
+    subscription("cus_q_stale", plan("q", 30000, quarterly), { id: "sub_cus_q_stale" }),
+    {
+      ...subscription("cus_q_new", plan("q", 30000, quarterly), { id: "sub_cus_q_new" }),
+      created: T - 10 * DAY, // nothing before the listed invoices: no look further back
+    },
+    subscription("cus_yearly_usage", plan("y", 120000, { interval: "year" }), {
+      id: "sub_cus_yearly_usage",
+    }),
+    subscription("cus_weekly_usage", plan("w", 1000, { interval: "week" }), {
+      id: "sub_cus_weekly_usage",
+    }),
+  ];
+  const invoices = [
+    usage("in_q_recent", "cus_q_recent", 3, "q", 30000), // in the 35-day listing
+    usage("in_q_older", "cus_q_older", 60, "q", 15000), // past 35 days, within 3 × 35
+    usage("in_q_oldest", "cus_q_older", 100, "q", 99900), // an earlier cycle: not the last
+    usage("in_q_stale", "cus_q_stale", 120, "q", 45000), // past 3 × 35 = 105 days
+    usage("in_y", "cus_yearly_usage", 200, "y", 240000), // within 12 × 35 = 420 days
+    usage("in_w", "cus_weekly_usage", 2, "w", 3000),
+  ];
+  /** [mrr, base, usage, prompts, other, recurring], USD per month */
+  const expected: Record<string, number[]> = {
+    cus_q_recent: [200, 100, 100, 0, 0, 100], // $300 / 3 + $300 usage / 3
+    cus_q_older: [150, 100, 50, 0, 0, 100], // $150 usage / 3
+    cus_q_stale: [100, 100, 0, 0, 0, 100], // its last cycle is older than the look-back
+    cus_q_new: [100, 100, 0, 0, 0, 100], // no cycle closed yet
+    cus_yearly_usage: [300, 100, 200, 0, 0, 100], // $1,200 / 12 + $2,400 usage / 12
+    // $10 × 52 / 12 = 43.33 + $30 usage × 52 / 12 = 130
+    cus_weekly_usage: [173.33, 43.33, 130, 0, 0, 43.33],
+  };
+  await withFake(async (fake, options) => {
+    const customers = Object.keys(expected);
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(customers, options);
+      assertEquals(result.source, source);
+      for (const [customer, values] of Object.entries(expected)) {
+        const r = result.byCustomer.get(customer)!;
+        assertEquals(
+          [r.mrr, r.baseSubscription, r.usageCharges, r.addonPrompts, r.addonOther, r.mrrRecurring],
+          values,
+          `${customer} (${source})`,
+        );
+      }
+    }
+    // the four lists, then the invoices of the three long cycles whose last invoice is older
+    // than the listing, each from its own look-back to where the listing starts (35 days back)
+    assertEquals(fake.requests.length, 4 + 3);
+    const earlier = fake.log.filter((r) => r.params.has("subscription"));
+    assertEquals(
+      earlier.map((r) => [
+        r.params.get("subscription"),
+        (T - Number(r.params.get("created[gte]"))) / DAY,
+        (T - Number(r.params.get("created[lt]"))) / DAY,
+      ]).sort(),
+      [
+        ["sub_cus_q_older", 105, 35],
+        ["sub_cus_q_stale", 105, 35],
+        ["sub_cus_yearly_usage", 420, 35],
+      ],
+    );
+  }, { subscriptions: subs, products, invoices });
+});
+
 Deno.test("429 with Retry-After and a 500 are retried; the run completes", async () => {
   await withFake(async (fake, options) => {
     fake.failNext(429, 2, 0);
@@ -439,4 +530,46 @@ Deno.test("discount policy: forever only, none, and a repeating discount that ha
   assertEquals(compute("recurring"), 90); // the ended 50% no longer counts; 10% forever does
   assertEquals(compute("forever"), 90);
   assertEquals(compute("none"), 100);
+});
+
+Deno.test("a usage line whose price left the subscription is per month of the subscription's interval", () => {
+  const recurring = { interval: "month", interval_count: 3, usage_type: "licensed" };
+  const sub = subscriptionLite({
+    id: "sub_q",
+    customer: "cus_q",
+    status: "active",
+    currency: "usd",
+    discounts: [],
+    items: {
+      data: [{
+        id: "si_plan",
+        quantity: 1,
+        price: {
+          id: "price_plan_q",
+          product: "prod_enterprise",
+          currency: "usd",
+          unit_amount_decimal: "30000",
+          recurring,
+        },
+      }],
+    },
+  }, { coupons: new Map(), unresolved: new Set() });
+  const revenue = computeCustomerRevenue({
+    customerId: "cus_q",
+    subscriptions: [sub],
+    products: new Map(),
+    // billed at a metered price since swapped off the subscription: still a quarter's usage
+    usageLines: [{
+      customer: "cus_q",
+      subscription: "sub_q",
+      price_id: "price_usage_removed",
+      amount: 9000,
+      inclusive_tax: 0,
+      discount_amounts: [],
+      currency: "usd",
+    }],
+    asOf: AS_OF,
+  }, DEFAULT_RULES).revenue;
+  // $300 / 3 = 100; $90 usage / 3 = 30
+  assertEquals([revenue.mrr, revenue.baseSubscription, revenue.usageCharges], [130, 100, 30]);
 });

@@ -12,7 +12,8 @@
  * - every coupon once, with `applies_to` and `currency_options` expanded;
  * - the invoices created in the usage look-back window (or the export window, if longer) once,
  *   for the metered lines of each subscription's most recent closed billing cycle and for
- *   postpaid PTB invoices;
+ *   postpaid PTB invoices; a metered subscription billed over more than a month whose cycle
+ *   invoice is not among them has its own invoices listed further back (longCycleLookbacks);
  * - with PRICING_STRIPE_PTB_PRODUCT set, the export window's PaymentIntents once (PTB credits);
  * - then only what those lists leave open: items or invoice lines past an embedded list's
  *   `has_more`, the tiers and currency options of prices (looked up one by one up to
@@ -21,7 +22,8 @@
  *
  * The call bound of a cold run: ceil(subscriptions/100) + ceil(invoices/100) + 5, plus a page
  * for each embedded list past its first (items beyond a subscription's first ten, lines beyond an
- * invoice's first ten) and for each PaymentIntent page past the first. The 5 hold products,
+ * invoice's first ten), for each PaymentIntent page past the first and for each page of a long
+ * billing period's earlier invoices (one per such subscription, mostly). The 5 hold products,
  * coupons, prices and the first PaymentIntent page (a page each while each has at most 100); what
  * they leave is spent checking customers without a subscription (one lookup
  * each when they fit, else a listing of the account's customers cut off there); customers left
@@ -32,6 +34,7 @@ import { createdParam, listPartitioned } from "./partition.ts";
 import { ptbWindow } from "./ptb.ts";
 import {
   latestCycleInvoices,
+  longCycleLookbacks,
   meteredSubscriptionIds,
   snapshotFromStripeObjects,
   type StripeObjects,
@@ -46,7 +49,8 @@ export const CALL_BOUND_EXTRA = 5;
 /**
  * A cold run's call bound for the objects listed: ceil(subscriptions/100) + ceil(invoices/100)
  * + CALL_BOUND_EXTRA, plus the pages of embedded lists past their first (`embedded`), of
- * PaymentIntents past the first (proportional to the data, like invoice pages), and one per
+ * PaymentIntents past the first (proportional to the data, like invoice pages), of the earlier
+ * invoices of subscriptions billed over more than a month (`earlier_invoices`), and one per
  * `created` range split off a long list (its partial last page; a range splits only while at
  * least two more pages are expected).
  */
@@ -56,7 +60,7 @@ export function callBound(
 ): number {
   return Math.ceil(counts.subscriptions / 100) + Math.ceil(counts.invoices / 100) +
     CALL_BOUND_EXTRA + (calls.embedded ?? 0) + Math.max(0, (calls.payment_intents ?? 0) - 1) +
-    counts.splits;
+    (calls.earlier_invoices ?? 0) + counts.splits;
 }
 
 const spent = (calls: Record<string, number>) =>
@@ -219,10 +223,32 @@ export async function fetchStripeObjects(
     subscription.items.has_more = false;
   }));
 
+  // A quarter's or a year's last cycle can be older than the listing: that subscription's own.
+  const earlierInvoices = (await Promise.all(
+    longCycleLookbacks(subscriptions, {
+      invoices,
+      listedSince: invoices_.since,
+      asOf: options.asOf,
+      usageLookbackDays: rules.usageLookbackDays,
+    }).map(({ subscription, since }) =>
+      reader.listAll("earlier_invoices", (startingAfter) =>
+        stripe.invoices.list({
+          subscription,
+          limit: 100,
+          starting_after: startingAfter,
+          created: { gte: since, lt: invoices_.since },
+        }))
+    ),
+  )).flat();
+
   // Only the invoices whose lines are read need their lines complete.
   const metered = meteredSubscriptionIds(subscriptions);
+  const cycles = latestCycleInvoices([...invoices, ...earlierInvoices], {
+    metered,
+    asOf: options.asOf,
+  });
   await Promise.all(
-    latestCycleInvoices(invoices, { metered, asOf: options.asOf }).map(async (invoice) => {
+    cycles.map(async (invoice) => {
       if (!invoice.lines?.has_more) return;
       invoice.lines.data = await completeList(
         reader,
@@ -239,6 +265,7 @@ export async function fetchStripeObjects(
     subscriptions,
     products,
     invoices,
+    earlierInvoices,
     coupons,
     ...(rules.ptbProductId && paymentIntents
       ? { ptb: { productId: rules.ptbProductId, ...window, paymentIntents } }
@@ -381,10 +408,10 @@ export async function fetchStripeSnapshot(
       }),
   });
   const snapshot = snapshotFromStripeObjects(objects, options.asOf);
-  snapshot.invoiceRange = invoiceRange({
-    ...options,
+  snapshot.invoiceRange = {
+    ...invoiceRange({ ...options, usageLookbackDays: reader.rules.usageLookbackDays }),
     usageLookbackDays: reader.rules.usageLookbackDays,
-  });
+  };
   const withSubscription = new Set(snapshot.subscriptions.map((s) => s.customer));
   snapshot.customers = await checkCustomers(reader, {
     customerIds: [...wanted].filter((id) => !withSubscription.has(id)),

@@ -276,11 +276,12 @@ export async function loadRevenue(
     const fromCache = refreshes(options.mode)
       ? null
       : await (options.cacheAhead ?? readCache(path));
-    // A cache answers only for the invoice range it listed (usage lines come from it: a longer
-    // look-back finds a cycle a shorter one does not) and, with PTB, for the product and a
-    // window it covers.
+    // A cache answers only for the invoice range it listed and the look-back it stretched for
+    // long billing periods (usage lines come from them: a longer look-back finds a cycle a
+    // shorter one does not) and, with PTB, for the product and a window it covers.
     const cached = fromCache && fromCache.invoiceRange?.since === invoices.since &&
         fromCache.invoiceRange?.until === invoices.until &&
+        fromCache.invoiceRange?.usageLookbackDays === rules.usageLookbackDays &&
         (!rules.ptbProductId ||
           ptbCovers(fromCache.ptb, {
             productId: rules.ptbProductId,

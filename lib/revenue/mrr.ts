@@ -11,7 +11,8 @@
  *   its subscriptions that have none. Tax excluded.
  * - Items on an item-level trial (current_trial) do not count until the trial ends.
  * - Metered items have no fixed amount: usage is what the most recent closed billing-cycle invoice
- *   billed for them, less the discounts the policy counts and any tax included in the price.
+ *   billed for them, less the discounts the policy counts and any tax included in the price,
+ *   normalised to a month by the price's interval like licensed items (a quarter's invoice ÷ 3).
  * - Non-USD: converted with configured rates, else the customer's revenue is left empty. A price
  *   billed in another currency than its own uses its currency_options' amounts for that currency;
  *   a customer whose price has none for it is left empty.
@@ -419,8 +420,23 @@ class CustomerTally {
   }
 
   /**
+   * Months one usage line bills: its price's billing period, else (the price since swapped off
+   * the subscription) the subscription's, as Stripe bills a subscription's items on one interval.
+   */
+  private usageMonths(line: UsageLineLite, subscription: SubscriptionLite): number {
+    let recurring: PriceLite | undefined;
+    for (const item of subscription.items) {
+      if (!item.price.recurring) continue;
+      if (item.price.id === line.price_id) return this.factsOf(item.price).months;
+      recurring ??= item.price;
+    }
+    return recurring ? this.factsOf(recurring).months : 1;
+  }
+
+  /**
    * Usage: what the last closed cycle billed, net of the discounts the policy counts (matched by
-   * discount id to the subscription's and its items' discounts) and of tax included in the price.
+   * discount id to the subscription's and its items' discounts) and of tax included in the price,
+   * per month of the cycle: a quarter's usage invoice is a third of it a month.
    */
   addUsage(lines: UsageLineLite[], counted: SubscriptionLite[]): void {
     const { rules, asOfSeconds, customerDiscounts } = this;
@@ -436,7 +452,7 @@ class CustomerTally {
         }
       }
       const net = Math.max(0, line.amount - line.inclusive_tax - discountOff);
-      const usd = this.toUsd(net, line.currency);
+      const usd = this.toUsd(net / this.usageMonths(line, subscription), line.currency);
       if (usd !== null) this.byRole.usage += usd;
     }
   }

@@ -3,7 +3,7 @@
  * objects by one pure function, used alike by the live fetch, the daily cache and the demo
  * generator — and the revenue per customer computed from it.
  */
-import { computeCustomerRevenue, priceFactsMemo } from "./mrr.ts";
+import { computeCustomerRevenue, periodMonths, priceFactsMemo } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import {
   type CouponBook,
@@ -52,8 +52,10 @@ export interface StripeSnapshot {
   /** PTB charges read for the token-usage product; null when the product was not set */
   ptb: PtbSnapshot | null;
   /** the invoices listed (usage lines come from them), created in [since, until) (Unix
-   * seconds); absent in a snapshot made before it was recorded (then it answers no range) */
-  invoiceRange?: { since: number; until: number };
+   * seconds), and the usage look-back (days) that longer billing periods stretch; absent in a
+   * snapshot made before it was recorded, the look-back absent in one made before long periods
+   * were read further back (either way it answers no range) */
+  invoiceRange?: { since: number; until: number; usageLookbackDays?: number };
 }
 
 // deno-lint-ignore no-explicit-any
@@ -65,6 +67,9 @@ export interface StripeObjects {
   products: Json[];
   /** invoices created in the usage look-back window */
   invoices: Json[];
+  /** invoices of subscriptions billed over more than a month, created before `invoices`' range
+   * within their own look-back (longCycleLookbacks) */
+  earlierInvoices?: Json[];
   /** every coupon, applies_to and currency_options expanded */
   coupons: Json[];
   /** PTB: the token-usage product, the span read, and its PaymentIntents (absent: not set) */
@@ -111,6 +116,46 @@ export function latestCycleInvoices(
 }
 
 /**
+ * Metered subscriptions billed over more than a month whose last closed cycle can predate the
+ * invoices listed (created since `listedSince`), each with the start of its own look-back: the
+ * usage look-back stretched to the billing period (usageLookbackDays × months: 105 days for a
+ * quarter, 420 for a year at 35), so a quarter's or a year's usage invoice counts (÷ its months)
+ * until the next cycle replaces it, not only in the month it lands. Left out: those whose cycle
+ * invoice is listed already, created or ended outside their look-back.
+ */
+export function longCycleLookbacks(
+  subscriptions: Json[],
+  { invoices, listedSince, asOf, usageLookbackDays }: {
+    invoices: Json[];
+    listedSince: number;
+    asOf: Date;
+    usageLookbackDays: number;
+  },
+): { subscription: string; since: number }[] {
+  const until = Math.floor(asOf.getTime() / 1000);
+  const metered = meteredSubscriptionIds(subscriptions);
+  const listed = new Set(
+    latestCycleInvoices(invoices, { metered, asOf }).map((i) => invoiceSubscriptionId(i)),
+  );
+  const lookbacks: { subscription: string; since: number }[] = [];
+  for (const subscription of subscriptions) {
+    const id = String(subscription.id);
+    if (!metered.has(id) || listed.has(id)) continue;
+    const months = Math.max(
+      ...(subscription.items?.data ?? [])
+        .filter((item: Json) => item.price?.recurring?.usage_type === "metered")
+        .map((item: Json) => periodMonths(item.price.recurring)),
+    );
+    const since = until - Math.round(usageLookbackDays * Math.max(1, months)) * 86_400;
+    if (since >= listedSince) continue;
+    if (typeof subscription.created === "number" && subscription.created >= listedSince) continue;
+    if (typeof subscription.ended_at === "number" && subscription.ended_at < since) continue;
+    lookbacks.push({ subscription: id, since });
+  }
+  return lookbacks;
+}
+
+/**
  * The snapshot of the given objects. Metered usage: the lines of the subscription's metered
  * prices on its most recent closed billing-cycle invoice. The customer part is left empty (the
  * fetch fills it).
@@ -124,7 +169,10 @@ export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): S
 
   const metered = meteredSubscriptionIds(objects.subscriptions);
   const usageLines: UsageLineLite[] = [];
-  for (const invoice of latestCycleInvoices(objects.invoices, { metered, asOf })) {
+  const invoices = objects.earlierInvoices?.length
+    ? [...objects.invoices, ...objects.earlierInvoices]
+    : objects.invoices;
+  for (const invoice of latestCycleInvoices(invoices, { metered, asOf })) {
     const subscriptionId = invoiceSubscriptionId(invoice)!;
     const prices = metered.get(subscriptionId)!;
     for (const line of invoice.lines?.data ?? []) {
