@@ -370,6 +370,24 @@ Deno.test("metered usage of a quarter, a year or a week is per month, and counts
   }, { subscriptions: subs, products, invoices });
 });
 
+Deno.test("mrr and mrr_recurring are the sums of their rounded columns, to the cent", async () => {
+  const weekly = { interval: "week" };
+  const subs = [
+    subscription("cus_weekly_two", [
+      [price("prod_pro_users", 1000, { id: "price_pro_users_weekly", ...weekly }), 1],
+      [price("prod_prompts", 1000, { id: "price_prompts_weekly", ...weekly }), 1],
+    ]),
+  ];
+  await withFake(async (_fake, options) => {
+    const r = (await loadRevenue(["cus_weekly_two"], options)).byCustomer.get("cus_weekly_two")!;
+    // each $10 × 52 / 12 = 43.333… → 43.33; the exact total 86.666… would round to 86.67
+    assertEquals(
+      [r.mrr, r.baseSubscription, r.usageCharges, r.addonPrompts, r.addonOther, r.mrrRecurring],
+      [86.66, 43.33, 0, 43.33, 0, 86.66],
+    );
+  }, { subscriptions: subs, products, invoices: [] });
+});
+
 Deno.test("429 with Retry-After and a 500 are retried; the run completes", async () => {
   await withFake(async (fake, options) => {
     fake.failNext(429, 2, 0);

@@ -28,24 +28,9 @@ import type {
 } from "./stripe_objects.ts";
 
 /** Currencies whose amounts are whole units (Stripe's list). */
-const ZERO_DECIMAL = new Set([
-  "bif",
-  "clp",
-  "djf",
-  "gnf",
-  "jpy",
-  "kmf",
-  "krw",
-  "mga",
-  "pyg",
-  "rwf",
-  "ugx",
-  "vnd",
-  "vuv",
-  "xaf",
-  "xof",
-  "xpf",
-]);
+const ZERO_DECIMAL = new Set(
+  "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split(" "),
+);
 
 export function minorUnitsToMajor(amount: number, currency: string): number {
   return ZERO_DECIMAL.has(currency.toLowerCase()) ? amount : amount / 100;
@@ -485,16 +470,22 @@ export function computeCustomerRevenue(
   );
   const { byRole } = tally;
   const failed = tally.unconverted !== null || tally.foreignPrices !== null;
-  const money = (value: number) => failed ? null : round2(value);
-  const recurring = byRole.base + byRole.addon_prompts + byRole.addon_other;
+  // The parts are rounded to the cent and the totals summed from them, so a total always equals
+  // the sum of its columns (rounding the exact total could differ from it by a cent).
+  const base = round2(byRole.base);
+  const usage = round2(byRole.usage);
+  const prompts = round2(byRole.addon_prompts);
+  const other = round2(byRole.addon_other);
+  const recurring = round2(base + prompts + other);
+  const money = (value: number) => failed ? null : value;
   return {
     revenue: {
       customerId: input.customerId,
-      mrr: money(recurring + byRole.usage),
-      baseSubscription: money(byRole.base),
-      usageCharges: money(byRole.usage),
-      addonPrompts: money(byRole.addon_prompts),
-      addonOther: money(byRole.addon_other),
+      mrr: money(round2(recurring + usage)),
+      baseSubscription: money(base),
+      usageCharges: money(usage),
+      addonPrompts: money(prompts),
+      addonOther: money(other),
       mrrRecurring: money(recurring),
       subscriptionStatus: joinedSorted(statuses, ","),
       billingInterval: joinedSorted(tally.intervals, ","),
