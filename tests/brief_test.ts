@@ -203,6 +203,34 @@ Deno.test("Totals: MRR nobody's is known is unknown, not $0; a shared customer's
   );
 });
 
+Deno.test("By tier: unknown mrr leaves out shared-customer rows, and its note says so", () => {
+  // o3's customer is also o4's, whose row carries the revenue: o3's MRR is empty but not unknown.
+  // pro then has two empty MRRs (o3 shared, o4 unknown), one of them unknown.
+  const shared = frame.withColumns(
+    pl.Series("mrr", [0, 0, null, null, null], pl.Float64),
+    pl.Series("mrr_recurring", [0, 0, null, null, null], pl.Float64),
+    pl.Series("revenue_source", ["no_customer", "stripe", "shared_customer", "none", "none"]),
+    pl.Series("gross_margin_pct", [null, null, null, null, null], pl.Float64),
+  );
+  const brief = briefMarkdown({
+    data: { ...data, frame: shared },
+    exportFiles: [{ name: CSV, bytes: 2048 }],
+  });
+  const lines = brief.split("\n");
+  // pro: seats 4+2, requests 120,000, median 60,000, cost 350, MRR unknown, 1 unknown, none
+  // paying, no margin known, both is_ptb
+  ok(
+    lines.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | – | 1 | 0 | 0 | 2 |"),
+    lines.filter((l) => l.startsWith("| pro")).join("\n"),
+  );
+  const note = lines[lines.indexOf("## By tier") + 2];
+  ok(note.includes("`unknown mrr` counts organizations whose MRR is unknown"), note);
+  ok(note.includes("Not counted there: organizations sharing a Stripe customer"), note);
+  ok(lines.includes(
+    "| organizations sharing a Stripe customer whose revenue another organization's row carries (shared_customer, empty MRR) | 1 |",
+  ));
+});
+
 Deno.test("segments are listed with their file, rule and size; demo data is flagged", () => {
   const segments = segmentFrames(frame);
   const brief = briefMarkdown({

@@ -339,7 +339,7 @@ export function briefMarkdown(input: BriefInput): string {
     ...(data.economics ? [...economicsBriefLines(frame, data.economics), ""] : []),
     "## By tier",
     "",
-    "Sums per tier; `unknown mrr` counts organizations whose MRR is empty (not in the `mrr` sum).",
+    "Sums per tier; `unknown mrr` counts organizations whose MRR is unknown (empty, not in the `mrr` sum). Not counted there: organizations sharing a Stripe customer whose revenue another organization's row carries (`revenue_source` shared_customer, MRR empty too; Totals counts them on a line of their own).",
     "",
     input.tierSection ?? tierSection(frame),
     "",
