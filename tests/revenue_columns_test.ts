@@ -5,7 +5,11 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { attachRevenue } from "../lib/revenue/columns.ts";
+import { loadRevenue } from "../lib/revenue/mod.ts";
+import { DEFAULT_RULES } from "../lib/revenue/rules.ts";
 import type { CustomerRevenue, RevenueResult } from "../lib/revenue/types.ts";
+import { withFakeStripe } from "./fake_stripe.ts";
+import { AS_OF, FAKE_DATA } from "./fixtures/stripe/scenarios.ts";
 
 function customer(customerId: string, mrr: number): CustomerRevenue {
   return {
@@ -114,4 +118,28 @@ Deno.test("ptb_revenue_30d comes in the same join: the counted customer's, 0 wit
     attachRevenue(frame, revenue).frame.getColumn("ptb_revenue_30d").toArray(),
     Array(7).fill(null),
   );
+});
+
+Deno.test("revenue read but not convertible to USD is revenue_source unconverted, not stripe", async () => {
+  await withFakeStripe(async (_fake, options) => {
+    // no FX rates: cus_eur is billed in EUR (€100 a month); cus_foreign_price is a EUR
+    // subscription on a USD-only price (no currency_options); cus_seat is $20 × 5 seats
+    const customers = ["cus_eur", "cus_foreign_price", "cus_seat"];
+    const revenue = await loadRevenue(customers, options);
+    assertEquals(revenue.source, "stripe");
+    const { frame: out } = attachRevenue(
+      pl.DataFrame({ org_id: ["o1", "o2", "o3"], stripe_customer_id: customers }),
+      revenue,
+    );
+    assertEquals(out.getColumn("revenue_source").toArray(), [
+      "unconverted",
+      "unconverted",
+      "stripe",
+    ]);
+    assertEquals(out.getColumn("mrr").toArray(), [null, null, 100]);
+    assertEquals(out.getColumn("mrr_recurring").toArray(), [null, null, 100]);
+    // what Stripe said is still shown
+    assertEquals(out.getColumn("currency").toArray(), ["EUR", "EUR", "USD"]);
+    assertEquals(out.getColumn("subscription_status").toArray(), ["active", "active", "active"]);
+  }, { data: FAKE_DATA, mode: "auto", asOf: AS_OF, rules: DEFAULT_RULES });
 });

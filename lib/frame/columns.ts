@@ -131,7 +131,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "base_subscription + usage_charges + addon_prompts + addon_other",
     description:
-      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched.",
+      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
     spec,
   },
   {
@@ -415,9 +415,9 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     type: "string",
     unit: "text",
     source: "Derived",
-    formula: "stripe | cache | demo | no_customer | shared_customer | none",
+    formula: "stripe | cache | demo | no_customer | shared_customer | unconverted | none",
     description:
-      "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator; no_customer = no stripe_customer_id, so revenue 0; shared_customer = another (newer) organization with the same customer id carries its revenue; none = not fetched (Stripe skipped or failed) or unknown to Stripe, revenue empty.",
+      "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator (revenue known); no_customer = no stripe_customer_id, so revenue 0; shared_customer = another (newer) organization with the same customer id carries its revenue; unconverted = read from Stripe but its amounts could not be put in USD (a currency without a PRICING_FX_RATES rate, or a price with no amount in the subscription's currency; a warning names them): money columns empty, status, currency and plan names filled; none = not fetched (Stripe skipped or failed) or unknown to Stripe, revenue empty.",
     spec: extra,
   },
   // ── Economics (lib/economics/: price book, cost model) ────────────────────────────────

@@ -3,6 +3,10 @@
  *
  * - Revenue not fetched (skipped, failed): every revenue column empty, revenue_source "none".
  * - No stripe_customer_id: no subscription, so 0 revenue; revenue_source "no_customer".
+ * - A customer read from Stripe whose amounts could not be put in USD (no rate for its currency,
+ *   or a price with no amount in the subscription's currency): money columns empty, the rest
+ *   (status, currency, plans) filled, revenue_source "unconverted" — not the run's source, so
+ *   stripe, cache and demo rows always have known revenue.
  * - A customer id shared by several organizations: the revenue goes to the first organization in
  *   export order only (newest), the others get empty revenue and "shared_customer", so totals
  *   never count a subscription twice.
@@ -152,6 +156,8 @@ export function attachRevenue(
       : pl.lit(null).cast(pl.Float64).alias("ptb_revenue_30d"),
     pl.when(hasCustomer.not()).then(pl.lit("no_customer"))
       .when(first.not()).then(pl.lit("shared_customer"))
+      // a customer's money is empty only when it could not be converted (mrr.ts)
+      .when(known.and(pl.col("mrr").isNull())).then(pl.lit("unconverted"))
       .when(known).then(pl.lit(revenue.source))
       .otherwise(pl.lit("none")).alias("revenue_source"),
     hasCustomer.and(first.not()).alias("_shared"),
