@@ -103,7 +103,11 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   // = 621,000; LLM cost 0+3+50+300+1000 = 1,353; PTB 20+300 = 320; MRR known 0+0+80+40 = 120.
   has("| organizations | 5 |");
   has("| seats | 19 |");
-  has("| active users in the window | 11 |");
+  // a sum over organizations, so memberships, not distinct people: labelled as such
+  has(
+    "| active memberships in the window (a user active in two organizations counts twice) | 11 |",
+  );
+  ok(!lines.some((l) => l.startsWith("| active users in the window")));
   has("| requests in the window | 621,000 |");
   has("| LLM cost in the window (all traffic) | $1,353.00 |");
   has("| LLM cost in the window, pass-through billed (cost to the company) | $320.00 |");

@@ -123,7 +123,11 @@ export function totalsSection(frame: pl.DataFrame): string {
   const rows: [string, string][] = [
     ["organizations", formatCount(frame.height)],
     ["seats", formatCount(f.seats!)],
-    ["active users in the window", formatCount(f.active!)],
+    // the sum of a per-organization column: a person is counted once per organization
+    [
+      "active memberships in the window (a user active in two organizations counts twice)",
+      formatCount(f.active!),
+    ],
     ["requests in the window", formatCount(f.requests!)],
     ["LLM cost in the window (all traffic)", formatUsd(f.cost!)],
     [
