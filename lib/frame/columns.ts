@@ -131,7 +131,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "base_subscription + usage_charges + addon_prompts + addon_other",
     description:
-      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
+      "The spec's MRR: recurring items normalised to a month plus the last closed period's metered usage, per month of that period. Industry MRR (recurring only) is mrr_recurring. Empty when revenue was not fetched or could not be converted to USD (revenue_source none or unconverted; shared_customer: on another organization's row).",
     spec,
   },
   {

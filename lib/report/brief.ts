@@ -162,7 +162,7 @@ export function moneyLine(windowDays: number): string {
 const CAVEATS = [
   "An empty cell means unknown or not applicable, never zero. Do not read an empty `mrr` as $0: revenue was not fetched for that organization, could not be converted to USD, or is on another organization's row (`revenue_source` says which).",
   "`llm_cost_30d` is the provider cost of all of an organization's requests. For bring-your-own-key (BYOK) traffic the customer pays the provider, so it is not a cost to the company; `llm_cost_ptb_30d` is the part the company pays (pass-through billing). `gross_margin_pct` uses all LLM cost, as the spec defines it, so it understates margins of BYOK-heavy customers.",
-  "`mrr` is the spec's MRR: recurring items normalised to a month plus metered usage. `usage_charges` is what Stripe billed for the most recent closed period, not the export window. `mrr_recurring` leaves usage out (the industry's MRR, comparable with Stripe's dashboard).",
+  "`mrr` is the spec's MRR: recurring items normalised to a month plus metered usage. `usage_charges` is what Stripe billed for the most recent closed period, per month of it (a quarterly plan's ÷ 3), not the export window. `mrr_recurring` leaves usage out (the industry's MRR, comparable with Stripe's dashboard).",
   "`is_ptb` is all-time pass-through spend; `is_byok` and `has_gateway_only` describe the window. An organization can be `is_ptb` with no requests in the window.",
   "`has_gateway_only` follows the spec's column table (PTB requests and no BYOK requests); the spec's BYOK SQL had it backwards.",
   "`active_users_30d` counts members whose last sign-in falls in the window (the only activity timestamp production has).",
