@@ -11,6 +11,7 @@ import {
   COMPARED_COLUMNS,
   compareExports,
   compareExportsSummary,
+  comparisonMarkdown,
   largestMrrChanges,
   MRR_MOVER_COLUMNS,
   SUMMARY_COLUMNS,
@@ -231,6 +232,32 @@ Deno.test("totals over each whole export, unknown values counted apart", () => {
   assertEquals(totals.filter(pl.col("column").eq(pl.lit("gross_margin_pct"))).height, 0);
 });
 
+Deno.test("totals: a file whose values are all unknown has no total, change or %, not $0 and −100 %", () => {
+  // the after file exported without Stripe: every MRR unknown
+  const noStripe = after.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr"));
+  const result = compareExports(before, noStripe);
+  const mrr = result.totals.filter(pl.col("column").eq(pl.lit("mrr"))).toRecords()[0];
+  // MRR 50 + 0 + 200 = 250 → nothing known
+  assertEquals(
+    [mrr.old_total, mrr.new_total, mrr.delta, mrr.change_pct, mrr.unknown_old, mrr.unknown_new],
+    [250, null, null, null, 0, 3],
+  );
+  const context = { oldLabel: "old.csv", newLabel: "new.csv", oldStamp: "o", newStamp: "n" };
+  const markdown = comparisonMarkdown(result, context);
+  ok(markdown.includes("| `mrr` | $250.00 | unknown | unknown | unknown |"), markdown);
+  // seats stay known: a plain sum
+  ok(markdown.includes("| `seats` | 14 | 19 | +5 | +35.7 % |"), markdown);
+  // the other way round, too
+  const back = comparisonMarkdown(compareExports(noStripe, before), context);
+  ok(back.includes("| `mrr` | unknown | $250.00 | unknown | unknown |"), back);
+  // some unknown (c's new MRR): the sums of the known values, and how many were skipped
+  const some = comparisonMarkdown(compareExports(before, after), context);
+  ok(some.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | -$50.00 | -20.0 % |"), some);
+  // an empty file has nothing unknown: its totals are 0
+  const empty = compareExports(before.head(0), before.head(0)).totals;
+  assertEquals(empty.filter(pl.col("column").eq(pl.lit("mrr"))).getColumn("old_total").get(0), 0);
+});
+
 Deno.test("totals are the floats JS adds in file order: no reassociation, no −0", () => {
   // 1,000 × 0.1 added one after the other is 99.9999999999986; Polars' sum() pairs them up
   // (99.99999999999997)
@@ -359,7 +386,7 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| appeared (only in the new export) | 1 |"));
     ok(summary.includes("| pro | team | 1 |"));
-    ok(summary.includes("| `mrr` | $250.00 | $200.00 | -$50.00 | -20.0 % |"));
+    ok(summary.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | -$50.00 | -20.0 % |"));
     ok(!summary.includes("Warning"), "two 30-day exports: no window warning");
     assertEquals(errors.length, 0, "two 30-day exports: nothing on stderr");
     assertEquals(

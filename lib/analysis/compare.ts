@@ -72,10 +72,11 @@ function assertExportFrame(
 
 /**
  * The sums of columns' known values in the frame's order, as JS adds them (`total += value` from
- * 0), and how many values are unknown, in one select: Polars' cumulative sum adds one value after
- * the other from 0, so its last is the same float (its sum() pairs values up: another float). A JS
- * copy of each column cost 8 MB per million organizations, and its native copy stayed until a
- * collection.
+ * 0), and how many values are unknown, in one select; a column with no known value at all has no
+ * total (null), not $0 (an export without Stripe is not one whose MRR fell to nothing). Polars'
+ * cumulative sum adds one value after the other from 0, so its last is the same float (its sum()
+ * pairs values up: another float). A JS copy of each column cost 8 MB per million organizations,
+ * and its native copy stayed until a collection.
  */
 function columnTotals(frame: pl.DataFrame, names: readonly string[]): ColumnTotals {
   // tail(1).sum(), not last(): last() is a view of the whole cumulative sum, whose buffer (8 MB
@@ -88,10 +89,11 @@ function columnTotals(frame: pl.DataFrame, names: readonly string[]): ColumnTota
     ]),
   ).toRecords()[0];
   return new Map(
-    names.map((name) => [
-      name,
-      { total: Number(sums[`total ${name}`]), unknown: Number(sums[`unknown ${name}`]) },
-    ]),
+    names.map((name) => {
+      const unknown = Number(sums[`unknown ${name}`]);
+      const allUnknown = unknown > 0 && unknown === frame.height;
+      return [name, { total: allUnknown ? null : Number(sums[`total ${name}`]), unknown }];
+    }),
   );
 }
 
@@ -137,7 +139,8 @@ export function largestMrrChanges(perOrg: pl.DataFrame, top: number): pl.DataFra
     .select(...MRR_MOVER_COLUMNS);
 }
 
-type ColumnTotals = Map<string, { total: number; unknown: number }>;
+/** Per column: the known values' sum (null when every value is unknown) and the unknown count. */
+type ColumnTotals = Map<string, { total: number | null; unknown: number }>;
 
 /** The additive numeric columns, whose totals a comparison reports. */
 const ADDITIVE_COLUMNS = NUMERIC_COLUMNS.filter(isAdditive);
@@ -292,7 +295,15 @@ function summaryOf(
   };
 }
 
-/** One row per additive numeric column: the two files' totals, in file order as JS adds them. */
+/** new − old of two totals; none when either side's values are all unknown. */
+function totalDelta(oldTotal: number | null, newTotal: number | null): number | null {
+  return oldTotal === null || newTotal === null ? null : cleanDelta(oldTotal, newTotal);
+}
+
+/**
+ * One row per additive numeric column: the two files' totals, in file order as JS adds them, empty
+ * where a file's values are all unknown (and then so are the delta and the change).
+ */
 function totalsFrame(olds: ColumnTotals, news: ColumnTotals): pl.DataFrame {
   const totalRows = ADDITIVE_COLUMNS.map((def) => {
     const before = olds.get(def.name)!;
@@ -311,10 +322,13 @@ function totalsFrame(olds: ColumnTotals, news: ColumnTotals): pl.DataFrame {
     pl.Series("unit", totalRows.map((t) => t.unit), pl.Utf8),
     pl.Series("old_total", totalRows.map((t) => t.old), pl.Float64),
     pl.Series("new_total", totalRows.map((t) => t.new), pl.Float64),
-    pl.Series("delta", totalRows.map((t) => cleanDelta(t.old, t.new)), pl.Float64),
+    pl.Series("delta", totalRows.map((t) => totalDelta(t.old, t.new)), pl.Float64),
     pl.Series(
       "change_pct",
-      totalRows.map((t) => (t.old === 0 ? null : cleanDelta(t.old, t.new) / t.old * 100)),
+      totalRows.map((t) => {
+        const delta = totalDelta(t.old, t.new);
+        return delta === null || t.old === 0 ? null : delta / t.old! * 100;
+      }),
       pl.Float64,
     ),
     pl.Series("unknown_old", totalRows.map((t) => t.unknownOld), pl.Float64).cast(pl.Int64),

@@ -72,9 +72,20 @@ function amount(value: number, unit: string): string {
   return unit.startsWith("USD") ? formatUsd(value) : formatCount(value);
 }
 
-function signed(value: number, unit: string): string {
+function signed(value: number | null, unit: string): string {
+  if (value === null) return "unknown";
   const shown = amount(value, unit);
   return value > 0 && /[1-9]/.test(shown) ? `+${shown}` : shown;
+}
+
+/**
+ * One file's total: "unknown" when every value was (a file without Stripe has no MRR, not $0),
+ * else the known values' sum and how many organizations' values it skipped.
+ */
+function sideTotal(total: number | null, unknown: number, unit: string): string {
+  if (total === null) return "unknown";
+  const shown = amount(total, unit);
+  return unknown > 0 ? `${shown} (${formatCount(unknown)} unknown)` : shown;
 }
 
 function listOrgs(result: ComparisonSummary, presence: "appeared" | "disappeared"): string {
@@ -113,13 +124,15 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
   const c = result.counts;
   const t = result.totals;
   const get = (name: string) => t.getColumn(name).toArray() as unknown[];
-  const [columns, units, olds, news, deltas, pcts] = [
+  const [columns, units, olds, news, deltas, pcts, unknownOlds, unknownNews] = [
     "column",
     "unit",
     "old_total",
     "new_total",
     "delta",
     "change_pct",
+    "unknown_old",
+    "unknown_new",
   ].map(get);
   const warning = windowMismatchWarning(context);
   return [
@@ -148,17 +161,23 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     "",
     "## Totals",
     "",
-    "Sums over each whole export; empty cells (unknown) are skipped.",
+    "Sums over each whole export; empty cells (unknown) are skipped, and “(N unknown)” says how " +
+    "many organizations' values a sum skipped. Where every value of an export is unknown its " +
+    "total reads unknown, and so do the change and %.",
     "",
     markdownTable(
       ["column", "old", "new", "change", "%"],
-      columns.map((name, i) => [
-        markdownCode(String(name)),
-        amount(olds[i] as number, units[i] as string),
-        amount(news[i] as number, units[i] as string),
-        signed(deltas[i] as number, units[i] as string),
-        formatChangePct(pcts[i] as number | null),
-      ]),
+      columns.map((name, i) => {
+        const unit = units[i] as string;
+        const [before, after] = [olds[i], news[i]] as (number | null)[];
+        return [
+          markdownCode(String(name)),
+          sideTotal(before, Number(unknownOlds[i]), unit),
+          sideTotal(after, Number(unknownNews[i]), unit),
+          signed(deltas[i] as number | null, unit),
+          before === null || after === null ? "unknown" : formatChangePct(pcts[i] as number | null),
+        ];
+      }),
     ),
     "",
     "## Tier changes",

@@ -295,7 +295,10 @@ export interface ComparisonCounts {
 
 /** What a comparison says besides its per-organization rows (those are written as they come). */
 export interface ComparisonSummary {
-  /** One row per additive numeric column: column, unit, old_total, new_total, delta, change_pct. */
+  /**
+   * One row per additive numeric column: column, unit, old_total, new_total (empty where every
+   * value of that file is unknown), delta, change_pct (empty then too), unknown_old, unknown_new.
+   */
   totals: pl.DataFrame;
   /**
    * tier_old → tier_new (tier_raw_old → tier_raw_new, plan_old → plan_new) with the number of
