@@ -152,6 +152,11 @@ const TRICKY: [string | null, string, string | null][] = [
   ["@x", "'@x", "&apos;@x"],
   ["\tx", "'\tx", "&apos;\tx"],
   ["\r\n", '"\'\r\n"', "&apos;&#13;\n"],
+  // a ' entered before one of those gets one more (the readers take one off); before others, none
+  ["'=1+1", "''=1+1", "&apos;&apos;=1+1"],
+  ["''+x,y", "\"'''+x,y\"", "&apos;&apos;&apos;+x,y"],
+  ["'quoted'", "'quoted'", "&apos;quoted&apos;"],
+  ["'", "'", "&apos;"],
   ["Tom & Jerry's <b>", "Tom & Jerry's <b>", "Tom &amp; Jerry&apos;s &lt;b&gt;"],
   // XML 1.0 cannot hold these but DEL: OOXML's escape
   [

@@ -30,6 +30,7 @@ import {
 } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { captureConsole } from "./console_capture.ts";
 
 /** Before: a pro $50, b free, c team $200. */
@@ -293,14 +294,66 @@ Deno.test("exports read back from CSV and XLSX equal the frame written", async (
       });
       // Typed as the pipeline's frame: the same schema as a frame built from the column table.
       assertEquals(file.frame.schema, before.schema);
-      // Text keeps the writers' formula guard: '=Bobby.
-      assertEquals(column(file.frame, "org_name"), ["Acme", "'=Bobby", "Corp, Inc."]);
+      // Text as entered: the writers' formula guard ('=Bobby in the file) is taken off again.
+      assertEquals(column(file.frame, "org_name"), ["Acme", "=Bobby", "Corp, Inc."]);
       assertEquals(column(file.frame, "created_at"), column(before, "created_at"));
       assertEquals(column(file.frame, "is_ptb"), [true, false, null]);
       assertEquals(column(file.frame, "mrr"), [50, 0, 200]);
       assertEquals(column(file.frame, "stripe_customer_id"), [null, null, null]);
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare: a snapshot against its CSV and XLSX, guarded text, no change", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // text the writers guard: a raw tier starting with -, names starting with = + and '=
+    const frame = exportFrameFromColumns({
+      org_id: ["a", "b", "c"],
+      org_name: ["+1 Growth Co", "'=Quoted", "Plain"],
+      tier: ["team", "pro", "free"],
+      tier_raw: ["-legacy-2024", "-legacy-2024", "free"],
+      mrr: [200, 20, 0],
+    });
+    const snapshot = await writeSnapshot(frame, {
+      dir: join(dir, "history"),
+      asOf: new Date("2026-10-01T00:00:00Z"),
+      demo: false,
+      origin: "export",
+    });
+    const csv = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    const xlsx = join(dir, "helicone_pricing_data_2026-10-01.xlsx");
+    await writeCsvFile(frame, csv);
+    await writeXlsxFile(frame, xlsx);
+    ok((await Deno.readTextFile(csv)).includes(",'+1 Growth Co,team,"), "the CSV is guarded");
+    for (const [old, next] of [[snapshot.path, csv], [csv, snapshot.path], [snapshot.path, xlsx]]) {
+      logs.length = 0;
+      assertEquals(await compareMain([old, next, "--out-dir", dir, "--quiet"]), 0, errors.join());
+      const { records } = parseCsvRecords(
+        await Deno.readTextFile(join(dir, "helicone_pricing_compare_2026-10-01_to_2026-10-01.csv")),
+      );
+      assertEquals(
+        records.map((r) => [r.org_name, r.tier_raw_old, r.tier_raw_new, r.tier_raw_changed]),
+        [
+          ["'+1 Growth Co", "'-legacy-2024", "'-legacy-2024", "false"],
+          ["''=Quoted", "'-legacy-2024", "'-legacy-2024", "false"],
+          ["Plain", "free", "free", "false"],
+        ],
+        `${old} → ${next}`,
+      );
+      const markdown = await Deno.readTextFile(
+        join(dir, "helicone_pricing_compare_2026-10-01_to_2026-10-01.md"),
+      );
+      ok(markdown.includes("| raw tier (tier_raw) changed | 0 |"), markdown);
+    }
+    // read with a projection (as scenario --input reads), the text as entered too
+    const read = await readExportFile(csv, { columns: ["tier_raw"] });
+    assertEquals(column(read.frame, "tier_raw"), ["-legacy-2024", "-legacy-2024", "free"]);
+  } finally {
+    restore();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -379,7 +432,7 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
       ["d", "appeared", "0", ""],
       ["b", "disappeared", "0", ""],
     ]);
-    // CSV text is written with the formula guard; read back it is the same text.
+    // CSV text is written with the formula guard (read back, the file said =Bobby)
     assertEquals(records[3].org_name, "'=Bobby");
     const totals = parseCsvRecords(await Deno.readTextFile(`${base}_totals.csv`)).records;
     assertEquals(totals.find((t) => t.column === "llm_cost_30d")?.delta, "58.5");

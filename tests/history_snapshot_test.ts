@@ -140,12 +140,18 @@ Deno.test("history import: older CSV and XLSX exports become snapshots; bad inpu
   assertEquals(await historyMain(["import", csv, older, "--history-dir", dir, "--quiet"]), 0);
   const listed = await listSnapshots(dir, true);
   assertEquals(listed.map((s) => s.asOf.toISOString().slice(0, 10)), ["2026-10-01", "2026-11-01"]);
-  // the CSV's text and integer columns come back exactly (floats as the CSV printed them)
+  // the CSV's text and integer columns come back exactly (floats as the CSV printed them), the
+  // text as entered: the CSV's `'+1 Growth Co` is the demo's +1 Growth Co
   const fromCsv = readSnapshotFrame(listed[1].path);
-  for (const name of ["org_id", "tier", "seats", "requests_30d", "created_at"]) {
+  const fromXlsx = readSnapshotFrame(listed[0].path);
+  ok((await Deno.readTextFile(csv)).includes(",'+1 Growth Co,"), "the CSV holds the guarded name");
+  ok(fromCsv.getColumn("org_name").toArray().includes("+1 Growth Co"));
+  for (const name of ["org_id", "org_name", "tier", "tier_raw", "seats", "requests_30d"]) {
     ok(fromCsv.getColumn(name).seriesEqual(result.data.frame.getColumn(name)), name);
+    ok(fromXlsx.getColumn(name).seriesEqual(result.data.frame.getColumn(name)), `${name} (XLSX)`);
   }
-  assertEquals(readSnapshotFrame(listed[0].path).height, result.data.frame.height);
+  ok(fromCsv.getColumn("created_at").seriesEqual(result.data.frame.getColumn("created_at")));
+  assertEquals(fromXlsx.height, result.data.frame.height);
   assertEquals((await readSnapshotMeta(listed[0].path))?.origin, "import");
 
   const renamed = `${outDir}/old.csv`;

@@ -92,6 +92,8 @@ const awkward = exportFrameFromColumns({
   org_id: ["a", "b", "c", "d", "e"],
   org_name: ['=HYPERLINK("x")', "Corp, Inc.", "line\nbreak\r\ncrlf", 'say "hi"', "日本 ünï"],
   tier: ["pro", "", null, "team", "free"],
+  // the formula guard's edges: a ' before = + - @ is the entered text's own, before others too
+  tier_raw: ["-legacy-2024", "'=x", "'plain'", null, "''@y"],
   created_at: [Date.UTC(2025, 0, 2, 3, 4, 5), null, Date.UTC(2024, 5, 1, 0, 0, 0, 250), 0, null],
   seats: [3, null, 0, 9_007_199_254_740_991, 1],
   llm_cost_30d: [0.25, -3.5, null, 1e21, 123_456_789.125],
@@ -110,10 +112,14 @@ Deno.test("the kit's CSV is read column-wise, equal to the row reader and to the
     assertEquals(columnar.schema, rows.schema);
     assertEquals(columnar.columns, [...COLUMN_NAMES]);
     assertEquals(columnar.toRecords(), rows.toRecords());
-    // the values written, with the writer's formula guard and "" read as empty
+    // the values written (the writer's formula guard taken off again), "" read as empty
     const column = (name: string) => columnar.getColumn(name).toArray();
+    const csv = await Deno.readTextFile(path);
+    ok(csv.includes(`,"'=HYPERLINK(""x"")",`) && csv.includes(",'-legacy-2024,"), "guarded");
+    ok(csv.includes(",''=x,") && csv.includes(",'plain',") && csv.includes(",'''@y,"));
+    assertEquals(column("tier_raw"), ["-legacy-2024", "'=x", "'plain'", null, "''@y"]);
     assertEquals(column("org_name"), [
-      '\'=HYPERLINK("x")',
+      '=HYPERLINK("x")',
       "Corp, Inc.",
       "line\nbreak\r\ncrlf",
       'say "hi"',

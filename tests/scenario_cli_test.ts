@@ -4,6 +4,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
+import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
@@ -99,6 +100,41 @@ Deno.test("deno task scenario refuses a price past its bound and a long name in 
     ]);
     const written = await Array.fromAsync(Deno.readDir(out)).catch(() => []);
     assertEquals(written, []);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scenario --input: match.tiersRaw finds a raw tier the CSV wrote with its formula guard", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // a1's raw tier starts with -: the CSV holds '-legacy-2024 (MRR a1 $10, a2 $20)
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(
+      frame.withColumns(
+        pl.Series("tier_raw", ["-legacy-2024", "team"], pl.Utf8),
+        pl.Series("mrr", [10, 20], pl.Float64),
+      ),
+      input,
+    );
+    ok((await Deno.readTextFile(input)).includes(",'-legacy-2024,"), "guarded in the file");
+    const file = join(dir, "legacy.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        name: "legacy",
+        plans: [
+          { name: "legacy", match: { tiersRaw: ["-legacy-2024"] }, flatUsd: 7 },
+          { name: "rest", flatUsd: 100 },
+        ],
+      }),
+    );
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    // a1 on legacy $7, a2 on rest $100
+    ok(logs[0].startsWith("Scenario legacy: current MRR $30.00, proposed $107.00"), logs[0]);
+    ok(!errors.some((line) => line.includes("prices no organization")), errors.join("\n"));
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { formatNumber } from "../lib/formats/csv.ts";
 import { neutraliseText } from "../lib/formats/cells.ts";
+import { withoutFormulaGuardText } from "../lib/formats/formula_guard.ts";
 import { parseCsv } from "../lib/formats/csv_parse.ts";
 import { exportFileName } from "../lib/formats/files.ts";
 
@@ -18,6 +19,21 @@ Deno.test("neutraliseText prefixes text a spreadsheet would run as a formula", (
     assertEquals(neutraliseText(risky), `'${risky}`);
   }
   assertEquals(neutraliseText("Acme = good"), "Acme = good");
+  // text entered with ' before one of those gets one more: the readers take exactly one off
+  assertEquals(neutraliseText("'=1+1"), "''=1+1");
+  assertEquals(neutraliseText("''-x"), "'''-x");
+  // a ' before anything else is text as it is
+  assertEquals(neutraliseText("'quoted'"), "'quoted'");
+  assertEquals(neutraliseText("'"), "'");
+});
+
+Deno.test("withoutFormulaGuardText takes off exactly the ' neutraliseText added", () => {
+  const entered = ["=1+1", "+1 Growth Co", "-legacy-2024", "@x", "\tx", "\rx", "'=1+1", "''@x"];
+  for (const text of [...entered, "'quoted'", "'", "''", "Acme", "", "a'=b"]) {
+    assertEquals(withoutFormulaGuardText(neutraliseText(text)), text, JSON.stringify(text));
+  }
+  assertEquals(withoutFormulaGuardText("'+1 Growth Co"), "+1 Growth Co");
+  assertEquals(withoutFormulaGuardText("'quoted'"), "'quoted'");
 });
 
 Deno.test("parseCsv reads quoted commas, doubled quotes, newlines and CRLF", () => {

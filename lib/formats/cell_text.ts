@@ -8,6 +8,8 @@
  * text(), enough for a row's markup and numbers (its strings go through text()).
  */
 
+import { needsFormulaGuard } from "./formula_guard.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -313,11 +315,6 @@ export function parseStringsCsv(
   return columns;
 }
 
-/** Starts with = + - @ tab or CR (neutraliseText's test, on the first byte). */
-function risky(byte: number): boolean {
-  return byte === 61 || byte === 43 || byte === 45 || byte === 64 || byte === 9 || byte === 13;
-}
-
 /**
  * Row `row` of `text` as a CSV field: empty for null and "", neutralised with `'`, quoted (`"`
  * doubled) when it holds , " CR or LF. Returns the position after it.
@@ -333,7 +330,7 @@ export function putCsvText(out: ByteWriter, at: number, text: TextBytes, row: nu
   const bytes = text.bytes;
   const quote = (flags & CSV_SPECIAL) !== 0;
   if (quote) buffer[at++] = 34;
-  if (risky(bytes[start])) buffer[at++] = 39; // '
+  if (needsFormulaGuard(bytes, start, end)) buffer[at++] = 39; // '
   // where Polars quoted the field its quotes are doubled, as the export's are; where it did not
   // (a CR alone made the text special) there is no quote inside to double
   for (let i = start; i < end; i++) buffer[at++] = bytes[i];
@@ -401,7 +398,7 @@ export function putXmlText(out: ByteWriter, at: number, text: TextBytes, row: nu
   const buffer = out.buffer;
   const bytes = text.bytes;
   const doubled = (text.flags[row] & QUOTED) !== 0;
-  if (end > start && risky(bytes[start])) at = putBytes(buffer, at, APOS);
+  if (needsFormulaGuard(bytes, start, end)) at = putBytes(buffer, at, APOS);
   for (let i = start; i < end; i++) {
     const b = bytes[i];
     if (b >= 0x80 || (b > 0x27 && b !== 0x3c && b !== 0x3e && b !== 0x5f)) {

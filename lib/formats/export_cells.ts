@@ -6,6 +6,7 @@
 import pl from "nodejs-polars";
 import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
+import { withoutFormulaGuardText } from "./formula_guard.ts";
 
 /** Up to five names, then how many more. */
 function someOf(names: string[]): string {
@@ -97,7 +98,8 @@ function readCell(def: ColumnDef, cell: Cell): unknown {
       return ms;
     }
     case "string":
-      return cell instanceof Date ? cell.toISOString() : String(cell);
+      // text as entered: the writers' formula guard taken off (lib/formats/formula_guard.ts)
+      return cell instanceof Date ? cell.toISOString() : withoutFormulaGuardText(String(cell));
   }
 }
 

@@ -4,8 +4,9 @@
  * when its header is exactly the column table's names in order (lib/frame/columns.ts): anything else is
  * not an export of this kit, and a one-line error says what differs.
  *
- * Text cells keep the leading `'` the writers add to formula-like text (`'=HYPERLINK(…)`), so
- * a frame read back and written again is unchanged.
+ * Text cells come back as entered: the leading `'` the writers add to formula-like text
+ * (`'=HYPERLINK(…)`) is taken off again (lib/formats/formula_guard.ts), so a name compares equal
+ * to a history snapshot's; written again, it gets the same `'` back.
  */
 import pl from "nodejs-polars";
 import { basename, extname } from "node:path";

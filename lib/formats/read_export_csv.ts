@@ -15,6 +15,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { parseCsv } from "./csv_parse.ts";
 import { checkExportHeader, checkOrgIds, frameFromRows } from "./export_cells.ts";
 import { readInPieces } from "./files.ts";
+import { GUARDED_PATTERN } from "./formula_guard.ts";
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -223,16 +224,21 @@ function columnar(
   // Polars' names are the header's (a BOM would stay on the first): columns are taken by place.
   const byPlace = defs.map((def, c) => pl.col(raw.columns[c]).alias(def.name));
   const named = raw.select(...byPlace);
-  // one pass over every column: values the row reader would refuse, and "" in text columns (a
-  // quoted empty field; the kit writes none, so text columns are usually taken as they are)
+  // one pass over every column: values the row reader would refuse, "" in text columns (a quoted
+  // empty field; the kit writes none) and text the writer guarded (lib/formats/formula_guard.ts),
+  // so text columns without either are taken as they are (rewriting every one would copy them)
   const census = named.select(
     ...defs.map((def) => badValues(def).alias(`bad ${def.name}`)),
     ...defs.map((def) => emptyTexts(def).alias(`empty ${def.name}`)),
+    ...defs.map((def) => guardedTexts(def).alias(`guarded ${def.name}`)),
   ).toRecords()[0];
   if (defs.some((def) => Number(census[`bad ${def.name}`]) > 0)) return null;
   const typed = named.select(
     ...defs.map((def) =>
-      typedColumn(def, { emptyTexts: Number(census[`empty ${def.name}`]) > 0 }).alias(def.name)
+      typedColumn(def, {
+        emptyTexts: Number(census[`empty ${def.name}`]) > 0,
+        guarded: Number(census[`guarded ${def.name}`]) > 0,
+      }).alias(def.name)
     ),
   );
   checkOrgIds(typed, source);
@@ -271,9 +277,25 @@ function emptyTexts(def: ColumnDef): pl.Expr {
   return def.type === "string" ? pl.col(def.name).eq(pl.lit("")).sum() : pl.lit(0);
 }
 
-/** A raw column as the row reader types it ("" is empty; datetimes in the writer's form). */
-function typedColumn(def: ColumnDef, { emptyTexts }: { emptyTexts: boolean }): pl.Expr {
-  const value = pl.col(def.name);
+/** How many values of a raw text column carry the writers' formula guard (other columns: 0). */
+function guardedTexts(def: ColumnDef): pl.Expr {
+  return def.type === "string"
+    ? pl.col(def.name).str.contains(GUARDED_PATTERN).fillNull(false).cast(pl.UInt32).sum()
+    : pl.lit(0);
+}
+
+/**
+ * A raw column as the row reader types it ("" is empty; text without the writers' formula guard;
+ * datetimes in the writer's form).
+ */
+function typedColumn(
+  def: ColumnDef,
+  { emptyTexts, guarded }: { emptyTexts: boolean; guarded: boolean },
+): pl.Expr {
+  const raw = pl.col(def.name);
+  const value = guarded
+    ? pl.when(raw.str.contains(GUARDED_PATTERN)).then(raw.str.slice(1)).otherwise(raw)
+    : raw;
   switch (def.type) {
     case "number":
       return value;

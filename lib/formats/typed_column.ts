@@ -6,13 +6,8 @@
 import type { ColumnDef } from "../frame/columns.ts";
 import type { TextBytes } from "./cell_text.ts";
 
-/**
- * Text starting with = + - @ tab or CR is prefixed with `'`, so a spreadsheet shows it as text
- * instead of running it as a formula (org names are user-controlled).
- */
-export function neutraliseText(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+// The writers' formula guard (lib/formats/formula_guard.ts), for the modules that take cells here.
+export { neutraliseText } from "./formula_guard.ts";
 
 /**
  * A column as the writers read it: numbers, integers, booleans (1/0) and datetimes (epoch ms) as

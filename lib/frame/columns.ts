@@ -32,7 +32,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "PostgreSQL",
     formula: "organization.name",
     description:
-      "Organization name (user-controlled; text starting with = + - @ tab or CR is prefixed with ' so spreadsheets do not run it as a formula).",
+      "Organization name (user-controlled; text starting with = + - @ tab or CR, or with ' before one of those, is prefixed with ' so spreadsheets do not run it as a formula).",
     spec,
   },
   {

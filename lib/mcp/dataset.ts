@@ -132,36 +132,6 @@ export function exportNamed(
   return exports.find((e) => e.files.includes(name));
 }
 
-/** A value the writer guarded: `'` before = + - @ tab or CR. */
-const GUARDED = "^'[=+\\-@\\t\\r]";
-
-/**
- * The CSV writer's formula guard taken off again: it prefixes `'` to text starting with = + - @
- * tab or CR (neutraliseText, lib/formats/typed_column.ts), so SQL and lookups see the names the
- * snapshots and the in-memory demo hold (`+1 Growth Co`, not `'+1 Growth Co`).
- */
-export function withoutFormulaGuard(frame: pl.DataFrame): pl.DataFrame {
-  const text = frame.columns.filter((c) => frame.getColumn(c).dtype.equals(pl.String));
-  if (text.length === 0) return frame;
-  // only the columns holding a guarded value are rewritten (a million rows of every text column
-  // copied added ~80 MB to the server's peak while loading, for names that had no guard)
-  const guarded = frame.select(
-    ...text.map((c) =>
-      pl.col(c).str.contains(GUARDED).fillNull(false).cast(pl.UInt32).sum().alias(c)
-    ),
-  );
-  const touched = text.filter((c) => Number(guarded.getColumn(c).get(0)) > 0);
-  if (touched.length === 0) return frame;
-  return frame.withColumns(
-    ...touched.map((c) =>
-      pl.when(pl.col(c).str.contains(GUARDED))
-        .then(pl.col(c).str.slice(1))
-        .otherwise(pl.col(c))
-        .alias(c)
-    ),
-  );
-}
-
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
@@ -212,7 +182,8 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
   if (await exists(sibling("md"))) source.briefPath = sibling("md");
   if (await exists(sibling("csv"))) source.csvPath = sibling("csv");
   return {
-    frame: withoutFormulaGuard(file.frame),
+    // its text as entered: the reader takes the CSV/XLSX writers' formula guard off
+    frame: file.frame,
     asOf,
     window,
     demo: manifest?.demo ?? candidate.demo,

@@ -1,0 +1,45 @@
+/**
+ * The CSV and XLSX writers' formula guard and its undoing, in one place (no Polars: the CSV worker
+ * loads the writer's half). Org names are user-controlled, and text a spreadsheet would run as a
+ * formula is written with a leading `'`. The readers (compare, `scenario --input`, `history
+ * import`, the MCP server) take exactly that `'` off again, so a name read back is the name
+ * entered (`+1 Growth Co`, as a history snapshot holds it, not `'+1 Growth Co`).
+ *
+ * The rule: text starting with = + - @ tab or CR, or with `'`s before one of those, gets one more
+ * `'`. The second half keeps the guard reversible: a name entered as `'=x` is written `''=x` and
+ * read back `'=x`, where the guard alone would write `'=x` for both `=x` and `'=x`. (Files written
+ * before it hold `'=x` for both; they read back as `=x`.)
+ */
+
+/** Text the writers guard: = + - @ tab or CR first, after any number of `'`. */
+const NEEDS_GUARD = /^'*[=+\-@\t\r]/;
+
+/** Text the writers guarded: one `'` or more, then = + - @ tab or CR. */
+const GUARDED = /^'+[=+\-@\t\r]/;
+
+/** GUARDED as a Polars (Rust) regex. */
+export const GUARDED_PATTERN = "^'+[=+\\-@\\t\\r]";
+
+/** Text as the CSV and XLSX writers put it: the guard's `'` first where it needs one. */
+export function neutraliseText(text: string): string {
+  return NEEDS_GUARD.test(text) ? `'${text}` : text;
+}
+
+/** Text a writer wrote, as it was entered: the guard's `'` taken off where the writer added one. */
+export function withoutFormulaGuardText(text: string): string {
+  return GUARDED.test(text) ? text.slice(1) : text;
+}
+
+/** An apostrophe, = + - @ tab and CR as bytes: the guard's test on UTF-8. */
+const APOSTROPHE = 0x27;
+
+function formulaStart(byte: number): boolean {
+  return byte === 61 || byte === 43 || byte === 45 || byte === 64 || byte === 9 || byte === 13;
+}
+
+/** neutraliseText's test on bytes[start, end) (UTF-8): whether the writer puts a `'` first. */
+export function needsFormulaGuard(bytes: Uint8Array, start: number, end: number): boolean {
+  let at = start;
+  while (at < end && bytes[at] === APOSTROPHE) at++;
+  return at < end && formulaStart(bytes[at]);
+}
