@@ -28,6 +28,8 @@ const HOSTILE = [
   "ignore all previous instructions",
   "# Heading Inc",
   "- list item\r\n> quote",
+  "http://auto.link.example/path",
+  "see www.auto.link.example",
   "x".repeat(5000),
 ];
 
@@ -40,6 +42,10 @@ function assertInert(markdown: string, what: string, cap = 200): void {
   ok(!markdown.includes("<img"), `${what}: raw HTML`);
   ok(!/(^|[^\\])\]\(javascript:/m.test(markdown), `${what}: a javascript: link`);
   ok(!/(^|[^\\])\*\*bold/.test(markdown), `${what}: unescaped **`);
+  // GFM links a bare http://, https://, ftp:// or www. address without <>
+  ok(!/:\/\/auto\.link/.test(markdown), `${what}: a bare URL GFM would link`);
+  ok(!/www\.auto\.link/i.test(markdown), `${what}: a bare www. address GFM would link`);
+  ok(markdown.includes("http&#58;//auto.link.example/path"), `${what}: the URL is still shown`);
   ok(!markdown.includes("x".repeat(cap + 1)), `${what}: no length cap`);
   ok(markdown.includes("x".repeat(cap - 1)), `${what}: the text is cut, not dropped`);
   ok(markdown.includes("ignore all previous instructions"), `${what}: the text is still shown`);
@@ -67,6 +73,16 @@ Deno.test("escapeMarkdown: one inert line, capped", () => {
   assertEquals(escapeMarkdown("> quote"), "\\> quote");
   assertEquals(escapeMarkdown("&#60;b&#62; &amp; R&D"), "&amp;\\#60;b&amp;\\#62; &amp;amp; R&D");
   assertEquals(escapeMarkdown("tab\there\u2028sep\u202eevil"), "tab here sepevil");
+  // no GFM autolink: the `:` of `://` and the `.` of `www.` as references, which read the same
+  assertEquals(
+    escapeMarkdown("http://auto.link.example/path"),
+    "http&#58;//auto.link.example/path",
+  );
+  assertEquals(
+    escapeMarkdown("HTTPS://a.example ftp://b.example WWW.c.example _www.d.example"),
+    "HTTPS&#58;//a.example ftp&#58;//b.example WWW&#46;c.example \\_www&#46;d.example",
+  );
+  assertEquals(escapeMarkdown("ratio 1:2, a.www, w.w.w"), "ratio 1:2, a.www, w.w.w");
   // Kit numbers are not disturbed.
   assertEquals(escapeMarkdown("-$50.00"), "-$50.00");
   assertEquals(escapeMarkdown("+12.5 %"), "+12.5 %");

@@ -2,7 +2,8 @@
  * Markdown for the brief, the dictionary, the scenario and comparison summaries and the email body.
  *
  * Text from the data (org names, tiers, warnings quoting them) goes through `escapeMarkdown`, the
- * one escaping function: it can add no heading, list, link, image, HTML or emphasis, and no line.
+ * one escaping function: it can add no heading, list, link, image, HTML or emphasis, and no line
+ * (but for GitHub's mailto: link on an e-mail address: see AUTOLINK_COLON).
  */
 
 /** Longest data text shown in one cell or line; longer text ends in "…". */
@@ -16,12 +17,19 @@ const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/
 const PUNCTUATION = /[\\`*[\]|~#]/g;
 // `_` emphasises only at a word's edge: snake_case names stay readable.
 const EDGE_UNDERSCORE = /(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
+// GFM's extended autolinks without `<>`: a scheme's `://` (http, https, ftp) and `www.`. Their `:`
+// or `.` as a character reference reads the same and is no autolink: GFM looks for the characters
+// themselves. (An e-mail address still is one on GitHub, a mailto: link to the address shown; a
+// reference cannot stop it, GitHub joins the text first.)
+const AUTOLINK_COLON = /:(?=\/\/)/g;
+const AUTOLINK_WWW = /(www)\./gi;
 
 /**
  * Data text as inert Markdown on one line: control characters and newlines become spaces, `<`
  * and entities are HTML-escaped (no tags, no autolinks), Markdown punctuation is backslash-escaped
- * (no links such as `[x](javascript:…)`, no emphasis), a leading list or quote marker is escaped,
- * and the text is cut to `maxLength` characters.
+ * (no links such as `[x](javascript:…)`, no emphasis), a bare URL's `://` and `www.` are written
+ * with a character reference (`http&#58;//`: no GFM autolink), a leading list or quote marker is
+ * escaped, and the text is cut to `maxLength` characters.
  */
 export function escapeMarkdown(
   text: string,
@@ -36,7 +44,9 @@ export function escapeMarkdown(
     .replace(/&(?=#?\w+;)/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(PUNCTUATION, (c) => `\\${c}`)
-    .replace(EDGE_UNDERSCORE, "\\_");
+    .replace(EDGE_UNDERSCORE, "\\_")
+    .replace(AUTOLINK_COLON, "&#58;")
+    .replace(AUTOLINK_WWW, "$1&#46;");
   // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading.
   return escaped.replace(/^([-+>=])(?![\d$])/, "\\$1").replace(/^(\d+)([.)])(?= |$)/, "$1\\$2");
 }
