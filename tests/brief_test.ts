@@ -388,3 +388,88 @@ Deno.test("brief statistics (Polars expressions) unchanged from the JS-array ver
   const sections = brief.slice(brief.indexOf("## Totals"), brief.indexOf("## Read with care"));
   assertEquals(createHash("sha256").update(sections).digest("hex"), golden.briefStatisticsSha256);
 });
+
+Deno.test("an XLSX-only export gets upload advice, above the limit what to upload instead; a workbook beside a CSV is sized too", () => {
+  const XLSX = "helicone_pricing_data_2026-11-01.xlsx";
+  const trimmedName = "helicone_pricing_data_2026-11-01_trimmed.csv";
+  const MB = 1024 * 1024;
+  const upload = (input: Omit<Parameters<typeof briefMarkdown>[0], "data">) =>
+    briefMarkdown({ data, ...input }).split("\n").filter((l) => l.startsWith("**Upload:**"));
+  const above =
+    "above the 20.0 MB that AI assistants take comfortably (Claude about 30 MB per file)";
+  // a small workbook alone: upload it
+  assertEquals(upload({ exportFiles: [{ name: XLSX, bytes: 2048 }] }), [
+    `**Upload:** \`${XLSX}\` (2.0 KB) together with this brief.`,
+  ]);
+  // a workbook alone above the limit (32.5 MB, ~100k organizations): no trimmed file, and why
+  assertEquals(upload({ exportFiles: [{ name: XLSX, bytes: 32.5 * MB }] }), [
+    `**Upload:** the workbook \`${XLSX}\` is 32.5 MB, ${above}. This export has no CSV, so no trimmed file: export the CSV (\`deno task export --format csv\`; when it is large the kit writes a trimmed CSV beside it and the brief says which to upload), or upload a segment file (\`deno task export --segments\`), with this brief, or let Claude query the data through the kit's MCP server (\`deno task mcp\`).`,
+  ]);
+  // a CSV under the limit beside a workbook above it: upload the CSV, not the workbook
+  assertEquals(
+    upload({ exportFiles: [{ name: CSV, bytes: 2048 }, { name: XLSX, bytes: 32.7 * MB }] }),
+    [
+      `**Upload:** \`${CSV}\` (2.0 KB) together with this brief. The workbook \`${XLSX}\` (32.7 MB) is ${above}: do not upload it.`,
+    ],
+  );
+  // both above: the trimmed CSV, and the workbook is above it too
+  assertEquals(
+    upload({
+      exportFiles: [{ name: CSV, bytes: 25 * MB }, { name: XLSX, bytes: 54.3 * MB }],
+      trimmed: { name: trimmedName, bytes: 10 * MB, rows: 4 },
+    }),
+    [
+      `**Upload:** the full CSV is 25.0 MB, ${above}. Upload \`${trimmedName}\` and this brief instead. The workbook \`${XLSX}\` (54.3 MB) is above it too: do not upload it.`,
+    ],
+  );
+});
+
+Deno.test("an XLSX-only export above the limit with segments: no trimmed CSV; each segment file sized against the limit", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { writeSegmentFiles } = await import("../lib/report/segments.ts");
+    const xlsxPath = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
+    await Deno.writeFile(xlsxPath, new Uint8Array(5000));
+    const segments = segmentFrames(frame);
+    const segmentPaths = await writeSegmentFiles(segments, {
+      outDir: dir,
+      stamp: "2026-11-01",
+    });
+    const sizes = await Promise.all(segmentPaths.map(async (p) => (await Deno.stat(p)).size));
+    // a limit between the smallest and the largest segment file: one fits, one does not
+    const limit = Math.min(...sizes);
+    ok(Math.max(...sizes) > limit, `segment files of different sizes: ${sizes}`);
+    const written = await writeExportBrief({
+      data,
+      outDir: dir,
+      exportPaths: [xlsxPath],
+      segments,
+      trimAboveBytes: limit,
+    });
+    assertEquals(written.trimmedPath, undefined);
+    ok(!(await Array.fromAsync(Deno.readDir(dir))).some((e) => e.name.includes("trimmed")));
+    const brief = await Deno.readTextFile(written.briefPath);
+    ok(
+      brief.includes(
+        "This export has no CSV, so no trimmed file: export the CSV (`deno task export --format csv`; when it is large the kit writes a trimmed CSV beside it and the brief says which to upload), or upload a segment file under the limit (Segment files, below), with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
+      ),
+      brief,
+    );
+    const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+    const lines = brief.split("\n");
+    ok(lines.includes("| file | segment | rule | organizations | size |"));
+    segments.forEach((segment, i) => {
+      const size = sizes[i] > limit
+        ? `${kb(sizes[i])}, above the ${kb(limit)} limit`
+        : kb(sizes[i]);
+      ok(
+        lines.includes(
+          `| \`helicone_pricing_data_2026-11-01_${segment.name}.csv\` | ${segment.title} | ${segment.rule} | ${segment.frame.height} | ${size} |`,
+        ),
+        `${segment.name}: ${size}`,
+      );
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

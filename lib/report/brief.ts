@@ -5,8 +5,8 @@
  * the frame itself. A user uploads the CSV and the brief together.
  *
  * When the CSV is larger than the upload-friendly size, a trimmed variant without zero-usage free
- * organizations is written beside it (when it leaves any out) and the brief says which file to
- * upload.
+ * organizations is written beside it (when it leaves any out); the brief sets every file it offers
+ * for upload against that size and says which one to upload (brief_upload.ts).
  */
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
@@ -26,6 +26,7 @@ import { segmentFileName, type SegmentResult } from "./segments.ts";
 import { keepMask, writeCsvFile } from "../formats/csv.ts";
 import { markdownCode, markdownList, markdownTable } from "../formats/markdown.ts";
 import { formatBytes, formatCount, formatUsd } from "./numbers.ts";
+import { segmentFileSize, uploadParagraph } from "./brief_upload.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import {
   distributionSection,
@@ -63,6 +64,8 @@ export interface BriefInput {
   nothingToTrim?: boolean;
   /** segment files written beside the export (named by segmentFileName) */
   segments?: readonly SegmentResult[];
+  /** the segment files' sizes, when written (the brief sets each against the upload limit) */
+  segmentFiles?: readonly BriefFile[];
   /** the size above which a file is too big to upload comfortably (default 20 MB) */
   uploadLimitBytes?: number;
   /** the MRR history section (lib/history/report.ts), when the history has two snapshots */
@@ -201,23 +204,6 @@ export function suggestedQuestions(windowDays: number): string[] {
   );
 }
 
-/** The advice when no file of the export fits (the MCP server reads any size for Claude). */
-const SMALLER_FILE =
-  "upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`)";
-
-/** What to upload instead of a CSV above the limit. */
-function uploadAdvice(input: BriefInput, limit: number): string {
-  const trimmed = input.trimmed;
-  if (trimmed && trimmed.bytes > limit) {
-    return `The trimmed file is above it too (${formatBytes(trimmed.bytes)}): ${SMALLER_FILE}.`;
-  }
-  if (trimmed) return `Upload \`${trimmed.name}\` and this brief instead.`;
-  if (input.nothingToTrim) {
-    return `No organization is free without requests in the window, so there is no trimmed file: ${SMALLER_FILE}.`;
-  }
-  return `Upload a segment file or filter the CSV first.`;
-}
-
 /** What the trimmed file leaves out: organizations, their seats and their known MRR. */
 function leftOutOfTrimmed(
   frame: pl.DataFrame,
@@ -294,19 +280,7 @@ export function briefMarkdown(input: BriefInput): string {
     );
   }
   lines.push("");
-  if (csv && csv.bytes > limit) {
-    lines.push(
-      `**Upload:** the full CSV is ${formatBytes(csv.bytes)}, above the ${
-        formatBytes(limit)
-      } that AI assistants take comfortably (Claude about 30 MB per file). ${
-        uploadAdvice(input, limit)
-      }`,
-    );
-  } else if (csv) {
-    lines.push(
-      `**Upload:** \`${csv.name}\` (${formatBytes(csv.bytes)}) together with this brief.`,
-    );
-  }
+  lines.push(...uploadParagraph(input, limit));
   if (input.trimmed && primary) lines.push("", figuresDescribe(input, primary));
   lines.push(
     "",
@@ -355,6 +329,8 @@ export function briefMarkdown(input: BriefInput): string {
   );
   if (input.segments && input.segments.length > 0) {
     const stamp = exportStamp(data);
+    const sizes = new Map((input.segmentFiles ?? []).map((f) => [f.name, f.bytes]));
+    const sized = sizes.size > 0;
     lines.push(
       "",
       "## Segment files",
@@ -362,13 +338,18 @@ export function briefMarkdown(input: BriefInput): string {
       "Pre-filtered CSVs beside the export, with the same columns. Rules use the export's column names; a comparison with an empty cell counts as no.",
       "",
       markdownTable(
-        ["file", "segment", "rule", "organizations"],
-        input.segments.map((s) => [
-          markdownCode(segmentFileName(stamp, s.name)),
-          s.title,
-          s.rule,
-          formatCount(s.frame.height),
-        ]),
+        ["file", "segment", "rule", "organizations", ...(sized ? ["size"] : [])],
+        input.segments.map((s) => {
+          const name = segmentFileName(stamp, s.name);
+          const bytes = sizes.get(name);
+          return [
+            markdownCode(name),
+            s.title,
+            s.rule,
+            formatCount(s.frame.height),
+            ...(sized ? [bytes === undefined ? "–" : segmentFileSize(bytes, limit)] : []),
+          ];
+        }),
       ),
     );
   }
@@ -417,6 +398,22 @@ export interface WriteBriefOptions {
    * deleted otherwise
    */
   trimmedWritten?: { path: string; bytes: number; rows: number };
+}
+
+/** The segment files written beside the export (writeSegmentFiles, before the brief), sized. */
+async function segmentFileSizes(options: WriteBriefOptions): Promise<BriefFile[]> {
+  const stamp = exportStamp(options.data);
+  const files: BriefFile[] = [];
+  for (const segment of options.segments ?? []) {
+    const name = segmentFileName(stamp, segment.name);
+    // a caller may list segments without writing their files: no size to quote then
+    const stat = await Deno.stat(join(options.outDir, name)).catch((error) => {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    });
+    if (stat) files.push({ name, bytes: stat.size });
+  }
+  return files;
 }
 
 export interface WrittenBrief {
@@ -470,6 +467,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     trimmed,
     nothingToTrim,
     segments: options.segments,
+    segmentFiles: await segmentFileSizes(options),
     uploadLimitBytes: limit,
     history: options.history,
   });
