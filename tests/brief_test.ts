@@ -113,16 +113,18 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   has("| LLM cost in the window, pass-through billed (cost to the company) | $320.00 |");
   has("| MRR (spec definition, organizations with known MRR) | $120.00 |");
   has("| MRR, recurring only (industry definition) | $120.00 |");
-  has("| organizations with MRR > 0 | 2 |");
+  has("| organizations with MRR > 0, of those with known MRR | 2 |");
   has("| organizations with unknown MRR (empty cell) | 1 |");
-  has("| organizations with negative gross margin, spec basis (all LLM cost) | 1 |");
+  has(
+    "| organizations with negative gross margin, spec basis (all LLM cost), of those with known MRR | 1 |",
+  );
   // By tier. free: seats 1+2, requests 0+1,000, median (0 + 1,000)/2 = 500, cost 3.
   // pro: seats 4+2, requests 120,000, median (20,000 + 100,000)/2 = 60,000, cost 350, MRR 120,
   // both paying, o4 negative, both is_ptb. enterprise: its only MRR unknown, so its sum is
-  // unknown ("–", not $0.00) and 1 unknown.
+  // unknown ("–", not $0.00), 1 unknown, and its paying and negative-margin counts unknown (–).
   has("| free | 2 | 3 | 1,000 | 500 | $3.00 | $0.00 | 0 | 0 | 0 | 0 |");
   has("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 1 | 2 |");
-  has("| enterprise | 1 | 10 | 500,000 | 500,000 | $1,000.00 | – | 1 | 0 | 0 | 0 |");
+  has("| enterprise | 1 | 10 | 500,000 | 500,000 | $1,000.00 | – | 1 | – | – | 0 |");
   // Distributions, linear between ranks. requests sorted 0, 1k, 20k, 100k, 500k (n = 5):
   // p25 at rank 1 = 1,000; median rank 2 = 20,000; p75 rank 3 = 100,000;
   // p90 rank 3.6 = 100,000 + 0.6 × 400,000 = 340,000.
@@ -221,10 +223,10 @@ Deno.test("By tier: unknown mrr leaves out shared-customer rows, and its note sa
     exportFiles: [{ name: CSV, bytes: 2048 }],
   });
   const lines = brief.split("\n");
-  // pro: seats 4+2, requests 120,000, median 60,000, cost 350, MRR unknown, 1 unknown, none
-  // paying, no margin known, both is_ptb
+  // pro: seats 4+2, requests 120,000, median 60,000, cost 350, MRR unknown, 1 unknown, paying
+  // and negative margins unknown (no pro MRR is known), both is_ptb
   ok(
-    lines.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | – | 1 | 0 | 0 | 2 |"),
+    lines.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | – | 1 | – | – | 2 |"),
     lines.filter((l) => l.startsWith("| pro")).join("\n"),
   );
   const note = lines[lines.indexOf("## By tier") + 2];
@@ -472,4 +474,61 @@ Deno.test("an XLSX-only export above the limit with segments: no trimmed CSV; ea
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("no MRR known (Stripe skipped): counts over MRR are unknown (–), not 0; partly known they count the known ones", () => {
+  const noMrr = frame.withColumns(
+    pl.lit(null).cast(pl.Float64).alias("mrr"),
+    pl.lit(null).cast(pl.Float64).alias("mrr_recurring"),
+    pl.lit(null).cast(pl.Float64).alias("gross_margin_pct"),
+  );
+  const trimmedName = "helicone_pricing_data_2026-11-01_trimmed.csv";
+  const brief = briefMarkdown({
+    data: { ...data, frame: noMrr, revenue: { source: "none" } },
+    exportFiles: [{ name: CSV, bytes: 30 * 1024 * 1024 }],
+    trimmed: { name: trimmedName, bytes: 1024, rows: 4 },
+  });
+  const lines = brief.split("\n");
+  ok(lines.includes("| organizations with MRR > 0, of those with known MRR | – |"), brief);
+  ok(lines.includes(
+    "| organizations with negative gross margin, spec basis (all LLM cost), of those with known MRR | – |",
+  ));
+  // By tier: free o1, o2 (1 + 2 seats, 1,000 requests, $3); paying and negative margin unknown
+  ok(
+    lines.some((l) =>
+      l.includes("| paying (mrr > 0, of known mrr) | negative margin (spec basis, of known mrr) |")
+    ),
+  );
+  ok(lines.includes("| free | 2 | 3 | 1,000 | 500 | $3.00 | – | 2 | – | – | 0 |"), brief);
+  // left out of the trimmed file: o1, whose MRR is not known
+  ok(brief.includes("(1 seat, MRR unknown). Counted in the trimmed file"));
+  // o1 and o2 both without requests, o1's MRR unknown, o2's $0: seats 1 + 2
+  const twoOut = briefMarkdown({
+    data: {
+      ...data,
+      frame: frame.withColumns(
+        pl.Series("requests_30d", [0, 0, 20_000, 100_000, 500_000], pl.Float64),
+        pl.Series("mrr", [null, 0, 80, 40, null], pl.Float64),
+      ),
+    },
+    exportFiles: [{ name: CSV, bytes: 30 * 1024 * 1024 }],
+    trimmed: { name: trimmedName, bytes: 1024, rows: 3 },
+  });
+  ok(twoOut.includes(
+    "left out are the 2 free organizations that sent no requests in the window (3 seats, $0.00 known MRR, unknown for 1 of them).",
+  ));
+  // partly known: o4's MRR unknown; pro counts o3 only (MRR 80 > 0, margin 37.5 %)
+  const partly = frame.withColumns(
+    pl.Series("mrr", [0, 0, 80, null, null], pl.Float64),
+    pl.Series("gross_margin_pct", [null, null, 37.5, null, null], pl.Float64),
+  );
+  const partlyLines = briefMarkdown({ data: { ...data, frame: partly }, exportFiles: [] })
+    .split("\n");
+  ok(partlyLines.includes("| organizations with MRR > 0, of those with known MRR | 1 |"));
+  ok(partlyLines.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $80.00 | 1 | 1 | 0 | 2 |"));
+  ok(
+    partlyLines.includes(
+      "| enterprise | 1 | 10 | 500,000 | 500,000 | $1,000.00 | – | 1 | – | – | 0 |",
+    ),
+  );
 });

@@ -562,6 +562,74 @@ Deno.test("per-plan mrr: unknown where no organization's MRR is known, the known
   assertEquals(partial.at(-1)!.mrr, 3319);
 });
 
+Deno.test("counts over MRR (paying, negative margins) are unknown where no organization's MRR is known, of the known ones otherwise", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const { economicsBriefLines, headlineKpis } = await import("../lib/economics/report.ts");
+  const frame = await economicsFrameWithF();
+  // Stripe skipped: mrr and both margins empty for every organization
+  const empty = (names: string[]) => names.map((n) => pl.lit(null).cast(pl.Float64).alias(n));
+  const none = frame.withColumns(
+    ...empty(["mrr", "mrr_recurring", "gross_margin_pct", "gross_margin_company_pct"]),
+  );
+  for (const row of await planRows(none)) {
+    assertEquals(
+      [row.paying_organizations, row.negative_margin_all, row.negative_margin_company],
+      [null, null, null],
+      row.plan,
+    );
+  }
+  const paying = (f: pl.DataFrame) =>
+    headlineKpis(f, { windowDays: 30 }).find((k) => k.label === "Paying organizations")!;
+  assertEquals(paying(none), {
+    label: "Paying organizations",
+    value: null,
+    unit: "count",
+    basis: "not known: no organization's MRR is known (empty mrr)",
+  });
+  const lines = economicsBriefLines(none, {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    ptbRevenueRead: true,
+    windowDays: 30,
+  }).join("\n").split("\n");
+  ok(
+    lines.some((line) => line.includes("| Paying organizations | – | not known: ")),
+    lines.join("\n"),
+  );
+  // the per-plan rows' count cells: organizations counted, paying and negative margins "–"
+  const cells = (start: string) => lines.find((line) => line.startsWith(start))!.split(" | ");
+  const header = cells("| plan |");
+  const all = cells("| all |");
+  const cell = (name: string) => all[header.indexOf(`\`${name}\``)];
+  assertEquals(
+    ["organizations", "paying_organizations", "negative_margin_all", "negative_margin_company"]
+      .map(cell),
+    ["6", "–", "–", "–"],
+  );
+  // every organization known: the headline's basis as before; a, b, c, d, f pay (e is free at $0)
+  assertEquals([paying(frame).value, paying(frame).basis], [5, "MRR > 0"]);
+  // b's MRR unknown: legacy pro counts f alone (paying, margin (40 − 40) / 40 = 0 not negative);
+  // all: a, c, d, f pay, c's margin (200 − 300) / 200 < 0 the one negative
+  const partly = frame.withColumns(
+    ...["mrr", "mrr_recurring", "gross_margin_pct", "gross_margin_company_pct"].map((name) =>
+      pl.when(pl.col("org_id").eq(pl.lit("b"))).then(pl.lit(null)).otherwise(pl.col(name))
+        .cast(pl.Float64).alias(name)
+    ),
+  );
+  const rows = await planRows(partly);
+  const legacy = rows.find((r) => r.plan === "pro (seat, legacy)")!;
+  assertEquals([legacy.organizations, legacy.paying_organizations, legacy.negative_margin_all], [
+    2,
+    1,
+    0,
+  ]);
+  assertEquals([rows.at(-1)!.paying_organizations, rows.at(-1)!.negative_margin_all], [4, 1]);
+  assertEquals([paying(partly).value, paying(partly).basis], [
+    4,
+    "MRR > 0, of the 5 organizations with known MRR (1 with empty mrr not counted)",
+  ]);
+});
+
 Deno.test("headline company margin: '–' with the reason when PTB revenue was not read and an organization had PTB cost", async () => {
   const { companyMargins, headlineKpis } = await import("../lib/economics/report.ts");
   const { frame } = addEconomicsColumns(economicsFixture(), {
@@ -696,7 +764,9 @@ Deno.test("the brief prints the per-plan columns' definitions, mrr_to_list_pct's
     ok(lines.includes(`- \`${name}\`: ${definition}`), name);
   }
   ok(lines.some((line) => line.startsWith("- `mrr_to_list_pct`: ") && line.includes("mrr > 0")));
-  ok(lines.includes("- `negative_margin_all`: organizations with gross_margin_pct < 0"));
+  ok(lines.includes(
+    "- `negative_margin_all`: organizations with gross_margin_pct < 0, of those with known mrr (empty when none is known)",
+  ));
 });
 
 Deno.test("an unknown tier is priced as no plan, not free: no list price, its own per-plan row, a warning", async () => {

@@ -8,11 +8,12 @@ import { column, num } from "./mcp_client.ts";
 export interface HandPlan {
   plan: string;
   organizations: number;
-  paying_organizations: number;
-  mrr: number;
+  /** null (unknown) when no organization of the plan has a known mrr, as mrr */
+  paying_organizations: number | null;
+  mrr: number | null;
   margin_all_pct: number | null;
   margin_company_pct: number | null;
-  negative_margin_company: number;
+  negative_margin_company: number | null;
   list_price_mrr: number | null;
 }
 
@@ -32,6 +33,7 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
   const source = column(frame, "revenue_source") as (string | null)[];
   const acc = new Map<string, {
     orgs: number;
+    known: number;
     paying: number;
     mrr: number;
     allRevenue: number;
@@ -47,6 +49,7 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
     for (const key of [plan, "all"]) {
       const a = acc.get(key) ?? {
         orgs: 0,
+        known: 0,
         paying: 0,
         mrr: 0,
         allRevenue: 0,
@@ -59,6 +62,7 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
         ptbUnknown: 0,
       };
       a.orgs++;
+      if (mrr[i] !== null) a.known++;
       a.mrr += mrr[i] ?? 0;
       if ((mrr[i] ?? 0) > 0) a.paying++;
       // margins: every organization with known revenue, paying or not; a shared customer's
@@ -83,11 +87,11 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
   return new Map([...acc].map(([plan, a]) => [plan, {
     plan,
     organizations: a.orgs,
-    paying_organizations: a.paying,
-    mrr: a.mrr,
+    paying_organizations: a.known > 0 ? a.paying : null,
+    mrr: a.known > 0 ? a.mrr : null,
     margin_all_pct: pct(a.allRevenue, a.allCost),
     margin_company_pct: a.ptbUnknown > 0 ? null : pct(a.companyRevenue, a.companyCost),
-    negative_margin_company: a.negative,
+    negative_margin_company: a.known > 0 ? a.negative : null,
     list_price_mrr: a.listed > 0 ? a.list : null,
   }]));
 }

@@ -3,13 +3,18 @@
  * the export being served (its manifest's cost_model block, not the server's settings), both
  * margin bases with their definitions, and the per-plan unit-economics table, checked against
  * the export frame summed by hand. The price book follows PRICING_PRICE_BOOK (a renamed and
- * repriced copy of the shipped one) in the table and the price-book resource.
+ * repriced copy of the shipped one) in the table and the price-book resource. With Stripe
+ * skipped, the counts over MRR are unknown alike in the brief, the workbook and describe_dataset.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { basename, join } from "node:path";
 import { runExport } from "../lib/export.ts";
 import { call, close, ROOT, stdioClient, text, type Values } from "./mcp_client.ts";
 import { perPlanByHand } from "./mcp_economics.ts";
+import ExcelJS from "exceljs";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { quietLiveExport } from "./live_export.ts";
+import { planHeader } from "../lib/economics/xlsx_summary.ts";
 
 /** The shipped price book with every plan renamed " [test]" and legacy Pro at $25 a seat. */
 async function testPriceBook(dir: string): Promise<{ path: string; names: string[] }> {
@@ -87,7 +92,8 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
       assertEquals(row.organizations, want.organizations, what);
       assertEquals(row.paying_organizations, want.paying_organizations, what);
       assertEquals(row.negative_margin_company, want.negative_margin_company, what);
-      close(row.mrr, want.mrr, `${what} mrr`);
+      if (want.mrr === null) assertEquals(row.mrr, null, `${what} mrr`);
+      else close(row.mrr, want.mrr, `${what} mrr`);
       for (const key of ["margin_all_pct", "margin_company_pct", "list_price_mrr"] as const) {
         if (want[key] === null) assertEquals(row[key], null, `${what} ${key}`);
         else close(row[key], want[key]!, `${what} ${key}`);
@@ -102,5 +108,74 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Stripe skipped: counts over MRR unknown alike in the brief (–), the summary sheet (empty) and describe_dataset (null)", async () => {
+  const databases = await freshFixtureDatabases("no_mrr");
+  const exportsDir = await Deno.makeTempDir({ prefix: "mcp_no_mrr_" });
+  try {
+    const written = await quietLiveExport({
+      outDir: exportsDir,
+      env: databases.env,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      formats: ["csv", "xlsx"],
+      history: false,
+    });
+    const frame = written.data.frame;
+    assertEquals(frame.getColumn("mrr").nullCount(), frame.height, "every mrr empty");
+    const stem = join(exportsDir, "helicone_pricing_data_2026-11-01");
+    // the brief: headline and the all row's counts "–", not 0
+    const brief = (await Deno.readTextFile(`${stem}.md`)).split("\n");
+    ok(brief.some((l) => l.startsWith("| Paying organizations | – | not known: ")));
+    ok(brief.includes("| organizations with MRR > 0, of those with known MRR | – |"));
+    const header = brief.find((l) => l.startsWith("| plan | `organizations`"))!.split(" | ");
+    const all = brief.find((l) => l.startsWith("| all |"))!.split(" | ");
+    const counts = ["paying_organizations", "negative_margin_all", "negative_margin_company"];
+    assertEquals(counts.map((c) => all[header.indexOf(`\`${c}\``)]), ["–", "–", "–"]);
+    assertEquals(all[header.indexOf("`organizations`")], frame.height.toLocaleString("en-US"));
+    // the workbook's summary sheet: the same cells empty (an empty cell is unknown)
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(`${stem}.xlsx`);
+    const rows = workbook.getWorksheet("summary")!.getSheetValues() as unknown[][];
+    const find = (label: string) => rows.find((r) => r?.[1] === label)!;
+    assertEquals(find("Paying organizations")[2], undefined);
+    const sheetHeader = find("plan") as string[];
+    const sheetAll = find("all");
+    assertEquals(counts.map((c) => sheetAll[sheetHeader.indexOf(planHeader(c))]), [
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    assertEquals(sheetAll[sheetHeader.indexOf(planHeader("organizations"))], frame.height);
+    // describe_dataset: null in every plan's row, as the hand model says
+    const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: exportsDir });
+    await client.connect(transport);
+    try {
+      const result = await call(client, "describe_dataset");
+      assertEquals(result.isError, undefined, text(result));
+      const rows = (result.structuredContent!.per_plan as { rows: Values[] }).rows;
+      const byHand = perPlanByHand(frame);
+      ok(rows.length >= 2, `plans: ${rows.map((r) => r.plan)}`);
+      for (const row of rows) {
+        const want = byHand.get(row.plan as string)!;
+        assertEquals(
+          [row.paying_organizations, row.negative_margin_all, row.negative_margin_company, row.mrr],
+          [null, null, null, null],
+          `plan ${row.plan}`,
+        );
+        assertEquals(
+          [want.paying_organizations, want.negative_margin_company],
+          [null, null],
+          `plan ${row.plan} by hand`,
+        );
+        assertEquals(row.organizations, want.organizations, `plan ${row.plan}`);
+      }
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await Deno.remove(exportsDir, { recursive: true });
+    await databases.drop();
   }
 });

@@ -15,7 +15,10 @@ import { companyMarginOfSums, marginSums } from "./margin_sums.ts";
 export const PER_PLAN_COLUMNS = [
   ["plan", "price-book plan version (all = every organization)"],
   ["organizations", "organizations"],
-  ["paying_organizations", "organizations with mrr > 0"],
+  [
+    "paying_organizations",
+    "organizations with mrr > 0, of those with known mrr (empty when none is known)",
+  ],
   ["seats", "seats"],
   [
     "mrr",
@@ -38,8 +41,14 @@ export const PER_PLAN_COLUMNS = [
     "margin_company_pct",
     "(Σ revenue − Σ company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over every organization of the plan with known revenue, zero revenue included (its cost counts), plus the company cost of shared_customer organizations; empty when an organization of the plan with known mrr had PTB cost but PTB revenue was not read (company basis; all = the headline's)",
   ],
-  ["negative_margin_all", "organizations with gross_margin_pct < 0"],
-  ["negative_margin_company", "organizations with gross_margin_company_pct < 0"],
+  [
+    "negative_margin_all",
+    "organizations with gross_margin_pct < 0, of those with known mrr (empty when none is known)",
+  ],
+  [
+    "negative_margin_company",
+    "organizations with gross_margin_company_pct < 0, of those with known mrr (empty when none is known)",
+  ],
   ["list_price_mrr", "sum of list_price_mrr (plans with a list price), every organization"],
   [
     "mrr_to_list_pct",
@@ -62,9 +71,12 @@ function sums(windowDays: number, onSibling: pl.Expr): pl.Expr[] {
   // what the organization pays against its list price: only organizations that pay (a trial or a
   // canceled subscription is not a 0 % price)
   const listKnown = pl.col("list_price_mrr").isNotNull().and(paying);
+  // a count over MRR when none is known is unknown, not 0 (Stripe skipped: every mrr empty)
+  const ofKnownMrr = (count: pl.Expr) =>
+    pl.when(mrrKnown.cast(pl.Int32).sum().gt(0)).then(count).otherwise(pl.lit(null));
   return [
     pl.col("org_id").count().alias("organizations"),
-    where(paying, pl.lit(1)).sum().alias("paying_organizations"),
+    ofKnownMrr(where(paying, pl.lit(1)).sum()).alias("paying_organizations"),
     num("seats").sum().alias("seats"),
     // a sum of nothing known is unknown, not $0
     pl.when(mrrKnown.cast(pl.Int32).sum().gt(0)).then(num("mrr").sum()).otherwise(pl.lit(null))
@@ -77,8 +89,10 @@ function sums(windowDays: number, onSibling: pl.Expr): pl.Expr[] {
     // the headline's sums over the plan's organizations: every one with known revenue, paying
     // or not, and those whose revenue a sibling's row carries (their cost)
     ...marginSums({ windowDays, onSibling }),
-    where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum().alias("negative_margin_all"),
-    where(pl.col("gross_margin_company_pct").lt(0), pl.lit(1)).sum().alias(
+    ofKnownMrr(where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum()).alias(
+      "negative_margin_all",
+    ),
+    ofKnownMrr(where(pl.col("gross_margin_company_pct").lt(0), pl.lit(1)).sum()).alias(
       "negative_margin_company",
     ),
     num("list_price_mrr").sum().alias("_list_sum"),

@@ -62,7 +62,10 @@ export interface CompanyMargins {
   /** (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 (the spec's basis) */
   specPct: number | null;
   mrr: number | null;
-  paying: number;
+  /** organizations with MRR > 0; null when no MRR is known (a count of unknowns is not 0) */
+  paying: number | null;
+  /** organizations whose MRR is known (not empty) */
+  mrrKnown: number;
 }
 
 export function companyMargins(frame: pl.DataFrame, options: MarginOptions): CompanyMargins {
@@ -77,7 +80,8 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
     ptbRevenueUnknown: sums._ptb_unknown,
     specPct: marginPct(sums._spec_revenue, sums._spec_cost),
     mrr: sums.known > 0 ? sums._spec_revenue : null,
-    paying: sums.paying,
+    paying: sums.known > 0 ? sums.paying : null,
+    mrrKnown: sums.known,
   };
 }
 
@@ -111,8 +115,18 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
         "(MRR − all LLM cost, BYOK included) / MRR, every organization with known MRR, free and shared-customer ones' LLM cost included",
     },
     { label: "MRR", value: m.mrr, unit: "USD", basis: "spec MRR, known values" },
-    { label: "Paying organizations", value: m.paying, unit: "count", basis: "MRR > 0" },
+    { label: "Paying organizations", value: m.paying, unit: "count", basis: payingBasis(m, frame) },
   ];
+}
+
+/** What the paying count covers: every organization, or only those whose MRR is known. */
+function payingBasis(m: CompanyMargins, frame: pl.DataFrame): string {
+  const empty = frame.height - m.mrrKnown;
+  if (empty === 0) return "MRR > 0";
+  if (m.mrrKnown === 0) return "not known: no organization's MRR is known (empty mrr)";
+  return `MRR > 0, of the ${m.mrrKnown.toLocaleString("en-US")} organizations with known MRR (${
+    empty.toLocaleString("en-US")
+  } with empty mrr not counted)`;
 }
 
 // ── formatting (small and local: the brief's helpers import this module) ──────────────────

@@ -204,14 +204,29 @@ export function suggestedQuestions(windowDays: number): string[] {
   );
 }
 
-/** What the trimmed file leaves out: organizations, their seats and their known MRR. */
+/**
+ * What the trimmed file leaves out: organizations, their seats, their known MRR and how many of
+ * them have it (the MRR of none known is unknown, not $0).
+ */
 function leftOutOfTrimmed(
   frame: pl.DataFrame,
-): { organizations: number; seats: number; mrr: number } {
+): { organizations: number; seats: number; mrr: number; mrrKnown: number } {
   const out = frame.select(trimmedKeep().fillNull(false).not().alias("out"), "seats", "mrr")
     .filter(pl.col("out"));
   const total = (name: string) => Number(out.getColumn(name).sum() ?? 0);
-  return { organizations: out.height, seats: total("seats"), mrr: total("mrr") };
+  const mrrKnown = out.height - out.getColumn("mrr").nullCount();
+  return { organizations: out.height, seats: total("seats"), mrr: total("mrr"), mrrKnown };
+}
+
+/** The left-out organizations' MRR: known, partly known or unknown. */
+function leftOutMrr(out: ReturnType<typeof leftOutOfTrimmed>): string {
+  if (out.mrrKnown === 0) {
+    return out.organizations === 1 ? "MRR unknown" : "MRR unknown for all of them";
+  }
+  const unknown = out.organizations - out.mrrKnown;
+  return unknown === 0
+    ? `${formatUsd(out.mrr)} known MRR`
+    : `${formatUsd(out.mrr)} known MRR, unknown for ${formatCount(unknown)} of them`;
 }
 
 /**
@@ -232,8 +247,8 @@ function figuresDescribe(input: BriefInput, full: BriefFile): string {
   } that sent no requests in the window (${formatCount(out.seats)} seat${
     out.seats === 1 ? "" : "s"
   }, ${
-    formatUsd(out.mrr)
-  } known MRR). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here.`;
+    leftOutMrr(out)
+  }). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here.`;
 }
 
 /** The brief as Markdown. Pure: every number comes from `input`. */

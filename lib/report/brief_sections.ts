@@ -70,6 +70,11 @@ const countWhere = (condition: pl.Expr) => condition.fillNull(false).cast(pl.Flo
 const unknownMrr = (onSibling: pl.Expr) => countWhere(pl.col("mrr").isNull().and(onSibling.not()));
 const quantileOf = (name: string, q: number) => num(name).dropNulls().quantile(q, "linear");
 
+/** A count over MRR: "–" when no MRR is known (Stripe skipped), a count of unknowns is not 0. */
+function countOfKnownMrr(count: number | null, mrrKnown: number | null): string {
+  return mrrKnown ? formatCount(count!) : "–";
+}
+
 /** One row of named figures from `exprs`; null where Polars has no value. */
 function figures(
   frame: pl.DataFrame,
@@ -119,6 +124,7 @@ export function totalsSection(frame: pl.DataFrame): string {
     mrrRecurring: knownSumOf("mrr_recurring"),
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: countWhere(pl.col("gross_margin_pct").lt(0)),
+    mrrKnown: known("mrr"),
   });
   const rows: [string, string][] = [
     ["organizations", formatCount(frame.height)],
@@ -136,7 +142,7 @@ export function totalsSection(frame: pl.DataFrame): string {
     ],
     ["MRR (spec definition, organizations with known MRR)", formatValue(f.mrr, "USD")],
     ["MRR, recurring only (industry definition)", formatValue(f.mrrRecurring, "USD")],
-    ["organizations with MRR > 0", formatCount(f.paying!)],
+    ["organizations with MRR > 0, of those with known MRR", countOfKnownMrr(f.paying, f.mrrKnown)],
     ["organizations with unknown MRR (empty cell)", formatCount(f.mrrUnknown!)],
     ...(f.onSibling! > 0
       ? [[
@@ -145,8 +151,8 @@ export function totalsSection(frame: pl.DataFrame): string {
       ] as [string, string]]
       : []),
     [
-      `organizations with negative gross margin, ${MARGIN_BASIS.gross_margin_pct}`,
-      formatCount(f.negative!),
+      `organizations with negative gross margin, ${MARGIN_BASIS.gross_margin_pct}, of those with known MRR`,
+      countOfKnownMrr(f.negative, f.mrrKnown),
     ],
   ];
   return markdownTable(["measure", "value"], rows);
@@ -198,6 +204,7 @@ function tierRow(slim: pl.DataFrame, tier: string): string[] {
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: countWhere(pl.col("gross_margin_pct").lt(0)),
     ptb: countWhere(pl.col("is_ptb")),
+    mrrKnown: known("mrr"),
   });
   return [
     tier,
@@ -208,8 +215,8 @@ function tierRow(slim: pl.DataFrame, tier: string): string[] {
     formatUsd(f.cost!),
     formatValue(f.mrr, "USD"),
     formatCount(f.mrrUnknown!),
-    formatCount(f.paying!),
-    formatCount(f.negative!),
+    countOfKnownMrr(f.paying, f.mrrKnown),
+    countOfKnownMrr(f.negative, f.mrrKnown),
     formatCount(f.ptb!),
   ];
 }
@@ -225,8 +232,8 @@ function tierTable(rows: string[][]): string {
       "llm_cost_30d",
       "mrr",
       "unknown mrr",
-      "paying (mrr > 0)",
-      "negative margin (spec basis)",
+      "paying (mrr > 0, of known mrr)",
+      "negative margin (spec basis, of known mrr)",
       "is_ptb",
     ],
     rows,
