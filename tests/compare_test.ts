@@ -399,6 +399,14 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   );
   assertEquals(message(""), "x.csv is empty; not an export of this kit");
   assertEquals(exportNameInfo("outputs/notes.csv"), null);
+  // a history snapshot not at 00:00 UTC has its time in its name
+  assertEquals(exportNameInfo("h/helicone_pricing_data_2026-12-01T120000Z_demo.parquet"), {
+    asOf: new Date("2026-12-01T12:00:00Z"),
+    demo: true,
+    windowDays: 30,
+    stamp: "2026-12-01T120000Z_demo",
+  });
+  assertEquals(exportNameInfo("helicone_pricing_data_2026-12-01T250000Z.parquet"), null);
 
   const dir = await Deno.makeTempDir();
   try {

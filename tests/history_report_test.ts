@@ -454,8 +454,9 @@ Deno.test("snapshotPeriod: the 1st at 00:00 UTC closes the month before, any oth
     monthToDate: false,
     label: "2026-07",
   });
+  // an as-of not at 00:00 UTC is keyed by its instant, to the second
   assertEquals(snapshotPeriod(new Date("2026-12-02T20:16:18.084Z")), {
-    asOf: "2026-12-02",
+    asOf: "2026-12-02T20:16:18Z",
     month: "2026-12",
     monthToDate: true,
     label: "2026-12 (to 12-02)",

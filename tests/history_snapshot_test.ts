@@ -13,6 +13,11 @@ import {
 } from "../lib/history/snapshot.ts";
 import { main as historyMain } from "../lib/cli/history.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import {
+  historyTable,
+  loadHistoryReport,
+  loadMonthlyHistoryPoints,
+} from "../lib/history/report.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const quiet = { charts: false, env: {}, log: () => {}, quiet: true };
@@ -299,4 +304,85 @@ Deno.test("ensureHistoryDir: checks of one folder at the same moment in one proc
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("an export later on the 1st is that month to date, beside the month end it does not replace", async () => {
+  const outDir = await Deno.makeTempDir();
+  const dir = `${outDir}/h2`;
+  const exportAt = (at: string) =>
+    runExport({
+      ...quiet,
+      demo: true,
+      asOf: new Date(at),
+      outDir,
+      historyDir: dir,
+      formats: ["csv"],
+    });
+  await exportAt("2026-11-01T00:00:00Z");
+  await exportAt("2026-12-01T00:00:00Z"); // closes November
+  const later = await exportAt("2026-12-01T12:00:00Z"); // December so far
+  assertEquals(
+    [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".parquet")).sort(),
+    [
+      "helicone_pricing_data_2026-11-01_demo.parquet",
+      "helicone_pricing_data_2026-12-01T120000Z_demo.parquet",
+      "helicone_pricing_data_2026-12-01_demo.parquet",
+    ],
+  );
+  const listed = await listSnapshots(dir, true);
+  assertEquals(listed.map((s) => s.asOf.toISOString()), [
+    "2026-11-01T00:00:00.000Z",
+    "2026-12-01T00:00:00.000Z",
+    "2026-12-01T12:00:00.000Z",
+  ]);
+  assertEquals((await readSnapshotMeta(listed[1].path))?.as_of, "2026-12-01T00:00:00.000Z");
+  const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, true), true);
+  assertEquals(
+    historyTable(report).filter(pl.col("plan").eq(pl.lit("(all)")))
+      .select("month", "as_of", "month_to_date").toRecords(),
+    [
+      { month: "2026-11", as_of: "2026-12-01", month_to_date: false },
+      { month: "2026-12", as_of: "2026-12-01T12:00:00Z", month_to_date: true },
+    ],
+  );
+  const brief = await Deno.readTextFile(later.briefPath);
+  ok(
+    brief.includes("| 2026-11 | 2026-12-01 |"),
+    "November's month end, in the later export's brief",
+  );
+  ok(brief.includes("| 2026-12 (to 12-01) | 2026-12-01T12:00:00Z |"), brief);
+});
+
+Deno.test("a snapshot named by date alone has the as-of of its sidecar; a month end does not replace it", async () => {
+  const dir = await Deno.makeTempDir();
+  const frame = (mrr: number) => exportFrameFromColumns({ org_id: ["a"], mrr_recurring: [mrr] });
+  // an older kit named the 12:00 export of 2026-12-01 by its date alone
+  const noon = await writeSnapshot(frame(1), {
+    dir,
+    asOf: new Date("2026-12-01T12:00:00Z"),
+    demo: false,
+    origin: "export",
+  });
+  const legacy = `${dir}/helicone_pricing_data_2026-12-01.parquet`;
+  await Deno.rename(`${noon.path}.json`, `${legacy}.json`);
+  await Deno.rename(noon.path, legacy);
+  assertEquals((await listSnapshots(dir, false)).map((s) => s.asOf.toISOString()), [
+    "2026-12-01T12:00:00.000Z",
+  ]);
+  // the month end of November, written later, puts the 12:00 one under its own name
+  await writeSnapshot(frame(2), {
+    dir,
+    asOf: new Date("2026-12-01T00:00:00Z"),
+    demo: false,
+    origin: "backfill",
+  });
+  const listed = await listSnapshots(dir, false);
+  assertEquals(listed.map((s) => [s.path.slice(dir.length + 1), s.asOf.toISOString()]), [
+    ["helicone_pricing_data_2026-12-01.parquet", "2026-12-01T00:00:00.000Z"],
+    ["helicone_pricing_data_2026-12-01T120000Z.parquet", "2026-12-01T12:00:00.000Z"],
+  ]);
+  assertEquals(
+    listed.map((s) => readSnapshotFrame(s.path).getColumn("mrr_recurring").toArray()),
+    [[2], [1]],
+  );
 });

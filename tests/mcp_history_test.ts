@@ -131,12 +131,33 @@ Deno.test("history: snapshots listed, queried as table history, compared by as-o
       log: () => {},
       env: {},
     });
+    // and one later that day (December to date): its own as_of, not merged with the month end
+    const noon = await runExport({
+      outDir: dir,
+      demo: true,
+      asOf: new Date("2026-12-01T12:00:00Z"),
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
     const after = await call(client, "query_sql", {
       sql: "SELECT as_of, count(*) AS orgs FROM history GROUP BY as_of ORDER BY as_of",
     });
+    const laterDates = [...DATES, "2026-12-01", "2026-12-01T12:00:00Z"];
     assertEquals(
       (after.structuredContent!.rows as Values[]).map((r) => [r.as_of, r.orgs]),
-      [...frames, later.data.frame].map((f, i) => [[...DATES, "2026-12-01"][i], f.height]),
+      [...frames, later.data.frame, noon.data.frame].map((f, i) => [laterDates[i], f.height]),
+    );
+    const sameDay = await call(client, "compare_exports", {
+      old: "2026-12-01",
+      new: "2026-12-01T12:00:00Z",
+    });
+    assertEquals(sameDay.isError, undefined, text(sameDay));
+    assertEquals(
+      [sameDay.structuredContent!.old, sameDay.structuredContent!.new],
+      ["snapshot 2026-12-01", "snapshot 2026-12-01T12:00:00Z"],
     );
   } finally {
     await client.close();

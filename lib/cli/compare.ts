@@ -7,6 +7,7 @@ import { UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { formatCount } from "../report/numbers.ts";
+import { asOfKey } from "../history/periods.ts";
 import { type ExportFile, exportNameInfo, readExportFile } from "../formats/read_export.ts";
 import {
   COMPARED_COLUMNS,
@@ -86,7 +87,8 @@ export async function main(args: string[]): Promise<number> {
     // dates from the names (a renamed file's is unknown), checked before anything is read
     const side = (path: string) => {
       const name = exportNameInfo(path);
-      return { label: basename(path), asOfDate: name ? isoDate(name.asOf) : null };
+      // a snapshot's name may have its time (2026-12-01T120000Z): ordered to the second
+      return { label: basename(path), asOfDate: name ? asOfKey(name.asOf) : null };
     };
     const reversed = reversedOrderError(side(oldPath), side(newPath));
     if (reversed) throw new UserError(reversed);

@@ -28,12 +28,12 @@ export type ExportFileFormat = "csv" | "xlsx" | "parquet";
  * (`_<N>d`: a window other than 30 days, lib/formats/files.ts exportStamp).
  */
 export interface ExportNameInfo {
-  /** midnight UTC of the as-of date in the name */
+  /** the as-of in the name: its date at 00:00 UTC, or a snapshot's date and time */
   asOf: Date;
   demo: boolean;
   /** the window's days: `_<N>d` in the name, else 30 */
   windowDays: number;
-  /** `2026-11-01`, `2026-11-01_demo`, `2026-11-01_7d`…, as in the name */
+  /** `2026-11-01`, `2026-11-01_demo`, `2026-11-01_7d`, `2026-12-01T120000Z`…, as in the name */
   stamp: string;
 }
 
@@ -49,18 +49,25 @@ export interface ExportFile {
   name: ExportNameInfo | null;
 }
 
+// a history snapshot not at 00:00 UTC has its time too: `_2026-12-01T120000Z` (snapshot.ts)
 const NAME_PATTERN =
-  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?(?:_([1-9]\d{0,3})d)?(?:_[a-z0-9_]+)?\.(?:csv|xlsx|parquet)$/;
+  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(T\d{6}Z)?(_demo)?(?:_([1-9]\d{0,3})d)?(?:_[a-z0-9_]+)?\.(?:csv|xlsx|parquet)$/;
 
 /** The as-of date and demo flag in an export's file name, or null if the name is not the kit's. */
 export function exportNameInfo(path: string): ExportNameInfo | null {
   const match = basename(path).match(NAME_PATTERN);
   if (!match) return null;
-  const asOf = parseIsoDate(match[1]); // strict: 2026-02-30 is not a date
-  if (asOf === null) return null;
-  const demo = match[2] !== undefined;
-  const windowDays = match[3] === undefined ? STANDARD_WINDOW_DAYS : Number(match[3]);
-  return { asOf, demo, windowDays, stamp: exportStamp({ asOf, demo, windowDays }) };
+  const date = parseIsoDate(match[1]); // strict: 2026-02-30 is not a date
+  if (date === null) return null;
+  const [, , time, demoPart, days] = match;
+  const asOf = time === undefined ? date : new Date(
+    `${match[1]}T${time.slice(1, 3)}:${time.slice(3, 5)}:${time.slice(5, 7)}Z`,
+  );
+  if (Number.isNaN(asOf.getTime())) return null;
+  const demo = demoPart !== undefined;
+  const windowDays = days === undefined ? STANDARD_WINDOW_DAYS : Number(days);
+  const stamp = exportStamp({ asOf, demo, windowDays });
+  return { asOf, demo, windowDays, stamp: time ? stamp.replace(match[1], match[1] + time) : stamp };
 }
 
 /**

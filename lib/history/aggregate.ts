@@ -16,7 +16,7 @@
  * only the columns used (lazy scans).
  */
 import pl from "nodejs-polars";
-import { isoDate } from "../formats/files.ts";
+import { asOfKey } from "./periods.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { UserError } from "../core/config.ts";
 import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
@@ -53,7 +53,7 @@ export interface HistorySource {
 }
 
 export interface SnapshotBridge {
-  /** as-of dates of the snapshots with organizations, oldest first */
+  /** as-of keys (periods.ts's asOfKey) of the snapshots with organizations, oldest first */
   months: string[];
   company: pl.DataFrame;
   plans: pl.DataFrame;
@@ -186,7 +186,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
 
 /** One snapshot's step: its sums, its paying organizations and (after the first) the pair's. */
 function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Generator<void> {
-  const month = isoDate(point.asOf);
+  const month = asOfKey(point.asOf);
   const sums = snapshotSumsOf(point, idx);
   state.rowsOf.push(sums.rows);
   state.totals.push(sums.company);
@@ -223,7 +223,7 @@ function bridgeOfState(
 ): SnapshotBridge {
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
   // the snapshots with organizations (the long frame's idx and month)
-  const present = points.map((p, idx) => ({ idx, month: isoDate(p.asOf) }))
+  const present = points.map((p, idx) => ({ idx, month: asOfKey(p.asOf) }))
     .filter(({ idx }) => rowsOf[idx] > 0);
   return {
     months: [...new Set(present.map((p) => p.month))].sort(),
@@ -259,7 +259,9 @@ const SUMMED_TOGETHER = 3;
 
 /** A snapshot's sums by idx and by (idx, plan); a stored snapshot's kept in its sidecar. */
 function snapshotSumsOf(point: HistorySource, idx: number): SnapshotSums {
-  const cached = point.path && isLazy(point.frame) ? cachedSums(point.path, idx) : null;
+  const cached = point.path && isLazy(point.frame)
+    ? cachedSums(point.path, { idx, month: asOfKey(point.asOf) })
+    : null;
   if (cached) return cached;
   const sums = computedSnapshotSums(point, idx);
   if (point.path && isLazy(point.frame)) storeSums(point.path, sums);
@@ -297,7 +299,7 @@ function computedSnapshotSums(point: HistorySource, idx: number): SnapshotSums {
     company: company as pl.DataFrame,
     plans: (byPlan as pl.DataFrame).withColumns(
       pl.col("plan").cast(pl.Utf8),
-      pl.lit(isoDate(point.asOf)).alias("month"),
+      pl.lit(asOfKey(point.asOf)).alias("month"),
     ),
   };
 }

@@ -15,7 +15,7 @@
  * The plan is the `plan` column where the snapshot has one (lib/economics), else `tier`.
  */
 import pl from "nodejs-polars";
-import { isoDate } from "../formats/files.ts";
+import { asOfKey } from "./periods.ts";
 
 export interface HistoryPoint {
   asOf: Date;
@@ -79,7 +79,7 @@ export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const parts = ordered.map((point, idx) =>
     point.frame.select(...historyColumns(point.frame.columns)).withColumns(
       idxColumn(idx),
-      pl.lit(isoDate(point.asOf)).alias("month"),
+      pl.lit(asOfKey(point.asOf)).alias("month"),
     )
   );
   if (parts.length === 0) throw new Error("historyLong needs at least one snapshot");

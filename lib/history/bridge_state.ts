@@ -18,7 +18,7 @@ import { tempPathFor } from "../formats/files.ts";
 import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache.ts";
 
 /** Bumped whenever the state's frames or the steps that make them change (aggregate.ts). */
-const STATE_VERSION = 1;
+const STATE_VERSION = 2; // 2: months keyed by the real as-of (periods.ts asOfKey)
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */

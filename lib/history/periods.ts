@@ -6,8 +6,25 @@
 import pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
 
+/**
+ * A snapshot's as-of as the bridge frames' `month` key and the reports' `as_of`: the date,
+ * `2026-08-01`, at 00:00 UTC, else the instant to the second, `2026-12-01T12:00:00Z` (two
+ * snapshots of one day, the month end at 00:00 and an export later that day, are two keys).
+ */
+export function asOfKey(asOf: Date): string {
+  const date = isoDate(asOf);
+  return asOf.getTime() === Date.parse(`${date}T00:00:00Z`)
+    ? date
+    : `${asOf.toISOString().slice(0, 19)}Z`;
+}
+
+/** The instant of an asOfKey. */
+export function asOfOfKey(key: string): Date {
+  return new Date(key.length === 10 ? `${key}T00:00:00Z` : key);
+}
+
 export interface SnapshotPeriod {
-  /** the as-of date, `2026-08-01` (the bridge frames' `month` key) */
+  /** the as-of key, `2026-08-01` or `2026-12-01T12:00:00Z` (asOfKey: the bridge frames' `month`) */
   asOf: string;
   /** the month of the instant before the as-of: `2026-07` */
   month: string;
@@ -23,21 +40,21 @@ export function snapshotPeriod(asOf: Date): SnapshotPeriod {
   const date = isoDate(asOf);
   const monthToDate = asOf.getTime() !== Date.parse(`${date.slice(0, 8)}01T00:00:00Z`);
   return {
-    asOf: date,
+    asOf: asOfKey(asOf),
     month,
     monthToDate,
     label: monthToDate ? `${month} (to ${date.slice(5)})` : month,
   };
 }
 
-/** The period of an as-of date (`YYYY-MM-DD`, midnight UTC) when `periods` lacks it. */
+/** The period of an as-of key (asOfKey) when `periods` lacks it. */
 export function periodOf(periods: ReadonlyMap<string, SnapshotPeriod>, asOf: string) {
-  return periods.get(asOf) ?? snapshotPeriod(new Date(`${asOf}T00:00:00Z`));
+  return periods.get(asOf) ?? snapshotPeriod(asOfOfKey(asOf));
 }
 
 /**
- * `frame` (its `month` the as-of date, the bridge's key) with `month` the month the row closes
- * (`2026-07` for as-of 2026-08-01), `as_of` the date and `month_to_date` (not a month end).
+ * `frame` (its `month` the as-of key, the bridge's) with `month` the month the row closes
+ * (`2026-07` for as-of 2026-08-01), `as_of` the key and `month_to_date` (not a month end).
  */
 export function withPeriodColumns(
   frame: pl.DataFrame,
@@ -54,7 +71,7 @@ export function withPeriodColumns(
 }
 
 /**
- * Which snapshots (as-of dates, oldest first) the bridge reads, said as what they are: the first is the baseline (the end of
+ * Which snapshots (as-of keys, oldest first) the bridge reads, said as what they are: the first is the baseline (the end of
  * the month before its as-of), each later one closes a month, or is a month to date.
  */
 export function snapshotsSentence(

@@ -5,7 +5,7 @@
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { dateStamp, isoDate } from "../formats/files.ts";
+import { dateStamp } from "../formats/files.ts";
 import { UserError } from "../core/config.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import { frameCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
@@ -40,6 +40,8 @@ import {
   type SnapshotBridge,
 } from "./aggregate.ts";
 import {
+  asOfKey,
+  asOfOfKey,
   periodOf,
   type SnapshotPeriod,
   snapshotPeriod,
@@ -55,7 +57,7 @@ import {
 
 export interface HistoryReport {
   demo: boolean;
-  /** as-of dates of the snapshots, oldest first (the frames' `month` key) */
+  /** as-of keys of the snapshots (periods.ts's asOfKey), oldest first (the frames' `month`) */
   months: string[];
   /** what each as-of date's row stands for: the month it closes, or that month to date */
   periods: Map<string, SnapshotPeriod>;
@@ -67,7 +69,7 @@ export interface HistoryReport {
   /** requests and MRR margin after PTB LLM cost per (month, plan), every snapshot, the baseline too */
   planTrends: pl.DataFrame;
   failures: BridgeCheck[];
-  /** as-of dates of snapshots left out: no revenue at all (Stripe skipped or failed) */
+  /** as-of keys of snapshots left out: no revenue at all (Stripe skipped or failed) */
   skipped: string[];
   /** snapshots where some organizations' MRR is unknown (empty): counted as 0 */
   unknownMrr: { month: string; organizations: number }[];
@@ -135,7 +137,7 @@ export async function loadMonthlyHistoryPoints(
   const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
   const replaced = (info: SnapshotInfo) =>
     current !== undefined &&
-    (isoDate(info.asOf) === isoDate(current.asOf) ||
+    (asOfKey(info.asOf) === asOfKey(current.asOf) ||
       (currentHasRevenue && monthOf(info.asOf) === monthOf(current.asOf) &&
         info.asOf.getTime() <= current.asOf.getTime()));
   const byMonth = new Map<string, SnapshotInfo[]>();
@@ -222,16 +224,16 @@ function historyReportOf(
     planEnds,
     planTrends,
     periods: new Map(
-      reportedPoints(all).map((p) => [isoDate(p.asOf), snapshotPeriod(p.asOf)]),
+      reportedPoints(all).map((p) => [asOfKey(p.asOf), snapshotPeriod(p.asOf)]),
     ),
     failures: checkBridges({ company, plans, planEnds }),
-    skipped: all.filter((p) => !withRevenue([p]).length).map((p) => isoDate(p.asOf)).sort(),
+    skipped: all.filter((p) => !withRevenue([p]).length).map((p) => asOfKey(p.asOf)).sort(),
     unknownMrr: reportedPoints(all)
-      .map((p) => ({ month: isoDate(p.asOf), organizations: mrrStats(p).unknown }))
+      .map((p) => ({ month: asOfKey(p.asOf), organizations: mrrStats(p).unknown }))
       .filter((u) => u.organizations > 0)
       .sort((a, b) => a.month.localeCompare(b.month)),
     tierAsPlan: points.flatMap((p, idx) =>
-      !hasPlan[idx] && idx < lastWithPlan ? [isoDate(p.asOf)] : []
+      !hasPlan[idx] && idx < lastWithPlan ? [asOfKey(p.asOf)] : []
     ),
   };
 }
@@ -464,7 +466,7 @@ export async function writeHistoryReport(
   report: HistoryReport,
   options: { outDir: string; charts: boolean; notes?: string[] },
 ): Promise<HistoryReportFiles> {
-  const stamp = dateStamp(new Date(`${report.months.at(-1)}T00:00:00Z`), report.demo);
+  const stamp = dateStamp(asOfOfKey(report.months.at(-1)!), report.demo);
   const name = `helicone_pricing_history_${stamp}`;
   // Plot, linkedom and resvg load here only: the export imports this module for its history
   // section and draws no history chart (a third of a second at start-up).

@@ -1,18 +1,21 @@
 /**
- * History snapshots: the export frame of one as-of date as a typed, zstd-compressed Parquet file
- * in the history folder (default `outputs/history/`, setting PRICING_HISTORY_DIR), named like the
- * export (`helicone_pricing_data_<as-of>[_demo].parquet`). A sidecar `<name>.json` says where the
- * snapshot came from (export, import, backfill) and its warnings. Writing the same as-of again
- * replaces both atomically (temp file, then rename).
+ * History snapshots: the export frame of one as-of instant as a typed, zstd-compressed Parquet
+ * file in the history folder (default `outputs/history/`, setting PRICING_HISTORY_DIR), named like
+ * the export (`helicone_pricing_data_<as-of>[_demo].parquet`): the date at 00:00 UTC, else the
+ * date and time to the second (`2026-12-01T120000Z`), so that an export later on the 1st never
+ * replaces the month end its 00:00 snapshot closes. A sidecar `<name>.json` says where the
+ * snapshot came from (export, import, backfill), its exact as-of and its warnings. Writing the same
+ * as-of again replaces both atomically (temp file, then rename).
  */
 import pl from "nodejs-polars";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
-import { exportFileName, fileDigest, isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import { fileDigest, isoDate, stampedFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { ownedTempPath, probeWritable, removeDeadTempFiles } from "../formats/staging.ts";
 import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
+import { asOfKey } from "./periods.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
 
@@ -29,7 +32,10 @@ export interface SnapshotMeta {
 
 export interface SnapshotInfo {
   path: string;
-  /** midnight UTC of the as-of date in the name */
+  /**
+   * the as-of: the sidecar's when it agrees with the name (an older kit named a snapshot of any
+   * instant by its date alone), else the name's (a date alone: 00:00 UTC)
+   */
   asOf: Date;
   demo: boolean;
   bytes: number;
@@ -60,7 +66,8 @@ export function snapshotSkipped(windowDays: number): string | null {
     : `window is ${windowDays} days: no history snapshot stored (history compares 30-day exports only)`;
 }
 
-const SNAPSHOT_PATTERN = /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(_demo)?\.parquet$/;
+const SNAPSHOT_PATTERN =
+  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?(_demo)?\.parquet$/;
 
 /** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
 export function historyDir(env: Env, outDir: string): string {
@@ -97,8 +104,48 @@ export async function ensureHistoryDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * `helicone_pricing_data_2026-12-01[_demo].parquet` at 00:00 UTC, else with the time to the
+ * second: `helicone_pricing_data_2026-12-01T120000Z[_demo].parquet`.
+ */
 export function snapshotFileName(asOf: Date, demo: boolean): string {
-  return exportFileName({ asOf, demo, ext: "parquet" });
+  const key = asOfKey(asOf).replaceAll(":", "");
+  return stampedFileName(`${key}${demo ? "_demo" : ""}`, { ext: "parquet" });
+}
+
+/** The as-of a snapshot's name says: its date at 00:00 UTC, or its date and time. */
+function nameAsOf(match: RegExpMatchArray): Date {
+  const [, date, hours, minutes, seconds] = match;
+  return new Date(`${date}T${hours ?? "00"}:${minutes ?? "00"}:${seconds ?? "00"}Z`);
+}
+
+/**
+ * The real as-of of the snapshot at `path` named `named`: its sidecar's when that falls within
+ * what the name says (the name's date, for a date alone; the name's second, for a time), else the
+ * name's (no sidecar, or a file renamed).
+ */
+function realAsOf(meta: SnapshotMeta | null, named: Date, timed: boolean): Date {
+  const stored = meta?.as_of ? new Date(meta.as_of) : null;
+  if (!stored || Number.isNaN(stored.getTime())) return named;
+  const agrees = timed ? asOfKey(stored) === asOfKey(named) : isoDate(stored) === isoDate(named);
+  return agrees ? stored : named;
+}
+
+/**
+ * Before a snapshot is put at `path` (as-of `asOf`): a snapshot there of another instant (an older
+ * kit named any as-of by its date) is not the same as-of, so it is moved to its own name rather
+ * than replaced, unless a snapshot already holds that name.
+ */
+async function moveOtherInstantAside(path: string, asOf: Date, demo: boolean): Promise<void> {
+  const match = basename(path).match(SNAPSHOT_PATTERN);
+  if (!match || match[2] !== undefined) return; // a timed name is its instant's alone
+  if (!(await stat(path).catch(() => null))) return;
+  const there = realAsOf(await readSnapshotMeta(path), nameAsOf(match), false);
+  if (asOfKey(there) === asOfKey(asOf)) return;
+  const aside = join(dirname(path), snapshotFileName(there, demo));
+  if (await stat(aside).catch(() => null)) return;
+  await rename(`${path}.json`, `${aside}.json`);
+  await rename(path, aside);
 }
 
 /** A snapshot written under temporary names: `commit` moves it into place, `discard` drops it. */
@@ -169,6 +216,7 @@ export async function prepareSnapshot(
     sha256,
     // the Parquet file last: a reader that finds it finds its sidecar
     commit: async () => {
+      await moveOtherInstantAside(path, options.asOf, options.demo);
       await rename(tmpMeta, `${path}.json`);
       await rename(tmp, path);
     },
@@ -192,7 +240,10 @@ export async function writeSnapshot(
   return info;
 }
 
-/** The snapshots in `dir` (demo or live ones), oldest first; none when the folder is missing. */
+/**
+ * The snapshots in `dir` (demo or live ones), oldest first (by their real as-of, see SnapshotInfo);
+ * none when the folder is missing.
+ */
 export async function listSnapshots(dir: string, demo: boolean): Promise<SnapshotInfo[]> {
   let names: string[];
   try {
@@ -204,17 +255,19 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
   const found: SnapshotInfo[] = [];
   for (const name of names.sort()) {
     const match = name.match(SNAPSHOT_PATTERN);
-    if (!match || (match[2] !== undefined) !== demo) continue;
+    if (!match || (match[5] !== undefined) !== demo) continue;
+    const named = nameAsOf(match);
+    if (Number.isNaN(named.getTime())) continue;
     const path = join(dir, name);
     found.push({
       path,
-      asOf: new Date(`${match[1]}T00:00:00Z`),
+      asOf: realAsOf(await readSnapshotMeta(path), named, match[2] !== undefined),
       demo,
       bytes: (await Deno.stat(path)).size,
       sha256: "",
     });
   }
-  return found;
+  return found.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
 }
 
 /** The sidecar of a snapshot, or null when it has none. */
@@ -261,9 +314,9 @@ export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.
   );
 }
 
-/** `2026-11-30` of a snapshot, for labels. */
+/** `2026-11-30`, or `2026-12-01T12:00:00Z` not at 00:00 UTC, of a snapshot, for labels. */
 export function snapshotLabel(info: SnapshotInfo): string {
-  return isoDate(info.asOf);
+  return asOfKey(info.asOf);
 }
 
 export function snapshotName(info: SnapshotInfo): string {

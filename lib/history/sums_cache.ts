@@ -134,15 +134,21 @@ export function storeMrrStats(path: string, stats: MrrStats): void {
 const frameOf = (base64: string) => pl.readIPC(Buffer.from(base64, "base64"));
 const base64Of = (frame: pl.DataFrame) => Buffer.from(frame.writeIPC()).toString("base64");
 
-/** The stored sums of the snapshot at `path`, placed at `idx`; null when there are none. */
-export function cachedSums(path: string, idx: number): SnapshotSums | null {
+/**
+ * The stored sums of the snapshot at `path`, placed at `idx` with its as-of key as `month` (an
+ * older kit keyed a snapshot by the date in its name); null when there are none.
+ */
+export function cachedSums(
+  path: string,
+  { idx, month }: { idx: number; month: string },
+): SnapshotSums | null {
   const sums = validEntry(path)?.sums;
   if (!sums) return null;
   try {
     return {
       rows: sums.rows,
       company: frameOf(sums.company).withColumns(idxColumn(idx)),
-      plans: frameOf(sums.plans).withColumns(idxColumn(idx)),
+      plans: frameOf(sums.plans).withColumns(idxColumn(idx), pl.lit(month).alias("month")),
     };
   } catch {
     return null; // damaged: computed again

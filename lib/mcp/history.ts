@@ -7,7 +7,7 @@
  */
 import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
-import { isoDate } from "../formats/files.ts";
+import { asOfKey } from "../history/periods.ts";
 import {
   historyDir,
   listSnapshots,
@@ -20,7 +20,10 @@ import type { McpSettings } from "./settings.ts";
 export const HISTORY_TABLE = "history";
 
 export interface ServedSnapshot {
-  /** the as-of date, YYYY-MM-DD (the `as_of` value in the history table) */
+  /**
+   * the as-of date, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC (the `as_of` value
+   * in the history table)
+   */
   as_of: string;
   file: string;
   /** organizations, from the sidecar (null without one) */
@@ -47,7 +50,7 @@ export async function servedSnapshots(
   return await Promise.all(files.map(async (info) => {
     const meta = await readSnapshotMeta(info.path);
     return {
-      as_of: isoDate(info.asOf),
+      as_of: asOfKey(info.asOf),
       file: info.path.slice(info.path.lastIndexOf("/") + 1),
       rows: meta?.row_count ?? null,
       origin: meta?.origin ?? null,
@@ -58,8 +61,8 @@ export async function servedSnapshots(
 let cached: { key: string; frame: pl.DataFrame } | null = null;
 
 /**
- * Every snapshot's rows, `as_of` (YYYY-MM-DD text: compare with '2026-11-01', sorts by date)
- * first. With no snapshot, an empty table of the same columns (`shape` gives them).
+ * Every snapshot's rows, `as_of` (YYYY-MM-DD text, YYYY-MM-DDTHH:MM:SSZ for a snapshot not at
+ * 00:00 UTC: compare with '2026-11-01', sorts by instant) first. With no snapshot, an empty table of the same columns (`shape` gives them).
  */
 export async function historyTable(
   settings: McpSettings,
@@ -75,29 +78,32 @@ export async function historyTable(
   const withAsOf = (frame: pl.DataFrame, asOf: string) =>
     frame.select(pl.lit(asOf).cast(pl.Utf8).alias("as_of"), ...frame.columns.map((c) => pl.col(c)));
   const frame = files.length === 0 ? withAsOf(options.shape.head(0), "") : pl.concat(
-    files.map((f) => withAsOf(readSnapshotFrame(f.path), isoDate(f.asOf))),
+    files.map((f) => withAsOf(readSnapshotFrame(f.path), asOfKey(f.asOf))),
     { how: "verticalRelaxed" },
   );
   if (files.length > 0) cached = { key, frame };
   return frame;
 }
 
-const AS_OF = /^\d{4}-\d{2}-\d{2}$/;
+const AS_OF = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/;
 
-/** Whether a compare_exports argument names a snapshot (an as-of date) rather than a file. */
+/**
+ * Whether a compare_exports argument names a snapshot (an as-of date, or date and time) rather
+ * than a file.
+ */
 export function isSnapshotDate(name: string): boolean {
   return AS_OF.test(name);
 }
 
-/** The snapshot of one as-of date, read as an export frame; a clear error lists the dates. */
+/** The snapshot of one as-of (its `as_of`), read as an export frame; a clear error lists them. */
 export async function snapshotByDate(
   settings: McpSettings,
   options: { asOf: string; demo: boolean; columns?: readonly string[] },
 ): Promise<{ label: string; frame: pl.DataFrame }> {
   const files = await snapshotFiles(settings, options.demo);
-  const found = files.find((f) => isoDate(f.asOf) === options.asOf);
+  const found = files.find((f) => asOfKey(f.asOf) === options.asOf);
   if (!found) {
-    const dates = files.map((f) => isoDate(f.asOf));
+    const dates = files.map((f) => asOfKey(f.asOf));
     throw new UserError(
       `no ${options.demo ? "demo " : ""}history snapshot as of ${options.asOf} in ${
         historyFolder(settings)

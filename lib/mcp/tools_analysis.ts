@@ -315,7 +315,7 @@ export function registerAnalysisTools(
     title: "Compare two exports",
     description:
       "Compares two exports in the exports folder, or two history snapshots by as-of date " +
-      "(YYYY-MM-DD, see describe_dataset), or one of each (before/after): organizations that appeared or " +
+      "(YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ not at 00:00 UTC; see describe_dataset), or one of each (before/after): organizations that appeared or " +
       "disappeared, tier, raw tier (tier_raw) and plan changes, totals of every additive column " +
       "old vs new, and the organizations whose MRR changed most. An old dated after new is " +
       "refused (swap them). Defaults: new = the newest export, old = the export " +
