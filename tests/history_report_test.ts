@@ -154,17 +154,19 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   const sheet = workbook.getWorksheet("history");
   ok(sheet, "a history sheet");
   const header = (sheet.getRow(1).values as unknown[]).slice(1);
-  assertEquals(header.slice(0, 6), [
+  assertEquals(header.slice(0, 7), [
     "month",
     "as_of",
     "month_to_date",
+    "months_covered",
     "plan",
     "start_mrr_usd",
     "new_usd",
   ]);
   // company row + plan rows of the one bridge month; the end equals the export's MRR total
   const all = sheet.getRow(2).values as unknown[];
-  assertEquals(all.slice(1, 5), ["2026-10", "2026-11-01", false, "(all)"]); // month_to_date a boolean cell
+  // month_to_date a boolean cell; one month covered (no month without a snapshot)
+  assertEquals(all.slice(1, 6), ["2026-10", "2026-11-01", false, 1, "(all)"]);
   const totalCents = (second.data.frame.getColumn("mrr_recurring").toArray() as (number | null)[])
     .reduce((sum: number, v) => sum + Math.round((v ?? 0) * 100), 0);
   const endColumn = header.indexOf("end_mrr_usd") + 1;
@@ -181,6 +183,7 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     month: "General",
     as_of: "General",
     month_to_date: BOOLEAN_FORMAT,
+    months_covered: "#,##0",
     plan: "General",
     paying_orgs: "#,##0",
     requests: "#,##0",
@@ -301,6 +304,13 @@ Deno.test("a snapshot without revenue is left out, unknown MRR is counted and sa
     ),
   );
   ok(markdown.includes("unknown MRR, counted as 0") && markdown.includes("as-of 2026-03-31: 1"));
+  // March's row holds February's movements too: said, not labelled March alone
+  ok(
+    markdown.includes(
+      "**Gap:** no snapshot with revenue for 2026-02, so the row 2026-02 → 2026-03 (to 03-31) (as-of 2026-03-31) holds 2 months of movements, netted per organization.",
+    ),
+    markdown,
+  );
   assertThrowsOne(() => buildHistoryReport([jan, noRevenue], false));
 });
 
@@ -452,6 +462,8 @@ Deno.test("snapshotPeriod: the 1st at 00:00 UTC closes the month before, any oth
     asOf: "2026-08-01",
     month: "2026-07",
     monthToDate: false,
+    months: 1,
+    firstMonth: "2026-07",
     label: "2026-07",
   });
   // an as-of not at 00:00 UTC is keyed by its instant, to the second
@@ -459,6 +471,8 @@ Deno.test("snapshotPeriod: the 1st at 00:00 UTC closes the month before, any oth
     asOf: "2026-12-02T20:16:18Z",
     month: "2026-12",
     monthToDate: true,
+    months: 1,
+    firstMonth: "2026-12",
     label: "2026-12 (to 12-02)",
   });
   // a minute past midnight on the 1st is that month's first minute, not the month before's end
@@ -482,7 +496,13 @@ Deno.test("report rows say the month they close, a month to date is marked; the 
   assertEquals(cents(report), cents(original), "the bridge's numbers do not depend on the labels");
 
   const table = historyTable(report).filter(pl.col("plan").eq(pl.lit("(all)")));
-  assertEquals(table.columns.slice(0, 4), ["month", "as_of", "month_to_date", "plan"]);
+  assertEquals(table.columns.slice(0, 5), [
+    "month",
+    "as_of",
+    "month_to_date",
+    "months_covered",
+    "plan",
+  ]);
   assertEquals(table.select("month", "as_of", "month_to_date").toRecords(), [
     { month: "2026-02", as_of: "2026-03-01", month_to_date: false },
     { month: "2026-03", as_of: "2026-03-05", month_to_date: true },
@@ -613,4 +633,65 @@ Deno.test("snapshots from before the plan column: the switch from tier to plan v
   const section = historySection(report);
   ok(section.includes("whose plan is the tier: as-of 2026-02-01."), section);
   ok(section.includes("Plan changes while paying: 0 upgrade(s), 1 downgrade(s)."), section);
+});
+
+Deno.test("a row over months without a snapshot says how many months it holds and names the gap", async () => {
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });
+  // the ends of 2025-12, 2026-05 and 2026-06: no snapshot for January to April
+  const report = buildHistoryReport([
+    at(0, "2026-01-01T00:00:00Z"),
+    at(1, "2026-06-01T00:00:00Z"),
+    at(2, "2026-07-01T00:00:00Z"),
+  ], false);
+  assertEquals(
+    historyTable(report).filter(pl.col("plan").eq(pl.lit("(all)")))
+      .select("month", "as_of", "month_to_date", "months_covered").toRecords(),
+    [
+      { month: "2026-05", as_of: "2026-06-01", month_to_date: false, months_covered: 5 },
+      { month: "2026-06", as_of: "2026-07-01", month_to_date: false, months_covered: 1 },
+    ],
+  );
+  assertEquals(
+    planChangesTable(report).select("month", "months_covered").toRecords(),
+    [{ month: "2026-05", months_covered: 5 }, { month: "2026-06", months_covered: 1 }],
+  );
+  const section = historySection(report);
+  ok(section.startsWith("## MRR history 2026-01 to 2026-06\n"), section);
+  ok(section.includes("| 2026-01 → 2026-05 | 2026-06-01 | $800.09 |"), section);
+  ok(
+    section.includes(
+      "**Gap:** no snapshot with revenue for 2026-01 to 2026-04, so the row 2026-01 → 2026-05 (as-of 2026-06-01) holds 5 months of movements, netted per organization.",
+    ),
+    section,
+  );
+  ok(!section.includes("| 2026-05 |"), "no row labelled a single month for five");
+
+  // an export on 12-03 with no end of November stored: November and December to date
+  const toDate = buildHistoryReport([
+    at(0, "2026-11-01T00:00:00Z"),
+    at(1, "2026-12-03T09:30:00Z"),
+  ], false);
+  const december = historySection(toDate);
+  ok(december.startsWith("## MRR history 2026-11 → 2026-12 (to 12-03)\n"), december);
+  ok(
+    december.includes(
+      "**Gap:** no snapshot with revenue for 2026-11, so the row 2026-11 → 2026-12 (to 12-03) (as-of 2026-12-03T09:30:00Z) holds 2 months of movements, netted per organization.",
+    ),
+    december,
+  );
+
+  // every year change shows the year on the x axis, the gap's tick too
+  const { mrrByPlanChart } = await import("../lib/history/charts.ts");
+  // (the axis read "2025-12, 05, 06")
+  const axis = mrrByPlanChart(report.planEnds, report.periods).svg;
+  for (const tick of [">2025-12<", ">2026-01 → 05<", ">06<"]) ok(axis.includes(tick), tick);
+  const years = buildHistoryReport([
+    at(0, "2025-12-01T00:00:00Z"),
+    at(1, "2026-06-01T00:00:00Z"),
+    at(2, "2026-07-01T00:00:00Z"),
+  ], false);
+  const svg = mrrByPlanChart(years.planEnds, years.periods).svg;
+  for (const tick of [">2025-11<", ">12 → 2026-05<", ">06<"]) ok(svg.includes(tick), tick);
+  ok(!svg.includes(">05<"), "no tick without its year after a year change");
 });

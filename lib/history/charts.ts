@@ -5,30 +5,47 @@
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
 import { type Chart, framed, legend, TIER_DOMAIN, TIER_RANGE, usdTick } from "../report/charts.ts";
-import { periodOf, type SnapshotPeriod } from "./periods.ts";
+import { periodOf, periodRange, type SnapshotPeriod } from "./periods.ts";
 
 type Periods = ReadonlyMap<string, SnapshotPeriod>;
 
 /**
- * The month labels of the snapshots' as-of dates (`2026-07` for as-of 2026-08-01, `2026-12 (to
- * 12-02)` for a month to date), in the order given, and an x axis over them: a point for July's
- * movements sits at July, not at the Aug tick of its as-of date.
+ * The month labels of the snapshots' as-ofs (`2026-07` for as-of 2026-08-01, `2026-12 (to
+ * 12-02)` for a month to date, `2026-01 → 2026-05` for a row of several months), in the order
+ * given, and an x axis over them: a point for July's movements sits at July, not at the Aug tick
+ * of its as-of date.
  */
 function monthAxis(asOfs: string[], periods: Periods) {
-  const labels = [...new Set(asOfs.map((asOf) => periodOf(periods, asOf).label))];
+  const found = asOfs.map((asOf) => periodOf(periods, asOf));
+  const labels = [...new Set(found.map((p) => p.label))];
+  const ticks = tickTexts(found);
   return {
     labels,
-    // 2026-01, then 02 … (the year again each January)
-    x: {
-      label: null,
-      domain: labels,
-      tickFormat: (d: string, i: number) => i === 0 || d.slice(5, 7) === "01" ? d : d.slice(5),
-    },
+    /** the first month to the last label, "2026-06 to 2026-12 (to 12-02)" */
+    range: periodRange(found),
+    x: { label: null, domain: labels, tickFormat: (d: string) => ticks.get(d) ?? d },
   };
 }
 
-/** The first and last labels, "2026-06 to 2026-12 (to 12-02)". */
-const labelRange = (labels: string[]) => `${labels[0]} to ${labels.at(-1)}`;
+/**
+ * Each label's tick: `2026-01`, then `02` … with the year again wherever it changes (after a gap
+ * too: `2025-12`, `2026-01 → 05`, `06`), and a month to date's day.
+ */
+function tickTexts(found: SnapshotPeriod[]): Map<string, string> {
+  const ticks = new Map<string, string>();
+  let year: string | undefined;
+  const short = (month: string) => {
+    const text = month.slice(0, 4) === year ? month.slice(5) : month;
+    year = month.slice(0, 4);
+    return text;
+  };
+  for (const p of found) {
+    if (ticks.has(p.label)) continue;
+    const span = p.months > 1 ? `${short(p.firstMonth)} → ${short(p.month)}` : short(p.month);
+    ticks.set(p.label, p.monthToDate ? `${span} (to ${p.asOf.slice(5, 10)})` : span);
+  }
+  return ticks;
+}
 
 const EXTRA_COLORS = ["#0891b2", "#65a30d", "#ea580c", "#4f46e5", "#be123c", "#0f766e"];
 
@@ -72,9 +89,7 @@ export function mrrByPlanChart(planEnds: pl.DataFrame, periods: Periods): Chart 
     title,
     svg: framed(
       title,
-      `Recurring MRR (mrr_recurring) at the end of each month (its snapshot as-of the 1st after it; "to MM-DD": the month so far), ${
-        labelRange(axis.labels)
-      }.`,
+      `Recurring MRR (mrr_recurring) at the end of each month (its snapshot as-of the 1st after it; "to MM-DD": the month so far), ${axis.range}.`,
       planLegend(colors),
       {
         x: axis.x,
@@ -90,7 +105,7 @@ export function mrrByPlanChart(planEnds: pl.DataFrame, periods: Periods): Chart 
 function balanceStep(which: "start" | "end", period: SnapshotPeriod | undefined): string {
   if (!period) return which;
   return period.monthToDate
-    ? `${which} (${period.month} to ${period.asOf.slice(5)})`
+    ? `${which} (${period.month} to ${period.asOf.slice(5, 10)})`
     : `${which} (end of ${period.month})`;
 }
 
@@ -100,7 +115,8 @@ export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): C
   // the baseline is the first snapshot: the end of the month before the first row's
   const asOfs = [...periods.keys()].sort();
   const first = asOfs.length > 0 ? periodOf(periods, asOfs[0]) : undefined;
-  const last = rows.at(-1) ? periodOf(periods, rows.at(-1)!.month as string) : undefined;
+  const rowPeriods = rows.map((r) => periodOf(periods, r.month as string));
+  const last = rowPeriods.at(-1);
   const sum = (name: string) => rows.reduce((total, r) => total + (r[name] as number), 0) / 100;
   const start = (rows[0]?.start_cents as number ?? 0) / 100;
   const end = (rows.at(-1)?.end_cents as number ?? 0) / 100;
@@ -127,10 +143,8 @@ export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): C
     title,
     svg: framed(
       title,
-      `${rows.length} months of movements summed (${
-        rows.length > 0
-          ? labelRange(rows.map((r) => periodOf(periods, r.month as string).label))
-          : "none"
+      `${rowPeriods.reduce((months, p) => months + p.months, 0)} months of movements summed (${
+        rows.length > 0 ? periodRange(rowPeriods) : "none"
       }); start + new + expansion + reactivation − contraction − churn = end.`,
       planLegend(colors),
       {
@@ -216,7 +230,7 @@ function perPlanLines(
     title: options.title,
     svg: framed(
       options.title,
-      options.caption(labelRange(axis.labels)),
+      options.caption(axis.range),
       planLegend(colors),
       {
         x: { ...axis.x, type: "point" },

@@ -30,21 +30,81 @@ export interface SnapshotPeriod {
   month: string;
   /** the as-of is not the 1st at 00:00 UTC: the month so far, not its end */
   monthToDate: boolean;
-  /** `2026-07`, or `2026-12 (to 12-02)` for a month to date */
+  /**
+   * the months the row's movements span: 1, or more when no snapshot stands for the months
+   * before `month` (the previous one is older), whose movements the row then holds too
+   */
+  months: number;
+  /** the first of those months: `month`, or the one after the previous snapshot's */
+  firstMonth: string;
+  /**
+   * `2026-07`, `2026-12 (to 12-02)` for a month to date, `2026-01 → 2026-05` for a row of
+   * several months
+   */
   label: string;
 }
 
-/** The month an as-of closes, or is in when it is not the 1st at 00:00 UTC. */
-export function snapshotPeriod(asOf: Date): SnapshotPeriod {
-  const month = new Date(asOf.getTime() - 1).toISOString().slice(0, 7);
+/** Months since year 0 of `2026-07`. */
+const monthIndex = (month: string) =>
+  Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+const monthOfIndex = (index: number) =>
+  `${String(Math.floor(index / 12)).padStart(4, "0")}-${String(index % 12 + 1).padStart(2, "0")}`;
+/** The month an as-of stands for: that of the instant before it. */
+const monthBefore = (asOf: Date) => new Date(asOf.getTime() - 1).toISOString().slice(0, 7);
+
+/**
+ * The month an as-of closes, or is in when it is not the 1st at 00:00 UTC; with `previous` (the
+ * bridge's snapshot before it), the months since that one's.
+ */
+export function snapshotPeriod(asOf: Date, previous?: Date): SnapshotPeriod {
+  const month = monthBefore(asOf);
   const date = isoDate(asOf);
   const monthToDate = asOf.getTime() !== Date.parse(`${date.slice(0, 8)}01T00:00:00Z`);
+  const months = previous ? Math.max(1, monthIndex(month) - monthIndex(monthBefore(previous))) : 1;
+  const firstMonth = monthOfIndex(monthIndex(month) - months + 1);
+  const span = months > 1 ? `${firstMonth} → ${month}` : month;
   return {
     asOf: asOfKey(asOf),
     month,
     monthToDate,
-    label: monthToDate ? `${month} (to ${date.slice(5)})` : month,
+    months,
+    firstMonth,
+    label: monthToDate ? `${span} (to ${date.slice(5)})` : span,
   };
+}
+
+/** The periods of the bridge's snapshots (oldest first), each counted from the one before. */
+export function snapshotPeriods(asOfs: readonly Date[]): Map<string, SnapshotPeriod> {
+  return new Map(asOfs.map((asOf, i) => [asOfKey(asOf), snapshotPeriod(asOf, asOfs[i - 1])]));
+}
+
+/**
+ * `2026-06 to 2026-12 (to 12-02)`: from the first period (its first month, when it spans several)
+ * to the last one's month.
+ */
+export function periodRange(periods: readonly SnapshotPeriod[]): string {
+  const [first] = periods;
+  const last = periods.at(-1);
+  if (!first || !last) return "";
+  if (first === last) return first.label;
+  const end = last.monthToDate ? `${last.month} (to ${last.asOf.slice(5, 10)})` : last.month;
+  return `${first.months > 1 ? first.firstMonth : first.label} to ${end}`;
+}
+
+/**
+ * A warning per row that spans months without a snapshot (with revenue), naming them: the row
+ * nets their movements with its own month's per organization.
+ */
+export function gapSentences(
+  months: readonly string[],
+  periods: ReadonlyMap<string, SnapshotPeriod>,
+): string[] {
+  return months.slice(1).map((asOf) => periodOf(periods, asOf)).filter((p) => p.months > 1)
+    .map((p) => {
+      const lastMissing = monthOfIndex(monthIndex(p.month) - 1);
+      const missing = p.months === 2 ? p.firstMonth : `${p.firstMonth} to ${lastMissing}`;
+      return `**Gap:** no snapshot with revenue for ${missing}, so the row ${p.label} (as-of ${p.asOf}) holds ${p.months} months of movements, netted per organization.`;
+    });
 }
 
 /** The period of an as-of key (asOfKey) when `periods` lacks it. */
@@ -54,7 +114,8 @@ export function periodOf(periods: ReadonlyMap<string, SnapshotPeriod>, asOf: str
 
 /**
  * `frame` (its `month` the as-of key, the bridge's) with `month` the month the row closes
- * (`2026-07` for as-of 2026-08-01), `as_of` the key and `month_to_date` (not a month end).
+ * (`2026-07` for as-of 2026-08-01), `as_of` the key, `month_to_date` (not a month end) and
+ * `months_covered` (1, or the months a row spans when the ones before it have no snapshot).
  */
 export function withPeriodColumns(
   frame: pl.DataFrame,
@@ -66,6 +127,7 @@ export function withPeriodColumns(
   return frame.withColumns(
     pl.Series("as_of", found.map((p) => p.asOf), pl.Utf8),
     pl.Series("month_to_date", found.map((p) => p.monthToDate), pl.Bool),
+    pl.Series("months_covered", found.map((p) => p.months), pl.Int32),
     pl.Series("month", found.map((p) => p.month), pl.Utf8),
   );
 }
@@ -86,7 +148,9 @@ export function snapshotsSentence(
   const baseline = first.monthToDate
     ? `as-of ${first.asOf} (${first.month} to date)`
     : `as-of ${first.asOf} (the end of ${first.month})`;
-  const list = (ps: SnapshotPeriod[]) => ps.map((p) => `${p.month} (as-of ${p.asOf})`).join(", ");
+  const list = (ps: SnapshotPeriod[]) =>
+    ps.map((p) => `${p.months > 1 ? `${p.firstMonth} → ${p.month}` : p.month} (as-of ${p.asOf})`)
+      .join(", ");
   return [
     `${found.length} snapshots, the latest of each month: the baseline ${baseline}`,
     ...(ends.length > 0 ? [`month ends ${list(ends)}`] : []),

@@ -42,9 +42,11 @@ import {
 import {
   asOfKey,
   asOfOfKey,
+  gapSentences,
   periodOf,
+  periodRange,
   type SnapshotPeriod,
-  snapshotPeriod,
+  snapshotPeriods,
   snapshotsSentence,
   withPeriodColumns,
 } from "./periods.ts";
@@ -223,9 +225,7 @@ function historyReportOf(
     changes: renamedAt.length === 0 ? changes : changes.filter(pl.col("idx").isIn(renamedAt).not()),
     planEnds,
     planTrends,
-    periods: new Map(
-      reportedPoints(all).map((p) => [asOfKey(p.asOf), snapshotPeriod(p.asOf)]),
-    ),
+    periods: snapshotPeriods(points.map((p) => p.asOf)),
     failures: checkBridges({ company, plans, planEnds }),
     skipped: all.filter((p) => !withRevenue([p]).length).map((p) => asOfKey(p.asOf)).sort(),
     unknownMrr: reportedPoints(all)
@@ -266,6 +266,7 @@ export function historyTable(report: HistoryReport): pl.DataFrame {
       "month",
       "as_of",
       "month_to_date",
+      "months_covered",
       "plan",
       ...MOVEMENT_COLUMNS.map((m) =>
         centsToUsd(`${m}_cents`).alias(
@@ -287,6 +288,7 @@ export function planChangesTable(report: HistoryReport): pl.DataFrame {
     "month",
     "as_of",
     "month_to_date",
+    "months_covered",
     "from_plan",
     "to_plan",
     "organizations",
@@ -320,11 +322,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
   const upgrades = changes.reduce((n, r) => n + (r.upgrades as number), 0);
   const downgrades = changes.reduce((n, r) => n + (r.downgrades as number), 0);
   return [
-    `${heading} MRR history ${
-      rowPeriods.length > 1
-        ? `${rowPeriods[0].label} to ${rowPeriods.at(-1)!.label}`
-        : rowPeriods[0]?.label ?? ""
-    }`,
+    `${heading} MRR history ${periodRange(rowPeriods)}`,
     "",
     `${
       snapshotsSentence(report.months, report.periods)
@@ -334,6 +332,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
     "",
     HISTORY_RATIOS_NOTE,
     "",
+    ...gapSentences(report.months, report.periods).flatMap((line) => [line, ""]),
     markdownTable(
       ["month", "as of", ...BRIDGE_HEADER, ...TREND_HEADER],
       company.map((r, i) => [rowPeriods[i].label, r.month as string, ...bridgeCells(r, false)]),
