@@ -4,10 +4,14 @@
  * the invoices below, and the reconciliation of live MRR against invoice MRR.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
-import { loadPricingData } from "../lib/export.ts";
+import { loadPricingData, runExport } from "../lib/export.ts";
 import { backfill } from "../lib/history/backfill.ts";
 import { buildHistoryReport, loadHistoryPoints } from "../lib/history/report.ts";
-import { readSnapshotMeta } from "../lib/history/snapshot.ts";
+import { readSnapshotMeta, writeSnapshot } from "../lib/history/snapshot.ts";
+import { main as historyMain } from "../lib/cli/history.ts";
+import { isoDate } from "../lib/formats/files.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import type { Env } from "../lib/core/config.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import {
   activeSubscription as subscription,
@@ -46,8 +50,9 @@ const invoice = (customer: string, priceId: string, cents: number, from: string,
 const ALPHA = "11111111-1111-4111-8111-111111111111";
 const CHARLIE = "33333333-3333-4333-8333-333333333333";
 
-Deno.test("live backfill: snapshots from the databases at each as-of, MRR from invoices", async () => {
-  const fake = startFakeStripe({
+/** The fake Stripe API: alpha pays $79 a month from September, charlie $200 from October. */
+function fakeStripe() {
+  return startFakeStripe({
     subscriptions: [
       subscription("cus_alpha", price("price_pro", 7900)),
       subscription("cus_charlie", price("price_team", 20000)),
@@ -65,15 +70,25 @@ Deno.test("live backfill: snapshots from the databases at each as-of, MRR from i
       invoice("cus_charlie", "price_team", 20000, "2026-11-01", "2026-12-01"),
     ],
   });
+}
+
+/** Settings for the fixture databases and the fake Stripe API. */
+const liveEnv = (
+  databases: { env: Env },
+  fake: { apiKey: string; port: number },
+) => ({
+  ...databases.env,
+  STRIPE_SECRET_KEY: fake.apiKey,
+  STRIPE_API_HOST: "127.0.0.1",
+  STRIPE_API_PORT: String(fake.port),
+  STRIPE_API_PROTOCOL: "http",
+});
+
+Deno.test("live backfill: snapshots from the databases at each as-of, MRR from invoices", async () => {
+  const fake = fakeStripe();
   const databases = await freshFixtureDatabases("history");
   const outDir = await Deno.makeTempDir();
-  const env = {
-    ...databases.env,
-    STRIPE_SECRET_KEY: fake.apiKey,
-    STRIPE_API_HOST: "127.0.0.1",
-    STRIPE_API_PORT: String(fake.port),
-    STRIPE_API_PROTOCOL: "http",
-  };
+  const env = liveEnv(databases, fake);
   try {
     const lines: string[] = [];
     const result = await backfill({
@@ -141,6 +156,116 @@ Deno.test("live backfill without a Stripe key is refused in one line, nothing wr
     );
     assertEquals([...Deno.readDirSync(outDir)], []);
   } finally {
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("backfill keeps the month ends an export stored, unless --replace; one without revenue it writes over", async () => {
+  const outDir = await Deno.makeTempDir();
+  const dir = `${outDir}/history`;
+  const exportAt = (date: string, stripe: "auto" | "skip") =>
+    runExport({
+      demo: true,
+      asOf: new Date(`${date}T00:00:00Z`),
+      outDir,
+      historyDir: dir,
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+      stripe,
+    });
+  try {
+    await exportAt("2026-10-01", "auto"); // revenue, plan names, base/add-on split: kept
+    await exportAt("2026-09-01", "skip"); // no revenue: nothing to keep
+    const october = `${dir}/helicone_pricing_data_2026-10-01_demo.parquet`;
+    const exported = await Deno.readFile(october);
+    const lines: string[] = [];
+    const result = await backfill({
+      load: loadPricingData,
+      env: {},
+      historyDir: dir,
+      outDir,
+      months: 3,
+      last: new Date("2026-11-01T00:00:00Z"),
+      demo: true,
+      quiet: true,
+      log: (line) => lines.push(line),
+    });
+    assertEquals(result.snapshots.map((s) => isoDate(s.asOf)), ["2026-09-01", "2026-11-01"]);
+    assertEquals(result.kept.map((k) => k.info.path), [october]);
+    assertEquals(await Deno.readFile(october), exported, "the export's snapshot stays");
+    const origins = async () =>
+      await Promise.all(
+        ["09", "10", "11"].map(async (m) =>
+          (await readSnapshotMeta(`${dir}/helicone_pricing_data_2026-${m}-01_demo.parquet`))
+            ?.origin
+        ),
+      );
+    assertEquals(await origins(), ["backfill", "export", "backfill"]);
+    ok(
+      lines.includes(
+        "snapshot 2026-10-01: kept helicone_pricing_data_2026-10-01_demo.parquet (written by an export): it has the base/add-on split, status, interval and plan names a backfill leaves empty; pass --replace to backfill over it",
+      ),
+      lines.join("\n"),
+    );
+    // asked to, it writes over it
+    const args = ["backfill", "--demo", "--months", "1", "--to", "2026-10-01", "--replace"];
+    const code = await historyMain([
+      ...args,
+      "--no-charts",
+      "--quiet",
+      "--history-dir",
+      dir,
+      "--out-dir",
+      outDir,
+    ]);
+    assertEquals(code, 0);
+    assertEquals(await origins(), ["backfill", "backfill", "backfill"]);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("live backfill keeps an export's month end and reconciles over its customers", async () => {
+  const fake = fakeStripe();
+  const databases = await freshFixtureDatabases("history_kept");
+  const outDir = await Deno.makeTempDir();
+  try {
+    // the export of 2026-12-01 knew alpha alone
+    const stored = await writeSnapshot(
+      exportFrameFromColumns({
+        org_id: [ALPHA],
+        stripe_customer_id: ["cus_alpha"],
+        mrr_recurring: [79],
+      }),
+      {
+        dir: `${outDir}/history`,
+        asOf: new Date("2026-12-01T00:00:00Z"),
+        demo: false,
+        origin: "export",
+      },
+    );
+    const result = await backfill({
+      load: loadPricingData,
+      env: liveEnv(databases, fake),
+      historyDir: `${outDir}/history`,
+      outDir,
+      months: 2,
+      last: new Date("2026-12-01T00:00:00Z"),
+      now: new Date("2026-11-20T00:00:00Z"),
+      quiet: true,
+      log: () => {},
+    });
+    assertEquals(result.snapshots.map((s) => isoDate(s.asOf)), ["2026-11-01"]);
+    assertEquals(result.kept.map((k) => k.info.path), [stored.path]);
+    assertEquals((await readSnapshotMeta(stored.path))?.origin, "export");
+    // live MRR of the kept snapshot's customers (alpha): $79, not charlie's $200 too
+    assertEquals(result.reconciliation?.liveCents, 7900);
+  } finally {
+    await fake.close();
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
   }

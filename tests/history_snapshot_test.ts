@@ -386,3 +386,43 @@ Deno.test("a snapshot named by date alone has the as-of of its sidecar; a month 
     [[2], [1]],
   );
 });
+
+Deno.test("an export without revenue keeps the stored snapshot of its as-of that has revenue, and says so", async () => {
+  const outDir = await Deno.makeTempDir();
+  const october = new Date("2026-10-01T00:00:00Z");
+  const path = `${outDir}/history/helicone_pricing_data_2026-10-01_demo.parquet`;
+  await runExport({ ...quiet, demo: true, asOf: october, outDir, formats: ["csv"] });
+  const withRevenue = await Deno.readFile(path);
+  const skipped = await runExport({
+    ...quiet,
+    demo: true,
+    asOf: october,
+    outDir,
+    formats: ["csv"],
+    stripe: "skip",
+  });
+  assertEquals(
+    skipped.data.frame.getColumn("mrr_recurring").nullCount(),
+    skipped.data.frame.height,
+  );
+  assertEquals(await Deno.readFile(path), withRevenue, "the snapshot with revenue stays");
+  const warning = skipped.data.warnings.find((w) => w.startsWith("history snapshot"));
+  assertEquals(
+    warning,
+    "history snapshot kept: helicone_pricing_data_2026-10-01_demo.parquet (written by an export) has revenue and this export has none (Stripe skipped or failed), so it is not replaced; delete it to store this export's",
+  );
+  const manifest = JSON.parse(await Deno.readTextFile(skipped.manifestPath));
+  assertEquals(manifest.history_snapshot, undefined);
+  ok((await Deno.readTextFile(skipped.briefPath)).includes("history snapshot kept:"));
+  // a snapshot without revenue is still replaced by one with, and by another without
+  const november = new Date("2026-11-01T00:00:00Z");
+  const noRevenue = { ...quiet, demo: true, asOf: november, outDir, formats: ["csv" as const] };
+  await runExport({ ...noRevenue, stripe: "skip" });
+  const again = await runExport({ ...noRevenue, stripe: "skip" });
+  ok(!again.data.warnings.some((w) => w.startsWith("history snapshot")));
+  await runExport({ ...noRevenue });
+  const stored = readSnapshotFrame(
+    `${outDir}/history/helicone_pricing_data_2026-11-01_demo.parquet`,
+  );
+  ok(stored.getColumn("mrr_recurring").nullCount() < stored.height, "revenue stored");
+});

@@ -31,7 +31,8 @@ Commands:
                           date comes from the name; not in the future); all of them or, on an
                           error, none
   backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
-                          month, 00:00 UTC), then the report
+                          month, 00:00 UTC), then the report; a month end an export or import
+                          stored (with revenue) is kept and named, unless --replace
   report                  the MRR bridge per month and plan, trends and charts, from the snapshots
 
 Options:
@@ -48,6 +49,9 @@ Options:
   --every month           backfill: the step between snapshots (month, the only one)
   --to DATE               backfill: the last as-of, rounded down to the 1st of DATE's month
                           (default the 1st of this month)
+  --replace               backfill: write over the month ends an export or import stored (they
+                          have the base/add-on split, status, interval and plan names a backfill
+                          leaves empty)
   --no-charts             backfill/report: no charts
   --env-file FILE         settings file (default .env, may be missing; a file named here must
                           exist)
@@ -155,7 +159,7 @@ export function monthsFrom(from: Date, last: Date): number {
 /** The options each command takes besides --history-dir, --out-dir, --env-file and --quiet. */
 const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   import: [],
-  backfill: ["months", "from", "every", "to", "demo", "live", "no-charts"],
+  backfill: ["months", "from", "every", "to", "demo", "live", "no-charts", "replace"],
   report: ["demo", "live", "no-charts"],
 };
 const SHARED_OPTIONS = ["history-dir", "out-dir", "env-file", "quiet", "help"];
@@ -241,6 +245,7 @@ export async function main(args: string[]): Promise<number> {
         from: { type: "string" },
         every: { type: "string" },
         "no-charts": { type: "boolean" },
+        replace: { type: "boolean" },
         demo: { type: "boolean" },
         live: { type: "boolean" },
       },
@@ -308,9 +313,14 @@ export async function main(args: string[]): Promise<number> {
           demo: chosenDemo,
           quiet,
           log: context.log,
+          replace: parsed.values.replace ?? false,
         });
         context.log(
-          `backfilled ${result.snapshots.length} snapshots in ${result.durationMs} ms into ${context.historyDir}`,
+          `backfilled ${result.snapshots.length} snapshots in ${result.durationMs} ms into ${context.historyDir}${
+            result.kept.length > 0
+              ? `; kept ${result.kept.length} stored one(s), named above (--replace writes over an export's or import's)`
+              : ""
+          }`,
         );
         return await report(context, {
           demo: result.demo,

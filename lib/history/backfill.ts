@@ -1,12 +1,14 @@
 /**
  * `deno task history backfill` (lib/cli/history.ts): a snapshot at each month end (as-of = the first instant of the
  * next month, UTC, so its 30-day window is the month's last 30 days), from the same pipeline as an
- * export run at that as-of: the demo generator, or the databases (queries take the as-of).
+ * export run at that as-of: the demo generator, or the databases (queries take the as-of). A
+ * month end an export or import stored (with revenue) is kept unless `replace` (keep.ts).
  */
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import type { ExportOptions, PricingData } from "../core/types.ts";
 import { isoDate } from "../formats/files.ts";
-import { type SnapshotInfo, writeSnapshot } from "./snapshot.ts";
+import { readSnapshotFrame, type SnapshotInfo, writeSnapshot } from "./snapshot.ts";
+import { keptOverBackfill, keptOverNoRevenue } from "./keep.ts";
 import pl from "nodejs-polars";
 import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "../revenue/mod.ts";
 import { resolveRules } from "../revenue/rules.ts";
@@ -33,10 +35,15 @@ export interface BackfillOptions {
   log: (line: string) => void;
   /** live: "now" for the reconciliation (default the current time) */
   now?: Date;
+  /** write over the snapshots an export or import stored (default: keep them) */
+  replace?: boolean;
 }
 
 export interface BackfillResult {
+  /** the snapshots written */
   snapshots: SnapshotInfo[];
+  /** stored snapshots kept at as-ofs of the backfill, each with why (logged too) */
+  kept: { info: SnapshotInfo; reason: string }[];
   demo: boolean;
   durationMs: number;
   /** live: Stripe calls for the invoice history (0 from today's cache) */
@@ -76,8 +83,9 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const demo = options.demo ?? sourceSettings(options.env) === null;
   const asOfs = monthEndAsOfs(options.months, options.last ?? new Date());
   if (demo) {
-    const snapshots: SnapshotInfo[] = [];
+    const written = new BackfillWrites(options, demo);
     for (const asOf of asOfs) {
+      if (await written.keptBefore(asOf)) continue;
       const data = await options.load({
         demo,
         asOf,
@@ -86,20 +94,69 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
         quiet: true,
         log: () => {},
       });
-      snapshots.push(
-        await writeSnapshot(data.frame, {
-          dir: options.historyDir,
-          asOf,
-          demo,
-          origin: "backfill",
-          warnings: data.warnings,
-        }),
-      );
-      options.log(`snapshot ${isoDate(asOf)}: ${data.frame.height} organizations`);
+      await written.write(asOf, data.frame, data.warnings);
     }
-    return { snapshots, demo, durationMs: Math.round(performance.now() - started) };
+    return { ...written.result(), demo, durationMs: Math.round(performance.now() - started) };
   }
   return await liveBackfill(options, asOfs, started);
+}
+
+/** A backfill's snapshots: each written, or the stored one kept (keep.ts) and said. */
+class BackfillWrites {
+  readonly #options: BackfillOptions;
+  readonly #demo: boolean;
+  readonly #snapshots: SnapshotInfo[] = [];
+  readonly #kept: { info: SnapshotInfo; reason: string }[] = [];
+
+  constructor(options: BackfillOptions, demo: boolean) {
+    this.#options = options;
+    this.#demo = demo;
+  }
+
+  /** The stored snapshot of `asOf` kept before computing anything (an export's, an import's). */
+  async keptBefore(asOf: Date): Promise<SnapshotInfo | null> {
+    const kept = await keptOverBackfill(this.#options.historyDir, {
+      asOf,
+      demo: this.#demo,
+      replace: this.#options.replace ?? false,
+    });
+    if (kept) this.#keep(asOf, kept);
+    return kept?.info ?? null;
+  }
+
+  /** Writes `frame` as the snapshot of `asOf`, unless it has no revenue and the stored one has. */
+  async write(asOf: Date, frame: pl.DataFrame, warnings: string[]): Promise<SnapshotInfo> {
+    const dir = this.#options.historyDir;
+    const kept = await keptOverNoRevenue(dir, {
+      asOf,
+      demo: this.#demo,
+      frame,
+      writer: "backfill",
+    });
+    if (kept) {
+      this.#keep(asOf, kept);
+      return kept.info;
+    }
+    const info = await writeSnapshot(frame, {
+      dir,
+      asOf,
+      demo: this.#demo,
+      origin: "backfill",
+      warnings,
+    });
+    this.#snapshots.push(info);
+    this.#options.log(`snapshot ${isoDate(asOf)}: ${frame.height} organizations`);
+    return info;
+  }
+
+  #keep(asOf: Date, kept: { info: SnapshotInfo; reason: string }): void {
+    this.#kept.push(kept);
+    this.#options.log(`snapshot ${isoDate(asOf)}: ${kept.reason}`);
+  }
+
+  result(): Pick<BackfillResult, "snapshots" | "kept"> {
+    return { snapshots: this.#snapshots, kept: this.#kept };
+  }
 }
 
 async function liveBackfill(
@@ -133,9 +190,16 @@ async function liveBackfill(
       fetched.source === "cache" ? "today's cache" : `${fetched.apiCalls} Stripe calls`
     })`,
   );
-  const snapshots: SnapshotInfo[] = [];
+  const written = new BackfillWrites(options, false);
   let lastCustomers: string[] = [];
   for (const asOf of asOfs) {
+    const stored = await written.keptBefore(asOf);
+    if (stored) {
+      // the reconciliation is over the last as-of's customers: the kept snapshot's
+      lastCustomers = readSnapshotFrame(stored.path, ["stripe_customer_id"])
+        .getColumn("stripe_customer_id").dropNulls().toArray() as string[];
+      continue;
+    }
     const data = await options.load({
       demo: false,
       asOf,
@@ -151,20 +215,11 @@ async function liveBackfill(
       pl.col("created_at").isNull().or(pl.col("created_at").cast(pl.Int64).lt(asOf.getTime())),
     );
     lastCustomers = frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[];
-    snapshots.push(
-      await writeSnapshot(frame, {
-        dir: options.historyDir,
-        asOf,
-        demo: false,
-        origin: "backfill",
-        warnings: [
-          ...data.warnings,
-          ...LIVE_WARNINGS,
-          ...fetched.unreadableDiscounts.map((d) => `unreadable discount ${d}: left out of MRR`),
-        ],
-      }),
-    );
-    options.log(`snapshot ${isoDate(asOf)}: ${frame.height} organizations`);
+    await written.write(asOf, frame, [
+      ...data.warnings,
+      ...LIVE_WARNINGS,
+      ...fetched.unreadableDiscounts.map((d) => `unreadable discount ${d}: left out of MRR`),
+    ]);
   }
   // The method checked on real data every run: today's live MRR against invoices now.
   const live = await loadRevenue([...new Set(lastCustomers)], {
@@ -183,7 +238,7 @@ async function liveBackfill(
   if (reconciliation) options.log(reconciliationLine(reconciliation));
   else options.log(`no reconciliation: ${live.warnings.join("; ")}`);
   return {
-    snapshots,
+    ...written.result(),
     demo: false,
     durationMs: Math.round(performance.now() - started),
     stripeCalls: fetched.apiCalls + live.apiCalls,

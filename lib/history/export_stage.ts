@@ -7,11 +7,15 @@ import type { PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
 import { type PreparedSnapshot, prepareSnapshot, snapshotSkipped } from "./snapshot.ts";
 import { exportHistory } from "./report.ts";
+import { keptOverNoRevenue } from "./keep.ts";
 
 export interface ExportHistoryStage {
   /** the history section and sheet; null with fewer than two months to show */
   history: Awaited<ReturnType<typeof exportHistory>>;
-  /** this export's snapshot, not yet in place; none for a window other than 30 days */
+  /**
+   * this export's snapshot, not yet in place; none for a window other than 30 days, or without
+   * revenue over a stored one of its as-of with revenue
+   */
   snapshot?: PreparedSnapshot;
 }
 
@@ -23,13 +27,18 @@ export async function exportHistoryStage(
   // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
   const skipped = snapshotSkipped(data.windowDays);
   if (skipped) data.warnings.push(skipped);
+  // without revenue, a stored snapshot of this as-of that has some stays (keep.ts), and the
+  // history reads it rather than this export
+  const kept = skipped ? null : await keptOverNoRevenue(folder, { ...data, writer: "export" });
+  if (kept) data.warnings.push(kept.reason);
   const history = await timed("history", () =>
     exportHistory(folder, {
       demo: data.demo,
       asOf: data.asOf,
-      ...(skipped ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
+      ...(skipped || kept ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
     }));
   if (skipped) return { history: history && { ...history, section: storedOnly(history.section) } };
+  if (kept) return { history };
   const snapshot = await timed("snapshot", () =>
     prepareSnapshot(data.frame, {
       dir: folder,

@@ -270,6 +270,25 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
   return found.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
 }
 
+/**
+ * The stored snapshot a write of `asOf` would replace: the one under its name, of the same as-of
+ * (one of another instant is moved aside, not replaced); null when there is none.
+ */
+export async function storedSnapshotAt(
+  dir: string,
+  asOf: Date,
+  demo: boolean,
+): Promise<{ info: SnapshotInfo; meta: SnapshotMeta | null } | null> {
+  const path = join(dir, snapshotFileName(asOf, demo));
+  const match = basename(path).match(SNAPSHOT_PATTERN)!;
+  const found = await stat(path).catch(() => null);
+  if (!found?.isFile()) return null;
+  const meta = await readSnapshotMeta(path);
+  const there = realAsOf(meta, nameAsOf(match), match[2] !== undefined);
+  if (asOfKey(there) !== asOfKey(asOf)) return null;
+  return { info: { path, asOf: there, demo, bytes: found.size, sha256: "" }, meta };
+}
+
 /** The sidecar of a snapshot, or null when it has none. */
 export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | null> {
   try {
