@@ -426,3 +426,36 @@ Deno.test("an export without revenue keeps the stored snapshot of its as-of that
   );
   ok(stored.getColumn("mrr_recurring").nullCount() < stored.height, "revenue stored");
 });
+
+Deno.test("re-running an export through a day keeps one snapshot of that day beside its 00:00 one", async () => {
+  const outDir = await Deno.makeTempDir();
+  const dir = `${outDir}/history`;
+  const exportAt = (at: string, stripe?: "skip") =>
+    runExport({
+      ...quiet,
+      demo: true,
+      asOf: new Date(at),
+      outDir,
+      historyDir: dir,
+      formats: ["csv"],
+      ...(stripe ? { stripe } : {}),
+    });
+  const parquets = () =>
+    [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".parquet")).sort();
+  await exportAt("2026-12-01T00:00:00Z");
+  await exportAt("2026-12-01T09:00:00Z");
+  await exportAt("2026-12-01T15:30:00Z"); // the day's latest: 09:00 goes, 00:00 stays
+  await exportAt("2026-12-02T08:00:00Z"); // another day: the 1st's are not touched
+  assertEquals(parquets(), [
+    "helicone_pricing_data_2026-12-01T153000Z_demo.parquet",
+    "helicone_pricing_data_2026-12-01_demo.parquet",
+    "helicone_pricing_data_2026-12-02T080000Z_demo.parquet",
+  ]);
+  ok(!Deno.readDirSync(dir).some((e) => e.name.includes("T090000Z")), "its sidecar went too");
+  // a later run without revenue does not remove the day's earlier snapshot that has some
+  await exportAt("2026-12-02T17:00:00Z", "skip");
+  assertEquals(parquets().filter((n) => n.includes("2026-12-02")), [
+    "helicone_pricing_data_2026-12-02T080000Z_demo.parquet",
+    "helicone_pricing_data_2026-12-02T170000Z_demo.parquet",
+  ]);
+});

@@ -26,6 +26,8 @@ export interface SnapshotMeta {
   /** the file an import came from */
   source_file?: string;
   row_count: number;
+  /** organizations whose MRR is known (mrr_recurring filled); in sidecars written since 2026-12 */
+  mrr_known?: number;
   written_at: string;
   warnings: string[];
 }
@@ -148,6 +150,33 @@ async function moveOtherInstantAside(path: string, asOf: Date, demo: boolean): P
   await rename(path, aside);
 }
 
+/**
+ * After a snapshot of an instant other than 00:00 is put at `path`: the earlier such snapshots of
+ * the same day go, so re-running an export (as-of now) through a day leaves one file per day, not
+ * one per run. The day's 00:00 snapshot (a month end) stays, and so does an earlier one with
+ * revenue when this one has none (keep.ts's rule); a later one stays too (this is not the day's
+ * latest).
+ */
+async function removeEarlierSameDay(
+  path: string,
+  { asOf, demo, meta }: { asOf: Date; demo: boolean; meta: SnapshotMeta },
+): Promise<void> {
+  if (asOfKey(asOf) === isoDate(asOf)) return; // (00:00: a month end or a day's start)
+  const dir = dirname(path);
+  for (const name of await readdir(dir)) {
+    const match = name.match(SNAPSHOT_PATTERN);
+    if (!match || match[2] === undefined || (match[5] !== undefined) !== demo) continue;
+    const there = nameAsOf(match);
+    if (match[1] !== isoDate(asOf) || there.getTime() >= asOf.getTime()) continue;
+    const earlier = join(dir, name);
+    const earlierMeta = await readSnapshotMeta(earlier);
+    const earlierHasRevenue = (earlierMeta?.mrr_known ?? 1) > 0;
+    if (earlierHasRevenue && meta.mrr_known === 0) continue;
+    await rm(earlier, { force: true });
+    await rm(`${earlier}.json`, { force: true });
+  }
+}
+
 /** A snapshot written under temporary names: `commit` moves it into place, `discard` drops it. */
 export interface PreparedSnapshot extends SnapshotInfo {
   commit(): Promise<void>;
@@ -178,6 +207,9 @@ export async function prepareSnapshot(
     origin: options.origin,
     ...(options.sourceFile ? { source_file: options.sourceFile } : {}),
     row_count: frame.height,
+    mrr_known: frame.columns.includes("mrr_recurring")
+      ? frame.height - frame.getColumn("mrr_recurring").nullCount()
+      : 0,
     written_at: new Date().toISOString(),
     warnings: options.warnings ?? [],
   };
@@ -219,6 +251,7 @@ export async function prepareSnapshot(
       await moveOtherInstantAside(path, options.asOf, options.demo);
       await rename(tmpMeta, `${path}.json`);
       await rename(tmp, path);
+      await removeEarlierSameDay(path, { asOf: options.asOf, demo: options.demo, meta });
     },
     discard,
   };
