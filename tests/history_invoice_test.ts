@@ -371,3 +371,61 @@ Deno.test("reconciliation: live MRR from subscriptions equals invoice MRR for th
     assertEquals([ours.differing, ours.customers], [[], 7]);
   });
 });
+
+Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 until the next, a week's sum", () => {
+  const metered = (id: string, interval: "week" | "month", interval_count: number) => ({
+    id,
+    product: "prod_request_volume",
+    currency: "usd",
+    nickname: null,
+    billing_scheme: "per_unit" as const,
+    tiers_mode: null,
+    tiers: null,
+    unit_amount_decimal: "1",
+    transform_quantity: null,
+    recurring: { interval, interval_count, usage_type: "metered" as const },
+    currency_options: null,
+  });
+  const usageLine = (customer: string, priceId: string, created: string, amount: number) => ({
+    customer,
+    invoice: `in_${customer}_${created}`,
+    status: "paid",
+    created: s(created),
+    currency: "usd",
+    subscription: `sub_${customer}`,
+    price_id: priceId,
+    proration: false,
+    quantity: null,
+    amount,
+    inclusive_tax: 0,
+    discount_amounts: [],
+    period_start: s(created),
+    period_end: s(created),
+  });
+  const history = {
+    prices: [metered("price_quarter", "month", 3), metered("price_week", "week", 1)],
+    discounts: [],
+    lines: [
+      // quarterly: $300 of usage billed 2026-08-20, then $600 billed 2026-11-20
+      usageLine("cus_q", "price_quarter", "2026-08-20", 30000),
+      usageLine("cus_q", "price_quarter", "2026-11-20", 60000),
+      // weekly: four invoices of $10 in November's window, one before it
+      ...["2026-10-28", "2026-11-04", "2026-11-11", "2026-11-18", "2026-11-25"].map((day) =>
+        usageLine("cus_w", "price_week", day, 1000)
+      ),
+    ],
+    from: s("2026-01-01"),
+    to: s("2026-12-31"),
+  };
+  const usageAt = (asOf: string) =>
+    Object.fromEntries(invoicedUsage(history, {
+      from: new Date(new Date(`${asOf}T00:00:00Z`).getTime() - 30 * 86_400_000),
+      to: new Date(`${asOf}T00:00:00Z`),
+      rules,
+    }));
+  // 2026-10-01: the August invoice, 42 days back (within 3 × 30): $300 / 3 = $100 a month
+  assertEquals(usageAt("2026-10-01").cus_q, 100);
+  // 2026-12-01: the November invoice replaces it: $600 / 3 = $200; the weekly four in the
+  // window [11-01, 12-01): $40
+  assertEquals(usageAt("2026-12-01"), { cus_q: 200, cus_w: 40 });
+});

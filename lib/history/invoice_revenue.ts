@@ -48,7 +48,7 @@ export function invoiceRevenue(
     source: "stripe",
     byCustomer,
     warnings: [
-      "revenue from Stripe invoices (backfill): mrr_recurring from the subscription lines covering the as-of, usage_charges from metered lines invoiced in the window; base/add-on split, status, interval and plan names are empty",
+      "revenue from Stripe invoices (backfill): mrr_recurring from the subscription lines covering the as-of, usage_charges from metered lines invoiced in the window (a quarterly or yearly price's last invoice, per month of its period); base/add-on split, status, interval and plan names are empty",
       ...[...unconvertible].map((c) =>
         `no exchange rate for ${c.toUpperCase()}: set PRICING_FX_RATES; those customers' MRR is empty`
       ),

@@ -168,7 +168,10 @@ export function invoiceMrrAt(
   return result;
 }
 
-/** Metered usage invoiced in [from, to) per customer, USD (the spec's usage charges). */
+/**
+ * Metered usage invoiced in [from, to) per customer, USD a month (the spec's usage charges); a
+ * price billed every N > 1 months: its last invoice in the N windows before `to`, divided by N.
+ */
 export function invoicedUsage(
   history: InvoiceHistory,
   range: { from: Date; to: Date; rules: RevenueRules },
@@ -177,18 +180,34 @@ export function invoicedUsage(
   const from = range.from.getTime() / 1000, to = range.to.getTime() / 1000;
   const prices = new Map(history.prices.map((p) => [p.id, p]));
   const usage = new Map<string, number>();
+  // A price billed every N > 1 months (quarter, year) bills a period's usage at once: as the live
+  // revenue does (mrr.ts), its last invoice counts per month of its period until the next one,
+  // so it is looked for back N windows and divided by N; shorter periods sum what the window holds.
+  const lastOfLongPeriod = new Map<string, { created: number; usd: number }>();
   for (const line of history.lines) {
-    if (line.created < from || line.created >= to || !COUNTED_STATUSES.has(line.status)) continue;
+    if (line.created >= to || !COUNTED_STATUSES.has(line.status)) continue;
     const price = line.price_id ? prices.get(line.price_id) : undefined;
     if (price?.recurring?.usage_type !== "metered") continue;
+    const months = Math.max(1, periodMonths(price.recurring));
+    if (line.created < to - (to - from) * months) continue;
     const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
     if (rate === undefined) continue;
     const net = line.amount - line.inclusive_tax -
       line.discount_amounts.reduce((sum, d) => sum + d.amount, 0);
-    usage.set(
-      line.customer,
-      (usage.get(line.customer) ?? 0) + minorUnitsToMajor(Math.max(0, net), line.currency) * rate,
-    );
+    const usd = minorUnitsToMajor(Math.max(0, net), line.currency) * rate;
+    if (months === 1) {
+      usage.set(line.customer, (usage.get(line.customer) ?? 0) + usd);
+      continue;
+    }
+    const key = `${line.customer}\u0000${line.subscription ?? line.invoice}\u0000${line.price_id}`;
+    const last = lastOfLongPeriod.get(key);
+    if (!last || line.created > last.created) {
+      lastOfLongPeriod.set(key, { created: line.created, usd: usd / months });
+    } else if (line.created === last.created) last.usd += usd / months; // (one invoice, two lines)
+  }
+  for (const [key, { usd }] of lastOfLongPeriod) {
+    const customer = key.slice(0, key.indexOf("\u0000"));
+    usage.set(customer, (usage.get(customer) ?? 0) + usd);
   }
   return usage;
 }
