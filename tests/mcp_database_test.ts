@@ -63,6 +63,30 @@ Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL 
       await call(client, "database_sql", { database: "postgres", sql: "SELECT \"nextval\"('s')" }),
       /nextval\(\) is refused/,
     );
+    // A backslash is a character in PostgreSQL's '…' (standard_conforming_strings): it hides no
+    // call from the gate; what the gate accepts PostgreSQL reads the same way
+    refused(
+      await call(client, "database_sql", {
+        database: "postgres",
+        sql: "SELECT 'a\\' AS x, pg_read_file('/etc/passwd') -- '",
+      }),
+      /pg_read_file\(\) is refused/,
+    );
+    refused(
+      await call(client, "database_sql", {
+        database: "postgres",
+        sql: "SELECT 1 AS x -- \r, pg_read_file('/etc/passwd') AS y",
+      }),
+      /carriage return/,
+    );
+    const pgValue = async (sql: string) => {
+      const result = await call(client, "database_sql", { database: "postgres", sql });
+      assertEquals(result.isError, undefined, text(result));
+      return (result.structuredContent!.rows as Values[])[0].x;
+    };
+    assertEquals(await pgValue("SELECT 'a\\\\' AS x"), "a\\\\");
+    assertEquals(await pgValue("SELECT E'it\\'s' AS x"), "it's");
+    assertEquals(await pgValue("SELECT $q$ 'a' $q$ AS x"), " 'a' ");
     // Past the gate, the READ ONLY transaction holds: a function that deletes (production may
     // have such functions; the gate cannot know them) is refused by PostgreSQL itself.
     const admin = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
@@ -110,6 +134,20 @@ Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL 
         sql: "SELECT * FROM url('http://127.0.0.1:1/', CSV, 'a String')",
       }),
       /url\(\) is refused/,
+    );
+    // ClickHouse reads \' as a quote inside the string, as the gate does: this is one string
+    const chString = await call(client, "database_sql", {
+      database: "clickhouse",
+      sql: "SELECT 'a\\' , file(''/etc/passwd'') -- ' AS x",
+    });
+    assertEquals(chString.isError, undefined, text(chString));
+    assertEquals(chString.structuredContent!.rows, [{ x: "a' , file('/etc/passwd') -- " }]);
+    refused(
+      await call(client, "database_sql", {
+        database: "clickhouse",
+        sql: "SELECT 1 AS x // c\n, * FROM file('/etc/passwd')",
+      }),
+      /\/\/ is refused/,
     );
     assertEquals(await chCount(), rows);
   } finally {

@@ -5,8 +5,14 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { closeFrameSql, frameQueriesWaiting, frameSqlPid, queryFrame } from "../lib/mcp/sql.ts";
-import { EXIT_MEMORY, MAX_WAITING, sqlProcessCommand } from "../lib/mcp/sql_process.ts";
-import { call, stdioClient, text } from "./mcp_client.ts";
+import {
+  EXIT_MEMORY,
+  MAX_WAITING,
+  polarsPackageDirs,
+  sqlProcessArgs,
+  sqlProcessCommand,
+} from "../lib/mcp/sql_process.ts";
+import { call, refused, stdioClient, text } from "./mcp_client.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
 
 Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => {
@@ -44,6 +50,64 @@ Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => 
     polars = (error as Error).message;
   }
   ok(/read_csv/.test(polars), polars);
+});
+
+/** The gate's refusal of `sql` in `dialect`, or "accepted". */
+function gate(sql: string, dialect: "polars" | "postgres" | "clickhouse"): string {
+  try {
+    checkReadOnlySelect(sql, dialect);
+    return "accepted";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+Deno.test("the read-only gate reads strings and comments as each engine does", () => {
+  // Polars SQL: '' doubling only, a backslash is a character ('a\' is a whole string)
+  for (
+    const [sql, verdict] of [
+      ["SELECT 'a\\' AS x, * FROM read_csv('/tmp/fake.env') -- '", /read_csv\(\) is refused/],
+      ["SELECT 'a\\' AS x, * FROM \"read_csv\"('/tmp/fake.env') -- '", /read_csv\(\) is refused/],
+      ["SELECT * FROM pricing_data WHERE org_name = 'a\\' OR 1=1 --'", /^accepted$/],
+      ['SELECT \'it\'\'s\' AS x, "a\\" AS "b""c" FROM pricing_data', /^accepted$/],
+      ["SELECT 1 AS `a\\` ; DROP TABLE x --`", /one statement/],
+      // E'…' reads backslash escapes in Polars SQL: refused, not guessed at
+      ["SELECT E'a\\' AS x, * FROM read_csv('/x') -- '", /E'…' strings are refused/],
+      ["SELECT 1e'a\\' AS x FROM pricing_data", /right after the number 1e/],
+      ["SELECT $$a$$ AS x FROM pricing_data", /\$ is refused/],
+      ["SELECT 1 AS x -- c\r, * FROM read_csv('/x')", /carriage return/],
+      // nested comments, as Polars nests them
+      ["SELECT 1 AS x /* a /* b */ read_csv('/x') */ FROM pricing_data", /^accepted$/],
+      ["SELECT 1 AS x /* a /* b */ FROM pricing_data", /unclosed \/\* comment/],
+    ] as const
+  ) ok(verdict.test(gate(sql, "polars")), `${sql}: ${gate(sql, "polars")}`);
+  // PostgreSQL: '' doubling (backslash escapes too when standard_conforming_strings is off:
+  // both readings must pass), E'…' with backslash escapes, $$ quoting, -- ends at CR or LF
+  for (
+    const [sql, verdict] of [
+      ["SELECT 'a\\' AS x, pg_read_file('/etc/passwd') -- '", /pg_read_file\(\) is refused/],
+      ["SELECT 'a\\' AS x", /unclosed ' string.*standard_conforming_strings off/],
+      ["SELECT 'a\\\\' AS x", /^accepted$/],
+      ["SELECT E'a\\' , pg_read_file(' AS x", /^accepted$/],
+      ["SELECT e'a\\'' AS x, pg_read_file('/etc/passwd') -- '", /pg_read_file/],
+      ["SELECT $q$ ' $q$ AS a, pg_read_file('/etc/passwd') AS b", /pg_read_file/],
+      ["SELECT $$ ' $$ AS a, $t$ $$ ' $t$ AS b", /^accepted$/],
+      ["SELECT 1 AS x -- c\r, pg_read_file('/etc/passwd')", /carriage return/],
+      ["SELECT 1.e'x' AS x", /right after the number 1\.e/],
+      ["SELECT 1 AS x /* a /* ; */ b */", /^accepted$/],
+    ] as const
+  ) ok(verdict.test(gate(sql, "postgres")), `${sql}: ${gate(sql, "postgres")}`);
+  // ClickHouse: backslash escapes in '…', "…" and `…`; what its versions read differently
+  for (
+    const [sql, verdict] of [
+      ["SELECT 'a\\' , * FROM file('/etc/passwd') -- ' AS x", /^accepted$/],
+      ["SELECT 1 AS `a\\` ; DROP TABLE x --`", /^accepted$/],
+      ["SELECT 1 AS x // c\n, * FROM file('/etc/passwd')", /\/\/ is refused/],
+      ["SELECT 1 AS x # c\n, * FROM file('/etc/passwd')", /# is refused/],
+      ["SELECT 1 AS x /* /* */ , file('/etc/passwd') */", /a \/\* inside a \/\* comment/],
+      ["SELECT $$a$$ AS x", /\$ is refused/],
+    ] as const
+  ) ok(verdict.test(gate(sql, "clickhouse")), `${sql}: ${gate(sql, "clickhouse")}`);
 });
 
 /** The demo export's frame, as the server holds it. */
@@ -250,4 +314,92 @@ Deno.test("query_sql: a statement Polars cannot plan fails in one line saying wh
     ok(!message.includes("\n") && !message.includes("_ldf"), `${sql}: ${message}`);
   }
   await closeFrameSql();
+});
+
+Deno.test("query_sql: a backslash hides no file read; what the gate accepts runs as it read it", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "mcp_backslash_" });
+  const secret = `${tmp}/fake.env`;
+  await Deno.writeTextFile(secret, "API_KEY=sk-not-for-models\n");
+  const { transport, client } = stdioClient({ TMPDIR: tmp, PRICING_MCP_EXPORTS_DIR: tmp });
+  try {
+    await client.connect(transport);
+    for (
+      const sql of [
+        `SELECT 'a\\' AS x, * FROM read_csv('${secret}') -- '`,
+        `SELECT E'a\\' AS x, * FROM read_csv('${secret}') -- '`,
+        `SELECT 1 AS x -- \r, * FROM read_csv('${secret}')`,
+      ]
+    ) {
+      const result = await call(client, "query_sql", { sql });
+      refused(result, /refused/);
+      ok(!text(result).includes("sk-not-for-models"), text(result));
+    }
+    // 'a\' ends where Polars ends it: OR 1=1 is code, every organization matches
+    const all = await call(client, "query_sql", {
+      sql: "SELECT count(*) AS n FROM pricing_data WHERE org_name = 'a\\' OR 1=1 --'",
+    });
+    assertEquals(all.isError, undefined, text(all));
+    assertEquals(all.structuredContent!.rows, [{ n: 400 }]);
+    // a nested comment ends where Polars ends it: the ; inside is no second statement
+    const nested = await call(client, "query_sql", {
+      sql: "SELECT 'it''s' AS x /* a /* b */ ; DROP */ FROM pricing_data LIMIT 1",
+    });
+    assertEquals(nested.isError, undefined, text(nested));
+    assertEquals(nested.structuredContent!.rows, [{ x: "it's" }]);
+  } finally {
+    await client.close().catch(() => {});
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("query_sql's process refuses file reads itself, whatever the gate let through", async () => {
+  const frame = await demoFrame();
+  const dir = await Deno.makeTempDir({ prefix: "mcp_sql_process_" });
+  const secret = `${dir}/fake.env`;
+  await Deno.writeTextFile(secret, "API_KEY=sk-not-for-models\n");
+  try {
+    const path = `${dir}/pricing_data.parquet`;
+    frame.writeParquet(path);
+    // Deno lets it read Polars' package and nothing else (Polars' own reads are checked below)
+    const readable = polarsPackageDirs();
+    const reads = sqlProcessArgs().filter((a) => a.startsWith("--allow-read"));
+    assertEquals(reads, [`--allow-read=${readable.join(",")}`]);
+    ok(readable.every((d) => /nodejs-polars/.test(d)), readable.join(","));
+    const child = sqlProcessCommand().spawn();
+    const stdin = child.stdin.getWriter();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    const ask = async (sql: string) => {
+      const request = { sql, tables: { pricing_data: path }, ...LIMITS };
+      await stdin.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
+      while (!buffered.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("the SQL process ended");
+        buffered += value;
+      }
+      const line = buffered.slice(0, buffered.indexOf("\n"));
+      buffered = buffered.slice(line.length + 1);
+      return JSON.parse(line);
+    };
+    // sent straight to the process: no gate in front of it
+    for (
+      const sql of [
+        `SELECT * FROM read_csv('${secret}')`,
+        `SELECT * FROM "READ_CSV" /* x */ ('${secret}')`,
+        `SELECT * FROM read_csv\n('${secret}')`,
+        `SELECT * FROM scan_parquet('${path}')`,
+      ]
+    ) {
+      const answer = await ask(sql);
+      assertEquals(answer.ok, false, sql);
+      assertEquals(answer.refused, true, sql);
+      ok(!JSON.stringify(answer).includes("sk-not-for-models"), JSON.stringify(answer));
+    }
+    assertEquals((await ask("SELECT count(*) AS n FROM pricing_data")).rows, [{ n: 400 }]);
+    await stdin.close();
+    assertEquals((await child.status).code, 0);
+    await child.stderr.cancel();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

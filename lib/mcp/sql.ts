@@ -10,7 +10,7 @@ import type pl from "nodejs-polars";
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { openClickHouse } from "../sources/clickhouse.ts";
 import { openPostgres } from "../sources/postgres.ts";
-import { checkReadOnlySelect } from "./statements.ts";
+import { checkReadOnlySelect, StatementRefused } from "./statements.ts";
 import { jsonCell, type Row } from "./text.ts";
 import {
   FrameSqlBusy,
@@ -97,6 +97,7 @@ export async function queryTables(
     }
     throw error;
   }
+  if (!answer.ok && answer.refused) throw new StatementRefused(answer.message);
   if (!answer.ok) {
     const message = answer.message.split("\n").find((l) => l.trim()) ?? answer.message;
     const names = Object.keys(tables).join(", ");

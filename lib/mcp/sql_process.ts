@@ -7,15 +7,21 @@
  *
  * Each frame reaches the process once, as an LZ4 Parquet file in a private temporary folder (~0.9 s
  * and +70 MB at a million rows; Polars' IPC writer copies the whole frame first), which the process
- * scans lazily: a statement reads only the columns it names. The process may read files and load
- * Polars, nothing else (no writes, network or subprocesses), on top of the statement gate.
+ * scans lazily: a statement reads only the columns it names. Deno lets the process read Polars'
+ * own package files and nothing else (no writes, network or subprocesses). Polars' native code is
+ * not bound by Deno's permissions (its read_csv('/any/file') reads what the user may), so the
+ * process checks each statement itself as well, on top of the server's gate: the gate again, and
+ * any read_… or scan_… call named anywhere in the text, even inside a string, is refused (refusal).
  *
  * Protocol: one JSON line per statement on stdin, one JSON line per answer on stdout, in order;
  * stdin is the process's lifeline (its end ends the process).
  */
 import pl from "nodejs-polars";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkReadOnlySelect } from "./statements.ts";
 import { jsonCell, type Row } from "./text.ts";
 
 /**
@@ -28,10 +34,10 @@ interface Request extends FrameSqlLimits {
   tables: Record<string, string>;
 }
 
-/** A statement's result, or Polars' own message when it could not run it. */
+/** A statement's result, or Polars' own message when it could not run it (or why it was refused). */
 type Answer =
   | { ok: true; columns: string[]; rows: Row[]; truncated: boolean; total: number | null }
-  | { ok: false; message: string };
+  | { ok: false; message: string; refused?: boolean };
 
 /**
  * Rows a statement's result is counted to: past maxRows the answer says how many there were (a
@@ -91,20 +97,45 @@ interface Running {
   ended: Promise<unknown>;
 }
 
-/** The process's command: reads files and loads Polars, nothing else. */
+/**
+ * The folders the process must read to load Polars: the nodejs-polars package and its native
+ * builds (optional packages, one per platform), wherever Deno keeps npm packages.
+ */
+export function polarsPackageDirs(): string[] {
+  const entry = fileURLToPath(import.meta.resolve("nodejs-polars"));
+  let root = dirname(entry);
+  while (!existsSync(join(root, "package.json")) && dirname(root) !== root) root = dirname(root);
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const require = createRequire(entry);
+  const builds = Object.keys(manifest.optionalDependencies ?? {}).flatMap((name) => {
+    try {
+      return [dirname(require.resolve(`${name}/package.json`))];
+    } catch {
+      return []; // another platform's build, not installed
+    }
+  });
+  return [root, ...builds];
+}
+
+/** The process's arguments: it loads Polars, nothing else (see refusal for what Polars may read). */
+export function sqlProcessArgs(): string[] {
+  return [
+    "run",
+    `--allow-read=${polarsPackageDirs().join(",")}`,
+    "--allow-env",
+    "--allow-ffi",
+    "--allow-sys", // nodejs-polars reads the process report to pick its glibc or musl build
+    "--no-prompt",
+    "--config",
+    CONFIG_FILE,
+    fileURLToPath(import.meta.url),
+  ];
+}
+
+/** The process's command (sqlProcessArgs), its stdio piped. */
 export function sqlProcessCommand(): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-env",
-      "--allow-ffi",
-      "--allow-sys", // nodejs-polars reads the process report to pick its glibc or musl build
-      "--no-prompt",
-      "--config",
-      CONFIG_FILE,
-      fileURLToPath(import.meta.url),
-    ],
+    args: sqlProcessArgs(),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -320,8 +351,34 @@ function executed(context: ReturnType<typeof pl.SQLContext>, statement: string):
   return lazy;
 }
 
+/**
+ * Polars' file-reading table functions (read_csv, read_parquet, read_json, read_ipc, scan_…) as
+ * a call: the name, maybe quoted, then a ( or a comment before it. Matched in the raw text, not
+ * after reading strings and comments as the gate does: a mistake in that reading cannot let one
+ * through here.
+ */
+const FILE_FUNCTION_CALL = /\b(?:read|scan)_[A-Za-z0-9_]*["`]?\s*(?:\(|\/\*|--)/i;
+
+/**
+ * Why the process refuses a statement, or null: the gate's refusal (a second look), or a
+ * file-reading call named anywhere in its text.
+ */
+export function refusal(sql: string): string | null {
+  if (FILE_FUNCTION_CALL.test(sql)) {
+    return "the statement names a file-reading function (read_… or scan_…), refused even inside a string or comment";
+  }
+  try {
+    checkReadOnlySelect(sql, "polars");
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return null;
+}
+
 /** One statement's answer (in the process). */
 async function answer(request: Request): Promise<Answer> {
+  const refused = refusal(request.sql);
+  if (refused) return { ok: false, message: refused, refused: true };
   try {
     const scans: Record<string, pl.LazyDataFrame> = {};
     for (const [name, path] of Object.entries(request.tables)) scans[name] = pl.scanParquet(path);

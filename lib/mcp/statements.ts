@@ -1,16 +1,20 @@
 /**
  * The read-only gate every SQL tool passes a statement through before anything runs it: one
  * statement, SELECT (or WITH … SELECT) only, no writing or file-reading keywords or functions.
- * Comments, string literals and quoted identifiers are blanked first, so a keyword inside a
- * string neither trips the gate nor hides from it. The databases enforce read-only themselves too
+ * Comments, string literals and quoted identifiers are blanked first, read as each engine reads
+ * them (lib/mcp/sql_lexing.ts), so a keyword inside a string neither trips the gate nor hides
+ * from it. The databases enforce read-only themselves too
  * (READ ONLY transactions, ClickHouse readonly); this gate gives one clear line before they must.
  */
 
-export type SqlDialect = "polars" | "postgres" | "clickhouse";
+import {
+  type LexedStatement,
+  lexStatement,
+  type SqlDialect,
+  StatementRefused,
+} from "./sql_lexing.ts";
 
-export class StatementRefused extends Error {
-  override name = "StatementRefused";
-}
+export { type SqlDialect, StatementRefused };
 
 /** Statement words that change data, schema, settings or sessions. */
 const WRITE_WORDS = [
@@ -75,57 +79,6 @@ const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
     /\b(file|url|urlCluster|s3|s3Cluster|gcs|hdfs|remote|remoteSecure|cluster|clusterAllReplicas|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable|input|azureBlobStorage\w*|deltaLake|iceberg\w*|hudi|fuzzJSON|dictionary)\s*\(/i,
 };
 
-/** The text with comments, string literals and quoted identifiers blanked (same length). */
-export function blankLiterals(sql: string, keepIdentifiers = false): string {
-  let out = "";
-  let i = 0;
-  const blank = (text: string) => text.replace(/[^\n]/g, " ");
-  while (i < sql.length) {
-    const c = sql[i], next = sql[i + 1];
-    let end = -1;
-    if (c === "-" && next === "-") {
-      end = sql.indexOf("\n", i);
-      if (end < 0) end = sql.length;
-    } else if (c === "/" && next === "*") {
-      const close = sql.indexOf("*/", i + 2);
-      if (close < 0) throw new StatementRefused("unclosed /* comment");
-      end = close + 2;
-    } else if (c === "'" || c === '"' || c === "`") {
-      let j = i + 1;
-      while (j < sql.length) {
-        if (sql[j] === "\\" && c === "'") j += 2;
-        else if (sql[j] === c && sql[j + 1] === c) j += 2;
-        else if (sql[j] === c) break;
-        else j++;
-      }
-      if (j >= sql.length) throw new StatementRefused(`unclosed ${c} quote`);
-      end = j + 1;
-    } else if (c === "$") {
-      // PostgreSQL dollar quoting: $$…$$ or $tag$…$tag$
-      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i))?.[0];
-      if (tag) {
-        const close = sql.indexOf(tag, i + tag.length);
-        if (close < 0) throw new StatementRefused(`unclosed ${tag} quote`);
-        end = close + tag.length;
-      }
-    }
-    if (end > i && keepIdentifiers && (c === '"' || c === "`")) {
-      // `"nextval"(…)` is a call of nextval: keep the name, drop the quotes
-      out += ` ${sql.slice(i + 1, end - 1)} `;
-      i = end;
-    } else if (end > i) {
-      out += c === "'" || c === '"' || c === "`" || c === "$"
-        ? `${c}${blank(sql.slice(i + 1, end))}`
-        : blank(sql.slice(i, end));
-      i = end;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
-
 /**
  * The statement, trimmed and without trailing semicolons, or a StatementRefused saying in one
  * line what is wrong and what is allowed.
@@ -133,7 +86,25 @@ export function blankLiterals(sql: string, keepIdentifiers = false): string {
 export function checkReadOnlySelect(sql: string, dialect: SqlDialect): string {
   const trimmed = sql.trim().replace(/[;\s]+$/, "");
   if (trimmed === "") throw new StatementRefused("empty statement; send one SELECT statement");
-  const code = blankLiterals(trimmed);
+  checkReading(lexStatement(trimmed, { dialect }), dialect);
+  // PostgreSQL reads a backslash in '…' by a server setting (standard_conforming_strings, on by
+  // default): read with it off as well, both readings must pass
+  if (dialect === "postgres" && trimmed.includes("\\")) {
+    try {
+      checkReading(lexStatement(trimmed, { dialect, legacyStrings: true }), dialect);
+    } catch (error) {
+      if (!(error instanceof StatementRefused)) throw error;
+      throw new StatementRefused(
+        `${error.message} (reading a backslash in '…' as an escape, as PostgreSQL does with ` +
+          "standard_conforming_strings off; write backslashes in E'…' strings)",
+      );
+    }
+  }
+  return trimmed;
+}
+
+/** The gate's checks over one reading of the statement. */
+function checkReading({ code, names }: LexedStatement, dialect: SqlDialect): void {
   if (code.includes(";")) {
     throw new StatementRefused("only one statement is allowed; remove the ; between statements");
   }
@@ -150,11 +121,10 @@ export function checkReadOnlySelect(sql: string, dialect: SqlDialect): string {
       `only read-only SELECT statements are allowed; ${write} is refused (nothing is ever written)`,
     );
   }
-  const fn = REFUSED_FUNCTIONS[dialect].exec(blankLiterals(trimmed, true))?.[1];
+  const fn = REFUSED_FUNCTIONS[dialect].exec(names)?.[1];
   if (fn) {
     throw new StatementRefused(
       `function ${fn}() is refused: it reads files, reaches other servers or has side effects`,
     );
   }
-  return trimmed;
 }
