@@ -295,3 +295,57 @@ Deno.test("compare_exports counts and lists raw tier and plan changes (a plan mi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("exports: a manifest or brief that lands after the CSV is picked up, and a changed one too", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  const held = await Deno.makeTempDir({ prefix: "mcp_dataset_held_" });
+  try {
+    await writeDemo(dir, "2026-11-01T00:00:00Z", ["csv"]);
+    const stem = "helicone_pricing_data_2026-11-01_demo";
+    // the CSV lands first; its manifest and brief are not there yet
+    for (const ext of ["manifest.json", "md"]) {
+      await Deno.rename(join(dir, `${stem}.${ext}`), join(held, `${stem}.${ext}`));
+    }
+    const { client, close } = await connect(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    const describe = async () => {
+      const result = await call(client, "describe_dataset");
+      assertEquals(result.isError, undefined, text(result));
+      return result.structuredContent!;
+    };
+    const brief = async () =>
+      ((await client.readResource({ uri: "pricing://brief" })).contents[0] as { text?: string })
+        .text;
+    const briefText = await Deno.readTextFile(join(held, `${stem}.md`));
+    try {
+      const before = await describe();
+      ok((before.warnings as string[]).some((w) => w.startsWith("no manifest beside")));
+      assertEquals((before.cost_model as Values).from, "settings");
+      ok(await brief() !== briefText, "no brief file yet: one is written from the data");
+
+      for (const ext of ["manifest.json", "md"]) {
+        await Deno.rename(join(held, `${stem}.${ext}`), join(dir, `${stem}.${ext}`));
+      }
+      const after = await describe();
+      assertEquals(
+        (after.warnings as string[]).filter((w) => w.startsWith("no manifest beside")),
+        [],
+      );
+      assertEquals((after.cost_model as Values).from, "manifest");
+      assertEquals(await brief(), briefText);
+
+      // a manifest rewritten in place (another warning) is read again too
+      const manifestPath = join(dir, `${stem}.manifest.json`);
+      const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+      manifest.warnings = [...manifest.warnings, "rewritten after the CSV"];
+      await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
+      ok(((await describe()).warnings as string[]).includes("rewritten after the CSV"));
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(held, { recursive: true });
+  }
+});

@@ -1,8 +1,9 @@
 /**
  * The dataset the MCP tools answer from: the newest export in the exports folder, read back with
- * lib/formats/read_export.ts, reloaded when a newer export lands (checked on every request: one folder
- * listing). With no export there, the demo dataset is built in memory (loadPricingData with demo),
- * so a fresh checkout answers at once and says it is demo data.
+ * lib/formats/read_export.ts, reloaded when a newer export lands or its manifest or brief lands or
+ * changes (checked on every request: one folder listing and two stats). With no export there, the
+ * demo dataset is built in memory (loadPricingData with demo), so a fresh checkout answers at once
+ * and says it is demo data.
  */
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
@@ -144,21 +145,37 @@ async function readManifest(path: string): Promise<Manifest | null> {
   }
 }
 
+/** The path of the export's file with extension `ext` (its manifest, brief, CSV), beside it. */
+function sibling(candidate: ExportCandidate, ext: string): string {
+  const dir = candidate.path.slice(0, candidate.path.length - candidate.name.length);
+  return join(
+    dir,
+    exportFileName({
+      asOf: candidate.asOf,
+      demo: candidate.demo,
+      windowDays: candidate.windowDays,
+      ext,
+    }),
+  );
+}
+
+/**
+ * What the served dataset is made of: the export file read and its manifest and brief (each
+ * present or not, with its time and size), so one landing or changing after the CSV is read.
+ */
+async function freshnessKey(candidate: ExportCandidate): Promise<string> {
+  const parts = [candidate.path, candidate.mtimeMs, candidate.size];
+  for (const ext of ["manifest.json", "md"]) {
+    const stat = await Deno.stat(sibling(candidate, ext)).catch(() => null);
+    parts.push(stat ? `${ext} ${stat.mtime?.getTime() ?? 0} ${stat.size}` : `no ${ext}`);
+  }
+  return parts.join("|");
+}
+
 /** An export file and what lies beside it, as a Dataset. */
 export async function datasetFromExport(candidate: ExportCandidate): Promise<Dataset> {
   const file = await readExportFile(candidate.path);
-  const dir = candidate.path.slice(0, candidate.path.length - candidate.name.length);
-  const sibling = (ext: string) =>
-    join(
-      dir,
-      exportFileName({
-        asOf: candidate.asOf,
-        demo: candidate.demo,
-        windowDays: candidate.windowDays,
-        ext,
-      }),
-    );
-  const manifestPath = sibling("manifest.json");
+  const manifestPath = sibling(candidate, "manifest.json");
   const manifest = await readManifest(manifestPath);
   const warnings = [...(manifest?.warnings ?? [])];
   let window: Dataset["window"];
@@ -179,8 +196,8 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
   }
   const source: DatasetSource = { kind: "export", path: candidate.path };
   if (manifest) source.manifestPath = manifestPath;
-  if (await exists(sibling("md"))) source.briefPath = sibling("md");
-  if (await exists(sibling("csv"))) source.csvPath = sibling("csv");
+  if (await exists(sibling(candidate, "md"))) source.briefPath = sibling(candidate, "md");
+  if (await exists(sibling(candidate, "csv"))) source.csvPath = sibling(candidate, "csv");
   return {
     // its text as entered: the reader takes the CSV/XLSX writers' formula guard off
     frame: file.frame,
@@ -242,7 +259,7 @@ export class DatasetStore {
   async current(): Promise<Dataset> {
     const demoOnly = this.settings.demoOnly;
     const newest = (await listExports(this.settings.exportsDir, { demoOnly }))[0];
-    const key = newest ? `${newest.path}|${newest.mtimeMs}|${newest.size}` : "memory";
+    const key = newest ? await freshnessKey(newest) : "memory";
     if (this.#loaded?.key !== key) {
       const dataset = newest
         ? datasetFromExport(newest).then((d) => {
