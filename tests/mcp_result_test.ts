@@ -5,7 +5,10 @@
  * transport, on a demo export.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { cellText, dataLiteral, type Row } from "../lib/mcp/text.ts";
 import { tableOut } from "../lib/mcp/result.ts";
@@ -229,5 +232,56 @@ Deno.test("tools: data text escaped, results within the byte cap, empty columns 
     });
   } finally {
     await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
+Deno.test("key_question: a table cut to thresholds.top says how many of how many", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_top_" });
+  // u1–u4 are underpriced (LLM cost ≥ $500 at $10 MRR), "paying" pays $500: 4 matches
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["u1", "u2", "u3", "u4", "paying"],
+      org_name: ["One", "Two", "Three", "Four", "Paying"],
+      tier: ["pro", "pro", "pro", "pro", "pro"],
+      seats: [1, 1, 1, 1, 1],
+      requests_30d: [10, 10, 10, 10, 10],
+      llm_cost_30d: [1000, 900, 800, 700, 600],
+      llm_cost_ptb_30d: [0, 0, 0, 0, 0],
+      mrr: [10, 10, 10, 10, 500],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const ask = async (env: Record<string, string>, top?: number) => {
+    const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: dir, ...env });
+    try {
+      const result = await call(client, "key_question", {
+        question: "underpriced",
+        ...(top ? { thresholds: { top } } : {}),
+      });
+      assertEquals(result.isError, undefined, text(result));
+      assertEquals((result.structuredContent!.facts as Values).organizations, 4);
+      const names = (result.structuredContent!.table as Values[]).map((r) => r.org_name);
+      return { names, last: text(result).split("\n").at(-1) };
+    } finally {
+      await close();
+    }
+  };
+  try {
+    // cut by top: the first 3 by LLM cost, of the 4
+    assertEquals(await ask({}, 3), {
+      names: ["One", "Two", "Three"],
+      last: "(top 3 of 4 rows)",
+    });
+    // the default top (15) holds all four: nothing cut, nothing said
+    const all = await ask({});
+    assertEquals(all.names, ["One", "Two", "Three", "Four"]);
+    ok(all.last!.startsWith('"Four"'), all.last);
+    // cut by the row cap below top: that cap is named, with the real total
+    assertEquals(await ask({ PRICING_MCP_MAX_ROWS: "2" }, 3), {
+      names: ["One", "Two"],
+      last: "(2 of 4 rows shown, at most PRICING_MCP_MAX_ROWS)",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -12,6 +12,11 @@ export interface Answer<Facts> {
   facts: Facts;
   /** one sentence that reads the facts */
   reading: string;
+  /**
+   * when the table lists the first `top` (thresholds.top) of `of` organizations: both, so a cut
+   * table can say so (the facts count all `of`)
+   */
+  ranked?: { top: number; of: number };
 }
 
 export interface QuestionThresholds {

@@ -112,6 +112,7 @@ export function underpricedCustomers(
       .head(t.top),
     facts,
     reading,
+    ranked: { top: t.top, of: matches.height },
   };
 }
 
@@ -173,6 +174,7 @@ export function upgradeCandidates(
       .head(t.top),
     facts,
     reading,
+    ranked: { top: t.top, of: matches.height },
   };
 }
 
@@ -257,6 +259,7 @@ export function churnRisk(
       .head(t.top),
     facts,
     reading,
+    ranked: { top: t.top, of: matches.height },
   };
 }
 

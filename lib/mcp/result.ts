@@ -74,6 +74,8 @@ export interface TableOutOptions {
   moreThan?: boolean;
   /** the caller's own limit: a table cut to it is what was asked, said without advice */
   limit?: number;
+  /** what the limit is called in its line (default "limit": "limit 3 of 14 rows") */
+  limitName?: string;
   /** what a caller can do about a cut, for tools that take a query */
   advice?: string;
 }
@@ -97,7 +99,7 @@ export function tableOut(columns: string[], rows: Row[], options: TableOutOption
   if (cut <= 0 && !options.moreThan) return out(null);
   const of = options.moreThan ? `more than ${total}` : `${total}`;
   if (options.limit !== undefined && shown === options.limit && shown === rows.length) {
-    return out(`limit ${options.limit} of ${of} rows`);
+    return out(`${options.limitName ?? "limit"} ${options.limit} of ${of} rows`);
   }
   const cap = shown < rows.length ? "within PRICING_MCP_MAX_BYTES" : "at most PRICING_MCP_MAX_ROWS";
   return out(`${shown} of ${of} rows shown, ${cap}${options.advice ? `; ${options.advice}` : ""}`);

@@ -39,10 +39,23 @@ import { quoteValue } from "../core/quote.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
-/** A frame as a capped table for both channels. */
-function frameTable(frame: pl.DataFrame, settings: McpSettings, budget = settings.maxBytes) {
+/**
+ * A frame as a capped table for both channels. `ranked`: the frame is the first `top` of `of`
+ * rows already (a key question's thresholds.top), so the last line says of how many and that top
+ * cut them.
+ */
+function frameTable(
+  frame: pl.DataFrame,
+  settings: McpSettings,
+  budget = settings.maxBytes,
+  ranked?: { top: number; of: number },
+) {
   const capped = frame.head(settings.maxRows);
-  return tableOut(capped.columns, frameRows(capped), { maxBytes: budget, total: frame.height });
+  return tableOut(capped.columns, frameRows(capped), {
+    maxBytes: budget,
+    total: ranked ? Math.max(ranked.of, frame.height) : frame.height,
+    ...(ranked ? { limit: ranked.top, limitName: "top" } : {}),
+  });
 }
 
 const SEGMENT_COLUMNS = [
@@ -128,7 +141,12 @@ export function registerAnalysisTools(
       // reading, facts and basis travel in both channels; the table gets the rest
       const reserved = 2 * (byteLength(q.question + answer.reading + (basis.note ?? "")) +
             jsonBytes(answer.facts)) + 256;
-      const table = frameTable(answer.table, settings, tableBudget(settings.maxBytes, reserved));
+      const table = frameTable(
+        answer.table,
+        settings,
+        tableBudget(settings.maxBytes, reserved),
+        answer.ranked,
+      );
       return textResult(
         `${q.question}\n${
           basis.note ? `basis: ${basis.note}\n` : ""
