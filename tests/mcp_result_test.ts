@@ -285,3 +285,48 @@ Deno.test("key_question: a table cut to thresholds.top says how many of how many
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("organization: a long name is cut with a marker; the result keeps within PRICING_MCP_MAX_BYTES", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_long_name_" });
+  // 5,000 characters, a fifth of them escaped in text (< is \u003c: six bytes)
+  const long = "Acme " + "<x>yz".repeat(999);
+  assertEquals(long.length, 5000);
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["long", "short"],
+      org_name: [long, "Short Co"],
+      tier: ["pro", "pro"],
+      tier_raw: ["pro-" + "t".repeat(3000), "pro"],
+      seats: [3, 5],
+      mrr: [60, 100],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connect({
+    PRICING_MCP_EXPORTS_DIR: dir,
+    PRICING_MCP_MAX_BYTES: "8192",
+  });
+  try {
+    const result = await call(client, "organization", { org: "long" });
+    assertEquals(result.isError, undefined, text(result));
+    ok(resultBytes(result) <= 8192, `${resultBytes(result)} bytes > 8192`);
+    const row = result.structuredContent!.row as Values;
+    const name = row.org_name as string;
+    ok(name.startsWith("Acme <x>yz") && name.endsWith("…(cut, 5000 chars)"), name);
+    ok((row.tier_raw as string).endsWith("…(cut, 3004 chars)"), row.tier_raw as string);
+    // the text: the cut name, and every figure of the profile (not cut after its first line)
+    const lines = text(result).split("\n");
+    ok(lines[0].startsWith('organization "long" "Acme \\u003cx\\u003eyz'), lines[0]);
+    ok(lines[0].includes("…(cut, 5000 chars)"), lines[0]);
+    // seats 3 against the pro median (3 + 5) / 2 = 4; 1 of 2 at or below → 50
+    ok(lines.includes("seats | 3 | 4 | 4 | 50"), lines.join("\n"));
+    ok(lines.includes("mrr | 60 | 80 | 80 | 50"), lines.join("\n"));
+    ok(!text(result).includes("cut at"), "the text itself is whole");
+    // a short name is not touched
+    const short = await call(client, "organization", { org: "short" });
+    assertEquals((short.structuredContent!.row as Values).org_name, "Short Co");
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -31,6 +31,41 @@ export function textResult(
   };
 }
 
+/** A long text value cut to its first `maxChars` characters, saying so and how long it was. */
+export function cutLongText(value: string, maxChars: number): string {
+  const chars = [...value];
+  if (chars.length <= maxChars) return value;
+  return `${chars.slice(0, maxChars).join("")}…(cut, ${chars.length} chars)`;
+}
+
+/** The row with each text value longer than `maxChars` cut (cutLongText). */
+export function rowWithTextCut(row: Row, maxChars: number): Row {
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, typeof v === "string" ? cutLongText(v, maxChars) : v]),
+  );
+}
+
+/** The longest text values a fitting result tries, in turn (no cut first). */
+const TEXT_CUTS = [Infinity, 1000, 300, 100, 40];
+
+/**
+ * A result made by `build` whose text and structuredContent fit `maxBytes` together: data text
+ * (an organization's name, its tier_raw, …) is cut shorter and shorter until they do, so a
+ * 5,000-character name no longer pushes the figures out of the text. Past the shortest cut the
+ * text is capped (textResult).
+ */
+export function fittingResult(
+  build: (maxChars: number) => { text: string; structured: Record<string, unknown> },
+  maxBytes: number,
+): CallToolResult {
+  let built = build(TEXT_CUTS[0]);
+  for (const maxChars of TEXT_CUTS.slice(1)) {
+    if (byteLength(built.text) + jsonBytes(built.structured) <= maxBytes) break;
+    built = build(maxChars);
+  }
+  return textResult(built.text, built.structured, maxBytes);
+}
+
 /** What is left for tables after `reserved` bytes of other content (never below nothing). */
 export function tableBudget(maxBytes: number, reserved: number): number {
   return Math.max(0, maxBytes - reserved);

@@ -6,13 +6,26 @@ import { strictInput } from "./input_schema.ts";
 import { COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics } from "./economics.ts";
-import { findOrganization, NUMERIC_COLUMNS, organizationProfile } from "./organization.ts";
+import {
+  findOrganization,
+  NUMERIC_COLUMNS,
+  type OrganizationProfile,
+  organizationProfile,
+} from "./organization.ts";
 import {
   DESCRIBE_DATASET_OUTPUT,
   ORGANIZATION_OUTPUT,
   QUERY_SQL_OUTPUT,
 } from "./output_schemas.ts";
-import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
+import {
+  fittingResult,
+  guarded,
+  jsonBytes,
+  rowWithTextCut,
+  tableBudget,
+  tableOut,
+  textResult,
+} from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { HISTORY_TABLE, historyFolder, historyTable, servedSnapshots } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
@@ -121,6 +134,44 @@ function economicsText(economics: DatasetEconomics): string[] {
   ];
 }
 
+/** An organization's profile in both channels, its text values cut past `maxChars`. */
+function organizationOut(
+  profile: OrganizationProfile,
+  maxChars: number,
+): { text: string; structured: Record<string, unknown> } {
+  const row = rowWithTextCut(profile.row, maxChars);
+  const tier = row.tier as string | null, plan = row.plan as string | null;
+  const lines = [
+    `organization ${cellText(row.org_id)} ${cellText(row.org_name)}; tier ${
+      tier === null ? "(no tier)" : cellText(tier)
+    } (${profile.peers.tier} organizations), plan ${
+      plan === null ? "(no plan)" : cellText(plan)
+    } (${profile.peers.plan} organizations)`,
+    "fields:",
+    ...Object.entries(row).filter(([k]) => !NUMERIC_COLUMNS.includes(k)).map(([k, v]) =>
+      `- ${k}: ${cellText(v)}`
+    ),
+    "metric | value | tier median | plan median | percentile (all organizations)",
+    ...NUMERIC_COLUMNS.map((m) =>
+      `${m} | ${cellText(row[m])} | ${cellText(profile.tierMedians[m])} | ${
+        cellText(profile.planMedians[m])
+      } | ${profile.percentiles[m] === null ? "" : cellText(profile.percentiles[m])}`
+    ),
+  ];
+  return {
+    text: lines.join("\n"),
+    structured: {
+      row,
+      tier,
+      plan,
+      peers: profile.peers,
+      tier_medians: profile.tierMedians,
+      plan_medians: profile.planMedians,
+      percentiles: profile.percentiles,
+    },
+  };
+}
+
 export function registerDataTools(server: McpServer, store: DatasetStore, settings: McpSettings) {
   server.registerTool("describe_dataset", {
     title: "Describe the pricing dataset",
@@ -208,32 +259,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     guarded(async () => {
       const dataset = await store.current();
       const profile = organizationProfile(dataset.frame, findOrganization(dataset.frame, org));
-      const lines = [
-        `organization ${cellText(profile.row.org_id)} ${cellText(profile.row.org_name)}; tier ${
-          profile.tier === null ? "(no tier)" : cellText(profile.tier)
-        } (${profile.peers.tier} organizations), plan ${
-          profile.plan === null ? "(no plan)" : cellText(profile.plan)
-        } (${profile.peers.plan} organizations)`,
-        "fields:",
-        ...Object.entries(profile.row).filter(([k]) => !NUMERIC_COLUMNS.includes(k)).map(([k, v]) =>
-          `- ${k}: ${cellText(v)}`
-        ),
-        "metric | value | tier median | plan median | percentile (all organizations)",
-        ...NUMERIC_COLUMNS.map((m) =>
-          `${m} | ${cellText(profile.row[m])} | ${cellText(profile.tierMedians[m])} | ${
-            cellText(profile.planMedians[m])
-          } | ${profile.percentiles[m] === null ? "" : cellText(profile.percentiles[m])}`
-        ),
-      ];
-      return textResult(lines.join("\n"), {
-        row: profile.row,
-        tier: profile.tier,
-        plan: profile.plan,
-        peers: profile.peers,
-        tier_medians: profile.tierMedians,
-        plan_medians: profile.planMedians,
-        percentiles: profile.percentiles,
-      }, settings.maxBytes);
+      return fittingResult((maxChars) => organizationOut(profile, maxChars), settings.maxBytes);
     }));
 
   if (settings.databaseSql) {
