@@ -4,8 +4,13 @@
  * medians and percentiles — worked out by hand from the six organizations below.
  */
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { join } from "node:path";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
 import { findOrganization, organizationProfile } from "../lib/mcp/organization.ts";
+import { call, connectInMemory, refused, text, type Values } from "./mcp_client.ts";
 
 const frame = exportFrameFromColumns({
   org_id: ["id-1", "id-2", "id-3", "id-4", "id-5", "id-6"],
@@ -61,4 +66,42 @@ Deno.test("profile: tier and plan medians, percentiles among known values", () =
   // the organization with no plan is compared with the others without one
   assertEquals(organizationProfile(frame, 4).peers, { tier: 2, plan: 2, all: 6 });
   assertEquals(organizationProfile(frame, 4).planMedians.mrr, 0);
+});
+
+Deno.test("organization: the exact name (case and all) wins over the same name in another case", async () => {
+  const cases = exportFrameFromColumns({
+    org_id: ["b1", "b2", "b3", "g1"],
+    org_name: ["Beta Co", "beta co", "Beta Corp", "Gamma Ltd"],
+    tier: ["pro", "pro", "pro", "free"],
+  });
+  assertEquals(findOrganization(cases, "Beta Co"), 0);
+  assertEquals(findOrganization(cases, "beta co"), 1);
+  // neither exact: the name in any case, when one organization has it
+  assertEquals(findOrganization(cases, "GAMMA LTD"), 3);
+  throws(
+    () => findOrganization(cases, "BETA CO"),
+    /^UserError: 2 organizations match "BETA CO"; ask again by org_id: b1 \("Beta Co"\), b2 \("beta co"\)$/,
+  );
+  assertEquals(findOrganization(cases, "corp"), 2); // a unique part, any case
+
+  // the tool over the SDK, on the same organizations in an export
+  const dir = await Deno.makeTempDir({ prefix: "mcp_org_case_" });
+  await writeCsvFile(cases, join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    for (const [org, id] of [["Beta Co", "b1"], ["beta co", "b2"]]) {
+      const result = await call(client, "organization", { org });
+      assertEquals(result.isError, undefined, text(result));
+      assertEquals((result.structuredContent!.row as Values).org_id, id);
+    }
+    refused(
+      await call(client, "organization", { org: "BETA CO" }),
+      /^error: 2 organizations match/,
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

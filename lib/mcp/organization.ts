@@ -36,16 +36,21 @@ function rowsWhere(frame: pl.DataFrame, predicate: pl.Expr): number[] {
     .map(Number);
 }
 
-/** The index of the organization: exact org_id, else exact name (case-insensitive), else a unique substring. */
+/**
+ * The index of the organization: exact org_id, else the exact name (case and all), else the
+ * exact name in any case, else a unique part of the name (any case). "Beta Co" finds Beta Co
+ * when "beta co" is there too; "BETA CO" finds neither (two match).
+ */
 export function findOrganization(frame: pl.DataFrame, query: string): number {
   const byId = rowsWhere(frame, pl.col("org_id").eq(pl.lit(query.trim())));
   if (byId.length > 0) return byId[0];
   const wanted = query.trim().toLowerCase();
   if (wanted === "") throw new UserError("give an org_id or an organization name");
+  const exact = rowsWhere(frame, pl.col("org_name").eq(pl.lit(query.trim())));
   // lower-cased as JS does (Unicode's default case mapping); the substring taken literally
   const name = pl.col("org_name").fillNull(pl.lit("")).str.toLowerCase();
-  const exact = rowsWhere(frame, name.eq(pl.lit(wanted)));
-  const matches = exact.length > 0 ? exact : rowsWhere(frame, name.str.contains(wanted, true));
+  const anyCase = exact.length > 0 ? exact : rowsWhere(frame, name.eq(pl.lit(wanted)));
+  const matches = anyCase.length > 0 ? anyCase : rowsWhere(frame, name.str.contains(wanted, true));
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
     throw new UserError(

@@ -245,7 +245,8 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
   server.registerTool("organization", {
     title: "One organization against its peers",
     description:
-      "Looks up one organization by org_id (exact) or name (exact, else a unique part of it) and " +
+      "Looks up one organization by org_id (exact) or name (exact, case and all; else exact in " +
+      "any case; else a unique part of it) and " +
       "returns its full row, the medians of its tier and of its plan (the `plan` column, as in " +
       "describe_dataset's per-plan table) for every numeric " +
       "metric, and its percentile in each metric among all organizations (percent at or below " +
