@@ -66,7 +66,55 @@ Deno.test("numbers in text as the CSV writes them: 12 significant digits, no exp
   assertEquals(cellText(0.1 + 0.2), "0.3");
   assertEquals(cellText(1234567.891234567), "1234567.89123");
   assertEquals(cellText(-0.5), "-0.5");
-  assertEquals(cellText(1e21), "1000000000000000000000");
+  assertEquals(cellText(999999999999999), "999999999999999");
+  assertEquals(cellText(1e-12), "0.000000000001");
+});
+
+Deno.test("numbers in text past 1e15 or below 1e-12: an exponent, 12 significant digits", () => {
+  assertEquals(cellText(1e15), "1e+15");
+  assertEquals(cellText(1e21), "1e+21");
+  assertEquals(cellText(1e300), "1e+300");
+  assertEquals(cellText(-1234567890123456789), "-1.23456789012e+18");
+  assertEquals(cellText(1.5e-20), "1.5e-20");
+  assertEquals(cellText(1e-200), "1e-200"); // plain decimals cut at 100 places read 0
+});
+
+Deno.test("key_question and query_sql: a price of 1e300 reads 1e+300, not 301 digits", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_huge_" });
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["a", "b"],
+      org_name: ["A", "B"],
+      tier: ["pro", "pro"],
+      seats: [1, 1],
+      requests_30d: [0, 0],
+      llm_cost_30d: [0, 0],
+      mrr: [10, 20],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connect({ PRICING_MCP_EXPORTS_DIR: dir });
+  try {
+    const models = await call(client, "key_question", {
+      question: "pricing_models",
+      prices: { seatPriceUsd: 1e300 },
+    });
+    assertEquals(models.isError, undefined, text(models));
+    // one tier, two seats at 1e300 each
+    const pro = (models.structuredContent!.table as Values[]).find((r) => r.tier === "pro")!;
+    assertEquals(pro.seat_based, 2e300);
+    const line = text(models).split("\n").find((l) => l.startsWith('"pro"'))!;
+    ok(line.includes(" | 2e+300 | "), line);
+    ok(!/\d{20}/.test(text(models)), "no run of 20 digits");
+    const sql = await call(client, "query_sql", {
+      sql: "SELECT CAST('1e300' AS DOUBLE) AS huge, CAST('1e-200' AS DOUBLE) AS tiny " +
+        "FROM pricing_data LIMIT 1",
+    });
+    assertEquals(text(sql).split("\n"), ["huge | tiny", "1e+300 | 1e-200"]);
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("tableOut: the last line says which cap cut the table, or the caller's limit", () => {

@@ -35,13 +35,32 @@ export function jsonCell(value: unknown): Cell {
   return String(value);
 }
 
+/**
+ * Magnitudes from which a number in text gets an exponent: past them the CSV's plain digits are
+ * unreadable (a scenario price of 1e300 printed 301 digits) or lost (1e-200 printed 0).
+ */
+const PLAIN_BELOW = 1e15;
+const PLAIN_FROM = 1e-12;
+
+/**
+ * A number in text: as the CSV writes it (12 significant digits, no exponent), except a magnitude
+ * of 1e15 or more or below 1e-12, written with an exponent at 12 significant digits (`1e+300`).
+ */
+export function textNumber(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude >= PLAIN_BELOW || magnitude < PLAIN_FROM)) {
+    return Number(value.toPrecision(12)).toExponential();
+  }
+  return formatNumber(value);
+}
+
 /** One cell in a text table: empty for null, literals for text. */
 export function cellText(value: Cell): string {
   if (value === null) return "";
   if (typeof value === "string") return dataLiteral(value);
   // as the CSV writes numbers: a model often sees only the text, so 245216.33 must not read
   // 245216, nor 3.29e-8 as an exponent
-  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "number") return textNumber(value);
   return String(value);
 }
 

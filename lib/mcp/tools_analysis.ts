@@ -33,8 +33,7 @@ import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
-import { byteLength, DATA_NOTE, dataLiteral, frameRows, type Row } from "./text.ts";
-import { formatNumber } from "../formats/csv_rows.ts";
+import { byteLength, DATA_NOTE, dataLiteral, frameRows, type Row, textNumber } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
@@ -282,7 +281,7 @@ export function registerAnalysisTools(
       const tierTable = frameTable(result.byTier, settings, budget);
       const upTable = frameTable(up, settings, budget);
       const downTable = frameTable(down, settings, budget);
-      const n = formatNumber;
+      const n = textNumber;
       const breakevenLine = b
         ? b.value === null
           ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${n(b.scenarioValue)}`
