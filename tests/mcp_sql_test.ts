@@ -74,6 +74,7 @@ Deno.test("the read-only gate reads strings and comments as each engine does", (
       // E'…' reads backslash escapes in Polars SQL: refused, not guessed at
       ["SELECT E'a\\' AS x, * FROM read_csv('/x') -- '", /E'…' strings are refused/],
       ["SELECT 1e'a\\' AS x FROM pricing_data", /right after the number 1e/],
+      ["SELECT @e'a\\' AS x, * FROM read_csv('/x') -- '", /e'…' strings are refused/],
       ["SELECT $$a$$ AS x FROM pricing_data", /\$ is refused/],
       ["SELECT 1 AS x -- c\r, * FROM read_csv('/x')", /carriage return/],
       // nested comments, as Polars nests them

@@ -8,7 +8,8 @@
  *
  * - Polars SQL (sqlparser, generic dialect): '…' with '' only, "…" and `…` names with doubling,
  *   -- comments to a line feed, nested /* *\/. E'…' (backslash escapes) and the other prefixed
- *   strings (N X B R U&) are refused, as is $ outside a name ($$…$$ quoting, $1 placeholders).
+ *   strings (N X B R U&) are refused, as is $ outside a string or quoted name ($$…$$ quoting,
+ *   $1 placeholders).
  * - PostgreSQL: '…' with '' (backslash escapes too when standard_conforming_strings is off: the
  *   gate checks both readings), E'…' with backslash escapes, $$…$$ and $tag$…$tag$, "…" names,
  *   -- comments to a line feed or carriage return, nested /* *\/.
@@ -46,15 +47,17 @@ const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
 /** Single letters that make the quote after them a special string literal in Polars SQL. */
 const POLARS_PREFIXES = /^[bBeEnNrRuUxX]$/;
 
+// Polars' names may also hold # @ $; read here as apart from the word, they make E'…' after
+// them refused (and $ refused) rather than taken for a name's end on a guess.
 function identifierStart(c: string, dialect: SqlDialect): boolean {
   if (/[A-Za-z_]/.test(c)) return true;
-  if (dialect === "polars") return c === "#" || c === "@" || /\p{L}/u.test(c);
+  if (dialect === "polars") return /\p{L}/u.test(c);
   return c >= "\u0080";
 }
 
 function identifierPart(c: string, dialect: SqlDialect): boolean {
   if (/[A-Za-z0-9_]/.test(c)) return true;
-  if (dialect === "polars") return c === "#" || c === "@" || c === "$" || /\p{L}/u.test(c);
+  if (dialect === "polars") return /\p{L}/u.test(c);
   if (dialect === "postgres") return c === "$" || c >= "\u0080";
   return c >= "\u0080";
 }
@@ -144,7 +147,7 @@ export function lexStatement(sql: string, lexing: Lexing): LexedStatement {
         refuse(
           dialect === "postgres"
             ? "a $ outside a name or $$-quoted string is refused (this tool takes no parameters)"
-            : "$ is refused outside a name or a '…' string (no $$ quoting or $1 placeholders); quote text with '…'",
+            : "$ is refused outside a '…' string or a quoted name (no $$ quoting or $1 placeholders); quote text with '…'",
         );
       }
       const close = sql.indexOf(tag!, i + tag!.length);
