@@ -444,7 +444,7 @@ Deno.test("re-running an export through a day keeps one snapshot of that day bes
     [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".parquet")).sort();
   await exportAt("2026-12-01T00:00:00Z");
   await exportAt("2026-12-01T09:00:00Z");
-  await exportAt("2026-12-01T15:30:00Z"); // the day's latest: 09:00 goes, 00:00 stays
+  await exportAt("2026-12-01T15:30:00.250Z"); // the day's latest: 09:00 goes, 00:00 stays
   await exportAt("2026-12-02T08:00:00Z"); // another day: the 1st's are not touched
   assertEquals(parquets(), [
     "helicone_pricing_data_2026-12-01T153000Z_demo.parquet",
@@ -452,6 +452,7 @@ Deno.test("re-running an export through a day keeps one snapshot of that day bes
     "helicone_pricing_data_2026-12-02T080000Z_demo.parquet",
   ]);
   ok(!Deno.readDirSync(dir).some((e) => e.name.includes("T090000Z")), "its sidecar went too");
+  ok(Deno.statSync(`${dir}/helicone_pricing_data_2026-12-01T153000Z_demo.parquet.json`).isFile);
   // a later run without revenue does not remove the day's earlier snapshot that has some
   await exportAt("2026-12-02T17:00:00Z", "skip");
   assertEquals(parquets().filter((n) => n.includes("2026-12-02")), [

@@ -166,8 +166,9 @@ async function removeEarlierSameDay(
   for (const name of await readdir(dir)) {
     const match = name.match(SNAPSHOT_PATTERN);
     if (!match || match[2] === undefined || (match[5] !== undefined) !== demo) continue;
-    const there = nameAsOf(match);
-    if (match[1] !== isoDate(asOf) || there.getTime() >= asOf.getTime()) continue;
+    // (names hold the second: this snapshot's own name is not earlier than its as-of's ms)
+    if (name === basename(path) || match[1] !== isoDate(asOf)) continue;
+    if (nameAsOf(match).getTime() >= Math.floor(asOf.getTime() / 1000) * 1000) continue;
     const earlier = join(dir, name);
     const earlierMeta = await readSnapshotMeta(earlier);
     const earlierHasRevenue = (earlierMeta?.mrr_known ?? 1) > 0;
