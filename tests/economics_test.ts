@@ -118,13 +118,13 @@ Deno.test("list prices are priced once per distinct input combination, the same 
     "tiered",
     "tiered",
   ]);
-  // a: usage 9,000 / 1000 × $1 + 10,000 / 1000 × $0.50 = $14 (not in the list price), top-up to
-  //    the $30 minimum $16, prompts $50 → 66
+  // a: usage 9,000 / 1000 × $1 + 10,000 / 1000 × $0.50 = $14, top-up to the $30 minimum $16,
+  //    prompts $50 → 80
   // b: 1 seat above 2 × $5 + 3 active users ≤ 5 → $50, prompts + evals $150 → 205
-  // c: $10 + 10 % of $300 PTB cost = $40 (usage), top-up $60 → 70
+  // c: $10 + 10 % of $300 PTB cost = $30 usage, top-up to the $100 minimum $60 → 100
   // d: contract, e: no plan → empty
   // g: 6 seats above 2 × $5 + 6 active users → $90, prompts (billed) $50 → 170; h as b → 205
-  assertEquals(column(priced, "list_price_mrr"), [66, 205, 70, null, null, 170, 205]);
+  assertEquals(column(priced, "list_price_mrr"), [80, 205, 100, null, null, 170, 205]);
   const byOrganization = priceOrganizations(pricingInputs(frame), scenario);
   const perOrganization = Array.from({ length: frame.height }, (_, i) => partsAt(byOrganization, i))
     .map((
@@ -132,9 +132,87 @@ Deno.test("list prices are priced once per distinct input combination, the same 
     ) =>
       p.plan < 0 || scenario.plans[p.plan].keepCurrentMrr
         ? null
-        : p.base + p.minimumTopup + p.addons
+        : p.base + p.usage + p.minimumTopup + p.addons
     );
   assertEquals(column(priced, "list_price_mrr"), perOrganization);
+});
+
+const PER_REQUEST_BOOK = new URL("../scenarios/per_request.json", import.meta.url).pathname;
+
+/**
+ * Under scenarios/per_request.json (first 10,000 requests free, then $0.50 / $0.30 / $0.15 per
+ * 1,000 to 1M / 10M / beyond; paid tiers at least $20 plus add-ons at list; free orgs pay their
+ * requests above the allowance): u1 pro-20251210, 22,583 requests, $100 MRR ($79 recurring + $21
+ * usage); u2 legacy pro, 169,599 requests, $90; u3 legacy pro with prompts, 2,000,000 requests,
+ * $900 ($850 recurring + $50 usage); f1 free, 12,000 requests; e1 enterprise, $3,000.
+ */
+function perRequestFrame(): pl.DataFrame {
+  return exportFrameFromColumns({
+    org_id: ["u1", "u2", "u3", "f1", "e1"],
+    org_name: ["U1", "U2", "U3", "F1", "E1"],
+    tier: ["pro", "pro", "pro", "free", "enterprise"],
+    tier_raw: ["pro-20251210", "pro", "pro", "free", "enterprise"],
+    stripe_customer_id: ["cus_a", "cus_b", "cus_c", null, "cus_d"],
+    seats: [3, 2, 5, 1, 40],
+    requests_30d: [22_583, 169_599, 2_000_000, 12_000, 500_000],
+    llm_cost_30d: [5, 20, 200, 1, 100],
+    llm_cost_ptb_30d: [0, 0, 0, 0, 0],
+    llm_cost_byok_30d: [5, 20, 200, 1, 100],
+    addons_in_metadata: [null, null, "prompts", null, null],
+    addon_prompts: [0, 0, 50, 0, 0],
+    mrr: [100, 90, 900, 0, 3000],
+    mrr_recurring: [79, 90, 850, 0, 3000],
+    usage_charges: [21, 0, 50, 0, 0],
+    revenue_source: ["stripe", "stripe", "stripe", "no_customer", "stripe"],
+  });
+}
+
+Deno.test("list_price_mrr holds the usage a plan prices, raised to the plan's minimum", async () => {
+  const { planEconomics } = await import("../lib/economics/report.ts");
+  const book = await loadPriceBook({ PRICING_PRICE_BOOK: PER_REQUEST_BOOK });
+  const { frame } = addEconomicsColumns(perRequestFrame(), {
+    costModel: costModelFromEnv({}),
+    priceBook: book,
+    revenue: revenue({}),
+    windowDays: 30,
+  });
+  assertEquals(column(frame, "plan"), [
+    "usage",
+    "usage",
+    "usage",
+    "free_allowance",
+    "enterprise_contracts",
+  ]);
+  // u1: 12,583 requests above the allowance × $0.50 / 1,000 = $6.2915, raised to the $20 minimum
+  // u2: 159,599 × $0.50 / 1,000 = $79.7995 (above the minimum)
+  // u3: 990,000 × $0.50 / 1,000 = $495 + 1,000,000 × $0.30 / 1,000 = $300 → $795, prompts $50
+  // f1: 2,000 × $0.50 / 1,000 = $1 (add-ons included, no minimum); e1: contract, no list price
+  closeList(column(frame, "list_price_mrr"), [20, 79.7995, 845, 1, null], "list_price_mrr");
+  const usage = planEconomics(frame, { book, windowDays: 30 }).find((r) => r.plan === "usage")!;
+  ok(Math.abs(usage.list_price_mrr! - 944.7995) < 1e-9, `${usage.list_price_mrr}`);
+  // the list prices hold usage, so the MRR set against them does too: (100 + 90 + 900) / 944.7995
+  ok(
+    Math.abs(usage.mrr_to_list_pct! - 109_000 / 944.7995) < 1e-9,
+    `${usage.mrr_to_list_pct}`,
+  );
+});
+
+Deno.test("list_price_mrr leaves out metered usage the price book says Stripe bills", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const { planEconomics } = await import("../lib/economics/report.ts");
+  const book = await loadPriceBook();
+  // u1 under the built-in book: pro 2025-12-10, $79 flat; its $21 of usage charges are billed by
+  // Stripe under meteredPrices, not a list price
+  const frame = addEconomicsColumns(perRequestFrame().filter(pl.col("org_id").eq(pl.lit("u1"))), {
+    costModel: costModelFromEnv({}),
+    priceBook: book,
+    revenue: revenue({}),
+    windowDays: 30,
+  }).frame;
+  assertEquals(column(frame, "list_price_mrr"), [79]);
+  // recurring $79 of list $79: 100 % (the $21 of usage is in neither)
+  const pro = planEconomics(frame, { book, windowDays: 30 })[0];
+  assertEquals([pro.plan, pro.mrr_to_list_pct], ["pro 2025-12-10", 100]);
 });
 
 Deno.test("company cost and company-basis margin with infrastructure cost and PTB revenue", async () => {

@@ -140,7 +140,7 @@ Deno.test("list prices priced on usage read the window's usage on a 30-day basis
           mode: "graduated",
           tiers: [{ upTo: null, usdPer1k: 1 }],
         },
-        minimumUsd: 30,
+        minimumUsd: 20,
       },
       {
         name: "banded",
@@ -179,11 +179,11 @@ Deno.test("list prices priced on usage read the window's usage on a 30-day basis
       }).frame,
       "list_price_mrr",
     );
-  // 30 days: m's 7,000 requests bill $7, topped up to the $30 minimum by $23; b falls in the
-  // $10 band. 7 days: 30,000 requests a month bill $30 (no top-up, usage is not in the list
-  // price); b's 30,000 a month fall in the $50 band.
-  assertEquals(listPrices(30), [23, 10]);
-  assertEquals(listPrices(7), [0, 50]);
+  // 30 days: m's 7,000 requests bill $7, raised to the $20 minimum; b falls in the $10 band.
+  // 7 days: 7,000 × 30 / 7 = 30,000 requests a month bill $30 (above the minimum); b's 30,000 a
+  // month fall in the $50 band.
+  assertEquals(listPrices(30), [20, 10]);
+  assertEquals(listPrices(7), [30, 50]);
 });
 
 Deno.test("the column table's window basis is what the code does", async () => {

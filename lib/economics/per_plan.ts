@@ -52,7 +52,7 @@ export const PER_PLAN_COLUMNS = [
   ["list_price_mrr", "sum of list_price_mrr (plans with a list price), every organization"],
   [
     "mrr_to_list_pct",
-    "Σ mrr_recurring / Σ list_price_mrr × 100 over paying organizations (mrr > 0) with a list price (100 = they pay list): recurring MRR against the flat, seat and add-on list price, both without metered usage (usage_charges, which mrr includes, has no list price here); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
+    "Σ MRR / Σ list_price_mrr × 100 over paying organizations (mrr > 0) with a list price (100 = they pay list), like with like: on a plan that prices usage itself (per request, % of LLM cost) its list price holds that usage and the MRR is all of mrr; on any other plan recurring MRR (mrr_recurring) against the flat, seat and add-on list price, both without metered usage (usage_charges has no list price there); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
   ],
 ] as const;
 
@@ -64,13 +64,22 @@ const where = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0));
 
 /** Sums and counts per group: the same expressions for a plan and for `all`. */
-function sums(windowDays: number, onSibling: pl.Expr): pl.Expr[] {
+function sums(
+  { windowDays, onSibling, usagePricedPlans }: {
+    windowDays: number;
+    onSibling: pl.Expr;
+    usagePricedPlans: readonly string[];
+  },
+): pl.Expr[] {
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const mrrKnown = pl.col("mrr").isNotNull();
   const paying = pl.col("mrr").gt(0);
   // what the organization pays against its list price: only organizations that pay (a trial or a
   // canceled subscription is not a 0 % price)
   const listKnown = pl.col("list_price_mrr").isNotNull().and(paying);
+  const listHasUsage = usagePricedPlans.length === 0
+    ? pl.lit(false)
+    : pl.col("plan").cast(pl.Utf8).isIn([...usagePricedPlans]);
   // a count over MRR when none is known is unknown, not 0 (Stripe skipped: every mrr empty)
   const ofKnownMrr = (count: pl.Expr) =>
     pl.when(mrrKnown.cast(pl.Int32).sum().gt(0)).then(count).otherwise(pl.lit(null));
@@ -97,8 +106,11 @@ function sums(windowDays: number, onSibling: pl.Expr): pl.Expr[] {
     ),
     num("list_price_mrr").sum().alias("_list_sum"),
     where(pl.col("list_price_mrr").isNotNull(), pl.lit(1)).sum().alias("_list_count"),
-    // like with like: list_price_mrr has no metered usage, so neither does the MRR set against it
-    where(listKnown, num("mrr_recurring")).sum().alias("_mrr_listed"),
+    // like with like: where list_price_mrr has no usage, neither does the MRR set against it
+    where(
+      listKnown,
+      pl.when(listHasUsage).then(num("mrr")).otherwise(num("mrr_recurring")),
+    ).sum().alias("_mrr_listed"),
     where(listKnown, num("list_price_mrr")).sum().alias("_list_listed"),
   ];
 }
@@ -135,20 +147,25 @@ function ratios(frame: pl.DataFrame): pl.DataFrame {
  * are not changed in place, so the sums of a frame object (for a window length) stay its sums.
  */
 type PlanSums = { grouped: pl.DataFrame; total: pl.DataFrame };
-const sumsOf = new WeakMap<pl.DataFrame, Map<number, PlanSums>>();
+const sumsOf = new WeakMap<pl.DataFrame, Map<string, PlanSums>>();
 
-function planSums(frame: pl.DataFrame, windowDays: number): PlanSums {
-  let byWindow = sumsOf.get(frame);
-  if (!byWindow) sumsOf.set(frame, byWindow = new Map());
-  let known = byWindow.get(windowDays);
+function planSums(
+  frame: pl.DataFrame,
+  { windowDays, usagePricedPlans }: { windowDays: number; usagePricedPlans: readonly string[] },
+): PlanSums {
+  let byOptions = sumsOf.get(frame);
+  if (!byOptions) sumsOf.set(frame, byOptions = new Map());
+  const key = JSON.stringify([windowDays, usagePricedPlans]);
+  let known = byOptions.get(key);
   if (!known) {
-    const withPlan = frame.withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"));
     const onSibling = revenueOnSibling(frame);
+    const expressions = sums({ windowDays, onSibling, usagePricedPlans });
+    const withPlan = frame.withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"));
     known = {
-      grouped: withPlan.groupBy("plan").agg(...sums(windowDays, onSibling)),
-      total: withPlan.select(pl.lit("all").alias("plan"), ...sums(windowDays, onSibling)),
+      grouped: withPlan.groupBy("plan").agg(...expressions),
+      total: withPlan.select(pl.lit("all").alias("plan"), ...expressions),
     };
-    byWindow.set(windowDays, known);
+    byOptions.set(key, known);
   }
   return known;
 }
@@ -158,6 +175,11 @@ export interface PerPlanOptions {
   windowDays: number;
   /** the price book's plan names, in its order (other plans follow by name) */
   planOrder?: readonly string[];
+  /**
+   * the plans whose list price holds the usage they price (usagePricedPlans of the price book):
+   * mrr_to_list_pct sets all of mrr against it, not mrr_recurring
+   */
+  usagePricedPlans?: readonly string[];
 }
 
 /**
@@ -166,9 +188,9 @@ export interface PerPlanOptions {
  */
 export function perPlanTable(
   frame: pl.DataFrame,
-  { windowDays, planOrder = [] }: PerPlanOptions,
+  { windowDays, planOrder = [], usagePricedPlans = [] }: PerPlanOptions,
 ): pl.DataFrame {
-  const { grouped, total } = planSums(frame, windowDays);
+  const { grouped, total } = planSums(frame, { windowDays, usagePricedPlans });
   const rank = (plan: string) => {
     const i = planOrder.indexOf(plan);
     return i < 0 ? planOrder.length : i;

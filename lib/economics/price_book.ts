@@ -4,11 +4,12 @@
  *
  * - `plan`: the name of the first price-book plan that matches an organization (tier, tier_raw),
  *   e.g. `pro (seat, legacy)` vs `pro 2025-12-10`.
- * - `list_price_mrr`: what the price book charges for the organization's seats (or flat fee), its
- *   minimum and its add-ons, per month. Empty for plans without a list price (enterprise contracts).
- *   Metered requests and storage are listed in the book but not in this column (Stripe bills them;
- *   they are in usage_charges), so mrr − list_price_mrr shows discounts, grandfathered prices and
- *   billed usage.
+ * - `list_price_mrr`: what the price book charges the organization per month: its seats (or flat
+ *   fee), the usage the plan prices itself (perRequest, pctOfLlmCost; the window's usage on a
+ *   30-day basis), raised to the plan's minimum, plus its add-ons. Empty for plans without a list
+ *   price (enterprise contracts). Usage a plan lists under meteredPrices is billed by Stripe (in
+ *   usage_charges) and not in this column, so for such plans mrr − list_price_mrr shows
+ *   discounts, grandfathered prices and billed usage.
  */
 import pl from "nodejs-polars";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,16 @@ export async function loadPriceBook(env: Env = {}): Promise<PriceBook> {
       `PRICING_PRICE_BOOK: ${error.message} (or unset it for the built-in price book)`,
     );
   }
+}
+
+/**
+ * The plans whose list price holds usage they price themselves (perRequest, pctOfLlmCost): the
+ * MRR set against their list price (mrr_to_list_pct) holds the usage charges too.
+ */
+export function usagePricedPlans(book: PriceBook): string[] {
+  return book.scenario.plans
+    .filter((plan) => !plan.keepCurrentMrr && (plan.perRequest || plan.pctOfLlmCost))
+    .map((plan) => plan.name);
 }
 
 export interface PlanColumns {
@@ -102,7 +113,10 @@ export function planColumns(
         pl.Series(
           "list_price_mrr",
           parts.map((p) =>
-            p.plan < 0 || plans[p.plan].keepCurrentMrr ? null : p.base + p.minimumTopup + p.addons
+            // carriedUsage (Stripe's usage charges of a meteredPrices plan) is not a list price
+            p.plan < 0 || plans[p.plan].keepCurrentMrr
+              ? null
+              : p.base + p.usage + p.minimumTopup + p.addons
           ),
           pl.Float64,
         ),

@@ -14,7 +14,7 @@ import { formatUsd4 } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
-import { type PriceBook, priceBookInWords } from "./price_book.ts";
+import { type PriceBook, priceBookInWords, usagePricedPlans } from "./price_book.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { marginPct, marginSums } from "./margin_sums.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
@@ -35,7 +35,11 @@ export function planEconomics(
   { book, windowDays }: { book: PriceBook; windowDays: number },
 ): PerPlanRow[] {
   return perPlanRows(
-    perPlanTable(frame, { windowDays, planOrder: book.scenario.plans.map((p) => p.name) }),
+    perPlanTable(frame, {
+      windowDays,
+      planOrder: book.scenario.plans.map((p) => p.name),
+      usagePricedPlans: usagePricedPlans(book),
+    }),
   );
 }
 
@@ -221,7 +225,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
     "",
     `List prices per plan version, from ${
       markdownCode(context.priceBook.file.split("/").pop() ?? "").markdown
-    } (also the "current pricing" scenario), in the order they are tried: an organization gets the first plan that matches it, and a plan's row above holds every tier the plan matches. \`list_price_mrr\` is seats or flat fee, minimum and add-ons; metered requests and storage are billed by Stripe as usage.`,
+    } (also the "current pricing" scenario), in the order they are tried: an organization gets the first plan that matches it, and a plan's row above holds every tier the plan matches. \`list_price_mrr\` is seats or flat fee, the usage the plan prices itself (per request, % of LLM cost), minimum and add-ons; metered prices (listed as billed by Stripe) are billed as usage and not in it.`,
     "",
     ...priceBookInWords(context.priceBook).map(([plan, words]) =>
       `- **${escapeMarkdown(plan)}**: ${escapeMarkdown(words, { maxLength: 1000 })}`

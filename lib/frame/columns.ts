@@ -437,9 +437,9 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD per month",
     source: "Derived",
     formula:
-      "price book: per seat × seats or flat fee, raised to the plan's minimum, + add-ons at list unless included",
+      "price book: per seat × seats or flat fee, + usage the plan prices (perRequest, pctOfLlmCost), raised to the plan's minimum, + add-ons at list unless included",
     description:
-      "What the price book charges for the organization's seats and add-ons per month; mrr − list_price_mrr shows discounts, grandfathered prices and billed usage (metered requests and storage are not in it). Empty for enterprise contracts and unknown tiers (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
+      "What the price book charges the organization per month: seats or flat fee, the usage the plan prices itself (per request, % of LLM cost) and add-ons, at least the plan's minimum. Usage a plan lists under meteredPrices is billed by Stripe (usage_charges) and not in it (the default book's plans), so there mrr − list_price_mrr shows discounts, grandfathered prices and billed usage. Empty for enterprise contracts and unknown tiers (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
     spec: extra,
     window: "30-day basis",
   },

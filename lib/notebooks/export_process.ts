@@ -37,6 +37,7 @@ import {
 import { formatKpi, headlineKpis, PER_PLAN_MARGINS_NOTE } from "../economics/report.ts";
 import { costModelInWords } from "../economics/cost_model.ts";
 import { perPlanTable } from "../economics/per_plan.ts";
+import { usagePricedPlans } from "../economics/price_book.ts";
 import type { EconomicsContext } from "../economics/types.ts";
 import { markdownTable } from "../formats/markdown.ts";
 import { QUERY_COLUMNS } from "../sources/queries.ts";
@@ -253,6 +254,7 @@ function economicsTables(
   const plans = perPlanTable(frame, {
     windowDays,
     planOrder: priceBook.scenario.plans.map((p) => p.name),
+    usagePricedPlans: usagePricedPlans(priceBook),
   });
   return [
     markdown(kpis),
