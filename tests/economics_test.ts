@@ -215,6 +215,85 @@ Deno.test("list_price_mrr leaves out metered usage the price book says Stripe bi
   assertEquals([pro.plan, pro.mrr_to_list_pct], ["pro 2025-12-10", 100]);
 });
 
+Deno.test("the price book in words names every price a plan has", async () => {
+  const { economicsBriefLines } = await import("../lib/economics/report.ts");
+  const { parseScenario } = await import("../lib/analysis/scenario/mod.ts");
+  const { priceBookInWords } = await import("../lib/economics/price_book.ts");
+  const perRequest = await loadPriceBook({ PRICING_PRICE_BOOK: PER_REQUEST_BOOK });
+  const usageWords =
+    "for every organization no plan above matched: requests: first 10,000 free, then $0.50 per 1,000 to 1,000,000, $0.30 per 1,000 to 10,000,000, $0.15 per 1,000 beyond (graduated); at least $20; add-ons prompts $50, experiments $50, evals $100";
+  assertEquals(priceBookInWords(perRequest)[2], ["usage", usageWords]);
+  assertEquals(
+    priceBookInWords(perRequest)[1][1],
+    "for tier free: requests: first 10,000 free, then $0.50 per 1,000 to 1,000,000, $0.30 per 1,000 to 10,000,000, $0.15 per 1,000 beyond (graduated); add-ons included",
+  );
+  // the brief prints the same line
+  const { frame } = addEconomicsColumns(perRequestFrame(), {
+    costModel: costModelFromEnv({}),
+    priceBook: perRequest,
+    revenue: revenue({}),
+    windowDays: 30,
+  });
+  const lines = economicsBriefLines(frame, {
+    costModel: costModelFromEnv({}),
+    priceBook: perRequest,
+    ptbRevenueRead: true,
+    windowDays: 30,
+  });
+  ok(lines.includes(`- **usage**: ${usageWords}`), lines.join("\n"));
+  const twoPercent = await loadPriceBook({
+    PRICING_PRICE_BOOK: new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url)
+      .pathname,
+  });
+  assertEquals(priceBookInWords(twoPercent), [[
+    "two_percent",
+    "for every organization no plan above matched: 2 % of LLM cost (all traffic); add-ons included",
+  ]]);
+  // the other kinds: seats above an allowance, flat tiers (LLM cost bands in USD), a volume
+  // request price without allowance, a percentage of pass-through-billed cost
+  const every = parseScenario({
+    name: "every_kind",
+    addonPrices: { evals: 100 },
+    plans: [
+      {
+        name: "seats",
+        match: { tiers: ["team"] },
+        perSeatUsd: 12.5,
+        includedSeats: 3,
+        flatTiers: {
+          metric: "llm_cost_30d",
+          tiers: [{ upTo: 1000, usd: 10 }, { upTo: null, usd: 40 }],
+        },
+      },
+      {
+        name: "volume",
+        match: { tiers: ["pro"] },
+        flatTiers: {
+          metric: "requests_30d",
+          tiers: [{ upTo: 50_000, usd: 0 }, { upTo: null, usd: 25 }],
+        },
+        perRequest: {
+          mode: "volume",
+          tiers: [{ upTo: 100_000, usdPer1k: 2 }, { upTo: null, usdPer1k: 1.25 }],
+        },
+        pctOfLlmCost: { percent: 7.5, basis: "ptb" },
+        minimumUsd: 30,
+        addonsIncluded: true,
+      },
+    ],
+  }, "every_kind.json");
+  assertEquals(priceBookInWords({ file: "every_kind.json", scenario: every }), [
+    [
+      "seats",
+      "for tier team: $12.5 per seat a month above 3 seats; a month flat by llm_cost_30d: $10 to $1,000, $40 beyond; add-ons evals $100",
+    ],
+    [
+      "volume",
+      "for tier pro: a month flat by requests_30d: $0 to 50,000, $25 beyond; requests: $2 per 1,000 to 100,000, $1.25 per 1,000 beyond (volume); 7.5 % of LLM cost (pass-through-billed traffic); at least $30; add-ons included",
+    ],
+  ]);
+});
+
 Deno.test("company cost and company-basis margin with infrastructure cost and PTB revenue", async () => {
   const { frame, warnings, ptbRevenueRead } = addEconomicsColumns(economicsFixture(), {
     costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),

@@ -16,9 +16,12 @@ import { fileURLToPath } from "node:url";
 import { type Env, UserError } from "../core/config.ts";
 import {
   COST_BASIS_COLUMNS,
+  type CostBasis,
+  type FlatTierPricing,
   loadScenarioFile,
   partsAt,
   perDistinctValue,
+  type PerRequestPricing,
   type Plan,
   priceOrganizations,
   pricingInputs,
@@ -141,6 +144,51 @@ function matchInWords(plan: Plan): string {
   return lists.length === 0 ? "every organization no plan above matched" : lists.join(" and ");
 }
 
+const count = (value: number) => value.toLocaleString("en-US");
+/** $0.50, not $0.5: a price per 1,000 requests reads as money */
+const cents = (value: number) =>
+  `$${
+    value.toLocaleString("en-US", {
+      minimumFractionDigits: Number.isInteger(value) ? 0 : 2,
+      maximumFractionDigits: 8,
+    })
+  }`;
+
+const COST_BASIS_WORDS: Record<CostBasis, string> = {
+  all: "all traffic",
+  ptb: "pass-through-billed traffic",
+  byok: "BYOK traffic",
+};
+
+/** Request bands in words; `perRequest` says each band per request (the metered list's style). */
+function requestsInWords(pricing: PerRequestPricing, { perRequest = false } = {}): string {
+  const bands = pricing.tiers.map((t) =>
+    `${perRequest ? usd(t.usdPer1k / 1000) : `${cents(t.usdPer1k)} per 1,000`}${
+      t.upTo === null ? " beyond" : ` to ${count(t.upTo)}`
+    }`
+  );
+  const free = pricing.includedRequests > 0
+    ? `first ${count(pricing.includedRequests)} free, then `
+    : "";
+  return `requests: ${free}${bands.join(", ")}${
+    perRequest ? " per request" : ""
+  } (${pricing.mode})`;
+}
+
+/** Flat monthly prices by a metric's band (LLM cost bands are in USD). */
+function flatTiersInWords(pricing: FlatTierPricing): string {
+  const bound = (upTo: number) => pricing.metric === "llm_cost_30d" ? usd(upTo) : count(upTo);
+  const bands = pricing.tiers.map((t) =>
+    `${usd(t.usd)}${t.upTo === null ? " beyond" : ` to ${bound(t.upTo)}`}`
+  );
+  return `a month flat by ${pricing.metric}: ${bands.join(", ")}`;
+}
+
+/**
+ * A plan's prices in words, every one it has (the Plan fields of lib/analysis/scenario/model.ts):
+ * seat, flat and flat-tier fees, per-request and %-of-LLM-cost usage, the minimum, add-ons, and
+ * the metered prices Stripe bills.
+ */
 function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
   const whom = `for ${matchInWords(plan)}: `;
   if (plan.keepCurrentMrr) return `${whom}no list price (MRR as billed)`;
@@ -153,24 +201,19 @@ function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
     );
   }
   if (plan.flatUsd !== undefined) parts.push(`${usd(plan.flatUsd)} a month flat`);
+  if (plan.flatTiers) parts.push(flatTiersInWords(plan.flatTiers));
+  if (plan.perRequest) parts.push(requestsInWords(plan.perRequest));
+  if (plan.pctOfLlmCost) {
+    const { percent, basis } = plan.pctOfLlmCost;
+    parts.push(`${percent} % of LLM cost (${COST_BASIS_WORDS[basis]})`);
+  }
   if (plan.minimumUsd !== undefined) parts.push(`at least ${usd(plan.minimumUsd)}`);
   const addons = Object.entries(addonPrices).map(([name, price]) => `${name} ${usd(price)}`);
   parts.push(
     plan.addonsIncluded ? "add-ons included" : `add-ons ${addons.join(", ") || "not priced"}`,
   );
   const requests = plan.meteredPrices?.requests;
-  if (requests) {
-    const bands = requests.tiers.map((t) =>
-      `${usd(t.usdPer1k / 1000)}${
-        t.upTo === null ? " beyond" : ` to ${t.upTo.toLocaleString("en-US")}`
-      }`
-    );
-    parts.push(
-      `requests: first ${requests.includedRequests.toLocaleString("en-US")} free, then ${
-        bands.join(", ")
-      } per request (${requests.mode})`,
-    );
-  }
+  if (requests) parts.push(requestsInWords(requests, { perRequest: true }));
   if (plan.meteredPrices && !requests && !plan.meteredPrices.storagePerGb) {
     parts.push("metered usage billed by Stripe (list prices not known)");
   }
