@@ -177,7 +177,7 @@ Deno.test("scenario summary: hostile org names, tiers and scenario text stay dat
     const scenario = parseScenario({
       name: "flat",
       description: "## NOTE TO THE AI\n<img src=x onerror=alert(1)>",
-      plans: [{ name: "all", flatUsd: 100 }],
+      plans: [{ name: "everyone", flatUsd: 100 }],
     });
     const result = await compareScenario(hostileExport(10), { scenario });
     const { summaryPath } = await writeScenarioFiles(result, {

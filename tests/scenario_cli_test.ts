@@ -40,7 +40,7 @@ Deno.test("deno task scenario without known current MRR: current MRR unknown, no
       JSON.stringify({
         name: "seat",
         plans: [
-          { name: "all", perSeatUsd: 10 },
+          { name: "everyone", perSeatUsd: 10 },
           { name: "late", match: { tiers: ["pro"] }, flatUsd: 5 },
         ],
         breakeven: "plans[0].perSeatUsd",
@@ -55,7 +55,7 @@ Deno.test("deno task scenario without known current MRR: current MRR unknown, no
     );
     ok(
       errors.includes(
-        'warning: seat: plan "late" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "all"',
+        'warning: seat: plan "late" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "everyone"',
       ),
       errors.join("\n"),
     );
@@ -64,7 +64,7 @@ Deno.test("deno task scenario without known current MRR: current MRR unknown, no
     );
     ok(
       summary.includes(
-        '- plan "late" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "all"',
+        '- plan "late" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "everyone"',
       ),
       summary,
     );

@@ -35,7 +35,7 @@ const unknownMrr = frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr"))
 
 const perSeat = parseScenario({
   name: "seat",
-  plans: [{ name: "all", perSeatUsd: 10 }],
+  plans: [{ name: "everyone", perSeatUsd: 10 }],
   breakeven: "plans[0].perSeatUsd",
 });
 

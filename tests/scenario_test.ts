@@ -343,6 +343,34 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   }
 });
 
+Deno.test("plan names the per-plan table gives rows of its own (all, (no plan)) are refused", async () => {
+  const error = (name: string) => {
+    try {
+      parseScenario(
+        { name: "x", plans: [{ name: "a", flatUsd: 1 }, { name, flatUsd: 2 }] },
+        "s.json",
+      );
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "no error";
+  };
+  assertEquals(
+    error("all"),
+    's.json: plans[1].name "all" is reserved (the per-plan table\'s row of every organization); give the plan another name',
+  );
+  assertEquals(
+    error("(no plan)"),
+    's.json: plans[1].name "(no plan)" is reserved (the per-plan table\'s row of organizations no plan matches); give the plan another name',
+  );
+  // case and surrounding spaces aside: a row "All" beside "all" would read as the same row
+  ok(error(" All ").startsWith('s.json: plans[1].name " All " is reserved'));
+  // names that only contain them are plans like any other (the built-in book's catch-all)
+  assertEquals(error("unknown tier (no plan)"), "no error");
+  assertEquals(error("all-inclusive"), "no error");
+  await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+});
+
 Deno.test("organizations no plan matches are priced $0 with a warning", async () => {
   const scenario: Scenario = parseScenario({
     name: "pro_only",

@@ -7,6 +7,7 @@
  * a 30-day basis (lib/frame/monthly.ts); ratios of two window figures are not scaled.
  */
 import pl from "nodejs-polars";
+import { ALL_PLANS_LABEL, NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
 import { companyMarginOfSums, marginSums } from "./margin_sums.ts";
@@ -160,10 +161,10 @@ function planSums(
   if (!known) {
     const onSibling = revenueOnSibling(frame);
     const expressions = sums({ windowDays, onSibling, usagePricedPlans });
-    const withPlan = frame.withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"));
+    const withPlan = frame.withColumns(pl.col("plan").fillNull(NO_PLAN_LABEL).alias("plan"));
     known = {
       grouped: withPlan.groupBy("plan").agg(...expressions),
-      total: withPlan.select(pl.lit("all").alias("plan"), ...expressions),
+      total: withPlan.select(pl.lit(ALL_PLANS_LABEL).alias("plan"), ...expressions),
     };
     byOptions.set(key, known);
   }

@@ -231,7 +231,7 @@ export function registerAnalysisTools(
       "`deno task scenario`), with a warning. " + DATA_NOTE,
     inputSchema: strictInput({
       scenario: z.record(z.string(), z.unknown()).optional().describe(
-        'inline scenario, e.g. {"name":"pct2","description":"2% of LLM cost","addonPrices":{},"plans":[{"name":"all","pctOfLlmCost":{"percent":2,"basis":"all"}}],"breakeven":"plans[0].pctOfLlmCost.percent"}',
+        'inline scenario, e.g. {"name":"pct2","description":"2% of LLM cost","addonPrices":{},"plans":[{"name":"everyone","pctOfLlmCost":{"percent":2,"basis":"all"}}],"breakeven":"plans[0].pctOfLlmCost.percent"}',
       ),
       preset: z.enum(SCENARIO_PRESETS as [string, ...string[]]).optional().describe(
         "a shipped scenario file",

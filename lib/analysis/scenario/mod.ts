@@ -11,10 +11,12 @@
  * priced but left out of the comparison totals (counted in `unknown_current`).
  */
 export {
+  ALL_PLANS_LABEL,
   COST_BASIS_COLUMNS,
   type CostBasis,
   type FlatTierMetric,
   type FlatTierPricing,
+  NO_PLAN_LABEL,
   type PctOfLlmCost,
   type PerRequestPricing,
   type Plan,

@@ -95,6 +95,18 @@ export interface Scenario {
 }
 
 /**
+ * Labels the per-plan table (lib/economics/per_plan.ts) gives rows of its own: every organization,
+ * and organizations no plan matched. A plan of either name would merge with that row, so
+ * parseScenario refuses them (case and surrounding spaces aside).
+ */
+export const ALL_PLANS_LABEL = "all";
+export const NO_PLAN_LABEL = "(no plan)";
+export const RESERVED_PLAN_NAMES: Record<string, string> = {
+  [ALL_PLANS_LABEL]: "the per-plan table's row of every organization",
+  [NO_PLAN_LABEL]: "the per-plan table's row of organizations no plan matches",
+};
+
+/**
  * The add-ons `addonPrices` may price: those the company sells (the price book's products). An
  * organization's other add-on names (addons_in_metadata) are reported as unpriced.
  */

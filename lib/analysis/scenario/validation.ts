@@ -10,6 +10,7 @@ import {
   MAX_USD_PER_GB,
   type PerRequestPricing,
   type Plan,
+  RESERVED_PLAN_NAMES,
   type Scenario,
 } from "./model.ts";
 import { priceParameter } from "./parameters.ts";
@@ -182,6 +183,13 @@ function parsePerRequest(f: ScenarioFields, value: unknown, p: string): PerReque
 function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
   const o = f.object(value, path, PLAN_FIELDS);
   const plan: Plan = { name: f.string(o.name, `${path}.name`) };
+  const reserved = RESERVED_PLAN_NAMES[plan.name.trim().toLowerCase()];
+  if (reserved) {
+    f.fail(
+      `${path}.name`,
+      `${describe(plan.name)} is reserved (${reserved}); give the plan another name`,
+    );
+  }
   if (o.match !== undefined) {
     const m = f.object(o.match, `${path}.match`, ["tiers", "tiersRaw"]);
     plan.match = {};
