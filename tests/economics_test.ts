@@ -294,6 +294,37 @@ Deno.test("the price book in words names every price a plan has", async () => {
   ]);
 });
 
+Deno.test("raw tiers match the price book's tiersRaw as the tier family reads them: case, spaces, _", async () => {
+  const { tierFamily } = await import("../lib/frame/tiers.ts");
+  const raws = ["Pro-20251210", " pro-20251210", "team_20251210", "PRO_20240913"];
+  const { frame } = addEconomicsColumns(
+    exportFrameFromColumns({
+      org_id: ["v1", "v2", "v3", "v4"],
+      org_name: ["V1", "V2", "V3", "V4"],
+      tier: raws.map(tierFamily),
+      tier_raw: raws,
+      seats: [3, 3, 3, 3],
+      addon_prompts: [0, 0, 0, 0],
+    }),
+    {
+      costModel: costModelFromEnv({}),
+      priceBook: await loadPriceBook(),
+      revenue: revenue({}),
+      windowDays: 30,
+    },
+  );
+  assertEquals(column(frame, "tier"), ["pro", "pro", "team", "pro"]);
+  // the 2025-12-10 plans' $79 and $799 flat, not the legacy 3 × $20 = $60 and $200 bundle; a
+  // legacy raw tier in capitals stays legacy
+  assertEquals(column(frame, "plan"), [
+    "pro 2025-12-10",
+    "pro 2025-12-10",
+    "team 2025-12-10",
+    "pro (seat, legacy)",
+  ]);
+  assertEquals(column(frame, "list_price_mrr"), [79, 79, 799, 60]);
+});
+
 Deno.test("company cost and company-basis margin with infrastructure cost and PTB revenue", async () => {
   const { frame, warnings, ptbRevenueRead } = addEconomicsColumns(economicsFixture(), {
     costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),

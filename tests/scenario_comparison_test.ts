@@ -73,7 +73,8 @@ Deno.test("breakeven: none when no organization's current MRR is known, not a pr
 });
 
 Deno.test("plans that price no organization in the data are named in a warning", async () => {
-  // b: pro is taken by a; c: no growth organization; d prices a3; e: a3 is d's, a1 a's
+  // b: pro is taken by a; c: no growth organization; d prices a3; e: a3 is d's, a1 a's; f: a
+  // typo (letter O for zero) no raw tier fits (PRO would: raw tiers match as the family reads them)
   const scenario = parseScenario({
     name: "overlap",
     plans: [
@@ -82,7 +83,7 @@ Deno.test("plans that price no organization in the data are named in a warning",
       { name: "c", match: { tiers: ["growth"] }, flatUsd: 30 },
       { name: "d", flatUsd: 0 },
       { name: "e", match: { tiers: ["free", "pro"] }, flatUsd: 1 },
-      { name: "f", match: { tiersRaw: ["PRO"] }, flatUsd: 1 },
+      { name: "f", match: { tiersRaw: ["pro-2O251210"] }, flatUsd: 1 },
       // keeps current MRR: prices nothing whoever it matches, so no warning
       { name: "g", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
     ],

@@ -3,14 +3,20 @@
 export const TIER_FAMILIES = ["free", "pro", "team", "growth", "enterprise"] as const;
 export type TierFamily = (typeof TIER_FAMILIES)[number] | "other";
 
+/**
+ * A raw tier as the kit reads it: trimmed, lower-case, `_` read as `-` (Pro_20251210 is
+ * pro-20251210). The tier family and a price book's `match.tiersRaw` both read raw tiers so.
+ */
+export function normalTierRaw(raw: string | null | undefined): string {
+  return (raw ?? "").trim().toLowerCase().replaceAll("_", "-");
+}
+
 /** The family of a raw `organization.tier`; null and empty count as free (the column default). */
 export function tierFamily(raw: string | null | undefined): TierFamily {
-  const value = (raw ?? "").trim().toLowerCase();
+  const value = normalTierRaw(raw);
   if (value === "" || value === "free") return "free";
   for (const family of TIER_FAMILIES) {
-    if (value === family || value.startsWith(`${family}-`) || value.startsWith(`${family}_`)) {
-      return family;
-    }
+    if (value === family || value.startsWith(`${family}-`)) return family;
   }
   return "other";
 }

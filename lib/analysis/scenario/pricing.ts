@@ -1,6 +1,7 @@
 /** Pricing organizations: each organization's monthly revenue under a scenario's plans. */
 import pl from "nodejs-polars";
 import { UserError } from "../../core/config.ts";
+import { normalTierRaw } from "../../frame/tiers.ts";
 import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } from "./model.ts";
 
 // ── pricing organizations ───────────────────────────────────────────────────────────────────
@@ -196,12 +197,20 @@ export function flatTierUsd(value: number, pricing: FlatTierPricing): number {
   return pricing.tiers.find((t) => t.upTo === null || value <= t.upTo)!.usd;
 }
 
-/** Whether `plan` prices an organization of this tier and tier_raw. */
+/**
+ * Whether `plan` prices an organization of this tier and tier_raw. Raw tiers match as the tier
+ * family reads them (normalTierRaw: case, surrounding spaces and `_` aside), so a value the family
+ * puts in pro is not left to a legacy plan for being spelt `Pro-20251210`.
+ */
 export function matches(plan: Plan, tier: string | null, tierRaw: string | null): boolean {
   const m = plan.match;
   if (!m) return true;
   if (m.tiers && !(tier !== null && m.tiers.includes(tier))) return false;
-  if (m.tiersRaw && !(tierRaw !== null && m.tiersRaw.includes(tierRaw))) return false;
+  if (m.tiersRaw) {
+    if (tierRaw === null) return false;
+    const raw = normalTierRaw(tierRaw);
+    if (!m.tiersRaw.some((value) => normalTierRaw(value) === raw)) return false;
+  }
   return true;
 }
 
