@@ -325,6 +325,61 @@ Deno.test("raw tiers match the price book's tiersRaw as the tier family reads th
   assertEquals(column(frame, "list_price_mrr"), [79, 79, 799, 60]);
 });
 
+Deno.test("the export warns of plans pricing nobody and of raw tiers dated after the book's plan versions", async () => {
+  const { parseScenario } = await import("../lib/analysis/scenario/mod.ts");
+  const { tierFamily } = await import("../lib/frame/tiers.ts");
+  // two pro-20260601 and one Team_2026-06-01 (newer than the book's 2025-12-10 versions, priced
+  // by the legacy catch-alls); pro-20240913 and pro (older, undated: what the catch-alls are for)
+  const raws = [
+    "pro-20251210",
+    "pro-20260601",
+    "pro-20260601",
+    "Team_2026-06-01",
+    "pro-20240913",
+    "pro",
+    "free",
+  ];
+  const frame = exportFrameFromColumns({
+    org_id: raws.map((_, i) => `o${i}`),
+    org_name: raws.map((_, i) => `O${i}`),
+    tier: raws.map(tierFamily),
+    tier_raw: raws,
+    seats: raws.map(() => 1),
+    addon_prompts: raws.map(() => 0),
+  });
+  const economics = (scenario: Awaited<ReturnType<typeof loadPriceBook>>["scenario"]) =>
+    addEconomicsColumns(frame, {
+      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0" }),
+      priceBook: { file: "book.json", scenario },
+      revenue: revenue({ cus_a: 0 }),
+      windowDays: 30,
+    });
+  const { frame: priced, warnings } = economics((await loadPriceBook()).scenario);
+  assertEquals(column(priced, "plan").slice(1, 4), [
+    "pro (seat, legacy)",
+    "pro (seat, legacy)",
+    "team (bundle, legacy)",
+  ]);
+  assertEquals(warnings, [
+    'plan "team 2025-12-10" prices no organization in this data: no organization fits its match',
+    '3 organizations have a raw tier dated after the newest plan version match.tiersRaw names in its family, priced by a plan without tiersRaw (a catch-all): "pro-20260601" (2, plan "pro (seat, legacy)", newest named "pro-20251210"), "Team_2026-06-01" (1, plan "team (bundle, legacy)", newest named "team-20251210"); add a plan matching each new plan version by tiersRaw',
+  ]);
+  // a plan an earlier, broader one shadows (the newer pro tier still named: "pro new" names
+  // pro-20251210; team has no dated plan version here, so Team_2026-06-01 is not named)
+  const shadowing = parseScenario({
+    name: "shadowing",
+    plans: [
+      { name: "pro any", match: { tiers: ["pro"] }, flatUsd: 30 },
+      { name: "pro new", match: { tiers: ["pro"], tiersRaw: ["pro-20251210"] }, flatUsd: 79 },
+      { name: "others", flatUsd: 0 },
+    ],
+  }, "shadowing.json");
+  assertEquals(economics(shadowing).warnings, [
+    'plan "pro new" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "pro any"',
+    '2 organizations have a raw tier dated after the newest plan version match.tiersRaw names in its family, priced by a plan without tiersRaw (a catch-all): "pro-20260601" (2, plan "pro any", newest named "pro-20251210"); add a plan matching each new plan version by tiersRaw',
+  ]);
+});
+
 Deno.test("company cost and company-basis margin with infrastructure cost and PTB revenue", async () => {
   const { frame, warnings, ptbRevenueRead } = addEconomicsColumns(economicsFixture(), {
     costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
@@ -333,7 +388,10 @@ Deno.test("company cost and company-basis margin with infrastructure cost and PT
     windowDays: 30,
   });
   ok(ptbRevenueRead);
-  assertEquals(warnings, []);
+  // the fixture has no team-20251210 organization
+  assertEquals(warnings, [
+    'plan "team 2025-12-10" prices no organization in this data: no organization fits its match',
+  ]);
   // e has no Stripe customer: PTB revenue 0.
   assertEquals(column(frame, "ptb_revenue_30d"), [25, 0, 250, 600, 0]);
   // PTB cost + requests / 1000 × $0.50: a 10 + 10; b 0 + 1; c 300 + 50; d 500 + 500; e 1 + 0.25

@@ -371,6 +371,29 @@ Deno.test("plan names the per-plan table gives rows of its own (all, (no plan)) 
   await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
 });
 
+Deno.test("a raw tier dated after every plan version the scenario names is warned about, with its count", async () => {
+  const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  // p26: a pro-20260601 organization, priced by the legacy pro catch-all ($20 a seat)
+  const p26 = exportFrameFromColumns({
+    org_id: ["p26"],
+    org_name: ["P26"],
+    tier: ["pro"],
+    tier_raw: ["pro-20260601"],
+    seats: [2],
+    addon_prompts: [0],
+    mrr: [79],
+  });
+  const result = await compareScenario(pl.concat([frame, p26], { how: "diagonal" }), { scenario });
+  const perOrg = result.perOrg.filter(pl.col("org_id").eq(pl.lit("p26"))).toRecords()[0];
+  assertEquals([perOrg.plan, perOrg.proposed_mrr], ["pro (seat, legacy)", 40]);
+  ok(
+    result.warnings.includes(
+      '1 organization has a raw tier dated after the newest plan version match.tiersRaw names in its family, priced by a plan without tiersRaw (a catch-all): "pro-20260601" (1, plan "pro (seat, legacy)", newest named "pro-20251210"); add a plan matching each new plan version by tiersRaw',
+    ),
+    result.warnings.join("\n"),
+  );
+});
+
 Deno.test("organizations no plan matches are priced $0 with a warning", async () => {
   const scenario: Scenario = parseScenario({
     name: "pro_only",

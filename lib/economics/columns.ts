@@ -9,6 +9,7 @@ import { attachRevenue, ptbRevenueRead } from "../revenue/columns.ts";
 import { type CostModel, costModelWarnings } from "./cost_model.ts";
 import { planColumns, type PriceBook } from "./price_book.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
+import { planMatchWarnings, type TierCount } from "../analysis/scenario/mod.ts";
 
 export interface EconomicsOptions {
   costModel: CostModel;
@@ -86,7 +87,18 @@ export function addEconomicsColumns(
     .drop("_ptb_for_margin");
   const unknownTiers = unknownTierWarning(withColumns);
   if (unknownTiers) warnings.push(unknownTiers);
+  warnings.push(...planMatchWarnings(tierCountsOf(frame), options.priceBook.scenario));
   return { frame: withColumns, warnings, ptbRevenueRead: ptbRead };
+}
+
+/** The frame's distinct (tier, tier_raw) and their organizations, in a stable order. */
+function tierCountsOf(frame: pl.DataFrame): TierCount[] {
+  const counts = frame.select(pl.col("tier").cast(pl.Utf8), pl.col("tier_raw").cast(pl.Utf8))
+    .groupBy(["tier", "tier_raw"]).len().sort(["tier", "tier_raw"]);
+  const tier = counts.getColumn("tier").toArray() as (string | null)[];
+  const tierRaw = counts.getColumn("tier_raw").toArray() as (string | null)[];
+  const organizations = counts.getColumn("len").toArray() as number[];
+  return tier.map((t, i) => ({ tier: t, tierRaw: tierRaw[i], organizations: organizations[i] }));
 }
 
 /**

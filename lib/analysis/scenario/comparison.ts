@@ -18,7 +18,7 @@ import {
   pricingInputs,
 } from "./pricing.ts";
 import { usageWarnings } from "./usage_notes.ts";
-import { emptyPlanWarnings } from "./plan_notes.ts";
+import { planMatchWarnings, tierCounts } from "./plan_notes.ts";
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
 
@@ -436,7 +436,7 @@ export async function compareScenario(
       `add-ons without a price in addonPrices, priced $0: ${unpricedAddons.join(", ")}`,
     );
   }
-  warnings.push(...emptyPlanWarnings(inputs, scenario));
+  warnings.push(...planMatchWarnings(tierCounts(inputs), scenario));
   if (totals.unknownCurrent > 0) {
     warnings.push(
       `${organizations(totals.unknownCurrent)} ${

@@ -25,6 +25,7 @@ export {
   type Scenario,
 } from "./model.ts";
 export { loadScenarioFile, parseScenario } from "./validation.ts";
+export { planMatchWarnings, type TierCount } from "./plan_notes.ts";
 export { priceParameter, withPriceParameter } from "./parameters.ts";
 export {
   distinctIndex,
