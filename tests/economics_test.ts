@@ -2,7 +2,7 @@
  * lib/economics/: cost model, price book (plan, list_price_mrr), company cost and margin, on a
  * five-organization fixture; every expected number is worked out by hand in the comments.
  */
-import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import type pl from "nodejs-polars";
 import {
   addEconomicsColumns,
@@ -378,6 +378,40 @@ Deno.test("the export warns of plans pricing nobody and of raw tiers dated after
     'plan "pro new" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "pro any"',
     '2 organizations have a raw tier dated after the newest plan version match.tiersRaw names in its family, priced by a plan without tiersRaw (a catch-all): "pro-20260601" (2, plan "pro any", newest named "pro-20251210"); add a plan matching each new plan version by tiersRaw',
   ]);
+});
+
+Deno.test("a price book's breakeven, a scenario-only field, is not read: a plan inserted before it", async () => {
+  const { loadScenarioFile } = await import("../lib/analysis/scenario/mod.ts");
+  const builtIn = JSON.parse(
+    await Deno.readTextFile(new URL("../scenarios/current_seat_based.json", import.meta.url)),
+  );
+  // a new plan version first: breakeven plans[2].perSeatUsd now names team 2025-12-10, no seat price
+  builtIn.plans.unshift({
+    name: "pro 2026-06-01",
+    match: { tiersRaw: ["pro-20260601"] },
+    flatUsd: 99,
+    addonsIncluded: true,
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/book.json`;
+    await Deno.writeTextFile(file, JSON.stringify(builtIn));
+    const book = await loadPriceBook({ PRICING_PRICE_BOOK: file });
+    assertEquals(book.scenario.breakeven, undefined);
+    const { frame } = addEconomicsColumns(economicsFixture(), {
+      costModel: costModelFromEnv({}),
+      priceBook: book,
+      revenue: revenue({}),
+      windowDays: 30,
+    });
+    assertEquals(column(frame, "list_price_mrr"), [79, 210, 200, null, 0]);
+    // as a scenario the file still needs a breakeven that names a price
+    await rejects(loadScenarioFile(file), {
+      message: `${file}: breakeven names nothing in the scenario: "plans[2].perSeatUsd"`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("company cost and company-basis margin with infrastructure cost and PTB revenue", async () => {

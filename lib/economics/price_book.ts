@@ -41,7 +41,8 @@ export const DEFAULT_PRICE_BOOK = fileURLToPath(
 export async function loadPriceBook(env: Env = {}): Promise<PriceBook> {
   const file = env.PRICING_PRICE_BOOK || DEFAULT_PRICE_BOOK;
   try {
-    return { file, scenario: await loadScenarioFile(file) };
+    // as a price book: a scenario's breakeven is not read (nor checked)
+    return { file, scenario: await loadScenarioFile(file, { priceBook: true }) };
   } catch (error) {
     // the file's own error names the file; say which setting named it, and how to go back
     if (!env.PRICING_PRICE_BOOK || !(error instanceof UserError)) throw error;

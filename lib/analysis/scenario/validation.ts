@@ -300,8 +300,22 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
   return plan;
 }
 
+/** How a file is read: as a scenario, or as a price book, which has no use for `breakeven`. */
+export interface ScenarioReading {
+  /**
+   * true: read as the price book (PRICING_PRICE_BOOK): `breakeven`, a scenario-only field, is
+   * accepted as is and left out of the result, not checked (a plan inserted before the price it
+   * names must not stop an export)
+   */
+  priceBook?: boolean;
+}
+
 /** Validates a scenario (parsed JSON); errors name the field: `file: plans[1].perSeatUsd must …`. */
-export function parseScenario(value: unknown, source = "scenario"): Scenario {
+export function parseScenario(
+  value: unknown,
+  source = "scenario",
+  { priceBook = false }: ScenarioReading = {},
+): Scenario {
   const f = new ScenarioFields(source);
   const o = f.object(value, "", ["name", "description", "addonPrices", "plans", "breakeven"]);
   const name = f.string(o.name, "name");
@@ -349,7 +363,7 @@ export function parseScenario(value: unknown, source = "scenario"): Scenario {
     addonPrices,
     plans,
   };
-  if (o.breakeven !== undefined) {
+  if (o.breakeven !== undefined && !priceBook) {
     scenario.breakeven = f.string(o.breakeven, "breakeven");
     try {
       priceParameter(scenario, scenario.breakeven);
@@ -361,7 +375,10 @@ export function parseScenario(value: unknown, source = "scenario"): Scenario {
 }
 
 /** Reads and validates a scenario file; every failure is a one-line UserError naming the file. */
-export async function loadScenarioFile(path: string): Promise<Scenario> {
+export async function loadScenarioFile(
+  path: string,
+  reading: ScenarioReading = {},
+): Promise<Scenario> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -380,5 +397,5 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
   } catch (error) {
     throw new UserError(`${path} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
   }
-  return parseScenario(json, path);
+  return parseScenario(json, path, reading);
 }
