@@ -7,6 +7,7 @@ import type pl from "nodejs-polars";
 import {
   addEconomicsColumns,
   costModelFromEnv,
+  costModelInWords,
   loadPriceBook,
   PTB_REVENUE_NOT_READ,
 } from "../lib/economics/mod.ts";
@@ -473,6 +474,17 @@ Deno.test("cost model settings: bad values are one-line errors naming the settin
     () => costModelFromEnv({ PRICING_INFRA_USD_PER_GB_STORED: "lots" }),
     /PRICING_INFRA_USD_PER_GB_STORED must be a number/,
   );
+});
+
+Deno.test("cost model in words: settings print as plain decimals, never with an exponent", () => {
+  // String(0.0000001) is "1e-7": the brief, workbook and MCP printed "$1e-7 per 1,000 requests"
+  const words = costModelInWords(costModelFromEnv({
+    PRICING_INFRA_USD_PER_1K_REQUESTS: "0.0000001",
+    PRICING_INFRA_USD_PER_GB_STORED: "0.00000025",
+  }));
+  ok(words.includes("Infrastructure: $0.0000001 per 1,000 requests in the window."), words[1]);
+  ok(words.some((line) => line.startsWith("Storage: $0.00000025 per GB set")), words[2]);
+  ok(!words.some((line) => /\de-\d/.test(line)), words.join("\n"));
 });
 
 Deno.test("the price book's metered prices are validated like the rest of a scenario", async () => {

@@ -10,6 +10,7 @@
  */
 import { type Env, settingNumber, UserError } from "../core/config.ts";
 import type { CostModel } from "./types.ts";
+import { formatNumber } from "../formats/csv_rows.ts";
 
 export type { CostModel } from "./types.ts";
 
@@ -53,17 +54,22 @@ export function costModelWarnings(model: CostModel): string[] {
   return warnings;
 }
 
-/** The cost model in words (brief, admin page). */
+/** USD as set, in plain decimals: `${0.0000001}` is "1e-7" (README: numbers have no exponent). */
+const settingUsd = (value: number) => `$${formatNumber(value)}`;
+
+/** The cost model in words (brief, workbook, notebook, MCP). */
 export function costModelInWords(model: CostModel): string[] {
   const per1k = model.infraUsdPer1kRequests;
   return [
     "Company cost (`company_cost_30d`) = LLM cost of pass-through-billed (PTB) requests in the window + infrastructure cost. BYOK requests cost the company no LLM spend: the customer pays the provider.",
     per1k === null
       ? "Infrastructure cost not set (counted as $0): margins on the company basis are an upper bound."
-      : `Infrastructure: $${per1k} per 1,000 requests in the window.`,
+      : `Infrastructure: ${settingUsd(per1k)} per 1,000 requests in the window.`,
     model.infraUsdPerGbStored === null
       ? "Storage cost: not set (the export has no storage data)."
-      : `Storage: $${model.infraUsdPerGbStored} per GB set, not applied (the export has no storage data).`,
+      : `Storage: ${
+        settingUsd(model.infraUsdPerGbStored)
+      } per GB set, not applied (the export has no storage data).`,
     "Not counted: customer discounts on PTB invoices (organization.discounts, absorbed by the company) and provider discounts Helicone may get. Stripe's fee on credit purchases is passed on to the customer and is neither revenue nor cost.",
   ];
 }
