@@ -15,6 +15,7 @@ import {
 } from "../lib/core/config.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
+import { fileURLToPath } from "node:url";
 
 Deno.test("parseDotEnv reads KEY=VALUE, quotes, export and comments", () => {
   const env = parseDotEnv(
@@ -318,6 +319,28 @@ Deno.test("a PRICING_PRICE_BOOK that is missing names the variable", async () =>
     message:
       "PRICING_PRICE_BOOK: /nonexistent/book.json does not exist; pass a scenario file such as scenarios/per_request.json (or unset it for the built-in price book)",
   });
+});
+
+Deno.test("a relative PRICING_PRICE_BOOK is read from the project folder, whatever the working directory", async () => {
+  // .env.example suggests scenarios/current_seat_based.json; Claude Desktop starts the MCP server
+  // from another folder, where a path relative to the working directory did not exist
+  const project = fileURLToPath(new URL("../", import.meta.url));
+  const elsewhere = await Deno.makeTempDir({ prefix: "price_book_cwd_" });
+  const cwd = Deno.cwd();
+  Deno.chdir(elsewhere);
+  try {
+    const book = await loadPriceBook({ PRICING_PRICE_BOOK: "scenarios/per_request.json" });
+    assertEquals(book.file, `${project}scenarios/per_request.json`);
+    assertEquals(book.scenario.name, "per_request");
+    // a missing relative file names the folder it was looked for in
+    await assertRejects(loadPriceBook({ PRICING_PRICE_BOOK: "scenarios/missing.json" }), {
+      message:
+        `PRICING_PRICE_BOOK: ${project}scenarios/missing.json does not exist; pass a scenario file such as scenarios/per_request.json; a relative path is read from the project folder (or unset it for the built-in price book)`,
+    });
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(elsewhere, { recursive: true });
+  }
 });
 
 const ENV_EXAMPLE = new URL("../.env.example", import.meta.url);

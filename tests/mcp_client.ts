@@ -61,11 +61,19 @@ export async function exportsFolder() {
 const MCP_TASK_ARGS: string[] = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks.mcp
   .split(/\s+/).slice(1); // (without "deno")
 
-export function stdioClient(env: Record<string, string>) {
+/** `deno task mcp` over stdio, lib/mcp/main.ts by absolute path (as Claude Desktop runs it) in `cwd`. */
+export function stdioClient(
+  env: Record<string, string>,
+  { cwd = ROOT }: { cwd?: string } = {},
+) {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: [...MCP_TASK_ARGS, "--env-file", "/dev/null"],
-    cwd: ROOT,
+    args: [
+      ...MCP_TASK_ARGS.map((arg) => arg === "lib/mcp/main.ts" ? `${ROOT}lib/mcp/main.ts` : arg),
+      "--env-file",
+      "/dev/null",
+    ],
+    cwd,
     env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/tmp", ...env },
     stderr: "pipe",
   });

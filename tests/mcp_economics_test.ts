@@ -9,7 +9,17 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { basename, join } from "node:path";
 import { runExport } from "../lib/export.ts";
-import { call, close, ROOT, stdioClient, text, type Values } from "./mcp_client.ts";
+import {
+  call,
+  close,
+  connectInMemory,
+  ROOT,
+  stdioClient,
+  text,
+  type Values,
+} from "./mcp_client.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
 import { perPlanByHand } from "./mcp_economics.ts";
 import ExcelJS from "exceljs";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
@@ -107,6 +117,128 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
     );
   } finally {
     await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A demo export into `dir` made with the price book `book` names (PRICING_PRICE_BOOK). */
+function demoExport(dir: string, book?: string) {
+  return runExport({
+    outDir: dir,
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    formats: ["csv"],
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env: book ? { PRICING_PRICE_BOOK: book } : {},
+  });
+}
+
+const planOrder = async (file: string) =>
+  (JSON.parse(await Deno.readTextFile(file)) as { plans: { name: string }[] }).plans.map((p) =>
+    p.name
+  );
+
+Deno.test("describe_dataset from another working directory: a relative PRICING_PRICE_BOOK is the project's, an unreadable one a warning", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_price_book_cwd_" });
+  try {
+    await demoExport(dir);
+    const shipped = await planOrder(join(ROOT, "scenarios/current_seat_based.json"));
+    // Claude Desktop runs lib/mcp/main.ts by path from its own folder, with .env.example's setting
+    for (
+      const [setting, warned] of [
+        ["scenarios/current_seat_based.json", false],
+        ["scenarios/missing_book.json", true],
+      ] as const
+    ) {
+      const { transport, client } = stdioClient(
+        { PRICING_MCP_EXPORTS_DIR: dir, PRICING_PRICE_BOOK: setting },
+        { cwd: dir },
+      );
+      await client.connect(transport);
+      try {
+        const result = await call(client, "describe_dataset");
+        assertEquals(result.isError, undefined, text(result));
+        const rows = (result.structuredContent!.per_plan as { rows: Values[] }).rows;
+        // the export's own book (found among the shipped scenarios) orders the rows
+        const plans = rows.map((r) => r.plan as string).filter((p) => p !== "all");
+        assertEquals(plans, shipped.filter((p) => plans.includes(p)), setting);
+        const warnings = (result.structuredContent!.warnings as string[]).filter((w) =>
+          w.includes("PRICING_PRICE_BOOK")
+        );
+        assertEquals(warnings.length, warned ? 1 : 0, warnings.join("\n"));
+        if (warned) {
+          ok(
+            warnings[0].startsWith(
+              `price book of the settings not read: PRICING_PRICE_BOOK: ${ROOT}scenarios/missing_book.json does not exist`,
+            ),
+            warnings[0],
+          );
+        }
+      } finally {
+        await client.close();
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("pricing://price-book is the served export's book, else the settings' with a note that says so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_price_book_resource_" });
+  const read = async (env: Record<string, string>) => {
+    const { client, close } = await connectInMemory(new DatasetStore(mcpSettings(env)));
+    try {
+      const resource = await client.readResource({ uri: "pricing://price-book" });
+      const describe = await call(client, "describe_dataset");
+      return {
+        parts: resource.contents as { mimeType: string; text: string }[],
+        warnings: describe.structuredContent!.warnings as string[],
+        plans: (describe.structuredContent!.per_plan as { rows: Values[] }).rows.map((r) =>
+          r.plan as string
+        ),
+      };
+    } finally {
+      await close();
+    }
+  };
+  try {
+    // made with the shipped per_request.json, served with the default settings: per_request's
+    const exports = join(dir, "per_request");
+    await Deno.mkdir(exports);
+    await demoExport(exports, "scenarios/per_request.json");
+    const perRequest = join(ROOT, "scenarios/per_request.json");
+    const served = await read({ PRICING_MCP_EXPORTS_DIR: exports });
+    assertEquals(served.parts.map((p) => p.mimeType), ["application/json"]);
+    assertEquals(served.parts[0].text, await Deno.readTextFile(perRequest));
+    const order = await planOrder(perRequest);
+    const plans = served.plans.filter((p) => p !== "all");
+    assertEquals(plans, order.filter((p) => plans.includes(p)));
+
+    // made with a book that is gone since: the settings' book, said plainly in the resource
+    const gone = join(dir, "gone");
+    await Deno.mkdir(gone);
+    const book = await testPriceBook(gone);
+    await demoExport(gone, book.path);
+    await Deno.remove(book.path);
+    const fallback = await read({ PRICING_MCP_EXPORTS_DIR: gone });
+    assertEquals(fallback.parts.map((p) => p.mimeType), ["application/json", "text/plain"]);
+    assertEquals(
+      fallback.parts[0].text,
+      await Deno.readTextFile(join(ROOT, "scenarios/current_seat_based.json")),
+    );
+    assertEquals(
+      fallback.parts[1].text,
+      `This is the current settings' price book (current_seat_based.json), not the served export's: the export's plan and list_price_mrr columns came from "test_book.json" (its manifest's cost_model.price_book), which was not found in ${ROOT}scenarios; its prices may differ from these.`,
+    );
+    ok(
+      fallback.warnings.some((w) =>
+        w.startsWith(`the export's price book "test_book.json" (manifest cost_model.price_book)`)
+      ),
+      fallback.warnings.join("\n"),
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -12,6 +12,7 @@
  *   discounts, grandfathered prices and billed usage.
  */
 import pl from "nodejs-polars";
+import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Env, UserError } from "../core/config.ts";
 import {
@@ -37,17 +38,32 @@ export const DEFAULT_PRICE_BOOK = fileURLToPath(
   new URL("../../scenarios/current_seat_based.json", import.meta.url),
 );
 
+/**
+ * The project folder (where deno.json and scenarios/ are): a relative PRICING_PRICE_BOOK is read
+ * from here, so every entry point (export, scenario, serve, the MCP server started by Claude
+ * Desktop from any folder, the notebooks) finds the same file whatever its working directory.
+ */
+export const PROJECT_DIR = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The file PRICING_PRICE_BOOK names (a relative path from the project folder), else the built-in one. */
+export function priceBookPath(env: Env = {}): string {
+  const setting = env.PRICING_PRICE_BOOK?.trim();
+  return setting ? resolve(PROJECT_DIR, setting) : DEFAULT_PRICE_BOOK;
+}
+
 /** The price book named by PRICING_PRICE_BOOK, or the built-in one. */
 export async function loadPriceBook(env: Env = {}): Promise<PriceBook> {
-  const file = env.PRICING_PRICE_BOOK || DEFAULT_PRICE_BOOK;
+  const file = priceBookPath(env);
   try {
     // as a price book: a scenario's breakeven is not read (nor checked)
     return { file, scenario: await loadScenarioFile(file, { priceBook: true }) };
   } catch (error) {
     // the file's own error names the file; say which setting named it, and how to go back
-    if (!env.PRICING_PRICE_BOOK || !(error instanceof UserError)) throw error;
+    const setting = env.PRICING_PRICE_BOOK?.trim();
+    if (!setting || !(error instanceof UserError)) throw error;
+    const from = isAbsolute(setting) ? "" : "; a relative path is read from the project folder";
     throw new UserError(
-      `PRICING_PRICE_BOOK: ${error.message} (or unset it for the built-in price book)`,
+      `PRICING_PRICE_BOOK: ${error.message}${from} (or unset it for the built-in price book)`,
     );
   }
 }

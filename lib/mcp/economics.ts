@@ -2,10 +2,11 @@
  * The economics describe_dataset reports: the cost model the dataset was computed with (the
  * export manifest's `cost_model` block, or the economics settings for the in-memory demo), both
  * margin bases with their definitions, and the per-plan unit-economics table (lib/economics),
- * computed from the served frame. The price book is the one PRICING_PRICE_BOOK names, as in
- * the export.
+ * computed from the served frame. The price book is the one the served export was made with
+ * (its manifest's cost_model.price_book) when it can be found, else the one PRICING_PRICE_BOOK
+ * names; the book only orders the per-plan rows, so one that cannot be read is a warning.
  */
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
 import {
   type CostModel,
@@ -14,11 +15,17 @@ import {
   loadPriceBook,
   PER_PLAN_COLUMNS,
   type PerPlanRow,
+  perPlanRows,
+  perPlanTable,
   planEconomics,
   type PriceBook,
 } from "../economics/mod.ts";
-import type { Env } from "../core/config.ts";
+import { priceBookPath } from "../economics/price_book.ts";
+import { loadScenarioFile } from "../analysis/scenario/mod.ts";
+import { type Env, UserError } from "../core/config.ts";
 import type { Dataset, DatasetCostModel } from "./dataset.ts";
+import { SCENARIOS_DIR } from "./scenarios.ts";
+import { dataLiteral } from "./text.ts";
 
 export type { CostModelBlock, DatasetCostModel } from "./dataset.ts";
 
@@ -39,9 +46,84 @@ const MARGIN_BASES = [
   ["gross_margin_company_pct", "company: the company's own cost (PTB LLM cost + infrastructure)"],
 ] as const;
 
-/** The price book PRICING_PRICE_BOOK names (else the built-in one), as the export loads it. */
-export function currentPriceBook(env: Env): Promise<PriceBook> {
-  return loadPriceBook(env);
+/** The price book behind a dataset's plan and list_price_mrr columns, as far as it is found. */
+export interface DatasetPriceBook {
+  /** the book to show and order the per-plan rows by; null when none could be read */
+  book: PriceBook | null;
+  /** true when `book` is the one the dataset was made with (the file its manifest names) */
+  isDatasetBook: boolean;
+  /** the file name the export's manifest records (cost_model.price_book); null when none */
+  recorded: string | null;
+  /** the folders the recorded file was looked for in (when it was not the settings' book) */
+  searched: string[];
+  /** why the dataset's book is not the one shown, or no book could be read */
+  warnings: string[];
+}
+
+/**
+ * The price book a dataset was made with: the in-memory demo's is the settings' book; an export's
+ * is the file its manifest names, looked for as the settings' book, beside it, then among the
+ * shipped scenarios. Not found: the settings' book, with a warning that it is not the export's.
+ */
+export async function datasetPriceBook(dataset: Dataset, env: Env): Promise<DatasetPriceBook> {
+  const warnings: string[] = [];
+  let current: PriceBook | null = null;
+  try {
+    current = await loadPriceBook(env);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    warnings.push(`price book of the settings not read: ${error.message}`);
+  }
+  const model = dataset.costModel;
+  if (model?.from !== "manifest") {
+    // the in-memory demo was priced with the settings' book; an older export records none
+    if (!model) {
+      warnings.push(
+        "the export does not record its price book (no manifest cost_model block): the price book used is the current settings', which may not be the one its plan and list_price_mrr came from",
+      );
+    }
+    return {
+      book: current,
+      isDatasetBook: model !== undefined && current !== null,
+      recorded: null,
+      searched: [],
+      warnings,
+    };
+  }
+  const recorded = model.price_book;
+  if (current && basename(current.file) === recorded) {
+    return { book: current, isDatasetBook: true, recorded, searched: [], warnings };
+  }
+  // a file name, never a path (the manifest is a file anyone could edit)
+  const folders = [...new Set([dirname(priceBookPath(env)), SCENARIOS_DIR.replace(/\/$/, "")])];
+  if (recorded === basename(recorded) && recorded.endsWith(".json")) {
+    for (const folder of folders) {
+      try {
+        const file = join(folder, recorded);
+        return {
+          book: { file, scenario: await loadScenarioFile(file) },
+          isDatasetBook: true,
+          recorded,
+          searched: folders,
+          warnings,
+        };
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+      }
+    }
+  }
+  warnings.push(
+    `the export's price book ${
+      JSON.stringify(recorded)
+    } (manifest cost_model.price_book) was not found in ${folders.join(" or ")}: ${
+      current
+        ? `the price book used is the current settings' ${
+          basename(current.file)
+        }, not the one the export's plan and list_price_mrr came from`
+        : "no price book used"
+    }`,
+  );
+  return { book: current, isDatasetBook: false, recorded, searched: folders, warnings };
 }
 
 function marginBases(): DatasetEconomics["margin_bases"] {
@@ -56,8 +138,9 @@ export async function datasetEconomics(
   dataset: Dataset,
   env: Env,
 ): Promise<{ economics: DatasetEconomics; warnings: string[] }> {
-  const warnings: string[] = [];
-  const book = await currentPriceBook(env);
+  const found = await datasetPriceBook(dataset, env);
+  const { book } = found;
+  const warnings = [...found.warnings];
   let costModel = dataset.costModel;
   if (!costModel) {
     // An export written before the economics columns: say so, show today's settings.
@@ -66,7 +149,7 @@ export async function datasetEconomics(
       infra_usd_per_1k_requests: settings.infraUsdPer1kRequests,
       infra_usd_per_gb_stored: settings.infraUsdPerGbStored,
       ptb_revenue_read: false,
-      price_book: basename(book.file),
+      price_book: basename(book?.file ?? priceBookPath(env)),
       from: "settings",
     };
     warnings.push(
@@ -80,7 +163,11 @@ export async function datasetEconomics(
   };
   let rows: PerPlanRow[] = [];
   try {
-    rows = planEconomics(dataset.frame, { book, windowDays: dataset.window.days });
+    const windowDays = dataset.window.days;
+    // without a price book the rows are in name order (the book only orders them)
+    rows = book
+      ? planEconomics(dataset.frame, { book, windowDays })
+      : perPlanRows(perPlanTable(dataset.frame, { windowDays }));
   } catch (error) {
     warnings.push(
       `per-plan table not computed (an export without the economics columns?): ${
@@ -99,4 +186,31 @@ export async function datasetEconomics(
     },
     warnings,
   };
+}
+
+/**
+ * The price-book resource's parts: the book's JSON as written, and a plain-text part when it is
+ * not the served export's book (or no book could be read), so a client never takes the current
+ * settings' prices for the ones the export's plan and list_price_mrr came from.
+ */
+export async function priceBookResource(
+  found: DatasetPriceBook,
+): Promise<{ mimeType: string; text: string }[]> {
+  const note = (text: string) => ({ mimeType: "text/plain", text });
+  if (!found.book) return [note(`No price book could be read: ${found.warnings.join("; ")}`)];
+  const parts = [{ mimeType: "application/json", text: await Deno.readTextFile(found.book.file) }];
+  if (found.isDatasetBook) return parts;
+  const name = basename(found.book.file);
+  return [
+    ...parts,
+    note(
+      found.recorded === null
+        ? `This is the current settings' price book (${name}). The served dataset does not record the price book its plan and list_price_mrr columns came from (its manifest has no cost_model block), so they may differ from these prices.`
+        : `This is the current settings' price book (${name}), not the served export's: the export's plan and list_price_mrr columns came from ${
+          dataLiteral(found.recorded)
+        } (its manifest's cost_model.price_book), which was not found in ${
+          found.searched.join(" or ")
+        }; its prices may differ from these.`,
+    ),
+  ];
 }

@@ -8,7 +8,7 @@ import { dictionaryMarkdown } from "../report/dictionary.ts";
 import { csvResourceTexts } from "./csv_resource.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
-import { currentPriceBook } from "./economics.ts";
+import { datasetPriceBook, priceBookResource } from "./economics.ts";
 
 export const RESOURCE_URIS = {
   brief: "pricing://brief",
@@ -49,18 +49,20 @@ export function registerResources(server: McpServer, store: DatasetStore) {
   }));
 
   server.registerResource("price-book", RESOURCE_URIS.priceBook, {
-    title: "Price book (current list prices)",
-    description: "Today's list prices as a scenario JSON (PRICING_PRICE_BOOK, default " +
-      "scenarios/current_seat_based.json; the economics columns' plan and list_price_mrr): the format " +
-      "run_scenario takes inline. Copy it and change prices to model a proposal.",
+    title: "Price book (list prices of the served export)",
+    description: "The price book the served export was made with (the file its manifest's " +
+      "cost_model.price_book names; the economics columns' plan and list_price_mrr come from " +
+      "it) as a scenario JSON: the format run_scenario takes inline. Copy it and change prices " +
+      "to model a proposal. When that file cannot be found, the current settings' book " +
+      "(PRICING_PRICE_BOOK, default scenarios/current_seat_based.json) with a plain-text part " +
+      "saying it is not the export's.",
     mimeType: "application/json",
-  }, async (uri) => ({
-    contents: [{
-      uri: uri.href,
-      mimeType: "application/json",
-      text: await Deno.readTextFile((await currentPriceBook(store.settings.env)).file),
-    }],
-  }));
+  }, async (uri) => {
+    const found = await datasetPriceBook(await store.current(), store.settings.env);
+    return {
+      contents: (await priceBookResource(found)).map((part) => ({ uri: uri.href, ...part })),
+    };
+  });
 
   server.registerResource("export-csv", RESOURCE_URIS.csv, {
     title: "The current export as CSV",

@@ -28,7 +28,7 @@ import { type DatasetStore, type ExportCandidate, exportNamed, listExports } fro
 import { isSnapshotDate, snapshotByDate } from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { monthlyBasis } from "./monthly_basis.ts";
-import { currentPriceBook } from "./economics.ts";
+import { datasetPriceBook } from "./economics.ts";
 import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
 import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
@@ -257,12 +257,19 @@ export function registerAnalysisTools(
       const dataset = await store.current();
       // prices are monthly: another window's usage priced on a 30-day basis, as the CLI
       const basis = monthlyBasis(dataset);
+      // what organizations are billed on: the served export's price book (a scenario's differing
+      // metered prices are named); none readable is a warning, not a failed comparison
+      const book = await datasetPriceBook(dataset, store.settings.env);
       const result = await compareScenario(basis.frame, {
         scenario: parsed,
         ...(breakeven ? { breakeven } : {}),
-        priceBook: (await currentPriceBook(store.settings.env)).scenario,
+        ...(book.book ? { priceBook: book.book.scenario } : {}),
       });
-      const warnings = [...(basis.note ? [basis.note] : []), ...result.warnings];
+      const warnings = [
+        ...(basis.note ? [basis.note] : []),
+        ...book.warnings,
+        ...result.warnings,
+      ];
       // each step's garbage (native, unseen by V8) collected before the next: at a million
       // organizations the movers' sorts would otherwise add ~100 MB over the comparison's
       const settle = () => collectDroppedFrames({ rows: basis.frame.height });
