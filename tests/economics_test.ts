@@ -1232,3 +1232,108 @@ Deno.test("a plan's company margin is unknown where PTB revenue was not read and
   assertEquals(rows.at(-1)!.margin_company_pct, null);
   assertEquals(companyMargins(frame, { windowDays: 30 }).companyPct, null);
 });
+
+/**
+ * The fixture plus two free organizations, 2,000 requests each ($1 infrastructure at $0.5 per
+ * 1,000): g spends credits bought before the window (PTB cost $30, PTB revenue $0), h bought $25
+ * of credits in it and spent $10. a (pro 2025-12-10) bought none either: PTB cost $10, revenue $0.
+ */
+async function frameWithPtbTiming(
+  { ptbRead = true } = {},
+): Promise<{ frame: pl.DataFrame; warnings: string[] }> {
+  const { default: pl } = await import("nodejs-polars");
+  const { addMetricColumns } = await import("../lib/frame/metrics.ts");
+  const free = exportFrameFromColumns({
+    org_id: ["g", "h"],
+    org_name: ["G", "H"],
+    tier: ["free", "free"],
+    tier_raw: ["free", "free"],
+    stripe_customer_id: ["cus_g", "cus_h"],
+    seats: [1, 1],
+    active_users_30d: [1, 1],
+    requests_30d: [2_000, 2_000],
+    llm_cost_30d: [30, 10],
+    llm_cost_ptb_30d: [30, 10],
+    llm_cost_byok_30d: [0, 0],
+    addon_prompts: [0, 0],
+    mrr: [0, 0],
+    mrr_recurring: [0, 0],
+    revenue_source: ["stripe", "stripe"],
+  });
+  const base = economicsFixture();
+  const rev = revenue({ cus_a: 0, cus_b: 0, cus_c: 250, cus_d: 600 });
+  rev.byCustomer.set("cus_g", { customerId: "cus_g", ptbRevenueUsd30d: 0 } as never);
+  rev.byCustomer.set("cus_h", { customerId: "cus_h", ptbRevenueUsd30d: 25 } as never);
+  const { frame, warnings } = addEconomicsColumns(
+    addMetricColumns(pl.concat([base, free.select(...base.columns)]), { windowDays: 30 }),
+    {
+      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+      priceBook: await loadPriceBook(),
+      // not read: Stripe skipped, ptb_revenue_30d empty
+      revenue: ptbRead ? rev : { ...rev, source: "none" },
+      windowDays: 30,
+    },
+  );
+  return { frame, warnings };
+}
+
+Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the window is warned of, by how many", async () => {
+  const { frame, warnings } = await frameWithPtbTiming();
+  const timing = warnings.filter((w) => w.startsWith("plan "));
+  const why =
+    "PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB";
+  assertEquals(timing, [
+    // free: e (no customer, PTB cost $1, revenue $0), g ($30, $0) and h ($10, $25). Revenue 25;
+    // cost e 1 + 0.25, g 30 + 1, h 10 + 1 = 43.25: (25 − 43.25) / 25 = −73.0 %. PTB cost 41 −
+    // revenue 25 = 16, 64 points of the revenue. No MRR: no margin without PTB.
+    `plan "free": company margin -73.0 % counts PTB cost of 2 organizations with no PTB revenue in the window ($31.00 of the plan's $41.00 PTB cost, against $25.00 PTB revenue, 30-day basis): ${why}; with PTB left out on both sides the margin is – (no MRR)`,
+    // a: revenue 79, cost 10 + 20 × 0.5 = 20: (79 − 20) / 79 = 74.7 %; without PTB (79 − 10) / 79
+    // = 87.3 %. team (c: $300 cost, $250 revenue) and enterprise (d: $500, $600): every
+    // organization bought credits in the window, no warning.
+    `plan "pro 2025-12-10": company margin 74.7 % counts PTB cost of 1 organization with no PTB revenue in the window ($10.00 of the plan's $10.00 PTB cost, against $0.00 PTB revenue, 30-day basis): ${why}; with PTB left out on both sides the margin is 87.3 %`,
+  ]);
+
+  // the brief says the caveat under the per-plan table and names the plans
+  const { economicsBriefLines } = await import("../lib/economics/report.ts");
+  const lines = economicsBriefLines(frame, {
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    priceBook: await loadPriceBook(),
+    ptbRevenueRead: true,
+    windowDays: 30,
+  });
+  const paragraph = lines.find((line) => line.startsWith("PTB timing: "))!;
+  ok(paragraph.includes("`ptb_revenue_30d` is cash in the window"), paragraph);
+  ok(
+    paragraph.endsWith(
+      "Plans whose company margin it pulls down (see the warnings): **free** (2 organizations with PTB cost and no PTB revenue; company margin -73.0 %, with PTB left out on both sides none (no MRR)); **pro 2025-12-10** (1 organization with PTB cost and no PTB revenue; company margin 74.7 %, with PTB left out on both sides 87.3 %).",
+    ),
+    paragraph,
+  );
+  // … and so does the cost model, wherever it is printed (brief, workbook, notebook, MCP)
+  ok(
+    costModelInWords(costModelFromEnv({})).some((line) =>
+      line.startsWith("PTB revenue (`ptb_revenue_30d`) is cash in the window")
+    ),
+  );
+});
+
+Deno.test("PTB timing: none without PTB cost lacking revenue, nor when PTB revenue was not read", async () => {
+  const { economicsBriefLines } = await import("../lib/economics/report.ts");
+  const { ptbTimingPlans } = await import("../lib/economics/ptb_timing.ts");
+  // every organization of economicsFrameWithF with PTB cost bought credits in the window, but e
+  // (free, no customer: $1 PTB cost, revenue 0) whose plan has no revenue, so no margin to pull
+  const frame = await economicsFrameWithF();
+  assertEquals(ptbTimingPlans(frame, 30), []);
+  const lines = economicsBriefLines(frame, {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    ptbRevenueRead: true,
+    windowDays: 30,
+  });
+  ok(lines.some((line) => line.endsWith("No plan's company margin is pulled down by it.")));
+  // PTB revenue not read: empty ptb_revenue_30d, the company margins of the plans with PTB cost
+  // are empty, nothing to warn of
+  const notRead = await frameWithPtbTiming({ ptbRead: false });
+  assertEquals(column(notRead.frame, "ptb_revenue_30d"), Array(7).fill(null));
+  ok(!notRead.warnings.some((w) => w.startsWith("plan ")), notRead.warnings.join("\n"));
+});

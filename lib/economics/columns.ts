@@ -10,6 +10,7 @@ import { type CostModel, costModelWarnings } from "./cost_model.ts";
 import { planColumns, type PriceBook } from "./price_book.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { planMatchWarnings, type TierCount } from "../analysis/scenario/mod.ts";
+import { ptbTimingWarnings } from "./ptb_timing.ts";
 
 export interface EconomicsOptions {
   costModel: CostModel;
@@ -88,6 +89,8 @@ export function addEconomicsColumns(
   const unknownTiers = unknownTierWarning(withColumns);
   if (unknownTiers) warnings.push(unknownTiers);
   warnings.push(...planMatchWarnings(tierCountsOf(frame), options.priceBook.scenario));
+  // a plan's company margin pulled down by credits bought before the window: timing, not price
+  warnings.push(...ptbTimingWarnings(withColumns, options.windowDays));
   return { frame: withColumns, warnings, ptbRevenueRead: ptbRead };
 }
 

@@ -18,6 +18,7 @@ import { type PriceBook, priceBookInWords, usagePricedPlans } from "./price_book
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { marginPct, marginSums } from "./margin_sums.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
+import { ptbTimingPlans } from "./ptb_timing.ts";
 
 export type { EconomicsContext } from "./types.ts";
 
@@ -178,6 +179,29 @@ export function formatPlanCell(column: keyof PerPlanRow, value: number | string 
   return formatKpi(value as number | null, kind);
 }
 
+/**
+ * Under the per-plan table: PTB revenue is cash in the window, PTB cost usage in it, and the
+ * plans whose company margin that pulls down (lib/economics/ptb_timing.ts), so a negative free
+ * plan is not read as free PTB users losing money.
+ */
+function ptbTimingParagraph(frame: pl.DataFrame, windowDays: number): string {
+  const plans = ptbTimingPlans(frame, windowDays).map((p) =>
+    `**${escapeMarkdown(p.plan)}** (${p.organizations.toLocaleString("en-US")} organization${
+      p.organizations === 1 ? "" : "s"
+    } with PTB cost and no PTB revenue; company margin ${
+      formatKpi(p.companyPct, "percent")
+    }, with PTB left out on both sides ${
+      p.withoutPtbPct === null ? "none (no MRR)" : formatKpi(p.withoutPtbPct, "percent")
+    })`
+  );
+  return [
+    "PTB timing: `ptb_revenue_30d` is cash in the window (credits bought, `ptb_usage` invoices issued), `llm_cost_ptb_30d` is usage in the window, whenever its credits were bought. PTB carries no markup, so over months the two match, but an organization spending credits bought before the window has PTB cost and no PTB revenue in it: a plan of such organizations shows a low or negative company margin for timing, not price (a short window, × 30 / N, swings more).",
+    plans.length === 0
+      ? "No plan's company margin is pulled down by it."
+      : `Plans whose company margin it pulls down (see the warnings): ${plans.join("; ")}.`,
+  ].join(" ");
+}
+
 /** The brief's economics section (Markdown lines). */
 export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsContext): string[] {
   const { windowDays } = context;
@@ -213,6 +237,8 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
         ...columns.map((c) => trustedMarkdown(formatPlanCell(c, row[c]))),
       ]),
     ),
+    "",
+    ptbTimingParagraph(frame, windowDays),
     "",
     "Columns (each ratio's own organizations):",
     "",

@@ -451,7 +451,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "credits bought in the window (PaymentIntents on the token-usage product, creditsAmountCents) + ptb_usage invoices created in the window, paid or open, net of tax",
     description:
-      "Pass-through-billing revenue in the window: credits carry no markup and Stripe's fee line is passed on, not revenue. 0 without a Stripe customer; empty when PTB revenue was not read (the brief says so).",
+      "Pass-through-billing revenue in the window: credits carry no markup and Stripe's fee line is passed on, not revenue. Cash in the window, not usage: credits are counted when bought, while llm_cost_ptb_30d is the window's usage, whenever its credits were bought, so an organization spending earlier credits has PTB cost and 0 here (over months the two match). 0 without a Stripe customer; empty when PTB revenue was not read (the brief says so).",
     spec: extra,
   },
   {
@@ -473,7 +473,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "(mrr + ptb_revenue_30d − company_cost_30d) / (mrr + ptb_revenue_30d) × 100; unread PTB revenue counts as 0 only when llm_cost_ptb_30d is 0",
     description:
-      "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays. With a window other than 30 days (--days N), ptb_revenue_30d and company_cost_30d are put on a 30-day basis (× 30 / N) to match monthly mrr.",
+      "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays. PTB revenue is the window's cash and PTB cost its usage: an organization spending credits bought before the window reads low or negative here for timing, not price (the run warns of plans this pulls down). With a window other than 30 days (--days N), ptb_revenue_30d and company_cost_30d are put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec: extra,
     window: "30-day basis",
   },
