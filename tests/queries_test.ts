@@ -71,7 +71,7 @@ async function requestTableWithCostType(
   try {
     await ch.command({ query: create });
     await ch.command({
-      query: `INSERT INTO ${name} SELECT ${REQUEST_COLUMNS} FROM request_response_rmt`,
+      query: `INSERT INTO ${name} SELECT * FROM request_response_rmt`,
     });
     for (const row of extraRows) {
       await ch.command({ query: `INSERT INTO ${name} (${REQUEST_COLUMNS}) VALUES ${row}` });
@@ -112,6 +112,80 @@ Deno.test("summed costs above UInt64 (1.8e19 nano-USD) do not wrap", async () =>
     assertEquals(data.value(D, "is_ptb"), true);
   } finally {
     await databases.drop();
+  }
+});
+
+/** A request row answered from the cache of request `ref` (cache_reference_id), else a plain one. */
+function requestRowWithCache(org: string, id: number, cost: string, ptb: number, ref?: string) {
+  return requestRow(org, id, cost, ptb).replace(
+    /\)$/,
+    `, '${ref ?? "00000000-0000-0000-0000-000000000000"}')`,
+  );
+}
+
+/**
+ * D (no requests in the fixture): a PTB request of $2 (r1), and two cache hits answered from it,
+ * PTB $5 and BYOK $1 (a cache hit's row carries a cost, but no provider is called).
+ */
+const CACHE_ROWS = [
+  requestRowWithCache(D, 1, "2000000000", 1),
+  requestRowWithCache(D, 2, "5000000000", 1, "dddddddd-0000-4000-8000-000000000001"),
+  requestRowWithCache(D, 3, "1000000000", 0, "dddddddd-0000-4000-8000-000000000001"),
+];
+
+Deno.test("PTB cache hits cost the company nothing: llm_cost_ptb_30d leaves them out, llm_cost_30d keeps them", async () => {
+  // production's PTB invoicing bills is_passthrough_billing AND cache_reference_id = DEFAULT_UUID
+  const databases = await freshFixtureDatabases("cache_hits");
+  const env = databases.env;
+  try {
+    const ch = createClient({
+      url: env.PRICING_CH_URL,
+      username: env.PRICING_CH_USER,
+      password: env.PRICING_CH_PASSWORD,
+      database: env.PRICING_CH_DATABASE,
+    });
+    await ch.command({
+      query: `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}, cache_reference_id) VALUES ${
+        CACHE_ROWS.join(", ")
+      }`,
+    });
+    await ch.close();
+    const data = await exportData(env);
+    assertEquals(data.value(D, "llm_cost_30d"), 8); // 2 + 5 + 1: the spec's sum(cost)
+    assertEquals(data.value(D, "llm_cost_ptb_30d"), 2); // r1 only
+    assertEquals(data.value(D, "llm_cost_byok_30d"), 1);
+    assertEquals(data.value(D, "ptb_requests_30d"), 2); // requests all the same
+    assertEquals(data.value(D, "company_cost_30d"), 2); // no infrastructure cost set
+  } finally {
+    await databases.drop();
+  }
+  // the same on modern ClickHouse, production's types (Bool, DateTime64, UUID)
+  const rows = await Deno.makeTempFile({ suffix: ".sql" });
+  try {
+    await Deno.writeTextFile(
+      rows,
+      `INSERT INTO request_response_rmt (${REQUEST_COLUMNS}, cache_reference_id) VALUES ${
+        CACHE_ROWS.join(", ")
+      };\n`,
+    );
+    const run = await runOnModernClickHouse({
+      schema: ["tests/fixtures/clickhouse_schema_modern.sql"],
+      data: [rows],
+      queries: ["queries/clickhouse/usage_30d.sql"],
+      params: {
+        window_start: "2026-10-02T00:00:00Z",
+        window_end: "2026-11-01T00:00:00Z",
+        request_table: "request_response_rmt",
+      },
+    });
+    assertEquals(
+      run.results["queries/clickhouse/usage_30d.sql"].map((
+        r,
+      ) => [r.org_id, r.llm_cost_nano, r.llm_cost_ptb_nano, r.llm_cost_byok_nano]),
+      [[D, "8000000000", "2000000000", "1000000000"]],
+    );
+  } finally {
+    await Deno.remove(rows);
   }
 });
 

@@ -5,7 +5,8 @@
  *                    + requests_30d / 1000 × infra USD per 1,000 requests
  *                    (+ GB stored × infra USD per GB, once the export has storage data)
  *
- * BYOK traffic costs the company no LLM spend (the customer pays the provider). Settings come from
+ * BYOK traffic costs the company no LLM spend (the customer pays the provider), nor do PTB cache
+ * hits (answered from Helicone's cache: no provider call). Settings come from
  * the environment (or .env) and are written into every export's manifest; unset = 0, said so.
  */
 import { type Env, settingNumber, UserError } from "../core/config.ts";
@@ -61,7 +62,7 @@ const settingUsd = (value: number) => `$${formatNumber(value)}`;
 export function costModelInWords(model: CostModel): string[] {
   const per1k = model.infraUsdPer1kRequests;
   return [
-    "Company cost (`company_cost_30d`) = LLM cost of pass-through-billed (PTB) requests in the window + infrastructure cost. BYOK requests cost the company no LLM spend: the customer pays the provider.",
+    "Company cost (`company_cost_30d`) = LLM cost of pass-through-billed (PTB) requests in the window + infrastructure cost. BYOK requests cost the company no LLM spend: the customer pays the provider. PTB cache hits are not counted (`llm_cost_ptb_30d` leaves them out): Helicone answers them from its cache without calling the provider, and production does not invoice them either; their requests still count for infrastructure.",
     per1k === null
       ? "Infrastructure cost not set (counted as $0): margins on the company basis are an upper bound."
       : `Infrastructure: ${settingUsd(per1k)} per 1,000 requests in the window.`,

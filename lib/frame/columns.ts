@@ -310,8 +310,10 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     type: "number",
     unit: "USD",
     source: "ClickHouse",
-    formula: "sumIf(cost, is_passthrough_billing = 1) / 1e9 in the window",
-    description: "LLM cost of pass-through-billing requests: the part the company actually pays.",
+    formula:
+      "sumIf(cost, is_passthrough_billing = 1 AND cache_reference_id = zero UUID) / 1e9 in the window",
+    description:
+      "LLM cost of pass-through-billing requests: the part the company actually pays. Cache hits (cache_reference_id set) are left out: Helicone answers them from its cache without calling the provider, and production's PTB invoicing leaves them out too; llm_cost_30d keeps them, so llm_cost_ptb_30d + llm_cost_byok_30d can be less than llm_cost_30d.",
     spec: extra,
   },
   {
@@ -330,7 +332,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "llm_cost_ptb_30d / llm_cost_30d * 100",
     description:
-      "Share of the window's LLM cost that is pass-through billed; empty when cost is 0.",
+      "Share of the window's LLM cost that is pass-through billed (PTB cache hits in llm_cost_30d only); empty when cost is 0.",
     spec: extra,
     window: "window ratio",
   },
@@ -462,7 +464,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "llm_cost_ptb_30d + requests_30d / 1000 × PRICING_INFRA_USD_PER_1K_REQUESTS (unset = 0)",
     description:
-      "What the organization cost the company in the window: the LLM cost of its PTB requests (BYOK requests are paid by the customer) plus infrastructure cost from the cost model (README, manifest).",
+      "What the organization cost the company in the window: the LLM cost of its PTB requests (BYOK requests are paid by the customer; cache hits call no provider) plus infrastructure cost from the cost model (README, manifest).",
     spec: extra,
   },
   {

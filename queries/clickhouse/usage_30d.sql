@@ -6,6 +6,12 @@
 --   column is refused by 18.16 (Float × Decimal); modern servers sum it as Float, and the kit refuses
 --   a NaN, inf or 1e300 sum naming the organization.
 --   Booleans are compared with 0/1 so the SQL runs on Bool (production) and UInt8 (ClickHouse 18.16).
+--   llm_cost_ptb_nano, the LLM cost the company pays, leaves out cache hits (cache_reference_id set
+--   to the request whose cached response answered them; the zero UUID, Helicone's DEFAULT_UUID, on
+--   every other request): Helicone answers them from its cache without calling the provider, so the
+--   company pays the provider nothing for them, and production's PTB invoicing leaves them out too
+--   (is_passthrough_billing AND cache_reference_id = DEFAULT_UUID). llm_cost_nano and
+--   llm_cost_byok_nano keep them (the spec's sum(cost)), so PTB + BYOK can be less than all cost.
 -- Parameters: {window_start:DateTime} inclusive, {window_end:DateTime} exclusive (UTC instants;
 --   as DateTime they are whole seconds, rounded down, and only narrow the scan to the partitions
 --   (a second of slack each side: modern ClickHouse compares DateTime64 with DateTime as if the
@@ -23,7 +29,10 @@ SELECT
   countIf(is_passthrough_billing = 0) AS byok_requests_30d,
   countIf(prompt_id != '') AS prompts_used_30d,
   toString(sum(cost * materialize(toDecimal128(1, 0)))) AS llm_cost_nano,
-  toString(sumIf(cost * materialize(toDecimal128(1, 0)), is_passthrough_billing = 1)) AS llm_cost_ptb_nano,
+  toString(sumIf(
+    cost * materialize(toDecimal128(1, 0)),
+    is_passthrough_billing = 1 AND cache_reference_id = toUUID('00000000-0000-0000-0000-000000000000')
+  )) AS llm_cost_ptb_nano,
   toString(sumIf(cost * materialize(toDecimal128(1, 0)), is_passthrough_billing = 0)) AS llm_cost_byok_nano
 FROM {request_table:Identifier} FINAL
 WHERE request_created_at >= {window_start:DateTime} - 1
