@@ -244,6 +244,39 @@ Deno.test("pricing://price-book is the served export's book, else the settings' 
   }
 });
 
+Deno.test("describe_dataset warns, once, of plans pulled down by PTB cost without PTB revenue, an older export's too", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_ptb_timing_" });
+  const timing = async () => {
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(client, "describe_dataset");
+      return (result.structuredContent!.warnings as string[]).filter((w) =>
+        w.startsWith('plan "free": company margin ')
+      );
+    } finally {
+      await close();
+    }
+  };
+  try {
+    const written = await demoExport(dir);
+    // the demo's free plan: organizations spending credits bought before the window
+    const exported = written.data.warnings.filter((w) => w.startsWith('plan "free": '));
+    assertEquals(exported.length, 1, written.data.warnings.join("\n"));
+    ok(exported[0].includes("with no PTB revenue in the window"), exported[0]);
+    assertEquals(await timing(), exported);
+    // an export made before the warning existed: its manifest lacks it, describe_dataset adds it
+    const manifestPath = written.manifestPath;
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    manifest.warnings = manifest.warnings.filter((w: string) => !w.startsWith("plan "));
+    await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
+    assertEquals(await timing(), exported);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("Stripe skipped: counts over MRR unknown alike in the brief (–), the summary sheet (empty) and describe_dataset (null)", async () => {
   const databases = await freshFixtureDatabases("no_mrr");
   const exportsDir = await Deno.makeTempDir({ prefix: "mcp_no_mrr_" });

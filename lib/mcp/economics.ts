@@ -21,6 +21,7 @@ import {
   type PriceBook,
 } from "../economics/mod.ts";
 import { priceBookPath } from "../economics/price_book.ts";
+import { ptbTimingWarnings } from "../economics/ptb_timing.ts";
 import { loadScenarioFile } from "../analysis/scenario/mod.ts";
 import { type Env, UserError } from "../core/config.ts";
 import type { Dataset, DatasetCostModel } from "./dataset.ts";
@@ -168,6 +169,11 @@ export async function datasetEconomics(
     rows = book
       ? planEconomics(dataset.frame, { book, windowDays })
       : perPlanRows(perPlanTable(dataset.frame, { windowDays }));
+    // plans pulled down by PTB cost without PTB revenue in the window: the export's warnings
+    // carry them since they were added; an older export's are worked out here
+    for (const warning of ptbTimingWarnings(dataset.frame, windowDays)) {
+      if (!dataset.warnings.includes(warning)) warnings.push(warning);
+    }
   } catch (error) {
     warnings.push(
       `per-plan table not computed (an export without the economics columns?): ${
