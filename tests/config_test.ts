@@ -8,6 +8,7 @@ import {
   clickHouseSettings,
   loadEnv,
   parseDotEnv,
+  postgresSettings,
   redactUrl,
   settingNumber,
   sourceSettings,
@@ -250,6 +251,25 @@ Deno.test("the ClickHouse request timeout defaults to the execution limit + 30 s
   assertThrows(
     () => clickHouseSettings({ PRICING_CH_URL: url, PRICING_CH_REQUEST_TIMEOUT_SECONDS: "0" }),
     /PRICING_CH_REQUEST_TIMEOUT_SECONDS must be a positive whole number/,
+  );
+});
+
+Deno.test("the PostgreSQL wait for an answer defaults to the statement timeout + 30 s and can be set", () => {
+  const url = "postgres://h/db";
+  const settings = (env: Record<string, string>) =>
+    postgresSettings({ PRICING_PG_URL: url, ...env })!.requestTimeoutMs;
+  assertEquals(settings({}), 150_000);
+  assertEquals(settings({ PRICING_PG_STATEMENT_TIMEOUT_MS: "3000" }), 33_000);
+  assertEquals(settings({ PRICING_PG_REQUEST_TIMEOUT_MS: "5000" }), 5000);
+  // the longest statement timeout: the wait's default stops at the timer's limit
+  assertEquals(settings({ PRICING_PG_STATEMENT_TIMEOUT_MS: "2147483647" }), 2147483647);
+  assertThrows(
+    () => settings({ PRICING_PG_REQUEST_TIMEOUT_MS: "2147483648" }),
+    /PRICING_PG_REQUEST_TIMEOUT_MS must be at most 2147483647 \(the longest timer/,
+  );
+  assertThrows(
+    () => settings({ PRICING_PG_REQUEST_TIMEOUT_MS: "soon" }),
+    /PRICING_PG_REQUEST_TIMEOUT_MS must be a positive whole number/,
   );
 });
 

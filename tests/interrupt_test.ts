@@ -11,6 +11,7 @@ import pg from "pg";
 import { createClient } from "@clickhouse/client";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_USER } from "./servers.ts";
+import { stallingProxy } from "./stalling_proxy.ts";
 
 const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
@@ -74,6 +75,65 @@ Deno.test("a query that fails stops the others: the error within seconds, not at
   });
 });
 
+Deno.test("Ctrl-C while PostgreSQL's answers are stalled: the one line, exit 130, nothing uncaught", async () => {
+  // the replies stop once the kit sends its COPY (a frozen backend, a network black hole): the
+  // stop's cancel request cannot end the wait, so the connection is dropped
+  const databases = await freshFixtureDatabases("interrupt_stall");
+  const out = await Deno.makeTempDir();
+  const tmp = await Deno.makeTempDir();
+  const proxy = stallingProxy(databases.env.PRICING_PG_URL!, "COPY (");
+  try {
+    const child = exportProcess({ ...databases.env, PRICING_PG_URL: proxy.url }, { out, tmp });
+    const output = child.output();
+    await waitFor("a COPY's answer to stall", () => proxy.stalled() >= 1);
+    const from = performance.now();
+    child.kill("SIGINT");
+    const { code, stderr } = await output;
+    const text = new TextDecoder().decode(stderr);
+    const seconds = (performance.now() - from) / 1000;
+    assertEquals(code, 130, text);
+    // the dropped connections' errors are the stop's: nothing after this line
+    assertEquals(
+      text,
+      "error: interrupted (SIGINT): stopped before publishing; nothing new was written\n",
+    );
+    ok(seconds < 15, `exited ${seconds.toFixed(1)} s after the signal`);
+    await waitFor("the stalled connections to close", () => proxy.open() === 0, 5_000);
+    assertEquals([...Deno.readDirSync(out)].map((entry) => entry.name), []);
+    assertEquals([...Deno.readDirSync(tmp)].map((entry) => entry.name), []);
+  } finally {
+    await proxy.close();
+    for (const dir of [out, tmp]) await Deno.remove(dir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+/** The export's command line (live, Stripe skipped) with only `env` set, its output piped. */
+function exportProcess(
+  env: Record<string, string | undefined>,
+  dirs: { out: string; tmp: string },
+) {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      CLI,
+      "--env-file",
+      "/dev/null",
+      "--live",
+      "--skip-stripe",
+      "--out-dir",
+      dirs.out,
+      "--as-of",
+      "2026-11-01",
+    ],
+    env: { NO_COLOR: "1", TMPDIR: dirs.tmp, ...env } as Record<string, string>,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 interface Run {
   code: number;
   /** what the export printed on stderr */
@@ -122,31 +182,10 @@ async function withSlowQueries(
     return Number((await result.json<{ n: string }>())[0].n);
   };
   const run = async ({ interruptWhen }: { interruptWhen: "both" | "never" }): Promise<Run> => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        CLI,
-        "--env-file",
-        "/dev/null",
-        "--live",
-        "--skip-stripe",
-        "--out-dir",
-        out,
-        "--as-of",
-        "2026-11-01",
-      ],
-      env: {
-        NO_COLOR: "1",
-        TMPDIR: tmp,
-        ...databases.env,
-        ...extraEnv,
-        PRICING_QUERIES_DIR: queriesDir,
-      } as Record<string, string>,
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = exportProcess(
+      { ...databases.env, ...extraEnv, PRICING_QUERIES_DIR: queriesDir },
+      { out, tmp },
+    );
     const output = child.output();
     let from = performance.now();
     if (interruptWhen === "both") {

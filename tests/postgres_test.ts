@@ -9,6 +9,7 @@ import { countStatements } from "../lib/sources/statements.ts";
 import { explicitSslMode } from "../lib/sources/postgres.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
+import { stallingProxy } from "./stalling_proxy.ts";
 
 Deno.test("countStatements: a ';' in a string, identifier or comment ends no statement", () => {
   assertEquals(countStatements("SELECT 1"), 1);
@@ -156,6 +157,118 @@ Deno.test("the statement timeout (bound as a parameter) cancels a slow query fil
   }
 });
 
+/** Polls `condition` every 20 ms until it holds; fails naming `what` after `timeoutMs`. */
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 5_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** waitFor of a condition that needs a query. */
+async function waitForQuery(what: string, condition: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+Deno.test("a PostgreSQL that stops answering mid-COPY is given up on, naming the query, host:port and the setting", async () => {
+  const databases = await freshFixtureDatabases("pg_stall");
+  const out = await Deno.makeTempDir();
+  // every connection's replies stop once the kit sends its COPY: the server's own
+  // statement_timeout cannot help, its answer never arrives
+  const proxy = stallingProxy(databases.env.PRICING_PG_URL!, "COPY (");
+  try {
+    const started = performance.now();
+    await rejects(
+      quietLiveExport({
+        env: {
+          ...databases.env,
+          PRICING_PG_URL: proxy.url,
+          PRICING_PG_STATEMENT_TIMEOUT_MS: "1000",
+          PRICING_PG_REQUEST_TIMEOUT_MS: "2000",
+        },
+        outDir: out,
+        asOf: new Date("2026-11-01T00:00:00Z"),
+      }),
+      (error: Error) => {
+        match(
+          error.message,
+          new RegExp(
+            `^queries/postgres/(organizations|prompts_created)\\.sql: PostgreSQL at 127\\.0\\.0\\.1:${proxy.port} gave no answer within 2 s, the wait PRICING_PG_REQUEST_TIMEOUT_MS allows`,
+          ),
+        );
+        ok(!error.message.includes("\n"), `one line: ${error.message}`);
+        ok(!error.message.includes(new URL(databases.env.PRICING_PG_URL!).password), "no password");
+        return true;
+      },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    ok(proxy.stalled() >= 1, "the proxy stalled a COPY");
+    ok(seconds < 10, `gave up after ${seconds.toFixed(1)} s`);
+    // the kit dropped its stalled connections (their backends end with them)
+    await waitFor("the stalled connections to close", () => proxy.open() === 0);
+    assertEquals([...Deno.readDirSync(out)], []);
+  } finally {
+    await proxy.close();
+    await Deno.remove(out, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("a backend ended mid-query (a failover, an administrator) fails in one line, nothing uncaught", async () => {
+  const databases = await freshFixtureDatabases("pg_terminated");
+  const mark = `pk_terminated_${crypto.randomUUID().slice(0, 8)}`;
+  const db = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await db.connect();
+  const backends = async () =>
+    (await db.query(
+      "SELECT pid FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+      [`%${mark}%`],
+    )).rows.map((row: { pid: number }) => row.pid);
+  // In a process of its own that ends by itself: an 'error' event nobody listens to is printed
+  // as "Uncaught Error: Connection terminated unexpectedly" on stderr (not thrown in a test).
+  const postgres = new URL("../lib/sources/postgres.ts", import.meta.url).href;
+  const script = `const { openPostgres } = await import(${JSON.stringify(postgres)});
+    const source = openPostgres({ url: Deno.env.get("PG_URL"), statementTimeoutMs: 60000, requestTimeoutMs: 90000, maxConnections: 1 });
+    const sql = { file: "slow.sql", text: Deno.env.get("SLOW_SQL"), sha256: "" };
+    await source.queryFrame(sql, {}, { org_id: "string" }).catch((e) => console.log(e.message));
+    await source.close();`;
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--config", config, script],
+      env: {
+        PG_URL: databases.env.PRICING_PG_URL!,
+        SLOW_SQL: `SELECT NULL::text AS org_id, '${mark}' AS mark FROM pg_sleep(300)`,
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const output = child.output();
+    let pids: number[] = [];
+    await waitForQuery(
+      "the slow query's backend",
+      async () => (pids = await backends()).length > 0,
+    );
+    // in the COPY or between two statements, the connection ends under the client
+    await db.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [pids]);
+    const { stdout, stderr } = await output;
+    const [printed, errors] = [stdout, stderr].map((bytes) => new TextDecoder().decode(bytes));
+    assertEquals(
+      printed,
+      "slow.sql failed on PostgreSQL: terminating connection due to administrator command\n",
+    );
+    assertEquals(errors, "");
+  } finally {
+    await db.end();
+    await databases.drop();
+  }
+});
+
 Deno.test("sslmode=require connects as pg always did (verify-full) without its SECURITY WARNING", async () => {
   assertEquals(
     explicitSslMode("postgres://u:p%40ss@h:5432/db?sslmode=require&application_name=x"),
@@ -181,7 +294,7 @@ Deno.test("sslmode=require connects as pg always did (verify-full) without its S
   // A real connection attempt in a process of its own (pg warns once per process, on stderr).
   const postgres = new URL("../lib/sources/postgres.ts", import.meta.url).href;
   const script = `const { openPostgres } = await import(${JSON.stringify(postgres)});
-    const source = openPostgres({ url: "postgres://u:p@127.0.0.1:9/db?sslmode=require", statementTimeoutMs: 1000, maxConnections: 1 });
+    const source = openPostgres({ url: "postgres://u:p@127.0.0.1:9/db?sslmode=require", statementTimeoutMs: 1000, requestTimeoutMs: 5000, maxConnections: 1 });
     await source.query({ file: "x.sql", text: "SELECT 1", sha256: "" }, {}).catch((e) => console.log(e.message));
     await source.close();`;
   const config = new URL("../deno.json", import.meta.url).pathname;

@@ -13,6 +13,12 @@ export type Env = Record<string, string | undefined>;
 export interface PostgresSettings {
   url: string;
   statementTimeoutMs: number;
+  /**
+   * how long the kit waits for an answer to each statement (a frozen backend, a failover, a
+   * network black hole, where the server's statement timeout never reaches it): default the
+   * statement timeout + 30 s
+   */
+  requestTimeoutMs: number;
   /** queries run at once on PostgreSQL (each on its own connection) */
   maxConnections: number;
 }
@@ -129,6 +135,7 @@ const TIMER_SECONDS_CEILING: Ceiling = {
   max: 2_147_483,
   why: "the longest timer, about 24.8 days",
 };
+const TIMER_MS_CEILING: Ceiling = { max: 2_147_483_647, why: TIMER_SECONDS_CEILING.why };
 
 function positiveInt(env: Env, name: string, fallback: number, ceiling?: Ceiling): number {
   const raw = env[name];
@@ -210,13 +217,20 @@ export function postgresSettings(env: Env): PostgresSettings | null {
     ["postgres:", "postgresql:"],
     "postgres://readonly_user:password@db.example.com:5432/postgres",
   );
+  const statementTimeoutMs = positiveInt(
+    env,
+    "PRICING_PG_STATEMENT_TIMEOUT_MS",
+    120_000,
+    PG_TIMEOUT_CEILING,
+  );
   return {
     url: env.PRICING_PG_URL,
-    statementTimeoutMs: positiveInt(
+    statementTimeoutMs,
+    requestTimeoutMs: positiveInt(
       env,
-      "PRICING_PG_STATEMENT_TIMEOUT_MS",
-      120_000,
-      PG_TIMEOUT_CEILING,
+      "PRICING_PG_REQUEST_TIMEOUT_MS",
+      Math.min(statementTimeoutMs + 30_000, TIMER_MS_CEILING.max),
+      TIMER_MS_CEILING,
     ),
     maxConnections: positiveInt(env, "PRICING_PG_MAX_CONNECTIONS", 2),
   };

@@ -64,14 +64,21 @@ export function openPostgres(
   // each one's stop (the close waits for them).
   const running = new Map<pg.PoolClient, Promise<void>>();
   const stopping: Promise<void>[] = [];
+  // each client with our 'error' listener, and the error it emitted (null: none)
+  const connectionErrors = new WeakMap<pg.PoolClient, unknown>();
   const onAbort = () => {
     for (const [client, released] of running) stopping.push(stopRunning(client, released));
   };
   signal?.addEventListener("abort", onAbort, { once: true });
-  /** `work` on a pooled client inside a READ ONLY transaction with the statement timeout. */
+  /**
+   * `work` on a pooled client inside a READ ONLY transaction with the statement timeout. Each
+   * statement (`answered`) is waited for at most PRICING_PG_REQUEST_TIMEOUT_MS: the server's
+   * statement timeout ends a slow query, but its answer never arrives from a frozen backend or
+   * through a network that stopped passing it; past the wait the connection is dropped.
+   */
   const readOnly = async <T>(
     file: string,
-    work: (client: pg.PoolClient) => Promise<T>,
+    work: (client: pg.PoolClient, answered: Answered) => Promise<T>,
   ): Promise<T> => {
     let client: pg.PoolClient;
     try {
@@ -79,31 +86,62 @@ export function openPostgres(
     } catch (error) {
       throw postgresError(error, settings.url, null);
     }
+    // A checked-out client has no pool listener: the 'error' it emits when its connection ends
+    // (a stop, the wait, a backend terminated on the server) would be uncaught. It is kept for
+    // the message: the next statement fails only with "not queryable".
+    if (!connectionErrors.has(client)) {
+      connectionErrors.set(client, null);
+      client.on("error", (error: unknown) => connectionErrors.set(client, error));
+    }
     if (signal?.aborted) {
       client.release();
       throw signal.reason;
     }
     const released = Promise.withResolvers<void>();
     running.set(client, released.promise);
+    let gaveUp = false;
+    const answered: Answered = async (pending) => {
+      pending.catch(() => {}); // (its failure after the give-up is the give-up's)
+      const noAnswer = Promise.withResolvers<never>();
+      const timer = setTimeout(() => {
+        gaveUp = true;
+        const dropped = dropConnection(client);
+        stopping.push(dropped);
+        dropped.then(() => noAnswer.reject(new Error("no answer")));
+      }, settings.requestTimeoutMs);
+      try {
+        return await Promise.race([pending, noAnswer.promise]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     try {
       // The kit's own statements go through the extended protocol too, the timeout as a parameter.
-      await client.query({ text: "BEGIN READ ONLY", queryMode: "extended" });
-      await client.query({
+      await answered(client.query({ text: "BEGIN READ ONLY", queryMode: "extended" }));
+      await answered(client.query({
         text: "SELECT set_config('statement_timeout', $1, true)",
         values: [String(settings.statementTimeoutMs)],
         queryMode: "extended",
-      });
-      const result = await work(client);
-      await client.query({ text: "COMMIT", queryMode: "extended" });
+      }));
+      const result = await work(client, answered);
+      await answered(client.query({ text: "COMMIT", queryMode: "extended" }));
       return result;
     } catch (error) {
-      await client.query({ text: "ROLLBACK", queryMode: "extended" }).catch(() => {});
+      if (!gaveUp) {
+        await answered(client.query({ text: "ROLLBACK", queryMode: "extended" })).catch(() => {});
+      }
       if (signal?.aborted) throw signal.reason; // (the query's error is the cancel's)
+      if (gaveUp) throw noAnswerError(file, client, settings);
       if (error instanceof UserError) throw error;
-      throw postgresError(error, settings.url, file);
+      const notQueryable = /not queryable/.test(String((error as Error)?.message));
+      throw postgresError(
+        (notQueryable ? connectionErrors.get(client) : null) ?? error,
+        settings.url,
+        file,
+      );
     } finally {
       running.delete(client);
-      client.release();
+      client.release(gaveUp); // a dropped connection is not pooled again
       released.resolve();
     }
   };
@@ -111,10 +149,12 @@ export function openPostgres(
     // Refused before connecting: nothing of a file with a second statement reaches the server.
     assertOneStatement(sql.file, sql.text);
     const { text, values } = bindPostgres(sql, params);
-    return readOnly(sql.file, async (client) => {
+    return readOnly(sql.file, async (client, answered) => {
       // Extended protocol even without parameters: the server runs one statement per Parse, so
       // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
-      const result = await client.query({ text, values, queryMode: "extended" });
+      const result: pg.QueryResult = await answered(
+        client.query({ text, values, queryMode: "extended" }),
+      );
       if (result.fields.length === 0) {
         throw new UserError(`${sql.file} returned no rows and no columns: it must be one SELECT`);
       }
@@ -128,12 +168,12 @@ export function openPostgres(
       const copy = copyStatement(sql, params);
       if (!copy) return rowsToFrame(await query(sql, params), columns, sql.file);
       return await withSpoolFile(async (path) => {
-        await readOnly(sql.file, async (client) => {
+        await readOnly(sql.file, async (client, answered) => {
           // Planned alone first: a file that is not one whole query (one that closes COPY's
           // parenthesis early, say) fails here, before the COPY around it is sent.
-          await client.query({ text: `EXPLAIN ${copy.query}`, queryMode: "extended" });
-          await client.query({ text: COPY_SESSION, queryMode: "extended" });
-          await copyOut(client, { statement: copy.statement, path });
+          await answered(client.query({ text: `EXPLAIN ${copy.query}`, queryMode: "extended" }));
+          await answered(client.query({ text: COPY_SESSION, queryMode: "extended" }));
+          await answered(copyOut(client, { statement: copy.statement, path }));
         });
         return csvToFrame({ path }, columns, sql.file);
       }, options.spoolDir);
@@ -144,6 +184,35 @@ export function openPostgres(
       await pool.end();
     },
   };
+}
+
+/** A statement's promise, rejected once the connection was dropped past the wait. */
+type Answered = <T>(pending: Promise<T>) => Promise<T>;
+
+/**
+ * Gives up on a connection that did not answer in time: a cancel request for its backend (a
+ * server still running the query stops it; one that cannot be reached is not waited for long),
+ * then the socket is closed, which fails its statement at once.
+ */
+async function dropConnection(client: pg.PoolClient): Promise<void> {
+  const target = cancelTargetOf(client);
+  if (target) await sendCancelRequest(target, CANCEL_WAIT_MS);
+  destroyConnection(client);
+}
+
+function destroyConnection(client: pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream
+    ?.destroy();
+}
+
+/** The one line for a statement not answered within PRICING_PG_REQUEST_TIMEOUT_MS. */
+function noAnswerError(file: string, client: pg.PoolClient, settings: PostgresSettings) {
+  const { host, port } = client as unknown as { host?: string; port?: number };
+  return new UserError(
+    `${file}: PostgreSQL at ${host ?? "localhost"}:${port ?? 5432} gave no answer within ${
+      settings.requestTimeoutMs / 1000
+    } s, the wait PRICING_PG_REQUEST_TIMEOUT_MS allows (the statement timeout, PRICING_PG_STATEMENT_TIMEOUT_MS=${settings.statementTimeoutMs}, is the server's and did not reach the kit); the server may be frozen or failing over, or the network to it stopped passing its answers`,
+  );
 }
 
 /** Tries of a cancel request, and how long each waits for the query to end. */
@@ -163,8 +232,7 @@ async function stopRunning(client: pg.PoolClient, released: Promise<void>): Prom
     await sendCancelRequest(target, CANCEL_WAIT_MS);
     if (await settlesWithin(released, CANCEL_WAIT_MS)) return;
   }
-  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream
-    ?.destroy();
+  destroyConnection(client);
   await settlesWithin(released, CANCEL_WAIT_MS);
 }
 
