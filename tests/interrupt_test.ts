@@ -75,6 +75,34 @@ Deno.test("a query that fails stops the others: the error within seconds, not at
   });
 });
 
+Deno.test("a ClickHouse query the kit stops waiting for is killed on the server (readonly=1: no time limit sent)", async () => {
+  // a readonly=1 profile takes no max_execution_time: the kit's wait is the only limit, and the
+  // query ran on after the kit had given up on it
+  await withSlowQueries({ usage: SLOW_CH }, {
+    PRICING_CH_USER: READONLY_USER,
+    PRICING_CH_REQUEST_TIMEOUT_SECONDS: "2",
+  }, async (run) => {
+    const { code, text, seconds } = await run({ interruptWhen: "never" });
+    assertEquals(code, 1, text);
+    match(text, /usage_30d\.sql: ClickHouse at 127\.0\.0\.1:\d+ gave no answer within 2 s/);
+    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after starting`);
+  });
+});
+
+Deno.test("a PostgreSQL query that fails stops ClickHouse's: it is killed on the server", async () => {
+  // fails after ClickHouse's query has started: division by zero once pg_sleep has returned
+  const failing = `SELECT (1 / (random() * 0)::int)::text AS org_id, 0 AS prompts_created
+FROM pg_sleep(2)`;
+  await withSlowQueries({ usage: SLOW_CH, prompts: failing }, {
+    PRICING_CH_USER: READONLY_USER,
+  }, async (run) => {
+    const { code, text, seconds } = await run({ interruptWhen: "never" });
+    assertEquals(code, 1, text);
+    match(text, /prompts_created\.sql failed on PostgreSQL: division by zero/);
+    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after starting`);
+  });
+});
+
 Deno.test("Ctrl-C while PostgreSQL's answers are stalled: the one line, exit 130, nothing uncaught", async () => {
   // the replies stop once the kit sends its COPY (a frozen backend, a network black hole): the
   // stop's cancel request cannot end the wait, so the connection is dropped
@@ -149,7 +177,7 @@ interface Run {
  * is left in the output folder or the temporary folder.
  */
 async function withSlowQueries(
-  { usage }: { usage: string },
+  { usage, prompts = SLOW_PG }: { usage: string; prompts?: string },
   extraEnv: Record<string, string>,
   check: (run: (how: { interruptWhen: "both" | "never" }) => Promise<Run>) => Promise<void>,
 ) {
@@ -166,7 +194,7 @@ async function withSlowQueries(
   });
   await Deno.mkdir(`${queriesDir}/postgres`);
   await Deno.mkdir(`${queriesDir}/clickhouse`);
-  await Deno.writeTextFile(`${queriesDir}/postgres/prompts_created.sql`, SLOW_PG);
+  await Deno.writeTextFile(`${queriesDir}/postgres/prompts_created.sql`, prompts);
   await Deno.writeTextFile(`${queriesDir}/clickhouse/usage_30d.sql`, usage);
   const pgRunning = async () =>
     (await pgClient.query(

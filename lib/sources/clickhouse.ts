@@ -100,6 +100,26 @@ export function openClickHouse(
     for (const queryId of running) stopping.push(kill(queryId));
   };
   signal?.addEventListener("abort", onAbort, { once: true });
+  /**
+   * `read` with a query id of its own, killed on the server when the kit gives up on the query:
+   * at the abort (onAbort: the stage stopped after another query failed, or Ctrl-C), and when its
+   * own request fails without the server having ended it (the client's timeout, a body cut
+   * short, a result that cannot be spooled). Closing the connection does not stop it, and a
+   * readonly=1 profile takes no max_execution_time: it would run on for as long as it takes.
+   */
+  const withQueryId = async <T>(read: (queryId: string) => Promise<T>): Promise<T> => {
+    signal?.throwIfAborted(); // (sent now, it would not be killed)
+    const queryId = crypto.randomUUID();
+    running.add(queryId);
+    try {
+      return await read(queryId);
+    } catch (error) {
+      if (!signal?.aborted && !endedOnServer(error)) stopping.push(kill(queryId));
+      throw error;
+    } finally {
+      running.delete(queryId);
+    }
+  };
   // One request; its body is read inside the same error handling (a failure can arrive mid-body).
   const send = async <T>(
     sql: SqlFile,
@@ -130,29 +150,31 @@ export function openClickHouse(
     send(sql, {
       params,
       sent,
-      read: async (query) => {
-        const result = await client.query({
-          query,
-          format: "JSONEachRow",
-          clickhouse_settings: sent,
-          abort_signal: signal,
-        });
-        if (!fromClickHouse(result.response_headers)) {
-          result.close();
-          throw notClickHouse({
-            server,
-            running: sql.file,
-            status: 200,
-            contentType: String(result.response_headers["content-type"] ?? ""),
-            body: "",
+      read: (query) =>
+        withQueryId(async (queryId) => {
+          const result = await client.query({
+            query,
+            format: "JSONEachRow",
+            clickhouse_settings: sent,
+            query_id: queryId,
+            abort_signal: signal,
           });
-        }
-        return await result.json<Record<string, unknown>>();
-      },
+          if (!fromClickHouse(result.response_headers)) {
+            result.close();
+            throw notClickHouse({
+              server,
+              running: sql.file,
+              status: 200,
+              contentType: String(result.response_headers["content-type"] ?? ""),
+              body: "",
+            });
+          }
+          return await result.json<Record<string, unknown>>();
+        }),
     });
   // The raw body, as the server sends it, into a file: no string, no object per row (the
   // client's text() and stream() would make them). exec sends the text as it is, so the FORMAT
-  // clause is added here as query() adds it. Sent with an id of its own, killed at the abort.
+  // clause is added here as query() adds it. Sent with an id of its own, killed when given up.
   const runCsv = (
     sql: SqlFile,
     request: { params: SqlParams; sent: Record<string, string | number>; path: string },
@@ -160,16 +182,8 @@ export function openClickHouse(
     send(sql, {
       params: request.params,
       sent: request.sent,
-      read: async (query) => {
-        signal?.throwIfAborted(); // (sent now, it would not be killed)
-        const queryId = crypto.randomUUID();
-        running.add(queryId);
-        try {
-          await spoolCsv(query, { ...request, queryId, file: sql.file });
-        } finally {
-          running.delete(queryId);
-        }
-      },
+      read: (query) =>
+        withQueryId((queryId) => spoolCsv(query, { ...request, queryId, file: sql.file })),
     });
   const spoolCsv = async (
     query: string,
@@ -288,6 +302,18 @@ export function openClickHouse(
 
 /** How long a kill request (kill_query.sql) is waited for at the abort. */
 const KILL_WAIT_MS = 3000;
+
+/**
+ * Whether a failed request's query is over on the server: ClickHouse answered with its
+ * exception (`Code: N`, an HTTP error or the last line of a body). Anything else (the client's
+ * timeout, a connection cut, a file that could not be written) may leave it running.
+ */
+function endedOnServer(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  // (the client parses modern servers' exceptions into a numeric code; 18.16's stay text)
+  return (typeof e?.code === "string" && /^\d+$/.test(e.code)) ||
+    /Code: \d+[.,] /.test(String(e?.message ?? error));
+}
 
 /**
  * The last line of a body whose query failed after the server had started sending it (a time
