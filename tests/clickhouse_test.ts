@@ -9,7 +9,12 @@ import { clickHouseSettings } from "../lib/core/config.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
 import { loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { READONLY_TWO_USER, READONLY_USER, startClickHouse } from "./servers.ts";
+import {
+  DEFAULT_DATABASE_USER,
+  READONLY_TWO_USER,
+  READONLY_USER,
+  startClickHouse,
+} from "./servers.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { testServers } from "./env.ts";
 
@@ -262,5 +267,94 @@ Deno.test("wrong credentials given in PRICING_CH_URL are blamed on PRICING_CH_UR
     });
   } finally {
     await source.close();
+  }
+});
+
+/** The one line a live export fails with under `env`. */
+async function exportError(env: Record<string, string | undefined>): Promise<string> {
+  const outDir = await Deno.makeTempDir();
+  try {
+    await quietLiveExport({ env, outDir, formats: ["csv"], asOf });
+  } catch (error) {
+    const message = (error as Error).message;
+    ok(!message.includes("\n"), `one line: ${message}`);
+    ok(!message.includes(String(env.PRICING_CH_PASSWORD)), "no password");
+    return message;
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+  throw new Error("the export did not fail");
+}
+
+Deno.test("a database or table setting ClickHouse cannot find or allow is named, not the query behind it", async () => {
+  const databases = await freshFixtureDatabases("ch_objects");
+  const server = new URL(databases.env.PRICING_CH_URL!).host;
+  const database = databases.env.PRICING_CH_DATABASE!;
+  try {
+    // the profile check fails first (it was blamed: profile_readonly_legacy.sql); without it
+    // (PRICING_CH_READONLY=off) the query does, with the same line
+    for (const readonly of ["2", "off"]) {
+      assertEquals(
+        await exportError({
+          ...databases.env,
+          PRICING_CH_DATABASE: "nosuch",
+          PRICING_CH_READONLY: readonly,
+        }),
+        `the ClickHouse database in PRICING_CH_DATABASE (nosuch) does not exist at ${server}; set PRICING_CH_DATABASE to the database that holds the requests and PTB spend tables`,
+      );
+    }
+    // a user whose users.xml allow_databases leaves this database out
+    assertEquals(
+      await exportError({ ...databases.env, PRICING_CH_USER: DEFAULT_DATABASE_USER }),
+      `the ClickHouse user ${DEFAULT_DATABASE_USER} may not read the database in PRICING_CH_DATABASE (${database}) at ${server}; set PRICING_CH_DATABASE to a database the user is allowed (users.xml allow_databases, or its grants), or use a user allowed this one`,
+    );
+    // its PTB table's database is not allowed (its usage query, replaced, reads nothing)
+    const allowedUsage = await Deno.makeTempDir();
+    try {
+      await Deno.mkdir(`${allowedUsage}/clickhouse`);
+      await Deno.writeTextFile(
+        `${allowedUsage}/clickhouse/usage_30d.sql`,
+        `SELECT '' AS org_id, 0 AS requests_30d, 0 AS ptb_requests_30d, 0 AS byok_requests_30d,
+  0 AS prompts_used_30d, '0' AS llm_cost_nano, '0' AS llm_cost_ptb_nano, '0' AS llm_cost_byok_nano
+FROM system.one WHERE dummy = 1`,
+      );
+      assertEquals(
+        await exportError({
+          ...databases.env,
+          PRICING_CH_USER: DEFAULT_DATABASE_USER,
+          PRICING_CH_DATABASE: "default",
+          PRICING_CH_PTB_TABLE: `${database}.organization_ptb_spend`,
+          PRICING_QUERIES_DIR: allowedUsage,
+        }),
+        `the ClickHouse user ${DEFAULT_DATABASE_USER} may not read the database of PRICING_CH_PTB_TABLE (${database}.organization_ptb_spend) at ${server}; set PRICING_CH_PTB_TABLE to the PTB spend table (table, or database.table), or PRICING_CH_DATABASE (default) to the database that holds it, one the user is allowed`,
+      );
+    } finally {
+      await Deno.remove(allowedUsage, { recursive: true });
+    }
+    assertEquals(
+      await exportError({ ...databases.env, PRICING_CH_REQUEST_TABLE: "nosuch" }),
+      `the ClickHouse table in PRICING_CH_REQUEST_TABLE (nosuch) does not exist at ${server} (looked for ${database}.nosuch); set PRICING_CH_REQUEST_TABLE to the requests table (table, or database.table), or PRICING_CH_DATABASE (${database}) to the database that holds it`,
+    );
+    assertEquals(
+      await exportError({ ...databases.env, PRICING_CH_PTB_TABLE: "nodb.spend" }),
+      `the ClickHouse database of PRICING_CH_PTB_TABLE (nodb.spend) does not exist at ${server}; set PRICING_CH_PTB_TABLE to the PTB spend table (table, or database.table), or PRICING_CH_DATABASE (${database}) to the database that holds it`,
+    );
+    // a table only a query file of one's own names: the file is blamed, with the server's words
+    const queriesDir = await Deno.makeTempDir();
+    try {
+      await Deno.mkdir(`${queriesDir}/clickhouse`);
+      await Deno.writeTextFile(
+        `${queriesDir}/clickhouse/ptb_spend.sql`,
+        "SELECT '' AS org_id, '0' AS ptb_spend_nano FROM elsewhere",
+      );
+      assertEquals(
+        await exportError({ ...databases.env, PRICING_QUERIES_DIR: queriesDir }),
+        `${queriesDir}/clickhouse/ptb_spend.sql reads a ClickHouse table that does not exist at ${server}: Table ${database}.elsewhere doesn't exist; fix the query, or PRICING_CH_DATABASE (${database}) if the table is in another database`,
+      );
+    } finally {
+      await Deno.remove(queriesDir, { recursive: true });
+    }
+  } finally {
+    await databases.drop();
   }
 });

@@ -273,6 +273,35 @@ Deno.test("the PostgreSQL wait for an answer defaults to the statement timeout +
   );
 });
 
+Deno.test("a ClickHouse table setting that is no table name is refused at config time, naming it", () => {
+  const both = { PRICING_PG_URL: "postgres://h/db", PRICING_CH_URL: "http://h:8123" };
+  for (
+    const [name, value] of [
+      ["PRICING_CH_REQUEST_TABLE", "x;drop"],
+      ["PRICING_CH_PTB_TABLE", "a.b.c"],
+      ["PRICING_CH_REQUEST_TABLE", "1table"],
+      ["PRICING_CH_PTB_TABLE", "spend`--"],
+    ]
+  ) {
+    assertThrows(() => sourceSettings({ ...both, [name]: value }), {
+      name: "UserError",
+      message:
+        `${name} must be a table name, table or database.table (letters, digits and _, not starting with a digit), got ${
+          JSON.stringify(value)
+        }`,
+    });
+  }
+  const settings = sourceSettings({
+    ...both,
+    PRICING_CH_REQUEST_TABLE: "analytics.requests",
+    PRICING_CH_PTB_TABLE: "",
+  })!.clickhouse!;
+  assertEquals([settings.requestTable, settings.ptbTable], [
+    "analytics.requests",
+    "organization_ptb_spend", // empty is the default, as for the numeric settings
+  ]);
+});
+
 Deno.test("numeric settings take plain decimal numbers only, one line naming the variable", () => {
   const both = { PRICING_PG_URL: "postgres://h/db", PRICING_CH_URL: "http://h:8123" };
   assertEquals(settingNumber("120"), 120);

@@ -292,6 +292,8 @@ function clickHouseConfig(
 export const READONLY_USER = "readonly_user";
 /** Like READONLY_USER with a readonly=2 profile: reads only, settings other than readonly allowed. */
 export const READONLY_TWO_USER = "readonly_two_user";
+/** Like `default`, allowed the database `default` only (users.xml allow_databases). */
+export const DEFAULT_DATABASE_USER = "default_database_user";
 
 function clickHouseUsers(password: string): string {
   // best_effort: 18.16 otherwise rejects ISO timestamps ('2026-01-01T00:00:00Z') in inserts.
@@ -321,6 +323,13 @@ function clickHouseUsers(password: string): string {
       <profile>readonly_two</profile>
       <quota>default</quota>
     </${READONLY_TWO_USER}>
+    <${DEFAULT_DATABASE_USER}>
+      <password>${password}</password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+      <allow_databases><database>default</database></allow_databases>
+    </${DEFAULT_DATABASE_USER}>
   </users>
   <quotas><default></default></quotas>
 </yandex>

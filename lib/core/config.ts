@@ -307,9 +307,29 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     readonly,
     maxConcurrentQueries: positiveInt(env, "PRICING_CH_MAX_CONCURRENT_QUERIES", 2),
     credentialsFrom,
-    requestTable: env.PRICING_CH_REQUEST_TABLE ?? "request_response_rmt",
-    ptbTable: env.PRICING_CH_PTB_TABLE ?? "organization_ptb_spend",
+    requestTable: tableName(env, "PRICING_CH_REQUEST_TABLE", "request_response_rmt"),
+    ptbTable: tableName(env, "PRICING_CH_PTB_TABLE", "organization_ptb_spend"),
   };
+}
+
+/**
+ * A table name the queries take as `{…:Identifier}`: `table` or `database.table`, each part
+ * letters, digits and `_` not starting with a digit (lib/sources/sql.ts quotes each part).
+ */
+export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/** A table-name setting, checked with the other settings: before any query, naming the variable. */
+function tableName(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!TABLE_NAME.test(raw.trim())) {
+    throw new UserError(
+      `${name} must be a table name, table or database.table (letters, digits and _, not starting with a digit), got ${
+        JSON.stringify(raw)
+      }`,
+    );
+  }
+  return raw.trim();
 }
 
 /**

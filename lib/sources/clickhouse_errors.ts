@@ -114,6 +114,8 @@ export function clickHouseError(
       `${file} hit ClickHouse's time limit at ${server} (max_execution_time); raise PRICING_CH_MAX_EXECUTION_SECONDS`,
     );
   }
+  const missing = missingObject(serverCode, message, context);
+  if (missing) return missing;
   if (serverCode === "164") {
     return new UserError(
       `${file}: the ClickHouse user's profile at ${server} refuses the settings sent (${
@@ -136,4 +138,102 @@ export function clickHouseError(
     );
   }
   return new UserError(`${file} failed on ClickHouse at ${server}: ${message}`);
+}
+
+type ErrorContext = Parameters<typeof clickHouseError>[1];
+
+/** The server's own words: 18.16's `Code: N, e.displayText() = DB::Exception: …, e.what() = …`
+ * cut to the `…`; a modern server's message (the client has parsed it) as it is. */
+function serverReason(message: string): string {
+  const text = message.match(/DB::Exception: (.*?)(?:, e\.what\(\) = .*)?$/)?.[1] ?? message;
+  return text.trim().replace(/\.$/, "");
+}
+
+/** A name as ClickHouse quotes it in a message (`db`.`table`, 'table'), unquoted. */
+function unquoted(name: string): string {
+  return name.replace(/[`'"]/g, "");
+}
+
+/** The table settings, each with the name ClickHouse reads it as (PRICING_CH_DATABASE's if bare). */
+function tableSettings(settings: ClickHouseSettings) {
+  return ([
+    ["PRICING_CH_REQUEST_TABLE", settings.requestTable, "the requests table"],
+    ["PRICING_CH_PTB_TABLE", settings.ptbTable, "the PTB spend table"],
+  ] as const).map(([variable, value, what]) => {
+    const qualified = value.includes(".") ? value : `${settings.database}.${value}`;
+    return { variable, value, what, qualified, database: qualified.split(".")[0] };
+  });
+}
+
+/**
+ * A database or table that does not exist (81, 60), or a database the user may not read (291,
+ * users.xml allow_databases), blamed on the setting that named it: PRICING_CH_DATABASE (the
+ * profile check, the first request, fails so too), PRICING_CH_REQUEST_TABLE or
+ * PRICING_CH_PTB_TABLE; else on the query file. Null for other errors.
+ */
+function missingObject(
+  serverCode: string | undefined,
+  message: string,
+  { settings, file }: ErrorContext,
+): UserError | null {
+  if (serverCode !== "81" && serverCode !== "60" && serverCode !== "291") return null;
+  const server = serverAddress(settings.url);
+  const why = serverReason(message);
+  const tables = tableSettings(settings);
+  const { database } = settings;
+  const setTable = (table: (typeof tables)[number]) =>
+    `set ${table.variable} to ${table.what} (table, or database.table), or PRICING_CH_DATABASE (${database}) to the database that holds it`;
+  if (serverCode === "291") {
+    const name = unquoted(why.match(/database (\S+) for user/i)?.[1] ?? "");
+    const table = tables.find((t) => t.database === name);
+    if (name === database || (!table && name === "")) {
+      return new UserError(
+        `the ClickHouse user ${settings.username} may not read the database in PRICING_CH_DATABASE (${database}) at ${server}; set PRICING_CH_DATABASE to a database the user is allowed (users.xml allow_databases, or its grants), or use a user allowed this one`,
+      );
+    }
+    if (table) {
+      return new UserError(
+        `the ClickHouse user ${settings.username} may not read the database of ${table.variable} (${table.value}) at ${server}; ${
+          setTable(table)
+        }, one the user is allowed`,
+      );
+    }
+    return new UserError(`${file} failed on ClickHouse at ${server}: ${why}`);
+  }
+  if (serverCode === "81") {
+    const name = unquoted(why.match(/^Database (\S+) does(?:n't| not) exist/i)?.[1] ?? "");
+    const table = tables.find((t) => t.database === name && name !== database);
+    if (name === database) {
+      return new UserError(
+        `the ClickHouse database in PRICING_CH_DATABASE (${database}) does not exist at ${server}; set PRICING_CH_DATABASE to the database that holds the requests and PTB spend tables`,
+      );
+    }
+    if (table) {
+      return new UserError(
+        `the ClickHouse database of ${table.variable} (${table.value}) does not exist at ${server}; ${
+          setTable(table)
+        }`,
+      );
+    }
+    return new UserError(
+      `${file} reads a ClickHouse database that does not exist at ${server}: ${why}; fix the query or PRICING_CH_DATABASE (${database})`,
+    );
+  }
+  // 60: 18.16 and modern servers name the table `Table db.name doesn't exist` / `does not
+  // exist`; modern servers' analyzer `Unknown table expression identifier 'name'`
+  const name = unquoted(
+    why.match(/^Table (\S+) does(?:n't| not) exist/i)?.[1] ??
+      why.match(/Unknown table expression identifier '([^']+)'/i)?.[1] ?? "",
+  );
+  const table = tables.find((t) => name === t.qualified || name === t.value);
+  if (table) {
+    return new UserError(
+      `the ClickHouse table in ${table.variable} (${table.value}) does not exist at ${server} (looked for ${table.qualified}); ${
+        setTable(table)
+      }`,
+    );
+  }
+  return new UserError(
+    `${file} reads a ClickHouse table that does not exist at ${server}: ${why}; fix the query, or PRICING_CH_DATABASE (${database}) if the table is in another database`,
+  );
 }

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UserError } from "../core/config.ts";
+import { TABLE_NAME, UserError } from "../core/config.ts";
 
 export type Engine = "postgres" | "clickhouse";
 /**
@@ -30,7 +30,7 @@ export interface SqlFile {
 
 const BUILT_IN_QUERIES_DIR = fileURLToPath(new URL("../../queries/", import.meta.url));
 const PLACEHOLDER = /\{([a-z_][a-z0-9_]*):([A-Za-z][A-Za-z0-9]*)\}/g;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+const IDENTIFIER = TABLE_NAME;
 /** What a String parameter may hold: nothing a literal would need escaped. */
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
