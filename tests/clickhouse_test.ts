@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { clickHouseSettings } from "../lib/core/config.ts";
 import { openClickHouse } from "../lib/sources/clickhouse.ts";
+import { clickHouseError } from "../lib/sources/clickhouse_errors.ts";
 import { loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import {
@@ -357,4 +358,71 @@ FROM system.one WHERE dummy = 1`,
   } finally {
     await databases.drop();
   }
+});
+
+Deno.test("a query readonly forbids is said so; PRICING_CH_READONLY=off is advised only when settings were refused", async () => {
+  const databases = await freshFixtureDatabases("ch_readonly_query");
+  const server = new URL(databases.env.PRICING_CH_URL!).host;
+  const queriesDir = await Deno.makeTempDir();
+  const file = `${queriesDir}/clickhouse/usage_30d.sql`;
+  try {
+    await Deno.mkdir(`${queriesDir}/clickhouse`);
+    // a table function: readonly=1 forbids it, whatever the settings
+    await Deno.writeTextFile(file, "SELECT toString(number) AS org_id FROM numbers(1)");
+    const env = { ...databases.env, PRICING_QUERIES_DIR: queriesDir };
+    // a readonly=1 profile, nothing sent: 'refuses the settings sent (none); set
+    // PRICING_CH_READONLY=off' before, which could not help
+    assertEquals(
+      await exportError({ ...env, PRICING_CH_USER: READONLY_USER }),
+      `${file} does something ClickHouse forbids in read-only mode at ${server}, under the user's profile (no settings were sent): Table functions are forbidden in readonly mode; change the query`,
+    );
+    // readonly=1 sent by the kit to a writable profile: readonly=2 still reads only
+    assertEquals(
+      await exportError({ ...env, PRICING_CH_READONLY: "1" }),
+      `${file} does something ClickHouse forbids in read-only mode at ${server}, at readonly=1, which the kit sent (PRICING_CH_READONLY=1): Table functions are forbidden in readonly mode; change the query; or set PRICING_CH_READONLY=2, which allows table functions and still only reads`,
+    );
+  } finally {
+    await Deno.remove(queriesDir, { recursive: true });
+    await databases.drop();
+  }
+  // a setting refused (the profile changed since the kit asked it): the settings are to blame
+  const settings = clickHouseSettings({ PRICING_CH_URL: "http://127.0.0.1:8123" })!;
+  const refusal = new Error(
+    "Code: 164, e.displayText() = DB::Exception: Cannot modify 'max_execution_time' setting in readonly mode, e.what() = DB::Exception",
+  );
+  assertEquals(
+    clickHouseError(refusal, {
+      settings,
+      file: "queries/clickhouse/ptb_spend.sql",
+      sent: { max_execution_time: 120, readonly: "2" },
+      probe: false,
+    }).message,
+    "queries/clickhouse/ptb_spend.sql: the ClickHouse user's profile at 127.0.0.1:8123 refuses the settings sent (max_execution_time, readonly); set PRICING_CH_READONLY=off: Cannot modify 'max_execution_time' setting in readonly mode",
+  );
+});
+
+Deno.test("modern servers' errors (parsed by the client) name the setting too", () => {
+  const settings = clickHouseSettings({
+    PRICING_CH_URL: "https://ch.example.com:8443",
+    PRICING_CH_DATABASE: "probe",
+  })!;
+  const context = { settings, file: "queries/clickhouse/usage_30d.sql", sent: {}, probe: false };
+  // what @clickhouse/client makes of `Code: 60. DB::Exception: … (UNKNOWN_TABLE)`
+  const parsed = (code: string, message: string) => Object.assign(new Error(message), { code });
+  assertEquals(
+    clickHouseError(
+      parsed("60", "Unknown table expression identifier 'request_response_rmt' in scope SELECT "),
+      context,
+    ).message,
+    "the ClickHouse table in PRICING_CH_REQUEST_TABLE (request_response_rmt) does not exist at ch.example.com:8443 (looked for probe.request_response_rmt); set PRICING_CH_REQUEST_TABLE to the requests table (table, or database.table), or PRICING_CH_DATABASE (probe) to the database that holds it",
+  );
+  assertEquals(
+    clickHouseError(parsed("81", "Database `probe` does not exist. "), context).message,
+    "the ClickHouse database in PRICING_CH_DATABASE (probe) does not exist at ch.example.com:8443; set PRICING_CH_DATABASE to the database that holds the requests and PTB spend tables",
+  );
+  assertEquals(
+    clickHouseError(parsed("164", "Table functions are forbidden in readonly mode. "), context)
+      .message,
+    "queries/clickhouse/usage_30d.sql does something ClickHouse forbids in read-only mode at ch.example.com:8443, under the user's profile (no settings were sent): Table functions are forbidden in readonly mode; change the query",
+  );
 });

@@ -116,13 +116,7 @@ export function clickHouseError(
   }
   const missing = missingObject(serverCode, message, context);
   if (missing) return missing;
-  if (serverCode === "164") {
-    return new UserError(
-      `${file}: the ClickHouse user's profile at ${server} refuses the settings sent (${
-        Object.keys(sent).join(", ") || "none"
-      }); set PRICING_CH_READONLY=off: ${message}`,
-    );
-  }
+  if (serverCode === "164") return readonlyRefusal(message, context);
   if (/Illegal types? .*Float\d+ and Decimal/i.test(message)) {
     return new UserError(
       `${file} failed on ClickHouse at ${server}: the cost column is a Float, and costs are summed as integer nano-USD (UInt64 in production); cast it in a query file of your own (PRICING_QUERIES_DIR), where a NaN or inf is refused naming the organization: ${message}`,
@@ -235,5 +229,34 @@ function missingObject(
   }
   return new UserError(
     `${file} reads a ClickHouse table that does not exist at ${server}: ${why}; fix the query, or PRICING_CH_DATABASE (${database}) if the table is in another database`,
+  );
+}
+
+/**
+ * Code 164, something a read-only session forbids. The settings the kit sent are to blame only
+ * when some were sent and the server names a setting; otherwise the query does something
+ * readonly forbids (a table function at readonly=1, a write), which no setting should allow.
+ */
+function readonlyRefusal(message: string, { settings, file, sent }: ErrorContext): UserError {
+  const server = serverAddress(settings.url);
+  const why = serverReason(message);
+  const names = Object.keys(sent);
+  if (names.length > 0 && /\bsetting/i.test(why)) {
+    return new UserError(
+      `${file}: the ClickHouse user's profile at ${server} refuses the settings sent (${
+        names.join(", ")
+      }); set PRICING_CH_READONLY=off: ${why}`,
+    );
+  }
+  const session = "readonly" in sent
+    ? `at readonly=${sent.readonly}, which the kit sent (PRICING_CH_READONLY=${settings.readonly})`
+    : names.length > 0
+    ? "under the user's profile, which is read-only"
+    : "under the user's profile (no settings were sent)";
+  const hint = sent.readonly === "1" && /table function/i.test(why)
+    ? "; or set PRICING_CH_READONLY=2, which allows table functions and still only reads"
+    : "";
+  return new UserError(
+    `${file} does something ClickHouse forbids in read-only mode at ${server}, ${session}: ${why}; change the query${hint}`,
   );
 }
