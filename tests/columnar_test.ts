@@ -200,3 +200,49 @@ Deno.test("CSV → frame: a NaN or infinite count is refused naming the value, a
     );
   }
 });
+
+Deno.test("CSV → frame: PostgreSQL's infinity and -infinity timestamps are unknown, counted per column", () => {
+  const columns: QueryColumns = { org_id: "string", created_at: "datetime", seen_at: "datetime" };
+  const csv = [
+    "org_id,created_at,seen_at",
+    "a,-infinity,2026-01-01 00:00:00+00",
+    "b,2026-10-30 09:46:58.5+00,infinity",
+    "c,infinity,",
+    "d,,-infinity",
+  ].join("\n");
+  const told: [string, number][] = [];
+  const frame = csvToFrame(csv, columns, "x.sql", {
+    onInfiniteTimestamps: (column, rows) => told.push([column, rows]),
+  });
+  const ms = (name: string) =>
+    frame.getColumn(name).toArray().map((d) =>
+      d === null ? null : (d as unknown as Date).getTime()
+    );
+  assertEquals(ms("created_at"), [null, Date.UTC(2026, 9, 30, 9, 46, 58, 500), null, null]);
+  assertEquals(ms("seen_at"), [Date.UTC(2026, 0, 1), null, null, null]);
+  assertEquals(told, [["created_at", 2], ["seen_at", 2]]);
+  // the row reader (pg parses them as ±Infinity) reads and counts them alike
+  const rowsTold: [string, number][] = [];
+  const fromRows = rowsToFrame(
+    [
+      { org_id: "a", created_at: -Infinity, seen_at: new Date(Date.UTC(2026, 0, 1)) },
+      {
+        org_id: "b",
+        created_at: new Date(Date.UTC(2026, 9, 30, 9, 46, 58, 500)),
+        seen_at: Infinity,
+      },
+      { org_id: "c", created_at: "infinity", seen_at: null },
+      { org_id: "d", created_at: null, seen_at: "-infinity" },
+    ],
+    columns,
+    "x.sql",
+    { onInfiniteTimestamps: (column, rows) => rowsTold.push([column, rows]) },
+  );
+  assertEquals(fromRows.toRecords(), frame.toRecords());
+  assertEquals(rowsTold, told);
+  // anything else that is no timestamp is still refused, naming it
+  throws(() => csvToFrame("org_id,created_at,seen_at\ne,infinite,\n", columns, "x.sql"), {
+    message:
+      'x.sql: column created_at of organization e: not a timestamp: "infinite"; fix the data or the query',
+  });
+});

@@ -258,6 +258,31 @@ Deno.test("a negative cost is exported, warned about and counted in the manifest
   }
 });
 
+Deno.test("an organization created at -infinity exports with created_at unknown and one warning, not an error", async () => {
+  const databases = await freshFixtureDatabases("infinite_created");
+  const db = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await db.connect();
+  try {
+    // a valid timestamptz no analyst can fix in production; 'infinity' is after every as-of
+    // (organizations.sql leaves it out), '-infinity' before every one
+    await db.query(
+      "UPDATE organization SET created_at = '-infinity' WHERE id = ANY($1::uuid[])",
+      [[A, C]],
+    );
+    const data = await exportData(databases.env);
+    assertEquals(data.value(A, "created_at"), null);
+    assertEquals(data.value(C, "created_at"), null);
+    assertEquals(data.value(A, "llm_cost_30d"), 2.75); // the rest as in tests/export_test.ts
+    const expected =
+      "queries/postgres/organizations.sql: 2 organizations have created_at infinity or -infinity (PostgreSQL's timestamps past every date), exported as unknown (empty)";
+    assertEquals(data.warnings.filter((w) => w.includes("infinity")), [expected]);
+    ok((data.manifest.warnings as string[]).includes(expected));
+  } finally {
+    await db.end();
+    await databases.drop();
+  }
+});
+
 Deno.test("on modern ClickHouse (production's types) sums do not wrap and a NaN cost is refused", async () => {
   const data = await Deno.makeTempFile({ suffix: ".sql" });
   try {

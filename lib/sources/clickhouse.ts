@@ -7,7 +7,7 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { type ClickHouseSettings, UserError } from "../core/config.ts";
 import type pl from "nodejs-polars";
-import { csvToFrame } from "./columnar.ts";
+import { type CsvReadOptions, csvToFrame } from "./columnar.ts";
 import type { QueryColumns } from "./frames.ts";
 import { spool, withSpoolFile } from "./spool.ts";
 import {
@@ -24,7 +24,12 @@ export interface ClickHouseSource {
    * The result as a typed frame: CSVWithNames (which 18.16 has too) spooled to a temporary file
    * and read by Polars (lib/sources/columnar.ts).
    */
-  queryFrame(sql: SqlFile, params: SqlParams, columns: QueryColumns): Promise<pl.DataFrame>;
+  queryFrame(
+    sql: SqlFile,
+    params: SqlParams,
+    columns: QueryColumns,
+    options?: CsvReadOptions,
+  ): Promise<pl.DataFrame>;
   /** what the session sent (asked once, before the first query); for the manifest */
   session(): Promise<ClickHouseSession>;
   /** Closes the client; once `signal` was aborted, after the running queries were killed. */
@@ -288,12 +293,12 @@ export function openClickHouse(
       const { settings: sent } = await (session ??= startSession());
       return await run(sql, params, sent);
     },
-    async queryFrame(sql, params, columns) {
+    async queryFrame(sql, params, columns, readOptions = {}) {
       const { settings: sent } = await (session ??= startSession());
       return await withSpoolFile(async (path) => {
         await runCsv(sql, { params, sent, path });
         await options.readAfter;
-        return csvToFrame({ path }, columns, sql.file);
+        return csvToFrame({ path }, columns, sql.file, readOptions);
       }, options.spoolDir);
     },
     session: () => session ??= startSession(),

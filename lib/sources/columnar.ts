@@ -47,14 +47,45 @@ function typed(name: string, type: QueryColumnType): Typed {
       // COPY runs with TimeZone UTC and DateStyle ISO: "2026-10-30 09:46:58.123456+00".
       const parsed = text.str.replace("\\+00$", "")
         .str.strptime(pl.Datetime("ms"), "%Y-%m-%d %H:%M:%S%.f").cast(pl.Datetime("ms"));
+      const infinite = infiniteTimestamp(name);
       return {
-        value: parsed,
-        bad: present.and(parsed.isNull()),
+        // ±infinity is a valid timestamptz no analyst can fix in production: unknown (said)
+        value: pl.when(infinite).then(pl.lit(null).cast(pl.Datetime("ms"))).otherwise(parsed),
+        bad: present.and(parsed.isNull()).and(infinite.not()),
         message: (raw) => `not a timestamp: ${JSON.stringify(raw)}`,
       };
     }
     case "nanoUsd":
       return nanoUsd(name);
+  }
+}
+
+/** True where a timestamp column holds PostgreSQL's `infinity` or `-infinity`. */
+function infiniteTimestamp(name: string): pl.Expr {
+  return pl.col(name).str.strip().str.contains("^-?infinity$").fillNull(false);
+}
+
+/** What reading a result tells besides the frame. */
+export interface CsvReadOptions {
+  /**
+   * Called per datetime column with the rows that held `infinity` or `-infinity` (PostgreSQL's
+   * timestamps past every date), read as unknown (null); not called when there are none.
+   */
+  onInfiniteTimestamps?: (column: string, rows: number) => void;
+}
+
+function tellInfiniteTimestamps(
+  raw: pl.DataFrame,
+  columns: QueryColumns,
+  { onInfiniteTimestamps }: CsvReadOptions,
+): void {
+  if (!onInfiniteTimestamps) return;
+  for (const [name, type] of Object.entries(columns)) {
+    if (type !== "datetime") continue;
+    const rows = Number(
+      raw.select(infiniteTimestamp(name).cast(pl.UInt32).sum().alias("n")).getColumn("n").get(0),
+    );
+    if (rows > 0) onInfiniteTimestamps(name, rows);
   }
 }
 
@@ -180,6 +211,7 @@ export function csvToFrame(
   source: CsvSource,
   columns: QueryColumns,
   query = "query",
+  options: CsvReadOptions = {},
 ): pl.DataFrame {
   const names = Object.keys(columns);
   const parsed = names.filter((name) => PARSED[columns[name]]);
@@ -188,7 +220,7 @@ export function csvToFrame(
     raw = readRaw(source, Object.fromEntries(parsed.map((name) => [name, PARSED[columns[name]]!])));
     assertColumns(raw, names, query);
   } catch {
-    return csvTextToFrame(source, columns, query); // says what is wrong
+    return csvTextToFrame(source, columns, query, options); // says what is wrong
   }
   const conversions = names.map((name) => {
     if (!PARSED[columns[name]]) return [name, typed(name, columns[name])] as const;
@@ -203,12 +235,18 @@ export function csvToFrame(
     ...conversions.map(([name, t]) => t.value.alias(name)),
     conversions.map(([, t]) => t.bad).reduce((a, b) => a.or(b), pl.lit(false)).alias(BAD),
   );
-  if (frame.getColumn(BAD).any()) return csvTextToFrame(source, columns, query);
+  if (frame.getColumn(BAD).any()) return csvTextToFrame(source, columns, query, options);
+  tellInfiniteTimestamps(raw, columns, options);
   return frame.drop(BAD);
 }
 
 /** csvToFrame reading every column as text: slower, and the one that names a bad value. */
-function csvTextToFrame(source: CsvSource, columns: QueryColumns, query: string): pl.DataFrame {
+function csvTextToFrame(
+  source: CsvSource,
+  columns: QueryColumns,
+  query: string,
+  options: CsvReadOptions,
+): pl.DataFrame {
   const raw = readRaw(source, {});
   const names = Object.keys(columns);
   assertColumns(raw, names, query);
@@ -227,5 +265,6 @@ function csvTextToFrame(source: CsvSource, columns: QueryColumns, query: string)
       }; fix the data or the query`,
     );
   }
+  tellInfiniteTimestamps(raw, columns, options);
   return raw.select(...conversions.map(([name, t]) => t.value.alias(name)));
 }

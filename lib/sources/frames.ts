@@ -69,14 +69,21 @@ export function rowsToFrame(
   rows: Record<string, unknown>[],
   columns: QueryColumns,
   query = "query",
+  options: { onInfiniteTimestamps?: (column: string, rows: number) => void } = {},
 ): pl.DataFrame {
   const names = Object.keys(columns);
   const arrays: unknown[][] = names.map(() => new Array(rows.length));
+  const infinite = names.map(() => 0);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     for (let c = 0; c < names.length; c++) {
       const name = names[c];
       if (r === 0 && !(name in row)) throw missingColumn(query, name, Object.keys(row));
+      if (columns[name] === "datetime" && isInfiniteTimestamp(row[name])) {
+        arrays[c][r] = null; // unknown, as csvToFrame reads it
+        infinite[c]++;
+        continue;
+      }
       try {
         arrays[c][r] = READERS[columns[name]](row[name]);
       } catch (error) {
@@ -88,7 +95,16 @@ export function rowsToFrame(
       }
     }
   }
+  names.forEach((name, c) => {
+    if (infinite[c] > 0) options.onInfiniteTimestamps?.(name, infinite[c]);
+  });
   return columnsToFrame(Object.fromEntries(names.map((n, i) => [n, arrays[i]])), columns);
+}
+
+/** PostgreSQL's `infinity` / `-infinity` timestamp, as text or as pg parses it (±Infinity). */
+function isInfiniteTimestamp(value: unknown): boolean {
+  return value === Infinity || value === -Infinity ||
+    (typeof value === "string" && /^\s*-?infinity\s*$/.test(value));
 }
 
 /**

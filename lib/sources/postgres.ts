@@ -12,7 +12,7 @@ import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
 import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
 import { assertOneStatement } from "./statements.ts";
 import type pl from "nodejs-polars";
-import { csvToFrame } from "./columnar.ts";
+import { type CsvReadOptions, csvToFrame } from "./columnar.ts";
 import { type QueryColumns, rowsToFrame } from "./frames.ts";
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
@@ -25,7 +25,12 @@ export interface PostgresSource {
    * HEADER` to a temporary file, read by Polars (no JS object per row, no result in JS memory);
    * anything else the ordinary way, where it fails.
    */
-  queryFrame(sql: SqlFile, params: SqlParams, columns: QueryColumns): Promise<pl.DataFrame>;
+  queryFrame(
+    sql: SqlFile,
+    params: SqlParams,
+    columns: QueryColumns,
+    options?: CsvReadOptions,
+  ): Promise<pl.DataFrame>;
   /** Ends the pool; once `signal` was aborted, after the running queries were stopped. */
   close(): Promise<void>;
 }
@@ -163,10 +168,10 @@ export function openPostgres(
   };
   return {
     query,
-    async queryFrame(sql, params, columns) {
+    async queryFrame(sql, params, columns, readOptions = {}) {
       assertOneStatement(sql.file, sql.text);
       const copy = copyStatement(sql, params);
-      if (!copy) return rowsToFrame(await query(sql, params), columns, sql.file);
+      if (!copy) return rowsToFrame(await query(sql, params), columns, sql.file, readOptions);
       return await withSpoolFile(async (path) => {
         await readOnly(sql.file, async (client, answered) => {
           // Planned alone first: a file that is not one whole query (one that closes COPY's
@@ -175,7 +180,7 @@ export function openPostgres(
           await answered(client.query({ text: COPY_SESSION, queryMode: "extended" }));
           await answered(copyOut(client, { statement: copy.statement, path }));
         });
-        return csvToFrame({ path }, columns, sql.file);
+        return csvToFrame({ path }, columns, sql.file, readOptions);
       }, options.spoolDir);
     },
     close: async () => {

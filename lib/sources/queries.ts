@@ -155,8 +155,11 @@ async function runAll(
     const columns = QUERY_COLUMNS[name];
     // Results as CSV files into Polars (COPY on PostgreSQL, CSVWithNames on ClickHouse): no row
     // objects, no result in JS memory.
+    const infinite: Record<string, number> = {};
     const frame = await (engine === "postgres" ? postgres : clickhouse)
-      .queryFrame(sql, params, columns);
+      .queryFrame(sql, params, columns, {
+        onInfiniteTimestamps: (column, rows) => infinite[column] = rows,
+      });
     // The text columns Polars read the file into are garbage now: free them before the other
     // queries' results arrive, not at the end of the stage.
     await collectDroppedFrames({ rows: frame.height });
@@ -172,6 +175,13 @@ async function runAll(
         `${sql.file}: ${count} organization${
           count === 1 ? " has" : "s have"
         } a negative ${column} (costs are never negative; exported as read)`,
+      );
+    }
+    for (const [column, count] of Object.entries(infinite)) {
+      warnings.push(
+        `${sql.file}: ${count} organization${
+          count === 1 ? " has" : "s have"
+        } ${column} infinity or -infinity (PostgreSQL's timestamps past every date), exported as unknown (empty)`,
       );
     }
     stats.push({
