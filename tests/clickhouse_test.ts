@@ -350,7 +350,7 @@ FROM system.one WHERE dummy = 1`,
       );
       assertEquals(
         await exportError({ ...databases.env, PRICING_QUERIES_DIR: queriesDir }),
-        `${queriesDir}/clickhouse/ptb_spend.sql reads a ClickHouse table that does not exist at ${server}: Table ${database}.elsewhere doesn't exist; fix the query, or PRICING_CH_DATABASE (${database}) if the table is in another database`,
+        `${queriesDir}/clickhouse/ptb_spend.sql failed on ClickHouse at ${server}: Table ${database}.elsewhere doesn't exist; fix the query, or PRICING_CH_DATABASE (${database}) if the table is in another database`,
       );
     } finally {
       await Deno.remove(queriesDir, { recursive: true });

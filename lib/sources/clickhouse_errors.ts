@@ -210,7 +210,7 @@ function missingObject(
       );
     }
     return new UserError(
-      `${file} reads a ClickHouse database that does not exist at ${server}: ${why}; fix the query or PRICING_CH_DATABASE (${database})`,
+      `${file} failed on ClickHouse at ${server}: ${why}; the query names a database the server does not have: fix the query`,
     );
   }
   // 60: 18.16 and modern servers name the table `Table db.name doesn't exist` / `does not
@@ -228,7 +228,7 @@ function missingObject(
     );
   }
   return new UserError(
-    `${file} reads a ClickHouse table that does not exist at ${server}: ${why}; fix the query, or PRICING_CH_DATABASE (${database}) if the table is in another database`,
+    `${file} failed on ClickHouse at ${server}: ${why}; fix the query, or PRICING_CH_DATABASE (${database}) if the table is in another database`,
   );
 }
 
