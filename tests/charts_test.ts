@@ -16,6 +16,8 @@ import {
   usdTick,
   writeCharts,
 } from "../lib/report/charts.ts";
+import { assertMarksInside, assertTextInside, ticks } from "./chart_svg.ts";
+import { economicsFrameWithF } from "./economics_fixture.ts";
 
 /** Five orgs: two paying with margins 50 % and −900 % (clipped), one free, one zero-usage, one unknown MRR. */
 const frame = pl.DataFrame({
@@ -274,4 +276,60 @@ Deno.test("charts of window usage name another window's days; 30 days stay '(win
   ok(week.includes("Requests vs LLM cost per organization (7 days)"));
   ok(week.includes("Requests per organization by tier (7 days)"));
   ok(!week.includes("(window)"));
+});
+
+/**
+ * The scatter and box charts of 1, 3 and 5 organizations of the economics fixture (a: 20,000
+ * requests, $30 LLM cost, $79; b: 2,000, $12, $200; c: 100,000, $300, $200; d: 1,000,000,
+ * $2,000, $3,000; e: 500, $1, $0) and of the demo: every mark inside the frame, labelled ticks
+ * at or beyond the lowest and highest values, request counts in whole numbers, no tick label
+ * past the edge. They sat on the frame's corners and edges, half over the axes, a $79 dot below
+ * the lowest labelled tick ($100), and 1, 1.2, 1.4 … requests.
+ */
+Deno.test("scatter and box charts on tiny data and the demo: marks inside the frame, ticks around them, whole requests", async () => {
+  const fixture = await economicsFrameWithF();
+  const demo = (await goldenDemoData()).frame;
+  const charts = {
+    margin_vs_mrr: marginVsMrrChart,
+    margin_by_tier: marginByTierChart,
+    requests_vs_llm_cost: requestsVsCostChart,
+    usage_by_tier: usageByTierChart,
+  };
+  const requestsAxis = { requests_vs_llm_cost: "x", usage_by_tier: "y" } as const;
+  const frames: [number | string, pl.DataFrame][] = [
+    [1, fixture.head(1)],
+    [3, fixture.head(3)],
+    [5, fixture.head(5)],
+    ["demo", demo],
+  ];
+  for (const [name, frame] of frames) {
+    for (const [chart, draw] of Object.entries(charts)) {
+      const svg = draw(frame).svg;
+      const what = `${chart} of ${name}`;
+      assertMarksInside(svg, 6, what);
+      for (const axis of ["x", "y"] as const) assertTextInside(svg, `${axis}-axis tick label`);
+      const axis = requestsAxis[chart as keyof typeof requestsAxis];
+      if (axis) {
+        const counts = ticks(svg, axis);
+        ok(counts.length >= 2 && counts.every(Number.isInteger), `${what}: ${counts}`);
+      }
+    }
+  }
+  // the ticks, worked out by hand: 1-2-5 values (1…9 within a decade, 1 and 3 over more than
+  // three decades) from one at or below the lowest value to one at or above the highest
+  const requestsVsCost = (n: number) => requestsVsCostChart(fixture.head(n)).svg;
+  // a alone: 20,000 requests between 10k and 30k, $30 between $20 and $40
+  assertEquals(ticks(requestsVsCost(1), "x"), [10_000, 20_000, 30_000]);
+  assertEquals(ticks(requestsVsCost(1), "y"), [20, 30, 40]);
+  // a, b, c: 2,000 to 100,000 requests; $12 to $300
+  assertEquals(ticks(requestsVsCost(3), "x"), [2e3, 5e3, 1e4, 2e4, 5e4, 1e5]);
+  assertEquals(ticks(requestsVsCost(3), "y"), [10, 20, 50, 100, 200, 500]);
+  // a–e: 500 to 1,000,000 requests (3.3 decades); $1 to $2,000
+  assertEquals(ticks(requestsVsCost(5), "x"), [300, 1e3, 3e3, 1e4, 3e4, 1e5, 3e5, 1e6]);
+  assertEquals(ticks(requestsVsCost(5), "y"), [1, 3, 10, 30, 100, 300, 1e3, 3e3]);
+  // margin vs MRR of a–d (e pays $0): $79 to $3,000 → $50 to $5k; margins −50 % (c) to 94 %
+  // (b) on a niced −60 … 100
+  const marginVsMrr = marginVsMrrChart(fixture.head(5)).svg;
+  assertEquals(ticks(marginVsMrr, "x"), [50, 100, 200, 500, 1e3, 2e3, 5e3]);
+  assertEquals(Math.min(...ticks(marginVsMrr, "y")), -60);
 });

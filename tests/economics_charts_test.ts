@@ -10,6 +10,9 @@ import {
 import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
 import { costAndMrrByTierChart, svgToPng } from "../lib/report/charts.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
+import { assertMarksInside, assertTextInside, ticks } from "./chart_svg.ts";
+import { goldenDemoData } from "./fixtures/golden_demo.ts";
+import type pl from "nodejs-polars";
 
 const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;
 
@@ -89,4 +92,31 @@ Deno.test("MRR per 1,000 requests on 7-day data: divided by requests on a 30-day
   const month = mrrPer1kRequestsByPlanChart(frame).svg;
   ok(month.includes("divided by the plan's requests in the window × 1,000"));
   ok(month.includes("MRR per 1,000 requests: $3.0000")); // $3,000 / 1,000,000 × 1,000
+});
+
+Deno.test("MRR vs requests on 1, 3 and 5 organizations and the demo: dots inside the frame, ticks around them, whole requests", async () => {
+  const fixture = await economicsFrameWithF();
+  const frames: [number | string, pl.DataFrame][] = [
+    [1, fixture.head(1)],
+    [3, fixture.head(3)],
+    [5, fixture.head(5)],
+    ["demo", (await goldenDemoData()).frame],
+  ];
+  for (const [name, frame] of frames) {
+    const svg = mrrVsRequestsChart(frame).svg;
+    assertMarksInside(svg, 6, `mrr_vs_requests of ${name}`);
+    assertTextInside(svg, "x-axis tick label");
+    assertTextInside(svg, "y-axis tick label");
+    ok(ticks(svg, "x").every(Number.isInteger), `${name}: ${ticks(svg, "x")}`);
+  }
+  const chart = (n: number) => mrrVsRequestsChart(fixture.head(n)).svg;
+  // a: 20,000 requests, $79
+  assertEquals(ticks(chart(1), "x"), [1e4, 2e4, 3e4]);
+  assertEquals(ticks(chart(1), "y"), [70, 80]);
+  // a, b, c: 2,000 to 100,000 requests; $79 to $200
+  assertEquals(ticks(chart(3), "x"), [2e3, 5e3, 1e4, 2e4, 5e4, 1e5]);
+  assertEquals(ticks(chart(3), "y"), [70, 80, 90, 100, 200]);
+  // a–d (e pays $0): 2,000 to 1,000,000 requests; $79 (below the old lowest tick, $100) to $3,000
+  assertEquals(ticks(chart(5), "x"), [2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6]);
+  assertEquals(ticks(chart(5), "y"), [50, 100, 200, 500, 1e3, 2e3, 5e3]);
 });

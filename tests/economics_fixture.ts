@@ -46,7 +46,7 @@ export function revenue(ptb: Record<string, number | undefined>): RevenueResult 
  * The fixture plus f: a second legacy pro (2 seats, $40 = $30 recurring + $10 usage charges,
  * 8,000 requests, PTB cost $20 of $40).
  */
-export async function economicsFrameWithF(): Promise<pl.DataFrame> {
+export function economicsFrameWithF(): Promise<pl.DataFrame> {
   const f = exportFrameFromColumns({
     org_id: ["f"],
     org_name: ["F"],
@@ -67,13 +67,32 @@ export async function economicsFrameWithF(): Promise<pl.DataFrame> {
   });
   const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });
   rev.byCustomer.set("cus_f", { customerId: "cus_f", ptbRevenueUsd30d: 25 } as CustomerRevenue);
-  return addEconomicsColumns(
-    addMetricColumns(pl.concat([economicsFixture(), f]), { windowDays: 30 }),
-    {
-      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
-      priceBook: await loadPriceBook(),
-      revenue: rev,
-      windowDays: 30,
-    },
-  ).frame;
+  return withEconomics(pl.concat([economicsFixture(), f]), rev, { infraPer1k: "0.5" });
+}
+
+/**
+ * An export frame with its metric and economics columns, as an export adds them (30-day window;
+ * infrastructure cost per 1,000 requests as PRICING_INFRA_USD_PER_1K_REQUESTS, none by default).
+ */
+export async function withEconomics(
+  frame: pl.DataFrame,
+  rev: RevenueResult,
+  { infraPer1k }: { infraPer1k?: string } = {},
+): Promise<pl.DataFrame> {
+  return addEconomicsColumns(addMetricColumns(frame, { windowDays: 30 }), {
+    costModel: costModelFromEnv(
+      infraPer1k === undefined ? {} : { PRICING_INFRA_USD_PER_1K_REQUESTS: infraPer1k },
+    ),
+    priceBook: await loadPriceBook(),
+    revenue: rev,
+    windowDays: 30,
+  }).frame;
+}
+
+/**
+ * The five organizations a–e with PTB revenue not read (PRICING_STRIPE_PTB_PRODUCT unset, the
+ * .env.example default): Stripe answered for every customer, but no PTB revenue is known.
+ */
+export function economicsFixturePtbNotRead(): Promise<pl.DataFrame> {
+  return withEconomics(economicsFixture(), revenue({}));
 }

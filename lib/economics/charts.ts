@@ -7,15 +7,10 @@
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { channel } from "../report/chart_data.ts";
-import {
-  densityHexbins,
-  type DrawnLimit,
-  drawsEveryPoint,
-  fullExtent,
-} from "../report/chart_aggregates.ts";
+import { densityHexbins, type DrawnLimit, drawsEveryPoint } from "../report/chart_aggregates.ts";
+import { logAxis } from "../report/chart_axes.ts";
 import {
   type Chart,
-  countTick,
   DENSITY_COLOR,
   DENSITY_LEGEND,
   framed,
@@ -177,6 +172,16 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
     }));
   const plans = [...new Set(data.map((d) => d.plan as string))].sort();
   const xy = { x: "requests_30d", y: "mrr" };
+  const x = logAxis(shown, "requests_30d", {
+    axis: "x",
+    label: "Requests in window (log scale)",
+    money: false,
+  });
+  const y = logAxis(shown, "mrr", {
+    axis: "y",
+    label: "MRR (USD per month, log scale)",
+    money: true,
+  });
   const hexbins = () =>
     whole
       ? Plot.dot(
@@ -202,22 +207,12 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
         ? legend([DENSITY_LEGEND])
         : legend(plans.map((p, i) => ({ label: p, color: PLAN_PALETTE[i % PLAN_PALETTE.length] }))),
       {
-        x: {
-          type: "log",
-          label: "Requests in window (log scale)",
-          grid: true,
-          tickFormat: countTick,
-          ...fullExtent(shown, "requests_30d", { whole }),
-        },
-        y: {
-          type: "log",
-          label: "MRR (USD per month, log scale)",
-          grid: true,
-          tickFormat: usdTick,
-          ...fullExtent(shown, "mrr", { whole }),
-        },
+        x: x.scale,
+        y: y.scale,
         color: dense ? DENSITY_COLOR : { domain: plans, range: PLAN_PALETTE },
         marks: [
+          ...x.marks,
+          ...y.marks,
           dense
             ? hexbins()
             : Plot.dot(data, { ...xy, fill: "plan", r: 3.5, fillOpacity: 0.75, title: "title" }),

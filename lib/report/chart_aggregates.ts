@@ -32,19 +32,6 @@ export function drawsEveryPoint(points: number, { maxDrawnPoints }: DrawnLimit =
   return points <= (maxDrawnPoints ?? MAX_DRAWN_POINTS);
 }
 
-/**
- * An axis' domain over every point, for a chart drawn from aggregates (`whole` false): the
- * extent Plot gives a log axis of all the points (not niced), which grid cells and deduplicated
- * outliers do not reach exactly. Nothing when every point is drawn.
- */
-export function fullExtent(
-  frame: pl.DataFrame,
-  column: string,
-  { whole }: { whole: boolean },
-): { domain?: [number, number] } {
-  return whole ? {} : { domain: extentOf(frame, pl.col(column)) };
-}
-
 /** An axis of an aggregated chart: its values (an expression of the frame), log scale or not. */
 export interface AggregateAxis {
   values: pl.Expr;
@@ -209,7 +196,7 @@ function gridOf(points: pl.DataFrame, value: pl.Expr): pl.Expr {
 }
 
 /** [min, max] of an expression over the frame, NaN left out. */
-function extentOf(frame: pl.DataFrame, expr: pl.Expr): [number, number] {
+export function extentOf(frame: pl.DataFrame, expr: pl.Expr): [number, number] {
   const values = expr.cast(pl.Float64);
   const known = values.filter(values.isNan().not());
   const range = frame.select(known.min().alias("min"), known.max().alias("max"));

@@ -15,15 +15,14 @@ import {
   type DrawnLimit,
   drawsEveryPoint,
   everyPointBoxes,
-  fullExtent,
 } from "./chart_aggregates.ts";
+import { AXIS_INSET, logAxis } from "./chart_axes.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { formatCount } from "./numbers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
 import {
   type Chart,
-  countTick,
   DENSITY_COLOR,
   DENSITY_LEGEND,
   framed,
@@ -106,12 +105,16 @@ function clippedHexbins(frame: pl.DataFrame, whole: boolean) {
 /**
  * The gross margin axis of `frame`'s margins: 100 % down to 0, or to the lowest margin when one
  * is negative, but not below MARGIN_FLOOR (a fixed −300 % left most of the chart empty when no
- * margin was negative).
+ * margin was negative); niced, and inset so a dot at 100 % or a ▼ at the floor is inside the frame.
  */
 function marginAxis(frame: pl.DataFrame) {
   const lowest = frame.select(pl.col("gross_margin_pct").min()).getColumn("gross_margin_pct")
     .get(0) as number | null;
-  return { domain: [Math.max(MARGIN_FLOOR, Math.min(0, lowest ?? 0)), 100], nice: true };
+  return {
+    domain: [Math.max(MARGIN_FLOOR, Math.min(0, lowest ?? 0)), 100],
+    nice: true,
+    inset: AXIS_INSET,
+  };
 }
 
 /** "; N below −300 % drawn …" when there are any (the caption says nothing of none). */
@@ -165,24 +168,23 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
     }),
   ];
   const legendSvg = dotsLegend(dense, paying);
+  const x = logAxis(payingFrame, "mrr", {
+    axis: "x",
+    label: "MRR (USD per month, log scale)",
+    money: true,
+  });
   return {
     name: "margin_vs_mrr",
     title: MARGIN_VS_MRR_TITLE,
     svg: framed(MARGIN_VS_MRR_TITLE, caption, legendSvg, {
-      x: {
-        type: "log",
-        label: "MRR (USD per month, log scale)",
-        grid: true,
-        tickFormat: usdTick,
-        ...fullExtent(payingFrame, "mrr", { whole }),
-      },
+      x: x.scale,
       y: {
         label: SPEC_MARGIN_AXIS,
         grid: true,
         ...marginAxis(payingFrame),
       },
       color: dense ? DENSITY_COLOR : tierColor,
-      marks: [Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
+      marks: [...x.marks, Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
     }),
   };
 }
@@ -256,6 +258,16 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
   );
   const dense = drawnFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(drawnFrame.height, limit); // else hexagons of grid counts
+  const x = logAxis(drawnFrame, "requests_30d", {
+    axis: "x",
+    label: "Requests in window (log scale)",
+    money: false,
+  });
+  const y = logAxis(drawnFrame, "llm_cost_30d", {
+    axis: "y",
+    label: "LLM cost (USD, log scale)",
+    money: true,
+  });
   // Dots carry a hover title naming the organization; hexbins draw no dot per organization.
   const data = dense ? [] : rows(drawnFrame, drawnFrame.columns).map((r) => ({
     ...r,
@@ -294,22 +306,10 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
       } with no requests or zero cost not shown (log scales cannot show 0).`,
       dotsLegend(dense, data),
       {
-        x: {
-          type: "log",
-          label: "Requests in window (log scale)",
-          grid: true,
-          tickFormat: countTick,
-          ...fullExtent(drawnFrame, "requests_30d", { whole }),
-        },
-        y: {
-          type: "log",
-          label: "LLM cost (USD, log scale)",
-          grid: true,
-          tickFormat: usdTick,
-          ...fullExtent(drawnFrame, "llm_cost_30d", { whole }),
-        },
+        x: x.scale,
+        y: y.scale,
         color: dense ? DENSITY_COLOR : tierColor,
-        marks: [dots],
+        marks: [...x.marks, ...y.marks, dots],
       },
     ),
   };
@@ -332,6 +332,11 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   );
   const idle = tiers.map((tier) => ({ tier, n: idleOf.get(tier) ?? 0 })).filter((t) => t.n > 0);
   const whole = drawsEveryPoint(activeFrame.height, limit);
+  const y = logAxis(activeFrame, "requests_30d", {
+    axis: "y",
+    label: "Requests in window (log scale)",
+    money: false,
+  });
   const caption = `Box: quartiles and median of ${
     formatCount(activeFrame.height)
   } organizations with requests; ${
@@ -350,22 +355,19 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
       tierLegend(tiers),
       {
         x: { label: "tier", domain: tiers },
-        y: {
-          type: "log",
-          label: "Requests in window (log scale)",
-          grid: true,
-          tickFormat: countTick,
-          ...fullExtent(activeFrame, "requests_30d", { whole }),
-        },
+        y: y.scale,
         color: tierColor,
-        marks: whole
-          ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: TIER_BOXES })]
-          : aggregatedBoxes(activeFrame, {
-            values: pl.col("requests_30d"),
-            log: true,
-            domain: tiers,
-            style: TIER_BOXES,
-          }),
+        marks: [
+          ...y.marks,
+          ...(whole
+            ? [everyPointBoxes(activeFrame, { column: "requests_30d", style: TIER_BOXES })]
+            : aggregatedBoxes(activeFrame, {
+              values: pl.col("requests_30d"),
+              log: true,
+              domain: tiers,
+              style: TIER_BOXES,
+            })),
+        ],
       },
     ),
   };

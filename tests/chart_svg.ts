@@ -1,0 +1,187 @@
+/**
+ * What a chart's SVG shows, read back for tests: where its dots and texts are (every enclosing
+ * translate added up), its tick labels as numbers, and its plot frame. Text widths are the frame's
+ * own estimate (textWidth: 12 px DejaVu Sans, erring wide).
+ */
+import { ok } from "node:assert/strict";
+import { parseHTML } from "linkedom";
+import { textWidth } from "../lib/report/chart_frame.ts";
+
+// deno-lint-ignore no-explicit-any
+type Element = any;
+
+function parse(svg: string): Element {
+  const { document } = parseHTML(`<!doctype html><html><body>${svg}</body></html>`) as Element;
+  return document.querySelector("svg");
+}
+
+/** translate(x,y) of an element's transform attribute ([0, 0] without one). */
+function translation(element: Element): [number, number] {
+  const m = /translate\(\s*([-\d.e]+)[ ,]+([-\d.e]+)\s*\)/.exec(
+    element.getAttribute?.("transform") ?? "",
+  );
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
+
+/** An element's position in the SVG: its own and every enclosing group's translate added. */
+function position(element: Element, x = 0, y = 0): [number, number] {
+  let [px, py] = [x, y];
+  for (let e = element; e && e.tagName?.toLowerCase() !== "svg"; e = e.parentNode) {
+    const [dx, dy] = translation(e);
+    px += dx;
+    py += dy;
+  }
+  return [px, py];
+}
+
+/** An inherited attribute (text-anchor) of an element or the nearest group that sets it. */
+function inherited(element: Element, name: string): string | null {
+  for (let e = element; e && e.getAttribute; e = e.parentNode) {
+    const value = e.getAttribute(name);
+    if (value !== null) return value;
+  }
+  return null;
+}
+
+export interface PlotFrame {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/**
+ * The plot frame of a chart drawn by framed() (lib/report/chart_frame.ts): left and right where
+ * its horizontal grid lines run, top and bottom its fixed margins (84 and 48 px).
+ */
+export function plotFrame(svg: string): PlotFrame {
+  const root = parse(svg);
+  const line = root.querySelector('g[aria-label="y-grid"] line');
+  ok(line, "the chart has a y grid");
+  const height = Number(root.getAttribute("height"));
+  return {
+    left: Number(line.getAttribute("x1")),
+    right: Number(line.getAttribute("x2")),
+    top: 84,
+    bottom: height - 48,
+  };
+}
+
+/** The centre of every dot: circles, and symbols (▼) drawn as paths of a dot mark. */
+export function dotCentres(svg: string): [number, number][] {
+  const root = parse(svg);
+  const circles = [...root.querySelectorAll('g[aria-label="dot"] circle')].map((c: Element) =>
+    position(c.parentNode, Number(c.getAttribute("cx")), Number(c.getAttribute("cy")))
+  );
+  const symbols = [...root.querySelectorAll('g[aria-label="dot"] path')].map((p: Element) =>
+    position(p)
+  );
+  return [...circles, ...symbols] as [number, number][];
+}
+
+/** Each dot's centre at least `margin` px inside the plot frame. */
+export function assertDotsInside(svg: string, margin: number, what: string): void {
+  const frame = plotFrame(svg);
+  const dots = dotCentres(svg);
+  ok(dots.length > 0, `${what}: no dots`);
+  for (const [x, y] of dots) {
+    ok(
+      x >= frame.left + margin && x <= frame.right - margin && y >= frame.top + margin &&
+        y <= frame.bottom - margin,
+      `${what}: dot at ${x.toFixed(1)},${y.toFixed(1)} not ${margin} px inside ${
+        JSON.stringify(frame)
+      }`,
+    );
+  }
+}
+
+export interface Label {
+  text: string;
+  x: number;
+  y: number;
+  anchor: string;
+}
+
+/** The texts of groups with this aria-label ("x-axis tick label", "text" for text marks). */
+export function labels(svg: string, ariaLabel: string): Label[] {
+  const root = parse(svg);
+  return [...root.querySelectorAll(`g[aria-label="${ariaLabel}"] text`)].map((t: Element) => {
+    const [x, y] = position(t);
+    return { text: t.textContent, x, y, anchor: inherited(t, "text-anchor") ?? "start" };
+  });
+}
+
+/** A tick label's number: "$1.5k" 1500, "2M" 2000000, "−300" −300 (Plot's minus sign too). */
+export function tickValue(text: string): number {
+  const m = /^([-−]?)\$?([\d.]+)([kM]?)$/.exec(text.trim());
+  ok(m, `not a number: ${text}`);
+  const scale = m[3] === "k" ? 1e3 : m[3] === "M" ? 1e6 : 1;
+  return (m[1] ? -1 : 1) * Math.round(Number(m[2]) * scale * 1e9) / 1e9;
+}
+
+/** An axis' tick labels as numbers, in the order drawn. */
+export function ticks(svg: string, axis: "x" | "y"): number[] {
+  return labels(svg, `${axis}-axis tick label`).map((l) => tickValue(l.text));
+}
+
+/** Every label of these groups within the SVG's width, by the frame's width estimate. */
+export function assertTextInside(svg: string, ariaLabel: string): void {
+  const width = Number(parse(svg).getAttribute("width"));
+  for (const l of labels(svg, ariaLabel)) {
+    const w = textWidth(l.text);
+    const left = l.anchor === "end" ? l.x - w : l.anchor === "middle" ? l.x - w / 2 : l.x;
+    ok(
+      left >= 0 && left + w <= width,
+      `${ariaLabel} "${l.text}" spans ${left.toFixed(0)}–${(left + w).toFixed(0)} of ${width}`,
+    );
+  }
+}
+
+/**
+ * Where a chart's marks reach: dots' centres (x and y), and the vertical extent of bars (boxes)
+ * and rules (whiskers, the zero line), whose x is a band or the whole frame.
+ */
+function markPoints(svg: string): { x?: number; y: number }[] {
+  const root = parse(svg);
+  const ys: { y: number }[] = [];
+  for (const rect of root.querySelectorAll('g[aria-label="bar"] rect')) {
+    const [, dy] = position(rect.parentNode);
+    const y = Number(rect.getAttribute("y")) + dy;
+    ys.push({ y }, { y: y + Number(rect.getAttribute("height")) });
+  }
+  for (const line of root.querySelectorAll('g[aria-label="rule"] line')) {
+    const [, dy] = position(line.parentNode);
+    ys.push({ y: Number(line.getAttribute("y1")) + dy }, {
+      y: Number(line.getAttribute("y2")) + dy,
+    });
+  }
+  return [...dotCentres(svg).map(([x, y]) => ({ x, y })), ...ys];
+}
+
+/**
+ * Every mark at least `margin` px inside the plot frame (dots, boxes, whiskers), and each axis'
+ * labelled ticks reaching at least as far as the marks (a labelled tick at or beyond the lowest
+ * and the highest value).
+ */
+export function assertMarksInside(svg: string, margin: number, what: string): void {
+  const frame = plotFrame(svg);
+  const points = markPoints(svg);
+  ok(points.length > 0, `${what}: no marks`);
+  const where = (p: { x?: number; y: number }) =>
+    `${what}: mark at ${p.x?.toFixed(1) ?? "–"},${p.y.toFixed(1)} not ${margin} px inside ${
+      JSON.stringify(frame)
+    }`;
+  for (const p of points) {
+    ok(p.y >= frame.top + margin && p.y <= frame.bottom - margin, where(p));
+    if (p.x !== undefined) ok(p.x >= frame.left + margin && p.x <= frame.right - margin, where(p));
+  }
+  const ys = points.map((p) => p.y);
+  const yTicks = labels(svg, "y-axis tick label").map((l) => l.y);
+  ok(Math.min(...yTicks) <= Math.min(...ys) + 1e-6, `${what}: no y tick above the highest mark`);
+  ok(Math.max(...yTicks) >= Math.max(...ys) - 1e-6, `${what}: no y tick below the lowest mark`);
+  const xs = points.flatMap((p) => p.x === undefined ? [] : [p.x]);
+  if (xs.length === 0 || !svg.includes('aria-label="x-grid"')) return; // a band axis (tiers)
+  const xTicks = labels(svg, "x-axis tick label").map((l) => l.x);
+  ok(Math.min(...xTicks) <= Math.min(...xs) + 1e-6, `${what}: no x tick left of the lowest mark`);
+  ok(Math.max(...xTicks) >= Math.max(...xs) - 1e-6, `${what}: no x tick right of the highest`);
+}
