@@ -9,8 +9,9 @@ import {
 } from "../lib/economics/charts.ts";
 import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
 import { costAndMrrByTierChart, svgToPng } from "../lib/report/charts.ts";
-import { economicsFrameWithF } from "./economics_fixture.ts";
-import { assertMarksInside, assertTextInside, ticks } from "./chart_svg.ts";
+import { economicsFrameWithF, revenue, withEconomics } from "./economics_fixture.ts";
+import { assertMarksInside, assertTextInside, labels, ticks } from "./chart_svg.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import type pl from "nodejs-polars";
 
@@ -119,4 +120,34 @@ Deno.test("MRR vs requests on 1, 3 and 5 organizations and the demo: dots inside
   // a–d (e pays $0): 2,000 to 1,000,000 requests; $79 (below the old lowest tick, $100) to $3,000
   assertEquals(ticks(chart(5), "x"), [2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6]);
   assertEquals(ticks(chart(5), "y"), [50, 100, 200, 500, 1e3, 2e3, 5e3]);
+});
+
+Deno.test("MRR per 1,000 requests: money ticks as $200k, the last one inside the chart", async () => {
+  // one organization: $200 MRR, 1 request in the window → $200 / 1 × 1,000 = $200,000 per 1,000
+  // requests (LLM cost $0.50 → $500); the axis runs to $200k
+  const frame = await withEconomics(
+    exportFrameFromColumns({
+      org_id: ["a"],
+      org_name: ["A"],
+      tier: ["pro"],
+      tier_raw: ["pro-20251210"],
+      stripe_customer_id: ["cus_a"],
+      seats: [1],
+      requests_30d: [1],
+      llm_cost_30d: [0.5],
+      llm_cost_ptb_30d: [0.5],
+      llm_cost_byok_30d: [0],
+      mrr: [200],
+      mrr_recurring: [200],
+      revenue_source: ["stripe"],
+    }),
+    revenue({ cus_a: 0 }),
+  );
+  const svg = mrrPer1kRequestsByPlanChart(frame).svg;
+  ok(svg.includes("MRR per 1,000 requests: $200,000.0000"), svg);
+  const xTicks = labels(svg, "x-axis tick label").map((l) => l.text);
+  assertEquals(xTicks.at(-1), "$200k");
+  assertEquals(xTicks[0], "$0");
+  ok(xTicks.every((t) => /^\$\d+(\.\d+)?k?$/.test(t)), xTicks.join(" "));
+  assertTextInside(svg, "x-axis tick label");
 });

@@ -260,11 +260,15 @@ export function mrrPer1kRequestsByPlanChart(
       {
         height: 84 + 48 + Math.max(2, labels.length) * 46,
         marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(textWidth)))),
+        // the last tick's label is centred on the frame's right edge: room for half the widest
+        // money label ("$1.23M", ~42 px)
+        marginRight: 32,
         x: {
           label: "USD per 1,000 requests →",
           grid: true,
           labelArrow: "none",
-          tickFormat: (v: number) => `$${v}`,
+          nice: true,
+          tickFormat: usdTick,
         },
         fy: { label: null, domain: labels, axis: "left", padding: 0.2 },
         y: { axis: null, domain: [...series] },
