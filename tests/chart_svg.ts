@@ -107,7 +107,10 @@ export function labels(svg: string, ariaLabel: string): Label[] {
   const root = parse(svg);
   return [...root.querySelectorAll(`g[aria-label="${ariaLabel}"] text`)].map((t: Element) => {
     const [x, y] = position(t);
-    return { text: t.textContent, x, y, anchor: inherited(t, "text-anchor") ?? "start" };
+    // its own text, not a hover <title> inside it
+    const text = [...t.childNodes].filter((c: Element) => c.nodeType === 3)
+      .map((c: Element) => c.textContent).join("");
+    return { text, x, y, anchor: inherited(t, "text-anchor") ?? "start" };
   });
 }
 

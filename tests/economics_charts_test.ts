@@ -9,7 +9,12 @@ import {
 } from "../lib/economics/charts.ts";
 import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
 import { costAndMrrByTierChart, svgToPng } from "../lib/report/charts.ts";
-import { economicsFrameWithF, revenue, withEconomics } from "./economics_fixture.ts";
+import {
+  economicsFixturePtbNotRead,
+  economicsFrameWithF,
+  revenue,
+  withEconomics,
+} from "./economics_fixture.ts";
 import { assertMarksInside, assertTextInside, labels, ticks } from "./chart_svg.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
@@ -60,10 +65,15 @@ Deno.test("report charts: the economics charts lead, and every one rasterizes", 
 Deno.test("margin by plan with no margin (Stripe skipped): the caption says 0 organizations", async () => {
   const frame = await economicsFrameWithF();
   const plans = perPlanRows(perPlanTable(frame, { windowDays: 30 }))
-    .map((row) => ({ ...row, margin_all_pct: null, margin_company_pct: null }));
+    .map((row) => ({ ...row, mrr: null, margin_all_pct: null, margin_company_pct: null }));
   const chart = marginByPlanChart(frame, { plans });
   assertEquals(count(chart.svg, "rect"), 2); // the legend's swatches only
   ok(chart.svg.includes("0 organizations with a margin"), chart.svg);
+  // every plan stays, each basis a "–" saying why
+  assertEquals(labels(chart.svg, "fy-axis tick label").length, 5);
+  const texts = labels(chart.svg, "text").map((l) => l.text);
+  assertEquals(texts.length, 10);
+  ok(texts.every((t) => t.endsWith(": – not known, MRR not known")), texts.join("\n"));
   // with margins, no such sentence
   ok(!marginByPlanChart(frame).svg.includes("0 organizations with a margin"));
 });
@@ -150,4 +160,57 @@ Deno.test("MRR per 1,000 requests: money ticks as $200k, the last one inside the
   assertEquals(xTicks[0], "$0");
   ok(xTicks.every((t) => /^\$\d+(\.\d+)?k?$/.test(t)), xTicks.join(" "));
   assertTextInside(svg, "x-axis tick label");
+});
+
+/** The caption's lines joined: the grey 11 px texts under the title. */
+function caption(svg: string): string {
+  return [...svg.matchAll(/font-size="11" fill="#555"[^>]*>([^<]*)</g)].map((m) => m[1]).join(" ");
+}
+
+Deno.test("margin by plan with PTB revenue not read: every plan on the chart, each unknown margin a '–' with its reason", async () => {
+  // a–e with PTB revenue not read: a, c, d and e had PTB cost, so their plans' company margins
+  // are not known (as the brief's headline says); b (BYOK only) has one: (200 − 0) / 200 = 100 %.
+  // free (e) pays $0: no spec margin either. Spec: enterprise (3,000 − 2,000) / 3,000 = 33.3 %,
+  // pro (seat, legacy) (200 − 12) / 200 = 94 %, team −50 %, pro 2025-12-10 (79 − 30) / 79 = 62 %.
+  const svg = marginByPlanChart(await economicsFixturePtbNotRead()).svg;
+  assertEquals(labels(svg, "fy-axis tick label").map((l) => l.text), [
+    "enterprise (contract)",
+    "pro (seat, legacy)",
+    "team (bundle, legacy)",
+    "pro 2025-12-10",
+    "free",
+  ]);
+  // each "–" beside its plan (the nearest plan label: a plan's rows are ±10 px of its label)
+  const plans = labels(svg, "fy-axis tick label");
+  const beside = (text: string) =>
+    labels(svg, "text").filter((l) => l.text === text).map((m) =>
+      plans.reduce((a, b) => Math.abs(a.y - m.y) <= Math.abs(b.y - m.y) ? a : b).text
+    );
+  assertEquals(beside("company cost: – not known, PTB revenue not read"), [
+    "enterprise (contract)",
+    "team (bundle, legacy)",
+    "pro 2025-12-10",
+    "free",
+  ]);
+  assertEquals(beside("all LLM cost (spec): – no margin, MRR $0"), ["free"]);
+  const texts = labels(svg, "text").map((l) => l.text);
+  for (const margin of ["33.3 %", "100.0 %", "94.0 %", "-50.0 %", "62.0 %"]) {
+    ok(texts.includes(`${margin} · n=1`), margin);
+  }
+  assertEquals(count(svg, "rect"), 5 + 2); // the five known margins and the legend's swatches
+  ok(
+    caption(svg).endsWith(
+      "– = no margin, the reason beside it; PTB revenue not read: set PRICING_STRIPE_PTB_PRODUCT.",
+    ),
+    caption(svg),
+  );
+  assertTextInside(svg, "text");
+  assertTextInside(svg, "fy-axis tick label");
+  // a alone: its plan stays, its spec margin beside a '–' for the company margin
+  const one = marginByPlanChart(await economicsFixturePtbNotRead().then((f) => f.head(1))).svg;
+  assertEquals(labels(one, "fy-axis tick label").map((l) => l.text), ["pro 2025-12-10"]);
+  assertEquals(labels(one, "text").map((l) => l.text).sort(), [
+    "62.0 % · n=1",
+    "company cost: – not known, PTB revenue not read",
+  ]);
 });

@@ -68,6 +68,25 @@ function planRows(frame: pl.DataFrame, { plans, windowDays }: PlanTableOption): 
 
 const pct = (value: number) => `${value.toFixed(1)} %`;
 
+/** The brief's words for the company margin when PTB revenue was not read (report.ts). */
+const PTB_NOT_READ = "not known, PTB revenue not read";
+
+/**
+ * Why a plan has no margin on a basis, from what its per-plan row's margin is a ratio of
+ * (per_plan.ts): PTB revenue not read while the plan had PTB cost (company basis), no known MRR,
+ * or no revenue to divide by.
+ */
+function noMarginReason(
+  row: PerPlanRow,
+  basis: (typeof BASES)[number],
+  ptbRevenueUnknown: number,
+): string {
+  if (basis === BASES[0] && ptbRevenueUnknown > 0) return PTB_NOT_READ;
+  if (row.mrr === null) return "not known, MRR not known";
+  if (row.mrr > 0) return "not known";
+  return basis === BASES[0] ? "no margin, no revenue" : `no margin, MRR ${usdTick(row.mrr)}`;
+}
+
 /** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
 export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = {}): Chart {
   const plans = planRows(frame, table);
@@ -80,25 +99,37 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     .groupBy("plan").agg(
       count(counted.specCost, "gross_margin_pct"),
       count(counted.companyCost, "gross_margin_company_pct"),
+      count(counted.ptbRevenueUnknown, "ptb_revenue_unknown"),
     );
   const countOf = new Map(
     (counts.toRecords() as Record<string, unknown>[]).map((r) => [r.plan as string, r]),
   );
   const n = (plan: string, column: string) => Number(countOf.get(plan)?.[column] ?? 0);
-  const bars = plans.flatMap((p) => [
+  const both = plans.flatMap((p) => [
     {
-      plan: p.plan,
+      row: p,
       basis: BASES[0],
       margin: p.margin_company_pct,
       n: n(p.plan, "gross_margin_company_pct"),
     },
-    { plan: p.plan, basis: BASES[1], margin: p.margin_all_pct, n: n(p.plan, "gross_margin_pct") },
-  ]).filter((b) => b.margin !== null) as {
-    plan: string;
-    basis: string;
-    margin: number;
-    n: number;
-  }[];
+    { row: p, basis: BASES[1], margin: p.margin_all_pct, n: n(p.plan, "gross_margin_pct") },
+  ]);
+  const bars = both.flatMap((b) =>
+    b.margin === null ? [] : [{ plan: b.row.plan, basis: b.basis, margin: b.margin, n: b.n }]
+  );
+  // A margin not known is a "–" with its reason where its bar would be: every plan of the
+  // per-plan table stays on the chart (they vanished without a word).
+  const unknown = both.flatMap(({ row, basis, margin }) => {
+    if (margin !== null) return [];
+    const reason = noMarginReason(row, basis, n(row.plan, "ptb_revenue_unknown"));
+    return [{
+      plan: row.plan,
+      basis,
+      reason,
+      text: `${basis}: – ${reason}`,
+      title: `${row.plan}\n${basis}: – ${reason}`,
+    }];
+  });
   const clipped = bars.filter((b) => b.margin < MARGIN_FLOOR).length;
   const data = bars.map((b) => ({
     ...b,
@@ -108,12 +139,14 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
       formatCount(b.n)
     } organizations`,
   }));
-  const labels = plans.map((p) => p.plan).filter((plan) => data.some((d) => d.plan === plan));
+  const labels = plans.map((p) => p.plan);
   // nothing to draw (no MRR known: Stripe skipped or not read) says so, as the other charts do
   const empty = data.length === 0
     ? " 0 organizations with a margin (none with known MRR or PTB revenue > 0): no bars."
     : "";
   const low = Math.min(0, ...data.map((d) => d.shown));
+  // a "–" starts at 0 and runs right, or left when 0 is past the middle (margins below −100 %)
+  const leftOfZero = low < -100;
   const height = 84 + 48 + Math.max(2, labels.length) * 40;
   return {
     name: "margin_by_plan",
@@ -124,7 +157,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
         clipped > 0
           ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`
           : ""
-      }${empty}`,
+      }${empty}${unknownNote(unknown)}`,
       legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
       {
         height,
@@ -145,11 +178,35 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
             dx: 4,
             fontSize: 10,
           }),
+          Plot.text(unknown, {
+            x: () => 0,
+            y: "basis",
+            fy: "plan",
+            text: "text",
+            title: "title",
+            textAnchor: leftOfZero ? "end" : "start",
+            dx: leftOfZero ? -4 : 4,
+            fontSize: 10,
+            fill: "#555",
+          }),
           Plot.ruleX([0], { stroke: "#111" }),
         ],
       } as Plot.PlotOptions,
     ),
   };
+}
+
+/**
+ * The caption's word on the "–" marks, when there are any: what one means, and how to read PTB
+ * revenue when that is why (each mark says its own reason beside its plan).
+ */
+function unknownNote(unknown: { reason: string }[]): string {
+  if (unknown.length === 0) return "";
+  return ` – = no margin, the reason beside it${
+    unknown.some((u) => u.reason === PTB_NOT_READ)
+      ? "; PTB revenue not read: set PRICING_STRIPE_PTB_PRODUCT"
+      : ""
+  }.`;
 }
 
 /** MRR against requests per organization, log–log, coloured by plan. */
