@@ -5,6 +5,7 @@
  */
 import { ok } from "node:assert/strict";
 import { parseHTML } from "linkedom";
+import { Resvg } from "@resvg/resvg-js";
 import { textWidth } from "../lib/report/chart_frame.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -187,4 +188,16 @@ export function assertMarksInside(svg: string, margin: number, what: string): vo
   const xTicks = labels(svg, "x-axis tick label").map((l) => l.x);
   ok(Math.min(...xTicks) <= Math.min(...xs) + 1e-6, `${what}: no x tick left of the lowest mark`);
   ok(Math.max(...xTicks) >= Math.max(...xs) - 1e-6, `${what}: no x tick right of the highest`);
+}
+
+const DEJAVU = "/usr/share/fonts/truetype/dejavu";
+
+/** The width resvg draws `text` at `size` px in DejaVu Sans (the PNGs' font). */
+export function drawnWidth(text: string, size: number): number {
+  const fontFiles = [...Deno.readDirSync(DEJAVU)].map((e) => `${DEJAVU}/${e.name}`);
+  const escaped = text.replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" }[c]!));
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="40">` +
+    `<text x="0" y="20" font-size="${size}" font-family="DejaVu Sans">${escaped}</text></svg>`;
+  const box = new Resvg(svg, { font: { fontFiles, loadSystemFonts: false } }).getBBox();
+  return box ? box.x + box.width : 0;
 }

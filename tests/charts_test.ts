@@ -16,8 +16,9 @@ import {
   usdTick,
   writeCharts,
 } from "../lib/report/charts.ts";
-import { assertMarksInside, assertTextInside, ticks } from "./chart_svg.ts";
-import { economicsFrameWithF } from "./economics_fixture.ts";
+import { assertMarksInside, assertTextInside, drawnWidth, ticks } from "./chart_svg.ts";
+import { economicsFixturePtbNotRead, economicsFrameWithF } from "./economics_fixture.ts";
+import { reportCharts } from "../lib/economics/charts.ts";
 
 /** Five orgs: two paying with margins 50 % and −900 % (clipped), one free, one zero-usage, one unknown MRR. */
 const frame = pl.DataFrame({
@@ -133,8 +134,8 @@ Deno.test("a caption longer than the chart wraps: each line inside the width, la
   ok(lines.length >= 2, `${lines.length} lines`);
   assertEquals(lines.join(" "), caption);
   const legendLeft = Number(/<rect x="([\d.]+)"/.exec(legendSvg)![1]);
-  // the frame's own estimate (12 px text, scaled to 11 px and to the measured font)
-  const width = (line: string) => textWidth(line) * (11 / 12) * 0.97;
+  // the frame's own estimate (12 px text, scaled to 11 px)
+  const width = (line: string) => textWidth(line) * (11 / 12);
   ok(12 + width(lines[0]) <= 880 - 4, lines[0]);
   for (const line of lines.slice(1)) ok(12 + width(line) <= legendLeft - 24, line);
   // y steps down a line at a time, above the plot (its top margin is 84 px)
@@ -332,4 +333,22 @@ Deno.test("scatter and box charts on tiny data and the demo: marks inside the fr
   const marginVsMrr = marginVsMrrChart(fixture.head(5)).svg;
   assertEquals(ticks(marginVsMrr, "x"), [50, 100, 200, 500, 1e3, 2e3, 5e3]);
   assertEquals(Math.min(...ticks(marginVsMrr, "y")), -60);
+});
+
+Deno.test("caption lines and legends fit as resvg draws them (DejaVu Sans), textWidth at or above the drawn width", async () => {
+  // textWidth counted 7 px for a lowercase letter (7.6 drawn) and for + − = (10.1): the margin by
+  // plan caption it put on one line ran ~30 px past the edge
+  for (const text of ["(MRR + PTB revenue − company cost) / MRR", "mmmwww MW %", "abc 123 $4.5k"]) {
+    ok(textWidth(text) >= drawnWidth(text, 12), text);
+  }
+  const { frame } = await goldenDemoData();
+  const svgs = [
+    ...reportCharts(frame).map((c) => c.svg),
+    ...reportCharts(await economicsFixturePtbNotRead()).map((c) => c.svg),
+  ];
+  for (const svg of svgs) {
+    for (const line of captionLines(svg)) {
+      ok(12 + drawnWidth(line, 11) <= 880 - 4, `${drawnWidth(line, 11).toFixed(0)} px: ${line}`);
+    }
+  }
 });

@@ -74,13 +74,25 @@ export function legend(entries: { label: string; color: string }[]): string {
   return items.join("");
 }
 
-/** Approximate width in px of 12 px DejaVu Sans text (there is no layout engine server-side). */
+/**
+ * Width in px of 12 px DejaVu Sans text, at or a little above what resvg draws (there is no
+ * layout engine server-side): each character at the widest of its class, measured. It counted
+ * 7 px for a lowercase letter or digit (7.6 drawn) and for + − = (10.1), so a caption it said
+ * fitted ran past the chart's edge.
+ */
 export function textWidth(text: string): number {
   let width = 0;
-  for (const c of text) {
-    width += c === " " ? 3.8 : /[A-Z%$@MW]/.test(c) ? 8.6 : /[il.,:;'|!()]/.test(c) ? 3.8 : 7;
-  }
+  for (const c of text) width += charWidth(c);
   return width;
+}
+
+function charWidth(c: string): number {
+  if (c === " ") return 3.8;
+  if (/[ijlIJ.,:;'|!·/]/.test(c)) return 4;
+  if (/[frt()[\]-]/.test(c)) return 4.7;
+  if (/[mwMW%@+−=<>×÷±]/.test(c)) return 12;
+  if (/[A-Z&]/.test(c)) return 9.4;
+  return 7.6;
 }
 
 export function tierLegend(tiers: unknown[]): string {
@@ -126,9 +138,8 @@ export function framed(
  * organizations made one line run past the edge.
  */
 function captionLines(caption: string, legendSvg: string): string[] {
-  // textWidth measures 12 px text and errs wide; the caption is 11 px, and resvg's DejaVu Sans at
-  // 11 px measured 0.97 of that estimate (the demo charts' captions)
-  const scale = (11 / 12) * 0.97;
+  // textWidth measures 12 px text (erring wide); the caption is 11 px
+  const scale = 11 / 12;
   const fits = (text: string, width: number) => textWidth(text) * scale <= width;
   const full = WIDTH - 12 - 4;
   if (fits(caption, full)) return [caption];
