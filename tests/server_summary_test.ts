@@ -7,6 +7,10 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { pricingSummary, reportHtml, windowEnd } from "../lib/server/summary.ts";
 import { underpricedCell } from "../lib/server/underpriced.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { loadPriceBook } from "../lib/economics/price_book.ts";
+import { headlineKpis } from "../lib/economics/report.ts";
+import { economicsFixture } from "./economics_fixture.ts";
 
 // A 7-day window (× 30/7 on a 30-day basis); thresholds per month: 100,000 requests or $500, mrr ≤ $100.
 //   P: 30,000 requests (128,571 a month ≥ 100,000), $7 cost, $7 PTB, mrr 20    → underpriced
@@ -101,4 +105,95 @@ Deno.test("cells by their column's unit: $ with cents, %, whole counts, – when
   assertEquals(underpricedCell("requests_30d", 15397864), "15,397,864");
   assertEquals(underpricedCell("mrr", null), "–");
   assertEquals(underpricedCell("org_name", "Nimbus Bank 366"), "Nimbus Bank 366");
+});
+
+/** The `data-stat` card of `name` in the report: its value and its note. */
+function card(html: string, name: string): { value: string; text: string; note: string | null } {
+  const match = html.match(
+    new RegExp(
+      `<div class="stat" data-stat="${name}" data-value="([^"]*)"><div class="label">[^<]*</div><div class="value">([^<]*)</div>(?:<div class="note">([^<]*)</div>)?</div>`,
+    ),
+  );
+  if (!match) throw new Error(`no ${name} card in ${html}`);
+  return { value: match[1], text: match[2], note: match[3] ?? null };
+}
+
+Deno.test("an empty segment: $0 and – with the reason on each card, and no charts", async () => {
+  // every export column, no organization: a segment nobody is in
+  const none = exportFrameFromColumns({}).head(0);
+  const withData = {
+    ...data(30),
+    economics: { priceBook: await loadPriceBook() },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const summary = pricingSummary(withData, { frame: none, segment: "underpriced" });
+  // Σ over nobody is $0, not "revenue not fetched"
+  assertEquals(
+    [summary.organizations, summary.totalMrrUsd, summary.totalLlmCostUsd],
+    [0, 0, 0],
+  );
+  assertEquals([summary.grossMarginPct, summary.companyMarginPct], [null, null]);
+  assertEquals(summary.companyMarginReason, "no organizations in this segment");
+  const html = reportHtml(summary, []);
+  assertEquals(card(html, "total_mrr"), {
+    value: "0",
+    text: "$0",
+    note: "no organizations in this segment",
+  });
+  assertEquals(card(html, "total_llm_cost").note, "no organizations in this segment");
+  for (const name of ["gross_margin_company", "gross_margin"]) {
+    assertEquals(
+      card(html, name),
+      { value: "", text: "—", note: "no organizations in this segment" },
+      name,
+    );
+  }
+  ok(!html.includes("<figure"), "no chart drawn over nobody");
+  ok(
+    html.includes(
+      '<p class="note" data-charts="none">No charts: no organizations in this segment.</p>',
+    ),
+    html,
+  );
+  // the whole export empty: the same without "in this segment"
+  const all = reportHtml(pricingSummary(withData, { frame: none, segment: null }), []);
+  assertEquals(card(all, "total_mrr").note, "no organizations");
+});
+
+Deno.test("the company margin card gives the reason it is not known", async () => {
+  // The economics fixture (tests/economics_fixture.ts) without PTB revenue read: a ($10 PTB
+  // cost), c ($300), d ($500) and e ($1, MRR $0 known) have PTB cost → 4 organizations.
+  const withData = {
+    ...data(30),
+    economics: { priceBook: await loadPriceBook() },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const frame = economicsFixture().withColumns(
+    pl.lit("pro (seat, legacy)").alias("plan"),
+    pl.col("llm_cost_ptb_30d").alias("company_cost_30d"),
+  );
+  const summary = pricingSummary(withData, { frame, segment: null });
+  const reason =
+    "not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and 4 organizations with known MRR had PTB cost";
+  assertEquals([summary.companyMarginPct, summary.companyMarginReason], [null, reason]);
+  assertEquals(card(reportHtml(summary, []), "gross_margin_company"), {
+    value: "",
+    text: "—",
+    note: reason,
+  });
+  // the brief says the same words
+  assertEquals(headlineKpis(frame, { windowDays: 30 })[0].basis, reason);
+  // revenue not fetched: no MRR known anywhere
+  const unfetched = frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr"));
+  assertEquals(
+    pricingSummary(withData, { frame: unfetched, segment: null }).companyMarginReason,
+    "not known: revenue not fetched",
+  );
+  // known: the usual basis
+  const known = frame.withColumns(pl.lit(0).cast(pl.Float64).alias("ptb_revenue_30d"));
+  const knownSummary = pricingSummary(withData, { frame: known, segment: null });
+  ok(knownSummary.companyMarginPct !== null);
+  assertEquals(knownSummary.companyMarginReason, null);
+  assertEquals(
+    card(reportHtml(knownSummary, []), "gross_margin_company").note,
+    "PTB LLM cost + infrastructure vs MRR + PTB revenue",
+  );
 });

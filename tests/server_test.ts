@@ -874,6 +874,40 @@ Deno.test("summary and report: headline numbers computed by hand", async (t) => 
   });
 });
 
+Deno.test("report of an empty segment: $0 with the reason, no charts drawn", async () => {
+  // The demo run (revenue known) with only organizations paying over $100: the underpriced
+  // segment (MRR ≤ $100) holds nobody.
+  const server = serve({
+    loader: async (options) => {
+      const data = await loadPricingData(options);
+      return { ...data, frame: data.frame.filter(pl.col("mrr").gt(100)) };
+    },
+  });
+  try {
+    const whole = await loadPricingData({ demo: true, asOf: new Date("2026-11-01T00:00:00Z") });
+    const paying = whole.frame.filter(pl.col("mrr").gt(100));
+    ok(paying.height > 0);
+    assertEquals(segmentFrame(paying, { name: "underpriced" }).frame.height, 0);
+    const response = await server.get(
+      "/v1/admin/pricing-analytics/report?as_of=2026-11-01&segment=underpriced",
+    );
+    assertEquals(response.status, 200);
+    const html = await response.text();
+    ok(html.includes('data-stat="organizations" data-value="0"'), html);
+    ok(
+      html.includes(
+        '<div class="stat" data-stat="total_mrr" data-value="0"><div class="label">Total MRR</div><div class="value">$0</div><div class="note">no organizations in this segment</div></div>',
+      ),
+      html,
+    );
+    ok(!html.includes("revenue not fetched"), html);
+    ok(!html.includes("<figure"), "no chart over no organization");
+    ok(html.includes("No charts: no organizations in this segment."), html);
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("settings: token, loopback, databases, defaults", async (t) => {
   const demo = parseServerArgs(["--demo"]);
   const live = parseServerArgs([]);

@@ -97,6 +97,13 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
 export const PER_PLAN_MARGINS_NOTE =
   "Rows are price-book plans; all = every organization. Margins are ratios of sums over every organization of the plan with known revenue, paying or not (a free or trialing organization's cost counts against the plan's revenue), plus the cost of organizations whose revenue a shared customer's other organization carries: the headline margins above, plan by plan, and all's margins are the headline's. A plan with cost and no revenue has no margin (–); the company margin is – where PTB revenue was not read and the plan had PTB cost.";
 
+/** Why the headline company margin is not known (the brief, the workbook and the admin page). */
+export function companyMarginUnknownReason(ptbRevenueUnknown: number): string {
+  return `not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and ${
+    ptbRevenueUnknown.toLocaleString("en-US")
+  } organization${ptbRevenueUnknown === 1 ? "" : "s"} with known MRR had PTB cost`;
+}
+
 /** Headline KPIs: the company-cost margin leads, the spec's beside it, each with its basis. */
 export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[] {
   const m = companyMargins(frame, options);
@@ -107,9 +114,7 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
       unit: "percent",
       // a table cell: at most 200 characters (markdownTable cuts longer text)
       basis: m.ptbRevenueUnknown > 0
-        ? `not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and ${
-          m.ptbRevenueUnknown.toLocaleString("en-US")
-        } organization${m.ptbRevenueUnknown === 1 ? "" : "s"} with known MRR had PTB cost`
+        ? companyMarginUnknownReason(m.ptbRevenueUnknown)
         : "(MRR + PTB revenue − PTB LLM cost − infrastructure) / (MRR + PTB revenue), every organization with known revenue, free and shared-customer ones' cost included",
     },
     {

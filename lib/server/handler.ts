@@ -293,7 +293,8 @@ export function createHandler(
     );
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, headers);
-    const charts = memo<Chart[]>(
+    // nothing to draw over no organization (the report says so instead of showing empty axes)
+    const charts = frame.height === 0 ? [] : memo<Chart[]>(
       result,
       `charts|${params.segment}`,
       () => reportCharts(frame, { windowDays: result.data.windowDays }),

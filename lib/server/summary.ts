@@ -9,7 +9,9 @@ import type { PricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { columnTotal, usd } from "../analysis/questions.ts";
 import {
+  type CompanyMargins,
   companyMargins,
+  companyMarginUnknownReason,
   formatPlanCell,
   PER_PLAN_DISPLAY,
   PER_PLAN_MARGINS_NOTE,
@@ -33,7 +35,7 @@ export interface PricingSummary {
   organizations: number;
   /** organizations whose MRR is known (revenue fetched) */
   mrrKnownOrganizations: number;
-  /** Σ mrr over organizations with known MRR; null when none is known */
+  /** Σ mrr over organizations with known MRR: 0 over no organization; null when none is known */
   totalMrrUsd: number | null;
   /** Σ llm_cost_30d over every organization */
   totalLlmCostUsd: number;
@@ -47,6 +49,8 @@ export interface PricingSummary {
    * with known revenue: what the company itself pays (lib/economics/); null when unknown.
    */
   companyMarginPct: number | null;
+  /** why companyMarginPct is null, in words (the brief's reason); null when it is known */
+  companyMarginReason: string | null;
   /** per-plan unit economics (price-book order, `all` last) */
   plans: PerPlanRow[];
   /** chosen on a 30-day basis (as the CLI's segment), rows with the window's values */
@@ -80,7 +84,8 @@ export function pricingSummary(
     segment,
     organizations: frame.height,
     mrrKnownOrganizations: known.height,
-    totalMrrUsd: known.height > 0 ? knownMrr : null,
+    // Σ over no organization is $0, not unknown: an empty segment's revenue was fetched
+    totalMrrUsd: frame.height === 0 || known.height > 0 ? knownMrr : null,
     totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
     grossMarginPct: margins
       ? margins.specPct
@@ -88,12 +93,35 @@ export function pricingSummary(
       ? (knownMrr - knownCost) / knownMrr * 100
       : null,
     companyMarginPct: margins ? margins.companyPct : null,
+    companyMarginReason: companyMarginReason(frame, margins, segment),
     plans: economics
       ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
       : [],
     underpriced: underpricedSummary(frame, { windowDays: data.windowDays, thresholds }),
     warnings: data.warnings,
   };
+}
+
+/** "no organizations in this segment" (or "no organizations" for the whole export). */
+function noOrganizations(segment: string | null): string {
+  return segment === null ? "no organizations" : "no organizations in this segment";
+}
+
+/**
+ * Why the company margin is not known: no organization, PTB revenue not read (the brief's and the
+ * workbook's words), no revenue known, or revenue summing to $0.
+ */
+function companyMarginReason(
+  frame: pl.DataFrame,
+  margins: CompanyMargins | null,
+  segment: string | null,
+): string | null {
+  if (frame.height === 0) return noOrganizations(segment);
+  if (margins === null) return "not known: the frame has no economics columns";
+  if (margins.companyPct !== null) return null;
+  if (margins.ptbRevenueUnknown > 0) return companyMarginUnknownReason(margins.ptbRevenueUnknown);
+  if (margins.mrrKnown === 0) return "not known: revenue not fetched";
+  return "no margin: MRR + PTB revenue is $0";
 }
 
 function stat(name: string, label: string, value: number | null, text: string, note = ""): string {
@@ -118,6 +146,8 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
   const partial = summary.mrrKnownOrganizations < summary.organizations
     ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
     : "";
+  // an empty segment: every card says why it is $0 or –, and no chart is drawn over nothing
+  const empty = summary.organizations === 0 ? noOrganizations(summary.segment) : "";
   return [
     `<section class="report" data-as-of="${escapeHtml(summary.asOf)}" data-demo="${summary.demo}">`,
     summary.demo
@@ -133,14 +163,14 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       "Gross margin · company cost",
       summary.companyMarginPct,
       percent(summary.companyMarginPct),
-      "PTB LLM cost + infrastructure vs MRR + PTB revenue",
+      summary.companyMarginReason ?? "PTB LLM cost + infrastructure vs MRR + PTB revenue",
     ),
     stat(
       "gross_margin",
       "Gross margin · all LLM cost (spec)",
       summary.grossMarginPct,
       margin,
-      partial || "all LLM cost, BYOK included",
+      empty || partial || "all LLM cost, BYOK included",
     ),
     stat(
       "organizations",
@@ -153,13 +183,14 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       "Total MRR",
       summary.totalMrrUsd,
       summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
-      summary.totalMrrUsd === null ? "revenue not fetched" : partial,
+      summary.totalMrrUsd === null ? "revenue not fetched" : empty || partial,
     ),
     stat(
       "total_llm_cost",
       `LLM cost (${summary.windowDays} d)`,
       summary.totalLlmCostUsd,
       usd(summary.totalLlmCostUsd),
+      empty,
     ),
     `</div>`,
     plansHtml(summary.plans),
@@ -168,19 +199,27 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
         summary.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")
       }</ul>`
       : "",
-    `<h2>Charts</h2><div class="charts">`,
-    // Chart SVGs are rendered here by Observable Plot (text escaped by its DOM), not user input.
-    ...charts.map((c) =>
-      `<figure data-chart="${escapeHtml(c.name)}" aria-label="${
-        escapeHtml(c.title)
-      }">${c.svg}</figure>`
-    ),
-    `</div>`,
+    `<h2>Charts</h2>`,
+    empty
+      ? `<p class="note" data-charts="none">No charts: ${escapeHtml(empty)}.</p>`
+      : chartsHtml(charts),
     `<h2>Top underpriced organizations</h2>`,
     `<p class="reading">${escapeHtml(summary.underpriced.reading)}</p>`,
     underpricedTableHtml(summary.underpriced, summary.windowDays),
     `</section>`,
   ].join("\n");
+}
+
+/** The charts, each in a figure. */
+function chartsHtml(charts: Chart[]): string {
+  // Chart SVGs are rendered here by Observable Plot (text escaped by its DOM), not user input.
+  return `<div class="charts">${
+    charts.map((c) =>
+      `<figure data-chart="${escapeHtml(c.name)}" aria-label="${
+        escapeHtml(c.title)
+      }">${c.svg}</figure>`
+    ).join("\n")
+  }</div>`;
 }
 
 /** The per-plan unit-economics table (plan names come from the price book file: escaped). */
