@@ -109,6 +109,11 @@ Deno.test({
 
       await t.step("screenshots at desktop width and at 390 px; the phone page fits", async () => {
         await page.screenshot({ path: join(shots, "page_desktop.png"), fullPage: true });
+        // at desktop width a chart fills its column: no sideways scroll
+        const desktop = await page.locator("figure[data-chart]").evaluateAll((figures) =>
+          figures.filter((figure) => figure.scrollWidth > figure.clientWidth).length
+        );
+        assertEquals(desktop, 0);
         await page.setViewportSize({ width: 390, height: 844 });
         const width = await page.evaluate("document.documentElement.scrollWidth");
         assertEquals(width, 390);
@@ -118,6 +123,19 @@ Deno.test({
           return { cls: scroller.className, scrolls: scroller.scrollWidth > scroller.clientWidth };
         });
         assertEquals(box, { cls: "scroll", scrolls: true });
+        // Each chart keeps 640 px (its 12-unit text ~8.7 px, not 4 px at 342 px wide) and its
+        // figure scrolls sideways; the page itself still fits.
+        const charts = await page.locator("figure[data-chart]").evaluateAll((figures) =>
+          figures.map((figure) => ({
+            svgWidth: Math.round(figure.querySelector("svg")!.getBoundingClientRect().width),
+            scrolls: figure.scrollWidth > figure.clientWidth,
+          }))
+        );
+        assertEquals(charts.length, 8);
+        for (const chart of charts) assertEquals(chart, { svgWidth: 640, scrolls: true });
+        await page.locator("figure[data-chart]").first().screenshot({
+          path: join(shots, "chart_390.png"),
+        });
         await page.screenshot({ path: join(shots, "page_390.png"), fullPage: true });
         console.log(`screenshots: ${shots}`);
         await page.setViewportSize({ width: 1280, height: 900 });

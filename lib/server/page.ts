@@ -41,8 +41,16 @@ const STYLE = `
   #tools { display: flex; gap: 8px; flex-wrap: wrap; align-items: end; }
   /* a chart column never wider than the screen (a phone is narrower than 520 px) */
   .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 520px), 1fr)); gap: 12px; }
-  figure { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px; }
-  figure svg { width: 100%; height: auto; }
+  figure { margin: 0; background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px;
+    overflow-x: auto; }
+  figure svg { display: block; width: 100%; height: auto; }
+  .charts-hint { display: none; }
+  /* On a phone an 880-unit chart shrunk to the screen has 4 px text: it keeps 640 px (text ~8.5 px,
+     pinch to zoom further) and its figure scrolls sideways. */
+  @media (max-width: 680px) {
+    figure svg { min-width: 640px; }
+    .charts-hint { display: block; }
+  }
   table { border-collapse: collapse; background: #fff; font-size: 13px; }
   th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: left; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -210,14 +210,17 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
   ].join("\n");
 }
 
-/** The charts, each in a figure. */
+/**
+ * The charts, each in a figure that scrolls sideways on a narrow screen: an 880-unit chart shrunk
+ * to a phone's width has 4 px text, so the page's style keeps it 640 px wide.
+ */
 function chartsHtml(charts: Chart[]): string {
   // Chart SVGs are rendered here by Observable Plot (text escaped by its DOM), not user input.
-  return `<div class="charts">${
+  return `<p class="note charts-hint">Each chart scrolls sideways.</p><div class="charts">${
     charts.map((c) =>
       `<figure data-chart="${escapeHtml(c.name)}" aria-label="${
         escapeHtml(c.title)
-      }">${c.svg}</figure>`
+      }" tabindex="0">${c.svg}</figure>`
     ).join("\n")
   }</div>`;
 }
