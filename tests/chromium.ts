@@ -1,7 +1,8 @@
 /**
  * Debian's Chromium, headless, for the admin page's tests (server_browser_test.ts,
  * server_page_test.ts): a persistent context on a temporary profile at desktop size, downloads
- * accepted, and a folder for screenshots (PRICING_SCREENSHOT_DIR keeps them).
+ * accepted, and a folder for screenshots. close() removes the profile and the screenshots, unless a
+ * step failed (then it says where they are) or PRICING_SCREENSHOT_DIR named their folder (kept).
  */
 import { type BrowserContext, chromium } from "playwright-core";
 
@@ -21,8 +22,17 @@ export interface OpenChromium {
   context: BrowserContext;
   /** where screenshots go */
   shots: string;
-  /** closes the browser and removes its profile */
-  close(): Promise<void>;
+  /** `t.step`, its outcome remembered: a failed step keeps the screenshots */
+  step(
+    t: Deno.TestContext,
+    name: string,
+    fn: (t: Deno.TestContext) => void | Promise<void>,
+  ): Promise<boolean>;
+  /**
+   * Closes the browser and removes its profile; removes the screenshots too unless a step failed
+   * or `failed` (the test ended early) — then prints where they are.
+   */
+  close(options?: { failed?: boolean }): Promise<void>;
 }
 
 export async function openChromium(): Promise<OpenChromium> {
@@ -31,22 +41,38 @@ export async function openChromium(): Promise<OpenChromium> {
   } catch {
     throw new Error(`${CHROMIUM} is missing: sudo apt-get install chromium`);
   }
+  const chosen = Deno.env.get("PRICING_SCREENSHOT_DIR");
   const profile = await Deno.makeTempDir({ prefix: "pricing-kit-chromium-" });
-  const shots = Deno.env.get("PRICING_SCREENSHOT_DIR") ??
-    await Deno.makeTempDir({ prefix: "pricing-kit-shots-" });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ARGS,
-    headless: true,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-  });
+  const shots = chosen ?? await Deno.makeTempDir({ prefix: "pricing-kit-shots-" });
+  let stepFailed = false;
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      headless: true,
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
+  } catch (error) {
+    await Deno.remove(profile, { recursive: true });
+    if (!chosen) await Deno.remove(shots, { recursive: true });
+    throw error;
+  }
   return {
     context,
     shots,
-    close: async () => {
+    step: async (t, name, fn) => {
+      const passed = await t.step(name, fn);
+      if (!passed) stepFailed = true;
+      return passed;
+    },
+    close: async ({ failed = false } = {}) => {
       await context.close();
       await Deno.remove(profile, { recursive: true });
+      if (chosen) console.error(`screenshots in ${shots} (PRICING_SCREENSHOT_DIR)`);
+      else if (failed || stepFailed) console.error(`the test failed: screenshots kept in ${shots}`);
+      else await Deno.remove(shots, { recursive: true });
     },
   };
 }

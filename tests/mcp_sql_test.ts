@@ -210,8 +210,24 @@ Deno.test("query_sql: statements wait their turn; past MAX_WAITING they are refu
 });
 
 Deno.test("query_sql: the statement's process ends when its server is killed mid-statement", async () => {
+  // A SIGKILLed server cannot remove its tables' folder: it makes it in a temporary folder of the
+  // test's, removed here (it was left in /tmp after every run).
+  const tmp = await Deno.makeTempDir({ prefix: "mcp_sql_killed_" });
+  try {
+    await killedMidStatement(tmp);
+    const left = [...Deno.readDirSync(tmp)].map((e) => e.name);
+    assertEquals(left.length, 1, left.join());
+    ok(left[0].startsWith("pricing-kit-sql-"), left[0]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+/** The runaway server (its TMPDIR `tmp`) killed once its statement runs; its SQL process ends. */
+async function killedMidStatement(tmp: string): Promise<void> {
   const server = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./fixtures/sql_runaway_server.ts", import.meta.url).pathname],
+    env: { TMPDIR: tmp },
     stdout: "piped",
     stderr: "null",
   }).spawn();
@@ -234,7 +250,7 @@ Deno.test("query_sql: the statement's process ends when its server is killed mid
   await server.stdout.cancel();
   // its stdin, the lifeline, ended with the server: it ends too, not after the runaway
   await until(() => processEnded(pid), "the SQL process to end with its server");
-});
+}
 
 Deno.test("query_sql: the statement's process keeps the limits itself when nobody stops it", async () => {
   const frame = await demoFrame();

@@ -1,7 +1,7 @@
 /**
  * The admin page in headless Debian Chromium (playwright-core, never a downloaded browser): enter
  * the token, see the report, click the spec's Export buttons and check the downloaded files.
- * Set PRICING_SCREENSHOT_DIR to keep the screenshot (it goes to a temp dir otherwise).
+ * The screenshot is kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { openChromium } from "./chromium.ts";
@@ -34,6 +34,8 @@ Deno.test({
     const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
     const browser = await openChromium();
     const { context, shots } = browser;
+    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    let finished = false;
     try {
       const page = context.pages()[0] ?? await context.newPage();
       const pageErrors: string[] = [];
@@ -42,14 +44,14 @@ Deno.test({
         if (message.type() === "error") pageErrors.push(message.text());
       });
 
-      await t.step("the page asks for the token and shows no data yet", async () => {
+      await step("the page asks for the token and shows no data yet", async () => {
         await page.goto(`${origin}/admin/pricing-analytics`);
         await page.locator("#token").waitFor({ state: "visible" });
         assertEquals(await page.locator("#export-csv").isVisible(), false);
         assertEquals(await page.locator(".stat").count(), 0);
       });
 
-      await t.step("a wrong token is refused and not kept", async () => {
+      await step("a wrong token is refused and not kept", async () => {
         await page.fill("#token", "not-the-token-at-all-000");
         await page.click("#unlock button[type=submit]");
         await page.locator("#status.error").waitFor();
@@ -58,7 +60,7 @@ Deno.test({
         await page.locator("#token").waitFor({ state: "visible" });
       });
 
-      await t.step(
+      await step(
         "the right token shows the report; it lives in sessionStorage, not the URL",
         async () => {
           await page.fill("#token", TOKEN);
@@ -87,7 +89,7 @@ Deno.test({
         },
       );
 
-      await t.step(
+      await step(
         "a failed Show clears the earlier report instead of leaving it under the error",
         async () => {
           await page.fill("#days", "1.5");
@@ -100,14 +102,13 @@ Deno.test({
         },
       );
 
-      await t.step("screenshot", async () => {
+      await step("screenshot", async () => {
         const path = join(shots, "admin_page.png");
         await page.screenshot({ path, fullPage: true });
         ok(Deno.statSync(path).size > 10_000);
-        console.log(`screenshot: ${path}`);
       });
 
-      await t.step("Export to CSV downloads the dated file with every organization", async () => {
+      await step("Export to CSV downloads the dated file with every organization", async () => {
         const [download] = await Promise.all([
           page.waitForEvent("download"),
           page.getByRole("button", { name: "Export to CSV" }).click(),
@@ -121,7 +122,7 @@ Deno.test({
         await page.locator("#status", { hasText: "Downloaded helicone_pricing_data_" }).waitFor();
       });
 
-      await t.step("Export to XLSX downloads the workbook", async () => {
+      await step("Export to XLSX downloads the workbook", async () => {
         const [download] = await Promise.all([
           page.waitForEvent("download"),
           page.getByRole("button", { name: "Export to XLSX" }).click(),
@@ -133,7 +134,7 @@ Deno.test({
         assertEquals([bytes[0], bytes[1]], [0x50, 0x4b]);
       });
 
-      await t.step("a segment export carries the segment in its name", async () => {
+      await step("a segment export carries the segment in its name", async () => {
         await page.selectOption("#segment", "underpriced");
         // Export downloads the report on screen: Show the segment first
         await page.click("#apply");
@@ -149,7 +150,7 @@ Deno.test({
         await page.selectOption("#segment", "");
       });
 
-      await t.step("a reload keeps the session's token; Forget token drops it", async () => {
+      await step("a reload keeps the session's token; Forget token drops it", async () => {
         await page.reload();
         await page.locator('.stat[data-stat="organizations"]').waitFor();
         await page.click("#lock");
@@ -157,7 +158,7 @@ Deno.test({
         assertEquals(await page.evaluate(() => sessionStorage.length), 0);
       });
 
-      await t.step("every request carried the token in a header: one run, no token in logs", () => {
+      await step("every request carried the token in a header: one run, no token in logs", () => {
         const exports = logs.filter((l) => l.includes("/export"));
         assertEquals(exports.length, 3);
         ok(exports.every((l) => / 200 \d+ms cache=hit \d+B done$/.test(l)), exports.join("\n"));
@@ -166,8 +167,9 @@ Deno.test({
         // (the wrong token's 403 and the 1.5 days' 400 were asked for)
         assertEquals(pageErrors.filter((e) => !/403|Forbidden|400 \(Bad Request\)/.test(e)), []);
       });
+      finished = true;
     } finally {
-      await browser.close();
+      await browser.close({ failed: !finished });
       await server.shutdown();
       await Deno.remove(downloads, { recursive: true });
     }

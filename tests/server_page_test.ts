@@ -3,7 +3,7 @@
  * earlier Show never replaces a newer report, Export downloads the report on screen, an
  * unreachable server is one line and no stale report, Enter submits the controls, the focus
  * follows Unlock, and the page fits a 390 px phone. Waits on conditions, never on time.
- * Set PRICING_SCREENSHOT_DIR to keep the screenshots.
+ * The screenshots are kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { openChromium } from "./chromium.ts";
@@ -43,13 +43,15 @@ Deno.test({
     const origin = `http://127.0.0.1:${server.addr.port}`;
     const browser = await openChromium();
     const { context, shots } = browser;
+    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    let finished = false;
     const pageErrors: string[] = [];
     try {
       const page = context.pages()[0] ?? await context.newPage();
       page.on("pageerror", (error) => pageErrors.push(error.message));
       const windowText = () => page.locator(".report .window").textContent();
 
-      await t.step("Unlock hands the focus to the controls", async () => {
+      await step("Unlock hands the focus to the controls", async () => {
         await page.goto(`${origin}/admin/pricing-analytics`);
         await page.locator("#token").waitFor({ state: "visible" });
         // the token field has it first
@@ -60,14 +62,14 @@ Deno.test({
         assertEquals(await page.evaluate("document.activeElement?.id"), "segment");
       });
 
-      await t.step("the window line has no milliseconds", async () => {
+      await step("the window line has no milliseconds", async () => {
         assertEquals(
           await windowText(),
           "30-day window ending 2026-11-02 00:00 UTC · files dated 2026-11-02",
         );
       });
 
-      await t.step("Enter in Days shows the report for the days typed", async () => {
+      await step("Enter in Days shows the report for the days typed", async () => {
         await page.fill("#days", "7");
         await page.press("#days", "Enter");
         await page.locator(".report .window", { hasText: "7-day window" }).waitFor();
@@ -77,7 +79,7 @@ Deno.test({
         await page.locator(".report .window", { hasText: "ending 2026-11-01 00:00 UTC" }).waitFor();
       });
 
-      await t.step("an earlier, slower Show never replaces the newer report", async () => {
+      await step("an earlier, slower Show never replaces the newer report", async () => {
         await page.fill("#days", "3");
         await page.click("#apply");
         await page.locator("#status", { hasText: "Loading the report" }).waitFor();
@@ -94,7 +96,7 @@ Deno.test({
         assertEquals(await page.textContent("#status"), "");
       });
 
-      await t.step(
+      await step(
         "Export downloads the report on screen, not the controls' new values",
         async () => {
           await page.fill("#days", "7"); // typed, not shown
@@ -107,7 +109,7 @@ Deno.test({
         },
       );
 
-      await t.step("screenshots at desktop width and at 390 px; the phone page fits", async () => {
+      await step("screenshots at desktop width and at 390 px; the phone page fits", async () => {
         await page.screenshot({ path: join(shots, "page_desktop.png"), fullPage: true });
         // at desktop width a chart fills its column: no sideways scroll
         const desktop = await page.locator("figure[data-chart]").evaluateAll((figures) =>
@@ -137,11 +139,10 @@ Deno.test({
           path: join(shots, "chart_390.png"),
         });
         await page.screenshot({ path: join(shots, "page_390.png"), fullPage: true });
-        console.log(`screenshots: ${shots}`);
         await page.setViewportSize({ width: 1280, height: 900 });
       });
 
-      await t.step("server unreachable: one line, stale report cleared, Export off", async () => {
+      await step("server unreachable: one line, stale report cleared, Export off", async () => {
         await page.route(
           "**/v1/admin/pricing-analytics/**",
           (route) => route.abort("connectionrefused"),
@@ -156,7 +157,7 @@ Deno.test({
         await page.unroute("**/v1/admin/pricing-analytics/**");
       });
 
-      await t.step("Export while the server is down says it cannot reach it", async () => {
+      await step("Export while the server is down says it cannot reach it", async () => {
         await page.click("#apply");
         await page.locator(".report").waitFor();
         await page.route(
@@ -170,12 +171,13 @@ Deno.test({
         await page.unroute("**/v1/admin/pricing-analytics/export*");
       });
 
-      await t.step("no uncaught error in the page", () => {
+      await step("no uncaught error in the page", () => {
         assertEquals(pageErrors, []);
       });
+      finished = true;
     } finally {
       slow.open();
-      await browser.close();
+      await browser.close({ failed: !finished });
       await server.shutdown();
     }
   },
