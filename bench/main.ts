@@ -15,7 +15,7 @@
  *   deno task bench --scale small   # 10k only (a quick look)
  *   deno task bench --runs 3 --stripe-latency-ms 50 [--sweep]
  */
-import { parseArgs } from "node:util";
+import { benchFlags } from "./args.ts";
 import { startFakeStripe } from "../tests/fake_stripe.ts";
 import { floor } from "./floor.ts";
 import {
@@ -34,23 +34,17 @@ const SCALE_SETS: Record<string, string[]> = {
   large: ["small", "default", "large"],
 };
 
-const { values } = parseArgs({
-  args: Deno.args,
+const values = benchFlags(Deno.args, {
   options: {
     scale: { type: "string", default: "default" },
     runs: { type: "string", default: "1" },
     only: { type: "string" },
     sweep: { type: "boolean", default: false },
     "stripe-latency-ms": { type: "string", default: "50" },
-    help: { type: "boolean", short: "h" },
   },
-});
-if (values.help) {
-  console.log(
+  usage:
     "Usage: deno task bench [--scale small|default|large] [--only small|default|large] [--runs N] [--sweep] [--stripe-latency-ms 50]",
-  );
-  Deno.exit(0);
-}
+});
 if (!SCALE_SETS[values.scale!]) {
   console.error(
     `error: --scale must be small, default or large, got ${JSON.stringify(values.scale)}`,

@@ -4,24 +4,24 @@
  * downloads of one cached run at once, CSV then XLSX. Prints resident memory (RSS) before, the
  * peak while they run (sampled every 20 ms), and after; a figure, not a pass/fail.
  *
- *   deno task bench:server [--orgs 10000] [--clients 50]
+ *   deno task bench:server [--orgs 10000] [--clients 50] [--json]
  *
  * Run in its own process (deno task bench runs it after the export benchmark) so the RSS is the
  * server's alone.
  */
-import { parseArgs } from "node:util";
+import { benchFlags } from "./args.ts";
 import pl from "nodejs-polars";
 import { loadPricingData } from "../lib/export.ts";
 import { createHandler } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const values = benchFlags(Deno.args, {
   options: {
     orgs: { type: "string", default: "10000" },
     clients: { type: "string", default: "50" },
     json: { type: "boolean", default: false },
   },
+  usage: "Usage: deno task bench:server [--orgs 10000] [--clients 50] [--json]",
 });
 const orgs = Number(values.orgs);
 const clients = Number(values.clients);

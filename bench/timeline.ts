@@ -10,7 +10,7 @@
  *   deno task bench:timeline                         # 100k organizations, CSV export
  *   deno task bench:timeline --scale large --format both --interval-ms 500
  */
-import { parseArgs } from "node:util";
+import { benchFlags } from "./args.ts";
 import { startFakeStripe } from "../tests/fake_stripe.ts";
 import { floor } from "./floor.ts";
 import { benchEnv, measuredExport, seededStripeData } from "./export_run.ts";
@@ -25,21 +25,15 @@ import {
 import type { Measured } from "./report.ts";
 import { BENCH_DIR, say, SCALES, seeded } from "./seed.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const values = benchFlags(Deno.args, {
   options: {
     scale: { type: "string", default: "default" },
     format: { type: "string", default: "csv" },
     "interval-ms": { type: "string", default: "250" },
-    help: { type: "boolean", short: "h" },
   },
-});
-if (values.help) {
-  console.log(
+  usage:
     "Usage: deno task bench:timeline [--scale small|default|large] [--format csv|xlsx|both] [--interval-ms 250]",
-  );
-  Deno.exit(0);
-}
+});
 const scale = SCALES[values.scale!];
 if (!scale) {
   console.error(
