@@ -4,7 +4,8 @@
  */
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
 import { HELP, main as historyMain } from "../lib/cli/history.ts";
-import { listSnapshots } from "../lib/history/snapshot.ts";
+import { historyDir, listSnapshots } from "../lib/history/snapshot.ts";
+import { join } from "node:path";
 import { captureConsole } from "./console_capture.ts";
 
 /** historyMain with its console lines captured. */
@@ -159,4 +160,14 @@ Deno.test("backfill --to a day that is not a 1st says it rounds down to that mon
   assert(!exact.logs.some((line) => line.startsWith("--to")), "no note for a 1st");
   match(HELP, /--to DATE +backfill: the last as-of, rounded down to the 1st of DATE's month/);
   match(HELP, /--live +backfill\/report/);
+});
+
+Deno.test("--help gives --history-dir's default as the command finds it: <out-dir>/history", () => {
+  match(
+    HELP,
+    /--history-dir DIR +the history folder \(default PRICING_HISTORY_DIR, else <out-dir>\/history\)/,
+  );
+  // what the command reads: --out-dir X without the setting is X/history
+  assertEquals(historyDir({}, "elsewhere"), join("elsewhere", "history"));
+  assertEquals(historyDir({ PRICING_HISTORY_DIR: "/h" }, "elsewhere"), "/h");
 });

@@ -36,7 +36,7 @@ Commands:
   report                  the MRR bridge per month and plan, trends and charts, from the snapshots
 
 Options:
-  --history-dir DIR       the history folder (default PRICING_HISTORY_DIR, else outputs/history)
+  --history-dir DIR       the history folder (default PRICING_HISTORY_DIR, else <out-dir>/history)
   --out-dir DIR           where the report goes (default outputs/)
   --live                  backfill/report: the live snapshots (a backfill needs a database and
                           STRIPE_SECRET_KEY)

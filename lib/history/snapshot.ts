@@ -1,6 +1,6 @@
 /**
  * History snapshots: the export frame of one as-of instant as a typed, zstd-compressed Parquet
- * file in the history folder (default `outputs/history/`, setting PRICING_HISTORY_DIR), named like
+ * file in the history folder (default `<out-dir>/history/`, setting PRICING_HISTORY_DIR), named like
  * the export (`helicone_pricing_data_<as-of>[_demo].parquet`): the date at 00:00 UTC, else the
  * date and time to the second (`2026-12-01T120000Z`), so that an export later on the 1st never
  * replaces the month end its 00:00 snapshot closes. A sidecar `<name>.json` says where the
