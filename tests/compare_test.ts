@@ -696,3 +696,68 @@ Deno.test("deno task compare: a 30-day against a 7-day export names cost_per_sea
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task compare: demo data against live data is refused in one line, by name, manifest or sidecar", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    const live = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    const demo = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
+    await writeCsvFile(before, live);
+    await writeCsvFile(after, demo);
+    const refused = async (oldPath: string, newPath: string) => {
+      errors.length = 0;
+      const filesBefore = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+      assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir, "--quiet"]), 1);
+      assertEquals(
+        [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+        filesBefore,
+        "nothing written",
+      );
+      assertEquals(errors.length, 1, errors.join("\n"));
+      return errors[0];
+    };
+    const tail =
+      "the synthetic dataset against real data compares nothing; compare two live exports or two demo ones";
+    // by name, either way round
+    assertEquals(
+      await refused(live, demo),
+      `error: new helicone_pricing_data_2026-11-01_demo.csv is demo data (its name ends _demo) and old helicone_pricing_data_2026-10-01.csv is not: ${tail}`,
+    );
+    const olderDemo = join(dir, "helicone_pricing_data_2026-09-01_demo.csv");
+    await writeCsvFile(before, olderDemo);
+    assertEquals(
+      await refused(olderDemo, live),
+      `error: old helicone_pricing_data_2026-09-01_demo.csv is demo data (its name ends _demo) and new helicone_pricing_data_2026-10-01.csv is not: ${tail}`,
+    );
+    // a renamed file: the manifest written with it says so
+    const renamed = join(dir, "last_month.csv");
+    await writeCsvFile(before, renamed);
+    await Deno.writeTextFile(join(dir, "last_month.manifest.json"), '{"demo": true}');
+    assertEquals(
+      await refused(renamed, live),
+      `error: old last_month.csv is demo data (its manifest says "demo": true) and new helicone_pricing_data_2026-10-01.csv is not: ${tail}`,
+    );
+    // a renamed snapshot: its sidecar says so
+    const snapshot = await writeSnapshot(after, {
+      dir: join(dir, "history"),
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: true,
+      origin: "export",
+    });
+    const copied = join(dir, "november.parquet");
+    await Deno.copyFile(snapshot.path, copied);
+    await Deno.copyFile(`${snapshot.path}.json`, `${copied}.json`);
+    assertEquals(
+      await refused(live, copied),
+      `error: new november.parquet is demo data (its sidecar says "demo": true) and old helicone_pricing_data_2026-10-01.csv is not: ${tail}`,
+    );
+    // two demo exports compare
+    errors.length = 0;
+    assertEquals(await compareMain([olderDemo, demo, "--out-dir", dir, "--quiet"]), 0);
+    assertEquals(errors, []);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -244,6 +244,30 @@ Deno.test("demo only: live exports are never served, compared or listed", async 
   }
 });
 
+Deno.test("compare_exports refuses a demo export against a live one, in one line", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  try {
+    const demo = await writeDemo(dir, "2026-10-01T00:00:00Z", ["csv"]);
+    await liveExport(dir, { demoCsv: demo.csvPath!, date: "2026-11-02" });
+    const { client, close } = await connect(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      refused(
+        await call(client, "compare_exports", {
+          old: "helicone_pricing_data_2026-10-01_demo.csv",
+          new: "helicone_pricing_data_2026-11-02.csv",
+        }),
+        /^error: old helicone_pricing_data_2026-10-01_demo\.csv is demo data \(its name ends _demo\) and new helicone_pricing_data_2026-11-02\.csv is not: the synthetic dataset against real data compares nothing; compare two live exports or two demo ones$/,
+      );
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("compare_exports counts and lists raw tier and plan changes (a plan migration)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
   // m moves from the legacy team bundle (team-20250130) to team-20251210; its tier family stays

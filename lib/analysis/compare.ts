@@ -44,6 +44,7 @@ export {
   type ComparedSide,
   type ComparisonContext,
   comparisonMarkdown,
+  mixedDemoError,
   reversedOrderError,
   windowMismatchWarning,
 } from "./compare_markdown.ts";

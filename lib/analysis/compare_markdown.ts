@@ -1,10 +1,11 @@
 /**
- * What a comparison of two exports says in words (lib/analysis/compare.ts): the warning for two
- * windows and the Markdown summary.
+ * What a comparison of two exports says in words (lib/analysis/compare.ts): the refusals (old
+ * after new, demo against live data), the warning for two windows and the Markdown summary.
  */
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
 import type { WindowBasis } from "../frame/columns.ts";
+import type { DemoMark } from "../formats/export_demo.ts";
 import { type ChangeColumn, type ComparisonSummary, NUMERIC_COLUMNS } from "./compare_rows.ts";
 
 export interface ComparisonContext {
@@ -61,6 +62,23 @@ export function reversedOrderError(old: ComparedSide, newer: ComparedSide): stri
   if (old.asOfDate === null || newer.asOfDate === null) return null;
   if (old.asOfDate <= newer.asOfDate) return null;
   return `old ${old.label} (as of ${old.asOfDate}) is newer than new ${newer.label} (as of ${newer.asOfDate}): swap them, the older export first`;
+}
+
+/**
+ * The one-line refusal when exactly one side is demo data (its name, manifest or sidecar says so,
+ * lib/formats/export_demo.ts), else null: the synthetic organizations against real ones match
+ * nobody, so every organization would read as appeared or disappeared and every total as a change.
+ */
+export function mixedDemoError(
+  old: { label: string } & DemoMark,
+  newer: { label: string } & DemoMark,
+): string | null {
+  if (old.demo === newer.demo) return null;
+  const [demo, other] = old.demo ? [old, newer] : [newer, old];
+  const role = (side: typeof old) => side === old ? "old" : "new";
+  return `${role(demo)} ${demo.label} is demo data (${demo.why}) and ${
+    role(other)
+  } ${other.label} is not: the synthetic dataset against real data compares nothing; compare two live exports or two demo ones`;
 }
 
 /** The compared (numeric) columns that read the window as `basis` says, in the table's order. */

@@ -9,11 +9,13 @@ import { isoDate } from "../formats/files.ts";
 import { formatCount } from "../report/numbers.ts";
 import { asOfKey } from "../history/periods.ts";
 import { type ExportFile, exportNameInfo, readExportFile } from "../formats/read_export.ts";
+import { demoMark } from "../formats/export_demo.ts";
 import {
   COMPARED_COLUMNS,
   type ComparisonContext,
   type ComparisonFiles,
   type ComparisonSummary,
+  mixedDemoError,
   reversedOrderError,
   windowMismatchWarning,
   writeComparison,
@@ -30,7 +32,9 @@ comes first: an old file dated after the new one (by the dates in their names) i
 exports of different windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are
 30-day) are compared as written, with a warning naming the window figures (the *_30d columns,
 cost_per_seat, seat_utilization_pct), whose deltas compare different windows, not a change, and
-the columns on a 30-day basis in both.
+the columns on a 30-day basis in both. Demo data (a name ending _demo, or "demo": true in the
+manifest or snapshot sidecar beside the file) is compared only with demo data: one demo file
+against a live one is refused.
 
 Options:
   --out-dir DIR        where files go (default: outputs/)
@@ -92,6 +96,13 @@ export async function main(args: string[]): Promise<number> {
     };
     const reversed = reversedOrderError(side(oldPath), side(newPath));
     if (reversed) throw new UserError(reversed);
+    // demo data against live data compares nothing: refused from the names and the small files
+    // beside them, before either export is read
+    const mixed = mixedDemoError(
+      { label: basename(oldPath), ...await demoMark(oldPath) },
+      { label: basename(newPath), ...await demoMark(newPath) },
+    );
+    if (mixed) throw new UserError(mixed);
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
     await prepareOutDir(outDir);
     const { files, summary, context } = await compareFiles({

@@ -7,6 +7,7 @@ import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import {
   compareExportsSummary,
+  mixedDemoError,
   reversedOrderError,
   SUMMARY_COLUMNS,
   type SummarySide,
@@ -14,6 +15,7 @@ import {
   windowMismatchWarning,
 } from "../analysis/compare.ts";
 import { readExportFile } from "../formats/read_export.ts";
+import { type DemoMark, demoMark } from "../formats/export_demo.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import {
   biggestMovers,
@@ -342,7 +344,7 @@ export function registerAnalysisTools(
       "(YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ not at 00:00 UTC; see describe_dataset), or one of each (before/after): organizations that appeared or " +
       "disappeared, tier, raw tier (tier_raw) and plan changes, totals of every additive column " +
       "old vs new, and the organizations whose MRR changed most. An old dated after new is " +
-      "refused (swap them). Defaults: new = the newest export, old = the export " +
+      "refused (swap them), and so is demo data against live data. Defaults: new = the newest export, old = the export " +
       "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
       "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
       "on error or in its result. " + DATA_NOTE,
@@ -373,12 +375,15 @@ export function registerAnalysisTools(
         label: string;
         asOfDate: string;
         windowDays: number;
+        /** demo data or not (a snapshot is of the served dataset's kind) */
+        mark: () => Promise<DemoMark>;
         read: () => Promise<SummarySide>;
       };
       const snapshotSide = (asOf: string): Side => ({
         label: `snapshot ${asOf}`,
         asOfDate: asOf,
         windowDays: STANDARD_WINDOW_DAYS,
+        mark: () => Promise.resolve({ demo: dataset.demo, why: "a demo history snapshot" }),
         read: async () =>
           summarySide(
             (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns })).frame,
@@ -388,6 +393,7 @@ export function registerAnalysisTools(
         label: found.name,
         asOfDate: isoDate(found.asOf),
         windowDays: found.windowDays,
+        mark: () => demoMark(found.path),
         read: async () =>
           summarySide(
             found.path === dataset.source.path
@@ -440,6 +446,11 @@ export function registerAnalysisTools(
       }
       const reversed = reversedOrderError(older, newer);
       if (reversed) throw new UserError(reversed);
+      const mixed = mixedDemoError(
+        { label: older.label, ...await older.mark() },
+        { label: newer.label, ...await newer.mark() },
+      );
+      if (mixed) throw new UserError(mixed);
       const result = await compareExportsSummary(await older.read(), await newer.read(), {
         top: args.top,
       });

@@ -3,10 +3,11 @@
  * pipeline on live or demo data) and how one answer is shown (table, chart as PNG, reading).
  */
 import type pl from "nodejs-polars";
-import { dirname, extname, join } from "node:path";
+import { extname } from "node:path";
 import { loadEnv, UserError } from "../core/config.ts";
 import { loadPricingData } from "../export.ts";
-import { type ExportFile, type ExportNameInfo, readExportFile } from "../formats/read_export.ts";
+import { type ExportFile, readExportFile } from "../formats/read_export.ts";
+import { manifestBeside } from "../formats/export_demo.ts";
 import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
 import type { Chart } from "../report/charts.ts";
 import { chartDisplay, type Displayable, frameHtml, readingDisplay } from "../report/display.ts";
@@ -90,22 +91,6 @@ async function questionsFrameFromFile(path: string): Promise<QuestionsSource> {
 function monthlyBasisNote(windowDays: number, what: "export" | "window"): string {
   if (windowDays === MONTH_DAYS) return "";
   return `${windowDays}-day ${what}, usage put on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS}/${windowDays})`;
-}
-
-/** The manifest written with the export (same date, demo flag and window), if it is there. */
-async function manifestBeside(
-  path: string,
-  name: ExportNameInfo | null,
-): Promise<{ demo?: boolean; window?: { days?: number } } | null> {
-  const manifestPath = name
-    ? join(dirname(path), `helicone_pricing_data_${name.stamp}.manifest.json`)
-    : path.slice(0, path.length - extname(path).length) + ".manifest.json";
-  try {
-    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
-    return manifest && typeof manifest === "object" ? manifest : null;
-  } catch {
-    return null; // no manifest (a file handed on alone): the name says what it can
-  }
 }
 
 export interface AnswerDisplay {
