@@ -12,8 +12,10 @@ import {
   economicsDisplays,
   type ExportPageParams,
   joinDisplays,
+  queriesDisplays,
   revenueDisplays,
   runExportPage,
+  stoppedRun,
 } from "../lib/notebooks/export_page.ts";
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
 import { markdownList } from "../lib/formats/markdown.ts";
@@ -271,4 +273,44 @@ Deno.test("export page: the export's process runs with the export task's V8 flag
     String(tasks.export).includes(` --v8-flags=${EXPORT_TASK_V8_FLAGS} `),
     `deno.json's export task: ${tasks.export}`,
   );
+});
+
+Deno.test("export page: a parameter's error reaches the cell as one line; a stopped run's cells show a note", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const error = await runExportPage(demoParams(outDir, { windowDays: 0 })).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    ok(error instanceof UserError, String(error));
+    const message = "windowDays (--days) must be a whole number from 1 to 3660, got 0";
+    // the kernel shows the stack: the one line, no frames into lib/
+    assertEquals([error.message, error.stack], [message, `UserError: ${message}`]);
+    // `.catch(stoppedRun)` keeps `run` defined: its fields throw the error, the cells say why
+    const run = stoppedRun(error);
+    let thrown: unknown;
+    try {
+      run.banner;
+    } catch (caught) {
+      thrown = caught;
+    }
+    assertEquals(thrown, error);
+    const note = queriesDisplays(run).map((d) => mimeBundle(d)["text/markdown"]);
+    assertEquals(note, [
+      "_Nothing to show: the export stopped at the error above (fix it, then run again)._",
+    ]);
+    // a bug is not a parameter's error: thrown again, its stack kept
+    const bug = new TypeError("x is undefined");
+    let rethrown: unknown;
+    try {
+      stoppedRun(bug);
+    } catch (caught) {
+      rethrown = caught;
+    }
+    assertEquals(rethrown, bug);
+    ok(bug.stack!.includes("\n    at "), bug.stack);
+    assertEquals([...Deno.readDirSync(outDir)], []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
 });

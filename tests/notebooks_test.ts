@@ -77,12 +77,34 @@ interface ExecutedNotebook {
 
 /**
  * Executes a notebook into a temp dir (nbconvert), then converts the executed notebook to HTML;
- * returns its cells with outputs and the HTML.
+ * returns its cells with outputs and the HTML. With `parameters` ([text, replacement] pairs in the
+ * parameters cell) the edited copy runs from a folder beside notebooks/ (its `../lib` imports
+ * resolve the same) with --allow-errors, as the probe of a bad parameter runs it.
  */
-async function execute(name: string, env: Record<string, string>): Promise<ExecutedNotebook> {
+async function execute(
+  name: string,
+  env: Record<string, string>,
+  { parameters }: { parameters?: [string, string][] } = {},
+): Promise<ExecutedNotebook> {
   await ensureJupyter();
   const out = await Deno.makeTempDir({ prefix: "notebook_run_" });
+  const edited = parameters
+    ? await Deno.makeTempDir({ dir: join(NOTEBOOKS_DIR, ".."), prefix: ".notebook_params_" })
+    : null;
   try {
+    let input = join(NOTEBOOKS_DIR, name);
+    if (edited) {
+      const notebook = JSON.parse(await Deno.readTextFile(input)) as { cells: ExecutedCell[] };
+      const cell = notebook.cells.find((c) => c.cell_type === "code")!;
+      let text = sourceOf(cell);
+      for (const [from, to] of parameters!) {
+        if (!text.includes(from)) throw new Error(`${name}'s parameters cell has no ${from}`);
+        text = text.replace(from, to);
+      }
+      cell.source = text;
+      input = join(edited, name);
+      await Deno.writeTextFile(input, JSON.stringify(notebook));
+    }
     const result = await new Deno.Command(PYTHON, {
       args: [
         "-m",
@@ -90,7 +112,8 @@ async function execute(name: string, env: Record<string, string>): Promise<Execu
         "--to",
         "notebook",
         "--execute",
-        join(NOTEBOOKS_DIR, name),
+        ...(edited ? ["--allow-errors"] : []),
+        input,
         "--output-dir",
         out,
         "--output",
@@ -98,7 +121,7 @@ async function execute(name: string, env: Record<string, string>): Promise<Execu
         "--ExecutePreprocessor.timeout=300",
         "--ExecutePreprocessor.startup_timeout=120",
       ],
-      cwd: NOTEBOOKS_DIR,
+      cwd: edited ?? NOTEBOOKS_DIR,
       // Empty database settings override any ../.env: the notebooks must run on demo data.
       env: { NO_COLOR: "1", PRICING_PG_URL: "", PRICING_CH_URL: "", ...env },
       stdout: "piped",
@@ -125,6 +148,7 @@ async function execute(name: string, env: Record<string, string>): Promise<Execu
     return { cells, html: await Deno.readTextFile(join(out, htmlName)) };
   } finally {
     await Deno.remove(out, { recursive: true });
+    if (edited) await Deno.remove(edited, { recursive: true });
   }
 }
 
@@ -311,4 +335,69 @@ Deno.test("notebooks:clear --help prints its help; a bad flag or notebook is one
     console.error = error;
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/**
+ * A bad parameter: the cell that uses it shows the UserError as one line (no stack into lib/), and
+ * every later cell says in one line that it has nothing to show, never "ReferenceError: run is not
+ * defined".
+ */
+async function assertStopsInOneLine(
+  name: string,
+  parameters: [string, string][],
+  { error, stoppedCell, nothing }: { error: string; stoppedCell: string; nothing: string },
+) {
+  const { cells, html } = await execute(name, {}, { parameters });
+  const errors = outputsOf(cells).filter((o) => o.output_type === "error") as (Output & {
+    traceback: string[];
+  })[];
+  assertEquals(
+    errors.map((e) => [e.ename, e.evalue, e.traceback]),
+    [["UserError", error, [`UserError: ${error}`]]],
+  );
+  assertEquals(cellWith(cells, stoppedCell).outputs?.[0]?.output_type, "error");
+  const code = cells.filter((c) => c.cell_type === "code");
+  const later = code.slice(code.indexOf(cellWith(cells, stoppedCell)) + 1);
+  ok(later.length >= 6, `${later.length} later cells`);
+  for (const cell of later) {
+    assertEquals(withMime(cell.outputs ?? [], "text/markdown"), [nothing], sourceOf(cell));
+  }
+  // shared as HTML: the one line, no stack, no cascade
+  ok(html.includes(`UserError: ${error}`), "the error in the HTML");
+  ok(!/ReferenceError|\bat .*(file:\/\/|&lt;anonymous&gt;|<anonymous>)/.test(html), "no stack");
+}
+
+Deno.test("export.ipynb: a bad parameter is one line; the stage cells say they have nothing", async () => {
+  await assertStopsInOneLine(
+    "export.ipynb",
+    [["const windowDays = 30;", "const windowDays = 0;"]],
+    {
+      error: "windowDays (--days) must be a whole number from 1 to 3660, got 0",
+      stoppedCell: "page.runExportPage(",
+      nothing: "_Nothing to show: the export stopped at the error above (fix it, then run again)._",
+    },
+  );
+});
+
+Deno.test("pricing_questions.ipynb: a bad csvPath or windowDays is one line; the answers say they have no data", async () => {
+  const nothing =
+    "_Nothing to show: loading the data stopped at the error above (fix it, then run again)._";
+  await assertStopsInOneLine(
+    "pricing_questions.ipynb",
+    [["const csvPath: string | undefined = undefined;", 'const csvPath = "../outputs/gone.csv";']],
+    {
+      error: "csvPath: ../outputs/gone.csv does not exist",
+      stoppedCell: "loadQuestionsFrame(",
+      nothing,
+    },
+  );
+  await assertStopsInOneLine(
+    "pricing_questions.ipynb",
+    [["const windowDays = 30;", "const windowDays = 0;"]],
+    {
+      error: "windowDays (--days) must be a whole number from 1 to 3660, got 0",
+      stoppedCell: "loadQuestionsFrame(",
+      nothing,
+    },
+  );
 });

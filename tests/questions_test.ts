@@ -1,9 +1,16 @@
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
-import { loadQuestionsFrame } from "../lib/notebooks/questions_page.ts";
+import {
+  answerDisplays,
+  loadQuestionsFrame,
+  sourceDisplays,
+  stoppedSource,
+} from "../lib/notebooks/questions_page.ts";
+import { UserError } from "../lib/core/config.ts";
+import { mimeBundle } from "../lib/report/display.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import pl from "nodejs-polars";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
-import { COLUMNS } from "../lib/frame/columns.ts";
+import { COLUMN_NAMES, COLUMNS } from "../lib/frame/columns.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { csvChunks, writeCsvFile } from "../lib/formats/csv.ts";
 import {
@@ -618,4 +625,28 @@ Deno.test("a 7-day pipeline run in the questions notebook puts its usage on a 30
     source.frame.getColumn("mrr").toArray(),
     week.frame.getColumn("mrr").toArray(),
   );
+});
+
+Deno.test("the questions notebook stopped at a parameter's error: one line, then notes, no answers over nothing", async () => {
+  const error = await loadQuestionsFrame({ asOf: new Date(), csvPath: "/nonexistent/gone.csv" })
+    .then(() => null, (thrown: unknown) => thrown);
+  ok(error instanceof UserError, String(error));
+  const message = "csvPath: /nonexistent/gone.csv does not exist";
+  assertEquals([error.message, error.stack], [message, `UserError: ${message}`]);
+  // `.catch(stoppedSource)`: `frame` stays defined (every column, no row), so the answer cells run
+  const source = stoppedSource(error);
+  assertEquals(source.frame.height, 0);
+  assertEquals(source.frame.columns, [...COLUMN_NAMES]);
+  let thrown: unknown;
+  try {
+    sourceDisplays(source);
+  } catch (caught) {
+    thrown = caught;
+  }
+  assertEquals(thrown, error, "the loading cell shows the error");
+  const answer = underpricedCustomers(source.frame);
+  const shown = answerDisplays({ answer, chart: underpricedChart(answer), rows: 5, source });
+  assertEquals(shown.map((d) => mimeBundle(d)["text/markdown"]), [
+    "_Nothing to show: loading the data stopped at the error above (fix it, then run again)._",
+  ]);
 });

@@ -19,6 +19,7 @@ import {
   pngFileDisplay,
 } from "../report/display.ts";
 import { type PageResult, type RevenueSummary, runExportProcess } from "./export_process.ts";
+import { nothingToShow, oneLineUserErrors, stoppedBy, stoppedValue } from "./stopped.ts";
 
 export type { PageData, PageResult, RevenueSummary } from "./export_process.ts";
 
@@ -72,7 +73,26 @@ let lastPage: ExportPage | undefined;
  * read. Once the new export has succeeded the last page's frame is let go (reading it then throws
  * an error that says so).
  */
-export async function runExportPage(params: ExportPageParams): Promise<ExportPage> {
+export function runExportPage(params: ExportPageParams): Promise<ExportPage> {
+  // a parameter's error is one line in the cell, not a stack into lib/
+  return oneLineUserErrors(() => runPage(params));
+}
+
+/**
+ * For `runExportPage(…).catch(stoppedRun)` in the notebook: a UserError leaves `run` defined as a
+ * page that stopped, so the cell's `run.banner` shows the error in one line and the stage cells
+ * below say they have nothing to show. Any other error is thrown again.
+ */
+export function stoppedRun(error: unknown): ExportPage {
+  return stoppedValue<ExportPage>(error);
+}
+
+/** The note for a stage cell whose run stopped, or null when the run succeeded. */
+function stoppedNote(page: ExportPage): Displayable[] | null {
+  return stoppedBy(page) ? [nothingToShow("the export")] : null;
+}
+
+async function runPage(params: ExportPageParams): Promise<ExportPage> {
   const env = await loadEnv(params.envFile ?? "../.env");
   const settings = params.demo ? null : sourceSettings(env);
   if (params.demo === false && !settings) {
@@ -173,6 +193,8 @@ const stageWarnings = (warnings: string[], stage: string) =>
 
 /** Stage 1: one row per query (file, rows, time), then the first rows of each frame. */
 export function queriesDisplays(page: ExportPage): Displayable[] {
+  const stopped = stoppedNote(page);
+  if (stopped) return stopped;
   const table = [
     "| query | file | rows | ms |",
     "|---|---|---:|---:|",
@@ -188,6 +210,8 @@ export function queriesDisplays(page: ExportPage): Displayable[] {
 
 /** Stage 2: the joined frame, one row per organization. */
 export function joinDisplays(page: ExportPage): Displayable[] {
+  const stopped = stoppedNote(page);
+  if (stopped) return stopped;
   return [
     markdown(stageWarnings(page.join.warnings, "join")),
     page.join.table,
@@ -196,6 +220,8 @@ export function joinDisplays(page: ExportPage): Displayable[] {
 
 /** Stage 3: where revenue came from, and the revenue columns, highest MRR first. */
 export function revenueDisplays(page: ExportPage): Displayable[] {
+  const stopped = stoppedNote(page);
+  if (stopped) return stopped;
   const { revenue, warnings, table } = page.revenue;
   return [
     markdown(
@@ -211,6 +237,8 @@ export function revenueDisplays(page: ExportPage): Displayable[] {
 
 /** Stage 4: the metric columns, biggest LLM cost first. */
 export function metricsDisplays(page: ExportPage): Displayable[] {
+  const stopped = stoppedNote(page);
+  if (stopped) return stopped;
   return [page.metrics.table];
 }
 
@@ -219,6 +247,8 @@ export function metricsDisplays(page: ExportPage): Displayable[] {
  * then the per-plan table the brief, the XLSX summary sheet and the admin page show.
  */
 export function economicsDisplays(page: ExportPage): Displayable[] {
+  const stopped = stoppedNote(page);
+  if (stopped) return stopped;
   return page.economics;
 }
 
@@ -227,11 +257,15 @@ export function economicsDisplays(page: ExportPage): Displayable[] {
  * and PNG), or, when it wrote none, those its process drew.
  */
 export function chartDisplays(page: ExportPage): Displayable[] {
+  const stopped = stoppedNote(page);
+  if (stopped) return stopped;
   const pngs = page.result.files.filter((path) => path.endsWith(".png"));
   return pngs.length > 0 ? pngs.map(pngFileDisplay) : page.charts;
 }
 
 /** Stage 6: every file the run wrote (data, charts, brief), then the manifest. */
 export async function filesDisplays(page: ExportPage): Promise<Displayable[]> {
+  const stopped = stoppedNote(page);
+  if (stopped) return stopped;
   return [await filesDisplay([...page.result.files, page.result.manifestPath])];
 }

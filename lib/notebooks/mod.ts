@@ -10,10 +10,14 @@ export {
   queriesDisplays,
   revenueDisplays,
   runExportPage,
+  stoppedRun,
 } from "./export_page.ts";
 export {
   type AnswerDisplay,
   answerDisplays,
   loadQuestionsFrame,
+  type QuestionsParams,
   type QuestionsSource,
+  sourceDisplays,
+  stoppedSource,
 } from "./questions_page.ts";

@@ -6,11 +6,18 @@ import type pl from "nodejs-polars";
 import { extname } from "node:path";
 import { loadEnv, UserError } from "../core/config.ts";
 import { loadPricingData } from "../export.ts";
-import { type ExportFile, readExportFile } from "../formats/read_export.ts";
+import { type ExportFile, exportFrameFromColumns, readExportFile } from "../formats/read_export.ts";
 import { manifestBeside } from "../formats/export_demo.ts";
 import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
 import type { Chart } from "../report/charts.ts";
-import { chartDisplay, type Displayable, frameHtml, readingDisplay } from "../report/display.ts";
+import {
+  chartDisplay,
+  type Displayable,
+  frameHtml,
+  markdown,
+  readingDisplay,
+} from "../report/display.ts";
+import { nothingToShow, oneLineUserErrors, stoppedBy, stoppedValue } from "./stopped.ts";
 
 export interface QuestionsSource {
   /**
@@ -32,9 +39,40 @@ const EXPORT_EXTENSIONS = [".csv", ".xlsx", ".parquet"];
  * Either way a window other than 30 days has its usage put on a 30-day basis (× 30 / N), as the
  * export's own margins do (lib/frame/monthly.ts), and the label says so.
  */
-export async function loadQuestionsFrame(
-  params: { demo?: boolean; asOf: Date; windowDays?: number; csvPath?: string; envFile?: string },
-): Promise<QuestionsSource> {
+export function loadQuestionsFrame(params: QuestionsParams): Promise<QuestionsSource> {
+  // a parameter's error is one line in the cell, not a stack into lib/
+  return oneLineUserErrors(() => questionsSource(params));
+}
+
+/** The parameters cell's data source: a file, else the pipeline. */
+export interface QuestionsParams {
+  demo?: boolean;
+  asOf: Date;
+  windowDays?: number;
+  csvPath?: string;
+  envFile?: string;
+}
+
+/**
+ * For `loadQuestionsFrame(…).catch(stoppedSource)` in the notebook: a UserError leaves the source
+ * defined with no organization (`frame`: every export column, no row), so the answer cells run
+ * and say they have no data (answerDisplays) instead of failing on an undefined `frame`; the
+ * loading cell shows the error in one line (sourceDisplays). Any other error is thrown again.
+ */
+export function stoppedSource(error: unknown): QuestionsSource {
+  return stoppedValue<QuestionsSource>(error, { frame: exportFrameFromColumns({}) });
+}
+
+/** The loading cell's line: how many organizations from where; the error when it stopped. */
+export function sourceDisplays(source: QuestionsSource): Displayable[] {
+  const stopped = stoppedBy(source);
+  if (stopped) throw stopped;
+  return [
+    markdown(`${source.frame.height.toLocaleString("en-US")} organizations from ${source.label}.`),
+  ];
+}
+
+async function questionsSource(params: QuestionsParams): Promise<QuestionsSource> {
   if (params.csvPath) return await questionsFrameFromFile(params.csvPath);
   const data = await loadPricingData({
     demo: params.demo,
@@ -98,9 +136,12 @@ export interface AnswerDisplay {
   chart: Chart;
   /** table rows shown */
   rows: number;
+  /** where the frame came from: a source that stopped shows a note, not an answer over nothing */
+  source?: QuestionsSource;
 }
 
 /** One answer: its table (first `rows`), its chart, its reading. */
-export function answerDisplays({ answer, chart, rows }: AnswerDisplay): Displayable[] {
+export function answerDisplays({ answer, chart, rows, source }: AnswerDisplay): Displayable[] {
+  if (source && stoppedBy(source)) return [nothingToShow("loading the data")];
   return [frameHtml(answer.table, rows), chartDisplay(chart), readingDisplay(answer)];
 }
