@@ -1,8 +1,10 @@
 /**
  * `deno task test`: installs what the tests need when it can (Debian packages as root, chdb with
  * npm), starts a throwaway PostgreSQL and ClickHouse, runs `deno test` with their settings in the
- * environment (tests/env.ts reads them), stops the servers whatever happens, and exits with
- * `deno test`'s exit code. Extra arguments go to `deno test` (e.g. a file, or --filter NAME).
+ * environment (tests/env.ts reads them) and a temporary folder of its own as TMPDIR (removed
+ * after a passing or interrupted run, kept and named after a failing one: tests/run_tmp.ts), stops
+ * the servers whatever happens, and exits with `deno test`'s exit code. Extra arguments go to
+ * `deno test` (e.g. a file, or --filter NAME).
  */
 import {
   clickHouseServerBinary,
@@ -12,6 +14,7 @@ import {
   startClickHouse,
   startPostgres,
 } from "./servers.ts";
+import { withRunTmpDir } from "./run_tmp.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -107,6 +110,7 @@ await installChdb();
 
 const servers: RunningServer[] = [];
 let tests: Deno.ChildProcess | undefined;
+let testsTmp: string | undefined;
 // stop() is idempotent: the signal handler and the finally below may both wait on the same stops.
 const stopServers = async () => {
   await Promise.allSettled(servers.map((server) => server.stop()));
@@ -117,6 +121,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       tests?.kill("SIGTERM");
     } catch { /* already gone */ }
     await stopServers();
+    if (testsTmp) await Deno.remove(testsTmp, { recursive: true }).catch(() => {});
     Deno.exit(130);
   });
 }
@@ -146,12 +151,16 @@ try {
     PRICING_TEST_CH_PASSWORD: clickhouse.password,
   };
   if (modernClickHouseInstalled()) env.PRICING_TEST_CHDB = "1";
-  tests = new Deno.Command(Deno.execPath(), {
-    args: denoTestArgs(Deno.args),
-    env,
-    stdin: "null",
-  }).spawn();
-  code = (await tests.status).code;
+  // the tests' own temporary folder: what they leave in it goes with a passing run
+  code = await withRunTmpDir(async (tmp) => {
+    testsTmp = tmp;
+    tests = new Deno.Command(Deno.execPath(), {
+      args: denoTestArgs(Deno.args),
+      env: { ...env, TMPDIR: tmp },
+      stdin: "null",
+    }).spawn();
+    return (await tests.status).code;
+  });
 } catch (error) {
   console.error(`error: ${(error as Error).message}`);
 } finally {
