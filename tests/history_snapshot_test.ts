@@ -309,15 +309,7 @@ Deno.test("ensureHistoryDir: checks of one folder at the same moment in one proc
 Deno.test("an export later on the 1st is that month to date, beside the month end it does not replace", async () => {
   const outDir = await Deno.makeTempDir();
   const dir = `${outDir}/h2`;
-  const exportAt = (at: string) =>
-    runExport({
-      ...quiet,
-      demo: true,
-      asOf: new Date(at),
-      outDir,
-      historyDir: dir,
-      formats: ["csv"],
-    });
+  const exportAt = (at: string) => demoExportAt(at, { outDir, historyDir: dir });
   await exportAt("2026-11-01T00:00:00Z");
   await exportAt("2026-12-01T00:00:00Z"); // closes November
   const later = await exportAt("2026-12-01T12:00:00Z"); // December so far
@@ -431,15 +423,7 @@ Deno.test("re-running an export through a day keeps one snapshot of that day bes
   const outDir = await Deno.makeTempDir();
   const dir = `${outDir}/history`;
   const exportAt = (at: string, stripe?: "skip") =>
-    runExport({
-      ...quiet,
-      demo: true,
-      asOf: new Date(at),
-      outDir,
-      historyDir: dir,
-      formats: ["csv"],
-      ...(stripe ? { stripe } : {}),
-    });
+    demoExportAt(at, { outDir, historyDir: dir, stripe });
   const parquets = () =>
     [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".parquet")).sort();
   await exportAt("2026-12-01T00:00:00Z");
@@ -460,3 +444,19 @@ Deno.test("re-running an export through a day keeps one snapshot of that day bes
     "helicone_pricing_data_2026-12-02T170000Z_demo.parquet",
   ]);
 });
+
+/** A demo CSV export as-of `at` into `outDir`, its snapshot into `historyDir`. */
+function demoExportAt(
+  at: string,
+  { outDir, historyDir, stripe }: { outDir: string; historyDir: string; stripe?: "skip" },
+) {
+  return runExport({
+    ...quiet,
+    demo: true,
+    asOf: new Date(at),
+    outDir,
+    historyDir,
+    formats: ["csv"],
+    ...(stripe ? { stripe } : {}),
+  });
+}
