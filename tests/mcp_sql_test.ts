@@ -9,10 +9,13 @@ import {
   EXIT_MEMORY,
   MAX_WAITING,
   polarsPackageDirs,
+  removeDeadSqlFolders,
   sqlProcessArgs,
   sqlProcessCommand,
 } from "../lib/mcp/sql_process.ts";
 import { call, refused, stdioClient, text } from "./mcp_client.ts";
+import { join } from "node:path";
+import { ownerTag } from "../lib/formats/staging.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
 
 Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => {
@@ -418,5 +421,26 @@ Deno.test("query_sql's process refuses file reads itself, whatever the gate let 
     await child.stderr.cancel();
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the frames' folders of killed servers are removed; a live server's, untagged and other machines' stay", () => {
+  const tmp = Deno.makeTempDirSync();
+  try {
+    const live = ownerTag(); // this process
+    const dead = live.replace(/s\d*h/, "s1h"); // this pid with another start time: a dead server
+    const otherHost = live.replace(/h[0-9a-f]{8}$/, "h00000000");
+    const names = [
+      `pricing-kit-sql-${dead}-a1`,
+      `pricing-kit-sql-${live}-b2`,
+      `pricing-kit-sql-${otherHost}-c3`,
+      "pricing-kit-sql-d4", // an older kit's, owner unknown
+      `unrelated-${dead}`,
+    ];
+    for (const name of names) Deno.mkdirSync(join(tmp, name, "inside"), { recursive: true });
+    assertEquals(removeDeadSqlFolders(tmp), [join(tmp, names[0])]);
+    assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name).sort(), names.slice(1).sort());
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
   }
 });

@@ -161,8 +161,25 @@ const KIT_TEMP_FILE = /^\.helicone_pricing_.*\.tmp$/;
  * process writes it, so removeDeadTempFiles can tell a killed run's file from a live one's.
  */
 export function ownedTempPath(path: string): string {
-  const owner = `p${Deno.pid}s${procStartOf(Deno.pid) ?? ""}h${hostTag()}`;
-  return tempPathFor(path).replace(/\.tmp$/, `.${owner}.tmp`); // (tempPathFor's name, tagged)
+  return tempPathFor(path).replace(/\.tmp$/, `.${ownerTag()}.tmp`); // (tempPathFor's name, tagged)
+}
+
+/** This process as `p<pid>s<start>h<host>`: temporary names carry it so a later run can tell. */
+export function ownerTag(): string {
+  return `p${Deno.pid}s${procStartOf(Deno.pid) ?? ""}h${hostTag()}`;
+}
+
+const OWNER_TAG = /p(\d+)s(\d*)h([0-9a-f]{8})/;
+
+/**
+ * Whether the process an ownerTag in `name` names is alive, dead, or cannot be told (no tag,
+ * another machine, no /proc).
+ */
+export function ownerTagState(name: string): "alive" | "dead" | "unknown" {
+  const match = name.match(OWNER_TAG);
+  if (!match || match[3] !== hostTag() || !hasProc()) return "unknown";
+  const owner = { pid: Number(match[1]), procStart: match[2] === "" ? undefined : match[2] };
+  return processAlive(owner) ? "alive" : "dead";
 }
 
 /** Whether a kit temp file's writer is alive, dead, or cannot be told (as stagingState). */
@@ -172,9 +189,7 @@ function tempFileState(name: string, mtime: Date, now: Date): "alive" | "dead" |
     // no owner in the name (an older kit, or a writer that does not tag): age alone tells
     return now.getTime() - mtime.getTime() > UNOWNED_GRACE_MS ? "dead" : "unknown";
   }
-  if (match[3] !== hostTag() || !hasProc()) return "unknown";
-  const owner = { pid: Number(match[1]), procStart: match[2] === "" ? undefined : match[2] };
-  return processAlive(owner) ? "alive" : "dead";
+  return ownerTagState(`p${match[1]}s${match[2]}h${match[3]}`);
 }
 
 /**

@@ -19,9 +19,11 @@
 import pl from "nodejs-polars";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkReadOnlySelect } from "./statements.ts";
+import { ownerTag, ownerTagState } from "../formats/staging.ts";
 import { jsonCell, type Row } from "./text.ts";
 
 /**
@@ -290,7 +292,11 @@ export class FrameSqlProcess {
     let path = this.#files.get(frame);
     if (path) return path;
     if (!this.#dir) {
-      const dir = this.#dir = Deno.makeTempDirSync({ prefix: "pricing-kit-sql-" });
+      // the folders of servers killed while they held one (up to hundreds of MB) go first
+      removeDeadSqlFolders();
+      const dir = this.#dir = Deno.makeTempDirSync({
+        prefix: `${SQL_FOLDER_PREFIX}${ownerTag()}-`,
+      });
       globalThis.addEventListener("unload", () => {
         try {
           Deno.removeSync(dir, { recursive: true });
@@ -330,6 +336,34 @@ export class FrameSqlProcess {
 }
 
 /** Too many statements wait for the process. */
+/** The frames' Parquet folders in the temporary folder: `pricing-kit-sql-<ownerTag>-<random>`. */
+const SQL_FOLDER_PREFIX = "pricing-kit-sql-";
+
+/**
+ * Removes the frames' folders whose server is no longer alive (a server killed while serving
+ * cannot remove its own); those of live servers and of untagged or other machines' stay.
+ * Returns the removed paths.
+ */
+export function removeDeadSqlFolders(tmp = tmpdir()): string[] {
+  const removed: string[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(tmp)];
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory || !entry.name.startsWith(SQL_FOLDER_PREFIX)) continue;
+    if (ownerTagState(entry.name) !== "dead") continue;
+    const path = join(tmp, entry.name);
+    try {
+      Deno.removeSync(path, { recursive: true });
+      removed.push(path);
+    } catch { /* another server removed it first */ }
+  }
+  return removed;
+}
+
 export class FrameSqlBusy extends Error {
   constructor(readonly waiting: number) {
     super(`${waiting} statements are waiting`);
