@@ -6,9 +6,8 @@
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { type ClickHouseSettings, UserError } from "../core/config.ts";
-import type pl from "nodejs-polars";
-import { type CsvReadOptions, csvToFrame } from "./columnar.ts";
-import type { QueryColumns } from "./frames.ts";
+import { csvToFrame } from "./columnar.ts";
+import type { QueryFrame } from "./frames.ts";
 import { spool, withSpoolFile } from "./spool.ts";
 import {
   clickHouseError,
@@ -24,12 +23,7 @@ export interface ClickHouseSource {
    * The result as a typed frame: CSVWithNames (which 18.16 has too) spooled to a temporary file
    * and read by Polars (lib/sources/columnar.ts).
    */
-  queryFrame(
-    sql: SqlFile,
-    params: SqlParams,
-    columns: QueryColumns,
-    options?: CsvReadOptions,
-  ): Promise<pl.DataFrame>;
+  queryFrame: QueryFrame;
   /** what the session sent (asked once, before the first query); for the manifest */
   session(): Promise<ClickHouseSession>;
   /** Closes the client; once `signal` was aborted, after the running queries were killed. */

@@ -13,7 +13,12 @@
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import { UserError } from "../core/config.ts";
-import { missingColumn, type QueryColumns, type QueryColumnType } from "./frames.ts";
+import {
+  missingColumn,
+  type QueryColumns,
+  type QueryColumnType,
+  type ResultReadOptions,
+} from "./frames.ts";
 
 /** A cost at or past this magnitude (nano-USD) is not a cost: Decimal(38, 0) holds less. */
 const NANO_USD_LIMIT = 1e38;
@@ -65,19 +70,10 @@ function infiniteTimestamp(name: string): pl.Expr {
   return pl.col(name).str.strip().str.contains("^-?infinity$").fillNull(false);
 }
 
-/** What reading a result tells besides the frame. */
-export interface CsvReadOptions {
-  /**
-   * Called per datetime column with the rows that held `infinity` or `-infinity` (PostgreSQL's
-   * timestamps past every date), read as unknown (null); not called when there are none.
-   */
-  onInfiniteTimestamps?: (column: string, rows: number) => void;
-}
-
 function tellInfiniteTimestamps(
   raw: pl.DataFrame,
   columns: QueryColumns,
-  { onInfiniteTimestamps }: CsvReadOptions,
+  { onInfiniteTimestamps }: ResultReadOptions,
 ): void {
   if (!onInfiniteTimestamps) return;
   for (const [name, type] of Object.entries(columns)) {
@@ -211,7 +207,7 @@ export function csvToFrame(
   source: CsvSource,
   columns: QueryColumns,
   query = "query",
-  options: CsvReadOptions = {},
+  options: ResultReadOptions = {},
 ): pl.DataFrame {
   const names = Object.keys(columns);
   const parsed = names.filter((name) => PARSED[columns[name]]);
@@ -245,7 +241,7 @@ function csvTextToFrame(
   source: CsvSource,
   columns: QueryColumns,
   query: string,
-  options: CsvReadOptions,
+  options: ResultReadOptions,
 ): pl.DataFrame {
   const raw = readRaw(source, {});
   const names = Object.keys(columns);

@@ -1,6 +1,7 @@
 /** Query rows → Polars frames, column-wise (building frames from row objects is slow). */
 import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
+import type { SqlFile, SqlParams } from "./sql.ts";
 
 /**
  * How a query column is read: `nanoUsd` is USD × 1e9 as decimal text (ClickHouse UInt64 sums),
@@ -61,6 +62,23 @@ const READERS: Record<QueryColumnType, (value: unknown) => unknown> = {
   nanoUsd: nanoUsdToUsd,
 };
 
+/** What reading a query's result tells besides the frame. */
+export interface ResultReadOptions {
+  /**
+   * Called per datetime column with the rows that held `infinity` or `-infinity` (PostgreSQL's
+   * timestamps past every date), read as unknown (null); not called when there are none.
+   */
+  onInfiniteTimestamps?: (column: string, rows: number) => void;
+}
+
+/** A source's query file run with its parameters, its result read into a typed frame. */
+export type QueryFrame = (
+  sql: SqlFile,
+  params: SqlParams,
+  columns: QueryColumns,
+  options?: ResultReadOptions,
+) => Promise<pl.DataFrame>;
+
 /**
  * A frame with exactly `columns`, typed, from row objects (pg rows, ClickHouse JSONEachRow). A value
  * that cannot be read is one line naming the query file, the column and the row's org_id.
@@ -69,7 +87,7 @@ export function rowsToFrame(
   rows: Record<string, unknown>[],
   columns: QueryColumns,
   query = "query",
-  options: { onInfiniteTimestamps?: (column: string, rows: number) => void } = {},
+  options: ResultReadOptions = {},
 ): pl.DataFrame {
   const names = Object.keys(columns);
   const arrays: unknown[][] = names.map(() => new Array(rows.length));

@@ -11,9 +11,8 @@ import pg from "pg";
 import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
 import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
 import { assertOneStatement } from "./statements.ts";
-import type pl from "nodejs-polars";
-import { type CsvReadOptions, csvToFrame } from "./columnar.ts";
-import { type QueryColumns, rowsToFrame } from "./frames.ts";
+import { csvToFrame } from "./columnar.ts";
+import { type QueryFrame, rowsToFrame } from "./frames.ts";
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
@@ -25,12 +24,7 @@ export interface PostgresSource {
    * HEADER` to a temporary file, read by Polars (no JS object per row, no result in JS memory);
    * anything else the ordinary way, where it fails.
    */
-  queryFrame(
-    sql: SqlFile,
-    params: SqlParams,
-    columns: QueryColumns,
-    options?: CsvReadOptions,
-  ): Promise<pl.DataFrame>;
+  queryFrame: QueryFrame;
   /** Ends the pool; once `signal` was aborted, after the running queries were stopped. */
   close(): Promise<void>;
 }
