@@ -170,20 +170,19 @@ async function runAll(
     if (name === "organizations") onOrganizations?.(frame);
     if (--running === 1) onOneLeft?.();
     const negative = negativeCosts(frame, QUERY_COLUMNS[name]);
-    for (const [column, count] of Object.entries(negative)) {
-      warnings.push(
-        `${sql.file}: ${count} organization${
-          count === 1 ? " has" : "s have"
-        } a negative ${column} (costs are never negative; exported as read)`,
-      );
-    }
-    for (const [column, count] of Object.entries(infinite)) {
-      warnings.push(
-        `${sql.file}: ${count} organization${
-          count === 1 ? " has" : "s have"
-        } ${column} infinity or -infinity (PostgreSQL's timestamps past every date), exported as unknown (empty)`,
-      );
-    }
+    // "<file>: 3 organizations have …", per column a reading counted
+    const counted = (counts: Record<string, number>, what: (column: string) => string) => {
+      for (const [column, count] of Object.entries(counts)) {
+        const have = count === 1 ? "organization has" : "organizations have";
+        warnings.push(`${sql.file}: ${count} ${have} ${what(column)}`);
+      }
+    };
+    counted(negative, (c) => `a negative ${c} (costs are never negative; exported as read)`);
+    counted(
+      infinite,
+      (c) =>
+        `${c} infinity or -infinity (PostgreSQL's timestamps past every date), exported as unknown (empty)`,
+    );
     stats.push({
       name,
       file: sql.file,
