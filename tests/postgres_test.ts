@@ -3,9 +3,10 @@
  * PRICING_QUERIES_DIR cannot write, whatever it holds (issue 10 item 1), and the statement counter
  * (lib/sources/statements.ts) reads strings, identifiers and comments as PostgreSQL does.
  */
-import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import pg from "pg";
-import { countStatements } from "../lib/sources/statements.ts";
+import { assertOneStatement, countStatements } from "../lib/sources/statements.ts";
+import { StatementRefused } from "../lib/sources/sql_lexing.ts";
 import { explicitSslMode } from "../lib/sources/postgres.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
@@ -23,8 +24,16 @@ Deno.test("countStatements: a ';' in a string, identifier or comment ends no sta
   assertEquals(countStatements("SELECT 1 /* ; /* nested ; */ still ; */ -- ;\n"), 1);
   assertEquals(countStatements("SELECT 1 -- ; comment\n; DROP TABLE t"), 2);
   assertEquals(countStatements("-- only a comment\n;;"), 0);
-  // a string left open swallows the rest: one statement, which the server then refuses
-  assertEquals(countStatements("SELECT 'open; DROP TABLE t"), 1);
+  // a string left open: refused before anything is sent, naming the file
+  throws(() => countStatements("SELECT 'open; DROP TABLE t"), StatementRefused);
+  throws(() => assertOneStatement("queries/postgres/q.sql", "SELECT 'open; DROP TABLE t"), {
+    name: "UserError",
+    message: "queries/postgres/q.sql: unclosed ' string; close it or remove it",
+  });
+  throws(() => assertOneStatement("queries/postgres/q.sql", "SELECT 1; SELECT 2"), {
+    name: "UserError",
+    message: /^queries\/postgres\/q\.sql holds 2 SQL statements;/,
+  });
 });
 
 const HOSTILE_ORG = "99999999-9999-4999-8999-999999999999";

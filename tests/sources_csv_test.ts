@@ -27,6 +27,9 @@ Deno.test("withoutTerminator and copyStatement: the one statement, inside COPY",
   assertEquals(withoutTerminator("SELECT 1;\n-- done; really\n"), "SELECT 1");
   assertEquals(withoutTerminator("SELECT ';' AS a -- x;\n"), "SELECT ';' AS a -- x;\n");
   assertEquals(withoutTerminator("SELECT 1 /* ; */"), "SELECT 1 /* ; */");
+  assertEquals(withoutTerminator("SELECT 1; ;\n"), "SELECT 1");
+  assertEquals(withoutTerminator("SELECT 'a;';"), "SELECT 'a;'");
+  assertEquals(withoutTerminator(`SELECT 1 AS ";"`), `SELECT 1 AS ";"`);
   const sql = { file: "q.sql", text: "-- what\nSELECT {as_of:DateTime} AS t;\n", sha256: "" };
   assertEquals(copyStatement(sql, params), {
     query: "-- what\nSELECT '2026-11-01T00:00:00.000Z'::timestamptz AS t",

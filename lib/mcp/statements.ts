@@ -2,7 +2,7 @@
  * The read-only gate every SQL tool passes a statement through before anything runs it: one
  * statement, SELECT (or WITH … SELECT) only, no writing or file-reading keywords or functions.
  * Comments, string literals and quoted identifiers are blanked first, read as each engine reads
- * them (lib/mcp/sql_lexing.ts), so a keyword inside a string neither trips the gate nor hides
+ * them (lib/sources/sql_lexing.ts), so a keyword inside a string neither trips the gate nor hides
  * from it. The databases enforce read-only themselves too
  * (READ ONLY transactions, ClickHouse readonly); this gate gives one clear line before they must.
  */
@@ -12,7 +12,7 @@ import {
   lexStatement,
   type SqlDialect,
   StatementRefused,
-} from "./sql_lexing.ts";
+} from "../sources/sql_lexing.ts";
 
 export { type SqlDialect, StatementRefused };
 

@@ -10,7 +10,7 @@ import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { bindPostgresLiterals, type SqlFile, type SqlParams } from "./sql.ts";
 import { spool } from "./spool.ts";
-import { countStatements } from "./statements.ts";
+import { lexStatement } from "./sql_lexing.ts";
 
 /** The settings COPY's text is written with (lib/sources/columnar.ts reads timestamps so). */
 export const COPY_SESSION =
@@ -20,16 +20,18 @@ export const COPY_SESSION =
 const LEADING = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/;
 
 /**
- * `text` without its terminating `;` (and what follows it: blanks and comments). A `;` inside a
- * string, identifier or comment is not the terminator: the statement counter decides.
+ * `text` without its terminating `;`s (and what follows them: blanks and comments). A `;` inside
+ * a string, identifier or comment is no terminator: the lexer blanks those.
  */
 export function withoutTerminator(text: string): string {
-  for (let i = text.lastIndexOf(";"); i >= 0; i = text.lastIndexOf(";", i - 1)) {
-    const terminates = countStatements(`${text.slice(0, i + 1)}\nSELECT 1`) === 2 &&
-      countStatements(text.slice(0, i)) === 1;
-    if (terminates && countStatements(text.slice(i + 1)) === 0) return text.slice(0, i);
+  let end = text.length;
+  for (;;) {
+    // the lexed code has the text's length: its positions are the text's
+    const code = lexStatement(text.slice(0, end), { dialect: "postgres" }).code;
+    const last = code.lastIndexOf(";");
+    if (last < 0 || code.slice(last + 1).trim() !== "") return text.slice(0, end);
+    end = last;
   }
-  return text;
 }
 
 /**

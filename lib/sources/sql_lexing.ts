@@ -1,6 +1,7 @@
 /**
  * Where a statement's strings, quoted names and comments begin and end, read the way its engine
- * reads them (lib/mcp/statements.ts checks what is left). A checker that ends a string elsewhere
+ * reads them: the MCP server's read-only gate checks what is left (lib/mcp/statements.ts), and the
+ * kit's own PostgreSQL query files are counted with it (lib/sources/statements.ts). A checker that ends a string elsewhere
  * than the engine does sees the engine's code as text: `'a\'` is a whole string in Polars SQL and
  * in PostgreSQL, and reading `\'` as an escaped quote there hid `read_csv(…)` behind it. So each
  * engine's rules are followed, and where engines (or their versions) read a construct differently,
