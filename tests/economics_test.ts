@@ -106,7 +106,7 @@ Deno.test("list prices are priced once per distinct input combination, the same 
   const frame = (await import("nodejs-polars")).default.concat([economicsFixture(), extra]);
   const { frame: priced } = addEconomicsColumns(frame, {
     costModel: costModelFromEnv({}),
-    priceBook: { file: "every_feature.json", scenario },
+    priceBook: { file: "every_feature.json", scenario, sha256: "built in this test" },
     revenue: revenue({}),
     windowDays: 30,
   });
@@ -283,16 +283,19 @@ Deno.test("the price book in words names every price a plan has", async () => {
       },
     ],
   }, "every_kind.json");
-  assertEquals(priceBookInWords({ file: "every_kind.json", scenario: every }), [
+  assertEquals(
+    priceBookInWords({ file: "every_kind.json", scenario: every, sha256: "built in this test" }),
     [
-      "seats",
-      "for tier team: $12.5 per seat a month above 3 seats; a month flat by llm_cost_30d: $10 to $1,000, $40 beyond; add-ons evals $100",
+      [
+        "seats",
+        "for tier team: $12.5 per seat a month above 3 seats; a month flat by llm_cost_30d: $10 to $1,000, $40 beyond; add-ons evals $100",
+      ],
+      [
+        "volume",
+        "for tier pro: a month flat by requests_30d: $0 to 50,000, $25 beyond; requests: $2 per 1,000 to 100,000, $1.25 per 1,000 beyond (volume); 7.5 % of LLM cost (pass-through-billed traffic); at least $30; add-ons included",
+      ],
     ],
-    [
-      "volume",
-      "for tier pro: a month flat by requests_30d: $0 to 50,000, $25 beyond; requests: $2 per 1,000 to 100,000, $1.25 per 1,000 beyond (volume); 7.5 % of LLM cost (pass-through-billed traffic); at least $30; add-ons included",
-    ],
-  ]);
+  );
 });
 
 Deno.test("raw tiers match the price book's tiersRaw as the tier family reads them: case, spaces, _", async () => {
@@ -351,7 +354,7 @@ Deno.test("the export warns of plans pricing nobody and of raw tiers dated after
   const economics = (scenario: Awaited<ReturnType<typeof loadPriceBook>>["scenario"]) =>
     addEconomicsColumns(frame, {
       costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0" }),
-      priceBook: { file: "book.json", scenario },
+      priceBook: { file: "book.json", scenario, sha256: "built in this test" },
       revenue: revenue({ cus_a: 0 }),
       windowDays: 30,
     });
@@ -506,7 +509,7 @@ Deno.test("the price book's metered prices are validated like the rest of a scen
   );
 });
 
-Deno.test("an export writes the cost model into its manifest and appends the new columns to the CSV", async () => {
+Deno.test("an export writes the cost model and the price book's SHA-256 into its manifest and appends the new columns to the CSV", async () => {
   const { runExport } = await import("../lib/export.ts");
   const { SPEC_COLUMN_NAMES } = await import("../lib/frame/columns.ts");
   const outDir = await Deno.makeTempDir();
@@ -521,11 +524,17 @@ Deno.test("an export writes the cost model into its manifest and appends the new
       env: { PRICING_INFRA_USD_PER_1K_REQUESTS: "0.02" },
     });
     const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    // the price book's bytes, hashed here: an edit of the file after the export shows in MCP
+    const { createHash } = await import("node:crypto");
+    const bookBytes = await Deno.readFile(
+      new URL("../scenarios/current_seat_based.json", import.meta.url),
+    );
     assertEquals(manifest.cost_model, {
       infra_usd_per_1k_requests: 0.02,
       infra_usd_per_gb_stored: null,
       ptb_revenue_read: true,
       price_book: "current_seat_based.json",
+      price_book_sha256: createHash("sha256").update(bookBytes).digest("hex"),
     });
     const header = (await Deno.readTextFile(result.csvPath!)).split("\r\n")[0].split(",");
     assertEquals(header.slice(0, SPEC_COLUMN_NAMES.length), [...SPEC_COLUMN_NAMES]);

@@ -173,7 +173,7 @@ Deno.test("list prices priced on usage read the window's usage on a 30-day basis
     column(
       addEconomicsColumns(addMetricColumns(frame, { windowDays }), {
         costModel: costModelFromEnv({}),
-        priceBook: { file: "usage.json", scenario },
+        priceBook: { file: "usage.json", scenario, sha256: "built in this test" },
         revenue: revenue({}),
         windowDays,
       }).frame,

@@ -12,6 +12,7 @@
  *   discounts, grandfathered prices and billed usage.
  */
 import pl from "nodejs-polars";
+import { createHash } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Env, UserError } from "../core/config.ts";
@@ -19,13 +20,13 @@ import {
   COST_BASIS_COLUMNS,
   type CostBasis,
   type FlatTierPricing,
-  loadScenarioFile,
   partsAt,
   perDistinctValue,
   type PerRequestPricing,
   type Plan,
   priceOrganizations,
   pricingInputs,
+  readScenarioFile,
   type Scenario,
   SCENARIO_INPUT_COLUMNS,
 } from "../analysis/scenario/mod.ts";
@@ -51,12 +52,21 @@ export function priceBookPath(env: Env = {}): string {
   return setting ? resolve(PROJECT_DIR, setting) : DEFAULT_PRICE_BOOK;
 }
 
+/**
+ * A price-book file, read once: the scenario and the SHA-256 of the very bytes it was parsed from
+ * (the manifest records it, so the MCP server can tell a later edit of the same file name).
+ */
+export async function readPriceBookFile(file: string): Promise<PriceBook> {
+  // as a price book: a scenario's breakeven is not read (nor checked)
+  const { scenario, bytes } = await readScenarioFile(file, { priceBook: true });
+  return { file, scenario, sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
 /** The price book named by PRICING_PRICE_BOOK, or the built-in one. */
 export async function loadPriceBook(env: Env = {}): Promise<PriceBook> {
   const file = priceBookPath(env);
   try {
-    // as a price book: a scenario's breakeven is not read (nor checked)
-    return { file, scenario: await loadScenarioFile(file, { priceBook: true }) };
+    return await readPriceBookFile(file);
   } catch (error) {
     // the file's own error names the file; say which setting named it, and how to go back
     const setting = env.PRICING_PRICE_BOOK?.trim();

@@ -15,6 +15,8 @@ export interface PriceBook {
   /** file the price book was read from */
   file: string;
   scenario: Scenario;
+  /** hex SHA-256 of the file's bytes the scenario was parsed from */
+  sha256: string;
 }
 
 /** What a run's economics columns were computed with (manifest, brief, page, workbook). */

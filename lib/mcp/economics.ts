@@ -20,9 +20,8 @@ import {
   planEconomics,
   type PriceBook,
 } from "../economics/mod.ts";
-import { priceBookPath } from "../economics/price_book.ts";
+import { priceBookPath, readPriceBookFile } from "../economics/price_book.ts";
 import { ptbTimingWarnings } from "../economics/ptb_timing.ts";
-import { loadScenarioFile } from "../analysis/scenario/mod.ts";
 import { type Env, UserError } from "../core/config.ts";
 import type { Dataset, DatasetCostModel } from "./dataset.ts";
 import { SCENARIOS_DIR } from "./scenarios.ts";
@@ -102,7 +101,7 @@ export async function datasetPriceBook(dataset: Dataset, env: Env): Promise<Data
       try {
         const file = join(folder, recorded);
         return {
-          book: { file, scenario: await loadScenarioFile(file) },
+          book: await readPriceBookFile(file),
           isDatasetBook: true,
           recorded,
           searched: folders,

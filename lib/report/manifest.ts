@@ -38,7 +38,13 @@ export interface Manifest {
     infra_usd_per_1k_requests: number | null;
     infra_usd_per_gb_stored: number | null;
     ptb_revenue_read: boolean;
+    /** the price book's file name (PRICING_PRICE_BOOK's, or current_seat_based.json) */
     price_book: string;
+    /**
+     * hex SHA-256 of the price-book bytes the export parsed: the MCP server tells an edit made
+     * since (same name, other prices). Absent in manifests written before it was recorded.
+     */
+    price_book_sha256: string;
   };
   files: ManifestFile[];
   /** the Parquet snapshot of this export in the history folder (lib/history/snapshot.ts) */
@@ -94,6 +100,7 @@ export function buildManifest(
       infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
       ptb_revenue_read: data.economics.ptbRevenueRead,
       price_book: basename(data.economics.priceBook.file),
+      price_book_sha256: data.economics.priceBook.sha256,
     },
     files,
     ...(snapshot ? { history_snapshot: snapshot } : {}),

@@ -24,7 +24,7 @@ export {
   type RequestTier,
   type Scenario,
 } from "./model.ts";
-export { loadScenarioFile, parseScenario } from "./validation.ts";
+export { loadScenarioFile, parseScenario, readScenarioFile } from "./validation.ts";
 export { planMatchWarnings, type TierCount } from "./plan_notes.ts";
 export { priceParameter, withPriceParameter } from "./parameters.ts";
 export {

@@ -374,14 +374,18 @@ export function parseScenario(
   return scenario;
 }
 
-/** Reads and validates a scenario file; every failure is a one-line UserError naming the file. */
-export async function loadScenarioFile(
+/**
+ * Reads a scenario file once and validates it: the bytes read and the scenario they hold (a price
+ * book's SHA-256 in the manifest is of these bytes, not of a second read). Every failure is a
+ * one-line UserError naming the file.
+ */
+export async function readScenarioFile(
   path: string,
   reading: ScenarioReading = {},
-): Promise<Scenario> {
-  let text: string;
+): Promise<{ scenario: Scenario; bytes: Uint8Array }> {
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new UserError(
@@ -390,6 +394,7 @@ export async function loadScenarioFile(
     }
     throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
   }
+  const text = new TextDecoder().decode(bytes);
   let json: unknown;
   try {
     // a byte order mark (editors on Windows write one) is not JSON: drop it
@@ -397,5 +402,13 @@ export async function loadScenarioFile(
   } catch (error) {
     throw new UserError(`${path} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
   }
-  return parseScenario(json, path, reading);
+  return { scenario: parseScenario(json, path, reading), bytes };
+}
+
+/** Reads and validates a scenario file; every failure is a one-line UserError naming the file. */
+export async function loadScenarioFile(
+  path: string,
+  reading: ScenarioReading = {},
+): Promise<Scenario> {
+  return (await readScenarioFile(path, reading)).scenario;
 }
