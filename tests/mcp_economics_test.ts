@@ -3,10 +3,12 @@
  * the export being served (its manifest's cost_model block, not the server's settings), both
  * margin bases with their definitions, and the per-plan unit-economics table, checked against
  * the export frame summed by hand. The price book follows PRICING_PRICE_BOOK (a renamed and
- * repriced copy of the shipped one) in the table and the price-book resource. With Stripe
+ * repriced copy of the shipped one) in the table and the price-book resource; that file edited
+ * after the export (its SHA-256 not the manifest's) is served with a warning. With Stripe
  * skipped, the counts over MRR are unknown alike in the brief, the workbook and describe_dataset.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { basename, join } from "node:path";
 import { runExport } from "../lib/export.ts";
 import {
@@ -239,6 +241,77 @@ Deno.test("pricing://price-book is the served export's book, else the settings' 
       ),
       fallback.warnings.join("\n"),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a price book edited since the export (same name, its SHA-256 not the manifest's) is served as today's file with a warning; unchanged or unrecorded, as the export's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_price_book_changed_" });
+  const exports = join(dir, "exports");
+  await Deno.mkdir(exports);
+  const book = await testPriceBook(dir);
+  const env = { PRICING_MCP_EXPORTS_DIR: exports, PRICING_PRICE_BOOK: book.path };
+  const read = async () => {
+    const { client, close } = await connectInMemory(new DatasetStore(mcpSettings(env)));
+    try {
+      const resource = await client.readResource({ uri: "pricing://price-book" });
+      const describe = await call(client, "describe_dataset");
+      assertEquals(describe.isError, undefined, text(describe));
+      return {
+        parts: resource.contents as { mimeType: string; text: string }[],
+        model: describe.structuredContent!.cost_model as Values,
+        warnings: describe.structuredContent!.warnings as string[],
+        text: text(describe),
+      };
+    } finally {
+      await close();
+    }
+  };
+  const sha256 = async (path: string) =>
+    createHash("sha256").update(await Deno.readFile(path)).digest("hex");
+  const aboutBook = (warnings: string[]) => warnings.filter((w) => w.includes("test_book.json"));
+  try {
+    const written = await demoExport(exports, book.path);
+    const exported = await sha256(book.path);
+    const manifestText = await Deno.readTextFile(written.manifestPath);
+    assertEquals(JSON.parse(manifestText).cost_model.price_book_sha256, exported);
+
+    // unchanged: the export's book, no note, no warning
+    const unchanged = await read();
+    assertEquals(unchanged.model.price_book_sha256, exported);
+    assertEquals(unchanged.parts.map((p) => p.mimeType), ["application/json"]);
+    assertEquals(aboutBook(unchanged.warnings), []);
+
+    // the same file repriced after the export: today's prices, said to be not the export's
+    const repriced = (await Deno.readTextFile(book.path)).replace(
+      '"perSeatUsd": 25',
+      '"perSeatUsd": 30',
+    );
+    ok(repriced.includes('"perSeatUsd": 30'), "the test book is repriced");
+    await Deno.writeTextFile(book.path, repriced);
+    const edited = await read();
+    assertEquals(edited.model.price_book_sha256, exported, "the manifest's, not today's");
+    assertEquals(edited.parts.map((p) => p.mimeType), ["application/json", "text/plain"]);
+    assertEquals(edited.parts[0].text, repriced);
+    assertEquals(
+      edited.parts[1].text,
+      `This is today's "test_book.json", not the version the served export was made with: the file has changed since (its SHA-256 is not its manifest's cost_model.price_book_sha256), so the export's plan and list_price_mrr columns came from an earlier version of it; its prices may differ from these.`,
+    );
+    const warning =
+      `the export's price book "test_book.json" has changed since the export (its SHA-256 is not the manifest's cost_model.price_book_sha256): the export's plan and list_price_mrr came from an earlier version of "test_book.json"; the price book used is today's file ${book.path}, whose prices may differ`;
+    assertEquals(aboutBook(edited.warnings), [warning]);
+    // (the text quotes each warning as a literal: it may quote data)
+    ok(edited.text.includes("has changed since the export"), "the text's warnings say so too");
+
+    // an older manifest, without the hash: the file of that name, as before
+    const older = JSON.parse(manifestText);
+    delete older.cost_model.price_book_sha256;
+    await Deno.writeTextFile(written.manifestPath, JSON.stringify(older, null, 2) + "\n");
+    const unrecorded = await read();
+    assertEquals(unrecorded.model.price_book_sha256, null);
+    assertEquals(unrecorded.parts.map((p) => p.mimeType), ["application/json"]);
+    assertEquals(aboutBook(unrecorded.warnings), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

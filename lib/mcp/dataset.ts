@@ -21,6 +21,8 @@ export interface CostModelBlock {
   infra_usd_per_gb_stored: number | null;
   ptb_revenue_read: boolean;
   price_book: string;
+  /** hex SHA-256 of the price book's bytes as the export read them; null: not recorded (older) */
+  price_book_sha256: string | null;
 }
 
 /** The cost model a dataset was computed with, and where that is recorded. */
@@ -172,6 +174,16 @@ async function freshnessKey(candidate: ExportCandidate): Promise<string> {
   return parts.join("|");
 }
 
+/** A manifest's cost_model block as answers carry it: no recorded hash (older exports) is null. */
+function manifestCostModel(block: Manifest["cost_model"]): DatasetCostModel {
+  const sha256 = (block as Partial<Manifest["cost_model"]>).price_book_sha256;
+  return {
+    ...block,
+    price_book_sha256: typeof sha256 === "string" ? sha256 : null,
+    from: "manifest",
+  };
+}
+
 /** An export file and what lies beside it, as a Dataset. */
 export async function datasetFromExport(candidate: ExportCandidate): Promise<Dataset> {
   const file = await readExportFile(candidate.path);
@@ -206,7 +218,7 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
     demo: manifest?.demo ?? candidate.demo,
     source,
     warnings,
-    ...(manifest?.cost_model ? { costModel: { ...manifest.cost_model, from: "manifest" } } : {}),
+    ...(manifest?.cost_model ? { costModel: manifestCostModel(manifest.cost_model) } : {}),
     loadedAt: new Date(),
   };
 }
@@ -238,6 +250,7 @@ export async function demoDataset(settings: McpSettings, asOf: Date): Promise<Da
       infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
       ptb_revenue_read: data.economics.ptbRevenueRead,
       price_book: basename(data.economics.priceBook.file),
+      price_book_sha256: data.economics.priceBook.sha256,
       from: "settings",
     },
     loadedAt: new Date(),

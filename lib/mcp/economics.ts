@@ -3,8 +3,9 @@
  * export manifest's `cost_model` block, or the economics settings for the in-memory demo), both
  * margin bases with their definitions, and the per-plan unit-economics table (lib/economics),
  * computed from the served frame. The price book is the one the served export was made with
- * (its manifest's cost_model.price_book) when it can be found, else the one PRICING_PRICE_BOOK
- * names; the book only orders the per-plan rows, so one that cannot be read is a warning.
+ * (its manifest's cost_model.price_book, with the bytes its cost_model.price_book_sha256 records)
+ * when it can be found, else that file as it is today or the one PRICING_PRICE_BOOK names, with a
+ * warning; the book only orders the per-plan rows, so one that cannot be read is a warning.
  */
 import { basename, dirname, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
@@ -50,10 +51,18 @@ const MARGIN_BASES = [
 export interface DatasetPriceBook {
   /** the book to show and order the per-plan rows by; null when none could be read */
   book: PriceBook | null;
-  /** true when `book` is the one the dataset was made with (the file its manifest names) */
+  /**
+   * true when `book` is the one the dataset was made with: the file its manifest names, with the
+   * bytes it records (cost_model.price_book_sha256) when it records them
+   */
   isDatasetBook: boolean;
   /** the file name the export's manifest records (cost_model.price_book); null when none */
   recorded: string | null;
+  /**
+   * true when `book` has the recorded name but other bytes than the export read: the file was
+   * edited since, and the export's plan and list_price_mrr came from an earlier version of it
+   */
+  changed: boolean;
   /** the folders the recorded file was looked for in (when it was not the settings' book) */
   searched: string[];
   /** why the dataset's book is not the one shown, or no book could be read */
@@ -63,7 +72,10 @@ export interface DatasetPriceBook {
 /**
  * The price book a dataset was made with: the in-memory demo's is the settings' book; an export's
  * is the file its manifest names, looked for as the settings' book, beside it, then among the
- * shipped scenarios. Not found: the settings' book, with a warning that it is not the export's.
+ * shipped scenarios, the first whose bytes have the SHA-256 the manifest records (an older
+ * manifest records none: the first of that name). A file of that name with other bytes is shown
+ * with a warning that it changed since; none found: the settings' book, with a warning that it is
+ * not the export's.
  */
 export async function datasetPriceBook(dataset: Dataset, env: Env): Promise<DatasetPriceBook> {
   const warnings: string[] = [];
@@ -86,31 +98,55 @@ export async function datasetPriceBook(dataset: Dataset, env: Env): Promise<Data
       book: current,
       isDatasetBook: model !== undefined && current !== null,
       recorded: null,
+      changed: false,
       searched: [],
       warnings,
     };
   }
   const recorded = model.price_book;
-  if (current && basename(current.file) === recorded) {
-    return { book: current, isDatasetBook: true, recorded, searched: [], warnings };
+  const recordedSha256 = model.price_book_sha256;
+  const isRecorded = (book: PriceBook) => recordedSha256 === null || book.sha256 === recordedSha256;
+  const settingsBookNamed = current !== null && basename(current.file) === recorded;
+  if (settingsBookNamed && isRecorded(current!)) {
+    return { book: current, isDatasetBook: true, recorded, changed: false, searched: [], warnings };
   }
   // a file name, never a path (the manifest is a file anyone could edit)
   const folders = [...new Set([dirname(priceBookPath(env)), SCENARIOS_DIR.replace(/\/$/, "")])];
+  // of that name but other bytes: the first found, shown if none has the recorded bytes
+  let edited: PriceBook | null = settingsBookNamed ? current : null;
   if (recorded === basename(recorded) && recorded.endsWith(".json")) {
     for (const folder of folders) {
+      const file = join(folder, recorded);
+      if (settingsBookNamed && file === current!.file) continue; // read above
+      let book: PriceBook;
       try {
-        const file = join(folder, recorded);
-        return {
-          book: await readPriceBookFile(file),
-          isDatasetBook: true,
-          recorded,
-          searched: folders,
-          warnings,
-        };
+        book = await readPriceBookFile(file);
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
+        continue;
       }
+      if (isRecorded(book)) {
+        return { book, isDatasetBook: true, recorded, changed: false, searched: folders, warnings };
+      }
+      edited ??= book;
     }
+  }
+  if (edited) {
+    warnings.push(
+      `the export's price book ${
+        JSON.stringify(recorded)
+      } has changed since the export (its SHA-256 is not the manifest's cost_model.price_book_sha256): the export's plan and list_price_mrr came from an earlier version of ${
+        JSON.stringify(recorded)
+      }; the price book used is today's file ${edited.file}, whose prices may differ`,
+    );
+    return {
+      book: edited,
+      isDatasetBook: false,
+      recorded,
+      changed: true,
+      searched: folders,
+      warnings,
+    };
   }
   warnings.push(
     `the export's price book ${
@@ -123,7 +159,14 @@ export async function datasetPriceBook(dataset: Dataset, env: Env): Promise<Data
         : "no price book used"
     }`,
   );
-  return { book: current, isDatasetBook: false, recorded, searched: folders, warnings };
+  return {
+    book: current,
+    isDatasetBook: false,
+    recorded,
+    changed: false,
+    searched: folders,
+    warnings,
+  };
 }
 
 function marginBases(): DatasetEconomics["margin_bases"] {
@@ -150,6 +193,7 @@ export async function datasetEconomics(
       infra_usd_per_gb_stored: settings.infraUsdPerGbStored,
       ptb_revenue_read: false,
       price_book: basename(book?.file ?? priceBookPath(env)),
+      price_book_sha256: book?.sha256 ?? null,
       from: "settings",
     };
     warnings.push(
@@ -211,6 +255,10 @@ export async function priceBookResource(
     note(
       found.recorded === null
         ? `This is the current settings' price book (${name}). The served dataset does not record the price book its plan and list_price_mrr columns came from (its manifest has no cost_model block), so they may differ from these prices.`
+        : found.changed
+        ? `This is today's ${
+          dataLiteral(found.recorded)
+        }, not the version the served export was made with: the file has changed since (its SHA-256 is not its manifest's cost_model.price_book_sha256), so the export's plan and list_price_mrr columns came from an earlier version of it; its prices may differ from these.`
         : `This is the current settings' price book (${name}), not the served export's: the export's plan and list_price_mrr columns came from ${
           dataLiteral(found.recorded)
         } (its manifest's cost_model.price_book), which was not found in ${

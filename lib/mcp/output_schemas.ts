@@ -35,6 +35,9 @@ export const DESCRIBE_DATASET_OUTPUT = {
     infra_usd_per_gb_stored: z.number().nullable(),
     ptb_revenue_read: z.boolean(),
     price_book: z.string(),
+    price_book_sha256: z.string().nullable().describe(
+      "SHA-256 of the price book the export read; null: its manifest does not record it",
+    ),
     from: z.enum(["manifest", "settings"]),
     definition: z.array(z.string()),
   }).describe("what company_cost_30d was computed with"),

@@ -55,7 +55,9 @@ export function registerResources(server: McpServer, store: DatasetStore) {
       "it) as a scenario JSON: the format run_scenario takes inline. Copy it and change prices " +
       "to model a proposal. When that file cannot be found, the current settings' book " +
       "(PRICING_PRICE_BOOK, default scenarios/current_seat_based.json) with a plain-text part " +
-      "saying it is not the export's.",
+      "saying it is not the export's; when it has changed since the export (its SHA-256 is not " +
+      "the manifest's cost_model.price_book_sha256), today's file with a plain-text part " +
+      "saying so.",
     mimeType: "application/json",
   }, async (uri) => {
     const found = await datasetPriceBook(await store.current(), store.settings.env);
