@@ -3,12 +3,8 @@
  */
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { revenueConfigFromEnv } from "../lib/revenue/mod.ts";
-import {
-  computeCustomerRevenue,
-  itemPeriodAmount,
-  minorUnitsToMajor,
-  priceFactsMemo,
-} from "../lib/revenue/mrr.ts";
+import { minorUnitsToMajor } from "../lib/revenue/currency.ts";
+import { computeCustomerRevenue, itemPeriodAmount, priceFactsMemo } from "../lib/revenue/mrr.ts";
 import {
   classifyItem,
   DEFAULT_RULES,
@@ -220,11 +216,23 @@ Deno.test("item roles: price id, then product metadata, then configured names, t
   );
 });
 
-Deno.test("zero-decimal currencies are whole units; others are cents", () => {
+Deno.test("minor units as Stripe's currency page has them: zero-, three-decimal and the special cases", () => {
+  // zero-decimal: whole units
   assertEquals(minorUnitsToMajor(500, "jpy"), 500);
   assertEquals(minorUnitsToMajor(500, "KRW"), 500);
+  // two-decimal: cents
   assertEquals(minorUnitsToMajor(500, "usd"), 5);
   assertEquals(minorUnitsToMajor(500, "eur"), 5);
+  // three-decimal: 10.000 KWD is 10000, 5.120 BHD 5120
+  assertEquals(minorUnitsToMajor(10000, "kwd"), 10);
+  assertEquals(minorUnitsToMajor(5120, "BHD"), 5.12);
+  for (const currency of ["jod", "omr", "tnd"]) assertEquals(minorUnitsToMajor(2000, currency), 2);
+  // special cases: ISK and UGX are passed with two decimals (5 ISK is 500), HUF and TWD are
+  // charged in two decimals (zero-decimal for payouts only)
+  assertEquals(minorUnitsToMajor(500, "isk"), 5);
+  assertEquals(minorUnitsToMajor(500, "ugx"), 5);
+  assertEquals(minorUnitsToMajor(1045, "huf"), 10.45);
+  assertEquals(minorUnitsToMajor(80045, "twd"), 800.45);
 });
 
 Deno.test("tiers: graduated per tier with flat fees, volume at the quantity's tier, quantity 0 costs nothing", () => {

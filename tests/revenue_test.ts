@@ -177,6 +177,62 @@ Deno.test("a currency without a configured rate leaves that customer's revenue e
   });
 });
 
+Deno.test("three-decimal currencies and Stripe's special cases are converted from their own minor units", async () => {
+  const T = AS_OF.getTime() / 1000;
+  const inCurrency = (currency: string, cents: number, options = {}) =>
+    price("prod_enterprise", cents, { id: `price_${currency}`, currency, ...options });
+  const subs = [
+    // 10.000 KWD a month (10000 thousandths) and a metered request volume in KWD
+    subscription("cus_kwd", [
+      [inCurrency("kwd", 10000), 1],
+      [
+        price("prod_request_volume", null, {
+          id: "price_kwd_usage",
+          currency: "kwd",
+          metered: true,
+        }),
+        null,
+      ],
+    ], { id: "sub_kwd", currency: "kwd" }),
+    // 120.000 BHD a year
+    subscription("cus_bhd", [[inCurrency("bhd", 120000, { interval: "year" }), 1]], {
+      currency: "bhd",
+    }),
+    // 50,000 UGX and 5,000 ISK, passed with two decimals (Stripe's special cases)
+    subscription("cus_ugx", [[inCurrency("ugx", 5000000), 1]], { currency: "ugx" }),
+    subscription("cus_isk", [[inCurrency("isk", 500000), 1]], { currency: "isk" }),
+    // HUF and TWD are charged in two decimals (zero-decimal for payouts only)
+    subscription("cus_huf", [[inCurrency("huf", 1000000), 1]], { currency: "huf" }),
+    subscription("cus_twd", [[inCurrency("twd", 80000), 1]], { currency: "twd" }),
+  ];
+  // the last closed cycle billed 4.000 KWD of request volume
+  const invoices = [
+    invoice("in_kwd", "cus_kwd", "sub_kwd", T - 3 * 86_400, [
+      line("il_kwd", "price_kwd_usage", 4000, "sub_kwd", { currency: "kwd" }),
+    ], { currency: "kwd" }),
+  ];
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(subs.map((s) => s.customer), options);
+    const money = (c: string) => {
+      const r = result.byCustomer.get(c)!;
+      return [r.mrr, r.baseSubscription, r.usageCharges, r.mrrRecurring];
+    };
+    assertEquals(money("cus_kwd"), [45.5, 32.5, 13, 32.5]); // 10 × 3.25; usage 4 × 3.25 = 13
+    assertEquals(money("cus_bhd"), [26.5, 26.5, 0, 26.5]); // 120 / 12 × 2.65
+    assertEquals(money("cus_ugx"), [13.5, 13.5, 0, 13.5]); // 50,000 × 0.00027
+    assertEquals(money("cus_isk"), [36, 36, 0, 36]); // 5,000 × 0.0072
+    assertEquals(money("cus_huf"), [28, 28, 0, 28]); // 10,000 × 0.0028
+    assertEquals(money("cus_twd"), [24.8, 24.8, 0, 24.8]); // 800 × 0.031
+  }, {
+    data: { subscriptions: subs, products, invoices },
+    asOf: AS_OF,
+    mode: "auto",
+    rules: revenueRulesFromEnv({
+      PRICING_FX_RATES: "KWD:3.25,BHD:2.65,UGX:0.00027,ISK:0.0072,HUF:0.0028,TWD:0.031",
+    }),
+  });
+});
+
 Deno.test("Stripe's glossary check: 100 × $100/month + 50 × $600/year = $12,500 MRR, in ceil(150/100)+3 calls", async () => {
   const monthly = priceLite({
     id: "price_m",

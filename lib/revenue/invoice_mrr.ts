@@ -15,7 +15,8 @@
  *
  * Amounts are kept in minor units and rounded to whole ones per customer at the end.
  */
-import { discountCounts, itemPeriodAmount, minorUnitsToMajor, periodMonths } from "./mrr.ts";
+import { minorUnitsToMajor } from "./currency.ts";
+import { discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 

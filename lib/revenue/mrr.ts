@@ -19,6 +19,7 @@
  */
 import type { CustomerRevenue } from "./types.ts";
 import { classifyItem, type ItemRole, type RevenueRules } from "./rules.ts";
+import { minorUnitsToMajor, priceInCurrency } from "./currency.ts";
 import type {
   DiscountLite,
   PriceLite,
@@ -26,15 +27,6 @@ import type {
   SubscriptionLite,
   UsageLineLite,
 } from "./stripe_objects.ts";
-
-/** Currencies whose amounts are whole units (Stripe's list). */
-const ZERO_DECIMAL = new Set(
-  "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split(" "),
-);
-
-export function minorUnitsToMajor(amount: number, currency: string): number {
-  return ZERO_DECIMAL.has(currency.toLowerCase()) ? amount : amount / 100;
-}
 
 /** Months in one billing period of a recurring price. */
 export function periodMonths(recurring: NonNullable<PriceLite["recurring"]>): number {
@@ -147,23 +139,6 @@ function applyDiscounts(
       for (const item of covered) item.monthly *= factor;
     }
   }
-}
-
-/**
- * The price as billed in the subscription's currency: the price itself, or its currency_options'
- * amounts for that currency; null when the price has none for it (or its tiers were not read).
- */
-export function priceInCurrency(price: PriceLite, currency: string): PriceLite | null {
-  if (price.currency === currency) return price;
-  const option = price.currency_options?.[currency];
-  if (!option) return null;
-  if (price.billing_scheme === "tiered" && !option.tiers) return null;
-  return {
-    ...price,
-    currency,
-    unit_amount_decimal: option.unit_amount_decimal,
-    tiers: option.tiers,
-  };
 }
 
 /** What the rules make of one recurring price: the same for every item billed at it. */

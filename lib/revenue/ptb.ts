@@ -14,7 +14,7 @@
  * invoice listing the revenue fetch makes anyway) and kept in the daily cache trimmed to the
  * fields below. Without the product setting PTB revenue is unknown (null), never 0.
  */
-import { minorUnitsToMajor } from "./mrr.ts";
+import { minorUnitsToMajor } from "./currency.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { PtbSummary } from "./types.ts";
 

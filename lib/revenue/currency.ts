@@ -1,0 +1,47 @@
+/**
+ * Stripe amounts (integers in a currency's minor unit) as amounts of the currency, and prices in
+ * the currency a subscription bills in.
+ *
+ * How many minor units make a unit follows Stripe's "Supported currencies" page
+ * (https://docs.stripe.com/currencies), not ISO 4217:
+ * - #zero-decimal: BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF VND VUV XAF XOF XPF are sent as whole
+ *   units (¥500 is `500`);
+ * - #three-decimal: BHD JOD KWD OMR TND in thousandths (5.120 KWD is `5120`, the last digit 0);
+ * - #special-cases: ISK and UGX are "effectively zero-decimal", but "to maintain backwards
+ *   compatibility, you must pass in amounts with two decimals" (5 ISK or 5 UGX is `500`), so UGX,
+ *   though the page also lists it among the zero-decimal currencies, is in hundredths; HUF and TWD
+ *   are zero-decimal for payouts only ("even though you can charge two-decimal amounts"): charges,
+ *   prices and invoices, all the kit reads, are in hundredths;
+ * - every other currency is in hundredths (10 USD is `1000`).
+ */
+import type { PriceLite } from "./stripe_objects.ts";
+
+/** Minor units per unit of a currency in Stripe's amounts, by lower-case code (else 100). */
+const MINOR_UNITS = new Map<string, number>([
+  ..."bif clp djf gnf jpy kmf krw mga pyg rwf vnd vuv xaf xof xpf".split(" ").map((c) =>
+    [c, 1] as const
+  ),
+  ..."bhd jod kwd omr tnd".split(" ").map((c) => [c, 1000] as const),
+]);
+
+/** A Stripe amount (minor units) in units of its currency: 1000 USD cents = 10. */
+export function minorUnitsToMajor(amount: number, currency: string): number {
+  return amount / (MINOR_UNITS.get(currency.toLowerCase()) ?? 100);
+}
+
+/**
+ * The price as billed in the subscription's currency: the price itself, or its currency_options'
+ * amounts for that currency; null when the price has none for it (or its tiers were not read).
+ */
+export function priceInCurrency(price: PriceLite, currency: string): PriceLite | null {
+  if (price.currency === currency) return price;
+  const option = price.currency_options?.[currency];
+  if (!option) return null;
+  if (price.billing_scheme === "tiered" && !option.tiers) return null;
+  return {
+    ...price,
+    currency,
+    unit_amount_decimal: option.unit_amount_decimal,
+    tiers: option.tiers,
+  };
+}
