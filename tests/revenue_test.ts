@@ -15,6 +15,7 @@ import {
   invoice,
   line,
   price,
+  PRICES,
   products,
   subscription,
   subscriptions,
@@ -230,6 +231,48 @@ Deno.test("three-decimal currencies and Stripe's special cases are converted fro
     rules: revenueRulesFromEnv({
       PRICING_FX_RATES: "KWD:3.25,BHD:2.65,UGX:0.00027,ISK:0.0072,HUF:0.0028,TWD:0.031",
     }),
+  });
+});
+
+Deno.test("a licensed price with the usage role is a recurring add-on (mrr_recurring), with one warning", async () => {
+  const subs = [
+    // pro $79 + a licensed storage package: 10 × $6 (the name says usage; it is not metered)
+    subscription("cus_storage_pack", [
+      [PRICES.pro2025, 1],
+      [price("prod_storage", 600, { id: "price_storage_pack" }), 10],
+    ]),
+    // the same storage price on a second customer: still one warning naming it once
+    subscription("cus_storage_pack_2", [[
+      price("prod_storage", 600, { id: "price_storage_pack" }),
+      5,
+    ]]),
+    // team $200 + evals $100 mapped to usage by PRICING_STRIPE_PRICE_ROLES
+    subscription("cus_mapped_usage", [[PRICES.teamBundle, 1], [PRICES.evals, 1]]),
+  ];
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(subs.map((s) => s.customer), options);
+    const money = (c: string) => {
+      const r = result.byCustomer.get(c)!;
+      return [
+        r.mrr,
+        r.baseSubscription,
+        r.usageCharges,
+        r.addonPrompts,
+        r.addonOther,
+        r.mrrRecurring,
+      ];
+    };
+    assertEquals(money("cus_storage_pack"), [139, 79, 0, 0, 60, 139]); // $79 + 10 × $6
+    assertEquals(money("cus_storage_pack_2"), [30, 0, 0, 0, 30, 30]); // 5 × $6
+    assertEquals(money("cus_mapped_usage"), [300, 200, 0, 0, 100, 300]); // $200 + $100
+    const licensed = result.warnings.filter((w) => w.includes("licensed (not metered)"));
+    assertEquals(licensed.length, 1, result.warnings.join("\n"));
+    match(licensed[0], /PRICING_STRIPE_PRICE_ROLES\): price_evals, price_storage_pack$/);
+  }, {
+    data: { subscriptions: subs, products, invoices: [] },
+    asOf: AS_OF,
+    mode: "auto",
+    rules: revenueRulesFromEnv({ PRICING_STRIPE_PRICE_ROLES: "price_evals:usage" }),
   });
 });
 

@@ -363,7 +363,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Stripe",
     formula: "monthly amount of add-ons other than prompts (experiments, evals, alerts, storage …)",
     description:
-      "Other add-on revenue per month, plus items of unknown role (reported as warnings).",
+      "Other add-on revenue per month, plus items of unknown role and licensed (not metered) prices whose role is usage, e.g. a storage package bought by quantity (both reported as warnings).",
     spec: extra,
   },
   {

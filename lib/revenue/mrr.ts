@@ -10,6 +10,8 @@
  *   split over those items in proportion; never below zero. A customer's own discount applies to
  *   its subscriptions that have none. Tax excluded.
  * - Items on an item-level trial (current_trial) do not count until the trial ends.
+ * - A licensed item whose role is usage (named like storage, or mapped so) counts as addon_other:
+ *   a fixed recurring amount, where usage is what metered prices billed.
  * - Metered items have no fixed amount: usage is what the most recent closed billing-cycle invoice
  *   billed for them, less the discounts the policy counts and any tax included in the price,
  *   normalised to a month by the price's interval like licensed items (a quarter's invoice ÷ 3).
@@ -223,6 +225,8 @@ export interface CustomerRevenueResult {
   unconvertedCurrencies: string[];
   /** prices whose currency differs from their subscription's (billed via currency_options) */
   foreignCurrencyPriceIds: string[];
+  /** licensed prices whose role is usage (counted under addon_other) */
+  licensedUsagePriceIds: string[];
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -287,6 +291,7 @@ class CustomerTally {
   unknownPriceIds: string[] | null = null;
   unconverted: string[] | null = null;
   foreignPrices: string[] | null = null;
+  licensedUsage: string[] | null = null;
   intervals: string[] | null = null;
   currencies: string[] | null = null;
   planNames: string[] | null = null;
@@ -345,6 +350,13 @@ class CustomerTally {
         this.unknownPriceIds = withValue(this.unknownPriceIds, price.id);
       }
       if (metered) continue; // billed from invoices (addUsage)
+      let role = facts.role;
+      if (role === "usage") {
+        // usage_charges are what metered prices billed; a licensed price is a fixed recurring
+        // amount, an add-on to the plan like any other
+        this.licensedUsage = withValue(this.licensedUsage, price.id);
+        role = "addon_other";
+      }
       const billed = priceInCurrency(price, currency);
       if (!billed) {
         this.foreignPrices = withValue(this.foreignPrices, price.id);
@@ -352,7 +364,7 @@ class CustomerTally {
       }
       months ||= facts.months;
       const priced: PricedItem = {
-        role: facts.role,
+        role,
         product: price.product,
         monthly: itemPeriodAmount(billed, item.quantity ?? 1) / facts.months,
       };
@@ -472,5 +484,6 @@ export function computeCustomerRevenue(
     unknownPriceIds: tally.unknownPriceIds ?? [],
     unconvertedCurrencies: tally.unconverted ?? [],
     foreignCurrencyPriceIds: tally.foreignPrices ?? [],
+    licensedUsagePriceIds: tally.licensedUsage ?? [],
   };
 }

@@ -311,6 +311,7 @@ export function revenueFromSnapshot(
   const unknownPrices = new Set<string>();
   const unconverted = new Set<string>();
   const foreignPrices = new Set<string>();
+  const licensedUsagePrices = new Set<string>();
   const unknownCustomerIds: string[] = [];
   const wanted = new Set(customerIds);
   for (const customerId of wanted) {
@@ -337,12 +338,20 @@ export function revenueFromSnapshot(
     for (const id of result.unknownPriceIds) unknownPrices.add(id);
     for (const currency of result.unconvertedCurrencies) unconverted.add(currency);
     for (const id of result.foreignCurrencyPriceIds) foreignPrices.add(id);
+    for (const id of result.licensedUsagePriceIds) licensedUsagePrices.add(id);
   }
   const warnings: string[] = [];
   if (unknownPrices.size > 0) {
     warnings.push(
       `Stripe items of unknown role counted in mrr as addon_other (map them with PRICING_STRIPE_PRICE_ROLES): ${
         [...unknownPrices].sort().join(", ")
+      }`,
+    );
+  }
+  if (licensedUsagePrices.size > 0) {
+    warnings.push(
+      `Stripe licensed (not metered) prices with the usage role counted in mrr_recurring as addon_other, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): ${
+        [...licensedUsagePrices].sort().join(", ")
       }`,
     );
   }
