@@ -276,6 +276,51 @@ Deno.test("a licensed price with the usage role is a recurring add-on (mrr_recur
   });
 });
 
+Deno.test("a subscription whose collection is paused counts as paused: not counted by default, shown in subscription_status", async () => {
+  const paused = (behavior: string) => ({ behavior, resumes_at: null });
+  const subs = [
+    // Stripe keeps it active; its invoices are voided while paused
+    {
+      ...subscription("cus_pause_void", [[PRICES.teamBundle, 1]]),
+      pause_collection: paused("void"),
+    },
+    // one paused (drafts kept) beside an active $100 evals subscription
+    {
+      ...subscription("cus_pause_one", [[PRICES.pro2025, 1]]),
+      pause_collection: paused("keep_as_draft"),
+    },
+    subscription("cus_pause_one", [[PRICES.evals, 1]]),
+    // ended: a pause left on a canceled subscription changes nothing
+    {
+      ...subscription("cus_pause_canceled", [[PRICES.teamBundle, 1]], { status: "canceled" }),
+      pause_collection: paused("mark_uncollectible"),
+    },
+  ];
+  const customers = ["cus_pause_void", "cus_pause_one", "cus_pause_canceled"];
+  await withFakeStripe(async (fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(customers, options);
+      assertEquals(result.source, source);
+      const row = (c: string) => {
+        const r = result.byCustomer.get(c)!;
+        return [r.mrr, r.mrrRecurring, r.subscriptionStatus];
+      };
+      assertEquals(row("cus_pause_void"), [0, 0, "paused"]);
+      assertEquals(row("cus_pause_one"), [100, 100, "active,paused"]); // evals only
+      assertEquals(row("cus_pause_canceled"), [0, 0, "canceled"]);
+    }
+    // counting paused (a setting, applied to the cached snapshot): $200 and $79 + $100
+    const counted = await loadRevenue(customers, {
+      ...options,
+      rules: revenueRulesFromEnv({ PRICING_STRIPE_COUNTED_STATUSES: "active,past_due,paused" }),
+    });
+    assertEquals(counted.source, "cache");
+    assertEquals(counted.byCustomer.get("cus_pause_void")!.mrr, 200);
+    assertEquals(counted.byCustomer.get("cus_pause_one")!.mrr, 179);
+    assertEquals(fake.requests.filter((r) => r.endsWith("/subscriptions")).length, 1);
+  }, { data: { subscriptions: subs, products, invoices: [] }, asOf: AS_OF, mode: "auto" });
+});
+
 Deno.test("Stripe's glossary check: 100 × $100/month + 50 × $600/year = $12,500 MRR, in ceil(150/100)+3 calls", async () => {
   const monthly = priceLite({
     id: "price_m",

@@ -372,7 +372,8 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "text",
     source: "Stripe",
     formula: "statuses of the customer's subscriptions, comma-separated",
-    description: "Stripe statuses of the customer's subscriptions (counted or not).",
+    description:
+      "Stripe statuses of the customer's subscriptions (counted or not); paused also for one Stripe keeps active whose payment collection is paused (pause_collection), not counted by default.",
     spec: extra,
   },
   {

@@ -76,6 +76,7 @@ export interface ItemLite {
 export interface SubscriptionLite {
   id: string;
   customer: string;
+  /** Stripe's status, but `paused` when payment collection is paused (subscriptionStatus) */
   status: string;
   currency: string;
   cancel_at_period_end: boolean;
@@ -239,12 +240,26 @@ export function priceLite(price: Json): PriceLite {
   };
 }
 
+/** Statuses of a subscription that has ended: paused collection no longer matters. */
+const ENDED = new Set(["canceled", "incomplete_expired"]);
+
+/**
+ * The status the revenue rules count a subscription by: Stripe's, except that one whose payment
+ * collection is paused (`pause_collection` set; Stripe keeps it `active` and voids, keeps as draft
+ * or marks uncollectible its invoices) is `paused`, as revenue-rules.md rule 6 adopts: not
+ * counted by default (PRICING_STRIPE_COUNTED_STATUSES) and shown so in subscription_status.
+ */
+export function subscriptionStatus(subscription: Json): string {
+  const status = String(subscription.status);
+  return subscription.pause_collection && !ENDED.has(status) ? "paused" : status;
+}
+
 /** A subscription whose `items.data` is complete (fetch follows `has_more` first). */
 export function subscriptionLite(subscription: Json, book: CouponBook): SubscriptionLite {
   return {
     id: subscription.id,
     customer: idOf(subscription.customer),
-    status: subscription.status,
+    status: subscriptionStatus(subscription),
     currency: String(subscription.currency ?? "usd").toLowerCase(),
     cancel_at_period_end: Boolean(subscription.cancel_at_period_end),
     cancel_at: unixOrNull(subscription.cancel_at),
