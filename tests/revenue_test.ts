@@ -321,6 +321,37 @@ Deno.test("a subscription whose collection is paused counts as paused: not count
   }, { data: { subscriptions: subs, products, invoices: [] }, asOf: AS_OF, mode: "auto" });
 });
 
+Deno.test("a deleted customer whose canceled subscription Stripe still lists is unknown: empty revenue, in the warning", async () => {
+  const subs = [
+    // deleting a customer cancels its subscriptions; Stripe keeps listing them (status=all)
+    subscription("cus_gone", [[PRICES.teamBundle, 1]], { status: "canceled" }),
+    subscription("cus_here", [[PRICES.teamBundle, 1]]),
+  ];
+  const customers = [
+    { id: "cus_gone", object: "customer", deleted: true },
+    { id: "cus_here", object: "customer" },
+  ];
+  await withFakeStripe(async (_fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(["cus_gone", "cus_here"], options);
+      assertEquals(result.source, source);
+      assertEquals(result.unknownCustomerIds, ["cus_gone"]);
+      ok(!result.byCustomer.has("cus_gone"), source); // empty revenue, not $0
+      assertEquals(result.byCustomer.get("cus_here")!.mrr, 200);
+      ok(
+        result.warnings.some((w) =>
+          w.startsWith("1 stripe_customer_id values are unknown") && w.includes("cus_gone")
+        ),
+        result.warnings.join("\n"),
+      );
+    }
+  }, {
+    data: { subscriptions: subs, products, invoices: [], customers },
+    asOf: AS_OF,
+    mode: "auto",
+  });
+});
+
 Deno.test("Stripe's glossary check: 100 × $100/month + 50 × $600/year = $12,500 MRR, in ceil(150/100)+3 calls", async () => {
   const monthly = priceLite({
     id: "price_m",

@@ -16,7 +16,7 @@ import type { StripeSnapshot } from "./snapshot.ts";
 import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
 
 /** Bumped whenever the file's shape changes: older files are then ignored. 6: a subscription
- * whose payment collection is paused has status `paused` (it was `active`). */
+ * whose payment collection is paused has status `paused` (it was `active`); `customer_deleted`. */
 const CACHE_VERSION = 6;
 /** The same snapshot with each item's price in full: still read (today's file of an upgrade). */
 const PRICES_INLINE_VERSION = 4;

@@ -277,8 +277,9 @@ function examples(ids: string[], count = 5): string {
 
 /**
  * Revenue per requested customer. A customer Stripe knows with no counted subscription gets 0;
- * one Stripe does not know (deleted, or from another account or mode) is left out of
- * `byCustomer` (its revenue is empty) and counted in a warning.
+ * one Stripe does not know (deleted, even with the canceled subscriptions Stripe keeps listing,
+ * or from another account or mode) is left out of `byCustomer` (its revenue is empty) and
+ * counted in a warning.
  */
 export function revenueFromSnapshot(
   snapshot: StripeSnapshot,
@@ -316,9 +317,11 @@ export function revenueFromSnapshot(
   const wanted = new Set(customerIds);
   for (const customerId of wanted) {
     const subscriptions = subscriptionsByCustomer.get(customerId) ?? [];
-    // Unknown only when Stripe said so: a lookup found nothing, or the full list lacks it.
-    const known = subscriptions.length > 0 || existing.has(customerId) ||
-      (!snapshot.customers.listed && !missing.has(customerId));
+    // Unknown only when Stripe said so: a lookup found nothing, the full list lacks it, or its
+    // subscriptions (Stripe still lists a deleted customer's, canceled) say it was deleted.
+    const known = subscriptions.length > 0
+      ? !subscriptions.some((s) => s.customer_deleted)
+      : existing.has(customerId) || (!snapshot.customers.listed && !missing.has(customerId));
     if (!known) {
       unknownCustomerIds.push(customerId);
       continue;

@@ -84,6 +84,9 @@ export interface SubscriptionLite {
   cancel_at: number | null;
   discounts: DiscountLite[];
   items: ItemLite[];
+  /** set when its customer (expanded) was deleted: Stripe keeps listing the canceled
+   * subscriptions of a deleted customer */
+  customer_deleted?: true;
 }
 
 export interface ProductLite {
@@ -271,6 +274,7 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
       discounts: discountsLite(item.discounts, book),
       trial_end: unixOrNull(item.current_trial?.end_date),
     })),
+    ...(subscription.customer?.deleted === true ? { customer_deleted: true } : {}),
   };
 }
 
