@@ -38,7 +38,13 @@ import { filesLeftByPreviousRun, writeManifest } from "./report/manifest.ts";
 import { addMetricColumns } from "./frame/metrics.ts";
 import { windowWarning } from "./frame/monthly.ts";
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
-import type { ExportOptions, ExportResult, ExportWindow, PricingData } from "./core/types.ts";
+import type {
+  ExportFormat,
+  ExportOptions,
+  ExportResult,
+  ExportWindow,
+  PricingData,
+} from "./core/types.ts";
 import { attachRevenue } from "./revenue/columns.ts";
 import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
@@ -362,20 +368,15 @@ async function exportFiles(
       const manifestPath = published[published.length - 1];
       options.onStage?.({ stage: "files", files, manifestPath });
       const final = (path: string) => join(options.outDir, basename(path));
+      const fileName = (ext: ExportFormat) => exportFileName({ ...stampOptions(data), ext });
       return {
         data,
         files,
         manifestPath,
         briefPath: final(written.brief.briefPath),
         ...(written.brief.trimmedPath ? { trimmedPath: final(written.brief.trimmedPath) } : {}),
-        ...(options.formats.includes("csv")
-          ? {
-            csvPath: join(
-              options.outDir,
-              exportFileName({ ...stampOptions(data), ext: "csv" }),
-            ),
-          }
-          : {}),
+        ...(options.formats.includes("csv") ? { csvPath: final(fileName("csv")) } : {}),
+        ...(options.formats.includes("xlsx") ? { xlsxPath: final(fileName("xlsx")) } : {}),
       };
     } finally {
       // A failed write ends the worker before its staging folder goes (no chart file lands

@@ -503,6 +503,92 @@ Deno.test("emailExport attaches the brief and the trimmed CSV when there is one"
   }
 });
 
+Deno.test("emailExport attaches the workbook when the export has no CSV, within the guard", async () => {
+  const server = await startServer();
+  const dir = await Deno.makeTempDir();
+  try {
+    const xlsxPath = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
+    const briefPath = join(dir, "helicone_pricing_data_2026-11-01.md");
+    await Deno.writeFile(xlsxPath, binary); // 600 bytes
+    await Deno.writeTextFile(briefPath, "# brief"); // 7 bytes
+    const input = {
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: false,
+      organizations: 3,
+      briefPath,
+      xlsxPath,
+    };
+    assertEquals(await emailExport(settings(server.port), input), [
+      "helicone_pricing_data_2026-11-01.xlsx",
+      "helicone_pricing_data_2026-11-01.md",
+    ]);
+    const mime = parseMime(server.messages[0].data);
+    const text = new TextDecoder().decode(mime.parts[0].content);
+    ok(text.includes("- helicone_pricing_data_2026-11-01.xlsx\n"), text);
+    ok(text.includes("Upload the workbook (.xlsx) together with the .md brief"), text);
+    ok(!text.includes("CSV"), text);
+    assertEquals(mime.parts[1].content, binary);
+    ok(mime.parts[1].headers.includes(
+      "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ));
+    // 607 bytes > 0.0005 MB = 524 bytes: refused before connecting, naming the way to a smaller file
+    await rejects(
+      emailExport(settings(server.port, { PRICING_EMAIL_MAX_ATTACHMENTS_MB: "0.0005" }), input),
+      {
+        message:
+          "email not sent: attachments are 607 bytes (helicone_pricing_data_2026-11-01.xlsx 600 bytes, helicone_pricing_data_2026-11-01.md 7 bytes), above the 524 bytes limit (a workbook has no trimmed variant: --format csv writes a CSV, and a trimmed one when it is large); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way",
+      },
+    );
+    assertEquals(server.connections, 1);
+    // no data file at all: refused, never the brief alone as if it were the export
+    await rejects(emailExport(settings(server.port), { ...input, xlsxPath: undefined }), {
+      message: "email not sent: the export wrote no CSV or XLSX to attach",
+    });
+    assertEquals(server.connections, 1);
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("export --format xlsx --email sends the workbook and the brief", async () => {
+  const server = await startServer();
+  const out = await Deno.makeTempDir();
+  try {
+    const cli = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+    const args = ["--demo", "--no-charts", "--format", "xlsx", "--email", "--as-of", "2026-11-01"];
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", cli, ...args, "--out-dir", out, "--env-file", "/dev/null"],
+      env: {
+        NO_COLOR: "1",
+        PRICING_SMTP_HOST: "127.0.0.1",
+        PRICING_SMTP_PORT: String(server.port),
+        PRICING_SMTP_SECURITY: "none",
+        PRICING_EMAIL_FROM: "kit@example.com",
+        PRICING_EMAIL_TO: "team@example.com",
+      },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assertEquals(output.code, 0, stderr);
+    const stdout = new TextDecoder().decode(output.stdout);
+    const xlsx = "helicone_pricing_data_2026-11-01_demo.xlsx";
+    const brief = "helicone_pricing_data_2026-11-01_demo.md";
+    ok(stdout.includes(`Emailed ${xlsx}, ${brief}\n`), stdout);
+    assertEquals(server.messages.length, 1);
+    const mime = parseMime(server.messages[0].data);
+    const names = mime.parts.slice(1).map((part) => part.headers.match(/filename="?([^";]+)/)![1]);
+    assertEquals(names, [xlsx, brief]);
+    assertEquals(mime.parts[1].content, await Deno.readFile(join(out, xlsx)));
+    ok(new TextDecoder().decode(mime.parts[0].content).includes("Upload the workbook (.xlsx)"));
+  } finally {
+    await server.close();
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("a password without TLS is refused before connecting, also for hand-made settings", async () => {
   // 192.0.2.1 is TEST-NET-1: nothing answers there, so reaching it would time out, not refuse.
   const plain: SmtpSettings = {

@@ -39,7 +39,8 @@ Options:
                        --refresh-stripe)
   --no-charts          do not write chart SVG/PNG files
   --segments           also write one CSV (and XLSX sheet) per segment (docs/analysis.md → Segments)
-  --email              email the brief and the CSV (PRICING_SMTP_*, PRICING_EMAIL_*)
+  --email              email the brief and the CSV, or the XLSX without a CSV
+                       (PRICING_SMTP_*, PRICING_EMAIL_*)
   --retention-days N   afterwards delete this kit's files dated more than N days ago
   --env-file FILE      settings file read under the environment (default .env, may be
                        missing; a file named here must exist)
@@ -159,6 +160,7 @@ async function deliver(
         briefPath: result.briefPath,
         csvPath: result.csvPath,
         trimmedPath: result.trimmedPath,
+        xlsxPath: result.xlsxPath,
       });
       if (!options.quiet) console.log(`Emailed ${attached.join(", ")}`);
     } catch (error) {

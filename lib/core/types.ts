@@ -103,4 +103,6 @@ export interface ExportResult {
   briefPath: string;
   trimmedPath?: string;
   csvPath?: string;
+  /** the workbook, when the formats include xlsx */
+  xlsxPath?: string;
 }

@@ -1,6 +1,6 @@
 /**
- * Email delivery of an export (CSV + brief) over SMTP with nodemailer (STARTTLS, implicit TLS,
- * AUTH, MIME), and the kit's own rules on top:
+ * Email delivery of an export (the brief + the CSV, or the workbook when there is no CSV) over
+ * SMTP with nodemailer (STARTTLS, implicit TLS, AUTH, MIME), and the kit's own rules on top:
  *
  * - TLS certificates are always verified (PRICING_SMTP_CA_FILE adds a CA for private relays);
  * - STARTTLS, when configured, is required (nodemailer's requireTLS), never silently skipped;
@@ -201,10 +201,16 @@ export function checkAttachmentSize(attachments: EmailAttachment[], maxBytes: nu
     const list = attachments.map((a) => `${a.filename} ${size(a.content.byteLength)}`).join(
       ", ",
     );
+    const names = attachments.map((a) => a.filename);
+    const workbookOnly = names.some((n) => n.endsWith(".xlsx")) &&
+      !names.some((n) => n.endsWith(".csv"));
+    const smaller = workbookOnly
+      ? "a workbook has no trimmed variant: --format csv writes a CSV, and a trimmed one when it is large"
+      : "the trimmed CSV is sent instead of the CSV when there is one";
     throw new UserError(
       `email not sent: attachments are ${size(total)} (${list}), above the ${
         size(maxBytes)
-      } limit (the trimmed CSV is sent instead of the CSV when there is one); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way`,
+      } limit (${smaller}); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way`,
     );
   }
 }
@@ -334,7 +340,10 @@ function checkPasswordIsEncrypted(settings: SmtpSettings): void {
   }
 }
 
-/** Subject and text of the export email; attach the brief and the CSV (or its trimmed variant). */
+/**
+ * Subject and text of the export email; attach the brief and the CSV (or its trimmed variant), or
+ * the workbook when the export has no CSV. The upload advice names the data file attached.
+ */
 export function exportEmailText(input: {
   asOfDate: string;
   demo: boolean;
@@ -360,7 +369,9 @@ export function exportEmailText(input: {
     "Attached:",
     ...input.attachmentNames.map((name) => `- ${name}`),
     "",
-    "Upload the CSV together with the .md brief to an AI assistant; the brief explains every column.",
+    `Upload the ${
+      input.attachmentNames.some((name) => name.endsWith(".csv")) ? "CSV" : "workbook (.xlsx)"
+    } together with the .md brief to an AI assistant; the brief explains every column.`,
   ];
   if (input.warnings && input.warnings.length > 0) {
     // Warnings quote data (tiers): escaped like the brief, as the body may reach an AI assistant
@@ -382,22 +393,27 @@ export interface ExportEmailInput {
   csvPath?: string;
   /** the trimmed CSV written when the full one is too large to upload */
   trimmedPath?: string;
+  /** the workbook: attached when the export has no CSV (`--format xlsx`) */
+  xlsxPath?: string;
   /** the export's window in days */
   windowDays?: number;
 }
 
 /**
- * Emails an export: the brief plus the trimmed CSV when there is one, else the full CSV. The
- * size guard applies (a UserError names the files and the limit). Returns the attached names.
+ * Emails an export: the brief plus the trimmed CSV when there is one, else the full CSV, else
+ * (an export without a CSV) the workbook. The size guard applies (a UserError names the files and
+ * the limit). Returns the attached names.
  */
 export async function emailExport(
   settings: SmtpSettings,
   input: ExportEmailInput,
 ): Promise<string[]> {
-  const paths = [input.trimmedPath ?? input.csvPath, input.briefPath].filter((p): p is string =>
-    p !== undefined
-  );
-  const attachments = await attachmentsFromFiles(paths);
+  const data = input.trimmedPath ?? input.csvPath ?? input.xlsxPath;
+  if (data === undefined) {
+    // a brief alone is no export: never sent as if it were one
+    throw new UserError("email not sent: the export wrote no CSV or XLSX to attach");
+  }
+  const attachments = await attachmentsFromFiles([data, input.briefPath]);
   checkAttachmentSize(attachments, settings.maxAttachmentBytes);
   const names = attachments.map((a) => a.filename);
   const { subject, text } = exportEmailText({
