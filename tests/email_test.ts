@@ -445,6 +445,18 @@ Deno.test("settings from the environment: defaults, off when unset, clear errors
     () => smtpSettingsFromEnv({ ...base, PRICING_SMTP_PORT: "smtp" }),
     /PRICING_SMTP_PORT must be a port number, got "smtp"/,
   );
+  // The timeout is a timer: past the longest one Node fires it at once (a "Connection timeout"
+  // after a TimeoutOverflowWarning); refused here in one line, as the other seconds settings are.
+  const timeout = (value: string) =>
+    smtpSettingsFromEnv({ ...base, PRICING_SMTP_TIMEOUT_SECONDS: value })!.timeoutMs;
+  assertEquals(timeout("2147483"), 2_147_483_000);
+  throws(() => timeout("3000000"), {
+    message:
+      'PRICING_SMTP_TIMEOUT_SECONDS must be at most 2147483 (the longest timer, about 24.8 days), got "3000000"',
+  });
+  throws(() => timeout("1.5"), {
+    message: 'PRICING_SMTP_TIMEOUT_SECONDS must be a positive whole number, got "1.5"',
+  });
   const email = exportEmailText({
     asOfDate: "2026-11-01",
     demo: true,

@@ -131,13 +131,14 @@ const PG_TIMEOUT_CEILING: Ceiling = {
   why: "PostgreSQL's limit, about 24.8 days",
 };
 /** A request timeout is a timer, and a longer timer fires at once (Node sets it to 1 ms). */
-const TIMER_SECONDS_CEILING: Ceiling = {
+export const TIMER_SECONDS_CEILING: Ceiling = {
   max: 2_147_483,
   why: "the longest timer, about 24.8 days",
 };
 const TIMER_MS_CEILING: Ceiling = { max: 2_147_483_647, why: TIMER_SECONDS_CEILING.why };
 
-function positiveInt(env: Env, name: string, fallback: number, ceiling?: Ceiling): number {
+/** A whole-number setting > 0 (`fallback` when unset), at most `ceiling.max` when given. */
+export function positiveInt(env: Env, name: string, fallback: number, ceiling?: Ceiling): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = settingNumber(raw);

@@ -15,7 +15,7 @@ import { Buffer } from "node:buffer";
 import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { settingNumber, UserError } from "../core/config.ts";
+import { positiveInt, settingNumber, TIMER_SECONDS_CEILING, UserError } from "../core/config.ts";
 import { markdownList } from "../formats/markdown.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 
@@ -68,7 +68,7 @@ function positiveNumber(env: Record<string, string | undefined>, name: string, f
  * PRICING_SMTP_HOST, PRICING_SMTP_PORT (465 for tls, else 587), PRICING_SMTP_SECURITY
  * (tls | starttls | none; default tls on port 465, else starttls), PRICING_SMTP_USER,
  * PRICING_SMTP_PASSWORD, PRICING_EMAIL_FROM, PRICING_EMAIL_TO (comma-separated),
- * PRICING_EMAIL_MAX_ATTACHMENTS_MB (18), PRICING_SMTP_TIMEOUT_SECONDS (30),
+ * PRICING_EMAIL_MAX_ATTACHMENTS_MB (18), PRICING_SMTP_TIMEOUT_SECONDS (30, whole, ≤ 2147483),
  * PRICING_SMTP_CA_FILE (PEM file of an extra CA).
  */
 export function smtpSettingsFromEnv(env: Record<string, string | undefined>): SmtpSettings | null {
@@ -150,7 +150,8 @@ export function smtpSettingsFromEnv(env: Record<string, string | undefined>): Sm
       positiveNumber(env, "PRICING_EMAIL_MAX_ATTACHMENTS_MB", DEFAULT_MAX_ATTACHMENT_MB) * 1024 *
         1024,
     ),
-    timeoutMs: Math.round(positiveNumber(env, "PRICING_SMTP_TIMEOUT_SECONDS", 30) * 1000),
+    // whole seconds up to the longest timer: a longer one fires at once (Node sets it to 1 ms)
+    timeoutMs: positiveInt(env, "PRICING_SMTP_TIMEOUT_SECONDS", 30, TIMER_SECONDS_CEILING) * 1000,
     ca,
     clientName: "pricing-kit.localhost",
   };
