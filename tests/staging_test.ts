@@ -115,6 +115,36 @@ Deno.test("retention removes dead and old staging folders, never a live run's", 
   }
 });
 
+Deno.test("retention 0 leaves another machine's staging folder for an hour, then removes it", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    // Another host (NFS, or a container with its own hostname) writing its export right now.
+    const writing = join(outDir, ".staging-abc123");
+    await Deno.mkdir(writing);
+    await Deno.writeTextFile(
+      join(writing, ".owner.json"),
+      JSON.stringify({ pid: 4242, host: `not-${hostname()}`, started: new Date().toISOString() }),
+    );
+    await Deno.writeFile(
+      join(writing, "helicone_pricing_data_2026-11-01.csv"),
+      new Uint8Array(100),
+    );
+    const touched = (await Deno.stat(writing)).mtime!.getTime();
+    // one second later: "keep 0 days" must not mean "its folder goes now"
+    const second = await pruneExports(outDir, { keepDays: 0, now: new Date(touched + 1000) });
+    assertEquals(second, []);
+    assertEquals(stagingNames(outDir), [".staging-abc123"]);
+    // the floor is one hour (UNOWNED_GRACE_MS), whatever the retention: 59 minutes stays
+    const minutes = (n: number) => new Date(touched + n * 60_000);
+    assertEquals(await removeDeadStaging(outDir, { now: minutes(59), olderThanDays: 0 }), []);
+    // untouched for 61 minutes: a run that long gone from a folder it has not written to
+    assertEquals(await pruneExports(outDir, { keepDays: 0, now: minutes(61) }), [writing]);
+    assertEquals(stagingNames(outDir), []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("a failed move during publishing leaves the previous set exactly as it was", async () => {
   const outDir = await Deno.makeTempDir();
   try {

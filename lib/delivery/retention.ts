@@ -5,7 +5,8 @@
  * scenario's, comparison's or history report's files; or a left-over temporary `.<that name>.….tmp`):
  * a renamed copy (`…_2026-11-01_backup.csv`) is the user's. Anything else, sub-folders (the Stripe
  * cache, history snapshots, benchmarks) and symbolic links are never touched, except the kit's own
- * `.staging-*` folders of runs that died or that were last touched more than `keepDays` days ago.
+ * `.staging-*` folders of runs that died or that were last touched more than `keepDays` days (and
+ * at least an hour: another machine may be writing one) ago.
  * The date is the one in the name (the data's as-of date; the newer one for comparisons), not the
  * modification time, so copying files around changes nothing.
  */
@@ -139,7 +140,8 @@ export async function pruneExports(
     await rm(path);
     pruned.push(path);
   }
-  // Staging folders (`.staging-*`) of killed runs, and any not touched for keepDays days.
+  // Staging folders (`.staging-*`) of killed runs, and any not touched for keepDays days (an hour
+  // at least, whatever keepDays: another machine's run may be writing it).
   pruned.push(...await removeDeadStaging(outDir, { now, olderThanDays: keepDays }));
   return pruned.sort();
 }

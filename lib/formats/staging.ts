@@ -25,7 +25,10 @@ interface JournalEntry {
   /** the staged file's inode: still the same under the real name = the file this run placed */
   ino: number | null;
 }
-/** A staging folder without an owner file (older kit, or killed in the first instant) this old is dead. */
+/**
+ * A staging folder without an owner file (older kit, or killed in the first instant) this old is
+ * dead; one of another machine goes no younger than this, whatever the retention.
+ */
 const UNOWNED_GRACE_MS = 60 * 60 * 1000;
 
 interface StagingOwner {
@@ -114,8 +117,9 @@ async function stagingDirs(outDir: string): Promise<string[]> {
 /**
  * Removes the staging folders in `outDir` left by runs that are no longer alive (killed exports)
  * and, when `olderThanDays` is given, those whose owner cannot be told (another host) not touched
- * for that many days. A folder of a run still alive on this machine always stays.
- * Returns the removed paths, sorted.
+ * for that many days, and never for less than UNOWNED_GRACE_MS: with 0 days, a folder another
+ * machine is writing right now would go. A folder of a run still alive on this machine always
+ * stays. Returns the removed paths, sorted.
  */
 export async function removeDeadStaging(
   outDir: string,
@@ -128,7 +132,8 @@ export async function removeDeadStaging(
       const state = await stagingState(path, now);
       if (state === "alive") continue; // a run still writing
       const old = options.olderThanDays !== undefined &&
-        now.getTime() - (await stat(path)).mtime!.getTime() > options.olderThanDays * 86_400_000;
+        now.getTime() - (await stat(path)).mtime!.getTime() >
+          Math.max(options.olderThanDays * 86_400_000, UNOWNED_GRACE_MS);
       if (state === "dead" || old) {
         if (state === "dead") await undoInterruptedPublish(path, outDir);
         await rm(path, { recursive: true, force: true });
