@@ -14,8 +14,16 @@ import {
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { customersToCheck, snapshotIndex, type StripeSnapshot } from "../lib/revenue/snapshot.ts";
 import { subscriptionLite } from "../lib/revenue/stripe_objects.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
-import { AS_OF, products, subscriptions } from "./fixtures/stripe/scenarios.ts";
+import { type FakeStripe, startFakeStripe } from "./fake_stripe.ts";
+import {
+  AS_OF,
+  invoice,
+  line,
+  PRICES,
+  products,
+  subscription,
+  subscriptions,
+} from "./fixtures/stripe/scenarios.ts";
 
 const EMPTY: StripeSnapshot = {
   subscriptions: [],
@@ -184,5 +192,68 @@ Deno.test("pruneCache removes a cache write's temp file left by an ended export,
     assertEquals(left, [fresh, other].sort());
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** loadRevenue's options for the fake account, the cache in `cacheDir`. */
+function fakeOptions(fake: FakeStripe, cacheDir: string, asOf: Date) {
+  return {
+    mode: "auto" as const,
+    apiKey: fake.apiKey,
+    apiHost: "127.0.0.1",
+    apiPort: fake.port,
+    apiProtocol: "http" as const,
+    cacheDir,
+    asOf,
+  };
+}
+
+Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), never an earlier as-of or another day's", async () => {
+  const T = AS_OF.getTime() / 1000; // 2026-11-01T00:00:00Z
+  const at = (hours: number) => new Date((T + hours * 3600) * 1000);
+  const fake = startFakeStripe({
+    subscriptions: [
+      subscription("cus_metered", [[PRICES.proUsers, 1], [PRICES.requestVolume, null]], {
+        id: "sub_metered",
+      }),
+    ],
+    products,
+    invoices: [
+      // the cycle closed five days before: $37.50 of request volume
+      invoice("in_oct", "cus_metered", "sub_metered", T - 5 * 86_400, [
+        line("il_oct", "price_request_volume", 3750, "sub_metered"),
+      ]),
+      // the next cycle's invoice, created at 08:30 that day: $10
+      invoice("in_nov", "cus_metered", "sub_metered", T + 8.5 * 3600, [
+        line("il_nov", "price_request_volume", 1000, "sub_metered"),
+      ]),
+    ],
+  });
+  const cacheDir = await Deno.makeTempDir();
+  const load = async (asOf: Date) => {
+    const result = await loadRevenue(["cus_metered"], fakeOptions(fake, cacheDir, asOf));
+    return [result.source, result.apiCalls > 0, result.byCustomer.get("cus_metered")!.mrr];
+  };
+  try {
+    // as of 09:00: the $20 seat + the 08:30 invoice's $10
+    assertEquals(await load(at(9)), ["stripe", true, 30]);
+    // as of 08:00: the 09:00 cache holds the 08:30 invoice, later than asked: fetched again,
+    // $20 + October's $37.50
+    assertEquals(await load(at(8)), ["stripe", true, 57.5]);
+    assertEquals(await load(at(8)), ["cache", false, 57.5]);
+    // as of 08:00:01 and 10:00 (a default export's as-of: now, to the second): the 08:00 cache
+    // answers with no call, its usage as of 08:00 (the 08:30 invoice is not in it)
+    assertEquals(await load(new Date(at(8).getTime() + 1000)), ["cache", false, 57.5]);
+    assertEquals(await load(at(10)), ["cache", false, 57.5]);
+    // the same file under the next day's name: its as-of is not that day's, fetched ($20 + $10)
+    const apiKey = fake.apiKey;
+    await Deno.copyFile(
+      cachePath(cacheDir, { apiKey, asOf: at(8) }),
+      cachePath(cacheDir, { apiKey, asOf: at(25) }),
+    );
+    assertEquals(await load(at(25)), ["stripe", true, 30]);
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
   }
 });

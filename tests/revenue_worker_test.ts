@@ -10,6 +10,8 @@ import type pl from "nodejs-polars";
 import { UserError } from "../lib/core/config.ts";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import type { StageEvent } from "../lib/core/types.ts";
+import { isoDate } from "../lib/formats/files.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { customersToFrame } from "../lib/revenue/customers.ts";
 import {
   customerIdsInExportOrder,
@@ -404,6 +406,49 @@ Deno.test("an aborted signal ends a revenue worker waiting on a Stripe that neve
     assertEquals(await Array.fromAsync(Deno.readDir(outDir)), []);
   } finally {
     await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("two exports without a fixed as-of: the second is answered by the first's Stripe cache", async () => {
+  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const databases = await scenarioDatabases("revenue_worker_now");
+  const outDir = await Deno.makeTempDir();
+  try {
+    // as `deno task export` runs: no as-of, so each export's is now, to the second
+    const exportNow = () =>
+      runExport({
+        outDir,
+        env: { ...databases.env, ...stripeEnv(fake) },
+        formats: ["csv"],
+        charts: false,
+        quiet: true,
+        log: () => {},
+      });
+    const first = await exportNow();
+    assertEquals(first.data.revenue.source, "stripe");
+    const calls = fake.requests.length;
+    ok(calls > 0);
+    // the next export's as-of a second later at least (an as-of one second on missed the cache)
+    const firstSecond = Math.floor(first.data.asOf.getTime() / 1000);
+    while (Math.floor(Date.now() / 1000) === firstSecond) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const second = await exportNow();
+    ok(second.data.asOf.getTime() >= (firstSecond + 1) * 1000);
+    // the same UTC day (always, but in the second after midnight): the cache answers
+    const sameDay = isoDate(second.data.asOf) === isoDate(first.data.asOf);
+    assertEquals(
+      [second.data.revenue.source, second.data.revenue.apiCalls, fake.requests.length > calls],
+      sameDay ? ["cache", 0, false] : ["stripe", second.data.revenue.apiCalls, true],
+    );
+    const { records } = parseCsvRecords(await Deno.readTextFile(second.files[0]));
+    const sources = new Set(records.map((r) => r.revenue_source));
+    ok(sources.has(sameDay ? "cache" : "stripe"), [...sources].join(", "));
+    ok(!sources.has(sameDay ? "stripe" : "cache"), [...sources].join(", "));
+  } finally {
+    await fake.close();
+    await databases.drop();
     await Deno.remove(outDir, { recursive: true });
   }
 });

@@ -10,7 +10,7 @@ const SNAPSHOT =
 const WINDOW = "As-of: the window ends at the as-of: [as-of − days, as-of).";
 const DERIVED_WINDOW = "As-of: derived from window columns, so it ends at the as-of too.";
 const STRIPE_NOW =
-  "As-of: from the subscriptions Stripe holds when the export runs (not as they were at the as-of); discounts, trials and scheduled cancellations are judged at the as-of.";
+  "As-of: from the subscriptions Stripe holds when the export runs, or held when today's Stripe cache was fetched (not as they were at the as-of); discounts, trials and scheduled cancellations are judged at the as-of.";
 const MRR_PER =
   "As-of: mrr as Stripe holds it when the export runs, over a window column that ends at the as-of.";
 
@@ -33,7 +33,7 @@ export const AS_OF_EFFECT: Record<string, string> = {
   mrr: `${STRIPE_NOW} Its usage part is usage_charges: invoices created before the as-of.`,
   base_subscription: STRIPE_NOW,
   usage_charges:
-    "As-of: the last closed billing-cycle invoice created before the as-of (within the look-back).",
+    "As-of: the last closed billing-cycle invoice created before the as-of (within the look-back); from today's Stripe cache, before the cache's as-of.",
   addon_prompts: STRIPE_NOW,
   is_ptb:
     "As-of: not cut: organization_ptb_spend has no timestamps, so spend after the as-of counts too.",
@@ -63,7 +63,7 @@ export const AS_OF_EFFECT: Record<string, string> = {
   stripe_plan_names: STRIPE_NOW,
   cancel_at_period_end: STRIPE_NOW,
   revenue_source:
-    "As-of: a Stripe cache is read only when it was made for the same as-of day; the revenue it names is as its columns say.",
+    "As-of: a Stripe cache is read only when it was fetched today for an as-of of the same date, at or before the export's (never a later one): usage_charges and ptb_revenue_30d then count invoices and payments up to the cache's as-of, not those created since (--refresh-stripe reads them).",
   plan: SNAPSHOT,
   list_price_mrr:
     "As-of: today's price book over seats at the as-of and today's add-ons (the database keeps no history).",

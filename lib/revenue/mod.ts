@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
 import { cachePath, pruneCache, readCache, writeCache } from "./cache.ts";
+import { isoDate } from "../formats/files.ts";
 import {
   CALL_BOUND_EXTRA,
   checkCustomers,
@@ -232,6 +233,37 @@ async function tryWriteCache(
 }
 
 /**
+ * Whether today's cache answers an export of `asOf`. It holds the subscriptions as fetched and the
+ * usage lines and PTB charges of the invoices and payments created up to its own as-of
+ * (`invoiceRange.until`), so it answers that as-of and any later one of the same UTC date — a
+ * default export's as-of is now, to the second, and never repeats — without what was created in
+ * between (--refresh-stripe reads it). A cache of a later as-of holds invoices and charges created
+ * after the as-of asked for, and one whose as-of is on another date another day's: neither answers
+ * (Stripe is asked, and the file rewritten). It must have listed invoices over the same span back
+ * from its as-of (the usage look-back or, if longer, the export window) with the same look-back
+ * for long billing periods (usage lines come from them: a longer look-back finds a cycle a shorter
+ * one does not), and with PTB have read the product over the window up to its as-of.
+ */
+function cacheAnswers(
+  cached: StripeSnapshot,
+  { asOf, windowDays, rules }: { asOf: Date; windowDays: number; rules: RevenueRules },
+): boolean {
+  const range = cached.invoiceRange;
+  const wanted = invoiceRange({ asOf, windowDays, usageLookbackDays: rules.usageLookbackDays });
+  if (
+    !range || range.usageLookbackDays !== rules.usageLookbackDays || range.until > wanted.until ||
+    isoDate(new Date(range.until * 1000)) !== isoDate(asOf) ||
+    range.until - range.since !== wanted.until - wanted.since
+  ) return false;
+  if (!rules.ptbProductId) return true;
+  const window = ptbWindow(asOf, windowDays);
+  return ptbCovers(cached.ptb, {
+    productId: rules.ptbProductId,
+    window: { since: window.since, until: Math.min(window.until, range.until) },
+  });
+}
+
+/**
  * Revenue for the given Stripe customer ids. Today's cache answers with no API call; a cache
  * that lacks some of the customers (ids with no subscription it has not checked) is completed
  * with a few lookups and rewritten.
@@ -271,24 +303,11 @@ export async function loadRevenue(
   let activeReader: StripeReader | undefined;
   const windowDays = options.windowDays ?? 30;
   const context = { asOf: options.asOf, windowDays, rules, started };
-  const invoices = invoiceRange({ ...context, usageLookbackDays: rules.usageLookbackDays });
   try {
     const fromCache = refreshes(options.mode)
       ? null
       : await (options.cacheAhead ?? readCache(path));
-    // A cache answers only for the invoice range it listed and the look-back it stretched for
-    // long billing periods (usage lines come from them: a longer look-back finds a cycle a
-    // shorter one does not) and, with PTB, for the product and a window it covers.
-    const cached = fromCache && fromCache.invoiceRange?.since === invoices.since &&
-        fromCache.invoiceRange?.until === invoices.until &&
-        fromCache.invoiceRange?.usageLookbackDays === rules.usageLookbackDays &&
-        (!rules.ptbProductId ||
-          ptbCovers(fromCache.ptb, {
-            productId: rules.ptbProductId,
-            window: ptbWindow(options.asOf, windowDays),
-          }))
-      ? fromCache
-      : null;
+    const cached = fromCache && cacheAnswers(fromCache, { ...context, rules }) ? fromCache : null;
     if (cached) {
       const unchecked = customersToCheck(cached, customerIds);
       if (unchecked.length === 0) {
