@@ -43,23 +43,26 @@ Deno.test("cache file: one per key fingerprint and day, never the key; no temp f
     assertEquals(path, join(dir, `stripe_${keyFingerprint(key)}_2026-11-01.json`));
     match(keyFingerprint(key), /^[0-9a-f]{16}$/);
     ok(keyFingerprint(key) !== keyFingerprint("sk_live_cache_secret_2"));
-    assertEquals(await readCache(path), null); // none yet
+    assertEquals(await readCache(path), { snapshot: null }); // none yet
     await writeCache(path, EMPTY);
-    assertEquals(await readCache(path), EMPTY);
+    assertEquals(await readCache(path), { snapshot: EMPTY });
     // kept for the day it was fetched: the next day (a past as-of exported again) asks Stripe
     const tomorrow = new Date(Date.now() + 86_400_000);
-    assertEquals(await readCache(path, { now: tomorrow }), null);
+    assertEquals(await readCache(path, { now: tomorrow }), { snapshot: null });
     const written = JSON.parse(await Deno.readTextFile(path));
     await Deno.writeTextFile(path, JSON.stringify({ ...written, written_at: undefined }));
-    assertEquals(await readCache(path), null, "an undated file is not today's");
+    assertEquals(await readCache(path), { snapshot: null }, "an undated file is not today's");
     await writeCache(path, EMPTY);
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [path.split("/").pop()]);
     ok(!(await Deno.readTextFile(path)).includes(key));
-    // an older shape (version 1, as the first release wrote) or garbage: fetch again
-    await Deno.writeTextFile(path, JSON.stringify({ version: 1, snapshot: { subscriptions: [] } }));
-    assertEquals(await readCache(path), null);
+    // an older shape (version 1, as the first release wrote): fetch again; garbage: said so too
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({ version: 1, written_at: new Date().toISOString(), snapshot: {} }),
+    );
+    assertEquals(await readCache(path), { snapshot: null });
     await Deno.writeTextFile(path, "{not json");
-    assertEquals(await readCache(path), null);
+    assertEquals(await readCache(path), { snapshot: null, unusable: "not JSON: cut short?" });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -80,7 +83,7 @@ Deno.test("cache file: each distinct price written once, items name it; read bac
     const distinct = new Set(items.map((item) => JSON.stringify(item.price)));
     ok(distinct.size < items.length, "some items share a price");
     await writeCache(path, snapshot);
-    assertEquals(await readCache(path), snapshot);
+    assertEquals(await readCache(path), { snapshot });
     const file = JSON.parse(await Deno.readTextFile(path));
     assertEquals(file.version, 6);
     assertEquals(file.snapshot.prices.length, distinct.size);
@@ -92,11 +95,14 @@ Deno.test("cache file: each distinct price written once, items name it; read bac
     // the previous shape (version 4: each item's price in full) is still read
     const today = new Date().toISOString();
     await Deno.writeTextFile(path, JSON.stringify({ version: 4, written_at: today, snapshot }));
-    assertEquals(await readCache(path), snapshot);
+    assertEquals(await readCache(path), { snapshot });
     // an item naming a price the file does not hold: not a cache, fetch again
     file.snapshot.subscriptions[0].items[0].price = file.snapshot.prices.length;
     await Deno.writeTextFile(path, JSON.stringify(file));
-    assertEquals(await readCache(path), null);
+    assertEquals(await readCache(path), {
+      snapshot: null,
+      unusable: "snapshot.subscriptions[0].items[0].price is not an index into snapshot.prices",
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -252,6 +258,79 @@ Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), 
       cachePath(cacheDir, { apiKey, asOf: at(25) }),
     );
     assertEquals(await load(at(25)), ["stripe", true, 30]);
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("an ill-shaped or unreadable cache is no cache: fetched again, one warning naming the file, never NaN", async () => {
+  const fake = startFakeStripe({ subscriptions: [subscriptions[0]], products, invoices: [] });
+  const cacheDir = await Deno.makeTempDir();
+  const options = fakeOptions(fake, cacheDir, AS_OF);
+  const path = cachePath(cacheDir, { apiKey: fake.apiKey, asOf: AS_OF });
+  try {
+    assertEquals((await loadRevenue(["cus_seat"], options)).source, "stripe");
+    const good = await Deno.readTextFile(path);
+    // deno-lint-ignore no-explicit-any
+    const broken: [string, (file: any) => unknown][] = [
+      [
+        "snapshot.subscriptions[0].discounts is missing",
+        (file) => delete file.snapshot.subscriptions[0].discounts,
+      ],
+      [
+        "snapshot.prices[0].unit_amount_decimal is not a decimal amount",
+        (file) => file.snapshot.prices[0].unit_amount_decimal = "abc",
+      ],
+      [
+        "snapshot.subscriptions[0].items is not a list",
+        (file) => file.snapshot.subscriptions[0].items = null,
+      ],
+      [
+        "snapshot.subscriptions[0].items[0].price is not an index into snapshot.prices",
+        (file) => file.snapshot.subscriptions[0].items[0].price = 1, // one price in the file
+      ],
+      ["snapshot.products[0].name is not text", (file) => file.snapshot.products[0].name = 5],
+      [
+        "snapshot.customers.existing[0] is not text",
+        (file) => file.snapshot.customers.existing = [null],
+      ],
+      ["snapshot.ptb.productId is missing", (file) => file.snapshot.ptb = {}],
+      [
+        "snapshot.usageLines is not a list",
+        (file) => file.snapshot.usageLines = { amount: 1 },
+      ],
+    ];
+    const warning = (problem: string) =>
+      `the Stripe cache ${path} could not be used (${problem}): Stripe was asked again`;
+    for (const [problem, breakIt] of broken) {
+      const file = JSON.parse(good);
+      breakIt(file);
+      await Deno.writeTextFile(path, JSON.stringify(file));
+      const result = await loadRevenue(["cus_seat"], options);
+      assertEquals([result.source, result.failed, result.apiCalls > 0], ["stripe", false, true]);
+      assertEquals(result.byCustomer.get("cus_seat")!.mrr, 100, problem); // $20 × 5 seats
+      assertEquals(result.warnings.filter((w) => w.includes(path)), [warning(problem)]);
+      // the fetch rewrote it: the next export is answered by it
+      assertEquals((await loadRevenue(["cus_seat"], options)).source, "cache");
+      await Deno.writeTextFile(path, JSON.stringify(file));
+      assertEquals(await readCache(path), { snapshot: null, unusable: problem });
+    }
+    // cut short (an export ended mid-write leaves the temp file, but a full disk or a hand edit)
+    await Deno.writeTextFile(path, good.slice(0, 100));
+    const cut = await loadRevenue(["cus_seat"], options);
+    assertEquals([cut.source, cut.byCustomer.get("cus_seat")!.mrr], ["stripe", 100]);
+    assertEquals(cut.warnings.filter((w) => w.includes(path)), [warning("not JSON: cut short?")]);
+    // the previous shape (version 4, prices inline) is checked too
+    const v4 = JSON.parse(good);
+    v4.version = 4;
+    v4.snapshot.subscriptions[0].items[0].price = { ...v4.snapshot.prices[0], currency: null };
+    delete v4.snapshot.prices;
+    await Deno.writeTextFile(path, JSON.stringify(v4));
+    assertEquals(await readCache(path), {
+      snapshot: null,
+      unusable: "snapshot.subscriptions[0].items[0].price.currency is not text",
+    });
   } finally {
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });

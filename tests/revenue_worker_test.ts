@@ -12,7 +12,9 @@ import { loadPricingData, runExport } from "../lib/export.ts";
 import type { StageEvent } from "../lib/core/types.ts";
 import { isoDate } from "../lib/formats/files.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+import { cachePath } from "../lib/revenue/cache.ts";
 import { customersToFrame } from "../lib/revenue/customers.ts";
+import { defaultCacheDir } from "../lib/revenue/mod.ts";
 import {
   customerIdsInExportOrder,
   liveRevenueOptions,
@@ -449,6 +451,40 @@ Deno.test("two exports without a fixed as-of: the second is answered by the firs
   } finally {
     await fake.close();
     await databases.drop();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("an ill-shaped cache read ahead by the worker: fetched again, with a warning naming it", async () => {
+  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const outDir = await Deno.makeTempDir();
+  try {
+    const stage = { env: stripeEnv(fake), mode: "auto" as const, asOf: AS_OF, windowDays: 30 };
+    const first = await loadLiveRevenue(CUSTOMERS, {
+      ...liveRevenueOptions({ ...stage, outDir }),
+      quiet: true,
+    });
+    assertEquals(first.source, "stripe");
+    const path = cachePath(defaultCacheDir(outDir), { apiKey: fake.apiKey, asOf: AS_OF });
+    const file = JSON.parse(await Deno.readTextFile(path));
+    delete file.snapshot.subscriptions[0].discounts;
+    await Deno.writeTextFile(path, JSON.stringify(file));
+    const calls = fake.requests.length;
+    // read ahead of the ids (any cache above 0 bytes), as at a million organizations
+    const worker = prepareRevenueWorker({ ...stage, outDir, quiet: true, readAheadAboveBytes: 0 });
+    worker.startAhead();
+    assertEquals(worker.started, true);
+    worker.load(CUSTOMERS);
+    const again = await worker.result;
+    worker.close();
+    assertEquals([again.source, again.failed], ["stripe", false]);
+    ok(fake.requests.length > calls);
+    assertEquals(again.warnings.filter((w) => w.includes(path)), [
+      `the Stripe cache ${path} could not be used (snapshot.subscriptions[0].discounts is missing): Stripe was asked again`,
+    ]);
+    assertEquals([...again.byCustomer.entries()], [...first.byCustomer.entries()]);
+  } finally {
+    await fake.close();
     await Deno.remove(outDir, { recursive: true });
   }
 });

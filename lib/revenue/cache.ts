@@ -3,8 +3,8 @@
  * outputs/.stripe-cache/, holding only the trimmed objects of stripe_objects.ts. The account is
  * named by a fingerprint of the key (16 hex digits of its SHA-256; the key itself is never
  * written), so reading the cache makes no API call. A file answers its as-of and the later ones
- * of its day (mod.ts cacheAnswers). Rules are applied after reading, so a changed setting takes
- * effect without a refetch. Files older than a week are removed when a
+ * of its day (mod.ts cacheAnswers), and is checked for the shape the rules read (cache_shape.ts).
+ * Rules are applied after reading, so a changed setting takes effect without a refetch. Files older than a week are removed when a
  * new one is written. Each distinct price is written once and items name it by index: most of
  * a subscription's JSON is its price, so 200k subscriptions on a few prices take 43 MB, not
  * 104 MB, and parse in two thirds of the time and memory (items then share one price object).
@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
+import { snapshotProblem } from "./cache_shape.ts";
 import type { StripeSnapshot } from "./snapshot.ts";
 import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
 
@@ -49,19 +50,15 @@ function toFile(snapshot: StripeSnapshot): FileSnapshot {
   };
 }
 
-/** The snapshot of a file, or null when an item names no price of the file. */
-function fromFile(file: FileSnapshot): StripeSnapshot | null {
+/** The snapshot of a file whose shape was checked (snapshotProblem): each item given its price. */
+function fromFile(file: FileSnapshot): StripeSnapshot {
   const { prices, ...snapshot } = file;
-  const subscriptions = snapshot.subscriptions as unknown as SubscriptionLite[];
   for (const subscription of file.subscriptions) {
-    if (!Array.isArray(subscription?.items)) return null;
     for (const item of subscription.items as unknown as ItemLite[]) {
-      const price = prices[item.price as unknown as number];
-      if (!Number.isInteger(item.price) || !price) return null;
-      item.price = price; // in place: no second copy of the subscriptions
+      item.price = prices[item.price as unknown as number]; // in place: no second copy
     }
   }
-  return { ...snapshot, subscriptions };
+  return { ...snapshot, subscriptions: snapshot.subscriptions as unknown as SubscriptionLite[] };
 }
 
 export function keyFingerprint(apiKey: string): string {
@@ -75,44 +72,48 @@ export function cachePath(
   return join(cacheDir, `stripe_${keyFingerprint(apiKey)}_${isoDate(asOf)}.json`);
 }
 
-function isFileSnapshot(value: unknown): value is FileSnapshot {
-  return isSnapshot(value) && Array.isArray((value as { prices?: unknown }).prices);
-}
-
-function isSnapshot(value: unknown): value is StripeSnapshot {
-  const s = value as StripeSnapshot;
-  return !!s && Array.isArray(s.subscriptions) && Array.isArray(s.products) &&
-    !!s.customerDiscounts && typeof s.customerDiscounts === "object" &&
-    Array.isArray(s.usageLines) && !!s.customers && Array.isArray(s.customers.existing) &&
-    Array.isArray(s.customers.missing) &&
-    Array.isArray(s.customers.unverified) && Array.isArray(s.unreadableDiscounts) && "ptb" in s;
+/**
+ * What readCache found: today's snapshot; or none, with what is wrong (`unusable`) when the file
+ * is there but cannot be read or is ill-shaped (loadRevenue warns, naming the file). A file that
+ * is simply not today's, or of an older shape, is no snapshot and nothing wrong.
+ */
+export interface CacheRead {
+  snapshot: StripeSnapshot | null;
+  unusable?: string;
 }
 
 /**
- * Today's snapshot, or null when there is none (or it is unreadable, or of an older shape, or was
- * fetched on another day). The file is named by the export's as-of day: an export of a past as-of
- * made again on a later day would have reused revenue fetched then, so the day it was written
- * (`written_at`, UTC) must be today's.
+ * Today's snapshot, or none when there is no file, or it was fetched on another day, or is of an
+ * older shape, or cannot be used (unreadable, not JSON, ill-shaped: `unusable` says why). The file
+ * is named by the export's as-of day: an export of a past as-of made again on a later day would
+ * have reused revenue fetched then, so the day it was written (`written_at`, UTC) must be today's.
  */
 export async function readCache(
   path: string,
   { now = new Date() }: { now?: Date } = {},
-): Promise<StripeSnapshot | null> {
+): Promise<CacheRead> {
+  let cached;
   try {
-    const cached = JSON.parse(await Deno.readTextFile(path));
-    const writtenAt = typeof cached?.written_at === "string" ? new Date(cached.written_at) : null;
-    if (!writtenAt || Number.isNaN(writtenAt.getTime()) || isoDate(writtenAt) !== isoDate(now)) {
-      return null; // fetched on another day (or undated): ask Stripe again
-    }
-    if (cached?.version === CACHE_VERSION && isFileSnapshot(cached.snapshot)) {
-      return fromFile(cached.snapshot);
-    }
-    return cached?.version === PRICES_INLINE_VERSION && isSnapshot(cached.snapshot)
-      ? cached.snapshot
-      : null;
-  } catch {
-    return null; // missing or unreadable: fetch again
+    cached = JSON.parse(await Deno.readTextFile(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { snapshot: null };
+    return {
+      snapshot: null,
+      unusable: error instanceof SyntaxError
+        ? "not JSON: cut short?"
+        : String((error as Error)?.message ?? error).split("\n")[0],
+    };
   }
+  const writtenAt = typeof cached?.written_at === "string" ? new Date(cached.written_at) : null;
+  if (!writtenAt || Number.isNaN(writtenAt.getTime()) || isoDate(writtenAt) !== isoDate(now)) {
+    return { snapshot: null }; // fetched on another day (or undated): ask Stripe again
+  }
+  const version = cached?.version;
+  if (version !== CACHE_VERSION && version !== PRICES_INLINE_VERSION) return { snapshot: null };
+  const pricesByIndex = version === CACHE_VERSION;
+  const unusable = snapshotProblem(cached.snapshot, { pricesByIndex });
+  if (unusable !== null) return { snapshot: null, unusable };
+  return { snapshot: pricesByIndex ? fromFile(cached.snapshot) : cached.snapshot };
 }
 
 export async function writeCache(path: string, snapshot: StripeSnapshot): Promise<void> {

@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
-import { cachePath, pruneCache, readCache, writeCache } from "./cache.ts";
+import { cachePath, type CacheRead, pruneCache, readCache, writeCache } from "./cache.ts";
 import { isoDate } from "../formats/files.ts";
 import {
   CALL_BOUND_EXTRA,
@@ -89,7 +89,7 @@ export interface RevenueOptions {
   onProgress?: FetchProgress;
   /** today's cache, read ahead by the caller with readCacheAhead (the revenue worker reads it
    * while the customer ids are still being queried) */
-  cacheAhead?: Promise<StripeSnapshot | null>;
+  cacheAhead?: Promise<CacheRead>;
 }
 
 /** The path of today's cache as loadRevenue would read it (null when the mode or a missing key skips it). */
@@ -98,12 +98,12 @@ function todaysCachePath(options: Omit<RevenueOptions, "onProgress" | "cacheAhea
   return cachePath(options.cacheDir, { apiKey: options.apiKey, asOf: options.asOf });
 }
 
-/** Today's cache as loadRevenue would read it (null when the mode or a missing key skips it). */
+/** Today's cache as loadRevenue would read it (no snapshot when the mode or a missing key skips it). */
 export function readCacheAhead(
   options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
-): Promise<StripeSnapshot | null> {
+): Promise<CacheRead> {
   const path = todaysCachePath(options);
-  return path ? readCache(path) : Promise.resolve(null);
+  return path ? readCache(path) : Promise.resolve({ snapshot: null });
 }
 
 /** The size of the file readCacheAhead would read; null when there is none (Stripe is asked). */
@@ -303,11 +303,20 @@ export async function loadRevenue(
   let activeReader: StripeReader | undefined;
   const windowDays = options.windowDays ?? 30;
   const context = { asOf: options.asOf, windowDays, rules, started };
+  // the cache file's: there but unusable (then fetched again), or not written
+  const cacheWarnings: string[] = [];
   try {
-    const fromCache = refreshes(options.mode)
-      ? null
+    const read: CacheRead = refreshes(options.mode)
+      ? { snapshot: null }
       : await (options.cacheAhead ?? readCache(path));
-    const cached = fromCache && cacheAnswers(fromCache, { ...context, rules }) ? fromCache : null;
+    if (read.unusable) {
+      cacheWarnings.push(
+        `the Stripe cache ${path} could not be used (${read.unusable}): Stripe was asked again`,
+      );
+    }
+    const cached = read.snapshot && cacheAnswers(read.snapshot, { ...context, rules })
+      ? read.snapshot
+      : null;
     if (cached) {
       const unchecked = customersToCheck(cached, customerIds);
       if (unchecked.length === 0) {
@@ -352,12 +361,11 @@ export async function loadRevenue(
         missing: [...cached.customers.missing, ...checked.missing],
         unverified: [...cached.customers.unverified, ...checked.unverified],
       };
-      const cacheWarnings = await tryWriteCache(path, cached, options.cacheDir, options.asOf);
       return result(cached, customerIds, {
         ...context,
         source: "cache",
         apiCalls: stats.apiCalls,
-        warnings: cacheWarnings,
+        warnings: await tryWriteCache(path, cached, options.cacheDir, options.asOf),
       });
     }
     let ptbFailure: string | undefined;
@@ -368,7 +376,7 @@ export async function loadRevenue(
       onProgress: options.onProgress,
       onPtbFailure: (error) => ptbFailure = describe(error),
     });
-    const cacheWarnings = await tryWriteCache(path, snapshot, options.cacheDir, options.asOf);
+    cacheWarnings.push(...await tryWriteCache(path, snapshot, options.cacheDir, options.asOf));
     return result(snapshot, customerIds, {
       ...context,
       source: "stripe",
@@ -382,11 +390,12 @@ export async function loadRevenue(
     if (error instanceof UserError) throw error;
     const line = describe(error);
     if (requires(options.mode)) throw new UserError(`--require-stripe: ${line}`);
-    return none(
+    const missing = none(
       `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
       true,
       Math.round(performance.now() - started),
       stats.apiCalls,
     );
+    return { ...missing, warnings: [...missing.warnings, ...cacheWarnings] };
   }
 }

@@ -30,7 +30,8 @@ import {
   type RevenueStageOptions,
 } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
-import { snapshotIndex, type StripeSnapshot } from "./snapshot.ts";
+import type { CacheRead } from "./cache.ts";
+import { snapshotIndex } from "./snapshot.ts";
 import { readCacheAhead, todaysCacheBytes } from "./mod.ts";
 
 /**
@@ -159,7 +160,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
     postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
   };
   let settings: { options: LiveRevenueOptions; quiet: boolean } | undefined;
-  let cacheAhead: Promise<StripeSnapshot | null> | undefined;
+  let cacheAhead: Promise<CacheRead> | undefined;
   scope.onmessage = async (event) => {
     try {
       const job = event.data;
@@ -167,10 +168,10 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
         settings = job;
         // Today's cache is parsed as the settings arrive: while the customer ids are still being
         // queried when startAhead started the worker (a large cache), else as they come.
-        cacheAhead = readCacheAhead(job.options).then((snapshot) => {
+        cacheAhead = readCacheAhead(job.options).then((read) => {
           // its lookups by customer too, while the queries run, not once the ids are in
-          if (snapshot) snapshotIndex(snapshot);
-          return snapshot;
+          if (read.snapshot) snapshotIndex(read.snapshot);
+          return read;
         });
         cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
         return;
