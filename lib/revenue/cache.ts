@@ -20,8 +20,6 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
 /** Bumped whenever the file's shape changes: older files are then ignored. 6: a subscription
  * whose payment collection is paused has status `paused` (it was `active`); `customer_deleted`. */
 const CACHE_VERSION = 6;
-/** The same snapshot with each item's price in full: still read (today's file of an upgrade). */
-const PRICES_INLINE_VERSION = 4;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {
@@ -108,12 +106,11 @@ export async function readCache(
   if (!writtenAt || Number.isNaN(writtenAt.getTime()) || isoDate(writtenAt) !== isoDate(now)) {
     return { snapshot: null }; // fetched on another day (or undated): ask Stripe again
   }
-  const version = cached?.version;
-  if (version !== CACHE_VERSION && version !== PRICES_INLINE_VERSION) return { snapshot: null };
-  const pricesByIndex = version === CACHE_VERSION;
-  const unusable = snapshotProblem(cached.snapshot, { pricesByIndex });
+  // an older version lacks what the rules now read (paused collection, deleted customers)
+  if (cached?.version !== CACHE_VERSION) return { snapshot: null };
+  const unusable = snapshotProblem(cached.snapshot);
   if (unusable !== null) return { snapshot: null, unusable };
-  return { snapshot: pricesByIndex ? fromFile(cached.snapshot) : cached.snapshot };
+  return { snapshot: fromFile(cached.snapshot) };
 }
 
 export async function writeCache(path: string, snapshot: StripeSnapshot): Promise<void> {

@@ -182,35 +182,25 @@ const snapshotFields = {
   })),
 };
 
-/** A snapshot as the previous shape (version 4) held it: each item's price in full. */
-const inlineSnapshot = shape({ subscriptions: listOf(subscription(price)), ...snapshotFields });
-
 /** The current shape's distinct prices, which its items name by index. */
 const filePrices = shape({ prices: listOf(price) });
 
 /**
  * What is wrong with a file's snapshot (`snapshot.subscriptions[3].discounts is missing`), or
- * null when it has the shape loadRevenue reads. `pricesByIndex`: the current shape, each distinct
- * price once in `prices` and items naming it by index; else each item holds its price.
+ * null when it has the shape loadRevenue reads: each distinct price once in `prices`, items
+ * naming it by index.
  */
-export function snapshotProblem(
-  snapshot: unknown,
-  { pricesByIndex }: { pricesByIndex: boolean },
-): string | null {
-  let problem: string | null;
-  if (!pricesByIndex) problem = inlineSnapshot(snapshot);
-  else {
-    problem = filePrices(snapshot);
-    if (problem === null) {
-      const count = (snapshot as { prices: unknown[] }).prices.length;
-      const priceIndex = is(
-        (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < count,
-        "an index into snapshot.prices",
-      );
-      problem = shape({ subscriptions: listOf(subscription(priceIndex)), ...snapshotFields })(
-        snapshot,
-      );
-    }
+export function snapshotProblem(snapshot: unknown): string | null {
+  let problem = filePrices(snapshot);
+  if (problem === null) {
+    const count = (snapshot as { prices: unknown[] }).prices.length;
+    const priceIndex = is(
+      (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) < count,
+      "an index into snapshot.prices",
+    );
+    problem = shape({ subscriptions: listOf(subscription(priceIndex)), ...snapshotFields })(
+      snapshot,
+    );
   }
   return problem === null ? null : `snapshot${problem}`;
 }
