@@ -233,6 +233,91 @@ Deno.test("deno task mcp and serve: a named --env-file that is missing is a one-
   }
 });
 
+// ── paths typed in another folder ─────────────────────────────────────────────────────────
+
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+/** `deno task NAME ARGS` typed in `cwd`: deno runs the task in the project folder (INIT_CWD = cwd). */
+async function runTask(cwd: string, name: string, args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "--config", CONFIG, name, ...args],
+    cwd,
+    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+const namesIn = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+
+Deno.test("userPath reads a relative path from INIT_CWD, the folder deno task was typed in", async () => {
+  const { userPath } = await import("../lib/cli/args.ts");
+  assertEquals(userPath("a.csv", "/tmp/typed-here"), "/tmp/typed-here/a.csv");
+  assertEquals(userPath("../b/a.csv", "/tmp/typed-here"), "/tmp/b/a.csv");
+  assertEquals(userPath("/abs/a.csv", "/tmp/typed-here"), "/abs/a.csv");
+  // typed in the project folder, or no deno task (deno run): as typed
+  assertEquals(userPath("a.csv", Deno.cwd()), "a.csv");
+  assertEquals(userPath("a.csv", ""), "a.csv");
+  // an empty value stays empty: refused as such, not read as the folder
+  assertEquals(userPath("", "/tmp/typed-here"), "");
+});
+
+Deno.test("tasks typed in another folder read and write paths there, not in the project folder", async () => {
+  const work = await Deno.makeTempDir();
+  try {
+    // --out-dir and --env-file, relative to where the export was typed
+    await Deno.writeTextFile(`${work}/my.env`, "# no database: demo data\n");
+    for (const asOf of ["2026-10-01", "2026-11-01"]) {
+      const exported = await runTask(work, "export", [
+        ...["--demo", "--format", "csv", "--no-charts", "--quiet", "--as-of", asOf],
+        ...["--out-dir", "out", "--env-file", "my.env"],
+      ]);
+      assertEquals(exported.code, 0, exported.stderr);
+    }
+    const [older, newer] = ["2026-10-01", "2026-11-01"]
+      .map((date) => `helicone_pricing_data_${date}_demo.csv`);
+    ok(namesIn(`${work}/out`).includes(older) && namesIn(`${work}/out`).includes(newer));
+    // compare's files and --out-dir, typed in out/
+    const out = `${work}/out`;
+    const compared = await runTask(out, "compare", [older, newer, "--out-dir", "cmp", "--quiet"]);
+    assertEquals(compared.code, 0, compared.stderr);
+    assertEquals(namesIn(`${out}/cmp`), [
+      "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo.csv",
+      "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo.md",
+      "helicone_pricing_compare_2026-10-01_demo_to_2026-11-01_demo_totals.csv",
+    ]);
+    // scenario's file (from ../, the folder above) and --input
+    await Deno.copyFile(
+      new URL("../scenarios/per_request.json", import.meta.url).pathname,
+      `${work}/per_request.json`,
+    );
+    const priced = await runTask(out, "scenario", [
+      ...["../per_request.json", "--input", newer, "--out-dir", "scen", "--quiet"],
+    ]);
+    assertEquals(priced.code, 0, priced.stderr);
+    assertEquals(namesIn(`${out}/scen`).length, 3, namesIn(`${out}/scen`).join());
+    // history import's files and --history-dir
+    const imported = await runTask(out, "history", [
+      ...["import", older, "--history-dir", "hist", "--quiet"],
+    ]);
+    assertEquals(imported.code, 0, imported.stderr);
+    ok(namesIn(`${out}/hist`).includes("helicone_pricing_data_2026-10-01_demo.parquet"));
+    // a named settings file that is not where it was typed: the error names the folder meant
+    const missing = await runTask(out, "export", ["--env-file", "nope.env"]);
+    assertEquals(missing.code, 1);
+    assertEquals(
+      missing.stderr.trim(),
+      `error: --env-file "${out}/nope.env" does not exist; pass a settings file such as .env.example`,
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
 // ── Ctrl-C and SIGTERM ─────────────────────────────────────────────────────────────────────
 
 const DEMO_EXPORT = ["--demo", "--out-dir", "OUT", "--as-of", "2026-11-01", "--quiet"];

@@ -4,14 +4,36 @@
  * arguments.
  */
 import { stat } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
 
-/** node:util's parseArgs; its error becomes one UserError line that points at --help. */
+/**
+ * A path the user typed, read from the folder they typed it in. `deno task` runs every task in
+ * deno.json's folder and names the folder it was started from in INIT_CWD, so `cd outputs && deno
+ * task compare a.csv b.csv` means outputs/a.csv, not a.csv beside deno.json. An absolute path, a
+ * run started in the project folder, or one without INIT_CWD (`deno run`) keeps the path as typed.
+ * Settings (.env, PRICING_*_DIR) are not user paths: they keep their documented bases.
+ */
+export function userPath(path: string, initCwd = Deno.env.get("INIT_CWD")): string {
+  if (!initCwd || path.trim() === "" || isAbsolute(path)) return path;
+  const from = resolve(initCwd);
+  return from === Deno.cwd() ? path : resolve(from, path);
+}
+
+/** The flags, in every command line, whose value is a file or folder the user typed (userPath). */
+const PATH_FLAGS = new Set(["out-dir", "env-file", "input", "history-dir"]);
+
+/**
+ * node:util's parseArgs; its error becomes one UserError line that points at --help. The values of
+ * PATH_FLAGS are read from the folder the command was typed in (userPath); positionals that are
+ * paths are the command's to resolve (userPath), as only it knows which are.
+ */
 export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  let parsed: ReturnType<typeof parseArgs<T>>;
   try {
-    return parseArgs(config);
+    parsed = parseArgs(config);
   } catch (error) {
     const message = (error as Error).message;
     // `--days -1`: node reads "-1" as a flag; its three lines hide the fix in the last one.
@@ -27,6 +49,13 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
     if (unknown) throw new UserError(`Unknown option '${unknown[1]}' (see --help)`);
     throw new UserError(`${message.split("\n")[0]} (see --help)`);
   }
+  const values = parsed.values as Record<string, unknown>;
+  for (const name of PATH_FLAGS) {
+    const value = values[name];
+    if (typeof value === "string") values[name] = userPath(value);
+    else if (Array.isArray(value)) values[name] = value.map((v) => userPath(String(v)));
+  }
+  return parsed;
 }
 
 /** Refuses `--flag ""` (and `--flag=`): an empty value would silently mean the default. */

@@ -20,7 +20,7 @@ import {
   windowMismatchWarning,
   writeComparison,
 } from "../analysis/compare.ts";
-import { failed, parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
+import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 
 export const HELP = `Usage: deno task compare <old export> <new export> [options]
 
@@ -87,7 +87,7 @@ export async function main(args: string[]): Promise<number> {
         `pass two exports, old then new (got ${parsed.positionals.length}; see --help)`,
       );
     }
-    const [oldPath, newPath] = parsed.positionals;
+    const [oldPath, newPath] = parsed.positionals.map((path) => userPath(path));
     // dates from the names (a renamed file's is unknown), checked before anything is read
     const side = (path: string) => {
       const name = exportNameInfo(path);

@@ -20,7 +20,7 @@ import {
   type PreparedSnapshot,
   prepareSnapshot,
 } from "../history/snapshot.ts";
-import { failed, parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
+import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
 
 export const HELP = `Usage: deno task history <command> [options]
@@ -276,7 +276,7 @@ export async function main(args: string[]): Promise<number> {
     };
     switch (command) {
       case "import":
-        await importFiles(rest, context);
+        await importFiles(rest.map((path) => userPath(path)), context);
         return 0;
       case "backfill": {
         if (rest.length > 0) throw new UserError(`backfill takes no files (got ${rest[0]})`);

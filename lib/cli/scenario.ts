@@ -4,7 +4,7 @@
  * summary with the breakeven price) to outputs/. Errors are one line, exit code 1.
  */
 import { basename } from "node:path";
-import { failed, parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
+import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "./export.ts";
 import { parseWindowDays } from "../core/window.ts";
 import { loadEnv, UserError } from "../core/config.ts";
@@ -105,7 +105,7 @@ export function parseScenarioArgs(args: string[]): ScenarioArgs {
   if (v["as-of"]) options.asOf = parseAsOf(v["as-of"]);
   if (v.days !== undefined) options.windowDays = parseWindowDays(v.days, { name: "--days" });
   return {
-    files: parsed.positionals,
+    files: parsed.positionals.map((path) => userPath(path)),
     input: v.input,
     outDir: v["out-dir"] ?? DEFAULT_OUT_DIR,
     breakeven: v.breakeven,
