@@ -171,3 +171,27 @@ Deno.test("--help gives --history-dir's default as the command finds it: <out-di
   assertEquals(historyDir({}, "elsewhere"), join("elsewhere", "history"));
   assertEquals(historyDir({ PRICING_HISTORY_DIR: "/h" }, "elsewhere"), "/h");
 });
+
+Deno.test("snapshots of months before the first organization: one line, no report, exit 0", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = await Deno.makeTempDir();
+  // the demo's first organization signs up in late 2023: 2019-12 and 2020-01 hold none
+  const folders = ["--history-dir", dir, "--out-dir", out, "--no-charts"];
+  const backfilled = await run([
+    "backfill",
+    "--demo",
+    "--to",
+    "2020-01-01",
+    "--months",
+    "2",
+    ...folders,
+  ]);
+  assertEquals(backfilled.code, 0, backfilled.errors.join("\n"));
+  assertEquals(backfilled.errors, []);
+  const none =
+    `${dir}: its 2 demo snapshot month(s), 2019-12-01 to 2020-01-01, hold no organizations: no history report written (nothing to bridge)`;
+  assertEquals(backfilled.logs.at(-1), none);
+  const reported = await run(["report", ...folders]);
+  assertEquals([reported.code, reported.errors, reported.logs], [0, [], [none]]);
+  assertEquals(reportNames(out), []);
+});

@@ -232,6 +232,25 @@ print(json.dumps([[c.number_format for c in row] for row in ws.iter_rows(min_row
   });
 });
 
+Deno.test("an export after months without organizations has no history section", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const base = { demo: true, outDir, charts: false, env: {}, log: () => {}, quiet: true };
+    // the demo's first organization signs up in late 2023: these months hold none
+    for (const asOf of ["2020-01-01", "2020-02-01"]) {
+      const result = await runExport({
+        ...base,
+        formats: ["csv"],
+        asOf: new Date(`${asOf}T00:00:00Z`),
+      });
+      assertEquals(result.data.frame.height, 0);
+      ok(!(await Deno.readTextFile(result.briefPath)).includes("## MRR history"), asOf);
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("cents to USD: the quotient to the cent, where polars' division by 100 was off", () => {
   // polars divides by a number as a product with 0.01: 301320 read 3013.2000000000003
   const cents = Array.from({ length: 100_000 }, (_, i) => 301_250 + 7 * i - 3_500_000 * (i % 2));

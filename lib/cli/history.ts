@@ -8,6 +8,7 @@ import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
+import { asOfKey } from "../history/periods.ts";
 import {
   loadHistoryReport,
   loadMonthlyHistoryPoints,
@@ -215,6 +216,17 @@ async function report(
     );
   }
   const built = await loadHistoryReport(points, demo);
+  if (built.months.length === 0) {
+    // every snapshot is of a time before the first organization: a bridge of nothing
+    context.log(
+      `${context.historyDir}: its ${points.length} ${demo ? "demo" : "live"} snapshot month(s), ${
+        asOfKey(points[0].asOf)
+      } to ${
+        asOfKey(points.at(-1)!.asOf)
+      }, hold no organizations: no history report written (nothing to bridge)`,
+    );
+    return 0;
+  }
   const files = await writeHistoryReport(built, { outDir: context.outDir, charts, notes });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,

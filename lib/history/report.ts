@@ -425,7 +425,7 @@ export function historyMarkdown(
 /**
  * For an export: the brief's history section and the XLSX `history` sheet over the folder's
  * snapshots and `current` (this export's data, not yet written), or null with fewer than two
- * months (of the same kind, demo or live).
+ * months (of the same kind, demo or live) or no organization in any of them.
  */
 export async function exportHistory(
   dir: string,
@@ -441,6 +441,7 @@ export async function exportHistory(
   const points = current ? [...stored, current] : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
   const report = await loadHistoryReport(points, demo);
+  if (report.months.length === 0) return null; // no organization in any month: nothing to bridge
   const frame = historyTable(report);
   return {
     section: `${
