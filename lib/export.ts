@@ -120,6 +120,7 @@ export async function loadPricingData(
     );
   }
   const demo = settings === null;
+  const demoReason = !demo ? null : options.demo ? "requested" : "no-database";
   // Live Stripe revenue is read in a worker, started at the first query result when it has a
   // fetch or a large cache to read (else with the ids), given the customer ids once the
   // organizations query is done: it overlaps the ClickHouse queries, and its memory goes with it.
@@ -242,6 +243,7 @@ export async function loadPricingData(
     windowDays: window.days,
     window,
     demo,
+    demoReason,
     queries: results.stats,
     revenue: revenue,
     warnings,

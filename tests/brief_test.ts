@@ -237,6 +237,22 @@ Deno.test("By tier: unknown mrr leaves out shared-customer rows, and its note sa
   ));
 });
 
+Deno.test("the demo banner says why the data is the demo's: asked for, or no database configured", () => {
+  const bannerOf = (demoReason: "requested" | "no-database") =>
+    briefMarkdown({
+      data: { ...data, demo: true, demoReason, revenue: { source: "demo" } },
+      exportFiles: [{ name: "helicone_pricing_data_2026-11-01_demo.csv", bytes: 1000 }],
+    }).split("\n").find((line) => line.startsWith("> **Demo data.**"));
+  assertEquals(
+    bannerOf("requested"),
+    "> **Demo data.** The demo dataset was asked for (demo mode), so these files hold the kit's synthetic dataset, not the company's numbers.",
+  );
+  assertEquals(
+    bannerOf("no-database"),
+    "> **Demo data.** No database is configured (PRICING_PG_URL, PRICING_CH_URL), so these files hold the kit's synthetic dataset, not the company's numbers.",
+  );
+});
+
 Deno.test("segments are listed with their file, rule and size; demo data is flagged", () => {
   const segments = segmentFrames(frame);
   const brief = briefMarkdown({

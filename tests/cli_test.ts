@@ -95,6 +95,38 @@ Deno.test("unreachable databases: one line, exit 1, the password never printed",
   await Deno.remove(out, { recursive: true });
 });
 
+Deno.test("--demo beside configured databases says --demo asked for it, not that none is configured", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const args = ["--demo", "--format", "csv", "--no-charts", "--out-dir", out];
+    const bannerOf = (stdout: string) => stdout.split("\n")[0];
+    const configured = await runCli(args, {
+      PRICING_PG_URL: "postgres://reader:secret@127.0.0.1:9/postgres",
+      PRICING_CH_URL: "http://127.0.0.1:9",
+    });
+    assertEquals(configured.code, 0, configured.stderr);
+    assertEquals(
+      bannerOf(configured.stdout),
+      "━━ DEMO DATA ━━ the demo dataset was asked for (--demo), so these files",
+    );
+    const brief = [...Deno.readDirSync(out)].find((e) => e.name.endsWith("_demo.md"))!.name;
+    ok(
+      Deno.readTextFileSync(`${out}/${brief}`).includes(
+        "> **Demo data.** The demo dataset was asked for (demo mode), so these files",
+      ),
+    );
+    // nothing configured, nothing asked: that is the reason given
+    const unconfigured = await runCli(args.slice(1));
+    assertEquals(unconfigured.code, 0, unconfigured.stderr);
+    assertEquals(
+      bannerOf(unconfigured.stdout),
+      "━━ DEMO DATA ━━ no database is configured (PRICING_PG_URL, PRICING_CH_URL), so these files",
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("--live without settings says which variables to set", async () => {
   const result = await runCli(["--live"]);
   assertEquals(result.code, 1);

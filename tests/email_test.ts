@@ -457,13 +457,30 @@ Deno.test("settings from the environment: defaults, off when unset, clear errors
   throws(() => timeout("1.5"), {
     message: 'PRICING_SMTP_TIMEOUT_SECONDS must be a positive whole number, got "1.5"',
   });
-  const email = exportEmailText({
+  const demoInput = {
     asOfDate: "2026-11-01",
     demo: true,
     organizations: 1234,
     attachmentNames: ["a.csv", "a.md"],
-  });
+  };
+  const email = exportEmailText(demoInput);
   assertEquals(email.subject, "Helicone pricing data 2026-11-01 (DEMO DATA)");
+  // why it is demo data, as it is: --demo asked for it, or no database is configured
+  for (
+    const [demoReason, line] of [
+      [
+        "requested",
+        "DEMO DATA: the demo dataset was asked for (--demo), so these are synthetic numbers.",
+      ],
+      [
+        "no-database",
+        "DEMO DATA: no database is configured (PRICING_PG_URL, PRICING_CH_URL), so these are synthetic numbers.",
+      ],
+    ] as const
+  ) {
+    const text = exportEmailText({ ...demoInput, demoReason }).text;
+    ok(text.split("\n").includes(line), text);
+  }
   ok(email.text.startsWith("The pricing export as of 2026-11-01: 1,234 organizations."));
   ok(email.text.includes("- a.csv\n- a.md"));
   // another window is in the subject and the first line

@@ -78,6 +78,14 @@ Deno.test("export page: the stages' tables, not their frames; the charts from th
     const revenueTable = html(page.revenue.table);
     ok(revenueTable.includes("<th") && revenueTable.includes("revenue_source"), revenueTable);
 
+    // demo = true asked for the demo data: the banner says so (not "no database is configured")
+    ok(
+      page.banner.startsWith(
+        "**Demo data**: the demo dataset was asked for (demo = true), so every number below is synthetic.",
+      ),
+      page.banner,
+    );
+
     // Every warning of the run (the manifest's) once, under the banner; the stages count theirs.
     const { warnings } = page.result.data;
     ok(warnings.some((w) => w.startsWith("infrastructure cost not set")), warnings.join("\n"));

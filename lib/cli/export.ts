@@ -5,6 +5,7 @@
  * by SIGINT / SIGTERM (one line; see exportUntilInterrupted).
  */
 import { loadEnv, UserError } from "../core/config.ts";
+import { demoReasonText } from "../core/demo_reason.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
 import { pruneExports, retentionDays } from "../delivery/retention.ts";
 import { parseAsOf as parseAsOfRule, parseWindowDays } from "../core/window.ts";
@@ -154,6 +155,7 @@ async function deliver(
       const attached = await emailExport(smtp, {
         asOf: result.data.asOf,
         demo: result.data.demo,
+        demoReason: result.data.demoReason,
         organizations: result.data.frame.height,
         warnings: result.data.warnings,
         windowDays: result.data.windowDays,
@@ -245,7 +247,7 @@ export async function main(args: string[]): Promise<number> {
     const { data } = result;
     if (data.demo && !options.quiet) {
       console.log(
-        "━━ DEMO DATA ━━ no database is configured (PRICING_PG_URL, PRICING_CH_URL), so these files\n" +
+        `━━ DEMO DATA ━━ ${demoReasonText(data.demoReason ?? "no-database")}, so these files\n` +
           "hold the built-in synthetic dataset, not your company's numbers. See README → Configuration.",
       );
     }

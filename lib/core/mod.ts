@@ -14,6 +14,7 @@ export {
 } from "./config.ts";
 export { DEFAULT_OUT_DIR, exportOptions, STRIPE_MODES } from "./export_options.ts";
 export { seededRandom } from "./random.ts";
+export { type DemoReason, demoReasonText } from "./demo_reason.ts";
 export {
   type ExportFormat,
   type ExportOptions,

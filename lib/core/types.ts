@@ -8,6 +8,7 @@ import type { Env } from "./config.ts";
 import type { RevenueResult } from "../revenue/types.ts";
 // Type-only, plain data: what the economics columns were computed with (lib/economics/types.ts).
 import type { EconomicsContext } from "../economics/types.ts";
+import type { DemoReason } from "./demo_reason.ts";
 
 /** The export window: `[start, end)`, the same instants on both engines. */
 export interface ExportWindow {
@@ -85,6 +86,8 @@ export interface PricingData {
   windowDays: number;
   window: ExportWindow;
   demo: boolean;
+  /** why `demo` (null for live data) */
+  demoReason: DemoReason | null;
   queries: QueryStat[];
   revenue: RevenueResult;
   warnings: string[];

@@ -16,6 +16,7 @@ import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { positiveInt, settingNumber, TIMER_SECONDS_CEILING, UserError } from "../core/config.ts";
+import { type DemoReason, demoReasonText } from "../core/demo_reason.ts";
 import { markdownList } from "../formats/markdown.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 
@@ -348,6 +349,8 @@ function checkPasswordIsEncrypted(settings: SmtpSettings): void {
 export function exportEmailText(input: {
   asOfDate: string;
   demo: boolean;
+  /** why `demo`: asked for, or no database configured */
+  demoReason?: DemoReason | null;
   organizations: number;
   attachmentNames: string[];
   warnings?: string[];
@@ -364,7 +367,12 @@ export function exportEmailText(input: {
       input.organizations.toLocaleString("en-US")
     } organizations.`,
     ...(input.demo
-      ? ["", "DEMO DATA: no database was configured, so these are synthetic numbers."]
+      ? [
+        "",
+        `DEMO DATA: ${
+          input.demoReason ? demoReasonText(input.demoReason) : "the kit's built-in dataset"
+        }, so these are synthetic numbers.`,
+      ]
       : []),
     "",
     "Attached:",
@@ -386,6 +394,7 @@ export function exportEmailText(input: {
 export interface ExportEmailInput {
   asOf: Date;
   demo: boolean;
+  demoReason?: DemoReason | null;
   organizations: number;
   warnings?: string[];
   /** the Markdown brief (always attached) */
@@ -420,6 +429,7 @@ export async function emailExport(
   const { subject, text } = exportEmailText({
     asOfDate: input.asOf.toISOString().slice(0, 10),
     demo: input.demo,
+    demoReason: input.demoReason,
     organizations: input.organizations,
     attachmentNames: names,
     warnings: input.warnings,

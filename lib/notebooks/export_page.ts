@@ -7,6 +7,7 @@
 import type pl from "nodejs-polars";
 import { loadEnv, redactUrl, sourceSettings, UserError } from "../core/config.ts";
 import type { ExportFormat, QueryStat, StripeMode } from "../core/types.ts";
+import { demoReasonText } from "../core/demo_reason.ts";
 import { DEFAULT_OUT_DIR, exportOptions } from "../export.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import type { PriceBook } from "../economics/types.ts";
@@ -123,10 +124,12 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
     params: runParams,
     env,
   });
-  const { window, demo } = result.data;
+  const { window, demo, demoReason } = result.data;
   const banner = [
     demo
-      ? "**Demo data**: no database is configured, so every number below is synthetic."
+      ? `**Demo data**: ${
+        demoReasonText(demoReason ?? "no-database", { asked: "demo = true" })
+      }, so every number below is synthetic.`
       : `**Live data**: PostgreSQL ${redactUrl(settings?.postgres?.url ?? "")}, ClickHouse ${
         redactUrl(settings?.clickhouse?.url ?? "")
       }.`,

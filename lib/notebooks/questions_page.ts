@@ -5,6 +5,7 @@
 import type pl from "nodejs-polars";
 import { extname } from "node:path";
 import { loadEnv, UserError } from "../core/config.ts";
+import { demoReasonText } from "../core/demo_reason.ts";
 import { loadPricingData } from "../export.ts";
 import { type ExportFile, exportFrameFromColumns, readExportFile } from "../formats/read_export.ts";
 import { manifestBeside } from "../formats/export_demo.ts";
@@ -86,7 +87,11 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
     frame: usageOnMonthlyBasis(data.frame, data.windowDays),
     label: [
       `${
-        data.demo ? "**Demo data** (no database configured)" : "live data"
+        data.demo
+          ? `**Demo data** (${
+            demoReasonText(data.demoReason ?? "no-database", { asked: "demo = true" })
+          })`
+          : "live data"
       }, window ending ${data.asOf.toISOString()}, revenue source ${data.revenue.source}`,
       monthlyBasisNote(data.windowDays, "window"),
     ].filter(Boolean).join("; "),

@@ -15,6 +15,7 @@ import { MONTH_DAYS } from "../frame/monthly.ts";
 import { settingNumber, UserError } from "../core/config.ts";
 import { dictionaryMarkdown } from "./dictionary.ts";
 import type { PricingData } from "../core/types.ts";
+import { type DemoReason, demoReasonText } from "../core/demo_reason.ts";
 import {
   exportFileName,
   exportStamp,
@@ -41,6 +42,8 @@ export interface BriefData {
   asOf: Date;
   windowDays: number;
   demo: boolean;
+  /** why `demo`: asked for, or no database configured (said in the brief's demo banner) */
+  demoReason?: DemoReason | null;
   warnings: string[];
   revenue: { source: string };
   /** cost model and price book: adds the unit-economics section (lib/economics/) */
@@ -264,8 +267,12 @@ export function briefMarkdown(input: BriefInput): string {
 
   lines.push(`# Helicone pricing data, ${date}${data.demo ? " (DEMO DATA)" : ""}`, "");
   if (data.demo) {
+    // (the brief of a notebook's or the server's run too: the switch is not named)
+    const why = data.demoReason ? demoReasonText(data.demoReason, { asked: "demo mode" }) : "";
     lines.push(
-      "> **Demo data.** No database was configured, so these files hold the kit's synthetic dataset, not the company's numbers.",
+      `> **Demo data.** ${
+        why ? `${why[0].toUpperCase()}${why.slice(1)}, so these` : "These"
+      } files hold the kit's synthetic dataset, not the company's numbers.`,
       "",
     );
   }
