@@ -391,6 +391,11 @@ async function exportFiles(
   }
 }
 
+/** The summary sheet's line where its charts would be, in an export without charts. */
+export const NO_CHARTS_NOTE =
+  "Not drawn: this export ran without charts (--no-charts; in a notebook, writeChartFiles = false), " +
+  "so neither this sheet's charts nor the chart files were made. Export without it for both.";
+
 /**
  * Organizations above which an export is large: the writers wait for the chart worker's drawing
  * (their peaks would add up) and its files are hashed in a worker (hundreds of MB); below, both
@@ -458,6 +463,7 @@ async function writeStage(
             charts: summaryPngs
               ? { names: summaryChartNames(data.frame), pngs: summaryPngs }
               : undefined,
+            ...(options.charts ? {} : { chartsNotDrawn: NO_CHARTS_NOTE }),
           })),
         },
         // the brief's trimmed CSV, from the CSV's own pass (the brief drops it if not needed)

@@ -35,6 +35,7 @@ import { createHash } from "node:crypto";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 import { windowWarning } from "../lib/frame/monthly.ts";
+import { NO_CHARTS_NOTE, runExport } from "../lib/export.ts";
 
 /** The summary charts' PNGs the fixture workbook embeds. */
 let fixturePngs: SummaryChart[] = [];
@@ -375,6 +376,32 @@ Deno.test("an export's XLSX with its summary sheet reads back as the same frame"
     assertEquals(frame.getColumn("list_price_mrr").toArray(), [79, 210, 200, null, 0, 40]);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--no-charts: no chart files and no images on the summary sheet, which says why", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const result = await runExport({
+      demo: true,
+      outDir,
+      charts: false,
+      formats: ["xlsx"],
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      env: {},
+      quiet: true,
+      log: () => {},
+    });
+    assertEquals(result.files.filter((path) => /\.(svg|png)$/.test(path)), []);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(result.files.find((path) => path.endsWith(".xlsx"))!);
+    const summary = workbook.getWorksheet("summary")!;
+    assertEquals(summary.getImages().length, 0);
+    // where the charts would be: the heading, then why there are none
+    const rows = (summary.getSheetValues() as unknown[][]).filter((row) => row?.[1] !== undefined);
+    assertEquals(rows.slice(-2).map((row) => row[1]), ["Charts", NO_CHARTS_NOTE]);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
   }
 });
 

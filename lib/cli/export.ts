@@ -38,7 +38,8 @@ Options:
   --refresh-stripe     ignore today's Stripe cache and fetch again
   --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched (combines with
                        --refresh-stripe)
-  --no-charts          do not write chart SVG/PNG files
+  --no-charts          draw no charts: no chart SVG/PNG files, and no chart images on the XLSX
+                       summary sheet (a line there says so); a leaner, faster run
   --segments           also write one CSV (and XLSX sheet) per segment (docs/analysis.md → Segments)
   --email              email the brief and the CSV, or the XLSX without a CSV
                        (PRICING_SMTP_*, PRICING_EMAIL_*)

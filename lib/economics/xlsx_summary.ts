@@ -51,6 +51,8 @@ export interface SummarySheetInput {
   priceBook: [string, string][];
   costModel: string[];
   charts: SummaryImages;
+  /** why the sheet has no chart images (--no-charts, the server): said under "Charts" */
+  chartsNotDrawn?: string;
 }
 
 const FORMATS: Record<string, string> = {
@@ -67,6 +69,8 @@ export function summarySheetInput(
     asOf: Date;
     demo: boolean;
     charts?: SummaryImages;
+    /** why no chart is drawn (no `charts`): the sheet says so where the charts would be */
+    chartsNotDrawn?: string;
     /** the run's warnings (PricingData.warnings) */
     warnings?: string[];
   },
@@ -84,6 +88,9 @@ export function summarySheetInput(
     priceBook: priceBookInWords(context.priceBook),
     costModel: costModelInWords(context.costModel).map((line) => line.replaceAll("`", "")),
     charts,
+    ...(context.chartsNotDrawn && charts.names.length === 0
+      ? { chartsNotDrawn: context.chartsNotDrawn }
+      : {}),
   };
 }
 
@@ -332,6 +339,11 @@ export function addSummarySheet(
     if (charts > 0) row.addPageBreak(1, MAX_COLUMN);
   });
   if (charts > 0) add(["Charts"], bold);
+  else if (input.chartsNotDrawn) {
+    // a workbook without its images says why, where a reader looks for them
+    add(["Charts"], bold);
+    addWrapped([input.chartsNotDrawn], 1);
+  }
   const first = rowNumber; // 0-based index of the row after the last written one
   // breaks between bands of charts: rows with no cells, written for their break only
   for (const at of chartPageBreaks(first, charts).slice(1)) {

@@ -212,6 +212,8 @@ export function createHandler(
             asOf: data.asOf,
             demo: data.demo,
             warnings: data.warnings,
+            chartsNotDrawn:
+              "Not drawn: the server draws no charts (they would hold every download back); deno task export writes the workbook with them.",
           }),
         ),
       });
