@@ -38,6 +38,7 @@ import { filesLeftByPreviousRun, writeManifest } from "./report/manifest.ts";
 import { addMetricColumns } from "./frame/metrics.ts";
 import { windowWarning } from "./frame/monthly.ts";
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
+import { demoQueriesDirWarning } from "./sources/sql.ts";
 import type {
   ExportFormat,
   ExportOptions,
@@ -53,7 +54,12 @@ import { writeExportFiles, xlsxCutWarning } from "./formats/export_files.ts";
 import { digestOffThread } from "./formats/digest_worker.ts";
 import type { FileDigest } from "./formats/files.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
-import { ensureHistoryDir, historyDir, type PreparedSnapshot } from "./history/snapshot.ts";
+import {
+  ensureHistoryDir,
+  historyDir,
+  historyDirNamed,
+  type PreparedSnapshot,
+} from "./history/snapshot.ts";
 import { exportHistoryStage } from "./history/export_stage.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
 // this thread never draws (the chart worker does).
@@ -61,6 +67,7 @@ import { addEconomicsColumns } from "./economics/columns.ts";
 import { costModelFromEnv } from "./economics/cost_model.ts";
 import { loadPriceBook } from "./economics/price_book.ts";
 import {
+  NO_CHARTS_NOTE,
   type SummaryChart,
   summaryChartNames,
   summarySheetInput,
@@ -164,6 +171,9 @@ export async function loadPricingData(
         })
         : demoQueryResults(window.end, window.days),
   );
+  // a demo run reads no query file, but says so of a PRICING_QUERIES_DIR a live run fails on
+  const queriesDirNote = demo ? await demoQueriesDirWarning(env.PRICING_QUERIES_DIR) : null;
+  if (queriesDirNote) results.warnings = [...(results.warnings ?? []), queriesDirNote];
   organizationCount = results.frames!.organizations.height; // (the demo's too)
   onStage({ stage: "queries", frames: { ...results.frames! }, stats: results.stats });
   // The revenue worker's peak (today's Stripe cache parsed: ~400 MB at a million organizations)
@@ -267,7 +277,9 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   try {
     const env = options.env ?? await loadEnv();
     if (options.history !== false) {
-      await ensureHistoryDir(options.historyDir ?? historyDir(env, options.outDir));
+      await ensureHistoryDir(options.historyDir ?? historyDir(env, options.outDir), {
+        named: options.historyDir ? undefined : historyDirNamed(env),
+      });
     }
     // The chart worker (Plot, linkedom and resvg load in it) and ExcelJS load while the last
     // query runs (the others are done): not before the queries, which creating a worker (20–100
@@ -390,11 +402,6 @@ async function exportFiles(
     await snapshot?.discard(); // a failed run leaves no snapshot (after commit: nothing to drop)
   }
 }
-
-/** The summary sheet's line where its charts would be, in an export without charts. */
-export const NO_CHARTS_NOTE =
-  "Not drawn: this export ran without charts (--no-charts; in a notebook, writeChartFiles = false), " +
-  "so neither this sheet's charts nor the chart files were made. Export without it for both.";
 
 /**
  * Organizations above which an export is large: the writers wait for the chart worker's drawing

@@ -74,9 +74,52 @@ Deno.test("an unwritable output directory fails before any query, in one line", 
   assertEquals(result.code, 1);
   match(
     result.stderr.trim(),
-    /^error: output directory \/proc\/pricing-kit-cannot-write is not writable/,
+    /^error: --out-dir \/proc\/pricing-kit-cannot-write is not writable \(.*\); fix its permissions or pass another folder to --out-dir$/,
   );
   assertEquals(result.stderr.trim().split("\n").length, 1);
+});
+
+Deno.test("folder errors name the fix for how the folder was chosen: the flag passed, the setting set", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/a-file`;
+    await Deno.writeTextFile(file, "not a folder");
+    const csv = ["--demo", "--format", "csv", "--no-charts"];
+    // --out-dir was passed: not "pass --out-dir", and not mkdir's EEXIST
+    const outDir = await runCli([...csv, "--out-dir", file]);
+    assertEquals([outDir.code, outDir.stderr.trim()], [
+      1,
+      `error: --out-dir ${file} is a file, not a folder; pass a folder (made if missing)`,
+    ]);
+    // PRICING_HISTORY_DIR is set: the error names it as set, not "or set PRICING_HISTORY_DIR"
+    const history = await runCli([...csv, "--out-dir", `${dir}/out`], {
+      PRICING_HISTORY_DIR: file,
+    });
+    assertEquals([history.code, history.stderr.trim()], [
+      1,
+      `error: PRICING_HISTORY_DIR ${file} is a file, not a folder; set PRICING_HISTORY_DIR to a folder (made if missing)`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a demo run warns of a PRICING_QUERIES_DIR that does not exist (a live run fails on it)", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const result = await runCli(["--demo", "--format", "csv", "--no-charts", "--out-dir", out], {
+      PRICING_QUERIES_DIR: `${out}/nope`,
+    });
+    assertEquals(result.code, 0, result.stderr);
+    ok(
+      result.stderr.split("\n").includes(
+        `warning: PRICING_QUERIES_DIR ${out}/nope does not exist: this demo run reads no query, a live run fails on it; point it at a folder holding postgres/ and clickhouse/ SQL files, or unset it`,
+      ),
+      result.stderr,
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
 });
 
 Deno.test("unreachable databases: one line, exit 1, the password never printed", async () => {

@@ -35,7 +35,8 @@ import { createHash } from "node:crypto";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 import { windowWarning } from "../lib/frame/monthly.ts";
-import { NO_CHARTS_NOTE, runExport } from "../lib/export.ts";
+import { runExport } from "../lib/export.ts";
+import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
 
 /** The summary charts' PNGs the fixture workbook embeds. */
 let fixturePngs: SummaryChart[] = [];

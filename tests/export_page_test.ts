@@ -283,6 +283,22 @@ Deno.test("export page: the export's process runs with the export task's V8 flag
   );
 });
 
+Deno.test("export page: an outDir that is a file is named as the notebook's outDir", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const file = `${dir}/a-file`;
+    await Deno.writeTextFile(file, "not a folder");
+    const error = await runExportPage(demoParams(file)).then(() => null, (thrown) => thrown);
+    ok(error instanceof UserError, String(error));
+    assertEquals(
+      error.message,
+      `outDir ${file} is a file, not a folder; set outDir to a folder (made if missing)`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("export page: a parameter's error reaches the cell as one line; a stopped run's cells show a note", async () => {
   const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
   try {

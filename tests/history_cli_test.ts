@@ -195,3 +195,22 @@ Deno.test("snapshots of months before the first organization: one line, no repor
   assertEquals([reported.code, reported.errors, reported.logs], [0, [], [none]]);
   assertEquals(reportNames(out), []);
 });
+
+Deno.test("a history folder that is a file: the error names --history-dir or PRICING_HISTORY_DIR as given", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "a-file");
+  await Deno.writeTextFile(file, "not a folder");
+  const out = ["--out-dir", join(dir, "out")];
+  const flag = await run(["report", "--history-dir", file, ...out]);
+  assertEquals([flag.code, flag.errors], [1, [
+    `error: --history-dir ${file} is a file, not a folder; pass a folder (made if missing)`,
+  ]]);
+  const settings = join(dir, "settings.env");
+  await Deno.writeTextFile(settings, `PRICING_HISTORY_DIR=${file}\n`);
+  for (const command of [["report"], ["backfill", "--demo", "--months", "2"]]) {
+    const set = await run([...command, "--env-file", settings, ...out]);
+    assertEquals([set.code, set.errors], [1, [
+      `error: PRICING_HISTORY_DIR ${file} is a file, not a folder; set PRICING_HISTORY_DIR to a folder (made if missing)`,
+    ]]);
+  }
+});

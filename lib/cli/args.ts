@@ -3,7 +3,6 @@
  * clear line, a failure printed as one line with exit code 1, and main run with the process'
  * arguments.
  */
-import { stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
@@ -95,16 +94,14 @@ export function parseCommandFlags<T extends ParseArgsOptionsConfig, P extends bo
 
 /**
  * Makes the output folder (as the export does) or fails in one line: a file in its place, or a
- * folder that cannot be written, is named with the fix before any data is read.
+ * folder that cannot be written, is named with the fix before any data is read. `passed`: the
+ * folder came from --out-dir (else it is the default, outputs/).
  */
-export async function prepareOutDir(dir: string): Promise<void> {
-  const existing = await stat(dir).catch(() => null);
-  if (existing && !existing.isDirectory()) {
-    throw new UserError(
-      `--out-dir ${dir} is a file, not a folder; pass a folder (made if missing)`,
-    );
-  }
-  await ensureWritableDir(dir);
+export async function prepareOutDir(dir: string, { passed }: { passed: boolean }): Promise<void> {
+  await ensureWritableDir(dir, {
+    named: passed ? "--out-dir" : undefined,
+    otherwise: "pass --out-dir",
+  });
 }
 
 /** A failed command: `error: <first line>` on stderr; returns the exit code 1. */

@@ -104,7 +104,7 @@ export async function main(args: string[]): Promise<number> {
     );
     if (mixed) throw new UserError(mixed);
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
-    await prepareOutDir(outDir);
+    await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
     const { files, summary, context } = await compareFiles({
       oldPath,
       newPath,

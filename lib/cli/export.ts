@@ -19,7 +19,7 @@ import {
 } from "../export.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatBytes } from "../report/numbers.ts";
-import { parseCommandFlags, runMain } from "./args.ts";
+import { parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 
 export const HELP = `Usage: deno task export [options]
@@ -243,6 +243,8 @@ export async function main(args: string[]): Promise<number> {
         "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see docs/server.md → Email)",
       );
     }
+    // the folder's errors name --out-dir when it was passed (runExport's cannot know)
+    await prepareOutDir(options.outDir, { passed: cli.options.outDir !== undefined });
     const result = await exportUntilInterrupted(options, progress);
     if (typeof result === "number") return result;
     const { data } = result;

@@ -17,6 +17,7 @@ import {
 import {
   ensureHistoryDir,
   historyDir,
+  historyDirNamed,
   listSnapshots,
   type PreparedSnapshot,
   prepareSnapshot,
@@ -65,6 +66,8 @@ snapshot in the folder).
 
 export interface HistoryCliContext {
   historyDir: string;
+  /** the flag or setting that chose historyDir (its errors name it), else the default */
+  historyDirNamed?: string;
   outDir: string;
   quiet: boolean;
   log: (line: string) => void;
@@ -105,7 +108,7 @@ async function importFiles(files: string[], context: HistoryCliContext): Promise
     if (same) throw new UserError(`${same} and ${file} are both dated ${name.stamp}; import one`);
     byDate.set(name.stamp, file);
   }
-  await ensureHistoryDir(context.historyDir);
+  await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
   const prepared: { file: string; snapshot: PreparedSnapshot }[] = [];
   try {
     for (const file of files) {
@@ -282,6 +285,7 @@ export async function main(args: string[]): Promise<number> {
     const quiet = parsed.values.quiet ?? false;
     const context: HistoryCliContext = {
       historyDir: parsed.values["history-dir"] ?? historyDir(env, outDir),
+      historyDirNamed: parsed.values["history-dir"] ? "--history-dir" : historyDirNamed(env),
       outDir,
       quiet,
       log: quiet ? () => {} : (line) => console.log(line),
@@ -313,8 +317,8 @@ export async function main(args: string[]): Promise<number> {
           : parseMonths(parsed.values.months ?? "12");
         // Both folders are checked before the first snapshot: a failure after writing some
         // would exit 1 with the snapshots left in place.
-        await ensureHistoryDir(context.historyDir);
-        await prepareOutDir(outDir);
+        await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
+        await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
         const result = await backfill({
           load: loadPricingData,
           env,
@@ -342,7 +346,12 @@ export async function main(args: string[]): Promise<number> {
       }
       case "report": {
         if (rest.length > 0) throw new UserError(`report takes no files (got ${rest[0]})`);
-        await prepareOutDir(outDir);
+        await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
+        // a report only reads the folder: it must not be a file, and need not be writable
+        await ensureHistoryDir(context.historyDir, {
+          named: context.historyDirNamed,
+          write: false,
+        });
         const kind = await reportKind(context.historyDir, chosenDemo);
         if (kind.note) context.log(kind.note);
         return await report(context, { demo: kind.demo, charts: !parsed.values["no-charts"] });

@@ -63,6 +63,8 @@ interface ScenarioArgs {
   files: string[];
   input?: string;
   outDir: string;
+  /** --out-dir named outDir (else the default): its errors name the flag */
+  outDirPassed: boolean;
   breakeven?: string;
   options: Partial<ExportOptions>;
   envFile: string;
@@ -108,6 +110,7 @@ export function parseScenarioArgs(args: string[]): ScenarioArgs {
     files: parsed.positionals.map((path) => userPath(path)),
     input: v.input,
     outDir: v["out-dir"] ?? DEFAULT_OUT_DIR,
+    outDirPassed: v["out-dir"] !== undefined,
     breakeven: v.breakeven,
     options,
     envFile: v["env-file"] ?? ".env",
@@ -227,7 +230,7 @@ export async function main(args: string[]): Promise<number> {
     // what organizations are billed on: a scenario's differing metered prices are named
     const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
     const priceBook = (await loadPriceBook(env)).scenario;
-    await prepareOutDir(cli.outDir);
+    await prepareOutDir(cli.outDir, { passed: cli.outDirPassed });
     const loaded = await loadFrame(cli);
     const context = loaded.context;
     // prices are monthly: another window's usage is priced on a 30-day basis

@@ -94,6 +94,11 @@ export function summarySheetInput(
   };
 }
 
+/** The summary sheet's line where its charts would be, in an export without charts. */
+export const NO_CHARTS_NOTE =
+  "Not drawn: this export ran without charts (--no-charts; in a notebook, writeChartFiles = false), " +
+  "so neither this sheet's charts nor the chart files were made. Export without it for both.";
+
 /** What a workbook of another window holds, and on what basis its ratios are. */
 export function windowNote(windowDays: number): string {
   return `Window: ${windowDays} days — the *_30d columns hold ${windowDays}-day values; margins and other ratios against MRR put usage on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS}/${windowDays})`;

@@ -392,13 +392,65 @@ export async function probeWritable(dir: string): Promise<void> {
   await Deno.remove(await Deno.makeTempFile({ dir, prefix: ".write-test-" }));
 }
 
-/** Fails, in one line, on an output directory that cannot be made or written. */
-export async function ensureWritableDir(dir: string): Promise<void> {
+/**
+ * How the user chose a folder, so that its one-line error names the right fix: `named` is the flag
+ * or setting they chose it with (`--out-dir`, `PRICING_HISTORY_DIR`, a notebook's `outDir`); without
+ * one it is the default, and `otherwise` says how to choose another (`pass --out-dir`).
+ */
+export interface FolderChoice {
+  /** what the folder is, for an unnamed one: "output folder" */
+  kind: string;
+  named?: string;
+  otherwise: string;
+}
+
+/** `problem` of `dir` in one line, with the fix for how the folder was chosen. */
+export function folderError(
+  dir: string,
+  problem: "file" | { notWritable: string },
+  { kind, named, otherwise }: FolderChoice,
+): UserError {
+  const what = named ? `${named} ${dir}` : `${kind} ${dir}`;
+  const flag = named?.startsWith("--");
+  if (problem === "file") {
+    const fix = flag
+      ? "pass a folder (made if missing)"
+      : named
+      ? `set ${named} to a folder (made if missing)`
+      : `move it away or ${otherwise}`;
+    return new UserError(`${what} is a file, not a folder; ${fix}`);
+  }
+  const another = flag
+    ? `pass another folder to ${named}`
+    : named
+    ? `set ${named} to another folder`
+    : otherwise;
+  return new UserError(
+    `${what} is not writable (${problem.notWritable}); fix its permissions or ${another}`,
+  );
+}
+
+/**
+ * Fails, in one line, on an output folder that cannot be made or written, naming the fix for how
+ * it was chosen (a file in its place is said as such, not as mkdir's EEXIST).
+ */
+export async function ensureWritableDir(
+  dir: string,
+  choice: Partial<FolderChoice> = {},
+): Promise<void> {
+  const how = {
+    kind: choice.kind ?? "output folder",
+    named: choice.named,
+    otherwise: choice.otherwise ?? "choose another output folder",
+  };
+  if ((await stat(dir).catch(() => null))?.isDirectory() === false) {
+    throw folderError(dir, "file", how);
+  }
   try {
     await mkdir(dir, { recursive: true });
     await probeWritable(dir);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new UserError(`output directory ${dir} is not writable (${reason}); pass --out-dir`);
+    throw folderError(dir, { notWritable: reason }, how);
   }
 }

@@ -13,7 +13,12 @@ import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
 import { fileDigest, isoDate, stampedFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { ownedTempPath, probeWritable, removeDeadTempFiles } from "../formats/staging.ts";
+import {
+  folderError,
+  ownedTempPath,
+  probeWritable,
+  removeDeadTempFiles,
+} from "../formats/staging.ts";
 import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
 import { asOfKey } from "./periods.ts";
 
@@ -77,12 +82,23 @@ export function historyDir(env: Env, outDir: string): string {
   return configured ? configured : join(outDir, "history");
 }
 
+/** How historyDir chose the folder, for its errors: PRICING_HISTORY_DIR, else the default. */
+export function historyDirNamed(env: Env): string | undefined {
+  return env.PRICING_HISTORY_DIR?.trim() ? "PRICING_HISTORY_DIR" : undefined;
+}
+
 /**
  * Fails, in one line, on a history folder that is a file or cannot be written: checked before any
  * query or snapshot (else a raw ENOTDIR came at the end of the run). A missing folder is not made
  * here (a failed run leaves nothing): its nearest existing parent must be a writable folder.
+ * `named`: the flag or setting that chose it (--history-dir, PRICING_HISTORY_DIR), for the fix;
+ * `write: false` (a report, which only reads) checks that it is no file only.
  */
-export async function ensureHistoryDir(dir: string): Promise<void> {
+export async function ensureHistoryDir(
+  dir: string,
+  { named, write = true }: { named?: string; write?: boolean } = {},
+): Promise<void> {
+  const choice = { kind: "history folder", named, otherwise: "set PRICING_HISTORY_DIR" };
   let existing = resolve(dir);
   let info = await stat(existing).catch(() => null);
   while (!info && dirname(existing) !== existing) {
@@ -90,19 +106,15 @@ export async function ensureHistoryDir(dir: string): Promise<void> {
     info = await stat(existing).catch(() => null);
   }
   if (info && !info.isDirectory()) {
-    const what = existing === resolve(dir) ? dir : `${existing} (in ${dir})`;
-    throw new UserError(
-      `history folder ${what} is a file, not a folder; move it away or set PRICING_HISTORY_DIR`,
-    );
+    throw folderError(existing === resolve(dir) ? dir : `${existing} (in ${dir})`, "file", choice);
   }
+  if (!write) return;
   try {
     // two exports of one process (the server) may check at once: probeWritable's names are their own
     await probeWritable(existing);
   } catch (error) {
     const reason = (error as Error).message.split("\n")[0];
-    throw new UserError(
-      `history folder ${dir} is not writable (${reason}); fix its permissions or set PRICING_HISTORY_DIR`,
-    );
+    throw folderError(dir, { notWritable: reason }, choice);
   }
 }
 
@@ -284,6 +296,9 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
     names = await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") {
+      throw new UserError(`history folder ${dir} is a file, not a folder`);
+    }
     throw error;
   }
   const found: SnapshotInfo[] = [];

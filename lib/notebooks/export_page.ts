@@ -8,6 +8,7 @@ import type pl from "nodejs-polars";
 import { loadEnv, redactUrl, sourceSettings, UserError } from "../core/config.ts";
 import type { ExportFormat, QueryStat, StripeMode } from "../core/types.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
+import { ensureWritableDir } from "../formats/staging.ts";
 import { DEFAULT_OUT_DIR, exportOptions } from "../export.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import type { PriceBook } from "../economics/types.ts";
@@ -102,6 +103,15 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
     );
   }
   const outDir = params.outDir ?? env.PRICING_NOTEBOOK_OUT_DIR ?? DEFAULT_OUT_DIR;
+  // checked here, where the error can name what chose the folder (the export's process cannot)
+  await ensureWritableDir(outDir, {
+    named: params.outDir
+      ? "outDir"
+      : env.PRICING_NOTEBOOK_OUT_DIR
+      ? "PRICING_NOTEBOOK_OUT_DIR"
+      : undefined,
+    otherwise: "set outDir",
+  });
   const runParams = {
     demo: params.demo,
     windowDays: params.windowDays,

@@ -34,6 +34,27 @@ const IDENTIFIER = TABLE_NAME;
 /** What a String parameter may hold: nothing a literal would need escaped. */
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
+const QUERIES_DIR_FIX =
+  "point it at a folder holding postgres/ and clickhouse/ SQL files, or unset it";
+
+/** What is wrong with PRICING_QUERIES_DIR `dir` (missing, a file), or null. */
+async function queriesDirProblem(dir: string): Promise<string | null> {
+  const info = await Deno.stat(dir).catch(() => null);
+  return info?.isDirectory
+    ? null
+    : `PRICING_QUERIES_DIR ${dir} ${info ? "is a file" : "does not exist"}`;
+}
+
+/**
+ * A demo run's warning about PRICING_QUERIES_DIR, or null: it runs no query, so the folder is not
+ * read, but one that is missing is said rather than silently accepted (a live run fails on it).
+ */
+export async function demoQueriesDirWarning(dir: string | undefined): Promise<string | null> {
+  const problem = dir ? await queriesDirProblem(dir) : null;
+  return problem &&
+    `${problem}: this demo run reads no query, a live run fails on it; ${QUERIES_DIR_FIX}`;
+}
+
 /**
  * Checks PRICING_QUERIES_DIR before any query: a missing folder is a one-line error (it was
  * silently ignored, running the built-in SQL), and each `.sql` file that replaces no query of
@@ -43,14 +64,8 @@ export async function checkQueriesDir(
   dir: string,
   queries: Record<Engine, readonly string[]>,
 ): Promise<string[]> {
-  const info = await Deno.stat(dir).catch(() => null);
-  if (!info?.isDirectory) {
-    throw new UserError(
-      `PRICING_QUERIES_DIR ${dir} ${
-        info ? "is a file" : "does not exist"
-      }; point it at a folder holding postgres/ and clickhouse/ SQL files, or unset it`,
-    );
-  }
+  const problem = await queriesDirProblem(dir);
+  if (problem) throw new UserError(`${problem}; ${QUERIES_DIR_FIX}`);
   const sqlFiles = async (folder: string) =>
     (await Array.fromAsync(Deno.readDir(folder)).catch(() => []))
       .filter((entry) => entry.isFile && entry.name.endsWith(".sql")).map((entry) => entry.name);
