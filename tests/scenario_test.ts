@@ -30,6 +30,7 @@ import { planOfParameter, withPriceParameter } from "../lib/analysis/scenario/pa
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { captureConsole } from "./console_capture.ts";
+import { loadPricingData } from "../lib/export.ts";
 
 const SCENARIOS = new URL("../scenarios/", import.meta.url).pathname;
 
@@ -101,6 +102,37 @@ Deno.test("current seat-based scenario reproduces current MRR, usage charges car
   assertEquals(column(perOrg.filter(pl.col("org_id").eq(pl.lit("f2"))), "outcome"), [
     "unknown_current",
   ]);
+});
+
+Deno.test("current seat-based on the demo: only growth pays less, the unlisted price docs/analysis.md names", async () => {
+  const data = await loadPricingData({
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env: {},
+    quiet: true,
+    log: () => {},
+  });
+  const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const { perOrg } = await compareScenario(data.frame, { scenario });
+  // the demo bills growth seats $30 each for the first five, $25 after; the book $20 a seat
+  const less = perOrg.filter(pl.col("outcome").eq(pl.lit("pays_less")));
+  ok(less.height > 0);
+  assertEquals(new Set(column(less, "tier")), new Set(["growth"]));
+  for (const row of less.toRecords()) {
+    const seats = Math.max(1, row.seats as number);
+    const listed = 20 * seats;
+    const billed = seats <= 5 ? 30 * seats : 150 + 25 * (seats - 5);
+    close(
+      (row.current_mrr as number) - (row.proposed_mrr as number),
+      billed - listed,
+      String(row.org_id),
+      1e-6,
+    );
+  }
+  // and the doc, and the scenario's own description, say so rather than "reproduces current MRR"
+  const docs = await Deno.readTextFile(new URL("../docs/analysis.md", import.meta.url));
+  ok(docs.includes("the book prices growth as legacy pro, $20 a seat"));
+  ok(scenario.description.includes("the growth tier's seats on a graduated price"));
 });
 
 Deno.test("current seat-based totals, tiers and breakeven seat price", async () => {
