@@ -1081,6 +1081,59 @@ Deno.test("deno task serve: refuses without a token; --demo binds 127.0.0.1 and 
   }
 });
 
+Deno.test("deno task serve: a bad price book, cost model or Stripe setting is refused at start", async () => {
+  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  // Each setting a run reads: one line and exit 1, never "listening" and a 502 per request.
+  const cases: [Record<string, string>, string, string[]][] = [
+    [
+      { PRICING_PRICE_BOOK: "/nonexistent.json" },
+      "error: PRICING_PRICE_BOOK: /nonexistent.json does not exist; pass a scenario file such as " +
+      "scenarios/per_request.json (or unset it for the built-in price book)\n",
+      ["--demo"],
+    ],
+    [
+      { PRICING_INFRA_USD_PER_1K_REQUESTS: "abc" },
+      'error: PRICING_INFRA_USD_PER_1K_REQUESTS must be a number of USD ≥ 0 (e.g. 0.05), got "abc"\n',
+      ["--demo"],
+    ],
+    [
+      { PRICING_FX_RATES: "zz" },
+      'error: PRICING_FX_RATES entry "zz" must be CUR:rate (USD per unit), e.g. EUR:1.08\n',
+      ["--demo"],
+    ],
+    [
+      {
+        PRICING_SERVER_STRIPE: "require",
+        PRICING_PG_URL: "postgres://u:p@127.0.0.1:1/x",
+        PRICING_CH_URL: "http://127.0.0.1:1",
+      },
+      "error: PRICING_SERVER_STRIPE=require but STRIPE_SECRET_KEY is not set: set it " +
+      "(environment or .env), or set PRICING_SERVER_STRIPE to auto or skip\n",
+      [],
+    ],
+  ];
+  for (const [env, expected, flags] of cases) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", main, ...flags, "--port", "0", "--env-file", "/dev/null"],
+      env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", PRICING_SERVER_TOKEN: TOKEN, ...env },
+      clearEnv: true,
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    // read until it exits, or until it listens (the defect: stopped here, not left running)
+    let text = "";
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      if (text.includes("listening on")) {
+        child.kill("SIGKILL");
+        break;
+      }
+    }
+    const { code } = await child.status;
+    assertEquals([code, text], [1, expected], JSON.stringify(env));
+  }
+});
+
 Deno.test("deno task serve: a port in use is one line naming host:port and --port", async () => {
   const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
   const held = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -5,7 +5,7 @@
 import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
 import { oneLine } from "./stream.ts";
-import { HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
+import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
 import { runMain } from "../cli/args.ts";
 
 export async function main(args: string[]): Promise<number> {
@@ -20,6 +20,7 @@ export async function main(args: string[]): Promise<number> {
     // a settings file named with --env-file must exist (the token may be in it)
     const env = await loadEnv(parsed.envFile, { required: parsed.envFileNamed });
     const settings = serverSettings(parsed, env);
+    await checkRunSettings(settings);
     listenOn = `${
       settings.host.includes(":") && !settings.host.startsWith("[")
         ? `[${settings.host}]`

@@ -35,6 +35,7 @@ export {
   type RunResult,
 } from "./runs.ts";
 export {
+  checkRunSettings,
   HELP,
   isLoopback,
   MIN_TOKEN_LENGTH,

@@ -8,6 +8,9 @@ import { type SegmentThresholds, segmentThresholdsFromEnv } from "../report/segm
 import { parseFlags } from "../cli/args.ts";
 import { MAX_WINDOW_DAYS } from "../core/window.ts";
 import { quoteValue } from "../core/quote.ts";
+import { costModelFromEnv } from "../economics/cost_model.ts";
+import { loadPriceBook } from "../economics/price_book.ts";
+import { revenueConfigFromEnv } from "../revenue/mod.ts";
 
 export const HELP = `Usage: deno task serve [options]
 
@@ -111,7 +114,10 @@ export function parseServerArgs(args: string[]): ServerArgs {
   };
 }
 
-/** Checks everything a request would otherwise trip over later; throws UserError. */
+/**
+ * Checks the server's own settings and the database settings; throws UserError. The settings a
+ * run reads besides (price book, cost model, Stripe) are {@link checkRunSettings}'.
+ */
 export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
   const host = args.host ?? (env.PRICING_SERVER_HOST || "127.0.0.1");
   const portText = args.port ?? (env.PRICING_SERVER_PORT || "8787");
@@ -180,4 +186,23 @@ export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
     segmentThresholds: segmentThresholdsFromEnv(env),
     env,
   };
+}
+
+/**
+ * The export settings every run reads, checked once at start so that a bad one stops the server
+ * with its one line instead of failing every request with 502: the cost model, the price book
+ * (read, as a run reads it; an edit after start is read by the next run), and, unless Stripe is
+ * skipped, the Stripe settings (a live server told to require revenue needs STRIPE_SECRET_KEY).
+ */
+export async function checkRunSettings(settings: ServerSettings): Promise<void> {
+  costModelFromEnv(settings.env);
+  await loadPriceBook(settings.env);
+  if (settings.stripe === "skip") return;
+  const { apiKey } = revenueConfigFromEnv(settings.env);
+  if (settings.stripe === "require" && !settings.demo && !apiKey) {
+    throw new UserError(
+      "PRICING_SERVER_STRIPE=require but STRIPE_SECRET_KEY is not set: set it (environment or " +
+        ".env), or set PRICING_SERVER_STRIPE to auto or skip",
+    );
+  }
 }
