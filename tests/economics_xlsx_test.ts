@@ -436,7 +436,7 @@ Deno.test("summary sheet lists the run's warnings under the title, wrapped, as d
   const dir = await Deno.makeTempDir();
   try {
     const warnings = [
-      "Stripe skipped (--skip-stripe): revenue columns are empty",
+      "Stripe skipped: revenue columns are empty",
       '=HYPERLINK("http://x") tier <b>"a" & b</b>',
     ];
     const path = await writeFixtureWorkbook(dir, {
@@ -490,7 +490,7 @@ Deno.test("summary sheet of a 7-day export says its window once: the window note
   try {
     const path = await writeFixtureWorkbook(dir, {
       windowDays: 7,
-      warnings: ["Stripe skipped (--skip-stripe): revenue columns are empty", windowWarning(7)!],
+      warnings: ["Stripe skipped: revenue columns are empty", windowWarning(7)!],
       charts: () => ({ names: [], pngs: Promise.resolve([]) }),
     });
     const workbook = new ExcelJS.Workbook();
@@ -498,7 +498,7 @@ Deno.test("summary sheet of a 7-day export says its window once: the window note
     const texts = (workbook.getWorksheet("summary")!.getSheetValues() as unknown[][])
       .map((r) => String(r?.[1] ?? ""));
     assertEquals(texts.filter((t) => t.includes("7 days") || t.includes("window is 7")).length, 1);
-    ok(texts.includes("Stripe skipped (--skip-stripe): revenue columns are empty"));
+    ok(texts.includes("Stripe skipped: revenue columns are empty"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

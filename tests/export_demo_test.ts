@@ -418,7 +418,7 @@ Deno.test("--skip-stripe on demo data: revenue columns empty and the brief says 
     }
     assertEquals(result.data.economics.ptbRevenueRead, false);
     const brief = Deno.readTextFileSync(result.briefPath);
-    ok(brief.includes("Stripe skipped (--skip-stripe): revenue columns are empty"));
+    ok(brief.includes("Stripe skipped: revenue columns are empty"));
     ok(brief.includes("PTB revenue not read"));
     ok(!brief.includes("PTB revenue was read"));
   } finally {

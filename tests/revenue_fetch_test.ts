@@ -291,7 +291,7 @@ Deno.test("--refresh-stripe and --require-stripe combine: the cache is ignored a
     fake.failPath("/v1/subscriptions", 400, 1);
     await rejects(
       loadRevenue(["cus_seat"], { ...options, mode: "refresh-require" }),
-      (e: Error) => /^--require-stripe: Stripe request failed \(400\)/.test(e.message),
+      (e: Error) => /^Stripe revenue required: Stripe request failed \(400\)/.test(e.message),
     );
     assertEquals(
       revenueSummaryLine(again).replace(/[\d.]+ s$/, "… s"),

@@ -588,7 +588,7 @@ Deno.test("401, endless 429 and endless 500: export goes on without revenue, or 
     await rejects(
       loadRevenue(["cus_seat"], { ...wrongKey, mode: "require" }),
       (e: Error) =>
-        /^--require-stripe: Stripe rejected STRIPE_SECRET_KEY/.test(e.message) &&
+        /^Stripe revenue required: Stripe rejected STRIPE_SECRET_KEY/.test(e.message) &&
         !e.message.includes("sk_test_wrong"),
     );
 
@@ -601,7 +601,7 @@ Deno.test("401, endless 429 and endless 500: export goes on without revenue, or 
       loadRevenue(["cus_seat"], { ...options, mode: "require" }),
       (e: Error) =>
         e.message ===
-          "--require-stripe: Stripe kept rate-limiting (429) after retries: try again later or lower PRICING_STRIPE_CONCURRENCY",
+          "Stripe revenue required: Stripe kept rate-limiting (429) after retries: try again later or lower PRICING_STRIPE_CONCURRENCY",
     );
 
     fake.clearFailures();
@@ -620,7 +620,7 @@ Deno.test("401, endless 429 and endless 500: export goes on without revenue, or 
         rules: { ...DEFAULT_RULES, maxNetworkRetries: 0 },
       }),
       (e: Error) =>
-        /^--require-stripe: Stripe request failed \(500\)/.test(e.message) &&
+        /^Stripe revenue required: Stripe request failed \(500\)/.test(e.message) &&
         !e.message.includes("\n"),
     );
   });
@@ -652,7 +652,8 @@ Deno.test("Stripe unreachable: no revenue, loudly; --require-stripe fails in one
     await rejects(
       loadRevenue(["cus_seat"], { ...options, mode: "require" }),
       (e: Error) =>
-        /^--require-stripe: cannot reach Stripe/.test(e.message) && !e.message.includes("\n") &&
+        /^Stripe revenue required: cannot reach Stripe/.test(e.message) &&
+        !e.message.includes("\n") &&
         !e.message.includes("4242"),
     );
   } finally {

@@ -223,7 +223,7 @@ Deno.test("a live export reads Stripe in a worker and gives the frame of the in-
 });
 
 const REQUIRE_NO_KEY =
-  "--require-stripe: STRIPE_SECRET_KEY is not set (set it in the environment or .env)";
+  "Stripe revenue required: STRIPE_SECRET_KEY is not set (set it in the environment or .env)";
 
 Deno.test("--require-stripe without a key: the worker's UserError is a one-line UserError here", async () => {
   const outDir = await Deno.makeTempDir();

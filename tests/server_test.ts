@@ -326,6 +326,30 @@ Deno.test("XLSX export: content type, dated name, a workbook with every row", as
   }
 });
 
+Deno.test("PRICING_SERVER_STRIPE=skip: the page, summary and XLSX say Stripe was skipped, naming no CLI flag", async () => {
+  const server = serve({ env: { PRICING_SERVER_STRIPE: "skip" } });
+  const skipped = "Stripe skipped: revenue columns are empty";
+  try {
+    const summary = await jsonBody(await server.get("/v1/admin/pricing-analytics/summary"));
+    ok(summary.warnings.includes(skipped), JSON.stringify(summary.warnings));
+    assertEquals(summary.totalMrrUsd, null, "no revenue read");
+    const report = await (await server.get("/v1/admin/pricing-analytics/report")).text();
+    ok(report.includes(escapeHtml(skipped)), report);
+    const xlsx = await server.get(`${EXPORT}?format=xlsx`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await xlsx.arrayBuffer());
+    const texts = (workbook.getWorksheet("summary")!.getSheetValues() as unknown[][])
+      .map((row) => String(row?.[1] ?? ""));
+    ok(texts.includes(skipped), texts.join("\n"));
+    // the server has no --skip-stripe: no answer names it
+    for (const text of [JSON.stringify(summary), report, texts.join("\n")]) {
+      ok(!text.includes("--skip-stripe"), text);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("parameters: strict 400s with a JSON message", async (t) => {
   const server = serve();
   const bad: [string, RegExp][] = [

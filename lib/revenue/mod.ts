@@ -46,6 +46,12 @@ export type RevenueMode = "auto" | "skip" | "refresh" | "require" | "refresh-req
 /** Whether a mode ignores today's cache. */
 export const refreshes = (mode: RevenueMode): boolean =>
   mode === "refresh" || mode === "refresh-require";
+/**
+ * How a failure under `require` starts: like the skip's warning it names no flag (--require-stripe,
+ * PRICING_SERVER_STRIPE=require, a notebook's stripe = "require").
+ */
+const REQUIRED = "Stripe revenue required";
+
 /** Whether a mode fails (one line) instead of exporting without revenue. */
 export const requires = (mode: RevenueMode): boolean =>
   mode === "require" || mode === "refresh-require";
@@ -183,9 +189,13 @@ function none(warning: string, failed: boolean, durationMs = 0, apiCalls = 0): R
   };
 }
 
-/** Revenue of a run with --skip-stripe, live or demo: none, the revenue columns empty. */
+/**
+ * Revenue of a run with Stripe skipped, live or demo: none, the revenue columns empty. The words
+ * name no flag: the command line (--skip-stripe), the server (PRICING_SERVER_STRIPE=skip) and a
+ * notebook (stripe = "skip") each ask for it in their own way, and whoever set it knows how.
+ */
 export function skippedRevenue(): RevenueResult {
-  return none("Stripe skipped (--skip-stripe): revenue columns are empty", false);
+  return none("Stripe skipped: revenue columns are empty", false);
 }
 
 function result(
@@ -277,7 +287,7 @@ export async function loadRevenue(
   if (!options.apiKey) {
     if (requires(options.mode)) {
       throw new UserError(
-        "--require-stripe: STRIPE_SECRET_KEY is not set (set it in the environment or .env)",
+        `${REQUIRED}: STRIPE_SECRET_KEY is not set (set it in the environment or .env)`,
       );
     }
     return none("STRIPE_SECRET_KEY is not set: revenue columns are empty", false);
@@ -389,7 +399,7 @@ export async function loadRevenue(
     await activeReader?.settled();
     if (error instanceof UserError) throw error;
     const line = describe(error);
-    if (requires(options.mode)) throw new UserError(`--require-stripe: ${line}`);
+    if (requires(options.mode)) throw new UserError(`${REQUIRED}: ${line}`);
     const missing = none(
       `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
       true,
