@@ -1,6 +1,7 @@
 /**
  * The admin page's script in headless Debian Chromium (as server_browser_test.ts): a slower,
- * earlier Show never replaces a newer report, Export downloads the report on screen, an
+ * earlier Show never replaces a newer report, Export downloads the report on screen (its run, or
+ * its as-of run again, however far the clock has moved), an
  * unreachable server is one line and no stale report, Enter submits the controls, the focus
  * follows Unlock, and the page fits a 390 px phone. Waits on conditions, never on time.
  * The screenshots are kept when a step fails (the test says where), or in PRICING_SCREENSHOT_DIR.
@@ -10,7 +11,8 @@ import { openChromium } from "./chromium.ts";
 import { join } from "node:path";
 import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
-import { loadPricingData } from "../lib/export.ts";
+import { type ExportOptions, loadPricingData } from "../lib/export.ts";
+import { csvChunks } from "../lib/formats/csv.ts";
 
 const TOKEN = "page-test-token-0123456789-abcdef-0000";
 const START = Date.parse("2026-11-02T00:00:00Z");
@@ -179,6 +181,113 @@ Deno.test({
       slow.open();
       await browser.close({ failed: !finished });
       await server.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "admin page in Chromium: Export downloads the report's run while the clock moves on (cached, evicted, past the TTL, past midnight)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const shownAt = Date.parse("2026-11-02T23:58:00Z");
+    const clock = { now: shownAt };
+    const calls: Partial<ExportOptions>[] = [];
+    const loader: LoadPricingData = (options) => {
+      calls.push(options);
+      return loadPricingData(options);
+    };
+    const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
+    const handler = createHandler(settings, {
+      loadData: loader,
+      hooks: { now: () => clock.now, log: () => {} },
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    const downloads = await Deno.makeTempDir({ prefix: "pricing-kit-downloads-" });
+    const browser = await openChromium();
+    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    let finished = false;
+    try {
+      const page = browser.context.pages()[0] ?? await browser.context.newPage();
+      // The report's run, as the demo pipeline gives it for the instant it was pinned to.
+      let reportCsv = "";
+      const exportCsv = async () => {
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByRole("button", { name: "Export to CSV" }).click(),
+        ]);
+        const path = join(downloads, download.suggestedFilename());
+        await download.saveAs(path);
+        await page.locator("#status", { hasText: "Downloaded" }).waitFor();
+        return {
+          name: download.suggestedFilename(),
+          text: await Deno.readTextFile(path),
+          status: await page.textContent("#status"),
+        };
+      };
+
+      await step("the report of now, left on screen: pinned to 23:58 on 2026-11-02", async () => {
+        await page.goto(`${origin}/admin/pricing-analytics`);
+        await page.fill("#token", TOKEN);
+        await page.click("#unlock button[type=submit]");
+        await page.locator(".report").waitFor();
+        assertEquals(
+          await page.getAttribute(".report", "data-as-of"),
+          "2026-11-02T23:58:00.000Z",
+        );
+        assertEquals(calls.map((c) => c.asOf?.toISOString()), ["2026-11-02T23:58:00.000Z"]);
+        reportCsv = [...csvChunks((await loadPricingData(calls[0])).frame)].join("");
+      });
+
+      await step("a minute later: the report's run, from the cache", async () => {
+        clock.now += 60_000;
+        const file = await exportCsv();
+        assertEquals(file.name, "helicone_pricing_data_2026-11-02_demo.csv");
+        ok(file.text === reportCsv, "the report's data");
+        assertEquals(file.status, "Downloaded helicone_pricing_data_2026-11-02_demo.csv");
+        assertEquals(calls.length, 1);
+      });
+
+      await step(
+        "past midnight, another client's four windows evicted the run: the report's as-of is run again",
+        async () => {
+          clock.now = Date.parse("2026-11-03T00:01:00Z");
+          for (const days of [1, 2, 3, 4]) {
+            const response = await fetch(
+              `${origin}/v1/admin/pricing-analytics/summary?days=${days}`,
+              { headers: { Authorization: `Bearer ${TOKEN}` } },
+            );
+            assertEquals(response.status, 200);
+            await response.body?.cancel();
+          }
+          const file = await exportCsv();
+          assertEquals(file.name, "helicone_pricing_data_2026-11-02_demo.csv");
+          ok(file.text === reportCsv, "the report's data, not a new run's");
+          assertEquals(calls.length, 6);
+          assertEquals(calls[5].asOf?.toISOString(), "2026-11-02T23:58:00.000Z");
+          assertEquals(
+            file.status,
+            "Downloaded helicone_pricing_data_2026-11-02_demo.csv (run again for the report's " +
+              "as-of: the report's own run had left the server's cache)",
+          );
+        },
+      );
+
+      await step("past the cache's hour: the report's as-of once more", async () => {
+        clock.now += 3_600_000;
+        const file = await exportCsv();
+        assertEquals(file.name, "helicone_pricing_data_2026-11-02_demo.csv");
+        ok(file.text === reportCsv, "the report's data");
+        assertEquals(calls.length, 7);
+        assertEquals(calls[6].asOf?.toISOString(), "2026-11-02T23:58:00.000Z");
+      });
+      finished = true;
+    } finally {
+      await browser.close({ failed: !finished });
+      await server.shutdown();
+      await Deno.remove(downloads, { recursive: true });
     }
   },
 });

@@ -609,6 +609,11 @@ Deno.test("cache: reused within the TTL, run again after it, refresh=1 bypasses"
       async () => assertEquals(await fetchStatus(), ["miss", 1]),
     );
     await t.step("again → hit", async () => assertEquals(await fetchStatus(), ["hit", 1]));
+    await t.step("the instant that run was pinned to, named as as_of → the same run", async () => {
+      server.clock.now += 60_000;
+      assertEquals(await fetchStatus("?as_of=2026-11-02T00:00:00.000Z"), ["hit", 1]);
+      server.clock.now -= 60_000;
+    });
     await t.step("599 s later → hit", async () => {
       server.clock.now += 599_000;
       assertEquals(await fetchStatus(), ["hit", 1]);
@@ -625,6 +630,11 @@ Deno.test("cache: reused within the TTL, run again after it, refresh=1 bypasses"
     await t.step("an explicit as_of is cached under its own key", async () => {
       assertEquals(await fetchStatus("?as_of=2026-11-01"), ["miss", 4]);
       assertEquals(await fetchStatus("?as_of=2026-11-01&format=xlsx"), ["hit", 4]);
+    });
+    await t.step("a pinned instant past the TTL → run again for that instant", async () => {
+      server.clock.now += 600_000;
+      assertEquals(await fetchStatus("?as_of=2026-11-02T00:10:00.000Z"), ["miss", 5]);
+      assertEquals(server.calls[4].asOf?.toISOString(), "2026-11-02T00:10:00.000Z");
     });
   } finally {
     await server.close();

@@ -32,7 +32,7 @@ import { BearerAuth } from "./auth.ts";
 import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
-import { BusyError, type RunRequest, type RunResult } from "./runs.ts";
+import { BusyError, type RunResult } from "./runs.ts";
 import { RunCache } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
 import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
@@ -136,18 +136,17 @@ export function createHandler(
   // Each XLSX render holds a workbook in memory: a few at once, the rest wait their turn.
   const xlsxSlots = new Slots(settings.maxXlsxRenders ?? DEFAULT_MAX_XLSX_RENDERS);
 
-  const runs = new RunCache<unknown>((request: RunRequest) => {
-    const asOf = request.asOf ?? new Date(now());
+  const runs = new RunCache<unknown>(({ days, asOf }) => {
     return loadData({
       demo: settings.demo ? true : false,
-      windowDays: request.days,
+      windowDays: days,
       asOf,
       env: settings.env,
       stripe: settings.stripe,
       outDir: settings.outDir,
       charts: false,
       quiet: true,
-      log: (line) => log(`run ${request.days}d to ${asOf.toISOString()}: ${line}`),
+      log: (line) => log(`run ${days}d to ${asOf.toISOString()}: ${line}`),
     });
   }, { ttlMs: settings.cacheTtlMs, maxRuns: settings.maxRuns, now });
 

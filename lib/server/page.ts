@@ -95,7 +95,9 @@ function locked(isLocked) {
 // Each Show is numbered and aborts the one before: only the latest request's answer is shown.
 let latest = 0;
 let inFlight = null;
-// The query of the report on screen: Export downloads exactly that, whatever the controls say now.
+// The query of the report on screen, its as-of pinned to the instant the report's run was pinned
+// to: Export downloads exactly that run (or that instant again), whatever the controls say now and
+// however long the page has been open.
 let shown = null;
 
 function setShown(shownQuery) {
@@ -151,7 +153,10 @@ async function loadReport() {
   }
   locked(false);
   $("report").innerHTML = html;
-  setShown(reportQuery);
+  const pinned = new URLSearchParams(reportQuery);
+  const asOf = $("report").querySelector(".report[data-as-of]")?.dataset.asOf;
+  if (asOf) pinned.set("as_of", asOf);
+  setShown(pinned.toString());
   status("");
 }
 
@@ -190,7 +195,10 @@ async function exportFile(format, button) {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
-    status("Downloaded " + name);
+    // a miss: the report's run had left the server's cache, so it was run again for its as-of
+    status("Downloaded " + name + (response.headers.get("X-Pricing-Cache") === "miss"
+      ? " (run again for the report's as-of: the report's own run had left the server's cache)"
+      : ""));
   } catch (error) {
     status("The export failed before it was complete; nothing was saved (" + error.message + ")", true);
   } finally {

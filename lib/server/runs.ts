@@ -3,6 +3,11 @@
  * runs, and kept for a TTL afterwards (like Helicone's 1-hour cache). Formats and segments are cut
  * from the same data, so a CSV, an XLSX and the page's report share one run.
  *
+ * A request without an as_of ("now") gets the latest run of its window started without one while
+ * that is fresh, else a new run pinned to the clock when it starts. Every run is kept under the
+ * instant it was pinned to, so a request naming that instant (the page's Export of the report on
+ * screen) gets the same run; once it has left the cache it is run again for that instant.
+ *
  * A failed run is not cached: the requests waiting on it get the error, the next one tries again.
  */
 import type { PricingData } from "../export.ts";
@@ -13,7 +18,8 @@ export interface RunRequest {
   asOf: Date | null;
 }
 
-export type LoadData = (request: RunRequest) => Promise<PricingData>;
+/** What a run loads: the window, its end pinned. */
+export type LoadData = (request: { days: number; asOf: Date }) => Promise<PricingData>;
 
 export interface RunCacheOptions {
   /** how long a finished run is served from memory; 0 = not kept */
@@ -53,8 +59,12 @@ export class RunCache<T = unknown> {
   readonly #maxRuns: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
+  /** runs in flight, by pinned key */
   readonly #inFlight = new Map<string, Promise<Entry<T>>>();
+  /** finished runs, by pinned key (Map order is the eviction order) */
   readonly #done = new Map<string, Entry<T>>();
+  /** by days: the pinned key of the latest run started for "now", in flight or finished */
+  readonly #latestNow = new Map<number, string>();
   #joined = 0;
 
   constructor(load: LoadData, options: RunCacheOptions) {
@@ -65,8 +75,9 @@ export class RunCache<T = unknown> {
     this.#now = options.now ?? Date.now;
   }
 
-  static key(request: RunRequest): string {
-    return `${request.days}|${request.asOf ? request.asOf.toISOString() : "now"}`;
+  /** The key of a run: its window with the end pinned. */
+  static key(days: number, asOf: Date): string {
+    return `${days}|${asOf.toISOString()}`;
   }
 
   /** Runs in flight (for /healthz and tests). */
@@ -79,17 +90,29 @@ export class RunCache<T = unknown> {
     return this.#joined;
   }
 
+  /** The finished run under `key` while within the TTL. */
+  #fresh(key: string | undefined): Entry<T> | undefined {
+    if (key === undefined) return undefined;
+    const cached = this.#done.get(key);
+    if (cached && this.#now() - cached.finishedAt >= this.#ttlMs) {
+      this.#done.delete(key);
+      return undefined;
+    }
+    return cached;
+  }
+
   /**
    * The data for `request`: from the cache when fresh (unless `refresh`), else from the run in
    * flight, else from a new run.
    */
   async get(request: RunRequest, refresh = false): Promise<RunResult<T>> {
-    const key = RunCache.key(request);
-    const cached = this.#done.get(key);
-    if (cached && this.#now() - cached.finishedAt >= this.#ttlMs) this.#done.delete(key);
-    else if (cached && !refresh) return { ...cached, status: "hit" };
+    const key = request.asOf === null
+      ? this.#latestNow.get(request.days)
+      : RunCache.key(request.days, request.asOf);
+    const cached = this.#fresh(key);
+    if (cached && !refresh) return { ...cached, status: "hit" };
     // A run in flight started after any cached result, so even a refresh joins it.
-    const running = this.#inFlight.get(key);
+    const running = key === undefined ? undefined : this.#inFlight.get(key);
     if (running) {
       this.#joined++;
       return { ...await running, status: "shared" };
@@ -101,11 +124,15 @@ export class RunCache<T = unknown> {
         } already running`,
       );
     }
-    const run = this.#start(key, request);
+    const asOf = request.asOf ?? new Date(this.#now());
+    const pinned = RunCache.key(request.days, asOf);
+    if (request.asOf === null) this.#latestNow.set(request.days, pinned);
+    // (a "now" pinned to the very instant another request named joins that request's run)
+    const run = this.#inFlight.get(pinned) ?? this.#start(pinned, { days: request.days, asOf });
     return { ...await run, status: refresh ? "refresh" : "miss" };
   }
 
-  #start(key: string, request: RunRequest): Promise<Entry<T>> {
+  #start(key: string, request: { days: number; asOf: Date }): Promise<Entry<T>> {
     const run = (async () => {
       try {
         const data = await this.#load(request);
