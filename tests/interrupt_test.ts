@@ -7,38 +7,12 @@
  * client left). Nothing is published, nothing left in the output folder or the temporary folder.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import pg from "pg";
-import { createClient } from "@clickhouse/client";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_USER } from "./servers.ts";
+import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
 
 const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
-
-/** Polls `condition` every 20 ms until it holds; fails naming `what` after `timeoutMs`. */
-async function waitFor(
-  what: string,
-  condition: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-// Each slow query is marked by a token of its own, so the checks below find only it.
-const PG_MARK = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
-const CH_MARK = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
-
-/** Five minutes each: only a stop ends them within a test. */
-const SLOW_PG =
-  `SELECT NULL::text AS org_id, 0 AS prompts_created, '${PG_MARK}' AS mark FROM pg_sleep(300)`;
-// 18.16's sleep() takes at most 3 s per block: a second per block of system.numbers' 65,536 rows,
-// 300 blocks (no SETTINGS clause and no table function: a readonly=1 profile refuses both)
-const SLOW_CH = `SELECT '${CH_MARK}' AS org_id, sum(sleep(1)) AS requests_30d
-FROM (SELECT number FROM system.numbers LIMIT ${300 * 65_536})`;
 
 Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within seconds, nothing left", async () => {
   await withSlowQueries({ usage: SLOW_CH }, {}, async (run) => {
@@ -177,49 +151,21 @@ interface Run {
  * is left in the output folder or the temporary folder.
  */
 async function withSlowQueries(
-  { usage, prompts = SLOW_PG }: { usage: string; prompts?: string },
+  { usage, prompts }: { usage: string; prompts?: string },
   extraEnv: Record<string, string>,
   check: (run: (how: { interruptWhen: "both" | "never" }) => Promise<Run>) => Promise<void>,
 ) {
-  const databases = await freshFixtureDatabases("interrupt");
+  const databases = await slowQueryDatabases("interrupt", { usage, prompts });
   const out = await Deno.makeTempDir();
   const tmp = await Deno.makeTempDir(); // the export's TMPDIR: its spooled results
-  const queriesDir = await Deno.makeTempDir();
-  const pgClient = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
-  await pgClient.connect();
-  const ch = createClient({
-    url: databases.env.PRICING_CH_URL,
-    username: databases.env.PRICING_CH_USER,
-    password: databases.env.PRICING_CH_PASSWORD,
-  });
-  await Deno.mkdir(`${queriesDir}/postgres`);
-  await Deno.mkdir(`${queriesDir}/clickhouse`);
-  await Deno.writeTextFile(`${queriesDir}/postgres/prompts_created.sql`, prompts);
-  await Deno.writeTextFile(`${queriesDir}/clickhouse/usage_30d.sql`, usage);
-  const pgRunning = async () =>
-    (await pgClient.query(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
-      [`%${PG_MARK}%`],
-    )).rows[0].n as number;
-  const chRunning = async () => {
-    const result = await ch.query({
-      query:
-        `SELECT count() AS n FROM system.processes WHERE query LIKE '%${CH_MARK}%' AND query NOT LIKE '%system.processes%'`,
-      format: "JSONEachRow",
-    });
-    return Number((await result.json<{ n: string }>())[0].n);
-  };
   const run = async ({ interruptWhen }: { interruptWhen: "both" | "never" }): Promise<Run> => {
-    const child = exportProcess(
-      { ...databases.env, ...extraEnv, PRICING_QUERIES_DIR: queriesDir },
-      { out, tmp },
-    );
+    const child = exportProcess({ ...databases.env, ...extraEnv }, { out, tmp });
     const output = child.output();
     let from = performance.now();
     if (interruptWhen === "both") {
       await waitFor(
         "both slow queries to run",
-        async () => await pgRunning() === 1 && await chRunning() === 1,
+        async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
       );
       from = performance.now();
       child.kill("SIGINT");
@@ -233,15 +179,11 @@ async function withSlowQueries(
   };
   try {
     await check(run);
-    // the servers stopped the queries (a backend's exit is seen a moment after its socket closes)
-    await waitFor("PostgreSQL's backend to go", async () => await pgRunning() === 0, 5_000);
-    await waitFor("ClickHouse's query to go", async () => await chRunning() === 0, 5_000);
+    await databases.stoppedOnBothServers();
     assertEquals([...Deno.readDirSync(out)].map((entry) => entry.name), []);
     assertEquals([...Deno.readDirSync(tmp)].map((entry) => entry.name), []);
   } finally {
-    await pgClient.end();
-    await ch.close();
-    for (const dir of [out, tmp, queriesDir]) await Deno.remove(dir, { recursive: true });
-    await databases.drop();
+    for (const dir of [out, tmp]) await Deno.remove(dir, { recursive: true });
+    await databases.close();
   }
 }

@@ -595,6 +595,34 @@ Deno.test("shared runs: concurrent requests for the same data run the pipeline o
   }
 });
 
+Deno.test("a client that leaves: its run goes on and is cached for the next request", async () => {
+  const held = gate();
+  let started = 0;
+  const server = serve({
+    loader: async (options) => {
+      started++;
+      await held.opened;
+      return loadPricingData(options);
+    },
+  });
+  try {
+    const leaving = new AbortController();
+    const left = server.get(EXPORT, { signal: leaving.signal }).catch((error) => error);
+    await waitFor(() => started === 1, "the run to start");
+    leaving.abort();
+    ok((await left) instanceof Error, "the client went away");
+    held.open();
+    await waitFor(() => server.runs.running === 0, "the run to finish");
+    const response = await server.get(EXPORT);
+    assertEquals(response.headers.get("x-pricing-cache"), "hit");
+    assertEquals(parseCsv(await response.text()).length, DEMO_ORGANIZATIONS + 1);
+    assertEquals(server.calls.length, 1);
+  } finally {
+    held.open();
+    await server.close();
+  }
+});
+
 Deno.test("cache: reused within the TTL, run again after it, refresh=1 bypasses", async (t) => {
   const server = serve({ env: { PRICING_SERVER_CACHE_TTL_SECONDS: "600" } });
   const fetchStatus = async (query = "") => {

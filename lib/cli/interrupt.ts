@@ -3,14 +3,14 @@
  * AbortSignal, checked before each stage; a publish under way completes, and the work's own
  * clean-up removes its staging folder and temporary files); a second stops the process at once,
  * after any publish under way (the next run removes what it left). Listened for only while the
- * work runs, and only by the command line's own process: library callers (notebooks, the server)
- * keep the signals' default.
+ * work runs, and only by a command's own process (the export's, the server's `deno task serve`):
+ * library callers (notebooks, a handler in another program) keep the signals' default.
  */
 import { publishesSettled } from "../formats/staging.ts";
 
 /** The exit code of a process ended by the signal: 128 + its number. */
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-type StopSignal = keyof typeof EXIT_CODES;
+export type StopSignal = keyof typeof EXIT_CODES;
 
 export interface Interrupt extends Disposable {
   /** aborted at the first signal */
@@ -21,12 +21,20 @@ export interface Interrupt extends Disposable {
   exitCode(): number;
 }
 
+/** The export's line at a second signal (its staging folder is removed by the next export). */
+const EXPORT_AGAIN = (name: StopSignal) =>
+  `error: ${name} again: stopped at once; the next export removes the staging folder this one left`;
+
 /**
  * Listens for SIGINT and SIGTERM until disposed. `onFirst` is told of the first signal (a
- * terminal's "stopping" line); a second one prints one line and exits.
+ * terminal's "stopping" line); a second one prints one line (`again`'s, by default the export's)
+ * and exits.
  */
 export function listenForInterrupt(
-  { onFirst }: { onFirst?: (signal: StopSignal) => void } = {},
+  { onFirst, again = EXPORT_AGAIN }: {
+    onFirst?: (signal: StopSignal) => void;
+    again?: (signal: StopSignal) => string;
+  } = {},
 ): Interrupt {
   const controller = new AbortController();
   let received: StopSignal | undefined;
@@ -34,9 +42,7 @@ export function listenForInterrupt(
   const listeners = names.map((name) => {
     const listener = () => {
       if (received !== undefined) {
-        console.error(
-          `error: ${name} again: stopped at once; the next export removes the staging folder this one left`,
-        );
+        console.error(again(name));
         publishesSettled().finally(() => Deno.exit(EXIT_CODES[name]));
         return;
       }

@@ -117,8 +117,15 @@ export function downloadName(
 
 export function createHandler(
   settings: HandlerSettings,
-  { loadData = loadPricingData, hooks = {} }: { loadData?: LoadPricingData; hooks?: HandlerHooks } =
-    {},
+  { loadData = loadPricingData, hooks = {}, signal }: {
+    loadData?: LoadPricingData;
+    hooks?: HandlerHooks;
+    /**
+     * aborted when the server stops: the runs in flight stop (their queries killed or cancelled
+     * on the servers) and every request for a run gets 503 `stopping`
+     */
+    signal?: AbortSignal;
+  } = {},
 ): Handler {
   const now = hooks.now ?? Date.now;
   const log = hooks.log ?? ((line: string) => console.error(line));
@@ -146,6 +153,9 @@ export function createHandler(
       outDir: settings.outDir,
       charts: false,
       quiet: true,
+      // A run goes on when its client leaves: other requests may share it, and the next one for
+      // the window gets it from the cache. Only the server's stop ends it.
+      signal,
       log: (line) => log(`run ${days}d to ${asOf.toISOString()}: ${line}`),
     });
   }, { ttlMs: settings.cacheTtlMs, maxRuns: settings.maxRuns, now });
@@ -181,10 +191,17 @@ export function createHandler(
     };
   }
 
+  /** The answer to a request for a run once the server is stopping. */
+  const stopping = () =>
+    jsonError(503, "stopping", "the server is stopping; try again once it is back");
+
   async function fetchRun(params: ExportParams): Promise<RunResult<unknown> | Response> {
+    if (signal?.aborted) return stopping();
     try {
       return await runs.get({ days: params.days, asOf: params.asOf }, params.refresh);
     } catch (error) {
+      // (the run's error is the stop's)
+      if (signal?.aborted) return stopping();
       if (error instanceof BusyError) {
         // the message and Retry-After name the same wait
         return jsonError(

@@ -1,12 +1,15 @@
 /**
  * `deno task serve`: the admin export endpoint and page. Settings and flags: lib/server/settings.ts
- * (HELP lists them). Errors are one line and exit code 1; the token is never printed.
+ * (HELP lists them). Errors are one line and exit code 1; the token is never printed. SIGINT or
+ * SIGTERM stops it (exit code 0): one line, the runs in flight stopped; a second signal exits at
+ * once (130 or 143).
  */
 import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
 import { oneLine } from "./stream.ts";
 import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
 import { runMain } from "../cli/args.ts";
+import { listenForInterrupt } from "../cli/interrupt.ts";
 
 export async function main(args: string[]): Promise<number> {
   /** host:port, once known: a port in use is reported with it */
@@ -26,7 +29,16 @@ export async function main(args: string[]): Promise<number> {
         ? `[${settings.host}]`
         : settings.host
     }:${settings.port}`;
-    const handler = createHandler(settings);
+    // The first SIGINT/SIGTERM stops the runs in flight and the server (downloads under way
+    // finish); a second one exits at once. A stop is the server's normal end: exit code 0.
+    using interrupt = listenForInterrupt({
+      onFirst: (name) =>
+        console.error(
+          `${name}: stopping: runs in flight are stopped, downloads under way finish (again: at once)`,
+        ),
+      again: (name) => `error: ${name} again: stopped at once`,
+    });
+    const handler = createHandler(settings, { signal: interrupt.signal });
     const server = Deno.serve({
       hostname: settings.host,
       port: settings.port,
@@ -54,8 +66,8 @@ export async function main(args: string[]): Promise<number> {
       },
     }, handler);
     const stop = () => server.shutdown();
-    Deno.addSignalListener("SIGINT", stop);
-    Deno.addSignalListener("SIGTERM", stop);
+    if (interrupt.signal.aborted) stop();
+    else interrupt.signal.addEventListener("abort", stop, { once: true });
     await server.finished;
     return 0;
   } catch (error) {

@@ -1,0 +1,143 @@
+/**
+ * Stopping `deno task serve` (lib/server/main.ts) while a run queries the databases: the first
+ * SIGINT or SIGTERM prints one line, stops the run (its queries leave both servers: a cancel on
+ * PostgreSQL, a KILL on ClickHouse), answers its request 503 `stopping` and exits 0 within
+ * seconds; a second signal exits at once. A real server process on the test databases, signals
+ * sent once the queries run; every wait is on a condition.
+ */
+import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
+import { stallingProxy } from "./stalling_proxy.ts";
+
+const MAIN = new URL("../lib/server/main.ts", import.meta.url).pathname;
+const TOKEN = "interrupt-test-token-0123456789abcdef";
+const SUMMARY = "/v1/admin/pricing-analytics/summary?as_of=2026-09-01";
+
+/** The server on a free port with only `env` set; its stderr gathered as it comes. */
+async function startServer(env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "--port", "0", "--env-file", "/dev/null"],
+    env: {
+      NO_COLOR: "1",
+      PATH: Deno.env.get("PATH") ?? "",
+      PRICING_SERVER_TOKEN: TOKEN,
+      PRICING_SERVER_STRIPE: "skip",
+      ...env,
+    },
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const reading = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) text += chunk;
+  })();
+  const exited = child.status.then(async (status) => {
+    await reading;
+    return status;
+  });
+  let gone = false;
+  exited.then(() => gone = true);
+  await waitFor("the server to listen", () => gone || /listening on /.test(text));
+  const origin = /listening on (http:\/\/[^/\s]+)/.exec(text)?.[1];
+  if (!origin) throw new Error(`the server did not start: ${text}`);
+  return {
+    child,
+    origin,
+    /** what it printed so far */
+    text: () => text,
+    exited,
+    /** kills it if it still runs (a failed test's clean-up) */
+    async end(): Promise<void> {
+      if (!gone) child.kill("SIGKILL");
+      await exited;
+    },
+    /** whether it has exited */
+    gone: () => gone,
+    /** its exit status, failing after `seconds` (then it is killed) */
+    async exit(seconds: number): Promise<Deno.CommandStatus> {
+      try {
+        await waitFor("the server to exit", () => gone, seconds * 1000);
+      } finally {
+        if (!gone) child.kill("SIGKILL");
+      }
+      return await exited;
+    },
+  };
+}
+
+/** The summary's status and JSON body; a connection that broke off is status 0 and its error. */
+function askForSummary(origin: string): Promise<{ status: number; body: unknown }> {
+  return fetch(origin + SUMMARY, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    .then(async (response) => ({ status: response.status, body: await response.json() }))
+    .catch((error) => ({ status: 0, body: String(error) }));
+}
+
+Deno.test("deno task serve, SIGINT during a run: one line, the queries stopped on both servers, 503, exit 0 within seconds", async () => {
+  const databases = await slowQueryDatabases("server_interrupt", { usage: SLOW_CH });
+  let started: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    const server = started = await startServer(databases.env);
+    const answer = askForSummary(server.origin);
+    await waitFor(
+      "both slow queries to run",
+      async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
+    );
+    const from = performance.now();
+    server.child.kill("SIGINT");
+    const { code } = await server.exit(10);
+    const seconds = (performance.now() - from) / 1000;
+    assertEquals(code, 0, server.text());
+    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after the signal`);
+    const { status, body } = await answer;
+    assertEquals([status, body], [503, {
+      error: "stopping",
+      message: "the server is stopping; try again once it is back",
+    }]);
+    // the run's own line, the stop's, the access log's for the request; no stack, no "run failed"
+    const lines = server.text().trimEnd().split("\n");
+    match(lines[0], /^pricing-kit server listening on http:\/\/127\.0\.0\.1:\d+\//);
+    assertEquals(lines.slice(1, 3), [
+      "run 30d to 2026-09-01T00:00:00.000Z: querying PostgreSQL and ClickHouse…",
+      "SIGINT: stopping: runs in flight are stopped, downloads under way finish (again: at once)",
+    ]);
+    match(lines[3], / GET \/v1\/admin\/pricing-analytics\/summary\?as_of=2026-09-01 503 \d+ms$/);
+    assertEquals(lines.length, 4, server.text());
+    await databases.stoppedOnBothServers();
+  } finally {
+    await started?.end();
+    await databases.close();
+  }
+});
+
+Deno.test("deno task serve, a second signal while the first stop waits: one line, exit 143 at once", async () => {
+  // PostgreSQL's answers stall once the kit sends its COPY: the first stop waits seconds for the
+  // cancel before it drops the connection, the second signal does not
+  const databases = await freshFixtureDatabases("server_interrupt_stall");
+  const proxy = stallingProxy(databases.env.PRICING_PG_URL!, "COPY (");
+  let started: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    const server = started = await startServer({
+      ...databases.env,
+      PRICING_PG_URL: proxy.url,
+    } as Record<string, string>);
+    const answer = askForSummary(server.origin);
+    await waitFor("a COPY's answer to stall", () => proxy.stalled() >= 1);
+    server.child.kill("SIGTERM");
+    await waitFor("the stopping line", () => /SIGTERM: stopping/.test(server.text()));
+    ok(!server.gone(), "the first stop still waits for PostgreSQL");
+    const from = performance.now();
+    server.child.kill("SIGTERM");
+    const { code } = await server.exit(2);
+    const seconds = (performance.now() - from) / 1000;
+    assertEquals(code, 143, server.text());
+    ok(seconds < 2, `exited ${seconds.toFixed(1)} s after the second signal`);
+    ok(server.text().endsWith("\nerror: SIGTERM again: stopped at once\n"), server.text());
+    await answer; // (the connection went with the process)
+  } finally {
+    await started?.end();
+    await proxy.close();
+    await databases.drop();
+  }
+});

@@ -1,0 +1,98 @@
+/**
+ * Fixture databases whose queries take minutes (only a stop ends them within a test), and checks
+ * that the servers stopped running them: PostgreSQL's backend left pg_stat_activity, ClickHouse's
+ * query left system.processes. For the stop of the export (interrupt_test.ts) and of the server
+ * (server_interrupt_test.ts).
+ */
+import pg from "pg";
+import { createClient } from "@clickhouse/client";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+
+/** Polls `condition` every 20 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// Each slow query is marked by a token of its own, so the checks below find only it.
+const PG_MARK = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
+const CH_MARK = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
+
+/** Five minutes each: only a stop ends them within a test. */
+export const SLOW_PG =
+  `SELECT NULL::text AS org_id, 0 AS prompts_created, '${PG_MARK}' AS mark FROM pg_sleep(300)`;
+// 18.16's sleep() takes at most 3 s per block: a second per block of system.numbers' 65,536 rows,
+// 300 blocks (no SETTINGS clause and no table function: a readonly=1 profile refuses both)
+export const SLOW_CH = `SELECT '${CH_MARK}' AS org_id, sum(sleep(1)) AS requests_30d
+FROM (SELECT number FROM system.numbers LIMIT ${300 * 65_536})`;
+
+export interface SlowQueryDatabases {
+  /** the databases' settings, PRICING_QUERIES_DIR naming the slow query files */
+  env: Record<string, string>;
+  /** the slow PostgreSQL queries running on the server now */
+  pgRunning(): Promise<number>;
+  /** the slow ClickHouse queries running on the server now */
+  chRunning(): Promise<number>;
+  /** waits (5 s at most) until neither server runs them; fails naming the one that does */
+  stoppedOnBothServers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Fresh fixture databases with the kit's queries but prompts_created.sql (`prompts`, by default
+ * five minutes of pg_sleep) and usage_30d.sql (`usage`).
+ */
+export async function slowQueryDatabases(
+  label: string,
+  { usage, prompts = SLOW_PG }: { usage: string; prompts?: string },
+): Promise<SlowQueryDatabases> {
+  const databases = await freshFixtureDatabases(label);
+  const queriesDir = await Deno.makeTempDir();
+  const pgClient = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await pgClient.connect();
+  const ch = createClient({
+    url: databases.env.PRICING_CH_URL,
+    username: databases.env.PRICING_CH_USER,
+    password: databases.env.PRICING_CH_PASSWORD,
+  });
+  await Deno.mkdir(`${queriesDir}/postgres`);
+  await Deno.mkdir(`${queriesDir}/clickhouse`);
+  await Deno.writeTextFile(`${queriesDir}/postgres/prompts_created.sql`, prompts);
+  await Deno.writeTextFile(`${queriesDir}/clickhouse/usage_30d.sql`, usage);
+  const pgRunning = async () =>
+    (await pgClient.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+      [`%${PG_MARK}%`],
+    )).rows[0].n as number;
+  const chRunning = async () => {
+    const result = await ch.query({
+      query:
+        `SELECT count() AS n FROM system.processes WHERE query LIKE '%${CH_MARK}%' AND query NOT LIKE '%system.processes%'`,
+      format: "JSONEachRow",
+    });
+    return Number((await result.json<{ n: string }>())[0].n);
+  };
+  return {
+    env: { ...databases.env, PRICING_QUERIES_DIR: queriesDir } as Record<string, string>,
+    pgRunning,
+    chRunning,
+    async stoppedOnBothServers() {
+      // (a backend's exit is seen a moment after its socket closes)
+      await waitFor("PostgreSQL's backend to go", async () => await pgRunning() === 0, 5_000);
+      await waitFor("ClickHouse's query to go", async () => await chRunning() === 0, 5_000);
+    },
+    async close() {
+      await pgClient.end();
+      await ch.close();
+      await Deno.remove(queriesDir, { recursive: true });
+      await databases.drop();
+    },
+  };
+}
