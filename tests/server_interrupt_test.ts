@@ -2,8 +2,9 @@
  * Stopping `deno task serve` (lib/server/main.ts) while a run queries the databases: the first
  * SIGINT or SIGTERM prints one line, stops the run (its queries leave both servers: a cancel on
  * PostgreSQL, a KILL on ClickHouse), answers its request 503 `stopping` and exits 0 within
- * seconds; a second signal exits at once. A real server process on the test databases, signals
- * sent once the queries run; every wait is on a condition.
+ * seconds, also when ClickHouse answers nothing at all (frozen); a second signal exits at once. A
+ * real server process on the test databases, signals sent once the queries run; every wait is on a
+ * condition.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
@@ -135,6 +136,32 @@ Deno.test("deno task serve, a second signal while the first stop waits: one line
     ok(seconds < 2, `exited ${seconds.toFixed(1)} s after the second signal`);
     ok(server.text().endsWith("\nerror: SIGTERM again: stopped at once\n"), server.text());
     await answer; // (the connection went with the process)
+  } finally {
+    await started?.end();
+    await proxy.close();
+    await databases.drop();
+  }
+});
+
+Deno.test("deno task serve, SIGINT while ClickHouse is frozen: the run stops without its answer, exit 0 within seconds", async () => {
+  // every request to ClickHouse (the KILL too) gets no answer once sent, as from a stopped server
+  const databases = await freshFixtureDatabases("server_interrupt_frozen");
+  const proxy = stallingProxy(databases.env.PRICING_CH_URL!, "POST ");
+  let started: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    const server = started = await startServer({
+      ...databases.env,
+      PRICING_CH_URL: proxy.url,
+    } as Record<string, string>);
+    const answer = askForSummary(server.origin);
+    await waitFor("a ClickHouse answer to stall", () => proxy.stalled() >= 1);
+    const from = performance.now();
+    server.child.kill("SIGINT");
+    const { code } = await server.exit(15);
+    const seconds = (performance.now() - from) / 1000;
+    assertEquals(code, 0, server.text());
+    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after the signal`);
+    assertEquals((await answer).status, 503);
   } finally {
     await started?.end();
     await proxy.close();
