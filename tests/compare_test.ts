@@ -291,6 +291,7 @@ Deno.test("exports read back from CSV and XLSX equal the frame written", async (
         demo: true,
         windowDays: 30,
         stamp: "2026-10-01_demo",
+        suffix: null,
       });
       // Typed as the pipeline's frame: the same schema as a frame built from the column table.
       assertEquals(file.frame.schema, before.schema);
@@ -405,6 +406,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
     demo: true,
     windowDays: 30,
     stamp: "2026-12-01T120000Z_demo",
+    suffix: null,
   });
   assertEquals(exportNameInfo("helicone_pricing_data_2026-12-01T250000Z.parquet"), null);
 

@@ -1,12 +1,14 @@
 /**
  * `deno task history` options: which snapshots a report reads without a database, options a
- * command does not take, unknown options and --to's rounding to a month end.
+ * command does not take, unknown options and --to's rounding to a month end; import takes whole
+ * exports only.
  */
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
 import { HELP, main as historyMain } from "../lib/cli/history.ts";
 import { historyDir, listSnapshots } from "../lib/history/snapshot.ts";
 import { join } from "node:path";
 import { captureConsole } from "./console_capture.ts";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 
 /** historyMain with its console lines captured. */
 async function run(args: string[]): Promise<{ code: number; errors: string[]; logs: string[] }> {
@@ -214,3 +216,42 @@ Deno.test("a history folder that is a file: the error names --history-dir or PRI
     ]]);
   }
 });
+
+Deno.test("import refuses a segment, the trimmed CSV or another suffix in one line, naming the whole export to import", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await importRefusals(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function importRefusals(dir: string): Promise<void> {
+  const history = join(dir, "history");
+  const header = `${COLUMN_NAMES.join(",")}\r\n`;
+  const refusal = async (name: string) => {
+    const file = join(dir, name);
+    await Deno.writeTextFile(file, header);
+    const whole = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await Deno.writeTextFile(whole, header);
+    const result = await run(["import", whole, file, "--history-dir", history]);
+    assertEquals(result.code, 1);
+    assertEquals(result.logs, []);
+    assertEquals(result.errors.length, 1, result.errors.join("\n"));
+    return result.errors[0];
+  };
+  assertEquals(
+    await refusal("helicone_pricing_data_2026-11-01_demo_underpriced.csv"),
+    `error: ${dir}/helicone_pricing_data_2026-11-01_demo_underpriced.csv is the underpriced segment (Underpriced: high usage or LLM cost, low MRR), not the whole company a snapshot stands for; import the whole export ${dir}/helicone_pricing_data_2026-11-01_demo.csv (or its .xlsx)`,
+  );
+  assertEquals(
+    await refusal("helicone_pricing_data_2026-11-01_trimmed.csv"),
+    `error: ${dir}/helicone_pricing_data_2026-11-01_trimmed.csv is the trimmed CSV (the export without the free organizations that sent no request in the window), not the whole company a snapshot stands for; import the whole export ${dir}/helicone_pricing_data_2026-11-01.csv (or its .xlsx)`,
+  );
+  assertEquals(
+    await refusal("helicone_pricing_data_2026-11-01_final.xlsx"),
+    `error: ${dir}/helicone_pricing_data_2026-11-01_final.xlsx: "_final" after the date is not a name the kit gives a whole export; if it is the whole export, rename it helicone_pricing_data_2026-11-01.xlsx`,
+  );
+  // all or none: nothing imported, not even the whole export named before them
+  assertEquals(await listSnapshots(history, false), []);
+}

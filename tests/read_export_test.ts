@@ -1,12 +1,13 @@
 /**
  * Reading an export back (lib/read_export.ts) is reliable: ExcelJS's streaming reader failed on
  * valid workbooks now and then (0.2–1 % of reads, issue 10 item 7), so one export is read 500
- * times in one process and every read must give back what was written.
+ * times in one process and every read must give back what was written. What a file's name says
+ * (a segment's suffix apart from the export's stamp).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { loadPricingData } from "../lib/export.ts";
-import { readExportFile } from "../lib/formats/read_export.ts";
+import { exportNameInfo, readExportFile, suffixedStamp } from "../lib/formats/read_export.ts";
 import { segmentFrames, segmentSheets, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 
@@ -46,4 +47,30 @@ Deno.test("one XLSX export read back 500 times in one process, every read equal"
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("an export's name: a segment's or the trimmed CSV's suffix apart from the export's stamp", () => {
+  const segment = exportNameInfo("out/helicone_pricing_data_2026-11-01_demo_underpriced.csv");
+  assertEquals(segment, {
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    demo: true,
+    windowDays: 30,
+    stamp: "2026-11-01_demo",
+    suffix: "underpriced",
+  });
+  assertEquals(suffixedStamp(segment!), "2026-11-01_demo_underpriced");
+  const trimmed = exportNameInfo("helicone_pricing_data_2026-11-01_7d_trimmed.csv");
+  assertEquals([trimmed?.windowDays, trimmed?.stamp, trimmed?.suffix], [
+    7,
+    "2026-11-01_7d",
+    "trimmed",
+  ]);
+  // a window alone is no suffix, and the whole export has none
+  const week = exportNameInfo("helicone_pricing_data_2026-11-01_demo_7d.xlsx");
+  assertEquals([week?.windowDays, week?.stamp, week?.suffix], [7, "2026-11-01_demo_7d", null]);
+  assertEquals(exportNameInfo("helicone_pricing_data_2026-11-01.csv")?.suffix, null);
+  assertEquals(
+    suffixedStamp(exportNameInfo("helicone_pricing_data_2026-11-01.csv")!),
+    "2026-11-01",
+  );
 });

@@ -4,8 +4,10 @@
  */
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
-import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
+import { basename, dirname, extname, join } from "node:path";
+import { isoDate, stampedFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import { type ExportNameInfo, exportNameInfo, readExportFile } from "../formats/read_export.ts";
+import { exportPart } from "../report/export_parts.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
 import { asOfKey } from "../history/periods.ts";
@@ -31,7 +33,9 @@ Commands:
   import FILE…            import older 30-day exports (helicone_pricing_data_<date>[_demo].csv,
                           .xlsx or .parquet) into the history folder as Parquet snapshots (the
                           date comes from the name; not in the future); all of them or, on an
-                          error, none
+                          error, none. Whole exports only: a segment file (…_<date>_underpriced.csv)
+                          or the trimmed CSV (…_trimmed.csv) is refused, naming the export to
+                          import instead
   backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
                           month, 00:00 UTC), then the report; a month end an export or import
                           stored (with revenue) is kept and named, unless --replace
@@ -97,6 +101,7 @@ async function importFiles(files: string[], context: HistoryCliContext): Promise
         `${file}: a ${name.windowDays}-day export; history compares 30-day exports only (export without --days)`,
       );
     }
+    if (name.suffix !== null) throw new UserError(partOfExportError(file, name));
     if (name.asOf > now) {
       throw new UserError(
         `${file}: its as-of date ${
@@ -134,6 +139,21 @@ async function importFiles(files: string[], context: HistoryCliContext): Promise
     await snapshot.commit();
     context.log(`imported ${file} as ${isoDate(snapshot.asOf)} → ${snapshot.path}`);
   }
+}
+
+/**
+ * Why a segment, the trimmed CSV or a file with another suffix is not imported, and which file
+ * to import instead: a snapshot stands for the whole company at its month end, so a segment's 14
+ * organizations would read as everyone else churning.
+ */
+function partOfExportError(file: string, name: ExportNameInfo): string {
+  const whole = join(dirname(file), stampedFileName(name.stamp, { ext: "csv" }));
+  const part = exportPart(name.suffix!);
+  return part
+    ? `${file} is ${part.name} (${part.holds}), not the whole company a snapshot stands for; import the whole export ${whole} (or its .xlsx)`
+    : `${file}: "_${name.suffix}" after the date is not a name the kit gives a whole export; if it is the whole export, rename it ${
+      basename(whole).replace(/\.csv$/, extname(file))
+    }`;
 }
 
 /** --months: a plain whole number (monthEndAsOfs checks its range). */

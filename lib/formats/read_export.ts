@@ -25,7 +25,8 @@ export type ExportFileFormat = "csv" | "xlsx" | "parquet";
 
 /**
  * What an export's file name says: `helicone_pricing_data_2026-11-01[_demo][_<N>d][_<suffix>].csv`
- * (`_<N>d`: a window other than 30 days, lib/formats/files.ts exportStamp).
+ * (`_<N>d`: a window other than 30 days, lib/formats/files.ts exportStamp; `_<suffix>`: a part of
+ * the export, a segment or `trimmed`, lib/report/segments.ts exportPart).
  */
 export interface ExportNameInfo {
   /** the as-of in the name: its date at 00:00 UTC, or a snapshot's date and time */
@@ -33,8 +34,16 @@ export interface ExportNameInfo {
   demo: boolean;
   /** the window's days: `_<N>d` in the name, else 30 */
   windowDays: number;
-  /** `2026-11-01`, `2026-11-01_demo`, `2026-11-01_7d`, `2026-12-01T120000Z`…, as in the name */
+  /**
+   * the export's stamp: `2026-11-01`, `2026-11-01_demo`, `2026-11-01_7d`, `2026-12-01T120000Z`…,
+   * as in the name, without its suffix (the manifest beside a segment file is the export's)
+   */
   stamp: string;
+  /**
+   * what follows the stamp: a segment's name (`underpriced`), `trimmed`, or another word someone
+   * added; null for the whole export. A file with one holds part of the export, or is unknown.
+   */
+  suffix: string | null;
 }
 
 export interface ExportFile {
@@ -51,7 +60,7 @@ export interface ExportFile {
 
 // a history snapshot not at 00:00 UTC has its time too: `_2026-12-01T120000Z` (snapshot.ts)
 const NAME_PATTERN =
-  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(T\d{6}Z)?(_demo)?(?:_([1-9]\d{0,3})d)?(?:_[a-z0-9_]+)?\.(?:csv|xlsx|parquet)$/;
+  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(T\d{6}Z)?(_demo)?(?:_([1-9]\d{0,3})d)?(?:_([a-z0-9_]+))?\.(?:csv|xlsx|parquet)$/;
 
 /** The as-of date and demo flag in an export's file name, or null if the name is not the kit's. */
 export function exportNameInfo(path: string): ExportNameInfo | null {
@@ -59,7 +68,7 @@ export function exportNameInfo(path: string): ExportNameInfo | null {
   if (!match) return null;
   const date = parseIsoDate(match[1]); // strict: 2026-02-30 is not a date
   if (date === null) return null;
-  const [, , time, demoPart, days] = match;
+  const [, , time, demoPart, days, suffix] = match;
   const asOf = time === undefined ? date : new Date(
     `${match[1]}T${time.slice(1, 3)}:${time.slice(3, 5)}:${time.slice(5, 7)}Z`,
   );
@@ -67,7 +76,13 @@ export function exportNameInfo(path: string): ExportNameInfo | null {
   const demo = demoPart !== undefined;
   const windowDays = days === undefined ? STANDARD_WINDOW_DAYS : Number(days);
   const stamp = exportStamp({ asOf, demo, windowDays });
-  return { asOf, demo, windowDays, stamp: time ? stamp.replace(match[1], match[1] + time) : stamp };
+  return {
+    asOf,
+    demo,
+    windowDays,
+    stamp: time ? stamp.replace(match[1], match[1] + time) : stamp,
+    suffix: suffix ?? null,
+  };
 }
 
 /**
@@ -196,14 +211,10 @@ export function exportFrameFromParquetFile(
 }
 
 /**
- * Reads an export CSV or XLSX, or a history snapshot; every failure is a one-line UserError. With
- * `columns`, the frame has only those (org_id always), in the column table's order: a CSV or
- * snapshot reads no other, an XLSX is read whole first.
+ * The format of an export file at `path`, from its extension, once it is known to be a file: a
+ * one-line UserError for another extension, a missing path or a folder. Nothing is read.
  */
-export async function readExportFile(
-  path: string,
-  { columns }: { columns?: readonly string[] } = {},
-): Promise<ExportFile> {
+export async function exportFileFormat(path: string): Promise<ExportFileFormat> {
   const extension = extname(path).toLowerCase();
   if (extension !== ".csv" && extension !== ".xlsx" && extension !== ".parquet") {
     throw new UserError(
@@ -218,11 +229,27 @@ export async function readExportFile(
     if (error instanceof Deno.errors.NotFound) throw new UserError(`${path} does not exist`);
     throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
   }
-  const format: ExportFileFormat = extension === ".csv"
-    ? "csv"
-    : extension === ".xlsx"
-    ? "xlsx"
-    : "parquet";
+  return extension === ".csv" ? "csv" : extension === ".xlsx" ? "xlsx" : "parquet";
+}
+
+/**
+ * The stamp and suffix of a name together (`2026-11-01_demo_underpriced`): what names the files
+ * made from that file, so a segment's never take the whole export's names.
+ */
+export function suffixedStamp(name: Pick<ExportNameInfo, "stamp" | "suffix">): string {
+  return name.suffix === null ? name.stamp : `${name.stamp}_${name.suffix}`;
+}
+
+/**
+ * Reads an export CSV or XLSX, or a history snapshot; every failure is a one-line UserError. With
+ * `columns`, the frame has only those (org_id always), in the column table's order: a CSV or
+ * snapshot reads no other, an XLSX is read whole first.
+ */
+export async function readExportFile(
+  path: string,
+  { columns }: { columns?: readonly string[] } = {},
+): Promise<ExportFile> {
+  const format = await exportFileFormat(path);
   const wanted = columns && wantedColumns(columns).map((def) => def.name);
   const frame = format === "csv"
     ? await exportFrameFromCsvFile(path, { columns })

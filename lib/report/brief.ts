@@ -24,6 +24,7 @@ import {
   writeFileAtomic,
 } from "../formats/files.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
+import { TRIMMED_SUFFIX } from "./export_parts.ts";
 import { keepMask, writeCsvFile } from "../formats/csv.ts";
 import { markdownCode, markdownList, markdownTable } from "../formats/markdown.ts";
 import { formatBytes, formatCount, formatUsd } from "./numbers.ts";
@@ -100,7 +101,7 @@ export function briefFileName(stamp: ExportStampOptions): string {
 }
 
 export function trimmedFileName(stamp: ExportStampOptions): string {
-  return exportFileName({ ...stamp, ext: "csv", suffix: "trimmed" });
+  return exportFileName({ ...stamp, ext: "csv", suffix: TRIMMED_SUFFIX });
 }
 
 /** Rows the trimmed file keeps: not (free and no requests in the window); null drops the row. */
