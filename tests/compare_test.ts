@@ -763,3 +763,142 @@ Deno.test("deno task compare: demo data against live data is refused in one line
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task compare: a missing file, a manifest or a file that is no export is said so, not called live data against demo", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    const demo = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
+    await writeCsvFile(before, demo);
+    const manifest = join(dir, "helicone_pricing_data_2026-11-01_demo.manifest.json");
+    await Deno.writeTextFile(manifest, '{"demo": true}');
+    // a scenario's per-organization CSV: a CSV, named like no export, not an export
+    const scenario = join(dir, "helicone_pricing_scenario_per_request_2026-11-01_demo.csv");
+    await Deno.writeTextFile(scenario, "org_id,current_mrr\r\na,50\r\n");
+    const refusal = async (newPath: string) => {
+      errors.length = 0;
+      const filesBefore = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+      assertEquals(await compareMain([demo, newPath, "--out-dir", dir, "--quiet"]), 1);
+      assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), filesBefore);
+      assertEquals(errors.length, 1, errors.join("\n"));
+      return errors[0];
+    };
+    const gone = join(dir, "x", "nonexistent.csv");
+    assertEquals(await refusal(gone), `error: ${gone} does not exist`);
+    assertEquals(
+      await refusal(manifest),
+      `error: ${manifest} is not a .csv, .xlsx or .parquet file; pass an export such as outputs/helicone_pricing_data_2026-11-01.csv or a snapshot from outputs/history/`,
+    );
+    const notExport = await refusal(scenario);
+    ok(
+      notExport.startsWith(`error: ${scenario} is not a pricing-kit export: its header lacks`),
+      notExport,
+    );
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare: two files of one segment keep it in the output names and say so; a segment against the whole export is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    const inSegment = (frame: pl.DataFrame) => frame.filter(pl.col("org_id").isIn(["a", "c"]));
+    const wholeOld = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    const wholeNew = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    const segmentOld = join(dir, "helicone_pricing_data_2026-10-01_underpriced.csv");
+    const segmentNew = join(dir, "helicone_pricing_data_2026-11-01_underpriced.csv");
+    await writeCsvFile(before, wholeOld);
+    await writeCsvFile(after, wholeNew);
+    await writeCsvFile(inSegment(before), segmentOld);
+    await writeCsvFile(inSegment(after), segmentNew);
+    assertEquals(await compareMain([wholeOld, wholeNew, "--out-dir", dir, "--quiet"]), 0);
+    const whole = join(dir, "helicone_pricing_compare_2026-10-01_to_2026-11-01");
+    const wholeSummary = await Deno.readTextFile(`${whole}.md`);
+
+    assertEquals(await compareMain([segmentOld, segmentNew, "--out-dir", dir]), 0, errors.join());
+    const base = join(
+      dir,
+      "helicone_pricing_compare_2026-10-01_underpriced_to_2026-11-01_underpriced",
+    );
+    assertEquals(logs.slice(1), [`  ${base}.csv`, `  ${base}_totals.csv`, `  ${base}.md`]);
+    assertEquals(await Deno.readTextFile(`${whole}.md`), wholeSummary, "the whole one is kept");
+    // a and c in both: nobody appeared; MRR $250 → $200 (c unknown)
+    const summary = await Deno.readTextFile(`${base}.md`);
+    assertEquals(
+      summary.split("\n")[0],
+      "# Export comparison: 2026-10-01_underpriced → 2026-11-01_underpriced",
+    );
+    ok(
+      summary.includes(
+        "Both files are the underpriced segment only (Underpriced: high usage or LLM cost, low MRR): an organization that appeared or disappeared entered or left it (not necessarily joined or left the company), and the totals are its organizations'.",
+      ),
+      summary,
+    );
+    ok(summary.includes("| appeared (only in the new export) | 0 |"), summary);
+    ok(summary.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | -$50.00 | -20.0 % |"));
+    ok(!wholeSummary.includes("Both files are"));
+
+    // a segment against the whole export, or the trimmed CSV against it: refused, nothing written
+    const filesBefore = [...Deno.readDirSync(dir)].length;
+    errors.length = 0;
+    assertEquals(await compareMain([segmentOld, wholeNew, "--out-dir", dir]), 1);
+    const trimmed = join(dir, "helicone_pricing_data_2026-11-01_trimmed.csv");
+    await writeCsvFile(after, trimmed);
+    assertEquals(await compareMain([wholeOld, trimmed, "--out-dir", dir]), 1);
+    assertEquals(errors, [
+      "error: old helicone_pricing_data_2026-10-01_underpriced.csv is the underpriced segment and new helicone_pricing_data_2026-11-01.csv is the whole export: organizations in one and not the other would read as appeared or disappeared and every total as a change; compare files of one kind (two …_underpriced.csv files, or the two whole exports)",
+      "error: old helicone_pricing_data_2026-10-01.csv is the whole export and new helicone_pricing_data_2026-11-01_trimmed.csv is the trimmed CSV: organizations in one and not the other would read as appeared or disappeared and every total as a change; compare files of one kind (two …_trimmed.csv files, or the two whole exports)",
+    ]);
+    assertEquals([...Deno.readDirSync(dir)].length, filesBefore + 1, "only the trimmed CSV added");
+
+    // a suffix the kit never writes is not judged, but kept in the names
+    const copy = join(dir, "helicone_pricing_data_2026-10-01_copy.csv");
+    await writeCsvFile(before, copy);
+    assertEquals(await compareMain([copy, wholeNew, "--out-dir", dir, "--quiet"]), 0);
+    ok(Deno.statSync(join(dir, "helicone_pricing_compare_2026-10-01_copy_to_2026-11-01.md")));
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare: a renamed file is read by the manifest beside it (date, window, order); without one a warning says what was assumed", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    const newPath = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(after, newPath);
+    // a 7-day export of 2026-10-01, renamed, its manifest copied beside it
+    const october = join(dir, "october.csv");
+    await writeCsvFile(before, october);
+    const manifest = (asOf: string) =>
+      JSON.stringify({ demo: false, as_of: asOf, window: { days: 7 } });
+    await Deno.writeTextFile(join(dir, "october.manifest.json"), manifest("2026-10-01T00:00:00Z"));
+    assertEquals(await compareMain([october, newPath, "--out-dir", dir]), 0, errors.join("\n"));
+    assertEquals(errors.length, 1, errors.join("\n"));
+    ok(errors[0].startsWith("warning: old covers 7 days, new 30 days:"), errors[0]);
+    ok(Deno.statSync(join(dir, "helicone_pricing_compare_2026-10-01_7d_to_2026-11-01.md")));
+    // the manifest's date orders the two: a later old file is refused
+    const december = join(dir, "december.csv");
+    await writeCsvFile(before, december);
+    await Deno.writeTextFile(join(dir, "december.manifest.json"), manifest("2026-12-01T00:00:00Z"));
+    errors.length = 0;
+    assertEquals(await compareMain([december, newPath, "--out-dir", dir]), 1);
+    assertEquals(errors, [
+      "error: old december.csv (as of 2026-12-01) is newer than new helicone_pricing_data_2026-11-01.csv (as of 2026-11-01): swap them, the older export first",
+    ]);
+    // nothing beside it: said, not silent
+    const alone = join(dir, "alone.csv");
+    await writeCsvFile(before, alone);
+    errors.length = 0;
+    assertEquals(await compareMain([alone, newPath, "--out-dir", dir]), 0, errors.join("\n"));
+    assertEquals(errors, [
+      "warning: alone.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and has no manifest beside it (alone.manifest.json): assumed live data, an unknown window (not checked against the other file's) and its modification date in the output names (the order of the files not checked); keep the export's name, or copy its manifest beside it as alone.manifest.json",
+    ]);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -2,12 +2,14 @@
  * Reading an export back (lib/read_export.ts) is reliable: ExcelJS's streaming reader failed on
  * valid workbooks now and then (0.2–1 % of reads, issue 10 item 7), so one export is read 500
  * times in one process and every read must give back what was written. What a file's name says
- * (a segment's suffix apart from the export's stamp).
+ * (a segment's suffix apart from the export's stamp) and, for a renamed file, the manifest beside
+ * it (lib/formats/export_demo.ts).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { loadPricingData } from "../lib/export.ts";
 import { exportNameInfo, readExportFile, suffixedStamp } from "../lib/formats/read_export.ts";
+import { exportAssumptionWarning, exportFileFacts } from "../lib/formats/export_demo.ts";
 import { segmentFrames, segmentSheets, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 
@@ -73,4 +75,63 @@ Deno.test("an export's name: a segment's or the trimmed CSV's suffix apart from 
     suffixedStamp(exportNameInfo("helicone_pricing_data_2026-11-01.csv")!),
     "2026-11-01",
   );
+});
+
+Deno.test("a renamed export's as-of, window and demo flag come from the manifest copied beside it; without one, what was assumed is said", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "pricing_nov.csv");
+    await Deno.writeTextFile(path, "not read");
+    const assumed = {
+      demo: "live data",
+      windowDays: "a 30-day window",
+      asOf: "as-of 2026-12-03 (its modification date)",
+    };
+    const alone = await exportFileFacts(path);
+    assertEquals(
+      [alone.name, alone.asOf, alone.windowDays, alone.demo.demo, alone.demoKnown],
+      [null, null, null, false, false],
+    );
+    assertEquals(
+      exportAssumptionWarning(path, alone, assumed),
+      "pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and has no manifest beside it (pricing_nov.manifest.json): assumed live data, a 30-day window and as-of 2026-12-03 (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json",
+    );
+    // the manifest a 7-day demo export was written with, copied beside it under the new name
+    const manifest = join(dir, "pricing_nov.manifest.json");
+    await Deno.writeTextFile(
+      manifest,
+      JSON.stringify({ demo: true, as_of: "2026-11-01T00:00:00.000Z", window: { days: 7 } }),
+    );
+    const besideIt = await exportFileFacts(path);
+    assertEquals(
+      [besideIt.asOf, besideIt.windowDays, besideIt.demo, besideIt.demoKnown],
+      [
+        new Date("2026-11-01T00:00:00Z"),
+        7,
+        { demo: true, why: 'its manifest says "demo": true' },
+        true,
+      ],
+    );
+    assertEquals(exportAssumptionWarning(path, besideIt, assumed), null);
+    // a manifest that says only part: the rest is assumed, and said
+    await Deno.writeTextFile(manifest, JSON.stringify({ demo: false }));
+    assertEquals(
+      exportAssumptionWarning(path, await exportFileFacts(path), assumed),
+      "pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and its manifest pricing_nov.manifest.json does not say all: assumed a 30-day window and as-of 2026-12-03 (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json",
+    );
+    // a named file says it all; a segment's manifest is its export's
+    const segment = await exportFileFacts(
+      join(dir, "helicone_pricing_data_2026-10-01_7d_underpriced.csv"),
+    );
+    assertEquals(
+      [segment.asOf, segment.windowDays, segment.manifestPath],
+      [
+        new Date("2026-10-01T00:00:00Z"),
+        7,
+        join(dir, "helicone_pricing_data_2026-10-01_7d.manifest.json"),
+      ],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -45,6 +45,7 @@ export {
   type ComparisonContext,
   comparisonMarkdown,
   mixedDemoError,
+  mixedPartsError,
   reversedOrderError,
   windowMismatchWarning,
 } from "./compare_markdown.ts";

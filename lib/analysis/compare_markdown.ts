@@ -6,6 +6,7 @@ import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
 import type { WindowBasis } from "../frame/columns.ts";
 import type { DemoMark } from "../formats/export_demo.ts";
+import { type ExportPart, exportPart, partName } from "../report/export_parts.ts";
 import { type ChangeColumn, type ComparisonSummary, NUMERIC_COLUMNS } from "./compare_rows.ts";
 
 export interface ComparisonContext {
@@ -16,6 +17,8 @@ export interface ComparisonContext {
   /** each file's window in days (its name's `_<N>d`, else 30); absent when unknown */
   oldWindowDays?: number;
   newWindowDays?: number;
+  /** the part of the export both files are (one segment of two dates), when not the whole */
+  part?: ExportPart;
 }
 
 /**
@@ -79,6 +82,31 @@ export function mixedDemoError(
   return `${role(demo)} ${demo.label} is demo data (${demo.why}) and ${
     role(other)
   } ${other.label} is not: the synthetic dataset against real data compares nothing; compare two live exports or two demo ones`;
+}
+
+/** One side of a comparison for the parts check: its label and its name's suffix. */
+export interface PartSide {
+  label: string;
+  /** the suffix after the name's stamp, null for the whole export; undefined: renamed, unknown */
+  suffix: string | null | undefined;
+}
+
+/**
+ * The one-line refusal when the two files are different parts of an export (a segment against
+ * the whole export, two segments, the trimmed CSV against the whole), else null: whoever is in one
+ * and not the other would read as appeared or disappeared — entered the segment, not joined the
+ * company — and every total as a change. Two files of one segment compare (who entered or left
+ * it, how its totals moved). A renamed file, or a suffix the kit never writes, is not judged.
+ */
+export function mixedPartsError(old: PartSide, newer: PartSide): string | null {
+  if (old.suffix === undefined || newer.suffix === undefined) return null;
+  if (old.suffix === newer.suffix) return null;
+  const known = [old.suffix, newer.suffix].filter((s) => s !== null && exportPart(s) !== null);
+  if (known.length === 0) return null;
+  const example = known.map((suffix) => `two …_${suffix}.csv files`).join(" or ");
+  return `old ${old.label} is ${partName(old.suffix)} and new ${newer.label} is ${
+    partName(newer.suffix)
+  }: organizations in one and not the other would read as appeared or disappeared and every total as a change; compare files of one kind (${example}, or the two whole exports)`;
 }
 
 /** The compared (numeric) columns that read the window as `basis` says, in the table's order. */
@@ -164,6 +192,14 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
       escapeMarkdown(context.newLabel)
     }. Organizations are matched by org_id.`,
     "",
+    ...(context.part
+      ? [
+        `Both files are ${context.part.name} only (${
+          escapeMarkdown(context.part.holds, { maxLength: Infinity })
+        }): an organization that appeared or disappeared entered or left it (not necessarily joined or left the company), and the totals are its organizations'.`,
+        "",
+      ]
+      : []),
     "## Organizations",
     "",
     markdownTable(["measure", "value"], [
@@ -179,7 +215,7 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     "",
     "## Totals",
     "",
-    "Sums over each whole export; empty cells (unknown) are skipped, and “(N unknown)” says how " +
+    "Sums over each whole file; empty cells (unknown) are skipped, and “(N unknown)” says how " +
     "many organizations' values a sum skipped. Where every value of an export is unknown its " +
     "total reads unknown, and so do the change and %.",
     "",

@@ -5,17 +5,23 @@
 import { basename } from "node:path";
 import { UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
-import { isoDate } from "../formats/files.ts";
+import { exportStamp, isoDate } from "../formats/files.ts";
 import { formatCount } from "../report/numbers.ts";
 import { asOfKey } from "../history/periods.ts";
-import { type ExportFile, exportNameInfo, readExportFile } from "../formats/read_export.ts";
-import { demoMark } from "../formats/export_demo.ts";
+import { exportFileFormat, readExportFile, suffixedStamp } from "../formats/read_export.ts";
+import {
+  exportAssumptionWarning,
+  type ExportFileFacts,
+  exportFileFacts,
+} from "../formats/export_demo.ts";
+import { exportPart } from "../report/export_parts.ts";
 import {
   COMPARED_COLUMNS,
   type ComparisonContext,
   type ComparisonFiles,
   type ComparisonSummary,
   mixedDemoError,
+  mixedPartsError,
   reversedOrderError,
   windowMismatchWarning,
   writeComparison,
@@ -28,7 +34,8 @@ Compares two exports of this kit (helicone_pricing_data_*.csv or .xlsx, any as-o
 history snapshots (outputs/history/helicone_pricing_data_*.parquet), or one of each:
 per-organization deltas of every numeric column, organizations that appeared or disappeared,
 tier, raw tier (tier_raw) and plan changes, and totals. Organizations are matched by org_id. Old
-comes first: an old file dated after the new one (by the dates in their names) is refused. Two
+comes first: an old file dated after the new one (by the dates in their names or manifests) is
+refused. Two
 exports of different windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are
 30-day) are compared as written, with a warning naming the window figures (the *_30d columns,
 cost_per_seat, seat_utilization_pct), whose deltas compare different windows, not a change, and
@@ -36,20 +43,49 @@ the columns on a 30-day basis in both. Demo data (a name ending _demo, or "demo"
 manifest or snapshot sidecar beside the file) is compared only with demo data: one demo file
 against a live one is refused.
 
+Segments: two files of one segment (…_<date>_underpriced.csv of two dates; also two trimmed CSVs)
+compare: who entered or left the segment and how its totals moved; the output names keep the
+segment (<old> = 2026-10-01_underpriced) and the summary says both are that segment only. A segment
+against the whole export, or against another segment, is refused: everyone outside it would read
+as appeared or disappeared.
+
+Renamed files: the as-of, demo flag and window come from the manifest copied beside the file
+(<renamed>.manifest.json, or a snapshot's <renamed>.parquet.json); without one, a warning says the
+window is unknown (not checked) and the file's modification date names the outputs.
+
 Options:
   --out-dir DIR        where files go (default: outputs/)
   --quiet              print nothing but errors
   -h, --help           show this help
 
-Writes (dates from the file names, or the files' modification dates when renamed):
+Writes (<old>, <new>: the stamps in the file names with any segment, e.g. 2026-11-01_demo):
   helicone_pricing_compare_<old>_to_<new>.csv         one row per organization in either file
   helicone_pricing_compare_<old>_to_<new>_totals.csv  totals of every additive numeric column
   helicone_pricing_compare_<old>_to_<new>.md          summary: counts, totals, tier/plan changes
 `;
 
-async function stampOf(file: ExportFile): Promise<string> {
-  if (file.name) return file.name.stamp;
-  const stat = await Deno.stat(file.path);
+/** One file to compare: its path and what its name or the manifest beside it says. */
+interface Side {
+  path: string;
+  label: string;
+  facts: ExportFileFacts;
+}
+
+/**
+ * What names the comparison's files for one side: its name's stamp with its suffix (a segment's
+ * comparison never replaces the whole exports'), else the manifest's as-of, demo flag and window,
+ * else its modification date.
+ */
+async function stampOf({ path, facts }: Side): Promise<string> {
+  if (facts.name) return suffixedStamp(facts.name);
+  if (facts.asOf) {
+    return exportStamp({
+      asOf: facts.asOf,
+      demo: facts.demo.demo,
+      windowDays: facts.windowDays ?? undefined,
+    });
+  }
+  const stat = await Deno.stat(path);
   return isoDate(stat.mtime ?? new Date());
 }
 
@@ -58,21 +94,38 @@ async function stampOf(file: ExportFile): Promise<string> {
  * per-organization rows as they are made.
  */
 async function compareFiles(
-  { oldPath, newPath, outDir }: { oldPath: string; newPath: string; outDir: string },
+  { old, newer, outDir }: { old: Side; newer: Side; outDir: string },
 ): Promise<{ files: ComparisonFiles; summary: ComparisonSummary; context: ComparisonContext }> {
-  const oldFile = await readExportFile(oldPath, { columns: COMPARED_COLUMNS });
-  const newFile = await readExportFile(newPath, { columns: COMPARED_COLUMNS });
+  const oldFile = await readExportFile(old.path, { columns: COMPARED_COLUMNS });
+  const newFile = await readExportFile(newer.path, { columns: COMPARED_COLUMNS });
+  // both are one part (mixedPartsError refused two): its name, for the summary
+  const suffix = old.facts.name?.suffix ?? newer.facts.name?.suffix;
   const context: ComparisonContext = {
-    oldLabel: basename(oldPath),
-    newLabel: basename(newPath),
-    oldStamp: await stampOf(oldFile),
-    newStamp: await stampOf(newFile),
-    // a renamed file's window is unknown: no warning can be given for it
-    oldWindowDays: oldFile.name?.windowDays,
-    newWindowDays: newFile.name?.windowDays,
+    oldLabel: old.label,
+    newLabel: newer.label,
+    oldStamp: await stampOf(old),
+    newStamp: await stampOf(newer),
+    // a renamed file's window without a manifest is unknown: no warning can be given for it
+    oldWindowDays: old.facts.windowDays ?? undefined,
+    newWindowDays: newer.facts.windowDays ?? undefined,
+    part: (suffix && exportPart(suffix)) || undefined,
   };
   const written = await writeComparison(oldFile.frame, newFile.frame, { outDir, context });
   return { ...written, context };
+}
+
+/**
+ * The refusal when exactly one side is demo data, once both are known to be exports: a file that
+ * is not one (a scenario's CSV, another table) is refused for that, not taken for live data.
+ */
+async function refuseMixedDemo(old: Side, newer: Side): Promise<void> {
+  const mixed = mixedDemoError(
+    { label: old.label, ...old.facts.demo },
+    { label: newer.label, ...newer.facts.demo },
+  );
+  if (!mixed) return;
+  for (const side of [old, newer]) await readExportFile(side.path, { columns: ["org_id"] });
+  throw new UserError(mixed);
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -87,32 +140,41 @@ export async function main(args: string[]): Promise<number> {
         `pass two exports, old then new (got ${parsed.positionals.length}; see --help)`,
       );
     }
-    const [oldPath, newPath] = parsed.positionals.map((path) => userPath(path));
-    // dates from the names (a renamed file's is unknown), checked before anything is read
-    const side = (path: string) => {
-      const name = exportNameInfo(path);
-      // a snapshot's name may have its time (2026-12-01T120000Z): ordered to the second
-      return { label: basename(path), asOfDate: name ? asOfKey(name.asOf) : null };
-    };
-    const reversed = reversedOrderError(side(oldPath), side(newPath));
-    if (reversed) throw new UserError(reversed);
-    // demo data against live data compares nothing: refused from the names and the small files
-    // beside them, before either export is read
-    const mixed = mixedDemoError(
-      { label: basename(oldPath), ...await demoMark(oldPath) },
-      { label: basename(newPath), ...await demoMark(newPath) },
+    // each is a file of an export's kind (a missing one says so), then what it is: from the names
+    // and the small files beside them, checked before either export is read
+    const [old, newer] = await Promise.all(parsed.positionals.map(async (typed) => {
+      const path = userPath(typed);
+      await exportFileFormat(path);
+      return { path, label: basename(path), facts: await exportFileFacts(path) };
+    }));
+    // a snapshot's name may have its time (2026-12-01T120000Z): ordered to the second
+    const asOfDate = (side: Side) => side.facts.asOf ? asOfKey(side.facts.asOf) : null;
+    const reversed = reversedOrderError(
+      { label: old.label, asOfDate: asOfDate(old) },
+      { label: newer.label, asOfDate: asOfDate(newer) },
     );
-    if (mixed) throw new UserError(mixed);
+    if (reversed) throw new UserError(reversed);
+    const parts = mixedPartsError(
+      { label: old.label, suffix: old.facts.name ? old.facts.name.suffix : undefined },
+      { label: newer.label, suffix: newer.facts.name ? newer.facts.name.suffix : undefined },
+    );
+    if (parts) throw new UserError(parts);
+    // demo data against live data compares nothing
+    await refuseMixedDemo(old, newer);
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
     await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
-    const { files, summary, context } = await compareFiles({
-      oldPath,
-      newPath,
-      outDir,
-    });
+    const { files, summary, context } = await compareFiles({ old, newer, outDir });
     if (!parsed.values.quiet) {
-      const warning = windowMismatchWarning(context);
-      if (warning) console.error(`warning: ${warning}`);
+      const assumed = [old, newer].map((side) =>
+        exportAssumptionWarning(side.path, side.facts, {
+          demo: "live data",
+          windowDays: "an unknown window (not checked against the other file's)",
+          asOf: "its modification date in the output names (the order of the files not checked)",
+        })
+      );
+      for (const warning of [...assumed, windowMismatchWarning(context)]) {
+        if (warning) console.error(`warning: ${warning}`);
+      }
       const c = summary.counts;
       console.log(
         `Compared ${context.oldLabel} (${

@@ -1,27 +1,26 @@
 /**
- * Whether an export or snapshot file holds the built-in demo dataset, from what the kit writes
- * beside it: `_demo` in its name, `"demo": true` in the manifest written with it, or in a history
- * snapshot's sidecar (`<name>.parquet.json`). A renamed file with nothing beside it is not known to
- * be demo data.
+ * What an export or snapshot file is — demo data or not, its as-of and its window — from what the
+ * kit writes beside it: its name (`_demo`, the date, `_<N>d`), the manifest written with it, or a
+ * history snapshot's sidecar (`<name>.parquet.json`). A renamed file is read from the manifest
+ * copied beside it (`<renamed>.manifest.json`); with nothing beside it, those are not known, and a
+ * reader says what it assumed (exportAssumptionWarning).
  */
-import { dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { type ExportNameInfo, exportNameInfo } from "./read_export.ts";
+import { STANDARD_WINDOW_DAYS } from "./files.ts";
 
 /** The manifest's fields read back (those a reader of the export needs). */
 export interface ManifestFields {
   demo?: boolean;
+  as_of?: string;
   window?: { days?: number };
 }
 
-/** The manifest written with the export (same date, demo flag and window), if it is there. */
-export async function manifestBeside(
-  path: string,
-  name: ExportNameInfo | null,
-): Promise<ManifestFields | null> {
-  const manifestPath = name
+/** Where the manifest of the file at `path` is: the export's (same stamp), or `<renamed>.manifest.json`. */
+function manifestPathOf(path: string, name: ExportNameInfo | null): string {
+  return name
     ? join(dirname(path), `helicone_pricing_data_${name.stamp}.manifest.json`)
     : path.slice(0, path.length - extname(path).length) + ".manifest.json";
-  return await readJsonObject(manifestPath);
 }
 
 /** A JSON file's object, or null when it is missing or not a JSON object. */
@@ -41,15 +40,117 @@ export interface DemoMark {
   why: string | null;
 }
 
+/** The small files beside an export: its manifest, and a snapshot's sidecar. */
+interface Beside {
+  manifest: ManifestFields | null;
+  sidecar: { demo?: unknown; as_of?: unknown } | null;
+}
+
+async function besideOf(path: string, name: ExportNameInfo | null): Promise<Beside> {
+  return {
+    manifest: await readJsonObject(manifestPathOf(path, name)),
+    sidecar: extname(path).toLowerCase() === ".parquet"
+      ? await readJsonObject(`${path}.json`)
+      : null,
+  };
+}
+
+function markOf(name: ExportNameInfo | null, { manifest, sidecar }: Beside): DemoMark {
+  if (name?.demo) return { demo: true, why: "its name ends _demo" };
+  if (manifest?.demo === true) return { demo: true, why: 'its manifest says "demo": true' };
+  if (sidecar?.demo === true) return { demo: true, why: 'its sidecar says "demo": true' };
+  return { demo: false, why: null };
+}
+
 /** The file's demo mark: its name, else the manifest beside it, else a snapshot's sidecar. */
 export async function demoMark(path: string): Promise<DemoMark> {
   const name = exportNameInfo(path);
-  if (name?.demo) return { demo: true, why: "its name ends _demo" };
-  if ((await manifestBeside(path, name))?.demo === true) {
-    return { demo: true, why: 'its manifest says "demo": true' };
-  }
-  if (extname(path).toLowerCase() === ".parquet" && (await readJsonObject(`${path}.json`))?.demo) {
-    return { demo: true, why: 'its sidecar says "demo": true' };
-  }
-  return { demo: false, why: null };
+  return markOf(name, await besideOf(path, name));
+}
+
+/** An export file's as-of, window and demo flag, and where they came from. */
+export interface ExportFileFacts {
+  /** what the name says; null for a renamed file */
+  name: ExportNameInfo | null;
+  /** null: neither the name nor a manifest or sidecar beside the file gives it */
+  asOf: Date | null;
+  windowDays: number | null;
+  demo: DemoMark;
+  /** whether the name, manifest or sidecar says demo data or not (a renamed file alone: no) */
+  demoKnown: boolean;
+  /** the manifest looked for beside the file, and whether it is there */
+  manifestPath: string;
+  manifestFound: boolean;
+}
+
+/** An instant in a manifest or sidecar (`as_of`), or null when it is not one. */
+function instantOf(value: unknown): Date | null {
+  if (typeof value !== "string") return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * What the file at `path` is: from its name, else (a renamed file) from the manifest copied beside
+ * it or a snapshot's sidecar (snapshots are 30-day). The notebooks, compare and scenario --input
+ * read renamed files alike.
+ */
+export async function exportFileFacts(path: string): Promise<ExportFileFacts> {
+  const name = exportNameInfo(path);
+  const beside = await besideOf(path, name);
+  const manifestPath = manifestPathOf(path, name);
+  const common = {
+    name,
+    demo: markOf(name, beside),
+    manifestPath,
+    manifestFound: beside.manifest !== null,
+  };
+  if (name) return { ...common, asOf: name.asOf, windowDays: name.windowDays, demoKnown: true };
+  const { manifest, sidecar } = beside;
+  const days = manifest?.window?.days;
+  return {
+    ...common,
+    asOf: instantOf(manifest?.as_of) ?? instantOf(sidecar?.as_of),
+    windowDays: Number.isInteger(days) && days! >= 1
+      ? days!
+      : sidecar !== null
+      ? STANDARD_WINDOW_DAYS
+      : null,
+    demoKnown: typeof manifest?.demo === "boolean" || typeof sidecar?.demo === "boolean",
+  };
+}
+
+/** What a reader takes for each fact of a renamed file that nothing gives, in words. */
+export interface Assumptions {
+  demo: string;
+  windowDays: string;
+  asOf: string;
+}
+
+/**
+ * The one-line warning for a renamed file whose demo flag, window or as-of nothing beside it gives,
+ * naming what was assumed for each; null when the name or manifest gives all three.
+ */
+export function exportAssumptionWarning(
+  path: string,
+  facts: ExportFileFacts,
+  assumed: Assumptions,
+): string | null {
+  const taken = [
+    facts.demoKnown ? null : assumed.demo,
+    facts.windowDays === null ? assumed.windowDays : null,
+    facts.asOf === null ? assumed.asOf : null,
+  ].filter((part) => part !== null);
+  if (taken.length === 0) return null;
+  const manifest = basename(facts.manifestPath);
+  const list = taken.length === 1
+    ? taken[0]
+    : `${taken.slice(0, -1).join(", ")} and ${taken.at(-1)}`;
+  return `${basename(path)} is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d]${
+    extname(path)
+  }) and ${
+    facts.manifestFound
+      ? `its manifest ${manifest} does not say all`
+      : `has no manifest beside it (${manifest})`
+  }: assumed ${list}; keep the export's name, or copy its manifest beside it as ${manifest}`;
 }

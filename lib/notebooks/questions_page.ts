@@ -8,7 +8,7 @@ import { loadEnv, UserError } from "../core/config.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { loadPricingData } from "../export.ts";
 import { type ExportFile, exportFrameFromColumns, readExportFile } from "../formats/read_export.ts";
-import { manifestBeside } from "../formats/export_demo.ts";
+import { exportFileFacts } from "../formats/export_demo.ts";
 import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
 import type { Chart } from "../report/charts.ts";
 import {
@@ -115,9 +115,10 @@ async function questionsFrameFromFile(path: string): Promise<QuestionsSource> {
     if (error instanceof UserError) throw new UserError(`csvPath: ${error.message}`);
     throw error;
   }
-  const manifest = await manifestBeside(path, file.name);
-  const windowDays = file.name?.windowDays ?? manifest?.window?.days ?? MONTH_DAYS;
-  const demo = file.name?.demo === true || manifest?.demo === true;
+  // a renamed file: from the manifest copied beside it, as compare and scenario --input read it
+  const facts = await exportFileFacts(path);
+  const windowDays = facts.windowDays ?? MONTH_DAYS;
+  const demo = facts.demo.demo;
   const shown = `export file \`${path.replace(/[`\r\n]/g, "")}\``;
   return {
     frame: usageOnMonthlyBasis(file.frame, windowDays),
