@@ -1,6 +1,7 @@
 /**
  * `deno task scenario` (lib/cli/scenario.ts) on an export whose current MRR is all unknown (made
- * while Stripe failed), a scenario with a plan that prices nobody, and refused scenarios.
+ * while Stripe failed), a scenario with a plan that prices nobody, and refused scenarios; --input
+ * a segment file (its own output names) or a renamed export (read by the manifest beside it).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
@@ -135,6 +136,123 @@ Deno.test("deno task scenario --input: match.tiersRaw finds a raw tier the CSV w
     // a1 on legacy $7, a2 on rest $100
     ok(logs[0].startsWith("Scenario legacy: current MRR $30.00, proposed $107.00"), logs[0]);
     ok(!errors.some((line) => line.includes("prices no organization")), errors.join("\n"));
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** $1 per 1,000 requests, none included: the proposed MRR is the requests on a 30-day basis. */
+async function perRequestScenario(dir: string): Promise<string> {
+  const file = join(dir, "req.json");
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({
+      name: "req",
+      plans: [{
+        name: "metered",
+        perRequest: {
+          includedRequests: 0,
+          mode: "graduated",
+          tiers: [{ upTo: null, usdPer1k: 1 }],
+        },
+      }],
+    }),
+  );
+  return file;
+}
+
+/** a1 $10 and a2 $20 a month, 1,000 and 2,000 requests in the window */
+const paying = frame.withColumns(pl.Series("mrr", [10, 20], pl.Float64));
+
+Deno.test("deno task scenario --input a segment file: its suffix stays in the output names, and the line and summary say which part was priced", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    const scenario = await perRequestScenario(dir);
+    const whole = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
+    const segment = join(dir, "helicone_pricing_data_2026-11-01_demo_underpriced.csv");
+    await writeCsvFile(paying, whole);
+    await writeCsvFile(paying.head(1), segment);
+    assertEquals(await scenarioMain([scenario, "--input", whole, "--out-dir", dir]), 0);
+    const wholeSummary = join(dir, "helicone_pricing_scenario_req_2026-11-01_demo.md");
+    const wholeText = await Deno.readTextFile(wholeSummary);
+    logs.length = 0;
+    assertEquals(
+      await scenarioMain([scenario, "--input", segment, "--out-dir", dir]),
+      0,
+      errors.join("\n"),
+    );
+    // a1 alone: $10 now, 1,000 requests at $1 per 1,000 = $1
+    const base = join(dir, "helicone_pricing_scenario_req_2026-11-01_demo_underpriced");
+    assertEquals(logs, [
+      "Scenario req (DEMO DATA; the underpriced segment only): current MRR $10.00, proposed $1.00 (-90.0 %); 0 pay more, 1 pay less, 0 unchanged",
+      `  ${base}.csv`,
+      `  ${base}_by_tier.csv`,
+      `  ${base}.md`,
+    ]);
+    const summary = await Deno.readTextFile(`${base}.md`);
+    ok(
+      summary.startsWith(
+        "# Pricing scenario req, data as of 2026-11-01 (DEMO DATA), the underpriced segment only\n",
+      ),
+      summary,
+    );
+    ok(
+      summary.includes(
+        "Data: export file helicone_pricing_data_2026-11-01_demo_underpriced.csv (the underpriced segment only, not the whole company; Underpriced: high usage or LLM cost, low MRR).",
+      ),
+      summary,
+    );
+    assertEquals(await Deno.readTextFile(wholeSummary), wholeText, "the whole export's kept");
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scenario --input a renamed export: window, as-of and demo flag from the manifest beside it; without one, a warning says what was assumed", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    const scenario = await perRequestScenario(dir);
+    // a 10-day demo export of 2026-11-01, renamed: 3,000 requests in 10 days are 9,000 a month
+    const input = join(dir, "pricing_nov.csv");
+    await writeCsvFile(paying, input);
+    await Deno.writeTextFile(
+      join(dir, "pricing_nov.manifest.json"),
+      JSON.stringify({ demo: true, as_of: "2026-11-01T00:00:00.000Z", window: { days: 10 } }),
+    );
+    assertEquals(
+      await scenarioMain([scenario, "--input", input, "--out-dir", dir]),
+      0,
+      errors.join("\n"),
+    );
+    assertEquals(errors, [
+      "warning: window is 10 days: usage priced on a 30-day basis (× 30 / 10)",
+    ]);
+    const base = join(dir, "helicone_pricing_scenario_req_2026-11-01_demo_10d");
+    assertEquals(logs, [
+      "Scenario req (DEMO DATA): current MRR $30.00, proposed $9.00 (-70.0 %); 0 pay more, 2 pay less, 0 unchanged",
+      `  ${base}.csv`,
+      `  ${base}_by_tier.csv`,
+      `  ${base}.md`,
+    ]);
+    // without the manifest: priced as 30 days of live data as of its file date, and said so
+    await Deno.remove(join(dir, "pricing_nov.manifest.json"));
+    const modified = Deno.statSync(input).mtime!.toISOString().slice(0, 10);
+    errors.length = 0;
+    logs.length = 0;
+    assertEquals(await scenarioMain([scenario, "--input", input, "--out-dir", dir]), 0);
+    assertEquals(errors, [
+      `warning: pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and has no manifest beside it (pricing_nov.manifest.json): assumed live data, a 30-day window and as-of ${modified} (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json`,
+    ]);
+    ok(logs[0].startsWith("Scenario req: current MRR $30.00, proposed $3.00 (-90.0 %)"), logs[0]);
+    // --quiet: nothing but errors
+    errors.length = 0;
+    logs.length = 0;
+    assertEquals(await scenarioMain([scenario, "--input", input, "--out-dir", dir, "--quiet"]), 0);
+    assertEquals([errors, logs], [[], []]);
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

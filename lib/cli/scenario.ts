@@ -14,6 +14,8 @@ import { usageOnMonthlyBasis } from "../frame/monthly.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { readExportFile } from "../formats/read_export.ts";
+import { exportAssumptionWarning, exportFileFacts } from "../formats/export_demo.ts";
+import { exportPart } from "../report/export_parts.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import {
   compareScenario,
@@ -57,6 +59,13 @@ Writes, per scenario, in the output directory (date = the data's as-of date):
   helicone_pricing_scenario_<name>_<date>.csv          one row per organization
   helicone_pricing_scenario_<name>_<date>_by_tier.csv  totals per tier, last row "all"
   helicone_pricing_scenario_<name>_<date>.md           summary with breakeven and biggest movers
+
+--input a segment file or the trimmed CSV (helicone_pricing_data_<date>_<segment>.csv, …_trimmed.csv)
+prices those organizations only: <date> keeps the suffix (…_<date>_underpriced.csv), so the whole
+export's files are not replaced, and the summary and the printed line say which part was priced.
+A renamed file's as-of, window and demo flag come from the manifest copied beside it
+(<renamed>.manifest.json); without one, a warning says what was assumed (live data, a 30-day
+window, the file's modification date).
 `;
 
 interface ScenarioArgs {
@@ -157,23 +166,51 @@ export async function loadScenarios(
   return sources;
 }
 
+/**
+ * The export file given with --input and what it is: its as-of, window and demo flag from its name,
+ * else from the manifest beside it (a renamed file), else assumed with a one-line warning; a
+ * segment or trimmed file keeps its suffix in the output names (a segment's scenario never replaces
+ * the whole export's) and its summary says which part it priced.
+ */
+async function loadInputFile(
+  path: string,
+  { quiet }: { quiet: boolean },
+): Promise<{ frame: pl.DataFrame; context: ScenarioReportContext }> {
+  // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46); a missing
+  // file or one that is not an export is refused before anything is said about it
+  const file = await readExportFile(path, { columns: SCENARIO_INPUT_COLUMNS });
+  const facts = await exportFileFacts(path);
+  const modified = async () => {
+    const stat = await Deno.stat(path);
+    return new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`);
+  };
+  const asOf = facts.asOf ?? await modified();
+  const warning = exportAssumptionWarning(path, facts, {
+    demo: "live data",
+    windowDays: `a ${STANDARD_WINDOW_DAYS}-day window`,
+    asOf: `as-of ${isoDate(asOf)} (its modification date)`,
+  });
+  if (warning && !quiet) console.error(`warning: ${warning}`);
+  const part = facts.name?.suffix ? exportPart(facts.name.suffix) : null;
+  return {
+    frame: file.frame,
+    context: {
+      dataLabel: `export file ${basename(path)}${
+        part ? ` (${part.name} only, not the whole company; ${part.holds})` : ""
+      }`,
+      asOf,
+      demo: facts.demo.demo,
+      windowDays: facts.windowDays ?? STANDARD_WINDOW_DAYS,
+      suffix: facts.name?.suffix ?? undefined,
+      part: part?.name,
+    },
+  };
+}
+
 async function loadFrame(
   cli: ScenarioArgs,
 ): Promise<{ frame: pl.DataFrame; context: ScenarioReportContext }> {
-  if (cli.input) {
-    // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46)
-    const file = await readExportFile(cli.input, { columns: SCENARIO_INPUT_COLUMNS });
-    const stat = await Deno.stat(cli.input);
-    return {
-      frame: file.frame,
-      context: {
-        dataLabel: `export file ${basename(cli.input)}`,
-        asOf: file.name?.asOf ?? new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`),
-        demo: file.name?.demo ?? false,
-        windowDays: file.name?.windowDays ?? STANDARD_WINDOW_DAYS,
-      },
-    };
-  }
+  if (cli.input) return await loadInputFile(cli.input, { quiet: cli.quiet });
   const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
   const progress = (line: string) => {
     if (!cli.quiet && Deno.stderr.isTerminal()) console.error(line);
@@ -197,15 +234,18 @@ async function loadFrame(
 
 function printResult(
   result: Pick<ScenarioComparison, "scenario" | "totals" | "breakeven">,
-  { demo, files }: { demo: boolean; files: string[] },
+  { demo, part, files }: { demo: boolean; part?: string; files: string[] },
 ): void {
   const t = result.totals;
+  const notes = [demo ? "DEMO DATA" : "", part ? `${part} only` : ""].filter(Boolean);
   console.log(
-    `Scenario ${result.scenario.name}${demo ? " (DEMO DATA)" : ""}: current MRR ${
-      t.comparable === 0 ? "unknown" : formatUsd(t.currentMrrUsd)
-    }, proposed ${formatUsd(t.proposedMrrUsd)} (${formatChangePct(t.changePct)}); ${
-      formatCount(t.paysMore)
-    } pay more, ${formatCount(t.paysLess)} pay less, ${formatCount(t.unchanged)} unchanged`,
+    `Scenario ${result.scenario.name}${
+      notes.length > 0 ? ` (${notes.join("; ")})` : ""
+    }: current MRR ${t.comparable === 0 ? "unknown" : formatUsd(t.currentMrrUsd)}, proposed ${
+      formatUsd(t.proposedMrrUsd)
+    } (${formatChangePct(t.changePct)}); ${formatCount(t.paysMore)} pay more, ${
+      formatCount(t.paysLess)
+    } pay less, ${formatCount(t.unchanged)} unchanged`,
   );
   const b = result.breakeven;
   if (b) {
@@ -267,7 +307,11 @@ export async function main(args: string[]): Promise<number> {
     });
     if (!cli.quiet) {
       done.forEach((result, i) =>
-        printResult(result, { demo: context.demo, files: paths.slice(3 * i, 3 * i + 3) })
+        printResult(result, {
+          demo: context.demo,
+          part: context.part,
+          files: paths.slice(3 * i, 3 * i + 3),
+        })
       );
     }
     return 0;

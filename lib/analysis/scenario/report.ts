@@ -11,7 +11,10 @@ import type { Scenario } from "./model.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
 
-/** `helicone_pricing_scenario_<name>_<stamp>` (stamp: the data's as-of date, `_demo` for demo). */
+/**
+ * `helicone_pricing_scenario_<name>_<stamp>` (stamp: the data's as-of date, `_demo` for demo, an
+ * input file's segment or `trimmed` suffix).
+ */
 export function scenarioFileBase(scenario: Scenario, stamp: string): string {
   return `helicone_pricing_scenario_${scenario.name}_${stamp}`;
 }
@@ -57,6 +60,13 @@ export interface ScenarioReportContext {
   demo: boolean;
   /** the data's window in days (default 30): another one is in the file names */
   windowDays?: number;
+  /**
+   * the input file's suffix after its stamp (a segment, `trimmed`), kept in the file names: a
+   * segment's scenario files never replace the whole export's
+   */
+  suffix?: string;
+  /** which part of the export the data is (`the underpriced segment`), when not the whole */
+  part?: string;
 }
 
 /** A Markdown summary of a scenario comparison: totals, breakeven, tiers, biggest movers. */
@@ -68,7 +78,7 @@ export function scenarioMarkdown(
   const lines = [
     `# Pricing scenario ${escapeMarkdown(scenario.name)}, data as of ${isoDate(context.asOf)}${
       context.demo ? " (DEMO DATA)" : ""
-    }`,
+    }${context.part ? `, ${context.part} only` : ""}`,
     "",
     escapeMarkdown(scenario.description || "(no description)", { maxLength: 2000 }),
     "",
@@ -197,7 +207,10 @@ export async function stageScenarioFiles(
     demo: context.demo,
     windowDays: context.windowDays,
   });
-  const base = join(dir, scenarioFileBase(result.scenario, stamp));
+  const base = join(
+    dir,
+    scenarioFileBase(result.scenario, context.suffix ? `${stamp}_${context.suffix}` : stamp),
+  );
   const [perOrgPath, byTierPath, summaryPath] = [".csv", "_by_tier.csv", ".md"]
     .map((ext) => `${base}${ext}`);
   await writeChunksFile(frameCsvByteChunks(result.perOrg), perOrgPath);
