@@ -14,6 +14,11 @@ import { COLUMN_NAMES, COLUMNS } from "../lib/frame/columns.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { csvChunks, writeCsvFile } from "../lib/formats/csv.ts";
 import {
+  compareScenario,
+  loadScenarioFile,
+  SCENARIO_INPUT_COLUMNS,
+} from "../lib/analysis/scenario/mod.ts";
+import {
   churnRisk,
   exportFrameFromCsv,
   featureAdoption,
@@ -43,6 +48,9 @@ import {
  *   o5  free        1           0      0    0          0  no    no    0        0     –               0       0
  *   o6  free        3      40,000    600  (unknown)    0  yes   no    0        –     prompts_v2      0       0
  *
+ * Subscriptions (subscription_status, cancel_at_period_end): o1, o3, o4 active, not canceling;
+ * o2 trialing (no subscription counts: its MRR is 0 and cancel_at_period_end empty); o5, o6 none.
+ *
  * Company basis (infrastructure $0.01 per 1,000 requests): company cost = PTB cost + requests /
  * 1000 × 0.01; revenue = mrr + PTB revenue; margin = (revenue − cost) / revenue × 100.
  *
@@ -58,6 +66,7 @@ const frame = pl.DataFrame({
   org_id: ["o1", "o2", "o3", "o4", "o5", "o6"],
   org_name: ["o1", "o2", "o3", "o4", "o5", "o6"],
   tier: ["pro", "free", "team", "enterprise", "free", "free"],
+  tier_raw: ["pro-20251210", "free", "team-20251210", "enterprise", "free", "free"],
   seats: [2, 1, 10, 50, 1, 3],
   active_users_30d: [1, 1, 5, 40, 0, 2],
   requests_30d: [200_000, 60_000, 10_000, 1_000_000, 0, 40_000],
@@ -69,6 +78,18 @@ const frame = pl.DataFrame({
   is_byok: [false, true, true, true, false, true],
   has_gateway_only: [true, false, false, false, false, false],
   llm_cost_ptb_30d: [800, 0, 150, 0, 0, 0],
+  llm_cost_byok_30d: [0, 30, 450, 1000, 0, 600],
+  usage_charges: pl.Series("usage_charges", [0, 0, 0, 0, 0, null], pl.Float64),
+  subscription_status: pl.Series(
+    "subscription_status",
+    ["active", "trialing", "active", "active", null, null],
+    pl.Utf8,
+  ),
+  cancel_at_period_end: pl.Series(
+    "cancel_at_period_end",
+    [false, null, false, false, null, null],
+    pl.Bool,
+  ),
   addon_prompts: pl.Series("addon_prompts", [0, 0, 50, 0, 0, null], pl.Float64),
   addons_in_metadata: pl.Series("addons_in_metadata", [
     null,
@@ -184,31 +205,86 @@ Deno.test("churn risk: paying orgs whose LLM cost exceeds MRR, biggest loss firs
   );
 });
 
-Deno.test("pricing models by tier: seats × $20, requests × $0.50/1k, 2 % of LLM cost", () => {
+Deno.test("pricing models by tier: seats × $20, requests × $0.50/1k, 2 % of LLM cost, priced as scenarios", () => {
+  // As deno task scenario prices: o2 is trialing (no subscription counts), $0 under every model;
+  // o6's MRR is unknown, left out of every sum. The sums are over o1, o2, o3, o4, o5.
   const answer = pricingModelComparison(frame);
   const table = answer.table;
   assertEquals(column(table, "tier"), ["enterprise", "team", "pro", "free"]);
   assertEquals(column(table, "organizations"), [1, 1, 1, 3]);
-  assertEquals(column(table, "current_mrr"), [5000, 200, 40, 0]); // free: 0 + 0 + unknown as 0
-  assertEquals(column(table, "seat_based"), [1000, 200, 40, 100]); // free: (1 + 1 + 3) × 20
-  assertEquals(column(table, "usage_based"), [500, 5, 100, 50]); // free: 100k / 1000 × 0.5
+  assertEquals(column(table, "unknown_mrr"), [0, 0, 0, 1]); // o6
+  assertEquals(column(table, "current_mrr"), [5000, 200, 40, 0]); // free: o2 0 + o5 0
+  assertEquals(column(table, "seat_based"), [1000, 200, 40, 20]); // free: o5 1 × 20 (o2 trialing)
+  assertEquals(column(table, "usage_based"), [500, 5, 100, 0]); // free: o5 sent nothing
   const pct = column(table, "pct_of_llm_cost") as number[];
-  ok([20, 12, 16, 12.6].every((v, i) => near(pct[i], v)), `${pct}`); // free: 630 × 2 %
+  ok([20, 12, 16, 0].every((v, i) => near(pct[i], v)), `${pct}`); // free: o2 trialing, o5 $0 cost
   const f = answer.facts;
-  assertEquals([f.currentMrrUsd, f.seatBasedUsd, f.usageBasedUsd, f.unknownMrr], [
-    5240,
-    1340,
-    655,
-    1,
-  ]);
-  ok(near(f.pctOfLlmCostUsd, 60.6)); // 20 + 12 + 16 + 12.6
-  ok(near(f.breakEvenPct!, 5240 / 3030 * 100)); // MRR / all LLM cost (800+30+600+1000+0+600)
+  assertEquals(
+    [f.comparableOrganizations, f.currentMrrUsd, f.seatBasedUsd, f.usageBasedUsd],
+    [5, 5240, 1260, 605],
+  );
+  assertEquals([f.unknownMrr, f.notCounted], [1, 1]);
+  ok(near(f.pctOfLlmCostUsd, 48), `${f.pctOfLlmCostUsd}`); // 20 + 12 + 16
+  // MRR / the LLM cost the model prices (o1 800 + o3 600 + o4 1000; not o2's, not o6's)
+  ok(near(f.breakEvenPct!, 5240 / 2400 * 100), `${f.breakEvenPct}`);
   assertEquals(
     answer.reading,
-    "At 2 % of LLM cost revenue would be $60.60 a month against $5,240 MRR today (matching it would take 172.9 % of LLM cost); seat-based at $20 a seat gives $1,340, usage-based at $0.50 per 1,000 requests $655; unknown MRR counted as $0 for 1 organization.",
+    "Over 5 organizations with known MRR, 2 % of LLM cost would bring $48 a month against $5,240 MRR today (matching it would take 218.3 % of LLM cost); seat-based at $20 a seat $1,260, usage-based at $0.50 per 1,000 requests $605; as in deno task scenario, 1 organization whose subscriptions do not count (trialing, canceled) stays at $0 and 1 organization with unknown MRR is left out.",
   );
   const at10 = pricingModelComparison(frame, { pctOfLlmCost: 10 });
-  ok(near(at10.facts.pctOfLlmCostUsd, 303)); // 3030 × 10 %
+  ok(near(at10.facts.pctOfLlmCostUsd, 240)); // 2400 × 10 %
+  throws(
+    () => pricingModelComparison(frame, { seatPriceUsd: -1 }),
+    /model price seatPriceUsd must be a number ≥ 0, got -1/,
+  );
+  throws(
+    () => pricingModelComparison(frame.drop("subscription_status")),
+    /pricing model comparison: the frame has no column subscription_status/,
+  );
+});
+
+/** Q4's 2 % revenue and breakeven next to scenarios/two_percent_of_llm_cost.json's on `frame`. */
+async function pctModelAgainstScenario(
+  questions: pl.DataFrame,
+  scenarioFrame: pl.DataFrame,
+) {
+  const scenario = await loadScenarioFile(
+    new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url).pathname,
+  );
+  const compared = await compareScenario(scenarioFrame, { scenario });
+  const facts = pricingModelComparison(questions).facts;
+  const cents = (usd: number) => Math.round(usd * 100);
+  return {
+    question: [cents(facts.currentMrrUsd), cents(facts.pctOfLlmCostUsd), facts.breakEvenPct],
+    scenario: [
+      cents(compared.totals.currentMrrUsd),
+      cents(compared.totals.proposedMrrUsd),
+      compared.breakeven!.value,
+    ],
+  };
+}
+
+Deno.test("pricing models: 2 % of LLM cost gives the scenario's revenue and breakeven", async () => {
+  // the small frame: $48.00 and 218.33 % by hand (above)
+  const small = await pctModelAgainstScenario(frame, frame);
+  assertEquals(small.question, small.scenario);
+  assertEquals(small.question.slice(0, 2), [524_000, 4_800]);
+  ok(near(small.question[2]!, 5240 / 2400 * 100));
+  // the demo export, as a file: the questions notebook's reading of it against the scenario
+  // command's (deno task scenario … --input reads the scenario's columns only)
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/helicone_pricing_data_2026-11-01_demo.csv`;
+    await writeCsvFile((await goldenDemoData()).frame, path);
+    const questions = (await loadQuestionsFrame({ asOf: new Date(), csvPath: path })).frame;
+    const scenarioFrame = (await readExportFile(path, { columns: SCENARIO_INPUT_COLUMNS })).frame;
+    const demo = await pctModelAgainstScenario(questions, scenarioFrame);
+    assertEquals(demo.question, demo.scenario);
+    // the demo has trials and cancellations: kept at $0, they change the answer
+    ok(pricingModelComparison(questions).facts.notCounted > 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("feature adoption: prompts add-on (billed or in metadata) against prompt usage", () => {

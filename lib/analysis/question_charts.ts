@@ -138,7 +138,9 @@ function pricingModelSpec(prices: Partial<ModelPrices>): ChartSpec<Answer<ModelF
     name: "q4_pricing_models",
     title: "Revenue per tier: today and under simple models",
     caption: () =>
-      `USD per month. Seat: ${usd(p.seatPriceUsd)}/seat; usage: ${
+      `USD per month, organizations with known MRR; trialing and canceled ones at $0, as in scenarios. Seat: ${
+        usd(p.seatPriceUsd)
+      }/seat; usage: ${
         usd(p.per1kRequestsUsd)
       } per 1,000 requests; cost: ${p.pctOfLlmCost} % of LLM cost.`,
     label: "tier",

@@ -16,8 +16,6 @@ import {
   columnTotal,
   count,
   countWhere,
-  DEFAULT_MODEL_PRICES,
-  type ModelPrices,
   mrrKnown,
   plural,
   type QuestionThresholds,
@@ -263,72 +261,9 @@ export function churnRisk(
   };
 }
 
-// ── 4. Pricing model comparison ─────────────────────────────────────────────────────────────
+// ── 4. Pricing model comparison: lib/analysis/pricing_models.ts ──────────────────────────────
 
-export interface ModelFacts {
-  currentMrrUsd: number;
-  seatBasedUsd: number;
-  usageBasedUsd: number;
-  pctOfLlmCostUsd: number;
-  /** the percentage of LLM cost that would equal current MRR (null when there is no LLM cost) */
-  breakEvenPct: number | null;
-  /** organizations with unknown MRR (counted as $0 in current_mrr) */
-  unknownMrr: number;
-}
-
-/**
- * 4. Revenue per tier today and under three simple models: seats × price, requests × price per
- * 1,000, and a percentage of LLM cost. One row per tier, most current MRR first.
- */
-export function pricingModelComparison(
-  frame: pl.DataFrame,
-  prices: Partial<ModelPrices> = {},
-): Answer<ModelFacts> {
-  requireColumns(frame, {
-    question: "pricing model comparison",
-    names: [
-      "tier",
-      "seats",
-      "requests_30d",
-      "llm_cost_30d",
-      "mrr",
-    ],
-  });
-  const p = { ...DEFAULT_MODEL_PRICES, ...prices };
-  const table = frame
-    .groupBy("tier")
-    .agg(
-      pl.len().alias("organizations"),
-      pl.col("mrr").fillNull(0).sum().alias("current_mrr"),
-      pl.col("seats").sum().mul(p.seatPriceUsd).alias("seat_based"),
-      pl.col("requests_30d").sum().div(1000).mul(p.per1kRequestsUsd).alias("usage_based"),
-      pl.col("llm_cost_30d").sum().mul(p.pctOfLlmCost / 100).alias("pct_of_llm_cost"),
-    )
-    .sort(["current_mrr", "tier"], [true, false]);
-  const llmCost = columnTotal(frame, "llm_cost_30d");
-  const facts: ModelFacts = {
-    currentMrrUsd: columnTotal(table, "current_mrr"),
-    seatBasedUsd: columnTotal(table, "seat_based"),
-    usageBasedUsd: columnTotal(table, "usage_based"),
-    pctOfLlmCostUsd: columnTotal(table, "pct_of_llm_cost"),
-    breakEvenPct: llmCost > 0 ? columnTotal(frame, "mrr") / llmCost * 100 : null,
-    unknownMrr: countWhere(frame, pl.col("mrr").isNull()),
-  };
-  const reading = `At ${p.pctOfLlmCost} % of LLM cost revenue would be ${
-    usd(facts.pctOfLlmCostUsd)
-  } a month against ${usd(facts.currentMrrUsd)} MRR today${
-    facts.breakEvenPct === null
-      ? ""
-      : ` (matching it would take ${+facts.breakEvenPct.toFixed(1)} % of LLM cost)`
-  }; seat-based at ${usd(p.seatPriceUsd)} a seat gives ${usd(facts.seatBasedUsd)}, usage-based at ${
-    usd(p.per1kRequestsUsd)
-  } per 1,000 requests ${usd(facts.usageBasedUsd)}${
-    facts.unknownMrr > 0
-      ? `; unknown MRR counted as $0 for ${plural(facts.unknownMrr, { one: "organization" })}`
-      : ""
-  }.`;
-  return { table, facts, reading };
-}
+export { type ModelFacts, pricingModelComparison } from "./pricing_models.ts";
 
 // ── 5. Feature adoption ─────────────────────────────────────────────────────────────────────
 

@@ -109,7 +109,8 @@ export function registerAnalysisTools(
       "Answers one of the six key pricing questions with the same table, facts and one-line " +
       "reading as notebooks/pricing_questions.ipynb: underpriced (high usage, low MRR), " +
       "upgrade_candidates (heavy free tier), churn_risk (negative margin), pricing_models " +
-      "(seat vs per-request vs % of LLM cost), feature_adoption (prompts add-on), ptb_vs_byok. " +
+      "(seat vs per-request vs % of LLM cost, each priced as run_scenario prices a one-plan " +
+      "scenario: the same revenue and breakeven), feature_adoption (prompts add-on), ptb_vs_byok. " +
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
       "and the result's `basis` says so. " + DATA_NOTE,

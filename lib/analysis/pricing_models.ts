@@ -1,0 +1,214 @@
+/**
+ * 4. Pricing model comparison, one of the spec's Key Pricing Questions (lib/analysis/questions.ts
+ * lists them). Each simple model is a one-plan scenario priced by the scenario engine
+ * (lib/analysis/scenario/), so its revenue and breakeven are what `deno task scenario` gives for
+ * the same plan on the same frame (scenarios/two_percent_of_llm_cost.json is the 2 % one):
+ * organizations paying nothing because no subscription of theirs counts (trialing, canceled) stay
+ * at $0, and organizations with unknown MRR are left out of every sum, current and proposed.
+ */
+import pl from "nodejs-polars";
+import {
+  type Answer,
+  DEFAULT_MODEL_PRICES,
+  type ModelPrices,
+  plural,
+  requireColumns,
+  usd,
+} from "./question_common.ts";
+import type { Plan, Scenario } from "./scenario/model.ts";
+import {
+  distinctIndex,
+  priceOrganizations,
+  pricingInputs,
+  SCENARIO_INPUT_COLUMNS,
+} from "./scenario/pricing.ts";
+import { findBreakeven } from "./scenario/comparison.ts";
+
+export interface ModelFacts {
+  /** organizations with known MRR: every sum below is over them (a scenario's comparable set) */
+  comparableOrganizations: number;
+  currentMrrUsd: number;
+  seatBasedUsd: number;
+  usageBasedUsd: number;
+  pctOfLlmCostUsd: number;
+  /**
+   * the percentage of LLM cost at which that model's revenue equals current MRR: the scenario
+   * engine's breakeven of pctOfLlmCost.percent (null when there is none: no known MRR, or no LLM
+   * cost among the organizations it would price)
+   */
+  breakEvenPct: number | null;
+  /** organizations with unknown MRR, left out of every sum */
+  unknownMrr: number;
+  /** organizations kept at $0 under every model because no subscription of theirs counts */
+  notCounted: number;
+}
+
+/** The breakeven parameter of the % of LLM cost model's scenario. */
+const PCT_PARAMETER = "plans[0].pctOfLlmCost.percent";
+
+/** A scenario of one plan that prices every organization and nothing else (no add-on fees). */
+function oneModel(name: string, pricing: Omit<Plan, "name">): Scenario {
+  return {
+    name,
+    description: `pricing model comparison: ${name}`,
+    addonPrices: {},
+    plans: [{ name, ...pricing, addonsIncluded: true }],
+  };
+}
+
+/** The three simple models as scenarios, at these prices. */
+export function modelScenarios(p: ModelPrices): Record<"seat" | "usage" | "pct", Scenario> {
+  return {
+    seat: oneModel("seat_based", { perSeatUsd: p.seatPriceUsd }),
+    usage: oneModel("usage_based", {
+      perRequest: {
+        includedRequests: 0,
+        mode: "graduated",
+        tiers: [{ upTo: null, usdPer1k: p.per1kRequestsUsd }],
+      },
+    }),
+    pct: oneModel("pct_of_llm_cost", {
+      pctOfLlmCost: { percent: p.pctOfLlmCost, basis: "all" },
+    }),
+  };
+}
+
+function modelPrices(prices: Partial<ModelPrices>): ModelPrices {
+  const p = { ...DEFAULT_MODEL_PRICES, ...prices };
+  for (const [name, value] of Object.entries(p)) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new Error(`model price ${name} must be a number ≥ 0, got ${value}`);
+    }
+  }
+  return p;
+}
+
+/** Sums of one tier (or of all organizations), over those with known MRR. */
+interface Sums {
+  organizations: number;
+  unknownMrr: number;
+  current: number;
+  seat: number;
+  usage: number;
+  pct: number;
+}
+
+const noSums = (): Sums => ({
+  organizations: 0,
+  unknownMrr: 0,
+  current: 0,
+  seat: 0,
+  usage: 0,
+  pct: 0,
+});
+
+/**
+ * 4. Revenue per tier today and under three simple models, each priced as a scenario of one plan
+ * (see the file's comment): seats × price, requests × price per 1,000, and a percentage of LLM
+ * cost. One row per tier, most current MRR first; a tier none of whose organizations has a known
+ * MRR has empty sums. Sums run in organization order, as a scenario's totals do (the same floats).
+ */
+export function pricingModelComparison(
+  frame: pl.DataFrame,
+  prices: Partial<ModelPrices> = {},
+): Answer<ModelFacts> {
+  requireColumns(frame, { question: "pricing model comparison", names: SCENARIO_INPUT_COLUMNS });
+  const p = modelPrices(prices);
+  const scenarios = modelScenarios(p);
+  const inputs = pricingInputs(frame);
+  const seat = priceOrganizations(inputs, scenarios.seat);
+  const usage = priceOrganizations(inputs, scenarios.usage);
+  const pct = priceOrganizations(inputs, scenarios.pct);
+  const tiers = distinctIndex(frame, [pl.col("tier").cast(pl.Utf8)]);
+  const tierNames = tiers.values.getColumn("tier").toArray() as (string | null)[];
+  const perTier = tierNames.map(noSums);
+  const all = noSums();
+  const add = (sums: Sums, i: number) => {
+    sums.organizations++;
+    const current = inputs.currentMrr[i];
+    if (Number.isNaN(current)) {
+      sums.unknownMrr++;
+      return;
+    }
+    sums.current += current;
+    sums.seat += seat.total[i];
+    sums.usage += usage.total[i];
+    sums.pct += pct.total[i];
+  };
+  for (let i = 0; i < inputs.height; i++) {
+    add(perTier[tiers.index[i]], i);
+    add(all, i);
+  }
+  const breakeven = findBreakeven(frame, {
+    scenario: scenarios.pct,
+    parameter: PCT_PARAMETER,
+    inputs,
+  });
+  const facts: ModelFacts = {
+    comparableOrganizations: all.organizations - all.unknownMrr,
+    currentMrrUsd: all.current,
+    seatBasedUsd: all.seat,
+    usageBasedUsd: all.usage,
+    pctOfLlmCostUsd: all.pct,
+    breakEvenPct: breakeven.value,
+    unknownMrr: all.unknownMrr,
+    notCounted: pct.notCounted,
+  };
+  return { table: tierTable(tierNames, perTier), facts, reading: modelReading(facts, p) };
+}
+
+function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
+  const rows = names.map((tier, i) => ({ tier, sums: sums[i] }))
+    .sort((a, b) => {
+      // most current MRR first, tiers without a known MRR last, then by name
+      const known = (s: Sums) => s.organizations > s.unknownMrr;
+      return Number(known(b.sums)) - Number(known(a.sums)) ||
+        b.sums.current - a.sums.current || (a.tier ?? "").localeCompare(b.tier ?? "");
+    });
+  // empty, not $0, where no organization's MRR is known: $0 would read as "pays nothing today"
+  const money = (name: string, pick: (s: Sums) => number) =>
+    pl.Series(
+      name,
+      rows.map((r) => r.sums.organizations > r.sums.unknownMrr ? pick(r.sums) : null),
+      pl.Float64,
+    );
+  return pl.DataFrame([
+    pl.Series("tier", rows.map((r) => r.tier), pl.Utf8),
+    pl.Series("organizations", rows.map((r) => r.sums.organizations), pl.Float64).cast(pl.Int64),
+    pl.Series("unknown_mrr", rows.map((r) => r.sums.unknownMrr), pl.Float64).cast(pl.Int64),
+    money("current_mrr", (s) => s.current),
+    money("seat_based", (s) => s.seat),
+    money("usage_based", (s) => s.usage),
+    money("pct_of_llm_cost", (s) => s.pct),
+  ]);
+}
+
+function modelReading(facts: ModelFacts, p: ModelPrices): string {
+  const rules = [
+    facts.notCounted > 0
+      ? `${
+        plural(facts.notCounted, { one: "organization" })
+      } whose subscriptions do not count (trialing, canceled) ${
+        facts.notCounted === 1 ? "stays" : "stay"
+      } at $0`
+      : "",
+    facts.unknownMrr > 0
+      ? `${plural(facts.unknownMrr, { one: "organization" })} with unknown MRR ${
+        facts.unknownMrr === 1 ? "is" : "are"
+      } left out`
+      : "",
+  ].filter((rule) => rule !== "");
+  return `Over ${
+    plural(facts.comparableOrganizations, { one: "organization" })
+  } with known MRR, ${p.pctOfLlmCost} % of LLM cost would bring ${
+    usd(facts.pctOfLlmCostUsd)
+  } a month against ${usd(facts.currentMrrUsd)} MRR today${
+    facts.breakEvenPct === null
+      ? ""
+      : ` (matching it would take ${+facts.breakEvenPct.toFixed(1)} % of LLM cost)`
+  }; seat-based at ${usd(p.seatPriceUsd)} a seat ${usd(facts.seatBasedUsd)}, usage-based at ${
+    usd(p.per1kRequestsUsd)
+  } per 1,000 requests ${usd(facts.usageBasedUsd)}${
+    rules.length > 0 ? `; as in deno task scenario, ${rules.join(" and ")}` : ""
+  }.`;
+}
