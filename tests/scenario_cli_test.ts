@@ -49,7 +49,11 @@ Deno.test("deno task scenario without known current MRR: current MRR unknown, no
     );
     const code = await scenarioMain([file, "--input", input, "--out-dir", dir]);
     assertEquals(code, 0, errors.join("\n"));
-    ok(logs[0].startsWith("Scenario seat: current MRR unknown, proposed $0.00"), logs[0]);
+    // nothing to compare: no "proposed $0.00"; a1 2 seats + a2 5 seats at $10 = $70 proposed
+    assertEquals(
+      logs[0],
+      "Scenario seat: current MRR unknown (no organization with known current MRR), no comparison; 2 organizations with unknown current MRR, proposed $70.00",
+    );
     assertEquals(
       logs[1],
       "  breakeven plans[0].perSeatUsd: none (no organization with known current MRR)",
@@ -70,6 +74,19 @@ Deno.test("deno task scenario without known current MRR: current MRR unknown, no
       summary,
     );
     ok(summary.includes("| current MRR | unknown (no organization with known current MRR) |"));
+    ok(
+      summary.includes(
+        "| proposed MRR | – (no organization with known current MRR: nothing to compare; see the last row) |",
+      ),
+      summary,
+    );
+    ok(summary.includes("| change | – |"), summary);
+    ok(
+      summary.includes(
+        "| organizations with unknown current MRR (not above) | 2 (proposed $70.00) |",
+      ),
+    );
+    ok(!summary.includes("$0.00"), summary);
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -58,6 +58,20 @@ Deno.test("breakeven: none when no organization's current MRR is known, not a pr
     demo: false,
   });
   ok(markdown.includes("| current MRR | unknown (no organization with known current MRR) |"));
+  // no proposed $0.00 and change $0.00 beside it: nothing is compared (a1 $20 + a2 $50 + a3 $10
+  // are proposed for the three organizations with unknown current MRR)
+  ok(
+    markdown.includes(
+      "| proposed MRR | – (no organization with known current MRR: nothing to compare; see the last row) |",
+    ),
+    markdown,
+  );
+  ok(markdown.includes("| change | – |"), markdown);
+  ok(
+    markdown.includes(
+      "| organizations with unknown current MRR (not above) | 3 (proposed $80.00) |",
+    ),
+  );
   ok(
     markdown.includes(
       "`plans[0].perSeatUsd` (10 in the scenario): no breakeven, no organization with known current MRR.",

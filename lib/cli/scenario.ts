@@ -20,6 +20,7 @@ import { writeFileSet } from "../formats/staging.ts";
 import {
   compareScenario,
   loadScenarioFile,
+  NO_KNOWN_CURRENT,
   priceParameter,
   type Scenario,
   SCENARIO_INPUT_COLUMNS,
@@ -238,14 +239,22 @@ function printResult(
 ): void {
   const t = result.totals;
   const notes = [demo ? "DEMO DATA" : "", part ? `${part} only` : ""].filter(Boolean);
+  const head = `Scenario ${result.scenario.name}${
+    notes.length > 0 ? ` (${notes.join("; ")})` : ""
+  }`;
   console.log(
-    `Scenario ${result.scenario.name}${
-      notes.length > 0 ? ` (${notes.join("; ")})` : ""
-    }: current MRR ${t.comparable === 0 ? "unknown" : formatUsd(t.currentMrrUsd)}, proposed ${
-      formatUsd(t.proposedMrrUsd)
-    } (${formatChangePct(t.changePct)}); ${formatCount(t.paysMore)} pay more, ${
-      formatCount(t.paysLess)
-    } pay less, ${formatCount(t.unchanged)} unchanged`,
+    t.comparable === 0
+      // nothing to compare: the proposed $0 of no organization would read as the scenario's yield
+      ? `${head}: current MRR unknown (${NO_KNOWN_CURRENT}), no comparison; ${
+        formatCount(t.unknownCurrent)
+      } organization${t.unknownCurrent === 1 ? "" : "s"} with unknown current MRR, proposed ${
+        formatUsd(t.proposedMrrUnknownCurrentUsd)
+      }`
+      : `${head}: current MRR ${formatUsd(t.currentMrrUsd)}, proposed ${
+        formatUsd(t.proposedMrrUsd)
+      } (${formatChangePct(t.changePct)}); ${formatCount(t.paysMore)} pay more, ${
+        formatCount(t.paysLess)
+      } pay less, ${formatCount(t.unchanged)} unchanged`,
   );
   const b = result.breakeven;
   if (b) {

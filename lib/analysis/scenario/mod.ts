@@ -54,6 +54,7 @@ export {
   type ScenarioTotals,
 } from "./comparison.ts";
 export {
+  NO_KNOWN_CURRENT,
   scenarioFileBase,
   type ScenarioFiles,
   scenarioMarkdown,

@@ -26,6 +26,9 @@ function signedUsd(value: number): string {
 
 const pct = formatChangePct;
 
+/** Why a scenario has no comparison: its totals' reason, the summary's and stdout's. */
+export const NO_KNOWN_CURRENT = "no organization with known current MRR";
+
 /** "–" where a figure has nothing to sum (a tier with no known current MRR) */
 function usdOrDash(value: number | null): string {
   return value === null ? "–" : formatUsd(value);
@@ -91,14 +94,19 @@ export function scenarioMarkdown(
     `Over the ${formatCount(totals.comparable)} organizations whose current MRR is known:`,
     "",
     markdownTable(["measure", "value"], [
-      [
-        "current MRR",
-        totals.comparable === 0
-          ? "unknown (no organization with known current MRR)"
-          : formatUsd(totals.currentMrrUsd),
-      ],
-      ["proposed MRR", formatUsd(totals.proposedMrrUsd)],
-      ["change", `${signedUsd(totals.deltaUsd)} (${pct(totals.changePct)})`],
+      // none known (revenue not fetched): no comparison, not a proposed $0 that reads as the
+      // scenario bringing nothing (what it brings is on the unknown-current row)
+      ...(totals.comparable === 0
+        ? [
+          ["current MRR", `unknown (${NO_KNOWN_CURRENT})`],
+          ["proposed MRR", `– (${NO_KNOWN_CURRENT}: nothing to compare; see the last row)`],
+          ["change", "–"],
+        ]
+        : [
+          ["current MRR", formatUsd(totals.currentMrrUsd)],
+          ["proposed MRR", formatUsd(totals.proposedMrrUsd)],
+          ["change", `${signedUsd(totals.deltaUsd)} (${pct(totals.changePct)})`],
+        ]),
       ["organizations paying more", formatCount(totals.paysMore)],
       ["organizations paying less", formatCount(totals.paysLess)],
       ["organizations unchanged (within half a cent)", formatCount(totals.unchanged)],
