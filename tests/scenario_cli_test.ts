@@ -275,3 +275,60 @@ Deno.test("deno task scenario --input a renamed export: window, as-of and demo f
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task scenario on a 7-day export: usage priced on a 30-day basis, said in the summary and stdout; the per-organization file keeps the export's values", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // a1 7,000 requests and $0.70 of LLM cost in 7 days, a2 14,000 and $1.40; MRR $10 and $20
+    const input = join(dir, "helicone_pricing_data_2026-11-01_7d.csv");
+    await writeCsvFile(
+      frame.withColumns(
+        pl.Series("requests_30d", [7_000, 14_000], pl.Int64),
+        pl.Series("llm_cost_30d", [0.7, 1.4], pl.Float64),
+        pl.Series("mrr", [10, 20], pl.Float64),
+      ),
+      input,
+    );
+    const file = join(dir, "per_1k.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        name: "per_1k",
+        plans: [{
+          name: "everyone",
+          perRequest: {
+            includedRequests: 0,
+            mode: "graduated",
+            tiers: [{ upTo: null, usdPer1k: 1 }],
+          },
+        }],
+      }),
+    );
+    const note =
+      "The data's window is 7 days: its usage (requests, LLM cost) is priced on a 30-day basis (× 30 / 7), as prices are monthly; the per-organization file's requests_30d and llm_cost_30d are the window's own 7-day values, as in the export.";
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    // × 30 / 7: a1 30,000 requests → $30, a2 60,000 → $60; current $30 → proposed $90 (+200 %)
+    assertEquals(
+      logs[0],
+      "Scenario per_1k: current MRR $30.00, proposed $90.00 (+200.0 %); 2 pay more, 0 pay less, 0 unchanged",
+    );
+    assertEquals(logs[1], `  ${note}`);
+    const base = join(dir, "helicone_pricing_scenario_per_1k_2026-11-01_7d");
+    ok((await Deno.readTextFile(`${base}.md`)).includes(`Proposed revenue is per month. ${note}`));
+    // the export's 7-day values under its column names (was 30,000 / 60,000 and $3 / $6)
+    const perOrg = pl.readCSV(await Deno.readTextFile(`${base}.csv`));
+    assertEquals(perOrg.getColumn("requests_30d").toArray(), [7_000, 14_000]);
+    assertEquals(perOrg.getColumn("llm_cost_30d").toArray(), [0.7, 1.4]);
+    assertEquals(perOrg.getColumn("proposed_usage").toArray(), [30, 60]);
+    // --quiet drops stderr and stdout: the summary still says it
+    await Deno.remove(`${base}.md`);
+    logs.length = 0;
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir, "--quiet"]), 0);
+    assertEquals(logs, []);
+    ok((await Deno.readTextFile(`${base}.md`)).includes(note));
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -21,12 +21,14 @@ import {
   compareScenario,
   loadScenarioFile,
   NO_KNOWN_CURRENT,
+  perOrgWithWindowUsage,
   priceParameter,
   type Scenario,
   SCENARIO_INPUT_COLUMNS,
   type ScenarioComparison,
   type ScenarioReportContext,
   stageScenarioFiles,
+  windowNote,
 } from "../analysis/scenario/mod.ts";
 import type pl from "nodejs-polars";
 import { loadPriceBook } from "../economics/price_book.ts";
@@ -43,7 +45,8 @@ no database is configured, as deno task export does).
 
 Options:
   --input FILE         an export of this kit (helicone_pricing_data_*.csv or .xlsx) or a
-                       history snapshot (outputs/history/helicone_pricing_data_*.parquet)
+                       history snapshot (outputs/history/helicone_pricing_data_*.parquet);
+                       another window's (…_7d.csv) usage is priced on a 30-day basis, as --days
   --out-dir DIR        where files go (default: outputs/)
   --breakeven PATH     price to solve for, e.g. plans[0].pctOfLlmCost.percent
                        (default: the scenario's "breakeven" field)
@@ -235,7 +238,12 @@ async function loadFrame(
 
 function printResult(
   result: Pick<ScenarioComparison, "scenario" | "totals" | "breakeven">,
-  { demo, part, files }: { demo: boolean; part?: string; files: string[] },
+  { demo, part, windowDays, files }: {
+    demo: boolean;
+    part?: string;
+    windowDays: number;
+    files: string[];
+  },
 ): void {
   const t = result.totals;
   const notes = [demo ? "DEMO DATA" : "", part ? `${part} only` : ""].filter(Boolean);
@@ -256,6 +264,8 @@ function printResult(
         formatCount(t.paysLess)
       } pay less, ${formatCount(t.unchanged)} unchanged`,
   );
+  const note = windowNote(windowDays);
+  if (note) console.log(`  ${note}`);
   const b = result.breakeven;
   if (b) {
     console.log(
@@ -299,11 +309,15 @@ export async function main(args: string[]): Promise<number> {
     const paths = await writeFileSet(cli.outDir, async (dir) => {
       const staged: string[] = [];
       for (const { scenario } of sources) {
-        const result = await compareScenario(frame, {
+        const priced = await compareScenario(frame, {
           scenario,
           breakeven: cli.breakeven,
           priceBook,
         });
+        // the file shows the export's usage under the export's names, not the scaled one
+        const result = frame === loaded.frame
+          ? priced
+          : { ...priced, perOrg: perOrgWithWindowUsage(priced.perOrg, loaded.frame) };
         const files = await stageScenarioFiles(result, { dir, context });
         staged.push(files.perOrgPath, files.byTierPath, files.summaryPath);
         done.push({ scenario, totals: result.totals, breakeven: result.breakeven });
@@ -319,6 +333,7 @@ export async function main(args: string[]): Promise<number> {
         printResult(result, {
           demo: context.demo,
           part: context.part,
+          windowDays,
           files: paths.slice(3 * i, 3 * i + 3),
         })
       );

@@ -55,10 +55,12 @@ export {
 } from "./comparison.ts";
 export {
   NO_KNOWN_CURRENT,
+  perOrgWithWindowUsage,
   scenarioFileBase,
   type ScenarioFiles,
   scenarioMarkdown,
   type ScenarioReportContext,
   stageScenarioFiles,
+  windowNote,
   writeScenarioFiles,
 } from "./report.ts";

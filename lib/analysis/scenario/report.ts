@@ -2,7 +2,7 @@
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "../../report/numbers.ts";
-import { exportStamp, isoDate } from "../../formats/files.ts";
+import { exportStamp, isoDate, STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
 import { frameCsvByteChunks, writeChunksFile } from "../../formats/csv.ts";
 import { writeFileSet } from "../../formats/staging.ts";
 import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
@@ -56,6 +56,33 @@ function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): 
   );
 }
 
+/**
+ * What an N-day window's usage became in the pricing (lib/cli/scenario.ts puts it on a 30-day
+ * basis), after `lead`; "" for a 30-day window.
+ */
+export function windowNote(windowDays: number, lead = ""): string {
+  if (windowDays === STANDARD_WINDOW_DAYS) return "";
+  return `${lead}The data's window is ${windowDays} days: its usage (requests, LLM cost) is priced on a 30-day basis (× 30 / ${windowDays}), as prices are monthly; the per-organization file's requests_30d and llm_cost_30d are the window's own ${windowDays}-day values, as in the export.`;
+}
+
+/**
+ * The per-organization frame of a comparison priced on `windowFrame`'s usage put on a 30-day
+ * basis, with the window's own usage in requests_30d and llm_cost_30d (as perOrgFrame reads them:
+ * unknown = 0): the export's column names with the export's values, not scaled ones under them.
+ * Rows are in `windowFrame`'s order, as the per-organization frame's.
+ */
+export function perOrgWithWindowUsage(
+  perOrg: pl.DataFrame,
+  windowFrame: pl.DataFrame,
+): pl.DataFrame {
+  const known = (name: string) => pl.col(name).cast(pl.Float64).fillNull(0);
+  const usage = windowFrame.select(
+    known("requests_30d").cast(pl.Int64).alias("requests_30d"),
+    known("llm_cost_30d").alias("llm_cost_30d"),
+  );
+  return perOrg.withColumns(...usage.getColumns());
+}
+
 export interface ScenarioReportContext {
   /** where the data came from, e.g. the export file name or "fresh demo data" */
   dataLabel: string;
@@ -87,7 +114,9 @@ export function scenarioMarkdown(
     "",
     `Data: ${
       escapeMarkdown(context.dataLabel)
-    }. Current revenue is the export's \`mrr\` (the spec's MRR, including the last closed period's usage charges). Proposed revenue is per month.`,
+    }. Current revenue is the export's \`mrr\` (the spec's MRR, including the last closed period's usage charges). Proposed revenue is per month.${
+      windowNote(context.windowDays ?? STANDARD_WINDOW_DAYS, " ")
+    }`,
     "",
     "## Totals",
     "",
