@@ -356,9 +356,32 @@ Deno.test("scenario validation names the field that is wrong", async () => {
     error({ ...base, name: "Two Percent" }),
     's.json: name must be lower-case letters, digits, _ or - (it names files), got "Two Percent"',
   );
+  const prices =
+    "plans[i].flatUsd, plans[i].perSeatUsd, plans[i].minimumUsd, plans[i].flatTiers.tiers[j].usd, plans[i].perRequest.tiers[j].usdPer1k, plans[i].pctOfLlmCost.percent or addonPrices.<add-on>";
   assertEquals(
     error({ ...base, breakeven: "plans[0].name" }),
-    's.json: breakeven must name a price (a field flatUsd, perSeatUsd, minimumUsd, usd, usdPer1k, percent or addonPrices.<add-on>), got "plans[0].name"',
+    `s.json: breakeven must name a price: one of ${prices}, got "plans[0].name"`,
+  );
+  // a field named as a price (usdPer1k) where pricing reads none: meteredPrices is listed only
+  const metered = {
+    name: "a",
+    flatUsd: 1,
+    meteredPrices: {
+      requests: { includedRequests: 0, mode: "graduated", tiers: [{ upTo: null, usdPer1k: 1 }] },
+    },
+  };
+  assertEquals(
+    error({
+      ...base,
+      plans: [metered],
+      breakeven: "plans[0].meteredPrices.requests.tiers[0].usdPer1k",
+    }),
+    `s.json: breakeven must name a price the scenario charges: scenario pricing does not read meteredPrices (list prices of usage Stripe bills, carried as billed); name one of ${prices}, got "plans[0].meteredPrices.requests.tiers[0].usdPer1k"`,
+  );
+  // a price's leaf name elsewhere than a price: refused (flatTiers' usd is one, its upTo not)
+  assertEquals(
+    error({ ...base, breakeven: "plans[0].match.usd" }),
+    `s.json: breakeven must name a price: one of ${prices}, got "plans[0].match.usd"`,
   );
   assertEquals(
     error({ ...base, breakeven: "plans[3].flatUsd" }),
@@ -608,6 +631,16 @@ Deno.test("deno task scenario checks every scenario before writing: all files or
     ]);
     assertEquals(await run([seat, pct, "--breakeven", "plans[0].name", ...common]), 1);
     ok(errors[0].startsWith(`error: ${seat}: --breakeven must name a price`), errors[0]);
+    // current_seat_based's plans[0] lists metered request prices it never charges
+    const metered = "plans[0].meteredPrices.requests.tiers[0].usdPer1k";
+    assertEquals(await run([seat, "--breakeven", metered, ...common]), 1);
+    assertEquals(errors.length, 1);
+    ok(
+      errors[0].startsWith(
+        `error: ${seat}: --breakeven must name a price the scenario charges: scenario pricing does not read meteredPrices`,
+      ),
+      errors[0],
+    );
     // the same name twice: their files would overwrite each other
     const twin = join(dir, "twin.json");
     const parsed = JSON.parse(await Deno.readTextFile(pct));
@@ -803,10 +836,9 @@ Deno.test("raising pro 2025-12-10 from $79 to $99 reads as +$20 per paying organ
 
 Deno.test("metered prices that differ from the price book are named as not re-priced", async () => {
   const book = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
-  const cheaper = withPriceParameter(book, {
-    path: "plans[0].meteredPrices.requests.tiers[0].usdPer1k",
-    value: 0.5,
-  });
+  // (set by hand: a breakeven parameter may not name a meteredPrices price, which nothing charges)
+  const cheaper = structuredClone(book);
+  cheaper.plans[0].meteredPrices!.requests!.tiers[0].usdPer1k = 0.5;
   const result = await compareScenario(metered, { scenario: cheaper, priceBook: book });
   // a's usage is carried as billed all the same: $129.50
   assertEquals(atOrg(result.perOrg, "a", "proposed_mrr"), 129.5);

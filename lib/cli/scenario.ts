@@ -49,7 +49,8 @@ Options:
                        another window's (…_7d.csv) usage is priced on a 30-day basis, as --days
   --out-dir DIR        where files go (default: outputs/)
   --breakeven PATH     price to solve for, e.g. plans[0].pctOfLlmCost.percent
-                       (default: the scenario's "breakeven" field)
+                       (default: the scenario's "breakeven" field); a price the scenario
+                       charges, not one of meteredPrices (docs/analysis.md, Scenarios)
   --demo / --live      fresh data only: force demo data / require databases
   --as-of TIME         fresh data only: end of the window (default now)
   --days N             fresh data only: window length in days (default 30); its usage is priced

@@ -3,8 +3,26 @@ import type { Scenario } from "./model.ts";
 
 // ── breakeven parameters ────────────────────────────────────────────────────────────────────
 
-/** Leaf names that are prices: revenue never falls when one of them rises. */
-const PRICE_LEAVES = new Set(["flatUsd", "perSeatUsd", "minimumUsd", "usd", "usdPer1k", "percent"]);
+/**
+ * The prices scenario pricing reads (i, j: list indexes): revenue never falls when one of them
+ * rises. A path is one of these shapes, not merely a field of a price's name: meteredPrices'
+ * usdPer1k is listed, never priced (Stripe bills that usage; it is carried as billed).
+ */
+const PRICE_PATHS = [
+  "plans[i].flatUsd",
+  "plans[i].perSeatUsd",
+  "plans[i].minimumUsd",
+  "plans[i].flatTiers.tiers[j].usd",
+  "plans[i].perRequest.tiers[j].usdPer1k",
+  "plans[i].pctOfLlmCost.percent",
+];
+const PRICE_SHAPES = new Set(PRICE_PATHS.map((path) => path.replace(/\[[ij]\]/g, ".#")));
+const PRICE_LIST = `${PRICE_PATHS.join(", ")} or addonPrices.<add-on>`;
+
+/** A path's parts with every index as `#` (`plans.#.flatTiers.tiers.#.usd`), as PRICE_SHAPES. */
+function shapeOf(parts: readonly (string | number)[]): string {
+  return parts.map((part) => typeof part === "number" ? "#" : part).join(".");
+}
 
 /** `plans[0].pctOfLlmCost.percent` or `plans.0.pctOfLlmCost.percent` → its parts. */
 function pathParts(path: string): (string | number)[] {
@@ -22,14 +40,12 @@ export function planOfParameter(path: string): number | null {
 /** The value of a price parameter; throws (plain Error) when the path is not one. */
 export function priceParameter(scenario: Scenario, path: string): number {
   const parts = pathParts(path);
-  const leaf = parts[parts.length - 1];
   const isAddon = parts.length === 2 && parts[0] === "addonPrices";
-  if (!isAddon && !(typeof leaf === "string" && PRICE_LEAVES.has(leaf))) {
-    throw new Error(
-      `must name a price (a field ${[...PRICE_LEAVES].join(", ")} or addonPrices.<add-on>), got ${
-        JSON.stringify(path)
-      }`,
-    );
+  if (!isAddon && !PRICE_SHAPES.has(shapeOf(parts))) {
+    const why = parts.includes("meteredPrices")
+      ? "must name a price the scenario charges: scenario pricing does not read meteredPrices (list prices of usage Stripe bills, carried as billed); name"
+      : "must name a price:";
+    throw new Error(`${why} one of ${PRICE_LIST}, got ${JSON.stringify(path)}`);
   }
   // deno-lint-ignore no-explicit-any
   let node: any = scenario;
