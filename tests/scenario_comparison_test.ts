@@ -98,8 +98,10 @@ Deno.test("plans that price no organization in the data are named in a warning",
       { name: "d", flatUsd: 0 },
       { name: "e", match: { tiers: ["free", "pro"] }, flatUsd: 1 },
       { name: "f", match: { tiersRaw: ["pro-2O251210"] }, flatUsd: 1 },
-      // keeps current MRR: prices nothing whoever it matches, so no warning
+      // keeps current MRR, fits no organization: a standing rule (contracts), no warning
       { name: "g", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
+      // keeps current MRR of team organizations, but a2 (team) is a's: re-priced, warned
+      { name: "h", match: { tiers: ["team"] }, keepCurrentMrr: true },
     ],
   });
   const result = await compareScenario(frame, { scenario });
@@ -109,6 +111,7 @@ Deno.test("plans that price no organization in the data are named in a warning",
       'plans "c", "f" price no organization in this data: no organization fits their match',
       'plan "b" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "a"',
       'plan "e" prices no organization in this data: the organizations its match fits are all priced by the earlier plans "a", "d"',
+      'plan "h" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "a"',
     ],
   );
   // every plan prices someone: no such warning

@@ -4,8 +4,10 @@
  * the data does not have, or a plan after a broader one that takes all its organizations: plans
  * are tried in order), and raw tiers dated after every plan version the plans name, which a
  * catch-all plan prices (a new plan version the book does not know yet, priced as a legacy one).
- * A plan that keeps current MRR prices nothing whoever it matches (enterprise contracts, the
- * unknown-tier catch-all): it matching no organization is no mistake, and not warned about.
+ * A plan that keeps current MRR (enterprise contracts, the price book's unknown-tier catch-all) is
+ * a standing rule for organizations a month's data may well not have: its match fitting none is
+ * no mistake and not warned about (the price book would warn on every export without them). Earlier
+ * plans taking all the organizations it fits is warned about: those are re-priced, not kept.
  */
 import { normalTierRaw, quotedTierValues, tierFamily } from "../../frame/tiers.ts";
 import type { Plan, Scenario } from "./model.ts";
@@ -46,13 +48,13 @@ export function emptyPlanWarnings(tiers: readonly TierValue[], scenario: Scenari
   const unfit: string[] = [];
   const shadowed: string[] = [];
   scenario.plans.forEach((plan, i) => {
-    if (pricing.has(i) || plan.keepCurrentMrr) return;
+    if (pricing.has(i)) return;
     const takers = new Set<number>();
     tiers.forEach(({ tier, tierRaw }, t) => {
       if (matches(plan, tier, tierRaw)) takers.add(firstPlan[t]);
     });
     if (takers.size === 0) {
-      unfit.push(quoted(i));
+      if (!plan.keepCurrentMrr) unfit.push(quoted(i)); // (header: a standing rule)
       return;
     }
     const earlier = [...takers].sort((a, b) => a - b).map(quoted);
