@@ -251,6 +251,7 @@ Deno.test("deno task scenario --input a renamed export: window, as-of and demo f
     const base = join(dir, "helicone_pricing_scenario_req_2026-11-01_demo_10d");
     assertEquals(logs, [
       "Scenario req (DEMO DATA): current MRR $30.00, proposed $9.00 (-70.0 %); 0 pay more, 2 pay less, 0 unchanged",
+      "  The data's window is 10 days: its usage (requests, LLM cost) is priced on a 30-day basis (× 30 / 10), as prices are monthly; the per-organization file's requests_30d and llm_cost_30d are the window's own 10-day values, as in the export.",
       `  ${base}.csv`,
       `  ${base}_by_tier.csv`,
       `  ${base}.md`,
