@@ -22,6 +22,7 @@ import {
   compareScenario,
   distinctIndex,
   groupTotals,
+  NO_KNOWN_CURRENT,
   parseScenario,
   type Scenario,
 } from "../analysis/scenario/mod.ts";
@@ -303,11 +304,16 @@ export function registerAnalysisTools(
         `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${
           dataset.demo ? " (demo data)" : ""
         }`,
-        `totals (organizations with known current MRR): current ${
-          t.comparable === 0 ? "unknown" : n(t.currentMrrUsd)
-        }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
-          t.changePct === null ? "" : ` (${n(t.changePct)} %)`
-        }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}`,
+        t.comparable === 0
+          // the proposed 0 of no organization would read as the scenario's yield
+          ? `totals: current MRR unknown (${NO_KNOWN_CURRENT}), no comparison; unknown current ${t.unknownCurrent}, their proposed ${
+            n(t.proposedMrrUnknownCurrentUsd)
+          } USD/month`
+          : `totals (organizations with known current MRR): current ${
+            n(t.currentMrrUsd)
+          }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
+            t.changePct === null ? "" : ` (${n(t.changePct)} %)`
+          }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}`,
         breakevenLine,
         "by plan:",
         planTable.text,

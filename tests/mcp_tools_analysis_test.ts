@@ -1,0 +1,51 @@
+/**
+ * lib/mcp/tools_analysis.ts's run_scenario on an export where no organization's current MRR is
+ * known (Stripe skipped): the totals say there is no comparison, not "proposed 0, delta 0".
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { runExport } from "../lib/export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
+
+Deno.test("run_scenario with no known current MRR: no comparison, the unknown organizations' proposed MRR", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  const written = await runExport({
+    outDir: join(dir, "demo"),
+    demo: true,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    formats: ["csv"],
+    charts: false,
+    history: false,
+    quiet: true,
+    log: () => {},
+    env: {},
+  });
+  // the same organizations with their revenue unknown, as an export with Stripe skipped has them
+  const unknown = written.data.frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr"));
+  await writeCsvFile(unknown, join(dir, "helicone_pricing_data_2026-11-01_demo.csv"));
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    // $1 a seat: the proposed MRR of every organization (none with known current MRR)
+    const scenario = { name: "seat", plans: [{ name: "everyone", perSeatUsd: 1 }] };
+    const result = await call(client, "run_scenario", { scenario });
+    ok(!result.isError, text(result));
+    const totals = result.structuredContent!.totals as Values;
+    const seats = Number(unknown.getColumn("seats").sum());
+    assertEquals([totals.comparable, totals.unknownCurrent], [0, unknown.height]);
+    const line = text(result).split("\n")[1];
+    assertEquals(
+      line,
+      `totals: current MRR unknown (no organization with known current MRR), no comparison; unknown current ${unknown.height}, their proposed ${seats} USD/month`,
+    );
+    ok(!/delta 0/.test(text(result)));
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
