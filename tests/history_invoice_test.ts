@@ -4,6 +4,7 @@
  * that never count. Expected amounts are worked out by hand below; then live MRR (today's
  * subscriptions) reconciles with invoice MRR for the same customers.
  */
+import { join } from "node:path";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { invoicedUsage, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
@@ -328,6 +329,23 @@ Deno.test("invoice history: one listing for the range, paged by 100, cached for 
     assertEquals(again.history, fetched.history);
     const files = [...Deno.readDirSync(cacheDir)].map((e) => e.name);
     ok(files.every((f) => !f.includes(fake.apiKey)), "the key is not in the file name");
+    // a cache file of the right version but the wrong shape (an amount as text) is no cache
+    const [file] = files.filter((f) => f.endsWith(".json")).map((f) => join(cacheDir, f));
+    const cached = JSON.parse(await Deno.readTextFile(file));
+    cached.history.lines[0].amount = "1000";
+    await Deno.writeTextFile(file, JSON.stringify(cached));
+    const fetchedAgain = await fetchInvoiceHistory({
+      apiKey: fake.apiKey,
+      apiHost: "127.0.0.1",
+      apiPort: fake.port,
+      apiProtocol: "http",
+      cacheDir,
+      from: new Date("2025-10-01T00:00:00Z"),
+      to: new Date("2026-12-20T00:00:00Z"),
+      rules,
+    });
+    assertEquals(fetchedAgain.source, "stripe");
+    assertEquals(fetchedAgain.history, fetched.history);
   });
 });
 

@@ -204,3 +204,36 @@ export function snapshotProblem(snapshot: unknown): string | null {
   }
   return problem === null ? null : `snapshot${problem}`;
 }
+
+/** An invoice line as the history's invoice cache holds it (InvoiceLineLite). */
+const invoiceLine = shape({
+  customer: text,
+  invoice: text,
+  status: text,
+  created: number,
+  currency: text,
+  subscription: orNull(text),
+  price_id: orNull(text),
+  proration: boolean,
+  quantity: numberOrNull,
+  amount: number,
+  inclusive_tax: number,
+  discount_amounts: discountAmounts,
+  period_start: number,
+  period_end: number,
+});
+
+/**
+ * What is wrong with an invoice history cache file's history (lib/revenue/invoice_fetch.ts), or
+ * null when it has the shape the invoice rules read.
+ */
+export const invoiceHistoryProblem: (history: unknown) => string | null = (history) => {
+  const problem = shape({
+    lines: listOf(invoiceLine),
+    prices: listOf(price),
+    discounts,
+    from: number,
+    to: number,
+  })(history);
+  return problem === null ? null : `history${problem}`;
+};

@@ -8,6 +8,7 @@
  * The trimmed result is cached per Stripe account, range and day beside the live cache, so a
  * second backfill the same day makes no call.
  */
+import { invoiceHistoryProblem } from "./cache_shape.ts";
 import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { keyFingerprint } from "./cache.ts";
@@ -94,7 +95,8 @@ function cacheFile(options: InvoiceFetchOptions): string {
 async function readCached(path: string): Promise<InvoiceFetchResult["history"] | null> {
   try {
     const cached = JSON.parse(await Deno.readTextFile(path));
-    return cached?.version === CACHE_VERSION && Array.isArray(cached.history?.lines)
+    // a file of another version or shape is no cache (a hand edit, a cut write): fetched again
+    return cached?.version === CACHE_VERSION && invoiceHistoryProblem(cached.history) === null
       ? cached.history
       : null;
   } catch {
