@@ -158,12 +158,13 @@ const TRICKY: [string | null, string, string | null][] = [
   ["'quoted'", "'quoted'", "&apos;quoted&apos;"],
   ["'", "'", "&apos;"],
   ["Tom & Jerry's <b>", "Tom & Jerry's <b>", "Tom &amp; Jerry&apos;s &lt;b&gt;"],
-  // XML 1.0 cannot hold these but DEL: OOXML's escape
+  // XML 1.0 cannot hold these (ExcelJS drops DEL): OOXML's escape, as ExcelJS's sheets have them
   [
-    "bell\x07 del\x7f nul\x00 esc\x1b",
-    "bell\x07 del\x7f nul\x00 esc\x1b",
-    "bell_x0007_ del\x7f nul_x0000_ esc_x001B_",
+    "bell\x07 del\x7f nul\x00 esc\x1b \uFFFE\uFFFF \uFFFD\uEFBF",
+    "bell\x07 del\x7f nul\x00 esc\x1b \uFFFE\uFFFF \uFFFD\uEFBF",
+    "bell_x0007_ del_x007F_ nul_x0000_ esc_x001B_ _xFFFE__xFFFF_ \uFFFD\uEFBF",
   ],
+  ["_x0041\uFFFF _x0041\x7f", "_x0041\uFFFF _x0041\x7f", "_x005F_x0041_xFFFF_ _x005F_x0041_x007F_"],
   // a literal escape is escaped, so it reads back as itself; so is one a control character ends
   ["_x000D_ _x00fF_", "_x000D_ _x00fF_", "_x005F_x000D_ _x005F_x00fF_"],
   ["_x0041_x0042_", "_x0041_x0042_", "_x005F_x0041_x005F_x0042_"],

@@ -6,7 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
 import JSZip from "jszip";
 import { join } from "node:path";
@@ -28,7 +28,7 @@ import {
   summarySheetInput,
   summarySheets,
 } from "../lib/economics/xlsx_summary.ts";
-import { writeXlsxFile } from "../lib/formats/xlsx.ts";
+import { writeXlsxFile, type XlsxWritten } from "../lib/formats/xlsx.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { createHash } from "node:crypto";
@@ -48,13 +48,20 @@ async function writeFixtureWorkbook(
     onSlice?: (slice: pl.DataFrame) => void;
     windowDays?: number;
     warnings?: string[];
+    /** org names in place of the fixture's */
+    names?: string[];
+    /** what writing it did (the cells cut) */
+    written?: (written: XlsxWritten) => void;
   } = {},
 ): Promise<string> {
-  const frame = await economicsFrameWithF();
+  const fixture = await economicsFrameWithF();
+  const frame = options.names
+    ? fixture.withColumns(pl.Series("org_name", options.names, pl.Utf8))
+    : fixture;
   const path = join(dir, "fixture.xlsx");
   const priceBook = await loadPriceBook();
   const images = options.charts?.(frame) ?? summaryImages(reportCharts(frame));
-  await writeXlsxFile(frame, path, {
+  const written = await writeXlsxFile(frame, path, {
     leadSheets: summarySheets(summarySheetInput(frame, {
       costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
       priceBook,
@@ -67,6 +74,7 @@ async function writeFixtureWorkbook(
     })),
     onSlice: options.onSlice,
   });
+  options.written?.(written);
   fixturePngs = await images.pngs;
   return path;
 }
@@ -438,7 +446,12 @@ Deno.test("summary sheet lists the run's warnings under the title, wrapped, as d
     const warnings = [
       "Stripe skipped: revenue columns are empty",
       '=HYPERLINK("http://x") tier <b>"a" & b</b>',
+      // data quoted in a warning: what XML cannot hold broke the workbook; a CR read back as LF
+      'unknown tier values exported as tier "other": "pro\uFFFF\uFFFE\x01\x7F", and a CR\r',
     ];
+    // as ExcelJS and openpyxl show it: OOXML's escape as written (tests/xlsx_text_test.ts)
+    const shown =
+      'unknown tier values exported as tier "other": "pro_xFFFF__xFFFE__x0001__x007F_", and a CR\r';
     const path = await writeFixtureWorkbook(dir, {
       warnings,
       charts: () => ({ names: [], pngs: Promise.resolve([]) }),
@@ -450,9 +463,10 @@ Deno.test("summary sheet lists the run's warnings under the title, wrapped, as d
     const heading = rows.findIndex((r) => r?.[1] === "Warnings from this run");
     ok(heading > 1 && heading < 5, `heading at row ${heading}`);
     // formula-like text neutralised with ', markup kept as text
-    assertEquals([rows[heading + 1][1], rows[heading + 2][1]], [
+    assertEquals([rows[heading + 1][1], rows[heading + 2][1], rows[heading + 3][1]], [
       warnings[0],
       `'${warnings[1]}`,
+      shown,
     ]);
     const cell = summary.getCell(heading + 2, 1);
     ok(cell.alignment?.wrapText, "wrapped");
@@ -470,7 +484,11 @@ print(json.dumps([[c.value, c.data_type] for c in ws["A"][:8]]))
     ok(output.success, new TextDecoder().decode(output.stderr));
     const read = JSON.parse(new TextDecoder().decode(output.stdout)) as [string, string][];
     const at = read.findIndex(([v]) => v === "Warnings from this run");
-    assertEquals(read.slice(at + 1, at + 3), [[warnings[0], "s"], [`'${warnings[1]}`, "s"]]);
+    assertEquals(read.slice(at + 1, at + 4), [
+      [warnings[0], "s"],
+      [`'${warnings[1]}`, "s"],
+      [shown, "s"],
+    ]);
     // no warnings: no heading
     const none = new ExcelJS.Workbook();
     await none.xlsx.readFile(

@@ -33,7 +33,7 @@ async function fixtureFrame(): Promise<pl.DataFrame> {
   const tricky = [
     '=HYPERLINK("http://x")', // formula: neutralised
     'Tom & Jerry\'s <b>"shop"</b>', // the five XML entities
-    "bell\x07 and \x1f escaped, tab\tand\nnewline kept",
+    "bell\x07 and \x1f escaped, tab\tand\nnewline kept, DEL\x7f and U+FFFF\uffff escaped",
     "-5 people",
     null,
     "emoji 🚀 ünïcode",
@@ -131,7 +131,7 @@ Deno.test("row XML: an empty string is a cell, null is none; numbers as String()
 Deno.test("xmlText and columnLetters", () => {
   assertEquals(
     xmlText(`a<b>&"c'\x00\x08\x0b\x0c\x0e\x1f\x7f\t\n\r`),
-    "a&lt;b&gt;&amp;&quot;c&apos;_x0000__x0008__x000B__x000C__x000E__x001F_\x7f\t\n&#13;",
+    "a&lt;b&gt;&amp;&quot;c&apos;_x0000__x0008__x000B__x000C__x000E__x001F__x007F_\t\n&#13;",
   );
   assertEquals([0, 25, 26, 27, 51, 52, 701, 702].map(columnLetters), [
     "A",
@@ -155,7 +155,7 @@ function expected(name: string): unknown[] {
       // readers leave as written in a t="str" cell (tests/xlsx_text_test.ts decodes it)
       return neutraliseText(String(v)).replace(
         // deno-lint-ignore no-control-regex -- the characters escaped
-        /[\x00-\x08\x0b\x0c\x0e-\x1f]/g,
+        /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]/g,
         (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}_`,
       );
     }

@@ -10,6 +10,7 @@ import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { writeExportFiles } from "../lib/formats/export_files.ts";
 import { DATA_SHEET } from "../lib/formats/xlsx.ts";
 import { cellText, excelJsText, xmlText } from "../lib/formats/xlsx_text.ts";
+import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 import { tinyExportFrame } from "./tiny_frame.ts";
 
@@ -28,7 +29,11 @@ function parsedXml(xml: string): string {
 
 Deno.test("xmlText: CR as a character reference, control characters in OOXML's escape, a literal escape escaped", () => {
   assertEquals(xmlText("Line1\r\nLine2\rLine3"), "Line1&#13;\nLine2&#13;Line3");
-  assertEquals(xmlText("ctrl\x01\x08\x1bchars\x7f"), "ctrl_x0001__x0008__x001B_chars\x7f");
+  assertEquals(xmlText("ctrl\x01\x08\x1bchars\x7f"), "ctrl_x0001__x0008__x001B_chars_x007F_");
+  // outside XML 1.0's characters: U+FFFE, U+FFFF and a surrogate without its pair
+  assertEquals(xmlText("a\uFFFEb\uFFFFc"), "a_xFFFE_b_xFFFF_c");
+  assertEquals(xmlText("\uD800 \uDFFF 🚀 \uDBFF"), "_xD800_ _xDFFF_ 🚀 _xDBFF_");
+  assertEquals(xmlText("_x0041\uFFFF _x0041\x7F"), "_x005F_x0041_xFFFF_ _x005F_x0041_x007F_");
   assertEquals(xmlText("a _x000D_ b"), "a _x005F_x000D_ b");
   // a `_` that only becomes an escape before a control character's own escape
   assertEquals(xmlText("_x0041\x02"), "_x005F_x0041_x0002_");
@@ -38,6 +43,7 @@ Deno.test("xmlText: CR as a character reference, control characters in OOXML's e
       "Line1\r\nLine2\rLine3",
       "ctrl\x01\x08\x1bchars\x7f",
       "_x000D_ _x0041_x0042_ __x00fF__ _x0041\x02 _x0041\r",
+      "\uFFFE\uFFFF _x0041\uFFFF _x0041\x7f _xD800\uD800 \uDC00 🚀",
       'Tom & Jerry\'s <b>"shop"</b>\t\n',
     ]
   ) {
@@ -48,6 +54,11 @@ Deno.test("xmlText: CR as a character reference, control characters in OOXML's e
 Deno.test("excelJsText: what ExcelJS would drop in OOXML's escape, DEL too; a CR noted", () => {
   const written = { cells: 0, carriageReturns: false };
   assertEquals(excelJsText("ctrl\x01\x7f _x0041_", written), "ctrl_x0001__x007F_ _x005F_x0041_");
+  // what XML cannot hold, which ExcelJS writes as it is (a broken file); the entities are its own
+  assertEquals(
+    excelJsText("a\uFFFEb\uFFFF _x0041\uFFFF \uD800 <&>", written),
+    "a_xFFFE_b_xFFFF_ _x005F_x0041_xFFFF_ _xD800_ <&>",
+  );
   assertEquals(written.carriageReturns, false);
   assertEquals(excelJsText("a\r\nb", written), "a\r\nb"); // rewritten in the archive afterwards
   assertEquals(written, { cells: 0, carriageReturns: true });
@@ -77,9 +88,12 @@ const NAMES: { name: string; cell: string }[] = [
   { name: "z".repeat(32_767), cell: "z".repeat(32_767) },
   // 32,767 characters, 32,768 with the formula guard's '
   { name: "=" + "w".repeat(32_766), cell: "'=" + "w".repeat(32_765) },
+  // outside XML 1.0's characters: raw, they broke the whole workbook
+  { name: "nonchar \uFFFE and \uFFFF end", cell: "nonchar \uFFFE and \uFFFF end" },
+  { name: "_x0041\uFFFF and _x0042\x7F", cell: "_x0041\uFFFF and _x0042\x7F" },
 ];
 /** Rows of NAMES whose text readers that do not decode OOXML's escape get as written. */
-const ESCAPED = new Set([1, 2]);
+const ESCAPED = new Set([1, 2, 8, 9]);
 
 const dir = await Deno.makeTempDir();
 const frame = tinyExportFrame(NAMES.map((n) => n.name));
@@ -153,6 +167,65 @@ Deno.test("LibreOffice headless reads the names as the CSV holds them (OOXML's e
       })),
     );
     assertNames(read, "LibreOffice");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+/** The XML of the sheet named `name` in an XLSX archive (workbook.xml and its relationships). */
+function sheetXml(archive: Uint8Array, name: string): string {
+  const entries = new Map(readZipEntries(archive).map((e) => [e.name, entryBytes(e)]));
+  const text = (path: string) => new TextDecoder().decode(entries.get(path));
+  const id =
+    text("xl/workbook.xml").match(new RegExp(`<sheet [^>]*name="${name}"[^>]*r:id="([^"]+)"`))![1];
+  const target = text("xl/_rels/workbook.xml.rels")
+    .match(new RegExp(`Id="${id}"[^>]*Target="([^"]+)"`))![1];
+  return text(target.startsWith("/") ? target.slice(1) : `xl/${target}`);
+}
+
+/** Column B's cells of a sheet's XML, as written between <v> and </v>, from row 2 on. */
+function orgNameCells(xml: string): string[] {
+  return [...xml.matchAll(/<c r="B(\d+)"[^>]*><v>(.*?)<\/v><\/c>/gs)]
+    .filter((m) => m[1] !== "1").map((m) => m[2]);
+}
+
+Deno.test("both writers write every character as the same text, and only characters XML 1.0 holds", async () => {
+  // every UTF-16 unit but the surrogates (Polars holds UTF-8: a lone one becomes U+FFFD), 512 a
+  // name; a pair; and `_xHHHH` before each character the writers write specially
+  const names: string[] = [];
+  for (let from = 0; from < 0x10000; from += 512) {
+    let name = "";
+    for (let c = from; c < from + 512; c++) {
+      if (c < 0xd800 || c > 0xdfff) name += String.fromCharCode(c);
+    }
+    if (name !== "") names.push(name);
+  }
+  names.push("🚀 \u{10FFFF}");
+  for (const c of "\x00\x01\x08\x0b\x0c\x0e\x1f\x7f\uFFFE\uFFFF\t\n\r_&") {
+    names.push(`_x0041${c} _x00e9_${c}`);
+  }
+  const out = await Deno.makeTempDir();
+  try {
+    const every = tinyExportFrame(names);
+    await writeExportFiles({
+      frame: every,
+      formats: ["xlsx"],
+      pathOf: (ext) => `${out}/every.${ext}`,
+      xlsx: { sheets: [{ name: "segment", frame: every.select("org_id", "org_name") }] },
+    });
+    const archive = await Deno.readFile(`${out}/every.xlsx`);
+    const data = orgNameCells(sheetXml(archive, DATA_SHEET));
+    const segment = orgNameCells(sheetXml(archive, "segment"));
+    assertEquals(data.length, names.length);
+    // the streamed data sheet (putXmlText) and ExcelJS's sheet (excelJsText): the same text
+    data.forEach((cell, i) => assertEquals(segment[i], cell, `name ${i}`));
+    data.forEach((cell, i) => {
+      // what XML 1.0 cannot hold (with the u flag a surrogate matches only without its pair)
+      // deno-lint-ignore no-control-regex -- the control characters are among them
+      const outside = cell.match(/[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\uD800-\uDFFF]/u);
+      ok(outside === null, `name ${i} holds U+${outside?.[0].charCodeAt(0).toString(16)}`);
+      assertEquals(decodeXstring(parsedXml(cell)), names[i], `name ${i} reads back`);
+    });
   } finally {
     await Deno.remove(out, { recursive: true });
   }

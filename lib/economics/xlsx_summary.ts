@@ -12,6 +12,7 @@ import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
 import { neutraliseText } from "../formats/cells.ts";
 import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
+import { excelJsText, type LeadSheetContext } from "../formats/xlsx_text.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow } from "./per_plan.ts";
@@ -235,9 +236,12 @@ const WRAP_TO_COLUMN = 9;
  */
 export function summarySheets(
   input: SummarySheetInput,
-): (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetDrawing | undefined {
-  return (workbook) => {
-    const chartsRow = addSummarySheet(workbook, input);
+): (
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  context: LeadSheetContext,
+) => SheetDrawing | undefined {
+  return (workbook, context) => {
+    const chartsRow = addSummarySheet(workbook, input, context);
     const { names } = input.charts;
     if (names.length === 0) return undefined;
     const images = input.charts.pngs.then((pngs) => {
@@ -266,6 +270,7 @@ export function planHeader(column: string): string {
 export function addSummarySheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   input: SummarySheetInput,
+  { written }: LeadSheetContext,
 ): number {
   const sheet = workbook.addWorksheet("summary", {
     // One page wide, as many pages tall as needed; the charts start a page and break between
@@ -277,7 +282,10 @@ export function addSummarySheet(
   sheet.columns = SUMMARY_COLUMN_WIDTHS.map((width) => ({ width }));
   let rowNumber = 0;
   const add = (values: ExcelJS.CellValue[], style?: (row: ExcelJS.Row) => void) => {
-    const row = sheet.addRow(values);
+    // text in OOXML's escape where ExcelJS would drop it or XML cannot hold it (warnings quote data)
+    const row = sheet.addRow(
+      values.map((v) => typeof v === "string" ? excelJsText(v, written) : v),
+    );
     rowNumber++;
     style?.(row);
     row.commit();

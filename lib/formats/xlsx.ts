@@ -10,9 +10,10 @@ import type pl from "nodejs-polars";
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import { PassThrough, type Writable } from "node:stream";
-import { COLUMNS, type ColumnUnit } from "../frame/columns.ts";
+import type { ColumnUnit } from "../frame/columns.ts";
 import { writeFileAtomic } from "./files.ts";
 import { drawingEntries, type SheetDrawing, templateDrawingParts } from "./xlsx_images.ts";
+import { addDictionarySheet, BOOLEAN_FORMAT } from "./xlsx_dictionary.ts";
 import {
   exportColumns,
   exportTypedColumns,
@@ -22,8 +23,21 @@ import {
   neutraliseText,
   type TypedColumn,
 } from "./cells.ts";
-import { sheetRowsXml, templateValue, writeWithStreamedSheet } from "./xlsx_stream.ts";
-import { carriageReturnEdits, excelJsText, type WorkbookText } from "./xlsx_text.ts";
+import {
+  columnLetters,
+  sheetRowsXml,
+  templateValue,
+  writeWithStreamedSheet,
+} from "./xlsx_stream.ts";
+import {
+  carriageReturnEdits,
+  excelJsText,
+  type LeadSheetContext,
+  type WorkbookText,
+} from "./xlsx_text.ts";
+
+// The dictionary sheet's layout helpers, for the sheets' other writers.
+export { BOOLEAN_FORMAT, ROW_POINTS, wrappedLines } from "./xlsx_dictionary.ts";
 
 /** The data sheet's name. */
 export const DATA_SHEET = "pricing_data";
@@ -47,7 +61,10 @@ export interface XlsxOptions {
    * and returns a drawing for one of them whose images may still be rendering: they are awaited
    * after the data sheet is written and added as the archive's last entries.
    */
-  leadSheets?: (workbook: ExcelJS.stream.xlsx.WorkbookWriter) => SheetDrawing | undefined;
+  leadSheets?: (
+    workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+    context: LeadSheetContext,
+  ) => SheetDrawing | undefined;
   /**
    * Called with each slice of the frame and its columns as the data sheet is written, so another
    * writer (the CSV) uses the same columns instead of taking them out of Polars again.
@@ -70,13 +87,6 @@ const NUMBER_FORMATS: Partial<Record<ColumnUnit, string>> = {
   "percent": '0.0"%"',
   "timestamp (UTC)": "yyyy-mm-dd hh:mm:ss",
 };
-
-/**
- * Boolean cells (t="b") show TRUE/FALSE in Excel whatever their format; LibreOffice imports them
- * as =TRUE()/=FALSE() formulas and, in a General cell, printed the cached 1/0 before it evaluated
- * them. This format shows 1/0 as TRUE/FALSE there too.
- */
-export const BOOLEAN_FORMAT = '"TRUE";"TRUE";"FALSE"';
 
 /** A column's number format: by unit, or BOOLEAN_FORMAT for booleans; undefined for none. */
 function numberFormat(def: FrameColumn["def"]): string | undefined {
@@ -131,15 +141,6 @@ function columnWidth(column: FrameColumn): number {
   return Math.min(Math.max(longest + 1, 8), 50);
 }
 
-/** A1 column letters of a 1-based column number. */
-function columnLetter(n: number): string {
-  let letters = "";
-  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26)) {
-    letters = String.fromCharCode(65 + (rest - 1) % 26) + letters;
-  }
-  return letters;
-}
-
 interface TableSheetLayout {
   /** columns frozen at the left (pricing_data: org_id and org_name) */
   frozenColumns?: number;
@@ -184,7 +185,7 @@ function addTableSheet(
           pageOrder: "overThenDown",
           printTitlesRow: "1:1",
           ...(layout.frozenColumns
-            ? { printTitlesColumn: `A:${columnLetter(layout.frozenColumns)}` }
+            ? { printTitlesColumn: `A:${columnLetters(layout.frozenColumns - 1)}` }
             : {}),
         },
       }
@@ -214,7 +215,7 @@ function addTableSheet(
   }
   columns.forEach((c, i) => {
     if (!MARGIN_COLUMNS.includes(c.def.name) || height === 0) return;
-    const letter = columnLetter(i + 1);
+    const letter = columnLetters(i);
     sheet.addConditionalFormatting({
       ref: `${letter}2:${letter}${height + 1}`,
       rules: [
@@ -241,59 +242,6 @@ function addTableSheet(
   sheet.commit();
 }
 
-/** A default row's height, points (one line of 11-pt text). */
-export const ROW_POINTS = 15;
-
-/**
- * Lines a text needs wrapped in a cell `width` characters wide: a generous estimate (widths are
- * in digits of the default font; words do not fill a line to the last character).
- */
-export function wrappedLines(text: string, width: number): number {
-  return Math.max(1, Math.ceil(text.length / (width * 0.9)));
-}
-
-function addDictionarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter) {
-  const sheet = workbook.addWorksheet("dictionary", {
-    views: [{ state: "frozen", ySplit: 1 }],
-    // Landscape, one page wide, header on every page. fitToHeight is a bound, not a squeeze (0
-    // is one page in LibreOffice): one page per column described is more than it needs.
-    pageSetup: {
-      orientation: "landscape",
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: COLUMNS.length,
-      printTitlesRow: "1:1",
-    },
-  });
-  sheet.columns = [
-    { header: "column", key: "name", width: 24 },
-    { header: "type", key: "type", width: 10 },
-    { header: "unit", key: "unit", width: 16 },
-    { header: "source", key: "source", width: 12 },
-    { header: "formula", key: "formula", width: 60 },
-    { header: "description", key: "description", width: 100 },
-    { header: "in spec", key: "spec", width: 8 },
-  ];
-  sheet.getRow(1).font = { bold: true };
-  sheet.getRow(1).commit();
-  // Formula and description wrap within their columns, every cell of a row at its top. The row
-  // is as tall as its longer wrapped text: LibreOffice does not fit rows to wrapped text on
-  // opening a file (the lines overlapped the next row).
-  const top = { alignment: { vertical: "top" } } as const;
-  const wrapped = { alignment: { vertical: "top", wrapText: true } } as const;
-  const spec = { ...top, numFmt: BOOLEAN_FORMAT }; // "in spec": TRUE/FALSE as pricing_data's
-  for (const c of COLUMNS) {
-    const row = sheet.addRow([c.name, c.type, c.unit, c.source, c.formula, c.description, c.spec]);
-    for (let i = 1; i <= 7; i++) {
-      row.getCell(i).style = i === 5 || i === 6 ? wrapped : i === 7 ? spec : top;
-    }
-    row.height = ROW_POINTS *
-      Math.max(wrappedLines(c.formula, 60), wrappedLines(c.description, 100));
-    row.commit();
-  }
-  sheet.commit();
-}
-
 /** Sheet names: at most 31 characters, none of : \ / ? * [ ]. */
 export function sheetName(name: string): string {
   return name.replace(/[:\\/?*[\]]/g, "_").slice(0, 31);
@@ -315,7 +263,9 @@ function addSheets(
   data: TableSheet,
   options: XlsxOptions,
 ): SheetDrawing | undefined {
-  const drawing = options.leadSheets?.(workbook);
+  const lead: WorkbookText = { cells: 0, carriageReturns: false };
+  const drawing = options.leadSheets?.(workbook, { written: lead });
+  if (lead.carriageReturns) data.written.carriageReturns = true;
   addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } });
   addDictionarySheet(workbook);
   for (const extra of options.sheets ?? []) {
@@ -452,7 +402,7 @@ export async function writeXlsxTo(
 /**
  * The same workbook with every row through ExcelJS's own row model (4 s per 100k rows): the
  * reference the streamed data sheet is tested against, cell for cell and byte for byte (text
- * with a CR or DEL aside: here CR stays raw and DEL is `_x007F_`, see excelJsText).
+ * with a CR aside: here it stays raw, see excelJsText).
  */
 export async function writeXlsxExcelJs(
   frame: pl.DataFrame,
@@ -461,7 +411,8 @@ export async function writeXlsxExcelJs(
 ): Promise<void> {
   const workbook = await newWorkbook(stream);
   const written: WorkbookText = { cells: 0, carriageReturns: false };
-  const data = { name: DATA_SHEET, columns: exportColumns(frame), height: frame.height, written };
+  const columns = exportColumns(frame);
+  const data = { name: DATA_SHEET, columns, height: frame.height, written };
   addSheets(workbook, data, xlsxOptions(extras));
   await workbook.commit();
 }

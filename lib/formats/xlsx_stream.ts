@@ -26,13 +26,12 @@ import {
   putAscii,
   putBytes,
   putInteger,
-  putXmlText,
   textAt,
   utf8,
 } from "./cell_text.ts";
 import { entryBytes, readZipEntries, type ZipEntry, ZipWriter } from "./zip.ts";
 import type { AddedEntry } from "./xlsx_images.ts";
-import { cellText, type CutCells, xmlText } from "./xlsx_text.ts";
+import { cellText, type CutCells, putXmlText, xmlText } from "./xlsx_text.ts";
 
 export { xmlText };
 

@@ -1,0 +1,67 @@
+/**
+ * The workbook's `dictionary` sheet (every export column's type, unit, source, formula and
+ * description), and the layout helpers it shares with the other sheets' writers.
+ */
+import type ExcelJS from "exceljs";
+import { COLUMNS } from "../frame/columns.ts";
+
+/**
+ * Boolean cells (t="b") show TRUE/FALSE in Excel whatever their format; LibreOffice imports them
+ * as =TRUE()/=FALSE() formulas and, in a General cell, printed the cached 1/0 before it evaluated
+ * them. This format shows 1/0 as TRUE/FALSE there too.
+ */
+export const BOOLEAN_FORMAT = '"TRUE";"TRUE";"FALSE"';
+
+/** A default row's height, points (one line of 11-pt text). */
+export const ROW_POINTS = 15;
+
+/**
+ * Lines a text needs wrapped in a cell `width` characters wide: a generous estimate (widths are
+ * in digits of the default font; words do not fill a line to the last character).
+ */
+export function wrappedLines(text: string, width: number): number {
+  return Math.max(1, Math.ceil(text.length / (width * 0.9)));
+}
+
+/** The `dictionary` sheet: every column of the column table described. */
+export function addDictionarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter) {
+  const sheet = workbook.addWorksheet("dictionary", {
+    views: [{ state: "frozen", ySplit: 1 }],
+    // Landscape, one page wide, header on every page. fitToHeight is a bound, not a squeeze (0
+    // is one page in LibreOffice): one page per column described is more than it needs.
+    pageSetup: {
+      orientation: "landscape",
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: COLUMNS.length,
+      printTitlesRow: "1:1",
+    },
+  });
+  sheet.columns = [
+    { header: "column", key: "name", width: 24 },
+    { header: "type", key: "type", width: 10 },
+    { header: "unit", key: "unit", width: 16 },
+    { header: "source", key: "source", width: 12 },
+    { header: "formula", key: "formula", width: 60 },
+    { header: "description", key: "description", width: 100 },
+    { header: "in spec", key: "spec", width: 8 },
+  ];
+  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).commit();
+  // Formula and description wrap within their columns, every cell of a row at its top. The row
+  // is as tall as its longer wrapped text: LibreOffice does not fit rows to wrapped text on
+  // opening a file (the lines overlapped the next row).
+  const top = { alignment: { vertical: "top" } } as const;
+  const wrapped = { alignment: { vertical: "top", wrapText: true } } as const;
+  const spec = { ...top, numFmt: BOOLEAN_FORMAT }; // "in spec": TRUE/FALSE as pricing_data's
+  for (const c of COLUMNS) {
+    const row = sheet.addRow([c.name, c.type, c.unit, c.source, c.formula, c.description, c.spec]);
+    for (let i = 1; i <= 7; i++) {
+      row.getCell(i).style = i === 5 || i === 6 ? wrapped : i === 7 ? spec : top;
+    }
+    row.height = ROW_POINTS *
+      Math.max(wrappedLines(c.formula, 60), wrappedLines(c.description, 100));
+    row.commit();
+  }
+  sheet.commit();
+}
