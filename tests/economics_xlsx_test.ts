@@ -37,6 +37,7 @@ import { sofficeConvert } from "./libreoffice.ts";
 import { windowWarning } from "../lib/frame/monthly.ts";
 import { runExport } from "../lib/export.ts";
 import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
+import { xlsxCutWarning } from "../lib/formats/export_files.ts";
 
 /** The summary charts' PNGs the fixture workbook embeds. */
 let fixturePngs: SummaryChart[] = [];
@@ -498,6 +499,37 @@ print(json.dumps([[c.value, c.data_type] for c in ws["A"][:8]]))
       !(none.getWorksheet("summary")!.getSheetValues() as unknown[][])
         .some((r) => r?.[1] === "Warnings from this run"),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("summary sheet warns of the cells cut to Excel's limit, as many as the writer cut (UTF-16 units, the guard's ')", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let written: XlsxWritten | undefined;
+    const path = await writeFixtureWorkbook(dir, {
+      warnings: ["Stripe skipped: revenue columns are empty"],
+      names: [
+        "x".repeat(40_000), // cut
+        "y".repeat(32_766) + "🚀", // 32,768 units: cut
+        "z".repeat(32_767), // the limit: kept
+        "=" + "w".repeat(32_766), // 32,768 with the guard's ': cut
+        "🚀".repeat(16_384), // 16,384 characters, 32,768 units: cut
+        "🚀".repeat(16_383) + "v", // 32,767 units: kept
+      ],
+      written: (w) => written = w,
+      charts: () => ({ names: [], pngs: Promise.resolve([]) }),
+    });
+    assertEquals(written, { cutCells: 4 });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    const rows = workbook.getWorksheet("summary")!.getSheetValues() as unknown[][];
+    const heading = rows.findIndex((r) => r?.[1] === "Warnings from this run");
+    assertEquals([rows[heading + 1][1], rows[heading + 2][1]], [
+      "Stripe skipped: revenue columns are empty",
+      xlsxCutWarning(4),
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -415,7 +415,7 @@ Deno.test("live export with Stripe revenue: revenue columns and revenue ratios",
   }
 });
 
-Deno.test("a name past Excel's cell limit: the XLSX cut, the CSV whole, one warning on the run, the brief and the manifest", async () => {
+Deno.test("a name past Excel's cell limit: the XLSX cut, the CSV whole, one warning on the run, the summary sheet, the brief and the manifest", async () => {
   const databases = await freshFixtureDatabases("long_name", {
     postgres: ["postgres_schema.sql", "postgres_data.sql", "postgres_long_name.sql"],
     clickhouse: ["clickhouse_schema.sql", "clickhouse_data.sql"],
@@ -445,6 +445,9 @@ Deno.test("a name past Excel's cell limit: the XLSX cut, the CSV whole, one warn
     const sheet = workbook.getWorksheet("pricing_data")!;
     const row = records.findIndex((r) => r.org_id === alpha) + 2;
     assertEquals(sheet.getRow(row).getCell(2).value, name.slice(0, 32_767));
+    // the workbook's own list of the run's warnings has it too, once
+    const summary = workbook.getWorksheet("summary")!.getSheetValues() as unknown[][];
+    assertEquals(summary.filter((r) => r?.[1] === warning).length, 1);
   } finally {
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();

@@ -7,6 +7,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import { XLSX_CELL_CHARS } from "../lib/formats/cell_text.ts";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
+import { xlsxCutCells } from "../lib/formats/cells.ts";
 import { writeExportFiles } from "../lib/formats/export_files.ts";
 import { DATA_SHEET } from "../lib/formats/xlsx.ts";
 import { cellText, excelJsText, xmlText } from "../lib/formats/xlsx_text.ts";
@@ -110,6 +111,8 @@ const csvNames = parseCsvRecords(await Deno.readTextFile(`${dir}/export.csv`)).r
 Deno.test("the CSV holds each name whole; the XLSX cut three cells in each of its two sheets", () => {
   assertEquals(csvNames, NAMES.map((n) => n.name.startsWith("=") ? `'${n.name}` : n.name));
   assertEquals(files.xlsxCutCells, 6);
+  // as counted before the workbook is written (its summary sheet says how many)
+  assertEquals(xlsxCutCells(frame, [{ frame: frame.select("org_id", "org_name") }]), 6);
 });
 
 /** Each reader's org_name cells, per sheet, against what the cells hold. */

@@ -12,7 +12,7 @@ import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
 import { neutraliseText } from "../formats/cells.ts";
 import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
-import { excelJsText, type LeadSheetContext } from "../formats/xlsx_text.ts";
+import { excelJsText, type LeadSheetContext, xlsxCutWarning } from "../formats/xlsx_text.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { costModelInWords } from "./cost_model.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow } from "./per_plan.ts";
@@ -265,12 +265,13 @@ export function planHeader(column: string): string {
 
 /**
  * Adds the `summary` sheet (call before any other sheet so it comes first). Returns the 0-based
- * row the chart images start at (the row after the "Charts" heading).
+ * row the chart images start at (the row after the "Charts" heading). Its warnings end with the
+ * workbook's cut cells (known before they are written), as the run's other warnings do.
  */
 export function addSummarySheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   input: SummarySheetInput,
-  { written }: LeadSheetContext,
+  { written, cutCells }: LeadSheetContext,
 ): number {
   const sheet = workbook.addWorksheet("summary", {
     // One page wide, as many pages tall as needed; the charts start a page and break between
@@ -306,12 +307,14 @@ export function addSummarySheet(
   const bold = (row: ExcelJS.Row) => (row.font = { bold: true });
   add([input.title], (row) => (row.font = { bold: true, size: 14 }));
   if (input.windowNote) addWrapped([input.windowNote], 1);
-  if (input.warnings.length > 0) {
+  const cut = cutCells > 0 ? xlsxCutWarning(cutCells) : null;
+  const warnings = cut && !input.warnings.includes(cut) ? [...input.warnings, cut] : input.warnings;
+  if (warnings.length > 0) {
     // the caveats an analyst opening only the workbook must see; data text (org names, tiers)
     // may be quoted in them: neutralised as every other text cell
     add([]);
     add(["Warnings from this run"], (row) => (row.font = { bold: true, color: WARNING_COLOR }));
-    for (const warning of input.warnings) {
+    for (const warning of warnings) {
       addWrapped([neutraliseText(warning)], 1, { color: WARNING_COLOR });
     }
   }

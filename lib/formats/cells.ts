@@ -1,7 +1,8 @@
 /** Cell values shared by the CSV and XLSX writers: read a frame column-wise, neutralise text. */
 import pl from "nodejs-polars";
 import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
-import { parseStringsCsv, type TextBytes } from "./cell_text.ts";
+import { parseStringsCsv, type TextBytes, XLSX_CELL_CHARS } from "./cell_text.ts";
+import { NEEDS_GUARD_PATTERN } from "./formula_guard.ts";
 import type { TypedColumn } from "./typed_column.ts";
 export {
   BOOLEAN_CELLS,
@@ -142,6 +143,46 @@ export function frameColumns(frame: pl.DataFrame): FrameColumn[] {
 export function frameTypedColumns(frame: pl.DataFrame): TypedColumn[] {
   const defs = frame.columns.map((name) => frameColumnDef(frame, name));
   return typedColumns(frame, defs, { textBytes: true });
+}
+
+/** Characters a text needs to pass XLSX_CELL_CHARS UTF-16 units with the guard's `'` (≤ 2 each). */
+const CUT_CANDIDATE_CHARS = Math.ceil(XLSX_CELL_CHARS / 2);
+
+/** A column's characters (lengths() cast: untyped in the plan, `add` took it for `concat`). */
+const chars = (text: pl.Expr) => text.str.lengths().cast(pl.Int64);
+
+/**
+ * The text cells the XLSX writers cut to XLSX_CELL_CHARS (UTF-16 units, the formula guard's `'`
+ * counted), in the data sheet (`frame`, the export's columns) and the extra sheets, known before
+ * the workbook is written (its summary sheet says how many). One select finds each sheet's longest
+ * text in characters; only a column whose longest has CUT_CANDIDATE_CHARS or more is counted, in
+ * units: a character each, one more for each outside the BMP (a surrogate pair), one for the guard.
+ */
+export function xlsxCutCells(frame: pl.DataFrame, extras: { frame: pl.DataFrame }[] = []): number {
+  const sheets = [
+    { frame, defs: COLUMNS },
+    ...extras.map((e) => ({
+      frame: e.frame,
+      defs: e.frame.columns.map((name) => frameColumnDef(e.frame, name)),
+    })),
+  ];
+  let cells = 0;
+  for (const sheet of sheets) {
+    const names = sheet.defs.filter((d) => d.type === "string").map((d) => d.name);
+    if (names.length === 0 || sheet.frame.height === 0) continue;
+    const text = (name: string) => pl.col(name).cast(pl.Utf8);
+    const longest = sheet.frame.select(...names.map((n) => chars(text(n)).max().alias(n))).row(0);
+    names.forEach((name, i) => {
+      if (!(Number(longest[i]) >= CUT_CANDIDATE_CHARS)) return; // (null: no text at all)
+      const units = chars(text(name))
+        .add(chars(text(name).str.replaceAll("[^\\x{10000}-\\x{10FFFF}]", "")))
+        .add(text(name).str.contains(NEEDS_GUARD_PATTERN).cast(pl.Int64));
+      const cut = sheet.frame.select(text(name)).filter(chars(text(name)).gtEq(CUT_CANDIDATE_CHARS))
+        .select(units.gt(XLSX_CELL_CHARS).cast(pl.Int64).sum().alias("cut"));
+      cells += Number(cut.getColumn("cut").get(0));
+    });
+  }
+  return cells;
 }
 
 function frameColumnDef(frame: pl.DataFrame, name: string): ColumnDef {

@@ -7,7 +7,9 @@ import type pl from "nodejs-polars";
 import type { ExportFormat } from "../core/types.ts";
 import { CsvFilesWriter, OFF_THREAD_ABOVE, writeCsvWithSubset } from "./csv_files.ts";
 import { writeXlsxFileTo, type XlsxOptions } from "./xlsx.ts";
-import { XLSX_CELL_CHARS } from "./cell_text.ts";
+
+// The export's warning for cut cells, for the callers of this module.
+export { xlsxCutWarning } from "./xlsx_text.ts";
 
 export interface ExportFilesOptions {
   frame: pl.DataFrame;
@@ -38,13 +40,6 @@ export interface ExportFiles {
   subset?: { path: string; bytes: number; rows: number };
   /** the XLSX's text cells cut to Excel's cell limit (0 without an XLSX) */
   xlsxCutCells: number;
-}
-
-/** The export's warning for an XLSX whose text cells were cut to Excel's limit. */
-export function xlsxCutWarning(cells: number): string {
-  return `${cells} ${cells === 1 ? "cell" : "cells"} of the XLSX held text longer than ` +
-    `Excel's ${XLSX_CELL_CHARS.toLocaleString("en-US")} characters a cell and ` +
-    `${cells === 1 ? "was" : "were"} cut to that; the CSV has the full text`;
 }
 
 export async function writeExportFiles(options: ExportFilesOptions): Promise<ExportFiles> {

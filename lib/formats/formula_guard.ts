@@ -17,6 +17,9 @@ const NEEDS_GUARD = /^'*[=+\-@\t\r]/;
 /** Text the writers guarded: one `'` or more, then = + - @ tab or CR. */
 const GUARDED = /^'+[=+\-@\t\r]/;
 
+/** NEEDS_GUARD as a Polars (Rust) regex. */
+export const NEEDS_GUARD_PATTERN = "^'*[=+\\-@\\t\\r]";
+
 /** GUARDED as a Polars (Rust) regex. */
 export const GUARDED_PATTERN = "^'+[=+\\-@\\t\\r]";
 

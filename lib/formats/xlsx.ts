@@ -22,6 +22,7 @@ import {
   frameColumns,
   neutraliseText,
   type TypedColumn,
+  xlsxCutCells,
 } from "./cells.ts";
 import {
   columnLetters,
@@ -260,11 +261,14 @@ const xlsxOptions = (extras: XlsxExtras): XlsxOptions =>
  */
 function addSheets(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-  data: TableSheet,
+  data: TableSheet & { frame: pl.DataFrame },
   options: XlsxOptions,
 ): SheetDrawing | undefined {
   const lead: WorkbookText = { cells: 0, carriageReturns: false };
-  const drawing = options.leadSheets?.(workbook, { written: lead });
+  const drawing = options.leadSheets?.(workbook, {
+    written: lead,
+    cutCells: xlsxCutCells(data.frame, options.sheets),
+  });
   if (lead.carriageReturns) data.written.carriageReturns = true;
   addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } });
   addDictionarySheet(workbook);
@@ -322,6 +326,7 @@ async function workbookTemplate(
   const workbook = await newWorkbook(stream);
   const sample = exportColumns(frame.head(WIDTH_SAMPLE));
   const drawing = addSheets(workbook, {
+    frame,
     name: DATA_SHEET,
     columns: sample.map((c) => ({ def: c.def, values: [templateValue(c.def.type)] })),
     height: frame.height,
@@ -412,7 +417,7 @@ export async function writeXlsxExcelJs(
   const workbook = await newWorkbook(stream);
   const written: WorkbookText = { cells: 0, carriageReturns: false };
   const columns = exportColumns(frame);
-  const data = { name: DATA_SHEET, columns, height: frame.height, written };
+  const data = { frame, name: DATA_SHEET, columns, height: frame.height, written };
   addSheets(workbook, data, xlsxOptions(extras));
   await workbook.commit();
 }

@@ -70,6 +70,13 @@ export function cellText(text: string, cut: CutCells): string {
   return text.slice(0, code >= 0xd800 && code < 0xdc00 ? XLSX_CELL_CHARS - 1 : XLSX_CELL_CHARS);
 }
 
+/** The export's warning for an XLSX whose text cells were cut to Excel's limit. */
+export function xlsxCutWarning(cells: number): string {
+  return `${cells} ${cells === 1 ? "cell" : "cells"} of the XLSX held text longer than ` +
+    `Excel's ${XLSX_CELL_CHARS.toLocaleString("en-US")} characters a cell and ` +
+    `${cells === 1 ? "was" : "were"} cut to that; the CSV has the full text`;
+}
+
 /** What a workbook's writers did to its text cells. */
 export interface CutCells {
   /** cells cut to XLSX_CELL_CHARS */
@@ -80,6 +87,8 @@ export interface CutCells {
 export interface LeadSheetContext {
   /** for excelJsText: their text is the kit's, not the CSV's, so their cuts are not counted */
   written: WorkbookText;
+  /** the cells the data and extra sheets cut to Excel's limit (xlsxCutCells) */
+  cutCells: number;
 }
 
 /** What a workbook's writers did to text: cells cut, and whether ExcelJS wrote a CR. */
