@@ -5,7 +5,7 @@
  * (a segment's suffix apart from the export's stamp) and, for a renamed file, the manifest beside
  * it (lib/formats/export_demo.ts).
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { loadPricingData } from "../lib/export.ts";
 import { exportNameInfo, readExportFile, suffixedStamp } from "../lib/formats/read_export.ts";
@@ -131,6 +131,133 @@ Deno.test("a renamed export's as-of, window and demo flag come from the manifest
         join(dir, "helicone_pricing_data_2026-10-01_7d.manifest.json"),
       ],
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Org names whose XLSX cells need the writers' escapes; each must read back as it was entered. */
+const HOSTILE_NAMES = [
+  "ctl\x01\x02\x0b\x0c\x1b\x7f end", // OOXML's escape (DEL too)
+  "_x0001_ lit _x005F_ and _x00e9_", // literal escapes: written _x005F_x0001_
+  "<b>&amp;</b> ]]> <?xml", // entities: written &amp;amp;, resolved once
+  "nonchar \uFFFE and \uFFFF", // outside XML 1.0: escaped
+  "_x0041\uFFFF _x0041\x7f _x0041\x01 _x0041\r", // a `_` starting an escape before one
+  "Line1\r\nLine2\rLine3\ttab", // a CR written &#13;
+  '=HYPERLINK("http://x")', // the formula guard's ' taken off
+  "'=x",
+  "emoji 🚀 ünïcode",
+  "x".repeat(40_000), // cut to Excel's 32,767 characters
+];
+
+Deno.test("XLSX text reads back exactly as entered: OOXML's escape decoded, entities resolved once, every character", async () => {
+  const { tinyExportFrame } = await import("./tiny_frame.ts");
+  // and every UTF-16 unit but the surrogates (Polars holds UTF-8), 512 a name
+  const every: string[] = [];
+  for (let from = 0; from < 0x10000; from += 512) {
+    let name = "";
+    for (let c = from; c < from + 512; c++) {
+      if (c < 0xd800 || c > 0xdfff) name += String.fromCharCode(c);
+    }
+    if (name !== "") every.push(name);
+  }
+  const names = [...HOSTILE_NAMES, ...every];
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
+    await writeXlsxFile(tinyExportFrame(names), path);
+    const read = (await readExportFile(path)).frame.getColumn("org_name").toArray() as string[];
+    names.forEach((name, i) => {
+      assertEquals(read[i], name.length > 32_767 ? name.slice(0, 32_767) : name, `name ${i}`);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** An archive of `files` (path → text), as other programs save a workbook. */
+async function workbookArchive(files: Record<string, string>): Promise<Uint8Array> {
+  const { default: JSZip } = await import("jszip");
+  const zip = new JSZip();
+  for (const [path, text] of Object.entries(files)) zip.file(path, text);
+  return await zip.generateAsync({ type: "uint8array", compression: "DEFLATE" });
+}
+
+Deno.test("XLSX reader: a workbook as Excel saves one (shared strings, rich text, phonetic runs), inline strings, prefixed XML, 1904 dates", async () => {
+  const { COLUMN_NAMES } = await import("../lib/frame/columns.ts");
+  const main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+  const rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+  const letters = (i: number) =>
+    i < 26 ? String.fromCharCode(65 + i) : "A" + String.fromCharCode(65 + i - 26);
+  // shared strings: the header's names, then org ids, then an org name in two rich-text runs
+  // with a phonetic reading (not part of the text), a literal `_x0001_` saved as Excel saves it
+  const strings = [
+    ...COLUMN_NAMES.map((n) => `<si><t>${n}</t></si>`),
+    "<si><t>org-1</t></si>",
+    "<si><t>org-2</t></si>",
+    `<si><r><t>Tom _x005F_x0001_ &amp;amp;</t></r><r><rPr><b/></rPr><t xml:space="preserve"> Jerry_x000D_</t></r><rPh sb="0" eb="3"><t>トム</t></rPh></si>`,
+  ];
+  const n = COLUMN_NAMES.length;
+  const header = COLUMN_NAMES.map((_, i) => `<x:c r="${letters(i)}1" t="s"><x:v>${i}</x:v></x:c>`)
+    .join("");
+  const sheet = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<x:worksheet xmlns:x="${main}"><x:sheetData>
+<x:row r="1">${header}</x:row>
+<x:row r="2"><x:c r="A2" t="s"><x:v>${n}</x:v></x:c><x:c r="B2" t="s"><x:v>${
+    n + 2
+  }</x:v></x:c><x:c r="D2" s="1"><x:v>45000.5</x:v></x:c><x:c r="F2"><x:v>3</x:v></x:c><x:c r="P2" t="b"><x:v>1</x:v></x:c></x:row>
+<x:row r="4"><x:c r="A4" t="s"><x:v>${
+    n + 1
+  }</x:v></x:c><x:c r="B4" t="inlineStr"><x:is><x:t>bell_x0007_&#13;<![CDATA[<&>]]></x:t></x:is></x:c><x:c r="F4"/></x:row>
+</x:sheetData></x:worksheet>`;
+  const archive = await workbookArchive({
+    "[Content_Types].xml":
+      `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
+    "_rels/.rels":
+      `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    "xl/workbook.xml":
+      `<?xml version="1.0"?><workbook xmlns="${main}" xmlns:r="${rel}"><workbookPr date1904="1"/><sheets><sheet name="summary" sheetId="1" r:id="rId9"/><sheet name="pricing_data" sheetId="2" r:id="rId2"/></sheets></workbook>`,
+    "xl/_rels/workbook.xml.rels":
+      `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${rel}/worksheet" Target="/xl/worksheets/data.xml"/><Relationship Id="rId3" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+    "xl/worksheets/sheet1.xml": `<worksheet xmlns="${main}"><sheetData/></worksheet>`,
+    "xl/worksheets/data.xml": sheet,
+    "xl/sharedStrings.xml": `<?xml version="1.0"?><sst xmlns="${main}">${strings.join("")}</sst>`,
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "saved.xlsx");
+    await Deno.writeFile(path, archive);
+    const { frame } = await readExportFile(path);
+    assertEquals(frame.getColumn("org_id").toArray(), ["org-1", "org-2"]);
+    assertEquals(frame.getColumn("org_name").toArray(), [
+      "Tom _x0001_ &amp; Jerry\r",
+      "bell\x07\r<&>",
+    ]);
+    // day 45000.5 counted from 1904-01-01: 2027-03-16T12:00Z (from 1899-12-30: 2023-03-15)
+    assertEquals(
+      (frame.getColumn("created_at").toArray() as unknown as (Date | null)[]).map((d) =>
+        d?.toISOString()
+      ),
+      ["2027-03-16T12:00:00.000Z", undefined],
+    );
+    assertEquals(frame.getColumn("seats").toArray(), [3, null]);
+    assertEquals(frame.getColumn("is_ptb").toArray(), [true, null]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("XLSX reader: a damaged workbook is one line naming the file and what is wrong", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
+    await Deno.writeFile(path, await workbookArchive({ "xl/other.xml": "<x/>" }));
+    await rejects(
+      readExportFile(path),
+      /helicone_pricing_data_2026-11-01\.xlsx is not a readable XLSX workbook \(it has no xl\/workbook\.xml\)/,
+    );
+    await Deno.writeFile(path, new TextEncoder().encode("not a zip"));
+    await rejects(readExportFile(path), /is not a readable XLSX workbook \(not a ZIP archive/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -12,6 +12,8 @@ import { writeExportFiles } from "../lib/formats/export_files.ts";
 import { DATA_SHEET } from "../lib/formats/xlsx.ts";
 import { cellText, excelJsText, xmlText } from "../lib/formats/xlsx_text.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
+import { exportFrameFromXlsxFile } from "../lib/formats/read_export.ts";
+import { withoutFormulaGuardText } from "../lib/formats/formula_guard.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 import { tinyExportFrame } from "./tiny_frame.ts";
 
@@ -173,6 +175,14 @@ Deno.test("LibreOffice headless reads the names as the CSV holds them (OOXML's e
   } finally {
     await Deno.remove(out, { recursive: true });
   }
+});
+
+Deno.test("the kit's reader reads the names as entered (OOXML's escape decoded, the guard's ' taken off)", async () => {
+  const read = await exportFrameFromXlsxFile(`${dir}/export.xlsx`);
+  assertEquals(
+    read.getColumn("org_name").toArray(),
+    NAMES.map(({ cell }) => withoutFormulaGuardText(cell)),
+  );
 });
 
 /** The XML of the sheet named `name` in an XLSX archive (workbook.xml and its relationships). */

@@ -4,9 +4,10 @@
  * when its header is exactly the column table's names in order (lib/frame/columns.ts): anything else is
  * not an export of this kit, and a one-line error says what differs.
  *
- * Text cells come back as entered: the leading `'` the writers add to formula-like text
- * (`'=HYPERLINK(…)`) is taken off again (lib/formats/formula_guard.ts), so a name compares equal
- * to a history snapshot's; written again, it gets the same `'` back.
+ * Text cells come back as entered (an XLSX's OOXML escape decoded, lib/formats/read_xlsx.ts): the
+ * leading `'` the writers add to formula-like text (`'=HYPERLINK(…)`) is taken off again
+ * (lib/formats/formula_guard.ts), so a name compares equal to a history snapshot's; written again,
+ * it gets the same `'` back.
  */
 import pl from "nodejs-polars";
 import { basename, extname } from "node:path";
@@ -16,6 +17,8 @@ import { parseIsoDate } from "../core/window.ts";
 import { type Cell, checkExportHeader, exportSeries, frameFromRows } from "./export_cells.ts";
 import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
 import { exportStamp, STANDARD_WINDOW_DAYS } from "./files.ts";
+import { readXlsxSheet, type XlsxSheet } from "./read_xlsx.ts";
+import { DATA_SHEET } from "./xlsx.ts";
 
 // The readers' parts, for the callers of this module.
 export { checkExportHeader, exportSeries } from "./export_cells.ts";
@@ -106,62 +109,40 @@ export function exportFrameFromColumns(
   }));
 }
 
-/** An ExcelJS cell value as a plain cell (rich text joined, formulas by their result). */
-function plainCell(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (
-    typeof value === "string" || typeof value === "number" || typeof value === "boolean" ||
-    value instanceof Date
-  ) return value;
-  const object = value as Record<string, unknown>;
-  if (Array.isArray(object.richText)) {
-    return (object.richText as { text: string }[]).map((part) => part.text).join("");
-  }
-  if ("result" in object) return plainCell(object.result);
-  if ("text" in object) return plainCell(object.text);
-  if ("error" in object) throw `cell holds the error ${object.error}`;
-  return String(value);
-}
-
 /**
- * The data sheet of an export XLSX (`pricing_data`, after `summary`) → typed frame. Reads the whole workbook with
- * ExcelJS's non-streaming reader: its streaming reader now and then stopped before `workbook.xml`
- * (the last zip entry) and failed on valid files (issue 10, item 7). Date cells arrive as Dates
- * (or Excel day serials when unformatted) and are converted back to UTC instants.
+ * The data sheet of an export XLSX (`pricing_data`, after `summary`; else the first sheet) →
+ * typed frame. Text cells read back as written (lib/formats/read_xlsx.ts decodes OOXML's escape);
+ * date cells are Excel day serials, turned back into UTC instants.
  */
 export async function exportFrameFromXlsxFile(path: string, source = path): Promise<pl.DataFrame> {
-  // ExcelJS is loaded here only: the export imports this module for Parquet snapshots.
-  const { default: ExcelJS } = await import("exceljs");
-  const workbook = new ExcelJS.Workbook();
+  let sheet: XlsxSheet;
   try {
-    await workbook.xlsx.readFile(path);
+    sheet = readXlsxSheet(await Deno.readFile(path), DATA_SHEET);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new UserError(`${source} is not a readable XLSX workbook (${reason})`);
   }
-  // The data sheet: `pricing_data` (after the economics `summary`), else the first.
-  const worksheet = workbook.getWorksheet("pricing_data") ?? workbook.worksheets[0];
-  if (worksheet === undefined || worksheet.rowCount === 0) {
+  const [first, ...rest] = sheet.rows;
+  if (first === undefined) {
     throw new UserError(`${source} has no data sheet; not an export of this kit`);
   }
-  let header: string[] | null = null;
+  // the header is row 1 (a sheet starting lower has none)
+  const header = first.number === 1 ? Array.from(first.values, (v) => String(v ?? "")) : [];
+  checkExportHeader(header, source);
   const rows: Cell[][] = [];
-  for (let number = 1; number <= worksheet.rowCount; number++) {
-    const row = worksheet.getRow(number);
-    const values = Array.isArray(row.values) ? (row.values as unknown[]).slice(1) : []; // 1-based
-    if (header === null) {
-      header = values.map((v) => String(plainCell(v) ?? ""));
-      checkExportHeader(header, source);
-      continue;
-    }
-    if (values.length === 0) continue; // the streaming reader never emitted empty rows either
+  for (const { number, values } of first.number === 1 ? rest : sheet.rows) {
     const cells: Cell[] = new Array(COLUMNS.length).fill(null);
     for (let c = 0; c < Math.min(values.length, COLUMNS.length); c++) {
-      try {
-        cells[c] = plainCell(values[c]);
-      } catch (reason) {
-        throw new UserError(`${source} row ${number}, column ${c + 1}: ${reason}`);
+      const value = values[c] ?? null;
+      if (value !== null && typeof value === "object") {
+        throw new UserError(
+          `${source} row ${number}, column ${c + 1}: cell holds the error ${value.error}`,
+        );
       }
+      // a workbook counting days from 1904 has day serials 1,462 days less
+      cells[c] = sheet.date1904 && typeof value === "number" && COLUMNS[c].type === "datetime"
+        ? value + 1462
+        : value;
     }
     if (values.length > COLUMNS.length && values.slice(COLUMNS.length).some((v) => v != null)) {
       throw new UserError(`${source} row ${number} has cells past the last column`);
