@@ -41,7 +41,12 @@ Deno.test("CSV number fields from the doubles: edge values, by hand", () => {
     [0.000001234567890123, "0.00000123456789012"],
     [4503599627370495.5, "4503599627370000"],
     [2 ** 53 + 2, "9007199254740994"],
-    [5e-324, "0"],
+    // no exponent at the extremes either: 12 significant digits, then zeros
+    [5e-324, `0.${"0".repeat(323)}494065645841`], // was 0 (toFixed stops at 100 decimals)
+    [1e300, `1${"0".repeat(300)}`], // was the double's 301 exact binary digits
+    [-Number.MAX_VALUE, `-179769313486${"0".repeat(297)}`],
+    [2 ** 70, "1180591620720000000000"], // 1180591620717411303424 to 12 digits
+    [-3.5e-50, `-0.${"0".repeat(49)}35`],
     [1.5e-11, "0.000000000015"],
     [1e15 + 0.5, "1000000000000000"],
     [1234.5678901234, "1234.56789012"],

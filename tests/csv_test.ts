@@ -46,6 +46,17 @@ Deno.test("formatNumber: plain decimals, 12 significant digits", () => {
     [0.1 + 0.2, 1e-7, 123456789.125, 1e21, -2.5, 42].map(formatNumber),
     ["0.3", "0.0000001", "123456789.125", "1000000000000000000000", "-2.5", "42"],
   );
+  // the extremes too: 12 significant digits (toPrecision's), then zeros; never an exponent
+  assertEquals(
+    [1e300, 1.23456789012345e300, 5e-324, -1.5e-200, 2 ** 70].map(formatNumber),
+    [
+      `1${"0".repeat(300)}`,
+      `123456789012${"0".repeat(289)}`,
+      `0.${"0".repeat(323)}494065645841`,
+      `-0.${"0".repeat(199)}15`,
+      "1180591620720000000000",
+    ],
+  );
 });
 
 Deno.test("the trimmed CSV from the export's own pass is the bytes writeCsvFile writes for the filtered frame", async () => {

@@ -48,12 +48,28 @@ export function formatNumberText(value: number, shortest: string): string {
     const rounded = roundShortestTo12(shortest);
     if (rounded !== null) return rounded;
   }
-  const rounded = Number(value.toPrecision(12));
-  const text = String(rounded);
+  const precise = value.toPrecision(12);
+  const text = String(Number(precise));
   if (!text.includes("e")) return text;
-  if (Math.abs(rounded) >= 1e21) return BigInt(rounded).toString(); // toFixed would use an exponent
-  const decimals = Math.min(100, Math.max(0, 11 - Math.floor(Math.log10(Math.abs(rounded)))));
-  return rounded.toFixed(decimals).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  // 1e21 and up, below 1e-6 (rare): the 12 digits written out, zeros around them. The exact
+  // binary value's digits (BigInt) printed 1e300 as 301 digits; toFixed stops at 100 decimals.
+  return withoutExponent(precise);
+}
+
+/**
+ * toPrecision's text in exponent form ("-4.94065645841e-324") as a plain decimal, its trailing
+ * zeros dropped: "-0.000…000494065645841" (323 zeros), "1.00000000000e+300" as 1 and 300 zeros.
+ */
+function withoutExponent(precise: string): string {
+  const sign = precise.startsWith("-") ? "-" : "";
+  const [mantissa, exponent = "0"] = precise.slice(sign.length).split("e");
+  const digits = mantissa.replace(".", "").replace(/0+$/, "");
+  const integerDigits = Number(exponent) + 1; // of the first digit's place
+  if (integerDigits <= 0) return `${sign}0.${"0".repeat(-integerDigits)}${digits}`;
+  if (integerDigits >= digits.length) {
+    return sign + digits + "0".repeat(integerDigits - digits.length);
+  }
+  return `${sign}${digits.slice(0, integerDigits)}.${digits.slice(integerDigits)}`;
 }
 
 /**
