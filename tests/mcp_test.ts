@@ -375,3 +375,65 @@ Deno.test("stdio: every tool, resource and prompt on a demo export, checked agai
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("run_scenario: organizations sharing a Stripe customer are compared as one, as deno task scenario", async () => {
+  const { writeCsvFile } = await import("../lib/formats/csv.ts");
+  const { exportFrameFromColumns } = await import("../lib/formats/read_export.ts");
+  const { DatasetStore } = await import("../lib/mcp/dataset.ts");
+  const { mcpSettings } = await import("../lib/mcp/settings.ts");
+  const { connectInMemory } = await import("./mcp_client.ts");
+  // a1 team carries cus_1's $100; a2 pro 3 seats shares cus_1; b1 pro 2 seats pays $30 alone.
+  // At $10 a seat and team $100 flat: cus_1 100 → 100 + 30 = 130, in a1's plan; b1 30 → 20
+  const dir = await Deno.makeTempDir({ prefix: "mcp_shared_" });
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["a1", "a2", "b1"],
+      org_name: ["A1", "A2", "B1"],
+      tier: ["team", "pro", "pro"],
+      tier_raw: ["team", "pro", "pro"],
+      stripe_customer_id: ["cus_1", "cus_1", "cus_2"],
+      seats: [5, 3, 2],
+      mrr: [100, null, 30],
+      revenue_source: ["stripe", "shared_customer", "stripe"],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close: disconnect } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const result = await call(client, "run_scenario", {
+      scenario: {
+        name: "seat",
+        plans: [
+          { name: "team", match: { tiers: ["team"] }, flatUsd: 100 },
+          { name: "seat", perSeatUsd: 10 },
+        ],
+        breakeven: "plans[1].perSeatUsd",
+      },
+    });
+    assertEquals(result.isError, undefined, text(result));
+    const s = result.structuredContent!;
+    const totals = s.totals as Values;
+    assertEquals([totals.currentMrrUsd, totals.proposedMrrUsd, totals.unknownCurrent], [
+      130,
+      150,
+      0,
+    ]);
+    assertEquals(
+      (s.by_plan as Values[]).map((p) => [p.plan, p.organizations, p.current_mrr, p.proposed_mrr]),
+      [["team", 2, 100, 130], ["seat", 1, 30, 20]],
+    );
+    assertEquals(
+      (s.pays_more as Values[]).map((
+        r,
+      ) => [r.org_id, r.current_mrr, r.proposed_mrr, r.customer_organizations]),
+      [["a1", 100, 130, 2]],
+    );
+    // a1's $100 + a2's 3p + b1's 2p = current 130 → p = 6
+    close((s.breakeven as Values).value, 6, "breakeven seat price");
+  } finally {
+    await disconnect();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

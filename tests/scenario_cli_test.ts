@@ -333,3 +333,44 @@ Deno.test("deno task scenario on a 7-day export: usage priced on a 30-day basis,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task scenario --input: organizations sharing a Stripe customer are compared as one", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    // a1 pro 2 seats carries cus_1's $40; a2 team 5 seats shares cus_1 (mrr empty): at $10 a
+    // seat the customer pays 20 + 50 = $70 for its $40, counted in a1's tier
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(
+      frame.withColumns(
+        pl.Series("stripe_customer_id", ["cus_1", "cus_1"], pl.Utf8),
+        pl.Series("revenue_source", ["stripe", "shared_customer"], pl.Utf8),
+        pl.Series("mrr", [40, null], pl.Float64),
+      ),
+      input,
+    );
+    const file = join(dir, "seat.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ name: "seat", plans: [{ name: "everyone", perSeatUsd: 10 }] }),
+    );
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    const read = (name: string) =>
+      pl.readCSV(Deno.readTextFileSync(join(dir, name))).toRecords() as Record<string, unknown>[];
+    const perOrg = read("helicone_pricing_scenario_seat_2026-11-01.csv");
+    assertEquals(
+      perOrg.map((r) => [r.org_id, r.current_mrr, r.proposed_mrr, r.delta_usd, r.outcome]),
+      [["a1", 40, 20, 30, "pays_more"], ["a2", null, 50, 30, "pays_more"]],
+    );
+    const byTier = read("helicone_pricing_scenario_seat_2026-11-01_by_tier.csv");
+    assertEquals(
+      byTier.map((
+        r,
+      ) => [r.tier, r.organizations, r.current_mrr, r.proposed_mrr, r.unknown_current]),
+      [["pro", 2, 40, 70, 0], ["all", 2, 40, 70, 0]],
+    );
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

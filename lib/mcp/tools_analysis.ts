@@ -71,8 +71,14 @@ const SEGMENT_COLUMNS = [
   "gross_margin_pct",
 ];
 
-/** Sums of the comparable set per plan (organizations with known current MRR). */
-function byPlan(perOrg: pl.DataFrame, scenario: Scenario): Row[] {
+/**
+ * Sums of the comparable set per plan (organizations whose customer's current MRR is known), a
+ * Stripe customer's organizations in the plan of its revenue row.
+ */
+function byPlan(
+  { perOrg, revenueRowOf }: { perOrg: pl.DataFrame; revenueRowOf: Int32Array },
+  scenario: Scenario,
+): Row[] {
   // each organization's plan as an index into the plan names (one group per name shown), the
   // sums by groupTotals: no JS value per organization; sums in organization order, as before
   const { index, values } = distinctIndex(perOrg, [pl.col("plan")]);
@@ -85,8 +91,13 @@ function byPlan(perOrg: pl.DataFrame, scenario: Scenario): Row[] {
   const totals = groupTotals(perOrg, {
     groupOf: index.map((value) => groupOfValue[value]),
     groups: names.length,
+    revenueRowOf,
   });
-  const out = new Map(names.map((name, group) => [name, totals[group]]));
+  // a plan whose every organization counts with its customer's in another plan has no row
+  const out = new Map(
+    names.map((name, group) => [name, totals[group]] as const)
+      .filter(([, t]) => t.organizations > 0),
+  );
   // The scenario's plan order, then organizations no plan matched.
   const order = [...scenario.plans.map((p) => p.name), "(no plan)"];
   return [...out].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([plan, e]) => ({
@@ -282,7 +293,7 @@ export function registerAnalysisTools(
       await settle();
       const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
       await settle();
-      const plans = byPlan(result.perOrg, parsed);
+      const plans = byPlan(result, parsed);
       const t = result.totals;
       const b = result.breakeven;
       // totals, breakeven and warnings travel in both channels; four tables share the rest

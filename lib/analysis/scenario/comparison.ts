@@ -1,15 +1,11 @@
 /**
- * Comparison with current MRR per organization and per tier, and the breakeven price of any one
- * price in the model.
+ * Comparison with current MRR per organization (its Stripe customer's figures when it shares one)
+ * and per tier, and the breakeven price of the scenario's parameter (breakeven.ts).
  */
 import pl from "nodejs-polars";
-import { UserError } from "../../core/config.ts";
 import { collectDroppedFrames } from "../../core/memory.ts";
 import type { Scenario } from "./model.ts";
-import { planOfParameter, priceParameter, withPriceParameter } from "./parameters.ts";
 import {
-  comparableTotalsVarying,
-  currentTotal,
   distinctIndex,
   doublesOf,
   type PricedOrganizations,
@@ -18,6 +14,9 @@ import {
   pricingInputs,
 } from "./pricing.ts";
 import { usageWarnings } from "./usage_notes.ts";
+import { customerFigures } from "./customers.ts";
+import { type Breakeven, findBreakeven } from "./breakeven.ts";
+import { unknownCurrentWarning } from "./unknown_notes.ts";
 import { planMatchWarnings, tierCounts } from "./plan_notes.ts";
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
@@ -26,17 +25,21 @@ import { planMatchWarnings, tierCounts } from "./plan_notes.ts";
 const UNCHANGED_USD = 0.005;
 
 /**
- * An organization's outcome (perOrgFrame's `outcome` column): unknown_current when its current or
- * proposed MRR is unknown, else unchanged when |proposed − current| < UNCHANGED_USD, else by sign.
+ * An organization's outcome (perOrgFrame's `outcome` column), its Stripe customer's when it shares
+ * one (customers.ts): unknown_current when the current or proposed MRR is unknown, else unchanged
+ * when |proposed − current| < UNCHANGED_USD, else by sign.
  */
 export type Outcome = "pays_more" | "pays_less" | "unchanged" | "unknown_current";
 
 /**
  * Per-organization proposed revenue next to current MRR. Columns: org_id, org_name, tier,
- * tier_raw, seats, requests_30d, llm_cost_30d, addons, plan, current_mrr, proposed_base,
- * proposed_usage, proposed_minimum_topup, proposed_addons, proposed_usage_carried (usage charges
- * carried as billed), proposed_mrr, delta_usd, change_pct (empty when current is 0 or unknown),
- * outcome.
+ * tier_raw, seats, requests_30d, llm_cost_30d, addons, plan, current_mrr (the export's mrr: empty
+ * on a shared_customer row), proposed_base, proposed_usage, proposed_minimum_topup,
+ * proposed_addons, proposed_usage_carried (usage charges carried as billed), proposed_mrr,
+ * customer_organizations (organizations sharing its Stripe customer, itself included),
+ * customer_current_mrr and customer_proposed_mrr (its customer's: the sums over those
+ * organizations; its own when alone), delta_usd, change_pct (empty when current is 0 or unknown)
+ * and outcome, all three of the customer's figures.
  */
 export function proposedRevenue(frame: pl.DataFrame, scenario: Scenario): pl.DataFrame {
   const inputs = pricingInputs(frame);
@@ -91,9 +94,14 @@ function perOrgFrame(
     .select("addons", "plan")
     .collectSync();
   // NaN marks an unknown value in the typed arrays: null in the frame. delta, change and
-  // outcome as before, value by value (the same floats)
-  const current = pl.col("current_mrr");
-  const proposed = pl.col("proposed_mrr");
+  // outcome of the customer's figures, value by value (the same floats)
+  const customer = customerFigures(inputs, {
+    scenario,
+    plans: priced.plan,
+    proposed: priced.total,
+  });
+  const current = pl.col("customer_current_mrr");
+  const proposed = pl.col("customer_proposed_mrr");
   const delta = pl.col("delta_usd");
   const unknown = current.isNull().or(proposed.isNull());
   const amounts = pl.DataFrame([
@@ -104,9 +112,12 @@ function perOrgFrame(
     pl.Series("proposed_addons", priced.addons),
     pl.Series("proposed_usage_carried", priced.carriedUsage),
     pl.Series("proposed_mrr", priced.total),
+    pl.Series("customer_current_mrr", customer.current),
+    pl.Series("customer_proposed_mrr", customer.proposed),
   ]).select(
     pl.all().fillNan(null),
   ).withColumns(
+    pl.Series("customer_organizations", customer.organizations),
     pl.when(unknown).then(pl.lit(null)).otherwise(proposed.minus(current)).alias("delta_usd"),
   ).withColumns(
     pl.when(unknown.or(current.eq(0))).then(pl.lit(null))
@@ -115,9 +126,26 @@ function perOrgFrame(
       .when(delta.abs().lt(UNCHANGED_USD)).then(pl.lit("unchanged"))
       .when(delta.gt(0)).then(pl.lit("pays_more"))
       .otherwise(pl.lit("pays_less")).alias("outcome"),
-  );
+  ).select(...AMOUNT_COLUMNS);
   return pl.concat([own, picked, amounts], { how: "horizontal" });
 }
+
+/** perOrgFrame's columns after the organization's own and its plan, in order. */
+const AMOUNT_COLUMNS = [
+  "current_mrr",
+  "proposed_base",
+  "proposed_usage",
+  "proposed_minimum_topup",
+  "proposed_addons",
+  "proposed_usage_carried",
+  "proposed_mrr",
+  "customer_organizations",
+  "customer_current_mrr",
+  "customer_proposed_mrr",
+  "delta_usd",
+  "change_pct",
+  "outcome",
+];
 
 /** A small Series with its row numbers in column `index` (a lookup table to join on). */
 function indexed(values: pl.Series, index: string): pl.LazyDataFrame {
@@ -127,7 +155,11 @@ function indexed(values: pl.Series, index: string): pl.LazyDataFrame {
   ]).lazy();
 }
 
-/** The columns of a scenario's biggest movers (the summary's tables, the MCP tool's). */
+/**
+ * The columns of a scenario's biggest movers (the summary's tables, the MCP tool's): one row per
+ * Stripe customer, named by the organization whose row carries its revenue; current_mrr,
+ * proposed_mrr and delta_usd are the customer's, over its customer_organizations.
+ */
 export const MOVER_COLUMNS = [
   "org_id",
   "org_name",
@@ -136,19 +168,32 @@ export const MOVER_COLUMNS = [
   "current_mrr",
   "proposed_mrr",
   "delta_usd",
+  "customer_organizations",
 ] as const;
 
 /**
- * The `limit` organizations whose MRR rises most (`pays_more`) or falls most (`pays_less`), with
+ * The `limit` customers whose MRR rises most (`pays_more`) or falls most (`pays_less`), with
  * MOVER_COLUMNS only: they are picked before the filter (no copy), so it copies only those, not
- * every column of every organization that pays more (~300 MB at a million).
+ * every column of every organization that pays more (~300 MB at a million). A customer's other
+ * organizations (current_mrr empty, their customer's on its revenue row) are not listed again.
  */
 export function biggestMovers(
   perOrg: pl.DataFrame,
   { outcome, limit }: { outcome: Extract<Outcome, "pays_more" | "pays_less">; limit: number },
 ): pl.DataFrame {
-  return perOrg.select(...MOVER_COLUMNS, "outcome")
-    .filter(pl.col("outcome").eq(pl.lit(outcome)))
+  return perOrg.select(
+    "org_id",
+    "org_name",
+    "tier",
+    "plan",
+    pl.col("customer_current_mrr").alias("current_mrr"),
+    pl.col("customer_proposed_mrr").alias("proposed_mrr"),
+    "delta_usd",
+    "customer_organizations",
+    "outcome",
+    pl.col("customer_organizations").eq(1).or(pl.col("current_mrr").isNotNull()).alias("listed"),
+  )
+    .filter(pl.col("outcome").eq(pl.lit(outcome)).and(pl.col("listed")))
     .sort("delta_usd", outcome === "pays_more")
     .head(limit)
     .select(...MOVER_COLUMNS);
@@ -156,20 +201,33 @@ export function biggestMovers(
 
 export interface ScenarioTotals {
   organizations: number;
-  /** organizations with known current MRR: the comparable set */
+  /**
+   * organizations whose customer's current and proposed MRR are known: the comparable set (a
+   * Stripe customer's organizations are in it or out of it together)
+   */
   comparable: number;
+  /** current MRR of the comparable set: each customer's once */
   currentMrrUsd: number;
   /** proposed MRR of the comparable set */
   proposedMrrUsd: number;
   deltaUsd: number;
   /** null when current MRR is 0 */
   changePct: number | null;
+  /** organizations by their customer's outcome */
   paysMore: number;
   paysLess: number;
   unchanged: number;
   unknownCurrent: number;
-  /** proposed MRR of organizations whose current MRR is unknown (not in the totals above) */
+  /**
+   * proposed MRR of the unknownCurrent organizations whose own proposed MRR is known (not in the
+   * totals above)
+   */
   proposedMrrUnknownCurrentUsd: number;
+  /**
+   * unknownCurrent organizations whose proposed MRR is unknown too (a plan keeping current MRR):
+   * not in proposedMrrUnknownCurrentUsd
+   */
+  proposedUnknown: number;
 }
 
 function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
@@ -179,14 +237,22 @@ function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
 /**
  * The totals of each group of a per-organization frame's rows (`groupOf`: each row's group, 0 to
  * groups − 1), in one pass over the columns as typed arrays; each group's sums run in row order, so
- * they are the floats a pass over that group's rows alone gives.
+ * they are the floats a pass over that group's rows alone gives. With `revenueRowOf`
+ * (ScenarioComparison's), an organization counts in the group of its revenue row: a Stripe
+ * customer's organizations in one group, so its MRR is set against all of its proposed MRR.
  */
 export function groupTotals(
   perOrg: pl.DataFrame,
-  { groupOf, groups }: { groupOf: Int32Array; groups: number },
+  { groupOf, groups, revenueRowOf }: {
+    groupOf: Int32Array;
+    groups: number;
+    revenueRowOf?: Int32Array;
+  },
 ): ScenarioTotals[] {
-  const known = doublesOf(perOrg, pl.col("current_mrr").isNotNull());
+  const comparable = doublesOf(perOrg, pl.col("outcome").neq(pl.lit("unknown_current")));
+  // a customer's current MRR is on its revenue row (empty on its other organizations': 0 here)
   const current = doublesOf(perOrg, pl.col("current_mrr"));
+  const proposedKnown = doublesOf(perOrg, pl.col("proposed_mrr").isNotNull());
   const proposed = doublesOf(perOrg, pl.col("proposed_mrr"));
   const outcome = doublesOf(
     perOrg,
@@ -205,14 +271,16 @@ export function groupTotals(
     unchanged: 0,
     unknownCurrent: 0,
     proposedMrrUnknownCurrentUsd: 0,
+    proposedUnknown: 0,
   }));
   const height = perOrg.height; // (a native call each time it is read)
   for (let i = 0; i < height; i++) {
-    const t = totals[groupOf[i]];
+    const t = totals[groupOf[revenueRowOf ? revenueRowOf[i] : i]];
     t.organizations++;
-    if (known[i] === 0) {
+    if (comparable[i] === 0) {
       t.unknownCurrent++;
-      t.proposedMrrUnknownCurrentUsd += proposed[i];
+      if (proposedKnown[i] === 0) t.proposedUnknown++;
+      else t.proposedMrrUnknownCurrentUsd += proposed[i];
       continue;
     }
     t.comparable++;
@@ -236,15 +304,21 @@ const TIER_ORDER = ["free", "pro", "team", "growth", "enterprise", "other"];
  * already): one pass over the rows (a filtered copy of the frame per tier added ~300 MB at a
  * million organizations).
  */
-function byTierFrame(perOrg: pl.DataFrame, all: ScenarioTotals): pl.DataFrame {
+function byTierFrame(
+  perOrg: pl.DataFrame,
+  { all, revenueRowOf }: { all: ScenarioTotals; revenueRowOf: Int32Array },
+): pl.DataFrame {
   const { index, values } = distinctIndex(perOrg, [pl.col("tier")]);
   const names = (values.getColumn("tier").toArray() as (string | null)[]).map((t) => t ?? "(none)");
-  const tierTotals = groupTotals(perOrg, { groupOf: index, groups: names.length });
+  // a Stripe customer's organizations in the tier of its revenue row
+  const tierTotals = groupTotals(perOrg, { groupOf: index, groups: names.length, revenueRowOf });
   const rank = (name: string) => {
     const at = TIER_ORDER.indexOf(name);
     return at < 0 ? 99 : at;
   };
+  // a tier whose every organization counts with its customer's in another tier has no row
   const rows = names.map((tier, group) => ({ tier, totals: tierTotals[group] }))
+    .filter((row) => row.totals.organizations > 0)
     .sort((a, b) => rank(a.tier) - rank(b.tier) || a.tier.localeCompare(b.tier));
   rows.push({ tier: "all", totals: all });
   const column = (pick: (t: ScenarioTotals) => number | null) => rows.map((r) => pick(r.totals));
@@ -272,114 +346,6 @@ function byTierFrame(perOrg: pl.DataFrame, all: ScenarioTotals): pl.DataFrame {
   ]);
 }
 
-export interface Breakeven {
-  /** the parameter path, e.g. plans[0].pctOfLlmCost.percent */
-  parameter: string;
-  /** the parameter's value in the scenario */
-  scenarioValue: number;
-  /** the value at which proposed MRR = current MRR over the comparable set; null when none */
-  value: number | null;
-  /** why there is no breakeven */
-  reason?: string;
-  /** current MRR of the comparable set; null when no organization's current MRR is known */
-  currentMrrUsd: number | null;
-}
-
-/**
- * The value of one price parameter at which proposed MRR equals current MRR, summed over
- * organizations with known current MRR. Proposed revenue is piecewise linear and non-decreasing
- * in any price (minimums and tiers make the pieces), so bisection brackets the crossing and a
- * last linear step lands on it.
- */
-export function findBreakeven(
-  frame: pl.DataFrame,
-  { scenario, parameter, inputs }: {
-    scenario: Scenario;
-    parameter: string;
-    /** the frame's pricing inputs, when the caller has them already */
-    inputs?: PricingInputs;
-  },
-): Breakeven {
-  let scenarioValue: number;
-  try {
-    scenarioValue = priceParameter(scenario, parameter);
-  } catch (error) {
-    throw new UserError(`breakeven parameter ${(error as Error).message}`);
-  }
-  const pricing = inputs ?? pricingInputs(frame);
-  // no known current MRR (revenue not fetched): nothing to break even with, not a price of 0
-  if (!pricing.currentMrr.some((mrr) => !Number.isNaN(mrr))) {
-    return {
-      parameter,
-      scenarioValue,
-      value: null,
-      reason: "no organization with known current MRR",
-      currentMrrUsd: null,
-    };
-  }
-  const target = currentTotal(pricing);
-  const totalOf = comparableTotalsVarying(pricing, {
-    scenario,
-    varyingPlan: planOfParameter(parameter),
-  });
-  const at = (value: number) => totalOf(withPriceParameter(scenario, { path: parameter, value }));
-  const result = (value: number | null, reason?: string): Breakeven => ({
-    parameter,
-    scenarioValue,
-    value,
-    ...(reason ? { reason } : {}),
-    currentMrrUsd: target,
-  });
-  const tolerance = Math.max(1e-9, Math.abs(target) * 1e-12);
-  let lo = 0;
-  const atZero = at(0);
-  if (Math.abs(atZero - target) <= tolerance) return result(0);
-  if (atZero > target) {
-    return result(null, "proposed MRR exceeds current MRR even at a price of 0");
-  }
-  let hi = Math.max(1, scenarioValue);
-  let atHi = at(hi);
-  for (let doublings = 0; atHi < target; doublings++) {
-    if (doublings >= 80 || atHi === atZero && doublings >= 4) {
-      return result(
-        null,
-        atHi === atZero
-          ? "the parameter changes no comparable organization's price"
-          : "no price reaches current MRR",
-      );
-    }
-    lo = hi;
-    hi *= 2;
-    atHi = at(hi);
-  }
-  let atLo = at(lo);
-  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
-    const mid = (lo + hi) / 2;
-    const atMid = at(mid);
-    if (atMid < target) {
-      lo = mid;
-      atLo = atMid;
-    } else {
-      hi = mid;
-      atHi = atMid;
-    }
-  }
-  const value = atHi === atLo ? hi : lo + (target - atLo) * (hi - lo) / (atHi - atLo);
-  return result(value);
-}
-
-/** The breakeven value itself; throws a UserError with the reason when there is none. */
-export function breakevenPrice(
-  frame: pl.DataFrame,
-  { scenario, parameter }: { scenario: Scenario; parameter: string },
-): number {
-  const breakeven = findBreakeven(frame, { scenario, parameter });
-  if (breakeven.value === null) {
-    throw new UserError(`no breakeven for ${parameter}: ${breakeven.reason}`);
-  }
-  return breakeven.value;
-}
-
 function organizations(n: number): string {
   return `${n.toLocaleString("en-US")} organization${n === 1 ? "" : "s"}`;
 }
@@ -389,6 +355,11 @@ export interface ScenarioComparison {
   perOrg: pl.DataFrame;
   byTier: pl.DataFrame;
   totals: ScenarioTotals;
+  /**
+   * each organization's revenue row (PricingInputs.revenueRowOf): pass it to groupTotals to count
+   * a Stripe customer's organizations in one group
+   */
+  revenueRowOf: Int32Array;
   breakeven?: Breakeven;
   /**
    * organizations that matched no plan (priced $0), plans that price none, add-ons without a
@@ -437,18 +408,14 @@ export async function compareScenario(
     );
   }
   warnings.push(...planMatchWarnings(tierCounts(inputs), scenario));
-  if (totals.unknownCurrent > 0) {
-    warnings.push(
-      `${organizations(totals.unknownCurrent)} ${
-        totals.unknownCurrent === 1 ? "has" : "have"
-      } unknown current MRR (revenue not fetched), left out of the totals`,
-    );
-  }
+  const revenueRowOf = inputs.revenueRowOf;
+  const unknown = unknownCurrentWarning(frame, { perOrg, revenueRowOf, totals });
+  if (unknown) warnings.push(unknown);
   warnings.push(...usage);
   const parameter = options.breakeven ?? scenario.breakeven;
-  const byTier = byTierFrame(perOrg, totals);
+  const byTier = byTierFrame(perOrg, { all: totals, revenueRowOf });
   await settle(); // the totals' and tiers' columns
-  const result: ScenarioComparison = { scenario, perOrg, byTier, totals, warnings };
+  const result: ScenarioComparison = { scenario, perOrg, byTier, totals, revenueRowOf, warnings };
   if (parameter) result.breakeven = findBreakeven(frame, { scenario, parameter, inputs });
   return result;
 }

@@ -8,7 +8,9 @@
  * is wrong. Plans are tried in order and the first whose `match` fits an organization prices it.
  *
  * Current MRR is the export's `mrr`. An empty `mrr` is unknown, never $0: such organizations are
- * priced but left out of the comparison totals (counted in `unknown_current`).
+ * priced but left out of the comparison totals (counted in `unknown_current`). Organizations that
+ * share a Stripe customer (revenue_source shared_customer) are compared as one: the customer's
+ * MRR against the sum of their proposed prices (customers.ts).
  */
 export {
   ALL_PLANS_LABEL,
@@ -41,12 +43,10 @@ export {
   requestChargeUsd,
   SCENARIO_INPUT_COLUMNS,
 } from "./pricing.ts";
+export { type Breakeven, breakevenPrice, findBreakeven } from "./breakeven.ts";
 export {
   biggestMovers,
-  type Breakeven,
-  breakevenPrice,
   compareScenario,
-  findBreakeven,
   groupTotals,
   type Outcome,
   proposedRevenue,

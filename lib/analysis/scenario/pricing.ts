@@ -3,6 +3,7 @@ import pl from "nodejs-polars";
 import { UserError } from "../../core/config.ts";
 import { normalTierRaw } from "../../frame/tiers.ts";
 import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } from "./model.ts";
+import { comparableOrganizations, keepsCurrent, revenueRows } from "./customers.ts";
 
 // ── pricing organizations ───────────────────────────────────────────────────────────────────
 
@@ -28,14 +29,22 @@ export interface PricingInputs {
    */
   addonsOf: Int32Array;
   addonLists: string[][];
-  /** current MRR; NaN = unknown */
+  /** current MRR; NaN = unknown (a shared_customer organization's is on its revenue row) */
   currentMrr: Float64Array;
+  /**
+   * each organization's revenue row: the row that carries its Stripe customer's revenue, its own
+   * unless another organization's row carries it (lib/analysis/scenario/customers.ts)
+   */
+  revenueRowOf: Int32Array;
+  /** organizations whose revenue row is another's (revenue_source shared_customer) */
+  siblings: number;
   /** what Stripe billed for metered usage (usage_charges, in MRR); unknown = 0 */
   usageCharges: Float64Array;
   /**
    * 1 where the organization pays nothing because of its subscriptions' status: MRR 0, Stripe
    * subscriptions, none counted (trialing, canceled, …: cancel_at_period_end is empty exactly
-   * when no subscription counts). An organization without subscriptions (free) is not one.
+   * when no subscription counts). An organization without subscriptions (free) is not one. An
+   * organization sharing a Stripe customer is one when its customer is (its revenue row's).
    */
   notCounted: Uint8Array;
 }
@@ -58,6 +67,9 @@ export const SCENARIO_INPUT_COLUMNS = [
   "usage_charges",
   "subscription_status",
   "cancel_at_period_end",
+  // organizations sharing a Stripe customer are compared as one (customers.ts)
+  "stripe_customer_id",
+  "revenue_source",
 ];
 
 /** An expression's values as doubles through a typed array (null → `ifNull`): no JS value per row. */
@@ -129,6 +141,10 @@ export function pricingInputs(frame: pl.DataFrame): PricingInputs {
   ]);
   const metadata = addons.values.getColumn("addons_in_metadata").toArray() as (string | null)[];
   const promptsBilled = addons.values.getColumn("prompts_billed").toArray() as boolean[];
+  const { revenueRowOf, siblings } = revenueRows(frame);
+  const notCounted = Uint8Array.from(doublesOf(frame, notCountedExpr()));
+  // a trialing or canceled customer's other organizations pay nothing either
+  if (siblings > 0) revenueRowOf.forEach((row, i) => notCounted[i] = notCounted[row]);
   return {
     height: frame.height,
     tierOf: tiers.index,
@@ -148,8 +164,10 @@ export function pricingInputs(frame: pl.DataFrame): PricingInputs {
       return list;
     }),
     currentMrr: doublesOf(frame, pl.col("mrr"), Number.NaN),
+    revenueRowOf,
+    siblings,
     usageCharges: doublesOf(frame, pl.col("usage_charges")),
-    notCounted: Uint8Array.from(doublesOf(frame, notCountedExpr())),
+    notCounted,
   };
 }
 
@@ -321,6 +339,7 @@ function organizationPricer(
     carriedUsage: 0,
     total: 0,
   };
+  const planOfTier = inputs.siblings > 0 ? plansOf(inputs, scenario) : new Int32Array(0);
   const fill = (base: number, usage: number, minimumTopup: number, addons: number) => {
     parts.base = base;
     parts.usage = usage;
@@ -339,6 +358,14 @@ function organizationPricer(
     }
     const plan = scenario.plans[planIndex];
     if (plan.keepCurrentMrr) {
+      const row = inputs.revenueRowOf[i];
+      if (row !== i) {
+        // its customer's MRR is on another organization's row: kept there when that one's plan
+        // keeps it too (nothing more here), else the part kept for this one is not known
+        fill(0, 0, 0, 0);
+        parts.total = keepsCurrent(scenario, planOfTier[inputs.tierOf[row]]) ? 0 : null;
+        return parts;
+      }
       const current = inputs.currentMrr[i];
       const known = !Number.isNaN(current);
       fill(known ? current : 0, 0, 0, 0);
@@ -383,12 +410,13 @@ function organizationPricer(
 }
 
 /**
- * Proposed MRR summed over organizations whose current MRR is known (the comparable set), for
- * versions of `scenario` that differ only in one price (a breakeven's parameter). Each
- * organization's plan is matched once (plans match by tier, never by price). With the plan the
- * price lies in (`varyingPlan`), the other plans' organizations are priced once and only that
- * plan's at each call; with none (an add-on price), every organization at each call. The sum runs
- * in organization order: the same float as summing priceOrganizations' totals.
+ * Proposed MRR summed over the comparable organizations (comparableOrganizations: their
+ * customer's current MRR known), for versions of `scenario` that differ only in one price (a
+ * breakeven's parameter). Each organization's plan is matched once (plans match by tier, never by
+ * price). With the plan the price lies in (`varyingPlan`), the other plans' organizations are
+ * priced once and only that plan's at each call; with none (an add-on price), every organization
+ * at each call. The sum runs in organization order: the same float as summing
+ * priceOrganizations' totals.
  */
 export function comparableTotalsVarying(
   inputs: PricingInputs,
@@ -399,12 +427,11 @@ export function comparableTotalsVarying(
   // per organization: 0 not comparable, 1 priced at each call, 2 priced once (`fixed`)
   const kind = new Uint8Array(height);
   const fixed = new Float64Array(height);
-  const plans = new Int32Array(height);
-  const planOf = plansOf(inputs, scenario);
+  const plans = organizationPlans(inputs, scenario);
+  const comparable = comparableOrganizations(inputs, { scenario, plans });
   const priceOnce = organizationPricer(inputs, { scenario, unpriced });
   for (let i = 0; i < height; i++) {
-    if (Number.isNaN(inputs.currentMrr[i])) continue;
-    plans[i] = planOf[inputs.tierOf[i]];
+    if (!comparable[i]) continue;
     if (varyingPlan === null || plans[i] === varyingPlan) kind[i] = 1;
     else {
       kind[i] = 2;
@@ -422,8 +449,19 @@ export function comparableTotalsVarying(
   };
 }
 
-export function currentTotal(inputs: PricingInputs): number {
+/** Each organization's plan under `scenario`: an index into its plans, −1 when none matches. */
+export function organizationPlans(inputs: PricingInputs, scenario: Scenario): Int32Array {
+  const planOf = plansOf(inputs, scenario);
+  return Int32Array.from(inputs.tierOf, (tier) => planOf[tier]);
+}
+
+/**
+ * Current MRR of the comparable organizations (each customer's once: on its revenue row, the
+ * others' mrr is empty).
+ */
+export function currentTotal(inputs: PricingInputs, comparable: Uint8Array): number {
   let total = 0;
-  for (const mrr of inputs.currentMrr) if (!Number.isNaN(mrr)) total += mrr;
+  const mrr = inputs.currentMrr;
+  for (let i = 0; i < mrr.length; i++) if (comparable[i] && !Number.isNaN(mrr[i])) total += mrr[i];
   return total;
 }

@@ -41,9 +41,9 @@ function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): 
   });
   if (movers.height === 0) return "None.";
   const get = (name: string) => movers.getColumn(name).toArray() as unknown[];
-  const [ids, names, tiers, plans, current, proposed, delta] = MOVER_COLUMNS.map(get);
+  const [ids, names, tiers, plans, current, proposed, delta, orgs] = MOVER_COLUMNS.map(get);
   return markdownTable(
-    ["org_id", "org_name", "tier", "plan", "current_mrr", "proposed_mrr", "delta"],
+    ["org_id", "org_name", "tier", "plan", "current_mrr", "proposed_mrr", "delta", "organizations"],
     ids.map((id, i) => [
       String(id),
       String(names[i] ?? ""),
@@ -52,6 +52,7 @@ function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): 
       formatUsd(current[i] as number),
       formatUsd(proposed[i] as number),
       signedUsd(delta[i] as number),
+      formatCount(orgs[i] as number),
     ]),
   );
 }
@@ -81,6 +82,11 @@ export function perOrgWithWindowUsage(
     known("llm_cost_30d").alias("llm_cost_30d"),
   );
   return perOrg.withColumns(...usage.getColumns());
+}
+
+/** Whether some organization's Stripe customer's revenue is on another organization's row. */
+function sharesCustomers(revenueRowOf: Int32Array): boolean {
+  return revenueRowOf.some((row, i) => row !== i);
 }
 
 export interface ScenarioReportContext {
@@ -116,6 +122,10 @@ export function scenarioMarkdown(
       escapeMarkdown(context.dataLabel)
     }. Current revenue is the export's \`mrr\` (the spec's MRR, including the last closed period's usage charges). Proposed revenue is per month.${
       windowNote(context.windowDays ?? STANDARD_WINDOW_DAYS, " ")
+    }${
+      sharesCustomers(result.revenueRowOf)
+        ? " Organizations sharing a Stripe customer are compared as one: the customer's MRR against the sum of their proposed MRR, counted in the tier of the organization whose row carries the customer's revenue; a biggest mover is a customer, named by that organization, its organizations counted."
+        : ""
     }`,
     "",
     "## Totals",
@@ -143,6 +153,12 @@ export function scenarioMarkdown(
         "organizations with unknown current MRR (not above)",
         `${formatCount(totals.unknownCurrent)} (proposed ${
           formatUsd(totals.proposedMrrUnknownCurrentUsd)
+        }${
+          totals.proposedUnknown > 0
+            ? `; ${
+              formatCount(totals.proposedUnknown)
+            } of them with unknown proposed MRR too, not in it`
+            : ""
         })`,
       ],
     ]),

@@ -1,0 +1,125 @@
+/** The breakeven price of any one price in a scenario: where proposed MRR meets current MRR. */
+import pl from "nodejs-polars";
+import { UserError } from "../../core/config.ts";
+import type { Scenario } from "./model.ts";
+import { planOfParameter, priceParameter, withPriceParameter } from "./parameters.ts";
+import {
+  comparableTotalsVarying,
+  currentTotal,
+  organizationPlans,
+  type PricingInputs,
+  pricingInputs,
+} from "./pricing.ts";
+import { comparableOrganizations } from "./customers.ts";
+
+export interface Breakeven {
+  /** the parameter path, e.g. plans[0].pctOfLlmCost.percent */
+  parameter: string;
+  /** the parameter's value in the scenario */
+  scenarioValue: number;
+  /** the value at which proposed MRR = current MRR over the comparable set; null when none */
+  value: number | null;
+  /** why there is no breakeven */
+  reason?: string;
+  /** current MRR of the comparable set; null when no organization's current MRR is known */
+  currentMrrUsd: number | null;
+}
+
+/**
+ * The value of one price parameter at which proposed MRR equals current MRR, summed over
+ * organizations with known current MRR. Proposed revenue is piecewise linear and non-decreasing
+ * in any price (minimums and tiers make the pieces), so bisection brackets the crossing and a
+ * last linear step lands on it.
+ */
+export function findBreakeven(
+  frame: pl.DataFrame,
+  { scenario, parameter, inputs }: {
+    scenario: Scenario;
+    parameter: string;
+    /** the frame's pricing inputs, when the caller has them already */
+    inputs?: PricingInputs;
+  },
+): Breakeven {
+  let scenarioValue: number;
+  try {
+    scenarioValue = priceParameter(scenario, parameter);
+  } catch (error) {
+    throw new UserError(`breakeven parameter ${(error as Error).message}`);
+  }
+  const pricing = inputs ?? pricingInputs(frame);
+  const comparable = comparableOrganizations(pricing, {
+    scenario,
+    plans: organizationPlans(pricing, scenario),
+  });
+  // no known current MRR (revenue not fetched): nothing to break even with, not a price of 0
+  if (!comparable.includes(1)) {
+    return {
+      parameter,
+      scenarioValue,
+      value: null,
+      reason: "no organization with known current MRR",
+      currentMrrUsd: null,
+    };
+  }
+  const target = currentTotal(pricing, comparable);
+  const totalOf = comparableTotalsVarying(pricing, {
+    scenario,
+    varyingPlan: planOfParameter(parameter),
+  });
+  const at = (value: number) => totalOf(withPriceParameter(scenario, { path: parameter, value }));
+  const result = (value: number | null, reason?: string): Breakeven => ({
+    parameter,
+    scenarioValue,
+    value,
+    ...(reason ? { reason } : {}),
+    currentMrrUsd: target,
+  });
+  const tolerance = Math.max(1e-9, Math.abs(target) * 1e-12);
+  let lo = 0;
+  const atZero = at(0);
+  if (Math.abs(atZero - target) <= tolerance) return result(0);
+  if (atZero > target) {
+    return result(null, "proposed MRR exceeds current MRR even at a price of 0");
+  }
+  let hi = Math.max(1, scenarioValue);
+  let atHi = at(hi);
+  for (let doublings = 0; atHi < target; doublings++) {
+    if (doublings >= 80 || atHi === atZero && doublings >= 4) {
+      return result(
+        null,
+        atHi === atZero
+          ? "the parameter changes no comparable organization's price"
+          : "no price reaches current MRR",
+      );
+    }
+    lo = hi;
+    hi *= 2;
+    atHi = at(hi);
+  }
+  let atLo = at(lo);
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    const atMid = at(mid);
+    if (atMid < target) {
+      lo = mid;
+      atLo = atMid;
+    } else {
+      hi = mid;
+      atHi = atMid;
+    }
+  }
+  const value = atHi === atLo ? hi : lo + (target - atLo) * (hi - lo) / (atHi - atLo);
+  return result(value);
+}
+
+/** The breakeven value itself; throws a UserError with the reason when there is none. */
+export function breakevenPrice(
+  frame: pl.DataFrame,
+  { scenario, parameter }: { scenario: Scenario; parameter: string },
+): number {
+  const breakeven = findBreakeven(frame, { scenario, parameter });
+  if (breakeven.value === null) {
+    throw new UserError(`no breakeven for ${parameter}: ${breakeven.reason}`);
+  }
+  return breakeven.value;
+}

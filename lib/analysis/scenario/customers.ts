@@ -1,0 +1,141 @@
+/**
+ * Organizations that share a Stripe customer. The export puts a customer's revenue on one
+ * organization's row (the newest; the others read revenue_source shared_customer with mrr empty,
+ * lib/revenue/columns.ts), so current MRR is known per customer, not per organization. A scenario
+ * therefore compares a customer's organizations as one: current = the customer's MRR, proposed =
+ * the sum of its organizations' proposed prices, and the outcome is the customer's. The customer
+ * counts in the tier and plan of the organization whose row carries its revenue, as the per-plan
+ * table counts it (lib/economics/per_plan.ts).
+ */
+import pl from "nodejs-polars";
+import type { Scenario } from "./model.ts";
+
+/** revenue_source of an organization whose Stripe customer another organization's row carries. */
+export const SHARED_CUSTOMER = "shared_customer";
+
+/**
+ * Each organization's revenue row: the row of the organization whose row carries its Stripe
+ * customer's revenue; its own row when no other's does (a customer of its own, none, or a shared
+ * customer whose revenue row is not in the frame). `siblings` counts the organizations whose
+ * revenue row is another's. A frame without revenue_source or stripe_customer_id (hand-made) has
+ * none.
+ */
+export function revenueRows(frame: pl.DataFrame): { revenueRowOf: Int32Array; siblings: number } {
+  const identity = () => ({
+    revenueRowOf: Int32Array.from({ length: frame.height }, (_, i) => i),
+    siblings: 0,
+  });
+  if (!frame.columns.includes("revenue_source") || !frame.columns.includes("stripe_customer_id")) {
+    return identity();
+  }
+  const shared = pl.col("revenue_source").cast(pl.Utf8).eq(pl.lit(SHARED_CUSTOMER)).fillNull(false);
+  const marked = frame.select(pl.col("stripe_customer_id").cast(pl.Utf8), shared.alias("shared"));
+  if (!marked.getColumn("shared").any()) return identity(); // no window over a million ids
+  const row = pl.col("row");
+  // the customer's organization that is not shared_customer (export order: the first one)
+  const carrier = pl.when(pl.col("shared").not()).then(row).otherwise(pl.lit(null))
+    .min().over("stripe_customer_id");
+  const rows = marked.withRowIndex("row").select(
+    pl.when(pl.col("shared").and(pl.col("stripe_customer_id").isNotNull()).and(carrier.isNotNull()))
+      .then(carrier).otherwise(row).cast(pl.Int32).alias("revenue_row"),
+  ).getColumn("revenue_row").toTypedArray() as Int32Array;
+  let siblings = 0;
+  for (let i = 0; i < rows.length; i++) if (rows[i] !== i) siblings++;
+  return { revenueRowOf: rows, siblings };
+}
+
+/** What the comparison needs of each organization's customer (arrays indexed by organization). */
+export interface CustomerFigures {
+  /** how many organizations share its Stripe customer, itself included (1 when alone) */
+  organizations: Int32Array;
+  /** the customer's current MRR (the revenue row's mrr); NaN = unknown */
+  current: Float64Array;
+  /** the sum of the customer's organizations' proposed MRR; NaN = unknown */
+  proposed: Float64Array;
+  /**
+   * 1 where some of the customer's organizations are on plans that keep current MRR and others
+   * are priced: the kept part of the customer's MRR is not known, so neither is its proposed MRR
+   */
+  keptAndPriced: Uint8Array;
+}
+
+/** Whether organization i's plan (an index into scenario.plans, −1 none) keeps current MRR. */
+export function keepsCurrent(scenario: Scenario, plan: number): boolean {
+  return plan >= 0 && scenario.plans[plan].keepCurrentMrr === true;
+}
+
+/**
+ * Which organizations' customers have both MRRs known under `scenario` (1) for the organizations'
+ * `plans`: the customer's current MRR known, and its organizations' plans all keeping current
+ * MRR or none of them (keptAndPriced). Plans match by tier, never by price, so a breakeven's
+ * versions share it.
+ */
+export function comparableOrganizations(
+  { revenueRowOf, currentMrr }: { revenueRowOf: Int32Array; currentMrr: Float64Array },
+  { scenario, plans }: { scenario: Scenario; plans: Int32Array },
+): Uint8Array {
+  const mixed = keptAndPricedRows(revenueRowOf, { scenario, plans });
+  return Uint8Array.from(
+    revenueRowOf,
+    (row) => !Number.isNaN(currentMrr[row]) && (mixed === null || mixed[row] === 0) ? 1 : 0,
+  );
+}
+
+/** Per revenue row, 1 when its organizations' plans keep current MRR for some, not all; null = none. */
+function keptAndPricedRows(
+  revenueRowOf: Int32Array,
+  { scenario, plans }: { scenario: Scenario; plans: Int32Array },
+): Uint8Array | null {
+  if (!scenario.plans.some((plan) => plan.keepCurrentMrr)) return null;
+  let mixed: Uint8Array | null = null;
+  for (let i = 0; i < revenueRowOf.length; i++) {
+    const row = revenueRowOf[i];
+    if (row === i) continue;
+    if (keepsCurrent(scenario, plans[i]) !== keepsCurrent(scenario, plans[row])) {
+      (mixed ??= new Uint8Array(revenueRowOf.length))[row] = 1;
+    }
+  }
+  return mixed;
+}
+
+/** Every organization's customer figures, from its own current and proposed MRR (NaN unknown). */
+export function customerFigures(
+  { revenueRowOf, siblings, currentMrr }: {
+    revenueRowOf: Int32Array;
+    siblings: number;
+    currentMrr: Float64Array;
+  },
+  { scenario, plans, proposed }: { scenario: Scenario; plans: Int32Array; proposed: Float64Array },
+): CustomerFigures {
+  const height = revenueRowOf.length;
+  if (siblings === 0) {
+    return {
+      organizations: new Int32Array(height).fill(1),
+      current: currentMrr,
+      proposed,
+      keptAndPriced: new Uint8Array(height),
+    };
+  }
+  const mixed = keptAndPricedRows(revenueRowOf, { scenario, plans }) ?? new Uint8Array(height);
+  const count = new Int32Array(height);
+  const sum = new Float64Array(height);
+  // in organization order: a customer alone gets its own proposed MRR, the same float
+  for (let i = 0; i < height; i++) {
+    count[revenueRowOf[i]]++;
+    sum[revenueRowOf[i]] += proposed[i]; // NaN stays NaN
+  }
+  const figures: CustomerFigures = {
+    organizations: new Int32Array(height),
+    current: new Float64Array(height),
+    proposed: new Float64Array(height),
+    keptAndPriced: new Uint8Array(height),
+  };
+  for (let i = 0; i < height; i++) {
+    const row = revenueRowOf[i];
+    figures.organizations[i] = count[row];
+    figures.current[i] = currentMrr[row];
+    figures.proposed[i] = mixed[row] ? Number.NaN : sum[row];
+    figures.keptAndPriced[i] = mixed[row];
+  }
+  return figures;
+}
