@@ -96,3 +96,39 @@ export async function withEconomics(
 export function economicsFixturePtbNotRead(): Promise<pl.DataFrame> {
   return withEconomics(economicsFixture(), revenue({}));
 }
+
+/**
+ * economicsFrameWithF plus g: a legacy pro organization on b's Stripe customer (b is first, so
+ * the revenue is on b's row and g is shared_customer, mrr empty), 1 seat, 4,000 requests, LLM
+ * cost $8 of which PTB $4: company cost 4 + 4 × 0.5 = $6 (tier and raw tier pro unless given).
+ */
+export async function frameWithSharedCustomer(
+  { tier = "pro", tierRaw = "pro" }: { tier?: string; tierRaw?: string } = {},
+): Promise<pl.DataFrame> {
+  const withF = await economicsFrameWithF();
+  const g = exportFrameFromColumns({
+    org_id: ["g"],
+    org_name: ["G"],
+    tier: [tier],
+    tier_raw: [tierRaw],
+    stripe_customer_id: ["cus_b"],
+    seats: [1],
+    active_users_30d: [1],
+    requests_30d: [4_000],
+    llm_cost_30d: [8],
+    llm_cost_ptb_30d: [4],
+    llm_cost_byok_30d: [4],
+    addon_prompts: [0],
+    mrr: [null],
+    revenue_source: ["shared_customer"],
+  });
+  const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });
+  rev.byCustomer.set("cus_f", { customerId: "cus_f", ptbRevenueUsd30d: 25 } as never);
+  const base = withF.select(...g.columns);
+  return addEconomicsColumns(addMetricColumns(pl.concat([base, g]), { windowDays: 30 }), {
+    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
+    priceBook: await loadPriceBook(),
+    revenue: rev,
+    windowDays: 30,
+  }).frame;
+}

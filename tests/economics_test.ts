@@ -12,7 +12,12 @@ import {
   PTB_REVENUE_NOT_READ,
 } from "../lib/economics/mod.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
-import { economicsFixture, economicsFrameWithF, revenue } from "./economics_fixture.ts";
+import {
+  economicsFixture,
+  economicsFrameWithF,
+  frameWithSharedCustomer,
+  revenue,
+} from "./economics_fixture.ts";
 
 const column = (frame: pl.DataFrame, name: string) => frame.getColumn(name).toArray() as unknown[];
 
@@ -961,42 +966,6 @@ Deno.test("headline company margin: '–' with the reason when PTB revenue was n
   ok(Math.abs(companyMargins(read, { windowDays: 30 }).companyPct! - 3543 / 4354 * 100) < 1e-9);
 });
 
-/**
- * economicsFrameWithF plus g: a legacy pro organization on b's Stripe customer (b is first, so
- * the revenue is on b's row and g is shared_customer, mrr empty), 1 seat, 4,000 requests, LLM
- * cost $8 of which PTB $4: company cost 4 + 4 × 0.5 = $6.
- */
-async function frameWithSharedCustomer(): Promise<pl.DataFrame> {
-  const { default: pl } = await import("nodejs-polars");
-  const { addMetricColumns } = await import("../lib/frame/metrics.ts");
-  const withF = await economicsFrameWithF();
-  const g = exportFrameFromColumns({
-    org_id: ["g"],
-    org_name: ["G"],
-    tier: ["pro"],
-    tier_raw: ["pro"],
-    stripe_customer_id: ["cus_b"],
-    seats: [1],
-    active_users_30d: [1],
-    requests_30d: [4_000],
-    llm_cost_30d: [8],
-    llm_cost_ptb_30d: [4],
-    llm_cost_byok_30d: [4],
-    addon_prompts: [0],
-    mrr: [null],
-    revenue_source: ["shared_customer"],
-  });
-  const rev = revenue({ cus_a: 25, cus_b: 0, cus_c: 250, cus_d: 600 });
-  rev.byCustomer.set("cus_f", { customerId: "cus_f", ptbRevenueUsd30d: 25 } as never);
-  const base = withF.select(...g.columns);
-  return addEconomicsColumns(addMetricColumns(pl.concat([base, g]), { windowDays: 30 }), {
-    costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
-    priceBook: await loadPriceBook(),
-    revenue: rev,
-    windowDays: 30,
-  }).frame;
-}
-
 Deno.test("a shared customer's other organization: its cost counts in the headline and per-plan margins", async () => {
   const { companyMargins } = await import("../lib/economics/report.ts");
   const frame = await frameWithSharedCustomer();
@@ -1028,6 +997,89 @@ Deno.test("a shared customer's other organization: its cost counts in the headli
   assertEquals([pro.organizations, pro.paying_organizations, pro.mrr], [3, 2, 240]);
   ok(Math.abs(pro.margin_all_pct! - 75) < 1e-9, `${pro.margin_all_pct}`);
   ok(Math.abs(pro.margin_company_pct! - 234 / 265 * 100) < 1e-9, `${pro.margin_company_pct}`);
+});
+
+Deno.test("a shared customer's other organization counts in the per-plan ratios with its customer's revenue", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const frame = await frameWithSharedCustomer();
+  // list prices: b 3 × 20 + 50 + 100 = 210, f 2 × 20 = 40, g 1 × 20 = 20
+  assertEquals(column(frame, "list_price_mrr").slice(1, 2), [210]);
+  assertEquals(column(frame, "list_price_mrr").slice(5), [40, 20]);
+  const rows = await planRows(frame);
+  const pro = rows.find((r) => r.plan === "pro (seat, legacy)")!;
+  // b + f + g: $240 over 3 + 2 + 1 = 6 seats and 2,000 + 8,000 + 4,000 = 14,000 requests (g's
+  // customer, b's, pays for it too; without g: $48 a seat, $24 per 1,000 requests)
+  assertEquals([pro.organizations, pro.seats, pro.mrr], [3, 6, 240]);
+  ok(Math.abs(pro.mrr_per_seat! - 40) < 1e-9, `${pro.mrr_per_seat}`);
+  ok(Math.abs(pro.mrr_per_1k_requests! - 240 / 14) < 1e-9, `${pro.mrr_per_1k_requests}`);
+  // recurring MRR b 200 + f 30 against list b 210 + g 20 + f 40 (without g's list: 230 / 250)
+  ok(Math.abs(pro.mrr_to_list_pct! - 230 / 270 * 100) < 1e-9, `${pro.mrr_to_list_pct}`);
+  // all: MRR 3,519 over a 4 + b 3 + c 10 + d 50 + e 1 + f 2 + g 1 = 71 seats; recurring
+  // 79 + 200 + 200 + 30 = 509 against list 79 + 210 + 200 + 40 + 20 = 549 (d has none)
+  const all = rows.at(-1)!;
+  ok(Math.abs(all.mrr_per_seat! - 3519 / 71) < 1e-9, `${all.mrr_per_seat}`);
+  ok(Math.abs(all.mrr_to_list_pct! - 509 / 549 * 100) < 1e-9, `${all.mrr_to_list_pct}`);
+
+  // g on a team plan: it still counts with b, in b's plan (the team row is c's alone)
+  const gOnTeam = await frameWithSharedCustomer({ tier: "team", tierRaw: "team" });
+  assertEquals(column(gOnTeam, "plan").at(-1), "team (bundle, legacy)");
+  const apart = await planRows(gOnTeam);
+  const proApart = apart.find((r) => r.plan === "pro (seat, legacy)")!;
+  const team = apart.find((r) => r.plan === "team (bundle, legacy)")!;
+  assertEquals([proApart.organizations, proApart.seats, team.organizations, team.seats], [
+    3,
+    6,
+    1,
+    10,
+  ]);
+  ok(Math.abs(proApart.margin_all_pct! - 75) < 1e-9, `${proApart.margin_all_pct}`);
+  ok(Math.abs(proApart.mrr_per_seat! - 40) < 1e-9, `${proApart.mrr_per_seat}`);
+  // c alone: (200 − 300) / 200
+  ok(Math.abs(team.margin_all_pct! - -50) < 1e-9, `${team.margin_all_pct}`);
+
+  // b's revenue unknown (not converted): g's seats, requests and cost count nowhere; pro is f's
+  const unknown = await planRows(
+    frame.withColumns(
+      pl.when(pl.col("org_id").eq(pl.lit("b"))).then(pl.lit(null)).otherwise(pl.col("mrr"))
+        .cast(pl.Float64).alias("mrr"),
+    ),
+  );
+  const proUnknown = unknown.find((r) => r.plan === "pro (seat, legacy)")!;
+  // f: (40 − 40) / 40 (counting g's $8 it read −20 %); $40 over 2 seats
+  ok(Math.abs(proUnknown.margin_all_pct!) < 1e-9, `${proUnknown.margin_all_pct}`);
+  ok(Math.abs(proUnknown.mrr_per_seat! - 20) < 1e-9, `${proUnknown.mrr_per_seat}`);
+});
+
+Deno.test("a shared customer's PTB revenue not read and its other organization's PTB cost: the company margin is not known", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  const { companyMargins } = await import("../lib/economics/report.ts");
+  const { withEconomics } = await import("./economics_fixture.ts");
+  // a–e and g (on b's customer, PTB cost $4), PTB revenue not read: b's own PTB cost is 0, but
+  // its customer's PTB revenue pays for g's too
+  const g = exportFrameFromColumns({
+    org_id: ["g"],
+    org_name: ["G"],
+    tier: ["pro"],
+    tier_raw: ["pro"],
+    stripe_customer_id: ["cus_b"],
+    seats: [1],
+    active_users_30d: [1],
+    requests_30d: [4_000],
+    llm_cost_30d: [8],
+    llm_cost_ptb_30d: [4],
+    llm_cost_byok_30d: [4],
+    addon_prompts: [0],
+    mrr: [null],
+    revenue_source: ["shared_customer"],
+  });
+  const base = economicsFixture();
+  const frame = await withEconomics(pl.concat([base.select(...g.columns), g]), revenue({}));
+  const pro = (await planRows(frame)).find((r) => r.plan === "pro (seat, legacy)")!;
+  // counting b's $200 against g's $4 it read 98 %
+  assertEquals(pro.margin_company_pct, null);
+  ok(Math.abs(pro.margin_all_pct! - (200 - 20) / 200 * 100) < 1e-9, `${pro.margin_all_pct}`);
+  // the headline: a, c, d, e and g had PTB cost with PTB revenue not read
+  assertEquals(companyMargins(frame, { windowDays: 30 }).ptbRevenueUnknown, 5);
 });
 
 Deno.test("mrr_to_list_pct counts paying organizations only: a trial is not a 0 % price", async () => {

@@ -19,10 +19,12 @@ export interface HandPlan {
 
 /**
  * Per plan (and `all`): counts, MRR, both margins as ratios of sums over every organization with
- * known revenue (the headline's, plan by plan), list-price MRR.
+ * known revenue (the headline's, plan by plan), list-price MRR. An organization sharing a Stripe
+ * customer (shared_customer) counts in the plan of the row carrying its customer's revenue, its
+ * cost when that revenue is known.
  */
 export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
-  const plans = column(frame, "plan").map((p) => (p ?? "(no plan)") as string);
+  const ownPlans = column(frame, "plan").map((p) => (p ?? "(no plan)") as string);
   const mrr = column(frame, "mrr").map(num);
   const llm = column(frame, "llm_cost_30d").map(num);
   const ptbRevenue = column(frame, "ptb_revenue_30d").map(num);
@@ -31,6 +33,23 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
   const list = column(frame, "list_price_mrr").map(num);
   const ptbCost = column(frame, "llm_cost_ptb_30d").map(num);
   const source = column(frame, "revenue_source") as (string | null)[];
+  const customer = column(frame, "stripe_customer_id") as (string | null)[];
+  // each organization's revenue row: the customer's row that is not shared_customer
+  const carrierOf = new Map<string, number>();
+  customer.forEach((id, i) => {
+    if (id && source[i] !== "shared_customer" && !carrierOf.has(id)) carrierOf.set(id, i);
+  });
+  const revenueRow = customer.map((id, i) =>
+    source[i] === "shared_customer" && id ? carrierOf.get(id) ?? -1 : i
+  );
+  const customerPtbCost = new Map<number, number>();
+  // (an unknown cost is not 0: the margin's PTB revenue is then needed)
+  revenueRow.forEach((row, i) => {
+    if (ptbCost[i] !== null) {
+      customerPtbCost.set(row, (customerPtbCost.get(row) ?? 0) + ptbCost[i]!);
+    }
+  });
+  const plans = ownPlans.map((plan, i) => revenueRow[i] >= 0 ? ownPlans[revenueRow[i]] : plan);
   const acc = new Map<string, {
     orgs: number;
     known: number;
@@ -66,14 +85,16 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
       a.mrr += mrr[i] ?? 0;
       if ((mrr[i] ?? 0) > 0) a.paying++;
       // margins: every organization with known revenue, paying or not; a shared customer's
-      // other organization (revenue on a sibling's row) adds its cost
-      const sibling = source[i] === "shared_customer";
+      // other organization (revenue on a sibling's row) adds its cost when that revenue is known
+      const row = revenueRow[i];
+      const customerMrrKnown = row >= 0 && mrr[row] !== null;
+      // the customer's PTB revenue known, or none of its organizations had PTB cost
+      const ptbKnown = row >= 0 && (ptbRevenue[row] !== null || customerPtbCost.get(row) === 0);
       if (mrr[i] !== null) a.allRevenue += mrr[i]!;
-      if (mrr[i] !== null || sibling) a.allCost += llm[i] ?? 0;
-      const ptbKnown = ptbRevenue[i] !== null || ptbCost[i] === 0;
+      if (customerMrrKnown) a.allCost += llm[i] ?? 0;
       if (mrr[i] !== null && ptbKnown) a.companyRevenue += mrr[i]! + (ptbRevenue[i] ?? 0);
-      if ((mrr[i] !== null && ptbKnown) || sibling) a.companyCost += companyCost[i] ?? 0;
-      if (mrr[i] !== null && !ptbKnown) a.ptbUnknown++;
+      if (customerMrrKnown && ptbKnown) a.companyCost += companyCost[i] ?? 0;
+      if (customerMrrKnown && !ptbKnown && (ptbCost[i] ?? 0) > 0) a.ptbUnknown++;
       if (companyPct[i] !== null && companyPct[i]! < 0) a.negative++;
       if (list[i] !== null) {
         a.list += list[i]!;

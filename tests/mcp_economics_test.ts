@@ -418,3 +418,50 @@ Deno.test("Stripe skipped: counts over MRR unknown alike in the brief (–), the
     await databases.drop();
   }
 });
+
+Deno.test("describe_dataset: a shared customer's organizations in the per-plan table as the export's", async () => {
+  const { writeCsvFile } = await import("../lib/formats/csv.ts");
+  const { frameWithSharedCustomer } = await import("./economics_fixture.ts");
+  const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
+  // g, on b's Stripe customer, is on a team plan: it counts with b in pro (seat, legacy)
+  const frame = await frameWithSharedCustomer({ tier: "team", tierRaw: "team" });
+  const dir = await Deno.makeTempDir({ prefix: "mcp_economics_shared_" });
+  await writeCsvFile(frame, join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  const { client, close: disconnect } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const result = await call(client, "describe_dataset");
+    assertEquals(result.isError, undefined, text(result));
+    const rows = (result.structuredContent!.per_plan as { rows: Values[] }).rows;
+    const pro = rows.find((r) => r.plan === "pro (seat, legacy)")!;
+    // b + f + g: $240 over 3 + 2 + 1 seats; spec margin (240 − (12 + 40 + 8)) / 240
+    assertEquals([pro.organizations, pro.seats, pro.mrr], [3, 6, 240]);
+    close(pro.mrr_per_seat, 40, "mrr per seat");
+    close(pro.margin_all_pct, 75, "spec margin");
+    // the same table the export's frame gives, and the hand model's counts and margins
+    const table = perPlanRows(perPlanTable(frame, { windowDays: 30 }));
+    const byHand = perPlanByHand(frame);
+    for (const row of rows) {
+      const same = table.find((r) => r.plan === row.plan)!;
+      for (const [name, value] of Object.entries(same)) {
+        if (typeof value === "number" && value !== 0) {
+          close(row[name], value, `${row.plan} ${name}`);
+        } else assertEquals(row[name], value, `${row.plan} ${name}`);
+      }
+      const want = byHand.get(row.plan as string)!;
+      assertEquals(
+        [row.organizations, row.mrr, row.list_price_mrr],
+        [want.organizations, want.mrr, want.list_price_mrr],
+        `plan ${row.plan}`,
+      );
+      for (const name of ["margin_all_pct", "margin_company_pct"] as const) {
+        if (want[name] === null) assertEquals(row[name], null, `${row.plan} ${name} by hand`);
+        else close(row[name], want[name], `${row.plan} ${name} by hand`);
+      }
+    }
+  } finally {
+    await disconnect();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -416,22 +416,24 @@ Deno.test("PTB vs BYOK: the company-basis margin is the per-plan table's, over e
 
 /**
  * Two gateway-only organizations: p1 MRR $100, PTB cost $30, PTB revenue not read (company cost
- * $31); p2 MRR unknown, its revenue on a sibling's row (revenue_source shared_customer), company
+ * $31); p2 MRR unknown, its revenue on a sibling's row (revenue_source shared_customer: p3's, a
+ * BYOK-only organization whose customer's MRR and PTB revenue, $20 and $0, are known), company
  * cost $5. As the per-plan table: p1's unread PTB revenue makes the margin '–' (null); p2's cost
  * counts. Without p1's PTB cost the margin is (100 − 36) / 100 = 64 %.
  */
 Deno.test("PTB vs BYOK: unread PTB revenue with PTB cost leaves the company margin unknown; a sibling's organization's cost counts", () => {
   const rows = pl.DataFrame({
-    has_gateway_only: [true, true],
-    is_byok: [false, false],
-    ptb_requests_30d: [1_000, 1_000],
-    requests_30d: [1_000, 1_000],
-    llm_cost_30d: [30, 4],
-    llm_cost_ptb_30d: [30, 4],
-    mrr: pl.Series("mrr", [100, null], pl.Float64),
-    ptb_revenue_30d: pl.Series("ptb_revenue_30d", [null, null], pl.Float64),
-    company_cost_30d: pl.Series("company_cost_30d", [31, 5], pl.Float64),
-    revenue_source: pl.Series("revenue_source", ["stripe", "shared_customer"], pl.Utf8),
+    has_gateway_only: [true, true, false],
+    is_byok: [false, false, true],
+    ptb_requests_30d: [1_000, 1_000, 0],
+    requests_30d: [1_000, 1_000, 1_000],
+    llm_cost_30d: [30, 4, 2],
+    llm_cost_ptb_30d: [30, 4, 0],
+    mrr: pl.Series("mrr", [100, null, 20], pl.Float64),
+    ptb_revenue_30d: pl.Series("ptb_revenue_30d", [null, null, 0], pl.Float64),
+    company_cost_30d: pl.Series("company_cost_30d", [31, 5, 0], pl.Float64),
+    stripe_customer_id: pl.Series("stripe_customer_id", ["cus_1", "cus_2", "cus_2"], pl.Utf8),
+    revenue_source: pl.Series("revenue_source", ["stripe", "shared_customer", "stripe"], pl.Utf8),
   });
   const unread = ptbVsByok(rows);
   const value = (answer: ReturnType<typeof ptbVsByok>, name: string) =>
@@ -445,7 +447,7 @@ Deno.test("PTB vs BYOK: unread PTB revenue with PTB cost leaves the company marg
     unread.reading,
   );
   // p1 without PTB cost: its PTB revenue is not needed; revenue $100, cost 31 + 5
-  const read = ptbVsByok(rows.withColumns(pl.Series("llm_cost_ptb_30d", [0, 4], pl.Float64)));
+  const read = ptbVsByok(rows.withColumns(pl.Series("llm_cost_ptb_30d", [0, 4, 0], pl.Float64)));
   assertEquals(
     ["company_margin_organizations", "company_margin_revenue", "company_margin_cost"].map((name) =>
       value(read, name)

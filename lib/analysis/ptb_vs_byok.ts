@@ -20,7 +20,7 @@ import {
 } from "./question_common.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "../economics/margin_sums.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { revenueOnSibling } from "../revenue/columns.ts";
+import { withCustomerColumns } from "../revenue/shared_customers.ts";
 
 /**
  * Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
@@ -52,8 +52,7 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       "company_cost_30d",
     ],
   });
-  const onSibling = revenueOnSibling(frame);
-  const counted = marginConditions(onSibling);
+  const counted = marginConditions();
   const where = (condition: pl.Expr, value: pl.Expr) =>
     pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
   const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
@@ -61,7 +60,8 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
     .when(pl.col("is_byok").and(pl.col("ptb_requests_30d").gt(0))).then(pl.lit(mixed))
     .when(pl.col("is_byok")).then(pl.lit(byok))
     .otherwise(pl.lit(none));
-  const grouped = frame
+  // its customer's revenue, worked out over every traffic type before grouping by one
+  const grouped = withCustomerColumns(frame)
     .withColumns(traffic.alias("traffic"))
     .groupBy("traffic")
     .agg(
@@ -73,7 +73,7 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       pl.col("ptb_revenue_30d").fillNull(0).sum().alias("ptb_revenue_30d"),
       pl.col("company_cost_30d").fillNull(0).sum().alias("company_cost_30d"),
       // the company-basis margin: the per-plan table's sums (frame columns are monthly already)
-      ...marginSums({ windowDays: MONTH_DAYS, onSibling }),
+      ...marginSums({ windowDays: MONTH_DAYS }),
       where(counted.companyCost, pl.lit(1)).cast(pl.UInt32).alias("company_margin_organizations"),
       where(counted.companyRevenue, pl.col("mrr").cast(pl.Float64)).alias("_company_mrr"),
       where(counted.companyRevenue, pl.col("ptb_revenue_30d").cast(pl.Float64).fillNull(0))

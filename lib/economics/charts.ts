@@ -25,11 +25,10 @@ import {
   usdTick,
   windowLabel,
 } from "../report/charts.ts";
-import { type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
+import { type PerPlanRow, perPlanRows, perPlanTable, withCustomerPlan } from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { marginConditions } from "./margin_sums.ts";
-import { revenueOnSibling } from "../revenue/columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { formatCount, formatUsd4 } from "../report/numbers.ts";
 import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
@@ -91,11 +90,11 @@ function noMarginReason(
 export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = {}): Chart {
   const plans = planRows(frame, table);
   // the organizations each plan's margin counts (its revenue or cost), per basis, in Polars
-  const counted = marginConditions(revenueOnSibling(frame));
+  const counted = marginConditions();
   const count = (condition: pl.Expr, name: string) =>
     pl.when(condition).then(pl.lit(1)).otherwise(pl.lit(0)).cast(pl.UInt32).sum().alias(name);
-  const counts = frame
-    .withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"))
+  // plans as the per-plan table groups them: a shared Stripe customer in its revenue row's
+  const counts = withCustomerPlan(frame)
     .groupBy("plan").agg(
       count(counted.specCost, "gross_margin_pct"),
       count(counted.companyCost, "gross_margin_company_pct"),

@@ -3,48 +3,56 @@
  * plan's margin is the headline's over that plan's organizations and the per-plan `all` row is
  * the headline. Every organization whose revenue is known counts, its cost included, whether it
  * pays or not (a free organization's LLM cost is a cost of the plan), and so does the cost of an
- * organization whose revenue a sibling's row carries (revenue_source shared_customer). Window cost
- * and PTB revenue are on a 30-day basis (lib/frame/monthly.ts), as mrr is monthly.
+ * organization whose revenue a sibling's row carries (revenue_source shared_customer) when that
+ * revenue is known: its Stripe customer's (lib/revenue/shared_customers.ts). Window cost and PTB
+ * revenue are on a 30-day basis (lib/frame/monthly.ts), as mrr is monthly.
  */
 import pl from "nodejs-polars";
 import { monthlyExpr } from "../frame/monthly.ts";
+import { CUSTOMER_COLUMNS } from "../revenue/shared_customers.ts";
 
-/** Which organizations each margin counts (onSibling: revenueOnSibling of the frame). */
-export function marginConditions(onSibling: pl.Expr): {
+/**
+ * Which organizations each margin counts. They read the customer columns of
+ * lib/revenue/shared_customers.ts: add them (withCustomerColumns) before using these.
+ */
+export function marginConditions(): {
   /** spec basis revenue: mrr known */
   specRevenue: pl.Expr;
-  /** spec basis cost: mrr known, or carried by a sibling */
+  /** spec basis cost: its customer's mrr known (its own, or on a sibling's row) */
   specCost: pl.Expr;
   /** company basis revenue: mrr and the PTB revenue it needs known */
   companyRevenue: pl.Expr;
-  /** company basis cost: the revenue known, or carried by a sibling */
+  /** company basis cost: its customer's revenue known */
   companyCost: pl.Expr;
-  /** known mrr with PTB cost but PTB revenue not read: the company margin is then not known */
+  /**
+   * its customer's mrr known, PTB cost, and its customer's PTB revenue not read: the company
+   * margin is then not known
+   */
   ptbRevenueUnknown: pl.Expr;
 } {
   const mrrKnown = pl.col("mrr").isNotNull();
-  // PTB revenue is known, or not needed (no PTB cost): as gross_margin_company_pct counts it
-  const ptbKnown = pl.col("ptb_revenue_30d").isNotNull().or(pl.col("llm_cost_ptb_30d").eq(0));
-  const revenueKnown = mrrKnown.and(ptbKnown);
+  const customerMrrKnown = pl.col(CUSTOMER_COLUMNS.mrrKnown);
+  // the customer's PTB revenue is known, or not needed (none of its organizations had PTB cost):
+  // as gross_margin_company_pct counts it
+  const ptbKnown = pl.col(CUSTOMER_COLUMNS.ptbKnown);
   return {
     specRevenue: mrrKnown,
-    specCost: mrrKnown.or(onSibling),
-    companyRevenue: revenueKnown,
-    companyCost: revenueKnown.or(onSibling),
-    ptbRevenueUnknown: mrrKnown.and(ptbKnown.not()),
+    specCost: customerMrrKnown,
+    companyRevenue: mrrKnown.and(ptbKnown),
+    companyCost: customerMrrKnown.and(ptbKnown),
+    ptbRevenueUnknown: customerMrrKnown.and(ptbKnown.not())
+      .and(pl.col("llm_cost_ptb_30d").gt(0)),
   };
 }
 
 /**
  * Aggregations (for a select or a group-by): `_spec_revenue` Σ mrr, `_spec_cost` Σ llm_cost_30d,
  * `_company_revenue` Σ(mrr + ptb_revenue_30d), `_company_cost` Σ company_cost_30d, each over the
- * organizations its basis counts (marginConditions), and `_ptb_unknown` (ptbRevenueUnknown
- * organizations).
+ * organizations its basis counts (marginConditions: the frame needs withCustomerColumns), and
+ * `_ptb_unknown` (ptbRevenueUnknown organizations).
  */
-export function marginSums(
-  { windowDays, onSibling }: { windowDays: number; onSibling: pl.Expr },
-): pl.Expr[] {
-  const counted = marginConditions(onSibling);
+export function marginSums({ windowDays }: { windowDays: number }): pl.Expr[] {
+  const counted = marginConditions();
   const f64 = (name: string) => pl.col(name).cast(pl.Float64);
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const sumWhere = (condition: pl.Expr, value: pl.Expr) =>

@@ -9,12 +9,15 @@
 import pl from "nodejs-polars";
 import { ALL_PLANS_LABEL, NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
-import { revenueOnSibling } from "../revenue/columns.ts";
+import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { companyMarginOfSums, marginSums } from "./margin_sums.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
-  ["plan", "price-book plan version (all = every organization)"],
+  [
+    "plan",
+    "price-book plan version (all = every organization); a Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue",
+  ],
   ["organizations", "organizations"],
   [
     "paying_organizations",
@@ -26,8 +29,14 @@ export const PER_PLAN_COLUMNS = [
     "sum of mrr, USD per month, over organizations with known mrr (empty when none is known)",
   ],
   ["arpa", "mrr / paying organizations"],
-  ["mrr_per_seat", "mrr / seats of organizations with known mrr"],
-  ["mrr_per_1k_requests", "mrr / requests × 1,000 (organizations with known mrr)"],
+  [
+    "mrr_per_seat",
+    "mrr / seats of organizations whose customer's mrr is known (on their own row, or on a sibling's: shared_customer)",
+  ],
+  [
+    "mrr_per_1k_requests",
+    "mrr / requests × 1,000 (organizations whose customer's mrr is known, shared_customer ones included)",
+  ],
   ["llm_cost_per_1k_requests", "llm_cost_30d / requests × 1,000: all LLM cost"],
   [
     "company_llm_cost_per_1k_requests",
@@ -36,11 +45,11 @@ export const PER_PLAN_COLUMNS = [
   ["ptb_cost_share_pct", "llm_cost_ptb_30d / llm_cost_30d × 100"],
   [
     "margin_all_pct",
-    "(Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over every organization of the plan with known mrr, paying or not (a free or trialing organization's LLM cost counts), plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) (spec basis; all = the headline's)",
+    "(Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over every organization of the plan with known mrr, paying or not (a free or trialing organization's LLM cost counts), plus the LLM cost of organizations whose revenue another organization's row carries (revenue_source shared_customer) when that revenue is known (spec basis; all = the headline's)",
   ],
   [
     "margin_company_pct",
-    "(Σ revenue − Σ company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over every organization of the plan with known revenue, zero revenue included (its cost counts), plus the company cost of shared_customer organizations; empty when an organization of the plan with known mrr had PTB cost but PTB revenue was not read (company basis; all = the headline's)",
+    "(Σ revenue − Σ company_cost_30d) / Σ revenue × 100, revenue = mrr + ptb_revenue_30d, over every organization of the plan with known revenue, zero revenue included (its cost counts), plus the company cost of shared_customer organizations whose customer's revenue is known; empty when an organization of the plan whose customer's mrr is known had PTB cost but its customer's PTB revenue was not read (company basis; all = the headline's)",
   ],
   [
     "negative_margin_all",
@@ -53,7 +62,7 @@ export const PER_PLAN_COLUMNS = [
   ["list_price_mrr", "sum of list_price_mrr (plans with a list price), every organization"],
   [
     "mrr_to_list_pct",
-    "Σ MRR / Σ list_price_mrr × 100 over paying organizations (mrr > 0) with a list price (100 = they pay list), like with like: on a plan that prices usage itself (per request, % of LLM cost) its list price holds that usage and the MRR is all of mrr; on any other plan recurring MRR (mrr_recurring) against the flat, seat and add-on list price, both without metered usage (usage_charges has no list price there); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
+    "Σ MRR / Σ list_price_mrr × 100 over paying customers (mrr > 0) with a list price for each of their organizations (a shared customer's MRR against all of its organizations' list prices; 100 = they pay list), like with like: on a plan that prices usage itself (per request, % of LLM cost) its list price holds that usage and the MRR is all of mrr; on any other plan recurring MRR (mrr_recurring) against the flat, seat and add-on list price, both without metered usage (usage_charges has no list price there); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
   ],
 ] as const;
 
@@ -66,18 +75,18 @@ const where = (condition: pl.Expr, value: pl.Expr) =>
 
 /** Sums and counts per group: the same expressions for a plan and for `all`. */
 function sums(
-  { windowDays, onSibling, usagePricedPlans }: {
-    windowDays: number;
-    onSibling: pl.Expr;
-    usagePricedPlans: readonly string[];
-  },
+  { windowDays, usagePricedPlans }: { windowDays: number; usagePricedPlans: readonly string[] },
 ): pl.Expr[] {
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const mrrKnown = pl.col("mrr").isNotNull();
   const paying = pl.col("mrr").gt(0);
-  // what the organization pays against its list price: only organizations that pay (a trial or a
-  // canceled subscription is not a 0 % price)
-  const listKnown = pl.col("list_price_mrr").isNotNull().and(paying);
+  // seats and requests set against MRR: an organization's whose customer's MRR is known, its own
+  // or on a sibling's row (shared_customer)
+  const customerMrrKnown = pl.col(CUSTOMER_COLUMNS.mrrKnown);
+  // what a customer pays against its list price: only customers that pay (a trial or a canceled
+  // subscription is not a 0 % price), and only when each of its organizations has a list price
+  // (its MRR pays for all of them)
+  const listKnown = pl.col(CUSTOMER_COLUMNS.listed).and(pl.col(CUSTOMER_COLUMNS.pays));
   const listHasUsage = usagePricedPlans.length === 0
     ? pl.lit(false)
     : pl.col("plan").cast(pl.Utf8).isIn([...usagePricedPlans]);
@@ -91,14 +100,14 @@ function sums(
     // a sum of nothing known is unknown, not $0
     pl.when(mrrKnown.cast(pl.Int32).sum().gt(0)).then(num("mrr").sum()).otherwise(pl.lit(null))
       .alias("mrr"),
-    where(mrrKnown, num("seats")).sum().alias("_seats_known"),
-    where(mrrKnown, monthly("requests_30d")).sum().alias("_requests_known"),
+    where(customerMrrKnown, num("seats")).sum().alias("_seats_known"),
+    where(customerMrrKnown, monthly("requests_30d")).sum().alias("_requests_known"),
     num("requests_30d").sum().alias("_requests"),
     num("llm_cost_30d").sum().alias("_llm_cost"),
     num("llm_cost_ptb_30d").sum().alias("_llm_cost_ptb"),
     // the headline's sums over the plan's organizations: every one with known revenue, paying
     // or not, and those whose revenue a sibling's row carries (their cost)
-    ...marginSums({ windowDays, onSibling }),
+    ...marginSums({ windowDays }),
     ofKnownMrr(where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum()).alias(
       "negative_margin_all",
     ),
@@ -107,10 +116,11 @@ function sums(
     ),
     num("list_price_mrr").sum().alias("_list_sum"),
     where(pl.col("list_price_mrr").isNotNull(), pl.lit(1)).sum().alias("_list_count"),
-    // like with like: where list_price_mrr has no usage, neither does the MRR set against it
+    // like with like: where list_price_mrr has no usage, neither does the MRR set against it (a
+    // customer's MRR is on its revenue row, its other organizations' mrr empty)
     where(
       listKnown,
-      pl.when(listHasUsage).then(num("mrr")).otherwise(num("mrr_recurring")),
+      pl.when(listHasUsage).then(num("mrr")).otherwise(num("mrr_recurring")).fillNull(0),
     ).sum().alias("_mrr_listed"),
     where(listKnown, num("list_price_mrr")).sum().alias("_list_listed"),
   ];
@@ -142,6 +152,17 @@ function ratios(frame: pl.DataFrame): pl.DataFrame {
 }
 
 /**
+ * `frame` with the customer columns (lib/revenue/shared_customers.ts) and `plan` the plan of each
+ * organization's Stripe customer: its revenue row's, so a customer several organizations share
+ * counts in one plan with all of them (revenue and what is set against it together); `(no plan)`
+ * where none.
+ */
+export function withCustomerPlan(frame: pl.DataFrame): pl.DataFrame {
+  return withCustomerColumns(frame, { noPlan: NO_PLAN_LABEL })
+    .withColumns(pl.col(CUSTOMER_COLUMNS.plan).alias("plan"));
+}
+
+/**
  * The sums per plan and over every organization, once per frame: one export reads the table of
  * its frame three times (the chart worker's job, the summary sheet, the brief), each a group-by
  * of nineteen sums over every row on the main thread (~200 ms at a million organizations). Frames
@@ -159,9 +180,8 @@ function planSums(
   const key = JSON.stringify([windowDays, usagePricedPlans]);
   let known = byOptions.get(key);
   if (!known) {
-    const onSibling = revenueOnSibling(frame);
-    const expressions = sums({ windowDays, onSibling, usagePricedPlans });
-    const withPlan = frame.withColumns(pl.col("plan").fillNull(NO_PLAN_LABEL).alias("plan"));
+    const expressions = sums({ windowDays, usagePricedPlans });
+    const withPlan = withCustomerPlan(frame);
     known = {
       grouped: withPlan.groupBy("plan").agg(...expressions),
       total: withPlan.select(pl.lit(ALL_PLANS_LABEL).alias("plan"), ...expressions),

@@ -9,7 +9,8 @@
 import pl from "nodejs-polars";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { formatUsd } from "../report/numbers.ts";
-import { revenueOnSibling } from "../revenue/columns.ts";
+import { withCustomerPlan } from "./per_plan.ts";
+import { CUSTOMER_COLUMNS } from "../revenue/shared_customers.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "./margin_sums.ts";
 
 /** One plan whose company margin PTB cost without PTB revenue in the window pulls down. */
@@ -39,19 +40,19 @@ const MIN_POINTS = 1;
  * not read leaves those margins empty: no warning.
  */
 export function ptbTimingPlans(frame: pl.DataFrame, windowDays: number): PtbTimingPlan[] {
-  const onSibling = revenueOnSibling(frame);
-  const counted = marginConditions(onSibling);
+  const counted = marginConditions();
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const sumWhere = (condition: pl.Expr, value: pl.Expr) =>
     pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
+  // its customer's PTB revenue: a shared customer's is on its revenue row
   const spentEarlier = counted.companyCost
     .and(pl.col("llm_cost_ptb_30d").gt(0))
-    .and(pl.col("ptb_revenue_30d").eq(0));
-  const grouped = frame
-    .withColumns(pl.col("plan").fillNull("(no plan)").alias("plan"))
+    .and(pl.col(CUSTOMER_COLUMNS.ptbRevenue).eq(0));
+  // plans as the per-plan table groups them: a shared Stripe customer in its revenue row's
+  const grouped = withCustomerPlan(frame)
     .groupBy("plan")
     .agg(
-      ...marginSums({ windowDays, onSibling }),
+      ...marginSums({ windowDays }),
       sumWhere(spentEarlier.fillNull(false), pl.lit(1)).alias("organizations"),
       sumWhere(spentEarlier.fillNull(false), monthly("llm_cost_ptb_30d")).alias("theirPtbCost"),
       sumWhere(counted.companyCost, monthly("llm_cost_ptb_30d")).alias("ptbCost"),

@@ -17,7 +17,7 @@ import { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./
 import { type PriceBook, priceBookInWords, usagePricedPlans } from "./price_book.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { marginPct, marginSums } from "./margin_sums.ts";
-import { revenueOnSibling } from "../revenue/columns.ts";
+import { withCustomerColumns } from "../revenue/shared_customers.ts";
 import { ptbTimingPlans } from "./ptb_timing.ts";
 
 export type { EconomicsContext } from "./types.ts";
@@ -75,8 +75,8 @@ export interface CompanyMargins {
 
 export function companyMargins(frame: pl.DataFrame, options: MarginOptions): CompanyMargins {
   const mrrKnown = pl.col("mrr").isNotNull();
-  const sums = frame.select(
-    ...marginSums({ windowDays: options.windowDays, onSibling: revenueOnSibling(frame) }),
+  const sums = withCustomerColumns(frame).select(
+    ...marginSums({ windowDays: options.windowDays }),
     pl.when(pl.col("mrr").gt(0)).then(pl.lit(1)).otherwise(pl.lit(0)).sum().alias("paying"),
     mrrKnown.cast(pl.Int32).sum().alias("known"),
   ).toRecords()[0] as Record<string, number>;
@@ -95,7 +95,7 @@ export function companyMargins(frame: pl.DataFrame, options: MarginOptions): Com
  * above it: the XLSX summary sheet and the export notebook say it in these words.
  */
 export const PER_PLAN_MARGINS_NOTE =
-  "Rows are price-book plans; all = every organization. Margins are ratios of sums over every organization of the plan with known revenue, paying or not (a free or trialing organization's cost counts against the plan's revenue), plus the cost of organizations whose revenue a shared customer's other organization carries: the headline margins above, plan by plan, and all's margins are the headline's. A plan with cost and no revenue has no margin (–); the company margin is – where PTB revenue was not read and the plan had PTB cost.";
+  "Rows are price-book plans; all = every organization. Margins are ratios of sums over every organization of the plan with known revenue, paying or not (a free or trialing organization's cost counts against the plan's revenue), plus the cost of organizations whose revenue a shared customer's other organization carries (that revenue known): the headline margins above, plan by plan, and all's margins are the headline's. A Stripe customer several organizations share counts, with all of them, in the plan of the one whose row carries its revenue. A plan with cost and no revenue has no margin (–); the company margin is – where PTB revenue was not read and the plan had PTB cost.";
 
 /** Why the headline company margin is not known (the brief, the workbook and the admin page). */
 export function companyMarginUnknownReason(ptbRevenueUnknown: number): string {

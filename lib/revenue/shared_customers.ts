@@ -1,0 +1,139 @@
+/**
+ * Organizations that share a Stripe customer. The revenue columns carry a customer's revenue once,
+ * on one organization's row (the newest; the others read revenue_source shared_customer with mrr
+ * and ptb_revenue_30d empty: columns.ts), so whatever is set against revenue (seats, requests,
+ * list price, cost) counts for such an organization when its customer's revenue is known, and in
+ * the same group as that revenue: sums per plan group a customer's organizations under the plan
+ * of its revenue row.
+ *
+ * The customer's figures are columns, worked out over the whole frame before any group-by: a
+ * figure of the customer computed inside a group-by sees that group's rows only, and a customer's
+ * organizations may fall in different groups (traffic types).
+ */
+import pl from "nodejs-polars";
+import { revenueOnSibling } from "./columns.ts";
+
+const KEY = "stripe_customer_id";
+
+/** The columns withCustomerColumns adds. */
+export const CUSTOMER_COLUMNS = {
+  /** its customer's mrr is known: on its own row, or on its revenue row (shared_customer) */
+  mrrKnown: "_customer_mrr_known",
+  /**
+   * its customer's PTB revenue is known, or not needed: none of the customer's organizations had
+   * PTB cost (null, as gross_margin_company_pct has it, where an organization's own PTB cost and
+   * revenue are both unknown)
+   */
+  ptbKnown: "_customer_ptb_known",
+  /** its customer's ptb_revenue_30d */
+  ptbRevenue: "_customer_ptb_revenue",
+  /** its customer pays: mrr > 0 */
+  pays: "_customer_pays",
+  /** every organization of its customer has a list price (list_price_mrr) */
+  listed: "_customer_listed",
+  /** the plan of its customer's revenue row, `noPlan` where none; only when noPlan is given */
+  plan: "_customer_plan",
+} as const;
+
+/** Prefix of a shared customer's joined figures; `_shared_customer` itself marks a joined row. */
+const JOINED = "_shared_customer";
+
+/** What an organization gives its customer's figures, from its own row. */
+interface OwnFigures {
+  mrrKnown: pl.Expr;
+  ptbRevenueKnown: pl.Expr;
+  ptbRevenue: pl.Expr;
+  ptbCost: pl.Expr;
+  pays: pl.Expr;
+  listed: pl.Expr;
+  plan: pl.Expr | null;
+}
+
+/**
+ * `frame` with CUSTOMER_COLUMNS. For an organization of a customer with a shared_customer row
+ * they are the customer's, worked out over those few rows and joined back by customer id (a
+ * window over a million ids took ~1 s, the join ~25 ms); elsewhere each is the organization's
+ * own. A shared_customer row whose revenue row is not in the frame has its customer's revenue
+ * unknown.
+ */
+export function withCustomerColumns(
+  frame: pl.DataFrame,
+  { noPlan }: { noPlan?: string } = {},
+): pl.DataFrame {
+  const has = (name: string) => frame.columns.includes(name);
+  const number = (name: string) =>
+    has(name) ? pl.col(name).cast(pl.Float64) : pl.lit(null).cast(pl.Float64);
+  const mrr = number("mrr");
+  const own: OwnFigures = {
+    mrrKnown: mrr.isNotNull(),
+    ptbRevenueKnown: number("ptb_revenue_30d").isNotNull(),
+    ptbRevenue: number("ptb_revenue_30d"),
+    ptbCost: number("llm_cost_ptb_30d"),
+    pays: mrr.gt(0).fillNull(false),
+    listed: has("list_price_mrr") ? pl.col("list_price_mrr").isNotNull() : pl.lit(false),
+    plan: noPlan === undefined
+      ? null
+      : has("plan")
+      ? pl.col("plan").cast(pl.Utf8).fillNull(pl.lit(noPlan))
+      : pl.lit(noPlan),
+  };
+  const C = CUSTOMER_COLUMNS;
+  const added: [string, pl.Expr, pl.Expr][] = [
+    // [name, the organization's own, the joined customer's]
+    [C.mrrKnown, own.mrrKnown, pl.col(`${JOINED}_mrr_known`)],
+    [
+      C.ptbKnown,
+      own.ptbRevenueKnown.or(own.ptbCost.eq(0)),
+      pl.col(`${JOINED}_ptb_revenue_known`).or(pl.col(`${JOINED}_ptb_cost`).eq(0)),
+    ],
+    [C.ptbRevenue, own.ptbRevenue, pl.col(`${JOINED}_ptb_revenue`)],
+    [C.pays, own.pays, pl.col(`${JOINED}_pays`)],
+    [C.listed, own.listed, pl.col(`${JOINED}_listed`)],
+    ...(own.plan
+      ? [[C.plan, own.plan, pl.col(`${JOINED}_plan`).fillNull(own.plan)] as [
+        string,
+        pl.Expr,
+        pl.Expr,
+      ]]
+      : []),
+  ];
+  const customers = sharedCustomerFigures(frame, own);
+  if (!customers) return frame.withColumns(...added.map(([name, mine]) => mine.alias(name)));
+  const names = added.map(([name]) => name);
+  return frame.lazy()
+    .join(customers.lazy(), { on: KEY, how: "left", maintainOrder: "left" } as never)
+    .select(
+      ...frame.columns.filter((name) => !names.includes(name)),
+      // the customer's where the organization's customer is shared (a joined row), else its own
+      ...added.map(([name, mine, customer]) =>
+        pl.when(pl.col(JOINED).isNotNull()).then(customer).otherwise(mine).alias(name)
+      ),
+    )
+    .collectSync();
+}
+
+/**
+ * One row per Stripe customer with a shared_customer row: its figures from its organizations'
+ * own, those of the revenue where the revenue is (the organization that is not shared_customer);
+ * null when no organization shares a customer.
+ */
+function sharedCustomerFigures(frame: pl.DataFrame, own: OwnFigures): pl.DataFrame | null {
+  if (!frame.columns.includes(KEY) || !frame.columns.includes("revenue_source")) return null;
+  const onSibling = revenueOnSibling(frame);
+  const ids = frame.filter(onSibling.and(pl.col(KEY).isNotNull())).select(KEY).unique();
+  if (ids.height === 0) return null;
+  // on the revenue row only (one per customer: max picks it; none in the frame: null)
+  const ofRevenueRow = (value: pl.Expr) =>
+    pl.when(onSibling.not()).then(value).otherwise(pl.lit(null)).max();
+  const flag = (value: pl.Expr) => ofRevenueRow(value.cast(pl.Int8)).eq(1).fillNull(false);
+  return frame.join(ids, { on: KEY, how: "semi" }).groupBy(KEY).agg(
+    pl.lit(true).alias(JOINED),
+    flag(own.mrrKnown).alias(`${JOINED}_mrr_known`),
+    flag(own.ptbRevenueKnown).alias(`${JOINED}_ptb_revenue_known`),
+    ofRevenueRow(own.ptbRevenue).alias(`${JOINED}_ptb_revenue`),
+    own.ptbCost.sum().alias(`${JOINED}_ptb_cost`),
+    flag(own.pays).alias(`${JOINED}_pays`),
+    own.listed.cast(pl.Int8).min().eq(1).alias(`${JOINED}_listed`),
+    ...(own.plan ? [ofRevenueRow(own.plan).alias(`${JOINED}_plan`)] : []),
+  );
+}
