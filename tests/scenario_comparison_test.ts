@@ -401,3 +401,47 @@ Deno.test("a shared customer counts in the tier of its revenue row; kept and pri
     ],
   );
 });
+
+Deno.test("Stripe skipped: the unknown-current warning and summary say which organizations' proposed MRR is unknown too", async () => {
+  // a1 pro 2 seats, a2 team 5 seats, a3 free: $10 a seat → 20 + 50 + 10 = $80; e1 enterprise
+  // keeps current MRR, unknown: its proposed MRR is unknown too, not in the $80
+  const skipped = exportFrameFromColumns({
+    org_id: ["a1", "a2", "a3", "e1"],
+    org_name: ["A1", "A2", "A3", "E1"],
+    tier: ["pro", "team", "free", "enterprise"],
+    tier_raw: ["pro", "team", "free", "enterprise"],
+    seats: [2, 5, 1, 40],
+    mrr: [null, null, null, null],
+    revenue_source: ["none", "none", "none", "none"],
+  });
+  const scenario = parseScenario({
+    name: "seat_kept",
+    plans: [
+      { name: "contract", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
+      { name: "everyone", perSeatUsd: 10 },
+    ],
+  });
+  const result = await compareScenario(skipped, { scenario });
+  assertEquals(
+    [
+      result.totals.unknownCurrent,
+      result.totals.proposedMrrUnknownCurrentUsd,
+      result.totals.proposedUnknown,
+    ],
+    [4, 80, 1],
+  );
+  assertEquals(result.warnings.filter((w) => w.includes("unknown current MRR")), [
+    "4 organizations have unknown current MRR, left out of the totals: revenue not fetched (revenue_source none: Stripe skipped or failed, or a customer Stripe does not know); 1 of them has unknown proposed MRR too (a plan keeping current MRR), not in the proposed $80.00 of the other 3",
+  ]);
+  const markdown = scenarioMarkdown(result, {
+    dataLabel: "fixture",
+    asOf: new Date("2026-11-01"),
+    demo: false,
+  });
+  ok(
+    markdown.includes(
+      "| organizations with unknown current MRR (not above) | 4 (proposed $80.00; 1 of them with unknown proposed MRR too, not in it) |",
+    ),
+    markdown,
+  );
+});
