@@ -22,7 +22,7 @@ import {
   pricingInputs,
   SCENARIO_INPUT_COLUMNS,
 } from "./scenario/pricing.ts";
-import { findBreakeven } from "./scenario/comparison.ts";
+import { findBreakeven } from "./scenario/breakeven.ts";
 
 export interface ModelFacts {
   /** organizations with known MRR: every sum below is over them (a scenario's comparable set) */
