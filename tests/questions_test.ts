@@ -72,6 +72,17 @@ const frame = pl.DataFrame({
   requests_30d: [200_000, 60_000, 10_000, 1_000_000, 0, 40_000],
   llm_cost_30d: [800, 30, 600, 1000, 0, 600],
   mrr: pl.Series("mrr", [40, 0, 200, 5000, 0, null], pl.Float64),
+  // each its own Stripe customer (o5 none); o6's revenue was not read
+  stripe_customer_id: pl.Series(
+    "stripe_customer_id",
+    ["cus_1", "cus_2", "cus_3", "cus_4", null, "cus_6"],
+    pl.Utf8,
+  ),
+  revenue_source: pl.Series(
+    "revenue_source",
+    ["stripe", "stripe", "stripe", "stripe", "no_customer", "none"],
+    pl.Utf8,
+  ),
   gross_margin_pct: pl.Series("gross_margin_pct", [-1900, null, -200, 80, null, null], pl.Float64),
   ptb_requests_30d: [200_000, 0, 5_000, 0, 0, 0],
   is_ptb: [true, false, true, false, false, false],
