@@ -44,6 +44,23 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
       `totals: current MRR unknown (no organization with known current MRR), no comparison; unknown current ${unknown.height}, their proposed ${seats} USD/month`,
     );
     ok(!/delta 0/.test(text(result)));
+    // enterprise keeps its (unknown) current MRR: those organizations' proposed MRR is unknown too
+    const kept = await call(client, "run_scenario", {
+      scenario: {
+        name: "kept",
+        plans: [
+          { name: "contract", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
+          { name: "everyone", perSeatUsd: 1 },
+        ],
+      },
+    });
+    const enterprise = unknown.filter(pl.col("tier").eq(pl.lit("enterprise")));
+    ok(enterprise.height > 0);
+    const othersSeats = seats - Number(enterprise.getColumn("seats").sum());
+    assertEquals(
+      text(kept).split("\n")[1],
+      `totals: current MRR unknown (no organization with known current MRR), no comparison; unknown current ${unknown.height}, their proposed ${othersSeats} USD/month (${enterprise.height} of them with unknown proposed MRR too, not in it)`,
+    );
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

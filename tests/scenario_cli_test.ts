@@ -58,6 +58,24 @@ Deno.test("deno task scenario without known current MRR: current MRR unknown, no
       logs[1],
       "  breakeven plans[0].perSeatUsd: none (no organization with known current MRR)",
     );
+    // a2 (team) keeps its unknown current MRR: its proposed MRR is unknown too, and not in the $20
+    const kept = join(dir, "kept.json");
+    await Deno.writeTextFile(
+      kept,
+      JSON.stringify({
+        name: "kept",
+        plans: [
+          { name: "contract", match: { tiers: ["team"] }, keepCurrentMrr: true },
+          { name: "everyone", perSeatUsd: 10 },
+        ],
+      }),
+    );
+    logs.length = 0;
+    assertEquals(await scenarioMain([kept, "--input", input, "--out-dir", dir]), 0);
+    assertEquals(
+      logs[0],
+      "Scenario kept: current MRR unknown (no organization with known current MRR), no comparison; 2 organizations with unknown current MRR, proposed $20.00 (1 of them with unknown proposed MRR too, not in it)",
+    );
     ok(
       errors.includes(
         'warning: seat: plan "late" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "everyone"',

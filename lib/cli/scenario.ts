@@ -258,6 +258,10 @@ function printResult(
         formatCount(t.unknownCurrent)
       } organization${t.unknownCurrent === 1 ? "" : "s"} with unknown current MRR, proposed ${
         formatUsd(t.proposedMrrUnknownCurrentUsd)
+      }${
+        t.proposedUnknown > 0
+          ? ` (${formatCount(t.proposedUnknown)} of them with unknown proposed MRR too, not in it)`
+          : ""
       }`
       : `${head}: current MRR ${formatUsd(t.currentMrrUsd)}, proposed ${
         formatUsd(t.proposedMrrUsd)

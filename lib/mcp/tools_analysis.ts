@@ -319,7 +319,11 @@ export function registerAnalysisTools(
           // the proposed 0 of no organization would read as the scenario's yield
           ? `totals: current MRR unknown (${NO_KNOWN_CURRENT}), no comparison; unknown current ${t.unknownCurrent}, their proposed ${
             n(t.proposedMrrUnknownCurrentUsd)
-          } USD/month`
+          } USD/month${
+            t.proposedUnknown > 0
+              ? ` (${t.proposedUnknown} of them with unknown proposed MRR too, not in it)`
+              : ""
+          }`
           : `totals (organizations with known current MRR): current ${
             n(t.currentMrrUsd)
           }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
