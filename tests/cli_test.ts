@@ -339,6 +339,9 @@ Deno.test("userPath reads a relative path from INIT_CWD, the folder deno task wa
   assertEquals(userPath("a.csv", ""), "a.csv");
   // an empty value stays empty: refused as such, not read as the folder
   assertEquals(userPath("", "/tmp/typed-here"), "");
+  // a process running elsewhere was not started by deno task (which runs in the project folder):
+  // an INIT_CWD it inherited (an npm script's) is stale, and the path is read as typed
+  assertEquals(userPath("a.csv", "/tmp/typed-here", "/tmp/somewhere-else"), "a.csv");
 });
 
 Deno.test("tasks typed in another folder read and write paths there, not in the project folder", async () => {

@@ -4,6 +4,7 @@
  * arguments.
  */
 import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
@@ -13,13 +14,24 @@ import { ensureWritableDir } from "../formats/staging.ts";
  * deno.json's folder and names the folder it was started from in INIT_CWD, so `cd outputs && deno
  * task compare a.csv b.csv` means outputs/a.csv, not a.csv beside deno.json. An absolute path, a
  * run started in the project folder, or one without INIT_CWD (`deno run`) keeps the path as typed.
+ * INIT_CWD counts only in a process running in the project folder, as deno task runs it: deno task
+ * keeps an INIT_CWD it inherits (npm and yarn set one for their scripts), so a `deno run` started
+ * elsewhere with a stale one would otherwise read paths from a folder nobody typed in.
  * Settings (.env, PRICING_*_DIR) are not user paths: they keep their documented bases.
  */
-export function userPath(path: string, initCwd = Deno.env.get("INIT_CWD")): string {
+export function userPath(
+  path: string,
+  initCwd = Deno.env.get("INIT_CWD"),
+  cwd = Deno.cwd(),
+): string {
   if (!initCwd || path.trim() === "" || isAbsolute(path)) return path;
+  if (resolve(cwd) !== PROJECT_DIR) return path;
   const from = resolve(initCwd);
-  return from === Deno.cwd() ? path : resolve(from, path);
+  return from === resolve(cwd) ? path : resolve(from, path);
 }
+
+/** The project folder (deno.json's), where deno task runs the kit's tasks. */
+const PROJECT_DIR = resolve(fileURLToPath(new URL("../../", import.meta.url)));
 
 /** The flags, in every command line, whose value is a file or folder the user typed (userPath). */
 const PATH_FLAGS = new Set(["out-dir", "env-file", "input", "history-dir"]);
