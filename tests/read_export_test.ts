@@ -12,6 +12,7 @@ import { exportNameInfo, readExportFile, suffixedStamp } from "../lib/formats/re
 import { exportAssumptionWarning, exportFileFacts } from "../lib/formats/export_demo.ts";
 import { segmentFrames, segmentSheets, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
+import { sofficeConvert } from "./libreoffice.ts";
 
 Deno.test("one XLSX export read back 500 times in one process, every read equal", async () => {
   const dir = await Deno.makeTempDir();
@@ -258,6 +259,42 @@ Deno.test("XLSX reader: a damaged workbook is one line naming the file and what 
     );
     await Deno.writeFile(path, new TextEncoder().encode("not a zip"));
     await rejects(readExportFile(path), /is not a readable XLSX workbook \(not a ZIP archive/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an export saved again by LibreOffice reads back the same (its booleans are 1 and 0 in a boolean format)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = await loadPricingData({
+      demo: true,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      env: {},
+      log: () => {},
+    });
+    const written = data.frame.head(40);
+    const original = join(dir, "original", "helicone_pricing_data_2026-11-01_demo.xlsx");
+    await Deno.mkdir(join(dir, "original"));
+    await writeXlsxFile(written, original);
+    await sofficeConvert(original, { to: "xlsx", outDir: dir });
+    const resaved = (await readExportFile(join(dir, "helicone_pricing_data_2026-11-01_demo.xlsx")))
+      .frame;
+    const read = (await readExportFile(original)).frame;
+    for (const name of ["is_ptb", "is_byok", "has_gateway_only", "cancel_at_period_end"]) {
+      assertEquals(resaved.getColumn(name).toArray(), read.getColumn(name).toArray(), name);
+    }
+    // LibreOffice keeps 15 significant digits of a double: numbers equal to 1e-12 of their size
+    const same = (a: unknown, b: unknown) =>
+      typeof a === "number" && typeof b === "number"
+        ? Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a))
+        : JSON.stringify(a) === JSON.stringify(b);
+    const differing = read.columns.filter((name) => {
+      const before = read.getColumn(name).toArray();
+      const after = resaved.getColumn(name).toArray();
+      return after.length !== before.length || before.some((value, i) => !same(value, after[i]));
+    });
+    assertEquals(differing, [], "every column as the kit's own workbook reads");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

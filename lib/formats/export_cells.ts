@@ -83,6 +83,8 @@ function readCell(def: ColumnDef, cell: Cell): unknown {
     }
     case "boolean":
       if (typeof cell === "boolean") return cell;
+      // LibreOffice saves TRUE and FALSE as 1 and 0 in a boolean format (a TRUE() formula's value)
+      if (cell === 1 || cell === 0) return cell === 1;
       if (cell === "true") return true;
       if (cell === "false") return false;
       throw `${JSON.stringify(cell)} is not true or false`;
