@@ -252,6 +252,17 @@ Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), 
     // answers with no call, its usage as of 08:00 (the 08:30 invoice is not in it)
     assertEquals(await load(new Date(at(8).getTime() + 1000)), ["cache", false, 57.5]);
     assertEquals(await load(at(10)), ["cache", false, 57.5]);
+    // more than an hour behind, the export says so (a second behind it does not)
+    const warned = (asOf: Date) =>
+      loadRevenue(["cus_metered"], fakeOptions(fake, cacheDir, asOf)).then((r) =>
+        r.warnings.filter((w) => w.startsWith("Stripe revenue from today's cache"))
+      );
+    assertEquals(await warned(new Date(at(8).getTime() + 1000)), []);
+    assertEquals(await warned(at(10)), [
+      `Stripe revenue from today's cache made for as-of ${
+        at(8).toISOString()
+      }, 2.0 h before this export's: usage_charges and ptb_revenue_30d leave out invoices and PTB payments created since, and MRR is the subscriptions as fetched then (--refresh-stripe fetches them)`,
+    ]);
     // the same file under the next day's name: its as-of is not that day's, fetched ($20 + $10)
     const apiKey = fake.apiKey;
     await Deno.copyFile(

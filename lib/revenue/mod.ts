@@ -213,13 +213,33 @@ function result(
   },
 ): RevenueResult {
   const revenue = revenueFromSnapshot(snapshot, { customerIds, ...context });
+  const behind = context.source === "cache" ? cacheBehindWarning(snapshot, context.asOf) : null;
   return {
     ...revenue,
-    warnings: [...revenue.warnings, ...(context.warnings ?? [])],
+    warnings: [...revenue.warnings, ...(context.warnings ?? []), ...(behind ? [behind] : [])],
     apiCalls: context.apiCalls,
     durationMs: Math.round(performance.now() - context.started),
     failed: false,
   };
+}
+
+/** How far a cache may lag the export's as-of before the export says so. */
+const CACHE_BEHIND_WARN_SECONDS = 3600;
+
+/**
+ * A cache of an earlier as-of the same day (a month-end run at 00:00, then a plain export at
+ * 10:00) holds no invoice or PTB payment created since: said, with the way to fetch them.
+ */
+function cacheBehindWarning(snapshot: StripeSnapshot, asOf: Date): string | null {
+  const until = snapshot.invoiceRange?.until;
+  if (until === undefined) return null;
+  const behindSeconds = Math.floor(asOf.getTime() / 1000) - until;
+  if (behindSeconds <= CACHE_BEHIND_WARN_SECONDS) return null;
+  return `Stripe revenue from today's cache made for as-of ${
+    new Date(until * 1000).toISOString()
+  }, ${
+    (behindSeconds / 3600).toFixed(1)
+  } h before this export's: usage_charges and ptb_revenue_30d leave out invoices and PTB payments created since, and MRR is the subscriptions as fetched then (--refresh-stripe fetches them)`;
 }
 
 /** The cache is a convenience: failing to write it costs a warning, not the revenue. */
