@@ -27,7 +27,7 @@ export function userPath(
   if (!initCwd || path.trim() === "" || isAbsolute(path)) return path;
   if (resolve(cwd) !== PROJECT_DIR) return path;
   const from = resolve(initCwd);
-  return from === resolve(cwd) ? path : resolve(from, path);
+  return from === PROJECT_DIR ? path : resolve(from, path);
 }
 
 /** The project folder (deno.json's), where deno task runs the kit's tasks. */

@@ -64,7 +64,8 @@ function excelSerialToMs(serial: number): number {
   return Math.round((serial - 25569) * 86_400_000);
 }
 
-export type Cell = string | number | boolean | Date | null;
+/** A cell as the readers give it: text (CSV, XLSX), a number, a boolean (XLSX), or empty. */
+export type Cell = string | number | boolean | null;
 
 /** One cell read for its column type; throws the reason (the caller adds where). */
 function readCell(def: ColumnDef, cell: Cell): unknown {
@@ -89,9 +90,7 @@ function readCell(def: ColumnDef, cell: Cell): unknown {
       if (cell === "false") return false;
       throw `${JSON.stringify(cell)} is not true or false`;
     case "datetime": {
-      const ms = cell instanceof Date
-        ? cell.getTime()
-        : typeof cell === "number"
+      const ms = typeof cell === "number"
         ? excelSerialToMs(cell)
         : typeof cell === "string" && /^\d{4}-\d{2}-\d{2}/.test(cell)
         ? new Date(cell).getTime()
@@ -101,7 +100,7 @@ function readCell(def: ColumnDef, cell: Cell): unknown {
     }
     case "string":
       // text as entered: the writers' formula guard taken off (lib/formats/formula_guard.ts)
-      return cell instanceof Date ? cell.toISOString() : withoutFormulaGuardText(String(cell));
+      return withoutFormulaGuardText(String(cell));
   }
 }
 

@@ -223,17 +223,19 @@ const invoiceLine = shape({
   period_end: number,
 });
 
+const invoiceHistory = shape({
+  lines: listOf(invoiceLine),
+  prices: listOf(price),
+  discounts,
+  from: number,
+  to: number,
+});
+
 /**
  * What is wrong with an invoice history cache file's history (lib/revenue/invoice_fetch.ts), or
  * null when it has the shape the invoice rules read.
  */
-export const invoiceHistoryProblem: (history: unknown) => string | null = (history) => {
-  const problem = shape({
-    lines: listOf(invoiceLine),
-    prices: listOf(price),
-    discounts,
-    from: number,
-    to: number,
-  })(history);
+export function invoiceHistoryProblem(history: unknown): string | null {
+  const problem = invoiceHistory(history);
   return problem === null ? null : `history${problem}`;
-};
+}
