@@ -76,16 +76,7 @@ import {
 import { type ChartWorker, startChartWorker } from "./report/chart_worker.ts";
 
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
-export type {
-  ExportFormat,
-  ExportOptions,
-  ExportResult,
-  ExportWindow,
-  PricingData,
-  QueryStat,
-  StageEvent,
-  StripeMode,
-} from "./core/types.ts";
+export type * from "./core/types.ts";
 
 // The defaults and the checks of the options (lib/core/export_options.ts), found here too.
 export { DEFAULT_OUT_DIR, exportOptions } from "./core/export_options.ts";
