@@ -33,6 +33,7 @@ import {
   TOOLS,
   type Values,
 } from "./mcp_client.ts";
+import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 
 Deno.test("stdio: every tool, resource and prompt on a demo export, checked against its frame", async (t) => {
   const folder = await exportsFolder();
@@ -435,5 +436,35 @@ Deno.test("run_scenario: organizations sharing a Stripe customer are compared as
   } finally {
     await disconnect();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task mcp: SIGTERM during run_export stops the export (queries on both servers, no file) and ends the server", async () => {
+  const databases = await slowQueryDatabases("mcp_run_export_stop", { usage: SLOW_CH });
+  const exportsDir = await Deno.makeTempDir({ prefix: "mcp_run_export_stop_" });
+  const { transport, client } = stdioClient({
+    ...databases.env,
+    PRICING_MCP_ALLOW_EXPORT: "1",
+    PRICING_MCP_EXPORTS_DIR: exportsDir,
+  });
+  try {
+    await client.connect(transport);
+    let ended = false;
+    client.onclose = () => ended = true;
+    const answer = call(client, "run_export", { days: 30 }).catch(() => null);
+    await waitFor(
+      "both slow queries to run",
+      async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
+    );
+    Deno.kill(transport.pid!, "SIGTERM");
+    await waitFor("the server to end", () => ended, 10_000);
+    await answer;
+    await databases.stoppedOnBothServers();
+    // no export file, no staging folder, no history folder (a stopped run leaves nothing)
+    assertEquals([...Deno.readDirSync(exportsDir)].map((entry) => entry.name), []);
+  } finally {
+    await client.close().catch(() => {});
+    await databases.close();
+    await Deno.remove(exportsDir, { recursive: true });
   }
 });

@@ -7,6 +7,10 @@
  * condition.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
@@ -166,5 +170,47 @@ Deno.test("deno task serve, SIGINT while ClickHouse is frozen: the run stops wit
     await started?.end();
     await proxy.close();
     await databases.drop();
+  }
+});
+
+Deno.test("deno task serve, SIGINT during an MCP run_export: the export stops (queries on both servers, no file), the tool says so, exit 0", async () => {
+  const databases = await slowQueryDatabases("server_interrupt_mcp", { usage: SLOW_CH });
+  const exportsDir = await Deno.makeTempDir({ prefix: "server_interrupt_mcp_" });
+  let started: Awaited<ReturnType<typeof startServer>> | undefined;
+  const client = new Client({ name: "server-interrupt-test", version: "1.0.0" });
+  try {
+    const server = started = await startServer({
+      ...databases.env,
+      PRICING_MCP_ALLOW_EXPORT: "1",
+      PRICING_MCP_EXPORTS_DIR: exportsDir,
+    });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${server.origin}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
+    const answer = client.callTool({ name: "run_export", arguments: { days: 30 } });
+    await waitFor(
+      "both slow queries to run",
+      async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
+    );
+    server.child.kill("SIGINT");
+    const { code } = await server.exit(10);
+    assertEquals(code, 0, server.text());
+    const result = await answer as { isError?: boolean; content: { text?: string }[] };
+    assertEquals([result.isError, result.content[0].text], [
+      true,
+      "error: the server is stopping: the export was stopped, no file written",
+    ]);
+    await databases.stoppedOnBothServers();
+    // no export file, no staging folder, no history folder (a failed run leaves nothing)
+    const left = [];
+    for await (const entry of Deno.readDir(exportsDir)) left.push(entry.name);
+    assertEquals(left, []);
+  } finally {
+    await client.close().catch(() => {});
+    await started?.end();
+    await databases.close();
+    await Deno.remove(exportsDir, { recursive: true });
   }
 });

@@ -260,6 +260,8 @@ export async function demoDataset(settings: McpSettings, asOf: Date): Promise<Da
 export interface DatasetStoreHooks {
   /** the demo dataset's as-of (default: now) */
   now?: () => Date;
+  /** the server's stop (its first SIGINT/SIGTERM): a run_export under way stops with it */
+  signal?: AbortSignal;
 }
 
 /** Holds the current dataset; `current()` reloads when the newest export changed. */
@@ -309,6 +311,7 @@ export class DatasetStore {
       asOf: this.hooks.now?.() ?? new Date(),
       quiet: true,
       log: () => {},
+      signal: this.hooks.signal,
     });
   }
 
@@ -319,6 +322,9 @@ export class DatasetStore {
         "running an export is off: the operator can allow it with PRICING_MCP_ALLOW_EXPORT=1",
       );
     }
+    if (this.hooks.signal?.aborted) {
+      throw new UserError("the server is stopping: no new export; start it again to export");
+    }
     if (!this.#exporting) {
       this.#exporting = (async () => {
         try {
@@ -328,7 +334,10 @@ export class DatasetStore {
           // again on the next request.
           this.#loaded = null;
           await collectDroppedFrames();
-          await this.#writeExport(windowDays);
+          await this.#writeExport(windowDays).catch((error) => {
+            if (!this.hooks.signal?.aborted) throw error;
+            throw new UserError("the server is stopping: the export was stopped, no file written");
+          });
           await collectDroppedFrames();
           return await this.current();
         } finally {
@@ -337,5 +346,10 @@ export class DatasetStore {
       })();
     }
     return await this.#exporting;
+  }
+
+  /** Settles once no export is under way (its files published or its staging removed). */
+  async exportSettled(): Promise<void> {
+    await this.#exporting?.catch(() => {});
   }
 }

@@ -38,7 +38,11 @@ export async function main(args: string[]): Promise<number> {
     const settings = mcpSettings(
       await loadEnv(values["env-file"] ?? ".env", { required: values["env-file"] !== undefined }),
     );
-    const server = createMcpServer(new DatasetStore(settings));
+    // SIGINT/SIGTERM end the session as the client closing it does; either stops a run_export
+    // under way (its staging folder removed) before the process exits
+    const stop = new AbortController();
+    const store = new DatasetStore(settings, { signal: stop.signal });
+    const server = createMcpServer(store);
     const transport = new StdioServerTransport();
     // The client closing our stdin ends the session (the SDK's transport does not watch for it).
     const closed = new Promise<void>((resolve) => {
@@ -48,12 +52,13 @@ export async function main(args: string[]): Promise<number> {
     });
     await server.connect(transport);
     console.error(`pricing-kit MCP server on stdio (exports: ${settings.exportsDir})`);
-    // SIGINT/SIGTERM end the session as the client closing it does: query_sql's process and its
-    // tables' files go (a signal's default exit skipped both)
+    // query_sql's process and its tables' files go too (a signal's default exit skipped both)
     const signalled = new Promise<void>((resolve) => {
       for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, resolve);
     });
     await Promise.race([closed, signalled]);
+    stop.abort(new Error("the MCP session ended"));
+    await store.exportSettled();
     await server.close();
     await closeFrameSql();
     return 0;

@@ -27,6 +27,7 @@ import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../report/segmen
 import { csvChunks } from "../formats/csv.ts";
 import { writeXlsx } from "../formats/xlsx.ts";
 import { createMcpHttpHandler, MCP_PATH } from "../mcp/http.ts";
+import { DatasetStore } from "../mcp/dataset.ts";
 import { mcpSettings } from "../mcp/settings.ts";
 import { BearerAuth } from "./auth.ts";
 import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
@@ -134,9 +135,14 @@ export function createHandler(
   // token (allowed only for demo data on loopback) it serves demo data only: no live export or
   // snapshot from the exports folder, no database SQL.
   const mcpBase = mcpSettings(settings.env);
+  const mcpSettingsServed = settings.token === null
+    ? { ...mcpBase, demoOnly: true, databaseSql: false }
+    : mcpBase;
+  // the server's stop stops an MCP run_export under way, as it stops the page's runs
   const mcp = createMcpHttpHandler(
-    settings.token === null ? { ...mcpBase, demoOnly: true, databaseSql: false } : mcpBase,
+    mcpSettingsServed,
     auth,
+    new DatasetStore(mcpSettingsServed, { signal }),
   );
   const segmentNames = SEGMENTS.map((s) => s.name);
   const thresholds: SegmentThresholds = settings.segmentThresholds;
