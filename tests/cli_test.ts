@@ -545,6 +545,29 @@ setTimeout(() => console.log("survived"), 30_000);`;
   }
 });
 
+Deno.test("a signal sent as the work returns is received once delivered() settles (none lost at the listener's removal)", async () => {
+  const interrupt = new URL("../lib/cli/interrupt.ts", import.meta.url).href;
+  // each round: a listener bound moments before, the signal sent, then the check the export makes
+  const code = `import { listenForInterrupt } from ${JSON.stringify(interrupt)};
+let received = 0;
+for (let round = 0; round < 100; round++) {
+  using interrupt = listenForInterrupt({ onFirst: () => {} });
+  Deno.kill(Deno.pid, "SIGTERM");
+  await interrupt.delivered();
+  if (interrupt.received() === "SIGTERM") received++;
+}
+console.log("received", received);`;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    env: { NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  assertEquals([decode(output.stdout), output.code], ["received 100\n", 0], decode(output.stderr));
+});
+
 Deno.test("a second signal stops at once: one line, the signal's exit code", async () => {
   const interrupt = new URL("../lib/cli/interrupt.ts", import.meta.url).href;
   const code = `import { listenForInterrupt } from ${JSON.stringify(interrupt)};

@@ -201,6 +201,7 @@ async function exportUntilInterrupted(
   });
   try {
     const result = await runExport({ ...options, log: progress, signal: interrupt.signal });
+    await interrupt.delivered(); // a signal sent as the export returned counts
     const name = interrupt.received();
     if (name === undefined) return result;
     console.error(

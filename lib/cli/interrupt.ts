@@ -19,6 +19,12 @@ export interface Interrupt extends Disposable {
   received(): StopSignal | undefined;
   /** 128 + the received signal's number (130 for SIGINT, 143 for SIGTERM) */
   exitCode(): number;
+  /**
+   * Settles once a signal the process has already been sent has reached the listener: Deno hands
+   * a signal to its listener a turn of the event loop later, and one still on its way when the
+   * listener is removed is lost (the work done, the process exited 0 as if never signalled).
+   */
+  delivered(): Promise<void>;
 }
 
 /** The export's line at a second signal (its staging folder is removed by the next export). */
@@ -57,6 +63,10 @@ export function listenForInterrupt(
     signal: controller.signal,
     received: () => received,
     exitCode: () => EXIT_CODES[received ?? "SIGINT"],
+    // two turns: one was not always enough for a listener bound moments before (measured)
+    delivered: async () => {
+      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    },
     [Symbol.dispose]() {
       for (const { name, listener } of listeners) Deno.removeSignalListener(name, listener);
     },
