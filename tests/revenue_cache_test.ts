@@ -215,7 +215,7 @@ function fakeOptions(fake: FakeStripe, cacheDir: string, asOf: Date) {
   };
 }
 
-Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), never an earlier as-of or another day's", async () => {
+Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), never an earlier as-of or another day's; an earlier as-of's fetch keeps it", async () => {
   const T = AS_OF.getTime() / 1000; // 2026-11-01T00:00:00Z
   const at = (hours: number) => new Date((T + hours * 3600) * 1000);
   const fake = startFakeStripe({
@@ -245,11 +245,17 @@ Deno.test("a cache answers later as-ofs of its day (usage as of its own as-of), 
     // as of 09:00: the $20 seat + the 08:30 invoice's $10
     assertEquals(await load(at(9)), ["stripe", true, 30]);
     // as of 08:00: the 09:00 cache holds the 08:30 invoice, later than asked: fetched again,
-    // $20 + October's $37.50
+    // $20 + October's $37.50; the 09:00 cache is kept (not written over with the earlier as-of),
+    // so 08:00 asks Stripe each time and 10:00 reads the 09:00 cache
+    assertEquals(await load(at(8)), ["stripe", true, 57.5]);
+    assertEquals(await load(at(8)), ["stripe", true, 57.5]);
+    assertEquals(await load(at(10)), ["cache", false, 30]);
+    // with no cache of a later as-of, an 08:00 fetch is written; then 08:00:01 and 10:00 (a
+    // default export's as-of: now, to the second) read it with no call, its usage as of 08:00
+    // (the 08:30 invoice is not in it)
+    await Deno.remove(cachePath(cacheDir, { apiKey: fake.apiKey, asOf: at(8) }));
     assertEquals(await load(at(8)), ["stripe", true, 57.5]);
     assertEquals(await load(at(8)), ["cache", false, 57.5]);
-    // as of 08:00:01 and 10:00 (a default export's as-of: now, to the second): the 08:00 cache
-    // answers with no call, its usage as of 08:00 (the 08:30 invoice is not in it)
     assertEquals(await load(new Date(at(8).getTime() + 1000)), ["cache", false, 57.5]);
     assertEquals(await load(at(10)), ["cache", false, 57.5]);
     // more than an hour behind, the export says so (a second behind it does not)

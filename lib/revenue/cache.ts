@@ -123,10 +123,38 @@ export async function writeCache(path: string, snapshot: StripeSnapshot): Promis
         JSON.stringify({
           version: CACHE_VERSION,
           written_at: new Date().toISOString(),
+          // its as-of, up front: laterCacheOfTheDay reads it without parsing the file
+          until: snapshot.invoiceRange?.until ?? null,
           snapshot: toFile(snapshot),
         }),
       ),
   );
+}
+
+/**
+ * Whether `path` holds today's cache (current version) made for a later as-of than `asOf`: read
+ * from the file's first bytes, not parsed whole (tens of MB). A fetch for an earlier as-of then
+ * leaves it in place: written over, the day's later exports would read revenue of the earlier
+ * as-of (a month-end run of 00:00 after a 10:00 export: every invoice since midnight missed).
+ */
+export async function laterCacheOfTheDay(
+  path: string,
+  { asOf, now = new Date() }: { asOf: Date; now?: Date },
+): Promise<boolean> {
+  let head: string;
+  try {
+    using file = await Deno.open(path);
+    const bytes = new Uint8Array(256);
+    const read = await file.read(bytes);
+    head = new TextDecoder().decode(bytes.subarray(0, read ?? 0));
+  } catch {
+    return false; // none, or unreadable: written over
+  }
+  const fields = /^\{"version":(\d+),"written_at":"([^"]+)","until":(\d+),/.exec(head);
+  if (!fields || Number(fields[1]) !== CACHE_VERSION) return false;
+  const writtenAt = new Date(fields[2]);
+  if (Number.isNaN(writtenAt.getTime()) || isoDate(writtenAt) !== isoDate(now)) return false;
+  return Number(fields[3]) > Math.floor(asOf.getTime() / 1000);
 }
 
 /** Days of cache files kept before the as-of day. */

@@ -12,7 +12,14 @@
  */
 import { join } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
-import { cachePath, type CacheRead, pruneCache, readCache, writeCache } from "./cache.ts";
+import {
+  cachePath,
+  type CacheRead,
+  laterCacheOfTheDay,
+  pruneCache,
+  readCache,
+  writeCache,
+} from "./cache.ts";
 import { isoDate } from "../formats/files.ts";
 import {
   CALL_BOUND_EXTRA,
@@ -406,7 +413,10 @@ export async function loadRevenue(
       onProgress: options.onProgress,
       onPtbFailure: (error) => ptbFailure = describe(error),
     });
-    cacheWarnings.push(...await tryWriteCache(path, snapshot, options.cacheDir, options.asOf));
+    // a cache of a later as-of the same day stays: the day's later exports read it
+    if (!await laterCacheOfTheDay(path, { asOf: options.asOf })) {
+      cacheWarnings.push(...await tryWriteCache(path, snapshot, options.cacheDir, options.asOf));
+    }
     return result(snapshot, customerIds, {
       ...context,
       source: "stripe",
