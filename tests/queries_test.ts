@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import { createClient } from "@clickhouse/client";
 import pg from "pg";
+import pl from "nodejs-polars";
 import { sourceSettings } from "../lib/core/config.ts";
 import { exportWindow } from "../lib/export.ts";
 import { rowsToFrame } from "../lib/sources/frames.ts";
@@ -510,6 +511,27 @@ Deno.test("organizations.sql leaves out the demo tier as the kit reads tiers: an
     assertEquals(kept, ["demonstration", "demo-20250101", "de mo", "\u200Bdemo"]);
     assertEquals(blanks.length, 25); // the 25 JavaScript removes, each tried
     ok(exported.has("22222222-2222-4222-8222-222222222222"), "a null tier is kept");
+  } finally {
+    await client.end();
+    await databases.drop();
+  }
+});
+
+Deno.test("organizations.sql: an empty name or tier is null, as the CSV and XLSX read it (the snapshot holds the frame)", async () => {
+  const databases = await freshFixtureDatabases("empty_text");
+  const client = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await client.connect();
+  try {
+    const id = "eeeeeeee-0000-4000-8000-00000000e001";
+    await client.query(
+      "INSERT INTO organization (id, name, created_at, tier, stripe_metadata, soft_delete) VALUES ($1, '', '2025-01-01', '', '{}', false)",
+      [id],
+    );
+    const settings = sourceSettings(databases.env)!;
+    const { frames } = await runQueries(settings, exportWindow(asOf, 30));
+    const row = frames.organizations.filter(pl.col("org_id").eq(pl.lit(id)))
+      .select("org_name", "tier_raw").toRecords();
+    assertEquals(row, [{ org_name: null, tier_raw: null }]);
   } finally {
     await client.end();
     await databases.drop();

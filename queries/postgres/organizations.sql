@@ -12,11 +12,12 @@
 --   (the window end: the instant the export describes) (UTC instants).
 -- Output: org_id text, org_name text, tier_raw text, created_at timestamptz, stripe_customer_id text,
 --   org_subscription_status text, addons_in_metadata text (true add-on keys, comma-separated),
---   seats bigint, active_users_30d bigint. One row per organization.
+--   seats bigint, active_users_30d bigint. One row per organization. An empty name, tier or customer
+--   id is null: the CSV and XLSX cannot tell '' from null, and the snapshot must say what they say.
 SELECT
   o.id::text AS org_id,
-  o.name AS org_name,
-  o.tier AS tier_raw,
+  NULLIF(o.name, '') AS org_name,
+  NULLIF(o.tier, '') AS tier_raw,
   o.created_at,
   NULLIF(o.stripe_customer_id, '') AS stripe_customer_id,
   o.subscription_status AS org_subscription_status,
