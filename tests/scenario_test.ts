@@ -470,6 +470,35 @@ Deno.test("organizations no plan matches are priced $0 with a warning", async ()
   );
 });
 
+Deno.test("no breakeven, not 0, for a price that moves nobody where the totals already meet", () => {
+  // one pro organization, 2 seats, $40 current MRR; the pro plan prices it 2 × $20 = $40, so
+  // proposed = current whatever plan "x" (matching nobody) charges: no price of x breaks even
+  const one = exportFrameFromColumns({
+    org_id: ["a"],
+    org_name: ["A"],
+    tier: ["pro"],
+    tier_raw: ["pro"],
+    seats: [2],
+    addon_prompts: [0],
+    mrr: [40],
+  });
+  const scenario = parseScenario({
+    name: "met",
+    plans: [
+      { name: "pro", match: { tiers: ["pro"] }, perSeatUsd: 20 },
+      { name: "x", match: { tiers: ["other"] }, perSeatUsd: 20 },
+    ],
+  });
+  const nobody = findBreakeven(one, { scenario, parameter: "plans[1].perSeatUsd" });
+  assertEquals([nobody.value, nobody.reason, nobody.currentMrrUsd], [
+    null,
+    "the parameter changes no comparable organization's price",
+    40,
+  ]);
+  // the pro plan's own price does move it: 20 a seat is its breakeven
+  assertEquals(findBreakeven(one, { scenario, parameter: "plans[0].perSeatUsd" }).value, 20);
+});
+
 Deno.test("deno task scenario: files from an export, one-line errors", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, logs, restore } = captureConsole();

@@ -77,7 +77,14 @@ export function findBreakeven(
   const tolerance = Math.max(1e-9, Math.abs(target) * 1e-12);
   let lo = 0;
   const atZero = at(0);
-  if (Math.abs(atZero - target) <= tolerance) return result(0);
+  const noChange = "the parameter changes no comparable organization's price";
+  if (Math.abs(atZero - target) <= tolerance) {
+    // a price that moves nothing has no breakeven, even where the totals already meet (it read
+    // "= 0": cut the price to nothing); one that moves them breaks even from 0 up
+    const first = Math.max(1, scenarioValue);
+    const moves = [1, 2, 4, 8, 16].some((factor) => at(first * factor) !== atZero);
+    return moves ? result(0) : result(null, noChange);
+  }
   if (atZero > target) {
     return result(null, "proposed MRR exceeds current MRR even at a price of 0");
   }
@@ -87,9 +94,7 @@ export function findBreakeven(
     if (doublings >= 80 || atHi === atZero && doublings >= 4) {
       return result(
         null,
-        atHi === atZero
-          ? "the parameter changes no comparable organization's price"
-          : "no price reaches current MRR",
+        atHi === atZero ? noChange : "no price reaches current MRR",
       );
     }
     lo = hi;
