@@ -72,7 +72,7 @@ Deno.test("report reads the live snapshots with no --demo/--live, whatever the d
   const demo = await run(["report", "--demo", "--history-dir", dir, "--out-dir", out]);
   assertEquals(demo.code, 1);
   assertEquals(demo.errors, [
-    `error: ${dir} holds 0 demo snapshot month(s); pass --live for its 2 live snapshot(s)`,
+    `error: ${dir} holds 0 demo snapshot month(s) and a report needs two; pass --live for its 2 live snapshot(s)`,
   ]);
 });
 
@@ -89,8 +89,20 @@ Deno.test("report reads a demo-only folder as demo; with both kinds it says whic
   ]);
   const live = await run(["report", "--live", "--history-dir", dir, "--out-dir", out]);
   assertEquals(live.errors, [
-    `error: ${dir} holds 0 live snapshot month(s); pass --demo for its 2 demo snapshot(s)`,
+    `error: ${dir} holds 0 live snapshot month(s) and a report needs two; pass --demo for its 2 demo snapshot(s)`,
   ]);
+
+  // one live snapshot beside the demo ones: the live kind is taken, and the one line says why it
+  // cannot report (no note before it claiming it reports the live ones)
+  const oneLive = await Deno.makeTempDir();
+  await demoSnapshots(oneLive);
+  const [first] = [...Deno.readDirSync(oneLive)].map((e) => e.name)
+    .filter((name) => name.endsWith("_demo.parquet")).sort();
+  await Deno.copyFile(join(oneLive, first), join(oneLive, first.replace("_demo", "")));
+  const single = await run(["report", "--no-charts", "--history-dir", oneLive, "--out-dir", out]);
+  assertEquals([single.code, single.logs, single.errors], [1, [], [
+    `error: ${oneLive} holds 1 live snapshot month(s) and a report needs two; pass --demo for its 2 demo snapshot(s)`,
+  ]]);
 
   await liveSnapshots(dir);
   const both = await Deno.makeTempDir();
@@ -255,3 +267,32 @@ async function importRefusals(dir: string): Promise<void> {
   // all or none: nothing imported, not even the whole export named before them
   assertEquals(await listSnapshots(history, false), []);
 }
+
+Deno.test("backfill --live with nothing configured names every missing setting in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = await Deno.makeTempDir();
+  const empty = join(dir, "empty.env");
+  await Deno.writeTextFile(empty, "");
+  const keys = ["PRICING_PG_URL", "PRICING_CH_URL", "STRIPE_SECRET_KEY"];
+  const saved = keys.map((key) => [key, Deno.env.get(key)] as const);
+  for (const key of keys) Deno.env.delete(key);
+  try {
+    const result = await run([
+      "backfill",
+      "--live",
+      "--months",
+      "2",
+      "--env-file",
+      empty,
+      "--history-dir",
+      join(dir, "history"),
+      "--out-dir",
+      out,
+    ]);
+    assertEquals([result.code, result.errors], [1, [
+      "error: a live backfill reads the databases and revenue from Stripe invoices: set PRICING_PG_URL and PRICING_CH_URL and STRIPE_SECRET_KEY (or run with --demo)",
+    ]]);
+  } finally {
+    for (const [key, value] of saved) if (value !== undefined) Deno.env.set(key, value);
+  }
+});

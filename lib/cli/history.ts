@@ -223,21 +223,30 @@ export async function reportKind(
 
 async function report(
   context: HistoryCliContext,
-  { demo, charts, notes = [] }: { demo: boolean; charts: boolean; notes?: string[] },
+  { demo, charts, notes = [], kindNote = null }: {
+    demo: boolean;
+    charts: boolean;
+    notes?: string[];
+    /** which kind reportKind took, when the folder holds both: said once the report can run */
+    kindNote?: string | null;
+  },
 ): Promise<number> {
   const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
   if (points.length < 2) { // (buildHistoryReport also refuses fewer than two with revenue)
     const other = (await listSnapshots(context.historyDir, !demo)).length;
     throw new UserError(
-      `${context.historyDir} holds ${points.length} ${demo ? "demo" : "live"} snapshot month(s); ${
+      `${context.historyDir} holds ${points.length} ${
+        demo ? "demo" : "live"
+      } snapshot month(s) and a report needs two; ${
         other >= 2
           ? `pass ${demo ? "--live" : "--demo"} for its ${other} ${
             demo ? "live" : "demo"
           } snapshot(s)`
-          : "a report needs two: export at two as-of dates or run deno task history backfill"
+          : "export at two as-of dates or run deno task history backfill"
       }`,
     );
   }
+  if (kindNote) context.log(kindNote);
   const built = await loadHistoryReport(points, demo);
   if (built.months.length === 0) {
     // every snapshot is of a time before the first organization: a bridge of nothing
@@ -373,8 +382,11 @@ export async function main(args: string[]): Promise<number> {
           write: false,
         });
         const kind = await reportKind(context.historyDir, chosenDemo);
-        if (kind.note) context.log(kind.note);
-        return await report(context, { demo: kind.demo, charts: !parsed.values["no-charts"] });
+        return await report(context, {
+          demo: kind.demo,
+          charts: !parsed.values["no-charts"],
+          kindNote: kind.note,
+        });
       }
       case undefined:
         throw new UserError("pass a command: import, backfill or report (see --help)");

@@ -167,9 +167,16 @@ async function liveBackfill(
   const { apiKey, apiHost, apiPort, apiProtocol, ...ruleSettings } = revenueConfigFromEnv(
     options.env,
   );
-  if (!apiKey) {
+  // every missing setting in one line: the databases' were found missing only after the invoices
+  const missing = [
+    ...(sourceSettings(options.env) === null ? ["PRICING_PG_URL and PRICING_CH_URL"] : []),
+    ...(apiKey ? [] : ["STRIPE_SECRET_KEY"]),
+  ];
+  if (!apiKey || missing.length > 0) {
     throw new UserError(
-      "a live backfill reads revenue from Stripe invoices: set STRIPE_SECRET_KEY (or run with --demo)",
+      `a live backfill reads the databases and revenue from Stripe invoices: set ${
+        missing.join(" and ")
+      } (or run with --demo)`,
     );
   }
   const rules = resolveRules(ruleSettings);
