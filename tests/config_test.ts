@@ -15,8 +15,10 @@ import {
   UserError,
 } from "../lib/core/config.ts";
 import { costModelFromEnv } from "../lib/economics/cost_model.ts";
+import { SETTING_NAMES } from "../lib/core/setting_names.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
 Deno.test("parseDotEnv reads KEY=VALUE, quotes, export and comments", () => {
   const env = parseDotEnv(
@@ -355,9 +357,9 @@ Deno.test("--env-file: a named file must exist and be a file; the default .env i
       message: `--env-file "${dir}" is a folder, not a settings file; pass a KEY=VALUE file`,
     });
     // not named: a missing default is no error
-    assertEquals((await loadEnv(`${dir}/missing.env`)).PRICING_TEST_ONLY, undefined);
-    await Deno.writeTextFile(`${dir}/s.env`, "PRICING_TEST_ONLY=1\n");
-    assertEquals((await loadEnv(`${dir}/s.env`, { required: true })).PRICING_TEST_ONLY, "1");
+    assertEquals((await loadEnv(`${dir}/missing.env`)).PRICING_RETENTION_DAYS, undefined);
+    await Deno.writeTextFile(`${dir}/s.env`, "PRICING_RETENTION_DAYS=1\n");
+    assertEquals((await loadEnv(`${dir}/s.env`, { required: true })).PRICING_RETENTION_DAYS, "1");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -447,4 +449,36 @@ Deno.test("every setting .env.example names is documented, and every settings ta
   );
   ok(tabled.length > 50, `${tabled.length} table settings found`);
   assertEquals(tabled.filter((entry) => !example.has(entry.split(" ")[0])), []);
+});
+
+Deno.test("the kit's list of settings is .env.example's", async () => {
+  const example = exampleSettings(await Deno.readTextFile(ENV_EXAMPLE));
+  assertEquals(new Set(SETTING_NAMES), example);
+});
+
+Deno.test("a settings file's PRICING_ name that is no setting is warned of, with the nearest one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "typos.env");
+    await Deno.writeTextFile(
+      file,
+      [
+        "PRICING_PG_URI=postgres://x", // a typo of PRICING_PG_URL
+        "PRICING_CLICKHOUSE_URL=http://x", // no setting is near it
+        "STRIPE_SECRET_KY=sk_test_x", // a typo of STRIPE_SECRET_KEY
+        "STRIPE_PUBLISHABLE_KEY=pk_test_x", // the app's own key in a shared file: not a typo
+        "PRICING_RETENTION_DAYS=30", // a setting
+      ].join("\n"),
+    );
+    const warned: string[] = [];
+    const env = await loadEnv(file, { warn: (line) => warned.push(line) });
+    assertEquals(warned, [
+      `${file}: PRICING_PG_URI is not a pricing-kit setting and is ignored (did you mean PRICING_PG_URL?); the settings are listed in .env.example`,
+      `${file}: PRICING_CLICKHOUSE_URL is not a pricing-kit setting and is ignored; the settings are listed in .env.example`,
+      `${file}: STRIPE_SECRET_KY is not a pricing-kit setting and is ignored (did you mean STRIPE_SECRET_KEY?); the settings are listed in .env.example`,
+    ]);
+    assertEquals(env.PRICING_RETENTION_DAYS, "30");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

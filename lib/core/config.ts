@@ -3,6 +3,8 @@
  * (the environment wins). Every name is documented in the README and in `.env.example`.
  */
 
+import { unknownSettingWarnings } from "./setting_names.ts";
+
 /** An error the user can fix: printed as one line, without a stack trace. */
 export class UserError extends Error {
   override name = "UserError";
@@ -85,7 +87,11 @@ function dotEnvValue(text: string): string {
  */
 export async function loadEnv(
   envFile = ".env",
-  { required = false }: { required?: boolean } = {},
+  { required = false, warn = (line: string) => console.error(`warning: ${line}`) }: {
+    required?: boolean;
+    /** told of each name in the file that is no setting (a typo the kit would ignore) */
+    warn?: (line: string) => void;
+  } = {},
 ): Promise<Env> {
   let fileEnv: Env = {};
   const named = required ? `--env-file ${JSON.stringify(envFile)}` : envFile;
@@ -106,6 +112,7 @@ export async function loadEnv(
       );
     }
   }
+  for (const line of unknownSettingWarnings(fileEnv, envFile)) warn(line);
   return { ...fileEnv, ...Deno.env.toObject() };
 }
 

@@ -1,0 +1,132 @@
+/**
+ * Every setting the kit reads, as .env.example documents them (tests/config_test.ts keeps the two
+ * equal). A PRICING_ name in a settings file that is none of these is a typo the kit would
+ * otherwise ignore without a word (PRICING_PG_URI: a demo export, or Stripe rules left at their
+ * defaults); loadEnv warns of it, with the nearest setting.
+ */
+export const SETTING_NAMES: readonly string[] = [
+  "PRICING_BRIEF_TRIM_ABOVE_MB",
+  "PRICING_CH_DATABASE",
+  "PRICING_CH_MAX_CONCURRENT_QUERIES",
+  "PRICING_CH_MAX_EXECUTION_SECONDS",
+  "PRICING_CH_PASSWORD",
+  "PRICING_CH_PTB_TABLE",
+  "PRICING_CH_READONLY",
+  "PRICING_CH_REQUEST_TABLE",
+  "PRICING_CH_REQUEST_TIMEOUT_SECONDS",
+  "PRICING_CH_URL",
+  "PRICING_CH_USER",
+  "PRICING_EMAIL_FROM",
+  "PRICING_EMAIL_MAX_ATTACHMENTS_MB",
+  "PRICING_EMAIL_TO",
+  "PRICING_FX_RATES",
+  "PRICING_HISTORY_DIR",
+  "PRICING_INFRA_USD_PER_1K_REQUESTS",
+  "PRICING_INFRA_USD_PER_GB_STORED",
+  "PRICING_MCP_ALLOWED_ORIGINS",
+  "PRICING_MCP_ALLOW_EXPORT",
+  "PRICING_MCP_DATABASE_SQL",
+  "PRICING_MCP_EXPORTS_DIR",
+  "PRICING_MCP_MAX_BYTES",
+  "PRICING_MCP_MAX_ROWS",
+  "PRICING_MCP_SQL_MAX_MB",
+  "PRICING_MCP_SQL_TIMEOUT_SECONDS",
+  "PRICING_NOTEBOOK_OUT_DIR",
+  "PRICING_PG_MAX_CONNECTIONS",
+  "PRICING_PG_REQUEST_TIMEOUT_MS",
+  "PRICING_PG_STATEMENT_TIMEOUT_MS",
+  "PRICING_PG_URL",
+  "PRICING_PRICE_BOOK",
+  "PRICING_QUERIES_DIR",
+  "PRICING_RETENTION_DAYS",
+  "PRICING_SEGMENT_FREE_HIGH_USAGE_MIN_REQUESTS",
+  "PRICING_SEGMENT_HIGH_INFERENCE_MAX_SEATS",
+  "PRICING_SEGMENT_HIGH_INFERENCE_MIN_REQUESTS",
+  "PRICING_SEGMENT_LOW_INFERENCE_MAX_REQUESTS",
+  "PRICING_SEGMENT_LOW_INFERENCE_MIN_SEATS",
+  "PRICING_SEGMENT_LOW_UTILIZATION_MAX_PCT",
+  "PRICING_SEGMENT_LOW_UTILIZATION_MIN_SEATS",
+  "PRICING_SEGMENT_UNDERPRICED_MAX_MRR_USD",
+  "PRICING_SEGMENT_UNDERPRICED_MIN_LLM_COST_USD",
+  "PRICING_SEGMENT_UNDERPRICED_MIN_REQUESTS",
+  "PRICING_SERVER_CACHE_TTL_SECONDS",
+  "PRICING_SERVER_HOST",
+  "PRICING_SERVER_MAX_RUNS",
+  "PRICING_SERVER_MAX_XLSX_RENDERS",
+  "PRICING_SERVER_PORT",
+  "PRICING_SERVER_STRIPE",
+  "PRICING_SERVER_TOKEN",
+  "PRICING_SMTP_CA_FILE",
+  "PRICING_SMTP_HOST",
+  "PRICING_SMTP_PASSWORD",
+  "PRICING_SMTP_PORT",
+  "PRICING_SMTP_SECURITY",
+  "PRICING_SMTP_TIMEOUT_SECONDS",
+  "PRICING_SMTP_USER",
+  "PRICING_STRIPE_CONCURRENCY",
+  "PRICING_STRIPE_COUNTED_STATUSES",
+  "PRICING_STRIPE_DISCOUNTS",
+  "PRICING_STRIPE_LOOKUP_LIMIT",
+  "PRICING_STRIPE_MAX_RETRIES",
+  "PRICING_STRIPE_NAME_ROLES",
+  "PRICING_STRIPE_PRICE_ROLES",
+  "PRICING_STRIPE_PTB_PRODUCT",
+  "PRICING_STRIPE_RATE_LIMIT_RETRIES",
+  "PRICING_STRIPE_ROLE_METADATA_KEY",
+  "PRICING_STRIPE_TIMEOUT_SECONDS",
+  "PRICING_STRIPE_USAGE_LOOKBACK_DAYS",
+  "STRIPE_API_HOST",
+  "STRIPE_API_PORT",
+  "STRIPE_API_PROTOCOL",
+  "STRIPE_SECRET_KEY",
+];
+
+const KNOWN = new Set(SETTING_NAMES);
+
+/** Edits (insert, delete, replace) from one name to another. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known setting nearest to `name`, when it is near enough to be what was meant. */
+function nearestSetting(name: string): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const known of SETTING_NAMES) {
+    const distance = editDistance(name, known);
+    if (!best || distance < best.distance) best = { name: known, distance };
+  }
+  return best && best.distance <= Math.max(3, Math.floor(name.length / 4)) ? best.name : undefined;
+}
+
+/**
+ * One warning per name in `fileEnv` (a settings file's keys) that looks like a kit setting but is
+ * none: every unknown PRICING_ name, and a STRIPE_ name close to a STRIPE_ setting (a file shared
+ * with the app may hold other STRIPE_ keys, such as STRIPE_PUBLISHABLE_KEY, that are not typos).
+ */
+export function unknownSettingWarnings(fileEnv: Record<string, unknown>, file: string): string[] {
+  const warnings: string[] = [];
+  for (const name of Object.keys(fileEnv)) {
+    if (KNOWN.has(name)) continue;
+    const nearest = nearestSetting(name);
+    if (name.startsWith("PRICING_") || (name.startsWith("STRIPE_") && nearest)) {
+      warnings.push(
+        `${file}: ${name} is not a pricing-kit setting and is ignored${
+          nearest ? ` (did you mean ${nearest}?)` : ""
+        }; the settings are listed in .env.example`,
+      );
+    }
+  }
+  return warnings;
+}
