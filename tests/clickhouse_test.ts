@@ -426,3 +426,26 @@ Deno.test("modern servers' errors (parsed by the client) name the setting too", 
     "queries/clickhouse/usage_30d.sql does something ClickHouse forbids in read-only mode at ch.example.com:8443, under the user's profile (no settings were sent): Table functions are forbidden in readonly mode; change the query",
   );
 });
+
+Deno.test("https:// in PRICING_CH_URL for a plain HTTP port: one line naming the setting and the fix, not a query file", async () => {
+  const { chUrl, chUser, chPassword } = testServers();
+  const plain = new URL(chUrl);
+  const source = openClickHouse(
+    clickHouseSettings({
+      PRICING_CH_URL: `https://${plain.host}`,
+      PRICING_CH_USER: chUser,
+      PRICING_CH_PASSWORD: chPassword,
+    })!,
+  );
+  try {
+    await rejects(source.session(), (error: Error) => {
+      assertEquals(
+        error.message,
+        `ClickHouse at ${plain.host} does not speak TLS on that port, and PRICING_CH_URL says https://: use http:// for its HTTP port (8123) or the port of its HTTPS interface (8443)`,
+      );
+      return true;
+    });
+  } finally {
+    await source.close();
+  }
+});

@@ -7,7 +7,8 @@ import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "nod
 import pg from "pg";
 import { assertOneStatement, countStatements } from "../lib/sources/statements.ts";
 import { StatementRefused } from "../lib/sources/sql_lexing.ts";
-import { explicitSslMode } from "../lib/sources/postgres.ts";
+import { explicitSslMode, openPostgres } from "../lib/sources/postgres.ts";
+import { testServers } from "./env.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
@@ -318,4 +319,29 @@ Deno.test("sslmode=require connects as pg always did (verify-full) without its S
     /^cannot reach PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:9\/db\?sslmode=require /,
   );
   assertEquals(stderr, "");
+});
+
+Deno.test("sslmode=require against a PostgreSQL without TLS: one line naming the setting and the fix", async () => {
+  const url = new URL(testServers().pgUrl);
+  url.searchParams.set("sslmode", "require");
+  const source = openPostgres({
+    url: url.toString(),
+    statementTimeoutMs: 5000,
+    requestTimeoutMs: 10_000,
+    maxConnections: 1,
+  });
+  try {
+    await rejects(
+      source.query({ file: "x.sql", text: "SELECT 1", sha256: "" }, {}),
+      (error: Error) => {
+        match(
+          error.message,
+          /^PostgreSQL at postgres:\/\/.*sslmode=require does not support TLS, and sslmode in PRICING_PG_URL asks for it: enable TLS on the server, or set sslmode=disable for a server on a trusted network$/,
+        );
+        return true;
+      },
+    );
+  } finally {
+    await source.close();
+  }
 });

@@ -79,6 +79,18 @@ export function clickHouseError(
       `cannot reach ClickHouse at ${server} (${code}) running ${file}; check PRICING_CH_URL`,
     );
   }
+  // TLS that failed: the URL's scheme or the server's certificate, whichever request it was
+  // (the profile check's fallback query was named, with no setting to fix)
+  if (/wrong version number|InvalidContentType|packet length too long/i.test(message)) {
+    return new UserError(
+      `ClickHouse at ${server} does not speak TLS on that port, and PRICING_CH_URL says https://: use http:// for its HTTP port (8123) or the port of its HTTPS interface (8443)`,
+    );
+  }
+  if (/certificate|UnknownIssuer|NotValidForName|self[- ]signed/i.test(message)) {
+    return new UserError(
+      `ClickHouse's TLS certificate at ${server} was refused (${message}); check the host name in PRICING_CH_URL, or trust the server's CA (DENO_CERT=ca.pem)`,
+    );
+  }
   // The client's own request timeout: the server accepted the query and never answered.
   if (/^Timeout error/i.test(message) && probe) {
     return new UserError(

@@ -269,6 +269,17 @@ function postgresError(error: unknown, url: string, file: string | null): UserEr
         `${file} was cancelled by the statement timeout; raise PRICING_PG_STATEMENT_TIMEOUT_MS`,
       );
   }
+  // TLS asked of a server without it, or a certificate refused: the URL's sslmode is the fix
+  if (/does not support SSL/i.test(message)) {
+    return new UserError(
+      `PostgreSQL at ${where} does not support TLS, and sslmode in PRICING_PG_URL asks for it: enable TLS on the server, or set sslmode=disable for a server on a trusted network`,
+    );
+  }
+  if (/certificate/i.test(message)) {
+    return new UserError(
+      `PostgreSQL's TLS certificate at ${where} was refused (${message}); the kit verifies it (sslmode=require connects as verify-full): name the server's CA with sslrootcert=ca.pem in PRICING_PG_URL, or check the host name`,
+    );
+  }
   if (file) return new UserError(`${file} failed on PostgreSQL: ${message}`);
   if (/timeout/i.test(message)) {
     return new UserError(`cannot reach PostgreSQL at ${where} (timed out); check PRICING_PG_URL`);
