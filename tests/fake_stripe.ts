@@ -14,6 +14,9 @@
  *   deleted customer;
  * - only the parameters each endpoint documents (else 400 "Received unknown parameter"), `created`
  *   ranges (`created[gte]` …) where Stripe has them, `type` on prices;
+ * - `GET /v1/prices` lists active prices only unless `active=false` (then inactive ones only:
+ *   archived, `active: false`), as Stripe's "List all prices" does; a price is retrieved by id
+ *   either way;
  * - expandable fields absent unless expanded: a coupon's `applies_to` and `currency_options`, a
  *   price's `currency_options` (and their tiers), a subscription's `customer` (an id), whose own
  *   `discount` then names its coupon by id;
@@ -60,6 +63,8 @@ export interface FakeStripeData {
   customers?: Json[];
   coupons?: Json[];
   paymentIntents?: Json[];
+  /** prices of the account besides those on subscription items (archived ones: `active: false`) */
+  prices?: Json[];
 }
 
 /** A monthly licensed USD price of `cents` (its product `prod_<id>`), as the API returns it. */
@@ -157,12 +162,15 @@ export function startFakeStripe(
     }));
   const customersById = new Map(customers.map((c) => [String(c.id), c]));
   const coupons: Json[] = data.coupons ?? [];
-  /** the account's prices: every price on a subscription item, once */
+  /** the account's prices: every price on a subscription item and of `data.prices`, once */
   const allPrices = () => [
     ...new Map(
-      data.subscriptions.flatMap((s) => s.items?.data ?? []).map((
-        i: Json,
-      ) => [i.price.id, i.price]),
+      [
+        ...data.subscriptions.flatMap((s) => s.items?.data ?? []).map((i: Json) => i.price),
+        ...(
+          data.prices ?? []
+        ),
+      ].map((p: Json) => [p.id, p]),
     ).values(),
   ];
 
@@ -258,8 +266,11 @@ export function startFakeStripe(
     if (path === "/v1/prices") {
       checkExpand(path, expand);
       const type = params.get("type");
+      // Stripe lists active prices unless asked for the inactive ones (`active=false`)
+      const active = params.get("active") !== "false";
       const visible = allPrices().filter((p) =>
-        type === null || (type === "recurring") === Boolean(p.recurring)
+        (type === null || (type === "recurring") === Boolean(p.recurring)) &&
+        (p.active !== false) === active
       );
       const body = page(visible, params, path);
       body.data = body.data.map((p: Json) => presentPrice(p, (x) => expand.includes(`data.${x}`)));

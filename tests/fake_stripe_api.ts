@@ -119,6 +119,12 @@ export function checkParameters(route: string, params: URLSearchParams) {
       throw new BadRequest(`Received unknown parameter: ${key}`, key, "parameter_unknown");
     }
   }
+  if (route === "/v1/prices" && params.has("active")) {
+    const active = params.get("active");
+    if (active !== "true" && active !== "false") {
+      throw new BadRequest(`Invalid boolean: ${active}`, "active");
+    }
+  }
   if (route === "/v1/prices" && params.has("type")) {
     const type = params.get("type");
     if (type !== "recurring" && type !== "one_time") {

@@ -21,31 +21,38 @@ import {
 
 const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
 let n = 0;
-const invoice = (customer: string, priceId: string, cents: number, from: string, to: string) => ({
+/** An invoice line of `sub_<customer>` at `priceId` for [from, to). */
+const line = (
+  customer: string,
+  priceId: string,
+  cents: number,
+  [from, to]: [string, string],
+  proration = false,
+) => ({
+  id: `il_bf_${++n}`,
+  amount: cents,
+  currency: "usd",
+  quantity: 1,
+  period: { start: s(from), end: s(to) },
+  discount_amounts: [],
+  taxes: [],
+  pricing: { type: "price_details", price_details: { price: priceId } },
+  parent: {
+    type: "subscription_item_details",
+    subscription_item_details: { subscription: `sub_${customer}`, proration },
+  },
+});
+/** A paid invoice of `customer` created at `created` holding `lines`. */
+const invoiceOf = (customer: string, created: string, lines: unknown[]) => ({
   id: `in_bf_${++n}`,
   customer,
   status: "paid",
-  created: s(from),
+  created: s(created),
   currency: "usd",
-  lines: {
-    object: "list",
-    has_more: false,
-    data: [{
-      id: `il_bf_${n}`,
-      amount: cents,
-      currency: "usd",
-      quantity: 1,
-      period: { start: s(from), end: s(to) },
-      discount_amounts: [],
-      taxes: [],
-      pricing: { type: "price_details", price_details: { price: priceId } },
-      parent: {
-        type: "subscription_item_details",
-        subscription_item_details: { subscription: `sub_${customer}`, proration: false },
-      },
-    }],
-  },
+  lines: { object: "list", has_more: false, data: lines },
 });
+const invoice = (customer: string, priceId: string, cents: number, from: string, to: string) =>
+  invoiceOf(customer, from, [line(customer, priceId, cents, [from, to])]);
 
 const ALPHA = "11111111-1111-4111-8111-111111111111";
 const CHARLIE = "33333333-3333-4333-8333-333333333333";
@@ -131,6 +138,86 @@ Deno.test("live backfill: snapshots from the databases at each as-of, MRR from i
     assertEquals(result.reconciliation?.differing, []);
     assertEquals(result.reconciliation?.liveCents, 27900);
     ok(lines.some((l) => l.startsWith("reconciliation at 2026-11-20T00:00:00.000Z")));
+  } finally {
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+/** alpha and charlie's `mrr_recurring` in each stored snapshot, oldest first. */
+async function alphaCharlieMrr(historyDir: string) {
+  const points = await loadHistoryPoints(historyDir, false);
+  return {
+    points,
+    mrr: points.map((p) => {
+      const ids = p.frame.getColumn("org_id").toArray() as string[];
+      const values = p.frame.getColumn("mrr_recurring").toArray() as (number | null)[];
+      return [ALPHA, CHARLIE].map((id) => values[ids.indexOf(id)]);
+    }),
+  };
+}
+
+/**
+ * alpha pays $79 a month on price_pro through October; on 10-16 it upgrades to price_team2
+ * ($200): unused pro time 79 × 16/31 = −$40.77, team2 for the rest 200 × 16/31 = +$103.23, both
+ * for 10-16 → 11-01. Its subscription now holds team2 alone and price_pro is archived (Stripe
+ * lists it only with `active=false`) — or, with `proGone`, Stripe lists it nowhere (an inline or
+ * deleted price). charlie pays $200 on price_team from October.
+ */
+function upgradeStripe(options: { proGone?: boolean } = {}) {
+  const pro = price("price_pro", 7900);
+  return startFakeStripe({
+    subscriptions: [
+      subscription("cus_alpha", price("price_team2", 20000)),
+      subscription("cus_charlie", price("price_team", 20000)),
+    ],
+    prices: options.proGone ? [] : [{ ...pro, active: false }],
+    products: [],
+    invoices: [
+      invoice("cus_alpha", "price_pro", 7900, "2026-09-01", "2026-10-01"),
+      invoice("cus_alpha", "price_pro", 7900, "2026-10-01", "2026-11-01"),
+      invoiceOf("cus_alpha", "2026-10-16", [
+        line("cus_alpha", "price_pro", -4077, ["2026-10-16", "2026-11-01"], true),
+        line("cus_alpha", "price_team2", 10323, ["2026-10-16", "2026-11-01"], true),
+      ]),
+      invoice("cus_alpha", "price_team2", 20000, "2026-11-01", "2026-12-01"),
+      invoice("cus_charlie", "price_team", 20000, "2026-10-01", "2026-11-01"),
+      invoice("cus_charlie", "price_team", 20000, "2026-11-01", "2026-12-01"),
+    ],
+  });
+}
+
+Deno.test("live backfill: an upgrade away from an archived price is old − old + new = new", async () => {
+  const fake = upgradeStripe();
+  const databases = await freshFixtureDatabases("history_archived");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    const result = await backfill({
+      load: loadPricingData,
+      env: liveEnv(databases, fake),
+      historyDir: `${outDir}/history`,
+      outDir,
+      months: 3,
+      last: new Date("2026-12-01T00:00:00Z"),
+      now: new Date("2026-11-20T00:00:00Z"),
+      quiet: true,
+      log: (line) => lines.push(line),
+    });
+    assertEquals(result.snapshots.length, 3);
+    const { points, mrr } = await alphaCharlieMrr(`${outDir}/history`);
+    // October's end: alpha 79 − 79 + 200 = 200 (not 79 + 200 = 279)
+    assertEquals(mrr, [[79, 0], [200, 200], [200, 200]]);
+    const [october, november] = buildHistoryReport(points, false).company.toRecords();
+    assertEquals(
+      [october.new_cents, october.expansion_cents, october.contraction_cents],
+      [20000, 12100, 0],
+      "charlie new at $200, alpha +$121",
+    );
+    assertEquals([november.expansion_cents, november.contraction_cents], [0, 0]);
+    ok(!lines.some((l) => l.includes("price Stripe")), lines.join("\n"));
+    assertEquals(result.reconciliation?.differing, []);
   } finally {
     await fake.close();
     await Deno.remove(outDir, { recursive: true });

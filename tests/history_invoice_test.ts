@@ -313,6 +313,11 @@ Deno.test("invoice history: one listing for the range, paged by 100, cached for 
       2,
       "the two invoices with two lines (cus_prorate's proration, cus_disc), past the one embedded",
     );
+    // the prices once: active and archived (Stripe lists archived ones only with active=false)
+    assertEquals(
+      fake.log.filter((r) => r.path === "/v1/prices").map((r) => r.params.get("active")).sort(),
+      ["false", "true"],
+    );
     const before = fake.requests.length;
     const again = await fetchInvoiceHistory({
       apiKey: fake.apiKey,

@@ -3,8 +3,9 @@
  * one invoice listing for the whole range (100 per call, `created` ranges paged concurrently like
  * the live fetch, lines past the embedded page followed), every subscription once (any status,
  * discounts with their coupons, the customer's own discount: which discounts count), the coupon
- * list and the price list once (prices no subscription item holds any more). Calls grow with
- * invoices ÷ 100.
+ * list and the price list once (prices no subscription item holds any more), archived prices in
+ * a second listing beside it (Stripe lists active prices only unless `active=false`, and the
+ * prices customers moved away from are the archived ones). Calls grow with invoices ÷ 100.
  * The trimmed result is cached per Stripe account, range and day beside the live cache, so a
  * second backfill the same day makes no call.
  */
@@ -30,7 +31,8 @@ import {
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
-const CACHE_VERSION = 1;
+// 2: archived prices are listed too (a version-1 file lacks them: its old prices read unknown)
+const CACHE_VERSION = 2;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -136,15 +138,20 @@ export async function fetchInvoiceHistory(
   const { stripe } = reader;
   const from = Math.floor(options.from.getTime() / 1000);
   const to = Math.floor(options.to.getTime() / 1000);
-  const [invoices, subscriptions, listedPrices, coupons] = await Promise.all([
+  const listPrices = (active: boolean) =>
+    reader.listAll("prices", (startingAfter) =>
+      stripe.prices.list({
+        active,
+        limit: 100,
+        starting_after: startingAfter,
+        expand: ["data.tiers"],
+      }));
+  const [invoices, subscriptions, activePrices, archivedPrices, coupons] = await Promise.all([
     // the big lists as `created` ranges paged concurrently, as the live fetch reads them
     listInvoices(reader, { gte: from, lt: to }),
     listSubscriptions(reader),
-    reader.listAll(
-      "prices",
-      (startingAfter) =>
-        stripe.prices.list({ limit: 100, starting_after: startingAfter, expand: ["data.tiers"] }),
-    ),
+    listPrices(true),
+    listPrices(false),
     reader.listAll(
       "coupons",
       (startingAfter) => stripe.coupons.list({ limit: 100, starting_after: startingAfter }),
@@ -170,7 +177,9 @@ export async function fetchInvoiceHistory(
   const lites = subscriptions.map((s: Json) => subscriptionLite(s, book));
   const discounts = new Map<string, DiscountLite>();
   const prices = new Map<string, PriceLite>();
-  for (const price of listedPrices) prices.set(String(price.id), priceLite(price));
+  for (const price of [...activePrices, ...archivedPrices]) {
+    prices.set(String(price.id), priceLite(price));
+  }
   for (const list of Object.values(customerDiscounts)) {
     for (const d of list) discounts.set(d.id, d);
   }
