@@ -3,7 +3,7 @@
  * invoices on the fake API: three month-end snapshots, revenue per month worked out by hand from
  * the invoices below, and the reconciliation of live MRR against invoice MRR.
  */
-import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { backfill } from "../lib/history/backfill.ts";
 import { buildHistoryReport, loadHistoryPoints } from "../lib/history/report.ts";
@@ -218,6 +218,70 @@ Deno.test("live backfill: an upgrade away from an archived price is old − old 
     assertEquals([november.expansion_cents, november.contraction_cents], [0, 0]);
     ok(!lines.some((l) => l.includes("price Stripe")), lines.join("\n"));
     assertEquals(result.reconciliation?.differing, []);
+  } finally {
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("live backfill: lines on a price Stripe lists nowhere count in no MRR and are said, with their money and customers", async () => {
+  const fake = upgradeStripe({ proGone: true });
+  const databases = await freshFixtureDatabases("history_unpriced");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    const result = await backfill({
+      load: loadPricingData,
+      env: liveEnv(databases, fake),
+      historyDir: `${outDir}/history`,
+      outDir,
+      months: 3,
+      last: new Date("2026-12-01T00:00:00Z"),
+      now: new Date("2026-11-20T00:00:00Z"),
+      quiet: true,
+      log: (line) => lines.push(line),
+    });
+    // price_pro's lines count nowhere: September reads 0, October's end team2's 200 alone
+    assertEquals((await alphaCharlieMrr(`${outDir}/history`)).mrr, [[0, 0], [200, 200], [
+      200,
+      200,
+    ]]);
+    // the listing's three price_pro lines: 79.00 + 79.00 + 40.77 = 198.77
+    const said =
+      "3 invoice lines of the listed invoices (USD 198.77 billed or credited; customer cus_alpha) name a price Stripe lists neither as active nor as archived (deleted, or created inline): left out of MRR and usage, so those customers' revenue there may be off; check their invoices in Stripe";
+    ok(lines.includes(said), lines.join("\n"));
+    assertEquals(result.warnings, [said]);
+    // each snapshot says what it left out: September's line, October's line and credit (79 + 40.77)
+    const metas = await Promise.all(result.snapshots.map((s) => readSnapshotMeta(s.path)));
+    assertEquals(
+      metas.map((m) => m?.warnings.filter((w) => w.includes("price Stripe lists"))),
+      [
+        [
+          "1 invoice line covering the as-of (USD 79.00 billed or credited; customer cus_alpha) names a price Stripe lists neither as active nor as archived (deleted, or created inline): left out of mrr_recurring, so those customers' revenue there may be off; check their invoices in Stripe",
+        ],
+        [
+          "2 invoice lines covering the as-of (USD 119.77 billed or credited; customer cus_alpha) name a price Stripe lists neither as active nor as archived (deleted, or created inline): left out of mrr_recurring, so those customers' revenue there may be off; check their invoices in Stripe",
+        ],
+        [],
+      ],
+    );
+    // the command line's report lists it under "Checks", so a --quiet run keeps it too
+    const env = liveEnv(databases, fake);
+    for (const [k, v] of Object.entries(env)) Deno.env.set(k, v!);
+    let code: number;
+    try {
+      code = await historyMain([
+        ...["backfill", "--live", "--months", "3", "--to", "2026-12-01", "--no-charts", "--quiet"],
+        ...["--history-dir", `${outDir}/history`, "--out-dir", outDir, "--env-file", "/dev/null"],
+      ]);
+    } finally {
+      for (const k of Object.keys(env)) Deno.env.delete(k);
+    }
+    assertEquals(code, 0);
+    const markdown = await Deno.readTextFile(`${outDir}/helicone_pricing_history_2026-12-01.md`);
+    const checks = markdown.slice(markdown.indexOf("## Checks"));
+    match(checks, /- 3 invoice lines of the listed invoices \(USD 198\.77 billed or credited;/);
   } finally {
     await fake.close();
     await Deno.remove(outDir, { recursive: true });

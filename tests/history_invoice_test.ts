@@ -452,3 +452,46 @@ Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 
   // window [11-01, 12-01): $40
   assertEquals(usageAt("2026-12-01"), { cus_q: 200, cus_w: 40 });
 });
+
+/** A paid subscription line of `customer` at `priceId` for [from, to), as the history holds it. */
+const liteLine = (customer: string, priceId: string, amount: number, from: string, to: string) => ({
+  customer,
+  invoice: `in_${customer}_${from}`,
+  status: "paid",
+  created: s(from),
+  currency: "usd",
+  subscription: `sub_${customer}`,
+  price_id: priceId,
+  proration: false,
+  quantity: 1,
+  amount,
+  inclusive_tax: 0,
+  discount_amounts: [],
+  period_start: s(from),
+  period_end: s(to),
+});
+
+Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline) is no MRR, metered or not", () => {
+  const history = {
+    prices: [P.plan100].map((p) => ({ ...p, tiers: null, currency_options: null })),
+    discounts: [],
+    lines: [
+      liteLine("cus_known", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+      // $7 of metered usage on a price no listing returns: could be anything, so not MRR
+      liteLine("cus_meter", "price_gone_metered", 700, "2026-11-01", "2026-12-01"),
+      // $50 on an inline price the subscription no longer holds
+      liteLine("cus_inline", "price_inline", 5000, "2026-11-01", "2026-12-01"),
+    ],
+    from: s("2026-01-01"),
+    to: s("2026-12-31"),
+  };
+  const at = new Date("2026-11-20T00:00:00Z");
+  assertEquals(cents(invoiceMrrAt(history, { at, rules })), { cus_known: 10000 });
+  // the snapshot says so: 2 lines, $7 + $50 = $57.00, both customers
+  const revenue = invoiceRevenue(history, { asOf: at, windowDays: 30, rules, customerIds: [] });
+  assertEquals(revenue.warnings.filter((w) => w.includes("price Stripe lists")), [
+    "2 invoice lines covering the as-of (USD 57.00 billed or credited; customers cus_inline, cus_meter) name a price Stripe lists neither as active nor as archived (deleted, or created inline): left out of mrr_recurring, so those customers' revenue there may be off; check their invoices in Stripe",
+  ]);
+  // not its usage either: only a price known to be metered is usage
+  assertEquals(invoicedUsage(history, { from: new Date("2026-11-01"), to: at, rules }).size, 0);
+});

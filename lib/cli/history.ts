@@ -370,7 +370,10 @@ export async function main(args: string[]): Promise<number> {
         return await report(context, {
           demo: result.demo,
           charts: !parsed.values["no-charts"],
-          notes: result.reconciliation ? [reconciliationLine(result.reconciliation)] : [],
+          notes: [
+            ...(result.reconciliation ? [reconciliationLine(result.reconciliation)] : []),
+            ...(result.warnings ?? []),
+          ],
         });
       }
       case "report": {

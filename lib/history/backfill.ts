@@ -13,12 +13,13 @@ import pl from "nodejs-polars";
 import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "../revenue/mod.ts";
 import { resolveRules } from "../revenue/rules.ts";
 import { fetchInvoiceHistory } from "../revenue/invoice_fetch.ts";
-import type { InvoiceHistory } from "../revenue/invoice_mrr.ts";
+import { type InvoiceHistory, unpricedLines } from "../revenue/invoice_mrr.ts";
 import {
   invoiceRevenue,
   reconcile,
   type Reconciliation,
   reconciliationLine,
+  unpricedWarning,
 } from "./invoice_revenue.ts";
 
 export interface BackfillOptions {
@@ -50,6 +51,8 @@ export interface BackfillResult {
   stripeCalls?: number;
   /** live: live MRR against invoice-derived MRR now */
   reconciliation?: Reconciliation;
+  /** live: what the invoices leave unknown (lines on prices Stripe lists nowhere), logged too */
+  warnings?: string[];
 }
 
 /** The first instant (UTC) of `date`'s month. */
@@ -197,6 +200,11 @@ async function liveBackfill(
       fetched.source === "cache" ? "today's cache" : `${fetched.apiCalls} Stripe calls`
     })`,
   );
+  const warnings = unpricedWarning(unpricedLines(history), {
+    lines: "of the listed invoices",
+    leftOutOf: "MRR and usage",
+  });
+  for (const warning of warnings) options.log(warning);
   const written = new BackfillWrites(options, false);
   let lastCustomers: string[] = [];
   for (const asOf of asOfs) {
@@ -250,5 +258,6 @@ async function liveBackfill(
     durationMs: Math.round(performance.now() - started),
     stripeCalls: fetched.apiCalls + live.apiCalls,
     reconciliation,
+    warnings,
   };
 }

@@ -6,7 +6,14 @@
  * stay empty. Also the reconciliation of live MRR against invoice MRR for the current month.
  */
 import { formatCents } from "./report.ts";
-import { invoicedUsage, type InvoiceHistory, invoiceMrrAt } from "../revenue/invoice_mrr.ts";
+import { minorUnitsToMajor } from "../revenue/currency.ts";
+import {
+  invoicedUsage,
+  type InvoiceHistory,
+  type InvoiceLineLite,
+  invoiceMrrAt,
+  unpricedLines,
+} from "../revenue/invoice_mrr.ts";
 import type { RevenueRules } from "../revenue/rules.ts";
 import type { CustomerRevenue, RevenueResult } from "../revenue/types.ts";
 
@@ -52,11 +59,52 @@ export function invoiceRevenue(
       ...[...unconvertible].map((c) =>
         `no exchange rate for ${c.toUpperCase()}: set PRICING_FX_RATES; those customers' MRR is empty`
       ),
+      ...unpricedWarning(unpricedLines(history, options.asOf), {
+        lines: "covering the as-of",
+        leftOutOf: "mrr_recurring",
+      }),
     ],
     apiCalls: 0,
     durationMs: 0,
     failed: false,
   };
+}
+
+/**
+ * The warning for invoice lines whose price Stripe lists nowhere (unpricedLines): how many, their
+ * money (billed and credited alike, per currency) and a few of their customers; none without any.
+ */
+export function unpricedWarning(
+  lines: InvoiceLineLite[],
+  where: { lines: string; leftOutOf: string },
+): string[] {
+  if (lines.length === 0) return [];
+  const byCurrency = new Map<string, number>();
+  for (const line of lines) {
+    byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + Math.abs(line.amount));
+  }
+  const money = [...byCurrency].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => {
+    const digits = Math.round(-Math.log10(minorUnitsToMajor(1, currency)));
+    return `${currency.toUpperCase()} ${
+      minorUnitsToMajor(minor, currency).toLocaleString("en-US", {
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      })
+    }`;
+  }).join(", ");
+  const customers = [...new Set(lines.map((l) => l.customer))].sort();
+  const named = customers.slice(0, 3).join(", ") +
+    (customers.length > 3 ? ` and ${customers.length - 3} more` : "");
+  const one = lines.length === 1;
+  return [
+    `${lines.length} invoice line${
+      one ? "" : "s"
+    } ${where.lines} (${money} billed or credited; customer${
+      customers.length === 1 ? "" : "s"
+    } ${named}) name${
+      one ? "s" : ""
+    } a price Stripe lists neither as active nor as archived (deleted, or created inline): left out of ${where.leftOutOf}, so those customers' revenue there may be off; check their invoices in Stripe`,
+  ];
 }
 
 export interface Reconciliation {

@@ -12,6 +12,9 @@
  *   so from the change on, old + (−old) + new = new.
  * - Excluded: void, uncollectible and draft invoices; lines without a subscription (one-time,
  *   manual), one-time and metered prices, $0 lines. Refunds and credit notes are not invoice lines.
+ * - A line whose price Stripe lists nowhere (deleted, or created inline) counts nowhere: it could
+ *   be metered, and an old price's proration credit is what makes an upgrade old − old + new; a
+ *   backfill counts such lines in a warning (unpricedLines).
  *
  * Amounts are kept in minor units and rounded to whole ones per customer at the end.
  */
@@ -84,8 +87,9 @@ export function lineMonthlyLevel(
   }
   if (!line.subscription) return { counted: false, reason: "not a subscription line" };
   if (line.amount === 0) return { counted: false, reason: "$0 line" };
-  if (price && !price.recurring) return { counted: false, reason: "one-time price" };
-  if (price?.recurring?.usage_type === "metered") return { counted: false, reason: "metered" };
+  if (!price) return { counted: false, reason: "unknown price" };
+  if (!price.recurring) return { counted: false, reason: "one-time price" };
+  if (price.recurring.usage_type === "metered") return { counted: false, reason: "metered" };
   const magnitude = Math.abs(line.amount);
   const discounted = line.discount_amounts.reduce((sum, d) => {
     const discount = context.discounts.get(d.discount);
@@ -94,24 +98,13 @@ export function lineMonthlyLevel(
       : sum;
   }, 0);
   const share = Math.max(0, magnitude - Math.abs(line.inclusive_tax) - discounted) / magnitude;
-  const months = price?.recurring
-    ? periodMonths(price.recurring)
-    : calendarMonths(line.period_start, line.period_end);
+  const months = periodMonths(price.recurring);
   if (!line.proration) return { counted: true, monthly: (line.amount * share) / months };
-  if (!price?.recurring) return { counted: false, reason: "proration of an unknown price" };
   const full = price.unit_amount_decimal !== null || price.tiers
     ? itemPeriodAmount(price, line.quantity ?? 1)
     : magnitude * fullPeriodSeconds(line, months) /
       Math.max(1, line.period_end - line.period_start);
   return { counted: true, monthly: (Math.sign(line.amount) * full * share) / months };
-}
-
-/** Whole months in [start, end) by the calendar (a line without a known price), at least 1. */
-function calendarMonths(start: number, end: number): number {
-  const a = new Date(start * 1000), b = new Date(end * 1000);
-  const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() -
-    a.getUTCMonth();
-  return Math.max(1, months);
 }
 
 /** Seconds of a full period of `months` months starting at the line's period start. */
@@ -126,6 +119,22 @@ function fullPeriodSeconds(line: InvoiceLineLite, months: number): number {
     start.getUTCSeconds(),
   );
   return (end - start.getTime()) / 1000;
+}
+
+/**
+ * The lines that would be read (subscription lines of paid or open invoices, not $0) but name a
+ * price the history does not hold — deleted, or created inline (Stripe's price lists leave both
+ * out): counted in neither MRR nor usage, so a backfill says how many. With `at`: those whose
+ * service period covers the instant before it (as invoiceMrrAt reads them).
+ */
+export function unpricedLines(history: InvoiceHistory, at?: Date): InvoiceLineLite[] {
+  const t = at === undefined ? null : Math.floor(at.getTime() / 1000) - 1;
+  const known = new Set(history.prices.map((p) => p.id));
+  return history.lines.filter((line) =>
+    COUNTED_STATUSES.has(line.status) && line.subscription !== null && line.amount !== 0 &&
+    !(line.price_id !== null && known.has(line.price_id)) &&
+    (t === null || (line.period_start <= t && t < line.period_end))
+  );
 }
 
 /**
