@@ -90,6 +90,23 @@ Deno.test("a 429 waits for its Retry-After before the retry", async () => {
   }, { subscriptions: [subscriptions[0]], products, invoices: [] });
 });
 
+Deno.test("an archived tiered price a subscription still holds gets its tiers from the price listing too", async () => {
+  // cus_graduated's price is archived (Stripe lists it only with active=false); 12 seats cost
+  // 5 × $10 + 5 × $8 + 2 × $5 = $100 whether the price is active or not
+  const data = structuredClone(FAKE_DATA);
+  const held = data.subscriptions.find((s: { customer: string }) => s.customer === "cus_graduated");
+  held.items.data[0].price.active = false;
+  await withFake(async (fake, options) => {
+    const result = await loadRevenue(["cus_graduated"], options);
+    assertEquals(result.byCustomer.get("cus_graduated")?.mrr, 100);
+    // the open prices (5 > the lookup limit of 1) in two listings: active, and archived
+    assertEquals(
+      fake.log.filter((r) => r.path === "/v1/prices").map((r) => r.params.get("active")).sort(),
+      ["false", "true"],
+    );
+  }, data);
+});
+
 Deno.test("open prices are looked up one by one up to PRICING_STRIPE_LOOKUP_LIMIT, else read in one page of recurring prices, with the same revenue", async () => {
   await withFake(async (fake, options) => {
     // default limit 1: the 5 open prices (2 tiered, 3 in another currency) come in one page

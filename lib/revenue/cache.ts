@@ -18,8 +18,9 @@ import type { StripeSnapshot } from "./snapshot.ts";
 import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts";
 
 /** Bumped whenever the file's shape changes: older files are then ignored. 6: a subscription
- * whose payment collection is paused has status `paused` (it was `active`); `customer_deleted`. */
-const CACHE_VERSION = 6;
+ * whose payment collection is paused has status `paused` (it was `active`); `customer_deleted`.
+ * 7: an archived tiered price's tiers are read (a 6 file may hold it without, read as $0). */
+const CACHE_VERSION = 7;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -17,17 +17,18 @@
  * - with PRICING_STRIPE_PTB_PRODUCT set, the export window's PaymentIntents once (PTB credits);
  * - then only what those lists leave open: items or invoice lines past an embedded list's
  *   `has_more`, the tiers and currency options of prices (looked up one by one up to
- *   rules.lookupLimit, else every recurring price listed), and whether the customers that have
- *   no subscription at all exist.
+ *   rules.lookupLimit, else every recurring price listed: active ones, and archived ones too
+ *   when a subscription holds one), and whether the customers that have no subscription at all
+ *   exist.
  *
  * The call bound of a cold run: ceil(subscriptions/100) + ceil(invoices/100) + 5, plus a page
  * for each embedded list past its first (items beyond a subscription's first ten, lines beyond an
  * invoice's first ten), for each PaymentIntent page past the first and for each page of a long
  * billing period's earlier invoices (one per such subscription, mostly). The 5 hold products,
- * coupons, prices and the first PaymentIntent page (a page each while each has at most 100); what
- * they leave is spent checking customers without a subscription (one lookup
- * each when they fit, else a listing of the account's customers cut off there); customers left
- * unchecked count as known, with a warning.
+ * coupons, prices (a second listing when archived prices are open) and the first PaymentIntent
+ * page (a page each while each has at most 100); what they leave is spent checking customers
+ * without a subscription (one lookup each when they fit, else a listing of the account's
+ * customers cut off there); customers left unchecked count as known, with a warning.
  */
 import { EmptyPageError, FetchAbandoned, type Json, type StripeReader } from "./reader.ts";
 import { createdParam, listPartitioned } from "./partition.ts";
@@ -277,7 +278,9 @@ export async function fetchStripeObjects(
  * What subscription listings cannot expand (6 levels): the tiers of tiered prices, and the
  * currency_options of prices billed in another currency than their own (with those options'
  * tiers when tiered). Read one by one when few (rules.lookupLimit), else every recurring price
- * listed once; then filled into the items.
+ * listed once — the archived ones in a listing of their own when a subscription holds one open
+ * (Stripe lists them only with active=false; the item's price says `active`); then filled into
+ * the items.
  */
 async function fillPrices(reader: StripeReader, subscriptions: Json[]): Promise<void> {
   const { stripe, rules } = reader;
@@ -288,17 +291,19 @@ async function fillPrices(reader: StripeReader, subscriptions: Json[]): Promise<
     }))
   );
   const missing = new Set<string>();
+  // archived prices subscriptions still hold: Stripe lists them only with active=false
+  const archived = new Set<string>();
   const optionTiers = new Set<string>(); // currencies whose option tiers are needed
   for (const { item, currency } of entries) {
     const price = item.price;
     if (!price || price.recurring?.usage_type === "metered") continue;
     const tiered = price.billing_scheme === "tiered";
     const foreign = String(price.currency ?? "usd").toLowerCase() !== currency;
-    if (tiered && !Array.isArray(price.tiers)) missing.add(String(price.id));
-    if (foreign && !price.currency_options) {
-      missing.add(String(price.id));
-      if (tiered) optionTiers.add(currency);
-    }
+    const open = (tiered && !Array.isArray(price.tiers)) || (foreign && !price.currency_options);
+    if (!open) continue;
+    missing.add(String(price.id));
+    if (price.active === false) archived.add(String(price.id));
+    if (foreign && !price.currency_options && tiered) optionTiers.add(currency);
   }
   if (missing.size === 0) return;
   const expansions = (prefix: string) => [
@@ -306,14 +311,20 @@ async function fillPrices(reader: StripeReader, subscriptions: Json[]): Promise<
     `${prefix}currency_options`,
     ...[...optionTiers].sort().map((c) => `${prefix}currency_options.${c}.tiers`),
   ];
-  const prices: Json[] = missing.size > rules.lookupLimit
-    ? await reader.listAll("prices", (startingAfter) =>
+  const listPrices = (active: boolean) =>
+    reader.listAll("prices", (startingAfter) =>
       stripe.prices.list({
+        active,
         type: "recurring",
         limit: 100,
         starting_after: startingAfter,
         expand: expansions("data."),
-      }))
+      }));
+  const prices: Json[] = missing.size > rules.lookupLimit
+    ? (await Promise.all([
+      archived.size < missing.size ? listPrices(true) : [],
+      archived.size > 0 ? listPrices(false) : [],
+    ])).flat()
     : await Promise.all(
       [...missing].map((id) =>
         reader.request("prices", () => stripe.prices.retrieve(id, { expand: expansions("") }))
