@@ -12,6 +12,7 @@ import { runExport } from "../lib/export.ts";
 import { formatNumber } from "../lib/formats/csv.ts";
 import { xlsxCutWarning } from "../lib/formats/export_files.ts";
 import { main } from "../lib/cli/export.ts";
+import { captureConsole } from "./console_capture.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z"); // window [2026-10-02T00:00:00Z, 2026-11-01T00:00:00Z)
@@ -449,6 +450,71 @@ Deno.test("a name past Excel's cell limit: the XLSX cut, the CSV whole, one warn
     const summary = workbook.getWorksheet("summary")!.getSheetValues() as unknown[][];
     assertEquals(summary.filter((r) => r?.[1] === warning).length, 1);
   } finally {
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("a PTB product the Stripe account does not have: PTB revenue unknown, not $0; --require-stripe fails in one line", async () => {
+  const { activeSubscription: subscription, monthlyPrice: price, startFakeStripe } = await import(
+    "./fake_stripe.ts"
+  );
+  const fake = startFakeStripe({
+    subscriptions: [subscription("cus_alpha", price("pro-20251210", 7900))],
+    products: [
+      { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
+      { id: "prod_token_usage", name: "Cloud Gateway token usage", metadata: {} },
+    ],
+    invoices: [],
+    paymentIntents: [],
+    customers: [{ id: "cus_alpha" }, { id: "cus_charlie" }],
+  });
+  const databases = await freshFixtureDatabases("ptb_product");
+  const outDir = await Deno.makeTempDir();
+  const envFile = `${outDir}/live.env`;
+  await Deno.writeTextFile(
+    envFile,
+    Object.entries({
+      ...databases.env,
+      STRIPE_SECRET_KEY: fake.apiKey,
+      STRIPE_API_HOST: "127.0.0.1",
+      STRIPE_API_PORT: String(fake.port),
+      STRIPE_API_PROTOCOL: "http",
+      PRICING_STRIPE_PTB_PRODUCT: "prod_typo",
+    }).map(([k, v]) => `${k}=${v}\n`).join(""),
+  );
+  const args = ["--env-file", envFile, "--as-of", "2026-11-01", "--out-dir", `${outDir}/out`];
+  const { errors, restore } = captureConsole();
+  try {
+    assertEquals(await main([...args, "--format", "csv", "--no-charts"]), 0);
+    const written = [...Deno.readDirSync(`${outDir}/out`)].map((e) => `${outDir}/out/${e.name}`);
+    const manifest = JSON.parse(
+      await Deno.readTextFile(written.find((f) => f.endsWith("manifest.json"))!),
+    );
+    assertEquals(manifest.cost_model.ptb_revenue_read, false);
+    const ptbWarnings = manifest.warnings.filter((w: string) => w.includes("PTB_PRODUCT"));
+    assertEquals(ptbWarnings, [
+      'PTB revenue unknown: PRICING_STRIPE_PTB_PRODUCT is prod_typo, a product this Stripe account does not have: set it to the id of the product of prepaid token-usage credits (e.g. prod_token_usage "Cloud Gateway token usage")',
+    ]);
+    ok(!manifest.warnings.some((w: string) => w.includes("most likely timing")));
+    const csv = written.filter((f) => f.endsWith(".csv"));
+    assertEquals(csv.length, 1, csv.join(", "));
+    const { records } = parseCsvRecords(await Deno.readTextFile(csv[0]));
+    const alpha = records.find((r) => r.org_id === A)!;
+    // A: $79 MRR kept; PTB revenue unknown (empty), so no company margin from a made-up $0
+    assertEquals(
+      [alpha.mrr, alpha.ptb_revenue_30d, alpha.gross_margin_company_pct],
+      ["79", "", ""],
+    );
+
+    errors.length = 0;
+    assertEquals(await main([...args, "--refresh-stripe", "--require-stripe"]), 1);
+    assertEquals(errors, [
+      'error: Stripe revenue required: PRICING_STRIPE_PTB_PRODUCT is prod_typo, a product this Stripe account does not have: set it to the id of the product of prepaid token-usage credits (e.g. prod_token_usage "Cloud Gateway token usage")',
+    ]);
+  } finally {
+    restore();
+    await fake.close();
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
   }

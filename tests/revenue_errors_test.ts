@@ -16,6 +16,7 @@ const DATA = {
   products: [
     { id: "prod_pro", name: "pro", metadata: { pricing_role: "base" } },
     { id: "prod_team", name: "team", metadata: { pricing_role: "base" } },
+    { id: "prod_tokens", name: "token usage", metadata: {} }, // PTB credits' product
   ],
   invoices: [],
   paymentIntents: [],

@@ -3,7 +3,8 @@
  * prepaid credits (PaymentIntents on the token-usage product, fee excluded) and postpaid
  * `ptb_usage` invoices, per customer, for the export window. Values computed by hand below.
  */
-import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
+import { UserError } from "../lib/core/config.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { checkoutFeeCents, creditsFromTotalCents } from "../lib/revenue/ptb.ts";
 import { revenueRulesFromEnv } from "../lib/revenue/rules.ts";
@@ -121,10 +122,18 @@ const ptbInvoices: Json[] = [
   ptbInvoice("in_ptb_draft", "cus_team", { status: "draft", total_excluding_tax: 88800 }),
 ];
 
+/** The token-usage product, as the account lists it (credits are bought on it, no subscription). */
+const tokenUsage = {
+  id: PRODUCT,
+  object: "product",
+  name: "Cloud Gateway token usage",
+  metadata: {},
+};
+
 const DATA: FakeStripeData = {
   ...FAKE_DATA,
   subscriptions,
-  products,
+  products: [...products, tokenUsage],
   invoices: [...invoices, ...ptbInvoices],
   customers: [
     ...customers,
@@ -197,6 +206,52 @@ Deno.test("without PRICING_STRIPE_PTB_PRODUCT, PTB revenue is unknown (empty), s
     () => revenueRulesFromEnv({ PRICING_STRIPE_PTB_PRODUCT: "prod x; drop" }),
     /PRICING_STRIPE_PTB_PRODUCT must be a Stripe product id/,
   );
+});
+
+Deno.test("a PTB product the account does not have: PTB revenue unknown (not $0) with one warning, from the cache too; required, one line", async () => {
+  await withFakeStripe(async (_fake, options) => {
+    const first = await loadRevenue(ASKED, options);
+    const cached = await loadRevenue(ASKED, options);
+    assertEquals([first.source, cached.source, cached.apiCalls], ["stripe", "cache", 0]);
+    for (const result of [first, cached]) {
+      assertEquals(ptbOf(result), Object.fromEntries(ASKED.map((c) => [c, null])));
+      assertEquals(result.byCustomer.get("cus_seat")!.mrr, 100); // MRR kept: 5 seats × $20
+      assertEquals(
+        [result.ptb?.status, result.ptb?.productId, result.ptb?.totalUsd, result.failed],
+        ["unknown_product", "prod_typo", null, false],
+      );
+      // the account's one product that looks like token-usage credits is named
+      assertEquals(result.warnings.filter((w) => w.includes("PTB_PRODUCT")), [
+        'PTB revenue unknown: PRICING_STRIPE_PTB_PRODUCT is prod_typo, a product this Stripe account does not have: set it to the id of the product of prepaid token-usage credits (e.g. prod_token_usage "Cloud Gateway token usage")',
+      ]);
+    }
+    // required: one line, from today's cache as from a fetch
+    for (const mode of ["require", "refresh-require"] as const) {
+      await rejects(
+        () => loadRevenue(ASKED, { ...options, mode }),
+        (error: Error) =>
+          error instanceof UserError &&
+          /^Stripe revenue required: PRICING_STRIPE_PTB_PRODUCT is prod_typo, a product this Stripe account does not have: /
+            .test(error.message) &&
+          !error.message.includes("\n"),
+      );
+    }
+    // the right id is another question than the cache's: fetched, and read
+    const fixed = await loadRevenue(ASKED, {
+      ...options,
+      rules: revenueRulesFromEnv({ PRICING_STRIPE_PTB_PRODUCT: PRODUCT }),
+    });
+    assertEquals([fixed.source, fixed.ptb?.status, fixed.ptb?.totalUsd], [
+      "stripe",
+      "read",
+      318.45,
+    ]);
+  }, {
+    data: DATA,
+    mode: "auto",
+    asOf: AS_OF,
+    rules: revenueRulesFromEnv({ PRICING_STRIPE_PTB_PRODUCT: "prod_typo" }),
+  });
 });
 
 Deno.test("credits recovered from a total that includes the checkout fee (3 % rounded up + $0.30)", () => {

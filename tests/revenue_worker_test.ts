@@ -52,6 +52,13 @@ const paymentIntents: Json[] = [
   metadata: { productId: PTB_PRODUCT, creditsAmountCents: credits, stripeFeeCents: fee },
 }));
 
+/** The fake Stripe account: the scenarios, with the token-usage product and its credits. */
+const ACCOUNT = {
+  ...FAKE_DATA,
+  products: [...FAKE_DATA.products, { id: PTB_PRODUCT, name: "Cloud Gateway token usage" }],
+  paymentIntents,
+};
+
 /** The run's settings for the fake Stripe account, as a user would set them. */
 function stripeEnv(fake: FakeStripe): Record<string, string> {
   return {
@@ -71,7 +78,7 @@ function meta(revenue: RevenueResult) {
 }
 
 Deno.test("the worker's revenue is the in-thread stage's: every scenario, PTB, unknown ids, warnings, calls", async () => {
-  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const fake = startFakeStripe(ACCOUNT);
   const here = await Deno.makeTempDir();
   const there = await Deno.makeTempDir();
   try {
@@ -163,7 +170,7 @@ async function scenarioDatabases(label: string) {
 }
 
 Deno.test("a live export reads Stripe in a worker and gives the frame of the in-thread path", async () => {
-  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const fake = startFakeStripe(ACCOUNT);
   const databases = await scenarioDatabases("revenue_worker");
   const outDir = await Deno.makeTempDir();
   const elsewhere = await Deno.makeTempDir();
@@ -287,7 +294,7 @@ Deno.test("--require-stripe without a key: the worker's UserError is a one-line 
 
 Deno.test("a failed export leaves no revenue worker running", async () => {
   // Slow Stripe: the worker is still fetching when the join refuses a query's duplicate rows.
-  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents }, undefined, 100);
+  const fake = startFakeStripe(ACCOUNT, undefined, 100);
   const databases = await scenarioDatabases("revenue_worker_failed");
   const outDir = await Deno.makeTempDir();
   const queriesDir = await Deno.makeTempDir();
@@ -345,7 +352,7 @@ Deno.test("a revenue worker closed before it started never starts, and says so",
 
 Deno.test("an aborted signal ends a revenue worker mid-fetch at once, rejecting with its reason", async () => {
   // Each Stripe answer takes 3 s: the fetch is under way, far from done, when the signal comes.
-  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents }, undefined, 3000);
+  const fake = startFakeStripe(ACCOUNT, undefined, 3000);
   const outDir = await Deno.makeTempDir();
   try {
     const controller = new AbortController();
@@ -380,7 +387,7 @@ Deno.test("an aborted signal ends a revenue worker mid-fetch at once, rejecting 
 });
 
 Deno.test("an aborted signal ends a revenue worker waiting on a Stripe that never answers", async () => {
-  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const fake = startFakeStripe(ACCOUNT);
   fake.faultPath("/v1/subscriptions", "hang", 1);
   const outDir = await Deno.makeTempDir();
   try {
@@ -413,7 +420,7 @@ Deno.test("an aborted signal ends a revenue worker waiting on a Stripe that neve
 });
 
 Deno.test("two exports without a fixed as-of: the second is answered by the first's Stripe cache", async () => {
-  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const fake = startFakeStripe(ACCOUNT);
   const databases = await scenarioDatabases("revenue_worker_now");
   const outDir = await Deno.makeTempDir();
   try {
@@ -456,7 +463,7 @@ Deno.test("two exports without a fixed as-of: the second is answered by the firs
 });
 
 Deno.test("an ill-shaped cache read ahead by the worker: fetched again, with a warning naming it", async () => {
-  const fake = startFakeStripe({ ...FAKE_DATA, paymentIntents });
+  const fake = startFakeStripe(ACCOUNT);
   const outDir = await Deno.makeTempDir();
   try {
     const stage = { env: stripeEnv(fake), mode: "auto" as const, asOf: AS_OF, windowDays: 30 };

@@ -62,6 +62,7 @@ const PRODUCTS: Json[] = [
   ["prod_prompts", "prompts"],
   ["prod_experiments", "experiments"],
   ["prod_evals", "evals"],
+  [DEMO_PTB_PRODUCT, "Cloud Gateway token usage"], // PTB credits' product: no subscription item
 ].map(([id, name]) => ({
   id,
   object: "product",

@@ -31,7 +31,7 @@ import {
   StripeReader,
 } from "./fetch.ts";
 import { describeStripeError, stripeEndpoint } from "./errors.ts";
-import { ptbCovers, ptbWindow } from "./ptb.ts";
+import { ptbCovers, ptbProductProblem, ptbWindow } from "./ptb.ts";
 import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
 import { customersToCheck, revenueFromSnapshot, type StripeSnapshot } from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
@@ -205,6 +205,10 @@ export function skippedRevenue(): RevenueResult {
   return none("Stripe skipped: revenue columns are empty", false);
 }
 
+/**
+ * The revenue of a snapshot (fetched or today's cache). Under `require` a PTB product the account
+ * does not have fails in one line.
+ */
 function result(
   snapshot: StripeSnapshot,
   customerIds: string[],
@@ -212,6 +216,7 @@ function result(
     asOf: Date;
     windowDays: number;
     rules: RevenueRules;
+    mode: RevenueMode;
     source: RevenueSource;
     apiCalls: number;
     started: number;
@@ -220,6 +225,11 @@ function result(
   },
 ): RevenueResult {
   const revenue = revenueFromSnapshot(snapshot, { customerIds, ...context });
+  if (requires(context.mode) && revenue.ptb.status === "unknown_product") {
+    throw new UserError(
+      `${REQUIRED}: ${ptbProductProblem(context.rules.ptbProductId!, snapshot.products)}`,
+    );
+  }
   const behind = context.source === "cache" ? cacheBehindWarning(snapshot, context.asOf) : null;
   return {
     ...revenue,
@@ -339,7 +349,7 @@ export async function loadRevenue(
     );
   let activeReader: StripeReader | undefined;
   const windowDays = options.windowDays ?? 30;
-  const context = { asOf: options.asOf, windowDays, rules, started };
+  const context = { asOf: options.asOf, windowDays, rules, mode: options.mode, started };
   // the cache file's: there but unusable (then fetched again), or not written
   const cacheWarnings: string[] = [];
   try {

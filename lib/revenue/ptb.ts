@@ -12,7 +12,8 @@
  *
  * Both are listed in bulk (PaymentIntents of the window, 100 a page; invoices come with the
  * invoice listing the revenue fetch makes anyway) and kept in the daily cache trimmed to the
- * fields below. Without the product setting PTB revenue is unknown (null), never 0.
+ * fields below. Without the product setting, or with a product the account does not have, PTB
+ * revenue is unknown (null), never 0.
  */
 import { minorUnitsToMajor } from "./currency.ts";
 import type { RevenueRules } from "./rules.ts";
@@ -132,6 +133,29 @@ export function ptbCovers(
     ptb.until >= window.until;
 }
 
+/** What names a product of token-usage credits: the candidates an unknown product id lists. */
+const PTB_PRODUCT_WORDS = /token|credit|ptb|pass.?through|gateway/i;
+
+/**
+ * Why PTB revenue cannot be read for `productId`, one line naming the setting; null when the
+ * account has the product. An id the account does not have (a typo, another account's or mode's)
+ * matches no payment, so its PTB revenue would read $0 for everyone: it is unknown instead. The
+ * account's products that look like token-usage credits are named (names quoted: they are data).
+ */
+export function ptbProductProblem(
+  productId: string,
+  products: { id: string; name: string }[],
+): string | null {
+  if (products.some((p) => p.id === productId)) return null;
+  const candidates = products
+    .filter((p) => /^[A-Za-z0-9_]+$/.test(p.id) && PTB_PRODUCT_WORDS.test(`${p.id} ${p.name}`))
+    .slice(0, 3)
+    .map((p) => `${p.id} ${JSON.stringify(p.name.slice(0, 60))}`);
+  return `PRICING_STRIPE_PTB_PRODUCT is ${productId}, a product this Stripe account does not have: set it to the id of the product of prepaid token-usage credits${
+    candidates.length > 0 ? ` (e.g. ${candidates.join(", ")})` : ""
+  }`;
+}
+
 export interface PtbRevenue {
   /** USD of the window per customer (0 for a customer with none); empty map when unknown */
   byCustomer: Map<string, number | null>;
@@ -142,17 +166,25 @@ export interface PtbRevenue {
 /** PTB revenue of the window per customer, in USD (converted with rules.fxRates). */
 export function ptbRevenue(
   ptb: PtbSnapshot | null,
-  { window, rules, failure }: {
+  { window, rules, failure, unknownProduct }: {
     window: { since: number; until: number };
     rules: RevenueRules;
     /** why reading PTB from Stripe failed (then ptb is null) */
     failure?: string;
+    /** the product set is not the account's (ptbProductProblem; then ptb is null) */
+    unknownProduct?: { productId: string; problem: string };
   },
 ): PtbRevenue {
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const summary: PtbSummary = {
-    status: ptb ? "read" : failure ? "failed" : "not_configured",
-    productId: ptb?.productId ?? null,
+    status: ptb
+      ? "read"
+      : unknownProduct
+      ? "unknown_product"
+      : failure
+      ? "failed"
+      : "not_configured",
+    productId: ptb?.productId ?? unknownProduct?.productId ?? null,
     windowStart: iso(window.since),
     windowEnd: iso(window.until),
     creditPayments: 0,
@@ -164,7 +196,9 @@ export function ptbRevenue(
       byCustomer: new Map(),
       summary,
       warnings: [
-        failure
+        unknownProduct
+          ? `PTB revenue unknown: ${unknownProduct.problem}`
+          : failure
           ? `PTB revenue unknown: reading PaymentIntents failed (${failure}); MRR is unaffected`
           : "PTB revenue unknown: PRICING_STRIPE_PTB_PRODUCT (the Stripe product of prepaid token-usage credits) is not set",
       ],

@@ -23,6 +23,7 @@ import {
 import {
   ptbCreditCharges,
   ptbInvoiceCharges,
+  ptbProductProblem,
   ptbRevenue,
   type PtbSnapshot,
   ptbWindow,
@@ -292,16 +293,24 @@ export function revenueFromSnapshot(
     /** the PaymentIntents listing failed (one line why): PTB revenue is unknown */
     ptbFailure?: string;
   },
-): Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb"> {
+): Required<
+  Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb">
+> {
   const { asOf, rules, source } = options;
+  // a product the account does not have matches no payment: unknown, not $0 (ptbProductProblem)
+  const problem = rules.ptbProductId
+    ? ptbProductProblem(rules.ptbProductId, snapshot.products)
+    : null;
   // PTB revenue only for the product the settings name (a cache read for another is not it)
-  const ptbSnapshot = rules.ptbProductId && snapshot.ptb?.productId === rules.ptbProductId
+  const ptbSnapshot = !problem && rules.ptbProductId &&
+      snapshot.ptb?.productId === rules.ptbProductId
     ? snapshot.ptb
     : null;
   const ptb = ptbRevenue(ptbSnapshot, {
     window: ptbWindow(asOf, options.windowDays),
     rules,
     failure: options.ptbFailure,
+    ...(problem ? { unknownProduct: { productId: rules.ptbProductId!, problem } } : {}),
   });
   const products = new Map(snapshot.products.map((p) => [p.id, p]));
   const { subscriptionsByCustomer, linesByCustomer, existing, missing } = snapshotIndex(snapshot);

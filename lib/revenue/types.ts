@@ -56,13 +56,14 @@ export interface RevenueResult {
 /** What the PTB revenue listing found (lib/revenue/ptb.ts). */
 export interface PtbSummary {
   /** read = from Stripe (or today's cache); not_configured = PRICING_STRIPE_PTB_PRODUCT unset;
-   * failed = set, but Stripe's PaymentIntents could not be read (a warning says why) */
-  status: "read" | "not_configured" | "failed";
+   * unknown_product = set to a product the Stripe account does not have; failed = set, but
+   * Stripe's PaymentIntents could not be read (a warning says why each time) */
+  status: "read" | "not_configured" | "unknown_product" | "failed";
   productId: string | null;
   windowStart: string;
   windowEnd: string;
   creditPayments: number;
   usageInvoices: number;
-  /** USD; null when not_configured */
+  /** USD; null unless read */
   totalUsd: number | null;
 }
