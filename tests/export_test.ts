@@ -13,6 +13,12 @@ import { formatNumber } from "../lib/formats/csv.ts";
 import { xlsxCutWarning } from "../lib/formats/export_files.ts";
 import { main } from "../lib/cli/export.ts";
 import { captureConsole } from "./console_capture.ts";
+import {
+  activeSubscription,
+  type FakeStripeData,
+  monthlyPrice,
+  startFakeStripe,
+} from "./fake_stripe.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z"); // window [2026-10-02T00:00:00Z, 2026-11-01T00:00:00Z)
@@ -455,23 +461,38 @@ Deno.test("a name past Excel's cell limit: the XLSX cut, the CSV whole, one warn
   }
 });
 
-Deno.test("a PTB product the Stripe account does not have: PTB revenue unknown, not $0; --require-stripe fails in one line", async () => {
-  const { activeSubscription: subscription, monthlyPrice: price, startFakeStripe } = await import(
-    "./fake_stripe.ts"
-  );
-  const fake = startFakeStripe({
-    subscriptions: [subscription("cus_alpha", price("pro-20251210", 7900))],
-    products: [
-      { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
-      { id: "prod_token_usage", name: "Cloud Gateway token usage", metadata: {} },
-    ],
-    invoices: [],
-    paymentIntents: [],
-    customers: [{ id: "cus_alpha" }, { id: "cus_charlie" }],
-  });
-  const databases = await freshFixtureDatabases("ptb_product");
-  const outDir = await Deno.makeTempDir();
-  const envFile = `${outDir}/live.env`;
+/** What one command-line export printed and wrote. */
+interface CliRun {
+  code: number;
+  /** the console's error lines */
+  errors: string[];
+  /** the manifest and the CSV rows by org_id, when the run wrote them */
+  manifest?: {
+    warnings: string[];
+    revenue: { source: string; failed: boolean; api_calls: number };
+    cost_model: { ptb_revenue_read: boolean };
+  };
+  rows?: Map<string, Record<string, string>>;
+}
+
+/**
+ * Runs `run` with a command-line export of fresh fixture databases against a fake Stripe account
+ * holding `data`, the settings (and `settings`) in a live.env file as a user keeps them; the
+ * exports share an output folder (and its Stripe cache).
+ */
+async function withStripeCli(
+  label: string,
+  { data, apiKey, settings = {} }: {
+    data: FakeStripeData;
+    apiKey?: string;
+    settings?: Record<string, string>;
+  },
+  run: (exportCli: (...flags: string[]) => Promise<CliRun>) => Promise<void>,
+): Promise<void> {
+  const fake = startFakeStripe(data, apiKey);
+  const databases = await freshFixtureDatabases(label);
+  const dir = await Deno.makeTempDir();
+  const envFile = `${dir}/live.env`;
   await Deno.writeTextFile(
     envFile,
     Object.entries({
@@ -480,42 +501,96 @@ Deno.test("a PTB product the Stripe account does not have: PTB revenue unknown, 
       STRIPE_API_HOST: "127.0.0.1",
       STRIPE_API_PORT: String(fake.port),
       STRIPE_API_PROTOCOL: "http",
-      PRICING_STRIPE_PTB_PRODUCT: "prod_typo",
+      ...settings,
     }).map(([k, v]) => `${k}=${v}\n`).join(""),
   );
-  const args = ["--env-file", envFile, "--as-of", "2026-11-01", "--out-dir", `${outDir}/out`];
-  const { errors, restore } = captureConsole();
+  const exportCli = async (...flags: string[]): Promise<CliRun> => {
+    const out = `${dir}/out`;
+    const captured = captureConsole();
+    let code: number;
+    try {
+      code = await main([
+        ...["--env-file", envFile, "--as-of", "2026-11-01", "--out-dir", out],
+        ...["--format", "csv", "--no-charts", ...flags],
+      ]);
+    } finally {
+      captured.restore();
+    }
+    const written = [...Deno.readDirSync(out)].map((e) => `${out}/${e.name}`);
+    const manifestFile = written.find((f) => f.endsWith("manifest.json"));
+    const csv = written.find((f) => f.endsWith(".csv"));
+    if (code !== 0 || !manifestFile || !csv) return { code, errors: captured.errors };
+    const { records } = parseCsvRecords(await Deno.readTextFile(csv));
+    return {
+      code,
+      errors: captured.errors,
+      manifest: JSON.parse(await Deno.readTextFile(manifestFile)),
+      rows: new Map(records.map((r) => [r.org_id, r])),
+    };
+  };
   try {
-    assertEquals(await main([...args, "--format", "csv", "--no-charts"]), 0);
-    const written = [...Deno.readDirSync(`${outDir}/out`)].map((e) => `${outDir}/out/${e.name}`);
-    const manifest = JSON.parse(
-      await Deno.readTextFile(written.find((f) => f.endsWith("manifest.json"))!),
-    );
-    assertEquals(manifest.cost_model.ptb_revenue_read, false);
-    const ptbWarnings = manifest.warnings.filter((w: string) => w.includes("PTB_PRODUCT"));
-    assertEquals(ptbWarnings, [
+    await run(exportCli);
+  } finally {
+    await fake.close();
+    await Deno.remove(dir, { recursive: true });
+    await databases.drop();
+  }
+}
+
+Deno.test("a PTB product the Stripe account does not have: PTB revenue unknown, not $0; --require-stripe fails in one line", async () => {
+  const data = {
+    subscriptions: [activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900))],
+    products: [
+      { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
+      { id: "prod_token_usage", name: "Cloud Gateway token usage", metadata: {} },
+    ],
+    invoices: [],
+    paymentIntents: [],
+    customers: [{ id: "cus_alpha" }, { id: "cus_charlie" }],
+  };
+  const settings = { PRICING_STRIPE_PTB_PRODUCT: "prod_typo" };
+  await withStripeCli("ptb_product", { data, settings }, async (exportCli) => {
+    const { code, manifest, rows } = await exportCli();
+    assertEquals(code, 0);
+    assertEquals(manifest!.cost_model.ptb_revenue_read, false);
+    assertEquals(manifest!.warnings.filter((w) => w.includes("PTB_PRODUCT")), [
       'PTB revenue unknown: PRICING_STRIPE_PTB_PRODUCT is prod_typo, a product this Stripe account does not have: set it to the id of the product of prepaid token-usage credits (e.g. prod_token_usage "Cloud Gateway token usage")',
     ]);
-    ok(!manifest.warnings.some((w: string) => w.includes("most likely timing")));
-    const csv = written.filter((f) => f.endsWith(".csv"));
-    assertEquals(csv.length, 1, csv.join(", "));
-    const { records } = parseCsvRecords(await Deno.readTextFile(csv[0]));
-    const alpha = records.find((r) => r.org_id === A)!;
+    ok(!manifest!.warnings.some((w) => w.includes("most likely timing")));
     // A: $79 MRR kept; PTB revenue unknown (empty), so no company margin from a made-up $0
+    const alpha = rows!.get(A)!;
     assertEquals(
       [alpha.mrr, alpha.ptb_revenue_30d, alpha.gross_margin_company_pct],
       ["79", "", ""],
     );
 
-    errors.length = 0;
-    assertEquals(await main([...args, "--refresh-stripe", "--require-stripe"]), 1);
-    assertEquals(errors, [
+    const required = await exportCli("--refresh-stripe", "--require-stripe");
+    assertEquals([required.code, required.errors], [1, [
       'error: Stripe revenue required: PRICING_STRIPE_PTB_PRODUCT is prod_typo, a product this Stripe account does not have: set it to the id of the product of prepaid token-usage credits (e.g. prod_token_usage "Cloud Gateway token usage")',
+    ]]);
+  });
+});
+
+Deno.test("a Stripe key that knows none of the customers (test mode against live ids): REVENUE MISSING; --require-stripe fails in one line", async () => {
+  // what an sk_test_ key sees: every call succeeds, and neither cus_alpha nor cus_charlie is there
+  const data = { subscriptions: [], products: [], invoices: [], customers: [] };
+  await withStripeCli("unknown_customers", { data }, async (exportCli) => {
+    const { code, manifest, rows } = await exportCli();
+    assertEquals(code, 0);
+    // subscriptions, products, invoices, coupons and the account's customers: one page each
+    assertEquals(manifest!.revenue, { ...manifest!.revenue, source: "none", failed: true });
+    assertEquals(manifest!.revenue.api_calls, 5);
+    assertEquals(manifest!.warnings.filter((w) => w.includes("stripe_customer_id")), [
+      "REVENUE MISSING: none of the 2 stripe_customer_id values is known to this Stripe account: is STRIPE_SECRET_KEY the live key? (it is a test-mode key); the export has empty revenue columns (revenue_source = none)",
     ]);
-  } finally {
-    restore();
-    await fake.close();
-    await Deno.remove(outDir, { recursive: true });
-    await databases.drop();
-  }
+    // every row's revenue unknown, as when Stripe cannot be reached: A and C have customer ids
+    for (const org of [A, B, C]) {
+      assertEquals([rows!.get(org)!.mrr, rows!.get(org)!.revenue_source], ["", "none"], org);
+    }
+
+    const required = await exportCli("--require-stripe");
+    assertEquals([required.code, required.errors], [1, [
+      "error: Stripe revenue required: none of the 2 stripe_customer_id values is known to this Stripe account: is STRIPE_SECRET_KEY the live key? (it is a test-mode key)",
+    ]]);
+  });
 });

@@ -2,7 +2,9 @@
  * A misbehaving Stripe (tests/fake_stripe.ts faults) through the real SDK: every failure ends in
  * one line naming what happened, partial answers are never taken as whole, retries are one layer.
  */
-import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import { UserError } from "../lib/core/config.ts";
+import { keyMode, noCustomerKnownLine } from "../lib/revenue/errors.ts";
 import { loadRevenue, stripeSettingsFromEnv } from "../lib/revenue/mod.ts";
 import { DEFAULT_RULES } from "../lib/revenue/rules.ts";
 import { activeSubscription, monthlyPrice, withFakeStripe } from "./fake_stripe.ts";
@@ -160,4 +162,54 @@ Deno.test("STRIPE_API_HOST takes a host name only", () => {
     "stripe.internal",
   );
   assertEquals(DEFAULT_RULES.timeoutSeconds, 30);
+});
+
+Deno.test("an account that knows none of the customers (a test-mode key, another account) is revenue missing; a few unknown are not", async () => {
+  // what an sk_test_ key sees against live customer ids: every call succeeds, no customer is there
+  const NOBODY = { subscriptions: [], products: [], invoices: [], customers: [] };
+  const asked = ["cus_a", "cus_b", "cus_a"]; // two customers, one of them twice
+  const missingLine = (mode: string) =>
+    `none of the 2 stripe_customer_id values is known to this Stripe account: ${
+      mode === "test"
+        ? "is STRIPE_SECRET_KEY the live key? (it is a test-mode key)"
+        : "is STRIPE_SECRET_KEY the key of the account that holds these customers? (it is a live-mode key)"
+    }`;
+  for (const mode of ["test", "live"]) {
+    const apiKey = `sk_${mode}_51AbCdEfGhIjKlMn`;
+    await withFakeStripe(async (_fake, options) => {
+      // fetched, then from today's cache: the same answer
+      for (const [source, calls] of [["stripe", 5], ["cache", 0]] as const) {
+        const result = await loadRevenue(asked, options);
+        // subscriptions, products, invoices, coupons, then the account's customers listed: none
+        assertEquals([result.source, result.failed, result.apiCalls], ["none", true, calls]);
+        assertEquals(result.byCustomer.size, 0, source);
+        assertEquals(result.warnings, [
+          `REVENUE MISSING: ${
+            missingLine(mode)
+          }; the export has empty revenue columns (revenue_source = none)`,
+        ]);
+      }
+      await rejects(
+        () => loadRevenue(asked, { ...options, mode: "require" }),
+        (error: Error) =>
+          error instanceof UserError &&
+          error.message === `Stripe revenue required: ${missingLine(mode)}` &&
+          !error.message.includes(apiKey),
+      );
+    }, { data: NOBODY, asOf: AS_OF, mode: "auto", apiKey });
+  }
+  // one customer deleted of two: revenue for the other, the deleted one counted in a warning
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(["cus_a", "cus_gone"], options);
+    assertEquals([result.source, result.failed], ["stripe", false]);
+    assertEquals(result.byCustomer.get("cus_a")?.mrr, 79);
+    assertEquals(result.unknownCustomerIds, ["cus_gone"]);
+    // no customer id at all: nothing to know, nothing missing
+    assertEquals((await loadRevenue([], options)).failed, false);
+  }, { ...setup(), mode: "require" });
+  assertEquals(
+    noCustomerKnownLine(1, "not-a-stripe-prefix"),
+    "the one stripe_customer_id value is not known to this Stripe account: is STRIPE_SECRET_KEY the live key of the account that holds these customers?",
+  );
+  assertEquals(keyMode("rk_test_abc"), "test");
 });

@@ -36,8 +36,8 @@ Options:
   --live               require databases (fail instead of falling back to demo data)
   --skip-stripe        do not fetch revenue (revenue columns empty)
   --refresh-stripe     ignore today's Stripe cache and fetch again
-  --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched (combines with
-                       --refresh-stripe)
+  --require-stripe     fail (exit 1) if Stripe revenue cannot be fetched, or the account knows
+                       none of the customers (combines with --refresh-stripe)
   --no-charts          draw no charts: no chart SVG/PNG files, and no chart images on the XLSX
                        summary sheet (a line there says so); a leaner, faster run
   --segments           also write one CSV (and XLSX sheet) per segment (docs/analysis.md → Segments)

@@ -82,3 +82,27 @@ export function describeStripeError(
   }
   return `Stripe request failed (${e?.statusCode ?? e?.type ?? "error"})${retried}: ${message}`;
 }
+
+/** The mode a key's prefix names (sk_test_, rk_live_ …); null when it names none. */
+export function keyMode(apiKey: string): "test" | "live" | null {
+  const mode = /^(?:sk|rk)_(test|live)_/.exec(apiKey)?.[1];
+  return mode === "test" || mode === "live" ? mode : null;
+}
+
+/**
+ * One line for an account that knows none of the `count` customer ids asked for: what a key of
+ * the other mode (or another account's key) sees. Names the key's mode from its prefix, never
+ * more of it.
+ */
+export function noCustomerKnownLine(count: number, apiKey: string): string {
+  const none = count === 1
+    ? "the one stripe_customer_id value is not known"
+    : `none of the ${count.toLocaleString("en-US")} stripe_customer_id values is known`;
+  const mode = keyMode(apiKey);
+  const question = mode === "test"
+    ? "is STRIPE_SECRET_KEY the live key? (it is a test-mode key)"
+    : mode === "live"
+    ? "is STRIPE_SECRET_KEY the key of the account that holds these customers? (it is a live-mode key)"
+    : "is STRIPE_SECRET_KEY the live key of the account that holds these customers?";
+  return `${none} to this Stripe account: ${question}`;
+}

@@ -30,7 +30,7 @@ import {
   stripeClient,
   StripeReader,
 } from "./fetch.ts";
-import { describeStripeError, stripeEndpoint } from "./errors.ts";
+import { describeStripeError, noCustomerKnownLine, stripeEndpoint } from "./errors.ts";
 import { ptbCovers, ptbProductProblem, ptbWindow } from "./ptb.ts";
 import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
 import { customersToCheck, revenueFromSnapshot, type StripeSnapshot } from "./snapshot.ts";
@@ -206,8 +206,11 @@ export function skippedRevenue(): RevenueResult {
 }
 
 /**
- * The revenue of a snapshot (fetched or today's cache). Under `require` a PTB product the account
- * does not have fails in one line.
+ * The revenue of a snapshot (fetched or today's cache), or none when it answers nothing: an
+ * account that knows none of the customer ids asked for (a test-mode key against live ids,
+ * another account's key) gave no revenue, though every call succeeded — REVENUE MISSING, as when
+ * Stripe is unreachable. A few unknown ids (deleted customers) are only counted in a warning.
+ * Under `require` that, or a PTB product the account does not have, fails in one line.
  */
 function result(
   snapshot: StripeSnapshot,
@@ -217,6 +220,7 @@ function result(
     windowDays: number;
     rules: RevenueRules;
     mode: RevenueMode;
+    apiKey: string;
     source: RevenueSource;
     apiCalls: number;
     started: number;
@@ -225,6 +229,18 @@ function result(
   },
 ): RevenueResult {
   const revenue = revenueFromSnapshot(snapshot, { customerIds, ...context });
+  const asked = new Set(customerIds).size;
+  if (asked > 0 && revenue.unknownCustomerIds.length === asked) {
+    const line = noCustomerKnownLine(asked, context.apiKey);
+    if (requires(context.mode)) throw new UserError(`${REQUIRED}: ${line}`);
+    const missing = none(
+      `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
+      true,
+      Math.round(performance.now() - context.started),
+      context.apiCalls,
+    );
+    return { ...missing, warnings: [...missing.warnings, ...(context.warnings ?? [])] };
+  }
   if (requires(context.mode) && revenue.ptb.status === "unknown_product") {
     throw new UserError(
       `${REQUIRED}: ${ptbProductProblem(context.rules.ptbProductId!, snapshot.products)}`,
@@ -349,7 +365,7 @@ export async function loadRevenue(
     );
   let activeReader: StripeReader | undefined;
   const windowDays = options.windowDays ?? 30;
-  const context = { asOf: options.asOf, windowDays, rules, mode: options.mode, started };
+  const context = { asOf: options.asOf, windowDays, rules, mode: options.mode, apiKey, started };
   // the cache file's: there but unusable (then fetched again), or not written
   const cacheWarnings: string[] = [];
   try {
