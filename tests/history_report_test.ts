@@ -654,6 +654,71 @@ Deno.test("snapshots from before the plan column: the switch from tier to plan v
   ok(section.includes("Plan changes while paying: 0 upgrade(s), 1 downgrade(s)."), section);
 });
 
+Deno.test("the month plan versions first appear keeps its real plan changes, not the renaming", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // January, written before the price book: no plan column (the plan is the tier)
+    pl.DataFrame({
+      org_id: ["A", "B", "C", "D"],
+      tier: ["pro", "team", "pro", "team"],
+      mrr_recurring: [20, 100, 20, 100],
+    }).writeParquet(`${dir}/helicone_pricing_data_2026-02-01.parquet`);
+    // February, with plans: A and B keep their tier (renamed to its plan version, same MRR); C
+    // upgrades pro → team ($20 → $100), D team → enterprise ($100 → $500)
+    await snapshotAt(
+      dir,
+      "2026-03-01",
+      exportFrameFromColumns({
+        org_id: ["A", "B", "C", "D"],
+        tier: ["pro", "team", "team", "enterprise"],
+        plan: ["pro 2025-12-10", "team (seat)", "team (seat)", "enterprise (contract)"],
+        mrr_recurring: [20, 100, 100, 500],
+      }),
+    );
+    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    assertEquals(report.failures, []);
+    assertEquals(
+      report.changes.select(
+        "month",
+        "from_plan",
+        "to_plan",
+        "organizations",
+        "upgrades",
+        "downgrades",
+        "mrr_before_cents",
+        "mrr_after_cents",
+      ).toRecords(),
+      [
+        {
+          month: "2026-03-01",
+          from_plan: "pro",
+          to_plan: "team (seat)",
+          organizations: 1,
+          upgrades: 1,
+          downgrades: 0,
+          mrr_before_cents: 2000,
+          mrr_after_cents: 10000,
+        },
+        {
+          month: "2026-03-01",
+          from_plan: "team",
+          to_plan: "enterprise (contract)",
+          organizations: 1,
+          upgrades: 1,
+          downgrades: 0,
+          mrr_before_cents: 10000,
+          mrr_after_cents: 50000,
+        },
+      ],
+    );
+    const section = historySection(report);
+    ok(section.includes("that renaming is not counted as plan changes (a change of tier is)."));
+    ok(section.includes("Plan changes while paying: 2 upgrade(s), 0 downgrade(s)."), section);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a row over months without a snapshot says how many months it holds and names the gap", async () => {
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });

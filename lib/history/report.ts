@@ -50,6 +50,7 @@ import {
   snapshotsSentence,
   withPeriodColumns,
 } from "./periods.ts";
+import { withoutPlanRenames } from "./plan_renames.ts";
 import {
   listSnapshots,
   readSnapshotFrame,
@@ -78,7 +79,8 @@ export interface HistoryReport {
   /**
    * as-of dates of snapshots with no `plan` column (written before the price book: their plan
    * is the tier), listed only when a later snapshot has one; the month that first has plan
-   * versions renames every paying organization's plan, so its "changes" are left out of changes
+   * versions renames every paying organization's plan, so only its changes of tier are counted
+   * as plan changes (plan_renames.ts)
    */
   tierAsPlan: string[];
 }
@@ -222,7 +224,7 @@ function historyReportOf(
     months,
     company,
     plans,
-    changes: renamedAt.length === 0 ? changes : changes.filter(pl.col("idx").isIn(renamedAt).not()),
+    changes: renamedAt.length === 0 ? changes : withoutPlanRenames(changes, { points, renamedAt }),
     planEnds,
     planTrends,
     periods: snapshotPeriods(points.map((p) => p.asOf)),
@@ -358,7 +360,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
       ? [
         `Snapshots with no \`plan\` column (written before the price book), whose plan is the tier: as-of ${
           report.tierAsPlan.join(", ")
-        }. The plan bridge moves every paying organization from its tier to its plan version in the first month after them; that renaming is not counted as plan changes.`,
+        }. The plan bridge moves every paying organization from its tier to its plan version in the first month after them; that renaming is not counted as plan changes (a change of tier is).`,
         "",
       ]
       : []),

@@ -1,0 +1,56 @@
+/**
+ * The plan changes of a month where plan versions first appear (a snapshot with a `plan` column
+ * after one without, whose plan is the tier): every paying organization's plan is renamed from
+ * its tier to its plan version, which is no customer's move. A change there counts only when the
+ * organization's tier changed too (pro → team 2025-12-10), so real upgrades and downgrades of that
+ * month stay listed while the renaming (pro → pro 2025-12-10) does not.
+ */
+import pl from "nodejs-polars";
+import { asOfKey } from "./periods.ts";
+import { historyColumns, idxColumn, planChangesOf, planChangeSums } from "./bridge.ts";
+import { type HistorySource, isLazy } from "./aggregate.ts";
+
+/** A snapshot's paying organizations: org_id, plan, tier (as historyColumns names a plan), cents. */
+function payingWithTier(point: HistorySource): pl.LazyDataFrame {
+  const frame = isLazy(point.frame) ? point.frame : point.frame.lazy();
+  return frame
+    .select(
+      ...historyColumns(point.frame.columns),
+      pl.col("tier").cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("tier"),
+    )
+    .filter(pl.col("cents").gt(0))
+    .select("org_id", "plan", "tier", "cents");
+}
+
+/**
+ * `changes` (planChangeSums' rows of `points`' bridge) with the changes of each idx in `renamedAt`
+ * (its snapshot has plan versions, the one before has not) counted again, from the tier.
+ */
+export function withoutPlanRenames(
+  changes: pl.DataFrame,
+  { points, renamedAt }: { points: HistorySource[]; renamedAt: number[] },
+): pl.DataFrame {
+  const kept = changes.filter(pl.col("idx").isIn(renamedAt).not());
+  const recounted = renamedAt.map((idx) => {
+    const moves = payingWithTier(points[idx]).rename({ plan: "plan_e", cents: "e" })
+      .join(
+        payingWithTier(points[idx - 1]).select(
+          "org_id",
+          pl.col("plan").alias("plan_s"),
+          pl.col("cents").alias("s"),
+        ),
+        { on: "org_id", how: "inner" },
+      )
+      .withColumns(
+        idxColumn(idx),
+        pl.lit(asOfKey(points[idx].asOf)).cast(pl.Utf8).alias("month"),
+        // the earlier snapshot's plan is its tier: the same tier now is the renaming
+        pl.col("plan_s").neq(pl.col("plan_e")).and(pl.col("plan_s").neq(pl.col("tier")))
+          .alias("plan_changed"),
+      );
+    return planChangeSums(moves).select(
+      ...kept.columns.map((name) => pl.col(name).cast(kept.getColumn(name).dtype)),
+    );
+  });
+  return planChangesOf(pl.concat([kept, ...recounted], { how: "vertical" }));
+}
