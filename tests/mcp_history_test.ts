@@ -159,6 +159,17 @@ Deno.test("history: snapshots listed, queried as table history, compared by as-o
       [sameDay.structuredContent!.old, sameDay.structuredContent!.new],
       ["snapshot 2026-12-01", "snapshot 2026-12-01T12:00:00Z"],
     );
+
+    // A snapshot cut short: table history refuses in one line naming it and the fix, as the
+    // history report does (an export leaves it out of its brief's history section)
+    const cut = join(dir, "history", "helicone_pricing_data_2026-12-01T120000Z_demo.parquet");
+    await Deno.truncate(cut, 5_000);
+    refused(
+      await call(client, "query_sql", { sql: "SELECT count(*) AS n FROM history" }),
+      new RegExp(
+        `${cut} is not a readable Parquet snapshot \\(.*\\); move it out of the history folder or write it again$`,
+      ),
+    );
   } finally {
     await client.close();
   }

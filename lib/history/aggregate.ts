@@ -18,7 +18,7 @@
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { UserError } from "../core/config.ts";
+import { unreadableSnapshot } from "./snapshot.ts";
 import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
 import {
   cachedMrrStats,
@@ -88,11 +88,7 @@ function collectOf(
     return query.collectSync(options);
   } catch (error) {
     if (!source.path) throw error;
-    throw new UserError(
-      `${source.path} is not a readable Parquet snapshot (${
-        String((error as Error)?.message ?? error).split("\n")[0]
-      }); move it out of the history folder or write it again`,
-    );
+    throw unreadableSnapshot(source.path, error);
   }
 }
 

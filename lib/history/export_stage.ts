@@ -5,7 +5,12 @@
  */
 import type { PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
-import { type PreparedSnapshot, prepareSnapshot, snapshotSkipped } from "./snapshot.ts";
+import {
+  type PreparedSnapshot,
+  prepareSnapshot,
+  snapshotSkipped,
+  UnreadableSnapshot,
+} from "./snapshot.ts";
 import { exportHistory } from "./report.ts";
 import { keptOverNoRevenue } from "./keep.ts";
 
@@ -32,11 +37,11 @@ export async function exportHistoryStage(
   const kept = skipped ? null : await keptOverNoRevenue(folder, { ...data, writer: "export" });
   if (kept) data.warnings.push(kept.reason);
   const history = await timed("history", () =>
-    exportHistory(folder, {
+    readableHistory(folder, {
       demo: data.demo,
       asOf: data.asOf,
       ...(skipped || kept ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
-    }));
+    }, data.warnings));
   if (skipped) return { history: history && { ...history, section: storedOnly(history.section) } };
   if (kept) return { history };
   const snapshot = await timed("snapshot", () =>
@@ -48,6 +53,31 @@ export async function exportHistoryStage(
       warnings: data.warnings,
     }));
   return { history, snapshot };
+}
+
+/**
+ * exportHistory over the folder's readable snapshots. The export is the product and its history
+ * one section of it, so a snapshot that cannot be read (cut short, damaged) is left out of the
+ * section with a warning naming it and the fix, rather than failing the export. A damaged file
+ * fails where it is read (its schema as the folder is listed, or only its values, mid-bridge), so
+ * the history is made again without it; nothing is cached from a failed file (the sums and the
+ * bridge state are stored only once read whole).
+ */
+async function readableHistory(
+  folder: string,
+  options: Omit<Parameters<typeof exportHistory>[1], "leftOut">,
+  warnings: string[],
+): ReturnType<typeof exportHistory> {
+  const leftOut = new Set<string>();
+  for (;;) {
+    try {
+      return await exportHistory(folder, { ...options, leftOut });
+    } catch (error) {
+      if (!(error instanceof UnreadableSnapshot) || leftOut.has(error.path)) throw error;
+      leftOut.add(error.path);
+      warnings.push(`history snapshot left out of the history section: ${error.message}`);
+    }
+  }
 }
 
 /**

@@ -130,12 +130,14 @@ export async function loadMonthlyHistoryPoints(
   dir: string,
   demo: boolean,
   current?: HistorySource,
-  { until = current?.asOf }: {
+  { until = current?.asOf, leftOut }: {
     /**
      * the export's as-of: snapshots after it are its future and are left out (a backfill ahead of a
      * past-dated export put the next month's figures, and not its own, in its brief)
      */
     until?: Date;
+    /** paths of snapshots not to read (unreadable ones an export leaves out: export_stage.ts) */
+    leftOut?: ReadonlySet<string>;
   } = {},
 ): Promise<HistorySource[]> {
   const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
@@ -147,6 +149,7 @@ export async function loadMonthlyHistoryPoints(
   const byMonth = new Map<string, SnapshotInfo[]>();
   for (const info of await listSnapshots(dir, demo)) {
     if (replaced(info) || (until && info.asOf.getTime() > until.getTime())) continue;
+    if (leftOut?.has(info.path)) continue;
     const month = monthOf(info.asOf);
     byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
   }
@@ -431,14 +434,16 @@ export function historyMarkdown(
  */
 export async function exportHistory(
   dir: string,
-  { demo, current, asOf }: {
+  { demo, current, asOf, leftOut }: {
     demo: boolean;
     current?: HistorySource;
     /** the export's as-of: later snapshots are left out */
     asOf?: Date;
+    /** paths of snapshots not to read (loadMonthlyHistoryPoints) */
+    leftOut?: ReadonlySet<string>;
   },
 ): Promise<{ section: string; sheet: Sheet } | null> {
-  const stored = await loadMonthlyHistoryPoints(dir, demo, current, { until: asOf });
+  const stored = await loadMonthlyHistoryPoints(dir, demo, current, { until: asOf, leftOut });
   // the snapshots this export stands in for were not read (loadMonthlyHistoryPoints)
   const points = current ? [...stored, current] : stored;
   if (monthlyPoints(withRevenue(points)).length < 2) return null;

@@ -338,6 +338,26 @@ export async function storedSnapshotAt(
   return { info: { path, asOf: there, demo, bytes: found.size, sha256: "" }, meta };
 }
 
+/**
+ * A stored snapshot that cannot be read (cut short, damaged, not a kit's snapshot), in one line
+ * naming it and the fix. The export leaves it out of its history section (export_stage.ts); the
+ * history report and the MCP `history` table refuse.
+ */
+export class UnreadableSnapshot extends UserError {
+  constructor(readonly path: string, problem: string) {
+    super(`${path} ${problem}; move it out of the history folder or write it again`);
+  }
+}
+
+/** `path` is not a readable Parquet snapshot: `error`'s first line. */
+export const unreadableSnapshot = (path: string, error: unknown): UnreadableSnapshot =>
+  new UnreadableSnapshot(
+    path,
+    `is not a readable Parquet snapshot (${
+      String((error as Error)?.message ?? error).split("\n")[0]
+    })`,
+  );
+
 /** The sidecar of a snapshot, or null when it has none. */
 export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | null> {
   try {
@@ -352,7 +372,13 @@ export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | nul
  * with `columns`, only those.
  */
 export function readSnapshotFrame(path: string, columns?: readonly string[]): pl.DataFrame {
-  return exportFrameFromParquetFile(path, { columns });
+  try {
+    return exportFrameFromParquetFile(path, { columns });
+  } catch (error) {
+    // its one-line errors start with the path: said again with the fix
+    if (!(error instanceof UserError) || !error.message.startsWith(`${path} `)) throw error;
+    throw new UnreadableSnapshot(path, error.message.slice(path.length + 1));
+  }
 }
 
 /**
@@ -366,12 +392,10 @@ export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.
     scan = pl.scanParquet(path);
     inFile = new Set(scan.columns);
   } catch (error) {
-    throw new UserError(
-      `${path} is not a readable Parquet snapshot (${(error as Error).message.split("\n")[0]})`,
-    );
+    throw unreadableSnapshot(path, error);
   }
   if (!inFile.has("org_id")) {
-    throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
+    throw new UnreadableSnapshot(path, "has no org_id column; not a pricing-kit snapshot");
   }
   return scan.select(
     ...COLUMNS.filter((def) => columns.includes(def.name)).map((def) =>
