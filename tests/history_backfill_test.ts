@@ -385,7 +385,7 @@ Deno.test("live backfill keeps an export's month end and reconciles over its cus
   const databases = await freshFixtureDatabases("history_kept");
   const outDir = await Deno.makeTempDir();
   try {
-    // the export of 2026-12-01 knew alpha alone
+    // the export of 2026-12-01, run at 00:05 (its month end: keep.ts), knew alpha alone
     const stored = await writeSnapshot(
       exportFrameFromColumns({
         org_id: [ALPHA],
@@ -398,6 +398,11 @@ Deno.test("live backfill keeps an export's month end and reconciles over its cus
         demo: false,
         origin: "export",
       },
+    );
+    const sidecar = JSON.parse(await Deno.readTextFile(`${stored.path}.json`));
+    await Deno.writeTextFile(
+      `${stored.path}.json`,
+      JSON.stringify({ ...sidecar, written_at: "2026-12-01T00:05:00Z" }),
     );
     const result = await backfill({
       load: loadPricingData,

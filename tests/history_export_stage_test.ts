@@ -1,11 +1,23 @@
 /**
- * The export's history stage (lib/history/export_stage.ts): which snapshot an export stores, and
- * its brief's history section over the stored ones.
+ * The export's history stage (lib/history/export_stage.ts): which snapshot an export stores (none
+ * for a live export run long after its as-of: keep.ts's staleLiveExport, which a backfill also
+ * reads), and its brief's history section over the stored ones, leaving out unreadable ones. The
+ * live test runs on the fixture databases with revenue from the fake Stripe API.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
-import { runExport } from "../lib/export.ts";
+import { loadPricingData, runExport } from "../lib/export.ts";
 import { exportHistory } from "../lib/history/report.ts";
+import { backfill } from "../lib/history/backfill.ts";
+import { staleLiveExport } from "../lib/history/keep.ts";
+import { readSnapshotFrame, readSnapshotMeta, writeSnapshot } from "../lib/history/snapshot.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import {
+  activeSubscription as subscription,
+  monthlyPrice as price,
+  startFakeStripe,
+} from "./fake_stripe.ts";
 
 const quiet = { charts: false, env: {}, log: () => {}, quiet: true };
 
@@ -86,5 +98,184 @@ Deno.test("an unreadable snapshot is left out of the export's history with one w
     assertEquals(tableOf(await Deno.readTextFile(again.briefPath)), tableOf(fresh!.section));
   } finally {
     await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("staleLiveExport: a live export stores its snapshot within 24 h of its as-of; demo data always", () => {
+  const asOf = new Date("2026-11-01T00:00:00Z");
+  const at = (hours: number) => new Date(asOf.getTime() + hours * 3_600_000);
+  assertEquals(staleLiveExport({ asOf, demo: false, ranAt: at(0) }), null);
+  // the month-end run started after midnight, a scheduled job run late that day
+  assertEquals(staleLiveExport({ asOf, demo: false, ranAt: at(2) }), null);
+  assertEquals(staleLiveExport({ asOf, demo: false, ranAt: at(24) }), null);
+  const reason = (lag: string) =>
+    `as-of 2026-11-01 is ${lag} before the export ran, and a live export's MRR is Stripe's subscriptions as it runs, not as of then (a snapshot is stored within 24 h of its as-of)`;
+  assertEquals(staleLiveExport({ asOf, demo: false, ranAt: at(30) }), reason("30.0 h"));
+  assertEquals(staleLiveExport({ asOf, demo: false, ranAt: at(49) }), reason("2.0 days"));
+  // demo data is made for its as-of
+  assertEquals(staleLiveExport({ asOf, demo: true, ranAt: at(49) }), null);
+});
+
+const s = (date: string) => new Date(`${date}T00:00:00Z`).getTime() / 1000;
+let invoices = 0;
+const invoice = (customer: string, priceId: string, cents: number, from: string, to: string) => ({
+  id: `in_es_${++invoices}`,
+  customer,
+  status: "paid",
+  created: s(from),
+  currency: "usd",
+  lines: {
+    object: "list",
+    has_more: false,
+    data: [{
+      id: `il_es_${invoices}`,
+      amount: cents,
+      currency: "usd",
+      quantity: 1,
+      period: { start: s(from), end: s(to) },
+      discount_amounts: [],
+      taxes: [],
+      pricing: { type: "price_details", price_details: { price: priceId } },
+      parent: {
+        type: "subscription_item_details",
+        subscription_item_details: { subscription: `sub_${customer}`, proration: false },
+      },
+    }],
+  },
+});
+
+const ALPHA = "11111111-1111-4111-8111-111111111111";
+const CHARLIE = "33333333-3333-4333-8333-333333333333";
+
+Deno.test("a live export of a past as-of stores no snapshot, keeps the backfilled one and says so; a backfill replaces an older kit's", async () => {
+  // alpha paid $79 in September and October and has 2 seats at $79 today ($158); charlie pays
+  // $200 from October
+  const alpha = subscription("cus_alpha", price("price_pro", 7900));
+  alpha.items.data[0].quantity = 2;
+  const fake = startFakeStripe({
+    subscriptions: [alpha, subscription("cus_charlie", price("price_team", 20000))],
+    products: [
+      { id: "prod_price_pro", name: "pro-20251210", metadata: {} },
+      { id: "prod_price_team", name: "team_bundle", metadata: {} },
+    ],
+    invoices: [
+      invoice("cus_alpha", "price_pro", 7900, "2026-09-01", "2026-10-01"),
+      invoice("cus_alpha", "price_pro", 7900, "2026-10-01", "2026-11-01"),
+      invoice("cus_charlie", "price_team", 20000, "2026-10-01", "2026-11-01"),
+    ],
+  });
+  const databases = await freshFixtureDatabases("export_stage");
+  const outDir = await Deno.makeTempDir();
+  const dir = `${outDir}/history`;
+  const env = {
+    ...databases.env,
+    STRIPE_SECRET_KEY: fake.apiKey,
+    STRIPE_API_HOST: "127.0.0.1",
+    STRIPE_API_PORT: String(fake.port),
+    STRIPE_API_PROTOCOL: "http",
+  };
+  const snapshot = (date: string) => `${dir}/helicone_pricing_data_${date}.parquet`;
+  const backfillTo = (last: string, log: (line: string) => void = () => {}) =>
+    backfill({
+      load: loadPricingData,
+      env,
+      historyDir: dir,
+      outDir,
+      months: 2,
+      last: new Date(`${last}T00:00:00Z`),
+      now: new Date("2026-11-20T00:00:00Z"),
+      quiet: true,
+      log,
+    });
+  const mrrOf = (path: string) => {
+    const frame = readSnapshotFrame(path, ["org_id", "mrr_recurring"]);
+    const ids = frame.getColumn("org_id").toArray() as string[];
+    const mrr = frame.getColumn("mrr_recurring").toArray() as (number | null)[];
+    return [ALPHA, CHARLIE].map((id) => mrr[ids.indexOf(id)]);
+  };
+  try {
+    // month ends from invoices: 10-01 alpha $79; 11-01 alpha $79, charlie $200
+    await backfillTo("2026-11-01");
+    assertEquals([mrrOf(snapshot("2026-10-01")), mrrOf(snapshot("2026-11-01"))], [
+      [79, 0],
+      [79, 200],
+    ]);
+    const backfilled = await Deno.readFile(snapshot("2026-11-01"));
+
+    // the export as-of 11-01, run weeks later: its MRR is today's ($158 for alpha)
+    const result = await runExport({
+      ...quiet,
+      env,
+      demo: false,
+      stripe: "auto",
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      outDir,
+      formats: ["csv"],
+    });
+    const ids = result.data.frame.getColumn("org_id").toArray() as string[];
+    assertEquals(result.data.frame.getColumn("mrr_recurring").toArray()[ids.indexOf(ALPHA)], 158);
+    const notStored = result.data.warnings.filter((w) => w.startsWith("history snapshot not"));
+    assertEquals(notStored.length, 1, result.data.warnings.join("\n"));
+    match(
+      notStored[0],
+      /^history snapshot not stored: as-of 2026-11-01 is [\d.]+ days before the export ran, and a live export's MRR is Stripe's subscriptions as it runs, not as of then \(a snapshot is stored within 24 h of its as-of\); history backfill makes past month ends$/,
+    );
+    // the backfilled month end stays, untouched; the manifest lists no snapshot
+    assertEquals(await Deno.readFile(snapshot("2026-11-01")), backfilled);
+    assertEquals((await readSnapshotMeta(snapshot("2026-11-01")))?.origin, "backfill");
+    const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    assertEquals(manifest.history_snapshot, undefined);
+    // its brief's history is the stored snapshots': October, charlie new at $200, ending $279
+    const brief = await Deno.readTextFile(result.briefPath);
+    ok(brief.includes("## MRR history 2026-10\n\nFrom the stored snapshots only:"), brief);
+    ok(
+      brief.includes(
+        "| 2026-10 | 2026-11-01 | $79.00 | $200.00 | $0.00 | $0.00 | $0.00 | $0.00 | $279.00 |",
+      ),
+      brief,
+    );
+
+    // an older kit stored a snapshot for any as-of: 10-01's by an export run on 12-03 at 10:00
+    // (today's MRR) is backfilled over; 11-01's, run at 00:05 that day, is kept
+    const sidecarAt = async (path: string, writtenAt: string) => {
+      const meta = JSON.parse(await Deno.readTextFile(`${path}.json`));
+      await Deno.writeTextFile(`${path}.json`, JSON.stringify({ ...meta, written_at: writtenAt }));
+    };
+    const today = exportFrameFromColumns({
+      org_id: [ALPHA, CHARLIE],
+      stripe_customer_id: ["cus_alpha", "cus_charlie"],
+      mrr_recurring: [158, 200],
+    });
+    for (
+      const [date, writtenAt] of [["2026-10-01", "2026-12-03T10:00:00Z"], [
+        "2026-11-01",
+        "2026-11-01T00:05:00Z",
+      ]]
+    ) {
+      const written = await writeSnapshot(today, {
+        dir,
+        asOf: new Date(`${date}T00:00:00Z`),
+        demo: false,
+        origin: "export",
+      });
+      await sidecarAt(written.path, writtenAt);
+    }
+    const lines: string[] = [];
+    const again = await backfillTo("2026-11-01", (line) => lines.push(line));
+    assertEquals(again.snapshots.map((x) => x.path), [snapshot("2026-10-01")]);
+    assertEquals(again.kept.map((k) => k.info.path), [snapshot("2026-11-01")]);
+    // 63 days from 10-01 to 12-03, and 10 hours: 63.4 days
+    ok(
+      lines.includes(
+        "snapshot 2026-10-01: replacing helicone_pricing_data_2026-10-01.parquet (written by an export): as-of 2026-10-01 is 63.4 days before the export ran, and a live export's MRR is Stripe's subscriptions as it runs, not as of then (a snapshot is stored within 24 h of its as-of)",
+      ),
+      lines.join("\n"),
+    );
+    assertEquals(mrrOf(snapshot("2026-10-01")), [79, 0]);
+    assertEquals((await readSnapshotMeta(snapshot("2026-11-01")))?.origin, "export");
+  } finally {
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
   }
 });

@@ -122,6 +122,7 @@ class BackfillWrites {
       asOf,
       demo: this.#demo,
       replace: this.#options.replace ?? false,
+      log: (line) => this.#options.log(`snapshot ${isoDate(asOf)}: ${line}`),
     });
     if (kept) this.#keep(asOf, kept);
     return kept?.info ?? null;

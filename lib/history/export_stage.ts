@@ -12,14 +12,15 @@ import {
   UnreadableSnapshot,
 } from "./snapshot.ts";
 import { exportHistory } from "./report.ts";
-import { keptOverNoRevenue } from "./keep.ts";
+import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
 
 export interface ExportHistoryStage {
   /** the history section and sheet; null with fewer than two months to show */
   history: Awaited<ReturnType<typeof exportHistory>>;
   /**
-   * this export's snapshot, not yet in place; none for a window other than 30 days, or without
-   * revenue over a stored one of its as-of with revenue
+   * this export's snapshot, not yet in place; none for a window other than 30 days, a live export
+   * run more than a day after its as-of (keep.ts, staleLiveExport), or without revenue over a
+   * stored one of its as-of with revenue
    */
   snapshot?: PreparedSnapshot;
 }
@@ -27,10 +28,19 @@ export interface ExportHistoryStage {
 /** History, then snapshot, each timed as its own stage; `data.warnings` says why none is stored. */
 export async function exportHistoryStage(
   data: PricingData,
-  { folder, timed }: { folder: string; timed: StageTimer },
+  { folder, timed, now = new Date() }: {
+    folder: string;
+    timed: StageTimer;
+    /** when the export runs (its live revenue is Stripe's of then) */
+    now?: Date;
+  },
 ): Promise<ExportHistoryStage> {
   // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
-  const skipped = snapshotSkipped(data.windowDays);
+  const window = snapshotSkipped(data.windowDays);
+  // nor is a live export's of a past as-of: its MRR is today's (staleLiveExport)
+  const stale = window ? null : staleLiveExport({ asOf: data.asOf, demo: data.demo, ranAt: now });
+  const skipped = window ??
+    (stale && `history snapshot not stored: ${stale}; history backfill makes past month ends`);
   if (skipped) data.warnings.push(skipped);
   // without revenue, a stored snapshot of this as-of that has some stays (keep.ts), and the
   // history reads it rather than this export
@@ -42,7 +52,10 @@ export async function exportHistoryStage(
       asOf: data.asOf,
       ...(skipped || kept ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
     }, data.warnings));
-  if (skipped) return { history: history && { ...history, section: storedOnly(history.section) } };
+  if (skipped) {
+    const note = window ? OTHER_WINDOW_NOTE : STALE_NOTE;
+    return { history: history && { ...history, section: storedOnly(history.section, note) } };
+  }
   if (kept) return { history };
   const snapshot = await timed("snapshot", () =>
     prepareSnapshot(data.frame, {
@@ -80,14 +93,17 @@ async function readableHistory(
   }
 }
 
+const OTHER_WINDOW_NOTE =
+  "From the stored 30-day exports' snapshots only: this export's window is not 30 days, so it is neither stored nor among them.";
+const STALE_NOTE =
+  "From the stored snapshots only: this export's MRR is Stripe's subscriptions as it ran, not as of its as-of, so it is neither stored nor among them (`deno task history backfill` makes past month ends from invoices).";
+
 /**
- * Another window's brief: its history section (the stored 30-day snapshots only) says so under its
- * heading, as it sits beside this export's own N-day tables.
+ * The brief of an export whose snapshot is not stored (another window, a live export of a past
+ * as-of): its history section (the stored snapshots only) says so under its heading.
  */
-function storedOnly(section: string): string {
+function storedOnly(section: string, note: string): string {
   const headingEnd = section.indexOf("\n");
-  const note =
-    "From the stored 30-day exports' snapshots only: this export's window is not 30 days, so it is neither stored nor among them.";
   return headingEnd < 0
     ? `${section}\n\n${note}`
     : `${section.slice(0, headingEnd)}\n\n${note}${section.slice(headingEnd)}`;

@@ -3,18 +3,52 @@
  * over one without (an export with Stripe skipped or failed would otherwise turn a good month into
  * "no revenue", left out of every report), and a backfill keeps what an export or import wrote (it
  * has the base/add-on split, status, interval and plan names a backfill leaves empty) unless asked
- * to replace it. Each says why in one line, naming the file.
+ * to replace it, or it is a live export's run long after its as-of (staleLiveExport). Each says why
+ * in one line, naming the file.
  */
 import { basename } from "node:path";
 import type pl from "nodejs-polars";
 import { mrrStats } from "./aggregate.ts";
 import { HISTORY_COLUMNS } from "./bridge.ts";
+import { asOfKey } from "./periods.ts";
 import {
   scanSnapshotFrame,
   type SnapshotInfo,
   type SnapshotMeta,
   storedSnapshotAt,
 } from "./snapshot.ts";
+
+/**
+ * How long after its as-of a live export may run and still store its snapshot. A live export's MRR
+ * is Stripe's subscriptions as it runs (docs/columns.md, mrr_recurring), not as they were at its
+ * as-of, so its snapshot stands for its as-of only when it runs soon after: a day takes in the
+ * month-end run `--as-of` the 1st started after midnight and a scheduled job run late or retried
+ * that day. Past month ends are a backfill's (MRR from invoices). Demo data is made for its as-of.
+ */
+export const LIVE_SNAPSHOT_MAX_LAG_HOURS = 24;
+
+/**
+ * Why a live export of `asOf` that ran at `ranAt` stores no snapshot, in one line; null when it
+ * does (within LIVE_SNAPSHOT_MAX_LAG_HOURS, or demo data).
+ */
+export function staleLiveExport(
+  { asOf, demo, ranAt }: { asOf: Date; demo: boolean; ranAt: Date },
+): string | null {
+  const lagHours = (ranAt.getTime() - asOf.getTime()) / 3_600_000;
+  if (demo || lagHours <= LIVE_SNAPSHOT_MAX_LAG_HOURS) return null;
+  const lag = lagHours < 48 ? `${lagHours.toFixed(1)} h` : `${(lagHours / 24).toFixed(1)} days`;
+  return `as-of ${
+    asOfKey(asOf)
+  } is ${lag} before the export ran, and a live export's MRR is Stripe's subscriptions as it runs, not as of then (a snapshot is stored within ${LIVE_SNAPSHOT_MAX_LAG_HOURS} h of its as-of)`;
+}
+
+/** staleLiveExport of a stored export's snapshot, from its sidecar (its as-of, when it was written). */
+function staleStoredExport(meta: SnapshotMeta | null): string | null {
+  if (meta?.origin !== "export" || !meta.as_of || !meta.written_at) return null;
+  const [asOf, ranAt] = [new Date(meta.as_of), new Date(meta.written_at)];
+  if (Number.isNaN(asOf.getTime()) || Number.isNaN(ranAt.getTime())) return null;
+  return staleLiveExport({ asOf, demo: meta.demo === true, ranAt });
+}
 
 /** Whether a frame has any revenue: some organization's MRR known (an empty frame has none). */
 export function holdsRevenue(frame: pl.DataFrame): boolean {
@@ -82,11 +116,23 @@ export async function keptOverNoRevenue(
  */
 export async function keptOverBackfill(
   dir: string,
-  { asOf, demo, replace }: { asOf: Date; demo: boolean; replace: boolean },
+  { asOf, demo, replace, log = () => {} }: {
+    asOf: Date;
+    demo: boolean;
+    replace: boolean;
+    /** says why a stored export's snapshot is not kept: its export ran long after its as-of */
+    log?: (line: string) => void;
+  },
 ): Promise<KeptSnapshot | null> {
   if (replace) return null;
   const stored = await storedSnapshotAt(dir, asOf, demo);
   if (!stored || stored.meta?.origin === "backfill" || !storedHoldsRevenue(stored.info)) {
+    return null;
+  }
+  // written by an older kit, which stored a snapshot for any as-of: today's MRR, not the month's
+  const stale = staleStoredExport(stored.meta);
+  if (stale) {
+    log(`replacing ${basename(stored.info.path)} (written by an export): ${stale}`);
     return null;
   }
   return {
