@@ -79,8 +79,7 @@ export interface HistoryReport {
   /**
    * as-of dates of snapshots with no `plan` column (written before the price book: their plan
    * is the tier), listed only when a later snapshot has one; the month that first has plan
-   * versions renames every paying organization's plan, so only its changes of tier are counted
-   * as plan changes (plan_renames.ts)
+   * versions renames every paying organization's plan: only tier changes count (plan_renames.ts)
    */
   tierAsPlan: string[];
 }
@@ -439,7 +438,6 @@ export async function exportHistory(
     current?: HistorySource;
     /** the export's as-of: later snapshots are left out */
     asOf?: Date;
-    /** paths of snapshots not to read (loadMonthlyHistoryPoints) */
     leftOut?: ReadonlySet<string>;
   },
 ): Promise<{ section: string; sheet: Sheet } | null> {
