@@ -4,10 +4,13 @@
  */
 import { ok } from "node:assert/strict";
 
-/** Converts `path` with `soffice --convert-to <to>` into `outDir`; throws with its stderr. */
+/**
+ * Converts `path` with `soffice --convert-to <to>` into `outDir` (`infilter`: how to read it, e.g.
+ * a CSV's separator and encoding); throws with its stderr.
+ */
 export async function sofficeConvert(
   path: string,
-  { to, outDir }: { to: string; outDir: string },
+  { to, outDir, infilter }: { to: string; outDir: string; infilter?: string },
 ): Promise<void> {
   const profile = await Deno.makeTempDir();
   try {
@@ -15,6 +18,7 @@ export async function sofficeConvert(
       args: [
         `-env:UserInstallation=file://${profile}`,
         "--headless",
+        ...(infilter ? [`--infilter=${infilter}`] : []),
         "--convert-to",
         to,
         "--outdir",

@@ -176,6 +176,24 @@ Deno.test("a value its column does not take goes to the row reader, which names 
   assertEquals(read.getColumn("created_at").toArray(), [new Date(Date.UTC(2026, 2, 2))]);
 });
 
+Deno.test("booleans as spreadsheets save them (TRUE, FALSE, any case) read as true and false, column-wise and by the row reader", () => {
+  const header = COLUMN_NAMES.join(",");
+  const row = (values: Record<string, string>) =>
+    COLUMN_NAMES.map((name) => values[name] ?? "").join(",");
+  const text = [
+    header,
+    row({ org_id: "o1", is_ptb: "TRUE", is_byok: "FALSE", cancel_at_period_end: "True" }),
+    row({ org_id: "o2", is_ptb: "false", is_byok: "true", cancel_at_period_end: "" }),
+  ].join("\r\n");
+  const expected = [[true, false, true], [false, true, null]];
+  const pick = (frame: ReturnType<typeof exportFrameFromCsvRows>) =>
+    frame.select("is_ptb", "is_byok", "cancel_at_period_end").rows();
+  const columnar = columnarFromBytes(bytes(text), "x.csv");
+  ok(columnar !== null, "read column-wise");
+  assertEquals(pick(columnar), expected);
+  assertEquals(pick(exportFrameFromCsvRows(text, "x.csv")), expected);
+});
+
 Deno.test("a header-only export reads as an empty frame of the export's types", () => {
   const text = COLUMN_NAMES.join(",") + "\r\n";
   const columnar = columnarFromBytes(bytes(text), "x.csv");

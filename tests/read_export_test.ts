@@ -12,6 +12,7 @@ import { exportNameInfo, readExportFile, suffixedStamp } from "../lib/formats/re
 import { exportAssumptionWarning, exportFileFacts } from "../lib/formats/export_demo.ts";
 import { segmentFrames, segmentSheets, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
 import { sofficeConvert } from "./libreoffice.ts";
 
 Deno.test("one XLSX export read back 500 times in one process, every read equal", async () => {
@@ -295,6 +296,41 @@ Deno.test("an export saved again by LibreOffice reads back the same (its boolean
       return after.length !== before.length || before.some((value, i) => !same(value, after[i]));
     });
     assertEquals(differing, [], "every column as the kit's own workbook reads");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an export CSV saved again by LibreOffice reads back the same (its booleans are TRUE and FALSE)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = await loadPricingData({
+      demo: true,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      env: {},
+      log: () => {},
+    });
+    const original = join(dir, "original", "helicone_pricing_data_2026-11-01_demo.csv");
+    await Deno.mkdir(join(dir, "original"));
+    await writeCsvFile(data.frame, original);
+    // as a user opens it (comma, double quote, UTF-8, from row 1; special numbers detected) and
+    // saves it again as CSV
+    await sofficeConvert(original, {
+      to: "csv",
+      outDir: dir,
+      infilter: "CSV:44,34,76,1,,0,false,true,true",
+    });
+    const resavedPath = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
+    const text = await Deno.readTextFile(resavedPath);
+    ok(text.includes(",FALSE,") && text.includes(",TRUE,"), "LibreOffice wrote TRUE and FALSE");
+    const resaved = (await readExportFile(resavedPath)).frame;
+    const read = (await readExportFile(original)).frame;
+    const booleans = ["is_ptb", "is_byok", "has_gateway_only", "cancel_at_period_end"];
+    for (const name of booleans) {
+      assertEquals(resaved.getColumn(name).toArray(), read.getColumn(name).toArray(), name);
+    }
+    ok(read.getColumn("is_byok").toArray().includes(true), "the fixture has true values");
+    assertEquals(resaved.toRecords(), read.toRecords(), "every column as the kit's own CSV reads");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -10,6 +10,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { captureConsole } from "./console_capture.ts";
+import { sofficeConvert } from "./libreoffice.ts";
 
 /** a1 pro 2 seats, a2 team 5 seats; MRR unknown for both */
 const frame = exportFrameFromColumns({
@@ -387,6 +388,40 @@ Deno.test("deno task scenario --input: organizations sharing a Stripe customer a
       ) => [r.tier, r.organizations, r.current_mrr, r.proposed_mrr, r.unknown_current]),
       [["pro", 2, 40, 70, 0], ["all", 2, 40, 70, 0]],
     );
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scenario --input: an export CSV saved again by LibreOffice (booleans TRUE/FALSE) prices as the kit's own", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // a1 $10 cancels at period end, a2 $20 does not: both priced at $10 a seat (20 and 50)
+    const original = join(dir, "original", "helicone_pricing_data_2026-11-01.csv");
+    await Deno.mkdir(join(dir, "original"));
+    await writeCsvFile(
+      paying.withColumns(
+        pl.Series("cancel_at_period_end", [true, false], pl.Bool),
+        pl.Series("is_byok", [true, false], pl.Bool),
+      ),
+      original,
+    );
+    await sofficeConvert(original, {
+      to: "csv",
+      outDir: dir,
+      infilter: "CSV:44,34,76,1,,0,false,true,true",
+    });
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    ok((await Deno.readTextFile(input)).includes(",TRUE,"), "LibreOffice wrote TRUE");
+    const file = join(dir, "seat.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ name: "seat", plans: [{ name: "everyone", perSeatUsd: 10 }] }),
+    );
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    ok(logs[0].startsWith("Scenario seat: current MRR $30.00, proposed $70.00"), logs[0]);
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -86,8 +86,12 @@ function readCell(def: ColumnDef, cell: Cell): unknown {
       if (typeof cell === "boolean") return cell;
       // LibreOffice saves TRUE and FALSE as 1 and 0 in a boolean format (a TRUE() formula's value)
       if (cell === 1 || cell === 0) return cell === 1;
-      if (cell === "true") return true;
-      if (cell === "false") return false;
+      if (typeof cell === "string") {
+        // a CSV saved again by LibreOffice or Excel has TRUE and FALSE
+        const text = cell.toLowerCase();
+        if (text === "true") return true;
+        if (text === "false") return false;
+      }
       throw `${JSON.stringify(cell)} is not true or false`;
     case "datetime": {
       const ms = typeof cell === "number"

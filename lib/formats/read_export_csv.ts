@@ -253,8 +253,9 @@ function badValues(def: ColumnDef): pl.Expr {
       return value.isNotNull().and(value.isFinite().not()).sum();
     case "integer":
       return value.isNotNull().and(value.isFinite().not().or(value.floor().neq(value))).sum();
-    case "boolean":
-      return value.isNotNull().and(value.isIn(["true", "false", ""]).not()).sum();
+    case "boolean": // any case: a spreadsheet saves TRUE and FALSE
+      return value.isNotNull().and(value.str.toLowerCase().isIn(["true", "false", ""]).not())
+        .sum();
     case "datetime": // the writer's form only (other forms JS reads: the row reader's)
       return value.isNotNull().and(
         value.str.contains(WRITTEN_INSTANT).not().or(instant(value).isNull()),
@@ -301,10 +302,12 @@ function typedColumn(
       return value;
     case "integer":
       return value.cast(pl.Int64);
-    case "boolean":
-      return pl.when(value.eq(pl.lit("true"))).then(pl.lit(true))
-        .when(value.eq(pl.lit("false"))).then(pl.lit(false))
+    case "boolean": {
+      const lower = value.str.toLowerCase();
+      return pl.when(lower.eq(pl.lit("true"))).then(pl.lit(true))
+        .when(lower.eq(pl.lit("false"))).then(pl.lit(false))
         .otherwise(pl.lit(null).cast(pl.Bool));
+    }
     case "string":
       return emptyTexts
         ? pl.when(value.eq(pl.lit(""))).then(pl.lit(null).cast(pl.Utf8)).otherwise(value)
