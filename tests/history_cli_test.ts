@@ -5,7 +5,14 @@
  */
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
 import { HELP, main as historyMain } from "../lib/cli/history.ts";
-import { historyDir, listSnapshots } from "../lib/history/snapshot.ts";
+import {
+  historyDir,
+  listSnapshots,
+  readSnapshotMeta,
+  writeSnapshot,
+} from "../lib/history/snapshot.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
 import { join } from "node:path";
 import { captureConsole } from "./console_capture.ts";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
@@ -294,5 +301,63 @@ Deno.test("backfill --live with nothing configured names every missing setting i
     ]]);
   } finally {
     for (const [key, value] of saved) if (value !== undefined) Deno.env.set(key, value);
+  }
+});
+
+Deno.test("import without revenue keeps the stored snapshot of its as-of that has revenue, and says so; --replace imports over it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const history = join(dir, "history");
+    const november = new Date("2026-11-01T00:00:00Z");
+    // the export's snapshot of 2026-11-01: a pays $10, b $20
+    const stored = await writeSnapshot(
+      exportFrameFromColumns({ org_id: ["a", "b"], mrr_recurring: [10, 20] }),
+      { dir: history, asOf: november, demo: false, origin: "export" },
+    );
+    const withRevenue = await Deno.readFile(stored.path);
+    // the same as-of exported with Stripe skipped: no MRR known
+    const noRevenue = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["a", "b"],
+        mrr_recurring: [null, null],
+        revenue_source: ["none", "none"],
+      }),
+      noRevenue,
+    );
+    // October has no stored snapshot: it is imported beside the one kept
+    const october = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(exportFrameFromColumns({ org_id: ["a"], mrr_recurring: [10] }), october);
+    const kept = await run(["import", october, noRevenue, "--history-dir", history]);
+    assertEquals(kept.code, 0, kept.errors.join("\n"));
+    assertEquals(kept.logs, [
+      `imported ${october} as 2026-10-01 → ${history}/helicone_pricing_data_2026-10-01.parquet`,
+      `${noRevenue}: not imported: helicone_pricing_data_2026-11-01.parquet (written by an export) has revenue and this file has none (Stripe skipped or failed), so it is kept; pass --replace to import over it`,
+    ]);
+    assertEquals(await Deno.readFile(stored.path), withRevenue, "the snapshot with revenue stays");
+    assertEquals((await readSnapshotMeta(stored.path))?.mrr_known, 2);
+
+    const replaced = await run(["import", noRevenue, "--replace", "--history-dir", history]);
+    assertEquals(replaced.code, 0, replaced.errors.join("\n"));
+    assertEquals(replaced.logs, [
+      `imported ${noRevenue} as 2026-11-01 → ${stored.path} (replaced helicone_pricing_data_2026-11-01.parquet, written by an export, which had revenue; this file has none)`,
+    ]);
+    const meta = await readSnapshotMeta(stored.path);
+    assertEquals([meta?.origin, meta?.mrr_known], ["import", 0]);
+
+    // a file with revenue replaces a stored one without, and says so
+    const again = join(dir, "again", "helicone_pricing_data_2026-11-01.csv");
+    await Deno.mkdir(join(dir, "again"));
+    await writeCsvFile(
+      exportFrameFromColumns({ org_id: ["a", "b"], mrr_recurring: [10, 20] }),
+      again,
+    );
+    const over = await run(["import", again, "--history-dir", history]);
+    assertEquals(over.logs, [
+      `imported ${again} as 2026-11-01 → ${stored.path} (replaced helicone_pricing_data_2026-11-01.parquet, written by an import)`,
+    ]);
+    assertEquals((await readSnapshotMeta(stored.path))?.mrr_known, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,6 +11,7 @@ import { exportPart } from "../report/export_parts.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
 import { asOfKey } from "../history/periods.ts";
+import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
 import {
   loadHistoryReport,
   loadMonthlyHistoryPoints,
@@ -35,7 +36,9 @@ Commands:
                           date comes from the name; not in the future); all of them or, on an
                           error, none. Whole exports only: a segment file (…_<date>_underpriced.csv)
                           or the trimmed CSV (…_trimmed.csv) is refused, naming the export to
-                          import instead
+                          import instead. A file without revenue does not replace a stored
+                          snapshot of its as-of that has revenue (said in a line), unless
+                          --replace; each line says what an import replaced
   backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
                           month, 00:00 UTC), then the report; a month end an export or import
                           stored (with revenue) is kept and named, unless --replace
@@ -57,7 +60,8 @@ Options:
                           (default the 1st of this month)
   --replace               backfill: write over the month ends an export or import stored (they
                           have the base/add-on split, status, interval and plan names a backfill
-                          leaves empty)
+                          leaves empty); import: a file without revenue over a stored snapshot
+                          that has revenue
   --no-charts             backfill/report: no charts
   --env-file FILE         settings file (default .env, may be missing; a file named here must
                           exist)
@@ -82,7 +86,11 @@ export interface HistoryCliContext {
  * in the future, one file per date), then each file is read and written under a temporary name,
  * and only when all are written are they put in place.
  */
-async function importFiles(files: string[], context: HistoryCliContext): Promise<void> {
+async function importFiles(
+  files: string[],
+  context: HistoryCliContext,
+  { replace }: { replace: boolean },
+): Promise<void> {
   if (files.length === 0) throw new UserError("pass one or more export files to import");
   const now = new Date();
   const byDate = new Map<string, string>();
@@ -114,17 +122,34 @@ async function importFiles(files: string[], context: HistoryCliContext): Promise
     byDate.set(name.stamp, file);
   }
   await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
-  const prepared: { file: string; snapshot: PreparedSnapshot }[] = [];
+  const dir = context.historyDir;
+  // per file, in order: its snapshot and what it replaces, or why the stored one is kept
+  const outcomes: {
+    file: string;
+    snapshot?: PreparedSnapshot;
+    replaced?: string | null;
+    kept?: string;
+  }[] = [];
   try {
     for (const file of files) {
       const read = await readExportFile(file);
-      const name = read.name!;
-      prepared.push({
+      const { asOf, demo } = read.name!;
+      // the rules of an export's snapshot (keep.ts): without revenue, a stored one with revenue
+      // stays, unless --replace
+      const kept = replace
+        ? null
+        : await keptOverNoRevenue(dir, { asOf, demo, frame: read.frame, writer: "import" });
+      if (kept) {
+        outcomes.push({ file, kept: kept.reason });
+        continue;
+      }
+      outcomes.push({
         file,
+        replaced: await replacedSnapshot(dir, { asOf, demo, frame: read.frame }),
         snapshot: await prepareSnapshot(read.frame, {
-          dir: context.historyDir,
-          asOf: name.asOf,
-          demo: name.demo,
+          dir,
+          asOf,
+          demo,
           origin: "import",
           sourceFile: file,
           warnings: [`imported from ${file}`],
@@ -132,12 +157,20 @@ async function importFiles(files: string[], context: HistoryCliContext): Promise
       });
     }
   } catch (error) {
-    for (const { snapshot } of prepared) await snapshot.discard();
+    for (const { snapshot } of outcomes) await snapshot?.discard();
     throw error;
   }
-  for (const { file, snapshot } of prepared) {
+  for (const { file, snapshot, replaced, kept } of outcomes) {
+    if (!snapshot) {
+      context.log(`${file}: ${kept}`);
+      continue;
+    }
     await snapshot.commit();
-    context.log(`imported ${file} as ${isoDate(snapshot.asOf)} → ${snapshot.path}`);
+    context.log(
+      `imported ${file} as ${isoDate(snapshot.asOf)} → ${snapshot.path}${
+        replaced ? ` (${replaced})` : ""
+      }`,
+    );
   }
 }
 
@@ -182,7 +215,7 @@ export function monthsFrom(from: Date, last: Date): number {
 
 /** The options each command takes besides --history-dir, --out-dir, --env-file and --quiet. */
 const COMMAND_OPTIONS: Record<string, readonly string[]> = {
-  import: [],
+  import: ["replace"],
   backfill: ["months", "from", "every", "to", "demo", "live", "no-charts", "replace"],
   report: ["demo", "live", "no-charts"],
 };
@@ -321,7 +354,9 @@ export async function main(args: string[]): Promise<number> {
     };
     switch (command) {
       case "import":
-        await importFiles(rest.map((path) => userPath(path)), context);
+        await importFiles(rest.map((path) => userPath(path)), context, {
+          replace: parsed.values.replace ?? false,
+        });
         return 0;
       case "backfill": {
         if (rest.length > 0) throw new UserError(`backfill takes no files (got ${rest[0]})`);

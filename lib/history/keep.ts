@@ -84,8 +84,8 @@ export interface KeptSnapshot {
 
 /**
  * The stored snapshot of `asOf` that a new one without revenue (`frame`, from an export with Stripe
- * skipped or failed, or a backfill) must not replace, as it has revenue; null when the new one is
- * stored.
+ * skipped or failed, a backfill, or an imported file of such an export) must not replace, as it has
+ * revenue; null when the new one is stored.
  */
 export async function keptOverNoRevenue(
   dir: string,
@@ -93,21 +93,39 @@ export async function keptOverNoRevenue(
     asOf: Date;
     demo: boolean;
     frame: pl.DataFrame;
-    writer: "export" | "backfill";
+    writer: "export" | "backfill" | "import";
   },
 ): Promise<KeptSnapshot | null> {
   if (holdsRevenue(frame)) return null;
   const stored = await storedSnapshotAt(dir, asOf, demo);
   if (!stored || !storedHoldsRevenue(stored.info)) return null;
   const name = basename(stored.info.path);
+  const by = writtenBy(stored.meta);
   return {
     info: stored.info,
     reason: writer === "export"
-      ? `history snapshot kept: ${name} (${
-        writtenBy(stored.meta)
-      }) has revenue and this export has none (Stripe skipped or failed), so it is not replaced; delete it to store this export's`
-      : `kept ${name} (${writtenBy(stored.meta)}): it has revenue and this backfill's has none`,
+      ? `history snapshot kept: ${name} (${by}) has revenue and this export has none (Stripe skipped or failed), so it is not replaced; delete it to store this export's`
+      : writer === "import"
+      ? `not imported: ${name} (${by}) has revenue and this file has none (Stripe skipped or failed), so it is kept; pass --replace to import over it`
+      : `kept ${name} (${by}): it has revenue and this backfill's has none`,
   };
+}
+
+/**
+ * What an import of `asOf` (`frame`, the file's) replaces, in words (`replaced <name>, written by
+ * an export`, and that revenue goes when it does: --replace), or null when none of that as-of is
+ * stored.
+ */
+export async function replacedSnapshot(
+  dir: string,
+  { asOf, demo, frame }: { asOf: Date; demo: boolean; frame: pl.DataFrame },
+): Promise<string | null> {
+  const stored = await storedSnapshotAt(dir, asOf, demo);
+  if (!stored) return null;
+  const lost = !holdsRevenue(frame) && storedHoldsRevenue(stored.info);
+  return `replaced ${basename(stored.info.path)}, ${writtenBy(stored.meta)}${
+    lost ? ", which had revenue; this file has none" : ""
+  }`;
 }
 
 /**
