@@ -13,6 +13,7 @@ import {
 } from "../lib/history/snapshot.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
+import { runExport } from "../lib/export.ts";
 import { join } from "node:path";
 import { captureConsole } from "./console_capture.ts";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
@@ -315,6 +316,7 @@ Deno.test("import without revenue keeps the stored snapshot of its as-of that ha
       { dir: history, asOf: november, demo: false, origin: "export" },
     );
     const withRevenue = await Deno.readFile(stored.path);
+    const byName = "its name's date at 00:00 UTC: no manifest beside it gives the time";
     // the same as-of exported with Stripe skipped: no MRR known
     const noRevenue = join(dir, "helicone_pricing_data_2026-11-01.csv");
     await writeCsvFile(
@@ -331,7 +333,7 @@ Deno.test("import without revenue keeps the stored snapshot of its as-of that ha
     const kept = await run(["import", october, noRevenue, "--history-dir", history]);
     assertEquals(kept.code, 0, kept.errors.join("\n"));
     assertEquals(kept.logs, [
-      `imported ${october} as 2026-10-01 → ${history}/helicone_pricing_data_2026-10-01.parquet`,
+      `imported ${october} as 2026-10-01 (${byName}) → ${history}/helicone_pricing_data_2026-10-01.parquet`,
       `${noRevenue}: not imported: helicone_pricing_data_2026-11-01.parquet (written by an export) has revenue and this file has none (Stripe skipped or failed), so it is kept; pass --replace to import over it`,
     ]);
     assertEquals(await Deno.readFile(stored.path), withRevenue, "the snapshot with revenue stays");
@@ -340,7 +342,7 @@ Deno.test("import without revenue keeps the stored snapshot of its as-of that ha
     const replaced = await run(["import", noRevenue, "--replace", "--history-dir", history]);
     assertEquals(replaced.code, 0, replaced.errors.join("\n"));
     assertEquals(replaced.logs, [
-      `imported ${noRevenue} as 2026-11-01 → ${stored.path} (replaced helicone_pricing_data_2026-11-01.parquet, written by an export, which had revenue; this file has none)`,
+      `imported ${noRevenue} as 2026-11-01 (${byName}) → ${stored.path} (replaced helicone_pricing_data_2026-11-01.parquet, written by an export, which had revenue; this file has none)`,
     ]);
     const meta = await readSnapshotMeta(stored.path);
     assertEquals([meta?.origin, meta?.mrr_known], ["import", 0]);
@@ -354,9 +356,60 @@ Deno.test("import without revenue keeps the stored snapshot of its as-of that ha
     );
     const over = await run(["import", again, "--history-dir", history]);
     assertEquals(over.logs, [
-      `imported ${again} as 2026-11-01 → ${stored.path} (replaced helicone_pricing_data_2026-11-01.parquet, written by an import)`,
+      `imported ${again} as 2026-11-01 (${byName}) → ${stored.path} (replaced helicone_pricing_data_2026-11-01.parquet, written by an import)`,
     ]);
     assertEquals((await readSnapshotMeta(stored.path))?.mrr_known, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("import of an export made later on the 1st stores it at the manifest's as-of, not the month end; without a manifest, the name's date", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // December to date at 13:00: its own snapshot is …T130000Z, beside November's month end
+    const out = join(dir, "out");
+    const exported = await runExport({
+      demo: true,
+      asOf: new Date("2026-12-01T13:00:00Z"),
+      outDir: out,
+      historyDir: join(dir, "exported"),
+      formats: ["csv", "xlsx"],
+      charts: false,
+      env: {},
+      log: () => {},
+      quiet: true,
+    });
+    const name = "helicone_pricing_data_2026-12-01_demo";
+    assertEquals(exported.csvPath, join(out, `${name}.csv`));
+    const own = "helicone_pricing_data_2026-12-01T130000Z_demo.parquet";
+    assert(Deno.statSync(join(dir, "exported", own)).isFile, "the export's own snapshot");
+    // the same CSV alone (no manifest beside it): the name's date, 00:00 UTC, as before
+    await Deno.mkdir(join(dir, "alone"));
+    const alone = join(dir, "alone", `${name}.csv`);
+    await Deno.copyFile(exported.csvPath!, alone);
+
+    const history = join(dir, "history");
+    const result = await run(["import", exported.csvPath!, alone, "--history-dir", history]);
+    assertEquals(result.code, 0, result.errors.join("\n"));
+    assertEquals(result.logs, [
+      `imported ${exported.csvPath} as 2026-12-01T13:00:00Z (the as-of in its manifest ${name}.manifest.json) → ${history}/${own}`,
+      `imported ${alone} as 2026-12-01 (its name's date at 00:00 UTC: no manifest beside it gives the time) → ${history}/${name}.parquet`,
+    ]);
+    const listed = await listSnapshots(history, true);
+    assertEquals(listed.map((s) => [s.path, s.asOf.toISOString()]), [
+      [join(history, `${name}.parquet`), "2026-12-01T00:00:00.000Z"],
+      [join(history, own), "2026-12-01T13:00:00.000Z"],
+    ]);
+    assertEquals((await readSnapshotMeta(join(history, own)))?.as_of, "2026-12-01T13:00:00.000Z");
+
+    // the XLSX beside the same manifest: the same as-of
+    const fromXlsx = join(dir, "from_xlsx");
+    const xlsx = await run(["import", join(out, `${name}.xlsx`), "--history-dir", fromXlsx]);
+    assertEquals(xlsx.code, 0, xlsx.errors.join("\n"));
+    assertEquals((await listSnapshots(fromXlsx, true)).map((s) => s.asOf.toISOString()), [
+      "2026-12-01T13:00:00.000Z",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

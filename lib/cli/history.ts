@@ -24,7 +24,9 @@ import {
   listSnapshots,
   type PreparedSnapshot,
   prepareSnapshot,
+  snapshotFileName,
 } from "../history/snapshot.ts";
+import { type ExactAsOf, exportExactAsOf } from "../formats/export_demo.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
 
@@ -33,8 +35,8 @@ export const HELP = `Usage: deno task history <command> [options]
 Commands:
   import FILE…            import older 30-day exports (helicone_pricing_data_<date>[_demo].csv,
                           .xlsx or .parquet) into the history folder as Parquet snapshots (the
-                          date comes from the name; not in the future); all of them or, on an
-                          error, none. Whole exports only: a segment file (…_<date>_underpriced.csv)
+                          as-of is the exact one of the manifest beside the file, else the name's
+                          date at 00:00 UTC; not in the future); all of them or, on an error, none. Whole exports only: a segment file (…_<date>_underpriced.csv)
                           or the trimmed CSV (…_trimmed.csv) is refused, naming the export to
                           import instead. A file without revenue does not replace a stored
                           snapshot of its as-of that has revenue (said in a line), unless
@@ -82,9 +84,11 @@ export interface HistoryCliContext {
 }
 
 /**
- * Imports export files as snapshots, all or none: every name is checked first (its as-of date, not
- * in the future, one file per date), then each file is read and written under a temporary name,
- * and only when all are written are they put in place.
+ * Imports export files as snapshots, all or none: every name is checked first (its as-of: the
+ * manifest's exact one where it is beside the file, else the name's date; not in the future, one
+ * file per snapshot), then each file is read and written under a temporary name, and only when all
+ * are written are they put in place (a stored snapshot with revenue kept over a file without, as
+ * an export's is: keep.ts).
  */
 async function importFiles(
   files: string[],
@@ -93,7 +97,9 @@ async function importFiles(
 ): Promise<void> {
   if (files.length === 0) throw new UserError("pass one or more export files to import");
   const now = new Date();
-  const byDate = new Map<string, string>();
+  // per file, its exact as-of (exportExactAsOf); per snapshot name, the file that goes there
+  const asOfs = new Map<string, ExactAsOf>();
+  const bySnapshot = new Map<string, string>();
   for (const file of files) {
     if (!(await Deno.stat(file).catch(() => null))?.isFile) {
       throw new UserError(`${file} does not exist or is not a file; pass an export of this kit`);
@@ -110,16 +116,22 @@ async function importFiles(
       );
     }
     if (name.suffix !== null) throw new UserError(partOfExportError(file, name));
-    if (name.asOf > now) {
+    const exact = (await exportExactAsOf(file))!;
+    if (exact.asOf > now) {
       throw new UserError(
         `${file}: its as-of date ${
-          isoDate(name.asOf)
+          asOfKey(exact.asOf)
         } is in the future; rename it to the date it was exported`,
       );
     }
-    const same = byDate.get(name.stamp);
-    if (same) throw new UserError(`${same} and ${file} are both dated ${name.stamp}; import one`);
-    byDate.set(name.stamp, file);
+    const snapshotName = snapshotFileName(exact.asOf, name.demo);
+    const same = bySnapshot.get(snapshotName);
+    if (same) {
+      const stamp = snapshotName.replace(/^helicone_pricing_data_|\.parquet$/g, "");
+      throw new UserError(`${same} and ${file} are both dated ${stamp}; import one`);
+    }
+    bySnapshot.set(snapshotName, file);
+    asOfs.set(file, exact);
   }
   await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
   const dir = context.historyDir;
@@ -133,7 +145,8 @@ async function importFiles(
   try {
     for (const file of files) {
       const read = await readExportFile(file);
-      const { asOf, demo } = read.name!;
+      const { demo } = read.name!;
+      const { asOf } = asOfs.get(file)!;
       // the rules of an export's snapshot (keep.ts): without revenue, a stored one with revenue
       // stays, unless --replace
       const kept = replace
@@ -167,7 +180,7 @@ async function importFiles(
     }
     await snapshot.commit();
     context.log(
-      `imported ${file} as ${isoDate(snapshot.asOf)} → ${snapshot.path}${
+      `imported ${file} as ${asOfKey(snapshot.asOf)} (${asOfs.get(file)!.from}) → ${snapshot.path}${
         replaced ? ` (${replaced})` : ""
       }`,
     );

@@ -7,7 +7,7 @@
  */
 import { basename, dirname, extname, join } from "node:path";
 import { type ExportNameInfo, exportNameInfo } from "./read_export.ts";
-import { STANDARD_WINDOW_DAYS } from "./files.ts";
+import { isoDate, STANDARD_WINDOW_DAYS } from "./files.ts";
 
 /** The manifest's fields read back (those a reader of the export needs). */
 export interface ManifestFields {
@@ -117,6 +117,51 @@ export async function exportFileFacts(path: string): Promise<ExportFileFacts> {
       ? STANDARD_WINDOW_DAYS
       : null,
     demoKnown: typeof manifest?.demo === "boolean" || typeof sidecar?.demo === "boolean",
+  };
+}
+
+/** An export file's exact as-of and, in words, what gave it (for the line that names it). */
+export interface ExactAsOf {
+  asOf: Date;
+  /** "the as-of in its manifest <name>", "its name's date at 00:00 UTC: …", … */
+  from: string;
+}
+
+/**
+ * The exact as-of of a file named as an export (null otherwise): the time in its name
+ * (`…_2026-12-01T130000Z…`), else its snapshot sidecar's or the manifest beside it when that falls
+ * on the name's date and agrees on demo data and window, else the name's date at 00:00 UTC. The
+ * name holds the date only, so an export at 13:00 on the 1st (December to date) read by its name
+ * alone would be taken for November's month end.
+ */
+export async function exportExactAsOf(path: string): Promise<ExactAsOf | null> {
+  const name = exportNameInfo(path);
+  if (!name) return null;
+  if (name.stamp.includes("T")) return { asOf: name.asOf, from: "its name's date and time" };
+  const { manifest, sidecar } = await besideOf(path, name);
+  const onTheDate = (at: Date | null) => at !== null && isoDate(at) === isoDate(name.asOf);
+  const fromSidecar = instantOf(sidecar?.as_of);
+  if (onTheDate(fromSidecar) && (sidecar?.demo ?? name.demo) === name.demo) {
+    return { asOf: fromSidecar!, from: `the as-of in its sidecar ${basename(path)}.json` };
+  }
+  const fromManifest = instantOf(manifest?.as_of);
+  const days = manifest?.window?.days ?? name.windowDays;
+  if (
+    onTheDate(fromManifest) && (manifest?.demo ?? name.demo) === name.demo &&
+    days === name.windowDays
+  ) {
+    return {
+      asOf: fromManifest!,
+      from: `the as-of in its manifest ${basename(manifestPathOf(path, name))}`,
+    };
+  }
+  return {
+    asOf: name.asOf,
+    from: `its name's date at 00:00 UTC: ${
+      manifest
+        ? "the manifest beside it is another export's"
+        : "no manifest beside it gives the time"
+    }`,
   };
 }
 
