@@ -902,3 +902,24 @@ Deno.test("deno task compare: a renamed file is read by the manifest beside it (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task compare: an export of an earlier kit version is refused in one line saying so (its missing plan would read as every organization changing plan)", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    const old = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
+    await Deno.copyFile(
+      new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url).pathname,
+      old,
+    );
+    const newer = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
+    await writeCsvFile(after, newer);
+    assertEquals(await compareMain([old, newer, "--out-dir", dir, "--quiet"]), 1);
+    assertEquals(errors, [
+      `error: ${old} is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct (added since); re-export it with deno task export (history import and scenario --input read it as it is)`,
+    ]);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

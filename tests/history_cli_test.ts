@@ -8,6 +8,7 @@ import { HELP, main as historyMain } from "../lib/cli/history.ts";
 import {
   historyDir,
   listSnapshots,
+  readSnapshotFrame,
   readSnapshotMeta,
   writeSnapshot,
 } from "../lib/history/snapshot.ts";
@@ -410,6 +411,93 @@ Deno.test("import of an export made later on the 1st stores it at the manifest's
     assertEquals((await listSnapshots(fromXlsx, true)).map((s) => s.asOf.toISOString()), [
       "2026-12-01T13:00:00.000Z",
     ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("import of an export an earlier kit version wrote (f6d6c0c's 41 columns, CSV and XLSX): the columns added since left empty, one line naming them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // three organizations of f6d6c0c's demo export as-of 2026-10-01, as it wrote them (the XLSX by
+    // its writeXlsxFile from the CSV): Harbor Bank 391 free $0, Granite Games 32 team $799,
+    // Delta Bank 118 pro $70 recurring
+    const fixtures = new URL("./fixtures/", import.meta.url).pathname;
+    const csv = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
+    const xlsx = join(dir, "helicone_pricing_data_2026-09-01_demo.xlsx");
+    await Deno.copyFile(join(fixtures, "export_columns_f6d6c0c.csv"), csv);
+    await Deno.copyFile(join(fixtures, "export_columns_f6d6c0c.xlsx"), xlsx);
+    const history = join(dir, "history");
+    const result = await run(["import", csv, xlsx, "--history-dir", history]);
+    assertEquals(result.code, 0, result.errors.join("\n"));
+    const lacks =
+      "an export of an earlier kit version: it has no plan, list_price_mrr, ptb_revenue_30d, company_cost_30d and gross_margin_company_pct (added since), left empty in its snapshot";
+    const byName = "its name's date at 00:00 UTC: no manifest beside it gives the time";
+    assertEquals(result.logs, [
+      `${csv}: ${lacks}`,
+      `imported ${csv} as 2026-10-01 (${byName}) → ${history}/helicone_pricing_data_2026-10-01_demo.parquet`,
+      `${xlsx}: ${lacks}`,
+      `imported ${xlsx} as 2026-09-01 (${byName}) → ${history}/helicone_pricing_data_2026-09-01_demo.parquet`,
+    ]);
+    for (const snapshot of await listSnapshots(history, true)) {
+      const frame = readSnapshotFrame(snapshot.path);
+      assertEquals(frame.columns, COLUMN_NAMES);
+      assertEquals(frame.getColumn("org_name").toArray(), [
+        "Harbor Bank 391",
+        "Granite Games 32",
+        "Delta Bank 118",
+      ]);
+      assertEquals(frame.getColumn("mrr_recurring").toArray(), [0, 799, 70]);
+      assertEquals(frame.getColumn("is_ptb").toArray(), [false, false, true]);
+      assertEquals(
+        frame.getColumn("created_at").toArray()[0],
+        new Date("2026-09-29T09:46:58.577Z"),
+      );
+      for (const name of ["plan", "list_price_mrr", "company_cost_30d"]) {
+        assertEquals(frame.getColumn(name).nullCount(), 3, name);
+      }
+      const meta = await readSnapshotMeta(snapshot.path);
+      assertEquals(meta?.mrr_known, 3);
+      assert(meta?.warnings.includes(lacks), "the sidecar says so too");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("import still refuses a header that is no kit version's: a column renamed, missing, unknown or moved", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fixture = await Deno.readTextFile(
+      new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url),
+    );
+    const [header, ...rows] = fixture.split("\r\n");
+    const earlier = header.split(",");
+    const refused = async (names: string[], width = names.length) => {
+      const file = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
+      const row = Array(width).fill("").map((_, i) => (i === 0 ? "o1" : "")).join(",");
+      await Deno.writeTextFile(file, `${names.join(",")}\r\n${row}\r\n`);
+      const result = await run(["import", file, "--history-dir", join(dir, "history")]);
+      assertEquals(result.code, 1, names.join(","));
+      assertEquals(result.errors.length, 1);
+      return result.errors[0].replace(`error: ${file} `, "");
+    };
+    assert(rows.length > 1, "the fixture has rows");
+    // this version's header without mrr (a column every version has)
+    assertEquals(
+      await refused(COLUMN_NAMES.filter((name) => name !== "mrr")),
+      "does not match this version's columns: its header lacks mrr; re-export it with deno task export",
+    );
+    // the earlier header with tier renamed, with a column of no version, with two columns swapped
+    const renamed = earlier.map((name) => (name === "tier" ? "tier_family" : name));
+    match(
+      await refused(renamed),
+      /^does not match this version's columns: .*has unexpected tier_family/,
+    );
+    match(await refused([...earlier, "notes"]), /has unexpected notes/);
+    const swapped = [earlier[1], earlier[0], ...earlier.slice(2)];
+    match(await refused(swapped), /^does not match this version's columns: its header lacks plan/);
+    assertEquals(await listSnapshots(join(dir, "history"), true), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

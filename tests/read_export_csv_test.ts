@@ -6,6 +6,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { EARLIER_HEADERS } from "../lib/frame/earlier_columns.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import {
   columnarFromBytes,
@@ -192,6 +193,59 @@ Deno.test("booleans as spreadsheets save them (TRUE, FALSE, any case) read as tr
   ok(columnar !== null, "read column-wise");
   assertEquals(pick(columnar), expected);
   assertEquals(pick(exportFrameFromCsvRows(text, "x.csv")), expected);
+});
+
+Deno.test("an earlier kit version's export (f6d6c0c's header): read column-wise and by the row reader alike, the columns added since empty, only where the caller takes it", () => {
+  const earlier = EARLIER_HEADERS.at(-1)!;
+  assertEquals(earlier.lacks, [
+    "plan",
+    "list_price_mrr",
+    "ptb_revenue_30d",
+    "company_cost_30d",
+    "gross_margin_company_pct",
+  ]);
+  const fixture = Deno.readTextFileSync(
+    new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url),
+  );
+  assertEquals(fixture.split("\r\n")[0], earlier.names.join(","));
+  const row = (values: Record<string, string>) =>
+    earlier.names.map((name) => values[name] ?? "").join(",");
+  const text = [
+    earlier.names.join(","),
+    row({ org_id: "o1", mrr: "5", is_ptb: "true", created_at: "2026-01-02T03:04:05Z" }),
+    row({ org_id: "o2", mrr: "", is_ptb: "false" }),
+  ].join("\r\n");
+  // a timestamp not in the writer's form: the row reader's
+  const odd = text.replace("2026-01-02T03:04:05Z", "2026-01-02T03:04:05+00:00");
+  const told: (readonly string[])[] = [];
+  const options = { earlierVersion: (lacks: readonly string[]) => told.push(lacks) };
+  const columnar = columnarFromBytes(bytes(text), "x.csv", options);
+  ok(columnar !== null, "read column-wise");
+  assertEquals(columnarFromBytes(bytes(odd), "x.csv", options), null, "the row reader's file");
+  const rows = exportFrameFromCsvRows(odd, "x.csv", options);
+  assertEquals(told, [earlier.lacks, earlier.lacks, earlier.lacks]);
+  for (const frame of [columnar, rows]) {
+    assertEquals(frame.columns, COLUMN_NAMES);
+    assertEquals(frame.schema, exportFrameFromColumns({}).schema);
+    assertEquals(
+      frame.select("org_id", "mrr", "is_ptb", "created_at", "plan", "list_price_mrr").rows(),
+      [
+        ["o1", 5, true, new Date("2026-01-02T03:04:05Z"), null, null],
+        ["o2", null, false, null, null, null],
+      ],
+    );
+  }
+  // without earlierVersion it is refused, saying what it lacks
+  let thrown = "accepted";
+  try {
+    exportFrameFromCsvText(text, "x.csv");
+  } catch (error) {
+    thrown = (error as Error).message;
+  }
+  assertEquals(
+    thrown,
+    "x.csv is an export of an earlier kit version: its header lacks plan, list_price_mrr, ptb_revenue_30d, company_cost_30d, gross_margin_company_pct (added since); re-export it with deno task export (history import and scenario --input read it as it is)",
+  );
 });
 
 Deno.test("a header-only export reads as an empty frame of the export's types", () => {

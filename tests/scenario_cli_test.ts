@@ -427,3 +427,34 @@ Deno.test("deno task scenario --input: an export CSV saved again by LibreOffice 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task scenario --input: an export an earlier kit version wrote (f6d6c0c's 41 columns) prices as this version's would", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // Harbor Bank 391 3 seats $0, Granite Games 32 27 seats $889, Delta Bank 118 1 seat $83.56:
+    // at $10 a seat 30 + 270 + 10 = $310 for 0 + 889 + 83.56 = $972.56
+    const input = join(dir, "helicone_pricing_data_2026-10-01_demo.csv");
+    await Deno.copyFile(
+      new URL("./fixtures/export_columns_f6d6c0c.csv", import.meta.url).pathname,
+      input,
+    );
+    const file = join(dir, "seat.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ name: "seat", plans: [{ name: "everyone", perSeatUsd: 10 }] }),
+    );
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    // (310 − 972.56) ÷ 972.56 = −68.1 %; Harbor Bank pays more, the other two less
+    assertEquals(
+      logs[0],
+      "Scenario seat (DEMO DATA): current MRR $972.56, proposed $310.00 (-68.1 %); 1 pay more, 2 pay less, 0 unchanged",
+    );
+    // it reads none of the columns added since: nothing to say about them (the warnings are the
+    // scenario's: an unpriced add-on, usage charges left out)
+    assertEquals(errors.filter((line) => line.includes("earlier kit version")), [], errors.join());
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -36,11 +36,14 @@ Commands:
   import FILE…            import older 30-day exports (helicone_pricing_data_<date>[_demo].csv,
                           .xlsx or .parquet) into the history folder as Parquet snapshots (the
                           as-of is the exact one of the manifest beside the file, else the name's
-                          date at 00:00 UTC; not in the future); all of them or, on an error, none. Whole exports only: a segment file (…_<date>_underpriced.csv)
+                          date at 00:00 UTC; not in the future); all of them or, on an error,
+                          none. Whole exports only: a segment file (…_<date>_underpriced.csv)
                           or the trimmed CSV (…_trimmed.csv) is refused, naming the export to
-                          import instead. A file without revenue does not replace a stored
-                          snapshot of its as-of that has revenue (said in a line), unless
-                          --replace; each line says what an import replaced
+                          import instead. An earlier kit version's export is imported with the
+                          columns added since left empty (said in a line). A file without
+                          revenue does not replace a stored snapshot of its as-of that has
+                          revenue (said in a line), unless --replace; each line says what an
+                          import replaced
   backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
                           month, 00:00 UTC), then the report; a month end an export or import
                           stored (with revenue) is kept and named, unless --replace
@@ -141,10 +144,13 @@ async function importFiles(
     snapshot?: PreparedSnapshot;
     replaced?: string | null;
     kept?: string;
+    lacks?: string | null;
   }[] = [];
   try {
     for (const file of files) {
-      const read = await readExportFile(file);
+      // an earlier kit version's export too: the past as-of's revenue cannot be exported again
+      const read = await readExportFile(file, { earlier: true });
+      const lacks = read.lacks.length > 0 ? lacksLine(read.lacks) : null;
       const { demo } = read.name!;
       const { asOf } = asOfs.get(file)!;
       // the rules of an export's snapshot (keep.ts): without revenue, a stored one with revenue
@@ -158,6 +164,7 @@ async function importFiles(
       }
       outcomes.push({
         file,
+        lacks,
         replaced: await replacedSnapshot(dir, { asOf, demo, frame: read.frame }),
         snapshot: await prepareSnapshot(read.frame, {
           dir,
@@ -165,7 +172,7 @@ async function importFiles(
           demo,
           origin: "import",
           sourceFile: file,
-          warnings: [`imported from ${file}`],
+          warnings: [`imported from ${file}`, ...(lacks ? [lacks] : [])],
         }),
       });
     }
@@ -173,18 +180,27 @@ async function importFiles(
     for (const { snapshot } of outcomes) await snapshot?.discard();
     throw error;
   }
-  for (const { file, snapshot, replaced, kept } of outcomes) {
+  for (const { file, snapshot, replaced, kept, lacks } of outcomes) {
     if (!snapshot) {
       context.log(`${file}: ${kept}`);
       continue;
     }
     await snapshot.commit();
+    if (lacks) context.log(`${file}: ${lacks}`);
     context.log(
       `imported ${file} as ${asOfKey(snapshot.asOf)} (${asOfs.get(file)!.from}) → ${snapshot.path}${
         replaced ? ` (${replaced})` : ""
       }`,
     );
   }
+}
+
+/** What an earlier kit version's export lacks, in one line (lib/frame/earlier_columns.ts). */
+function lacksLine(lacks: readonly string[]): string {
+  const names = lacks.length === 1
+    ? lacks[0]
+    : `${lacks.slice(0, -1).join(", ")} and ${lacks.at(-1)}`;
+  return `an export of an earlier kit version: it has no ${names} (added since), left empty in its snapshot`;
 }
 
 /**

@@ -183,7 +183,15 @@ async function loadInputFile(
 ): Promise<{ frame: pl.DataFrame; context: ScenarioReportContext }> {
   // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46); a missing
   // file or one that is not an export is refused before anything is said about it
-  const file = await readExportFile(path, { columns: SCENARIO_INPUT_COLUMNS });
+  // an earlier kit version's export too: it has every column a scenario reads
+  const file = await readExportFile(path, { columns: SCENARIO_INPUT_COLUMNS, earlier: true });
+  if (file.lacks.length > 0 && !quiet) {
+    console.error(
+      `warning: ${basename(path)} is an export of an earlier kit version: it has no ${
+        file.lacks.join(", ")
+      } (added since), read as empty`,
+    );
+  }
   const facts = await exportFileFacts(path);
   const modified = async () => {
     const stat = await Deno.stat(path);

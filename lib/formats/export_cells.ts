@@ -1,5 +1,6 @@
 /**
- * An export's cells read back: the header check, one cell read for its column's type, typed
+ * An export's cells read back: the header check (this version's columns, or an earlier version's
+ * where the reader takes those), one cell read for its column's type, typed
  * series, rows of cells into the typed frame (errors name row and column), the org_id check.
  * Shared by the CSV, XLSX and Parquet readers (lib/formats/read_export.ts, read_export_csv.ts).
  */
@@ -7,6 +8,7 @@ import pl from "nodejs-polars";
 import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { withoutFormulaGuardText } from "./formula_guard.ts";
+import { earlierHeader } from "../frame/earlier_columns.ts";
 
 /** Up to five names, then how many more. */
 function someOf(names: string[]): string {
@@ -15,8 +17,36 @@ function someOf(names: string[]): string {
     : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
 }
 
-/** Throws a one-line UserError unless `header` is the column table's names in order. */
-export function checkExportHeader(header: readonly string[], source: string): void {
+/** What a reader takes besides this version's exports. */
+export interface HeaderOptions {
+  /**
+   * takes an earlier kit version's export (lib/frame/earlier_columns.ts), told which columns it
+   * lacks (left empty); without it such a file is refused, naming what it lacks
+   */
+  earlierVersion?: (lacks: readonly string[]) => void;
+}
+
+/**
+ * The file's columns (this version's table, or an earlier version's with `earlierVersion`), in the
+ * file's order; throws a one-line UserError for any other header.
+ */
+export function checkExportHeader(
+  header: readonly string[],
+  source: string,
+  { earlierVersion }: HeaderOptions = {},
+): readonly ColumnDef[] {
+  const earlier = earlierHeader(header);
+  if (earlier && earlierVersion) {
+    earlierVersion(earlier.lacks);
+    return COLUMNS.filter((def) => earlier.names.includes(def.name));
+  }
+  if (earlier) {
+    throw new UserError(
+      `${source} is an export of an earlier kit version: its header lacks ${
+        someOf([...earlier.lacks])
+      } (added since); re-export it with deno task export (history import and scenario --input read it as it is)`,
+    );
+  }
   const expected = new Set(COLUMN_NAMES);
   const present = new Set(header);
   const missing = COLUMN_NAMES.filter((name) => !present.has(name));
@@ -34,7 +64,7 @@ export function checkExportHeader(header: readonly string[], source: string): vo
       missing.length > 0 ? `lacks ${someOf(missing)}` : "",
       unexpected.length > 0 ? `has unexpected ${someOf(unexpected)}` : "",
     ].filter(Boolean).join(" and ");
-    // Mostly foreign: another file. A few differences: an export of another kit version.
+    // Mostly foreign: another file. A few differences: not the columns of any kit version.
     throw new UserError(
       missing.length > COLUMN_NAMES.length / 2
         ? `${source} is not a pricing-kit export: its header ${parts}; ${hint}`
@@ -57,6 +87,7 @@ export function checkExportHeader(header: readonly string[], source: string): vo
       }, expected ${COLUMN_NAMES[misplaced]} (columns were reordered)`,
     );
   }
+  return COLUMNS;
 }
 
 /** Excel's day serial (days since 1899-12-30) → epoch ms, rounded to the millisecond. */
@@ -126,29 +157,40 @@ export function exportSeries(def: ColumnDef, values: unknown[]): pl.Series {
   }
 }
 
-/** Rows of cells (header checked already) → the typed export frame; errors name row and column. */
-export function frameFromRows(rows: Cell[][], source: string, firstDataRow: number): pl.DataFrame {
-  const arrays: unknown[][] = COLUMNS.map(() => new Array(rows.length));
+/**
+ * Rows of cells in the file's columns (`fileColumns`, checkExportHeader's) → the typed export
+ * frame, the columns the file lacks empty; errors name row and column.
+ */
+export function frameFromRows(
+  rows: Cell[][],
+  source: string,
+  firstDataRow: number,
+  fileColumns: readonly ColumnDef[] = COLUMNS,
+): pl.DataFrame {
+  const arrays: unknown[][] = fileColumns.map(() => new Array(rows.length));
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    if (row.length > COLUMNS.length) {
+    if (row.length > fileColumns.length) {
       throw new UserError(
         `${source} row ${
           r + firstDataRow
-        } has ${row.length} fields, the header has ${COLUMNS.length}`,
+        } has ${row.length} fields, the header has ${fileColumns.length}`,
       );
     }
-    for (let c = 0; c < COLUMNS.length; c++) {
+    for (let c = 0; c < fileColumns.length; c++) {
       try {
-        arrays[c][r] = readCell(COLUMNS[c], row[c] ?? null);
+        arrays[c][r] = readCell(fileColumns[c], row[c] ?? null);
       } catch (reason) {
         throw new UserError(
-          `${source} row ${r + firstDataRow}, column ${COLUMNS[c].name}: ${reason}`,
+          `${source} row ${r + firstDataRow}, column ${fileColumns[c].name}: ${reason}`,
         );
       }
     }
   }
-  const frame = pl.DataFrame(COLUMNS.map((def, c) => exportSeries(def, arrays[c])));
+  const frame = pl.DataFrame(COLUMNS.map((def) => {
+    const c = fileColumns.indexOf(def);
+    return exportSeries(def, c >= 0 ? arrays[c] : new Array(rows.length).fill(null));
+  }));
   checkOrgIds(frame, source);
   return frame;
 }

@@ -1,8 +1,10 @@
 /**
  * An export of this kit (CSV or XLSX) read back into the typed frame `loadPricingData` returns,
  * for `deno task compare`, `deno task scenario --input` and notebooks. A file is accepted only
- * when its header is exactly the column table's names in order (lib/frame/columns.ts): anything else is
- * not an export of this kit, and a one-line error says what differs.
+ * when its header is exactly the column table's names in order (lib/frame/columns.ts), or, where the
+ * caller takes them (`earlier`: history import, scenario --input), an earlier kit version's
+ * (lib/frame/earlier_columns.ts: the columns added since left empty, ExportFile.lacks): anything
+ * else is not an export of this kit, and a one-line error says what differs.
  *
  * Text cells come back as entered (an XLSX's OOXML escape decoded, lib/formats/read_xlsx.ts): the
  * leading `'` the writers add to formula-like text (`'=HYPERLINK(…)`) is taken off again
@@ -14,7 +16,13 @@ import { basename, extname } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { parseIsoDate } from "../core/window.ts";
-import { type Cell, checkExportHeader, exportSeries, frameFromRows } from "./export_cells.ts";
+import {
+  type Cell,
+  checkExportHeader,
+  exportSeries,
+  frameFromRows,
+  type HeaderOptions,
+} from "./export_cells.ts";
 import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
 import { exportStamp, STANDARD_WINDOW_DAYS } from "./files.ts";
 import { readXlsxSheet, type XlsxSheet } from "./read_xlsx.ts";
@@ -59,6 +67,11 @@ export interface ExportFile {
   frame: pl.DataFrame;
   /** from the file name; null when the file was renamed */
   name: ExportNameInfo | null;
+  /**
+   * the columns read that the file does not have, left empty: an earlier kit version's export
+   * (read with `earlier`) or an older snapshot; none for this version's export
+   */
+  lacks: readonly string[];
 }
 
 // a history snapshot not at 00:00 UTC has its time too: `_2026-12-01T120000Z` (snapshot.ts)
@@ -114,7 +127,11 @@ export function exportFrameFromColumns(
  * typed frame. Text cells read back as written (lib/formats/read_xlsx.ts decodes OOXML's escape);
  * date cells are Excel day serials, turned back into UTC instants.
  */
-export async function exportFrameFromXlsxFile(path: string, source = path): Promise<pl.DataFrame> {
+export async function exportFrameFromXlsxFile(
+  path: string,
+  source = path,
+  { earlierVersion }: HeaderOptions = {},
+): Promise<pl.DataFrame> {
   let sheet: XlsxSheet;
   try {
     sheet = readXlsxSheet(await Deno.readFile(path), DATA_SHEET);
@@ -128,11 +145,11 @@ export async function exportFrameFromXlsxFile(path: string, source = path): Prom
   }
   // the header is row 1 (a sheet starting lower has none)
   const header = first.number === 1 ? Array.from(first.values, (v) => String(v ?? "")) : [];
-  checkExportHeader(header, source);
+  const inFile = checkExportHeader(header, source, { earlierVersion });
   const rows: Cell[][] = [];
   for (const { number, values } of first.number === 1 ? rest : sheet.rows) {
-    const cells: Cell[] = new Array(COLUMNS.length).fill(null);
-    for (let c = 0; c < Math.min(values.length, COLUMNS.length); c++) {
+    const cells: Cell[] = new Array(inFile.length).fill(null);
+    for (let c = 0; c < Math.min(values.length, inFile.length); c++) {
       const value = values[c] ?? null;
       if (value !== null && typeof value === "object") {
         throw new UserError(
@@ -140,16 +157,16 @@ export async function exportFrameFromXlsxFile(path: string, source = path): Prom
         );
       }
       // a workbook counting days from 1904 has day serials 1,462 days less
-      cells[c] = sheet.date1904 && typeof value === "number" && COLUMNS[c].type === "datetime"
+      cells[c] = sheet.date1904 && typeof value === "number" && inFile[c].type === "datetime"
         ? value + 1462
         : value;
     }
-    if (values.length > COLUMNS.length && values.slice(COLUMNS.length).some((v) => v != null)) {
+    if (values.length > inFile.length && values.slice(inFile.length).some((v) => v != null)) {
       throw new UserError(`${source} row ${number} has cells past the last column`);
     }
     rows.push(cells);
   }
-  return frameFromRows(rows, source, 2);
+  return frameFromRows(rows, source, 2, inFile);
 }
 
 /**
@@ -160,7 +177,7 @@ export async function exportFrameFromXlsxFile(path: string, source = path): Prom
  */
 export function exportFrameFromParquetFile(
   path: string,
-  options: { columns?: readonly string[] } = {},
+  options: { columns?: readonly string[]; lacks?: (names: readonly string[]) => void } = {},
 ): pl.DataFrame {
   const wanted = options.columns;
   const defs = wanted ? COLUMNS.filter((def) => wanted.includes(def.name)) : COLUMNS;
@@ -182,6 +199,7 @@ export function exportFrameFromParquetFile(
   if (!present.has("org_id")) {
     throw new UserError(`${path} has no org_id column; not a pricing-kit snapshot`);
   }
+  options.lacks?.(defs.filter((def) => !present.has(def.name)).map((def) => def.name));
   return pl.DataFrame(
     defs.map((def) =>
       present.has(def.name)
@@ -224,18 +242,27 @@ export function suffixedStamp(name: Pick<ExportNameInfo, "stamp" | "suffix">): s
 /**
  * Reads an export CSV or XLSX, or a history snapshot; every failure is a one-line UserError. With
  * `columns`, the frame has only those (org_id always), in the column table's order: a CSV or
- * snapshot reads no other, an XLSX is read whole first.
+ * snapshot reads no other, an XLSX is read whole first. With `earlier`, a CSV or XLSX of an earlier
+ * kit version is read too (its `lacks` say which of the columns read it does not have); a snapshot
+ * of one always is.
  */
 export async function readExportFile(
   path: string,
-  { columns }: { columns?: readonly string[] } = {},
+  { columns, earlier = false }: { columns?: readonly string[]; earlier?: boolean } = {},
 ): Promise<ExportFile> {
   const format = await exportFileFormat(path);
   const wanted = columns && wantedColumns(columns).map((def) => def.name);
+  let lacks: readonly string[] = [];
+  const told = (names: readonly string[]) => {
+    lacks = names.filter((name) => wanted?.includes(name) ?? true);
+  };
+  const earlierVersion = earlier ? told : undefined;
   const frame = format === "csv"
-    ? await exportFrameFromCsvFile(path, { columns })
+    ? await exportFrameFromCsvFile(path, { columns, earlierVersion })
     : format === "xlsx"
-    ? (await exportFrameFromXlsxFile(path)).select(...(wanted ?? COLUMN_NAMES))
-    : exportFrameFromParquetFile(path, { columns: wanted });
-  return { path, format, frame, name: exportNameInfo(path) };
+    ? (await exportFrameFromXlsxFile(path, path, { earlierVersion })).select(
+      ...(wanted ?? COLUMN_NAMES),
+    )
+    : exportFrameFromParquetFile(path, { columns: wanted, lacks: told });
+  return { path, format, frame, name: exportNameInfo(path), lacks };
 }

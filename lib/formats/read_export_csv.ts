@@ -13,7 +13,13 @@ import { type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { parseCsv } from "./csv_parse.ts";
-import { checkExportHeader, checkOrgIds, frameFromRows } from "./export_cells.ts";
+import {
+  checkExportHeader,
+  checkOrgIds,
+  exportSeries,
+  frameFromRows,
+  type HeaderOptions,
+} from "./export_cells.ts";
 import { readInPieces } from "./files.ts";
 import { GUARDED_PATTERN } from "./formula_guard.ts";
 
@@ -24,10 +30,11 @@ const CR = 0x0d;
 
 /**
  * Checks, a chunk at a time, that a CSV's bytes are what Polars and parseCsv read alike: quotes
- * only around whole fields, CRLF or LF line ends, every record `width` fields wide.
+ * only around whole fields, CRLF or LF line ends, every record `width` fields wide (without one,
+ * as wide as the first record, the header).
  */
 export class CsvShapeCheck {
-  #width: number;
+  #width: number | null;
   #inQuotes = false;
   #quoteInQuotes = false; // a quote inside quotes: doubled, or the closing one
   #fieldStart = true;
@@ -43,8 +50,8 @@ export class CsvShapeCheck {
   /** false once something unusual was seen */
   ok = true;
 
-  constructor(width: number) {
-    this.#width = width;
+  constructor(width?: number) {
+    this.#width = width ?? null;
   }
 
   /** Reads the next bytes; false once something unusual was seen. */
@@ -103,6 +110,7 @@ export class CsvShapeCheck {
   }
 
   #endRecord(end: number): boolean {
+    this.#width ??= this.#fields + 1;
     if (this.#fields + 1 !== this.#width) return this.#unusual(); // an empty line is one field
     this.records++;
     if (this.headerEnd < 0) this.headerEnd = end;
@@ -120,13 +128,20 @@ export class CsvShapeCheck {
 }
 
 /** CSV text of an export → typed frame. */
-export function exportFrameFromCsvText(text: string, source = "CSV"): pl.DataFrame {
-  return columnarFromBytes(new TextEncoder().encode(text), source) ??
-    exportFrameFromCsvRows(text, source);
+export function exportFrameFromCsvText(
+  text: string,
+  source = "CSV",
+  options: HeaderOptions = {},
+): pl.DataFrame {
+  return columnarFromBytes(new TextEncoder().encode(text), source, options) ??
+    exportFrameFromCsvRows(text, source, options);
 }
 
-/** What to read of an export file: with `columns`, only those (org_id always), in table order. */
-export interface ExportReadOptions {
+/**
+ * What to read of an export file: with `columns`, only those (org_id always), in table order;
+ * an earlier version's export too with `earlierVersion` (HeaderOptions).
+ */
+export interface ExportReadOptions extends HeaderOptions {
   /** names the file in errors (default: its path) */
   source?: string;
   columns?: readonly string[];
@@ -146,11 +161,11 @@ export function wantedColumns(columns?: readonly string[]): readonly ColumnDef[]
  */
 export async function exportFrameFromCsvFile(
   path: string,
-  { source = path, columns }: ExportReadOptions = {},
+  { source = path, columns, earlierVersion }: ExportReadOptions = {},
 ): Promise<pl.DataFrame> {
   const defs = wantedColumns(columns);
-  const frame = await columnarFromFile(path, source, { defs }) ??
-    exportFrameFromCsvRows(await Deno.readTextFile(path), source)
+  const frame = await columnarFromFile(path, source, { defs, earlierVersion }) ??
+    exportFrameFromCsvRows(await Deno.readTextFile(path), source, { earlierVersion })
       .select(...defs.map((def) => def.name));
   // the read's own frames (text columns before typing) are garbage now: a large file's are freed
   // before the caller reads the next (under --expose-gc; see collectDroppedFrames)
@@ -162,25 +177,33 @@ export async function exportFrameFromCsvFile(
  * The columnar read of CSV bytes (a header that is not ours throws, as in the row reader); null
  * when they are not well-formed or hold a value its column does not take: the row reader says which.
  */
-export function columnarFromBytes(bytes: Uint8Array, source: string): pl.DataFrame | null {
-  const check = new CsvShapeCheck(COLUMNS.length);
+export function columnarFromBytes(
+  bytes: Uint8Array,
+  source: string,
+  options: HeaderOptions = {},
+): pl.DataFrame | null {
+  const check = new CsvShapeCheck();
   check.push(bytes);
-  return check.finish() ? columnar({ body: Buffer.from(bytes), check, head: bytes, source }) : null;
+  return check.finish()
+    ? columnar({ body: Buffer.from(bytes), check, head: bytes, source, ...options })
+    : null;
 }
 
 /** columnarFromBytes for a file, checked a piece at a time: its bytes are never all in memory. */
 export async function columnarFromFile(
   path: string,
   source: string,
-  { defs = COLUMNS }: { defs?: readonly ColumnDef[] } = {},
+  { defs = COLUMNS, earlierVersion }: { defs?: readonly ColumnDef[] } & HeaderOptions = {},
 ): Promise<pl.DataFrame | null> {
-  const check = new CsvShapeCheck(COLUMNS.length);
+  const check = new CsvShapeCheck();
   let head: Uint8Array | undefined; // the first piece (the header is in it)
   await readInPieces(path, (piece) => {
     head ??= piece.slice();
     return check.push(piece);
   });
-  return check.finish() ? columnar({ body: path, check, head, source, defs }) : null;
+  return check.finish()
+    ? columnar({ body: path, check, head, source, defs, earlierVersion })
+    : null;
 }
 
 /** Export columns Polars parses as it reads: whole numbers and numbers, as Float64 (checked after). */
@@ -191,18 +214,20 @@ const PARSED_AS_FLOAT = new Set(["integer", "number"]);
  * reader then says which). The header is checked first, as the row reader does.
  */
 function columnar(
-  { body, check, head, source, defs = COLUMNS }: {
+  { body, check, head, source, defs: wanted = COLUMNS, earlierVersion }: {
     body: string | Buffer;
     check: CsvShapeCheck;
     head?: Uint8Array;
     source: string;
     /** the columns to read, in the column table's order (default: all) */
     defs?: readonly ColumnDef[];
-  },
+  } & HeaderOptions,
 ): pl.DataFrame | null {
   if (check.records === 0 || head === undefined || check.headerEnd > head.length) return null;
   const headerText = new TextDecoder().decode(head.subarray(0, check.headerEnd));
-  checkExportHeader(parseCsv(headerText)[0] ?? [], source);
+  const inFile = checkExportHeader(parseCsv(headerText)[0] ?? [], source, { earlierVersion });
+  // the wanted columns the file has (an earlier version's lacks some: empty, at the end)
+  const defs = wanted.filter((def) => inFile.includes(def));
   let raw: pl.DataFrame;
   try {
     raw = pl.readCSV(body, {
@@ -211,9 +236,9 @@ function columnar(
       dtypes: Object.fromEntries(
         defs.filter((def) => PARSED_AS_FLOAT.has(def.type)).map((def) => [def.name, pl.Float64]),
       ),
-      // by place (the header is ours, checked above), in the file's order
-      ...(defs.length < COLUMNS.length
-        ? { projection: defs.map((def) => COLUMNS.indexOf(def)) as unknown as number }
+      // by place (the header is a kit version's, checked above), in the file's order
+      ...(defs.length < inFile.length
+        ? { projection: defs.map((def) => inFile.indexOf(def)) as unknown as number }
         : {}),
       rechunk: false, // (rechunking copies the whole frame: ~+500 MB at a million rows)
     });
@@ -234,11 +259,13 @@ function columnar(
   ).toRecords()[0];
   if (defs.some((def) => Number(census[`bad ${def.name}`]) > 0)) return null;
   const typed = named.select(
-    ...defs.map((def) =>
-      typedColumn(def, {
-        emptyTexts: Number(census[`empty ${def.name}`]) > 0,
-        guarded: Number(census[`guarded ${def.name}`]) > 0,
-      }).alias(def.name)
+    ...wanted.map((def) =>
+      defs.includes(def)
+        ? typedColumn(def, {
+          emptyTexts: Number(census[`empty ${def.name}`]) > 0,
+          guarded: Number(census[`guarded ${def.name}`]) > 0,
+        }).alias(def.name)
+        : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)
     ),
   );
   checkOrgIds(typed, source);
@@ -318,7 +345,11 @@ function typedColumn(
 }
 
 /** The row reader: parseCsv's rows, each cell read for its column; errors name row and column. */
-export function exportFrameFromCsvRows(text: string, source: string): pl.DataFrame {
+export function exportFrameFromCsvRows(
+  text: string,
+  source: string,
+  { earlierVersion }: HeaderOptions = {},
+): pl.DataFrame {
   let rows: string[][];
   try {
     rows = parseCsv(text);
@@ -326,16 +357,16 @@ export function exportFrameFromCsvRows(text: string, source: string): pl.DataFra
     throw new UserError(`${source} is not valid CSV: ${(error as Error).message}`);
   }
   if (rows.length === 0) throw new UserError(`${source} is empty; not an export of this kit`);
-  checkExportHeader(rows[0], source);
+  const inFile = checkExportHeader(rows[0], source, { earlierVersion });
   // A file written with a different width per row is damaged, not ours.
   const data = rows.slice(1);
-  const short = data.findIndex((row) => row.length !== COLUMNS.length);
+  const short = data.findIndex((row) => row.length !== inFile.length);
   if (short >= 0) {
     throw new UserError(
       `${source} row ${short + 2} has ${
         data[short].length
-      } fields, the header has ${COLUMNS.length}`,
+      } fields, the header has ${inFile.length}`,
     );
   }
-  return frameFromRows(data, source, 2);
+  return frameFromRows(data, source, 2, inFile);
 }

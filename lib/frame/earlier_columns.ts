@@ -1,0 +1,51 @@
+/**
+ * The columns earlier versions of the kit wrote. Columns are only ever added (at the end of the
+ * table; none has been renamed, retyped or removed), so an earlier version's export has this
+ * version's header without the columns added since. A reader that takes such a file (history
+ * import, scenario --input) leaves those columns empty and says which; a header that is no
+ * version's (a column renamed, reordered, missing or unknown) is still refused.
+ *
+ * When a column is added to lib/frame/columns.ts, add it here with when it came, so exports of
+ * the versions before it stay readable.
+ */
+import { COLUMN_NAMES } from "./columns.ts";
+
+/** Columns the kit added in one change, oldest change first. */
+const ADDED: readonly { columns: readonly string[]; change: string }[] = [
+  {
+    // every export from the first version (36dc4d1, 2026-11-25) to the history snapshots
+    // (f6d6c0c) has the 41 columns before these
+    change: "the price book and cost model (2dc7364, 2026-12-01)",
+    columns: [
+      "plan",
+      "list_price_mrr",
+      "ptb_revenue_30d",
+      "company_cost_30d",
+      "gross_margin_company_pct",
+    ],
+  },
+];
+
+/** An earlier version's header: this version's columns without those added since. */
+export interface EarlierHeader {
+  names: readonly string[];
+  /** the columns added since, in the table's order */
+  lacks: readonly string[];
+}
+
+/** Every earlier version's header, newest first. */
+export const EARLIER_HEADERS: readonly EarlierHeader[] = ADDED.map((_, i) => {
+  const since = new Set(ADDED.slice(i).flatMap((added) => added.columns));
+  return {
+    names: COLUMN_NAMES.filter((name) => !since.has(name)),
+    lacks: COLUMN_NAMES.filter((name) => since.has(name)),
+  };
+}).reverse();
+
+/** The earlier version whose header `header` is exactly, or null (this version's, or none). */
+export function earlierHeader(header: readonly string[]): EarlierHeader | null {
+  return EARLIER_HEADERS.find((earlier) =>
+    earlier.names.length === header.length &&
+    earlier.names.every((name, i) => name === header[i])
+  ) ?? null;
+}
