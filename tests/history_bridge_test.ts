@@ -13,8 +13,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
+import { checkBridges } from "../lib/history/bridge_check.ts";
 import {
-  checkBridges,
   companyBridge,
   customerMovements,
   historyLong,

@@ -13,7 +13,6 @@ export {
   writeSnapshot,
 } from "./snapshot.ts";
 export {
-  checkBridges,
   companyBridge,
   customerMovements,
   historyLong,
@@ -21,6 +20,7 @@ export {
   planBridge,
   planChanges,
 } from "./bridge.ts";
+export { type BridgeCheck, checkBridges } from "./bridge_check.ts";
 export {
   buildHistoryReport,
   exportHistory,

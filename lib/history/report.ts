@@ -23,14 +23,8 @@ import {
   TREND_HEADER,
 } from "./report_cells.ts";
 export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
-import {
-  type BridgeCheck,
-  checkBridges,
-  HISTORY_COLUMNS,
-  type HistoryPoint,
-  MOVEMENTS,
-  PLAN_MOVES,
-} from "./bridge.ts";
+import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
+import { HISTORY_COLUMNS, type HistoryPoint, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import {
   bridgeOfSources,
   bridgeOfSourcesReleasing,

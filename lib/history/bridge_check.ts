@@ -1,0 +1,106 @@
+/**
+ * The bridge's reconciliation (revenue-rules.md rule 3), apart from the bridge it checks
+ * (bridge.ts): every row balances in integer cents, every start is the previous end, and plan ends
+ * sum to the company end.
+ */
+import type pl from "nodejs-polars";
+import { snapshotTotals } from "./bridge.ts";
+
+export interface BridgeCheck {
+  month: string;
+  plan: string | null;
+  problem: string;
+}
+
+/**
+ * Rule 3, in integer cents: every row balances and every start is the previous end (company, and
+ * per plan). Returns the rows that fail (empty when the bridge reconciles).
+ */
+export function checkBridges(
+  { company, plans, long, planEnds }: {
+    company: pl.DataFrame;
+    plans: pl.DataFrame;
+    /** the snapshots, or planEnds: end_cents per (idx, plan) of every snapshot */
+    long?: pl.DataFrame;
+    planEnds?: pl.DataFrame;
+  },
+): BridgeCheck[] {
+  const failures: BridgeCheck[] = [];
+  const ends = new Map<string, bigint>(); // `${idx}|${plan}` → end cents, from the snapshots
+  if (!planEnds && !long) throw new Error("checkBridges needs the snapshots or their plan ends");
+  const snapshotEnds = planEnds ?? snapshotTotals(long as pl.DataFrame, ["idx", "plan"]);
+  for (const row of snapshotEnds.toRecords()) {
+    ends.set(`${row.idx}|${row.plan}`, BigInt(row.end_cents as number));
+  }
+  const companyEnds = new Map<number, bigint>();
+  for (const [key, value] of ends) {
+    const idx = Number(key.split("|")[0]);
+    companyEnds.set(idx, (companyEnds.get(idx) ?? 0n) + value);
+  }
+  const balance = (row: Record<string, unknown>, plan: boolean) => {
+    const c = (name: string) => BigInt((row[`${name}_cents`] as number | null) ?? 0);
+    let total = c("start") + c("new") + c("expansion") + c("reactivation") - c("contraction") -
+      c("churn");
+    if (plan) total += c("moved_in") - c("moved_out");
+    return { total, end: c("end") };
+  };
+  for (const row of company.toRecords()) {
+    const idx = row.idx as number;
+    const { total, end } = balance(row, false);
+    if (total !== end) {
+      failures.push({
+        month: row.month as string,
+        plan: null,
+        problem: `movements give ${total}, end is ${end}`,
+      });
+    }
+    const previous = companyEnds.get(idx - 1) ?? 0n;
+    if (BigInt(row.start_cents as number) !== previous) {
+      failures.push({
+        month: row.month as string,
+        plan: null,
+        problem: `start ${row.start_cents} is not the previous end ${previous}`,
+      });
+    }
+    if (end !== (companyEnds.get(idx) ?? 0n)) {
+      failures.push({
+        month: row.month as string,
+        plan: null,
+        problem: "end is not the snapshot's MRR",
+      });
+    }
+  }
+  const planEndsByIdx = new Map<number, bigint>();
+  for (const row of plans.toRecords()) {
+    const idx = row.idx as number;
+    const plan = row.plan as string;
+    const { total, end } = balance(row, true);
+    if (total !== end) {
+      failures.push({
+        month: row.month as string,
+        plan,
+        problem: `movements give ${total}, end is ${end}`,
+      });
+    }
+    const previous = ends.get(`${idx - 1}|${plan}`) ?? 0n;
+    if (BigInt(row.start_cents as number) !== previous) {
+      failures.push({
+        month: row.month as string,
+        plan,
+        problem: `start ${row.start_cents} is not the previous end ${previous}`,
+      });
+    }
+    planEndsByIdx.set(idx, (planEndsByIdx.get(idx) ?? 0n) + end);
+  }
+  for (const row of company.toRecords()) {
+    const idx = row.idx as number;
+    if ((planEndsByIdx.get(idx) ?? 0n) !== BigInt(row.end_cents as number)) {
+      failures.push({
+        month: row.month as string,
+        plan: null,
+        problem: "plan ends do not sum to the company end",
+      });
+    }
+  }
+  return failures;
+}
