@@ -3,7 +3,8 @@
  * (historyLong → customerMovements → companyBridge, planBridge, planChanges), frame for frame, on
  * a generated history with the boundaries the streaming build treats apart: organizations that
  * never pay (left out of its joins), a month where nobody pays (its company row is made up),
- * unknown MRR, organizations gone and back, plan changes, an empty plan falling back to tier.
+ * unknown MRR, organizations gone and back, plan changes, an empty plan falling back to tier,
+ * pauses (organizations at 0 with a paused subscription: in its joins though they do not pay).
  * Also read back from stored snapshots (lazy scans), and through the releasing build.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -31,6 +32,7 @@ const PLANS = ["free", "pro", "team", "enterprise (contract)"];
 function month(asOf: string, k: number, orgs: number, nobodyPays = false): HistoryPoint {
   const ids: string[] = [], tiers: string[] = [], plans: (string | null)[] = [];
   const mrr: (number | null)[] = [], requests: number[] = [], cost: number[] = [];
+  const statuses: (string | null)[] = [];
   for (let i = 0; i < orgs; i++) {
     if ((i * 7 + k) % 19 === 0) continue; // gone this month
     ids.push(`org-${i}`);
@@ -43,6 +45,11 @@ function month(asOf: string, k: number, orgs: number, nobodyPays = false): Histo
       ? 0
       : base * (1 + 0.1 * ((i + k) % 3));
     mrr.push(nobodyPays && value !== null ? 0 : value);
+    // a third of those at 0 paused (one in two of them beside a canceled subscription)
+    const paying = (mrr.at(-1) ?? 0) > 0;
+    statuses.push(
+      paying ? "active" : i % 3 !== 0 ? "canceled" : i % 2 ? "paused" : "canceled,paused",
+    );
     requests.push((i * 31 + k) % 1000);
     cost.push(((i * 13 + k) % 100) / 7);
   }
@@ -57,6 +64,7 @@ function month(asOf: string, k: number, orgs: number, nobodyPays = false): Histo
       requests_30d: requests,
       llm_cost_30d: cost.map((c) => c * 3),
       llm_cost_ptb_30d: cost,
+      subscription_status: statuses,
     }),
   };
 }
@@ -95,7 +103,8 @@ Deno.test("the bridge one snapshot at a time is the long frame's", async () => {
   const expected = longBridge(HISTORY);
   const company = expected.company.toRecords();
   // the generated history has every movement, a month without payers and plan changes
-  for (const name of ["new", "expansion", "contraction", "churn", "reactivation"]) {
+  const movements = ["new", "expansion", "contraction", "churn", "reactivation"];
+  for (const name of [...movements, "paused", "resumed"]) {
     ok(company.some((r) => (r[`${name}_cents`] as number) > 0), name);
   }
   assertEquals(company[1].end_cents, 0);

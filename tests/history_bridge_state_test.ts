@@ -12,7 +12,7 @@ import {
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { assertSameHistoryReport, HISTORY, snapshot } from "./fixtures/history.ts";
+import { assertSameHistoryReport, HISTORY, PAUSED_HISTORY, snapshot } from "./fixtures/history.ts";
 
 // (the fixture lists them out of order)
 const [january, february, march] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
@@ -103,6 +103,46 @@ Deno.test("a month stored after the state resumes it; one replaced or put before
       buildHistoryReport([january, february, altered, april, may], false),
     );
     assertEquals((await stateOf(dir)).snapshots.length, 4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a state stored before pauses were told from churn is not resumed: made again", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const [january, february, march, april] = PAUSED_HISTORY;
+    await store(dir, [january, february, march]);
+    const expected = buildHistoryReport(PAUSED_HISTORY, false);
+    // April: P resumes after two months paused (tests/fixtures/history.ts)
+    const aprilRow = (report: Awaited<ReturnType<typeof reportOf>>) =>
+      report.company.filter(pl.col("month").eq(pl.lit("2026-05-01")))
+        .select("reactivation_cents", "resumed_cents").toRecords();
+    assertEquals(aprilRow(expected), [{ reactivation_cents: 0, resumed_cents: 12000 }]);
+    await reportOf(dir, april); // the state over January to March
+
+    // That state as the kit stored it before (version 2): the last month's paying organizations
+    // only (P, paused at 0, left out: it would resume as reactivation), no pause movements; and
+    // February's MRR changed by hand, which shows if the state is read.
+    const state = `${dir}/.bridge-state`;
+    const paying = pl.readIPC(`${state}/previousPayingOrPaused.ipc`);
+    paying.filter(pl.col("cents").gt(0)).drop("is_paused").writeIPC(`${state}/previousPaying.ipc`);
+    await Deno.remove(`${state}/previousPayingOrPaused.ipc`);
+    for (const name of ["moveSums", "planSums"]) {
+      pl.readIPC(`${state}/${name}.ipc`).drop("paused_cents", "resumed_cents")
+        .writeIPC(`${state}/${name}.ipc`);
+    }
+    pl.readIPC(`${state}/totals.ipc`).withColumns(pl.lit(12345.5).alias("mrr_usd"))
+      .writeIPC(`${state}/totals.ipc`);
+    await Deno.writeTextFile(
+      `${state}/state.json`,
+      JSON.stringify({ ...await stateOf(dir), version: 2 }),
+    );
+
+    const report = await reportOf(dir, april);
+    assertSameHistoryReport(report, expected);
+    assertEquals(aprilRow(report), [{ reactivation_cents: 0, resumed_cents: 12000 }]);
+    assertEquals((await stateOf(dir)).version > 2, true, "stored again, in the new version");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

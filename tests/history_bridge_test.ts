@@ -21,7 +21,7 @@ import {
   planBridge,
   planChanges,
 } from "../lib/history/bridge.ts";
-import { HISTORY } from "./fixtures/history.ts";
+import { HISTORY, PAUSED_HISTORY, PAUSED_HISTORY_WITHOUT_STATUS } from "./fixtures/history.ts";
 
 const long = historyLong(HISTORY);
 const records = (frame: pl.DataFrame) => frame.toRecords() as Record<string, unknown>[];
@@ -215,4 +215,167 @@ Deno.test("a plan column, when present, takes over from tier", () => {
   }));
   const plans = new Set(records(planBridge(historyLong(withPlan))).map((r) => r.plan));
   assertEquals([...plans].sort(), ["free-x", "growth-x", "pro-x", "team-x"]);
+});
+
+/**
+ * Pauses (tests/fixtures/history.ts's PAUSED_HISTORY), by hand in cents. Jan end: P 10000 + C 30000
+ * + X 5000 + M 8000 + B 0 = 53000.
+ */
+const PAUSE_COLUMNS = [...BRIDGE.slice(0, -1), "paused_cents", "resumed_cents", "end_cents"];
+
+Deno.test("pauses: paused and resumed, not churn and reactivation or new", () => {
+  const pausedLong = historyLong(PAUSED_HISTORY);
+  const rows = records(companyBridge(pausedLong)).map((r) => pick(r, PAUSE_COLUMNS));
+  const zero = {
+    new_cents: 0,
+    expansion_cents: 0,
+    contraction_cents: 0,
+    churn_cents: 0,
+    reactivation_cents: 0,
+    paused_cents: 0,
+    resumed_cents: 0,
+  };
+  assertEquals(rows, [
+    {
+      ...zero,
+      month: "2026-03-01", // February
+      start_cents: 53000,
+      churn_cents: 30000, // C canceled
+      paused_cents: 18000, // P 10000 + M 8000 (M's plan label changed while paused)
+      resumed_cents: 4000, // B: paused at the baseline, paying again (not new)
+      end_cents: 9000, // X 5000 + B 4000 = 53000 + 4000 − 30000 − 18000
+    },
+    {
+      ...zero,
+      month: "2026-04-01", // March: P still paused moves nothing
+      start_cents: 9000,
+      paused_cents: 5000, // X
+      resumed_cents: 20000, // M, at its new plan's price
+      end_cents: 24000, // M 20000 + B 4000 = 9000 + 20000 − 5000
+    },
+    {
+      ...zero,
+      month: "2026-05-01", // April: X cancels while at 0, no movement
+      start_cents: 24000,
+      resumed_cents: 12000, // P, at its new price (it paused at 100.00)
+      end_cents: 36000, // P 12000 + M 20000 + B 4000
+    },
+  ]);
+  const plans = planBridge(pausedLong);
+  assertEquals(checkBridges({ company: companyBridge(pausedLong), plans, long: pausedLong }), []);
+});
+
+Deno.test("pauses per plan: a pause across a plan change is paused on the old plan, resumed on the new", () => {
+  const pausedLong = historyLong(PAUSED_HISTORY);
+  const names = [...PAUSE_COLUMNS.slice(0, 2), "plan", ...PAUSE_COLUMNS.slice(2, -1)];
+  const rows = records(planBridge(pausedLong)).map((r) =>
+    pick(r, [...names, "moved_in_cents", "moved_out_cents", "end_cents"])
+  );
+  const zero = {
+    start_cents: 0,
+    new_cents: 0,
+    expansion_cents: 0,
+    contraction_cents: 0,
+    churn_cents: 0,
+    reactivation_cents: 0,
+    paused_cents: 0,
+    resumed_cents: 0,
+    moved_in_cents: 0, // M never moves while paying: no moved in/out, no plan change
+    moved_out_cents: 0,
+  };
+  assertEquals(rows, [
+    {
+      ...zero,
+      month: "2026-03-01",
+      plan: "pro",
+      start_cents: 23000, // P 10000 + X 5000 + M 8000
+      paused_cents: 18000, // P 10000 + M 8000, on pro where M paid
+      resumed_cents: 4000, // B
+      end_cents: 9000, // X 5000 + B 4000
+    },
+    {
+      ...zero,
+      month: "2026-03-01",
+      plan: "team",
+      start_cents: 30000,
+      churn_cents: 30000, // C
+      end_cents: 0, // M is on team, paused at 0
+    },
+    {
+      ...zero,
+      month: "2026-04-01",
+      plan: "pro",
+      start_cents: 9000,
+      paused_cents: 5000, // X
+      end_cents: 4000, // B
+    },
+    {
+      ...zero,
+      month: "2026-04-01",
+      plan: "team",
+      resumed_cents: 20000, // M, on team where it pays again
+      end_cents: 20000,
+    },
+    {
+      ...zero,
+      month: "2026-05-01",
+      plan: "pro",
+      start_cents: 4000,
+      resumed_cents: 12000, // P
+      end_cents: 16000,
+    },
+    { ...zero, month: "2026-05-01", plan: "team", start_cents: 20000, end_cents: 20000 },
+  ]);
+  assertEquals(planChanges(pausedLong).height, 0);
+});
+
+Deno.test("pauses: a tampered paused or resumed amount is caught by the reconciliation", () => {
+  const pausedLong = historyLong(PAUSED_HISTORY);
+  const company = companyBridge(pausedLong);
+  const plans = planBridge(pausedLong);
+  for (const name of ["paused_cents", "resumed_cents"]) {
+    const tampered = company.withColumns(pl.col(name).add(pl.lit(1)).cast(pl.Int64));
+    const failures = checkBridges({ company: tampered, plans, long: pausedLong });
+    assertEquals(failures.map((f) => f.month), ["2026-03-01", "2026-04-01", "2026-05-01"], name);
+  }
+});
+
+Deno.test("snapshots without subscription_status (backfills): a pause reads as churn, its end as reactivation", () => {
+  const rows = records(companyBridge(historyLong(PAUSED_HISTORY_WITHOUT_STATUS))).map((r) =>
+    pick(r, [
+      "month",
+      "new_cents",
+      "churn_cents",
+      "reactivation_cents",
+      "paused_cents",
+      "resumed_cents",
+    ])
+  );
+  assertEquals(rows, [
+    // C 30000 + P 10000 + M 8000; B paid first now
+    {
+      month: "2026-03-01",
+      new_cents: 4000,
+      churn_cents: 48000,
+      reactivation_cents: 0,
+      paused_cents: 0,
+      resumed_cents: 0,
+    },
+    {
+      month: "2026-04-01",
+      new_cents: 0,
+      churn_cents: 5000, // X
+      reactivation_cents: 20000, // M
+      paused_cents: 0,
+      resumed_cents: 0,
+    },
+    {
+      month: "2026-05-01",
+      new_cents: 0,
+      churn_cents: 0,
+      reactivation_cents: 12000, // P
+      paused_cents: 0,
+      resumed_cents: 0,
+    },
+  ]);
 });

@@ -5,8 +5,9 @@
  * - per snapshot, the totals per plan and for the company, from the plan (a category) and a few
  *   summed columns at a time, grouped in memory as historyLong's group-bys did, so the float
  *   sums are added in the same order, to the bit;
- * - per pair of consecutive snapshots, the customer movements of the paying organizations only
- *   (an organization at 0 both times moves nothing and changes no plan), with the organizations
+ * - per pair of consecutive snapshots, the customer movements of the paying and the paused
+ *   organizations only (any other at 0 both times moves nothing and changes no plan; a paused one
+ *   at 0 tells a pause from churn, and its end from new or reactivation), with the organizations
  *   already paid before (first_paid) carried along: only the aggregates are kept. Organizations
  *   are joined on integer keys hashed from org_id (orgKeys), plans are categories.
  *
@@ -34,6 +35,7 @@ import {
   idxColumn,
   joinedSides,
   movementSums,
+  pausedOf,
   planBridgeOf,
   planChangesOf,
   planChangeSums,
@@ -188,13 +190,17 @@ function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Gen
   state.totals.push(sums.company);
   state.planTotals.push(sums.plans);
   yield; // the snapshot's plans (~8 MB at a million organizations) go
-  const paying = payingOf(point);
-  state.firstPaid = withFirstPaid(state.firstPaid, paying, idx);
+  const payingOrPaused = payingOrPausedOf(point);
+  state.firstPaid = withFirstPaid(
+    state.firstPaid,
+    payingOrPaused.filter(pl.col("cents").gt(0)),
+    idx,
+  );
   const previous = state.previous;
   if (previous) {
     const pair = pairSums({
-      previous: previous.paying,
-      current: paying,
+      previous: previous.payingOrPaused,
+      current: payingOrPaused,
       firstPaid: state.firstPaid,
       idx,
       month: sums.rows > 0 ? month : null,
@@ -208,8 +214,8 @@ function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Gen
     state.planSums.push(pair.plans);
     state.changeSums.push(pair.changes);
   }
-  state.previous = { paying, rows: sums.rows };
-  yield; // this pair's movements go; the paying organizations stay for the next pair
+  state.previous = { payingOrPaused, rows: sums.rows };
+  yield; // this pair's movements go; the paying and paused organizations stay for the next pair
 }
 
 /** The bridge of `points` from the state after all of them. */
@@ -317,15 +323,19 @@ const orgKeys = () =>
     ).cast(pl.UInt64).alias(name)
   );
 
-/** The snapshot's paying organizations: org keys, plan (a category) and cents. */
-function payingOf(point: HistorySource): pl.DataFrame {
-  // filtered on the snapshot's own column: the Parquet reader then decodes the other columns
-  // of the paying organizations only; org_id is hashed as it is read, never held
+/**
+ * The snapshot's paying organizations and those with a paused subscription: org keys, plan (a
+ * category), cents and is_paused.
+ */
+function payingOrPausedOf(point: HistorySource): pl.DataFrame {
+  // filtered on the snapshot's own columns: the Parquet reader then decodes the other columns
+  // of these organizations only; org_id is hashed as it is read, never held
+  const columns = point.frame.columns;
   return collectOf(
     point,
-    lazyOf(point.frame).filter(centsOf().gt(0))
-      .select(...historyColumns(point.frame.columns))
-      .select(...orgKeys(), pl.col("plan").cast(pl.Categorical), "cents"),
+    lazyOf(point.frame).filter(centsOf().gt(0).or(pausedOf(columns)))
+      .select(...historyColumns(columns))
+      .select(...orgKeys(), pl.col("plan").cast(pl.Categorical), "cents", "is_paused"),
   );
 }
 
@@ -340,7 +350,7 @@ function withFirstPaid(firstPaid: pl.DataFrame, paying: pl.DataFrame, idx: numbe
   return pl.concat([firstPaid, firstPaying], { how: "vertical" });
 }
 
-/** The movement sums of one pair of snapshots, from their keyed paying organizations. */
+/** The movement sums of one pair of snapshots, from their keyed paying and paused organizations. */
 function pairSums(
   { previous, current, firstPaid, idx, month }: {
     previous: pl.DataFrame;
@@ -359,11 +369,13 @@ function pairSums(
       ...ORG_KEYS,
       pl.col("plan").alias("plan_e"),
       pl.col("cents").alias("e"),
+      pl.col("is_paused").alias("paused_e"),
     ),
     previous: previous.select(
       ...ORG_KEYS,
       pl.col("plan").alias("plan_s"),
       pl.col("cents").alias("s"),
+      pl.col("is_paused").alias("paused_s"),
     ),
     idx,
     firstPaid,
@@ -372,7 +384,8 @@ function pairSums(
       pl.Series("month_e", [month], pl.Utf8),
     ]),
     on: ORG_KEYS,
-  }).select("idx", "month_e", "plan_s", "s", "plan_e", "e", "first_paid").collectSync(STREAMING);
+  }).select("idx", "month_e", "plan_s", "s", "paused_s", "plan_e", "e", "paused_e", "first_paid")
+    .collectSync(STREAMING);
   const moves = withMovements(joined.lazy());
   return {
     moves: movementSums(moves),

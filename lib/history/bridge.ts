@@ -6,11 +6,15 @@
  *   in integer cents. s = 0 < e: `new` if it never paid in an earlier snapshot, else
  *   `reactivation`; e = 0 < s: `churn` s; else e − s as `expansion` / `contraction`. Everything
  *   that happened between two snapshots nets into one movement.
+ * - pauses (rule 6), where a snapshot has `subscription_status` (exports; backfills leave it
+ *   empty): e = 0 < s with a paused subscription at e is `paused` s, not churn; s = 0 < e with a
+ *   paused subscription at the previous snapshot is `resumed` e, not new or reactivation.
  * - plan bridge per (organization, plan): a paying organization whose plan changed while paying is
  *   `moved_out` of the old plan (its s) and `moved_in` to the new one (its e); other movements take
  *   the organization's label on its plan (churn on the old plan, new/reactivation on the new).
- * - every month, company and plan: start + new + expansion + reactivation + moved_in − contraction
- *   − churn − moved_out = end, and start = the previous end, checked in integer cents.
+ * - every month, company and plan: start + new + expansion + reactivation + resumed + moved_in −
+ *   contraction − churn − paused − moved_out = end, and start = the previous end, checked in
+ *   integer cents (bridge_check.ts).
  *
  * The plan is the `plan` column where the snapshot has one (lib/economics), else `tier`.
  */
@@ -23,7 +27,15 @@ export interface HistoryPoint {
   frame: pl.DataFrame;
 }
 
-export const MOVEMENTS = ["new", "expansion", "contraction", "churn", "reactivation"] as const;
+export const MOVEMENTS = [
+  "new",
+  "expansion",
+  "contraction",
+  "churn",
+  "reactivation",
+  "paused",
+  "resumed",
+] as const;
 export const PLAN_MOVES = ["moved_in", "moved_out"] as const;
 
 /** Columns of the bridge frames, in order (amounts in integer cents). */
@@ -46,14 +58,25 @@ export const HISTORY_COLUMNS = [
   "requests_30d",
   "llm_cost_30d",
   "llm_cost_ptb_30d",
+  "subscription_status",
 ] as const;
 
 /** An organization's recurring MRR in integer cents (unknown: 0). */
 export const centsOf = () => num("mrr_recurring").mul(100).round(0).cast(pl.Int64);
 
 /**
+ * Whether one of the organization's subscriptions is paused: `subscription_status` (its statuses,
+ * comma-separated) lists `paused`. False where the snapshot has no status (a backfill's is empty).
+ */
+export const pausedOf = (columns: readonly string[]): pl.Expr =>
+  columns.includes("subscription_status")
+    ? pl.col("subscription_status").cast(pl.Utf8).str.contains("(^|,)paused(,|$)").fillNull(false)
+    : pl.lit(false);
+
+/**
  * The report's columns of one snapshot, per organization: org_id, plan (the `plan` column where
- * the snapshot has one, older snapshots: empty, else `tier`), MRR in integer cents, usage and cost.
+ * the snapshot has one, older snapshots: empty, else `tier`), MRR in integer cents, usage and cost,
+ * and is_paused (pausedOf).
  */
 export function historyColumns(columns: readonly string[]): pl.Expr[] {
   const plan = columns.includes("plan")
@@ -67,13 +90,14 @@ export function historyColumns(columns: readonly string[]): pl.Expr[] {
     num("requests_30d").alias("requests"),
     num("llm_cost_30d").alias("llm_cost"),
     num("llm_cost_ptb_30d").alias("llm_cost_ptb"),
+    pausedOf(columns).alias("is_paused"),
   ];
 }
 
 /** The `idx` column of snapshot `idx` (its place among the bridge's snapshots, oldest first). */
 export const idxColumn = (idx: number): pl.Expr => pl.lit(idx).cast(pl.Int32).alias("idx");
 
-/** One row per (snapshot, organization): idx, month, org_id, plan, cents, usage and cost. */
+/** One row per (snapshot, organization): idx, month, org_id, plan, cents, usage, cost, is_paused. */
 export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const ordered = [...points].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const parts = ordered.map((point, idx) =>
@@ -89,11 +113,11 @@ export function historyLong(points: HistoryPoint[]): pl.DataFrame {
 const when = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0)).cast(pl.Int64);
 
-/** What movementsOf joins: each side's (org_id, idx, plan, cents), first paid idx, months. */
+/** What movementsOf joins: each side's (org_id, idx, plan, cents, paused), first paid idx, months. */
 export interface MovementInputs {
-  /** org_id, idx, plan_e, e: the organizations of snapshot idx */
+  /** org_id, idx, plan_e, e, paused_e: the organizations of snapshot idx */
   current: pl.DataFrame;
-  /** org_id, idx (the next snapshot's), plan_s, s: the organizations of snapshot idx − 1 */
+  /** org_id, idx (the next snapshot's), plan_s, s, paused_s: the organizations of snapshot idx − 1 */
   previous: pl.DataFrame;
   /** org_id, first_paid: the first snapshot idx where the organization paid */
   firstPaid: pl.DataFrame;
@@ -121,8 +145,8 @@ export function movementsOf(inputs: MovementInputs): pl.DataFrame {
 }
 
 /**
- * movementsOf's join: per organization idx, plan_e, e, plan_s, s (0 when absent), first_paid
- * and month_e, besides the organization column.
+ * movementsOf's join: per organization idx, plan_e, e, paused_e, plan_s, s, paused_s (0 and false
+ * when absent), first_paid and month_e, besides the organization column.
  */
 export function joinedSides(
   { current, previous, firstPaid, months, idx, on = "org_id" }: MovementInputs,
@@ -137,6 +161,8 @@ export function joinedSides(
     .withColumns(
       pl.col("s").fillNull(0).cast(pl.Int64).alias("s"),
       pl.col("e").fillNull(0).cast(pl.Int64).alias("e"),
+      pl.col("paused_s").fillNull(false).alias("paused_s"),
+      pl.col("paused_e").fillNull(false).alias("paused_e"),
     );
 }
 
@@ -144,13 +170,17 @@ export function joinedSides(
 export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
   const s = pl.col("s"), e = pl.col("e");
   const both = s.gt(0).and(e.gt(0));
+  // rule 6: a stop to a paused subscription is a pause, a start from one its end
+  const starts = s.eq(0).and(e.gt(0)), stops = s.gt(0).and(e.eq(0));
+  const fromPause = pl.col("paused_s"), intoPause = pl.col("paused_e");
+  const firstStart = starts.and(fromPause.not());
   return joined
     .withColumns(
-      when(s.eq(0).and(e.gt(0)).and(pl.col("first_paid").eq(pl.col("idx"))), e).alias("new"),
-      when(s.eq(0).and(e.gt(0)).and(pl.col("first_paid").lt(pl.col("idx"))), e).alias(
-        "reactivation",
-      ),
-      when(s.gt(0).and(e.eq(0)), s).alias("churn"),
+      when(firstStart.and(pl.col("first_paid").eq(pl.col("idx"))), e).alias("new"),
+      when(firstStart.and(pl.col("first_paid").lt(pl.col("idx"))), e).alias("reactivation"),
+      when(starts.and(fromPause), e).alias("resumed"),
+      when(stops.and(intoPause.not()), s).alias("churn"),
+      when(stops.and(intoPause), s).alias("paused"),
       when(both.and(e.gt(s)), e.sub(s)).alias("expansion"),
       when(both.and(e.lt(s)), s.sub(e)).alias("contraction"),
       // a plan change while paying: out of the old plan, into the new (rule 2)
@@ -159,17 +189,24 @@ export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
     .rename({ month_e: "month" }); // unsorted: 12 × 100k string keys are costly to sort
 }
 
-/** The current side of movementsOf from (org_id, idx, plan, cents) rows. */
+/** The current side of movementsOf from (org_id, idx, plan, cents, is_paused) rows. */
 export const currentSide = (frame: pl.DataFrame) =>
-  frame.select("org_id", "idx", pl.col("plan").alias("plan_e"), pl.col("cents").alias("e"));
+  frame.select(
+    "org_id",
+    "idx",
+    pl.col("plan").alias("plan_e"),
+    pl.col("cents").alias("e"),
+    pl.col("is_paused").alias("paused_e"),
+  );
 
-/** The previous side of movementsOf from (org_id, idx, plan, cents) rows: idx moves on by one. */
+/** The previous side of movementsOf from (org_id, idx, plan, cents, is_paused): idx moves on by one. */
 export const previousSide = (frame: pl.DataFrame) =>
   frame.select(
     "org_id",
     pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
     pl.col("plan").alias("plan_s"),
     pl.col("cents").alias("s"),
+    pl.col("is_paused").alias("paused_s"),
   );
 
 /**
@@ -248,7 +285,7 @@ const lazyMoves = (moves: Movements): pl.LazyDataFrame =>
 
 const STREAMING = { engine: "streaming" } as const;
 
-/** Per (idx, month) of customer movements: start and the five movements (cents). */
+/** Per (idx, month) of customer movements: start and the movements (cents). */
 export function movementSums(moves: Movements): pl.DataFrame {
   return lazyMoves(moves).groupBy(["idx", "month"]).agg(
     pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
@@ -256,7 +293,7 @@ export function movementSums(moves: Movements): pl.DataFrame {
   ).collectSync(STREAMING);
 }
 
-/** Per month (snapshot idx ≥ 1): start, the five movements, end, and the snapshot totals. */
+/** Per month (snapshot idx ≥ 1): start, the movements, end, and the snapshot totals. */
 export function companyBridge(
   long: pl.DataFrame,
   movements: pl.DataFrame = customerMovements(long),
@@ -299,7 +336,7 @@ const PLAN_MOVEMENT_NAMES = ["start", ...MOVEMENTS, ...PLAN_MOVES];
 export function planMovementSums(movements: Movements): pl.DataFrame {
   const moves = lazyMoves(movements);
   const changed = pl.col("plan_changed");
-  // Old-plan side: start, churn, contraction/expansion when the plan stayed, moved_out.
+  // Old-plan side: start, churn, paused, contraction/expansion when the plan stayed, moved_out.
   const oldSide = moves.filter(pl.col("s").gt(0)).select(
     "idx",
     "month",
@@ -314,10 +351,12 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
     ),
     pl.col("churn"),
     pl.lit(0).cast(pl.Int64).alias("reactivation"),
+    pl.col("paused"),
+    pl.lit(0).cast(pl.Int64).alias("resumed"),
     pl.lit(0).cast(pl.Int64).alias("moved_in"),
     pl.when(changed).then(pl.col("s")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_out"),
   );
-  // New-plan side: new, reactivation, moved_in (expansion/contraction are on the old side).
+  // New-plan side: new, reactivation, resumed, moved_in (expansion/contraction: the old side).
   const newSide = moves.filter(pl.col("e").gt(0)).select(
     "idx",
     "month",
@@ -328,6 +367,8 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
     pl.lit(0).cast(pl.Int64).alias("contraction"),
     pl.lit(0).cast(pl.Int64).alias("churn"),
     pl.col("reactivation"),
+    pl.lit(0).cast(pl.Int64).alias("paused"),
+    pl.col("resumed"),
     pl.when(changed).then(pl.col("e")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_in"),
     pl.lit(0).cast(pl.Int64).alias("moved_out"),
   );

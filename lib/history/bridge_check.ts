@@ -13,8 +13,9 @@ export interface BridgeCheck {
 }
 
 /**
- * Rule 3, in integer cents: every row balances and every start is the previous end (company, and
- * per plan). Returns the rows that fail (empty when the bridge reconciles).
+ * Rule 3, in integer cents: every row balances (start + new + expansion + reactivation + resumed
+ * (+ moved_in) − contraction − churn − paused (− moved_out) = end) and every start is the previous
+ * end (company, and per plan). Returns the rows that fail (empty when the bridge reconciles).
  */
 export function checkBridges(
   { company, plans, long, planEnds }: {
@@ -39,8 +40,8 @@ export function checkBridges(
   }
   const balance = (row: Record<string, unknown>, plan: boolean) => {
     const c = (name: string) => BigInt((row[`${name}_cents`] as number | null) ?? 0);
-    let total = c("start") + c("new") + c("expansion") + c("reactivation") - c("contraction") -
-      c("churn");
+    let total = c("start") + c("new") + c("expansion") + c("reactivation") + c("resumed") -
+      c("contraction") - c("churn") - c("paused");
     if (plan) total += c("moved_in") - c("moved_out");
     return { total, end: c("end") };
   };

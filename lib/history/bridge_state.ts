@@ -2,7 +2,7 @@
  * Where the bridge over the history folder's stored snapshots got to, kept in the folder
  * (`.bridge-state/`: an index and the frames as Arrow IPC files) so that an export with history
  * computes only its own step: the sums and movements of every stored month so far, the last
- * month's paying organizations and when each organization first paid. Every export read and
+ * month's paying and paused organizations and when each organization first paid. Every export read and
  * joined every stored month again (with twelve month-ends of a million organizations ~1.8 s of its
  * history stage); the stored months change once a month.
  *
@@ -18,7 +18,10 @@ import { tempPathFor } from "../formats/files.ts";
 import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache.ts";
 
 /** Bumped whenever the state's frames or the steps that make them change (aggregate.ts). */
-const STATE_VERSION = 2; // 2: months keyed by the real as-of (periods.ts asOfKey)
+// 2: months keyed by the real as-of (periods.ts asOfKey); 3: the paused and resumed movements, and
+// the paused organizations (at 0) beside the paying ones in `previous`: a state of 2 would resume
+// a pause's end as reactivation
+const STATE_VERSION = 3;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -31,8 +34,8 @@ export interface BridgeState {
   totals: pl.DataFrame[];
   planTotals: pl.DataFrame[];
   rowsOf: number[];
-  /** the last snapshot's paying organizations (org keys, plan as a category, cents) */
-  previous?: { paying: pl.DataFrame; rows: number };
+  /** the last snapshot's paying and paused organizations (org keys, plan as a category, cents, is_paused) */
+  previous?: { payingOrPaused: pl.DataFrame; rows: number };
   /** org keys and the index of the snapshot each organization first paid in */
   firstPaid: pl.DataFrame;
 }
@@ -49,10 +52,11 @@ interface StoredIndex {
 
 /**
  * The state's frames, each list as one file (its frames concatenated: each holds its snapshots'
- * idx, and the bridge concatenates them anyway); the paying organizations' plan as text (a
- * category read back is cast, as payingOf casts it).
+ * idx, and the bridge concatenates them anyway); the paying and paused organizations' plan as text
+ * (a category read back is cast, as payingOrPausedOf casts it).
  */
 const LISTS = ["moveSums", "planSums", "changeSums", "totals", "planTotals"] as const;
+const PREVIOUS = "previousPayingOrPaused";
 
 const stateDirOf = (paths: string[]) => join(dirname(paths[0]), STATE_DIR);
 // the .ipc extension tells Polars' readIPC a path from inline bytes
@@ -107,7 +111,7 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
         ]),
         rowsOf: index.rowsOf,
         previous: index.previousRows === null ? undefined : {
-          paying: pl.readIPC(framePath(dir, "previousPaying"))
+          payingOrPaused: pl.readIPC(framePath(dir, PREVIOUS))
             .withColumns(pl.col("plan").cast(pl.Categorical)),
           rows: index.previousRows,
         },
@@ -133,8 +137,8 @@ export function storeBridgeState(paths: string[], state: BridgeState): void {
       }
     }
     if (state.previous) {
-      state.previous.paying.withColumns(pl.col("plan").cast(pl.Utf8))
-        .writeIPC(framePath(tmp, "previousPaying"));
+      state.previous.payingOrPaused.withColumns(pl.col("plan").cast(pl.Utf8))
+        .writeIPC(framePath(tmp, PREVIOUS));
     }
     state.firstPaid.writeIPC(framePath(tmp, "firstPaid"));
     const index: StoredIndex = {
