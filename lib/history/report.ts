@@ -24,7 +24,7 @@ import {
 } from "./report_cells.ts";
 export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
 import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
-import { HISTORY_COLUMNS, type HistoryPoint, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
+import { MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import {
   bridgeOfSources,
   bridgeOfSourcesReleasing,
@@ -33,6 +33,13 @@ import {
   mrrStats,
   type SnapshotBridge,
 } from "./aggregate.ts";
+import { loadMonthlyHistoryPoints, monthlyPoints, withRevenue } from "./points.ts";
+export {
+  loadHistoryPoints,
+  loadMonthlyHistoryPoints,
+  monthlyPoints,
+  withRevenue,
+} from "./points.ts";
 import {
   asOfKey,
   asOfOfKey,
@@ -45,12 +52,6 @@ import {
   withPeriodColumns,
 } from "./periods.ts";
 import { withoutPlanRenames } from "./plan_renames.ts";
-import {
-  listSnapshots,
-  readSnapshotFrame,
-  scanSnapshotFrame,
-  type SnapshotInfo,
-} from "./snapshot.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -76,89 +77,6 @@ export interface HistoryReport {
    * versions renames every paying organization's plan: only tier changes count (plan_renames.ts)
    */
   tierAsPlan: string[];
-}
-
-/**
- * One snapshot per month, the latest: an as-of stands for the month of the instant before it (the
- * 1st, 00:00 UTC, closes the month before), so daily exports give a month-end bridge, not a daily
- * one. Oldest first.
- */
-export function monthlyPoints<T extends HistorySource>(points: T[]): T[] {
-  const latest = new Map<string, T>();
-  for (const point of points) {
-    const month = new Date(point.asOf.getTime() - 1).toISOString().slice(0, 7);
-    const kept = latest.get(month);
-    if (!kept || kept.asOf.getTime() < point.asOf.getTime()) latest.set(month, point);
-  }
-  return [...latest.values()].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
-}
-
-/** Snapshots that hold revenue: a snapshot whose MRR is empty everywhere would read as churn. */
-export function withRevenue<T extends HistorySource>(points: T[]): T[] {
-  return points.filter((p) => {
-    const { rows, unknown } = mrrStats(p);
-    return rows === 0 || unknown < rows;
-  });
-}
-
-/** Snapshots of the history folder (demo or live), read as export frames, oldest first. */
-export async function loadHistoryPoints(dir: string, demo: boolean): Promise<HistoryPoint[]> {
-  const snapshots = await listSnapshots(dir, demo);
-  return snapshots.map((s) => ({ asOf: s.asOf, frame: readSnapshotFrame(s.path) }));
-}
-
-/** The month a snapshot counts for (an as-of at midnight closes the month before). */
-function monthOf(asOf: Date): string {
-  return new Date(asOf.getTime() - 1).toISOString().slice(0, 7);
-}
-
-/**
- * What the bridge reads, without reading every daily snapshot: per month the latest snapshot with
- * revenue (later ones without revenue are read too, so the report can name them). Oldest first.
- * Snapshots `current` (this export) stands in for are not read at all: one of the same date, and
- * when it has revenue, earlier ones of its month. The others are lazy scans of the columns the
- * report reads (HISTORY_COLUMNS): buildHistoryReport reads them one at a time.
- */
-export async function loadMonthlyHistoryPoints(
-  dir: string,
-  demo: boolean,
-  current?: HistorySource,
-  { until = current?.asOf, leftOut }: {
-    /**
-     * the export's as-of: snapshots after it are its future and are left out (a backfill ahead of a
-     * past-dated export put the next month's figures, and not its own, in its brief)
-     */
-    until?: Date;
-    /** paths of snapshots not to read (unreadable ones an export leaves out: export_stage.ts) */
-    leftOut?: ReadonlySet<string>;
-  } = {},
-): Promise<HistorySource[]> {
-  const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
-  const replaced = (info: SnapshotInfo) =>
-    current !== undefined &&
-    (asOfKey(info.asOf) === asOfKey(current.asOf) ||
-      (currentHasRevenue && monthOf(info.asOf) === monthOf(current.asOf) &&
-        info.asOf.getTime() <= current.asOf.getTime()));
-  const byMonth = new Map<string, SnapshotInfo[]>();
-  for (const info of await listSnapshots(dir, demo)) {
-    if (replaced(info) || (until && info.asOf.getTime() > until.getTime())) continue;
-    if (leftOut?.has(info.path)) continue;
-    const month = monthOf(info.asOf);
-    byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
-  }
-  const points: HistorySource[] = [];
-  for (const infos of byMonth.values()) {
-    for (const info of [...infos].sort((a, b) => b.asOf.getTime() - a.asOf.getTime())) {
-      const point = {
-        asOf: info.asOf,
-        frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS),
-        path: info.path,
-      };
-      points.push(point);
-      if (withRevenue([point]).length > 0) break;
-    }
-  }
-  return points.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
 }
 
 /**
