@@ -99,7 +99,8 @@ Deno.test("demo backfill of 12 months: 12 snapshots, every month reconciles, eve
     assertEquals(c("start"), snapshotCents[i], `${row.month} start`);
     assertEquals(c("end"), snapshotCents[i + 1], `${row.month} end`);
     assertEquals(
-      c("start") + c("new") + c("expansion") + c("reactivation") - c("contraction") - c("churn"),
+      c("start") + c("new") + c("expansion") + c("reactivation") + c("resumed") -
+        c("contraction") - c("churn") - c("paused"),
       c("end"),
       `${row.month} balances`,
     );

@@ -13,6 +13,7 @@ import { runExport } from "../lib/export.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import {
   buildHistoryReport,
+  exportHistory,
   formatCents,
   HISTORY_RATIOS_NOTE,
   historySection,
@@ -26,7 +27,7 @@ import { listSnapshots, readSnapshotFrame, writeSnapshot } from "../lib/history/
 import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";
 import { snapshotPeriod } from "../lib/history/periods.ts";
 import { logTicks, marginByPlanChart, requestsByPlanChart } from "../lib/history/charts.ts";
-import { HISTORY } from "./fixtures/history.ts";
+import { HISTORY, PAUSED_HISTORY, PAUSED_HISTORY_WITHOUT_STATUS } from "./fixtures/history.ts";
 import { BOOLEAN_FORMAT } from "../lib/formats/xlsx.ts";
 import { centsToUsd } from "../lib/history/report_cells.ts";
 import { UserError } from "../lib/core/config.ts";
@@ -127,8 +128,12 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   const waterfall = await Deno.readTextFile(
     `${outDir}/helicone_pricing_history_bridge_waterfall_2026-03-31.svg`,
   );
-  ok(waterfall.includes("start (2026-01 to 01-31)"), "the baseline, a month to date");
-  ok(waterfall.includes("end (2026-03 to 03-31)"));
+  // the balance bars' dates on a second line of their ticks
+  const tick = (first: string, second: string) =>
+    `<tspan y="0.71em" x="0">${first}</tspan><tspan dy="1em" x="0">${second}</tspan>`;
+  ok(waterfall.includes(tick("start", "(2026-01 to 01-31)")), "the baseline, a month to date");
+  ok(waterfall.includes(tick("end", "(2026-03 to 03-31)")));
+  ok(!waterfall.includes(">paused<") && !waterfall.includes(">resumed<"), "no pause: no pair");
 });
 
 Deno.test("the brief and the XLSX get the history once two snapshots exist", async () => {
@@ -790,4 +795,111 @@ Deno.test("a row over months without a snapshot says how many months it holds an
   const svg = mrrByPlanChart(years.planEnds, years.periods).svg;
   for (const tick of [">2025-11<", ">12 → 2026-05<", ">06<"]) ok(svg.includes(tick), tick);
   ok(!svg.includes(">05<"), "no tick without its year after a year change");
+});
+
+Deno.test("pauses in the report: CSV columns, Markdown, waterfall, and the brief's section and sheet", async () => {
+  // tests/fixtures/history.ts's PAUSED_HISTORY; amounts by hand in tests/history_bridge_test.ts
+  const outDir = await Deno.makeTempDir();
+  try {
+    const report = buildHistoryReport(PAUSED_HISTORY, false);
+    assertEquals(report.failures, []);
+    assertEquals(report.withoutStatus, []);
+    const files = await writeHistoryReport(report, { outDir, charts: true });
+    const { header, records } = parseCsvRecords(await Deno.readTextFile(files.csvPath));
+    // the five movements of rule 1, the pause pair, the plan moves, the end
+    assertEquals(header.slice(header.indexOf("start_mrr_usd"), header.indexOf("end_mrr_usd") + 1), [
+      "start_mrr_usd",
+      "new_usd",
+      "expansion_usd",
+      "contraction_usd",
+      "churn_usd",
+      "reactivation_usd",
+      "paused_usd",
+      "resumed_usd",
+      "moved_in_usd",
+      "moved_out_usd",
+      "end_mrr_usd",
+    ]);
+    const company = records.filter((r) => r.plan === "(all)").map((r) => [
+      r.month,
+      r.start_mrr_usd,
+      r.churn_usd,
+      r.reactivation_usd,
+      r.paused_usd,
+      r.resumed_usd,
+      r.end_mrr_usd,
+    ]);
+    assertEquals(company, [
+      ["2026-02", "530", "300", "0", "180", "40", "90"], // C churns; P and M pause; B resumes
+      ["2026-03", "90", "0", "0", "50", "200", "240"], // X pauses; M resumes on team
+      ["2026-04", "240", "0", "0", "0", "120", "360"], // P resumes; X cancels at 0
+    ]);
+    const teamMarch = records.find((r) => r.month === "2026-03" && r.plan === "team")!;
+    assertEquals([teamMarch.resumed_usd, teamMarch.moved_in_usd], ["200", "0"]);
+
+    const markdown = await Deno.readTextFile(files.markdownPath);
+    ok(
+      markdown.includes(
+        "| month | as of | start | new | expansion | contraction | churn | reactivation | paused | resumed | end |",
+      ),
+    );
+    ok(
+      markdown.includes(
+        "| 2026-02 | 2026-03-01 | $530.00 | $0.00 | $0.00 | $0.00 | −$300.00 | $0.00 | −$180.00 | $40.00 | $90.00 |",
+      ),
+      markdown,
+    );
+    ok(
+      markdown.includes(
+        "start + new + expansion + reactivation + resumed − contraction − churn − paused = end",
+      ),
+    );
+    ok(!markdown.includes("no `subscription_status`"), "every snapshot tells pauses");
+
+    const waterfall = await Deno.readTextFile(
+      `${outDir}/helicone_pricing_history_bridge_waterfall_2026-05-01.svg`,
+    );
+    // three months summed: paused 180 + 50, resumed 40 + 200 + 120
+    for (const text of [">paused<", ">resumed<", ">−$230<", ">+$360<"]) {
+      ok(waterfall.includes(text), text);
+    }
+
+    // the brief's section and the XLSX sheet of an export as-of 05-01 over the stored months
+    const dir = `${outDir}/history`;
+    for (const point of PAUSED_HISTORY.slice(0, 3)) {
+      await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+    }
+    const history = await exportHistory(dir, { demo: false, current: PAUSED_HISTORY[3] });
+    ok(history);
+    ok(
+      history.section.includes(
+        "| 2026-04 | 2026-05-01 | $240.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $120.00 | $360.00 |",
+      ),
+      history.section,
+    );
+    const sheet = history.sheet.frame.filter(pl.col("plan").eq(pl.lit("(all)")));
+    assertEquals(sheet.getColumn("paused_usd").toArray(), [180, 50, 0]);
+    assertEquals(sheet.getColumn("resumed_usd").toArray(), [40, 200, 120]);
+    assertEquals(history.sheet.units?.paused_usd, "USD");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("snapshots without subscription_status (backfills) are named: a pause there reads as churn", () => {
+  const report = buildHistoryReport(PAUSED_HISTORY_WITHOUT_STATUS, false);
+  assertEquals(report.withoutStatus, ["2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01"]);
+  const section = historySection(report);
+  ok(
+    section.includes(
+      "Snapshots with no `subscription_status` (backfilled from invoices): as-of 2026-02-01, 2026-03-01, 2026-04-01, 2026-05-01.",
+    ),
+    section,
+  );
+  // one of them among exports': only it is named
+  const mixed = buildHistoryReport(
+    [PAUSED_HISTORY_WITHOUT_STATUS[0], ...PAUSED_HISTORY.slice(1)],
+    false,
+  );
+  assertEquals(mixed.withoutStatus, ["2026-02-01"]);
 });

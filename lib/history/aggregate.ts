@@ -64,6 +64,11 @@ export interface SnapshotBridge {
   planEnds: pl.DataFrame;
   /** requests and mrr_margin_after_ptb_llm_pct per (idx, month, plan) of every snapshot, the first too */
   planTrends: pl.DataFrame;
+  /**
+   * as-of keys of the snapshots whose paying organizations have no subscription_status (backfills):
+   * a pause there cannot be told from churn
+   */
+  withoutStatus: string[];
 }
 
 export const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
@@ -169,6 +174,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     totals: [],
     planTotals: [],
     rowsOf: [],
+    statusOf: [],
     firstPaid: pl.DataFrame([
       ...ORG_KEYS.map((name) => pl.Series(name, [], pl.UInt64)),
       pl.Series("first_paid", [], pl.Int32),
@@ -190,7 +196,11 @@ function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Gen
   state.totals.push(sums.company);
   state.planTotals.push(sums.plans);
   yield; // the snapshot's plans (~8 MB at a million organizations) go
-  const payingOrPaused = payingOrPausedOf(point);
+  const withStatus = payingOrPausedOf(point);
+  state.statusOf.push(
+    withStatus.height === 0 ? null : withStatus.filter(pl.col("has_status")).height > 0,
+  );
+  const payingOrPaused = withStatus.drop("has_status");
   state.firstPaid = withFirstPaid(
     state.firstPaid,
     payingOrPaused.filter(pl.col("cents").gt(0)),
@@ -221,7 +231,7 @@ function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Gen
 /** The bridge of `points` from the state after all of them. */
 function bridgeOfState(
   points: HistorySource[],
-  { moveSums, planSums, changeSums, totals, planTotals, rowsOf }: BridgeState,
+  { moveSums, planSums, changeSums, totals, planTotals, rowsOf, statusOf }: BridgeState,
 ): SnapshotBridge {
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
   // the snapshots with organizations (the long frame's idx and month)
@@ -249,6 +259,7 @@ function bridgeOfState(
     planTrends: totalsRatios(pl.concat(planTotals, { how: "vertical" }).rechunk())
       .select("idx", "month", "plan", "requests", "mrr_margin_after_ptb_llm_pct")
       .sort(["idx", "plan"]),
+    withoutStatus: points.flatMap((p, idx) => statusOf[idx] === false ? [asOfKey(p.asOf)] : []),
   };
 }
 
@@ -325,7 +336,7 @@ const orgKeys = () =>
 
 /**
  * The snapshot's paying organizations and those with a paused subscription: org keys, plan (a
- * category), cents and is_paused.
+ * category), cents, is_paused and has_status (a subscription_status is given).
  */
 function payingOrPausedOf(point: HistorySource): pl.DataFrame {
   // filtered on the snapshot's own columns: the Parquet reader then decodes the other columns
@@ -334,8 +345,17 @@ function payingOrPausedOf(point: HistorySource): pl.DataFrame {
   return collectOf(
     point,
     lazyOf(point.frame).filter(centsOf().gt(0).or(pausedOf(columns)))
-      .select(...historyColumns(columns))
-      .select(...orgKeys(), pl.col("plan").cast(pl.Categorical), "cents", "is_paused"),
+      .select(
+        ...historyColumns(columns),
+        pl.col("subscription_status").isNotNull().alias("has_status"),
+      )
+      .select(
+        ...orgKeys(),
+        pl.col("plan").cast(pl.Categorical),
+        "cents",
+        "is_paused",
+        "has_status",
+      ),
   );
 }
 

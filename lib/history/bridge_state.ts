@@ -18,9 +18,9 @@ import { tempPathFor } from "../formats/files.ts";
 import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache.ts";
 
 /** Bumped whenever the state's frames or the steps that make them change (aggregate.ts). */
-// 2: months keyed by the real as-of (periods.ts asOfKey); 3: the paused and resumed movements, and
-// the paused organizations (at 0) beside the paying ones in `previous`: a state of 2 would resume
-// a pause's end as reactivation
+// 2: months keyed by the real as-of (periods.ts asOfKey); 3: the paused and resumed movements, the
+// paused organizations (at 0) beside the paying ones in `previous` and statusOf: a state of 2
+// would resume a pause's end as reactivation
 const STATE_VERSION = 3;
 const STATE_DIR = ".bridge-state";
 
@@ -34,6 +34,11 @@ export interface BridgeState {
   totals: pl.DataFrame[];
   planTotals: pl.DataFrame[];
   rowsOf: number[];
+  /**
+   * per snapshot: whether its paying and paused organizations have a subscription_status (null:
+   * there are none)
+   */
+  statusOf: (boolean | null)[];
   /** the last snapshot's paying and paused organizations (org keys, plan as a category, cents, is_paused) */
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
   /** org keys and the index of the snapshot each organization first paid in */
@@ -47,6 +52,7 @@ interface StoredIndex {
   version: number;
   snapshots: Key[];
   rowsOf: number[];
+  statusOf: (boolean | null)[];
   previousRows: number | null;
 }
 
@@ -110,6 +116,7 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
           frame.filter(pl.col("idx").neq(0)),
         ]),
         rowsOf: index.rowsOf,
+        statusOf: index.statusOf,
         previous: index.previousRows === null ? undefined : {
           payingOrPaused: pl.readIPC(framePath(dir, PREVIOUS))
             .withColumns(pl.col("plan").cast(pl.Categorical)),
@@ -145,6 +152,7 @@ export function storeBridgeState(paths: string[], state: BridgeState): void {
       version: STATE_VERSION,
       snapshots: keys,
       rowsOf: state.rowsOf,
+      statusOf: state.statusOf,
       previousRows: state.previous?.rows ?? null,
     };
     Deno.writeTextFileSync(join(tmp, "state.json"), JSON.stringify(index, null, 2) + "\n");

@@ -101,15 +101,22 @@ export function mrrByPlanChart(planEnds: pl.DataFrame, periods: Periods): Chart 
   };
 }
 
-/** A waterfall's balance bar: `start (end of 2026-06)`, `end (2026-12 to 12-02)`. */
+/**
+ * A waterfall's balance bar, its date on a second line (on one, beside the pause pair's two more
+ * bars, the labels ran into each other): `start⏎(end of 2026-06)`, `end⏎(2026-12 to 12-02)`.
+ */
 function balanceStep(which: "start" | "end", period: SnapshotPeriod | undefined): string {
   if (!period) return which;
   return period.monthToDate
-    ? `${which} (${period.month} to ${period.asOf.slice(5, 10)})`
-    : `${which} (end of ${period.month})`;
+    ? `${which}\n(${period.month} to ${period.asOf.slice(5, 10)})`
+    : `${which}\n(end of ${period.month})`;
 }
 
-/** Start of the first month, each movement summed over the period, end of the last month. */
+/**
+ * Start of the first month, each movement summed over the period, end of the last month. The
+ * pause pair only when a month has one: a history of backfills (no subscription status) never
+ * does, and two empty bars would read as "no pauses".
+ */
 export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): Chart {
   const rows = company.toRecords() as Row[];
   // the baseline is the first snapshot: the end of the month before the first row's
@@ -120,12 +127,17 @@ export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): C
   const sum = (name: string) => rows.reduce((total, r) => total + (r[name] as number), 0) / 100;
   const start = (rows[0]?.start_cents as number ?? 0) / 100;
   const end = (rows.at(-1)?.end_cents as number ?? 0) / 100;
+  const pauses = rows.some((r) =>
+    (r.paused_cents as number) > 0 || (r.resumed_cents as number) > 0
+  );
   const steps: [string, number][] = [
     ["new", sum("new_cents")],
     ["expansion", sum("expansion_cents")],
     ["reactivation", sum("reactivation_cents")],
+    ...(pauses ? [["resumed", sum("resumed_cents")] as [string, number]] : []),
     ["contraction", -sum("contraction_cents")],
     ["churn", -sum("churn_cents")],
+    ...(pauses ? [["paused", -sum("paused_cents")] as [string, number]] : []),
   ];
   const bars: { step: string; y1: number; y2: number; kind: string }[] = [
     { step: balanceStep("start", first), y1: 0, y2: start, kind: "balance" },
@@ -145,7 +157,9 @@ export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): C
       title,
       `${rowPeriods.reduce((months, p) => months + p.months, 0)} months of movements summed (${
         rows.length > 0 ? periodRange(rowPeriods) : "none"
-      }); start + new + expansion + reactivation − contraction − churn = end.`,
+      }); start + new + expansion + reactivation${
+        pauses ? " + resumed" : ""
+      } − contraction − churn${pauses ? " − paused" : ""} = end.`,
       planLegend(colors),
       {
         x: { label: null, domain: bars.map((b) => b.step) },

@@ -77,6 +77,11 @@ export interface HistoryReport {
    * versions renames every paying organization's plan: only tier changes count (plan_renames.ts)
    */
   tierAsPlan: string[];
+  /**
+   * as-of keys of snapshots whose paying organizations have no subscription_status (backfilled
+   * from invoices): a pause into one reads as churn, a resume from one as reactivation
+   */
+  withoutStatus: string[];
 }
 
 /**
@@ -126,7 +131,7 @@ function hasPlanVersions(point: HistorySource): boolean {
 function historyReportOf(
   all: HistorySource[],
   demo: boolean,
-  { months, company, plans, changes, planEnds, planTrends }: SnapshotBridge,
+  { months, company, plans, changes, planEnds, planTrends, withoutStatus }: SnapshotBridge,
 ): HistoryReport {
   const points = reportedPoints(all);
   const hasPlan = points.map(hasPlanVersions);
@@ -151,6 +156,7 @@ function historyReportOf(
     tierAsPlan: points.flatMap((p, idx) =>
       !hasPlan[idx] && idx < lastWithPlan ? [asOfKey(p.asOf)] : []
     ),
+    withoutStatus,
   };
 }
 
@@ -219,7 +225,7 @@ export function planChangesTable(report: HistoryReport): pl.DataFrame {
 export function reconciliationText(report: HistoryReport): string {
   const planRows = report.plans.height;
   return report.failures.length === 0
-    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation − contraction − churn = end, start = the previous end, for the company (${report.company.height} month${
+    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation + resumed − contraction − churn − paused = end, start = the previous end, for the company (${report.company.height} month${
       report.company.height === 1 ? "" : "s"
     }) and ${planRows} plan rows (with moved in/out), and plan ends sum to the company end.`
     : `**The bridge does not reconcile** in ${report.failures.length} place(s): ${
@@ -242,7 +248,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
     "",
     `${
       snapshotsSentence(report.months, report.periods)
-    } Recurring MRR (mrr_recurring) per organization, movements by customer-month (revenue-rules.md rules 1–3). ${
+    } Recurring MRR (mrr_recurring) per organization, movements by customer-month (revenue-rules.md rules 1–3); a paying organization at 0 with a paused subscription is *paused*, not churn, and pays again as *resumed*, not reactivation (rule 6). ${
       reconciliationText(report)
     }`,
     "",
@@ -267,6 +273,14 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         `Organizations with unknown MRR, counted as 0 (a paying one reads as churn, then reactivation): ${
           report.unknownMrr.map((u) => `as-of ${u.month}: ${u.organizations}`).join(", ")
         }.`,
+        "",
+      ]
+      : []),
+    ...(report.withoutStatus.length > 0
+      ? [
+        `Snapshots with no \`subscription_status\` (backfilled from invoices): as-of ${
+          report.withoutStatus.join(", ")
+        }. A pause is told from churn by that status, so a pause into one of them reads as churn, and a resume from one as reactivation.`,
         "",
       ]
       : []),
@@ -317,7 +331,7 @@ export function historyMarkdown(
     "",
     "## Per plan",
     "",
-    "A paying organization that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan. The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`.",
+    "A paying organization that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan (churn and paused on the one it paid on, new, reactivation and resumed on the one it pays on: a plan changed while paused is no plan change). The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`.",
     ...[...byMonth].flatMap(([month, rows]) => [
       "",
       `### ${periodOf(report.periods, month).label} (as-of ${month})`,

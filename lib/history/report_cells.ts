@@ -48,6 +48,8 @@ export function bridgeCells(row: Row, withMoves: boolean): string[] {
     minus("contraction"),
     minus("churn"),
     c("reactivation"),
+    minus("paused"),
+    c("resumed"),
     ...(withMoves ? [c("moved_in"), minus("moved_out")] : []),
     c("end"),
     count(row.paying_orgs),
@@ -59,7 +61,17 @@ export function bridgeCells(row: Row, withMoves: boolean): string[] {
   ];
 }
 
-export const BRIDGE_HEADER = ["start", "new", "expansion", "contraction", "churn", "reactivation"];
+/** The bridge's columns: rule 1's movements, then rule 6's pause pair (report.ts's CSV order). */
+export const BRIDGE_HEADER = [
+  "start",
+  "new",
+  "expansion",
+  "contraction",
+  "churn",
+  "reactivation",
+  "paused",
+  "resumed",
+];
 export const TREND_HEADER = [
   "end",
   "paying orgs",
