@@ -196,11 +196,9 @@ function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Gen
   state.totals.push(sums.company);
   state.planTotals.push(sums.plans);
   yield; // the snapshot's plans (~8 MB at a million organizations) go
-  const withStatus = payingOrPausedOf(point);
-  state.statusOf.push(
-    withStatus.height === 0 ? null : withStatus.filter(pl.col("has_status")).height > 0,
-  );
-  const payingOrPaused = withStatus.drop("has_status");
+  const found = payingOrPausedOf(point);
+  state.statusOf.push(found.height === 0 ? null : found.filter(pl.col("has_status")).height > 0);
+  const payingOrPaused = found.drop("has_status");
   state.firstPaid = withFirstPaid(
     state.firstPaid,
     payingOrPaused.filter(pl.col("cents").gt(0)),
@@ -347,7 +345,9 @@ function payingOrPausedOf(point: HistorySource): pl.DataFrame {
     lazyOf(point.frame).filter(centsOf().gt(0).or(pausedOf(columns)))
       .select(
         ...historyColumns(columns),
-        pl.col("subscription_status").isNotNull().alias("has_status"),
+        (columns.includes("subscription_status")
+          ? pl.col("subscription_status").isNotNull()
+          : pl.lit(false)).alias("has_status"),
       )
       .select(
         ...orgKeys(),

@@ -97,7 +97,7 @@ export function historyColumns(columns: readonly string[]): pl.Expr[] {
 /** The `idx` column of snapshot `idx` (its place among the bridge's snapshots, oldest first). */
 export const idxColumn = (idx: number): pl.Expr => pl.lit(idx).cast(pl.Int32).alias("idx");
 
-/** One row per (snapshot, organization): idx, month, org_id, plan, cents, usage, cost, is_paused. */
+/** One row per (snapshot, organization): historyColumns' columns, idx and month. */
 export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const ordered = [...points].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const parts = ordered.map((point, idx) =>
@@ -113,11 +113,11 @@ export function historyLong(points: HistoryPoint[]): pl.DataFrame {
 const when = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0)).cast(pl.Int64);
 
-/** What movementsOf joins: each side's (org_id, idx, plan, cents, paused), first paid idx, months. */
+/** What movementsOf joins: each side's organizations, the first paid idx, the months. */
 export interface MovementInputs {
   /** org_id, idx, plan_e, e, paused_e: the organizations of snapshot idx */
   current: pl.DataFrame;
-  /** org_id, idx (the next snapshot's), plan_s, s, paused_s: the organizations of snapshot idx − 1 */
+  /** org_id, idx (the next snapshot's), plan_s, s, paused_s: the organizations of idx − 1 */
   previous: pl.DataFrame;
   /** org_id, first_paid: the first snapshot idx where the organization paid */
   firstPaid: pl.DataFrame;
@@ -199,7 +199,7 @@ export const currentSide = (frame: pl.DataFrame) =>
     pl.col("is_paused").alias("paused_e"),
   );
 
-/** The previous side of movementsOf from (org_id, idx, plan, cents, is_paused): idx moves on by one. */
+/** The previous side of movementsOf from (org_id, idx, plan, cents, is_paused): idx moves on. */
 export const previousSide = (frame: pl.DataFrame) =>
   frame.select(
     "org_id",

@@ -2,9 +2,9 @@
  * Where the bridge over the history folder's stored snapshots got to, kept in the folder
  * (`.bridge-state/`: an index and the frames as Arrow IPC files) so that an export with history
  * computes only its own step: the sums and movements of every stored month so far, the last
- * month's paying and paused organizations and when each organization first paid. Every export read and
- * joined every stored month again (with twelve month-ends of a million organizations ~1.8 s of its
- * history stage); the stored months change once a month.
+ * month's paying and paused organizations and when each organization first paid. Every export
+ * read and joined every stored month again (with twelve month-ends of a million organizations
+ * ~1.8 s of its history stage); the stored months change once a month.
  *
  * The state counts for the snapshots it was made from, in order (names, sizes and the SHA-256 of
  * their last 64 KB, as sums_cache.ts): it is resumed when those are the first stored points of a
@@ -39,7 +39,10 @@ export interface BridgeState {
    * there are none)
    */
   statusOf: (boolean | null)[];
-  /** the last snapshot's paying and paused organizations (org keys, plan as a category, cents, is_paused) */
+  /**
+   * the last snapshot's paying and paused organizations (org keys, plan as a category, cents,
+   * is_paused)
+   */
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
   /** org keys and the index of the snapshot each organization first paid in */
   firstPaid: pl.DataFrame;
