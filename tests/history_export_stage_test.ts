@@ -230,7 +230,7 @@ Deno.test("a live export of a past as-of stores no snapshot, keeps the backfille
     ok(brief.includes("## MRR history 2026-10\n\nFrom the stored snapshots only:"), brief);
     ok(
       brief.includes(
-        "| 2026-10 | 2026-11-01 | $79.00 | $200.00 | $0.00 | $0.00 | $0.00 | $0.00 | $279.00 |",
+        "| 2026-10 | 2026-11-01 | $79.00 | $200.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | $279.00 |",
       ),
       brief,
     );
