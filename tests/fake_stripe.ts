@@ -138,6 +138,8 @@ export type FakeFault =
 export interface FakeStripeOptions {
   /** entries shown in an embedded list before `has_more` (Stripe embeds the first page) */
   embeddedLimit?: number;
+  /** listen on this port (a Stripe that comes back where a client was told to look); 0 = any */
+  port?: number;
 }
 
 export function startFakeStripe(
@@ -318,14 +320,17 @@ export function startFakeStripe(
 
   let inFlight = 0;
   let peak = 0;
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    peak = Math.max(peak, ++inFlight);
-    try {
-      return await answer(request);
-    } finally {
-      inFlight--;
-    }
-  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: options.port ?? 0, onListen() {} },
+    async (request) => {
+      peak = Math.max(peak, ++inFlight);
+      try {
+        return await answer(request);
+      } finally {
+        inFlight--;
+      }
+    },
+  );
   async function answer(request: Request): Promise<Response> {
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const url = new URL(request.url);

@@ -6,7 +6,7 @@
  */
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
 import { escapeHtml } from "../lib/report/display.ts";
-import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { PassThrough, type Writable } from "node:stream";
@@ -27,15 +27,24 @@ import {
 } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { MCP_PATH } from "../lib/mcp/http.ts";
+import {
+  activeSubscription,
+  type FakeStripe,
+  monthlyPrice,
+  startFakeStripe,
+} from "./fake_stripe.ts";
+import { freshFixtureDatabases } from "./fixture_databases.ts";
+import { freePort } from "./servers.ts";
 
 const TOKEN = "test-token-0123456789abcdef-0123456789"; // 38 characters (at least 32)
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 /** The tests' clock: 2026-11-02T00:00:00Z, so the default as-of (now) names files 2026-11-02. */
 const START = Date.parse("2026-11-02T00:00:00Z");
 const EXPORT = "/v1/admin/pricing-analytics/export";
+const SUMMARY = "/v1/admin/pricing-analytics/summary";
 
-function settings(env: Record<string, string> = {}) {
-  return serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN, ...env });
+function settings(env: Record<string, string> = {}, args = ["--demo"]) {
+  return serverSettings(parseServerArgs(args), { PRICING_SERVER_TOKEN: TOKEN, ...env });
 }
 
 interface TestServer {
@@ -60,14 +69,19 @@ function serve(
     loader?: LoadPricingData;
     hooks?: HandlerHooks;
     token?: string | null;
+    /** the server's flags (default --demo; [] = the databases in env) */
+    args?: string[];
+    /** where Stripe's daily cache goes (default the kit's outputs folder) */
+    outDir?: string;
   } = {},
 ): TestServer {
   const logs: string[] = [];
   const clock = { now: START };
   const calls: Partial<ExportOptions>[] = [];
   const inner = options.loader ?? loadPricingData;
-  const base = { ...settings(options.env) };
+  const base = { ...settings(options.env, options.args) };
   if (options.token !== undefined) base.token = options.token;
+  if (options.outDir !== undefined) base.outDir = options.outDir;
   const handler = createHandler(base, {
     loadData: (o) => {
       calls.push(o);
@@ -345,6 +359,12 @@ Deno.test("PRICING_SERVER_STRIPE=skip: the page, summary and XLSX say Stripe was
     for (const text of [JSON.stringify(summary), report, texts.join("\n")]) {
       ok(!text.includes("--skip-stripe"), text);
     }
+    // skipping is a choice, not an outage: nothing is missing, and the run is kept its hour
+    assertEquals(summary.revenueMissing, null);
+    server.clock.now += 3_599_999;
+    const later = await server.get("/v1/admin/pricing-analytics/summary");
+    await later.body?.cancel();
+    assertEquals([later.headers.get("x-pricing-cache"), server.calls.length], ["hit", 1]);
   } finally {
     await server.close();
   }
@@ -680,6 +700,91 @@ Deno.test("cache: reused within the TTL, run again after it, refresh=1 bypasses"
       await uncached.close();
     }
   });
+});
+
+Deno.test("a run that could not reach Stripe is reused for a minute at most, a run with revenue for the TTL", async (t) => {
+  // The fixture databases; Stripe is down (nothing listens on its port), then comes back there.
+  // Once back it has cus_alpha at $79 and cus_charlie at $200: total MRR $279 (B has no customer).
+  const stripePort = await freePort();
+  const databases = await freshFixtureDatabases("server_stripe_down");
+  const outDir = await Deno.makeTempDir({ prefix: "pricing-kit-stripe-cache-" });
+  const server = serve({
+    args: [],
+    outDir,
+    env: {
+      ...databases.env,
+      STRIPE_SECRET_KEY: "sk_test_fake_123",
+      STRIPE_API_HOST: "127.0.0.1",
+      STRIPE_API_PORT: String(stripePort),
+      STRIPE_API_PROTOCOL: "http",
+      PRICING_STRIPE_MAX_RETRIES: "0", // a refused connection fails the fetch at once
+    },
+  });
+  let stripe: FakeStripe | undefined;
+  const summary = async (query: string) => {
+    const response = await server.get(`${SUMMARY}${query}`);
+    assertEquals(response.status, 200);
+    const body = await response.json();
+    return {
+      cache: response.headers.get("x-pricing-cache"),
+      mrr: body.totalMrrUsd,
+      missing: body.revenueMissing,
+      runs: server.calls.length,
+    };
+  };
+  const pinned = "?as_of=2026-11-01";
+  try {
+    await t.step("Stripe down: the runs are served, revenue missing and why", async () => {
+      const day = await summary(pinned);
+      assertEquals([day.cache, day.mrr, day.runs], ["miss", null, 1]);
+      match(day.missing, /^REVENUE MISSING: cannot reach Stripe at 127\.0\.0\.1:\d+ /);
+      const now = await summary("");
+      assertEquals([now.cache, now.mrr, now.runs], ["miss", null, 2]);
+    });
+    stripe = startFakeStripe(
+      {
+        subscriptions: [
+          activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900)),
+          activeSubscription("cus_charlie", monthlyPrice("team_bundle", 20000)),
+        ],
+        products: [
+          { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
+          { id: "prod_team_bundle", name: "team_bundle", metadata: {} },
+        ],
+        invoices: [],
+      },
+      "sk_test_fake_123",
+      0,
+      { port: stripePort },
+    );
+    await t.step(
+      "Stripe back, within the minute: the same runs (a report and its export agree)",
+      async () => {
+        server.clock.now += 59_999;
+        for (const query of [pinned, ""]) {
+          const again = await summary(query);
+          assertEquals([again.cache, again.mrr, again.runs], ["hit", null, 2], query);
+        }
+      },
+    );
+    await t.step("a minute after they finished: run again, and the revenue is there", async () => {
+      server.clock.now += 1;
+      const day = await summary(pinned);
+      assertEquals([day.cache, day.mrr, day.missing, day.runs], ["miss", 279, null, 3]);
+      const now = await summary("");
+      assertEquals([now.cache, now.mrr, now.missing, now.runs], ["miss", 279, null, 4]);
+    });
+    await t.step("a run with its revenue is kept for the whole TTL (an hour)", async () => {
+      server.clock.now += 3_599_999;
+      const day = await summary(pinned);
+      assertEquals([day.cache, day.mrr, day.runs], ["hit", 279, 4]);
+    });
+  } finally {
+    await server.close();
+    await stripe?.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
 });
 
 Deno.test("failures: 502/503 JSON, never a 200 with a short file", async (t) => {

@@ -78,6 +78,12 @@ export const CONTENT_TYPES = {
 /** XLSX renders at once when the settings do not say (each holds a workbook in memory). */
 export const DEFAULT_MAX_XLSX_RENDERS = 2;
 
+/**
+ * How long a run whose Stripe revenue failed is reused (at most the cache's TTL): the report on
+ * screen and its Export share it, and the page's Fetch again (refresh=1) reads at once.
+ */
+export const DEGRADED_RUN_TTL_MS = 60_000;
+
 /** Seconds a client is asked to wait when every run slot is taken. */
 const RETRY_AFTER_SECONDS = 30;
 
@@ -164,7 +170,15 @@ export function createHandler(
       signal,
       log: (line) => log(`run ${days}d to ${asOf.toISOString()}: ${line}`),
     });
-  }, { ttlMs: settings.cacheTtlMs, maxRuns: settings.maxRuns, now });
+  }, {
+    ttlMs: settings.cacheTtlMs,
+    // Stripe could not be read (REVENUE MISSING): kept a minute, not the hour, so a look after
+    // the outage reads again. Skipped revenue (PRICING_SERVER_STRIPE=skip) is a choice: kept.
+    degraded: (data) => data.revenue.failed,
+    degradedTtlMs: DEGRADED_RUN_TTL_MS,
+    maxRuns: settings.maxRuns,
+    now,
+  });
 
   function frameOf(result: RunResult<unknown>, segment: string | null): pl.DataFrame {
     if (segment === null) return result.data.frame;

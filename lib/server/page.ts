@@ -33,6 +33,7 @@ const STYLE = `
   #status { min-height: 1.4em; color: #4b5563; }
   #status.error { color: #b91c1c; }
   .banner { background: #fef3c7; border: 1px solid #f59e0b; padding: 6px 10px; border-radius: 6px; }
+  .revenue-missing p { margin: 4px 0; }
   .stats { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
   .stat { background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 16px; min-width: 170px; }
   .stat .label { font-size: 12px; color: #6b7280; }
@@ -99,6 +100,8 @@ let inFlight = null;
 // to: Export downloads exactly that run (or that instant again), whatever the controls say now and
 // however long the page has been open.
 let shown = null;
+// The query the report on screen was asked with (as-of not pinned): Fetch again asks it anew.
+let requested = null;
 
 function setShown(shownQuery) {
   shown = shownQuery;
@@ -108,23 +111,28 @@ function setShown(shownQuery) {
 function clearReport() {
   $("report").innerHTML = "";
   setShown(null);
+  requested = null;
 }
 
 function unreachable(error) {
   return "Cannot reach the server (" + error.message + "); check that it is running and try again";
 }
 
-async function loadReport() {
+// again: the report on screen asked anew past the server's cache (refresh=1), as when its run
+// could not read Stripe; otherwise the report the controls ask for.
+async function loadReport(again = false) {
   const mine = ++latest;
   if (inFlight) inFlight.abort();
   const controller = new AbortController();
   inFlight = controller;
-  const reportQuery = query({});
-  status("Loading the report…");
+  const reportQuery = again && requested !== null ? requested : query({});
+  const url = new URLSearchParams(reportQuery);
+  if (again) url.set("refresh", "1");
+  status(again ? "Fetching the report again…" : "Loading the report…");
   let response;
   let html = null;
   try {
-    response = await fetch("/v1/admin/pricing-analytics/report?" + reportQuery, { headers: headers(), signal: controller.signal });
+    response = await fetch("/v1/admin/pricing-analytics/report?" + url, { headers: headers(), signal: controller.signal });
     if (response.ok) html = await response.text();
   } catch (error) {
     if (mine !== latest) return; // a newer Show aborted this one
@@ -157,6 +165,7 @@ async function loadReport() {
   const asOf = $("report").querySelector(".report[data-as-of]")?.dataset.asOf;
   if (asOf) pinned.set("as_of", asOf);
   setShown(pinned.toString());
+  requested = reportQuery;
   status("");
 }
 
@@ -224,6 +233,10 @@ $("lock").addEventListener("click", () => {
 });
 $("export-csv").addEventListener("click", (e) => exportFile("csv", e.currentTarget));
 $("export-xlsx").addEventListener("click", (e) => exportFile("xlsx", e.currentTarget));
+// the report's own button (its run could not read Stripe): the same report, past the cache
+$("report").addEventListener("click", (event) => {
+  if (event.target.closest("[data-action=fetch-again]")) loadReport(true);
+});
 $("tools").addEventListener("submit", (event) => {
   event.preventDefault();
   loadReport();

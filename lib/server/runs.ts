@@ -9,6 +9,10 @@
  * screen) gets the same run; once it has left the cache it is run again for that instant.
  *
  * A failed run is not cached: the requests waiting on it get the error, the next one tries again.
+ * A degraded run (it finished, but lost part of its data: Stripe unreachable, revenue missing) is
+ * kept for a short time only (`degradedTtlMs`): long enough that the report on screen and its
+ * Export share it, short enough that a look after the outage reads again instead of serving the
+ * missing revenue for the cache's hour.
  */
 import type { PricingData } from "../export.ts";
 
@@ -24,6 +28,10 @@ export type LoadData = (request: { days: number; asOf: Date }) => Promise<Pricin
 export interface RunCacheOptions {
   /** how long a finished run is served from memory; 0 = not kept */
   ttlMs: number;
+  /** whether a finished run is degraded (lost part of its data); none is by default */
+  degraded?: (data: PricingData) => boolean;
+  /** how long a degraded run is served from memory, at most `ttlMs`; 0 = not kept */
+  degradedTtlMs?: number;
   /** distinct runs at once; more are refused with {@link BusyError} (each holds connections) */
   maxRuns: number;
   /** finished runs kept (oldest dropped first) */
@@ -51,11 +59,15 @@ interface Entry<T> {
   data: PricingData;
   memo: Map<string, T>;
   finishedAt: number;
+  /** how long it is served from memory after finishedAt (shorter for a degraded run) */
+  ttlMs: number;
 }
 
 export class RunCache<T = unknown> {
   readonly #load: LoadData;
   readonly #ttlMs: number;
+  readonly #degraded: (data: PricingData) => boolean;
+  readonly #degradedTtlMs: number;
   readonly #maxRuns: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
@@ -70,6 +82,8 @@ export class RunCache<T = unknown> {
   constructor(load: LoadData, options: RunCacheOptions) {
     this.#load = load;
     this.#ttlMs = options.ttlMs;
+    this.#degraded = options.degraded ?? (() => false);
+    this.#degradedTtlMs = Math.min(options.degradedTtlMs ?? options.ttlMs, options.ttlMs);
     this.#maxRuns = options.maxRuns;
     this.#maxEntries = options.maxEntries ?? 4;
     this.#now = options.now ?? Date.now;
@@ -94,7 +108,7 @@ export class RunCache<T = unknown> {
   #fresh(key: string | undefined): Entry<T> | undefined {
     if (key === undefined) return undefined;
     const cached = this.#done.get(key);
-    if (cached && this.#now() - cached.finishedAt >= this.#ttlMs) {
+    if (cached && this.#now() - cached.finishedAt >= cached.ttlMs) {
       this.#done.delete(key);
       return undefined;
     }
@@ -136,8 +150,9 @@ export class RunCache<T = unknown> {
     const run = (async () => {
       try {
         const data = await this.#load(request);
-        const entry: Entry<T> = { data, memo: new Map(), finishedAt: this.#now() };
-        if (this.#ttlMs > 0) {
+        const ttlMs = this.#degraded(data) ? this.#degradedTtlMs : this.#ttlMs;
+        const entry: Entry<T> = { data, memo: new Map(), finishedAt: this.#now(), ttlMs };
+        if (ttlMs > 0) {
           this.#done.delete(key); // re-insert: Map order is the eviction order
           this.#done.set(key, entry);
           for (const oldest of this.#done.keys()) {

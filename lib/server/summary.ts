@@ -55,6 +55,11 @@ export interface PricingSummary {
   plans: PerPlanRow[];
   /** chosen on a 30-day basis (as the CLI's segment), rows with the window's values */
   underpriced: UnderpricedSummary;
+  /**
+   * Why the revenue is missing when Stripe could not be read (the run's REVENUE MISSING warning):
+   * asking again (refresh=1) may bring it. Null when revenue was read or skipped on purpose.
+   */
+  revenueMissing: string | null;
   warnings: string[];
 }
 
@@ -98,8 +103,17 @@ export function pricingSummary(
       ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
       : [],
     underpriced: underpricedSummary(frame, { windowDays: data.windowDays, thresholds }),
+    revenueMissing: revenueMissing(data),
     warnings: data.warnings,
   };
+}
+
+/** The run's REVENUE MISSING warning when its Stripe fetch failed, else null. */
+function revenueMissing(data: PricingData): string | null {
+  // (hand-made data in tests may carry no revenue result)
+  if (data.revenue?.failed !== true) return null;
+  return data.revenue.warnings.find((w) => w.startsWith("REVENUE MISSING")) ??
+    "REVENUE MISSING: Stripe could not be read";
 }
 
 /** "no organizations in this segment" (or "no organizations" for the whole export). */
@@ -156,6 +170,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     `<p class="window">${escapeHtml(window)}${
       summary.segment ? ` · segment ${escapeHtml(summary.segment)}` : ""
     } · files dated ${escapeHtml(isoDate(new Date(summary.asOf)))}</p>`,
+    revenueMissingHtml(summary.revenueMissing),
     `<div class="stats">`,
     // The company-cost margin leads; the spec's all-cost margin stands beside it.
     stat(
@@ -194,11 +209,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     ),
     `</div>`,
     plansHtml(summary.plans),
-    summary.warnings.length > 0
-      ? `<ul class="warnings">${
-        summary.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")
-      }</ul>`
-      : "",
+    warningsHtml(summary.warnings.filter((w) => w !== summary.revenueMissing)),
     `<h2>Charts</h2>`,
     empty
       ? `<p class="note" data-charts="none">No charts: ${escapeHtml(empty)}.</p>`
@@ -208,6 +219,23 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     underpricedTableHtml(summary.underpriced, summary.windowDays),
     `</section>`,
   ].join("\n");
+}
+
+function warningsHtml(warnings: string[]): string {
+  if (warnings.length === 0) return "";
+  return `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>`;
+}
+
+/**
+ * Stripe could not be read: the reason, and a button that asks for the report again past the
+ * server's cache (the page's script sends refresh=1), since the server keeps such a run briefly.
+ */
+function revenueMissingHtml(reason: string | null): string {
+  if (reason === null) return "";
+  return `<div class="banner revenue-missing" data-revenue-missing role="alert"><p>${
+    escapeHtml(reason)
+  }</p><p>Once Stripe answers again, fetch the report again to read its revenue. ` +
+    `<button type="button" data-action="fetch-again">Fetch again</button></p></div>`;
 }
 
 /**
