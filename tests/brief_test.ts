@@ -262,17 +262,40 @@ Deno.test("segments are listed with their file, rule and size; demo data is flag
   });
   ok(brief.startsWith("# Helicone pricing data, 2026-11-01 (DEMO DATA)"));
   ok(brief.includes("revenue was not fetched (Stripe skipped or failed)"));
-  // ptb_customers: o3, o4 → 2; gateway_only: o4 → 1; negative_margin: o4 (300 > 40) → 1.
+  // ptb_customers: o3, o4 → 2; gateway_only: o4 → 1; negative_margin: o4 (300 > 40) → 1, and
+  // o5 ($1,000 of LLM cost, MRR unknown) not judged.
   const lines = brief.split("\n");
   ok(lines.includes(
     "| `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv` | PTB customers | is_ptb: any pass-through-billing spend (all time) | 2 |",
   ));
   ok(lines.includes(
-    "| `helicone_pricing_data_2026-11-01_demo_negative_margin.csv` | Negative gross margin (churn risk) | mrr > 0 and llm_cost_30d > mrr | 1 |",
+    "| `helicone_pricing_data_2026-11-01_demo_negative_margin.csv` | Negative gross margin (churn risk) | mrr > 0 and llm_cost_30d > mrr | 1 — 1 organization with unknown MRR not judged |",
   ));
   for (const segment of segments) {
     ok(brief.includes(`_${segment.name}.csv\` | ${segment.title} | ${segment.rule} |`));
   }
+});
+
+Deno.test("revenue not fetched: each segment that judges MRR says it cannot be judged, and for how many", () => {
+  const unfetched = frame.withColumns(
+    pl.lit(null).cast(pl.Float64).alias("mrr"),
+    pl.lit(null).cast(pl.Float64).alias("gross_margin_pct"),
+    pl.lit("none").alias("revenue_source"),
+  );
+  const brief = briefMarkdown({
+    data: { ...data, frame: unfetched, revenue: { source: "none" } },
+    exportFiles: [{ name: CSV, bytes: 1000 }],
+    segments: segmentFrames(unfetched),
+  });
+  const count = (segment: string) =>
+    brief.split("\n").find((line) => line.includes(`_${segment}.csv\``))!.split(" | ").at(-1);
+  const cannot = (n: number) =>
+    `0 — cannot be judged: revenue not fetched (${n} organizations with unknown MRR) |`;
+  assertEquals(count("byok_paying"), cannot(3)); // BYOK: o2, o3, o5
+  assertEquals(count("negative_margin"), cannot(4)); // LLM cost: o2, o3, o4, o5
+  assertEquals(count("underpriced"), cannot(2)); // ≥ 100,000 requests: o4, o5
+  assertEquals(count("ptb_customers"), "2 |"); // o3, o4: no revenue read
+  ok(brief.includes("a rule that judges MRR leaves organizations with unknown MRR out"));
 });
 
 Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free organizations", async () => {
@@ -480,9 +503,12 @@ Deno.test("an XLSX-only export above the limit with segments: no trimmed CSV; ea
       const size = sizes[i] > limit
         ? `${kb(sizes[i])}, above the ${kb(limit)} limit`
         : kb(sizes[i]);
+      // (o5's MRR is unknown: the rules that judge MRR say so beside their count)
+      const count = segment.frame.height +
+        (segment.notJudged ? ` — ${segment.notJudged.text}` : "");
       ok(
         lines.includes(
-          `| \`helicone_pricing_data_2026-11-01_${segment.name}.csv\` | ${segment.title} | ${segment.rule} | ${segment.frame.height} | ${size} |`,
+          `| \`helicone_pricing_data_2026-11-01_${segment.name}.csv\` | ${segment.title} | ${segment.rule} | ${count} | ${size} |`,
         ),
         `${segment.name}: ${size}`,
       );

@@ -1,12 +1,14 @@
 /**
- * lib/mcp/tools_analysis.ts's run_scenario on an export where no organization's current MRR is
- * known (Stripe skipped): the totals say there is no comparison, not "proposed 0, delta 0".
+ * lib/mcp/tools_analysis.ts on an export where no organization's current MRR is known (Stripe
+ * skipped): run_scenario's totals say there is no comparison, not "proposed 0, delta 0"; a segment
+ * that judges MRR says it cannot be judged, not "0 organizations, $0 MRR".
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
@@ -61,6 +63,41 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
       text(kept).split("\n")[1],
       `totals: current MRR unknown (no organization with known current MRR), no comparison; unknown current ${unknown.height}, their proposed ${othersSeats} USD/month (${enterprise.height} of them with unknown proposed MRR too, not in it)`,
     );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("segment with no known MRR: a rule that judges MRR cannot be judged, no $0 MRR", async () => {
+  // Stripe skipped: revenue_source none, mrr empty. a and b are BYOK (a with $5 of LLM cost), c
+  // has $2: byok_paying cannot judge a and b, negative_margin a and c.
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["a", "b", "c"],
+      is_byok: [true, true, false],
+      llm_cost_30d: [5, 0, 2],
+      revenue_source: ["none", "none", "none"],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const cannot = "cannot be judged: revenue not fetched (2 organizations with unknown MRR)";
+    for (const name of ["byok_paying", "negative_margin"]) {
+      const result = await call(client, "segment", { name });
+      const values = result.structuredContent as Values;
+      assertEquals(values.not_judged, { organizations: 2, text: cannot }, name);
+      assertEquals((values.totals as Values).organizations, 0);
+      assertEquals((values.totals as Values).mrr, null, "no $0 MRR");
+      ok(text(result).includes(`\nnote: ${cannot}\n`), text(result));
+    }
+    // a rule that reads no revenue: nothing to say
+    const ptb = (await call(client, "segment", { name: "ptb_customers" })).structuredContent!;
+    assertEquals([ptb.not_judged, (ptb.totals as Values).mrr], [null, 0]);
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

@@ -44,6 +44,54 @@ Deno.test("every segment rule, by hand", () => {
   assertEquals(members("low_inference_many_seats"), ["o3", "o5"]); // ≤ 10k requests, ≥ 5 seats
 });
 
+Deno.test("a rule that judges MRR counts the organizations it could not judge, and says so", () => {
+  const notJudged = (name: string, rows = frame) => segmentFrame(rows, { name }).notJudged;
+  const MRR_RULES = ["byok_paying", "underpriced", "negative_margin"];
+  // o6: BYOK, $600 of LLM cost (≥ $500: heavy), MRR unknown; each MRR rule has other members
+  for (const name of MRR_RULES) {
+    assertEquals(
+      notJudged(name),
+      { organizations: 1, text: "1 organization with unknown MRR not judged" },
+      name,
+    );
+  }
+  // the other rules read no revenue
+  for (const name of SEGMENT_NAMES.filter((name) => !MRR_RULES.includes(name))) {
+    assertEquals(notJudged(name), null, name);
+  }
+  // o2 pays $0 (known, not paying), o6 unknown: byok_paying has nobody it could judge in
+  assertEquals(notJudged("byok_paying", frame.filter(pl.col("org_id").isIn(["o2", "o6"]))), {
+    organizations: 1,
+    text: "none with known MRR; 1 organization with unknown MRR not judged",
+  });
+
+  // Revenue not fetched: every MRR empty, and gross_margin_pct with it. Each MRR rule is empty.
+  const unfetched = frame.withColumns(
+    pl.lit(null).cast(pl.Float64).alias("mrr"),
+    pl.lit(null).cast(pl.Float64).alias("gross_margin_pct"),
+  );
+  const cannot = (n: number) => ({
+    organizations: n,
+    text: `cannot be judged: revenue not fetched (${n} organizations with unknown MRR)`,
+  });
+  // BYOK: o2, o3, o4, o6
+  assertEquals(notJudged("byok_paying", unfetched), cannot(4));
+  // ≥ 100,000 requests or ≥ $500: o1 (200,000), o3 ($600), o4 (1,000,000), o6 ($600)
+  assertEquals(notJudged("underpriced", unfetched), cannot(4));
+  // any LLM cost: o1, o2, o3, o4, o6 (o5 has none, so cannot cost more than an MRR)
+  assertEquals(notJudged("negative_margin", unfetched), cannot(5));
+  // the export's own marker: revenue_source none on every row
+  const none = unfetched.withColumns(pl.lit("none").alias("revenue_source"));
+  assertEquals(notJudged("byok_paying", none), cannot(4));
+
+  // o6's revenue is on another organization of its Stripe customer: not unknown, judged (not in)
+  const shared = frame.withColumns(
+    pl.when(pl.col("org_id").eq(pl.lit("o6"))).then(pl.lit("shared_customer"))
+      .otherwise(pl.lit("stripe")).alias("revenue_source"),
+  );
+  for (const name of MRR_RULES) assertEquals(notJudged(name, shared), null, name);
+});
+
 Deno.test("negative_margin's rule says what it filters: gross_margin_pct < 0, another window's cost × 30 / N", () => {
   assertEquals(
     segmentFrame(frame, { name: "negative_margin" }).rule,

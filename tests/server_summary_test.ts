@@ -11,6 +11,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
 import { headlineKpis } from "../lib/economics/report.ts";
 import { economicsFixture } from "./economics_fixture.ts";
+import { segmentFrame } from "../lib/report/segments.ts";
 
 // A 7-day window (× 30/7 on a 30-day basis); thresholds per month: 100,000 requests or $500, mrr ≤ $100.
 //   P: 30,000 requests (128,571 a month ≥ 100,000), $7 cost, $7 PTB, mrr 20    → underpriced
@@ -157,6 +158,57 @@ Deno.test("an empty segment: $0 and – with the reason on each card, and no cha
   // the whole export empty: the same without "in this segment"
   const all = reportHtml(pricingSummary(withData, { frame: none, segment: null }), []);
   assertEquals(card(all, "total_mrr").note, "no organizations");
+});
+
+Deno.test("a segment that judges MRR, revenue not fetched: '—' and 'cannot be judged', not $0 and 'no organizations'", async () => {
+  // Revenue not fetched (revenue_source none, mrr empty). a and b are BYOK: byok_paying (is_byok
+  // and mrr > 0) cannot say whether they pay, so it is empty and cannot be judged for 2.
+  const all = exportFrameFromColumns({
+    org_id: ["a", "b", "c"],
+    is_byok: [true, true, false],
+    llm_cost_30d: [5, 0, 2],
+    revenue_source: ["none", "none", "none"],
+  });
+  const withData = {
+    ...data(30),
+    economics: { priceBook: await loadPriceBook() },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const byok = segmentFrame(all, { name: "byok_paying" });
+  const summary = pricingSummary(withData, {
+    frame: byok.frame,
+    segment: "byok_paying",
+    notJudged: byok.notJudged,
+  });
+  const cannot = "cannot be judged: revenue not fetched (2 organizations with unknown MRR)";
+  assertEquals(
+    [summary.organizations, summary.totalMrrUsd, summary.notJudged],
+    [0, null, { organizations: 2, text: cannot }],
+  );
+  assertEquals([summary.grossMarginPct, summary.companyMarginReason], [null, cannot]);
+  const html = reportHtml(summary, []);
+  assertEquals(card(html, "organizations"), { value: "0", text: "0", note: cannot });
+  assertEquals(card(html, "total_mrr"), { value: "", text: "—", note: cannot });
+  assertEquals(card(html, "total_llm_cost").note, cannot);
+  for (const name of ["gross_margin_company", "gross_margin"]) {
+    assertEquals(card(html, name), { value: "", text: "—", note: cannot }, name);
+  }
+  ok(!html.includes("no organizations"), html);
+  ok(html.includes(`<p class="note" data-charts="none">No charts: ${cannot}.</p>`), html);
+  ok(
+    html.includes(`<p class="reading">No organization to list: the segment ${cannot}.</p>`),
+    html,
+  );
+
+  // A rule that reads no revenue, empty: nobody is in it, $0 as before.
+  const free = segmentFrame(all, { name: "free_high_usage" });
+  assertEquals(free.notJudged, null);
+  const nobody = pricingSummary(withData, {
+    frame: free.frame,
+    segment: "free_high_usage",
+    notJudged: free.notJudged,
+  });
+  assertEquals([nobody.totalMrrUsd, nobody.notJudged], [0, null]);
+  assertEquals(card(reportHtml(nobody, []), "total_mrr").note, "no organizations in this segment");
 });
 
 Deno.test("the company margin card gives the reason it is not known", async () => {

@@ -370,6 +370,47 @@ Deno.test("PRICING_SERVER_STRIPE=skip: the page, summary and XLSX say Stripe was
   }
 });
 
+Deno.test("PRICING_SERVER_STRIPE=skip: a segment that judges MRR cannot be judged, it is not $0 and empty", async () => {
+  // The fixture databases, revenue not fetched. LLM cost: A $2.75 (BYOK), B $0.10, C $3.00 (BYOK),
+  // D and E none. byok_paying (is_byok and mrr > 0): A and C undecided; negative_margin (LLM cost
+  // over MRR): A, B and C undecided; underpriced: nobody is heavy, so nobody is undecided.
+  const databases = await freshFixtureDatabases("server_segments_unjudged");
+  const server = serve({ args: [], env: { ...databases.env, PRICING_SERVER_STRIPE: "skip" } });
+  const cannot = (n: number) =>
+    `cannot be judged: revenue not fetched (${n} organizations with unknown MRR)`;
+  const summary = async (segment: string) =>
+    await jsonBody(await server.get(`${SUMMARY}?as_of=2026-11-01&segment=${segment}`));
+  try {
+    for (const [segment, undecided] of [["byok_paying", 2], ["negative_margin", 3]] as const) {
+      const body = await summary(segment);
+      assertEquals(
+        [body.organizations, body.totalMrrUsd, body.notJudged],
+        [0, null, { organizations: undecided, text: cannot(undecided) }],
+        segment,
+      );
+      const report = await (await server.get(
+        `/v1/admin/pricing-analytics/report?as_of=2026-11-01&segment=${segment}`,
+      )).text();
+      ok(report.includes(cannot(undecided)), report);
+      ok(!report.includes("no organizations in this segment"), report);
+      ok(
+        report.includes(
+          `<div class="stat" data-stat="total_mrr" data-value=""><div class="label">Total MRR</div><div class="value">—</div><div class="note">${
+            cannot(undecided)
+          }</div></div>`,
+        ),
+        report,
+      );
+    }
+    const underpriced = await summary("underpriced");
+    assertEquals([underpriced.totalMrrUsd, underpriced.notJudged], [0, null]);
+    assertEquals(server.calls.length, 1, "one run for every segment");
+  } finally {
+    await server.close();
+    await databases.drop();
+  }
+});
+
 Deno.test("parameters: strict 400s with a JSON message", async (t) => {
   const server = serve();
   const bad: [string, RegExp][] = [

@@ -179,7 +179,8 @@ export function registerAnalysisTools(
   server.registerTool("segment", {
     title: "Organizations in a named segment",
     description: "Lists the organizations of one named segment (the export's --segments files): " +
-      `${SEGMENT_NAMES.join(", ")}. Returns the rule, the count, totals of MRR and LLM cost, and ` +
+      `${SEGMENT_NAMES.join(", ")}. Returns the rule, the count, totals of MRR and LLM cost, ` +
+      "the organizations a rule that judges MRR could not judge (not_judged: MRR unknown), and " +
       `the organizations (largest LLM cost first, at most ${settings.maxRows}). ` + DATA_NOTE,
     inputSchema: strictInput({
       name: z.enum(SEGMENT_NAMES as [string, ...string[]]).describe("segment name"),
@@ -213,13 +214,17 @@ export function registerAnalysisTools(
         Math.min(limit ?? settings.maxRows, settings.maxRows),
       );
       const sum = (c: string) => segment.frame.getColumn(c).sum() as number ?? 0;
+      // empty because MRR is unknown (revenue not fetched): no $0 MRR, the reason beside it
+      const notJudged = segment.notJudged;
       const totals = {
         organizations: segment.frame.height,
-        mrr: sum("mrr"),
+        mrr: segment.frame.height === 0 && notJudged ? null : sum("mrr"),
         llm_cost_30d: sum("llm_cost_30d"),
         requests_30d: sum("requests_30d"),
       };
-      const reserved = 2 * (byteLength(segment.title + segment.rule) + jsonBytes(totals)) + 256;
+      const note = notJudged ? `\nnote: ${notJudged.text}` : "";
+      const reserved = 2 * (byteLength(segment.title + segment.rule + note) + jsonBytes(totals)) +
+        256;
       const table = tableOut(listed.columns, frameRows(listed), {
         maxBytes: tableBudget(settings.maxBytes, reserved),
         total: segment.frame.height,
@@ -227,8 +232,17 @@ export function registerAnalysisTools(
         ...(limit !== undefined && limit <= settings.maxRows ? { limit } : {}),
       });
       return textResult(
-        `${segment.title}\nrule: ${segment.rule}\ntotals: ${JSON.stringify(totals)}\n${table.text}`,
-        { name, title: segment.title, rule: segment.rule, totals, rows: table.rows },
+        `${segment.title}\nrule: ${segment.rule}${note}\ntotals: ${
+          JSON.stringify(totals)
+        }\n${table.text}`,
+        {
+          name,
+          title: segment.title,
+          rule: segment.rule,
+          not_judged: notJudged,
+          totals,
+          rows: table.rows,
+        },
         settings.maxBytes,
       );
     }));

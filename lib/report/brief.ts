@@ -358,7 +358,7 @@ export function briefMarkdown(input: BriefInput): string {
       "",
       "## Segment files",
       "",
-      "Pre-filtered CSVs beside the export, with the same columns. Rules use the export's column names; a comparison with an empty cell counts as no.",
+      "Pre-filtered CSVs beside the export, with the same columns. Rules use the export's column names; a comparison with an empty cell counts as no, so a rule that judges MRR leaves organizations with unknown MRR out and says how many (without revenue it cannot be judged: its file is empty, not a finding).",
       "",
       markdownTable(
         ["file", "segment", "rule", "organizations", ...(sized ? ["size"] : [])],
@@ -369,7 +369,7 @@ export function briefMarkdown(input: BriefInput): string {
             markdownCode(name),
             s.title,
             s.rule,
-            formatCount(s.frame.height),
+            formatCount(s.frame.height) + (s.notJudged ? ` — ${s.notJudged.text}` : ""),
             ...(sized ? [bytes === undefined ? "–" : segmentFileSize(bytes, limit)] : []),
           ];
         }),

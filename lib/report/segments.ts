@@ -4,7 +4,8 @@
  * segment states its rule in words with the thresholds filled in.
  *
  * Empty MRR (revenue not fetched) is never read as $0: segments that judge revenue leave such
- * organizations out.
+ * organizations out, and count them as not judged, so an empty segment of an export without
+ * revenue says it cannot be judged instead of reading as "nobody".
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { stampedFileName } from "../formats/files.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
+import { revenueOnSibling } from "../revenue/columns.ts";
 
 export interface SegmentThresholds {
   /** free_high_usage: free organizations with at least this many requests in the window (50,000) */
@@ -86,6 +88,11 @@ export interface SegmentDef {
   filter: (t: SegmentThresholds, usage: (name: string) => pl.Expr) => pl.Expr;
   /** the rule reads window usage: with another window it says the usage is on a 30-day basis */
   readsUsage?: boolean;
+  /**
+   * A rule that judges MRR: the organizations whose membership their MRR decides (the rule's
+   * other conditions hold). With their MRR unknown they are left out and counted as not judged.
+   */
+  mrrDecides?: (t: SegmentThresholds, usage: (name: string) => pl.Expr) => pl.Expr;
 }
 
 const col = pl.col;
@@ -109,6 +116,7 @@ export const SEGMENTS: readonly SegmentDef[] = [
     title: "BYOK paying customers",
     rule: () => "is_byok and mrr > 0",
     filter: () => col("is_byok").and(col("mrr").gt(0)),
+    mrrDecides: () => col("is_byok"),
   },
   {
     name: "free_high_usage",
@@ -131,6 +139,9 @@ export const SEGMENTS: readonly SegmentDef[] = [
         .and(col("mrr").isNotNull())
         .and(col("mrr").ltEq(t.underpricedMaxMrrUsd)),
     readsUsage: true,
+    mrrDecides: (t, usage) =>
+      usage("requests_30d").gtEq(t.underpricedMinRequests)
+        .or(usage("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd)),
   },
   {
     name: "negative_margin",
@@ -142,6 +153,8 @@ export const SEGMENTS: readonly SegmentDef[] = [
         ? "mrr > 0 and llm_cost_30d > mrr"
         : `gross_margin_pct negative: mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis)`,
     filter: () => col("gross_margin_pct").lt(0),
+    // any LLM cost may exceed an MRR nobody knows
+    mrrDecides: () => col("llm_cost_30d").gt(0),
   },
   {
     name: "low_seat_utilization",
@@ -184,6 +197,17 @@ export interface SegmentResult {
   /** the rule in words, thresholds filled in */
   rule: string;
   frame: pl.DataFrame;
+  /**
+   * Organizations a rule that judges MRR left out because their MRR is unknown, and what to say
+   * beside the segment's count; null when there are none (or the rule reads no revenue).
+   */
+  notJudged: NotJudged | null;
+}
+
+export interface NotJudged {
+  organizations: number;
+  /** "cannot be judged: revenue not fetched (2 organizations with unknown MRR)", … */
+  text: string;
 }
 
 export function segmentDef(name: string): SegmentDef {
@@ -213,12 +237,46 @@ export function segmentFrame(
   const basis = def.readsUsage && windowDays !== MONTH_DAYS
     ? ` (the ${windowDays}-day usage on a ${MONTH_DAYS}-day basis: × ${MONTH_DAYS} / ${windowDays})`
     : "";
+  const members = frame.filter(def.filter(t, usage).fillNull(false));
   return {
     name: def.name,
     title: def.title,
     rule: def.rule(t, windowDays) + basis,
-    frame: frame.filter(def.filter(t, usage).fillNull(false)),
+    frame: members,
+    notJudged: def.mrrDecides ? notJudged(frame, members, def.mrrDecides(t, usage)) : null,
   };
+}
+
+/**
+ * The organizations `decides` picks whose MRR is unknown (a row whose revenue a shared
+ * customer's other organization carries is not unknown), and the words for them.
+ */
+function notJudged(
+  frame: pl.DataFrame,
+  members: pl.DataFrame,
+  decides: pl.Expr,
+): NotJudged | null {
+  const unknown = frame.filter(
+    decides.fillNull(false).and(col("mrr").isNull()).and(revenueOnSibling(frame).not()),
+  ).height;
+  if (unknown === 0) return null;
+  const organizations = `${n(unknown)} organization${unknown === 1 ? "" : "s"} with unknown MRR`;
+  let text = `${organizations} not judged`;
+  if (members.height === 0) {
+    text = revenueNotFetched(frame)
+      ? `cannot be judged: revenue not fetched (${organizations})`
+      : `none with known MRR; ${text}`;
+  }
+  return { organizations: unknown, text };
+}
+
+/** No revenue read for the export (Stripe skipped or failed): every revenue_source is none. */
+function revenueNotFetched(frame: pl.DataFrame): boolean {
+  // (a hand-made frame without revenue_source: no MRR known at all)
+  const known = frame.columns.includes("revenue_source")
+    ? col("revenue_source").neq(pl.lit("none")).fillNull(false)
+    : col("mrr").isNotNull();
+  return frame.filter(known).height === 0;
 }
 
 export function segmentFrames(

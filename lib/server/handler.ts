@@ -23,7 +23,12 @@ import { reportCharts } from "../economics/charts.ts";
 import { summarySheetInput, summarySheets } from "../economics/xlsx_summary.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../formats/files.ts";
-import { segmentFrame, SEGMENTS, type SegmentThresholds } from "../report/segments.ts";
+import {
+  segmentFrame,
+  type SegmentResult,
+  SEGMENTS,
+  type SegmentThresholds,
+} from "../report/segments.ts";
 import { csvChunks } from "../formats/csv.ts";
 import { writeXlsx } from "../formats/xlsx.ts";
 import { createMcpHttpHandler, MCP_PATH } from "../mcp/http.ts";
@@ -180,20 +185,20 @@ export function createHandler(
     now,
   });
 
-  function frameOf(result: RunResult<unknown>, segment: string | null): pl.DataFrame {
-    if (segment === null) return result.data.frame;
-    const key = `segment|${segment}`;
-    let frame = result.memo.get(key) as pl.DataFrame | undefined;
-    if (!frame) {
-      // thresholds are per month: another window's usage is read on a 30-day basis
-      frame = segmentFrame(result.data.frame, {
+  /** A segment of the run, cut once per run (null: every organization). */
+  function segmentOf(result: RunResult<unknown>, segment: string | null): SegmentResult | null {
+    if (segment === null) return null;
+    // thresholds are per month: another window's usage is read on a 30-day basis
+    return memo(result, `segment|${segment}`, () =>
+      segmentFrame(result.data.frame, {
         name: segment,
         thresholds,
         windowDays: result.data.windowDays,
-      }).frame;
-      result.memo.set(key, frame);
-    }
-    return frame;
+      }));
+  }
+
+  function frameOf(result: RunResult<unknown>, segment: string | null): pl.DataFrame {
+    return segmentOf(result, segment)?.frame ?? result.data.frame;
   }
 
   /** Summary and charts are computed once per run and segment, not per page view. */
@@ -327,7 +332,13 @@ export function createHandler(
     const summary = memo(
       result,
       `summary|${params.segment}`,
-      () => pricingSummary(result.data, { frame, segment: params.segment, thresholds }),
+      () =>
+        pricingSummary(result.data, {
+          frame,
+          segment: params.segment,
+          thresholds,
+          notJudged: segmentOf(result, params.segment)?.notJudged,
+        }),
     );
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, headers);

@@ -18,6 +18,7 @@ import {
   planEconomics,
 } from "../economics/report.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
+import type { NotJudged } from "../report/segments.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
 import {
   type UnderpricedSummary,
@@ -35,8 +36,16 @@ export interface PricingSummary {
   organizations: number;
   /** organizations whose MRR is known (revenue fetched) */
   mrrKnownOrganizations: number;
-  /** Σ mrr over organizations with known MRR: 0 over no organization; null when none is known */
+  /**
+   * Σ mrr over organizations with known MRR: 0 over no organization; null when none is known, and
+   * for an empty segment its rule could not judge (MRR unknown: see notJudged)
+   */
   totalMrrUsd: number | null;
+  /**
+   * A segment whose rule judges MRR (byok_paying, underpriced, negative_margin): the organizations
+   * it left out because their MRR is unknown, and the words the report shows; null otherwise.
+   */
+  notJudged: NotJudged | null;
   /** Σ llm_cost_30d over every organization */
   totalLlmCostUsd: number;
   /**
@@ -67,10 +76,12 @@ const ECONOMICS_COLUMNS = ["plan", "ptb_revenue_30d", "company_cost_30d", "list_
 
 export function pricingSummary(
   data: PricingData,
-  { frame, segment, thresholds = {} }: {
+  { frame, segment, thresholds = {}, notJudged = null }: {
     frame: pl.DataFrame;
     segment: string | null;
     thresholds?: Partial<UnderpricedThresholds>;
+    /** the segment's organizations not judged for unknown MRR (segmentFrame's notJudged) */
+    notJudged?: NotJudged | null;
   },
 ): PricingSummary {
   const known = frame.filter(pl.col("mrr").isNotNull());
@@ -89,8 +100,9 @@ export function pricingSummary(
     segment,
     organizations: frame.height,
     mrrKnownOrganizations: known.height,
-    // Σ over no organization is $0, not unknown: an empty segment's revenue was fetched
-    totalMrrUsd: frame.height === 0 || known.height > 0 ? knownMrr : null,
+    // Σ over no organization is $0, unless the segment is empty because MRR is unknown
+    totalMrrUsd: frame.height === 0 ? (notJudged ? null : 0) : known.height > 0 ? knownMrr : null,
+    notJudged,
     totalLlmCostUsd: columnTotal(frame, "llm_cost_30d"),
     grossMarginPct: margins
       ? margins.specPct
@@ -98,7 +110,7 @@ export function pricingSummary(
       ? (knownMrr - knownCost) / knownMrr * 100
       : null,
     companyMarginPct: margins ? margins.companyPct : null,
-    companyMarginReason: companyMarginReason(frame, margins, segment),
+    companyMarginReason: companyMarginReason(frame, margins, segment, notJudged),
     plans: economics
       ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
       : [],
@@ -129,8 +141,9 @@ function companyMarginReason(
   frame: pl.DataFrame,
   margins: CompanyMargins | null,
   segment: string | null,
+  notJudged: NotJudged | null,
 ): string | null {
-  if (frame.height === 0) return noOrganizations(segment);
+  if (frame.height === 0) return notJudged?.text ?? noOrganizations(segment);
   if (margins === null) return "not known: the frame has no economics columns";
   if (margins.companyPct !== null) return null;
   if (margins.ptbRevenueUnknown > 0) return companyMarginUnknownReason(margins.ptbRevenueUnknown);
@@ -160,8 +173,11 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
   const partial = summary.mrrKnownOrganizations < summary.organizations
     ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
     : "";
-  // an empty segment: every card says why it is $0 or –, and no chart is drawn over nothing
-  const empty = summary.organizations === 0 ? noOrganizations(summary.segment) : "";
+  // an empty segment: every card says why it is $0 or – (nobody in it, or nobody could be judged
+  // for MRR unknown), and no chart is drawn over nothing
+  const empty = summary.organizations === 0
+    ? summary.notJudged?.text ?? noOrganizations(summary.segment)
+    : "";
   return [
     `<section class="report" data-as-of="${escapeHtml(summary.asOf)}" data-demo="${summary.demo}">`,
     summary.demo
@@ -192,13 +208,14 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       "Organizations",
       summary.organizations,
       formatValue(summary.organizations),
+      summary.notJudged?.text,
     ),
     stat(
       "total_mrr",
       "Total MRR",
       summary.totalMrrUsd,
       summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
-      summary.totalMrrUsd === null ? "revenue not fetched" : empty || partial,
+      summary.totalMrrUsd === null ? empty || "revenue not fetched" : empty || partial,
     ),
     stat(
       "total_llm_cost",
@@ -215,7 +232,14 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       ? `<p class="note" data-charts="none">No charts: ${escapeHtml(empty)}.</p>`
       : chartsHtml(charts),
     `<h2>Top underpriced organizations</h2>`,
-    `<p class="reading">${escapeHtml(summary.underpriced.reading)}</p>`,
+    // (over a segment nobody could be judged in, the reading's "$0 MRR" would read as a finding)
+    `<p class="reading">${
+      escapeHtml(
+        summary.organizations === 0 && summary.notJudged
+          ? `No organization to list: the segment ${summary.notJudged.text}.`
+          : summary.underpriced.reading,
+      )
+    }</p>`,
     underpricedTableHtml(summary.underpriced, summary.windowDays),
     `</section>`,
   ].join("\n");
