@@ -38,7 +38,7 @@ import { BearerAuth } from "./auth.ts";
 import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
-import { BusyError, type RunResult } from "./runs.ts";
+import { BusyError, DEGRADED_RUN_TTL_MS, type RunResult } from "./runs.ts";
 import { RunCache } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
 import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
@@ -82,12 +82,6 @@ export const CONTENT_TYPES = {
 
 /** XLSX renders at once when the settings do not say (each holds a workbook in memory). */
 export const DEFAULT_MAX_XLSX_RENDERS = 2;
-
-/**
- * How long a run whose Stripe revenue failed is reused (at most the cache's TTL): the report on
- * screen and its Export share it, and the page's Fetch again (refresh=1) reads at once.
- */
-export const DEGRADED_RUN_TTL_MS = 60_000;
 
 /** Seconds a client is asked to wait when every run slot is taken. */
 const RETRY_AFTER_SECONDS = 30;

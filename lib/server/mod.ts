@@ -28,6 +28,7 @@ export {
 export {
   BusyError,
   type CacheStatus,
+  DEGRADED_RUN_TTL_MS,
   type LoadData,
   RunCache,
   type RunCacheOptions,

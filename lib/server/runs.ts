@@ -39,6 +39,12 @@ export interface RunCacheOptions {
   now?: () => number;
 }
 
+/**
+ * How long the server reuses a run whose Stripe revenue failed (at most the cache's TTL): the
+ * report on screen and its Export share it, and the page's Fetch again (refresh=1) reads at once.
+ */
+export const DEGRADED_RUN_TTL_MS = 60_000;
+
 export type CacheStatus = "hit" | "shared" | "miss" | "refresh";
 
 export interface RunResult<T> {

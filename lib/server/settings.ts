@@ -11,6 +11,7 @@ import { quoteValue } from "../core/quote.ts";
 import { costModelFromEnv } from "../economics/cost_model.ts";
 import { loadPriceBook } from "../economics/price_book.ts";
 import { revenueConfigFromEnv } from "../revenue/mod.ts";
+import { DEGRADED_RUN_TTL_MS } from "./runs.ts";
 
 export const HELP = `Usage: deno task serve [options]
 
@@ -38,7 +39,10 @@ Environment:
                                     except with --demo on loopback); e.g. openssl rand -hex 32
   PRICING_SERVER_HOST               default 127.0.0.1
   PRICING_SERVER_PORT               default 8787
-  PRICING_SERVER_CACHE_TTL_SECONDS  how long a finished run is reused (default 3600; 0 = never)
+  PRICING_SERVER_CACHE_TTL_SECONDS  how long a finished run is reused (default 3600; 0 = never);
+                                    a run whose Stripe fetch failed: ${
+  DEGRADED_RUN_TTL_MS / 1000
+} at most
   PRICING_SERVER_MAX_RUNS           distinct exports running at once, more get 503 (default 2)
   PRICING_SERVER_MAX_XLSX_RENDERS   XLSX files rendered at once, more wait (default 2)
   PRICING_SERVER_STRIPE             revenue: auto, skip or require (default auto)
