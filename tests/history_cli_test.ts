@@ -502,3 +502,25 @@ Deno.test("import still refuses a header that is no kit version's: a column rena
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("import of a comparison, scenario or history file says what it is, not to rename it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [name, kind] of [
+        ["helicone_pricing_compare_2026-11-01_to_2026-11-01.csv", "compare"],
+        ["helicone_pricing_scenario_per_request_2026-11-01.csv", "scenario"],
+        ["helicone_pricing_history_2026-06-01.csv", "history"],
+      ]
+    ) {
+      const file = join(dir, name);
+      await Deno.writeTextFile(file, "org_id\na\n");
+      const result = await run(["import", file, "--history-dir", join(dir, "history")]);
+      assertEquals([result.code, result.errors], [1, [
+        `error: ${file} is a ${kind} file, not an export: import takes the exports the kit wrote (helicone_pricing_data_<YYYY-MM-DD>[_demo].csv or .xlsx)`,
+      ]]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -108,6 +108,13 @@ async function importFiles(
       throw new UserError(`${file} does not exist or is not a file; pass an export of this kit`);
     }
     const name = exportNameInfo(file);
+    // the kit's other files are no export whatever their name says: no rename makes one
+    const other = /^helicone_pricing_(compare|scenario|history)_/.exec(basename(file))?.[1];
+    if (!name && other) {
+      throw new UserError(
+        `${file} is a ${other} file, not an export: import takes the exports the kit wrote (helicone_pricing_data_<YYYY-MM-DD>[_demo].csv or .xlsx)`,
+      );
+    }
     if (!name) {
       throw new UserError(
         `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
