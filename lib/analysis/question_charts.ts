@@ -34,6 +34,8 @@ interface ChartSpec<A> {
   money?: boolean;
   /** the table to draw, when not the answer's own */
   table?: (answer: A) => pl.DataFrame;
+  /** why a measure may be null, and what that means: a "–", never a $0 bar */
+  unknown?: { reason: string; note: string };
 }
 
 function labelled(table: pl.DataFrame, label: string, measures: [string, string][]) {
@@ -44,7 +46,7 @@ function labelled(table: pl.DataFrame, label: string, measures: [string, string]
   return measures.flatMap(([column, series]) =>
     (table.getColumn(column).toArray() as unknown[]).map((v, i) => ({
       label: labels[i],
-      value: Number(v ?? 0),
+      value: v === null || v === undefined ? null : Number(v),
       series,
     }))
   );
@@ -61,6 +63,7 @@ function questionChart<A extends Answer<unknown>>(spec: ChartSpec<A>, answer: A)
       bars: labelled(table, spec.label, spec.measures),
       valueLabel: spec.valueLabel,
       money: spec.money ?? true,
+      unknown: spec.unknown,
     }),
   };
 }
@@ -151,6 +154,11 @@ function pricingModelSpec(prices: Partial<ModelPrices>): ChartSpec<Answer<ModelF
       ["pct_of_llm_cost", `${p.pctOfLlmCost} % of LLM cost`],
     ],
     valueLabel: "USD per month",
+    // pricing_models.ts leaves a tier's sums empty when none of its organizations' MRR is known
+    unknown: {
+      reason: "MRR not known",
+      note: "none of the tier's organizations has a known MRR",
+    },
   };
 }
 

@@ -12,32 +12,41 @@ import { countTick, framed, legend, textWidth, usdTick } from "./charts.ts";
 export interface BarChartOptions {
   title: string;
   caption: string;
-  bars: { label: string; value: number; series?: string }[];
+  /** a null value is not known: no bar, a "–" mark with `unknown.reason` where it would be */
+  bars: { label: string; value: number | null; series?: string }[];
   /** the value axis' name, and the series name of bars without one */
   valueLabel: string;
   /** dollar ticks (default) or plain counts */
   money?: boolean;
+  /** why a value is not known (its mark), and what that means (the caption) */
+  unknown?: { reason: string; note: string };
 }
 
 export function barChart(
-  { title, caption, bars, valueLabel, money = true }: BarChartOptions,
+  { title, caption, bars, valueLabel, money = true, unknown }: BarChartOptions,
 ): string {
   const series = [...new Set(bars.map((b) => b.series ?? valueLabel))];
   const palette = ["#2563eb", "#f97316", "#16a34a", "#7c3aed", "#db2777"];
   const labels = [...new Set(bars.map((b) => b.label))];
-  const data = bars.map((b) => ({ ...b, series: b.series ?? valueLabel }));
+  const all = bars.map((b) => ({ ...b, series: b.series ?? valueLabel }));
+  const data = all.filter((b) => b.value !== null);
+  const grouped = series.length > 1;
+  const marks = unknownMarks(all, unknown?.reason);
   const barHeight = series.length > 2 ? 10 : series.length > 1 ? 13 : 20;
   const height = 84 + 48 + Math.max(2, labels.length) * (series.length * barHeight + 10);
+  // Every value $0 or not known gives Plot a [0, 0] domain, where a $0 bar spans the whole plot.
+  const nothing = data.every((b) => b.value === 0);
   const x = {
     label: `${valueLabel} →`,
     grid: true,
     tickFormat: money ? usdTick : countTick,
     labelArrow: "none",
+    ...(nothing ? { domain: [0, 1], ticks: [0] } : {}),
   };
-  const grouped = series.length > 1;
+  const note = marks.count > 0 ? ` – = not known${unknown ? `: ${unknown.note}` : ""}.` : "";
   return framed(
     title,
-    caption,
+    caption + note,
     grouped ? legend(series.map((s, i) => ({ label: s, color: palette[i % palette.length] }))) : "",
     {
       height,
@@ -55,8 +64,46 @@ export function barChart(
           fill: "series",
           ...(grouped ? { fy: "label" } : {}),
         }),
+        // a label with no value known: one mark in its group's middle (no y); else one a bar
+        Plot.text(marks.whole, {
+          ...UNKNOWN_TEXT,
+          text: () => marks.text,
+          ...(grouped ? { fy: "label" } : { y: "label" }),
+        }),
+        Plot.text(marks.slots, {
+          ...UNKNOWN_TEXT,
+          text: () => marks.text,
+          ...(grouped ? { fy: "label", y: "series" } : { y: "label" }),
+        }),
         Plot.ruleX([0]),
       ],
     } as Plot.PlotOptions,
   );
+}
+
+const UNKNOWN_TEXT: Plot.TextOptions = {
+  x: () => 0,
+  textAnchor: "start",
+  dx: 4,
+  fontSize: 10,
+  fill: "#555",
+};
+
+/**
+ * Where the "–" marks of values not known go: once in a label's group when none of its series is
+ * known (four stacked would crowd it), else in each unknown bar's place.
+ */
+function unknownMarks(
+  bars: { label: string; value: number | null; series: string }[],
+  reason: string | undefined,
+) {
+  const unknown = bars.filter((b) => b.value === null);
+  const known = new Set(bars.filter((b) => b.value !== null).map((b) => b.label));
+  const whole = [...new Set(unknown.map((b) => b.label))].filter((label) => !known.has(label));
+  return {
+    text: reason ? `– not known, ${reason}` : "– not known",
+    whole: whole.map((label) => ({ label })),
+    slots: unknown.filter((b) => known.has(b.label)),
+    count: unknown.length,
+  };
 }

@@ -1,0 +1,68 @@
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import pl from "nodejs-polars";
+import { pricingModelComparison, ptbVsByok } from "../lib/analysis/questions.ts";
+import { pricingModelChart, trafficChart } from "../lib/analysis/question_charts.ts";
+
+/** The widths of the bars a chart draws (Plot's bar mark: one <rect> per bar). */
+function barWidths(svg: string): number[] {
+  const bars = /<g aria-label="bar">([\s\S]*?)<\/g><\/g>/.exec(svg)?.[1] ?? "";
+  return [...bars.matchAll(/<rect [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
+}
+
+/** Two organizations on two tiers, active, nothing read from Stripe (no key): MRR unknown. */
+const noStripe = pl.DataFrame({
+  org_id: ["o1", "o2"],
+  org_name: ["o1", "o2"],
+  tier: ["pro", "free"],
+  tier_raw: ["pro", "free"],
+  seats: [3, 1],
+  active_users_30d: [2, 1],
+  requests_30d: [100_000, 2_000],
+  llm_cost_30d: [400, 5],
+  llm_cost_ptb_30d: [0, 0],
+  llm_cost_byok_30d: [400, 5],
+  mrr: pl.Series("mrr", [null, null], pl.Float64),
+  usage_charges: pl.Series("usage_charges", [null, null], pl.Float64),
+  addon_prompts: pl.Series("addon_prompts", [null, null], pl.Float64),
+  addons_in_metadata: pl.Series("addons_in_metadata", [null, null], pl.Utf8),
+  subscription_status: pl.Series("subscription_status", [null, null], pl.Utf8),
+  cancel_at_period_end: pl.Series("cancel_at_period_end", [null, null], pl.Bool),
+  stripe_customer_id: pl.Series("stripe_customer_id", [null, null], pl.Utf8),
+  revenue_source: ["none", "none"],
+});
+
+Deno.test("pricing-model chart: no bars where no MRR is known, a note saying so, no $0-wide axis", () => {
+  const answer = pricingModelComparison(noStripe);
+  assertEquals(answer.table.getColumn("current_mrr").toArray(), [null, null]);
+  const svg = pricingModelChart(answer).svg;
+  // before: every null drawn as $0 on a [0, 0] axis, i.e. 8 bars across the whole plot
+  assertEquals(barWidths(svg).filter((w) => w > 0), []);
+  ok(svg.includes("– not known, MRR not known"), "a mark where the bars would be");
+  ok(svg.includes("MRR not known"), "the caption says why there are no bars");
+});
+
+Deno.test("question charts: values that are all $0 draw no bars (not full-width ones)", () => {
+  // one organization without requests: every traffic type's MRR and cost is $0
+  const idle = pl.DataFrame({
+    org_id: ["o1"],
+    org_name: ["o1"],
+    tier: ["free"],
+    requests_30d: [0],
+    ptb_requests_30d: [0],
+    llm_cost_30d: [0],
+    llm_cost_ptb_30d: [0],
+    llm_cost_byok_30d: [0],
+    mrr: pl.Series("mrr", [0], pl.Float64),
+    is_ptb: [false],
+    is_byok: [false],
+    has_gateway_only: [false],
+    stripe_customer_id: pl.Series("stripe_customer_id", ["cus_1"], pl.Utf8),
+    revenue_source: ["stripe"],
+    ptb_revenue_30d: pl.Series("ptb_revenue_30d", [0], pl.Float64),
+    company_cost_30d: pl.Series("company_cost_30d", [0], pl.Float64),
+    gross_margin_company_pct: pl.Series("gross_margin_company_pct", [null], pl.Float64),
+  });
+  const widths = barWidths(trafficChart(ptbVsByok(idle)).svg);
+  ok(widths.length > 0);
+  assertEquals(widths.filter((w) => w > 0), []);
+});
