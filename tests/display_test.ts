@@ -65,3 +65,22 @@ Deno.test("charts, markdown and readings carry the MIME types notebooks render",
     "**Reading:** 2 of 3 pay.",
   );
 });
+
+Deno.test("frame tables: bidi controls and line breaks in data text change nothing a reader sees", () => {
+  const frame = pl.DataFrame({
+    org_name: [
+      "شركة عربية \u202Eevil\u202C",
+      "a\u2066b\u2069c\u200Fd",
+      "line\none\r\ntwo\u2028three",
+    ],
+  });
+  const html = frameToHtml(frame);
+  ok(!/[\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\r\n]/.test(html), "no control left");
+  const cells = [...html.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) =>
+    m[1].replace(/<[^>]*>/g, "")
+  );
+  assertEquals(cells, ["شركة عربية evil", "abcd", "line one two three"]);
+  // each cell its own direction: an Arabic name cannot reorder the cells or text beside it
+  assertEquals(html.split('<td dir="auto"').length - 1, 3);
+  ok(!mimeBundle(frameHtml(frame))["text/plain"].includes("\u202E"), "nor in the plain text");
+});

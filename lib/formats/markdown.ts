@@ -35,11 +35,7 @@ export function escapeMarkdown(
   text: string,
   options: { maxLength?: number } = {},
 ): string {
-  const maxLength = options.maxLength ?? DEFAULT_MARKDOWN_MAX_LENGTH;
-  let flat = text.replace(LINE_BREAKING, " ").replace(INVISIBLE, "").replace(/ {2,}/g, " ")
-    .trim();
-  const chars = [...flat];
-  if (chars.length > maxLength) flat = `${chars.slice(0, maxLength - 1).join("")}…`;
+  const flat = cutText(visibleLine(text), options.maxLength ?? DEFAULT_MARKDOWN_MAX_LENGTH);
   const escaped = flat
     .replace(/&(?=#?\w+;)/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -49,6 +45,22 @@ export function escapeMarkdown(
     .replace(AUTOLINK_WWW, "$1&#46;");
   // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading.
   return escaped.replace(/^([-+>=])(?![\d$])/, "\\$1").replace(/^(\d+)([.)])(?= |$)/, "$1\\$2");
+}
+
+/**
+ * Data text as it reads on one line (Markdown and the notebooks' HTML tables): control characters
+ * and line separators become a space, bidirectional controls and zero-width characters go, runs
+ * of spaces become one.
+ */
+export function visibleLine(text: string): string {
+  return text.replace(LINE_BREAKING, " ").replace(INVISIBLE, "").replace(/ {2,}/g, " ").trim();
+}
+
+/** Text of at most `maxLength` code points (never half a surrogate pair), else cut with "…". */
+export function cutText(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  const chars = [...text];
+  return chars.length > maxLength ? `${chars.slice(0, maxLength - 1).join("")}…` : text;
 }
 
 /** Kit-authored Markdown (code spans, emphasis on purpose): kept as written inside a table. */

@@ -6,6 +6,7 @@
  */
 import type pl from "nodejs-polars";
 import { type Chart, svgToPng } from "./charts.ts";
+import { visibleLine } from "../formats/markdown.ts";
 
 export type MimeBundle = Record<string, string>;
 
@@ -55,6 +56,14 @@ export function formatValue(value: unknown): string {
 const TABLE_STYLE = "border-collapse:collapse;font-size:12px;font-family:sans-serif";
 const CELL_STYLE = "padding:2px 8px;border-bottom:1px solid #e5e7eb";
 
+/** A text cell: data text on one line, without the controls that reorder or hide what it shows. */
+function textCell(value: unknown): string {
+  // dir="auto": an Arabic or Hebrew name reads right to left inside its own cell only
+  return `<td dir="auto" style="${CELL_STYLE};text-align:left">${
+    escapeHtml(visibleLine(formatValue(value)))
+  }</td>`;
+}
+
 /**
  * The first `maxRows` rows as an HTML table (numbers right-aligned and rounded, empty for null),
  * with the frame's size under it.
@@ -69,16 +78,18 @@ export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
   const header = columns
     .map((c) =>
       `<th style="${CELL_STYLE};text-align:${c.numeric ? "right" : "left"}">${
-        escapeHtml(c.name)
+        escapeHtml(visibleLine(c.name))
       }</th>`
     )
     .join("");
   const body = Array.from({ length: shown.height }, (_, row) =>
     "<tr>" +
     columns.map((c) =>
-      `<td style="${CELL_STYLE};text-align:${c.numeric ? "right" : "left"}">${
-        escapeHtml(formatValue(c.values[row]))
-      }</td>`
+      c.numeric
+        ? `<td style="${CELL_STYLE};text-align:right">${
+          escapeHtml(formatValue(c.values[row]))
+        }</td>`
+        : textCell(c.values[row])
     ).join("") +
     "</tr>").join("");
   const size = frame.height > maxRows
@@ -88,11 +99,14 @@ export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
     `<p><small>${size}</small></p>`;
 }
 
+const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /** A frame as a notebook table (HTML, and plain text for consoles). */
 export function frameHtml(frame: pl.DataFrame, maxRows = 20): Displayable {
   return bundleDisplay({
     "text/html": frameToHtml(frame, maxRows),
-    "text/plain": frame.head(maxRows).toString(),
+    // (a console honours bidi controls too)
+    "text/plain": frame.head(maxRows).toString().replace(BIDI_CONTROLS, ""),
   });
 }
 
