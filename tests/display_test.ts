@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import {
+  CELL_MAX_LENGTH,
   chartDisplay,
   formatValue,
   frameHtml,
@@ -40,7 +41,7 @@ Deno.test("frame tables: escaped text, numbers right-aligned, the size under the
   assertEquals(html.split("<tr>").length - 1, 1 + 20); // header + 20 of 25 rows
   ok(html.includes("<small>20 of 25 rows, 2 columns</small>"));
   ok(/<th style="[^"]*text-align:right">mrr<\/th>/.test(html));
-  ok(/<td style="[^"]*text-align:right"><\/td>/.test(html), "null MRR is an empty cell");
+  ok(/<td style="[^"]*text-align:right[^"]*"><\/td>/.test(html), "null MRR is an empty cell");
   ok(html.includes(">21</td>"), "2 × 10.5 = 21");
   const bundle = mimeBundle(frameHtml(frame, 3));
   ok(bundle["text/html"].includes("3 of 25 rows"));
@@ -81,6 +82,31 @@ Deno.test("frame tables: bidi controls and line breaks in data text change nothi
   );
   assertEquals(cells, ["شركة عربية evil", "abcd", "line one two three"]);
   // each cell its own direction: an Arabic name cannot reorder the cells or text beside it
-  assertEquals(html.split('<td dir="auto"').length - 1, 3);
+  assertEquals(html.split('<div dir="auto"').length - 1, 3);
   ok(!mimeBundle(frameHtml(frame))["text/plain"].includes("\u202E"), "nor in the plain text");
+});
+/** The text of each <td> of a table's first body row, tags removed, entities read back. */
+function firstRowCells(html: string): string[] {
+  const row = /<tbody><tr>([\s\S]*?)<\/tr>/.exec(html)![1];
+  return [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) =>
+    m[1].replace(/<[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&")
+  );
+}
+
+Deno.test("frame tables: a long name is cut with … (whole code points) and wraps; numbers stay on one line", () => {
+  // 300 characters without a space, the cut falling inside the emoji's surrogate pair
+  const long = "x".repeat(CELL_MAX_LENGTH - 2) + "😀" + "y".repeat(300);
+  const frame = pl.DataFrame({
+    org_name: [long],
+    mrr: pl.Series("mrr", [1234.5], pl.Float64),
+  });
+  const html = frameToHtml(frame);
+  const [name, mrr] = firstRowCells(html);
+  assertEquals([...name].length, CELL_MAX_LENGTH);
+  assertEquals(name, "x".repeat(CELL_MAX_LENGTH - 2) + "😀…");
+  ok(/overflow-wrap:anywhere/.test(html), "text may break anywhere, or one name widens the table");
+  assertEquals(mrr, "1,235");
+  ok(/<td style="[^"]*white-space:nowrap[^"]*">1,235<\/td>/.test(html), "numbers never break");
+  ok(html.includes(`title="${"x".repeat(CELL_MAX_LENGTH - 2)}😀yyy`), "the cut text on hover");
 });

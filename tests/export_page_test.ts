@@ -109,7 +109,7 @@ Deno.test("export page: the stages' tables, not their frames; the charts from th
     const economics = economicsDisplays(page).map((d) => mimeBundle(d));
     ok(String(economics[0]["text/markdown"]).includes("| measure | value | basis |"));
     assertEquals(economics[1]["text/markdown"], PER_PLAN_MARGINS_NOTE);
-    ok(String(economics[2]["text/html"]).includes(">all</td>"));
+    ok(String(economics[2]["text/html"]).includes(">all</div></td>"));
     ok(
       String(economics[3]["text/markdown"]).includes(
         "Infrastructure cost not set (counted as $0): margins on the company basis are an upper bound.",

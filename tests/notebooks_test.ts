@@ -192,7 +192,7 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     const kpis = withMime(economics, "text/markdown").join("\n");
     ok(kpis.indexOf("company cost") < kpis.indexOf("(spec)"), "company-cost margin leads");
     const perPlan = withMime(economics, "text/html").find((h) => h.includes("<table"))!;
-    ok(perPlan.includes(">all</td>") && perPlan.includes(">pro (seat, legacy)</td>"), "plans");
+    ok(perPlan.includes(">all</div>") && perPlan.includes(">pro (seat, legacy)</div>"), "plans");
     // … with the words that tell the per-plan margins from the headline's, and the cost model
     ok(kpis.includes(PER_PLAN_MARGINS_NOTE), "per-plan margins explained");
     ok(kpis.includes("margins on the company basis are an upper bound"), kpis);

@@ -6,7 +6,7 @@
  */
 import type pl from "nodejs-polars";
 import { type Chart, svgToPng } from "./charts.ts";
-import { visibleLine } from "../formats/markdown.ts";
+import { cutText, DEFAULT_MARKDOWN_MAX_LENGTH, visibleLine } from "../formats/markdown.ts";
 
 export type MimeBundle = Record<string, string>;
 
@@ -56,12 +56,25 @@ export function formatValue(value: unknown): string {
 const TABLE_STYLE = "border-collapse:collapse;font-size:12px;font-family:sans-serif";
 const CELL_STYLE = "padding:2px 8px;border-bottom:1px solid #e5e7eb";
 
+/** Longest text a table cell shows (code points); longer text ends in "…", the rest on hover. */
+export const CELL_MAX_LENGTH = 100;
+/**
+ * A text cell's box: as wide as its text up to 24em, then wrapped anywhere (a name without spaces
+ * too), so that one long name cannot push the numbers beside it out of view.
+ */
+const TEXT_STYLE = "width:max-content;max-width:24em;overflow-wrap:anywhere";
+
 /** A text cell: data text on one line, without the controls that reorder or hide what it shows. */
 function textCell(value: unknown): string {
-  // dir="auto": an Arabic or Hebrew name reads right to left inside its own cell only
-  return `<td dir="auto" style="${CELL_STYLE};text-align:left">${
-    escapeHtml(visibleLine(formatValue(value)))
-  }</td>`;
+  const text = visibleLine(formatValue(value));
+  const shown = cutText(text, CELL_MAX_LENGTH);
+  const title = shown === text
+    ? ""
+    : ` title="${escapeHtml(cutText(text, DEFAULT_MARKDOWN_MAX_LENGTH))}"`;
+  // dir="auto": an Arabic or Hebrew name reads right to left inside its own box only (on the
+  // box, not the cell, which would move the box to the cell's right edge)
+  return `<td style="${CELL_STYLE};text-align:left"${title}>` +
+    `<div dir="auto" style="${TEXT_STYLE}">${escapeHtml(shown)}</div></td>`;
 }
 
 /**
@@ -86,7 +99,7 @@ export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
     "<tr>" +
     columns.map((c) =>
       c.numeric
-        ? `<td style="${CELL_STYLE};text-align:right">${
+        ? `<td style="${CELL_STYLE};text-align:right;white-space:nowrap">${
           escapeHtml(formatValue(c.values[row]))
         }</td>`
         : textCell(c.values[row])
