@@ -8,7 +8,7 @@ import type pl from "nodejs-polars";
 import { basename, join } from "node:path";
 import { COLUMN_NAMES } from "./frame/columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
-import { exportOptions } from "./core/export_options.ts";
+import { drawsCharts, exportOptions } from "./core/export_options.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { exportFileName, exportStamp, stampOptions } from "./formats/files.ts";
 import {
@@ -279,7 +279,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     // export ended ~80 ms later). A failed load is the writer's.
     const data = await loadPricingData({ ...options, env }, {
       underway: () => {
-        if (options.charts) chartWorker = startChartWorker();
+        if (drawsCharts(options)) chartWorker = startChartWorker();
         if (options.formats.includes("xlsx")) loadExcelJs().catch(() => {});
       },
     });
@@ -323,6 +323,7 @@ async function exportFiles(
           outDir: staging,
           stamp,
           summary: options.formats.includes("xlsx"),
+          files: options.chartFiles !== false,
           windowDays: data.windowDays,
         }))
       : undefined;

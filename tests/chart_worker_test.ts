@@ -219,7 +219,7 @@ Deno.test("a chart failure fails the export: nothing published, no staging left"
   }
 });
 
-Deno.test("an export lists the worker's chart files in the manifest and embeds its PNGs; charts: false starts no worker", async () => {
+Deno.test("an export lists the worker's chart files in the manifest and embeds its PNGs; charts: false starts no worker, nor chartFiles: false without an XLSX", async () => {
   const outDir = await Deno.makeTempDir();
   const RealWorker = globalThis.Worker;
   try {
@@ -263,6 +263,19 @@ Deno.test("an export lists the worker's chart files in the manifest and embeds i
     });
     assertEquals(started, 0);
     assertEquals(published(none).filter((n) => /\.(svg|png)$/.test(n)), []);
+    // no chart files and no workbook to draw the summary's charts for: nothing to draw
+    const csvOnly = await Deno.makeTempDir({ dir: outDir });
+    await runExport({
+      demo: true,
+      asOf,
+      outDir: csvOnly,
+      env: {},
+      log: () => {},
+      history: false,
+      formats: ["csv"],
+      chartFiles: false,
+    });
+    assertEquals(started, 0);
   } finally {
     globalThis.Worker = RealWorker;
     await Deno.remove(outDir, { recursive: true });

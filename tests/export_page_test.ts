@@ -17,7 +17,9 @@ import {
   runExportPage,
   stoppedRun,
 } from "../lib/notebooks/export_page.ts";
+import ExcelJS from "exceljs";
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
+import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
 import { markdownList } from "../lib/formats/markdown.ts";
 import { EXPORT_TASK_V8_FLAGS, runExportProcess } from "../lib/notebooks/export_process.ts";
 import { loadPricingData } from "../lib/export.ts";
@@ -172,16 +174,25 @@ Deno.test("export page: the frame from the export's process is the pipeline's; a
   }
 });
 
-Deno.test("export page: without chart files the export's process draws the charts", async () => {
+Deno.test("export page: writeChartFiles = false writes no chart files; the workbook keeps its charts, the cell draws them", async () => {
   const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
   try {
-    const page = await runExportPage(demoParams(outDir, { writeChartFiles: false }));
-    assertEquals(page.result.files.filter((path) => path.endsWith(".png")), []);
+    const page = await runExportPage(
+      demoParams(outDir, { writeChartFiles: false, formats: ["csv", "xlsx"] }),
+    );
+    assertEquals(page.result.files.filter((path) => /\.(svg|png)$/.test(path)), []);
     const pngs = chartDisplays(page).map((display) => mimeBundle(display)["image/png"]);
     ok(pngs.length >= 5, `${pngs.length} charts`);
     for (const png of pngs) {
       assertEquals([...Buffer.from(png, "base64").subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     }
+    // the parameter is about the files beside the data: the summary sheet's charts stay
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(page.result.files.find((path) => path.endsWith(".xlsx"))!);
+    const summary = workbook.getWorksheet("summary")!;
+    assertEquals(summary.getImages().length, 4);
+    const texts = (summary.getSheetValues() as unknown[][]).flatMap((row) => row ?? []);
+    ok(!texts.includes(NO_CHARTS_NOTE), "no 'Not drawn' line");
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
@@ -259,7 +270,7 @@ Deno.test("export page: the export's process refuses an asOf that is no date (it
           asOf: new Date("2026-13-01"),
           formats: ["csv"],
           stripe: "skip",
-          charts: false,
+          chartFiles: false,
           outDir,
         },
         env: {},

@@ -82,3 +82,11 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
   });
   return options;
 }
+
+/**
+ * Whether the export draws its charts: for their files, or for the XLSX summary sheet's images
+ * alone (`chartFiles: false`, a notebook's `writeChartFiles = false`; with CSV only, nothing).
+ */
+export function drawsCharts(options: ExportOptions): boolean {
+  return options.charts && (options.chartFiles !== false || options.formats.includes("xlsx"));
+}

@@ -44,7 +44,10 @@ export interface ExportOptions {
   /** undefined → demo data when no database is configured */
   demo?: boolean;
   stripe: StripeMode;
+  /** draw the charts: their SVG and PNG files, and the XLSX summary sheet's images */
   charts: boolean;
+  /** with charts, also write their files (default true; false: the summary sheet's images only) */
+  chartFiles?: boolean;
   /** also write one CSV (and XLSX sheet) per segment of lib/report/segments.ts */
   segments: boolean;
   quiet: boolean;

@@ -96,8 +96,7 @@ export function summarySheetInput(
 }
 
 /** The summary sheet's line where its charts would be, in an export without charts. */
-export const NO_CHARTS_NOTE =
-  "Not drawn: this export ran without charts (--no-charts; in a notebook, writeChartFiles = false), " +
+export const NO_CHARTS_NOTE = "Not drawn: this export ran without charts (--no-charts), " +
   "so neither this sheet's charts nor the chart files were made. Export without it for both.";
 
 /** What a workbook of another window holds, and on what basis its ratios are. */

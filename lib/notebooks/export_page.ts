@@ -34,7 +34,7 @@ export interface ExportPageParams {
   formats: ExportFormat[];
   /** "refresh-require": fetch again, and fail if Stripe cannot be read (both flags) */
   stripe: StripeMode;
-  /** dated SVG + PNG chart files beside the data */
+  /** dated SVG + PNG chart files beside the data (the workbook keeps its charts either way) */
   writeChartFiles: boolean;
   /** undefined: $PRICING_NOTEBOOK_OUT_DIR, else the repository's outputs/ */
   outDir?: string;
@@ -118,7 +118,7 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
     asOf: params.asOf,
     formats: params.formats,
     stripe: params.stripe,
-    charts: params.writeChartFiles,
+    chartFiles: params.writeChartFiles,
     outDir,
   };
   // refused here, in the parameters' names, before a process is started (an invalid asOf crossed

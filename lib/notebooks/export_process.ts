@@ -57,7 +57,8 @@ export interface ExportRunParams {
   asOf: Date;
   formats: ExportFormat[];
   stripe: StripeMode;
-  charts: boolean;
+  /** the charts' SVG and PNG files (the workbook's summary sheet has its charts either way) */
+  chartFiles: boolean;
   outDir: string;
 }
 

@@ -51,6 +51,8 @@ export interface ChartJob {
   stamp: string;
   /** also rasterise the summary sheet's PNGs (an XLSX is written) */
   summary: boolean;
+  /** write the charts' SVG and PNG files (default true; false: the summary's PNGs only) */
+  files?: boolean;
   /** the export window's days (the per-plan table's margins are on a 30-day basis) */
   windowDays: number;
 }
@@ -73,6 +75,7 @@ interface WorkerJob {
   outDir: string;
   stamp: string;
   summary: boolean;
+  files: boolean;
 }
 
 /**
@@ -125,6 +128,7 @@ export function startChartWorker(): ChartWorker {
   let markDrawn = () => {};
   const drawn = new Promise<void>((resolve) => markDrawn = resolve);
   let job: {
+    files: boolean;
     charts: Pick<Chart, "name" | "svg">[];
     claims: Int32Array;
     outDir: string;
@@ -154,7 +158,7 @@ export function startChartWorker(): ChartWorker {
   return {
     drawn,
     summary: summaryPromise,
-    render({ frame, outDir, stamp, summary, windowDays }) {
+    render({ frame, outDir, stamp, summary, files = true, windowDays }) {
       let ipcPath: string;
       let plans: PerPlanRow[] | undefined;
       try {
@@ -171,7 +175,13 @@ export function startChartWorker(): ChartWorker {
       return new Promise<RenderedCharts>((resolve, reject) => {
         worker.onmessage = (event: MessageEvent<WorkerReply>) => {
           if ("drawn" in event.data) {
-            job = { charts: event.data.drawn, claims: new Int32Array(claims), outDir, stamp };
+            job = {
+              files,
+              charts: event.data.drawn,
+              claims: new Int32Array(claims),
+              outDir,
+              stamp,
+            };
             return markDrawn();
           }
           if ("summary" in event.data) {
@@ -188,13 +198,13 @@ export function startChartWorker(): ChartWorker {
           failed(reject, `charts failed: ${event.message}`);
         };
         worker.postMessage(
-          { ipcPath, claims, plans, windowDays, outDir, stamp, summary } satisfies WorkerJob,
+          { ipcPath, claims, plans, windowDays, outDir, stamp, summary, files } satisfies WorkerJob,
         );
       });
     },
     async shareFileWriting() {
       await drawn;
-      if (!job) return;
+      if (!job?.files) return;
       const { charts, claims, outDir, stamp } = job;
       const { writeClaimedChartFiles } = await chartFiles;
       try {
@@ -263,6 +273,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       scope.postMessage({ drawn: charts.map(({ name, svg }) => ({ name, svg })) });
       // the summary sheet's PNGs first: the XLSX writer waits for them
       if (job.summary) scope.postMessage({ summary: summaryCharts(charts) });
+      if (!job.files) return scope.postMessage({ paths: [] });
       const claims = new Int32Array(job.claims);
       const files = { outDir: job.outDir, stamp: job.stamp };
       await writeClaimedChartFiles(charts, { ...files, claim: () => Atomics.add(claims, 0, 1) });
