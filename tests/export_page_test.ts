@@ -349,3 +349,51 @@ Deno.test("export page: a parameter's error reaches the cell as one line; a stop
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test('export page: stripe = "require" without a key is refused naming the parameter, before the export starts', async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    // live data (both databases set, never reached: the check comes first), no Stripe key
+    const envFile = `${dir}/.env`;
+    await Deno.writeTextFile(
+      envFile,
+      "PRICING_PG_URL=postgres://u@127.0.0.1:9/x\nPRICING_CH_URL=http://127.0.0.1:9\n",
+    );
+    for (const stripe of ["require", "refresh-require"] as const) {
+      const error = await runExportPage(
+        demoParams(dir, { demo: undefined, stripe, envFile }),
+      ).then(() => null, (thrown: unknown) => thrown);
+      ok(error instanceof UserError, String(error));
+      const message =
+        `stripe (--require-stripe) is "${stripe}" but STRIPE_SECRET_KEY is not set: ` +
+        `set it (environment or ${envFile}), or set stripe to "auto" or "skip"`;
+      assertEquals([error.message, error.stack], [message, `UserError: ${message}`]);
+    }
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [".env"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("export page: reading a run's frame after a re-run is one line naming what to read instead", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const first = await runExportPage(demoParams(outDir));
+    await runExportPage(demoParams(outDir));
+    for (const read of [() => first.metrics.frame, () => first.result.data.frame]) {
+      const error = (() => {
+        try {
+          read();
+        } catch (thrown) {
+          return thrown;
+        }
+      })();
+      ok(error instanceof UserError, String(error));
+      // what the kernel shows: no frame into lib/notebooks/export_page.ts
+      assertEquals(error.stack, `UserError: ${error.message}`);
+      ok(error.message.includes("run.result.data.frame"), error.message);
+    }
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

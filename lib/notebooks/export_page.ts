@@ -11,6 +11,7 @@ import { demoReasonText } from "../core/demo_reason.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
 import { DEFAULT_OUT_DIR, exportOptions } from "../export.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import { requires, stripeSettingsFromEnv } from "../revenue/mod.ts";
 import type { PriceBook } from "../economics/types.ts";
 import { markdownList } from "../formats/markdown.ts";
 import {
@@ -21,7 +22,7 @@ import {
   pngFileDisplay,
 } from "../report/display.ts";
 import { type PageResult, type RevenueSummary, runExportProcess } from "./export_process.ts";
-import { nothingToShow, oneLineUserErrors, stoppedBy, stoppedValue } from "./stopped.ts";
+import { nothingToShow, oneLine, oneLineUserErrors, stoppedBy, stoppedValue } from "./stopped.ts";
 
 export type { PageData, PageResult, RevenueSummary } from "./export_process.ts";
 
@@ -95,11 +96,21 @@ function stoppedNote(page: ExportPage): Displayable[] | null {
 }
 
 async function runPage(params: ExportPageParams): Promise<ExportPage> {
-  const env = await loadEnv(params.envFile ?? "../.env");
+  const envFile = params.envFile ?? "../.env";
+  const env = await loadEnv(envFile);
   const settings = params.demo ? null : sourceSettings(env);
   if (params.demo === false && !settings) {
     throw new UserError(
       "demo = false but no database is configured: set PRICING_PG_URL and PRICING_CH_URL (see ../.env.example)",
+    );
+  }
+  // checked here, where the error can name the parameter (the revenue stage names no flag, and
+  // would fail only once the queries have run)
+  if (settings && requires(params.stripe) && !stripeSettingsFromEnv(env).apiKey) {
+    throw new UserError(
+      `stripe (--require-stripe) is ${
+        JSON.stringify(params.stripe)
+      } but STRIPE_SECRET_KEY is not set: set it (environment or ${envFile}), or set stripe to "auto" or "skip"`,
     );
   }
   const outDir = params.outDir ?? env.PRICING_NOTEBOOK_OUT_DIR ?? DEFAULT_OUT_DIR;
@@ -173,9 +184,12 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
 
 /** Makes the page's frame unreachable from it: reading it afterwards throws, saying why. */
 function releaseFrame(page: ExportPage): void {
+  // one line in the cell, as a parameter's error: the getter's frame in lib/ helps no reader
   const released = () => {
-    throw new UserError(
-      "this run's frame was let go when the export ran again (one export frame in the kernel at a time): use the newer run's",
+    throw oneLine(
+      new UserError(
+        "this run's frame was let go when the export ran again (one export frame in the kernel at a time): read the newer run's, run.result.data.frame",
+      ),
     );
   };
   Object.defineProperty(page.metrics, "frame", { get: released });
