@@ -62,6 +62,8 @@ export async function measuredExport(
       options.format,
       "--as-of",
       AS_OF.toISOString(),
+      "--ran-at", // as a production export runs: minutes after its as-of (it stores its snapshot)
+      new Date(AS_OF.getTime() + 10 * 60_000).toISOString(),
       "--stripe",
       options.stripe ?? "auto",
     ],

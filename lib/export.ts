@@ -78,8 +78,7 @@ import { type ChartWorker, startChartWorker } from "./report/chart_worker.ts";
 // The shared types live in lib/core/types.ts; re-exported so callers of the pipeline find them here.
 export type * from "./core/types.ts";
 
-// The defaults and the checks of the options (lib/core/export_options.ts), found here too.
-export { DEFAULT_OUT_DIR, exportOptions } from "./core/export_options.ts";
+export { DEFAULT_OUT_DIR, exportOptions } from "./core/export_options.ts"; // (their defaults, checks)
 
 /** `[asOf - days, asOf)`, validated by the one window rule (lib/core/window.ts). */
 export function exportWindow(asOf: Date, days: number): ExportWindow {
@@ -434,6 +433,7 @@ async function writeStage(
     : await exportHistoryStage(data, {
       folder: options.historyDir ?? historyDir(env, options.outDir),
       timed,
+      now: options.ranAt,
     });
 
   // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k

@@ -279,3 +279,27 @@ Deno.test("a live export of a past as-of stores no snapshot, keeps the backfille
     await databases.drop();
   }
 });
+
+Deno.test("ranAt: a live export of a fixed as-of run as if minutes after it (the benchmark) stores its snapshot", async () => {
+  const databases = await freshFixtureDatabases("export_stage_ran_at");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const asOf = new Date("2026-11-01T00:00:00Z");
+    const result = await runExport({
+      ...quiet,
+      env: databases.env,
+      demo: false,
+      stripe: "skip",
+      asOf,
+      ranAt: new Date("2026-11-01T00:10:00Z"),
+      outDir,
+      formats: ["csv"],
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+    assertEquals(manifest.history_snapshot?.name, "helicone_pricing_data_2026-11-01.parquet");
+    ok(!result.data.warnings.some((w) => w.startsWith("history snapshot not stored")));
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});

@@ -64,6 +64,11 @@ export interface ExportOptions {
   history?: boolean;
   /** the history folder; default PRICING_HISTORY_DIR, else <outDir>/history */
   historyDir?: string;
+  /**
+   * when the export runs (default: now): a live export stores its history snapshot only within
+   * 24 h of its as-of (lib/history/keep.ts); the benchmark runs its fixed as-of as if then
+   */
+  ranAt?: Date;
   /** called as each timed stage starts and ends (the benchmark reads peak memory per stage) */
   onStageTime?: (name: string, phase: "start" | "end") => void;
   /**
