@@ -240,6 +240,24 @@ Deno.test("export page: errors name the notebook's parameter beside the flag", a
       ],
       [{ windowDays: 0 }, "windowDays (--days) must be a whole number from 1 to 3660, got 0"],
       [{ windowDays: 7.5 }, "windowDays (--days) must be a whole number from 1 to 3660, got 7.5"],
+      // a string shows its quotes: "got 30" read as if 30 were refused
+      [
+        { windowDays: "30" as never },
+        'windowDays (--days) must be a whole number from 1 to 3660, got "30"',
+      ],
+      [
+        { formats: "csv" as never },
+        'formats (--format) must be a list such as ["csv", "xlsx"], got "csv"',
+      ],
+      // a string is truthy: demo = "false" ran on the demo data
+      [
+        { demo: "false" as never },
+        'demo (--demo) must be true, false or undefined (undefined: demo data unless both databases are configured), got "false"',
+      ],
+      [
+        { writeChartFiles: "no" as never },
+        'writeChartFiles must be true or false, got "no"',
+      ],
       [{ asOf: new Date("2026-13-01") }, "asOf (--as-of) is not a valid date or timestamp"],
       [{ outDir: " " }, "outDir (--out-dir) is empty: leave it out for outputs/, or name a folder"],
     ];

@@ -363,7 +363,13 @@ async function assertStopsInOneLine(
     assertEquals(withMime(cell.outputs ?? [], "text/markdown"), [nothing], sourceOf(cell));
   }
   // shared as HTML: the one line, no stack, no cascade
-  ok(html.includes(`UserError: ${error}`), "the error in the HTML");
+  // nbconvert writes a quote in an error as &#34;
+  const inHtml = (text: string) =>
+    html.includes(
+      text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+        .replaceAll('"', "&#34;"),
+    );
+  ok(inHtml(`UserError: ${error}`), "the error in the HTML");
   ok(!/ReferenceError|\bat .*(file:\/\/|&lt;anonymous&gt;|<anonymous>)/.test(html), "no stack");
 }
 
@@ -379,7 +385,7 @@ Deno.test("export.ipynb: a bad parameter is one line; the stage cells say they h
   );
 });
 
-Deno.test("pricing_questions.ipynb: a bad csvPath or windowDays is one line; the answers say they have no data", async () => {
+Deno.test("pricing_questions.ipynb: a bad csvPath, windowDays or threshold is one line; the answers say they have no data", async () => {
   const nothing =
     "_Nothing to show: loading the data stopped at the error above (fix it, then run again)._";
   await assertStopsInOneLine(
@@ -396,6 +402,17 @@ Deno.test("pricing_questions.ipynb: a bad csvPath or windowDays is one line; the
     [["const windowDays = 30;", "const windowDays = 0;"]],
     {
       error: "windowDays (--days) must be a whole number from 1 to 3660, got 0",
+      stoppedCell: "loadQuestionsFrame(",
+      nothing,
+    },
+  );
+  // a misspelled threshold was ignored (its default used); a bad one failed in every answer cell
+  await assertStopsInOneLine(
+    "pricing_questions.ipynb",
+    [["underpricedMaxMrrUsd: 100,", "underpricedMaxMrr: 100,"]],
+    {
+      error:
+        'thresholds has no "underpricedMaxMrr": did you mean underpricedMaxMrrUsd? (thresholds: underpricedMinRequests, underpricedMinLlmCostUsd, underpricedMaxMrrUsd, upgradeMinRequests, upgradeSeatPriceUsd, top)',
       stoppedCell: "loadQuestionsFrame(",
       nothing,
     },

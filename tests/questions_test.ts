@@ -246,7 +246,7 @@ Deno.test("pricing models by tier: seats × $20, requests × $0.50/1k, 2 % of LL
   ok(near(at10.facts.pctOfLlmCostUsd, 240)); // 2400 × 10 %
   throws(
     () => pricingModelComparison(frame, { seatPriceUsd: -1 }),
-    /model price seatPriceUsd must be a number ≥ 0, got -1/,
+    /modelPrices.seatPriceUsd must be a number ≥ 0, got -1/,
   );
   throws(
     () => pricingModelComparison(frame.drop("subscription_status")),
@@ -485,6 +485,79 @@ Deno.test("bad input: a missing column or a negative threshold is named", () => 
     () => upgradeCandidates(frame, { upgradeMinRequests: -1 }),
     /upgradeMinRequests must be a number ≥ 0, got -1/,
   );
+});
+
+/** The one-line UserError `work` throws: its message, its stack the same line (none into lib/). */
+function oneLineError(work: () => unknown): string {
+  try {
+    work();
+  } catch (error) {
+    ok(error instanceof UserError, String(error));
+    assertEquals(error.stack, `UserError: ${error.message}`);
+    ok(!error.message.includes("\n"), error.message);
+    return error.message;
+  }
+  throw new Error("no error");
+}
+
+Deno.test("thresholds and model prices: a misspelled key is refused naming the nearest one; a bad value shows as typed, in one line", () => {
+  const asked = (t: Record<string, unknown>) => () => underpricedCustomers(frame, t as never);
+  // ignored, it left the $100 default in force without a word
+  assertEquals(
+    oneLineError(asked({ underpricedMaxMrr: 200 })),
+    'thresholds has no "underpricedMaxMrr": did you mean underpricedMaxMrrUsd? (thresholds: underpricedMinRequests, underpricedMinLlmCostUsd, underpricedMaxMrrUsd, upgradeMinRequests, upgradeSeatPriceUsd, top)',
+  );
+  ok(!oneLineError(asked({ colour: 1 })).includes("did you mean"));
+  assertEquals(
+    oneLineError(asked({ underpricedMaxMrrUsd: -5 })),
+    "thresholds.underpricedMaxMrrUsd must be a number ≥ 0, got -5",
+  );
+  // a string keeps its quotes: "got 100000" read as if the number were refused
+  assertEquals(
+    oneLineError(asked({ underpricedMinRequests: "100000" })),
+    'thresholds.underpricedMinRequests must be a number ≥ 0, got "100000"',
+  );
+  assertEquals(oneLineError(asked({ top: 0 })), "thresholds.top must be a whole number ≥ 1, got 0");
+  assertEquals(
+    oneLineError(asked({ top: 2.5 })),
+    "thresholds.top must be a whole number ≥ 1, got 2.5",
+  );
+  // undefined keeps the default
+  assertEquals(underpricedCustomers(frame, { top: undefined }).ranked?.top, 15);
+  assertEquals(
+    oneLineError(() => pricingModelComparison(frame, { seatPriceUsd: -20 })),
+    "modelPrices.seatPriceUsd must be a number ≥ 0, got -20",
+  );
+  ok(
+    oneLineError(() => pricingModelComparison(frame, { seatPrice: 20 } as never))
+      .startsWith('modelPrices has no "seatPrice": did you mean seatPriceUsd?'),
+  );
+});
+
+Deno.test("the questions notebook checks thresholds and model prices in its loading cell: one line there, defaults in the stopped source", async () => {
+  const error = await loadQuestionsFrame({
+    asOf: new Date(),
+    csvPath: "/nonexistent/never-read.csv",
+    thresholds: { underpricedMaxMrr: 200 } as never,
+  }).then(() => null, (thrown: unknown) => thrown);
+  ok(error instanceof UserError, String(error));
+  ok(error.message.startsWith('thresholds has no "underpricedMaxMrr"'), error.message);
+  assertEquals(error.stack, `UserError: ${error.message}`);
+  await rejects(
+    loadQuestionsFrame({
+      asOf: new Date(),
+      csvPath: "/nonexistent/never-read.csv",
+      modelPrices: { pctOfLlmCost: -1 },
+    }),
+    /^UserError: modelPrices\.pctOfLlmCost must be a number ≥ 0, got -1$/,
+  );
+  // the answer cells ask with the source's parameters: the defaults, not the bad ones again
+  const source = stoppedSource(error);
+  assertEquals(source.thresholds.top, 15);
+  assertEquals(source.modelPrices.seatPriceUsd, 20);
+  const answer = underpricedCustomers(source.frame, source.thresholds);
+  const shown = answerDisplays({ answer, chart: underpricedChart(answer), rows: 15, source });
+  assertEquals(shown.length, 1);
 });
 
 Deno.test("question charts: one bar per row and series, labels ranked", () => {

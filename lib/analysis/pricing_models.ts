@@ -9,8 +9,8 @@
 import pl from "nodejs-polars";
 import {
   type Answer,
-  DEFAULT_MODEL_PRICES,
   type ModelPrices,
+  modelPrices,
   plural,
   requireColumns,
   usd,
@@ -71,16 +71,6 @@ export function modelScenarios(p: ModelPrices): Record<"seat" | "usage" | "pct",
       pctOfLlmCost: { percent: p.pctOfLlmCost, basis: "all" },
     }),
   };
-}
-
-function modelPrices(prices: Partial<ModelPrices>): ModelPrices {
-  const p = { ...DEFAULT_MODEL_PRICES, ...prices };
-  for (const [name, value] of Object.entries(p)) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      throw new Error(`model price ${name} must be a number ≥ 0, got ${value}`);
-    }
-  }
-  return p;
 }
 
 /** Sums of one tier (or of all organizations), over those with known MRR. */

@@ -10,7 +10,6 @@ import {
   type AdoptionFacts,
   type Answer,
   type ChurnFacts,
-  DEFAULT_MODEL_PRICES,
   type ModelFacts,
   type ModelPrices,
   type TrafficFacts,
@@ -19,6 +18,7 @@ import {
   type UpgradeFacts,
   usd,
 } from "./questions.ts";
+import { modelPrices } from "./question_common.ts";
 
 /** One question's chart: the table's columns to draw and the words around them. */
 interface ChartSpec<A> {
@@ -136,7 +136,7 @@ const CHARTS = {
 
 /** The pricing-model chart's series and caption name the prices it was computed with. */
 function pricingModelSpec(prices: Partial<ModelPrices>): ChartSpec<Answer<ModelFacts>> {
-  const p = { ...DEFAULT_MODEL_PRICES, ...prices };
+  const p = modelPrices(prices);
   return {
     name: "q4_pricing_models",
     title: "Revenue per tier: today and under simple models",

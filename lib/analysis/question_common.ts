@@ -4,6 +4,7 @@
  */
 import pl from "nodejs-polars";
 import { exportFrameFromCsvText } from "../formats/read_export.ts";
+import { numberParameters } from "../core/parameters.ts";
 
 export interface Answer<Facts> {
   /** a short table: the top organizations, or one row per group */
@@ -59,14 +60,24 @@ export const DEFAULT_MODEL_PRICES: Readonly<ModelPrices> = {
   pctOfLlmCost: 2,
 };
 
-export function thresholds(overrides: Partial<QuestionThresholds>): QuestionThresholds {
-  const t = { ...DEFAULT_THRESHOLDS, ...overrides };
-  for (const [name, value] of Object.entries(t)) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      throw new Error(`question threshold ${name} must be a number ≥ 0, got ${value}`);
-    }
-  }
-  return t;
+/**
+ * The thresholds with their defaults under `overrides`; a misspelled key, a negative or non-number
+ * value, or a `top` that is not a whole number ≥ 1 is a one-line UserError naming `thresholds`.
+ */
+export function thresholds(overrides: Partial<QuestionThresholds> = {}): QuestionThresholds {
+  return numberParameters<QuestionThresholds>(overrides, {
+    name: "thresholds",
+    defaults: DEFAULT_THRESHOLDS,
+    rules: { top: { min: 1, whole: true } },
+  });
+}
+
+/** The model prices with their defaults under `prices`, checked as thresholds() checks. */
+export function modelPrices(prices: Partial<ModelPrices> = {}): ModelPrices {
+  return numberParameters<ModelPrices>(prices, {
+    name: "modelPrices",
+    defaults: DEFAULT_MODEL_PRICES,
+  });
 }
 
 export function requireColumns(

@@ -7,6 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { UserError } from "./config.ts";
 import { windowOf } from "./window.ts";
+import { quoteParameter } from "./quote.ts";
 import type { ExportFormat, ExportOptions, StripeMode } from "./types.ts";
 
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../../outputs", import.meta.url));
@@ -25,7 +26,12 @@ export const STRIPE_MODES: readonly StripeMode[] = [
  * publishing).
  */
 function exportFormats(formats: readonly string[]): ExportFormat[] {
-  if (!Array.isArray(formats) || formats.length === 0) {
+  if (!Array.isArray(formats)) {
+    throw new UserError(
+      `formats (--format) must be a list such as ["csv", "xlsx"], got ${quoteParameter(formats)}`,
+    );
+  }
+  if (formats.length === 0) {
     throw new UserError("no output format: set formats (--format) to csv, xlsx or both");
   }
   const unknown = formats.find((format) => format !== "csv" && format !== "xlsx");
@@ -37,6 +43,26 @@ function exportFormats(formats: readonly string[]): ExportFormat[] {
     );
   }
   return [...new Set(formats)] as ExportFormat[];
+}
+
+/**
+ * A yes/no option as typed: a notebook's `demo = "false"` is a string, truthy, and ran on the
+ * demo data. `name` as the notebook and command line name it; undefined allowed when `optional`.
+ */
+export function checkBoolean(
+  value: unknown,
+  { name, optional = false, undefinedMeans = "" }: {
+    name: string;
+    optional?: boolean;
+    undefinedMeans?: string;
+  },
+): void {
+  if (typeof value === "boolean" || (optional && value === undefined)) return;
+  throw new UserError(
+    `${name} must be true${optional ? ", false or undefined" : " or false"}${
+      undefinedMeans ? ` (undefined: ${undefinedMeans})` : ""
+    }, got ${quoteParameter(value)}`,
+  );
 }
 
 /** "auto", "skip", "refresh", "require" or "refresh-require" */
@@ -65,6 +91,12 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
     verbose: false,
     ...given,
   };
+  checkBoolean(options.demo, {
+    name: "demo (--demo)",
+    optional: true,
+    undefinedMeans: "demo data unless both databases are configured",
+  });
+  checkBoolean(options.charts, { name: "charts (--no-charts)" });
   if (!STRIPE_MODES.includes(options.stripe)) {
     throw new UserError(
       `stripe (--skip-stripe, --refresh-stripe, --require-stripe): ${

@@ -22,3 +22,21 @@ export function quoteValue(
     chars.length.toLocaleString("en-US")
   } characters)`;
 }
+
+/**
+ * A parameter's value as it was typed, for an error message: a string quoted (so `"100000"` shows
+ * its quotes and is not read as the number 100000), a number, boolean, null or undefined as
+ * written (`-1`, `NaN`), anything else as JSON; cut as quoteValue cuts.
+ */
+export function quoteParameter(value: unknown): string {
+  if (typeof value === "string") return quoteValue(value);
+  if (value === null || value === undefined || typeof value !== "object") return String(value);
+  if (value instanceof Date) return `Date ${String(value)}`;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined; // a cycle
+  }
+  return json === undefined ? Object.prototype.toString.call(value) : quoteValue(json, (t) => t);
+}

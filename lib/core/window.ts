@@ -8,7 +8,7 @@
  * Errors are one-line UserErrors that name the setting as the caller spells it (`--as-of`, `as_of`).
  */
 import { UserError } from "./config.ts";
-import { quoteValue } from "./quote.ts";
+import { quoteParameter, quoteValue } from "./quote.ts";
 
 export const MAX_WINDOW_DAYS = 3660;
 export const DEFAULT_WINDOW_DAYS = 30;
@@ -100,7 +100,9 @@ export function windowOf(
   }
   if (!Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS) {
     throw new UserError(
-      `windowDays (--days) must be a whole number from 1 to ${MAX_WINDOW_DAYS}, got ${days}`,
+      `windowDays (--days) must be a whole number from 1 to ${MAX_WINDOW_DAYS}, got ${
+        quoteParameter(days)
+      }`,
     );
   }
   return { start: new Date(asOf.getTime() - days * DAY_MS), end: asOf, days };

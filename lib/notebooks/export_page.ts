@@ -10,6 +10,7 @@ import type { ExportFormat, QueryStat, StripeMode } from "../core/types.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
 import { DEFAULT_OUT_DIR, exportOptions } from "../export.ts";
+import { checkBoolean } from "../core/export_options.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { requires, stripeSettingsFromEnv } from "../revenue/mod.ts";
 import type { PriceBook } from "../economics/types.ts";
@@ -96,6 +97,13 @@ function stoppedNote(page: ExportPage): Displayable[] | null {
 }
 
 async function runPage(params: ExportPageParams): Promise<ExportPage> {
+  // named as the parameters cell names them, before `demo` picks the data or is mapped to charts
+  checkBoolean(params.demo, {
+    name: "demo (--demo)",
+    optional: true,
+    undefinedMeans: "demo data unless both databases are configured",
+  });
+  checkBoolean(params.writeChartFiles, { name: "writeChartFiles" });
   const envFile = params.envFile ?? "../.env";
   const env = await loadEnv(envFile);
   const settings = params.demo ? null : sourceSettings(env);

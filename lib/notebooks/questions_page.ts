@@ -18,6 +18,14 @@ import {
   markdown,
   readingDisplay,
 } from "../report/display.ts";
+import {
+  DEFAULT_MODEL_PRICES,
+  DEFAULT_THRESHOLDS,
+  type ModelPrices,
+  modelPrices,
+  type QuestionThresholds,
+  thresholds,
+} from "../analysis/question_common.ts";
 import { nothingToShow, oneLineUserErrors, stoppedBy, stoppedValue } from "./stopped.ts";
 
 export interface QuestionsSource {
@@ -31,6 +39,10 @@ export interface QuestionsSource {
   /** the window's days the file or the run covered (30 unless the name or manifest says not) */
   windowDays: number;
   demo: boolean;
+  /** the thresholds parameter, checked, defaults filled in: what the answer cells ask with */
+  thresholds: QuestionThresholds;
+  /** the modelPrices parameter, checked, defaults filled in */
+  modelPrices: ModelPrices;
 }
 
 const EXPORT_EXTENSIONS = [".csv", ".xlsx", ".parquet"];
@@ -52,16 +64,26 @@ export interface QuestionsParams {
   windowDays?: number;
   csvPath?: string;
   envFile?: string;
+  /** checked here, so a bad one stops the loading cell once, not every answer cell */
+  thresholds?: Partial<QuestionThresholds>;
+  modelPrices?: Partial<ModelPrices>;
 }
 
 /**
  * For `loadQuestionsFrame(…).catch(stoppedSource)` in the notebook: a UserError leaves the source
  * defined with no organization (`frame`: every export column, no row), so the answer cells run
  * and say they have no data (answerDisplays) instead of failing on an undefined `frame`; the
- * loading cell shows the error in one line (sourceDisplays). Any other error is thrown again.
+ * loading cell shows the error in one line (sourceDisplays). The parameters read as their
+ * defaults (a bad one is what stopped it: asked again, each answer cell would repeat the error).
+ * Any other error is thrown again.
  */
 export function stoppedSource(error: unknown): QuestionsSource {
-  return stoppedValue<QuestionsSource>(error, { frame: exportFrameFromColumns({}) });
+  return stoppedValue<QuestionsSource>(error, {
+    frame: exportFrameFromColumns({}),
+    windowDays: MONTH_DAYS,
+    thresholds: { ...DEFAULT_THRESHOLDS },
+    modelPrices: { ...DEFAULT_MODEL_PRICES },
+  });
 }
 
 /** The loading cell's line: how many organizations from where; the error when it stopped. */
@@ -74,7 +96,12 @@ export function sourceDisplays(source: QuestionsSource): Displayable[] {
 }
 
 async function questionsSource(params: QuestionsParams): Promise<QuestionsSource> {
-  if (params.csvPath) return await questionsFrameFromFile(params.csvPath);
+  // checked first: a misspelled threshold is said before minutes of loading
+  const checked = {
+    thresholds: thresholds(params.thresholds),
+    modelPrices: modelPrices(params.modelPrices),
+  };
+  if (params.csvPath) return { ...await questionsFrameFromFile(params.csvPath), ...checked };
   const data = await loadPricingData({
     demo: params.demo,
     asOf: params.asOf,
@@ -97,11 +124,14 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
     ].filter(Boolean).join("; "),
     windowDays: data.windowDays,
     demo: data.demo,
+    ...checked,
   };
 }
 
 /** An export file, its window and demo flag from its name, else from the manifest beside it. */
-async function questionsFrameFromFile(path: string): Promise<QuestionsSource> {
+async function questionsFrameFromFile(
+  path: string,
+): Promise<Omit<QuestionsSource, "thresholds" | "modelPrices">> {
   if (!EXPORT_EXTENSIONS.includes(extname(path).toLowerCase())) {
     throw new UserError(
       `csvPath ${path} is not a .csv, .xlsx or .parquet file; set csvPath to an export, e.g. "../outputs/helicone_pricing_data_2026-11-01.csv" (the notebook runs in notebooks/)`,
