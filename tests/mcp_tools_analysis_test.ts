@@ -100,6 +100,55 @@ Deno.test("segment with no known MRR: a rule that judges MRR cannot be judged, n
     assertEquals([ptb.not_judged, (ptb.totals as Values).mrr], [null, 0]);
   } finally {
     await close();
+  }
+});
+
+Deno.test("key_question with Stripe skipped: churn risk, feature adoption and PTB vs BYOK say they cannot be judged, never $0 MRR", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  try {
+    // demo data with Stripe skipped: every revenue column empty, as a live export without Stripe
+    await runExport({
+      outDir: dir,
+      demo: true,
+      stripe: "skip",
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      formats: ["csv"],
+      charts: false,
+      history: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const reading = async (question: string) => {
+        const result = await call(client, "key_question", { question });
+        ok(!result.isError, text(result));
+        return result.structuredContent!;
+      };
+      const churn = await reading("churn_risk");
+      ok(
+        String(churn.reading).startsWith("Churn risk cannot be judged without revenue"),
+        String(churn.reading),
+      );
+      ok((churn.facts as Values).unknownMrr as number > 0);
+      const adoption = String((await reading("feature_adoption")).reading);
+      ok(adoption.includes("cannot be said without revenue"), adoption);
+      const traffic = await reading("ptb_vs_byok");
+      ok(
+        String(traffic.reading).startsWith("PTB vs BYOK cannot be judged without revenue"),
+        String(traffic.reading),
+      );
+      for (const row of traffic.table as Values[]) {
+        assertEquals([row.mrr, row.ptb_revenue_30d, row.mrr_per_org], [null, null, null]);
+      }
+      for (const answer of [churn, traffic]) ok(!/\$0 MRR/.test(String(answer.reading)));
+    } finally {
+      await close();
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

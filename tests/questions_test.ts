@@ -193,26 +193,64 @@ Deno.test("churn risk: paying orgs whose LLM cost exceeds MRR, biggest loss firs
     // company basis +14.7 %; o3 +39.96 %. Neither loses the company money.
     companyLossOrganizations: 0,
     companyMarginUnknown: 0,
+    // o6: $600 of LLM cost, MRR unknown: counted and said, not judged at $0
+    unknownMrr: 1,
+    unknownMrrLlmCostUsd: 600,
+    knownMrr: 5, // o1…o5
   });
   assertEquals(
     answer.reading,
-    "2 of 3 paying organizations cost more in LLM spend than they pay ($1,160 over their $240 MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) 0 of them lose money.",
+    "2 of 3 paying organizations cost more in LLM spend than they pay ($1,160 over their $240 MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) 0 of them lose money; 1 organization with $600 of LLM spend but unknown MRR not judged.",
   );
   // PTB revenue $30 instead: o1 (70 − 802) / 70 < 0 loses money on the company basis too.
   const short = frame.withColumns(
     pl.Series("gross_margin_company_pct", [(70 - 802) / 70 * 100, null, 39.96, 99.8, null, null]),
   );
   assertEquals(churnRisk(short).facts.companyLossOrganizations, 1);
-  ok(churnRisk(short).reading.endsWith(" 1 of them loses money."));
+  ok(churnRisk(short).reading.includes(" 1 of them loses money; "));
   // PTB revenue not read: organizations with PTB cost have no company-basis margin (o1, o3).
   const unread = frame.withColumns(
     pl.Series("gross_margin_company_pct", [null, null, null, 99.8, null, null], pl.Float64),
   );
   assertEquals(churnRisk(unread).facts.companyMarginUnknown, 2);
   ok(
-    churnRisk(unread).reading.endsWith(
-      " 0 of them lose money and 2 have no company-basis margin (PTB revenue not read).",
+    churnRisk(unread).reading.includes(
+      " 0 of them lose money and 2 have no company-basis margin (PTB revenue not read); ",
     ),
+  );
+});
+
+/** The fixture as an export with Stripe skipped: every revenue column empty. */
+const withoutRevenue = () =>
+  frame.withColumns(
+    ...["mrr", "addon_prompts", "ptb_revenue_30d", "gross_margin_pct", "gross_margin_company_pct"]
+      .map((name) => pl.lit(null).cast(pl.Float64).alias(name)),
+  );
+
+Deno.test("churn risk with no MRR known says it cannot be judged, never '0 of 0 … $0 MRR'", () => {
+  // LLM spend: o1 800 + o2 30 + o3 600 + o4 1000 + o6 600 = 3,030 over 5 organizations (o5: none)
+  const answer = churnRisk(withoutRevenue());
+  assertEquals(answer.table.height, 0);
+  assertEquals(
+    [answer.facts.unknownMrr, answer.facts.unknownMrrLlmCostUsd, answer.facts.knownMrr],
+    [5, 3030, 0],
+  );
+  assertEquals(
+    answer.reading,
+    "Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so 5 organizations with $3,030 of LLM spend but unknown MRR are not judged.",
+  );
+  // o1 (the biggest loser, $760) unknown: left out of the sums, and said
+  const o1Unknown = churnRisk(
+    frame.withColumns(pl.Series("mrr", [null, 0, 200, 5000, 0, null], pl.Float64)),
+  );
+  assertEquals(column(o1Unknown.table, "org_name"), ["o3"]);
+  ok(
+    o1Unknown.reading.startsWith(
+      "1 of 2 paying organizations cost more in LLM spend than they pay ($400 over their $200 MRR)",
+    ) && o1Unknown.reading.endsWith(
+      "; 2 organizations with $1,400 of LLM spend but unknown MRR not judged.",
+    ),
+    o1Unknown.reading,
   );
 });
 
@@ -307,16 +345,35 @@ Deno.test("feature adoption: prompts add-on (billed or in metadata) against prom
   assertEquals(column(table, "uses_prompts"), [true, false, true, false]);
   assertEquals(column(table, "organizations"), [1, 1, 1, 3]); // o4 | o3 | o2 | o1, o5, o6
   assertEquals(column(table, "prompt_requests_30d"), [400, 0, 100, 0]);
-  assertEquals(column(table, "mrr"), [5000, 200, 0, 40]);
+  assertEquals(column(table, "mrr"), [5000, 200, 0, 40]); // o6's unknown MRR not in the last
+  assertEquals(column(table, "unknown_mrr"), [0, 0, 0, 1]);
+  assertEquals(column(table, "addon_prompts"), [0, 50, 0, 0]);
   assertEquals(answer.facts, {
     addonOrganizations: 2,
     addonUsingPrompts: 1,
     promptUsersWithoutAddon: 1,
     addonMrrUsd: 50,
+    unknownRevenue: 1, // o6: addon_prompts empty
   });
   assertEquals(
     answer.reading,
-    "2 organizations have the prompts add-on and 1 of them used stored prompts in the window; 1 used prompts without it; the add-on brings $50 MRR.",
+    "2 organizations have the prompts add-on and 1 of them used stored prompts in the window; 1 used prompts without it; the add-on brings $50 MRR from the organizations with known revenue; 1 organization with unknown revenue is not in it (its add-on known from addons_in_metadata only).",
+  );
+  // every organization's revenue known (o6 billed $0): the plain sentence
+  const known = featureAdoption(
+    frame.withColumns(
+      pl.Series("addon_prompts", [0, 0, 50, 0, 0, 0], pl.Float64),
+      pl.Series("mrr", [40, 0, 200, 5000, 0, 0], pl.Float64),
+    ),
+  );
+  ok(known.reading.endsWith("; the add-on brings $50 MRR."), known.reading);
+  // none known: no "$0 MRR", and the empty sums stay empty; metadata still names o3 and o4
+  const none = featureAdoption(withoutRevenue());
+  assertEquals(column(none.table, "addon_prompts"), [null, null, null, null]);
+  assertEquals(column(none.table, "mrr"), [null, null, null, null]);
+  assertEquals(
+    none.reading,
+    "2 organizations have the prompts add-on and 1 of them used stored prompts in the window; 1 used prompts without it; what the add-on brings cannot be said without revenue (not fetched for any organization: the add-on is known from addons_in_metadata only).",
   );
 });
 
@@ -332,10 +389,14 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
   assertEquals(column(table, "organizations"), [1, 1, 3, 1]); // o1 | o3 | o2, o4, o6 | o5
   assertEquals(column(table, "requests_30d"), [200_000, 10_000, 1_100_000, 0]);
   assertEquals(column(table, "llm_cost_30d"), [800, 600, 1630, 0]);
-  assertEquals(column(table, "mrr"), [40, 200, 5000, 0]); // o6's unknown MRR as 0
-  // (40 − 800) / 40 = −1900 %; (200 − 600) / 200 = −200 %; (5000 − 1630) / 5000 = 67.4 %
+  // over the organizations with known MRR: BYOK's o2 and o4 (o6's is unknown, counted)
+  assertEquals(column(table, "mrr"), [40, 200, 5000, 0]);
+  assertEquals(column(table, "unknown_mrr"), [0, 0, 1, 0]);
+  assertEquals(column(table, "mrr_per_org"), [40, 200, 2500, 0]); // BYOK: 5000 / 2
+  // (40 − 800) / 40 = −1900 %; (200 − 600) / 200 = −200 %; BYOK without o6's $600:
+  // (5000 − 30 − 1000) / 5000 = 79.4 %
   const margins = column(table, "gross_margin_pct") as (number | null)[];
-  ok(near(margins[0]!, -1900) && near(margins[1]!, -200) && near(margins[2]!, 67.4));
+  ok(near(margins[0]!, -1900) && near(margins[1]!, -200) && near(margins[2]!, 79.4), `${margins}`);
   assertEquals(margins[3], null); // no MRR, no margin
   // Company basis, the per-plan table's sums over every organization with known revenue, paying
   // or not: gateway o1 (940 − 802) / 940 = 14.68 %; mixed o3 (250 − 150.1) / 250 = 39.96 %;
@@ -356,6 +417,8 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
   assertEquals({ ...mixed, companyMarginPct: null }, {
     organizations: 1,
     mrrUsd: 200,
+    unknownMrr: 0,
+    ptbRevenueUnread: 0,
     llmCostUsd: 600,
     ptbLlmCostUsd: 150,
     ptbRevenueUsd: 50,
@@ -372,7 +435,7 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
   ok(near(mixed.companyMarginPct!, 39.96));
   assertEquals(
     answer.reading,
-    "1 organization is gateway-only: $40 MRR and $900 of PTB revenue against $800 of pass-through LLM cost the company pays, company-basis margin 14.7 % ($40 MRR + $900 PTB revenue against $802 company cost, pass-through LLM cost + infrastructure); 3 organizations are BYOK-only ($5,000 MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $150 pass-through, company-basis margin 40 % ($200 MRR + $50 PTB revenue against $150 company cost)).",
+    "1 organization is gateway-only: $40 MRR and $900 of PTB revenue against $800 of pass-through LLM cost the company pays, company-basis margin 14.7 % ($40 MRR + $900 PTB revenue against $802 company cost, pass-through LLM cost + infrastructure); 3 organizations are BYOK-only ($5,000 MRR over 2 of them, 1 with unknown MRR, their $1,630 of LLM cost paid to the providers by themselves) and 1 mixed ($200 MRR, $150 pass-through, company-basis margin 40 % ($200 MRR + $50 PTB revenue against $150 company cost)).",
   );
 });
 
@@ -407,12 +470,22 @@ Deno.test("PTB vs BYOK: the company-basis margin is the per-plan table's, over e
   const names = answer.table.columns;
   const value = (name: string) => row[names.indexOf(name)];
   assertEquals(value("traffic"), "gateway only (PTB)");
-  // all three organizations: unknown MRR as $0; (100 − 73) / 100 = 27 %
+  // MRR over g1 and g3 (g2's unknown, counted); cost and PTB revenue over all three
   assertEquals(
-    ["organizations", "mrr", "ptb_revenue_30d", "llm_cost_ptb_30d", "company_cost_30d"].map(value),
-    [3, 100, 70, 73, 85],
+    [
+      "organizations",
+      "mrr",
+      "unknown_mrr",
+      "ptb_revenue_30d",
+      "llm_cost_ptb_30d",
+      "company_cost_30d",
+      "mrr_per_org",
+    ].map(value),
+    [3, 100, 1, 70, 73, 85, 50],
   );
-  ok(near(value("gross_margin_pct") as number, 27));
+  // over g1 and g3, whose MRR is known: (100 − 25 − 8) / 100 = 67 % (g2's $40 read against $0
+  // MRR gave 27 %)
+  ok(near(value("gross_margin_pct") as number, 67));
   // the margin's population: g1 and g3
   assertEquals(
     ["company_margin_organizations", "company_margin_revenue", "company_margin_cost"].map(value),
@@ -421,7 +494,7 @@ Deno.test("PTB vs BYOK: the company-basis margin is the per-plan table's, over e
   ok(near(value("margin_company_pct") as number, 110 / 150 * 100));
   assertEquals(
     answer.reading,
-    "3 organizations are gateway-only: $100 MRR and $70 of PTB revenue against $73 of pass-through LLM cost the company pays, company-basis margin 73.3 % over the 2 with known revenue ($100 MRR + $50 PTB revenue against $40 company cost, pass-through LLM cost + infrastructure; the other 1 cost $45); 0 organizations are BYOK-only ($0 MRR, their $0 of LLM cost paid to the providers by themselves) and 0 mixed ($0 MRR, $0 pass-through, no company-basis margin).",
+    "3 organizations are gateway-only: $100 MRR over 2 of them, 1 with unknown MRR, and $70 of PTB revenue against $73 of pass-through LLM cost the company pays, company-basis margin 73.3 % over the 2 with known revenue ($100 MRR + $50 PTB revenue against $40 company cost, pass-through LLM cost + infrastructure; the other 1 cost $45); 0 organizations are BYOK-only ($0 MRR, their $0 of LLM cost paid to the providers by themselves) and 0 mixed ($0 MRR, $0 pass-through, no company-basis margin).",
   );
 });
 
@@ -466,6 +539,33 @@ Deno.test("PTB vs BYOK: unread PTB revenue with PTB cost leaves the company marg
     [2, 100, 36],
   );
   ok(near(value(read, "margin_company_pct") as number, 64));
+});
+
+Deno.test("PTB vs BYOK with no revenue known says it cannot be judged; its sums stay empty, never $0", () => {
+  const answer = ptbVsByok(withoutRevenue());
+  for (const name of ["mrr", "ptb_revenue_30d", "mrr_per_org", "gross_margin_pct"]) {
+    assertEquals(column(answer.table, name), [null, null, null, null], name);
+  }
+  assertEquals(column(answer.table, "unknown_mrr"), [1, 1, 3, 1]);
+  assertEquals(
+    answer.reading,
+    "PTB vs BYOK cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched); 1 organization is gateway-only ($800 of pass-through LLM cost the company pays), 1 mixed ($150 pass-through) and 3 BYOK-only (their $1,630 of LLM cost paid to the providers by themselves).",
+  );
+  // MRR read, PTB revenue not (no PTB product set): said so, not "$0 of PTB revenue"
+  const noPtb = ptbVsByok(
+    frame.withColumns(pl.lit(null).cast(pl.Float64).alias("ptb_revenue_30d")),
+  );
+  ok(
+    noPtb.reading.startsWith(
+      "1 organization is gateway-only: $40 MRR and PTB revenue not read against $800 of pass-through LLM cost",
+    ),
+    noPtb.reading,
+  );
+  // the chart draws no MRR bar where none is known, and says why
+  const chart = trafficChart(answer).svg;
+  ok(chart.includes("No MRR bars: MRR is unknown for every organization"), "caption");
+  // LLM cost and pass-through of the 4 types, and their 2 swatches: no MRR bar, no MRR swatch
+  assertEquals(count(chart, "rect"), 4 * 2 + 2);
 });
 
 Deno.test("an empty frame gives empty answers and zero facts, not errors", () => {

@@ -1,6 +1,7 @@
 /**
  * 6. PTB vs BYOK, one of the spec's Key Pricing Questions (lib/analysis/questions.ts lists them).
- * Every figure says which organizations it covers: the sums over all of a traffic type, the
+ * Every figure says which organizations it covers: usage and cost sums over all of a traffic
+ * type, MRR and PTB revenue over those where they are known (the others counted), the
  * company-basis margin over the headline's and per-plan table's population (margin_sums.ts: every
  * organization with known revenue, paying or not, and the cost of one whose revenue a sibling's
  * row carries), with that margin's own sums beside it, so the reading's and the row's figures give it.
@@ -10,6 +11,8 @@ import {
   type Answer,
   columnTotal,
   count,
+  isAre,
+  knownSum,
   percent,
   plural,
   requireColumns,
@@ -29,8 +32,11 @@ import { withCustomerColumns } from "../revenue/shared_customers.ts";
  * against the pass-through LLM cost the company pays plus infrastructure. The frame's window
  * columns are on a 30-day basis (usageOnMonthlyBasis), so each sum is a month's.
  *
- * Table, one row per traffic type: `organizations` … `company_cost_30d`, `mrr_per_org` and
- * `gross_margin_pct` cover all its organizations (unknown MRR, PTB revenue and cost as $0);
+ * Table, one row per traffic type: `organizations`, `requests_30d`, `llm_cost_30d`,
+ * `llm_cost_ptb_30d` and `company_cost_30d` cover all its organizations; `mrr` and
+ * `ptb_revenue_30d` are sums over the organizations where they are known (empty where none is:
+ * unknown is never $0), `unknown_mrr` counts the others, and `mrr_per_org` and `gross_margin_pct`
+ * ((MRR − LLM cost) / MRR) are over the organizations with known MRR;
  * `company_margin_organizations` (those whose cost the margin counts: revenue known, paying or
  * not, or carried by a sibling's row), `company_margin_revenue` (MRR + PTB revenue of those with
  * known revenue) and `company_margin_cost` are what `margin_company_pct` is over;
@@ -69,8 +75,12 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       pl.col("requests_30d").sum().alias("requests_30d"),
       pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
       pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
-      pl.col("mrr").fillNull(0).sum().alias("mrr"),
-      pl.col("ptb_revenue_30d").fillNull(0).sum().alias("ptb_revenue_30d"),
+      knownSum("mrr").alias("mrr"),
+      pl.col("mrr").isNull().sum().cast(pl.UInt32).alias("unknown_mrr"),
+      where(pl.col("mrr").isNotNull(), pl.col("llm_cost_30d").cast(pl.Float64))
+        .alias("_llm_cost_known_mrr"),
+      knownSum("ptb_revenue_30d").alias("ptb_revenue_30d"),
+      pl.col("ptb_revenue_30d").isNull().sum().cast(pl.UInt32).alias("_ptb_revenue_unread"),
       pl.col("company_cost_30d").fillNull(0).sum().alias("company_cost_30d"),
       // the company-basis margin: the per-plan table's sums (frame columns are monthly already)
       ...marginSums({ windowDays: MONTH_DAYS }),
@@ -84,17 +94,17 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
       pl.col("_company_cost").alias("company_margin_cost"),
       pl.col("_ptb_unknown").cast(pl.UInt32).alias("ptb_revenue_unknown"),
     );
-  const margin = (cost: string) =>
-    pl.when(pl.col("mrr").gt(0))
-      .then(pl.col("mrr").minus(pl.col(cost)).div(pl.col("mrr")).mul(100))
-      .otherwise(pl.lit(null));
+  // over the organizations with known MRR: another's cost against no revenue would read as a loss
+  const margin = pl.when(pl.col("mrr").gt(0))
+    .then(pl.col("mrr").minus(pl.col("_llm_cost_known_mrr")).div(pl.col("mrr")).mul(100))
+    .otherwise(pl.lit(null));
   const order = new Map<string, number>(TRAFFIC_TYPES.map((type, i) => [type, i]));
   const types = grouped.getColumn("traffic").toArray() as string[];
   const withMargins = grouped
     .withColumns(
       pl.Series("order", types.map((type) => order.get(type)!), pl.Int32),
-      pl.col("mrr").div(pl.col("organizations")).alias("mrr_per_org"),
-      margin("llm_cost_30d").alias("gross_margin_pct"),
+      pl.col("mrr").div(pl.col("organizations").minus(pl.col("unknown_mrr"))).alias("mrr_per_org"),
+      margin.alias("gross_margin_pct"),
       // not known when PTB revenue was not read and the type had PTB cost (as the per-plan table)
       companyMarginOfSums().alias("margin_company_pct"),
     )
@@ -105,6 +115,8 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
     return [type, {
       organizations: columnTotal(row, "organizations"),
       mrrUsd: columnTotal(row, "mrr"),
+      unknownMrr: columnTotal(row, "unknown_mrr"),
+      ptbRevenueUnread: columnTotal(row, "_ptb_revenue_unread"),
       llmCostUsd: columnTotal(row, "llm_cost_30d"),
       ptbLlmCostUsd: columnTotal(row, "llm_cost_ptb_30d"),
       ptbRevenueUsd: columnTotal(row, "ptb_revenue_30d"),
@@ -128,6 +140,7 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
     "llm_cost_30d",
     "llm_cost_ptb_30d",
     "mrr",
+    "unknown_mrr",
     "ptb_revenue_30d",
     "company_cost_30d",
     "mrr_per_org",
@@ -141,18 +154,56 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
   const g = facts[gateway];
   const b = facts[byok];
   const m = facts[mixed];
-  const reading = `${plural(g.organizations, { one: "organization" })} ${
-    g.organizations === 1 ? "is" : "are"
-  } gateway-only: ${usd(g.mrrUsd)} MRR and ${usd(g.ptbRevenueUsd)} of PTB revenue against ${
-    usd(g.ptbLlmCostUsd)
-  } of pass-through LLM cost the company pays, ${companyMarginWords(g, { defineCost: true })}; ${
-    plural(b.organizations, { one: "organization" })
-  } ${b.organizations === 1 ? "is" : "are"} BYOK-only (${usd(b.mrrUsd)} MRR, their ${
-    usd(b.llmCostUsd)
-  } of LLM cost paid to the providers by themselves) and ${count(m.organizations)} mixed (${
-    usd(m.mrrUsd)
-  } MRR, ${usd(m.ptbLlmCostUsd)} pass-through, ${companyMarginWords(m, { defineCost: false })}).`;
+  const all = TRAFFIC_TYPES.map((type) => facts[type]);
+  const organizations = all.reduce((sum, f) => sum + f.organizations, 0);
+  // no MRR known (Stripe skipped): "$0 MRR" would read as organizations paying nothing
+  const reading = organizations > 0 && all.every((f) => f.unknownMrr === f.organizations)
+    ? `PTB vs BYOK cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched); ${
+      plural(g.organizations, { one: "organization" })
+    } ${isAre(g.organizations)} gateway-only (${
+      usd(g.ptbLlmCostUsd)
+    } of pass-through LLM cost the company pays), ${count(m.organizations)} mixed (${
+      usd(m.ptbLlmCostUsd)
+    } pass-through) and ${count(b.organizations)} BYOK-only (their ${
+      usd(b.llmCostUsd)
+    } of LLM cost paid to the providers by themselves).`
+    : `${plural(g.organizations, { one: "organization" })} ${
+      isAre(g.organizations)
+    } gateway-only: ${mrrWords(g)}${g.unknownMrr > 0 ? "," : ""} and ${
+      ptbRevenueWords(g)
+    } against ${usd(g.ptbLlmCostUsd)} of pass-through LLM cost the company pays, ${
+      companyMarginWords(g, { defineCost: true })
+    }; ${plural(b.organizations, { one: "organization" })} ${isAre(b.organizations)} BYOK-only (${
+      mrrWords(b)
+    }, their ${usd(b.llmCostUsd)} of LLM cost paid to the providers by themselves) and ${
+      count(m.organizations)
+    } mixed (${mrrWords(m)}, ${usd(m.ptbLlmCostUsd)} pass-through, ${
+      companyMarginWords(m, { defineCost: false })
+    }).`;
   return { table, facts, reading };
+}
+
+/**
+ * A type's MRR as far as it is known: "$5,000 MRR"; "$4,800 MRR over 2 of them, 1 with unknown
+ * MRR"; "MRR unknown" when none is known.
+ */
+function mrrWords(facts: TrafficFacts): string {
+  const { organizations, unknownMrr, mrrUsd } = facts;
+  if (unknownMrr === 0) return `${usd(mrrUsd)} MRR`;
+  if (unknownMrr === organizations) return "MRR unknown";
+  return `${usd(mrrUsd)} MRR over ${count(organizations - unknownMrr)} of them, ${
+    count(unknownMrr)
+  } with unknown MRR`;
+}
+
+/** "$900 of PTB revenue"; "$900 of PTB revenue (read for 2 of them)"; "PTB revenue not read". */
+function ptbRevenueWords(facts: TrafficFacts): string {
+  const { organizations, ptbRevenueUnread, ptbRevenueUsd } = facts;
+  if (ptbRevenueUnread === 0) return `${usd(ptbRevenueUsd)} of PTB revenue`;
+  if (ptbRevenueUnread === organizations) return "PTB revenue not read";
+  return `${usd(ptbRevenueUsd)} of PTB revenue (read for ${
+    count(organizations - ptbRevenueUnread)
+  } of them)`;
 }
 
 /**

@@ -43,6 +43,7 @@ function labelled(table: pl.DataFrame, label: string, measures: [string, string]
     // Names repeat across organizations; the rank keeps bars apart.
     label === "org_name" ? `${i + 1}. ${String(v ?? "(no name)").slice(0, 24)}` : String(v)
   );
+  // an unknown value (MRR not fetched) gets no bar: a bar at $0 would read as "pays nothing"
   return measures.flatMap(([column, series]) =>
     (table.getColumn(column).toArray() as unknown[]).map((v, i) => ({
       label: labels[i],
@@ -126,8 +127,17 @@ const CHARTS = {
   traffic: {
     name: "q6_ptb_vs_byok",
     title: "PTB vs BYOK: MRR and LLM cost by traffic type",
-    caption: () =>
-      "USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.",
+    caption: (a) => {
+      const types = Object.values(a.facts);
+      const unknown = types.reduce((sum, f) => sum + f.unknownMrr, 0);
+      const all = types.reduce((sum, f) => sum + f.organizations, 0);
+      const mrr = unknown === 0
+        ? ""
+        : unknown === all
+        ? " No MRR bars: MRR is unknown for every organization (revenue not fetched)."
+        : ` MRR over the organizations with known MRR (${unknown} unknown, not counted as $0).`;
+      return `USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.${mrr}`;
+    },
     label: "traffic",
     measures: COST_MEASURES,
     valueLabel: "USD",

@@ -137,6 +137,18 @@ export function exportFrameFromCsv(text: string): pl.DataFrame {
 
 export const mrrKnown = () => pl.col("mrr").isNotNull();
 
+/**
+ * In an aggregation: the column's sum over its known values, null when none is known (a sum of
+ * nothing read as $0 would say "pays nothing").
+ */
+export function knownSum(name: string): pl.Expr {
+  return pl.when(pl.col(name).isNotNull().any()).then(pl.col(name).sum())
+    .otherwise(pl.lit(null)).cast(pl.Float64);
+}
+
+/** "is" or "are" for `n` organizations. */
+export const isAre = (n: number) => n === 1 ? "is" : "are";
+
 /** 14.7 %, or "unknown" for a group without a company-basis margin. */
 export function percent(value: number | null): string {
   return value === null ? "unknown" : `${+value.toFixed(1)} %`;
@@ -148,12 +160,17 @@ export type TrafficType = typeof TRAFFIC_TYPES[number];
 
 export interface TrafficFacts {
   organizations: number;
+  /** MRR summed over the organizations with known MRR */
   mrrUsd: number;
+  /** organizations whose MRR is unknown (not in mrrUsd) */
+  unknownMrr: number;
   llmCostUsd: number;
   /** pass-through LLM cost: the part the company pays */
   ptbLlmCostUsd: number;
-  /** PTB revenue received for that cost (ptb_revenue_30d; unread counts as 0 here) */
+  /** PTB revenue received for that cost (ptb_revenue_30d), over the organizations it was read for */
   ptbRevenueUsd: number;
+  /** organizations whose PTB revenue was not read (not in ptbRevenueUsd) */
+  ptbRevenueUnread: number;
   /** company_cost_30d: pass-through LLM cost plus infrastructure */
   companyCostUsd: number;
   /**

@@ -16,6 +16,8 @@ import {
   columnTotal,
   count,
   countWhere,
+  isAre,
+  knownSum,
   mrrKnown,
   plural,
   type QuestionThresholds,
@@ -193,7 +195,23 @@ export interface ChurnFacts {
   companyLossOrganizations: number;
   /** of the matches, those without a company-basis margin (PTB revenue not read, PTB cost > 0) */
   companyMarginUnknown: number;
+  /** organizations with LLM cost whose MRR is unknown (not judged), and their LLM cost */
+  unknownMrr: number;
+  unknownMrrLlmCostUsd: number;
+  /** organizations with a known MRR (0 included): none means the question cannot be answered */
+  knownMrr: number;
 }
+
+const CHURN_COLUMNS = [
+  "org_name",
+  "tier",
+  "mrr",
+  "llm_cost_30d",
+  "llm_cost_ptb_30d",
+  "loss_usd",
+  "gross_margin_pct",
+  "gross_margin_company_pct",
+];
 
 /**
  * 3. Negative gross margin: paying organizations (MRR > 0) whose LLM cost exceeds their MRR,
@@ -217,6 +235,8 @@ export function churnRisk(
   });
   const t = thresholds(overrides);
   const paying = pl.col("mrr").gt(0);
+  // their cost cannot be set against what they pay: counted and said, never judged at $0
+  const unknown = frame.filter(pl.col("mrr").isNull().and(pl.col("llm_cost_30d").gt(0)));
   const matches = frame
     .filter(paying.and(pl.col("llm_cost_30d").gt(pl.col("mrr"))))
     .withColumns(pl.col("llm_cost_30d").minus(pl.col("mrr")).alias("loss_usd"))
@@ -228,7 +248,25 @@ export function churnRisk(
     mrrUsd: columnTotal(matches, "mrr"),
     companyLossOrganizations: countWhere(matches, pl.col("gross_margin_company_pct").lt(0)),
     companyMarginUnknown: countWhere(matches, pl.col("gross_margin_company_pct").isNull()),
+    unknownMrr: unknown.height,
+    unknownMrrLlmCostUsd: columnTotal(unknown, "llm_cost_30d"),
+    knownMrr: countWhere(frame, mrrKnown()),
   };
+  const unknownWords = `${plural(facts.unknownMrr, { one: "organization" })} with ${
+    usd(facts.unknownMrrLlmCostUsd)
+  } of LLM spend but unknown MRR`;
+  // no MRR known (Stripe skipped): "0 of 0 paying organizations" read as no churn risk
+  if (facts.knownMrr === 0 && facts.unknownMrr > 0) {
+    return {
+      table: matches.select(...CHURN_COLUMNS).head(t.top),
+      facts,
+      reading:
+        `Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so ${unknownWords} ${
+          isAre(facts.unknownMrr)
+        } not judged.`,
+      ranked: { top: t.top, of: matches.height },
+    };
+  }
   const reading = `${count(facts.organizations)} of ${
     plural(facts.payingOrganizations, { one: "paying organization" })
   } cost more in LLM spend than they pay (${usd(facts.lossUsd)} over their ${
@@ -241,20 +279,9 @@ export function churnRisk(
         facts.companyMarginUnknown === 1 ? "has" : "have"
       } no company-basis margin (PTB revenue not read)`
       : ""
-  }.`;
+  }${facts.unknownMrr > 0 ? `; ${unknownWords} not judged` : ""}.`;
   return {
-    table: matches
-      .select(
-        "org_name",
-        "tier",
-        "mrr",
-        "llm_cost_30d",
-        "llm_cost_ptb_30d",
-        "loss_usd",
-        "gross_margin_pct",
-        "gross_margin_company_pct",
-      )
-      .head(t.top),
+    table: matches.select(...CHURN_COLUMNS).head(t.top),
     facts,
     reading,
     ranked: { top: t.top, of: matches.height },
@@ -274,8 +301,13 @@ export interface AdoptionFacts {
   addonUsingPrompts: number;
   /** organizations that used stored prompts in the window without the add-on */
   promptUsersWithoutAddon: number;
-  /** Σ addon_prompts, USD per month */
+  /** Σ addon_prompts over organizations whose revenue was read, USD per month */
   addonMrrUsd: number;
+  /**
+   * organizations whose revenue was not read (addon_prompts empty): not in addonMrrUsd, and their
+   * add-on known from addons_in_metadata only
+   */
+  unknownRevenue: number;
 }
 
 /** "prompts" as one entry of the comma-separated add-on list (not e.g. "prompts_v2"). */
@@ -308,8 +340,10 @@ export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
       pl.len().alias("organizations"),
       pl.col("prompts_created").sum().alias("prompts_created"),
       pl.col("prompts_used_30d").sum().alias("prompt_requests_30d"),
-      pl.col("addon_prompts").sum().alias("addon_prompts"),
-      pl.col("mrr").sum().alias("mrr"),
+      // over the organizations with known revenue; empty where none is known (not $0)
+      knownSum("addon_prompts").alias("addon_prompts"),
+      knownSum("mrr").alias("mrr"),
+      pl.col("mrr").isNull().sum().cast(pl.UInt32).alias("unknown_mrr"),
     )
     .sort(["has_prompts_addon", "uses_prompts"], [true, true]);
   const addon = pl.col("has_prompts_addon");
@@ -319,14 +353,25 @@ export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
     addonUsingPrompts: countWhere(flagged, addon.and(uses)),
     promptUsersWithoutAddon: countWhere(flagged, addon.not().and(uses)),
     addonMrrUsd: columnTotal(frame, "addon_prompts"),
+    unknownRevenue: countWhere(frame, pl.col("addon_prompts").isNull()),
   };
+  const unknown = facts.unknownRevenue;
+  const revenue = unknown === 0
+    ? `the add-on brings ${usd(facts.addonMrrUsd)} MRR`
+    : unknown === frame.height
+    ? "what the add-on brings cannot be said without revenue (not fetched for any organization: the add-on is known from addons_in_metadata only)"
+    : `the add-on brings ${usd(facts.addonMrrUsd)} MRR from the organizations with known revenue; ${
+      plural(unknown, { one: "organization" })
+    } with unknown revenue ${isAre(unknown)} not in it (${
+      unknown === 1 ? "its" : "their"
+    } add-on known from addons_in_metadata only)`;
   const reading = `${plural(facts.addonOrganizations, { one: "organization" })} ${
     facts.addonOrganizations === 1 ? "has" : "have"
   } the prompts add-on and ${
     count(facts.addonUsingPrompts)
   } of them used stored prompts in the window; ${
     count(facts.promptUsersWithoutAddon)
-  } used prompts without it; the add-on brings ${usd(facts.addonMrrUsd)} MRR.`;
+  } used prompts without it; ${revenue}.`;
   return { table, facts, reading };
 }
 
