@@ -62,14 +62,18 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
         ok(/30-day basis \(× 30 \/ 7\)/.test(churn.basis as string));
         // the notebook's answer for the same file (questions_page.ts scales the frame the same way)
         const monthly = usageOnMonthlyBasis(frame, 7);
-        assertEquals(churn.reading, churnRisk(monthly).reading);
+        const week = { windowDays: 7 };
+        assertEquals(churn.reading, churnRisk(monthly, {}, week).reading);
+        // its usage is per 30 days, and the reading and table say so
+        ok((churn.reading as string).startsWith("On a 30-day basis (the 7-day window's usage"));
+        ok(Object.keys((churn.table as Values[])[0]).includes("llm_cost_per_30d"));
         const under = (await call(client, "key_question", { question: "underpriced" }))
           .structuredContent!;
-        assertEquals(under.reading, underpricedCustomers(monthly).reading);
+        assertEquals(under.reading, underpricedCustomers(monthly, {}, week).reading);
         // the company-basis margins too: PTB revenue and company cost on the same basis
         const traffic = (await call(client, "key_question", { question: "ptb_vs_byok" }))
           .structuredContent!;
-        assertEquals(traffic.reading, ptbVsByok(monthly).reading);
+        assertEquals(traffic.reading, ptbVsByok(monthly, week).reading);
         ok((traffic.reading as string).includes("company-basis margin"));
         // gateway-only: Σ(mrr + PTB revenue × 30/7) over the organizations with known revenue
         // (paying or not) against Σ company cost × 30/7 over those and the ones a sibling's row

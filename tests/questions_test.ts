@@ -821,6 +821,74 @@ Deno.test("a 7-day export's usage is put on a 30-day basis: its answers are the 
   }
 });
 
+Deno.test("a 7-day export's answers say their usage is per 30 days: readings, table columns, chart axes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const weekly = `${dir}/helicone_pricing_data_2026-11-01_7d.csv`;
+    await writeCsvFile(windowUsage(7 / 30), weekly);
+    const week = await loadQuestionsFrame({ asOf: new Date(), csvPath: weekly });
+    const basis = { windowDays: week.windowDays };
+    // w2, free: 14,000 requests in the 7 days (the file's requests_30d), 60,000 per 30 days
+    const upgrade = upgradeCandidates(week.frame, {}, basis);
+    assertEquals(
+      upgrade.reading,
+      "On a 30-day basis (the 7-day window's usage × 30/7): 1 of 1 free organization sent ≥ 50,000 requests per 30 days (60,000 requests, $30 of LLM cost); at $20 a seat their 1 seat would bring $20 MRR.",
+    );
+    assertEquals(upgrade.table.columns, [
+      "org_name",
+      "seats",
+      "active_users_30d", // a count of users in the window, not scaled: the file's name
+      "requests_per_30d",
+      "llm_cost_per_30d",
+      "is_ptb",
+    ]);
+    assertEquals((column(upgrade.table, "requests_per_30d") as number[]).map(Math.round), [60_000]);
+    const axis = upgradeChart(upgrade).svg;
+    ok(axis.includes("Requests per 30 days (7-day window × 30/7)"), "axis");
+    ok(!axis.includes("in window"), "no 'in window'");
+    // w1: 300,000 requests and $900 per 30 days against $40 MRR
+    const underpriced = underpricedCustomers(week.frame, {}, basis);
+    ok(
+      underpriced.reading.startsWith(
+        "On a 30-day basis (the 7-day window's usage × 30/7): 1 organization sent ≥ 100,000 requests or ≥ $500 of LLM cost per 30 days while paying ≤ $100 MRR: together $900 of LLM cost",
+      ),
+      underpriced.reading,
+    );
+    const chart = underpricedChart(underpriced).svg;
+    ok(chart.includes("LLM cost (per 30 days)") && chart.includes("by LLM cost per 30 days"));
+    const answers = [
+      underpriced,
+      upgrade,
+      churnRisk(week.frame, {}, basis),
+      pricingModelComparison(week.frame, {}, basis),
+      featureAdoption(week.frame, basis),
+      ptbVsByok(week.frame, basis),
+    ];
+    for (const answer of answers) {
+      assertEquals(answer.windowDays, 7);
+      // a usage column of the table is named for its basis, never the file's *_30d name
+      for (
+        const name of ["requests_30d", "llm_cost_30d", "prompt_requests_30d", "ptb_revenue_30d"]
+      ) {
+        ok(!answer.table.columns.includes(name), `${answer.reading}: ${name}`);
+      }
+    }
+    // usage sums in the reading: said on a 30-day basis; adoption only counts organizations
+    for (const answer of [answers[0], answers[1], answers[2], answers[3], answers[5]]) {
+      ok(answer.reading.startsWith("On a 30-day basis (the 7-day window's usage × 30/7): "));
+      ok(!answer.reading.includes("requests in the window"), answer.reading);
+    }
+    assertEquals(
+      answers[4].table.columns.includes("prompt_requests_per_30d"),
+      true,
+    );
+    // a 30-day window reads as before
+    assertEquals(upgradeCandidates(week.frame).reading.startsWith("1 of 1 free"), true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the questions notebook's file: demo and window from the name, else from the manifest beside it", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -32,6 +32,7 @@ export {
   exportFrameFromCsv,
   type ModelPrices,
   type QuestionThresholds,
+  type UsageBasis,
   usd,
 } from "./question_common.ts";
 export {

@@ -9,10 +9,13 @@
 import pl from "nodejs-polars";
 import {
   type Answer,
+  basisDays,
   type ModelPrices,
   modelPrices,
+  onBasis,
   plural,
   requireColumns,
+  type UsageBasis,
   usd,
 } from "./question_common.ts";
 import type { Plan, Scenario } from "./scenario/model.ts";
@@ -101,9 +104,11 @@ const noSums = (): Sums => ({
 export function pricingModelComparison(
   frame: pl.DataFrame,
   prices: Partial<ModelPrices> = {},
+  basis: UsageBasis = {},
 ): Answer<ModelFacts> {
   requireColumns(frame, { question: "pricing model comparison", names: SCENARIO_INPUT_COLUMNS });
   const p = modelPrices(prices);
+  const windowDays = basisDays(basis);
   const scenarios = modelScenarios(p);
   const inputs = pricingInputs(frame);
   const seat = priceOrganizations(inputs, scenarios.seat);
@@ -144,7 +149,13 @@ export function pricingModelComparison(
     unknownMrr: all.unknownMrr,
     notCounted: pct.notCounted,
   };
-  return { table: tierTable(tierNames, perTier), facts, reading: modelReading(facts, p) };
+  return {
+    table: tierTable(tierNames, perTier),
+    facts,
+    // usage-based and % of LLM cost price the usage on a 30-day basis
+    reading: onBasis(modelReading(facts, p), windowDays),
+    windowDays,
+  };
 }
 
 function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {

@@ -9,16 +9,20 @@
 import pl from "nodejs-polars";
 import {
   type Answer,
+  basisDays,
   columnTotal,
   count,
   isAre,
   knownSum,
+  onBasis,
   percent,
   plural,
   requireColumns,
+  tableOnBasis,
   TRAFFIC_TYPES,
   type TrafficFacts,
   type TrafficType,
+  type UsageBasis,
   usd,
 } from "./question_common.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "../economics/margin_sums.ts";
@@ -43,7 +47,11 @@ import { withCustomerColumns } from "../revenue/shared_customers.ts";
  * `ptb_revenue_unknown` counts organizations with known MRR and PTB cost whose PTB revenue was not
  * read: the margin is then null ('–'), as in the per-plan table.
  */
-export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, TrafficFacts>> {
+export function ptbVsByok(
+  frame: pl.DataFrame,
+  basis: UsageBasis = {},
+): Answer<Record<TrafficType, TrafficFacts>> {
+  const windowDays = basisDays(basis);
   requireColumns(frame, {
     question: "PTB vs BYOK",
     names: [
@@ -180,7 +188,12 @@ export function ptbVsByok(frame: pl.DataFrame): Answer<Record<TrafficType, Traff
     } mixed (${mrrWords(m)}, ${usd(m.ptbLlmCostUsd)} pass-through, ${
       companyMarginWords(m, { defineCost: false })
     }).`;
-  return { table, facts, reading };
+  return {
+    table: tableOnBasis(table, windowDays),
+    facts,
+    reading: onBasis(reading, windowDays),
+    windowDays,
+  };
 }
 
 /**

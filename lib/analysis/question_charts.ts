@@ -18,7 +18,8 @@ import {
   type UpgradeFacts,
   usd,
 } from "./questions.ts";
-import { modelPrices } from "./question_common.ts";
+import { basisColumn, modelPrices, usageWords } from "./question_common.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 
 /** One question's chart: the table's columns to draw and the words around them. */
 interface ChartSpec<A> {
@@ -27,9 +28,15 @@ interface ChartSpec<A> {
   caption: (answer: A) => string;
   /** the table column that names each bar */
   label: string;
-  /** [column, series name] per bar of a group */
+  /**
+   * [column, series name] per bar of a group; the table's name of a usage column on a 30-day
+   * basis (basisColumn) is looked up, and "(window)" in a series name is said as "(per 30 days)"
+   */
   measures: [string, string][];
-  valueLabel: string;
+  /** the value axis' name, or the words for a window's usage: usageAxis */
+  valueLabel: string | ((windowDays: number) => string);
+  /** whether the chart draws usage (its caption says on what basis, for another window) */
+  usage?: boolean;
   /** dollar ticks (default) or plain counts */
   money?: boolean;
   /** the table to draw, when not the answer's own */
@@ -38,31 +45,55 @@ interface ChartSpec<A> {
   unknown?: { reason: string; note: string };
 }
 
-function labelled(table: pl.DataFrame, label: string, measures: [string, string][]) {
+/** "(window)", or "(per 30 days)" for usage of another window put on a 30-day basis. */
+function seriesOnBasis(series: string, windowDays: number): string {
+  return windowDays === MONTH_DAYS
+    ? series
+    : series.replace("(window)", `(per ${MONTH_DAYS} days)`);
+}
+
+function labelled(
+  table: pl.DataFrame,
+  { label, measures, windowDays }: {
+    label: string;
+    measures: [string, string][];
+    windowDays: number;
+  },
+) {
   const labels = (table.getColumn(label).toArray() as unknown[]).map((v, i) =>
     // Names repeat across organizations; the rank keeps bars apart.
     label === "org_name" ? `${i + 1}. ${String(v ?? "(no name)").slice(0, 24)}` : String(v)
   );
   // an unknown value (MRR not fetched) gets no bar: a bar at $0 would read as "pays nothing"
-  return measures.flatMap(([column, series]) =>
-    (table.getColumn(column).toArray() as unknown[]).map((v, i) => ({
+  return measures.flatMap(([column, name]) => {
+    const series = seriesOnBasis(name, windowDays);
+    return (table.getColumn(basisColumn(column, windowDays)).toArray() as unknown[]).map((
+      v,
+      i,
+    ) => ({
       label: labels[i],
       value: v === null || v === undefined ? null : Number(v),
       series,
-    }))
-  );
+    }));
+  });
 }
 
 function questionChart<A extends Answer<unknown>>(spec: ChartSpec<A>, answer: A): Chart {
   const table = spec.table ? spec.table(answer) : answer.table;
+  const { windowDays } = answer;
+  const basis = spec.usage && windowDays !== MONTH_DAYS
+    ? ` Usage on a ${MONTH_DAYS}-day basis: the ${windowDays}-day window's × ${MONTH_DAYS}/${windowDays}.`
+    : "";
   return {
     name: spec.name,
     title: spec.title,
     svg: barChart({
       title: spec.title,
-      caption: spec.caption(answer),
-      bars: labelled(table, spec.label, spec.measures),
-      valueLabel: spec.valueLabel,
+      caption: spec.caption(answer) + basis,
+      bars: labelled(table, { label: spec.label, measures: spec.measures, windowDays }),
+      valueLabel: typeof spec.valueLabel === "string"
+        ? spec.valueLabel
+        : spec.valueLabel(windowDays),
       money: spec.money ?? true,
       unknown: spec.unknown,
     }),
@@ -79,10 +110,12 @@ const CHARTS = {
   underpriced: {
     name: "q1_underpriced",
     title: "Underpriced: heavy users on low MRR",
-    caption: (a) => `Top ${a.table.height} of ${a.facts.organizations} by LLM cost in the window.`,
+    caption: (a) =>
+      `Top ${a.table.height} of ${a.facts.organizations} by LLM cost ${usageWords(a.windowDays)}.`,
     label: "org_name",
     measures: [["llm_cost_30d", "LLM cost (window)"], ["mrr", "MRR"]],
     valueLabel: "USD",
+    usage: true,
   } satisfies ChartSpec<Answer<UnderpricedFacts>>,
   upgrade: {
     name: "q2_upgrade_candidates",
@@ -91,8 +124,12 @@ const CHARTS = {
       `Top ${a.table.height} of ${a.facts.organizations} free organizations over the request threshold.`,
     label: "org_name",
     measures: [["requests_30d", "Requests (window)"]],
-    valueLabel: "Requests in window",
+    valueLabel: (days) =>
+      days === MONTH_DAYS
+        ? "Requests in window"
+        : `Requests per ${MONTH_DAYS} days (${days}-day window × ${MONTH_DAYS}/${days})`,
     money: false,
+    usage: true,
   } satisfies ChartSpec<Answer<UpgradeFacts>>,
   churn: {
     name: "q3_churn_risk",
@@ -102,6 +139,7 @@ const CHARTS = {
     label: "org_name",
     measures: COST_MEASURES,
     valueLabel: "USD",
+    usage: true,
   } satisfies ChartSpec<Answer<ChurnFacts>>,
   adoption: {
     name: "q5_prompts_adoption",
@@ -141,6 +179,7 @@ const CHARTS = {
     label: "traffic",
     measures: COST_MEASURES,
     valueLabel: "USD",
+    usage: true,
   } satisfies ChartSpec<Answer<Record<TrafficType, TrafficFacts>>>,
 };
 
@@ -164,6 +203,7 @@ function pricingModelSpec(prices: Partial<ModelPrices>): ChartSpec<Answer<ModelF
       ["pct_of_llm_cost", `${p.pctOfLlmCost} % of LLM cost`],
     ],
     valueLabel: "USD per month",
+    usage: true,
     // pricing_models.ts leaves a tier's sums empty when none of its organizations' MRR is known
     unknown: {
       reason: "MRR not known",

@@ -4,7 +4,9 @@
  */
 import pl from "nodejs-polars";
 import { exportFrameFromCsvText } from "../formats/read_export.ts";
-import { numberParameters } from "../core/parameters.ts";
+import { numberParameters, parameterError } from "../core/parameters.ts";
+import { quoteParameter } from "../core/quote.ts";
+import { ADDITIVE_WINDOW_COLUMNS, MONTH_DAYS } from "../frame/monthly.ts";
 
 export interface Answer<Facts> {
   /** a short table: the top organizations, or one row per group */
@@ -18,16 +20,83 @@ export interface Answer<Facts> {
    * table can say so (the facts count all `of`)
    */
   ranked?: { top: number; of: number };
+  /**
+   * the days of the window the usage came from: other than 30, the usage was put on a 30-day
+   * basis (× 30 / days) and the reading, the table's usage columns (`*_per_30d`) and the chart
+   * say so
+   */
+  windowDays: number;
 }
 
+/**
+ * What window the frame's usage came from (questions_page.ts and the MCP server put another
+ * window's usage on a 30-day basis before asking): 30 unless given.
+ */
+export interface UsageBasis {
+  windowDays?: number;
+}
+
+/** The basis' window in days, checked: a whole number ≥ 1 (30 when not given). */
+export function basisDays(basis: UsageBasis = {}): number {
+  const days = basis.windowDays ?? MONTH_DAYS;
+  if (!Number.isInteger(days) || days < 1) {
+    throw parameterError(`windowDays must be a whole number ≥ 1, got ${quoteParameter(days)}`);
+  }
+  return days;
+}
+
+/**
+ * Thresholds are per 30 days and set against monthly MRR, so another window is judged on its
+ * usage put on a 30-day basis; the words say so. "in the window", or "per 30 days".
+ */
+export function usageWords(windowDays: number): string {
+  return windowDays === MONTH_DAYS ? "in the window" : `per ${MONTH_DAYS} days`;
+}
+
+/**
+ * `reading` as is for a 30-day window; for another, led by what its numbers are: "On a 30-day
+ * basis (the 7-day window's usage × 30/7): …".
+ */
+export function onBasis(reading: string, windowDays: number): string {
+  if (windowDays === MONTH_DAYS) return reading;
+  return `On a ${MONTH_DAYS}-day basis (the ${windowDays}-day window's usage × ${MONTH_DAYS}/${windowDays}): ${
+    reading[0].toLowerCase()
+  }${reading.slice(1)}`;
+}
+
+/** The usage columns an answer's table shows on a 30-day basis (scaled by usageOnMonthlyBasis). */
+const SCALED_COLUMNS = new Set([...ADDITIVE_WINDOW_COLUMNS, "prompt_requests_30d"]);
+
+/**
+ * The name a table column has on `windowDays`' basis: a scaled `requests_30d` of a 7-day window
+ * is `requests_per_30d`, so it is not read as the export file's `requests_30d` (the window's).
+ */
+export function basisColumn(name: string, windowDays: number): string {
+  return windowDays === MONTH_DAYS || !SCALED_COLUMNS.has(name)
+    ? name
+    : name.replace(/_30d$/, `_per_${MONTH_DAYS}d`);
+}
+
+/** An answer's table with its scaled usage columns named as basisColumn names them. */
+export function tableOnBasis(table: pl.DataFrame, windowDays: number): pl.DataFrame {
+  if (windowDays === MONTH_DAYS) return table;
+  return table.rename(
+    Object.fromEntries(table.columns.map((name) => [name, basisColumn(name, windowDays)])),
+  );
+}
+
+/**
+ * Usage thresholds are per 30 days: another window's usage is put on a 30-day basis before it is
+ * judged (UsageBasis), as MRR is monthly.
+ */
 export interface QuestionThresholds {
-  /** Underpriced: at least this many requests in the window … (default 100,000) */
+  /** Underpriced: at least this many requests in 30 days … (default 100,000) */
   underpricedMinRequests: number;
-  /** … or at least this much LLM cost in the window, USD … (default $500) */
+  /** … or at least this much LLM cost in 30 days, USD … (default $500) */
   underpricedMinLlmCostUsd: number;
   /** … while paying at most this MRR, USD per month (default $100). */
   underpricedMaxMrrUsd: number;
-  /** Upgrade candidates: free tier with at least this many requests in the window (default 50,000). */
+  /** Upgrade candidates: free tier with at least this many requests in 30 days (default 50,000). */
   upgradeMinRequests: number;
   /** Upgrade candidates: the paid seat price their upside is computed at, USD (default Pro's $20). */
   upgradeSeatPriceUsd: number;

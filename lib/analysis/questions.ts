@@ -13,16 +13,21 @@ import pl from "nodejs-polars";
 
 import {
   type Answer,
+  basisDays,
   columnTotal,
   count,
   countWhere,
   isAre,
   knownSum,
   mrrKnown,
+  onBasis,
   plural,
   type QuestionThresholds,
   requireColumns,
+  tableOnBasis,
   thresholds,
+  type UsageBasis,
+  usageWords,
   usd,
 } from "./question_common.ts";
 // Callers keep finding the shared shapes and helpers here.
@@ -37,6 +42,7 @@ export {
   TRAFFIC_TYPES,
   type TrafficFacts,
   type TrafficType,
+  type UsageBasis,
   usd,
 } from "./question_common.ts";
 
@@ -70,12 +76,14 @@ const UNDERPRICED_COLUMNS = [
 export function underpricedCustomers(
   frame: pl.DataFrame,
   overrides: Partial<QuestionThresholds> = {},
+  basis: UsageBasis = {},
 ): Answer<UnderpricedFacts> {
   requireColumns(frame, {
     question: "underpriced customers",
     names: UNDERPRICED_COLUMNS,
   });
   const t = thresholds(overrides);
+  const windowDays = basisDays(basis);
   const heavy = pl.col("requests_30d").gtEq(t.underpricedMinRequests)
     .or(pl.col("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd));
   const matches = frame
@@ -91,7 +99,7 @@ export function underpricedCustomers(
   };
   const criteria = `sent ≥ ${count(t.underpricedMinRequests)} requests or ≥ ${
     usd(t.underpricedMinLlmCostUsd)
-  } of LLM cost in the window while paying ≤ ${usd(t.underpricedMaxMrrUsd)} MRR`;
+  } of LLM cost ${usageWords(windowDays)} while paying ≤ ${usd(t.underpricedMaxMrrUsd)} MRR`;
   // none found while MRR is unknown: no sums (a "$0 MRR" would read as a finding)
   const reading = facts.organizations === 0 && facts.unknownMrr > 0
     ? `No organization with known MRR ${criteria}; ${
@@ -107,12 +115,11 @@ export function underpricedCustomers(
         : ""
     }.`;
   return {
-    table: matches
-      .select(...UNDERPRICED_COLUMNS)
-      .head(t.top),
+    table: tableOnBasis(matches.select(...UNDERPRICED_COLUMNS).head(t.top), windowDays),
     facts,
-    reading,
+    reading: onBasis(reading, windowDays),
     ranked: { top: t.top, of: matches.height },
+    windowDays,
   };
 }
 
@@ -134,6 +141,7 @@ export interface UpgradeFacts {
 export function upgradeCandidates(
   frame: pl.DataFrame,
   overrides: Partial<QuestionThresholds> = {},
+  basis: UsageBasis = {},
 ): Answer<UpgradeFacts> {
   requireColumns(frame, {
     question: "upgrade candidates",
@@ -148,6 +156,7 @@ export function upgradeCandidates(
     ],
   });
   const t = thresholds(overrides);
+  const windowDays = basisDays(basis);
   const free = pl.col("tier").eq(pl.lit("free"));
   const matches = frame
     .filter(free.and(pl.col("requests_30d").gtEq(t.upgradeMinRequests)))
@@ -163,18 +172,22 @@ export function upgradeCandidates(
   };
   const reading = `${count(facts.organizations)} of ${
     plural(facts.freeOrganizations, { one: "free organization" })
-  } sent ≥ ${count(t.upgradeMinRequests)} requests in the window (${
+  } sent ≥ ${count(t.upgradeMinRequests)} requests ${usageWords(windowDays)} (${
     count(facts.requests)
   } requests, ${usd(facts.llmCostUsd)} of LLM cost); at ${
     usd(t.upgradeSeatPriceUsd)
   } a seat their ${plural(seats, { one: "seat" })} would bring ${usd(facts.seatMrrUsd)} MRR.`;
   return {
-    table: matches
-      .select("org_name", "seats", "active_users_30d", "requests_30d", "llm_cost_30d", "is_ptb")
-      .head(t.top),
+    table: tableOnBasis(
+      matches
+        .select("org_name", "seats", "active_users_30d", "requests_30d", "llm_cost_30d", "is_ptb")
+        .head(t.top),
+      windowDays,
+    ),
     facts,
-    reading,
+    reading: onBasis(reading, windowDays),
     ranked: { top: t.top, of: matches.height },
+    windowDays,
   };
 }
 
@@ -220,6 +233,7 @@ const CHURN_COLUMNS = [
 export function churnRisk(
   frame: pl.DataFrame,
   overrides: Partial<QuestionThresholds> = {},
+  basis: UsageBasis = {},
 ): Answer<ChurnFacts> {
   requireColumns(frame, {
     question: "churn risk",
@@ -234,6 +248,7 @@ export function churnRisk(
     ],
   });
   const t = thresholds(overrides);
+  const windowDays = basisDays(basis);
   const paying = pl.col("mrr").gt(0);
   // their cost cannot be set against what they pay: counted and said, never judged at $0
   const unknown = frame.filter(pl.col("mrr").isNull().and(pl.col("llm_cost_30d").gt(0)));
@@ -258,13 +273,16 @@ export function churnRisk(
   // no MRR known (Stripe skipped): "0 of 0 paying organizations" read as no churn risk
   if (facts.knownMrr === 0 && facts.unknownMrr > 0) {
     return {
-      table: matches.select(...CHURN_COLUMNS).head(t.top),
+      table: tableOnBasis(matches.select(...CHURN_COLUMNS).head(t.top), windowDays),
       facts,
-      reading:
+      reading: onBasis(
         `Churn risk cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so ${unknownWords} ${
           isAre(facts.unknownMrr)
         } not judged.`,
+        windowDays,
+      ),
       ranked: { top: t.top, of: matches.height },
+      windowDays,
     };
   }
   const reading = `${count(facts.organizations)} of ${
@@ -281,10 +299,11 @@ export function churnRisk(
       : ""
   }${facts.unknownMrr > 0 ? `; ${unknownWords} not judged` : ""}.`;
   return {
-    table: matches.select(...CHURN_COLUMNS).head(t.top),
+    table: tableOnBasis(matches.select(...CHURN_COLUMNS).head(t.top), windowDays),
     facts,
-    reading,
+    reading: onBasis(reading, windowDays),
     ranked: { top: t.top, of: matches.height },
+    windowDays,
   };
 }
 
@@ -317,7 +336,11 @@ const PROMPTS_IN_METADATA = "(^|,)\\s*prompts\\s*(,|$)";
  * 5. Prompts add-on (billed in Stripe or listed in stripe_metadata) against prompt usage: one row
  * per (has add-on, used prompts in the window) pair.
  */
-export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
+export function featureAdoption(
+  frame: pl.DataFrame,
+  basis: UsageBasis = {},
+): Answer<AdoptionFacts> {
+  const windowDays = basisDays(basis);
   requireColumns(frame, {
     question: "feature adoption",
     names: [
@@ -372,7 +395,8 @@ export function featureAdoption(frame: pl.DataFrame): Answer<AdoptionFacts> {
   } of them used stored prompts in the window; ${
     count(facts.promptUsersWithoutAddon)
   } used prompts without it; ${revenue}.`;
-  return { table, facts, reading };
+  // the reading counts organizations (a count > 0 is the same on any basis); the table sums usage
+  return { table: tableOnBasis(table, windowDays), facts, reading, windowDays };
 }
 
 // ── 6. PTB vs BYOK: lib/analysis/ptb_vs_byok.ts ────────────────────────────────────────────

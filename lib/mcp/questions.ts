@@ -11,6 +11,7 @@ import {
   type QuestionThresholds,
   underpricedCustomers,
   upgradeCandidates,
+  type UsageBasis,
 } from "../analysis/questions.ts";
 import {
   adoptionChart,
@@ -29,6 +30,7 @@ export interface KeyQuestion {
     frame: pl.DataFrame,
     thresholds: Partial<QuestionThresholds>,
     prices: Partial<ModelPrices>,
+    basis: UsageBasis,
   ) => Answer<unknown>;
   chart: (answer: Answer<unknown>, prices: Partial<ModelPrices>) => Chart;
 }
@@ -41,41 +43,41 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
     name: "underpriced",
     question:
       "Underpriced customers: which organizations have high usage (requests_30d or llm_cost_30d) but low MRR?",
-    answer: (frame, t) => underpricedCustomers(frame, t),
+    answer: (frame, t, _p, b) => underpricedCustomers(frame, t, b),
     chart: (a) => underpricedChart(a as AnyAnswer),
   },
   {
     name: "upgrade_candidates",
     question: "Upgrade candidates: which free-tier organizations have high usage?",
-    answer: (frame, t) => upgradeCandidates(frame, t),
+    answer: (frame, t, _p, b) => upgradeCandidates(frame, t, b),
     chart: (a) => upgradeChart(a as AnyAnswer),
   },
   {
     name: "churn_risk",
     question:
       "Churn risk: which paying organizations have negative gross margin (gross_margin_pct < 0: LLM cost on a 30-day basis above MRR)?",
-    answer: (frame, t) => churnRisk(frame, t),
+    answer: (frame, t, _p, b) => churnRisk(frame, t, b),
     chart: (a) => churnChart(a as AnyAnswer),
   },
   {
     name: "pricing_models",
     question:
       "Pricing model comparison: what would revenue be seat-based, usage-based (per request) and as a percentage of LLM cost, against current MRR?",
-    answer: (frame, _t, p) => pricingModelComparison(frame, p),
+    answer: (frame, _t, p, b) => pricingModelComparison(frame, p, b),
     chart: (a, p) => pricingModelChart(a as AnyAnswer, p),
   },
   {
     name: "feature_adoption",
     question:
       "Feature adoption: who uses the prompts add-on, and should it be included in base tiers?",
-    answer: (frame) => featureAdoption(frame),
+    answer: (frame, _t, _p, b) => featureAdoption(frame, b),
     chart: (a) => adoptionChart(a as AnyAnswer),
   },
   {
     name: "ptb_vs_byok",
     question:
       "PTB vs BYOK: should gateway-only (pass-through billing) customers be priced differently from bring-your-own-key ones?",
-    answer: (frame) => ptbVsByok(frame),
+    answer: (frame, _t, _p, b) => ptbVsByok(frame, b),
     chart: (a) => trafficChart(a as AnyAnswer),
   },
 ];

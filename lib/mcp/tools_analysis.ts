@@ -151,7 +151,9 @@ export function registerAnalysisTools(
       const q = keyQuestion(question);
       // MRR and prices are monthly: another window's usage on a 30-day basis, as the notebook
       const basis = monthlyBasis(dataset);
-      const answer = q.answer(basis.frame, thresholds ?? {}, prices ?? {});
+      const answer = q.answer(basis.frame, thresholds ?? {}, prices ?? {}, {
+        windowDays: dataset.window.days,
+      });
       // reading, facts and basis travel in both channels; the table gets the rest
       const reserved = 2 * (byteLength(q.question + answer.reading + (basis.note ?? "")) +
             jsonBytes(answer.facts)) + 256;

@@ -45,7 +45,8 @@ export function chartByName(
   }
   const question = KEY_QUESTIONS.find((q) => q.name === name);
   if (!question) throw new UserError(`unknown chart ${name}; charts: ${CHART_NAMES.join(", ")}`);
-  return question.chart(question.answer(frame, {}, {}), {});
+  // the frame's usage is on a 30-day basis for another window (the tool scales it): labelled so
+  return question.chart(question.answer(frame, {}, {}, { windowDays }), {});
 }
 
 export function registerChartTool(server: McpServer, store: DatasetStore) {
