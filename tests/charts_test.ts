@@ -62,6 +62,16 @@ Deno.test("margin vs MRR: a dot per paying org, the zero line, clipped points as
   ok(chart.svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
 });
 
+Deno.test("hover titles show an organization's name on one line, without an RTL override", () => {
+  const named = frame.withColumns(
+    pl.Series("org_name", ["Line one\nLine two", "RTL\u202Eevil", "c", "d", "e"]),
+  );
+  const margins = marginVsMrrChart(named).svg;
+  ok(margins.includes("<title>Line one Line two\npro\nMRR $100"), "one line for the name");
+  ok(margins.includes("<title>RTLevil\nteam\n"), "no override");
+  ok(!requestsVsCostChart(named).svg.includes("\u202E"));
+});
+
 Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the SVG", () => {
   const chart = marginByTierChart(frame);
   ok(chart.svg.includes("2 organizations with MRR &gt; 0; 1 below -300 % drawn as ▼ at -300 %"));

@@ -18,7 +18,7 @@ import {
 import { assertMarksInside, assertTextInside, labels, ticks } from "./chart_svg.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 
 const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;
 
@@ -40,6 +40,17 @@ Deno.test("MRR vs requests: a dot per organization with MRR and requests, named 
   ok(chart.svg.includes("5 organizations with MRR &gt; 0 and requests; 1 with no MRR"), chart.svg);
   assertEquals(count(chart.svg, "circle"), 5);
   ok(chart.svg.includes("<title>F\npro (seat, legacy)\nMRR $40 · 8,000 requests</title>"));
+});
+
+Deno.test("MRR vs requests: an organization's name on one line in its hover title, no RTL override", async () => {
+  const frame = await economicsFrameWithF();
+  const names = frame.getColumn("org_name").toArray() as string[];
+  const named = frame.withColumns(
+    pl.Series("org_name", names.map((n) => n === "F" ? "F\nsecond line\u202E" : n)),
+  );
+  const svg = mrrVsRequestsChart(named).svg;
+  ok(svg.includes("<title>F second line\npro (seat, legacy)\nMRR $40"), svg);
+  ok(!svg.includes("\u202E"));
 });
 
 Deno.test("cost and MRR by tier: each tier on its own scale, company cost as a third bar", async () => {

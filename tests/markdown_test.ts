@@ -9,7 +9,7 @@ import { DATA_IS_DATA, writeExportBrief } from "../lib/report/brief.ts";
 import { compareExports, writeComparisonFiles } from "../lib/analysis/compare.ts";
 import { demoQueryResults } from "../lib/sources/demo.ts";
 import { joinOrgFrames } from "../lib/frame/join.ts";
-import { escapeMarkdown, markdownTable, plainLine } from "../lib/formats/markdown.ts";
+import { escapeMarkdown, markdownTable, plainLine, plainText } from "../lib/formats/markdown.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   compareScenario,
@@ -267,4 +267,17 @@ Deno.test("email body: warnings quoting data are one escaped line each", () => {
   assertInert(text, "email", 1000);
   const block = text.split("Warnings:\n")[1].split("\n\n")[0];
   assertEquals(block.split("\n").length, HOSTILE.length);
+});
+
+Deno.test("plainText: one line, no override or invisible character, cut to whole characters", () => {
+  assertEquals(plainText("a\nb\r\n c\u2028d", { maxLength: 50 }), "a b c d");
+  assertEquals(plainText("RTL\u202Eevil\u200b", { maxLength: 50 }), "RTLevil");
+  // a flag and a thumb with its skin tone (two code points each) are one character: never cut inside
+  assertEquals(plainText("🇫🇷".repeat(5), { maxLength: 3 }), "🇫🇷🇫🇷…");
+  assertEquals(plainText("👍🏽".repeat(3), { maxLength: 2 }), "👍🏽…");
+  assertEquals(plainText("😀".repeat(30), { maxLength: 24 }), `${"😀".repeat(23)}…`);
+  // a character under hundreds of accents is cut by code point: the text stays short
+  ok([...plainText(`a${"\u0301".repeat(500)}bc`, { maxLength: 10 })].length <= 10);
+  // escapeMarkdown cuts the same way
+  assertEquals(escapeMarkdown("🇫🇷".repeat(5), { maxLength: 3 }), "🇫🇷🇫🇷…");
 });

@@ -674,6 +674,32 @@ Deno.test("question charts: one bar per row and series, labels ranked", () => {
   assertEquals(count(trafficChart(ptbVsByok(frame)).svg, "rect"), 4 * 3 + 3);
 });
 
+/** Whether `text` holds half of a surrogate pair (half an emoji): an invalid SVG character. */
+const loneSurrogate = (text: string) =>
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+
+Deno.test("question charts: an organization's name is one line, no RTL override, cut to whole characters", () => {
+  // by LLM cost at MRR ≤ $5,000: o4 ($1,000), o1 ($800), o3 ($600)
+  const named = frame.withColumns(
+    pl.Series("org_name", [
+      "Line one\nLine two",
+      "o2",
+      "😀".repeat(30),
+      "RTL\u202Eevil",
+      "o5",
+      "o6",
+    ]),
+  );
+  const svg = underpricedChart(underpricedCustomers(named, { underpricedMaxMrrUsd: 5000 })).svg;
+  ok(svg.includes(">1. RTLevil<"), "the override dropped, the name reads as stored");
+  ok(!svg.includes("\u202E"), "no RTL override");
+  ok(svg.includes(">2. Line one Line two<"), "one line");
+  // cut to whole emoji: at 24 characters, then to the 236 px beside the bars (12.5 px an emoji:
+  // "3. " 15.4 px + 17 emoji 212.5 px + "…" 7.6 px = 235.5 px), so "3." is not drawn off the edge
+  ok(svg.includes(`>3. ${"😀".repeat(17)}…<`), "cut to whole emoji, within the label room");
+  ok(!loneSurrogate(svg), "no lone surrogate");
+});
+
 Deno.test("an export CSV reads back into a typed frame (numbers, nulls, booleans, dates)", () => {
   const exported = pl.DataFrame({
     org_id: ["a", "b"],

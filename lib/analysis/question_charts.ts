@@ -20,6 +20,7 @@ import {
 } from "./questions.ts";
 import { basisColumn, modelPrices, usageWords } from "./question_common.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { chartLabel } from "../report/chart_frame.ts";
 
 /** One question's chart: the table's columns to draw and the words around them. */
 interface ChartSpec<A> {
@@ -45,6 +46,9 @@ interface ChartSpec<A> {
   unknown?: { reason: string; note: string };
 }
 
+/** Characters of an organization's name a bar's label shows. */
+const ORG_LABEL_CHARS = 24;
+
 /** "(window)", or "(per 30 days)" for usage of another window put on a 30-day basis. */
 function seriesOnBasis(series: string, windowDays: number): string {
   return windowDays === MONTH_DAYS
@@ -61,8 +65,9 @@ function labelled(
   },
 ) {
   const labels = (table.getColumn(label).toArray() as unknown[]).map((v, i) =>
-    // Names repeat across organizations; the rank keeps bars apart.
-    label === "org_name" ? `${i + 1}. ${String(v ?? "(no name)").slice(0, 24)}` : String(v)
+    // Names repeat across organizations; the rank keeps bars apart. A name is data: one line,
+    // no reordering or hidden characters, cut to whole characters (chartLabel).
+    label === "org_name" ? `${i + 1}. ${chartLabel(v, ORG_LABEL_CHARS) || "(no name)"}` : String(v)
   );
   // an unknown value (MRR not fetched) gets no bar: a bar at $0 would read as "pays nothing"
   return measures.flatMap(([column, name]) => {

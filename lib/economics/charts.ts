@@ -11,6 +11,7 @@ import { densityHexbins, type DrawnLimit, drawsEveryPoint } from "../report/char
 import { logAxis } from "../report/chart_axes.ts";
 import {
   type Chart,
+  chartLabel,
   DENSITY_COLOR,
   DENSITY_LEGEND,
   framed,
@@ -66,6 +67,10 @@ function planRows(frame: pl.DataFrame, { plans, windowDays }: PlanTableOption): 
 }
 
 const pct = (value: number) => `${value.toFixed(1)} %`;
+
+/** A plan's name as a tick or legend label (the price book's text: one line, cut, as data). */
+const planLabel = (plan: string) => chartLabel(plan, 40);
+const planWidth = (plan: string) => textWidth(planLabel(plan));
 
 /** The brief's words for the company margin when PTB revenue was not read (report.ts). */
 const PTB_NOT_READ = "not known, PTB revenue not read";
@@ -126,7 +131,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
       basis,
       reason,
       text: `${basis}: – ${reason}`,
-      title: `${row.plan}\n${basis}: – ${reason}`,
+      title: `${chartLabel(row.plan)}\n${basis}: – ${reason}`,
     }];
   });
   const clipped = bars.filter((b) => b.margin < MARGIN_FLOOR).length;
@@ -134,7 +139,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     ...b,
     shown: Math.max(MARGIN_FLOOR, b.margin),
     label: `${pct(b.margin)} · n=${formatCount(b.n)}`,
-    title: `${b.plan}\n${b.basis}: ${pct(b.margin)} margin, revenue-weighted\nn = ${
+    title: `${chartLabel(b.plan)}\n${b.basis}: ${pct(b.margin)} margin, revenue-weighted\nn = ${
       formatCount(b.n)
     } organizations`,
   }));
@@ -160,10 +165,10 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
       legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
       {
         height,
-        marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(textWidth)))),
+        marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(planWidth)))),
         marginRight: 110,
         x: { label: "Gross margin (%) →", grid: true, domain: [low, 100], labelArrow: "none" },
-        fy: { label: null, domain: labels, axis: "left", padding: 0.2 },
+        fy: { label: null, domain: labels, axis: "left", padding: 0.2, tickFormat: planLabel },
         y: { axis: null, domain: [...BASES] },
         color: { domain: [...BASES], range: BASIS_COLORS },
         marks: [
@@ -222,9 +227,9 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
     .map((r) => ({
       ...r,
       plan: r.plan ?? "(no plan)",
-      title: `${r.org_name ?? ""}\n${r.plan ?? "(no plan)"}\nMRR ${usdTick(r.mrr as number)} · ${
-        (r.requests_30d as number).toLocaleString("en-US")
-      } requests`,
+      title: `${chartLabel(r.org_name)}\n${chartLabel(r.plan ?? "(no plan)")}\nMRR ${
+        usdTick(r.mrr as number)
+      } · ${(r.requests_30d as number).toLocaleString("en-US")} requests`,
     }));
   const plans = [...new Set(data.map((d) => d.plan as string))].sort();
   const xy = { x: "requests_30d", y: "mrr" };
@@ -259,9 +264,12 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
       `${formatCount(shown.height)} organizations with MRR > 0 and requests; ${
         formatCount(frame.height - shown.height)
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
-      dense
-        ? legend([DENSITY_LEGEND])
-        : legend(plans.map((p, i) => ({ label: p, color: PLAN_PALETTE[i % PLAN_PALETTE.length] }))),
+      dense ? legend([DENSITY_LEGEND]) : legend(
+        plans.map((p, i) => ({
+          label: planLabel(p),
+          color: PLAN_PALETTE[i % PLAN_PALETTE.length],
+        })),
+      ),
       {
         x: x.scale,
         y: y.scale,
@@ -292,7 +300,7 @@ export function mrrPer1kRequestsByPlanChart(
         plan: p.plan,
         series: series[i],
         value,
-        title: `${p.plan}\n${series[i]} per 1,000 requests: ${
+        title: `${chartLabel(p.plan)}\n${series[i]} per 1,000 requests: ${
           value === null ? "–" : formatUsd4(value)
         }`,
       }))
@@ -315,7 +323,7 @@ export function mrrPer1kRequestsByPlanChart(
       legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
       {
         height: 84 + 48 + Math.max(2, labels.length) * 46,
-        marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(textWidth)))),
+        marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(planWidth)))),
         // the last tick's label is centred on the frame's right edge: room for half the widest
         // money label ("$1.23M", ~42 px)
         marginRight: 32,
@@ -326,7 +334,7 @@ export function mrrPer1kRequestsByPlanChart(
           nice: true,
           tickFormat: usdTick,
         },
-        fy: { label: null, domain: labels, axis: "left", padding: 0.2 },
+        fy: { label: null, domain: labels, axis: "left", padding: 0.2, tickFormat: planLabel },
         y: { axis: null, domain: [...series] },
         color: { domain: [...series], range: colors },
         marks: [

@@ -25,6 +25,27 @@ const AUTOLINK_COLON = /:(?=\/\/)/g;
 const AUTOLINK_WWW = /(www)\./gi;
 
 /**
+ * Data text on one visible line, as it reads: line breaks and control characters become spaces,
+ * bidirectional overrides and zero-width characters are dropped (U+202E would draw the rest
+ * reversed), spaces are collapsed, and text longer than `maxLength` characters is cut to whole
+ * characters as a reader sees them (an emoji, a flag, a letter with its accent: never a lone
+ * surrogate) and ends in "…". What escapeMarkdown escapes, and what a chart label shows.
+ */
+export function plainText(text: string, { maxLength }: { maxLength: number }): string {
+  const flat = visibleLine(text);
+  if (flat.length <= maxLength) return flat; // UTF-16 units ≥ characters: nothing to cut
+  const graphemes = [...GRAPHEMES.segment(flat)].map((part) => part.segment);
+  const kept = graphemes.length <= maxLength ? graphemes : graphemes.slice(0, maxLength - 1);
+  // a character of hundreds of stacked accents is cut by code point, so the text stays short
+  const points = [...kept.join("")];
+  const cut = points.length > 4 * maxLength ? points.slice(0, maxLength - 1).join("") : null;
+  if (cut !== null) return `${cut}…`;
+  return graphemes.length <= maxLength ? flat : `${kept.join("")}…`;
+}
+
+const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/**
  * Data text as inert Markdown on one line: control characters and newlines become spaces, `<`
  * and entities are HTML-escaped (no tags, no autolinks), Markdown punctuation is backslash-escaped
  * (no links such as `[x](javascript:…)`, no emphasis), a bare URL's `://` and `www.` are written
@@ -35,7 +56,7 @@ export function escapeMarkdown(
   text: string,
   options: { maxLength?: number } = {},
 ): string {
-  const flat = cutText(visibleLine(text), options.maxLength ?? DEFAULT_MARKDOWN_MAX_LENGTH);
+  const flat = plainText(text, { maxLength: options.maxLength ?? DEFAULT_MARKDOWN_MAX_LENGTH });
   const escaped = flat
     .replace(/&(?=#?\w+;)/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -54,13 +75,6 @@ export function escapeMarkdown(
  */
 export function visibleLine(text: string): string {
   return text.replace(LINE_BREAKING, " ").replace(INVISIBLE, "").replace(/ {2,}/g, " ").trim();
-}
-
-/** Text of at most `maxLength` code points (never half a surrogate pair), else cut with "…". */
-export function cutText(text: string, maxLength: number): string {
-  if (text.length <= maxLength) return text;
-  const chars = [...text];
-  return chars.length > maxLength ? `${chars.slice(0, maxLength - 1).join("")}…` : text;
 }
 
 /** Kit-authored Markdown (code spans, emphasis on purpose): kept as written inside a table. */

@@ -4,7 +4,15 @@
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
-import { type Chart, framed, legend, TIER_DOMAIN, TIER_RANGE, usdTick } from "../report/charts.ts";
+import {
+  type Chart,
+  chartLabel,
+  framed,
+  legend,
+  TIER_DOMAIN,
+  TIER_RANGE,
+  usdTick,
+} from "../report/charts.ts";
 import { periodOf, periodRange, type SnapshotPeriod } from "./periods.ts";
 
 type Periods = ReadonlyMap<string, SnapshotPeriod>;
@@ -61,7 +69,10 @@ function planColors(plans: string[]): { domain: string[]; range: string[] } {
 }
 
 function planLegend(colors: { domain: string[]; range: string[] }): string {
-  return legend(colors.domain.map((label, i) => ({ label, color: colors.range[i] })));
+  // plan names are the price book's text: one line, cut (chartLabel)
+  return legend(
+    colors.domain.map((plan, i) => ({ label: chartLabel(plan, 40), color: colors.range[i] })),
+  );
 }
 
 type Row = Record<string, unknown>;

@@ -4,6 +4,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { countTick, framed, legend, textWidth, usdTick } from "./charts.ts";
+import { fitWidth } from "./chart_frame.ts";
 
 /**
  * Horizontal bars, one group per label (question charts in lib/analysis/question_charts.ts). With several series
@@ -22,13 +23,18 @@ export interface BarChartOptions {
   unknown?: { reason: string; note: string };
 }
 
+/** The widest label drawn in full, px (the chart gives labels at most 260 px, 24 of them margin). */
+const MAX_LABEL_WIDTH = 236;
+
 export function barChart(
   { title, caption, bars, valueLabel, money = true, unknown }: BarChartOptions,
 ): string {
   const series = [...new Set(bars.map((b) => b.series ?? valueLabel))];
   const palette = ["#2563eb", "#f97316", "#16a34a", "#7c3aed", "#db2777"];
-  const labels = [...new Set(bars.map((b) => b.label))];
-  const all = bars.map((b) => ({ ...b, series: b.series ?? valueLabel }));
+  // a label wider than the room beside the bars (emoji are 12.4 px each) is cut to fit it
+  const fitted = (label: string) => fitWidth(label, MAX_LABEL_WIDTH);
+  const labels = [...new Set(bars.map((b) => fitted(b.label)))];
+  const all = bars.map((b) => ({ ...b, label: fitted(b.label), series: b.series ?? valueLabel }));
   const data = all.filter((b) => b.value !== null);
   const grouped = series.length > 1;
   const marks = unknownMarks(all, unknown?.reason);
@@ -51,7 +57,10 @@ export function barChart(
     {
       height,
       // Room for the longest label (~7 px a character at 12 px DejaVu Sans).
-      marginLeft: Math.min(260, Math.max(90, 24 + Math.max(...labels.map(textWidth)))),
+      marginLeft: Math.min(
+        24 + MAX_LABEL_WIDTH,
+        Math.max(90, 24 + Math.max(...labels.map(textWidth))),
+      ),
       x,
       // One facet row per label; inside it one bar per series.
       fy: grouped ? { label: null, domain: labels, axis: "left", padding: 0.25 } : undefined,

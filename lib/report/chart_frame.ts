@@ -5,6 +5,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { plainText } from "../formats/markdown.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -36,6 +37,19 @@ export const DENSITY_LEGEND = {
 };
 
 export const HEIGHT = 480;
+
+/** Characters of a name a hover title shows. */
+const TITLE_TEXT_CHARS = 200;
+
+/**
+ * Text from the data (an organization's or a plan's name) as a chart shows it: one line, no
+ * bidirectional override or invisible character, cut to `maxLength` whole characters, as
+ * escapeMarkdown reads it (plainText). A newline in a tick label drew two lines over the next
+ * label, U+202E drew the name reversed, and cutting UTF-16 units left half an emoji in the SVG.
+ */
+export function chartLabel(value: unknown, maxLength = TITLE_TEXT_CHARS): string {
+  return value === null || value === undefined ? "" : plainText(String(value), { maxLength });
+}
 
 // deno-lint-ignore no-explicit-any
 type Dom = any;
@@ -86,8 +100,26 @@ export function textWidth(text: string): number {
   return width;
 }
 
+/**
+ * `text` cut to whole characters so that it is at most `maxWidth` px wide (textWidth), ending in
+ * "…" when cut: a label of wide characters (emoji, 12.4 px each) fits the space left for labels.
+ */
+export function fitWidth(text: string, maxWidth: number): string {
+  if (textWidth(text) <= maxWidth) return text;
+  const room = maxWidth - textWidth("…");
+  let kept = "";
+  for (const { segment } of GRAPHEMES.segment(text)) {
+    if (textWidth(kept + segment) > room) break;
+    kept += segment;
+  }
+  return `${kept.trimEnd()}…`;
+}
+
+const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
+
 function charWidth(c: string): number {
   if (c === " ") return 3.8;
+  if (/\p{Extended_Pictographic}/u.test(c)) return 12.5; // an emoji: 12.4 px drawn
   if (/[ijlIJ.,:;'|!·/]/.test(c)) return 4;
   if (/[frt()[\]-]/.test(c)) return 4.7;
   if (/[mwMW%@+−=<>×÷±]/.test(c)) return 12;

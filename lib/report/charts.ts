@@ -23,6 +23,7 @@ import { formatCount } from "./numbers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
 import {
   type Chart,
+  chartLabel,
   DENSITY_COLOR,
   DENSITY_LEGEND,
   framed,
@@ -62,6 +63,7 @@ export { svgToPng, writeChartFiles } from "./chart_files.ts";
 export { type Row, rows } from "./chart_data.ts";
 export {
   type Chart,
+  chartLabel,
   countTick,
   DENSITY_COLOR,
   DENSITY_LEGEND,
@@ -138,7 +140,7 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   // Hover titles name the organization (org_name is data: Plot sets it as the title's text).
   const titled = (r: Row, margin: number) => ({
     ...r,
-    title: `${r.org_name ?? ""}\n${r.tier ?? ""}\nMRR ${usdTick(r.mrr as number)} · ${
+    title: `${chartLabel(r.org_name)}\n${r.tier ?? ""}\nMRR ${usdTick(r.mrr as number)} · ${
       margin.toFixed(1)
     } % gross margin, spec basis`,
   });
@@ -271,7 +273,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
   // Dots carry a hover title naming the organization; hexbins draw no dot per organization.
   const data = dense ? [] : rows(drawnFrame, drawnFrame.columns).map((r) => ({
     ...r,
-    title: `${named ? `${r.org_name ?? ""}\n` : ""}${r.tier ?? ""}\n${
+    title: `${named ? `${chartLabel(r.org_name)}\n` : ""}${r.tier ?? ""}\n${
       (r.requests_30d as number).toLocaleString("en-US")
     } requests · LLM cost ${usdTick(r.llm_cost_30d as number)}`,
   }));

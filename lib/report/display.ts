@@ -6,7 +6,7 @@
  */
 import type pl from "nodejs-polars";
 import { type Chart, svgToPng } from "./charts.ts";
-import { cutText, DEFAULT_MARKDOWN_MAX_LENGTH, visibleLine } from "../formats/markdown.ts";
+import { DEFAULT_MARKDOWN_MAX_LENGTH, plainText, visibleLine } from "../formats/markdown.ts";
 
 export type MimeBundle = Record<string, string>;
 
@@ -67,10 +67,10 @@ const TEXT_STYLE = "width:max-content;max-width:24em;overflow-wrap:anywhere";
 /** A text cell: data text on one line, without the controls that reorder or hide what it shows. */
 function textCell(value: unknown): string {
   const text = visibleLine(formatValue(value));
-  const shown = cutText(text, CELL_MAX_LENGTH);
+  const shown = plainText(text, { maxLength: CELL_MAX_LENGTH });
   const title = shown === text
     ? ""
-    : ` title="${escapeHtml(cutText(text, DEFAULT_MARKDOWN_MAX_LENGTH))}"`;
+    : ` title="${escapeHtml(plainText(text, { maxLength: DEFAULT_MARKDOWN_MAX_LENGTH }))}"`;
   // dir="auto": an Arabic or Hebrew name reads right to left inside its own box only (on the
   // box, not the cell, which would move the box to the cell's right edge)
   return `<td style="${CELL_STYLE};text-align:left"${title}>` +
