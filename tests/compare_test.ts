@@ -740,6 +740,15 @@ Deno.test("deno task compare: demo data against live data is refused in one line
       await refused(renamed, live),
       `error: old last_month.csv is demo data (its manifest says "demo": true) and new helicone_pricing_data_2026-10-01.csv is not: ${tail}`,
     );
+    // a renamed demo export with nothing beside it: its rows say so (revenue_source demo); the
+    // files are read first, and still nothing is written
+    const rowsDemo = join(dir, "copy.csv");
+    await writeCsvFile(after.withColumns(pl.lit("demo").alias("revenue_source")), rowsDemo);
+    assertEquals(
+      await refused(live, rowsDemo),
+      `error: new copy.csv is demo data (its rows' revenue_source is demo (the demo generator's)) and old helicone_pricing_data_2026-10-01.csv is not: ${tail}`,
+    );
+    await Deno.remove(rowsDemo);
     // a renamed snapshot: its sidecar says so
     const snapshot = await writeSnapshot(after, {
       dir: join(dir, "history"),

@@ -8,8 +8,10 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { DatasetStore } from "../lib/mcp/dataset.ts";
 import { createMcpServer } from "../lib/mcp/server.ts";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
+import { readExportFile } from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
 
 export const ROOT = new URL("../", import.meta.url).pathname;
 export const TOKEN = "mcp-test-token-0123456789abcdef0123456789";
@@ -146,20 +148,28 @@ export const LIVE_MARKER = "LIVE SECRET GmbH";
 
 /**
  * A live export in `dir` dated `date` (YYYY-MM-DD), made from the demo export `demoCsv`: its CSV
- * with one name replaced by LIVE_MARKER and its manifest saying `"demo": false` (what a cron
- * job's export looks like to the MCP store). `name` overrides the file stem (e.g. a `_demo` name).
+ * with one name replaced by LIVE_MARKER, its revenue read from Stripe (revenue_source stripe, not
+ * the demo generator's demo, which makes any file demo data) and its manifest saying
+ * `"demo": false` (what a cron job's export looks like to the MCP store). `name` overrides the
+ * file stem (e.g. a `_demo` name).
  */
 export async function liveExport(
   dir: string,
   options: { demoCsv: string; date: string; stem?: string; warnings?: string[] },
 ): Promise<string> {
   const stem = options.stem ?? `helicone_pricing_data_${options.date}`;
-  const csv = (await Deno.readTextFile(options.demoCsv)).replace(
-    "Müller & Söhne GmbH",
-    LIVE_MARKER,
+  const demo = (await readExportFile(options.demoCsv)).frame;
+  const live = demo.withColumns(
+    pl.when(pl.col("revenue_source").eq(pl.lit("demo"))).then(pl.lit("stripe"))
+      .otherwise(pl.col("revenue_source")).alias("revenue_source"),
+    pl.when(pl.col("org_name").eq(pl.lit("Müller & Söhne GmbH"))).then(pl.lit(LIVE_MARKER))
+      .otherwise(pl.col("org_name")).alias("org_name"),
   );
-  ok(csv.includes(LIVE_MARKER), "the demo export has the name the marker replaces");
-  await Deno.writeTextFile(`${dir}/${stem}.csv`, csv);
+  ok(
+    (live.getColumn("org_name").toArray() as unknown[]).includes(LIVE_MARKER),
+    "the demo export has the name the marker replaces",
+  );
+  await writeCsvFile(live, `${dir}/${stem}.csv`);
   const manifest = JSON.parse(
     await Deno.readTextFile(options.demoCsv.replace(/\.csv$/, ".manifest.json")),
   );

@@ -268,6 +268,38 @@ Deno.test("compare_exports refuses a demo export against a live one, in one line
   }
 });
 
+Deno.test("an export whose rows say demo (revenue_source demo) is demo data whatever its name: served as demo, refused against live", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  try {
+    const demo = await writeDemo(dir, "2026-10-01T00:00:00Z", ["csv"]);
+    await liveExport(dir, { demoCsv: demo.csvPath!, date: "2026-10-15" });
+    // the demo export copied under a live export's name, without its manifest
+    await Deno.copyFile(demo.csvPath!, join(dir, "helicone_pricing_data_2026-11-02.csv"));
+    await Deno.remove(demo.csvPath!);
+    await Deno.remove(demo.csvPath!.replace(/\.csv$/, ".manifest.json"));
+    const store = new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }));
+    const served = await store.current();
+    assertEquals(
+      [served.source.path, served.demo],
+      [join(dir, "helicone_pricing_data_2026-11-02.csv"), true],
+    );
+    const { client, close } = await connect(store);
+    try {
+      refused(
+        await call(client, "compare_exports", {
+          old: "helicone_pricing_data_2026-10-15.csv",
+          new: "helicone_pricing_data_2026-11-02.csv",
+        }),
+        /^error: new helicone_pricing_data_2026-11-02\.csv is demo data \(its rows' revenue_source is demo \(the demo generator's\)\) and old helicone_pricing_data_2026-10-15\.csv is not: /,
+      );
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("compare_exports counts and lists raw tier and plan changes (a plan migration)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
   // m moves from the legacy team bundle (team-20250130) to team-20251210; its tier family stays

@@ -11,7 +11,7 @@ import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_expo
 import pl from "nodejs-polars";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { COLUMN_NAMES, COLUMNS } from "../lib/frame/columns.ts";
-import { loadPricingData } from "../lib/export.ts";
+import { loadPricingData, runExport } from "../lib/export.ts";
 import { csvChunks, writeCsvFile } from "../lib/formats/csv.ts";
 import {
   compareScenario,
@@ -928,6 +928,13 @@ Deno.test("the questions notebook's file: demo and window from the name, else fr
     const plain = await loadQuestionsFrame({ asOf: new Date(), csvPath: renamed });
     assertEquals([plain.demo, plain.windowDays], [false, 30]);
     ok(!plain.label.includes("Demo"), plain.label);
+    // nothing says its window or kind: what was assumed is said, and how to make it known
+    ok(
+      plain.label.includes("**Assumed:**") &&
+        plain.label.includes("assumed live data and a 30-day window") &&
+        plain.label.includes("copy its manifest beside it as week.manifest.json"),
+      plain.label,
+    );
     await Deno.writeTextFile(
       `${dir}/week.manifest.json`,
       JSON.stringify({ demo: true, window: { days: 7 } }),
@@ -936,7 +943,56 @@ Deno.test("the questions notebook's file: demo and window from the name, else fr
     assertEquals([withManifest.demo, withManifest.windowDays], [true, 7]);
     ok(withManifest.label.startsWith("**Demo data**"), withManifest.label);
     ok(withManifest.label.includes("(× 30/7)"), withManifest.label);
+    ok(!withManifest.label.includes("Assumed"), withManifest.label);
     assertEquals(allReadings(withManifest.frame), allReadings(fromName.frame));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the questions notebook's file: a renamed demo export is demo data by its rows; a renamed workbook gives its window", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const written = await runExport({
+      outDir: dir,
+      demo: true,
+      windowDays: 7,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      formats: ["csv", "xlsx"],
+      charts: false,
+      history: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+    const stamp = `${dir}/helicone_pricing_data_2026-11-01_demo_7d`;
+    // a copy without its manifest: 180 rows of revenue_source demo (the demo generator's)
+    const renamed = `${dir}/renamed.csv`;
+    await Deno.copyFile(`${stamp}.csv`, renamed);
+    const csv = await loadQuestionsFrame({ asOf: new Date(), csvPath: renamed });
+    assertEquals(csv.demo, true);
+    ok(csv.label.startsWith("**Demo data**"), csv.label);
+    ok(csv.label.includes("revenue_source is demo"), csv.label);
+    // its window is nowhere in a CSV: assumed, and said (not "live data": the rows said demo)
+    assertEquals(csv.windowDays, 30);
+    ok(csv.label.includes("assumed a 30-day window"), csv.label);
+    ok(!csv.label.includes("live data"), csv.label);
+    // a workbook carries its window (and its DEMO DATA title): 7 days, nothing assumed
+    const workbook = `${dir}/renamed.xlsx`;
+    await Deno.copyFile(`${stamp}.xlsx`, workbook);
+    const xlsx = await loadQuestionsFrame({ asOf: new Date(), csvPath: workbook });
+    assertEquals([xlsx.demo, xlsx.windowDays], [true, 7]);
+    ok(xlsx.label.includes("7-day export, usage put on a 30-day basis (× 30/7)"), xlsx.label);
+    ok(!xlsx.label.includes("Assumed"), xlsx.label);
+    // live rows (revenue from Stripe) renamed are never called demo
+    const live = `${dir}/live.csv`;
+    await writeCsvFile(
+      written.data.frame.withColumns(pl.lit("stripe").alias("revenue_source")),
+      live,
+    );
+    const liveSource = await loadQuestionsFrame({ asOf: new Date(), csvPath: live });
+    assertEquals(liveSource.demo, false);
+    ok(!liveSource.label.includes("Demo"), liveSource.label);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

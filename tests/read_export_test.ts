@@ -7,9 +7,15 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { loadPricingData } from "../lib/export.ts";
+import pl from "nodejs-polars";
+import { loadPricingData, runExport } from "../lib/export.ts";
 import { exportNameInfo, readExportFile, suffixedStamp } from "../lib/formats/read_export.ts";
-import { exportAssumptionWarning, exportFileFacts } from "../lib/formats/export_demo.ts";
+import {
+  exportAssumptionWarning,
+  exportFileFacts,
+  rowsSayDemo,
+  withRowsFacts,
+} from "../lib/formats/export_demo.ts";
 import { segmentFrames, segmentSheets, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
@@ -133,6 +139,57 @@ Deno.test("a renamed export's as-of, window and demo flag come from the manifest
         join(dir, "helicone_pricing_data_2026-10-01_7d.manifest.json"),
       ],
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a renamed export with nothing beside it: a workbook's summary sheet gives its as-of, window and demo flag; demo rows make any file demo data", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const written = await runExport({
+      outDir: dir,
+      demo: true,
+      windowDays: 7,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      formats: ["csv", "xlsx"],
+      charts: false,
+      history: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    });
+    const stamp = "helicone_pricing_data_2026-11-01_demo_7d";
+    // copied away from its manifest, under another name
+    const workbook = join(dir, "week.xlsx");
+    await Deno.copyFile(join(dir, `${stamp}.xlsx`), workbook);
+    const facts = await exportFileFacts(workbook);
+    assertEquals(
+      [facts.asOf, facts.windowDays, facts.demo, facts.demoKnown, facts.manifestFound],
+      [
+        new Date("2026-11-01T00:00:00Z"),
+        7, // its "Window: 7 days" line
+        { demo: true, why: "its summary sheet's title says DEMO DATA" },
+        true,
+        false,
+      ],
+    );
+    // a CSV carries no window: unknown; its rows (revenue_source demo) say demo data
+    const csv = join(dir, "week.csv");
+    await Deno.copyFile(join(dir, `${stamp}.csv`), csv);
+    const csvFacts = await exportFileFacts(csv);
+    assertEquals([csvFacts.windowDays, csvFacts.demo.demo], [null, false]);
+    const frame = written.data.frame;
+    ok(rowsSayDemo(frame));
+    const withRows = withRowsFacts(csvFacts, frame);
+    assertEquals([withRows.demo, withRows.demoKnown], [
+      { demo: true, why: "its rows' revenue_source is demo (the demo generator's)" },
+      true,
+    ]);
+    // live revenue sources never make a file demo, nor does a frame without the column
+    const live = frame.withColumns(pl.lit("stripe").alias("revenue_source"));
+    assertEquals(withRowsFacts(csvFacts, live), csvFacts);
+    assertEquals(rowsSayDemo(frame.drop("revenue_source")), false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

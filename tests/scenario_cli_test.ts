@@ -290,6 +290,15 @@ Deno.test("deno task scenario --input a renamed export: window, as-of and demo f
     logs.length = 0;
     assertEquals(await scenarioMain([scenario, "--input", input, "--out-dir", dir, "--quiet"]), 0);
     assertEquals([errors, logs], [[], []]);
+    // the same rows as the demo generator writes them (revenue_source demo): demo data, whatever
+    // the name, and not assumed live
+    await writeCsvFile(paying.withColumns(pl.lit("demo").alias("revenue_source")), input);
+    errors.length = 0;
+    logs.length = 0;
+    assertEquals(await scenarioMain([scenario, "--input", input, "--out-dir", dir]), 0);
+    ok(logs[0].startsWith("Scenario req (DEMO DATA): "), logs[0]);
+    ok(errors.length === 1 && !errors[0].includes("live data"), errors.join("\n"));
+    ok(errors[0].includes("assumed a 30-day window and as-of"), errors[0]);
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -3,6 +3,7 @@
  * dates) and writes the comparison to outputs/. Errors are one line, exit code 1.
  */
 import { basename } from "node:path";
+import type pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
 import { exportStamp, isoDate } from "../formats/files.ts";
@@ -13,6 +14,7 @@ import {
   exportAssumptionWarning,
   type ExportFileFacts,
   exportFileFacts,
+  withRowsFacts,
 } from "../formats/export_demo.ts";
 import { exportPart } from "../report/export_parts.ts";
 import {
@@ -39,9 +41,10 @@ refused. Two
 exports of different windows (a name ending _<N>d is an N-day export, else 30 days; snapshots are
 30-day) are compared as written, with a warning naming the window figures (the *_30d columns,
 cost_per_seat, seat_utilization_pct), whose deltas compare different windows, not a change, and
-the columns on a 30-day basis in both. Demo data (a name ending _demo, or "demo": true in the
-manifest or snapshot sidecar beside the file) is compared only with demo data: one demo file
-against a live one is refused.
+the columns on a 30-day basis in both. Demo data (a name ending _demo, "demo": true in the
+manifest or snapshot sidecar beside the file, a workbook titled DEMO DATA, or rows whose
+revenue_source is demo) is compared only with demo data: one demo file against a live one is
+refused.
 
 Segments: two files of one segment (…_<date>_underpriced.csv of two dates; also two trimmed CSVs)
 compare: who entered or left the segment and how its totals moved; the output names keep the
@@ -50,8 +53,9 @@ against the whole export, or against another segment, is refused: everyone outsi
 as appeared or disappeared.
 
 Renamed files: the as-of, demo flag and window come from the manifest copied beside the file
-(<renamed>.manifest.json, or a snapshot's <renamed>.parquet.json); without one, a warning says the
-window is unknown (not checked) and the file's modification date names the outputs.
+(<renamed>.manifest.json, or a snapshot's <renamed>.parquet.json), else from a workbook's summary
+sheet (its title's date and DEMO DATA, its "Window: N days" line); without either, a warning says
+the window is unknown (not checked) and the file's modification date names the outputs.
 
 Options:
   --out-dir DIR        where files go (default: outputs/)
@@ -94,10 +98,26 @@ async function stampOf({ path, facts }: Side): Promise<string> {
  * per-organization rows as they are made.
  */
 async function compareFiles(
-  { old, newer, outDir }: { old: Side; newer: Side; outDir: string },
-): Promise<{ files: ComparisonFiles; summary: ComparisonSummary; context: ComparisonContext }> {
-  const oldFile = await readExportFile(old.path, { columns: COMPARED_COLUMNS });
-  const newFile = await readExportFile(newer.path, { columns: COMPARED_COLUMNS });
+  { old: oldNamed, newer: newerNamed, outDir }: { old: Side; newer: Side; outDir: string },
+): Promise<{
+  files: ComparisonFiles;
+  summary: ComparisonSummary;
+  context: ComparisonContext;
+  sides: [Side, Side];
+}> {
+  // revenue_source too: rows of the demo generator's make a file demo data whatever its name
+  const columns = [...COMPARED_COLUMNS, "revenue_source"];
+  const oldFile = await readExportFile(oldNamed.path, { columns });
+  const newFile = await readExportFile(newerNamed.path, { columns });
+  const old = { ...oldNamed, facts: withRowsFacts(oldNamed.facts, oldFile.frame) };
+  const newer = { ...newerNamed, facts: withRowsFacts(newerNamed.facts, newFile.frame) };
+  const mixed = mixedDemoError(
+    { label: old.label, ...old.facts.demo },
+    { label: newer.label, ...newer.facts.demo },
+  );
+  if (mixed) throw new UserError(mixed);
+  const compared = (frame: pl.DataFrame) =>
+    COMPARED_COLUMNS.includes("revenue_source") ? frame : frame.drop("revenue_source");
   // both are one part (mixedPartsError refused two): its name, for the summary
   const suffix = old.facts.name?.suffix ?? newer.facts.name?.suffix;
   const context: ComparisonContext = {
@@ -110,8 +130,11 @@ async function compareFiles(
     newWindowDays: newer.facts.windowDays ?? undefined,
     part: (suffix && exportPart(suffix)) || undefined,
   };
-  const written = await writeComparison(oldFile.frame, newFile.frame, { outDir, context });
-  return { ...written, context };
+  const written = await writeComparison(compared(oldFile.frame), compared(newFile.frame), {
+    outDir,
+    context,
+  });
+  return { ...written, context, sides: [old, newer] };
 }
 
 /**
@@ -163,9 +186,9 @@ export async function main(args: string[]): Promise<number> {
     await refuseMixedDemo(old, newer);
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
     await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
-    const { files, summary, context } = await compareFiles({ old, newer, outDir });
+    const { files, summary, context, sides } = await compareFiles({ old, newer, outDir });
     if (!parsed.values.quiet) {
-      const assumed = [old, newer].map((side) =>
+      const assumed = sides.map((side) =>
         exportAssumptionWarning(side.path, side.facts, {
           demo: "live data",
           windowDays: "an unknown window (not checked against the other file's)",

@@ -14,7 +14,7 @@ import { usageOnMonthlyBasis } from "../frame/monthly.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { readExportFile } from "../formats/read_export.ts";
-import { exportAssumptionWarning, exportFileFacts } from "../formats/export_demo.ts";
+import { exportAssumptionWarning, exportFileFacts, withRowsFacts } from "../formats/export_demo.ts";
 import { exportPart } from "../report/export_parts.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import {
@@ -69,8 +69,9 @@ Writes, per scenario, in the output directory (date = the data's as-of date):
 prices those organizations only: <date> keeps the suffix (…_<date>_underpriced.csv), so the whole
 export's files are not replaced, and the summary and the printed line say which part was priced.
 A renamed file's as-of, window and demo flag come from the manifest copied beside it
-(<renamed>.manifest.json); without one, a warning says what was assumed (live data, a 30-day
-window, the file's modification date).
+(<renamed>.manifest.json), else from a workbook's summary sheet; without either, a warning says
+what was assumed (live data, a 30-day window, the file's modification date). A file whose rows'
+revenue_source is demo is demo data, whatever its name.
 `;
 
 interface ScenarioArgs {
@@ -192,7 +193,8 @@ async function loadInputFile(
       } (added since), read as empty`,
     );
   }
-  const facts = await exportFileFacts(path);
+  // a renamed demo export is demo data by its rows (revenue_source demo), whatever its name
+  const facts = withRowsFacts(await exportFileFacts(path), file.frame);
   const modified = async () => {
     const stat = await Deno.stat(path);
     return new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`);

@@ -2,12 +2,17 @@
  * What an export or snapshot file is — demo data or not, its as-of and its window — from what the
  * kit writes beside it: its name (`_demo`, the date, `_<N>d`), the manifest written with it, or a
  * history snapshot's sidecar (`<name>.parquet.json`). A renamed file is read from the manifest
- * copied beside it (`<renamed>.manifest.json`); with nothing beside it, those are not known, and a
- * reader says what it assumed (exportAssumptionWarning).
+ * copied beside it (`<renamed>.manifest.json`), else from what it carries itself: a workbook's
+ * summary sheet (its title's date and "(DEMO DATA)", its "Window: N days" line), and any file's
+ * rows (revenue_source demo: only the demo generator writes it, withRowsFacts). What nothing gives
+ * is not known, and a reader says what it assumed (exportAssumptionWarning).
  */
 import { basename, dirname, extname, join } from "node:path";
+import type pl from "nodejs-polars";
 import { type ExportNameInfo, exportNameInfo } from "./read_export.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "./files.ts";
+import { readXlsxSheet } from "./read_xlsx.ts";
+import { parseIsoDate } from "../core/window.ts";
 
 /** The manifest's fields read back (those a reader of the export needs). */
 export interface ManifestFields {
@@ -44,22 +49,96 @@ export interface DemoMark {
 interface Beside {
   manifest: ManifestFields | null;
   sidecar: { demo?: unknown; as_of?: unknown } | null;
+  /** a renamed workbook's summary sheet, read when its manifest does not say all */
+  workbook: WorkbookFacts | null;
+}
+
+/** What a kit workbook's summary sheet says of it: the title's date and flag, the window line. */
+interface WorkbookFacts {
+  asOf: Date;
+  demo: boolean;
+  windowDays: number;
+}
+
+const WORKBOOK_TITLE = /^Helicone pricing data, (\d{4}-\d{2}-\d{2})( \(DEMO DATA\))?$/;
+const WORKBOOK_WINDOW = /^Window: ([1-9]\d{0,3}) days — /;
+
+/**
+ * A kit workbook's as-of date, demo flag and window from its summary sheet (lib/economics/
+ * xlsx_summary.ts writes the title first and, for another window than 30 days, its line under
+ * it); null for a workbook that is not one, or unreadable (its reader says why).
+ */
+async function workbookFacts(path: string): Promise<WorkbookFacts | null> {
+  try {
+    const sheet = readXlsxSheet(await Deno.readFile(path), "summary");
+    if (sheet.name !== "summary") return null;
+    const text = (i: number) => {
+      const value = sheet.rows[i]?.values[0];
+      return typeof value === "string" ? value : "";
+    };
+    const title = WORKBOOK_TITLE.exec(text(0));
+    const asOf = title ? parseIsoDate(title[1]) : null;
+    if (!title || !asOf) return null;
+    const window = WORKBOOK_WINDOW.exec(text(1));
+    return {
+      asOf,
+      demo: title[2] !== undefined,
+      windowDays: window ? Number(window[1]) : STANDARD_WINDOW_DAYS,
+    };
+  } catch {
+    return null;
+  }
 }
 
 async function besideOf(path: string, name: ExportNameInfo | null): Promise<Beside> {
+  const manifest = await readJsonObject(manifestPathOf(path, name)) as ManifestFields | null;
+  const ext = extname(path).toLowerCase();
+  const manifestSaysAll = typeof manifest?.demo === "boolean" &&
+    Number.isInteger(manifest?.window?.days) && instantOf(manifest?.as_of) !== null;
   return {
-    manifest: await readJsonObject(manifestPathOf(path, name)),
-    sidecar: extname(path).toLowerCase() === ".parquet"
-      ? await readJsonObject(`${path}.json`)
+    manifest,
+    sidecar: ext === ".parquet" ? await readJsonObject(`${path}.json`) : null,
+    workbook: name === null && ext === ".xlsx" && !manifestSaysAll
+      ? await workbookFacts(path)
       : null,
   };
 }
 
-function markOf(name: ExportNameInfo | null, { manifest, sidecar }: Beside): DemoMark {
+function markOf(name: ExportNameInfo | null, { manifest, sidecar, workbook }: Beside): DemoMark {
   if (name?.demo) return { demo: true, why: "its name ends _demo" };
   if (manifest?.demo === true) return { demo: true, why: 'its manifest says "demo": true' };
   if (sidecar?.demo === true) return { demo: true, why: 'its sidecar says "demo": true' };
+  if (manifest?.demo === undefined && workbook?.demo) {
+    return { demo: true, why: "its summary sheet's title says DEMO DATA" };
+  }
   return { demo: false, why: null };
+}
+
+/** Why a file whose rows say so is demo data, in words. */
+export const ROWS_DEMO_WHY = "its rows' revenue_source is demo (the demo generator's)";
+
+/**
+ * Whether the rows say demo data: revenue_source `demo`, which only the demo generator writes (a
+ * live export's are stripe, cache, no_customer, shared_customer, unconverted or none). A frame
+ * without the column says nothing.
+ */
+export function rowsSayDemo(frame: pl.DataFrame): boolean {
+  if (!frame.columns.includes("revenue_source")) return false;
+  return (frame.getColumn("revenue_source").toArray() as unknown[]).some((v) => v === "demo");
+}
+
+/**
+ * `facts` with what the file's rows say: a file whose rows' revenue_source is demo is demo data,
+ * whatever its name or manifest (a renamed demo export read as real customers); rows never make
+ * a file live.
+ */
+export function withRowsFacts(facts: ExportFileFacts, frame: pl.DataFrame): ExportFileFacts {
+  if (facts.demo.demo || !rowsSayDemo(frame)) return facts;
+  return {
+    ...facts,
+    demo: { demo: true, why: ROWS_DEMO_WHY },
+    demoKnown: true,
+  };
 }
 
 /** The file's demo mark: its name, else the manifest beside it, else a snapshot's sidecar. */
@@ -106,17 +185,18 @@ export async function exportFileFacts(path: string): Promise<ExportFileFacts> {
     manifestFound: beside.manifest !== null,
   };
   if (name) return { ...common, asOf: name.asOf, windowDays: name.windowDays, demoKnown: true };
-  const { manifest, sidecar } = beside;
+  const { manifest, sidecar, workbook } = beside;
   const days = manifest?.window?.days;
   return {
     ...common,
-    asOf: instantOf(manifest?.as_of) ?? instantOf(sidecar?.as_of),
+    asOf: instantOf(manifest?.as_of) ?? instantOf(sidecar?.as_of) ?? workbook?.asOf ?? null,
     windowDays: Number.isInteger(days) && days! >= 1
       ? days!
       : sidecar !== null
       ? STANDARD_WINDOW_DAYS
-      : null,
-    demoKnown: typeof manifest?.demo === "boolean" || typeof sidecar?.demo === "boolean",
+      : workbook?.windowDays ?? null,
+    demoKnown: typeof manifest?.demo === "boolean" || typeof sidecar?.demo === "boolean" ||
+      workbook !== null,
   };
 }
 
@@ -169,7 +249,8 @@ export async function exportExactAsOf(path: string): Promise<ExactAsOf | null> {
 export interface Assumptions {
   demo: string;
   windowDays: string;
-  asOf: string;
+  /** left out: the reader does not use the as-of (the questions notebook) */
+  asOf?: string;
 }
 
 /**
@@ -184,7 +265,7 @@ export function exportAssumptionWarning(
   const taken = [
     facts.demoKnown ? null : assumed.demo,
     facts.windowDays === null ? assumed.windowDays : null,
-    facts.asOf === null ? assumed.asOf : null,
+    facts.asOf === null ? assumed.asOf ?? null : null,
   ].filter((part) => part !== null);
   if (taken.length === 0) return null;
   const manifest = basename(facts.manifestPath);

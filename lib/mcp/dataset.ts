@@ -10,6 +10,7 @@ import { basename, join } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
 import { exportFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
+import { rowsSayDemo } from "../formats/export_demo.ts";
 import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -215,7 +216,8 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
     frame: file.frame,
     asOf,
     window,
-    demo: manifest?.demo ?? candidate.demo,
+    // rows whose revenue_source is demo are demo data whatever the name or manifest says
+    demo: (manifest?.demo ?? candidate.demo) || rowsSayDemo(file.frame),
     source,
     warnings,
     ...(manifest?.cost_model ? { costModel: manifestCostModel(manifest.cost_model) } : {}),

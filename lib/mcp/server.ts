@@ -5,6 +5,7 @@ import type { DatasetStore } from "./dataset.ts";
 import { registerPrompts, registerResources } from "./resources.ts";
 import { registerAnalysisTools } from "./tools_analysis.ts";
 import { registerChartTool } from "./tools_chart.ts";
+import { registerCompareTool } from "./tools_compare.ts";
 import { registerDataTools } from "./tools_data.ts";
 
 export const SERVER_NAME = "pricing-kit";
@@ -27,6 +28,7 @@ export function createMcpServer(store: DatasetStore): McpServer {
   );
   registerDataTools(server, store, settings);
   registerAnalysisTools(server, store, settings);
+  registerCompareTool(server, store, settings);
   registerChartTool(server, store);
   registerResources(server, store);
   registerPrompts(server);

@@ -8,7 +8,8 @@ import { loadEnv, UserError } from "../core/config.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { loadPricingData } from "../export.ts";
 import { type ExportFile, exportFrameFromColumns, readExportFile } from "../formats/read_export.ts";
-import { exportFileFacts } from "../formats/export_demo.ts";
+import { exportAssumptionWarning, exportFileFacts, withRowsFacts } from "../formats/export_demo.ts";
+import { escapeMarkdown } from "../formats/markdown.ts";
 import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
 import type { Chart } from "../report/charts.ts";
 import {
@@ -145,16 +146,27 @@ async function questionsFrameFromFile(
     if (error instanceof UserError) throw new UserError(`csvPath: ${error.message}`);
     throw error;
   }
-  // a renamed file: from the manifest copied beside it, as compare and scenario --input read it
-  const facts = await exportFileFacts(path);
+  // a renamed file: from the manifest copied beside it, as compare and scenario --input read it,
+  // else from what it carries (a workbook's summary sheet; demo rows)
+  const facts = withRowsFacts(await exportFileFacts(path), file.frame);
   const windowDays = facts.windowDays ?? MONTH_DAYS;
   const demo = facts.demo.demo;
   const shown = `export file \`${path.replace(/[`\r\n]/g, "")}\``;
+  // what nothing says is assumed, and the page says so (a renamed _7d file was read as 30 days)
+  const assumed = exportAssumptionWarning(path, facts, {
+    demo: "live data",
+    windowDays: `a ${MONTH_DAYS}-day window (its usage read as ${MONTH_DAYS} days', not scaled)`,
+  });
   return {
     frame: usageOnMonthlyBasis(file.frame, windowDays),
     label: [
-      demo ? `**Demo data** (${shown}: the built-in demo dataset, not real customers)` : shown,
+      demo
+        ? `**Demo data** (${shown}: the built-in demo dataset, not real customers${
+          facts.name?.demo || facts.manifestFound ? "" : `; ${facts.demo.why}`
+        })`
+        : shown,
       monthlyBasisNote(windowDays, "export"),
+      assumed ? `**Assumed:** ${escapeMarkdown(assumed, { maxLength: 1000 })}` : "",
     ].filter(Boolean).join("; "),
     windowDays,
     demo,

@@ -1,0 +1,208 @@
+/**
+ * The MCP server's compare_exports tool: two exports, two history snapshots or one of each
+ * (lib/analysis/compare.ts's summary), old before new, never demo data against live data.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import { z } from "zod";
+import { strictInput } from "./input_schema.ts";
+import { UserError } from "../core/config.ts";
+import { quoteValue } from "../core/quote.ts";
+import {
+  compareExportsSummary,
+  mixedDemoError,
+  reversedOrderError,
+  SUMMARY_COLUMNS,
+  type SummarySide,
+  summarySide,
+  windowMismatchWarning,
+} from "../analysis/compare.ts";
+import { readExportFile } from "../formats/read_export.ts";
+import { type DemoMark, demoMark, ROWS_DEMO_WHY, rowsSayDemo } from "../formats/export_demo.ts";
+import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import { type DatasetStore, type ExportCandidate, exportNamed, listExports } from "./dataset.ts";
+import { isSnapshotDate, snapshotByDate } from "./history.ts";
+import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
+import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
+import type { McpSettings } from "./settings.ts";
+import { DATA_NOTE } from "./text.ts";
+import { frameTable, READ_ONLY } from "./tools_analysis.ts";
+
+export function registerCompareTool(
+  server: McpServer,
+  store: DatasetStore,
+  settings: McpSettings,
+) {
+  server.registerTool("compare_exports", {
+    title: "Compare two exports",
+    description:
+      "Compares two exports in the exports folder, or two history snapshots by as-of date " +
+      "(YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ not at 00:00 UTC; see describe_dataset), or one of each (before/after): organizations that appeared or " +
+      "disappeared, tier, raw tier (tier_raw) and plan changes, totals of every additive column " +
+      "old vs new, and the organizations whose MRR changed most. An old dated after new is " +
+      "refused (swap them), and so is demo data against live data. Defaults: new = the newest export, old = the export " +
+      "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
+      "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
+      "on error or in its result. " + DATA_NOTE,
+    inputSchema: strictInput({
+      old: z.string().max(200).optional().describe(
+        "older export file name (e.g. helicone_pricing_data_2026-10-01.csv) or snapshot as-of date (2026-10-01)",
+      ),
+      new: z.string().max(200).optional().describe(
+        "newer export file name or snapshot as-of date",
+      ),
+      top: z.number().int().min(1).max(100).default(10).describe(
+        "organizations with the largest MRR change to list",
+      ),
+    }),
+    outputSchema: COMPARE_EXPORTS_OUTPUT,
+    annotations: READ_ONLY,
+  }, (args) =>
+    guarded(async () => {
+      const dataset = await store.current();
+      const exports = await listExports(settings.exportsDir, { demoOnly: settings.demoOnly });
+      const names = exports.map((e) => e.name);
+      // An as-of date names a history snapshot, anything else an export file; either is read for
+      // the columns a summary reads only, and not at all when it is the dataset held here. Its
+      // totals are taken as it is read and only its slices' four columns kept (summarySide).
+      const columns = SUMMARY_COLUMNS;
+      // snapshots are always of 30 days; an export's window is in its name
+      type Side = {
+        label: string;
+        asOfDate: string;
+        windowDays: number;
+        /** demo data or not (a snapshot is of the served dataset's kind) */
+        mark: () => Promise<DemoMark>;
+        /** its summary side, and whether its rows say demo data (revenue_source demo) */
+        read: () => Promise<SummarySide & { rowsDemo: boolean }>;
+      };
+      const snapshotSide = (asOf: string): Side => ({
+        label: `snapshot ${asOf}`,
+        asOfDate: asOf,
+        windowDays: STANDARD_WINDOW_DAYS,
+        mark: () => Promise.resolve({ demo: dataset.demo, why: "a demo history snapshot" }),
+        read: async () => ({
+          ...summarySide(
+            (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns })).frame,
+          ),
+          rowsDemo: false, // the snapshot's kind is the dataset's: mark says it
+        }),
+      });
+      const exportSide = (found: ExportCandidate): Side => ({
+        label: found.name,
+        asOfDate: isoDate(found.asOf),
+        windowDays: found.windowDays,
+        mark: () => demoMark(found.path),
+        read: async () => {
+          const frame = found.path === dataset.source.path
+            ? dataset.frame
+            : (await readExportFile(found.path, { columns: [...columns, "revenue_source"] }))
+              .frame;
+          return { ...summarySide(frame), rowsDemo: rowsSayDemo(frame) };
+        },
+      });
+      const named = (name: string, which: string): Side => {
+        if (isSnapshotDate(name)) return snapshotSide(name);
+        const found = exportNamed(exports, name);
+        if (!found) {
+          throw new UserError(
+            `no export named ${quoteValue(name)} for ${which}; exports: ${
+              names.join(", ") || "none"
+            }`,
+          );
+        }
+        return exportSide(found);
+      };
+      if (args.new !== undefined && isSnapshotDate(args.new) && args.old === undefined) {
+        throw new UserError(
+          "new is a snapshot date: name old too (an export file name or a snapshot as-of date)",
+        );
+      }
+      // Defaults: new = the newest export, old = the export before new of the same kind (demo
+      // or live) and window (a 7-day export's usage against a 30-day one's is no change); one
+      // export per stamp, so never a file against its own CSV or XLSX twin.
+      const needTwo = () =>
+        new UserError(
+          `comparing needs two exports in ${settings.exportsDir} (or name old and new); found ${names.length}: ${
+            names.join(", ") || "none"
+          }`,
+        );
+      const newest = exports[0];
+      if (args.new === undefined && !newest) throw needTwo();
+      const newer = args.new === undefined ? exportSide(newest!) : named(args.new, "new");
+      let older: Side;
+      if (args.old !== undefined) older = named(args.old, "old");
+      else {
+        const newExport = args.new === undefined ? newest : exportNamed(exports, args.new);
+        const at = newExport ? exports.indexOf(newExport) : -1;
+        const before = exports.slice(at + 1).find((e) =>
+          e.demo === newExport!.demo && e.windowDays === newExport!.windowDays
+        );
+        if (!before) throw needTwo();
+        older = exportSide(before);
+      }
+      if (older.label === newer.label) {
+        throw new UserError("old and new are the same; pick two exports or snapshots");
+      }
+      const reversed = reversedOrderError(older, newer);
+      if (reversed) throw new UserError(reversed);
+      const mixed = mixedDemoError(
+        { label: older.label, ...await older.mark() },
+        { label: newer.label, ...await newer.mark() },
+      );
+      if (mixed) throw new UserError(mixed);
+      const [oldRead, newRead] = [await older.read(), await newer.read()];
+      // a file whose rows say demo (a renamed demo export) is demo data whatever its name
+      const rowsMark = async (side: Side, read: { rowsDemo: boolean }): Promise<DemoMark> => {
+        const mark = await side.mark();
+        return mark.demo || !read.rowsDemo ? mark : { demo: true, why: ROWS_DEMO_WHY };
+      };
+      const mixedRows = mixedDemoError(
+        { label: older.label, ...await rowsMark(older, oldRead) },
+        { label: newer.label, ...await rowsMark(newer, newRead) },
+      );
+      if (mixedRows) throw new UserError(mixedRows);
+      const result = await compareExportsSummary(oldRead, newRead, { top: args.top });
+      const movers = result.largestMrrChanges;
+      // the export names and counts travel too; the totals, the movers and the three change
+      // tables together share the rest
+      const reserved = jsonBytes(names) + 2 * jsonBytes(result.counts) + 512;
+      const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 3);
+      const changesBudget = Math.floor(budget / 3);
+      const totals = frameTable(result.totals, settings, budget);
+      const tiers = frameTable(result.tierChanges, settings, changesBudget);
+      const rawTiers = frameTable(result.tierRawChanges, settings, changesBudget);
+      const plans = frameTable(result.planChanges, settings, changesBudget);
+      const moved = frameTable(movers, settings, budget);
+      const warning = windowMismatchWarning({
+        oldWindowDays: older.windowDays,
+        newWindowDays: newer.windowDays,
+      });
+      const text = [
+        ...(warning ? [`warning: ${warning}`] : []),
+        `old: ${older.label}; new: ${newer.label}`,
+        `counts: ${JSON.stringify(result.counts)}`,
+        "totals:",
+        totals.text,
+        "tier changes:",
+        tiers.text,
+        "raw tier (tier_raw) changes:",
+        rawTiers.text,
+        "plan changes:",
+        plans.text,
+        "largest MRR changes:",
+        moved.text,
+      ].join("\n");
+      return textResult(text, {
+        old: older.label,
+        new: newer.label,
+        ...(warning ? { warning } : {}),
+        exports: names,
+        counts: result.counts as unknown as Record<string, unknown>,
+        totals: totals.rows,
+        tier_changes: tiers.rows,
+        tier_raw_changes: rawTiers.rows,
+        plan_changes: plans.rows,
+        mrr_movers: moved.rows,
+      }, settings.maxBytes);
+    }));
+}
