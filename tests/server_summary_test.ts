@@ -11,7 +11,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
 import { headlineKpis } from "../lib/economics/report.ts";
 import { economicsFixture } from "./economics_fixture.ts";
-import { segmentFrame } from "../lib/report/segments.ts";
+import { segmentFrame, segmentThresholdsFromEnv } from "../lib/report/segments.ts";
 
 // A 7-day window (× 30/7 on a 30-day basis); thresholds per month: 100,000 requests or $500, mrr ≤ $100.
 //   P: 30,000 requests (128,571 a month ≥ 100,000), $7 cost, $7 PTB, mrr 20    → underpriced
@@ -75,6 +75,16 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
   ok(html.includes("<td>P &lt;b&gt;</td>"), "org names are escaped");
   ok(html.includes('<div class="scroll"><table class="underpriced">'));
   ok(html.includes("7-day window ending 2026-11-01 00:00 UTC"));
+});
+
+Deno.test("the server's segment thresholds (every segment's) choose the underpriced table by the question's own", () => {
+  // the handler passes settings.segmentThresholds whole: the question refuses keys not its own
+  const thresholds = { ...segmentThresholdsFromEnv({}), underpricedMaxMrrUsd: 20 };
+  const summary = pricingSummary(data(7), { frame, segment: null, thresholds });
+  // at MRR ≤ $20 only P is underpriced
+  assertEquals(summary.underpriced.rows.map((row) => row[0]), ["P <b>"]);
+  const monthly = pricingSummary(data(30), { frame, segment: null, thresholds });
+  assertEquals(monthly.underpriced.organizations, 0);
 });
 
 Deno.test("a 30-day window: the question's own reading, no window note", () => {

@@ -42,9 +42,15 @@ export function underpricedSummary(
     thresholds?: Partial<UnderpricedThresholds>;
   },
 ): UnderpricedSummary {
+  // the server passes every segment's thresholds: the question takes its own (it refuses others)
+  const own: Partial<UnderpricedThresholds> = {
+    underpricedMinRequests: thresholds.underpricedMinRequests,
+    underpricedMinLlmCostUsd: thresholds.underpricedMinLlmCostUsd,
+    underpricedMaxMrrUsd: thresholds.underpricedMaxMrrUsd,
+  };
   // its thresholds are per month: another window's usage on a 30-day basis (as the CLI and MCP)
   const monthly = underpricedCustomers(usageOnMonthlyBasis(frame, windowDays), {
-    ...thresholds,
+    ...own,
     top: TOP,
   });
   const columns = monthly.table.columns;
@@ -59,7 +65,7 @@ export function underpricedSummary(
   // the same organizations (the segment's rule is the question's), with the window's values
   const matches = segmentFrame(frame, { name: "underpriced", thresholds, windowDays }).frame
     .sort("llm_cost_30d", true);
-  const t = withDefaults(thresholds);
+  const t = withDefaults(own);
   const facts = monthly.facts;
   const criteria = `sent ≥ ${count(t.underpricedMinRequests)} requests or ≥ ${
     usd(t.underpricedMinLlmCostUsd)
