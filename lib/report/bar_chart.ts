@@ -13,7 +13,10 @@ import { fitWidth } from "./chart_frame.ts";
 export interface BarChartOptions {
   title: string;
   caption: string;
-  /** a null value is not known: no bar, a "–" mark with `unknown.reason` where it would be */
+  /**
+   * a null value is not known: no bar, and with `unknown` a "–" mark with its reason where the
+   * bar would be (without, no mark and no series swatch of its own)
+   */
   bars: { label: string; value: number | null; series?: string }[];
   /** the value axis' name, and the series name of bars without one */
   valueLabel: string;
@@ -27,8 +30,10 @@ export interface BarChartOptions {
 const MAX_LABEL_WIDTH = 236;
 
 export function barChart(
-  { title, caption, bars, valueLabel, money = true, unknown }: BarChartOptions,
+  { title, caption, bars: given, valueLabel, money = true, unknown }: BarChartOptions,
 ): string {
+  // without `unknown`, a null value is simply left out (the caption says why: trafficChart)
+  const bars = unknown ? given : given.filter((b) => b.value !== null);
   const series = [...new Set(bars.map((b) => b.series ?? valueLabel))];
   const palette = ["#2563eb", "#f97316", "#16a34a", "#7c3aed", "#db2777"];
   // a label wider than the room beside the bars (emoji are 12.4 px each) is cut to fit it
