@@ -4,6 +4,8 @@
  * otherwise ignore without a word (PRICING_PG_URI: a demo export, or Stripe rules left at their
  * defaults); loadEnv warns of it, with the nearest setting.
  */
+import { nearestName } from "./nearest_name.ts";
+
 export const SETTING_NAMES: readonly string[] = [
   "PRICING_BRIEF_TRIM_ABOVE_MB",
   "PRICING_CH_DATABASE",
@@ -83,33 +85,6 @@ export const SETTING_NAMES: readonly string[] = [
 
 const KNOWN = new Set(SETTING_NAMES);
 
-/** Edits (insert, delete, replace) from one name to another. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-
-/** The known setting nearest to `name`, when it is near enough to be what was meant. */
-function nearestSetting(name: string): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const known of SETTING_NAMES) {
-    const distance = editDistance(name, known);
-    if (!best || distance < best.distance) best = { name: known, distance };
-  }
-  return best && best.distance <= Math.max(3, Math.floor(name.length / 4)) ? best.name : undefined;
-}
-
 /**
  * One warning per name in `fileEnv` (a settings file's keys) that looks like a kit setting but is
  * none: every unknown PRICING_ name, and a STRIPE_ name close to a STRIPE_ setting (a file shared
@@ -119,7 +94,7 @@ export function unknownSettingWarnings(fileEnv: Record<string, unknown>, file: s
   const warnings: string[] = [];
   for (const name of Object.keys(fileEnv)) {
     if (KNOWN.has(name)) continue;
-    const nearest = nearestSetting(name);
+    const nearest = nearestName(name, SETTING_NAMES);
     if (name.startsWith("PRICING_") || (name.startsWith("STRIPE_") && nearest)) {
       warnings.push(
         `${file}: ${name} is not a pricing-kit setting and is ignored${
