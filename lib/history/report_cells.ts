@@ -4,6 +4,7 @@
  */
 import pl from "nodejs-polars";
 import type { ColumnUnit } from "../frame/columns.ts";
+import { MOVEMENTS } from "./bridge.ts";
 
 /**
  * Integer cents as USD, to the cent: polars divides a column by a number as a product with its
@@ -62,16 +63,7 @@ export function bridgeCells(row: Row, withMoves: boolean): string[] {
 }
 
 /** The bridge's columns: rule 1's movements, then rule 6's pause pair (report.ts's CSV order). */
-export const BRIDGE_HEADER = [
-  "start",
-  "new",
-  "expansion",
-  "contraction",
-  "churn",
-  "reactivation",
-  "paused",
-  "resumed",
-];
+export const BRIDGE_HEADER: string[] = ["start", ...MOVEMENTS];
 export const TREND_HEADER = [
   "end",
   "paying orgs",
