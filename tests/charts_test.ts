@@ -362,3 +362,20 @@ Deno.test("caption lines and legends fit as resvg draws them (DejaVu Sans), text
     }
   }
 });
+
+Deno.test("svgToPng draws Chinese and Japanese names, not empty boxes", () => {
+  const label = (text: string) =>
+    svgToPng(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="40"><text x="10" y="28" font-family="DejaVu Sans" font-size="20">${text}</text></svg>`,
+      300,
+    );
+  // private-use characters no font draws: the missing-glyph box each; the CJK names must differ
+  const boxes = label("\uE000\uE001\uE002");
+  for (const name of ["日本語", "ひらがな", "中文名"]) {
+    ok(!equalBytes(label(name), boxes), `${name} drawn as boxes`);
+  }
+});
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
