@@ -211,7 +211,7 @@ Deno.test("margin by plan with PTB revenue not read: every plan on the chart, ea
   assertEquals(count(svg, "rect"), 5 + 2); // the five known margins and the legend's swatches
   ok(
     caption(svg).endsWith(
-      "– = no margin, the reason beside it; PTB revenue not read: set PRICING_STRIPE_PTB_PRODUCT.",
+      "– = no margin, the reason beside it; PTB revenue not read (the run's warnings say why).",
     ),
     caption(svg),
   );

@@ -953,7 +953,7 @@ Deno.test("headline company margin: '–' with the reason when PTB revenue was n
   assertEquals(company.value, null);
   assertEquals(
     company.basis,
-    "not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and 4 organizations with known MRR had PTB cost",
+    "not known: PTB revenue not read (the warnings say why) and 4 organizations with known MRR had PTB cost",
   );
   // read (every customer has a value): known again, the basis the formula
   const read = addEconomicsColumns(economicsFixture(), {

@@ -234,7 +234,7 @@ Deno.test("the company margin card gives the reason it is not known", async () =
   );
   const summary = pricingSummary(withData, { frame, segment: null });
   const reason =
-    "not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and 4 organizations with known MRR had PTB cost";
+    "not known: PTB revenue not read (the warnings say why) and 4 organizations with known MRR had PTB cost";
   assertEquals([summary.companyMarginPct, summary.companyMarginReason], [null, reason]);
   assertEquals(card(reportHtml(summary, []), "gross_margin_company"), {
     value: "",

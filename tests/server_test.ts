@@ -1536,3 +1536,53 @@ Deno.test("XLSX: one render per cached run, shared; renders capped by PRICING_SE
     await server.close();
   }
 });
+
+Deno.test("a run whose PTB revenue could not be read (PaymentIntents failed) is reused for a minute at most", async () => {
+  const databases = await freshFixtureDatabases("server_ptb_down");
+  const outDir = await Deno.makeTempDir({ prefix: "pricing-kit-ptb-down-" });
+  const stripe = startFakeStripe(
+    {
+      subscriptions: [activeSubscription("cus_alpha", monthlyPrice("pro-20251210", 7900))],
+      products: [
+        { id: "prod_pro-20251210", name: "pro-20251210", metadata: {} },
+        { id: "prod_token_usage", name: "Token usage credits", metadata: {} },
+      ],
+      invoices: [],
+    },
+    "sk_test_fake_123",
+  );
+  const server = serve({
+    args: [],
+    outDir,
+    env: {
+      ...databases.env,
+      STRIPE_SECRET_KEY: "sk_test_fake_123",
+      STRIPE_API_HOST: "127.0.0.1",
+      STRIPE_API_PORT: String(stripe.port),
+      STRIPE_API_PROTOCOL: "http",
+      PRICING_STRIPE_MAX_RETRIES: "0",
+      PRICING_STRIPE_PTB_PRODUCT: "prod_token_usage",
+    },
+  });
+  const cacheOf = async () => {
+    const response = await server.get(`${SUMMARY}?as_of=2026-11-01`);
+    assertEquals(response.status, 200);
+    await response.body?.cancel();
+    return [response.headers.get("x-pricing-cache"), server.calls.length];
+  };
+  try {
+    stripe.failPath("/v1/payment_intents", 500, 1);
+    assertEquals(await cacheOf(), ["miss", 1]);
+    server.clock.now += 59_999;
+    assertEquals(await cacheOf(), ["hit", 1]);
+    server.clock.now += 1; // a minute after it finished: read again (PaymentIntents answer now)
+    assertEquals(await cacheOf(), ["miss", 2]);
+    server.clock.now += 3_599_999; // that run read them: kept for the hour
+    assertEquals(await cacheOf(), ["hit", 2]);
+  } finally {
+    await server.close();
+    await stripe.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});

@@ -208,7 +208,7 @@ function unknownNote(unknown: { reason: string }[]): string {
   if (unknown.length === 0) return "";
   return ` – = no margin, the reason beside it${
     unknown.some((u) => u.reason === PTB_NOT_READ)
-      ? "; PTB revenue not read: set PRICING_STRIPE_PTB_PRODUCT"
+      ? "; PTB revenue not read (the run's warnings say why)"
       : ""
   }.`;
 }

@@ -99,7 +99,7 @@ export const PER_PLAN_MARGINS_NOTE =
 
 /** Why the headline company margin is not known (the brief, the workbook and the admin page). */
 export function companyMarginUnknownReason(ptbRevenueUnknown: number): string {
-  return `not known: PTB revenue not read (set PRICING_STRIPE_PTB_PRODUCT) and ${
+  return `not known: PTB revenue not read (the warnings say why) and ${
     ptbRevenueUnknown.toLocaleString("en-US")
   } organization${ptbRevenueUnknown === 1 ? "" : "s"} with known MRR had PTB cost`;
 }

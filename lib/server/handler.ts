@@ -171,9 +171,10 @@ export function createHandler(
     });
   }, {
     ttlMs: settings.cacheTtlMs,
-    // Stripe could not be read (REVENUE MISSING): kept a minute, not the hour, so a look after
-    // the outage reads again. Skipped revenue (PRICING_SERVER_STRIPE=skip) is a choice: kept.
-    degraded: (data) => data.revenue.failed,
+    // Stripe could not be read (REVENUE MISSING, or its PaymentIntents for PTB revenue): kept a
+    // minute, not the hour, so a look after the outage reads again. Skipped revenue
+    // (PRICING_SERVER_STRIPE=skip) or no PTB product set is a choice: kept.
+    degraded: (data) => data.revenue.failed || data.revenue.ptb?.status === "failed",
     degradedTtlMs: DEGRADED_RUN_TTL_MS,
     maxRuns: settings.maxRuns,
     now,
