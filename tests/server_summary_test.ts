@@ -195,6 +195,8 @@ Deno.test("a segment that judges MRR, revenue not fetched: '—' and 'cannot be 
     [0, null, { organizations: 2, text: cannot }],
   );
   assertEquals([summary.grossMarginPct, summary.companyMarginReason], [null, cannot]);
+  // the JSON's underpriced reading too: no "$0 MRR" over a segment nobody could be judged in
+  assertEquals(summary.underpriced.reading, `No organization to list: the segment ${cannot}.`);
   const html = reportHtml(summary, []);
   assertEquals(card(html, "organizations"), { value: "0", text: "0", note: cannot });
   assertEquals(card(html, "total_mrr"), { value: "", text: "—", note: cannot });

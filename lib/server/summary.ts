@@ -114,7 +114,13 @@ export function pricingSummary(
     plans: economics
       ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
       : [],
-    underpriced: underpricedSummary(frame, { windowDays: data.windowDays, thresholds }),
+    underpriced: frame.height === 0 && notJudged
+      // (over a segment nobody could be judged in, the reading's "$0 MRR" would read as a finding)
+      ? {
+        ...underpricedSummary(frame, { windowDays: data.windowDays, thresholds }),
+        reading: `No organization to list: the segment ${notJudged.text}.`,
+      }
+      : underpricedSummary(frame, { windowDays: data.windowDays, thresholds }),
     revenueMissing: revenueMissing(data),
     warnings: data.warnings,
   };
@@ -232,14 +238,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       ? `<p class="note" data-charts="none">No charts: ${escapeHtml(empty)}.</p>`
       : chartsHtml(charts),
     `<h2>Top underpriced organizations</h2>`,
-    // (over a segment nobody could be judged in, the reading's "$0 MRR" would read as a finding)
-    `<p class="reading">${
-      escapeHtml(
-        summary.organizations === 0 && summary.notJudged
-          ? `No organization to list: the segment ${summary.notJudged.text}.`
-          : summary.underpriced.reading,
-      )
-    }</p>`,
+    `<p class="reading">${escapeHtml(summary.underpriced.reading)}</p>`,
     underpricedTableHtml(summary.underpriced, summary.windowDays),
     `</section>`,
   ].join("\n");
