@@ -25,6 +25,7 @@ import {
 } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { PAUSE_AFTER_BACKFILL_HISTORY } from "./fixtures/history.ts";
 
 const PLANS = ["free", "pro", "team", "enterprise (contract)"];
 
@@ -156,4 +157,32 @@ Deno.test("the report from stored snapshots (lazy scans) is the one from frames 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("resumed only from an open pause, one snapshot at a time as in the long frame", async () => {
+  // tests/fixtures/history.ts: N new and P, W reactivation in November, K resumed in December
+  const expected = longBridge(PAUSE_AFTER_BACKFILL_HISTORY);
+  const pick = (frame: pl.DataFrame) =>
+    frame.select("month", "new_cents", "reactivation_cents", "paused_cents", "resumed_cents")
+      .toRecords();
+  const streamed = bridgeOfSources(PAUSE_AFTER_BACKFILL_HISTORY);
+  assertEquals(pick(streamed.company), pick(expected.company));
+  assertEquals(pick(streamed.company).slice(2), [
+    {
+      month: "2026-11-01",
+      new_cents: 7900,
+      reactivation_cents: 21000,
+      paused_cents: 0,
+      resumed_cents: 0,
+    },
+    {
+      month: "2026-12-01",
+      new_cents: 0,
+      reactivation_cents: 0,
+      paused_cents: 0,
+      resumed_cents: 7000,
+    },
+  ]);
+  assertSameBridge(streamed, expected);
+  assertSameBridge(await bridgeOfSourcesReleasing(PAUSE_AFTER_BACKFILL_HISTORY), expected);
 });

@@ -12,7 +12,13 @@ import {
   loadMonthlyHistoryPoints,
 } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
-import { assertSameHistoryReport, HISTORY, PAUSED_HISTORY, snapshot } from "./fixtures/history.ts";
+import {
+  assertSameHistoryReport,
+  HISTORY,
+  PAUSE_AFTER_BACKFILL_HISTORY,
+  PAUSED_HISTORY,
+  snapshot,
+} from "./fixtures/history.ts";
 
 // (the fixture lists them out of order)
 const [january, february, march] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
@@ -143,6 +149,45 @@ Deno.test("a state stored before pauses were told from churn is not resumed: mad
     assertSameHistoryReport(report, expected);
     assertEquals(aprilRow(report), [{ reactivation_cents: 0, resumed_cents: 12000 }]);
     assertEquals((await stateOf(dir)).version > 2, true, "stored again, in the new version");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a state stored before open pauses were kept (version 3) is not resumed: made again", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // August to November of tests/fixtures/history.ts's PAUSE_AFTER_BACKFILL_HISTORY
+    const points = PAUSE_AFTER_BACKFILL_HISTORY.slice(0, 4);
+    const november = points[3];
+    await store(dir, points.slice(0, 3));
+    const expected = buildHistoryReport(points, false);
+    const novemberRow = (report: Awaited<ReturnType<typeof reportOf>>) =>
+      report.company.filter(pl.col("month").eq(pl.lit("2026-11-01")))
+        .select("new_cents", "reactivation_cents", "resumed_cents").toRecords();
+    // N never paid (new 7900); P and W churned in the backfill (reactivation 12000 + 9000)
+    const right = [{ new_cents: 7900, reactivation_cents: 21000, resumed_cents: 0 }];
+    assertEquals(novemberRow(expected), right);
+    await reportOf(dir, november); // the state over August to October
+
+    // That state as the kit stored it before (version 3): October's paying and paused
+    // organizations without open_pause; and August's MRR changed by hand, which shows if the state
+    // is read.
+    const state = `${dir}/.bridge-state`;
+    const previous = pl.readIPC(`${state}/previousPayingOrPaused.ipc`);
+    (previous.columns.includes("open_pause") ? previous.drop("open_pause") : previous)
+      .writeIPC(`${state}/previousPayingOrPaused.ipc`);
+    pl.readIPC(`${state}/totals.ipc`).withColumns(pl.lit(12345.5).alias("mrr_usd"))
+      .writeIPC(`${state}/totals.ipc`);
+    await Deno.writeTextFile(
+      `${state}/state.json`,
+      JSON.stringify({ ...await stateOf(dir), version: 3 }),
+    );
+
+    const report = await reportOf(dir, november);
+    assertSameHistoryReport(report, expected);
+    assertEquals(novemberRow(report), right);
+    assertEquals((await stateOf(dir)).version > 3, true, "stored again, in the new version");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

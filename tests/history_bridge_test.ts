@@ -21,7 +21,12 @@ import {
   planBridge,
   planChanges,
 } from "../lib/history/bridge.ts";
-import { HISTORY, PAUSED_HISTORY, PAUSED_HISTORY_WITHOUT_STATUS } from "./fixtures/history.ts";
+import {
+  HISTORY,
+  PAUSE_AFTER_BACKFILL_HISTORY,
+  PAUSED_HISTORY,
+  PAUSED_HISTORY_WITHOUT_STATUS,
+} from "./fixtures/history.ts";
 
 const long = historyLong(HISTORY);
 const records = (frame: pl.DataFrame) => frame.toRecords() as Record<string, unknown>[];
@@ -378,4 +383,52 @@ Deno.test("snapshots without subscription_status (backfills): a pause reads as c
       resumed_cents: 0,
     },
   ]);
+});
+
+Deno.test("resumed only from an open pause: a first payment after a paused trial is new, a return after a churn reactivation", () => {
+  // tests/fixtures/history.ts's PAUSE_AFTER_BACKFILL_HISTORY, by hand in cents
+  const pausedLong = historyLong(PAUSE_AFTER_BACKFILL_HISTORY);
+  const company = companyBridge(pausedLong);
+  const rows = records(company).map((r) => pick(r, PAUSE_COLUMNS));
+  const zero = {
+    new_cents: 0,
+    expansion_cents: 0,
+    contraction_cents: 0,
+    churn_cents: 0,
+    reactivation_cents: 0,
+    paused_cents: 0,
+    resumed_cents: 0,
+  };
+  assertEquals(rows, [
+    {
+      ...zero,
+      month: "2026-09-01", // August, a backfill: P and W at 0 without a status
+      start_cents: 25000, // P 10000 + W 9000 + K 6000
+      churn_cents: 19000, // P 10000 + W 9000
+      end_cents: 6000, // K
+    },
+    {
+      ...zero,
+      month: "2026-10-01", // N, P and W paused at 0 already: nothing booked
+      start_cents: 6000,
+      paused_cents: 6000, // K
+      end_cents: 0,
+    },
+    {
+      ...zero,
+      month: "2026-11-01", // K still paused moves nothing
+      start_cents: 0,
+      new_cents: 7900, // N: never paid (its trial paused), not resumed
+      reactivation_cents: 21000, // P 12000 + W 9000: their drop was churn, not a pause
+      end_cents: 28900,
+    },
+    {
+      ...zero,
+      month: "2026-12-01",
+      start_cents: 28900,
+      resumed_cents: 7000, // K: its pause (October) still open, at its new price
+      end_cents: 35900,
+    },
+  ]);
+  assertEquals(checkBridges({ company, plans: planBridge(pausedLong), long: pausedLong }), []);
 });

@@ -7,9 +7,10 @@
  *   sums are added in the same order, to the bit;
  * - per pair of consecutive snapshots, the customer movements of the paying and the paused
  *   organizations only (any other at 0 both times moves nothing and changes no plan; a paused one
- *   at 0 tells a pause from churn, and its end from new or reactivation), with the organizations
- *   already paid before (first_paid) carried along: only the aggregates are kept. Organizations
- *   are joined on integer keys hashed from org_id (orgKeys), plans are categories.
+ *   at 0 tells a pause from churn), with the organizations already paid before (first_paid) and
+ *   whether each one's pause is open (openPauses: its end is `resumed`, not new or reactivation)
+ *   carried along: only the aggregates are kept. Organizations are joined on integer keys hashed
+ *   from org_id (orgKeys), plans are categories.
  *
  * Every step is bridge.ts's (joinedSides and withMovements, which make movementsOf,
  * movementSums, planMovementSums, planChangeSums, snapshotSums' aggregations, *Of), so the result
@@ -35,6 +36,7 @@ import {
   idxColumn,
   joinedSides,
   movementSums,
+  openPauses,
   pausedOf,
   planBridgeOf,
   planChangesOf,
@@ -43,6 +45,7 @@ import {
   snapshotSumsByColumn,
   totalsRatios,
   withMovements,
+  withOpenPause,
 } from "./bridge.ts";
 
 /** A snapshot to report on: an export frame in memory, or a lazy scan of a stored one. */
@@ -198,13 +201,18 @@ function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Gen
   yield; // the snapshot's plans (~8 MB at a million organizations) go
   const found = payingOrPausedOf(point);
   state.statusOf.push(found.height === 0 ? null : found.filter(pl.col("has_status")).height > 0);
-  const payingOrPaused = found.drop("has_status");
+  const previous = state.previous;
+  // whose pause is open here: paused at 0, and paying or with an open pause at the previous one
+  const payingOrPaused = withOpenPause(
+    found.drop("has_status"),
+    openPauses(found.lazy(), previous?.payingOrPaused.lazy() ?? null, ORG_KEYS).collectSync(),
+    ORG_KEYS,
+  );
   state.firstPaid = withFirstPaid(
     state.firstPaid,
     payingOrPaused.filter(pl.col("cents").gt(0)),
     idx,
   );
-  const previous = state.previous;
   if (previous) {
     const pair = pairSums({
       previous: previous.payingOrPaused,
@@ -370,7 +378,10 @@ function withFirstPaid(firstPaid: pl.DataFrame, paying: pl.DataFrame, idx: numbe
   return pl.concat([firstPaid, firstPaying], { how: "vertical" });
 }
 
-/** The movement sums of one pair of snapshots, from their keyed paying and paused organizations. */
+/**
+ * The movement sums of one pair of snapshots, from their keyed paying and paused organizations
+ * (the previous one's with open_pause).
+ */
 function pairSums(
   { previous, current, firstPaid, idx, month }: {
     previous: pl.DataFrame;
@@ -395,7 +406,7 @@ function pairSums(
       ...ORG_KEYS,
       pl.col("plan").alias("plan_s"),
       pl.col("cents").alias("s"),
-      pl.col("is_paused").alias("paused_s"),
+      pl.col("open_pause").alias("open_s"),
     ),
     idx,
     firstPaid,
@@ -404,7 +415,7 @@ function pairSums(
       pl.Series("month_e", [month], pl.Utf8),
     ]),
     on: ORG_KEYS,
-  }).select("idx", "month_e", "plan_s", "s", "paused_s", "plan_e", "e", "paused_e", "first_paid")
+  }).select("idx", "month_e", "plan_s", "s", "open_s", "plan_e", "e", "paused_e", "first_paid")
     .collectSync(STREAMING);
   const moves = withMovements(joined.lazy());
   return {

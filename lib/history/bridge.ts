@@ -7,8 +7,10 @@
  *   `reactivation`; e = 0 < s: `churn` s; else e − s as `expansion` / `contraction`. Everything
  *   that happened between two snapshots nets into one movement.
  * - pauses (rule 6), where a snapshot has `subscription_status` (exports; backfills leave it
- *   empty): e = 0 < s with a paused subscription at e is `paused` s, not churn; s = 0 < e with a
- *   paused subscription at the previous snapshot is `resumed` e, not new or reactivation.
+ *   empty): e = 0 < s with a paused subscription at e is `paused` s, not churn; s = 0 < e is
+ *   `resumed` e, not new or reactivation, when the organization's pause is open at the previous
+ *   snapshot (openPauses: its drop to 0 was booked `paused`, or it was paused at 0 at the baseline,
+ *   and it has been paused at 0 at every snapshot since).
  * - plan bridge per (organization, plan): a paying organization whose plan changed while paying is
  *   `moved_out` of the old plan (its s) and `moved_in` to the new one (its e); other movements take
  *   the organization's label on its plan (churn on the old plan, new/reactivation on the new).
@@ -117,7 +119,10 @@ const when = (condition: pl.Expr, value: pl.Expr) =>
 export interface MovementInputs {
   /** org_id, idx, plan_e, e, paused_e: the organizations of snapshot idx */
   current: pl.DataFrame;
-  /** org_id, idx (the next snapshot's), plan_s, s, paused_s: the organizations of idx − 1 */
+  /**
+   * org_id, idx (the next snapshot's), plan_s, s, open_s (the organization's pause is open at
+   * idx − 1: openPauses): the organizations of idx − 1
+   */
   previous: pl.DataFrame;
   /** org_id, first_paid: the first snapshot idx where the organization paid */
   firstPaid: pl.DataFrame;
@@ -145,7 +150,7 @@ export function movementsOf(inputs: MovementInputs): pl.DataFrame {
 }
 
 /**
- * movementsOf's join: per organization idx, plan_e, e, paused_e, plan_s, s, paused_s (0 and false
+ * movementsOf's join: per organization idx, plan_e, e, paused_e, plan_s, s, open_s (0 and false
  * when absent), first_paid and month_e, besides the organization column.
  */
 export function joinedSides(
@@ -161,7 +166,7 @@ export function joinedSides(
     .withColumns(
       pl.col("s").fillNull(0).cast(pl.Int64).alias("s"),
       pl.col("e").fillNull(0).cast(pl.Int64).alias("e"),
-      pl.col("paused_s").fillNull(false).alias("paused_s"),
+      pl.col("open_s").fillNull(false).alias("open_s"),
       pl.col("paused_e").fillNull(false).alias("paused_e"),
     );
 }
@@ -170,9 +175,10 @@ export function joinedSides(
 export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
   const s = pl.col("s"), e = pl.col("e");
   const both = s.gt(0).and(e.gt(0));
-  // rule 6: a stop to a paused subscription is a pause, a start from one its end
+  // rule 6: a stop to a paused subscription is a pause, a start from an open pause its end (a
+  // start from a paused subscription whose drop was churn, or that never paid, is not)
   const starts = s.eq(0).and(e.gt(0)), stops = s.gt(0).and(e.eq(0));
-  const fromPause = pl.col("paused_s"), intoPause = pl.col("paused_e");
+  const fromPause = pl.col("open_s"), intoPause = pl.col("paused_e");
   const firstStart = starts.and(fromPause.not());
   return joined
     .withColumns(
@@ -199,15 +205,61 @@ export const currentSide = (frame: pl.DataFrame) =>
     pl.col("is_paused").alias("paused_e"),
   );
 
-/** The previous side of movementsOf from (org_id, idx, plan, cents, is_paused): idx moves on. */
-export const previousSide = (frame: pl.DataFrame) =>
-  frame.select(
+/**
+ * The previous side of movementsOf from (org_id, idx, plan, cents) and the open pauses (org_id,
+ * idx: openPauses of each snapshot): idx moves on.
+ */
+export const previousSide = (frame: pl.DataFrame, open: pl.DataFrame) =>
+  withOpenPause(frame, open, ["org_id", "idx"]).select(
     "org_id",
     pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
     pl.col("plan").alias("plan_s"),
     pl.col("cents").alias("s"),
-    pl.col("is_paused").alias("paused_s"),
+    pl.col("open_pause").alias("open_s"),
   );
+
+/**
+ * The organizations (the `on` keys, not null, once each) whose pause is open at a snapshot: paused
+ * at 0 (is_paused, cents 0) there, and paying or with an open pause at the previous snapshot, so
+ * that the drop to 0 was booked `paused` (withMovements) and nothing was paid since; at the first
+ * snapshot (previous null) every organization paused at 0 (no drop seen). A snapshot where it is
+ * not paused at 0 (paying, canceled, no status: a backfill, or missing) closes it.
+ */
+export function openPauses(
+  current: pl.LazyDataFrame,
+  previous: pl.LazyDataFrame | null,
+  on: string[],
+): pl.LazyDataFrame {
+  const keysWhere = (frame: pl.LazyDataFrame, condition: pl.Expr) =>
+    frame.filter(condition.and(pl.col(on[0]).isNotNull())).select(...on).unique();
+  const pausedAtZero = keysWhere(current, pl.col("is_paused").and(pl.col("cents").eq(0)));
+  if (!previous) return pausedAtZero;
+  const carried = keysWhere(previous, pl.col("cents").gt(0).or(pl.col("open_pause")));
+  return pausedAtZero.join(carried, { on, how: "semi" });
+}
+
+/** `frame` with open_pause: whether its `on` keys are among `open`'s (unique keys). */
+export function withOpenPause(
+  frame: pl.DataFrame,
+  open: pl.DataFrame,
+  on: string[],
+): pl.DataFrame {
+  return frame.join(open.withColumns(pl.lit(true).alias("open_pause")), { on, how: "left" })
+    .withColumns(pl.col("open_pause").fillNull(false));
+}
+
+/** openPauses of every snapshot of the long frame but the last: org_id, idx. */
+function openPausesOf(long: pl.DataFrame, last: number): pl.DataFrame {
+  const opens: pl.DataFrame[] = [];
+  let previous: pl.DataFrame | null = null;
+  for (let idx = 0; idx < last; idx++) {
+    const rows = long.filter(pl.col("idx").eq(idx)).select("org_id", "cents", "is_paused");
+    const open = openPauses(rows.lazy(), previous?.lazy() ?? null, ["org_id"]).collectSync();
+    opens.push(open.withColumns(idxColumn(idx)));
+    previous = withOpenPause(rows, open, ["org_id"]);
+  }
+  return pl.concat(opens, { how: "vertical" });
+}
 
 /**
  * One row per (snapshot idx ≥ 1, organization present in either snapshot): s, e, plan_s,
@@ -217,7 +269,7 @@ export function customerMovements(long: pl.DataFrame): pl.DataFrame {
   const last = long.getColumn("idx").max() as number;
   return movementsOf({
     current: currentSide(long.filter(pl.col("idx").gtEq(1))),
-    previous: previousSide(long.filter(pl.col("idx").lt(last))),
+    previous: previousSide(long.filter(pl.col("idx").lt(last)), openPausesOf(long, last)),
     firstPaid: long.filter(pl.col("cents").gt(0)).groupBy("org_id").agg(
       pl.col("idx").min().alias("first_paid"),
     ),

@@ -2,7 +2,8 @@
  * Where the bridge over the history folder's stored snapshots got to, kept in the folder
  * (`.bridge-state/`: an index and the frames as Arrow IPC files) so that an export with history
  * computes only its own step: the sums and movements of every stored month so far, the last
- * month's paying and paused organizations and when each organization first paid. Every export
+ * month's paying and paused organizations (and whose pause is open) and when each organization
+ * first paid. Every export
  * read and joined every stored month again (with twelve month-ends of a million organizations
  * ~1.8 s of its history stage); the stored months change once a month.
  *
@@ -20,8 +21,10 @@ import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache
 /** Bumped whenever the state's frames or the steps that make them change (aggregate.ts). */
 // 2: months keyed by the real as-of (periods.ts asOfKey); 3: the paused and resumed movements, the
 // paused organizations (at 0) beside the paying ones in `previous` and statusOf: a state of 2
-// would resume a pause's end as reactivation
-const STATE_VERSION = 3;
+// would resume a pause's end as reactivation; 4: open_pause beside the last month's paying and
+// paused organizations (bridge.ts openPauses): a state of 3 has none, and would resume a trial
+// paused before its first payment, or a return after a churn, as `resumed`
+const STATE_VERSION = 4;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -41,7 +44,7 @@ export interface BridgeState {
   statusOf: (boolean | null)[];
   /**
    * the last snapshot's paying and paused organizations (org keys, plan as a category, cents,
-   * is_paused)
+   * is_paused, open_pause: its pause is open, bridge.ts openPauses)
    */
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
   /** org keys and the index of the snapshot each organization first paid in */
