@@ -26,7 +26,12 @@ import {
 import { listSnapshots, readSnapshotFrame, writeSnapshot } from "../lib/history/snapshot.ts";
 import { HISTORY_COLUMNS } from "../lib/history/bridge.ts";
 import { snapshotPeriod } from "../lib/history/periods.ts";
-import { logTicks, marginByPlanChart, requestsByPlanChart } from "../lib/history/charts.ts";
+import {
+  logTicks,
+  marginByPlanChart,
+  planLegend,
+  requestsByPlanChart,
+} from "../lib/history/charts.ts";
 import { HISTORY, PAUSED_HISTORY, PAUSED_HISTORY_WITHOUT_STATUS } from "./fixtures/history.ts";
 import { BOOLEAN_FORMAT } from "../lib/formats/xlsx.ts";
 import { centsToUsd } from "../lib/history/report_cells.ts";
@@ -734,6 +739,119 @@ Deno.test("the month plan versions first appear keeps its real plan changes, not
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("snapshots whose plan is all empty (imported earlier-version exports) count as without plan versions, both ways", async () => {
+  const changesOf = (report: Awaited<ReturnType<typeof loadHistoryReport>>) =>
+    report.changes.select(
+      "month",
+      "from_plan",
+      "to_plan",
+      "organizations",
+      "upgrades",
+      "downgrades",
+      "mrr_before_cents",
+      "mrr_after_cents",
+    ).toRecords();
+  // an earlier kit version's export, imported: every column of the snapshot, `plan` all null
+  const imported = (tier: string[], mrr: number[]) =>
+    exportFrameFromColumns({ org_id: ["A", "B"], tier, mrr_recurring: mrr });
+  const withPlans = (tier: string[], plan: string[], mrr: number[]) =>
+    exportFrameFromColumns({ org_id: ["A", "B"], tier, plan, mrr_recurring: mrr });
+  const dir = await Deno.makeTempDir();
+  try {
+    // January and February imported (plan = tier); March with plan versions: A keeps pro
+    // (renamed to pro 2025-12-10, $20 → $20), B upgrades team → enterprise ($100 → $500)
+    await snapshotAt(dir, "2026-02-01", imported(["pro", "team"], [20, 100]));
+    await snapshotAt(dir, "2026-03-01", imported(["pro", "team"], [20, 100]));
+    await snapshotAt(
+      dir,
+      "2026-04-01",
+      withPlans(["pro", "enterprise"], ["pro 2025-12-10", "enterprise (contract)"], [20, 500]),
+    );
+    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    assertEquals(report.failures, []);
+    assertEquals(report.tierAsPlan, ["2026-02-01", "2026-03-01"]);
+    assertEquals(changesOf(report), [{
+      month: "2026-04-01",
+      from_plan: "team",
+      to_plan: "enterprise (contract)",
+      organizations: 1,
+      upgrades: 1,
+      downgrades: 0,
+      mrr_before_cents: 10000,
+      mrr_after_cents: 50000,
+    }]);
+    const section = historySection(report);
+    ok(section.includes("whose plan is the tier: as-of 2026-02-01, 2026-03-01."), section);
+    ok(section.includes("that renaming is not counted as plan changes (a change of tier is)."));
+    ok(section.includes("Plan changes while paying: 1 upgrade(s), 0 downgrade(s)."), section);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const between = await Deno.makeTempDir();
+  try {
+    // January with plans (A and B on pro 2025-12-10, $79 each); February imported between
+    // current snapshots: B moved up to team ($100), A stayed; March with plans again, no move
+    await snapshotAt(
+      between,
+      "2026-02-01",
+      withPlans(["pro", "pro"], ["pro 2025-12-10", "pro 2025-12-10"], [79, 79]),
+    );
+    await snapshotAt(between, "2026-03-01", imported(["pro", "team"], [79, 100]));
+    await snapshotAt(
+      between,
+      "2026-04-01",
+      withPlans(["pro", "team"], ["pro 2025-12-10", "team (seat)"], [79, 100]),
+    );
+    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(between, false), false);
+    assertEquals(report.failures, []);
+    assertEquals(report.tierAsPlan, ["2026-03-01"]);
+    // February's upgrade only: not pro 2025-12-10 → pro (A) nor, in March, pro → pro 2025-12-10
+    // and team → team (seat), the renaming out of and back into plan versions
+    assertEquals(changesOf(report), [{
+      month: "2026-03-01",
+      from_plan: "pro 2025-12-10",
+      to_plan: "team",
+      organizations: 1,
+      upgrades: 1,
+      downgrades: 0,
+      mrr_before_cents: 7900,
+      mrr_after_cents: 10000,
+    }]);
+  } finally {
+    await Deno.remove(between, { recursive: true });
+  }
+});
+
+Deno.test("a dozen plans (tiers and plan versions): the legend stays on the chart, no Plot warning", () => {
+  const plans = [
+    "enterprise",
+    "enterprise (contract)",
+    "free",
+    "growth",
+    "pro",
+    "pro (seat, legacy)",
+    "pro 2025-12-10",
+    "team",
+    "team (bundle, legacy)",
+    "team 2025-12-10",
+    "startup (credits, legacy)",
+  ];
+  const xs = (svg: string) => [...svg.matchAll(/<rect x="(-?[\d.]+)"/g)].map((m) => Number(m[1]));
+  const legendSvg = planLegend({ domain: plans, range: plans.map(() => "#000") });
+  ok(Math.min(...xs(legendSvg)) >= 0, legendSvg); // at full length the first began at x < 0
+  // each plan in one snapshot only: a series of one point each
+  const trends = pl.DataFrame({
+    month: plans.map((_, i) => (i < 5 ? "2026-10-01" : "2026-11-01")),
+    plan: plans,
+    mrr_margin_after_ptb_llm_pct: plans.map((_, i) => 90 - i),
+  });
+  const periods = new Map(
+    ["2026-10-01", "2026-11-01"].map((k) => [k, snapshotPeriod(new Date(`${k}T00:00:00Z`))]),
+  );
+  const { svg } = marginByPlanChart(trends, periods);
+  ok(!svg.includes("⚠"), "Plot's warning glyph");
 });
 
 Deno.test("a row over months without a snapshot says how many months it holds and names the gap", async () => {

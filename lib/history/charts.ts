@@ -13,6 +13,7 @@ import {
   TIER_RANGE,
   usdTick,
 } from "../report/charts.ts";
+import { textWidth, WIDTH } from "../report/chart_frame.ts";
 import { periodOf, periodRange, type SnapshotPeriod } from "./periods.ts";
 
 type Periods = ReadonlyMap<string, SnapshotPeriod>;
@@ -68,11 +69,31 @@ function planColors(plans: string[]): { domain: string[]; range: string[] } {
   return { domain: sorted, range };
 }
 
-function planLegend(colors: { domain: string[]; range: string[] }): string {
+/**
+ * The plans' legend on one line: labels cut shorter until every plan fits, then the plans that fit
+ * and how many more (a history mixing tiers and plan versions has a dozen plans; at full length
+ * the line ran off the chart's left edge).
+ */
+export function planLegend(colors: { domain: string[]; range: string[] }): string {
+  const room = WIDTH - 24;
+  const widthOf = (labels: string[]) => labels.reduce((w, label) => w + 28 + textWidth(label), 0);
   // plan names are the price book's text: one line, cut (chartLabel)
-  return legend(
-    colors.domain.map((plan, i) => ({ label: chartLabel(plan, 40), color: colors.range[i] })),
-  );
+  for (const max of [40, 28, 20, 14]) {
+    const labels = colors.domain.map((plan) => chartLabel(plan, max));
+    if (widthOf(labels) <= room) {
+      return legend(labels.map((label, i) => ({ label, color: colors.range[i] })));
+    }
+  }
+  const labels = colors.domain.map((plan) => chartLabel(plan, 14));
+  let shown = labels.length;
+  const more = (n: number) => `+${n} more`;
+  while (shown > 0 && widthOf([...labels.slice(0, shown), more(labels.length - shown)]) > room) {
+    shown--;
+  }
+  return legend([
+    ...labels.slice(0, shown).map((label, i) => ({ label, color: colors.range[i] })),
+    { label: more(labels.length - shown), color: "#9ca3af" },
+  ]);
 }
 
 type Row = Record<string, unknown>;
@@ -276,7 +297,8 @@ function perPlanLines(
               }),
             ]
             : []),
-          Plot.lineY(data, { x: "month", y: "value", stroke: "plan", strokeWidth: 2 }),
+          // z: the plan (a plan of one snapshot is a series of one point, not a warning)
+          Plot.lineY(data, { x: "month", y: "value", z: "plan", stroke: "plan", strokeWidth: 2 }),
           Plot.dot(data, { x: "month", y: "value", fill: "plan", r: 3 }),
           ...(money ? [Plot.ruleY([0], { stroke: "#dc2626" })] : []),
         ],

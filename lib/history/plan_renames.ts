@@ -1,9 +1,10 @@
 /**
- * The plan changes of a month where plan versions first appear (a snapshot with a `plan` column
- * after one without, whose plan is the tier): every paying organization's plan is renamed from
- * its tier to its plan version, which is no customer's move. A change there counts only when the
- * organization's tier changed too (pro → team 2025-12-10), so real upgrades and downgrades of that
- * month stay listed while the renaming (pro → pro 2025-12-10) does not.
+ * The plan changes of a month between a snapshot with plan versions and one without (its `plan`
+ * missing or empty: written, or exported, before the price book; its plan is the tier), either
+ * way: every paying organization's plan is renamed from its tier to its plan version (or back),
+ * which is no customer's move. A change there counts only when the organization's tier changed too
+ * (pro → team 2025-12-10), so real upgrades and downgrades of that month stay listed while the
+ * renaming (pro → pro 2025-12-10, or pro 2025-12-10 → pro) does not.
  */
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
@@ -24,7 +25,8 @@ function payingWithTier(point: HistorySource): pl.LazyDataFrame {
 
 /**
  * `changes` (planChangeSums' rows of `points`' bridge) with the changes of each idx in `renamedAt`
- * (its snapshot has plan versions, the one before has not) counted again, from the tier.
+ * (one of its snapshot and the one before has plan versions, the other has not) counted again,
+ * from the tier.
  */
 export function withoutPlanRenames(
   changes: pl.DataFrame,
@@ -37,6 +39,7 @@ export function withoutPlanRenames(
         payingWithTier(points[idx - 1]).select(
           "org_id",
           pl.col("plan").alias("plan_s"),
+          pl.col("tier").alias("tier_s"),
           pl.col("cents").alias("s"),
         ),
         { on: "org_id", how: "inner" },
@@ -44,8 +47,8 @@ export function withoutPlanRenames(
       .withColumns(
         idxColumn(idx),
         pl.lit(asOfKey(points[idx].asOf)).cast(pl.Utf8).alias("month"),
-        // the earlier snapshot's plan is its tier: the same tier now is the renaming
-        pl.col("plan_s").neq(pl.col("plan_e")).and(pl.col("plan_s").neq(pl.col("tier")))
+        // one side's plan is its tier: the same tier on both sides is the renaming
+        pl.col("plan_s").neq(pl.col("plan_e")).and(pl.col("tier_s").neq(pl.col("tier")))
           .alias("plan_changed"),
       );
     return planChangeSums(moves).select(

@@ -72,9 +72,10 @@ export interface HistoryReport {
   /** snapshots where some organizations' MRR is unknown (empty): counted as 0 */
   unknownMrr: { month: string; organizations: number }[];
   /**
-   * as-of dates of snapshots with no `plan` column (written before the price book: their plan
-   * is the tier), listed only when a later snapshot has one; the month that first has plan
-   * versions renames every paying organization's plan: only tier changes count (plan_renames.ts)
+   * as-of dates of snapshots without plan versions (`plan` missing or empty: written before the
+   * price book, or imported from an earlier kit version's export; their plan is the tier), listed
+   * only when another snapshot has them; a month between one with and one without renames every
+   * paying organization's plan, either way: only tier changes count (plan_renames.ts)
    */
   tierAsPlan: string[];
   /**
@@ -115,17 +116,27 @@ function reportedPoints(all: HistorySource[]): HistorySource[] {
 }
 
 /**
- * Whether a snapshot has plan versions: a `plan` column with a value (read back, a snapshot
- * written before the column has it empty; since then every organization has a plan). A stored
- * snapshot's file schema tells without reading it.
+ * Whether a snapshot has plan versions: a `plan` with a value (since the price book every
+ * organization has a plan; a snapshot written before it, or imported from an earlier kit
+ * version's export, has the column missing or empty: its plan is the tier); null when it holds no
+ * organization (nothing to rename). The first rows tell for a snapshot with plans; only one
+ * without is read whole (its `plan` column).
  */
-function hasPlanVersions(point: HistorySource): boolean {
-  if (point.path && isLazy(point.frame)) return pl.scanParquet(point.path).columns.includes("plan");
-  if (!point.frame.columns.includes("plan")) return false;
-  const frame = isLazy(point.frame)
-    ? point.frame.select(pl.col("plan")).collectSync()
-    : point.frame.select("plan");
-  return frame.getColumn("plan").nullCount() < frame.height;
+function hasPlanVersions(point: HistorySource): boolean | null {
+  const frame = isLazy(point.frame) ? point.frame : point.frame.lazy();
+  const planned = frame.columns.includes("plan")
+    ? pl.col("plan").isNotNull().cast(pl.Int64).sum()
+    : pl.lit(0).cast(pl.Int64);
+  const counts = (part: pl.LazyDataFrame) => {
+    const row = part.select(
+      planned.alias("planned"),
+      pl.len().alias("rows"),
+    ).collectSync().toRecords()[0] as { planned: number | bigint; rows: number | bigint };
+    return { planned: Number(row.planned ?? 0), rows: Number(row.rows) };
+  };
+  if (counts(frame.head(1000)).planned > 0) return true;
+  const whole = counts(frame);
+  return whole.rows === 0 ? null : whole.planned > 0;
 }
 
 function historyReportOf(
@@ -135,9 +146,12 @@ function historyReportOf(
 ): HistoryReport {
   const points = reportedPoints(all);
   const hasPlan = points.map(hasPlanVersions);
-  // a snapshot with plan versions after one without: its plan "changes" are the renaming
-  const renamedAt = hasPlan.flatMap((has, idx) => has && idx > 0 && !hasPlan[idx - 1] ? [idx] : []);
-  const lastWithPlan = hasPlan.lastIndexOf(true);
+  // a snapshot with plan versions next to one without, either way: its plan "changes" are the
+  // renaming between tier and plan version (an empty snapshot renames nothing)
+  const renamedAt = hasPlan.flatMap((has, idx) =>
+    idx > 0 && has !== null && hasPlan[idx - 1] !== null && has !== hasPlan[idx - 1] ? [idx] : []
+  );
+  const anyWithPlan = hasPlan.includes(true);
   return {
     demo,
     months,
@@ -154,7 +168,7 @@ function historyReportOf(
       .filter((u) => u.organizations > 0)
       .sort((a, b) => a.month.localeCompare(b.month)),
     tierAsPlan: points.flatMap((p, idx) =>
-      !hasPlan[idx] && idx < lastWithPlan ? [asOfKey(p.asOf)] : []
+      hasPlan[idx] === false && anyWithPlan ? [asOfKey(p.asOf)] : []
     ),
     withoutStatus,
   };
@@ -286,9 +300,9 @@ export function historySection(report: HistoryReport, heading = "##"): string {
       : []),
     ...(report.tierAsPlan.length > 0
       ? [
-        `Snapshots with no \`plan\` column (written before the price book), whose plan is the tier: as-of ${
+        `Snapshots without plan versions (no \`plan\`: written before the price book, or imported from an earlier kit version's export), whose plan is the tier: as-of ${
           report.tierAsPlan.join(", ")
-        }. The plan bridge moves every paying organization from its tier to its plan version in the first month after them; that renaming is not counted as plan changes (a change of tier is).`,
+        }. The plan bridge moves every paying organization from its tier to its plan version in the month from one of them to a snapshot with plan versions (and back in the month into one of them); that renaming is not counted as plan changes (a change of tier is).`,
         "",
       ]
       : []),
