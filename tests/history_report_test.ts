@@ -854,6 +854,41 @@ Deno.test("a dozen plans (tiers and plan versions): the legend stays on the char
   ok(!svg.includes("⚠"), "Plot's warning glyph");
 });
 
+Deno.test("a snapshot an older kit's export stored weeks after its as-of is named with the fix", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const frame = (mrr: number[]) =>
+      exportFrameFromColumns({ org_id: ["A", "B"], tier: ["pro", "team"], mrr_recurring: mrr });
+    // stored by exports run an hour after their as-of, except 2026-10-01's: an older kit stored it
+    // on 2026-12-03 12:00, 63.5 days later
+    for (
+      const [asOf, mrr, writtenAt] of [
+        ["2026-09-01", [20, 100], "2026-09-01T01:00:00.000Z"],
+        ["2026-10-01", [20, 200], "2026-12-03T12:00:00.000Z"],
+        ["2026-11-01", [20, 200], "2026-11-01T01:00:00.000Z"],
+      ] as const
+    ) {
+      const { path } = await snapshotAt(dir, asOf, frame([...mrr]));
+      const meta = JSON.parse(await Deno.readTextFile(`${path}.json`));
+      await Deno.writeTextFile(`${path}.json`, JSON.stringify({ ...meta, written_at: writtenAt }));
+    }
+    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    assertEquals(report.staleExports.map((s) => s.month), ["2026-10-01"]);
+    const section = historySection(report);
+    const lines = section.split("\n").filter((line) => line.includes("older kit"));
+    assertEquals(lines.length, 1, section);
+    ok(
+      lines[0].startsWith(
+        "Snapshot as-of 2026-10-01 was stored by an older kit's export: as-of 2026-10-01 is 63.5 days before the export ran",
+      ),
+      lines[0],
+    );
+    ok(lines[0].includes("`deno task history backfill` replaces it"), lines[0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a row over months without a snapshot says how many months it holds and names the gap", async () => {
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });

@@ -43,7 +43,7 @@ export function staleLiveExport(
 }
 
 /** staleLiveExport of a stored export's snapshot, from its sidecar (its as-of, when it was written). */
-function staleStoredExport(meta: SnapshotMeta | null): string | null {
+export function staleStoredExport(meta: SnapshotMeta | null): string | null {
   if (meta?.origin !== "export" || !meta.as_of || !meta.written_at) return null;
   const [asOf, ranAt] = [new Date(meta.as_of), new Date(meta.written_at)];
   if (Number.isNaN(asOf.getTime()) || Number.isNaN(ranAt.getTime())) return null;

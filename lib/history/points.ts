@@ -5,9 +5,11 @@
 import { HISTORY_COLUMNS, type HistoryPoint } from "./bridge.ts";
 import { type HistorySource, mrrStats } from "./aggregate.ts";
 import { asOfKey } from "./periods.ts";
+import { staleStoredExport } from "./keep.ts";
 import {
   listSnapshots,
   readSnapshotFrame,
+  readSnapshotMeta,
   scanSnapshotFrame,
   type SnapshotInfo,
 } from "./snapshot.ts";
@@ -33,6 +35,15 @@ export function withRevenue<T extends HistorySource>(points: T[]): T[] {
     const { rows, unknown } = mrrStats(p);
     return rows === 0 || unknown < rows;
   });
+}
+
+/** A stored snapshot the report reads. */
+export interface StoredPoint extends HistorySource {
+  /**
+   * why it does not stand for its as-of, when an older kit's live export stored it long after
+   * that (keep.ts staleStoredExport: the subscriptions of the day it ran, not of its as-of)
+   */
+  stale?: string;
 }
 
 /** Snapshots of the history folder (demo or live), read as export frames, oldest first. */
@@ -66,7 +77,7 @@ export async function loadMonthlyHistoryPoints(
     /** paths of snapshots not to read (unreadable ones an export leaves out: export_stage.ts) */
     leftOut?: ReadonlySet<string>;
   } = {},
-): Promise<HistorySource[]> {
+): Promise<StoredPoint[]> {
   const currentHasRevenue = current !== undefined && withRevenue([current]).length > 0;
   const replaced = (info: SnapshotInfo) =>
     current !== undefined &&
@@ -80,13 +91,15 @@ export async function loadMonthlyHistoryPoints(
     const month = monthOf(info.asOf);
     byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
   }
-  const points: HistorySource[] = [];
+  const points: StoredPoint[] = [];
   for (const infos of byMonth.values()) {
     for (const info of [...infos].sort((a, b) => b.asOf.getTime() - a.asOf.getTime())) {
-      const point = {
+      const stale = staleStoredExport(await readSnapshotMeta(info.path));
+      const point: StoredPoint = {
         asOf: info.asOf,
         frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS),
         path: info.path,
+        ...(stale ? { stale } : {}),
       };
       points.push(point);
       if (withRevenue([point]).length > 0) break;

@@ -33,7 +33,12 @@ import {
   mrrStats,
   type SnapshotBridge,
 } from "./aggregate.ts";
-import { loadMonthlyHistoryPoints, monthlyPoints, withRevenue } from "./points.ts";
+import {
+  loadMonthlyHistoryPoints,
+  monthlyPoints,
+  type StoredPoint,
+  withRevenue,
+} from "./points.ts";
 export {
   loadHistoryPoints,
   loadMonthlyHistoryPoints,
@@ -83,6 +88,11 @@ export interface HistoryReport {
    * from invoices): a pause into one reads as churn, a resume from one as reactivation
    */
   withoutStatus: string[];
+  /**
+   * snapshots an older kit's live export stored long after their as-of (keep.ts
+   * staleStoredExport): today's subscriptions then, not the month end's; backfill replaces them
+   */
+  staleExports: { month: string; reason: string }[];
 }
 
 /**
@@ -171,6 +181,9 @@ function historyReportOf(
       hasPlan[idx] === false && anyWithPlan ? [asOfKey(p.asOf)] : []
     ),
     withoutStatus,
+    staleExports: (points as StoredPoint[]).flatMap((p) =>
+      p.stale ? [{ month: asOfKey(p.asOf), reason: p.stale }] : []
+    ),
   };
 }
 
@@ -298,6 +311,10 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         "",
       ]
       : []),
+    ...report.staleExports.flatMap(({ month, reason }) => [
+      `Snapshot as-of ${month} was stored by an older kit's export: ${reason}. It is used as that month end; \`deno task history backfill\` replaces it (MRR from Stripe invoices at the month end).`,
+      "",
+    ]),
     ...(report.tierAsPlan.length > 0
       ? [
         `Snapshots without plan versions (no \`plan\`: written before the price book, or imported from an earlier kit version's export), whose plan is the tier: as-of ${
