@@ -95,11 +95,62 @@ Deno.test("segment with no known MRR: a rule that judges MRR cannot be judged, n
       assertEquals((values.totals as Values).mrr, null, "no $0 MRR");
       ok(text(result).includes(`\nnote: ${cannot}\n`), text(result));
     }
-    // a rule that reads no revenue: nothing to say
-    const ptb = (await call(client, "segment", { name: "ptb_customers" })).structuredContent!;
-    assertEquals([ptb.not_judged, (ptb.totals as Values).mrr], [null, 0]);
+    // a rule that reads no revenue judges nothing, but its MRR total is unknown, not $0
+    const ptb = (await call(client, "segment", { name: "gateway_only" })).structuredContent!;
+    assertEquals(ptb.not_judged, null);
   } finally {
     await close();
+  }
+});
+
+Deno.test("segment totals: MRR over the known only, unknown counted, null when none is known", async () => {
+  // a and b are PTB with MRR unknown; c is PTB with $30, d not PTB with $100
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  const write = (mrr: (number | null)[], name: string) =>
+    writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["a", "b", "c", "d"],
+        is_ptb: [true, true, true, false],
+        llm_cost_30d: [5, 1, 2, 3],
+        mrr,
+        revenue_source: mrr.map((v) => v === null ? "none" : "stripe"),
+      }),
+      join(dir, name),
+    );
+  await write([null, null, 30, 100], "helicone_pricing_data_2026-11-01.csv");
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const some = await call(client, "segment", { name: "ptb_customers" });
+    assertEquals((some.structuredContent as Values).totals, {
+      organizations: 3,
+      mrr: 30,
+      unknown_mrr: 2,
+      llm_cost_30d: 8,
+      requests_30d: 0,
+    });
+    ok(
+      text(some).includes(
+        "\nnote: mrr is the sum over organizations with known MRR; 2 of 3 with unknown MRR not in it\n",
+      ),
+      text(some),
+    );
+    // a later export with no revenue at all: the MRR total is unknown, not $0
+    await write([null, null, null, null], "helicone_pricing_data_2026-11-02.csv");
+    const none = await call(client, "segment", { name: "ptb_customers" });
+    const totals = (none.structuredContent as Values).totals as Values;
+    assertEquals([totals.mrr, totals.unknown_mrr], [null, 3]);
+    ok(!text(none).includes('"mrr":0'), text(none));
+    ok(
+      text(none).includes(
+        "\nnote: mrr unknown: 3 of 3 organizations with unknown MRR, none known\n",
+      ),
+      text(none),
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

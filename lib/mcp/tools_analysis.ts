@@ -24,6 +24,7 @@ import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
 import { byteLength, DATA_NOTE, dataLiteral, frameRows, type Row, textNumber } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
+import { revenueOnSibling } from "../revenue/columns.ts";
 
 export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
@@ -167,8 +168,9 @@ export function registerAnalysisTools(
   server.registerTool("segment", {
     title: "Organizations in a named segment",
     description: "Lists the organizations of one named segment (the export's --segments files): " +
-      `${SEGMENT_NAMES.join(", ")}. Returns the rule, the count, totals of MRR and LLM cost, ` +
-      "the organizations a rule that judges MRR could not judge (not_judged: MRR unknown), and " +
+      `${SEGMENT_NAMES.join(", ")}. Returns the rule, the count, totals of MRR and LLM cost ` +
+      "(MRR over organizations with known MRR, unknown_mrr counting the rest; null when none is " +
+      "known), the organizations a rule that judges MRR could not judge (not_judged: MRR unknown), and " +
       `the organizations (largest LLM cost first, at most ${settings.maxRows}). ` + DATA_NOTE,
     inputSchema: strictInput({
       name: z.enum(SEGMENT_NAMES as [string, ...string[]]).describe("segment name"),
@@ -204,13 +206,30 @@ export function registerAnalysisTools(
       const sum = (c: string) => segment.frame.getColumn(c).sum() as number ?? 0;
       // empty because MRR is unknown (revenue not fetched): no $0 MRR, the reason beside it
       const notJudged = segment.notJudged;
+      // members whose MRR is unknown (not carried by a shared customer's other organization):
+      // the MRR total is over the known ones, null when none is known
+      const frame = segment.frame;
+      const unknownMrr = frame.filter(
+        pl.col("mrr").isNull().and(revenueOnSibling(frame).not()),
+      ).height;
+      const knownMrr = frame.getColumn("mrr").nullCount() < frame.height;
+      const mrrUnknown = frame.height === 0 ? notJudged !== null : !knownMrr && unknownMrr > 0;
       const totals = {
-        organizations: segment.frame.height,
-        mrr: segment.frame.height === 0 && notJudged ? null : sum("mrr"),
+        organizations: frame.height,
+        mrr: mrrUnknown ? null : sum("mrr"),
+        unknown_mrr: unknownMrr,
         llm_cost_30d: sum("llm_cost_30d"),
         requests_30d: sum("requests_30d"),
       };
-      const note = notJudged ? `\nnote: ${notJudged.text}` : "";
+      const notes = [
+        ...(notJudged ? [notJudged.text] : []),
+        ...(unknownMrr === 0 ? [] : [
+          mrrUnknown
+            ? `mrr unknown: ${unknownMrr} of ${frame.height} organizations with unknown MRR, none known`
+            : `mrr is the sum over organizations with known MRR; ${unknownMrr} of ${frame.height} with unknown MRR not in it`,
+        ]),
+      ];
+      const note = notes.map((line) => `\nnote: ${line}`).join("");
       const reserved = 2 * (byteLength(segment.title + segment.rule + note) + jsonBytes(totals)) +
         256;
       const table = tableOut(listed.columns, frameRows(listed), {
