@@ -273,7 +273,7 @@ Deno.test("pricing models by tier: seats × $20, requests × $0.50/1k, 2 % of LL
     [5, 5240, 1260, 605],
   );
   assertEquals([f.unknownMrr, f.notCounted], [1, 1]);
-  ok(near(f.pctOfLlmCostUsd, 48), `${f.pctOfLlmCostUsd}`); // 20 + 12 + 16
+  ok(near(f.pctOfLlmCostUsd!, 48), `${f.pctOfLlmCostUsd}`); // 20 + 12 + 16
   // MRR / the LLM cost the model prices (o1 800 + o3 600 + o4 1000; not o2's, not o6's)
   ok(near(f.breakEvenPct!, 5240 / 2400 * 100), `${f.breakEvenPct}`);
   assertEquals(
@@ -281,7 +281,7 @@ Deno.test("pricing models by tier: seats × $20, requests × $0.50/1k, 2 % of LL
     "Over 5 organizations with known MRR, 2 % of LLM cost would bring $48 a month against $5,240 MRR today (matching it would take 218.3 % of LLM cost); seat-based at $20 a seat $1,260, usage-based at $0.50 per 1,000 requests $605; as in deno task scenario, 1 organization whose subscriptions do not count (trialing, canceled) stays at $0 and 1 organization with unknown MRR is left out.",
   );
   const at10 = pricingModelComparison(frame, { pctOfLlmCost: 10 });
-  ok(near(at10.facts.pctOfLlmCostUsd, 240)); // 2400 × 10 %
+  ok(near(at10.facts.pctOfLlmCostUsd!, 240)); // 2400 × 10 %
   throws(
     () => pricingModelComparison(frame, { seatPriceUsd: -1 }),
     /modelPrices.seatPriceUsd must be a number ≥ 0, got -1/,
@@ -304,7 +304,7 @@ async function pctModelAgainstScenario(
   const facts = pricingModelComparison(questions).facts;
   const cents = (usd: number) => Math.round(usd * 100);
   return {
-    question: [cents(facts.currentMrrUsd), cents(facts.pctOfLlmCostUsd), facts.breakEvenPct],
+    question: [cents(facts.currentMrrUsd!), cents(facts.pctOfLlmCostUsd!), facts.breakEvenPct],
     scenario: [
       cents(compared.totals.currentMrrUsd),
       cents(compared.totals.proposedMrrUsd),
@@ -312,6 +312,20 @@ async function pctModelAgainstScenario(
     ],
   };
 }
+
+Deno.test("pricing models with no MRR known say they cannot be judged, never '$0 against $0 MRR'", () => {
+  const answer = pricingModelComparison(withoutRevenue());
+  const f = answer.facts;
+  assertEquals(
+    [f.comparableOrganizations, f.unknownMrr, f.currentMrrUsd, f.seatBasedUsd],
+    [0, 6, null, null],
+  );
+  assertEquals([f.usageBasedUsd, f.pctOfLlmCostUsd, f.breakEvenPct], [null, null, null]);
+  assertEquals(
+    answer.reading,
+    "Pricing models cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so 6 organizations are not judged.",
+  );
+});
 
 Deno.test("pricing models: 2 % of LLM cost gives the scenario's revenue and breakeven", async () => {
   // the small frame: $48.00 and 218.33 % by hand (above)
@@ -839,7 +853,7 @@ Deno.test("a 7-day export's usage is put on a 30-day basis: its answers are the 
     // w1 is underpriced on 300,000 requests a month (70,000 a week would be under 100,000).
     assertEquals(underpricedCustomers(week.frame).facts.organizations, 1);
     // 390,000 requests a month at $0.50 per 1,000.
-    assertEquals(+pricingModelComparison(week.frame).facts.usageBasedUsd.toFixed(6), 195);
+    assertEquals(+pricingModelComparison(week.frame).facts.usageBasedUsd!.toFixed(6), 195);
     // active users are counted, not summed over days: left as they are
     assertEquals(week.frame.getColumn("active_users_30d").toArray(), [2, 1, 4]);
   } finally {

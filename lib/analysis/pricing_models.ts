@@ -30,10 +30,11 @@ import { findBreakeven } from "./scenario/breakeven.ts";
 export interface ModelFacts {
   /** organizations with known MRR: every sum below is over them (a scenario's comparable set) */
   comparableOrganizations: number;
-  currentMrrUsd: number;
-  seatBasedUsd: number;
-  usageBasedUsd: number;
-  pctOfLlmCostUsd: number;
+  /** the sums: null when no organization's MRR is known (nothing to compare, not $0) */
+  currentMrrUsd: number | null;
+  seatBasedUsd: number | null;
+  usageBasedUsd: number | null;
+  pctOfLlmCostUsd: number | null;
   /**
    * the percentage of LLM cost at which that model's revenue equals current MRR: the scenario
    * engine's breakeven of pctOfLlmCost.percent (null when there is none: no known MRR, or no LLM
@@ -139,12 +140,15 @@ export function pricingModelComparison(
     parameter: PCT_PARAMETER,
     inputs,
   });
+  const comparable = all.organizations - all.unknownMrr;
+  // no MRR known: nothing to compare, not $0 (an empty frame's sums are its zeros)
+  const known = (sum: number) => comparable === 0 && all.unknownMrr > 0 ? null : sum;
   const facts: ModelFacts = {
-    comparableOrganizations: all.organizations - all.unknownMrr,
-    currentMrrUsd: all.current,
-    seatBasedUsd: all.seat,
-    usageBasedUsd: all.usage,
-    pctOfLlmCostUsd: all.pct,
+    comparableOrganizations: comparable,
+    currentMrrUsd: known(all.current),
+    seatBasedUsd: known(all.seat),
+    usageBasedUsd: known(all.usage),
+    pctOfLlmCostUsd: known(all.pct),
     breakEvenPct: breakeven.value,
     unknownMrr: all.unknownMrr,
     notCounted: pct.notCounted,
@@ -185,6 +189,12 @@ function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
 }
 
 function modelReading(facts: ModelFacts, p: ModelPrices): string {
+  if (facts.currentMrrUsd === null) {
+    // "$0 a month against $0 MRR" would read as organizations paying nothing
+    return `Pricing models cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched), so ${
+      plural(facts.unknownMrr, { one: "organization" })
+    } ${facts.unknownMrr === 1 ? "is" : "are"} not judged.`;
+  }
   const rules = [
     facts.notCounted > 0
       ? `${
@@ -202,14 +212,14 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
   return `Over ${
     plural(facts.comparableOrganizations, { one: "organization" })
   } with known MRR, ${p.pctOfLlmCost} % of LLM cost would bring ${
-    usd(facts.pctOfLlmCostUsd)
-  } a month against ${usd(facts.currentMrrUsd)} MRR today${
+    usd(facts.pctOfLlmCostUsd!)
+  } a month against ${usd(facts.currentMrrUsd!)} MRR today${
     facts.breakEvenPct === null
       ? ""
       : ` (matching it would take ${+facts.breakEvenPct.toFixed(1)} % of LLM cost)`
-  }; seat-based at ${usd(p.seatPriceUsd)} a seat ${usd(facts.seatBasedUsd)}, usage-based at ${
+  }; seat-based at ${usd(p.seatPriceUsd)} a seat ${usd(facts.seatBasedUsd!)}, usage-based at ${
     usd(p.per1kRequestsUsd)
-  } per 1,000 requests ${usd(facts.usageBasedUsd)}${
+  } per 1,000 requests ${usd(facts.usageBasedUsd!)}${
     rules.length > 0 ? `; as in deno task scenario, ${rules.join(" and ")}` : ""
   }.`;
 }
