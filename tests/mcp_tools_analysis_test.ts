@@ -46,6 +46,16 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
       `totals: current MRR unknown (no organization with known current MRR), no comparison; unknown current ${unknown.height}, their proposed ${seats} USD/month`,
     );
     ok(!/delta 0/.test(text(result)));
+    // by plan as by tier: no comparison is empty, not $0
+    assertEquals(result.structuredContent!.by_plan, [{
+      plan: "everyone",
+      organizations: unknown.height,
+      comparable: 0,
+      current_mrr: null,
+      proposed_mrr: null,
+      delta_usd: null,
+      unknown_current: unknown.height,
+    }]);
     // enterprise keeps its (unknown) current MRR: those organizations' proposed MRR is unknown too
     const kept = await call(client, "run_scenario", {
       scenario: {

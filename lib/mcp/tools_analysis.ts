@@ -91,9 +91,11 @@ function byPlan(
     plan,
     organizations: e.organizations,
     comparable: e.comparable,
-    current_mrr: e.currentMrrUsd,
-    proposed_mrr: e.proposedMrrUsd,
-    delta_usd: e.deltaUsd,
+    // none with known current MRR: no comparison, empty as in the by-tier table, not $0
+    current_mrr: e.comparable === 0 ? null : e.currentMrrUsd,
+    proposed_mrr: e.comparable === 0 ? null : e.proposedMrrUsd,
+    delta_usd: e.comparable === 0 ? null : e.deltaUsd,
+    unknown_current: e.unknownCurrent,
   }));
 }
 
