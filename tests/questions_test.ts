@@ -24,6 +24,7 @@ import {
   featureAdoption,
   pricingModelComparison,
   ptbVsByok,
+  TRAFFIC_TYPES,
   underpricedCustomers,
   upgradeCandidates,
   usd,
@@ -582,6 +583,24 @@ Deno.test("PTB vs BYOK with no revenue known says it cannot be judged; its sums 
   assertEquals(count(chart, "rect"), 4 * 2 + 2);
 });
 
+Deno.test("with no revenue known, the facts carry null sums where the readings say unknown, not $0", () => {
+  const none = withoutRevenue();
+  const churn = churnRisk(none).facts;
+  assertEquals([churn.lossUsd, churn.mrrUsd, churn.unknownMrr], [null, null, 5]);
+  // o1 gateway-only, o3 mixed, o2 o4 o6 BYOK-only, o5 no requests: every type's sums unknown
+  const traffic = ptbVsByok(none).facts;
+  for (const type of TRAFFIC_TYPES) {
+    const f = traffic[type];
+    assertEquals([f.mrrUsd, f.ptbRevenueUsd], [null, null], type);
+    assertEquals([f.unknownMrr, f.ptbRevenueUnread], [f.organizations, f.organizations], type);
+  }
+  const adoption = featureAdoption(none).facts;
+  assertEquals([adoption.addonMrrUsd, adoption.unknownRevenue], [null, 6]);
+  // with o6's MRR only unknown the known sums stay numbers (o3's $50 add-on, churn's o1 $760)
+  assertEquals(featureAdoption(frame).facts.addonMrrUsd, 50);
+  assertEquals(churnRisk(frame).facts.lossUsd !== null, true);
+});
+
 Deno.test("an empty frame gives empty answers and zero facts, not errors", () => {
   const empty = frame.head(0);
   assertEquals(underpricedCustomers(empty).facts.organizations, 0);
@@ -848,7 +867,7 @@ Deno.test("a 7-day export's usage is put on a 30-day basis: its answers are the 
     // By hand: w1 (900 > 40) and w3 (600 > 200) cost more than they pay, $860 + $400 over
     // their $240; unscaled, w3's week (140) is under its MRR.
     const churn = churnRisk(week.frame).facts;
-    assertEquals([churn.organizations, Math.round(churn.lossUsd)], [2, 1260]);
+    assertEquals([churn.organizations, Math.round(churn.lossUsd!)], [2, 1260]);
     assertEquals(churnRisk((await readExportFile(weekly)).frame).facts.organizations, 1);
     // w1 is underpriced on 300,000 requests a month (70,000 a week would be under 100,000).
     assertEquals(underpricedCustomers(week.frame).facts.organizations, 1);

@@ -14,6 +14,7 @@ import {
   count,
   isAre,
   knownSum,
+  knownTotal,
   onBasis,
   percent,
   plural,
@@ -122,12 +123,12 @@ export function ptbVsByok(
     const row = withMargins.filter(pl.col("traffic").eq(pl.lit(type)));
     return [type, {
       organizations: columnTotal(row, "organizations"),
-      mrrUsd: columnTotal(row, "mrr"),
+      mrrUsd: knownTotal(row, "mrr"),
       unknownMrr: columnTotal(row, "unknown_mrr"),
       ptbRevenueUnread: columnTotal(row, "_ptb_revenue_unread"),
       llmCostUsd: columnTotal(row, "llm_cost_30d"),
       ptbLlmCostUsd: columnTotal(row, "llm_cost_ptb_30d"),
-      ptbRevenueUsd: columnTotal(row, "ptb_revenue_30d"),
+      ptbRevenueUsd: knownTotal(row, "ptb_revenue_30d"),
       companyCostUsd: columnTotal(row, "company_cost_30d"),
       companyMarginPct: row.height === 0
         ? null
@@ -202,8 +203,8 @@ export function ptbVsByok(
  */
 function mrrWords(facts: TrafficFacts): string {
   const { organizations, unknownMrr, mrrUsd } = facts;
+  if (mrrUsd === null) return "MRR unknown";
   if (unknownMrr === 0) return `${usd(mrrUsd)} MRR`;
-  if (unknownMrr === organizations) return "MRR unknown";
   return `${usd(mrrUsd)} MRR over ${count(organizations - unknownMrr)} of them, ${
     count(unknownMrr)
   } with unknown MRR`;
@@ -212,8 +213,8 @@ function mrrWords(facts: TrafficFacts): string {
 /** "$900 of PTB revenue"; "$900 of PTB revenue (read for 2 of them)"; "PTB revenue not read". */
 function ptbRevenueWords(facts: TrafficFacts): string {
   const { organizations, ptbRevenueUnread, ptbRevenueUsd } = facts;
+  if (ptbRevenueUsd === null) return "PTB revenue not read";
   if (ptbRevenueUnread === 0) return `${usd(ptbRevenueUsd)} of PTB revenue`;
-  if (ptbRevenueUnread === organizations) return "PTB revenue not read";
   return `${usd(ptbRevenueUsd)} of PTB revenue (read for ${
     count(organizations - ptbRevenueUnread)
   } of them)`;

@@ -172,6 +172,15 @@ export function columnTotal(frame: pl.DataFrame, name: string): number {
   return total;
 }
 
+/**
+ * Sum of a column's known values; null when the frame has rows and none is known (an unknown
+ * total, not $0), 0 for an empty frame.
+ */
+export function knownTotal(frame: pl.DataFrame, name: string): number | null {
+  const column = frame.getColumn(name);
+  return frame.height > 0 && column.nullCount() === frame.height ? null : columnTotal(frame, name);
+}
+
 export function countWhere(frame: pl.DataFrame, predicate: pl.Expr): number {
   return frame.filter(predicate).height;
 }
@@ -229,16 +238,16 @@ export type TrafficType = typeof TRAFFIC_TYPES[number];
 
 export interface TrafficFacts {
   organizations: number;
-  /** MRR summed over the organizations with known MRR */
-  mrrUsd: number;
+  /** MRR summed over the organizations with known MRR; null when none is known */
+  mrrUsd: number | null;
   /** organizations whose MRR is unknown (not in mrrUsd) */
   unknownMrr: number;
   llmCostUsd: number;
   /** pass-through LLM cost: the part the company pays */
   ptbLlmCostUsd: number;
   /** PTB revenue received for that cost (ptb_revenue_30d), over the organizations it was read for */
-  ptbRevenueUsd: number;
-  /** organizations whose PTB revenue was not read (not in ptbRevenueUsd) */
+  ptbRevenueUsd: number | null;
+  /** organizations whose PTB revenue was not read (not in ptbRevenueUsd; null when none was) */
   ptbRevenueUnread: number;
   /** company_cost_30d: pass-through LLM cost plus infrastructure */
   companyCostUsd: number;

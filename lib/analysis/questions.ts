@@ -19,6 +19,7 @@ import {
   countWhere,
   isAre,
   knownSum,
+  knownTotal,
   mrrKnown,
   onBasis,
   plural,
@@ -198,9 +199,9 @@ export interface ChurnFacts {
   organizations: number;
   /** organizations with MRR > 0 */
   payingOrganizations: number;
-  /** Σ (llm_cost_30d − mrr) over the matches */
-  lossUsd: number;
-  mrrUsd: number;
+  /** Σ (llm_cost_30d − mrr) over the matches; null (with mrrUsd) when no MRR is known */
+  lossUsd: number | null;
+  mrrUsd: number | null;
   /**
    * of the matches, those that lose money on the company's cost basis: gross_margin_company_pct
    * < 0, i.e. MRR + PTB revenue below PTB LLM cost + infrastructure (the export's column)
@@ -256,11 +257,13 @@ export function churnRisk(
     .filter(paying.and(pl.col("llm_cost_30d").gt(pl.col("mrr"))))
     .withColumns(pl.col("llm_cost_30d").minus(pl.col("mrr")).alias("loss_usd"))
     .sort("loss_usd", true);
+  // no MRR known at all: the sums over the matches are unknown, not $0
+  const judged = countWhere(frame, mrrKnown()) > 0 || unknown.height === 0;
   const facts: ChurnFacts = {
     organizations: matches.height,
     payingOrganizations: countWhere(frame, paying),
-    lossUsd: columnTotal(matches, "loss_usd"),
-    mrrUsd: columnTotal(matches, "mrr"),
+    lossUsd: judged ? columnTotal(matches, "loss_usd") : null,
+    mrrUsd: judged ? columnTotal(matches, "mrr") : null,
     companyLossOrganizations: countWhere(matches, pl.col("gross_margin_company_pct").lt(0)),
     companyMarginUnknown: countWhere(matches, pl.col("gross_margin_company_pct").isNull()),
     unknownMrr: unknown.height,
@@ -287,8 +290,8 @@ export function churnRisk(
   }
   const reading = `${count(facts.organizations)} of ${
     plural(facts.payingOrganizations, { one: "paying organization" })
-  } cost more in LLM spend than they pay (${usd(facts.lossUsd)} over their ${
-    usd(facts.mrrUsd)
+  } cost more in LLM spend than they pay (${usd(facts.lossUsd!)} over their ${
+    usd(facts.mrrUsd!)
   } MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) ${
     count(facts.companyLossOrganizations)
   } of them ${facts.companyLossOrganizations === 1 ? "loses" : "lose"} money${
@@ -320,8 +323,8 @@ export interface AdoptionFacts {
   addonUsingPrompts: number;
   /** organizations that used stored prompts in the window without the add-on */
   promptUsersWithoutAddon: number;
-  /** Σ addon_prompts over organizations whose revenue was read, USD per month */
-  addonMrrUsd: number;
+  /** Σ addon_prompts over organizations whose revenue was read, USD per month; null when none was */
+  addonMrrUsd: number | null;
   /**
    * organizations whose revenue was not read (addon_prompts empty): not in addonMrrUsd, and their
    * add-on known from addons_in_metadata only
@@ -375,14 +378,14 @@ export function featureAdoption(
     addonOrganizations: countWhere(flagged, addon),
     addonUsingPrompts: countWhere(flagged, addon.and(uses)),
     promptUsersWithoutAddon: countWhere(flagged, addon.not().and(uses)),
-    addonMrrUsd: columnTotal(frame, "addon_prompts"),
+    addonMrrUsd: knownTotal(frame, "addon_prompts"),
     unknownRevenue: countWhere(frame, pl.col("addon_prompts").isNull()),
   };
   const unknown = facts.unknownRevenue;
-  const revenue = unknown === 0
-    ? `the add-on brings ${usd(facts.addonMrrUsd)} MRR`
-    : unknown === frame.height
+  const revenue = facts.addonMrrUsd === null
     ? "what the add-on brings cannot be said without revenue (not fetched for any organization: the add-on is known from addons_in_metadata only)"
+    : unknown === 0
+    ? `the add-on brings ${usd(facts.addonMrrUsd)} MRR`
     : `the add-on brings ${usd(facts.addonMrrUsd)} MRR from the organizations with known revenue; ${
       plural(unknown, { one: "organization" })
     } with unknown revenue ${isAre(unknown)} not in it (${
