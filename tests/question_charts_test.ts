@@ -1,7 +1,17 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { pricingModelComparison, ptbVsByok } from "../lib/analysis/questions.ts";
-import { pricingModelChart, trafficChart } from "../lib/analysis/question_charts.ts";
+import {
+  churnRisk,
+  pricingModelComparison,
+  ptbVsByok,
+  underpricedCustomers,
+} from "../lib/analysis/questions.ts";
+import {
+  churnChart,
+  pricingModelChart,
+  trafficChart,
+  underpricedChart,
+} from "../lib/analysis/question_charts.ts";
 
 /** The widths of the bars a chart draws (Plot's bar mark: one <rect> per bar). */
 function barWidths(svg: string): number[] {
@@ -65,4 +75,54 @@ Deno.test("question charts: values that are all $0 draw no bars (not full-width 
   const widths = barWidths(trafficChart(ptbVsByok(idle)).svg);
   ok(widths.length > 0);
   assertEquals(widths.filter((w) => w > 0), []);
+});
+
+/** A chart's drawn text, its lines joined by spaces (a long caption wraps). */
+function drawnText(svg: string): string {
+  return [...svg.matchAll(/>([^<>]+)</g)].map((m) => m[1].trim()).filter((t) => t !== "")
+    .join(" ");
+}
+
+Deno.test("churn and underpriced captions say how many were not judged for unknown MRR, never an empty 'Top 0 of 0'", () => {
+  const margins = [
+    pl.Series("gross_margin_pct", [null, null], pl.Float64),
+    pl.Series("gross_margin_company_pct", [null, null], pl.Float64),
+  ];
+  // o1 $400 and o2 $5 of LLM cost, both MRR unknown; o1 is a heavy user (100,000 requests)
+  const none = noStripe.withColumns(...margins);
+  const churnNone = drawnText(churnChart(churnRisk(none)).svg);
+  ok(
+    churnNone.includes(
+      "No bars: MRR is unknown for every organization (revenue not fetched), so churn risk cannot be judged; 2 organizations with LLM spend but unknown MRR not judged.",
+    ),
+    churnNone,
+  );
+  ok(!churnNone.includes("Top 0 of 0"), churnNone);
+  const underNone = drawnText(underpricedChart(underpricedCustomers(none)).svg);
+  ok(
+    underNone.includes(
+      "No bars: no organization with known MRR qualifies; 1 heavy user with unknown MRR not judged.",
+    ),
+    underNone,
+  );
+  // o1 pays $100 (loses $300, underpriced at ≤ $100), o2's MRR unknown
+  const some = none.withColumns(pl.Series("mrr", [100, null], pl.Float64));
+  const churnSome = drawnText(churnChart(churnRisk(some)).svg);
+  ok(
+    churnSome.includes(
+      "Top 1 of 1 by loss (LLM cost − MRR); pass-through is the part the company pays. 1 organization with LLM spend but unknown MRR not judged.",
+    ),
+    churnSome,
+  );
+  const underSome = drawnText(
+    underpricedChart(
+      underpricedCustomers(some.withColumns(pl.Series("requests_30d", [100_000, 200_000]))),
+    ).svg,
+  );
+  ok(
+    underSome.includes(
+      "Top 1 of 1 by LLM cost in the window. 1 heavy user with unknown MRR not judged.",
+    ),
+    underSome,
+  );
 });

@@ -115,8 +115,16 @@ const CHARTS = {
   underpriced: {
     name: "q1_underpriced",
     title: "Underpriced: heavy users on low MRR",
-    caption: (a) =>
-      `Top ${a.table.height} of ${a.facts.organizations} by LLM cost ${usageWords(a.windowDays)}.`,
+    caption: (a) => {
+      const unknown = a.facts.unknownMrr;
+      const heavy = `${unknown} heavy user${unknown === 1 ? "" : "s"} with unknown MRR not judged`;
+      // MRR unknown is never a qualifying $0: said beside the bars, or instead of them
+      return a.facts.organizations === 0 && unknown > 0
+        ? `No bars: no organization with known MRR qualifies; ${heavy}.`
+        : `Top ${a.table.height} of ${a.facts.organizations} by LLM cost ${
+          usageWords(a.windowDays)
+        }.${unknown > 0 ? ` ${heavy}.` : ""}`;
+    },
     label: "org_name",
     measures: [["llm_cost_30d", "LLM cost (window)"], ["mrr", "MRR"]],
     valueLabel: "USD",
@@ -139,8 +147,17 @@ const CHARTS = {
   churn: {
     name: "q3_churn_risk",
     title: "Churn risk: LLM cost above MRR",
-    caption: (a) =>
-      `Top ${a.table.height} of ${a.facts.organizations} by loss (LLM cost − MRR); pass-through is the part the company pays.`,
+    caption: (a) => {
+      const unknown = a.facts.unknownMrr;
+      const notJudged = `${unknown} organization${
+        unknown === 1 ? "" : "s"
+      } with LLM spend but unknown MRR not judged`;
+      return a.facts.knownMrr === 0 && unknown > 0
+        ? `No bars: MRR is unknown for every organization (revenue not fetched), so churn risk cannot be judged; ${notJudged}.`
+        : `Top ${a.table.height} of ${a.facts.organizations} by loss (LLM cost − MRR); pass-through is the part the company pays.${
+          unknown > 0 ? ` ${notJudged}.` : ""
+        }`;
+    },
     label: "org_name",
     measures: COST_MEASURES,
     valueLabel: "USD",
