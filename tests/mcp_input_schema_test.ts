@@ -106,6 +106,25 @@ Deno.test("every tool refuses an unknown argument with one line naming it and th
   }
 });
 
+Deno.test("a missing argument beside an unknown one is refused in one line, the unknown one first", async () => {
+  const folder = await exportsFolder();
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: folder.dir })),
+  );
+  try {
+    // org is required; "name" is not an argument of organization
+    const result = await call(client, "organization", { name: "x" });
+    assertEquals(result.isError, true);
+    assertEquals(
+      text(result),
+      'MCP error -32602: Input validation error: Invalid arguments for tool organization: unknown argument "name" (arguments: org); Invalid input: expected string, received undefined at org',
+    );
+  } finally {
+    await close();
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task mcp: run_export with as_of is refused, nothing exported", async () => {
   const folder = await exportsFolder();
   const { transport, client } = stdioClient({

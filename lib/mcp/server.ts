@@ -32,5 +32,36 @@ export function createMcpServer(store: DatasetStore): McpServer {
   registerChartTool(server, store);
   registerResources(server, store);
   registerPrompts(server);
+  oneLineInputErrors(server);
   return server;
+}
+
+/**
+ * The SDK joins a refused input's issues with newlines (`organization {"name": "x"}`: the missing
+ * org, then the unknown name); a refusal is one line: the issues joined by "; ", an unknown
+ * argument (most often the cause of a missing one) first.
+ */
+function oneLineInputErrors(server: McpServer): void {
+  // validateToolInput is the SDK's (private in its types): wrapped, not replaced
+  const inner = server as unknown as {
+    validateToolInput: (...args: unknown[]) => Promise<unknown>;
+  };
+  const validate = inner.validateToolInput.bind(server);
+  inner.validateToolInput = async (...args) => {
+    try {
+      return await validate(...args);
+    } catch (error) {
+      if (error instanceof Error && error.message.includes("\n")) {
+        const [first, ...rest] = error.message.split("\n").map((line) => line.trim());
+        const head = /^(.*?Invalid arguments for tool [^:]*: )(.*)$/.exec(first);
+        const issues = [head ? head[2] : first, ...rest].filter((line) => line !== "");
+        const unknownFirst = [
+          ...issues.filter((line) => line.startsWith("unknown argument")),
+          ...issues.filter((line) => !line.startsWith("unknown argument")),
+        ];
+        error.message = `${head ? head[1] : ""}${unknownFirst.join("; ")}`;
+      }
+      throw error;
+    }
+  };
 }
