@@ -144,12 +144,22 @@ Deno.test("exports: of one date the 30-day export is served; compare pairs expor
         "old covers 30 days, new 7 days: the window figures' deltas (the *_30d columns, cost_per_seat and seat_utilization_pct) compare different windows, not a change (values as written, not rescaled); revenue_per_request, gross_margin_pct, list_price_mrr and gross_margin_company_pct set the window's usage on a 30-day basis in both; cost_per_request and ptb_cost_share_pct divide two window figures (the window's length cancels)";
       assertEquals(mixed.structuredContent!.warning, warning);
       assertEquals(text(mixed).split("\n")[0], `warning: ${warning}`);
-      // the 7-day export's own default partner: none of its window
+      // the 7-day export's own default partner: none of its window, and that is said
+      const exportsLine =
+        "found 3: helicone_pricing_data_2026-11-01_demo.csv, helicone_pricing_data_2026-11-01_demo_7d.csv, helicone_pricing_data_2026-10-01_demo.csv";
+      assertEquals(
+        text(
+          await call(client, "compare_exports", {
+            new: "helicone_pricing_data_2026-11-01_demo_7d.csv",
+          }),
+        ),
+        `error: no export before helicone_pricing_data_2026-11-01_demo_7d.csv of the same kind (demo) and window (7 days) in ${dir} to compare it with (or name old and new); ${exportsLine}`,
+      );
+      // two exports of different windows: the default pair has none of the newest's window
+      await Deno.remove(join(dir, "helicone_pricing_data_2026-10-01_demo.csv"));
       refused(
-        await call(client, "compare_exports", {
-          new: "helicone_pricing_data_2026-11-01_demo_7d.csv",
-        }),
-        /^error: comparing needs two exports/,
+        await call(client, "compare_exports"),
+        /^error: no export before helicone_pricing_data_2026-11-01_demo\.csv of the same kind \(demo\) and window \(30 days\) in .* to compare it with \(or name old and new\); found 2: helicone_pricing_data_2026-11-01_demo\.csv, helicone_pricing_data_2026-11-01_demo_7d\.csv$/,
       );
     } finally {
       await close();

@@ -137,7 +137,18 @@ export function registerCompareTool(
         const before = exports.slice(at + 1).find((e) =>
           e.demo === newExport!.demo && e.windowDays === newExport!.windowDays
         );
-        if (!before) throw needTwo();
+        if (!before) {
+          if (exports.length < 2) throw needTwo();
+          // two or more exports, none earlier of new's kind and window: that is the reason
+          const kind = newExport!.demo ? "demo" : "live";
+          throw new UserError(
+            `no export before ${newExport!.name} of the same kind (${kind}) and window (${
+              newExport!.windowDays
+            } days) in ${settings.exportsDir} to compare it with (or name old and new); found ${names.length}: ${
+              names.join(", ")
+            }`,
+          );
+        }
         older = exportSide(before);
       }
       if (older.label === newer.label) {
