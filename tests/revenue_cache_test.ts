@@ -165,9 +165,10 @@ Deno.test("customersToCheck: the requested ids a cache has not settled, each onc
     subscriptions: [{ ...subscription, customer: "cus_sub" }],
     customers: { listed: false, existing: ["cus_a"], missing: ["cus_m"], unverified: ["cus_u"] },
   };
-  // settled: with a subscription, known to exist, known missing, or left unverified
+  // settled: with a subscription, known to exist or known missing; one left unverified (the call
+  // bound was spent) is checked again
   const ids = ["cus_new2", "cus_sub", "cus_new1", "cus_a", "cus_new2", "cus_m", "cus_u"];
-  assertEquals(customersToCheck(cached, ids), ["cus_new2", "cus_new1"]);
+  assertEquals(customersToCheck(cached, ids), ["cus_new2", "cus_new1", "cus_u"]);
   // a cache that listed every customer settles them all
   const listed = { ...cached, customers: { ...cached.customers, listed: true } };
   assertEquals(customersToCheck(listed, ids), []);
@@ -176,8 +177,9 @@ Deno.test("customersToCheck: the requested ids a cache has not settled, each onc
   snapshotIndex(cached);
   cached.customers = {
     ...cached.customers,
-    existing: ["cus_a", "cus_new1"],
+    existing: ["cus_a", "cus_new1", "cus_u"],
     missing: ["cus_m", "cus_new2"],
+    unverified: [],
   };
   assertEquals(customersToCheck(cached, ids), []);
   cached.subscriptions = [];

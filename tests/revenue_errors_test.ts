@@ -213,3 +213,34 @@ Deno.test("an account that knows none of the customers (a test-mode key, another
   );
   assertEquals(keyMode("rk_test_abc"), "test");
 });
+
+Deno.test("retried 429s and 500s spend none of the customer checks: a deleted customer stays unknown, fetched or from the day's cache", async () => {
+  const data = {
+    ...DATA,
+    customers: [
+      { id: "cus_a", object: "customer" },
+      { id: "cus_b", object: "customer" },
+      { id: "cus_free", object: "customer" },
+      { id: "cus_gone", object: "customer", deleted: true },
+    ],
+  };
+  const ids = ["cus_a", "cus_free", "cus_gone"];
+  await withFakeStripe(async (fake, options) => {
+    const refresh = { ...options, mode: "refresh" as const };
+    const clean = await loadRevenue(ids, refresh);
+    assertEquals([clean.source, clean.unknownCustomerIds], ["stripe", ["cus_gone"]]);
+    assertEquals(clean.byCustomer.get("cus_free")?.mrr, 0);
+    for (const [status, times] of [[429, 1], [429, 3], [500, 2]] as const) {
+      fake.failNext(status, times, 0);
+      const retried = await loadRevenue(ids, refresh);
+      assertEquals(retried.apiCalls, clean.apiCalls + times, `${times}×${status}`);
+      const cached = await loadRevenue(ids, options);
+      assertEquals(cached.source, "cache");
+      for (const result of [retried, cached]) {
+        assertEquals(result.byCustomer, clean.byCustomer, `${times}×${status}`);
+        assertEquals(result.unknownCustomerIds, ["cus_gone"]);
+        assertEquals(result.warnings, clean.warnings);
+      }
+    }
+  }, { ...setup(), data });
+});

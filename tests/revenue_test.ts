@@ -424,21 +424,28 @@ Deno.test("a few hundred customers cost the call bound at most; the cache then c
       ),
       first.warnings.join("\n"),
     );
+    // the next export reads the cache and checks the id it left unverified: unknown, not $0
     const second = await loadRevenue(customers, options);
-    assertEquals(second.source, "cache");
-    assertEquals(second.apiCalls, 0);
-    assertEquals(fake.requests.length, 10, "no request on a cache hit");
-    assertEquals(second.byCustomer, first.byCustomer);
-    assertEquals(second.warnings, first.warnings);
+    assertEquals([second.source, second.apiCalls], ["cache", 1]);
+    assertEquals(fake.requests.at(-1), "GET /v1/customers/cus_gone");
+    assertEquals(second.unknownCustomerIds, ["cus_gone"]);
+    ok(!second.byCustomer.has("cus_gone"));
+    ok(!second.warnings.some((w) => w.includes("were not checked")), second.warnings.join("\n"));
+    // then the cache settles them all: no request on a cache hit
+    const again = await loadRevenue(customers, options);
+    assertEquals([again.source, again.apiCalls], ["cache", 0]);
+    assertEquals(fake.requests.length, 11, "no request on a cache hit");
+    assertEquals(again.byCustomer, second.byCustomer);
+    assertEquals(again.warnings, second.warnings);
     // a later export that asks for one more customer: only that one is looked up (unknown)
     const third = await loadRevenue([...customers, "cus_new"], options);
     assertEquals([third.source, third.apiCalls], ["cache", 1]);
     assertEquals(fake.requests.at(-1), "GET /v1/customers/cus_new");
-    assertEquals(third.unknownCustomerIds, ["cus_new"]);
+    assertEquals(third.unknownCustomerIds, ["cus_gone", "cus_new"]);
     assertEquals((await loadRevenue([...customers, "cus_new"], options)).apiCalls, 0);
     const refreshed = await loadRevenue(customers, { ...options, mode: "refresh" });
     assertEquals(refreshed.source, "stripe");
-    assertEquals(fake.requests.length, 21);
+    assertEquals(fake.requests.length, 22);
     // the cache holds no key, and no more than the kit needs
     for (const entry of Deno.readDirSync(options.cacheDir)) {
       match(entry.name, /^stripe_[0-9a-f]{16}_2026-11-01\.json$/);

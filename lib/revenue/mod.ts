@@ -328,8 +328,8 @@ function cacheAnswers(
 
 /**
  * Revenue for the given Stripe customer ids. Today's cache answers with no API call; a cache
- * that lacks some of the customers (ids with no subscription it has not checked) is completed
- * with a few lookups and rewritten.
+ * that lacks some of the customers (ids with no subscription it has not checked, or left
+ * unverified when the call bound was spent) is completed with a few lookups and rewritten.
  */
 export async function loadRevenue(
   customerIds: string[],
@@ -385,7 +385,8 @@ export async function loadRevenue(
       if (unchecked.length === 0) {
         return result(cached, customerIds, { ...context, source: "cache", apiCalls: 0 });
       }
-      // customers new since the cache was written: checked within the bound's extra calls
+      // customers new since the cache was written, or left unverified in it: checked within the
+      // bound's extra calls
       const checking = activeReader = reader();
       let checked: StripeSnapshot["customers"];
       try {
@@ -396,13 +397,17 @@ export async function loadRevenue(
       } catch (error) {
         if (error instanceof UserError) throw error;
         await checking.settled();
-        // the cache still answers; the new ids go unverified (counted as known, with a warning),
+        // the cache still answers; the ids go unverified (counted as known, with a warning),
         // and the cache is left as it was, so the next export checks them again
+        const rechecked = new Set(unchecked);
         const unverified = {
           ...cached,
           customers: {
             ...cached.customers,
-            unverified: [...cached.customers.unverified, ...unchecked],
+            unverified: [
+              ...cached.customers.unverified.filter((id) => !rechecked.has(id)),
+              ...unchecked,
+            ],
           },
         };
         return result(unverified, customerIds, {
@@ -412,17 +417,22 @@ export async function loadRevenue(
           warnings: [
             `could not check ${unchecked.length} customer id${
               unchecked.length === 1 ? "" : "s"
-            } new since today's Stripe cache (${
+            } that today's Stripe cache has not settled (${
               describe(error)
             }): counted as known with revenue 0 (unverified)`,
           ],
         });
       }
+      // the ids checked again leave the unverified (those still unchecked come back in `checked`)
+      const rechecked = new Set(unchecked);
       cached.customers = checked.listed ? checked : {
         listed: false,
         existing: [...cached.customers.existing, ...checked.existing],
         missing: [...cached.customers.missing, ...checked.missing],
-        unverified: [...cached.customers.unverified, ...checked.unverified],
+        unverified: [
+          ...cached.customers.unverified.filter((id) => !rechecked.has(id)),
+          ...checked.unverified,
+        ],
       };
       return result(cached, customerIds, {
         ...context,

@@ -162,8 +162,11 @@ export class StripeReader {
   readonly #run: <T>(task: () => Promise<T>) => Promise<T>;
   readonly #inFlight = new Set<Promise<unknown>>();
   #failed = false;
-  /** requests started per kind (products, coupons, prices …), rate-limit retries included */
+  /** requests per kind (products, coupons, prices …), each once however often it was sent:
+   * the call bound's pages, which retries must not spend (the same data gets the same checks) */
   readonly calls: Record<string, number> = {};
+  /** sends past a request's first per kind (429s, 5xx, network errors retried) */
+  readonly retries: Record<string, number> = {};
   /** `created` ranges split off by partitioned lists (each may cost one more, partial, page) */
   splits = 0;
 
@@ -185,9 +188,10 @@ export class StripeReader {
     const promise = this.#run(async () => {
       let rateLimited = 0;
       let transient = 0;
-      for (;;) {
+      for (let sent = 0;; sent++) {
         if (this.#failed) throw new FetchAbandoned();
-        this.calls[kind] = (this.calls[kind] ?? 0) + 1;
+        const counts = sent === 0 ? this.calls : this.retries;
+        counts[kind] = (counts[kind] ?? 0) + 1;
         try {
           return await work();
         } catch (error) {

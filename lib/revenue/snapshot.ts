@@ -211,7 +211,8 @@ interface SnapshotIndex {
   linesByCustomer: Map<string, UsageLineLite[]>;
   existing: Set<string>;
   missing: Set<string>;
-  /** customers the snapshot settles: subscribed, found, not found, or left unchecked */
+  /** customers the snapshot settles: subscribed, found or not found (not those left unchecked:
+   * the next export that reads it checks them again) */
   settled: Set<string>;
 }
 
@@ -232,7 +233,7 @@ export function snapshotIndex(snapshot: StripeSnapshot): SnapshotIndex {
   const subscriptionsByCustomer = groupByCustomer(subscriptions);
   // the subscribed (the grouping's keys), then those Stripe answered for without a subscription
   const settled = new Set(subscriptionsByCustomer.keys());
-  for (const ids of [customers.existing, customers.missing, customers.unverified]) {
+  for (const ids of [customers.existing, customers.missing]) {
     for (const id of ids) settled.add(id);
   }
   const index = {
@@ -247,7 +248,10 @@ export function snapshotIndex(snapshot: StripeSnapshot): SnapshotIndex {
   return index;
 }
 
-/** Requested customers with no subscription whose existence the snapshot does not settle. */
+/**
+ * Requested customers with no subscription whose existence the snapshot does not settle: new
+ * since it was made, or left unverified (the call bound was spent), so checked again.
+ */
 export function customersToCheck(snapshot: StripeSnapshot, customerIds: string[]): string[] {
   if (snapshot.customers.listed) return [];
   const { settled } = snapshotIndex(snapshot);
