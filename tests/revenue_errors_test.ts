@@ -214,6 +214,51 @@ Deno.test("an account that knows none of the customers (a test-mode key, another
   assertEquals(keyMode("rk_test_abc"), "test");
 });
 
+Deno.test("a test-mode key against an account of a few hundred customers that holds none of the ids is revenue missing, not $0; a live account whose ids are old customers is not", async () => {
+  // 300 customers, newest first by `created`; the first 5 subscribe
+  const customers = Array.from({ length: 300 }, (_, i) => ({
+    id: `cus_t${i}`,
+    object: "customer",
+    created: 1_700_000_000 + i,
+  }));
+  const data = {
+    subscriptions: customers.slice(0, 5).map((c) => ({
+      ...activeSubscription(c.id, monthlyPrice("pro", 7900)),
+      created: c.created,
+    })),
+    products: DATA.products,
+    invoices: [],
+    customers,
+  };
+  const live = Array.from({ length: 40 }, (_, i) => `cus_LIVE${i}`);
+  await withFakeStripe(async (_fake, options) => {
+    // the call bound leaves 2 pages of customers (200 of 300) for 40 ids: none of them there,
+    // and the one looked up to settle it is unknown too
+    await rejects(
+      () => loadRevenue(live, { ...options, mode: "require" }),
+      (error: Error) =>
+        error instanceof UserError &&
+        /^Stripe revenue required: none of the 40 stripe_customer_id values is known to this Stripe account \(39 of them could not be checked, and none of the others was found\): /
+          .test(error.message) &&
+        error.message.endsWith("is STRIPE_SECRET_KEY the live key? (it is a test-mode key)"),
+    );
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(live, options);
+      assertEquals([result.source, result.failed, result.byCustomer.size], ["none", true, 0]);
+      match(result.warnings[0], /^REVENUE MISSING: none of the 40 .*test-mode key/, source);
+    }
+  }, { data, asOf: AS_OF, mode: "auto", apiKey: "sk_test_51AbCdEfGhIjKlMn" });
+  // the right account, the 40 ids its oldest customers without a subscription: one lookup finds
+  // the first, so the key is right and the rest count as known (revenue 0) with a warning
+  const old = customers.slice(5, 45).map((c) => c.id);
+  await withFakeStripe(async (_fake, options) => {
+    const result = await loadRevenue(old, options);
+    assertEquals([result.source, result.failed, result.byCustomer.size], ["stripe", false, 40]);
+    assertEquals(result.byCustomer.get(old[0])?.mrr, 0);
+    ok(result.warnings.some((w) => w.startsWith("39 stripe_customer_id values without")));
+  }, { data, asOf: AS_OF, mode: "require", apiKey: "sk_live_51AbCdEfGhIjKlMn" });
+});
+
 Deno.test("retried 429s and 500s spend none of the customer checks: a deleted customer stays unknown, fetched or from the day's cache", async () => {
   const data = {
     ...DATA,
@@ -243,4 +288,30 @@ Deno.test("retried 429s and 500s spend none of the customer checks: a deleted cu
       }
     }
   }, { ...setup(), data });
+});
+
+Deno.test("every exported customer deleted in Stripe: the key reads the right account, so a warning and no failure", async () => {
+  const data = {
+    ...DATA,
+    // deleting a customer cancels its subscriptions; Stripe keeps listing them
+    subscriptions: [{ ...DATA.subscriptions[0], status: "canceled" }],
+    customers: [
+      { id: "cus_a", object: "customer", deleted: true },
+      { id: "cus_b", object: "customer", deleted: true },
+      { id: "cus_c", object: "customer", deleted: true },
+    ],
+  };
+  // cus_a by its canceled subscription, cus_b looked up; then cus_b and cus_c, neither with a
+  // subscription, both looked up ({deleted: true})
+  for (const ids of [["cus_a", "cus_b"], ["cus_b", "cus_c"]]) {
+    await withFakeStripe(async (_fake, options) => {
+      for (const source of ["stripe", "cache"]) {
+        const result = await loadRevenue(ids, options);
+        assertEquals([result.source, result.failed, result.byCustomer.size], [source, false, 0]);
+        assertEquals(result.unknownCustomerIds, ids);
+        ok(result.warnings.some((w) => w.startsWith("2 stripe_customer_id values are unknown")));
+        ok(!result.warnings.some((w) => w.startsWith("REVENUE MISSING")), source);
+      }
+    }, { data, asOf: AS_OF, mode: "require", apiKey: "sk_live_51AbCdEfGhIjKlMn" });
+  }
 });

@@ -158,6 +158,7 @@ const snapshotFields = {
     listed: boolean,
     existing: listOf(text),
     missing: listOf(text),
+    deleted: optional(listOf(text)),
     unverified: listOf(text),
   }),
   unreadableDiscounts: listOf(text),

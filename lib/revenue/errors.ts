@@ -92,17 +92,27 @@ export function keyMode(apiKey: string): "test" | "live" | null {
 /**
  * One line for an account that knows none of the `count` customer ids asked for: what a key of
  * the other mode (or another account's key) sees. Names the key's mode from its prefix, never
- * more of it.
+ * more of it. `unchecked` of them could not be checked (the call bound was spent, or the check
+ * failed), and none of the others was found.
  */
-export function noCustomerKnownLine(count: number, apiKey: string): string {
-  const none = count === 1
-    ? "the one stripe_customer_id value is not known"
-    : `none of the ${count.toLocaleString("en-US")} stripe_customer_id values is known`;
+export function noCustomerKnownLine(count: number, apiKey: string, unchecked = 0): string {
+  const none =
+    (count === 1
+      ? "the one stripe_customer_id value is not known"
+      : `none of the ${count.toLocaleString("en-US")} stripe_customer_id values is known`) +
+    " to this Stripe account" +
+    (unchecked === 0
+      ? ""
+      : unchecked === count
+      ? " (none of them could be checked)"
+      : ` (${
+        unchecked.toLocaleString("en-US")
+      } of them could not be checked, and none of the others was found)`);
   const mode = keyMode(apiKey);
   const question = mode === "test"
     ? "is STRIPE_SECRET_KEY the live key? (it is a test-mode key)"
     : mode === "live"
     ? "is STRIPE_SECRET_KEY the key of the account that holds these customers? (it is a live-mode key)"
     : "is STRIPE_SECRET_KEY the live key of the account that holds these customers?";
-  return `${none} to this Stripe account: ${question}`;
+  return `${none}: ${question}`;
 }

@@ -28,7 +28,8 @@
  * coupons, prices (a second listing when archived prices are open) and the first PaymentIntent
  * page (a page each while each has at most 100); what they leave is spent checking customers
  * without a subscription (one lookup each when they fit, else a listing of the account's
- * customers cut off there); customers left unchecked count as known, with a warning.
+ * customers cut off there); customers left unchecked count as known, with a warning, once one of
+ * the export's customers was found (else one of them is looked up, past the bound).
  */
 import { EmptyPageError, FetchAbandoned, type Json, type StripeReader } from "./reader.ts";
 import { createdParam, listPartitioned } from "./partition.ts";
@@ -343,15 +344,41 @@ async function fillPrices(reader: StripeReader, subscriptions: Json[]): Promise<
   }
 }
 
+/** One customer looked up: there, deleted (`{deleted: true}`), or unknown to the account (404). */
+async function lookUpCustomer(
+  reader: StripeReader,
+  id: string,
+): Promise<"existing" | "deleted" | "missing"> {
+  try {
+    const customer = await reader.request("customers", () => reader.stripe.customers.retrieve(id));
+    return (customer as { deleted?: boolean }).deleted ? "deleted" : "existing";
+  } catch (error) {
+    const e = error as { statusCode?: number; code?: string };
+    if (e?.statusCode === 404 || e?.code === "resource_missing") return "missing";
+    throw error;
+  }
+}
+
 /**
  * Which of the given customers (none of them has a subscription) Stripe knows, within `budget`
  * calls: one lookup each when they fit, else the account's customers listed, at most `budget`
  * pages. Those the budget does not settle are `unverified`. Deleted customers count as unknown,
- * like ids Stripe never had.
+ * like ids Stripe never had (`missing`), and are named in `deleted` too: they prove the key reads
+ * the account that had them.
+ *
+ * `confirmed` says whether the account is known to hold any of the export's customers already
+ * (one has a subscription there). When it is not and the budget leaves ids unverified with none
+ * of them found, one of them is looked up, past the budget: unverified ids count as known
+ * (revenue 0) only once the key is seen to read the account that holds the customers — else a
+ * test-mode key against a few hundred customers showed every live id as $0.
  */
 export async function checkCustomers(
   reader: StripeReader,
-  { customerIds, budget }: { customerIds: string[]; budget: number },
+  { customerIds, budget, confirmed = true }: {
+    customerIds: string[];
+    budget: number;
+    confirmed?: boolean;
+  },
 ): Promise<StripeSnapshot["customers"]> {
   const { stripe } = reader;
   if (customerIds.length === 0) {
@@ -367,26 +394,37 @@ export async function checkCustomers(
     if (complete) {
       return { listed: true, existing: [...listed].sort(), missing: [], unverified: [] };
     }
+    const existing = customerIds.filter((id) => listed.has(id)).sort();
+    const unverified = customerIds.filter((id) => !listed.has(id)).sort();
+    if (confirmed || existing.length > 0) {
+      return { listed: false, existing, missing: [], unverified };
+    }
+    // nothing says the key reads the customers' account: one lookup settles it
+    const [first, ...rest] = unverified;
+    const found = await lookUpCustomer(reader, first);
     return {
       listed: false,
-      existing: customerIds.filter((id) => listed.has(id)).sort(),
-      missing: [],
-      unverified: customerIds.filter((id) => !listed.has(id)).sort(),
+      existing: found === "existing" ? [first] : [],
+      missing: found === "existing" ? [] : [first],
+      ...(found === "deleted" ? { deleted: [first] } : {}),
+      unverified: rest,
     };
   }
   const existing: string[] = [];
   const missing: string[] = [];
+  const deleted: string[] = [];
   await Promise.all(customerIds.map(async (id) => {
-    try {
-      const customer = await reader.request("customers", () => stripe.customers.retrieve(id));
-      ((customer as { deleted?: boolean }).deleted ? missing : existing).push(id);
-    } catch (error) {
-      const e = error as { statusCode?: number; code?: string };
-      if (e?.statusCode === 404 || e?.code === "resource_missing") missing.push(id);
-      else throw error;
-    }
+    const found = await lookUpCustomer(reader, id);
+    (found === "existing" ? existing : missing).push(id);
+    if (found === "deleted") deleted.push(id);
   }));
-  return { listed: false, existing: existing.sort(), missing: missing.sort(), unverified: [] };
+  return {
+    listed: false,
+    existing: existing.sort(),
+    missing: missing.sort(),
+    ...(deleted.length > 0 ? { deleted: deleted.sort() } : {}),
+    unverified: [],
+  };
 }
 
 /** Everything for the given customers: objects fetched, trimmed, customers without one checked. */
@@ -424,8 +462,11 @@ export async function fetchStripeSnapshot(
     usageLookbackDays: reader.rules.usageLookbackDays,
   };
   const withSubscription = new Set(snapshot.subscriptions.map((s) => s.customer));
+  const withoutSubscription = [...wanted].filter((id) => !withSubscription.has(id));
   snapshot.customers = await checkCustomers(reader, {
-    customerIds: [...wanted].filter((id) => !withSubscription.has(id)),
+    customerIds: withoutSubscription,
+    // a subscription (its customer deleted or not) shows the account holds the export's customers
+    confirmed: withoutSubscription.length < wanted.size,
     // what the lists left of the call bound
     budget: Math.max(
       0,

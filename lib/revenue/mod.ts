@@ -33,7 +33,12 @@ import {
 import { describeStripeError, noCustomerKnownLine, stripeEndpoint } from "./errors.ts";
 import { ptbCovers, ptbProductProblem, ptbWindow } from "./ptb.ts";
 import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
-import { customersToCheck, revenueFromSnapshot, type StripeSnapshot } from "./snapshot.ts";
+import {
+  anyCustomerFound,
+  customersToCheck,
+  revenueFromSnapshot,
+  type StripeSnapshot,
+} from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
 
 export type { CustomerRevenue, PtbSummary, RevenueResult, RevenueSource } from "./types.ts";
@@ -207,9 +212,11 @@ export function skippedRevenue(): RevenueResult {
 
 /**
  * The revenue of a snapshot (fetched or today's cache), or none when it answers nothing: an
- * account that knows none of the customer ids asked for (a test-mode key against live ids,
+ * account where none of the customer ids asked for was found (a test-mode key against live ids,
  * another account's key) gave no revenue, though every call succeeded — REVENUE MISSING, as when
- * Stripe is unreachable. A few unknown ids (deleted customers) are only counted in a warning.
+ * Stripe is unreachable. Ids left unverified (the call bound was spent) found nothing, so they
+ * do not make the answer known. Deleted customers (unknown, empty revenue) were found: they show
+ * the key reads their account, so even all of them deleted is only counted in a warning.
  * Under `require` that, or a PTB product the account does not have, fails in one line.
  */
 function result(
@@ -229,9 +236,10 @@ function result(
   },
 ): RevenueResult {
   const revenue = revenueFromSnapshot(snapshot, { customerIds, ...context });
-  const asked = new Set(customerIds).size;
-  if (asked > 0 && revenue.unknownCustomerIds.length === asked) {
-    const line = noCustomerKnownLine(asked, context.apiKey);
+  const asked = new Set(customerIds);
+  if (asked.size > 0 && !anyCustomerFound(snapshot, customerIds)) {
+    const unchecked = new Set(snapshot.customers.unverified.filter((id) => asked.has(id))).size;
+    const line = noCustomerKnownLine(asked.size, context.apiKey, unchecked);
     if (requires(context.mode)) throw new UserError(`${REQUIRED}: ${line}`);
     const missing = none(
       `REVENUE MISSING: ${line}; the export has empty revenue columns (revenue_source = none)`,
@@ -393,6 +401,7 @@ export async function loadRevenue(
         checked = await checkCustomers(checking, {
           customerIds: unchecked,
           budget: CALL_BOUND_EXTRA,
+          confirmed: anyCustomerFound(cached, customerIds),
         });
       } catch (error) {
         if (error instanceof UserError) throw error;
@@ -425,10 +434,13 @@ export async function loadRevenue(
       }
       // the ids checked again leave the unverified (those still unchecked come back in `checked`)
       const rechecked = new Set(unchecked);
-      cached.customers = checked.listed ? checked : {
+      // the deleted stay named whatever the listing says (it leaves them out)
+      const deleted = [...cached.customers.deleted ?? [], ...checked.deleted ?? []];
+      cached.customers = checked.listed ? { ...checked, ...(deleted.length ? { deleted } : {}) } : {
         listed: false,
         existing: [...cached.customers.existing, ...checked.existing],
         missing: [...cached.customers.missing, ...checked.missing],
+        ...(deleted.length ? { deleted } : {}),
         unverified: [
           ...cached.customers.unverified.filter((id) => !rechecked.has(id)),
           ...checked.unverified,

@@ -45,6 +45,9 @@ export interface StripeSnapshot {
     listed: boolean;
     existing: string[];
     missing: string[];
+    /** of `missing`, those Stripe answered as deleted: unknown (empty revenue), but they show the
+     * key reads the account that had them (absent in a snapshot made before it was recorded) */
+    deleted?: string[];
     /** not checked: the call bound was spent (counted as known, revenue 0, with a warning) */
     unverified: string[];
   };
@@ -211,6 +214,7 @@ interface SnapshotIndex {
   linesByCustomer: Map<string, UsageLineLite[]>;
   existing: Set<string>;
   missing: Set<string>;
+  deleted: Set<string>;
   /** customers the snapshot settles: subscribed, found or not found (not those left unchecked:
    * the next export that reads it checks them again) */
   settled: Set<string>;
@@ -242,6 +246,7 @@ export function snapshotIndex(snapshot: StripeSnapshot): SnapshotIndex {
     linesByCustomer: groupByCustomer(usageLines),
     existing: new Set(customers.existing),
     missing: new Set(customers.missing),
+    deleted: new Set(customers.deleted ?? []),
     settled,
   };
   indexes.set(snapshot, index);
@@ -259,6 +264,19 @@ export function customersToCheck(snapshot: StripeSnapshot, customerIds: string[]
   const toCheck = new Set<string>();
   for (const id of customerIds) if (!settled.has(id)) toCheck.add(id);
   return [...toCheck];
+}
+
+/**
+ * Whether the snapshot shows the account holds any of the requested customers: one has a
+ * subscription there (its customer deleted or not), was found by a lookup or the customers'
+ * listing, or was answered as deleted. Ids left unverified (the call bound was spent) show
+ * nothing: an account that holds none of them (a test-mode key against live ids) leaves them so.
+ */
+export function anyCustomerFound(snapshot: StripeSnapshot, customerIds: string[]): boolean {
+  const { subscriptionsByCustomer, existing, deleted } = snapshotIndex(snapshot);
+  return customerIds.some((id) =>
+    subscriptionsByCustomer.has(id) || existing.has(id) || deleted.has(id)
+  );
 }
 
 /**
