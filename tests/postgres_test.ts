@@ -268,9 +268,11 @@ Deno.test("a backend ended mid-query (a failover, an administrator) fails in one
     await db.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [pids]);
     const { stdout, stderr } = await output;
     const [printed, errors] = [stdout, stderr].map((bytes) => new TextDecoder().decode(bytes));
+    // (stderr in the message: it failed once in ~40 runs with nothing printed, cause unseen)
     assertEquals(
       printed,
       "slow.sql failed on PostgreSQL: terminating connection due to administrator command\n",
+      `stderr: ${errors}`,
     );
     assertEquals(errors, "");
   } finally {
