@@ -49,8 +49,9 @@ const monthIndex = (month: string) =>
   Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
 const monthOfIndex = (index: number) =>
   `${String(Math.floor(index / 12)).padStart(4, "0")}-${String(index % 12 + 1).padStart(2, "0")}`;
-/** The month an as-of stands for: that of the instant before it. */
-const monthBefore = (asOf: Date) => new Date(asOf.getTime() - 1).toISOString().slice(0, 7);
+/** The month an as-of stands for: that of the instant before it (the 1st, 00:00 UTC, closes the month before). */
+export const monthBefore = (asOf: Date): string =>
+  new Date(asOf.getTime() - 1).toISOString().slice(0, 7);
 
 /**
  * The month an as-of closes, or is in when it is not the 1st at 00:00 UTC; with `previous` (the

@@ -4,7 +4,7 @@
  */
 import { HISTORY_COLUMNS, type HistoryPoint } from "./bridge.ts";
 import { type HistorySource, mrrStats } from "./aggregate.ts";
-import { asOfKey } from "./periods.ts";
+import { asOfKey, monthBefore } from "./periods.ts";
 import { staleStoredExport } from "./keep.ts";
 import {
   listSnapshots,
@@ -22,7 +22,7 @@ import {
 export function monthlyPoints<T extends HistorySource>(points: T[]): T[] {
   const latest = new Map<string, T>();
   for (const point of points) {
-    const month = new Date(point.asOf.getTime() - 1).toISOString().slice(0, 7);
+    const month = monthBefore(point.asOf);
     const kept = latest.get(month);
     if (!kept || kept.asOf.getTime() < point.asOf.getTime()) latest.set(month, point);
   }
@@ -52,11 +52,6 @@ export async function loadHistoryPoints(dir: string, demo: boolean): Promise<His
   return snapshots.map((s) => ({ asOf: s.asOf, frame: readSnapshotFrame(s.path) }));
 }
 
-/** The month a snapshot counts for (an as-of at midnight closes the month before). */
-function monthOf(asOf: Date): string {
-  return new Date(asOf.getTime() - 1).toISOString().slice(0, 7);
-}
-
 /**
  * What the bridge reads, without reading every daily snapshot: per month the latest snapshot with
  * revenue (later ones without revenue are read too, so the report can name them). Oldest first.
@@ -82,13 +77,13 @@ export async function loadMonthlyHistoryPoints(
   const replaced = (info: SnapshotInfo) =>
     current !== undefined &&
     (asOfKey(info.asOf) === asOfKey(current.asOf) ||
-      (currentHasRevenue && monthOf(info.asOf) === monthOf(current.asOf) &&
+      (currentHasRevenue && monthBefore(info.asOf) === monthBefore(current.asOf) &&
         info.asOf.getTime() <= current.asOf.getTime()));
   const byMonth = new Map<string, SnapshotInfo[]>();
   for (const info of await listSnapshots(dir, demo)) {
     if (replaced(info) || (until && info.asOf.getTime() > until.getTime())) continue;
     if (leftOut?.has(info.path)) continue;
-    const month = monthOf(info.asOf);
+    const month = monthBefore(info.asOf);
     byMonth.set(month, [...(byMonth.get(month) ?? []), info]);
   }
   const points: StoredPoint[] = [];

@@ -24,7 +24,7 @@ import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
 import { byteLength, DATA_NOTE, dataLiteral, frameRows, type Row, textNumber } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
-import { revenueOnSibling } from "../revenue/columns.ts";
+import { mrrUnknown } from "../revenue/columns.ts";
 
 export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
@@ -211,14 +211,12 @@ export function registerAnalysisTools(
       // members whose MRR is unknown (not carried by a shared customer's other organization):
       // the MRR total is over the known ones, null when none is known
       const frame = segment.frame;
-      const unknownMrr = frame.filter(
-        pl.col("mrr").isNull().and(revenueOnSibling(frame).not()),
-      ).height;
+      const unknownMrr = frame.filter(mrrUnknown(frame)).height;
       const knownMrr = frame.getColumn("mrr").nullCount() < frame.height;
-      const mrrUnknown = frame.height === 0 ? notJudged !== null : !knownMrr && unknownMrr > 0;
+      const totalUnknown = frame.height === 0 ? notJudged !== null : !knownMrr && unknownMrr > 0;
       const totals = {
         organizations: frame.height,
-        mrr: mrrUnknown ? null : sum("mrr"),
+        mrr: totalUnknown ? null : sum("mrr"),
         unknown_mrr: unknownMrr,
         llm_cost_30d: sum("llm_cost_30d"),
         requests_30d: sum("requests_30d"),
@@ -226,7 +224,7 @@ export function registerAnalysisTools(
       const notes = [
         ...(notJudged ? [notJudged.text] : []),
         ...(unknownMrr === 0 ? [] : [
-          mrrUnknown
+          totalUnknown
             ? `mrr unknown: ${unknownMrr} of ${frame.height} organizations with unknown MRR, none known`
             : `mrr is the sum over organizations with known MRR; ${unknownMrr} of ${frame.height} with unknown MRR not in it`,
         ]),

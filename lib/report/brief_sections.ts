@@ -7,7 +7,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatUsd } from "./numbers.ts";
-import { revenueOnSibling } from "../revenue/columns.ts";
+import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
 
@@ -67,7 +67,7 @@ const known = (name: string) => pl.col(name).isNotNull().cast(pl.Float64).sum();
 /** Rows where the condition holds (null counts as no). */
 const countWhere = (condition: pl.Expr) => condition.fillNull(false).cast(pl.Float64).sum();
 /** Empty mrr that is unknown: a row whose revenue another organization's row carries is not. */
-const unknownMrr = (onSibling: pl.Expr) => countWhere(pl.col("mrr").isNull().and(onSibling.not()));
+const unknownMrr = (frame: pl.DataFrame) => countWhere(mrrUnknown(frame));
 const quantileOf = (name: string, q: number) => num(name).dropNulls().quantile(q, "linear");
 
 /** A count over MRR: "–" when no MRR is known (Stripe skipped), a count of unknowns is not 0. */
@@ -119,7 +119,7 @@ export function totalsSection(frame: pl.DataFrame): string {
     cost: sumOf("llm_cost_30d"),
     costPtb: sumOf("llm_cost_ptb_30d"),
     mrr: knownSumOf("mrr"),
-    mrrUnknown: unknownMrr(onSibling),
+    mrrUnknown: unknownMrr(frame),
     onSibling: countWhere(onSibling),
     mrrRecurring: knownSumOf("mrr_recurring"),
     paying: countWhere(pl.col("mrr").gt(0)),
@@ -193,14 +193,13 @@ function slimForTiers(frame: pl.DataFrame): pl.DataFrame {
 
 function tierRow(slim: pl.DataFrame, tier: string): string[] {
   const part = rowsOfTier(slim, tier);
-  const onSibling = revenueOnSibling(part);
   const f = figures(part, {
     seats: sumOf("seats"),
     requests: sumOf("requests_30d"),
     medianRequests: quantileOf("requests_30d", 0.5),
     cost: sumOf("llm_cost_30d"),
     mrr: knownSumOf("mrr"),
-    mrrUnknown: unknownMrr(onSibling),
+    mrrUnknown: unknownMrr(part),
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: countWhere(pl.col("gross_margin_pct").lt(0)),
     ptb: countWhere(pl.col("is_ptb")),

@@ -14,7 +14,7 @@ import { stampedFileName } from "../formats/files.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
-import { revenueOnSibling } from "../revenue/columns.ts";
+import { mrrUnknown } from "../revenue/columns.ts";
 
 export interface SegmentThresholds {
   /** free_high_usage: free organizations with at least this many requests in the window (50,000) */
@@ -257,7 +257,7 @@ function notJudged(
   decides: pl.Expr,
 ): NotJudged | null {
   const unknown = frame.filter(
-    decides.fillNull(false).and(col("mrr").isNull()).and(revenueOnSibling(frame).not()),
+    decides.fillNull(false).and(mrrUnknown(frame)),
   ).height;
   if (unknown === 0) return null;
   const organizations = `${n(unknown)} organization${unknown === 1 ? "" : "s"} with unknown MRR`;

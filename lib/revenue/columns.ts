@@ -63,6 +63,11 @@ export function revenueOnSibling(frame: pl.DataFrame): pl.Expr {
     : pl.lit(false);
 }
 
+/** Rows whose MRR is unknown: empty, and not because another organization's row carries it. */
+export function mrrUnknown(frame: pl.DataFrame): pl.Expr {
+  return pl.col("mrr").isNull().and(revenueOnSibling(frame).not());
+}
+
 /** A frame column read from a customer field, and its type. */
 interface CustomerField {
   name: string;
