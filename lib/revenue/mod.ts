@@ -310,7 +310,8 @@ async function tryWriteCache(
  * default export's as-of is now, to the second, and never repeats — without what was created in
  * between (--refresh-stripe reads it). A cache of a later as-of holds invoices and charges created
  * after the as-of asked for, and one whose as-of is on another date another day's: neither answers
- * (Stripe is asked, and the file rewritten). It must have listed invoices over the same span back
+ * (Stripe is asked; the file is rewritten, unless it is today's of a later as-of:
+ * laterCacheOfTheDay). It must have listed invoices over the same span back
  * from its as-of (the usage look-back or, if longer, the export window) with the same look-back
  * for long billing periods (usage lines come from them: a longer look-back finds a cycle a shorter
  * one does not), and with PTB have read the product over the window up to its as-of.
