@@ -222,9 +222,13 @@ Deno.test("totals over each whole export, unknown values counted apart", () => {
     unknown_old: 0,
     unknown_new: 0,
   });
-  // MRR 50 + 0 + 200 = 250 → 200 + 0 = 200 (c unknown, skipped and counted)
+  // MRR 50 + 0 + 200 = 250 → 200 + 0 = 200 (c unknown, skipped and counted); the change like
+  // for like, without c, whose new MRR is unknown: 50 + 0 (b, gone) → 200 + 0 (d, new) = +150,
+  // +300 % (new − old of the totals, −50, would read c's unknown MRR as a fall of $200)
+  assertEquals(row("mrr").old_total, 250);
   assertEquals(row("mrr").new_total, 200);
-  assertEquals(row("mrr").delta, -50);
+  assertEquals(row("mrr").delta, 150);
+  assertEquals(row("mrr").change_pct, 300);
   assertEquals(row("mrr").unknown_new, 1);
   // LLM cost 10 + 2 + 300 = 312 → 20 + 350 + 0.5 = 370.5: +58.5, +18.75 %
   assertEquals(row("llm_cost_30d").delta, 58.5);
@@ -253,10 +257,68 @@ Deno.test("totals: a file whose values are all unknown has no total, change or %
   ok(back.includes("| `mrr` | unknown | $250.00 | unknown | unknown |"), back);
   // some unknown (c's new MRR): the sums of the known values, and how many were skipped
   const some = comparisonMarkdown(compareExports(before, after), context);
-  ok(some.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | -$50.00 | -20.0 % |"), some);
+  ok(some.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | +$150.00 | +300.0 % |"), some);
   // an empty file has nothing unknown: its totals are 0
   const empty = compareExports(before.head(0), before.head(0)).totals;
   assertEquals(empty.filter(pl.col("column").eq(pl.lit("mrr"))).getColumn("old_total").get(0), 0);
+});
+
+Deno.test("totals: the change is like for like, so an MRR that became unknown (or known) is no change", async () => {
+  // six customers, nobody's MRR changed; Stripe did not answer for two of them in the new
+  // export (e, f) and for one in the old (a); g is unknown in both
+  const frame = (mrr: (number | null)[]) =>
+    exportFrameFromColumns({
+      org_id: ["a", "b", "c", "d", "e", "f", "g"],
+      org_name: ["A", "B", "C", "D", "E", "F", "G"],
+      tier: ["pro", "pro", "pro", "team", "team", "team", "team"],
+      seats: [1, 1, 1, 1, 1, 1, 1],
+      mrr,
+    });
+  const old = frame([null, 200, 300, 400, 500, 600, null]);
+  const current = frame([100, 200, 300, 400, null, null, null]);
+  const expectMrr = (totals: pl.DataFrame) => {
+    const mrr = totals.filter(pl.col("column").eq(pl.lit("mrr"))).toRecords()[0];
+    // file totals: 200 + 300 + 400 + 500 + 600 = 2,000 (2 unknown) and 100 + 200 + 300 + 400 =
+    // 1,000 (3 unknown); new − old would read −50 %. Known in both: b, c, d: 900 → 900
+    assertEquals(
+      [mrr.old_total, mrr.new_total, mrr.unknown_old, mrr.unknown_new, mrr.delta, mrr.change_pct],
+      [2_000, 1_000, 2, 3, 0, 0],
+    );
+    // seats are known everywhere: new − old
+    const seats = totals.filter(pl.col("column").eq(pl.lit("seats"))).toRecords()[0];
+    assertEquals([seats.old_total, seats.new_total, seats.delta], [7, 7, 0]);
+  };
+  expectMrr(compareExports(old, current).totals);
+  // the summary path reads the files' values again only for the columns with unknowns
+  const reread: string[][] = [];
+  const side = (f: pl.DataFrame) =>
+    summarySide(f.select(...SUMMARY_COLUMNS), {
+      reread: (columns) => {
+        reread.push(columns);
+        return Promise.resolve(f.select("org_id", ...columns));
+      },
+    });
+  expectMrr((await compareExportsSummary(side(old), side(current), { top: 3 })).totals);
+  ok(reread.length === 2 && reread.every((columns) => columns.includes("mrr")), String(reread));
+  ok(!reread.flat().includes("seats"), String(reread));
+  // d's MRR doubles and e (unknown in the new file) still counts for nothing: +400 over 900
+  const doubled = frame([100, 200, 300, 800, null, null, null]);
+  const mrr = compareExports(old, doubled).totals.filter(pl.col("column").eq(pl.lit("mrr")))
+    .toRecords()[0];
+  assertEquals([mrr.delta, mrr.change_pct], [400, 400 / 900 * 100]);
+  // an organization that appeared counts from 0, one that left to 0, as in the per-org deltas:
+  // h (new, $50) and a (gone from the old file, where its MRR was unknown: nothing to count)
+  const later = exportFrameFromColumns({
+    org_id: ["b", "c", "d", "e", "f", "g", "h"],
+    org_name: ["B", "C", "D", "E", "F", "G", "H"],
+    tier: ["pro", "pro", "team", "team", "team", "team", "pro"],
+    seats: [1, 1, 1, 1, 1, 1, 1],
+    mrr: [200, 300, 400, 500, 600, null, 50],
+  });
+  const grown = compareExports(old, later).totals.filter(pl.col("column").eq(pl.lit("mrr")))
+    .toRecords()[0];
+  // old 2,000 (a, g unknown) → 2,050: b..f the same, h +50: +2.5 %
+  assertEquals([grown.delta, grown.change_pct], [50, 2.5]);
 });
 
 Deno.test("totals are the floats JS adds in file order: no reassociation, no −0", () => {
@@ -449,7 +511,7 @@ Deno.test("deno task compare: CSV against XLSX with different as-of dates, writt
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| appeared (only in the new export) | 1 |"));
     ok(summary.includes("| pro | team | 1 |"));
-    ok(summary.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | -$50.00 | -20.0 % |"));
+    ok(summary.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | +$150.00 | +300.0 % |"));
     ok(!summary.includes("Warning"), "two 30-day exports: no window warning");
     assertEquals(errors.length, 0, "two 30-day exports: nothing on stderr");
     assertEquals(
@@ -846,7 +908,7 @@ Deno.test("deno task compare: two files of one segment keep it in the output nam
       summary,
     );
     ok(summary.includes("| appeared (only in the new export) | 0 |"), summary);
-    ok(summary.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | -$50.00 | -20.0 % |"));
+    ok(summary.includes("| `mrr` | $250.00 | $200.00 (1 unknown) | +$150.00 | +300.0 % |"));
     ok(!wholeSummary.includes("Both files are"));
 
     // a segment against the whole export, or the trimmed CSV against it: refused, nothing written

@@ -362,6 +362,41 @@ Deno.test("compare_exports counts and lists raw tier and plan changes (a plan mi
   }
 });
 
+Deno.test("compare_exports: the totals' change is like for like, the older file read again for it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  // nobody's MRR changed: Stripe did not answer for x in the old export, for y in the new one
+  const org = (mrr: (number | null)[]) =>
+    exportFrameFromColumns({
+      org_id: ["x", "y", "z"],
+      org_name: ["X", "Y", "Z"],
+      tier: ["pro", "team", "pro"],
+      mrr,
+    });
+  try {
+    await writeCsvFile(org([null, 300, 50]), join(dir, "helicone_pricing_data_2026-10-01.csv"));
+    await writeCsvFile(org([100, null, 50]), join(dir, "helicone_pricing_data_2026-11-01.csv"));
+    const { client, close } = await connect(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(client, "compare_exports");
+      const mrr = (result.structuredContent!.totals as Values[]).find((row) =>
+        row.column === "mrr"
+      )!;
+      // totals 350 (x unknown) and 150 (y unknown); only z is known in both: 50 → 50
+      assertEquals(
+        [mrr.old_total, mrr.new_total, mrr.unknown_old, mrr.unknown_new, mrr.delta],
+        [350, 150, 1, 1, 0],
+      );
+      assertEquals(mrr.change_pct, 0);
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("exports: a manifest or brief that lands after the CSV is picked up, and a changed one too", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
   const held = await Deno.makeTempDir({ prefix: "mcp_dataset_held_" });

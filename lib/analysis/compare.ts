@@ -18,16 +18,22 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { type ComparisonContext, comparisonMarkdown } from "./compare_markdown.ts";
 import {
   CHANGE_COLUMNS,
-  cleanDelta,
   COMPARE_SLICE_ROWS,
   COMPARED_COLUMNS,
   type ComparisonSummary,
   ComparisonTally,
-  isAdditive,
   MRR_ONLY,
-  NUMERIC_COLUMNS,
   perOrgParts,
 } from "./compare_rows.ts";
+import {
+  ADDITIVE_NAMES,
+  type ColumnTotals,
+  columnTotals,
+  type LikeForLike,
+  likeForLikeNeeded,
+  likeForLikeSums,
+  totalsFrame,
+} from "./compare_totals.ts";
 
 // The rows' parts, for the callers of this module.
 export {
@@ -73,33 +79,6 @@ function assertExportFrame(
 }
 
 /**
- * The sums of columns' known values in the frame's order, as JS adds them (`total += value` from
- * 0), and how many values are unknown, in one select; a column with no known value at all has no
- * total (null), not $0 (an export without Stripe is not one whose MRR fell to nothing). Polars'
- * cumulative sum adds one value after the other from 0, so its last is the same float (its sum()
- * pairs values up: another float). A JS copy of each column cost 8 MB per million organizations,
- * and its native copy stayed until a collection.
- */
-function columnTotals(frame: pl.DataFrame, names: readonly string[]): ColumnTotals {
-  // tail(1).sum(), not last(): last() is a view of the whole cumulative sum, whose buffer (8 MB
-  // per million organizations and column) the one-row result then kept until V8 collected it
-  // (+~190 MB per file at a million); sum() copies the one value out (the same float)
-  const sums = frame.select(
-    ...names.flatMap((name) => [
-      pl.col(name).cast(pl.Float64).fillNull(0).cumSum().tail(1).sum().alias(`total ${name}`),
-      pl.col(name).nullCount().alias(`unknown ${name}`),
-    ]),
-  ).toRecords()[0];
-  return new Map(
-    names.map((name) => {
-      const unknown = Number(sums[`unknown ${name}`]);
-      const allUnknown = unknown > 0 && unknown === frame.height;
-      return [name, { total: allUnknown ? null : Number(sums[`total ${name}`]), unknown }];
-    }),
-  );
-}
-
-/**
  * Compares two export frames (typed as readExportFile or loadPricingData return them; the
  * COMPARED_COLUMNS are enough), column-wise in Polars: a join on org_id, no JS value per
  * organization. The per-organization rows are made a slice at a time (compare_rows.ts);
@@ -141,13 +120,6 @@ export function largestMrrChanges(perOrg: pl.DataFrame, top: number): pl.DataFra
     .select(...MRR_MOVER_COLUMNS);
 }
 
-/** Per column: the known values' sum (null when every value is unknown) and the unknown count. */
-type ColumnTotals = Map<string, { total: number | null; unknown: number }>;
-
-/** The additive numeric columns, whose totals a comparison reports. */
-const ADDITIVE_COLUMNS = NUMERIC_COLUMNS.filter(isAdditive);
-const ADDITIVE_NAMES = ADDITIVE_COLUMNS.map((def) => def.name);
-
 /** The columns a summary's slices compare: the keys, the name, CHANGE_COLUMNS and MRR_ONLY's. */
 const SUMMARY_SLICE_COLUMNS = [
   "org_id",
@@ -165,18 +137,28 @@ export const SUMMARY_COLUMNS: readonly string[] = [
 export interface SummarySide {
   frame: pl.DataFrame;
   totals: ColumnTotals;
+  /**
+   * The file's org_id and `columns` (additive ones) again, read only where a value is unknown in
+   * either file (the totals' change is then like for like: compare_totals.ts).
+   */
+  reread: (columns: string[]) => Promise<pl.DataFrame>;
 }
 
 /**
  * `frame` (at least SUMMARY_COLUMNS) as a summary's side: its totals taken, then only its slices'
  * six columns kept, so a file read for a summary need not stay whole (the MCP server's
  * compare_exports read ~300 MB of a million organizations' snapshot beside the export it holds).
+ * A caller that lets the frame go passes `reread` (the default keeps the frame).
  */
-export function summarySide(frame: pl.DataFrame): SummarySide {
+export function summarySide(
+  frame: pl.DataFrame,
+  { reread }: { reread?: (columns: string[]) => Promise<pl.DataFrame> } = {},
+): SummarySide {
   assertExportFrame(frame, "compared", SUMMARY_COLUMNS);
   return {
     totals: columnTotals(frame, ADDITIVE_NAMES),
     frame: frame.select(...SUMMARY_SLICE_COLUMNS),
+    reread: reread ?? ((columns) => Promise.resolve(frame.select("org_id", ...columns))),
   };
 }
 
@@ -204,10 +186,15 @@ export async function compareExportsSummary(
     kept = kept ? largestMrrChanges(pl.concat([kept, largest]), top) : largest;
     await collectDroppedFrames({ rows });
   }
+  const needed = likeForLikeNeeded(oldSide.totals, newSide.totals);
+  const likeForLike = needed.length === 0
+    ? new Map()
+    : likeForLikeSums(await oldSide.reread(needed), await newSide.reread(needed), needed);
   return {
     ...summaryOf({
       olds: oldSide.totals,
       news: newSide.totals,
+      likeForLike,
       heights: [oldSide.frame.height, newSide.frame.height],
       tally,
     }),
@@ -257,9 +244,15 @@ function framesSummary(
   newFrame: pl.DataFrame,
   tally: ComparisonTally,
 ): ComparisonSummary {
+  const [olds, news] = [
+    columnTotals(oldFrame, ADDITIVE_NAMES),
+    columnTotals(newFrame, ADDITIVE_NAMES),
+  ];
+  const needed = likeForLikeNeeded(olds, news);
   return summaryOf({
-    olds: columnTotals(oldFrame, ADDITIVE_NAMES),
-    news: columnTotals(newFrame, ADDITIVE_NAMES),
+    olds,
+    news,
+    likeForLike: needed.length === 0 ? new Map() : likeForLikeSums(oldFrame, newFrame, needed),
     heights: [oldFrame.height, newFrame.height],
     tally,
   });
@@ -270,16 +263,18 @@ function framesSummary(
  * tallied.
  */
 function summaryOf(
-  { olds, news, heights, tally }: {
+  { olds, news, likeForLike, heights, tally }: {
     olds: ColumnTotals;
     news: ColumnTotals;
+    /** the changes' sums where a value is unknown in either file */
+    likeForLike: LikeForLike;
     /** organizations in the old and the new file */
     heights: [number, number];
     tally: ComparisonTally;
   },
 ): ComparisonSummary {
   return {
-    totals: totalsFrame(olds, news),
+    totals: totalsFrame(olds, news, likeForLike),
     tierChanges: tally.changes("tier"),
     tierRawChanges: tally.changes("tier_raw"),
     planChanges: tally.changes("plan"),
@@ -295,47 +290,6 @@ function summaryOf(
     },
     listed: { appeared: tally.first("appeared"), disappeared: tally.first("disappeared") },
   };
-}
-
-/** new − old of two totals; none when either side's values are all unknown. */
-function totalDelta(oldTotal: number | null, newTotal: number | null): number | null {
-  return oldTotal === null || newTotal === null ? null : cleanDelta(oldTotal, newTotal);
-}
-
-/**
- * One row per additive numeric column: the two files' totals, in file order as JS adds them, empty
- * where a file's values are all unknown (and then so are the delta and the change).
- */
-function totalsFrame(olds: ColumnTotals, news: ColumnTotals): pl.DataFrame {
-  const totalRows = ADDITIVE_COLUMNS.map((def) => {
-    const before = olds.get(def.name)!;
-    const after = news.get(def.name)!;
-    return {
-      column: def.name,
-      unit: def.unit,
-      old: before.total,
-      new: after.total,
-      unknownOld: before.unknown,
-      unknownNew: after.unknown,
-    };
-  });
-  return pl.DataFrame([
-    pl.Series("column", totalRows.map((t) => t.column), pl.Utf8),
-    pl.Series("unit", totalRows.map((t) => t.unit), pl.Utf8),
-    pl.Series("old_total", totalRows.map((t) => t.old), pl.Float64),
-    pl.Series("new_total", totalRows.map((t) => t.new), pl.Float64),
-    pl.Series("delta", totalRows.map((t) => totalDelta(t.old, t.new)), pl.Float64),
-    pl.Series(
-      "change_pct",
-      totalRows.map((t) => {
-        const delta = totalDelta(t.old, t.new);
-        return delta === null || t.old === 0 ? null : delta / t.old! * 100;
-      }),
-      pl.Float64,
-    ),
-    pl.Series("unknown_old", totalRows.map((t) => t.unknownOld), pl.Float64).cast(pl.Int64),
-    pl.Series("unknown_new", totalRows.map((t) => t.unknownNew), pl.Float64).cast(pl.Int64),
-  ]);
 }
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────

@@ -216,8 +216,11 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     "## Totals",
     "",
     "Sums over each whole file; empty cells (unknown) are skipped, and “(N unknown)” says how " +
-    "many organizations' values a sum skipped. Where every value of an export is unknown its " +
-    "total reads unknown, and so do the change and %.",
+    "many organizations' values a sum skipped. The change and % are like for like: over the " +
+    "organizations whose value both exports know (one in only one export counts from or to 0), " +
+    "so a value that became unknown is not read as a fall; where a sum skipped some, the change " +
+    "is not new − old. Where every value of an export is unknown its total reads unknown, and so " +
+    "do the change and %.",
     "",
     markdownTable(
       ["column", "old", "new", "change", "%"],

@@ -297,7 +297,8 @@ export interface ComparisonCounts {
 export interface ComparisonSummary {
   /**
    * One row per additive numeric column: column, unit, old_total, new_total (empty where every
-   * value of that file is unknown), delta, change_pct (empty then too), unknown_old, unknown_new.
+   * value of that file is unknown), delta and change_pct (like for like: over the organizations
+   * whose value both files know; empty then too), unknown_old, unknown_new.
    */
   totals: pl.DataFrame;
   /**

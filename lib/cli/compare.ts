@@ -64,7 +64,7 @@ Options:
 
 Writes (<old>, <new>: the stamps in the file names with any segment, e.g. 2026-11-01_demo):
   helicone_pricing_compare_<old>_to_<new>.csv         one row per organization in either file
-  helicone_pricing_compare_<old>_to_<new>_totals.csv  totals of every additive numeric column
+  helicone_pricing_compare_<old>_to_<new>_totals.csv  totals of every additive numeric column (change like for like)
   helicone_pricing_compare_<old>_to_<new>.md          summary: counts, totals, tier/plan changes
 `;
 

@@ -101,7 +101,9 @@ export const COMPARE_EXPORTS_OUTPUT = {
     tierRawChanged: count,
     planChanged: count,
   }),
-  totals: z.array(row).describe("per additive column: old total, new total, change"),
+  totals: z.array(row).describe(
+    "per additive column: old total, new total (each file's known values), change and change_pct like for like (over organizations whose value both files know), unknown counts",
+  ),
   tier_changes: z.array(row),
   tier_raw_changes: z.array(row).describe(
     "tier_raw old → new: plan migrations within a tier family",

@@ -83,6 +83,14 @@ export function registerCompareTool(
         read: async () => ({
           ...summarySide(
             (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns })).frame,
+            {
+              reread: async (names) =>
+                (await snapshotByDate(settings, {
+                  asOf,
+                  demo: dataset.demo,
+                  columns: ["org_id", ...names],
+                })).frame,
+            },
           ),
           rowsDemo: false, // the snapshot's kind is the dataset's: mark says it
         }),
@@ -93,11 +101,17 @@ export function registerCompareTool(
         windowDays: found.windowDays,
         mark: () => demoMark(found.path),
         read: async () => {
-          const frame = found.path === dataset.source.path
+          const held = found.path === dataset.source.path;
+          const frame = held
             ? dataset.frame
             : (await readExportFile(found.path, { columns: [...columns, "revenue_source"] }))
               .frame;
-          return { ...summarySide(frame), rowsDemo: rowsSayDemo(frame) };
+          // a file read again only where a value is unknown (the totals' change like for like)
+          const reread = async (names: string[]) =>
+            held
+              ? dataset.frame.select("org_id", ...names)
+              : (await readExportFile(found.path, { columns: ["org_id", ...names] })).frame;
+          return { ...summarySide(frame, { reread }), rowsDemo: rowsSayDemo(frame) };
         },
       });
       const named = (name: string, which: string): Side => {
