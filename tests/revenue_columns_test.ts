@@ -78,8 +78,19 @@ Deno.test("each customer's revenue goes to its first organization; the rest say 
     null,
   ]);
   assertEquals(warnings, [
-    "1 organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)",
-    "1 organizations have a stripe_customer_id with no revenue data",
+    "1 organization shares a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)",
+    "1 organization has a stripe_customer_id with no revenue data",
+  ]);
+});
+
+Deno.test("the shared-customer warnings count in words that agree: 1 organization, 2 organizations", () => {
+  const more = pl.DataFrame({
+    org_id: ["o1", "o2", "o3", "o4", "o5"],
+    stripe_customer_id: ["cus_a", "cus_a", "cus_a", "cus_lost", "cus_lost2"],
+  });
+  assertEquals(attachRevenue(more, revenue).warnings, [
+    "2 organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)",
+    "2 organizations have a stripe_customer_id with no revenue data",
   ]);
 });
 

@@ -165,26 +165,27 @@ export function attachRevenue(
       .when(known.and(pl.col("mrr").isNull())).then(pl.lit("unconverted"))
       .when(known).then(pl.lit(revenue.source))
       .otherwise(pl.lit("none")).alias("revenue_source"),
-    hasCustomer.and(first.not()).alias("_shared"),
+    // counted as integers: the sum of a Bool series is a Bool in nodejs-polars, not a count
+    hasCustomer.and(first.not()).cast(pl.UInt32).alias("_shared"),
     // Customers Stripe does not know are already named in the revenue stage's warning
     // (_revenue_matched false): flagged here are those with no revenue data at all.
-    hasCustomer.and(first).and(pl.col(MATCHED).isNull()).alias("_unknown"),
+    hasCustomer.and(first).and(pl.col(MATCHED).isNull()).cast(pl.UInt32).alias("_unknown"),
   ).collectSync();
   const shared = Number(columns.getColumn("_shared").sum());
   const unknown = Number(columns.getColumn("_unknown").sum());
   const warnings: string[] = [];
+  const organizations = (n: number, one: string, many: string) =>
+    `${n.toLocaleString("en-US")} ${n === 1 ? `organization ${one}` : `organizations ${many}`}`;
   if (shared > 0) {
     warnings.push(
       `${
-        shared.toLocaleString("en-US")
-      } organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)`,
+        organizations(shared, "shares", "share")
+      } a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)`,
     );
   }
   if (unknown > 0) {
     warnings.push(
-      `${
-        unknown.toLocaleString("en-US")
-      } organizations have a stripe_customer_id with no revenue data`,
+      `${organizations(unknown, "has", "have")} a stripe_customer_id with no revenue data`,
     );
   }
 
