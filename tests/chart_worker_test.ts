@@ -19,7 +19,7 @@ import {
 } from "../lib/report/chart_worker.ts";
 import type { PerPlanRow } from "../lib/economics/per_plan.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
-import { economicsFrameWithF } from "./economics_fixture.ts";
+import { economicsFrameWithF, frameWithSharedCustomer } from "./economics_fixture.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const demo = await loadPricingData({ demo: true, asOf, env: {}, log: () => {} });
@@ -68,7 +68,9 @@ Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alo
     reportCharts(frame, { plans }).map((c) => [c.name, c.svg]);
   // the demo, the economics fixture, and the demo ×40 (scatter plots become hexbins)
   const times40 = pl.concat(Array.from({ length: 40 }, () => demo.frame));
-  for (const frame of [demo.frame, await economicsFrameWithF(), times40]) {
+  // and a Stripe customer two organizations share (its plan is joined by stripe_customer_id)
+  const shared = await frameWithSharedCustomer({ tierRaw: "team-20251210" });
+  for (const frame of [demo.frame, await economicsFrameWithF(), times40, shared]) {
     const charts = svgs(frame);
     assertEquals(charts.length, 8);
     // A chart reading a column left out fails here (Polars: not found) or draws differently.
@@ -78,6 +80,30 @@ Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alo
     const aggregated = (frame: pl.DataFrame, plans?: PerPlanRow[]) =>
       reportCharts(frame, { plans, maxDrawnPoints: 100 }).map((c) => [c.name, c.svg]);
     assertEquals(aggregated(frame.select(...CHART_COLUMNS), plans), aggregated(frame));
+  }
+});
+
+Deno.test("the worker draws the charts the main thread draws from the whole frame: a shared Stripe customer counts in its revenue row's plan", async () => {
+  // G (team-20251210) shares B's customer, whose revenue row is on legacy pro: margin by plan
+  // counts G in legacy pro (B, F and G, as perPlanTable groups them), in the worker too
+  const frame = await frameWithSharedCustomer({ tierRaw: "team-20251210" });
+  const dir = await Deno.makeTempDir();
+  try {
+    const { paths } = await writeChartsOffThread({
+      frame,
+      outDir: dir,
+      stamp: "s",
+      summary: false,
+      windowDays: 30,
+    });
+    const inProcess = reportCharts(frame, { windowDays: 30 });
+    const svgs = paths.filter((p) => p.endsWith(".svg"));
+    assertEquals(svgs.length, inProcess.length);
+    for (const [i, chart] of inProcess.entries()) {
+      assertEquals(await Deno.readTextFile(svgs[i]), chart.svg, chart.name);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

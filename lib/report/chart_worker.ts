@@ -30,10 +30,12 @@ export const CHART_COLUMNS = [
   "company_cost_30d",
   "gross_margin_pct",
   "gross_margin_company_pct",
-  // margin by plan's n: the organizations each basis counts (lib/economics/margin_sums.ts)
+  // margin by plan's n: the organizations each basis counts (lib/economics/margin_sums.ts), a
+  // shared Stripe customer's in its revenue row's plan (withCustomerPlan joins on the customer id)
   "ptb_revenue_30d",
   "llm_cost_ptb_30d",
   "revenue_source",
+  "stripe_customer_id",
 ];
 
 /** The per-plan table the economics charts draw, when the frame has the economics columns. */
