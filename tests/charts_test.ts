@@ -131,6 +131,35 @@ Deno.test("cost and MRR by tier: two bars per tier, unknown MRR said", () => {
   );
 });
 
+Deno.test("cost and MRR by tier: an organization whose MRR is on a sibling's row (shared_customer) is not unknown MRR", () => {
+  // f shares a Stripe customer whose revenue is on another row: its mrr is empty, not unknown;
+  // e's is unknown (revenue not read), so 1 unknown, as the brief counts
+  const shared = frame.vstack(pl.DataFrame({
+    org_name: ["f"],
+    tier: ["pro"],
+    mrr: pl.Series("mrr", [null], pl.Float64),
+    gross_margin_pct: pl.Series("gross_margin_pct", [null], pl.Float64),
+    requests_30d: [20],
+    llm_cost_30d: [1],
+  })).withColumns(
+    pl.Series("revenue_source", [
+      "stripe",
+      "stripe",
+      "no_customer",
+      "no_customer",
+      "none",
+      "shared_customer",
+    ]),
+  );
+  const caption = captionLines(costAndMrrByTierChart(shared).svg).join(" ");
+  ok(
+    caption.includes(
+      "Organizations: free 2, pro 2, team 1, enterprise 1. 1 with unknown MRR counted as $0.",
+    ),
+    caption,
+  );
+});
+
 /** The caption's lines: the grey 11 px texts under the title. */
 function captionLines(svg: string): string[] {
   return [...svg.matchAll(/font-size="11" fill="#555"[^>]*>([^<]*)</g)].map((m) => m[1]);

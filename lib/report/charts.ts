@@ -21,6 +21,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { formatCount } from "./numbers.ts";
 import { monthlyFactor } from "../frame/monthly.ts";
+import { mrrUnknown } from "../revenue/columns.ts";
 import {
   type Chart,
   chartLabel,
@@ -403,10 +404,12 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
   const typed = frame.select(
     tierCode.cast(pl.UInt8).alias("tier"),
     ...columns.map((c) => pl.col(c).cast(pl.Float64).fillNull(Number.NaN)),
+    // empty MRR on a shared customer's other organizations is on a sibling's row, not unknown
+    mrrUnknown(frame).cast(pl.UInt8).alias("_mrr_unknown"),
   );
   const codes = typed.getColumn("tier").toTypedArray() as Uint8Array;
   const values = columns.map((c) => typed.getColumn(c).toTypedArray() as Float64Array);
-  const mrr = values[columns.length - 1];
+  const unknown = typed.getColumn("_mrr_unknown").toTypedArray() as Uint8Array;
   const tiers = TIER_DOMAIN.map((tier) => ({
     tier,
     organizations: 0,
@@ -421,7 +424,7 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
       const v = values[j][i];
       t.usd[j] += Number.isNaN(v) ? 0 : v;
     }
-    if (Number.isNaN(mrr[i])) t.unknownMrr++;
+    t.unknownMrr += unknown[i];
   }
   const totals = tiers.filter((t) => t.organizations > 0);
   if (factor !== 1) {
