@@ -366,7 +366,7 @@ Deno.test("organizations sharing a Stripe customer are compared as one: the cust
 Deno.test("a shared customer counts in the tier of its revenue row; kept and priced organizations of one customer are unknown", async () => {
   // c1 team, cus_9, MRR $100 (flat $100); c2 pro 1 seat on cus_9: 100 → 110, both in team.
   // m1 enterprise, cus_8, MRR $500 (kept); m2 pro 2 seats on cus_8 ($20): which part of the $500
-  // m1's contract is, is not known
+  // m1's contract is, is not known: nor is m1's own proposed MRR (kept), m2's is $20
   const frame = exportFrameFromColumns({
     org_id: ["c1", "c2", "m1", "m2"],
     org_name: ["C1", "C2", "M1", "M2"],
@@ -378,7 +378,7 @@ Deno.test("a shared customer counts in the tier of its revenue row; kept and pri
     revenue_source: ["stripe", "shared_customer", "stripe", "shared_customer"],
   });
   const result = await compareScenario(frame, { scenario: seatAndContract });
-  assertEquals(columnOf(result.perOrg, "proposed_mrr"), [100, 10, 500, 20]);
+  assertEquals(columnOf(result.perOrg, "proposed_mrr"), [100, 10, null, 20]);
   assertEquals(columnOf(result.perOrg, "customer_proposed_mrr"), [110, 110, null, null]);
   assertEquals(columnOf(result.perOrg, "outcome"), [
     "pays_more",
@@ -390,6 +390,12 @@ Deno.test("a shared customer counts in the tier of its revenue row; kept and pri
     [result.totals.currentMrrUsd, result.totals.proposedMrrUsd, result.totals.unknownCurrent],
     [100, 110, 2],
   );
+  // of the unknown two, m1's proposed MRR is unknown too; m2's $20 is the proposed MRR beside them
+  assertEquals(
+    [result.totals.proposedUnknown, result.totals.proposedMrrUnknownCurrentUsd],
+    [1, 20],
+  );
+  assertEquals(columnOf(result.byTier, "proposed_mrr_unknown_current"), [0, 20, 20]);
   // no pro row: both pro organizations count with their customers
   assertEquals(columnOf(result.byTier, "tier"), ["team", "enterprise", "all"]);
   assertEquals(columnOf(result.byTier, "organizations"), [2, 2, 4]);
@@ -397,8 +403,19 @@ Deno.test("a shared customer counts in the tier of its revenue row; kept and pri
   assertEquals(
     result.warnings.filter((w) => w.includes("unknown current MRR")),
     [
-      "2 organizations have unknown current MRR, left out of the totals: a Stripe customer whose organizations' plans keep current MRR for some and price the others (the kept part of the customer's MRR is not known); 1 of them shares a Stripe customer with another organization, whose row carries its revenue, and counts with it",
+      "2 organizations have unknown current MRR, left out of the totals: a Stripe customer whose organizations' plans keep current MRR for some and price the others (the kept part of the customer's MRR is not known); 1 of them shares a Stripe customer with another organization, whose row carries its revenue, and counts with it; 1 of them has unknown proposed MRR too (a plan keeping current MRR), not in the proposed $20.00 of the other 1",
     ],
+  );
+  const markdown = scenarioMarkdown(result, {
+    dataLabel: "fixture",
+    asOf: new Date("2026-11-01"),
+    demo: false,
+  });
+  ok(
+    markdown.includes(
+      "| organizations with unknown current MRR (not above) | 2 (proposed $20.00; 1 of them with unknown proposed MRR too, not in it) |",
+    ),
+    markdown,
   );
 });
 

@@ -94,7 +94,7 @@ export function comparableOrganizations(
 }
 
 /** Per revenue row, 1 when its organizations' plans keep current MRR for some, not all; null = none. */
-function keptAndPricedRows(
+export function keptAndPricedRows(
   revenueRowOf: Int32Array,
   { scenario, plans }: { scenario: Scenario; plans: Int32Array },
 ): Uint8Array | null {

@@ -3,7 +3,12 @@ import pl from "nodejs-polars";
 import { UserError } from "../../core/config.ts";
 import { normalTierRaw } from "../../frame/tiers.ts";
 import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } from "./model.ts";
-import { comparableOrganizations, keepsCurrent, revenueRows } from "./customers.ts";
+import {
+  comparableOrganizations,
+  keepsCurrent,
+  keptAndPricedRows,
+  revenueRows,
+} from "./customers.ts";
 
 // ── pricing organizations ───────────────────────────────────────────────────────────────────
 
@@ -340,6 +345,13 @@ function organizationPricer(
     total: 0,
   };
   const planOfTier = inputs.siblings > 0 ? plansOf(inputs, scenario) : new Int32Array(0);
+  // revenue rows of customers whose organizations are partly kept, partly priced (null: none)
+  const mixed = inputs.siblings > 0
+    ? keptAndPricedRows(inputs.revenueRowOf, {
+      scenario,
+      plans: Int32Array.from(inputs.tierOf, (tier) => planOfTier[tier]),
+    })
+    : null;
   const fill = (base: number, usage: number, minimumTopup: number, addons: number) => {
     parts.base = base;
     parts.usage = usage;
@@ -367,7 +379,9 @@ function organizationPricer(
         return parts;
       }
       const current = inputs.currentMrr[i];
-      const known = !Number.isNaN(current);
+      // a customer whose other organizations are priced: the part of its MRR kept here is not
+      // known, so neither is this organization's proposed MRR (docs/analysis.md)
+      const known = !Number.isNaN(current) && mixed?.[i] !== 1;
       fill(known ? current : 0, 0, 0, 0);
       parts.total = known ? current : null;
       return parts;
