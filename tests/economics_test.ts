@@ -4,6 +4,7 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import type pl from "nodejs-polars";
+import { fileURLToPath } from "node:url";
 import {
   addEconomicsColumns,
   costModelFromEnv,
@@ -539,6 +540,9 @@ Deno.test("an export writes the cost model and the price book's SHA-256 into its
       infra_usd_per_gb_stored: null,
       ptb_revenue_read: true,
       price_book: "current_seat_based.json",
+      price_book_path: fileURLToPath(
+        new URL("../scenarios/current_seat_based.json", import.meta.url),
+      ),
       price_book_sha256: createHash("sha256").update(bookBytes).digest("hex"),
     });
     const header = (await Deno.readTextFile(result.csvPath!)).split("\r\n")[0].split(",");

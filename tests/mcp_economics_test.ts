@@ -233,13 +233,78 @@ Deno.test("pricing://price-book is the served export's book, else the settings' 
     );
     assertEquals(
       fallback.parts[1].text,
-      `This is the current settings' price book (current_seat_based.json), not the served export's: the export's plan and list_price_mrr columns came from "test_book.json" (its manifest's cost_model.price_book), which was not found in ${ROOT}scenarios; its prices may differ from these.`,
+      `This is the current settings' price book (current_seat_based.json), not the served export's: the export's plan and list_price_mrr columns came from "test_book.json" (its manifest's cost_model.price_book), which was not found in ${gone} or ${ROOT}scenarios; its prices may differ from these.`,
     );
     ok(
       fallback.warnings.some((w) =>
         w.startsWith(`the export's price book "test_book.json" (manifest cost_model.price_book)`)
       ),
       fallback.warnings.join("\n"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a price book outside scenarios/ is found again by the path the manifest records; the plan column names the book used", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_price_book_path_" });
+  const exports = join(dir, "exports");
+  await Deno.mkdir(exports);
+  const books = join(dir, "books");
+  await Deno.mkdir(books);
+  const book = await testPriceBook(books);
+  // the server's settings name no price book: only the manifest says where the export's is
+  const read = async () => {
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: exports })),
+    );
+    try {
+      const resource = await client.readResource({ uri: "pricing://price-book" });
+      const describe = await call(client, "describe_dataset");
+      assertEquals(describe.isError, undefined, text(describe));
+      const s = describe.structuredContent!;
+      return {
+        parts: resource.contents as { mimeType: string; text: string }[],
+        warnings: (s.warnings as string[]).filter((w) => w.includes("price book")),
+        plans: (s.per_plan as { rows: Values[] }).rows.map((r) => r.plan as string),
+        planDefinition: (s.columns as Values[]).find((c) => c.name === "plan")!.definition,
+        text: text(describe),
+      };
+    } finally {
+      await close();
+    }
+  };
+  try {
+    const written = await demoExport(exports, book.path);
+    const model = JSON.parse(await Deno.readTextFile(written.manifestPath)).cost_model;
+    assertEquals([model.price_book, model.price_book_path], ["test_book.json", book.path]);
+
+    const found = await read();
+    assertEquals(found.warnings, []);
+    assertEquals(found.parts.map((p) => p.mimeType), ["application/json"]);
+    assertEquals(found.parts[0].text, await Deno.readTextFile(book.path));
+    // the test book orders the rows (its plans first, in its order)
+    const present = book.names.filter((name) => found.plans.includes(name));
+    ok(present.length >= 3, `test-book plans: ${found.plans}`);
+    assertEquals(found.plans.slice(0, present.length), present);
+    assertEquals(
+      found.planDefinition,
+      `first price-book plan matching tier / tier_raw (${JSON.stringify(book.path)})`,
+    );
+    ok(found.text.includes(`- plan | string | text | ${found.planDefinition}:`), "the text too");
+
+    // moved away since: the settings' book, said in one line, and the plan column names it
+    await Deno.rename(book.path, join(dir, "moved.json"));
+    const gone = await read();
+    const shipped = join(ROOT, "scenarios/current_seat_based.json");
+    assertEquals(gone.warnings, [
+      `the export's price book "test_book.json" (manifest cost_model.price_book) was not found in ${books} or ${ROOT}scenarios: the price book used is the current settings' current_seat_based.json, not the one the export's plan and list_price_mrr came from`,
+    ]);
+    assertEquals(
+      gone.planDefinition,
+      `first price-book plan matching tier / tier_raw (${
+        JSON.stringify(shipped)
+      }, not the export's price book: see warnings)`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

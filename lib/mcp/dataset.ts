@@ -22,6 +22,8 @@ export interface CostModelBlock {
   infra_usd_per_gb_stored: number | null;
   ptb_revenue_read: boolean;
   price_book: string;
+  /** the path the export read the price book from; null: not recorded (older) */
+  price_book_path: string | null;
   /** hex SHA-256 of the price book's bytes as the export read them; null: not recorded (older) */
   price_book_sha256: string | null;
 }
@@ -177,9 +179,12 @@ async function freshnessKey(candidate: ExportCandidate): Promise<string> {
 
 /** A manifest's cost_model block as answers carry it: no recorded hash (older exports) is null. */
 function manifestCostModel(block: Manifest["cost_model"]): DatasetCostModel {
-  const sha256 = (block as Partial<Manifest["cost_model"]>).price_book_sha256;
+  const { price_book_sha256: sha256, price_book_path: path } = block as Partial<
+    Manifest["cost_model"]
+  >;
   return {
     ...block,
+    price_book_path: typeof path === "string" ? path : null,
     price_book_sha256: typeof sha256 === "string" ? sha256 : null,
     from: "manifest",
   };
@@ -252,6 +257,7 @@ export async function demoDataset(settings: McpSettings, asOf: Date): Promise<Da
       infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
       ptb_revenue_read: data.economics.ptbRevenueRead,
       price_book: basename(data.economics.priceBook.file),
+      price_book_path: data.economics.priceBook.file,
       price_book_sha256: data.economics.priceBook.sha256,
       from: "settings",
     },

@@ -3,11 +3,11 @@
  * export manifest's `cost_model` block, or the economics settings for the in-memory demo), both
  * margin bases with their definitions, and the per-plan unit-economics table (lib/economics),
  * computed from the served frame. The price book is the one the served export was made with
- * (its manifest's cost_model.price_book, with the bytes its cost_model.price_book_sha256 records)
- * when it can be found, else that file as it is today or the one PRICING_PRICE_BOOK names, with a
+ * (its manifest's cost_model.price_book, looked for where cost_model.price_book_path says it was
+ * read, with the bytes its cost_model.price_book_sha256 records) when it can be found, else that file as it is today or the one PRICING_PRICE_BOOK names, with a
  * warning; the book only orders the per-plan rows, so one that cannot be read is a warning.
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
 import {
   type CostModel,
@@ -71,8 +71,9 @@ export interface DatasetPriceBook {
 
 /**
  * The price book a dataset was made with: the in-memory demo's is the settings' book; an export's
- * is the file its manifest names, looked for as the settings' book, beside it, then among the
- * shipped scenarios, the first whose bytes have the SHA-256 the manifest records (an older
+ * is the file its manifest names, looked for as the settings' book, where the export read it
+ * (cost_model.price_book_path), beside the settings' book, then among the shipped scenarios, the
+ * first whose bytes have the SHA-256 the manifest records (an older
  * manifest records none: the first of that name). A file of that name with other bytes is shown
  * with a warning that it changed since; none found: the settings' book, with a warning that it is
  * not the export's.
@@ -110,8 +111,20 @@ export async function datasetPriceBook(dataset: Dataset, env: Env): Promise<Data
   if (settingsBookNamed && isRecorded(current!)) {
     return { book: current, isDatasetBook: true, recorded, changed: false, searched: [], warnings };
   }
-  // a file name, never a path (the manifest is a file anyone could edit)
-  const folders = [...new Set([dirname(priceBookPath(env)), SCENARIOS_DIR.replace(/\/$/, "")])];
+  // a file name of the recorded name, never another path (the manifest is a file anyone could
+  // edit): the folder the export read it from first (a book kept outside scenarios/), if recorded
+  const readFrom = model.price_book_path;
+  const recordedFolder =
+    readFrom !== null && isAbsolute(readFrom) && basename(readFrom) === recorded
+      ? [dirname(readFrom)]
+      : [];
+  const folders = [
+    ...new Set([
+      ...recordedFolder,
+      dirname(priceBookPath(env)),
+      SCENARIOS_DIR.replace(/\/$/, ""),
+    ]),
+  ];
   // of that name but other bytes: the first found, shown if none has the recorded bytes
   let edited: PriceBook | null = settingsBookNamed ? current : null;
   if (recorded === basename(recorded) && recorded.endsWith(".json")) {
@@ -180,7 +193,7 @@ function marginBases(): DatasetEconomics["margin_bases"] {
 export async function datasetEconomics(
   dataset: Dataset,
   env: Env,
-): Promise<{ economics: DatasetEconomics; warnings: string[] }> {
+): Promise<{ economics: DatasetEconomics; priceBook: DatasetPriceBook; warnings: string[] }> {
   const found = await datasetPriceBook(dataset, env);
   const { book } = found;
   const warnings = [...found.warnings];
@@ -193,6 +206,7 @@ export async function datasetEconomics(
       infra_usd_per_gb_stored: settings.infraUsdPerGbStored,
       ptb_revenue_read: false,
       price_book: basename(book?.file ?? priceBookPath(env)),
+      price_book_path: book?.file ?? null,
       price_book_sha256: book?.sha256 ?? null,
       from: "settings",
     };
@@ -233,8 +247,21 @@ export async function datasetEconomics(
         rows,
       },
     },
+    priceBook: found,
     warnings,
   };
+}
+
+/**
+ * The plan column's definition for a dataset: the price book its plans were matched with, named
+ * as the book actually used (lib/frame/columns.ts names the built-in one), or why not the export's.
+ */
+export function planColumnDefinition(found: DatasetPriceBook): string {
+  const rule = "first price-book plan matching tier / tier_raw";
+  if (!found.book) return `${rule} (no price book could be read: see warnings)`;
+  return `${rule} (${dataLiteral(found.book.file)}${
+    found.isDatasetBook ? "" : ", not the export's price book: see warnings"
+  })`;
 }
 
 /**

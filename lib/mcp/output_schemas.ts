@@ -35,6 +35,9 @@ export const DESCRIBE_DATASET_OUTPUT = {
     infra_usd_per_gb_stored: z.number().nullable(),
     ptb_revenue_read: z.boolean(),
     price_book: z.string(),
+    price_book_path: z.string().nullable().describe(
+      "where the export read its price book; null: its manifest does not record it",
+    ),
     price_book_sha256: z.string().nullable().describe(
       "SHA-256 of the price book the export read; null: its manifest does not record it",
     ),

@@ -51,7 +51,8 @@ export function registerResources(server: McpServer, store: DatasetStore) {
   server.registerResource("price-book", RESOURCE_URIS.priceBook, {
     title: "Price book (list prices of the served export)",
     description: "The price book the served export was made with (the file its manifest's " +
-      "cost_model.price_book names; the economics columns' plan and list_price_mrr come from " +
+      "cost_model.price_book names, looked for first where cost_model.price_book_path says the " +
+      "export read it; the economics columns' plan and list_price_mrr come from " +
       "it) as a scenario JSON: the format run_scenario takes inline. Copy it and change prices " +
       "to model a proposal. When that file cannot be found, the current settings' book " +
       "(PRICING_PRICE_BOOK, default scenarios/current_seat_based.json) with a plain-text part " +

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { strictInput } from "./input_schema.ts";
 import { COLUMNS } from "../frame/columns.ts";
 import type { DatasetStore } from "./dataset.ts";
-import { type DatasetEconomics, datasetEconomics } from "./economics.ts";
+import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
 import {
   findOrganization,
   NUMERIC_COLUMNS,
@@ -47,7 +47,13 @@ export async function describeDatasetText(
   store: DatasetStore,
 ): Promise<{ text: string; structured: Record<string, unknown> }> {
   const d = await store.current();
-  const { economics, warnings: economicsWarnings } = await datasetEconomics(d, store.settings.env);
+  const { economics, priceBook, warnings: economicsWarnings } = await datasetEconomics(
+    d,
+    store.settings.env,
+  );
+  // the plan column names the price book its plans are read with here, not the built-in one
+  const definition = (c: (typeof COLUMNS)[number]) =>
+    c.name === "plan" ? planColumnDefinition(priceBook) : c.formula;
   const warnings = [...d.warnings, ...economicsWarnings];
   const snapshots = await servedSnapshots(store.settings, d.demo);
   const structured = {
@@ -68,7 +74,7 @@ export async function describeDatasetText(
       type: c.type,
       unit: c.unit,
       source: c.source,
-      definition: c.formula,
+      definition: definition(c),
       description: c.description,
     })),
     cost_model: economics.cost_model,
@@ -96,7 +102,9 @@ export async function describeDatasetText(
     }`,
     ...economicsText(economics),
     "columns (name | type | unit | definition):",
-    ...COLUMNS.map((c) => `- ${c.name} | ${c.type} | ${c.unit} | ${c.formula}: ${c.description}`),
+    ...COLUMNS.map((c) =>
+      `- ${c.name} | ${c.type} | ${c.unit} | ${definition(c)}: ${c.description}`
+    ),
     warnings.length > 0
       ? `warnings (as literals: they may quote data):\n${
         warnings.map((w) => `- ${dataLiteral(w)}`).join("\n")

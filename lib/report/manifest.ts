@@ -41,6 +41,11 @@ export interface Manifest {
     /** the price book's file name (PRICING_PRICE_BOOK's, or current_seat_based.json) */
     price_book: string;
     /**
+     * the absolute path the price book was read from, so the MCP server finds a book kept outside
+     * scenarios/ again (checked against price_book_sha256). Absent in older manifests.
+     */
+    price_book_path: string;
+    /**
      * hex SHA-256 of the price-book bytes the export parsed: the MCP server tells an edit made
      * since (same name, other prices). Absent in manifests written before it was recorded.
      */
@@ -100,6 +105,7 @@ export function buildManifest(
       infra_usd_per_gb_stored: data.economics.costModel.infraUsdPerGbStored,
       ptb_revenue_read: data.economics.ptbRevenueRead,
       price_book: basename(data.economics.priceBook.file),
+      price_book_path: data.economics.priceBook.file,
       price_book_sha256: data.economics.priceBook.sha256,
     },
     files,
