@@ -117,17 +117,29 @@ Deno.test("usage by tier: orgs with no requests counted per tier in the caption"
   ok(chart.svg.includes("Requests in window (log scale)"));
 });
 
-Deno.test("cost and MRR by tier: two bars per tier, unknown MRR said", () => {
+Deno.test("cost and MRR by tier: two bars per tier; a tier with no MRR known has a – mark, not a $0 bar", () => {
   const chart = costAndMrrByTierChart(frame);
-  // 4 tiers × (cost, MRR) bars + 2 legend swatches
-  assertEquals(count(chart.svg, "rect"), 4 * 2 + 2);
+  // 4 tiers × (cost, MRR) bars but enterprise's MRR (e's, unknown) + 2 legend swatches
+  assertEquals(count(chart.svg, "rect"), 4 * 2 - 1 + 2);
+  // the bars' labels in tier order, cost then MRR (free $0.50 + $0); enterprise's MRR "–"
+  const labels = [...chart.svg.matchAll(/>(\$[^<]*|–)<\/text>/g)].map((m) => m[1]);
+  assertEquals(labels, ["$0.5", "$0", "$50", "$100", "$100", "$10", "$0", "–"]);
+  ok(!chart.svg.includes("<title>enterprise: MRR"), "no MRR bar for enterprise");
   // too long for one line at 880 px: it wraps at a space onto a second line (it ran off the edge)
   const lines = captionLines(chart.svg);
   assertEquals(lines.length, 2);
   ok(
     lines.join(" ").includes(
-      "Organizations: free 2, pro 1, team 1, enterprise 1. 1 with unknown MRR counted as $0.",
+      "Organizations: free 2, pro 1, team 1, enterprise 1. 1 with unknown MRR left out of their tier's MRR (– = no MRR known in the tier).",
     ),
+    lines.join(" "),
+  );
+  // a tier with some MRR known keeps its bar, the known part: e joins pro ($100 known)
+  const inPro = frame.withColumns(pl.Series("tier", ["pro", "team", "free", "free", "pro"]));
+  const partly = costAndMrrByTierChart(inPro);
+  assertEquals(count(partly.svg, "rect"), 3 * 2 + 2);
+  ok(
+    captionLines(partly.svg).join(" ").endsWith("1 with unknown MRR left out of their tier's MRR."),
   );
 });
 
@@ -154,7 +166,7 @@ Deno.test("cost and MRR by tier: an organization whose MRR is on a sibling's row
   const caption = captionLines(costAndMrrByTierChart(shared).svg).join(" ");
   ok(
     caption.includes(
-      "Organizations: free 2, pro 2, team 1, enterprise 1. 1 with unknown MRR counted as $0.",
+      "Organizations: free 2, pro 2, team 1, enterprise 1. 1 with unknown MRR left out of their tier's MRR",
     ),
     caption,
   );

@@ -433,17 +433,31 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
     }
   }
   const unknownMrr = totals.reduce((s, t) => s + t.unknownMrr, 0);
+  const mrrIndex = columns.length - 1;
+  // a tier none of whose MRR is known has no MRR bar (a $0 bar would read as no revenue): "–"
+  const mrrNotKnown = (t: typeof totals[number]) => t.unknownMrr === t.organizations;
+  const notKnownTiers = totals.filter(mrrNotKnown).length;
   const long = totals.flatMap((t) => {
-    const largest = Math.max(...t.usd);
-    return t.usd.map((usd, i) => ({
-      tier: t.tier,
-      measure: measures[i],
-      usd,
-      share: largest > 0 ? usd / largest * 100 : 0,
-      label: usdTick(usd),
-      title: `${t.tier}: ${measures[i]} ${usdTick(usd)}`,
-    }));
+    const known = t.usd.filter((_, i) => i !== mrrIndex || !mrrNotKnown(t));
+    const largest = Math.max(...known);
+    return t.usd.map((usd, i) => {
+      const notKnown = i === mrrIndex && mrrNotKnown(t);
+      return {
+        tier: t.tier,
+        measure: measures[i],
+        usd,
+        share: notKnown ? 0 : largest > 0 ? usd / largest * 100 : 0,
+        label: notKnown ? "–" : usdTick(usd),
+        title: `${t.tier}: ${measures[i]} ${notKnown ? "not known" : usdTick(usd)}`,
+        notKnown,
+      };
+    });
   });
+  const unknownNote = unknownMrr === 0
+    ? ""
+    : ` ${formatCount(unknownMrr)} with unknown MRR left out of their tier's MRR${
+      notKnownTiers > 0 ? ` (– = no MRR known in the tier)` : ""
+    }.`;
   return {
     name: "cost_and_mrr_by_tier",
     title: "LLM cost and MRR by tier",
@@ -457,7 +471,7 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
           : `${days}-day costs × ${STANDARD_WINDOW_DAYS}/${days}, beside monthly MRR. `
       }Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: ${
         totals.map((t) => `${t.tier} ${formatCount(t.organizations)}`).join(", ")
-      }.${unknownMrr > 0 ? ` ${formatCount(unknownMrr)} with unknown MRR counted as $0.` : ""}`,
+      }.${unknownNote}`,
       legend(measures.map((m, i) => ({ label: m, color: colors[i] }))),
       {
         fx: { label: "tier", domain: totals.map((t) => t.tier) },
@@ -465,7 +479,7 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
         y: { label: "% of the tier's larger amount", grid: true, domain: [0, 112] },
         color: { domain: measures, range: colors },
         marks: [
-          Plot.barY(long, {
+          Plot.barY(long.filter((d) => !d.notKnown), {
             fx: "tier",
             x: "measure",
             y: "share",
