@@ -351,6 +351,97 @@ Deno.test("pricing models: 2 % of LLM cost gives the scenario's revenue and brea
   }
 });
 
+/**
+ * The fixture with o6 sharing o3's Stripe customer (cus_3): o3's row carries the customer's $200
+ * MRR and $50 PTB revenue, o6 reads revenue_source shared_customer with its revenue empty. The
+ * customer is judged as one: $200 against o3's and o6's summed usage and cost (50,000 requests,
+ * $1,200 of LLM cost, $150 of it pass-through, $150.5 company cost), in o3's tier (team).
+ */
+const sharedCustomer = () =>
+  frame.withColumns(
+    pl.Series("stripe_customer_id", ["cus_1", "cus_2", "cus_3", "cus_4", null, "cus_3"], pl.Utf8),
+    pl.Series(
+      "revenue_source",
+      ["stripe", "stripe", "stripe", "stripe", "no_customer", "shared_customer"],
+      pl.Utf8,
+    ),
+    pl.Series("ptb_revenue_30d", [900, 0, 50, 0, 0, null], pl.Float64),
+  );
+
+Deno.test("the questions judge organizations sharing a Stripe customer as one customer, never as unknown MRR", async () => {
+  const shared = sharedCustomer();
+  const customer = "o3 and 1 more organization of its Stripe customer";
+  // underpriced at ≤ $200: the customer ($1,200 of cost over $200) and o1 ($800 over $40)
+  const underpriced = underpricedCustomers(shared, { underpricedMaxMrrUsd: 200 });
+  assertEquals(column(underpriced.table, "org_name"), [customer, "o1"]);
+  assertEquals(column(underpriced.table, "requests_30d"), [50_000, 200_000]);
+  assertEquals(underpriced.facts, {
+    organizations: 2,
+    requests: 250_000, // 200,000 + 10,000 + 40,000
+    llmCostUsd: 2000, // 800 + 600 + 600
+    ptbLlmCostUsd: 950, // 800 + 150
+    mrrUsd: 240,
+    unknownMrr: 0,
+  });
+  // churn: the customer loses 1,200 − 200 = 1,000, o1 760; on the company basis the customer's
+  // (200 + 50 − 150.5) / 250 = 39.8 % and o1's 14.7 % are gains
+  const churn = churnRisk(shared);
+  assertEquals(column(churn.table, "org_name"), [customer, "o1"]);
+  assertEquals(column(churn.table, "loss_usd"), [1000, 760]);
+  assertEquals(column(churn.table, "gross_margin_pct"), [(200 - 1200) / 200 * 100, -1900]);
+  ok(near(column(churn.table, "gross_margin_company_pct")[0] as number, 99.5 / 250 * 100));
+  assertEquals(churn.facts, {
+    organizations: 2,
+    payingOrganizations: 3,
+    lossUsd: 1760,
+    mrrUsd: 240,
+    companyLossOrganizations: 0,
+    companyMarginUnknown: 0,
+    unknownMrr: 0,
+    unknownMrrLlmCostUsd: 0,
+    knownMrr: 5, // o1, o2, o3 with o6, o4, o5
+  });
+  ok(!churn.reading.includes("unknown MRR"), churn.reading);
+  // pricing models: every organization comparable; o6's $12 (2 % of $600) in team with o3's $12;
+  // seats × $20: 40 + 0 (o2 trialing) + 200 + 1,000 + 20 + 60; requests × $0.50 per 1,000:
+  // 100 + 5 + 500 + 20; breakeven 5,240 / (800 + 600 + 1,000 + 600) = 174.67 %
+  const models = pricingModelComparison(shared);
+  const m = models.facts;
+  assertEquals(
+    [m.comparableOrganizations, m.unknownMrr, m.currentMrrUsd, m.pctOfLlmCostUsd],
+    [6, 0, 5240, 60],
+  );
+  assertEquals([m.seatBasedUsd, m.usageBasedUsd], [1320, 625]);
+  ok(near(m.breakEvenPct!, 5240 / 3000 * 100));
+  assertEquals(column(models.table, "tier"), ["enterprise", "team", "pro", "free"]);
+  assertEquals(column(models.table, "organizations"), [1, 2, 1, 2]);
+  assertEquals(column(models.table, "pct_of_llm_cost"), [20, 24, 16, 0]);
+  // … which is scenario's, tier by tier
+  const scenario = await loadScenarioFile(
+    new URL("../scenarios/two_percent_of_llm_cost.json", import.meta.url).pathname,
+  );
+  const byTier = (await compareScenario(shared, { scenario })).byTier;
+  const tiers = column(byTier, "tier");
+  assertEquals(
+    column(models.table, "tier").map((tier) =>
+      column(byTier, "proposed_mrr")[tiers.indexOf(tier)]
+    ),
+    column(models.table, "pct_of_llm_cost"),
+  );
+  assertEquals(pctModelTotals(models), [5240, 60]);
+  // feature adoption and PTB vs BYOK: o6's revenue is its sibling's, not unknown
+  const adoption = featureAdoption(shared);
+  assertEquals(column(adoption.table, "unknown_mrr"), [0, 0, 0, 0]);
+  assertEquals(adoption.facts.unknownRevenue, 0);
+  const traffic = ptbVsByok(shared).facts;
+  assertEquals(TRAFFIC_TYPES.map((type) => traffic[type].unknownMrr), [0, 0, 0, 0]);
+});
+
+const pctModelTotals = (models: ReturnType<typeof pricingModelComparison>) => [
+  models.facts.currentMrrUsd,
+  models.facts.pctOfLlmCostUsd,
+];
+
 Deno.test("feature adoption: prompts add-on (billed or in metadata) against prompt usage", () => {
   // Add-on: o3 (billed $50, metadata) and o4 (metadata "evals,prompts"); o6's "prompts_v2" is
   // another add-on. Prompt use in the window: o2, o4.

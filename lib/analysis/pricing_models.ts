@@ -4,7 +4,9 @@
  * (lib/analysis/scenario/), so its revenue and breakeven are what `deno task scenario` gives for
  * the same plan on the same frame (scenarios/two_percent_of_llm_cost.json is the 2 % one):
  * organizations paying nothing because no subscription of theirs counts (trialing, canceled) stay
- * at $0, and organizations with unknown MRR are left out of every sum, current and proposed.
+ * at $0, organizations whose Stripe customer's MRR is unknown are left out of every sum, current
+ * and proposed, and organizations sharing a Stripe customer are compared as one, in the tier of
+ * the row that carries its revenue (lib/analysis/scenario/customers.ts), as a scenario's tiers.
  */
 import pl from "nodejs-polars";
 import {
@@ -19,8 +21,10 @@ import {
   usd,
 } from "./question_common.ts";
 import type { Plan, Scenario } from "./scenario/model.ts";
+import { comparableOrganizations } from "./scenario/customers.ts";
 import {
   distinctIndex,
+  organizationPlans,
   priceOrganizations,
   pricingInputs,
   SCENARIO_INPUT_COLUMNS,
@@ -28,7 +32,10 @@ import {
 import { findBreakeven } from "./scenario/breakeven.ts";
 
 export interface ModelFacts {
-  /** organizations with known MRR: every sum below is over them (a scenario's comparable set) */
+  /**
+   * organizations whose Stripe customer's MRR is known (a shared_customer row's is on its
+   * sibling's): every sum below is over them (a scenario's comparable set)
+   */
   comparableOrganizations: number;
   /** the sums: null when no organization's MRR is known (nothing to compare, not $0) */
   currentMrrUsd: number | null;
@@ -119,20 +126,27 @@ export function pricingModelComparison(
   const tierNames = tiers.values.getColumn("tier").toArray() as (string | null)[];
   const perTier = tierNames.map(noSums);
   const all = noSums();
+  // as a scenario: an organization is comparable when its Stripe customer's MRR is known (on its
+  // own row or on the sibling's that carries it), and counts in its revenue row's tier
+  const comparable = comparableOrganizations(inputs, {
+    scenario: scenarios.pct,
+    plans: organizationPlans(inputs, scenarios.pct),
+  });
   const add = (sums: Sums, i: number) => {
     sums.organizations++;
-    const current = inputs.currentMrr[i];
-    if (Number.isNaN(current)) {
+    if (!comparable[i]) {
       sums.unknownMrr++;
       return;
     }
-    sums.current += current;
+    // a customer's MRR once: on its revenue row (empty, here NaN, on its other organizations')
+    const current = inputs.currentMrr[i];
+    if (!Number.isNaN(current)) sums.current += current;
     sums.seat += seat.total[i];
     sums.usage += usage.total[i];
     sums.pct += pct.total[i];
   };
   for (let i = 0; i < inputs.height; i++) {
-    add(perTier[tiers.index[i]], i);
+    add(perTier[tiers.index[inputs.revenueRowOf[i]]], i);
     add(all, i);
   }
   const breakeven = findBreakeven(frame, {
@@ -140,11 +154,11 @@ export function pricingModelComparison(
     parameter: PCT_PARAMETER,
     inputs,
   });
-  const comparable = all.organizations - all.unknownMrr;
+  const comparableCount = all.organizations - all.unknownMrr;
   // no MRR known: nothing to compare, not $0 (an empty frame's sums are its zeros)
-  const known = (sum: number) => comparable === 0 && all.unknownMrr > 0 ? null : sum;
+  const known = (sum: number) => comparableCount === 0 && all.unknownMrr > 0 ? null : sum;
   const facts: ModelFacts = {
-    comparableOrganizations: comparable,
+    comparableOrganizations: comparableCount,
     currentMrrUsd: known(all.current),
     seatBasedUsd: known(all.seat),
     usageBasedUsd: known(all.usage),
@@ -163,7 +177,9 @@ export function pricingModelComparison(
 }
 
 function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
+  // a tier whose every organization counts with its customer's in another tier has no row
   const rows = names.map((tier, i) => ({ tier, sums: sums[i] }))
+    .filter((row) => row.sums.organizations > 0)
     .sort((a, b) => {
       // most current MRR first, tiers without a known MRR last, then by name
       const known = (s: Sums) => s.organizations > s.unknownMrr;

@@ -28,7 +28,8 @@ import {
 } from "./question_common.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "../economics/margin_sums.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { withCustomerColumns } from "../revenue/shared_customers.ts";
+import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
+import { mrrUnknown } from "../revenue/columns.ts";
 
 /**
  * Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
@@ -85,8 +86,9 @@ export function ptbVsByok(
       pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
       pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
       knownSum("mrr").alias("mrr"),
-      pl.col("mrr").isNull().sum().cast(pl.UInt32).alias("unknown_mrr"),
-      where(pl.col("mrr").isNotNull(), pl.col("llm_cost_30d").cast(pl.Float64))
+      // a shared_customer row's MRR is on its sibling's row: known, and its cost counts against it
+      mrrUnknown(frame).sum().cast(pl.UInt32).alias("unknown_mrr"),
+      where(pl.col(CUSTOMER_COLUMNS.mrrKnown), pl.col("llm_cost_30d").cast(pl.Float64))
         .alias("_llm_cost_known_mrr"),
       knownSum("ptb_revenue_30d").alias("ptb_revenue_30d"),
       pl.col("ptb_revenue_30d").isNull().sum().cast(pl.UInt32).alias("_ptb_revenue_unread"),

@@ -11,6 +11,8 @@
  */
 import pl from "nodejs-polars";
 
+import { customerRows } from "./question_customers.ts";
+import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 import {
   type Answer,
   basisDays,
@@ -85,9 +87,11 @@ export function underpricedCustomers(
   });
   const t = thresholds(overrides);
   const windowDays = basisDays(basis);
+  // a Stripe customer's organizations judged as one (question_customers.ts)
+  const customers = customerRows(frame);
   const heavy = pl.col("requests_30d").gtEq(t.underpricedMinRequests)
     .or(pl.col("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd));
-  const matches = frame
+  const matches = customers
     .filter(heavy.and(mrrKnown()).and(pl.col("mrr").ltEq(t.underpricedMaxMrrUsd)))
     .sort("llm_cost_30d", true);
   const facts: UnderpricedFacts = {
@@ -96,7 +100,7 @@ export function underpricedCustomers(
     llmCostUsd: columnTotal(matches, "llm_cost_30d"),
     ptbLlmCostUsd: columnTotal(matches, "llm_cost_ptb_30d"),
     mrrUsd: columnTotal(matches, "mrr"),
-    unknownMrr: countWhere(frame, heavy.and(pl.col("mrr").isNull())),
+    unknownMrr: countWhere(customers, heavy.and(pl.col("mrr").isNull())),
   };
   const criteria = `sent ≥ ${count(t.underpricedMinRequests)} requests or ≥ ${
     usd(t.underpricedMinLlmCostUsd)
@@ -251,24 +255,26 @@ export function churnRisk(
   const t = thresholds(overrides);
   const windowDays = basisDays(basis);
   const paying = pl.col("mrr").gt(0);
+  // a Stripe customer's organizations judged as one (question_customers.ts)
+  const customers = customerRows(frame);
   // their cost cannot be set against what they pay: counted and said, never judged at $0
-  const unknown = frame.filter(pl.col("mrr").isNull().and(pl.col("llm_cost_30d").gt(0)));
-  const matches = frame
+  const unknown = customers.filter(pl.col("mrr").isNull().and(pl.col("llm_cost_30d").gt(0)));
+  const matches = customers
     .filter(paying.and(pl.col("llm_cost_30d").gt(pl.col("mrr"))))
     .withColumns(pl.col("llm_cost_30d").minus(pl.col("mrr")).alias("loss_usd"))
     .sort("loss_usd", true);
   // no MRR known at all: the sums over the matches are unknown, not $0
-  const judged = countWhere(frame, mrrKnown()) > 0 || unknown.height === 0;
+  const judged = countWhere(customers, mrrKnown()) > 0 || unknown.height === 0;
   const facts: ChurnFacts = {
     organizations: matches.height,
-    payingOrganizations: countWhere(frame, paying),
+    payingOrganizations: countWhere(customers, paying),
     lossUsd: judged ? columnTotal(matches, "loss_usd") : null,
     mrrUsd: judged ? columnTotal(matches, "mrr") : null,
     companyLossOrganizations: countWhere(matches, pl.col("gross_margin_company_pct").lt(0)),
     companyMarginUnknown: countWhere(matches, pl.col("gross_margin_company_pct").isNull()),
     unknownMrr: unknown.height,
     unknownMrrLlmCostUsd: columnTotal(unknown, "llm_cost_30d"),
-    knownMrr: countWhere(frame, mrrKnown()),
+    knownMrr: countWhere(customers, mrrKnown()),
   };
   const unknownWords = `${plural(facts.unknownMrr, { one: "organization" })} with ${
     usd(facts.unknownMrrLlmCostUsd)
@@ -369,7 +375,8 @@ export function featureAdoption(
       // over the organizations with known revenue; empty where none is known (not $0)
       knownSum("addon_prompts").alias("addon_prompts"),
       knownSum("mrr").alias("mrr"),
-      pl.col("mrr").isNull().sum().cast(pl.UInt32).alias("unknown_mrr"),
+      // a shared_customer row's MRR is on its sibling's row: known, not unknown
+      mrrUnknown(frame).sum().cast(pl.UInt32).alias("unknown_mrr"),
     )
     .sort(["has_prompts_addon", "uses_prompts"], [true, true]);
   const addon = pl.col("has_prompts_addon");
@@ -379,7 +386,10 @@ export function featureAdoption(
     addonUsingPrompts: countWhere(flagged, addon.and(uses)),
     promptUsersWithoutAddon: countWhere(flagged, addon.not().and(uses)),
     addonMrrUsd: knownTotal(frame, "addon_prompts"),
-    unknownRevenue: countWhere(frame, pl.col("addon_prompts").isNull()),
+    unknownRevenue: countWhere(
+      frame,
+      pl.col("addon_prompts").isNull().and(revenueOnSibling(frame).not()),
+    ),
   };
   const unknown = facts.unknownRevenue;
   const revenue = facts.addonMrrUsd === null
