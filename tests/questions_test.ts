@@ -423,9 +423,7 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
   const byTier = (await compareScenario(shared, { scenario })).byTier;
   const tiers = column(byTier, "tier");
   assertEquals(
-    column(models.table, "tier").map((tier) =>
-      column(byTier, "proposed_mrr")[tiers.indexOf(tier)]
-    ),
+    column(models.table, "tier").map((tier) => column(byTier, "proposed_mrr")[tiers.indexOf(tier)]),
     column(models.table, "pct_of_llm_cost"),
   );
   assertEquals(pctModelTotals(models), [5240, 60]);
