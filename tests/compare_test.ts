@@ -155,6 +155,7 @@ Deno.test("the summary without the rows: the same summary, the largest MRR chang
     "tier_raw",
     "plan",
     "mrr",
+    "shared_customer", // its Stripe customer's revenue is on one of several organizations' rows
   ]);
   const first = (await compareExportsSummary(summarySide(before), summarySide(after), { top: 1 }))
     .largestMrrChanges;
@@ -319,6 +320,70 @@ Deno.test("totals: the change is like for like, so an MRR that became unknown (o
     .toRecords()[0];
   // old 2,000 (a, g unknown) → 2,050: b..f the same, h +50: +2.5 %
   assertEquals([grown.delta, grown.change_pct], [50, 2.5]);
+});
+
+Deno.test("a customer adding an organization moves its revenue, not new business: a shared_customer row's revenue counts 0", async () => {
+  // Delta Health's Stripe customer cus_d pays $853 in both files; in the new one a newer
+  // organization z carries it and x reads shared_customer with its revenue empty. Yonder (y)
+  // pays $100 throughout.
+  const old = exportFrameFromColumns({
+    org_id: ["x", "y"],
+    org_name: ["Delta Health 12", "Yonder"],
+    tier: ["team", "pro"],
+    stripe_customer_id: ["cus_d", "cus_y"],
+    revenue_source: ["stripe", "stripe"],
+    mrr: [853, 100],
+    base_subscription: [853, 100],
+    ptb_revenue_30d: [7, 0],
+  });
+  const current = exportFrameFromColumns({
+    org_id: ["z", "x", "y"],
+    org_name: ["Delta Health 34 (EU)", "Delta Health 12", "Yonder"],
+    tier: ["team", "team", "pro"],
+    stripe_customer_id: ["cus_d", "cus_d", "cus_y"],
+    revenue_source: ["stripe", "shared_customer", "stripe"],
+    mrr: [853, null, 100],
+    base_subscription: [853, null, 100],
+    ptb_revenue_30d: [7, null, 0],
+  });
+  const result = compareExports(old, current);
+  // z +853 from nothing, x 853 → 0 (known), y unchanged
+  assertEquals(column(result.perOrg, "org_id"), ["z", "x", "y"]);
+  assertEquals(column(result.perOrg, "mrr_new"), [853, 0, 100]);
+  assertEquals(column(result.perOrg, "mrr_delta"), [853, -853, 0]);
+  assertEquals(column(result.perOrg, "ptb_revenue_30d_delta"), [7, -7, 0]);
+  assertEquals(column(result.perOrg, "shared_customer_old"), [null, false, false]);
+  assertEquals(column(result.perOrg, "shared_customer_new"), [true, true, false]);
+  const expectTotals = (totals: pl.DataFrame) => {
+    for (const name of ["mrr", "base_subscription"]) {
+      const row = totals.filter(pl.col("column").eq(pl.lit(name))).toRecords()[0];
+      assertEquals(
+        [row.old_total, row.new_total, row.unknown_old, row.unknown_new, row.delta],
+        [953, 953, 0, 0, 0],
+        name,
+      );
+    }
+  };
+  expectTotals(result.totals);
+  assertEquals(result.listed.appeared, [
+    { org_id: "z", org_name: "Delta Health 34 (EU)", tier: "team", mrr: 853, sharedCustomer: true },
+  ]);
+  const markdown = comparisonMarkdown(result, {
+    oldLabel: "old.csv",
+    newLabel: "new.csv",
+    oldStamp: "2026-01-01",
+    newStamp: "2026-02-01",
+  });
+  const mrrLine = markdown.split("\n").find((line) => line.startsWith("| `mrr` |"));
+  assertEquals(mrrLine, "| `mrr` | $953.00 | $953.00 | $0.00 | 0.0 % |");
+  ok(markdown.includes("| z | Delta Health 34 (EU) | team | $853.00 | shared |"), markdown);
+  ok(markdown.includes("its MRR is the customer's, not necessarily new business"), markdown);
+  // the summary path: the same totals and listing, the files read again with revenue_source
+  const side = (f: pl.DataFrame) => summarySide(f.select(...SUMMARY_COLUMNS));
+  const summary = await compareExportsSummary(side(old), side(current), { top: 3 });
+  expectTotals(summary.totals);
+  assertEquals(summary.listed.appeared[0].sharedCustomer, true);
+  assertEquals(column(summary.largestMrrChanges, "mrr_delta"), [853, -853, 0]);
 });
 
 Deno.test("totals are the floats JS adds in file order: no reassociation, no −0", () => {

@@ -16,6 +16,7 @@ import { writeFileAtomic } from "../formats/files.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { type ComparisonContext, comparisonMarkdown } from "./compare_markdown.ts";
+import { comparedRevenue, SHARED_CUSTOMER, SHARED_CUSTOMER_INPUTS } from "./compare_shared.ts";
 import {
   CHANGE_COLUMNS,
   COMPARE_SLICE_ROWS,
@@ -72,7 +73,10 @@ function assertExportFrame(
   which: string,
   columns: readonly string[] = COMPARED_COLUMNS,
 ): void {
-  const missing = columns.filter((name) => !frame.columns.includes(name));
+  const optional: readonly string[] = SHARED_CUSTOMER_INPUTS;
+  const missing = columns.filter((name) =>
+    !frame.columns.includes(name) && !optional.includes(name)
+  );
   if (missing.length > 0) {
     throw new Error(`the ${which} frame is not an export frame: it lacks ${missing.join(", ")}`);
   }
@@ -91,7 +95,8 @@ export function compareExports(
   { sliceRows = COMPARE_SLICE_ROWS }: { sliceRows?: number } = {},
 ): ExportComparison {
   const tally = new ComparisonTally();
-  const parts = [...tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally)];
+  [oldFrame, newFrame] = comparedFrames(oldFrame, newFrame);
+  const parts = [...tallied(perOrgParts(oldFrame, newFrame, { sliceRows }), tally)];
   const perOrg = parts.length === 1
     ? parts[0]
     : pl.concat(parts, { how: "vertical", rechunk: false });
@@ -120,17 +125,28 @@ export function largestMrrChanges(perOrg: pl.DataFrame, top: number): pl.DataFra
     .select(...MRR_MOVER_COLUMNS);
 }
 
-/** The columns a summary's slices compare: the keys, the name, CHANGE_COLUMNS and MRR_ONLY's. */
+/**
+ * The columns a summary's slices compare: the keys, the name, CHANGE_COLUMNS, MRR_ONLY's and
+ * whether the organization's Stripe customer is shared (compare_shared.ts).
+ */
 const SUMMARY_SLICE_COLUMNS = [
   "org_id",
   "org_name",
   ...CHANGE_COLUMNS,
   ...MRR_ONLY.numeric.map((def) => def.name),
+  SHARED_CUSTOMER,
 ];
 
-/** What a summary reads of a file: its slices' columns and the additive ones, for the totals. */
+/**
+ * What a summary reads of a file: its slices' columns (revenue_source and stripe_customer_id for
+ * `shared_customer`) and the additive ones, for the totals.
+ */
 export const SUMMARY_COLUMNS: readonly string[] = [
-  ...new Set([...SUMMARY_SLICE_COLUMNS, ...ADDITIVE_NAMES]),
+  ...new Set([
+    ...SUMMARY_SLICE_COLUMNS.filter((name) => name !== SHARED_CUSTOMER),
+    ...SHARED_CUSTOMER_INPUTS,
+    ...ADDITIVE_NAMES,
+  ]),
 ];
 
 /** One file as compareExportsSummary needs it: its slices' columns and its totals. */
@@ -155,10 +171,16 @@ export function summarySide(
   { reread }: { reread?: (columns: string[]) => Promise<pl.DataFrame> } = {},
 ): SummarySide {
   assertExportFrame(frame, "compared", SUMMARY_COLUMNS);
+  const compared = comparedRevenue(frame);
+  // read again with revenue_source, so a shared_customer row's carried revenue is 0 there too
+  const readAgain = reread ??
+    ((columns) => Promise.resolve(frame.select("org_id", ...columns)));
+  const inputs = frame.columns.includes("revenue_source") ? ["revenue_source"] : [];
   return {
-    totals: columnTotals(frame, ADDITIVE_NAMES),
-    frame: frame.select(...SUMMARY_SLICE_COLUMNS),
-    reread: reread ?? ((columns) => Promise.resolve(frame.select("org_id", ...columns))),
+    totals: columnTotals(compared, ADDITIVE_NAMES),
+    frame: compared.select(...SUMMARY_SLICE_COLUMNS),
+    reread: async (columns) =>
+      comparedRevenue(await readAgain([...columns, ...inputs])).select("org_id", ...columns),
   };
 }
 
@@ -202,15 +224,14 @@ export async function compareExportsSummary(
   };
 }
 
-/** perOrgParts of two export frames, checked for the columns a comparison reads. */
-function comparedParts(
+/** Two export frames checked for the columns a comparison reads, as compared (comparedRevenue). */
+function comparedFrames(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  options: { sliceRows: number },
-): Generator<pl.DataFrame> {
+): [pl.DataFrame, pl.DataFrame] {
   assertExportFrame(oldFrame, "old");
   assertExportFrame(newFrame, "new");
-  return perOrgParts(oldFrame, newFrame, options);
+  return [comparedRevenue(oldFrame), comparedRevenue(newFrame)];
 }
 
 /** The parts as they come, each added to `tally` first. */
@@ -345,7 +366,8 @@ export async function writeComparison(
   },
 ): Promise<{ files: ComparisonFiles; summary: ComparisonSummary }> {
   const tally = new ComparisonTally();
-  const parts = tallied(comparedParts(oldFrame, newFrame, { sliceRows }), tally);
+  [oldFrame, newFrame] = comparedFrames(oldFrame, newFrame);
+  const parts = tallied(perOrgParts(oldFrame, newFrame, { sliceRows }), tally);
   const rows = oldFrame.height + newFrame.height;
   return await writeComparisonSet({
     outDir,

@@ -137,17 +137,30 @@ function sideTotal(total: number | null, unknown: number, unit: string): string 
 function listOrgs(result: ComparisonSummary, presence: "appeared" | "disappeared"): string {
   const listed = result.listed[presence];
   if (listed.length === 0) return "None.";
+  const shared = listed.some((org) => org.sharedCustomer);
   const lines = [
     markdownTable(
-      ["org_id", "org_name", "tier", "mrr"],
+      ["org_id", "org_name", "tier", "mrr", ...(shared ? ["stripe_customer"] : [])],
       listed.map((org) => [
         String(org.org_id),
         String(org.org_name ?? ""),
         String(org.tier ?? ""),
         org.mrr === null ? "–" : formatUsd(org.mrr),
+        ...(shared ? [org.sharedCustomer ? "shared" : ""] : []),
       ]),
     ),
   ];
+  if (shared) {
+    // its MRR moved from (or to) another organization of the same customer: not new or lost business
+    lines.push(
+      "",
+      `stripe_customer shared: the organization's Stripe customer is shared with other organizations of the ${
+        presence === "appeared" ? "new" : "old"
+      } export, whose revenue is shown once, on the newest one's row (the others count $0); its MRR is the customer's, not necessarily ${
+        presence === "appeared" ? "new" : "lost"
+      } business (see the other organizations' mrr_delta in the per-organization file).`,
+    );
+  }
   const total = result.counts[presence];
   if (total > listed.length) lines.push("", `… and ${formatCount(total - listed.length)} more.`);
   return lines.join("\n");

@@ -5,6 +5,7 @@
  */
 import pl from "nodejs-polars";
 import { type ColumnDef, COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
+import { SHARED_CUSTOMER, SHARED_CUSTOMER_INPUTS } from "./compare_shared.ts";
 
 export const NUMERIC_COLUMNS: readonly ColumnDef[] = COLUMNS.filter((c) =>
   c.type === "integer" || c.type === "number"
@@ -29,14 +30,16 @@ export type ChangeColumn = typeof CHANGE_COLUMNS[number];
 
 /**
  * The export columns a comparison reads: the keys, the name, the CHANGE_COLUMNS, every numeric
- * column. A reader may leave the others out (readExportFile's `columns`): at a million
- * organizations they are half of a frame read back.
+ * column, and revenue_source and stripe_customer_id (organizations sharing a Stripe customer:
+ * compare_shared.ts; a frame may lack those two). A reader may leave the others out
+ * (readExportFile's `columns`): at a million organizations they are half of a frame read back.
  */
 export const COMPARED_COLUMNS: readonly string[] = [
   "org_id",
   "org_name",
   ...CHANGE_COLUMNS,
   ...NUMERIC_COLUMNS.map((def) => def.name),
+  ...SHARED_CUSTOMER_INPUTS,
 ];
 
 /**
@@ -90,6 +93,7 @@ function side(
     pl.lit(true).alias(`in_${suffix}`),
     pl.col("org_name").alias(`org_name_${suffix}`),
     ...CHANGE_COLUMNS.map((name) => pl.col(name).alias(`${name}_${suffix}`)),
+    pl.col(SHARED_CUSTOMER).alias(`${SHARED_CUSTOMER}_${suffix}`),
     ...numeric.map((def) => pl.col(def.name).cast(pl.Float64).alias(`${def.name}_${suffix}`)),
   );
 }
@@ -176,6 +180,9 @@ function perOrgColumns({ numeric, headline }: ComparedValues): pl.Expr[] {
     pl.when(inBoth).then(pl.lit("both")).when(inNew).then(pl.lit("appeared"))
       .otherwise(pl.lit("disappeared")).alias("presence"),
     ...CHANGE_COLUMNS.flatMap(change),
+    // its Stripe customer is shared in that file: its revenue columns are the customer's, or 0
+    pl.col(`${SHARED_CUSTOMER}_old`),
+    pl.col(`${SHARED_CUSTOMER}_new`),
     ...headline.flatMap((name) => [pl.col(`${name}_old`), pl.col(`${name}_new`)]),
     ...numeric.map((def) => delta(def).alias(`${def.name}_delta`)),
   ];
@@ -232,6 +239,7 @@ export class ComparisonTally {
           "org_name",
           pl.col(`tier_${suffix}`).alias("tier"),
           pl.col(`mrr_${suffix}`).alias("mrr"),
+          pl.col(`${SHARED_CUSTOMER}_${suffix}`).fillNull(false).alias("sharedCustomer"),
         );
       listed.push(...rows.toRecords() as unknown as ListedOrganization[]);
     }
@@ -279,6 +287,11 @@ export interface ListedOrganization {
   org_name: string | null;
   tier: string | null;
   mrr: number | null;
+  /**
+   * its Stripe customer is shared with other organizations of its file: its MRR is the
+   * customer's (or 0, on its sibling's row), not necessarily new or lost business
+   */
+  sharedCustomer: boolean;
 }
 
 export interface ComparisonCounts {

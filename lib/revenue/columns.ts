@@ -63,6 +63,15 @@ export function revenueOnSibling(frame: pl.DataFrame): pl.Expr {
     : pl.lit(false);
 }
 
+/**
+ * The numeric columns a shared_customer row has empty because its sibling's row carries them
+ * (the money columns and ptb_revenue_30d): 0 for that organization, not unknown.
+ */
+export const SIBLING_CARRIED_NUMBERS: readonly string[] = [
+  ...MONEY.map(([name]) => name),
+  "ptb_revenue_30d",
+];
+
 /** Rows whose MRR is unknown: empty, and not because another organization's row carries it. */
 export function mrrUnknown(frame: pl.DataFrame): pl.Expr {
   return pl.col("mrr").isNull().and(revenueOnSibling(frame).not());
