@@ -122,8 +122,8 @@ Deno.test("cost and MRR by tier: two bars per tier; a tier with no MRR known has
   // 4 tiers × (cost, MRR) bars but enterprise's MRR (e's, unknown) + 2 legend swatches
   assertEquals(count(chart.svg, "rect"), 4 * 2 - 1 + 2);
   // the bars' labels in tier order, cost then MRR (free $0.50 + $0); enterprise's MRR "–"
-  const labels = [...chart.svg.matchAll(/>(\$[^<]*|–)<\/text>/g)].map((m) => m[1]);
-  assertEquals(labels, ["$0.5", "$0", "$50", "$100", "$100", "$10", "$0", "–"]);
+  const labels = [...chart.svg.matchAll(/>(\$[^<]*|– not known)<\/text>/g)].map((m) => m[1]);
+  assertEquals(labels, ["$0.5", "$0", "$50", "$100", "$100", "$10", "$0", "– not known"]);
   ok(!chart.svg.includes("<title>enterprise: MRR"), "no MRR bar for enterprise");
   // too long for one line at 880 px: it wraps at a space onto a second line (it ran off the edge)
   const lines = captionLines(chart.svg);

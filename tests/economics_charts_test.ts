@@ -225,3 +225,22 @@ Deno.test("margin by plan with PTB revenue not read: every plan on the chart, ea
     "company cost: – not known, PTB revenue not read",
   ]);
 });
+
+Deno.test("MRR per 1,000 requests: a plan whose MRR is not known has a '–' where its MRR bar would be, and the caption says so", async () => {
+  // the fixture with enterprise's MRR not read (revenue_source none): its cost bars stay
+  const fixture = await economicsFrameWithF();
+  const plans = fixture.getColumn("plan").toArray() as (string | null)[];
+  const unread = fixture.withColumns(
+    pl.when(pl.col("plan").eq(pl.lit("enterprise (contract)")))
+      .then(pl.lit(null).cast(pl.Float64)).otherwise(pl.col("mrr")).alias("mrr"),
+  );
+  ok(plans.includes("enterprise (contract)"));
+  const svg = mrrPer1kRequestsByPlanChart(unread).svg;
+  ok(caption(svg).endsWith("– = MRR not known (revenue not read)."), caption(svg));
+  assertEquals([...svg.matchAll(/>– not known<\/text>/g)].length, 1);
+  ok(!svg.includes("<title>enterprise (contract)\nMRR per 1,000"), "no MRR bar for it");
+  ok(svg.includes("<title>enterprise (contract)\nLLM cost, all per 1,000 requests"));
+  // every MRR known: no mark, no note
+  const known = mrrPer1kRequestsByPlanChart(fixture).svg;
+  ok(!known.includes("not known"), caption(known));
+});

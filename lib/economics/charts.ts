@@ -307,6 +307,12 @@ export function mrrPer1kRequestsByPlanChart(
       .filter((d) => d.value !== null)
   );
   const labels = plans.map((p) => p.plan).filter((plan) => data.some((d) => d.plan === plan));
+  // a plan drawn whose MRR per 1,000 requests is not known (no MRR known beside its requests:
+  // revenue not read) gets a "–" where the bar would be, not a silent gap
+  const mrrNotKnown = plans
+    .filter((p) => p.mrr_per_1k_requests === null && labels.includes(p.plan))
+    .map((p) => ({ plan: p.plan, series: series[0] }));
+  const notKnownNote = mrrNotKnown.length > 0 ? " – = MRR not known (revenue not read)." : "";
   // perPlanTable divides by the window's requests on a 30-day basis (lib/frame/monthly.ts):
   // another window's chart says so (its cost ratios are the same on either basis)
   const days = table.windowDays ?? MONTH_DAYS;
@@ -319,7 +325,7 @@ export function mrrPer1kRequestsByPlanChart(
     title: "MRR and LLM cost per 1,000 requests by plan",
     svg: framed(
       `MRR and LLM cost per 1,000 requests by plan${monthly}`,
-      `Sums per plan divided by ${divisor} × 1,000; company = PTB LLM cost (BYOK is paid by the customer).`,
+      `Sums per plan divided by ${divisor} × 1,000; company = PTB LLM cost (BYOK is paid by the customer).${notKnownNote}`,
       legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
       {
         height: 84 + 48 + Math.max(2, labels.length) * 46,
@@ -339,6 +345,15 @@ export function mrrPer1kRequestsByPlanChart(
         color: { domain: [...series], range: colors },
         marks: [
           Plot.barX(data, { x: "value", y: "series", fy: "plan", fill: "series", title: "title" }),
+          Plot.text(mrrNotKnown, {
+            x: 0,
+            y: "series",
+            fy: "plan",
+            text: () => "– not known",
+            textAnchor: "start",
+            dx: 4,
+            fontSize: 10,
+          }),
           Plot.ruleX([0]),
         ],
       } as Plot.PlotOptions,

@@ -447,7 +447,7 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
         measure: measures[i],
         usd,
         share: notKnown ? 0 : largest > 0 ? usd / largest * 100 : 0,
-        label: notKnown ? "–" : usdTick(usd),
+        label: notKnown ? "– not known" : usdTick(usd),
         title: `${t.tier}: ${measures[i]} ${notKnown ? "not known" : usdTick(usd)}`,
         notKnown,
       };
