@@ -247,11 +247,11 @@ Deno.test("a negative cost is exported, warned about and counted in the manifest
     assertEquals(data.value(A, "llm_cost_30d"), 2.75); // the rest as in tests/export_test.ts
     ok(
       data.warnings.includes(
-        "queries/clickhouse/usage_30d.sql: 1 organization has a negative llm_cost_nano (costs are never negative; exported as read)",
+        "queries/clickhouse/usage_30d.sql: 1 organization has a negative llm_cost_30d (the query's llm_cost_nano; costs are never negative; exported as read)",
       ),
       data.warnings.join("\n"),
     );
-    ok(data.manifest.warnings.some((w: string) => w.includes("negative llm_cost_byok_nano")));
+    ok(data.manifest.warnings.some((w: string) => w.includes("negative llm_cost_byok_30d (the query's llm_cost_byok_nano;")));
     const usage = data.manifest.queries.find((q: { name: string }) => q.name === "usage_30d");
     assertEquals(usage.negative_values, { llm_cost_nano: 1, llm_cost_byok_nano: 1 });
   } finally {

@@ -55,6 +55,25 @@ export const QUERY_COLUMNS = {
   ptb_spend: { org_id: "string", ptb_spend_nano: "nanoUsd" },
 } satisfies Record<string, QueryColumns>;
 
+/**
+ * The export column each cost column becomes (lib/frame/join.ts): warnings name the column a
+ * reader of the CSV sees, the query's own in brackets.
+ */
+const EXPORT_COLUMNS: Record<string, string> = {
+  llm_cost_nano: "llm_cost_30d",
+  llm_cost_ptb_nano: "llm_cost_ptb_30d",
+  llm_cost_byok_nano: "llm_cost_byok_30d",
+  ptb_spend_nano: "ptb_spend_all_time",
+};
+
+/** `column` as the export names it, and the query's own name where that differs. */
+function exportColumnName(column: string): { exported: string; queryNote: string } {
+  const exported = EXPORT_COLUMNS[column];
+  return exported
+    ? { exported, queryNote: `the query's ${column}; ` }
+    : { exported: column, queryNote: "" };
+}
+
 type QueryName = keyof typeof QUERY_COLUMNS;
 /** The queries a query folder's files replace, by engine (see runAll). */
 const QUERIES_BY_ENGINE: Record<Engine, QueryName[]> = {
@@ -177,7 +196,10 @@ async function runAll(
         warnings.push(`${sql.file}: ${count} ${have} ${what(column)}`);
       }
     };
-    counted(negative, (c) => `a negative ${c} (costs are never negative; exported as read)`);
+    counted(negative, (c) => {
+      const { exported, queryNote } = exportColumnName(c);
+      return `a negative ${exported} (${queryNote}costs are never negative; exported as read)`;
+    });
     counted(
       infinite,
       (c) =>
