@@ -449,3 +449,95 @@ Deno.test("https:// in PRICING_CH_URL for a plain HTTP port: one line naming the
     await source.close();
   }
 });
+
+Deno.test("a query file's own SETTINGS may not lift read-only or the time limit; one it may not set is the query's to drop", async () => {
+  const databases = await freshFixtureDatabases("ch_query_settings");
+  const server = new URL(databases.env.PRICING_CH_URL!).host;
+  const ptbSpend = await loadSql("clickhouse", "ptb_spend");
+  const file = (text: string) => ({ file: "/q/clickhouse/ptb_spend.sql", text, sha256: "" });
+  const params = { ptb_table: "organization_ptb_spend" };
+  const writable = openClickHouse(clickHouseSettings(databases.env)!);
+  const readonlyOne = openClickHouse(
+    clickHouseSettings({ ...databases.env, PRICING_CH_READONLY: "1" })!,
+  );
+  try {
+    // refused before anything is sent, naming the file and the setting (it ran at readonly=0
+    // after the advice to set PRICING_CH_READONLY=off)
+    for (
+      const [clause, setting] of [
+        ["SETTINGS readonly = 0", "readonly"],
+        ["SETTINGS max_threads = 1, MAX_EXECUTION_TIME = 0", "MAX_EXECUTION_TIME"],
+        ["SETTINGS timeout_overflow_mode = 'break'", "timeout_overflow_mode"],
+        ["SETTINGS readonly", "readonly"],
+      ]
+    ) {
+      await rejects(writable.query(file(`${ptbSpend.text}${clause}\n`), params), {
+        name: "UserError",
+        message:
+          `/q/clickhouse/ptb_spend.sql: its SETTINGS clause sets ${setting}, which the kit's read-only session holds for every query (PRICING_CH_READONLY, PRICING_CH_MAX_EXECUTION_SECONDS); remove ${setting} from the query`,
+      });
+    }
+    // another setting, refused at readonly=1 (18.16 refuses the clause as a whole): the query's
+    // clause is named, read-only stays on
+    await rejects(readonlyOne.query(file(`${ptbSpend.text}SETTINGS max_threads = 1`), params), {
+      name: "UserError",
+      message:
+        `/q/clickhouse/ptb_spend.sql: ClickHouse at ${server} refuses the query's own SETTINGS clause, as a read-only session does; remove it from the query: Cannot execute SET query in readonly mode`,
+    });
+    // system.settings is a table, not a clause
+    assertEquals(
+      await writable.query(
+        file(
+          "SELECT value AS v FROM system.settings WHERE name = 'max_threads' SETTINGS max_threads = 3",
+        ),
+        {},
+      ),
+      [{ v: "3" }],
+    );
+  } finally {
+    await writable.close();
+    await readonlyOne.close();
+    await databases.drop();
+  }
+  // the probe's message: a query's own readonly is never blamed on the profile
+  const refusal = new Error(
+    "Code: 164, e.displayText() = DB::Exception: Cannot modify 'readonly' setting in readonly mode, e.what() = DB::Exception",
+  );
+  const message = clickHouseError(refusal, {
+    settings: clickHouseSettings({ PRICING_CH_URL: "http://127.0.0.1:8123" })!,
+    file: "q.sql",
+    sent: { max_execution_time: 120, readonly: "2" },
+    probe: false,
+    querySettings: ["readonly"],
+  }).message;
+  assertEquals(
+    message,
+    "q.sql: ClickHouse at 127.0.0.1:8123 refuses the setting readonly in the query's own SETTINGS clause, as a read-only session does; remove it from the query: Cannot modify 'readonly' setting in readonly mode",
+  );
+});
+
+Deno.test("a ClickHouse query file may end in ; and comments, as a PostgreSQL one; two statements are refused before sending", async () => {
+  const databases = await freshFixtureDatabases("ch_terminator");
+  const ptbSpend = await loadSql("clickhouse", "ptb_spend");
+  const file = (text: string) => ({ file: "/q/clickhouse/ptb_spend.sql", text, sha256: "" });
+  const params = { ptb_table: "organization_ptb_spend" };
+  const source = openClickHouse(clickHouseSettings(databases.env)!);
+  try {
+    const plain = await source.query(ptbSpend, params);
+    ok(plain.length > 0);
+    for (const tail of [";\n-- end of query\n", "; /* end */ ;\n-- end", ";"]) {
+      const sql = file(`${ptbSpend.text}${tail}`);
+      assertEquals(await source.query(sql, params), plain, JSON.stringify(tail));
+      const frame = await source.queryFrame(sql, params, { org_id: "string" });
+      assertEquals(frame.height, plain.length);
+    }
+    await rejects(source.query(file("SELECT 1 AS x;\nSELECT 2 AS x; -- end"), {}), {
+      name: "UserError",
+      message:
+        "/q/clickhouse/ptb_spend.sql holds 2 SQL statements; a query file must hold exactly one (remove the others and the ';' between them)",
+    });
+  } finally {
+    await source.close();
+    await databases.drop();
+  }
+});

@@ -16,6 +16,7 @@ import {
   serverAddress,
 } from "./clickhouse_errors.ts";
 import { bindClickHouse, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
+import { clickHouseQueryText } from "./statements.ts";
 
 export interface ClickHouseSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
@@ -136,7 +137,9 @@ export function openClickHouse(
       probe?: boolean;
     },
   ): Promise<T> => {
-    const query = bindClickHouse(sql, request.params);
+    // Refused before sending: several statements, or a SETTINGS clause lifting the session's.
+    const { text, settingsWords } = clickHouseQueryText(sql.file, sql.text);
+    const query = bindClickHouse({ ...sql, text }, request.params);
     try {
       return await request.read(query);
     } catch (error) {
@@ -147,6 +150,7 @@ export function openClickHouse(
         file: sql.file,
         sent: request.sent,
         probe: request.probe ?? false,
+        querySettings: settingsWords,
       });
     }
   };
@@ -195,7 +199,7 @@ export function openClickHouse(
     request: { sent: Record<string, string | number>; path: string; queryId: string; file: string },
   ) => {
     const { stream, response_headers, http_status_code } = await client.exec({
-      query: `${withoutTrailingSemicolons(query)} \nFORMAT CSVWithNames`,
+      query: `${query} \nFORMAT CSVWithNames`, // (its terminating ; was cut in send)
       clickhouse_settings: request.sent,
       query_id: request.queryId,
       abort_signal: signal,
@@ -232,7 +236,7 @@ export function openClickHouse(
       probe: true,
       read: async (query) => {
         const answer = await client.exec({
-          query: `${withoutTrailingSemicolons(query)} \nFORMAT JSONEachRow`,
+          query: `${query} \nFORMAT JSONEachRow`,
           ignore_error_response: true,
           abort_signal: signal,
         });
@@ -336,11 +340,6 @@ async function exceptionAtEnd(path: string): Promise<string | null> {
   } finally {
     file.close();
   }
-}
-
-/** The query without trailing blanks and `;`s, as the client's query() sends it before FORMAT. */
-function withoutTrailingSemicolons(query: string): string {
-  return query.trim().replace(/;+$/, "");
 }
 
 /** A size past which an answer to the profile check is not read further (it is a few bytes). */

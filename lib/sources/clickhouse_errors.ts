@@ -62,6 +62,8 @@ export function clickHouseError(
     sent: Record<string, string | number>;
     /** the session's profile check, the first request: nothing was known of the server yet */
     probe: boolean;
+    /** the words of the query's own SETTINGS clauses (lib/sources/statements.ts), if any */
+    querySettings?: string[];
   },
 ): UserError {
   const { settings, file, sent, probe } = context;
@@ -245,15 +247,33 @@ function missingObject(
 }
 
 /**
- * Code 164, something a read-only session forbids. The settings the kit sent are to blame only
- * when some were sent and the server names a setting; otherwise the query does something
- * readonly forbids (a table function at readonly=1, a write), which no setting should allow.
+ * Code 164, something a read-only session forbids. A setting the query's own SETTINGS clause
+ * changes is the query's to drop, even one the kit sent too (read-only is never to be turned
+ * off for it). The settings the
+ * kit sent are to blame only when the server names one of them (or names none, and the query
+ * sets nothing); otherwise the query does something readonly forbids (a table function at
+ * readonly=1, a write), which no setting should allow.
  */
-function readonlyRefusal(message: string, { settings, file, sent }: ErrorContext): UserError {
+function readonlyRefusal(
+  message: string,
+  { settings, file, sent, querySettings = [] }: ErrorContext,
+): UserError {
   const server = serverAddress(settings.url);
   const why = serverReason(message);
   const names = Object.keys(sent);
-  if (names.length > 0 && /\bsetting/i.test(why)) {
+  const refused = why.match(/Cannot modify '([^']+)' setting/i)?.[1];
+  const setByQuery = (name: string) =>
+    querySettings.some((word) => word.toLowerCase() === name.toLowerCase());
+  // (18.16 at readonly=1 refuses any SETTINGS clause as a whole: "Cannot execute SET query")
+  const aboutSettings = /\bsetting|\bSET query/i.test(why);
+  if (aboutSettings && (refused ? setByQuery(refused) : querySettings.length > 0)) {
+    return new UserError(
+      `${file}: ClickHouse at ${server} refuses ${
+        refused ? `the setting ${refused} in ` : ""
+      }the query's own SETTINGS clause, as a read-only session does; remove it from the query: ${why}`,
+    );
+  }
+  if (names.length > 0 && /\bsetting/i.test(why) && (!refused || names.includes(refused))) {
     return new UserError(
       `${file}: the ClickHouse user's profile at ${server} refuses the settings sent (${
         names.join(", ")

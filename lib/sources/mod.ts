@@ -16,8 +16,13 @@ export {
   rowsToFrame,
 } from "./frames.ts";
 export { openPostgres, type PostgresSource } from "./postgres.ts";
-export { copyStatement, withoutTerminator } from "./postgres_csv.ts";
-export { assertOneStatement, countStatements } from "./statements.ts";
+export { copyStatement } from "./postgres_csv.ts";
+export {
+  assertOneStatement,
+  clickHouseQueryText,
+  countStatements,
+  withoutTerminator,
+} from "./statements.ts";
 export {
   type ExportWindow,
   QUERY_COLUMNS,

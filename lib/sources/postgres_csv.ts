@@ -10,7 +10,7 @@ import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { bindPostgresLiterals, type SqlFile, type SqlParams } from "./sql.ts";
 import { spool } from "./spool.ts";
-import { lexStatement } from "./sql_lexing.ts";
+import { withoutTerminator } from "./statements.ts";
 
 /** The settings COPY's text is written with (lib/sources/columnar.ts reads timestamps so). */
 export const COPY_SESSION =
@@ -18,21 +18,6 @@ export const COPY_SESSION =
 
 /** Leading blanks and comments (-- … and /* … *\/, not nested: a first keyword is all we need). */
 const LEADING = /^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/;
-
-/**
- * `text` without its terminating `;`s (and what follows them: blanks and comments). A `;` inside
- * a string, identifier or comment is no terminator: the lexer blanks those.
- */
-export function withoutTerminator(text: string): string {
-  let end = text.length;
-  for (;;) {
-    // the lexed code has the text's length: its positions are the text's
-    const code = lexStatement(text.slice(0, end), { dialect: "postgres" }).code;
-    const last = code.lastIndexOf(";");
-    if (last < 0 || code.slice(last + 1).trim() !== "") return text.slice(0, end);
-    end = last;
-  }
-}
 
 /**
  * The COPY statement for a query file that holds one query (SELECT, WITH, VALUES, TABLE), and

@@ -1,27 +1,36 @@
 /**
- * How many SQL statements a query file holds, read the way PostgreSQL's lexer reads it
+ * How many SQL statements a query file holds, read the way its engine's lexer reads it
  * (lib/sources/sql_lexing.ts, the MCP gate's lexer): a `;` inside a string ('…', E'…' with
- * backslash escapes, $tag$…$tag$), a quoted identifier or a comment (-- …, nested /* … *\/) ends
- * nothing. A trailing `;` (and comments after it) is fine. Used to refuse a file with several
- * statements before anything is sent.
+ * backslash escapes, $tag$…$tag$), a quoted identifier or a comment (-- …, /* … *\/) ends
+ * nothing. A trailing `;` (and comments after it) is fine on both engines: it is cut before the
+ * text is sent (withoutTerminator). Used to refuse a file with several statements, and a
+ * ClickHouse file whose SETTINGS clause would lift the kit's read-only session or time limit,
+ * before anything is sent.
  */
 import { UserError } from "../core/config.ts";
-import { lexStatement, StatementRefused } from "./sql_lexing.ts";
+import { lexStatement, type SqlDialect, StatementRefused } from "./sql_lexing.ts";
+import { settingsClauseWords, withoutTerminator } from "./statement_parts.ts";
+
+export { withoutTerminator };
 
 /**
- * The number of non-empty statements in `text`; StatementRefused where PostgreSQL's reading is
+ * The number of non-empty statements in `text`; StatementRefused where the engine's reading is
  * not certain (an unclosed string or comment, say).
  */
-export function countStatements(text: string): number {
-  const { code } = lexStatement(text, { dialect: "postgres" });
+export function countStatements(text: string, dialect: SqlDialect = "postgres"): number {
+  const { code } = lexStatement(text, { dialect });
   return code.split(";").filter((part) => part.trim() !== "").length;
 }
 
 /** Refuses a query file that is not exactly one statement, naming the file. */
-export function assertOneStatement(file: string, text: string): void {
+export function assertOneStatement(
+  file: string,
+  text: string,
+  dialect: SqlDialect = "postgres",
+): void {
   let statements: number;
   try {
-    statements = countStatements(text);
+    statements = countStatements(text, dialect);
   } catch (error) {
     if (error instanceof StatementRefused) throw new UserError(`${file}: ${error.message}`);
     throw error;
@@ -32,4 +41,34 @@ export function assertOneStatement(file: string, text: string): void {
       ? `${file} holds no SQL statement; a query file must hold exactly one SELECT`
       : `${file} holds ${statements} SQL statements; a query file must hold exactly one (remove the others and the ';' between them)`,
   );
+}
+
+/**
+ * What the kit's ClickHouse session holds for every query: read-only, the time limit and what
+ * it sends with them (lib/sources/clickhouse.ts sessionSettings), and the overflow modes that
+ * would turn the time limit into a silently partial result.
+ */
+const SESSION_SETTINGS =
+  /^(readonly|max_execution_time\w*|timeout_overflow_mode\w*|send_progress_in_http_headers|http_headers_progress_interval_ms)$/i;
+
+/**
+ * A ClickHouse query file's text as it is sent: one statement, without its terminating `;`s and
+ * the comments after them, and the words of its SETTINGS clauses (settingsClauseWords); a
+ * UserError naming the file when it holds several statements, cannot be read safely, or its
+ * SETTINGS clause sets one of SESSION_SETTINGS.
+ */
+export function clickHouseQueryText(
+  file: string,
+  text: string,
+): { text: string; settingsWords: string[] } {
+  assertOneStatement(file, text, "clickhouse"); // (the lexer's refusals are said there)
+  const { names } = lexStatement(text, { dialect: "clickhouse" });
+  const settingsWords = settingsClauseWords(names);
+  const lifted = settingsWords.find((word) => SESSION_SETTINGS.test(word));
+  if (lifted) {
+    throw new UserError(
+      `${file}: its SETTINGS clause sets ${lifted}, which the kit's read-only session holds for every query (PRICING_CH_READONLY, PRICING_CH_MAX_EXECUTION_SECONDS); remove ${lifted} from the query`,
+    );
+  }
+  return { text: withoutTerminator(text, "clickhouse"), settingsWords };
 }

@@ -1,0 +1,49 @@
+/**
+ * Parts of a statement found on its lexed reading (lib/sources/sql_lexing.ts): where it ends
+ * before a terminating `;`, and ClickHouse's SETTINGS clauses. Nothing but the lexer is imported:
+ * the MCP gate (lib/mcp/statements.ts) uses these in the Polars SQL process too.
+ */
+import { lexStatement, type SqlDialect } from "./sql_lexing.ts";
+
+/**
+ * `text` without its terminating `;`s (and what follows them: blanks and comments). A `;` inside
+ * a string, identifier or comment is no terminator: the lexer blanks those.
+ */
+export function withoutTerminator(text: string, dialect: SqlDialect = "postgres"): string {
+  let end = text.length;
+  for (;;) {
+    // the lexed code has the text's length: its positions are the text's
+    const code = lexStatement(text.slice(0, end), { dialect }).code;
+    const last = code.lastIndexOf(";");
+    if (last < 0 || code.slice(last + 1).trim() !== "") return text.slice(0, end);
+    end = last;
+  }
+}
+
+/**
+ * ClickHouse's SETTINGS keyword, not the table system.settings. A column named settings reads
+ * as one too; quoted (`settings`) it does not.
+ */
+const SETTINGS_KEYWORD = /(?<!\bsystem\s*\.\s*)\bsettings\b/gi;
+
+/**
+ * The words of each SETTINGS clause in a ClickHouse statement's `names` reading (lexStatement),
+ * each clause up to the `)` that closes its subquery: the setting names among them (`SETTINGS
+ * readonly` alone is short for `readonly = 1` on newer servers); values are literals, and the
+ * lexer has blanked strings. Empty when there is no clause.
+ */
+export function settingsClauseWords(names: string): string[] {
+  const words: string[] = [];
+  for (const match of names.matchAll(SETTINGS_KEYWORD)) {
+    const rest = names.slice(match.index + match[0].length);
+    const close = rest.indexOf(")");
+    const clause = close < 0 ? rest : rest.slice(0, close);
+    words.push(...(clause.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []));
+  }
+  return words;
+}
+
+/** Whether a ClickHouse statement's `names` reading (lexStatement) has a SETTINGS keyword. */
+export function hasSettingsKeyword(names: string): boolean {
+  return names.search(SETTINGS_KEYWORD) >= 0;
+}
