@@ -469,6 +469,7 @@ Deno.test("a query file's own SETTINGS may not lift read-only or the time limit;
         ["SETTINGS max_threads = 1, MAX_EXECUTION_TIME = 0", "MAX_EXECUTION_TIME"],
         ["SETTINGS timeout_overflow_mode = 'break'", "timeout_overflow_mode"],
         ["SETTINGS readonly", "readonly"],
+        ["SETTINGS `readonly` = 0", "readonly"],
       ]
     ) {
       await rejects(writable.query(file(`${ptbSpend.text}${clause}\n`), params), {

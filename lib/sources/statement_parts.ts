@@ -21,29 +21,34 @@ export function withoutTerminator(text: string, dialect: SqlDialect = "postgres"
 }
 
 /**
- * ClickHouse's SETTINGS keyword, not the table system.settings. A column named settings reads
- * as one too; quoted (`settings`) it does not.
+ * ClickHouse's SETTINGS keyword in a statement's `code` reading (lexStatement), not the table
+ * system.settings. An unquoted column named settings reads as one too; a quoted one is blanked.
  */
 const SETTINGS_KEYWORD = /(?<!\bsystem\s*\.\s*)\bsettings\b/gi;
 
 /**
- * The words of each SETTINGS clause in a ClickHouse statement's `names` reading (lexStatement),
- * each clause up to the `)` that closes its subquery: the setting names among them (`SETTINGS
- * readonly` alone is short for `readonly = 1` on newer servers); values are literals, and the
- * lexer has blanked strings. Empty when there is no clause.
+ * The words of each SETTINGS clause in a ClickHouse statement `text` (`code`: its lexStatement
+ * reading, the same length), each clause up to the `)` that closes its subquery: the setting
+ * names among them, quoted ones unquoted (`SETTINGS readonly` alone is short for `readonly = 1`
+ * on newer servers). Values are literals, and the lexer has blanked strings. Empty when there is
+ * no clause.
  */
-export function settingsClauseWords(names: string): string[] {
+export function settingsClauseWords(text: string, code: string): string[] {
   const words: string[] = [];
-  for (const match of names.matchAll(SETTINGS_KEYWORD)) {
-    const rest = names.slice(match.index + match[0].length);
-    const close = rest.indexOf(")");
-    const clause = close < 0 ? rest : rest.slice(0, close);
+  for (const match of code.matchAll(SETTINGS_KEYWORD)) {
+    const start = match.index + match[0].length;
+    const close = code.indexOf(")", start);
+    // the clause's own text read again: its quoted names unquoted, its strings blanked (its
+    // bounds are in code, so it holds whole strings and names)
+    const clause = lexStatement(text.slice(start, close < 0 ? code.length : close), {
+      dialect: "clickhouse",
+    }).names;
     words.push(...(clause.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []));
   }
   return words;
 }
 
-/** Whether a ClickHouse statement's `names` reading (lexStatement) has a SETTINGS keyword. */
-export function hasSettingsKeyword(names: string): boolean {
-  return names.search(SETTINGS_KEYWORD) >= 0;
+/** Whether a ClickHouse statement's `code` reading (lexStatement) has a SETTINGS keyword. */
+export function hasSettingsKeyword(code: string): boolean {
+  return code.search(SETTINGS_KEYWORD) >= 0;
 }

@@ -62,8 +62,8 @@ export function clickHouseQueryText(
   text: string,
 ): { text: string; settingsWords: string[] } {
   assertOneStatement(file, text, "clickhouse"); // (the lexer's refusals are said there)
-  const { names } = lexStatement(text, { dialect: "clickhouse" });
-  const settingsWords = settingsClauseWords(names);
+  const { code } = lexStatement(text, { dialect: "clickhouse" });
+  const settingsWords = settingsClauseWords(text, code);
   const lifted = settingsWords.find((word) => SESSION_SETTINGS.test(word));
   if (lifted) {
     throw new UserError(
