@@ -2,7 +2,7 @@
  * The SQL gate (lib/mcp/statements.ts) and query_sql's deadline over the frame (lib/mcp/sql.ts),
  * called directly: the refusals by statement, and Polars' uncancellable runaways bounded.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { closeFrameSql, frameQueriesWaiting, frameSqlPid, queryFrame } from "../lib/mcp/sql.ts";
 import {
@@ -64,6 +64,35 @@ function gate(sql: string, dialect: "polars" | "postgres" | "clickhouse"): strin
     return (error as Error).message;
   }
 }
+
+Deno.test("the read-only gate: no SETTINGS clause on ClickHouse, no set_config or SET on PostgreSQL; a trailing ; and comments are fine", () => {
+  const settingsRefused =
+    "a SETTINGS clause is refused: the session's limits (readonly, max_execution_time) hold for every statement; remove it (quote a column named settings as `settings`)";
+  for (
+    const sql of [
+      "SELECT count() FROM numbers(20000000000) SETTINGS max_execution_time = 0",
+      "SELECT 1 AS x SETTINGS readonly = 0",
+      "SELECT * FROM (SELECT 1 AS x settings max_memory_usage = 0)",
+      "SELECT 1 AS x SETTINGS /* c */ max_threads = 64;",
+    ]
+  ) assertEquals(gate(sql, "clickhouse"), settingsRefused, sql);
+  assertEquals(gate("SELECT `settings` FROM t", "clickhouse"), "accepted");
+  assertEquals(gate("SELECT 'SETTINGS readonly = 0' AS x", "clickhouse"), "accepted");
+  // PostgreSQL's ways to lift statement_timeout inside a statement
+  assertEquals(
+    gate("SELECT set_config('statement_timeout', '0', true), pg_sleep(100)", "postgres"),
+    "function set_config() is refused: it reads files, reaches other servers or has side effects",
+  );
+  match(gate("SET LOCAL statement_timeout = 0", "postgres"), /only SELECT statements/);
+  match(gate("SELECT 1; SET LOCAL statement_timeout = 0", "postgres"), /one statement/);
+  // a trailing ; with comments after it, as a query file may end
+  assertEquals(
+    checkReadOnlySelect("SELECT 1 AS x;\n-- end of query\n", "clickhouse"),
+    "SELECT 1 AS x",
+  );
+  assertEquals(checkReadOnlySelect("SELECT 1 AS x; /* end */", "postgres"), "SELECT 1 AS x");
+  match(gate("SELECT 1 AS x; SELECT 2 AS y; -- end", "clickhouse"), /one statement/);
+});
 
 Deno.test("the read-only gate reads strings and comments as each engine does", () => {
   // Polars SQL: '' doubling only, a backslash is a character ('a\' is a whole string)

@@ -13,6 +13,7 @@ import {
   type SqlDialect,
   StatementRefused,
 } from "../sources/sql_lexing.ts";
+import { hasSettingsKeyword, withoutTerminator } from "../sources/statement_parts.ts";
 
 export { type SqlDialect, StatementRefused };
 
@@ -80,11 +81,11 @@ const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
 };
 
 /**
- * The statement, trimmed and without trailing semicolons, or a StatementRefused saying in one
- * line what is wrong and what is allowed.
+ * The statement, trimmed and without its terminating semicolons (and comments after them, as a
+ * query file), or a StatementRefused saying in one line what is wrong and what is allowed.
  */
 export function checkReadOnlySelect(sql: string, dialect: SqlDialect): string {
-  const trimmed = sql.trim().replace(/[;\s]+$/, "");
+  const trimmed = withoutTerminator(sql.trim(), dialect).trim();
   if (trimmed === "") throw new StatementRefused("empty statement; send one SELECT statement");
   checkReading(lexStatement(trimmed, { dialect }), dialect);
   // PostgreSQL reads a backslash in '…' by a server setting (standard_conforming_strings, on by
@@ -119,6 +120,13 @@ function checkReading({ code, names }: LexedStatement, dialect: SqlDialect): voi
   if (write) {
     throw new StatementRefused(
       `only read-only SELECT statements are allowed; ${write} is refused (nothing is ever written)`,
+    );
+  }
+  // ClickHouse applies a query's SETTINGS over the session's: readonly, max_execution_time and
+  // max_memory_usage would be the statement's to lift
+  if (dialect === "clickhouse" && hasSettingsKeyword(code)) {
+    throw new StatementRefused(
+      "a SETTINGS clause is refused: the session's limits (readonly, max_execution_time) hold for every statement; remove it (quote a column named settings as `settings`)",
     );
   }
   const fn = REFUSED_FUNCTIONS[dialect].exec(names)?.[1];
