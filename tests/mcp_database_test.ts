@@ -103,6 +103,29 @@ Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL 
       /read-only transaction/,
     );
     assertEquals(await pgCount(), 7);
+    // the statement may not lift the READ ONLY transaction's statement_timeout
+    refused(
+      await call(client, "database_sql", {
+        database: "postgres",
+        sql: "SELECT set_config('statement_timeout', '0', true) AS x",
+      }),
+      /set_config\(\) is refused/,
+    );
+    refused(
+      await call(client, "database_sql", {
+        database: "postgres",
+        sql: "SELECT 1 AS x; SET LOCAL statement_timeout = 0",
+      }),
+      /one statement/,
+    );
+    // an empty result still names its columns: no rows, not wrong columns
+    const pgEmpty = await call(client, "database_sql", {
+      database: "postgres",
+      sql: "SELECT id, name FROM organization WHERE false;\n-- end of query",
+    });
+    assertEquals(pgEmpty.isError, undefined, text(pgEmpty));
+    assertEquals(pgEmpty.structuredContent!.columns, ["id", "name"]);
+    assertEquals(pgEmpty.structuredContent!.rows, []);
 
     const servers = testServers();
     const direct = await fetch(
@@ -150,6 +173,34 @@ Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL 
       /\/\/ is refused/,
     );
     assertEquals(await chCount(), rows);
+    // a SETTINGS clause would lift the session's time limit (it ran to the request timeout)
+    refused(
+      await call(client, "database_sql", {
+        database: "clickhouse",
+        sql: "SELECT count() FROM numbers(20000000000) SETTINGS max_execution_time = 0",
+      }),
+      /a SETTINGS clause is refused/,
+    );
+    refused(
+      await call(client, "database_sql", {
+        database: "clickhouse",
+        sql: "SELECT 1 AS x SETTINGS readonly = 0",
+      }),
+      /a SETTINGS clause is refused/,
+    );
+    const chEmpty = await call(client, "database_sql", {
+      database: "clickhouse",
+      sql: "SELECT organization_id, cost FROM request_response_rmt WHERE 0;\n-- end of query",
+    });
+    assertEquals(chEmpty.isError, undefined, text(chEmpty));
+    assertEquals(chEmpty.structuredContent!.columns, ["organization_id", "cost"]);
+    assertEquals(chEmpty.structuredContent!.rows, []);
+    const chOne = await call(client, "database_sql", {
+      database: "clickhouse",
+      sql: "SELECT 1 AS x, 'a' AS y",
+    });
+    assertEquals(chOne.structuredContent!.columns, ["x", "y"]);
+    assertEquals(chOne.structuredContent!.rows, [{ x: 1, y: "a" }]);
   } finally {
     await client.close();
     await databases.drop();

@@ -135,25 +135,19 @@ export async function queryDatabase(
     ? `SELECT * FROM (\n${statement}\n) AS mcp_query LIMIT ${maxRows + 1}`
     : `SELECT * FROM (\n${statement}\n) LIMIT ${maxRows + 1}`;
   const file = { file: `the ${database} query`, text, sha256: "" };
-  let records: Record<string, unknown>[];
-  if (database === "postgres") {
-    const source = openPostgres(settings.postgres!);
-    try {
-      records = await source.query(file, {});
-    } finally {
-      await source.close();
-    }
-  } else {
-    const source = openClickHouse(settings.clickhouse!);
-    try {
-      records = await source.query(file, {});
-    } finally {
-      await source.close();
-    }
+  const source = database === "postgres"
+    ? openPostgres(settings.postgres!)
+    : openClickHouse(settings.clickhouse!);
+  let table;
+  try {
+    // the columns come from the result, not its first row: an empty result has them too
+    table = await source.queryTable(file, {});
+  } finally {
+    await source.close();
   }
+  const { columns, rows: records } = table;
   const truncated = records.length > maxRows;
   const kept = records.slice(0, maxRows);
-  const columns = kept.length > 0 ? Object.keys(kept[0]) : [];
   const rows = kept.map((record) => {
     const row: Row = {};
     for (const [key, value] of Object.entries(record)) {

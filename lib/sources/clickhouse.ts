@@ -7,7 +7,7 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { type ClickHouseSettings, UserError } from "../core/config.ts";
 import { csvToFrame } from "./columnar.ts";
-import type { QueryFrame } from "./frames.ts";
+import type { QueryFrame, QueryTable } from "./frames.ts";
 import { spool, withSpoolFile } from "./spool.ts";
 import {
   clickHouseError,
@@ -20,6 +20,11 @@ import { clickHouseQueryText } from "./statements.ts";
 
 export interface ClickHouseSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
+  /**
+   * as query, with the result's column names (there even when no row came back): FORMAT JSON,
+   * whose `meta` 18.16 has too
+   */
+  queryTable(sql: SqlFile, params: SqlParams): Promise<QueryTable>;
   /**
    * The result as a typed frame: CSVWithNames (which 18.16 has too) spooled to a temporary file
    * and read by Polars (lib/sources/columnar.ts).
@@ -155,16 +160,24 @@ export function openClickHouse(
     }
   };
   const server = serverAddress(settings.url);
-  const run = (sql: SqlFile, params: SqlParams, sent: Record<string, string | number>) =>
+  const run = <T>(
+    sql: SqlFile,
+    request: {
+      params: SqlParams;
+      sent: Record<string, string | number>;
+      format: "JSONEachRow" | "JSON";
+      read: (result: { text(): Promise<string>; json(): Promise<unknown> }) => Promise<T>;
+    },
+  ) =>
     send(sql, {
-      params,
-      sent,
+      params: request.params,
+      sent: request.sent,
       read: (query) =>
         withQueryId(async (queryId) => {
           const result = await client.query({
             query,
-            format: "JSONEachRow",
-            clickhouse_settings: sent,
+            format: request.format,
+            clickhouse_settings: request.sent,
             query_id: queryId,
             abort_signal: signal,
           });
@@ -178,7 +191,7 @@ export function openClickHouse(
               body: "",
             });
           }
-          return await result.json<Record<string, unknown>>();
+          return await request.read(result);
         }),
     });
   // The raw body, as the server sends it, into a file: no string, no object per row (the
@@ -289,7 +302,16 @@ export function openClickHouse(
   return {
     async query(sql, params) {
       const { settings: sent } = await (session ??= startSession());
-      return await run(sql, params, sent);
+      return await run(sql, {
+        params,
+        sent,
+        format: "JSONEachRow",
+        read: async (result) => (await result.json()) as Record<string, unknown>[],
+      });
+    },
+    async queryTable(sql, params) {
+      const { settings: sent } = await (session ??= startSession());
+      return await run(sql, { params, sent, format: "JSON", read: readJsonTable });
     },
     async queryFrame(sql, params, columns, readOptions = {}) {
       const { settings: sent } = await (session ??= startSession());
@@ -340,6 +362,25 @@ async function exceptionAtEnd(path: string): Promise<string | null> {
   } finally {
     file.close();
   }
+}
+
+/**
+ * A FORMAT JSON body's columns and rows. A query that failed after its answer had started (a
+ * time limit) leaves the server's exception where the JSON breaks off: that is thrown, as the
+ * client throws one that came first.
+ */
+async function readJsonTable(result: { text(): Promise<string> }): Promise<QueryTable> {
+  const body = await result.text();
+  let parsed: { meta?: { name: string }[]; data?: Record<string, unknown>[]; exception?: string };
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    const exception = body.match(/(Code: \d+[.,] [^\r\n]*DB::Exception[^\r\n]*)\s*$/)?.[1];
+    throw exception ? new Error(exception) : error;
+  }
+  // (newer servers write an exception into the JSON itself)
+  if (typeof parsed.exception === "string") throw new Error(parsed.exception);
+  return { columns: (parsed.meta ?? []).map((column) => column.name), rows: parsed.data ?? [] };
 }
 
 /** A size past which an answer to the profile check is not read further (it is a few bytes). */

@@ -71,6 +71,12 @@ export interface ResultReadOptions {
   onInfiniteTimestamps?: (column: string, rows: number) => void;
 }
 
+/** A result as rows, with its column names: there even when no row came back. */
+export interface QueryTable {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
 /** A source's query file run with its parameters, its result read into a typed frame. */
 export type QueryFrame = (
   sql: SqlFile,

@@ -12,13 +12,15 @@ import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
 import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
 import { assertOneStatement } from "./statements.ts";
 import { csvToFrame } from "./columnar.ts";
-import { type QueryFrame, rowsToFrame } from "./frames.ts";
+import { type QueryFrame, type QueryTable, rowsToFrame } from "./frames.ts";
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
 
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
+  /** as query, with the result's column names (there even when no row came back) */
+  queryTable(sql: SqlFile, params: SqlParams): Promise<QueryTable>;
   /**
    * The result as a typed frame: a query file's SELECT through `COPY … TO STDOUT WITH CSV
    * HEADER` to a temporary file, read by Polars (no JS object per row, no result in JS memory);
@@ -144,7 +146,7 @@ export function openPostgres(
       released.resolve();
     }
   };
-  const query = (sql: SqlFile, params: SqlParams) => {
+  const queryTable = (sql: SqlFile, params: SqlParams): Promise<QueryTable> => {
     // Refused before connecting: nothing of a file with a second statement reaches the server.
     assertOneStatement(sql.file, sql.text);
     const { text, values } = bindPostgres(sql, params);
@@ -157,11 +159,16 @@ export function openPostgres(
       if (result.fields.length === 0) {
         throw new UserError(`${sql.file} returned no rows and no columns: it must be one SELECT`);
       }
-      return result.rows as Record<string, unknown>[];
+      return {
+        columns: result.fields.map((field: pg.FieldDef) => field.name),
+        rows: result.rows as Record<string, unknown>[],
+      };
     });
   };
+  const query = async (sql: SqlFile, params: SqlParams) => (await queryTable(sql, params)).rows;
   return {
     query,
+    queryTable,
     async queryFrame(sql, params, columns, readOptions = {}) {
       assertOneStatement(sql.file, sql.text);
       const copy = copyStatement(sql, params);
