@@ -251,7 +251,11 @@ Deno.test("a negative cost is exported, warned about and counted in the manifest
       ),
       data.warnings.join("\n"),
     );
-    ok(data.manifest.warnings.some((w: string) => w.includes("negative llm_cost_byok_30d (the query's llm_cost_byok_nano;")));
+    ok(
+      data.manifest.warnings.some((w: string) =>
+        w.includes("negative llm_cost_byok_30d (the query's llm_cost_byok_nano;")
+      ),
+    );
     const usage = data.manifest.queries.find((q: { name: string }) => q.name === "usage_30d");
     assertEquals(usage.negative_values, { llm_cost_nano: 1, llm_cost_byok_nano: 1 });
   } finally {
