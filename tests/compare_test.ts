@@ -894,6 +894,17 @@ Deno.test("deno task compare: demo data against live data is refused in one line
     errors.length = 0;
     assertEquals(await compareMain([olderDemo, demo, "--out-dir", dir, "--quiet"]), 0);
     assertEquals(errors, []);
+    // a demo export renamed with nothing beside it, or one named as a live export, is demo data by
+    // its rows: not refused against a demo export before they are read
+    const demoRows = before.withColumns(pl.lit("demo").alias("revenue_source"));
+    const october = join(dir, "october.csv");
+    await writeCsvFile(demoRows, october);
+    assertEquals(await compareMain([october, demo, "--out-dir", dir, "--quiet"]), 0);
+    assertEquals(errors, []);
+    const namedLive = join(dir, "helicone_pricing_data_2026-08-01.csv");
+    await writeCsvFile(demoRows, namedLive);
+    assertEquals(await compareMain([namedLive, demo, "--out-dir", dir, "--quiet"]), 0);
+    assertEquals(errors, []);
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -310,6 +310,32 @@ Deno.test("an export whose rows say demo (revenue_source demo) is demo data what
   }
 });
 
+Deno.test("compare_exports: a demo export copied under a live export's name compares with a demo export (its rows say demo)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
+  try {
+    const demo = await writeDemo(dir, "2026-10-01T00:00:00Z", ["csv"]);
+    // the same demo export under a live export's name, without its manifest
+    await Deno.copyFile(demo.csvPath!, join(dir, "helicone_pricing_data_2026-11-02.csv"));
+    const { client, close } = await connect(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(client, "compare_exports", {
+        old: "helicone_pricing_data_2026-10-01_demo.csv",
+        new: "helicone_pricing_data_2026-11-02.csv",
+      });
+      assertEquals(result.isError, undefined, text(result));
+      // the same rows: nobody appeared or disappeared
+      const counts = result.structuredContent!.counts as Values;
+      assertEquals([counts.appeared, counts.disappeared], [0, 0]);
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("compare_exports counts and lists raw tier and plan changes (a plan migration)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_" });
   // m moves from the legacy team bundle (team-20250130) to team-20251210; its tier family stays

@@ -139,16 +139,25 @@ async function compareFiles(
 
 /**
  * The refusal when exactly one side is demo data, once both are known to be exports: a file that
- * is not one (a scenario's CSV, another table) is refused for that, not taken for live data.
+ * is not one (a scenario's CSV, another table) is refused for that, not taken for live data. Each
+ * side's rows are read (revenue_source) before it is called live: a demo export renamed with
+ * nothing beside it, or named as a live export, is demo data and compares with a demo export.
  */
 async function refuseMixedDemo(old: Side, newer: Side): Promise<void> {
-  const mixed = mixedDemoError(
-    { label: old.label, ...old.facts.demo },
-    { label: newer.label, ...newer.facts.demo },
-  );
-  if (!mixed) return;
-  for (const side of [old, newer]) await readExportFile(side.path, { columns: ["org_id"] });
-  throw new UserError(mixed);
+  const mixed = (a: Side, b: Side) =>
+    mixedDemoError({ label: a.label, ...a.facts.demo }, { label: b.label, ...b.facts.demo });
+  if (!mixed(old, newer)) return;
+  // one after the other: a file that is no export is named in the order given
+  const withRows = async (side: Side): Promise<Side> => ({
+    ...side,
+    facts: withRowsFacts(
+      side.facts,
+      (await readExportFile(side.path, { columns: ["revenue_source"] })).frame,
+    ),
+  });
+  const oldRows = await withRows(old);
+  const refusal = mixed(oldRows, await withRows(newer));
+  if (refusal) throw new UserError(refusal);
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -182,7 +191,7 @@ export async function main(args: string[]): Promise<number> {
       { label: newer.label, suffix: newer.facts.name ? newer.facts.name.suffix : undefined },
     );
     if (parts) throw new UserError(parts);
-    // demo data against live data compares nothing
+    // demo data against live data compares nothing (refused before the compared columns are read)
     await refuseMixedDemo(old, newer);
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
     await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
