@@ -55,6 +55,8 @@ export function checkExportHeader(
     COLUMN_NAMES.slice(0, 3).join(",")
   },… (${COLUMN_NAMES.length} columns, lib/frame/columns.ts)`;
   if (missing.length === COLUMN_NAMES.length) {
+    const separated = otherSeparatorError(header, source);
+    if (separated) throw new UserError(separated);
     throw new UserError(
       `${source} is not a pricing-kit export: none of its header is ours; ${hint}`,
     );
@@ -88,6 +90,25 @@ export function checkExportHeader(
     );
   }
   return COLUMNS;
+}
+
+/** Separators a spreadsheet may save a CSV with instead of a comma, as named in the error. */
+const OTHER_SEPARATORS = [[";", '";"'], ["\t", "tabs"]] as const;
+
+/**
+ * The error for a header that is ours separated by `;` or tabs (LibreOffice or Excel in a locale
+ * whose decimal mark is a comma saves CSVs so), else null. `header`: the first line read as
+ * comma-separated (a BOM before it is taken off).
+ */
+export function otherSeparatorError(header: readonly string[], source: string): string | null {
+  const line = header.join(",").replace(/^\uFEFF/, "");
+  for (const [separator, named] of OTHER_SEPARATORS) {
+    const names = line.split(separator).map((name) => name.trim().replace(/^"(.*)"$/, "$1"));
+    if (names[0] === COLUMN_NAMES[0] && names.filter((n) => COLUMN_NAMES.includes(n)).length > 1) {
+      return `${source} is separated by ${named}, not commas: save it again with "," as the field separator (or pass the XLSX)`;
+    }
+  }
+  return null;
 }
 
 /** Excel's day serial (days since 1899-12-30) → epoch ms, rounded to the millisecond. */

@@ -19,6 +19,7 @@ import {
   exportSeries,
   frameFromRows,
   type HeaderOptions,
+  otherSeparatorError,
 } from "./export_cells.ts";
 import { readInPieces } from "./files.ts";
 import { GUARDED_PATTERN } from "./formula_guard.ts";
@@ -354,7 +355,9 @@ export function exportFrameFromCsvRows(
   try {
     rows = parseCsv(text);
   } catch (error) {
-    throw new UserError(`${source} is not valid CSV: ${(error as Error).message}`);
+    // a file saved with `;` or tabs reads as broken CSV: the header says which it is
+    const separated = otherSeparatorError([text.slice(0, text.search(/\r?\n|$/))], source);
+    throw new UserError(separated ?? `${source} is not valid CSV: ${(error as Error).message}`);
   }
   if (rows.length === 0) throw new UserError(`${source} is empty; not an export of this kit`);
   const inFile = checkExportHeader(rows[0], source, { earlierVersion });
