@@ -503,7 +503,7 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   );
   assertEquals(
     message(header.replace(",mrr,", ",monthly,") + "\r\n"),
-    "x.csv does not match this version's columns: its header lacks mrr and has unexpected monthly; re-export it with deno task export",
+    "x.csv does not match this version's columns: its header lacks mrr and has unexpected monthly; restore the kit's column names (or re-export it with deno task export)",
   );
   const swapped = [...COLUMN_NAMES];
   [swapped[0], swapped[1]] = [swapped[1], swapped[0]];

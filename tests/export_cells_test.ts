@@ -49,3 +49,92 @@ Deno.test("a CSV saved with ; or tabs as the separator (and a BOM) is said so, w
     'october.csv is separated by ";", not commas: save it again with "," as the field separator (or pass the XLSX)',
   );
 });
+
+Deno.test("rows entirely empty (a spreadsheet's leftover ,,,, lines) are left out; a row with cells but no org_id is named", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const empty = row({});
+    const read = async (rows: string[]) => {
+      const path = join(dir, "october.csv");
+      await Deno.writeTextFile(path, [COLUMN_NAMES.join(","), ...rows].join("\r\n") + "\r\n");
+      const frame = await exportFrameFromCsvFile(path, { source: "october.csv" });
+      return frame.select("org_id", "seats").rows();
+    };
+    const orgs = [row({ org_id: "a", seats: "3" }), row({ org_id: "b", seats: "1" })];
+    // read column-wise
+    assertEquals(await read([...orgs, empty, empty]), [["a", 3], ["b", 1]]);
+    // by the row reader (" 2" is a value Polars would not read), an empty row between
+    assertEquals(
+      await read([orgs[0], empty, row({ org_id: "b", seats: " 2" }), empty]),
+      [["a", 3], ["b", 2]],
+    );
+    // cells without an org_id: rows 3 and 5 (the header is row 1), either reader
+    for (const seats of ["4", " 4"]) {
+      assertEquals(
+        await refusal(
+          [COLUMN_NAMES.join(","), orgs[0], row({ seats }), empty, row({ org_name: "Ghost" })]
+            .join("\n"),
+        ),
+        "october.csv rows 3, 5 have no org_id: fill in each organization's org_id, or delete the row",
+      );
+    }
+    assertEquals(
+      await refusal([COLUMN_NAMES.join(","), row({ seats: "4" }), orgs[0]].join("\n")),
+      "october.csv row 2 has no org_id: fill in each organization's org_id, or delete the row",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a column deleted or added by hand: the header's difference and how to undo it", async () => {
+  const without = (name: string) => COLUMN_NAMES.filter((n) => n !== name);
+  const deleted = [
+    without("stripe_plan_names").join(","),
+    without("stripe_plan_names").map(
+      (name) => name === "org_id" ? "a" : "",
+    ).join(","),
+  ].join("\n");
+  assertEquals(
+    await refusal(deleted),
+    "october.csv does not match this version's columns: its header lacks stripe_plan_names; restore the column (or re-export it with deno task export)",
+  );
+  const twoDeleted = without("stripe_plan_names").filter((n) => n !== "mrr").join(",");
+  assertEquals(
+    await refusal(twoDeleted + "\n"),
+    "october.csv does not match this version's columns: its header lacks mrr, stripe_plan_names; restore the columns (or re-export it with deno task export)",
+  );
+  assertEquals(
+    await refusal([...COLUMN_NAMES, "notes"].join(",") + "\n"),
+    "october.csv does not match this version's columns: its header has unexpected notes; delete the column (or re-export it with deno task export)",
+  );
+  const renamed = COLUMN_NAMES.map((n) => n === "mrr" ? "monthly" : n).join(",");
+  assertEquals(
+    await refusal(renamed + "\n"),
+    "october.csv does not match this version's columns: its header lacks mrr and has unexpected monthly; restore the kit's column names (or re-export it with deno task export)",
+  );
+});
+
+Deno.test("numbers saved as shown ($0.03, 1,716, 100.0%) name the row and column and say how to save them", async () => {
+  const fix =
+    'it was saved as shown: save the CSV again with "Save cell content as shown" off (or pass the XLSX)';
+  const file = (values: Record<string, string>) =>
+    [COLUMN_NAMES.join(","), row({ org_id: "a" }), row({ org_id: "b", ...values })].join("\n");
+  assertEquals(
+    await refusal(file({ llm_cost_30d: "$0.03" })),
+    `october.csv row 3, column llm_cost_30d: "$0.03" is not a number: ${fix}`,
+  );
+  assertEquals(
+    await refusal(file({ seats: '"1,716"' })),
+    `october.csv row 3, column seats: "1,716" is not a number: ${fix}`,
+  );
+  assertEquals(
+    await refusal(file({ gross_margin_pct: "100.0%" })),
+    `october.csv row 3, column gross_margin_pct: "100.0%" is not a number: ${fix}`,
+  );
+  // a value that is no number shown otherwise: no such advice
+  assertEquals(
+    await refusal(file({ mrr: "abc" })),
+    'october.csv row 3, column mrr: "abc" is not a number',
+  );
+});

@@ -486,7 +486,7 @@ Deno.test("import still refuses a header that is no kit version's: a column rena
     // this version's header without mrr (a column every version has)
     assertEquals(
       await refused(COLUMN_NAMES.filter((name) => name !== "mrr")),
-      "does not match this version's columns: its header lacks mrr; re-export it with deno task export",
+      "does not match this version's columns: its header lacks mrr; restore the column (or re-export it with deno task export)",
     );
     // the earlier header with tier renamed, with a column of no version, with two columns swapped
     const renamed = earlier.map((name) => (name === "tier" ? "tier_family" : name));

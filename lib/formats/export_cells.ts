@@ -66,11 +66,19 @@ export function checkExportHeader(
       missing.length > 0 ? `lacks ${someOf(missing)}` : "",
       unexpected.length > 0 ? `has unexpected ${someOf(unexpected)}` : "",
     ].filter(Boolean).join(" and ");
+    // A few differences are mostly a hand edit (a column deleted or renamed in a spreadsheet):
+    // undoing it is the fix, re-exporting the other.
+    const plural = (names: readonly string[]) => names.length > 1 ? "columns" : "column";
+    const undo = unexpected.length === 0
+      ? `restore the ${plural(missing)}`
+      : missing.length === 0
+      ? `delete the ${plural(unexpected)}`
+      : "restore the kit's column names";
     // Mostly foreign: another file. A few differences: not the columns of any kit version.
     throw new UserError(
       missing.length > COLUMN_NAMES.length / 2
         ? `${source} is not a pricing-kit export: its header ${parts}; ${hint}`
-        : `${source} does not match this version's columns: its header ${parts}; re-export it with deno task export`,
+        : `${source} does not match this version's columns: its header ${parts}; ${undo} (or re-export it with deno task export)`,
     );
   }
   if (header.length !== COLUMN_NAMES.length) {
@@ -119,15 +127,22 @@ function excelSerialToMs(serial: number): number {
 /** A cell as the readers give it: text (CSV, XLSX), a number, a boolean (XLSX), or empty. */
 export type Cell = string | number | boolean | null;
 
+/**
+ * A number as a spreadsheet shows it (`$0.03`, `1,716`, `100.0%`, `(5)`): what LibreOffice's
+ * "Save cell content as shown" writes into a CSV.
+ */
+const SHOWN_NUMBER = /^[-+(]?\s*[$€£¥]?\s*-?[\d.,\s]*\d[\d.,\s]*\s*%?\)?$/;
+
 /** One cell read for its column type; throws the reason (the caller adds where). */
-function readCell(def: ColumnDef, cell: Cell): unknown {
+function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
   if (cell === null || cell === "") return null;
   switch (def.type) {
     case "integer":
     case "number": {
       const value = typeof cell === "number" ? cell : typeof cell === "string" ? Number(cell) : NaN;
       if (!Number.isFinite(value) || (typeof cell === "string" && cell.trim() === "")) {
-        throw `${JSON.stringify(cell)} is not a number`;
+        const shown = asShownFix && typeof cell === "string" && SHOWN_NUMBER.test(cell.trim());
+        throw `${JSON.stringify(cell)} is not a number${shown ? `: ${asShownFix}` : ""}`;
       }
       if (def.type === "integer" && !Number.isInteger(value)) {
         throw `${JSON.stringify(cell)} is not a whole number`;
@@ -178,15 +193,21 @@ export function exportSeries(def: ColumnDef, values: unknown[]): pl.Series {
   }
 }
 
+/** What to do about a number saved as shown in a CSV (`$0.03`), told after the cell's error. */
+export const CSV_AS_SHOWN_FIX =
+  'it was saved as shown: save the CSV again with "Save cell content as shown" off (or pass the XLSX)';
+
 /**
  * Rows of cells in the file's columns (`fileColumns`, checkExportHeader's) → the typed export
- * frame, the columns the file lacks empty; errors name row and column.
+ * frame, the columns the file lacks empty, rows entirely empty left out (orgRows); errors name row
+ * and column, and a number shown formatted gets `asShownFix` after it.
  */
 export function frameFromRows(
   rows: Cell[][],
   source: string,
   firstDataRow: number,
   fileColumns: readonly ColumnDef[] = COLUMNS,
+  asShownFix?: string,
 ): pl.DataFrame {
   const arrays: unknown[][] = fileColumns.map(() => new Array(rows.length));
   for (let r = 0; r < rows.length; r++) {
@@ -200,7 +221,7 @@ export function frameFromRows(
     }
     for (let c = 0; c < fileColumns.length; c++) {
       try {
-        arrays[c][r] = readCell(fileColumns[c], row[c] ?? null);
+        arrays[c][r] = readCell(fileColumns[c], row[c] ?? null, asShownFix);
       } catch (reason) {
         throw new UserError(
           `${source} row ${r + firstDataRow}, column ${fileColumns[c].name}: ${reason}`,
@@ -212,14 +233,36 @@ export function frameFromRows(
     const c = fileColumns.indexOf(def);
     return exportSeries(def, c >= 0 ? arrays[c] : new Array(rows.length).fill(null));
   }));
-  checkOrgIds(frame, source);
-  return frame;
+  return orgRows(frame, source, firstDataRow);
 }
 
-export function checkOrgIds(frame: pl.DataFrame, source: string): void {
-  const ids = frame.getColumn("org_id");
+/**
+ * The frame's organizations: rows entirely empty left out (a spreadsheet's leftover `,,,,` lines
+ * hold nothing to read), every other row checked to have an org_id, and one each. Errors name the
+ * rows (`firstDataRow`: the file's row number of the frame's first).
+ */
+export function orgRows(frame: pl.DataFrame, source: string, firstDataRow: number): pl.DataFrame {
+  let ids = frame.getColumn("org_id");
   if (ids.nullCount() > 0) {
-    throw new UserError(`${source} has rows without org_id; not an export of this kit`);
+    const flags = frame.select(
+      pl.col("org_id").isNull().alias("no_id"),
+      frame.columns.map((name) => pl.col(name).isNull()).reduce((all, next) => all.and(next))
+        .alias("empty"),
+    );
+    const noId = flags.getColumn("no_id").toArray() as boolean[];
+    const empty = flags.getColumn("empty").toArray() as boolean[];
+    const without = noId.flatMap((missing, i) =>
+      missing && !empty[i] ? [String(i + firstDataRow)] : []
+    );
+    if (without.length > 0) {
+      throw new UserError(
+        `${source} ${without.length > 1 ? "rows" : "row"} ${someOf(without)} ${
+          without.length > 1 ? "have" : "has"
+        } no org_id: fill in each organization's org_id, or delete the row`,
+      );
+    }
+    frame = frame.filter(pl.col("org_id").isNotNull());
+    ids = frame.getColumn("org_id");
   }
   if (ids.nUnique() !== frame.height) {
     const seen = new Set<string>();
@@ -228,4 +271,5 @@ export function checkOrgIds(frame: pl.DataFrame, source: string): void {
       `${source}: org_id ${twice} appears more than once; an export has one row per organization`,
     );
   }
+  return frame;
 }

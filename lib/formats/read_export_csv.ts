@@ -15,10 +15,11 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { parseCsv } from "./csv_parse.ts";
 import {
   checkExportHeader,
-  checkOrgIds,
+  CSV_AS_SHOWN_FIX,
   exportSeries,
   frameFromRows,
   type HeaderOptions,
+  orgRows,
   otherSeparatorError,
 } from "./export_cells.ts";
 import { readInPieces } from "./files.ts";
@@ -269,8 +270,7 @@ function columnar(
         : pl.lit(null).cast(exportSeries(def, []).dtype).alias(def.name)
     ),
   );
-  checkOrgIds(typed, source);
-  return typed;
+  return orgRows(typed, source, 2);
 }
 
 /** How many values of a raw column the row reader would refuse (or, datetimes, not read alike). */
@@ -371,5 +371,5 @@ export function exportFrameFromCsvRows(
       } fields, the header has ${inFile.length}`,
     );
   }
-  return frameFromRows(data, source, 2, inFile);
+  return frameFromRows(data, source, 2, inFile, CSV_AS_SHOWN_FIX);
 }
