@@ -45,6 +45,11 @@ Deno.test("exports: CSV and XLSX of one stamp are one export; compare defaults t
   try {
     const old = await writeDemo(dir, "2026-10-01T00:00:00Z", ["csv", "xlsx"]);
     const current = await writeDemo(dir, "2026-11-01T00:00:00Z", ["csv", "xlsx"]);
+    // a second download of an export beside it is not another export
+    await Deno.copyFile(
+      current.csvPath!,
+      join(dir, "helicone_pricing_data_2026-11-01_demo (1).csv"),
+    );
     const listed = await listExports(dir);
     assertEquals(listed.map((e) => [e.name, e.files]), [
       [

@@ -85,6 +85,40 @@ Deno.test("an export's name: a segment's or the trimmed CSV's suffix apart from 
   );
 });
 
+Deno.test("an export's name with the mark a second download or a copy gets reads as the export's", () => {
+  const export7d = exportNameInfo("helicone_pricing_data_2026-11-01_demo_7d.csv");
+  assertEquals(export7d, {
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    demo: true,
+    windowDays: 7,
+    stamp: "2026-11-01_demo_7d",
+    suffix: null,
+  });
+  for (
+    const mark of [" (1)", " (12)", "-1", " copy", " copy 2", " Copy", " - Copy", " - Copy (2)"]
+  ) {
+    assertEquals(
+      exportNameInfo(`Downloads/helicone_pricing_data_2026-11-01_demo_7d${mark}.csv`),
+      export7d,
+      mark,
+    );
+  }
+  // a segment's copy keeps its suffix
+  assertEquals(
+    exportNameInfo("helicone_pricing_data_2026-11-01_underpriced (1).xlsx")?.suffix,
+    "underpriced",
+  );
+  // other words after the name are not a copy's mark
+  for (
+    const name of [
+      "helicone_pricing_data_2026-11-01 (old).csv",
+      "helicone_pricing_data_2026-11-01 v2.csv",
+    ]
+  ) {
+    assertEquals(exportNameInfo(name), null, name);
+  }
+});
+
 Deno.test("a renamed export's as-of, window and demo flag come from the manifest copied beside it; without one, what was assumed is said", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -37,7 +37,8 @@ export type ExportFileFormat = "csv" | "xlsx" | "parquet";
 /**
  * What an export's file name says: `helicone_pricing_data_2026-11-01[_demo][_<N>d][_<suffix>].csv`
  * (`_<N>d`: a window other than 30 days, lib/formats/files.ts exportStamp; `_<suffix>`: a part of
- * the export, a segment or `trimmed`, lib/report/segments.ts exportPart).
+ * the export, a segment or `trimmed`, lib/report/export_parts.ts exportPart), also with the mark a
+ * second download or copy gets before the extension (` (1)`, ` copy`…): the same export.
  */
 export interface ExportNameInfo {
   /** the as-of in the name: its date at 00:00 UTC, or a snapshot's date and time */
@@ -74,9 +75,11 @@ export interface ExportFile {
   lacks: readonly string[];
 }
 
-// a history snapshot not at 00:00 UTC has its time too: `_2026-12-01T120000Z` (snapshot.ts)
+// a history snapshot not at 00:00 UTC has its time too: `_2026-12-01T120000Z` (snapshot.ts). Before
+// the extension, the mark a browser or file manager adds to a second copy is taken off: ` (1)`
+// (browsers), `-1` (Safari), ` copy`, ` copy 2` (macOS), ` - Copy`, ` - Copy (2)` (Windows).
 const NAME_PATTERN =
-  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(T\d{6}Z)?(_demo)?(?:_([1-9]\d{0,3})d)?(?:_([a-z0-9_]+))?\.(?:csv|xlsx|parquet)$/;
+  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(T\d{6}Z)?(_demo)?(?:_([1-9]\d{0,3})d)?(?:_([a-z0-9_]+))?(?: \(\d{1,4}\)|-\d{1,4}| [Cc]opy(?: \d{1,4})?| - [Cc]opy(?: \(\d{1,4}\))?)?\.(?:csv|xlsx|parquet)$/;
 
 /** The as-of date and demo flag in an export's file name, or null if the name is not the kit's. */
 export function exportNameInfo(path: string): ExportNameInfo | null {
