@@ -66,7 +66,13 @@ Deno.test("escapeMarkdown: one inert line, capped", () => {
   assertEquals(escapeMarkdown("**bold"), "\\*\\*bold");
   assertEquals(
     escapeMarkdown("a|b `c` ~d~ _e_ snake_case"),
-    "a\\|b \\`c\\` \\~d\\~ \\_e\\_ snake_case",
+    "a\\|b \\`c\\` \\~d\\~ \\_e\\_ snake\\_case",
+  );
+  // every `_` and `*`, inside words too: mistune (nbconvert) would pair the inner ones with an
+  // escaped one as emphasis
+  assertEquals(
+    escapeMarkdown("helicone_pricing_data_<date>[_demo] a*b*c"),
+    "helicone\\_pricing\\_data\\_&lt;date>\\[\\_demo\\] a\\*b\\*c",
   );
   assertEquals(escapeMarkdown("- item"), "\\- item");
   assertEquals(escapeMarkdown("1. item"), "1\\. item");

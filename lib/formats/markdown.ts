@@ -14,9 +14,9 @@ const LINE_BREAKING = /[\p{Cc}\u2028\u2029]+/gu;
 // Bidirectional overrides and zero-width characters reorder or hide what a reader sees.
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 // Inline Markdown: code, emphasis, links and images, tables, strikethrough, headings, escapes.
-const PUNCTUATION = /[\\`*[\]|~#]/g;
-// `_` emphasises only at a word's edge: snake_case names stay readable.
-const EDGE_UNDERSCORE = /(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
+// Every `_`, inside words too: CommonMark ignores `pricing_data_`'s inner ones, but renderers
+// that are not (nbconvert's mistune) would pair it with an escaped one nearby as emphasis.
+const PUNCTUATION = /[\\`*_[\]|~#]/g;
 // GFM's extended autolinks without `<>`: a scheme's `://` (http, https, ftp) and `www.`. Their `:`
 // or `.` as a character reference reads the same and is no autolink: GFM looks for the characters
 // themselves. (An e-mail address still is one on GitHub, a mailto: link to the address shown; a
@@ -61,7 +61,6 @@ export function escapeMarkdown(
     .replace(/&(?=#?\w+;)/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(PUNCTUATION, (c) => `\\${c}`)
-    .replace(EDGE_UNDERSCORE, "\\_")
     .replace(AUTOLINK_COLON, "&#58;")
     .replace(AUTOLINK_WWW, "$1&#46;");
   // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading.
