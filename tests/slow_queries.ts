@@ -87,8 +87,9 @@ export async function slowQueryDatabases(
       // (a backend's exit is seen a moment after its socket closes; a killed ClickHouse query
       // ends at its block's end, a sleep of up to 3 s on 18.16, later on a loaded machine: the
       // callers assert how soon the kit itself stops, this that the servers do)
-      await waitFor("PostgreSQL's backend to go", async () => await pgRunning() === 0, 15_000);
-      await waitFor("ClickHouse's query to go", async () => await chRunning() === 0, 15_000);
+      // (30 s: under a full suite beside other work a killed 18.16 query took over 15 s to go)
+      await waitFor("PostgreSQL's backend to go", async () => await pgRunning() === 0, 30_000);
+      await waitFor("ClickHouse's query to go", async () => await chRunning() === 0, 30_000);
     },
     async close() {
       await pgClient.end();
