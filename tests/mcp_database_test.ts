@@ -3,11 +3,15 @@
  * and ClickHouse (tests/env.ts): reads through the export's read-only sessions, writes refused by
  * the gate and, past it, by PostgreSQL's READ ONLY transaction.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import pg from "pg";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { databaseQueriesSettled, databaseTurns } from "../lib/mcp/database_sql.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { testServers } from "./env.ts";
-import { call, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+import { call, connectInMemory, refused, stdioClient, text, type Values } from "./mcp_client.ts";
+import { waitFor } from "./slow_queries.ts";
 
 Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL and ClickHouse, refuses writes", async () => {
   const databases = await freshFixtureDatabases("mcp");
@@ -203,6 +207,153 @@ Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL 
     assertEquals(chOne.structuredContent!.rows, [{ x: 1, y: "a" }]);
   } finally {
     await client.close();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The backends / queries on the test servers whose text holds `mark` (not the count's own). */
+function runningWith(env: Record<string, string>, mark: string) {
+  const servers = testServers();
+  return {
+    async postgres(): Promise<number> {
+      const admin = new pg.Client({ connectionString: env.PRICING_PG_URL });
+      await admin.connect();
+      try {
+        return (await admin.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+          [`%${mark}%`],
+        )).rows[0].n;
+      } finally {
+        await admin.end();
+      }
+    },
+    async clickhouse(): Promise<number> {
+      const sql =
+        `SELECT count() FROM system.processes WHERE query LIKE '%${mark}%' AND query NOT LIKE '%system.processes%'`;
+      const answer = await fetch(`${servers.chUrl}/?query=${encodeURIComponent(sql)}`, {
+        headers: { "X-ClickHouse-User": servers.chUser, "X-ClickHouse-Key": servers.chPassword },
+      });
+      return Number((await answer.text()).trim());
+    },
+  };
+}
+
+/** Five minutes on either database unless stopped; `mark` finds it on the server. */
+const slowSql = (database: "postgres" | "clickhouse", mark: string) =>
+  database === "postgres"
+    ? `SELECT '${mark}' AS mark, pg_sleep(300) AS s`
+    : `SELECT '${mark}' AS mark, sum(sleep(1)) AS s FROM (SELECT number FROM numbers(${
+      300 * 65_536
+    }))`;
+
+Deno.test("database_sql: a cancelled request's query and the stopped server's query stop on the database", async () => {
+  const databases = await freshFixtureDatabases("mcpcancel");
+  const env = databases.env as Record<string, string>;
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const { transport, client } = stdioClient({
+    ...env,
+    PRICING_MCP_EXPORTS_DIR: dir,
+    PRICING_MCP_DATABASE_SQL: "1",
+  });
+  let connected = false;
+  try {
+    await client.connect(transport);
+    connected = true;
+    for (const database of ["postgres", "clickhouse"] as const) {
+      const mark = `pk_mcp_cancel_${crypto.randomUUID().slice(0, 8)}`;
+      const running = runningWith(env, mark);
+      const abort = new AbortController();
+      const answer = client.callTool(
+        { name: "database_sql", arguments: { database, sql: slowSql(database, mark) } },
+        undefined,
+        { signal: abort.signal },
+      );
+      // (an answer before the abort is the test's failure: the query did not run)
+      let early: unknown = null;
+      answer.then((result) => early = result, () => {});
+      await waitFor(`the ${database} query to run`, async () => {
+        if (early) throw new Error(`answered: ${JSON.stringify(early)}`);
+        return await running[database]() === 1;
+      });
+      // the SDK client sends notifications/cancelled
+      abort.abort();
+      await rejects(answer);
+      await waitFor(`the ${database} query to stop`, async () => await running[database]() === 0);
+    }
+    // The client closing the session (the server exits) stops its query too.
+    const mark = `pk_mcp_close_${crypto.randomUUID().slice(0, 8)}`;
+    const running = runningWith(env, mark);
+    const answer = call(client, "database_sql", {
+      database: "postgres",
+      sql: slowSql("postgres", mark),
+    });
+    answer.catch(() => {});
+    await waitFor("the query to run", async () => await running.postgres() === 1);
+    await client.close();
+    connected = false;
+    await waitFor("the closed session's query to stop", async () => await running.postgres() === 0);
+  } finally {
+    if (connected) await client.close();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("database_sql: two queries run at once per database, two wait, more are refused as busy", async () => {
+  const databases = await freshFixtureDatabases("mcpturns");
+  const env = databases.env as Record<string, string>;
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const store = new DatasetStore(
+    mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
+  );
+  const session = await connectInMemory(store);
+  const mark = `pk_mcp_turns_${crypto.randomUUID().slice(0, 8)}`;
+  const running = runningWith(env, mark);
+  const abort = new AbortController();
+  try {
+    const answers = [1, 2, 3, 4].map((i) => {
+      const answer = session.client.callTool(
+        {
+          name: "database_sql",
+          arguments: { database: "postgres", sql: `${slowSql("postgres", mark)}, ${i} AS i` },
+        },
+        undefined,
+        { signal: abort.signal },
+      );
+      answer.catch(() => {});
+      return answer;
+    });
+    await waitFor("two running, two waiting", async () =>
+      await running.postgres() === 2 &&
+      databaseTurns("postgres").running === 2 && databaseTurns("postgres").waiting === 2);
+    refused(
+      await call(session.client, "database_sql", { database: "postgres", sql: "SELECT 1 AS x" }),
+      /database_sql is busy: 2 postgres queries are running and 2 waiting; ask again/,
+    );
+    // the other database has turns of its own
+    const other = await call(session.client, "database_sql", {
+      database: "clickhouse",
+      sql: "SELECT 1 AS x",
+    });
+    assertEquals(other.isError, undefined, text(other));
+    abort.abort();
+    for (const answer of answers) await rejects(answer);
+    await waitFor(
+      "the queries to stop",
+      async () =>
+        await running.postgres() === 0 && databaseTurns("postgres").running === 0 &&
+        databaseTurns("postgres").waiting === 0,
+    );
+    await databaseQueriesSettled();
+    const after = await call(session.client, "database_sql", {
+      database: "postgres",
+      sql: "SELECT 1 AS x",
+    });
+    assertEquals(after.isError, undefined, text(after));
+  } finally {
+    abort.abort();
+    await session.close();
     await databases.drop();
     await Deno.remove(dir, { recursive: true });
   }

@@ -10,6 +10,7 @@ import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
 import { mcpSettings } from "./settings.ts";
+import { databaseQueriesSettled } from "./database_sql.ts";
 import { closeFrameSql } from "./sql.ts";
 
 const HELP = `Usage: deno task mcp [--env-file FILE]
@@ -59,7 +60,9 @@ export async function main(args: string[]): Promise<number> {
     await Promise.race([closed, signalled]);
     stop.abort(new Error("the MCP session ended"));
     await store.exportSettled();
+    // (closing aborts the requests under way: their database queries are cancelled on the server)
     await server.close();
+    await databaseQueriesSettled();
     await closeFrameSql();
     return 0;
   } catch (error) {

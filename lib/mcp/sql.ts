@@ -8,8 +8,7 @@
  */
 import type pl from "nodejs-polars";
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
-import { openClickHouse } from "../sources/clickhouse.ts";
-import { openPostgres } from "../sources/postgres.ts";
+import { type Database, readDatabase } from "./database_sql.ts";
 import { checkReadOnlySelect, StatementRefused } from "./statements.ts";
 import { jsonCell, type Row } from "./text.ts";
 import {
@@ -114,14 +113,19 @@ export async function queryTables(
   };
 }
 
-export type Database = "postgres" | "clickhouse";
+export type { Database };
 
-/** One SELECT on a production database, read-only session, at most `maxRows` rows. */
+/**
+ * One SELECT on a production database, read-only session, at most `maxRows` rows; a few at a time
+ * (lib/mcp/database_sql.ts).
+ */
 export async function queryDatabase(
   env: Env,
   database: Database,
   sql: string,
   maxRows: number,
+  /** the request's: once aborted the query is cancelled on the server (lib/mcp/database_sql.ts) */
+  signal?: AbortSignal,
 ): Promise<SqlResult> {
   const statement = checkReadOnlySelect(sql, database);
   const settings = sourceSettings(env);
@@ -135,17 +139,8 @@ export async function queryDatabase(
     ? `SELECT * FROM (\n${statement}\n) AS mcp_query LIMIT ${maxRows + 1}`
     : `SELECT * FROM (\n${statement}\n) LIMIT ${maxRows + 1}`;
   const file = { file: `the ${database} query`, text, sha256: "" };
-  const source = database === "postgres"
-    ? openPostgres(settings.postgres!)
-    : openClickHouse(settings.clickhouse!);
-  let table;
-  try {
-    // the columns come from the result, not its first row: an empty result has them too
-    table = await source.queryTable(file, {});
-  } finally {
-    await source.close();
-  }
-  const { columns, rows: records } = table;
+  // the columns come from the result, not its first row: an empty result has them too
+  const { columns, rows: records } = await readDatabase(settings, database, file, signal);
   const truncated = records.length > maxRows;
   const kept = records.slice(0, maxRows);
   const rows = kept.map((record) => {

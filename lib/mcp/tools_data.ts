@@ -279,7 +279,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         "members, prompts) or clickhouse (request_response_rmt, organization_ptb_spend). It runs in " +
         "the export's read-only sessions (PostgreSQL READ ONLY transaction with a statement " +
         "timeout; ClickHouse readonly with max_execution_time). Only one SELECT/WITH statement; " +
-        `writes are refused; at most ${settings.maxRows} rows. Prefer query_sql over the export: ` +
+        `writes are refused; at most ${settings.maxRows} rows. Two run at once per database, two ` +
+        "wait, more are refused as busy; a cancelled request's query stops on the database. " +
+        "Prefer query_sql over the export: " +
         "use this only for what the export does not hold. " + DATA_NOTE,
       inputSchema: strictInput({
         database: z.enum(["postgres", "clickhouse"]).describe("which database"),
@@ -288,9 +290,17 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         ),
       }),
       annotations: { ...READ_ONLY, openWorldHint: true },
-    }, ({ database, sql }) =>
+    }, ({ database, sql }, extra) =>
       guarded(async () => {
-        const result = await queryDatabase(settings.env, database, sql, settings.maxRows);
+        // the client's cancel or timeout, the session's end or the server's stop cancels it
+        const stops = [extra.signal, store.hooks.signal].filter((s) => s !== undefined);
+        const result = await queryDatabase(
+          settings.env,
+          database,
+          sql,
+          settings.maxRows,
+          AbortSignal.any(stops),
+        );
         const table = tableOut(result.columns, result.rows, {
           maxBytes: tableBudget(settings.maxBytes, jsonBytes(result.columns) + 160),
           moreThan: result.truncated,
