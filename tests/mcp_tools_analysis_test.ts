@@ -11,7 +11,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
+import { call, connectInMemory, refused, text, type Values } from "./mcp_client.ts";
 
 Deno.test("run_scenario with no known current MRR: no comparison, the unknown organizations' proposed MRR", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
@@ -210,6 +210,48 @@ Deno.test("key_question with Stripe skipped: churn risk, feature adoption and PT
       await close();
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("key_question refuses a threshold or prices the question does not read, naming where they apply", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    refused(
+      await call(client, "key_question", {
+        question: "churn_risk",
+        thresholds: { underpricedMaxMrrUsd: 1 },
+      }),
+      /^error: thresholds\.underpricedMaxMrrUsd applies to underpriced, not churn_risk; churn_risk takes thresholds top$/,
+    );
+    refused(
+      await call(client, "key_question", {
+        question: "underpriced",
+        prices: { seatPriceUsd: 999 },
+      }),
+      /^error: prices apply to pricing_models only, not underpriced: leave prices out$/,
+    );
+    refused(
+      await call(client, "key_question", { question: "ptb_vs_byok", thresholds: { top: 3 } }),
+      /^error: thresholds\.top applies to underpriced, upgrade_candidates, churn_risk, not ptb_vs_byok; ptb_vs_byok takes no thresholds: leave thresholds out$/,
+    );
+    // what applies is taken
+    const churn = await call(client, "key_question", {
+      question: "churn_risk",
+      thresholds: { top: 1 },
+    });
+    ok(!churn.isError, text(churn));
+    ok((churn.structuredContent!.table as Values[]).length <= 1, text(churn));
+    const models = await call(client, "key_question", {
+      question: "pricing_models",
+      prices: { seatPriceUsd: 999 },
+    });
+    ok(!models.isError, text(models));
+  } finally {
+    await close();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,5 +1,6 @@
 /** The spec's six key questions, by name: lib/analysis/questions.ts and question_charts.ts. */
 import type pl from "nodejs-polars";
+import { UserError } from "../core/config.ts";
 import type { Chart } from "../report/charts.ts";
 import {
   type Answer,
@@ -33,6 +34,10 @@ export interface KeyQuestion {
     basis: UsageBasis,
   ) => Answer<unknown>;
   chart: (answer: Answer<unknown>, prices: Partial<ModelPrices>) => Chart;
+  /** the thresholds it reads (the others do not apply to it) */
+  thresholds: readonly (keyof QuestionThresholds)[];
+  /** it reads the model prices */
+  prices: boolean;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -45,12 +50,21 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
       "Underpriced customers: which organizations have high usage (requests_30d or llm_cost_30d) but low MRR?",
     answer: (frame, t, _p, b) => underpricedCustomers(frame, t, b),
     chart: (a) => underpricedChart(a as AnyAnswer),
+    thresholds: [
+      "underpricedMinRequests",
+      "underpricedMinLlmCostUsd",
+      "underpricedMaxMrrUsd",
+      "top",
+    ],
+    prices: false,
   },
   {
     name: "upgrade_candidates",
     question: "Upgrade candidates: which free-tier organizations have high usage?",
     answer: (frame, t, _p, b) => upgradeCandidates(frame, t, b),
     chart: (a) => upgradeChart(a as AnyAnswer),
+    thresholds: ["upgradeMinRequests", "upgradeSeatPriceUsd", "top"],
+    prices: false,
   },
   {
     name: "churn_risk",
@@ -58,6 +72,8 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
       "Churn risk: which paying organizations have negative gross margin (gross_margin_pct < 0: LLM cost on a 30-day basis above MRR)?",
     answer: (frame, t, _p, b) => churnRisk(frame, t, b),
     chart: (a) => churnChart(a as AnyAnswer),
+    thresholds: ["top"],
+    prices: false,
   },
   {
     name: "pricing_models",
@@ -65,6 +81,8 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
       "Pricing model comparison: what would revenue be seat-based, usage-based (per request) and as a percentage of LLM cost, against current MRR?",
     answer: (frame, _t, p, b) => pricingModelComparison(frame, p, b),
     chart: (a, p) => pricingModelChart(a as AnyAnswer, p),
+    thresholds: [],
+    prices: true,
   },
   {
     name: "feature_adoption",
@@ -72,6 +90,8 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
       "Feature adoption: who uses the prompts add-on, and should it be included in base tiers?",
     answer: (frame, _t, _p, b) => featureAdoption(frame, b),
     chart: (a) => adoptionChart(a as AnyAnswer),
+    thresholds: [],
+    prices: false,
   },
   {
     name: "ptb_vs_byok",
@@ -79,6 +99,8 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
       "PTB vs BYOK: should gateway-only (pass-through billing) customers be priced differently from bring-your-own-key ones?",
     answer: (frame, _t, _p, b) => ptbVsByok(frame, b),
     chart: (a) => trafficChart(a as AnyAnswer),
+    thresholds: [],
+    prices: false,
   },
 ];
 
@@ -88,4 +110,30 @@ export function keyQuestion(name: string): KeyQuestion {
   const found = KEY_QUESTIONS.find((q) => q.name === name);
   if (!found) throw new Error(`unknown question ${name}; questions: ${QUESTION_NAMES.join(", ")}`);
   return found;
+}
+
+/**
+ * Refuses an override the question does not read (it would be dropped without a word), naming
+ * the questions it applies to.
+ */
+export function refuseInapplicable(
+  question: KeyQuestion,
+  thresholds: Partial<QuestionThresholds>,
+  prices: Partial<ModelPrices>,
+): void {
+  for (const name of Object.keys(thresholds) as (keyof QuestionThresholds)[]) {
+    if (question.thresholds.includes(name)) continue;
+    const users = KEY_QUESTIONS.filter((q) => q.thresholds.includes(name)).map((q) => q.name);
+    throw new UserError(
+      `thresholds.${name} applies to ${users.join(", ")}, not ${question.name}; ` +
+        (question.thresholds.length > 0
+          ? `${question.name} takes thresholds ${question.thresholds.join(", ")}`
+          : `${question.name} takes no thresholds: leave thresholds out`),
+    );
+  }
+  if (!question.prices && Object.keys(prices).length > 0) {
+    throw new UserError(
+      `prices apply to pricing_models only, not ${question.name}: leave prices out`,
+    );
+  }
 }

@@ -18,7 +18,7 @@ import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { monthlyBasis } from "./monthly_basis.ts";
 import { datasetPriceBook } from "./economics.ts";
-import { keyQuestion, QUESTION_NAMES } from "./questions.ts";
+import { keyQuestion, QUESTION_NAMES, refuseInapplicable } from "./questions.ts";
 import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
@@ -125,7 +125,9 @@ export function registerAnalysisTools(
         upgradeSeatPriceUsd: z.number().min(0).optional(),
         top: z.number().int().min(1).max(200).optional(),
       }, "thresholds").optional().describe(
-        "overrides of the question thresholds (defaults as the notebook)",
+        "overrides of the question thresholds (defaults as the notebook): underpriced* for " +
+          "underpriced, upgrade* for upgrade_candidates, top for those two and churn_risk; " +
+          "one the question does not read is refused",
       ),
       prices: strictFields({
         seatPriceUsd: z.number().min(0).optional(),
@@ -138,6 +140,7 @@ export function registerAnalysisTools(
     guarded(async () => {
       const dataset = await store.current();
       const q = keyQuestion(question);
+      refuseInapplicable(q, thresholds ?? {}, prices ?? {});
       // MRR and prices are monthly: another window's usage on a 30-day basis, as the notebook
       const basis = monthlyBasis(dataset);
       const answer = q.answer(basis.frame, thresholds ?? {}, prices ?? {}, {
