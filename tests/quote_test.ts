@@ -1,6 +1,6 @@
 /** lib/core/quote.ts: a bad value in an error message, quoted and cut at 40 characters. */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { QUOTED_VALUE_CHARS, quoteValue } from "../lib/core/quote.ts";
+import { QUOTED_NAME_CHARS, QUOTED_VALUE_CHARS, quoteValue } from "../lib/core/quote.ts";
 
 Deno.test("quoteValue: short values whole, long ones cut at 40 characters with their length", () => {
   assertEquals(QUOTED_VALUE_CHARS, 40);
@@ -14,4 +14,14 @@ Deno.test("quoteValue: short values whole, long ones cut at 40 characters with t
   assertEquals(quoteValue("😀".repeat(41)), `"${"😀".repeat(40)}"… (41 characters)`);
   // another quoting (the MCP server's dataLiteral) quotes the kept part
   assertEquals(quoteValue("y".repeat(50), (t) => `<${t}>`), `<${"y".repeat(40)}>… (50 characters)`);
+});
+
+Deno.test("quoteValue: a name is quoted whole up to QUOTED_NAME_CHARS (a 41-character file name is not cut)", () => {
+  assertEquals(QUOTED_NAME_CHARS, 200);
+  const file = "helicone_pricing_data_2026-11-01_demo.csv";
+  assertEquals(quoteValue(file, JSON.stringify, QUOTED_NAME_CHARS), JSON.stringify(file));
+  assertEquals(
+    quoteValue("f".repeat(201), JSON.stringify, QUOTED_NAME_CHARS),
+    `"${"f".repeat(200)}"… (201 characters)`,
+  );
 });

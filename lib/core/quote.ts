@@ -8,17 +8,25 @@
 export const QUOTED_VALUE_CHARS = 40;
 
 /**
+ * Characters of a name (a file name, an origin) shown whole: cut at 40, a standard export name
+ * (`helicone_pricing_data_2026-11-01_demo.csv`, 41) would look misspelled. The MCP schemas
+ * take names up to 200.
+ */
+export const QUOTED_NAME_CHARS = 200;
+
+/**
  * `"30"`; a longer value as its first 40 characters quoted and `… (5,000 characters)` (cut by code
  * point, never inside an emoji). `quote` quotes the kept text: JSON.stringify (a newline shows as
- * `\n`), or the MCP server's dataLiteral.
+ * `\n`), or the MCP server's dataLiteral; `maxChars` is QUOTED_NAME_CHARS for a name.
  */
 export function quoteValue(
   value: string,
   quote: (text: string) => string = JSON.stringify,
+  maxChars: number = QUOTED_VALUE_CHARS,
 ): string {
   const chars = Array.from(value);
-  if (chars.length <= QUOTED_VALUE_CHARS) return quote(value);
-  return `${quote(chars.slice(0, QUOTED_VALUE_CHARS).join(""))}… (${
+  if (chars.length <= maxChars) return quote(value);
+  return `${quote(chars.slice(0, maxChars).join(""))}… (${
     chars.length.toLocaleString("en-US")
   } characters)`;
 }

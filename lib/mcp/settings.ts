@@ -4,7 +4,7 @@
  */
 import { type Env, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
-import { quoteValue } from "../core/quote.ts";
+import { QUOTED_NAME_CHARS, quoteValue } from "../core/quote.ts";
 
 export interface McpSettings {
   /** where exports are looked for (the newest one is the dataset); default outputs/ */
@@ -71,7 +71,7 @@ export function mcpSettings(env: Env): McpSettings {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new UserError(
         `PRICING_MCP_ALLOWED_ORIGINS: ${
-          quoteValue(origin)
+          quoteValue(origin, JSON.stringify, QUOTED_NAME_CHARS)
         } is not an origin such as https://claude.ai`,
       );
     }
