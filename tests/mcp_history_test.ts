@@ -99,6 +99,29 @@ Deno.test("history: snapshots listed, queried as table history, compared by as-o
       await call(client, "compare_exports", { old: "2026-08-01", new: "2026-11-01" }),
       /no demo history snapshot as of 2026-08-01 .*snapshots: 2026-09-01, 2026-10-01, 2026-11-01/,
     );
+    // a midnight UTC instant names its date's snapshot, as listed
+    const instant = await call(client, "compare_exports", {
+      old: "2026-09-01T00:00:00Z",
+      new: "2026-11-01",
+    });
+    assertEquals(instant.isError, undefined, text(instant));
+    assertEquals(instant.structuredContent!.old, "snapshot 2026-09-01");
+    // neither a file nor a snapshot date: the snapshots and the accepted forms are listed too
+    for (const old of ["10/01/2026", "2026-10"]) {
+      refused(
+        await call(client, "compare_exports", { old }),
+        new RegExp(
+          `^error: no export named "${old}" for old \\(an export file name, or a snapshot as-of ` +
+            "date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ\\); exports: .*helicone_pricing_data_2026-10-01_demo\\.csv.*; " +
+            "snapshots: 2026-09-01, 2026-10-01, 2026-11-01$",
+        ),
+      );
+    }
+    // a standard export name (41 characters) is quoted whole, not cut as if misspelled
+    refused(
+      await call(client, "compare_exports", { old: "helicone_pricing_data_2026-08-01_demo.csv" }),
+      /^error: no export named "helicone_pricing_data_2026-08-01_demo\.csv" for old /,
+    );
     refused(await call(client, "compare_exports", { new: "2026-11-01" }), /name old too/);
     // old dated after new: refused, not read as everything added since having disappeared
     refused(

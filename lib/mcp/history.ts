@@ -95,6 +95,19 @@ export function isSnapshotDate(name: string): boolean {
   return AS_OF.test(name);
 }
 
+/**
+ * The `as_of` a snapshot argument names: a midnight UTC instant (2026-10-01T00:00:00Z) is its
+ * date's snapshot, listed as 2026-10-01.
+ */
+export function snapshotAsOf(name: string): string {
+  return name.replace(/T00:00:00Z$/, "");
+}
+
+/** The as-of dates of the served kind's snapshots, oldest first (for error messages). */
+export async function snapshotDates(settings: McpSettings, demo: boolean): Promise<string[]> {
+  return (await snapshotFiles(settings, demo)).map((f) => asOfKey(f.asOf));
+}
+
 /** The snapshot of one as-of (its `as_of`), read as an export frame; a clear error lists them. */
 export async function snapshotByDate(
   settings: McpSettings,

@@ -6,7 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import { strictInput } from "./input_schema.ts";
 import { UserError } from "../core/config.ts";
-import { quoteValue } from "../core/quote.ts";
+import { QUOTED_NAME_CHARS, quoteValue } from "../core/quote.ts";
 import {
   compareExportsSummary,
   mixedDemoError,
@@ -20,7 +20,7 @@ import { readExportFile } from "../formats/read_export.ts";
 import { type DemoMark, demoMark, ROWS_DEMO_WHY, rowsSayDemo } from "../formats/export_demo.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { type DatasetStore, type ExportCandidate, exportNamed, listExports } from "./dataset.ts";
-import { isSnapshotDate, snapshotByDate } from "./history.ts";
+import { isSnapshotDate, snapshotAsOf, snapshotByDate, snapshotDates } from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
@@ -114,14 +114,15 @@ export function registerCompareTool(
           return { ...summarySide(frame, { reread }), rowsDemo: rowsSayDemo(frame) };
         },
       });
-      const named = (name: string, which: string): Side => {
-        if (isSnapshotDate(name)) return snapshotSide(name);
+      const named = async (name: string, which: string): Promise<Side> => {
+        if (isSnapshotDate(name)) return snapshotSide(snapshotAsOf(name));
         const found = exportNamed(exports, name);
         if (!found) {
+          const dates = await snapshotDates(settings, dataset.demo);
           throw new UserError(
-            `no export named ${quoteValue(name)} for ${which}; exports: ${
-              names.join(", ") || "none"
-            }`,
+            `no export named ${quoteValue(name, JSON.stringify, QUOTED_NAME_CHARS)} for ${which}` +
+              ` (an export file name, or a snapshot as-of date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ); ` +
+              `exports: ${names.join(", ") || "none"}; snapshots: ${dates.join(", ") || "none"}`,
           );
         }
         return exportSide(found);
@@ -142,9 +143,9 @@ export function registerCompareTool(
         );
       const newest = exports[0];
       if (args.new === undefined && !newest) throw needTwo();
-      const newer = args.new === undefined ? exportSide(newest!) : named(args.new, "new");
+      const newer = args.new === undefined ? exportSide(newest!) : await named(args.new, "new");
       let older: Side;
-      if (args.old !== undefined) older = named(args.old, "old");
+      if (args.old !== undefined) older = await named(args.old, "old");
       else {
         const newExport = args.new === undefined ? newest : exportNamed(exports, args.new);
         const at = newExport ? exports.indexOf(newExport) : -1;
