@@ -255,3 +255,30 @@ Deno.test("key_question refuses a threshold or prices the question does not read
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("segment lists a column named twice once, where first named", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const twice = await call(client, "segment", {
+      name: "negative_margin",
+      columns: ["org_name", "tier", "org_name"],
+      limit: 2,
+    });
+    ok(!twice.isError, text(twice));
+    const once = await call(client, "segment", {
+      name: "negative_margin",
+      columns: ["org_name", "tier"],
+      limit: 2,
+    });
+    assertEquals(twice.structuredContent, once.structuredContent);
+    const rows = twice.structuredContent!.rows as Values[];
+    assertEquals(rows.length, 2);
+    assertEquals(Object.keys(rows[0]), ["org_name", "tier"]);
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -180,7 +180,7 @@ export function registerAnalysisTools(
     inputSchema: strictInput({
       name: z.enum(SEGMENT_NAMES as [string, ...string[]]).describe("segment name"),
       columns: z.array(z.string()).max(50).optional().describe(
-        `columns to list (default ${SEGMENT_COLUMNS.join(", ")})`,
+        `columns to list (default ${SEGMENT_COLUMNS.join(", ")}); one named twice is listed once`,
       ),
       limit: z.number().int().min(1).max(5000).optional().describe("rows to list"),
     }),
@@ -195,7 +195,8 @@ export function registerAnalysisTools(
             `(${SEGMENT_COLUMNS.join(", ")})`,
         );
       }
-      const wanted = columns ?? SEGMENT_COLUMNS;
+      // a column named twice is listed once, where first named (a frame holds a name once)
+      const wanted = [...new Set(columns ?? SEGMENT_COLUMNS)];
       const unknown = wanted.filter((c) => !dataset.frame.columns.includes(c));
       if (unknown.length > 0) {
         throw new UserError(
