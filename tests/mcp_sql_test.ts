@@ -13,7 +13,9 @@ import {
   sqlProcessArgs,
   sqlProcessCommand,
 } from "../lib/mcp/sql_process.ts";
-import { call, refused, stdioClient, text } from "./mcp_client.ts";
+import { call, connectInMemory, refused, stdioClient, text } from "./mcp_client.ts";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
 import { join } from "node:path";
 import { ownerTag } from "../lib/formats/staging.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
@@ -471,5 +473,33 @@ Deno.test("the frames' folders of killed servers are removed; a live server's, u
     assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name).sort(), names.slice(1).sort());
   } finally {
     Deno.removeSync(tmp, { recursive: true });
+  }
+});
+
+Deno.test("query_sql: statements are admitted first come, first served, whatever each loads first", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_sql_test_" });
+  const settings = { ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), sqlTimeoutMs: 1500 };
+  const { client, close } = await connectInMemory(new DatasetStore(settings));
+  try {
+    // the runaway holds the process; the second reads the history table first (more to load
+    // than the others), yet keeps its place: the four after the runaway wait, the rest are refused
+    const sqls = [
+      RUNAWAY,
+      "SELECT count(*) AS n FROM history",
+      ...[2, 3, 4, 5, 6, 7].map((i) => `SELECT count(*) + ${i} AS n FROM pricing_data`),
+    ];
+    const results = await Promise.all(sqls.map((sql) => call(client, "query_sql", { sql })));
+    ok(/ran longer than 1.5 s/.test(text(results[0])), text(results[0]));
+    assertEquals(
+      results.slice(1, 5).map((r) => r.structuredContent?.rows ?? text(r)),
+      [[{ n: 0 }], [{ n: 402 }], [{ n: 403 }], [{ n: 404 }]],
+    );
+    for (const result of results.slice(5)) {
+      refused(result, /^error: 4 earlier queries are waiting for the SQL engine/);
+    }
+  } finally {
+    await close();
+    await closeFrameSql();
+    await Deno.remove(dir, { recursive: true });
   }
 });

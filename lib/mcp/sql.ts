@@ -65,9 +65,12 @@ export function queryFrame(
   return queryTables({ [FRAME_TABLE]: frame }, sql, limits);
 }
 
-/** One SELECT over named frames (table name → frame), as queryFrame. */
+/**
+ * One SELECT over named frames (table name → frame), as queryFrame. The frames may be a promise:
+ * the statement's turn is taken at the call, in arrival order, while they load.
+ */
 export async function queryTables(
-  tables: Record<string, pl.DataFrame>,
+  tables: Record<string, pl.DataFrame> | Promise<Record<string, pl.DataFrame>>,
   sql: string,
   limits: FrameQueryLimits,
 ): Promise<SqlResult> {
@@ -99,9 +102,10 @@ export async function queryTables(
   if (!answer.ok && answer.refused) throw new StatementRefused(answer.message);
   if (!answer.ok) {
     const message = answer.message.split("\n").find((l) => l.trim()) ?? answer.message;
-    const names = Object.keys(tables).join(", ");
+    const tableNames = Object.keys(await tables);
+    const names = tableNames.join(", ");
     const hint = /^relation .* was not found/.test(message.trim())
-      ? ` (the ${Object.keys(tables).length === 1 ? "table is" : "tables are"} ${names})`
+      ? ` (the ${tableNames.length === 1 ? "table is" : "tables are"} ${names})`
       : "";
     throw new UserError(`the query failed in Polars SQL: ${message.trim()}${hint}`);
   }

@@ -192,6 +192,9 @@ function start(): Running {
   };
 }
 
+/** Frames by table name. */
+type Tables = Record<string, pl.DataFrame>;
+
 /**
  * The statements' process and the frames' files: started at the first statement, one statement at
  * a time, killed (and started again at the next) when one passes its deadline or memory cap.
@@ -223,14 +226,19 @@ export class FrameSqlProcess {
 
   /**
    * Runs one statement (already checked by the gate) over the frames, by table name. Rejects with
-   * FrameSqlStopped past the limits, with FrameSqlBusy when MAX_WAITING already wait.
+   * FrameSqlStopped past the limits, with FrameSqlBusy when MAX_WAITING already wait. The frames
+   * may still be loading: the statement's place in the queue is taken now (first come, first
+   * served), and a failure to load them is its answer.
    */
   query(
-    tables: Record<string, pl.DataFrame>,
+    tables: Tables | Promise<Tables>,
     sql: string,
     limits: FrameSqlLimits,
   ): Promise<Answer> {
-    if (this.waiting >= MAX_WAITING) return Promise.reject(new FrameSqlBusy(this.waiting));
+    if (this.waiting >= MAX_WAITING) {
+      Promise.resolve(tables).catch(() => {}); // (refused: its failure is nobody's)
+      return Promise.reject(new FrameSqlBusy(this.waiting));
+    }
     this.#pending++;
     const generation = this.#generation;
     const turn = this.#queue.then(() => {
@@ -242,12 +250,12 @@ export class FrameSqlProcess {
   }
 
   async #run(
-    tables: Record<string, pl.DataFrame>,
+    tables: Tables | Promise<Tables>,
     sql: string,
     limits: FrameSqlLimits,
   ): Promise<Answer> {
     const request: Request = { sql, tables: {}, ...limits };
-    for (const [name, frame] of Object.entries(tables)) {
+    for (const [name, frame] of Object.entries(await tables)) {
       request.tables[name] = await this.#fileOf(frame);
     }
     const running = this.#running ??= start();

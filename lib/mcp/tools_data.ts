@@ -220,15 +220,20 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     annotations: READ_ONLY,
   }, ({ sql }) =>
     guarded(async () => {
-      const dataset = await store.current();
-      // The snapshots are read only for a statement that names the history table.
-      const tables: Record<string, pl.DataFrame> = { [FRAME_TABLE]: dataset.frame };
-      if (new RegExp(`\\b${HISTORY_TABLE}\\b`, "i").test(sql)) {
-        tables[HISTORY_TABLE] = await historyTable(settings, {
-          demo: dataset.demo,
-          shape: dataset.frame,
-        });
-      }
+      // Loaded while the statement holds its place in the queue (taken on arrival): the
+      // snapshots only for a statement that names the history table.
+      const tables = (async () => {
+        const dataset = await store.current();
+        const tables: Record<string, pl.DataFrame> = { [FRAME_TABLE]: dataset.frame };
+        if (new RegExp(`\\b${HISTORY_TABLE}\\b`, "i").test(sql)) {
+          tables[HISTORY_TABLE] = await historyTable(settings, {
+            demo: dataset.demo,
+            shape: dataset.frame,
+          });
+        }
+        return tables;
+      })();
+      tables.catch(() => {}); // (a statement the gate refuses never waits for it)
       const result = await queryTables(tables, sql, {
         maxRows: settings.maxRows,
         timeoutMs: settings.sqlTimeoutMs,
