@@ -503,3 +503,23 @@ Deno.test("query_sql: statements are admitted first come, first served, whatever
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("query_sql: structuredContent says the rows shown and the rows returned in all", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_sql_test_" });
+  const settings = { ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), maxRows: 42 };
+  const { client, close } = await connectInMemory(new DatasetStore(settings));
+  try {
+    // the demo's 400 organizations, 42 shown
+    const all = await call(client, "query_sql", { sql: "SELECT org_id FROM pricing_data" });
+    const s = all.structuredContent!;
+    assertEquals([s.row_count, s.total_rows, s.truncated], [42, 400, true]);
+    ok(text(all).includes("42 of 400 rows"), text(all));
+    const one = await call(client, "query_sql", { sql: "SELECT count(*) AS n FROM pricing_data" });
+    const t = one.structuredContent!;
+    assertEquals([t.row_count, t.total_rows, t.truncated], [1, 1, false]);
+  } finally {
+    await close();
+    await closeFrameSql();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -4,6 +4,7 @@
  * shape before calling. Keep them in step with the structured objects in tools_data.ts.
  */
 import { z } from "zod";
+import { COUNTED_ROWS } from "./sql_process.ts";
 
 /** A table cell as results carry it (text.ts Cell). */
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -72,6 +73,9 @@ export const QUERY_SQL_OUTPUT = {
   columns: z.array(z.string()),
   rows: z.array(row).describe("one object per row, column name → value"),
   row_count: count.describe("rows returned here"),
+  total_rows: count.nullable().describe(
+    `rows the statement returned in all, counted up to ${COUNTED_ROWS} (null: more than that)`,
+  ),
   truncated: z.boolean().describe("true when the row or byte cap left rows out"),
 };
 

@@ -251,6 +251,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         columns: result.columns,
         rows: table.rows,
         row_count: table.rows.length,
+        total_rows: result.total,
         truncated: result.truncated || table.cut > 0,
       }, settings.maxBytes);
     }));
