@@ -23,7 +23,8 @@ const frame = await stackedFrame(rows);
 const slices: pl.DataFrame[] = [];
 for (let offset = 0; offset < rows; offset += 16_000) slices.push(frame.slice(offset, 16_000));
 const typed = slices.map(exportTypedColumns);
-const keeps = slices.map((s) => keepMask(s, trimmedKeep()));
+const keep = trimmedKeep(frame);
+const keeps = slices.map((s) => keepMask(s, keep));
 const styles = COLUMNS.map((_, i) => String(i % 3));
 
 const pieces: Record<string, () => number> = {

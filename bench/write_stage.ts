@@ -53,7 +53,7 @@ for (let run = 0; run < Number(values.runs); run++) {
       formats: [...formats],
       pathOf: (f) => `${dir}/out.${f}`,
       xlsx: {},
-      subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
+      subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
     });
     const used = process.cpuUsage(cpu);
     console.log(

@@ -299,7 +299,7 @@ Deno.test("revenue not fetched: each segment that judges MRR says it cannot be j
   ok(brief.includes("a rule that judges MRR leaves organizations with unknown MRR out"));
 });
 
-Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free organizations", async () => {
+Deno.test("a CSV above the limit gets a trimmed variant without idle free organizations", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const csvPath = join(dir, CSV);
@@ -329,7 +329,7 @@ Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free 
     ok(brief.includes(
       `- \`helicone_pricing_data_2026-11-01_trimmed.csv\`: ${
         (trimmedBytes / 1024).toFixed(1)
-      } KB, 4 organizations: the same columns without the 1 free organization that sent no requests in the window`,
+      } KB, 4 organizations: the same columns without the 1 free organization that sent no requests in the window, carries no revenue (MRR $0 or not fetched) and shares no Stripe customer with an organization the file keeps`,
     ));
     ok(
       brief.includes(
@@ -340,7 +340,7 @@ Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free 
     // what the trimmed file holds: 4 rows; left out o1 (free, 0 requests, 1 seat, MRR $0).
     const lines = brief.split("\n");
     ok(lines.includes(
-      "**Which file these figures describe:** every count, sum and distribution in this brief (Scope, Totals, unit economics, By tier, Distributions) describes the full export `helicone_pricing_data_2026-11-01.csv`, 5 organizations. `helicone_pricing_data_2026-11-01_trimmed.csv` holds 4 of them, one row each, with the same columns: left out is the 1 free organization that sent no requests in the window (1 seat, $0.00 known MRR). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here.",
+      "**Which file these figures describe:** every count, sum and distribution in this brief (Scope, Totals, unit economics, By tier, Distributions) describes the full export `helicone_pricing_data_2026-11-01.csv`, 5 organizations. `helicone_pricing_data_2026-11-01_trimmed.csv` holds 4 of them, one row each, with the same columns: left out is the 1 free organization that sent no requests in the window, carries no revenue (MRR $0 or not fetched) and shares no Stripe customer with an organization the file keeps (1 seat, $0.00 known MRR). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here; the MRR total is the same (no organization with MRR above $0 is left out).",
     ));
     ok(lines.includes(
       `- 5 organizations in the full export \`${CSV}\`, one row each (the trimmed \`helicone_pricing_data_2026-11-01_trimmed.csv\`: 4), ${COLUMNS.length} columns.`,
@@ -349,6 +349,83 @@ Deno.test("a CSV above the limit gets a trimmed variant without zero-usage free 
     ok(
       !brief.includes(`- 5 organizations, one row each`),
       "no bare row count beside a trimmed file",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * a1 Alpha Pro, pro, 5,000 requests, its revenue on a2 (shared_customer)   → kept (requests)
+ * a2 Alpha sandbox, free, 0 requests, cus_alpha's revenue row, MRR $79     → kept (revenue)
+ * b1 free, 0 requests, no Stripe customer, MRR $0                          → out
+ * c1 free, 0 requests, cus_gamma's revenue row, MRR $0                     → out
+ * c2 free, 0 requests, cus_gamma (shared_customer with c1, MRR empty)      → out (c1 is out)
+ * d1 pro, 100 requests, its revenue on d2 (shared_customer)                → kept (requests)
+ * d2 free, 0 requests, cus_delta's revenue row, MRR $0                     → kept (shares with d1)
+ * e1 free, 0 requests, revenue in a currency without a rate (unconverted)  → kept (revenue)
+ */
+const sharedCustomers = exportFrameFromColumns({
+  org_id: ["a1", "a2", "b1", "c1", "c2", "d1", "d2", "e1"],
+  tier: ["pro", "free", "free", "free", "free", "pro", "free", "free"],
+  seats: [3, 1, 2, 1, 1, 2, 1, 1],
+  requests_30d: [5_000, 0, 0, 0, 0, 100, 0, 0],
+  stripe_customer_id: [
+    "cus_alpha",
+    "cus_alpha",
+    null,
+    "cus_gamma",
+    "cus_gamma",
+    "cus_delta",
+    "cus_delta",
+    "cus_eur",
+  ],
+  mrr: [null, 79, 0, 0, null, null, 0, null],
+  revenue_source: [
+    "shared_customer",
+    "stripe",
+    "no_customer",
+    "stripe",
+    "shared_customer",
+    "shared_customer",
+    "stripe",
+    "unconverted",
+  ],
+});
+
+Deno.test("the trimmed CSV keeps free organizations that carry revenue or share a kept organization's Stripe customer", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const kept = ["a1", "a2", "d1", "d2", "e1"];
+    assertEquals(trimmedExportFrame(sharedCustomers).getColumn("org_id").toArray(), kept);
+    assertEquals(trimmedRowCount(sharedCustomers), 5);
+    // the export's own pass (the CSV writer's subset) keeps the same rows
+    assertEquals([...trimmedSubset(sharedCustomers, "t.csv")!.keep], [1, 1, 0, 0, 0, 1, 1, 1]);
+    const csvPath = join(dir, CSV);
+    const csvBytes = await writeCsvFile(sharedCustomers, csvPath);
+    const written = await writeExportBrief({
+      data: { ...data, frame: sharedCustomers },
+      outDir: dir,
+      exportPaths: [csvPath],
+      trimAboveBytes: csvBytes - 1,
+    });
+    const trimmed = (await readExportFile(written.trimmedPath!)).frame;
+    assertEquals(trimmed.getColumn("org_id").toArray(), kept);
+    // MRR: $79 in both files (a2's row), so a1's shared_customer row has its revenue row
+    assertEquals(trimmed.getColumn("mrr").sum(), 79);
+    const brief = await Deno.readTextFile(written.briefPath);
+    ok(
+      brief.includes(
+        "5 organizations: the same columns without the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched) and share no Stripe customer with an organization the file keeps\n",
+      ),
+      brief,
+    );
+    // left out b1, c1, c2: seats 2 + 1 + 1 = 4; MRR $0 + $0 known, c2's empty
+    ok(
+      brief.includes(
+        "left out are the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched) and share no Stripe customer with an organization the file keeps (4 seats, $0.00 known MRR, unknown for 1 of them). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here; the MRR total is the same (no organization with MRR above $0 is left out).",
+      ),
+      brief,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -390,7 +467,7 @@ Deno.test("a trimmed file that would leave no organization out is not written; t
       const brief = await Deno.readTextFile(written.briefPath);
       ok(!brief.includes("_trimmed.csv"));
       ok(brief.includes(
-        "No organization is free without requests in the window, so there is no trimmed file: upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
+        "Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
       ));
     }
   } finally {
@@ -560,7 +637,7 @@ Deno.test("no MRR known (Stripe skipped): counts over MRR are unknown (–), not
     trimmed: { name: trimmedName, bytes: 1024, rows: 3 },
   });
   ok(twoOut.includes(
-    "left out are the 2 free organizations that sent no requests in the window (3 seats, $0.00 known MRR, unknown for 1 of them).",
+    "left out are the 2 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched) and share no Stripe customer with an organization the file keeps (3 seats, $0.00 known MRR, unknown for 1 of them).",
   ));
   // partly known: o4's MRR unknown; pro counts o3 only (MRR 80 > 0, margin 37.5 %)
   const partly = frame.withColumns(

@@ -67,7 +67,7 @@ Deno.test("the trimmed CSV from the export's own pass is the bytes writeCsvFile 
   const dir = await Deno.makeTempDir();
   const written = await writeCsvWithSubset(frame, {
     path: `${dir}/all.csv`,
-    subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
+    subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
   });
   await writeCsvFile(frame, `${dir}/all_reference.csv`);
   await writeCsvFile(trimmedExportFrame(frame), `${dir}/trimmed_reference.csv`);
@@ -133,7 +133,10 @@ Deno.test("CSV + XLSX in one pass: the CSV, trimmed CSV and sheet the separate w
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
         xlsx: {},
-        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: keepMask(data.frame, trimmedKeep()) },
+        subset: {
+          path: `${dir}/${sub}/trimmed.csv`,
+          keep: keepMask(data.frame, trimmedKeep(data.frame)),
+        },
       })
     );
   const both = await write("both", ["csv", "xlsx"]);

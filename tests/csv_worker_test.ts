@@ -14,7 +14,7 @@ import { exportTypedColumns } from "../lib/formats/cells.ts";
 import { keepMask } from "../lib/formats/csv.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import type { ExportFormat } from "../lib/core/types.ts";
-import { trimmedKeep } from "../lib/report/brief.ts";
+import { trimmedKeep, trimmedKeepMask } from "../lib/report/brief.ts";
 import { countingWorkers, type WorkerCounts } from "./counting_workers.ts";
 
 const data = await goldenDemoData();
@@ -42,7 +42,7 @@ Deno.test("the worker formats a slice into formatSlice's bytes; the slice's buff
   const frame = demoFrame();
   const worker = startCsvFormatWorker();
   try {
-    const keep = keepMask(frame, trimmedKeep());
+    const keep = keepMask(frame, trimmedKeep(frame));
     const here = formatSlice(exportTypedColumns(frame), keep);
     const concat = (chunks: Uint8Array[]) => new Uint8Array(chunks.flatMap((c) => [...c]));
     const moved = exportTypedColumns(frame);
@@ -65,7 +65,7 @@ Deno.test("CSV and trimmed CSV off the main thread: the single-threaded bytes, i
   const write = (name: string, offThread: boolean) =>
     writeCsvWithSubset(frame, {
       path: `${dir}/${name}.csv`,
-      subset: { path: `${dir}/${name}_trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
+      subset: { path: `${dir}/${name}_trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
       sliceRows: SLICE,
       offThread,
     });
@@ -97,7 +97,7 @@ Deno.test("CSV + XLSX with the CSV off the main thread: the CSV, trimmed CSV and
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
         xlsx: {},
-        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
+        subset: { path: `${dir}/${sub}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
         csvOffThread,
         sliceRows: SLICE,
       })
@@ -129,7 +129,7 @@ Deno.test("a slice that fails in the worker fails the writer with one line; no f
       // (its rows are given twice)
       subset: {
         path: `${dir}/trimmed.csv`,
-        keep: keepMask(pl.concat([good, good]), trimmedKeep()),
+        keep: trimmedKeepMask(pl.concat([good, good])),
       },
       offThread: true,
     });
@@ -168,7 +168,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const run = await countingSlices(async (counts) => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/export.csv`,
-      subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
+      subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
       offThread: true,
       secondCoreFree,
     });
@@ -190,7 +190,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   ok(run.slices > 0);
   const reference = await writeCsvWithSubset(frame, {
     path: `${dir}/reference.csv`,
-    subset: { path: `${dir}/reference_trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
+    subset: { path: `${dir}/reference_trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
     offThread: false,
   });
   assertEquals(
@@ -209,7 +209,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const closed = await countingSlices(async () => {
     const writer = await CsvFilesWriter.open({
       path: `${dir}/late.csv`,
-      subset: { path: `${dir}/late_trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
+      subset: { path: `${dir}/late_trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
       offThread: true,
       secondCoreFree: lateFree,
     });
@@ -228,7 +228,7 @@ Deno.test("the writer's slices must be the frame's rows in order: past its end i
   const frame = data.frame.head(2);
   const writer = await CsvFilesWriter.open({
     path: `${dir}/export.csv`,
-    subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep()) },
+    subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
   });
   const three = data.frame.head(3);
   let message = "";

@@ -4,8 +4,8 @@
  * table (lib/frame/columns.ts); the numbers (row counts, totals and distributions per tier) come from
  * the frame itself. A user uploads the CSV and the brief together.
  *
- * When the CSV is larger than the upload-friendly size, a trimmed variant without zero-usage free
- * organizations is written beside it (when it leaves any out); the brief sets every file it offers
+ * When the CSV is larger than the upload-friendly size, a trimmed variant without the long tail of
+ * idle free organizations (trimmed.ts) is written beside it (when it leaves any out); the brief sets every file it offers
  * for upload against that size and says which one to upload (brief_upload.ts).
  */
 import pl from "nodejs-polars";
@@ -25,10 +25,17 @@ import {
 } from "../formats/files.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
 import { TRIMMED_SUFFIX } from "./export_parts.ts";
-import { keepMask, writeCsvFile } from "../formats/csv.ts";
+import { writeCsvFile } from "../formats/csv.ts";
 import { markdownCode, markdownList, markdownTable } from "../formats/markdown.ts";
-import { formatBytes, formatCount, formatUsd } from "./numbers.ts";
+import { formatBytes, formatCount } from "./numbers.ts";
 import { segmentFileSize, uploadParagraph } from "./brief_upload.ts";
+import {
+  leftOutMrr,
+  leftOutOfTrimmed,
+  trimmedExportFrame,
+  trimmedLeavesOut,
+  trimmedRowCount,
+} from "./trimmed.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import {
   distributionSection,
@@ -104,36 +111,14 @@ export function trimmedFileName(stamp: ExportStampOptions): string {
   return exportFileName({ ...stamp, ext: "csv", suffix: TRIMMED_SUFFIX });
 }
 
-/** Rows the trimmed file keeps: not (free and no requests in the window); null drops the row. */
-export function trimmedKeep(): pl.Expr {
-  const zeroUsageFree = pl.col("tier").eq(pl.lit("free"))
-    .and(pl.col("requests_30d").fillNull(0).eq(0));
-  return zeroUsageFree.not();
-}
-
-/** The export without free organizations that sent no requests in the window (the long tail). */
-export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
-  return frame.filter(trimmedKeep());
-}
-
-/**
- * The trimmed CSV as the CSV writer's subset (lib/formats/csv_files.ts), written at `path`, its
- * rows marked in one pass over the frame; none when it would leave no organization out (it would
- * be the CSV again).
- */
-export function trimmedSubset(
-  frame: pl.DataFrame,
-  path: string,
-): { path: string; keep: Uint8Array } | undefined {
-  const keep = keepMask(frame, trimmedKeep());
-  return keep.includes(0) ? { path, keep } : undefined;
-}
-
-/** How many organizations the trimmed file keeps (one pass, no copy of the frame). */
-export function trimmedRowCount(frame: pl.DataFrame): number {
-  const kept = frame.select(trimmedKeep().fillNull(false).cast(pl.UInt32).sum().alias("kept"));
-  return Number(kept.getColumn("kept").get(0) ?? 0);
-}
+// Which rows the trimmed file keeps lives in trimmed.ts.
+export {
+  trimmedExportFrame,
+  trimmedKeep,
+  trimmedKeepMask,
+  trimmedRowCount,
+  trimmedSubset,
+} from "./trimmed.ts";
 
 // The statistics sections (totals, tiers, distributions) live in brief_sections.ts.
 export { DISTRIBUTION_COLUMNS, quantile } from "./brief_sections.ts";
@@ -209,31 +194,6 @@ export function suggestedQuestions(windowDays: number): string[] {
 }
 
 /**
- * What the trimmed file leaves out: organizations, their seats, their known MRR and how many of
- * them have it (the MRR of none known is unknown, not $0).
- */
-function leftOutOfTrimmed(
-  frame: pl.DataFrame,
-): { organizations: number; seats: number; mrr: number; mrrKnown: number } {
-  const out = frame.select(trimmedKeep().fillNull(false).not().alias("out"), "seats", "mrr")
-    .filter(pl.col("out"));
-  const total = (name: string) => Number(out.getColumn(name).sum() ?? 0);
-  const mrrKnown = out.height - out.getColumn("mrr").nullCount();
-  return { organizations: out.height, seats: total("seats"), mrr: total("mrr"), mrrKnown };
-}
-
-/** The left-out organizations' MRR: known, partly known or unknown. */
-function leftOutMrr(out: ReturnType<typeof leftOutOfTrimmed>): string {
-  if (out.mrrKnown === 0) {
-    return out.organizations === 1 ? "MRR unknown" : "MRR unknown for all of them";
-  }
-  const unknown = out.organizations - out.mrrKnown;
-  return unknown === 0
-    ? `${formatUsd(out.mrr)} known MRR`
-    : `${formatUsd(out.mrr)} known MRR, unknown for ${formatCount(unknown)} of them`;
-}
-
-/**
  * Which file the brief's figures describe, when a trimmed file is written beside the CSV: the full
  * export, and what the trimmed file holds instead (its rows and what was left out).
  */
@@ -245,14 +205,12 @@ function figuresDescribe(input: BriefInput, full: BriefFile): string {
   } organizations. \`${trimmed.name}\` holds ${
     formatCount(trimmed.rows)
   } of them, one row each, with the same columns: left out ${
-    out.organizations === 1
-      ? "is the 1 free organization"
-      : `are the ${formatCount(out.organizations)} free organizations`
-  } that sent no requests in the window (${formatCount(out.seats)} seat${
+    out.organizations === 1 ? "is" : "are"
+  } ${trimmedLeavesOut(out.organizations)} (${formatCount(out.seats)} seat${
     out.seats === 1 ? "" : "s"
   }, ${
     leftOutMrr(out)
-  }). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here.`;
+  }). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here; the MRR total is the same (no organization with MRR above $0 is left out).`;
 }
 
 /** The brief as Markdown. Pure: every number comes from `input`. */
@@ -297,9 +255,7 @@ export function briefMarkdown(input: BriefInput): string {
     lines.push(
       `- \`${input.trimmed.name}\`: ${formatBytes(input.trimmed.bytes)}, ${
         formatCount(input.trimmed.rows)
-      } organizations: the same columns without the ${formatCount(dropped)} free ${
-        dropped === 1 ? "organization that" : "organizations that"
-      } sent no requests in the window`,
+      } organizations: the same columns without ${trimmedLeavesOut(dropped)}`,
     );
   }
   lines.push("");

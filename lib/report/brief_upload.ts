@@ -63,7 +63,7 @@ function csvAdvice(input: UploadInput, limit: number): string {
   }
   if (trimmed) return `Upload \`${trimmed.name}\` and this brief instead.`;
   if (input.nothingToTrim) {
-    return `No organization is free without requests in the window, so there is no trimmed file: ${
+    return `Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: ${
       smallerFile(input, limit, { csv: true })
     }.`;
   }

@@ -14,6 +14,7 @@ export {
   trimmedExportFrame,
   trimmedFileName,
   trimmedKeep,
+  trimmedKeepMask,
   trimmedRowCount,
   trimmedSubset,
   type WriteBriefOptions,

@@ -1,0 +1,114 @@
+/**
+ * The trimmed CSV's rows (`…_trimmed.csv`, written beside a CSV above the upload size): the
+ * export without its long tail, the free organizations that sent no requests in the window and
+ * carry no revenue. A row that carries revenue (mrr > 0, or read from Stripe but not in USD:
+ * revenue_source unconverted) stays, whatever its tier: a free organization can be the row its
+ * Stripe customer's revenue is on (lib/revenue/shared_customers.ts). So does every organization
+ * sharing a Stripe customer with a kept one, so no kept shared_customer row points at a missing
+ * revenue row.
+ */
+import pl from "nodejs-polars";
+import { formatCount, formatUsd } from "./numbers.ts";
+
+const CUSTOMER = "stripe_customer_id";
+
+/**
+ * Who the trimmed file leaves out, `count` of them, for the brief's sentences ("the same columns
+ * without …", "left out are …").
+ */
+export function trimmedLeavesOut(count: number): string {
+  const one = count === 1;
+  return `the ${formatCount(count)} free ${
+    one ? "organization that" : "organizations that"
+  } sent no requests in the window, ${
+    one ? "carries" : "carry"
+  } no revenue (MRR $0 or not fetched) and ${
+    one ? "shares" : "share"
+  } no Stripe customer with an organization the file keeps`;
+}
+
+/** Rows kept before customers are looked at: not free-and-idle, or carrying revenue. */
+function keptOnTheirOwn(frame: pl.DataFrame): pl.Expr {
+  const has = (name: string) => frame.columns.includes(name);
+  const idleFree = pl.col("tier").eq(pl.lit("free"))
+    .and(pl.col("requests_30d").fillNull(0).eq(0));
+  const revenue = has("mrr") ? pl.col("mrr").gt(0).fillNull(false) : pl.lit(false);
+  const unconverted = has("revenue_source")
+    ? pl.col("revenue_source").eq(pl.lit("unconverted")).fillNull(false)
+    : pl.lit(false);
+  return idleFree.not().or(revenue).or(unconverted);
+}
+
+/**
+ * Rows the trimmed file keeps (null drops the row, as Polars' filter does), for `frame`: the
+ * Stripe customers of the rows kept on their own are looked up once (a set of ids, not a window
+ * over every id).
+ */
+export function trimmedKeep(frame: pl.DataFrame): pl.Expr {
+  const own = keptOnTheirOwn(frame);
+  if (!frame.columns.includes(CUSTOMER)) return own;
+  const keptCustomers = frame.select(own.fillNull(false).alias("kept"), pl.col(CUSTOMER))
+    .filter(pl.col("kept").and(pl.col(CUSTOMER).isNotNull()))
+    .select(pl.col(CUSTOMER).unique())
+    .getColumn(CUSTOMER);
+  if (keptCustomers.length === 0) return own;
+  // (as a literal: isIn of a bare Series of the same type is deprecated in Polars)
+  return own.or(pl.col(CUSTOMER).isIn(pl.lit(keptCustomers)).fillNull(false));
+}
+
+/** The export without its long tail (trimmedKeep). */
+export function trimmedExportFrame(frame: pl.DataFrame): pl.DataFrame {
+  return frame.filter(trimmedKeep(frame));
+}
+
+/** One byte a row, 1 = kept: the CSV writer's subset (lib/formats/csv_files.ts). */
+export function trimmedKeepMask(frame: pl.DataFrame): Uint8Array {
+  return frame.select(trimmedKeep(frame).fillNull(false).cast(pl.UInt8).alias("keep"))
+    .getColumn("keep").toTypedArray() as Uint8Array;
+}
+
+/**
+ * The trimmed CSV as the CSV writer's subset (lib/formats/csv_files.ts), written at `path`, its
+ * rows marked in one pass over the frame; none when it would leave no organization out (it would
+ * be the CSV again).
+ */
+export function trimmedSubset(
+  frame: pl.DataFrame,
+  path: string,
+): { path: string; keep: Uint8Array } | undefined {
+  const keep = trimmedKeepMask(frame);
+  return keep.includes(0) ? { path, keep } : undefined;
+}
+
+/** How many organizations the trimmed file keeps (one pass, no copy of the frame). */
+export function trimmedRowCount(frame: pl.DataFrame): number {
+  const kept = frame.select(
+    trimmedKeep(frame).fillNull(false).cast(pl.UInt32).sum().alias("kept"),
+  );
+  return Number(kept.getColumn("kept").get(0) ?? 0);
+}
+
+/**
+ * What the trimmed file leaves out: organizations, their seats, their known MRR and how many of
+ * them have it (the MRR of none known is unknown, not $0).
+ */
+export function leftOutOfTrimmed(
+  frame: pl.DataFrame,
+): { organizations: number; seats: number; mrr: number; mrrKnown: number } {
+  const out = frame.select(trimmedKeep(frame).fillNull(false).not().alias("out"), "seats", "mrr")
+    .filter(pl.col("out"));
+  const total = (name: string) => Number(out.getColumn(name).sum() ?? 0);
+  const mrrKnown = out.height - out.getColumn("mrr").nullCount();
+  return { organizations: out.height, seats: total("seats"), mrr: total("mrr"), mrrKnown };
+}
+
+/** The left-out organizations' MRR: known, partly known or unknown. */
+export function leftOutMrr(out: ReturnType<typeof leftOutOfTrimmed>): string {
+  if (out.mrrKnown === 0) {
+    return out.organizations === 1 ? "MRR unknown" : "MRR unknown for all of them";
+  }
+  const unknown = out.organizations - out.mrrKnown;
+  return unknown === 0
+    ? `${formatUsd(out.mrr)} known MRR`
+    : `${formatUsd(out.mrr)} known MRR, unknown for ${formatCount(unknown)} of them`;
+}
