@@ -60,7 +60,7 @@ import {
   historyDirNamed,
   type PreparedSnapshot,
 } from "./history/snapshot.ts";
-import { exportHistoryStage } from "./history/export_stage.ts";
+import { exportHistoryStage, publishWithSnapshot } from "./history/export_stage.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
 // this thread never draws (the chart worker does).
 import { addEconomicsColumns } from "./economics/columns.ts";
@@ -361,14 +361,14 @@ async function exportFiles(
         manifestName: basename(stagedManifest),
         written: staged.map((path) => basename(path)),
       });
-      // stopped (Ctrl-C in the command line): not once the moves have begun, which complete
+      // stopped (Ctrl-C): not once the moves (the snapshot's, then the set's) begin; they complete
       options.signal?.throwIfAborted();
-      const published = await publishStaged(staging, {
-        outDir: options.outDir,
-        files: [...staged, stagedManifest],
-        retire: [...new Set([...written.brief.stale, ...leftBehind])],
-      });
-      await snapshot?.commit();
+      const published = await publishWithSnapshot(snapshot, () =>
+        publishStaged(staging, {
+          outDir: options.outDir,
+          files: [...staged, stagedManifest],
+          retire: [...new Set([...written.brief.stale, ...leftBehind])],
+        }), data.warnings);
       const files = published.slice(0, -1);
       const manifestPath = published[published.length - 1];
       options.onStage?.({ stage: "files", files, manifestPath });
@@ -390,7 +390,7 @@ async function exportFiles(
     }
   } finally {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
-    await snapshot?.discard(); // a failed run leaves no snapshot (after commit: nothing to drop)
+    await snapshot?.discard(); // a failed run leaves no snapshot (once placed: nothing to drop)
   }
 }
 

@@ -445,6 +445,64 @@ Deno.test("re-running an export through a day keeps one snapshot of that day bes
   ]);
 });
 
+Deno.test("a snapshot that cannot be put in place fails the export before its files are published", async () => {
+  const outDir = await Deno.makeTempDir();
+  const dir = `${outDir}/history`;
+  const at = "2026-12-03T11:00:00Z";
+  const first = await demoExportAt(at, { outDir, historyDir: dir });
+  const files = (folder: string) => [...Deno.readDirSync(folder)].map((e) => e.name).sort();
+  const before = new Map(first.files.map((path) => [path, Deno.readFileSync(path)]));
+  const manifest = Deno.readFileSync(first.manifestPath);
+  const parquet = `${dir}/helicone_pricing_data_2026-12-03T110000Z_demo.parquet`;
+  const snapshot = Deno.readFileSync(parquet);
+  // a folder where the snapshot's sidecar goes: its rename fails (EISDIR)
+  await Deno.remove(`${parquet}.json`);
+  await Deno.mkdir(`${parquet}.json`);
+  const outFiles = files(outDir);
+  await rejects(
+    demoExportAt(at, { outDir, historyDir: dir }),
+    (error: Error) => {
+      assertEquals(error.message.split("\n").length, 1);
+      match(
+        error.message,
+        /^history snapshot .*T110000Z_demo\.parquet could not be put in place \(.*T110000Z_demo\.parquet\.json exists and is not a file\); nothing new was written: move what is in the way, or fix the history folder /,
+      );
+      return true;
+    },
+  );
+  // the previous set and its snapshot as they were; no staging folder or temp file left
+  assertEquals(files(outDir), outFiles);
+  for (const [path, bytes] of before) assertEquals(Deno.readFileSync(path), bytes, path);
+  assertEquals(Deno.readFileSync(first.manifestPath), manifest);
+  assertEquals(files(dir), [
+    "helicone_pricing_data_2026-12-03T110000Z_demo.parquet",
+    "helicone_pricing_data_2026-12-03T110000Z_demo.parquet.json",
+  ]);
+  assertEquals(Deno.readFileSync(parquet), snapshot);
+  ok(Deno.statSync(`${parquet}.json`).isDirectory);
+});
+
+Deno.test("a snapshot in place whose folder cannot be tidied is a warning: the export and its snapshot stand", async () => {
+  const outDir = await Deno.makeTempDir();
+  const dir = `${outDir}/history`;
+  // an earlier snapshot of the day that is a folder: removing it fails
+  await Deno.mkdir(`${dir}/helicone_pricing_data_2026-12-03T100000Z_demo.parquet`, {
+    recursive: true,
+  });
+  const result = await demoExportAt("2026-12-03T11:00:00Z", { outDir, historyDir: dir });
+  const path = `${dir}/helicone_pricing_data_2026-12-03T110000Z_demo.parquet`;
+  ok(
+    result.data.warnings.some((w) =>
+      w.startsWith(`history snapshot ${path} is stored, but tidying the history folder failed (`)
+    ),
+    result.data.warnings.join("\n"),
+  );
+  const manifest = JSON.parse(await Deno.readTextFile(result.manifestPath));
+  assertEquals(manifest.history_snapshot.path, path);
+  assertEquals(Deno.statSync(path).size, manifest.history_snapshot.bytes);
+  ok(Deno.statSync(`${path}.json`).isFile);
+});
+
 /** A demo CSV export as-of `at` into `outDir`, its snapshot into `historyDir`. */
 function demoExportAt(
   at: string,

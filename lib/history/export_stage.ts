@@ -1,10 +1,11 @@
 /**
  * The export's history stage: the MRR history over the stored snapshots and this export (the
- * brief's section, the XLSX sheet), and this export's Parquet snapshot, prepared here and put in
- * place only once the export's files are published (PreparedSnapshot.commit).
+ * brief's section, the XLSX sheet), and this export's Parquet snapshot, prepared here and published
+ * with the export's files (publishWithSnapshot).
  */
 import type { PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
+import { UserError } from "../core/config.ts";
 import {
   type PreparedSnapshot,
   prepareSnapshot,
@@ -66,6 +67,35 @@ export async function exportHistoryStage(
       warnings: data.warnings,
     }));
   return { history, snapshot };
+}
+
+/**
+ * Publishes the export's files (`publish`) with its snapshot, together or not at all: the snapshot
+ * goes in place first (a failure there publishes nothing), is taken back if the publish fails, and
+ * is tidied after (what that could not do is a warning pushed on `warnings`: the set and the
+ * snapshot its manifest names are both in place).
+ */
+export async function publishWithSnapshot<T>(
+  snapshot: PreparedSnapshot | undefined,
+  publish: () => Promise<T>,
+  warnings: string[],
+): Promise<T> {
+  if (!snapshot) return await publish();
+  await snapshot.place();
+  let published: T;
+  try {
+    published = await publish();
+  } catch (error) {
+    try {
+      await snapshot.unplace();
+    } catch (undo) {
+      throw new UserError(`${(error as Error).message}; ${(undo as Error).message}: remove it`);
+    }
+    throw error;
+  }
+  const warning = await snapshot.finish();
+  if (warning) warnings.push(warning);
+  return published;
 }
 
 /**

@@ -8,7 +8,7 @@
  * as-of again replaces both atomically (temp file, then rename).
  */
 import pl from "nodejs-polars";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
@@ -145,12 +145,18 @@ function realAsOf(meta: SnapshotMeta | null, named: Date, timed: boolean): Date 
   return agrees ? stored : named;
 }
 
+/** A rename, recorded so it can be undone. */
+type Move = (from: string, to: string) => Promise<void>;
+
 /**
  * Before a snapshot is put at `path` (as-of `asOf`): a snapshot there of another instant (an older
  * kit named any as-of by its date) is not the same as-of, so it is moved to its own name rather
  * than replaced, unless a snapshot already holds that name.
  */
-async function moveOtherInstantAside(path: string, asOf: Date, demo: boolean): Promise<void> {
+async function moveOtherInstantAside(
+  path: string,
+  { asOf, demo, move }: { asOf: Date; demo: boolean; move: Move },
+): Promise<void> {
   const match = basename(path).match(SNAPSHOT_PATTERN);
   if (!match || match[2] !== undefined) return; // a timed name is its instant's alone
   if (!(await stat(path).catch(() => null))) return;
@@ -158,8 +164,8 @@ async function moveOtherInstantAside(path: string, asOf: Date, demo: boolean): P
   if (asOfKey(there) === asOfKey(asOf)) return;
   const aside = join(dirname(path), snapshotFileName(there, demo));
   if (await stat(aside).catch(() => null)) return;
-  await rename(`${path}.json`, `${aside}.json`);
-  await rename(path, aside);
+  await move(`${path}.json`, `${aside}.json`);
+  await move(path, aside);
 }
 
 /**
@@ -190,9 +196,27 @@ async function removeEarlierSameDay(
   }
 }
 
-/** A snapshot written under temporary names: `commit` moves it into place, `discard` drops it. */
+/**
+ * A snapshot written under temporary names. An export puts it in place before publishing its
+ * files (`place`), takes it back if the publish fails (`unplace`) and tidies up after (`finish`),
+ * so the set and the snapshot its manifest names are published together or not at all.
+ */
 export interface PreparedSnapshot extends SnapshotInfo {
+  /**
+   * Moves it under its name, what it replaces kept aside; on a failure every move is undone and a
+   * one-line UserError names the file and the fix.
+   */
+  place(): Promise<void>;
+  /** Undoes `place` (the export's publish failed); throws what it could not put back. */
+  unplace(): Promise<void>;
+  /**
+   * After `place`: drops what it replaced and the day's earlier snapshots (removeEarlierSameDay).
+   * The snapshot is in place whatever happens here: what failed comes back as a warning.
+   */
+  finish(): Promise<string | null>;
+  /** `place`, then `finish`, failing on what `finish` could not do (history import). */
   commit(): Promise<void>;
+  /** Removes the temporary files (nothing once placed). */
   discard(): Promise<void>;
 }
 
@@ -253,21 +277,79 @@ export async function prepareSnapshot(
     throw error;
   }
   const { bytes, sha256 } = await fileDigest(tmp);
+  const moves: { from: string; to: string }[] = [];
+  const move: Move = async (from, to) => {
+    await rename(from, to);
+    moves.push({ from, to });
+  };
+  const replaced: string[] = [];
+  const unplace = async () => {
+    const failures: string[] = [];
+    for (const { from, to } of moves.splice(0).reverse()) {
+      await rename(to, from).catch((error) => failures.push(`${from} (${firstLine(error)})`));
+    }
+    replaced.length = 0;
+    if (failures.length > 0) {
+      throw new UserError(`history snapshot ${path}: could not put back ${failures.join(", ")}`);
+    }
+  };
+  const place = async () => {
+    try {
+      await moveOtherInstantAside(path, { ...options, move });
+      for (const target of [`${path}.json`, path]) {
+        const there = await lstat(target).catch(() => null);
+        if (there && !there.isFile()) throw new Error(`${target} exists and is not a file`);
+        if (!there) continue;
+        const kept = ownedTempPath(target);
+        await move(target, kept);
+        replaced.push(kept);
+      }
+      // the Parquet file last: a reader that finds it finds its sidecar
+      await move(tmpMeta, `${path}.json`);
+      await move(tmp, path);
+    } catch (error) {
+      const putBack = await unplace().then(() => "", (undo) => `; ${firstLine(undo)}`);
+      throw new UserError(
+        `history snapshot ${path} could not be put in place (${
+          firstLine(error)
+        })${putBack}; nothing new was written: move what is in the way, or fix the history folder ${options.dir} (or set PRICING_HISTORY_DIR)`,
+      );
+    }
+  };
+  const finish = async () => {
+    try {
+      for (const kept of replaced) await rm(kept, { force: true });
+      await removeEarlierSameDay(path, { asOf: options.asOf, demo: options.demo, meta });
+      return null;
+    } catch (error) {
+      return `history snapshot ${path} is stored, but tidying the history folder failed (${
+        firstLine(error)
+      }): earlier snapshots of ${
+        isoDate(options.asOf)
+      } or replaced files may be left in ${options.dir}`;
+    }
+  };
   return {
     path,
     asOf: options.asOf,
     demo: options.demo,
     bytes,
     sha256,
-    // the Parquet file last: a reader that finds it finds its sidecar
+    place,
+    unplace,
+    finish,
     commit: async () => {
-      await moveOtherInstantAside(path, options.asOf, options.demo);
-      await rename(tmpMeta, `${path}.json`);
-      await rename(tmp, path);
-      await removeEarlierSameDay(path, { asOf: options.asOf, demo: options.demo, meta });
+      await place();
+      const warning = await finish();
+      if (warning) throw new UserError(warning);
     },
     discard,
   };
+}
+
+/** An error's first line. */
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split("\n")[0];
 }
 
 /** Writes the frame (export columns) as the snapshot of `asOf`; returns what was written. */
@@ -282,8 +364,8 @@ export async function writeSnapshot(
     await prepared.discard();
     throw error;
   }
-  const { commit: _commit, discard: _discard, ...info } = prepared;
-  return info;
+  const { path, asOf, demo, bytes, sha256 } = prepared;
+  return { path, asOf, demo, bytes, sha256 };
 }
 
 /**
