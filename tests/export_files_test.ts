@@ -1,8 +1,9 @@
 /**
  * The export's CSV and XLSX written together (lib/formats/export_files.ts): text cells the XLSX
- * cut to Excel's limit are counted for the export's warning; the CSV keeps the whole text.
+ * cut to Excel's limit are counted for the export's warning; the CSV keeps the whole text. A full
+ * disk is one line naming the file and the fix (on a small tmpfs, where this process may mount one).
  */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, rejects } from "node:assert/strict";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { writeExportFiles, xlsxCutWarning } from "../lib/formats/export_files.ts";
 import { tinyExportFrame } from "./tiny_frame.ts";
@@ -46,4 +47,66 @@ Deno.test("the warning names how many cells were cut and that the CSV has the fu
     xlsxCutWarning(1),
     "1 cell of the XLSX held text longer than Excel's 32,767 characters a cell and was cut to that; the CSV has the full text",
   );
+});
+
+/** Runs `command`; whether it succeeded. */
+async function succeeds(command: string, args: string[]): Promise<boolean> {
+  const run = await new Deno.Command(command, { args, stdout: "null", stderr: "null" }).output()
+    .catch(() => null);
+  return run?.success ?? false;
+}
+
+/** A tmpfs of `kb` KB mounted at a new folder (root only), or null where mounting is not allowed. */
+async function smallDisk(kb: number): Promise<string | null> {
+  const dir = await Deno.makeTempDir();
+  if (await succeeds("mount", ["-t", "tmpfs", "-o", `size=${kb}k`, "tmpfs", dir])) return dir;
+  await Deno.remove(dir);
+  return null;
+}
+
+const canMount = await smallDisk(4).then(async (dir) => {
+  if (!dir) return false;
+  await succeeds("umount", [dir]);
+  await Deno.remove(dir);
+  return true;
+});
+
+Deno.test({
+  name: "a full disk under the export's files is one line naming the file, its folder and the fix",
+  ignore: !canMount,
+  fn: async () => {
+    const disk = (await smallDisk(64))!;
+    try {
+      // 4 names of 40,000 characters: ~160 KB of CSV on a 64 KB disk (the XLSX compresses them)
+      const big = tinyExportFrame(["a", "b", "c", "d"].map((c) => c.repeat(40_000)));
+      const staging = `${disk}/.staging-test`;
+      await Deno.mkdir(staging);
+      for (const formats of [["csv", "xlsx"], ["csv"]] as const) {
+        await rejects(
+          writeExportFiles({
+            frame: big,
+            formats: [...formats],
+            pathOf: (ext) => `${staging}/helicone_pricing_data_2026-11-01.${ext}`,
+            xlsx: {},
+          }),
+          (error: Error) => {
+            match(
+              error.message,
+              new RegExp(
+                `^helicone_pricing_data_2026-11-01\\.csv could not be written in ${disk} \\(no space left on device\\); nothing new was written: free space there or choose another folder \\(--out-dir\\)$`,
+              ),
+            );
+            return true;
+          },
+          formats.join(" and "),
+        );
+        // no temp file left behind (a workbook that fitted may stay: the staging folder goes)
+        const left = [...Deno.readDirSync(staging)].map((e) => e.name);
+        assertEquals(left.filter((name) => name.startsWith(".")), []);
+      }
+    } finally {
+      await succeeds("umount", [disk]);
+      await Deno.remove(disk, { recursive: true });
+    }
+  },
 });

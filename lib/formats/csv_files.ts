@@ -8,7 +8,7 @@ import { open, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { exportTypedColumns, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
 import { csvHeader } from "./csv.ts";
-import { tempPathFor } from "./files.ts";
+import { tempPathFor, writeFailure } from "./files.ts";
 import {
   type CsvFormatWorker,
   formatSlice,
@@ -93,6 +93,9 @@ export class CsvFilesWriter {
   #held: { columns: TypedColumn[]; keep: Uint8Array } | null = null;
   #rows = 0;
 
+  /** a write failed (a full disk): the next slice() throws it rather than format more */
+  #failure: unknown;
+
   /** closed or aborted: no worker is started any more */
   #ended = false;
 
@@ -128,7 +131,15 @@ export class CsvFilesWriter {
   #write(target: Target, data: Uint8Array) {
     if (data.byteLength === 0) return;
     target.bytes += data.byteLength;
-    this.#queue = this.#queue.then(() => target.file.write(data).then(() => {}));
+    this.#queue = this.#queue.then(() =>
+      target.file.write(data).then(() => {}, (error) => {
+        this.#failure ??= writeFailure(target.path, error);
+        throw this.#failure;
+      })
+    );
+    // awaited by drained() or close(); a failed write must not go unhandled meanwhile (the XLSX
+    // pass feeding the CSV awaits neither until its end)
+    this.#queue.catch(() => {});
   }
 
   /** Queues the formatted slices at the head for the files, in order. */
@@ -147,6 +158,7 @@ export class CsvFilesWriter {
    * this call) only at the next slice() or close(), by which time the caller is done with them.
    */
   slice(slice: pl.DataFrame, columns: TypedColumn[], { stillRead = false } = {}): void {
+    if (this.#failure) throw this.#failure;
     if (!this.#header) {
       const header = this.#encoder.encode(csvHeader(columns));
       for (const target of this.#targets) this.#write(target, header);
@@ -214,8 +226,12 @@ export class CsvFilesWriter {
     this.#worker?.close();
     await this.#queue;
     for (const t of this.#targets) {
-      await t.file.sync();
-      await t.file.close();
+      try {
+        await t.file.sync();
+        await t.file.close();
+      } catch (error) {
+        throw writeFailure(t.path, error);
+      }
     }
     for (const t of this.#targets) await rename(t.tmp, t.path);
     const [main, subset] = this.#targets;

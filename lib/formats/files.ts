@@ -2,6 +2,10 @@
 import { createHash } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { UserError } from "../core/config.ts";
+
+/** The prefix of an export's staging folder inside its output folder (lib/formats/staging.ts). */
+export const STAGING_PREFIX = ".staging-";
 
 /** `YYYY-MM-DD` of an instant, in UTC (the as-of date names the files). */
 export function isoDate(date: Date): string {
@@ -85,8 +89,38 @@ export async function writeFileAtomic(
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw error;
+    throw writeFailure(path, error);
   }
+}
+
+/** Why a write failed when the disk is full (ENOSPC) or the user's quota spent (EDQUOT). */
+function diskFull(error: unknown): string | null {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === "ENOSPC" || /\(os error 28\)/.test(message ?? "")) return "no space left on device";
+  if (code === "EDQUOT" || /\(os error 122\)/.test(message ?? "")) return "disk quota exceeded";
+  return null;
+}
+
+/**
+ * `error` of a write of `path`: a full disk becomes one line naming the file, its folder and the
+ * fix (a streamed write's error names neither); any other error is returned as it is. A file of
+ * an export's staging folder is named by the output folder it was for, and nothing of that
+ * export is published (the staging folder goes).
+ */
+export function writeFailure(
+  path: string,
+  error: unknown,
+  { elsewhere = "choose another folder (--out-dir)" }: { elsewhere?: string } = {},
+): unknown {
+  const reason = error instanceof UserError ? null : diskFull(error);
+  if (!reason) return error;
+  const folder = dirname(path);
+  const staged = basename(folder).startsWith(STAGING_PREFIX);
+  return new UserError(
+    `${basename(path)} could not be written in ${staged ? dirname(folder) : folder} (${reason})${
+      staged ? "; nothing new was written" : ""
+    }: free space there or ${elsewhere}`,
+  );
 }
 
 const PIECE_BYTES = 1 << 20;

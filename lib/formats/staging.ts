@@ -10,10 +10,10 @@
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
-import { tempPathFor } from "./files.ts";
+import { STAGING_PREFIX, tempPathFor } from "./files.ts";
 import { UserError } from "../core/config.ts";
 
-export const STAGING_PREFIX = ".staging-";
+export { STAGING_PREFIX };
 const OWNER_FILE = ".owner.json";
 /** Where the files a publish replaces wait until the whole set is in place. */
 const PREVIOUS_DIR = ".previous";

@@ -12,7 +12,13 @@ import { lstat, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
-import { fileDigest, isoDate, stampedFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
+import {
+  fileDigest,
+  isoDate,
+  stampedFileName,
+  STANDARD_WINDOW_DAYS,
+  writeFailure,
+} from "../formats/files.ts";
 import {
   folderError,
   ownedTempPath,
@@ -202,17 +208,11 @@ async function removeEarlierSameDay(
  * so the set and the snapshot its manifest names are published together or not at all.
  */
 export interface PreparedSnapshot extends SnapshotInfo {
-  /**
-   * Moves it under its name, what it replaces kept aside; on a failure every move is undone and a
-   * one-line UserError names the file and the fix.
-   */
+  /** Moves it under its name (what it replaces kept aside); a failure undoes every move. */
   place(): Promise<void>;
   /** Undoes `place` (the export's publish failed); throws what it could not put back. */
   unplace(): Promise<void>;
-  /**
-   * After `place`: drops what it replaced and the day's earlier snapshots (removeEarlierSameDay).
-   * The snapshot is in place whatever happens here: what failed comes back as a warning.
-   */
+  /** After `place`: drops what it replaced and the day's earlier ones; a failure is a warning. */
   finish(): Promise<string | null>;
   /** `place`, then `finish`, failing on what `finish` could not do (history import). */
   commit(): Promise<void>;
@@ -274,7 +274,7 @@ export async function prepareSnapshot(
     await Deno.writeTextFile(tmpMeta, JSON.stringify(meta, null, 2) + "\n");
   } catch (error) {
     await discard();
-    throw error;
+    throw writeFailure(path, error, { elsewhere: "set PRICING_HISTORY_DIR to another folder" });
   }
   const { bytes, sha256 } = await fileDigest(tmp);
   const moves: { from: string; to: string }[] = [];
