@@ -69,6 +69,16 @@ Deno.test("the brief describes every column of the column table", () => {
   ok(!brief.includes("DEMO"));
 });
 
+Deno.test("the brief tells spreadsheet users to open the XLSX, not the CSV", () => {
+  const lines = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] }).split("\n");
+  ok(lines.includes(
+    "The CSV is for tools and AI upload; to read the data in a spreadsheet, open the XLSX (written by default, not with `--format csv` alone): a spreadsheet's CSV import turns text that looks like a number or date (an `org_name` such as `00123`, `1.50E+10`, `2026-01-02` or `50%`) into one, and LibreOffice's default import reads this BOM-less UTF-8 file in a legacy charset; the XLSX keeps text as text.",
+  ));
+  // no CSV, no note on it
+  const xlsxOnly = briefMarkdown({ data, exportFiles: [{ name: "x.xlsx", bytes: 2048 }] });
+  ok(!xlsxOnly.includes("The CSV is for tools"));
+});
+
 Deno.test("question 8 names the rule of the export's window: llm_cost_30d > mrr, or × 30 / 7 for 7 days", () => {
   const month = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
   ok(month.includes("\n8. Churn risk: negative gross margin (`llm_cost_30d > mrr`).\n"));
