@@ -13,6 +13,8 @@ import {
   briefMarkdown,
   DATA_IS_DATA,
   quantile,
+  SUGGESTED_QUESTIONS,
+  suggestedQuestions,
   trimAboveBytesFromEnv,
   trimmedExportFrame,
   trimmedRowCount,
@@ -79,24 +81,56 @@ Deno.test("the brief tells spreadsheet users to open the XLSX, not the CSV", () 
   ok(!xlsxOnly.includes("The CSV is for tools"));
 });
 
-Deno.test("question 8 names the rule of the export's window: llm_cost_30d > mrr, or × 30 / 7 for 7 days", () => {
+/** The numbered questions of a brief, and the line above them. */
+function questionsOf(brief: string): string[] {
+  const start = brief.indexOf("## Questions to ask\n\n") + "## Questions to ask\n\n".length;
+  return brief.slice(start).split("\n").filter((line) => line !== "");
+}
+
+Deno.test("questions: a 30-day brief's are the spec's, word for word", () => {
   const month = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
-  ok(month.includes("\n8. Churn risk: negative gross margin (`llm_cost_30d > mrr`).\n"));
+  assertEquals(questionsOf(month), [
+    "1. Show me organizations with high usage but low revenue.",
+    "2. What would revenue be if we charged 2% of LLM cost instead of seat-based?",
+    "3. Who are our most and least profitable customers?",
+    "4. Find free users who should be on paid plans.",
+    "5. Calculate breakeven pricing tiers.",
+    "6. Underpriced customers: high `requests_30d` or `llm_cost_30d` but low `mrr`.",
+    "7. Upgrade candidates: `tier = free` with high usage.",
+    "8. Churn risk: negative gross margin (`llm_cost_30d > mrr`).",
+    "9. Pricing model comparison: seat-based (`mrr` vs `seats`), usage-based (`mrr` vs `requests_30d`), % of cost (`mrr` vs `llm_cost_30d × percentage`).",
+    "10. Feature adoption: who uses the prompts add-on (`addon_prompts`, `addons_in_metadata`, `prompts_used_30d`)? Should it be included in base tiers?",
+    "11. PTB vs BYOK: should gateway-only customers (`has_gateway_only`) be priced differently?",
+  ]);
+  assertEquals(suggestedQuestions(30), [...SUGGESTED_QUESTIONS]);
+});
+
+Deno.test("questions: a 7-day brief sets every window figure against mrr on a 30-day basis", () => {
   const week = briefMarkdown({
     data: { ...data, windowDays: 7 },
     exportFiles: [{ name: CSV, bytes: 2048 }],
   });
-  ok(week.includes(
-    "\n8. Churn risk: negative gross margin (`gross_margin_pct < 0`: `llm_cost_30d × 30 / 7 > mrr`, the 7-day LLM cost on a 30-day basis).\n",
-  ));
-  ok(!week.includes("`llm_cost_30d > mrr`"));
-  // the other questions as in a 30-day brief
-  const questions = (brief: string) =>
-    brief.slice(brief.indexOf("## Questions to ask")).split("\n");
+  const questions = questionsOf(week);
   assertEquals(
-    questions(week).filter((line, i) => line !== questions(month)[i]).length,
-    1,
+    questions[0],
+    "The window is 7 days: where a question sets usage or LLM cost against monthly `mrr` or a price, it reads them on a 30-day basis (× 30 / 7), as `gross_margin_pct` and `revenue_per_request` do.",
   );
+  const changed = [
+    "1. Show me organizations with high usage (`requests_30d × 30 / 7`) but low revenue.",
+    "2. What would revenue be if we charged 2% of LLM cost (`llm_cost_30d × 30 / 7`) instead of seat-based?",
+    "6. Underpriced customers: high `requests_30d × 30 / 7` or `llm_cost_30d × 30 / 7` but low `mrr`.",
+    "8. Churn risk: negative gross margin (`llm_cost_30d × 30 / 7 > mrr`).",
+    "9. Pricing model comparison: seat-based (`mrr` vs `seats`), usage-based (`mrr` vs `requests_30d × 30 / 7`), % of cost (`mrr` vs `llm_cost_30d × 30 / 7 × percentage`).",
+  ];
+  for (const line of changed) ok(questions.includes(line), line);
+  // the rest as in a 30-day brief; no question left with a bare window figure against mrr
+  const month = questionsOf(briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] }));
+  assertEquals(
+    questions.slice(1).filter((line) => !changed.includes(line)),
+    month.filter((line) => !/^(1|2|6|8|9)\. /.test(line)),
+  );
+  ok(!week.includes("`llm_cost_30d > mrr`"));
+  ok(!week.includes("`mrr` vs `llm_cost_30d × percentage`"));
 });
 
 Deno.test("the numbers the brief quotes match the fixture", () => {
@@ -217,6 +251,35 @@ Deno.test("Totals: MRR nobody's is known is unknown, not $0; a shared customer's
     ),
     sharedLines.join("\n"),
   );
+});
+
+Deno.test("a 7-day brief: By tier says its usage and cost are the window's sums beside monthly mrr; cost_per_seat is said not rescaled", () => {
+  const brief = (windowDays: number) =>
+    briefMarkdown({ data: { ...data, windowDays }, exportFiles: [{ name: CSV, bytes: 2048 }] });
+  const week = brief(7).split("\n");
+  const note = week[week.indexOf("## By tier") + 2];
+  ok(
+    note.endsWith(
+      " Window of 7 days: `requests_30d` and `llm_cost_30d` are the window's sums, as in Totals, beside monthly `mrr` (× 30 / 7 puts them on a 30-day basis); the negative-margin count reads `gross_margin_pct`, already on that basis.",
+    ),
+    note,
+  );
+  ok(week.includes(
+    "| tier | organizations | seats | requests_30d (7 days) | median requests_30d (7 days) | llm_cost_30d (7 days) | mrr | unknown mrr | paying (mrr > 0, of known mrr) | negative margin (spec basis, of known mrr) | is_ptb |",
+  ));
+  // the figures are the window's own, as the fixture holds them (pro: cost 50 + 300)
+  ok(week.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 1 | 2 |"));
+  // the one derived money column left at the window's length, beside its monthly counterpart
+  ok(week.includes(
+    "- Not rescaled: `cost_per_seat` is a 7-day figure beside monthly `revenue_per_seat`; × 30 / 7 puts it on a 30-day basis before comparing.",
+  ));
+  // a 30-day brief has none of it
+  const month = brief(30);
+  ok(!month.includes("Not rescaled"));
+  ok(!month.includes("Window of 30 days"));
+  ok(month.includes(
+    "| tier | organizations | seats | requests_30d | median requests_30d | llm_cost_30d | mrr |",
+  ));
 });
 
 Deno.test("By tier: unknown mrr leaves out shared-customer rows, and its note says so", () => {

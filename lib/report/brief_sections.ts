@@ -5,6 +5,7 @@
 import pl from "nodejs-polars";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatUsd } from "./numbers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
@@ -158,23 +159,26 @@ export function totalsSection(frame: pl.DataFrame): string {
   return markdownTable(["measure", "value"], rows);
 }
 
-export function tierSection(frame: pl.DataFrame): string {
+export function tierSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): string {
   const slim = slimForTiers(frame);
-  return tierTable(tierOrder(slim).map((tier) => tierRow(slim, tier)));
+  return tierTable(tierOrder(slim).map((tier) => tierRow(slim, tier)), windowDays);
 }
 
 /**
  * tierSection, each tier's copied rows freed before the next (at a million organizations they
  * would add up to ~75 MB at the end of the write stage, the export's peak). Same figures.
  */
-export async function tierSectionReleasing(frame: pl.DataFrame): Promise<string> {
+export async function tierSectionReleasing(
+  frame: pl.DataFrame,
+  windowDays = MONTH_DAYS,
+): Promise<string> {
   const slim = slimForTiers(frame);
   const rows: string[][] = [];
   for (const tier of tierOrder(slim)) {
     rows.push(tierRow(slim, tier));
     await collectDroppedFrames({ rows: slim.height });
   }
-  return tierTable(rows);
+  return tierTable(rows, windowDays);
 }
 
 /** Only the columns the tier figures read: a tier's rows are copied out (free: half a million). */
@@ -220,15 +224,18 @@ function tierRow(slim: pl.DataFrame, tier: string): string[] {
   ];
 }
 
-function tierTable(rows: string[][]): string {
+/** The tiers' table; its window columns' headers say the window's length when it is not 30 days. */
+function tierTable(rows: string[][], windowDays: number): string {
+  const windowColumn = (label: string) =>
+    windowDays === MONTH_DAYS ? label : `${label} (${windowDays} days)`;
   return markdownTable(
     [
       "tier",
       "organizations",
       "seats",
-      "requests_30d",
-      "median requests_30d",
-      "llm_cost_30d",
+      windowColumn("requests_30d"),
+      windowColumn("median requests_30d"),
+      windowColumn("llm_cost_30d"),
       "mrr",
       "unknown mrr",
       "paying (mrr > 0, of known mrr)",
