@@ -19,6 +19,7 @@ import {
   frameWithSharedCustomer,
   revenue,
 } from "./economics_fixture.ts";
+import type { CustomerRevenue } from "../lib/revenue/types.ts";
 
 const column = (frame: pl.DataFrame, name: string) => frame.getColumn(name).toArray() as unknown[];
 
@@ -1404,4 +1405,77 @@ Deno.test("PTB timing: none without PTB cost lacking revenue, nor when PTB reven
     !notRead.warnings.some((w) => w.startsWith("plan ") && w.includes("PTB cost")),
     notRead.warnings.join("\n"),
   );
+});
+
+Deno.test("per plan: a shared customer counts in its paying organization's plan, not its newest's", async () => {
+  const { attachRevenue } = await import("../lib/revenue/columns.ts");
+  const { addMetricColumns } = await import("../lib/frame/metrics.ts");
+  // Export order, newest first. cus_eur: the newer "Euro GmbH Labs" (pro, 3 seats, 1,000
+  // requests, $10) and "Euro GmbH" (enterprise, 15 seats, 90,000 requests, $270), $3,000 a
+  // month. cus_two: a newer free "staging" org (1 seat, 100 requests, $1) and "Two" on
+  // pro-20251210 (5 seats, 5,000 requests, $20), $179. "Solo": pro alone, 2 seats, $40, $4.
+  const base = exportFrameFromColumns({
+    org_id: ["labs", "staging", "solo", "eu", "two"],
+    org_name: ["Euro GmbH Labs", "staging", "Solo", "Euro GmbH", "Two"],
+    tier: ["pro", "free", "pro", "enterprise", "pro"],
+    tier_raw: ["pro", "free", "pro", "enterprise", "pro-20251210"],
+    stripe_customer_id: ["cus_eur", "cus_two", "cus_solo", "cus_eur", "cus_two"],
+    seats: [3, 1, 2, 15, 5],
+    active_users_30d: [3, 1, 2, 15, 5],
+    requests_30d: [1_000, 100, 400, 90_000, 5_000],
+    llm_cost_30d: [10, 1, 4, 270, 20],
+    llm_cost_ptb_30d: [0, 0, 0, 0, 0],
+    llm_cost_byok_30d: [10, 1, 4, 270, 20],
+    addon_prompts: [0, 0, 0, 0, 0],
+  });
+  const paid = (customerId: string, mrr: number) =>
+    ({
+      customerId,
+      mrr,
+      mrrRecurring: mrr,
+      baseSubscription: mrr,
+      usageCharges: 0,
+      addonPrompts: 0,
+      addonOther: 0,
+      subscriptionStatus: "active",
+      ptbRevenueUsd30d: 0,
+    }) as CustomerRevenue;
+  const rev = revenue({});
+  rev.byCustomer = new Map(
+    [paid("cus_eur", 3000), paid("cus_two", 179), paid("cus_solo", 40)].map((c) => [
+      c.customerId,
+      c,
+    ]),
+  );
+  const withRevenue = attachRevenue(base, rev);
+  const frame = addEconomicsColumns(addMetricColumns(withRevenue.frame, { windowDays: 30 }), {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    revenue: rev,
+    windowDays: 30,
+    ptbRevenueAttached: true,
+  }).frame;
+  assertEquals(column(frame, "mrr"), [null, null, 40, 3000, 179]);
+  const rows = await planRows(frame);
+  const row = (plan: string) => rows.find((r) => r.plan === plan);
+  // enterprise: Euro GmbH with its Labs, $3,000 over 18 seats, (3,000 − 280) / 3,000
+  const enterprise = row("enterprise (contract)")!;
+  assertEquals([enterprise.organizations, enterprise.seats, enterprise.mrr], [2, 18, 3000]);
+  ok(Math.abs(enterprise.margin_all_pct! - 2720 / 3000 * 100) < 1e-9);
+  ok(Math.abs(enterprise.mrr_per_seat! - 3000 / 18) < 1e-9);
+  // legacy pro: Solo alone, $40 over 2 seats, (40 − 4) / 40
+  const pro = row("pro (seat, legacy)")!;
+  assertEquals([pro.organizations, pro.seats, pro.mrr, pro.mrr_per_seat], [1, 2, 40, 20]);
+  ok(Math.abs(pro.margin_all_pct! - 90) < 1e-9);
+  // pro 2025-12-10: Two with its staging org, $179 over 6 seats, (179 − 21) / 179
+  const dated = row("pro 2025-12-10")!;
+  assertEquals([dated.organizations, dated.paying_organizations, dated.seats, dated.arpa], [
+    2,
+    1,
+    6,
+    179,
+  ]);
+  ok(Math.abs(dated.margin_all_pct! - 158 / 179 * 100) < 1e-9);
+  // free: nobody (the staging org counts with its customer's paying one)
+  assertEquals(row("free")?.paying_organizations ?? 0, 0);
 });

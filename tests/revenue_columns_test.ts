@@ -78,9 +78,61 @@ Deno.test("each customer's revenue goes to its first organization; the rest say 
     null,
   ]);
   assertEquals(warnings, [
-    "1 organization shares a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)",
+    "1 organization shares a stripe_customer_id with another organization; the revenue is shown once, on the paying one (the highest tier, then the newest; revenue_source = shared_customer on the others)",
     "1 organization has a stripe_customer_id with no revenue data",
   ]);
+});
+
+Deno.test("a shared customer's revenue goes to its paying organization: highest tier, then newest", () => {
+  // Export order, newest first. cus_eur: a newer pro "Labs" and the older enterprise → enterprise.
+  // cus_two: a newer free staging org (null tier counts as free) and a pro → pro. cus_tie: two
+  // pro → the newer. cus_other: an unknown tier beats free, team beats it. cus_one: alone.
+  const shared = pl.DataFrame({
+    org_id: ["labs", "staging", "tie1", "eu", "free2", "two", "tie2", "odd", "team", "one"],
+    tier: ["pro", null, "pro", "enterprise", "free", "pro", "pro", "other", "team", "free"],
+    stripe_customer_id: [
+      "cus_eur",
+      "cus_two",
+      "cus_tie",
+      "cus_eur",
+      "cus_two",
+      "cus_two",
+      "cus_tie",
+      "cus_other",
+      "cus_other",
+      "cus_one",
+    ],
+  });
+  const rev = {
+    ...revenue,
+    byCustomer: new Map(
+      ["cus_eur", "cus_two", "cus_tie", "cus_other", "cus_one"].map((
+        id,
+        i,
+      ) => [id, customer(id, 100 + i)]),
+    ),
+    unknownCustomerIds: [],
+  } as unknown as RevenueResult;
+  const { frame: out, warnings } = attachRevenue(shared, rev);
+  assertEquals(out.getColumn("mrr").toArray(), [
+    null,
+    null,
+    102,
+    100,
+    null,
+    101,
+    null,
+    null,
+    103,
+    104,
+  ]);
+  assertEquals(out.getColumn("revenue_source").toArray().filter((s) => s === "stripe").length, 5);
+  assertEquals(warnings, [
+    "5 organizations share a stripe_customer_id with another organization; the revenue is shown once, on the paying one (the highest tier, then the newest; revenue_source = shared_customer on the others)",
+  ]);
+  // without a tier column (a hand-made frame): the first in export order
+  const noTier = attachRevenue(shared.drop("tier"), rev).frame.getColumn("mrr").toArray();
+  assertEquals(noTier, [100, 101, 102, null, null, null, null, 103, null, 104]);
 });
 
 Deno.test("the shared-customer warnings count in words that agree: 1 organization, 2 organizations", () => {
@@ -89,7 +141,7 @@ Deno.test("the shared-customer warnings count in words that agree: 1 organizatio
     stripe_customer_id: ["cus_a", "cus_a", "cus_a", "cus_lost", "cus_lost2"],
   });
   assertEquals(attachRevenue(more, revenue).warnings, [
-    "2 organizations share a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)",
+    "2 organizations share a stripe_customer_id with another organization; the revenue is shown once, on the paying one (the highest tier, then the newest; revenue_source = shared_customer on the others)",
     "2 organizations have a stripe_customer_id with no revenue data",
   ]);
 });

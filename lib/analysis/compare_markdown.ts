@@ -156,7 +156,7 @@ function listOrgs(result: ComparisonSummary, presence: "appeared" | "disappeared
       "",
       `stripe_customer shared: the organization's Stripe customer is shared with other organizations of the ${
         presence === "appeared" ? "new" : "old"
-      } export, whose revenue is shown once, on the newest one's row (the others count $0); its MRR is the customer's, not necessarily ${
+      } export, whose revenue is shown once, on its paying organization's row (highest tier, then newest; the others count $0); its MRR is the customer's, not necessarily ${
         presence === "appeared" ? "new" : "lost"
       } business (see the other organizations' mrr_delta in the per-organization file).`,
     );

@@ -1,6 +1,6 @@
 /**
  * Organizations that share a Stripe customer, in a comparison (lib/analysis/compare.ts). The
- * export carries the customer's revenue on one organization's row (the newest); the others read
+ * export carries the customer's revenue on one organization's row (the paying one: highest tier, then newest); the others read
  * revenue_source shared_customer with those revenue columns empty (lib/revenue/columns.ts). Read
  * as unknown, a customer adding an organization would move its revenue to the new one as if it
  * were new business and leave the old one's change unknown; so a comparison counts a

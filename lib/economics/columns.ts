@@ -47,7 +47,9 @@ export const PTB_REVENUE_NOT_READ =
  */
 function ptbRevenueColumn(frame: pl.DataFrame, options: EconomicsOptions): pl.Series {
   if (options.ptbRevenueAttached) return frame.getColumn("ptb_revenue_30d");
-  return attachRevenue(frame.select("stripe_customer_id"), options.revenue).frame
+  // the tier picks which organization of a shared customer carries its revenue
+  const keys = ["stripe_customer_id", "tier"].filter((name) => frame.columns.includes(name));
+  return attachRevenue(frame.select(...keys), options.revenue).frame
     .getColumn("ptb_revenue_30d");
 }
 

@@ -420,7 +420,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "stripe | cache | demo | no_customer | shared_customer | unconverted | none",
     description:
-      "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator (revenue known); no_customer = no stripe_customer_id, so revenue 0; shared_customer = another (newer) organization with the same customer id carries its revenue; unconverted = read from Stripe but its amounts could not be put in USD (a currency without a PRICING_FX_RATES rate, or a price with no amount in the subscription's currency; a warning names them): money columns empty, status, currency and plan names filled; none = not fetched (Stripe skipped or failed) or unknown to Stripe, revenue empty.",
+      "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator (revenue known); no_customer = no stripe_customer_id, so revenue 0; shared_customer = another organization with the same customer id carries its revenue (the one likeliest to pay: the highest tier family (enterprise > team > growth > pro > other > free), then the newest); unconverted = read from Stripe but its amounts could not be put in USD (a currency without a PRICING_FX_RATES rate, or a price with no amount in the subscription's currency; a warning names them): money columns empty, status, currency and plan names filled; none = not fetched (Stripe skipped or failed) or unknown to Stripe, revenue empty.",
     spec: extra,
   },
   // ── Economics (lib/economics/: price book, cost model) ────────────────────────────────

@@ -7,9 +7,11 @@
  *   or a price with no amount in the subscription's currency): money columns empty, the rest
  *   (status, currency, plans) filled, revenue_source "unconverted" — not the run's source, so
  *   stripe, cache and demo rows always have known revenue.
- * - A customer id shared by several organizations: the revenue goes to the first organization in
- *   export order only (newest), the others get empty revenue and "shared_customer", so totals
- *   never count a subscription twice.
+ * - A customer id shared by several organizations: the revenue goes to one of them only, the
+ *   others get empty revenue and "shared_customer", so totals never count a subscription twice.
+ *   The one is the organization likeliest to be the one paying (REVENUE_ROW_RANK): the highest
+ *   tier family (enterprise > team > growth > pro > other > free), then the first in export
+ *   order (newest). A newer free "staging" organization never takes a paid organization's revenue.
  *
  * Polars does the matching (a join on the customers' own small frame, then expressions): at 1M
  * organizations no JS value per organization is made.
@@ -37,6 +39,52 @@ const TEXT: [string, keyof CustomerRevenue][] = [
 const KEY = "_revenue_customer_id";
 const MATCHED = "_revenue_matched";
 const ROW = "_revenue_row";
+const CARRIES = "_revenue_carries";
+const RANK = "_revenue_rank";
+const SHARED_ID = "_revenue_shared_id";
+
+/**
+ * Which of the organizations sharing a Stripe customer carries its revenue: the highest rank,
+ * ties to the first in export order. By the tier family, as the price book prices them: an
+ * enterprise contract above the team bundle ($200) above growth and pro (per seat), an unknown
+ * tier (maybe a custom deal) above free, free (and a null tier) last. Stripe's plan names are not
+ * matched to organizations: the price book does not name Stripe products.
+ */
+export const REVENUE_ROW_RANK: readonly string[] = ["enterprise", "team", "growth", "pro", "other"];
+
+/** Each ranked tier family and its rank (higher carries the revenue). */
+const RANKS = pl.DataFrame([
+  pl.Series("tier", [...REVENUE_ROW_RANK], pl.Utf8),
+  pl.Series(RANK, REVENUE_ROW_RANK.map((_, i) => REVENUE_ROW_RANK.length - i), pl.Int32),
+]);
+
+/**
+ * Per row, whether it carries its Stripe customer's revenue: every row with a customer id no
+ * other row has, and per shared id the one REVENUE_ROW_RANK picks. Only the shared ids' rows are
+ * sorted (few), the rest is one hash pass: no JS value per organization.
+ */
+export function carriesCustomerRevenue(frame: pl.DataFrame): pl.Series {
+  const id = pl.col("stripe_customer_id");
+  const hasCustomer = id.isNotNull().and(id.neq(pl.lit("")));
+  // the rank of each row's tier: 0 for free, null or a frame without tier
+  const ranked = frame.columns.includes("tier")
+    ? frame.lazy().select(id, pl.col("tier").cast(pl.Utf8))
+      .join(RANKS.lazy(), { on: "tier", how: "left", maintainOrder: "left" } as never)
+      .select(id, pl.col(RANK).fillNull(0))
+    : frame.lazy().select(id, pl.lit(0).cast(pl.Int32).alias(RANK));
+  const keyed = ranked
+    .withRowIndex(ROW)
+    .withColumns(hasCustomer.and(id.isDuplicated()).alias(SHARED_ID))
+    .collectSync();
+  // the shared ids' rows, best first: the first row of each id carries its revenue
+  const picked = keyed.lazy().filter(pl.col(SHARED_ID))
+    .sort({ by: [RANK, ROW], descending: [true, false] })
+    .select(pl.col(ROW), id.isFirstDistinct().alias(CARRIES));
+  return keyed.lazy()
+    .join(picked, { on: ROW, how: "left", maintainOrder: "left" } as never)
+    .select(hasCustomer.and(pl.col(SHARED_ID).not().or(pl.col(CARRIES))).alias(CARRIES))
+    .collectSync().getColumn(CARRIES);
+}
 
 export interface RevenueColumnsResult {
   frame: pl.DataFrame;
@@ -151,7 +199,7 @@ export function attachRevenue(
   ]);
   const id = pl.col("stripe_customer_id");
   const hasCustomer = id.isNotNull().and(id.neq(pl.lit("")));
-  const first = id.isFirstDistinct();
+  const first = pl.col(CARRIES);
   const known = pl.col(MATCHED).fillNull(false);
   const counted = hasCustomer.and(first).and(known);
   // What the customer gives where the organization counts it, else null (0 for money without a
@@ -161,7 +209,8 @@ export function attachRevenue(
       .when(counted).then(pl.col(name))
       .otherwise(pl.lit(null)).alias(name);
   // One pass over the join: the revenue columns and the two flags the warnings count.
-  const columns = joinCustomersLazy(frame.select("stripe_customer_id"), customers).select(
+  const keys = frame.select("stripe_customer_id").withColumns(carriesCustomerRevenue(frame));
+  const columns = joinCustomersLazy(keys, customers).select(
     ...MONEY.map(([name]) => value(name, pl.lit(0).cast(pl.Float64))),
     ...TEXT.map(([name]) => value(name, pl.lit(null).cast(pl.Utf8))),
     value("cancel_at_period_end", pl.lit(null).cast(pl.Bool)),
@@ -189,7 +238,7 @@ export function attachRevenue(
     warnings.push(
       `${
         organizations(shared, "shares", "share")
-      } a stripe_customer_id with another organization; the revenue is shown once, on the newest (revenue_source = shared_customer on the others)`,
+      } a stripe_customer_id with another organization; the revenue is shown once, on the paying one (the highest tier, then the newest; revenue_source = shared_customer on the others)`,
     );
   }
   if (unknown > 0) {

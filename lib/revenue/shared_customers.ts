@@ -1,6 +1,6 @@
 /**
  * Organizations that share a Stripe customer. The revenue columns carry a customer's revenue once,
- * on one organization's row (the newest; the others read revenue_source shared_customer with mrr
+ * on one organization's row (the paying one, REVENUE_ROW_RANK in columns.ts; the others read revenue_source shared_customer with mrr
  * and ptb_revenue_30d empty: columns.ts), so whatever is set against revenue (seats, requests,
  * list price, cost) counts for such an organization when its customer's revenue is known, and in
  * the same group as that revenue: sums per plan group a customer's organizations under the plan

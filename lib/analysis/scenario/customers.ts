@@ -1,6 +1,6 @@
 /**
  * Organizations that share a Stripe customer. The export puts a customer's revenue on one
- * organization's row (the newest; the others read revenue_source shared_customer with mrr empty,
+ * organization's row (the paying one: highest tier, then newest; the others read revenue_source shared_customer with mrr empty,
  * lib/revenue/columns.ts), so current MRR is known per customer, not per organization. A scenario
  * therefore compares a customer's organizations as one: current = the customer's MRR, proposed =
  * the sum of its organizations' proposed prices, and the outcome is the customer's. The customer
