@@ -282,6 +282,37 @@ Deno.test("a 7-day brief: By tier says its usage and cost are the window's sums 
   ));
 });
 
+Deno.test("shared Stripe customers: Totals counts them and a caveat says to group by stripe_customer_id", () => {
+  // o4 shares cus_a with o2, o5 shares cus_b with o3: 2 organizations on a sibling's revenue,
+  // 2 customers
+  const shared = frame.withColumns(
+    pl.Series("stripe_customer_id", [null, "cus_a", "cus_b", "cus_a", "cus_b"], pl.Utf8),
+    pl.Series("revenue_source", [
+      "no_customer",
+      "stripe",
+      "stripe",
+      "shared_customer",
+      "shared_customer",
+    ]),
+  );
+  const lines = totalsSection(shared).split("\n");
+  ok(
+    lines.includes(
+      "| Stripe customers shared by several organizations (their row ratios are the whole customer's revenue against one organization: group by stripe\\_customer\\_id) | 2 |",
+    ),
+    lines.join("\n"),
+  );
+  // none shared: no such line
+  ok(!totalsSection(frame).includes("Stripe customers shared"));
+  const brief = briefMarkdown({ data: { ...data, frame: shared }, exportFiles: [] });
+  ok(
+    brief.includes(
+      "group by `stripe_customer_id` first and sum revenue and cost over the group",
+    ),
+  );
+  ok(brief.includes("most and least profitable customers"));
+});
+
 Deno.test("By tier: unknown mrr leaves out shared-customer rows, and its note says so", () => {
   // o3's customer is also o4's, whose row carries the revenue: o3's MRR is empty but not unknown.
   // pro then has two empty MRRs (o3 shared, o4 unknown), one of them unknown.

@@ -212,7 +212,8 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     unit: "USD per seat",
     source: "Derived",
     formula: "mrr / seats",
-    description: "MRR per seat; empty when seats is 0 or mrr is empty.",
+    description:
+      "MRR per seat; empty when seats is 0 or mrr is empty. On the row of a Stripe customer several organizations share (the others read revenue_source shared_customer), mrr is the whole customer's against this organization's seats only: group by stripe_customer_id before judging a customer.",
     spec,
   },
   {
@@ -232,7 +233,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "mrr / requests_30d",
     description:
-      "MRR per request; empty when requests_30d is 0 or mrr is empty. With a window other than 30 days (--days N), requests_30d is put on a 30-day basis (× 30 / N) to match monthly mrr.",
+      "MRR per request; empty when requests_30d is 0 or mrr is empty. On the row of a Stripe customer several organizations share (the others read revenue_source shared_customer), mrr is the whole customer's against this organization's requests only: group by stripe_customer_id before judging a customer. With a window other than 30 days (--days N), requests_30d is put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec,
     window: "30-day basis",
   },
@@ -243,7 +244,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     source: "Derived",
     formula: "(mrr - llm_cost_30d) / mrr * 100",
     description:
-      "Gross margin in percent (can be far below -100); empty when mrr is 0 or empty. Uses all LLM cost as the spec does; see llm_cost_ptb_30d for the part the company pays. With a window other than 30 days (--days N), llm_cost_30d is put on a 30-day basis (× 30 / N) to match monthly mrr.",
+      "Gross margin in percent (can be far below -100); empty when mrr is 0 or empty. On the row of a Stripe customer several organizations share (the others read revenue_source shared_customer), mrr is the whole customer's against this organization's LLM cost only: group by stripe_customer_id before judging a customer. Uses all LLM cost as the spec does; see llm_cost_ptb_30d for the part the company pays. With a window other than 30 days (--days N), llm_cost_30d is put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec,
     window: "30-day basis",
   },
@@ -476,7 +477,7 @@ const COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "(mrr + ptb_revenue_30d − company_cost_30d) / (mrr + ptb_revenue_30d) × 100; unread PTB revenue counts as 0 only when llm_cost_ptb_30d is 0",
     description:
-      "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays. PTB revenue is the window's cash and PTB cost its usage: an organization spending credits bought before the window reads low or negative here for timing, not price (the run warns of plans this pulls down). With a window other than 30 days (--days N), ptb_revenue_30d and company_cost_30d are put on a 30-day basis (× 30 / N) to match monthly mrr.",
+      "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. On the row of a Stripe customer several organizations share (the others read revenue_source shared_customer), mrr is the whole customer's against this organization's cost and PTB revenue only: group by stripe_customer_id before judging a customer. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays. PTB revenue is the window's cash and PTB cost its usage: an organization spending credits bought before the window reads low or negative here for timing, not price (the run warns of plans this pulls down). With a window other than 30 days (--days N), ptb_revenue_30d and company_cost_30d are put on a 30-day basis (× 30 / N) to match monthly mrr.",
     spec: extra,
     window: "30-day basis",
   },

@@ -171,6 +171,7 @@ const CAVEATS = [
   "`prompts_created` counts live prompts of both prompt tables (prompts_2025 and the legacy prompt_v2); the spec's prompt_v3 does not exist.",
   "Seats are organization members of every role. `tier` is the family of the raw, dated tier (`tier_raw`, e.g. pro-20251210 → pro); demo organizations and deleted organizations are excluded.",
   "Text starting with =, +, -, @, tab or CR carries a leading ' so spreadsheets show it instead of running it; organization names are user-controlled.",
+  "A Stripe customer several organizations share has its revenue on one of their rows only (the paying one: highest tier, then newest; the others read `revenue_source` shared_customer, money empty), so that row's `gross_margin_pct`, `gross_margin_company_pct`, `revenue_per_seat` and `revenue_per_request` set the whole customer's revenue against one organization's cost, seats and requests. For per-customer questions (most and least profitable customers, underpriced, churn risk) group by `stripe_customer_id` first and sum revenue and cost over the group; Totals counts these customers.",
 ];
 
 /**

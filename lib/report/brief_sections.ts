@@ -122,6 +122,10 @@ export function totalsSection(frame: pl.DataFrame): string {
     mrr: knownSumOf("mrr"),
     mrrUnknown: unknownMrr(frame),
     onSibling: countWhere(onSibling),
+    sharedCustomers: frame.columns.includes("stripe_customer_id")
+      ? pl.col("stripe_customer_id").filter(onSibling.and(pl.col("stripe_customer_id").isNotNull()))
+        .nUnique().cast(pl.Float64)
+      : pl.lit(0),
     mrrRecurring: knownSumOf("mrr_recurring"),
     paying: countWhere(pl.col("mrr").gt(0)),
     negative: countWhere(pl.col("gross_margin_pct").lt(0)),
@@ -149,6 +153,9 @@ export function totalsSection(frame: pl.DataFrame): string {
       ? [[
         "organizations sharing a Stripe customer whose revenue another organization's row carries (shared_customer, empty MRR)",
         formatCount(f.onSibling!),
+      ] as [string, string], [
+        "Stripe customers shared by several organizations (their row ratios are the whole customer's revenue against one organization: group by stripe_customer_id)",
+        formatCount(f.sharedCustomers!),
       ] as [string, string]]
       : []),
     [
