@@ -44,6 +44,26 @@ Deno.test("every segment rule, by hand", () => {
   assertEquals(members("low_inference_many_seats"), ["o3", "o5"]); // ≤ 10k requests, ≥ 5 seats
 });
 
+Deno.test("BYOK paying: an organization whose shared customer pays on another row is judged by it", () => {
+  // cus_two pays $179 on "staging" (gateway only, no BYOK); "two" (5,000 BYOK requests) reads
+  // shared_customer, mrr empty: its customer pays, so it is in. cus_x's revenue row is not
+  // converted (mrr unknown): its BYOK sibling "x2" is not judged, with "x1" (unknown itself).
+  const shared = pl.DataFrame({
+    org_id: ["staging", "two", "x1", "x2", "solo"],
+    stripe_customer_id: ["cus_two", "cus_two", "cus_x", "cus_x", "cus_solo"],
+    mrr: pl.Series("mrr", [179, null, null, null, 0], pl.Float64),
+    revenue_source: ["stripe", "shared_customer", "unconverted", "shared_customer", "stripe"],
+    is_byok: [false, true, true, true, true],
+  });
+  const result = segmentFrame(shared, { name: "byok_paying" });
+  assertEquals(result.frame.getColumn("org_id").toArray(), ["two"]);
+  assertEquals(result.frame.columns, shared.columns);
+  assertEquals(result.notJudged, {
+    organizations: 2,
+    text: "2 organizations with unknown MRR not judged",
+  });
+});
+
 Deno.test("a rule that judges MRR counts the organizations it could not judge, and says so", () => {
   const notJudged = (name: string, rows = frame) => segmentFrame(rows, { name }).notJudged;
   const MRR_RULES = ["byok_paying", "underpriced", "negative_margin"];

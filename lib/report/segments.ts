@@ -15,6 +15,7 @@ import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
+import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 
 export interface SegmentThresholds {
   /** free_high_usage: free organizations with at least this many requests in the window (50,000) */
@@ -93,6 +94,12 @@ export interface SegmentDef {
    * other conditions hold). With their MRR unknown they are left out and counted as not judged.
    */
   mrrDecides?: (t: SegmentThresholds, usage: (name: string) => pl.Expr) => pl.Expr;
+  /**
+   * The rule reads its Stripe customer's figures (CUSTOMER_COLUMNS): an organization whose
+   * revenue a shared customer's other organization carries is judged by that revenue, and its
+   * MRR is unknown when its customer's is.
+   */
+  readsCustomer?: boolean;
 }
 
 const col = pl.col;
@@ -114,9 +121,11 @@ export const SEGMENTS: readonly SegmentDef[] = [
   {
     name: "byok_paying",
     title: "BYOK paying customers",
-    rule: () => "is_byok and mrr > 0",
-    filter: () => col("is_byok").and(col("mrr").gt(0)),
+    rule: () =>
+      "is_byok and its Stripe customer's mrr > 0 (for a shared customer, the mrr on the organization's row that carries it)",
+    filter: () => col("is_byok").and(col(CUSTOMER_COLUMNS.pays)),
     mrrDecides: () => col("is_byok"),
+    readsCustomer: true,
   },
   {
     name: "free_high_usage",
@@ -237,28 +246,34 @@ export function segmentFrame(
   const basis = def.readsUsage && windowDays !== MONTH_DAYS
     ? ` (the ${windowDays}-day usage on a ${MONTH_DAYS}-day basis: × ${MONTH_DAYS} / ${windowDays})`
     : "";
-  const members = frame.filter(def.filter(t, usage).fillNull(false));
+  const judged = def.readsCustomer ? withCustomerColumns(frame) : frame;
+  const members = judged.filter(def.filter(t, usage).fillNull(false));
+  // (a frame without stripe_customer_id, hand-made, names no customer: a shared_customer row is
+  // known as its own revenue_source says)
+  const unknown = def.readsCustomer && frame.columns.includes("stripe_customer_id")
+    ? col(CUSTOMER_COLUMNS.mrrKnown).not()
+    : mrrUnknown(frame);
   return {
     name: def.name,
     title: def.title,
     rule: def.rule(t, windowDays) + basis,
-    frame: members,
-    notJudged: def.mrrDecides ? notJudged(frame, members, def.mrrDecides(t, usage)) : null,
+    frame: def.readsCustomer ? members.select(...frame.columns) : members,
+    notJudged: def.mrrDecides
+      ? notJudged(judged, members, def.mrrDecides(t, usage).and(unknown))
+      : null,
   };
 }
 
 /**
- * The organizations `decides` picks whose MRR is unknown (a row whose revenue a shared
+ * The organizations `undecided` picks (MRR decides and is unknown: a row whose revenue a shared
  * customer's other organization carries is not unknown), and the words for them.
  */
 function notJudged(
   frame: pl.DataFrame,
   members: pl.DataFrame,
-  decides: pl.Expr,
+  undecided: pl.Expr,
 ): NotJudged | null {
-  const unknown = frame.filter(
-    decides.fillNull(false).and(mrrUnknown(frame)),
-  ).height;
+  const unknown = frame.filter(undecided.fillNull(false)).height;
   if (unknown === 0) return null;
   const organizations = `${n(unknown)} organization${unknown === 1 ? "" : "s"} with unknown MRR`;
   let text = `${organizations} not judged`;
