@@ -1,7 +1,8 @@
 /**
  * Organizations that share a Stripe customer, in a comparison (lib/analysis/compare.ts). The
- * export carries the customer's revenue on one organization's row (the paying one: highest tier, then newest); the others read
- * revenue_source shared_customer with those revenue columns empty (lib/revenue/columns.ts). Read
+ * export carries the customer's revenue on one organization's row (the paying one: highest tier,
+ * then newest); the others read revenue_source shared_customer with those revenue columns empty
+ * (lib/revenue/columns.ts). Read
  * as unknown, a customer adding an organization would move its revenue to the new one as if it
  * were new business and leave the old one's change unknown; so a comparison counts a
  * shared_customer row's carried columns as 0 (known) and marks every organization of a shared
@@ -16,7 +17,7 @@ import { revenueOnSibling, SIBLING_CARRIED_NUMBERS } from "../revenue/columns.ts
  */
 export const SHARED_CUSTOMER_INPUTS = ["revenue_source", "stripe_customer_id"] as const;
 
-/** The flag compareable frames carry: the organization's Stripe customer is shared in its file. */
+/** The flag compared frames carry: the organization's Stripe customer is shared in its file. */
 export const SHARED_CUSTOMER = "shared_customer";
 
 /**
