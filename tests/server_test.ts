@@ -684,6 +684,56 @@ Deno.test("a client that leaves: its run goes on and is cached for the next requ
   }
 });
 
+Deno.test("runs nobody waits for any more are stopped when a new run needs their slot", async () => {
+  // The page's Show aborts its earlier fetch: as-of 09-01, then 09-02, then 09-03 at
+  // PRICING_SERVER_MAX_RUNS=2. The two abandoned runs hold both slots; 09-03 is answered, not 503.
+  const held = gate();
+  const stoppedDays: string[] = [];
+  const server = serve({
+    env: { PRICING_SERVER_MAX_RUNS: "2" },
+    loader: async (options) => {
+      const day = options.asOf!.toISOString().slice(0, 10);
+      if (day !== "2026-09-03") {
+        await new Promise<void>((resolve, reject) => {
+          held.opened.then(resolve);
+          options.signal?.addEventListener("abort", () => {
+            stoppedDays.push(day);
+            reject(options.signal!.reason);
+          });
+        });
+      }
+      return loadPricingData(options);
+    },
+  });
+  const leave = async (day: string, runs: number) => {
+    const leaving = new AbortController();
+    const left = server.get(`${SUMMARY}?as_of=${day}`, { signal: leaving.signal })
+      .catch((error) => error);
+    await waitFor(() => server.calls.length === runs, `the ${day} run to start`);
+    leaving.abort();
+    ok((await left) instanceof Error, "the client went away");
+  };
+  try {
+    await leave("2026-09-01", 1);
+    await leave("2026-09-02", 2);
+    const latest = await server.get(`${SUMMARY}?as_of=2026-09-03`);
+    assertEquals(latest.status, 200, await latest.clone().text());
+    assertEquals((await latest.json()).asOf, "2026-09-03T00:00:00.000Z");
+    // only the oldest abandoned run was stopped: one slot was enough
+    assertEquals(stoppedDays, ["2026-09-01"]);
+    // the other goes on and is cached for the next request of its window
+    held.open();
+    await waitFor(() => server.runs.running === 0, "the 09-02 run to finish");
+    const again = await server.get(`${SUMMARY}?as_of=2026-09-02`);
+    assertEquals(again.headers.get("x-pricing-cache"), "hit");
+    await again.body?.cancel();
+    assertEquals(server.calls.length, 3);
+  } finally {
+    held.open();
+    await server.close();
+  }
+});
+
 Deno.test("cache: reused within the TTL, run again after it, refresh=1 bypasses", async (t) => {
   const server = serve({ env: { PRICING_SERVER_CACHE_TTL_SECONDS: "600" } });
   const fetchStatus = async (query = "") => {

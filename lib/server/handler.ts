@@ -154,21 +154,28 @@ export function createHandler(
   // Each XLSX render holds a workbook in memory: a few at once, the rest wait their turn.
   const xlsxSlots = new Slots(settings.maxXlsxRenders ?? DEFAULT_MAX_XLSX_RENDERS);
 
-  const runs = new RunCache<unknown>(({ days, asOf }) => {
-    return loadData({
-      demo: settings.demo ? true : false,
-      windowDays: days,
-      asOf,
-      env: settings.env,
-      stripe: settings.stripe,
-      outDir: settings.outDir,
-      charts: false,
-      quiet: true,
-      // A run goes on when its client leaves: other requests may share it, and the next one for
-      // the window gets it from the cache. Only the server's stop ends it.
-      signal,
-      log: (line) => log(`run ${days}d to ${asOf.toISOString()}: ${line}`),
-    });
+  const runs = new RunCache<unknown>(async ({ days, asOf, signal: runSignal }) => {
+    const run = `run ${days}d to ${asOf.toISOString()}`;
+    try {
+      return await loadData({
+        demo: settings.demo ? true : false,
+        windowDays: days,
+        asOf,
+        env: settings.env,
+        stripe: settings.stripe,
+        outDir: settings.outDir,
+        charts: false,
+        quiet: true,
+        // A run goes on when its clients leave (the next request for the window gets it from the
+        // cache); the server's stop ends it, and so does a new run that needs its slot (runs.ts).
+        signal: signal ? AbortSignal.any([signal, runSignal]) : runSignal,
+        log: (line) => log(`${run}: ${line}`),
+      });
+    } catch (error) {
+      // a run stopped for its slot has nobody left to tell: the log says why it ended
+      if (runSignal.aborted) log(`${run}: ${oneLine(runSignal.reason)}`);
+      throw error;
+    }
   }, {
     ttlMs: settings.cacheTtlMs,
     // Stripe could not be read (REVENUE MISSING, or its PaymentIntents for PTB revenue): kept a
@@ -215,13 +222,22 @@ export function createHandler(
   const stopping = () =>
     jsonError(503, "stopping", "the server is stopping; try again once it is back");
 
-  async function fetchRun(params: ExportParams): Promise<RunResult<unknown> | Response> {
+  /**
+   * The run for `params`; `left` is the request's signal, aborted when its client goes away
+   * (deno.json's `no-legacy-abort`: not also once the answer has been sent).
+   */
+  async function fetchRun(
+    params: ExportParams,
+    left: AbortSignal,
+  ): Promise<RunResult<unknown> | Response> {
     if (signal?.aborted) return stopping();
     try {
-      return await runs.get({ days: params.days, asOf: params.asOf }, params.refresh);
+      return await runs.get({ days: params.days, asOf: params.asOf }, params.refresh, left);
     } catch (error) {
       // (the run's error is the stop's)
       if (signal?.aborted) return stopping();
+      // nobody reads this answer; the access log shows nginx's "client closed request"
+      if (left.aborted) return jsonError(499, "client_closed", "the client went away");
       if (error instanceof BusyError) {
         // the message and Retry-After name the same wait
         return jsonError(
@@ -292,8 +308,9 @@ export function createHandler(
     params: ExportParams,
     logEnd: (end: BodyEnd) => void,
     head: boolean,
+    left: AbortSignal,
   ): Promise<Response> {
-    const result = await fetchRun(params);
+    const result = await fetchRun(params, left);
     if (result instanceof Response) return result;
     const frame = frameOf(result, params.segment);
     let body: ReadableStream<Uint8Array> | null = null;
@@ -320,8 +337,12 @@ export function createHandler(
     });
   }
 
-  async function summaryResponse(params: ExportParams, html: boolean): Promise<Response> {
-    const result = await fetchRun(params);
+  async function summaryResponse(
+    params: ExportParams,
+    html: boolean,
+    left: AbortSignal,
+  ): Promise<Response> {
+    const result = await fetchRun(params, left);
     if (result instanceof Response) return result;
     const frame = frameOf(result, params.segment);
     const summary = memo(
@@ -407,9 +428,9 @@ export function createHandler(
       throw error;
     }
     if (path === EXPORT_PATH) {
-      return await exportResponse(params, logEnd, request.method === "HEAD");
+      return await exportResponse(params, logEnd, request.method === "HEAD", request.signal);
     }
-    return await summaryResponse(params, path === REPORT_PATH);
+    return await summaryResponse(params, path === REPORT_PATH, request.signal);
   }
 
   const handler = async (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {

@@ -13,6 +13,11 @@
  * kept for a short time only (`degradedTtlMs`): long enough that the report on screen and its
  * Export share it, short enough that a look after the outage reads again instead of serving the
  * missing revenue for the cache's hour.
+ *
+ * A run whose every waiter has gone (each request's signal aborted: the page's Show aborts its
+ * earlier fetch) goes on, so the next request for its window gets it from the cache, unless a new
+ * run needs its slot: then the oldest such run is stopped (its signal aborted) and, once it has
+ * settled, the new run starts. Only runs someone waits for make a request wait for a slot (503).
  */
 import type { PricingData } from "../export.ts";
 
@@ -22,8 +27,10 @@ export interface RunRequest {
   asOf: Date | null;
 }
 
-/** What a run loads: the window, its end pinned. */
-export type LoadData = (request: { days: number; asOf: Date }) => Promise<PricingData>;
+/** What a run loads: the window, its end pinned; `signal` aborts when the run is stopped. */
+export type LoadData = (
+  request: { days: number; asOf: Date; signal: AbortSignal },
+) => Promise<PricingData>;
 
 export interface RunCacheOptions {
   /** how long a finished run is served from memory; 0 = not kept */
@@ -61,6 +68,18 @@ export class BusyError extends Error {
   override name = "BusyError";
 }
 
+/** The reason a run nobody waited for was stopped: a new run needed its slot. */
+export class RunStoppedError extends Error {
+  override name = "RunStoppedError";
+}
+
+/** A run in flight and the requests waiting on it. */
+interface Flight<T> {
+  run: Promise<Entry<T>>;
+  stop: AbortController;
+  waiters: number;
+}
+
 interface Entry<T> {
   data: PricingData;
   memo: Map<string, T>;
@@ -78,7 +97,7 @@ export class RunCache<T = unknown> {
   readonly #maxEntries: number;
   readonly #now: () => number;
   /** runs in flight, by pinned key */
-  readonly #inFlight = new Map<string, Promise<Entry<T>>>();
+  readonly #inFlight = new Map<string, Flight<T>>();
   /** finished runs, by pinned key (Map order is the eviction order) */
   readonly #done = new Map<string, Entry<T>>();
   /** by days: the pinned key of the latest run started for "now", in flight or finished */
@@ -123,9 +142,11 @@ export class RunCache<T = unknown> {
 
   /**
    * The data for `request`: from the cache when fresh (unless `refresh`), else from the run in
-   * flight, else from a new run.
+   * flight, else from a new run. `signal` is the request's: once it aborts the request no longer
+   * waits (this rejects with its reason), and a run left with no waiter may be stopped.
    */
-  async get(request: RunRequest, refresh = false): Promise<RunResult<T>> {
+  async get(request: RunRequest, refresh = false, signal?: AbortSignal): Promise<RunResult<T>> {
+    signal?.throwIfAborted();
     const key = request.asOf === null
       ? this.#latestNow.get(request.days)
       : RunCache.key(request.days, request.asOf);
@@ -133,29 +154,65 @@ export class RunCache<T = unknown> {
     if (cached && !refresh) return { ...cached, status: "hit" };
     // A run in flight started after any cached result, so even a refresh joins it.
     const running = key === undefined ? undefined : this.#inFlight.get(key);
-    if (running) {
+    if (running && !running.stop.signal.aborted) {
       this.#joined++;
-      return { ...await running, status: "shared" };
+      return { ...await this.#wait(running, signal), status: "shared" };
     }
-    if (this.#inFlight.size >= this.#maxRuns) {
-      throw new BusyError(
-        `${this.#inFlight.size} export${
-          this.#inFlight.size === 1 ? " is" : "s are"
-        } already running`,
-      );
+    if (running || this.#inFlight.size >= this.#maxRuns) {
+      // the slot (or this very key's stopped run) frees once a stopped run has settled
+      const stopped = running ?? this.#stopAbandoned();
+      if (!stopped) {
+        throw new BusyError(
+          `${this.#inFlight.size} export${
+            this.#inFlight.size === 1 ? " is" : "s are"
+          } already running`,
+        );
+      }
+      await stopped.run.catch(() => {});
+      return await this.get(request, refresh, signal);
     }
     const asOf = request.asOf ?? new Date(this.#now());
     const pinned = RunCache.key(request.days, asOf);
     if (request.asOf === null) this.#latestNow.set(request.days, pinned);
     // (a "now" pinned to the very instant another request named joins that request's run)
-    const run = this.#inFlight.get(pinned) ?? this.#start(pinned, { days: request.days, asOf });
-    return { ...await run, status: refresh ? "refresh" : "miss" };
+    const flight = this.#inFlight.get(pinned) ?? this.#start(pinned, { days: request.days, asOf });
+    return { ...await this.#wait(flight, signal), status: refresh ? "refresh" : "miss" };
   }
 
-  #start(key: string, request: { days: number; asOf: Date }): Promise<Entry<T>> {
+  /** The run's entry, or the request's abort: a waiter that leaves is no longer counted. */
+  async #wait(flight: Flight<T>, signal: AbortSignal | undefined): Promise<Entry<T>> {
+    flight.waiters++;
+    let leave = () => {};
+    const left = new Promise<never>((_, reject) => {
+      leave = () => reject(signal?.reason);
+      signal?.addEventListener("abort", leave, { once: true });
+    });
+    try {
+      return await Promise.race([flight.run, left]);
+    } finally {
+      signal?.removeEventListener("abort", leave);
+      flight.waiters--;
+    }
+  }
+
+  /** Stops the oldest run nobody waits for (returned), or returns undefined when there is none. */
+  #stopAbandoned(): Flight<T> | undefined {
+    for (const flight of this.#inFlight.values()) {
+      if (flight.waiters === 0 && !flight.stop.signal.aborted) {
+        flight.stop.abort(
+          new RunStoppedError("stopped: nobody waited for it and a new run needed its slot"),
+        );
+        return flight;
+      }
+    }
+    return undefined;
+  }
+
+  #start(key: string, request: { days: number; asOf: Date }): Flight<T> {
+    const stop = new AbortController();
     const run = (async () => {
       try {
-        const data = await this.#load(request);
+        const data = await this.#load({ ...request, signal: stop.signal });
         const ttlMs = this.#degraded(data) ? this.#degradedTtlMs : this.#ttlMs;
         const entry: Entry<T> = { data, memo: new Map(), finishedAt: this.#now(), ttlMs };
         if (ttlMs > 0) {
@@ -171,7 +228,10 @@ export class RunCache<T = unknown> {
         this.#inFlight.delete(key);
       }
     })();
-    this.#inFlight.set(key, run);
-    return run;
+    // a run every waiter has left may fail with nobody awaiting it
+    run.catch(() => {});
+    const flight: Flight<T> = { run, stop, waiters: 0 };
+    this.#inFlight.set(key, flight);
+    return flight;
   }
 }
