@@ -1212,6 +1212,26 @@ Deno.test("settings: token, loopback, databases, defaults", async (t) => {
       "y".repeat(32),
     );
   });
+  await t.step("a token outside printable ASCII is refused, one line, not printed", () => {
+    // curl and Claude send the header's bytes as Latin-1 or refuse them: such a token never matches
+    for (
+      const token of [
+        "geheimes-passwört-für-die-preise-2026xyz",
+        "€".repeat(40),
+        "0123456789abcdef0123456789abcdef\u0007",
+      ]
+    ) {
+      const message = throwsUser(
+        () => serverSettings(demo, { PRICING_SERVER_TOKEN: token }),
+        /^PRICING_SERVER_TOKEN must be printable ASCII .*openssl rand -hex 32/,
+      );
+      ok(!message.includes(token) && !message.includes("passw"), message);
+      ok(!message.includes("\n"), "one line");
+    }
+    // every printable ASCII character but the space is allowed
+    const printable = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join("");
+    assertEquals(serverSettings(demo, { PRICING_SERVER_TOKEN: printable }).token, printable);
+  });
   await t.step("without --demo the databases must be configured", () => {
     throwsUser(
       () => serverSettings(live, { PRICING_SERVER_TOKEN: TOKEN }),

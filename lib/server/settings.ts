@@ -146,6 +146,14 @@ export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
       `PRICING_SERVER_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters without spaces ` +
         `(it has ${token.length}); use e.g. openssl rand -hex 32`,
     );
+  } else if (!/^[\x21-\x7e]+$/.test(token)) {
+    // A header carries bytes: curl sends ö as UTF-8, the server reads it as Latin-1, a browser
+    // refuses €; such a token could never be sent as the docs say. (The token is not printed.)
+    throw new UserError(
+      "PRICING_SERVER_TOKEN must be printable ASCII (letters, digits, punctuation; no accented " +
+        "letters or symbols such as ö or €), as an Authorization header carries it: make one " +
+        "with openssl rand -hex 32",
+    );
   }
 
   // Without --demo the databases must be configured: a server should not quietly serve demo
