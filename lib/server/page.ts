@@ -69,6 +69,10 @@ const authRequired = document.body.dataset.auth === "required";
 const $ = (id) => document.getElementById(id);
 const status = (text, error = false) => { $("status").textContent = text; $("status").className = error ? "error" : ""; };
 const token = () => sessionStorage.getItem(KEY);
+// A header carries printable ASCII only (! to ~), as does every token the server accepts: fetch
+// would refuse any other before it left (a typed — or é), a dead end rather than a wrong token.
+const sendable = (value) => /^[!-~]+$/.test(value);
+const NOT_VALID = "the admin token is not valid";
 const headers = () => authRequired ? { Authorization: "Bearer " + token() } : {};
 
 function query(extra) {
@@ -114,6 +118,16 @@ function clearReport() {
   requested = null;
 }
 
+// A token no header can carry (kept by an earlier page): dropped, and the token asked for again.
+function unusableToken() {
+  if (!authRequired || sendable(token() || "")) return false;
+  sessionStorage.removeItem(KEY);
+  clearReport();
+  locked(true);
+  status(NOT_VALID, true);
+  return true;
+}
+
 function unreachable(error) {
   return "Cannot reach the server (" + error.message + "); check that it is running and try again";
 }
@@ -123,6 +137,7 @@ function unreachable(error) {
 async function loadReport(again = false) {
   const mine = ++latest;
   if (inFlight) inFlight.abort();
+  if (unusableToken()) return;
   const controller = new AbortController();
   inFlight = controller;
   const reportQuery = again && requested !== null ? requested : query({});
@@ -175,7 +190,7 @@ function filenameFrom(disposition, format) {
 }
 
 async function exportFile(format, button) {
-  if (shown === null) return;
+  if (shown === null || unusableToken()) return;
   const params = new URLSearchParams(shown);
   params.set("format", format);
   button.disabled = true;
@@ -219,6 +234,7 @@ $("unlock").addEventListener("submit", (event) => {
   event.preventDefault();
   const value = $("token").value.trim();
   if (!value) { status("Enter the admin token", true); return; }
+  if (!sendable(value)) { status(NOT_VALID, true); return; }
   sessionStorage.setItem(KEY, value);
   $("token").value = "";
   loadReport();
