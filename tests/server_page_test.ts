@@ -11,6 +11,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { openChromium } from "./chromium.ts";
 import { join } from "node:path";
+import pl from "nodejs-polars";
 import { createHandler, type LoadPricingData } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
 import { type ExportOptions, loadPricingData } from "../lib/export.ts";
@@ -421,6 +422,102 @@ Deno.test({
       await Deno.remove(downloads, { recursive: true });
       await Deno.remove(outDir, { recursive: true });
       await databases.drop();
+    }
+  },
+});
+
+Deno.test({
+  name: "admin page in Chromium: a 600-character name keeps the figures on screen; Show thrice",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const long = "Acme " + "very-long-organization-name-".repeat(22); // 621 characters
+    const logs: string[] = [];
+    const started: string[] = [];
+    // as-of 09-01 and 09-02 never finish on their own: only a stop ends them
+    const loader: LoadPricingData = async (options) => {
+      const day = options.asOf!.toISOString().slice(0, 10);
+      started.push(day);
+      if (day === "2026-09-01" || day === "2026-09-02") {
+        await new Promise((_, reject) => {
+          options.signal!.addEventListener("abort", () => reject(options.signal!.reason));
+        });
+      }
+      const data = await loadPricingData(options);
+      const names = data.frame.getColumn("org_name").toArray() as string[];
+      return {
+        ...data,
+        frame: data.frame.withColumns(pl.Series("org_name", names.map(() => long))),
+      };
+    };
+    const settings = serverSettings(parseServerArgs(["--demo"]), {
+      PRICING_SERVER_TOKEN: TOKEN,
+      PRICING_SERVER_MAX_RUNS: "2",
+    });
+    const handler = createHandler(settings, {
+      loadData: loader,
+      hooks: { now: () => START, log: (line) => logs.push(line) },
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+    const browser = await openChromium();
+    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    let finished = false;
+    try {
+      const page = browser.context.pages()[0] ?? await browser.context.newPage();
+      await page.goto(`http://127.0.0.1:${server.addr.port}/admin/pricing-analytics`);
+      await page.fill("#token", TOKEN);
+      await page.click("#unlock button[type=submit]");
+      await page.locator("table.underpriced tbody tr").first().waitFor();
+      /** The first underpriced row's cells: right edges, and the name cell's hover text. */
+      const firstRow = () =>
+        page.locator("table.underpriced tbody tr").first().evaluate((row) => ({
+          rights: [...row.querySelectorAll("td")].map((td) => td.getBoundingClientRect().right),
+          title: row.querySelector("td")!.getAttribute("title"),
+          nameWidth: row.querySelector("td")!.getBoundingClientRect().width,
+          cut: row.querySelector("td > span")!.scrollWidth >
+            row.querySelector("td > span")!.clientWidth,
+        }));
+
+      await step(
+        "a 600-character name is cut, whole on hover; the figures stay on screen",
+        async () => {
+          const desktop = await firstRow();
+          assertEquals([desktop.title, desktop.cut], [long, true]);
+          ok(desktop.rights.every((right) => right <= 1280), JSON.stringify(desktop.rights));
+          await page.screenshot({
+            path: join(browser.shots, "long_name_1280.png"),
+            fullPage: true,
+          });
+          // a phone: the name takes at most half the screen, the first figures beside it
+          await page.setViewportSize({ width: 390, height: 844 });
+          const phone = await firstRow();
+          ok(phone.nameWidth <= 195, String(phone.nameWidth));
+          ok(phone.rights[2] <= 390, JSON.stringify(phone.rights)); // seats
+          await page.screenshot({ path: join(browser.shots, "long_name_390.png"), fullPage: true });
+          await page.setViewportSize({ width: 1280, height: 900 });
+          // the plans table's names are cut the same way (the price book's are short: nothing cut)
+          ok(await page.locator("table.plans td.name[title] > span").count() > 1);
+        },
+      );
+
+      await step(
+        "as-of changed three times: the latest report is shown, not 503 busy",
+        async () => {
+          for (const day of ["2026-09-01", "2026-09-02", "2026-09-03"]) {
+            await page.fill("#as-of", day);
+            await page.press("#as-of", "Enter");
+            // each run started before the next Show aborts its fetch
+            await waitFor(() => started.includes(day), `the ${day} run to start`);
+          }
+          await page.locator(".report .window", { hasText: "ending 2026-09-03" }).waitFor();
+          assertEquals(await page.textContent("#status"), "");
+          ok(logs.some((l) => /run 30d to 2026-09-01.*nobody waited/.test(l)), logs.join("\n"));
+        },
+      );
+      finished = true;
+    } finally {
+      await browser.close({ failed: !finished });
+      await server.shutdown();
     }
   },
 });

@@ -68,11 +68,14 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
   ok(html.includes("Usage and cost columns hold the 7-day window's values"), html);
   ok(
     html.includes(
-      '<tr><td>Q</td><td>free</td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1100.0 %</td></tr>',
+      '<tr><td class="name" title="Q"><span>Q</span></td><td class="name" title="free"><span>free</span></td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1100.0 %</td></tr>',
     ),
     html,
   );
-  ok(html.includes("<td>P &lt;b&gt;</td>"), "org names are escaped");
+  ok(
+    html.includes('<td class="name" title="P &lt;b&gt;"><span>P &lt;b&gt;</span></td>'),
+    "org names are escaped (the hover text too)",
+  );
   ok(html.includes('<div class="scroll"><table class="underpriced">'));
   ok(html.includes("7-day window ending 2026-11-01 00:00 UTC"));
 });

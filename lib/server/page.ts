@@ -58,7 +58,10 @@ const STYLE = `
   .warnings { color: #92400e; }
   .scroll { overflow-x: auto; }
   table.plans th { font-size: 11px; }
-  table.plans td:first-child, table.underpriced td:first-child { white-space: nowrap; }
+  /* A name is data (an organization's, a price book's plan): a long one is cut, whole on hover,
+     so the figures beside it stay on screen. */
+  td.name > span { display: block; max-width: min(28ch, 40vw); overflow: hidden;
+    text-overflow: ellipsis; white-space: nowrap; }
   [hidden] { display: none !important; }
 `;
 

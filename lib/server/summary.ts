@@ -282,7 +282,9 @@ function plansHtml(plans: PerPlanRow[]): string {
   const columns = Object.keys(PER_PLAN_DISPLAY) as (keyof PerPlanRow)[];
   const head = ["plan", ...columns].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const body = plans.map((row) =>
-    `<tr data-plan="${escapeHtml(row.plan)}"><td>${escapeHtml(row.plan)}</td>${
+    `<tr data-plan="${escapeHtml(row.plan)}"><td class="name" title="${
+      escapeHtml(row.plan)
+    }"><span>${escapeHtml(row.plan)}</span></td>${
       columns.map((c) => `<td class="num">${escapeHtml(formatPlanCell(c, row[c]))}</td>`).join("")
     }</tr>`
   ).join("");

@@ -118,11 +118,11 @@ export function underpricedTableHtml(
   const numeric = summary.columns.map((c) => !["text", "id"].includes(columnDef(c).unit));
   const body = summary.rows.map((row) =>
     `<tr>${
-      row.map((v, i) =>
-        `<td${numeric[i] ? ' class="num"' : ""}>${
-          escapeHtml(underpricedCell(summary.columns[i], v))
-        }</td>`
-      ).join("")
+      row.map((v, i) => {
+        const text = escapeHtml(underpricedCell(summary.columns[i], v));
+        if (numeric[i]) return `<td class="num">${text}</td>`;
+        return `<td class="name" title="${text}"><span>${text}</span></td>`;
+      }).join("")
     }</tr>`
   ).join("");
   const note = windowDays === MONTH_DAYS
