@@ -132,6 +132,27 @@ function card(html: string, name: string): { value: string; text: string; note: 
   return { value: match[1], text: match[2], note: match[3] ?? null };
 }
 
+Deno.test("a 7-day window's margin cards say their cost is on a 30-day basis", () => {
+  // MRR known for P, Q, R, V: $580; their 7 days' LLM cost $273 × 30/7 = $1,170 a month:
+  // (580 − 1,170) / 580 = −101.7 %. Beside "LLM cost (7 d) $274" the card says so.
+  const week = pricingSummary(data(7), { frame, segment: null });
+  const html = reportHtml({ ...week, companyMarginPct: 40, companyMarginReason: null }, []);
+  const basis = "7-day cost × 30/7 (30-day basis) vs monthly revenue";
+  assertEquals(card(html, "gross_margin").text, "-101.7 %");
+  assertEquals(card(html, "gross_margin").note, `MRR known for 4 of 5 · ${basis}`);
+  assertEquals(
+    card(html, "gross_margin_company").note,
+    `PTB LLM cost + infrastructure vs MRR + PTB revenue · ${basis}`,
+  );
+  assertEquals(card(html, "total_llm_cost").text, "$274");
+  // a 30-day window needs no such words
+  const month = reportHtml(
+    { ...pricingSummary(data(30), { frame, segment: null }), companyMarginPct: 40 },
+    [],
+  );
+  assertEquals(card(month, "gross_margin").note, "MRR known for 4 of 5");
+});
+
 Deno.test("an empty segment: $0 and – with the reason on each card, and no charts", async () => {
   // every export column, no organization: a segment nobody is in
   const none = exportFrameFromColumns({}).head(0);

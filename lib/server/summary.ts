@@ -19,7 +19,7 @@ import {
 } from "../economics/report.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
 import type { NotJudged } from "../report/segments.ts";
-import { monthlyFactor } from "../frame/monthly.ts";
+import { MONTH_DAYS, monthlyFactor } from "../frame/monthly.ts";
 import {
   type UnderpricedSummary,
   underpricedSummary,
@@ -184,6 +184,11 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
   const empty = summary.organizations === 0
     ? summary.notJudged?.text ?? noOrganizations(summary.segment)
     : "";
+  // Beside "LLM cost (7 d)" a margin reads as if from that figure: say it is set on a 30-day basis.
+  const monthlyBasis =
+    `${summary.windowDays}-day cost × ${MONTH_DAYS}/${summary.windowDays} (${MONTH_DAYS}-day basis) vs monthly revenue`;
+  const basis = (note: string, value: number | null) =>
+    value === null || summary.windowDays === MONTH_DAYS ? note : `${note} · ${monthlyBasis}`;
   return [
     `<section class="report" data-as-of="${escapeHtml(summary.asOf)}" data-demo="${summary.demo}">`,
     summary.demo
@@ -200,14 +205,15 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       "Gross margin · company cost",
       summary.companyMarginPct,
       percent(summary.companyMarginPct),
-      summary.companyMarginReason ?? "PTB LLM cost + infrastructure vs MRR + PTB revenue",
+      summary.companyMarginReason ??
+        basis("PTB LLM cost + infrastructure vs MRR + PTB revenue", summary.companyMarginPct),
     ),
     stat(
       "gross_margin",
       "Gross margin · all LLM cost (spec)",
       summary.grossMarginPct,
       margin,
-      empty || partial || "all LLM cost, BYOK included",
+      empty || basis(partial || "all LLM cost, BYOK included", summary.grossMarginPct),
     ),
     stat(
       "organizations",
