@@ -1,6 +1,7 @@
 /**
- * The workbook a finance person opens: `summary` first (KPIs, per-plan table read back, chart
- * images sized by their PNGs, wrapped for print), `pricing_data` with frozen panes, two-decimal
+ * The workbook a finance person opens: `summary` first (KPIs, per-plan table in two blocks read
+ * back, chart images sized by their PNGs, wrapped and printed one page wide at a readable size),
+ * `pricing_data` with frozen panes, two-decimal
  * money, margin colours, printed landscape at 60 % across pages with titles repeated (through
  * LibreOffice headless), then `dictionary`.
  */
@@ -19,9 +20,11 @@ import {
   chartPlacements,
   columnPx,
   DEFAULT_ROW_PX,
+  PLAN_TABLE_BLOCKS,
   planHeader,
   pngSize,
   SUMMARY_COLUMN_WIDTHS,
+  SUMMARY_WIDTH_PX,
   type SummaryChart,
   summaryChartNames,
   type SummaryImages,
@@ -38,6 +41,9 @@ import { windowWarning } from "../lib/frame/monthly.ts";
 import { runExport } from "../lib/export.ts";
 import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
 import { xlsxCutWarning } from "../lib/formats/export_files.ts";
+import { PER_PLAN_DISPLAY } from "../lib/economics/report.ts";
+import { WIDTH as CHART_WIDTH } from "../lib/report/chart_frame.ts";
+import { summaryPlanTable } from "./summary_plan_table.ts";
 
 /** The summary charts' PNGs the fixture workbook embeds. */
 let fixturePngs: SummaryChart[] = [];
@@ -110,9 +116,17 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     ok(rows.indexOf(company) < rows.indexOf(spec));
     ok(Math.abs((company[2] as number) - 3022.75 / 4419 * 100) < 1e-9);
     ok(Math.abs((spec[2] as number) - 1136 / 3519 * 100) < 1e-9);
-    // Per-plan rows as numbers: legacy pro (b + f) and all (hand-computed in economics_test.ts).
-    const header = find("plan") as string[];
-    const cell = (plan: string, column: string) => find(plan)[header.indexOf(planHeader(column))];
+    // Per-plan rows as numbers: legacy pro (b + f) and all (hand-computed in economics_test.ts),
+    // in two blocks of eight columns one under the other, each with its header and `all` row.
+    const table = summaryPlanTable(rows);
+    assertEquals(table.headerRows.length, 2);
+    PLAN_TABLE_BLOCKS.forEach((columns, block) => {
+      assertEquals(rows[table.headerRows[block]].slice(1), ["plan", ...columns.map(planHeader)]);
+      ok(table.rowOf("all", planHeader(columns[0])) > table.headerRows[block]);
+    });
+    assertEquals(PLAN_TABLE_BLOCKS.flat(), Object.keys(PER_PLAN_DISPLAY));
+    ok(table.rowOf("all", planHeader("organizations")) < table.headerRows[1], "block 1 first");
+    const cell = (plan: string, column: string) => table.cell(plan, planHeader(column));
     assertEquals(cell("pro (seat, legacy)", "organizations"), 2);
     assertEquals(cell("pro (seat, legacy)", "mrr"), 240);
     assertEquals(cell("pro (seat, legacy)", "list_price_mrr"), 250);
@@ -122,23 +136,41 @@ Deno.test("summary sheet first: KPIs, the per-plan table (read back) and four ch
     // all's company margin is the headline's: (4,419 − 1,396.25) / 4,419, e's $1.25 cost counted
     ok(Math.abs((cell("all", "margin_company_pct") as number) - 302275 / 4419) < 1e-9);
     assertEquals(cell("enterprise (contract)", "list_price_mrr"), undefined); // an empty cell
-    assertEquals(
-      summary.getRow(rows.indexOf(find("all"))).getCell(header.indexOf(planHeader("mrr"))).numFmt,
-      '"$"#,##0.00',
-    );
+    // number formats in both blocks
+    const format = (plan: string, column: string) =>
+      summary.getRow(table.rowOf(plan, planHeader(column)))
+        .getCell(table.columnOf(planHeader(column))).numFmt;
+    assertEquals(format("all", "mrr"), '"$"#,##0.00');
+    assertEquals(format("all", "list_price_mrr"), '"$"#,##0.00');
+    assertEquals(format("all", "company_llm_cost_per_1k_requests"), '"$"#,##0.0000');
+    assertEquals(format("all", "margin_company_pct"), '0.0"%"');
+    assertEquals(format("all", "negative_margin_company"), "#,##0");
     ok(rows.some((r) => r?.[1] === "Cost model"));
-    // Layout: headers wrap by word (no word wider than its column), in a row tall enough for
-    // four lines; long lines (price book, cost model) wrap in cells merged up to column I.
-    const headerRow = summary.getRow(rows.indexOf(header));
-    assertEquals(headerRow.height, 60);
-    header.slice(2).forEach((label, i) => {
-      ok(headerRow.getCell(i + 2).alignment?.wrapText, label);
-      const width = summary.getColumn(i + 2).width!;
-      for (const word of label.split(" ")) ok(word.length <= width, `${word} in ${width}`);
-    });
+    // Layout: nine columns, A the plan names, each other the wider of its two blocks' columns;
+    // headers wrap by word (no word wider than its column), in a row tall enough for four
+    // lines; long lines (KPI bases, price book, cost model) wrap in cells merged up to column I.
+    assertEquals(SUMMARY_COLUMN_WIDTHS.length, 9);
+    assertEquals(summary.getColumn(10).width, undefined);
+    ok(SUMMARY_WIDTH_PX <= 1050, `${SUMMARY_WIDTH_PX} px`);
+    for (const at of table.headerRows) {
+      const headerRow = summary.getRow(at);
+      assertEquals(headerRow.height, 60);
+      (rows[at] as string[]).slice(2).forEach((label, i) => {
+        ok(headerRow.getCell(i + 2).alignment?.wrapText, label);
+        const width = summary.getColumn(i + 2).width!;
+        for (const word of label.split(" ")) ok(word.length <= width, `${word} in ${width}`);
+      });
+    }
+    const basis = rows.findIndex((r) => r === company);
+    ok(summary.getRow(basis).getCell(3).alignment?.wrapText, "a KPI's basis wraps");
+    assertEquals(summary.getCell(basis, 9).master.address, `C${basis}`);
+    assertEquals(summary.getRow(basis).getCell(2).numFmt, '0.0"%"');
     // the price book's line of a plan comes after its row in the table: the last row naming it
     const bookRow = rows.findLastIndex((r) => r?.[1] === "pro 2025-12-10");
-    ok(bookRow > rows.indexOf(find("all")), "price-book line after the table");
+    ok(
+      bookRow > table.rowOf("all", planHeader("mrr_to_list_pct")),
+      "price-book line after the table",
+    );
     const line = summary.getRow(bookRow);
     ok(String(line.getCell(2).value).length > 200, "the long price-book line");
     ok(line.getCell(2).alignment?.wrapText);
@@ -176,27 +208,37 @@ Deno.test("chart images: ExcelJS, openpyxl and LibreOffice read back the PNGs wh
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path);
     const summary = workbook.getWorksheet("summary")!;
-    // The summary sheet's layout: two images per band of rows, below the "Charts" heading, each
-    // 640 px wide and as tall as its PNG's aspect ratio makes it (at most 460 px); a band is
-    // CHART_BAND_ROWS 20-px rows tall, fixed so the page breaks are known before the PNGs.
+    // The summary sheet's layout: one image per band of rows, below the "Charts" heading, each
+    // as wide as the sheet's columns and as tall as its PNG's aspect ratio makes it (at most
+    // CHART_IMAGE.maxHeightPx, then narrower), in all but its band's first and last rows; a
+    // band is CHART_BAND_ROWS 20-px rows tall, fixed so the page breaks are known before the PNGs.
     const heading = (summary.getSheetValues() as unknown[][]).findIndex((r) => r?.[1] === "Charts");
     const sizes = fixturePngs.map((c) => pngSize(c.png));
-    const heights = sizes.map((s) => Math.round(640 * s.height / s.width));
-    ok(heights.every((h) => h <= CHART_IMAGE.maxHeightPx), heights.join());
-    const band2 = heading + CHART_BAND_ROWS;
-    const places = [
-      { row: heading, col: 0 },
-      { row: heading, col: 6 },
-      { row: band2, col: 0 },
-      { row: band2, col: 6 },
-    ];
+    assertEquals(CHART_IMAGE.widthPx, SUMMARY_WIDTH_PX);
+    const expected = sizes.map((s) => {
+      const height = SUMMARY_WIDTH_PX * s.height / s.width;
+      return height <= CHART_IMAGE.maxHeightPx ? { widthPx: SUMMARY_WIDTH_PX, heightPx: height } : {
+        widthPx: CHART_IMAGE.maxHeightPx * s.width / s.height,
+        heightPx: CHART_IMAGE.maxHeightPx,
+      };
+    });
+    const places = sizes.map((_, i) => ({ row: heading + i * CHART_BAND_ROWS + 1, col: 0 }));
     // The per-plan charts are shorter than 1760 × 960 (the probe's 1760 × 744 and × 816 ones).
     ok(sizes.some((s) => s.height / s.width < 960 / 1760 - 0.01), JSON.stringify(sizes));
-    // No overlap: a band's images end above the next band; columns A–F are wider than an image.
-    ok(heading * DEFAULT_ROW_PX + Math.max(heights[0], heights[1]) < band2 * DEFAULT_ROW_PX);
-    const sixColumnsPx = SUMMARY_COLUMN_WIDTHS.slice(0, CHART_IMAGE.columnsPerImage)
-      .reduce((sum, w) => sum + columnPx(w), 0);
-    ok(sixColumnsPx > CHART_IMAGE.widthPx, `${sixColumnsPx} px`);
+    // No overlap: a band's image ends a row above the next band; none is wider than the columns,
+    // nor much narrower (its text prints about as large as the cells').
+    expected.forEach((size, i) => {
+      const bandEnd = heading + (i + 1) * CHART_BAND_ROWS; // 0-based: the next band's first row
+      ok(places[i].row * DEFAULT_ROW_PX + size.heightPx <= (bandEnd - 1) * DEFAULT_ROW_PX);
+      ok(
+        size.widthPx <= SUMMARY_WIDTH_PX && size.widthPx > 0.95 * SUMMARY_WIDTH_PX,
+        `${size.widthPx}`,
+      );
+    });
+    assertEquals(
+      SUMMARY_WIDTH_PX,
+      SUMMARY_COLUMN_WIDTHS.reduce((sum, w) => sum + columnPx(w), 0),
+    );
     // Each anchor's extent has its PNG's aspect ratio (to the pixel of rounding).
     const drawing = await JSZip.loadAsync(await Deno.readFile(path))
       .then((zip) => zip.file("xl/drawings/drawing1.xml")!.async("string"));
@@ -204,11 +246,8 @@ Deno.test("chart images: ExcelJS, openpyxl and LibreOffice read back the PNGs wh
       .map((m) => ({ widthPx: Number(m[1]) / 9525, heightPx: Number(m[2]) / 9525 }));
     assertEquals(extents.length, 4);
     extents.forEach((extent, i) => {
-      assertEquals(extent.widthPx, 640);
-      ok(
-        Math.abs(extent.heightPx - 640 * sizes[i].height / sizes[i].width) <= 0.5,
-        fixturePngs[i].name,
-      );
+      ok(Math.abs(extent.widthPx - expected[i].widthPx) <= 0.5, fixturePngs[i].name);
+      ok(Math.abs(extent.heightPx - expected[i].heightPx) <= 0.5, fixturePngs[i].name);
     });
     const images = summary.getImages();
     assertEquals(images.length, 4);
@@ -554,23 +593,23 @@ Deno.test("summary sheet of a 7-day export says its window once: the window note
   }
 });
 
-Deno.test("chart page breaks: charts start a page; a page holds two bands, more bands break between", () => {
-  // the sheet is 1,702 px wide; an A4 landscape page holds 1,702 × 6.77 / 10.29 × 0.9 = 1,007 px:
-  // the heading (20 px) and two bands of 24 rows (480 px each)
-  assertEquals(CHART_BAND_ROWS, 24);
+Deno.test("chart page breaks: charts start a page; a page holds one band, more bands break between", () => {
+  // the sheet is 1,032 px wide; an A4 landscape page with the sheet's margins holds
+  // 1,032 × 7.27 / 10.89 × 0.9 = 620 px: the heading (20 px) and one band of 30 rows (600 px)
+  assertEquals(SUMMARY_WIDTH_PX, 1032);
+  assertEquals(CHART_BAND_ROWS, 30);
+  assertEquals(CHART_IMAGE.maxHeightPx, 28 * DEFAULT_ROW_PX);
   assertEquals(chartPageBreaks(40, 0), []);
-  assertEquals(chartPageBreaks(40, 4), [39]);
-  assertEquals(chartPageBreaks(40, 6), [39, 40 + 2 * 24]);
-  // a tall image is scaled down to the band, narrower
-  assertEquals(chartPlacements(10, [{ width: 1760, height: 1760 }])[0], {
-    row: 10,
-    col: 0,
-    widthPx: 460,
-    heightPx: 460,
-  });
+  assertEquals(chartPageBreaks(40, 1), [39]);
+  assertEquals(chartPageBreaks(40, 4), [39, 40 + 30, 40 + 60, 40 + 90]);
+  // a tall image is scaled down to the band, narrower; each starts below its band's first row
+  assertEquals(chartPlacements(10, [{ width: 1760, height: 1760 }, { width: 1280, height: 541 }]), [
+    { row: 11, col: 0, widthPx: 560, heightPx: 560 },
+    { row: 41, col: 0, widthPx: 1032, heightPx: 436 },
+  ]);
 });
 
-Deno.test("LibreOffice prints the summary with no chart image cut by a page break", async () => {
+Deno.test("LibreOffice prints the summary readable, one page wide, no chart image cut by a page break", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = await writeFixtureWorkbook(dir, {
@@ -579,18 +618,49 @@ Deno.test("LibreOffice prints the summary with no chart image cut by a page brea
     const zip = await JSZip.loadAsync(await Deno.readFile(path));
     const sheet = await zip.file("xl/worksheets/sheet1.xml")!.async("string");
     ok(
-      /<rowBreaks count="1" manualBreakCount="1"><brk id="\d+" max="16383" man="1"\/>/.test(sheet),
+      /<rowBreaks count="4" manualBreakCount="4">(<brk id="\d+" max="16383" man="1"\/>){4}/.test(
+        sheet,
+      ),
       sheet.slice(-800),
     );
     await sofficeConvert(path, { to: "pdf", outDir: dir });
-    const list = await run("pdfimages", ["-list", join(dir, "fixture.pdf")]);
-    // one line per image (and one per its alpha mask): page, number, type …
+    const pdf = join(dir, "fixture.pdf");
+    const list = await run("pdfimages", ["-list", pdf]);
+    // one line per image (and one per its alpha mask): page, number, type, width … x-ppi
     const images = list.split("\n").slice(2).map((line) => line.trim().split(/\s+/))
       .filter((f) => f[2] === "image");
-    // four charts, each drawn once: an image cut by a page break is drawn on both pages
+    // four charts, each drawn once (an image cut by a page break is drawn on both pages), each
+    // on a page of its own after the tables: the first page holds no chart
     assertEquals(images.length, 4, list);
-    // all on the page after the tables: the first page holds no chart
-    ok(images.every((f) => f[0] === images[0][0] && f[0] !== "1"), list);
+    assertEquals(new Set(images.map((f) => f[0])).size, 4, list);
+    ok(images.every((f) => f[0] !== "1"), list);
+    // Text sizes as printed. pdftotext's word boxes are the font's line height, not its size:
+    // pricing_data prints at a fixed 60 % (Calibri 11 at 6.6 pt), its boxes give the ratio.
+    const bbox = await run("pdftotext", ["-bbox", pdf, "-"]);
+    const pages = bbox.split("<page ").slice(1).map((page) =>
+      [...page.matchAll(/yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g)]
+        .map((m) => ({ height: Number(m[2]) - Number(m[1]), word: m[3] }))
+    );
+    const dataPage = pages.findIndex((words) => words.some((w) => w.word === "org_id"));
+    const lineHeightPerPt = Math.min(...pages[dataPage].map((w) => w.height)) / (11 * 0.6);
+    const pt = (words: { height: number }[]) =>
+      Math.min(...words.map((w) => w.height)) / lineHeightPerPt;
+    const chartPages = images.map((f) => Number(f[0]) - 1);
+    const headingPage = pages.findIndex((words) => words.some((w) => w.word === "Charts"));
+    assertEquals(headingPage, chartPages[0]);
+    // the body text on the summary's pages (page 1 on to the charts' heading) at least 7 pt:
+    // Calibri 11 at a scale of 0.64 or more (17 columns side by side printed it at ~5 pt)
+    for (let page = 0; page < dataPage; page++) {
+      if (pages[page].length === 0) continue; // a chart's page: the image alone
+      ok(pt(pages[page]) >= 7, `page ${page + 1}: ${pt(pages[page]).toFixed(1)} pt`);
+    }
+    // the charts' text (12 units of their 880-unit width) too: an image printed as wide as
+    // its pixels over its ppi
+    for (const f of images) {
+      const printedPt = Number(f[3]) / Number(f[12]) * 72;
+      const textPt = 12 / CHART_WIDTH * printedPt;
+      ok(textPt >= 7, `chart on page ${f[0]}: ${textPt.toFixed(1)} pt text`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

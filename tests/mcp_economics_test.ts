@@ -27,6 +27,7 @@ import ExcelJS from "exceljs";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { planHeader } from "../lib/economics/xlsx_summary.ts";
+import { summaryPlanTable } from "./summary_plan_table.ts";
 
 /** The shipped price book with every plan renamed " [test]" and legacy Pro at $25 a seat. */
 async function testPriceBook(dir: string): Promise<{ path: string; names: string[] }> {
@@ -444,14 +445,13 @@ Deno.test("Stripe skipped: counts over MRR unknown alike in the brief (–), the
     const rows = workbook.getWorksheet("summary")!.getSheetValues() as unknown[][];
     const find = (label: string) => rows.find((r) => r?.[1] === label)!;
     assertEquals(find("Paying organizations")[2], undefined);
-    const sheetHeader = find("plan") as string[];
-    const sheetAll = find("all");
-    assertEquals(counts.map((c) => sheetAll[sheetHeader.indexOf(planHeader(c))]), [
+    const table = summaryPlanTable(rows);
+    assertEquals(counts.map((c) => table.cell("all", planHeader(c))), [
       undefined,
       undefined,
       undefined,
     ]);
-    assertEquals(sheetAll[sheetHeader.indexOf(planHeader("organizations"))], frame.height);
+    assertEquals(table.cell("all", planHeader("organizations")), frame.height);
     // describe_dataset: null in every plan's row, as the hand model says
     const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: exportsDir });
     await client.connect(transport);

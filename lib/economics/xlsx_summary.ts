@@ -1,7 +1,8 @@
 /**
  * The workbook's first sheet, `summary`: headline KPIs (company-cost margin first), the per-plan
- * unit-economics table as typed, formatted numbers, the price book and the cost model in words,
- * and the charts as images. ExcelJS's streaming writer cannot embed images: the sheet names a
+ * unit-economics table as typed, formatted numbers (two blocks of eight columns, one under the
+ * other: nine columns print one page wide at a readable size), the price book and the cost model
+ * in words, and the charts as images, one a printed page. ExcelJS's streaming writer cannot embed images: the sheet names a
  * drawing whose PNGs are awaited once the data sheet is written (lib/formats/xlsx_images.ts), so
  * the export renders them in its chart worker meanwhile.
  */
@@ -123,20 +124,83 @@ export function summaryChartNames(frame: pl.DataFrame): string[] {
 }
 
 /**
- * Chart images: two side by side per band of rows, each 640 px wide and as tall as its PNG's own
- * aspect ratio makes it (the charts are 1760 px wide but not all 960 px tall: the per-plan charts'
- * height follows their number of plans), at most `maxHeightPx` (a taller one is scaled down to
- * it, narrower). The first image of a band starts in column A, the second in column G: columns
- * A–F are 772 px wide (SUMMARY_COLUMN_WIDTHS), more than an image.
+ * Column widths (characters) of the per-plan table's columns by how they are printed: wide enough
+ * for the values and for every word of the headers ("organizations"), so none is cut mid-word.
  */
-export const CHART_IMAGE = { widthPx: 640, maxHeightPx: 460, columnsPerImage: 6 };
-/** The sheet's default row height, 15 pt, in pixels: the rows under the charts are empty ones. */
+const PLAN_COLUMN_WIDTH: Record<Kpi["unit"] | "USD4", number> = {
+  count: 13,
+  percent: 10,
+  USD: 14,
+  USD4: 12,
+};
+type PlanColumn = keyof typeof PER_PLAN_DISPLAY;
+const PLAN_COLUMNS = Object.keys(PER_PLAN_DISPLAY) as PlanColumn[];
+/**
+ * The per-plan table's 16 columns in two blocks of eight, printed one under the other (each with
+ * its header row and the `all` row): 17 columns side by side (1,702 px) printed one page wide at
+ * ~6 pt, nine columns print at ~10 pt.
+ */
+export const PLAN_TABLE_BLOCKS: PlanColumn[][] = [PLAN_COLUMNS.slice(0, 8), PLAN_COLUMNS.slice(8)];
+/**
+ * Column widths (characters): plan names, then the per-plan table's columns, each the wider of
+ * what its two blocks' columns need.
+ */
+export const SUMMARY_COLUMN_WIDTHS = [
+  34,
+  ...PLAN_TABLE_BLOCKS[0].map((_, i) =>
+    Math.max(...PLAN_TABLE_BLOCKS.map((block) => PLAN_COLUMN_WIDTH[PER_PLAN_DISPLAY[block[i]]]))
+  ),
+];
+/** A column's width in pixels (Excel's rule for the default font: 7 px a character + 5). */
+export const columnPx = (width: number): number => Math.trunc(width * 7 + 5);
+/** The summary sheet's width in pixels: what prints one page wide. */
+export const SUMMARY_WIDTH_PX = SUMMARY_COLUMN_WIDTHS.map(columnPx).reduce((a, b) => a + b, 0);
+
+/**
+ * The summary sheet's page margins (inches): narrower than Excel's default 0.7 / 0.75, so the
+ * sheet prints larger one page wide.
+ */
+export const SUMMARY_MARGINS = {
+  left: 0.4,
+  right: 0.4,
+  top: 0.5,
+  bottom: 0.5,
+  header: 0.3,
+  footer: 0.3,
+};
+
+/**
+ * Sheet pixels a printed page holds from top to bottom: the sheet prints one page wide, so a page
+ * is as tall as its printable height over its printable width times the sheet's width. The
+ * smaller of A4 and Letter landscape with SUMMARY_MARGINS (A4: 7.27 in over 10.89 in), less a
+ * tenth for fonts wider or narrower than Calibri's metrics.
+ */
+export function printedPageHeightPx(sheetWidthPx: number): number {
+  const { left, right, top, bottom } = SUMMARY_MARGINS;
+  return Math.floor(sheetWidthPx * ((8.27 - top - bottom) / (11.69 - left - right)) * 0.9);
+}
+
+/** The sheet's default row height, 15 pt, in pixels: the rows around the charts are empty ones. */
 export const DEFAULT_ROW_PX = 20;
 /**
- * Rows of a band of chart images: the tallest image allowed and one empty row. Fixed, so the
- * page breaks between bands are known when the sheet is written, before the PNGs are.
+ * Rows of a band of chart images: one image a band, and a printed page holds the "Charts"
+ * heading and one band. Fixed, so the page breaks between bands are known when the sheet is
+ * written, before the PNGs are.
  */
-export const CHART_BAND_ROWS = Math.ceil(CHART_IMAGE.maxHeightPx / DEFAULT_ROW_PX) + 1;
+export const CHART_BAND_ROWS = Math.floor(
+  (printedPageHeightPx(SUMMARY_WIDTH_PX) - DEFAULT_ROW_PX) / DEFAULT_ROW_PX,
+);
+/**
+ * Chart images: one per band of rows, in column A below the band's first row, as wide as the
+ * sheet (so a chart's text prints about as large as the cells') and as tall as its PNG's aspect
+ * ratio makes it, at most `maxHeightPx`: the band less its first and last rows, empty, so no
+ * image touches a page break (LibreOffice draws an image that touches a page's edge on both
+ * pages). A taller one is scaled down to it, narrower.
+ */
+export const CHART_IMAGE = {
+  widthPx: SUMMARY_WIDTH_PX,
+  maxHeightPx: (CHART_BAND_ROWS - 2) * DEFAULT_ROW_PX,
+};
 
 /** Width and height of a PNG, from its IHDR chunk. */
 export function pngSize(png: Uint8Array): { width: number; height: number } {
@@ -150,75 +214,43 @@ export function pngSize(png: Uint8Array): { width: number; height: number } {
 
 /**
  * Where each chart image goes and how big it is: `firstRow` (0-based) is the row after the
- * "Charts" heading; a band of two images is CHART_BAND_ROWS default rows tall (no image is
- * taller than its band but the last row), so no image overlaps the next band.
+ * "Charts" heading; a band of one image is CHART_BAND_ROWS default rows tall, the image in all but
+ * its first and last rows, so no image overlaps the next band.
  */
 export function chartPlacements(
   firstRow: number,
   sizes: { width: number; height: number }[],
 ): { row: number; col: number; widthPx: number; heightPx: number }[] {
-  const scaled = sizes.map((s) => {
+  return sizes.map((s, i) => {
     const heightPx = Math.round(CHART_IMAGE.widthPx * s.height / s.width);
-    return heightPx <= CHART_IMAGE.maxHeightPx ? { widthPx: CHART_IMAGE.widthPx, heightPx } : {
-      widthPx: Math.round(CHART_IMAGE.maxHeightPx * s.width / s.height),
-      heightPx: CHART_IMAGE.maxHeightPx,
-    };
+    const size = heightPx <= CHART_IMAGE.maxHeightPx
+      ? { widthPx: CHART_IMAGE.widthPx, heightPx }
+      : {
+        widthPx: Math.round(CHART_IMAGE.maxHeightPx * s.width / s.height),
+        heightPx: CHART_IMAGE.maxHeightPx,
+      };
+    return { row: firstRow + i * CHART_BAND_ROWS + 1, col: 0, ...size };
   });
-  return scaled.map((size, i) => ({
-    row: firstRow + Math.floor(i / 2) * CHART_BAND_ROWS,
-    col: (i % 2) * CHART_IMAGE.columnsPerImage,
-    ...size,
-  }));
-}
-
-/**
- * Sheet pixels a printed page holds from top to bottom: the sheet prints one page wide, so a page
- * is as tall as its printable height over its printable width times the sheet's width. The
- * smaller of A4 and Letter landscape with the default margins (A4: 6.77 in over 10.29 in), less a
- * tenth for fonts wider or narrower than Calibri's metrics.
- */
-export function printedPageHeightPx(sheetWidthPx: number): number {
-  return Math.floor(sheetWidthPx * (6.77 / 10.29) * 0.9);
 }
 
 /**
  * The 1-based rows the chart pages end at (manual page breaks): one before the "Charts" heading,
- * at `headingRow` (1-based), so the charts start a page, then after as many bands as a page holds,
- * so no printed page cuts an image. `charts` is their number.
+ * at `headingRow` (1-based), so the charts start a page, then after as many bands as a page holds
+ * (one), so no printed page cuts an image. `charts` is their number.
  */
 export function chartPageBreaks(headingRow: number, charts: number): number[] {
-  const bands = Math.ceil(charts / 2);
-  if (bands === 0) return [];
-  const sheetWidthPx = SUMMARY_COLUMN_WIDTHS.map(columnPx).reduce((a, b) => a + b, 0);
+  if (charts === 0) return [];
   const bandPx = CHART_BAND_ROWS * DEFAULT_ROW_PX;
   const perPage = Math.max(
     1,
-    Math.floor((printedPageHeightPx(sheetWidthPx) - DEFAULT_ROW_PX) / bandPx),
+    Math.floor((printedPageHeightPx(SUMMARY_WIDTH_PX) - DEFAULT_ROW_PX) / bandPx),
   );
   const breaks = [headingRow - 1];
-  for (let band = perPage; band < bands; band += perPage) {
+  for (let band = perPage; band < charts; band += perPage) {
     breaks.push(headingRow + band * CHART_BAND_ROWS);
   }
   return breaks;
 }
-
-/**
- * Column widths (characters) of the per-plan table's columns by how they are printed: wide enough
- * for the values and for every word of the headers ("organizations"), so none is cut mid-word.
- */
-const PLAN_COLUMN_WIDTH: Record<Kpi["unit"] | "USD4", number> = {
-  count: 13,
-  percent: 10,
-  USD: 14,
-  USD4: 12,
-};
-/** Column widths (characters): plan names, then the per-plan table's 16 columns. */
-export const SUMMARY_COLUMN_WIDTHS = [
-  34,
-  ...Object.values(PER_PLAN_DISPLAY).map((kind) => PLAN_COLUMN_WIDTH[kind]),
-];
-/** A column's width in pixels (Excel's rule for the default font: 7 px a character + 5). */
-export const columnPx = (width: number): number => Math.trunc(width * 7 + 5);
 
 /** The last column (XFD) a page break spans: ExcelJS's default max, 16838, is past it. */
 const MAX_COLUMN = 16384;
@@ -226,8 +258,8 @@ const MAX_COLUMN = 16384;
 /** The warnings' colour (dark amber, as the admin page's). */
 const WARNING_COLOR = { argb: "FF92400E" };
 
-/** Long lines (price book, cost model) wrap in cells merged up to this column (I). */
-const WRAP_TO_COLUMN = 9;
+/** Long lines (price book, cost model) wrap in cells merged up to the last column (I). */
+const WRAP_TO_COLUMN = SUMMARY_COLUMN_WIDTHS.length;
 
 /**
  * The `leadSheets` hook of writeXlsx / writeXlsxFile: the summary sheet (sheet 1) and the drawing
@@ -276,9 +308,14 @@ export function addSummarySheet(
     // One page wide, as many pages tall as needed; the charts start a page and break between
     // bands (chartPageBreaks), so no page cuts an image. A fixed scale would depend on the font:
     // column widths are in characters of the default font, Calibri, whose substitute can be wider.
-    pageSetup: { orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+    pageSetup: {
+      orientation: "landscape",
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      margins: SUMMARY_MARGINS,
+    },
   });
-  const planColumns = Object.keys(PER_PLAN_DISPLAY) as (keyof typeof PER_PLAN_DISPLAY)[];
   sheet.columns = SUMMARY_COLUMN_WIDTHS.map((width) => ({ width }));
   let rowNumber = 0;
   const add = (values: ExcelJS.CellValue[], style?: (row: ExcelJS.Row) => void) => {
@@ -291,16 +328,23 @@ export function addSummarySheet(
     row.commit();
   };
   /** A long line wrapped in cells `from`–I merged (a 330-character cell set the printed width). */
-  const addWrapped = (values: ExcelJS.CellValue[], from: number, font?: Partial<ExcelJS.Font>) => {
+  const addWrapped = (
+    values: ExcelJS.CellValue[],
+    from: number,
+    style?: { font?: Partial<ExcelJS.Font>; row?: (row: ExcelJS.Row) => void },
+  ) => {
     const text = String(values[from - 1] ?? "");
     const width = SUMMARY_COLUMN_WIDTHS.slice(from - 1, WRAP_TO_COLUMN)
       .reduce((a, b) => a + b, 0);
     add(values, (row) => {
       sheet.mergeCells(rowNumber, from, rowNumber, WRAP_TO_COLUMN);
-      row.getCell(1).alignment = { vertical: "top" };
+      for (let column = 1; column < from; column++) {
+        row.getCell(column).alignment = { vertical: "top" };
+      }
       row.getCell(from).alignment = { wrapText: true, vertical: "top" };
       row.height = ROW_POINTS * wrappedLines(text, width);
-      if (font) row.font = font;
+      if (style?.font) row.font = style.font;
+      style?.row?.(row);
     });
   };
   const bold = (row: ExcelJS.Row) => (row.font = { bold: true });
@@ -314,31 +358,36 @@ export function addSummarySheet(
     add([]);
     add(["Warnings from this run"], (row) => (row.font = { bold: true, color: WARNING_COLOR }));
     for (const warning of warnings) {
-      addWrapped([neutraliseText(warning)], 1, { color: WARNING_COLOR });
+      addWrapped([neutraliseText(warning)], 1, { font: { color: WARNING_COLOR } });
     }
   }
   add([]);
   add(["measure", "value", "basis"], bold);
   for (const kpi of input.kpis) {
-    add([kpi.label, kpi.value, kpi.basis], (row) => {
-      row.getCell(2).numFmt = FORMATS[kpi.unit];
+    // a basis longer than columns C–I wraps there: run on, it widened the printed page
+    addWrapped([kpi.label, kpi.value, kpi.basis], 3, {
+      row: (row) => (row.getCell(2).numFmt = FORMATS[kpi.unit]),
     });
   }
   add([]);
   add(["Unit economics by plan (revenue-weighted ratios of sums)"], bold);
   addWrapped([PER_PLAN_MARGINS_NOTE], 1);
-  add(["plan", ...planColumns.map(planHeader)], (row) => {
-    row.font = { bold: true };
-    row.alignment = { wrapText: true, vertical: "bottom" };
-    // four lines: the longest header, "company llm cost per 1k requests", in 12 characters
-    row.height = 60;
-  });
-  for (const plan of input.plans) {
-    add([plan.plan, ...planColumns.map((c) => plan[c])], (row) => {
-      planColumns.forEach((c, i) => (row.getCell(i + 2).numFmt = FORMATS[PER_PLAN_DISPLAY[c]]));
-      if (plan.plan === "all") row.font = { bold: true };
+  PLAN_TABLE_BLOCKS.forEach((columns, block) => {
+    if (block > 0) add([]);
+    add(["plan", ...columns.map(planHeader)], (row) => {
+      row.font = { bold: true };
+      row.alignment = { wrapText: true, vertical: "bottom" };
+      // four lines: the longest header, "company llm cost per 1k requests", takes three in 13
+      // characters, one more for a substitute font wider than Calibri
+      row.height = 60;
     });
-  }
+    for (const plan of input.plans) {
+      add([plan.plan, ...columns.map((c) => plan[c])], (row) => {
+        columns.forEach((c, i) => (row.getCell(i + 2).numFmt = FORMATS[PER_PLAN_DISPLAY[c]]));
+        if (plan.plan === "all") row.font = { bold: true };
+      });
+    }
+  });
   for (const [name, definition] of PER_PLAN_COLUMNS) addWrapped([name, definition], 2);
   add([]);
   add([
