@@ -9,6 +9,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { invoicedUsage, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
+import { couponLite } from "../lib/revenue/stripe_objects.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import { invoiceRevenue, reconcile, reconciliationLine } from "../lib/history/invoice_revenue.ts";
 import { startFakeStripe } from "./fake_stripe.ts";
@@ -395,7 +396,7 @@ Deno.test("reconciliation: live MRR from subscriptions equals invoice MRR for th
   });
 });
 
-Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 until the next, a week's sum", () => {
+Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 until the next, a week's × 52/12", () => {
   const metered = (id: string, interval: "week" | "month", interval_count: number) => ({
     id,
     product: "prod_request_volume",
@@ -448,9 +449,53 @@ Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 
     }));
   // 2026-10-01: the August invoice, 42 days back (within 3 × 30): $300 / 3 = $100 a month
   assertEquals(usageAt("2026-10-01").cus_q, 100);
-  // 2026-12-01: the November invoice replaces it: $600 / 3 = $200; the weekly four in the
-  // window [11-01, 12-01): $40
-  assertEquals(usageAt("2026-12-01"), { cus_q: 200, cus_w: 40 });
+  // 2026-12-01: the November invoice replaces it: $600 / 3 = $200; the weekly price's last
+  // invoice in the window [11-01, 12-01), $10, × 52/12 weeks a month = $43.33 (as live counts
+  // it), not the four invoices' $40 (nor five's $50 in a 31-day month)
+  const dec = usageAt("2026-12-01");
+  assertEquals(dec.cus_q, 200);
+  assertEquals(Math.round(dec.cus_w * 100), 4333);
+});
+
+Deno.test("backfilled usage subtracts only the discounts the discount setting counts", () => {
+  const metered = { ...P.metered, tiers: null, currency_options: null };
+  // 50 % off, repeating, ended 2026-11-21 (10 days before the as-of); 10 % off forever
+  const ended = discount(
+    { id: "di_use_ended", percent_off: 50, duration: "repeating" },
+    s("2026-11-21"),
+  );
+  const forever = discount({ id: "di_use_forever", percent_off: 10, duration: "forever" });
+  const usageLine = (customer: string, off: [string, number]) => ({
+    ...liteLine(customer, "price_metered", 4000, "2026-11-01", "2026-12-01"),
+    created: s("2026-11-25"),
+    quantity: null,
+    discount_amounts: [{ discount: off[0], amount: off[1] }],
+  });
+  const history = {
+    prices: [metered],
+    discounts: [ended, forever].map((d) => ({
+      id: d.id,
+      coupon: couponLite(d.source.coupon),
+      end: d.end,
+    })),
+    // $40 of usage each: $20 off by the ended coupon, $4 off by the forever one
+    lines: [
+      usageLine("cus_ended", ["di_use_ended", 2000]),
+      usageLine("cus_forever", ["di_use_forever", 400]),
+    ],
+    from: s("2026-01-01"),
+    to: s("2026-12-31"),
+  };
+  const usageWith = (discountPolicy: "recurring" | "forever" | "none") =>
+    Object.fromEntries(invoicedUsage(history, {
+      from: new Date("2026-11-01T00:00:00Z"),
+      to: new Date("2026-12-01T00:00:00Z"),
+      rules: resolveRules({ ...rules, discountPolicy }),
+    }));
+  // the ended coupon no longer counts: $40 under every setting, as live usage_charges
+  assertEquals(usageWith("recurring"), { cus_ended: 40, cus_forever: 36 });
+  assertEquals(usageWith("forever"), { cus_ended: 40, cus_forever: 36 });
+  assertEquals(usageWith("none"), { cus_ended: 40, cus_forever: 40 });
 });
 
 /** A paid subscription line of `customer` at `priceId` for [from, to), as the history holds it. */

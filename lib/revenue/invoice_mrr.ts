@@ -179,8 +179,11 @@ export function invoiceMrrAt(
 }
 
 /**
- * Metered usage invoiced in [from, to) per customer, USD a month (the spec's usage charges); a
- * price billed every N > 1 months: its last invoice in the N windows before `to`, divided by N.
+ * Metered usage per customer, USD a month (the spec's usage charges), as the live export counts
+ * it (mrr.ts addUsage): per subscription and metered price, its last invoice created before `to`
+ * and within the window [from, to) — N windows back for a price billed every N > 1 months — net of
+ * inclusive tax and of the discounts the discount setting counts at `to`, normalised to a month
+ * by the price's interval (a quarter's invoice ÷ 3, a week's × 52/12).
  */
 export function invoicedUsage(
   history: InvoiceHistory,
@@ -188,34 +191,34 @@ export function invoicedUsage(
 ): Map<string, number> {
   const { rules } = range;
   const from = range.from.getTime() / 1000, to = range.to.getTime() / 1000;
+  const asOfSeconds = Math.floor(to);
   const prices = new Map(history.prices.map((p) => [p.id, p]));
+  const discounts = new Map(history.discounts.map((d) => [d.id, d]));
   const usage = new Map<string, number>();
-  // A price billed every N > 1 months (quarter, year) bills a period's usage at once: as the live
-  // revenue does (mrr.ts), its last invoice counts per month of its period until the next one,
-  // so it is looked for back N windows and divided by N; shorter periods sum what the window holds.
-  const lastOfLongPeriod = new Map<string, { created: number; usd: number }>();
+  // A metered price bills a period's usage at once: as the live revenue does (mrr.ts), its last
+  // invoice counts per month of its period until the next one, so a price billed every N > 1
+  // months is looked for back N windows; a shorter one's last invoice (a week's) is scaled up.
+  const last = new Map<string, { created: number; usd: number }>();
   for (const line of history.lines) {
     if (line.created >= to || !COUNTED_STATUSES.has(line.status)) continue;
     const price = line.price_id ? prices.get(line.price_id) : undefined;
     if (price?.recurring?.usage_type !== "metered") continue;
-    const months = Math.max(1, periodMonths(price.recurring));
-    if (line.created < to - (to - from) * months) continue;
+    const months = periodMonths(price.recurring);
+    if (line.created < to - (to - from) * Math.max(1, months)) continue;
     const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
     if (rate === undefined) continue;
-    const net = line.amount - line.inclusive_tax -
-      line.discount_amounts.reduce((sum, d) => sum + d.amount, 0);
-    const usd = minorUnitsToMajor(Math.max(0, net), line.currency) * rate;
-    if (months === 1) {
-      usage.set(line.customer, (usage.get(line.customer) ?? 0) + usd);
-      continue;
-    }
+    const discounted = line.discount_amounts.reduce((sum, d) => {
+      const discount = discounts.get(d.discount);
+      return discount && discountCounts(discount, { rules, asOfSeconds }) ? sum + d.amount : sum;
+    }, 0);
+    const net = line.amount - line.inclusive_tax - discounted;
+    const usd = minorUnitsToMajor(Math.max(0, net), line.currency) * rate / months;
     const key = `${line.customer}\u0000${line.subscription ?? line.invoice}\u0000${line.price_id}`;
-    const last = lastOfLongPeriod.get(key);
-    if (!last || line.created > last.created) {
-      lastOfLongPeriod.set(key, { created: line.created, usd: usd / months });
-    } else if (line.created === last.created) last.usd += usd / months; // (one invoice, two lines)
+    const known = last.get(key);
+    if (!known || line.created > known.created) last.set(key, { created: line.created, usd });
+    else if (line.created === known.created) known.usd += usd; // (one invoice, two lines)
   }
-  for (const [key, { usd }] of lastOfLongPeriod) {
+  for (const [key, { usd }] of last) {
     const customer = key.slice(0, key.indexOf("\u0000"));
     usage.set(customer, (usage.get(customer) ?? 0) + usd);
   }
