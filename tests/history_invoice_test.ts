@@ -216,7 +216,7 @@ const invoices: Json[] = [
 ];
 
 const rules = resolveRules({ fxRates: { eur: 1.1 } });
-const cents = (map: Map<string, { minor: number; usd: number | null }>) =>
+const cents = (map: Map<string, { usd: number | null }>) =>
   Object.fromEntries([...map].map(([c, v]) => [c, Math.round((v.usd ?? NaN) * 100)]).sort());
 
 async function withInvoices(
@@ -539,4 +539,47 @@ Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline)
   ]);
   // not its usage either: only a price known to be metered is usage
   assertEquals(invoicedUsage(history, { from: new Date("2026-11-01"), to: at, rules }).size, 0);
+});
+
+Deno.test("invoice MRR: a customer billed in two currencies counts both, converted, to the cent", () => {
+  const eur = { ...P.eur90, id: "price_eur100", unit_amount_decimal: "10000", tiers: null };
+  const history = {
+    prices: [P.plan100, eur].map((p) => ({ ...p, tiers: null, currency_options: null })),
+    discounts: [],
+    lines: [
+      {
+        ...liteLine("cus_two", "price_eur100", 10000, "2026-11-01", "2026-12-01"),
+        currency: "eur",
+      },
+      liteLine("cus_two", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+    ],
+    from: s("2026-01-01"),
+    to: s("2026-12-31"),
+  };
+  const at = new Date("2026-11-20T00:00:00Z");
+  // €100 × 1.1 + $100 = $210.00, as live mrr_recurring (not the larger amount's €100 = $110)
+  const mrr = invoiceMrrAt(history, { at, rules }).get("cus_two")!;
+  assertEquals([mrr.usd, mrr.currency, [...mrr.byCurrency]], [210, "eur,usd", [["eur", 10000], [
+    "usd",
+    10000,
+  ]]]);
+  const revenue = invoiceRevenue(history, {
+    asOf: at,
+    windowDays: 30,
+    rules,
+    customerIds: ["cus_two"],
+  });
+  const row = revenue.byCustomer.get("cus_two")!;
+  assertEquals([row.mrrRecurring, row.mrr, row.currency], [210, 210, "EUR,USD"]);
+  // without a rate for EUR the customer's MRR is unknown, and a warning names EUR
+  const noRate = resolveRules({ ...rules, fxRates: {} });
+  assertEquals(invoiceMrrAt(history, { at, rules: noRate }).get("cus_two")?.usd, null);
+  const unconverted = invoiceRevenue(history, {
+    asOf: at,
+    windowDays: 30,
+    rules: noRate,
+    customerIds: ["cus_two"],
+  });
+  assertEquals(unconverted.byCustomer.get("cus_two")?.mrrRecurring, null);
+  ok(unconverted.warnings.some((w) => w.startsWith("no exchange rate for EUR")));
 });

@@ -17,6 +17,9 @@ import {
 import type { RevenueRules } from "../revenue/rules.ts";
 import type { CustomerRevenue, RevenueResult } from "../revenue/types.ts";
 
+/** To the cent, as live revenue rounds its columns (mrr.ts). */
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
 export function invoiceRevenue(
   history: InvoiceHistory,
   options: { asOf: Date; windowDays: number; rules: RevenueRules; customerIds: string[] },
@@ -31,12 +34,12 @@ export function invoiceRevenue(
   const unconvertible = new Set<string>();
   for (const customerId of new Set(options.customerIds)) {
     const recurring = mrr.get(customerId);
-    if (recurring && recurring.usd === null) unconvertible.add(recurring.currency);
+    for (const currency of recurring?.unconverted ?? []) unconvertible.add(currency);
     const mrrRecurring = recurring ? recurring.usd : 0;
-    const usageCharges = usage.get(customerId) ?? 0;
+    const usageCharges = round2(usage.get(customerId) ?? 0);
     byCustomer.set(customerId, {
       customerId,
-      mrr: mrrRecurring === null ? null : mrrRecurring + usageCharges,
+      mrr: mrrRecurring === null ? null : round2(mrrRecurring + usageCharges),
       baseSubscription: null,
       usageCharges,
       addonPrompts: null,

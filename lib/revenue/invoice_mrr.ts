@@ -57,11 +57,15 @@ export interface InvoiceHistory {
 }
 
 export interface InvoiceMrr {
-  /** whole minor units per month */
-  minor: number;
+  /** whole minor units per month, by lower-case currency (those summing above 0) */
+  byCurrency: Map<string, number>;
+  /** the currencies, sorted and joined by "," (lower case), as live revenue's `currency` */
   currency: string;
-  /** USD per month; null when the currency has no configured rate */
+  /** USD per month, every currency converted and summed, to the cent; null when a currency
+   * has no configured rate */
   usd: number | null;
+  /** currencies without a configured rate */
+  unconverted: string[];
 }
 
 export type LineLevel =
@@ -163,16 +167,27 @@ export function invoiceMrrAt(
     sums.set(line.customer, byCurrency);
   }
   const result = new Map<string, InvoiceMrr>();
-  for (const [customer, byCurrency] of sums) {
-    // One currency per customer in practice; the largest wins if a customer switched mid-period.
-    const [currency, amount] = [...byCurrency].sort((a, b) => b[1] - a[1])[0];
-    const minor = Math.round(amount);
-    if (minor <= 0) continue;
-    const rate = currency === "usd" ? 1 : rules.fxRates[currency];
+  for (const [customer, sumByCurrency] of sums) {
+    // Every currency counts (rule 7: a customer's status is across currencies), converted as
+    // live revenue converts each item (mrr.ts toUsd) and summed, then rounded to the cent.
+    const byCurrency = new Map<string, number>();
+    for (const [currency, amount] of [...sumByCurrency].sort(([a], [b]) => a.localeCompare(b))) {
+      const minor = Math.round(amount);
+      if (minor > 0) byCurrency.set(currency, minor);
+    }
+    if (byCurrency.size === 0) continue;
+    let usd = 0;
+    const unconverted: string[] = [];
+    for (const [currency, minor] of byCurrency) {
+      const rate = currency === "usd" ? 1 : rules.fxRates[currency];
+      if (rate === undefined) unconverted.push(currency);
+      else usd += minorUnitsToMajor(minor, currency) * rate;
+    }
     result.set(customer, {
-      minor,
-      currency,
-      usd: rate === undefined ? null : minorUnitsToMajor(minor, currency) * rate,
+      byCurrency,
+      currency: [...byCurrency.keys()].join(","),
+      usd: unconverted.length > 0 ? null : Math.round(usd * 100) / 100,
+      unconverted,
     });
   }
   return result;
