@@ -10,7 +10,9 @@ import { priceLite, subscriptionLite } from "../lib/revenue/stripe_objects.ts";
 import { type FakeStripeData, withFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
+  coupons,
   CUSTOMERS,
+  discount,
   FAKE_DATA,
   invoice,
   line,
@@ -550,6 +552,64 @@ Deno.test("metered usage of a quarter, a year or a week is per month, and counts
       ],
     );
   }, { subscriptions: subs, products, invoices });
+});
+
+Deno.test("an amount_off split by Stripe over the plan and the usage line comes off once", async () => {
+  const T = AS_OF.getTime() / 1000;
+  const DAY = 86_400;
+  const plan = price("prod_team_bundle", 10000, { id: "price_amt_plan" });
+  const metered = price("prod_request_volume", null, { id: "price_amt_usage", metered: true });
+  const off50 = discount({ id: "di_amt50", amount_off: 5000, duration: "forever" });
+  const customerOff50 = discount({
+    id: "di_amt_cust50",
+    couponId: "co_amt_cust50",
+    amount_off: 5000,
+    duration: "forever",
+  });
+  // the last cycle invoice: $100 plan + $100 usage, Stripe's $50 split $25 + $25 over them
+  const cycle = (customer: string, sub: string, discountId: string) =>
+    invoice(`in_${sub}`, customer, sub, T - 3 * DAY, [
+      line(`il_${sub}_plan`, "price_amt_plan", 10000, sub, {
+        discount_amounts: [{ discount: discountId, amount: 2500 }],
+      }),
+      line(`il_${sub}_usage`, "price_amt_usage", 10000, sub, {
+        discount_amounts: [{ discount: discountId, amount: 2500 }],
+      }),
+    ]);
+  const subs = [
+    subscription("cus_amt_sub", [[plan, 1], [metered, null]], {
+      id: "sub_amt_sub",
+      discounts: [off50],
+    }),
+    subscription("cus_amt_cust", [[plan, 1], [metered, null]], { id: "sub_amt_cust" }),
+    // no usage invoice yet: the whole $50 comes off the plan (usage counts 0)
+    subscription("cus_amt_new", [[plan, 1], [metered, null]], {
+      id: "sub_amt_new",
+      discounts: [off50],
+    }),
+  ];
+  const invoices = [
+    cycle("cus_amt_sub", "sub_amt_sub", "di_amt50"),
+    cycle("cus_amt_cust", "sub_amt_cust", "di_amt_cust50"),
+  ];
+  const customers = [
+    { id: "cus_amt_sub", object: "customer" },
+    { id: "cus_amt_cust", object: "customer", discount: customerOff50 },
+    { id: "cus_amt_new", object: "customer" },
+  ];
+  /** [mrr, base, usage, recurring]: $100 − $25 plan + $100 − $25 usage, as the customer pays */
+  const expected: Record<string, number[]> = {
+    cus_amt_sub: [150, 75, 75, 75],
+    cus_amt_cust: [150, 75, 75, 75],
+    cus_amt_new: [50, 50, 0, 50],
+  };
+  await withFake(async (_fake, options) => {
+    const result = await loadRevenue(Object.keys(expected), options);
+    for (const [customer, values] of Object.entries(expected)) {
+      const r = result.byCustomer.get(customer)!;
+      assertEquals([r.mrr, r.baseSubscription, r.usageCharges, r.mrrRecurring], values, customer);
+    }
+  }, { subscriptions: subs, products, invoices, customers, coupons });
 });
 
 Deno.test("mrr and mrr_recurring are the sums of their rounded columns, to the cent", async () => {

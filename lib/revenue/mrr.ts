@@ -7,7 +7,9 @@
  *   amount (graduated: per tier; volume: the tier the quantity falls in), normalised to a month:
  *   month ÷ count, year ÷ (12 × count), week × 52/12 ÷ count, day × 365/12 ÷ count.
  * - Discounts per the policy, on the items their coupon covers (`applies_to.products`), amount_off
- *   split over those items in proportion; never below zero. A customer's own discount applies to
+ *   split over those items in proportion, less what the last cycle invoice took off metered usage
+ *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
+ *   below zero. A customer's own discount applies to
  *   its subscriptions that have none. Tax excluded.
  * - Items on an item-level trial (current_trial) do not count until the trial ends.
  * - A licensed item whose role is usage (named like storage, or mapped so) counts as addon_other:
@@ -120,12 +122,21 @@ interface PricedItem {
 /**
  * Takes the counted discounts off the items their coupon covers: percent_off off each, amount_off
  * (per billing period, so ÷ months) split over those items in proportion to their amounts.
- * Never below zero.
+ * Never below zero. `offUsage` is the part of a discount (minor units per period) Stripe took off
+ * the subscription's metered usage lines instead (their discount_amounts, counted with usage):
+ * an amount_off is split over every line it covers, metered ones too, so only the rest comes off
+ * the licensed items.
  */
 function applyDiscounts(
   items: PricedItem[],
   discounts: DiscountLite[],
-  context: { months: number; currency: string; rules: RevenueRules; asOfSeconds: number },
+  context: {
+    months: number;
+    currency: string;
+    rules: RevenueRules;
+    asOfSeconds: number;
+    offUsage?: (discountId: string) => number;
+  },
 ): void {
   for (const discount of discounts) {
     if (!discountCounts(discount, { rules: context.rules, asOfSeconds: context.asOfSeconds })) {
@@ -134,7 +145,10 @@ function applyDiscounts(
     const covered = items.filter((item) => discountAppliesTo(discount, item.product));
     const percent = discount.coupon.percent_off ?? 0;
     if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }
-    const amountOff = amountOffIn(discount, context.currency) / context.months;
+    const ownAmountOff = amountOffIn(discount, context.currency);
+    const amountOff = ownAmountOff > 0
+      ? Math.max(0, ownAmountOff - (context.offUsage?.(discount.id) ?? 0)) / context.months
+      : 0;
     const total = covered.reduce((sum, item) => sum + item.monthly, 0);
     if (amountOff > 0 && total > 0) {
       const factor = Math.max(0, total - amountOff) / total;
@@ -327,8 +341,11 @@ class CustomerTally {
     return major * rate;
   }
 
-  /** A counted subscription's recurring licensed items, discounted, into `byRole`. */
-  addSubscription(subscription: SubscriptionLite): void {
+  /**
+   * A counted subscription's recurring licensed items, discounted, into `byRole`; `usageLines`
+   * (the customer's) tell what of an amount_off its last cycle took off metered usage instead.
+   */
+  addSubscription(subscription: SubscriptionLite, usageLines: UsageLineLite[]): void {
     const { rules, asOfSeconds } = this;
     const currency = subscription.currency;
     this.currencies = withValue(this.currencies, currency.toUpperCase());
@@ -380,7 +397,17 @@ class CustomerTally {
       else this.addItem(priced, currency);
     }
     if (!items) return;
-    applyDiscounts(items, own, { months: months || 1, currency, rules, asOfSeconds });
+    const offUsage = (discountId: string) => {
+      let off = 0;
+      for (const line of usageLines) {
+        if (line.subscription !== subscription.id) continue;
+        for (const applied of line.discount_amounts) {
+          if (applied.discount === discountId) off += applied.amount;
+        }
+      }
+      return off;
+    };
+    applyDiscounts(items, own, { months: months || 1, currency, rules, asOfSeconds, offUsage });
     for (const priced of items) this.addItem(priced, currency);
   }
 
@@ -445,7 +472,7 @@ export function computeCustomerRevenue(
   const counted = input.subscriptions.every(isCounted)
     ? input.subscriptions
     : input.subscriptions.filter(isCounted);
-  for (const subscription of counted) tally.addSubscription(subscription);
+  for (const subscription of counted) tally.addSubscription(subscription, input.usageLines);
   if (input.usageLines.length > 0) tally.addUsage(input.usageLines, counted);
 
   let statuses: string[] | null = null;
