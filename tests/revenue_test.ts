@@ -23,6 +23,9 @@ import {
   subscriptions,
 } from "./fixtures/stripe/scenarios.ts";
 
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
 function withFake(
   run: Parameters<typeof withFakeStripe>[0],
   data: FakeStripeData = FAKE_DATA,
@@ -610,6 +613,81 @@ Deno.test("an amount_off split by Stripe over the plan and the usage line comes 
       assertEquals([r.mrr, r.baseSubscription, r.usageCharges, r.mrrRecurring], values, customer);
     }
   }, { subscriptions: subs, products, invoices, customers, coupons });
+});
+
+Deno.test("tax included in a price is taken out of MRR; an unknown included rate is counted and warned of", async () => {
+  const rate = (percentage: number, inclusive: boolean) => ({
+    id: `txr_${percentage}_${inclusive ? "in" : "ex"}`,
+    object: "tax_rate",
+    active: true,
+    inclusive,
+    percentage,
+  });
+  const plan = (cents: number, id: string, taxBehavior = "unspecified") => ({
+    ...price("prod_team_bundle", cents, { id }),
+    tax_behavior: taxBehavior,
+  });
+  const taxed = (customer: string, items: [Json, number][], extra: Json) => ({
+    ...subscription(customer, items, { id: `sub_${customer}` }),
+    default_tax_rates: [],
+    automatic_tax: { enabled: false },
+    ...extra,
+  });
+  const withItemRates = taxed("cus_tax_item", [[plan(12000, "price_tax_item"), 1]], {
+    default_tax_rates: [rate(20, true)],
+  });
+  // the item's own rates win over the subscription's: 10 % inclusive on $110
+  withItemRates.items.data[0].price.unit_amount = 11000;
+  withItemRates.items.data[0].price.unit_amount_decimal = "11000";
+  withItemRates.items.data[0].tax_rates = [rate(10, true)];
+  const subs = [
+    // $120 with 20 % included: $120 / 1.2 = $100
+    taxed("cus_tax_incl", [[plan(12000, "price_tax_incl"), 1]], {
+      default_tax_rates: [rate(20, true)],
+    }),
+    withItemRates, // $110 / 1.1 = $100
+    // tax added on top of the price is not in it: $120
+    taxed("cus_tax_excl", [[plan(12000, "price_tax_excl"), 1]], {
+      default_tax_rates: [rate(20, false)],
+    }),
+    // $24 off forever comes off the billed $120, then the tax: ($120 − $24) / 1.2 = $80
+    taxed("cus_tax_disc", [[plan(12000, "price_tax_disc"), 1]], {
+      default_tax_rates: [rate(20, true)],
+      discounts: [discount({ id: "di_tax24", amount_off: 2400, duration: "forever" })],
+    }),
+    // Stripe Tax on a tax-inclusive price: the rate is not on the subscription; $120, warned of
+    taxed("cus_tax_auto", [[plan(12000, "price_tax_auto", "inclusive"), 1]], {
+      automatic_tax: { enabled: true },
+    }),
+  ];
+  /** [mrr, base, recurring] */
+  const expected: Record<string, number[]> = {
+    cus_tax_incl: [100, 100, 100],
+    cus_tax_item: [100, 100, 100],
+    cus_tax_excl: [120, 120, 120],
+    cus_tax_disc: [80, 80, 80],
+    cus_tax_auto: [120, 120, 120],
+  };
+  await withFake(async (fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(Object.keys(expected), options);
+      assertEquals(result.source, source);
+      for (const [customer, values] of Object.entries(expected)) {
+        const r = result.byCustomer.get(customer)!;
+        assertEquals([r.mrr, r.baseSubscription, r.mrrRecurring], values, `${customer} ${source}`);
+      }
+      assertEquals(result.warnings.filter((w) => w.includes("include tax")), [
+        "Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted in mrr with their tax: price_tax_auto",
+      ]);
+    }
+    // the rates come embedded in the subscriptions' listing: no call more
+    assertEquals([...fake.requests].sort(), [
+      "GET /v1/coupons",
+      "GET /v1/invoices",
+      "GET /v1/products",
+      "GET /v1/subscriptions",
+    ]);
+  }, { subscriptions: subs, products, invoices: [], coupons });
 });
 
 Deno.test("mrr and mrr_recurring are the sums of their rounded columns, to the cent", async () => {

@@ -20,7 +20,7 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
 /** Bumped whenever the file's shape changes: older files are then ignored. 6: a subscription
  * whose payment collection is paused has status `paused` (it was `active`); `customer_deleted`.
  * 7: an archived tiered price's tiers are read (a 6 file may hold it without, read as $0). */
-const CACHE_VERSION = 7;
+const CACHE_VERSION = 8;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {
@@ -107,7 +107,8 @@ export async function readCache(
   if (!writtenAt || Number.isNaN(writtenAt.getTime()) || isoDate(writtenAt) !== isoDate(now)) {
     return { snapshot: null }; // fetched on another day (or undated): ask Stripe again
   }
-  // an older version lacks what the rules now read (paused collection, deleted customers)
+  // an older version lacks what the rules now read (paused collection, deleted customers, tax
+  // included in prices)
   if (cached?.version !== CACHE_VERSION) return { snapshot: null };
   const unusable = snapshotProblem(cached.snapshot);
   if (unusable !== null) return { snapshot: null, unusable };

@@ -123,7 +123,12 @@ function subscription(itemPrice: Check): Check {
       at("quantity", item.quantity, numberOrNull(item.quantity)) ??
       at("price", item.price, itemPrice(item.price)) ??
       at("discounts", item.discounts, discounts(item.discounts)) ??
-      at("trial_end", item.trial_end, numberOrNull(item.trial_end))
+      at("trial_end", item.trial_end, numberOrNull(item.trial_end)) ??
+      (item.inclusive_tax_percent === undefined ? null : at(
+        "inclusive_tax_percent",
+        item.inclusive_tax_percent,
+        numberOrNull(item.inclusive_tax_percent),
+      ))
   );
   return (value) =>
     !isObject(value) ? NOT_AN_OBJECT : at("id", value.id, text(value.id)) ??

@@ -9,8 +9,10 @@
  * - Discounts per the policy, on the items their coupon covers (`applies_to.products`), amount_off
  *   split over those items in proportion, less what the last cycle invoice took off metered usage
  *   lines (counted with usage; with no usage invoice, all of it off the licensed items); never
- *   below zero. A customer's own discount applies to
- *   its subscriptions that have none. Tax excluded.
+ *   below zero. A customer's own discount applies to its subscriptions that have none.
+ * - Tax excluded: a price with inclusive tax rates (the item's, else the subscription's) counts
+ *   ÷ (1 + their rate), after discounts; one whose rate is not known (Stripe Tax, inclusive) is
+ *   counted as billed and reported.
  * - Items on an item-level trial (current_trial) do not count until the trial ends.
  * - A licensed item whose role is usage (named like storage, or mapped so) counts as addon_other:
  *   a fixed recurring amount, where usage is what metered prices billed.
@@ -115,8 +117,10 @@ function amountOffIn(discount: DiscountLite, currency: string): number {
 interface PricedItem {
   role: ItemRole;
   product: string;
-  /** minor units per month, discounts taken off so far */
+  /** minor units per month, discounts taken off so far (tax included in the price still in) */
   monthly: number;
+  /** the share of the price that is not tax: 1 / (1 + inclusive tax rate) */
+  netOfTax: number;
 }
 
 /**
@@ -241,6 +245,8 @@ export interface CustomerRevenueResult {
   foreignCurrencyPriceIds: string[];
   /** licensed prices whose role is usage (counted under addon_other) */
   licensedUsagePriceIds: string[];
+  /** prices holding tax at a rate the subscription does not say (counted with it) */
+  inclusiveTaxUnknownPriceIds: string[];
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -306,6 +312,7 @@ class CustomerTally {
   unconverted: string[] | null = null;
   foreignPrices: string[] | null = null;
   licensedUsage: string[] | null = null;
+  taxUnknown: string[] | null = null;
   intervals: string[] | null = null;
   currencies: string[] | null = null;
   planNames: string[] | null = null;
@@ -380,10 +387,14 @@ class CustomerTally {
         continue;
       }
       months ||= facts.months;
+      // Stripe takes discounts off the price as billed, tax included, and the tax out of the rest
+      const taxPercent = item.inclusive_tax_percent;
+      if (taxPercent === null) this.taxUnknown = withValue(this.taxUnknown, price.id);
       const priced: PricedItem = {
         role,
         product: price.product,
         monthly: itemPeriodAmount(billed, item.quantity ?? 1) / facts.months,
+        netOfTax: taxPercent ? 1 / (1 + taxPercent / 100) : 1,
       };
       if (item.discounts.length > 0) {
         applyDiscounts([priced], item.discounts, {
@@ -412,8 +423,8 @@ class CustomerTally {
   }
 
   /** A priced item's monthly amount into its role (unknown roles count as addon_other). */
-  private addItem({ role, monthly }: PricedItem, currency: string): void {
-    const usd = this.toUsd(monthly, currency);
+  private addItem({ role, monthly, netOfTax }: PricedItem, currency: string): void {
+    const usd = this.toUsd(monthly * netOfTax, currency);
     if (usd === null) return;
     this.byRole[role === "unknown" ? "addon_other" : role] += usd;
   }
@@ -512,5 +523,6 @@ export function computeCustomerRevenue(
     unconvertedCurrencies: tally.unconverted ?? [],
     foreignCurrencyPriceIds: tally.foreignPrices ?? [],
     licensedUsagePriceIds: tally.licensedUsage ?? [],
+    inclusiveTaxUnknownPriceIds: tally.taxUnknown ?? [],
   };
 }

@@ -344,6 +344,7 @@ export function revenueFromSnapshot(
   const unconverted = new Set<string>();
   const foreignPrices = new Set<string>();
   const licensedUsagePrices = new Set<string>();
+  const taxUnknownPrices = new Set<string>();
   const unknownCustomerIds: string[] = [];
   const wanted = new Set(customerIds);
   for (const customerId of wanted) {
@@ -373,6 +374,7 @@ export function revenueFromSnapshot(
     for (const currency of result.unconvertedCurrencies) unconverted.add(currency);
     for (const id of result.foreignCurrencyPriceIds) foreignPrices.add(id);
     for (const id of result.licensedUsagePriceIds) licensedUsagePrices.add(id);
+    for (const id of result.inclusiveTaxUnknownPriceIds) taxUnknownPrices.add(id);
   }
   const warnings: string[] = [];
   if (unknownPrices.size > 0) {
@@ -386,6 +388,13 @@ export function revenueFromSnapshot(
     warnings.push(
       `Stripe licensed (not metered) prices with the usage role counted in mrr_recurring as addon_other, since usage_charges are metered lines only (give them base, addon_prompts or addon_other in PRICING_STRIPE_PRICE_ROLES): ${
         [...licensedUsagePrices].sort().join(", ")
+      }`,
+    );
+  }
+  if (taxUnknownPrices.size > 0) {
+    warnings.push(
+      `Stripe prices that include tax at a rate the subscription does not say (automatic tax on a tax-inclusive price) counted in mrr with their tax: ${
+        [...taxUnknownPrices].sort().join(", ")
       }`,
     );
   }

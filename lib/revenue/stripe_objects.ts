@@ -71,6 +71,12 @@ export interface ItemLite {
   discounts: DiscountLite[];
   /** end of an item-level trial (unix seconds), null when the item is not on trial */
   trial_end: number | null;
+  /**
+   * Percent of tax included in the item's price: its inclusive tax rates (the item's, else the
+   * subscription's default ones); null when tax is included at a rate the subscription does not
+   * say (Stripe Tax on a price whose tax_behavior is inclusive); absent when none is included.
+   */
+  inclusive_tax_percent?: number | null;
 }
 
 export interface SubscriptionLite {
@@ -257,6 +263,29 @@ export function subscriptionStatus(subscription: Json): string {
   return subscription.pause_collection && !ENDED.has(status) ? "paused" : status;
 }
 
+/**
+ * The tax included in an item's price (ItemLite.inclusive_tax_percent): with automatic tax
+ * (Stripe Tax) a price whose tax_behavior is inclusive holds tax at a rate only its invoices
+ * tell (null); otherwise the item's tax rates, else the subscription's default ones (TaxRate
+ * objects, always embedded), those marked inclusive (added: Stripe divides by 1 + their sum).
+ */
+function inclusiveTaxPercent(subscription: Json, item: Json): number | null | undefined {
+  if (subscription.automatic_tax?.enabled) {
+    return item.price?.tax_behavior === "inclusive" ? null : undefined;
+  }
+  const rates: Json[] = Array.isArray(item.tax_rates) && item.tax_rates.length > 0
+    ? item.tax_rates
+    : Array.isArray(subscription.default_tax_rates)
+    ? subscription.default_tax_rates
+    : [];
+  let percent = 0;
+  for (const rate of rates) {
+    if (typeof rate !== "object" || rate === null) return null; // an id: its rate is not known
+    if (rate.inclusive === true) percent += Number(rate.percentage ?? 0);
+  }
+  return percent > 0 ? percent : undefined;
+}
+
 /** A subscription whose `items.data` is complete (fetch follows `has_more` first). */
 export function subscriptionLite(subscription: Json, book: CouponBook): SubscriptionLite {
   return {
@@ -267,13 +296,17 @@ export function subscriptionLite(subscription: Json, book: CouponBook): Subscrip
     cancel_at_period_end: Boolean(subscription.cancel_at_period_end),
     cancel_at: unixOrNull(subscription.cancel_at),
     discounts: discountsLite(subscription.discounts, book),
-    items: (subscription.items?.data ?? []).map((item: Json) => ({
-      id: item.id,
-      quantity: item.quantity ?? null,
-      price: priceLite(item.price),
-      discounts: discountsLite(item.discounts, book),
-      trial_end: unixOrNull(item.current_trial?.end_date),
-    })),
+    items: (subscription.items?.data ?? []).map((item: Json) => {
+      const taxPercent = inclusiveTaxPercent(subscription, item);
+      return {
+        id: item.id,
+        quantity: item.quantity ?? null,
+        price: priceLite(item.price),
+        discounts: discountsLite(item.discounts, book),
+        trial_end: unixOrNull(item.current_trial?.end_date),
+        ...(taxPercent === undefined ? {} : { inclusive_tax_percent: taxPercent }),
+      };
+    }),
     ...(subscription.customer?.deleted === true ? { customer_deleted: true } : {}),
   };
 }
