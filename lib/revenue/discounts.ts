@@ -1,0 +1,85 @@
+/**
+ * Which discounts count (PRICING_STRIPE_DISCOUNTS) and how they come off a subscription's items:
+ * shared by live MRR (mrr.ts) and MRR from invoices (invoice_mrr.ts).
+ */
+import type { ItemRole, RevenueRules } from "./rules.ts";
+import type { DiscountLite } from "./stripe_objects.ts";
+
+export function discountCounts(
+  discount: DiscountLite,
+  { rules, asOfSeconds }: { rules: RevenueRules; asOfSeconds: number },
+): boolean {
+  switch (rules.discountPolicy) {
+    case "none":
+      return false;
+    case "forever":
+      return discount.coupon.duration === "forever";
+    case "recurring":
+      if (discount.coupon.duration === "forever") return true;
+      if (discount.coupon.duration === "repeating") {
+        return discount.end === null || discount.end > asOfSeconds;
+      }
+      return false; // once: a one-off, not recurring revenue
+  }
+}
+
+/** Whether a discount's coupon covers a product (`applies_to.products`, else every product). */
+export function discountAppliesTo(discount: DiscountLite, product: string): boolean {
+  const products = discount.coupon.applies_to_products;
+  return products === null || products.includes(product);
+}
+
+/** A coupon's amount_off in the given currency (minor units): its own, or its currency_options'. */
+function amountOffIn(discount: DiscountLite, currency: string): number {
+  const coupon = discount.coupon;
+  if (!coupon.amount_off) return 0;
+  if (coupon.currency === null || coupon.currency === currency) return coupon.amount_off;
+  return coupon.amount_off_by_currency?.[currency] ?? 0; // Stripe applies it in no other currency
+}
+
+export interface PricedItem {
+  role: ItemRole;
+  product: string;
+  /** minor units per month, discounts taken off so far (tax included in the price still in) */
+  monthly: number;
+  /** the share of the price that is not tax: 1 / (1 + inclusive tax rate) */
+  netOfTax: number;
+}
+
+/**
+ * Takes the counted discounts off the items their coupon covers: percent_off off each, amount_off
+ * (per billing period, so ÷ months) split over those items in proportion to their amounts.
+ * Never below zero. `offUsage` is the part of a discount (minor units per period) Stripe took off
+ * the subscription's metered usage lines instead (their discount_amounts, counted with usage):
+ * an amount_off is split over every line it covers, metered ones too, so only the rest comes off
+ * the licensed items.
+ */
+export function applyDiscounts(
+  items: PricedItem[],
+  discounts: DiscountLite[],
+  context: {
+    months: number;
+    currency: string;
+    rules: RevenueRules;
+    asOfSeconds: number;
+    offUsage?: (discountId: string) => number;
+  },
+): void {
+  for (const discount of discounts) {
+    if (!discountCounts(discount, { rules: context.rules, asOfSeconds: context.asOfSeconds })) {
+      continue;
+    }
+    const covered = items.filter((item) => discountAppliesTo(discount, item.product));
+    const percent = discount.coupon.percent_off ?? 0;
+    if (percent) { for (const item of covered) item.monthly *= 1 - percent / 100; }
+    const ownAmountOff = amountOffIn(discount, context.currency);
+    const amountOff = ownAmountOff > 0
+      ? Math.max(0, ownAmountOff - (context.offUsage?.(discount.id) ?? 0)) / context.months
+      : 0;
+    const total = covered.reduce((sum, item) => sum + item.monthly, 0);
+    if (amountOff > 0 && total > 0) {
+      const factor = Math.max(0, total - amountOff) / total;
+      for (const item of covered) item.monthly *= factor;
+    }
+  }
+}
