@@ -282,3 +282,46 @@ Deno.test("segment lists a column named twice once, where first named", async ()
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("segment totals and key_question facts in text: numbers as the CSV writes them, no float noise", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  // 0.1 + 0.2 sums to 0.30000000000000004 in floats
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["a", "b"],
+      is_ptb: [true, true],
+      llm_cost_30d: [0.1, 0.2],
+      mrr: [0.1, 0.2],
+      revenue_source: ["stripe", "stripe"],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const segment = await call(client, "segment", { name: "ptb_customers" });
+    ok(!segment.isError, text(segment));
+    ok(
+      text(segment).includes(
+        '\ntotals: {"organizations":2,"mrr":0.3,"unknown_mrr":0,"llm_cost_30d":0.3,"requests_30d":0}\n',
+      ),
+      text(segment),
+    );
+    // structuredContent keeps the full float
+    assertEquals(((segment.structuredContent as Values).totals as Values).mrr, 0.1 + 0.2);
+    for (const question of ["ptb_vs_byok", "pricing_models"]) {
+      const answer = await call(client, "key_question", { question });
+      ok(!answer.isError, text(answer));
+      const facts = text(answer).split("\n").find((line) => line.startsWith("facts: "))!;
+      ok(facts, text(answer));
+      ok(!/\d\.\d*0000000000|\d\.\d*9999999999|\de[-+]?\d/.test(facts), facts);
+      ok(facts.includes("0.3"), facts);
+      // the text's facts are JSON still
+      JSON.parse(facts.slice("facts: ".length));
+    }
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

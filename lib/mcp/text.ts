@@ -54,6 +54,27 @@ export function textNumber(value: number): string {
   return formatNumber(value);
 }
 
+/**
+ * A JSON value in text (facts, totals, counts): JSON, with numbers as `textNumber` writes them
+ * (12 significant digits, no float noise such as 233.48000000000002) and strings as data literals.
+ * Non-finite numbers and undefined read null, as JSON.stringify writes them.
+ */
+export function textJson(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "number") return Number.isFinite(value) ? textNumber(value) : "null";
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string") return dataLiteral(value);
+  if (typeof value === "boolean") return String(value);
+  if (value instanceof Date) return textJson(jsonCell(value));
+  if (Array.isArray(value)) return `[${value.map(textJson).join(",")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined && typeof v !== "function");
+    return `{${entries.map(([k, v]) => `${dataLiteral(k)}:${textJson(v)}`).join(",")}}`;
+  }
+  return "null";
+}
+
 /** One cell in a text table: empty for null, literals for text. */
 export function cellText(value: Cell): string {
   if (value === null) return "";

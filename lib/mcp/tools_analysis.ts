@@ -22,7 +22,15 @@ import { keyQuestion, QUESTION_NAMES, refuseInapplicable } from "./questions.ts"
 import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
-import { byteLength, DATA_NOTE, dataLiteral, frameRows, type Row, textNumber } from "./text.ts";
+import {
+  byteLength,
+  DATA_NOTE,
+  dataLiteral,
+  frameRows,
+  type Row,
+  textJson,
+  textNumber,
+} from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 
@@ -147,8 +155,9 @@ export function registerAnalysisTools(
         windowDays: dataset.window.days,
       });
       // reading, facts and basis travel in both channels; the table gets the rest
-      const reserved = 2 * (byteLength(q.question + answer.reading + (basis.note ?? "")) +
-            jsonBytes(answer.facts)) + 256;
+      // (facts as text and as JSON: text numbers can be longer, 1e-12 is 0.000000000001)
+      const reserved = 2 * byteLength(q.question + answer.reading + (basis.note ?? "")) +
+        byteLength(textJson(answer.facts)) + jsonBytes(answer.facts) + 256;
       const table = frameTable(
         answer.table,
         settings,
@@ -158,7 +167,7 @@ export function registerAnalysisTools(
       return textResult(
         `${q.question}\n${
           basis.note ? `basis: ${basis.note}\n` : ""
-        }reading: ${answer.reading}\nfacts: ${JSON.stringify(answer.facts)}\n${table.text}`,
+        }reading: ${answer.reading}\nfacts: ${textJson(answer.facts)}\n${table.text}`,
         {
           question,
           ...(basis.note ? { basis: basis.note } : {}),
@@ -234,8 +243,8 @@ export function registerAnalysisTools(
         ]),
       ];
       const note = notes.map((line) => `\nnote: ${line}`).join("");
-      const reserved = 2 * (byteLength(segment.title + segment.rule + note) + jsonBytes(totals)) +
-        256;
+      const reserved = 2 * byteLength(segment.title + segment.rule + note) +
+        byteLength(textJson(totals)) + jsonBytes(totals) + 256;
       const table = tableOut(listed.columns, frameRows(listed), {
         maxBytes: tableBudget(settings.maxBytes, reserved),
         total: segment.frame.height,
@@ -244,7 +253,7 @@ export function registerAnalysisTools(
       });
       return textResult(
         `${segment.title}\nrule: ${segment.rule}${note}\ntotals: ${
-          JSON.stringify(totals)
+          textJson(totals)
         }\n${table.text}`,
         {
           name,

@@ -24,7 +24,7 @@ import { isSnapshotDate, snapshotAsOf, snapshotByDate, snapshotDates } from "./h
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
-import { DATA_NOTE } from "./text.ts";
+import { DATA_NOTE, textJson } from "./text.ts";
 import { frameTable, READ_ONLY } from "./tools_analysis.ts";
 
 export function registerCompareTool(
@@ -202,7 +202,7 @@ export function registerCompareTool(
       const text = [
         ...(warning ? [`warning: ${warning}`] : []),
         `old: ${older.label}; new: ${newer.label}`,
-        `counts: ${JSON.stringify(result.counts)}`,
+        `counts: ${textJson(result.counts)}`,
         "totals:",
         totals.text,
         "tier changes:",
