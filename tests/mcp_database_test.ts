@@ -358,3 +358,59 @@ Deno.test("database_sql: two queries run at once per database, two wait, more ar
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("database_sql: 64-bit integers that a number holds exactly come back as numbers, larger ones as text", async () => {
+  const databases = await freshFixtureDatabases("mcpints");
+  const env = databases.env as Record<string, string>;
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const session = await connectInMemory(
+    new DatasetStore(
+      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
+    ),
+  );
+  const rows = async (database: "postgres" | "clickhouse", sql: string) => {
+    const result = await call(session.client, "database_sql", { database, sql });
+    assertEquals(result.isError, undefined, text(result));
+    return { rows: result.structuredContent!.rows as Values[], text: text(result) };
+  };
+  try {
+    // ClickHouse's JSON quotes UInt64 and Int64 (count() is UInt64), Nullable and in arrays too
+    const ch = await rows(
+      "clickhouse",
+      "SELECT count() AS n, toInt64(-9007199254740991) AS low, toUInt64(9007199254740992) AS big, " +
+        "toNullable(toInt64(42)) AS wide, CAST(NULL AS Nullable(Int64)) AS none, " +
+        "[toUInt64(1), toUInt64(18446744073709551615)] AS list, 'x7' AS s FROM numbers(6)",
+    );
+    assertEquals(ch.rows, [{
+      n: 6,
+      low: -9007199254740991,
+      big: "9007199254740992",
+      wide: 42,
+      none: null,
+      list: JSON.stringify([1, "18446744073709551615"]),
+      s: "x7",
+    }]);
+    // a number in text, not the literal "6" (text from the data)
+    ok(ch.text.includes("\n6 | "), ch.text);
+    // pg gives bigint (count(*)) and numeric as strings
+    const pgRows = await rows(
+      "postgres",
+      "SELECT count(*) AS n, 9007199254740992::bigint AS big, 12.50::numeric AS price, " +
+        "3.00::numeric AS whole, 123456789012345678901.5::numeric AS huge, '7'::text AS s " +
+        "FROM organization",
+    );
+    assertEquals(pgRows.rows, [{
+      n: 7,
+      big: "9007199254740992",
+      price: 12.5,
+      whole: 3,
+      huge: "123456789012345678901.5",
+      s: "7",
+    }]);
+  } finally {
+    await session.close();
+    await databaseQueriesSettled();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

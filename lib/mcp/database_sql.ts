@@ -110,7 +110,7 @@ async function read(
     ? openPostgres(settings.postgres!, { signal })
     : openClickHouse(settings.clickhouse!, { signal });
   try {
-    return await source.queryTable(file, {});
+    return exactNumbers(await source.queryTable(file, {}));
   } finally {
     // (after an abort, once the statement was cancelled on the server)
     await source.close();
@@ -121,4 +121,61 @@ function cancelled(database: Database): UserError {
   return new UserError(
     `the ${database} query was cancelled (the request was cancelled, timed out or the server is stopping) and stopped on the database`,
   );
+}
+
+/**
+ * The table with the 64-bit (and wider) integers the databases send as text turned into numbers
+ * where a number holds them exactly (|n| ≤ 2^53 − 1), larger ones kept as text: ClickHouse's JSON
+ * quotes (U)Int64/128/256 (count() is UInt64) and a readonly profile refuses the setting that
+ * would not; pg gives bigint (count(*)) and numeric as strings. A numeric with a fraction whose
+ * integer part is exact becomes a number too (a double, as ClickHouse's Decimals in its JSON).
+ */
+export function exactNumbers(table: QueryTable): QueryTable {
+  const converters = table.columns.map((column, i) => {
+    const convert = typeConverter(table.types?.[i] ?? "");
+    return convert ? [column, convert] as const : null;
+  }).filter((c) => c !== null);
+  if (converters.length === 0) return table;
+  const rows = table.rows.map((record) => {
+    const row = { ...record };
+    for (const [column, convert] of converters) row[column] = convert(row[column]);
+    return row;
+  });
+  return { ...table, rows };
+}
+
+type Convert = (value: unknown) => unknown;
+
+/** ClickHouse's integer types its JSON writes quoted */
+const WIDE_CLICKHOUSE_INT = /^U?Int(64|128|256)$/;
+
+function typeConverter(type: string): Convert | null {
+  if (type === "INT8") return exactInteger;
+  if (type === "NUMERIC") return exactNumeric;
+  // (ClickHouse: Nullable(…) and LowCardinality(…) wrap the type; arrays convert their elements)
+  const inner = type.replace(/^(?:Nullable|LowCardinality)\((.*)\)$/, "$1");
+  if (inner !== type) return typeConverter(inner);
+  if (WIDE_CLICKHOUSE_INT.test(type)) return exactInteger;
+  const element = type.match(/^Array\((.*)\)$/)?.[1];
+  const convert = element === undefined ? null : typeConverter(element);
+  return convert && ((value) => Array.isArray(value) ? value.map(convert) : value);
+}
+
+/** an integer's text as a number when a number holds it exactly, else unchanged */
+function exactInteger(value: unknown): unknown {
+  if (typeof value !== "string" || !/^-?\d+$/.test(value)) return value;
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : value;
+}
+
+/** a numeric's text: integers as exactInteger, a fraction as a number when its integer part is exact */
+function exactNumeric(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const decimal = value.match(/^(-?\d+)\.(\d+)$/);
+  if (!decimal) return exactInteger(value);
+  if (/^0+$/.test(decimal[2])) {
+    const integer = exactInteger(decimal[1]);
+    return typeof integer === "number" ? integer : value;
+  }
+  return Number.isSafeInteger(Number(decimal[1])) ? Number(value) : value;
 }

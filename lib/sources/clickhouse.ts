@@ -371,7 +371,11 @@ async function exceptionAtEnd(path: string): Promise<string | null> {
  */
 async function readJsonTable(result: { text(): Promise<string> }): Promise<QueryTable> {
   const body = await result.text();
-  let parsed: { meta?: { name: string }[]; data?: Record<string, unknown>[]; exception?: string };
+  let parsed: {
+    meta?: { name: string; type?: string }[];
+    data?: Record<string, unknown>[];
+    exception?: string;
+  };
   try {
     parsed = JSON.parse(body);
   } catch (error) {
@@ -380,7 +384,12 @@ async function readJsonTable(result: { text(): Promise<string> }): Promise<Query
   }
   // (newer servers write an exception into the JSON itself)
   if (typeof parsed.exception === "string") throw new Error(parsed.exception);
-  return { columns: (parsed.meta ?? []).map((column) => column.name), rows: parsed.data ?? [] };
+  const meta = parsed.meta ?? [];
+  return {
+    columns: meta.map((column) => column.name),
+    rows: parsed.data ?? [],
+    types: meta.map((column) => column.type ?? ""),
+  };
 }
 
 /** A size past which an answer to the profile check is not read further (it is a few bytes). */

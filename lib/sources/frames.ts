@@ -75,6 +75,11 @@ export interface ResultReadOptions {
 export interface QueryTable {
   columns: string[];
   rows: Record<string, unknown>[];
+  /**
+   * each column's type where the source says, beside `columns`: ClickHouse's `meta` type
+   * (`Nullable(UInt64)`), PostgreSQL's builtin type name (`INT8`, `NUMERIC`; the OID otherwise)
+   */
+  types?: string[];
 }
 
 /** A source's query file run with its parameters, its result read into a typed frame. */

@@ -17,6 +17,11 @@ import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
 
+/** builtin type OID → name (`INT8`, `NUMERIC`): QueryTable's types */
+const BUILTIN_NAMES = new Map<number, string>(
+  Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name]),
+);
+
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
   /** as query, with the result's column names (there even when no row came back) */
@@ -162,6 +167,9 @@ export function openPostgres(
       return {
         columns: result.fields.map((field: pg.FieldDef) => field.name),
         rows: result.rows as Record<string, unknown>[],
+        types: result.fields.map((field: pg.FieldDef) =>
+          BUILTIN_NAMES.get(field.dataTypeID) ?? String(field.dataTypeID)
+        ),
       };
     });
   };
