@@ -9,7 +9,12 @@ import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { loadPricingData, runExport } from "../lib/export.ts";
-import { exportNameInfo, readExportFile, suffixedStamp } from "../lib/formats/read_export.ts";
+import {
+  exportFrameFromColumns,
+  exportNameInfo,
+  readExportFile,
+  suffixedStamp,
+} from "../lib/formats/read_export.ts";
 import {
   exportAssumptionWarning,
   exportFileFacts,
@@ -422,6 +427,45 @@ Deno.test("an export CSV saved again by LibreOffice reads back the same (its boo
     }
     ok(read.getColumn("is_byok").toArray().includes(true), "the fixture has true values");
     assertEquals(resaved.toRecords(), read.toRecords(), "every column as the kit's own CSV reads");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an XLSX under a .csv name, or a CSV under an .xlsx name, is one line saying which extension to give it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const frame = exportFrameFromColumns({ org_id: ["a", "b"], mrr: [1, 2] });
+    const xlsx = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
+    const csv = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeXlsxFile(frame, xlsx);
+    await writeCsvFile(frame, csv);
+    const xlsxAsCsv = join(dir, "x_as.csv");
+    const csvAsXlsx = join(dir, "x_as.xlsx");
+    const csvAsParquet = join(dir, "x_as.parquet");
+    await Deno.copyFile(xlsx, xlsxAsCsv);
+    await Deno.copyFile(csv, csvAsXlsx);
+    await Deno.copyFile(csv, csvAsParquet);
+    for (const earlier of [false, true]) {
+      await rejects(readExportFile(xlsxAsCsv, { earlier }), (error: Error) => {
+        assertEquals(
+          error.message,
+          `${xlsxAsCsv} is an XLSX workbook, not a CSV: give it the .xlsx extension`,
+        );
+        return true;
+      });
+    }
+    await rejects(
+      readExportFile(csvAsXlsx, { columns: ["org_id"] }),
+      /x_as\.xlsx is a CSV, not an XLSX workbook: give it the \.csv extension$/,
+    );
+    await rejects(
+      readExportFile(csvAsParquet),
+      /x_as\.parquet is a CSV, not a Parquet file: give it the \.csv extension$/,
+    );
+    // the files under their own names read as ever
+    assertEquals((await readExportFile(xlsx)).frame.height, 2);
+    assertEquals((await readExportFile(csv)).frame.height, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -234,6 +234,53 @@ export async function exportFileFormat(path: string): Promise<ExportFileFormat> 
   return extension === ".csv" ? "csv" : extension === ".xlsx" ? "xlsx" : "parquet";
 }
 
+const FORMAT_NAMES: Record<ExportFileFormat, string> = {
+  csv: "a CSV",
+  xlsx: "an XLSX workbook",
+  parquet: "a Parquet file",
+};
+
+/**
+ * What the file's first bytes say it is: a ZIP's signature (PK\x03\x04) is a workbook, `PAR1` a
+ * Parquet file, text whose first line has a comma a CSV; null when they say nothing sure.
+ */
+async function contentFormat(path: string): Promise<ExportFileFormat | null> {
+  const head = new Uint8Array(4096);
+  let length = 0;
+  const file = await Deno.open(path);
+  try {
+    while (length < head.length) {
+      const n = await file.read(head.subarray(length));
+      if (n === null) break;
+      length += n;
+    }
+  } finally {
+    file.close();
+  }
+  const bytes = head.subarray(0, length);
+  const starts = (magic: number[]) => magic.every((b, i) => bytes[i] === b);
+  if (starts([0x50, 0x4b, 0x03, 0x04])) return "xlsx";
+  if (starts([0x50, 0x41, 0x52, 0x31])) return "parquet";
+  // text (no NUL byte) whose first line has a comma
+  if (bytes.includes(0)) return null;
+  const firstLine = new TextDecoder().decode(bytes).split(/\r?\n/)[0];
+  return firstLine.includes(",") ? "csv" : null;
+}
+
+/**
+ * A one-line UserError when the file's content is another format than its extension's (an XLSX
+ * copied to a .csv name, a CSV saved as .xlsx): the reader of the extension would call it foreign.
+ */
+async function checkContentMatches(path: string, format: ExportFileFormat): Promise<void> {
+  const content = await contentFormat(path).catch(() => null);
+  if (content === null || content === format) return;
+  throw new UserError(
+    `${path} is ${FORMAT_NAMES[content]}, not ${
+      FORMAT_NAMES[format]
+    }: give it the .${content} extension`,
+  );
+}
+
 /**
  * The stamp and suffix of a name together (`2026-11-01_demo_underpriced`): what names the files
  * made from that file, so a segment's never take the whole export's names.
@@ -254,6 +301,7 @@ export async function readExportFile(
   { columns, earlier = false }: { columns?: readonly string[]; earlier?: boolean } = {},
 ): Promise<ExportFile> {
   const format = await exportFileFormat(path);
+  await checkContentMatches(path, format);
   const wanted = columns && wantedColumns(columns).map((def) => def.name);
   let lacks: readonly string[] = [];
   const told = (names: readonly string[]) => {
