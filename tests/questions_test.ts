@@ -908,6 +908,48 @@ Deno.test("the questions notebook's export file: read in pieces as the readers r
   }
 });
 
+Deno.test("the questions notebook's csvPath typed from the repository's root: the error says the notebook runs in notebooks/ and names ../<path> when it exists", async () => {
+  const root = await Deno.makeTempDir();
+  const cwd = Deno.cwd();
+  try {
+    await Deno.mkdir(`${root}/notebooks`);
+    await Deno.mkdir(`${root}/outputs`);
+    await writeCsvFile(
+      exportFrameFromColumns({ org_id: ["a"] }),
+      `${root}/outputs/helicone_pricing_data_2026-11-01.csv`,
+    );
+    Deno.chdir(`${root}/notebooks`);
+    await rejects(
+      loadQuestionsFrame({
+        asOf: new Date(),
+        csvPath: "outputs/helicone_pricing_data_2026-11-01.csv",
+      }),
+      (error: Error) => {
+        assertEquals(
+          error.message,
+          'csvPath: outputs/helicone_pricing_data_2026-11-01.csv does not exist (the notebook runs in notebooks/: ../outputs/helicone_pricing_data_2026-11-01.csv exists; set csvPath = "../outputs/helicone_pricing_data_2026-11-01.csv")',
+        );
+        return true;
+      },
+    );
+    await rejects(
+      loadQuestionsFrame({ asOf: new Date(), csvPath: "outputs/gone.csv" }),
+      /^UserError: csvPath: outputs\/gone\.csv does not exist \(the notebook runs in notebooks\/: a path from the repository's root starts with \.\.\/, e\.g\. "\.\.\/outputs\/helicone_pricing_data_2026-11-01\.csv"\)$/,
+    );
+    // a path already from notebooks/ gets no advice to go up again
+    await rejects(
+      loadQuestionsFrame({ asOf: new Date(), csvPath: "../outputs/gone.csv" }),
+      (error: Error) => {
+        assertEquals(error.message, "csvPath: ../outputs/gone.csv does not exist");
+        return true;
+      },
+    );
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 /**
  * Three organizations' usage over 30 days, and the same usage as a 7-day export holds it (× 7/30):
  *

@@ -3,7 +3,7 @@
  * pipeline on live or demo data) and how one answer is shown (table, chart as PNG, reading).
  */
 import type pl from "nodejs-polars";
-import { extname } from "node:path";
+import { extname, isAbsolute, join, normalize } from "node:path";
 import { loadEnv, UserError } from "../core/config.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { loadPricingData } from "../export.ts";
@@ -143,7 +143,9 @@ async function questionsFrameFromFile(
     // read in pieces, column-wise (a 1M-row file's text read whole peaked at ~1.4 GB)
     file = await readExportFile(path);
   } catch (error) {
-    if (error instanceof UserError) throw new UserError(`csvPath: ${error.message}`);
+    if (error instanceof UserError) {
+      throw new UserError(`csvPath: ${error.message}${await missingPathHint(path, error)}`);
+    }
     throw error;
   }
   // a renamed file: from the manifest copied beside it, as compare and scenario --input read it,
@@ -171,6 +173,21 @@ async function questionsFrameFromFile(
     windowDays,
     demo,
   };
+}
+
+/**
+ * For a relative csvPath that does not exist: the notebook runs in notebooks/, so a path typed
+ * from the repository's root (outputs/…) needs ../ first; when ../<path> exists, it is named.
+ */
+async function missingPathHint(path: string, error: UserError): Promise<string> {
+  // (one that starts with ../ already was meant from notebooks/)
+  if (isAbsolute(path) || /^\.\.(\/|\\|$)/.test(normalize(path))) return "";
+  if (!error.message.endsWith(" does not exist")) return "";
+  const above = join("..", path);
+  const exists = await Deno.stat(above).then((info) => info.isFile, () => false);
+  return exists
+    ? ` (the notebook runs in notebooks/: ${above} exists; set csvPath = ${JSON.stringify(above)})`
+    : ` (the notebook runs in notebooks/: a path from the repository's root starts with ../, e.g. "../outputs/helicone_pricing_data_2026-11-01.csv")`;
 }
 
 /** "7-day export, usage put on a 30-day basis (× 30/7)", or "" for a 30-day window. */
