@@ -6,6 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import { join } from "node:path";
 import pl from "nodejs-polars";
 import {
   chartDisplays,
@@ -195,6 +196,26 @@ Deno.test("export page: writeChartFiles = false writes no chart files; the workb
     ok(!texts.includes(NO_CHARTS_NOTE), "no 'Not drawn' line");
   } finally {
     await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("export page: a relative outDir is the kernel's folder's; the banner names the folder the files went to", async () => {
+  const kernelDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  const cwd = Deno.cwd();
+  try {
+    // the notebook's kernel runs in notebooks/: outputs/nb is notebooks/outputs/nb
+    Deno.chdir(kernelDir);
+    const page = await runExportPage(demoParams("outputs/nb", { writeChartFiles: false }));
+    const folder = join(Deno.realPathSync(kernelDir), "outputs", "nb");
+    ok(page.result.files.length > 0);
+    for (const file of page.result.files) {
+      ok(Deno.realPathSync(file).startsWith(`${folder}/`), `${file} not in ${folder}`);
+    }
+    ok(page.banner.includes(`Files go to \`${join(kernelDir, "outputs", "nb")}\`.`), page.banner);
+    assertEquals(page.outDir, join(kernelDir, "outputs", "nb"));
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(kernelDir, { recursive: true });
   }
 });
 

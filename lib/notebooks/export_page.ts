@@ -5,6 +5,7 @@
  * second time.
  */
 import type pl from "nodejs-polars";
+import { resolve } from "node:path";
 import { loadEnv, redactUrl, sourceSettings, UserError } from "../core/config.ts";
 import type { ExportFormat, QueryStat, StripeMode } from "../core/types.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
@@ -154,6 +155,9 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
     env,
   });
   const { window, demo, demoReason } = result.data;
+  // resolved: a relative outDir is the kernel's folder's, notebooks/ (outputs/nb is
+  // notebooks/outputs/nb); Deno.cwd(), as node:path's resolve may not see a later chdir
+  const filesDir = resolve(Deno.cwd(), outDir);
   const banner = [
     demo
       ? `**Demo data**: ${
@@ -163,12 +167,12 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
         redactUrl(settings?.clickhouse?.url ?? "")
       }.`,
     `Window ${window.start.toISOString()} → ${window.end.toISOString()} (${window.days} days). ` +
-    `Files go to \`${outDir}\`.`,
+    `Files go to \`${filesDir}\`.`,
     runWarnings(result.data.warnings),
   ].join("\n\n");
   return lastPage = {
     result,
-    outDir,
+    outDir: filesDir,
     queries: {
       stats: shown.queries.stats,
       tables: shown.queries.tables.map(({ name, table }) => ({
