@@ -478,7 +478,12 @@ Deno.test("the frames' folders of killed servers are removed; a live server's, u
 
 Deno.test("query_sql: statements are admitted first come, first served, whatever each loads first", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_sql_test_" });
-  const settings = { ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), sqlTimeoutMs: 1500 };
+  // the runaway stopped by its time limit, not the memory cap it reached first on a quiet machine
+  const settings = {
+    ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }),
+    sqlTimeoutMs: 1500,
+    sqlMaxMb: 1_000_000,
+  };
   const { client, close } = await connectInMemory(new DatasetStore(settings));
   try {
     // the runaway holds the process; the second reads the history table first (more to load
