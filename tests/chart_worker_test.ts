@@ -17,7 +17,6 @@ import {
   startChartWorker,
   writeChartsOffThread,
 } from "../lib/report/chart_worker.ts";
-import type { PerPlanRow } from "../lib/economics/per_plan.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { economicsFrameWithF, frameWithSharedCustomer } from "./economics_fixture.ts";
 
@@ -64,8 +63,9 @@ Deno.test("charts written in a worker are the files the main thread writes, and 
 });
 
 Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alone is the chart of the whole frame", async () => {
-  const svgs = (frame: pl.DataFrame, plans?: PerPlanRow[]) =>
-    reportCharts(frame, { plans }).map((c) => [c.name, c.svg]);
+  type Table = ReturnType<typeof chartPlanTable>;
+  const svgs = (frame: pl.DataFrame, table?: Table) =>
+    reportCharts(frame, { ...table }).map((c) => [c.name, c.svg]);
   // the demo, the economics fixture, and the demo ×40 (scatter plots become hexbins)
   const times40 = pl.concat(Array.from({ length: 40 }, () => demo.frame));
   // and a Stripe customer two organizations share (its plan is joined by stripe_customer_id)
@@ -74,12 +74,12 @@ Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alo
     const charts = svgs(frame);
     assertEquals(charts.length, 8);
     // A chart reading a column left out fails here (Polars: not found) or draws differently.
-    const plans = chartPlanTable(frame, 30);
-    assertEquals(svgs(frame.select(...CHART_COLUMNS), plans), charts);
+    const table = chartPlanTable(frame, 30);
+    assertEquals(svgs(frame.select(...CHART_COLUMNS), table), charts);
     // drawn from aggregates (above a small drawn-points limit) too
-    const aggregated = (frame: pl.DataFrame, plans?: PerPlanRow[]) =>
-      reportCharts(frame, { plans, maxDrawnPoints: 100 }).map((c) => [c.name, c.svg]);
-    assertEquals(aggregated(frame.select(...CHART_COLUMNS), plans), aggregated(frame));
+    const aggregated = (frame: pl.DataFrame, table?: Table) =>
+      reportCharts(frame, { ...table, maxDrawnPoints: 100 }).map((c) => [c.name, c.svg]);
+    assertEquals(aggregated(frame.select(...CHART_COLUMNS), table), aggregated(frame));
   }
 });
 

@@ -26,10 +26,15 @@ import {
   usdTick,
   windowLabel,
 } from "../report/charts.ts";
-import { type PerPlanRow, perPlanRows, perPlanTable, withCustomerPlan } from "./per_plan.ts";
+import {
+  type MarginCounts,
+  marginCountsOf,
+  type PerPlanRow,
+  perPlanRows,
+  perPlanTable,
+} from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { hasEconomicsColumns } from "./columns.ts";
-import { marginConditions } from "./margin_sums.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { formatCount, formatUsd4 } from "../report/numbers.ts";
 import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
@@ -55,6 +60,8 @@ const BASIS_COLORS = ["#16a34a", "#f97316"];
  */
 export interface PlanTableOption extends DrawnLimit {
   plans?: PerPlanRow[];
+  /** margin by plan's n per plan (marginCountsOf), computed with `plans` */
+  marginCounts?: Record<string, MarginCounts>;
   /** without `plans`: the export window's days the table is computed for (default 30) */
   windowDays?: number;
 }
@@ -94,21 +101,11 @@ function noMarginReason(
 /** Revenue-weighted margin per plan, both bases side by side, n on each bar. */
 export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = {}): Chart {
   const plans = planRows(frame, table);
-  // the organizations each plan's margin counts (its revenue or cost), per basis, in Polars
-  const counted = marginConditions();
-  const count = (condition: pl.Expr, name: string) =>
-    pl.when(condition).then(pl.lit(1)).otherwise(pl.lit(0)).cast(pl.UInt32).sum().alias(name);
-  // plans as the per-plan table groups them: a shared Stripe customer in its revenue row's
-  const counts = withCustomerPlan(frame)
-    .groupBy("plan").agg(
-      count(counted.specCost, "gross_margin_pct"),
-      count(counted.companyCost, "gross_margin_company_pct"),
-      count(counted.ptbRevenueUnknown, "ptb_revenue_unknown"),
-    );
-  const countOf = new Map(
-    (counts.toRecords() as Record<string, unknown>[]).map((r) => [r.plan as string, r]),
-  );
-  const n = (plan: string, column: string) => Number(countOf.get(plan)?.[column] ?? 0);
+  // the organizations each plan's margin counts (its revenue or cost), per basis, with a shared
+  // Stripe customer in its revenue row's plan, as the per-plan table groups them
+  const countOf = table.marginCounts ??
+    marginCountsOf(frame, { windowDays: table.windowDays ?? MONTH_DAYS });
+  const n = (plan: string, column: keyof MarginCounts) => countOf[plan]?.[column] ?? 0;
   const both = plans.flatMap((p) => [
     {
       row: p,

@@ -10,7 +10,7 @@ import pl from "nodejs-polars";
 import { ALL_PLANS_LABEL, NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
-import { companyMarginOfSums, marginSums } from "./margin_sums.ts";
+import { companyMarginOfSums, marginConditions, marginSums } from "./margin_sums.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
 export const PER_PLAN_COLUMNS = [
@@ -108,6 +108,14 @@ function sums(
     // the headline's sums over the plan's organizations: every one with known revenue, paying
     // or not, and those whose revenue a sibling's row carries (their cost)
     ...marginSums({ windowDays }),
+    // the organizations each basis counts: margin by plan's n (marginCountsOf)
+    ...[
+      [marginConditions().specCost, "_spec_organizations"],
+      [marginConditions().companyCost, "_company_organizations"],
+    ].map(([condition, name]) =>
+      pl.when(condition as pl.Expr).then(pl.lit(1)).otherwise(pl.lit(0)).cast(pl.UInt32).sum()
+        .alias(name as string)
+    ),
     ofKnownMrr(where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum()).alias(
       "negative_margin_all",
     ),
@@ -222,6 +230,36 @@ export function perPlanTable(
     ? grouped
     : pl.concat(plans.map((plan) => grouped.filter(pl.col("plan").eq(pl.lit(plan)))));
   return ratios(pl.concat([ordered, total.select(...ordered.columns)], { how: "vertical" }));
+}
+
+/** Per plan: the organizations each margin basis counts, and those whose PTB revenue is unknown. */
+export interface MarginCounts {
+  gross_margin_pct: number;
+  gross_margin_company_pct: number;
+  ptb_revenue_unknown: number;
+}
+
+/**
+ * Margin by plan's n per plan, from the per-plan table's own group-by (made once per frame and
+ * kept): the chart worker gets these instead of the customer ids the grouping needs.
+ */
+export function marginCountsOf(
+  frame: pl.DataFrame,
+  { windowDays, usagePricedPlans = [] }: PerPlanOptions,
+): Record<string, MarginCounts> {
+  const { grouped } = planSums(frame, { windowDays, usagePricedPlans });
+  const rows = grouped.select(
+    "plan",
+    "_spec_organizations",
+    "_company_organizations",
+    "_ptb_unknown",
+  )
+    .toRecords() as Record<string, unknown>[];
+  return Object.fromEntries(rows.map((r) => [r.plan as string, {
+    gross_margin_pct: Number(r._spec_organizations),
+    gross_margin_company_pct: Number(r._company_organizations),
+    ptb_revenue_unknown: Number(r._ptb_unknown),
+  }]));
 }
 
 /** The table as plain rows (for the brief, the sheet and the page). */

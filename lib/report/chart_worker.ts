@@ -13,7 +13,13 @@ import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { hasEconomicsColumns } from "../economics/columns.ts";
-import { type PerPlanRow, perPlanRows, perPlanTable } from "../economics/per_plan.ts";
+import {
+  type MarginCounts,
+  marginCountsOf,
+  type PerPlanRow,
+  perPlanRows,
+  perPlanTable,
+} from "../economics/per_plan.ts";
 
 /**
  * The columns reportCharts reads (lib/economics/charts.ts, lib/report/charts.ts) besides the
@@ -30,20 +36,24 @@ export const CHART_COLUMNS = [
   "company_cost_30d",
   "gross_margin_pct",
   "gross_margin_company_pct",
-  // margin by plan's n: the organizations each basis counts (lib/economics/margin_sums.ts), a
-  // shared Stripe customer's in its revenue row's plan (withCustomerPlan joins on the customer id)
-  "ptb_revenue_30d",
-  "llm_cost_ptb_30d",
   "revenue_source",
-  "stripe_customer_id",
 ];
 
-/** The per-plan table the economics charts draw, when the frame has the economics columns. */
+/**
+ * The per-plan table the economics charts draw and margin by plan's n per plan (from the table's
+ * group-by: its shared customers' grouping needs the customer ids, a million strings the worker
+ * then need not get), when the frame has the economics columns.
+ */
 export function chartPlanTable(
   frame: pl.DataFrame,
   windowDays: number,
-): PerPlanRow[] | undefined {
-  return hasEconomicsColumns(frame) ? perPlanRows(perPlanTable(frame, { windowDays })) : undefined;
+): { plans: PerPlanRow[]; marginCounts: Record<string, MarginCounts> } | undefined {
+  return hasEconomicsColumns(frame)
+    ? {
+      plans: perPlanRows(perPlanTable(frame, { windowDays })),
+      marginCounts: marginCountsOf(frame, { windowDays }),
+    }
+    : undefined;
 }
 
 export interface ChartJob {
@@ -72,6 +82,7 @@ interface WorkerJob {
   /** one Int32: the next chart whose files are to be written, shared with the main thread */
   claims: SharedArrayBuffer;
   plans?: PerPlanRow[];
+  marginCounts?: Record<string, MarginCounts>;
   /** the export's window: another than 30 days is named where charts show window usage */
   windowDays: number;
   outDir: string;
@@ -162,9 +173,9 @@ export function startChartWorker(): ChartWorker {
     summary: summaryPromise,
     render({ frame, outDir, stamp, summary, files = true, windowDays }) {
       let ipcPath: string;
-      let plans: PerPlanRow[] | undefined;
+      let table: ReturnType<typeof chartPlanTable>;
       try {
-        plans = chartPlanTable(frame, windowDays);
+        table = chartPlanTable(frame, windowDays);
         ipcPath = writeChartColumns(frame, outDir);
       } catch (error) {
         terminate(`charts failed: ${(error as Error)?.message ?? error}`);
@@ -200,7 +211,17 @@ export function startChartWorker(): ChartWorker {
           failed(reject, `charts failed: ${event.message}`);
         };
         worker.postMessage(
-          { ipcPath, claims, plans, windowDays, outDir, stamp, summary, files } satisfies WorkerJob,
+          {
+            ipcPath,
+            claims,
+            plans: table?.plans,
+            marginCounts: table?.marginCounts,
+            windowDays,
+            outDir,
+            stamp,
+            summary,
+            files,
+          } satisfies WorkerJob,
         );
       });
     },
@@ -255,7 +276,11 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
     try {
       const frame = pl.readIPC(job.ipcPath);
       rows = frame.height;
-      builders = reportChartBuilders(frame, { plans: job.plans, windowDays: job.windowDays });
+      builders = reportChartBuilders(frame, {
+        plans: job.plans,
+        marginCounts: job.marginCounts,
+        windowDays: job.windowDays,
+      });
     } finally {
       await Deno.remove(job.ipcPath).catch(() => {});
     }
