@@ -7,6 +7,8 @@
  */
 import pl from "nodejs-polars";
 import { revenueRows } from "./scenario/customers.ts";
+import { marginPctExpr } from "../frame/metrics.ts";
+import { ptbRevenueForMargin } from "../economics/columns.ts";
 
 /** Usage and cost columns a customer's row sums over its organizations (those the frame has). */
 const SUMMED = [
@@ -54,22 +56,18 @@ export function customerRows(frame: pl.DataFrame): pl.DataFrame {
   if (frame.columns.includes("gross_margin_pct")) {
     recomputed.push(
       pl.when(spans.not()).then(pl.col("gross_margin_pct"))
-        .when(mrr.gt(0)).then(mrr.sub(pl.col("llm_cost_30d")).div(mrr).mul(100))
-        .otherwise(pl.lit(null)).alias("gross_margin_pct"),
+        .otherwise(marginPctExpr(mrr, pl.col("llm_cost_30d"))).alias("gross_margin_pct"),
     );
   }
   if (frame.columns.includes("gross_margin_company_pct")) {
     const known = ["ptb_revenue_30d", "llm_cost_ptb_30d", "company_cost_30d"]
       .every((name) => frame.columns.includes(name));
-    // PTB revenue as the export's margin counts it: as read, 0 unread only without PTB cost
-    const ptb = pl.when(pl.col("ptb_revenue_30d").isNotNull()).then(pl.col("ptb_revenue_30d"))
-      .when(pl.col("llm_cost_ptb_30d").eq(0)).then(pl.lit(0)).otherwise(pl.lit(null));
-    const revenue = mrr.add(ptb.cast(pl.Float64));
+    // PTB revenue as the export's margin counts it
+    const revenue = mrr.add(ptbRevenueForMargin().cast(pl.Float64));
     recomputed.push(
       pl.when(spans.not()).then(pl.col("gross_margin_company_pct"))
-        .when(pl.lit(known).and(revenue.gt(0)))
-        .then(revenue.sub(pl.col("company_cost_30d")).div(revenue).mul(100))
-        .otherwise(pl.lit(null)).alias("gross_margin_company_pct"),
+        .otherwise(known ? marginPctExpr(revenue, pl.col("company_cost_30d")) : pl.lit(null))
+        .alias("gross_margin_company_pct"),
     );
   }
   const more = pl.col("_customer_organizations").sub(pl.lit(1).cast(pl.Int32));

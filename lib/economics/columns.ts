@@ -9,6 +9,7 @@ import { attachRevenue, ptbRevenueRead } from "../revenue/columns.ts";
 import { type CostModel, costModelWarnings } from "./cost_model.ts";
 import { planColumns, type PriceBook } from "./price_book.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
+import { marginPctExpr } from "../frame/metrics.ts";
 import { planMatchWarnings, type TierCount } from "../analysis/scenario/mod.ts";
 import { ptbTimingWarnings } from "./ptb_timing.ts";
 
@@ -53,6 +54,15 @@ function ptbRevenueColumn(frame: pl.DataFrame, options: EconomicsOptions): pl.Se
     .getColumn("ptb_revenue_30d");
 }
 
+/** PTB revenue counted in the company margin: as read; unread counts as 0 only without PTB cost. */
+export function ptbRevenueForMargin(): pl.Expr {
+  return pl.when(pl.col("ptb_revenue_30d").isNotNull())
+    .then(pl.col("ptb_revenue_30d"))
+    .when(pl.col("llm_cost_ptb_30d").eq(0))
+    .then(pl.lit(0))
+    .otherwise(pl.lit(null));
+}
+
 export function addEconomicsColumns(
   frame: pl.DataFrame,
   options: EconomicsOptions,
@@ -63,12 +73,6 @@ export function addEconomicsColumns(
   if (!ptbRead) warnings.push(PTB_REVENUE_NOT_READ);
   const infraPer1k = options.costModel.infraUsdPer1kRequests ?? 0;
 
-  // PTB revenue counted in the margin: as read; unread counts as 0 only without PTB cost.
-  const ptbForMargin = pl.when(pl.col("ptb_revenue_30d").isNotNull())
-    .then(pl.col("ptb_revenue_30d"))
-    .when(pl.col("llm_cost_ptb_30d").eq(0))
-    .then(pl.lit(0))
-    .otherwise(pl.lit(null));
   // mrr is monthly; PTB revenue and company cost are the window's, put on a 30-day basis
   const monthly = (name: string) => monthlyExpr(pl.col(name), options.windowDays);
   const revenue = pl.col("mrr").add(monthly("_ptb_for_margin"));
@@ -80,12 +84,9 @@ export function addEconomicsColumns(
       .add(pl.col("requests_30d").cast(pl.Float64).div(1000).mul(infraPer1k))
       .alias("company_cost_30d"),
   )
-    .withColumns(ptbForMargin.cast(pl.Float64).alias("_ptb_for_margin"))
+    .withColumns(ptbRevenueForMargin().cast(pl.Float64).alias("_ptb_for_margin"))
     .withColumns(
-      pl.when(revenue.gt(0))
-        .then(revenue.sub(monthly("company_cost_30d")).div(revenue).mul(100))
-        .otherwise(pl.lit(null))
-        .alias("gross_margin_company_pct"),
+      marginPctExpr(revenue, monthly("company_cost_30d")).alias("gross_margin_company_pct"),
     )
     .drop("_ptb_for_margin");
   const unknownTiers = unknownTierWarning(withColumns);

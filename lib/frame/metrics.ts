@@ -18,6 +18,16 @@ function ratio(numerator: pl.Expr, denominator: pl.Expr, scale = 1): pl.Expr {
     .otherwise(pl.lit(null));
 }
 
+/**
+ * A margin in percent, (revenue − cost) / revenue × 100, empty where revenue is not positive: the
+ * spec's gross_margin_pct, the company-basis one, and a shared customer's recomputed from its sums.
+ */
+export function marginPctExpr(revenue: pl.Expr, cost: pl.Expr): pl.Expr {
+  return pl.when(revenue.gt(0))
+    .then(revenue.sub(cost).div(revenue).mul(100))
+    .otherwise(pl.lit(null));
+}
+
 export function addMetricColumns(frame: pl.DataFrame, options: MetricOptions): pl.DataFrame {
   const col = (name: string) => pl.col(name);
   const monthly = (name: string) => monthlyExpr(pl.col(name), options.windowDays);
@@ -26,10 +36,7 @@ export function addMetricColumns(frame: pl.DataFrame, options: MetricOptions): p
     ratio(col("mrr"), col("seats")).alias("revenue_per_seat"),
     ratio(col("llm_cost_30d"), col("requests_30d")).alias("cost_per_request"),
     ratio(col("mrr"), monthly("requests_30d")).alias("revenue_per_request"),
-    pl.when(pl.col("mrr").gt(0))
-      .then(pl.col("mrr").sub(monthly("llm_cost_30d")).div(pl.col("mrr")).mul(100))
-      .otherwise(pl.lit(null))
-      .alias("gross_margin_pct"),
+    marginPctExpr(pl.col("mrr"), monthly("llm_cost_30d")).alias("gross_margin_pct"),
     ratio(col("active_users_30d"), col("seats"), 100).alias("seat_utilization_pct"),
     ratio(col("llm_cost_ptb_30d"), col("llm_cost_30d"), 100).alias("ptb_cost_share_pct"),
   );
