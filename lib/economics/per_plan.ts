@@ -83,6 +83,7 @@ function sums(
   // seats and requests set against MRR: an organization's whose customer's MRR is known, its own
   // or on a sibling's row (shared_customer)
   const customerMrrKnown = pl.col(CUSTOMER_COLUMNS.mrrKnown);
+  const counted = marginConditions();
   // what a customer pays against its list price: only customers that pay (a trial or a canceled
   // subscription is not a 0 % price), and only when each of its organizations has a list price
   // (its MRR pays for all of them)
@@ -109,13 +110,8 @@ function sums(
     // or not, and those whose revenue a sibling's row carries (their cost)
     ...marginSums({ windowDays }),
     // the organizations each basis counts: margin by plan's n (marginCountsOf)
-    ...[
-      [marginConditions().specCost, "_spec_organizations"],
-      [marginConditions().companyCost, "_company_organizations"],
-    ].map(([condition, name]) =>
-      pl.when(condition as pl.Expr).then(pl.lit(1)).otherwise(pl.lit(0)).cast(pl.UInt32).sum()
-        .alias(name as string)
-    ),
+    where(counted.specCost, pl.lit(1)).sum().alias("_spec_organizations"),
+    where(counted.companyCost, pl.lit(1)).sum().alias("_company_organizations"),
     ofKnownMrr(where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum()).alias(
       "negative_margin_all",
     ),
