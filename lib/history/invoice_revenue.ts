@@ -6,7 +6,7 @@
  * stay empty. Also the reconciliation of live MRR against invoice MRR for the current month.
  */
 import { formatCents } from "./report.ts";
-import { minorUnitsToMajor } from "../revenue/currency.ts";
+import { minorUnitsToMajor, roundToCents } from "../revenue/currency.ts";
 import {
   invoicedUsage,
   type InvoiceHistory,
@@ -16,9 +16,6 @@ import {
 } from "../revenue/invoice_mrr.ts";
 import type { RevenueRules } from "../revenue/rules.ts";
 import type { CustomerRevenue, RevenueResult } from "../revenue/types.ts";
-
-/** To the cent, as live revenue rounds its columns (mrr.ts). */
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export function invoiceRevenue(
   history: InvoiceHistory,
@@ -36,10 +33,10 @@ export function invoiceRevenue(
     const recurring = mrr.get(customerId);
     for (const currency of recurring?.unconverted ?? []) unconvertible.add(currency);
     const mrrRecurring = recurring ? recurring.usd : 0;
-    const usageCharges = round2(usage.get(customerId) ?? 0);
+    const usageCharges = roundToCents(usage.get(customerId) ?? 0);
     byCustomer.set(customerId, {
       customerId,
-      mrr: mrrRecurring === null ? null : round2(mrrRecurring + usageCharges),
+      mrr: mrrRecurring === null ? null : roundToCents(mrrRecurring + usageCharges),
       baseSubscription: null,
       usageCharges,
       addonPrompts: null,

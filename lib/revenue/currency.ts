@@ -29,6 +29,11 @@ export function minorUnitsToMajor(amount: number, currency: string): number {
   return amount / (MINOR_UNITS.get(currency.toLowerCase()) ?? 100);
 }
 
+/** A USD amount to the cent, as the revenue columns hold it (live, backfilled and PTB alike). */
+export function roundToCents(usd: number): number {
+  return Math.round(usd * 100) / 100;
+}
+
 /**
  * The price as billed in the subscription's currency: the price itself, or its currency_options'
  * amounts for that currency; null when the price has none for it (or its tiers were not read).

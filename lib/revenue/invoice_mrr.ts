@@ -18,7 +18,7 @@
  *
  * Amounts are kept in minor units and rounded to whole ones per customer at the end.
  */
-import { minorUnitsToMajor } from "./currency.ts";
+import { minorUnitsToMajor, roundToCents } from "./currency.ts";
 import { discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
@@ -186,7 +186,7 @@ export function invoiceMrrAt(
     result.set(customer, {
       byCurrency,
       currency: [...byCurrency.keys()].join(","),
-      usd: unconverted.length > 0 ? null : Math.round(usd * 100) / 100,
+      usd: unconverted.length > 0 ? null : roundToCents(usd),
       unconverted,
     });
   }

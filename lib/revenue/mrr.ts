@@ -26,7 +26,7 @@
 import type { CustomerRevenue } from "./types.ts";
 import { classifyItem, type ItemRole, type RevenueRules } from "./rules.ts";
 import { applyDiscounts, discountCounts, type PricedItem } from "./discounts.ts";
-import { minorUnitsToMajor, priceInCurrency } from "./currency.ts";
+import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
 import type {
   DiscountLite,
   PriceLite,
@@ -172,8 +172,6 @@ export interface CustomerRevenueResult {
   /** prices holding tax at a rate the subscription does not say (counted with it) */
   inclusiveTaxUnknownPriceIds: string[];
 }
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function intervalLabel(recurring: NonNullable<PriceLite["recurring"]>): string {
   return recurring.interval_count === 1
@@ -421,16 +419,16 @@ export function computeCustomerRevenue(
   const failed = tally.unconverted !== null || tally.foreignPrices !== null;
   // The parts are rounded to the cent and the totals summed from them, so a total always equals
   // the sum of its columns (rounding the exact total could differ from it by a cent).
-  const base = round2(byRole.base);
-  const usage = round2(byRole.usage);
-  const prompts = round2(byRole.addon_prompts);
-  const other = round2(byRole.addon_other);
-  const recurring = round2(base + prompts + other);
+  const base = roundToCents(byRole.base);
+  const usage = roundToCents(byRole.usage);
+  const prompts = roundToCents(byRole.addon_prompts);
+  const other = roundToCents(byRole.addon_other);
+  const recurring = roundToCents(base + prompts + other);
   const money = (value: number) => failed ? null : value;
   return {
     revenue: {
       customerId: input.customerId,
-      mrr: money(round2(recurring + usage)),
+      mrr: money(roundToCents(recurring + usage)),
       baseSubscription: money(base),
       usageCharges: money(usage),
       addonPrompts: money(prompts),

@@ -15,7 +15,7 @@
  * fields below. Without the product setting, or with a product the account does not have, PTB
  * revenue is unknown (null), never 0.
  */
-import { minorUnitsToMajor } from "./currency.ts";
+import { minorUnitsToMajor, roundToCents } from "./currency.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { PtbSummary } from "./types.ts";
 
@@ -231,9 +231,9 @@ export function ptbRevenue(
     if (previous !== null) byCustomer.set(charge.customer, (previous ?? 0) + usd);
   }
   for (const [customer, usd] of byCustomer) {
-    if (usd !== null) byCustomer.set(customer, Math.round(usd * 100) / 100);
+    if (usd !== null) byCustomer.set(customer, roundToCents(usd));
   }
-  summary.totalUsd = Math.round(total * 100) / 100;
+  summary.totalUsd = roundToCents(total);
   const warnings: string[] = [];
   if (estimated > 0) {
     warnings.push(
