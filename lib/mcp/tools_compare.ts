@@ -80,20 +80,16 @@ export function registerCompareTool(
         asOfDate: asOf,
         windowDays: STANDARD_WINDOW_DAYS,
         mark: () => Promise.resolve({ demo: dataset.demo, why: "a demo history snapshot" }),
-        read: async () => ({
-          ...summarySide(
-            (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns })).frame,
-            {
-              reread: async (names) =>
-                (await snapshotByDate(settings, {
-                  asOf,
-                  demo: dataset.demo,
-                  columns: ["org_id", ...names],
-                })).frame,
-            },
-          ),
-          rowsDemo: false, // the snapshot's kind is the dataset's: mark says it
-        }),
+        read: async () => {
+          const snapshot = async (names: readonly string[]) =>
+            (await snapshotByDate(settings, { asOf, demo: dataset.demo, columns: names })).frame;
+          return {
+            ...summarySide(await snapshot(columns), {
+              reread: (names) => snapshot(["org_id", ...names]),
+            }),
+            rowsDemo: false, // the snapshot's kind is the dataset's: mark says it
+          };
+        },
       });
       const exportSide = (found: ExportCandidate): Side => ({
         label: found.name,
@@ -102,15 +98,14 @@ export function registerCompareTool(
         mark: () => demoMark(found.path),
         read: async () => {
           const held = found.path === dataset.source.path;
-          const frame = held
-            ? dataset.frame
-            : (await readExportFile(found.path, { columns: [...columns, "revenue_source"] }))
-              .frame;
-          // a file read again only where a value is unknown (the totals' change like for like)
-          const reread = async (names: string[]) =>
+          // (the held export is in memory whole: nothing to read)
+          const file = async (names: readonly string[]) =>
             held
-              ? dataset.frame.select("org_id", ...names)
-              : (await readExportFile(found.path, { columns: ["org_id", ...names] })).frame;
+              ? dataset.frame
+              : (await readExportFile(found.path, { columns: [...names] })).frame;
+          const frame = await file([...columns, "revenue_source"]);
+          // a file read again only where a value is unknown (the totals' change like for like)
+          const reread = (names: string[]) => file(["org_id", ...names]);
           return { ...summarySide(frame, { reread }), rowsDemo: rowsSayDemo(frame) };
         },
       });
