@@ -237,7 +237,7 @@ Deno.test("Totals: MRR nobody's is known is unknown, not $0; a shared customer's
   );
   ok(lines.includes("| MRR, recurring only (industry definition) | – |"));
   ok(lines.includes("| organizations with unknown MRR (empty cell) | 5 |"));
-  ok(!lines.some((line) => line.includes("shared\\_customer")));
+  ok(!lines.some((line) => line.includes("`shared_customer`")));
   // o5's customer is o4's (revenue on o4's row): its empty MRR is not unknown, and said apart
   const shared = frame.withColumns(
     pl.Series("revenue_source", ["no_customer", "stripe", "stripe", "stripe", "shared_customer"]),
@@ -247,7 +247,7 @@ Deno.test("Totals: MRR nobody's is known is unknown, not $0; a shared customer's
   ok(sharedLines.includes("| organizations with unknown MRR (empty cell) | 0 |"));
   ok(
     sharedLines.includes(
-      "| organizations sharing a Stripe customer whose revenue another organization's row carries (shared\\_customer, empty MRR) | 1 |",
+      "| organizations sharing a Stripe customer whose revenue another organization's row carries (`shared_customer`, empty MRR) | 1 |",
     ),
     sharedLines.join("\n"),
   );
@@ -298,7 +298,7 @@ Deno.test("shared Stripe customers: Totals counts them and a caveat says to grou
   const lines = totalsSection(shared).split("\n");
   ok(
     lines.includes(
-      "| Stripe customers shared by several organizations (their row ratios are the whole customer's revenue against one organization: group by stripe\\_customer\\_id) | 2 |",
+      "| Stripe customers shared by several organizations (their row ratios are the whole customer's revenue against one organization: group by `stripe_customer_id`) | 2 |",
     ),
     lines.join("\n"),
   );
@@ -337,7 +337,7 @@ Deno.test("By tier: unknown mrr leaves out shared-customer rows, and its note sa
   ok(note.includes("`unknown mrr` counts organizations whose MRR is unknown"), note);
   ok(note.includes("Not counted there: organizations sharing a Stripe customer"), note);
   ok(lines.includes(
-    "| organizations sharing a Stripe customer whose revenue another organization's row carries (shared\\_customer, empty MRR) | 1 |",
+    "| organizations sharing a Stripe customer whose revenue another organization's row carries (`shared_customer`, empty MRR) | 1 |",
   ));
 });
 
@@ -370,13 +370,13 @@ Deno.test("segments are listed with their file, rule and size; demo data is flag
   // o5 ($1,000 of LLM cost, MRR unknown) not judged.
   const lines = brief.split("\n");
   ok(lines.includes(
-    "| `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv` | PTB customers | is\\_ptb: any pass-through-billing spend (all time) | 2 |",
+    "| `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv` | PTB customers | `is_ptb`: any pass-through-billing spend (all time) | 2 |",
   ));
   ok(lines.includes(
-    "| `helicone_pricing_data_2026-11-01_demo_negative_margin.csv` | Negative gross margin (churn risk) | mrr > 0 and llm\\_cost\\_30d > mrr | 1 — 1 organization with unknown MRR not judged |",
+    "| `helicone_pricing_data_2026-11-01_demo_negative_margin.csv` | Negative gross margin (churn risk) | mrr > 0 and `llm_cost_30d` > mrr | 1 — 1 organization with unknown MRR not judged |",
   ));
   for (const segment of segments) {
-    const rule = segment.rule.replaceAll("_", "\\_");
+    const rule = codeSpans(segment.rule);
     ok(brief.includes(`_${segment.name}.csv\` | ${segment.title} | ${rule} |`));
   }
 });
@@ -691,7 +691,7 @@ Deno.test("an XLSX-only export above the limit with segments: no trimmed CSV; ea
       ok(
         lines.includes(
           `| \`helicone_pricing_data_2026-11-01_${segment.name}.csv\` | ${segment.title} | ${
-            segment.rule.replaceAll("_", "\\_")
+            codeSpans(segment.rule)
           } | ${count} | ${size} |`,
         ),
         `${segment.name}: ${size}`,
@@ -758,3 +758,8 @@ Deno.test("no MRR known (Stripe skipped): counts over MRR are unknown (–), not
     ),
   );
 });
+
+/** A kit rule as the brief writes it: each snake_case name a code span. */
+function codeSpans(rule: string): string {
+  return rule.replace(/\b([a-z0-9]+(?:_[a-z0-9]+)+)\b/g, "`$1`");
+}

@@ -66,8 +66,21 @@ Deno.test("escapeMarkdown: one inert line, capped", () => {
   assertEquals(escapeMarkdown("**bold"), "\\*\\*bold");
   assertEquals(
     escapeMarkdown("a|b `c` ~d~ _e_ snake_case"),
-    "a\\|b \\`c\\` \\~d\\~ \\_e\\_ snake\\_case",
+    "a\\|b \\`c\\` \\~d\\~ \\_e\\_ `snake_case`",
   );
+  // a snake_case word (column, setting, file name) reads as written, in a code span; not one
+  // touching a backtick (a code span there could join the escaped one) or starting with `_`
+  assertEquals(
+    escapeMarkdown(
+      "set PRICING_INFRA_USD_PER_1K_REQUESTS. (llm_cost_30d > mrr), x_1-2.csv, 2026-01-01_demo",
+    ),
+    "set `PRICING_INFRA_USD_PER_1K_REQUESTS`. (`llm_cost_30d` > mrr), `x_1-2.csv`, `2026-01-01_demo`",
+  );
+  assertEquals(
+    escapeMarkdown("`a_b` _c_d a_ www.x_y.example"),
+    "\\`a\\_b\\` \\_c\\_d a\\_ `www.x_y.example`",
+  );
+  assertEquals(escapeMarkdown("- a_b"), "\\- `a_b`");
   // every `_` and `*`, inside words too: mistune (nbconvert) would pair the inner ones with an
   // escaped one as emphasis
   assertEquals(

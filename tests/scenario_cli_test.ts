@@ -236,7 +236,7 @@ Deno.test("deno task scenario --input a segment file: its suffix stays in the ou
     );
     ok(
       summary.includes(
-        "Data: export file helicone\\_pricing\\_data\\_2026-11-01\\_demo\\_underpriced.csv (the underpriced segment only, not the whole company; Underpriced: high usage or LLM cost, low MRR).",
+        "Data: export file `helicone_pricing_data_2026-11-01_demo_underpriced.csv` (the underpriced segment only, not the whole company; Underpriced: high usage or LLM cost, low MRR).",
       ),
       summary,
     );

@@ -17,6 +17,11 @@ const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/
 // Every `_`, inside words too: CommonMark ignores `pricing_data_`'s inner ones, but renderers
 // that are not (nbconvert's mistune) would pair it with an escaped one nearby as emphasis.
 const PUNCTUATION = /[\\`*_[\]|~#]/g;
+// A word of letters, digits, `.` and `-` joined by `_` (`llm_cost_30d`, `PRICING_INFRA_USD`, a
+// file name), not touching a backtick: shown as a code span, where no character is Markdown, so
+// it reads as written (`PRICING_X` rather than `PRICING\_X` in the raw text Claude reads).
+const SNAKE_CASE_WORD =
+  /(?<![\w.\-`\\])[A-Za-z0-9][A-Za-z0-9.\-]*_[A-Za-z0-9_.\-]*[A-Za-z0-9](?![\w`]|[.\-]\w)/g;
 // GFM's extended autolinks without `<>`: a scheme's `://` (http, https, ftp) and `www.`. Their `:`
 // or `.` as a character reference reads the same and is no autolink: GFM looks for the characters
 // themselves. (An e-mail address still is one on GitHub, a mailto: link to the address shown; a
@@ -57,14 +62,26 @@ export function escapeMarkdown(
   options: { maxLength?: number } = {},
 ): string {
   const flat = plainText(text, { maxLength: options.maxLength ?? DEFAULT_MARKDOWN_MAX_LENGTH });
-  const escaped = flat
+  // a snake_case word (a column, a setting, a file name) as a code span, the rest escaped
+  let escaped = "";
+  let plainFrom = 0;
+  for (const word of flat.matchAll(SNAKE_CASE_WORD)) {
+    escaped += escapePlain(flat.slice(plainFrom, word.index)) + `\`${word[0]}\``;
+    plainFrom = word.index + word[0].length;
+  }
+  escaped += escapePlain(flat.slice(plainFrom));
+  // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading.
+  return escaped.replace(/^([-+>=])(?![\d$])/, "\\$1").replace(/^(\d+)([.)])(?= |$)/, "$1\\$2");
+}
+
+/** Data text outside a code span: entities, tags, Markdown punctuation and autolinks made inert. */
+function escapePlain(text: string): string {
+  return text
     .replace(/&(?=#?\w+;)/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(PUNCTUATION, (c) => `\\${c}`)
     .replace(AUTOLINK_COLON, "&#58;")
     .replace(AUTOLINK_WWW, "$1&#46;");
-  // A line starting "- x", "+ x", "> x", "= x" or "1. x" would become a list, quote or heading.
-  return escaped.replace(/^([-+>=])(?![\d$])/, "\\$1").replace(/^(\d+)([.)])(?= |$)/, "$1\\$2");
 }
 
 /**
