@@ -373,7 +373,7 @@ Deno.test("segments are listed with their file, rule and size; demo data is flag
     "| `helicone_pricing_data_2026-11-01_demo_ptb_customers.csv` | PTB customers | `is_ptb`: any pass-through-billing spend (all time) | 2 |",
   ));
   ok(lines.includes(
-    "| `helicone_pricing_data_2026-11-01_demo_negative_margin.csv` | Negative gross margin (churn risk) | mrr > 0 and `llm_cost_30d` > mrr | 1 — 1 organization with unknown MRR not judged |",
+    "| `helicone_pricing_data_2026-11-01_demo_negative_margin.csv` | Negative gross margin (churn risk) | mrr > 0 and `llm_cost_30d` > mrr (a shared Stripe customer's organizations judged as one, usage summed) | 1 — 1 organization with unknown MRR not judged |",
   ));
   for (const segment of segments) {
     const rule = codeSpans(segment.rule);

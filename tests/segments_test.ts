@@ -64,6 +64,52 @@ Deno.test("BYOK paying: an organization whose shared customer pays on another ro
   });
 });
 
+Deno.test("underpriced and negative margin judge a shared Stripe customer as one: usage summed against its mrr", () => {
+  // cus_a pays $50 on "app" (20,000 requests, $100 of LLM cost); "batch" (shared_customer, mrr
+  // empty) sends 90,000 requests for $450. The customer: 110,000 requests ≥ 100,000 and $50 ≤
+  // $100, underpriced; $550 of cost > $50, negative margin: both its organizations are in. Row by
+  // row "app" (20,000, $100) is not underpriced and "batch" has no MRR to judge.
+  // cus_b pays $5,000 on "b1" (cost $1,000); "b2" costs $2,000: $3,000 < $5,000, in neither.
+  // "solo" ($40, 200,000 requests, $800) is in both, as before. "x2" shares cus_x, whose revenue
+  // row is not in the frame: its customer's MRR is unknown, so it is counted as not judged.
+  const shared = pl.DataFrame({
+    org_id: ["app", "batch", "b1", "b2", "solo", "x2"],
+    stripe_customer_id: ["cus_a", "cus_a", "cus_b", "cus_b", "cus_solo", "cus_x"],
+    revenue_source: [
+      "stripe",
+      "shared_customer",
+      "stripe",
+      "shared_customer",
+      "stripe",
+      "shared_customer",
+    ],
+    mrr: pl.Series("mrr", [50, null, 5000, null, 40, null], pl.Float64),
+    requests_30d: [20_000, 90_000, 500_000, 200_000, 200_000, 300_000],
+    llm_cost_30d: pl.Series("llm_cost_30d", [100, 450, 1000, 2000, 800, 900], pl.Float64),
+  });
+  for (const name of ["underpriced", "negative_margin"]) {
+    const segment = segmentFrame(shared, { name });
+    assertEquals(segment.frame.getColumn("org_id").toArray(), ["app", "batch", "solo"], name);
+    assertEquals(segment.frame.columns, shared.columns, name);
+    assertEquals(segment.notJudged?.organizations, 1, name);
+  }
+  // a 7-day window: usage × 30 / 7 against the thresholds and the mrr. cus_a's 7-day 25,000
+  // requests are 107,143 a month (in); "solo"'s 7-day $10 of cost is $42.86 a month > $40 (in).
+  const week = shared.withColumns(
+    pl.Series("requests_30d", [5_000, 20_000, 1, 1, 1, 1]),
+    pl.Series("llm_cost_30d", [0, 0, 0, 0, 10, 0], pl.Float64),
+  );
+  assertEquals(
+    segmentFrame(week, { name: "underpriced", windowDays: 7 }).frame.getColumn("org_id").toArray(),
+    ["app", "batch"],
+  );
+  assertEquals(
+    segmentFrame(week, { name: "negative_margin", windowDays: 7 }).frame.getColumn("org_id")
+      .toArray(),
+    ["solo"],
+  );
+});
+
 Deno.test("a rule that judges MRR counts the organizations it could not judge, and says so", () => {
   const notJudged = (name: string, rows = frame) => segmentFrame(rows, { name }).notJudged;
   const MRR_RULES = ["byok_paying", "underpriced", "negative_margin"];
@@ -115,7 +161,7 @@ Deno.test("a rule that judges MRR counts the organizations it could not judge, a
 Deno.test("negative_margin's rule says what it filters: gross_margin_pct < 0, another window's cost × 30 / N", () => {
   assertEquals(
     segmentFrame(frame, { name: "negative_margin" }).rule,
-    "mrr > 0 and llm_cost_30d > mrr",
+    "mrr > 0 and llm_cost_30d > mrr (a shared Stripe customer's organizations judged as one, usage summed)",
   );
   // A 7-day frame: o3's 7-day cost 60 is below its mrr 200, but × 30 / 7 = 257 is above it, and
   // the export's gross_margin_pct (200 − 257.14) / 200 × 100 = −28.6 says so: o3 is listed, and
@@ -135,7 +181,7 @@ Deno.test("negative_margin's rule says what it filters: gross_margin_pct < 0, an
   assertEquals(segment.frame.getColumn("org_id").toArray(), ["o1", "o3"]);
   assertEquals(
     segment.rule,
-    "gross_margin_pct negative: mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis)",
+    "gross_margin_pct negative: mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis) (a shared Stripe customer's organizations judged as one, usage summed)",
   );
   assertEquals(
     segmentFrames(week, { windowDays: 7 }).find((s) => s.name === "negative_margin")!.rule,

@@ -299,7 +299,7 @@ export function briefMarkdown(input: BriefInput): string {
       "",
       "## Segment files",
       "",
-      "Pre-filtered CSVs beside the export, with the same columns. Rules use the export's column names; a comparison with an empty cell counts as no, so a rule that judges MRR leaves organizations with unknown MRR out and says how many (without revenue it cannot be judged: its file is empty, not a finding).",
+      "Pre-filtered CSVs beside the export, with the same columns. Rules use the export's column names; a comparison with an empty cell counts as no, so a rule that judges MRR leaves organizations with unknown MRR out and says how many (without revenue it cannot be judged: its file is empty, not a finding). Organizations sharing a Stripe customer (one row carries its revenue) are judged as one where a rule sets usage or cost against MRR: their usage summed against the customer's mrr, all of them in or none.",
       "",
       markdownTable(
         ["file", "segment", "rule", "organizations", ...(sized ? ["size"] : [])],

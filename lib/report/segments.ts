@@ -13,6 +13,7 @@ import { settingNumber, UserError } from "../core/config.ts";
 import { stampedFileName } from "../formats/files.ts";
 import { writeCsvFile } from "../formats/csv.ts";
 import type { Sheet } from "../formats/xlsx.ts";
+import { marginPctExpr } from "../frame/metrics.ts";
 import { MONTH_DAYS, monthlyExpr } from "../frame/monthly.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
@@ -105,6 +106,22 @@ export interface SegmentDef {
 const col = pl.col;
 const n = (value: number) => value.toLocaleString("en-US");
 
+/**
+ * How the rules that set usage against revenue judge organizations sharing a Stripe customer:
+ * one row carries the customer's revenue, so row by row the others would have no MRR and the
+ * paying one only its own usage.
+ */
+const ONE_CUSTOMER = "a shared Stripe customer's organizations judged as one, usage summed";
+
+/** underpriced's usage condition, on the customer's organizations' summed usage */
+function customerUsageIsHigh(
+  t: SegmentThresholds,
+  usage: (name: string) => pl.Expr,
+): pl.Expr {
+  return usage(CUSTOMER_COLUMNS.requests).gtEq(t.underpricedMinRequests)
+    .or(usage(CUSTOMER_COLUMNS.llmCost).gtEq(t.underpricedMinLlmCostUsd));
+}
+
 export const SEGMENTS: readonly SegmentDef[] = [
   {
     name: "ptb_customers",
@@ -141,16 +158,14 @@ export const SEGMENTS: readonly SegmentDef[] = [
     rule: (t) =>
       `(requests_30d ≥ ${n(t.underpricedMinRequests)} or llm_cost_30d ≥ $${
         n(t.underpricedMinLlmCostUsd)
-      }) and mrr ≤ $${n(t.underpricedMaxMrrUsd)} (empty mrr excluded)`,
+      }) and mrr ≤ $${n(t.underpricedMaxMrrUsd)} (empty mrr excluded; ${ONE_CUSTOMER})`,
     filter: (t, usage) =>
-      usage("requests_30d").gtEq(t.underpricedMinRequests)
-        .or(usage("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd))
-        .and(col("mrr").isNotNull())
-        .and(col("mrr").ltEq(t.underpricedMaxMrrUsd)),
+      customerUsageIsHigh(t, usage)
+        .and(col(CUSTOMER_COLUMNS.mrr).isNotNull())
+        .and(col(CUSTOMER_COLUMNS.mrr).ltEq(t.underpricedMaxMrrUsd)),
     readsUsage: true,
-    mrrDecides: (t, usage) =>
-      usage("requests_30d").gtEq(t.underpricedMinRequests)
-        .or(usage("llm_cost_30d").gtEq(t.underpricedMinLlmCostUsd)),
+    mrrDecides: customerUsageIsHigh,
+    readsCustomer: true,
   },
   {
     name: "negative_margin",
@@ -158,12 +173,16 @@ export const SEGMENTS: readonly SegmentDef[] = [
     // gross_margin_pct < 0: with a window other than 30 days (--days N) its LLM cost is on a
     // 30-day basis against monthly mrr (lib/frame/monthly.ts), and the rule says so
     rule: (_t, windowDays) =>
-      windowDays === MONTH_DAYS
+      (windowDays === MONTH_DAYS
         ? "mrr > 0 and llm_cost_30d > mrr"
-        : `gross_margin_pct negative: mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis)`,
-    filter: () => col("gross_margin_pct").lt(0),
+        : `gross_margin_pct negative: mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis)`) +
+      ` (${ONE_CUSTOMER})`,
+    // gross_margin_pct < 0, of the customer (its own row's for an organization sharing none)
+    filter: (_t, usage) =>
+      marginPctExpr(col(CUSTOMER_COLUMNS.mrr), usage(CUSTOMER_COLUMNS.llmCost)).lt(0),
     // any LLM cost may exceed an MRR nobody knows
-    mrrDecides: () => col("llm_cost_30d").gt(0),
+    mrrDecides: () => col(CUSTOMER_COLUMNS.llmCost).gt(0),
+    readsCustomer: true,
   },
   {
     name: "low_seat_utilization",
@@ -246,7 +265,7 @@ export function segmentFrame(
   const basis = def.readsUsage && windowDays !== MONTH_DAYS
     ? ` (the ${windowDays}-day usage on a ${MONTH_DAYS}-day basis: × ${MONTH_DAYS} / ${windowDays})`
     : "";
-  const judged = def.readsCustomer ? withCustomerColumns(frame) : frame;
+  const judged = def.readsCustomer ? withCustomerColumns(frame, { usage: true }) : frame;
   const members = judged.filter(def.filter(t, usage).fillNull(false));
   // (a frame without stripe_customer_id, hand-made, names no customer: a shared_customer row is
   // known as its own revenue_source says)

@@ -33,6 +33,12 @@ export const CUSTOMER_COLUMNS = {
   listed: "_customer_listed",
   /** the plan of its customer's revenue row, `noPlan` where none; only when noPlan is given */
   plan: "_customer_plan",
+  /** its customer's mrr (its revenue row's; null when unknown); only with `usage` */
+  mrr: "_customer_mrr",
+  /** its customer's organizations' requests_30d, summed; only with `usage` */
+  requests: "_customer_requests_30d",
+  /** its customer's organizations' llm_cost_30d, summed; only with `usage` */
+  llmCost: "_customer_llm_cost_30d",
 } as const;
 
 /** Prefix of a shared customer's joined figures; `_shared_customer` itself marks a joined row. */
@@ -47,6 +53,7 @@ interface OwnFigures {
   pays: pl.Expr;
   listed: pl.Expr;
   plan: pl.Expr | null;
+  usage: { mrr: pl.Expr; requests: pl.Expr; llmCost: pl.Expr } | null;
 }
 
 /**
@@ -58,7 +65,11 @@ interface OwnFigures {
  */
 export function withCustomerColumns(
   frame: pl.DataFrame,
-  { noPlan }: { noPlan?: string } = {},
+  { noPlan, usage }: {
+    noPlan?: string;
+    /** add the customer's mrr and its organizations' summed usage (rules judging a customer) */
+    usage?: boolean;
+  } = {},
 ): pl.DataFrame {
   const has = (name: string) => frame.columns.includes(name);
   const number = (name: string) =>
@@ -76,6 +87,9 @@ export function withCustomerColumns(
       : has("plan")
       ? pl.col("plan").cast(pl.Utf8).fillNull(pl.lit(noPlan))
       : pl.lit(noPlan),
+    usage: usage
+      ? { mrr, requests: number("requests_30d"), llmCost: number("llm_cost_30d") }
+      : null,
   };
   const C = CUSTOMER_COLUMNS;
   const added: [string, pl.Expr, pl.Expr][] = [
@@ -95,6 +109,13 @@ export function withCustomerColumns(
         pl.Expr,
         pl.Expr,
       ]]
+      : []),
+    ...(own.usage
+      ? [
+        [C.mrr, own.usage.mrr, pl.col(`${JOINED}_mrr`)],
+        [C.requests, own.usage.requests, pl.col(`${JOINED}_requests`)],
+        [C.llmCost, own.usage.llmCost, pl.col(`${JOINED}_llm_cost`)],
+      ] as [string, pl.Expr, pl.Expr][]
       : []),
   ];
   const customers = sharedCustomerFigures(frame, own);
@@ -135,5 +156,12 @@ function sharedCustomerFigures(frame: pl.DataFrame, own: OwnFigures): pl.DataFra
     flag(own.pays).alias(`${JOINED}_pays`),
     own.listed.cast(pl.Int8).min().eq(1).alias(`${JOINED}_listed`),
     ...(own.plan ? [ofRevenueRow(own.plan).alias(`${JOINED}_plan`)] : []),
+    ...(own.usage
+      ? [
+        ofRevenueRow(own.usage.mrr).alias(`${JOINED}_mrr`),
+        own.usage.requests.sum().alias(`${JOINED}_requests`),
+        own.usage.llmCost.sum().alias(`${JOINED}_llm_cost`),
+      ]
+      : []),
   );
 }
