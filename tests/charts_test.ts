@@ -196,6 +196,25 @@ Deno.test("a caption longer than the chart wraps: each line inside the width, la
   assertEquals(ys, lines.map((_, i) => 42 + 14 * i));
 });
 
+Deno.test("a `$1` or `$&` in a title, legend or caption is text, not a replacement pattern", () => {
+  // a price-book plan "pro $19/seat" in a legend, a model price "$1.00 per 1,000 requests" in a
+  // caption: the SVG stayed whole only while no label held a `$` pattern
+  const svg = framed(
+    "t $& $1",
+    "usage: $1.00 per 1,000 requests $'",
+    legend([
+      { label: "pro legacy $19/seat", color: "#000" },
+    ]),
+    { marks: [] },
+  );
+  ok(svg.startsWith("<svg"), svg.slice(0, 80));
+  assertEquals(svg.match(/<svg/g)?.length, 1);
+  ok(svg.includes(">t $&amp; $1<"), "title as written");
+  ok(svg.includes("pro legacy $19/seat"), "legend as written");
+  assertEquals(captionLines(svg), ["usage: $1.00 per 1,000 requests $'"]);
+  assertEquals(pngSize(svgToPng(svg, 880)), [880, 480]);
+});
+
 Deno.test("every chart is a standalone SVG that rasterizes to a PNG of the asked width", () => {
   const charts = pricingCharts(frame);
   assertEquals(charts.map((c) => c.name), [

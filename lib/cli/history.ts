@@ -221,7 +221,7 @@ function partOfExportError(file: string, name: ExportNameInfo): string {
   return part
     ? `${file} is ${part.name} (${part.holds}), not the whole company a snapshot stands for; import the whole export ${whole} (or its .xlsx)`
     : `${file}: "_${name.suffix}" after the date is not a name the kit gives a whole export; if it is the whole export, rename it ${
-      basename(whole).replace(/\.csv$/, extname(file))
+      basename(whole).replace(/\.csv$/, () => extname(file))
     }`;
 }
 

@@ -161,7 +161,9 @@ export function framed(
       escapeXml(line)
     }</text>`
   ).join("");
-  return svg.replace(/(<svg[^>]*>)/, `$1${titleText}${legendSvg}${captionText}`);
+  // a function, not a replacement string: a `$1` or `$&` in a label (a plan "pro $19/seat", a
+  // caption's "$1.00 per 1,000 requests") would be read as a pattern and break the SVG
+  return svg.replace(/<svg[^>]*>/, (open) => `${open}${titleText}${legendSvg}${captionText}`);
 }
 
 /**

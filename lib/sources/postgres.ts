@@ -265,7 +265,8 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 function postgresError(error: unknown, url: string, file: string | null): UserError {
   const e = error as { code?: string; message?: string };
   const where = redactUrl(url);
-  const message = String(e.message ?? error).replaceAll(url, where);
+  // (a function: a `$&` in the user name would paste the matched URL, password and all, back in)
+  const message = String(e.message ?? error).replaceAll(url, () => where);
   switch (e.code) {
     case "ECONNREFUSED":
     case "ENOTFOUND":
