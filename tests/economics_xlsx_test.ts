@@ -488,6 +488,8 @@ Deno.test("summary sheet lists the run's warnings under the title, wrapped, as d
       '=HYPERLINK("http://x") tier <b>"a" & b</b>',
       // data quoted in a warning: what XML cannot hold broke the workbook; a CR read back as LF
       'unknown tier values exported as tier "other": "pro\uFFFF\uFFFE\x01\x7F", and a CR\r',
+      // a right-to-left override drew the rest of the warning reversed; tag characters hid text
+      'unknown tier values exported as tier "other": "ent\u202eerprise\u{e0049}"',
     ];
     // as ExcelJS and openpyxl show it: OOXML's escape as written (tests/xlsx_text_test.ts)
     const shown =
@@ -503,11 +505,11 @@ Deno.test("summary sheet lists the run's warnings under the title, wrapped, as d
     const heading = rows.findIndex((r) => r?.[1] === "Warnings from this run");
     ok(heading > 1 && heading < 5, `heading at row ${heading}`);
     // formula-like text neutralised with ', markup kept as text
-    assertEquals([rows[heading + 1][1], rows[heading + 2][1], rows[heading + 3][1]], [
-      warnings[0],
-      `'${warnings[1]}`,
-      shown,
-    ]);
+    const hiddenDropped = 'unknown tier values exported as tier "other": "enterprise"';
+    assertEquals(
+      [rows[heading + 1][1], rows[heading + 2][1], rows[heading + 3][1], rows[heading + 4][1]],
+      [warnings[0], `'${warnings[1]}`, shown, hiddenDropped],
+    );
     const cell = summary.getCell(heading + 2, 1);
     ok(cell.alignment?.wrapText, "wrapped");
     ok(summary.getCell(heading + 2, 1).formula === undefined, "not a formula");
@@ -524,10 +526,11 @@ print(json.dumps([[c.value, c.data_type] for c in ws["A"][:8]]))
     ok(output.success, new TextDecoder().decode(output.stderr));
     const read = JSON.parse(new TextDecoder().decode(output.stdout)) as [string, string][];
     const at = read.findIndex(([v]) => v === "Warnings from this run");
-    assertEquals(read.slice(at + 1, at + 4), [
+    assertEquals(read.slice(at + 1, at + 5), [
       [warnings[0], "s"],
       [`'${warnings[1]}`, "s"],
       [shown, "s"],
+      [hiddenDropped, "s"],
     ]);
     // no warnings: no heading
     const none = new ExcelJS.Workbook();

@@ -92,6 +92,15 @@ Deno.test("escapeMarkdown: one inert line, capped", () => {
   assertEquals(escapeMarkdown("> quote"), "\\> quote");
   assertEquals(escapeMarkdown("&#60;b&#62; &amp; R&D"), "&amp;\\#60;b&amp;\\#62; &amp;amp; R&D");
   assertEquals(escapeMarkdown("tab\there\u2028sep\u202eevil"), "tab here sepevil");
+  // hidden text a reader cannot see but a model reads: Unicode tags (U+E0000–E007F spell "Ig"),
+  // the Arabic letter mark, soft hyphen, Mongolian vowel separator, interlinear annotations,
+  // variation selectors but the emoji one
+  assertEquals(
+    escapeMarkdown(
+      "Tagged\u{e0049}\u{e0067} \u061cOrg\u00ad\u180e\ufff9 \ufe00x \u{e0100}y \u2764\ufe0f",
+    ),
+    "Tagged Org x y \u2764\ufe0f",
+  );
   // no GFM autolink: the `:` of `://` and the `.` of `www.` as references, which read the same
   assertEquals(
     escapeMarkdown("http://auto.link.example/path"),

@@ -57,6 +57,26 @@ Deno.test("dataLiteral: bidi controls and line separators as \\u escapes", () =>
   assertEquals(dataLiteral("a<b>|c"), '"a\\u003cb\\u003e\\u007cc"');
 });
 
+Deno.test("dataLiteral: hidden text (Unicode tags, U+061C, zero-width and format characters) as \\u escapes", () => {
+  // "Tagged" + tag characters spelling "Ig" (U+E0049 U+E0067): invisible to a reviewer, read by
+  // a model; each as its UTF-16 pair, as JSON writes a character past U+FFFF
+  assertEquals(
+    dataLiteral("Tagged\u{e0049}\u{e0067} Org"),
+    '"Tagged\\udb40\\udc49\\udb40\\udc67 Org"',
+  );
+  for (
+    const c of ["\u061c", "\u200b", "\u2060", "\ufeff", "\u00ad", "\u180e", "\ufff9", "\ufe00"]
+  ) {
+    const hex = c.charCodeAt(0).toString(16).padStart(4, "0");
+    assertEquals(dataLiteral(`a${c}b`), `"a\\u${hex}b"`);
+  }
+  // an emoji's colour form and other text stay as they are
+  assertEquals(
+    dataLiteral("Caf\u00e9 \u2764\ufe0f \u{1f600}"),
+    '"Caf\u00e9 \u2764\ufe0f \u{1f600}"',
+  );
+});
+
 Deno.test("numbers in text as the CSV writes them: 12 significant digits, no exponent", () => {
   // the probe's figures: sum(mrr), sum(llm_cost_30d)*100 and a small ratio
   assertEquals(cellText(245216.33), "245216.33");

@@ -12,6 +12,7 @@ import { isoDate } from "../formats/files.ts";
 import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
 import { neutraliseText } from "../formats/cells.ts";
+import { INVISIBLE } from "../formats/markdown.ts";
 import { ROW_POINTS, wrappedLines } from "../formats/xlsx.ts";
 import { excelJsText, type LeadSheetContext, xlsxCutWarning } from "../formats/xlsx_text.ts";
 import { hasEconomicsColumns } from "./columns.ts";
@@ -354,11 +355,14 @@ export function addSummarySheet(
   const warnings = cut && !input.warnings.includes(cut) ? [...input.warnings, cut] : input.warnings;
   if (warnings.length > 0) {
     // the caveats an analyst opening only the workbook must see; data text (org names, tiers)
-    // may be quoted in them: neutralised as every other text cell
+    // may be quoted in them: no bidi override reversing the rest of the line, no hidden
+    // text (INVISIBLE dropped), and neutralised as every other text cell
     add([]);
     add(["Warnings from this run"], (row) => (row.font = { bold: true, color: WARNING_COLOR }));
     for (const warning of warnings) {
-      addWrapped([neutraliseText(warning)], 1, { font: { color: WARNING_COLOR } });
+      addWrapped([neutraliseText(warning.replace(INVISIBLE, ""))], 1, {
+        font: { color: WARNING_COLOR },
+      });
     }
   }
   add([]);
