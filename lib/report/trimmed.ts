@@ -8,6 +8,7 @@
  * revenue row.
  */
 import pl from "nodejs-polars";
+import { mrrUnknown } from "../revenue/columns.ts";
 import { formatCount, formatUsd } from "./numbers.ts";
 
 const CUSTOMER = "stripe_customer_id";
@@ -99,10 +100,15 @@ export function trimmedRowCount(frame: pl.DataFrame): number {
 export function leftOutOfTrimmed(
   frame: pl.DataFrame,
 ): { organizations: number; seats: number; mrr: number; mrrKnown: number } {
-  const out = frame.select(trimmedKeep(frame).fillNull(false).not().alias("out"), "seats", "mrr")
-    .filter(pl.col("out"));
+  // (a shared_customer row's empty mrr is not unknown: its customer's revenue is on another row)
+  const out = frame.select(
+    trimmedKeep(frame).fillNull(false).not().alias("out"),
+    "seats",
+    "mrr",
+    mrrUnknown(frame).fillNull(true).alias("mrr_unknown"),
+  ).filter(pl.col("out"));
   const total = (name: string) => Number(out.getColumn(name).sum() ?? 0);
-  const mrrKnown = out.height - out.getColumn("mrr").nullCount();
+  const mrrKnown = out.height - Number(out.getColumn("mrr_unknown").cast(pl.UInt32).sum() ?? 0);
   return { organizations: out.height, seats: total("seats"), mrr: total("mrr"), mrrKnown };
 }
 
