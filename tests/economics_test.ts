@@ -1160,7 +1160,7 @@ Deno.test("an unknown tier is priced as no plan, not free: no list price, its ow
   assertEquals(column(frame, "list_price_mrr").at(-1), null);
   ok(
     warnings.includes(
-      '1 organization with an unknown tier (tier "other"): priced as no plan (plan "unknown tier (no plan)", list_price_mrr empty, a per-plan row of their own)',
+      '1 organization with an unknown tier (tier "other"): priced as no plan (plan "unknown tier (no plan)", list_price_mrr empty; in the per-plan table a row of their own, except where they share a Stripe customer: under the plan of the row carrying its revenue)',
     ),
     warnings.join("\n"),
   );

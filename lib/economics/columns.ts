@@ -123,5 +123,5 @@ function unknownTierWarning(frame: pl.DataFrame): string | null {
   const listed = unknown.getColumn("list_price_mrr").nullCount() < unknown.height;
   return listed
     ? `${count}: priced at the list price of plan ${plans}, a catch-all of the price book, not their own; add a plan matching tier other with keepCurrentMrr to price them as no plan`
-    : `${count}: priced as no plan (plan ${plans}, list_price_mrr empty, a per-plan row of their own)`;
+    : `${count}: priced as no plan (plan ${plans}, list_price_mrr empty; in the per-plan table a row of their own, except where they share a Stripe customer: under the plan of the row carrying its revenue)`;
 }
