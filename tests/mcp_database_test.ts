@@ -5,7 +5,12 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import pg from "pg";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 import { databaseQueriesSettled, databaseTurns } from "../lib/mcp/database_sql.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
@@ -295,6 +300,42 @@ Deno.test("database_sql: a cancelled request's query and the stopped server's qu
     await waitFor("the closed session's query to stop", async () => await running.postgres() === 0);
   } finally {
     if (connected) await client.close();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("database_sql over HTTP: a client that drops its POST stops the query on the database", async () => {
+  const databases = await freshFixtureDatabases("mcpdrop");
+  const env = databases.env as Record<string, string>;
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const store = new DatasetStore(
+    mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
+  );
+  const handler = createMcpHttpHandler(store.settings, { check: () => ({ ok: true }) }, store);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  try {
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.addr.port}/mcp`)),
+    );
+    for (const database of ["postgres", "clickhouse"] as const) {
+      const mark = `pk_mcp_drop_${crypto.randomUUID().slice(0, 8)}`;
+      const running = runningWith(env, mark);
+      const answer = call(client, "database_sql", { database, sql: slowSql(database, mark) });
+      answer.catch(() => {});
+      await waitFor(`the ${database} query to run`, async () => await running[database]() === 1);
+      // closing the client aborts its POST under way: the connection drops, no answer is read
+      await client.close();
+      await rejects(answer);
+      await waitFor(`the ${database} query to stop`, async () => await running[database]() === 0);
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.addr.port}/mcp`)),
+      );
+    }
+  } finally {
+    await client.close();
+    await server.shutdown();
     await databases.drop();
     await Deno.remove(dir, { recursive: true });
   }

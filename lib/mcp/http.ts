@@ -76,9 +76,23 @@ export function createMcpHttpHandler(
     });
     const server = createMcpServer(store);
     await server.connect(transport);
+    // A client that drops the POST (closed, killed) gets no answer: closing the server aborts the
+    // request under way, so a database_sql query stops on the database instead of running on,
+    // and the handler returns at once (the transport's answer would never come: the server that
+    // would send it is closed). Stateless: a notifications/cancelled comes in a POST of its own,
+    // to another server, so this is the only way a dropped request is stopped.
+    let dropped: () => void = () => {};
+    const droppedAnswer = new Promise<Response>((resolve) => {
+      dropped = () => {
+        server.close().catch(() => {});
+        resolve(new Response(null, { status: 499 })); // (nobody reads it)
+      };
+    });
+    request.signal.addEventListener("abort", dropped, { once: true });
     try {
-      return await transport.handleRequest(request);
+      return await Promise.race([transport.handleRequest(request), droppedAnswer]);
     } finally {
+      request.signal.removeEventListener("abort", dropped);
       // A JSON response is complete once returned: nothing stays open per request.
       await server.close();
     }
