@@ -1073,3 +1073,66 @@ Deno.test("deno task compare: an export of an earlier kit version is refused in 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task compare: a snapshot of an earlier kit version's export (written then, or imported from its export) is refused in one line, as its CSV is", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    // this version's: a on team 2025-12-10, c on free (both plans known)
+    const newer = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["a", "c"],
+        tier: ["team", "free"],
+        plan: ["team 2025-12-10", "free"],
+        mrr: [200, 0],
+        company_cost_30d: [20, 1],
+      }),
+      newer,
+    );
+    const lacks = [
+      "plan",
+      "list_price_mrr",
+      "ptb_revenue_30d",
+      "company_cost_30d",
+      "gross_margin_company_pct",
+    ];
+    // written by the earlier version: the columns added since are not in the file
+    const written = join(dir, "history", "helicone_pricing_data_2026-09-01.parquet");
+    await Deno.mkdir(join(dir, "history"));
+    before.drop(lacks).writeParquet(written);
+    // imported from its export: those columns empty in every row, the sidecar says import
+    const imported = await writeSnapshot(before, {
+      dir: join(dir, "history"),
+      asOf: new Date("2026-10-01T00:00:00Z"),
+      demo: false,
+      origin: "import",
+    });
+    for (const old of [written, imported.path]) {
+      errors.length = 0;
+      // before, 3 organizations "changed plan" ((none) → team 2025-12-10, (none) → free)
+      assertEquals(await compareMain([old, newer, "--out-dir", dir, "--quiet"]), 1, old);
+      assertEquals(errors, [
+        `error: ${old} is a snapshot of an earlier kit version's export: it has no ${
+          lacks.join(", ")
+        } (added since), so every organization would read as changing plan; compare a snapshot or export of this version (deno task history report and scenario --input read it as it is)`,
+      ]);
+      // history import and scenario --input still read it
+      const read = await readExportFile(old, { earlier: true });
+      assertEquals(column(read.frame, "org_id"), ["a", "b", "c"]);
+    }
+    // a snapshot an export wrote whose plan is empty (a fixture's) is this version's: compared
+    const exported = await writeSnapshot(before, {
+      dir: join(dir, "history"),
+      asOf: new Date("2026-10-01T00:00:00Z"),
+      demo: false,
+      origin: "export",
+    });
+    errors.length = 0;
+    assertEquals(await compareMain([exported.path, newer, "--out-dir", dir, "--quiet"]), 0);
+    assertEquals(errors, []);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -9,6 +9,9 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import type pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { call, close, column, num, refused, stdioClient, text, type Values } from "./mcp_client.ts";
 
 const DATES = ["2026-09-01", "2026-10-01", "2026-11-01"];
@@ -213,5 +216,72 @@ Deno.test("history: snapshots listed, queried as table history, compared by as-o
     await other.client.close();
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(empty, { recursive: true });
+  }
+});
+
+Deno.test("history: compare_exports refuses a snapshot of an earlier kit version's export (written then, or imported) in one line", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_history_earlier_" });
+  const history = join(dir, "history");
+  // this version's export and snapshot: a on team 2025-12-10, b on free
+  const current = exportFrameFromColumns({
+    org_id: ["a", "b"],
+    tier: ["team", "free"],
+    plan: ["team 2025-12-10", "free"],
+    mrr: [200, 0],
+    company_cost_30d: [20, 1],
+  });
+  await writeCsvFile(current, join(dir, "helicone_pricing_data_2026-11-01_demo.csv"));
+  await writeSnapshot(current, {
+    dir: history,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    demo: true,
+    origin: "export",
+  });
+  const lacks = [
+    "plan",
+    "list_price_mrr",
+    "ptb_revenue_30d",
+    "company_cost_30d",
+    "gross_margin_company_pct",
+  ];
+  const earlier = exportFrameFromColumns({
+    org_id: ["a", "b"],
+    tier: ["team", "free"],
+    mrr: [150, 0],
+  });
+  // written by the earlier version (the columns added since not in the file), and imported from
+  // its export (those columns empty, the sidecar says import)
+  const written = join(history, "helicone_pricing_data_2026-09-01_demo.parquet");
+  earlier.drop(lacks).writeParquet(written);
+  const imported = await writeSnapshot(earlier, {
+    dir: history,
+    asOf: new Date("2026-10-01T00:00:00Z"),
+    demo: true,
+    origin: "import",
+  });
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    for (const [old, path] of [["2026-09-01", written], ["2026-10-01", imported.path]]) {
+      // before, both organizations "changed plan" ((none) → team 2025-12-10, (none) → free)
+      refused(
+        await call(client, "compare_exports", { old, new: "2026-11-01" }),
+        new RegExp(
+          `^error: ${path} is a snapshot of an earlier kit version's export: it has no ${
+            lacks.join(", ")
+          } \\(added since\\), so every organization would read as changing plan; `,
+        ),
+      );
+    }
+    // this version's snapshot against its export: compared
+    const same = await call(client, "compare_exports", {
+      old: "2026-11-01",
+      new: "helicone_pricing_data_2026-11-01_demo.csv",
+    });
+    assertEquals(same.isError, undefined, text(same));
+    assertEquals((same.structuredContent!.counts as Values).planChanged, 0);
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,7 +11,7 @@ import { withoutFormulaGuardText } from "./formula_guard.ts";
 import { earlierHeader } from "../frame/earlier_columns.ts";
 
 /** Up to five names, then how many more. */
-function someOf(names: string[]): string {
+export function someOf(names: string[]): string {
   return names.length <= 5
     ? names.join(", ")
     : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;

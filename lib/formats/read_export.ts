@@ -4,7 +4,8 @@
  * when its header is exactly the column table's names in order (lib/frame/columns.ts), or, where the
  * caller takes them (`earlier`: history import, scenario --input), an earlier kit version's
  * (lib/frame/earlier_columns.ts: the columns added since left empty, ExportFile.lacks): anything
- * else is not an export of this kit, and a one-line error says what differs.
+ * else is not an export of this kit, and a one-line error says what differs. A history snapshot
+ * of an earlier version's export is refused as its CSV is, unless the caller takes them.
  *
  * Text cells come back as entered (an XLSX's OOXML escape decoded, lib/formats/read_xlsx.ts): the
  * leading `'` the writers add to formula-like text (`'=HYPERLINK(…)`) is taken off again
@@ -24,6 +25,7 @@ import {
   type HeaderOptions,
 } from "./export_cells.ts";
 import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
+import { earlierSnapshotError, earlierSnapshotLacks } from "./earlier_snapshot.ts";
 import { exportStamp, STANDARD_WINDOW_DAYS } from "./files.ts";
 import { readXlsxSheet, type XlsxSheet } from "./read_xlsx.ts";
 import { DATA_SHEET } from "./xlsx.ts";
@@ -292,9 +294,10 @@ export function suffixedStamp(name: Pick<ExportNameInfo, "stamp" | "suffix">): s
 /**
  * Reads an export CSV or XLSX, or a history snapshot; every failure is a one-line UserError. With
  * `columns`, the frame has only those (org_id always), in the column table's order: a CSV or
- * snapshot reads no other, an XLSX is read whole first. With `earlier`, a CSV or XLSX of an earlier
- * kit version is read too (its `lacks` say which of the columns read it does not have); a snapshot
- * of one always is.
+ * snapshot reads no other, an XLSX is read whole first. With `earlier`, a CSV, XLSX or snapshot of
+ * an earlier kit version is read too (its `lacks` say which of the columns read it does not have);
+ * without, it is refused in one line (its empty plan would read as every organization changing
+ * plan): a snapshot written by that version, or imported from its export (earlier_snapshot.ts).
  */
 export async function readExportFile(
   path: string,
@@ -315,5 +318,9 @@ export async function readExportFile(
       ...(wanted ?? COLUMN_NAMES),
     )
     : exportFrameFromParquetFile(path, { columns: wanted, lacks: told });
+  if (format === "parquet" && !earlier) {
+    const earlierLacks = await earlierSnapshotLacks(path);
+    if (earlierLacks.length > 0) throw new UserError(earlierSnapshotError(path, earlierLacks));
+  }
   return { path, format, frame, name: exportNameInfo(path), lacks };
 }

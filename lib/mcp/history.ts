@@ -8,6 +8,7 @@
 import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { asOfKey } from "../history/periods.ts";
+import { earlierSnapshotError, earlierSnapshotLacks } from "../formats/earlier_snapshot.ts";
 import {
   historyDir,
   listSnapshots,
@@ -108,7 +109,11 @@ export async function snapshotDates(settings: McpSettings, demo: boolean): Promi
   return (await snapshotFiles(settings, demo)).map((f) => asOfKey(f.asOf));
 }
 
-/** The snapshot of one as-of (its `as_of`), read as an export frame; a clear error lists them. */
+/**
+ * The snapshot of one as-of (its `as_of`), read as an export frame; a clear error lists them. An
+ * earlier kit version's snapshot is refused in one line, as compare refuses it (its empty plan
+ * would read as every organization changing plan).
+ */
 export async function snapshotByDate(
   settings: McpSettings,
   options: { asOf: string; demo: boolean; columns?: readonly string[] },
@@ -123,8 +128,8 @@ export async function snapshotByDate(
       }; snapshots: ${dates.join(", ") || "none"}`,
     );
   }
-  return {
-    label: `snapshot ${options.asOf}`,
-    frame: readSnapshotFrame(found.path, options.columns),
-  };
+  const frame = readSnapshotFrame(found.path, options.columns);
+  const lacks = await earlierSnapshotLacks(found.path);
+  if (lacks.length > 0) throw new UserError(earlierSnapshotError(found.path, lacks));
+  return { label: `snapshot ${options.asOf}`, frame };
 }
