@@ -172,10 +172,11 @@ export function summarySide(
 ): SummarySide {
   assertExportFrame(frame, "compared", SUMMARY_COLUMNS);
   const compared = comparedRevenue(frame);
-  // read again with revenue_source, so a shared_customer row's carried revenue is 0 there too
+  // read again with revenue_source and stripe_customer_id, so a shared_customer row's carried
+  // revenue is 0 there too where its customer's is known
   const readAgain = reread ??
     ((columns) => Promise.resolve(frame.select("org_id", ...columns)));
-  const inputs = frame.columns.includes("revenue_source") ? ["revenue_source"] : [];
+  const inputs = SHARED_CUSTOMER_INPUTS.filter((name) => frame.columns.includes(name));
   return {
     totals: columnTotals(compared, ADDITIVE_NAMES),
     frame: compared.select(...SUMMARY_SLICE_COLUMNS),
