@@ -181,7 +181,8 @@ export function summarySide(
     totals: columnTotals(compared, ADDITIVE_NAMES),
     frame: compared.select(...SUMMARY_SLICE_COLUMNS),
     reread: async (columns) =>
-      comparedRevenue(await readAgain([...columns, ...inputs])).select("org_id", ...columns),
+      comparedRevenue(await readAgain([...columns, ...inputs]))
+        .select("org_id", ...columns, ...inputs.filter((name) => name === "stripe_customer_id")),
   };
 }
 

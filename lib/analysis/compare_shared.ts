@@ -30,9 +30,10 @@ const ON_SIBLING = "_on_sibling";
 /**
  * `frame` as compared: SIBLING_CARRIED_NUMBERS it has are 0 on shared_customer rows whose
  * customer's value (on its revenue row, in this frame) is known, and stay empty elsewhere; the
- * SHARED_CUSTOMER_INPUTS are replaced by the Bool `shared_customer` (true for every organization
- * whose stripe_customer_id is on a shared_customer row of the file, the one carrying the revenue
- * included).
+ * Bool `shared_customer` replaces revenue_source (true for every organization whose
+ * stripe_customer_id is on a shared_customer row of the file, the one carrying the revenue
+ * included). stripe_customer_id stays: the totals' change is like for like per customer
+ * (compare_totals.ts).
  */
 export function comparedRevenue(frame: pl.DataFrame): pl.DataFrame {
   const onSibling = revenueOnSibling(frame);
@@ -48,8 +49,7 @@ export function comparedRevenue(frame: pl.DataFrame): pl.DataFrame {
     ).drop(carried.map(KNOWN))
     // no customer id to find a shared_customer row's revenue row by: its values stay unknown
     : frame.withColumns(onSibling.alias(SHARED_CUSTOMER));
-  const inputs = SHARED_CUSTOMER_INPUTS.filter((name) => frame.columns.includes(name));
-  return inputs.length === 0 ? withFlag : withFlag.drop(inputs);
+  return frame.columns.includes("revenue_source") ? withFlag.drop("revenue_source") : withFlag;
 }
 
 /**

@@ -6,6 +6,7 @@
  * nothing changed (six organizations' MRR unknown in the new file read as −5.1 %).
  */
 import pl from "nodejs-polars";
+import { SIBLING_CARRIED_NUMBERS } from "../revenue/columns.ts";
 import { cleanDelta, isAdditive, NUMERIC_COLUMNS } from "./compare_rows.ts";
 
 /** The additive numeric columns, whose totals a comparison reports. */
@@ -64,34 +65,77 @@ export function likeForLikeNeeded(olds: ColumnTotals, news: ColumnTotals): strin
   });
 }
 
+const CUSTOMER = "stripe_customer_id";
+/** An organization's Stripe customer: none where empty. */
+const customerId = pl.when(pl.col(CUSTOMER).cast(pl.Utf8).eq(pl.lit("")))
+  .then(pl.lit(null).cast(pl.Utf8)).otherwise(pl.col(CUSTOMER).cast(pl.Utf8));
+
 /**
  * Each file's sum of `names` over the organizations whose value both files know, in the file's
  * order as columnTotals adds: a value is left out where the other file has the organization with
  * that value unknown (an organization only one file has counts from or to 0, a known value, as
- * in the per-organization deltas). `oldFrame` and `newFrame` need org_id and `names`.
+ * in the per-organization deltas). Revenue is a Stripe customer's (SIBLING_CARRIED_NUMBERS): it
+ * is left out too where the other file has the organization's customer with that value unknown,
+ * so a customer's MRR moving to a newer organization as it became known is no rise (nor a fall
+ * as it became unknown). `oldFrame` and `newFrame` need org_id and `names`; stripe_customer_id
+ * where they have it (compared: comparedRevenue's).
  */
 export function likeForLikeSums(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
   names: readonly string[],
 ): LikeForLike {
+  const perCustomer = names.filter((name) => SIBLING_CARRIED_NUMBERS.includes(name));
+  const byCustomer = perCustomer.length > 0 &&
+    [oldFrame, newFrame].every((frame) => frame.columns.includes(CUSTOMER));
   const unknownIn = (frame: pl.DataFrame) =>
     frame.lazy().select(
       pl.col("org_id"),
       ...names.map((name) => pl.col(name).isNull().alias(`${name} unknown there`)),
     );
-  const sums = (frame: pl.DataFrame, other: pl.DataFrame) =>
-    frame.lazy().select("org_id", ...names)
-      .join(unknownIn(other), { on: "org_id", how: "left", maintainOrder: "left" })
-      .select(
-        ...names.map((name) =>
-          runningSum(pl.col(name), pl.col(`${name} unknown there`).fillNull(false)).alias(name)
-        ),
-      ).collectSync().toRecords()[0];
+  const sums = (frame: pl.DataFrame, other: pl.DataFrame) => {
+    const skip = (name: string) => {
+      const own = pl.col(`${name} unknown there`).fillNull(false);
+      return byCustomer && perCustomer.includes(name)
+        ? own.or(pl.col(`${name} customer unknown there`).fillNull(false))
+        : own;
+    };
+    let joined = frame.lazy()
+      .select("org_id", ...names, ...(byCustomer ? [customerId.alias(CUSTOMER)] : []))
+      .join(unknownIn(other), { on: "org_id", how: "left", maintainOrder: "left" });
+    if (byCustomer) {
+      joined = joined.join(customersUnknownIn(other, perCustomer), {
+        on: CUSTOMER,
+        how: "left",
+        maintainOrder: "left",
+      });
+    }
+    return joined.select(...names.map((name) => runningSum(pl.col(name), skip(name)).alias(name)))
+      .collectSync().toRecords()[0];
+  };
   const [before, after] = [sums(oldFrame, newFrame), sums(newFrame, oldFrame)];
   return new Map(
     names.map((name) => [name, { old: Number(before[name]), new: Number(after[name]) }]),
   );
+}
+
+/**
+ * One row per Stripe customer of `frame` with a value of `names` unknown on one of its
+ * organizations' rows (as compared, a shared_customer row's is unknown where its customer's is):
+ * `<name> customer unknown there` per column. Only those rows are grouped: few, where any.
+ */
+function customersUnknownIn(frame: pl.DataFrame, names: readonly string[]): pl.LazyDataFrame {
+  const anyUnknown = names.map((name) => pl.col(name).isNull())
+    .reduce((some, unknown) => some.or(unknown));
+  return frame.lazy()
+    .select(customerId.alias(CUSTOMER), ...names)
+    .filter(pl.col(CUSTOMER).isNotNull().and(anyUnknown))
+    .groupBy(CUSTOMER)
+    .agg(
+      ...names.map((name) =>
+        pl.col(name).isNull().cast(pl.Int8).max().eq(1).alias(`${name} customer unknown there`)
+      ),
+    );
 }
 
 /**
