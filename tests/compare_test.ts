@@ -169,6 +169,8 @@ Deno.test("the summary without the rows: the same summary, the largest MRR chang
     mrr_old: 50,
     mrr_new: 200,
     mrr_delta: 150,
+    shared_customer_old: false,
+    shared_customer_new: false,
   }]);
 });
 

@@ -103,7 +103,11 @@ export function compareExports(
   return { perOrg, ...framesSummary(oldFrame, newFrame, tally) };
 }
 
-/** The columns of the largest MRR changes (largestMrrChanges). */
+/**
+ * The columns of the largest MRR changes (largestMrrChanges): shared_customer_old/_new say the
+ * organization's Stripe customer is shared in that file (empty: not in it), its MRR change then
+ * the customer's moving between its organizations (MRR_MOVERS_SHARED_NOTE).
+ */
 export const MRR_MOVER_COLUMNS = [
   "org_id",
   "org_name",
@@ -113,7 +117,19 @@ export const MRR_MOVER_COLUMNS = [
   "mrr_old",
   "mrr_new",
   "mrr_delta",
+  `${SHARED_CUSTOMER}_old`,
+  `${SHARED_CUSTOMER}_new`,
 ] as const;
+
+/** What a largest MRR changes list with a shared customer's organization says of them. */
+export const MRR_MOVERS_SHARED_NOTE =
+  "shared_customer_old / shared_customer_new true: the organization's Stripe customer is shared with other organizations of that export, whose revenue is shown once, on its paying organization's row (highest tier, then newest; the others count $0); its MRR change is the customer's moving between its organizations, not necessarily new or lost business (see its other organizations' mrr_delta)";
+
+/** Whether largest MRR changes (MRR_MOVER_COLUMNS) list an organization of a shared customer. */
+export function moversShareCustomers(movers: pl.DataFrame): boolean {
+  const shared = (suffix: string) => pl.col(`${SHARED_CUSTOMER}_${suffix}`).fillNull(false);
+  return movers.filter(shared("old").or(shared("new"))).height > 0;
+}
 
 /** The `top` rows of a comparison's per-organization rows by |mrr_delta|, ties in row order. */
 export function largestMrrChanges(perOrg: pl.DataFrame, top: number): pl.DataFrame {

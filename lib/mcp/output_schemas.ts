@@ -116,5 +116,10 @@ export const COMPARE_EXPORTS_OUTPUT = {
     "tier_raw old → new: plan migrations within a tier family",
   ),
   plan_changes: z.array(row).describe("priced plan old → new"),
-  mrr_movers: z.array(row).describe("organizations with the largest MRR change"),
+  mrr_movers: z.array(row).describe(
+    "organizations with the largest MRR change; shared_customer_old / shared_customer_new: its Stripe customer is shared with other organizations of that export (empty: not in it)",
+  ),
+  mrr_movers_note: z.string().optional().describe(
+    "present when a listed organization's Stripe customer is shared: its MRR change is the customer's moving between its organizations, not necessarily new or lost business",
+  ),
 };

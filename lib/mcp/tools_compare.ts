@@ -10,6 +10,8 @@ import { QUOTED_NAME_CHARS, quoteValue } from "../core/quote.ts";
 import {
   compareExportsSummary,
   mixedDemoError,
+  moversShareCustomers,
+  MRR_MOVERS_SHARED_NOTE,
   reversedOrderError,
   SUMMARY_COLUMNS,
   type SummarySide,
@@ -38,7 +40,9 @@ export function registerCompareTool(
       "Compares two exports in the exports folder, or two history snapshots by as-of date " +
       "(YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ not at 00:00 UTC; see describe_dataset), or one of each (before/after): organizations that appeared or " +
       "disappeared, tier, raw tier (tier_raw) and plan changes, totals of every additive column " +
-      "old vs new, and the organizations whose MRR changed most. An old dated after new is " +
+      "old vs new, and the organizations whose MRR changed most (shared_customer_old/_new and a " +
+      "note mark those whose Stripe customer is shared: its MRR moving between its organizations). " +
+      "An old dated after new is " +
       "refused (swap them), and so is demo data against live data. Defaults: new = the newest export, old = the export " +
       "before it of the same kind (demo or live) and window (an export is the CSV and XLSX of one date; " +
       "with fewer than two, an error). Pass file names from the `exports` list this tool returns " +
@@ -190,6 +194,8 @@ export function registerCompareTool(
       const rawTiers = frameTable(result.tierRawChanges, settings, changesBudget);
       const plans = frameTable(result.planChanges, settings, changesBudget);
       const moved = frameTable(movers, settings, budget);
+      // a shared customer's MRR moving between its organizations reads as one's rise, another's fall
+      const moversNote = moversShareCustomers(movers) ? MRR_MOVERS_SHARED_NOTE : undefined;
       const warning = windowMismatchWarning({
         oldWindowDays: older.windowDays,
         newWindowDays: newer.windowDays,
@@ -208,6 +214,7 @@ export function registerCompareTool(
         plans.text,
         "largest MRR changes:",
         moved.text,
+        ...(moversNote ? [`note: ${moversNote}`] : []),
       ].join("\n");
       return textResult(text, {
         old: older.label,
@@ -220,6 +227,7 @@ export function registerCompareTool(
         tier_raw_changes: rawTiers.rows,
         plan_changes: plans.rows,
         mrr_movers: moved.rows,
+        ...(moversNote ? { mrr_movers_note: moversNote } : {}),
       }, settings.maxBytes);
     }));
 }
