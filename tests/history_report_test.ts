@@ -507,9 +507,9 @@ Deno.test("snapshotPeriod: the 1st at 00:00 UTC closes the month before, any oth
     firstMonth: "2026-07",
     label: "2026-07",
   });
-  // an as-of not at 00:00 UTC is keyed by its instant, to the second
+  // an as-of not at 00:00 UTC is keyed by its instant, to the millisecond when it has some
   assertEquals(snapshotPeriod(new Date("2026-12-02T20:16:18.084Z")), {
-    asOf: "2026-12-02T20:16:18Z",
+    asOf: "2026-12-02T20:16:18.084Z",
     month: "2026-12",
     monthToDate: true,
     months: 1,
@@ -518,6 +518,10 @@ Deno.test("snapshotPeriod: the 1st at 00:00 UTC closes the month before, any oth
   });
   // a minute past midnight on the 1st is that month's first minute, not the month before's end
   assertEquals(snapshotPeriod(new Date("2026-12-01T00:01:00Z")).label, "2026-12 (to 12-01)");
+  assertEquals(snapshotPeriod(new Date("2026-12-02T20:16:18Z")).asOf, "2026-12-02T20:16:18Z");
+  // and half a second past it too: its own key, never the month end's 2026-12-01
+  const early = snapshotPeriod(new Date("2026-12-01T00:00:00.500Z"));
+  assertEquals([early.asOf, early.label], ["2026-12-01T00:00:00.500Z", "2026-12 (to 12-01)"]);
   assertEquals(snapshotPeriod(new Date("2026-01-01T00:00:00Z")).month, "2025-12");
 });
 

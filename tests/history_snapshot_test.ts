@@ -345,6 +345,64 @@ Deno.test("an export later on the 1st is that month to date, beside the month en
   ok(brief.includes("| 2026-12 (to 12-01) | 2026-12-01T12:00:00Z |"), brief);
 });
 
+Deno.test("an as-of in the first second after midnight (00:00:00.500) is its month to date under its own name, never the month end", async () => {
+  const dir = await Deno.makeTempDir();
+  const frame = (mrr: number) =>
+    exportFrameFromColumns({ org_id: ["a"], tier: ["pro"], mrr_recurring: [mrr] });
+  const write = (at: string, mrr: number) =>
+    writeSnapshot(frame(mrr), { dir, asOf: new Date(at), demo: false, origin: "export" });
+  await write("2026-10-01T00:00:00Z", 100); // closes September
+  await write("2026-11-01T00:00:00Z", 200); // closes October
+  const early = await write("2026-11-01T00:00:00.500Z", 250); // November so far
+  const parquets = () =>
+    [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".parquet")).sort();
+  assertEquals(parquets(), [
+    "helicone_pricing_data_2026-10-01.parquet",
+    "helicone_pricing_data_2026-11-01.parquet",
+    "helicone_pricing_data_2026-11-01T000000.500Z.parquet",
+  ]);
+  // October's row is the 00:00 snapshot's (100 → 200: +100), November's the .500 one's (+50)
+  const rows = async () => {
+    const report = await loadHistoryReport(await loadMonthlyHistoryPoints(dir, false), false);
+    return historyTable(report).filter(pl.col("plan").eq(pl.lit("(all)")))
+      .select("month", "as_of", "month_to_date", "start_mrr_usd", "end_mrr_usd").toRecords();
+  };
+  const expected = [
+    {
+      month: "2026-10",
+      as_of: "2026-11-01",
+      month_to_date: false,
+      start_mrr_usd: 100,
+      end_mrr_usd: 200,
+    },
+    {
+      month: "2026-11",
+      as_of: "2026-11-01T00:00:00.500Z",
+      month_to_date: true,
+      start_mrr_usd: 200,
+      end_mrr_usd: 250,
+    },
+  ];
+  assertEquals(await rows(), expected);
+  // an earlier kit named it by its second (T000000Z): read back with its sidecar's milliseconds
+  const old = `${dir}/helicone_pricing_data_2026-11-01T000000Z.parquet`;
+  await Deno.rename(`${early.path}.json`, `${old}.json`);
+  await Deno.rename(early.path, old);
+  assertEquals((await listSnapshots(dir, false)).map((s) => s.asOf.toISOString()), [
+    "2026-10-01T00:00:00.000Z",
+    "2026-11-01T00:00:00.000Z",
+    "2026-11-01T00:00:00.500Z",
+  ]);
+  assertEquals(await rows(), expected);
+  // written again, it replaces its old name rather than standing beside it
+  await write("2026-11-01T00:00:00.500Z", 250);
+  assertEquals(parquets(), [
+    "helicone_pricing_data_2026-10-01.parquet",
+    "helicone_pricing_data_2026-11-01.parquet",
+    "helicone_pricing_data_2026-11-01T000000.500Z.parquet",
+  ]);
+});
+
 Deno.test("a snapshot named by date alone has the as-of of its sidecar; a month end does not replace it", async () => {
   const dir = await Deno.makeTempDir();
   const frame = (mrr: number) => exportFrameFromColumns({ org_id: ["a"], mrr_recurring: [mrr] });
@@ -431,12 +489,12 @@ Deno.test("re-running an export through a day keeps one snapshot of that day bes
   await exportAt("2026-12-01T15:30:00.250Z"); // the day's latest: 09:00 goes, 00:00 stays
   await exportAt("2026-12-02T08:00:00Z"); // another day: the 1st's are not touched
   assertEquals(parquets(), [
-    "helicone_pricing_data_2026-12-01T153000Z_demo.parquet",
+    "helicone_pricing_data_2026-12-01T153000.250Z_demo.parquet",
     "helicone_pricing_data_2026-12-01_demo.parquet",
     "helicone_pricing_data_2026-12-02T080000Z_demo.parquet",
   ]);
   ok(!Deno.readDirSync(dir).some((e) => e.name.includes("T090000Z")), "its sidecar went too");
-  ok(Deno.statSync(`${dir}/helicone_pricing_data_2026-12-01T153000Z_demo.parquet.json`).isFile);
+  ok(Deno.statSync(`${dir}/helicone_pricing_data_2026-12-01T153000.250Z_demo.parquet.json`).isFile);
   // a later run without revenue does not remove the day's earlier snapshot that has some
   await exportAt("2026-12-02T17:00:00Z", "skip");
   assertEquals(parquets().filter((n) => n.includes("2026-12-02")), [

@@ -285,3 +285,57 @@ Deno.test("history: compare_exports refuses a snapshot of an earlier kit version
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("history: a snapshot at 00:00:00.500 is its own as_of in table history, not the month end's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_history_ms_" });
+  const exportAt = async (at: string) =>
+    (await runExport({
+      outDir: dir,
+      demo: true,
+      asOf: new Date(at),
+      formats: ["csv"],
+      charts: false,
+      quiet: true,
+      log: () => {},
+      env: {},
+    })).data.frame;
+  const monthEnd = await exportAt("2026-11-01T00:00:00Z"); // closes October
+  const early = await exportAt("2026-11-01T00:00:00.500Z"); // November so far
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    const described = await call(client, "describe_dataset");
+    assertEquals(
+      ((described.structuredContent!.history as Values).snapshots as Values[]).map((s) => s.as_of),
+      ["2026-11-01", "2026-11-01T00:00:00.500Z"],
+    );
+    // docs/mcp.md's query: one row per snapshot, each with its own organizations and MRR
+    const byAsOf = await call(client, "query_sql", {
+      sql: "SELECT as_of, count(*) AS n, sum(mrr_recurring) AS mrr FROM history " +
+        "GROUP BY as_of ORDER BY as_of",
+    });
+    assertEquals(byAsOf.isError, undefined, text(byAsOf));
+    const rows = byAsOf.structuredContent!.rows as Values[];
+    assertEquals(rows.map((r) => [r.as_of, r.n]), [
+      ["2026-11-01", monthEnd.height],
+      ["2026-11-01T00:00:00.500Z", early.height],
+    ]);
+    const mrrRecurring = (frame: pl.DataFrame) =>
+      column(frame, "mrr_recurring").reduce((a: number, v) => a + (num(v) ?? 0), 0);
+    close(rows[0].mrr, mrrRecurring(monthEnd), "month end MRR");
+    close(rows[1].mrr, mrrRecurring(early), "00:00:00.500 MRR");
+    // compare_exports takes the as-of as table history writes it
+    const compared = await call(client, "compare_exports", {
+      old: "2026-11-01",
+      new: "2026-11-01T00:00:00.500Z",
+    });
+    assertEquals(compared.isError, undefined, text(compared));
+    assertEquals(
+      [compared.structuredContent!.old, compared.structuredContent!.new],
+      ["snapshot 2026-11-01", "snapshot 2026-11-01T00:00:00.500Z"],
+    );
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

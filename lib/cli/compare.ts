@@ -179,7 +179,7 @@ export async function main(args: string[]): Promise<number> {
       await exportFileFormat(path);
       return { path, label: basename(path), facts: await exportFileFacts(path) };
     }));
-    // a snapshot's name may have its time (2026-12-01T120000Z): ordered to the second
+    // a snapshot's name may have its time (2026-12-01T120000Z, T000000.500Z): ordered by it
     const asOfDate = (side: Side) => side.facts.asOf ? asOfKey(side.facts.asOf) : null;
     const reversed = reversedOrderError(
       { label: old.label, asOfDate: asOfDate(old) },

@@ -24,8 +24,8 @@ import {
   listSnapshots,
   type PreparedSnapshot,
   prepareSnapshot,
-  snapshotFileName,
 } from "../history/snapshot.ts";
+import { snapshotFileName } from "../history/snapshot_names.ts";
 import { type ExactAsOf, exportExactAsOf } from "../formats/export_demo.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";

@@ -209,7 +209,8 @@ export interface ExactAsOf {
 
 /**
  * The exact as-of of a file named as an export (null otherwise): the time in its name
- * (`…_2026-12-01T130000Z…`), else its snapshot sidecar's or the manifest beside it when that falls
+ * (`…_2026-12-01T130000Z…`; its sidecar's within that second, which an older kit's name cut off),
+ * else its snapshot sidecar's or the manifest beside it when that falls
  * on the name's date and agrees on demo data and window, else the name's date at 00:00 UTC. The
  * name holds the date only, so an export at 13:00 on the 1st (December to date) read by its name
  * alone would be taken for November's month end.
@@ -217,8 +218,16 @@ export interface ExactAsOf {
 export async function exportExactAsOf(path: string): Promise<ExactAsOf | null> {
   const name = exportNameInfo(path);
   if (!name) return null;
-  if (name.stamp.includes("T")) return { asOf: name.asOf, from: "its name's date and time" };
   const { manifest, sidecar } = await besideOf(path, name);
+  if (name.stamp.includes("T")) {
+    // an older kit cut a snapshot's milliseconds from its name (`T000000Z` for 00:00:00.500)
+    const exact = instantOf(sidecar?.as_of);
+    const second = (at: Date) => at.getTime() - at.getUTCMilliseconds();
+    return exact && second(exact) === name.asOf.getTime() &&
+        (sidecar?.demo ?? name.demo) === name.demo
+      ? { asOf: exact, from: `the as-of in its sidecar ${basename(path)}.json` }
+      : { asOf: name.asOf, from: "its name's date and time" };
+  }
   const onTheDate = (at: Date | null) => at !== null && isoDate(at) === isoDate(name.asOf);
   const fromSidecar = instantOf(sidecar?.as_of);
   if (onTheDate(fromSidecar) && (sidecar?.demo ?? name.demo) === name.demo) {

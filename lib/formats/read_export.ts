@@ -43,7 +43,7 @@ export type ExportFileFormat = "csv" | "xlsx" | "parquet";
  * second download or copy gets before the extension (` (1)`, ` copy`…): the same export.
  */
 export interface ExportNameInfo {
-  /** the as-of in the name: its date at 00:00 UTC, or a snapshot's date and time */
+  /** the as-of in the name: its date at 00:00 UTC, or a snapshot's date and time (ms too) */
   asOf: Date;
   demo: boolean;
   /** the window's days: `_<N>d` in the name, else 30 */
@@ -77,11 +77,12 @@ export interface ExportFile {
   lacks: readonly string[];
 }
 
-// a history snapshot not at 00:00 UTC has its time too: `_2026-12-01T120000Z` (snapshot.ts). Before
+// a history snapshot not at 00:00 UTC has its time too: `_2026-12-01T120000Z`, with milliseconds
+// when they are not zero, `_2026-11-01T000000.500Z` (snapshot_names.ts). Before
 // the extension, the mark a browser or file manager adds to a second copy is taken off: ` (1)`
 // (browsers), `-1` (Safari), ` copy`, ` copy 2` (macOS), ` - Copy`, ` - Copy (2)` (Windows).
 const NAME_PATTERN =
-  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(T\d{6}Z)?(_demo)?(?:_([1-9]\d{0,3})d)?(?:_([a-z0-9_]+))?(?: \(\d{1,4}\)|-\d{1,4}| [Cc]opy(?: \d{1,4})?| - [Cc]opy(?: \(\d{1,4}\))?)?\.(?:csv|xlsx|parquet)$/;
+  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(T\d{6}(?:\.\d{3})?Z)?(_demo)?(?:_([1-9]\d{0,3})d)?(?:_([a-z0-9_]+))?(?: \(\d{1,4}\)|-\d{1,4}| [Cc]opy(?: \d{1,4})?| - [Cc]opy(?: \(\d{1,4}\))?)?\.(?:csv|xlsx|parquet)$/;
 
 /** The as-of date and demo flag in an export's file name, or null if the name is not the kit's. */
 export function exportNameInfo(path: string): ExportNameInfo | null {
@@ -91,7 +92,7 @@ export function exportNameInfo(path: string): ExportNameInfo | null {
   if (date === null) return null;
   const [, , time, demoPart, days, suffix] = match;
   const asOf = time === undefined ? date : new Date(
-    `${match[1]}T${time.slice(1, 3)}:${time.slice(3, 5)}:${time.slice(5, 7)}Z`,
+    `${match[1]}T${time.slice(1, 3)}:${time.slice(3, 5)}:${time.slice(5, 7)}${time.slice(7)}`,
   );
   if (Number.isNaN(asOf.getTime())) return null;
   const demo = demoPart !== undefined;

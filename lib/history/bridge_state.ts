@@ -23,8 +23,9 @@ import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache
 // paused organizations (at 0) beside the paying ones in `previous` and statusOf: a state of 2
 // would resume a pause's end as reactivation; 4: open_pause beside the last month's paying and
 // paused organizations (bridge.ts openPauses): a state of 3 has none, and would resume a trial
-// paused before its first payment, or a return after a churn, as `resumed`
-const STATE_VERSION = 4;
+// paused before its first payment, or a return after a churn, as `resumed`; 5: an as-of with
+// milliseconds keyed with them (asOfKey): a state of 4 keyed 00:00:00.500 by its second
+const STATE_VERSION = 5;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */

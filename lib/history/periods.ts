@@ -8,14 +8,16 @@ import { isoDate } from "../formats/files.ts";
 
 /**
  * A snapshot's as-of as the bridge frames' `month` key and the reports' `as_of`: the date,
- * `2026-08-01`, at 00:00 UTC, else the instant to the second, `2026-12-01T12:00:00Z` (two
- * snapshots of one day, the month end at 00:00 and an export later that day, are two keys).
+ * `2026-08-01`, at 00:00 UTC, else the instant to the second, `2026-12-01T12:00:00Z`, with its
+ * milliseconds when they are not zero, `2026-11-01T00:00:00.500Z` (two snapshots of one day, the
+ * month end at 00:00 and an export later that day, are two keys; cut to the second, an export at
+ * 00:00:00.500 would read as the month end it is not).
  */
 export function asOfKey(asOf: Date): string {
   const date = isoDate(asOf);
-  return asOf.getTime() === Date.parse(`${date}T00:00:00Z`)
-    ? date
-    : `${asOf.toISOString().slice(0, 19)}Z`;
+  if (asOf.getTime() === Date.parse(`${date}T00:00:00Z`)) return date;
+  const instant = asOf.toISOString(); // 2026-11-01T00:00:00.500Z
+  return asOf.getUTCMilliseconds() === 0 ? `${instant.slice(0, 19)}Z` : instant;
 }
 
 /** The instant of an asOfKey. */
@@ -24,7 +26,10 @@ export function asOfOfKey(key: string): Date {
 }
 
 export interface SnapshotPeriod {
-  /** the as-of key, `2026-08-01` or `2026-12-01T12:00:00Z` (asOfKey: the bridge frames' `month`) */
+  /**
+   * the as-of key, `2026-08-01`, `2026-12-01T12:00:00Z` or `2026-11-01T00:00:00.500Z` (asOfKey:
+   * the bridge frames' `month`)
+   */
   asOf: string;
   /** the month of the instant before the as-of: `2026-07` */
   month: string;

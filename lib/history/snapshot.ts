@@ -1,24 +1,18 @@
 /**
  * History snapshots: the export frame of one as-of instant as a typed, zstd-compressed Parquet
  * file in the history folder (default `<out-dir>/history/`, setting PRICING_HISTORY_DIR), named like
- * the export (`helicone_pricing_data_<as-of>[_demo].parquet`): the date at 00:00 UTC, else the
- * date and time to the second (`2026-12-01T120000Z`), so that an export later on the 1st never
- * replaces the month end its 00:00 snapshot closes. A sidecar `<name>.json` says where the
- * snapshot came from (export, import, backfill), its exact as-of and its warnings. Writing the same
- * as-of again replaces both atomically (temp file, then rename).
+ * the export (`helicone_pricing_data_<as-of>[_demo].parquet`, snapshot_names.ts: the date at 00:00
+ * UTC, else the instant), so that an export later on the 1st, even within its first second, never
+ * replaces or reads as the month end its 00:00 snapshot closes. A sidecar `<name>.json` says where
+ * the snapshot came from (export, import, backfill), its exact as-of and its warnings. Writing the
+ * same as-of again replaces both atomically (temp file, then rename).
  */
 import pl from "nodejs-polars";
 import { lstat, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
-import {
-  fileDigest,
-  isoDate,
-  stampedFileName,
-  STANDARD_WINDOW_DAYS,
-  writeFailure,
-} from "../formats/files.ts";
+import { fileDigest, isoDate, STANDARD_WINDOW_DAYS, writeFailure } from "../formats/files.ts";
 import {
   folderError,
   ownedTempPath,
@@ -27,6 +21,7 @@ import {
 } from "../formats/staging.ts";
 import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
 import { asOfKey } from "./periods.ts";
+import { parseSnapshotName, realAsOf, secondFileName, snapshotFileName } from "./snapshot_names.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
 
@@ -79,9 +74,6 @@ export function snapshotSkipped(windowDays: number): string | null {
     : `window is ${windowDays} days: no history snapshot stored (history compares 30-day exports only)`;
 }
 
-const SNAPSHOT_PATTERN =
-  /^helicone_pricing_data_(\d{4}-\d{2}-\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?(_demo)?\.parquet$/;
-
 /** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
 export function historyDir(env: Env, outDir: string): string {
   const configured = env.PRICING_HISTORY_DIR?.trim();
@@ -124,33 +116,6 @@ export async function ensureHistoryDir(
   }
 }
 
-/**
- * `helicone_pricing_data_2026-12-01[_demo].parquet` at 00:00 UTC, else with the time to the
- * second: `helicone_pricing_data_2026-12-01T120000Z[_demo].parquet`.
- */
-export function snapshotFileName(asOf: Date, demo: boolean): string {
-  const key = asOfKey(asOf).replaceAll(":", "");
-  return stampedFileName(`${key}${demo ? "_demo" : ""}`, { ext: "parquet" });
-}
-
-/** The as-of a snapshot's name says: its date at 00:00 UTC, or its date and time. */
-function nameAsOf(match: RegExpMatchArray): Date {
-  const [, date, hours, minutes, seconds] = match;
-  return new Date(`${date}T${hours ?? "00"}:${minutes ?? "00"}:${seconds ?? "00"}Z`);
-}
-
-/**
- * The real as-of of the snapshot at `path` named `named`: its sidecar's when that falls within
- * what the name says (the name's date, for a date alone; the name's second, for a time), else the
- * name's (no sidecar, or a file renamed).
- */
-function realAsOf(meta: SnapshotMeta | null, named: Date, timed: boolean): Date {
-  const stored = meta?.as_of ? new Date(meta.as_of) : null;
-  if (!stored || Number.isNaN(stored.getTime())) return named;
-  const agrees = timed ? asOfKey(stored) === asOfKey(named) : isoDate(stored) === isoDate(named);
-  return agrees ? stored : named;
-}
-
 /** A rename, recorded so it can be undone. */
 type Move = (from: string, to: string) => Promise<void>;
 
@@ -163,10 +128,10 @@ async function moveOtherInstantAside(
   path: string,
   { asOf, demo, move }: { asOf: Date; demo: boolean; move: Move },
 ): Promise<void> {
-  const match = basename(path).match(SNAPSHOT_PATTERN);
-  if (!match || match[2] !== undefined) return; // a timed name is its instant's alone
+  const name = parseSnapshotName(basename(path));
+  if (name?.precision !== "date") return; // a timed name is its instant's alone
   if (!(await stat(path).catch(() => null))) return;
-  const there = realAsOf(await readSnapshotMeta(path), nameAsOf(match), false);
+  const there = realAsOf((await readSnapshotMeta(path))?.as_of, name);
   if (asOfKey(there) === asOfKey(asOf)) return;
   const aside = join(dirname(path), snapshotFileName(there, demo));
   if (await stat(aside).catch(() => null)) return;
@@ -187,14 +152,15 @@ async function removeEarlierSameDay(
 ): Promise<void> {
   if (asOfKey(asOf) === isoDate(asOf)) return; // (00:00: a month end or a day's start)
   const dir = dirname(path);
-  for (const name of await readdir(dir)) {
-    const match = name.match(SNAPSHOT_PATTERN);
-    if (!match || match[2] === undefined || (match[5] !== undefined) !== demo) continue;
-    // (names hold the second: this snapshot's own name is not earlier than its as-of's ms)
-    if (name === basename(path) || match[1] !== isoDate(asOf)) continue;
-    if (nameAsOf(match).getTime() >= Math.floor(asOf.getTime() / 1000) * 1000) continue;
-    const earlier = join(dir, name);
+  for (const file of await readdir(dir)) {
+    const name = parseSnapshotName(file);
+    if (!name || name.precision === "date" || name.demo !== demo) continue;
+    if (file === basename(path) || name.date !== isoDate(asOf)) continue;
+    const earlier = join(dir, file);
     const earlierMeta = await readSnapshotMeta(earlier);
+    // (its real as-of: an older kit's name holds the second only; one of this instant under such
+    // a name is this snapshot under its old name, and goes too)
+    if (realAsOf(earlierMeta?.as_of, name).getTime() > asOf.getTime()) continue;
     const earlierHasRevenue = (earlierMeta?.mrr_known ?? 1) > 0;
     if (earlierHasRevenue && meta.mrr_known === 0) continue;
     await rm(earlier, { force: true });
@@ -384,15 +350,13 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
     throw error;
   }
   const found: SnapshotInfo[] = [];
-  for (const name of names.sort()) {
-    const match = name.match(SNAPSHOT_PATTERN);
-    if (!match || (match[5] !== undefined) !== demo) continue;
-    const named = nameAsOf(match);
-    if (Number.isNaN(named.getTime())) continue;
-    const path = join(dir, name);
+  for (const file of names.sort()) {
+    const name = parseSnapshotName(file);
+    if (!name || name.demo !== demo) continue;
+    const path = join(dir, file);
     found.push({
       path,
-      asOf: realAsOf(await readSnapshotMeta(path), named, match[2] !== undefined),
+      asOf: realAsOf((await readSnapshotMeta(path))?.as_of, name),
       demo,
       bytes: (await Deno.stat(path)).size,
       sha256: "",
@@ -403,21 +367,26 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
 
 /**
  * The stored snapshot a write of `asOf` would replace: the one under its name, of the same as-of
- * (one of another instant is moved aside, not replaced); null when there is none.
+ * (one of another instant is moved aside, not replaced), or for an as-of with milliseconds the one
+ * an older kit stored under its second (`T000000Z`, which the write then removes); null when there
+ * is none.
  */
 export async function storedSnapshotAt(
   dir: string,
   asOf: Date,
   demo: boolean,
 ): Promise<{ info: SnapshotInfo; meta: SnapshotMeta | null } | null> {
-  const path = join(dir, snapshotFileName(asOf, demo));
-  const match = basename(path).match(SNAPSHOT_PATTERN)!;
-  const found = await stat(path).catch(() => null);
-  if (!found?.isFile()) return null;
-  const meta = await readSnapshotMeta(path);
-  const there = realAsOf(meta, nameAsOf(match), match[2] !== undefined);
-  if (asOfKey(there) !== asOfKey(asOf)) return null;
-  return { info: { path, asOf: there, demo, bytes: found.size, sha256: "" }, meta };
+  const names = [snapshotFileName(asOf, demo), secondFileName(asOf, demo)];
+  for (const file of names.filter((n) => n !== null)) {
+    const path = join(dir, file);
+    const found = await stat(path).catch(() => null);
+    if (!found?.isFile()) continue;
+    const meta = await readSnapshotMeta(path);
+    const there = realAsOf(meta?.as_of, parseSnapshotName(file)!);
+    if (asOfKey(there) !== asOfKey(asOf)) continue;
+    return { info: { path, asOf: there, demo, bytes: found.size, sha256: "" }, meta };
+  }
+  return null;
 }
 
 /**
@@ -488,7 +457,7 @@ export function scanSnapshotFrame(path: string, columns: readonly string[]): pl.
   );
 }
 
-/** `2026-11-30`, or `2026-12-01T12:00:00Z` not at 00:00 UTC, of a snapshot, for labels. */
+/** `2026-11-30`, or `2026-12-01T12:00:00Z` not at 00:00 UTC (asOfKey), of a snapshot, for labels. */
 export function snapshotLabel(info: SnapshotInfo): string {
   return asOfKey(info.asOf);
 }

@@ -22,8 +22,8 @@ export const HISTORY_TABLE = "history";
 
 export interface ServedSnapshot {
   /**
-   * the as-of date, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC (the `as_of` value
-   * in the history table)
+   * the as-of date, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, .mmm before the Z
+   * when its milliseconds are not 0 (the `as_of` value in the history table: asOfKey)
    */
   as_of: string;
   file: string;
@@ -62,8 +62,9 @@ export async function servedSnapshots(
 let cached: { key: string; frame: pl.DataFrame } | null = null;
 
 /**
- * Every snapshot's rows, `as_of` (YYYY-MM-DD text, YYYY-MM-DDTHH:MM:SSZ for a snapshot not at
- * 00:00 UTC: compare with '2026-11-01', sorts by instant) first. With no snapshot, an empty table of the same columns (`shape` gives them).
+ * Every snapshot's rows, `as_of` (asOfKey: YYYY-MM-DD text, YYYY-MM-DDTHH:MM:SSZ for a snapshot not
+ * at 00:00 UTC, .mmm before the Z when its milliseconds are not 0: compare with '2026-11-01')
+ * first. With no snapshot, an empty table of the same columns (`shape` gives them).
  */
 export async function historyTable(
   settings: McpSettings,
@@ -86,7 +87,7 @@ export async function historyTable(
   return frame;
 }
 
-const AS_OF = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$/;
+const AS_OF = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{3})?Z)?$/;
 
 /**
  * Whether a compare_exports argument names a snapshot (an as-of date, or date and time) rather
@@ -97,11 +98,12 @@ export function isSnapshotDate(name: string): boolean {
 }
 
 /**
- * The `as_of` a snapshot argument names: a midnight UTC instant (2026-10-01T00:00:00Z) is its
- * date's snapshot, listed as 2026-10-01.
+ * The `as_of` a snapshot argument names, as the history table writes it (asOfKey): a midnight UTC
+ * instant (2026-10-01T00:00:00Z) is its date's snapshot, listed as 2026-10-01, and `.000` before
+ * the Z is no part of a key.
  */
 export function snapshotAsOf(name: string): string {
-  return name.replace(/T00:00:00Z$/, "");
+  return name.replace(/\.000Z$/, "Z").replace(/T00:00:00Z$/, "");
 }
 
 /** The as-of dates of the served kind's snapshots, oldest first (for error messages). */

@@ -97,7 +97,7 @@ export async function describeDatasetText(
     `SQL table: ${FRAME_TABLE}`,
     `history: ${snapshots.length} ${
       d.demo ? "demo " : ""
-    }snapshots in ${structured.history.folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC)${
+    }snapshots in ${structured.history.folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0)${
       snapshots.length > 0 ? ": " + snapshots.map((s) => s.as_of).join(", ") : ""
     }`,
     ...economicsText(economics),
@@ -208,7 +208,8 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       `SELECT/WITH statement; writes and file functions are refused. At most ${settings.maxRows} ` +
       "rows come back: aggregate rather than list. Returns a compact table and the rows as JSON. " +
       `Table ${HISTORY_TABLE} holds every history snapshot (describe_dataset lists them): the ` +
-      "same columns plus as_of ('YYYY-MM-DD' text; 'YYYY-MM-DDTHH:MM:SSZ' for a snapshot not at 00:00 UTC), for trends, e.g. SELECT as_of, sum(mrr) " +
+      "same columns plus as_of ('YYYY-MM-DD' text; 'YYYY-MM-DDTHH:MM:SSZ' for a snapshot not at 00:00 UTC, " +
+      "'YYYY-MM-DDTHH:MM:SS.mmmZ' when its milliseconds are not 0), for trends, e.g. SELECT as_of, sum(mrr) " +
       `FROM ${HISTORY_TABLE} GROUP BY as_of ORDER BY as_of. ` +
       DATA_NOTE,
     inputSchema: strictInput({
