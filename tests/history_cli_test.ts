@@ -365,6 +365,62 @@ Deno.test("import without revenue keeps the stored snapshot of its as-of that ha
   }
 });
 
+Deno.test("import of a renamed demo export (its rows' revenue_source is demo) stores a demo snapshot, not a live one, and says so", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const history = join(dir, "history");
+    const byName = "its name's date at 00:00 UTC: no manifest beside it gives the time";
+    // October: the demo generator's rows under a live export's name; November: live rows
+    const october = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["a", "b"],
+        mrr_recurring: [10, 20],
+        revenue_source: ["demo", "demo"],
+      }),
+      october,
+    );
+    const november = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["a", "b"],
+        mrr_recurring: [10, 20],
+        revenue_source: ["stripe", "stripe"],
+      }),
+      november,
+    );
+    const demoLine =
+      "stored as a demo snapshot, not a live one: its rows' revenue_source is demo (the demo generator's)";
+    const result = await run(["import", october, november, "--history-dir", history]);
+    assertEquals(result.code, 0, result.errors.join("\n"));
+    assertEquals(result.logs, [
+      `${october}: ${demoLine}`,
+      `imported ${october} as 2026-10-01 (${byName}) → ${history}/helicone_pricing_data_2026-10-01_demo.parquet`,
+      `imported ${november} as 2026-11-01 (${byName}) → ${history}/helicone_pricing_data_2026-11-01.parquet`,
+    ]);
+    const live = await listSnapshots(history, false);
+    const demo = await listSnapshots(history, true);
+    assertEquals(live.map((s) => s.asOf.toISOString()), ["2026-11-01T00:00:00.000Z"]);
+    assertEquals(demo.map((s) => s.asOf.toISOString()), ["2026-10-01T00:00:00.000Z"]);
+    const meta = await readSnapshotMeta(demo[0].path);
+    assertEquals([meta?.demo, meta?.warnings], [true, [`imported from ${october}`, demoLine]]);
+
+    // beside the same export under its _demo name, both would be one demo snapshot: refused
+    await Deno.mkdir(join(dir, "named"));
+    const named = join(dir, "named", "helicone_pricing_data_2026-10-01_demo.csv");
+    await Deno.copyFile(october, named);
+    const other = join(dir, "other");
+    const both = await run(["import", october, named, "--history-dir", other]);
+    assertEquals([both.code, both.logs], [1, []]);
+    assertEquals(both.errors, [
+      `error: ${october} and ${named} are both dated 2026-10-01_demo; import one`,
+    ]);
+    assertEquals(await listSnapshots(other, true), [], "nothing written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("import of an export made later on the 1st stores it at the manifest's as-of, not the month end; without a manifest, the name's date", async () => {
   const dir = await Deno.makeTempDir();
   try {

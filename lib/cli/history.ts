@@ -26,7 +26,12 @@ import {
   prepareSnapshot,
 } from "../history/snapshot.ts";
 import { snapshotFileName } from "../history/snapshot_names.ts";
-import { type ExactAsOf, exportExactAsOf } from "../formats/export_demo.ts";
+import {
+  type ExactAsOf,
+  exportExactAsOf,
+  exportFileFacts,
+  withRowsFacts,
+} from "../formats/export_demo.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
 
@@ -40,10 +45,11 @@ Commands:
                           none. Whole exports only: a segment file (…_<date>_underpriced.csv)
                           or the trimmed CSV (…_trimmed.csv) is refused, naming the export to
                           import instead. An earlier kit version's export is imported with the
-                          columns added since left empty (said in a line). A file without
-                          revenue does not replace a stored snapshot of its as-of that has
-                          revenue (said in a line), unless --replace; each line says what an
-                          import replaced
+                          columns added since left empty (said in a line). A file whose rows'
+                          revenue_source is demo is stored as a demo snapshot whatever its
+                          name (said in a line). A file without revenue does not replace a
+                          stored snapshot of its as-of that has revenue (said in a line),
+                          unless --replace; each line says what an import replaced
   backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
                           month, 00:00 UTC), then the report; a month end an export or import
                           stored (with revenue) is kept and named, unless --replace
@@ -100,9 +106,8 @@ async function importFiles(
 ): Promise<void> {
   if (files.length === 0) throw new UserError("pass one or more export files to import");
   const now = new Date();
-  // per file, its exact as-of (exportExactAsOf); per snapshot name, the file that goes there
+  // per file, its exact as-of (exportExactAsOf)
   const asOfs = new Map<string, ExactAsOf>();
-  const bySnapshot = new Map<string, string>();
   for (const file of files) {
     if (!(await Deno.stat(file).catch(() => null))?.isFile) {
       throw new UserError(`${file} does not exist or is not a file; pass an export of this kit`);
@@ -134,13 +139,6 @@ async function importFiles(
         } is in the future; rename it to the date it was exported`,
       );
     }
-    const snapshotName = snapshotFileName(exact.asOf, name.demo);
-    const same = bySnapshot.get(snapshotName);
-    if (same) {
-      const stamp = snapshotName.replace(/^helicone_pricing_data_|\.parquet$/g, "");
-      throw new UserError(`${same} and ${file} are both dated ${stamp}; import one`);
-    }
-    bySnapshot.set(snapshotName, file);
     asOfs.set(file, exact);
   }
   await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
@@ -152,14 +150,30 @@ async function importFiles(
     replaced?: string | null;
     kept?: string;
     lacks?: string | null;
+    demoLine?: string | null;
   }[] = [];
+  // per snapshot name, the file that goes there (known once the rows say demo data or not)
+  const bySnapshot = new Map<string, string>();
   try {
     for (const file of files) {
       // an earlier kit version's export too: the past as-of's revenue cannot be exported again
       const read = await readExportFile(file, { earlier: true });
       const lacks = read.lacks.length > 0 ? lacksLine(read.lacks) : null;
-      const { demo } = read.name!;
+      // demo data whatever the name says (a renamed demo export stored as live history would
+      // read as every customer churning or signing up beside the real months)
+      const mark = withRowsFacts(await exportFileFacts(file), read.frame).demo;
+      const { demo } = mark;
+      const demoLine = demo && !read.name!.demo
+        ? `stored as a demo snapshot, not a live one: ${mark.why}`
+        : null;
       const { asOf } = asOfs.get(file)!;
+      const snapshotName = snapshotFileName(asOf, demo);
+      const same = bySnapshot.get(snapshotName);
+      if (same) {
+        const stamp = snapshotName.replace(/^helicone_pricing_data_|\.parquet$/g, "");
+        throw new UserError(`${same} and ${file} are both dated ${stamp}; import one`);
+      }
+      bySnapshot.set(snapshotName, file);
       // the rules of an export's snapshot (keep.ts): without revenue, a stored one with revenue
       // stays, unless --replace
       const kept = replace
@@ -172,6 +186,7 @@ async function importFiles(
       outcomes.push({
         file,
         lacks,
+        demoLine,
         replaced: await replacedSnapshot(dir, { asOf, demo, frame: read.frame }),
         snapshot: await prepareSnapshot(read.frame, {
           dir,
@@ -179,7 +194,11 @@ async function importFiles(
           demo,
           origin: "import",
           sourceFile: file,
-          warnings: [`imported from ${file}`, ...(lacks ? [lacks] : [])],
+          warnings: [
+            `imported from ${file}`,
+            ...(demoLine ? [demoLine] : []),
+            ...(lacks ? [lacks] : []),
+          ],
         }),
       });
     }
@@ -187,12 +206,13 @@ async function importFiles(
     for (const { snapshot } of outcomes) await snapshot?.discard();
     throw error;
   }
-  for (const { file, snapshot, replaced, kept, lacks } of outcomes) {
+  for (const { file, snapshot, replaced, kept, lacks, demoLine } of outcomes) {
     if (!snapshot) {
       context.log(`${file}: ${kept}`);
       continue;
     }
     await snapshot.commit();
+    if (demoLine) context.log(`${file}: ${demoLine}`);
     if (lacks) context.log(`${file}: ${lacks}`);
     context.log(
       `imported ${file} as ${asOfKey(snapshot.asOf)} (${asOfs.get(file)!.from}) → ${snapshot.path}${
