@@ -115,7 +115,7 @@ Deno.test("history: snapshots listed, queried as table history, compared by as-o
         await call(client, "compare_exports", { old }),
         new RegExp(
           `^error: no export named "${old}" for old \\(an export file name, or a snapshot as-of ` +
-            "date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ\\); exports: .*helicone_pricing_data_2026-10-01_demo\\.csv.*; " +
+            "date YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS\\.mmmZ\\); exports: .*helicone_pricing_data_2026-10-01_demo\\.csv.*; " +
             "snapshots: 2026-09-01, 2026-10-01, 2026-11-01$",
         ),
       );

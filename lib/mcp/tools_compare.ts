@@ -38,7 +38,7 @@ export function registerCompareTool(
     title: "Compare two exports",
     description:
       "Compares two exports in the exports folder, or two history snapshots by as-of date " +
-      "(YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ not at 00:00 UTC; see describe_dataset), or one of each (before/after): organizations that appeared or " +
+      "(YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ not at 00:00 UTC, YYYY-MM-DDTHH:MM:SS.mmmZ when its milliseconds are not 0; see describe_dataset), or one of each (before/after): organizations that appeared or " +
       "disappeared, tier, raw tier (tier_raw) and plan changes, totals of every additive column " +
       "old vs new, and the organizations whose MRR changed most (shared_customer_old/_new and a " +
       "note mark those whose Stripe customer is shared: its MRR moving between its organizations). " +
@@ -120,7 +120,7 @@ export function registerCompareTool(
           const dates = await snapshotDates(settings, dataset.demo);
           throw new UserError(
             `no export named ${quoteValue(name, JSON.stringify, QUOTED_NAME_CHARS)} for ${which}` +
-              ` (an export file name, or a snapshot as-of date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ); ` +
+              ` (an export file name, or a snapshot as-of date YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS.mmmZ); ` +
               `exports: ${names.join(", ") || "none"}; snapshots: ${dates.join(", ") || "none"}`,
           );
         }
