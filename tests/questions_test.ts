@@ -262,6 +262,7 @@ Deno.test("pricing models by tier: seats × $20, requests × $0.50/1k, 2 % of LL
   const table = answer.table;
   assertEquals(column(table, "tier"), ["enterprise", "team", "pro", "free"]);
   assertEquals(column(table, "organizations"), [1, 1, 1, 3]);
+  assertEquals(column(table, "own_tier_organizations"), [1, 1, 1, 3]); // no shared customer
   assertEquals(column(table, "unknown_mrr"), [0, 0, 0, 1]); // o6
   assertEquals(column(table, "current_mrr"), [5000, 200, 40, 0]); // free: o2 0 + o5 0
   assertEquals(column(table, "seat_based"), [1000, 200, 40, 20]); // free: o5 1 × 20 (o2 trialing)
@@ -415,6 +416,26 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
   ok(near(m.breakEvenPct!, 5240 / 3000 * 100));
   assertEquals(column(models.table, "tier"), ["enterprise", "team", "pro", "free"]);
   assertEquals(column(models.table, "organizations"), [1, 2, 1, 2]);
+  // … which says why its counts are not the brief's: o6 (free) counts in team with o3, whose row
+  // carries their customer's revenue; own_tier_organizations is the brief's By tier (free: o2,
+  // o5, o6), and of the 6 compared 5 have known MRR on their own row (churn_risk's knownMrr)
+  assertEquals(column(models.table, "own_tier_organizations"), [1, 1, 1, 3]);
+  assertEquals([m.ownMrrKnown, m.mrrOnSiblingRow, m.countedInOtherTier], [5, 1, 1]);
+  assertEquals(m.ownMrrKnown, churn.facts.knownMrr);
+  assertEquals(
+    models.reading,
+    "Over 6 organizations whose Stripe customer's MRR is known (5 with known MRR on their own row, as the brief counts them, and 1 sharing a customer whose MRR is on another organization's row), 2 % of LLM cost would bring $60 a month against $5,240 MRR today (matching it would take 174.7 % of LLM cost); seat-based at $20 a seat $1,320, usage-based at $0.50 per 1,000 requests $625; as in deno task scenario, 1 organization whose subscriptions do not count (trialing, canceled) stays at $0. By tier, a Stripe customer several organizations share counts, with all of them, in the tier of the organization whose row carries its revenue: 1 organization counts in another tier than its own (the table's organizations; own_tier_organizations counts each in its own tier, as the brief's By tier does).",
+  );
+  // the chart's caption (its grey 11 px lines, wrapped) says so too
+  const caption = [
+    ...pricingModelChart(models).svg.matchAll(/font-size="11" fill="#555"[^>]*>([^<]*)</g),
+  ].map((m) => m[1]).join(" ");
+  ok(
+    caption.endsWith(
+      "A Stripe customer several organizations share is in the tier of its revenue row (1 organization moved from its own tier).",
+    ),
+    caption,
+  );
   assertEquals(column(models.table, "pct_of_llm_cost"), [20, 24, 16, 0]);
   // … which is scenario's, tier by tier
   const scenario = await loadScenarioFile(

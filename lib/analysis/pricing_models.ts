@@ -37,6 +37,21 @@ export interface ModelFacts {
    * sibling's): every sum below is over them (a scenario's comparable set)
    */
   comparableOrganizations: number;
+  /**
+   * of those, organizations with a known mrr on their own row: the brief's "organizations with
+   * known MRR" (churn_risk's knownMrr)
+   */
+  ownMrrKnown: number;
+  /**
+   * of those, organizations with mrr empty whose Stripe customer's MRR is on another
+   * organization's row (revenue_source shared_customer): compared with that customer
+   */
+  mrrOnSiblingRow: number;
+  /**
+   * organizations counted in the table under another tier than their own: their shared Stripe
+   * customer's revenue row's (the table's own_tier_organizations counts each in its own tier)
+   */
+  countedInOtherTier: number;
   /** the sums: null when no organization's MRR is known (nothing to compare, not $0) */
   currentMrrUsd: number | null;
   seatBasedUsd: number | null;
@@ -86,7 +101,10 @@ export function modelScenarios(p: ModelPrices): Record<"seat" | "usage" | "pct",
 
 /** Sums of one tier (or of all organizations), over those with known MRR. */
 interface Sums {
+  /** organizations counted here: in the tier of their Stripe customer's revenue row */
   organizations: number;
+  /** organizations whose own tier this is (the brief's By tier count) */
+  ownTier: number;
   unknownMrr: number;
   current: number;
   seat: number;
@@ -96,6 +114,7 @@ interface Sums {
 
 const noSums = (): Sums => ({
   organizations: 0,
+  ownTier: 0,
   unknownMrr: 0,
   current: 0,
   seat: 0,
@@ -145,9 +164,15 @@ export function pricingModelComparison(
     sums.usage += usage.total[i];
     sums.pct += pct.total[i];
   };
+  let ownMrrKnown = 0, mrrOnSiblingRow = 0, countedInOtherTier = 0;
   for (let i = 0; i < inputs.height; i++) {
-    add(perTier[tiers.index[inputs.revenueRowOf[i]]], i);
+    const row = inputs.revenueRowOf[i];
+    add(perTier[tiers.index[row]], i);
     add(all, i);
+    perTier[tiers.index[i]].ownTier++;
+    if (tiers.index[row] !== tiers.index[i]) countedInOtherTier++;
+    if (!Number.isNaN(inputs.currentMrr[i])) ownMrrKnown++;
+    else if (comparable[i] && row !== i) mrrOnSiblingRow++;
   }
   const breakeven = findBreakeven(frame, {
     scenario: scenarios.pct,
@@ -159,6 +184,9 @@ export function pricingModelComparison(
   const known = (sum: number) => comparableCount === 0 && all.unknownMrr > 0 ? null : sum;
   const facts: ModelFacts = {
     comparableOrganizations: comparableCount,
+    ownMrrKnown,
+    mrrOnSiblingRow,
+    countedInOtherTier,
     currentMrrUsd: known(all.current),
     seatBasedUsd: known(all.seat),
     usageBasedUsd: known(all.usage),
@@ -171,13 +199,14 @@ export function pricingModelComparison(
     table: tierTable(tierNames, perTier),
     facts,
     // usage-based and % of LLM cost price the usage on a 30-day basis
-    reading: onBasis(modelReading(facts, p), windowDays),
+    reading: onBasis(modelReading(facts, p) + tierNote(facts.countedInOtherTier), windowDays),
     windowDays,
   };
 }
 
 function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
-  // a tier whose every organization counts with its customer's in another tier has no row
+  // a tier whose every organization counts with its customer's in another tier has no row (its
+  // organizations are in the other tiers' own_tier_organizations gap and the reading's count)
   const rows = names.map((tier, i) => ({ tier, sums: sums[i] }))
     .filter((row) => row.sums.organizations > 0)
     .sort((a, b) => {
@@ -196,6 +225,7 @@ function tierTable(names: (string | null)[], sums: Sums[]): pl.DataFrame {
   return pl.DataFrame([
     pl.Series("tier", rows.map((r) => r.tier), pl.Utf8),
     pl.Series("organizations", rows.map((r) => r.sums.organizations), pl.Float64).cast(pl.Int64),
+    pl.Series("own_tier_organizations", rows.map((r) => r.sums.ownTier), pl.Float64).cast(pl.Int64),
     pl.Series("unknown_mrr", rows.map((r) => r.sums.unknownMrr), pl.Float64).cast(pl.Int64),
     money("current_mrr", (s) => s.current),
     money("seat_based", (s) => s.seat),
@@ -225,9 +255,14 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
       } left out`
       : "",
   ].filter((rule) => rule !== "");
-  return `Over ${
-    plural(facts.comparableOrganizations, { one: "organization" })
-  } with known MRR, ${p.pctOfLlmCost} % of LLM cost would bring ${
+  // the brief counts organizations with known mrr on their own row; a shared customer's others
+  // are compared too, with it: both counts said, so the numbers reconcile
+  const over = facts.mrrOnSiblingRow === 0
+    ? `${plural(facts.comparableOrganizations, { one: "organization" })} with known MRR`
+    : `${
+      plural(facts.comparableOrganizations, { one: "organization" })
+    } whose Stripe customer's MRR is known (${facts.ownMrrKnown} with known MRR on their own row, as the brief counts them, and ${facts.mrrOnSiblingRow} sharing a customer whose MRR is on another organization's row)`;
+  return `Over ${over}, ${p.pctOfLlmCost} % of LLM cost would bring ${
     usd(facts.pctOfLlmCostUsd!)
   } a month against ${usd(facts.currentMrrUsd!)} MRR today${
     facts.breakEvenPct === null
@@ -238,4 +273,16 @@ function modelReading(facts: ModelFacts, p: ModelPrices): string {
   } per 1,000 requests ${usd(facts.usageBasedUsd!)}${
     rules.length > 0 ? `; as in deno task scenario, ${rules.join(" and ")}` : ""
   }.`;
+}
+
+/** Why the table's tier counts differ from the brief's By tier, when they do. */
+export function tierNote(countedInOtherTier: number): string {
+  if (countedInOtherTier === 0) return "";
+  return ` By tier, a Stripe customer several organizations share counts, with all of them, in the tier of the organization whose row carries its revenue: ${
+    plural(countedInOtherTier, { one: "organization" })
+  } ${
+    countedInOtherTier === 1
+      ? "counts in another tier than its own"
+      : "count in another tier than their own"
+  } (the table's organizations; own_tier_organizations counts each in its own tier, as the brief's By tier does).`;
 }

@@ -18,7 +18,7 @@ import {
   type UpgradeFacts,
   usd,
 } from "./questions.ts";
-import { basisColumn, modelPrices, usageWords } from "./question_common.ts";
+import { basisColumn, modelPrices, plural, usageWords } from "./question_common.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { chartLabel } from "../report/chart_frame.ts";
 
@@ -211,12 +211,18 @@ function pricingModelSpec(prices: Partial<ModelPrices>): ChartSpec<Answer<ModelF
   return {
     name: "q4_pricing_models",
     title: "Revenue per tier: today and under simple models",
-    caption: () =>
+    caption: (a) =>
       `USD per month, organizations with known MRR; trialing and canceled ones at $0, as in scenarios. Seat: ${
         usd(p.seatPriceUsd)
       }/seat; usage: ${
         usd(p.per1kRequestsUsd)
-      } per 1,000 requests; cost: ${p.pctOfLlmCost} % of LLM cost.`,
+      } per 1,000 requests; cost: ${p.pctOfLlmCost} % of LLM cost.${
+        a.facts.countedInOtherTier > 0
+          ? ` A Stripe customer several organizations share is in the tier of its revenue row (${
+            plural(a.facts.countedInOtherTier, { one: "organization" })
+          } moved from ${a.facts.countedInOtherTier === 1 ? "its" : "their"} own tier).`
+          : ""
+      }`,
     label: "tier",
     measures: [
       ["current_mrr", "current MRR"],

@@ -119,7 +119,10 @@ export function registerAnalysisTools(
       "reading as notebooks/pricing_questions.ipynb: underpriced (high usage, low MRR), " +
       "upgrade_candidates (heavy free tier), churn_risk (negative margin), pricing_models " +
       "(seat vs per-request vs % of LLM cost, each priced as run_scenario prices a one-plan " +
-      "scenario: the same revenue and breakeven), feature_adoption (prompts add-on), ptb_vs_byok. " +
+      "scenario: the same revenue and breakeven; a Stripe customer several organizations share " +
+      "counts, with all of them, in the tier of the row carrying its revenue, so its `organizations` " +
+      "per tier can differ from the brief's By tier (each organization in its own `tier`), which " +
+      "`own_tier_organizations` matches), feature_adoption (prompts add-on), ptb_vs_byok. " +
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
       "and the result's `basis` says so. " + DATA_NOTE,
