@@ -3,7 +3,7 @@
  * an organization by id, exact name or a unique part of it, and its profile — tier and plan
  * medians and percentiles — worked out by hand from the six organizations below.
  */
-import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
@@ -100,6 +100,79 @@ Deno.test("organization: the exact name (case and all) wins over the same name i
       await call(client, "organization", { org: "BETA CO" }),
       /^error: 2 organizations match/,
     );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * Stripe customer cus_h shared by h1 (team, plan team-a, its row carrying the $79) and h2 (pro,
+ * plan pro-a, revenue_source shared_customer, mrr empty); p1 another pro-a organization with a
+ * customer of its own; q1 and q2 free, plan free-a, no customer. The `plan` column has pro-a
+ * twice (h2, p1); describe_dataset's per-plan table counts h2 with its customer under team-a:
+ * team-a 2 (h1, h2), pro-a 1 (p1), free-a 2.
+ */
+const shared = exportFrameFromColumns({
+  org_id: ["h1", "h2", "p1", "q1", "q2"],
+  org_name: ["Hub Team", "Hub Pro", "Pine", "Quill", "Quay"],
+  tier: ["team", "pro", "pro", "free", "free"],
+  plan: ["team-a", "pro-a", "pro-a", "free-a", "free-a"],
+  mrr: [79, null, 20, 0, 0],
+  seats: [3, 1, 2, 1, 1],
+  stripe_customer_id: ["cus_h", "cus_h", "cus_p", null, null],
+  revenue_source: ["stripe", "shared_customer", "stripe", "no_customer", "no_customer"],
+});
+
+Deno.test("organization: its plan's count is the plan column's, and it says where describe_dataset's per-plan table counts it", async () => {
+  // h2: plan pro-a (h2 and p1), counted in the per-plan table under team-a with h1
+  const h2 = organizationProfile(shared, 1);
+  assertEquals([h2.plan, h2.peers.plan], ["pro-a", 2]);
+  assertEquals(h2.planMedians.seats, 1.5); // pro-a by the plan column: h2 1, p1 2
+  assertEquals(h2.perPlanTable, { plan: "team-a", organizations: 2 });
+  // p1: plan pro-a, 2 by the plan column, 1 in the per-plan table (h2 counts under team-a)
+  assertEquals(organizationProfile(shared, 2).perPlanTable, { plan: "pro-a", organizations: 1 });
+  // h1: team-a, 1 by the plan column, 2 in the per-plan table (h2 with it)
+  assertEquals(organizationProfile(shared, 0).perPlanTable, { plan: "team-a", organizations: 2 });
+  // no shared customer: the same plan and count (the six above: pro-a 2)
+  assertEquals(organizationProfile(frame, 1).perPlanTable, { plan: "pro-a", organizations: 2 });
+  assertEquals(organizationProfile(frame, 4).perPlanTable, {
+    plan: "(no plan)",
+    organizations: 2,
+  });
+
+  const dir = await Deno.makeTempDir({ prefix: "mcp_org_shared_" });
+  await writeCsvFile(shared, join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const lines = async (org: string) => {
+      const result = await call(client, "organization", { org });
+      assertEquals(result.isError, undefined, text(result));
+      return { first: text(result).split("\n")[0], structured: result.structuredContent! };
+    };
+    const pine = await lines("p1");
+    assertEquals(
+      pine.first,
+      `organization "p1" "Pine"; tier "pro" (2 organizations), plan "pro-a" (2 organizations with this plan column; 1 in describe_dataset's per-plan table, which counts a Stripe customer several organizations share, with all of them, in the plan of the row carrying its revenue)`,
+    );
+    assertEquals(pine.structured.per_plan_table, { plan: "pro-a", organizations: 1 });
+    const hubPro = await lines("h2");
+    assertEquals(
+      hubPro.first,
+      `organization "h2" "Hub Pro"; tier "pro" (2 organizations), plan "pro-a" (2 organizations with this plan column; describe_dataset's per-plan table counts it under "team-a", 2 organizations, which counts a Stripe customer several organizations share, with all of them, in the plan of the row carrying its revenue)`,
+    );
+    // no shared customer in its plan: one count, the per-plan table's
+    assertEquals(
+      (await lines("q1")).first,
+      `organization "q1" "Quill"; tier "free" (2 organizations), plan "free-a" (2 organizations, as in describe_dataset's per-plan table)`,
+    );
+    // … which is describe_dataset's
+    const described = text(await call(client, "describe_dataset", {}));
+    for (const [plan, n] of [["team-a", 2], ["pro-a", 1], ["free-a", 2]]) {
+      ok(described.includes(`\n"${plan}" | ${n} | `), `${plan} ${n}`);
+    }
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

@@ -1,14 +1,17 @@
 /**
- * One organization against its peers: its row, the medians of its tier (`tier`) and plan (`plan`,
- * the priced plan of describe_dataset's per-plan table), and its percentile in each numeric metric
- * over every organization. An organization without a tier or plan is compared with the others
- * without one.
+ * One organization against its peers: its row, the medians of its tier (`tier`) and plan (its own
+ * `plan` column), and its percentile in each numeric metric over every organization. An
+ * organization without a tier or plan is compared with the others without one. describe_dataset's
+ * per-plan table counts a Stripe customer several organizations share, with all of them, in the
+ * plan of the row carrying its revenue (lib/economics/per_plan.ts), so the profile also says under
+ * which plan, and with how many organizations, that table counts this one.
  */
 import pl from "nodejs-polars";
 import { COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { dataLiteral, frameRows, type Row } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
+import { withCustomerPlan } from "../economics/per_plan.ts";
 
 export const NUMERIC_COLUMNS: readonly string[] = COLUMNS
   .filter((c) => c.type === "integer" || c.type === "number")
@@ -28,6 +31,20 @@ export interface OrganizationProfile {
    */
   percentiles: Record<string, number | null>;
   peers: { tier: number; plan: number; all: number };
+  /**
+   * where describe_dataset's per-plan table counts it: its Stripe customer's revenue row's plan
+   * (`(no plan)` where none) and that row's organizations
+   */
+  perPlanTable: { plan: string; organizations: number };
+}
+
+/** The per-plan table's plan of row `index` and that plan's organizations there (per_plan.ts). */
+function perPlanTablePlan(frame: pl.DataFrame, index: number): OrganizationProfile["perPlanTable"] {
+  const plans = withCustomerPlan(frame).select(pl.col("plan").cast(pl.Utf8));
+  const plan = plans.getColumn("plan").get(index) as string;
+  const organizations = plans.select(pl.col("plan").eq(pl.lit(plan)).sum().alias("n"))
+    .getColumn("n").get(0);
+  return { plan, organizations: Number(organizations) };
 }
 
 /** Row numbers where `predicate` holds (Polars: no JS string per organization). */
@@ -119,5 +136,6 @@ export function organizationProfile(frame: pl.DataFrame, index: number): Organiz
     planMedians: medians(frame, same("plan", plan)),
     percentiles,
     peers: { tier: Number(peers.tier), plan: Number(peers.plan), all: frame.height },
+    perPlanTable: perPlanTablePlan(frame, index),
   };
 }

@@ -84,7 +84,10 @@ export const ORGANIZATION_OUTPUT = {
   tier: z.string().nullable(),
   plan: z.string().nullable().describe("its plan (the `plan` column); null: no plan"),
   peers: z.object({ tier: count, plan: count, all: count }).describe(
-    "organizations in its tier, in its plan and in all",
+    "organizations in its tier, in its plan (the `plan` column) and in all",
+  ),
+  per_plan_table: z.object({ plan: z.string(), organizations: count }).describe(
+    "where describe_dataset's per-plan table counts it: its Stripe customer's revenue row's plan ((no plan) where none; a customer several organizations share counts there with all of them) and that plan's organizations in the table",
   ),
   tier_medians: metricValues,
   plan_medians: metricValues,

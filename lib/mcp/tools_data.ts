@@ -27,6 +27,7 @@ import {
   textResult,
 } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
+import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { HISTORY_TABLE, historyFolder, historyTable, servedSnapshots } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_process.ts";
@@ -142,6 +143,28 @@ function economicsText(economics: DatasetEconomics): string[] {
   ];
 }
 
+/**
+ * Its plan's organizations by the `plan` column (the plan medians' peers) and, where that differs,
+ * where describe_dataset's per-plan table counts it: a shared Stripe customer's organizations are
+ * there in the plan of the row carrying its revenue.
+ */
+function planCounts(profile: OrganizationProfile, shownPlan: string): string {
+  const own = profile.plan ?? NO_PLAN_LABEL;
+  const table = profile.perPlanTable;
+  if (table.plan === own && table.organizations === profile.peers.plan) {
+    return `${profile.peers.plan} organizations, as in describe_dataset's per-plan table`;
+  }
+  const why =
+    "which counts a Stripe customer several organizations share, with all of them, in the plan of the row carrying its revenue";
+  return `${profile.peers.plan} organizations with this plan column; ${
+    table.plan === own
+      ? `${table.organizations} in describe_dataset's per-plan table, ${why}`
+      : `describe_dataset's per-plan table counts it under ${
+        cellText(shownPlan)
+      }, ${table.organizations} organizations, ${why}`
+  }`;
+}
+
 /** An organization's profile in both channels, its text values cut past `maxChars`. */
 function organizationOut(
   profile: OrganizationProfile,
@@ -149,12 +172,16 @@ function organizationOut(
 ): { text: string; structured: Record<string, unknown> } {
   const row = rowWithTextCut(profile.row, maxChars);
   const tier = row.tier as string | null, plan = row.plan as string | null;
+  const perPlanTable = {
+    ...profile.perPlanTable,
+    plan: rowWithTextCut({ plan: profile.perPlanTable.plan }, maxChars).plan as string,
+  };
   const lines = [
     `organization ${cellText(row.org_id)} ${cellText(row.org_name)}; tier ${
       tier === null ? "(no tier)" : cellText(tier)
     } (${profile.peers.tier} organizations), plan ${
       plan === null ? "(no plan)" : cellText(plan)
-    } (${profile.peers.plan} organizations)`,
+    } (${planCounts(profile, perPlanTable.plan)})`,
     "fields:",
     ...Object.entries(row).filter(([k]) => !NUMERIC_COLUMNS.includes(k)).map(([k, v]) =>
       `- ${k}: ${cellText(v)}`
@@ -173,6 +200,7 @@ function organizationOut(
       tier,
       plan,
       peers: profile.peers,
+      per_plan_table: perPlanTable,
       tier_medians: profile.tierMedians,
       plan_medians: profile.planMedians,
       percentiles: profile.percentiles,
@@ -262,10 +290,13 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     description:
       "Looks up one organization by org_id (exact) or name (exact, case and all; else exact in " +
       "any case; else a unique part of it) and " +
-      "returns its full row, the medians of its tier and of its plan (the `plan` column, as in " +
-      "describe_dataset's per-plan table) for every numeric " +
+      "returns its full row, the medians of its tier and of its plan (its own `plan` column) " +
+      "for every numeric " +
       "metric, and its percentile in each metric among all organizations (percent at or below " +
-      "it). When several match, the error lists their org_ids. " + DATA_NOTE,
+      "it). describe_dataset's per-plan table counts a Stripe customer several organizations " +
+      "share, with all of them, in the plan of the row carrying its revenue: per_plan_table " +
+      "says under which plan and with how many organizations it counts this one. " +
+      "When several match, the error lists their org_ids. " + DATA_NOTE,
     inputSchema: strictInput({
       org: z.string().min(1).max(500).describe("org_id (UUID) or organization name"),
     }),
