@@ -74,8 +74,8 @@ export function monthEndAsOfs(months: number, last: Date): Date[] {
 
 /** What a live backfill cannot see as it was. */
 const LIVE_WARNINGS = [
-  "backfilled: organizations and seats are today's (organizations created after the as-of are dropped; members removed since cannot be seen, members who joined since are counted)",
-  "backfilled: prompts_created, ptb_spend_all_time and is_ptb are today's (the queries have no as-of for them); active_users_30d counts members whose last sign-in fell in the window",
+  "backfilled: organizations created after the as-of are dropped and seats count members who joined before it, but organizations deleted and members removed since cannot be seen; prompts_created counts prompts created before the as-of, not those deleted since",
+  "backfilled: ptb_spend_all_time and is_ptb are today's (organization_ptb_spend has no timestamps); active_users_30d misses members who signed in again after the as-of (last_sign_in_at keeps only the latest)",
 ];
 
 /** Invoices that can cover the first as-of: yearly terms created up to a year (and a bit) before. */
