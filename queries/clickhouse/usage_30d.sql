@@ -1,6 +1,9 @@
 -- What: each organization's requests, LLM cost and prompt usage in the window, each request once.
 --   request_response_rmt is a ReplacingMergeTree: re-inserted versions of a request (score updates,
 --   cost backfills) stay as extra rows until parts merge, so FINAL keeps the newest version only.
+--   FINAL merges the rows of one sorting key (organization_id, provider, model, user_id,
+--   request_created_at, request_id): those re-inserts keep it; one that changed, say, the model
+--   would count the request twice (production-schema.md names no such re-insert).
 --   Costs are summed as Decimal(38, 0): a UInt64 sum would wrap above 1.8e19 nano-USD. materialize()
 --   stops modern ClickHouse rewriting sum(x * 1) into sum(x) * 1, which would wrap again. A Float cost
 --   column is refused by 18.16 (Float × Decimal); modern servers sum it as Float, and the kit refuses
