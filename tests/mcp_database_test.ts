@@ -9,6 +9,7 @@ import pg from "pg";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { loadPricingData } from "../lib/export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 import { databaseQueriesSettled, databaseTurns } from "../lib/mcp/database_sql.ts";
@@ -448,6 +449,85 @@ Deno.test("database_sql: 64-bit integers that a number holds exactly come back a
       huge: "123456789012345678901.5",
       s: "7",
     }]);
+  } finally {
+    await session.close();
+    await databaseQueriesSettled();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("database_sql's description states production's rules, and a query written by them gives the export's figures", async () => {
+  const databases = await freshFixtureDatabases("mcprules");
+  const env = databases.env as Record<string, string>;
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const session = await connectInMemory(
+    new DatasetStore(
+      mcpSettings({ ...env, PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_DATABASE_SQL: "1" }),
+    ),
+  );
+  const one = async (database: "postgres" | "clickhouse", sql: string) => {
+    const result = await call(session.client, "database_sql", { database, sql });
+    assertEquals(result.isError, undefined, text(result));
+    return (result.structuredContent!.rows as Values[])[0];
+  };
+  try {
+    const tool = (await session.client.listTools()).tools.find((t) => t.name === "database_sql");
+    const description = tool?.description ?? "";
+    for (
+      const rule of [
+        /request_response_rmt FINAL/,
+        /nano-USD \(USD × 1e9\)/,
+        /NOT soft_delete/,
+        /'demo'/,
+        /sum\(spend\) … GROUP BY organization_id/,
+        /prompt_v3/,
+        /last_sign_in_at/,
+        /queries\/clickhouse\/usage_30d\.sql/,
+      ]
+    ) ok(rule.test(description), `${rule} in: ${description}`);
+
+    // the kit's own figures on the same fixture (tests/export_test.ts: A has 3 requests, $2.75,
+    // 3 seats; five of the seven organizations are exported)
+    const asOf = new Date("2026-11-01T00:00:00Z"); // window [2026-10-02, 2026-11-01) UTC
+    const data = await loadPricingData({ asOf, env, stripe: "skip", quiet: true, log: () => {} });
+    const A = "11111111-1111-4111-8111-111111111111";
+    const row = data.frame.toRecords().find((r) => r.org_id === A)!;
+    assertEquals([row.requests_30d, row.llm_cost_30d, row.seats], [3, 2.75, 3]);
+    assertEquals(data.frame.height, 5);
+
+    // the probe's natural query, without the rules: r1's two versions count twice (4, $4.25)
+    const usage = (final: string) =>
+      `SELECT count() AS requests, sum(cost) / 1e9 AS cost_usd FROM request_response_rmt${final} ` +
+      `WHERE organization_id = toUUID('${A}') ` +
+      "AND request_created_at >= toDateTime('2026-10-02 00:00:00', 'UTC') " +
+      "AND request_created_at < toDateTime('2026-11-01 00:00:00', 'UTC')";
+    assertEquals(await one("clickhouse", usage("")), { requests: 4, cost_usd: 4.25 });
+    // written by the description's rules: FINAL, nano-USD ÷ 1e9
+    assertEquals(await one("clickhouse", usage(" FINAL")), {
+      requests: row.requests_30d,
+      cost_usd: row.llm_cost_30d,
+    });
+    const asOfSql = "'2026-11-01T00:00:00Z'::timestamptz";
+    assertEquals(
+      await one(
+        "postgres",
+        "SELECT count(DISTINCT member)::int AS seats FROM organization_member " +
+          `WHERE organization = '${A}' AND (created_at IS NULL OR created_at < ${asOfSql})`,
+      ),
+      { seats: row.seats },
+    );
+    // F (soft-deleted) and G (demo) are in the table: a plain count says 7
+    assertEquals(await one("postgres", "SELECT count(*)::int AS n FROM organization"), { n: 7 });
+    assertEquals(
+      await one(
+        "postgres",
+        "SELECT count(*)::int AS n FROM organization WHERE NOT soft_delete " +
+          "AND lower(btrim(tier)) IS DISTINCT FROM 'demo' " +
+          `AND (created_at IS NULL OR created_at < ${asOfSql})`,
+      ),
+      { n: data.frame.height },
+    );
   } finally {
     await session.close();
     await databaseQueriesSettled();

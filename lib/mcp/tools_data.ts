@@ -42,6 +42,28 @@ export const DESCRIBE_MIN_BYTES = 64 * 1024;
 /** What a cut SQL table suggests (only the SQL tools take a query to narrow). */
 const SQL_ADVICE = "narrow the query or aggregate";
 
+/**
+ * Production's quirks, as the kit's own queries (queries/postgres, queries/clickhouse) and
+ * /work/shared/spec/production-schema.md state them: without them a natural query miscounts.
+ */
+const DATABASE_RULES =
+  "Production's rules (the export applies them; its SQL: queries/postgres/organizations.sql, " +
+  "prompts_created.sql, queries/clickhouse/usage_30d.sql, ptb_spend.sql). ClickHouse: " +
+  "request_response_rmt keeps re-inserted versions of a request until parts merge: write " +
+  "`FROM request_response_rmt FINAL` or count() and sum(cost) overcount. cost is UInt64 " +
+  "nano-USD (USD × 1e9): divide by 1e9. request_created_at is UTC; the export's window is " +
+  "[as_of - days, as_of). Compare booleans with 0/1 (is_passthrough_billing = 1 PTB, = 0 " +
+  "BYOK). The export's PTB cost leaves out cache hits (cache_reference_id != " +
+  "toUUID('00000000-0000-0000-0000-000000000000')). organization_ptb_spend (all-time PTB " +
+  "spend, nano-USD) has several rows per organization: sum(spend) … GROUP BY organization_id. " +
+  "ClickHouse also holds deleted and demo organizations' traffic. PostgreSQL: the export keeps " +
+  "an organization only when NOT soft_delete, its tier lowercased and trimmed of blanks IS " +
+  "DISTINCT FROM 'demo' (a null tier is free) and created_at is null or before the as-of. " +
+  "seats = count(DISTINCT member) FROM organization_member (created_at null or before the " +
+  "as-of); active users: auth.users.last_sign_in_at in the window; prompts: prompts_2025 WHERE " +
+  "NOT soft_delete plus prompt_v2 WHERE soft_delete IS NOT TRUE. prompt_v3 and " +
+  "user_settings.last_active do not exist. MRR comes from the Stripe API, not these tables.";
+
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
 export async function describeDatasetText(
@@ -313,14 +335,15 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     server.registerTool("database_sql", {
       title: "Read-only SQL on production PostgreSQL or ClickHouse",
       description:
-        "Runs one read-only SELECT directly on the production database: postgres (organizations, " +
-        "members, prompts) or clickhouse (request_response_rmt, organization_ptb_spend). It runs in " +
-        "the export's read-only sessions (PostgreSQL READ ONLY transaction with a statement " +
-        "timeout; ClickHouse readonly with max_execution_time). Only one SELECT/WITH statement; " +
+        "Runs one read-only SELECT directly on the production database: postgres (organization, " +
+        "organization_member, auth.users, prompts_2025, prompt_v2) or clickhouse " +
+        "(request_response_rmt, organization_ptb_spend). It runs in the export's read-only " +
+        "sessions (PostgreSQL READ ONLY transaction with a statement timeout; ClickHouse " +
+        "readonly with max_execution_time). Only one SELECT/WITH statement; " +
         `writes are refused; at most ${settings.maxRows} rows. Two run at once per database, two ` +
         "wait, more are refused as busy; a cancelled request's query stops on the database. " +
         "Prefer query_sql over the export: " +
-        "use this only for what the export does not hold. " + DATA_NOTE,
+        "use this only for what the export does not hold. " + DATABASE_RULES + " " + DATA_NOTE,
       inputSchema: strictInput({
         database: z.enum(["postgres", "clickhouse"]).describe("which database"),
         sql: z.string().min(1).max(20_000).describe(
