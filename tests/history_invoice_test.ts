@@ -13,7 +13,14 @@ import { couponLite } from "../lib/revenue/stripe_objects.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
 import { invoiceRevenue, reconcile, reconciliationLine } from "../lib/history/invoice_revenue.ts";
 import { startFakeStripe } from "./fake_stripe.ts";
-import { discount, price, products, subscription } from "./fixtures/stripe/scenarios.ts";
+import {
+  AS_OF,
+  discount,
+  price,
+  products,
+  subscription,
+  thresholdAndSwapData,
+} from "./fixtures/stripe/scenarios.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -582,4 +589,39 @@ Deno.test("invoice MRR: a customer billed in two currencies counts both, convert
   });
   assertEquals(unconverted.byCustomer.get("cus_two")?.mrrRecurring, null);
   ok(unconverted.warnings.some((w) => w.startsWith("no exchange rate for EUR")));
+});
+
+Deno.test("backfilled usage counts as the live export: the closed period's thresholds, a swapped-off metered price", async () => {
+  const data = thresholdAndSwapData();
+  const fake = startFakeStripe(data);
+  const cacheDir = await Deno.makeTempDir();
+  const connection = {
+    apiKey: fake.apiKey,
+    apiHost: "127.0.0.1",
+    apiPort: fake.port,
+    apiProtocol: "http" as const,
+    cacheDir,
+  };
+  try {
+    const from = new Date(AS_OF.getTime() - 35 * 86_400_000);
+    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const usage = Object.fromEntries(invoicedUsage(history, { from, to: AS_OF, rules }));
+    // $300 + $300 + $100 billed for the closed period (not the −2 days threshold's $300, of
+    // the period under way); $250 on price_m_old, swapped off the subscription since
+    assertEquals(usage, { cus_swap: 250, cus_thresh: 700 });
+    // the live export of the same account says the same
+    const live = await loadRevenue(["cus_thresh", "cus_swap"], {
+      ...connection,
+      mode: "auto",
+      asOf: AS_OF,
+      rules,
+    });
+    assertEquals(
+      Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges])),
+      { cus_swap: 250, cus_thresh: 700 },
+    );
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
 });

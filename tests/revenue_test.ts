@@ -21,6 +21,7 @@ import {
   products,
   subscription,
   subscriptions,
+  thresholdAndSwapData,
 } from "./fixtures/stripe/scenarios.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -555,6 +556,28 @@ Deno.test("metered usage of a quarter, a year or a week is per month, and counts
       ],
     );
   }, { subscriptions: subs, products, invoices });
+});
+
+Deno.test("usage billed at thresholds and on a metered price swapped off the subscription counts", async () => {
+  await withFake(async (fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(["cus_thresh", "cus_swap"], options);
+      assertEquals(result.source, source);
+      const usage = (id: string) => {
+        const r = result.byCustomer.get(id)!;
+        return [r.mrr, r.usageCharges, r.mrrRecurring];
+      };
+      // the closed period's thresholds $300 + $300 and its cycle invoice's $100; not the −2 days
+      // threshold of the period under way
+      assertEquals(usage("cus_thresh"), [700, 700, 0], source);
+      // the last cycle billed $250 on price_m_old, swapped off for price_m_new since
+      assertEquals(usage("cus_swap"), [250, 250, 0], source);
+    }
+    // whether price_m_old is metered: one lookup (no subscription holds it), none from the cache
+    assertEquals(fake.requests.filter((r) => r.startsWith("GET /v1/prices")), [
+      "GET /v1/prices/price_m_old",
+    ]);
+  }, thresholdAndSwapData());
 });
 
 Deno.test("an amount_off split by Stripe over the plan and the usage line comes off once", async () => {

@@ -19,8 +19,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
 
 /** Bumped whenever the file's shape changes: older files are then ignored. 6: a subscription
  * whose payment collection is paused has status `paused` (it was `active`); `customer_deleted`.
- * 7: an archived tiered price's tiers are read (a 6 file may hold it without, read as $0). */
-const CACHE_VERSION = 8;
+ * 7: an archived tiered price's tiers are read (a 6 file may hold it without, read as $0).
+ * 9: usage lines include the closed period's threshold invoices' and those of metered prices
+ * swapped off the subscription (an 8 file left both out). */
+const CACHE_VERSION = 9;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

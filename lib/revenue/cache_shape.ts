@@ -217,6 +217,7 @@ const invoiceLine = shape({
   invoice: text,
   status: text,
   created: number,
+  billing_reason: orNull(text),
   currency: text,
   subscription: orNull(text),
   price_id: orNull(text),

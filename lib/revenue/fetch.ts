@@ -11,7 +11,7 @@
  * - every product once (active and archived: old subscriptions keep archived prices);
  * - every coupon once, with `applies_to` and `currency_options` expanded;
  * - the invoices created in the usage look-back window (or the export window, if longer) once,
- *   for the metered lines of each subscription's most recent closed billing cycle and for
+ *   for the metered lines billing each subscription's last closed period (usage_period.ts) and for
  *   postpaid PTB invoices; a metered subscription billed over more than a month whose cycle
  *   invoice is not among them has its own invoices listed further back (longCycleLookbacks);
  * - with PRICING_STRIPE_PTB_PRODUCT set, the export window's PaymentIntents once (PTB credits);
@@ -24,7 +24,8 @@
  * The call bound of a cold run: ceil(subscriptions/100) + ceil(invoices/100) + 5, plus a page
  * for each embedded list past its first (items beyond a subscription's first ten, lines beyond an
  * invoice's first ten), for each PaymentIntent page past the first and for each page of a long
- * billing period's earlier invoices (one per such subscription, mostly). The 5 hold products,
+ * billing period's earlier invoices (one per such subscription, mostly) and for the prices of usage
+ * lines no subscription holds any more (usage_prices.ts). The 5 hold products,
  * coupons, prices (a second listing when archived prices are open) and the first PaymentIntent
  * page (a page each while each has at most 100); what they leave is spent checking customers
  * without a subscription (one lookup each when they fit, else a listing of the account's
@@ -35,13 +36,14 @@ import { EmptyPageError, FetchAbandoned, type Json, type StripeReader } from "./
 import { createdParam, listPartitioned } from "./partition.ts";
 import { ptbWindow } from "./ptb.ts";
 import {
-  latestCycleInvoices,
   longCycleLookbacks,
   meteredSubscriptionIds,
   snapshotFromStripeObjects,
   type StripeObjects,
   type StripeSnapshot,
+  usageInvoices,
 } from "./snapshot.ts";
+import { lookUpUsagePrices } from "./usage_prices.ts";
 
 export { type FetchStats, stripeClient, type StripeConnection, StripeReader } from "./reader.ts";
 
@@ -52,7 +54,9 @@ export const CALL_BOUND_EXTRA = 5;
  * A cold run's call bound for the objects listed: ceil(subscriptions/100) + ceil(invoices/100)
  * + CALL_BOUND_EXTRA, plus the pages of embedded lists past their first (`embedded`), of
  * PaymentIntents past the first (proportional to the data, like invoice pages), of the earlier
- * invoices of subscriptions billed over more than a month (`earlier_invoices`), and one per
+ * invoices of subscriptions billed over more than a month (`earlier_invoices`), of the prices of
+ * usage lines no subscription holds (`usage_prices`: one each up to the lookup limit, else the
+ * recurring prices listed), and one per
  * `created` range split off a long list (its partial last page; a range splits only while at
  * least two more pages are expected).
  */
@@ -62,7 +66,7 @@ export function callBound(
 ): number {
   return Math.ceil(counts.subscriptions / 100) + Math.ceil(counts.invoices / 100) +
     CALL_BOUND_EXTRA + (calls.embedded ?? 0) + Math.max(0, (calls.payment_intents ?? 0) - 1) +
-    (calls.earlier_invoices ?? 0) + counts.splits;
+    (calls.earlier_invoices ?? 0) + (calls.usage_prices ?? 0) + counts.splits;
 }
 
 const spent = (calls: Record<string, number>) =>
@@ -245,12 +249,10 @@ export async function fetchStripeObjects(
 
   // Only the invoices whose lines are read need their lines complete.
   const metered = meteredSubscriptionIds(subscriptions);
-  const cycles = latestCycleInvoices([...invoices, ...earlierInvoices], {
-    metered,
-    asOf: options.asOf,
-  });
+  const usage = usageInvoices([...invoices, ...earlierInvoices], { metered, asOf: options.asOf })
+    .flatMap(({ closing, thresholds }) => [closing, ...thresholds]);
   await Promise.all(
-    cycles.map(async (invoice) => {
+    usage.map(async (invoice) => {
       if (!invoice.lines?.has_more) return;
       invoice.lines.data = await completeList(
         reader,
@@ -261,6 +263,7 @@ export async function fetchStripeObjects(
       invoice.lines.has_more = false;
     }),
   );
+  const usagePrices = await lookUpUsagePrices(reader, { subscriptions, invoices: usage });
 
   await fillPrices(reader, subscriptions);
   return {
@@ -268,6 +271,7 @@ export async function fetchStripeObjects(
     products,
     invoices,
     earlierInvoices,
+    ...(usagePrices.length > 0 ? { usagePrices } : {}),
     coupons,
     ...(rules.ptbProductId && paymentIntents
       ? { ptb: { productId: rules.ptbProductId, ...window, paymentIntents } }

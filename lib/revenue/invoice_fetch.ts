@@ -32,7 +32,8 @@ import {
 type Json = any;
 
 // 2: archived prices are listed too (a version-1 file lacks them: its old prices read unknown)
-const CACHE_VERSION = 2;
+// 3: lines carry their invoice's billing_reason (threshold invoices' usage counts, usage_period.ts)
+const CACHE_VERSION = 3;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -68,6 +69,7 @@ export function invoiceLineLite(line: Json, invoice: Json): InvoiceLineLite {
     invoice: String(invoice.id),
     status: String(invoice.status ?? ""),
     created: Number(invoice.created ?? 0),
+    billing_reason: typeof invoice.billing_reason === "string" ? invoice.billing_reason : null,
     currency: String(line.currency ?? invoice.currency ?? "usd").toLowerCase(),
     subscription: details?.subscription ? idOf(details.subscription) : null,
     price_id: linePriceId(line),

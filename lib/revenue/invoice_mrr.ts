@@ -22,6 +22,7 @@ import { minorUnitsToMajor, roundToCents } from "./currency.ts";
 import { discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
+import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
 
 /** The parts of an invoice line the rules read (trimmed like stripe_objects.ts: no names). */
 export interface InvoiceLineLite {
@@ -31,6 +32,9 @@ export interface InvoiceLineLite {
   status: string;
   /** invoice creation, unix seconds */
   created: number;
+  /** the invoice's billing_reason (subscription_cycle, subscription_threshold, …); absent or
+   * null: none given, read as a cycle invoice (usage_period.ts) */
+  billing_reason?: string | null;
   currency: string;
   /** null when the line is not a subscription item's (one-time, manual) */
   subscription: string | null;
@@ -195,8 +199,10 @@ export function invoiceMrrAt(
 
 /**
  * Metered usage per customer, USD a month (the spec's usage charges), as the live export counts
- * it (mrr.ts addUsage): per subscription and metered price, its last invoice created before `to`
- * and within the window [from, to) — N windows back for a price billed every N > 1 months — net of
+ * it (snapshot.ts, mrr.ts addUsage), by the same rule (usage_period.ts): per subscription, the
+ * metered lines — whatever price they are on now — billing its last closed period before `to`
+ * (the cycle invoice's and the period's threshold invoices'), when that cycle invoice was created
+ * within the window [from, to) — N windows back for a price billed every N > 1 months — net of
  * inclusive tax and of the discounts the discount setting counts at `to`, normalised to a month
  * by the price's interval (a quarter's invoice ÷ 3, a week's × 52/12).
  */
@@ -209,33 +215,44 @@ export function invoicedUsage(
   const asOfSeconds = Math.floor(to);
   const prices = new Map(history.prices.map((p) => [p.id, p]));
   const discounts = new Map(history.discounts.map((d) => [d.id, d]));
-  const usage = new Map<string, number>();
-  // A metered price bills a period's usage at once: as the live revenue does (mrr.ts), its last
-  // invoice counts per month of its period until the next one, so a price billed every N > 1
-  // months is looked for back N windows; a shorter one's last invoice (a week's) is scaled up.
-  const last = new Map<string, { created: number; usd: number }>();
+  const months = (line: InvoiceLineLite) => periodMonths(prices.get(line.price_id!)!.recurring!);
+  // the subscriptions' invoices, each with its metered lines (a line names its subscription)
+  const invoices = new Map<string, UsageInvoice<InvoiceLineLite>>();
   for (const line of history.lines) {
-    if (line.created >= to || !COUNTED_STATUSES.has(line.status)) continue;
+    if (!line.subscription) continue;
+    const invoice = invoices.get(line.invoice) ?? {
+      subscription: line.subscription,
+      created: line.created,
+      status: line.status,
+      billingReason: line.billing_reason,
+      meteredLines: [],
+    };
+    invoices.set(line.invoice, invoice);
     const price = line.price_id ? prices.get(line.price_id) : undefined;
-    if (price?.recurring?.usage_type !== "metered") continue;
-    const months = periodMonths(price.recurring);
-    if (line.created < to - (to - from) * Math.max(1, months)) continue;
-    const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
-    if (rate === undefined) continue;
-    const discounted = line.discount_amounts.reduce((sum, d) => {
-      const discount = discounts.get(d.discount);
-      return discount && discountCounts(discount, { rules, asOfSeconds }) ? sum + d.amount : sum;
-    }, 0);
-    const net = line.amount - line.inclusive_tax - discounted;
-    const usd = minorUnitsToMajor(Math.max(0, net), line.currency) * rate / months;
-    const key = `${line.customer}\u0000${line.subscription ?? line.invoice}\u0000${line.price_id}`;
-    const known = last.get(key);
-    if (!known || line.created > known.created) last.set(key, { created: line.created, usd });
-    else if (line.created === known.created) known.usd += usd; // (one invoice, two lines)
+    if (price?.recurring?.usage_type === "metered") invoice.meteredLines.push(line);
   }
-  for (const [key, { usd }] of last) {
-    const customer = key.slice(0, key.indexOf("\u0000"));
-    usage.set(customer, (usage.get(customer) ?? 0) + usd);
+  const usage = new Map<string, number>();
+  const closed = closedPeriodUsage([...invoices.values()], {
+    asOfSeconds: to,
+    periodStart: (line) => line.period_start || null,
+  });
+  for (const { closing, lines } of closed) {
+    // A metered price bills a period's usage at once: as the live revenue does, its last cycle
+    // counts per month of its period until the next one, so a price billed every N > 1 months
+    // is looked for back N windows; a shorter one's (a week's) is scaled up.
+    const span = Math.max(1, ...lines.map(months));
+    if (closing.created < to - (to - from) * span) continue;
+    for (const line of lines) {
+      const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
+      if (rate === undefined) continue;
+      const discounted = line.discount_amounts.reduce((sum, d) => {
+        const discount = discounts.get(d.discount);
+        return discount && discountCounts(discount, { rules, asOfSeconds }) ? sum + d.amount : sum;
+      }, 0);
+      const net = line.amount - line.inclusive_tax - discounted;
+      const usd = minorUnitsToMajor(Math.max(0, net), line.currency) * rate / months(line);
+      usage.set(line.customer, (usage.get(line.customer) ?? 0) + usd);
+    }
   }
   return usage;
 }

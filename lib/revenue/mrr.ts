@@ -16,9 +16,10 @@
  * - Items on an item-level trial (current_trial) do not count until the trial ends.
  * - A licensed item whose role is usage (named like storage, or mapped so) counts as addon_other:
  *   a fixed recurring amount, where usage is what metered prices billed.
- * - Metered items have no fixed amount: usage is what the most recent closed billing-cycle invoice
- *   billed for them, less the discounts the policy counts and any tax included in the price,
- *   normalised to a month by the price's interval like licensed items (a quarter's invoice ÷ 3).
+ * - Metered items have no fixed amount: usage is what Stripe billed for the last closed period
+ *   (its cycle invoice and threshold invoices: usage_period.ts), less the discounts the policy
+ *   counts and any tax included in the price, normalised to a month by the price's interval like
+ *   licensed items (a quarter's invoice ÷ 3).
  * - Non-USD: converted with configured rates, else the customer's revenue is left empty. A price
  *   billed in another currency than its own uses its currency_options' amounts for that currency;
  *   a customer whose price has none for it is left empty.

@@ -29,6 +29,7 @@ import {
   ptbWindow,
 } from "./ptb.ts";
 import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
+import { closedPeriodUsage, closesCycle, type UsageInvoice } from "./usage_period.ts";
 
 export interface StripeSnapshot {
   /** every subscription of the account, any status */
@@ -36,7 +37,8 @@ export interface StripeSnapshot {
   /** customers' own discounts (customer id → discounts), for subscriptions with none */
   customerDiscounts: Record<string, DiscountLite[]>;
   products: ProductLite[];
-  /** metered lines of each subscription's most recent closed billing-cycle invoice */
+  /** metered lines billing each metered subscription's last closed period: its most recent
+   * billing-cycle invoice's and the period's threshold invoices' (usage_period.ts) */
   usageLines: UsageLineLite[];
   /** what Stripe said about customers that have no subscription at all */
   customers: {
@@ -76,15 +78,11 @@ export interface StripeObjects {
   earlierInvoices?: Json[];
   /** every coupon, applies_to and currency_options expanded */
   coupons: Json[];
+  /** prices named by usage invoices' lines that no subscription holds (swapped off): whether
+   * they are metered (absent: none looked up) */
+  usagePrices?: Json[];
   /** PTB: the token-usage product, the span read, and its PaymentIntents (absent: not set) */
   ptb?: { productId: string; since: number; until: number; paymentIntents: Json[] };
-}
-
-/** Invoices that closed a billing cycle: finalized, not void, not a mid-cycle proration. */
-function closesCycle(invoice: Json): boolean {
-  if (invoice.status !== "paid" && invoice.status !== "open") return false;
-  return invoice.billing_reason === undefined || invoice.billing_reason === null ||
-    invoice.billing_reason === "subscription_cycle";
 }
 
 /** Subscription id → its metered price ids, for subscriptions (Stripe JSON) that have any. */
@@ -100,23 +98,50 @@ export function meteredSubscriptionIds(subscriptions: Json[]): Map<string, Set<s
 }
 
 /**
- * Each metered subscription's most recent closed billing-cycle invoice created before `asOf`
- * (paid or open; `billing_reason` subscription_cycle, or absent).
+ * Each metered subscription's closing invoice — its most recent billing-cycle invoice created
+ * before `asOf` (paid or open; `billing_reason` subscription_cycle, or absent) — and the threshold
+ * invoices created before it that may bill usage of the period it closed (usage_period.ts picks
+ * their lines by period). The fetch completes their lines; the snapshot reads them.
  */
-export function latestCycleInvoices(
+export function usageInvoices(
   invoices: Json[],
   { metered, asOf }: { metered: Map<string, Set<string>>; asOf: Date },
-): Json[] {
+): { closing: Json; thresholds: Json[] }[] {
   const asOfSeconds = asOf.getTime() / 1000;
-  const latest = new Map<string, Json>();
+  const closing = new Map<string, Json>();
+  const thresholds: Json[] = [];
   for (const invoice of invoices) {
-    if (!closesCycle(invoice) || !(invoice.created < asOfSeconds)) continue;
+    if (invoice.status !== "paid" && invoice.status !== "open") continue;
+    if (!(invoice.created < asOfSeconds)) continue;
     const subscriptionId = invoiceSubscriptionId(invoice);
     if (!subscriptionId || !metered.has(subscriptionId)) continue;
-    const previous = latest.get(subscriptionId);
-    if (!previous || invoice.created > previous.created) latest.set(subscriptionId, invoice);
+    if (invoice.billing_reason === "subscription_threshold") thresholds.push(invoice);
+    if (!closesCycle(invoice.billing_reason)) continue;
+    const previous = closing.get(subscriptionId);
+    if (!previous || invoice.created > previous.created) closing.set(subscriptionId, invoice);
   }
-  return [...latest.values()];
+  const bySubscription = new Map(
+    [...closing].map(([id, invoice]) => [id, { closing: invoice, thresholds: [] as Json[] }]),
+  );
+  for (const invoice of thresholds) {
+    const usage = bySubscription.get(invoiceSubscriptionId(invoice)!);
+    if (usage && invoice.created < usage.closing.created) usage.thresholds.push(invoice);
+  }
+  return [...bySubscription.values()];
+}
+
+/**
+ * Whether an invoice line bills metered usage: its price is a metered one the account's
+ * subscriptions or the prices looked up for usage lines hold, or the line carries its price
+ * (expanded, or an older API version's `price`) and that says metered.
+ */
+function meteredLine(line: Json, meteredPrices: Set<string>): boolean {
+  const priceId = linePriceId(line);
+  if (priceId && meteredPrices.has(priceId)) return true;
+  const embedded = typeof line?.pricing?.price_details?.price === "object"
+    ? line.pricing.price_details.price
+    : line?.price;
+  return embedded?.recurring?.usage_type === "metered";
 }
 
 /**
@@ -139,7 +164,7 @@ export function longCycleLookbacks(
   const until = Math.floor(asOf.getTime() / 1000);
   const metered = meteredSubscriptionIds(subscriptions);
   const listed = new Set(
-    latestCycleInvoices(invoices, { metered, asOf }).map((i) => invoiceSubscriptionId(i)),
+    usageInvoices(invoices, { metered, asOf }).map((u) => invoiceSubscriptionId(u.closing)),
   );
   const lookbacks: { subscription: string; since: number }[] = [];
   for (const subscription of subscriptions) {
@@ -160,8 +185,8 @@ export function longCycleLookbacks(
 }
 
 /**
- * The snapshot of the given objects. Metered usage: the lines of the subscription's metered
- * prices on its most recent closed billing-cycle invoice. The customer part is left empty (the
+ * The snapshot of the given objects. Metered usage: the metered lines (whatever price they are on
+ * now) billing each metered subscription's last closed period (usage_period.ts). The customer part is left empty (the
  * fetch fills it).
  */
 export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): StripeSnapshot {
@@ -172,18 +197,36 @@ export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): S
   const book: CouponBook = { coupons, unresolved: new Set() };
 
   const metered = meteredSubscriptionIds(objects.subscriptions);
+  // every metered price known: those subscriptions hold now, and those looked up for usage lines
+  // of prices no subscription holds any more (swapped off: their last cycle still billed them)
+  const meteredPrices = new Set<string>();
+  for (const prices of metered.values()) for (const id of prices) meteredPrices.add(id);
+  for (const price of objects.usagePrices ?? []) {
+    if (price?.recurring?.usage_type === "metered") meteredPrices.add(String(price.id));
+  }
   const usageLines: UsageLineLite[] = [];
   const invoices = objects.earlierInvoices?.length
     ? [...objects.invoices, ...objects.earlierInvoices]
     : objects.invoices;
-  for (const invoice of latestCycleInvoices(invoices, { metered, asOf })) {
-    const subscriptionId = invoiceSubscriptionId(invoice)!;
-    const prices = metered.get(subscriptionId)!;
-    for (const line of invoice.lines?.data ?? []) {
-      const priceId = linePriceId(line);
-      if (priceId && prices.has(priceId)) {
-        usageLines.push(usageLineLite(line, { invoice, subscriptionId, priceId }));
-      }
+  const candidates = usageInvoices(invoices, { metered, asOf })
+    .flatMap(({ closing, thresholds }) => [closing, ...thresholds])
+    .map((invoice): UsageInvoice<{ invoice: Json; line: Json }> => ({
+      subscription: invoiceSubscriptionId(invoice)!,
+      created: invoice.created,
+      status: invoice.status,
+      billingReason: invoice.billing_reason,
+      meteredLines: (invoice.lines?.data ?? [])
+        .filter((line: Json) => meteredLine(line, meteredPrices))
+        .map((line: Json) => ({ invoice, line })),
+    }));
+  const closed = closedPeriodUsage(candidates, {
+    asOfSeconds: asOf.getTime() / 1000,
+    periodStart: ({ line }) => typeof line.period?.start === "number" ? line.period.start : null,
+  });
+  for (const { subscription: subscriptionId, lines } of closed) {
+    for (const { invoice, line } of lines) {
+      const priceId = linePriceId(line)!;
+      usageLines.push(usageLineLite(line, { invoice, subscriptionId, priceId }));
     }
   }
   return {
