@@ -33,7 +33,7 @@ export const AS_OF_EFFECT: Record<string, string> = {
   mrr: `${STRIPE_NOW} Its usage part is usage_charges: invoices created before the as-of.`,
   base_subscription: STRIPE_NOW,
   usage_charges:
-    "As-of: the last closed billing-cycle invoice created before the as-of (within the look-back); from today's Stripe cache, before the cache's as-of.",
+    "As-of: the last closed billing-cycle invoice created before the as-of and its period's threshold invoices (within the look-back); from today's Stripe cache, before the cache's as-of.",
   addon_prompts: STRIPE_NOW,
   is_ptb:
     "As-of: not cut: organization_ptb_spend has no timestamps, so spend after the as-of counts too.",
