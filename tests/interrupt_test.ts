@@ -9,9 +9,10 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { READONLY_USER } from "./servers.ts";
-import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
+import { signalTaskGroup, SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
 
+const ROOT = new URL("../", import.meta.url).pathname;
 const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
 Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within seconds, nothing left", async () => {
@@ -24,6 +25,62 @@ Deno.test("Ctrl-C while the queries run: both servers stop them, exit 130 within
     );
     ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
   });
+});
+
+Deno.test("a signal to the whole process group of `deno task export` (timeout, systemd, a terminal's Ctrl-C) is one stop, not an at-once exit", async () => {
+  // `deno task` forwards the signal to its `deno run` child, which also gets it from the group:
+  // the two are one signal, so the queries are stopped and the spool removed
+  await withSlowQueries({ usage: SLOW_CH }, {}, async (run) => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      const { code, text, seconds } = await run({
+        interruptWhen: "both",
+        via: "task group",
+        signal,
+      });
+      assertEquals(code, signal === "SIGTERM" ? 143 : 130, text);
+      assertEquals(
+        text,
+        `error: interrupted (${signal}): stopped before publishing; nothing new was written\n`,
+      );
+      ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
+    }
+  });
+});
+
+Deno.test("the same signal again within DUPLICATE_SIGNAL_MS is the first one's duplicate; after it, a second stops at once", async () => {
+  const interrupt = new URL("../lib/cli/interrupt.ts", import.meta.url).href;
+  // a counting listener sees each delivery: the duplicate is sent once the first was handled, so
+  // the two are not merged into one delivery
+  const code = `import { DUPLICATE_SIGNAL_MS, listenForInterrupt } from ${
+    JSON.stringify(interrupt)
+  };
+let deliveries = 0;
+Deno.addSignalListener("SIGTERM", () => deliveries++);
+const interrupt = listenForInterrupt();
+const until = async (condition) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+Deno.kill(Deno.pid, "SIGTERM");
+await until(() => interrupt.signal.aborted);
+const first = performance.now();
+Deno.kill(Deno.pid, "SIGTERM");
+await until(() => deliveries === 2);
+await new Promise((resolve) => setTimeout(resolve, 0)); // every listener of that delivery ran
+console.log("duplicate ignored:", performance.now() - first < DUPLICATE_SIGNAL_MS);
+await until(() => performance.now() - first > DUPLICATE_SIGNAL_MS);
+Deno.kill(Deno.pid, "SIGTERM");
+setTimeout(() => console.log("survived"), 30_000); // what a second signal that is ignored gives`;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    env: { NO_COLOR: "1" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  assertEquals(decode(output.stdout), "duplicate ignored: true\n", decode(output.stderr));
+  match(decode(output.stderr), /^error: SIGTERM again: stopped at once; .*\n$/);
+  assertEquals(output.code, 143);
 });
 
 Deno.test("Ctrl-C with a ClickHouse user whose profile is readonly=1: its query is killed too", async () => {
@@ -110,16 +167,25 @@ Deno.test("Ctrl-C while PostgreSQL's answers are stalled: the one line, exit 130
   }
 });
 
-/** The export's command line (live, Stripe skipped) with only `env` set, its output piped. */
+/**
+ * The export's command line (live, Stripe skipped) with only `env` set, its output piped: `deno
+ * run` itself, or (`task`) `deno task -q export` in a process group of its own (setsid: its pid is
+ * the group's id), as a terminal, GNU timeout or systemd would signal it.
+ */
 function exportProcess(
   env: Record<string, string | undefined>,
   dirs: { out: string; tmp: string },
+  { task = false }: { task?: boolean } = {},
 ) {
-  return new Deno.Command(Deno.execPath(), {
+  const command = task ? ["setsid", Deno.execPath(), "task", "-q", "export"] : [
+    Deno.execPath(),
+    "run",
+    "-A",
+    CLI,
+  ];
+  return new Deno.Command(command[0], {
     args: [
-      "run",
-      "-A",
-      CLI,
+      ...command.slice(1),
       "--env-file",
       "/dev/null",
       "--live",
@@ -129,7 +195,13 @@ function exportProcess(
       "--as-of",
       "2026-11-01",
     ],
-    env: { NO_COLOR: "1", TMPDIR: dirs.tmp, ...env } as Record<string, string>,
+    cwd: ROOT,
+    env: {
+      NO_COLOR: "1",
+      TMPDIR: dirs.tmp,
+      ...(task ? { PATH: Deno.env.get("PATH") ?? "" } : {}),
+      ...env,
+    } as Record<string, string>,
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
@@ -144,22 +216,39 @@ interface Run {
   seconds: number;
 }
 
+/** How the signal reaches the export: to `deno run`, or to the process group of `deno task`. */
+type Delivery = "child" | "task group";
+
+interface Interruption {
+  interruptWhen: "both" | "never";
+  via?: Delivery;
+  /** SIGINT by default */
+  signal?: "SIGINT" | "SIGTERM";
+}
+
 /**
  * An export (the command line, live, Stripe skipped) whose prompts_created query sleeps five
- * minutes in PostgreSQL and whose usage query is `usage`; `check` runs it, either sending SIGINT
- * once both slow queries run or not at all. Afterwards both servers run none of them and nothing
+ * minutes in PostgreSQL and whose usage query is `usage`; `check` runs it (each time it likes),
+ * either signalling it (`via`) once both slow queries run or not at all. Afterwards both servers run none of them and nothing
  * is left in the output folder or the temporary folder.
  */
 async function withSlowQueries(
   { usage, prompts }: { usage: string; prompts?: string },
   extraEnv: Record<string, string>,
-  check: (run: (how: { interruptWhen: "both" | "never" }) => Promise<Run>) => Promise<void>,
+  check: (
+    run: (how: Interruption) => Promise<Run>,
+  ) => Promise<void>,
 ) {
   const databases = await slowQueryDatabases("interrupt", { usage, prompts });
   const out = await Deno.makeTempDir();
   const tmp = await Deno.makeTempDir(); // the export's TMPDIR: its spooled results
-  const run = async ({ interruptWhen }: { interruptWhen: "both" | "never" }): Promise<Run> => {
-    const child = exportProcess({ ...databases.env, ...extraEnv }, { out, tmp });
+  const run = async (
+    { interruptWhen, via = "child", signal = "SIGINT" }: Interruption,
+  ): Promise<Run> => {
+    await databases.stoppedOnBothServers(); // (an earlier run's query may still be ending)
+    const child = exportProcess({ ...databases.env, ...extraEnv }, { out, tmp }, {
+      task: via === "task group",
+    });
     const output = child.output();
     let from = performance.now();
     if (interruptWhen === "both") {
@@ -168,7 +257,18 @@ async function withSlowQueries(
         async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
       );
       from = performance.now();
-      child.kill("SIGINT");
+      if (via === "child") child.kill(signal);
+      // (the export says nothing on a pipe: PostgreSQL's query cancelled shows it acted, or its
+      // exit: at once, as before, leaving the query running)
+      else {
+        let exited = false;
+        output.finally(() => exited = true);
+        await signalTaskGroup(
+          child.pid,
+          signal,
+          async () => exited || await databases.pgRunning() === 0,
+        );
+      }
     }
     const { code, stderr } = await output;
     return {

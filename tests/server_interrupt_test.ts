@@ -12,17 +12,27 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
-import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
+import { signalTaskGroup, SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
 import { stallingProxy } from "./stalling_proxy.ts";
+import { DUPLICATE_SIGNAL_MS } from "../lib/cli/interrupt.ts";
 
+const ROOT = new URL("../", import.meta.url).pathname;
 const MAIN = new URL("../lib/server/main.ts", import.meta.url).pathname;
 const TOKEN = "interrupt-test-token-0123456789abcdef";
 const SUMMARY = "/v1/admin/pricing-analytics/summary?as_of=2026-09-01";
 
-/** The server on a free port with only `env` set; its stderr gathered as it comes. */
-async function startServer(env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--port", "0", "--env-file", "/dev/null"],
+/**
+ * The server on a free port with only `env` set; its stderr gathered as it comes. `deno run`
+ * itself, or (`task`) `deno task -q serve` in a process group of its own (setsid: its pid is the
+ * group's id), as a terminal, GNU timeout or systemd would signal it.
+ */
+async function startServer(env: Record<string, string>, { task = false } = {}) {
+  const command = task
+    ? ["setsid", Deno.execPath(), "task", "-q", "serve"]
+    : [Deno.execPath(), "run", "-A", MAIN];
+  const child = new Deno.Command(command[0], {
+    args: [...command.slice(1), "--port", "0", "--env-file", "/dev/null"],
+    cwd: ROOT,
     env: {
       NO_COLOR: "1",
       PATH: Deno.env.get("PATH") ?? "",
@@ -44,6 +54,8 @@ async function startServer(env: Record<string, string>) {
   });
   let gone = false;
   exited.then(() => gone = true);
+  // (the whole group: `deno task`'s child too)
+  const kill = () => task ? Deno.kill(-child.pid, "SIGKILL") : child.kill("SIGKILL");
   await waitFor("the server to listen", () => gone || /listening on /.test(text));
   const origin = /listening on (http:\/\/[^/\s]+)/.exec(text)?.[1];
   if (!origin) throw new Error(`the server did not start: ${text}`);
@@ -55,7 +67,7 @@ async function startServer(env: Record<string, string>) {
     exited,
     /** kills it if it still runs (a failed test's clean-up) */
     async end(): Promise<void> {
-      if (!gone) child.kill("SIGKILL");
+      if (!gone) kill();
       await exited;
     },
     /** whether it has exited */
@@ -65,7 +77,7 @@ async function startServer(env: Record<string, string>) {
       try {
         await waitFor("the server to exit", () => gone, seconds * 1000);
       } finally {
-        if (!gone) child.kill("SIGKILL");
+        if (!gone) kill();
       }
       return await exited;
     },
@@ -116,6 +128,38 @@ Deno.test("deno task serve, SIGINT during a run: one line, the queries stopped o
   }
 });
 
+Deno.test("deno task serve, a signal to its whole process group during a run: one stop (queries stopped, 503, nothing spooled left), exit 0", async () => {
+  // `deno task` forwards the signal to its `deno run` child, which also gets it from the group:
+  // the two are one signal, not a first and a second (which would exit 130/143 at once)
+  const databases = await slowQueryDatabases("server_interrupt_group", { usage: SLOW_CH });
+  const tmp = await Deno.makeTempDir(); // the servers' TMPDIR: their runs' spooled results
+  let started: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      await databases.stoppedOnBothServers(); // (the first round's query may still be ending)
+      const server = started = await startServer({ ...databases.env, TMPDIR: tmp }, {
+        task: true,
+      });
+      const answer = askForSummary(server.origin);
+      await waitFor(
+        "both slow queries to run",
+        async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
+      );
+      await signalTaskGroup(server.child.pid, signal, () => /stopping/.test(server.text()));
+      const { code } = await server.exit(10);
+      assertEquals(code, 0, server.text());
+      assertEquals((await answer).status, 503, server.text());
+      ok(!/again: stopped/.test(server.text()), server.text());
+    }
+    await databases.stoppedOnBothServers();
+    assertEquals([...Deno.readDirSync(tmp)].map((entry) => entry.name), []);
+  } finally {
+    await started?.end();
+    await databases.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test("deno task serve, a second signal while the first stop waits: one line, exit 143 at once", async () => {
   // PostgreSQL's answers stall once the kit sends its COPY: the first stop waits seconds for the
   // cancel before it drops the connection, the second signal does not
@@ -131,6 +175,12 @@ Deno.test("deno task serve, a second signal while the first stop waits: one line
     await waitFor("a COPY's answer to stall", () => proxy.stalled() >= 1);
     server.child.kill("SIGTERM");
     await waitFor("the stopping line", () => /SIGTERM: stopping/.test(server.text()));
+    // the same signal sooner would be the first one delivered twice (a process group's)
+    const stopping = performance.now();
+    await waitFor(
+      "the duplicate window to pass",
+      () => performance.now() - stopping > DUPLICATE_SIGNAL_MS,
+    );
     ok(!server.gone(), "the first stop still waits for PostgreSQL");
     const from = performance.now();
     server.child.kill("SIGTERM");

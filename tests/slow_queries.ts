@@ -2,7 +2,7 @@
  * Fixture databases whose queries take minutes (only a stop ends them within a test), and checks
  * that the servers stopped running them: PostgreSQL's backend left pg_stat_activity, ClickHouse's
  * query left system.processes. For the stop of the export (interrupt_test.ts) and of the server
- * (server_interrupt_test.ts).
+ * (server_interrupt_test.ts), and how a signal reaches `deno task`'s process group.
  */
 import pg from "pg";
 import { createClient } from "@clickhouse/client";
@@ -18,6 +18,33 @@ export async function waitFor(
   while (!(await condition())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Sends `signal` to the process group `pgid` of a `deno task` (setsid's; `kill -- -PGID`): the task
+ * and its `deno run` child both get it, and the task forwards it to the child. Whether the child
+ * sees those two apart or merged into one depends on timing, so once `handled` holds (the child
+ * acted on the first) the same signal also goes straight to the child, as systemd's
+ * KillMode=control-group sends it to each process: a duplicate the child surely sees apart. (A
+ * child already gone is no failure.)
+ */
+export async function signalTaskGroup(
+  pgid: number,
+  signal: Deno.Signal,
+  handled: () => Promise<boolean> | boolean,
+): Promise<void> {
+  // `deno task` runs its command itself (no shell): its child is the `deno run`
+  const children = [...Deno.readDirSync(`/proc/${pgid}/task`)].flatMap((thread) =>
+    Deno.readTextFileSync(`/proc/${pgid}/task/${thread.name}/children`).trim().split(/\s+/)
+  ).filter(Boolean).map(Number);
+  if (children.length !== 1) throw new Error(`deno task has ${children.length} children`);
+  Deno.kill(-pgid, signal);
+  await waitFor("the first signal to be acted on", handled, 5_000);
+  try {
+    Deno.kill(children[0], signal);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }
 

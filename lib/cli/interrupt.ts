@@ -2,9 +2,10 @@
  * Ctrl-C (SIGINT) and SIGTERM during a command's work: the first asks the work to stop (an
  * AbortSignal, checked before each stage; a publish under way completes, and the work's own
  * clean-up removes its staging folder and temporary files); a second stops the process at once,
- * after any publish under way (the next run removes what it left). Listened for only while the
- * work runs, and only by a command's own process (the export's, the server's `deno task serve`):
- * library callers (notebooks, a handler in another program) keep the signals' default.
+ * after any publish under way (the next run removes what it left), unless it is the first one
+ * delivered twice (DUPLICATE_SIGNAL_MS). Listened for only while the work runs, and only by a
+ * command's own process (the export's, the server's `deno task serve`): library callers
+ * (notebooks, a handler in another program) keep the signals' default.
  */
 import { publishesSettled } from "../formats/staging.ts";
 
@@ -28,14 +29,25 @@ export interface Interrupt extends Disposable {
   delivered(): Promise<void>;
 }
 
+/**
+ * The same signal again within this long of the first is the first one delivered twice, not a
+ * second one: a signal to the process group (a terminal's Ctrl-C, GNU timeout, systemd's
+ * KillMode=control-group, `kill -- -PGID`) reaches both `deno task` and its `deno run` child, and
+ * `deno task` forwards it to the child as well. The two arrive well under a millisecond apart
+ * (measured; a loaded machine may delay the forward by a few scheduler slices, tens of ms), while
+ * a person pressing Ctrl-C again after the "stopping" line takes longer than a second to see it and
+ * decide. A different signal (SIGINT after SIGTERM) is never a duplicate.
+ */
+export const DUPLICATE_SIGNAL_MS = 1_000;
+
 /** The export's line at a second signal (its staging folder is removed by the next export). */
 const EXPORT_AGAIN = (name: StopSignal) =>
   `error: ${name} again: stopped at once; the next export removes the staging folder this one left`;
 
 /**
  * Listens for SIGINT and SIGTERM until disposed. `onFirst` is told of the first signal (a
- * terminal's "stopping" line); a second one prints one line (`again`'s, by default the export's)
- * and exits.
+ * terminal's "stopping" line); a second one (not the first one's duplicate) prints one line
+ * (`again`'s, by default the export's) and exits.
  */
 export function listenForInterrupt(
   { onFirst, again = EXPORT_AGAIN }: {
@@ -45,15 +57,18 @@ export function listenForInterrupt(
 ): Interrupt {
   const controller = new AbortController();
   let received: StopSignal | undefined;
+  let receivedAt = 0;
   const names: StopSignal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   const listeners = names.map((name) => {
     const listener = () => {
       if (received !== undefined) {
+        if (name === received && performance.now() - receivedAt < DUPLICATE_SIGNAL_MS) return;
         console.error(again(name));
         publishesSettled().finally(() => Deno.exit(EXIT_CODES[name]));
         return;
       }
       received = name;
+      receivedAt = performance.now();
       onFirst?.(name);
       controller.abort(new Error(`interrupted (${name})`));
     };
