@@ -3,6 +3,7 @@
  * header check that rejects files that are not this kit's. Expected values are worked out by
  * hand from the two three-organization fixtures below.
  */
+import { reversedOrderError } from "../lib/analysis/compare_markdown.ts";
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
@@ -1137,4 +1138,21 @@ Deno.test("deno task compare: a snapshot of an earlier kit version's export (wri
     restore();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("compare order: as-ofs with a time are ordered by instant (.250 after .000 of the same second), a date alone by date", () => {
+  const side = (asOfDate: string) => ({ label: asOfDate, asOfDate });
+  // as text "…00.250Z" sorts before "…00Z": the later instant read as the earlier one
+  assertEquals(
+    reversedOrderError(side("2026-05-01T12:00:00Z"), side("2026-05-01T12:00:00.250Z")),
+    null,
+  );
+  assertEquals(
+    reversedOrderError(side("2026-05-01T12:00:00.250Z"), side("2026-05-01T12:00:00Z")),
+    "old 2026-05-01T12:00:00.250Z (as of 2026-05-01T12:00:00.250Z) is newer than new 2026-05-01T12:00:00Z (as of 2026-05-01T12:00:00Z): swap them, the older export first",
+  );
+  // a date alone (an export file's name) has no time: the same date is no order either way
+  assertEquals(reversedOrderError(side("2026-05-01T12:00:00Z"), side("2026-05-01")), null);
+  assertEquals(reversedOrderError(side("2026-05-01"), side("2026-05-01T00:00:00.500Z")), null);
+  ok(reversedOrderError(side("2026-05-02"), side("2026-05-01T23:59:59.999Z")) !== null);
 });

@@ -63,8 +63,20 @@ export interface ComparedSide {
  */
 export function reversedOrderError(old: ComparedSide, newer: ComparedSide): string | null {
   if (old.asOfDate === null || newer.asOfDate === null) return null;
-  if (old.asOfDate <= newer.asOfDate) return null;
+  if (!asOfAfter(old.asOfDate, newer.asOfDate)) return null;
   return `old ${old.label} (as of ${old.asOfDate}) is newer than new ${newer.label} (as of ${newer.asOfDate}): swap them, the older export first`;
+}
+
+/**
+ * Whether as-of `a` is after `b`: by instant when both have a time (as text `…00.250Z` sorts
+ * before `…00Z`), by date when either is a date alone (its time unknown: the same date is no
+ * order).
+ */
+function asOfAfter(a: string, b: string): boolean {
+  const DATE = /^\d{4}-\d{2}-\d{2}$/;
+  if (DATE.test(a) || DATE.test(b)) return a.slice(0, 10) > b.slice(0, 10);
+  const [instantA, instantB] = [Date.parse(a), Date.parse(b)];
+  return Number.isNaN(instantA) || Number.isNaN(instantB) ? a > b : instantA > instantB;
 }
 
 /**

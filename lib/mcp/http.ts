@@ -89,6 +89,7 @@ export function createMcpHttpHandler(
       };
     });
     request.signal.addEventListener("abort", dropped, { once: true });
+    if (request.signal.aborted) dropped(); // (dropped before the listener was added)
     try {
       return await Promise.race([transport.handleRequest(request), droppedAnswer]);
     } finally {
