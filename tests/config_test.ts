@@ -109,6 +109,49 @@ Deno.test("redactUrl hides the password", () => {
   );
 });
 
+Deno.test("a database URL without // is refused unshown; a password= parameter is masked", () => {
+  // the // forgotten: the parser takes it all for a path, so no password would be masked
+  for (
+    const [name, url, form] of [
+      ["PRICING_PG_URL", "postgres:S3cretPw@127.0.0.1:46051/fx", "postgres:// or postgresql://"],
+      ["PRICING_PG_URL", "postgres:user:S3cretPw@127.0.0.1/fx", "postgres:// or postgresql://"],
+      ["PRICING_PG_URL", "postgresql:/user:S3cretPw@127.0.0.1/fx", "postgres:// or postgresql://"],
+      ["PRICING_CH_URL", "http:user:S3cretPw@127.0.0.1:8123", "http:// or https://"],
+    ]
+  ) {
+    const env = { PRICING_PG_URL: "postgres://h/db", PRICING_CH_URL: "http://h:8123", [name]: url };
+    assertThrows(() => sourceSettings(env), (error: Error) => {
+      ok(error instanceof UserError);
+      ok(error.message.startsWith(`${name} must start with ${form} (like `), error.message);
+      ok(error.message.endsWith("; its value is not shown"), error.message);
+      ok(!error.message.includes("S3cretPw"), error.message);
+      return true;
+    });
+    ok(!redactUrl(url).includes("S3cretPw"), redactUrl(url));
+  }
+  assertEquals(redactUrl("postgres:user:S3cretPw@127.0.0.1/fx"), "postgres:***");
+  // pg reads ?password= (and sslpassword=) as the password: accepted, and masked when shown
+  const parameters = [
+    [
+      "postgres://postgres@127.0.0.1:1/fx?password=S3cretPw",
+      "postgres://postgres@127.0.0.1:1/fx?password=***",
+    ],
+    [
+      "postgres:///fx?password=S3cretPw&host=127.0.0.1",
+      "postgres:///fx?password=***&host=127.0.0.1",
+    ],
+    [
+      "postgres://u:S3cretPw@h/db?sslmode=require&sslpassword=K3yPass&passfile=/home/u/.pgpass",
+      "postgres://u:***@h/db?sslmode=require&sslpassword=***&passfile=/home/u/.pgpass",
+    ],
+    ["postgres://u@h/db?pass%77ord=S3cretPw", "postgres://u@h/db?pass%77ord=***"],
+  ];
+  for (const [url, shown] of parameters) {
+    assertEquals(postgresSettings({ PRICING_PG_URL: url })!.url, url);
+    assertEquals(redactUrl(url), shown);
+  }
+});
+
 /** Passwords holding unencoded @ / ? # \ in the orders that cut a URL's authority short. */
 const HOSTILE_PASSWORDS = [
   "Xq7@zK4/9Qw",

@@ -281,6 +281,24 @@ Deno.test("a backend ended mid-query (a failover, an administrator) fails in one
   }
 });
 
+Deno.test("a password given as a ?password= parameter is masked in the connection error", async () => {
+  // nothing listens on port 9: pg reads the parameter as the password and fails to connect
+  const source = openPostgres({
+    url: "postgres://reader@127.0.0.1:9/db?password=S3cretPw&application_name=x",
+    statementTimeoutMs: 1000,
+    requestTimeoutMs: 5000,
+    maxConnections: 1,
+  });
+  try {
+    await rejects(source.query({ file: "x.sql", text: "SELECT 1", sha256: "" }, {}), {
+      message:
+        "cannot reach PostgreSQL at postgres://reader@127.0.0.1:9/db?password=***&application_name=x (ECONNREFUSED); check PRICING_PG_URL",
+    });
+  } finally {
+    await source.close();
+  }
+});
+
 Deno.test("sslmode=require connects as pg always did (verify-full) without its SECURITY WARNING", async () => {
   assertEquals(
     explicitSslMode("postgres://u:p%40ss@h:5432/db?sslmode=require&application_name=x"),

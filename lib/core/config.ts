@@ -180,8 +180,17 @@ function unencodedPasswordError(name: string): UserError {
   );
 }
 
+/** A URL written scheme://…, the one form whose password a parser (and redactUrl) can find. */
+const HAS_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 function checkedUrl(env: Env, name: string, protocols: string[], example: string): URL {
   const raw = env[name] ?? "";
+  const expected = `${protocols.map((p) => p + "//").join(" or ")} (like ${example})`;
+  // before parsing: `postgres:user:pw@host` (the // forgotten) parses with no host, the whole
+  // text as its path, shown unmasked in every connection error; the value is not echoed
+  if (!HAS_AUTHORITY.test(raw.trim())) {
+    throw new UserError(`${name} must start with ${expected}; its value is not shown`);
+  }
   // before parsing: the parser's error or result could carry part of the password
   if (atAfterAuthority(raw)) throw unencodedPasswordError(name);
   let url: URL;
@@ -190,18 +199,14 @@ function checkedUrl(env: Env, name: string, protocols: string[], example: string
   } catch {
     throw new UserError(`${name} is not a URL; expected something like ${example}`);
   }
-  if (!protocols.includes(url.protocol)) {
-    throw new UserError(
-      `${name} must start with ${protocols.map((p) => p + "//").join(" or ")} (like ${example})`,
-    );
-  }
+  if (!protocols.includes(url.protocol)) throw new UserError(`${name} must start with ${expected}`);
   return url;
 }
 
 /**
- * Removes the password from a connection URL so it can be shown. A URL with an `@` after its
- * authority (an unencoded `@ / ? #` in the password, refused by the settings) shows nothing
- * between `//` and its last `@`: where the password ends cannot be known.
+ * Removes the password (and any `…password=` parameter) from a connection URL so it can be shown.
+ * A URL with an `@` after its authority (an unencoded `@ / ? #` in the password, refused by the
+ * settings) shows nothing between `//` and its last `@`: where the password ends cannot be known.
  */
 export function redactUrl(raw: string): string {
   if (atAfterAuthority(raw)) {
@@ -210,10 +215,28 @@ export function redactUrl(raw: string): string {
   }
   try {
     const url = new URL(raw);
+    // with no // (refused by the settings) all of it is the path: where a password is, unknown
+    if (!HAS_AUTHORITY.test(raw.trim())) return `${url.protocol}***`;
     if (url.password) url.password = "***";
+    // pg reads every ?parameter as a setting: `?password=…` (or `sslpassword`) is a password too
+    const search = url.search.replace(
+      /([?&])([^=&#]*)=[^&#]*/g,
+      (param, separator: string, key: string) =>
+        /password/i.test(paramName(key)) ? `${separator}${key}=***` : param,
+    );
+    if (search !== url.search) url.search = search;
     return url.toString();
   } catch {
     return "(unparseable URL)";
+  }
+}
+
+/** A ?parameter's name as pg reads it (`+` a blank, %-escapes decoded). */
+function paramName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replaceAll("+", " "));
+  } catch {
+    return raw;
   }
 }
 
