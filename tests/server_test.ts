@@ -1434,6 +1434,48 @@ Deno.test("deno task serve: a port in use is one line naming host:port and --por
   }
 });
 
+Deno.test("deno task serve: a host it cannot bind is one line naming --host or PRICING_SERVER_HOST and the fix", async () => {
+  const main = new URL("../lib/server/main.ts", import.meta.url).pathname;
+  const fix = "an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 " +
+    "(every interface)\n";
+  // 10.9.9.9 is no address of this machine (as the probe found); .invalid never resolves
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [
+      ["--host", "10.1.2.3"],
+      {},
+      /^error: --host "10\.1\.2\.3" is no address of this machine \(Cannot assign requested address \(os error 99\)\); set it to /,
+    ],
+    [
+      [],
+      { PRICING_SERVER_HOST: "10.9.9.9" },
+      /^error: PRICING_SERVER_HOST "10\.9\.9\.9" is no address of this machine \(.+\); set it to /,
+    ],
+    [
+      ["--host", "no.such.host.invalid"],
+      {},
+      /^error: --host "no\.such\.host\.invalid" is no host name this machine can resolve \(failed to lookup address information: .+\); set it to /,
+    ],
+    [
+      ["--host", "bad host"],
+      {},
+      /^error: --host "bad host" is not a host name or IP address; set it to /,
+    ],
+  ];
+  for (const [flags, env, expected] of cases) {
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", main, "--demo", ...flags, "--port", "0", "--env-file", "/dev/null"],
+      env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", PRICING_SERVER_TOKEN: TOKEN, ...env },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(result.stderr);
+    assertEquals(result.code, 1, stderr);
+    match(stderr, expected);
+    ok(stderr.endsWith(fix) && stderr.split("\n").length === 2, stderr);
+  }
+});
+
 Deno.test("HEAD answers like GET without a body", async (t) => {
   let csvWrites = 0;
   let xlsxWrites = 0;

@@ -8,12 +8,13 @@ import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
 import { oneLine } from "./stream.ts";
 import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } from "./settings.ts";
+import { hostSetting, listenFailure } from "./settings.ts";
 import { runMain } from "../cli/args.ts";
 import { listenForInterrupt } from "../cli/interrupt.ts";
 
 export async function main(args: string[]): Promise<number> {
-  /** host:port, once known: a port in use is reported with it */
-  let listenOn: string | null = null;
+  /** while binding: what a bind failure's message names (host:port, the host's setting) */
+  let binding: Parameters<typeof listenFailure>[1] | null = null;
   try {
     const parsed = parseServerArgs(args);
     if (parsed.help) {
@@ -24,7 +25,7 @@ export async function main(args: string[]): Promise<number> {
     const env = await loadEnv(parsed.envFile, { required: parsed.envFileNamed });
     const settings = serverSettings(parsed, env);
     await checkRunSettings(settings);
-    listenOn = `${
+    const listenOn = `${
       settings.host.includes(":") && !settings.host.startsWith("[")
         ? `[${settings.host}]`
         : settings.host
@@ -39,6 +40,7 @@ export async function main(args: string[]): Promise<number> {
       again: (name) => `error: ${name} again: stopped at once`,
     });
     const handler = createHandler(settings, { signal: interrupt.signal });
+    binding = { host: settings.host, listenOn, setting: hostSetting(parsed, env) };
     const server = Deno.serve({
       hostname: settings.host,
       port: settings.port,
@@ -65,18 +67,16 @@ export async function main(args: string[]): Promise<number> {
         }
       },
     }, handler);
+    binding = null;
     const stop = () => server.shutdown();
     if (interrupt.signal.aborted) stop();
     else interrupt.signal.addEventListener("abort", stop, { once: true });
     await server.finished;
     return 0;
   } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse && listenOn) {
-      console.error(
-        `error: ${listenOn} is already in use (another server?): pick another port with ` +
-          "--port (0 = any free port) or stop the other server",
-      );
-    } else if (error instanceof UserError) console.error(`error: ${error.message}`);
+    const bindError = binding && listenFailure(error, binding);
+    if (bindError) console.error(`error: ${bindError}`);
+    else if (error instanceof UserError) console.error(`error: ${error.message}`);
     else console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }

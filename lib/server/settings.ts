@@ -218,3 +218,38 @@ export async function checkRunSettings(settings: ServerSettings): Promise<void> 
     );
   }
 }
+
+/** Which setting gave the host: named in a bind failure's message. */
+export function hostSetting(args: ServerArgs, env: Env): string {
+  if (args.host !== undefined) return "--host";
+  return env.PRICING_SERVER_HOST ? "PRICING_SERVER_HOST" : "the default host";
+}
+
+/**
+ * A bind failure as one line naming the setting to change (Deno says only "Cannot assign
+ * requested address (os error 99)"), or null for a failure that is no setting's.
+ */
+export function listenFailure(
+  error: unknown,
+  { host, listenOn, setting }: { host: string; listenOn: string; setting: string },
+): string | null {
+  const fix = `set ${setting === "the default host" ? "--host or PRICING_SERVER_HOST" : "it"} to ` +
+    "an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)";
+  const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  if (error instanceof Deno.errors.AddrInUse) {
+    return `${listenOn} is already in use (another server?): pick another port with ` +
+      "--port (0 = any free port) or stop the other server";
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return `${setting} ${quoteValue(host)} is no address of this machine (${reason}); ${fix}`;
+  }
+  if (error instanceof Error && /failed to lookup address/i.test(error.message)) {
+    return `${setting} ${
+      quoteValue(host)
+    } is no host name this machine can resolve (${reason}); ${fix}`;
+  }
+  if (error instanceof URIError) {
+    return `${setting} ${quoteValue(host)} is not a host name or IP address; ${fix}`;
+  }
+  return null;
+}
