@@ -118,3 +118,67 @@ Deno.test("PRICING_QUERIES_DIR: a missing folder is an error; a .sql file replac
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("PRICING_QUERIES_DIR: an upper-case .SQL is warned of with the name the kit opens", async () => {
+  const dir = await Deno.makeTempDir();
+  const queries = { postgres: ["prompts_created"], clickhouse: ["usage_30d"] };
+  try {
+    await Deno.mkdir(`${dir}/postgres`);
+    await Deno.writeTextFile(`${dir}/postgres/prompts_created.SQL`, "select 1");
+    await Deno.writeTextFile(`${dir}/postgres/Prompts_Created.sql`, "select 1");
+    await Deno.writeTextFile(`${dir}/postgres/seats.Sql`, "select 1");
+    await Deno.writeTextFile(`${dir}/usage_30d.SQL`, "select 1");
+    assertEquals(await checkQueriesDir(dir, queries), [
+      `PRICING_QUERIES_DIR: ${dir}/postgres/Prompts_Created.sql is not named prompts_created.sql, the name the kit opens: rename it (on a case-sensitive file system it is not run)`,
+      `PRICING_QUERIES_DIR: ${dir}/postgres/prompts_created.SQL is not named prompts_created.sql, the name the kit opens: rename it (on a case-sensitive file system it is not run)`,
+      `PRICING_QUERIES_DIR: ${dir}/postgres/seats.Sql replaces no query (the postgres ones: prompts_created); it is not run`,
+      `PRICING_QUERIES_DIR: ${dir}/usage_30d.SQL is not in postgres/ or clickhouse/, so it replaces no query`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("PRICING_QUERIES_DIR: a folder named like a query file is one line naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  const queries = { postgres: ["prompts_created"], clickhouse: ["usage_30d"] };
+  const message =
+    `PRICING_QUERIES_DIR: ${dir}/postgres/prompts_created.sql is a folder, not a SQL file; put the query's SQL in a file of that name, or remove the folder`;
+  try {
+    await Deno.mkdir(`${dir}/postgres/prompts_created.sql`, { recursive: true });
+    await assertRejects(checkQueriesDir(dir, queries), { name: "UserError", message });
+    await assertRejects(loadSql("postgres", "prompts_created", dir), {
+      name: "UserError",
+      message,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a query file that is not UTF-8 text, or holds NUL bytes, is refused naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/postgres/prompts_created.sql`;
+  try {
+    await Deno.mkdir(`${dir}/postgres`);
+    // the probe's bytes: a UTF-16 byte-order mark, then UTF-16 text
+    await Deno.writeFile(path, new Uint8Array([0xff, 0xfe, 0x00, 0x53]));
+    await assertRejects(loadSql("postgres", "prompts_created", dir), {
+      name: "UserError",
+      message:
+        `${path} is not UTF-8 text (a UTF-16 or binary file?): save it as UTF-8; nothing was sent`,
+    });
+    // "SE" in UTF-16LE without its byte-order mark: valid UTF-8, with NUL bytes
+    await Deno.writeFile(path, new Uint8Array([0x53, 0x00, 0x45, 0x00]));
+    await assertRejects(loadSql("postgres", "prompts_created", dir), {
+      name: "UserError",
+      message:
+        `${path} holds NUL bytes (a UTF-16 or binary file?): save it as UTF-8 text; nothing was sent`,
+    });
+    // UTF-8 with a byte-order mark reads as before: the mark dropped, é kept
+    await Deno.writeFile(path, new TextEncoder().encode("\ufeffSELECT 'é'"));
+    assertEquals((await loadSql("postgres", "prompts_created", dir)).text, "SELECT 'é'");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

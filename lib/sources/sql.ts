@@ -57,8 +57,9 @@ export async function demoQueriesDirWarning(dir: string | undefined): Promise<st
 
 /**
  * Checks PRICING_QUERIES_DIR before any query: a missing folder is a one-line error (it was
- * silently ignored, running the built-in SQL), and each `.sql` file that replaces no query of
- * `queries` (a typo, a file outside `postgres/` or `clickhouse/`) is returned as a warning.
+ * silently ignored, running the built-in SQL), as is a folder named like a query file; each `.sql`
+ * file that replaces no query of `queries` (a typo, a file outside `postgres/` or `clickhouse/`, an
+ * upper-case `.SQL`) is returned as a warning.
  */
 export async function checkQueriesDir(
   dir: string,
@@ -66,25 +67,63 @@ export async function checkQueriesDir(
 ): Promise<string[]> {
   const problem = await queriesDirProblem(dir);
   if (problem) throw new UserError(`${problem}; ${QUERIES_DIR_FIX}`);
-  const sqlFiles = async (folder: string) =>
+  // `.SQL` too: the kit opens `<name>.sql`, which a case-sensitive file system does not match
+  const sqlEntries = async (folder: string) =>
     (await Array.fromAsync(Deno.readDir(folder)).catch(() => []))
-      .filter((entry) => entry.isFile && entry.name.endsWith(".sql")).map((entry) => entry.name);
-  const warnings = (await sqlFiles(dir)).map((name) =>
+      .filter((entry) => /\.sql$/i.test(entry.name));
+  const warnings = (await sqlEntries(dir)).filter((entry) => entry.isFile).map(({ name }) =>
     `PRICING_QUERIES_DIR: ${
       joinPath(dir, name)
     } is not in postgres/ or clickhouse/, so it replaces no query`
   );
   for (const engine of Object.keys(queries) as Engine[]) {
-    for (const name of await sqlFiles(joinPath(dir, engine))) {
-      if (queries[engine].includes(name.slice(0, -".sql".length))) continue;
+    for (const entry of await sqlEntries(joinPath(dir, engine))) {
+      const path = joinPath(dir, engine, entry.name);
+      const stem = entry.name.slice(0, -".sql".length);
+      const replaces = queries[engine].includes(stem);
+      if (entry.isDirectory && replaces && entry.name.endsWith(".sql")) {
+        throw new UserError(notAFileError(path));
+      }
+      if (!entry.isFile || (replaces && entry.name.endsWith(".sql"))) continue;
+      // `Prompts_created.SQL`: the query it was meant to replace, by its exact name
+      const meant = queries[engine].find((query) => query.toLowerCase() === stem.toLowerCase());
       warnings.push(
-        `PRICING_QUERIES_DIR: ${
-          joinPath(dir, engine, name)
-        } replaces no query (the ${engine} ones: ${queries[engine].join(", ")}); it is not run`,
+        meant
+          ? `PRICING_QUERIES_DIR: ${path} is not named ${meant}.sql, the name the kit opens: rename it (on a case-sensitive file system it is not run)`
+          : `PRICING_QUERIES_DIR: ${path} replaces no query (the ${engine} ones: ${
+            queries[engine].join(", ")
+          }); it is not run`,
       );
     }
   }
   return warnings.sort();
+}
+
+/** A folder where a query file is expected, in one line (Deno says "Is a directory (os error 21)"). */
+function notAFileError(path: string): string {
+  return `PRICING_QUERIES_DIR: ${path} is a folder, not a SQL file; put the query's SQL in a file of that name, or remove the folder`;
+}
+
+/**
+ * A query file's text, refused in one line naming it unless it is UTF-8 text without NUL bytes:
+ * a UTF-16 or binary file was decoded with replacement characters and sent, and PostgreSQL
+ * answered "insufficient data left in message", naming neither the file nor the cause.
+ */
+function queryText(file: string, bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError(
+      `${file} is not UTF-8 text (a UTF-16 or binary file?): save it as UTF-8; nothing was sent`,
+    );
+  }
+  if (text.includes("\0")) {
+    throw new UserError(
+      `${file} holds NUL bytes (a UTF-16 or binary file?): save it as UTF-8 text; nothing was sent`,
+    );
+  }
+  return text;
 }
 
 /**
@@ -103,16 +142,18 @@ export async function loadSql(
     ]
     : [joinPath(BUILT_IN_QUERIES_DIR, engine, `${name}.sql`)];
   for (const path of candidates) {
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await Deno.readTextFile(path);
+      bytes = await Deno.readFile(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) continue;
+      if (error instanceof Deno.errors.IsADirectory) throw new UserError(notAFileError(path));
       throw error;
     }
     const file = path.startsWith(BUILT_IN_QUERIES_DIR)
       ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length)}`
       : path;
+    const text = queryText(file, bytes);
     return { file, text, sha256: createHash("sha256").update(text).digest("hex") };
   }
   throw new Error(`query file not found: queries/${engine}/${name}.sql`);
