@@ -156,7 +156,9 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const caption = `${formatCount(payingFrame.height)} organizations with MRR > 0 (${
     formatCount(frame.height - payingFrame.height)
-  } with no or unknown MRR not shown)${clippedNote(clippedCount, `as ▼ at ${MARGIN_FLOOR} %`)}.`;
+  } without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row)${
+    clippedNote(clippedCount, `as ▼ at ${MARGIN_FLOOR} %`)
+  }.`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
   const marks = dense ? [clippedHexbins(payingFrame, whole)] : [
     Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75, title: "title" }),
