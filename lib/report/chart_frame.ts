@@ -6,6 +6,7 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { plainText } from "../formats/markdown.ts";
+import type { Row } from "./chart_data.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -221,4 +222,15 @@ export function countTick(value: number): string {
   if (abs >= 1e6) return `${+(value / 1e6).toPrecision(3)}M`;
   if (abs >= 1e3) return `${+(value / 1e3).toPrecision(3)}k`;
   return `${+value.toPrecision(3)}`;
+}
+
+/** Beyond this many points a scatter becomes a hexbin density (a 100k-dot SVG helps no one). */
+export const MAX_DOTS = 5000;
+
+/** Tier boxes' style: translucent tier colour, dark lines. */
+export const TIER_BOXES = { fillOpacity: 0.35, stroke: "#333" };
+
+/** Tier swatches for a dot chart, or a note on the density scale when it became a hexbin. */
+export function dotsLegend(dense: boolean, data: Row[]): string {
+  return dense ? legend([DENSITY_LEGEND]) : tierLegend(data.map((d) => d.tier));
 }

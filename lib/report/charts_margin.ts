@@ -1,0 +1,211 @@
+/**
+ * The two margin charts of the export (gross margin against MRR, gross margin by tier), on the
+ * spec basis, with margins below MARGIN_FLOOR drawn on it and counted in the caption.
+ */
+import * as Plot from "@observablehq/plot";
+import pl from "nodejs-polars";
+import { channel, type Row, rows } from "./chart_data.ts";
+import {
+  aggregatedBoxes,
+  densityHexbins,
+  type DrawnLimit,
+  drawsEveryPoint,
+  everyPointBoxes,
+} from "./chart_aggregates.ts";
+import { AXIS_INSET, logAxis } from "./chart_axes.ts";
+import { formatCount } from "./numbers.ts";
+import {
+  type Chart,
+  chartLabel,
+  DENSITY_COLOR,
+  dotsLegend,
+  framed,
+  MAX_DOTS,
+  TIER_BOXES,
+  TIER_DOMAIN,
+  tierColor,
+  tierLegend,
+  usdTick,
+} from "./chart_frame.ts";
+
+/**
+ * The lowest gross margin a chart draws: margins below are drawn at it and counted in the caption
+ * (every margin chart, the economics ones too).
+ */
+export const MARGIN_FLOOR = -300;
+
+/**
+ * The spec's margin (gross_margin_pct) said with its basis, as README's "Which margin?" names it:
+ * the margin charts here are on the spec basis (every token as if we paid it, no infrastructure:
+ * not a bound on the company margin).
+ */
+const SPEC_MARGIN_AXIS = "Gross margin, spec basis: all LLM cost (%)";
+const MARGIN_VS_MRR_TITLE = "Gross margin (spec basis, all LLM cost) vs MRR per organization";
+const MARGIN_BY_TIER_TITLE = "Gross margin (spec basis, all LLM cost) by tier";
+
+/**
+ * Hexagons of MRR against margin: points in range first, then those below the floor drawn on it
+ * (the order the dots take), from channels; above the drawn limit from grid counts.
+ */
+function clippedHexbins(frame: pl.DataFrame, whole: boolean) {
+  if (!whole) {
+    return densityHexbins(frame, {
+      x: { values: pl.col("mrr"), log: true },
+      y: { values: clippedMargin(), log: false },
+    });
+  }
+  const mrr = channel(frame, "mrr") as number[];
+  const margin = channel(frame, "gross_margin_pct") as number[];
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < margin.length; i++) {
+    if (margin[i] >= MARGIN_FLOOR) x.push(mrr[i]), y.push(margin[i]);
+  }
+  for (let i = 0; i < margin.length; i++) {
+    if (margin[i] < MARGIN_FLOOR) x.push(mrr[i]), y.push(MARGIN_FLOOR);
+  }
+  return Plot.dot({ length: x.length }, Plot.hexbin({ fill: "count" }, { x, y }));
+}
+
+/**
+ * The gross margin axis of `frame`'s margins: 100 % down to 0, or to the lowest margin when one
+ * is negative, but not below MARGIN_FLOOR (a fixed −300 % left most of the chart empty when no
+ * margin was negative); niced, and inset so a dot at 100 % or a ▼ at the floor is inside the frame.
+ */
+function marginAxis(frame: pl.DataFrame) {
+  const lowest = frame.select(pl.col("gross_margin_pct").min()).getColumn("gross_margin_pct")
+    .get(0) as number | null;
+  return {
+    domain: [Math.max(MARGIN_FLOOR, Math.min(0, lowest ?? 0)), 100],
+    nice: true,
+    inset: AXIS_INSET,
+  };
+}
+
+/** "; N below −300 % drawn …" when there are any (the caption says nothing of none). */
+function clippedNote(clipped: number, how: string): string {
+  return clipped > 0 ? `; ${formatCount(clipped)} below ${MARGIN_FLOOR} % drawn ${how}` : "";
+}
+
+/** Gross margin with those below MARGIN_FLOOR on it, as the charts draw it. */
+function clippedMargin(): pl.Expr {
+  return pl.when(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).then(pl.lit(MARGIN_FLOOR))
+    .otherwise(pl.col("gross_margin_pct"));
+}
+
+export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
+  // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
+  const payingFrame = frame.select("mrr", "gross_margin_pct", "tier", "org_name").filter(
+    pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
+  );
+  const dense = payingFrame.height > MAX_DOTS;
+  const whole = drawsEveryPoint(payingFrame.height, limit);
+  // Hover titles name the organization (org_name is data: Plot sets it as the title's text).
+  const titled = (r: Row, margin: number) => ({
+    ...r,
+    title: `${chartLabel(r.org_name)}\n${r.tier ?? ""}\nMRR ${usdTick(r.mrr as number)} · ${
+      margin.toFixed(1)
+    } % gross margin, spec basis`,
+  });
+  // Dots need row objects (tier colours); hexbins draw from two channels or grid counts.
+  const paying = dense ? [] : rows(payingFrame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
+  const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR)
+    .map((r) => titled(r, r.gross_margin_pct as number));
+  // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
+  const clipped = paying
+    .filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR)
+    .map((r) => ({ ...titled(r, r.gross_margin_pct as number), gross_margin_pct: MARGIN_FLOOR }));
+  const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
+  const caption = `${formatCount(payingFrame.height)} organizations with MRR > 0 (${
+    formatCount(frame.height - payingFrame.height)
+  } without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row)${
+    clippedNote(clippedCount, `as ▼ at ${MARGIN_FLOOR} %`)
+  }.`;
+  const xy = { x: "mrr", y: "gross_margin_pct" };
+  const marks = dense ? [clippedHexbins(payingFrame, whole)] : [
+    Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75, title: "title" }),
+    Plot.dot(clipped, {
+      ...xy,
+      fill: "tier",
+      symbol: "triangle",
+      rotate: 180,
+      r: 4.5,
+      fillOpacity: 0.9,
+      title: "title",
+    }),
+  ];
+  const legendSvg = dotsLegend(dense, paying);
+  const x = logAxis(payingFrame, "mrr", {
+    axis: "x",
+    label: "MRR (USD per month, log scale)",
+    money: true,
+  });
+  return {
+    name: "margin_vs_mrr",
+    title: MARGIN_VS_MRR_TITLE,
+    svg: framed(MARGIN_VS_MRR_TITLE, caption, legendSvg, {
+      x: x.scale,
+      y: {
+        label: SPEC_MARGIN_AXIS,
+        grid: true,
+        ...marginAxis(payingFrame),
+      },
+      color: dense ? DENSITY_COLOR : tierColor,
+      marks: [...x.marks, Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
+    }),
+  };
+}
+
+export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
+  const knownFrame = frame.select("tier", "gross_margin_pct")
+    .filter(pl.col("gross_margin_pct").isNotNull());
+  const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
+  const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
+  // organizations with a margin per tier (all of them): the axis says n
+  const counts = knownFrame.groupBy("tier").agg(pl.len().alias("n"));
+  const countOf = new Map(
+    (counts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
+      t,
+      Number(counts.getColumn("n").get(i)),
+    ]),
+  );
+  const withMargin = new Set(countOf.keys());
+  const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
+  const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
+  return {
+    name: "margin_by_tier",
+    title: MARGIN_BY_TIER_TITLE,
+    svg: framed(
+      MARGIN_BY_TIER_TITLE,
+      `Box: quartiles and median; ${formatCount(knownFrame.height)} organizations with MRR > 0${
+        clippedNote(clipped, `as ▼ at ${MARGIN_FLOOR} %`)
+      }.${withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""}`,
+      tierLegend(tiers),
+      {
+        x: {
+          label: "tier (n = organizations with a margin)",
+          domain: tiers,
+          tickFormat: (t: string) => `${t} (n=${formatCount(countOf.get(t) ?? 0)})`,
+        },
+        y: { label: SPEC_MARGIN_AXIS, grid: true, ...marginAxis(knownFrame) },
+        color: tierColor,
+        marks: [
+          Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }),
+          ...(drawsEveryPoint(knownFrame.height, limit)
+            ? [everyPointBoxes(knownFrame, {
+              column: "gross_margin_pct",
+              style: TIER_BOXES,
+              floor: MARGIN_FLOOR,
+            })]
+            : aggregatedBoxes(knownFrame, {
+              values: pl.col("gross_margin_pct"),
+              floor: MARGIN_FLOOR,
+              log: false,
+              domain: tiers,
+              style: TIER_BOXES,
+            })),
+        ],
+      },
+    ),
+  };
+}
