@@ -16,6 +16,7 @@ import { startFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   discount,
+  lateThresholdAndLicensedSwapData,
   price,
   products,
   subscription,
@@ -620,6 +621,46 @@ Deno.test("backfilled usage counts as the live export: the closed period's thres
       Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges])),
       { cus_swap: 250, cus_thresh: 700 },
     );
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("backfilled usage counts as the live export: a period begun before the live listing, a metered price swapped for a licensed-only plan", async () => {
+  const fake = startFakeStripe(lateThresholdAndLicensedSwapData());
+  const cacheDir = await Deno.makeTempDir();
+  const connection = {
+    apiKey: fake.apiKey,
+    apiHost: "127.0.0.1",
+    apiPort: fake.port,
+    apiProtocol: "http" as const,
+    cacheDir,
+  };
+  const customerIds = ["cus_late", "cus_lic", "cus_licq"];
+  const columns = (byCustomer: Map<string, Json>) =>
+    Object.fromEntries(
+      customerIds.map((id) => {
+        const r = byCustomer.get(id);
+        return [id, [r.mrr, r.usageCharges, r.mrrRecurring]];
+      }),
+    );
+  // [mrr, usage_charges, mrr_recurring]: cus_late's period [−60, −30] days billed $300 + $300 at
+  // thresholds and $100 at its close; cus_lic's and cus_licq's last cycle $250 on the monthly
+  // metered price_m_old2, swapped off since, beside $50 a month of licensed plan
+  const expected = { cus_late: [700, 700, 0], cus_lic: [300, 250, 50], cus_licq: [300, 250, 50] };
+  try {
+    const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
+    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const backfill = invoiceRevenue(history, { asOf: AS_OF, windowDays: 30, rules, customerIds });
+    assertEquals(columns(backfill.byCustomer), expected);
+    const live = await loadRevenue(customerIds, {
+      ...connection,
+      mode: "auto",
+      asOf: AS_OF,
+      rules,
+    });
+    assertEquals(columns(live.byCustomer), expected);
   } finally {
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });

@@ -15,6 +15,7 @@ import {
   discount,
   FAKE_DATA,
   invoice,
+  lateThresholdAndLicensedSwapData,
   line,
   price,
   PRICES,
@@ -580,6 +581,56 @@ Deno.test("usage billed at thresholds and on a metered price swapped off the sub
   }, thresholdAndSwapData());
 });
 
+/** [mrr, usage_charges, mrr_recurring] of each customer of a result */
+function usageOf(result: Awaited<ReturnType<typeof loadRevenue>>, ids: string[]) {
+  return Object.fromEntries(ids.map((id) => {
+    const r = result.byCustomer.get(id)!;
+    return [id, [r.mrr, r.usageCharges, r.mrrRecurring]];
+  }));
+}
+
+Deno.test("threshold invoices of a closed period that started before the listed invoices count", async () => {
+  await withFake(async (fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(["cus_late"], options);
+      assertEquals(result.source, source);
+      // the period [−60, −30] days: thresholds $300 (−50) + $300 (−42) and the cycle's $100
+      // (−30); not the $999 of the cycle invoice before (−60, an earlier period)
+      assertEquals(usageOf(result, ["cus_late"]), { cus_late: [700, 700, 0] }, source);
+    }
+    // the 35 days listed, then once the invoices from the period's start (−60 days) up to there
+    const day = 86_400, until = AS_OF.getTime() / 1000;
+    const listings = fake.log.filter((r) => r.path === "/v1/invoices").map((r) => [
+      (until - Number(r.params.get("created[gte]"))) / day,
+      (until - Number(r.params.get("created[lt]"))) / day,
+    ]);
+    assertEquals(listings, [[35, 0], [60, 35]]);
+  }, lateThresholdAndLicensedSwapData());
+});
+
+Deno.test("a metered price swapped off for a licensed-only plan counts, per month of its own interval", async () => {
+  await withFake(async (fake, options) => {
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(["cus_lic", "cus_licq"], options);
+      assertEquals(result.source, source);
+      assertEquals(usageOf(result, ["cus_lic", "cus_licq"]), {
+        // $250 on price_m_old2 (monthly) + the $50 plan
+        cus_lic: [300, 250, 50],
+        // $250 on price_m_old2 is a month's ($250), not a third of the quarterly plan's; plus
+        // $150 a quarter ($50)
+        cus_licq: [300, 250, 50],
+      }, source);
+    }
+    // whether price_m_old2 is metered: one lookup for both; no call per subscription
+    assertEquals(fake.requests.filter((r) => !r.startsWith("GET /v1/invoices")).sort(), [
+      "GET /v1/coupons",
+      "GET /v1/prices/price_m_old2",
+      "GET /v1/products",
+      "GET /v1/subscriptions",
+    ]);
+  }, lateThresholdAndLicensedSwapData());
+});
+
 Deno.test("an amount_off split by Stripe over the plan and the usage line comes off once", async () => {
   const T = AS_OF.getTime() / 1000;
   const DAY = 86_400;
@@ -894,7 +945,7 @@ Deno.test("discount policy: forever only, none, and a repeating discount that ha
   assertEquals(compute("none"), 100);
 });
 
-Deno.test("a usage line whose price left the subscription is per month of the subscription's interval", () => {
+Deno.test("a usage line whose price left the subscription is per month of that price's own interval", () => {
   const recurring = { interval: "month", interval_count: 3, usage_type: "licensed" };
   const sub = subscriptionLite({
     id: "sub_q",
@@ -920,7 +971,7 @@ Deno.test("a usage line whose price left the subscription is per month of the su
     customerId: "cus_q",
     subscriptions: [sub],
     products: new Map(),
-    // billed at a metered price since swapped off the subscription: still a quarter's usage
+    // billed at a quarterly metered price since swapped off the subscription: a quarter's usage
     usageLines: [{
       customer: "cus_q",
       subscription: "sub_q",
@@ -929,6 +980,7 @@ Deno.test("a usage line whose price left the subscription is per month of the su
       inclusive_tax: 0,
       discount_amounts: [],
       currency: "usd",
+      months: 3,
     }],
     asOf: AS_OF,
   }, DEFAULT_RULES).revenue;

@@ -21,8 +21,11 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * whose payment collection is paused has status `paused` (it was `active`); `customer_deleted`.
  * 7: an archived tiered price's tiers are read (a 6 file may hold it without, read as $0).
  * 9: usage lines include the closed period's threshold invoices' and those of metered prices
- * swapped off the subscription (an 8 file left both out). */
-const CACHE_VERSION = 9;
+ * swapped off the subscription (an 8 file left both out).
+ * 10: usage lines carry their price's months; they include a closed period's threshold invoices
+ * created before the invoices listed and the usage of subscriptions holding no metered price now
+ * (a 9 file left both out). */
+const CACHE_VERSION = 10;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -153,7 +153,8 @@ const usageLine: Check = (line) =>
     at("amount", line.amount, number(line.amount)) ??
     at("inclusive_tax", line.inclusive_tax, number(line.inclusive_tax)) ??
     at("discount_amounts", line.discount_amounts, discountAmounts(line.discount_amounts)) ??
-    at("currency", line.currency, text(line.currency));
+    at("currency", line.currency, text(line.currency)) ??
+    at("months", line.months, number(line.months));
 
 const snapshotFields = {
   customerDiscounts: recordOf(discounts),

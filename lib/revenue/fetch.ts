@@ -12,8 +12,10 @@
  * - every coupon once, with `applies_to` and `currency_options` expanded;
  * - the invoices created in the usage look-back window (or the export window, if longer) once,
  *   for the metered lines billing each subscription's last closed period (usage_period.ts) and for
- *   postpaid PTB invoices; a metered subscription billed over more than a month whose cycle
- *   invoice is not among them has its own invoices listed further back (longCycleLookbacks);
+ *   postpaid PTB invoices; then what usage needs before it (usage_fetch.ts): a metered
+ *   subscription billed over more than a month whose cycle invoice is not among them has its own
+ *   invoices listed further back, and a closed period that started before the invoices listed
+ *   for it has its threshold invoices listed back to its start (the listing widened once);
  * - with PRICING_STRIPE_PTB_PRODUCT set, the export window's PaymentIntents once (PTB credits);
  * - then only what those lists leave open: items or invoice lines past an embedded list's
  *   `has_more`, the tiers and currency options of prices (looked up one by one up to
@@ -24,28 +26,24 @@
  * The call bound of a cold run: ceil(subscriptions/100) + ceil(invoices/100) + 5, plus a page
  * for each embedded list past its first (items beyond a subscription's first ten, lines beyond an
  * invoice's first ten), for each PaymentIntent page past the first and for each page of a long
- * billing period's earlier invoices (one per such subscription, mostly) and for the prices of usage
- * lines no subscription holds any more (usage_prices.ts). The 5 hold products,
+ * billing period's earlier invoices (one per such subscription, mostly), for each page listing a
+ * closed period's invoices before the listing (the widened listing's, ≈ its invoices ÷ 100, and
+ * one per long period that needs it) and for the prices of usage lines no subscription holds any
+ * more (usage_prices.ts). The 5 hold products,
  * coupons, prices (a second listing when archived prices are open) and the first PaymentIntent
  * page (a page each while each has at most 100); what they leave is spent checking customers
  * without a subscription (one lookup each when they fit, else a listing of the account's
  * customers cut off there); customers left unchecked count as known, with a warning, once one of
  * the export's customers was found (else one of them is looked up, past the bound).
  */
-import { EmptyPageError, FetchAbandoned, type Json, type StripeReader } from "./reader.ts";
+import { completeList, FetchAbandoned, type Json, type StripeReader } from "./reader.ts";
 import { createdParam, listPartitioned } from "./partition.ts";
 import { ptbWindow } from "./ptb.ts";
-import {
-  longCycleLookbacks,
-  meteredSubscriptionIds,
-  snapshotFromStripeObjects,
-  type StripeObjects,
-  type StripeSnapshot,
-  usageInvoices,
-} from "./snapshot.ts";
-import { lookUpUsagePrices } from "./usage_prices.ts";
+import { snapshotFromStripeObjects, type StripeObjects, type StripeSnapshot } from "./snapshot.ts";
+import { fetchUsageInvoices, listInvoices } from "./usage_fetch.ts";
 
 export { type FetchStats, stripeClient, type StripeConnection, StripeReader } from "./reader.ts";
+export { listInvoices } from "./usage_fetch.ts";
 
 /** Calls a cold run may spend beyond the subscription and invoice pages (issue 10, item 12). */
 export const CALL_BOUND_EXTRA = 5;
@@ -54,9 +52,10 @@ export const CALL_BOUND_EXTRA = 5;
  * A cold run's call bound for the objects listed: ceil(subscriptions/100) + ceil(invoices/100)
  * + CALL_BOUND_EXTRA, plus the pages of embedded lists past their first (`embedded`), of
  * PaymentIntents past the first (proportional to the data, like invoice pages), of the earlier
- * invoices of subscriptions billed over more than a month (`earlier_invoices`), of the prices of
- * usage lines no subscription holds (`usage_prices`: one each up to the lookup limit, else the
- * recurring prices listed), and one per
+ * invoices of subscriptions billed over more than a month (`earlier_invoices`), of the invoices of
+ * closed periods that started before them (`period_invoices`), of the prices of usage lines no
+ * subscription holds (`usage_prices`: one each up to the lookup limit, else the recurring prices
+ * listed), and one per
  * `created` range split off a long list (its partial last page; a range splits only while at
  * least two more pages are expected).
  */
@@ -66,27 +65,12 @@ export function callBound(
 ): number {
   return Math.ceil(counts.subscriptions / 100) + Math.ceil(counts.invoices / 100) +
     CALL_BOUND_EXTRA + (calls.embedded ?? 0) + Math.max(0, (calls.payment_intents ?? 0) - 1) +
-    (calls.earlier_invoices ?? 0) + (calls.usage_prices ?? 0) + counts.splits;
+    (calls.earlier_invoices ?? 0) + (calls.period_invoices ?? 0) + (calls.usage_prices ?? 0) +
+    counts.splits;
 }
 
 const spent = (calls: Record<string, number>) =>
   Object.values(calls).reduce((sum, n) => sum + n, 0);
-
-/** Completes an embedded list (subscription items, invoice lines) past its `has_more`. */
-async function completeList(
-  reader: StripeReader,
-  embedded: { data?: Json[]; has_more?: boolean } | undefined,
-  fetchPage: (startingAfter: string | undefined) => Promise<unknown>,
-): Promise<Json[]> {
-  const first = embedded?.data ?? [];
-  if (!embedded?.has_more) return first;
-  if (first.length === 0) throw new EmptyPageError("embedded");
-  const rest = await reader.listAll(
-    "embedded",
-    (after) => fetchPage(after ?? first[first.length - 1].id),
-  );
-  return [...first, ...rest];
-}
 
 /**
  * Every subscription, any status, with what the MRR rules read expanded (discounts and their
@@ -111,24 +95,6 @@ export function listSubscriptions(
     range: { gte: null, lt: null },
     slots: reader.rules.concurrency,
     onPage: options.onPage,
-  });
-}
-
-/** Every invoice created in `[gte, lt)` (Unix seconds), the range paged concurrently. */
-export function listInvoices(
-  reader: StripeReader,
-  range: { gte: number; lt: number },
-): Promise<Json[]> {
-  return listPartitioned(reader, {
-    kind: "invoices",
-    fetchPage: (startingAfter, part) =>
-      reader.stripe.invoices.list({
-        limit: 100,
-        starting_after: startingAfter,
-        created: createdParam(part),
-      }),
-    range,
-    slots: reader.rules.concurrency,
   });
 }
 
@@ -229,41 +195,12 @@ export async function fetchStripeObjects(
     subscription.items.has_more = false;
   }));
 
-  // A quarter's or a year's last cycle can be older than the listing: that subscription's own.
-  const earlierInvoices = (await Promise.all(
-    longCycleLookbacks(subscriptions, {
-      invoices,
-      listedSince: invoices_.since,
-      asOf: options.asOf,
-      usageLookbackDays: rules.usageLookbackDays,
-    }).map(({ subscription, since }) =>
-      reader.listAll("earlier_invoices", (startingAfter) =>
-        stripe.invoices.list({
-          subscription,
-          limit: 100,
-          starting_after: startingAfter,
-          created: { gte: since, lt: invoices_.since },
-        }))
-    ),
-  )).flat();
-
-  // Only the invoices whose lines are read need their lines complete.
-  const metered = meteredSubscriptionIds(subscriptions);
-  const usage = usageInvoices([...invoices, ...earlierInvoices], { metered, asOf: options.asOf })
-    .flatMap(({ closing, thresholds }) => [closing, ...thresholds]);
-  await Promise.all(
-    usage.map(async (invoice) => {
-      if (!invoice.lines?.has_more) return;
-      invoice.lines.data = await completeList(
-        reader,
-        invoice.lines,
-        (startingAfter) =>
-          stripe.invoices.listLineItems(invoice.id, { limit: 100, starting_after: startingAfter }),
-      );
-      invoice.lines.has_more = false;
-    }),
-  );
-  const usagePrices = await lookUpUsagePrices(reader, { subscriptions, invoices: usage });
+  const { earlierInvoices, usagePrices } = await fetchUsageInvoices(reader, {
+    subscriptions,
+    invoices,
+    listedSince: invoices_.since,
+    asOf: options.asOf,
+  });
 
   await fillPrices(reader, subscriptions);
   return {

@@ -353,20 +353,6 @@ class CustomerTally {
   }
 
   /**
-   * Months one usage line bills: its price's billing period, else (the price since swapped off
-   * the subscription) the subscription's, as Stripe bills a subscription's items on one interval.
-   */
-  private usageMonths(line: UsageLineLite, subscription: SubscriptionLite): number {
-    let recurring: PriceLite | undefined;
-    for (const item of subscription.items) {
-      if (!item.price.recurring) continue;
-      if (item.price.id === line.price_id) return this.factsOf(item.price).months;
-      recurring ??= item.price;
-    }
-    return recurring ? this.factsOf(recurring).months : 1;
-  }
-
-  /**
    * Usage: what the last closed cycle billed, net of the discounts the policy counts (matched by
    * discount id to the subscription's and its items' discounts) and of tax included in the price,
    * per month of the cycle: a quarter's usage invoice is a third of it a month.
@@ -385,7 +371,8 @@ class CustomerTally {
         }
       }
       const net = Math.max(0, line.amount - line.inclusive_tax - discountOff);
-      const usd = this.toUsd(net / this.usageMonths(line, subscription), line.currency);
+      // per month of the billed price's own period (a price swapped off since too)
+      const usd = this.toUsd(net / line.months, line.currency);
       if (usd !== null) this.byRole.usage += usd;
     }
   }

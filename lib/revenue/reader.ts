@@ -262,3 +262,19 @@ export class StripeReader {
     }
   }
 }
+
+/** Completes an embedded list (subscription items, invoice lines) past its `has_more`. */
+export async function completeList(
+  reader: StripeReader,
+  embedded: { data?: Json[]; has_more?: boolean } | undefined,
+  fetchPage: (startingAfter: string | undefined) => Promise<unknown>,
+): Promise<Json[]> {
+  const first = embedded?.data ?? [];
+  if (!embedded?.has_more) return first;
+  if (first.length === 0) throw new EmptyPageError("embedded");
+  const rest = await reader.listAll(
+    "embedded",
+    (after) => fetchPage(after ?? first[first.length - 1].id),
+  );
+  return [...first, ...rest];
+}

@@ -3,7 +3,7 @@
  * objects by one pure function, used alike by the live fetch, the daily cache and the demo
  * generator — and the revenue per customer computed from it.
  */
-import { computeCustomerRevenue, periodMonths, priceFactsMemo } from "./mrr.ts";
+import { computeCustomerRevenue, priceFactsMemo } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import {
   type CouponBook,
@@ -11,14 +11,11 @@ import {
   customerDiscountsLite,
   type DiscountLite,
   embeddedCoupons,
-  invoiceSubscriptionId,
-  linePriceId,
   type ProductLite,
   productLite,
   type SubscriptionLite,
   subscriptionLite,
   type UsageLineLite,
-  usageLineLite,
 } from "./stripe_objects.ts";
 import {
   ptbCreditCharges,
@@ -29,7 +26,7 @@ import {
   ptbWindow,
 } from "./ptb.ts";
 import type { CustomerRevenue, RevenueResult, RevenueSource } from "./types.ts";
-import { closedPeriodUsage, closesCycle, type UsageInvoice } from "./usage_period.ts";
+import { closedPeriodUsageLines } from "./usage_invoices.ts";
 
 export interface StripeSnapshot {
   /** every subscription of the account, any status */
@@ -37,8 +34,8 @@ export interface StripeSnapshot {
   /** customers' own discounts (customer id → discounts), for subscriptions with none */
   customerDiscounts: Record<string, DiscountLite[]>;
   products: ProductLite[];
-  /** metered lines billing each metered subscription's last closed period: its most recent
-   * billing-cycle invoice's and the period's threshold invoices' (usage_period.ts) */
+  /** metered lines billing each subscription's last closed period: its most recent
+   * billing-cycle invoice's and the period's threshold invoices' (usage_invoices.ts) */
   usageLines: UsageLineLite[];
   /** what Stripe said about customers that have no subscription at all */
   customers: {
@@ -73,8 +70,9 @@ export interface StripeObjects {
   products: Json[];
   /** invoices created in the usage look-back window */
   invoices: Json[];
-  /** invoices of subscriptions billed over more than a month, created before `invoices`' range
-   * within their own look-back (longCycleLookbacks) */
+  /** invoices created before `invoices`' range: those of subscriptions billed over more than a
+   * month within their own look-back (longCycleLookbacks), and the threshold invoices of a closed
+   * period that started before the invoices listed for it (periodsBeforeListing) */
   earlierInvoices?: Json[];
   /** every coupon, applies_to and currency_options expanded */
   coupons: Json[];
@@ -85,109 +83,10 @@ export interface StripeObjects {
   ptb?: { productId: string; since: number; until: number; paymentIntents: Json[] };
 }
 
-/** Subscription id → its metered price ids, for subscriptions (Stripe JSON) that have any. */
-export function meteredSubscriptionIds(subscriptions: Json[]): Map<string, Set<string>> {
-  const metered = new Map<string, Set<string>>();
-  for (const subscription of subscriptions) {
-    const prices = (subscription.items?.data ?? [])
-      .filter((item: Json) => item.price?.recurring?.usage_type === "metered")
-      .map((item: Json) => String(item.price.id));
-    if (prices.length > 0) metered.set(String(subscription.id), new Set(prices));
-  }
-  return metered;
-}
-
-/**
- * Each metered subscription's closing invoice — its most recent billing-cycle invoice created
- * before `asOf` (paid or open; `billing_reason` subscription_cycle, or absent) — and the threshold
- * invoices created before it that may bill usage of the period it closed (usage_period.ts picks
- * their lines by period). The fetch completes their lines; the snapshot reads them.
- */
-export function usageInvoices(
-  invoices: Json[],
-  { metered, asOf }: { metered: Map<string, Set<string>>; asOf: Date },
-): { closing: Json; thresholds: Json[] }[] {
-  const asOfSeconds = asOf.getTime() / 1000;
-  const closing = new Map<string, Json>();
-  const thresholds: Json[] = [];
-  for (const invoice of invoices) {
-    if (invoice.status !== "paid" && invoice.status !== "open") continue;
-    if (!(invoice.created < asOfSeconds)) continue;
-    const subscriptionId = invoiceSubscriptionId(invoice);
-    if (!subscriptionId || !metered.has(subscriptionId)) continue;
-    if (invoice.billing_reason === "subscription_threshold") thresholds.push(invoice);
-    if (!closesCycle(invoice.billing_reason)) continue;
-    const previous = closing.get(subscriptionId);
-    if (!previous || invoice.created > previous.created) closing.set(subscriptionId, invoice);
-  }
-  const bySubscription = new Map(
-    [...closing].map(([id, invoice]) => [id, { closing: invoice, thresholds: [] as Json[] }]),
-  );
-  for (const invoice of thresholds) {
-    const usage = bySubscription.get(invoiceSubscriptionId(invoice)!);
-    if (usage && invoice.created < usage.closing.created) usage.thresholds.push(invoice);
-  }
-  return [...bySubscription.values()];
-}
-
-/**
- * Whether an invoice line bills metered usage: its price is a metered one the account's
- * subscriptions or the prices looked up for usage lines hold, or the line carries its price
- * (expanded, or an older API version's `price`) and that says metered.
- */
-function meteredLine(line: Json, meteredPrices: Set<string>): boolean {
-  const priceId = linePriceId(line);
-  if (priceId && meteredPrices.has(priceId)) return true;
-  const embedded = typeof line?.pricing?.price_details?.price === "object"
-    ? line.pricing.price_details.price
-    : line?.price;
-  return embedded?.recurring?.usage_type === "metered";
-}
-
-/**
- * Metered subscriptions billed over more than a month whose last closed cycle can predate the
- * invoices listed (created since `listedSince`), each with the start of its own look-back: the
- * usage look-back stretched to the billing period (usageLookbackDays × months: 105 days for a
- * quarter, 420 for a year at 35), so a quarter's or a year's usage invoice counts (÷ its months)
- * until the next cycle replaces it, not only in the month it lands. Left out: those whose cycle
- * invoice is listed already, created or ended outside their look-back.
- */
-export function longCycleLookbacks(
-  subscriptions: Json[],
-  { invoices, listedSince, asOf, usageLookbackDays }: {
-    invoices: Json[];
-    listedSince: number;
-    asOf: Date;
-    usageLookbackDays: number;
-  },
-): { subscription: string; since: number }[] {
-  const until = Math.floor(asOf.getTime() / 1000);
-  const metered = meteredSubscriptionIds(subscriptions);
-  const listed = new Set(
-    usageInvoices(invoices, { metered, asOf }).map((u) => invoiceSubscriptionId(u.closing)),
-  );
-  const lookbacks: { subscription: string; since: number }[] = [];
-  for (const subscription of subscriptions) {
-    const id = String(subscription.id);
-    if (!metered.has(id) || listed.has(id)) continue;
-    const months = Math.max(
-      ...(subscription.items?.data ?? [])
-        .filter((item: Json) => item.price?.recurring?.usage_type === "metered")
-        .map((item: Json) => periodMonths(item.price.recurring)),
-    );
-    const since = until - Math.round(usageLookbackDays * Math.max(1, months)) * 86_400;
-    if (since >= listedSince) continue;
-    if (typeof subscription.created === "number" && subscription.created >= listedSince) continue;
-    if (typeof subscription.ended_at === "number" && subscription.ended_at < since) continue;
-    lookbacks.push({ subscription: id, since });
-  }
-  return lookbacks;
-}
-
 /**
  * The snapshot of the given objects. Metered usage: the metered lines (whatever price they are on
- * now) billing each metered subscription's last closed period (usage_period.ts). The customer part is left empty (the
- * fetch fills it).
+ * now) billing each subscription's last closed period (usage_invoices.ts). The customer part is
+ * left empty (the fetch fills it).
  */
 export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): StripeSnapshot {
   // Listed coupons (applies_to expanded) over embedded ones; embedded ones still cover coupons
@@ -196,39 +95,7 @@ export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): S
   for (const c of objects.coupons) coupons.set(String(c.id), couponLite(c));
   const book: CouponBook = { coupons, unresolved: new Set() };
 
-  const metered = meteredSubscriptionIds(objects.subscriptions);
-  // every metered price known: those subscriptions hold now, and those looked up for usage lines
-  // of prices no subscription holds any more (swapped off: their last cycle still billed them)
-  const meteredPrices = new Set<string>();
-  for (const prices of metered.values()) for (const id of prices) meteredPrices.add(id);
-  for (const price of objects.usagePrices ?? []) {
-    if (price?.recurring?.usage_type === "metered") meteredPrices.add(String(price.id));
-  }
-  const usageLines: UsageLineLite[] = [];
-  const invoices = objects.earlierInvoices?.length
-    ? [...objects.invoices, ...objects.earlierInvoices]
-    : objects.invoices;
-  const candidates = usageInvoices(invoices, { metered, asOf })
-    .flatMap(({ closing, thresholds }) => [closing, ...thresholds])
-    .map((invoice): UsageInvoice<{ invoice: Json; line: Json }> => ({
-      subscription: invoiceSubscriptionId(invoice)!,
-      created: invoice.created,
-      status: invoice.status,
-      billingReason: invoice.billing_reason,
-      meteredLines: (invoice.lines?.data ?? [])
-        .filter((line: Json) => meteredLine(line, meteredPrices))
-        .map((line: Json) => ({ invoice, line })),
-    }));
-  const closed = closedPeriodUsage(candidates, {
-    asOfSeconds: asOf.getTime() / 1000,
-    periodStart: ({ line }) => typeof line.period?.start === "number" ? line.period.start : null,
-  });
-  for (const { subscription: subscriptionId, lines } of closed) {
-    for (const { invoice, line } of lines) {
-      const priceId = linePriceId(line)!;
-      usageLines.push(usageLineLite(line, { invoice, subscriptionId, priceId }));
-    }
-  }
+  const usageLines = closedPeriodUsageLines(objects, asOf);
   return {
     subscriptions: objects.subscriptions.map((s) => subscriptionLite(s, book)),
     customerDiscounts: customerDiscountsLite(objects.subscriptions, book),

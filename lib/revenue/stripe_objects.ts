@@ -113,6 +113,9 @@ export interface UsageLineLite {
   /** discounts applied to this line: which discount (id) took how much off */
   discount_amounts: { discount: string; amount: number }[];
   currency: string;
+  /** months in one billing period of the line's own price (a quarter: 3), whatever price the
+   * subscription holds now: what the line billed */
+  months: number;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -349,7 +352,12 @@ export function invoiceSubscriptionId(invoice: Json): string | null {
 
 export function usageLineLite(
   line: Json,
-  { invoice, subscriptionId, priceId }: { invoice: Json; subscriptionId: string; priceId: string },
+  { invoice, subscriptionId, priceId, months }: {
+    invoice: Json;
+    subscriptionId: string;
+    priceId: string;
+    months: number;
+  },
 ): UsageLineLite {
   const taxes: Json[] = Array.isArray(line.taxes) ? line.taxes : [];
   return {
@@ -364,5 +372,6 @@ export function usageLineLite(
       (d: Json) => ({ discount: idOf(d.discount), amount: Number(d.amount ?? 0) }),
     ),
     currency: String(line.currency ?? invoice.currency ?? "usd").toLowerCase(),
+    months,
   };
 }

@@ -1,10 +1,12 @@
 /** Whether the prices usage lines name, which no subscription holds any more, are metered. */
 import type { Json, StripeReader } from "./reader.ts";
 import { linePriceId } from "./stripe_objects.ts";
+import { isProration } from "./usage_invoices.ts";
 
 /**
  * The prices usage invoices' lines name that no subscription holds (a metered price swapped off:
- * its last cycle still billed it) and the line does not carry: whether they are metered is read
+ * its last cycle still billed it) and the line does not carry, prorations left out (Stripe
+ * prorates licensed prices only): whether they are metered is read
  * from Stripe, one by one up to rules.lookupLimit, else every recurring price listed (active and
  * archived). A price Stripe no longer has is left out (its lines count as not metered).
  */
@@ -22,7 +24,7 @@ export async function lookUpUsagePrices(
     for (const line of invoice.lines?.data ?? []) {
       const carried = typeof line?.pricing?.price_details?.price === "object" || line?.price;
       const id = linePriceId(line);
-      if (id && !carried && !held.has(id)) unknown.add(id);
+      if (id && !carried && !held.has(id) && !isProration(line)) unknown.add(id);
     }
   }
   if (unknown.size === 0) return [];
