@@ -541,6 +541,7 @@ Deno.test("PTB vs BYOK: traffic types in a fixed order, margins on all LLM cost 
   const mixed = answer.facts["mixed"];
   assertEquals({ ...mixed, companyMarginPct: null }, {
     organizations: 1,
+    typedByCustomer: 0,
     mrrUsd: 200,
     unknownMrr: 0,
     ptbRevenueUnread: 0,
@@ -624,23 +625,24 @@ Deno.test("PTB vs BYOK: the company-basis margin is the per-plan table's, over e
 });
 
 /**
- * Two gateway-only organizations: p1 MRR $100, PTB cost $30, PTB revenue not read (company cost
- * $31); p2 MRR unknown, its revenue on a sibling's row (revenue_source shared_customer: p3's, a
- * BYOK-only organization whose customer's MRR and PTB revenue, $20 and $0, are known), company
- * cost $5. As the per-plan table: p1's unread PTB revenue makes the margin '–' (null); p2's cost
- * counts. Without p1's PTB cost the margin is (100 − 36) / 100 = 64 %.
+ * Three gateway-only organizations: p1 MRR $100, PTB cost $30, PTB revenue not read (company cost
+ * $31); p2 MRR unknown, its revenue on a sibling's row (revenue_source shared_customer: p3's,
+ * whose customer's MRR and PTB revenue, $20 and $0, are known), company cost $5; p3 company cost
+ * $2. As the per-plan table: p1's unread PTB revenue makes the margin '–' (null); p2's cost
+ * counts with its customer's revenue. Without p1's PTB cost the margin is (120 − 38) / 120 =
+ * 68.33 %.
  */
 Deno.test("PTB vs BYOK: unread PTB revenue with PTB cost leaves the company margin unknown; a sibling's organization's cost counts", () => {
   const rows = pl.DataFrame({
-    has_gateway_only: [true, true, false],
-    is_byok: [false, false, true],
-    ptb_requests_30d: [1_000, 1_000, 0],
+    has_gateway_only: [true, true, true],
+    is_byok: [false, false, false],
+    ptb_requests_30d: [1_000, 1_000, 1_000],
     requests_30d: [1_000, 1_000, 1_000],
     llm_cost_30d: [30, 4, 2],
-    llm_cost_ptb_30d: [30, 4, 0],
+    llm_cost_ptb_30d: [30, 4, 2],
     mrr: pl.Series("mrr", [100, null, 20], pl.Float64),
     ptb_revenue_30d: pl.Series("ptb_revenue_30d", [null, null, 0], pl.Float64),
-    company_cost_30d: pl.Series("company_cost_30d", [31, 5, 0], pl.Float64),
+    company_cost_30d: pl.Series("company_cost_30d", [31, 5, 2], pl.Float64),
     stripe_customer_id: pl.Series("stripe_customer_id", ["cus_1", "cus_2", "cus_2"], pl.Utf8),
     revenue_source: pl.Series("revenue_source", ["stripe", "shared_customer", "stripe"], pl.Utf8),
   });
@@ -655,15 +657,109 @@ Deno.test("PTB vs BYOK: unread PTB revenue with PTB cost leaves the company marg
     ),
     unread.reading,
   );
-  // p1 without PTB cost: its PTB revenue is not needed; revenue $100, cost 31 + 5
-  const read = ptbVsByok(rows.withColumns(pl.Series("llm_cost_ptb_30d", [0, 4, 0], pl.Float64)));
+  // p1 without PTB cost: its PTB revenue is not needed; revenue 100 + 20, cost 31 + 5 + 2
+  const read = ptbVsByok(rows.withColumns(pl.Series("llm_cost_ptb_30d", [0, 4, 2], pl.Float64)));
   assertEquals(
     ["company_margin_organizations", "company_margin_revenue", "company_margin_cost"].map((name) =>
       value(read, name)
     ),
-    [2, 100, 36],
+    [3, 120, 38],
   );
-  ok(near(value(read, "margin_company_pct") as number, 64));
+  ok(near(value(read, "margin_company_pct") as number, 82 / 120 * 100));
+});
+
+/**
+ * Four Stripe customers, two of them shared (revenue on the first organization's row, the other's
+ * revenue_source shared_customer), and d1 whose customer's amounts could not be converted:
+ *
+ *       customer  own traffic  requests  llm cost  ptb cost  mrr   ptb revenue  company cost
+ *   a1  cus_a     BYOK only       1,000         5         0  100   30             0.1
+ *   a2  cus_a     gateway        10,000       200       200  (a1)  (a1)         201
+ *   b1  cus_b     gateway         2,000        10        10   50   20            10.2
+ *   b2  cus_b     gateway         3,000        40        40  (b1)  (b1)          40.3
+ *   c1  cus_c     BYOK only       5,000        50         0  200    0             0.5
+ *   d1  cus_d     gateway         1,000         8         8  (unknown)            8.1
+ *
+ * cus_a's organizations have gateway-only and BYOK traffic: together mixed, so a1 and a2 are one
+ * mixed customer ($100 MRR + $30 PTB revenue against $205 of LLM cost, $201.10 company cost), not
+ * $200 of a2's cost in gateway-only against none of its revenue and a1's $30 PTB revenue in
+ * BYOK-only against no PTB cost. cus_b's are both gateway-only: gateway-only.
+ *
+ *   gateway-only b1 b2 d1: MRR $50 (d1 unknown), spec (50 − 10 − 40) / 50 = 0 %; company over b1
+ *     and b2 (70 − 50.5) / 70 = 27.857 %; PTB revenue read for b1 and b2 (b2's on b1's row)
+ *   mixed a1 a2: spec (100 − 205) / 100 = −105 %; company (130 − 201.1) / 130 = −54.69 %
+ *   BYOK-only c1: spec (200 − 50) / 200 = 75 %; company (200 − 0.5) / 200 = 99.75 %
+ */
+const sharedTraffic = () =>
+  pl.DataFrame({
+    org_name: ["a1", "a2", "b1", "b2", "c1", "d1"],
+    has_gateway_only: [false, true, true, true, false, true],
+    is_byok: [true, false, false, false, true, false],
+    ptb_requests_30d: [0, 10_000, 2_000, 3_000, 0, 1_000],
+    requests_30d: [1_000, 10_000, 2_000, 3_000, 5_000, 1_000],
+    llm_cost_30d: [5, 200, 10, 40, 50, 8],
+    llm_cost_ptb_30d: [0, 200, 10, 40, 0, 8],
+    mrr: pl.Series("mrr", [100, null, 50, null, 200, null], pl.Float64),
+    ptb_revenue_30d: pl.Series("ptb_revenue_30d", [30, null, 20, null, 0, null], pl.Float64),
+    company_cost_30d: pl.Series("company_cost_30d", [0.1, 201, 10.2, 40.3, 0.5, 8.1], pl.Float64),
+    stripe_customer_id: pl.Series(
+      "stripe_customer_id",
+      ["cus_a", "cus_a", "cus_b", "cus_b", "cus_c", "cus_d"],
+      pl.Utf8,
+    ),
+    revenue_source: pl.Series("revenue_source", [
+      "stripe",
+      "shared_customer",
+      "stripe",
+      "shared_customer",
+      "stripe",
+      "unconverted",
+    ], pl.Utf8),
+  });
+
+Deno.test("PTB vs BYOK: a shared Stripe customer's organizations are typed together, so its revenue meets all of its cost", () => {
+  const answer = ptbVsByok(sharedTraffic());
+  const table = answer.table;
+  assertEquals(column(table, "traffic"), ["gateway only (PTB)", "mixed", "BYOK only"]);
+  assertEquals(column(table, "organizations"), [3, 2, 1]); // b1 b2 d1 | a1 a2 | c1
+  assertEquals(column(table, "typed_by_customer"), [0, 2, 0]);
+  assertEquals(column(table, "llm_cost_30d"), [58, 205, 50]);
+  assertEquals(column(table, "llm_cost_ptb_30d"), [58, 200, 0]);
+  assertEquals(column(table, "mrr"), [50, 100, 200]);
+  assertEquals(column(table, "unknown_mrr"), [1, 0, 0]);
+  assertEquals(column(table, "ptb_revenue_30d"), [20, 30, 0]);
+  const spec = column(table, "gross_margin_pct") as number[];
+  ok(near(spec[0], 0) && near(spec[1], -105) && near(spec[2], 75), `${spec}`);
+  assertEquals(column(table, "company_margin_organizations"), [2, 2, 1]);
+  assertEquals(column(table, "company_margin_revenue"), [70, 130, 200]);
+  const cost = column(table, "company_margin_cost") as number[];
+  ok(near(cost[0], 50.5) && near(cost[1], 201.1) && near(cost[2], 0.5), `${cost}`);
+  const company = column(table, "margin_company_pct") as number[];
+  ok(
+    near(company[0], 19.5 / 70 * 100) && near(company[1], -71.1 / 130 * 100) &&
+      near(company[2], 99.75),
+    `${company}`,
+  );
+  // unread: d1 only (its customer's PTB revenue unknown); b2's is its customer's, on b1's row
+  const facts = answer.facts;
+  assertEquals(
+    TRAFFIC_TYPES.map((type) => [facts[type].ptbRevenueUnread, facts[type].typedByCustomer]),
+    [[1, 0], [0, 2], [0, 0], [0, 0]],
+  );
+  assertEquals(
+    answer.reading,
+    "3 organizations are gateway-only: $50 MRR over 2 of them, 1 with unknown MRR, and $20 of PTB revenue (read for 2 of them) against $58 of pass-through LLM cost the company pays, company-basis margin 27.9 % over the 2 with known revenue ($50 MRR + $20 PTB revenue against $50.50 company cost, pass-through LLM cost + infrastructure; the other 1 cost $8.10); 1 organization is BYOK-only ($200 MRR, their $50 of LLM cost paid to the providers by themselves) and 2 mixed ($100 MRR, $200 pass-through, company-basis margin -54.7 % over all of them ($100 MRR + $30 PTB revenue against $201 company cost)). A Stripe customer several organizations share is typed by their traffic together (gateway-only and BYOK organizations: mixed), so its revenue is set against all of its cost: 2 organizations count in another type than their own (typed_by_customer).",
+  );
+  // the chart's caption (its grey 11 px lines, wrapped) says so too
+  const caption = [
+    ...trafficChart(answer).svg.matchAll(/font-size="11" fill="#555"[^>]*>([^<]*)</g),
+  ].map((m) => m[1]).join(" ");
+  ok(
+    caption.endsWith(
+      "A Stripe customer several organizations share is typed by their traffic together (2 organizations moved from their own type).",
+    ),
+    caption,
+  );
 });
 
 Deno.test("PTB vs BYOK with no revenue known says it cannot be judged; its sums stay empty, never $0", () => {

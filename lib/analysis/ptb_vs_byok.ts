@@ -1,6 +1,8 @@
 /**
  * 6. PTB vs BYOK, one of the spec's Key Pricing Questions (lib/analysis/questions.ts lists them).
- * Every figure says which organizations it covers: usage and cost sums over all of a traffic
+ * A Stripe customer several organizations share is typed by their traffic together, so its
+ * revenue (on one organization's row) and all of its cost fall in one type. Every figure says
+ * which organizations it covers: usage and cost sums over all of a traffic
  * type, MRR and PTB revenue over those where they are known (the others counted), the
  * company-basis margin over the headline's and per-plan table's population (margin_sums.ts: every
  * organization with known revenue, paying or not, and the cost of one whose revenue a sibling's
@@ -29,25 +31,33 @@ import {
 import { companyMarginOfSums, marginConditions, marginSums } from "../economics/margin_sums.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
-import { mrrUnknown } from "../revenue/columns.ts";
+import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 
 /**
  * Organizations by traffic in the window: gateway-only (pass-through billing, PTB), mixed,
- * BYOK-only, none. Gross margin two ways: on all LLM cost (the spec's) and on the company's cost
+ * BYOK-only, none. The organizations sharing a Stripe customer (one of them revenue_source
+ * shared_customer) are typed as one, by their traffic together (customerTraffic): a customer with
+ * gateway-only and BYOK organizations is mixed, as one organization with both would be. Typed
+ * apart, the revenue on one organization's row was set against another type's cost (a heavy free
+ * gateway-only organization's in gateway-only, its customer's MRR and PTB revenue in BYOK-only).
+ * Gross margin two ways: on all LLM cost (the spec's) and on the company's cost
  * basis, with the per-plan table's sums (margin_sums.ts): MRR plus the PTB revenue received
  * against the pass-through LLM cost the company pays plus infrastructure. The frame's window
  * columns are on a 30-day basis (usageOnMonthlyBasis), so each sum is a month's.
  *
- * Table, one row per traffic type: `organizations`, `requests_30d`, `llm_cost_30d`,
+ * Table, one row per traffic type: `organizations`, `typed_by_customer` (those of them whose own
+ * traffic is another type: their customer's is this one), `requests_30d`, `llm_cost_30d`,
  * `llm_cost_ptb_30d` and `company_cost_30d` cover all its organizations; `mrr` and
  * `ptb_revenue_30d` are sums over the organizations where they are known (empty where none is:
  * unknown is never $0), `unknown_mrr` counts the others, and `mrr_per_org` and `gross_margin_pct`
- * ((MRR − LLM cost) / MRR) are over the organizations with known MRR;
+ * ((MRR − LLM cost) / MRR) are over the organizations with known MRR (their customer's, for one
+ * whose revenue a sibling's row carries);
  * `company_margin_organizations` (those whose cost the margin counts: revenue known, paying or
  * not, or carried by a sibling's row), `company_margin_revenue` (MRR + PTB revenue of those with
  * known revenue) and `company_margin_cost` are what `margin_company_pct` is over;
  * `ptb_revenue_unknown` counts organizations with known MRR and PTB cost whose PTB revenue was not
- * read: the margin is then null ('–'), as in the per-plan table.
+ * read: the margin is then null ('–'), as in the per-plan table. The facts' `ptbRevenueUnread`
+ * counts those whose customer's PTB revenue is unknown (not one whose sibling's row carries it).
  */
 export function ptbVsByok(
   frame: pl.DataFrame,
@@ -71,17 +81,13 @@ export function ptbVsByok(
   const counted = marginConditions();
   const where = (condition: pl.Expr, value: pl.Expr) =>
     pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
-  const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
-  const traffic = pl.when(pl.col("has_gateway_only")).then(pl.lit(gateway))
-    .when(pl.col("is_byok").and(pl.col("ptb_requests_30d").gt(0))).then(pl.lit(mixed))
-    .when(pl.col("is_byok")).then(pl.lit(byok))
-    .otherwise(pl.lit(none));
-  // its customer's revenue, worked out over every traffic type before grouping by one
-  const grouped = withCustomerColumns(frame)
-    .withColumns(traffic.alias("traffic"))
+  const [gateway, mixed, byok] = TRAFFIC_TYPES;
+  // its customer's revenue and traffic, worked out over every traffic type before grouping by one
+  const grouped = customerTraffic(withCustomerColumns(frame))
     .groupBy("traffic")
     .agg(
       pl.len().alias("organizations"),
+      pl.col(OWN_TRAFFIC).neq(pl.col("traffic")).cast(pl.UInt32).sum().alias("typed_by_customer"),
       pl.col("requests_30d").sum().alias("requests_30d"),
       pl.col("llm_cost_30d").sum().alias("llm_cost_30d"),
       pl.col("llm_cost_ptb_30d").fillNull(0).sum().alias("llm_cost_ptb_30d"),
@@ -91,7 +97,9 @@ export function ptbVsByok(
       where(pl.col(CUSTOMER_COLUMNS.mrrKnown), pl.col("llm_cost_30d").cast(pl.Float64))
         .alias("_llm_cost_known_mrr"),
       knownSum("ptb_revenue_30d").alias("ptb_revenue_30d"),
-      pl.col("ptb_revenue_30d").isNull().sum().cast(pl.UInt32).alias("_ptb_revenue_unread"),
+      // its customer's: a shared_customer row's is on its sibling's row, read with it
+      pl.col(CUSTOMER_COLUMNS.ptbRevenue).isNull().sum().cast(pl.UInt32)
+        .alias("_ptb_revenue_unread"),
       pl.col("company_cost_30d").fillNull(0).sum().alias("company_cost_30d"),
       // the company-basis margin: the per-plan table's sums (frame columns are monthly already)
       ...marginSums({ windowDays: MONTH_DAYS }),
@@ -125,6 +133,7 @@ export function ptbVsByok(
     const row = withMargins.filter(pl.col("traffic").eq(pl.lit(type)));
     return [type, {
       organizations: columnTotal(row, "organizations"),
+      typedByCustomer: columnTotal(row, "typed_by_customer"),
       mrrUsd: knownTotal(row, "mrr"),
       unknownMrr: columnTotal(row, "unknown_mrr"),
       ptbRevenueUnread: columnTotal(row, "_ptb_revenue_unread"),
@@ -147,6 +156,7 @@ export function ptbVsByok(
   const table = withMargins.select(
     "traffic",
     "organizations",
+    "typed_by_customer",
     "requests_30d",
     "llm_cost_30d",
     "llm_cost_ptb_30d",
@@ -167,6 +177,14 @@ export function ptbVsByok(
   const m = facts[mixed];
   const all = TRAFFIC_TYPES.map((type) => facts[type]);
   const organizations = all.reduce((sum, f) => sum + f.organizations, 0);
+  const typedByCustomer = all.reduce((sum, f) => sum + f.typedByCustomer, 0);
+  const customerNote = typedByCustomer === 0
+    ? ""
+    : ` A Stripe customer several organizations share is typed by their traffic together (gateway-only and BYOK organizations: mixed), so its revenue is set against all of its cost: ${
+      plural(typedByCustomer, { one: "organization" })
+    } ${typedByCustomer === 1 ? "counts" : "count"} in another type than ${
+      typedByCustomer === 1 ? "its" : "their"
+    } own (typed_by_customer).`;
   // no MRR known (Stripe skipped): "$0 MRR" would read as organizations paying nothing
   const reading = organizations > 0 && all.every((f) => f.unknownMrr === f.organizations)
     ? `PTB vs BYOK cannot be judged without revenue: MRR is unknown for every organization (revenue not fetched); ${
@@ -194,7 +212,7 @@ export function ptbVsByok(
   return {
     table: tableOnBasis(table, windowDays),
     facts,
-    reading: onBasis(reading, windowDays),
+    reading: onBasis(reading + customerNote, windowDays),
     windowDays,
   };
 }
@@ -256,4 +274,55 @@ function companyMarginWords(facts: TrafficFacts, { defineCost }: { defineCost: b
   return `company-basis margin ${percent(facts.companyMarginPct)}${over} (${usd(mrrUsd)} MRR + ${
     usd(ptbRevenueUsd)
   } PTB revenue against ${usd(companyCostUsd)} ${costWords}${othersCost})`;
+}
+
+/** Helper columns: an organization's own traffic type, its customer's PTB and BYOK traffic. */
+const OWN_TRAFFIC = "_own_traffic";
+const USES_PTB = "_uses_ptb";
+const USES_BYOK = "_uses_byok";
+
+/** The traffic type of PTB and BYOK use in the window, an organization's or a customer's. */
+function trafficType(usesPtb: pl.Expr, usesByok: pl.Expr): pl.Expr {
+  const [gateway, mixed, byok, none] = TRAFFIC_TYPES;
+  return pl.when(usesPtb.and(usesByok.not())).then(pl.lit(gateway))
+    .when(usesPtb.and(usesByok)).then(pl.lit(mixed))
+    .when(usesByok).then(pl.lit(byok))
+    .otherwise(pl.lit(none));
+}
+
+/**
+ * `frame` with `traffic`, its Stripe customer's type, and OWN_TRAFFIC, the organization's own. A
+ * customer with a shared_customer row is typed by all of its organizations' traffic (worked out
+ * over those few rows and joined back by customer id, as withCustomerColumns does); any other
+ * organization by its own: has_gateway_only is gateway-only, is_byok with PTB requests mixed,
+ * is_byok alone BYOK-only, neither no requests.
+ */
+function customerTraffic(frame: pl.DataFrame): pl.DataFrame {
+  const gatewayOnly = pl.col("has_gateway_only").fillNull(false);
+  const byok = pl.col("is_byok").fillNull(false).and(gatewayOnly.not());
+  const own = frame.withColumns(
+    gatewayOnly.or(byok.and(pl.col("ptb_requests_30d").gt(0).fillNull(false))).alias(USES_PTB),
+    byok.alias(USES_BYOK),
+  );
+  const ownType = trafficType(pl.col(USES_PTB), pl.col(USES_BYOK));
+  const key = "stripe_customer_id";
+  const ids = frame.columns.includes(key) && frame.columns.includes("revenue_source")
+    ? frame.filter(revenueOnSibling(frame).and(pl.col(key).isNotNull())).select(key).unique()
+    : null;
+  if (!ids || ids.height === 0) {
+    return own.withColumns(ownType.alias(OWN_TRAFFIC), ownType.alias("traffic"))
+      .drop(USES_PTB, USES_BYOK);
+  }
+  const any = (name: string) => pl.col(name).cast(pl.Int8).max().eq(1).alias(`${name}_customer`);
+  const customers = own.join(ids, { on: key, how: "semi" }).groupBy(key)
+    .agg(any(USES_PTB), any(USES_BYOK));
+  const ofCustomer = (name: string) => pl.col(`${name}_customer`).fillNull(pl.col(name));
+  return own.lazy()
+    .join(customers.lazy(), { on: key, how: "left", maintainOrder: "left" } as never)
+    .withColumns(
+      ownType.alias(OWN_TRAFFIC),
+      trafficType(ofCustomer(USES_PTB), ofCustomer(USES_BYOK)).alias("traffic"),
+    )
+    .drop(USES_PTB, USES_BYOK, `${USES_PTB}_customer`, `${USES_BYOK}_customer`)
+    .collectSync();
 }

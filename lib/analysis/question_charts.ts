@@ -196,7 +196,13 @@ const CHARTS = {
         : unknown === all
         ? " No MRR bars: MRR is unknown for every organization (revenue not fetched)."
         : ` MRR over the organizations with known MRR (${unknown} unknown, not counted as $0).`;
-      return `USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.${mrr}`;
+      const moved = types.reduce((sum, f) => sum + f.typedByCustomer, 0);
+      const customers = moved === 0
+        ? ""
+        : ` A Stripe customer several organizations share is typed by their traffic together (${
+          plural(moved, { one: "organization" })
+        } moved from ${moved === 1 ? "its" : "their"} own type).`;
+      return `USD; BYOK cost is paid by the customer to the provider, pass-through cost by the company.${mrr}${customers}`;
     },
     label: "traffic",
     measures: COST_MEASURES,

@@ -238,6 +238,11 @@ export type TrafficType = typeof TRAFFIC_TYPES[number];
 
 export interface TrafficFacts {
   organizations: number;
+  /**
+   * those of them whose own traffic is another type: organizations sharing a Stripe customer are
+   * typed by their traffic together
+   */
+  typedByCustomer: number;
   /** MRR summed over the organizations with known MRR; null when none is known */
   mrrUsd: number | null;
   /** organizations whose MRR is unknown (not in mrrUsd) */
@@ -247,7 +252,10 @@ export interface TrafficFacts {
   ptbLlmCostUsd: number;
   /** PTB revenue received for that cost (ptb_revenue_30d), over the organizations it was read for */
   ptbRevenueUsd: number | null;
-  /** organizations whose PTB revenue was not read (not in ptbRevenueUsd; null when none was) */
+  /**
+   * organizations whose Stripe customer's PTB revenue was not read (not in ptbRevenueUsd; not one
+   * whose customer's is on a sibling's row)
+   */
   ptbRevenueUnread: number;
   /** company_cost_30d: pass-through LLM cost plus infrastructure */
   companyCostUsd: number;
