@@ -122,7 +122,11 @@ export function registerAnalysisTools(
       "scenario: the same revenue and breakeven; a Stripe customer several organizations share " +
       "counts, with all of them, in the tier of the row carrying its revenue, so its `organizations` " +
       "per tier can differ from the brief's By tier (each organization in its own `tier`), which " +
-      "`own_tier_organizations` matches), feature_adoption (prompts add-on), ptb_vs_byok. " +
+      "`own_tier_organizations` matches), feature_adoption (prompts add-on), ptb_vs_byok (by " +
+      "traffic type; a Stripe customer several organizations share is typed by their traffic " +
+      "together, gateway-only and BYOK ones as mixed, so its revenue meets all of its cost: its " +
+      "gateway-only row can differ from segment gateway_only, which takes each organization's own " +
+      "`has_gateway_only`; `typed_by_customer` counts those moved). " +
       "Thresholds and model prices are optional overrides. On a dataset whose window is not 30 " +
       "days the usage columns are put on a 30-day basis first (× 30 / N, as the notebook does) " +
       "and the result's `basis` says so. " + DATA_NOTE,
