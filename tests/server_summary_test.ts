@@ -270,7 +270,10 @@ Deno.test("the company margin card gives the reason it is not known", async () =
   // the brief says the same words
   assertEquals(headlineKpis(frame, { windowDays: 30 })[0].basis, reason);
   // revenue not fetched: no MRR known anywhere
-  const unfetched = frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr"));
+  const unfetched = frame.withColumns(
+    pl.lit(null).cast(pl.Float64).alias("mrr"),
+    pl.lit("none").alias("revenue_source"),
+  );
   assertEquals(
     pricingSummary(withData, { frame: unfetched, segment: null }).companyMarginReason,
     "not known: revenue not fetched",
@@ -284,4 +287,88 @@ Deno.test("the company margin card gives the reason it is not known", async () =
     card(reportHtml(knownSummary, []), "gross_margin_company").note,
     "PTB LLM cost + infrastructure vs MRR + PTB revenue",
   );
+});
+
+// A Stripe customer shared across a segment's edge (lib/revenue/shared_customers.ts): cus_s pays
+// $200 on t's row (team), h is its free organization (revenue_source shared_customer, mrr empty).
+//   t  team 2025-12-10, cus_s, mrr 200, 1,000 requests, LLM $10 (BYOK), company cost $0, BYOK
+//   h  free, cus_s (shared), 60,000 requests, LLM $600 (PTB), company cost $600, gateway only
+//   o  pro 2025-12-10, cus_o, mrr 40, 2,000 requests, LLM $4 (BYOK), company cost $0, BYOK
+//   n  free, no customer, mrr 0, 500 requests, LLM $1 (PTB), company cost $1, gateway only
+// PTB revenue read: $0 for each customer.
+const sharedFrame = exportFrameFromColumns({
+  org_id: ["t", "h", "o", "n"],
+  org_name: ["T", "H", "O", "N"],
+  tier: ["team", "free", "pro", "free"],
+  plan: ["team 2025-12-10", "free", "pro 2025-12-10", "free"],
+  stripe_customer_id: ["cus_s", "cus_s", "cus_o", null],
+  revenue_source: ["stripe", "shared_customer", "stripe", "no_customer"],
+  seats: [5, 1, 2, 1],
+  requests_30d: [1_000, 60_000, 2_000, 500],
+  llm_cost_30d: [10, 600, 4, 1],
+  llm_cost_ptb_30d: [0, 600, 0, 1],
+  llm_cost_byok_30d: [10, 0, 4, 0],
+  company_cost_30d: [0, 600, 0, 1],
+  ptb_revenue_30d: [0, null, 0, 0],
+  mrr: [200, null, 40, 0],
+  mrr_recurring: [200, null, 40, 0],
+  list_price_mrr: [200, 0, 40, 0],
+  gross_margin_pct: [95, null, 90, null],
+  gross_margin_company_pct: [100, null, 100, null],
+  is_byok: [true, false, true, false],
+  has_gateway_only: [false, true, false, true],
+});
+
+const priceBook = await loadPriceBook();
+
+function sharedSummary(segment: string) {
+  const withData = {
+    ...data(30),
+    frame: sharedFrame,
+    economics: { priceBook },
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const cut = segmentFrame(sharedFrame, { name: segment });
+  const summary = pricingSummary(withData, {
+    frame: cut.frame,
+    segment,
+    notJudged: cut.notJudged,
+  });
+  return { summary, html: reportHtml(summary, []) };
+}
+
+Deno.test("a segment's shared-customer organizations have known MRR: not 'revenue not fetched'", () => {
+  // free_high_usage is h alone: its customer's $200 is on t's row, outside the segment; h's own
+  // empty mrr is known (0 for h), not unknown
+  const { summary, html } = sharedSummary("free_high_usage");
+  assertEquals([summary.organizations, summary.mrrKnownOrganizations], [1, 1]);
+  assertEquals(summary.totalMrrUsd, 0);
+  assertEquals(card(html, "total_mrr").text, "$0");
+  ok(!html.includes("revenue not fetched"), html);
+  // gateway_only is h and n: MRR known for both, no "MRR known for 1 of 2"
+  const gateway = sharedSummary("gateway_only");
+  assertEquals(gateway.summary.mrrKnownOrganizations, 2);
+  ok(!gateway.html.includes("MRR known for"), gateway.html);
+});
+
+Deno.test("revenue not fetched is said only when it was not (revenue_source none everywhere)", () => {
+  const withData = (frame: pl.DataFrame) =>
+    ({ ...data(30), frame, economics: { priceBook } }) as unknown as Parameters<
+      typeof pricingSummary
+    >[0];
+  // Stripe read, but no amount could be put in USD (revenue_source unconverted): MRR unknown
+  const unconverted = sharedFrame.filter(pl.col("org_id").eq(pl.lit("o"))).withColumns(
+    pl.lit(null).cast(pl.Float64).alias("mrr"),
+    pl.lit("unconverted").alias("revenue_source"),
+  );
+  const summary = pricingSummary(withData(unconverted), { frame: unconverted, segment: null });
+  assertEquals(summary.companyMarginReason, "not known: no organization's MRR is known");
+  assertEquals(
+    card(reportHtml(summary, []), "total_mrr").note,
+    "no organization&#39;s MRR is known", // (escaped in the page)
+  );
+  // not fetched: the words say so
+  const none = unconverted.withColumns(pl.lit("none").alias("revenue_source"));
+  const unfetched = pricingSummary(withData(none), { frame: none, segment: null });
+  assertEquals(unfetched.companyMarginReason, "not known: revenue not fetched");
+  assertEquals(card(reportHtml(unfetched, []), "total_mrr").note, "revenue not fetched");
 });

@@ -19,6 +19,7 @@ import {
 } from "../economics/report.ts";
 import type { PerPlanRow } from "../economics/per_plan.ts";
 import type { NotJudged } from "../report/segments.ts";
+import { mrrUnknown } from "../revenue/columns.ts";
 import { MONTH_DAYS, monthlyFactor } from "../frame/monthly.ts";
 import {
   type UnderpricedSummary,
@@ -34,7 +35,10 @@ export interface PricingSummary {
   /** a segment name, or null for every organization */
   segment: string | null;
   organizations: number;
-  /** organizations whose MRR is known (revenue fetched) */
+  /**
+   * organizations whose MRR is known: not empty, or carried by a shared Stripe customer's other
+   * organization (mrrUnknown, lib/revenue/columns.ts)
+   */
   mrrKnownOrganizations: number;
   /**
    * Σ mrr over organizations with known MRR: 0 over no organization; null when none is known, and
@@ -60,6 +64,8 @@ export interface PricingSummary {
   companyMarginPct: number | null;
   /** why companyMarginPct is null, in words (the brief's reason); null when it is known */
   companyMarginReason: string | null;
+  /** no revenue was read for the run (Stripe skipped or failed): every revenue_source is none */
+  revenueNotFetched: boolean;
   /** per-plan unit economics (price-book order, `all` last) */
   plans: PerPlanRow[];
   /** chosen on a 30-day basis (as the CLI's segment), rows with the window's values */
@@ -84,7 +90,8 @@ export function pricingSummary(
     notJudged?: NotJudged | null;
   },
 ): PricingSummary {
-  const known = frame.filter(pl.col("mrr").isNotNull());
+  // a shared_customer row's empty mrr is known: its customer's revenue is on another row
+  const known = frame.filter(mrrUnknown(frame).not());
   const knownMrr = columnTotal(known, "mrr");
   // mrr is monthly: the window's cost is set against it on a 30-day basis
   const knownCost = columnTotal(known, "llm_cost_30d") * monthlyFactor(data.windowDays);
@@ -93,6 +100,8 @@ export function pricingSummary(
     ECONOMICS_COLUMNS.every((name) => frame.columns.includes(name));
   // the brief's headline margins (a shared customer's other organizations' cost counted)
   const margins = economics ? companyMargins(frame, { windowDays: data.windowDays }) : null;
+  // (hand-made data in tests may carry no frame: the one given is then the run's)
+  const notFetched = revenueNotFetched(data.frame ?? frame);
   return {
     asOf: data.asOf.toISOString(),
     windowDays: data.windowDays,
@@ -110,7 +119,8 @@ export function pricingSummary(
       ? (knownMrr - knownCost) / knownMrr * 100
       : null,
     companyMarginPct: margins ? margins.companyPct : null,
-    companyMarginReason: companyMarginReason(frame, margins, segment, notJudged),
+    companyMarginReason: companyMarginReason(frame, margins, segment, notJudged, notFetched),
+    revenueNotFetched: notFetched,
     plans: economics
       ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
       : [],
@@ -134,6 +144,20 @@ function revenueMissing(data: PricingData): string | null {
     "REVENUE MISSING: Stripe could not be read";
 }
 
+/** No revenue read for the run (Stripe skipped or failed): every revenue_source is none. */
+function revenueNotFetched(frame: pl.DataFrame): boolean {
+  // (a hand-made frame without revenue_source: no MRR known at all)
+  const fetched = frame.columns.includes("revenue_source")
+    ? pl.col("revenue_source").neq(pl.lit("none")).fillNull(false)
+    : pl.col("mrr").isNotNull();
+  return frame.height > 0 && frame.filter(fetched).height === 0;
+}
+
+/** Why no MRR is known: revenue not fetched for the run, or fetched and none of it known. */
+function noMrrReason(notFetched: boolean): string {
+  return notFetched ? "revenue not fetched" : "no organization's MRR is known";
+}
+
 /** "no organizations in this segment" (or "no organizations" for the whole export). */
 function noOrganizations(segment: string | null): string {
   return segment === null ? "no organizations" : "no organizations in this segment";
@@ -148,12 +172,13 @@ function companyMarginReason(
   margins: CompanyMargins | null,
   segment: string | null,
   notJudged: NotJudged | null,
+  notFetched: boolean,
 ): string | null {
   if (frame.height === 0) return notJudged?.text ?? noOrganizations(segment);
   if (margins === null) return "not known: the frame has no economics columns";
   if (margins.companyPct !== null) return null;
   if (margins.ptbRevenueUnknown > 0) return companyMarginUnknownReason(margins.ptbRevenueUnknown);
-  if (margins.mrrKnown === 0) return "not known: revenue not fetched";
+  if (margins.mrrKnown === 0) return `not known: ${noMrrReason(notFetched)}`;
   return "no margin: MRR + PTB revenue is $0";
 }
 
@@ -227,7 +252,9 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       "Total MRR",
       summary.totalMrrUsd,
       summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
-      summary.totalMrrUsd === null ? empty || "revenue not fetched" : empty || partial,
+      summary.totalMrrUsd === null
+        ? empty || noMrrReason(summary.revenueNotFetched)
+        : empty || partial,
     ),
     stat(
       "total_llm_cost",
