@@ -5,7 +5,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
-import { pricingSummary, reportHtml, windowEnd } from "../lib/server/summary.ts";
+import { pricingSummary, reportHtml, summaryChartTable, windowEnd } from "../lib/server/summary.ts";
+import { segmentCustomers } from "../lib/server/segment_customers.ts";
 import { underpricedCell } from "../lib/server/underpriced.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";
@@ -371,4 +372,68 @@ Deno.test("revenue not fetched is said only when it was not (revenue_source none
   const unfetched = pricingSummary(withData(none), { frame: none, segment: null });
   assertEquals(unfetched.companyMarginReason, "not known: revenue not fetched");
   assertEquals(card(reportHtml(unfetched, []), "total_mrr").note, "revenue not fetched");
+});
+// margins to 0.01 % (sums of floats)
+const round = (value: number | null) => value === null ? null : Math.round(value * 100) / 100;
+const plansOf = (summary: ReturnType<typeof sharedSummary>["summary"]) =>
+  summary.plans.map((p) => [
+    p.plan,
+    p.organizations,
+    p.mrr,
+    round(p.margin_all_pct),
+    round(p.margin_company_pct),
+  ]);
+
+Deno.test("a segment's plan rows and margins count each Stripe customer with all of its organizations", () => {
+  // byok_paying is t and o; t's customer pays for h too (outside the segment), so its $200 is set
+  // against t's and h's cost, under t's plan, as the full export's table has it:
+  //   team 2025-12-10: 2 organizations, (200 − 610) / 200 = −205 %, (200 − 600) / 200 = −200 %
+  //   pro 2025-12-10: 1, (40 − 4) / 40 = 90 %, 100 %
+  // headline: (240 − 614) / 240 = −155.83 %, company (240 − 600) / 240 = −150 %
+  const { summary, html } = sharedSummary("byok_paying");
+  assertEquals(summary.organizations, 2);
+  assertEquals(plansOf(summary), [
+    ["pro 2025-12-10", 1, 40, 90, 100],
+    ["team 2025-12-10", 2, 200, -205, -200],
+    ["all", 3, 240, -155.83, -150],
+  ]);
+  assertEquals(summary.companyMarginPct, -150);
+  assertEquals(summary.customersOutside, { organizations: 1, mrrUsd: 0 });
+  // the plan charts read the same table: margin by plan's n for team is t and h
+  const customers = segmentCustomers(
+    sharedFrame,
+    segmentFrame(sharedFrame, { name: "byok_paying" }).frame,
+  );
+  const table = summaryChartTable(summary, customers);
+  assertEquals(table.plans, summary.plans);
+  assertEquals(table.marginCounts?.["team 2025-12-10"].gross_margin_pct, 2);
+  ok(
+    html.includes(
+      "This segment shares Stripe customers with 1 organization outside it: the margins, the plan table and the underpriced list count each customer with all of its organizations, since its revenue pays for all of them.",
+    ),
+    html,
+  );
+  // free_high_usage is h alone: counted with its customer, (200 − 610) / 200 = −205 %, company
+  // (200 − 600) / 200 = −200 %; its MRR card says where the customer's $200 is
+  const free = sharedSummary("free_high_usage");
+  assertEquals(
+    [round(free.summary.grossMarginPct), round(free.summary.companyMarginPct)],
+    [-205, -200],
+  );
+  assertEquals(free.summary.companyMarginReason, null);
+  assertEquals(
+    card(free.html, "total_mrr").note,
+    "$200 of their Stripe customers&#39; MRR is on 1 organization outside this segment",
+  );
+  // judged with its customer (61,000 requests, $610 against $200 > $100): not underpriced, and
+  // no heavy user of unknown MRR
+  assertEquals(free.summary.underpriced.organizations, 0);
+  ok(!free.summary.underpriced.reading.includes("unknown MRR"), free.summary.underpriced.reading);
+  // gateway_only (h and n): h counts in its customer's plan (t's, team), not its own (free)
+  const gateway = sharedSummary("gateway_only");
+  assertEquals(plansOf(gateway.summary), [
+    ["team 2025-12-10", 2, 200, -205, -200],
+    ["free", 1, 0, null, null],
+    ["all", 3, 200, -205.5, -200.5],
+  ]);
 });

@@ -42,7 +42,7 @@ import { BusyError, DEGRADED_RUN_TTL_MS, type RunResult } from "./runs.ts";
 import { RunCache } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
 import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
-import { pricingSummary, reportHtml } from "./summary.ts";
+import { customersOf, pricingSummary, reportHtml, summaryChartTable } from "./summary.ts";
 
 /** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
 export type LoadPricingData = (options: Partial<ExportOptions>) => Promise<PricingData>;
@@ -345,6 +345,12 @@ export function createHandler(
     const result = await fetchRun(params, left);
     if (result instanceof Response) return result;
     const frame = frameOf(result, params.segment);
+    // the segment's Stripe customers whole: its margins, plans and plan charts count them so
+    const customers = memo(
+      result,
+      `customers|${params.segment}`,
+      () => customersOf(result.data, frame, params.segment),
+    );
     const summary = memo(
       result,
       `summary|${params.segment}`,
@@ -354,6 +360,7 @@ export function createHandler(
           segment: params.segment,
           thresholds,
           notJudged: segmentOf(result, params.segment)?.notJudged,
+          customers,
         }),
     );
     const headers = runHeaders(result, frame.height);
@@ -362,7 +369,7 @@ export function createHandler(
     const charts = frame.height === 0 ? [] : memo<Chart[]>(
       result,
       `charts|${params.segment}`,
-      () => reportCharts(frame, { windowDays: result.data.windowDays }),
+      () => reportCharts(frame, summaryChartTable(summary, customers)),
     );
     return new Response(reportHtml(summary, charts), {
       headers: { ...COMMON_HEADERS, "content-type": "text/html; charset=utf-8", ...headers },

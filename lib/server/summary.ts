@@ -4,10 +4,11 @@
  */
 import pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
+import type { PlanTableOption } from "../economics/charts.ts";
 import { escapeHtml, formatValue } from "../report/display.ts";
 import type { PricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
-import { columnTotal, usd } from "../analysis/questions.ts";
+import { columnTotal, plural, usd } from "../analysis/question_common.ts";
 import {
   type CompanyMargins,
   companyMargins,
@@ -17,9 +18,10 @@ import {
   PER_PLAN_MARGINS_NOTE,
   planEconomics,
 } from "../economics/report.ts";
-import type { PerPlanRow } from "../economics/per_plan.ts";
+import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
 import type { NotJudged } from "../report/segments.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
+import { type SegmentCustomers, segmentCustomers } from "./segment_customers.ts";
 import { MONTH_DAYS, monthlyFactor } from "../frame/monthly.ts";
 import {
   type UnderpricedSummary,
@@ -66,6 +68,12 @@ export interface PricingSummary {
   companyMarginReason: string | null;
   /** no revenue was read for the run (Stripe skipped or failed): every revenue_source is none */
   revenueNotFetched: boolean;
+  /**
+   * A segment's organizations outside it that share a Stripe customer with one in it, and the
+   * mrr on their rows: the margins, plans and underpriced list count each customer with all of its
+   * organizations (segment_customers.ts). Null when there are none (and for every organization).
+   */
+  customersOutside: { organizations: number; mrrUsd: number } | null;
   /** per-plan unit economics (price-book order, `all` last) */
   plans: PerPlanRow[];
   /** chosen on a 30-day basis (as the CLI's segment), rows with the window's values */
@@ -82,9 +90,11 @@ const ECONOMICS_COLUMNS = ["plan", "ptb_revenue_30d", "company_cost_30d", "list_
 
 export function pricingSummary(
   data: PricingData,
-  { frame, segment, thresholds = {}, notJudged = null }: {
+  { frame, segment, thresholds = {}, notJudged = null, customers }: {
     frame: pl.DataFrame;
     segment: string | null;
+    /** the segment's Stripe customers whole (segmentCustomers of the run's frame and `frame`) */
+    customers?: SegmentCustomers;
     thresholds?: Partial<UnderpricedThresholds>;
     /** the segment's organizations not judged for unknown MRR (segmentFrame's notJudged) */
     notJudged?: NotJudged | null;
@@ -95,11 +105,14 @@ export function pricingSummary(
   const knownMrr = columnTotal(known, "mrr");
   // mrr is monthly: the window's cost is set against it on a 30-day basis
   const knownCost = columnTotal(known, "llm_cost_30d") * monthlyFactor(data.windowDays);
+  // A customer's revenue pays for all of its organizations: margins, plans and the underpriced
+  // list count a segment's customers whole, their organizations outside it too.
+  const whole = customers ?? customersOf(data, frame, segment);
   // Frames without the economics columns (hand-made ones) get no company margin and no plans.
   const economics = frame.height > 0 &&
     ECONOMICS_COLUMNS.every((name) => frame.columns.includes(name));
   // the brief's headline margins (a shared customer's other organizations' cost counted)
-  const margins = economics ? companyMargins(frame, { windowDays: data.windowDays }) : null;
+  const margins = economics ? companyMargins(whole.frame, { windowDays: data.windowDays }) : null;
   // (hand-made data in tests may carry no frame: the one given is then the run's)
   const notFetched = revenueNotFetched(data.frame ?? frame);
   return {
@@ -121,8 +134,11 @@ export function pricingSummary(
     companyMarginPct: margins ? margins.companyPct : null,
     companyMarginReason: companyMarginReason(frame, margins, segment, notJudged, notFetched),
     revenueNotFetched: notFetched,
+    customersOutside: whole.outside > 0
+      ? { organizations: whole.outside, mrrUsd: whole.outsideMrrUsd }
+      : null,
     plans: economics
-      ? planEconomics(frame, { book: data.economics.priceBook, windowDays: data.windowDays })
+      ? planEconomics(whole.frame, { book: data.economics.priceBook, windowDays: data.windowDays })
       : [],
     underpriced: frame.height === 0 && notJudged
       // (over a segment nobody could be judged in, the reading's "$0 MRR" would read as a finding)
@@ -130,9 +146,41 @@ export function pricingSummary(
         ...underpricedSummary(frame, { windowDays: data.windowDays, thresholds }),
         reading: `No organization to list: the segment ${notJudged.text}.`,
       }
-      : underpricedSummary(frame, { windowDays: data.windowDays, thresholds }),
+      : underpricedSummary(whole.frame, { windowDays: data.windowDays, thresholds }),
     revenueMissing: revenueMissing(data),
     warnings: data.warnings,
+  };
+}
+
+/**
+ * A segment's Stripe customers whole, from the run's frame; every organization (or hand-made data
+ * without the run's frame) is its own.
+ */
+export function customersOf(
+  data: PricingData,
+  frame: pl.DataFrame,
+  segment: string | null,
+): SegmentCustomers {
+  // (hand-made data in tests may carry no frame)
+  return segment === null || !data.frame
+    ? { frame, outside: 0, outsideMrrUsd: 0 }
+    : segmentCustomers(data.frame, frame);
+}
+
+/**
+ * The plan charts' table: the summary's plan rows (a segment's customers whole) and their
+ * organizations per margin basis, so the charts read as the table above them.
+ */
+export function summaryChartTable(
+  summary: PricingSummary,
+  customers: SegmentCustomers,
+): PlanTableOption {
+  const windowDays = summary.windowDays;
+  if (summary.plans.length === 0) return { windowDays };
+  return {
+    windowDays,
+    plans: summary.plans,
+    marginCounts: marginCountsOf(customers.frame, { windowDays }),
   };
 }
 
@@ -204,6 +252,13 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
   const partial = summary.mrrKnownOrganizations < summary.organizations
     ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
     : "";
+  const outside = summary.customersOutside;
+  // the segment's rows' MRR: its customers' revenue on rows outside it is said beside it
+  const mrrOutside = outside && outside.mrrUsd > 0
+    ? `${usd(outside.mrrUsd)} of their Stripe customers' MRR is on ${
+      plural(outside.organizations, { one: "organization" })
+    } outside this segment`
+    : "";
   // an empty segment: every card says why it is $0 or – (nobody in it, or nobody could be judged
   // for MRR unknown), and no chart is drawn over nothing
   const empty = summary.organizations === 0
@@ -254,7 +309,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       summary.totalMrrUsd === null ? "—" : usd(summary.totalMrrUsd),
       summary.totalMrrUsd === null
         ? empty || noMrrReason(summary.revenueNotFetched)
-        : empty || partial,
+        : empty || [partial, mrrOutside].filter(Boolean).join(" · "),
     ),
     stat(
       "total_llm_cost",
@@ -264,6 +319,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
       empty,
     ),
     `</div>`,
+    customersOutsideHtml(outside),
     plansHtml(summary.plans),
     warningsHtml(summary.warnings.filter((w) => w !== summary.revenueMissing)),
     `<h2>Charts</h2>`,
@@ -275,6 +331,14 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     underpricedTableHtml(summary.underpriced, summary.windowDays),
     `</section>`,
   ].join("\n");
+}
+
+/** Why a segment's margins, plans and underpriced list reach organizations outside it. */
+function customersOutsideHtml(outside: PricingSummary["customersOutside"]): string {
+  if (outside === null) return "";
+  return `<p class="note" data-customers-outside="${outside.organizations}">This segment shares Stripe customers with ${
+    plural(outside.organizations, { one: "organization" })
+  } outside it: the margins, the plan table and the underpriced list count each customer with all of its organizations, since its revenue pays for all of them.</p>`;
 }
 
 function warningsHtml(warnings: string[]): string {
