@@ -23,7 +23,8 @@ import {
 } from "../lib/report/brief.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import { segmentFrames } from "../lib/report/segments.ts";
-import { totalsSection } from "../lib/report/brief_sections.ts";
+import { tierSection, totalsSection } from "../lib/report/brief_sections.ts";
+import { frameWithLosingSharedCustomer } from "./economics_fixture.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 
 /**
@@ -57,6 +58,10 @@ const data: BriefData = {
 };
 
 const CSV = "helicone_pricing_data_2026-11-01.csv";
+
+/** Totals' negative-margin line: organizations of loss-making customers, as the segment counts. */
+const NEGATIVE_LINE =
+  "organizations of Stripe customers with negative gross margin, spec basis (a shared customer judged as one: its organizations' LLM cost against its MRR), of those whose customer's MRR is known";
 
 Deno.test("the brief describes every column of the column table", () => {
   const brief = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
@@ -159,9 +164,7 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   has("| MRR, recurring only (industry definition) | $120.00 |");
   has("| organizations with MRR > 0, of those with known MRR | 2 |");
   has("| organizations with unknown MRR (empty cell) | 1 |");
-  has(
-    "| organizations with negative gross margin, spec basis (all LLM cost), of those with known MRR | 1 |",
-  );
+  has(`| ${NEGATIVE_LINE} | 1 |`);
   // By tier. free: seats 1+2, requests 0+1,000, median (0 + 1,000)/2 = 500, cost 3.
   // pro: seats 4+2, requests 120,000, median (20,000 + 100,000)/2 = 60,000, cost 350, MRR 120,
   // both paying, o4 negative, both is_ptb. enterprise: its only MRR unknown, so its sum is
@@ -253,6 +256,25 @@ Deno.test("Totals: MRR nobody's is known is unknown, not $0; a shared customer's
   );
 });
 
+Deno.test("Totals and By tier count the organizations of loss-making customers, a shared customer judged as one: the negative_margin segment's count", async () => {
+  // p's own row reads (50 − 30) / 50 = 40 %, q (free, shared_customer) has no MRR of its own;
+  // their customer cus_x: (50 − 90) / 50 = −80 %, so both count. s: (40 − 60) / 40 = −50 %.
+  const shared = await frameWithLosingSharedCustomer();
+  const totals = totalsSection(shared).split("\n");
+  ok(totals.includes(`| ${NEGATIVE_LINE} | 3 |`), totals.join("\n"));
+  // By tier: pro p and s (both counted), free q (its customer's, judged with p)
+  const tiers = tierSection(shared).split("\n");
+  ok(
+    tiers.includes("| free | 1 | 1 | 2,000 | 2,000 | $60.00 | – | 0 | – | 1 | 0 |"),
+    tiers.join("\n"),
+  );
+  ok(tiers.includes("| pro | 2 | 3 | 4,000 | 2,000 | $90.00 | $90.00 | 0 | 2 | 2 | 0 |"));
+  assertEquals(
+    segmentFrames(shared).find((s) => s.name === "negative_margin")!.frame.height,
+    3,
+  );
+});
+
 Deno.test("a 7-day brief: By tier says its usage and cost are the window's sums beside monthly mrr; cost_per_seat is said not rescaled", () => {
   const brief = (windowDays: number) =>
     briefMarkdown({ data: { ...data, windowDays }, exportFiles: [{ name: CSV, bytes: 2048 }] });
@@ -260,15 +282,17 @@ Deno.test("a 7-day brief: By tier says its usage and cost are the window's sums 
   const note = week[week.indexOf("## By tier") + 2];
   ok(
     note.endsWith(
-      " Window of 7 days: `requests_30d` and `llm_cost_30d` are the window's sums, as in Totals, beside monthly `mrr` (× 30 / 7 puts them on a 30-day basis); the negative-margin count reads `gross_margin_pct`, already on that basis.",
+      " Window of 7 days: `requests_30d` and `llm_cost_30d` are the window's sums, as in Totals, beside monthly `mrr` (× 30 / 7 puts them on a 30-day basis); the negative-margin count sets the LLM cost on that basis against `mrr`, as `gross_margin_pct` does.",
     ),
     note,
   );
   ok(week.includes(
-    "| tier | organizations | seats | requests_30d (7 days) | median requests_30d (7 days) | llm_cost_30d (7 days) | mrr | unknown mrr | paying (mrr > 0, of known mrr) | negative margin (spec basis, of known mrr) | is_ptb |",
+    "| tier | organizations | seats | requests_30d (7 days) | median requests_30d (7 days) | llm_cost_30d (7 days) | mrr | unknown mrr | paying (mrr > 0, of known mrr) | negative margin (organizations of loss-making customers, spec basis, of known mrr) | is_ptb |",
   ));
-  // the figures are the window's own, as the fixture holds them (pro: cost 50 + 300)
-  ok(week.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 1 | 2 |"));
+  // the figures are the window's own, as the fixture holds them (pro: cost 50 + 300); the
+  // negative-margin count sets the cost on a 30-day basis against mrr: o3 80 < 50 × 30 / 7 =
+  // 214.29 and o4 40 < 300 × 30 / 7, both
+  ok(week.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 2 | 2 |"));
   // the one derived money column left at the window's length, beside its monthly counterpart
   ok(week.includes(
     "- Not rescaled: `cost_per_seat` is a 7-day figure beside monthly `revenue_per_seat`; × 30 / 7 puts it on a 30-day basis before comparing.",
@@ -717,13 +741,13 @@ Deno.test("no MRR known (Stripe skipped): counts over MRR are unknown (–), not
   });
   const lines = brief.split("\n");
   ok(lines.includes("| organizations with MRR > 0, of those with known MRR | – |"), brief);
-  ok(lines.includes(
-    "| organizations with negative gross margin, spec basis (all LLM cost), of those with known MRR | – |",
-  ));
+  ok(lines.includes(`| ${NEGATIVE_LINE} | – |`));
   // By tier: free o1, o2 (1 + 2 seats, 1,000 requests, $3); paying and negative margin unknown
   ok(
     lines.some((l) =>
-      l.includes("| paying (mrr > 0, of known mrr) | negative margin (spec basis, of known mrr) |")
+      l.includes(
+        "| paying (mrr > 0, of known mrr) | negative margin (organizations of loss-making customers, spec basis, of known mrr) |",
+      )
     ),
   );
   ok(lines.includes("| free | 2 | 3 | 1,000 | 500 | $3.00 | – | 2 | – | – | 0 |"), brief);

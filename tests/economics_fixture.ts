@@ -132,3 +132,42 @@ export async function frameWithSharedCustomer(
     windowDays: 30,
   }).frame;
 }
+
+/**
+ * A Stripe customer that loses money only as a whole, and one organization that loses it alone
+ * (30-day window, no infrastructure cost: company cost = PTB cost):
+ * p pro-20251210 on cus_x, its revenue row: $50, LLM cost $30 (BYOK): its own row 40 % margin
+ * q free on cus_x (shared_customer, mrr empty): LLM cost $60, all PTB; cus_x's PTB revenue $0
+ *   cus_x: $50 against $90 of LLM cost (spec), $60 of company cost (company): both negative
+ * s legacy pro on cus_s: $40, LLM cost $60 (BYOK): spec −50 %, company cost $0: company 100 %
+ */
+export function frameWithLosingSharedCustomer(): Promise<pl.DataFrame> {
+  const frame = exportFrameFromColumns({
+    org_id: ["p", "q", "s"],
+    org_name: ["P", "Q", "S"],
+    tier: ["pro", "free", "pro"],
+    tier_raw: ["pro-20251210", "free", "pro"],
+    stripe_customer_id: ["cus_x", "cus_x", "cus_s"],
+    seats: [2, 1, 1],
+    active_users_30d: [2, 1, 1],
+    requests_30d: [1_000, 2_000, 3_000],
+    llm_cost_30d: [30, 60, 60],
+    llm_cost_ptb_30d: [0, 60, 0],
+    llm_cost_byok_30d: [30, 0, 60],
+    addon_prompts: [0, 0, 0],
+    mrr: [50, null, 40],
+    mrr_recurring: [50, null, 40],
+    revenue_source: ["stripe", "shared_customer", "stripe"],
+  });
+  const byCustomer = new Map<string, CustomerRevenue>(
+    ["cus_x", "cus_s"].map((id) => [id, { customerId: id, ptbRevenueUsd30d: 0 } as never]),
+  );
+  return withEconomics(frame, {
+    source: "stripe",
+    byCustomer,
+    warnings: [],
+    apiCalls: 0,
+    durationMs: 0,
+    failed: false,
+  });
+}

@@ -16,6 +16,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   economicsFixture,
   economicsFrameWithF,
+  frameWithLosingSharedCustomer,
   frameWithSharedCustomer,
   revenue,
 } from "./economics_fixture.ts";
@@ -1055,6 +1056,26 @@ Deno.test("a shared customer's other organization counts in the per-plan ratios 
   ok(Math.abs(proUnknown.mrr_per_seat! - 20) < 1e-9, `${proUnknown.mrr_per_seat}`);
 });
 
+Deno.test("per-plan negative margins count the organizations of loss-making customers, a shared customer judged as one", async () => {
+  const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
+  const { segmentFrame } = await import("../lib/report/segments.ts");
+  // p's own row reads (50 − 30) / 50 = 40 % (company 100 %), q's none (mrr empty); their customer
+  // cus_x: (50 − 90) / 50 = −80 % spec, (50 + 0 − 60) / 50 = −20 % company: p and q both count,
+  // in p's plan. s: (40 − 60) / 40 = −50 % spec, company cost $0: 100 %.
+  const frame = await frameWithLosingSharedCustomer();
+  const rows = perPlanRows(perPlanTable(frame, { windowDays: 30 }));
+  const counts = (plan: string) => {
+    const row = rows.find((r) => r.plan === plan)!;
+    return [row.organizations, row.negative_margin_all, row.negative_margin_company];
+  };
+  assertEquals(counts("pro 2025-12-10"), [2, 2, 2]);
+  assertEquals(rows.find((r) => r.plan === "pro 2025-12-10")!.margin_all_pct, -80);
+  assertEquals(counts("pro (seat, legacy)"), [1, 1, 0]);
+  assertEquals(counts("all"), [3, 3, 2]);
+  // the negative_margin segment's count
+  assertEquals(segmentFrame(frame, { name: "negative_margin" }).frame.height, 3);
+});
+
 Deno.test("a shared customer's PTB revenue not read and its other organization's PTB cost: the company margin is not known", async () => {
   const { default: pl } = await import("nodejs-polars");
   const { companyMargins } = await import("../lib/economics/report.ts");
@@ -1122,8 +1143,9 @@ Deno.test("the brief prints the per-plan columns' definitions, mrr_to_list_pct's
     ok(lines.includes(`- \`${name}\`: ${definition}`), name);
   }
   ok(lines.some((line) => line.startsWith("- `mrr_to_list_pct`: ") && line.includes("mrr > 0")));
+  // what the count counts: organizations, a shared customer judged as one, as the segment
   ok(lines.includes(
-    "- `negative_margin_all`: organizations with gross_margin_pct < 0, of those with known mrr (empty when none is known)",
+    "- `negative_margin_all`: organizations of Stripe customers with negative gross margin, spec basis (mrr > 0 and llm_cost_30d > mrr): a customer several organizations share is judged as one, its organizations' llm_cost_30d summed against its mrr, and all of them count, in the plan of its revenue row, as the negative_margin segment counts them (empty when no mrr is known)",
   ));
 });
 

@@ -10,6 +10,7 @@ import pl from "nodejs-polars";
 import { ALL_PLANS_LABEL, NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { monthlyExpr } from "../frame/monthly.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
+import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "./customer_margins.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "./margin_sums.ts";
 
 /** The table's columns, in order, with what each holds (the brief and the sheet print these). */
@@ -53,11 +54,11 @@ export const PER_PLAN_COLUMNS = [
   ],
   [
     "negative_margin_all",
-    "organizations with gross_margin_pct < 0, of those with known mrr (empty when none is known)",
+    "organizations of Stripe customers with negative gross margin, spec basis (mrr > 0 and llm_cost_30d > mrr): a customer several organizations share is judged as one, its organizations' llm_cost_30d summed against its mrr, and all of them count, in the plan of its revenue row, as the negative_margin segment counts them (empty when no mrr is known)",
   ],
   [
     "negative_margin_company",
-    "organizations with gross_margin_company_pct < 0, of those with known mrr (empty when none is known)",
+    "organizations of Stripe customers with negative company-basis margin (company_cost_30d > mrr + ptb_revenue_30d), a shared customer judged as one as in negative_margin_all: its organizations' company_cost_30d summed against its revenue (empty when no mrr is known)",
   ],
   ["list_price_mrr", "sum of list_price_mrr (plans with a list price), every organization"],
   [
@@ -84,6 +85,10 @@ function sums(
   // or on a sibling's row (shared_customer)
   const customerMrrKnown = pl.col(CUSTOMER_COLUMNS.mrrKnown);
   const counted = marginConditions();
+  const lossOf = {
+    spec: pl.col(CUSTOMER_LOSS_COLUMNS.spec).fillNull(false),
+    company: pl.col(CUSTOMER_LOSS_COLUMNS.company).fillNull(false),
+  };
   // what a customer pays against its list price: only customers that pay (a trial or a canceled
   // subscription is not a 0 % price), and only when each of its organizations has a list price
   // (its MRR pays for all of them)
@@ -112,12 +117,10 @@ function sums(
     // the organizations each basis counts: margin by plan's n (marginCountsOf)
     where(counted.specCost, pl.lit(1)).sum().alias("_spec_organizations"),
     where(counted.companyCost, pl.lit(1)).sum().alias("_company_organizations"),
-    ofKnownMrr(where(pl.col("gross_margin_pct").lt(0), pl.lit(1)).sum()).alias(
-      "negative_margin_all",
-    ),
-    ofKnownMrr(where(pl.col("gross_margin_company_pct").lt(0), pl.lit(1)).sum()).alias(
-      "negative_margin_company",
-    ),
+    // organizations of loss-making customers: a shared customer judged as one, all of its
+    // organizations counted (withCustomerLosses), as the negative_margin segment counts them
+    ofKnownMrr(where(lossOf.spec, pl.lit(1)).sum()).alias("negative_margin_all"),
+    ofKnownMrr(where(lossOf.company, pl.lit(1)).sum()).alias("negative_margin_company"),
     num("list_price_mrr").sum().alias("_list_sum"),
     where(pl.col("list_price_mrr").isNotNull(), pl.lit(1)).sum().alias("_list_count"),
     // like with like: where list_price_mrr has no usage, neither does the MRR set against it (a
@@ -185,7 +188,7 @@ function planSums(
   let known = byOptions.get(key);
   if (!known) {
     const expressions = sums({ windowDays, usagePricedPlans });
-    const withPlan = withCustomerPlan(frame);
+    const withPlan = withCustomerPlan(withCustomerLosses(frame, windowDays));
     known = {
       grouped: withPlan.groupBy("plan").agg(...expressions),
       total: withPlan.select(pl.lit(ALL_PLANS_LABEL).alias("plan"), ...expressions),

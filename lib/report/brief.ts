@@ -270,12 +270,12 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     "## Totals",
     "",
-    totalsSection(frame),
+    totalsSection(frame, data.windowDays),
     "",
     ...(data.economics ? [...economicsBriefLines(frame, data.economics), ""] : []),
     "## By tier",
     "",
-    `Sums per tier; \`unknown mrr\` counts organizations whose MRR is unknown (empty, not in the \`mrr\` sum). Not counted there: organizations sharing a Stripe customer whose revenue another organization's row carries (\`revenue_source\` shared_customer, MRR empty too; Totals counts them on a line of their own).${
+    `Sums per tier; \`unknown mrr\` counts organizations whose MRR is unknown (empty, not in the \`mrr\` sum). Not counted there: organizations sharing a Stripe customer whose revenue another organization's row carries (\`revenue_source\` shared_customer, MRR empty too; Totals counts them on a line of their own). \`negative margin\` counts organizations whose Stripe customer loses money, as Totals does: a shared customer's organizations, judged together, each count in their own tier.${
       tierWindowNote(data.windowDays)
     }`,
     "",

@@ -9,6 +9,7 @@ import { MONTH_DAYS } from "../frame/monthly.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatUsd } from "./numbers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
+import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer_margins.ts";
 
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
 
@@ -111,9 +112,22 @@ function rowsOfTier(frame: pl.DataFrame, tier: string): pl.DataFrame {
 
 // ── sections ────────────────────────────────────────────────────────────────────────────────
 
-export function totalsSection(frame: pl.DataFrame): string {
+/**
+ * The negative-margin count's words: organizations of loss-making Stripe customers, a shared
+ * customer judged as one (lib/economics/customer_margins.ts), as the negative_margin segment and
+ * the per-plan negative_margin_all count them.
+ */
+export const NEGATIVE_MARGIN_COUNTED =
+  "organizations of Stripe customers with negative gross margin, spec basis (a shared customer judged as one: its organizations' LLM cost against its MRR), of those whose customer's MRR is known";
+
+/** Organizations whose Stripe customer loses money, spec basis (null counts as no). */
+const negativeCustomerMargin = () => countWhere(pl.col(CUSTOMER_LOSS_COLUMNS.spec));
+/** Organizations whose customer's MRR is known: the negative-margin count's "of those". */
+const customerMrrKnown = () => known(CUSTOMER_LOSS_COLUMNS.spec);
+
+export function totalsSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): string {
   const onSibling = revenueOnSibling(frame);
-  const f = figures(frame, {
+  const f = figures(withCustomerLosses(frame, windowDays), {
     seats: sumOf("seats"),
     active: sumOf("active_users_30d"),
     requests: sumOf("requests_30d"),
@@ -128,7 +142,8 @@ export function totalsSection(frame: pl.DataFrame): string {
       : pl.lit(0),
     mrrRecurring: knownSumOf("mrr_recurring"),
     paying: countWhere(pl.col("mrr").gt(0)),
-    negative: countWhere(pl.col("gross_margin_pct").lt(0)),
+    negative: negativeCustomerMargin(),
+    customerMrrKnown: customerMrrKnown(),
     mrrKnown: known("mrr"),
   });
   const rows: [string, string][] = [
@@ -158,16 +173,13 @@ export function totalsSection(frame: pl.DataFrame): string {
         formatCount(f.sharedCustomers!),
       ] as [string, string]]
       : []),
-    [
-      `organizations with negative gross margin, ${MARGIN_BASIS.gross_margin_pct}, of those with known MRR`,
-      countOfKnownMrr(f.negative, f.mrrKnown),
-    ],
+    [NEGATIVE_MARGIN_COUNTED, countOfKnownMrr(f.negative, f.customerMrrKnown)],
   ];
   return markdownTable(["measure", "value"], rows);
 }
 
 export function tierSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): string {
-  const slim = slimForTiers(frame);
+  const slim = slimForTiers(frame, windowDays);
   return tierTable(tierOrder(slim).map((tier) => tierRow(slim, tier)), windowDays);
 }
 
@@ -179,7 +191,7 @@ export async function tierSectionReleasing(
   frame: pl.DataFrame,
   windowDays = MONTH_DAYS,
 ): Promise<string> {
-  const slim = slimForTiers(frame);
+  const slim = slimForTiers(frame, windowDays);
   const rows: string[][] = [];
   for (const tier of tierOrder(slim)) {
     rows.push(tierRow(slim, tier));
@@ -188,15 +200,19 @@ export async function tierSectionReleasing(
   return tierTable(rows, windowDays);
 }
 
-/** Only the columns the tier figures read: a tier's rows are copied out (free: half a million). */
-function slimForTiers(frame: pl.DataFrame): pl.DataFrame {
-  return frame.select(
+/**
+ * Only the columns the tier figures read: a tier's rows are copied out (free: half a million).
+ * Whether an organization's customer loses money is worked out over the whole frame first: a
+ * shared customer's organizations may be in different tiers.
+ */
+function slimForTiers(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
+  return withCustomerLosses(frame, windowDays).select(
     "tier",
     "seats",
     "requests_30d",
     "llm_cost_30d",
     "mrr",
-    "gross_margin_pct",
+    CUSTOMER_LOSS_COLUMNS.spec,
     "is_ptb",
     ...(frame.columns.includes("revenue_source") ? ["revenue_source"] : []),
   );
@@ -212,9 +228,10 @@ function tierRow(slim: pl.DataFrame, tier: string): string[] {
     mrr: knownSumOf("mrr"),
     mrrUnknown: unknownMrr(part),
     paying: countWhere(pl.col("mrr").gt(0)),
-    negative: countWhere(pl.col("gross_margin_pct").lt(0)),
+    negative: negativeCustomerMargin(),
     ptb: countWhere(pl.col("is_ptb")),
     mrrKnown: known("mrr"),
+    customerMrrKnown: customerMrrKnown(),
   });
   return [
     tier,
@@ -226,7 +243,8 @@ function tierRow(slim: pl.DataFrame, tier: string): string[] {
     formatValue(f.mrr, "USD"),
     formatCount(f.mrrUnknown!),
     countOfKnownMrr(f.paying, f.mrrKnown),
-    countOfKnownMrr(f.negative, f.mrrKnown),
+    // (a shared_customer organization's is its customer's: known in a tier of none known)
+    countOfKnownMrr(f.negative, f.customerMrrKnown),
     formatCount(f.ptb!),
   ];
 }
@@ -246,7 +264,7 @@ function tierTable(rows: string[][], windowDays: number): string {
       "mrr",
       "unknown mrr",
       "paying (mrr > 0, of known mrr)",
-      "negative margin (spec basis, of known mrr)",
+      "negative margin (organizations of loss-making customers, spec basis, of known mrr)",
       "is_ptb",
     ],
     rows,

@@ -90,5 +90,5 @@ export function windowAmountLines(windowDays: number): string[] {
 /** After the By tier note on another window: the table's usage and cost are the window's sums. */
 export function tierWindowNote(windowDays: number): string {
   if (windowDays === MONTH_DAYS) return "";
-  return ` Window of ${windowDays} days: \`requests_30d\` and \`llm_cost_30d\` are the window's sums, as in Totals, beside monthly \`mrr\` (× ${MONTH_DAYS} / ${windowDays} puts them on a ${MONTH_DAYS}-day basis); the negative-margin count reads \`gross_margin_pct\`, already on that basis.`;
+  return ` Window of ${windowDays} days: \`requests_30d\` and \`llm_cost_30d\` are the window's sums, as in Totals, beside monthly \`mrr\` (× ${MONTH_DAYS} / ${windowDays} puts them on a ${MONTH_DAYS}-day basis); the negative-margin count sets the LLM cost on that basis against \`mrr\`, as \`gross_margin_pct\` does.`;
 }

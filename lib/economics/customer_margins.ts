@@ -1,0 +1,82 @@
+/**
+ * Which organizations belong to a Stripe customer that loses money, on either margin basis. A
+ * customer several organizations share has its revenue on one row (the others read
+ * revenue_source shared_customer, mrr empty), so a row's gross_margin_pct sets the whole
+ * customer's MRR against one organization's cost: the customer is judged as one instead, its
+ * organizations' cost summed against its revenue, and every one of them counts (as the
+ * negative_margin segment and the churn_risk question judge it). The brief's Totals and By tier
+ * and the per-plan table count these, so their counts are the segment's.
+ */
+import pl from "nodejs-polars";
+import { marginPctExpr } from "../frame/metrics.ts";
+import { monthlyExpr } from "../frame/monthly.ts";
+import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
+
+/** The columns withCustomerLosses adds (true, false, or null where the frame cannot say). */
+export const CUSTOMER_LOSS_COLUMNS = {
+  /**
+   * its customer's gross margin, spec basis, is negative: Σ llm_cost_30d > mrr > 0; null where
+   * its customer's mrr is unknown (a count of it is then of those whose customer's is known)
+   */
+  spec: "_customer_negative_margin",
+  /** its customer's company-basis margin is negative: Σ company_cost_30d > mrr + PTB revenue */
+  company: "_customer_negative_company_margin",
+} as const;
+
+/** A customer's organizations' company_cost_30d, summed (withCustomerLosses, while it works). */
+const COMPANY_COST = "_customer_company_cost_30d";
+
+/** The columns the flags read (those the frame has). */
+const READ = [
+  "stripe_customer_id",
+  "revenue_source",
+  "mrr",
+  "llm_cost_30d",
+  "ptb_revenue_30d",
+  "llm_cost_ptb_30d",
+  "company_cost_30d",
+];
+
+/**
+ * `frame` with CUSTOMER_LOSS_COLUMNS (replaced where it has them). Window cost and PTB revenue are
+ * put on a 30-day basis against monthly mrr (lib/frame/monthly.ts), as gross_margin_pct and
+ * gross_margin_company_pct are: for an organization sharing no customer each flag is its own
+ * margin's sign. Worked out on the few columns it reads (the customer join copies its frame).
+ */
+export function withCustomerLosses(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
+  const C = CUSTOMER_COLUMNS;
+  const monthly = (value: pl.Expr) => monthlyExpr(value, windowDays);
+  const read = frame.select(...READ.filter((name) => frame.columns.includes(name)));
+  const hasCompany = read.columns.includes("company_cost_30d");
+  let customers = withCustomerColumns(read, { usage: true });
+  if (hasCompany) customers = customers.withColumns(customerSum(read, "company_cost_30d"));
+  const mrr = pl.col(C.mrr);
+  // PTB revenue as gross_margin_company_pct counts it: read, or 0 when no organization of the
+  // customer had PTB cost; unknown otherwise (then so is the margin)
+  const ptbRevenue = pl.when(pl.col(C.ptbKnown)).then(pl.col(C.ptbRevenue).fillNull(0))
+    .otherwise(pl.lit(null));
+  // (withCustomerColumns keeps the frame's row order: the flags are the frame's rows')
+  const flags = customers.select(
+    pl.when(pl.col(C.mrrKnown))
+      .then(marginPctExpr(mrr, monthly(pl.col(C.llmCost))).lt(0).fillNull(false))
+      .otherwise(pl.lit(null)).alias(CUSTOMER_LOSS_COLUMNS.spec),
+    (hasCompany
+      ? marginPctExpr(mrr.add(monthly(ptbRevenue)), monthly(pl.col(COMPANY_COST))).lt(0)
+      : pl.lit(null).cast(pl.Bool)).alias(CUSTOMER_LOSS_COLUMNS.company),
+  );
+  return frame.withColumns(...flags.getColumns());
+}
+
+/**
+ * Its customer's organizations' `column`, summed (its own where it shares no customer), as a
+ * column. withCustomerColumns sums llm_cost_30d over a customer's organizations, with the
+ * grouping every customer figure uses: `column` is read under that name.
+ */
+function customerSum(frame: pl.DataFrame, column: string): pl.Series {
+  const keys = ["stripe_customer_id", "revenue_source"]
+    .filter((name) => frame.columns.includes(name));
+  return withCustomerColumns(
+    frame.select(...keys, pl.col(column).alias("llm_cost_30d")),
+    { usage: true },
+  ).getColumn(CUSTOMER_COLUMNS.llmCost).alias(COMPANY_COST);
+}
