@@ -99,7 +99,7 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
         assertEquals((segment.totals as Values).organizations, negative);
         assertEquals(
           segment.rule,
-          "gross_margin_pct negative: mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis) (a shared Stripe customer's organizations judged as one, usage summed)",
+          "mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis; a shared Stripe customer's organizations judged as one, usage summed)",
         );
       },
     );

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { join } from "node:path";
@@ -108,6 +108,13 @@ Deno.test("underpriced and negative margin judge a shared Stripe customer as one
       .toArray(),
     ["solo"],
   );
+  // the rule is the customer's in either window, not "gross_margin_pct negative": "batch"'s
+  // gross_margin_pct is empty, and a paying row's own can be positive on a losing customer
+  for (const windowDays of [30, 7]) {
+    const { rule } = segmentFrame(week, { name: "negative_margin", windowDays });
+    ok(!rule.includes("gross_margin_pct"), rule);
+    ok(rule.includes("judged as one"), rule);
+  }
 });
 
 Deno.test("a rule that judges MRR counts the organizations it could not judge, and says so", () => {
@@ -158,7 +165,7 @@ Deno.test("a rule that judges MRR counts the organizations it could not judge, a
   for (const name of MRR_RULES) assertEquals(notJudged(name, shared), null, name);
 });
 
-Deno.test("negative_margin's rule says what it filters: gross_margin_pct < 0, another window's cost × 30 / N", () => {
+Deno.test("negative_margin's rule says what it filters: the customer's mrr against its LLM cost, another window's × 30 / N", () => {
   assertEquals(
     segmentFrame(frame, { name: "negative_margin" }).rule,
     "mrr > 0 and llm_cost_30d > mrr (a shared Stripe customer's organizations judged as one, usage summed)",
@@ -181,7 +188,7 @@ Deno.test("negative_margin's rule says what it filters: gross_margin_pct < 0, an
   assertEquals(segment.frame.getColumn("org_id").toArray(), ["o1", "o3"]);
   assertEquals(
     segment.rule,
-    "gross_margin_pct negative: mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis) (a shared Stripe customer's organizations judged as one, usage summed)",
+    "mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis; a shared Stripe customer's organizations judged as one, usage summed)",
   );
   assertEquals(
     segmentFrames(week, { windowDays: 7 }).find((s) => s.name === "negative_margin")!.rule,
@@ -268,6 +275,20 @@ Deno.test("segment files are complete exports; segments become XLSX sheets", asy
     );
     // Header + o3, o5 in the low-utilisation sheet.
     assertEquals(workbook.getWorksheet("low_seat_utilization")!.rowCount, 3);
+    // each segment's rule and count (and those not judged) on the dictionary sheet, under the
+    // columns: the segment sheets' rows stay the export's
+    // (negative_margin: o1 $40 < $800, o3 $200 < $600; o6 costs $600 with its MRR unknown)
+    const dictionary = workbook.getWorksheet("dictionary")!;
+    const listed = new Map<string, string>();
+    dictionary.eachRow((row) => {
+      const name = row.getCell(1).value as string;
+      if (SEGMENT_NAMES.includes(name)) listed.set(name, row.getCell(6).value as string);
+    });
+    assertEquals([...listed.keys()], [...SEGMENT_NAMES]);
+    assertEquals(
+      listed.get("negative_margin"),
+      "Negative gross margin (churn risk): mrr > 0 and llm_cost_30d > mrr (a shared Stripe customer's organizations judged as one, usage summed); 2 organizations — 1 organization with unknown MRR not judged",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -50,6 +50,11 @@ const WIDTH_SAMPLE = 200;
 export interface Sheet {
   name: string;
   frame: pl.DataFrame;
+  /**
+   * what the sheet holds, in words (a segment's rule and count): listed under the columns on the
+   * `dictionary` sheet, so the sheet's own rows stay the data's
+   */
+  about?: string;
   /** units of columns the column table does not define, for their number formats (history) */
   units?: Record<string, ColumnUnit>;
 }
@@ -271,7 +276,12 @@ function addSheets(
   });
   if (lead.carriageReturns) data.written.carriageReturns = true;
   addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } });
-  addDictionarySheet(workbook);
+  addDictionarySheet(
+    workbook,
+    (options.sheets ?? []).flatMap((extra) =>
+      extra.about ? [{ name: sheetName(extra.name), about: extra.about }] : []
+    ),
+  );
   for (const extra of options.sheets ?? []) {
     const columns = frameColumns(extra.frame).map((c) => {
       const unit = extra.units?.[c.def.name];

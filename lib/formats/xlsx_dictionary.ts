@@ -23,8 +23,14 @@ export function wrappedLines(text: string, width: number): number {
   return Math.max(1, Math.ceil(text.length / (width * 0.9)));
 }
 
-/** The `dictionary` sheet: every column of the column table described. */
-export function addDictionarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter) {
+/**
+ * The `dictionary` sheet: every column of the column table described, then the workbook's other
+ * sheets that say what they hold (`sheets`: a segment's rule and count), one row each.
+ */
+export function addDictionarySheet(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  sheets: readonly { name: string; about: string }[] = [],
+) {
   const sheet = workbook.addWorksheet("dictionary", {
     views: [{ state: "frozen", ySplit: 1 }],
     // Landscape, one page wide, header on every page. fitToHeight is a bound, not a squeeze (0
@@ -62,6 +68,20 @@ export function addDictionarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter)
     row.height = ROW_POINTS *
       Math.max(wrappedLines(c.formula, 60), wrappedLines(c.description, 100));
     row.commit();
+  }
+  if (sheets.length > 0) {
+    // under the columns, in the same two columns a column's name and description take
+    sheet.addRow([]).commit();
+    const header = sheet.addRow(["sheet", null, null, null, null, "what it holds"]);
+    header.font = { bold: true };
+    header.commit();
+    for (const { name, about } of sheets) {
+      const row = sheet.addRow([name, null, null, null, null, about]);
+      row.getCell(1).style = top;
+      row.getCell(6).style = wrapped;
+      row.height = ROW_POINTS * wrappedLines(about, 100);
+      row.commit();
+    }
   }
   sheet.commit();
 }

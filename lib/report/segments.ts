@@ -170,13 +170,13 @@ export const SEGMENTS: readonly SegmentDef[] = [
   {
     name: "negative_margin",
     title: "Negative gross margin (churn risk)",
-    // gross_margin_pct < 0: with a window other than 30 days (--days N) its LLM cost is on a
-    // 30-day basis against monthly mrr (lib/frame/monthly.ts), and the rule says so
+    // the customer's mrr against its organizations' LLM cost, not a row's gross_margin_pct (a
+    // shared customer's paying row may read positive): with a window other than 30 days (--days
+    // N) the cost is on a 30-day basis against monthly mrr (lib/frame/monthly.ts), and it says so
     rule: (_t, windowDays) =>
-      (windowDays === MONTH_DAYS
-        ? "mrr > 0 and llm_cost_30d > mrr"
-        : `gross_margin_pct negative: mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis)`) +
-      ` (${ONE_CUSTOMER})`,
+      windowDays === MONTH_DAYS
+        ? `mrr > 0 and llm_cost_30d > mrr (${ONE_CUSTOMER})`
+        : `mrr > 0 and llm_cost_30d × ${MONTH_DAYS} / ${windowDays} > mrr (the ${windowDays}-day LLM cost on a ${MONTH_DAYS}-day basis; ${ONE_CUSTOMER})`,
     // gross_margin_pct < 0, of the customer (its own row's for an organization sharing none)
     filter: (_t, usage) =>
       marginPctExpr(col(CUSTOMER_COLUMNS.mrr), usage(CUSTOMER_COLUMNS.llmCost)).lt(0),
@@ -342,7 +342,23 @@ export async function writeSegmentFiles(
   return paths;
 }
 
-/** The segments as extra XLSX sheets (named after the segment; every name is ≤ 31 characters). */
+/**
+ * The segments as extra XLSX sheets (named after the segment; every name is ≤ 31 characters),
+ * each with its rule and count, and the organizations not judged, for the `dictionary` sheet: a
+ * sheet's rows are the export's, so a reader of it (or the export reader) finds no line added.
+ */
 export function segmentSheets(segments: readonly SegmentResult[]): Sheet[] {
-  return segments.map((segment) => ({ name: segment.name, frame: segment.frame }));
+  return segments.map((segment) => ({
+    name: segment.name,
+    frame: segment.frame,
+    about: segmentInWords(segment),
+  }));
+}
+
+/** "Negative gross margin (churn risk): mrr > 0 and …; 3 organizations — 1 organization … not judged" */
+export function segmentInWords(segment: SegmentResult): string {
+  const count = segment.frame.height;
+  return `${segment.title}: ${segment.rule}; ${n(count)} organization${count === 1 ? "" : "s"}${
+    segment.notJudged ? ` — ${segment.notJudged.text}` : ""
+  }`;
 }
