@@ -21,7 +21,7 @@ export interface HandPlan {
  * Per plan (and `all`): counts, MRR, both margins as ratios of sums over every organization with
  * known revenue (the headline's, plan by plan), list-price MRR. An organization sharing a Stripe
  * customer (shared_customer) counts in the plan of the row carrying its customer's revenue, its
- * cost when that revenue is known.
+ * cost when that revenue is known, and in the negative-margin count when the customer loses money.
  */
 export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
   const ownPlans = column(frame, "plan").map((p) => (p ?? "(no plan)") as string);
@@ -48,6 +48,13 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
     if (ptbCost[i] !== null) {
       customerPtbCost.set(row, (customerPtbCost.get(row) ?? 0) + ptbCost[i]!);
     }
+  });
+  // a customer's company cost, summed over its organizations (for its negative margin)
+  const customerCompanyCost = new Map<number, number>();
+  const customerOrganizations = new Map<number, number>();
+  revenueRow.forEach((row, i) => {
+    customerCompanyCost.set(row, (customerCompanyCost.get(row) ?? 0) + (companyCost[i] ?? 0));
+    customerOrganizations.set(row, (customerOrganizations.get(row) ?? 0) + 1);
   });
   const plans = ownPlans.map((plan, i) => revenueRow[i] >= 0 ? ownPlans[revenueRow[i]] : plan);
   const acc = new Map<string, {
@@ -95,7 +102,17 @@ export function perPlanByHand(frame: pl.DataFrame): Map<string, HandPlan> {
       if (mrr[i] !== null && ptbKnown) a.companyRevenue += mrr[i]! + (ptbRevenue[i] ?? 0);
       if (customerMrrKnown && ptbKnown) a.companyCost += companyCost[i] ?? 0;
       if (customerMrrKnown && !ptbKnown && (ptbCost[i] ?? 0) > 0) a.ptbUnknown++;
-      if (companyPct[i] !== null && companyPct[i]! < 0) a.negative++;
+      // its customer loses money: a shared customer as one, its organizations' company cost
+      // summed against its revenue (an organization of its own: its gross_margin_company_pct)
+      const shared = (customerOrganizations.get(row) ?? 0) > 1;
+      const revenue = shared && customerMrrKnown && ptbKnown
+        ? mrr[row]! + (ptbRevenue[row] ?? 0)
+        : null;
+      if (
+        shared
+          ? revenue !== null && revenue > 0 && customerCompanyCost.get(row)! > revenue
+          : companyPct[i] !== null && companyPct[i]! < 0
+      ) a.negative++;
       if (list[i] !== null) {
         a.list += list[i]!;
         a.listed++;
