@@ -23,9 +23,6 @@ export const CUSTOMER_LOSS_COLUMNS = {
   company: "_customer_negative_company_margin",
 } as const;
 
-/** A customer's organizations' company_cost_30d, summed (withCustomerLosses, while it works). */
-const COMPANY_COST = "_customer_company_cost_30d";
-
 /** The columns the flags read (those the frame has). */
 const READ = [
   "stripe_customer_id",
@@ -48,8 +45,7 @@ export function withCustomerLosses(frame: pl.DataFrame, windowDays: number): pl.
   const monthly = (value: pl.Expr) => monthlyExpr(value, windowDays);
   const read = frame.select(...READ.filter((name) => frame.columns.includes(name)));
   const hasCompany = read.columns.includes("company_cost_30d");
-  let customers = withCustomerColumns(read, { usage: true });
-  if (hasCompany) customers = customers.withColumns(customerSum(read, "company_cost_30d"));
+  const customers = withCustomerColumns(read, { usage: true });
   const mrr = pl.col(C.mrr);
   // PTB revenue as gross_margin_company_pct counts it: read, or 0 when no organization of the
   // customer had PTB cost; unknown otherwise (then so is the margin)
@@ -61,22 +57,8 @@ export function withCustomerLosses(frame: pl.DataFrame, windowDays: number): pl.
       .then(marginPctExpr(mrr, monthly(pl.col(C.llmCost))).lt(0).fillNull(false))
       .otherwise(pl.lit(null)).alias(CUSTOMER_LOSS_COLUMNS.spec),
     (hasCompany
-      ? marginPctExpr(mrr.add(monthly(ptbRevenue)), monthly(pl.col(COMPANY_COST))).lt(0)
+      ? marginPctExpr(mrr.add(monthly(ptbRevenue)), monthly(pl.col(C.companyCost))).lt(0)
       : pl.lit(null).cast(pl.Bool)).alias(CUSTOMER_LOSS_COLUMNS.company),
   );
   return frame.withColumns(...flags.getColumns());
-}
-
-/**
- * Its customer's organizations' `column`, summed (its own where it shares no customer), as a
- * column. withCustomerColumns sums llm_cost_30d over a customer's organizations, with the
- * grouping every customer figure uses: `column` is read under that name.
- */
-function customerSum(frame: pl.DataFrame, column: string): pl.Series {
-  const keys = ["stripe_customer_id", "revenue_source"]
-    .filter((name) => frame.columns.includes(name));
-  return withCustomerColumns(
-    frame.select(...keys, pl.col(column).alias("llm_cost_30d")),
-    { usage: true },
-  ).getColumn(CUSTOMER_COLUMNS.llmCost).alias(COMPANY_COST);
 }

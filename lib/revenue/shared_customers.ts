@@ -39,6 +39,8 @@ export const CUSTOMER_COLUMNS = {
   requests: "_customer_requests_30d",
   /** its customer's organizations' llm_cost_30d, summed; only with `usage` */
   llmCost: "_customer_llm_cost_30d",
+  /** its customer's organizations' company_cost_30d, summed; only with `usage` */
+  companyCost: "_customer_company_cost_30d",
 } as const;
 
 /** Prefix of a shared customer's joined figures; `_shared_customer` itself marks a joined row. */
@@ -53,7 +55,7 @@ interface OwnFigures {
   pays: pl.Expr;
   listed: pl.Expr;
   plan: pl.Expr | null;
-  usage: { mrr: pl.Expr; requests: pl.Expr; llmCost: pl.Expr } | null;
+  usage: { mrr: pl.Expr; requests: pl.Expr; llmCost: pl.Expr; companyCost: pl.Expr } | null;
 }
 
 /**
@@ -88,7 +90,12 @@ export function withCustomerColumns(
       ? pl.col("plan").cast(pl.Utf8).fillNull(pl.lit(noPlan))
       : pl.lit(noPlan),
     usage: usage
-      ? { mrr, requests: number("requests_30d"), llmCost: number("llm_cost_30d") }
+      ? {
+        mrr,
+        requests: number("requests_30d"),
+        llmCost: number("llm_cost_30d"),
+        companyCost: number("company_cost_30d"),
+      }
       : null,
   };
   const C = CUSTOMER_COLUMNS;
@@ -115,6 +122,7 @@ export function withCustomerColumns(
         [C.mrr, own.usage.mrr, pl.col(`${JOINED}_mrr`)],
         [C.requests, own.usage.requests, pl.col(`${JOINED}_requests`)],
         [C.llmCost, own.usage.llmCost, pl.col(`${JOINED}_llm_cost`)],
+        [C.companyCost, own.usage.companyCost, pl.col(`${JOINED}_company_cost`)],
       ] as [string, pl.Expr, pl.Expr][]
       : []),
   ];
@@ -161,6 +169,7 @@ function sharedCustomerFigures(frame: pl.DataFrame, own: OwnFigures): pl.DataFra
         ofRevenueRow(own.usage.mrr).alias(`${JOINED}_mrr`),
         own.usage.requests.sum().alias(`${JOINED}_requests`),
         own.usage.llmCost.sum().alias(`${JOINED}_llm_cost`),
+        own.usage.companyCost.sum().alias(`${JOINED}_company_cost`),
       ]
       : []),
   );
