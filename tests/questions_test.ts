@@ -403,6 +403,13 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
     knownMrr: 5, // o1, o2, o3 with o6, o4, o5
   });
   ok(!churn.reading.includes("unknown MRR"), churn.reading);
+  // a row is a customer here: the reading says so (the brief counts organizations)
+  ok(
+    churn.reading.startsWith(
+      "2 of 3 paying customers (organizations sharing a Stripe customer counted once, as one customer) cost more in LLM spend than they pay ($1,760 over their $240 MRR)",
+    ),
+    churn.reading,
+  );
   // pricing models: every organization comparable; o6's $12 (2 % of $600) in team with o3's $12;
   // seats × $20: 40 + 0 (o2 trialing) + 200 + 1,000 + 20 + 60; requests × $0.50 per 1,000:
   // 100 + 5 + 500 + 20; breakeven 5,240 / (800 + 600 + 1,000 + 600) = 174.67 %

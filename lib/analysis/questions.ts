@@ -294,8 +294,14 @@ export function churnRisk(
       windowDays,
     };
   }
+  // with shared Stripe customers a row is a customer: said so, as the brief counts organizations
+  const shared = customers.height < frame.height;
   const reading = `${count(facts.organizations)} of ${
-    plural(facts.payingOrganizations, { one: "paying organization" })
+    plural(facts.payingOrganizations, {
+      one: shared ? "paying customer" : "paying organization",
+    })
+  }${
+    shared ? " (organizations sharing a Stripe customer counted once, as one customer)" : ""
   } cost more in LLM spend than they pay (${usd(facts.lossUsd!)} over their ${
     usd(facts.mrrUsd!)
   } MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) ${
