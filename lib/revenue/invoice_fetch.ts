@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { keyFingerprint } from "./cache.ts";
 import { listInvoices, listSubscriptions, stripeClient, StripeReader } from "./fetch.ts";
+import { completeInvoiceLines } from "./reader.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import {
@@ -159,20 +160,7 @@ export async function fetchInvoiceHistory(
       (startingAfter) => stripe.coupons.list({ limit: 100, starting_after: startingAfter }),
     ),
   ]);
-  // Lines past the embedded first page.
-  await Promise.all(invoices.map(async (invoice: Json) => {
-    const embedded = invoice.lines;
-    if (!embedded?.has_more || !embedded.data?.length) return;
-    const rest = await reader.listAll(
-      "embedded",
-      (startingAfter) =>
-        stripe.invoices.listLineItems(invoice.id, {
-          limit: 100,
-          starting_after: startingAfter ?? embedded.data[embedded.data.length - 1].id,
-        }),
-    );
-    invoice.lines.data = [...embedded.data, ...rest];
-  }));
+  await completeInvoiceLines(reader, invoices); // lines past the embedded first page
   const book: CouponBook = { coupons: embeddedCoupons(subscriptions), unresolved: new Set() };
   for (const coupon of coupons) book.coupons.set(String(coupon.id), couponLite(coupon));
   const customerDiscounts = customerDiscountsLite(subscriptions, book);

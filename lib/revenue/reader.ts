@@ -278,3 +278,20 @@ export async function completeList(
   );
   return [...first, ...rest];
 }
+
+/** Each invoice's lines, completed past the embedded first page (live usage and the backfill). */
+export async function completeInvoiceLines(reader: StripeReader, invoices: Json[]): Promise<void> {
+  await Promise.all(invoices.map(async (invoice) => {
+    if (!invoice.lines?.has_more) return;
+    invoice.lines.data = await completeList(
+      reader,
+      invoice.lines,
+      (startingAfter) =>
+        reader.stripe.invoices.listLineItems(invoice.id, {
+          limit: 100,
+          starting_after: startingAfter,
+        }),
+    );
+    invoice.lines.has_more = false;
+  }));
+}

@@ -18,7 +18,7 @@
  * cycle invoice is there (no call per subscription), and a metered line on it counts.
  */
 import { createdParam, listPartitioned } from "./partition.ts";
-import { completeList, type Json, type StripeReader } from "./reader.ts";
+import { completeInvoiceLines, type Json, type StripeReader } from "./reader.ts";
 import { invoiceSubscriptionId } from "./stripe_objects.ts";
 import {
   knownRecurrences,
@@ -64,23 +64,6 @@ function listSubscriptionInvoices(
     }));
 }
 
-/** Each invoice's lines, completed past the embedded first page. */
-async function completeLines(reader: StripeReader, invoices: Json[]): Promise<void> {
-  await Promise.all(invoices.map(async (invoice) => {
-    if (!invoice.lines?.has_more) return;
-    invoice.lines.data = await completeList(
-      reader,
-      invoice.lines,
-      (startingAfter) =>
-        reader.stripe.invoices.listLineItems(invoice.id, {
-          limit: 100,
-          starting_after: startingAfter,
-        }),
-    );
-    invoice.lines.has_more = false;
-  }));
-}
-
 /**
  * The invoices before the listing (`listedSince`) usage needs, and the prices looked up for
  * usage lines no subscription holds. Completes the usage invoices' lines in place.
@@ -114,7 +97,7 @@ export async function fetchUsageInvoices(
 
   // The closed periods' starts, read from the closing invoices' lines.
   const closings = usageInvoices([...invoices, ...longCycles], { asOf }).map((u) => u.closing);
-  await completeLines(reader, closings);
+  await completeInvoiceLines(reader, closings);
   const ownSince = new Map(lookbacks.map((l) => [l.subscription, l.since]));
   const before = periodsBeforeListing(closings, {
     known: knownRecurrences(subscriptions),
@@ -143,7 +126,7 @@ export async function fetchUsageInvoices(
 
   const usage = usageInvoices([...invoices, ...earlierInvoices], { asOf })
     .flatMap(({ closing, thresholds }) => [closing, ...thresholds]);
-  await completeLines(reader, usage);
+  await completeInvoiceLines(reader, usage);
   const usagePrices = await lookUpUsagePrices(reader, { subscriptions, invoices: usage });
   return { earlierInvoices, usagePrices };
 }
