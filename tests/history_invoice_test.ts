@@ -16,7 +16,9 @@ import { startFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
   discount,
+  invoice as stripeInvoice,
   lateThresholdAndLicensedSwapData,
+  line as stripeLine,
   price,
   products,
   subscription,
@@ -293,7 +295,6 @@ Deno.test("invoice MRR: yearly, monthly, quarterly, prorated, discounted, taxed,
     assertEquals(cents(none).cus_disc, 10000);
     // metered usage invoiced in November: cus_disc's $7.00
     const usage = invoicedUsage(fetched.history, {
-      from: new Date("2026-11-01T00:00:00Z"),
       to: new Date("2026-12-01T00:00:00Z"),
       rules,
     });
@@ -451,7 +452,6 @@ Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 
   };
   const usageAt = (asOf: string) =>
     Object.fromEntries(invoicedUsage(history, {
-      from: new Date(new Date(`${asOf}T00:00:00Z`).getTime() - 30 * 86_400_000),
       to: new Date(`${asOf}T00:00:00Z`),
       rules,
     }));
@@ -496,7 +496,6 @@ Deno.test("backfilled usage subtracts only the discounts the discount setting co
   };
   const usageWith = (discountPolicy: "recurring" | "forever" | "none") =>
     Object.fromEntries(invoicedUsage(history, {
-      from: new Date("2026-11-01T00:00:00Z"),
       to: new Date("2026-12-01T00:00:00Z"),
       rules: resolveRules({ ...rules, discountPolicy }),
     }));
@@ -546,7 +545,7 @@ Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline)
     "2 invoice lines covering the as-of (USD 57.00 billed or credited; customers cus_inline, cus_meter) name a price Stripe lists neither as active nor as archived (deleted, or created inline): left out of mrr_recurring, so those customers' revenue there may be off; check their invoices in Stripe",
   ]);
   // not its usage either: only a price known to be metered is usage
-  assertEquals(invoicedUsage(history, { from: new Date("2026-11-01"), to: at, rules }).size, 0);
+  assertEquals(invoicedUsage(history, { to: at, rules }).size, 0);
 });
 
 Deno.test("invoice MRR: a customer billed in two currencies counts both, converted, to the cent", () => {
@@ -606,7 +605,7 @@ Deno.test("backfilled usage counts as the live export: the closed period's thres
   try {
     const from = new Date(AS_OF.getTime() - 35 * 86_400_000);
     const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
-    const usage = Object.fromEntries(invoicedUsage(history, { from, to: AS_OF, rules }));
+    const usage = Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules }));
     // $300 + $300 + $100 billed for the closed period (not the −2 days threshold's $300, of
     // the period under way); $250 on price_m_old, swapped off the subscription since
     assertEquals(usage, { cus_swap: 250, cus_thresh: 700 });
@@ -661,6 +660,98 @@ Deno.test("backfilled usage counts as the live export: a period begun before the
       rules,
     });
     assertEquals(columns(live.byCustomer), expected);
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("usage, live and backfilled alike: an invoice two listings hold counts once, a 31-day-old cycle invoice counts, an old invoice item widens nothing", async () => {
+  const T = AS_OF.getTime() / 1000, DAY = 86_400;
+  const day = (d: number) => T + d * DAY;
+  const period = (a: number, b: number) => ({ period: { start: day(a), end: day(b) } });
+  const quarterly = price("prod_request_volume", null, {
+    id: "price_mq",
+    metered: true,
+    interval_count: 3,
+  });
+  const monthly = price("prod_request_volume", null, { id: "price_late2", metered: true });
+  const licensed = price("prod_team_bundle", 5000, { id: "price_lic5" });
+  const oneOff = { ...price("prod_storage", 1000, { id: "price_oneoff" }), recurring: null };
+  const cycle = (id: string, customer: string, d: number, lines: Json[], reason?: string) =>
+    stripeInvoice(id, customer, `sub_${customer}`, day(d), lines, {
+      billing_reason: reason ?? "subscription_cycle",
+    });
+  const fake = startFakeStripe({
+    subscriptions: [
+      subscription("cus_mq2", [[quarterly, null]], { id: "sub_cus_mq2", created: day(-400) }),
+      subscription("cus_late2", [[monthly, null]], { id: "sub_cus_late2", created: day(-400) }),
+      subscription("cus_item", [[licensed, 1]], { id: "sub_cus_item", created: day(-400) }),
+    ],
+    products,
+    prices: [oneOff],
+    invoices: [
+      // cus_mq2, quarterly: thresholds $300 (−100 days) and $300 (−50), cycle $100 (−40), one
+      // period [−130, −40): $700 / 3 = $233.33 a month. Its −50 threshold is in both the widened
+      // listing (cus_late2's period begins before the 35 days listed) and its own long one.
+      cycle("in_m2_t1", "cus_mq2", -100, [
+        stripeLine("il_m2t1", "price_mq", 30000, "sub_cus_mq2", period(-130, -100)),
+      ], "subscription_threshold"),
+      cycle("in_m2_t2", "cus_mq2", -50, [
+        stripeLine("il_m2t2", "price_mq", 30000, "sub_cus_mq2", period(-130, -50)),
+      ], "subscription_threshold"),
+      cycle("in_m2_c", "cus_mq2", -40, [
+        stripeLine("il_m2c", "price_mq", 10000, "sub_cus_mq2", period(-130, -40)),
+      ]),
+      // cus_late2, monthly, calendar billed: threshold $300 (−45), cycle $100 31 days back (a
+      // 31-day month before the as-of): $400, live and backfilled
+      cycle("in_l2_t", "cus_late2", -45, [
+        stripeLine("il_l2t", "price_late2", 30000, "sub_cus_late2", period(-61, -45)),
+      ], "subscription_threshold"),
+      cycle("in_l2_c", "cus_late2", -31, [
+        stripeLine("il_l2c", "price_late2", 10000, "sub_cus_late2", period(-61, -31)),
+      ]),
+      // cus_item, licensed: a one-off invoice item created 700 days back on its latest invoice
+      cycle("in_item", "cus_item", -5, [
+        stripeLine("il_i1", "price_lic5", 5000, "sub_cus_item", period(-5, 25)),
+        {
+          ...stripeLine("il_i2", "price_oneoff", 1000, "sub_cus_item", period(-700, -700)),
+          parent: {
+            type: "invoice_item_details",
+            invoice_item_details: { invoice_item: "ii_1", subscription: "sub_cus_item" },
+          },
+        },
+      ]),
+    ],
+  });
+  const cacheDir = await Deno.makeTempDir();
+  const connection = {
+    apiKey: fake.apiKey,
+    apiHost: "127.0.0.1",
+    apiPort: fake.port,
+    apiProtocol: "http" as const,
+    cacheDir,
+  };
+  const ids = ["cus_mq2", "cus_late2", "cus_item"];
+  try {
+    const live = await loadRevenue(ids, { ...connection, mode: "auto", asOf: AS_OF, rules });
+    const liveUsage = Object.fromEntries(
+      ids.map((id) => [id, Math.round((live.byCustomer.get(id)?.usageCharges ?? 0) * 100) / 100]),
+    );
+    assertEquals(liveUsage, { cus_mq2: 233.33, cus_late2: 400, cus_item: 0 });
+    // the invoice item's 700-day-old period listed nothing more: the widened listing reaches
+    // back to cus_late2's period (61 days), and the one-off price is never looked up
+    const reach = fake.log.filter((r) => r.path === "/v1/invoices")
+      .map((r) => Number(r.params.get("created[gte]")));
+    ok(Math.min(...reach) >= day(-130), `listed back to ${(T - Math.min(...reach)) / DAY} days`);
+    ok(!fake.log.some((r) => r.path === "/v1/prices/price_oneoff"), "no lookup of the one-off");
+    const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
+    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const backfilled = Object.fromEntries(
+      [...invoicedUsage(history, { to: AS_OF, rules })]
+        .map(([id, usd]) => [id, Math.round(usd * 100) / 100]),
+    );
+    assertEquals(backfilled, { cus_mq2: 233.33, cus_late2: 400 });
   } finally {
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });

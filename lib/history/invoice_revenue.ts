@@ -22,11 +22,7 @@ export function invoiceRevenue(
   options: { asOf: Date; windowDays: number; rules: RevenueRules; customerIds: string[] },
 ): RevenueResult {
   const mrr = invoiceMrrAt(history, { at: options.asOf, rules: options.rules });
-  const usage = invoicedUsage(history, {
-    from: new Date(options.asOf.getTime() - options.windowDays * 86_400_000),
-    to: options.asOf,
-    rules: options.rules,
-  });
+  const usage = invoicedUsage(history, { to: options.asOf, rules: options.rules });
   const byCustomer = new Map<string, CustomerRevenue>();
   const unconvertible = new Set<string>();
   for (const customerId of new Set(options.customerIds)) {

@@ -24,8 +24,9 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * swapped off the subscription (an 8 file left both out).
  * 10: usage lines carry their price's months; they include a closed period's threshold invoices
  * created before the invoices listed and the usage of subscriptions holding no metered price now
- * (a 9 file left both out). */
-const CACHE_VERSION = 10;
+ * (a 9 file left both out).
+ * 11: an invoice two listings held gives its usage lines once (a 10 file may hold them twice). */
+const CACHE_VERSION = 11;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -202,16 +202,20 @@ export function invoiceMrrAt(
  * it (snapshot.ts, mrr.ts addUsage), by the same rule (usage_period.ts): per subscription, the
  * metered lines — whatever price they are on now — billing its last closed period before `to`
  * (the cycle invoice's and the period's threshold invoices'), when that cycle invoice was created
- * within the window [from, to) — N windows back for a price billed every N > 1 months — net of
+ * within the live export's usage look-back before `to` — N look-backs for a price billed every
+ * N > 1 months — net of
  * inclusive tax and of the discounts the discount setting counts at `to`, normalised to a month
  * by the price's interval (a quarter's invoice ÷ 3, a week's × 52/12).
  */
 export function invoicedUsage(
   history: InvoiceHistory,
-  range: { from: Date; to: Date; rules: RevenueRules },
+  range: { to: Date; rules: RevenueRules },
 ): Map<string, number> {
   const { rules } = range;
-  const from = range.from.getTime() / 1000, to = range.to.getTime() / 1000;
+  const to = range.to.getTime() / 1000;
+  // the live export's look-back (PRICING_STRIPE_USAGE_LOOKBACK_DAYS, 35 days), not the window's
+  // 30: a calendar month's cycle invoice is 31 days old at the next month's start
+  const lookback = rules.usageLookbackDays * 86_400;
   const asOfSeconds = Math.floor(to);
   const prices = new Map(history.prices.map((p) => [p.id, p]));
   const discounts = new Map(history.discounts.map((d) => [d.id, d]));
@@ -241,7 +245,7 @@ export function invoicedUsage(
     // counts per month of its period until the next one, so a price billed every N > 1 months
     // is looked for back N windows; a shorter one's (a week's) is scaled up.
     const span = Math.max(1, ...lines.map(months));
-    if (closing.created < to - (to - from) * span) continue;
+    if (closing.created < to - lookback * span) continue;
     for (const line of lines) {
       const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
       if (rate === undefined) continue;

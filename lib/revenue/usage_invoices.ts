@@ -130,6 +130,18 @@ export function isProration(line: Json): boolean {
   return Boolean(line?.parent?.subscription_item_details?.proration ?? line?.proration);
 }
 
+/**
+ * Whether the line is a one-off invoice item (a pending item's period is when it was created,
+ * which may be years back): never usage, so it never widens the invoice listing.
+ */
+export function isInvoiceItem(line: Json): boolean {
+  const carried = typeof line?.pricing?.price_details?.price === "object"
+    ? line.pricing.price_details.price
+    : line?.price;
+  return line?.parent?.type === "invoice_item_details" || line?.type === "invoiceitem" ||
+    (typeof carried === "object" && carried?.type === "one_time");
+}
+
 /** The line's price's recurrence: the price the line carries, else the known one (or none). */
 function lineRecurring(line: Json, known: Map<string, Json>): Json | undefined {
   const carried = typeof line?.pricing?.price_details?.price === "object"
@@ -143,8 +155,9 @@ function lineRecurring(line: Json, known: Map<string, Json>): Json | undefined {
 /**
  * Closing cycle invoices whose usage period starts before the invoices listed for their
  * subscription (`listedSince`): the threshold invoices of that period are listed back to `start`.
- * The start is the earliest period a line that may be metered billed: not a proration, not on a
- * price known to be licensed (a price no subscription holds may be a metered one swapped off).
+ * The start is the earliest period a line that may be metered billed: not a proration, not an
+ * invoice item, not on a price known to be licensed (a price no subscription holds may be a
+ * metered one swapped off).
  */
 export function periodsBeforeListing(
   closings: Json[],
@@ -155,7 +168,8 @@ export function periodsBeforeListing(
     const subscription = invoiceSubscriptionId(invoice)!;
     const starts: number[] = (invoice.lines?.data ?? [])
       .filter((line: Json) =>
-        !isProration(line) && lineRecurring(line, known)?.usage_type !== "licensed"
+        !isProration(line) && !isInvoiceItem(line) &&
+        lineRecurring(line, known)?.usage_type !== "licensed"
       )
       .map((line: Json) => line.period?.start)
       .filter((start: unknown): start is number => typeof start === "number");
@@ -182,8 +196,9 @@ export function closedPeriodUsageLines(
   asOf: Date,
 ): UsageLineLite[] {
   const known = knownRecurrences(objects.subscriptions, objects.usagePrices);
+  // an invoice two listings both hold (the widened one and a long period's) counts once
   const invoices = objects.earlierInvoices?.length
-    ? [...objects.invoices, ...objects.earlierInvoices]
+    ? [...new Map([...objects.invoices, ...objects.earlierInvoices].map((i) => [i.id, i])).values()]
     : objects.invoices;
   type Metered = { invoice: Json; line: Json; recurring: Recurring };
   const candidates = usageInvoices(invoices, { asOf })

@@ -1,7 +1,7 @@
 /** Whether the prices usage lines name, which no subscription holds any more, are metered. */
 import type { Json, StripeReader } from "./reader.ts";
 import { linePriceId } from "./stripe_objects.ts";
-import { isProration } from "./usage_invoices.ts";
+import { isInvoiceItem, isProration } from "./usage_invoices.ts";
 
 /**
  * The prices usage invoices' lines name that no subscription holds (a metered price swapped off:
@@ -24,7 +24,9 @@ export async function lookUpUsagePrices(
     for (const line of invoice.lines?.data ?? []) {
       const carried = typeof line?.pricing?.price_details?.price === "object" || line?.price;
       const id = linePriceId(line);
-      if (id && !carried && !held.has(id) && !isProration(line)) unknown.add(id);
+      if (id && !carried && !held.has(id) && !isProration(line) && !isInvoiceItem(line)) {
+        unknown.add(id);
+      }
     }
   }
   if (unknown.size === 0) return [];
