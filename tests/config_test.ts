@@ -525,3 +525,31 @@ Deno.test("a settings file's PRICING_ name that is no setting is warned of, with
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a socket URL with a user and no host is a URL; an @ in a ?parameter's value is no cut password", () => {
+  // pg reads both: a socket with a read-only user, and @ in a parameter value
+  const accepted = [
+    [
+      "postgres://postgres:S3cret@/db?host=/tmp/sock&port=5432",
+      "postgres://postgres:***@/db?host=/tmp/sock&port=5432",
+    ],
+    [
+      "postgres://user@/db?host=/var/run/postgresql&password=S3cret",
+      "postgres://user@/db?host=/var/run/postgresql&password=***",
+    ],
+    ["postgres://user@host/db?password=s3c@ret", "postgres://user@host/db?password=***"],
+    [
+      "postgres://user@host/db?application_name=me@laptop",
+      "postgres://user@host/db?application_name=me@laptop",
+    ],
+  ];
+  for (const [url, shown] of accepted) {
+    ok(postgresSettings({ PRICING_PG_URL: url }), url);
+    assertEquals(redactUrl(url), shown);
+  }
+  // a password cut by an unencoded / or ?: still refused, nothing of it shown
+  for (const url of ["postgres://user:pa/ss@host/db", "postgres://user:pa?ss@host/db"]) {
+    assertThrows(() => postgresSettings({ PRICING_PG_URL: url }), /has an @ after its host/);
+    assertEquals(redactUrl(url), "postgres://***@host/db");
+  }
+});

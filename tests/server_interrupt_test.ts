@@ -117,7 +117,7 @@ Deno.test("deno task serve, SIGINT during a run: one line, the queries stopped o
     match(lines[0], /^pricing-kit server listening on http:\/\/127\.0\.0\.1:\d+\//);
     assertEquals(lines.slice(1, 3), [
       "run 30d to 2026-09-01T00:00:00.000Z: querying PostgreSQL and ClickHouse…",
-      "SIGINT: stopping: runs in flight are stopped, downloads under way finish (again: at once)",
+      "SIGINT: stopping: runs in flight are stopped, downloads under way finish (again, a second later: at once)",
     ]);
     match(lines[3], / GET \/v1\/admin\/pricing-analytics\/summary\?as_of=2026-09-01 503 \d+ms$/);
     assertEquals(lines.length, 4, server.text());

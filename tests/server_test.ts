@@ -1460,6 +1460,12 @@ Deno.test("deno task serve: a host it cannot bind is one line naming --host or P
       {},
       /^error: --host "bad host" is not a host name or IP address; set it to /,
     ],
+    // a link-local IPv6 address without its interface: EINVAL (os error 22; 97 where IPv6 is off)
+    [
+      ["--host", "fe80::1"],
+      {},
+      /^error: --host "fe80::1" (cannot be bound as given|is no address of this machine) \(.*os error \d+.*\); set it to /,
+    ],
   ];
   for (const [flags, env, expected] of cases) {
     const result = await new Deno.Command(Deno.execPath(), {

@@ -139,6 +139,23 @@ Deno.test("PRICING_QUERIES_DIR: an upper-case .SQL is warned of with the name th
   }
 });
 
+Deno.test("PRICING_QUERIES_DIR: a symlinked query file is read as the file it points to", async () => {
+  const dir = await Deno.makeTempDir();
+  const queries = { postgres: ["prompts_created"], clickhouse: ["usage_30d"] };
+  try {
+    await Deno.mkdir(`${dir}/postgres`);
+    await Deno.writeTextFile(`${dir}/shipped.txt`, "select 1");
+    // a link under the wrong name is warned of as a file would be; one under the right name is not
+    await Deno.symlink(`${dir}/shipped.txt`, `${dir}/postgres/Prompts_Created.sql`);
+    await Deno.symlink(`${dir}/shipped.txt`, `${dir}/postgres/prompts_created.sql`);
+    assertEquals(await checkQueriesDir(dir, queries), [
+      `PRICING_QUERIES_DIR: ${dir}/postgres/Prompts_Created.sql is not named prompts_created.sql, the name the kit opens: rename it (on a case-sensitive file system it is not run)`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("PRICING_QUERIES_DIR: a folder named like a query file is one line naming it", async () => {
   const dir = await Deno.makeTempDir();
   const queries = { postgres: ["prompts_created"], clickhouse: ["usage_30d"] };

@@ -197,7 +197,8 @@ async function exportUntilInterrupted(
   progress: (line: string) => void,
 ): Promise<Awaited<ReturnType<typeof runExport>> | number> {
   using interrupt = listenForInterrupt({
-    onFirst: (name) => progress(`${name}: stopping before the export's next step (again: at once)`),
+    onFirst: (name) =>
+      progress(`${name}: stopping before the export's next step (again, a second later: at once)`),
   });
   try {
     const result = await runExport({ ...options, log: progress, signal: interrupt.signal });

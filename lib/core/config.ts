@@ -170,8 +170,24 @@ function atAfterAuthority(raw: string): boolean {
   if (start < 0) return false;
   const rest = raw.slice(start + 2);
   const end = rest.search(/^https?:/i.test(raw) ? /[/?#\\]/ : /[/?#]/);
-  return end >= 0 && rest.slice(end).includes("@");
+  // a ?parameter's value may hold an @ (`?application_name=me@laptop`, `?password=s3c@ret`): not
+  // a cut password, whose `?` would start a parameter without `=` before the @
+  return end >= 0 && rest.slice(end).replace(/[?&][^=&#@]*=[^&#]*/g, "").includes("@");
 }
+
+/**
+ * A PostgreSQL socket URL with a user and no host (`postgres://user:pw@/db?host=/run/postgresql`,
+ * which pg reads) as a URL parser takes it: a placeholder host after the `@`; null for any other.
+ */
+function withPlaceholderHost(raw: string): string | null {
+  const placed = raw.replace(
+    /^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/i,
+    `$1${PLACEHOLDER_HOST}`,
+  );
+  return placed === raw ? null : placed;
+}
+
+const PLACEHOLDER_HOST = "socket.invalid";
 
 /** The one-line refusal of such a URL; it never shows the URL. */
 function unencodedPasswordError(name: string): UserError {
@@ -195,7 +211,7 @@ function checkedUrl(env: Env, name: string, protocols: string[], example: string
   if (atAfterAuthority(raw)) throw unencodedPasswordError(name);
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(withPlaceholderHost(raw) ?? raw);
   } catch {
     throw new UserError(`${name} is not a URL; expected something like ${example}`);
   }
@@ -214,7 +230,8 @@ export function redactUrl(raw: string): string {
     return `${raw.slice(0, start)}***@${raw.slice(raw.lastIndexOf("@") + 1)}`;
   }
   try {
-    const url = new URL(raw);
+    const placed = withPlaceholderHost(raw);
+    const url = new URL(placed ?? raw);
     // with no // (refused by the settings) all of it is the path: where a password is, unknown
     if (!HAS_AUTHORITY.test(raw.trim())) return `${url.protocol}***`;
     if (url.password) url.password = "***";
@@ -225,7 +242,7 @@ export function redactUrl(raw: string): string {
         /password/i.test(paramName(key)) ? `${separator}${key}=***` : param,
     );
     if (search !== url.search) url.search = search;
-    return url.toString();
+    return placed ? url.toString().replace(`@${PLACEHOLDER_HOST}`, "@") : url.toString();
   } catch {
     return "(unparseable URL)";
   }

@@ -35,7 +35,7 @@ export async function main(args: string[]): Promise<number> {
     using interrupt = listenForInterrupt({
       onFirst: (name) =>
         console.error(
-          `${name}: stopping: runs in flight are stopped, downloads under way finish (again: at once)`,
+          `${name}: stopping: runs in flight are stopped, downloads under way finish (again, a second later: at once)`,
         ),
       again: (name) => `error: ${name} again: stopped at once`,
     });

@@ -248,6 +248,15 @@ export function listenFailure(
       quoteValue(host)
     } is no host name this machine can resolve (${reason}); ${fix}`;
   }
+  // any other refusal of the system's (EINVAL for a link-local IPv6 address without its
+  // interface, fe80::1; EAFNOSUPPORT where IPv6 is off): the host as given cannot be bound
+  // (not a permission refused: that is the port's, below 1024 without the right)
+  if (
+    error instanceof Error && !(error instanceof Deno.errors.PermissionDenied) &&
+    /\(os error \d+\)/.test(error.message)
+  ) {
+    return `${setting} ${quoteValue(host)} cannot be bound as given (${reason}); ${fix}`;
+  }
   if (error instanceof URIError) {
     return `${setting} ${quoteValue(host)} is not a host name or IP address; ${fix}`;
   }

@@ -68,9 +68,17 @@ export async function checkQueriesDir(
   const problem = await queriesDirProblem(dir);
   if (problem) throw new UserError(`${problem}; ${QUERIES_DIR_FIX}`);
   // `.SQL` too: the kit opens `<name>.sql`, which a case-sensitive file system does not match
+  // a symlink (query files shipped as links) is what it points to
   const sqlEntries = async (folder: string) =>
-    (await Array.fromAsync(Deno.readDir(folder)).catch(() => []))
-      .filter((entry) => /\.sql$/i.test(entry.name));
+    await Promise.all(
+      (await Array.fromAsync(Deno.readDir(folder)).catch(() => []))
+        .filter((entry) => /\.sql$/i.test(entry.name))
+        .map(async (entry) => {
+          if (!entry.isSymlink) return entry;
+          const target = await Deno.stat(joinPath(folder, entry.name)).catch(() => null);
+          return { ...entry, isFile: target?.isFile ?? false, isDirectory: !!target?.isDirectory };
+        }),
+    );
   const warnings = (await sqlEntries(dir)).filter((entry) => entry.isFile).map(({ name }) =>
     `PRICING_QUERIES_DIR: ${
       joinPath(dir, name)
