@@ -381,6 +381,22 @@ Deno.test("the demo banner says why the data is the demo's: asked for, or no dat
   );
 });
 
+Deno.test("a segment's rule longer than a data cell's 200 characters is written whole", () => {
+  // underpriced with a million requests and a 365-day window: a rule of over 200 characters
+  const segments = segmentFrames(frame, {
+    windowDays: 365,
+    thresholds: { underpricedMinRequests: 1_000_000 },
+  });
+  const rule = segments.find((s) => s.name === "underpriced")!.rule;
+  ok(rule.length > 200, `${rule.length} characters`);
+  const brief = briefMarkdown({
+    data,
+    exportFiles: [{ name: "helicone_pricing_data_2026-11-01.csv", bytes: 1000 }],
+    segments,
+  });
+  ok(brief.includes(`| ${codeSpans(rule)} |`), rule);
+});
+
 Deno.test("segments are listed with their file, rule and size; demo data is flagged", () => {
   const segments = segmentFrames(frame);
   const brief = briefMarkdown({

@@ -25,7 +25,13 @@ import {
 import { segmentFileName, type SegmentResult } from "./segments.ts";
 import { TRIMMED_SUFFIX } from "./export_parts.ts";
 import { writeCsvFile } from "../formats/csv.ts";
-import { markdownCode, markdownList, markdownTable } from "../formats/markdown.ts";
+import {
+  escapeMarkdown,
+  markdownCode,
+  markdownList,
+  markdownTable,
+  trustedMarkdown,
+} from "../formats/markdown.ts";
 import { formatBytes, formatCount } from "./numbers.ts";
 import { segmentFileSize, uploadParagraph } from "./brief_upload.ts";
 import {
@@ -309,7 +315,8 @@ export function briefMarkdown(input: BriefInput): string {
           return [
             markdownCode(name),
             s.title,
-            s.rule,
+            // kit text with the thresholds filled in: escaped whole, not cut at a name's 200
+            trustedMarkdown(escapeMarkdown(s.rule, { maxLength: 1000 })),
             formatCount(s.frame.height) + (s.notJudged ? ` — ${s.notJudged.text}` : ""),
             ...(sized ? [bytes === undefined ? "–" : segmentFileSize(bytes, limit)] : []),
           ];
