@@ -25,7 +25,8 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * 10: usage lines carry their price's months; they include a closed period's threshold invoices
  * created before the invoices listed and the usage of subscriptions holding no metered price now
  * (a 9 file left both out).
- * 11: an invoice two listings held gives its usage lines once (a 10 file may hold them twice). */
+ * 11: a threshold invoice both the widened listing and a long period's own listing held gives its
+ * usage lines once (a 10 file may hold them twice). */
 const CACHE_VERSION = 11;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */

@@ -117,11 +117,17 @@ export async function fetchUsageInvoices(
       listSubscriptionInvoices(reader, { subscription, gte: start, lt, kind: "period_invoices" })
     ),
   ]);
-  const needing = new Set(before.map((b) => b.subscription));
-  const thresholds = listed.flat().filter((invoice) =>
-    invoice.billing_reason === "subscription_threshold" &&
-    needing.has(invoiceSubscriptionId(invoice)!)
-  );
+  // the widened listing's thresholds of the subscriptions it was widened for only: a long
+  // period's subscription has its own listing, and its longCycles hold that range already
+  const [widenedListing, ...ownListings] = listed;
+  const widenedFor = new Set(widened.map((b) => b.subscription));
+  const isThreshold = (invoice: Json) => invoice.billing_reason === "subscription_threshold";
+  const thresholds = [
+    ...widenedListing.filter((invoice) =>
+      isThreshold(invoice) && widenedFor.has(invoiceSubscriptionId(invoice)!)
+    ),
+    ...ownListings.flat().filter(isThreshold),
+  ];
   const earlierInvoices = [...longCycles, ...thresholds];
 
   const usage = usageInvoices([...invoices, ...earlierInvoices], { asOf })

@@ -19,7 +19,12 @@ import {
   type UsageLineLite,
   usageLineLite,
 } from "./stripe_objects.ts";
-import { closedPeriodUsage, closesCycle, type UsageInvoice } from "./usage_period.ts";
+import {
+  closedPeriodUsage,
+  closesCycle,
+  countedBefore,
+  type UsageInvoice,
+} from "./usage_period.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -52,8 +57,7 @@ export function usageInvoices(
   const closing = new Map<string, Json>();
   const thresholds: Json[] = [];
   for (const invoice of invoices) {
-    if (invoice.status !== "paid" && invoice.status !== "open") continue;
-    if (!(invoice.created < asOfSeconds)) continue;
+    if (!countedBefore(invoice, asOfSeconds)) continue;
     const subscriptionId = invoiceSubscriptionId(invoice);
     if (!subscriptionId) continue;
     if (invoice.billing_reason === "subscription_threshold") thresholds.push(invoice);
@@ -196,9 +200,8 @@ export function closedPeriodUsageLines(
   asOf: Date,
 ): UsageLineLite[] {
   const known = knownRecurrences(objects.subscriptions, objects.usagePrices);
-  // an invoice two listings both hold (the widened one and a long period's) counts once
   const invoices = objects.earlierInvoices?.length
-    ? [...new Map([...objects.invoices, ...objects.earlierInvoices].map((i) => [i.id, i])).values()]
+    ? [...objects.invoices, ...objects.earlierInvoices]
     : objects.invoices;
   type Metered = { invoice: Json; line: Json; recurring: Recurring };
   const candidates = usageInvoices(invoices, { asOf })

@@ -27,6 +27,14 @@ export interface UsageInvoice<Line> {
 
 const COUNTED_STATUSES = new Set(["paid", "open"]);
 
+/** Whether an invoice can bill usage at the as-of: paid or open, created before it. */
+export function countedBefore(
+  invoice: { status: string; created: number },
+  asOfSeconds: number,
+): boolean {
+  return COUNTED_STATUSES.has(invoice.status) && invoice.created < asOfSeconds;
+}
+
 /** Whether an invoice closes a billing cycle (absent reasons are old or hand-made invoices). */
 export function closesCycle(billingReason: string | null | undefined): boolean {
   return billingReason === undefined || billingReason === null ||
@@ -47,7 +55,7 @@ export function closedPeriodUsage<Line>(
 ): { subscription: string; closing: UsageInvoice<Line>; lines: Line[] }[] {
   const bySubscription = new Map<string, UsageInvoice<Line>[]>();
   for (const invoice of invoices) {
-    if (!COUNTED_STATUSES.has(invoice.status) || !(invoice.created < asOfSeconds)) continue;
+    if (!countedBefore(invoice, asOfSeconds)) continue;
     const list = bySubscription.get(invoice.subscription);
     if (list) list.push(invoice);
     else bySubscription.set(invoice.subscription, [invoice]);
