@@ -139,18 +139,21 @@ export function isProration(line: Json): boolean {
  * which may be years back): never usage, so it never widens the invoice listing.
  */
 export function isInvoiceItem(line: Json): boolean {
-  const carried = typeof line?.pricing?.price_details?.price === "object"
-    ? line.pricing.price_details.price
-    : line?.price;
+  const carried = carriedPrice(line);
   return line?.parent?.type === "invoice_item_details" || line?.type === "invoiceitem" ||
     (typeof carried === "object" && carried?.type === "one_time");
 }
 
-/** The line's price's recurrence: the price the line carries, else the known one (or none). */
-function lineRecurring(line: Json, known: Map<string, Json>): Json | undefined {
-  const carried = typeof line?.pricing?.price_details?.price === "object"
+/** The price object the line carries (`pricing.price_details.price`, else `price`), if any. */
+function carriedPrice(line: Json): Json {
+  return typeof line?.pricing?.price_details?.price === "object"
     ? line.pricing.price_details.price
     : line?.price;
+}
+
+/** The line's price's recurrence: the price the line carries, else the known one (or none). */
+function lineRecurring(line: Json, known: Map<string, Json>): Json | undefined {
+  const carried = carriedPrice(line);
   if (typeof carried === "object" && carried?.recurring) return carried.recurring;
   const id = linePriceId(line);
   return id ? known.get(id) : undefined;
