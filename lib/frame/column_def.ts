@@ -1,6 +1,7 @@
 /**
  * What a column definition holds: its type, unit, source, formula and description. The
- * definitions themselves are the one table in lib/frame/columns.ts (which re-exports these types).
+ * definitions themselves are the one table in lib/frame/columns.ts (which re-exports these types),
+ * its rows in lib/frame/spec_columns.ts and lib/frame/extra_columns.ts.
  */
 
 export type ColumnType = "string" | "integer" | "number" | "boolean" | "datetime";

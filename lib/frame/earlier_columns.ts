@@ -5,8 +5,8 @@
  * import, scenario --input) leaves those columns empty and says which; a header that is no
  * version's (a column renamed, reordered, missing or unknown) is still refused.
  *
- * When a column is added to lib/frame/columns.ts, add it here with when it came, so exports of
- * the versions before it stay readable.
+ * When a column is added to the table (lib/frame/extra_columns.ts), add it here with when it
+ * came, so exports of the versions before it stay readable.
  */
 import { COLUMN_NAMES } from "./columns.ts";
 

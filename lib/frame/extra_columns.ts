@@ -1,0 +1,234 @@
+/**
+ * The kit's extra export columns, after the spec's (lib/frame/spec_columns.ts): the second part of
+ * the column table (lib/frame/columns.ts). A new column goes at the end of this table (and into
+ * lib/frame/earlier_columns.ts, so earlier exports stay readable).
+ */
+import type { ColumnDef } from "./column_def.ts";
+
+const extra = false;
+
+export const EXTRA_COLUMN_TABLE: readonly ColumnDef[] = [
+  // ── Extras (after the spec's columns) ─────────────────────────────────────────────────
+  {
+    name: "tier_raw",
+    type: "string",
+    unit: "text",
+    source: "PostgreSQL",
+    formula: "organization.tier",
+    description: "The raw tier value (e.g. pro-20251210); empty when null.",
+    spec: extra,
+  },
+  {
+    name: "org_subscription_status",
+    type: "string",
+    unit: "text",
+    source: "PostgreSQL",
+    formula: "organization.subscription_status",
+    description:
+      "Subscription status as Helicone's own database records it (active, inactive, canceled).",
+    spec: extra,
+  },
+  {
+    name: "addons_in_metadata",
+    type: "string",
+    unit: "text",
+    source: "PostgreSQL",
+    formula: "keys of organization.stripe_metadata.addons that are true, comma-separated",
+    description:
+      "Add-ons the organization has according to its stored Stripe metadata (prompts, alerts, experiments, evals); available even when Stripe is skipped.",
+    spec: extra,
+  },
+  {
+    name: "ptb_requests_30d",
+    type: "integer",
+    unit: "count",
+    source: "ClickHouse",
+    formula: "countIf(is_passthrough_billing = 1) in the window",
+    description: "Pass-through-billing (AI Gateway) requests in the window.",
+    spec: extra,
+  },
+  {
+    name: "byok_requests_30d",
+    type: "integer",
+    unit: "count",
+    source: "ClickHouse",
+    formula: "countIf(is_passthrough_billing = 0) in the window",
+    description: "Bring-your-own-key requests in the window.",
+    spec: extra,
+  },
+  {
+    name: "llm_cost_ptb_30d",
+    type: "number",
+    unit: "USD",
+    source: "ClickHouse",
+    formula:
+      "sumIf(cost, is_passthrough_billing = 1 AND cache_reference_id = zero UUID) / 1e9 in the window",
+    description:
+      "LLM cost of pass-through-billing requests: the part the company actually pays. Cache hits (cache_reference_id set) are left out: Helicone answers them from its cache without calling the provider, and production's PTB invoicing leaves them out too; llm_cost_30d keeps them, so llm_cost_ptb_30d + llm_cost_byok_30d can be less than llm_cost_30d.",
+    spec: extra,
+  },
+  {
+    name: "llm_cost_byok_30d",
+    type: "number",
+    unit: "USD",
+    source: "ClickHouse",
+    formula: "sumIf(cost, is_passthrough_billing = 0) / 1e9 in the window",
+    description: "LLM cost of BYOK requests: paid by the customer to the provider.",
+    spec: extra,
+  },
+  {
+    name: "ptb_cost_share_pct",
+    type: "number",
+    unit: "percent",
+    source: "Derived",
+    formula: "llm_cost_ptb_30d / llm_cost_30d * 100",
+    description:
+      "Share of the window's LLM cost that is pass-through billed (PTB cache hits in llm_cost_30d only); empty when cost is 0.",
+    spec: extra,
+    window: "window ratio",
+  },
+  {
+    name: "ptb_spend_all_time",
+    type: "number",
+    unit: "USD",
+    source: "ClickHouse",
+    formula: "sum(organization_ptb_spend.spend) / 1e9",
+    description:
+      "All-time pass-through-billing spend (the source of is_ptb), as the materialized view feeding organization_ptb_spend summed it: every inserted version of a PTB request counts, so a request re-inserted by a score update or cost backfill is summed once per version and the figure can exceed the deduplicated spend (llm_cost_ptb_30d counts each request once).",
+    spec: extra,
+  },
+  {
+    name: "mrr_recurring",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula: "base_subscription + addon_prompts + addon_other (no metered usage)",
+    description:
+      "Industry-standard MRR (Stripe, ChartMogul, Lago): recurring items only, comparable with Stripe's dashboard.",
+    spec: extra,
+  },
+  {
+    name: "addon_other",
+    type: "number",
+    unit: "USD per month",
+    source: "Stripe",
+    formula: "monthly amount of add-ons other than prompts (experiments, evals, alerts, storage …)",
+    description:
+      "Other add-on revenue per month, plus items of unknown role and licensed (not metered) prices whose role is usage, e.g. a storage package bought by quantity (both reported as warnings).",
+    spec: extra,
+  },
+  {
+    name: "subscription_status",
+    type: "string",
+    unit: "text",
+    source: "Stripe",
+    formula: "statuses of the customer's subscriptions, comma-separated",
+    description:
+      "Stripe statuses of the customer's subscriptions (counted or not); paused also for one Stripe keeps active whose payment collection is paused (pause_collection), not counted by default.",
+    spec: extra,
+  },
+  {
+    name: "billing_interval",
+    type: "string",
+    unit: "text",
+    source: "Stripe",
+    formula: "interval × interval_count of the counted subscriptions (month, year, 3 month …)",
+    description: "Billing interval(s) of the counted subscriptions.",
+    spec: extra,
+  },
+  {
+    name: "currency",
+    type: "string",
+    unit: "text",
+    source: "Stripe",
+    formula: "subscription currency (upper case)",
+    description:
+      "Currency of the counted subscriptions. Revenue columns are USD; non-USD amounts are converted with configured rates or left empty with a warning.",
+    spec: extra,
+  },
+  {
+    name: "stripe_plan_names",
+    type: "string",
+    unit: "text",
+    source: "Stripe",
+    formula: "product names of the counted subscriptions' items (items at quantity 0 left out)",
+    description: "Stripe product names on the counted subscriptions, comma-separated.",
+    spec: extra,
+  },
+  {
+    name: "cancel_at_period_end",
+    type: "boolean",
+    unit: "flag",
+    source: "Stripe",
+    formula: "any counted subscription has cancel_at_period_end or a future cancel_at",
+    description: "Scheduled churn: still counted in MRR until the period ends.",
+    spec: extra,
+  },
+  {
+    name: "revenue_source",
+    type: "string",
+    unit: "text",
+    source: "Derived",
+    formula: "stripe | cache | demo | no_customer | shared_customer | unconverted | none",
+    description:
+      "Where the revenue columns come from: a live Stripe fetch, today's Stripe cache, the demo generator (revenue known); no_customer = no stripe_customer_id, so revenue 0; shared_customer = another organization with the same customer id carries its revenue (the one likeliest to pay: the highest tier family (enterprise > team > growth > pro > other > free), then the newest); unconverted = read from Stripe but its amounts could not be put in USD (a currency without a PRICING_FX_RATES rate, or a price with no amount in the subscription's currency; a warning names them): money columns empty, status, currency and plan names filled; none = not fetched (Stripe skipped or failed) or unknown to Stripe, revenue empty.",
+    spec: extra,
+  },
+  // ── Economics (lib/economics/: price book, cost model) ────────────────────────────────
+  {
+    name: "plan",
+    type: "string",
+    unit: "text",
+    source: "Derived",
+    formula: "first price-book plan matching tier / tier_raw (scenarios/current_seat_based.json)",
+    description:
+      "The priced plan version behind tier_raw, e.g. pro (seat, legacy) for pro, pro-20240913 or pro-20250202 ($20 a seat) vs pro 2025-12-10 ($79 flat). A plan holds every tier it matches: in the default price book pro (seat, legacy) also holds the growth tier, and a tier the kit does not know (tier other) is unknown tier (no plan), never free.",
+    spec: extra,
+  },
+  {
+    name: "list_price_mrr",
+    type: "number",
+    unit: "USD per month",
+    source: "Derived",
+    formula:
+      "price book: per seat × seats or flat fee, + usage the plan prices (perRequest, pctOfLlmCost), raised to the plan's minimum, + add-ons at list unless included",
+    description:
+      "What the price book charges the organization per month: seats or flat fee, the usage the plan prices itself (per request, % of LLM cost) and add-ons, at least the plan's minimum. Usage a plan lists under meteredPrices is billed by Stripe (usage_charges) and not in it (the default book's plans), so there mrr − list_price_mrr shows discounts, grandfathered prices and billed usage. Empty for enterprise contracts and unknown tiers (no list price). A plan priced on usage reads the window's usage on a 30-day basis (× 30 / N for --days N).",
+    spec: extra,
+    window: "30-day basis",
+  },
+  {
+    name: "ptb_revenue_30d",
+    type: "number",
+    unit: "USD",
+    source: "Stripe",
+    formula:
+      "credits bought in the window (PaymentIntents on the token-usage product, creditsAmountCents) + ptb_usage invoices created in the window, paid or open, net of tax",
+    description:
+      "Pass-through-billing revenue in the window: credits carry no markup and Stripe's fee line is passed on, not revenue. Cash in the window, not usage: credits are counted when bought, while llm_cost_ptb_30d is the window's usage, whenever its credits were bought, so an organization spending earlier credits has PTB cost and 0 here (over months the two match). 0 without a Stripe customer; empty when PTB revenue was not read (the brief says so).",
+    spec: extra,
+  },
+  {
+    name: "company_cost_30d",
+    type: "number",
+    unit: "USD",
+    source: "Derived",
+    formula:
+      "llm_cost_ptb_30d + requests_30d / 1000 × PRICING_INFRA_USD_PER_1K_REQUESTS (unset = 0)",
+    description:
+      "What the organization cost the company in the window: the LLM cost of its PTB requests (BYOK requests are paid by the customer; cache hits call no provider) plus infrastructure cost from the cost model (README, manifest).",
+    spec: extra,
+  },
+  {
+    name: "gross_margin_company_pct",
+    type: "number",
+    unit: "percent",
+    source: "Derived",
+    formula:
+      "(mrr + ptb_revenue_30d − company_cost_30d) / (mrr + ptb_revenue_30d) × 100; unread PTB revenue counts as 0 only when llm_cost_ptb_30d is 0",
+    description:
+      "Gross margin on the company's own cost basis; empty where the denominator is 0 or unknown. On the row of a Stripe customer several organizations share (the others read revenue_source shared_customer), mrr is the whole customer's against this organization's cost and PTB revenue only: group by stripe_customer_id before judging a customer. The spec's gross_margin_pct subtracts all LLM cost, including BYOK cost the customer pays. PTB revenue is the window's cash and PTB cost its usage: an organization spending credits bought before the window reads low or negative here for timing, not price (the run warns of plans this pulls down). With a window other than 30 days (--days N), ptb_revenue_30d and company_cost_30d are put on a 30-day basis (× 30 / N) to match monthly mrr.",
+    spec: extra,
+    window: "30-day basis",
+  },
+];
