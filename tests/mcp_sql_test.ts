@@ -6,13 +6,13 @@ import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { closeFrameSql, frameQueriesWaiting, frameSqlPid, queryFrame } from "../lib/mcp/sql.ts";
 import {
-  EXIT_MEMORY,
   MAX_WAITING,
   polarsPackageDirs,
   removeDeadSqlFolders,
   sqlProcessArgs,
   sqlProcessCommand,
 } from "../lib/mcp/sql_process.ts";
+import { EXIT_MEMORY } from "../lib/mcp/sql_protocol.ts";
 import { call, connectInMemory, refused, stdioClient, text } from "./mcp_client.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";

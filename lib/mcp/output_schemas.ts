@@ -4,7 +4,7 @@
  * shape before calling. Keep them in step with the structured objects in tools_data.ts.
  */
 import { z } from "zod";
-import { COUNTED_ROWS } from "./sql_process.ts";
+import { COUNTED_ROWS } from "./sql_protocol.ts";
 
 /** A table cell as results carry it (text.ts Cell). */
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -11,12 +11,8 @@ import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { type Database, readDatabase } from "./database_sql.ts";
 import { checkReadOnlySelect, StatementRefused } from "./statements.ts";
 import { jsonCell, type Row } from "./text.ts";
-import {
-  FrameSqlBusy,
-  type FrameSqlLimits,
-  FrameSqlProcess,
-  FrameSqlStopped,
-} from "./sql_process.ts";
+import { FrameSqlBusy, FrameSqlProcess, FrameSqlStopped } from "./sql_process.ts";
+import type { FrameSqlLimits } from "./sql_protocol.ts";
 
 export const FRAME_TABLE = "pricing_data";
 

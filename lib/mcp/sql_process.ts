@@ -13,8 +13,9 @@
  * process checks each statement itself as well, on top of the server's gate: the gate again, and
  * any read_… or scan_… call named anywhere in the text, even inside a string, is refused (refusal).
  *
- * Protocol: one JSON line per statement on stdin, one JSON line per answer on stdout, in order;
- * stdin is the process's lifeline (its end ends the process).
+ * This file is the server's side: starting the process, queueing statements, writing the frames'
+ * files, stopping a runaway. The process itself is lib/mcp/sql_child.ts; what passes between them
+ * (one JSON line per statement on stdin, one per answer on stdout) is lib/mcp/sql_protocol.ts.
  */
 import pl from "nodejs-polars";
 import { existsSync, readFileSync } from "node:fs";
@@ -22,39 +23,15 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkReadOnlySelect } from "./statements.ts";
 import { ownerTag, ownerTagState } from "../formats/staging.ts";
-import { jsonCell, type Row } from "./text.ts";
-
-/**
- * What the process is asked: one checked statement over Parquet files by table name, with its
- * limits (kept by the process too: see guardedAnswer).
- */
-interface Request extends FrameSqlLimits {
-  sql: string;
-  /** table name → Parquet file */
-  tables: Record<string, string>;
-}
-
-/** A statement's result, or Polars' own message when it could not run it (or why it was refused). */
-type Answer =
-  | { ok: true; columns: string[]; rows: Row[]; truncated: boolean; total: number | null }
-  | { ok: false; message: string; refused?: boolean };
-
-/**
- * Rows a statement's result is counted to: past maxRows the answer says how many there were (a
- * model shown 42 of 400 knows what it is missing), up to this many; more is "more than" it.
- * One collect, no second run of the statement: at most this many rows are held.
- */
-export const COUNTED_ROWS = 10_000;
-
-export interface FrameSqlLimits {
-  maxRows: number;
-  /** the statement's deadline, from when the process starts it */
-  timeoutMs: number;
-  /** the process's resident memory at most, in MB (it is killed past it) */
-  maxMb: number;
-}
+import {
+  type Answer,
+  EXIT_DEADLINE,
+  EXIT_MEMORY,
+  type FrameSqlLimits,
+  MEMORY_POLL_MS,
+  type Request,
+} from "./sql_protocol.ts";
 
 /** Why a statement was stopped: it ran past its deadline or its memory cap. */
 export class FrameSqlStopped extends Error {
@@ -64,13 +41,7 @@ export class FrameSqlStopped extends Error {
 }
 
 const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
-
-/** The process's exit codes when it stopped a statement itself (guardedAnswer). */
-export const EXIT_MEMORY = 71;
-export const EXIT_DEADLINE = 72;
-
-/** How often the process's memory is read while a statement runs. */
-const MEMORY_POLL_MS = 25;
+const CHILD_FILE = fileURLToPath(new URL("./sql_child.ts", import.meta.url));
 
 /** Statements waiting beyond the one running: more are refused (each may run to its deadline). */
 export const MAX_WAITING = 4;
@@ -119,7 +90,10 @@ export function polarsPackageDirs(): string[] {
   return [root, ...builds];
 }
 
-/** The process's arguments: it loads Polars, nothing else (see refusal for what Polars may read). */
+/**
+ * The process's arguments: it loads Polars, nothing else (see refusal in sql_child.ts for what
+ * Polars may read).
+ */
 export function sqlProcessArgs(): string[] {
   return [
     "run",
@@ -130,7 +104,7 @@ export function sqlProcessArgs(): string[] {
     "--no-prompt",
     "--config",
     CONFIG_FILE,
-    fileURLToPath(import.meta.url),
+    CHILD_FILE,
   ];
 }
 
@@ -343,7 +317,6 @@ export class FrameSqlProcess {
   }
 }
 
-/** Too many statements wait for the process. */
 /** The frames' Parquet folders in the temporary folder: `pricing-kit-sql-<ownerTag>-<random>`. */
 const SQL_FOLDER_PREFIX = "pricing-kit-sql-";
 
@@ -372,137 +345,9 @@ export function removeDeadSqlFolders(tmp = tmpdir()): string[] {
   return removed;
 }
 
+/** Too many statements wait for the process. */
 export class FrameSqlBusy extends Error {
   constructor(readonly waiting: number) {
     super(`${waiting} statements are waiting`);
   }
 }
-
-// ---- the process itself ----
-
-/**
- * The statement as a lazy frame. nodejs-polars 0.25's SQLContext.execute does not throw on a
- * statement it cannot plan (an unknown table or column, a syntax error): it returns a lazy frame
- * around the Error, whose first use fails as "_ldf.slice is not a function". Its own message says
- * what is wrong, so it is thrown here.
- */
-function executed(context: ReturnType<typeof pl.SQLContext>, statement: string): pl.LazyDataFrame {
-  const lazy = context.execute(statement);
-  const inner = (lazy as unknown as { _ldf?: unknown })._ldf;
-  if (inner instanceof Error) throw inner;
-  return lazy;
-}
-
-/**
- * Polars' file-reading table functions (read_csv, read_parquet, read_json, read_ipc, scan_…) as
- * a call: the name, maybe quoted, then a ( or a comment before it. Matched in the raw text, not
- * after reading strings and comments as the gate does: a mistake in that reading cannot let one
- * through here.
- */
-const FILE_FUNCTION_CALL = /\b(?:read|scan)_[A-Za-z0-9_]*["`]?\s*(?:\(|\/\*|--)/i;
-
-/**
- * Why the process refuses a statement, or null: the gate's refusal (a second look), or a
- * file-reading call named anywhere in its text.
- */
-export function refusal(sql: string): string | null {
-  if (FILE_FUNCTION_CALL.test(sql)) {
-    return "the statement names a file-reading function (read_… or scan_…), refused even inside a string or comment";
-  }
-  try {
-    checkReadOnlySelect(sql, "polars");
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return null;
-}
-
-/** One statement's answer (in the process). */
-async function answer(request: Request): Promise<Answer> {
-  const refused = refusal(request.sql);
-  if (refused) return { ok: false, message: refused, refused: true };
-  try {
-    const scans: Record<string, pl.LazyDataFrame> = {};
-    for (const [name, path] of Object.entries(request.tables)) scans[name] = pl.scanParquet(path);
-    const context = pl.SQLContext(scans as unknown as Record<string, pl.DataFrame>);
-    // collect, not collectSync: Polars computes on its threads while this one keeps the guards
-    const counted = Math.max(COUNTED_ROWS, request.maxRows);
-    const result = await executed(context, request.sql).limit(counted + 1).collect();
-    const truncated = result.height > request.maxRows;
-    // null: more than `counted`
-    const total = result.height > counted ? null : result.height;
-    const capped = truncated ? result.head(request.maxRows) : result;
-    const columns = capped.columns;
-    const arrays = columns.map((name) => capped.getColumn(name).toArray() as unknown[]);
-    const rows: Row[] = [];
-    for (let i = 0; i < capped.height; i++) {
-      const row: Row = {};
-      columns.forEach((name, c) => (row[name] = jsonCell(arrays[c][i])));
-      rows.push(row);
-    }
-    return { ok: true, columns, rows, truncated, total };
-  } catch (error) {
-    return { ok: false, message: (error as Error)?.message ?? String(error) };
-  }
-}
-
-/**
- * How long past its deadline a statement may run when nobody stopped it: the server kills the
- * process at the deadline; past this the process ends itself (the server is gone or stuck).
- */
-const SELF_STOP_GRACE_MS = 1000;
-
-/**
- * The answer, with the statement's limits kept here as well: a server that ended (or was killed)
- * mid-statement can no longer stop it, and a runaway here grew past 5 GB with no server left.
- */
-async function guardedAnswer(request: Request): Promise<Answer> {
-  const watch = setInterval(() => {
-    if (Deno.memoryUsage().rss / 1048576 > request.maxMb) Deno.exit(EXIT_MEMORY);
-  }, MEMORY_POLL_MS);
-  const deadline = setTimeout(
-    () => Deno.exit(EXIT_DEADLINE),
-    request.timeoutMs + SELF_STOP_GRACE_MS,
-  );
-  try {
-    return await answer(request);
-  } finally {
-    clearInterval(watch);
-    clearTimeout(deadline);
-  }
-}
-
-async function main(): Promise<never> {
-  const requests: Request[] = [];
-  const waiting: { arrived: (() => void) | null } = { arrived: null };
-  // The lifeline: stdin ends when the server does; this process ends then, even mid-statement.
-  (async () => {
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for await (const chunk of Deno.stdin.readable) {
-      buffered += decoder.decode(chunk, { stream: true });
-      let end;
-      while ((end = buffered.indexOf("\n")) >= 0) {
-        const text = buffered.slice(0, end);
-        buffered = buffered.slice(end + 1);
-        if (text.trim()) requests.push(JSON.parse(text) as Request);
-        waiting.arrived?.();
-      }
-    }
-    Deno.exit(0);
-  })();
-  while (true) {
-    if (requests.length === 0) {
-      await new Promise<void>((resolve) => (waiting.arrived = resolve));
-    }
-    const request = requests.shift();
-    if (!request) continue;
-    const bytes = encoder.encode(JSON.stringify(await guardedAnswer(request)) + "\n");
-    // a write of any size goes whole before the next answer
-    for (let written = 0; written < bytes.length;) {
-      written += await Deno.stdout.write(bytes.subarray(written));
-    }
-  }
-}
-
-if (import.meta.main) await main();

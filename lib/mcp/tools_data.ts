@@ -30,7 +30,7 @@ import type { McpSettings } from "./settings.ts";
 import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { HISTORY_TABLE, historyFolder, historyTable, servedSnapshots } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
-import { COUNTED_ROWS } from "./sql_process.ts";
+import { COUNTED_ROWS } from "./sql_protocol.ts";
 import { type Cell, cellText, DATA_NOTE, dataLiteral } from "./text.ts";
 
 /**

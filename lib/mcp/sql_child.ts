@@ -1,0 +1,147 @@
+/**
+ * The SQL process itself (started by lib/mcp/sql_process.ts, which says why it exists): it reads
+ * one statement at a time from stdin (lib/mcp/sql_protocol.ts), runs it over the frames' Parquet
+ * files with Polars' SQLContext and writes the answer to stdout. It checks each statement again
+ * (refusal) and keeps the statement's limits itself, ending with EXIT_MEMORY or EXIT_DEADLINE when
+ * nobody stopped a runaway. Its stdin is its lifeline: its end ends the process.
+ */
+import pl from "nodejs-polars";
+import { checkReadOnlySelect } from "./statements.ts";
+import { jsonCell, type Row } from "./text.ts";
+import {
+  type Answer,
+  COUNTED_ROWS,
+  EXIT_DEADLINE,
+  EXIT_MEMORY,
+  MEMORY_POLL_MS,
+  type Request,
+} from "./sql_protocol.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * The statement as a lazy frame. nodejs-polars 0.25's SQLContext.execute does not throw on a
+ * statement it cannot plan (an unknown table or column, a syntax error): it returns a lazy frame
+ * around the Error, whose first use fails as "_ldf.slice is not a function". Its own message says
+ * what is wrong, so it is thrown here.
+ */
+function executed(context: ReturnType<typeof pl.SQLContext>, statement: string): pl.LazyDataFrame {
+  const lazy = context.execute(statement);
+  const inner = (lazy as unknown as { _ldf?: unknown })._ldf;
+  if (inner instanceof Error) throw inner;
+  return lazy;
+}
+
+/**
+ * Polars' file-reading table functions (read_csv, read_parquet, read_json, read_ipc, scan_…) as
+ * a call: the name, maybe quoted, then a ( or a comment before it. Matched in the raw text, not
+ * after reading strings and comments as the gate does: a mistake in that reading cannot let one
+ * through here.
+ */
+const FILE_FUNCTION_CALL = /\b(?:read|scan)_[A-Za-z0-9_]*["`]?\s*(?:\(|\/\*|--)/i;
+
+/**
+ * Why the process refuses a statement, or null: the gate's refusal (a second look), or a
+ * file-reading call named anywhere in its text.
+ */
+export function refusal(sql: string): string | null {
+  if (FILE_FUNCTION_CALL.test(sql)) {
+    return "the statement names a file-reading function (read_… or scan_…), refused even inside a string or comment";
+  }
+  try {
+    checkReadOnlySelect(sql, "polars");
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return null;
+}
+
+/** One statement's answer (in the process). */
+async function answer(request: Request): Promise<Answer> {
+  const refused = refusal(request.sql);
+  if (refused) return { ok: false, message: refused, refused: true };
+  try {
+    const scans: Record<string, pl.LazyDataFrame> = {};
+    for (const [name, path] of Object.entries(request.tables)) scans[name] = pl.scanParquet(path);
+    const context = pl.SQLContext(scans as unknown as Record<string, pl.DataFrame>);
+    // collect, not collectSync: Polars computes on its threads while this one keeps the guards
+    const counted = Math.max(COUNTED_ROWS, request.maxRows);
+    const result = await executed(context, request.sql).limit(counted + 1).collect();
+    const truncated = result.height > request.maxRows;
+    // null: more than `counted`
+    const total = result.height > counted ? null : result.height;
+    const capped = truncated ? result.head(request.maxRows) : result;
+    const columns = capped.columns;
+    const arrays = columns.map((name) => capped.getColumn(name).toArray() as unknown[]);
+    const rows: Row[] = [];
+    for (let i = 0; i < capped.height; i++) {
+      const row: Row = {};
+      columns.forEach((name, c) => (row[name] = jsonCell(arrays[c][i])));
+      rows.push(row);
+    }
+    return { ok: true, columns, rows, truncated, total };
+  } catch (error) {
+    return { ok: false, message: (error as Error)?.message ?? String(error) };
+  }
+}
+
+/**
+ * How long past its deadline a statement may run when nobody stopped it: the server kills the
+ * process at the deadline; past this the process ends itself (the server is gone or stuck).
+ */
+const SELF_STOP_GRACE_MS = 1000;
+
+/**
+ * The answer, with the statement's limits kept here as well: a server that ended (or was killed)
+ * mid-statement can no longer stop it, and a runaway here grew past 5 GB with no server left.
+ */
+async function guardedAnswer(request: Request): Promise<Answer> {
+  const watch = setInterval(() => {
+    if (Deno.memoryUsage().rss / 1048576 > request.maxMb) Deno.exit(EXIT_MEMORY);
+  }, MEMORY_POLL_MS);
+  const deadline = setTimeout(
+    () => Deno.exit(EXIT_DEADLINE),
+    request.timeoutMs + SELF_STOP_GRACE_MS,
+  );
+  try {
+    return await answer(request);
+  } finally {
+    clearInterval(watch);
+    clearTimeout(deadline);
+  }
+}
+
+async function main(): Promise<never> {
+  const requests: Request[] = [];
+  const waiting: { arrived: (() => void) | null } = { arrived: null };
+  // The lifeline: stdin ends when the server does; this process ends then, even mid-statement.
+  (async () => {
+    const decoder = new TextDecoder();
+    let buffered = "";
+    for await (const chunk of Deno.stdin.readable) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let end;
+      while ((end = buffered.indexOf("\n")) >= 0) {
+        const text = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        if (text.trim()) requests.push(JSON.parse(text) as Request);
+        waiting.arrived?.();
+      }
+    }
+    Deno.exit(0);
+  })();
+  while (true) {
+    if (requests.length === 0) {
+      await new Promise<void>((resolve) => (waiting.arrived = resolve));
+    }
+    const request = requests.shift();
+    if (!request) continue;
+    const bytes = encoder.encode(JSON.stringify(await guardedAnswer(request)) + "\n");
+    // a write of any size goes whole before the next answer
+    for (let written = 0; written < bytes.length;) {
+      written += await Deno.stdout.write(bytes.subarray(written));
+    }
+  }
+}
+
+if (import.meta.main) await main();

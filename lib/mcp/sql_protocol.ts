@@ -1,0 +1,45 @@
+/**
+ * What passes between the MCP server and its SQL process (lib/mcp/sql_process.ts starts and feeds
+ * it, lib/mcp/sql_child.ts is the process): one JSON line per statement on stdin, one JSON line per
+ * answer on stdout, in order; the limits both sides keep, and the exit codes the process ends with
+ * when it stopped a statement itself.
+ */
+import type { Row } from "./text.ts";
+
+/** A statement's limits: its rows, its deadline and its memory cap. */
+export interface FrameSqlLimits {
+  maxRows: number;
+  /** the statement's deadline, from when the process starts it */
+  timeoutMs: number;
+  /** the process's resident memory at most, in MB (it is killed past it) */
+  maxMb: number;
+}
+
+/**
+ * What the process is asked: one checked statement over Parquet files by table name, with its
+ * limits (kept by the process too: see guardedAnswer in sql_child.ts).
+ */
+export interface Request extends FrameSqlLimits {
+  sql: string;
+  /** table name → Parquet file */
+  tables: Record<string, string>;
+}
+
+/** A statement's result, or Polars' own message when it could not run it (or why it was refused). */
+export type Answer =
+  | { ok: true; columns: string[]; rows: Row[]; truncated: boolean; total: number | null }
+  | { ok: false; message: string; refused?: boolean };
+
+/**
+ * Rows a statement's result is counted to: past maxRows the answer says how many there were (a
+ * model shown 42 of 400 knows what it is missing), up to this many; more is "more than" it.
+ * One collect, no second run of the statement: at most this many rows are held.
+ */
+export const COUNTED_ROWS = 10_000;
+
+/** The process's exit codes when it stopped a statement itself (guardedAnswer in sql_child.ts). */
+export const EXIT_MEMORY = 71;
+export const EXIT_DEADLINE = 72;
+
+/** How often the process's memory is read while a statement runs (by both sides). */
+export const MEMORY_POLL_MS = 25;
