@@ -25,6 +25,7 @@ import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_expo
 import { segmentFrames } from "../lib/report/segments.ts";
 import { tierSection, totalsSection } from "../lib/report/brief_sections.ts";
 import { frameWithLosingSharedCustomer } from "./economics_fixture.ts";
+import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../lib/economics/customer_margins.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 
 /**
@@ -273,6 +274,23 @@ Deno.test("Totals and By tier count the organizations of loss-making customers, 
     segmentFrames(shared).find((s) => s.name === "negative_margin")!.frame.height,
     3,
   );
+});
+
+Deno.test("Totals and By tier read one working-out of the loss-making customers, handed to both (briefMarkdown's withLosses)", () => {
+  // worked out, o4's customer loses money ((40 − 300) / 40 = −650 %): Totals and pro count 1.
+  // Handed flags that say no customer loses money, both sections count 0: they read what they
+  // are given and do not work it out again.
+  const none = withCustomerLosses(frame, 30).withColumns(
+    pl.lit(false).alias(CUSTOMER_LOSS_COLUMNS.spec),
+  );
+  const lines = briefMarkdown({ data, withLosses: none, exportFiles: [{ name: CSV, bytes: 2048 }] })
+    .split("\n");
+  ok(lines.includes(`| ${NEGATIVE_LINE} | 0 |`), lines.join("\n"));
+  ok(lines.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 0 | 2 |"));
+  // not handed any, the brief works them out itself (once) for both
+  const own = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] }).split("\n");
+  ok(own.includes(`| ${NEGATIVE_LINE} | 1 |`));
+  ok(own.includes("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 1 | 2 |"));
 });
 
 Deno.test("a 7-day brief: By tier says its usage and cost are the window's sums beside monthly mrr; cost_per_seat is said not rescaled", () => {

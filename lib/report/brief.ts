@@ -42,6 +42,7 @@ import {
   trimmedRowCount,
 } from "./trimmed.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
+import { withCustomerLosses } from "../economics/customer_margins.ts";
 import {
   distributionSection,
   tierSection,
@@ -78,6 +79,11 @@ export interface BriefInput {
   data: BriefData;
   /** the tiers' table, computed ahead (writeExportBrief: tier by tier, freeing each) */
   tierSection?: string;
+  /**
+   * data.frame with CUSTOMER_LOSS_COLUMNS (withCustomerLosses), worked out ahead with tierSection:
+   * Totals and By tier read the same customer join, so it is worked out once
+   */
+  withLosses?: pl.DataFrame;
   /** the export files written (CSV and/or XLSX), with their sizes */
   exportFiles: BriefFile[];
   /** the trimmed CSV, when one was written */
@@ -209,6 +215,7 @@ export function briefMarkdown(input: BriefInput): string {
   const windowStart = new Date(data.asOf.getTime() - data.windowDays * 86_400_000);
   const csv = input.exportFiles.find((f) => f.name.endsWith(".csv"));
   const primary = csv ?? input.exportFiles[0];
+  const withLosses = input.withLosses ?? withCustomerLosses(frame, data.windowDays);
   const lines: string[] = [];
 
   lines.push(`# Helicone pricing data, ${date}${data.demo ? " (DEMO DATA)" : ""}`, "");
@@ -276,7 +283,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     "## Totals",
     "",
-    totalsSection(frame, data.windowDays),
+    totalsSection(frame, data.windowDays, withLosses),
     "",
     ...(data.economics ? [...economicsBriefLines(frame, data.economics), ""] : []),
     "## By tier",
@@ -285,7 +292,7 @@ export function briefMarkdown(input: BriefInput): string {
       tierWindowNote(data.windowDays)
     }`,
     "",
-    input.tierSection ?? tierSection(frame, data.windowDays),
+    input.tierSection ?? tierSection(frame, data.windowDays, withLosses),
     "",
     "## Distributions",
     "",
@@ -432,8 +439,10 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   } else if (written) {
     await Deno.remove(written.path);
   }
+  const withLosses = withCustomerLosses(data.frame, data.windowDays);
   const markdown = briefMarkdown({
-    tierSection: await tierSectionReleasing(data.frame, data.windowDays),
+    tierSection: await tierSectionReleasing(data.frame, data.windowDays, withLosses),
+    withLosses,
     data,
     exportFiles,
     trimmed,

@@ -125,9 +125,17 @@ const negativeCustomerMargin = () => countWhere(pl.col(CUSTOMER_LOSS_COLUMNS.spe
 /** Organizations whose customer's MRR is known: the negative-margin count's "of those". */
 const customerMrrKnown = () => known(CUSTOMER_LOSS_COLUMNS.spec);
 
-export function totalsSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): string {
+/**
+ * Totals. `withLosses` is `frame` with CUSTOMER_LOSS_COLUMNS (withCustomerLosses): a customer join
+ * over the whole frame, which the brief works out once for Totals and By tier.
+ */
+export function totalsSection(
+  frame: pl.DataFrame,
+  windowDays = MONTH_DAYS,
+  withLosses = withCustomerLosses(frame, windowDays),
+): string {
   const onSibling = revenueOnSibling(frame);
-  const f = figures(withCustomerLosses(frame, windowDays), {
+  const f = figures(withLosses, {
     seats: sumOf("seats"),
     active: sumOf("active_users_30d"),
     requests: sumOf("requests_30d"),
@@ -178,8 +186,13 @@ export function totalsSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): str
   return markdownTable(["measure", "value"], rows);
 }
 
-export function tierSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): string {
-  const slim = slimForTiers(frame, windowDays);
+/** By tier; `withLosses` as for totalsSection. */
+export function tierSection(
+  frame: pl.DataFrame,
+  windowDays = MONTH_DAYS,
+  withLosses = withCustomerLosses(frame, windowDays),
+): string {
+  const slim = slimForTiers(withLosses);
   return tierTable(tierOrder(slim).map((tier) => tierRow(slim, tier)), windowDays);
 }
 
@@ -190,8 +203,9 @@ export function tierSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): strin
 export async function tierSectionReleasing(
   frame: pl.DataFrame,
   windowDays = MONTH_DAYS,
+  withLosses = withCustomerLosses(frame, windowDays),
 ): Promise<string> {
-  const slim = slimForTiers(frame, windowDays);
+  const slim = slimForTiers(withLosses);
   const rows: string[][] = [];
   for (const tier of tierOrder(slim)) {
     rows.push(tierRow(slim, tier));
@@ -202,11 +216,11 @@ export async function tierSectionReleasing(
 
 /**
  * Only the columns the tier figures read: a tier's rows are copied out (free: half a million).
- * Whether an organization's customer loses money is worked out over the whole frame first: a
- * shared customer's organizations may be in different tiers.
+ * Whether an organization's customer loses money is worked out over the whole frame first
+ * (`withLosses`): a shared customer's organizations may be in different tiers.
  */
-function slimForTiers(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
-  return withCustomerLosses(frame, windowDays).select(
+function slimForTiers(withLosses: pl.DataFrame): pl.DataFrame {
+  return withLosses.select(
     "tier",
     "seats",
     "requests_30d",
@@ -214,7 +228,7 @@ function slimForTiers(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
     "mrr",
     CUSTOMER_LOSS_COLUMNS.spec,
     "is_ptb",
-    ...(frame.columns.includes("revenue_source") ? ["revenue_source"] : []),
+    ...(withLosses.columns.includes("revenue_source") ? ["revenue_source"] : []),
   );
 }
 
