@@ -12,6 +12,7 @@
  */
 import pl from "nodejs-polars";
 import { revenueOnSibling, SIBLING_CARRIED_NUMBERS } from "../revenue/columns.ts";
+import { perSharedCustomer } from "../revenue/shared_customers.ts";
 
 /**
  * What a comparison reads for this, beside COMPARED_COLUMNS' others; a frame without them (a
@@ -25,7 +26,6 @@ export const SHARED_CUSTOMER = "shared_customer";
 const CUSTOMER = "stripe_customer_id";
 /** Helper columns while matching (dropped before returning). */
 const KNOWN = (name: string) => `_customer_knows ${name}`;
-const ON_SIBLING = "_on_sibling";
 
 /**
  * `frame` as compared: SIBLING_CARRIED_NUMBERS it has are 0 on shared_customer rows whose
@@ -54,25 +54,22 @@ export function comparedRevenue(frame: pl.DataFrame): pl.DataFrame {
 
 /**
  * Per row of `frame`, in its order: SHARED_CUSTOMER and, per `carried` column, whether its
- * customer's value is known (KNOWN(name)), worked out over the few shared customers' rows and
- * joined back by id; null when no row is shared_customer or the frame has no customer ids.
+ * customer's value is known (KNOWN(name)), worked out over the few shared customers' rows
+ * (perSharedCustomer) and joined back by id; null when no row is shared_customer or the frame has
+ * no customer ids.
  */
 function sharedCustomers(frame: pl.DataFrame, carried: readonly string[]): pl.DataFrame | null {
-  if (!frame.columns.includes(CUSTOMER) || !frame.columns.includes("revenue_source")) return null;
-  const onSibling = revenueOnSibling(frame);
-  const id = pl.col(CUSTOMER).cast(pl.Utf8);
-  const ids = frame.filter(onSibling.and(id.isNotNull())).select(id).unique();
-  if (ids.height === 0) return null;
   // known on the revenue row (the one not shared_customer; none in the frame: unknown)
-  const onRevenueRow = (name: string) =>
-    pl.col(ON_SIBLING).not().and(pl.col(name).isNotNull()).cast(pl.Int8).max().eq(1)
-      .alias(KNOWN(name));
-  const figures = frame.lazy().select(id, onSibling.alias(ON_SIBLING), ...carried)
-    .join(ids.lazy(), { on: CUSTOMER, how: "semi" })
-    .groupBy(CUSTOMER).agg(pl.lit(true).alias(SHARED_CUSTOMER), ...carried.map(onRevenueRow));
+  const figures = perSharedCustomer(frame, (ofRevenueRow) => [
+    pl.lit(true).alias(SHARED_CUSTOMER),
+    ...carried.map((name) =>
+      ofRevenueRow(pl.col(name).isNotNull().cast(pl.Int8)).eq(1).alias(KNOWN(name))
+    ),
+  ]);
+  if (!figures) return null;
   // a left join on the few shared ids, in the frame's order
-  return frame.lazy().select(id)
-    .join(figures, { on: CUSTOMER, how: "left", maintainOrder: "left" })
+  return frame.lazy().select(CUSTOMER)
+    .join(figures.lazy(), { on: CUSTOMER, how: "left", maintainOrder: "left" })
     .select(
       pl.col(SHARED_CUSTOMER).fillNull(false),
       ...carried.map((name) => pl.col(KNOWN(name)).fillNull(false)),

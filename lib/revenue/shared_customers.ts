@@ -142,11 +142,17 @@ export function withCustomerColumns(
 }
 
 /**
- * One row per Stripe customer with a shared_customer row: its figures from its organizations'
- * own, those of the revenue where the revenue is (the organization that is not shared_customer);
- * null when no organization shares a customer.
+ * One row per Stripe customer with a shared_customer row in `frame` (by stripe_customer_id), the
+ * `figures` over all of its organizations' rows; null when no organization shares a customer or
+ * the frame has no customer ids or revenue_source. `ofRevenueRow(value)` is the value on the
+ * customer's revenue row (the one organization not shared_customer; null when it is not in the
+ * frame). Worked out over those few rows only; callers join it back by customer id
+ * (withCustomerColumns here, a comparison's comparedRevenue in lib/analysis/compare_shared.ts).
  */
-function sharedCustomerFigures(frame: pl.DataFrame, own: OwnFigures): pl.DataFrame | null {
+export function perSharedCustomer(
+  frame: pl.DataFrame,
+  figures: (ofRevenueRow: (value: pl.Expr) => pl.Expr) => pl.Expr[],
+): pl.DataFrame | null {
   if (!frame.columns.includes(KEY) || !frame.columns.includes("revenue_source")) return null;
   const onSibling = revenueOnSibling(frame);
   const ids = frame.filter(onSibling.and(pl.col(KEY).isNotNull())).select(KEY).unique();
@@ -154,23 +160,35 @@ function sharedCustomerFigures(frame: pl.DataFrame, own: OwnFigures): pl.DataFra
   // on the revenue row only (one per customer: max picks it; none in the frame: null)
   const ofRevenueRow = (value: pl.Expr) =>
     pl.when(onSibling.not()).then(value).otherwise(pl.lit(null)).max();
-  const flag = (value: pl.Expr) => ofRevenueRow(value.cast(pl.Int8)).eq(1).fillNull(false);
-  return frame.join(ids, { on: KEY, how: "semi" }).groupBy(KEY).agg(
-    pl.lit(true).alias(JOINED),
-    flag(own.mrrKnown).alias(`${JOINED}_mrr_known`),
-    flag(own.ptbRevenueKnown).alias(`${JOINED}_ptb_revenue_known`),
-    ofRevenueRow(own.ptbRevenue).alias(`${JOINED}_ptb_revenue`),
-    own.ptbCost.sum().alias(`${JOINED}_ptb_cost`),
-    flag(own.pays).alias(`${JOINED}_pays`),
-    own.listed.cast(pl.Int8).min().eq(1).alias(`${JOINED}_listed`),
-    ...(own.plan ? [ofRevenueRow(own.plan).alias(`${JOINED}_plan`)] : []),
-    ...(own.usage
-      ? [
-        ofRevenueRow(own.usage.mrr).alias(`${JOINED}_mrr`),
-        own.usage.requests.sum().alias(`${JOINED}_requests`),
-        own.usage.llmCost.sum().alias(`${JOINED}_llm_cost`),
-        own.usage.companyCost.sum().alias(`${JOINED}_company_cost`),
-      ]
-      : []),
-  );
+  return frame.lazy().join(ids.lazy(), { on: KEY, how: "semi" }).groupBy(KEY)
+    .agg(...figures(ofRevenueRow)).collectSync();
+}
+
+/**
+ * One row per Stripe customer with a shared_customer row: its figures from its organizations'
+ * own, those of the revenue where the revenue is (the organization that is not shared_customer);
+ * null when no organization shares a customer.
+ */
+function sharedCustomerFigures(frame: pl.DataFrame, own: OwnFigures): pl.DataFrame | null {
+  return perSharedCustomer(frame, (ofRevenueRow) => {
+    const flag = (value: pl.Expr) => ofRevenueRow(value.cast(pl.Int8)).eq(1).fillNull(false);
+    return [
+      pl.lit(true).alias(JOINED),
+      flag(own.mrrKnown).alias(`${JOINED}_mrr_known`),
+      flag(own.ptbRevenueKnown).alias(`${JOINED}_ptb_revenue_known`),
+      ofRevenueRow(own.ptbRevenue).alias(`${JOINED}_ptb_revenue`),
+      own.ptbCost.sum().alias(`${JOINED}_ptb_cost`),
+      flag(own.pays).alias(`${JOINED}_pays`),
+      own.listed.cast(pl.Int8).min().eq(1).alias(`${JOINED}_listed`),
+      ...(own.plan ? [ofRevenueRow(own.plan).alias(`${JOINED}_plan`)] : []),
+      ...(own.usage
+        ? [
+          ofRevenueRow(own.usage.mrr).alias(`${JOINED}_mrr`),
+          own.usage.requests.sum().alias(`${JOINED}_requests`),
+          own.usage.llmCost.sum().alias(`${JOINED}_llm_cost`),
+          own.usage.companyCost.sum().alias(`${JOINED}_company_cost`),
+        ]
+        : []),
+    ];
+  });
 }
