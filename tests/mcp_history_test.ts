@@ -5,7 +5,7 @@
  * pricing_data), compare_exports takes snapshot dates. Every value is checked against the
  * exports' own frames, summed here with plain loops.
  */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import type pl from "nodejs-polars";
 import { runExport } from "../lib/export.ts";
@@ -312,7 +312,7 @@ Deno.test("history: a snapshot at 00:00:00.500 is its own as_of in table history
     // docs/mcp.md's query: one row per snapshot, each with its own organizations and MRR
     const byAsOf = await call(client, "query_sql", {
       sql: "SELECT as_of, count(*) AS n, sum(mrr_recurring) AS mrr FROM history " +
-        "GROUP BY as_of ORDER BY as_of",
+        "GROUP BY as_of, as_of_time ORDER BY as_of_time",
     });
     assertEquals(byAsOf.isError, undefined, text(byAsOf));
     const rows = byAsOf.structuredContent!.rows as Values[];
@@ -334,6 +334,48 @@ Deno.test("history: a snapshot at 00:00:00.500 is its own as_of in table history
       [compared.structuredContent!.old, compared.structuredContent!.new],
       ["snapshot 2026-11-01", "snapshot 2026-11-01T00:00:00.500Z"],
     );
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("history: query_sql's own example orders snapshots within one second by time (as text '…00.250Z' sorts before '…00Z')", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_history_order_" });
+  const history = join(dir, "history");
+  const frame = (mrr: number) =>
+    exportFrameFromColumns({ org_id: ["a"], tier: ["pro"], mrr: [mrr], mrr_recurring: [mrr] });
+  await writeCsvFile(frame(40), join(dir, "helicone_pricing_data_2026-12-02_demo.csv"));
+  // the later instant first: a later snapshot of the day stays when an earlier one is written
+  for (const [at, mrr] of [["2026-12-01T12:00:00.250Z", 30], ["2026-12-01T12:00:00Z", 20]]) {
+    await writeSnapshot(frame(mrr as number), {
+      dir: history,
+      asOf: new Date(at as string),
+      demo: true,
+      origin: "export",
+    });
+  }
+  await writeSnapshot(frame(10), {
+    dir: history,
+    asOf: new Date("2026-12-01T00:00:00Z"),
+    demo: true,
+    origin: "export",
+  });
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    const { tools } = await client.listTools();
+    const description = tools.find((t) => t.name === "query_sql")!.description!;
+    const example = description.match(/e\.g\. (SELECT [^.]*FROM history[^.]*ORDER BY \w+)\./)?.[1];
+    ok(example, `query_sql's description has a history example: ${description}`);
+    const result = await call(client, "query_sql", { sql: example });
+    assertEquals(result.isError, undefined, text(result));
+    const rows = result.structuredContent!.rows as Values[];
+    assertEquals(rows.map((r) => [r.as_of, num(Object.values(r).at(-1))]), [
+      ["2026-12-01", 10],
+      ["2026-12-01T12:00:00Z", 20],
+      ["2026-12-01T12:00:00.250Z", 30],
+    ]);
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });

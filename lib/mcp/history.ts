@@ -1,7 +1,7 @@
 /**
  * History snapshots (lib/history: Parquet files in the history folder) as the MCP tools serve
  * them: the list describe_dataset shows, the `history` table query_sql selects from (every
- * snapshot's rows with an `as_of` column), and a snapshot picked by as-of date for
+ * snapshot's rows with its `as_of` key and `as_of_time` instant), and a snapshot picked by as-of date for
  * compare_exports. Only snapshots of the served kind (demo or live) are served, as the history
  * report keeps them apart. The table is read once per set of snapshot files.
  */
@@ -62,9 +62,17 @@ export async function servedSnapshots(
 let cached: { key: string; frame: pl.DataFrame } | null = null;
 
 /**
+ * The history table's column of each snapshot's as-of instant (UTC, to the millisecond), next to
+ * `as_of`: the key sorts as text out of time order within a second ('…00.250Z' < '…00Z'), so the
+ * tool's description orders by this one.
+ */
+export const AS_OF_TIME = "as_of_time";
+
+/**
  * Every snapshot's rows, `as_of` (asOfKey: YYYY-MM-DD text, YYYY-MM-DDTHH:MM:SSZ for a snapshot not
- * at 00:00 UTC, .mmm before the Z when its milliseconds are not 0: compare with '2026-11-01')
- * first. With no snapshot, an empty table of the same columns (`shape` gives them).
+ * at 00:00 UTC, .mmm before the Z when its milliseconds are not 0: compare with '2026-11-01') and
+ * `as_of_time` (AS_OF_TIME) first. With no snapshot, an empty table of the same columns (`shape`
+ * gives them).
  */
 export async function historyTable(
   settings: McpSettings,
@@ -77,10 +85,16 @@ export async function historyTable(
   );
   const key = files.map((f, i) => `${f.path}|${f.bytes}|${stamps[i]}`).join("\n");
   if (cached?.key === key) return cached.frame;
-  const withAsOf = (frame: pl.DataFrame, asOf: string) =>
-    frame.select(pl.lit(asOf).cast(pl.Utf8).alias("as_of"), ...frame.columns.map((c) => pl.col(c)));
-  const frame = files.length === 0 ? withAsOf(options.shape.head(0), "") : pl.concat(
-    files.map((f) => withAsOf(readSnapshotFrame(f.path), asOfKey(f.asOf))),
+  const withAsOf = (frame: pl.DataFrame, asOf: Date | null) =>
+    frame.select(
+      pl.lit(asOf ? asOfKey(asOf) : "").cast(pl.Utf8).alias("as_of"),
+      pl.lit(asOf?.getTime() ?? null).cast(pl.Int64).cast(pl.Datetime("ms", "UTC")).alias(
+        AS_OF_TIME,
+      ),
+      ...frame.columns.map((c) => pl.col(c)),
+    );
+  const frame = files.length === 0 ? withAsOf(options.shape.head(0), null) : pl.concat(
+    files.map((f) => withAsOf(readSnapshotFrame(f.path), f.asOf)),
     { how: "verticalRelaxed" },
   );
   if (files.length > 0) cached = { key, frame };

@@ -28,7 +28,13 @@ import {
 } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
-import { HISTORY_TABLE, historyFolder, historyTable, servedSnapshots } from "./history.ts";
+import {
+  AS_OF_TIME,
+  HISTORY_TABLE,
+  historyFolder,
+  historyTable,
+  servedSnapshots,
+} from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
 import { type Cell, cellText, DATA_NOTE, dataLiteral } from "./text.ts";
@@ -120,7 +126,7 @@ export async function describeDatasetText(
     `SQL table: ${FRAME_TABLE}`,
     `history: ${snapshots.length} ${
       d.demo ? "demo " : ""
-    }snapshots in ${structured.history.folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0)${
+    }snapshots in ${structured.history.folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by)${
       snapshots.length > 0 ? ": " + snapshots.map((s) => s.as_of).join(", ") : ""
     }`,
     ...economicsText(economics),
@@ -259,8 +265,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "rows come back: aggregate rather than list. Returns a compact table and the rows as JSON. " +
       `Table ${HISTORY_TABLE} holds every history snapshot (describe_dataset lists them): the ` +
       "same columns plus as_of ('YYYY-MM-DD' text; 'YYYY-MM-DDTHH:MM:SSZ' for a snapshot not at 00:00 UTC, " +
-      "'YYYY-MM-DDTHH:MM:SS.mmmZ' when its milliseconds are not 0), for trends, e.g. SELECT as_of, sum(mrr) " +
-      `FROM ${HISTORY_TABLE} GROUP BY as_of ORDER BY as_of. ` +
+      "'YYYY-MM-DDTHH:MM:SS.mmmZ' when its milliseconds are not 0) and " +
+      `${AS_OF_TIME} (its instant, a UTC datetime: order by it, as text as_of is out of time ` +
+      "order within a second), for trends, e.g. SELECT as_of, sum(mrr) " +
+      `FROM ${HISTORY_TABLE} GROUP BY as_of, ${AS_OF_TIME} ORDER BY ${AS_OF_TIME}. ` +
       DATA_NOTE,
     inputSchema: strictInput({
       sql: z.string().min(1).max(20_000).describe(
