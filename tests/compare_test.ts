@@ -1124,6 +1124,19 @@ Deno.test("deno task compare: a snapshot of an earlier kit version's export (wri
       const read = await readExportFile(old, { earlier: true });
       assertEquals(column(read.frame, "org_id"), ["a", "b", "c"]);
     }
+    // the imported one copied elsewhere without its sidecar: nothing says it was imported, but a
+    // snapshot of this version's export has company_cost_30d (its PTB LLM cost, 0 without usage)
+    const alone = join(dir, "copied", "helicone_pricing_data_2026-10-01.parquet");
+    await Deno.mkdir(join(dir, "copied"));
+    await Deno.copyFile(imported.path, alone);
+    errors.length = 0;
+    // before, compared: 3 organizations "changed plan" ((none) → team 2025-12-10, (none) → free)
+    assertEquals(await compareMain([alone, newer, "--out-dir", dir, "--quiet"]), 1);
+    assertEquals(errors, [
+      `error: ${alone} has no sidecar (helicone_pricing_data_2026-10-01.parquet.json) and its ${
+        lacks.join(", ")
+      } are empty in every row: a snapshot imported from an earlier kit version's export, so every organization would read as changing plan; compare a snapshot or export of this version (deno task history report and scenario --input read it as it is)`,
+    ]);
     // a snapshot an export wrote whose plan is empty (a fixture's) is this version's: compared
     const exported = await writeSnapshot(before, {
       dir: join(dir, "history"),

@@ -259,9 +259,21 @@ Deno.test("history: compare_exports refuses a snapshot of an earlier kit version
     demo: true,
     origin: "import",
   });
+  // the imported one copied in without its sidecar (nothing says it was imported)
+  const alone = join(history, "helicone_pricing_data_2026-08-01_demo.parquet");
+  await Deno.copyFile(imported.path, alone);
   const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
   await client.connect(transport);
   try {
+    // before, compared: both organizations "changed plan" ((none) → team 2025-12-10, (none) → free)
+    refused(
+      await call(client, "compare_exports", { old: "2026-08-01", new: "2026-11-01" }),
+      new RegExp(
+        `^error: ${alone} has no sidecar \\(helicone_pricing_data_2026-08-01_demo\\.parquet\\.json\\) and its ${
+          lacks.join(", ")
+        } are empty in every row: a snapshot imported from an earlier kit version's export, so every organization would read as changing plan; `,
+      ),
+    );
     for (const [old, path] of [["2026-09-01", written], ["2026-10-01", imported.path]]) {
       // before, both organizations "changed plan" ((none) → team 2025-12-10, (none) → free)
       refused(

@@ -5,7 +5,14 @@
  * frame, its empty `plan` against a newer file's would be every organization changing plan, so
  * compare and the notebooks refuse it as they refuse such a CSV (export_cells.ts); the history
  * report reads it (its tier taken for its plan).
+ *
+ * An imported one handed on without its sidecar is told by its rows: with those columns empty in
+ * every row it is refused too, saying the sidecar is missing. This version's export never writes
+ * them all empty (company_cost_30d is its PTB LLM cost, 0 without usage, never empty), so that
+ * refuses no snapshot of this version's export; only a sidecar saying it was an export (a
+ * fixture's empty columns) lets such a file through.
  */
+import { basename } from "node:path";
 import pl from "nodejs-polars";
 import { EARLIER_HEADERS } from "../frame/earlier_columns.ts";
 import { someOf } from "./export_cells.ts";
@@ -13,35 +20,49 @@ import { someOf } from "./export_cells.ts";
 /** Rows looked at first: a snapshot with a value in a column says so in them. */
 const FIRST_ROWS = 1000;
 
-/** Whether the sidecar beside the snapshot says it was imported (not written by an export). */
-async function importedSnapshot(path: string): Promise<boolean> {
+/** What the sidecar beside the snapshot says of its origin: an import, something else, or none. */
+async function sidecarOrigin(path: string): Promise<"import" | "other" | "none"> {
   try {
-    return JSON.parse(await Deno.readTextFile(`${path}.json`))?.origin === "import";
+    return JSON.parse(await Deno.readTextFile(`${path}.json`))?.origin === "import"
+      ? "import"
+      : "other";
   } catch {
-    return false; // no sidecar (a snapshot handed on alone): its columns say what they can
+    return "none"; // missing or unreadable (a snapshot handed on alone)
   }
 }
 
+/** An earlier kit version's snapshot: the columns it lacks, and how that is known. */
+export interface EarlierSnapshot {
+  /** the columns added since that version, in the table's order */
+  lacks: readonly string[];
+  /**
+   * missing: not in the file; imported: empty in every row, the sidecar saying import; alone:
+   * empty in every row, no sidecar
+   */
+  by: "missing" | "imported" | "alone";
+}
+
 /**
- * The columns the snapshot at `path` lacks as an earlier kit version's (the columns added since
- * that version, each missing from the file or, in an imported snapshot with rows, empty in every
- * row); none for this version's snapshot, or a file that is none (its reader says so).
+ * The snapshot at `path` as an earlier kit version's (the columns added since that version, each
+ * missing from the file or, in a snapshot with rows whose sidecar says import or is missing, empty
+ * in every row); null for this version's snapshot, or a file that is none (its reader says so).
  */
-export async function earlierSnapshotLacks(path: string): Promise<readonly string[]> {
+export async function earlierSnapshot(path: string): Promise<EarlierSnapshot | null> {
   let scan: pl.LazyDataFrame;
   let inFile: Set<string>;
   try {
     scan = pl.scanParquet(path);
     inFile = new Set(scan.columns);
   } catch {
-    return [];
+    return null;
   }
   const added = [...new Set(EARLIER_HEADERS.flatMap((earlier) => earlier.lacks))];
   const present = added.filter((name) => inFile.has(name));
   const withValues = new Set(present);
-  // columns present but empty count only in an import: a fixture's or a tiny export's empty
-  // plan is no earlier version's
-  if (present.length > 0 && await importedSnapshot(path)) {
+  // columns present but empty count only in an import or a snapshot with no sidecar to say: a
+  // fixture's or a tiny export's empty plan is no earlier version's
+  const origin = present.length > 0 ? await sidecarOrigin(path) : "other";
+  if (origin !== "other") {
     const filled = (part: pl.LazyDataFrame) =>
       part.select(
         pl.len().alias("__rows"),
@@ -54,13 +75,28 @@ export async function earlierSnapshotLacks(path: string): Promise<readonly strin
     }
   }
   // the oldest version whose added columns the snapshot has none of (EARLIER_HEADERS: newest first)
-  return EARLIER_HEADERS.filter((earlier) => earlier.lacks.every((name) => !withValues.has(name)))
-    .at(-1)?.lacks ?? [];
+  const lacks = EARLIER_HEADERS.filter((earlier) =>
+    earlier.lacks.every((name) => !withValues.has(name))
+  ).at(-1)?.lacks;
+  if (!lacks) return null;
+  const by = lacks.every((name) => !inFile.has(name))
+    ? "missing"
+    : origin === "import"
+    ? "imported"
+    : "alone";
+  return { lacks, by };
 }
 
-/** The one-line refusal of an earlier kit version's snapshot (lacking `lacks`). */
-export function earlierSnapshotError(path: string, lacks: readonly string[]): string {
+/** The one-line refusal of an earlier kit version's snapshot (earlierSnapshot). */
+export function earlierSnapshotError(path: string, earlier: EarlierSnapshot): string {
+  const fix =
+    "compare a snapshot or export of this version (deno task history report and scenario --input read it as it is)";
+  if (earlier.by === "alone") {
+    return `${path} has no sidecar (${basename(path)}.json) and its ${
+      someOf([...earlier.lacks])
+    } are empty in every row: a snapshot imported from an earlier kit version's export, so every organization would read as changing plan; ${fix}`;
+  }
   return `${path} is a snapshot of an earlier kit version's export: it has no ${
-    someOf([...lacks])
-  } (added since), so every organization would read as changing plan; compare a snapshot or export of this version (deno task history report and scenario --input read it as it is)`;
+    someOf([...earlier.lacks])
+  } (added since), so every organization would read as changing plan; ${fix}`;
 }

@@ -25,7 +25,7 @@ import {
   type HeaderOptions,
 } from "./export_cells.ts";
 import { exportFrameFromCsvFile, wantedColumns } from "./read_export_csv.ts";
-import { earlierSnapshotError, earlierSnapshotLacks } from "./earlier_snapshot.ts";
+import { earlierSnapshot, earlierSnapshotError } from "./earlier_snapshot.ts";
 import { exportStamp, STANDARD_WINDOW_DAYS } from "./files.ts";
 import { readXlsxSheet, type XlsxSheet } from "./read_xlsx.ts";
 import { DATA_SHEET } from "./xlsx.ts";
@@ -298,7 +298,8 @@ export function suffixedStamp(name: Pick<ExportNameInfo, "stamp" | "suffix">): s
  * snapshot reads no other, an XLSX is read whole first. With `earlier`, a CSV, XLSX or snapshot of
  * an earlier kit version is read too (its `lacks` say which of the columns read it does not have);
  * without, it is refused in one line (its empty plan would read as every organization changing
- * plan): a snapshot written by that version, or imported from its export (earlier_snapshot.ts).
+ * plan): a snapshot written by that version, or imported from its export, with its sidecar or
+ * without (earlier_snapshot.ts).
  */
 export async function readExportFile(
   path: string,
@@ -320,8 +321,8 @@ export async function readExportFile(
     )
     : exportFrameFromParquetFile(path, { columns: wanted, lacks: told });
   if (format === "parquet" && !earlier) {
-    const earlierLacks = await earlierSnapshotLacks(path);
-    if (earlierLacks.length > 0) throw new UserError(earlierSnapshotError(path, earlierLacks));
+    const earlier = await earlierSnapshot(path);
+    if (earlier) throw new UserError(earlierSnapshotError(path, earlier));
   }
   return { path, format, frame, name: exportNameInfo(path), lacks };
 }

@@ -8,7 +8,7 @@
 import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { asOfKey } from "../history/periods.ts";
-import { earlierSnapshotError, earlierSnapshotLacks } from "../formats/earlier_snapshot.ts";
+import { earlierSnapshot, earlierSnapshotError } from "../formats/earlier_snapshot.ts";
 import {
   historyDir,
   listSnapshots,
@@ -145,7 +145,7 @@ export async function snapshotByDate(
     );
   }
   const frame = readSnapshotFrame(found.path, options.columns);
-  const lacks = await earlierSnapshotLacks(found.path);
-  if (lacks.length > 0) throw new UserError(earlierSnapshotError(found.path, lacks));
+  const earlier = await earlierSnapshot(found.path);
+  if (earlier) throw new UserError(earlierSnapshotError(found.path, earlier));
   return { label: `snapshot ${options.asOf}`, frame };
 }
