@@ -409,7 +409,7 @@ Deno.test("a segment's plan rows and margins count each Stripe customer with all
   assertEquals(table.marginCounts?.["team 2025-12-10"].gross_margin_pct, 2);
   ok(
     html.includes(
-      "This segment shares Stripe customers with 1 organization outside it: the margins, the plan table and the underpriced list count each customer with all of its organizations, since its revenue pays for all of them.",
+      "This segment shares Stripe customers with 1 organization outside it: the margins, the plan table, the charts and the underpriced list count each customer with all of its organizations, since its revenue pays for all of them.",
     ),
     html,
   );

@@ -17,6 +17,7 @@ import { DEMO_ORGANIZATIONS } from "../lib/sources/demo.ts";
 import { type ExportOptions, loadPricingData } from "../lib/export.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../lib/report/segments.ts";
 import { csvChunks } from "../lib/formats/csv.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeXlsx } from "../lib/formats/xlsx.ts";
 import {
   createHandler,
@@ -1161,6 +1162,98 @@ Deno.test("report of an empty segment: $0 with the reason, no charts drawn", asy
     ok(!html.includes("revenue not fetched"), html);
     ok(!html.includes("<figure"), "no chart over no organization");
     ok(html.includes("No charts: no organizations in this segment."), html);
+  } finally {
+    await server.close();
+  }
+});
+
+/** A chart's caption on the report page: its 11-px lines under the title, joined. */
+function chartCaption(html: string, name: string): string {
+  const figure = html.split(`<figure data-chart="${name}"`)[1]?.split("</figure>")[0] ?? "";
+  return [...figure.matchAll(/<text x="12" y="\d+"[^>]*font-size="11"[^>]*>([^<]*)<\/text>/g)]
+    .map((m) => m[1]).join(" ");
+}
+
+Deno.test("report of a segment splitting a Stripe customer: the charts count the customer whole, as the tables", async () => {
+  // cus_s pays $200 on t's row (team); h is its free organization (revenue_source
+  // shared_customer, mrr empty). free_high_usage (free, ≥ 50,000 requests) is h alone; its
+  // customer's revenue and t's usage are outside the segment.
+  //   t  team, cus_s, mrr 200, 1,000 requests, LLM $10 (BYOK), company cost $0
+  //   h  free, cus_s (shared), 60,000 requests, LLM $600 (PTB), company cost $600
+  //   o  pro, cus_o, mrr 40, 2,000 requests, LLM $4            (another customer: left out)
+  // The plan table counts cus_s whole (team: t and h, $200 against $610); so do the charts:
+  // by tier free is h ($600 cost, $0 MRR: its customer's is on t's row), team is t ($10, $200);
+  // t is the one organization with MRR on its row (MRR vs requests, margin vs MRR, margin by
+  // tier); both have requests and cost.
+  const frame = exportFrameFromColumns({
+    org_id: ["t", "h", "o"],
+    org_name: ["T", "H", "O"],
+    tier: ["team", "free", "pro"],
+    plan: ["team 2025-12-10", "free", "pro 2025-12-10"],
+    stripe_customer_id: ["cus_s", "cus_s", "cus_o"],
+    revenue_source: ["stripe", "shared_customer", "stripe"],
+    seats: [5, 1, 2],
+    requests_30d: [1_000, 60_000, 2_000],
+    llm_cost_30d: [10, 600, 4],
+    llm_cost_ptb_30d: [0, 600, 0],
+    llm_cost_byok_30d: [10, 0, 4],
+    company_cost_30d: [0, 600, 0],
+    ptb_revenue_30d: [0, null, 0],
+    mrr: [200, null, 40],
+    mrr_recurring: [200, null, 40],
+    list_price_mrr: [200, 0, 40],
+    gross_margin_pct: [95, null, 90],
+    gross_margin_company_pct: [100, null, 100],
+  });
+  const server = serve({
+    loader: async (options) => ({ ...await loadPricingData(options), frame }),
+  });
+  try {
+    const response = await server.get(
+      "/v1/admin/pricing-analytics/report?as_of=2026-11-01&segment=free_high_usage",
+    );
+    assertEquals(response.status, 200);
+    const html = await response.text();
+    ok(html.includes('data-stat="organizations" data-value="1"'), html);
+    ok(
+      html.includes(
+        '<tr data-plan="team 2025-12-10"><td class="name" title="team 2025-12-10"><span>team 2025-12-10</span></td><td class="num">2</td>',
+      ),
+      html,
+    );
+    assertEquals(
+      chartCaption(html, "cost_and_mrr_by_tier"),
+      "Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: free 1, team 1.",
+    );
+    ok(html.includes("<title>team: MRR $200</title>"), "team's MRR bar");
+    ok(html.includes("<title>free: LLM cost, all (window) $600</title>"), "free's cost bar");
+    assertEquals(
+      chartCaption(html, "mrr_vs_requests"),
+      "1 organizations with MRR &gt; 0 and requests; 1 with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).",
+    );
+    assertEquals(
+      chartCaption(html, "margin_vs_mrr"),
+      "1 organizations with MRR &gt; 0 (1 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row).",
+    );
+    assertEquals(
+      chartCaption(html, "margin_by_tier"),
+      "Box: quartiles and median; 1 organizations with MRR &gt; 0. No margin (no MRR): free.",
+    );
+    assertEquals(
+      chartCaption(html, "requests_vs_llm_cost"),
+      "2 organizations with requests and cost; 0 with no requests or zero cost not shown (log scales cannot show 0).",
+    );
+    assertEquals(
+      chartCaption(html, "usage_by_tier"),
+      "Box: quartiles and median of 2 organizations with requests; none without requests.",
+    );
+    // the page says what the charts cover
+    ok(
+      html.includes(
+        '<p class="note" data-charts-cover="2">The charts cover 2 organizations: this segment&#39;s 1 and 1 outside it sharing a Stripe customer with one in it.</p>',
+      ),
+      html,
+    );
   } finally {
     await server.close();
   }

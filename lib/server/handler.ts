@@ -19,7 +19,6 @@
 import pl from "nodejs-polars";
 import { PassThrough, Readable } from "node:stream";
 import type { Chart } from "../report/charts.ts";
-import { reportCharts } from "../economics/charts.ts";
 import { summarySheetInput, summarySheets } from "../economics/xlsx_summary.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
 import { exportFileName } from "../formats/files.ts";
@@ -42,7 +41,7 @@ import { BusyError, DEGRADED_RUN_TTL_MS, type RunResult } from "./runs.ts";
 import { RunCache } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
 import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
-import { customersOf, pricingSummary, reportHtml, summaryChartTable } from "./summary.ts";
+import { customersOf, pricingSummary, reportHtml, summaryCharts } from "./summary.ts";
 
 /** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
 export type LoadPricingData = (options: Partial<ExportOptions>) => Promise<PricingData>;
@@ -345,7 +344,7 @@ export function createHandler(
     const result = await fetchRun(params, left);
     if (result instanceof Response) return result;
     const frame = frameOf(result, params.segment);
-    // the segment's Stripe customers whole: its margins, plans and plan charts count them so
+    // the segment's Stripe customers whole: its margins, plans, charts and underpriced list count them so
     const customers = memo(
       result,
       `customers|${params.segment}`,
@@ -365,11 +364,11 @@ export function createHandler(
     );
     const headers = runHeaders(result, frame.height);
     if (!html) return json(200, summary, headers);
-    // nothing to draw over no organization (the report says so instead of showing empty axes)
-    const charts = frame.height === 0 ? [] : memo<Chart[]>(
+    // over the segment's customers whole, as the tables; none over no organization
+    const charts = memo<Chart[]>(
       result,
       `charts|${params.segment}`,
-      () => reportCharts(frame, summaryChartTable(summary, customers)),
+      () => summaryCharts(summary, customers),
     );
     return new Response(reportHtml(summary, charts), {
       headers: { ...COMMON_HEADERS, "content-type": "text/html; charset=utf-8", ...headers },

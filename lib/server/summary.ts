@@ -4,7 +4,7 @@
  */
 import pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
-import type { PlanTableOption } from "../economics/charts.ts";
+import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
 import { escapeHtml, formatValue } from "../report/display.ts";
 import type { PricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
@@ -184,6 +184,17 @@ export function summaryChartTable(
   };
 }
 
+/**
+ * The page's charts, over what its margins, plan table and underpriced list count: a segment's
+ * Stripe customers whole (a customer's organizations outside it too), so a chart by tier or per
+ * organization does not show a customer's cost without the revenue that pays for it. None over no
+ * organization (the page says why instead of drawing empty axes).
+ */
+export function summaryCharts(summary: PricingSummary, customers: SegmentCustomers): Chart[] {
+  if (summary.organizations === 0) return [];
+  return reportCharts(customers.frame, summaryChartTable(summary, customers));
+}
+
 /** The run's REVENUE MISSING warning when its Stripe fetch failed, else null. */
 function revenueMissing(data: PricingData): string | null {
   // (hand-made data in tests may carry no revenue result)
@@ -325,7 +336,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     `<h2>Charts</h2>`,
     empty
       ? `<p class="note" data-charts="none">No charts: ${escapeHtml(empty)}.</p>`
-      : chartsHtml(charts),
+      : chartsCoverHtml(summary) + chartsHtml(charts),
     `<h2>Top underpriced organizations</h2>`,
     `<p class="reading">${escapeHtml(summary.underpriced.reading)}</p>`,
     underpricedTableHtml(summary.underpriced, summary.windowDays),
@@ -338,7 +349,24 @@ function customersOutsideHtml(outside: PricingSummary["customersOutside"]): stri
   if (outside === null) return "";
   return `<p class="note" data-customers-outside="${outside.organizations}">This segment shares Stripe customers with ${
     plural(outside.organizations, { one: "organization" })
-  } outside it: the margins, the plan table and the underpriced list count each customer with all of its organizations, since its revenue pays for all of them.</p>`;
+  } outside it: the margins, the plan table, the charts and the underpriced list count each customer with all of its organizations, since its revenue pays for all of them.</p>`;
+}
+
+/**
+ * What a segment's charts cover when that is more than its organizations (its Stripe customers
+ * whole): the Organizations card counts the segment's own, the charts' captions those too.
+ */
+function chartsCoverHtml(summary: PricingSummary): string {
+  const outside = summary.customersOutside;
+  if (outside === null) return "";
+  const drawn = summary.organizations + outside.organizations;
+  return `<p class="note" data-charts-cover="${drawn}">${
+    escapeHtml(
+      `The charts cover ${
+        plural(drawn, { one: "organization" })
+      }: this segment's ${summary.organizations} and ${outside.organizations} outside it sharing a Stripe customer with one in it.`,
+    )
+  }</p>`;
 }
 
 function warningsHtml(warnings: string[]): string {
