@@ -135,6 +135,7 @@ Deno.test("segment totals: MRR over the known only, unknown counted, null when n
     const some = await call(client, "segment", { name: "ptb_customers" });
     assertEquals((some.structuredContent as Values).totals, {
       organizations: 3,
+      outside_organizations: 0,
       mrr: 30,
       unknown_mrr: 2,
       llm_cost_30d: 8,
@@ -158,6 +159,98 @@ Deno.test("segment totals: MRR over the known only, unknown counted, null when n
       ),
       text(none),
     );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("segment totals count each Stripe customer whole, its organizations outside the segment too", async () => {
+  // cus_s pays $200 on t's row (team); h is its free organization (revenue_source
+  // shared_customer, mrr empty: known, on t's row).
+  //   t  team, cus_s, mrr 200, 1,000 requests, LLM $10, BYOK
+  //   h  free, cus_s (shared), 60,000 requests, LLM $600, gateway only
+  //   o  pro, cus_o, mrr 40, 2,000 requests, LLM $4, BYOK
+  //   n  free, no customer, mrr 0, 500 requests, LLM $1, gateway only
+  // byok_paying is t and o; with t's customer whole h comes in: 3 organizations,
+  //   mrr 200 + 40 = 240, LLM 10 + 600 + 4 = 614, requests 1,000 + 60,000 + 2,000 = 63,000;
+  //   the MRR on h's row: $0.
+  // free_high_usage (free, ≥ 50,000 requests) is h alone; with t: mrr 200 (all on t's row,
+  //   outside), LLM 610, requests 61,000.
+  // The rows listed stay the segment's own (its file's).
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["t", "h", "o", "n"],
+      org_name: ["T", "H", "O", "N"],
+      tier: ["team", "free", "pro", "free"],
+      stripe_customer_id: ["cus_s", "cus_s", "cus_o", null],
+      revenue_source: ["stripe", "shared_customer", "stripe", "no_customer"],
+      requests_30d: [1_000, 60_000, 2_000, 500],
+      llm_cost_30d: [10, 600, 4, 1],
+      mrr: [200, null, 40, 0],
+      is_byok: [true, false, true, false],
+      has_gateway_only: [false, true, false, true],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const byok = await call(client, "segment", { name: "byok_paying" });
+    ok(!byok.isError, text(byok));
+    assertEquals((byok.structuredContent as Values).totals, {
+      organizations: 2,
+      outside_organizations: 1,
+      mrr: 240,
+      unknown_mrr: 0,
+      llm_cost_30d: 614,
+      requests_30d: 63_000,
+    });
+    ok(
+      text(byok).includes(
+        "\nnote: totals count each Stripe customer whole (its revenue is on one organization's row and pays for all of them): mrr, unknown_mrr, llm_cost_30d and requests_30d are over the segment's 2 organizations and 1 outside it sharing a Stripe customer with one in it; $0 of the MRR is on that 1\n",
+      ),
+      text(byok),
+    );
+    // the rows listed are the segment's own
+    assertEquals(
+      ((byok.structuredContent as Values).rows as Values[]).map((r) => r.org_id),
+      ["t", "o"],
+    );
+    const free = await call(client, "segment", { name: "free_high_usage" });
+    assertEquals((free.structuredContent as Values).totals, {
+      organizations: 1,
+      outside_organizations: 1,
+      mrr: 200,
+      unknown_mrr: 0,
+      llm_cost_30d: 610,
+      requests_30d: 61_000,
+    });
+    ok(text(free).includes("; $200 of the MRR is on that 1\n"), text(free));
+    // gateway_only is h and n: with t, mrr 200 + 0 = 200, LLM 600 + 1 + 10 = 611
+    const gateway = await call(client, "segment", { name: "gateway_only" });
+    assertEquals((gateway.structuredContent as Values).totals, {
+      organizations: 2,
+      outside_organizations: 1,
+      mrr: 200,
+      unknown_mrr: 0,
+      llm_cost_30d: 611,
+      requests_30d: 61_500,
+    });
+    // negative_margin judges cus_s as one ($610 against $200): t and h both in, nothing outside,
+    // and nothing said of it
+    const negative = await call(client, "segment", { name: "negative_margin" });
+    assertEquals((negative.structuredContent as Values).totals, {
+      organizations: 2,
+      outside_organizations: 0,
+      mrr: 200,
+      unknown_mrr: 0,
+      llm_cost_30d: 610,
+      requests_30d: 61_000,
+    });
+    ok(!text(negative).includes("whole"), text(negative));
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });
@@ -304,7 +397,7 @@ Deno.test("segment totals and key_question facts in text: numbers as the CSV wri
     ok(!segment.isError, text(segment));
     ok(
       text(segment).includes(
-        '\ntotals: {"organizations":2,"mrr":0.3,"unknown_mrr":0,"llm_cost_30d":0.3,"requests_30d":0}\n',
+        '\ntotals: {"organizations":2,"outside_organizations":0,"mrr":0.3,"unknown_mrr":0,"llm_cost_30d":0.3,"requests_30d":0}\n',
       ),
       text(segment),
     );

@@ -6,7 +6,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { pricingSummary, reportHtml, summaryChartTable, windowEnd } from "../lib/server/summary.ts";
-import { segmentCustomers } from "../lib/server/segment_customers.ts";
+import { segmentCustomers } from "../lib/report/segment_customers.ts";
 import { underpricedCell } from "../lib/server/underpriced.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { loadPriceBook } from "../lib/economics/price_book.ts";

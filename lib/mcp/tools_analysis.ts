@@ -15,6 +15,8 @@ import {
   type Scenario,
 } from "../analysis/scenario/mod.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
+import { segmentCustomers } from "../report/segment_customers.ts";
+import { plural } from "../analysis/question_common.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { monthlyBasis } from "./monthly_basis.ts";
 import { datasetPriceBook } from "./economics.ts";
@@ -189,10 +191,13 @@ export function registerAnalysisTools(
   server.registerTool("segment", {
     title: "Organizations in a named segment",
     description: "Lists the organizations of one named segment (the export's --segments files): " +
-      `${SEGMENT_NAMES.join(", ")}. Returns the rule, the count, totals of MRR and LLM cost ` +
-      "(MRR over organizations with known MRR, unknown_mrr counting the rest; null when none is " +
-      "known), the organizations a rule that judges MRR could not judge (not_judged: MRR unknown), and " +
-      `the organizations (largest LLM cost first, at most ${settings.maxRows}). ` + DATA_NOTE,
+      `${SEGMENT_NAMES.join(", ")}. Returns the rule, the count, totals of MRR, LLM cost and ` +
+      "requests over the segment's Stripe customers whole (a customer's revenue is on one " +
+      "organization's row and pays for all of them, so the totals add its organizations outside " +
+      "the segment: outside_organizations), MRR over organizations with known MRR (unknown_mrr " +
+      "counting the rest; null when none is known), the organizations a rule that judges MRR " +
+      "could not judge (not_judged: MRR unknown), and the segment's organizations (largest LLM " +
+      `cost first, at most ${settings.maxRows}). ` + DATA_NOTE,
     inputSchema: strictInput({
       name: z.enum(SEGMENT_NAMES as [string, ...string[]]).describe("segment name"),
       columns: z.array(z.string()).max(50).optional().describe(
@@ -225,17 +230,21 @@ export function registerAnalysisTools(
       const listed = sorted.select(...wanted).head(
         Math.min(limit ?? settings.maxRows, settings.maxRows),
       );
-      const sum = (c: string) => segment.frame.getColumn(c).sum() as number ?? 0;
       // empty because MRR is unknown (revenue not fetched): no $0 MRR, the reason beside it
       const notJudged = segment.notJudged;
-      // members whose MRR is unknown (not carried by a shared customer's other organization):
-      // the MRR total is over the known ones, null when none is known
-      const frame = segment.frame;
+      // the totals set MRR beside cost: over the segment's Stripe customers whole, as the admin
+      // page's margins (a customer's revenue row outside the segment, or its other organizations)
+      const whole = segmentCustomers(dataset.frame, segment.frame);
+      const frame = whole.frame;
+      const sum = (c: string) => frame.getColumn(c).sum() as number ?? 0;
+      // organizations whose MRR is unknown (not carried by a shared customer's other
+      // organization): the MRR total is over the known ones, null when none is known
       const unknownMrr = frame.filter(mrrUnknown(frame)).height;
       const knownMrr = frame.getColumn("mrr").nullCount() < frame.height;
       const totalUnknown = frame.height === 0 ? notJudged !== null : !knownMrr && unknownMrr > 0;
       const totals = {
-        organizations: frame.height,
+        organizations: segment.frame.height,
+        outside_organizations: whole.outside,
         mrr: totalUnknown ? null : sum("mrr"),
         unknown_mrr: unknownMrr,
         llm_cost_30d: sum("llm_cost_30d"),
@@ -243,6 +252,13 @@ export function registerAnalysisTools(
       };
       const notes = [
         ...(notJudged ? [notJudged.text] : []),
+        ...(whole.outside === 0 ? [] : [
+          `totals count each Stripe customer whole (its revenue is on one organization's row and pays for all of them): mrr, unknown_mrr, llm_cost_30d and requests_30d are over the segment's ${
+            plural(segment.frame.height, { one: "organization" })
+          } and ${whole.outside} outside it sharing a Stripe customer with one in it; $${
+            textNumber(whole.outsideMrrUsd)
+          } of the MRR is on that ${whole.outside}`,
+        ]),
         ...(unknownMrr === 0 ? [] : [
           totalUnknown
             ? `mrr unknown: ${unknownMrr} of ${frame.height} organizations with unknown MRR, none known`

@@ -21,7 +21,7 @@ import {
 import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
 import type { NotJudged } from "../report/segments.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
-import { type SegmentCustomers, segmentCustomers } from "./segment_customers.ts";
+import { type SegmentCustomers, segmentCustomers } from "../report/segment_customers.ts";
 import { MONTH_DAYS, monthlyFactor } from "../frame/monthly.ts";
 import {
   type UnderpricedSummary,
@@ -71,7 +71,7 @@ export interface PricingSummary {
   /**
    * A segment's organizations outside it that share a Stripe customer with one in it, and the
    * mrr on their rows: the margins, plans and underpriced list count each customer with all of its
-   * organizations (segment_customers.ts). Null when there are none (and for every organization).
+   * organizations (lib/report/segment_customers.ts). Null when there are none (and for every organization).
    */
   customersOutside: { organizations: number; mrrUsd: number } | null;
   /** per-plan unit economics (price-book order, `all` last) */

@@ -1,10 +1,11 @@
 /**
- * A segment view's Stripe customers, whole. A customer's revenue is on one of its organizations'
- * rows (lib/revenue/shared_customers.ts), so a segment that takes some of a shared customer's
+ * A segment's Stripe customers, whole. A customer's revenue is on one of its organizations' rows
+ * (lib/revenue/shared_customers.ts), so a segment that takes some of a shared customer's
  * organizations and not the others would set the whole revenue against part of the cost (or list
- * an organization without its customer's revenue and plan). The admin page's margins, plan table
- * and underpriced list count each customer with all of its organizations, as the full export's do,
- * and the page says how many organizations outside the segment that brings in.
+ * an organization without its customer's revenue and plan). The admin page's margins, plan table,
+ * charts and underpriced list and the MCP segment tool's totals count each customer with all of
+ * its organizations, as the full export's do, and say how many organizations outside the segment
+ * that brings in.
  */
 import pl from "nodejs-polars";
 import { columnTotal } from "../analysis/question_common.ts";
