@@ -5,7 +5,10 @@
  * (labels with the window's days, per-plan figures on a 30-day basis).
  */
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { join } from "node:path";
 import { runExport } from "../lib/export.ts";
+import { writeCsvFile } from "../lib/formats/csv.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { EXPORT_CHART_NAMES } from "../lib/economics/charts.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
@@ -101,6 +104,57 @@ Deno.test("chart on a 7-day export: the export's PNGs (its window and basis); ec
     throws(
       () => chartByName(written.data.frame.drop("plan"), "margin_by_plan"),
       /^UserError: chart margin_by_plan needs the economics columns \(plan, .*run deno task export again$/,
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("chart of a segment splitting a Stripe customer: the customer drawn whole", async () => {
+  // cus_s pays $200 on t's row (team); h is its free organization (revenue_source
+  // shared_customer, mrr empty); o pays $40 alone. free_high_usage (free, ≥ 50,000 requests) is
+  // h alone: drawn with t, whose row carries the revenue that pays for h (2 organizations, by
+  // tier free and team), not h's $600 against no MRR.
+  const dir = await Deno.makeTempDir({ prefix: "mcp_chart_test_" });
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["t", "h", "o"],
+      org_name: ["T", "H", "O"],
+      tier: ["team", "free", "pro"],
+      plan: ["team 2025-12-10", "free", "pro 2025-12-10"],
+      stripe_customer_id: ["cus_s", "cus_s", "cus_o"],
+      revenue_source: ["stripe", "shared_customer", "stripe"],
+      requests_30d: [1_000, 60_000, 2_000],
+      llm_cost_30d: [10, 600, 4],
+      company_cost_30d: [0, 600, 0],
+      mrr: [200, null, 40],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const result = await call(client, "chart", {
+      name: "cost_and_mrr_by_tier",
+      segment: "free_high_usage",
+    });
+    assertEquals(result.isError, undefined, text(result));
+    assertEquals(
+      text(result),
+      "LLM cost and MRR by tier — 2 organizations (segment free_high_usage and 1 organization outside it sharing a Stripe customer with one in it, each customer counted whole)",
+    );
+    assertEquals(result.structuredContent!.organizations, 2);
+    // a segment sharing no customer across its edge (negative_margin judges cus_s as one: t
+    // and h) says nothing of it
+    const negative = await call(client, "chart", {
+      name: "cost_and_mrr_by_tier",
+      segment: "negative_margin",
+    });
+    assertEquals(
+      text(negative),
+      "LLM cost and MRR by tier — 2 organizations (segment negative_margin)",
     );
   } finally {
     await close();
