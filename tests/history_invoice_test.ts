@@ -23,6 +23,7 @@ import {
   products,
   subscription,
   thresholdAndSwapData,
+  thresholdResetData,
 } from "./fixtures/stripe/scenarios.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -438,6 +439,7 @@ Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 
   const history = {
     prices: [metered("price_quarter", "month", 3), metered("price_week", "week", 1)],
     discounts: [],
+    thresholdResets: [],
     lines: [
       // quarterly: $300 of usage billed 2026-08-20, then $600 billed 2026-11-20
       usageLine("cus_q", "price_quarter", "2026-08-20", 30000),
@@ -491,6 +493,7 @@ Deno.test("backfilled usage subtracts only the discounts the discount setting co
       usageLine("cus_ended", ["di_use_ended", 2000]),
       usageLine("cus_forever", ["di_use_forever", 400]),
     ],
+    thresholdResets: [],
     from: s("2026-01-01"),
     to: s("2026-12-31"),
   };
@@ -527,6 +530,7 @@ Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline)
   const history = {
     prices: [P.plan100].map((p) => ({ ...p, tiers: null, currency_options: null })),
     discounts: [],
+    thresholdResets: [],
     lines: [
       liteLine("cus_known", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
       // $7 of metered usage on a price no listing returns: could be anything, so not MRR
@@ -553,6 +557,7 @@ Deno.test("invoice MRR: a customer billed in two currencies counts both, convert
   const history = {
     prices: [P.plan100, eur].map((p) => ({ ...p, tiers: null, currency_options: null })),
     discounts: [],
+    thresholdResets: [],
     lines: [
       {
         ...liteLine("cus_two", "price_eur100", 10000, "2026-11-01", "2026-12-01"),
@@ -660,6 +665,40 @@ Deno.test("backfilled usage counts as the live export: a period begun before the
       rules,
     });
     assertEquals(columns(live.byCustomer), expected);
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("backfilled usage counts as the live export: a threshold that resets the billing cycle anchor closes its period", async () => {
+  const fake = startFakeStripe(thresholdResetData());
+  const cacheDir = await Deno.makeTempDir();
+  const connection = {
+    apiKey: fake.apiKey,
+    apiHost: "127.0.0.1",
+    apiPort: fake.port,
+    apiProtocol: "http" as const,
+    cacheDir,
+  };
+  // the threshold at −10 days ended [−30, −10] ($300); the last of two thresholds ended
+  // [−25, −5] ($400); a cycle invoice after a resetting threshold bills its own period ($100)
+  const expected = { cus_reset: 300, cus_reset_only: 400, cus_reset_then_cycle: 100 };
+  try {
+    const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
+    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    assertEquals(history.thresholdResets.sort(), Object.keys(expected).map((c) => `sub_${c}`));
+    assertEquals(Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules })), expected);
+    const live = await loadRevenue(Object.keys(expected), {
+      ...connection,
+      mode: "auto",
+      asOf: AS_OF,
+      rules,
+    });
+    assertEquals(
+      Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges])),
+      expected,
+    );
   } finally {
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });

@@ -23,6 +23,7 @@ import {
   subscription,
   subscriptions,
   thresholdAndSwapData,
+  thresholdResetData,
 } from "./fixtures/stripe/scenarios.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -606,6 +607,24 @@ Deno.test("threshold invoices of a closed period that started before the listed 
     ]);
     assertEquals(listings, [[35, 0], [60, 35]]);
   }, lateThresholdAndLicensedSwapData());
+});
+
+Deno.test("a threshold that resets the billing cycle anchor closes the period its invoice billed", async () => {
+  await withFake(async (_fake, options) => {
+    const ids = ["cus_reset", "cus_reset_only", "cus_reset_then_cycle"];
+    for (const source of ["stripe", "cache"]) {
+      const result = await loadRevenue(ids, options);
+      assertEquals(result.source, source);
+      assertEquals(usageOf(result, ids), {
+        // the −10 days threshold ended the period [−30, −10]: $300, not the cycle before ($100)
+        cus_reset: [300, 300, 0],
+        // no cycle invoice at all: the last threshold's period [−25, −5], $400
+        cus_reset_only: [400, 400, 0],
+        // the −40 days threshold closed an earlier period: the cycle's own $100 only
+        cus_reset_then_cycle: [100, 100, 0],
+      }, source);
+    }
+  }, thresholdResetData());
 });
 
 Deno.test("a metered price swapped off for a licensed-only plan counts, per month of its own interval", async () => {

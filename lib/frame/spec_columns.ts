@@ -144,7 +144,7 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     formula:
       "metered lines (whatever metered price they are on now) of the most recent paid or open billing-cycle invoice and of the threshold invoices of the period it closes (last 35 days, × the billing period's months for longer periods), net of counted discounts and included tax, ÷ months in the billing period",
     description:
-      "What Stripe billed for metered usage (request overages, storage) in the most recent closed period, per month of it, billing-threshold invoices of that period included: a quarterly plan's usage invoice counts a third of its amount, and keeps counting until the next cycle's invoice (the look-back, 35 days by default, stretched × the period's months: 105 days for a quarter, 420 for a year); week × 52/12, day × 365/12 like base prices. Metered prices have no fixed monthly amount.",
+      "What Stripe billed for metered usage (request overages, storage) in the most recent closed period, per month of it, billing-threshold invoices of that period included: a quarterly plan's usage invoice counts a third of its amount, and keeps counting until the next cycle's invoice (the look-back, 35 days by default, stretched × the period's months: 105 days for a quarter, 420 for a year); week × 52/12, day × 365/12 like base prices. A billing threshold that resets the billing cycle (reset_billing_cycle_anchor) ends the period: its invoice closes it as a cycle invoice does. Metered prices have no fixed monthly amount.",
     spec,
   },
   {

@@ -26,8 +26,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * created before the invoices listed and the usage of subscriptions holding no metered price now
  * (a 9 file left both out).
  * 11: a threshold invoice both the widened listing and a long period's own listing held gives its
- * usage lines once (a 10 file may hold them twice). */
-const CACHE_VERSION = 11;
+ * usage lines once (a 10 file may hold them twice).
+ * 12: a threshold invoice of a subscription whose threshold resets its billing cycle anchor closes
+ * the period (an 11 file holds the cycle before it instead). */
+const CACHE_VERSION = 12;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -17,6 +17,7 @@ import { listInvoices, listSubscriptions, stripeClient, StripeReader } from "./f
 import { completeInvoiceLines } from "./reader.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
+import { thresholdResetSubscriptions } from "./usage_invoices.ts";
 import {
   type CouponBook,
   couponLite,
@@ -34,7 +35,9 @@ type Json = any;
 
 // 2: archived prices are listed too (a version-1 file lacks them: its old prices read unknown)
 // 3: lines carry their invoice's billing_reason (threshold invoices' usage counts, usage_period.ts)
-const CACHE_VERSION = 3;
+// 4: the subscriptions whose threshold resets the billing cycle (their threshold invoices close
+// a usage period; a version-3 file read them as mid-period)
+const CACHE_VERSION = 4;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -186,6 +189,7 @@ export async function fetchInvoiceHistory(
     ),
     prices: [...prices.values()],
     discounts: [...discounts.values()],
+    thresholdResets: [...thresholdResetSubscriptions(subscriptions)],
     from,
     to,
   };

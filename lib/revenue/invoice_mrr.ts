@@ -55,6 +55,9 @@ export interface InvoiceHistory {
   prices: PriceLite[];
   /** discounts of every subscription (any status), with their coupons */
   discounts: DiscountLite[];
+  /** ids of the subscriptions whose billing threshold resets their billing cycle anchor (their
+   * threshold invoices close a usage period: usage_period.ts) */
+  thresholdResets: string[];
   /** the created range listed, unix seconds [from, to) */
   from: number;
   to: number;
@@ -239,6 +242,7 @@ export function invoicedUsage(
   const closed = closedPeriodUsage([...invoices.values()], {
     asOfSeconds: to,
     periodStart: (line) => line.period_start || null,
+    thresholdResets: new Set(history.thresholdResets),
   });
   for (const { closing, lines } of closed) {
     // A metered price bills a period's usage at once: as the live revenue does, its last cycle

@@ -24,6 +24,7 @@ import {
   knownRecurrences,
   longCycleLookbacks,
   periodsBeforeListing,
+  thresholdResetSubscriptions,
   usageInvoices,
 } from "./usage_invoices.ts";
 import { lookUpUsagePrices } from "./usage_prices.ts";
@@ -96,7 +97,9 @@ export async function fetchUsageInvoices(
   )).flat();
 
   // The closed periods' starts, read from the closing invoices' lines.
-  const closings = usageInvoices([...invoices, ...longCycles], { asOf }).map((u) => u.closing);
+  const thresholdResets = thresholdResetSubscriptions(subscriptions);
+  const closings = usageInvoices([...invoices, ...longCycles], { asOf, thresholdResets })
+    .map((u) => u.closing);
   await completeInvoiceLines(reader, closings);
   const ownSince = new Map(lookbacks.map((l) => [l.subscription, l.since]));
   const before = periodsBeforeListing(closings, {
@@ -130,7 +133,7 @@ export async function fetchUsageInvoices(
   ];
   const earlierInvoices = [...longCycles, ...thresholds];
 
-  const usage = usageInvoices([...invoices, ...earlierInvoices], { asOf })
+  const usage = usageInvoices([...invoices, ...earlierInvoices], { asOf, thresholdResets })
     .flatMap(({ closing, thresholds }) => [closing, ...thresholds]);
   await completeInvoiceLines(reader, usage);
   const usagePrices = await lookUpUsagePrices(reader, { subscriptions, invoices: usage });

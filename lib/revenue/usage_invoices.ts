@@ -5,6 +5,8 @@
  *
  * - every subscription's closing cycle invoice counts, whatever it holds now: a metered price
  *   swapped for a licensed-only plan still billed the last cycle (the backfill reads the same);
+ *   a subscription whose threshold resets its billing cycle anchor (read from the subscription's
+ *   `billing_thresholds` now) has its threshold invoices close periods too;
  * - a line is metered when its price is (the price the line carries, else the one a subscription
  *   holds or was looked up: usage_prices.ts), never a proration (Stripe prorates licensed prices
  *   only), and is normalised by its own price's interval, as the invoice line billed it;
@@ -44,14 +46,26 @@ export function meteredSubscriptionIds(subscriptions: Json[]): Map<string, Set<s
 }
 
 /**
+ * The subscriptions (Stripe JSON) whose billing threshold resets their billing cycle anchor
+ * (`billing_thresholds.reset_billing_cycle_anchor`): their threshold invoices close a period.
+ */
+export function thresholdResetSubscriptions(subscriptions: Json[]): Set<string> {
+  return new Set(
+    subscriptions.filter((s) => s.billing_thresholds?.reset_billing_cycle_anchor === true)
+      .map((s) => String(s.id)),
+  );
+}
+
+/**
  * Each subscription's closing invoice — its most recent billing-cycle invoice created before
- * `asOf` (paid or open; `billing_reason` subscription_cycle, or absent) — and the threshold
- * invoices created before it that may bill usage of the period it closed (usage_period.ts picks
- * their lines by period). Every subscription's, not only those holding a metered price now.
+ * `asOf` (paid or open; `billing_reason` subscription_cycle, or absent; or a threshold invoice
+ * of a subscription in `thresholdResets`) — and the threshold invoices created before it that
+ * may bill usage of the period it closed (usage_period.ts picks their lines by period). Every
+ * subscription's, not only those holding a metered price now.
  */
 export function usageInvoices(
   invoices: Json[],
-  { asOf }: { asOf: Date },
+  { asOf, thresholdResets }: { asOf: Date; thresholdResets: ReadonlySet<string> },
 ): { closing: Json; thresholds: Json[] }[] {
   const asOfSeconds = asOf.getTime() / 1000;
   const closing = new Map<string, Json>();
@@ -60,8 +74,10 @@ export function usageInvoices(
     if (!countedBefore(invoice, asOfSeconds)) continue;
     const subscriptionId = invoiceSubscriptionId(invoice);
     if (!subscriptionId) continue;
-    if (invoice.billing_reason === "subscription_threshold") thresholds.push(invoice);
-    if (!closesCycle(invoice.billing_reason)) continue;
+    if (!closesCycle(invoice.billing_reason, thresholdResets.has(subscriptionId))) {
+      if (invoice.billing_reason === "subscription_threshold") thresholds.push(invoice);
+      continue;
+    }
     const previous = closing.get(subscriptionId);
     if (!previous || invoice.created > previous.created) closing.set(subscriptionId, invoice);
   }
@@ -94,8 +110,9 @@ export function longCycleLookbacks(
 ): { subscription: string; since: number }[] {
   const until = Math.floor(asOf.getTime() / 1000);
   const metered = meteredSubscriptionIds(subscriptions);
+  const thresholdResets = thresholdResetSubscriptions(subscriptions);
   const listed = new Set(
-    usageInvoices(invoices, { asOf }).map((u) => invoiceSubscriptionId(u.closing)),
+    usageInvoices(invoices, { asOf, thresholdResets }).map((u) => invoiceSubscriptionId(u.closing)),
   );
   const lookbacks: { subscription: string; since: number }[] = [];
   for (const subscription of subscriptions) {
@@ -203,11 +220,12 @@ export function closedPeriodUsageLines(
   asOf: Date,
 ): UsageLineLite[] {
   const known = knownRecurrences(objects.subscriptions, objects.usagePrices);
+  const thresholdResets = thresholdResetSubscriptions(objects.subscriptions);
   const invoices = objects.earlierInvoices?.length
     ? [...objects.invoices, ...objects.earlierInvoices]
     : objects.invoices;
   type Metered = { invoice: Json; line: Json; recurring: Recurring };
-  const candidates = usageInvoices(invoices, { asOf })
+  const candidates = usageInvoices(invoices, { asOf, thresholdResets })
     .flatMap(({ closing, thresholds }) => [closing, ...thresholds])
     .map((invoice): UsageInvoice<Metered> => {
       const meteredLines: Metered[] = [];
@@ -227,6 +245,7 @@ export function closedPeriodUsageLines(
   const closed = closedPeriodUsage(candidates, {
     asOfSeconds: asOf.getTime() / 1000,
     periodStart: ({ line }) => typeof line.period?.start === "number" ? line.period.start : null,
+    thresholdResets,
   });
   const usageLines: UsageLineLite[] = [];
   for (const { subscription: subscriptionId, lines } of closed) {

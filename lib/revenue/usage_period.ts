@@ -10,6 +10,10 @@
  *   count too when they billed the same period: created before the cycle invoice, their line's
  *   period starting no earlier than the cycle invoice's metered lines' (the period billed). A
  *   threshold invoice after the cycle invoice bills the current, unclosed period: not counted.
+ * - A subscription whose billing thresholds reset its billing cycle anchor
+ *   (`billing_thresholds.reset_billing_cycle_anchor`) starts a new period at each threshold: Stripe
+ *   treats the threshold as the period's natural end, so its threshold invoice closes the period
+ *   like a cycle invoice and never adds to another period's usage.
  * - Proration (`subscription_update`), manual and other invoices never count; nor draft, void or
  *   uncollectible ones.
  */
@@ -35,22 +39,31 @@ export function countedBefore(
   return COUNTED_STATUSES.has(invoice.status) && invoice.created < asOfSeconds;
 }
 
-/** Whether an invoice closes a billing cycle (absent reasons are old or hand-made invoices). */
-export function closesCycle(billingReason: string | null | undefined): boolean {
+/**
+ * Whether an invoice closes a billing cycle (absent reasons are old or hand-made invoices); a
+ * threshold invoice does when its subscription's threshold resets the billing cycle anchor.
+ */
+export function closesCycle(
+  billingReason: string | null | undefined,
+  thresholdResetsCycle = false,
+): boolean {
   return billingReason === undefined || billingReason === null ||
-    billingReason === "subscription_cycle";
+    billingReason === "subscription_cycle" ||
+    (thresholdResetsCycle && billingReason === "subscription_threshold");
 }
 
 /**
  * Per subscription, its closing cycle invoice and the metered lines billing the period it closed
  * (its own and those of the period's threshold invoices). `periodStart` reads the start of the
- * period a line billed (Unix seconds; null when not given: then its invoice's creation).
+ * period a line billed (Unix seconds; null when not given: then its invoice's creation);
+ * `thresholdResets` holds the subscriptions whose threshold resets the billing cycle anchor.
  */
 export function closedPeriodUsage<Line>(
   invoices: UsageInvoice<Line>[],
-  { asOfSeconds, periodStart }: {
+  { asOfSeconds, periodStart, thresholdResets = new Set() }: {
     asOfSeconds: number;
     periodStart: (line: Line) => number | null;
+    thresholdResets?: ReadonlySet<string>;
   },
 ): { subscription: string; closing: UsageInvoice<Line>; lines: Line[] }[] {
   const bySubscription = new Map<string, UsageInvoice<Line>[]>();
@@ -62,8 +75,9 @@ export function closedPeriodUsage<Line>(
   }
   const result = [];
   for (const [subscription, list] of bySubscription) {
-    const cycles = list.filter((i) => closesCycle(i.billingReason))
-      .sort((a, b) => b.created - a.created);
+    const resets = thresholdResets.has(subscription);
+    const closes = (invoice: UsageInvoice<Line>) => closesCycle(invoice.billingReason, resets);
+    const cycles = list.filter(closes).sort((a, b) => b.created - a.created);
     const closing = cycles[0];
     if (!closing) continue; // no period closed yet within what was read
     // the period closed: its start as the cycle invoice's usage lines say, else (none given)
@@ -72,7 +86,7 @@ export function closedPeriodUsage<Line>(
     const since = starts.length > 0 ? Math.min(...starts) : (cycles[1]?.created ?? -Infinity);
     const lines = [...closing.meteredLines];
     for (const invoice of list) {
-      if (invoice.billingReason !== "subscription_threshold") continue;
+      if (invoice.billingReason !== "subscription_threshold" || closes(invoice)) continue;
       if (!(invoice.created < closing.created)) continue;
       for (const line of invoice.meteredLines) {
         if ((periodStart(line) ?? invoice.created) >= since) lines.push(line);
