@@ -796,3 +796,88 @@ Deno.test("usage, live and backfilled alike: an invoice two listings hold counts
     await Deno.remove(cacheDir, { recursive: true });
   }
 });
+
+Deno.test("usage, live and backfilled alike: a removed metered item, and invoice items and prorations never usage whatever prices other lines made known", async () => {
+  const T = AS_OF.getTime() / 1000, DAY = 86_400;
+  const day = (d: number) => T + d * DAY;
+  const period = (a: number, b: number) => ({ period: { start: day(a), end: day(b) } });
+  const licensed = price("prod_team_bundle", 5000, { id: "price_rm_plan" });
+  const removed = price("prod_request_volume", null, { id: "price_rm_metered", metered: true });
+  const held = price("prod_request_volume", null, { id: "price_rm_held", metered: true });
+  const cycle = (id: string, customer: string, d: number, lines: Json[]) =>
+    stripeInvoice(id, customer, `sub_${customer}`, day(d), lines);
+  const planLine = (id: string, customer: string, a: number, b: number) =>
+    stripeLine(id, "price_rm_plan", 5000, `sub_${customer}`, period(a, b));
+  const fake = startFakeStripe({
+    subscriptions: ["cus_rm_after", "cus_rm_mid", "cus_rm_item"].map((c) =>
+      subscription(c, [[licensed, 1]], { id: `sub_${c}` })
+    ).concat([subscription("cus_rm_prorated", [[held, null]], { id: "sub_cus_rm_prorated" })]),
+    products,
+    prices: [removed],
+    invoices: [
+      // cus_rm_after: the metered item was removed after its last cycle (−5 days), which billed
+      // $250 of it for [−35, −5]: that period's usage counts until the next cycle
+      cycle("in_rm_after", "cus_rm_after", -5, [
+        stripeLine("il_rma_m", "price_rm_metered", 25000, "sub_cus_rm_after", period(-35, -5)),
+        planLine("il_rma_p", "cus_rm_after", -5, 25),
+      ]),
+      // cus_rm_mid: removed at −20 days (classic billing: Stripe bills none of that period's
+      // usage), so the cycle at −5 closing [−35, −5] has no metered line: $0, not the $100 the
+      // cycle before billed for [−65, −35]
+      cycle("in_rm_mid_prev", "cus_rm_mid", -35, [
+        stripeLine("il_rmm_m", "price_rm_metered", 10000, "sub_cus_rm_mid", period(-65, -35)),
+        planLine("il_rmm_p0", "cus_rm_mid", -35, -5),
+      ]),
+      cycle("in_rm_mid", "cus_rm_mid", -5, [planLine("il_rmm_p", "cus_rm_mid", -5, 25)]),
+      // cus_rm_item: an invoice item of $120 on the metered price (its period [−35, −20]) on
+      // the cycle invoice: an invoice item is never usage, though cus_rm_after's line makes the
+      // price known live
+      cycle("in_rm_item", "cus_rm_item", -5, [
+        {
+          ...stripeLine("il_rmi_m", "price_rm_metered", 12000, "sub_cus_rm_item", period(-35, -20)),
+          parent: {
+            type: "invoice_item_details",
+            invoice_item_details: { invoice_item: "ii_rm", subscription: "sub_cus_rm_item" },
+          },
+        },
+        planLine("il_rmi_p", "cus_rm_item", -5, 25),
+      ]),
+      // cus_rm_prorated: $100 of usage and an $80 line on the same metered price flagged a
+      // proration: a proration is never usage, live or backfilled
+      cycle("in_rm_prorated", "cus_rm_prorated", -5, [
+        stripeLine("il_rmp_m", "price_rm_held", 10000, "sub_cus_rm_prorated", period(-35, -5)),
+        stripeLine("il_rmp_x", "price_rm_held", 8000, "sub_cus_rm_prorated", {
+          ...period(-35, -20),
+          parent: {
+            type: "subscription_item_details",
+            subscription_item_details: { subscription: "sub_cus_rm_prorated", proration: true },
+          },
+        }),
+      ]),
+    ],
+  });
+  const cacheDir = await Deno.makeTempDir();
+  const connection = {
+    apiKey: fake.apiKey,
+    apiHost: "127.0.0.1",
+    apiPort: fake.port,
+    apiProtocol: "http" as const,
+    cacheDir,
+  };
+  const expected = { cus_rm_after: 250, cus_rm_mid: 0, cus_rm_item: 0, cus_rm_prorated: 100 };
+  const ids = Object.keys(expected);
+  try {
+    const live = await loadRevenue(ids, { ...connection, mode: "auto", asOf: AS_OF, rules });
+    assertEquals(
+      Object.fromEntries(ids.map((id) => [id, live.byCustomer.get(id)?.usageCharges])),
+      expected,
+    );
+    const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
+    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const backfilled = invoicedUsage(history, { to: AS_OF, rules });
+    assertEquals(Object.fromEntries(ids.map((id) => [id, backfilled.get(id) ?? 0])), expected);
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});

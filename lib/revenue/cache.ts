@@ -28,8 +28,10 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * 11: a threshold invoice both the widened listing and a long period's own listing held gives its
  * usage lines once (a 10 file may hold them twice).
  * 12: a threshold invoice of a subscription whose threshold resets its billing cycle anchor closes
- * the period (an 11 file holds the cycle before it instead). */
-const CACHE_VERSION = 12;
+ * the period (an 11 file holds the cycle before it instead).
+ * 13: an invoice item is never a usage line (a 12 file may hold one whose metered price another
+ * line made known). */
+const CACHE_VERSION = 13;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

@@ -203,12 +203,12 @@ export function invoiceMrrAt(
 /**
  * Metered usage per customer, USD a month (the spec's usage charges), as the live export counts
  * it (snapshot.ts, mrr.ts addUsage), by the same rule (usage_period.ts): per subscription, the
- * metered lines — whatever price they are on now — billing its last closed period before `to`
- * (the cycle invoice's and the period's threshold invoices'), when that cycle invoice was created
- * within the live export's usage look-back before `to` — N look-backs for a price billed every
- * N > 1 months — net of
- * inclusive tax and of the discounts the discount setting counts at `to`, normalised to a month
- * by the price's interval (a quarter's invoice ÷ 3, a week's × 52/12).
+ * metered lines — whatever price they are on now, never a proration — billing its last closed
+ * period before `to` (the cycle invoice's and the period's threshold invoices'), when that cycle
+ * invoice was created within the live export's usage look-back before `to` — N look-backs for a
+ * price billed every N > 1 months — net of inclusive tax and of the discounts the discount
+ * setting counts at `to`, normalised to a month by the price's interval (a quarter's invoice ÷ 3,
+ * a week's × 52/12).
  */
 export function invoicedUsage(
   history: InvoiceHistory,
@@ -236,7 +236,11 @@ export function invoicedUsage(
     };
     invoices.set(line.invoice, invoice);
     const price = line.price_id ? prices.get(line.price_id) : undefined;
-    if (price?.recurring?.usage_type === "metered") invoice.meteredLines.push(line);
+    // a proration is never usage, as live (usage_invoices.ts); an invoice item names no
+    // subscription here (InvoiceLineLite.subscription), so it is none either
+    if (price?.recurring?.usage_type === "metered" && !line.proration) {
+      invoice.meteredLines.push(line);
+    }
   }
   const usage = new Map<string, number>();
   const closed = closedPeriodUsage([...invoices.values()], {

@@ -9,7 +9,8 @@
  *   `billing_thresholds` now) has its threshold invoices close periods too;
  * - a line is metered when its price is (the price the line carries, else the one a subscription
  *   holds or was looked up: usage_prices.ts), never a proration (Stripe prorates licensed prices
- *   only), and is normalised by its own price's interval, as the invoice line billed it;
+ *   only) nor an invoice item, and is normalised by its own price's interval, as the invoice line
+ *   billed it;
  * - a closed period can start before the invoices listed (a cycle invoice 30 days back billing
  *   the 30 days before it): its threshold invoices are listed back to its start (usage_fetch.ts).
  */
@@ -231,7 +232,11 @@ export function closedPeriodUsageLines(
       const meteredLines: Metered[] = [];
       for (const line of invoice.lines?.data ?? []) {
         const recurring = lineRecurring(line, known);
-        if (recurring?.usage_type !== "metered" || isProration(line)) continue;
+        // what the line is billed on decides, not what other lines made known: an invoice item
+        // or a proration is never usage (the backfill's rule too, invoice_mrr.ts)
+        if (recurring?.usage_type !== "metered" || isProration(line) || isInvoiceItem(line)) {
+          continue;
+        }
         meteredLines.push({ invoice, line, recurring });
       }
       return {
