@@ -938,7 +938,19 @@ Deno.test("counts over MRR (paying, negative margins) are unknown where no organ
   assertEquals([rows.at(-1)!.paying_organizations, rows.at(-1)!.negative_margin_all], [4, 1]);
   assertEquals([paying(partly).value, paying(partly).basis], [
     4,
-    "MRR > 0, of the 5 organizations with known MRR (1 with empty mrr not counted)",
+    "MRR > 0, of the 5 organizations with MRR on their own row (1 with unknown MRR: empty mrr, not counted)",
+  ]);
+  // b's empty mrr as a shared_customer row's (its customer's revenue on another row) and e's
+  // unknown: the two kinds said apart, 4 with MRR on their own row (a, c, d, f), all 4 paying
+  const sharedAndUnknown = partly.withColumns(
+    pl.when(pl.col("org_id").eq(pl.lit("b"))).then(pl.lit("shared_customer"))
+      .otherwise(pl.col("revenue_source")).alias("revenue_source"),
+    pl.when(pl.col("org_id").eq(pl.lit("e"))).then(pl.lit(null)).otherwise(pl.col("mrr"))
+      .cast(pl.Float64).alias("mrr"),
+  );
+  assertEquals([paying(sharedAndUnknown).value, paying(sharedAndUnknown).basis], [
+    4,
+    "MRR > 0, of the 4 organizations with MRR on their own row (1 sharing a Stripe customer whose revenue another organization's row carries, 1 with unknown MRR: empty mrr, not counted)",
   ]);
 });
 

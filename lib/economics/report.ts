@@ -18,6 +18,7 @@ import { type PriceBook, priceBookInWords, usagePricedPlans } from "./price_book
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { marginPct, marginSums } from "./margin_sums.ts";
 import { withCustomerColumns } from "../revenue/shared_customers.ts";
+import { revenueOnSibling } from "../revenue/columns.ts";
 import { ptbTimingPlans } from "./ptb_timing.ts";
 
 export type { EconomicsContext } from "./types.ts";
@@ -129,14 +130,33 @@ export function headlineKpis(frame: pl.DataFrame, options: MarginOptions): Kpi[]
   ];
 }
 
-/** What the paying count covers: every organization, or only those whose MRR is known. */
+/**
+ * What the paying count covers: every organization, or only those with MRR on their own row. A
+ * shared_customer row's empty mrr is not unknown (its customer's revenue is on another row; the
+ * admin page counts it among the known), so the two kinds of empty mrr are said apart.
+ */
 function payingBasis(m: CompanyMargins, frame: pl.DataFrame): string {
   const empty = frame.height - m.mrrKnown;
   if (empty === 0) return "MRR > 0";
   if (m.mrrKnown === 0) return "not known: no organization's MRR is known (empty mrr)";
-  return `MRR > 0, of the ${m.mrrKnown.toLocaleString("en-US")} organizations with known MRR (${
-    empty.toLocaleString("en-US")
-  } with empty mrr not counted)`;
+  const onSibling = frame.height === 0 ? 0 : Number(
+    frame.select(revenueOnSibling(frame).cast(pl.Int32).sum().alias("n")).getColumn("n").get(0) ??
+      0,
+  );
+  const count = (n: number) => n.toLocaleString("en-US");
+  const notCounted = [
+    ...(onSibling > 0
+      ? [
+        `${
+          count(onSibling)
+        } sharing a Stripe customer whose revenue another organization's row carries`,
+      ]
+      : []),
+    ...(empty - onSibling > 0 ? [`${count(empty - onSibling)} with unknown MRR`] : []),
+  ];
+  return `MRR > 0, of the ${count(m.mrrKnown)} organizations with MRR on their own row (${
+    notCounted.join(", ")
+  }: empty mrr, not counted)`;
 }
 
 // ── formatting (small and local: the brief's helpers import this module) ──────────────────
