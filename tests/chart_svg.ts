@@ -201,3 +201,60 @@ export function drawnWidth(text: string, size: number): number {
   const box = new Resvg(svg, { font: { fontFiles, loadSystemFonts: false } }).getBBox();
   return box ? box.x + box.width : 0;
 }
+
+/** Pixel y to value on a linear y axis, from its first and last tick labels' positions. */
+export function yValueAt(svg: string): (y: number) => number {
+  const marks = labels(svg, "y-axis tick label");
+  const [a, b] = [marks[0], marks[marks.length - 1]];
+  const [va, vb] = [tickValue(a.text), tickValue(b.text)];
+  return (y) => va + (y - a.y) * (vb - va) / (b.y - a.y);
+}
+
+/** A box of a box plot: its band's left x, and its quartiles' and median's values. */
+export interface DrawnBox {
+  x: number;
+  low: number;
+  high: number;
+  median: number;
+}
+
+/**
+ * The boxes of a box plot on a linear y axis, left to right: each bar's extent and the median
+ * tick across it, as values of the axis.
+ */
+export function drawnBoxes(svg: string): DrawnBox[] {
+  const root = parse(svg);
+  const value = yValueAt(svg);
+  const medians = [...root.querySelectorAll('g[aria-label="tick"] line')].map((l: Element) => {
+    const [x, y] = position(
+      l.parentNode,
+      Number(l.getAttribute("x1")),
+      Number(l.getAttribute("y1")),
+    );
+    return { x, value: value(y) };
+  });
+  return [...root.querySelectorAll('g[aria-label="bar"] rect')].map((rect: Element) => {
+    const [x, y] = position(
+      rect.parentNode,
+      Number(rect.getAttribute("x")),
+      Number(rect.getAttribute("y")),
+    );
+    const median = medians.find((m) => Math.abs(m.x - x) < 1e-6);
+    ok(median, `a median tick on the box at x ${x}`);
+    return {
+      x,
+      low: value(y + Number(rect.getAttribute("height"))),
+      high: value(y),
+      median: median.value,
+    };
+  }).sort((a: DrawnBox, b: DrawnBox) => a.x - b.x);
+}
+
+/** The values of the ▼ (downward triangles) of the dot marks, on a linear y axis. */
+export function triangleValues(svg: string): number[] {
+  const root = parse(svg);
+  const value = yValueAt(svg);
+  return [...root.querySelectorAll('g[aria-label="dot"] path')]
+    .filter((p: Element) => /rotate\(180\)/.test(p.getAttribute("transform") ?? ""))
+    .map((p: Element) => value(position(p)[1]));
+}

@@ -16,7 +16,14 @@ import {
   usdTick,
   writeCharts,
 } from "../lib/report/charts.ts";
-import { assertMarksInside, assertTextInside, drawnWidth, ticks } from "./chart_svg.ts";
+import {
+  assertMarksInside,
+  assertTextInside,
+  drawnBoxes,
+  drawnWidth,
+  ticks,
+  triangleValues,
+} from "./chart_svg.ts";
 import { economicsFixturePtbNotRead, economicsFrameWithF } from "./economics_fixture.ts";
 import { reportCharts } from "../lib/economics/charts.ts";
 
@@ -96,6 +103,46 @@ Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the
   ok(chart.svg.includes(">pro</text>") && chart.svg.includes(">team</text>"));
   ok(!chart.svg.includes(">enterprise</text>"));
   ok(chart.svg.includes("No margin (no MRR): free, enterprise."));
+});
+
+/**
+ * Two tiers: pro at 50, 60, 70 % and enterprise at +80 % and −1,100 % (below the −300 % floor).
+ * Enterprise's quartiles of the real margins (type 7, n = 2): −1,100 + 1,180 × 0.25 = −805, the
+ * median −510, the upper quartile −215. Its fences (−805 × 2.5 + 215 × 1.5 = −1,690 and
+ * −215 × 2.5 + 805 × 1.5 = 670) hold both margins: −1,100 is no outlier, but below the floor.
+ */
+const proAndEnterprise = pl.DataFrame({
+  tier: ["pro", "pro", "pro", "enterprise", "enterprise"],
+  gross_margin_pct: pl.Series("gross_margin_pct", [50, 60, 70, 80, -1100], pl.Float64),
+});
+
+Deno.test("margin by tier: the box of the real margins, cut at the floor and said so; every margin below it a ▼", () => {
+  // drawn from every point and from aggregates: the same boxes
+  for (const limit of [{}, { maxDrawnPoints: 1 }]) {
+    const svg = marginByTierChart(proAndEnterprise, limit).svg;
+    const near = (a: number, b: number) => Math.abs(a - b) < 0.5;
+    const [pro, enterprise] = drawnBoxes(svg);
+    // pro: 55 … 65, median 60
+    ok(near(pro.low, 55) && near(pro.high, 65) && near(pro.median, 60), JSON.stringify(pro));
+    // enterprise: −805 … −215 drawn from the floor to −215, the median −510 on the floor (they
+    // were −205 … −15 and −110: quartiles of the margins clamped to −300 first)
+    ok(
+      near(enterprise.low, -300) && near(enterprise.high, -215) && near(enterprise.median, -300),
+      JSON.stringify(enterprise),
+    );
+    // −1,100 %, inside the whiskers, is the ▼ the caption counts (it was drawn only as an outlier)
+    const triangles = triangleValues(svg);
+    assertEquals(triangles.length, 1);
+    ok(near(triangles[0], -300), `${triangles}`);
+    // (the caption wraps: its lines read as one)
+    const caption = captionLines(svg).join(" ").replaceAll("&#39;", "'");
+    ok(
+      caption.endsWith(
+        "5 organizations with MRR &gt; 0; 1 below -300 % drawn as ▼ at -300 %; cut at -300 %: enterprise's median (-510 %) and lower quartile (-805 %).",
+      ),
+      caption,
+    );
+  }
 });
 
 Deno.test("requests vs LLM cost: zeros left off the log scales and said so", () => {

@@ -5,7 +5,8 @@
  * organization is counted and the picture is the one Plot draws from every point (within half a
  * pixel; tests/chart_aggregates_test.ts), from a few thousand values out of Polars instead of a
  * million JS values in the chart worker (seconds and hundreds of MB at a million organizations).
- * At or below the limit, box plots are Plot's boxY of every point (everyPointBoxes).
+ * At or below the limit, box plots are Plot's boxY of every point (everyPointBoxes; its marks with
+ * a floor).
  */
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
@@ -88,21 +89,94 @@ function floorSymbols(below: boolean[]) {
 
 /**
  * Plot's boxes per tier from every point of `frame`: channels as arrays over an index, no row
- * object each. With a `floor`, values below it are drawn on it, their outliers as ▼.
+ * object each. With a `floor`, flooredBoxes.
  */
 export function everyPointBoxes(
   frame: pl.DataFrame,
   { column, style, floor }: { column: string; style: BoxStyle; floor?: number },
-) {
+): Plot.Markish {
   const tierOf = channel(frame, "tier");
   const values = channel(frame, column) as number[];
-  return Plot.boxY({ length: frame.height }, {
-    x: tierOf,
-    y: floor === undefined ? values : values.map((v) => Math.max(floor, v)),
-    fill: tierOf,
-    ...style,
-    ...(floor === undefined ? {} : floorSymbols(values.map((v) => v < floor))),
-  });
+  const data = { length: frame.height };
+  if (floor === undefined) {
+    return Plot.boxY(data, { x: tierOf, y: values, fill: tierOf, ...style });
+  }
+  return flooredBoxes(data, { tierOf, values, style, floor });
+}
+
+/**
+ * Plot.boxY's marks (marks/box.js) with the statistics of the real values drawn no lower than
+ * `floor`: a quartile, median or whisker end below it on it (the caption says so), and every
+ * value below it a ▼ on it, an outlier or not. Clamping the values first moved the quartiles and
+ * median (an enterprise tier at +80 % and −1,100 % drew its median at −110 %, not −510 %) and
+ * left a value below the floor without its ▼ unless it was an outlier of the clamped values.
+ */
+function flooredBoxes(
+  data: { length: number },
+  { tierOf, values, style, floor }: {
+    tierOf: unknown[];
+    values: number[];
+    style: BoxStyle;
+    floor: number;
+  },
+): Plot.Markish {
+  const { fillOpacity, stroke } = style;
+  const at = (stat: (v: number[]) => number) => (v: number[]) => Math.max(floor, stat(v));
+  const xy = { x: tierOf, y: values };
+  // an outlier at its value, a value below the floor on it; NaN (not drawn) for the rest
+  const dots = (v: number[]) => {
+    const [low, high] = whiskers(v);
+    return v.map((d) => d < floor ? floor : d < low || d > high ? d : NaN);
+  };
+  return Plot.marks(
+    Plot.ruleX(
+      data,
+      Plot.groupX({ y1: at((v) => whiskers(v)[0]), y2: at((v) => whiskers(v)[1]) }, {
+        ...xy,
+        stroke,
+      }),
+    ),
+    Plot.barY(
+      data,
+      Plot.groupX({ y1: at((v) => quantile(v, 0.25)), y2: at((v) => quantile(v, 0.75)) }, {
+        ...xy,
+        fill: tierOf,
+        fillOpacity,
+      }),
+    ),
+    Plot.tickY(
+      data,
+      Plot.groupX({ y: at((v) => quantile(v, 0.5)) }, { ...xy, stroke, strokeWidth: 2 }),
+    ),
+    Plot.dot(
+      data,
+      Plot.map({ y: dots }, {
+        ...xy,
+        z: tierOf,
+        stroke,
+        ...floorSymbols(values.map((v) => v < floor)),
+      }),
+    ),
+  );
+}
+
+/** d3.quantile (R's type 7, Polars' "linear"), as Plot's box computes it; NaN left out. */
+export function quantile(values: number[], p: number): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const i = (sorted.length - 1) * p;
+  const i0 = Math.floor(i);
+  const low = sorted[i0];
+  return i0 === i ? low : low + (sorted[i0 + 1] - low) * (i - i0);
+}
+
+/** The whiskers' ends as Plot draws them: the lowest and highest value within the fences. */
+function whiskers(values: number[]): [number, number] {
+  const q1 = quantile(values, 0.25);
+  const q3 = quantile(values, 0.75);
+  const [lo, hi] = [q1 * 2.5 - q3 * 1.5, q3 * 2.5 - q1 * 1.5];
+  const inside = values.filter((v) => v >= lo && v <= hi);
+  return [Math.min(...inside), Math.max(...inside)];
 }
 
 /**
@@ -110,8 +184,8 @@ export function everyPointBoxes(
  * draws them from every point — whisker rule, quartile bar, median tick, outlier dots with its
  * defaults — from quartiles, whiskers and outliers computed in Polars. Outliers on one tier's line
  * within half a pixel of each other are one dot (the lowest of them): Plot would draw them on top
- * of each other. With a `floor`, values below it are drawn on it, their outliers as ▼ (as
- * everyPointBoxes draws them).
+ * of each other. With a `floor`, as everyPointBoxes draws it: statistics of the real values,
+ * drawn no lower than the floor, and each value below it a ▼ on it (one per tier).
  */
 export function aggregatedBoxes(
   frame: pl.DataFrame,
@@ -124,10 +198,13 @@ export function aggregatedBoxes(
   const value = values.cast(pl.Float64);
   const points = frame.select(
     pl.col("tier"),
-    (floor === undefined ? value : pl.when(value.lt(floor)).then(pl.lit(floor)).otherwise(value))
-      .alias("v"),
+    value.alias("v"),
     (floor === undefined ? pl.lit(false) : value.lt(floor)).alias("below"),
   ).filter(pl.col("tier").isIn(domain).and(known("v")));
+  // where a value is drawn: on the floor when below it
+  const drawn = floor === undefined
+    ? pl.col("v")
+    : pl.when(pl.col("below")).then(pl.lit(floor)).otherwise(pl.col("v"));
   const quartiles = points.groupBy("tier").agg(
     pl.col("v").quantile(0.25, "linear").alias("q1"),
     pl.col("v").quantile(0.5, "linear").alias("median"),
@@ -146,16 +223,24 @@ export function aggregatedBoxes(
     );
   const inside = pl.col("v").gtEq(fence((i) => q1[i] * 2.5 - q3[i] * 1.5))
     .and(pl.col("v").ltEq(fence((i) => q3[i] * 2.5 - q1[i] * 1.5)));
-  const whiskers = points.groupBy("tier").agg(
+  const whiskerEnds = points.groupBy("tier").agg(
     pl.col("v").filter(inside).min().alias("low"),
     pl.col("v").filter(inside).max().alias("high"),
   );
-  const cell = gridOf(points, scaled({ values: pl.col("v"), log }));
-  const outliers = points.filter(inside.not())
-    .select(pl.col("tier"), pl.col("v"), pl.col("below"), cell.alias("cell"))
+  const cell = gridOf(points, scaled({ values: drawn, log }));
+  const outliers = points.filter(inside.not().or(pl.col("below")))
+    .select(pl.col("tier"), drawn.alias("v"), pl.col("below"), cell.alias("cell"))
     .groupBy(["tier", "cell", "below"]).agg(pl.col("v").min()).sort(["tier", "cell", "below"]);
-  const boxes = quartiles.join(whiskers, { on: "tier", how: "left" }).toRecords()
-    .sort((a, b) => domain.indexOf(a.tier as string) - domain.indexOf(b.tier as string));
+  const onFloor = (v: unknown) =>
+    floor === undefined || v === null ? v : Math.max(floor, v as number);
+  const boxes = quartiles.join(whiskerEnds, { on: "tier", how: "left" }).toRecords()
+    .sort((a, b) => domain.indexOf(a.tier as string) - domain.indexOf(b.tier as string))
+    .map((box) => ({
+      ...box,
+      ...Object.fromEntries(
+        ["q1", "median", "q3", "low", "high"].map((stat) => [stat, onFloor(box[stat])]),
+      ),
+    }));
   const { fillOpacity, stroke } = style;
   return [
     Plot.ruleX(boxes, { x: "tier", y1: "low", y2: "high", stroke }),

@@ -87,6 +87,34 @@ function clippedNote(clipped: number, how: string): string {
   return clipped > 0 ? `; ${formatCount(clipped)} below ${MARGIN_FLOOR} % drawn ${how}` : "";
 }
 
+/**
+ * "; cut at −300 %: enterprise's median (−510 %) and lower quartile (−805 %)" for the tiers whose
+ * box (quartiles, median of the real margins) reaches below MARGIN_FLOOR and is drawn cut at it;
+ * "" when none does.
+ */
+function cutBoxesNote(knownFrame: pl.DataFrame, tiers: string[]): string {
+  const stats = knownFrame.groupBy("tier").agg(
+    ...(["q1", "median", "q3"] as const).map((name, i) =>
+      pl.col("gross_margin_pct").quantile([0.25, 0.5, 0.75][i], "linear").alias(name)
+    ),
+  );
+  const of = new Map(
+    (stats.toRecords() as { tier: string; q1: number; median: number; q3: number }[])
+      .map((r) => [r.tier, r]),
+  );
+  const pct = (value: number) => `${formatCount(value)} %`;
+  const cut = tiers.flatMap((tier) => {
+    const { q1, median, q3 } = of.get(tier)!;
+    if (!(q1 < MARGIN_FLOOR)) return [];
+    const parts = [
+      ...(median < MARGIN_FLOOR ? [`median (${pct(median)})`] : []),
+      q3 < MARGIN_FLOOR ? `quartiles (${pct(q1)}, ${pct(q3)})` : `lower quartile (${pct(q1)})`,
+    ];
+    return [`${tier}'s ${parts.join(" and ")}`];
+  });
+  return cut.length > 0 ? `; cut at ${MARGIN_FLOOR} %: ${cut.join(", ")}` : "";
+}
+
 /** Gross margin with those below MARGIN_FLOOR on it, as the charts draw it. */
 function clippedMargin(): pl.Expr {
   return pl.when(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).then(pl.lit(MARGIN_FLOOR))
@@ -179,7 +207,9 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
       MARGIN_BY_TIER_TITLE,
       `Box: quartiles and median; ${formatCount(knownFrame.height)} organizations with MRR > 0${
         clippedNote(clipped, `as ▼ at ${MARGIN_FLOOR} %`)
-      }.${withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""}`,
+      }${cutBoxesNote(knownFrame, tiers)}.${
+        withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
+      }`,
       tierLegend(tiers),
       {
         x: {
