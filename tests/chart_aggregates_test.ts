@@ -39,12 +39,20 @@ function parts(svg: string): { dots: [number, string][]; rest: string[] } {
   return { dots, rest };
 }
 
-/** The hexagons of the chart's dot mark: translate → fill. */
+/**
+ * The symbols of the chart's dot marks: translate → fill, "▼" after a triangle's translate
+ * (margin vs MRR draws the margins below the floor as hexagon-binned ▼).
+ */
 function hexagons(svg: string): Map<string, string> {
-  const group = svg.match(/<g [^>]*aria-label="dot"[^>]*>(.*?)<\/g>/s)![1];
+  const groups = [...svg.matchAll(/<g [^>]*aria-label="dot"[^>]*>(.*?)<\/g>/gs)].map((m) => m[1]);
   return new Map(
-    [...group.matchAll(/<path fill="([^"]+)" d="[^"]+" transform="translate\(([^)]+)\)"/g)]
-      .map((m) => [m[2], m[1]]),
+    groups.flatMap((group) =>
+      [
+        ...group.matchAll(
+          /<path fill="([^"]+)" d="[^"]+" transform="translate\(([^)]+)\)( rotate\(180\))?"/g,
+        ),
+      ].map((m) => [m[3] ? `${m[2]}▼` : m[2], m[1]])
+    ),
   );
 }
 
@@ -92,9 +100,12 @@ Deno.test("hexbins from grid counts: every organization counted, the hexagons an
   for (const name of ["requests_vs_llm_cost", "margin_vs_mrr"]) {
     const a = hexagons(every[name]);
     ok(a.size > 20, `${name}: drawn as hexagons`);
+    if (name === "margin_vs_mrr") {
+      ok([...a.keys()].some((k) => k.endsWith("▼")), "the demo has margins below the floor: ▼");
+    }
     assertEquals(hexagons(aggregated[name]), a, name);
     // everything else the same too (axes over every point, caption, legend)
-    const outside = (svg: string) => svg.replace(/<g [^>]*aria-label="dot"[^>]*>.*?<\/g>/s, "");
+    const outside = (svg: string) => svg.replace(/<g [^>]*aria-label="dot"[^>]*>.*?<\/g>/gs, "");
     assertEquals(outside(aggregated[name]), outside(every[name]), name);
   }
 });

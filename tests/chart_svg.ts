@@ -250,11 +250,24 @@ export function drawnBoxes(svg: string): DrawnBox[] {
   }).sort((a: DrawnBox, b: DrawnBox) => a.x - b.x);
 }
 
-/** The values of the ▼ (downward triangles) of the dot marks, on a linear y axis. */
-export function triangleValues(svg: string): number[] {
+/**
+ * The values on a linear y axis of the dot marks' symbols drawn as paths: the ▼ (downward
+ * triangles) or the others (hexagons of a density).
+ */
+function symbolValues(svg: string, triangles: boolean): number[] {
   const root = parse(svg);
   const value = yValueAt(svg);
   return [...root.querySelectorAll('g[aria-label="dot"] path')]
-    .filter((p: Element) => /rotate\(180\)/.test(p.getAttribute("transform") ?? ""))
+    .filter((p: Element) => /rotate\(180\)/.test(p.getAttribute("transform") ?? "") === triangles)
     .map((p: Element) => value(position(p)[1]));
+}
+
+/** The values of the ▼ (downward triangles) of the dot marks, on a linear y axis. */
+export function triangleValues(svg: string): number[] {
+  return symbolValues(svg, true);
+}
+
+/** The values of the hexagons' centres of a density, on a linear y axis. */
+export function hexagonValues(svg: string): number[] {
+  return symbolValues(svg, false);
 }

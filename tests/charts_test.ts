@@ -21,6 +21,7 @@ import {
   assertTextInside,
   drawnBoxes,
   drawnWidth,
+  hexagonValues,
   ticks,
   triangleValues,
 } from "./chart_svg.ts";
@@ -379,6 +380,47 @@ Deno.test("captions count with thousands separators; every hexagon of a dense ch
     ok(Math.max(...fills) < 215, `palest hexagon's mean channel ${Math.max(...fills)}`);
   }
   ok(margin.includes("darker = more organizations (log scale)"));
+});
+
+Deno.test("a dense margin vs MRR: margins below the floor are ▼ on it, no hexagon centred above 100 % or holding them", () => {
+  // 6,000 paying organizations (above MAX_DOTS: hexagons): every third at 100 %, the others
+  // 60–99 %; and 10 more at −1,000 %, below the −300 % floor
+  const n = 6000;
+  const margins = Array.from({ length: n }, (_, i) => i % 3 === 0 ? 100 : 60 + (i % 40));
+  const dense = pl.DataFrame({
+    org_name: Array.from({ length: n + 10 }, (_, i) => `o${i}`),
+    tier: Array.from({ length: n + 10 }, () => "pro"),
+    mrr: pl.Series(
+      "mrr",
+      Array.from({ length: n + 10 }, (_, i) => i < n ? 100 + (i % 50) * 10 : 2000 + 300 * (i - n)),
+      pl.Float64,
+    ),
+    gross_margin_pct: pl.Series(
+      "gross_margin_pct",
+      [...margins, ...Array(10).fill(-1000)],
+      pl.Float64,
+    ),
+  });
+  // drawn from every point and from grid counts
+  for (const limit of [{}, { maxDrawnPoints: 1000 }]) {
+    const svg = marginVsMrrChart(dense, limit).svg;
+    const hexagons = hexagonValues(svg);
+    ok(hexagons.length > 10, `${hexagons.length} hexagons`);
+    // the top row was centred at ~+108 %, and the −1,000 % ones were hexagons near −290 %
+    const [lowest, highest] = [Math.min(...hexagons), Math.max(...hexagons)];
+    ok(highest <= 100 + 1e-6, `a hexagon centred at ${highest} %`);
+    ok(lowest >= 60 - 22, `a hexagon centred at ${lowest} %`); // (a row is 22 % apart here)
+    const triangles = triangleValues(svg);
+    ok(triangles.length > 0, "no ▼");
+    ok(triangles.every((v) => Math.abs(v - -300) < 1e-6), `${triangles}`);
+    const caption = captionLines(svg).join(" ").replaceAll("&#39;", "'");
+    ok(
+      caption.endsWith(
+        "; 10 below -300 % drawn as ▼ at -300 % (binned and shaded as the hexagons).",
+      ),
+      caption,
+    );
+  }
 });
 
 Deno.test("charts of window usage name another window's days; 30 days stay '(window)'", async () => {

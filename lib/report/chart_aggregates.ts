@@ -45,10 +45,12 @@ export interface AggregateAxis {
  * (on the axis' scale), and Plot's hexbin summing the counts of the cells in each hexagon. A cell
  * is under half a pixel wide, so only a cell across a hexagon's edge can put a point in the
  * hexagon next to its own. Points with a missing or NaN value are left out, as Plot leaves them out.
+ * `style`: the dot mark's other options (a symbol other than the hexagon).
  */
 export function densityHexbins(
   frame: pl.DataFrame,
   axes: { x: AggregateAxis; y: AggregateAxis },
+  style: Plot.DotOptions = {},
 ): Plot.Markish {
   const points = frame.select(scaled(axes.x).alias("x"), scaled(axes.y).alias("y"))
     .filter(known("x").and(known("y")));
@@ -66,7 +68,12 @@ export function densityHexbins(
   const count = Array.from(cells.getColumn("n").cast(pl.Float64).toTypedArray() as Float64Array);
   return Plot.dot(
     { length: count.length },
-    Plot.hexbin({ fill: "sum" }, { x: values("x", axes.x), y: values("y", axes.y), fill: count }),
+    Plot.hexbin({ fill: "sum" }, {
+      x: values("x", axes.x),
+      y: values("y", axes.y),
+      fill: count,
+      ...style,
+    }),
   );
 }
 

@@ -137,6 +137,10 @@ export function tierLegend(tiers: unknown[]): string {
   );
 }
 
+/** The plot frame's top and bottom margins (title, caption and legend above; x axis below). */
+export const FRAME_TOP = 84;
+export const FRAME_BOTTOM = 48;
+
 /** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
 export function framed(
   title: string,
@@ -146,8 +150,8 @@ export function framed(
 ): string {
   const svg = render({
     ...options,
-    marginTop: 84,
-    marginBottom: 48,
+    marginTop: FRAME_TOP,
+    marginBottom: FRAME_BOTTOM,
     marginLeft: options.marginLeft ?? 84,
     y: { labelAnchor: "center", ...options.y },
   });

@@ -19,7 +19,10 @@ import {
   chartLabel,
   DENSITY_COLOR,
   dotsLegend,
+  FRAME_BOTTOM,
+  FRAME_TOP,
   framed,
+  HEIGHT,
   MAX_DOTS,
   TIER_BOXES,
   TIER_DOMAIN,
@@ -44,41 +47,75 @@ const MARGIN_VS_MRR_TITLE = "Gross margin (spec basis, all LLM cost) vs MRR per 
 const MARGIN_BY_TIER_TITLE = "Gross margin (spec basis, all LLM cost) by tier";
 
 /**
- * Hexagons of MRR against margin: points in range first, then those below the floor drawn on it
- * (the order the dots take), from channels; above the drawn limit from grid counts.
+ * Rows of Plot's hexagons (transforms/hexbin.js: 20 px wide, centred on rows this far apart
+ * from the SVG's top edge). A point is binned to a hexagon of the row nearest it or of the next.
  */
-function clippedHexbins(frame: pl.DataFrame, whole: boolean) {
-  if (!whole) {
-    return densityHexbins(frame, {
-      x: { values: pl.col("mrr"), log: true },
-      y: { values: clippedMargin(), log: false },
-    });
-  }
-  const mrr = channel(frame, "mrr") as number[];
-  const margin = channel(frame, "gross_margin_pct") as number[];
-  const x: number[] = [];
-  const y: number[] = [];
-  for (let i = 0; i < margin.length; i++) {
-    if (margin[i] >= MARGIN_FLOOR) x.push(mrr[i]), y.push(margin[i]);
-  }
-  for (let i = 0; i < margin.length; i++) {
-    if (margin[i] < MARGIN_FLOOR) x.push(mrr[i]), y.push(MARGIN_FLOOR);
-  }
-  return Plot.dot({ length: x.length }, Plot.hexbin({ fill: "count" }, { x, y }));
+const HEX_ROW = 20 * (1.5 / Math.sqrt(3));
+
+/**
+ * The margin axis' pixel range on a dense chart: from the lowest row of hexagons at least
+ * AXIS_INSET above the frame's bottom to the highest at least AXIS_INSET below its top. With
+ * both ends on a row no hexagon is centred beyond them: the inset alone centred the top row at
+ * ~+108 % (read as margins above 100 %) and the bottom one below the floor.
+ */
+function hexRowRange(): [number, number] {
+  const bottom = HEIGHT - FRAME_BOTTOM - AXIS_INSET;
+  const top = FRAME_TOP + AXIS_INSET;
+  return [Math.floor(bottom / HEX_ROW) * HEX_ROW, Math.ceil(top / HEX_ROW) * HEX_ROW];
+}
+
+/** The ▼ of margins below the floor on a dense chart: hexagon-binned, shaded as the hexagons. */
+const FLOOR_TRIANGLES = {
+  symbol: "triangle",
+  rotate: 180,
+  r: 7,
+  stroke: "#333",
+  strokeWidth: 0.75,
+};
+
+/**
+ * A dense chart's marks: hexagons of the margins at or above MARGIN_FLOOR, and those below it
+ * binned the same way on the floor (the axis' lowest row: hexRowRange) but drawn as ▼, as the
+ * caption says (in the hexagons they read as margins near −290 %). From channels; above the
+ * drawn limit from grid counts.
+ */
+function densityMarks(frame: pl.DataFrame, whole: boolean): Plot.Markish[] {
+  const margin = pl.col("gross_margin_pct");
+  const inRange = frame.filter(margin.gtEq(MARGIN_FLOOR));
+  const below = frame.filter(margin.lt(MARGIN_FLOOR));
+  const hexbins = (part: pl.DataFrame, y: "gross_margin_pct" | "floor", style = {}) =>
+    whole
+      ? Plot.dot(
+        { length: part.height },
+        Plot.hexbin({ fill: "count" }, {
+          x: channel(part, "mrr"),
+          y: y === "floor" ? new Array(part.height).fill(MARGIN_FLOOR) : channel(part, y),
+          ...style,
+        }),
+      )
+      : densityHexbins(part, {
+        x: { values: pl.col("mrr"), log: true },
+        y: { values: y === "floor" ? pl.lit(MARGIN_FLOOR) : margin, log: false },
+      }, style);
+  return [
+    hexbins(inRange, "gross_margin_pct"),
+    ...(below.height > 0 ? [hexbins(below, "floor", FLOOR_TRIANGLES)] : []),
+  ];
 }
 
 /**
  * The gross margin axis of `frame`'s margins: 100 % down to 0, or to the lowest margin when one
  * is negative, but not below MARGIN_FLOOR (a fixed −300 % left most of the chart empty when no
- * margin was negative); niced, and inset so a dot at 100 % or a ▼ at the floor is inside the frame.
+ * margin was negative); niced, and inset so a dot at 100 % or a ▼ at the floor is inside the frame
+ * (on a `dense` chart, its ends on rows of hexagons: hexRowRange).
  */
-function marginAxis(frame: pl.DataFrame) {
+function marginAxis(frame: pl.DataFrame, { dense = false } = {}) {
   const lowest = frame.select(pl.col("gross_margin_pct").min()).getColumn("gross_margin_pct")
     .get(0) as number | null;
   return {
     domain: [Math.max(MARGIN_FLOOR, Math.min(0, lowest ?? 0)), 100],
     nice: true,
-    inset: AXIS_INSET,
+    ...(dense ? { range: hexRowRange() } : { inset: AXIS_INSET }),
   };
 }
 
@@ -115,12 +152,6 @@ function cutBoxesNote(knownFrame: pl.DataFrame, tiers: string[]): string {
   return cut.length > 0 ? `; cut at ${MARGIN_FLOOR} %: ${cut.join(", ")}` : "";
 }
 
-/** Gross margin with those below MARGIN_FLOOR on it, as the charts draw it. */
-function clippedMargin(): pl.Expr {
-  return pl.when(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).then(pl.lit(MARGIN_FLOOR))
-    .otherwise(pl.col("gross_margin_pct"));
-}
-
 export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
   const payingFrame = frame.select("mrr", "gross_margin_pct", "tier", "org_name").filter(
@@ -147,10 +178,13 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   const caption = `${formatCount(payingFrame.height)} organizations with MRR > 0 (${
     formatCount(frame.height - payingFrame.height)
   } without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row)${
-    clippedNote(clippedCount, `as ▼ at ${MARGIN_FLOOR} %`)
+    clippedNote(
+      clippedCount,
+      `as ▼ at ${MARGIN_FLOOR} %${dense ? " (binned and shaded as the hexagons)" : ""}`,
+    )
   }.`;
   const xy = { x: "mrr", y: "gross_margin_pct" };
-  const marks = dense ? [clippedHexbins(payingFrame, whole)] : [
+  const marks = dense ? densityMarks(payingFrame, whole) : [
     Plot.dot(inRange, { ...xy, fill: "tier", r: 3.5, fillOpacity: 0.75, title: "title" }),
     Plot.dot(clipped, {
       ...xy,
@@ -176,7 +210,7 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
       y: {
         label: SPEC_MARGIN_AXIS,
         grid: true,
-        ...marginAxis(payingFrame),
+        ...marginAxis(payingFrame, { dense }),
       },
       color: dense ? DENSITY_COLOR : tierColor,
       marks: [...x.marks, Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
