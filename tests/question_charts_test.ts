@@ -5,12 +5,14 @@ import {
   pricingModelComparison,
   ptbVsByok,
   underpricedCustomers,
+  upgradeCandidates,
 } from "../lib/analysis/questions.ts";
 import {
   churnChart,
   pricingModelChart,
   trafficChart,
   underpricedChart,
+  upgradeChart,
 } from "../lib/analysis/question_charts.ts";
 
 /** The widths of the bars a chart draws (Plot's bar mark: one <rect> per bar). */
@@ -125,4 +127,31 @@ Deno.test("churn and underpriced captions say how many were not judged for unkno
     ),
     underSome,
   );
+});
+
+Deno.test("upgrade candidates with no free organization over the threshold: the chart says so and names the threshold, never 'Top 0 of 0'", () => {
+  // o2 is the one free organization: 2,000 requests, under the default 50,000 and under 10,000
+  const frame = noStripe.withColumns(pl.Series("is_ptb", [false, false]));
+  const none = drawnText(upgradeChart(upgradeCandidates(frame)).svg);
+  ok(
+    none.includes(
+      "No bars: no free organization over the threshold (≥ 50,000 requests in the window; 1 free organization).",
+    ),
+    none,
+  );
+  ok(!none.includes("Top 0"), none);
+  const lower = drawnText(
+    upgradeChart(upgradeCandidates(frame, { upgradeMinRequests: 10_000 })).svg,
+  );
+  ok(lower.includes("over the threshold (≥ 10,000 requests in the window;"), lower);
+  // another window: the threshold is on the 30-day basis the answer's usage is on
+  const week = drawnText(
+    upgradeChart(upgradeCandidates(frame, {}, { windowDays: 7 })).svg,
+  );
+  ok(week.includes("(≥ 50,000 requests per 30 days; 1 free organization)."), week);
+  // one over it (1,000 requests and up): the bars, as before
+  const some = drawnText(
+    upgradeChart(upgradeCandidates(frame, { upgradeMinRequests: 1_000 })).svg,
+  );
+  ok(some.includes("Top 1 of 1 free organizations over the request threshold."), some);
 });

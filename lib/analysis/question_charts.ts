@@ -133,8 +133,13 @@ const CHARTS = {
   upgrade: {
     name: "q2_upgrade_candidates",
     title: "Upgrade candidates: free organizations by requests",
+    // none over the threshold: said, with the threshold, instead of "Top 0 of 0"
     caption: (a) =>
-      `Top ${a.table.height} of ${a.facts.organizations} free organizations over the request threshold.`,
+      a.facts.organizations === 0
+        ? `No bars: no free organization over the threshold (${
+          a.criteria ? `${a.criteria}; ` : ""
+        }${plural(a.facts.freeOrganizations, { one: "free organization" })}).`
+        : `Top ${a.table.height} of ${a.facts.organizations} free organizations over the request threshold.`,
     label: "org_name",
     measures: [["requests_30d", "Requests (window)"]],
     valueLabel: (days) =>

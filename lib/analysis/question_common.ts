@@ -26,6 +26,11 @@ export interface Answer<Facts> {
    * say so
    */
   windowDays: number;
+  /**
+   * what an organization had to meet to be in the table, in words ("≥ 50,000 requests in the
+   * window"), where a chart names it when none did
+   */
+  criteria?: string;
 }
 
 /**

@@ -175,13 +175,14 @@ export function upgradeCandidates(
     seats,
     seatMrrUsd: seats * t.upgradeSeatPriceUsd,
   };
+  const criteria = `≥ ${count(t.upgradeMinRequests)} requests ${usageWords(windowDays)}`;
   const reading = `${count(facts.organizations)} of ${
     plural(facts.freeOrganizations, { one: "free organization" })
-  } sent ≥ ${count(t.upgradeMinRequests)} requests ${usageWords(windowDays)} (${
-    count(facts.requests)
-  } requests, ${usd(facts.llmCostUsd)} of LLM cost); at ${
-    usd(t.upgradeSeatPriceUsd)
-  } a seat their ${plural(seats, { one: "seat" })} would bring ${usd(facts.seatMrrUsd)} MRR.`;
+  } sent ${criteria} (${count(facts.requests)} requests, ${
+    usd(facts.llmCostUsd)
+  } of LLM cost); at ${usd(t.upgradeSeatPriceUsd)} a seat their ${
+    plural(seats, { one: "seat" })
+  } would bring ${usd(facts.seatMrrUsd)} MRR.`;
   return {
     table: tableOnBasis(
       matches
@@ -193,6 +194,7 @@ export function upgradeCandidates(
     reading: onBasis(reading, windowDays),
     ranked: { top: t.top, of: matches.height },
     windowDays,
+    criteria,
   };
 }
 
