@@ -12,12 +12,14 @@ import { costAndMrrByTierChart, svgToPng } from "../lib/report/charts.ts";
 import {
   economicsFixturePtbNotRead,
   economicsFrameWithF,
+  frameWithPtbTiming,
   revenue,
   withEconomics,
 } from "./economics_fixture.ts";
 import { assertMarksInside, assertTextInside, labels, ticks } from "./chart_svg.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
+import { CHART_COLUMNS, chartPlanTable } from "../lib/report/chart_worker.ts";
 import pl from "nodejs-polars";
 
 const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;
@@ -243,4 +245,39 @@ Deno.test("MRR per 1,000 requests: a plan whose MRR is not known has a '–' whe
   // every MRR known: no mark, no note
   const known = mrrPer1kRequestsByPlanChart(fixture).svg;
   ok(!known.includes("not known"), caption(known));
+});
+
+Deno.test("margin by plan: a company margin PTB timing pulls down (the warnings' plans) says so on its bar and in the caption", async () => {
+  // the warnings' two plans (economics_test.ts works them out): free −73.0 % (2 of its 3
+  // organizations with PTB cost and no PTB revenue in the window) and pro 2025-12-10 74.7 % (a)
+  const { frame, warnings } = await frameWithPtbTiming();
+  ok(warnings.some((w) => w.startsWith('plan "free": company margin -73.0 %')));
+  ok(warnings.some((w) => w.startsWith('plan "pro 2025-12-10": company margin 74.7 %')));
+  const note =
+    "PTB timing = PTB cost without PTB revenue in the window (credits bought before it), not price; see the warnings.";
+  // drawn here, and in the chart worker from the chart columns and the main thread's table
+  const table = chartPlanTable(frame, 30)!;
+  for (
+    const svg of [
+      marginByPlanChart(frame).svg,
+      marginByPlanChart(frame.select(...CHART_COLUMNS), table).svg,
+    ]
+  ) {
+    const texts = labels(svg, "text").map((l) => l.text);
+    // the company bars of those two plans only
+    assertEquals(texts.filter((t) => t.includes("PTB timing")).sort(), [
+      "-73.0 % · n=3 · PTB timing",
+      "74.7 % · n=1 · PTB timing",
+    ]);
+    ok(
+      svg.includes(
+        "<title>free\ncompany cost: -73.0 % margin, revenue-weighted\nn = 3 organizations\nPTB timing, not price: 2 organizations with PTB cost and no PTB revenue in the window (see the warnings)</title>",
+      ),
+      svg,
+    );
+    ok(caption(svg).endsWith(note), caption(svg));
+  }
+  // without PTB cost lacking revenue (economicsFrameWithF: no warning), no hint
+  const none = marginByPlanChart(await economicsFrameWithF()).svg;
+  ok(!none.includes("PTB timing"), caption(none));
 });

@@ -17,6 +17,7 @@ import {
   economicsFixture,
   economicsFrameWithF,
   frameWithLosingSharedCustomer,
+  frameWithPtbTiming,
   frameWithSharedCustomer,
   revenue,
 } from "./economics_fixture.ts";
@@ -1332,50 +1333,6 @@ Deno.test("a plan's company margin is unknown where PTB revenue was not read and
   assertEquals(rows.at(-1)!.margin_company_pct, null);
   assertEquals(companyMargins(frame, { windowDays: 30 }).companyPct, null);
 });
-
-/**
- * The fixture plus two free organizations, 2,000 requests each ($1 infrastructure at $0.5 per
- * 1,000): g spends credits bought before the window (PTB cost $30, PTB revenue $0), h bought $25
- * of credits in it and spent $10. a (pro 2025-12-10) bought none either: PTB cost $10, revenue $0.
- */
-async function frameWithPtbTiming(
-  { ptbRead = true } = {},
-): Promise<{ frame: pl.DataFrame; warnings: string[] }> {
-  const { default: pl } = await import("nodejs-polars");
-  const { addMetricColumns } = await import("../lib/frame/metrics.ts");
-  const free = exportFrameFromColumns({
-    org_id: ["g", "h"],
-    org_name: ["G", "H"],
-    tier: ["free", "free"],
-    tier_raw: ["free", "free"],
-    stripe_customer_id: ["cus_g", "cus_h"],
-    seats: [1, 1],
-    active_users_30d: [1, 1],
-    requests_30d: [2_000, 2_000],
-    llm_cost_30d: [30, 10],
-    llm_cost_ptb_30d: [30, 10],
-    llm_cost_byok_30d: [0, 0],
-    addon_prompts: [0, 0],
-    mrr: [0, 0],
-    mrr_recurring: [0, 0],
-    revenue_source: ["stripe", "stripe"],
-  });
-  const base = economicsFixture();
-  const rev = revenue({ cus_a: 0, cus_b: 0, cus_c: 250, cus_d: 600 });
-  rev.byCustomer.set("cus_g", { customerId: "cus_g", ptbRevenueUsd30d: 0 } as never);
-  rev.byCustomer.set("cus_h", { customerId: "cus_h", ptbRevenueUsd30d: 25 } as never);
-  const { frame, warnings } = addEconomicsColumns(
-    addMetricColumns(pl.concat([base, free.select(...base.columns)]), { windowDays: 30 }),
-    {
-      costModel: costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0.5" }),
-      priceBook: await loadPriceBook(),
-      // not read: Stripe skipped, ptb_revenue_30d empty
-      revenue: ptbRead ? rev : { ...rev, source: "none" },
-      windowDays: 30,
-    },
-  );
-  return { frame, warnings };
-}
 
 Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the window is warned of, by how many", async () => {
   const { frame, warnings } = await frameWithPtbTiming();

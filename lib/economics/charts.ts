@@ -34,6 +34,7 @@ import {
   perPlanTable,
 } from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { type PtbTimingPlan, ptbTimingPlans } from "./ptb_timing.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { formatCount, formatUsd4 } from "../report/numbers.ts";
@@ -62,6 +63,11 @@ export interface PlanTableOption extends DrawnLimit {
   plans?: PerPlanRow[];
   /** margin by plan's n per plan (marginCountsOf), computed with `plans` */
   marginCounts?: Record<string, MarginCounts>;
+  /**
+   * the plans whose company margin PTB timing pulls down (ptbTimingPlans, the warnings' rule),
+   * computed with `plans`
+   */
+  ptbTiming?: PtbTimingPlan[];
   /** without `plans`: the export window's days the table is computed for (default 30) */
   windowDays?: number;
 }
@@ -132,13 +138,20 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     }];
   });
   const clipped = bars.filter((b) => b.margin < MARGIN_FLOOR).length;
+  // a company margin PTB timing pulls down, as the warnings judge it: said on its bar
+  const timing = new Map(
+    (table.ptbTiming ?? ptbTimingPlans(frame, table.windowDays ?? MONTH_DAYS))
+      .map((t) => [t.plan, t]),
+  );
+  const timed = (b: { plan: string; basis: string }) =>
+    b.basis === BASES[0] ? timing.get(b.plan) : undefined;
   const data = bars.map((b) => ({
     ...b,
     shown: Math.max(MARGIN_FLOOR, b.margin),
-    label: `${pct(b.margin)} · n=${formatCount(b.n)}`,
+    label: `${pct(b.margin)} · n=${formatCount(b.n)}${timed(b) ? " · PTB timing" : ""}`,
     title: `${chartLabel(b.plan)}\n${b.basis}: ${pct(b.margin)} margin, revenue-weighted\nn = ${
       formatCount(b.n)
-    } organizations`,
+    } organizations${timed(b) ? `\n${timingTitle(timed(b)!)}` : ""}`,
   }));
   const labels = plans.map((p) => p.plan);
   // nothing to draw (no MRR known: Stripe skipped or not read) says so, as the other charts do
@@ -158,7 +171,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
         clipped > 0
           ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`
           : ""
-      }${empty}${unknownNote(unknown)}`,
+      }${empty}${unknownNote(unknown)}${timingNote(data.flatMap((d) => timed(d) ?? []))}`,
       legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
       {
         height,
@@ -195,6 +208,28 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
       } as Plot.PlotOptions,
     ),
   };
+}
+
+/** "42 organizations" with PTB cost and no PTB revenue in the window. */
+const organizations = (t: PtbTimingPlan) =>
+  `${formatCount(t.organizations)} organization${t.organizations === 1 ? "" : "s"}`;
+
+/** A company bar's hover line when PTB timing pulls it down (ptb_timing.ts). */
+function timingTitle(t: PtbTimingPlan): string {
+  return `PTB timing, not price: ${
+    organizations(t)
+  } with PTB cost and no PTB revenue in the window (see the warnings)`;
+}
+
+/**
+ * The caption's word on the bars marked "PTB timing", when there are any: their company margin
+ * counts PTB cost without PTB revenue in the window (credits bought before it), not price, as the
+ * brief, the workbook and the warnings say (a free plan read −100 % with no hint on the chart).
+ */
+function timingNote(timed: PtbTimingPlan[]): string {
+  return timed.length === 0
+    ? ""
+    : " PTB timing = PTB cost without PTB revenue in the window (credits bought before it), not price; see the warnings.";
 }
 
 /**

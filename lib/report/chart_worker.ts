@@ -20,6 +20,7 @@ import {
   perPlanRows,
   perPlanTable,
 } from "../economics/per_plan.ts";
+import { type PtbTimingPlan, ptbTimingPlans } from "../economics/ptb_timing.ts";
 
 /**
  * The columns reportCharts reads (lib/economics/charts.ts, lib/report/charts.ts) besides the
@@ -40,18 +41,26 @@ export const CHART_COLUMNS = [
 ];
 
 /**
- * The per-plan table the economics charts draw and margin by plan's n per plan (from the table's
+ * The per-plan table the economics charts draw, margin by plan's n per plan (from the table's
  * group-by: its shared customers' grouping needs the customer ids, a million strings the worker
- * then need not get), when the frame has the economics columns.
+ * then need not get) and the plans PTB timing pulls down (from PTB columns the worker does not
+ * get), when the frame has the economics columns.
  */
 export function chartPlanTable(
   frame: pl.DataFrame,
   windowDays: number,
-): { plans: PerPlanRow[]; marginCounts: Record<string, MarginCounts> } | undefined {
+):
+  | {
+    plans: PerPlanRow[];
+    marginCounts: Record<string, MarginCounts>;
+    ptbTiming: PtbTimingPlan[];
+  }
+  | undefined {
   return hasEconomicsColumns(frame)
     ? {
       plans: perPlanRows(perPlanTable(frame, { windowDays })),
       marginCounts: marginCountsOf(frame, { windowDays }),
+      ptbTiming: ptbTimingPlans(frame, windowDays),
     }
     : undefined;
 }
@@ -83,6 +92,7 @@ interface WorkerJob {
   claims: SharedArrayBuffer;
   plans?: PerPlanRow[];
   marginCounts?: Record<string, MarginCounts>;
+  ptbTiming?: PtbTimingPlan[];
   /** the export's window: another than 30 days is named where charts show window usage */
   windowDays: number;
   outDir: string;
@@ -216,6 +226,7 @@ export function startChartWorker(): ChartWorker {
             claims,
             plans: table?.plans,
             marginCounts: table?.marginCounts,
+            ptbTiming: table?.ptbTiming,
             windowDays,
             outDir,
             stamp,
@@ -279,6 +290,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       builders = reportChartBuilders(frame, {
         plans: job.plans,
         marginCounts: job.marginCounts,
+        ptbTiming: job.ptbTiming,
         windowDays: job.windowDays,
       });
     } finally {

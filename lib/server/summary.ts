@@ -19,6 +19,7 @@ import {
   planEconomics,
 } from "../economics/report.ts";
 import { marginCountsOf, type PerPlanRow } from "../economics/per_plan.ts";
+import { ptbTimingPlans } from "../economics/ptb_timing.ts";
 import type { NotJudged } from "../report/segments.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 import { type SegmentCustomers, segmentCustomers } from "../report/segment_customers.ts";
@@ -168,8 +169,9 @@ export function customersOf(
 }
 
 /**
- * The plan charts' table: the summary's plan rows (a segment's customers whole) and their
- * organizations per margin basis, so the charts read as the table above them.
+ * The plan charts' table: the summary's plan rows (a segment's customers whole), their
+ * organizations per margin basis and the plans PTB timing pulls down, so the charts read as the
+ * table above them.
  */
 export function summaryChartTable(
   summary: PricingSummary,
@@ -181,6 +183,7 @@ export function summaryChartTable(
     windowDays,
     plans: summary.plans,
     marginCounts: marginCountsOf(customers.frame, { windowDays }),
+    ptbTiming: ptbTimingPlans(customers.frame, windowDays),
   };
 }
 
