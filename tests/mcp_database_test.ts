@@ -211,6 +211,27 @@ Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL 
     });
     assertEquals(chOne.structuredContent!.columns, ["x", "y"]);
     assertEquals(chOne.structuredContent!.rows, [{ x: 1, y: "a" }]);
+    // the schema is there to read: the word SYSTEM names ClickHouse's database of system tables
+    // (as `system` quoted did), the SYSTEM statement stays refused
+    const chColumns = await call(client, "database_sql", {
+      database: "clickhouse",
+      sql: "SELECT name, type FROM system.columns WHERE database = currentDatabase() " +
+        "AND table = 'organization_ptb_spend' ORDER BY name",
+    });
+    assertEquals(chColumns.isError, undefined, text(chColumns));
+    assertEquals(chColumns.structuredContent!.rows, [
+      { name: "organization_id", type: "UUID" },
+      { name: "spend", type: "UInt64" },
+    ]);
+    const readonly = await call(client, "database_sql", {
+      database: "clickhouse",
+      sql: "SELECT name FROM system.settings WHERE name = 'readonly'",
+    });
+    assertEquals(readonly.structuredContent?.rows, [{ name: "readonly" }], text(readonly));
+    refused(
+      await call(client, "database_sql", { database: "clickhouse", sql: "SYSTEM DROP DNS CACHE" }),
+      /only SELECT statements are allowed \(read-only\); SYSTEM is refused/,
+    );
   } finally {
     await client.close();
     await databases.drop();

@@ -96,6 +96,22 @@ Deno.test("the read-only gate: no SETTINGS clause on ClickHouse, no set_config o
   match(gate("SELECT 1 AS x; SELECT 2 AS y; -- end", "clickhouse"), /one statement/);
 });
 
+Deno.test("the read-only gate: ClickHouse's system tables are read in a SELECT, the SYSTEM statement is refused", () => {
+  for (
+    const sql of [
+      "SELECT query, elapsed FROM system.processes",
+      "SELECT name, type FROM system.columns WHERE table = 'request_response_rmt'",
+      "SELECT name, value FROM system.settings WHERE name = 'readonly'",
+      "SELECT count() FROM SYSTEM . tables",
+      "SELECT * FROM `system`.processes",
+      "SELECT column_name FROM information_schema.columns",
+    ]
+  ) assertEquals(gate(sql, "clickhouse"), "accepted", sql);
+  for (const sql of ["SYSTEM RELOAD DICTIONARIES", "system drop dns cache"]) {
+    match(gate(sql, "clickhouse"), /only SELECT statements are allowed \(read-only\); SYSTEM/);
+  }
+});
+
 Deno.test("the read-only gate reads strings and comments as each engine does", () => {
   // Polars SQL: '' doubling only, a backslash is a character ('a\' is a whole string)
   for (

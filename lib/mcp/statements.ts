@@ -17,7 +17,11 @@ import { hasSettingsKeyword, withoutTerminator } from "../sources/statement_part
 
 export { type SqlDialect, StatementRefused };
 
-/** Statement words that change data, schema, settings or sessions. */
+/**
+ * Statement words that change data, schema, settings or sessions. (ClickHouse's SYSTEM statement
+ * is not among them: no SELECT holds one, the first-word check refuses it, and the word names the
+ * database of system.processes, system.columns, … that a model reads the schema from.)
+ */
 const WRITE_WORDS = [
   "INSERT",
   "UPDATE",
@@ -35,7 +39,6 @@ const WRITE_WORDS = [
   "ATTACH",
   "DETACH",
   "OPTIMIZE",
-  "SYSTEM",
   "KILL",
   "SET",
   "RESET",
