@@ -73,6 +73,16 @@ Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL 
       await call(client, "database_sql", { database: "postgres", sql: "SELECT \"nextval\"('s')" }),
       /nextval\(\) is refused/,
     );
+    // functions with side effects (which ran in the READ ONLY transaction: statistics reset, a
+    // WAL message written, an xid assigned) are refused before anything is sent
+    for (
+      const sql of [
+        "SELECT pg_stat_reset()",
+        "SELECT pg_logical_emit_message(true, 'x', 'y') AS lsn",
+        "SELECT pg_current_xact_id() AS xid",
+        "SELECT pg_try_advisory_lock(1) AS locked",
+      ]
+    ) refused(await call(client, "database_sql", { database: "postgres", sql }), /is refused/);
     // A backslash is a character in PostgreSQL's '…' (standard_conforming_strings): it hides no
     // call from the gate; what the gate accepts PostgreSQL reads the same way
     refused(

@@ -112,6 +112,81 @@ Deno.test("the read-only gate: ClickHouse's system tables are read in a SELECT, 
   }
 });
 
+Deno.test("the read-only gate refuses PostgreSQL's functions with side effects, one of each family", () => {
+  // PostgreSQL 15's volatile pg_catalog functions that change something (pg_proc, provolatile
+  // 'v'), pg_current_xact_id (which assigns an xid), older servers' names and common extensions'
+  for (
+    const call of [
+      "pg_stat_reset()",
+      "pg_stat_reset_shared('bgwriter')",
+      "pg_catalog.pg_stat_reset_single_table_counters(1)",
+      "pg_stat_statements_reset()",
+      "pg_stat_force_next_flush()",
+      "pg_logical_emit_message(true, 'x', 'y')",
+      "pg_logical_slot_get_changes('s', NULL, NULL)",
+      "pg_current_xact_id()",
+      "txid_current()",
+      "pg_notify('c', 'x')",
+      "pg_advisory_xact_lock(1)",
+      "pg_try_advisory_lock(1)",
+      "pg_cancel_backend(1)",
+      "pg_terminate_backend(1)",
+      "pg_reload_conf()",
+      "pg_rotate_logfile()",
+      "pg_rotate_logfile_old()",
+      "pg_log_backend_memory_contexts(1)",
+      "pg_switch_wal()",
+      "pg_switch_xlog()",
+      "pg_create_restore_point('x')",
+      "pg_create_logical_replication_slot('s', 'test_decoding')",
+      "pg_copy_physical_replication_slot('a', 'b')",
+      "pg_drop_replication_slot('s')",
+      "pg_replication_slot_advance('s', '0/0')",
+      "pg_replication_origin_create('o')",
+      "pg_backup_start('x')",
+      "pg_start_backup('x')",
+      "pg_wal_replay_pause()",
+      "pg_promote()",
+      "pg_export_snapshot()",
+      "setval('s', 1)",
+      "nextval('s')",
+      "lo_import('/etc/passwd')",
+      "lowrite(0, 'x')",
+      "dblink_exec('host=x', 'DELETE FROM t')",
+      "pg_read_file_old('x', 0, 1)",
+      "pg_file_write('x', 'y', false)",
+      "query_to_xml('SELECT nextval(''s'')', true, true, '')",
+      "ts_stat('SELECT nextval(''s'')::text::tsvector')",
+      "ts_rewrite('a'::tsquery, 'SELECT nextval(''s'')')",
+      "brin_summarize_new_values('i')",
+      "gin_clean_pending_list('i')",
+      "pg_import_system_collations('pg_catalog')",
+      "pg_nextoid('t', 'c', 'i')",
+      "binary_upgrade_set_next_pg_type_oid(1)",
+      "set_config('statement_timeout', '0', true)",
+    ]
+  ) {
+    const name = call.replace(/^pg_catalog\./, "").split("(")[0];
+    assertEquals(
+      gate(`SELECT ${call} AS x`, "postgres"),
+      `function ${name}() is refused: it reads files, reaches other servers or has side effects`,
+      call,
+    );
+  }
+  // reading functions of the same families pass
+  for (
+    const call of [
+      "pg_stat_get_numscans(1)",
+      "pg_current_xact_id_if_assigned()",
+      "pg_is_wal_replay_paused()",
+      "pg_current_wal_lsn()",
+      "currval('s')",
+      "pg_sleep(0)",
+      "lower('x')",
+    ]
+  ) assertEquals(gate(`SELECT ${call} AS x`, "postgres"), "accepted", call);
+});
+
 Deno.test("the read-only gate reads strings and comments as each engine does", () => {
   // Polars SQL: '' doubling only, a backslash is a character ('a\' is a whole string)
   for (

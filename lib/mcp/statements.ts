@@ -74,11 +74,37 @@ const WRITE_WORDS = [
   "USE",
 ]; // deno-fmt-ignore
 
+/**
+ * PostgreSQL's functions that read files, reach other servers, run SQL given as text (past this
+ * gate) or change something: PostgreSQL 15's volatile pg_catalog functions that do (pg_proc,
+ * provolatile 'v'), pg_current_xact_id (stable, yet it assigns an xid), older servers' names and
+ * common extensions'. Each a pattern for the name; reading ones of the same families
+ * (pg_stat_get_*, pg_current_xact_id_if_assigned, currval) pass.
+ */
+const POSTGRES_REFUSED = [
+  // files, other servers, SQL given as text
+  "pg_read_\\w+", "pg_ls_\\w+", "pg_stat_file", "pg_file_\\w+", "pg_logdir_ls", "lo_\\w+", "loread",
+  "lowrite", "dblink\\w*", "query_to_xml\\w*", "ts_stat", "ts_rewrite",
+  // settings, signals, other sessions
+  "set_config", "pg_cancel_backend", "pg_terminate_backend", "pg_reload_conf", "pg_rotate_logfile\\w*",
+  "pg_log_backend_memory_contexts", "pg_promote",
+  // locks, notifications, transaction ids, sequences
+  "pg_advisory\\w*", "pg_try_advisory\\w*", "pg_notify", "txid_\\w+", "pg_current_xact_id", "nextval",
+  "setval",
+  // WAL, backups, replication
+  "pg_switch_wal", "pg_switch_xlog", "pg_wal_replay_\\w+", "pg_xlog_replay_\\w+", "pg_backup_\\w+",
+  "pg_start_backup", "pg_stop_backup", "pg_create_\\w+", "pg_drop_\\w+", "pg_copy_\\w+",
+  "pg_replication_slot_advance", "pg_replication_origin_\\w+", "pg_logical_\\w+", "pg_export_snapshot",
+  // statistics, indexes, catalogs
+  "pg_stat_reset\\w*", "pg_stat_statements_reset", "pg_stat_force_next_flush", "brin_\\w*summarize\\w*", "gin_clean_pending_list",
+  "pg_import_system_collations", "pg_extension_config_dump", "pg_nextoid",
+  "pg_stop_making_pinned_objects", "binary_upgrade_\\w+", "pg_prewarm", "pg_truncate_visibility_map",
+]; // deno-fmt-ignore
+
 /** Functions that read files, reach other servers or have side effects, per dialect. */
 const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
   polars: /\b(read_\w+|scan_\w+)\s*\(/i,
-  postgres:
-    /\b(pg_read_file|pg_read_binary_file|pg_ls_\w+|pg_stat_file|lo_\w+|dblink\w*|pg_terminate_backend|pg_cancel_backend|set_config|pg_reload_conf|pg_rotate_logfile|pg_switch_wal|pg_create_\w+|pg_drop_\w+|pg_advisory\w*|txid_\w+|nextval|setval|query_to_xml\w*|pg_notify)\s*\(/i,
+  postgres: new RegExp(`\\b(${POSTGRES_REFUSED.join("|")})\\s*\\(`, "i"),
   clickhouse:
     /\b(file|url|urlCluster|s3|s3Cluster|gcs|hdfs|remote|remoteSecure|cluster|clusterAllReplicas|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable|input|azureBlobStorage\w*|deltaLake|iceberg\w*|hudi|fuzzJSON|dictionary)\s*\(/i,
 };
