@@ -566,3 +566,67 @@ Deno.test("database_sql's description states production's rules, and a query wri
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("database_sql: an answer past PRICING_MCP_DATABASE_SQL_MAX_MB is stopped there and on the database; a wide value comes back cut, its row shown", async () => {
+  const databases = await freshFixtureDatabases("mcpwide");
+  const env = databases.env as Record<string, string>;
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const session = await connectInMemory(
+    new DatasetStore(
+      mcpSettings({
+        ...env,
+        PRICING_MCP_EXPORTS_DIR: dir,
+        PRICING_MCP_DATABASE_SQL: "1",
+        PRICING_MCP_DATABASE_SQL_MAX_MB: "1",
+      }),
+    ),
+  );
+  // 100,000 characters: a string of them in each database's dialect (18.16 has no repeat())
+  const wide = {
+    postgres: "repeat('x', 100000)",
+    clickhouse: "arrayStringConcat(arrayMap(i -> 'x', range(100000)))",
+  };
+  // A 2 MB row a second for 100 seconds unless stopped: the first row alone passes 1 MB.
+  const endless = (database: "postgres" | "clickhouse", mark: string) =>
+    database === "postgres"
+      ? `SELECT '${mark}' AS mark, repeat('x', 2000000) AS big, pg_sleep(1) AS s ` +
+        "FROM generate_series(1, 100)"
+      : `SELECT '${mark}' AS mark, arrayStringConcat(arrayMap(i -> 'xxxxxxxxxx', range(200000))) ` +
+        "AS big FROM numbers(100 * 65536) WHERE sleep(1) = 0 AND number % 65536 = 0";
+  try {
+    for (const database of ["postgres", "clickhouse"] as const) {
+      // one 100,000-character value: its row is shown with the value cut to 1000 characters
+      // (the result's 65,536 bytes hold that, not the whole value), not left out
+      const cut = await call(session.client, "database_sql", {
+        database,
+        sql: `SELECT ${wide[database]} AS big, 1 AS n`,
+      });
+      assertEquals(cut.isError, undefined, text(cut));
+      assertEquals(cut.structuredContent!.rows, [
+        { big: `${"x".repeat(1000)}…(cut, 100000 chars)`, n: 1 },
+      ]);
+      assertEquals(cut.structuredContent!.truncated, true);
+      assertEquals(
+        text(cut).split("\n").at(-1),
+        "(text values cut to 1000 characters, within PRICING_MCP_MAX_BYTES; narrow the query or aggregate)",
+      );
+      // a row per second of 2 MB: the read stops past 1 MB and the query on the database with it
+      const mark = `pk_mcp_wide_${crypto.randomUUID().slice(0, 8)}`;
+      refused(
+        await call(session.client, "database_sql", { database, sql: endless(database, mark) }),
+        new RegExp(
+          `^error: the ${database} answer passed 1 MB \\(PRICING_MCP_DATABASE_SQL_MAX_MB\\), so its read was stopped and the query stopped on the database; select fewer rows or columns, or cut wide values in the query \\(substring\\(col, 1, 1000\\)\\)$`,
+        ),
+      );
+      const running = runningWith(env, mark);
+      await waitFor(`the ${database} query to stop`, async () => await running[database]() === 0);
+      // and the database answers the next statement
+      const next = await call(session.client, "database_sql", { database, sql: "SELECT 1 AS x" });
+      assertEquals(next.structuredContent?.rows, [{ x: 1 }], text(next));
+    }
+  } finally {
+    await session.close();
+    await databases.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

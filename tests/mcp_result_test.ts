@@ -11,7 +11,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { cellText, dataLiteral, type Row } from "../lib/mcp/text.ts";
-import { tableOut } from "../lib/mcp/result.ts";
+import { cutTableOut, tableOut } from "../lib/mcp/result.ts";
 import {
   call,
   column,
@@ -159,6 +159,43 @@ Deno.test("tableOut: the last line says which cap cut the table, or the caller's
   assertEquals(cut.text.split("\n").at(-1), "(4 of 14 rows shown, within PRICING_MCP_MAX_BYTES)");
   // all shown: no line
   assertEquals(tableOut(["n"], rows.slice(0, 2), { maxBytes: 8192 }).text, "n\n0\n1");
+});
+
+Deno.test("cutTableOut: a row whose long text does not fit is shown with it cut, not left out", () => {
+  const advice = "narrow the query or aggregate";
+  const long = (n: number): Row => ({ big: "x".repeat(100_000), n });
+  // tableOut alone leaves the one row out: "0 of 1 rows shown" and nothing else
+  assertEquals(tableOut(["big", "n"], [long(1)], { maxBytes: 8192, advice }).rows, []);
+  // Cut to 1000 characters the value is "x"×1000 + "…(cut, 100000 chars)": its literal is
+  // 2 + 1000 + 3 (…) + 19 = 1024 bytes, its line 1024 + " | 1" = 1028, its JSON
+  // {"big":…,"n":1} 7 + 1024 + 7 = 1038; with their two separators 2068 bytes, after the header
+  // "big | n" with its separator and the rows' brackets (10). 128 + 64 bytes are kept for the
+  // last line: 2270 bytes hold it at 1000 characters, 2269 only at 300.
+  const at1000 = cutTableOut(["big", "n"], [long(1)], { maxBytes: 2270, advice });
+  assertEquals(at1000.rows, [{ big: `${"x".repeat(1000)}…(cut, 100000 chars)`, n: 1 }]);
+  assertEquals(at1000.textCut, 1000);
+  assertEquals(at1000.cut, 0);
+  assertEquals(
+    at1000.text.split("\n").at(-1),
+    "(text values cut to 1000 characters, within PRICING_MCP_MAX_BYTES; narrow the query or aggregate)",
+  );
+  const at300 = cutTableOut(["big", "n"], [long(1)], { maxBytes: 2269, advice });
+  assertEquals(at300.rows, [{ big: `${"x".repeat(300)}…(cut, 100000 chars)`, n: 1 }]);
+  assertEquals(at300.textCut, 300);
+  // Past the shortest cut (40 characters: 2 + 40 + 3 + 19 = 64-byte literal, a 68-byte line,
+  // 78 bytes of JSON, 148 bytes a row) rows are left out: 10 + 2 × 148 + 192 = 498 bytes hold two
+  // of three (at 100 characters, one)
+  const three = cutTableOut(["big", "n"], [long(1), long(2), long(3)], { maxBytes: 498, advice });
+  assertEquals(three.rows.map((row) => row.n), [1, 2]);
+  assertEquals(three.textCut, 40);
+  assertEquals(three.cut, 1);
+  assertEquals(
+    three.text.split("\n").at(-1),
+    "(2 of 3 rows shown, within PRICING_MCP_MAX_BYTES; text values cut to 40 characters, within PRICING_MCP_MAX_BYTES; narrow the query or aggregate)",
+  );
+  // rows that fit are not cut
+  const small = cutTableOut(["n"], [{ n: 1 }, { n: 2 }], { maxBytes: 8192, advice });
+  assertEquals(small, { text: "n\n1\n2", rows: [{ n: 1 }, { n: 2 }], cut: 0, textCut: null });
 });
 
 Deno.test("tools: data text escaped, results within the byte cap, empty columns refused", async (t) => {
@@ -393,6 +430,22 @@ Deno.test("organization: a long name is cut with a marker; the result keeps with
     // a short name is not touched
     const short = await call(client, "organization", { org: "short" });
     assertEquals((short.structuredContent!.row as Values).org_name, "Short Co");
+    // query_sql shows the long name's row with the name cut to 1000 characters (its ~15 KB in
+    // text do not fit 8192 bytes), not "0 of 2 rows shown"
+    const sql = await call(client, "query_sql", {
+      sql: "SELECT org_name, seats FROM pricing_data ORDER BY seats",
+    });
+    assertEquals(sql.isError, undefined, text(sql));
+    ok(resultBytes(sql) <= 8192, `${resultBytes(sql)} bytes > 8192`);
+    assertEquals(sql.structuredContent!.rows, [
+      { org_name: `${long.slice(0, 1000)}…(cut, 5000 chars)`, seats: 3 },
+      { org_name: "Short Co", seats: 5 },
+    ]);
+    assertEquals(sql.structuredContent!.truncated, true);
+    assertEquals(
+      text(sql).split("\n").at(-1),
+      "(text values cut to 1000 characters, within PRICING_MCP_MAX_BYTES; narrow the query or aggregate)",
+    );
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

@@ -9,6 +9,12 @@ Deno.test("defaults; a bad value is one line naming the setting, a long one quot
   const settings = mcpSettings({});
   assertEquals(settings.maxRows, 200);
   assertEquals(settings.maxBytes, 65536);
+  assertEquals(settings.databaseSqlMaxMb, 16);
+  assertEquals(mcpSettings({ PRICING_MCP_DATABASE_SQL_MAX_MB: "1" }).databaseSqlMaxMb, 1);
+  throws(
+    () => mcpSettings({ PRICING_MCP_DATABASE_SQL_MAX_MB: "0.5" }),
+    /^UserError: PRICING_MCP_DATABASE_SQL_MAX_MB must be a whole number from 1 to 1024, got "0.5"$/,
+  );
   throws(
     () => mcpSettings({ PRICING_MCP_MAX_ROWS: "0" }),
     /^UserError: PRICING_MCP_MAX_ROWS must be a whole number from 1 to 5000, got "0"$/,

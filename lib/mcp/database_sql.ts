@@ -3,11 +3,13 @@
  * DATABASE_WAITING queued, the rest refused in one line. Each statement stops on the server when
  * its request is given up (the client's cancel or timeout, the session closing, the server's
  * stop): the export's sources cancel it (PostgreSQL cancel request, ClickHouse KILL QUERY by the
- * kit's query id), so no production query outlives the request that asked for it.
+ * kit's query id), so no production query outlives the request that asked for it. Its answer is
+ * read up to PRICING_MCP_DATABASE_SQL_MAX_MB, counted as it arrives: a row cap alone let eight
+ * 100 MB values grow the server by 1.2 GB (and 201 of them would end it).
  */
 import { type SourceSettings, UserError } from "../core/config.ts";
 import type { SqlFile } from "../sources/sql.ts";
-import type { QueryTable } from "../sources/frames.ts";
+import { type QueryTable, ResultTooLarge } from "../sources/frames.ts";
 import { openClickHouse } from "../sources/clickhouse.ts";
 import { openPostgres } from "../sources/postgres.ts";
 
@@ -41,13 +43,14 @@ export async function databaseQueriesSettled(): Promise<void> {
 
 /**
  * The columns and rows of `file` on `database`, read when a turn is free; stopped on the server
- * once `signal` aborts (while waiting, it is dropped from the queue).
+ * once `signal` aborts (while waiting, it is dropped from the queue) or once its answer passes
+ * `maxMb` (a one-line error saying so).
  */
 export function readDatabase(
   settings: SourceSettings,
   database: Database,
   file: SqlFile,
-  signal?: AbortSignal,
+  { maxMb, signal }: { maxMb: number; signal?: AbortSignal },
 ): Promise<QueryTable> {
   const turn = turns[database];
   if (turn.running >= DATABASE_RUNNING && turn.waiting.length >= DATABASE_WAITING) {
@@ -61,9 +64,10 @@ export function readDatabase(
   const done = (async () => {
     await takeTurn(database, signal);
     try {
-      return await read(settings, database, file, signal);
+      return await read(settings, database, file, { maxBytes: maxMb * MB, signal });
     } catch (error) {
       if (signal?.aborted) throw cancelled(database);
+      if (error instanceof ResultTooLarge) throw tooLarge(database, maxMb);
       throw error;
     } finally {
       turn.running--;
@@ -100,21 +104,29 @@ function takeTurn(database: Database, signal?: AbortSignal): Promise<void> {
   });
 }
 
+const MB = 1024 * 1024;
+
 async function read(
   settings: SourceSettings,
   database: Database,
   file: SqlFile,
-  signal?: AbortSignal,
+  { maxBytes, signal }: { maxBytes: number; signal?: AbortSignal },
 ): Promise<QueryTable> {
   const source = database === "postgres"
     ? openPostgres(settings.postgres!, { signal })
     : openClickHouse(settings.clickhouse!, { signal });
   try {
-    return exactNumbers(await source.queryTable(file, {}));
+    return exactNumbers(await source.queryTable(file, {}, { maxBytes }));
   } finally {
     // (after an abort, once the statement was cancelled on the server)
     await source.close();
   }
+}
+
+function tooLarge(database: Database, maxMb: number): UserError {
+  return new UserError(
+    `the ${database} answer passed ${maxMb} MB (PRICING_MCP_DATABASE_SQL_MAX_MB), so its read was stopped and the query stopped on the database; select fewer rows or columns, or cut wide values in the query (substring(col, 1, 1000))`,
+  );
 }
 
 function cancelled(database: Database): UserError {

@@ -76,7 +76,9 @@ export const QUERY_SQL_OUTPUT = {
   total_rows: count.nullable().describe(
     `rows the statement returned in all, counted up to ${COUNTED_ROWS} (null: more than that)`,
   ),
-  truncated: z.boolean().describe("true when the row or byte cap left rows out"),
+  truncated: z.boolean().describe(
+    "true when the row or byte cap left rows out or cut text values (marked …(cut, N chars))",
+  ),
 };
 
 export const ORGANIZATION_OUTPUT = {

@@ -99,6 +99,8 @@ export interface TableOut {
   rows: Row[];
   /** rows left out by the row or byte cap */
   cut: number;
+  /** the length text values were cut to (cutTableOut), null when none was */
+  textCut: number | null;
 }
 
 export interface TableOutOptions {
@@ -113,7 +115,12 @@ export interface TableOutOptions {
   limitName?: string;
   /** what a caller can do about a cut, for tools that take a query */
   advice?: string;
+  /** the rows' text values were cut to this many characters (cutTableOut): said in the last line */
+  textCut?: number;
 }
+
+/** Room for the last line's words on cut text values. */
+const TEXT_CUT_NOTE_BYTES = 64;
 
 /**
  * A table for both channels within `maxBytes`: the text lines and the JSON rows of
@@ -121,21 +128,46 @@ export interface TableOutOptions {
  * says how many were left out and by which cap (or that the caller's limit was kept).
  */
 export function tableOut(columns: string[], rows: Row[], options: TableOutOptions): TableOut {
+  const { textCut } = options;
   // (the last line's room kept back)
-  const table = tableText(columns, rows, Math.max(0, options.maxBytes - NOTE_BYTES));
+  const noteBytes = NOTE_BYTES + (textCut === undefined ? 0 : TEXT_CUT_NOTE_BYTES);
+  const table = tableText(columns, rows, Math.max(0, options.maxBytes - noteBytes));
   const total = options.total ?? rows.length;
   const shown = table.shown;
   const cut = total - shown;
+  const advice = options.advice ? `; ${options.advice}` : "";
+  const textNote = textCut === undefined
+    ? ""
+    : `text values cut to ${textCut} characters, within PRICING_MCP_MAX_BYTES`;
   const out = (note: string | null) => ({
     text: note === null ? table.text : `${table.text}\n(${note})`,
     rows: rows.slice(0, shown),
     cut,
+    textCut: textCut ?? null,
   });
-  if (cut <= 0 && !options.moreThan) return out(null);
+  if (cut <= 0 && !options.moreThan) return out(textCut === undefined ? null : textNote + advice);
   const of = options.moreThan ? `more than ${total}` : `${total}`;
   if (options.limit !== undefined && shown === options.limit && shown === rows.length) {
     return out(`${options.limitName ?? "limit"} ${options.limit} of ${of} rows`);
   }
   const cap = shown < rows.length ? "within PRICING_MCP_MAX_BYTES" : "at most PRICING_MCP_MAX_ROWS";
-  return out(`${shown} of ${of} rows shown, ${cap}${options.advice ? `; ${options.advice}` : ""}`);
+  const rowsNote = `${shown} of ${of} rows shown, ${cap}`;
+  return out(`${textCut === undefined ? rowsNote : `${rowsNote}; ${textNote}`}${advice}`);
+}
+
+/**
+ * tableOut for a query's result: rows whose long text values do not fit are shown with those
+ * values cut (cutLongText, marked `…(cut, N chars)`), shorter and shorter (TEXT_CUTS) until every
+ * row fits, rather than left out (one 100,000-character value read "0 of 1 rows shown" and
+ * nothing else); past the shortest cut, rows are left out as tableOut does.
+ */
+export function cutTableOut(columns: string[], rows: Row[], options: TableOutOptions): TableOut {
+  let best = tableOut(columns, rows, options);
+  for (const maxChars of TEXT_CUTS.slice(1)) {
+    if (best.rows.length === rows.length) break;
+    const cutRows = rows.map((row) => rowWithTextCut(row, maxChars));
+    const out = tableOut(columns, cutRows, { ...options, textCut: maxChars });
+    if (out.rows.length > best.rows.length) best = out;
+  }
+  return best;
 }

@@ -26,6 +26,8 @@ export interface McpSettings {
   sqlTimeoutMs: number;
   /** memory of query_sql's process at most, in MB (killed past it) */
   sqlMaxMb: number;
+  /** bytes of one database_sql answer read at most, in MB (the read and the query stopped past it) */
+  databaseSqlMaxMb: number;
   /** extra browser origins allowed on the HTTP transport (besides the server's own) */
   allowedOrigins: string[];
   env: Env;
@@ -91,6 +93,7 @@ export function mcpSettings(env: Env): McpSettings {
     sqlTimeoutMs: bounded(env, "PRICING_MCP_SQL_TIMEOUT_SECONDS", { fallback: 30, max: 3600 }) *
       1000,
     sqlMaxMb: bounded(env, "PRICING_MCP_SQL_MAX_MB", { fallback: 2048, max: 1024 * 1024 }),
+    databaseSqlMaxMb: bounded(env, "PRICING_MCP_DATABASE_SQL_MAX_MB", { fallback: 16, max: 1024 }),
     allowedOrigins: origins,
     env,
   };

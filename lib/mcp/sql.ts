@@ -116,16 +116,19 @@ export async function queryTables(
 export type { Database };
 
 /**
- * One SELECT on a production database, read-only session, at most `maxRows` rows; a few at a time
- * (lib/mcp/database_sql.ts).
+ * One SELECT on a production database, read-only session, at most `maxRows` rows and `maxMb` of
+ * answer; a few at a time (lib/mcp/database_sql.ts).
  */
 export async function queryDatabase(
   env: Env,
   database: Database,
   sql: string,
-  maxRows: number,
-  /** the request's: once aborted the query is cancelled on the server (lib/mcp/database_sql.ts) */
-  signal?: AbortSignal,
+  { maxRows, maxMb, signal }: {
+    maxRows: number;
+    maxMb: number;
+    /** the request's: once aborted the query is cancelled on the server (lib/mcp/database_sql.ts) */
+    signal?: AbortSignal;
+  },
 ): Promise<SqlResult> {
   const statement = checkReadOnlySelect(sql, database);
   const settings = sourceSettings(env);
@@ -140,7 +143,10 @@ export async function queryDatabase(
     : `SELECT * FROM (\n${statement}\n) LIMIT ${maxRows + 1}`;
   const file = { file: `the ${database} query`, text, sha256: "" };
   // the columns come from the result, not its first row: an empty result has them too
-  const { columns, rows: records } = await readDatabase(settings, database, file, signal);
+  const { columns, rows: records } = await readDatabase(settings, database, file, {
+    maxMb,
+    signal,
+  });
   const truncated = records.length > maxRows;
   const kept = records.slice(0, maxRows);
   const rows = kept.map((record) => {

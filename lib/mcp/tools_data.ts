@@ -18,12 +18,12 @@ import {
   QUERY_SQL_OUTPUT,
 } from "./output_schemas.ts";
 import {
+  cutTableOut,
   fittingResult,
   guarded,
   jsonBytes,
   rowWithTextCut,
   tableBudget,
-  tableOut,
   textResult,
 } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
@@ -262,7 +262,8 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "organization, the export's columns (see describe_dataset). Use it for any question the " +
       "other tools do not answer directly: filters, GROUP BY tier, ORDER BY ... LIMIT. Only one " +
       `SELECT/WITH statement; writes and file functions are refused. At most ${settings.maxRows} ` +
-      "rows come back: aggregate rather than list. Returns a compact table and the rows as JSON. " +
+      "rows come back: aggregate rather than list; text values too long to fit come back cut, " +
+      "marked …(cut, N chars). Returns a compact table and the rows as JSON. " +
       `Table ${HISTORY_TABLE} holds every history snapshot (describe_dataset lists them): the ` +
       "same columns plus as_of ('YYYY-MM-DD' text; 'YYYY-MM-DDTHH:MM:SSZ' for a snapshot not at 00:00 UTC, " +
       "'YYYY-MM-DDTHH:MM:SS.mmmZ' when its milliseconds are not 0) and " +
@@ -300,7 +301,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       });
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
-      const table = tableOut(result.columns, result.rows, {
+      const table = cutTableOut(result.columns, result.rows, {
         maxBytes: tableBudget(settings.maxBytes, jsonBytes(result.columns) + 128),
         total: result.total ?? COUNTED_ROWS,
         moreThan: result.total === null,
@@ -311,7 +312,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         rows: table.rows,
         row_count: table.rows.length,
         total_rows: result.total,
-        truncated: result.truncated || table.cut > 0,
+        truncated: result.truncated || table.cut > 0 || table.textCut !== null,
       }, settings.maxBytes);
     }));
 
@@ -348,7 +349,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         "(request_response_rmt, organization_ptb_spend). It runs in the export's read-only " +
         "sessions (PostgreSQL READ ONLY transaction with a statement timeout; ClickHouse " +
         "readonly with max_execution_time). Only one SELECT/WITH statement; " +
-        `writes are refused; at most ${settings.maxRows} rows. Two run at once per database, two ` +
+        `writes are refused; at most ${settings.maxRows} rows, and an answer past ` +
+        `${settings.databaseSqlMaxMb} MB is stopped (cut wide values with substring(col, 1, 1000)); ` +
+        "text values too long to fit come back cut, marked …(cut, N chars). Two run at once per database, two " +
         "wait, more are refused as busy; a cancelled request's query stops on the database. " +
         "Prefer query_sql over the export: " +
         "use this only for what the export does not hold. " + DATABASE_RULES + " " + DATA_NOTE,
@@ -363,14 +366,12 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       guarded(async () => {
         // the client's cancel or timeout, the session's end or the server's stop cancels it
         const stops = [extra.signal, store.hooks.signal].filter((s) => s !== undefined);
-        const result = await queryDatabase(
-          settings.env,
-          database,
-          sql,
-          settings.maxRows,
-          AbortSignal.any(stops),
-        );
-        const table = tableOut(result.columns, result.rows, {
+        const result = await queryDatabase(settings.env, database, sql, {
+          maxRows: settings.maxRows,
+          maxMb: settings.databaseSqlMaxMb,
+          signal: AbortSignal.any(stops),
+        });
+        const table = cutTableOut(result.columns, result.rows, {
           maxBytes: tableBudget(settings.maxBytes, jsonBytes(result.columns) + 160),
           moreThan: result.truncated,
           advice: SQL_ADVICE,
@@ -380,7 +381,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
           columns: result.columns,
           rows: table.rows,
           row_count: table.rows.length,
-          truncated: result.truncated || table.cut > 0,
+          truncated: result.truncated || table.cut > 0 || table.textCut !== null,
         }, settings.maxBytes);
       }));
   }

@@ -7,7 +7,12 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { type ClickHouseSettings, UserError } from "../core/config.ts";
 import { csvToFrame } from "./columnar.ts";
-import type { QueryFrame, QueryTable } from "./frames.ts";
+import {
+  type QueryFrame,
+  type QueryTable,
+  type QueryTableOptions,
+  ResultTooLarge,
+} from "./frames.ts";
 import { spool, withSpoolFile } from "./spool.ts";
 import {
   clickHouseError,
@@ -22,9 +27,10 @@ export interface ClickHouseSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
   /**
    * as query, with the result's column names (there even when no row came back): FORMAT JSON,
-   * whose `meta` 18.16 has too
+   * whose `meta` 18.16 has too; past `options.maxBytes` of body the read stops and the query is
+   * killed
    */
-  queryTable(sql: SqlFile, params: SqlParams): Promise<QueryTable>;
+  queryTable(sql: SqlFile, params: SqlParams, options?: QueryTableOptions): Promise<QueryTable>;
   /**
    * The result as a typed frame: CSVWithNames (which 18.16 has too) spooled to a temporary file
    * and read by Polars (lib/sources/columnar.ts).
@@ -195,8 +201,7 @@ export function openClickHouse(
         }),
     });
   // The raw body, as the server sends it, into a file: no string, no object per row (the
-  // client's text() and stream() would make them). exec sends the text as it is, so the FORMAT
-  // clause is added here as query() adds it. Sent with an id of its own, killed when given up.
+  // client's text() and stream() would make them). Sent with an id of its own, killed when given up.
   const runCsv = (
     sql: SqlFile,
     request: { params: SqlParams; sent: Record<string, string | number>; path: string },
@@ -211,8 +216,28 @@ export function openClickHouse(
     query: string,
     request: { sent: Record<string, string | number>; path: string; queryId: string; file: string },
   ) => {
+    await execBody(
+      query,
+      { ...request, format: "CSVWithNames" },
+      (body) => spool(body, request.path),
+    );
+    const failure = await exceptionAtEnd(request.path);
+    if (failure) throw new Error(failure);
+  };
+  // One answer's raw body, handed to `read` as it arrives. exec sends the text as it is, so the
+  // FORMAT clause is added here as query() adds it.
+  const execBody = async <T>(
+    query: string,
+    request: {
+      sent: Record<string, string | number>;
+      queryId: string;
+      file: string;
+      format: "CSVWithNames" | "JSON";
+    },
+    read: (body: Body) => Promise<T>,
+  ): Promise<T> => {
     const { stream, response_headers, http_status_code } = await client.exec({
-      query: `${query} \nFORMAT CSVWithNames`, // (its terminating ; was cut in send)
+      query: `${query} \nFORMAT ${request.format}`, // (its terminating ; was cut in send)
       clickhouse_settings: request.sent,
       query_id: request.queryId,
       abort_signal: signal,
@@ -231,13 +256,29 @@ export function openClickHouse(
           body: "",
         });
       }
-      await spool(stream, request.path);
+      return await read(stream);
     } finally {
       signal?.removeEventListener("abort", stop);
     }
-    const failure = await exceptionAtEnd(request.path);
-    if (failure) throw new Error(failure);
   };
+  // A FORMAT JSON answer read as it arrives, up to `maxBytes`: past them the body is let go and
+  // the query killed (withQueryId), before a wide result is held whole as one string.
+  const readJsonWithin = (
+    sql: SqlFile,
+    request: { params: SqlParams; sent: Record<string, string | number>; maxBytes: number },
+  ) =>
+    send(sql, {
+      params: request.params,
+      sent: request.sent,
+      read: (query) =>
+        withQueryId((queryId) =>
+          execBody(query, { ...request, queryId, file: sql.file, format: "JSON" }, async (body) => {
+            const { bytes, complete } = await readUpTo(body, request.maxBytes);
+            if (!complete) throw new ResultTooLarge(sql.file, request.maxBytes);
+            return readJsonTable(new TextDecoder().decode(bytes));
+          })
+        ),
+    });
   // The profile check, the first request: its answer (a line or an error, a few bytes) is read
   // with its HTTP status and headers, so that a server that is not ClickHouse (a web server, a
   // proxy's error page) is said to be one, with its status, and its page is not shown.
@@ -309,9 +350,9 @@ export function openClickHouse(
         read: async (result) => (await result.json()) as Record<string, unknown>[],
       });
     },
-    async queryTable(sql, params) {
+    async queryTable(sql, params, options = {}) {
       const { settings: sent } = await (session ??= startSession());
-      return await run(sql, { params, sent, format: "JSON", read: readJsonTable });
+      return await readJsonWithin(sql, { params, sent, maxBytes: options.maxBytes ?? Infinity });
     },
     async queryFrame(sql, params, columns, readOptions = {}) {
       const { settings: sent } = await (session ??= startSession());
@@ -369,8 +410,7 @@ async function exceptionAtEnd(path: string): Promise<string | null> {
  * time limit) leaves the server's exception where the JSON breaks off: that is thrown, as the
  * client throws one that came first.
  */
-async function readJsonTable(result: { text(): Promise<string> }): Promise<QueryTable> {
-  const body = await result.text();
+function readJsonTable(body: string): QueryTable {
   let parsed: {
     meta?: { name: string; type?: string }[];
     data?: Record<string, unknown>[];
@@ -395,25 +435,43 @@ async function readJsonTable(result: { text(): Promise<string> }): Promise<Query
 /** A size past which an answer to the profile check is not read further (it is a few bytes). */
 const PROBE_BODY_LIMIT = 64 * 1024;
 
+/** An answer's body as it arrives. */
+type Body = AsyncIterable<Uint8Array> & { destroy(): void };
+
 /** A small answer's text, its first PROBE_BODY_LIMIT bytes; the rest is let go. */
-async function textOf(stream: AsyncIterable<Uint8Array> & { destroy(): void }): Promise<string> {
+async function textOf(stream: Body): Promise<string> {
+  return new TextDecoder().decode((await readUpTo(stream, PROBE_BODY_LIMIT)).bytes);
+}
+
+/**
+ * A body's bytes, at most `limit` of them: `complete` is false when it had more, which were let
+ * go (the stream destroyed as soon as they arrived).
+ */
+async function readUpTo(
+  stream: Body,
+  limit: number,
+): Promise<{ bytes: Uint8Array; complete: boolean }> {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let complete = true;
   for await (const chunk of stream) {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= PROBE_BODY_LIMIT) {
+    if (size > limit) {
       stream.destroy();
+      complete = false;
       break;
     }
   }
-  const bytes = new Uint8Array(size);
+  const bytes = new Uint8Array(Math.min(size, limit));
   let at = 0;
   for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
+    if (at >= bytes.length) break;
+    const part = chunk.subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.length;
   }
-  return new TextDecoder().decode(bytes.subarray(0, PROBE_BODY_LIMIT));
+  return { bytes, complete };
 }
 
 /**

@@ -82,6 +82,22 @@ export interface QueryTable {
   types?: string[];
 }
 
+/** How much of a queryTable answer is read. */
+export interface QueryTableOptions {
+  /**
+   * bytes of the answer, as they arrive, past which the read stops (nothing more is held) and the
+   * query is stopped on the server: ResultTooLarge. Default: no bound.
+   */
+  maxBytes?: number;
+}
+
+/** A queryTable answer passed its `maxBytes` as it arrived: its read and its query were stopped. */
+export class ResultTooLarge extends UserError {
+  constructor(readonly file: string, readonly maxBytes: number) {
+    super(`${file}: its answer passed ${maxBytes} bytes, so its read and the query were stopped`);
+  }
+}
+
 /** A source's query file run with its parameters, its result read into a typed frame. */
 export type QueryFrame = (
   sql: SqlFile,

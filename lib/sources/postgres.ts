@@ -12,7 +12,13 @@ import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
 import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
 import { assertOneStatement } from "./statements.ts";
 import { csvToFrame } from "./columnar.ts";
-import { type QueryFrame, type QueryTable, rowsToFrame } from "./frames.ts";
+import {
+  type QueryFrame,
+  type QueryTable,
+  type QueryTableOptions,
+  ResultTooLarge,
+  rowsToFrame,
+} from "./frames.ts";
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
@@ -24,8 +30,11 @@ const BUILTIN_NAMES = new Map<number, string>(
 
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
-  /** as query, with the result's column names (there even when no row came back) */
-  queryTable(sql: SqlFile, params: SqlParams): Promise<QueryTable>;
+  /**
+   * as query, with the result's column names (there even when no row came back); past
+   * `options.maxBytes` of answer the connection is dropped and the query cancelled
+   */
+  queryTable(sql: SqlFile, params: SqlParams, options?: QueryTableOptions): Promise<QueryTable>;
   /**
    * The result as a typed frame: a query file's SELECT through `COPY … TO STDOUT WITH CSV
    * HEADER` to a temporary file, read by Polars (no JS object per row, no result in JS memory);
@@ -84,7 +93,7 @@ export function openPostgres(
    */
   const readOnly = async <T>(
     file: string,
-    work: (client: pg.PoolClient, answered: Answered) => Promise<T>,
+    work: (client: pg.PoolClient, answered: Answered, bounded: Bounded) => Promise<T>,
   ): Promise<T> => {
     let client: pg.PoolClient;
     try {
@@ -106,19 +115,47 @@ export function openPostgres(
     const released = Promise.withResolvers<void>();
     running.set(client, released.promise);
     let gaveUp = false;
+    // the connection was dropped (no answer in time, or one too large): no ROLLBACK, not pooled
+    let dropped = false;
     const answered: Answered = async (pending) => {
       pending.catch(() => {}); // (its failure after the give-up is the give-up's)
       const noAnswer = Promise.withResolvers<never>();
       const timer = setTimeout(() => {
-        gaveUp = true;
-        const dropped = dropConnection(client);
-        stopping.push(dropped);
-        dropped.then(() => noAnswer.reject(new Error("no answer")));
+        gaveUp = dropped = true;
+        const gone = dropConnection(client);
+        stopping.push(gone);
+        gone.then(() => noAnswer.reject(new Error("no answer")));
       }, settings.requestTimeoutMs);
       try {
         return await Promise.race([pending, noAnswer.promise]);
       } finally {
         clearTimeout(timer);
+      }
+    };
+    // The answer's bytes counted as the socket receives them: pg holds a row until it has all of
+    // it, so one 100 MB value would be read whole before any row-count cap could act.
+    const bounded: Bounded = async (pending, maxBytes) => {
+      const socket = socketOf(client);
+      if (!Number.isFinite(maxBytes) || !socket) return await pending;
+      pending.catch(() => {}); // (its failure once the connection is dropped is the bound's)
+      const tooLarge = Promise.withResolvers<never>();
+      let received = 0;
+      const count = (chunk: Uint8Array) => {
+        received += chunk.length;
+        if (received <= maxBytes) return;
+        socket.off("data", count);
+        dropped = true;
+        // the socket closed first, so that nothing more is read; then the backend told to stop
+        const target = cancelTargetOf(client);
+        destroyConnection(client);
+        if (target) stopping.push(sendCancelRequest(target, CANCEL_WAIT_MS));
+        tooLarge.reject(new ResultTooLarge(file, maxBytes));
+      };
+      socket.on("data", count);
+      try {
+        return await Promise.race([pending, tooLarge.promise]);
+      } finally {
+        socket.off("data", count);
       }
     };
     try {
@@ -129,11 +166,11 @@ export function openPostgres(
         values: [String(settings.statementTimeoutMs)],
         queryMode: "extended",
       }));
-      const result = await work(client, answered);
+      const result = await work(client, answered, bounded);
       await answered(client.query({ text: "COMMIT", queryMode: "extended" }));
       return result;
     } catch (error) {
-      if (!gaveUp) {
+      if (!dropped) {
         await answered(client.query({ text: "ROLLBACK", queryMode: "extended" })).catch(() => {});
       }
       if (signal?.aborted) throw signal.reason; // (the query's error is the cancel's)
@@ -147,19 +184,26 @@ export function openPostgres(
       );
     } finally {
       running.delete(client);
-      client.release(gaveUp); // a dropped connection is not pooled again
+      client.release(dropped); // a dropped connection is not pooled again
       released.resolve();
     }
   };
-  const queryTable = (sql: SqlFile, params: SqlParams): Promise<QueryTable> => {
+  const queryTable = (
+    sql: SqlFile,
+    params: SqlParams,
+    options: QueryTableOptions = {},
+  ): Promise<QueryTable> => {
     // Refused before connecting: nothing of a file with a second statement reaches the server.
     assertOneStatement(sql.file, sql.text);
     const { text, values } = bindPostgres(sql, params);
-    return readOnly(sql.file, async (client, answered) => {
+    return readOnly(sql.file, async (client, answered, bounded) => {
       // Extended protocol even without parameters: the server runs one statement per Parse, so
       // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
       const result: pg.QueryResult = await answered(
-        client.query({ text, values, queryMode: "extended" }),
+        bounded(
+          client.query({ text, values, queryMode: "extended" }),
+          options.maxBytes ?? Infinity,
+        ),
       );
       if (result.fields.length === 0) {
         throw new UserError(`${sql.file} returned no rows and no columns: it must be one SELECT`);
@@ -204,6 +248,12 @@ export function openPostgres(
 type Answered = <T>(pending: Promise<T>) => Promise<T>;
 
 /**
+ * A statement's promise, rejected with ResultTooLarge once its answer passes `maxBytes`: the
+ * connection is dropped (nothing more read) and its query cancelled.
+ */
+type Bounded = <T>(pending: Promise<T>, maxBytes: number) => Promise<T>;
+
+/**
  * Gives up on a connection that did not answer in time: a cancel request for its backend (a
  * server still running the query stops it; one that cannot be reached is not waited for long),
  * then the socket is closed, which fails its statement at once.
@@ -214,9 +264,19 @@ async function dropConnection(client: pg.PoolClient): Promise<void> {
   destroyConnection(client);
 }
 
+/** The client's socket (TLS or not), which pg reads its answers from. */
+function socketOf(client: pg.PoolClient): ConnectionSocket | undefined {
+  return (client as unknown as { connection?: { stream?: ConnectionSocket } }).connection?.stream;
+}
+
+interface ConnectionSocket {
+  destroy(): void;
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
+  off(event: "data", listener: (chunk: Uint8Array) => void): void;
+}
+
 function destroyConnection(client: pg.PoolClient): void {
-  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream
-    ?.destroy();
+  socketOf(client)?.destroy();
 }
 
 /** The one line for a statement not answered within PRICING_PG_REQUEST_TIMEOUT_MS. */
