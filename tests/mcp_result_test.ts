@@ -11,7 +11,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { cellText, dataLiteral, type Row } from "../lib/mcp/text.ts";
-import { cutTableOut, tableOut } from "../lib/mcp/result.ts";
+import { cutLongText, cutTableOut, tableOut } from "../lib/mcp/result.ts";
 import {
   call,
   column,
@@ -196,6 +196,28 @@ Deno.test("cutTableOut: a row whose long text does not fit is shown with it cut,
   // rows that fit are not cut
   const small = cutTableOut(["n"], [{ n: 1 }, { n: 2 }], { maxBytes: 8192, advice });
   assertEquals(small, { text: "n\n1\n2", rows: [{ n: 1 }, { n: 2 }], cut: 0, textCut: null });
+});
+
+Deno.test("cutTableOut: rows that merely outnumber the room are left out whole, not every value cut to show more", () => {
+  // 200 rows of a 112-character URL each: the room holds some whole (at least 10), so none is cut
+  const url = (n: number) => `https://billing.example.com/customers/${String(n).padStart(74, "0")}`;
+  const rows: Row[] = Array.from({ length: 200 }, (_, n) => ({ n, url: url(n) }));
+  const whole = tableOut(["n", "url"], rows, { maxBytes: 8192 });
+  ok(whole.rows.length >= 10 && whole.rows.length < 200, `${whole.rows.length} rows fit whole`);
+  const out = cutTableOut(["n", "url"], rows, { maxBytes: 8192 });
+  assertEquals([out.rows, out.textCut], [whole.rows, null]);
+  // fewer than 10 fit whole: cut by the least cut that shows 10 (1000 and 300 characters are no
+  // shorter than the URLs; 100 characters: a 100 + "…(cut, 112 chars)" 17 = 117-character mark is
+  // longer than the URL, so it stays whole; 40 characters: 57 < 112, cut)
+  const tight = cutTableOut(["n", "url"], rows, { maxBytes: 1200 });
+  assertEquals(tight.textCut, 40);
+  assertEquals(tight.rows[0], { n: 0, url: `${url(0).slice(0, 40)}…(cut, 112 chars)` });
+});
+
+Deno.test("cutLongText: a value the mark would make longer is kept whole", () => {
+  // 45 characters cut to 40: 40 + "…(cut, 45 chars)" 16 = 56 > 45, kept; 100 cut to 40: 56 < 100
+  assertEquals(cutLongText("a".repeat(45), 40), "a".repeat(45));
+  assertEquals(cutLongText("a".repeat(100), 40), `${"a".repeat(40)}…(cut, 100 chars)`);
 });
 
 Deno.test("tools: data text escaped, results within the byte cap, empty columns refused", async (t) => {

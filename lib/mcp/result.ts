@@ -35,7 +35,9 @@ export function textResult(
 export function cutLongText(value: string, maxChars: number): string {
   const chars = [...value];
   if (chars.length <= maxChars) return value;
-  return `${chars.slice(0, maxChars).join("")}…(cut, ${chars.length} chars)`;
+  const cut = `${chars.slice(0, maxChars).join("")}…(cut, ${chars.length} chars)`;
+  // (a value hardly longer than the cut would come out longer with the mark: kept whole)
+  return [...cut].length < chars.length ? cut : value;
 }
 
 /** The row with each text value longer than `maxChars` cut (cutLongText). */
@@ -155,16 +157,21 @@ export function tableOut(columns: string[], rows: Row[], options: TableOutOption
   return out(`${textCut === undefined ? rowsNote : `${rowsNote}; ${textNote}`}${advice}`);
 }
 
+/** At least this many rows (or all) are shown whole before text values are cut to show more. */
+const ROWS_BEFORE_CUTTING = 10;
+
 /**
- * tableOut for a query's result: rows whose long text values do not fit are shown with those
- * values cut (cutLongText, marked `…(cut, N chars)`), shorter and shorter (TEXT_CUTS) until every
- * row fits, rather than left out (one 100,000-character value read "0 of 1 rows shown" and
- * nothing else); past the shortest cut, rows are left out as tableOut does.
+ * tableOut for a query's result: when long text values crowd the rows out (fewer than
+ * ROWS_BEFORE_CUTTING, or all, shown), they are cut (cutLongText, marked `…(cut, N chars)`), by
+ * the least of TEXT_CUTS that shows that many (one 100,000-character value read "0 of 1 rows
+ * shown" and nothing else); rows that merely outnumber the room are left out whole, as tableOut
+ * does (cutting 200 URLs to 40 characters to show 25 more rows lost what told them apart).
  */
 export function cutTableOut(columns: string[], rows: Row[], options: TableOutOptions): TableOut {
+  const enough = Math.min(rows.length, ROWS_BEFORE_CUTTING);
   let best = tableOut(columns, rows, options);
   for (const maxChars of TEXT_CUTS.slice(1)) {
-    if (best.rows.length === rows.length) break;
+    if (best.rows.length >= enough) break;
     const cutRows = rows.map((row) => rowWithTextCut(row, maxChars));
     const out = tableOut(columns, cutRows, { ...options, textCut: maxChars });
     if (out.rows.length > best.rows.length) best = out;

@@ -79,7 +79,7 @@ const WRITE_WORDS = [
  * gate) or change something: PostgreSQL 15's volatile pg_catalog functions that do (pg_proc,
  * provolatile 'v'), pg_current_xact_id (stable, yet it assigns an xid), older servers' names and
  * common extensions'. Each a pattern for the name; reading ones of the same families
- * (pg_stat_get_*, pg_current_xact_id_if_assigned, currval) pass.
+ * (pg_stat_get_*, pg_current_xact_id_if_assigned, txid_current_snapshot, currval) pass.
  */
 const POSTGRES_REFUSED = [
   // files, other servers, SQL given as text
@@ -89,7 +89,7 @@ const POSTGRES_REFUSED = [
   "set_config", "pg_cancel_backend", "pg_terminate_backend", "pg_reload_conf", "pg_rotate_logfile\\w*",
   "pg_log_backend_memory_contexts", "pg_promote",
   // locks, notifications, transaction ids, sequences
-  "pg_advisory\\w*", "pg_try_advisory\\w*", "pg_notify", "txid_\\w+", "pg_current_xact_id", "nextval",
+  "pg_advisory\\w*", "pg_try_advisory\\w*", "pg_notify", "txid_current", "pg_current_xact_id", "nextval",
   "setval",
   // WAL, backups, replication
   "pg_switch_wal", "pg_switch_xlog", "pg_wal_replay_\\w+", "pg_xlog_replay_\\w+", "pg_backup_\\w+",
