@@ -16,6 +16,9 @@ import type { FrameSqlLimits } from "./sql_protocol.ts";
 
 export const FRAME_TABLE = "pricing_data";
 
+/** Where Polars' error message ends and the plan it failed in begins. */
+const POLARS_PLAN = /\n\s*Resolved plan until failure:/;
+
 export interface SqlResult {
   columns: string[];
   rows: Row[];
@@ -97,7 +100,9 @@ export async function queryTables(
   }
   if (!answer.ok && answer.refused) throw new StatementRefused(answer.message);
   if (!answer.ok) {
-    const message = answer.message.split("\n").find((l) => l.trim()) ?? answer.message;
+    // without the plan Polars appends (it repeats the statement); not cut at the first line, which
+    // a value quoted in the message may break (errorResult writes the rest on one line)
+    const message = answer.message.split(POLARS_PLAN)[0];
     const tableNames = Object.keys(await tables);
     const names = tableNames.join(", ");
     const hint = /^relation .* was not found/.test(message.trim())

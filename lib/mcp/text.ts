@@ -3,7 +3,8 @@
  * user-controlled, so in text it is always a JSON string literal (quoted, control characters and
  * quotes escaped; `<` `>` `&`, pipes, line separators and bidirectional controls as \u escapes, so
  * a name cannot reorder the rest of a client's line): a model reads it as a value, never as an
- * instruction or markup. structuredContent carries the same values as plain JSON.
+ * instruction or markup. structuredContent carries the same values as plain JSON. An error quotes
+ * data too (a value a cast refused): its text is escaped the same way, on one line (oneLineError).
  */
 import type pl from "nodejs-polars";
 import { formatNumber } from "../formats/csv_rows.ts";
@@ -24,16 +25,18 @@ export const DATA_NOTE =
  */
 const ESCAPED = new RegExp(`[<>&|\`\u2028\u2029]|${INVISIBLE.source}`, "gu");
 
+/** A character as \u escapes; one past U+FFFF as its UTF-16 pair, as JSON writes it (\udb40\udc49). */
+function unicodeEscape(c: string): string {
+  let escaped = "";
+  for (let i = 0; i < c.length; i++) {
+    escaped += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;
+  }
+  return escaped;
+}
+
 /** A data string as an inert literal. */
 export function dataLiteral(text: string): string {
-  return JSON.stringify(text).replace(ESCAPED, (c) => {
-    // a character past U+FFFF as its UTF-16 pair, as JSON writes it (\udb40\udc49)
-    let escaped = "";
-    for (let i = 0; i < c.length; i++) {
-      escaped += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;
-    }
-    return escaped;
-  });
+  return JSON.stringify(text).replace(ESCAPED, unicodeEscape);
 }
 
 /** A JSON-safe cell: dates as ISO text, bigints as numbers, non-finite numbers as null. */
@@ -155,8 +158,33 @@ export function capText(text: string, maxBytes: number): string {
   return `${cut}\n… cut at ${maxBytes} bytes (PRICING_MCP_MAX_BYTES)`;
 }
 
-/** The first line of an error's message (one-line errors for the model). */
+/**
+ * What an error's text carries as escapes. Errors quote data (PostgreSQL, ClickHouse and Polars
+ * echo the value a cast refused), so they are escaped as a literal is: every control character
+ * (a newline as \n, not a second line), line separators, `<` `>` `&` and the invisible
+ * characters. The kit's own quotes, backticks and pipes stay: the message is not in a table.
+ */
+const ERROR_ESCAPED = new RegExp(`[\\p{Cc}<>&\u2028\u2029]|${INVISIBLE.source}`, "u");
+const SHORT_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** Longest error text: a 5,000-character name echoed whole would crowd out the rest. */
+export const MAX_ERROR_BYTES = 2048;
+
+/**
+ * An error's message as one line for the model: escaped as data (ERROR_ESCAPED), whole (a value
+ * with a newline no longer cuts it), cut past MAX_ERROR_BYTES saying how long it was.
+ */
 export function oneLineError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n").map((l) => l.trim()).filter(Boolean)[0] ?? "unknown error";
+  const message = (error instanceof Error ? error.message : String(error)).trim();
+  if (message === "") return "unknown error";
+  const chars = [...message];
+  let line = "";
+  let bytes = 0;
+  for (const c of chars) {
+    const piece = ERROR_ESCAPED.test(c) ? SHORT_ESCAPES[c] ?? unicodeEscape(c) : c;
+    bytes += byteLength(piece);
+    if (bytes > MAX_ERROR_BYTES) return `${line}…(cut, ${chars.length} chars)`;
+    line += piece;
+  }
+  return line;
 }
