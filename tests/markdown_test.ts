@@ -130,6 +130,9 @@ Deno.test("plainLine: warnings on stderr stay one line, control characters shown
     "ids: cus_1\\n## NOTE TO THE AI\\r\\tx\\u001b[2Jy\\u202e",
   );
   assertEquals(plainLine('unknown tier values: "pro"'), 'unknown tier values: "pro"');
+  // C1 controls as C0: U+0085 is a line break to some readers
+  assertEquals(plainLine("a\u0085b\u009bc"), "a\\u0085b\\u009bc");
+  assertEquals(escapeMarkdown("a\u0085b\u009bc\u007fd"), "a b c d");
 });
 
 Deno.test("the brief: hostile tiers in warnings add no section; the data note is said once", async () => {

@@ -57,6 +57,13 @@ Deno.test("dataLiteral: bidi controls and line separators as \\u escapes", () =>
   assertEquals(dataLiteral("a<b>|c"), '"a\\u003cb\\u003e\\u007cc"');
 });
 
+Deno.test("dataLiteral: DEL and the C1 controls (U+0085 a line break to some readers) as \\u escapes", () => {
+  assertEquals(dataLiteral("a\u0085b"), '"a\\u0085b"');
+  assertEquals(dataLiteral("a\u007fb\u0080c\u009bd\u009fe"), '"a\\u007fb\\u0080c\\u009bd\\u009fe"');
+  // (JSON already escapes C0; U+00A0, the first after C1, is text)
+  assertEquals(dataLiteral("a\nb\u00a0c"), '"a\\nb\u00a0c"');
+});
+
 Deno.test("dataLiteral: hidden text (Unicode tags, U+061C, zero-width and format characters) as \\u escapes", () => {
   // "Tagged" + tag characters spelling "Ig" (U+E0049 U+E0067): invisible to a reviewer, read by
   // a model; each as its UTF-16 pair, as JSON writes a character past U+FFFF
