@@ -11,7 +11,14 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { cellText, dataLiteral, MAX_ERROR_BYTES, type Row } from "../lib/mcp/text.ts";
-import { cutLongText, cutTableOut, errorResult, tableOut } from "../lib/mcp/result.ts";
+import {
+  cutLongText,
+  cutTableOut,
+  errorResult,
+  listedWarnings,
+  tableOut,
+  textResult,
+} from "../lib/mcp/result.ts";
 import {
   call,
   column,
@@ -252,6 +259,43 @@ Deno.test("cutLongText: a value the mark would make longer is kept whole", () =>
   // 45 characters cut to 40: 40 + "…(cut, 45 chars)" 16 = 56 > 45, kept; 100 cut to 40: 56 < 100
   assertEquals(cutLongText("a".repeat(45), 40), "a".repeat(45));
   assertEquals(cutLongText("a".repeat(100), 40), `${"a".repeat(40)}…(cut, 100 chars)`);
+});
+
+Deno.test("textResult: a text cut to what structuredContent leaves says so, naming the setting", () => {
+  // structuredContent {"rows":"y…"}: 1000 + 11 bytes, leaving the text 8192 − 1011 = 7181
+  const structured = { rows: "y".repeat(1000) };
+  const result = textResult("x".repeat(9000), structured, 8192);
+  const body = (result.content[0] as { text: string }).text;
+  const note =
+    "\n… cut at 7181 bytes: structuredContent takes 1011 of PRICING_MCP_MAX_BYTES (8192) bytes";
+  ok(body.endsWith(note), body.slice(-120));
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  assertEquals(bytes(body), 7181);
+  assertEquals(bytes(body) + bytes(JSON.stringify(result.structuredContent)), 8192);
+  // a text that fits is whole
+  assertEquals((textResult("x", structured, 8192).content[0] as { text: string }).text, "x");
+});
+
+Deno.test("listedWarnings: the first ten that fit, then how many more", () => {
+  const warnings = Array.from({ length: 12 }, (_, i) => `w${i}`);
+  const all = listedWarnings(warnings, 8192);
+  assertEquals(all.shown, warnings.slice(0, 10));
+  assertEquals(all.lines, [
+    "warnings:",
+    ...warnings.slice(0, 10).map((w) => `- "${w}"`),
+    "… and 2 more warnings (12 in all)",
+  ]);
+  // each w0–w9 takes 12 bytes: `- "w0"` and a newline (7), "w0" and a comma in the JSON (5)
+  const three = listedWarnings(warnings, 36);
+  assertEquals(three.shown, ["w0", "w1", "w2"]);
+  assertEquals(three.lines.at(-1), "… and 9 more warnings (12 in all)");
+  assertEquals(listedWarnings([], 8192).lines, []);
+  assertEquals(listedWarnings(["w0"], 8192).lines, ["warnings:", '- "w0"']);
+  // a warning naming thousands of plans is cut, saying how long it was
+  const long = listedWarnings([`plans ${"x".repeat(5000)}`], 8192);
+  assertEquals(long.shown, [`plans ${"x".repeat(994)}…(cut, 5006 chars)`]);
+  const cut = listedWarnings([`plans ${"x".repeat(5000)}`], 1024);
+  assertEquals(cut.shown, [`plans ${"x".repeat(194)}…(cut, 5006 chars)`]);
 });
 
 Deno.test("tools: data text escaped, results within the byte cap, empty columns refused", async (t) => {

@@ -11,7 +11,7 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { call, connectInMemory, refused, text, type Values } from "./mcp_client.ts";
+import { call, connectInMemory, exportsFolder, refused, text, type Values } from "./mcp_client.ts";
 
 Deno.test("run_scenario with no known current MRR: no comparison, the unknown organizations' proposed MRR", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
@@ -416,5 +416,55 @@ Deno.test("segment totals and key_question facts in text: numbers as the CSV wri
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run_scenario with 5,000 plans: the warnings listed to ten and counted, both channels within PRICING_MCP_MAX_BYTES", async () => {
+  const folder = await exportsFolder();
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  // a plan without a match prices everyone: plan 0 takes every organization, and each of plans
+  // 1–4999 is warned about as shadowed by it, one warning a plan
+  const plans = Array.from({ length: 5000 }, (_, i) => ({ name: `plan ${i}`, perSeatUsd: 10 }));
+  try {
+    for (const maxBytes of [65536, 8192]) {
+      const { client, close } = await connectInMemory(
+        new DatasetStore(
+          mcpSettings({
+            PRICING_MCP_EXPORTS_DIR: folder.dir,
+            PRICING_MCP_MAX_BYTES: String(maxBytes),
+          }),
+        ),
+      );
+      try {
+        const one = await call(client, "run_scenario", {
+          scenario: { name: "one", plans: plans.slice(0, 1) },
+        });
+        const oneWarnings = one.structuredContent!.warnings as string[];
+        assertEquals(one.structuredContent!.warnings_total, oneWarnings.length);
+        ok(oneWarnings.length < 10, oneWarnings.join("\n"));
+
+        const result = await call(client, "run_scenario", { scenario: { name: "many", plans } });
+        assertEquals(result.isError, undefined, text(result).slice(0, 300));
+        const s = result.structuredContent!;
+        const body = text(result);
+        const total = bytes(body) + bytes(JSON.stringify(s));
+        ok(total <= maxBytes, `${total} > ${maxBytes}`);
+        ok(!body.includes("cut at"), body.slice(-300));
+        const all = oneWarnings.length + 4999;
+        assertEquals(s.warnings_total, all);
+        const shown = s.warnings as string[];
+        ok(shown.length >= 1 && shown.length <= 10, `${shown.length} shown`);
+        const lines = body.split("\n");
+        assertEquals(
+          lines.at(-1),
+          `… and ${all - shown.length} more warnings (${all} in all)`,
+        );
+        assertEquals(lines.at(-2), `- ${JSON.stringify(shown.at(-1))}`);
+      } finally {
+        await close();
+      }
+    }
+  } finally {
+    await Deno.remove(folder.dir, { recursive: true });
   }
 });

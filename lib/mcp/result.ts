@@ -4,7 +4,7 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { byteLength, capText, oneLineError, type Row, tableText } from "./text.ts";
+import { byteLength, capText, dataLiteral, oneLineError, type Row, tableText } from "./text.ts";
 
 /** UTF-8 bytes of a value as JSON (as structuredContent travels). */
 export function jsonBytes(value: unknown): number {
@@ -24,9 +24,14 @@ export function textResult(
   structured: Record<string, unknown>,
   maxBytes: number,
 ): CallToolResult {
-  const room = Math.max(MIN_TEXT_BYTES, maxBytes - jsonBytes(structured));
+  const structuredBytes = jsonBytes(structured);
+  const room = Math.max(MIN_TEXT_BYTES, maxBytes - structuredBytes);
+  // the note names the setting, not the room left (it once read "cut at 256 bytes
+  // (PRICING_MCP_MAX_BYTES)" under a setting of 65,536)
+  const note =
+    `structuredContent takes ${structuredBytes} of PRICING_MCP_MAX_BYTES (${maxBytes}) bytes`;
   return {
-    content: [{ type: "text", text: capText(text, room) }],
+    content: [{ type: "text", text: capText(text, room, note) }],
     structuredContent: structured,
   };
 }
@@ -66,6 +71,47 @@ export function fittingResult(
     built = build(maxChars);
   }
   return textResult(built.text, built.structured, maxBytes);
+}
+
+/** Warnings listed at most; the rest are counted (a scenario of 5,000 plans warned 5,002 times). */
+export const MAX_WARNINGS = 10;
+/** Characters a listed warning keeps, the longer if it fits (one may name thousands of plans). */
+const WARNING_CUTS = [1000, 200];
+
+export interface ListedWarnings {
+  /** the warnings listed, each cut to fit: structuredContent's `warnings` */
+  shown: string[];
+  /** the text's lines: "warnings:", a literal per warning shown, how many more there are */
+  lines: string[];
+  /** UTF-8 bytes the warnings take in both channels */
+  bytes: number;
+}
+
+/**
+ * The first MAX_WARNINGS warnings that fit `maxBytes` in both channels (a text line and a JSON
+ * string each), then a line saying how many more there are: "… and 4992 more warnings".
+ */
+export function listedWarnings(warnings: readonly string[], maxBytes: number): ListedWarnings {
+  const size = (warning: string) =>
+    byteLength(`- ${dataLiteral(warning)}\n`) + jsonBytes(warning) + 1;
+  const shown: string[] = [];
+  let bytes = 0;
+  for (const warning of warnings.slice(0, MAX_WARNINGS)) {
+    const fitting = WARNING_CUTS.map((maxChars) => cutLongText(warning, maxChars))
+      .find((cut) => bytes + size(cut) <= maxBytes);
+    if (fitting === undefined) break;
+    shown.push(fitting);
+    bytes += size(fitting);
+  }
+  const more = warnings.length - shown.length;
+  const lines = warnings.length === 0 ? [] : [
+    "warnings:",
+    ...shown.map((warning) => `- ${dataLiteral(warning)}`),
+    ...(more > 0
+      ? [`… and ${more} more warning${more === 1 ? "" : "s"} (${warnings.length} in all)`]
+      : []),
+  ];
+  return { shown, lines, bytes: byteLength(lines.join("\n")) + 1 + jsonBytes(shown) };
 }
 
 /** What is left for tables after `reserved` bytes of other content (never below nothing). */

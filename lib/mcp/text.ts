@@ -151,13 +151,14 @@ export function tableText(columns: string[], rows: Row[], maxBytes: number): Tab
   return { text: lines.join("\n"), shown };
 }
 
-/** Truncates text to `maxBytes` (UTF-8), saying so. */
-export function capText(text: string, maxBytes: number): string {
+/** Truncates text to `maxBytes` (UTF-8), saying so and why (`reason`, kit text). */
+export function capText(text: string, maxBytes: number, reason: string): string {
   const bytes = encoder.encode(text);
   if (bytes.length <= maxBytes) return text;
-  const cut = new TextDecoder().decode(bytes.slice(0, Math.max(0, maxBytes - 80)))
+  const last = `\n… cut at ${maxBytes} bytes: ${reason}`;
+  const cut = new TextDecoder().decode(bytes.slice(0, Math.max(0, maxBytes - byteLength(last))))
     .replace(/\uFFFD$/, "");
-  return `${cut}\n… cut at ${maxBytes} bytes (PRICING_MCP_MAX_BYTES)`;
+  return `${cut}${last}`;
 }
 
 /**

@@ -21,7 +21,7 @@ import type { DatasetStore } from "./dataset.ts";
 import { monthlyBasis } from "./monthly_basis.ts";
 import { datasetPriceBook } from "./economics.ts";
 import { keyQuestion, QUESTION_NAMES, refuseInapplicable } from "./questions.ts";
-import { guarded, jsonBytes, tableBudget, tableOut, textResult } from "./result.ts";
+import { guarded, jsonBytes, listedWarnings, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
 import {
@@ -353,8 +353,11 @@ export function registerAnalysisTools(
       const plans = byPlan(result, parsed);
       const t = result.totals;
       const b = result.breakeven;
-      // totals, breakeven and warnings travel in both channels; four tables share the rest
-      const reserved = 2 * jsonBytes({ t, b, warnings }) + 1024;
+      // totals, breakeven and warnings travel in both channels; four tables share the rest. The
+      // warnings are listed to a quarter of the cap: a scenario of 5,000 plans has 4,999 shadowed
+      // plans, a warning each, which went uncapped into both channels
+      const listed = listedWarnings(warnings, Math.floor(settings.maxBytes / 4));
+      const reserved = 2 * jsonBytes({ t, b }) + listed.bytes + 1024;
       const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 4);
       const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });
       const tierTable = frameTable(result.byTier, settings, budget);
@@ -395,7 +398,7 @@ export function registerAnalysisTools(
         upTable.text,
         "biggest decreases:",
         downTable.text,
-        ...(warnings.length ? ["warnings:", ...warnings.map((w) => `- ${dataLiteral(w)}`)] : []),
+        ...listed.lines,
       ].join("\n");
       return textResult(text, {
         scenario: parsed.name,
@@ -412,7 +415,8 @@ export function registerAnalysisTools(
             reason: b.reason ?? null,
           }
           : null,
-        warnings,
+        warnings: listed.shown,
+        warnings_total: warnings.length,
       }, settings.maxBytes);
     }));
 }
