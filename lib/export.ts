@@ -17,6 +17,7 @@ import {
   publishStaged,
   removeDeadStaging,
 } from "./formats/staging.ts";
+import { withPublishLock } from "./formats/publish_lock.ts";
 import { type StageTimer, stageTimer } from "./core/stage_timer.ts";
 import { windowOf } from "./core/window.ts";
 import { collectDroppedFrames } from "./core/memory.ts";
@@ -356,19 +357,22 @@ async function exportFiles(
         },
       });
 
+      // one run at a time reads the previous set and replaces it (another waits: publish_lock.ts);
       // what an earlier run of this file set left that this one does not write goes too
-      const leftBehind = await filesLeftByPreviousRun(options.outDir, {
-        manifestName: basename(stagedManifest),
-        written: staged.map((path) => basename(path)),
-      });
-      // stopped (Ctrl-C): not once the moves (the snapshot's, then the set's) begin; they complete
-      options.signal?.throwIfAborted();
-      const published = await publishWithSnapshot(snapshot, () =>
-        publishStaged(staging, {
-          outDir: options.outDir,
-          files: [...staged, stagedManifest],
-          retire: [...new Set([...written.brief.stale, ...leftBehind])],
-        }), data.warnings);
+      const published = await withPublishLock(options.outDir, async () => {
+        const leftBehind = await filesLeftByPreviousRun(options.outDir, {
+          manifestName: basename(stagedManifest),
+          written: staged.map((path) => basename(path)),
+        });
+        options.signal?.throwIfAborted(); // Ctrl-C: not once the moves (snapshot's, set's) begin
+        return await publishWithSnapshot(snapshot, () =>
+          publishStaged(staging, {
+            outDir: options.outDir,
+            files: [...staged, stagedManifest],
+            retire: [...new Set([...written.brief.stale, ...leftBehind])],
+            lockHeld: true,
+          }), data.warnings);
+      }, { onWait: options.quiet ? () => {} : undefined });
       const files = published.slice(0, -1);
       const manifestPath = published[published.length - 1];
       options.onStage?.({ stage: "files", files, manifestPath });

@@ -16,6 +16,7 @@ import {
   writeFileSet,
 } from "../lib/formats/staging.ts";
 import { pruneExports } from "../lib/delivery/retention.ts";
+import { withPublishLock } from "../lib/formats/publish_lock.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const STAGING_MODULE = new URL("../lib/formats/staging.ts", import.meta.url).href;
@@ -423,9 +424,22 @@ Deno.test("publishesSettled waits for a publish under way, which completes", asy
     const staging = await makeStagingDir(outDir);
     const names = ["helicone_pricing_data_2026-11-01.csv", "helicone_pricing_data_2026-11-01.md"];
     for (const name of names) await Deno.writeTextFile(join(staging, name), name);
-    const publish = publishStaged(staging, { outDir, files: names.map((n) => join(staging, n)) });
+    // moves start holding the folder's publish lock (as the export's do, under its own lock)
+    let entered = () => {};
+    const holding = new Promise<void>((resolve) => entered = resolve);
+    const publish = withPublishLock(outDir, () => {
+      const moves = publishStaged(staging, {
+        outDir,
+        files: names.map((n) => join(staging, n)),
+        lockHeld: true,
+      });
+      entered();
+      return moves;
+    });
+    await holding;
     await publishesSettled(); // what a second Ctrl-C waits for before exiting
     for (const name of names) assertEquals(await Deno.readTextFile(join(outDir, name)), name);
+    assertEquals(Deno.readDirSync(outDir).some((e) => e.name === ".publish.lock"), false);
     await publish;
     await publishesSettled(); // none under way: settles at once
   } finally {

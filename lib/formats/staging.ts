@@ -6,12 +6,14 @@
  * and remove it (issue 10, item 4). Publishing moves the files into place and rolls every move back
  * when one fails, so a failed run leaves the previous set exactly as it was (item 5); a run killed
  * while moving leaves a journal, and the next run puts the previous set back before removing it.
+ * Moves into a folder are made holding its publish lock (publish_lock.ts): one run at a time.
  */
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import { STAGING_PREFIX, tempPathFor } from "./files.ts";
 import { UserError } from "../core/config.ts";
+import { type PublishLockOptions, publishLocksReleased, withPublishLock } from "./publish_lock.ts";
 
 export { STAGING_PREFIX };
 const OWNER_FILE = ".owner.json";
@@ -135,7 +137,10 @@ export async function removeDeadStaging(
         now.getTime() - (await stat(path)).mtime!.getTime() >
           Math.max(options.olderThanDays * 86_400_000, UNOWNED_GRACE_MS);
       if (state === "dead" || old) {
-        if (state === "dead") await undoInterruptedPublish(path, outDir);
+        // under the lock: a run publishing meanwhile must not have its files moved under it
+        if (state === "dead") {
+          await withPublishLock(outDir, () => undoInterruptedPublish(path, outDir));
+        }
         await rm(path, { recursive: true, force: true });
         removed.push(path);
       }
@@ -271,31 +276,31 @@ export async function publishStaged(
   staging: string,
   options: PublishOptions,
 ): Promise<string[]> {
-  const publish = moveStaged(staging, options);
-  publishing.add(publish);
-  try {
-    return await publish;
-  } finally {
-    publishing.delete(publish);
-  }
+  // one publish at a time into a folder: two at once would interleave their moves into a mix
+  if (options.lockHeld) return await moveStaged(staging, options);
+  return await withPublishLock(options.outDir, () => moveStaged(staging, options), options);
 }
 
-interface PublishOptions {
+interface PublishOptions extends PublishLockOptions {
   outDir: string;
   files: readonly string[];
   /** names in `outDir` the published set no longer has (moved aside with the replaced files) */
   retire?: readonly string[];
+  /**
+   * the caller holds `outDir`'s publish lock already (withPublishLock): the export, which reads
+   * the previous manifest and places its snapshot under the same lock
+   */
+  lockHeld?: boolean;
 }
-
-/** This process's publishes under way (see publishesSettled). */
-const publishing = new Set<Promise<string[]>>();
 
 /**
  * Settles once no publish of this process is under way: a process stopping at once (a second
  * Ctrl-C) waits for this, a fraction of a second, so it leaves a whole set, not half the moves.
+ * Every publish moves its files holding the folder's publish lock, so this is its release; a
+ * publish still waiting for another run's has moved nothing and is not waited for.
  */
 export async function publishesSettled(): Promise<void> {
-  while (publishing.size > 0) await Promise.allSettled([...publishing]);
+  await publishLocksReleased();
 }
 
 /** publishStaged's moves. */

@@ -1,0 +1,136 @@
+/**
+ * One publish at a time into a folder. Two runs publishing the same set into one folder at once
+ * each move the previous files aside one at a time, so they could interleave into a mix of both
+ * (the manifest one run's, the CSVs the other's). A run therefore holds an exclusive lock (flock)
+ * on `<folder>/.publish.lock` while it reads the previous set and moves its files into place; a
+ * second run (another process, or another run of the same process: the admin server's, the MCP
+ * server's) waits for it, then publishes whole in turn. The kernel releases the lock of a process
+ * that dies, so a killed run never holds up the folder. The holder removes the file before
+ * releasing it; a waiter that then gets the lock of the removed file locks the new one instead.
+ */
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { UserError } from "../core/config.ts";
+
+export const PUBLISH_LOCK_FILE = ".publish.lock";
+
+/** A lock not granted this fast is held by another run: say whom the run waits for. */
+const SAY_WAITING_AFTER_MS = 100;
+
+/** Who holds the lock: written into the file, so a waiting run can name it. */
+interface LockHolder {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+export interface PublishLockOptions {
+  /** told once, in one line, when the run has to wait for another run's publish (stderr if unset) */
+  onWait?: (line: string) => void;
+}
+
+/**
+ * Runs `work` holding `dir`'s publish lock, waiting first for a run that holds it (whose pid the
+ * `onWait` line names). The lock is released however `work` ends.
+ */
+export async function withPublishLock<T>(
+  dir: string,
+  work: () => Promise<T>,
+  { onWait = (line) => console.error(line) }: PublishLockOptions = {},
+): Promise<T> {
+  const path = join(dir, PUBLISH_LOCK_FILE);
+  const file = await acquire(path, () => waitingLine(dir, path).then(onWait));
+  const held = (async () => {
+    try {
+      return await work();
+    } finally {
+      // removed while held: a run that opens the name afterwards makes a new file, and one
+      // already waiting on this one sees it gone once granted (acquire), so none locks a file
+      // that no one else checks
+      await Deno.remove(path).catch(() => {});
+      file.close(); // (releases the lock)
+    }
+  })();
+  holding.add(held);
+  try {
+    return await held;
+  } finally {
+    holding.delete(held);
+  }
+}
+
+/** The work of this process's held locks, with their release (see publishLocksReleased). */
+const holding = new Set<Promise<unknown>>();
+
+/**
+ * Settles once this process holds no publish lock: its publishes (and their lock files' removal)
+ * are done. A run still waiting for another's lock has moved nothing and is not waited for.
+ */
+export async function publishLocksReleased(): Promise<void> {
+  while (holding.size > 0) await Promise.allSettled([...holding]);
+}
+
+async function acquire(path: string, sayWaiting: () => Promise<void>): Promise<Deno.FsFile> {
+  let told = false;
+  for (;;) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true, write: true, create: true });
+    } catch (error) {
+      throw new UserError(
+        `cannot lock ${path} to publish (${(error as Error).message.split("\n")[0]}); ` +
+          "fix the output folder's permissions or choose another output folder",
+      );
+    }
+    try {
+      const locked = file.lock(true);
+      if (!told && await grantedWithin(locked, SAY_WAITING_AFTER_MS) === false) {
+        told = true;
+        await sayWaiting();
+      }
+      await locked;
+      const held = await file.stat();
+      const named = await Deno.lstat(path).catch(() => null);
+      if (named?.ino === held.ino && named?.dev === held.dev) {
+        const holder: LockHolder = {
+          pid: Deno.pid,
+          host: hostname(),
+          started: new Date().toISOString(),
+        };
+        await file.truncate(0);
+        await file.write(new TextEncoder().encode(JSON.stringify(holder)));
+        return file;
+      }
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    file.close(); // the lock of a file its holder removed as it finished: lock the new one
+  }
+}
+
+/** Whether `locked` settled within `ms` (its rejection is left to the caller's await). */
+async function grantedWithin(locked: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([locked.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** "waiting for …", naming the holder when its file says who it is. */
+async function waitingLine(folder: string, path: string): Promise<string> {
+  let who = "another run";
+  try {
+    const holder: Partial<LockHolder> = JSON.parse(await Deno.readTextFile(path));
+    if (Number.isInteger(holder.pid)) {
+      const elsewhere = typeof holder.host === "string" && holder.host !== hostname();
+      who = `another run (pid ${holder.pid}${elsewhere ? ` on ${holder.host}` : ""})`;
+    }
+  } catch {
+    // not written yet: the holder was granted it a moment ago
+  }
+  return `waiting for ${who} to finish publishing into ${folder}`;
+}

@@ -1,0 +1,225 @@
+/**
+ * One publish at a time into a folder (lib/formats/publish_lock.ts): two exports of the same set
+ * into one --out-dir used to interleave their moves, leaving one run's manifest beside the other's
+ * CSVs (both exiting 0). A second run now waits for the first's publish, then publishes whole.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { runExport } from "../lib/export.ts";
+import { PUBLISH_LOCK_FILE, withPublishLock } from "../lib/formats/publish_lock.ts";
+import { makeStagingDir, publishesSettled, publishStaged } from "../lib/formats/staging.ts";
+import { captureConsole } from "./console_capture.ts";
+
+const LOCK_MODULE = new URL("../lib/formats/publish_lock.ts", import.meta.url).href;
+const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+const asOf = new Date("2026-11-01T00:00:00Z");
+const MANIFEST = "helicone_pricing_data_2026-11-01_demo.manifest.json";
+
+/** Reads `stream` until a line matches `pattern`; returns that line (the stream stays open). */
+async function lineMatching(stream: ReadableStream<Uint8Array>, pattern: RegExp) {
+  const lines: string[] = [];
+  let text = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of stream.values({ preventCancel: true })) {
+    text += decoder.decode(chunk, { stream: true });
+    const parts = text.split("\n");
+    text = parts.pop()!;
+    for (const line of parts) {
+      if (pattern.test(line)) return line;
+      lines.push(line);
+    }
+  }
+  throw new Error(`no line matched ${pattern}: ${[...lines, text].join(" | ")}`);
+}
+
+/** A process holding `dir`'s publish lock until its stdin closes (or it is killed). */
+async function lockHolder(dir: string) {
+  const code = `import { withPublishLock } from ${JSON.stringify(LOCK_MODULE)};
+await withPublishLock(${JSON.stringify(dir)}, async () => {
+  console.log("held");
+  for await (const _ of Deno.stdin.readable) { /* hold until stdin closes */ }
+});`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  await lineMatching(child.stdout, /^held$/);
+  return child;
+}
+
+/** The manifest's infra price and whether every file it lists is on disk with its SHA-256. */
+async function publishedSet(dir: string) {
+  const manifest = JSON.parse(await Deno.readTextFile(join(dir, MANIFEST)));
+  const mismatched: string[] = [];
+  for (const file of manifest.files as { name: string; sha256: string }[]) {
+    const bytes = await Deno.readFile(join(dir, file.name));
+    if (createHash("sha256").update(bytes).digest("hex") !== file.sha256) {
+      mismatched.push(file.name);
+    }
+  }
+  return { infra: manifest.cost_model.infra_usd_per_1k_requests, mismatched };
+}
+
+const hidden = (dir: string) =>
+  [...Deno.readDirSync(dir)].map((e) => e.name).filter((name) => name.startsWith(".")).sort();
+
+Deno.test("an export waits for another process's publish into its folder, then publishes whole", async () => {
+  const outDir = await Deno.makeTempDir();
+  const children: Deno.ChildProcess[] = [];
+  try {
+    // the previous set: infra at $0.01 per 1,000 requests
+    await runExport({
+      demo: true,
+      asOf,
+      outDir,
+      charts: false,
+      segments: true,
+      env: { PRICING_INFRA_USD_PER_1K_REQUESTS: "0.01" },
+      log: () => {},
+    });
+    assertEquals(await publishedSet(outDir), { infra: 0.01, mismatched: [] });
+
+    const holder = await lockHolder(outDir); // another run, mid-publish
+    children.push(holder);
+    const second = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CLI, "--env-file", "/dev/null", "--demo", "--segments", "--no-charts"]
+        .concat(["--as-of", "2026-11-01", "--out-dir", outDir]),
+      env: { NO_COLOR: "1", PRICING_INFRA_USD_PER_1K_REQUESTS: "0.02" },
+      clearEnv: true,
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    children.push(second);
+    const waiting = await lineMatching(second.stderr, /^waiting for /);
+    assertEquals(
+      waiting,
+      `waiting for another run (pid ${holder.pid}) to finish publishing into ${outDir}`,
+    );
+    // waiting, it has moved nothing: the folder still holds the previous set, whole
+    assertEquals(await publishedSet(outDir), { infra: 0.01, mismatched: [] });
+
+    await holder.stdin.close(); // the other run's publish is done
+    assertEquals((await holder.status).code, 0);
+    let rest = "";
+    for await (const chunk of second.stderr) rest += new TextDecoder().decode(chunk);
+    assertEquals((await second.status).code, 0, rest);
+    await holder.stdout.cancel();
+    assertEquals(await publishedSet(outDir), { infra: 0.02, mismatched: [] });
+    assertEquals(hidden(outDir), []); // no lock file, no staging folder
+  } finally {
+    for (const child of children) {
+      try {
+        child.kill("SIGKILL"); // (a failed assertion: not left running)
+      } catch { /* exited */ }
+      await child.status;
+    }
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a killed run's lock holds up no one: the next export publishes and removes it", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const holder = await lockHolder(outDir);
+    holder.kill("SIGKILL");
+    await holder.status;
+    await holder.stdout.cancel();
+    assertEquals(hidden(outDir), [PUBLISH_LOCK_FILE]); // left with the dead run's pid in it
+    const captured = captureConsole();
+    let result;
+    try {
+      result = await runExport({
+        demo: true,
+        asOf,
+        outDir,
+        charts: false,
+        history: false,
+        env: {},
+        log: () => {},
+      });
+    } finally {
+      captured.restore();
+    }
+    assertEquals(captured.errors.filter((line) => line.startsWith("waiting")), []);
+    assertEquals(result.manifestPath, join(outDir, MANIFEST));
+    assertEquals((await publishedSet(outDir)).mismatched, []);
+    assertEquals(hidden(outDir), []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("runs of one process (the servers') publish into one folder one at a time", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const staging = await makeStagingDir(outDir);
+    const name = "helicone_pricing_data_2026-11-01.csv";
+    await Deno.writeTextFile(join(staging, name), "new");
+    await Deno.writeTextFile(join(outDir, name), "previous");
+    let release = () => {};
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => held = resolve);
+    const first = withPublishLock(outDir, () => {
+      held();
+      return new Promise<void>((resolve) => release = resolve);
+    });
+    await holding;
+    let waited = () => {};
+    const waitLine = new Promise<void>((resolve) => waited = resolve);
+    const lines: string[] = [];
+    const second = publishStaged(staging, {
+      outDir,
+      files: [join(staging, name)],
+      onWait: (line) => {
+        lines.push(line);
+        waited();
+      },
+    });
+    await waitLine;
+    assertEquals(lines, [
+      `waiting for another run (pid ${Deno.pid}) to finish publishing into ${outDir}`,
+    ]);
+    // waiting for the lock, it has moved nothing
+    assertEquals(await Deno.readTextFile(join(outDir, name)), "previous");
+    release();
+    await first;
+    assertEquals(await second, [join(outDir, name)]);
+    assertEquals(await Deno.readTextFile(join(outDir, name)), "new");
+    await publishesSettled();
+    ok(!hidden(outDir).includes(PUBLISH_LOCK_FILE));
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a publish waiting for another process's is not under way: a second Ctrl-C does not wait", async () => {
+  const outDir = await Deno.makeTempDir();
+  const holder = await lockHolder(outDir);
+  try {
+    const staging = await makeStagingDir(outDir);
+    const name = "helicone_pricing_data_2026-11-01.csv";
+    await Deno.writeTextFile(join(staging, name), "new");
+    let waited = () => {};
+    const waiting = new Promise<void>((resolve) => waited = resolve);
+    const publish = publishStaged(staging, {
+      outDir,
+      files: [join(staging, name)],
+      onWait: waited,
+    });
+    await waiting;
+    await publishesSettled(); // (would hang while the other process holds the lock)
+    assertEquals([...Deno.readDirSync(outDir)].some((e) => e.name === name), false);
+    await holder.stdin.close();
+    assertEquals(await publish, [join(outDir, name)]);
+  } finally {
+    try {
+      holder.kill("SIGKILL");
+    } catch { /* exited */ }
+    await holder.status;
+    await holder.stdout.cancel();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
