@@ -360,6 +360,30 @@ FROM system.one WHERE dummy = 1`,
   }
 });
 
+Deno.test("a requests table without a column the usage query reads names the setting, not Code 47", async () => {
+  const databases = await freshFixtureDatabases("ch_columns", {
+    postgres: ["postgres_schema.sql", "postgres_data.sql"],
+    clickhouse: [
+      "clickhouse_schema.sql",
+      "clickhouse_data.sql",
+      "clickhouse_requests_before_cache_reference.sql",
+    ],
+  });
+  const server = new URL(databases.env.PRICING_CH_URL!).host;
+  const database = databases.env.PRICING_CH_DATABASE!;
+  try {
+    assertEquals(
+      await exportError({
+        ...databases.env,
+        PRICING_CH_REQUEST_TABLE: "request_response_before_cache",
+      }),
+      `the ClickHouse table in PRICING_CH_REQUEST_TABLE (request_response_before_cache, read as ${database}.request_response_before_cache) at ${server} has no column cache_reference_id, which queries/clickhouse/usage_30d.sql reads: set PRICING_CH_REQUEST_TABLE to the requests table (table, or database.table) with production's columns, or for a table of your own schema read it with a usage_30d.sql of your own in PRICING_QUERIES_DIR`,
+    );
+  } finally {
+    await databases.drop();
+  }
+});
+
 Deno.test("a query readonly forbids is said so; PRICING_CH_READONLY=off is advised only when settings were refused", async () => {
   const databases = await freshFixtureDatabases("ch_readonly_query");
   const server = new URL(databases.env.PRICING_CH_URL!).host;
@@ -419,6 +443,25 @@ Deno.test("modern servers' errors (parsed by the client) name the setting too", 
   assertEquals(
     clickHouseError(parsed("81", "Database `probe` does not exist. "), context).message,
     "the ClickHouse database in PRICING_CH_DATABASE (probe) does not exist at ch.example.com:8443; set PRICING_CH_DATABASE to the database that holds the requests and PTB spend tables",
+  );
+  // a column the table has not: the analyzer's words, and those before it
+  for (
+    const words of [
+      "Unknown expression identifier `cache_reference_id` in scope SELECT toString(organization_id)",
+      "Missing columns: 'cache_reference_id' while processing query: 'SELECT …', required columns: 'cost' 'cache_reference_id'",
+    ]
+  ) {
+    assertEquals(
+      clickHouseError(parsed("47", words), context).message,
+      "the ClickHouse table in PRICING_CH_REQUEST_TABLE (request_response_rmt, read as probe.request_response_rmt) at ch.example.com:8443 has no column cache_reference_id, which queries/clickhouse/usage_30d.sql reads: set PRICING_CH_REQUEST_TABLE to the requests table (table, or database.table) with production's columns, or for a table of your own schema read it with a usage_30d.sql of your own in PRICING_QUERIES_DIR",
+    );
+  }
+  assertEquals(
+    clickHouseError(parsed("47", "Missing columns: 'spend'"), {
+      ...context,
+      file: "/mine/clickhouse/ptb_spend.sql",
+    }).message,
+    "the ClickHouse table in PRICING_CH_PTB_TABLE (organization_ptb_spend, read as probe.organization_ptb_spend) at ch.example.com:8443 has no column spend, which /mine/clickhouse/ptb_spend.sql reads: set PRICING_CH_PTB_TABLE to the table that has it, or fix the query",
   );
   assertEquals(
     clickHouseError(parsed("164", "Table functions are forbidden in readonly mode. "), context)

@@ -365,3 +365,62 @@ Deno.test("sslmode=require against a PostgreSQL without TLS: one line naming the
     await source.close();
   }
 });
+
+Deno.test("PRICING_PG_URL naming a database without the tables: one line naming the database and the fix", async () => {
+  const databases = await freshFixtureDatabases("pg_elsewhere");
+  try {
+    // the server's own database, as a URL ending in /postgres names it
+    const url = new URL(databases.env.PRICING_PG_URL!);
+    url.pathname = "/postgres";
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const shown = `postgres://${url.username}${url.password ? ":***" : ""}@${url.host}/postgres`;
+    const outDir = await Deno.makeTempDir();
+    const queriesDir = await Deno.makeTempDir();
+    try {
+      await rejects(
+        quietLiveExport({
+          env: { ...databases.env, PRICING_PG_URL: url.toString() },
+          outDir,
+          formats: ["csv"],
+          asOf: new Date("2026-11-01T00:00:00Z"),
+        }),
+        (error: Error) => {
+          // (whichever query fails first: organizations.sql or prompts_created.sql)
+          match(
+            error.message,
+            new RegExp(
+              `^PostgreSQL database postgres at ${
+                escape(shown)
+              } has no table (organization|prompts_2025), which queries/postgres/(organizations|prompts_created)\\.sql reads: set PRICING_PG_URL to the database that holds Helicone's tables \\(the URL's path names it\\), or for a schema of your own read it with a query file in PRICING_QUERIES_DIR$`,
+            ),
+          );
+          return true;
+        },
+      );
+      // a column of a query file of one's own: the file is the one to fix
+      await Deno.mkdir(`${queriesDir}/postgres`);
+      await Deno.writeTextFile(
+        `${queriesDir}/postgres/prompts_created.sql`,
+        "SELECT nosuch FROM organization",
+      );
+      await rejects(
+        quietLiveExport({
+          env: { ...databases.env, PRICING_QUERIES_DIR: queriesDir },
+          outDir,
+          formats: ["csv"],
+          asOf: new Date("2026-11-01T00:00:00Z"),
+        }),
+        {
+          message: new RegExp(
+            `^PostgreSQL database ${databases.env.PRICING_CH_DATABASE} at postgres://.* has no column nosuch, which ${queriesDir}/postgres/prompts_created\\.sql reads: set PRICING_PG_URL to the database that holds them \\(the URL's path names it\\), or fix the query$`,
+          ),
+        },
+      );
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
+      await Deno.remove(queriesDir, { recursive: true });
+    }
+  } finally {
+    await databases.drop();
+  }
+});

@@ -2,7 +2,9 @@
  * ClickHouse failures as one line a user can act on: the query file, the server's host:port
  * (never the credentials) and the setting to change.
  */
+import { basename } from "node:path";
 import { type ClickHouseSettings, UserError } from "../core/config.ts";
+import { isBuiltInQueryFile } from "./sql.ts";
 
 /**
  * Whether a failed request's query is over on the server: ClickHouse answered with its
@@ -128,7 +130,8 @@ export function clickHouseError(
       `${file} hit ClickHouse's time limit at ${server} (max_execution_time); raise PRICING_CH_MAX_EXECUTION_SECONDS`,
     );
   }
-  const missing = missingObject(serverCode, message, context);
+  const missing = missingObject(serverCode, message, context) ??
+    missingColumn(serverCode, message, context);
   if (missing) return missing;
   if (serverCode === "164") return readonlyRefusal(message, context);
   if (/Illegal types? .*Float\d+ and Decimal/i.test(message)) {
@@ -243,6 +246,42 @@ function missingObject(
   }
   return new UserError(
     `${file} failed on ClickHouse at ${server}: ${why}; fix the query, or PRICING_CH_DATABASE (${database}) if the table is in another database`,
+  );
+}
+
+/** The table setting each ClickHouse query file reads ({request_table}, {ptb_table}). */
+const TABLE_OF_QUERY: Record<string, string> = {
+  "usage_30d.sql": "PRICING_CH_REQUEST_TABLE",
+  "ptb_spend.sql": "PRICING_CH_PTB_TABLE",
+};
+
+/**
+ * A column the usage or PTB query reads that the table in its setting has not (47: 18.16's
+ * `Unknown identifier: x`, modern servers' `Missing columns: 'x'` or `Unknown expression
+ * identifier 'x'`): a table of an older schema (production's requests table gained
+ * cache_reference_id), or another table. Null for other errors and other queries.
+ */
+function missingColumn(
+  serverCode: string | undefined,
+  message: string,
+  { settings, file }: ErrorContext,
+): UserError | null {
+  if (serverCode !== "47") return null;
+  const why = serverReason(message);
+  const column = why.match(/Unknown identifier: (\S+)/i)?.[1] ??
+    why.match(/Missing columns: '([^']+)'/i)?.[1] ??
+    why.match(/Unknown expression identifier [`']([^`']+)[`']/i)?.[1];
+  const table = tableSettings(settings).find((t) => t.variable === TABLE_OF_QUERY[basename(file)]);
+  if (!column || !table) return null;
+  const fix = isBuiltInQueryFile(file)
+    ? `set ${table.variable} to ${table.what} (table, or database.table) with production's columns, or for a table of your own schema read it with a ${
+      basename(file)
+    } of your own in PRICING_QUERIES_DIR`
+    : `set ${table.variable} to the table that has it, or fix the query`;
+  return new UserError(
+    `the ClickHouse table in ${table.variable} (${table.value}, read as ${table.qualified}) at ${
+      serverAddress(settings.url)
+    } has no column ${unquoted(column)}, which ${file} reads: ${fix}`,
   );
 }
 

@@ -9,7 +9,7 @@
  */
 import pg from "pg";
 import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
-import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
+import { bindPostgres, isBuiltInQueryFile, type SqlFile, type SqlParams } from "./sql.ts";
 import { assertOneStatement } from "./statements.ts";
 import { csvToFrame } from "./columnar.ts";
 import {
@@ -356,9 +356,30 @@ function postgresError(error: unknown, url: string, file: string | null): UserEr
       `PostgreSQL's TLS certificate at ${where} was refused (${message}); the kit verifies it (sslmode=require connects as verify-full): name the server's CA with sslrootcert=ca.pem in PRICING_PG_URL, or check the host name`,
     );
   }
+  if (file?.endsWith(".sql") && (e.code === "42P01" || e.code === "42703")) {
+    return new UserError(missingInDatabase(message, url, file));
+  }
   if (file) return new UserError(`${file} failed on PostgreSQL: ${message}`);
   if (/timeout/i.test(message)) {
     return new UserError(`cannot reach PostgreSQL at ${where} (timed out); check PRICING_PG_URL`);
   }
   return new UserError(`PostgreSQL connection failed (${where}): ${message}`);
+}
+
+/**
+ * A query file's table or column the database has not (42P01, 42703): most likely PRICING_PG_URL
+ * names another database (`/postgres`), else a schema the query was not written for.
+ */
+function missingInDatabase(message: string, url: string, file: string): string {
+  const named = message.match(/^(relation|column) "?(.+?)"? does not exist/);
+  const what = named ? `${named[1] === "relation" ? "table" : "column"} ${named[2]}` : message;
+  let database = "";
+  try {
+    database = decodeURIComponent(new URL(url).pathname.slice(1));
+  } catch { /* not a URL: pg read it otherwise */ }
+  const db = database ? `database ${database}` : "the user's default database";
+  const fix = isBuiltInQueryFile(file)
+    ? "set PRICING_PG_URL to the database that holds Helicone's tables (the URL's path names it), or for a schema of your own read it with a query file in PRICING_QUERIES_DIR"
+    : "set PRICING_PG_URL to the database that holds them (the URL's path names it), or fix the query";
+  return `PostgreSQL ${db} at ${redactUrl(url)} has no ${what}, which ${file} reads: ${fix}`;
 }

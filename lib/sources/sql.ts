@@ -138,6 +138,11 @@ function queryText(file: string, bytes: Uint8Array): string {
  * Reads `queries/<engine>/<name>.sql`; a file of the same name in `overrideDir/<engine>/` wins,
  * so a deployment whose tables differ ships its own SQL without touching the kit.
  */
+/** Whether loadSql's `file` is a built-in query (`queries/…`), not one of PRICING_QUERIES_DIR's. */
+export function isBuiltInQueryFile(file: string): boolean {
+  return file.startsWith("queries/");
+}
+
 export async function loadSql(
   engine: Engine,
   name: string,
@@ -158,7 +163,7 @@ export async function loadSql(
       if (error instanceof Deno.errors.IsADirectory) throw new UserError(notAFileError(path));
       throw error;
     }
-    const file = path.startsWith(BUILT_IN_QUERIES_DIR)
+    const file = path.startsWith(BUILT_IN_QUERIES_DIR) // (as isBuiltInQueryFile reads it)
       ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length)}`
       : path;
     const text = queryText(file, bytes);
