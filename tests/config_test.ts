@@ -98,6 +98,19 @@ Deno.test("ClickHouse credentials come from the URL unless the variables are set
     PRICING_CH_PASSWORD: "p",
   })!;
   assertEquals([fromVars.username, fromVars.password, fromVars.readonly], ["u", "p", "2"]);
+  // empty variables (`PRICING_CH_USER=` left in a settings file) are unset: the URL's stand
+  const emptyVars = clickHouseSettings({
+    PRICING_CH_URL: "https://reader:s%40cret@ch.example.com:8443",
+    PRICING_CH_USER: "",
+    PRICING_CH_PASSWORD: "",
+    PRICING_CH_DATABASE: "",
+    PRICING_CH_READONLY: "",
+  })!;
+  assertEquals(
+    [emptyVars.username, emptyVars.password, emptyVars.database, emptyVars.readonly],
+    ["reader", "s@cret", "default", "2"],
+  );
+  assertEquals(emptyVars.credentialsFrom, "user from PRICING_CH_URL, password from PRICING_CH_URL");
 });
 
 Deno.test("redactUrl hides the password", () => {

@@ -305,7 +305,7 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     ["http:", "https:"],
     "https://clickhouse.example.com:8443",
   );
-  const readonly = env.PRICING_CH_READONLY ?? "2";
+  const readonly = env.PRICING_CH_READONLY || "2";
   if (readonly !== "1" && readonly !== "2" && readonly !== "off") {
     throw new UserError(`PRICING_CH_READONLY must be 1, 2 or off, got ${JSON.stringify(readonly)}`);
   }
@@ -322,17 +322,20 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     120,
     TIMER_SECONDS_CEILING,
   );
-  // Credentials may sit in the URL or in their own variables; the variables win.
-  const username = env.PRICING_CH_USER ?? urlPart(url.username || "default", "user name");
-  const password = env.PRICING_CH_PASSWORD ?? urlPart(url.password, "password");
+  // Credentials may sit in the URL or in their own variables; the variables win. An empty one
+  // (`PRICING_CH_PASSWORD=` in a settings file) is unset, as every other setting's empty value.
+  const userSetting = env.PRICING_CH_USER || undefined;
+  const passwordSetting = env.PRICING_CH_PASSWORD || undefined;
+  const username = userSetting ?? urlPart(url.username || "default", "user name");
+  const password = passwordSetting ?? urlPart(url.password, "password");
   const credentialsFrom = `user from ${
-    env.PRICING_CH_USER !== undefined
+    userSetting !== undefined
       ? "PRICING_CH_USER"
       : url.username
       ? "PRICING_CH_URL"
       : "the default (default)"
   }, password from ${
-    env.PRICING_CH_PASSWORD !== undefined
+    passwordSetting !== undefined
       ? "PRICING_CH_PASSWORD"
       : url.password
       ? "PRICING_CH_URL"
@@ -344,7 +347,7 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     url: url.toString().replace(/\/$/, ""),
     username,
     password,
-    database: env.PRICING_CH_DATABASE ?? "default",
+    database: env.PRICING_CH_DATABASE || "default",
     maxExecutionSeconds,
     requestTimeoutSeconds: positiveInt(
       env,
