@@ -566,3 +566,25 @@ Deno.test("a socket URL with a user and no host is a URL; an @ in a ?parameter's
     assertEquals(redactUrl(url), "postgres://***@host/db");
   }
 });
+
+Deno.test("an sslmode the pg driver does not know is refused at once, naming the ones it does", () => {
+  const url = (mode: string) => ({ PRICING_PG_URL: `postgres://u:p@h:5432/db?sslmode=${mode}` });
+  const known = "use disable, prefer, require, verify-ca, verify-full or no-verify";
+  assertThrows(() => postgresSettings(url("disabled")), {
+    name: "UserError",
+    message:
+      `PRICING_PG_URL's sslmode="disabled" is not one the pg driver knows (did you mean sslmode=disable?); ${known}`,
+  });
+  // libpq's allow: pg would read it as "TLS, verified"
+  assertThrows(() => postgresSettings(url("allow")), {
+    message: `PRICING_PG_URL's sslmode="allow" is not one the pg driver knows; ${known}`,
+  });
+  assertThrows(() => postgresSettings({ PRICING_PG_URL: "postgres://h/db?a=1&sslmode=bogus" }), {
+    message: `PRICING_PG_URL's sslmode="bogus" is not one the pg driver knows; ${known}`,
+  });
+  for (
+    const mode of ["disable", "prefer", "require", "verify-ca", "verify-full", "no-verify", ""]
+  ) {
+    assertEquals(postgresSettings(url(mode))!.url, url(mode).PRICING_PG_URL);
+  }
+});

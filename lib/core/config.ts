@@ -3,6 +3,7 @@
  * (the environment wins). Every name is documented in the README and in `.env.example`.
  */
 
+import { nearestName } from "./nearest_name.ts";
 import { unknownSettingWarnings } from "./setting_names.ts";
 
 /** An error the user can fix: printed as one line, without a stack trace. */
@@ -257,14 +258,30 @@ function paramName(raw: string): string {
   }
 }
 
+/**
+ * The sslmodes the pg driver knows (pg-connection-string): any other value (a typo such as
+ * `disabled`, or libpq's `allow`) it reads as "TLS, verified", whose failure on a server
+ * without TLS then blamed the wrong setting.
+ */
+const PG_SSL_MODES = ["disable", "prefer", "require", "verify-ca", "verify-full", "no-verify"];
+
 export function postgresSettings(env: Env): PostgresSettings | null {
   if (!env.PRICING_PG_URL) return null;
-  checkedUrl(
+  const url = checkedUrl(
     env,
     "PRICING_PG_URL",
     ["postgres:", "postgresql:"],
     "postgres://readonly_user:password@db.example.com:5432/postgres",
   );
+  for (const mode of url.searchParams.getAll("sslmode")) {
+    if (mode === "" || PG_SSL_MODES.includes(mode)) continue; // (empty: unset, as pg reads it)
+    const near = nearestName(mode, PG_SSL_MODES);
+    throw new UserError(
+      `PRICING_PG_URL's sslmode=${JSON.stringify(mode)} is not one the pg driver knows${
+        near ? ` (did you mean sslmode=${near}?)` : ""
+      }; use ${PG_SSL_MODES.slice(0, -1).join(", ")} or no-verify`,
+    );
+  }
   const statementTimeoutMs = positiveInt(
     env,
     "PRICING_PG_STATEMENT_TIMEOUT_MS",
