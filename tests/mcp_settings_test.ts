@@ -3,7 +3,7 @@
  * long bad value is quoted cut (its first 40 characters and its length).
  */
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
+import { checkExportsDir, mcpSettings, MIN_MAX_BYTES } from "../lib/mcp/settings.ts";
 
 Deno.test("defaults; a bad value is one line naming the setting, a long one quoted cut", () => {
   const settings = mcpSettings({});
@@ -46,30 +46,34 @@ Deno.test("PRICING_MCP_MAX_BYTES below 8192 is refused: smaller results cannot h
   }
 });
 
+/** `deno task mcp` or `deno task serve --demo` with `env`, its stdin closed: exit code and output. */
+function startWith(main: string, env: Record<string, string>) {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      main,
+      ...(main.includes("server") ? ["--demo", "--port", "0"] : []),
+      "--env-file",
+      "/dev/null",
+    ],
+    cwd: new URL("../", import.meta.url).pathname,
+    env: {
+      NO_COLOR: "1",
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      ...env,
+    },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
 Deno.test("deno task mcp and deno task serve refuse PRICING_MCP_MAX_BYTES=10 at start, one line", async () => {
-  const root = new URL("../", import.meta.url).pathname;
   for (const main of ["lib/mcp/main.ts", "lib/server/main.ts"]) {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        main,
-        ...(main.includes("server") ? ["--demo", "--port", "0"] : []),
-        "--env-file",
-        "/dev/null",
-      ],
-      cwd: root,
-      env: {
-        NO_COLOR: "1",
-        PATH: Deno.env.get("PATH") ?? "",
-        HOME: Deno.env.get("HOME") ?? "/tmp",
-        PRICING_MCP_MAX_BYTES: "10",
-      },
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const output = await startWith(main, { PRICING_MCP_MAX_BYTES: "10" });
     assertEquals(output.code, 1, main);
     assertEquals(
       new TextDecoder().decode(output.stderr),
@@ -77,5 +81,46 @@ Deno.test("deno task mcp and deno task serve refuse PRICING_MCP_MAX_BYTES=10 at 
       main,
     );
     assertEquals(output.stdout.length, 0, `${main}: nothing on stdout`);
+  }
+});
+
+Deno.test("an exports folder PRICING_MCP_EXPORTS_DIR names that is missing or a file is refused at start", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const missing = `${dir}/nonexistent`;
+    const file = `${dir}/a_file`;
+    await Deno.writeTextFile(file, "");
+    const fix =
+      "set PRICING_MCP_EXPORTS_DIR to the folder the exports are written to (deno task export --out-dir), or unset it for outputs/";
+    for (const main of ["lib/mcp/main.ts", "lib/server/main.ts"]) {
+      for (
+        const [path, problem] of [[missing, "does not exist"], [file, "is a file, not a folder"]]
+      ) {
+        const output = await startWith(main, { PRICING_MCP_EXPORTS_DIR: path });
+        assertEquals(output.code, 1, main);
+        assertEquals(
+          new TextDecoder().decode(output.stderr),
+          `error: PRICING_MCP_EXPORTS_DIR ${path} ${problem}; ${fix}\n`,
+          main,
+        );
+        assertEquals(output.stdout.length, 0, `${main}: nothing on stdout`);
+      }
+    }
+    // the documented first run: no folder yet where the exports will be written (the default
+    // outputs/, or any folder run_export makes): the demo data, with a warning for stderr
+    const firstRun = { ...mcpSettings({}), exportsDir: missing };
+    assertEquals(
+      await checkExportsDir(firstRun),
+      `warning: the exports folder ${missing} does not exist yet: serving the built-in demo dataset until an export is written there (deno task export)`,
+    );
+    assertEquals(
+      await checkExportsDir(
+        mcpSettings({ PRICING_MCP_EXPORTS_DIR: missing, PRICING_MCP_ALLOW_EXPORT: "1" }),
+      ),
+      `warning: PRICING_MCP_EXPORTS_DIR ${missing} does not exist yet: serving the built-in demo dataset until an export is written there (run_export makes it)`,
+    );
+    assertEquals(await checkExportsDir(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })), null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -9,7 +9,7 @@ import { failed, parseFlags, runMain } from "../cli/args.ts";
 import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
-import { mcpSettings } from "./settings.ts";
+import { checkExportsDir, mcpSettings } from "./settings.ts";
 import { databaseQueriesSettled } from "./database_sql.ts";
 import { closeFrameSql } from "./sql.ts";
 
@@ -39,6 +39,9 @@ export async function main(args: string[]): Promise<number> {
     const settings = mcpSettings(
       await loadEnv(values["env-file"] ?? ".env", { required: values["env-file"] !== undefined }),
     );
+    // a missing or misnamed exports folder is refused before serving demo data in its place
+    const folderWarning = await checkExportsDir(settings);
+    if (folderWarning) console.error(folderWarning);
     // SIGINT/SIGTERM end the session as the client closing it does; either stops a run_export
     // under way (its staging folder removed) before the process exits
     const stop = new AbortController();

@@ -98,3 +98,33 @@ export function mcpSettings(env: Env): McpSettings {
     env,
   };
 }
+
+/**
+ * The exports folder, checked once as the server starts: a file in its place, or a folder
+ * PRICING_MCP_EXPORTS_DIR names that does not exist (a typo, which served the demo data silently),
+ * is refused in one line. A folder not there yet on a first run (the default outputs/ before the
+ * first export, or one run_export will make with PRICING_MCP_ALLOW_EXPORT=1) is the documented
+ * demo case: served, with the warning returned (for stderr).
+ */
+export async function checkExportsDir(settings: McpSettings): Promise<string | null> {
+  const dir = settings.exportsDir;
+  const named = Boolean(settings.env.PRICING_MCP_EXPORTS_DIR);
+  const what = named ? `PRICING_MCP_EXPORTS_DIR ${dir}` : `the exports folder ${dir}`;
+  const fix = named
+    ? "set PRICING_MCP_EXPORTS_DIR to the folder the exports are written to (deno task export --out-dir), or unset it for outputs/"
+    : "move it away, or set PRICING_MCP_EXPORTS_DIR to the folder the exports are written to";
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new UserError(`${what} cannot be read (${(error as Error).message}); ${fix}`);
+    }
+    if (named && !settings.allowExport) throw new UserError(`${what} does not exist; ${fix}`);
+    return `warning: ${what} does not exist yet: serving the built-in demo dataset until an export is written there (${
+      settings.allowExport ? "run_export makes it" : "deno task export"
+    })`;
+  }
+  if (!info.isDirectory) throw new UserError(`${what} is a file, not a folder; ${fix}`);
+  return null;
+}

@@ -12,6 +12,7 @@ import { costModelFromEnv } from "../economics/cost_model.ts";
 import { loadPriceBook } from "../economics/price_book.ts";
 import { revenueConfigFromEnv } from "../revenue/mod.ts";
 import { DEGRADED_RUN_TTL_MS } from "./runs.ts";
+import { checkExportsDir, mcpSettings } from "../mcp/settings.ts";
 
 export const HELP = `Usage: deno task serve [options]
 
@@ -209,6 +210,9 @@ export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
 export async function checkRunSettings(settings: ServerSettings): Promise<void> {
   costModelFromEnv(settings.env);
   await loadPriceBook(settings.env);
+  // /mcp's exports folder, refused as `deno task mcp` refuses it (its first-run warning is the
+  // stdio server's: this server's page exports without it)
+  await checkExportsDir(mcpSettings(settings.env));
   if (settings.stripe === "skip") return;
   const { apiKey } = revenueConfigFromEnv(settings.env);
   if (settings.stripe === "require" && !settings.demo && !apiKey) {
