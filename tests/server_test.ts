@@ -1354,6 +1354,17 @@ Deno.test("settings: token, loopback, databases, defaults", async (t) => {
       () => serverSettings(demo, { ...env, PRICING_SERVER_PORT: "http" }),
       /PRICING_SERVER_PORT must be/,
     );
+    // a flag's value is the flag's: --port "" is refused as every command's empty flag value,
+    // and a bad --port names --port, not PRICING_SERVER_PORT
+    throwsUser(
+      () => parseServerArgs(["--demo", "--port", ""]),
+      /^--port needs a value, got an empty one \(see --help\)$/,
+    );
+    throwsUser(() => parseServerArgs(["--demo", "--host="]), /^--host needs a value/);
+    throwsUser(
+      () => serverSettings(parseServerArgs(["--demo", "--port", "http"]), env),
+      /^--port must be a whole number from 0 to 65535, got "http"$/,
+    );
     throwsUser(
       () => serverSettings(demo, { ...env, PRICING_SERVER_CACHE_TTL_SECONDS: "-1" }),
       /CACHE_TTL_SECONDS/,

@@ -54,6 +54,34 @@ Deno.test("as-of: dates and zoned timestamps; impossible, zoneless and future on
   assertEquals(parseAsOf("2026-11-02T00:00:00Z", { now: NOW }).getTime(), NOW); // now itself is fine
 });
 
+Deno.test("as-of: a year before 1970 is refused saying so (years 0–99 were read as 19xx)", () => {
+  for (const early of ["0001-01-01", "0099-12-31", "1969-12-31", "1969-12-31T23:59:59Z"]) {
+    throws(
+      () => parseAsOf(early, { now: NOW }),
+      new RegExp(
+        `^UserError: --as-of ${early} is before 1970-01-01, the earliest the kit takes \\(ClickHouse's DateTime starts there\\)$`,
+      ),
+    );
+  }
+  // a date that is no date stays that: 0001-02-29 (year 1 is no leap year), 0000-13-01
+  throws(() => parseAsOf("0001-02-29", { now: NOW }), /--as-of must be a date like 2026-11-01/);
+  // the window may not start before it either (its bounds go to ClickHouse as DateTime)
+  assertEquals(
+    windowOf(new Date("1970-01-31T00:00:00Z"), { days: 30, now: NOW }).start.toISOString(),
+    "1970-01-01T00:00:00.000Z",
+  );
+  throws(
+    () => windowOf(new Date("1970-01-30T00:00:00Z"), { days: 30, now: NOW }),
+    /^UserError: the 30-day window before asOf \(--as-of\) 1970-01-30T00:00:00\.000Z starts before 1970-01-01, the earliest the kit reads \(ClickHouse's DateTime starts there\); use a later as-of or fewer days \(windowDays, --days\)$/,
+  );
+  throws(() => parseCli(["--as-of", "0001-01-01"]), /--as-of 0001-01-01 is before 1970-01-01/);
+  throws(
+    () => parseAsOfParam("0050-06-01", NOW),
+    (e: Error) =>
+      e instanceof ParamError && /^as_of 0050-06-01 is before 1970-01-01/.test(e.message),
+  );
+});
+
 Deno.test("days: 1 to 3660 written plainly; every entry point applies the same rule", () => {
   assertEquals(parseWindowDays("30"), 30);
   assertEquals(parseWindowDays("3660"), 3660);

@@ -61,6 +61,7 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
     throw new UserError(`${message.split("\n")[0]} (see --help)`);
   }
   const values = parsed.values as Record<string, unknown>;
+  refuseEmptyValues(values); // (every command line's: the server's --port "" too)
   for (const name of PATH_FLAGS) {
     const value = values[name];
     if (typeof value === "string") values[name] = userPath(value);
@@ -100,7 +101,6 @@ export function parseCommandFlags<T extends ParseArgsOptionsConfig, P extends bo
     allowPositionals: options.positionals,
     strict: true,
   });
-  refuseEmptyValues(parsed.values);
   return parsed;
 }
 

@@ -24,11 +24,19 @@ export interface Window {
 const AS_OF_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
+/**
+ * The earliest instant a window may start at, and so the earliest as-of: the window's bounds go
+ * to ClickHouse as DateTime, which counts from the Unix epoch (an earlier one is no data's).
+ */
+const EARLIEST_MS = 0;
+const EARLIEST = "1970-01-01";
+
 /** Whether `YYYY-MM-DD` is a real calendar date (Date.UTC rolls 2026-02-30 over to March). */
 export function isCalendarDate(
   { year, month, day }: { year: number; month: number; day: number },
 ): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(EARLIEST_MS);
+  date.setUTCFullYear(year, month - 1, day); // (Date.UTC reads years 0–99 as 1900–1999)
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 &&
     date.getUTCDate() === day;
 }
@@ -64,6 +72,11 @@ export function parseAsOf(
   if (Number.isNaN(date.getTime())) throw new UserError(problem);
   if (date.getTime() > (options.now ?? Date.now())) {
     throw new UserError(`${name} ${value} is in the future; leave it out to export up to now`);
+  }
+  if (date.getTime() < EARLIEST_MS) {
+    throw new UserError(
+      `${name} ${value} is before ${EARLIEST}, the earliest the kit takes (ClickHouse's DateTime starts there)`,
+    );
   }
   return date;
 }
@@ -105,5 +118,11 @@ export function windowOf(
       }`,
     );
   }
-  return { start: new Date(asOf.getTime() - days * DAY_MS), end: asOf, days };
+  const start = new Date(asOf.getTime() - days * DAY_MS);
+  if (start.getTime() < EARLIEST_MS) {
+    throw new UserError(
+      `the ${days}-day window before asOf (--as-of) ${asOf.toISOString()} starts before ${EARLIEST}, the earliest the kit reads (ClickHouse's DateTime starts there); use a later as-of or fewer days (windowDays, --days)`,
+    );
+  }
+  return { start, end: asOf, days };
 }

@@ -126,7 +126,12 @@ export function parseServerArgs(args: string[]): ServerArgs {
 export function serverSettings(args: ServerArgs, env: Env): ServerSettings {
   const host = args.host ?? (env.PRICING_SERVER_HOST || "127.0.0.1");
   const portText = args.port ?? (env.PRICING_SERVER_PORT || "8787");
-  const port = wholeNumber(args.port ? "--port" : "PRICING_SERVER_PORT", portText, 0, 65535);
+  const port = wholeNumber(
+    args.port !== undefined ? "--port" : "PRICING_SERVER_PORT",
+    portText,
+    0,
+    65535,
+  );
 
   const token = env.PRICING_SERVER_TOKEN || null;
   if (token === null) {
