@@ -412,7 +412,7 @@ Deno.test("PRICING_PG_URL naming a database without the tables: one line naming 
         }),
         {
           message: new RegExp(
-            `^PostgreSQL database ${databases.env.PRICING_CH_DATABASE} at postgres://.* has no column nosuch, which ${queriesDir}/postgres/prompts_created\\.sql reads: set PRICING_PG_URL to the database that holds them \\(the URL's path names it\\), or fix the query$`,
+            `^${queriesDir}/postgres/prompts_created\\.sql failed on PostgreSQL: column "nosuch" does not exist in database ${databases.env.PRICING_CH_DATABASE} at postgres://\\S+; fix the query, or set PRICING_PG_URL to the database that holds its tables \\(the URL's path names it\\)$`,
           ),
         },
       );

@@ -367,19 +367,22 @@ function postgresError(error: unknown, url: string, file: string | null): UserEr
 }
 
 /**
- * A query file's table or column the database has not (42P01, 42703): most likely PRICING_PG_URL
- * names another database (`/postgres`), else a schema the query was not written for.
+ * A query file's table or column the database has not (42P01, 42703): for the kit's own query,
+ * most likely PRICING_PG_URL names another database (`/postgres`), else a schema of its own; for
+ * one of PRICING_QUERIES_DIR's, the query or the database.
  */
 function missingInDatabase(message: string, url: string, file: string): string {
-  const named = message.match(/^(relation|column) "?(.+?)"? does not exist/);
-  const what = named ? `${named[1] === "relation" ? "table" : "column"} ${named[2]}` : message;
   let database = "";
   try {
     database = decodeURIComponent(new URL(url).pathname.slice(1));
   } catch { /* not a URL: pg read it otherwise */ }
-  const db = database ? `database ${database}` : "the user's default database";
-  const fix = isBuiltInQueryFile(file)
-    ? "set PRICING_PG_URL to the database that holds Helicone's tables (the URL's path names it), or for a schema of your own read it with a query file in PRICING_QUERIES_DIR"
-    : "set PRICING_PG_URL to the database that holds them (the URL's path names it), or fix the query";
-  return `PostgreSQL ${db} at ${redactUrl(url)} has no ${what}, which ${file} reads: ${fix}`;
+  const db = `${database ? `database ${database}` : "the user's default database"} at ${
+    redactUrl(url)
+  }`;
+  if (!isBuiltInQueryFile(file)) {
+    return `${file} failed on PostgreSQL: ${message} in ${db}; fix the query, or set PRICING_PG_URL to the database that holds its tables (the URL's path names it)`;
+  }
+  const named = message.match(/^(relation|column) "?(.+?)"? does not exist/);
+  const what = named ? `${named[1] === "relation" ? "table" : "column"} ${named[2]}` : message;
+  return `PostgreSQL ${db} has no ${what}, which ${file} reads: set PRICING_PG_URL to the database that holds Helicone's tables (the URL's path names it), or for a schema of your own read it with a query file in PRICING_QUERIES_DIR`;
 }
