@@ -2,7 +2,7 @@
  * The SQL gate (lib/mcp/statements.ts) and query_sql's deadline over the frame (lib/mcp/sql.ts),
  * called directly: the refusals by statement, and Polars' uncancellable runaways bounded.
  */
-import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { closeFrameSql, frameQueriesWaiting, frameSqlPid, queryFrame } from "../lib/mcp/sql.ts";
 import {
@@ -596,6 +596,58 @@ Deno.test("query_sql: statements are admitted first come, first served, whatever
     for (const result of results.slice(5)) {
       refused(result, /^error: 4 earlier queries are waiting for the SQL engine/);
     }
+  } finally {
+    await close();
+    await closeFrameSql();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Three copies of the demo's seats crossed and counted: 64 million rows, ~2 s and ~0.8 GB here. */
+const SLOW = "SELECT count(*) AS n FROM (SELECT seats AS x FROM pricing_data) a " +
+  "CROSS JOIN (SELECT seats AS y FROM pricing_data) b CROSS JOIN (SELECT seats AS z FROM pricing_data) c";
+
+/** Resident memory of a process in MB, 0 once it is gone. */
+async function residentMb(pid: number): Promise<number> {
+  try {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+Deno.test("query_sql: a cancelled statement leaves the queue at once, a running one has its process killed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_sql_test_" });
+  // a deadline no statement here reaches: only the cancel can stop them
+  const settings = { ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), sqlTimeoutMs: 600_000 };
+  const { client, close } = await connectInMemory(new DatasetStore(settings));
+  const slow = (signal: AbortSignal) =>
+    client.callTool({ name: "query_sql", arguments: { sql: SLOW } }, undefined, { signal });
+  try {
+    // the process started and the table written, so the first slow statement runs at once
+    await call(client, "query_sql", { sql: "SELECT 1 AS one FROM pricing_data LIMIT 1" });
+    const pid = frameSqlPid()!;
+    const first = new AbortController();
+    let firstSettled = false;
+    const running = slow(first.signal).finally(() => firstSettled = true);
+    running.catch(() => {});
+    const queued = [0, 1, 2].map(() => new AbortController());
+    const waiting = queued.map((abort) => slow(abort.signal));
+    await until(async () => frameQueriesWaiting() === 3, "three statements to wait");
+    // the client's AbortController: the SDK sends notifications/cancelled for each
+    for (const abort of queued) abort.abort();
+    for (const answer of waiting) await rejects(answer);
+    await until(async () => frameQueriesWaiting() === 0, "the cancelled statements to leave");
+    ok(!firstSettled, "the queue emptied while the first statement still ran");
+    await until(async () => await residentMb(pid) > 300, "the first statement to run");
+    first.abort();
+    await rejects(running);
+    await until(() => processEnded(pid), "the cancelled statement's process to end");
+    // the next statement starts a new process and answers (nothing cancelled runs before it)
+    const one = await call(client, "query_sql", { sql: "SELECT 1 AS one" });
+    assertEquals(one.structuredContent?.rows ?? text(one), [{ one: 1 }]);
+    ok(frameSqlPid() !== pid);
   } finally {
     await close();
     await closeFrameSql();

@@ -66,18 +66,20 @@ export function queryFrame(
 
 /**
  * One SELECT over named frames (table name → frame), as queryFrame. The frames may be a promise:
- * the statement's turn is taken at the call, in arrival order, while they load.
+ * the statement's turn is taken at the call, in arrival order, while they load. Once `signal`
+ * aborts (the request was cancelled) the statement leaves the queue, or its process is killed.
  */
 export async function queryTables(
   tables: Record<string, pl.DataFrame> | Promise<Record<string, pl.DataFrame>>,
   sql: string,
   limits: FrameQueryLimits,
+  signal?: AbortSignal,
 ): Promise<SqlResult> {
   const { timeoutMs, maxMb } = limits;
   const statement = checkReadOnlySelect(sql, "polars");
   let answer;
   try {
-    answer = await frameSql.query(tables, statement, limits);
+    answer = await frameSql.query(tables, statement, limits, signal);
   } catch (error) {
     if (error instanceof FrameSqlBusy) {
       throw new UserError(
@@ -90,6 +92,9 @@ export async function queryTables(
           timeoutMs / 1000
         } s (PRICING_MCP_SQL_TIMEOUT_SECONDS) and was stopped; filter or aggregate before joining`,
       );
+    }
+    if (error instanceof FrameSqlStopped && error.reason === "cancelled") {
+      throw new UserError("the query was cancelled (its request was cancelled) and stopped");
     }
     if (error instanceof FrameSqlStopped) {
       throw new UserError(

@@ -33,9 +33,12 @@ import {
   type Request,
 } from "./sql_protocol.ts";
 
-/** Why a statement was stopped: it ran past its deadline or its memory cap. */
+/**
+ * Why a statement was stopped: it ran past its deadline or its memory cap, or its request was
+ * cancelled (its signal aborted).
+ */
 export class FrameSqlStopped extends Error {
-  constructor(readonly reason: "deadline" | "memory") {
+  constructor(readonly reason: "deadline" | "memory" | "cancelled") {
     super(`the statement was stopped (${reason})`);
   }
 }
@@ -202,46 +205,71 @@ export class FrameSqlProcess {
    * Runs one statement (already checked by the gate) over the frames, by table name. Rejects with
    * FrameSqlStopped past the limits, with FrameSqlBusy when MAX_WAITING already wait. The frames
    * may still be loading: the statement's place in the queue is taken now (first come, first
-   * served), and a failure to load them is its answer.
+   * served), and a failure to load them is its answer. Once `signal` aborts (the request was
+   * cancelled) it rejects with FrameSqlStopped("cancelled") at once: waiting, it leaves the queue
+   * (it no longer counts toward MAX_WAITING and never runs); running, its process is killed.
    */
   query(
     tables: Tables | Promise<Tables>,
     sql: string,
     limits: FrameSqlLimits,
+    signal?: AbortSignal,
   ): Promise<Answer> {
-    if (this.waiting >= MAX_WAITING) {
+    if (signal?.aborted || this.waiting >= MAX_WAITING) {
       Promise.resolve(tables).catch(() => {}); // (refused: its failure is nobody's)
+      if (signal?.aborted) return Promise.reject(new FrameSqlStopped("cancelled"));
       return Promise.reject(new FrameSqlBusy(this.waiting));
     }
     this.#pending++;
+    let counted = true;
+    const leave = () => {
+      if (counted) this.#pending--;
+      counted = false;
+    };
     const generation = this.#generation;
     const turn = this.#queue.then(() => {
       if (generation !== this.#generation) throw new Error("the SQL process was closed");
-      return this.#run(tables, sql, limits);
-    }).finally(() => this.#pending--);
+      if (signal?.aborted) throw new FrameSqlStopped("cancelled"); // (its place already left)
+      return this.#run(tables, sql, limits, signal);
+    }).finally(leave);
     this.#queue = turn.catch(() => {});
-    return turn;
+    if (!signal) return turn;
+    // a cancelled statement answers now, not when its turn would have come
+    return new Promise<Answer>((resolve, reject) => {
+      const cancelled = () => {
+        leave();
+        reject(new FrameSqlStopped("cancelled"));
+      };
+      signal.addEventListener("abort", cancelled, { once: true });
+      turn.then(resolve, reject).finally(() => signal.removeEventListener("abort", cancelled));
+    });
   }
 
   async #run(
     tables: Tables | Promise<Tables>,
     sql: string,
     limits: FrameSqlLimits,
+    signal?: AbortSignal,
   ): Promise<Answer> {
     const request: Request = { sql, tables: {}, ...limits };
     for (const [name, frame] of Object.entries(await tables)) {
       request.tables[name] = await this.#fileOf(frame);
     }
+    if (signal?.aborted) throw new FrameSqlStopped("cancelled"); // (while its tables loaded)
     const running = this.#running ??= start();
     await running.stdin.write(encoder.encode(JSON.stringify(request) + "\n")).catch(() => {});
     let stopped: FrameSqlStopped | null = null;
     let watching = true;
-    const stop = (reason: "deadline" | "memory") => {
+    const stop = (reason: FrameSqlStopped["reason"]) => {
       if (stopped) return;
       stopped = new FrameSqlStopped(reason);
       this.#end(running);
     };
     const deadline = setTimeout(() => stop("deadline"), limits.timeoutMs);
+    // Polars cannot cancel a statement: a cancelled one's process is killed, as past its deadline
+    const cancelled = () => stop("cancelled");
+    signal?.addEventListener("abort", cancelled, { once: true });
+    if (signal?.aborted) cancelled(); // (aborted while the statement was written)
     const watch = (async () => {
       while (watching) {
         await new Promise((resolve) => setTimeout(resolve, MEMORY_POLL_MS));
@@ -265,6 +293,7 @@ export class FrameSqlProcess {
     } finally {
       watching = false;
       clearTimeout(deadline);
+      signal?.removeEventListener("abort", cancelled);
       await watch;
     }
   }

@@ -278,7 +278,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     }),
     outputSchema: QUERY_SQL_OUTPUT,
     annotations: READ_ONLY,
-  }, ({ sql }) =>
+  }, ({ sql }, extra) =>
     guarded(async () => {
       // Loaded while the statement holds its place in the queue (taken on arrival): the
       // snapshots only for a statement that names the history table.
@@ -294,11 +294,13 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         return tables;
       })();
       tables.catch(() => {}); // (a statement the gate refuses never waits for it)
+      // the client's cancel or timeout, or the session's end: the statement leaves the queue,
+      // or its process is killed (it would hold the process to its deadline)
       const result = await queryTables(tables, sql, {
         maxRows: settings.maxRows,
         timeoutMs: settings.sqlTimeoutMs,
         maxMb: settings.sqlMaxMb,
-      });
+      }, extra.signal);
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
       const table = cutTableOut(result.columns, result.rows, {
