@@ -481,3 +481,49 @@ Deno.test("exports: a manifest or brief that lands after the CSV is picked up, a
     await Deno.remove(held, { recursive: true });
   }
 });
+
+Deno.test("run_export: a run for another window while one runs is refused; each answer names the export it wrote", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_dataset_test_" });
+  const store = new DatasetStore(
+    mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir, PRICING_MCP_ALLOW_EXPORT: "1" }),
+    { now: () => new Date("2026-11-01T00:00:00Z") },
+  );
+  const { client, close } = await connect(store);
+  const thirty = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
+  const fourteen = join(dir, "helicone_pricing_data_2026-11-01_demo_14d.csv");
+  try {
+    const first = call(client, "run_export", { days: 30 });
+    const started = Date.now();
+    while (store.exportingDays !== 30) {
+      ok(Date.now() - started < 10_000, "the 30-day export to start");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // the same window shares the run under way; another window is refused, not given it
+    const same = call(client, "run_export", { days: 30 });
+    refused(
+      await call(client, "run_export", { days: 14 }),
+      /^error: an export over a 30-day window is under way; ask for the 14-day one again once it has finished$/,
+    );
+    for (const result of [await first, await same]) {
+      assertEquals(result.isError, undefined, text(result));
+      const s = result.structuredContent!;
+      // the demo's 400 organizations
+      assertEquals([s.path, s.served_path, s.window_days, s.row_count], [thirty, thirty, 30, 400]);
+      ok(text(result).endsWith(`over 30 days to ${thirty}`), text(result));
+    }
+    // once it has finished the 14-day run is its own: written, and said not to be the data served
+    // (of one date the 30-day export is)
+    const own = await call(client, "run_export", { days: 14 });
+    assertEquals(own.isError, undefined, text(own));
+    const s = own.structuredContent!;
+    assertEquals([s.path, s.served_path, s.window_days, s.row_count], [fourteen, thirty, 14, 400]);
+    assertEquals(
+      text(own),
+      `exported 400 organizations as of 2026-11-01T00:00:00.000Z over 14 days to ${fourteen}; ` +
+        `the dataset served stays ${thirty} (of one date the 30-day export is served)`,
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

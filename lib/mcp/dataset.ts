@@ -272,10 +272,24 @@ export interface DatasetStoreHooks {
   signal?: AbortSignal;
 }
 
+/** What one run_export wrote, and the dataset served after it. */
+export interface ExportRun {
+  /** the export's file read back by the tools: its CSV, else its workbook */
+  path: string;
+  rows: number;
+  asOf: Date;
+  windowDays: number;
+  /**
+   * the newest export after it: this one, or of one date the 30-day export (another window's is
+   * not served over it, see listExports)
+   */
+  dataset: Dataset;
+}
+
 /** Holds the current dataset; `current()` reloads when the newest export changed. */
 export class DatasetStore {
   #loaded: { key: string; dataset: Promise<Dataset> } | null = null;
-  #exporting: Promise<Dataset> | null = null;
+  #exporting: { windowDays: number; run: Promise<ExportRun> } | null = null;
 
   constructor(readonly settings: McpSettings, readonly hooks: DatasetStoreHooks = {}) {}
 
@@ -306,12 +320,12 @@ export class DatasetStore {
   }
 
   /**
-   * Runs the export into the exports folder and returns nothing: its result (the frame) awaited
-   * in exportNow's own body stayed reachable from the suspended function while the file was read
-   * back (+~450 MB at a million organizations).
+   * Runs the export into the exports folder and returns what it wrote, not its result: the frame
+   * awaited in exportNow's own body stayed reachable from the suspended function while the file
+   * was read back (+~450 MB at a million organizations).
    */
-  async #writeExport(windowDays: number): Promise<void> {
-    await runExport({
+  async #writeExport(windowDays: number): Promise<Omit<ExportRun, "dataset">> {
+    const result = await runExport({
       ...(this.settings.demoOnly ? { demo: true } : {}),
       outDir: this.settings.exportsDir,
       env: this.settings.env,
@@ -321,10 +335,25 @@ export class DatasetStore {
       log: () => {},
       signal: this.hooks.signal,
     });
+    return {
+      path: (result.csvPath ?? result.xlsxPath)!,
+      rows: result.data.frame.height,
+      asOf: result.data.asOf,
+      windowDays: result.data.window.days,
+    };
   }
 
-  /** Runs a fresh export into the exports folder (only when the setting allows), then reloads. */
-  async exportNow(windowDays: number): Promise<Dataset> {
+  /** The window of the export under way, if one is (tests wait on it). */
+  get exportingDays(): number | null {
+    return this.#exporting?.windowDays ?? null;
+  }
+
+  /**
+   * Runs a fresh export into the exports folder (only when the setting allows), then reloads. A
+   * request while one runs shares it when it asks for the same window, and is refused when it
+   * asks for another: it must never be answered with a run it did not ask for.
+   */
+  async exportNow(windowDays: number): Promise<ExportRun> {
     if (!this.settings.allowExport) {
       throw new UserError(
         "running an export is off: the operator can allow it with PRICING_MCP_ALLOW_EXPORT=1",
@@ -333,8 +362,14 @@ export class DatasetStore {
     if (this.hooks.signal?.aborted) {
       throw new UserError("the server is stopping: no new export; start it again to export");
     }
+    if (this.#exporting && this.#exporting.windowDays !== windowDays) {
+      throw new UserError(
+        `an export over a ${this.#exporting.windowDays}-day window is under way; ask for the ` +
+          `${windowDays}-day one again once it has finished`,
+      );
+    }
     if (!this.#exporting) {
-      this.#exporting = (async () => {
+      const run = (async () => {
         try {
           // The dataset held now is let go first, and the export's frames before its file is
           // read back: their peaks would add up (at a million organizations 1.96 GB with the
@@ -342,22 +377,23 @@ export class DatasetStore {
           // again on the next request.
           this.#loaded = null;
           await collectDroppedFrames();
-          await this.#writeExport(windowDays).catch((error) => {
+          const written = await this.#writeExport(windowDays).catch((error) => {
             if (!this.hooks.signal?.aborted) throw error;
             throw new UserError("the server is stopping: the export was stopped, no file written");
           });
           await collectDroppedFrames();
-          return await this.current();
+          return { ...written, dataset: await this.current() };
         } finally {
           this.#exporting = null;
         }
       })();
+      this.#exporting = { windowDays, run };
     }
-    return await this.#exporting;
+    return await this.#exporting.run;
   }
 
   /** Settles once no export is under way (its files published or its staging removed). */
   async exportSettled(): Promise<void> {
-    await this.#exporting?.catch(() => {});
+    await this.#exporting?.run.catch(() => {});
   }
 }

@@ -393,8 +393,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       title: "Run a fresh export",
       description:
         "Runs the export pipeline now (databases and Stripe when configured, else demo data), " +
-        "writes its files into the exports folder and makes it the dataset. Takes minutes on " +
-        "production: use it only when describe_dataset shows the data is too old.",
+        "writes its files into the exports folder and makes it the dataset (a window other " +
+        "than 30 days only when no 30-day export of that date exists: the answer says which is " +
+        "served). One runs at a time: a request for another window while one runs is refused. " +
+        "Takes minutes on production: use it only when describe_dataset shows the data is too old.",
       inputSchema: strictInput({
         days: z.number().int().min(1).max(3660).default(30).describe("window length in days"),
       }),
@@ -406,13 +408,22 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       },
     }, ({ days }) =>
       guarded(async () => {
-        const dataset = await store.exportNow(days);
+        const run = await store.exportNow(days);
+        const served = run.dataset.source.path ?? null;
+        // of one date the 30-day export is served: another window's run says it is not the data
+        const servedNote = served === run.path
+          ? ""
+          : `; the dataset served stays ${
+            served ?? "the demo dataset in memory"
+          } (of one date the 30-day export is served)`;
         return textResult(
-          `exported ${dataset.frame.height} organizations as of ${dataset.asOf.toISOString()} to ${dataset.source.path}`,
+          `exported ${run.rows} organizations as of ${run.asOf.toISOString()} over ${run.windowDays} days to ${run.path}${servedNote}`,
           {
-            as_of: dataset.asOf.toISOString(),
-            row_count: dataset.frame.height,
-            path: dataset.source.path ?? null,
+            as_of: run.asOf.toISOString(),
+            row_count: run.rows,
+            window_days: run.windowDays,
+            path: run.path,
+            served_path: served,
           },
           settings.maxBytes,
         );
