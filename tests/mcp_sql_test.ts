@@ -19,6 +19,11 @@ import { mcpSettings } from "../lib/mcp/settings.ts";
 import { join } from "node:path";
 import { ownerTag } from "../lib/formats/staging.ts";
 import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
+import { createMcpHttpHandler } from "../lib/mcp/http.ts";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
 Deno.test("the read-only gate: one SELECT, no writes, literals are data", () => {
   assertEquals(
@@ -634,11 +639,14 @@ Deno.test("query_sql: a cancelled statement leaves the queue at once, a running 
     running.catch(() => {});
     const queued = [0, 1, 2].map(() => new AbortController());
     const waiting = queued.map((abort) => slow(abort.signal));
-    await until(async () => frameQueriesWaiting() === 3, "three statements to wait");
+    await until(() => Promise.resolve(frameQueriesWaiting() === 3), "three statements to wait");
     // the client's AbortController: the SDK sends notifications/cancelled for each
     for (const abort of queued) abort.abort();
     for (const answer of waiting) await rejects(answer);
-    await until(async () => frameQueriesWaiting() === 0, "the cancelled statements to leave");
+    await until(
+      () => Promise.resolve(frameQueriesWaiting() === 0),
+      "the cancelled statements to leave",
+    );
     ok(!firstSettled, "the queue emptied while the first statement still ran");
     await until(async () => await residentMb(pid) > 300, "the first statement to run");
     first.abort();
@@ -650,6 +658,40 @@ Deno.test("query_sql: a cancelled statement leaves the queue at once, a running 
     ok(frameSqlPid() !== pid);
   } finally {
     await close();
+    await closeFrameSql();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("query_sql over HTTP: a cancelled statement has its process killed (the cancel comes in a POST of its own)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_sql_test_" });
+  const store = new DatasetStore({
+    ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }),
+    sqlTimeoutMs: 600_000,
+  });
+  const handler = createMcpHttpHandler(store.settings, { check: () => ({ ok: true }) }, store);
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  const client = new Client({ name: "pricing-kit-test", version: "1.0.0" });
+  try {
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${server.addr.port}/mcp`)),
+    );
+    await call(client, "query_sql", { sql: "SELECT 1 AS one FROM pricing_data LIMIT 1" });
+    const pid = frameSqlPid()!;
+    const abort = new AbortController();
+    const answer = client.callTool({ name: "query_sql", arguments: { sql: SLOW } }, undefined, {
+      signal: abort.signal,
+    });
+    answer.catch(() => {});
+    await until(async () => await residentMb(pid) > 300, "the statement to run");
+    abort.abort();
+    await rejects(answer);
+    await until(() => processEnded(pid), "the cancelled statement's process to end");
+    const one = await call(client, "query_sql", { sql: "SELECT 1 AS one" });
+    assertEquals(one.structuredContent?.rows ?? text(one), [{ one: 1 }]);
+  } finally {
+    await client.close();
+    await server.shutdown();
     await closeFrameSql();
     await Deno.remove(dir, { recursive: true });
   }

@@ -4,11 +4,25 @@
  * SDK sees a request: the Origin header must be the server's own or one the operator allowed
  * (a browser page on another site must not reach it), and the admin bearer token must match.
  *
+ * A client's notifications/cancelled comes in a POST of its own, to another server than the
+ * request it names: the handler keeps the requests under way by client and request id, and that
+ * POST stops the one it names. Request ids are the client's own (every SDK client counts from 0)
+ * and every caller holds the same admin token, so the client is told apart by the Mcp-Session-Id
+ * the initialize answer gives it (a random id a client must send back with every request); it
+ * names the client's requests and nothing else: no state is kept per session.
+ *
  * The Origin is compared with loopback names, not with the Host header: under DNS rebinding a
  * page from evil.example reaches 127.0.0.1 with Host and Origin both evil.example.
  */
 // @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import {
+  isInitializeRequest,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
 import type { McpSettings } from "./settings.ts";
@@ -41,11 +55,43 @@ export function isLoopbackOrigin(origin: string): boolean {
   }
 }
 
+/** The POSTs under way, by client (its Mcp-Session-Id) and JSON-RPC request id: how to stop each. */
+class RequestsUnderway {
+  #stops = new Map<string, () => void>();
+
+  #key(client: string, id: RequestId): string {
+    return `${client}\n${JSON.stringify(id)}`; // (the id 1 is not the id "1")
+  }
+
+  add(client: string, id: RequestId, stop: () => void): void {
+    this.#stops.set(this.#key(client, id), stop);
+  }
+
+  /** Forgets the request once its POST is answered (unless the id was taken again since). */
+  delete(client: string, id: RequestId, stop: () => void): void {
+    const key = this.#key(client, id);
+    if (this.#stops.get(key) === stop) this.#stops.delete(key);
+  }
+
+  /** Stops the client's request `id`, if it is under way. */
+  cancel(client: string, id: RequestId): void {
+    this.#stops.get(this.#key(client, id))?.();
+  }
+}
+
+/** The request a notifications/cancelled names, or null for any other message. */
+function cancelledId(message: unknown): RequestId | null {
+  if (!isJSONRPCNotification(message) || message.method !== "notifications/cancelled") return null;
+  const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
 export function createMcpHttpHandler(
   settings: McpSettings,
   auth: TokenCheck,
   store = new DatasetStore(settings),
 ): (request: Request) => Promise<Response> {
+  const underway = new RequestsUnderway();
   return async (request) => {
     const origin = request.headers.get("origin");
     if (origin !== null) {
@@ -76,24 +122,46 @@ export function createMcpHttpHandler(
     });
     const server = createMcpServer(store);
     await server.connect(transport);
-    // A client that drops the POST (closed, killed) gets no answer: closing the server aborts the
-    // request under way, so a database_sql query stops on the database instead of running on,
-    // and the handler returns at once (the transport's answer would never come: the server that
-    // would send it is closed). Stateless: a notifications/cancelled comes in a POST of its own,
-    // to another server, so this is the only way a dropped request is stopped.
-    let dropped: () => void = () => {};
-    const droppedAnswer = new Promise<Response>((resolve) => {
-      dropped = () => {
+    // A request given up, cancelled by a notifications/cancelled in another POST or its POST
+    // dropped by the client (closed, killed), gets no answer: closing the server aborts it, so a
+    // database_sql query stops on the database and a query_sql statement leaves the queue or has
+    // its process killed, and the handler returns at once (the transport's answer would never
+    // come: the server that would send it is closed). Deno 2.9 aborts request.signal on a dropped
+    // connection only for a request that came in one small piece: the cancel is what is sure.
+    let stop: (status: number) => void = () => {};
+    const stopped = new Promise<Response>((resolve) => {
+      stop = (status) => {
         server.close().catch(() => {});
-        resolve(new Response(null, { status: 499 })); // (nobody reads it)
+        resolve(new Response(null, { status }));
       };
     });
+    const dropped = () => stop(499); // (nobody reads it)
+    // a cancelled request has no answer: the client reads 202 as none
+    const cancelled = () => stop(202);
+    const client = request.headers.get("mcp-session-id");
+    const requests: RequestId[] = [];
+    let initializing = false;
+    const deliver = transport.onmessage!;
+    transport.onmessage = (message, extra) => {
+      const cancelling = cancelledId(message);
+      if (isInitializeRequest(message)) initializing = true;
+      else if (client !== null && isJSONRPCRequest(message)) {
+        underway.add(client, message.id, cancelled);
+        requests.push(message.id);
+      } else if (client !== null && cancelling !== null) underway.cancel(client, cancelling);
+      deliver(message, extra);
+    };
     request.signal.addEventListener("abort", dropped, { once: true });
     if (request.signal.aborted) dropped(); // (dropped before the listener was added)
     try {
-      return await Promise.race([transport.handleRequest(request), droppedAnswer]);
+      const response = await Promise.race([transport.handleRequest(request), stopped]);
+      if (initializing && response.ok) {
+        response.headers.set("mcp-session-id", crypto.randomUUID());
+      }
+      return response;
     } finally {
       request.signal.removeEventListener("abort", dropped);
+      for (const id of requests) underway.delete(client!, id, cancelled);
       // A JSON response is complete once returned: nothing stays open per request.
       await server.close();
     }
