@@ -4,7 +4,15 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { byteLength, capText, dataLiteral, oneLineError, type Row, tableText } from "./text.ts";
+import {
+  byteLength,
+  capText,
+  cutMark,
+  dataLiteral,
+  oneLineError,
+  type Row,
+  tableText,
+} from "./text.ts";
 
 /** UTF-8 bytes of a value as JSON (as structuredContent travels). */
 export function jsonBytes(value: unknown): number {
@@ -40,7 +48,7 @@ export function textResult(
 export function cutLongText(value: string, maxChars: number): string {
   const chars = [...value];
   if (chars.length <= maxChars) return value;
-  const cut = `${chars.slice(0, maxChars).join("")}…(cut, ${chars.length} chars)`;
+  const cut = `${chars.slice(0, maxChars).join("")}${cutMark(chars.length)}`;
   // (a value hardly longer than the cut would come out longer with the mark: kept whole)
   return [...cut].length < chars.length ? cut : value;
 }

@@ -170,6 +170,11 @@ export function capText(text: string, maxBytes: number, reason: string): string 
 const ERROR_ESCAPED = new RegExp(`[\\p{Cc}<>&\u2028\u2029]|${INVISIBLE.source}`, "u");
 const SHORT_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
+/** What ends a text value or message cut short: how long it was, in characters. */
+export function cutMark(chars: number): string {
+  return `…(cut, ${chars} chars)`;
+}
+
 /** Longest error text: a 5,000-character name echoed whole would crowd out the rest. */
 export const MAX_ERROR_BYTES = 2048;
 
@@ -186,7 +191,7 @@ export function oneLineError(error: unknown): string {
   for (const c of chars) {
     const piece = ERROR_ESCAPED.test(c) ? SHORT_ESCAPES[c] ?? unicodeEscape(c) : c;
     bytes += byteLength(piece);
-    if (bytes > MAX_ERROR_BYTES) return `${line}…(cut, ${chars.length} chars)`;
+    if (bytes > MAX_ERROR_BYTES) return `${line}${cutMark(chars.length)}`;
     line += piece;
   }
   return line;
