@@ -139,9 +139,9 @@ function payingBasis(m: CompanyMargins, frame: pl.DataFrame): string {
   const empty = frame.height - m.mrrKnown;
   if (empty === 0) return "MRR > 0";
   if (m.mrrKnown === 0) return "not known: no organization's MRR is known (empty mrr)";
-  const onSibling = frame.height === 0 ? 0 : Number(
-    frame.select(revenueOnSibling(frame).cast(pl.Int32).sum().alias("n")).getColumn("n").get(0) ??
-      0,
+  // (an empty frame returned above: empty === 0)
+  const onSibling = Number(
+    frame.select(revenueOnSibling(frame).cast(pl.Int32).sum().alias("n")).getColumn("n").get(0),
   );
   const count = (n: number) => n.toLocaleString("en-US");
   const notCounted = [
