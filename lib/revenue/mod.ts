@@ -35,8 +35,10 @@ import { ptbCovers, ptbProductProblem, ptbWindow } from "./ptb.ts";
 import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
 import {
   anyCustomerFound,
+  computeRevenueAhead,
   customersToCheck,
   revenueFromSnapshot,
+  snapshotIndex,
   type StripeSnapshot,
 } from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
@@ -122,6 +124,25 @@ export function readCacheAhead(
 ): Promise<CacheRead> {
   const path = todaysCachePath(options);
   return path ? readCache(path) : Promise.resolve({ snapshot: null });
+}
+
+/**
+ * readCacheAhead, then what loadRevenue computes from the snapshot when it answers the export: its
+ * lookups by customer and every subscribed customer's revenue (computeRevenueAhead). The revenue
+ * worker calls it while the queries run, so little is left once the customer ids are in.
+ */
+export async function readCacheComputeAhead(
+  options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
+): Promise<CacheRead> {
+  const read = await readCacheAhead(options);
+  if (!read.snapshot) return read;
+  snapshotIndex(read.snapshot);
+  const rules = resolveRules(options.rules);
+  const windowDays = options.windowDays ?? 30;
+  if (cacheAnswers(read.snapshot, { asOf: options.asOf, windowDays, rules })) {
+    computeRevenueAhead(read.snapshot, { asOf: options.asOf, rules });
+  }
+  return read;
 }
 
 /** The size of the file readCacheAhead would read; null when there is none (Stripe is asked). */

@@ -3,7 +3,7 @@
  * objects by one pure function, used alike by the live fetch, the daily cache and the demo
  * generator — and the revenue per customer computed from it.
  */
-import { computeCustomerRevenue, priceFactsMemo } from "./mrr.ts";
+import { computeCustomerRevenue, type CustomerRevenueResult, priceFactsMemo } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import {
   type CouponBook,
@@ -208,6 +208,81 @@ function examples(ids: string[], count = 5): string {
   return ids.slice(0, count).join(", ") + (ids.length > count ? ", …" : "");
 }
 
+/** What a customer's revenue is computed from: the snapshot's lists, the as-of and the rules. */
+interface RevenueBasis {
+  subscriptions: StripeSnapshot["subscriptions"];
+  usageLines: StripeSnapshot["usageLines"];
+  products: StripeSnapshot["products"];
+  customerDiscounts: StripeSnapshot["customerDiscounts"];
+  asOfMs: number;
+  rules: string;
+}
+
+/** Revenue of every subscribed customer (computeRevenueAhead), by the subscriptions it was of. */
+const computedAhead = new WeakMap<
+  StripeSnapshot["subscriptions"],
+  { basis: RevenueBasis; byCustomer: Map<string, CustomerRevenueResult> }
+>();
+
+const basisOf = (snapshot: StripeSnapshot, asOf: Date, rules: RevenueRules): RevenueBasis => ({
+  subscriptions: snapshot.subscriptions,
+  usageLines: snapshot.usageLines,
+  products: snapshot.products,
+  customerDiscounts: snapshot.customerDiscounts,
+  asOfMs: asOf.getTime(),
+  rules: JSON.stringify(rules),
+});
+
+const sameBasis = (a: RevenueBasis, b: RevenueBasis) =>
+  a.subscriptions === b.subscriptions && a.usageLines === b.usageLines &&
+  a.products === b.products && a.customerDiscounts === b.customerDiscounts &&
+  a.asOfMs === b.asOfMs && a.rules === b.rules;
+
+/** Each customer's revenue from the snapshot (computeCustomerRevenue with its shared lookups). */
+function customerRevenueOf(snapshot: StripeSnapshot, { asOf, rules }: {
+  asOf: Date;
+  rules: RevenueRules;
+}): (customerId: string, subscriptions: SubscriptionLite[]) => CustomerRevenueResult {
+  const products = new Map(snapshot.products.map((p) => [p.id, p]));
+  const { linesByCustomer } = snapshotIndex(snapshot);
+  const priceFacts = priceFactsMemo({ products, rules });
+  // Customer-level discounts are rare: without any, 200k lookups by id in the object are skipped.
+  const anyCustomerDiscounts = Object.keys(snapshot.customerDiscounts).length > 0;
+  return (customerId, subscriptions) =>
+    computeCustomerRevenue({
+      customerId,
+      subscriptions,
+      products,
+      usageLines: linesByCustomer.get(customerId) ?? [],
+      customerDiscounts: anyCustomerDiscounts ? snapshot.customerDiscounts[customerId] ?? [] : [],
+      asOf,
+      priceFacts,
+    }, rules);
+}
+
+/**
+ * Computes every subscribed customer's revenue ahead, for revenueFromSnapshot of the same lists,
+ * as-of and rules, which then only looks them up. The revenue worker does it as soon as today's
+ * cache is read, while the queries run: at a million organizations (200k subscriptions) the
+ * computing took 0.4–1.2 s once the customer ids were in, with ClickHouse's result waiting on it.
+ */
+export function computeRevenueAhead(
+  snapshot: StripeSnapshot,
+  { asOf, rules }: { asOf: Date; rules: RevenueRules },
+): void {
+  const revenueOf = customerRevenueOf(snapshot, { asOf, rules });
+  const byCustomer = new Map<string, CustomerRevenueResult>();
+  for (const [customerId, subscriptions] of snapshotIndex(snapshot).subscriptionsByCustomer) {
+    byCustomer.set(customerId, revenueOf(customerId, subscriptions));
+  }
+  computedAhead.set(snapshot.subscriptions, { basis: basisOf(snapshot, asOf, rules), byCustomer });
+}
+
+/** How many customers' revenue computed ahead for the snapshot's lists is not yet handed out. */
+export function revenueComputedAhead(snapshot: StripeSnapshot): number {
+  return computedAhead.get(snapshot.subscriptions)?.byCustomer.size ?? 0;
+}
+
 /**
  * Revenue per requested customer. A customer Stripe knows with no counted subscription gets 0;
  * one Stripe does not know (deleted, even with the canceled subscriptions Stripe keeps listing,
@@ -244,11 +319,12 @@ export function revenueFromSnapshot(
     failure: options.ptbFailure,
     ...(problem ? { unknownProduct: { productId: rules.ptbProductId!, problem } } : {}),
   });
-  const products = new Map(snapshot.products.map((p) => [p.id, p]));
-  const { subscriptionsByCustomer, linesByCustomer, existing, missing } = snapshotIndex(snapshot);
-  const priceFacts = priceFactsMemo({ products, rules });
-  // Customer-level discounts are rare: without any, 200k lookups by id in the object are skipped.
-  const anyCustomerDiscounts = Object.keys(snapshot.customerDiscounts).length > 0;
+  const { subscriptionsByCustomer, existing, missing } = snapshotIndex(snapshot);
+  const revenueOf = customerRevenueOf(snapshot, { asOf, rules });
+  const made = computedAhead.get(snapshot.subscriptions);
+  const ahead = made && sameBasis(made.basis, basisOf(snapshot, asOf, rules))
+    ? made.byCustomer
+    : undefined;
   const byCustomer = new Map<string, CustomerRevenue>();
   const unknownPrices = new Set<string>();
   const unconverted = new Set<string>();
@@ -268,15 +344,10 @@ export function revenueFromSnapshot(
       unknownCustomerIds.push(customerId);
       continue;
     }
-    const result = computeCustomerRevenue({
-      customerId,
-      subscriptions,
-      products,
-      usageLines: linesByCustomer.get(customerId) ?? [],
-      customerDiscounts: anyCustomerDiscounts ? snapshot.customerDiscounts[customerId] ?? [] : [],
-      asOf,
-      priceFacts,
-    }, rules);
+    // each result computed ahead is handed out once (this fills its revenue in place below)
+    const computed = ahead?.get(customerId);
+    if (computed) ahead!.delete(customerId);
+    const result = computed ?? revenueOf(customerId, subscriptions);
     const revenue = result.revenue; // its own object: filled in place rather than copied
     revenue.ptbRevenueUsd30d = ptbSnapshot ? ptb.byCustomer.get(customerId) ?? 0 : null;
     byCustomer.set(customerId, revenue);

@@ -31,8 +31,7 @@ import {
 } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
 import type { CacheRead } from "./cache.ts";
-import { snapshotIndex } from "./snapshot.ts";
-import { readCacheAhead, todaysCacheBytes } from "./mod.ts";
+import { readCacheComputeAhead, todaysCacheBytes } from "./mod.ts";
 
 /**
  * Today's Stripe cache up to this size is read once the customer ids are in, not ahead of them:
@@ -166,13 +165,10 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       const job = event.data;
       if ("options" in job) {
         settings = job;
-        // Today's cache is parsed as the settings arrive: while the customer ids are still being
-        // queried when startAhead started the worker (a large cache), else as they come.
-        cacheAhead = readCacheAhead(job.options).then((read) => {
-          // its lookups by customer too, while the queries run, not once the ids are in
-          if (read.snapshot) snapshotIndex(read.snapshot);
-          return read;
-        });
+        // Today's cache is parsed as the settings arrive, and its lookups by customer and every
+        // subscribed customer's revenue computed: while the customer ids are still being queried
+        // when startAhead started the worker (a large cache), else as they come.
+        cacheAhead = readCacheComputeAhead(job.options);
         cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
         return;
       }

@@ -1,0 +1,99 @@
+/**
+ * Revenue computed ahead (lib/revenue/snapshot.ts computeRevenueAhead, which the revenue worker
+ * runs while the queries do): revenueFromSnapshot gives the same result with it as without, takes
+ * each computed customer once, and only for the same lists, as-of and rules.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import {
+  DEMO_FX_RATES,
+  DEMO_PTB_PRODUCT,
+  type DemoRevenueOrg,
+  demoStripeObjects,
+} from "../lib/revenue/demo_stripe.ts";
+import { resolveRules } from "../lib/revenue/rules.ts";
+import {
+  computeRevenueAhead,
+  revenueComputedAhead,
+  revenueFromSnapshot,
+  snapshotFromStripeObjects,
+  snapshotIndex,
+} from "../lib/revenue/snapshot.ts";
+
+const AS_OF = new Date("2026-11-01T00:00:00Z");
+
+/** 120 organizations over the demo's plans: seats, add-ons, usage and PTB credits vary. */
+const KINDS: [string, string | null][] = [
+  ["free", null],
+  ["pro", "pro-20251210"],
+  ["team", "team-20250130"],
+  ["growth", "growth"],
+  ["enterprise", "enterprise"],
+];
+const ORGS: DemoRevenueOrg[] = Array.from({ length: 120 }, (_, i) => {
+  const [tier, tierRaw] = KINDS[i % KINDS.length];
+  return {
+    customerId: `cus_a${String(i).padStart(3, "0")}`,
+    tier,
+    tierRaw,
+    seats: i % 7,
+    addons: i % 4 === 0 ? ["prompts"] : [],
+    requests30d: (i * 7919) % 300_000,
+    ptbCost30d: i % 3 === 0 ? 5 + i : 0,
+  };
+});
+
+Deno.test("revenue computed ahead: the same result as computed once the ids are in, each customer taken once, only for the same as-of and rules", () => {
+  const objects = demoStripeObjects(ORGS, { seed: 7, asOf: AS_OF });
+  const rules = resolveRules({ fxRates: DEMO_FX_RATES, ptbProductId: DEMO_PTB_PRODUCT });
+  const asked = {
+    customerIds: [...ORGS.map((o) => o.customerId), "cus_unknown_here"],
+    asOf: AS_OF,
+    windowDays: 30,
+    rules,
+    source: "stripe" as const,
+  };
+  const onDemand = revenueFromSnapshot(snapshotFromStripeObjects(objects, AS_OF), asked);
+
+  const snapshot = snapshotFromStripeObjects(objects, AS_OF);
+  const subscribed = snapshotIndex(snapshot).subscriptionsByCustomer.size;
+  computeRevenueAhead(snapshot, { asOf: AS_OF, rules: resolveRules(rules) });
+  assertEquals(revenueComputedAhead(snapshot), subscribed);
+  // the fixture has revenue, warnings and PTB to compare, and customers without a subscription
+  assertEquals(onDemand.byCustomer.size > subscribed && subscribed > 40, true);
+  assertEquals(onDemand.ptb.status, "read");
+  assertEquals(revenueFromSnapshot(snapshot, asked), onDemand);
+  assertEquals(revenueComputedAhead(snapshot), 0); // every subscribed customer was asked for
+  // taken once: asked again, it is computed again, the same
+  assertEquals(revenueFromSnapshot(snapshot, asked), onDemand);
+
+  // a customer not asked for stays computed; one asked for goes
+  computeRevenueAhead(snapshot, { asOf: AS_OF, rules });
+  const some = { ...asked, customerIds: ORGS.slice(0, 10).map((o) => o.customerId) };
+  const fewer = revenueFromSnapshot(snapshot, some);
+  const subscribedAsked =
+    some.customerIds.filter((id) => snapshotIndex(snapshot).subscriptionsByCustomer.has(id)).length;
+  assertEquals(revenueComputedAhead(snapshot), subscribed - subscribedAsked);
+  assertEquals(
+    fewer.byCustomer,
+    revenueFromSnapshot(snapshotFromStripeObjects(objects, AS_OF), some).byCustomer,
+  );
+
+  // another as-of or other rules: computed again, what was computed ahead is left alone
+  computeRevenueAhead(snapshot, { asOf: AS_OF, rules });
+  const nextDay = new Date(AS_OF.getTime() + 86_400_000);
+  assertEquals(
+    revenueFromSnapshot(snapshot, { ...asked, asOf: nextDay }),
+    revenueFromSnapshot(snapshotFromStripeObjects(objects, AS_OF), { ...asked, asOf: nextDay }),
+  );
+  const activeOnly = resolveRules({ ...rules, countedStatuses: ["active"] });
+  revenueFromSnapshot(snapshot, { ...asked, rules: activeOnly });
+  assertEquals(revenueComputedAhead(snapshot), subscribed);
+
+  // the snapshot completed with customers checked since (its lists kept) still takes them
+  const completed = {
+    ...snapshot,
+    customers: { ...snapshot.customers, existing: [...snapshot.customers.existing, "cus_new"] },
+  };
+  assertEquals(revenueFromSnapshot(completed, asked).byCustomer, onDemand.byCustomer);
+  assertEquals(revenueComputedAhead(snapshot), 0);
+});
