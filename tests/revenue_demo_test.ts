@@ -7,11 +7,11 @@ import {
   DEMO_FX_RATES,
   DEMO_PTB_PRODUCT,
   demoRevenue,
-  type DemoRevenueOrg,
   demoStripeObjects,
 } from "../lib/revenue/demo_stripe.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
+import { DEMO_REVENUE_ORGS } from "./fixtures/demo_revenue_orgs.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -19,29 +19,7 @@ type Json = any;
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 const SEED = 20260101;
 
-/** 350 organizations cycling through the plans the demo knows, with varied seats and usage. */
-const KINDS: [string, string | null][] = [
-  ["free", null],
-  ["pro", "pro-20250202"],
-  ["pro", "pro-20251210"],
-  ["team", "team-20250130"],
-  ["team", "team-20251210"],
-  ["growth", "growth"],
-  ["enterprise", "enterprise"],
-];
-const ORGS: DemoRevenueOrg[] = Array.from({ length: 350 }, (_, i) => {
-  const [tier, tierRaw] = KINDS[i % KINDS.length];
-  return {
-    customerId: `cus_t${String(i).padStart(4, "0")}`,
-    tier,
-    tierRaw,
-    seats: i % 13, // 0 seats too: billed as 1
-    addons: i % 5 === 0 ? ["prompts"] : i % 11 === 0 ? ["evals", "prompts"] : [],
-    requests30d: (i * 7919) % 400_000,
-    // every third organization has PTB cost in the window, $0.40 to $2,000
-    ptbCost30d: i % 3 === 0 ? ((i * 4021) % 200_000) / 100 + 0.4 : 0,
-  };
-});
+const ORGS = DEMO_REVENUE_ORGS;
 
 Deno.test("demo revenue is deterministic for a seed and changes with it", () => {
   const first = demoRevenue(ORGS, { seed: SEED, asOf: AS_OF });

@@ -4,13 +4,9 @@
  * each computed customer once, and only for the same lists, as-of and rules.
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import {
-  DEMO_FX_RATES,
-  DEMO_PTB_PRODUCT,
-  type DemoRevenueOrg,
-  demoStripeObjects,
-} from "../lib/revenue/demo_stripe.ts";
+import { DEMO_FX_RATES, DEMO_PTB_PRODUCT, demoStripeObjects } from "../lib/revenue/demo_stripe.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
+import { DEMO_REVENUE_ORGS } from "./fixtures/demo_revenue_orgs.ts";
 import {
   computeRevenueAhead,
   revenueComputedAhead,
@@ -21,26 +17,7 @@ import {
 
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 
-/** 120 organizations over the demo's plans: seats, add-ons, usage and PTB credits vary. */
-const KINDS: [string, string | null][] = [
-  ["free", null],
-  ["pro", "pro-20251210"],
-  ["team", "team-20250130"],
-  ["growth", "growth"],
-  ["enterprise", "enterprise"],
-];
-const ORGS: DemoRevenueOrg[] = Array.from({ length: 120 }, (_, i) => {
-  const [tier, tierRaw] = KINDS[i % KINDS.length];
-  return {
-    customerId: `cus_a${String(i).padStart(3, "0")}`,
-    tier,
-    tierRaw,
-    seats: i % 7,
-    addons: i % 4 === 0 ? ["prompts"] : [],
-    requests30d: (i * 7919) % 300_000,
-    ptbCost30d: i % 3 === 0 ? 5 + i : 0,
-  };
-});
+const ORGS = DEMO_REVENUE_ORGS;
 
 Deno.test("revenue computed ahead: the same result as computed once the ids are in, each customer taken once, only for the same as-of and rules", () => {
   const objects = demoStripeObjects(ORGS, { seed: 7, asOf: AS_OF });
@@ -68,7 +45,7 @@ Deno.test("revenue computed ahead: the same result as computed once the ids are 
 
   // a customer not asked for stays computed; one asked for goes
   computeRevenueAhead(snapshot, { asOf: AS_OF, rules });
-  const some = { ...asked, customerIds: ORGS.slice(0, 10).map((o) => o.customerId) };
+  const some = { ...asked, customerIds: ORGS.slice(0, 30).map((o) => o.customerId) };
   const fewer = revenueFromSnapshot(snapshot, some);
   const subscribedAsked =
     some.customerIds.filter((id) => snapshotIndex(snapshot).subscriptionsByCustomer.has(id)).length;
