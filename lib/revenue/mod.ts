@@ -119,7 +119,7 @@ function todaysCachePath(options: Omit<RevenueOptions, "onProgress" | "cacheAhea
 }
 
 /** Today's cache as loadRevenue would read it (no snapshot when the mode or a missing key skips it). */
-export function readCacheAhead(
+function readCacheAhead(
   options: Omit<RevenueOptions, "onProgress" | "cacheAhead">,
 ): Promise<CacheRead> {
   const path = todaysCachePath(options);
