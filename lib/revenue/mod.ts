@@ -20,18 +20,16 @@ import {
   readCache,
   writeCache,
 } from "./cache.ts";
-import { isoDate } from "../formats/files.ts";
 import {
   CALL_BOUND_EXTRA,
   checkCustomers,
   type FetchProgress,
   fetchStripeSnapshot,
-  invoiceRange,
   stripeClient,
   StripeReader,
 } from "./fetch.ts";
 import { describeStripeError, noCustomerKnownLine, stripeEndpoint } from "./errors.ts";
-import { ptbCovers, ptbProductProblem, ptbWindow } from "./ptb.ts";
+import { ptbProductProblem } from "./ptb.ts";
 import { resolveRules, type RevenueRules, revenueRulesConfigFromEnv } from "./rules.ts";
 import {
   anyCustomerFound,
@@ -42,6 +40,7 @@ import {
   type StripeSnapshot,
 } from "./snapshot.ts";
 import type { RevenueResult, RevenueSource } from "./types.ts";
+import { cacheAnswers, cacheBehindWarning } from "./cache_answers.ts";
 
 export type { CustomerRevenue, PtbSummary, RevenueResult, RevenueSource } from "./types.ts";
 export type { DiscountPolicy, ItemRole, NamePattern, RevenueRules } from "./rules.ts";
@@ -285,25 +284,6 @@ function result(
   };
 }
 
-/** How far a cache may lag the export's as-of before the export says so. */
-const CACHE_BEHIND_WARN_SECONDS = 3600;
-
-/**
- * A cache of an earlier as-of the same day (a month-end run at 00:00, then a plain export at
- * 10:00) holds no invoice or PTB payment created since: said, with the way to fetch them.
- */
-function cacheBehindWarning(snapshot: StripeSnapshot, asOf: Date): string | null {
-  const until = snapshot.invoiceRange?.until;
-  if (until === undefined) return null;
-  const behindSeconds = Math.floor(asOf.getTime() / 1000) - until;
-  if (behindSeconds <= CACHE_BEHIND_WARN_SECONDS) return null;
-  return `Stripe revenue from today's cache made for as-of ${
-    new Date(until * 1000).toISOString()
-  }, ${
-    (behindSeconds / 3600).toFixed(1)
-  } h before this export's: usage_charges and ptb_revenue_30d leave out invoices and PTB payments created since, and MRR is the subscriptions as fetched then (--refresh-stripe fetches them)`;
-}
-
 /** The cache is a convenience: failing to write it costs a warning, not the revenue. */
 async function tryWriteCache(
   path: string,
@@ -322,38 +302,6 @@ async function tryWriteCache(
       }): the next export fetches again`,
     ];
   }
-}
-
-/**
- * Whether today's cache answers an export of `asOf`. It holds the subscriptions as fetched and the
- * usage lines and PTB charges of the invoices and payments created up to its own as-of
- * (`invoiceRange.until`), so it answers that as-of and any later one of the same UTC date — a
- * default export's as-of is now, to the second, and never repeats — without what was created in
- * between (--refresh-stripe reads it). A cache of a later as-of holds invoices and charges created
- * after the as-of asked for, and one whose as-of is on another date another day's: neither answers
- * (Stripe is asked; the file is rewritten, unless it is today's of a later as-of:
- * laterCacheOfTheDay). It must have listed invoices over the same span back
- * from its as-of (the usage look-back or, if longer, the export window) with the same look-back
- * for long billing periods (usage lines come from them: a longer look-back finds a cycle a shorter
- * one does not), and with PTB have read the product over the window up to its as-of.
- */
-function cacheAnswers(
-  cached: StripeSnapshot,
-  { asOf, windowDays, rules }: { asOf: Date; windowDays: number; rules: RevenueRules },
-): boolean {
-  const range = cached.invoiceRange;
-  const wanted = invoiceRange({ asOf, windowDays, usageLookbackDays: rules.usageLookbackDays });
-  if (
-    !range || range.usageLookbackDays !== rules.usageLookbackDays || range.until > wanted.until ||
-    isoDate(new Date(range.until * 1000)) !== isoDate(asOf) ||
-    range.until - range.since !== wanted.until - wanted.since
-  ) return false;
-  if (!rules.ptbProductId) return true;
-  const window = ptbWindow(asOf, windowDays);
-  return ptbCovers(cached.ptb, {
-    productId: rules.ptbProductId,
-    window: { since: window.since, until: Math.min(window.until, range.until) },
-  });
 }
 
 /**
