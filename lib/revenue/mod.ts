@@ -106,8 +106,9 @@ export interface RevenueOptions {
   /** requested customers seen in subscription pages so far / requested; ends at (total, total).
    * Called on every page; draw it with `stderrProgress()` on a TTY. */
   onProgress?: FetchProgress;
-  /** today's cache, read ahead by the caller with readCacheAhead (the revenue worker reads it
-   * while the customer ids are still being queried) */
+  /** today's cache, read ahead by the caller with readCacheComputeAhead (the revenue worker
+   * reads it, and computes its customers' revenue, while the customer ids are still being
+   * queried) */
   cacheAhead?: Promise<CacheRead>;
 }
 
