@@ -43,8 +43,16 @@ export function seededStripeData(orgs: number) {
  */
 export async function measuredExport(
   env: Record<string, string>,
-  options: { format: string; outDir: string; stripe?: string; spawned?: (pid: number) => void },
+  options: {
+    format: string;
+    outDir: string;
+    stripe?: string;
+    spawned?: (pid: number) => void;
+    /** the checkout whose bench/measure.ts runs (default this one; bench/ab.ts: another) */
+    root?: string;
+  },
 ): Promise<Measured> {
+  const root = options.root ?? ROOT;
   // One output folder per scale: the Stripe cache lives there, as it does in outputs/.
   await Deno.mkdir(options.outDir, { recursive: true });
   const started = performance.now();
@@ -55,7 +63,7 @@ export async function measuredExport(
       // as `deno task export` runs: frames dropped between stages are collected (lib/core/memory.ts)
       // and a terminated worker's heap goes back to the system (lib/revenue/worker.ts)
       "--v8-flags=--expose-gc,--no-memory-pool-share-memory-on-teardown",
-      `${ROOT}bench/measure.ts`,
+      `${root}bench/measure.ts`,
       "--out-dir",
       options.outDir,
       "--format",
@@ -68,7 +76,7 @@ export async function measuredExport(
       options.stripe ?? "auto",
     ],
     env: { ...env, NO_COLOR: "1" },
-    cwd: ROOT,
+    cwd: root,
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -1,5 +1,5 @@
 /**
- * bench/args.ts through the three benchmark tasks as users run them: --help prints the usage
+ * bench/args.ts through the four benchmark tasks as users run them: --help prints the usage
  * (exit 0); an unknown or malformed flag is one line pointing at --help (exit 1), never node's
  * uncaught TypeError and its stack. Nothing is seeded or started: the flags are read first.
  */
@@ -33,6 +33,10 @@ for (
       "bench:timeline",
       "Usage: deno task bench:timeline [--scale small|default|large] [--format csv|xlsx|both] [--interval-ms 250]\n",
     ],
+    [
+      "bench:ab",
+      "Usage: deno task bench:ab --other DIR [--scale small|default|large] [--pairs 5] [--format csv|xlsx|both]\n",
+    ],
   ]
 ) {
   Deno.test(`deno task ${task}: --help prints its usage; a bad flag is one line, exit 1`, async () => {
@@ -51,5 +55,30 @@ Deno.test("deno task bench:server: a flag without its value is one line, exit 1"
     code: 1,
     stdout: "",
     stderr: "error: Option '--orgs <value>' argument missing (see --help)\n",
+  });
+});
+
+Deno.test("deno task bench:ab: without --other, or with a folder that is no checkout, one line, exit 1", async () => {
+  assertEquals(await runTask("bench:ab", []), {
+    code: 1,
+    stdout: "",
+    stderr:
+      "error: --other DIR is required: a checkout to compare with (git worktree add DIR <rev>)\n",
+  });
+  const empty = await Deno.makeTempDir();
+  try {
+    assertEquals(await runTask("bench:ab", ["--other", empty]), {
+      code: 1,
+      stdout: "",
+      stderr:
+        `error: --other ${empty}: no bench/measure.ts there; give a checkout of this repository\n`,
+    });
+  } finally {
+    await Deno.remove(empty);
+  }
+  assertEquals(await runTask("bench:ab", ["--other", ROOT, "--pairs", "0"]), {
+    code: 1,
+    stdout: "",
+    stderr: 'error: --pairs must be a whole number of at least 1, got "0"\n',
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * `deno task bench:ab --other DIR`: this checkout's export against another checkout's (an earlier
+ * commit: `git worktree add DIR <rev>`), in alternating pairs against the same seeded servers and
+ * fake Stripe API (bench/main.ts's). This machine's speed drifts by up to ~20 % within an hour, so
+ * two versions are compared in runs made together, never across bench runs. Prints each run's
+ * whole time, queries stage, time after the queries and peak RSS (overall and in the queries
+ * stage), then the medians and in how many pairs this checkout was faster. Figures only; no
+ * pass/fail.
+ *
+ *   deno task bench:ab --other ../pricing-kit-old                      # 100k organizations, 5 pairs
+ *   deno task bench:ab --other ../pricing-kit-old --scale large --pairs 3 --format both
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { benchFlags } from "./args.ts";
+import { startFakeStripe } from "../tests/fake_stripe.ts";
+import { benchEnv, measuredExport, seededStripeData } from "./export_run.ts";
+import type { Measured } from "./report.ts";
+import { BENCH_DIR, ROOT, say, SCALES, seeded } from "./seed.ts";
+
+const values = benchFlags(Deno.args, {
+  options: {
+    other: { type: "string" },
+    scale: { type: "string", default: "default" },
+    pairs: { type: "string", default: "5" },
+    format: { type: "string", default: "csv" },
+  },
+  usage:
+    "Usage: deno task bench:ab --other DIR [--scale small|default|large] [--pairs 5] [--format csv|xlsx|both]",
+});
+const fail = (line: string): never => {
+  console.error(`error: ${line}`);
+  Deno.exit(1);
+};
+const scale = SCALES[values.scale!] ??
+  fail(`--scale must be small, default or large, got ${JSON.stringify(values.scale)}`);
+const pairs = Number(values.pairs);
+if (!Number.isInteger(pairs) || pairs < 1) {
+  fail(`--pairs must be a whole number of at least 1, got ${JSON.stringify(values.pairs)}`);
+}
+if (!["csv", "xlsx", "both"].includes(values.format!)) {
+  fail(`--format must be csv, xlsx or both, got ${JSON.stringify(values.format)}`);
+}
+if (!values.other) {
+  fail("--other DIR is required: a checkout to compare with (git worktree add DIR <rev>)");
+}
+const other = resolve(values.other!) + "/";
+if (!existsSync(`${other}bench/measure.ts`)) {
+  fail(`--other ${values.other}: no bench/measure.ts there; give a checkout of this repository`);
+}
+
+interface Side {
+  name: string;
+  root: string;
+  outDir: string;
+  runs: Measured[];
+}
+const sides: Side[] = [
+  { name: "this", root: ROOT, outDir: `${BENCH_DIR}/ab-${values.scale}-this`, runs: [] },
+  { name: "other", root: other, outDir: `${BENCH_DIR}/ab-${values.scale}-other`, runs: [] },
+];
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const queriesMs = (run: Measured) => run.stages.queries ?? 0;
+const line = (side: Side, run: Measured) =>
+  `${side.name.padEnd(5)}  whole ${seconds(run.wallMs)}  queries ${seconds(queriesMs(run))}  ` +
+  `after ${seconds(run.wallMs - queriesMs(run))}  peak ${run.peakRssMb} MB ` +
+  `(queries stage ${run.stagePeakRssMb.queries ?? "–"} MB)`;
+
+const servers = await seeded(values.scale!, scale);
+const fake = startFakeStripe(seededStripeData(scale.orgs), "sk_test_bench", 0);
+const env = benchEnv(servers, fake);
+try {
+  const exportOf = (side: Side) =>
+    measuredExport(env, { format: values.format!, outDir: side.outDir, root: side.root });
+  say(`${values.scale}: warm-up (each side's Stripe cache) …`);
+  for (const side of sides) await exportOf(side);
+  for (let pair = 0; pair < pairs; pair++) {
+    // this side first in even pairs, the other first in odd ones: neither always runs second
+    for (const side of pair % 2 === 0 ? sides : [...sides].reverse()) {
+      const run = await exportOf(side);
+      side.runs.push(run);
+      say(`pair ${pair + 1}/${pairs}: ${line(side, run)}`);
+    }
+  }
+} finally {
+  await fake.close();
+  await Promise.allSettled([servers.postgres.stop(), servers.clickhouse.stop()]);
+}
+
+const [self, them] = sides;
+const faster = self.runs.filter((run, i) => run.wallMs < them.runs[i].wallMs).length;
+console.log(
+  `\n${
+    scale.orgs.toLocaleString("en-US")
+  } organizations, ${values.format} export, ${pairs} alternating pairs (this: ${ROOT}, other: ${other})`,
+);
+for (const side of sides) {
+  console.log(
+    `median ${side.name.padEnd(5)}  whole ${seconds(median(side.runs.map((r) => r.wallMs)))}  ` +
+      `queries ${seconds(median(side.runs.map(queriesMs)))}  ` +
+      `after ${seconds(median(side.runs.map((r) => r.wallMs - queriesMs(r))))}  ` +
+      `peak ${Math.round(median(side.runs.map((r) => r.peakRssMb)))} MB`,
+  );
+}
+console.log(`this checkout was faster in ${faster} of ${pairs} pairs`);
