@@ -12,10 +12,10 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { benchFlags } from "./args.ts";
+import { benchChoice, benchFail, benchFlags, benchWholeNumber, FORMATS } from "./args.ts";
 import { startFakeStripe } from "../tests/fake_stripe.ts";
 import { benchEnv, measuredExport, seededStripeData } from "./export_run.ts";
-import type { Measured } from "./report.ts";
+import { type Measured, median } from "./report.ts";
 import { BENCH_DIR, ROOT, say, SCALES, seeded } from "./seed.ts";
 
 const values = benchFlags(Deno.args, {
@@ -28,25 +28,17 @@ const values = benchFlags(Deno.args, {
   usage:
     "Usage: deno task bench:ab --other DIR [--scale small|default|large] [--pairs 5] [--format csv|xlsx|both]",
 });
-const fail = (line: string): never => {
-  console.error(`error: ${line}`);
-  Deno.exit(1);
-};
-const scale = SCALES[values.scale!] ??
-  fail(`--scale must be small, default or large, got ${JSON.stringify(values.scale)}`);
-const pairs = Number(values.pairs);
-if (!Number.isInteger(pairs) || pairs < 1) {
-  fail(`--pairs must be a whole number of at least 1, got ${JSON.stringify(values.pairs)}`);
-}
-if (!["csv", "xlsx", "both"].includes(values.format!)) {
-  fail(`--format must be csv, xlsx or both, got ${JSON.stringify(values.format)}`);
-}
+const scale = SCALES[benchChoice("scale", values.scale, Object.keys(SCALES))];
+const pairs = benchWholeNumber("pairs", values.pairs, 1);
+benchChoice("format", values.format, FORMATS);
 if (!values.other) {
-  fail("--other DIR is required: a checkout to compare with (git worktree add DIR <rev>)");
+  benchFail("--other DIR is required: a checkout to compare with (git worktree add DIR <rev>)");
 }
-const other = resolve(values.other!) + "/";
+const other = resolve(values.other) + "/";
 if (!existsSync(`${other}bench/measure.ts`)) {
-  fail(`--other ${values.other}: no bench/measure.ts there; give a checkout of this repository`);
+  benchFail(
+    `--other ${values.other}: no bench/measure.ts there; give a checkout of this repository`,
+  );
 }
 
 interface Side {
@@ -61,11 +53,6 @@ const sides: Side[] = [
 ];
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const queriesMs = (run: Measured) => run.stages.queries ?? 0;
 const line = (side: Side, run: Measured) =>
   `${side.name.padEnd(5)}  whole ${seconds(run.wallMs)}  queries ${seconds(queriesMs(run))}  ` +
@@ -105,7 +92,7 @@ for (const side of sides) {
     `median ${side.name.padEnd(5)}  whole ${seconds(median(side.runs.map((r) => r.wallMs)))}  ` +
       `queries ${seconds(median(side.runs.map(queriesMs)))}  ` +
       `after ${seconds(median(side.runs.map((r) => r.wallMs - queriesMs(r))))}  ` +
-      `peak ${Math.round(median(side.runs.map((r) => r.peakRssMb)))} MB`,
+      `peak ${median(side.runs.map((r) => r.peakRssMb))} MB`,
   );
 }
 console.log(`this checkout was faster in ${faster} of ${pairs} pairs`);

@@ -1,5 +1,5 @@
 /**
- * The benchmarks' command lines (bench, bench:timeline, bench:server): -h/--help prints the usage,
+ * The benchmarks' command lines (bench, bench:timeline, bench:server, bench:ab): -h/--help prints the usage,
  * and an unknown or malformed flag is one line pointing at --help with exit code 1, as the kit's
  * other tasks (lib/cli/args.ts), never node's uncaught TypeError and its stack.
  */
@@ -29,4 +29,33 @@ export function benchFlags<T extends ParseArgsOptionsConfig>(
     Deno.exit(0);
   }
   return parsed.values;
+}
+
+/** The export formats a benchmark's --format takes. */
+export const FORMATS = ["csv", "xlsx", "both"] as const;
+
+/** Exits 1 with one line: a flag whose value cannot be used. */
+export function benchFail(line: string): never {
+  console.error(`error: ${line}`);
+  Deno.exit(1);
+}
+
+/** `value` when it is one of `choices`; else one line naming them (exit 1). */
+export function benchChoice(
+  flag: string,
+  value: string | undefined,
+  choices: readonly string[],
+): string {
+  if (value !== undefined && choices.includes(value)) return value;
+  const listed = `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`;
+  return benchFail(`--${flag} must be ${listed}, got ${JSON.stringify(value)}`);
+}
+
+/** `value` as a whole number of at least `min`; else one line (exit 1). */
+export function benchWholeNumber(flag: string, value: string | undefined, min: number): number {
+  const number = Number(value);
+  if (Number.isInteger(number) && number >= min) return number;
+  return benchFail(
+    `--${flag} must be a whole number of at least ${min}, got ${JSON.stringify(value)}`,
+  );
 }

@@ -15,11 +15,12 @@
  *   deno task bench --scale small   # 10k only (a quick look)
  *   deno task bench --runs 3 --stripe-latency-ms 50 [--sweep]
  */
-import { benchFlags } from "./args.ts";
+import { benchChoice, benchFlags, benchWholeNumber } from "./args.ts";
 import { startFakeStripe } from "../tests/fake_stripe.ts";
 import { floor } from "./floor.ts";
 import {
   type Measured,
+  median,
   type ScaleResult,
   stageTable,
   summaryTable,
@@ -45,31 +46,12 @@ const values = benchFlags(Deno.args, {
   usage:
     "Usage: deno task bench [--scale small|default|large] [--only small|default|large] [--runs N] [--sweep] [--stripe-latency-ms 50]",
 });
-if (!SCALE_SETS[values.scale!]) {
-  console.error(
-    `error: --scale must be small, default or large, got ${JSON.stringify(values.scale)}`,
-  );
-  Deno.exit(1);
-}
-if (values.only !== undefined && !SCALES[values.only]) {
-  console.error(
-    `error: --only must be small, default or large, got ${JSON.stringify(values.only)}`,
-  );
-  Deno.exit(1);
-}
+const scaleSet = benchChoice("scale", values.scale, Object.keys(SCALE_SETS));
+if (values.only !== undefined) benchChoice("only", values.only, Object.keys(SCALES));
 // --only measures one scale (a quicker look at 1M); the targets print for what was measured.
-const scaleNames = values.only ? [values.only] : SCALE_SETS[values.scale!];
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error(`error: --runs must be a whole number ≥ 1, got ${JSON.stringify(values.runs)}`);
-  Deno.exit(1);
-}
+const scaleNames = values.only ? [values.only] : SCALE_SETS[scaleSet];
+const runs = benchWholeNumber("runs", values.runs, 1);
 const latencyMs = Number(values["stripe-latency-ms"]);
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-}
 
 /** The run whose wall time is the median of the runs. */
 function medianRun(measured: Measured[]): Measured {

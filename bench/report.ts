@@ -1,5 +1,11 @@
 /** The benchmark's printed tables and its targets (issue 13), each with pass/fail. */
 
+/** The middle value; of an even count the lower middle one (a value measured, not a mean). */
+export function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 export interface Measured {
   /** the measuring process from spawn to exit (Deno start-up included): the whole export */
   wallMs: number;

@@ -10,7 +10,7 @@
  *   deno task bench:timeline                         # 100k organizations, CSV export
  *   deno task bench:timeline --scale large --format both --interval-ms 500
  */
-import { benchFlags } from "./args.ts";
+import { benchChoice, benchFlags, benchWholeNumber, FORMATS } from "./args.ts";
 import { startFakeStripe } from "../tests/fake_stripe.ts";
 import { floor } from "./floor.ts";
 import { benchEnv, measuredExport, seededStripeData } from "./export_run.ts";
@@ -34,26 +34,9 @@ const values = benchFlags(Deno.args, {
   usage:
     "Usage: deno task bench:timeline [--scale small|default|large] [--format csv|xlsx|both] [--interval-ms 250]",
 });
-const scale = SCALES[values.scale!];
-if (!scale) {
-  console.error(
-    `error: --scale must be small, default or large, got ${JSON.stringify(values.scale)}`,
-  );
-  Deno.exit(1);
-}
-if (!["csv", "xlsx", "both"].includes(values.format!)) {
-  console.error(`error: --format must be csv, xlsx or both, got ${JSON.stringify(values.format)}`);
-  Deno.exit(1);
-}
-const intervalMs = Number(values["interval-ms"]);
-if (!Number.isInteger(intervalMs) || intervalMs < 50) {
-  console.error(
-    `error: --interval-ms must be a whole number of at least 50, got ${
-      JSON.stringify(values["interval-ms"])
-    }`,
-  );
-  Deno.exit(1);
-}
+const scale = SCALES[benchChoice("scale", values.scale, Object.keys(SCALES))];
+benchChoice("format", values.format, FORMATS);
+const intervalMs = benchWholeNumber("interval-ms", values["interval-ms"], 50);
 if (Deno.build.os !== "linux") {
   console.error("error: bench:timeline reads /proc: run it on Linux");
   Deno.exit(1);

@@ -3,11 +3,12 @@
  * outputs/.stripe-cache/, holding only the trimmed objects of stripe_objects.ts. The account is
  * named by a fingerprint of the key (16 hex digits of its SHA-256; the key itself is never
  * written), so reading the cache makes no API call. A file answers its as-of and the later ones
- * of its day (cache_answers.ts cacheAnswers), and is checked for the shape the rules read (cache_shape.ts).
- * Rules are applied after reading, so a changed setting takes effect without a refetch. Files older than a week are removed when a
- * new one is written. Each distinct price is written once and items name it by index: most of
- * a subscription's JSON is its price, so 200k subscriptions on a few prices take 43 MB, not
- * 104 MB, and parse in two thirds of the time and memory (items then share one price object).
+ * of its day (cache_answers.ts cacheAnswers), and is checked for the shape the rules read
+ * (cache_shape.ts). Rules are applied after reading, so a changed setting takes effect without a
+ * refetch. Files older than a week are removed when a new one is written. Each distinct price is
+ * written once and items name it by index: most of a subscription's JSON is its price, so 200k
+ * subscriptions on a few prices take 43 MB, not 104 MB, and parse in two thirds of the time and
+ * memory (items then share one price object).
  */
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
