@@ -13,6 +13,8 @@ import {
   revenueSummaryLine,
 } from "../lib/revenue/mod.ts";
 import { limiter } from "../lib/revenue/pool.ts";
+import { FetchAbandoned, StripeReader } from "../lib/revenue/reader.ts";
+import { resolveRules } from "../lib/revenue/rules.ts";
 import { progressLine, stderrProgress } from "../lib/revenue/progress.ts";
 import { type FakeStripeData, withFakeStripe } from "./fake_stripe.ts";
 import {
@@ -208,6 +210,31 @@ Deno.test("error lines name the problem and what to do, never the key", () => {
       endpoint: "127.0.0.1:1",
     }),
     /^cannot reach Stripe at 127\.0\.0\.1:1 \(connect ECONNREFUSED\)/,
+  );
+});
+
+Deno.test("a request abandoned after another failed carries that failure, and its line is the failure's", async () => {
+  const reader = new StripeReader(new Stripe("sk_test_unused"), resolveRules({ concurrency: 1 }));
+  const failure = Object.assign(new Error("No such price: 'price_x'"), {
+    type: "StripeInvalidRequestError",
+    statusCode: 400,
+  });
+  const first = reader.request("subscriptions", () => Promise.reject(failure));
+  // queued behind the first (one slot): it starts after the failure and is abandoned unsent
+  let sent = false;
+  const second = reader.request("invoices", () => {
+    sent = true;
+    return Promise.resolve(null);
+  });
+  await rejects(first, (error) => error === failure);
+  const abandoned = await second.then(() => null, (error) => error);
+  ok(abandoned instanceof FetchAbandoned);
+  assertEquals([abandoned.cause === failure, sent], [true, false]);
+  // whichever of the two reaches the caller first, the line names the 400
+  assertEquals(describeStripeError(abandoned), describeStripeError(failure));
+  assertEquals(
+    describeStripeError(abandoned),
+    "Stripe request failed (400): No such price: 'price_x'",
   );
 });
 

@@ -102,7 +102,10 @@ Deno.test("a range that fails while others are being read fails the fetch cleanl
     fake.failPathLater("/v1/subscriptions", 5);
     const result = await loadRevenue(CUSTOMER_IDS, options);
     assertEquals([result.source, result.failed], ["none", true]);
-    ok(result.warnings[0].startsWith("REVENUE MISSING: Stripe request failed (400)"));
+    ok(
+      result.warnings[0].startsWith("REVENUE MISSING: Stripe request failed (400)"),
+      result.warnings.join(" | "),
+    );
     ok(fake.log.filter((r) => r.path === "/v1/subscriptions").length >= 6);
     // requests in flight when it failed settled first: the count is whole
     assertEquals(result.apiCalls, fake.requests.length);

@@ -2,7 +2,7 @@
  * One line about a Stripe failure for people: what went wrong, where, and what to do; never the
  * key. Used for REVENUE MISSING, --require-stripe and PTB-only warnings.
  */
-import { retriesOf } from "./reader.ts";
+import { FetchAbandoned, retriesOf } from "./reader.ts";
 
 /** Where requests go: `host:port`, Stripe's own unless STRIPE_API_HOST / _PORT say otherwise. */
 export function stripeEndpoint(
@@ -36,11 +36,16 @@ export interface StripeErrorContext {
 
 const firstLine = (value: unknown) => String(value ?? "").split("\n")[0];
 
-/** One line about a Stripe failure, naming the kind of error and what to do; never the key. */
+/**
+ * One line about a Stripe failure, naming the kind of error and what to do; never the key. A
+ * request abandoned after another failed is described by that failure: the abandoned one may
+ * reach the caller first.
+ */
 export function describeStripeError(
-  error: unknown,
+  failure: unknown,
   { apiKey, endpoint = "api.stripe.com:443", timeoutSeconds }: StripeErrorContext = {},
 ): string {
+  const error = failure instanceof FetchAbandoned ? failure.cause : failure;
   const e = error as {
     type?: string;
     statusCode?: number;

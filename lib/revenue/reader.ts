@@ -150,10 +150,13 @@ export function checkedPage(kind: string, answer: unknown): Page {
   return page;
 }
 
-/** Thrown to requests not yet started once another request has failed. */
+/**
+ * Thrown to requests not yet started once another request has failed; `cause` is that failure,
+ * which is what the fetch failed of (this may reach the caller first).
+ */
 export class FetchAbandoned extends Error {
-  constructor() {
-    super("Stripe fetch abandoned after another request failed");
+  constructor(override readonly cause: unknown) {
+    super("Stripe fetch abandoned after another request failed", { cause });
   }
 }
 
@@ -162,6 +165,8 @@ export class StripeReader {
   readonly #run: <T>(task: () => Promise<T>) => Promise<T>;
   readonly #inFlight = new Set<Promise<unknown>>();
   #failed = false;
+  /** the failure that abandoned the rest */
+  #failure: unknown;
   /** requests per kind (products, coupons, prices …), each once however often it was sent:
    * the call bound's pages, which retries must not spend (the same data gets the same checks) */
   readonly calls: Record<string, number> = {};
@@ -189,7 +194,7 @@ export class StripeReader {
       let rateLimited = 0;
       let transient = 0;
       for (let sent = 0;; sent++) {
-        if (this.#failed) throw new FetchAbandoned();
+        if (this.#failed) throw new FetchAbandoned(this.#failure);
         const counts = sent === 0 ? this.calls : this.retries;
         counts[kind] = (counts[kind] ?? 0) + 1;
         try {
@@ -207,7 +212,10 @@ export class StripeReader {
             ? networkDelayMs(transient++)
             : null;
           if (delay === null) {
-            if (!optional) this.#failed = true;
+            if (!optional && !this.#failed) {
+              this.#failed = true;
+              this.#failure = error;
+            }
             if (error && typeof error === "object") {
               (error as { kitRetries?: number }).kitRetries = rateLimited + transient;
             }
