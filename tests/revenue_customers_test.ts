@@ -1,13 +1,12 @@
 /**
- * The revenue per customer as a Polars frame (lib/revenue/customers.ts): every field a column of
+ * The revenue per customer as a Polars frame (lib/revenue/customers.ts, customer_columns.ts): every field a column of
  * its type, nulls where a customer has none, the Map's order, and back to the same Map; the same
  * frame from its plain columns moved to another thread (as the revenue worker sends them).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
+import { customerColumnBuffers, customerColumns } from "../lib/revenue/customer_columns.ts";
 import {
-  customerColumnBuffers,
-  customerColumns,
   customersFrameOf,
   customersFromFrame,
   customersToFrame,

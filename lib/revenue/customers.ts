@@ -1,67 +1,23 @@
 /**
  * Revenue per customer as a Polars frame: one row per customer, a column per CustomerRevenue
- * field (named as the field). The revenue worker (worker.ts) sends its columns to the main thread
- * (customerColumns: typed arrays, no Polars), which makes the frame the revenue and economics
- * columns read; a Map of objects, one per customer, is built only for callers that ask for
+ * field (named as the field). The revenue worker (worker_entry.ts) sends its columns to the main
+ * thread (customer_columns.ts: typed arrays, no Polars), which makes the frame the revenue and
+ * economics columns read; a Map of objects, one per customer, is built only for callers that ask for
  * `byCustomer`.
  */
 import pl from "nodejs-polars";
 import type { CustomerRevenue, RevenueResult } from "./types.ts";
+import {
+  CUSTOMER_FIELD_KINDS,
+  CUSTOMER_FIELD_NAMES,
+  type CustomerColumns,
+  customerColumns,
+} from "./customer_columns.ts";
 
-/** Every CustomerRevenue field and its column type (the compiler checks none is missing). */
-export const CUSTOMER_FIELDS = {
-  customerId: pl.Utf8,
-  mrr: pl.Float64,
-  baseSubscription: pl.Float64,
-  usageCharges: pl.Float64,
-  addonPrompts: pl.Float64,
-  addonOther: pl.Float64,
-  mrrRecurring: pl.Float64,
-  subscriptionStatus: pl.Utf8,
-  billingInterval: pl.Utf8,
-  currency: pl.Utf8,
-  stripePlanNames: pl.Utf8,
-  cancelAtPeriodEnd: pl.Bool,
-  ptbRevenueUsd30d: pl.Float64,
-} satisfies Record<keyof CustomerRevenue, pl.DataType>;
+/** Each kind of customer column's Polars type. */
+const POLARS_TYPES = { text: pl.Utf8, number: pl.Float64, flag: pl.Bool } as const;
 
-type Field = keyof typeof CUSTOMER_FIELDS;
-const FIELDS = Object.keys(CUSTOMER_FIELDS) as Field[];
-
-/**
- * The customers of a Map as plain columns, without Polars (the revenue worker builds them and
- * moves the typed arrays to the main thread): numbers as typed arrays, the text and flag columns
- * (a handful of distinct values) as a dictionary and a code per row.
- */
-export interface CustomerColumns {
-  customerIds: string[];
-  numbers: { field: Field; values: Float64Array; present: Uint8Array | null }[];
-  coded: { field: Field; dictionary: unknown[]; codes: Uint32Array }[];
-}
-
-/** CustomerColumns of `byCustomer`, in the Map's order. */
-export function customerColumns(byCustomer: Map<string, CustomerRevenue>): CustomerColumns {
-  const customers = [...byCustomer.values()];
-  const columns: CustomerColumns = {
-    customerIds: customers.map((c) => c.customerId),
-    numbers: [],
-    coded: [],
-  };
-  for (const field of FIELDS) {
-    if (field === "customerId") continue;
-    if (CUSTOMER_FIELDS[field] === pl.Float64) columns.numbers.push(numberValues(field, customers));
-    else columns.coded.push(codedValues(field, customers));
-  }
-  return columns;
-}
-
-/** The typed arrays' buffers of `columns` (to transfer them to another thread). */
-export function customerColumnBuffers(columns: CustomerColumns): ArrayBuffer[] {
-  return [
-    ...columns.numbers.flatMap((c) => [c.values.buffer, ...(c.present ? [c.present.buffer] : [])]),
-    ...columns.coded.map((c) => c.codes.buffer),
-  ] as ArrayBuffer[];
-}
+const FIELDS = CUSTOMER_FIELD_NAMES;
 
 /**
  * The customers as a frame, built column-wise. JS values cross into Polars one call per value,
@@ -73,7 +29,7 @@ export function customersFrameOf(columns: CustomerColumns): pl.DataFrame {
   const coded = new Map(columns.coded.map((c) => [c.field, c]));
   return pl.DataFrame(
     FIELDS.map((field) => {
-      const type = CUSTOMER_FIELDS[field];
+      const type = POLARS_TYPES[CUSTOMER_FIELD_KINDS[field]];
       if (field === "customerId") return pl.Series(field, columns.customerIds, type);
       const number = numbers.get(field);
       if (number) return numberColumn(number);
@@ -87,22 +43,6 @@ export function customersToFrame(byCustomer: Map<string, CustomerRevenue>): pl.D
   return customersFrameOf(customerColumns(byCustomer));
 }
 
-/** A number field's values (0 where null) and where they are present (null: everywhere). */
-function numberValues(field: Field, customers: CustomerRevenue[]): CustomerColumns["numbers"][0] {
-  const values = new Float64Array(customers.length);
-  const present = new Uint8Array(customers.length);
-  let nulls = 0;
-  for (let row = 0; row < customers.length; row++) {
-    const value = customers[row][field];
-    if (value === null || value === undefined) nulls++;
-    else {
-      values[row] = value as number;
-      present[row] = 1;
-    }
-  }
-  return { field, values, present: nulls === 0 ? null : present };
-}
-
 /** A Float64 column from its values (nulls set afterwards, where a customer has none). */
 function numberColumn({ field, values, present }: CustomerColumns["numbers"][0]): pl.Series {
   const column = pl.Series(field, values);
@@ -110,20 +50,6 @@ function numberColumn({ field, values, present }: CustomerColumns["numbers"][0])
   return pl.DataFrame([column, pl.Series("present", present)])
     .select(pl.when(pl.col("present").eq(1)).then(pl.col(field)).otherwise(pl.lit(null)))
     .getColumn(field);
-}
-
-/** A field of few distinct values: each value once, in a dictionary (null first), and a code per row. */
-function codedValues(field: Field, customers: CustomerRevenue[]): CustomerColumns["coded"][0] {
-  const dictionary: unknown[] = [null];
-  const codeOf = new Map<unknown, number>([[null, 0]]);
-  const codes = new Uint32Array(customers.length);
-  for (let row = 0; row < customers.length; row++) {
-    const value = customers[row][field] ?? null;
-    let code = codeOf.get(value);
-    if (code === undefined) codeOf.set(value, code = dictionary.push(value) - 1);
-    codes[row] = code;
-  }
-  return { field, dictionary, codes };
 }
 
 function codedColumn(

@@ -6,17 +6,11 @@ import pl from "nodejs-polars";
 import type { Env } from "../core/config.ts";
 import { DEMO_SEED, demoRequestsPer30Days } from "../sources/demo.ts";
 import { newestFirst } from "../frame/join.ts";
-import {
-  defaultCacheDir,
-  loadRevenue,
-  revenueConfigFromEnv,
-  type RevenueMode,
-  type RevenueOptions,
-  skippedRevenue,
-} from "./mod.ts";
-import { stderrProgress } from "./progress.ts";
+import { revenueConfigFromEnv, type RevenueMode, skippedRevenue } from "./mod.ts";
+import { liveRevenueOptions, loadLiveRevenue } from "./live.ts";
 import { demoRevenue } from "./demo_stripe.ts";
 import type { RevenueResult } from "./types.ts";
+export { type LiveRevenueOptions, liveRevenueOptions, loadLiveRevenue } from "./live.ts";
 
 export interface RevenueStageOptions {
   demo: boolean;
@@ -80,41 +74,6 @@ export function loadRevenueStage(
     ...liveRevenueOptions(options),
     quiet: options.quiet,
   });
-}
-
-/** What loadRevenue needs for live data, but the progress callback (drawn by loadLiveRevenue). */
-export type LiveRevenueOptions = Omit<RevenueOptions, "onProgress" | "cacheAhead">;
-
-/**
- * The live revenue settings of a run: Stripe's connection and rules from the environment, the
- * cache in the output folder. Throws a UserError naming a bad variable.
- */
-export function liveRevenueOptions(
-  options: Omit<RevenueStageOptions, "demo" | "quiet">,
-): LiveRevenueOptions {
-  const { apiKey, apiHost, apiPort, apiProtocol, ...rules } = revenueConfigFromEnv(options.env);
-  return {
-    mode: options.mode,
-    apiKey,
-    apiHost,
-    apiPort,
-    apiProtocol,
-    cacheDir: defaultCacheDir(options.outDir),
-    asOf: options.asOf,
-    windowDays: options.windowDays,
-    rules,
-  };
-}
-
-/** loadRevenue with the Stripe progress bar on stderr (a terminal only, never when quiet). */
-export function loadLiveRevenue(
-  customerIds: string[],
-  options: LiveRevenueOptions & Pick<RevenueOptions, "cacheAhead"> & { quiet: boolean },
-): Promise<RevenueResult> {
-  const { quiet, ...revenueOptions } = options;
-  const bar = stderrProgress({ quiet, label: "Stripe" });
-  return loadRevenue(customerIds, { ...revenueOptions, onProgress: bar.onProgress })
-    .finally(() => bar.finish());
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * Live Stripe revenue off the main thread: the worker runs loadRevenue (today's cache or the
+ * Live Stripe revenue off the main thread: the worker (worker_entry.ts) runs loadRevenue (today's cache or the
  * Stripe fetch, every mode, its warnings and progress bar) and answers with the revenue per
- * customer as plain columns (customers.ts customerColumns: typed arrays, moved, not copied) plus
+ * customer as plain columns (customer_columns.ts: typed arrays, moved, not copied) plus
  * the result's small fields; this thread makes the frame. The export starts it as the first
  * query result is in when it has a fetch or a large cache ahead of it (startAhead; started before
  * the queries, its creation held the main thread 20–100 ms, and every query with it), and gives
@@ -16,22 +16,12 @@
  * stay resident.
  */
 import { UserError } from "../core/config.ts";
-import {
-  customerColumnBuffers,
-  type CustomerColumns,
-  customerColumns,
-  customersFrameOf,
-  revenueWithCustomers,
-} from "./customers.ts";
-import {
-  type LiveRevenueOptions,
-  liveRevenueOptions,
-  loadLiveRevenue,
-  type RevenueStageOptions,
-} from "./stage.ts";
+import { customersFrameOf, revenueWithCustomers } from "./customers.ts";
+import { liveRevenueOptions } from "./live.ts";
+import type { RevenueStageOptions } from "./stage.ts";
 import type { RevenueResult } from "./types.ts";
-import type { CacheRead } from "./cache.ts";
-import { readCacheComputeAhead, todaysCacheBytes } from "./mod.ts";
+import { todaysCacheBytes } from "./mod.ts";
+import type { WorkerJob, WorkerReply } from "./worker_entry.ts";
 
 /**
  * Today's Stripe cache up to this size is read once the customer ids are in, not ahead of them:
@@ -65,16 +55,6 @@ export interface RevenueWorker {
   [Symbol.dispose](): void;
 }
 
-/** The settings, sent as the worker starts (it reads today's cache meanwhile), then the ids. */
-type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: string[] };
-
-/** Everything in a RevenueResult but its customers. */
-type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
-
-type WorkerReply =
-  | { columns: CustomerColumns; meta: RevenueMeta }
-  | { error: { message: string; userError: boolean } };
-
 /**
  * A revenue worker for a live run, started by load(). The settings are read here, so a bad
  * variable fails at once (a UserError naming it), before any query runs.
@@ -106,7 +86,7 @@ export function prepareRevenueWorker(
   else signal?.addEventListener("abort", onAbort, { once: true });
   const start = () => {
     if (worker || settled) return; // started, or closed before it was
-    const started = new Worker(import.meta.url, { type: "module" });
+    const started = new Worker(new URL("./worker_entry.ts", import.meta.url), { type: "module" });
     worker = started;
     started.onmessage = (event: MessageEvent<WorkerReply>) => {
       const reply = event.data;
@@ -149,42 +129,5 @@ export function prepareRevenueWorker(
     answered: promise.then(() => {}, () => {}),
     close,
     [Symbol.dispose]: close,
-  };
-}
-
-// In the worker: the settings (today's cache is read at once), then the ids; one reply.
-if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
-  const scope = globalThis as unknown as {
-    onmessage: (event: MessageEvent<WorkerJob>) => void;
-    postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
-  };
-  let settings: { options: LiveRevenueOptions; quiet: boolean } | undefined;
-  let cacheAhead: Promise<CacheRead> | undefined;
-  scope.onmessage = async (event) => {
-    try {
-      const job = event.data;
-      if ("options" in job) {
-        settings = job;
-        // Today's cache is parsed as the settings arrive, and its lookups by customer and every
-        // subscribed customer's revenue computed: while the customer ids are still being queried
-        // when startAhead started the worker (a large cache), else as they come.
-        cacheAhead = readCacheComputeAhead(job.options);
-        cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
-        return;
-      }
-      const { options, quiet } = settings!;
-      const revenue = await loadLiveRevenue(job.customerIds, { ...options, quiet, cacheAhead });
-      cacheAhead = undefined;
-      const columns = customerColumns(revenue.byCustomer);
-      const { byCustomer: _byCustomer, customers: _customers, ...meta } = revenue;
-      scope.postMessage({ columns, meta }, customerColumnBuffers(columns));
-    } catch (error) {
-      scope.postMessage({
-        error: {
-          message: error instanceof Error ? error.message : String(error),
-          userError: error instanceof UserError,
-        },
-      });
-    }
   };
 }

@@ -1,0 +1,62 @@
+/**
+ * The revenue worker itself (started by worker.ts): its settings arrive first (today's cache is
+ * read at once), then the customer ids; it answers once, with the revenue per customer as plain
+ * columns. It imports only the revenue's own modules: not Polars, not the databases' clients.
+ */
+import { UserError } from "../core/config.ts";
+import {
+  customerColumnBuffers,
+  type CustomerColumns,
+  customerColumns,
+} from "./customer_columns.ts";
+import { type LiveRevenueOptions, loadLiveRevenue } from "./live.ts";
+import { readCacheComputeAhead } from "./mod.ts";
+import type { CacheRead } from "./cache.ts";
+import type { RevenueResult } from "./types.ts";
+
+/** The settings, sent as the worker starts (it reads today's cache meanwhile), then the ids. */
+export type WorkerJob = { options: LiveRevenueOptions; quiet: boolean } | { customerIds: string[] };
+
+/** Everything in a RevenueResult but its customers. */
+type RevenueMeta = Omit<RevenueResult, "byCustomer" | "customers">;
+
+export type WorkerReply =
+  | { columns: CustomerColumns; meta: RevenueMeta }
+  | { error: { message: string; userError: boolean } };
+
+// In the worker: the settings (today's cache is read at once), then the ids; one reply.
+if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function") {
+  const scope = globalThis as unknown as {
+    onmessage: (event: MessageEvent<WorkerJob>) => void;
+    postMessage: (reply: WorkerReply, transfer?: Transferable[]) => void;
+  };
+  let settings: { options: LiveRevenueOptions; quiet: boolean } | undefined;
+  let cacheAhead: Promise<CacheRead> | undefined;
+  scope.onmessage = async (event) => {
+    try {
+      const job = event.data;
+      if ("options" in job) {
+        settings = job;
+        // Today's cache is parsed as the settings arrive, and its lookups by customer and every
+        // subscribed customer's revenue computed: while the customer ids are still being queried
+        // when startAhead started the worker (a large cache), else as they come.
+        cacheAhead = readCacheComputeAhead(job.options);
+        cacheAhead.catch(() => {}); // loadRevenue awaits it (a failed read: none, fetch again)
+        return;
+      }
+      const { options, quiet } = settings!;
+      const revenue = await loadLiveRevenue(job.customerIds, { ...options, quiet, cacheAhead });
+      cacheAhead = undefined;
+      const columns = customerColumns(revenue.byCustomer);
+      const { byCustomer: _byCustomer, customers: _customers, ...meta } = revenue;
+      scope.postMessage({ columns, meta }, customerColumnBuffers(columns));
+    } catch (error) {
+      scope.postMessage({
+        error: {
+          message: error instanceof Error ? error.message : String(error),
+          userError: error instanceof UserError,
+        },
+      });
+    }
+  };
+}
