@@ -15,12 +15,8 @@ import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { cachePath } from "../lib/revenue/cache.ts";
 import { customersToFrame } from "../lib/revenue/customers.ts";
 import { defaultCacheDir } from "../lib/revenue/mod.ts";
-import {
-  customerIdsInExportOrder,
-  liveRevenueOptions,
-  loadLiveRevenue,
-  loadRevenueStage,
-} from "../lib/revenue/stage.ts";
+import { liveRevenueOptions, loadLiveRevenue } from "../lib/revenue/live.ts";
+import { customerIdsInExportOrder, loadRevenueStage } from "../lib/revenue/stage.ts";
 import type { RevenueResult } from "../lib/revenue/types.ts";
 import { prepareRevenueWorker } from "../lib/revenue/worker.ts";
 import { type FakeStripe, startFakeStripe } from "./fake_stripe.ts";

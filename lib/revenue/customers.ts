@@ -17,8 +17,6 @@ import {
 /** Each kind of customer column's Polars type. */
 const POLARS_TYPES = { text: pl.Utf8, number: pl.Float64, flag: pl.Bool } as const;
 
-const FIELDS = CUSTOMER_FIELD_NAMES;
-
 /**
  * The customers as a frame, built column-wise. JS values cross into Polars one call per value,
  * so only the customer ids are sent that way; numbers go as typed arrays, coded columns as their
@@ -28,7 +26,7 @@ export function customersFrameOf(columns: CustomerColumns): pl.DataFrame {
   const numbers = new Map(columns.numbers.map((c) => [c.field, c]));
   const coded = new Map(columns.coded.map((c) => [c.field, c]));
   return pl.DataFrame(
-    FIELDS.map((field) => {
+    CUSTOMER_FIELD_NAMES.map((field) => {
       const type = POLARS_TYPES[CUSTOMER_FIELD_KINDS[field]];
       if (field === "customerId") return pl.Series(field, columns.customerIds, type);
       const number = numbers.get(field);
@@ -62,12 +60,12 @@ function codedColumn(
 
 /** The frame's customers as a Map by customer id (customersToFrame's inverse). */
 export function customersFromFrame(frame: pl.DataFrame): Map<string, CustomerRevenue> {
-  const columns = FIELDS.map((field) => frame.getColumn(field).toArray());
+  const columns = CUSTOMER_FIELD_NAMES.map((field) => frame.getColumn(field).toArray());
   const byCustomer = new Map<string, CustomerRevenue>();
   const height = frame.height; // (a native call each time it is read)
   for (let row = 0; row < height; row++) {
     const customer = Object.fromEntries(
-      FIELDS.map((field, i) => [field, columns[i][row]]),
+      CUSTOMER_FIELD_NAMES.map((field, i) => [field, columns[i][row]]),
     ) as unknown as CustomerRevenue;
     byCustomer.set(customer.customerId, customer);
   }

@@ -10,7 +10,6 @@ import { revenueConfigFromEnv, type RevenueMode, skippedRevenue } from "./mod.ts
 import { liveRevenueOptions, loadLiveRevenue } from "./live.ts";
 import { demoRevenue } from "./demo_stripe.ts";
 import type { RevenueResult } from "./types.ts";
-export { type LiveRevenueOptions, liveRevenueOptions, loadLiveRevenue } from "./live.ts";
 
 export interface RevenueStageOptions {
   demo: boolean;
