@@ -1,13 +1,13 @@
 /**
  * PostgreSQL results as CSV bytes: the query file's one statement inside `COPY ( … ) TO STDOUT
  * WITH (FORMAT csv, HEADER true)`, read through pg-copy-streams (node-pg has no COPY OUT of its
- * own; copy_out_stream.ts parses its messages) in the same READ ONLY transaction, spooled to a temporary file (lib/sources/spool.ts) and
+ * own) in the same READ ONLY transaction, spooled to a temporary file (lib/sources/spool.ts) and
  * typed by Polars from there (lib/sources/columnar.ts): no JS object per row, no result in JS
  * memory. COPY takes no bind parameters, so the placeholders are inlined as literals: only
  * validated instants and identifiers, never free text (as for ClickHouse).
  */
 import type pg from "pg";
-import { copyOutStream } from "./copy_out_stream.ts";
+import { to as copyTo } from "pg-copy-streams";
 import { bindPostgresLiterals, type SqlFile, type SqlParams } from "./sql.ts";
 import { spool } from "./spool.ts";
 import { withoutTerminator } from "./statements.ts";
@@ -38,5 +38,5 @@ export async function copyOut(
   client: pg.PoolClient,
   options: { statement: string; path: string },
 ): Promise<void> {
-  await spool(client.query(copyOutStream(options.statement)), options.path);
+  await spool(client.query(copyTo(options.statement)), options.path);
 }
