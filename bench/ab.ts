@@ -3,9 +3,9 @@
  * commit: `git worktree add DIR <rev>`), in alternating pairs against the same seeded servers and
  * fake Stripe API (bench/main.ts's). This machine's speed drifts by up to ~20 % within an hour, so
  * two versions are compared in runs made together, never across bench runs. Prints each run's
- * whole time, queries stage, time after the queries and peak RSS (overall and in the queries
- * stage), then the medians and in how many pairs this checkout was faster. Figures only; no
- * pass/fail.
+ * whole time, queries stage, time after the queries, peak RSS (overall and in the queries
+ * stage) and CPU time (every thread's, and up to the end of the queries), then the medians and in
+ * how many pairs this checkout was faster and used less CPU. Figures only; no pass/fail.
  *
  *   deno task bench:ab --other ../pricing-kit-old                      # 100k organizations, 5 pairs
  *   deno task bench:ab --other ../pricing-kit-old --scale large --pairs 3 --format both
@@ -54,10 +54,16 @@ const sides: Side[] = [
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const queriesMs = (run: Measured) => run.stages.queries ?? 0;
+/** CPU seconds, or – from a checkout whose measure.ts does not report them */
+const cpu = (ms: number | undefined) => ms === undefined ? "–" : seconds(ms);
 const line = (side: Side, run: Measured) =>
   `${side.name.padEnd(5)}  whole ${seconds(run.wallMs)}  queries ${seconds(queriesMs(run))}  ` +
   `after ${seconds(run.wallMs - queriesMs(run))}  peak ${run.peakRssMb} MB ` +
-  `(queries stage ${run.stagePeakRssMb.queries ?? "–"} MB)`;
+  `(queries stage ${run.stagePeakRssMb.queries ?? "–"} MB)  cpu ${cpu(run.cpuMs)} ` +
+  `(queries ${cpu(run.queriesCpuMs)})`;
+/** the median of the runs' values, when every run has one */
+const medianOf = (values: (number | undefined)[]) =>
+  values.every((v) => v !== undefined) ? median(values as number[]) : undefined;
 
 const servers = await seeded(values.scale!, scale);
 const fake = startFakeStripe(seededStripeData(scale.orgs), "sk_test_bench", 0);
@@ -92,7 +98,18 @@ for (const side of sides) {
     `median ${side.name.padEnd(5)}  whole ${seconds(median(side.runs.map((r) => r.wallMs)))}  ` +
       `queries ${seconds(median(side.runs.map(queriesMs)))}  ` +
       `after ${seconds(median(side.runs.map((r) => r.wallMs - queriesMs(r))))}  ` +
-      `peak ${median(side.runs.map((r) => r.peakRssMb))} MB`,
+      `peak ${median(side.runs.map((r) => r.peakRssMb))} MB  ` +
+      `cpu ${cpu(medianOf(side.runs.map((r) => r.cpuMs)))} ` +
+      `(queries ${cpu(medianOf(side.runs.map((r) => r.queriesCpuMs)))})`,
   );
 }
 console.log(`this checkout was faster in ${faster} of ${pairs} pairs`);
+// CPU time moves less with the machine's speed than wall time does (a change's CPU is what the
+// databases, sharing the cores, feel); compared when both sides report it
+const lessCpu =
+  self.runs.filter((run, i) =>
+    run.cpuMs !== undefined && them.runs[i].cpuMs !== undefined && run.cpuMs < them.runs[i].cpuMs!
+  ).length;
+if (self.runs.every((r, i) => r.cpuMs !== undefined && them.runs[i].cpuMs !== undefined)) {
+  console.log(`this checkout used less CPU in ${lessCpu} of ${pairs} pairs`);
+}

@@ -1,7 +1,8 @@
 /**
  * One measured export, in its own process so its memory is its own: runs runExport with the
  * settings in the environment and prints a JSON line (wall time, stages, peak RSS overall and per
- * stage, Stripe calls).
+ * stage, Stripe calls, the process's CPU time: every thread's, start-up included, and up to the end
+ * of the queries stage).
  *   deno run -A bench/measure.ts --out-dir DIR --format csv|xlsx|both --as-of ISO [--ran-at ISO]
  *     [--stripe MODE]
  *     [--no-charts]
@@ -10,6 +11,7 @@
  * /proc/self/clear_refs resets; it is reset when a stage starts with no other stage running and
  * read when a stage ends, so a stage's figure is the peak since it (or an overlapping stage) began.
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadEnv } from "../lib/core/config.ts";
 import { type ExportFormat, runExport, type StripeMode } from "../lib/export.ts";
@@ -33,7 +35,14 @@ function peakRssMb(): number {
   return Math.round(kb / 1024);
 }
 
+/** CPU time of the whole process (every thread: main, workers, Polars', V8's), in ms. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return Math.round((user + system) / 1000);
+}
+
 let overallPeakMb = 0;
+let queriesCpuMs: number | undefined;
 let open = 0;
 const stagePeakRssMb: Record<string, number> = {};
 /** each stage's start and end, ms since the process started (bench/timeline.ts lines them up) */
@@ -46,6 +55,7 @@ function onStage(name: string, phase: "start" | "end") {
       Deno.writeTextFileSync("/proc/self/clear_refs", "5");
     }
   } else {
+    if (name === "queries") queriesCpuMs = cpuMs();
     open--;
     stagePeakRssMb[name] = peakRssMb();
     overallPeakMb = Math.max(overallPeakMb, stagePeakRssMb[name]);
@@ -73,6 +83,8 @@ const result = await runExport({
 });
 console.log(JSON.stringify({
   exportMs: Math.round(performance.now() - started),
+  cpuMs: cpuMs(),
+  queriesCpuMs,
   peakRssMb: Math.max(overallPeakMb, peakRssMb()),
   stagePeakRssMb,
   rows: result.data.frame.height,

@@ -11,6 +11,10 @@ export interface Measured {
   wallMs: number;
   /** runExport alone */
   exportMs: number;
+  /** the process's CPU time, every thread's (absent from an older checkout's measure.ts) */
+  cpuMs?: number;
+  /** the same up to the end of the queries stage */
+  queriesCpuMs?: number;
   peakRssMb: number;
   stagePeakRssMb: Record<string, number>;
   rows: number;
