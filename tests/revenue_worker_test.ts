@@ -6,7 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import pg from "pg";
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
 import { UserError } from "../lib/core/config.ts";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import type { StageEvent } from "../lib/core/types.ts";
@@ -164,6 +164,25 @@ async function scenarioDatabases(label: string) {
   }
   return databases;
 }
+
+Deno.test("customer ids in export order: newest organization first, org_id breaking ties, each id once at its first organization", () => {
+  const day = (d: number) => new Date(Date.UTC(2026, 9, d));
+  const organizations = pl.DataFrame([
+    pl.Series("org_id", ["o5", "o1", "o4", "o2", "o3", "o6", "o7", "o8"]),
+    pl.Series("created_at", [day(3), day(3), day(1), null, day(3), day(9), day(2), day(5)]),
+    pl.Series("stripe_customer_id", [
+      "cus_a", // day 3, after o1 and o3 (org_id)
+      "cus_b", // day 3, first of the three
+      "cus_a", // day 1: cus_a is o3's already
+      "cus_d", // no created_at: last
+      "cus_a", // day 3, second: cus_a's first organization
+      null, // no id: not asked for
+      "", // empty: not asked for
+      "cus_e", // day 5: newest with an id
+    ]),
+  ]);
+  assertEquals(customerIdsInExportOrder(organizations), ["cus_e", "cus_b", "cus_a", "cus_d"]);
+});
 
 Deno.test("a live export reads Stripe in a worker and gives the frame of the in-thread path", async () => {
   const fake = startFakeStripe(ACCOUNT);

@@ -80,12 +80,16 @@ export function loadRevenueStage(
  * organization first, org_id breaking ties: the order of the joined frame (by newestFirst of
  * lib/frame/join.ts itself), so the revenue worker, given them before the join, asks Stripe for the
  * customers in the order the in-thread stage does (the unknown ids' examples, the customers
- * checked within the call bound). tests/revenue_worker_test.ts compares the two.
+ * checked within the call bound). tests/revenue_worker_test.ts compares the two. Only the
+ * organizations with an id are sorted (the order is total, so it is theirs in the whole frame):
+ * newestFirst sorts eagerly, so a filter after it sorted them all (a million random UUIDs with
+ * an id on every fifth: 480–530 ms, now 150–175 ms; in the 1M bench's export ~0.16 s before).
  */
 export function customerIdsInExportOrder(organizations: pl.DataFrame): string[] {
   const id = pl.col("stripe_customer_id");
-  return newestFirst(organizations.select("org_id", "created_at", "stripe_customer_id"))
-    .filter(id.isNotNull().and(id.neq(pl.lit(""))))
+  const withId = organizations.select("org_id", "created_at", "stripe_customer_id")
+    .filter(id.isNotNull().and(id.neq(pl.lit(""))));
+  return newestFirst(withId)
     .unique({ subset: "stripe_customer_id", keep: "first", maintainOrder: true })
     .collectSync()
     .getColumn("stripe_customer_id").toArray() as string[];
