@@ -45,25 +45,54 @@ interface Side {
   name: string;
   root: string;
   outDir: string;
-  runs: Measured[];
+  runs: Figures[];
 }
 const sides: Side[] = [
   { name: "this", root: ROOT, outDir: `${BENCH_DIR}/ab-${values.scale}-this`, runs: [] },
   { name: "other", root: other, outDir: `${BENCH_DIR}/ab-${values.scale}-other`, runs: [] },
 ];
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const queriesMs = (run: Measured) => run.stages.queries ?? 0;
-/** CPU seconds, or – from a checkout whose measure.ts does not report them */
-const cpu = (ms: number | undefined) => ms === undefined ? "–" : seconds(ms);
-const line = (side: Side, run: Measured) =>
-  `${side.name.padEnd(5)}  whole ${seconds(run.wallMs)}  queries ${seconds(queriesMs(run))}  ` +
-  `after ${seconds(run.wallMs - queriesMs(run))}  peak ${run.peakRssMb} MB ` +
-  `(queries stage ${run.stagePeakRssMb.queries ?? "–"} MB)  cpu ${cpu(run.cpuMs)} ` +
-  `(queries ${cpu(run.queriesCpuMs)})`;
+/** What runs are compared by: one run's figures, or each figure's median over the runs. */
+interface Figures {
+  wallMs: number;
+  queriesMs: number;
+  /** the whole less the queries stage (its median is not the medians' difference) */
+  afterMs: number;
+  peakRssMb: number;
+  /** (absent from an older checkout's measure.ts, as are the CPU times) */
+  queriesPeakRssMb?: number;
+  cpuMs?: number;
+  queriesCpuMs?: number;
+}
+const figuresOf = (run: Measured): Figures => ({
+  wallMs: run.wallMs,
+  queriesMs: run.stages.queries ?? 0,
+  afterMs: run.wallMs - (run.stages.queries ?? 0),
+  peakRssMb: run.peakRssMb,
+  queriesPeakRssMb: run.stagePeakRssMb.queries,
+  cpuMs: run.cpuMs,
+  queriesCpuMs: run.queriesCpuMs,
+});
 /** the median of the runs' values, when every run has one */
 const medianOf = (values: (number | undefined)[]) =>
   values.every((v) => v !== undefined) ? median(values as number[]) : undefined;
+const medians = (runs: Figures[]): Figures => ({
+  wallMs: median(runs.map((r) => r.wallMs)),
+  queriesMs: median(runs.map((r) => r.queriesMs)),
+  afterMs: median(runs.map((r) => r.afterMs)),
+  peakRssMb: median(runs.map((r) => r.peakRssMb)),
+  queriesPeakRssMb: medianOf(runs.map((r) => r.queriesPeakRssMb)),
+  cpuMs: medianOf(runs.map((r) => r.cpuMs)),
+  queriesCpuMs: medianOf(runs.map((r) => r.queriesCpuMs)),
+});
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** seconds, or – where a checkout's measure.ts does not report the figure */
+const maybe = (ms: number | undefined) => ms === undefined ? "–" : seconds(ms);
+const describe = (f: Figures) =>
+  `whole ${seconds(f.wallMs)}  queries ${seconds(f.queriesMs)}  ` +
+  `after ${seconds(f.afterMs)}  peak ${f.peakRssMb} MB ` +
+  `(queries stage ${f.queriesPeakRssMb ?? "–"} MB)  cpu ${maybe(f.cpuMs)} ` +
+  `(queries ${maybe(f.queriesCpuMs)})`;
 
 const servers = await seeded(values.scale!, scale);
 const fake = startFakeStripe(seededStripeData(scale.orgs), "sk_test_bench", 0);
@@ -76,9 +105,9 @@ try {
   for (let pair = 0; pair < pairs; pair++) {
     // this side first in even pairs, the other first in odd ones: neither always runs second
     for (const side of pair % 2 === 0 ? sides : [...sides].reverse()) {
-      const run = await exportOf(side);
+      const run = figuresOf(await exportOf(side));
       side.runs.push(run);
-      say(`pair ${pair + 1}/${pairs}: ${line(side, run)}`);
+      say(`pair ${pair + 1}/${pairs}: ${side.name.padEnd(5)}  ${describe(run)}`);
     }
   }
 } finally {
@@ -94,22 +123,13 @@ console.log(
   } organizations, ${values.format} export, ${pairs} alternating pairs (this: ${ROOT}, other: ${other})`,
 );
 for (const side of sides) {
-  console.log(
-    `median ${side.name.padEnd(5)}  whole ${seconds(median(side.runs.map((r) => r.wallMs)))}  ` +
-      `queries ${seconds(median(side.runs.map(queriesMs)))}  ` +
-      `after ${seconds(median(side.runs.map((r) => r.wallMs - queriesMs(r))))}  ` +
-      `peak ${median(side.runs.map((r) => r.peakRssMb))} MB  ` +
-      `cpu ${cpu(medianOf(side.runs.map((r) => r.cpuMs)))} ` +
-      `(queries ${cpu(medianOf(side.runs.map((r) => r.queriesCpuMs)))})`,
-  );
+  console.log(`median ${side.name.padEnd(5)}  ${describe(medians(side.runs))}`);
 }
 console.log(`this checkout was faster in ${faster} of ${pairs} pairs`);
 // CPU time moves less with the machine's speed than wall time does (a change's CPU is what the
 // databases, sharing the cores, feel); compared when both sides report it
-const lessCpu =
-  self.runs.filter((run, i) =>
-    run.cpuMs !== undefined && them.runs[i].cpuMs !== undefined && run.cpuMs < them.runs[i].cpuMs!
-  ).length;
-if (self.runs.every((r, i) => r.cpuMs !== undefined && them.runs[i].cpuMs !== undefined)) {
+const cpuPairs = self.runs.map((run, i) => [run.cpuMs, them.runs[i].cpuMs]);
+if (cpuPairs.every(([mine, theirs]) => mine !== undefined && theirs !== undefined)) {
+  const lessCpu = cpuPairs.filter(([mine, theirs]) => mine! < theirs!).length;
   console.log(`this checkout used less CPU in ${lessCpu} of ${pairs} pairs`);
 }
