@@ -9,9 +9,7 @@ FROM generate_series(1, {users}) AS g;
 INSERT INTO organization (id, name, created_at, tier, stripe_customer_id, subscription_status, stripe_metadata, soft_delete)
 SELECT md5('org' || g)::uuid,
   'Org ' || g,
-  -- a day over four years and a second within it: every organization its own instant, as
-  -- production's creation times are (whole days tied every row, which no export meets)
-  timestamptz '{as_of}' - (g % 1500) * interval '1 day' - (g / 1500) * interval '1 second',
+  timestamptz '{as_of}' - (g % 1500) * interval '1 day',
   (ARRAY['free', 'free', 'free', 'free', 'free', 'free', 'pro-20251210', 'pro-20250202',
          'team-20251210', 'enterprise', NULL])[1 + g % 11],
   CASE WHEN g % 5 = 0 THEN 'cus_' || g END,
