@@ -123,38 +123,3 @@ Deno.test("join: a query that returns an organization twice is refused, naming i
     );
   }
 });
-
-/** The joined order of organizations created on `days` (null: unknown), ids in no order. */
-function joinedOrder(days: (number | null)[]): { order: unknown[]; expected: unknown[] } {
-  let seed = 7;
-  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
-  const ids = days.map((_, i) => `org-${Math.floor(next() * 1e6)}-${i}`);
-  const input = organizations(ids.map((id, i) => [id, "team", days[i]]));
-  const expected = input.sort({
-    by: ["created_at", "org_id"],
-    descending: [true, false],
-    nullsLast: true,
-  }).getColumn("org_id").toArray();
-  const empty = frames();
-  const { frame } = joinOrgFrames({
-    organizations: input,
-    promptsCreated: empty.promptsCreated.head(0),
-    usage: empty.usage.head(0),
-    ptbSpend: empty.ptbSpend.head(0),
-  });
-  return { order: frame.getColumn("org_id").toArray(), expected };
-}
-
-Deno.test("join: the export order is the one sort on created_at (newest first, nulls last), then org_id", () => {
-  // every created_at its own (days as fractions), no null
-  const unique = joinedOrder(Array.from({ length: 300 }, (_, i) => ((i * 7919) % 300) / 7));
-  assertEquals(unique.order, unique.expected);
-  // a few ties and two nulls among unique times: the tied groups sorted where they fall
-  const some = joinedOrder(
-    Array.from({ length: 300 }, (_, i) => i % 50 === 0 ? null : i % 30 === 0 ? 4 : (i * 31) % 997),
-  );
-  assertEquals(some.order, some.expected);
-  // every row tied (ten days and nulls for 400 organizations)
-  const all = joinedOrder(Array.from({ length: 400 }, (_, i) => i % 11 === 10 ? null : i % 10));
-  assertEquals(all.order, all.expected);
-});

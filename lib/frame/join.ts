@@ -26,62 +26,27 @@ function assertOneRowPerOrg(frame: pl.DataFrame, query: string): void {
 /** Marks the usage rows an organization matched (their count gives the unmatched ones). */
 const IN_USAGE = "__in_usage";
 
-/** Row numbers: the order newestFirst computes, and a barrier between two sorts. */
+/** Row numbers: the order newestFirst computes, and a barrier between its two sorts. */
 const ROW = "__row";
 const BETWEEN_SORTS = "__between_sorts";
-/** Rows whose created_at another row shares (nulls count as one value). */
-const TIED = "__tied";
-
-/**
- * Rows in org_id order, then stably newest first: org_id breaks created_at's ties. Two passes
- * give the same order as one sort on both keys at a fraction of its cost (a two-key sort encodes
- * every org_id as a row key). Polars's optimiser merges two adjacent sorts back into that
- * two-key sort (4× slower at 1M organizations): a row index between them keeps them apart.
- */
-function byOrgIdThenNewest(keys: pl.LazyDataFrame): pl.LazyDataFrame {
-  return keys.sort({ by: "org_id", nullsLast: true })
-    .withRowIndex(BETWEEN_SORTS)
-    .sort({ by: "created_at", descending: true, nullsLast: true, maintainOrder: true });
-}
 
 /**
  * Newest organizations first (the spec's order), org_id breaks ties: the same data always gives
- * the same file. Sorted on created_at alone first (an integer sort); only the rows that share a
- * created_at, next to each other now, are sorted again with their org_ids, in place: sorting
- * every org_id cost ~0.3 s at a million organizations, where production's timestamps rarely tie.
- * The sorts run on the keys and a row number only; the frame is gathered once, in the caller's
- * lazy plan.
+ * the same file. Two passes, org_id then a stable sort on created_at, give the same order as one
+ * sort on both keys at a fraction of its cost (a two-key sort encodes every org_id as a row key).
+ * Polars's optimiser merges two adjacent sorts back into that two-key sort (4× slower at 1M
+ * organizations): a row index between them keeps them apart. The passes run on the two keys
+ * and a row number only; the frame is gathered once, in the caller's lazy plan.
  */
 export function newestFirst(frame: pl.DataFrame): pl.LazyDataFrame {
-  const created = pl.col("created_at");
-  const byCreated = frame.lazy().select("org_id", "created_at").withRowIndex(ROW)
+  const order = frame.lazy().select("org_id", "created_at").withRowIndex(ROW)
+    .sort({ by: "org_id", nullsLast: true })
+    .withRowIndex(BETWEEN_SORTS)
     .sort({ by: "created_at", descending: true, nullsLast: true, maintainOrder: true })
-    .withColumns(
-      created.eq(created.shift(1)).fillNull(false)
-        .or(created.eq(created.shift(-1)).fillNull(false))
-        .or(created.isNull().and(created.isNull().sum().gt(1)))
-        .alias(TIED),
-    )
-    .collectSync();
-  const order = byCreated.getColumn(ROW);
-  const tiedMask = byCreated.getColumn(TIED);
-  if (!tiedMask.any()) return frame.lazy().select(pl.all().gather(order));
-  const tied = byCreated.filter(pl.col(TIED)).select(ROW, "org_id", "created_at");
-  // every row tied (a seed of whole days): the whole two-pass sort, no scatter
-  if (tied.height === frame.height) {
-    const all = byOrgIdThenNewest(tied.lazy()).select(ROW).collectSync().getColumn(ROW);
-    return frame.lazy().select(pl.all().gather(all));
-  }
-  // the tied rows in their final order, put back where the created_at sort placed their groups
-  const tiedOrder = byOrgIdThenNewest(tied.lazy()).select(ROW).collectSync()
-    .getColumn(ROW).toTypedArray() as Uint32Array;
-  const rows = order.toTypedArray() as Uint32Array;
-  const isTied = tiedMask.cast(pl.UInt8).toTypedArray() as Uint8Array;
-  const merged = new Uint32Array(rows.length);
-  for (let at = 0, next = 0; at < rows.length; at++) {
-    merged[at] = isTied[at] ? tiedOrder[next++] : rows[at];
-  }
-  return frame.lazy().select(pl.all().gather(pl.Series(ROW, merged)));
+    .select(ROW)
+    .collectSync()
+    .getColumn(ROW);
+  return frame.lazy().select(pl.all().gather(order));
 }
 
 export function joinOrgFrames(frames: QueryFrames): JoinResult {
