@@ -473,6 +473,8 @@ async function writeStage(
         subset: trimmedSubset(data.frame, join(staging, trimmedFileName(data))),
         // a large CSV's rows are formatted on the second core too, once the charts leave it
         secondCoreFree: chartsDone,
+        // synced to disk beside the brief, not before it (the staging folder is published whole)
+        csvSyncLater: true,
       });
       const exportPaths = files.paths;
       staged.push(...exportPaths);
@@ -494,6 +496,7 @@ async function writeStage(
         history: history?.section,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
+      await files.synced; // (before the manifest and the publish)
       return written;
     });
     return { staged, brief, snapshot, digests };

@@ -188,3 +188,49 @@ Deno.test("without a subset only the CSV is written, the same bytes, on this thr
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Paths this process holds open (Linux: /proc/self/fd). */
+async function openPaths(): Promise<string[]> {
+  const paths: string[] = [];
+  for await (const entry of Deno.readDir("/proc/self/fd")) {
+    paths.push(await Deno.readLink(`/proc/self/fd/${entry.name}`).catch(() => ""));
+  }
+  return paths;
+}
+
+Deno.test("CSVs synced later: in place at once, the same bytes, closed once `synced` settles", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const keep = keepMask(data.frame, trimmedKeep(data.frame));
+    for (const [sub, formats] of [["csv", ["csv"]], ["both", ["csv", "xlsx"]]] as const) {
+      for (const csvSyncLater of [false, true]) {
+        const folder = `${dir}/${sub}-${csvSyncLater}`;
+        await Deno.mkdir(folder);
+        const written = await writeExportFiles({
+          frame: data.frame,
+          formats: [...formats],
+          pathOf: (ext) => `${folder}/export.${ext}`,
+          xlsx: {},
+          subset: { path: `${folder}/trimmed.csv`, keep },
+          csvSyncLater,
+          sliceRows: 7,
+        });
+        // under their names already (the brief reads their sizes), synced or not
+        const names = (await Array.fromAsync(Deno.readDir(folder))).map((e) => e.name).sort();
+        assertEquals(names, [...formats.map((f) => `export.${f}`), "trimmed.csv"].sort());
+        assertEquals(written.synced !== undefined, csvSyncLater, folder);
+        await written.synced;
+        assertEquals((await openPaths()).filter((path) => path.startsWith(folder)), [], folder);
+      }
+      for (const file of ["export.csv", "trimmed.csv"]) {
+        assertEquals(
+          await Deno.readFile(`${dir}/${sub}-true/${file}`),
+          await Deno.readFile(`${dir}/${sub}-false/${file}`),
+          `${sub} ${file}`,
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

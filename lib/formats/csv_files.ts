@@ -20,6 +20,8 @@ export interface CsvWithSubset {
   bytes: number;
   /** when one was asked for */
   subset?: { path: string; bytes: number; rows: number };
+  /** with `syncLater`: settles once both files are on disk and closed; rejects as a write would */
+  synced?: Promise<void>;
 }
 
 export interface CsvFilesOptions {
@@ -41,6 +43,14 @@ export interface CsvFilesOptions {
    * add their memory at the export's peak for no speed: the chart worker has that core.
    */
   secondCoreFree?: Promise<unknown>;
+  /**
+   * close() renames the files into place once their bytes are written and leaves syncing them to
+   * disk (and closing them) to the `synced` it returns. For files in a staging folder that is
+   * published whole (lib/formats/staging.ts), where a file under its name before its sync is
+   * harmless: an export's CSVs sync while its brief is made instead of before it (at a million
+   * organizations ~0.2 s in which neither core had work).
+   */
+  syncLater?: boolean;
 }
 
 /**
@@ -99,8 +109,11 @@ export class CsvFilesWriter {
   /** closed or aborted: no worker is started any more */
   #ended = false;
 
+  #syncLater: boolean;
+
   private constructor(targets: Target[], options: CsvFilesOptions) {
     this.#targets = targets;
+    this.#syncLater = options.syncLater ?? false;
     this.#keep = options.subset?.keep;
     this.#worker = null;
     if (!options.offThread) return;
@@ -217,7 +230,10 @@ export class CsvFilesWriter {
     await this.#queue;
   }
 
-  /** Waits for the queued writes and the headers of an empty frame; renames both into place. */
+  /**
+   * Waits for the queued writes and the headers of an empty frame; syncs both files to disk (see
+   * syncLater) and renames them into place.
+   */
   async close(frame: pl.DataFrame): Promise<CsvWithSubset> {
     if (!this.#header) this.slice(frame.head(0), exportTypedColumns(frame.head(0)));
     this.#releaseHeld();
@@ -225,20 +241,31 @@ export class CsvFilesWriter {
     while (this.#slots.length > 0) await this.#slots[0].ready;
     this.#worker?.close();
     await this.#queue;
-    for (const t of this.#targets) {
-      try {
-        await t.file.sync();
-        await t.file.close();
-      } catch (error) {
-        throw writeFailure(t.path, error);
-      }
-    }
+    const synced = this.#syncAndClose();
+    if (this.#syncLater) synced.catch(() => {}); // the caller's to await; not unhandled meanwhile
+    else await synced;
     for (const t of this.#targets) await rename(t.tmp, t.path);
     const [main, subset] = this.#targets;
     return {
       bytes: main.bytes,
       ...(subset ? { subset: { path: subset.path, bytes: subset.bytes, rows: this.#rows } } : {}),
+      ...(this.#syncLater ? { synced } : {}),
     };
+  }
+
+  /** Syncs each file to disk and closes every one; a failure names its file (a full disk). */
+  async #syncAndClose(): Promise<void> {
+    let failure: unknown;
+    for (const t of this.#targets) {
+      try {
+        await t.file.sync();
+        await t.file.close();
+      } catch (error) {
+        await t.file.close().catch(() => {}); // (closed already when close() failed)
+        failure ??= writeFailure(t.path, error);
+      }
+    }
+    if (failure) throw failure;
   }
 
   async abort(): Promise<void> {

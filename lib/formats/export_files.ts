@@ -29,6 +29,8 @@ export interface ExportFilesOptions {
   csvOffThread?: boolean;
   /** settles once the second core is free (CsvFilesOptions.secondCoreFree) */
   secondCoreFree?: Promise<unknown>;
+  /** the CSVs synced to disk after they are written (CsvFilesOptions.syncLater): see `synced` */
+  csvSyncLater?: boolean;
   /** rows per slice out of Polars (default SLICE_ROWS; tests); the bytes do not depend on it */
   sliceRows?: number;
 }
@@ -40,6 +42,8 @@ export interface ExportFiles {
   subset?: { path: string; bytes: number; rows: number };
   /** the XLSX's text cells cut to Excel's cell limit (0 without an XLSX) */
   xlsxCutCells: number;
+  /** with csvSyncLater and a CSV: settles once the CSVs are on disk (CsvWithSubset.synced) */
+  synced?: Promise<void>;
 }
 
 export async function writeExportFiles(options: ExportFilesOptions): Promise<ExportFiles> {
@@ -51,6 +55,7 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     offThread: options.csvOffThread ??
       (!formats.includes("xlsx") && frame.height > OFF_THREAD_ABOVE),
     secondCoreFree: options.secondCoreFree,
+    syncLater: options.csvSyncLater,
   };
   const { sliceRows } = options;
   if (formats.includes("csv") && formats.includes("xlsx")) {
@@ -63,15 +68,16 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
         // the XLSX writer formats the slice after: the CSV's worker gets it at the next one
         onSlice: (slice, columns) => csv.slice(slice, columns, { stillRead: true }),
       });
-      return { paths, subset: (await csv.close(frame)).subset, xlsxCutCells: written.cutCells };
+      const { subset, synced } = await csv.close(frame);
+      return { paths, subset, xlsxCutCells: written.cutCells, synced };
     } catch (error) {
       await csv.abort();
       throw error;
     }
   }
   if (formats.includes("csv")) {
-    const { subset } = await writeCsvWithSubset(frame, { ...csvFiles, sliceRows });
-    return { paths, subset, xlsxCutCells: 0 };
+    const { subset, synced } = await writeCsvWithSubset(frame, { ...csvFiles, sliceRows });
+    return { paths, subset, xlsxCutCells: 0, synced };
   }
   const written = await writeXlsxFileTo(frame, { ...xlsx, path: pathOf("xlsx"), sliceRows });
   return { paths, xlsxCutCells: written.cutCells };
