@@ -822,3 +822,31 @@ Deno.test("no MRR known (Stripe skipped): counts over MRR are unknown (–), not
 function codeSpans(rule: string): string {
   return rule.replace(/\b([a-z0-9]+(?:_[a-z0-9]+)+)\b/g, "`$1`");
 }
+
+Deno.test("By tier: the known families first, then the rest alphabetically, (none) for no tier", () => {
+  // o1 free, o2 none, o3 zeta, o4 pro, o5 none, o6 alpha: (none) sorts before the letters
+  const mixed = exportFrameFromColumns({
+    org_id: ["o1", "o2", "o3", "o4", "o5", "o6"],
+    tier: ["free", null, "zeta", "pro", null, "alpha"],
+    seats: [1, 2, 3, 4, 5, 6],
+    requests_30d: [10, 20, 30, 40, 50, 60],
+    llm_cost_30d: [1, 2, 3, 4, 5, 6],
+    mrr: [0, 10, null, 20, 30, 0],
+    is_ptb: [false, true, false, false, true, false],
+  });
+  const rows = tierSection(mixed).split("\n").slice(2);
+  assertEquals(rows.map((row) => row.split(" | ")[0].slice(2)), [
+    "free",
+    "pro",
+    "(none)",
+    "alpha",
+    "zeta",
+  ]);
+  // (none): o2 and o5: seats 7, requests 70, median 35, cost $7, MRR $40, both paying and is_ptb
+  ok(
+    rows.includes("| (none) | 2 | 7 | 70 | 35 | $7.00 | $40.00 | 0 | 2 | 0 | 2 |"),
+    rows.join("\n"),
+  );
+  // zeta: its only MRR unknown
+  ok(rows.includes("| zeta | 1 | 3 | 30 | 30 | $3.00 | – | 1 | – | – | 0 |"), rows.join("\n"));
+});

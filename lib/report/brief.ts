@@ -43,12 +43,7 @@ import {
 } from "./trimmed.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import { withCustomerLosses } from "../economics/customer_margins.ts";
-import {
-  distributionSection,
-  tierSection,
-  tierSectionReleasing,
-  totalsSection,
-} from "./brief_sections.ts";
+import { distributionSection, tierSection, totalsSection } from "./brief_sections.ts";
 import {
   questionsNote,
   suggestedQuestions,
@@ -77,11 +72,9 @@ export interface BriefFile {
 
 export interface BriefInput {
   data: BriefData;
-  /** the tiers' table, computed ahead (writeExportBrief: tier by tier, freeing each) */
-  tierSection?: string;
   /**
-   * data.frame with CUSTOMER_LOSS_COLUMNS (withCustomerLosses), worked out ahead with tierSection:
-   * Totals and By tier read the same customer join, so it is worked out once
+   * data.frame with CUSTOMER_LOSS_COLUMNS (withCustomerLosses), worked out ahead: Totals and By
+   * tier read the same customer join, so it is worked out once
    */
   withLosses?: pl.DataFrame;
   /** the export files written (CSV and/or XLSX), with their sizes */
@@ -292,7 +285,7 @@ export function briefMarkdown(input: BriefInput): string {
       tierWindowNote(data.windowDays)
     }`,
     "",
-    input.tierSection ?? tierSection(frame, data.windowDays, withLosses),
+    tierSection(frame, data.windowDays, withLosses),
     "",
     "## Distributions",
     "",
@@ -441,7 +434,6 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   }
   const withLosses = withCustomerLosses(data.frame, data.windowDays);
   const markdown = briefMarkdown({
-    tierSection: await tierSectionReleasing(data.frame, data.windowDays, withLosses),
     withLosses,
     data,
     exportFiles,
