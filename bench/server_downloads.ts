@@ -9,7 +9,7 @@
  * Run in its own process (deno task bench runs it after the export benchmark) so the RSS is the
  * server's alone.
  */
-import { benchFlags } from "./args.ts";
+import { benchFlags, benchWholeNumber } from "./args.ts";
 import pl from "nodejs-polars";
 import { loadPricingData } from "../lib/export.ts";
 import { createHandler } from "../lib/server/handler.ts";
@@ -23,12 +23,8 @@ const values = benchFlags(Deno.args, {
   },
   usage: "Usage: deno task bench:server [--orgs 10000] [--clients 50] [--json]",
 });
-const orgs = Number(values.orgs);
-const clients = Number(values.clients);
-if (!(Number.isInteger(orgs) && orgs >= 400) || !(Number.isInteger(clients) && clients >= 1)) {
-  console.error("error: --orgs must be a whole number ≥ 400 and --clients ≥ 1");
-  Deno.exit(1);
-}
+const orgs = benchWholeNumber("orgs", values.orgs, 400);
+const clients = benchWholeNumber("clients", values.clients, 1);
 
 const rssMb = () => Math.round(Deno.memoryUsage().rss / 1024 / 1024);
 

@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { DEFAULT_RULES } from "../lib/revenue/rules.ts";
 import { fakeStripeData } from "./stripe_data.ts";
+import { benchWholeNumber } from "./args.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -23,18 +24,10 @@ const { values } = parseArgs({
     "no-sequential": { type: "boolean", default: false },
   },
 });
-const count = (name: string, text: string, min: number) => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) {
-    console.error(`error: --${name} must be a whole number ≥ ${min}, got ${text}`);
-    Deno.exit(1);
-  }
-  return n;
-};
-const subscriptionCount = count("subscriptions", values.subscriptions!, 1);
-const invoiceCount = count("invoices", values.invoices!, 0);
-const latencyMs = count("latency-ms", values["latency-ms"]!, 0);
-const concurrency = count("concurrency", values.concurrency!, 1);
+const subscriptionCount = benchWholeNumber("subscriptions", values.subscriptions, 1);
+const invoiceCount = benchWholeNumber("invoices", values.invoices, 0);
+const latencyMs = benchWholeNumber("latency-ms", values["latency-ms"], 0);
+const concurrency = benchWholeNumber("concurrency", values.concurrency, 1);
 
 const AS_OF = new Date("2026-11-01T00:00:00Z");
 const T = AS_OF.getTime() / 1000;
