@@ -77,7 +77,10 @@ function numberValues(
   return { field, values, present: nulls === 0 ? null : present };
 }
 
-/** A field of few distinct values: each value once, in a dictionary (null first), and a code per row. */
+/**
+ * A field of few distinct values: each value once, in a dictionary (null first), and a code per
+ * row.
+ */
 function codedValues(
   field: CustomerField,
   customers: CustomerRevenue[],

@@ -2,8 +2,8 @@
  * Revenue per customer as a Polars frame: one row per customer, a column per CustomerRevenue
  * field (named as the field). The revenue worker (worker_entry.ts) sends its columns to the main
  * thread (customer_columns.ts: typed arrays, no Polars), which makes the frame the revenue and
- * economics columns read; a Map of objects, one per customer, is built only for callers that ask for
- * `byCustomer`.
+ * economics columns read; a Map of objects, one per customer, is built only for callers that ask
+ * for `byCustomer`.
  */
 import pl from "nodejs-polars";
 import type { CustomerRevenue, RevenueResult } from "./types.ts";

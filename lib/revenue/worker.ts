@@ -1,7 +1,7 @@
 /**
- * Live Stripe revenue off the main thread: the worker (worker_entry.ts) runs loadRevenue (today's cache or the
- * Stripe fetch, every mode, its warnings and progress bar) and answers with the revenue per
- * customer as plain columns (customer_columns.ts: typed arrays, moved, not copied) plus
+ * Live Stripe revenue off the main thread: the worker (worker_entry.ts) runs loadRevenue (today's
+ * cache or the Stripe fetch, every mode, its warnings and progress bar) and answers with the
+ * revenue per customer as plain columns (customer_columns.ts: typed arrays, moved, not copied) plus
  * the result's small fields; this thread makes the frame. The export starts it as the first
  * query result is in when it has a fetch or a large cache ahead of it (startAhead; started before
  * the queries, its creation held the main thread 20–100 ms, and every query with it), and gives
