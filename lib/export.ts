@@ -21,13 +21,7 @@ import { withPublishLock } from "./formats/publish_lock.ts";
 import { type StageTimer, stageTimer } from "./core/stage_timer.ts";
 import { windowOf } from "./core/window.ts";
 import { collectDroppedFrames } from "./core/memory.ts";
-import {
-  trimAboveBytesFromEnv,
-  trimmedFileName,
-  trimmedSubset,
-  writeExportBrief,
-  type WrittenBrief,
-} from "./report/brief.ts";
+import { exportTrimmedPlan, writeExportBrief, type WrittenBrief } from "./report/brief.ts";
 import {
   segmentFrames,
   segmentSheets,
@@ -448,6 +442,8 @@ async function writeStage(
   if (data.frame.height > LARGE_EXPORT_ABOVE) await chartsDrawn;
   try {
     const brief = await timed("write", async () => {
+      // the brief's trimmed CSV, from the CSV's own pass, unless it could not be uploaded either
+      const trimmed = exportTrimmedPlan(data, { dir: staging, env });
       const files = await writeExportFiles({
         frame: data.frame,
         formats: options.formats,
@@ -469,8 +465,7 @@ async function writeStage(
             ...(options.charts ? {} : { chartsNotDrawn: NO_CHARTS_NOTE }),
           })),
         },
-        // the brief's trimmed CSV, from the CSV's own pass (the brief drops it if not needed)
-        subset: trimmedSubset(data.frame, join(staging, trimmedFileName(data))),
+        subset: trimmed.subset,
         // a large CSV's rows are formatted on the second core too, once the charts leave it
         secondCoreFree: chartsDone,
         // synced to disk beside the brief, not before it (the staging folder is published whole)
@@ -491,8 +486,9 @@ async function writeStage(
         outDir: staging,
         exportPaths,
         segments,
-        trimAboveBytes: trimAboveBytesFromEnv(env),
+        trimAboveBytes: trimmed.uploadLimitBytes,
         trimmedWritten: files.subset,
+        trimmedAboveLimit: trimmed.aboveLimit,
         history: history?.section,
       });
       staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));

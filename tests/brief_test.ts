@@ -17,8 +17,10 @@ import {
   suggestedQuestions,
   trimAboveBytesFromEnv,
   trimmedExportFrame,
+  trimmedFloorBytes,
+  trimmedKeepMask,
+  trimmedPlan,
   trimmedRowCount,
-  trimmedSubset,
   writeExportBrief,
 } from "../lib/report/brief.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
@@ -562,7 +564,11 @@ Deno.test("the trimmed CSV keeps free organizations that carry revenue or share 
     assertEquals(trimmedExportFrame(sharedCustomers).getColumn("org_id").toArray(), kept);
     assertEquals(trimmedRowCount(sharedCustomers), 5);
     // the export's own pass (the CSV writer's subset) keeps the same rows
-    assertEquals([...trimmedSubset(sharedCustomers, "t.csv")!.keep], [1, 1, 0, 0, 0, 1, 1, 1]);
+    const plan = trimmedPlan(sharedCustomers, {
+      path: "t.csv",
+      uploadLimitBytes: 20 * 1024 * 1024,
+    });
+    assertEquals([...plan.subset!.keep], [1, 1, 0, 0, 0, 1, 1, 1]);
     const csvPath = join(dir, CSV);
     const csvBytes = await writeCsvFile(sharedCustomers, csvPath);
     const written = await writeExportBrief({
@@ -603,8 +609,9 @@ Deno.test("a trimmed file that would leave no organization out is not written; t
     assertEquals(trimmedRowCount(busy), 4);
     assertEquals(trimmedRowCount(frame), 4); // o1 left out
     // so the export's CSV pass writes no trimmed copy of it
-    assertEquals(trimmedSubset(busy, "t.csv"), undefined);
-    assertEquals(trimmedSubset(frame, "t.csv")?.path, "t.csv");
+    const planOf = (f: typeof frame) => trimmedPlan(f, { path: "t.csv", uploadLimitBytes: 1e9 });
+    assertEquals(planOf(busy), {});
+    assertEquals(planOf(frame).subset?.path, "t.csv");
     const csvPath = join(dir, CSV);
     const csvBytes = await writeCsvFile(busy, csvPath);
     // and a trimmed file written ahead (the export's CSV pass) with every row is removed
@@ -633,6 +640,76 @@ Deno.test("a trimmed file that would leave no organization out is not written; t
         "Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: upload a segment file (`deno task export --segments`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (`deno task mcp`).",
       ));
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the trimmed CSV's fewest bytes: separators, text characters and a byte per other value", () => {
+  // kept a1, a2, d1, d2, e1; every row has COLUMNS.length separators and line ends. Text
+  // characters, then the other values (seats, requests_30d, mrr where known):
+  //   a1: a1 + pro + cus_alpha + shared_customer = 2 + 3 + 9 + 15 = 29, seats, requests → 31
+  //   a2: a2 + free + cus_alpha + stripe = 2 + 4 + 9 + 6 = 21, seats, requests, mrr 79 → 24
+  //   d1: d1 + pro + cus_delta + shared_customer = 29, seats, requests → 31
+  //   d2: d2 + free + cus_delta + stripe = 21, seats, requests, mrr 0 → 24
+  //   e1: e1 + free + cus_eur + unconverted = 2 + 4 + 7 + 11 = 24, seats, requests → 26
+  const floor = 5 * COLUMNS.length + 31 + 24 + 31 + 24 + 26;
+  assertEquals(trimmedFloorBytes(sharedCustomers, trimmedKeepMask(sharedCustomers)), floor);
+  // the left-out rows do not count
+  assertEquals(trimmedFloorBytes(sharedCustomers, new Uint8Array(8)), 0);
+  const at = (uploadLimitBytes: number) =>
+    trimmedPlan(sharedCustomers, { path: "t.csv", uploadLimitBytes });
+  assertEquals(at(floor - 1), { aboveLimit: { rows: 5, leftOut: 3, floorBytes: floor } });
+  assertEquals(at(floor).subset?.path, "t.csv");
+});
+
+Deno.test("a trimmed file that could not be uploaded either is not written; the brief says why", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const floor = trimmedFloorBytes(sharedCustomers, trimmedKeepMask(sharedCustomers));
+    const csvPath = join(dir, CSV);
+    await writeCsvFile(sharedCustomers, csvPath);
+    const trimmedName = "helicone_pricing_data_2026-11-01_trimmed.csv";
+    // written by the brief itself (no export ahead of it), then as the export hands it over
+    const aboveLimit = { rows: 5, leftOut: 3, floorBytes: floor };
+    for (const handed of [undefined, aboveLimit]) {
+      const written = await writeExportBrief({
+        data: { ...data, frame: sharedCustomers },
+        outDir: dir,
+        exportPaths: [csvPath],
+        trimAboveBytes: floor - 1,
+        trimmedAboveLimit: handed,
+      });
+      assertEquals(written, {
+        briefPath: join(dir, "helicone_pricing_data_2026-11-01.md"),
+        stale: [trimmedName],
+      });
+      assertEquals((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(), [
+        CSV,
+        "helicone_pricing_data_2026-11-01.md",
+      ]);
+      const brief = await Deno.readTextFile(written.briefPath);
+      ok(!brief.includes(trimmedName), brief);
+      ok(
+        brief.includes(
+          `A trimmed file would be above it too, so none was written: without the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched) and share no Stripe customer with an organization the file keeps, it would still hold 5 organizations, at least ${
+            (floor / 1024).toFixed(1)
+          } KB. Instead upload a segment file (\`deno task export --segments\`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (\`deno task mcp\`).`,
+        ),
+        brief,
+      );
+    }
+    // at the floor itself it may fit: written, and the brief says what it came to
+    const written = await writeExportBrief({
+      data: { ...data, frame: sharedCustomers },
+      outDir: dir,
+      exportPaths: [csvPath],
+      trimAboveBytes: floor,
+    });
+    const bytes = (await Deno.stat(written.trimmedPath!)).size;
+    ok(bytes > floor, `${bytes} > ${floor}`); // (a header, and the numbers' digits)
+    const brief = await Deno.readTextFile(written.briefPath);
+    ok(brief.includes(`The trimmed file is above it too (${(bytes / 1024).toFixed(1)} KB)`), brief);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

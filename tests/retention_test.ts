@@ -110,8 +110,9 @@ Deno.test("every name the kit's writers produce is pruned; renamed copies of the
   try {
     // The writers themselves: exports (charts, segments, a trimmed CSV; demo, 7-day window and a
     // live-named copy of the data for the scenario input), a scenario, a comparison, the history
-    // report with its charts. A 1-byte trim threshold makes the trimmed CSV appear.
-    const env = { PRICING_BRIEF_TRIM_ABOVE_MB: "0.000001" };
+    // report with its charts. A trim threshold below the demo CSV (~110 KB) and above the fewest
+    // bytes its trimmed file could take (~56 KB) makes the trimmed CSV appear.
+    const env = { PRICING_BRIEF_TRIM_ABOVE_MB: "0.09" };
     const exportOf = (asOf: string, windowDays: number) =>
       runExport({
         demo: true,

@@ -205,9 +205,10 @@ Deno.test("an export without a trimmed CSV retires an earlier run's; a failed pu
       ...more,
     });
   try {
-    // a limit below the demo CSV's size: the trimmed CSV is written (the demo has free
-    // organizations without requests)
-    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.001" });
+    // a limit below the demo CSV's size (~110 KB) and above the fewest bytes its trimmed file
+    // could take (~57 KB): the trimmed CSV is written (the demo has free organizations without
+    // requests)
+    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.09" });
     const trimmedBytes = await Deno.readFile(join(outDir, trimmed));
     // the same date again, the CSV under the default limit: no trimmed CSV, and a publish that
     // fails (a directory where a segment file goes) leaves the earlier one in place
@@ -233,7 +234,7 @@ Deno.test("an export without a trimmed CSV retires an earlier run's; a failed pu
     assertEquals(brief.includes("**Upload:** `helicone_pricing_data_2026-11-01_demo.csv`"), true);
     // an XLSX-only run of the same date retires the earlier run's CSV and its trimmed file: its
     // manifest lists neither (filesLeftByPreviousRun)
-    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.001" });
+    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.09" });
     ok(names(outDir).includes(trimmed));
     await runExport({
       demo: true,
@@ -250,6 +251,42 @@ Deno.test("an export without a trimmed CSV retires an earlier run's; a failed pu
       "helicone_pricing_data_2026-11-01_demo.md",
       "helicone_pricing_data_2026-11-01_demo.xlsx",
     ]);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a trimmed CSV that could not be uploaded either is not written; an earlier one is retired", async () => {
+  const outDir = await Deno.makeTempDir();
+  const stem = "helicone_pricing_data_2026-11-01_demo";
+  const exportWith = (trimAboveMb: string) =>
+    runExport({
+      demo: true,
+      asOf,
+      outDir,
+      formats: ["csv"],
+      charts: false,
+      env: { PRICING_BRIEF_TRIM_ABOVE_MB: trimAboveMb },
+      log: () => {},
+      history: false,
+    });
+  try {
+    // 0.09 MB: below the demo CSV (~110 KB), above the fewest bytes its trimmed file could take
+    // (~57 KB): written
+    ok((await exportWith("0.09")).trimmedPath);
+    ok(names(outDir).includes(`${stem}_trimmed.csv`));
+    // 0.05 MB (51.2 KB): even the trimmed file's fewest bytes are above it
+    const result = await exportWith("0.05");
+    assertEquals(result.trimmedPath, undefined);
+    assertEquals(names(outDir).filter((n) => !n.startsWith(".")), [
+      `${stem}.csv`,
+      `${stem}.manifest.json`,
+      `${stem}.md`,
+    ]);
+    const brief = await Deno.readTextFile(join(outDir, `${stem}.md`));
+    ok(brief.includes(", above the 51.2 KB that AI assistants take comfortably"), brief);
+    ok(brief.includes("A trimmed file would be above it too, so none was written: without the "));
+    ok(!brief.includes("_trimmed.csv"), brief);
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

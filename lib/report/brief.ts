@@ -5,8 +5,9 @@
  * the frame itself. A user uploads the CSV and the brief together.
  *
  * When the CSV is larger than the upload-friendly size, a trimmed variant without the long tail of
- * idle free organizations (trimmed.ts) is written beside it (when it leaves any out); the brief sets every file it offers
- * for upload against that size and says which one to upload (brief_upload.ts).
+ * idle free organizations (trimmed.ts) is written beside it, when it leaves any out and could be
+ * small enough to upload; the brief sets every file it offers for upload against that size and
+ * says which one to upload (brief_upload.ts).
  */
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
@@ -37,8 +38,13 @@ import { segmentFileSize, uploadParagraph } from "./brief_upload.ts";
 import {
   leftOutMrr,
   leftOutOfTrimmed,
+  type TrimmedAboveLimit,
+  trimmedAboveLimit,
   trimmedExportFrame,
+  trimmedKeepMask,
   trimmedLeavesOut,
+  type TrimmedPlan,
+  trimmedPlan,
   trimmedRowCount,
 } from "./trimmed.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
@@ -83,6 +89,8 @@ export interface BriefInput {
   trimmed?: BriefFile & { rows: number };
   /** no trimmed CSV because it would leave no organization out (it would be the CSV again) */
   nothingToTrim?: boolean;
+  /** no trimmed CSV because it would be above the upload limit too */
+  trimmedAboveLimit?: TrimmedAboveLimit;
   /** segment files written beside the export (named by segmentFileName) */
   segments?: readonly SegmentResult[];
   /** the segment files' sizes, when written (the brief sets each against the upload limit) */
@@ -121,13 +129,27 @@ export function trimmedFileName(stamp: ExportStampOptions): string {
   return exportFileName({ ...stamp, ext: "csv", suffix: TRIMMED_SUFFIX });
 }
 
+/**
+ * The export's trimmed CSV (trimmedPlan) in `dir`, against PRICING_BRIEF_TRIM_ABOVE_MB: written
+ * through the CSV's own pass (the brief drops it when the CSV turns out small), or not at all.
+ */
+export function exportTrimmedPlan(
+  data: BriefData,
+  { dir, env }: { dir: string; env: Record<string, string | undefined> },
+): TrimmedPlan & { uploadLimitBytes: number } {
+  const uploadLimitBytes = trimAboveBytesFromEnv(env);
+  const path = join(dir, trimmedFileName(data));
+  return { ...trimmedPlan(data.frame, { path, uploadLimitBytes }), uploadLimitBytes };
+}
+
 // Which rows the trimmed file keeps lives in trimmed.ts.
 export {
   trimmedExportFrame,
+  trimmedFloorBytes,
   trimmedKeep,
   trimmedKeepMask,
+  trimmedPlan,
   trimmedRowCount,
-  trimmedSubset,
 } from "./trimmed.ts";
 
 // The statistics sections (totals, tiers, distributions) live in brief_sections.ts.
@@ -370,6 +392,11 @@ export interface WriteBriefOptions {
    * deleted otherwise
    */
   trimmedWritten?: { path: string; bytes: number; rows: number };
+  /**
+   * no trimmed CSV was written beside the export because it could not be uploaded either
+   * (trimmedPlan); the brief says so instead of writing one
+   */
+  trimmedAboveLimit?: TrimmedAboveLimit;
 }
 
 /** The segment files written beside the export (writeSegmentFiles, before the brief), sized. */
@@ -416,14 +443,19 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   let trimmed: BriefInput["trimmed"];
   let trimmedPath: string | undefined;
   const written = options.trimmedWritten;
+  let aboveLimit = options.trimmedAboveLimit;
   // a trimmed file that leaves no organization out is the CSV again: none is kept or written
-  const nothingToTrim = csv !== undefined && csv.bytes > limit &&
+  const nothingToTrim = csv !== undefined && csv.bytes > limit && !aboveLimit &&
     (written ? written.rows : trimmedRowCount(data.frame)) === data.frame.height;
   if (csv && csv.bytes > limit && !nothingToTrim) {
+    // (the export planned it before its CSV: trimmedPlan)
+    if (!written && !aboveLimit) {
+      aboveLimit = trimmedAboveLimit(data.frame, trimmedKeepMask(data.frame), limit);
+    }
     if (written) {
       trimmedPath = written.path;
       trimmed = { name: basename(trimmedPath), bytes: written.bytes, rows: written.rows };
-    } else {
+    } else if (!aboveLimit) {
       const frame = trimmedExportFrame(data.frame);
       trimmedPath = join(options.outDir, trimmedFileName(data));
       const bytes = await writeCsvFile(frame, trimmedPath);
@@ -439,6 +471,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     exportFiles,
     trimmed,
     nothingToTrim,
+    trimmedAboveLimit: trimmed || !csv || csv.bytes <= limit ? undefined : aboveLimit,
     segments: options.segments,
     segmentFiles: await segmentFileSizes(options),
     uploadLimitBytes: limit,

@@ -4,7 +4,8 @@
  * ("Handing files to an AI assistant"): Claude's apps take roughly 30 MB per file, a workbook
  * as much as a CSV (ChatGPT's 50 MB for spreadsheets is not Claude's), so one limit serves all.
  */
-import { formatBytes } from "./numbers.ts";
+import { formatBytes, formatCount } from "./numbers.ts";
+import { type TrimmedAboveLimit, trimmedLeavesOut } from "./trimmed.ts";
 
 export interface UploadFile {
   name: string;
@@ -18,6 +19,8 @@ export interface UploadInput {
   trimmed?: UploadFile;
   /** no trimmed CSV because it would leave no organization out */
   nothingToTrim?: boolean;
+  /** no trimmed CSV because it would be above the limit too */
+  trimmedAboveLimit?: TrimmedAboveLimit;
   /** the segment CSVs written beside the export, with their sizes (when known) */
   segmentFiles?: readonly UploadFile[];
 }
@@ -62,6 +65,15 @@ function csvAdvice(input: UploadInput, limit: number): string {
     }.`;
   }
   if (trimmed) return `Upload \`${trimmed.name}\` and this brief instead.`;
+  const unwritten = input.trimmedAboveLimit;
+  if (unwritten) {
+    const rows = formatCount(unwritten.rows);
+    return `A trimmed file would be above it too, so none was written: without ${
+      trimmedLeavesOut(unwritten.leftOut)
+    }, it would still hold ${rows} organization${unwritten.rows === 1 ? "" : "s"}, at least ${
+      formatBytes(unwritten.floorBytes)
+    }. Instead ${smallerFile(input, limit, { csv: true })}.`;
+  }
   if (input.nothingToTrim) {
     return `Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: ${
       smallerFile(input, limit, { csv: true })
