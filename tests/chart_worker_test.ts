@@ -13,6 +13,7 @@ import { summaryChartNames } from "../lib/economics/xlsx_summary.ts";
 import { writeChartFiles } from "../lib/report/charts.ts";
 import {
   CHART_COLUMNS,
+  chartColumns,
   chartPlanTable,
   startChartWorker,
   writeChartsOffThread,
@@ -75,11 +76,15 @@ Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alo
     assertEquals(charts.length, 8);
     // A chart reading a column left out fails here (Polars: not found) or draws differently.
     const table = chartPlanTable(frame, 30);
-    assertEquals(svgs(frame.select(...CHART_COLUMNS), table), charts);
+    assertEquals(svgs(chartColumns(frame, 30), table), charts);
     // drawn from aggregates (above a small drawn-points limit) too
     const aggregated = (frame: pl.DataFrame, table?: Table) =>
       reportCharts(frame, { ...table, maxDrawnPoints: 100 }).map((c) => [c.name, c.svg]);
-    assertEquals(aggregated(frame.select(...CHART_COLUMNS), table), aggregated(frame));
+    assertEquals(aggregated(chartColumns(frame, 30), table), aggregated(frame));
+    // and the customer columns are worked out where the ids are: without them, every row is its
+    // own (the shared customer's charts differ)
+    const alone = svgs(frame.select(...CHART_COLUMNS), table);
+    assertEquals(alone.every(([, svg], i) => svg === charts[i][1]), frame !== shared);
   }
 });
 

@@ -10,6 +10,12 @@ import { channel } from "../report/chart_data.ts";
 import { densityHexbins, type DrawnLimit, drawsEveryPoint } from "../report/chart_aggregates.ts";
 import { logAxis } from "../report/chart_axes.ts";
 import {
+  CUSTOMER_CHART_COLUMNS,
+  sharedCustomersNote,
+  sharedCustomerTitle,
+  withCustomerChartColumns,
+} from "../report/chart_customers.ts";
+import {
   type Chart,
   chartLabel,
   DENSITY_COLOR,
@@ -250,18 +256,29 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
   // filtered in Polars (> 0, not NaN, as the dots' log scales need), in export order
   const positive = (column: string) =>
     pl.col(column).gt(0).and(pl.col(column).cast(pl.Float64).isNan().not());
-  const shown = frame.select("org_name", "plan", "mrr", "requests_30d")
+  // a shared Stripe customer's revenue row at its organizations' requests (chart_customers.ts)
+  const shown = withCustomerChartColumns(frame, limit.windowDays)
+    .select(
+      "org_name",
+      "plan",
+      "mrr",
+      pl.col(CUSTOMER_CHART_COLUMNS.requests).alias("requests_30d"),
+      CUSTOMER_CHART_COLUMNS.organizations,
+    )
     .filter(positive("mrr").and(positive("requests_30d")).fillNull(false));
   const dense = shown.height > MAX_DOTS;
   const whole = drawsEveryPoint(shown.height, limit);
   // A hexbin draws from the two channels: no row object, no hover title per organization.
-  const data = dense ? [] : rows(shown, ["org_name", "plan", "mrr", "requests_30d"])
+  const organizations = CUSTOMER_CHART_COLUMNS.organizations;
+  const data = dense ? [] : rows(shown, ["org_name", "plan", "mrr", "requests_30d", organizations])
     .map((r) => ({
       ...r,
       plan: r.plan ?? "(no plan)",
       title: `${chartLabel(r.org_name)}\n${chartLabel(r.plan ?? "(no plan)")}\nMRR ${
         usdTick(r.mrr as number)
-      } · ${(r.requests_30d as number).toLocaleString("en-US")} requests`,
+      } · ${(r.requests_30d as number).toLocaleString("en-US")} requests${
+        sharedCustomerTitle(r[organizations] as number, "requests")
+      }`,
     }));
   const plans = [...new Set(data.map((d) => d.plan as string))].sort();
   const xy = { x: "requests_30d", y: "mrr" };
@@ -293,7 +310,9 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
     title: "MRR vs requests per organization",
     svg: framed(
       `MRR vs requests per organization (${windowLabel(limit)})`,
-      `${formatCount(shown.height)} organizations with MRR > 0 and requests; ${
+      `${formatCount(shown.height)} organizations with MRR > 0 and requests${
+        sharedCustomersNote(shown, "requests")
+      }; ${
         formatCount(frame.height - shown.height)
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
       dense ? legend([DENSITY_LEGEND]) : legend(

@@ -12,6 +12,11 @@ import { join } from "node:path";
 import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
+import {
+  CUSTOMER_CHART_COLUMNS,
+  CUSTOMER_READ,
+  withCustomerChartColumns,
+} from "./chart_customers.ts";
 import { hasEconomicsColumns } from "../economics/columns.ts";
 import {
   type MarginCounts,
@@ -137,12 +142,25 @@ export interface ChartWorker {
   close(): void;
 }
 
-/** Writes the chart columns of `frame` as an IPC file in `dir` (hidden: never published). */
-function writeChartColumns(frame: pl.DataFrame, dir: string): string {
+/**
+ * Writes the chart columns of `frame` as an IPC file in `dir` (hidden: never published), with a
+ * shared Stripe customer's figures on its revenue row (chart_customers.ts: worked out here, where
+ * the customer ids are, which the worker then need not get).
+ */
+function writeChartColumns(frame: pl.DataFrame, dir: string, windowDays: number): string {
   // the .ipc extension tells Polars' readIPC a path from inline bytes
   const path = join(dir, `.chart-columns-${crypto.randomUUID()}.ipc`);
-  frame.select(...CHART_COLUMNS.filter((c) => frame.columns.includes(c))).writeIPC(path);
+  chartColumns(frame, windowDays).writeIPC(path);
   return path;
+}
+
+/** What the worker gets of `frame`: CHART_COLUMNS and CUSTOMER_CHART_COLUMNS. */
+export function chartColumns(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
+  const read = [...CHART_COLUMNS, ...CUSTOMER_READ].filter((c) => frame.columns.includes(c));
+  return withCustomerChartColumns(frame.select(...new Set(read)), windowDays).select(
+    ...CHART_COLUMNS.filter((c) => frame.columns.includes(c)),
+    ...Object.values(CUSTOMER_CHART_COLUMNS),
+  );
 }
 
 /** Starts a worker that loads Plot, linkedom and resvg while the caller does other work. */
@@ -186,7 +204,7 @@ export function startChartWorker(): ChartWorker {
       let table: ReturnType<typeof chartPlanTable>;
       try {
         table = chartPlanTable(frame, windowDays);
-        ipcPath = writeChartColumns(frame, outDir);
+        ipcPath = writeChartColumns(frame, outDir, windowDays);
       } catch (error) {
         terminate(`charts failed: ${(error as Error)?.message ?? error}`);
         return Promise.reject(error);

@@ -15,6 +15,12 @@ import {
 import { AXIS_INSET, logAxis } from "./chart_axes.ts";
 import { formatCount } from "./numbers.ts";
 import {
+  CUSTOMER_CHART_COLUMNS,
+  sharedCustomersNote,
+  sharedCustomerTitle,
+  withCustomerChartColumns,
+} from "./chart_customers.ts";
+import {
   type Chart,
   chartLabel,
   DENSITY_COLOR,
@@ -152,11 +158,15 @@ function cutBoxesNote(knownFrame: pl.DataFrame, tiers: string[]): string {
   return cut.length > 0 ? `; cut at ${MARGIN_FLOOR} %: ${cut.join(", ")}` : "";
 }
 
+/** A shared Stripe customer's revenue row's margin is its customer's (chart_customers.ts). */
+const CUSTOMER_MARGIN = pl.col(CUSTOMER_CHART_COLUMNS.margin).alias("gross_margin_pct");
+const ORGANIZATIONS = CUSTOMER_CHART_COLUMNS.organizations;
+
 export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // Only paying organizations with a margin are drawn: filtered in Polars, in export order.
-  const payingFrame = frame.select("mrr", "gross_margin_pct", "tier", "org_name").filter(
-    pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false),
-  );
+  const payingFrame = withCustomerChartColumns(frame, limit.windowDays)
+    .select("mrr", CUSTOMER_MARGIN, "tier", "org_name", ORGANIZATIONS)
+    .filter(pl.col("mrr").gt(0).and(pl.col("gross_margin_pct").isNotNull()).fillNull(false));
   const dense = payingFrame.height > MAX_DOTS;
   const whole = drawsEveryPoint(payingFrame.height, limit);
   // Hover titles name the organization (org_name is data: Plot sets it as the title's text).
@@ -164,10 +174,12 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
     ...r,
     title: `${chartLabel(r.org_name)}\n${r.tier ?? ""}\nMRR ${usdTick(r.mrr as number)} · ${
       margin.toFixed(1)
-    } % gross margin, spec basis`,
+    } % gross margin, spec basis${sharedCustomerTitle(r[ORGANIZATIONS] as number, "LLM cost")}`,
   });
   // Dots need row objects (tier colours); hexbins draw from two channels or grid counts.
-  const paying = dense ? [] : rows(payingFrame, ["mrr", "gross_margin_pct", "tier", "org_name"]);
+  const paying = dense
+    ? []
+    : rows(payingFrame, ["mrr", "gross_margin_pct", "tier", "org_name", ORGANIZATIONS]);
   const inRange = paying.filter((r) => (r.gross_margin_pct as number) >= MARGIN_FLOOR)
     .map((r) => titled(r, r.gross_margin_pct as number));
   // Below the floor: drawn on it as downward triangles, so they are seen and not mistaken.
@@ -178,6 +190,8 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   const caption = `${formatCount(payingFrame.height)} organizations with MRR > 0 (${
     formatCount(frame.height - payingFrame.height)
   } without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row)${
+    sharedCustomersNote(payingFrame, "LLM cost")
+  }${
     clippedNote(
       clippedCount,
       `as ▼ at ${MARGIN_FLOOR} %${dense ? " (binned and shaded as the hexagons)" : ""}`,
@@ -219,7 +233,8 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
 }
 
 export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
-  const knownFrame = frame.select("tier", "gross_margin_pct")
+  const knownFrame = withCustomerChartColumns(frame, limit.windowDays)
+    .select("tier", CUSTOMER_MARGIN, ORGANIZATIONS)
     .filter(pl.col("gross_margin_pct").isNotNull());
   const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
@@ -240,8 +255,8 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
     svg: framed(
       MARGIN_BY_TIER_TITLE,
       `Box: quartiles and median; ${formatCount(knownFrame.height)} organizations with MRR > 0${
-        clippedNote(clipped, `as ▼ at ${MARGIN_FLOOR} %`)
-      }${cutBoxesNote(knownFrame, tiers)}.${
+        sharedCustomersNote(knownFrame, "LLM cost")
+      }${clippedNote(clipped, `as ▼ at ${MARGIN_FLOOR} %`)}${cutBoxesNote(knownFrame, tiers)}.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
       }`,
       tierLegend(tiers),
