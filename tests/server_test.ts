@@ -1184,7 +1184,8 @@ Deno.test("report of a segment splitting a Stripe customer: the charts count the
   // The plan table counts cus_s whole (team: t and h, $200 against $610); so do the charts:
   // by tier free is h ($600 cost, $0 MRR: its customer's is on t's row), team is t ($10, $200);
   // t is the one organization with MRR on its row (MRR vs requests, margin vs MRR, margin by
-  // tier); both have requests and cost.
+  // tier), drawn with cus_s's figures: 61,000 requests, (200 − 610) / 200 = −205 %; both have
+  // requests and cost.
   const frame = exportFrameFromColumns({
     org_id: ["t", "h", "o"],
     org_name: ["T", "H", "O"],
@@ -1229,15 +1230,17 @@ Deno.test("report of a segment splitting a Stripe customer: the charts count the
     ok(html.includes("<title>free: LLM cost, all (window) $600</title>"), "free's cost bar");
     assertEquals(
       chartCaption(html, "mrr_vs_requests"),
-      "1 organizations with MRR &gt; 0 and requests; 1 with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).",
+      "1 organizations with MRR &gt; 0 and requests; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' requests; 1 with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).",
     );
+    ok(html.includes("MRR $200 · 61,000 requests\nStripe customer of 2 organizations"), html);
     assertEquals(
       chartCaption(html, "margin_vs_mrr"),
-      "1 organizations with MRR &gt; 0 (1 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row).",
+      "1 organizations with MRR &gt; 0 (1 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row); 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost.",
     );
+    ok(html.includes("MRR $200 · -205.0 % gross margin, spec basis\nStripe customer of 2"), html);
     assertEquals(
       chartCaption(html, "margin_by_tier"),
-      "Box: quartiles and median; 1 organizations with MRR &gt; 0. No margin (no MRR): free.",
+      "Box: quartiles and median; 1 organizations with MRR &gt; 0; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost. No margin (no MRR): free.",
     );
     assertEquals(
       chartCaption(html, "requests_vs_llm_cost"),
