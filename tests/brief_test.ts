@@ -657,6 +657,11 @@ Deno.test("the trimmed CSV's fewest bytes: separators, text characters and a byt
   assertEquals(trimmedFloorBytes(sharedCustomers, trimmedKeepMask(sharedCustomers)), floor);
   // the left-out rows do not count
   assertEquals(trimmedFloorBytes(sharedCustomers, new Uint8Array(8)), 0);
+  // a NaN or infinite number is written empty, as null is: no byte (a2's mrr 79 → NaN)
+  const nan = sharedCustomers.withColumns(
+    pl.Series("mrr", [null, Number.NaN, 0, 0, null, null, Number.POSITIVE_INFINITY, null]),
+  );
+  assertEquals(trimmedFloorBytes(nan, trimmedKeepMask(sharedCustomers)), floor - 2);
   const at = (uploadLimitBytes: number) =>
     trimmedPlan(sharedCustomers, { path: "t.csv", uploadLimitBytes });
   assertEquals(at(floor - 1), { aboveLimit: { rows: 5, leftOut: 3, floorBytes: floor } });

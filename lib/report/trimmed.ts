@@ -99,12 +99,14 @@ export function trimmedFloorBytes(frame: pl.DataFrame, keep: Uint8Array): number
   // sums, not a column of each row's bytes: 46 such columns at once held ~250 MB at a million
   const marked = frame.withColumn(pl.Series(KEPT, keep));
   const kept = pl.col(KEPT).eq(1);
+  const cellBytes = (c: (typeof COLUMNS)[number]) =>
+    c.type === "string"
+      ? pl.col(c.name).cast(pl.Utf8).str.lengths().filter(kept)
+      : c.type === "number" // (NaN and ±Infinity are written empty, as null is)
+      ? pl.col(c.name).cast(pl.Float64).isFinite().fillNull(false).and(kept)
+      : pl.col(c.name).isNotNull().and(kept);
   const sums = marked.select(
-    ...written.map((c, i) =>
-      (c.type === "string"
-        ? pl.col(c.name).cast(pl.Utf8).str.lengths().filter(kept)
-        : pl.col(c.name).isNotNull().and(kept)).cast(pl.Float64).sum().alias(`c${i}`)
-    ),
+    ...written.map((c, i) => cellBytes(c).cast(pl.Float64).sum().alias(`c${i}`)),
   ).row(0) as (number | null)[];
   return rows * written.length + sums.reduce((total: number, sum) => total + (sum ?? 0), 0);
 }
