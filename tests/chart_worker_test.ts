@@ -85,6 +85,8 @@ Deno.test("CHART_COLUMNS and the per-plan table: every chart drawn from them alo
     // own (the shared customer's charts differ)
     const alone = svgs(frame.select(...CHART_COLUMNS), table);
     assertEquals(alone.every(([, svg], i) => svg === charts[i][1]), frame !== shared);
+    // which is all the worker gets when no customer is shared
+    assertEquals(chartColumns(frame, 30).columns.length > CHART_COLUMNS.length, frame === shared);
   }
 });
 

@@ -154,12 +154,18 @@ function writeChartColumns(frame: pl.DataFrame, dir: string, windowDays: number)
   return path;
 }
 
-/** What the worker gets of `frame`: CHART_COLUMNS and CUSTOMER_CHART_COLUMNS. */
+/**
+ * What the worker gets of `frame`: CHART_COLUMNS, and CUSTOMER_CHART_COLUMNS when a Stripe customer
+ * is shared (without one every row is its own, which the worker works out again: at a million
+ * organizations 20 MB less to write and read).
+ */
 export function chartColumns(frame: pl.DataFrame, windowDays: number): pl.DataFrame {
   const read = [...CHART_COLUMNS, ...CUSTOMER_READ].filter((c) => frame.columns.includes(c));
-  return withCustomerChartColumns(frame.select(...new Set(read)), windowDays).select(
+  const drawn = withCustomerChartColumns(frame.select(...new Set(read)), windowDays);
+  const shared = Number(drawn.getColumn(CUSTOMER_CHART_COLUMNS.organizations).max() ?? 1) > 1;
+  return drawn.select(
     ...CHART_COLUMNS.filter((c) => frame.columns.includes(c)),
-    ...Object.values(CUSTOMER_CHART_COLUMNS),
+    ...(shared ? Object.values(CUSTOMER_CHART_COLUMNS) : []),
   );
 }
 
