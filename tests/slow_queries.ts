@@ -68,7 +68,8 @@ export async function signalTaskGroup(
   }
 }
 
-// Each slow query is marked by a token of its own, so the checks below find only it.
+// Each slow query is marked by a token, so the checks below find only it; slowQueryDatabases puts
+// one of its own in, so a query a server failed to stop in one test does not fail the next ones.
 const PG_MARK = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
 const CH_MARK = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
 
@@ -111,17 +112,25 @@ export async function slowQueryDatabases(
   });
   await Deno.mkdir(`${queriesDir}/postgres`);
   await Deno.mkdir(`${queriesDir}/clickhouse`);
-  await Deno.writeTextFile(`${queriesDir}/postgres/prompts_created.sql`, prompts);
-  await Deno.writeTextFile(`${queriesDir}/clickhouse/usage_30d.sql`, usage);
+  const pgMark = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
+  const chMark = `pk_interrupt_${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.writeTextFile(
+    `${queriesDir}/postgres/prompts_created.sql`,
+    prompts.replaceAll(PG_MARK, pgMark),
+  );
+  await Deno.writeTextFile(
+    `${queriesDir}/clickhouse/usage_30d.sql`,
+    usage.replaceAll(CH_MARK, chMark),
+  );
   const pgRunning = async () =>
     (await pgClient.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
-      [`%${PG_MARK}%`],
+      [`%${pgMark}%`],
     )).rows[0].n as number;
   const chRunning = async () => {
     const result = await ch.query({
       query:
-        `SELECT count() AS n FROM system.processes WHERE query LIKE '%${CH_MARK}%' AND query NOT LIKE '%system.processes%'`,
+        `SELECT count() AS n FROM system.processes WHERE query LIKE '%${chMark}%' AND query NOT LIKE '%system.processes%'`,
       format: "JSONEachRow",
     });
     return Number((await result.json<{ n: string }>())[0].n);
