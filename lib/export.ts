@@ -443,7 +443,8 @@ async function writeStage(
   try {
     const brief = await timed("write", async () => {
       // the brief's trimmed CSV, from the CSV's own pass, unless it could not be uploaded either
-      const trimmed = exportTrimmedPlan(data, { dir: staging, env });
+      const csv = options.formats.includes("csv");
+      const trimmed = exportTrimmedPlan(data, { dir: staging, env, csv });
       const files = await writeExportFiles({
         frame: data.frame,
         formats: options.formats,

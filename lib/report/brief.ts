@@ -131,13 +131,15 @@ export function trimmedFileName(stamp: ExportStampOptions): string {
 
 /**
  * The export's trimmed CSV (trimmedPlan) in `dir`, against PRICING_BRIEF_TRIM_ABOVE_MB: written
- * through the CSV's own pass (the brief drops it when the CSV turns out small), or not at all.
+ * through the CSV's own pass (the brief drops it when the CSV turns out small), or not at all
+ * (nothing to plan without a CSV: an XLSX-only export gets no trimmed file).
  */
 export function exportTrimmedPlan(
   data: BriefData,
-  { dir, env }: { dir: string; env: Record<string, string | undefined> },
+  { dir, env, csv }: { dir: string; env: Record<string, string | undefined>; csv: boolean },
 ): TrimmedPlan & { uploadLimitBytes: number } {
   const uploadLimitBytes = trimAboveBytesFromEnv(env);
+  if (!csv) return { uploadLimitBytes };
   const path = join(dir, trimmedFileName(data));
   return { ...trimmedPlan(data.frame, { path, uploadLimitBytes }), uploadLimitBytes };
 }
