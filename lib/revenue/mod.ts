@@ -257,8 +257,8 @@ function result(
   },
 ): RevenueResult {
   const revenue = revenueFromSnapshot(snapshot, { customerIds, ...context });
-  const asked = new Set(customerIds);
-  if (asked.size > 0 && !anyCustomerFound(snapshot, customerIds)) {
+  if (customerIds.length > 0 && !anyCustomerFound(snapshot, customerIds)) {
+    const asked = new Set(customerIds); // (only here: ~35 ms for 200k ids)
     const unchecked = new Set(snapshot.customers.unverified.filter((id) => asked.has(id))).size;
     const line = noCustomerKnownLine(asked.size, context.apiKey, unchecked);
     if (requires(context.mode)) throw new UserError(`${REQUIRED}: ${line}`);
