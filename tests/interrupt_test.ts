@@ -167,6 +167,42 @@ Deno.test("Ctrl-C while PostgreSQL's answers are stalled: the one line, exit 130
   }
 });
 
+Deno.test("Ctrl-C when the kill's first connection drops: the kill is sent again and ClickHouse's query stops", async () => {
+  // a kept-alive socket the server has closed (a busy process frees its sockets late) loses the
+  // first KILL QUERY; unanswered, the query would run on (readonly=1: no time limit at all)
+  const databases = await slowQueryDatabases("interrupt_kill_drop", { usage: SLOW_CH });
+  const out = await Deno.makeTempDir();
+  const tmp = await Deno.makeTempDir();
+  const proxy = stallingProxy(databases.env.PRICING_CH_URL!, "KILL QUERY", { drop: 1 });
+  try {
+    const child = exportProcess({
+      ...databases.env,
+      PRICING_CH_URL: proxy.url,
+      PRICING_CH_USER: READONLY_USER,
+    }, { out, tmp });
+    const output = child.output();
+    await waitFor(
+      "both slow queries to run",
+      async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
+    );
+    const from = performance.now();
+    child.kill("SIGINT");
+    const { code, stderr } = await output;
+    const text = new TextDecoder().decode(stderr);
+    const seconds = (performance.now() - from) / 1000;
+    assertEquals(code, 130, text);
+    ok(seconds < 5, `exited ${seconds.toFixed(1)} s after the signal`);
+    assertEquals(proxy.dropped(), 1); // the first kill was lost
+    await databases.stoppedOnBothServers();
+    assertEquals([...Deno.readDirSync(out)].map((entry) => entry.name), []);
+    assertEquals([...Deno.readDirSync(tmp)].map((entry) => entry.name), []);
+  } finally {
+    await proxy.close();
+    for (const dir of [out, tmp]) await Deno.remove(dir, { recursive: true });
+    await databases.close();
+  }
+});
+
 /**
  * The export's command line (live, Stripe skipped) with only `env` set, its output piped: `deno
  * run` itself, or (`task`) `deno task -q export` in a process group of its own (setsid: its pid is

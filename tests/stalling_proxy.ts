@@ -3,6 +3,8 @@
  * sends a given text (say `COPY (`), then stops passing that connection's server replies: what a
  * frozen backend, a failover or a network black hole looks like from the client. The client's
  * bytes still reach the server; its socket stays open. Other connections (a cancel request) pass.
+ * With `drop`, the first `drop` connections to send the text are closed instead, the text not
+ * passed on (a kept-alive socket the server had already closed), and later ones pass.
  */
 
 export interface StallingProxy {
@@ -11,12 +13,18 @@ export interface StallingProxy {
   port: number;
   /** connections whose replies stopped */
   stalled(): number;
+  /** connections closed on the text (`drop`) */
+  dropped(): number;
   /** connections open now (both sides) */
   open(): number;
   close(): Promise<void>;
 }
 
-export function stallingProxy(url: string, stallWhenClientSends: string): StallingProxy {
+export function stallingProxy(
+  url: string,
+  stallWhenClientSends: string,
+  { drop }: { drop?: number } = {},
+): StallingProxy {
   const target = new URL(url);
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -25,6 +33,7 @@ export function stallingProxy(url: string, stallWhenClientSends: string): Stalli
   const handlers: Promise<void>[] = [];
   const closed = Promise.withResolvers<void>();
   let stalled = 0;
+  let dropped = 0;
 
   const handle = async (client: Deno.Conn) => {
     let server: Deno.Conn;
@@ -54,6 +63,12 @@ export function stallingProxy(url: string, stallWhenClientSends: string): Stalli
     let seen = "";
     const fromClient = pump(client, server, (chunk) => {
       seen = (seen + new TextDecoder("latin1").decode(chunk)).slice(-(marker.length + 65_536));
+      if (drop !== undefined) {
+        if (dropped >= drop || !seen.includes(marker)) return true;
+        dropped++;
+        end(); // both sides closed, nothing of this chunk forwarded
+        return false;
+      }
       if (!replyStopped && seen.includes(marker)) {
         replyStopped = true;
         stalled++;
@@ -80,6 +95,7 @@ export function stallingProxy(url: string, stallWhenClientSends: string): Stalli
     url: proxied.toString(),
     port,
     stalled: () => stalled,
+    dropped: () => dropped,
     open: () => pairs.size,
     async close() {
       listener.close();

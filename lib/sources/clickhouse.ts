@@ -93,6 +93,10 @@ export function openClickHouse(
     database: settings.database,
     max_open_connections: settings.maxConcurrentQueries,
     request_timeout: settings.requestTimeoutSeconds * 1000,
+    // A socket idle past its time is dropped before a request, not only by its timer: this thread
+    // is busy for seconds at a time (reading a million rows), its timers fire late, and a socket
+    // the server has closed meanwhile fails the request (the client's advice for busy processes).
+    keep_alive: { eagerly_destroy_stale_sockets: true },
     // Response compression would send enable_http_compression, a setting readonly=1 refuses.
     compression: { request: false, response: false },
     application: "pricing-kit",
@@ -102,15 +106,27 @@ export function openClickHouse(
   // The ids of the result queries on the server; at the abort, each one's kill (close waits).
   const running = new Set<string>();
   const stopping: Promise<void>[] = [];
+  // A kill that fails is sent once more within the wait: its first request can go out on a
+  // kept-alive socket the server has already closed (a busy thread frees its sockets late), and
+  // the query would then run on. Not killed (unreachable, refused): the server ends it at its
+  // time limit, if the profile took one.
   const kill = async (queryId: string) => {
+    const deadline = performance.now() + KILL_WAIT_MS;
+    let query: string;
     try {
-      const sql = await loadSql("clickhouse", "kill_query");
-      await client.command({
-        query: bindClickHouse(sql, { query_id: queryId }),
-        abort_signal: AbortSignal.timeout(KILL_WAIT_MS),
-      });
+      query = bindClickHouse(await loadSql("clickhouse", "kill_query"), { query_id: queryId });
     } catch {
-      // not killed (unreachable, refused): the server ends it at its time limit
+      return;
+    }
+    for (let attempt = 0; attempt < KILL_ATTEMPTS; attempt++) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      try {
+        await client.command({ query, abort_signal: AbortSignal.timeout(left) });
+        return;
+      } catch {
+        // sent again, or given up
+      }
     }
   };
   const onAbort = () => {
@@ -372,8 +388,10 @@ export function openClickHouse(
   };
 }
 
-/** How long a kill request (kill_query.sql) is waited for at the abort. */
+/** How long a query's kill requests (kill_query.sql) are waited for at the abort, in all. */
 const KILL_WAIT_MS = 3000;
+/** Kill requests sent for a query at most (see kill). */
+const KILL_ATTEMPTS = 2;
 
 /**
  * The last line of a body whose query failed after the server had started sending it (a time
