@@ -86,43 +86,59 @@ export function openClickHouse(
   } = {},
 ): ClickHouseSource {
   const { signal } = options;
-  const client: ClickHouseClient = createClient({
+  const connection = {
     url: settings.url,
     username: settings.username,
     password: settings.password,
     database: settings.database,
+    // Response compression would send enable_http_compression, a setting readonly=1 refuses.
+    compression: { request: false, response: false },
+    application: "pricing-kit",
+    // The client would print its own errors; ours are reported once, as one line.
+    log: { level: ClickHouseLogLevel.OFF },
+  };
+  const client: ClickHouseClient = createClient({
+    ...connection,
     max_open_connections: settings.maxConcurrentQueries,
     request_timeout: settings.requestTimeoutSeconds * 1000,
     // A socket idle past its time is dropped before a request, not only by its timer: this thread
     // is busy for seconds at a time (reading a million rows), its timers fire late, and a socket
     // the server has closed meanwhile fails the request (the client's advice for busy processes).
     keep_alive: { eagerly_destroy_stale_sockets: true },
-    // Response compression would send enable_http_compression, a setting readonly=1 refuses.
-    compression: { request: false, response: false },
-    application: "pricing-kit",
-    // The client would print its own errors; ours are reported once, as one line.
-    log: { level: ClickHouseLogLevel.OFF },
   });
+  // Kills go on connections of their own, made when one is needed: the queries they stop can
+  // hold every socket of the pool (answered, their bodies not yet read), and a kill waiting for
+  // one gave up at its 3 s, the query running on.
+  let killClient: ClickHouseClient | undefined;
+  const killer = () =>
+    killClient ??= createClient({
+      ...connection,
+      max_open_connections: settings.maxConcurrentQueries,
+      request_timeout: KILL_WAIT_MS,
+      keep_alive: { enabled: false },
+    });
   // The ids of the result queries on the server; at the abort, each one's kill (close waits).
   const running = new Set<string>();
   const stopping: Promise<void>[] = [];
-  // A kill that fails is sent once more within the wait: its first request can go out on a
-  // kept-alive socket the server has already closed (a busy thread frees its sockets late), and
-  // the query would then run on. Not killed (unreachable, refused): the server ends it at its
-  // time limit, if the profile took one.
+  // A kill that fails (a connection dropped on the way) is sent once more within the wait: the
+  // query would run on. Not killed (unreachable, refused): the server ends it at its time limit,
+  // if the profile took one.
   const kill = async (queryId: string) => {
-    const deadline = performance.now() + KILL_WAIT_MS;
     let query: string;
     try {
       query = bindClickHouse(await loadSql("clickhouse", "kill_query"), { query_id: queryId });
     } catch {
       return;
     }
+    const deadline = performance.now() + KILL_WAIT_MS;
     for (let attempt = 0; attempt < KILL_ATTEMPTS; attempt++) {
+      // Only with time left to wait: the client listens for the signal's abort after a tick and
+      // never checks whether it came before; a request whose abort it missed waits for a socket
+      // without any limit (a kill timed out at 3 s, sent again with 0 ms left, hung the export).
       const left = deadline - performance.now();
-      if (left <= 0) return;
+      if (left < KILL_RETRY_MIN_MS) return;
       try {
-        await client.command({ query, abort_signal: AbortSignal.timeout(left) });
+        await killer().command({ query, abort_signal: AbortSignal.timeout(left) });
         return;
       } catch {
         // sent again, or given up
@@ -383,6 +399,7 @@ export function openClickHouse(
       signal?.removeEventListener("abort", onAbort);
       await Promise.all(stopping);
       await Promise.allSettled(probes); // no request left behind when the client closes
+      await killClient?.close();
       await client.close();
     },
   };
@@ -392,6 +409,8 @@ export function openClickHouse(
 const KILL_WAIT_MS = 3000;
 /** Kill requests sent for a query at most (see kill). */
 const KILL_ATTEMPTS = 2;
+/** The least wait left for which a kill request is sent (see kill). */
+const KILL_RETRY_MIN_MS = 500;
 
 /**
  * The last line of a body whose query failed after the server had started sending it (a time
