@@ -4,7 +4,7 @@
  * frozen backend, a failover or a network black hole looks like from the client. The client's
  * bytes still reach the server; its socket stays open. Other connections (a cancel request) pass.
  * With `drop`, the first `drop` connections to send the text are closed instead, the text not
- * passed on (a kept-alive socket the server had already closed), and later ones pass.
+ * passed on (a connection lost on the way), and later ones pass.
  */
 
 export interface StallingProxy {
