@@ -14,6 +14,7 @@ import {
   ResultTooLarge,
 } from "./frames.ts";
 import { spool, withSpoolFile } from "./spool.ts";
+import { queryKiller } from "./clickhouse_kill.ts";
 import {
   clickHouseError,
   endedOnServer,
@@ -106,47 +107,13 @@ export function openClickHouse(
     // the server has closed meanwhile fails the request (the client's advice for busy processes).
     keep_alive: { eagerly_destroy_stale_sockets: true },
   });
-  // Kills go on connections of their own, made when one is needed: the queries they stop can
-  // hold every socket of the pool (answered, their bodies not yet read), and a kill waiting for
-  // one gave up at its 3 s, the query running on.
-  let killClient: ClickHouseClient | undefined;
-  const killer = () =>
-    killClient ??= createClient({
-      ...connection,
-      max_open_connections: settings.maxConcurrentQueries,
-      request_timeout: KILL_WAIT_MS,
-      keep_alive: { enabled: false },
-    });
+  const killer = queryKiller(connection, { maxOpenConnections: settings.maxConcurrentQueries });
   // The ids of the result queries on the server; at the abort, each one's kill (close waits).
   const running = new Set<string>();
   const stopping: Promise<void>[] = [];
-  // A kill that fails (a connection dropped on the way) is sent once more within the wait: the
-  // query would run on. Not killed (unreachable, refused): the server ends it at its time limit,
-  // if the profile took one.
-  const kill = async (queryId: string) => {
-    let query: string;
-    try {
-      query = bindClickHouse(await loadSql("clickhouse", "kill_query"), { query_id: queryId });
-    } catch {
-      return;
-    }
-    const deadline = performance.now() + KILL_WAIT_MS;
-    for (let attempt = 0; attempt < KILL_ATTEMPTS; attempt++) {
-      // Only with time left to wait: the client listens for the signal's abort after a tick and
-      // never checks whether it came before; a request whose abort it missed waits for a socket
-      // without any limit (a kill timed out at 3 s, sent again with 0 ms left, hung the export).
-      const left = deadline - performance.now();
-      if (left < KILL_RETRY_MIN_MS) return;
-      try {
-        await killer().command({ query, abort_signal: AbortSignal.timeout(left) });
-        return;
-      } catch {
-        // sent again, or given up
-      }
-    }
-  };
+  const kill = (queryId: string) => void stopping.push(killer.kill(queryId));
   const onAbort = () => {
-    for (const queryId of running) stopping.push(kill(queryId));
+    for (const queryId of running) kill(queryId);
   };
   signal?.addEventListener("abort", onAbort, { once: true });
   /**
@@ -163,7 +130,7 @@ export function openClickHouse(
     try {
       return await read(queryId);
     } catch (error) {
-      if (!signal?.aborted && !endedOnServer(error)) stopping.push(kill(queryId));
+      if (!signal?.aborted && !endedOnServer(error)) kill(queryId);
       throw error;
     } finally {
       running.delete(queryId);
@@ -399,18 +366,11 @@ export function openClickHouse(
       signal?.removeEventListener("abort", onAbort);
       await Promise.all(stopping);
       await Promise.allSettled(probes); // no request left behind when the client closes
-      await killClient?.close();
+      await killer.close();
       await client.close();
     },
   };
 }
-
-/** How long a query's kill requests (kill_query.sql) are waited for at the abort, in all. */
-const KILL_WAIT_MS = 3000;
-/** Kill requests sent for a query at most (see kill). */
-const KILL_ATTEMPTS = 2;
-/** The least wait left for which a kill request is sent (see kill). */
-const KILL_RETRY_MIN_MS = 500;
 
 /**
  * The last line of a body whose query failed after the server had started sending it (a time
