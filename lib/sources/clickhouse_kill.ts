@@ -27,8 +27,8 @@ export interface QueryKiller {
 /**
  * Kills go on connections of their own, made when one is needed: the queries they stop can hold
  * every socket of the query client's pool (answered, their bodies not yet read), and a kill
- * waiting for one gave up at its 3 s, the query running on. No keep-alive: a kept socket the
- * server had closed lost the kill.
+ * waiting for one gave up at its 3 s, the query running on. No keep-alive: kills are rare, and a
+ * socket kept from one to the next may have been closed by the server meanwhile.
  */
 export function queryKiller(
   connection: ClickHouseConnection,
