@@ -438,6 +438,12 @@ Deno.test("parameters: strict 400s with a JSON message", async (t) => {
     ["as_of=2026-11-01T12:00", /as_of must be a date .*with a zone/],
     ["as_of=2026-11-01T25:00:00Z", /as_of must be a date/],
     ["as_of=2026-11-03", /as_of 2026-11-03 is in the future/],
+    // a window that would start before 1970 is the request's fault, not a failed run (502)
+    [
+      "as_of=1970-01-01",
+      /^the 30-day window before as_of 1970-01-01T00:00:00\.000Z starts before 1970-01-01, .*; use a later as_of or a smaller days$/,
+    ],
+    ["as_of=1975-01-01&days=3660", /^the 3660-day window before as_of 1975-01-01T00:00:00\.000Z/],
     ["segment=nope", /segment must be one of ptb_customers, .*, got "nope"/],
     ["segment=", /segment must be one of/],
     ["refresh=yes", /refresh must be 1 \(or 0\), got "yes"/],

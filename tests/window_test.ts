@@ -72,7 +72,7 @@ Deno.test("as-of: a year before 1970 is refused saying so (years 0–99 were rea
   );
   throws(
     () => windowOf(new Date("1970-01-30T00:00:00Z"), { days: 30, now: NOW }),
-    /^UserError: the 30-day window before asOf \(--as-of\) 1970-01-30T00:00:00\.000Z starts before 1970-01-01, the earliest the kit reads \(ClickHouse's DateTime starts there\); use a later as-of or fewer days \(windowDays, --days\)$/,
+    /^UserError: the 30-day window before asOf \(--as-of\) 1970-01-30T00:00:00\.000Z starts before 1970-01-01, the earliest the kit reads \(ClickHouse's DateTime starts there\); use a later asOf \(--as-of\) or a smaller windowDays \(--days\)$/,
   );
   throws(() => parseCli(["--as-of", "0001-01-01"]), /--as-of 0001-01-01 is before 1970-01-01/);
   throws(

@@ -118,11 +118,26 @@ export function windowOf(
       }`,
     );
   }
-  const start = new Date(asOf.getTime() - days * DAY_MS);
-  if (start.getTime() < EARLIEST_MS) {
+  checkWindowStart({ asOf, days });
+  return { start: new Date(asOf.getTime() - days * DAY_MS), end: asOf, days };
+}
+
+/**
+ * Refuses a window `[asOf − days, asOf)` that starts before EARLIEST. The names are the settings
+ * as the caller's user spells them (the server's `as_of` and `days`; by default a notebook's
+ * parameters and the command line's flags).
+ */
+export function checkWindowStart(
+  { asOf, days, asOfName = "asOf (--as-of)", daysName = "windowDays (--days)" }: {
+    asOf: Date;
+    days: number;
+    asOfName?: string;
+    daysName?: string;
+  },
+): void {
+  if (asOf.getTime() - days * DAY_MS < EARLIEST_MS) {
     throw new UserError(
-      `the ${days}-day window before asOf (--as-of) ${asOf.toISOString()} starts before ${EARLIEST}, the earliest the kit reads (ClickHouse's DateTime starts there); use a later as-of or fewer days (windowDays, --days)`,
+      `the ${days}-day window before ${asOfName} ${asOf.toISOString()} starts before ${EARLIEST}, the earliest the kit reads (ClickHouse's DateTime starts there); use a later ${asOfName} or a smaller ${daysName}`,
     );
   }
-  return { start, end: asOf, days };
 }

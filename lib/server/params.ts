@@ -4,7 +4,7 @@
  * quietly download a CSV.
  */
 import { UserError } from "../core/config.ts";
-import { MAX_WINDOW_DAYS, parseAsOf, parseWindowDays } from "../core/window.ts";
+import { checkWindowStart, MAX_WINDOW_DAYS, parseAsOf, parseWindowDays } from "../core/window.ts";
 import type { ExportFormat } from "../export.ts";
 import { quoteValue } from "../core/quote.ts";
 
@@ -89,6 +89,10 @@ export function parseExportParams(
 
   const rawAsOf = get("as_of");
   const asOf = rawAsOf === null ? null : parseAsOfParam(rawAsOf, now);
+  // (now's window starts long after 1970: only a given as_of can start one before)
+  if (asOf) {
+    asParamError(() => checkWindowStart({ asOf, days, asOfName: "as_of", daysName: "days" }));
+  }
 
   const segment = get("segment");
   if (segment !== null && !segmentNames.includes(segment)) {
