@@ -254,6 +254,22 @@ Deno.test("demo only: live exports are never served, compared or listed", async 
       () => ok(false, "a live manifest must not be served"),
       (error) => ok(/is live data .* serves demo data only/.test(error.message), error.message),
     );
+    // ... and not compared either, named or by default, once a newer demo export is served
+    await writeDemo(dir, "2026-11-04T00:00:00Z", ["csv"]);
+    const newer = new DatasetStore({ ...settings, demoOnly: true });
+    assertEquals((await newer.current()).demo, true);
+    const compared = await connect(newer);
+    try {
+      const liveName = "helicone_pricing_data_2026-11-03_demo.csv";
+      for (const args of [{ old: liveName }, {}]) {
+        refused(
+          await call(compared.client, "compare_exports", args),
+          /^error: helicone_pricing_data_2026-11-03_demo\.csv is live data \(its manifest says "demo": false\) and this server serves demo data only/,
+        );
+      }
+    } finally {
+      await compared.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -473,6 +489,30 @@ Deno.test("exports: a manifest or brief that lands after the CSV is picked up, a
       manifest.warnings = [...manifest.warnings, "rewritten after the CSV"];
       await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
       ok(((await describe()).warnings as string[]).includes("rewritten after the CSV"));
+
+      // a damaged manifest is named, not taken for a missing one nor read as far as it goes
+      const damaged: [string, RegExp][] = [
+        [JSON.stringify({ as_of: manifest.as_of }), /is damaged: it has no window; /],
+        [
+          JSON.stringify({ ...manifest, window: { ...manifest.window, start: "x" } }),
+          /is damaged: window\.start or window\.end is not a date and time; /,
+        ],
+        [JSON.stringify(manifest).slice(0, 100), /is not JSON \(cut short\?\); /],
+      ];
+      for (const [bytes, problem] of damaged) {
+        await Deno.writeTextFile(manifestPath, bytes);
+        for (const tool of ["describe_dataset", "query_sql"]) {
+          const result = await call(
+            client,
+            tool,
+            tool === "query_sql" ? { sql: "SELECT count(*) AS n FROM orgs" } : {},
+          );
+          refused(result, problem);
+          const line = text(result);
+          ok(line.includes(`the manifest ${stem}.manifest.json `), line);
+          ok(line.endsWith(`export again (deno task export), or move it out of ${dir}`), line);
+        }
+      }
     } finally {
       await close();
     }

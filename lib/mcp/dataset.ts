@@ -6,7 +6,7 @@
  * and says it is demo data.
  */
 import pl from "nodejs-polars";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
 import { exportFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
 import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
@@ -142,12 +142,101 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-async function readManifest(path: string): Promise<Manifest | null> {
-  try {
-    return JSON.parse(await Deno.readTextFile(path)) as Manifest;
-  } catch {
-    return null;
+/** The manifest fields the tools read, as the kit writes them. */
+type ServedManifest =
+  & Pick<Manifest, "as_of" | "window">
+  & Partial<
+    Pick<Manifest, "demo" | "warnings" | "cost_model">
+  >;
+
+const isInstant = (value: unknown) =>
+  typeof value === "string" && !Number.isNaN(new Date(value).getTime());
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+const isNumberOrNull = (value: unknown) => value === null || typeof value === "number";
+
+/** What is wrong with a manifest's fields the tools read; null when nothing is. */
+function manifestProblem(value: unknown): string | null {
+  if (!isObject(value)) return "it is not a JSON object";
+  if (!isInstant(value.as_of)) return "as_of is not a date and time";
+  const window = value.window;
+  if (!isObject(window)) return "it has no window";
+  if (!isInstant(window.start) || !isInstant(window.end)) {
+    return "window.start or window.end is not a date and time";
   }
+  if (!Number.isInteger(window.days) || (window.days as number) < 1) {
+    return "window.days is not a whole number of days";
+  }
+  if (value.demo !== undefined && typeof value.demo !== "boolean") {
+    return "demo is not true or false";
+  }
+  const { warnings, cost_model: model } = value;
+  if (
+    warnings !== undefined &&
+    !(Array.isArray(warnings) && warnings.every((w) => typeof w === "string"))
+  ) {
+    return "warnings is not a list of text";
+  }
+  if (model !== undefined) {
+    if (
+      !isObject(model) || typeof model.price_book !== "string" ||
+      !isNumberOrNull(model.infra_usd_per_1k_requests) ||
+      !isNumberOrNull(model.infra_usd_per_gb_stored)
+    ) return "cost_model is not the kit's (price_book, infra_usd_per_1k_requests, …)";
+  }
+  return null;
+}
+
+/**
+ * The manifest at `path`: null when there is none (an export handed on alone); a UserError naming
+ * the file when it is there but unreadable, not JSON or not of the kit's shape, since the tools
+ * would answer from its window and warnings (a field missing broke every tool with a TypeError).
+ */
+async function readManifest(path: string): Promise<ServedManifest | null> {
+  const fix = `export again (deno task export), or move it out of ${dirname(path)}`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new UserError(
+      `the manifest ${basename(path)} cannot be read (${
+        String((error as Error)?.message ?? error).split("\n")[0]
+      }); ${fix}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UserError(`the manifest ${basename(path)} is not JSON (cut short?); ${fix}`);
+  }
+  const problem = manifestProblem(value);
+  if (problem !== null) {
+    throw new UserError(`the manifest ${basename(path)} is damaged: ${problem}; ${fix}`);
+  }
+  return value as ServedManifest;
+}
+
+/**
+ * A demo-only server (no token) serves no live data: an export named _demo whose manifest says
+ * `"demo": false` is live data all the same, unless its rows say demo (revenue_source demo: only
+ * the demo generator writes it). The one rule for the dataset and for compare_exports' files.
+ */
+export async function refuseLiveOnDemoOnly(
+  candidate: ExportCandidate,
+  { demoOnly, rowsDemo }: { demoOnly: boolean; rowsDemo: boolean },
+): Promise<void> {
+  if (!demoOnly || rowsDemo) return;
+  const manifest = await readManifest(sibling(candidate, "manifest.json"));
+  if ((manifest?.demo ?? candidate.demo) === false) throw liveOnDemoOnlyError(candidate.name);
+}
+
+function liveOnDemoOnlyError(name: string): UserError {
+  return new UserError(
+    `${name} is live data (its manifest says "demo": false) and this server ` +
+      "serves demo data only (no PRICING_SERVER_TOKEN); set a token to serve live exports",
+  );
 }
 
 /** The path of the export's file with extension `ext` (its manifest, brief, CSV), beside it. */
@@ -301,12 +390,7 @@ export class DatasetStore {
       const dataset = newest
         ? datasetFromExport(newest).then((d) => {
           // A file named _demo whose manifest says live is live data all the same.
-          if (demoOnly && !d.demo) {
-            throw new UserError(
-              `${newest.name} is live data (its manifest says "demo": false) and this server ` +
-                "serves demo data only (no PRICING_SERVER_TOKEN); set a token to serve live exports",
-            );
-          }
+          if (demoOnly && !d.demo) throw liveOnDemoOnlyError(newest.name);
           return d;
         })
         : demoDataset(this.settings, this.hooks.now?.() ?? new Date());

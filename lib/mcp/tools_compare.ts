@@ -21,7 +21,13 @@ import {
 import { readExportFile } from "../formats/read_export.ts";
 import { type DemoMark, demoMark, ROWS_DEMO_WHY, rowsSayDemo } from "../formats/export_demo.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { type DatasetStore, type ExportCandidate, exportNamed, listExports } from "./dataset.ts";
+import {
+  type DatasetStore,
+  type ExportCandidate,
+  exportNamed,
+  listExports,
+  refuseLiveOnDemoOnly,
+} from "./dataset.ts";
 import { isSnapshotDate, snapshotAsOf, snapshotByDate, snapshotDates } from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
@@ -108,9 +114,11 @@ export function registerCompareTool(
               ? dataset.frame
               : (await readExportFile(found.path, { columns: [...names] })).frame;
           const frame = await file([...columns, "revenue_source"]);
+          const rowsDemo = rowsSayDemo(frame);
+          await refuseLiveOnDemoOnly(found, { demoOnly: settings.demoOnly, rowsDemo });
           // a file read again only where a value is unknown (the totals' change like for like)
           const reread = (names: string[]) => file(["org_id", ...names]);
-          return { ...summarySide(frame, { reread }), rowsDemo: rowsSayDemo(frame) };
+          return { ...summarySide(frame, { reread }), rowsDemo };
         },
       });
       const named = async (name: string, which: string): Promise<Side> => {
