@@ -125,6 +125,55 @@ Deno.test("a missing argument beside an unknown one is refused in one line, the 
   }
 });
 
+Deno.test("key_question: prices and thresholds past the scenario engine's bounds are refused in one line", async () => {
+  const folder = await exportsFolder();
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: folder.dir })),
+  );
+  // 1e308 read "a seat $∞" and a 309-digit dollar amount; run_scenario refuses the same price
+  const tooBig: [Record<string, unknown>, string][] = [
+    [
+      { question: "pricing_models", prices: { seatPriceUsd: 1e308 } },
+      "<=10000000 at prices.seatPriceUsd",
+    ],
+    [
+      { question: "pricing_models", prices: { per1kRequestsUsd: 1001 } },
+      "<=1000 at prices.per1kRequestsUsd",
+    ],
+    [
+      { question: "pricing_models", prices: { pctOfLlmCost: 10_001 } },
+      "<=10000 at prices.pctOfLlmCost",
+    ],
+    [
+      { question: "underpriced", thresholds: { underpricedMaxMrrUsd: 1e308 } },
+      "<=10000000 at thresholds.underpricedMaxMrrUsd",
+    ],
+    [
+      { question: "underpriced", thresholds: { underpricedMinRequests: 1e13 } },
+      "<=1000000000000 at thresholds.underpricedMinRequests",
+    ],
+  ];
+  try {
+    for (const [args, bound] of tooBig) {
+      refused(
+        await call(client, "key_question", args),
+        new RegExp(
+          `^MCP error -32602: Input validation error: Invalid arguments for tool key_question: Too big: expected number to be ${bound}$`,
+        ),
+      );
+    }
+    // at the bound itself: answered
+    const atBound = await call(client, "key_question", {
+      question: "pricing_models",
+      prices: { seatPriceUsd: 10_000_000 },
+    });
+    assertEquals(atBound.isError, undefined, text(atBound));
+  } finally {
+    await close();
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task mcp: run_export with as_of is refused, nothing exported", async () => {
   const folder = await exportsFolder();
   const { transport, client } = stdioClient({

@@ -10,6 +10,9 @@ import {
   compareScenario,
   distinctIndex,
   groupTotals,
+  MAX_MONTHLY_USD,
+  MAX_PERCENT_OF_LLM_COST,
+  MAX_USD_PER_1K,
   NO_KNOWN_CURRENT,
   parseScenario,
   type Scenario,
@@ -34,6 +37,9 @@ import {
   textNumber,
 } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
+
+/** A request-count threshold: a trillion, far past any organization's month. */
+const MAX_REQUESTS_THRESHOLD = 1e12;
 import { mrrUnknown } from "../revenue/columns.ts";
 
 export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
@@ -135,11 +141,11 @@ export function registerAnalysisTools(
     inputSchema: strictInput({
       question: z.enum(QUESTION_NAMES).describe("which question"),
       thresholds: strictFields({
-        underpricedMinRequests: z.number().min(0).optional(),
-        underpricedMinLlmCostUsd: z.number().min(0).optional(),
-        underpricedMaxMrrUsd: z.number().min(0).optional(),
-        upgradeMinRequests: z.number().min(0).optional(),
-        upgradeSeatPriceUsd: z.number().min(0).optional(),
+        underpricedMinRequests: z.number().min(0).max(MAX_REQUESTS_THRESHOLD).optional(),
+        underpricedMinLlmCostUsd: z.number().min(0).max(MAX_MONTHLY_USD).optional(),
+        underpricedMaxMrrUsd: z.number().min(0).max(MAX_MONTHLY_USD).optional(),
+        upgradeMinRequests: z.number().min(0).max(MAX_REQUESTS_THRESHOLD).optional(),
+        upgradeSeatPriceUsd: z.number().min(0).max(MAX_MONTHLY_USD).optional(),
         top: z.number().int().min(1).max(200).optional(),
       }, "thresholds").optional().describe(
         "overrides of the question thresholds (defaults as the notebook): underpriced* for " +
@@ -147,9 +153,9 @@ export function registerAnalysisTools(
           "one the question does not read is refused",
       ),
       prices: strictFields({
-        seatPriceUsd: z.number().min(0).optional(),
-        per1kRequestsUsd: z.number().min(0).optional(),
-        pctOfLlmCost: z.number().min(0).optional(),
+        seatPriceUsd: z.number().min(0).max(MAX_MONTHLY_USD).optional(),
+        per1kRequestsUsd: z.number().min(0).max(MAX_USD_PER_1K).optional(),
+        pctOfLlmCost: z.number().min(0).max(MAX_PERCENT_OF_LLM_COST).optional(),
       }, "prices").optional().describe("pricing_models only: prices of the simple models"),
     }),
     annotations: READ_ONLY,
