@@ -131,6 +131,16 @@ Deno.test("history: snapshots listed, queried as table history, compared by as-o
       await call(client, "compare_exports", { old: "2026-11-01", new: "2026-10-01" }),
       /^error: old snapshot 2026-11-01 \(as of 2026-11-01\) is newer than new snapshot 2026-10-01 \(as of 2026-10-01\): swap them/,
     );
+    // a date with no snapshot is said to be that, before any order (not "swap them", which
+    // then gave this error)
+    for (const old of ["2026-12-01", "2026-13-45"]) {
+      refused(
+        await call(client, "compare_exports", { old, new: "2026-11-01" }),
+        new RegExp(
+          `^error: no demo history snapshot as of ${old} in .*; snapshots: 2026-09-01, 2026-10-01, 2026-11-01$`,
+        ),
+      );
+    }
     refused(
       await call(client, "compare_exports", {
         old: "helicone_pricing_data_2026-11-01_demo.csv",

@@ -125,6 +125,21 @@ export async function snapshotDates(settings: McpSettings, demo: boolean): Promi
   return (await snapshotFiles(settings, demo)).map((f) => asOfKey(f.asOf));
 }
 
+/** The snapshot file of one as-of (its `as_of`); a clear error lists the ones there are. */
+export async function snapshotFile(
+  settings: McpSettings,
+  { asOf, demo }: { asOf: string; demo: boolean },
+): Promise<SnapshotInfo> {
+  const files = await snapshotFiles(settings, demo);
+  const found = files.find((f) => asOfKey(f.asOf) === asOf);
+  if (found) return found;
+  const dates = files.map((f) => asOfKey(f.asOf));
+  throw new UserError(
+    `no ${demo ? "demo " : ""}history snapshot as of ${asOf} in ${historyFolder(settings)}; ` +
+      `snapshots: ${dates.join(", ") || "none"}`,
+  );
+}
+
 /**
  * The snapshot of one as-of (its `as_of`), read as an export frame; a clear error lists them. An
  * earlier kit version's snapshot is refused in one line, as compare refuses it (its empty plan
@@ -134,16 +149,7 @@ export async function snapshotByDate(
   settings: McpSettings,
   options: { asOf: string; demo: boolean; columns?: readonly string[] },
 ): Promise<{ label: string; frame: pl.DataFrame }> {
-  const files = await snapshotFiles(settings, options.demo);
-  const found = files.find((f) => asOfKey(f.asOf) === options.asOf);
-  if (!found) {
-    const dates = files.map((f) => asOfKey(f.asOf));
-    throw new UserError(
-      `no ${options.demo ? "demo " : ""}history snapshot as of ${options.asOf} in ${
-        historyFolder(settings)
-      }; snapshots: ${dates.join(", ") || "none"}`,
-    );
-  }
+  const found = await snapshotFile(settings, options);
   const frame = readSnapshotFrame(found.path, options.columns);
   const earlier = await earlierSnapshot(found.path);
   if (earlier) throw new UserError(earlierSnapshotError(found.path, earlier));

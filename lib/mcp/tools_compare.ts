@@ -28,7 +28,13 @@ import {
   listExports,
   refuseLiveOnDemoOnly,
 } from "./dataset.ts";
-import { isSnapshotDate, snapshotAsOf, snapshotByDate, snapshotDates } from "./history.ts";
+import {
+  isSnapshotDate,
+  snapshotAsOf,
+  snapshotByDate,
+  snapshotDates,
+  snapshotFile,
+} from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
 import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
@@ -122,7 +128,13 @@ export function registerCompareTool(
         },
       });
       const named = async (name: string, which: string): Promise<Side> => {
-        if (isSnapshotDate(name)) return snapshotSide(snapshotAsOf(name));
+        if (isSnapshotDate(name)) {
+          // there, before old and new are put in order: "swap them" for a date with no snapshot
+          // sent the caller round in a circle
+          const asOf = snapshotAsOf(name);
+          await snapshotFile(settings, { asOf, demo: dataset.demo });
+          return snapshotSide(asOf);
+        }
         const found = exportNamed(exports, name);
         if (!found) {
           const dates = await snapshotDates(settings, dataset.demo);
