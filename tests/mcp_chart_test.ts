@@ -161,3 +161,26 @@ Deno.test("chart of a segment splitting a Stripe customer: the customer drawn wh
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("chart on an export with no organizations says so, not that a filter left none", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_chart_test_" });
+  await writeCsvFile(
+    exportFrameFromColumns({ org_id: [] }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    // before: "no organization is left after the filter (); widen it", with no filter given
+    for (const args of [{ name: "margin_by_plan" }, { name: "usage_by_tier", tiers: ["pro"] }]) {
+      refused(
+        await call(client, "chart", args),
+        /^error: the served dataset has no organizations \(helicone_pricing_data_2026-11-01\.csv\): nothing to draw; export again \(deno task export\) if that is not expected$/,
+      );
+    }
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

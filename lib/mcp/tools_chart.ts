@@ -2,6 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { encodeBase64 } from "./base64.ts";
 import pl from "nodejs-polars";
+import { basename } from "node:path";
 import { z } from "zod";
 import { strictInput } from "./input_schema.ts";
 import { type Chart, svgToPng } from "../report/charts.ts";
@@ -75,6 +76,13 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
   }, ({ name, segment, tiers }) =>
     guarded(async () => {
       const dataset = await store.current();
+      if (dataset.frame.height === 0) {
+        throw new UserError(
+          `the served dataset has no organizations (${
+            dataset.source.path ? basename(dataset.source.path) : "in memory"
+          }): nothing to draw; export again (deno task export) if that is not expected`,
+        );
+      }
       let frame = dataset.frame;
       const filters: string[] = [];
       if (segment) {
