@@ -46,6 +46,26 @@ Deno.test("found by org_id, then exact name in any case, then a unique literal p
   );
 });
 
+Deno.test("several organizations with long names: every org_id of the ten is listed, each name cut", () => {
+  const long = (k: number) => `Longname${k} ${"x".repeat(9_000)}`;
+  const many = exportFrameFromColumns({
+    org_id: Array.from({ length: 12 }, (_, k) => `id-${k}`),
+    org_name: Array.from({ length: 12 }, (_, k) => long(k)),
+    tier: Array.from({ length: 12 }, () => "pro"),
+  });
+  // each name: its first 40 characters and its length (the query's own rule); ten ids, then …
+  const shown = Array.from(
+    { length: 10 },
+    (_, k) => `id-${k} \\("${long(k).slice(0, 40)}"… \\(9,010 characters\\)\\)`,
+  );
+  throws(
+    () => findOrganization(many, "longname"),
+    new RegExp(
+      `^UserError: 12 organizations match "longname"; ask again by org_id: ${shown.join(", ")}, …$`,
+    ),
+  );
+});
+
 Deno.test("profile: tier and plan medians, percentiles among known values", () => {
   const profile = organizationProfile(frame, 1); // ACME Labs: pro, plan pro-a, mrr 20, 2 seats
   assertEquals(profile.tier, "pro");

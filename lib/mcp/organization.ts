@@ -77,7 +77,9 @@ export function findOrganization(frame: pl.DataFrame, query: string): number {
   const first = matches.slice(0, 10);
   const ids = frame.getColumn("org_id").gather(first).toArray() as string[];
   const names = frame.getColumn("org_name").gather(first).toArray() as (string | null)[];
-  const shown = first.map((_, k) => `${ids[k]} (${dataLiteral(names[k] ?? "")})`);
+  // each name cut as a bad value is (40 characters): one 9,000-character name filled the error's
+  // 2 KB and left one org_id of ten to pick from
+  const shown = first.map((_, k) => `${ids[k]} (${quoteValue(names[k] ?? "", dataLiteral)})`);
   throw new UserError(
     `${matches.length} organizations match ${
       quoteValue(query, dataLiteral)
