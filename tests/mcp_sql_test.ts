@@ -716,3 +716,25 @@ Deno.test("query_sql: structuredContent says the rows shown and the rows returne
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("query_sql: 64-bit integers a number does not hold exactly come back as text, as database_sql's", async () => {
+  const frame = await demoFrame();
+  // 2^53 − 1 is the last integer a double holds exactly; Polars' toArray rounded past it
+  // (123456789012345678 came back as 123456789012345680)
+  const answer = await queryFrame(
+    frame,
+    "SELECT CAST(9007199254740991 AS BIGINT) AS safe, CAST(9007199254740992 AS BIGINT) AS past, " +
+      "CAST(-123456789012345678 AS BIGINT) AS negative, CAST(9223372036854775807 AS UBIGINT) AS u, " +
+      "CAST(NULL AS BIGINT) AS nothing, count(*) AS n FROM pricing_data",
+    LIMITS,
+  );
+  assertEquals(answer.rows, [{
+    safe: 9007199254740991,
+    past: "9007199254740992",
+    negative: "-123456789012345678",
+    u: "9223372036854775807",
+    nothing: null,
+    n: 400,
+  }]);
+  await closeFrameSql();
+});

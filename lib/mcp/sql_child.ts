@@ -20,6 +20,22 @@ import {
 const encoder = new TextEncoder();
 
 /**
+ * A result column's values. A 64-bit integer that a number does not hold exactly (|n| > 2^53 − 1)
+ * is its decimal text, as database_sql keeps such integers: Polars' toArray rounds Int64 to the
+ * nearest double (123456789012345678 came back as …680) and gives UInt64 as bigint.
+ */
+function cellValues(series: pl.Series): unknown[] {
+  const values = series.toArray() as unknown[];
+  if (!series.dtype.equals(pl.Int64) && !series.dtype.equals(pl.UInt64)) return values;
+  const texts = series.cast(pl.Utf8).toArray() as (string | null)[];
+  return texts.map((text, i) => {
+    if (text === null) return values[i];
+    const value = Number(text);
+    return Number.isSafeInteger(value) ? value : text;
+  });
+}
+
+/**
  * The statement as a lazy frame. nodejs-polars 0.25's SQLContext.execute does not throw on a
  * statement it cannot plan (an unknown table or column, a syntax error): it returns a lazy frame
  * around the Error, whose first use fails as "_ldf.slice is not a function". Its own message says
@@ -72,7 +88,7 @@ async function answer(request: Request): Promise<Answer> {
     const total = result.height > counted ? null : result.height;
     const capped = truncated ? result.head(request.maxRows) : result;
     const columns = capped.columns;
-    const arrays = columns.map((name) => capped.getColumn(name).toArray() as unknown[]);
+    const arrays = columns.map((name) => cellValues(capped.getColumn(name)));
     const rows: Row[] = [];
     for (let i = 0; i < capped.height; i++) {
       const row: Row = {};
