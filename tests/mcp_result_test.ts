@@ -140,7 +140,7 @@ Deno.test("numbers in text past 1e15 or below 1e-12: an exponent, 12 significant
   assertEquals(cellText(1e-200), "1e-200"); // plain decimals cut at 100 places read 0
 });
 
-Deno.test("key_question and query_sql: a price of 1e300 reads 1e+300, not 301 digits", async () => {
+Deno.test("key_question and query_sql: a figure of 2e300 reads 2e+300, not 301 digits", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_huge_" });
   await writeCsvFile(
     exportFrameFromColumns({
@@ -150,7 +150,8 @@ Deno.test("key_question and query_sql: a price of 1e300 reads 1e+300, not 301 di
       seats: [1, 1],
       requests_30d: [0, 0],
       llm_cost_30d: [0, 0],
-      mrr: [10, 20],
+      // (prices are bounded, $10,000,000 a seat at most: the data makes the huge figure)
+      mrr: [1e300, 1e300],
     }),
     join(dir, "helicone_pricing_data_2026-11-01.csv"),
   );
@@ -158,15 +159,18 @@ Deno.test("key_question and query_sql: a price of 1e300 reads 1e+300, not 301 di
   try {
     const models = await call(client, "key_question", {
       question: "pricing_models",
-      prices: { seatPriceUsd: 1e300 },
+      prices: { seatPriceUsd: 1e7 },
     });
     assertEquals(models.isError, undefined, text(models));
-    // one tier, two seats at 1e300 each
+    // one tier: MRR 1e300 twice; two seats at $10,000,000
     const pro = (models.structuredContent!.table as Values[]).find((r) => r.tier === "pro")!;
-    assertEquals(pro.seat_based, 2e300);
+    assertEquals([pro.current_mrr, pro.seat_based], [2e300, 2e7]);
     const line = text(models).split("\n").find((l) => l.startsWith('"pro"'))!;
     ok(line.includes(" | 2e+300 | "), line);
     ok(!/\d{20}/.test(text(models)), "no run of 20 digits");
+    // the reading's money too: not 2,000,…,000 (301 digits and 100 commas)
+    ok(text(models).includes(" against $2e+300 MRR today"), text(models));
+    ok(!/(,\d{3}){5}/.test(text(models)), "no run of five thousands");
     const sql = await call(client, "query_sql", {
       sql: "SELECT CAST('1e300' AS DOUBLE) AS huge, CAST('1e-200' AS DOUBLE) AS tiny " +
         "FROM pricing_data LIMIT 1",

@@ -190,8 +190,20 @@ export function countWhere(frame: pl.DataFrame, predicate: pl.Expr): number {
   return frame.filter(predicate).height;
 }
 
+/**
+ * A magnitude of 1e15 or more with an exponent at 12 significant digits (`2e+300`), as the CSV
+ * and the MCP tables write it: plain digits ran to 301 places with their commas.
+ */
+function huge(value: number): string | null {
+  return Number.isFinite(value) && Math.abs(value) >= 1e15
+    ? Number(value.toPrecision(12)).toExponential()
+    : null;
+}
+
 /** $1,234, $12.34 under $100, $20 for whole dollars: money in sentences. */
 export function usd(value: number): string {
+  const exponent = huge(value);
+  if (exponent !== null) return `$${exponent}`;
   const digits = Math.abs(value) < 100 && !Number.isInteger(value) ? 2 : 0;
   return `$${
     value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
@@ -200,7 +212,7 @@ export function usd(value: number): string {
 
 /** 1,234,567 */
 export function count(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
+  return huge(value) ?? Math.round(value).toLocaleString("en-US");
 }
 
 export function plural(
