@@ -567,6 +567,21 @@ Deno.test("a socket URL with a user and no host is a URL; an @ in a ?parameter's
   }
 });
 
+Deno.test("a ?port= that is no port is refused at once (pg's pool never ended after it: the export hung)", () => {
+  const url = (port: string) => ({ PRICING_PG_URL: `postgres://u:p@h:5432/db?port=${port}` });
+  for (const port of ["abc", "-1", "0", "65536", "70000", "54 32", "5432x"]) {
+    assertThrows(() => postgresSettings(url(port)), {
+      name: "UserError",
+      message: `PRICING_PG_URL's port=${
+        JSON.stringify(decodeURIComponent(port.replace(" ", "%20")))
+      } is no port number; use a whole number from 1 to 65535, or leave it out (5432)`,
+    });
+  }
+  for (const port of ["5432", "1", "65535", ""]) {
+    assertEquals(postgresSettings(url(port))!.url, url(port).PRICING_PG_URL);
+  }
+});
+
 Deno.test("an sslmode the pg driver does not know is refused at once, naming the ones it does", () => {
   const url = (mode: string) => ({ PRICING_PG_URL: `postgres://u:p@h:5432/db?sslmode=${mode}` });
   const known = "use disable, prefer, require, verify-ca, verify-full or no-verify";

@@ -5,6 +5,7 @@
 
 import { nearestName } from "./nearest_name.ts";
 import { unknownSettingWarnings } from "./setting_names.ts";
+import { quoteValue } from "./quote.ts";
 
 /** An error the user can fix: printed as one line, without a stack trace. */
 export class UserError extends Error {
@@ -280,6 +281,13 @@ export function postgresSettings(env: Env): PostgresSettings | null {
       `PRICING_PG_URL's sslmode=${JSON.stringify(mode)} is not one the pg driver knows${
         near ? ` (did you mean sslmode=${near}?)` : ""
       }; use ${PG_SSL_MODES.slice(0, -1).join(", ")} or no-verify`,
+    );
+  }
+  // pg refuses a bad ?port= only as it connects, and its pool then never ends: the export hung
+  for (const port of url.searchParams.getAll("port")) {
+    if (port === "" || (/^\d{1,5}$/.test(port) && +port >= 1 && +port <= 65535)) continue;
+    throw new UserError(
+      `PRICING_PG_URL's port=${quoteValue(port)} is no port number; use a whole number from 1 to 65535, or leave it out (5432)`,
     );
   }
   const statementTimeoutMs = positiveInt(
