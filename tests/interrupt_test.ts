@@ -162,6 +162,41 @@ Deno.test("Ctrl-C while PostgreSQL's answers are stalled: the one line, exit 130
   }
 });
 
+Deno.test("Ctrl-C while PostgreSQL accepts the connection and never answers: exit 130, not after the 15 s connect timeout", async () => {
+  const databases = await freshFixtureDatabases("interrupt_connect");
+  const out = await Deno.makeTempDir();
+  const tmp = await Deno.makeTempDir();
+  // a server that accepts and says nothing (a half-dead host, a firewall that swallows the
+  // handshake): the kit waits in pg's connect, not in a query
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of silent) held.push(conn);
+  })();
+  const url = new URL(databases.env.PRICING_PG_URL!);
+  url.port = String(silent.addr.port);
+  try {
+    const child = exportProcess({ ...databases.env, PRICING_PG_URL: url.toString() }, { out, tmp });
+    const output = child.output();
+    await waitFor("the kit to connect to the silent server", () => held.length >= 1);
+    const { code, text, seconds } = await interrupted(child, output);
+    assertEquals(code, 130, text);
+    assertEquals(
+      text,
+      "error: interrupted (SIGINT): stopped before publishing; nothing new was written\n",
+    );
+    // before: 7–14 s after the signal, whenever pg's connect timed out (15 s after it began)
+    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after the signal`);
+    assertEmpty(out, tmp);
+  } finally {
+    silent.close();
+    await accepting.catch(() => {});
+    for (const conn of held) conn.close();
+    for (const dir of [out, tmp]) await Deno.remove(dir, { recursive: true });
+    await databases.drop();
+  }
+});
+
 Deno.test("Ctrl-C when the kill's first connection drops: the kill is sent again and ClickHouse's query stops", async () => {
   // a connection dropped on the way loses the first KILL QUERY; unanswered, the query would run
   // on (readonly=1: no time limit at all)

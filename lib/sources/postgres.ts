@@ -97,8 +97,9 @@ export function openPostgres(
   ): Promise<T> => {
     let client: pg.PoolClient;
     try {
-      client = await pool.connect();
+      client = await connectUnlessAborted(pool, signal);
     } catch (error) {
+      if (signal?.aborted && error === signal.reason) throw error;
       throw postgresError(error, settings.url, null);
     }
     // A checked-out client has no pool listener: the 'error' it emits when its connection ends
@@ -239,9 +240,40 @@ export function openPostgres(
     close: async () => {
       signal?.removeEventListener("abort", onAbort);
       await Promise.all(stopping);
-      await pool.end();
+      const ended = pool.end();
+      // Once stopped, a connection still being made is not waited for: the pool's end waits
+      // for it (up to connectionTimeoutMillis, 15 s), and the client it yields is let go.
+      if (signal?.aborted) ended.catch(() => {});
+      else await ended;
     },
   };
+}
+
+/**
+ * pool.connect(), given up on at the abort: a server that accepts the connection and never
+ * answers held a stop for up to connectionTimeoutMillis (15 s). A client it yields after the
+ * abort goes back to the pool, which the close ends.
+ */
+async function connectUnlessAborted(
+  pool: pg.Pool,
+  signal: AbortSignal | undefined,
+): Promise<pg.PoolClient> {
+  signal?.throwIfAborted();
+  const connecting = pool.connect();
+  if (!signal) return await connecting;
+  const aborted = Promise.withResolvers<never>();
+  const onAbort = () => aborted.reject(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await Promise.race([connecting, aborted.promise]);
+  } catch (error) {
+    if (error === signal.reason) {
+      connecting.then((client: pg.PoolClient) => client.release(), () => {});
+    }
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
 }
 
 /** A statement's promise, rejected once the connection was dropped past the wait. */
