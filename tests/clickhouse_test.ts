@@ -304,6 +304,12 @@ Deno.test("a database or table setting ClickHouse cannot find or allow is named,
         `the ClickHouse database in PRICING_CH_DATABASE (nosuch) does not exist at ${server}; set PRICING_CH_DATABASE to the database that holds the requests and PTB spend tables`,
       );
     }
+    // a name with a blank (a .env value's trailing blank): 18.16 quotes it in its message, which
+    // was then blamed on the profile check's query file
+    assertEquals(
+      await exportError({ ...databases.env, PRICING_CH_DATABASE: `${database} ` }),
+      `the ClickHouse database in PRICING_CH_DATABASE (${database} ) does not exist at ${server}; set PRICING_CH_DATABASE to the database that holds the requests and PTB spend tables`,
+    );
     // a user whose users.xml allow_databases leaves this database out
     assertEquals(
       await exportError({ ...databases.env, PRICING_CH_USER: DEFAULT_DATABASE_USER }),
@@ -444,6 +450,20 @@ Deno.test("modern servers' errors (parsed by the client) name the setting too", 
     clickHouseError(parsed("81", "Database `probe` does not exist. "), context).message,
     "the ClickHouse database in PRICING_CH_DATABASE (probe) does not exist at ch.example.com:8443; set PRICING_CH_DATABASE to the database that holds the requests and PTB spend tables",
   );
+  // a name with a blank or a quote comes back quoted: it is the setting's all the same
+  for (const [database, shown] of [["my db ", "`my db `"], ["a'b", "`a\\'b`"]]) {
+    const quotedContext = {
+      ...context,
+      settings: clickHouseSettings({
+        PRICING_CH_URL: "https://ch.example.com:8443",
+        PRICING_CH_DATABASE: database,
+      })!,
+    };
+    assertEquals(
+      clickHouseError(parsed("81", `Database ${shown} does not exist. `), quotedContext).message,
+      `the ClickHouse database in PRICING_CH_DATABASE (${database}) does not exist at ch.example.com:8443; set PRICING_CH_DATABASE to the database that holds the requests and PTB spend tables`,
+    );
+  }
   // a column the table has not: the analyzer's words, and those before it
   for (
     const words of [

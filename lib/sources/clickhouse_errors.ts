@@ -162,8 +162,17 @@ function serverReason(message: string): string {
 
 /** A name as ClickHouse quotes it in a message (`db`.`table`, 'table'), unquoted. */
 function unquoted(name: string): string {
+  // `my db`, `a\'b`: ClickHouse quotes a name that needs it in backticks, escapes with \
+  const quoted = /^`((?:[^`\\]|\\.)*)`$/.exec(name);
+  if (quoted) return quoted[1].replace(/\\(.)/g, "$1");
   return name.replace(/[`'"]/g, "");
 }
+
+/**
+ * A database name in a server's message: backtick-quoted (a blank or quote in it: a .env value
+ * with a trailing blank was blamed on the kit's query) or bare.
+ */
+const NAME = "(`(?:[^`\\\\]|\\\\.)*`|\\S+)";
 
 /** The table settings, each with the name ClickHouse reads it as (PRICING_CH_DATABASE's if bare). */
 function tableSettings(settings: ClickHouseSettings) {
@@ -195,7 +204,7 @@ function missingObject(
   const setTable = (table: (typeof tables)[number]) =>
     `set ${table.variable} to ${table.what} (table, or database.table), or PRICING_CH_DATABASE (${database}) to the database that holds it`;
   if (serverCode === "291") {
-    const name = unquoted(why.match(/database (\S+) for user/i)?.[1] ?? "");
+    const name = unquoted(why.match(new RegExp(`database ${NAME} for user`, "i"))?.[1] ?? "");
     const table = tables.find((t) => t.database === name);
     if (name === database || (!table && name === "")) {
       return new UserError(
@@ -212,7 +221,9 @@ function missingObject(
     return new UserError(`${file} failed on ClickHouse at ${server}: ${why}`);
   }
   if (serverCode === "81") {
-    const name = unquoted(why.match(/^Database (\S+) does(?:n't| not) exist/i)?.[1] ?? "");
+    const name = unquoted(
+      why.match(new RegExp(`^Database ${NAME} does(?:n't| not) exist`, "i"))?.[1] ?? "",
+    );
     const table = tables.find((t) => t.database === name && name !== database);
     if (name === database) {
       return new UserError(
