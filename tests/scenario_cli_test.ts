@@ -143,6 +143,48 @@ Deno.test("deno task scenario refuses a price past its bound and a long name in 
   }
 });
 
+Deno.test("deno task scenario given a file that is no JSON: what it is, in one line, its bytes never raw on the terminal", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = join(dir, "out");
+  const { errors, restore } = captureConsole();
+  try {
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(frame, input);
+    const workbook = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
+    await Deno.writeFile(workbook, new Uint8Array([0x50, 0x4b, 3, 4, 20, 0, 0, 0, 8, 8]));
+    const utf16 = join(dir, "utf16.json");
+    await Deno.writeFile(utf16, new Uint8Array([0xff, 0xfe, 0x7b, 0, 0x7d, 0]));
+    const escape = join(dir, "esc.json");
+    await Deno.writeTextFile(escape, "x\x1b[31mRED\nSECOND");
+    const input_ = "a scenario is a JSON file such as scenarios/per_request.json (an export to " +
+      "price is passed with --input)";
+    const cases: [string, string | RegExp][] = [
+      // the export itself where the scenario goes (--input forgotten)
+      [
+        workbook,
+        `error: ${workbook} is not valid JSON: it is a ZIP file (an XLSX workbook?); ${input_}`,
+      ],
+      [input, `error: ${input} is not valid JSON: it is an export CSV; ${input_}`],
+      [utf16, `error: ${utf16} is not valid JSON: it is UTF-16 text; save it as UTF-8`],
+      // the parser's words quote the bytes: the ESC and the newline escaped, the line whole
+      [escape, /^error: .*esc\.json is not valid JSON: .*x\\u001b\[31mRED\\nSECOND/],
+    ];
+    for (const [file, message] of cases) {
+      errors.length = 0;
+      assertEquals(await scenarioMain([file, "--out-dir", out]), 1);
+      assertEquals(errors.length, 1, errors.join("\n"));
+      if (typeof message === "string") assertEquals(errors[0], message);
+      else ok(message.test(errors[0]), errors[0]);
+      ok(!/\p{Cc}/u.test(errors[0]), JSON.stringify(errors[0])); // no control character raw
+    }
+    const written = await Array.fromAsync(Deno.readDir(out)).catch(() => []);
+    assertEquals(written, []);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task scenario --input: match.tiersRaw finds a raw tier the CSV wrote with its formula guard", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, logs, restore } = captureConsole();

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
+import { plainLine } from "../formats/markdown.ts";
 
 /**
  * A path the user typed, read from the folder they typed it in. `deno task` runs every task in
@@ -116,10 +117,13 @@ export async function prepareOutDir(dir: string, { passed }: { passed: boolean }
   });
 }
 
-/** A failed command: `error: <first line>` on stderr; returns the exit code 1. */
+/**
+ * A failed command: `error: <first line>` on stderr, its control characters escaped (a message
+ * may quote a file's bytes: an ESC coloured the terminal); returns the exit code 1.
+ */
 export function failed(error: unknown): number {
   const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  console.error(`error: ${message}`);
+  console.error(`error: ${plainLine(message)}`);
   return 1;
 }
 

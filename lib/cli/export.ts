@@ -272,11 +272,14 @@ export async function main(args: string[]): Promise<number> {
     }
     return await deliver(result, options, smtp, keepDays, verbose);
   } catch (error) {
+    // (control characters escaped: a message may quote a file's bytes, a price book's)
     if (error instanceof UserError) {
-      console.error(`error: ${error.message}`);
+      console.error(`error: ${plainLine(error.message)}`);
     } else {
       const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      console.error(`error: ${message}${verbose ? "" : " (run with --verbose for details)"}`);
+      console.error(
+        `error: ${plainLine(message)}${verbose ? "" : " (run with --verbose for details)"}`,
+      );
     }
     if (verbose && error instanceof Error && error.stack) console.error(error.stack);
     return 1;

@@ -1,6 +1,7 @@
 /** Scenario validation: `parseScenario` checks a scenario's JSON and names the field that is wrong. */
 import { UserError } from "../../core/config.ts";
 import { TIER_FAMILIES } from "../../frame/tiers.ts";
+import { plainLine } from "../../formats/markdown.ts";
 import {
   KNOWN_ADDONS,
   MAX_MONTHLY_USD,
@@ -400,9 +401,27 @@ export async function readScenarioFile(
     // a byte order mark (editors on Windows write one) is not JSON: drop it
     json = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
   } catch (error) {
-    throw new UserError(`${path} is not valid JSON: ${(error as Error).message.split("\n")[0]}`);
+    throw new UserError(`${path} is not valid JSON: ${notJsonReason(bytes, error as Error)}`);
   }
   return { scenario: parseScenario(json, path, reading), bytes };
+}
+
+/**
+ * Why a scenario file's bytes are no JSON, said for what they are when that is known: a workbook
+ * or an export handed over in the scenario's place (an export to price goes with --input), or
+ * UTF-16 text; else the parser's words, which quote the bytes (control characters escaped).
+ */
+function notJsonReason(bytes: Uint8Array, error: Error): string {
+  const head = new TextDecoder().decode(bytes.subarray(0, 64));
+  const input =
+    "a scenario is a JSON file such as scenarios/per_request.json (an export to price " +
+    "is passed with --input)";
+  if (head.startsWith("PK\u0003\u0004")) return `it is a ZIP file (an XLSX workbook?); ${input}`;
+  if (/^(\uFEFF)?"?org_id"?,/.test(head)) return `it is an export CSV; ${input}`;
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return "it is UTF-16 text; save it as UTF-8";
+  }
+  return plainLine(error.message); // (the bytes it quotes kept on one line, escaped)
 }
 
 /** Reads and validates a scenario file; every failure is a one-line UserError naming the file. */
