@@ -376,7 +376,7 @@ Deno.test("numeric settings take plain decimal numbers only, one line naming the
     () => costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "0x10" }),
     {
       message:
-        'PRICING_INFRA_USD_PER_1K_REQUESTS must be a number of USD ≥ 0 (e.g. 0.05), got "0x10"',
+        'PRICING_INFRA_USD_PER_1K_REQUESTS must be a number of USD from 0 to 1,000 per 1,000 requests (e.g. 0.05), got "0x10"',
     },
   );
   assertEquals(

@@ -480,8 +480,24 @@ Deno.test("cost model settings: bad values are one-line errors naming the settin
   });
   throws(
     () => costModelFromEnv({ PRICING_INFRA_USD_PER_1K_REQUESTS: "-1" }),
-    /^UserError: PRICING_INFRA_USD_PER_1K_REQUESTS must be a number of USD ≥ 0/,
+    /^UserError: PRICING_INFRA_USD_PER_1K_REQUESTS must be a number of USD from 0 to 1,000 per 1,000 requests/,
   );
+  // past the bound (a typo's 1e24 read as a margin of −4.7e+25 %; 1e307 emptied company_cost_30d)
+  for (
+    const [name, unit] of [
+      ["PRICING_INFRA_USD_PER_1K_REQUESTS", "per 1,000 requests"],
+      ["PRICING_INFRA_USD_PER_GB_STORED", "per GB stored a month"],
+    ]
+  ) {
+    throws(
+      () => costModelFromEnv({ [name]: "999999999999999999999999" }),
+      {
+        message:
+          `${name} must be a number of USD from 0 to 1,000 ${unit} (e.g. 0.05), got "999999999999999999999999"`,
+      },
+    );
+    assertEquals(Object.values(costModelFromEnv({ [name]: "1000" })).includes(1000), true);
+  }
   throws(
     () => costModelFromEnv({ PRICING_INFRA_USD_PER_GB_STORED: "lots" }),
     /PRICING_INFRA_USD_PER_GB_STORED must be a number/,

@@ -1484,7 +1484,7 @@ Deno.test("deno task serve: a bad price book, cost model or Stripe setting is re
     ],
     [
       { PRICING_INFRA_USD_PER_1K_REQUESTS: "abc" },
-      'error: PRICING_INFRA_USD_PER_1K_REQUESTS must be a number of USD ≥ 0 (e.g. 0.05), got "abc"\n',
+      'error: PRICING_INFRA_USD_PER_1K_REQUESTS must be a number of USD from 0 to 1,000 per 1,000 requests (e.g. 0.05), got "abc"\n',
       ["--demo"],
     ],
     [

@@ -10,6 +10,7 @@
  * the environment (or .env) and are written into every export's manifest; unset = 0, said so.
  */
 import { type Env, settingNumber, UserError } from "../core/config.ts";
+import { quoteValue } from "../core/quote.ts";
 import type { CostModel } from "./types.ts";
 import { formatNumber } from "../formats/csv_rows.ts";
 
@@ -20,13 +21,25 @@ export const COST_MODEL_SETTINGS = {
   infraUsdPerGbStored: "PRICING_INFRA_USD_PER_GB_STORED",
 } as const;
 
-function optionalUsd(env: Env, name: string): number | null {
+/**
+ * Upper bounds on the infrastructure costs, far above any real one (cents per 1,000 requests):
+ * past them a typo's 1e24 read as a margin of −4.7e+25 % and 1e307 left company_cost_30d empty.
+ * The same as a scenario's prices per 1,000 requests and per GB (lib/analysis/scenario/model.ts).
+ */
+export const MAX_INFRA_USD = { per1kRequests: 1_000, perGbStored: 1_000 } as const;
+
+function optionalUsd(
+  env: Env,
+  { name, max, unit }: { name: string; max: number; unit: string },
+): number | null {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return null;
   const value = settingNumber(raw);
-  if (!Number.isFinite(value) || value < 0) {
+  if (!Number.isFinite(value) || value < 0 || value > max) {
     throw new UserError(
-      `${name} must be a number of USD ≥ 0 (e.g. 0.05), got ${JSON.stringify(raw)}`,
+      `${name} must be a number of USD from 0 to ${
+        max.toLocaleString("en-US")
+      } ${unit} (e.g. 0.05), got ${quoteValue(raw)}`,
     );
   }
   return value;
@@ -34,8 +47,16 @@ function optionalUsd(env: Env, name: string): number | null {
 
 export function costModelFromEnv(env: Env): CostModel {
   return {
-    infraUsdPer1kRequests: optionalUsd(env, COST_MODEL_SETTINGS.infraUsdPer1kRequests),
-    infraUsdPerGbStored: optionalUsd(env, COST_MODEL_SETTINGS.infraUsdPerGbStored),
+    infraUsdPer1kRequests: optionalUsd(env, {
+      name: COST_MODEL_SETTINGS.infraUsdPer1kRequests,
+      max: MAX_INFRA_USD.per1kRequests,
+      unit: "per 1,000 requests",
+    }),
+    infraUsdPerGbStored: optionalUsd(env, {
+      name: COST_MODEL_SETTINGS.infraUsdPerGbStored,
+      max: MAX_INFRA_USD.perGbStored,
+      unit: "per GB stored a month",
+    }),
   };
 }
 
