@@ -6,7 +6,14 @@ const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
 async function runCli(args: string[], env: Record<string, string> = {}) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--env-file", "/dev/null", ...args],
+    // no settings file unless the test names one (a flag given twice is refused)
+    args: [
+      "run",
+      "-A",
+      CLI,
+      ...(args.some((a) => a.startsWith("--env-file")) ? [] : ["--env-file", "/dev/null"]),
+      ...args,
+    ],
     env: { NO_COLOR: "1", ...env },
     clearEnv: true,
     stdout: "piped",
@@ -230,7 +237,7 @@ Deno.test("a failed email exits 2 and keeps the export; retention prunes old kit
   await Deno.remove(out, { recursive: true });
 });
 
-Deno.test("empty flag values, dash values and a missing --env-file are one-line errors", async () => {
+Deno.test("empty flag values, dash values, a flag given twice and a missing --env-file are one-line errors", async () => {
   const dir = await Deno.makeTempDir();
   try {
     for (
@@ -248,10 +255,19 @@ Deno.test("empty flag values, dash values and a missing --env-file are one-line 
           /^error: --env-file ".*missing\.env" does not exist/,
         ],
         [["--env-file", dir], /^error: --env-file ".*" is a folder, not a settings file/],
+        // a flag with a value given twice: node kept the last silently
+        [
+          ["--days", "30", "--days", "7"],
+          /^error: --days is given more than once \("30", "7"\); give it once$/,
+        ],
+        [
+          ["--as-of=2026-11-01", "--as-of", "2026-10-01"],
+          /^error: --as-of is given more than once/,
+        ],
       ] as const
     ) {
-      // the last --env-file wins over the helper's /dev/null
-      const result = await runCli(["--demo", "--out-dir", `${dir}/out`, ...args]);
+      const outDir = args.some((a) => a.startsWith("--out-dir")) ? [] : ["--out-dir", `${dir}/out`];
+      const result = await runCli(["--demo", ...outDir, ...args]);
       assertEquals(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
       assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
       match(result.stderr.trim(), pattern);

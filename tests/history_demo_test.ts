@@ -177,11 +177,12 @@ Deno.test("history backfill and report: a missing --out-dir is made, a blocked o
     const common = ["--demo", "--history-dir", history, "--quiet", "--env-file", "/dev/null"];
     // --out-dir a file: refused before the first snapshot is written
     await Deno.writeTextFile(`${dir}/file`, "");
-    const backfillArgs = ["backfill", "--to", "2026-12-01", "--months", "2", ...common];
+    const backfill = ["backfill", "--to", "2026-12-01", ...common];
+    const backfillArgs = [...backfill, "--months", "2"];
     assertEquals(await historyMain([...backfillArgs, "--out-dir", `${dir}/file`]), 1);
     assertEquals(await Deno.stat(history).catch(() => null), null, "no snapshot written");
     for (const months of ["abc", "1.5"]) {
-      assertEquals(await historyMain([...backfillArgs, "--months", months, "--out-dir", dir]), 1);
+      assertEquals(await historyMain([...backfill, "--months", months, "--out-dir", dir]), 1);
     }
     assertEquals(errors, [
       `error: --out-dir ${dir}/file is a file, not a folder; pass a folder (made if missing)`,

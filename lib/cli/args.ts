@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "../core/config.ts";
+import { quoteValue } from "../core/quote.ts";
 import { ensureWritableDir } from "../formats/staging.ts";
 import { plainLine } from "../formats/markdown.ts";
 
@@ -44,8 +45,11 @@ const PATH_FLAGS = new Set(["out-dir", "env-file", "input", "history-dir"]);
  */
 export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   let parsed: ReturnType<typeof parseArgs<T>>;
+  let tokens: OptionToken[];
   try {
-    parsed = parseArgs(config);
+    const withTokens = parseArgs({ ...config, tokens: true });
+    tokens = (withTokens.tokens ?? []) as OptionToken[];
+    parsed = withTokens as unknown as ReturnType<typeof parseArgs<T>>;
   } catch (error) {
     const message = (error as Error).message;
     // `--days -1`: node reads "-1" as a flag; its three lines hide the fix in the last one.
@@ -61,6 +65,7 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
     if (unknown) throw new UserError(`Unknown option '${unknown[1]}' (see --help)`);
     throw new UserError(`${message.split("\n")[0]} (see --help)`);
   }
+  refuseRepeatedValues(tokens, config.options ?? {});
   const values = parsed.values as Record<string, unknown>;
   refuseEmptyValues(values); // (every command line's: the server's --port "" too)
   for (const name of PATH_FLAGS) {
@@ -69,6 +74,32 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
     else if (Array.isArray(value)) values[name] = value.map((v) => userPath(String(v)));
   }
   return parsed;
+}
+
+/** parseArgs' token of an option (other tokens: positionals, `--`). */
+type OptionToken = { kind: string; name?: string; value?: string };
+
+/**
+ * Refuses a flag with a value given twice (`--days 30 --days 7`): node keeps the last silently,
+ * where the kit refuses other conflicts (`--demo --live`). Flags that take several (multiple)
+ * and switches (`--quiet --quiet`) are not refused.
+ */
+function refuseRepeatedValues(tokens: OptionToken[], options: ParseArgsOptionsConfig): void {
+  const seen = new Map<string, string[]>();
+  for (const token of tokens) {
+    const option = token.kind === "option" && token.name ? options[token.name] : undefined;
+    if (!option || option.type !== "string" || option.multiple) continue;
+    const given = seen.get(token.name!) ?? [];
+    given.push(token.value ?? "");
+    seen.set(token.name!, given);
+    if (given.length === 2) {
+      throw new UserError(
+        `--${token.name} is given more than once (${
+          given.map((v) => quoteValue(v)).join(", ")
+        }); give it once`,
+      );
+    }
+  }
 }
 
 /** Refuses `--flag ""` (and `--flag=`): an empty value would silently mean the default. */
