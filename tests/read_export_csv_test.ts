@@ -150,6 +150,11 @@ Deno.test("a value its column does not take goes to the row reader, which names 
     [{ org_id: "o2", mrr: "abc" }, 'x.csv row 3, column mrr: "abc" is not a number'],
     [{ org_id: "o2", mrr: "inf" }, 'x.csv row 3, column mrr: "inf" is not a number'],
     [{ org_id: "o2", seats: "2.5" }, 'x.csv row 3, column seats: "2.5" is not a whole number'],
+    // (read as unknown before: its Int64 cast overflowed)
+    [
+      { org_id: "o2", seats: "99999999999999999999999" },
+      'x.csv row 3, column seats: "99999999999999999999999" is too large a whole number (at most 9,007,199,254,740,991 in magnitude)',
+    ],
     [{ org_id: "o2", is_ptb: "yes" }, 'x.csv row 3, column is_ptb: "yes" is not true or false'],
     [
       { org_id: "o2", created_at: "2026-13-45" },

@@ -147,6 +147,12 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
       if (def.type === "integer" && !Number.isInteger(value)) {
         throw `${JSON.stringify(cell)} is not a whole number`;
       }
+      // past 2^53 − 1 a double holds no exact whole number, and its Int64 cast read as unknown
+      if (def.type === "integer" && !Number.isSafeInteger(value)) {
+        throw `${JSON.stringify(cell)} is too large a whole number (at most ${
+          Number.MAX_SAFE_INTEGER.toLocaleString("en-US")
+        } in magnitude)`;
+      }
       return value;
     }
     case "boolean":

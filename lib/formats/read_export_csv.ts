@@ -279,8 +279,12 @@ function badValues(def: ColumnDef): pl.Expr {
   switch (def.type) {
     case "number":
       return value.isNotNull().and(value.isFinite().not()).sum();
-    case "integer":
-      return value.isNotNull().and(value.isFinite().not().or(value.floor().neq(value))).sum();
+    case "integer": // (past 2^53 − 1 no whole number is exact, and the Int64 cast nulls 1e23)
+      return value.isNotNull().and(
+        value.isFinite().not().or(value.floor().neq(value)).or(
+          value.abs().gt(pl.lit(Number.MAX_SAFE_INTEGER)),
+        ),
+      ).sum();
     case "boolean": // any case: a spreadsheet saves TRUE and FALSE
       return value.isNotNull().and(value.str.toLowerCase().isIn(["true", "false", ""]).not())
         .sum();
