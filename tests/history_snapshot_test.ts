@@ -213,6 +213,8 @@ Deno.test("history import: all the files or none; a future as-of date is refused
     await Deno.writeTextFile(notExport, "a,b\n1,2\n");
     const future = `${outDir}/helicone_pricing_data_2030-01-01_demo.csv`;
     await Deno.copyFile(good, future);
+    const early = `${outDir}/helicone_pricing_data_1960-01-01_demo.csv`; // (was stored as 1960)
+    await Deno.copyFile(good, early);
     const errors: string[] = [];
     const original = console.error;
     console.error = (line: string) => errors.push(line);
@@ -221,10 +223,15 @@ Deno.test("history import: all the files or none; a future as-of date is refused
       assertEquals(await historyMain(["import", good, notExport, "--history-dir", dir]), 1);
       assertEquals(await historyMain(["import", good, future, "--history-dir", dir]), 1);
       assertEquals(await historyMain(["import", good, good, "--history-dir", dir]), 1);
+      assertEquals(await historyMain(["import", good, early, "--history-dir", dir]), 1);
     } finally {
       console.error = original;
     }
-    assertEquals(errors.length, 3, errors.join("\n"));
+    assertEquals(errors.length, 4, errors.join("\n"));
+    assertEquals(
+      errors[3],
+      `error: ${early}: its as-of date 1960-01-01 is before 1970-01-01; rename it to the date it was exported`,
+    );
     match(errors[0], /helicone_pricing_data_2026-10-01_demo\.csv is not a pricing-kit export/);
     assertEquals(
       errors[1],

@@ -185,6 +185,31 @@ Deno.test("deno task scenario given a file that is no JSON: what it is, in one l
   }
 });
 
+Deno.test("deno task scenario --input an export named for a day after today, or before 1970: refused as misnamed", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = join(dir, "out");
+  const { errors, restore } = captureConsole();
+  try {
+    const scenario = new URL("../scenarios/per_request.json", import.meta.url).pathname;
+    for (const date of ["2099-01-01", "1960-01-01"]) {
+      const misnamed = join(dir, `helicone_pricing_data_${date}.csv`);
+      await writeCsvFile(frame, misnamed);
+      errors.length = 0;
+      assertEquals(await scenarioMain([scenario, "--input", misnamed, "--out-dir", out]), 1);
+      // (2099 was priced and written as "data as of 2099-01-01")
+      assertEquals(errors, [
+        `error: --input ${misnamed}: its as-of date ${date} is ${
+          date === "2099-01-01" ? "in the future" : "before 1970-01-01"
+        }; rename it to the date it was exported (or fix its manifest)`,
+      ]);
+    }
+    assertEquals(await Array.fromAsync(Deno.readDir(out)).catch(() => []), []);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task scenario --input: match.tiersRaw finds a raw tier the CSV wrote with its formula guard", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, logs, restore } = captureConsole();

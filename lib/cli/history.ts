@@ -28,6 +28,7 @@ import {
 import { snapshotFileName } from "../history/snapshot_names.ts";
 import {
   type ExactAsOf,
+  exportAsOfProblem,
   exportExactAsOf,
   exportFileFacts,
   withRowsFacts,
@@ -132,12 +133,9 @@ async function importFiles(
     }
     if (name.suffix !== null) throw new UserError(partOfExportError(file, name));
     const exact = (await exportExactAsOf(file))!;
-    if (exact.asOf > now) {
-      throw new UserError(
-        `${file}: its as-of date ${
-          asOfKey(exact.asOf)
-        } is in the future; rename it to the date it was exported`,
-      );
+    const problem = exportAsOfProblem(exact.asOf, now.getTime());
+    if (problem !== null) {
+      throw new UserError(`${file}: ${problem}; rename it to the date it was exported`);
     }
     asOfs.set(file, exact);
   }

@@ -14,7 +14,12 @@ import { usageOnMonthlyBasis } from "../frame/monthly.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
 import { readExportFile } from "../formats/read_export.ts";
-import { exportAssumptionWarning, exportFileFacts, withRowsFacts } from "../formats/export_demo.ts";
+import {
+  exportAsOfProblem,
+  exportAssumptionWarning,
+  exportFileFacts,
+  withRowsFacts,
+} from "../formats/export_demo.ts";
 import { exportPart } from "../report/export_parts.ts";
 import { writeFileSet } from "../formats/staging.ts";
 import {
@@ -200,6 +205,12 @@ async function loadInputFile(
     return new Date(`${isoDate(stat.mtime ?? new Date())}T00:00:00Z`);
   };
   const asOf = facts.asOf ?? await modified();
+  const asOfProblem = exportAsOfProblem(asOf);
+  if (asOfProblem !== null) {
+    throw new UserError(
+      `--input ${path}: ${asOfProblem}; rename it to the date it was exported (or fix its manifest)`,
+    );
+  }
   const warning = exportAssumptionWarning(path, facts, {
     demo: "live data",
     windowDays: `a ${STANDARD_WINDOW_DAYS}-day window`,

@@ -147,6 +147,17 @@ export async function demoMark(path: string): Promise<DemoMark> {
   return markOf(name, await besideOf(path, name));
 }
 
+/**
+ * What is wrong with an export file's as-of (from its name, manifest or sidecar) for reading it
+ * as data of that day: one after `now`, or before 1970-01-01 (the earliest an export takes), is
+ * a misnamed file; null when nothing is.
+ */
+export function exportAsOfProblem(asOf: Date, now: number = Date.now()): string | null {
+  if (asOf.getTime() > now) return `its as-of date ${isoDate(asOf)} is in the future`;
+  if (asOf.getTime() < 0) return `its as-of date ${isoDate(asOf)} is before 1970-01-01`;
+  return null;
+}
+
 /** An export file's as-of, window and demo flag, and where they came from. */
 export interface ExportFileFacts {
   /** what the name says; null for a renamed file */
