@@ -378,6 +378,14 @@ Deno.test("writeFileSet: the whole set appears, replacing the previous one, noth
     await writeFileSet(outDir, write("second"));
     assertEquals(names(outDir), ["a.csv", "a.md"]);
     assertEquals(await Deno.readTextFile(join(outDir, "a.md")), "second");
+    // a publish that fails names the files, not "the export" (a comparison said it was one)
+    await Deno.remove(join(outDir, "a.md"));
+    await Deno.mkdir(join(outDir, "a.md"));
+    await rejects(
+      writeFileSet(outDir, write("third")),
+      /^UserError: publishing the files failed \(.*a\.md exists and is not a file; move it away\); nothing new was written, the previous files are unchanged$/,
+    );
+    assertEquals(await Deno.readTextFile(join(outDir, "a.csv")), "second");
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

@@ -283,6 +283,8 @@ export async function publishStaged(
 
 interface PublishOptions extends PublishLockOptions {
   outDir: string;
+  /** what the files are, as a failure names them: "the export" (default), "the comparison", … */
+  what?: string;
   files: readonly string[];
   /** names in `outDir` the published set no longer has (moved aside with the replaced files) */
   retire?: readonly string[];
@@ -306,7 +308,7 @@ export async function publishesSettled(): Promise<void> {
 /** publishStaged's moves. */
 async function moveStaged(
   staging: string,
-  { outDir, files, retire = [] }: PublishOptions,
+  { outDir, files, retire = [], what = "the export" }: PublishOptions,
 ): Promise<string[]> {
   const previous = join(staging, PREVIOUS_DIR);
   await Deno.mkdir(previous, { recursive: true });
@@ -357,13 +359,13 @@ async function moveStaged(
     const reason = (error as Error).message.split("\n")[0];
     if (undoFailures.length > 0) {
       throw new UserError(
-        `publishing the export failed (${reason}) and ${undoFailures.length} file(s) could not be put back: ${
+        `publishing ${what} failed (${reason}) and ${undoFailures.length} file(s) could not be put back: ${
           undoFailures.join(", ")
         }`,
       );
     }
     throw new UserError(
-      `publishing the export failed (${reason}); nothing new was written, the previous files are unchanged`,
+      `publishing ${what} failed (${reason}); nothing new was written, the previous files are unchanged`,
     );
   }
   return published;
@@ -378,11 +380,12 @@ async function moveStaged(
 export async function writeFileSet(
   outDir: string,
   write: (staging: string) => Promise<string[]>,
+  { what = "the files" }: { what?: string } = {},
 ): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const staging = await makeStagingDir(outDir);
   try {
-    return await publishStaged(staging, { outDir, files: await write(staging) });
+    return await publishStaged(staging, { outDir, files: await write(staging), what });
   } finally {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
   }
