@@ -83,6 +83,13 @@ Deno.test("report reads the live snapshots with no --demo/--live, whatever the d
   assertEquals(demo.errors, [
     `error: ${dir} holds 0 demo snapshot month(s) and a report needs two; pass --live for its 2 live snapshot(s)`,
   ]);
+
+  // a mistyped folder is said not to exist (it read as one holding no snapshot)
+  const typo = `${dir}-typo`;
+  const missing = await run(["report", "--history-dir", typo, "--out-dir", out]);
+  assertEquals([missing.code, missing.errors], [1, [
+    `error: the history folder ${typo} (--history-dir) does not exist or is no folder; name the folder the exports' snapshots are in, or export at two as-of dates or run deno task history backfill`,
+  ]]);
 });
 
 Deno.test("report reads a demo-only folder as demo; with both kinds it says which and how to choose", async () => {

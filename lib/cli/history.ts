@@ -318,6 +318,14 @@ async function report(
     kindNote?: string | null;
   },
 ): Promise<number> {
+  if (!(await Deno.stat(context.historyDir).then((s) => s.isDirectory, () => false))) {
+    // (said as "holds 0 snapshot month(s)" before: a mistyped folder read as an empty one)
+    throw new UserError(
+      `the history folder ${context.historyDir}${
+        context.historyDirNamed ? ` (${context.historyDirNamed})` : ""
+      } does not exist or is no folder; name the folder the exports' snapshots are in, or export at two as-of dates or run deno task history backfill`,
+    );
+  }
   const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
   if (points.length < 2) { // (buildHistoryReport also refuses fewer than two with revenue)
     const other = (await listSnapshots(context.historyDir, !demo)).length;
