@@ -287,7 +287,9 @@ export function postgresSettings(env: Env): PostgresSettings | null {
   for (const port of url.searchParams.getAll("port")) {
     if (port === "" || (/^\d{1,5}$/.test(port) && +port >= 1 && +port <= 65535)) continue;
     throw new UserError(
-      `PRICING_PG_URL's port=${quoteValue(port)} is no port number; use a whole number from 1 to 65535, or leave it out (5432)`,
+      `PRICING_PG_URL's port=${
+        quoteValue(port)
+      } is no port number; use a whole number from 1 to 65535, or leave it out (5432)`,
     );
   }
   const statementTimeoutMs = positiveInt(
