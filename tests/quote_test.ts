@@ -7,6 +7,9 @@ Deno.test("quoteValue: short values whole, long ones cut at 40 characters with t
   assertEquals(quoteValue("pdf"), '"pdf"');
   assertEquals(quoteValue(""), '""');
   assertEquals(quoteValue("a\nb"), '"a\\nb"'); // one line
+  // what JSON leaves raw and would act on a reader's line: bidi controls, C1, line separators
+  assertEquals(quoteValue("\u202e2026\u0085\u2028\u200b"), '"\\u202e2026\\u0085\\u2028\\u200b"');
+  assertEquals(quoteValue("Straße 😀"), '"Straße 😀"'); // other text stays as it is
   assertEquals(quoteValue("x".repeat(40)), `"${"x".repeat(40)}"`); // 40 is not cut
   assertEquals(quoteValue("x".repeat(41)), `"${"x".repeat(40)}"… (41 characters)`);
   assertEquals(quoteValue("9".repeat(5000)), `"${"9".repeat(40)}"… (5,000 characters)`);

@@ -445,6 +445,8 @@ Deno.test("parameters: strict 400s with a JSON message", async (t) => {
     ],
     ["as_of=1975-01-01&days=3660", /^the 3660-day window before as_of 1975-01-01T00:00:00\.000Z/],
     ["segment=nope", /segment must be one of ptb_customers, .*, got "nope"/],
+    // a bidi control comes back escaped (raw, it drew the rest of a client's line reversed)
+    ["as_of=%E2%80%AE2026", /^as_of must be a date .*, got "\\u202e2026"$/],
     ["segment=", /segment must be one of/],
     ["refresh=yes", /refresh must be 1 \(or 0\), got "yes"/],
     // a long value comes back cut: its first 40 characters and its length

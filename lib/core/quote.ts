@@ -15,13 +15,28 @@ export const QUOTED_VALUE_CHARS = 40;
 export const QUOTED_NAME_CHARS = 200;
 
 /**
+ * What JSON.stringify leaves raw and a reader's line would act on: C1 controls, line separators,
+ * and the bidirectional and zero-width format characters (U+202E echoed in a 400 drew the rest of
+ * the client's line reversed).
+ */
+const UNSEEN = /[\u0080-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
+
+/** A value as a JSON string literal, with UNSEEN as \u escapes: the default quote. */
+export function jsonQuoted(text: string): string {
+  return JSON.stringify(text).replace(
+    UNSEEN,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
  * `"30"`; a longer value as its first 40 characters quoted and `… (5,000 characters)` (cut by code
- * point, never inside an emoji). `quote` quotes the kept text: JSON.stringify (a newline shows as
- * `\n`), or the MCP server's dataLiteral; `maxChars` is QUOTED_NAME_CHARS for a name.
+ * point, never inside an emoji). `quote` quotes the kept text: jsonQuoted (a newline shows as
+ * `\n`, a bidi control as `\u202e`), or the MCP server's dataLiteral; `maxChars` is QUOTED_NAME_CHARS for a name.
  */
 export function quoteValue(
   value: string,
-  quote: (text: string) => string = JSON.stringify,
+  quote: (text: string) => string = jsonQuoted,
   maxChars: number = QUOTED_VALUE_CHARS,
 ): string {
   const chars = Array.from(value);
