@@ -359,7 +359,7 @@ Deno.test("scenario validation names the field that is wrong", async () => {
     's.json: name must be lower-case letters, digits, _ or - (it names files), got "Two Percent"',
   );
   const prices =
-    "plans[i].flatUsd, plans[i].perSeatUsd, plans[i].minimumUsd, plans[i].flatTiers.tiers[j].usd, plans[i].perRequest.tiers[j].usdPer1k, plans[i].pctOfLlmCost.percent or addonPrices.<add-on>";
+    "plans[i].flatUsd, plans[i].perSeatUsd, plans[i].minimumUsd, plans[i].flatTiers.tiers[j].usd, plans[i].perRequest.tiers[j].usdPer1k, plans[i].pctOfLlmCost.percent, addonPrices.prompts, addonPrices.experiments or addonPrices.evals";
   assertEquals(
     error({ ...base, breakeven: "plans[0].name" }),
     `s.json: breakeven must name a price: one of ${prices}, got "plans[0].name"`,

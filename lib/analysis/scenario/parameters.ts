@@ -1,5 +1,5 @@
 /** Breakeven parameters: the path of one price in a scenario (`plans[0].perSeatUsd`), read and replaced. */
-import type { Scenario } from "./model.ts";
+import { KNOWN_ADDONS, type Scenario } from "./model.ts";
 
 // ── breakeven parameters ────────────────────────────────────────────────────────────────────
 
@@ -17,7 +17,10 @@ const PRICE_PATHS = [
   "plans[i].pctOfLlmCost.percent",
 ];
 const PRICE_SHAPES = new Set(PRICE_PATHS.map((path) => path.replace(/\[[ij]\]/g, ".#")));
-const PRICE_LIST = `${PRICE_PATHS.join(", ")} or addonPrices.<add-on>`;
+// the add-ons by name, not `addonPrices.<add-on>`: the MCP server escapes < and > in errors
+const PRICE_LIST = `${
+  [...PRICE_PATHS, ...KNOWN_ADDONS.slice(0, -1).map((a) => `addonPrices.${a}`)].join(", ")
+} or addonPrices.${KNOWN_ADDONS.at(-1)}`;
 
 /** A path's parts with every index as `#` (`plans.#.flatTiers.tiers.#.usd`), as PRICE_SHAPES. */
 function shapeOf(parts: readonly (string | number)[]): string {
