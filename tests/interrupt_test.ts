@@ -137,35 +137,23 @@ FROM pg_sleep(2)`;
 Deno.test("Ctrl-C while PostgreSQL's answers are stalled: the one line, exit 130, nothing uncaught", async () => {
   // the replies stop once the kit sends its COPY (a frozen backend, a network black hole): the
   // stop's cancel request cannot end the wait, so the connection is dropped
-  const databases = await freshFixtureDatabases("interrupt_stall");
-  const out = await Deno.makeTempDir();
-  const tmp = await Deno.makeTempDir();
-  const proxy = stallingProxy(databases.env.PRICING_PG_URL!, "COPY (");
+  let proxy: ReturnType<typeof stallingProxy> | undefined;
   try {
-    const child = exportProcess({ ...databases.env, PRICING_PG_URL: proxy.url }, { out, tmp });
-    const output = child.output();
-    await waitFor("a COPY's answer to stall", () => proxy.stalled() >= 1);
-    const { code, text, seconds } = await interrupted(child, output);
-    assertEquals(code, 130, text);
-    // the dropped connections' errors are the stop's: nothing after this line
-    assertEquals(
-      text,
-      "error: interrupted (SIGINT): stopped before publishing; nothing new was written\n",
-    );
-    ok(seconds < 15, `exited ${seconds.toFixed(1)} s after the signal`);
-    await waitFor("the stalled connections to close", () => proxy.open() === 0, 5_000);
-    assertEmpty(out, tmp);
+    await interruptedWithPostgresAt({
+      name: "interrupt_stall",
+      postgresUrl: (url) => (proxy = stallingProxy(url, "COPY (")).url,
+      waitingFor: "a COPY's answer to stall",
+      ready: () => proxy!.stalled() >= 1,
+      withinSeconds: 15,
+      afterwards: () =>
+        waitFor("the stalled connections to close", () => proxy!.open() === 0, 5_000),
+    });
   } finally {
-    await proxy.close();
-    for (const dir of [out, tmp]) await Deno.remove(dir, { recursive: true });
-    await databases.drop();
+    await proxy?.close();
   }
 });
 
 Deno.test("Ctrl-C while PostgreSQL accepts the connection and never answers: exit 130, not after the 15 s connect timeout", async () => {
-  const databases = await freshFixtureDatabases("interrupt_connect");
-  const out = await Deno.makeTempDir();
-  const tmp = await Deno.makeTempDir();
   // a server that accepts and says nothing (a half-dead host, a firewall that swallows the
   // handshake): the kit waits in pg's connect, not in a query
   const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -173,29 +161,64 @@ Deno.test("Ctrl-C while PostgreSQL accepts the connection and never answers: exi
   const accepting = (async () => {
     for await (const conn of silent) held.push(conn);
   })();
-  const url = new URL(databases.env.PRICING_PG_URL!);
-  url.port = String(silent.addr.port);
   try {
-    const child = exportProcess({ ...databases.env, PRICING_PG_URL: url.toString() }, { out, tmp });
+    await interruptedWithPostgresAt({
+      name: "interrupt_connect",
+      postgresUrl: (fixture) => {
+        const url = new URL(fixture);
+        url.port = String(silent.addr.port);
+        return url.toString();
+      },
+      waitingFor: "the kit to connect to the silent server",
+      ready: () => held.length >= 1,
+      // before: 7–14 s after the signal, whenever pg's connect timed out (15 s after it began)
+      withinSeconds: 10,
+    });
+  } finally {
+    silent.close();
+    await accepting.catch(() => {});
+    for (const conn of held) conn.close();
+  }
+});
+
+/**
+ * An export against the fixture databases but PostgreSQL at `postgresUrl(the fixture's URL)`,
+ * signalled once `ready` holds: exit 130 with the one line (the dropped connections' errors are
+ * the stop's: nothing after it) within `withinSeconds` of the signal, and, after `afterwards`,
+ * nothing left in the output folder or the temporary folder.
+ */
+async function interruptedWithPostgresAt(
+  { name, postgresUrl, waitingFor, ready, withinSeconds, afterwards }: {
+    name: string;
+    postgresUrl: (fixtureUrl: string) => string;
+    waitingFor: string;
+    ready: () => boolean;
+    withinSeconds: number;
+    afterwards?: () => Promise<void>;
+  },
+): Promise<void> {
+  const databases = await freshFixtureDatabases(name);
+  const out = await Deno.makeTempDir();
+  const tmp = await Deno.makeTempDir();
+  try {
+    const env = { ...databases.env, PRICING_PG_URL: postgresUrl(databases.env.PRICING_PG_URL!) };
+    const child = exportProcess(env, { out, tmp });
     const output = child.output();
-    await waitFor("the kit to connect to the silent server", () => held.length >= 1);
+    await waitFor(waitingFor, ready);
     const { code, text, seconds } = await interrupted(child, output);
     assertEquals(code, 130, text);
     assertEquals(
       text,
       "error: interrupted (SIGINT): stopped before publishing; nothing new was written\n",
     );
-    // before: 7–14 s after the signal, whenever pg's connect timed out (15 s after it began)
-    ok(seconds < 10, `exited ${seconds.toFixed(1)} s after the signal`);
+    ok(seconds < withinSeconds, `exited ${seconds.toFixed(1)} s after the signal`);
+    await afterwards?.();
     assertEmpty(out, tmp);
   } finally {
-    silent.close();
-    await accepting.catch(() => {});
-    for (const conn of held) conn.close();
     for (const dir of [out, tmp]) await Deno.remove(dir, { recursive: true });
     await databases.drop();
   }
-});
+}
 
 Deno.test("Ctrl-C when the kill's first connection drops: the kill is sent again and ClickHouse's query stops", async () => {
   // a connection dropped on the way loses the first KILL QUERY; unanswered, the query would run

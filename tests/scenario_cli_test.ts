@@ -112,11 +112,27 @@ Deno.test("deno task scenario without known current MRR: current MRR unknown, no
   }
 });
 
-Deno.test("deno task scenario refuses a price past its bound and a long name in one line, writing nothing", async () => {
+/**
+ * Runs `check` (which expects refused runs) in a temporary folder with the console captured;
+ * afterwards nothing was written into the folder's `out`.
+ */
+async function refusedRuns(
+  check: (where: { dir: string; out: string; errors: string[] }) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   const out = join(dir, "out");
   const { errors, restore } = captureConsole();
   try {
+    await check({ dir, out, errors });
+    assertEquals(await Array.fromAsync(Deno.readDir(out)).catch(() => []), []);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("deno task scenario refuses a price past its bound and a long name in one line, writing nothing", async () => {
+  await refusedRuns(async ({ dir, out, errors }) => {
     const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
     await writeCsvFile(frame, input);
     const big = join(dir, "big.json");
@@ -135,19 +151,11 @@ Deno.test("deno task scenario refuses a price past its bound and a long name in 
     assertEquals(errors, [
       `error: ${long}: name must be at most 64 characters (it names files), got 300`,
     ]);
-    const written = await Array.fromAsync(Deno.readDir(out)).catch(() => []);
-    assertEquals(written, []);
-  } finally {
-    restore();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("deno task scenario given a file that is no JSON: what it is, in one line, its bytes never raw on the terminal", async () => {
-  const dir = await Deno.makeTempDir();
-  const out = join(dir, "out");
-  const { errors, restore } = captureConsole();
-  try {
+  await refusedRuns(async ({ dir, out, errors }) => {
     const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
     await writeCsvFile(frame, input);
     const workbook = join(dir, "helicone_pricing_data_2026-11-01.xlsx");
@@ -177,19 +185,11 @@ Deno.test("deno task scenario given a file that is no JSON: what it is, in one l
       else ok(message.test(errors[0]), errors[0]);
       ok(!/\p{Cc}/u.test(errors[0]), JSON.stringify(errors[0])); // no control character raw
     }
-    const written = await Array.fromAsync(Deno.readDir(out)).catch(() => []);
-    assertEquals(written, []);
-  } finally {
-    restore();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("deno task scenario --input an export named for a day after today, or before 1970: refused as misnamed", async () => {
-  const dir = await Deno.makeTempDir();
-  const out = join(dir, "out");
-  const { errors, restore } = captureConsole();
-  try {
+  await refusedRuns(async ({ dir, out, errors }) => {
     const scenario = new URL("../scenarios/per_request.json", import.meta.url).pathname;
     for (const date of ["2099-01-01", "1960-01-01"]) {
       const misnamed = join(dir, `helicone_pricing_data_${date}.csv`);
@@ -203,11 +203,7 @@ Deno.test("deno task scenario --input an export named for a day after today, or 
         }; rename it to the date it was exported (or fix its manifest)`,
       ]);
     }
-    assertEquals(await Array.fromAsync(Deno.readDir(out)).catch(() => []), []);
-  } finally {
-    restore();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("deno task scenario --input: match.tiersRaw finds a raw tier the CSV wrote with its formula guard", async () => {
