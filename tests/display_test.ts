@@ -3,6 +3,7 @@ import pl from "nodejs-polars";
 import {
   CELL_MAX_LENGTH,
   chartDisplay,
+  dollarsAsText,
   formatValue,
   frameHtml,
   frameToHtml,
@@ -65,6 +66,25 @@ Deno.test("charts, markdown and readings carry the MIME types notebooks render",
     mimeBundle(readingDisplay({ reading: "2 of 3 pay." }))["text/markdown"],
     "**Reading:** 2 of 3 pay.",
   );
+});
+
+Deno.test("notebook markdown: $ is text, not maths, outside code spans; the plain text keeps it", () => {
+  // MathJax/KaTeX read "$500 … ≤ $100" as a formula: italic words without spaces
+  const reading = "paying ≤ $100 MRR: together $21,246";
+  assertEquals(
+    mimeBundle(markdown(reading)),
+    { "text/markdown": "paying ≤ \\$100 MRR: together \\$21,246", "text/plain": reading },
+  );
+  // code spans (any run of backticks, closed by as many) are shown as typed
+  assertEquals(dollarsAsText("`$x$` and ``a ` $b`` and $c"), "`$x$` and ``a ` $b`` and \\$c");
+  // an unclosed backtick is a backtick: what follows is text
+  assertEquals(dollarsAsText("`open $1"), "`open \\$1");
+  // what is escaped already stays so: escapeMarkdown's \\ (a name's backslash), \$, \`
+  assertEquals(dollarsAsText("a\\\\$b \\$c \\`$d"), "a\\\\\\$b \\$c \\`\\$d");
+  // a table's data text is left alone by MathJax (its ignore classes)
+  const html = frameToHtml(pl.DataFrame({ org_name: ["Cheap $x^2$ Inc"] }));
+  ok(html.startsWith('<table class="tex2jax_ignore mathjax_ignore"'), html.slice(0, 80));
+  ok(html.includes("Cheap $x^2$ Inc"));
 });
 
 Deno.test("frame tables: bidi controls and line breaks in data text change nothing a reader sees", () => {

@@ -108,7 +108,8 @@ export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
   const size = frame.height > maxRows
     ? `${maxRows} of ${frame.height.toLocaleString("en-US")} rows, ${frame.width} columns`
     : `${frame.height.toLocaleString("en-US")} rows, ${frame.width} columns`;
-  return `<table style="${TABLE_STYLE}"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>` +
+  // (MathJax leaves a table of these classes alone: `$x^2$` in a name stays text)
+  return `<table class="tex2jax_ignore mathjax_ignore" style="${TABLE_STYLE}"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>` +
     `<p><small>${size}</small></p>`;
 }
 
@@ -155,8 +156,53 @@ function encodeBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/**
+ * Markdown for a notebook, `$` written `\$` outside code spans: Jupyter's MathJax, VS Code's KaTeX
+ * and nbconvert's HTML read `$…$` as maths, so "paying ≤ $100 … $500" drew the words between as
+ * an italic formula without spaces, and a name `$x^2$` as x². The plain text keeps `$`.
+ */
 export function markdown(text: string): Displayable {
-  return bundleDisplay({ "text/markdown": text, "text/plain": text });
+  return bundleDisplay({ "text/markdown": dollarsAsText(text), "text/plain": text });
+}
+
+/** `$` as `\$`, but inside code spans (shown as typed there) and where already escaped. */
+export function dollarsAsText(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "\\") { // an escape (`\$`, `\\`, `` \` ``) stays as it is
+      out += text.slice(i, i + 2);
+      i += 2;
+    } else if (c === "`") {
+      const end = codeSpanEnd(text, i);
+      out += text.slice(i, end);
+      i = end;
+    } else {
+      out += c === "$" ? "\\$" : c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the backtick run at `start` and what it opens end: past the next run of as many
+ * backticks (a code span, CommonMark's rule), or past the run itself when none closes it.
+ */
+function codeSpanEnd(text: string, start: number): number {
+  const runAt = (at: number) => {
+    let n = 0;
+    while (text[at + n] === "`") n++;
+    return n;
+  };
+  const opening = runAt(start);
+  for (let at = text.indexOf("`", start + opening); at !== -1;) {
+    const run = runAt(at);
+    if (run === opening) return at + run;
+    at = text.indexOf("`", at + run);
+  }
+  return start + opening;
 }
 
 /** One question's reading, in bold so it stands out under its table and chart. */
