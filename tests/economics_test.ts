@@ -781,6 +781,10 @@ Deno.test("the brief leads its economics with the company-cost margin, per-plan 
   ok(markdown.includes("- Infrastructure: $0.5 per 1,000 requests in the window."));
   // The price book's lines are long: none is cut short.
   ok(markdown.includes("$0.00002 beyond per request (graduated); storage: $3.25/GB to 30 GB"));
+  // Stripe's metered prices are said to be outside the list price (they read as part of it)
+  ok(
+    markdown.includes("; metered, billed by Stripe as usage (not in `list_price_mrr`): requests: "),
+  );
   ok(!markdown.includes("<b>"));
   ok(!markdown.includes("Window of "), "a 30-day brief says nothing of a basis");
 });

@@ -239,14 +239,14 @@ function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
   parts.push(
     plan.addonsIncluded ? "add-ons included" : `add-ons ${addons.join(", ") || "not priced"}`,
   );
+  // Metered prices said to be Stripe's, not the list price's: beside the plan's own usage
+  // prices, "requests: … per request" read as part of list_price_mrr
+  const metered: string[] = [];
   const requests = plan.meteredPrices?.requests;
-  if (requests) parts.push(requestsInWords(requests, { perRequest: true }));
-  if (plan.meteredPrices && !requests && !plan.meteredPrices.storagePerGb) {
-    parts.push("metered usage billed by Stripe (list prices not known)");
-  }
+  if (requests) metered.push(requestsInWords(requests, { perRequest: true }));
   const storage = plan.meteredPrices?.storagePerGb;
   if (storage) {
-    parts.push(
+    metered.push(
       `storage: ${
         storage.map((t) =>
           `${usd(t.usdPerGb)}/GB${t.upToGb === null ? " beyond" : ` to ${t.upToGb} GB`}`
@@ -254,6 +254,11 @@ function planInWords(plan: Plan, addonPrices: Record<string, number>): string {
           .join(", ")
       }`,
     );
+  }
+  if (metered.length > 0) {
+    parts.push(`metered, billed by Stripe as usage (not in list_price_mrr): ${metered.join("; ")}`);
+  } else if (plan.meteredPrices) {
+    parts.push("metered usage billed by Stripe (list prices not known)");
   }
   return whom + parts.join("; ");
 }
