@@ -203,7 +203,11 @@ function addTableSheet(
     width: template?.widths[i] ?? columnWidth(c),
   }));
   sheet.getRow(1).font = { bold: true };
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  // over the header and the data, as Excel saves it
+  sheet.autoFilter = {
+    from: { row: 1, column: 1 },
+    to: { row: height + 1, column: columns.length },
+  };
   sheet.getRow(1).commit();
   // One style object per column, assigned to every cell, an empty one for unformatted columns:
   // ExcelJS caches styles by object identity, so this skips its per-cell style hashing (a cell

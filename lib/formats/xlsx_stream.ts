@@ -216,13 +216,18 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
 
 /** The archive path of a sheet, by its name, from workbook.xml and its relationships. */
 function sheetPath(entries: ZipEntry[], sheet: string): string {
+  return sheetPathOf(entries, xmlText(sheet));
+}
+
+/** sheetPath, by the name as workbook.xml holds it (XML-escaped). */
+function sheetPathOf(entries: ZipEntry[], sheet: string): string {
   const text = (name: string) => {
     const entry = entries.find((e) => e.name === name);
     if (!entry) throw new Error(`workbook lacks ${name}`);
     return new TextDecoder().decode(entryBytes(entry));
   };
   const workbook = text("xl/workbook.xml");
-  const escaped = xmlText(sheet).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const escaped = sheet.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const id = workbook.match(new RegExp(`<sheet [^>]*name="${escaped}"[^>]*r:id="([^"]+)"`))?.[1];
   if (!id) throw new Error(`workbook has no sheet ${sheet}`);
   const rels = text("xl/_rels/workbook.xml.rels");
@@ -248,6 +253,35 @@ export interface StreamedSheetOptions {
   added?: AddedEntry[];
   /** entries appended last, awaited once everything else is written (images rendered meanwhile) */
   tail?: () => Promise<AddedEntry[]>;
+}
+
+const WORKBOOK = "xl/workbook.xml";
+
+/**
+ * workbook.xml with a hidden `_xlnm._FilterDatabase` name for each sheet's autofilter, as Excel
+ * writes them and ExcelJS does not: LibreOffice drops an autofilter without its name (no filter
+ * buttons, and none in a file it saves again). `refs`: each sheet's autofilter range, or null.
+ */
+export function withFilterDatabases(workbook: string, refs: (string | null)[]): string {
+  const names = [...workbook.matchAll(/<sheet [^>]*name="([^"]*)"/g)].map((m) => m[1]);
+  const added = names.map((escapedName, index) => {
+    const ref = refs[index];
+    if (!ref) return "";
+    // the name as workbook.xml holds it (XML-escaped), quoted: '…' with a quote in it doubled
+    const quoted = `'${escapedName.replaceAll("&apos;", "'").replaceAll("'", "''")}'`;
+    const range = ref.replace(/([A-Z]+)(\d+)/g, "$$$1$$$2");
+    return `<definedName name="_xlnm._FilterDatabase" localSheetId="${index}" hidden="1">` +
+      `${quoted.replaceAll("'", "&apos;")}!${range}</definedName>`;
+  }).join("");
+  if (added === "") return workbook;
+  return workbook.includes("<definedNames>")
+    ? workbook.replace("<definedNames>", `<definedNames>${added}`)
+    : workbook.replace("</sheets>", `</sheets><definedNames>${added}</definedNames>`);
+}
+
+/** A sheet's autofilter range (`A1:AT401`), or null when it has none. */
+function autoFilterRef(sheetXml: string): string | null {
+  return sheetXml.match(/<autoFilter ref="([A-Z]+\d+:[A-Z]+\d+)"/)?.[1] ?? null;
 }
 
 /** Writes the template's archive to `out` with the sheet's template row replaced by `rows`. */
@@ -292,9 +326,19 @@ export async function writeWithStreamedSheet(options: StreamedSheetOptions): Pro
       );
       continue;
     }
-    const edited = options.edited?.includes(e.name)
+    let edited = options.edited?.includes(e.name)
       ? options.edit?.(e.name, new TextDecoder().decode(entryBytes(e)))
       : undefined;
+    if (e.name === WORKBOOK) {
+      const workbook = edited ?? new TextDecoder().decode(entryBytes(e));
+      const refs = [...workbook.matchAll(/<sheet [^>]*name="([^"]*)"/g)].map((m) => {
+        const sheetEntry = sheetPathOf(entries, m[1]);
+        if (sheetEntry === path) return autoFilterRef(after);
+        const xmlOf = entries.find((other) => other.name === sheetEntry);
+        return xmlOf ? autoFilterRef(new TextDecoder().decode(entryBytes(xmlOf))) : null;
+      });
+      edited = withFilterDatabases(workbook, refs);
+    }
     if (edited === undefined) await zip.copy(e);
     else await zip.deflate(e.name, [edited], { dosTime: e.dosTime, dosDate: e.dosDate });
   }
