@@ -87,17 +87,39 @@ Deno.test("streamed data sheet: every entry the same bytes as ExcelJS's row mode
     const text = new TextDecoder().decode(streamed.get(name));
     // workbook.xml: ExcelJS's, with the autofilters' hidden names Excel writes and it does not
     const want = name === "xl/workbook.xml"
-      ? withFilterDatabases(new TextDecoder().decode(bytes), [
-        `A1:${columnLetters(COLUMNS.length - 1)}${frame.height + 1}`,
-        null,
-        "A1:C4",
-      ])
+      ? withFilterDatabases(
+        new TextDecoder().decode(bytes),
+        new Map([
+          [DATA_SHEET, `A1:${columnLetters(COLUMNS.length - 1)}${frame.height + 1}`],
+          ["segment_ a_b", "A1:C4"],
+        ]),
+      )
       : new TextDecoder().decode(bytes);
     ok(text === want, `${name} differs from ExcelJS's`);
   }
+  const workbookXml = new TextDecoder().decode(streamed.get("xl/workbook.xml"));
+  ok(
+    workbookXml.includes(
+      '<definedName name="_xlnm._FilterDatabase" localSheetId="2" hidden="1">&apos;segment_ a_b&apos;!$A$1:$C$4</definedName>',
+    ),
+    workbookXml,
+  );
   const sheet = new TextDecoder().decode(streamed.get("xl/worksheets/sheet1.xml"));
   ok(sheet.includes(`<c r="B3" t="str"><v>Tom &amp; Jerry&apos;s &lt;b&gt;&quot;shop&quot;`));
   ok(sheet.includes(`<row r="${frame.height + 1}" `), "one row per organization after the header");
+});
+
+Deno.test("withFilterDatabases: a sheet's name quoted as Excel does ('' for '), its range absolute", () => {
+  const workbook = '<workbook><sheets><sheet name="x" sheetId="1" r:id="rId1"/>' +
+    '<sheet name="a&apos;b &amp; c" sheetId="2" r:id="rId2"/></sheets><calcPr/></workbook>';
+  assertEquals(
+    withFilterDatabases(workbook, new Map([["a'b & c", "A1:B3"]])),
+    '<workbook><sheets><sheet name="x" sheetId="1" r:id="rId1"/>' +
+      '<sheet name="a&apos;b &amp; c" sheetId="2" r:id="rId2"/></sheets><definedNames>' +
+      '<definedName name="_xlnm._FilterDatabase" localSheetId="1" hidden="1">' +
+      "&apos;a&apos;&apos;b &amp; c&apos;!$A$1:$B$3</definedName></definedNames><calcPr/></workbook>",
+  );
+  assertEquals(withFilterDatabases(workbook, new Map()), workbook);
 });
 
 Deno.test("row XML is the same whatever the slice size", () => {

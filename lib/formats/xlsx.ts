@@ -172,10 +172,11 @@ interface TableSheet {
   written: WorkbookText;
 }
 
+/** Adds a table sheet; returns its autofilter's range (`A1:AT401`). */
 function addTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   { name, columns, height, template, layout = {}, written }: TableSheet,
-) {
+): string {
   const sheet = workbook.addWorksheet(name, {
     views: [{ state: "frozen", xSplit: layout.frozenColumns ?? 0, ySplit: 1 }],
     ...(layout.printPaged
@@ -204,10 +205,8 @@ function addTableSheet(
   }));
   sheet.getRow(1).font = { bold: true };
   // over the header and the data, as Excel saves it
-  sheet.autoFilter = {
-    from: { row: 1, column: 1 },
-    to: { row: height + 1, column: columns.length },
-  };
+  const autoFilter = `A1:${columnLetters(columns.length - 1)}${height + 1}`;
+  sheet.autoFilter = autoFilter;
   sheet.getRow(1).commit();
   // One style object per column, assigned to every cell, an empty one for unformatted columns:
   // ExcelJS caches styles by object identity, so this skips its per-cell style hashing (a cell
@@ -250,6 +249,7 @@ function addTableSheet(
     });
   });
   sheet.commit();
+  return autoFilter;
 }
 
 /** Sheet names: at most 31 characters, none of : \ / ? * [ ]. */
@@ -265,21 +265,26 @@ const xlsxOptions = (extras: XlsxExtras): XlsxOptions =>
 
 /**
  * Every sheet of the workbook, in order: the lead sheets (summary), the data sheet, the
- * dictionary, the extra sheets; returns the lead sheets' drawing. Sheets added here are
- * ExcelJS-built; only the data sheet's rows are streamed (see writeXlsxTo).
+ * dictionary, the extra sheets; returns the lead sheets' drawing and each table sheet's
+ * autofilter range by sheet name. Sheets added here are ExcelJS-built; only the data sheet's
+ * rows are streamed (see writeXlsxTo).
  */
 function addSheets(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   data: TableSheet & { frame: pl.DataFrame },
   options: XlsxOptions,
-): SheetDrawing | undefined {
+): { drawing: SheetDrawing | undefined; autoFilters: Map<string, string> } {
+  const autoFilters = new Map<string, string>();
   const lead: WorkbookText = { cells: 0, carriageReturns: false };
   const drawing = options.leadSheets?.(workbook, {
     written: lead,
     cutCells: xlsxCutCells(data.frame, options.sheets),
   });
   if (lead.carriageReturns) data.written.carriageReturns = true;
-  addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } });
+  autoFilters.set(
+    data.name,
+    addTableSheet(workbook, { ...data, layout: { frozenColumns: 2, printPaged: true } }),
+  );
   addDictionarySheet(
     workbook,
     (options.sheets ?? []).flatMap((extra) =>
@@ -294,15 +299,19 @@ function addSheets(
     // segment sheets hold the data sheet's columns: frozen and printed as it is (org_id and
     // org_name on every page); other sheets (history) keep the header row frozen only
     const frozenColumns = leadingOrganizationColumns(columns);
-    addTableSheet(workbook, {
-      name: sheetName(extra.name),
-      columns,
-      height: extra.frame.height,
-      ...(frozenColumns > 0 ? { layout: { frozenColumns, printPaged: true } } : {}),
-      written: data.written,
-    });
+    const name = sheetName(extra.name);
+    autoFilters.set(
+      name,
+      addTableSheet(workbook, {
+        name,
+        columns,
+        height: extra.frame.height,
+        ...(frozenColumns > 0 ? { layout: { frozenColumns, printPaged: true } } : {}),
+        written: data.written,
+      }),
+    );
   }
-  return drawing;
+  return { drawing, autoFilters };
 }
 
 const importExcelJs = () => import("exceljs");
@@ -332,14 +341,21 @@ async function newWorkbook(stream: Writable): Promise<ExcelJS.stream.xlsx.Workbo
 async function workbookTemplate(
   frame: pl.DataFrame,
   options: XlsxOptions,
-): Promise<{ bytes: Uint8Array; drawing?: SheetDrawing; written: WorkbookText }> {
+): Promise<
+  {
+    bytes: Uint8Array;
+    drawing?: SheetDrawing;
+    written: WorkbookText;
+    autoFilters: Map<string, string>;
+  }
+> {
   const written: WorkbookText = { cells: 0, carriageReturns: false };
   const stream = new PassThrough();
   const parts: Uint8Array[] = [];
   stream.on("data", (part: Uint8Array) => parts.push(part));
   const workbook = await newWorkbook(stream);
   const sample = exportColumns(frame.head(WIDTH_SAMPLE));
-  const drawing = addSheets(workbook, {
+  const { drawing, autoFilters } = addSheets(workbook, {
     frame,
     name: DATA_SHEET,
     columns: sample.map((c) => ({ def: c.def, values: [templateValue(c.def.type)] })),
@@ -349,7 +365,7 @@ async function workbookTemplate(
   }, options);
   await workbook.commit();
   await finished(stream);
-  return { bytes: new Uint8Array(Buffer.concat(parts)), drawing, written };
+  return { bytes: new Uint8Array(Buffer.concat(parts)), drawing, written, autoFilters };
 }
 
 /** What writing a workbook did that its reader should know. */
@@ -383,7 +399,7 @@ export async function writeXlsxTo(
     options.onSlice?.(slice, columns);
     return columns;
   };
-  const { bytes, drawing, written } = await workbookTemplate(frame, options);
+  const { bytes, drawing, written, autoFilters } = await workbookTemplate(frame, options);
   const parts = drawing && templateDrawingParts(drawing.sheetNumber);
   // ExcelJS's raw CRs (rare: only when a cell it wrote held one) as `&#13;`
   const crs = written.carriageReturns ? carriageReturnEdits(bytes) : undefined;
@@ -407,6 +423,7 @@ export async function writeXlsxTo(
     out: options.stream,
     edit,
     edited,
+    autoFilters,
     ...(drawing && parts
       ? {
         added: parts.added,

@@ -216,18 +216,13 @@ export function* sheetRowsXml(options: SheetRowsOptions): Generator<Uint8Array> 
 
 /** The archive path of a sheet, by its name, from workbook.xml and its relationships. */
 function sheetPath(entries: ZipEntry[], sheet: string): string {
-  return sheetPathOf(entries, xmlText(sheet));
-}
-
-/** sheetPath, by the name as workbook.xml holds it (XML-escaped). */
-function sheetPathOf(entries: ZipEntry[], sheet: string): string {
   const text = (name: string) => {
     const entry = entries.find((e) => e.name === name);
     if (!entry) throw new Error(`workbook lacks ${name}`);
     return new TextDecoder().decode(entryBytes(entry));
   };
   const workbook = text("xl/workbook.xml");
-  const escaped = sheet.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const escaped = xmlText(sheet).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const id = workbook.match(new RegExp(`<sheet [^>]*name="${escaped}"[^>]*r:id="([^"]+)"`))?.[1];
   if (!id) throw new Error(`workbook has no sheet ${sheet}`);
   const rels = text("xl/_rels/workbook.xml.rels");
@@ -253,19 +248,25 @@ export interface StreamedSheetOptions {
   added?: AddedEntry[];
   /** entries appended last, awaited once everything else is written (images rendered meanwhile) */
   tail?: () => Promise<AddedEntry[]>;
+  /** each sheet's autofilter range by sheet name: workbook.xml gets their hidden names */
+  autoFilters?: ReadonlyMap<string, string>;
 }
 
 const WORKBOOK = "xl/workbook.xml";
 
 /**
- * workbook.xml with a hidden `_xlnm._FilterDatabase` name for each sheet's autofilter, as Excel
- * writes them and ExcelJS does not: LibreOffice drops an autofilter without its name (no filter
- * buttons, and none in a file it saves again). `refs`: each sheet's autofilter range, or null.
+ * workbook.xml with a hidden `_xlnm._FilterDatabase` name for each sheet's autofilter (`ranges`:
+ * by sheet name), as Excel writes them and ExcelJS does not: LibreOffice drops an autofilter
+ * without its name (no filter buttons, and none in a file it saves again).
  */
-export function withFilterDatabases(workbook: string, refs: (string | null)[]): string {
-  const names = [...workbook.matchAll(/<sheet [^>]*name="([^"]*)"/g)].map((m) => m[1]);
-  const added = names.map((escapedName, index) => {
-    const ref = refs[index];
+export function withFilterDatabases(
+  workbook: string,
+  ranges: ReadonlyMap<string, string>,
+): string {
+  const byEscapedName = new Map([...ranges].map(([name, range]) => [xmlText(name), range]));
+  const sheets = [...workbook.matchAll(/<sheet [^>]*name="([^"]*)"/g)].map((m) => m[1]);
+  const added = sheets.map((escapedName, index) => {
+    const ref = byEscapedName.get(escapedName);
     if (!ref) return "";
     // the name as workbook.xml holds it (XML-escaped), quoted: '…' with a quote in it doubled
     const quoted = `'${escapedName.replaceAll("&apos;", "'").replaceAll("'", "''")}'`;
@@ -277,11 +278,6 @@ export function withFilterDatabases(workbook: string, refs: (string | null)[]): 
   return workbook.includes("<definedNames>")
     ? workbook.replace("<definedNames>", `<definedNames>${added}`)
     : workbook.replace("</sheets>", `</sheets><definedNames>${added}</definedNames>`);
-}
-
-/** A sheet's autofilter range (`A1:AT401`), or null when it has none. */
-function autoFilterRef(sheetXml: string): string | null {
-  return sheetXml.match(/<autoFilter ref="([A-Z]+\d+:[A-Z]+\d+)"/)?.[1] ?? null;
 }
 
 /** Writes the template's archive to `out` with the sheet's template row replaced by `rows`. */
@@ -329,15 +325,11 @@ export async function writeWithStreamedSheet(options: StreamedSheetOptions): Pro
     let edited = options.edited?.includes(e.name)
       ? options.edit?.(e.name, new TextDecoder().decode(entryBytes(e)))
       : undefined;
-    if (e.name === WORKBOOK) {
-      const workbook = edited ?? new TextDecoder().decode(entryBytes(e));
-      const refs = [...workbook.matchAll(/<sheet [^>]*name="([^"]*)"/g)].map((m) => {
-        const sheetEntry = sheetPathOf(entries, m[1]);
-        if (sheetEntry === path) return autoFilterRef(after);
-        const xmlOf = entries.find((other) => other.name === sheetEntry);
-        return xmlOf ? autoFilterRef(new TextDecoder().decode(entryBytes(xmlOf))) : null;
-      });
-      edited = withFilterDatabases(workbook, refs);
+    if (e.name === WORKBOOK && options.autoFilters) {
+      edited = withFilterDatabases(
+        edited ?? new TextDecoder().decode(entryBytes(e)),
+        options.autoFilters,
+      );
     }
     if (edited === undefined) await zip.copy(e);
     else await zip.deflate(e.name, [edited], { dosTime: e.dosTime, dosDate: e.dosDate });
