@@ -15,7 +15,11 @@ import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer
 function formatValue(value: number | null, unit: string): string {
   if (value === null) return "–";
   if (unit.startsWith("USD")) return formatUsd(value);
-  if (unit === "percent") return `${value.toFixed(1)} %`;
+  if (unit === "percent") {
+    return `${
+      value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    } %`;
+  }
   return value.toLocaleString("en-US", { maximumFractionDigits: 1 });
 }
 
