@@ -1490,3 +1490,10 @@ Deno.test("per plan: a shared customer counts in its paying organization's plan,
   // free: nobody (the staging org counts with its customer's paying one)
   assertEquals(row("free")?.paying_organizations ?? 0, 0);
 });
+
+Deno.test("the unit-economics figures read as the brief's other numbers: percentages of 1,000 or more with a thousands separator", async () => {
+  const { formatKpi } = await import("../lib/economics/report.ts");
+  assertEquals(formatKpi(-6067.84, "percent"), "-6,067.8 %");
+  assertEquals(formatKpi(96.62, "percent"), "96.6 %");
+  assertEquals(formatKpi(null, "percent"), "–");
+});

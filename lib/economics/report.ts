@@ -163,7 +163,11 @@ function payingBasis(m: CompanyMargins, frame: pl.DataFrame): string {
 
 export function formatKpi(value: number | null, unit: Kpi["unit"]): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  if (unit === "percent") return `${value.toFixed(1)} %`;
+  if (unit === "percent") {
+    return `${
+      value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    } %`;
+  }
   if (unit === "USD") return usd(value);
   return Math.round(value).toLocaleString("en-US");
 }
