@@ -113,6 +113,10 @@ Deno.test("export page: the stages' tables, not their frames; the charts from th
     ok(String(economics[0]["text/markdown"]).includes("| measure | value | basis |"));
     assertEquals(economics[1]["text/markdown"], PER_PLAN_MARGINS_NOTE);
     ok(String(economics[2]["text/html"]).includes(">all</div></td>"));
+    // its figures as the brief prints them: per 1,000 requests to 4 decimals in $, margins in %
+    // (they were rounded to 2 decimals, without units: "2" for $1.9979)
+    ok(/>\$\d+\.\d{4}<\/td>/.test(String(economics[2]["text/html"])));
+    ok(/>-?[\d,]+\.\d %<\/td>/.test(String(economics[2]["text/html"])));
     ok(
       String(economics[3]["text/plain"]).includes(
         "Infrastructure cost not set (counted as $0): margins on the company basis are an upper bound.",

@@ -34,9 +34,14 @@ import {
   type MimeBundle,
   mimeBundle,
 } from "../report/display.ts";
-import { formatKpi, headlineKpis, PER_PLAN_MARGINS_NOTE } from "../economics/report.ts";
+import {
+  formatKpi,
+  formatPlanCell,
+  headlineKpis,
+  PER_PLAN_MARGINS_NOTE,
+} from "../economics/report.ts";
 import { costModelInWords } from "../economics/cost_model.ts";
-import { perPlanTable } from "../economics/per_plan.ts";
+import { type PerPlanRow, perPlanTable } from "../economics/per_plan.ts";
 import { usagePricedPlans } from "../economics/price_book.ts";
 import type { EconomicsContext } from "../economics/types.ts";
 import { markdownTable } from "../formats/markdown.ts";
@@ -260,7 +265,12 @@ function economicsTables(
   return [
     markdown(kpis),
     markdown(PER_PLAN_MARGINS_NOTE),
-    frameHtml(plans, plans.height),
+    // its figures as the brief and the summary sheet print them ($1.9979 per 1,000 requests,
+    // -104.1 %), not rounded to 2 decimals without units
+    frameHtml(plans, plans.height, {
+      numberText: (column, value) =>
+        formatPlanCell(column as keyof PerPlanRow, value as number | null),
+    }),
     // the kit's own words, no data in them: listed as the brief lists them
     markdown(
       ["**Cost model**", "", ...costModelInWords(costModel).map((line) => `- ${line}`)].join("\n"),

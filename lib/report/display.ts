@@ -77,11 +77,18 @@ function textCell(value: unknown): string {
     `<div dir="auto" style="${TEXT_STYLE}">${escapeHtml(shown)}</div></td>`;
 }
 
+/** How a table shows a numeric column's value, when not as formatValue rounds it. */
+export type NumberText = (column: string, value: unknown) => string;
+
 /**
- * The first `maxRows` rows as an HTML table (numbers right-aligned and rounded, empty for null),
- * with the frame's size under it.
+ * The first `maxRows` rows as an HTML table (numbers right-aligned and rounded, or as `numberText`
+ * writes them; empty for null), with the frame's size under it.
  */
-export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
+export function frameToHtml(
+  frame: pl.DataFrame,
+  maxRows = 20,
+  { numberText }: { numberText?: NumberText } = {},
+): string {
   const shown = frame.head(maxRows);
   const columns = shown.columns.map((name) => ({
     name,
@@ -100,7 +107,9 @@ export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
     columns.map((c) =>
       c.numeric
         ? `<td style="${CELL_STYLE};text-align:right;white-space:nowrap">${
-          escapeHtml(formatValue(c.values[row]))
+          escapeHtml(
+            numberText ? numberText(c.name, c.values[row]) : formatValue(c.values[row]),
+          )
         }</td>`
         : textCell(c.values[row])
     ).join("") +
@@ -116,9 +125,13 @@ export function frameToHtml(frame: pl.DataFrame, maxRows = 20): string {
 const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A frame as a notebook table (HTML, and plain text for consoles). */
-export function frameHtml(frame: pl.DataFrame, maxRows = 20): Displayable {
+export function frameHtml(
+  frame: pl.DataFrame,
+  maxRows = 20,
+  options: { numberText?: NumberText } = {},
+): Displayable {
   return bundleDisplay({
-    "text/html": frameToHtml(frame, maxRows),
+    "text/html": frameToHtml(frame, maxRows, options),
     // (a console honours bidi controls too)
     "text/plain": frame.head(maxRows).toString().replace(BIDI_CONTROLS, ""),
   });
