@@ -108,7 +108,7 @@ export async function loadPricingData(
   const settings = options.demo ? null : sourceSettings(env);
   if (options.demo === false && !settings) {
     throw new UserError(
-      "no database configured: set PRICING_PG_URL and PRICING_CH_URL (see .env.example), or set demo (--demo) for the demo data",
+      "no database configured: set PRICING_PG_URL and PRICING_CH_URL (see .env.example), or pass --demo (a notebook: demo = true) for the demo data",
     );
   }
   const demo = settings === null;

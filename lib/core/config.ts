@@ -420,12 +420,12 @@ export function sourceSettings(env: Env): SourceSettings | null {
   if (!postgres && !clickhouse) return null;
   if (!postgres) {
     throw new UserError(
-      "PRICING_PG_URL is not set (PRICING_CH_URL is): set both, or set demo (--demo) for the demo data",
+      "PRICING_PG_URL is not set (PRICING_CH_URL is): set both, or pass --demo (a notebook: demo = true) for the demo data",
     );
   }
   if (!clickhouse) {
     throw new UserError(
-      "PRICING_CH_URL is not set (PRICING_PG_URL is): set both, or set demo (--demo) for the demo data",
+      "PRICING_CH_URL is not set (PRICING_PG_URL is): set both, or pass --demo (a notebook: demo = true) for the demo data",
     );
   }
   return { postgres, clickhouse, queriesDir: env.PRICING_QUERIES_DIR || undefined };
