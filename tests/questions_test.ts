@@ -1296,7 +1296,7 @@ Deno.test("the questions notebook's errors name its parameters: csvPath, demo", 
   );
   await rejects(
     loadQuestionsFrame({ asOf: new Date(), demo: false, envFile: "/nonexistent/.env" }),
-    /^UserError: no database configured: .*set demo \(--demo\)/,
+    /^UserError: no database configured: .*pass --demo \(a notebook: demo = true\)/,
   );
 });
 
