@@ -69,7 +69,7 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
   ok(html.includes("Usage and cost columns hold the 7-day window's values"), html);
   ok(
     html.includes(
-      '<tr><td class="name" title="Q"><span>Q</span></td><td class="name" title="free"><span>free</span></td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1100.0 %</td></tr>',
+      '<tr><td class="name" title="Q"><span>Q</span></td><td class="name" title="free"><span>free</span></td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1,100.0 %</td></tr>',
     ),
     html,
   );
