@@ -832,6 +832,31 @@ Deno.test("deno task compare: a 30-day against a 7-day export names cost_per_sea
   }
 });
 
+Deno.test("deno task compare: an export named for a day after today, or before 1970, is refused as misnamed", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    const good = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(before, good);
+    for (const date of ["2099-01-01", "1960-01-01"]) {
+      const misnamed = join(dir, `helicone_pricing_data_${date}.csv`);
+      await writeCsvFile(after, misnamed);
+      errors.length = 0;
+      const pair = date === "2099-01-01" ? [good, misnamed] : [misnamed, good];
+      assertEquals(await compareMain([...pair, "--out-dir", join(dir, "out"), "--quiet"]), 1);
+      assertEquals(errors, [
+        `error: ${misnamed}: its as-of date ${date} is ${
+          date === "2099-01-01" ? "in the future" : "before 1970-01-01"
+        }; rename it to the date it was exported (or fix its manifest)`,
+      ]);
+    }
+    assertEquals(await Deno.stat(join(dir, "out")).catch(() => null), null, "nothing written");
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task compare: demo data against live data is refused in one line, by name, manifest or sidecar", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, restore } = captureConsole();

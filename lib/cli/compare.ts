@@ -11,6 +11,7 @@ import { formatCount } from "../report/numbers.ts";
 import { asOfKey } from "../history/periods.ts";
 import { exportFileFormat, readExportFile, suffixedStamp } from "../formats/read_export.ts";
 import {
+  exportAsOfProblem,
   exportAssumptionWarning,
   type ExportFileFacts,
   exportFileFacts,
@@ -179,6 +180,16 @@ export async function main(args: string[]): Promise<number> {
       await exportFileFormat(path);
       return { path, label: basename(path), facts: await exportFileFacts(path) };
     }));
+    // a date after today or before 1970 is a misnamed file, as scenario --input and history
+    // import refuse it
+    for (const side of [old, newer]) {
+      const problem = side.facts.asOf ? exportAsOfProblem(side.facts.asOf) : null;
+      if (problem !== null) {
+        throw new UserError(
+          `${side.path}: ${problem}; rename it to the date it was exported (or fix its manifest)`,
+        );
+      }
+    }
     // a snapshot's name may have its time (2026-12-01T120000Z, T000000.500Z): ordered by it
     const asOfDate = (side: Side) => side.facts.asOf ? asOfKey(side.facts.asOf) : null;
     const reversed = reversedOrderError(
