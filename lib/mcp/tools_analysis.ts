@@ -37,10 +37,10 @@ import {
   textNumber,
 } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
+import { mrrUnknown } from "../revenue/columns.ts";
 
 /** A request-count threshold: a trillion, far past any organization's month. */
 const MAX_REQUESTS_THRESHOLD = 1e12;
-import { mrrUnknown } from "../revenue/columns.ts";
 
 export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
