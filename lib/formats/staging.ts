@@ -283,7 +283,7 @@ export async function publishStaged(
 
 interface PublishOptions extends PublishLockOptions {
   outDir: string;
-  /** what the files are, as a failure names them: "the export" (default), "the comparison", … */
+  /** what the files are, as a failure names them: "the export" (default), or "the files" */
   what?: string;
   files: readonly string[];
   /** names in `outDir` the published set no longer has (moved aside with the replaced files) */
@@ -380,12 +380,15 @@ async function moveStaged(
 export async function writeFileSet(
   outDir: string,
   write: (staging: string) => Promise<string[]>,
-  { what = "the files" }: { what?: string } = {},
 ): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const staging = await makeStagingDir(outDir);
   try {
-    return await publishStaged(staging, { outDir, files: await write(staging), what });
+    return await publishStaged(staging, {
+      outDir,
+      files: await write(staging),
+      what: "the files",
+    });
   } finally {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
   }
