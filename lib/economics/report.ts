@@ -10,7 +10,7 @@ import {
   markdownTable,
   trustedMarkdown,
 } from "../formats/markdown.ts";
-import { formatUsd4 } from "../report/numbers.ts";
+import { formatPct, formatUsd4 } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
@@ -163,11 +163,7 @@ function payingBasis(m: CompanyMargins, frame: pl.DataFrame): string {
 
 export function formatKpi(value: number | null, unit: Kpi["unit"]): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  if (unit === "percent") {
-    return `${
-      value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
-    } %`;
-  }
+  if (unit === "percent") return formatPct(value);
   if (unit === "USD") return usd(value);
   return Math.round(value).toLocaleString("en-US");
 }

@@ -6,7 +6,7 @@ import pl from "nodejs-polars";
 import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
-import { formatCount, formatUsd } from "./numbers.ts";
+import { formatCount, formatPct, formatUsd } from "./numbers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer_margins.ts";
 
@@ -15,11 +15,7 @@ import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer
 function formatValue(value: number | null, unit: string): string {
   if (value === null) return "–";
   if (unit.startsWith("USD")) return formatUsd(value);
-  if (unit === "percent") {
-    return `${
-      value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
-    } %`;
-  }
+  if (unit === "percent") return formatPct(value);
   return value.toLocaleString("en-US", { maximumFractionDigits: 1 });
 }
 

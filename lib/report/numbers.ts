@@ -22,6 +22,13 @@ export function formatUsd4(value: number): string {
   }`;
 }
 
+/** 96.6 %, -5,933.5 %: one decimal, thousands separated, as every other number */
+export function formatPct(value: number): string {
+  return `${
+    value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+  } %`;
+}
+
 /** +12.3 %, -4.0 %, 0.0 % (no sign when it rounds to zero), – for null */
 export function formatChangePct(value: number | null): string {
   if (value === null) return "–";
