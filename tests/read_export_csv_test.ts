@@ -155,6 +155,11 @@ Deno.test("a value its column does not take goes to the row reader, which names 
       { org_id: "o2", seats: "99999999999999999999999" },
       'x.csv row 3, column seats: "99999999999999999999999" is too large a whole number (at most 9,007,199,254,740,991 in magnitude)',
     ],
+    // (read as a figure before: a negative seat count summed into the totals)
+    [
+      { org_id: "o2", seats: "-5" },
+      'x.csv row 3, column seats: "-5" is a negative count (counts are 0 or more)',
+    ],
     [{ org_id: "o2", is_ptb: "yes" }, 'x.csv row 3, column is_ptb: "yes" is not true or false'],
     [
       { org_id: "o2", created_at: "2026-13-45" },

@@ -153,6 +153,10 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
           Number.MAX_SAFE_INTEGER.toLocaleString("en-US")
         } in magnitude)`;
       }
+      // a seat, user or request count below zero is a typo or a damaged file, never a figure
+      if (def.unit === "count" && value < 0) {
+        throw `${JSON.stringify(cell)} is a negative count (counts are 0 or more)`;
+      }
       return value;
     }
     case "boolean":

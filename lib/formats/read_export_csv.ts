@@ -283,7 +283,7 @@ function badValues(def: ColumnDef): pl.Expr {
       return value.isNotNull().and(
         value.isFinite().not().or(value.floor().neq(value)).or(
           value.abs().gt(pl.lit(Number.MAX_SAFE_INTEGER)),
-        ),
+        ).or(def.unit === "count" ? value.lt(pl.lit(0)) : pl.lit(false)),
       ).sum();
     case "boolean": // any case: a spreadsheet saves TRUE and FALSE
       return value.isNotNull().and(value.str.toLowerCase().isIn(["true", "false", ""]).not())
