@@ -17,6 +17,7 @@ import { basename, extname } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { parseIsoDate } from "../core/window.ts";
+import { quoteValue } from "../core/quote.ts";
 import {
   type Cell,
   checkExportHeader,
@@ -158,8 +159,13 @@ export async function exportFrameFromXlsxFile(
     for (let c = 0; c < Math.min(values.length, inFile.length); c++) {
       const value = values[c] ?? null;
       if (value !== null && typeof value === "object") {
+        const where = `${source} row ${number}, column ${inFile[c].name}`;
         throw new UserError(
-          `${source} row ${number}, column ${c + 1}: cell holds the error ${value.error}`,
+          "error" in value
+            ? `${where}: cell holds the error ${quoteValue(value.error)}`
+            : `${where}: cell holds the formula ${
+              quoteValue(`=${value.unsavedFormula}`)
+            } with no saved value: open the workbook in a spreadsheet and save it (that stores each formula's value), or pass the CSV`,
         );
       }
       // a workbook counting days from 1904 has day serials 1,462 days less

@@ -11,8 +11,17 @@ import { Buffer } from "node:buffer";
 import { posix } from "node:path";
 import { entryBytes, readZipEntries, type ZipEntry } from "./zip.ts";
 
-/** A cell: text, number, boolean, an error (`#N/A`), or null (a cell without a value). */
-export type XlsxValue = string | number | boolean | null | { error: string };
+/**
+ * A cell: text, number, boolean, an error (`#N/A`), a formula with no saved value (a workbook
+ * written by a program, never opened and saved by a spreadsheet), or null (a cell without a value).
+ */
+export type XlsxValue =
+  | string
+  | number
+  | boolean
+  | null
+  | { error: string }
+  | { unsavedFormula: string };
 
 export interface XlsxSheet {
   name: string;
@@ -37,6 +46,7 @@ const SHARED_STRING = element("si");
 const SHEET = element("sheet");
 const RELATIONSHIP = element("Relationship");
 const VALUE = new RegExp(String.raw`${tag("v")}[^>]*?(?:/>|>([\s\S]*?)${close("v")})`);
+const FORMULA = new RegExp(String.raw`${tag("f")}[^>]*?(?:/>|>([\s\S]*?)${close("f")})`);
 const INLINE = new RegExp(String.raw`${tag("is")}[^>]*?(?:/>|>([\s\S]*?)${close("is")})`);
 const TEXT = new RegExp(String.raw`${tag("t")}[^>]*?(?:/>|>([\s\S]*?)${close("t")})`, "g");
 /** A phonetic run (`<rPh>`): a reading shown above the text, not part of it. */
@@ -119,7 +129,11 @@ function cellValue(type: string | undefined, content: string, shared: string[]):
     if (inline) return itemText(inline[1] ?? "");
   }
   const raw = content.match(VALUE)?.[1];
-  if (raw === undefined) return null;
+  if (raw === undefined) {
+    // only a spreadsheet computes a formula: without its saved value the cell's figure is unknown
+    const formula = content.match(FORMULA);
+    return formula ? { unsavedFormula: parsedText(formula[1] ?? "") } : null;
+  }
   switch (type) {
     case "s": {
       const text = shared[Number(raw)];

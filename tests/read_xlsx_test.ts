@@ -1,0 +1,67 @@
+/**
+ * An export XLSX read back (lib/formats/read_xlsx.ts, lib/formats/read_export.ts) when a program
+ * wrote it, or a hand edit left cells the export never holds: a formula no spreadsheet computed, an
+ * error value, a negative count. Each is refused in one line naming the row and column; a formula
+ * with its saved value reads as that value.
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import ExcelJS from "exceljs";
+import { COLUMN_NAMES } from "../lib/frame/columns.ts";
+import { exportFrameFromXlsxFile } from "../lib/formats/read_export.ts";
+import { DATA_SHEET } from "../lib/formats/xlsx.ts";
+
+type Value = ExcelJS.CellValue;
+
+/** An export workbook whose data sheet has the header and one row (the given columns filled). */
+async function workbookPath(dir: string, cells: Record<string, Value>): Promise<string> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(DATA_SHEET);
+  sheet.addRow([...COLUMN_NAMES]);
+  sheet.addRow(COLUMN_NAMES.map((name) => cells[name] ?? null));
+  const path = `${dir}/export.xlsx`;
+  await workbook.xlsx.writeFile(path);
+  return path;
+}
+
+/** The message reading such a workbook is refused with, or its seats and org_id as read. */
+async function read(cells: Record<string, Value>): Promise<string | Record<string, unknown>> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const frame = await exportFrameFromXlsxFile(await workbookPath(dir, cells), "export.xlsx");
+    return frame.select("org_id", "seats").toRecords()[0];
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("a formula with no saved value is named with its text and how to store the value", async () => {
+  // ExcelJS writes `<f>` without `<v>` when it is given no result: only a spreadsheet computes it
+  assertEquals(
+    await read({ org_id: "o1", seats: { formula: "SUM(A1:A9)" } as Value }),
+    'export.xlsx row 2, column seats: cell holds the formula "=SUM(A1:A9)" with no saved value: open the workbook in a spreadsheet and save it (that stores each formula\'s value), or pass the CSV',
+  );
+});
+
+Deno.test("a formula with its saved value reads as that value", async () => {
+  assertEquals(
+    await read({ org_id: "o1", seats: { formula: "2+3", result: 5 } as Value }),
+    { org_id: "o1", seats: 5 },
+  );
+});
+
+Deno.test("an error value is named by row and column", async () => {
+  assertEquals(
+    await read({ org_id: "o1", seats: { error: "#N/A" } as Value }),
+    'export.xlsx row 2, column seats: cell holds the error "#N/A"',
+  );
+});
+
+Deno.test("a negative count is refused, not summed into the totals", async () => {
+  assertEquals(
+    await read({ org_id: "o1", seats: -5 }),
+    "export.xlsx row 2, column seats: -5 is a negative count (counts are 0 or more)",
+  );
+  assertEquals(await read({ org_id: "o1", seats: 0 }), { org_id: "o1", seats: 0 });
+});
