@@ -21,6 +21,7 @@ import {
 import { basisColumn, modelPrices, plural, usageWords } from "./question_common.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { chartLabel } from "../report/chart_frame.ts";
+import { MEASURE_COLORS, SPARE_COLORS } from "../report/chart_colors.ts";
 
 /** One question's chart: the table's columns to draw and the words around them. */
 interface ChartSpec<A> {
@@ -96,6 +97,7 @@ function questionChart<A extends Answer<unknown>>(spec: ChartSpec<A>, answer: A)
       title: spec.title,
       caption: spec.caption(answer) + basis,
       bars: labelled(table, { label: spec.label, measures: spec.measures, windowDays }),
+      colors: measureColors(spec.measures),
       valueLabel: typeof spec.valueLabel === "string"
         ? spec.valueLabel
         : spec.valueLabel(windowDays),
@@ -104,6 +106,24 @@ function questionChart<A extends Answer<unknown>>(spec: ChartSpec<A>, answer: A)
     }),
   };
 }
+
+/** The measures' colours, as every chart has them; the alternative prices in spare colours. */
+function measureColors(measures: [string, string][]): string[] {
+  let spare = 0;
+  return measures.map(([column]) =>
+    MEASURE_COLOR_OF[column] ?? SPARE_COLORS[spare++ % SPARE_COLORS.length]
+  );
+}
+
+const MEASURE_COLOR_OF: Record<string, string> = {
+  mrr: MEASURE_COLORS.mrr,
+  current_mrr: MEASURE_COLORS.mrr,
+  llm_cost_30d: MEASURE_COLORS.llmCost,
+  // pass-through LLM cost is the company's cost (BYOK is the customer's own)
+  llm_cost_ptb_30d: MEASURE_COLORS.companyCost,
+  requests_30d: MEASURE_COLORS.count,
+  organizations: MEASURE_COLORS.count,
+};
 
 const COST_MEASURES: [string, string][] = [
   ["mrr", "MRR"],

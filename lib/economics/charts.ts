@@ -26,12 +26,14 @@ import {
   MAX_DOTS,
   PRICING_CHARTS,
   pricingChartBuilders,
+  type Row,
   rows,
   svgToPng,
   textWidth,
   usdTick,
   windowLabel,
 } from "../report/charts.ts";
+import { MEASURE_COLORS, planColors, TIER_DOMAIN, tierOfPlanName } from "../report/chart_colors.ts";
 import {
   type MarginCounts,
   marginCountsOf,
@@ -46,19 +48,9 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { formatCount, formatUsd4 } from "../report/numbers.ts";
 import { SUMMARY_CHARTS, type SummaryChart, type SummaryImages } from "./xlsx_summary.ts";
 
-const PLAN_PALETTE = [
-  "#2563eb",
-  "#16a34a",
-  "#d97706",
-  "#7c3aed",
-  "#db2777",
-  "#0891b2",
-  "#9ca3af",
-  "#65a30d",
-  "#dc2626",
-];
 const BASES = ["company cost", "all LLM cost (spec)"] as const;
-const BASIS_COLORS = ["#16a34a", "#f97316"];
+/** a margin's basis takes its cost's colour */
+const BASIS_COLORS = [MEASURE_COLORS.companyCost, MEASURE_COLORS.llmCost];
 
 /**
  * The per-plan table's rows (perPlanRows(perPlanTable(frame))), when computed elsewhere: the chart
@@ -251,7 +243,27 @@ function unknownNote(unknown: { reason: string }[]): string {
   }.`;
 }
 
-/** MRR against requests per organization, log–log, coloured by plan. */
+/**
+ * Each plan's tier, for its colour: the tier most of its organizations drawn are in (a legacy plan
+ * also matched by tier_raw has a few of another), else the one its name starts with.
+ */
+function mostCommonTier(data: readonly Row[]): (plan: string) => string | null {
+  const counts = new Map<string, Map<string, number>>();
+  for (const { plan, tier } of data) {
+    if (typeof tier !== "string") continue;
+    const byTier = counts.get(plan as string) ?? new Map<string, number>();
+    byTier.set(tier, (byTier.get(tier) ?? 0) + 1);
+    counts.set(plan as string, byTier);
+  }
+  return (plan) => {
+    const byTier = [...(counts.get(plan) ?? new Map<string, number>())]
+      .filter(([tier]) => TIER_DOMAIN.includes(tier) && tier !== "other")
+      .sort((a, b) => b[1] - a[1] || TIER_DOMAIN.indexOf(a[0]) - TIER_DOMAIN.indexOf(b[0]));
+    return byTier[0]?.[0] ?? tierOfPlanName(plan);
+  };
+}
+
+/** MRR against requests per organization, log–log, coloured by plan (a shade of its tier's hue). */
 export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   // filtered in Polars (> 0, not NaN, as the dots' log scales need), in export order
   const positive = (column: string) =>
@@ -261,6 +273,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
     .select(
       "org_name",
       "plan",
+      "tier",
       "mrr",
       pl.col(CUSTOMER_CHART_COLUMNS.requests).alias("requests_30d"),
       CUSTOMER_CHART_COLUMNS.organizations,
@@ -270,17 +283,19 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
   const whole = drawsEveryPoint(shown.height, limit);
   // A hexbin draws from the two channels: no row object, no hover title per organization.
   const organizations = CUSTOMER_CHART_COLUMNS.organizations;
-  const data = dense ? [] : rows(shown, ["org_name", "plan", "mrr", "requests_30d", organizations])
-    .map((r) => ({
-      ...r,
-      plan: r.plan ?? "(no plan)",
-      title: `${chartLabel(r.org_name)}\n${chartLabel(r.plan ?? "(no plan)")}\nMRR ${
-        usdTick(r.mrr as number)
-      } · ${(r.requests_30d as number).toLocaleString("en-US")} requests${
-        sharedCustomerTitle(r[organizations] as number, "requests")
-      }`,
-    }));
-  const plans = [...new Set(data.map((d) => d.plan as string))].sort();
+  const data = dense
+    ? []
+    : rows(shown, ["org_name", "plan", "tier", "mrr", "requests_30d", organizations])
+      .map((r) => ({
+        ...r,
+        plan: r.plan ?? "(no plan)",
+        title: `${chartLabel(r.org_name)}\n${chartLabel(r.plan ?? "(no plan)")}\nMRR ${
+          usdTick(r.mrr as number)
+        } · ${(r.requests_30d as number).toLocaleString("en-US")} requests${
+          sharedCustomerTitle(r[organizations] as number, "requests")
+        }`,
+      }));
+  const colors = planColors(data.map((d) => d.plan as string), mostCommonTier(data));
   const xy = { x: "requests_30d", y: "mrr" };
   const x = logAxis(shown, "requests_30d", {
     axis: "x",
@@ -316,15 +331,12 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
         formatCount(frame.height - shown.height)
       } with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).`,
       dense ? legend([DENSITY_LEGEND]) : legend(
-        plans.map((p, i) => ({
-          label: planLabel(p),
-          color: PLAN_PALETTE[i % PLAN_PALETTE.length],
-        })),
+        colors.domain.map((p, i) => ({ label: planLabel(p), color: colors.range[i] })),
       ),
       {
         x: x.scale,
         y: y.scale,
-        color: dense ? DENSITY_COLOR : { domain: plans, range: PLAN_PALETTE },
+        color: dense ? DENSITY_COLOR : colors,
         marks: [
           ...x.marks,
           ...y.marks,
@@ -344,7 +356,7 @@ export function mrrPer1kRequestsByPlanChart(
 ): Chart {
   const plans = planRows(frame, table);
   const series = ["MRR", "LLM cost, all", "LLM cost, company"] as const;
-  const colors = ["#2563eb", "#f97316", "#16a34a"];
+  const colors = [MEASURE_COLORS.mrr, MEASURE_COLORS.llmCost, MEASURE_COLORS.companyCost];
   const data = plans.flatMap((p) =>
     [p.mrr_per_1k_requests, p.llm_cost_per_1k_requests, p.company_llm_cost_per_1k_requests]
       .map((value, i) => ({

@@ -4,15 +4,14 @@
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
+import { type Chart, chartLabel, framed, legend, usdTick } from "../report/charts.ts";
 import {
-  type Chart,
-  chartLabel,
-  framed,
-  legend,
-  TIER_DOMAIN,
-  TIER_RANGE,
-  usdTick,
-} from "../report/charts.ts";
+  FLOW_COLORS,
+  MEASURE_COLORS,
+  MORE_SWATCH,
+  planColors,
+  tierOfPlanName,
+} from "../report/chart_colors.ts";
 import { textWidth, WIDTH } from "../report/chart_frame.ts";
 import { periodOf, periodRange, type SnapshotPeriod } from "./periods.ts";
 
@@ -56,17 +55,12 @@ function tickTexts(found: SnapshotPeriod[]): Map<string, string> {
   return ticks;
 }
 
-const EXTRA_COLORS = ["#0891b2", "#65a30d", "#ea580c", "#4f46e5", "#be123c", "#0f766e"];
-
-/** A colour per plan: tier colours for tier names, then a fixed palette in sorted order. */
-function planColors(plans: string[]): { domain: string[]; range: string[] } {
-  const sorted = [...new Set(plans)].sort();
-  let extra = 0;
-  const range = sorted.map((plan) => {
-    const tier = TIER_DOMAIN.indexOf(plan);
-    return tier >= 0 ? TIER_RANGE[tier] : EXTRA_COLORS[extra++ % EXTRA_COLORS.length];
-  });
-  return { domain: sorted, range };
+/**
+ * A colour per plan, as the economics charts colour them (lib/report/chart_colors.ts): a stored
+ * month's plans are names only, so a plan's tier is the one its name starts with.
+ */
+function historyPlanColors(plans: string[]): { domain: string[]; range: string[] } {
+  return planColors(plans, tierOfPlanName);
 }
 
 /**
@@ -92,7 +86,7 @@ export function planLegend(colors: { domain: string[]; range: string[] }): strin
   }
   return legend([
     ...labels.slice(0, shown).map((label, i) => ({ label, color: colors.range[i] })),
-    { label: more(labels.length - shown), color: "#9ca3af" },
+    { label: more(labels.length - shown), color: MORE_SWATCH },
   ]);
 }
 
@@ -114,7 +108,7 @@ export function mrrByPlanChart(planEnds: pl.DataFrame, periods: Periods): Chart 
     plan: r.plan,
     mrr: (r.end_cents as number) / 100,
   }));
-  const colors = planColors(data.map((d) => d.plan as string));
+  const colors = historyPlanColors(data.map((d) => d.plan as string));
   const title = "MRR by plan over time";
   return {
     name: "history_mrr_by_plan",
@@ -180,7 +174,11 @@ export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): C
     level += delta;
   }
   bars.push({ step: balanceStep("end", last), y1: 0, y2: end, kind: "balance" });
-  const colors = { domain: ["balance", "gain", "loss"], range: ["#6b7280", "#16a34a", "#dc2626"] };
+  // the start and end are MRR (its colour in every chart); movements gain and loss
+  const colors = {
+    domain: ["balance", "gain", "loss"],
+    range: [MEASURE_COLORS.mrr, FLOW_COLORS.gain, FLOW_COLORS.loss],
+  };
   const title = "MRR bridge (waterfall)";
   return {
     name: "history_bridge_waterfall",
@@ -266,7 +264,7 @@ function perPlanLines(
     plan: r.plan,
     value: r[options.column] as number,
   }));
-  const colors = planColors(data.map((d) => d.plan as string));
+  const colors = historyPlanColors(data.map((d) => d.plan as string));
   const values = data.map((d) => d.value);
   const log = money || values.length === 0
     ? undefined

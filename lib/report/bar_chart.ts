@@ -5,6 +5,7 @@
 import * as Plot from "@observablehq/plot";
 import { countTick, framed, legend, textWidth, usdTick } from "./charts.ts";
 import { fitWidth } from "./chart_frame.ts";
+import { SPARE_COLORS } from "./chart_colors.ts";
 
 /**
  * Horizontal bars, one group per label (question charts in lib/analysis/question_charts.ts). With several series
@@ -22,6 +23,11 @@ export interface BarChartOptions {
   valueLabel: string;
   /** dollar ticks (default) or plain counts */
   money?: boolean;
+  /**
+   * a colour per series, in the order the series first appear (lib/report/chart_colors.ts: MRR in
+   * its colour, as in every chart); without, SPARE_COLORS
+   */
+  colors?: readonly string[];
   /** why a value is not known (its mark), and what that means (the caption) */
   unknown?: { reason: string; note: string };
 }
@@ -30,12 +36,12 @@ export interface BarChartOptions {
 const MAX_LABEL_WIDTH = 236;
 
 export function barChart(
-  { title, caption, bars: given, valueLabel, money = true, unknown }: BarChartOptions,
+  { title, caption, bars: given, valueLabel, money = true, unknown, colors }: BarChartOptions,
 ): string {
   // without `unknown`, a null value is simply left out (the caption says why: trafficChart)
   const bars = unknown ? given : given.filter((b) => b.value !== null);
   const series = [...new Set(bars.map((b) => b.series ?? valueLabel))];
-  const palette = ["#2563eb", "#f97316", "#16a34a", "#7c3aed", "#db2777"];
+  const palette = [...(colors ?? SPARE_COLORS)];
   // a label wider than the room beside the bars (emoji are 12.4 px each) is cut to fit it
   const fitted = (label: string) => fitWidth(label, MAX_LABEL_WIDTH);
   const labels = [...new Set(bars.map((b) => fitted(b.label)))];

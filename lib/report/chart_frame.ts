@@ -1,12 +1,13 @@
 /**
  * The frame every chart is drawn in: Plot rendered server-side (linkedom) at one size, with the
- * title, caption and legend inside the SVG (a PNG keeps only what is inside it), tier colours and
- * tick formats shared by all charts.
+ * title, caption and legend inside the SVG (a PNG keeps only what is inside it), the tier legend
+ * and tick formats shared by all charts (what each colour means: lib/report/chart_colors.ts).
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { plainText } from "../formats/markdown.ts";
 import type { Row } from "./chart_data.ts";
+import { TIER_DOMAIN, TIER_RANGE } from "./chart_colors.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -15,9 +16,6 @@ export interface Chart {
   svg: string;
 }
 
-/** Tier colours stay the same in every chart. */
-export const TIER_DOMAIN = ["free", "pro", "team", "growth", "enterprise", "other"];
-export const TIER_RANGE = ["#9ca3af", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#db2777"];
 export const WIDTH = 880;
 
 /**

@@ -32,11 +32,11 @@ import {
   legend,
   MAX_DOTS,
   TIER_BOXES,
-  TIER_DOMAIN,
   tierColor,
   tierLegend,
   usdTick,
 } from "./chart_frame.ts";
+import { MEASURE_COLORS, TIER_DOMAIN } from "./chart_colors.ts";
 
 /** "window" for the standard 30 days, "7 days" for another window: what usage a label covers. */
 export function windowLabel({ windowDays }: DrawnLimit): string {
@@ -60,10 +60,9 @@ export {
   legend,
   MAX_DOTS,
   textWidth,
-  TIER_DOMAIN,
-  TIER_RANGE,
   usdTick,
 } from "./chart_frame.ts";
+export { TIER_DOMAIN, TIER_RANGE } from "./chart_colors.ts";
 
 export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {}): Chart {
   const named = frame.columns.includes("org_name");
@@ -207,7 +206,9 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
   const measures = company
     ? [`LLM cost, all (${basis})`, "company cost", "MRR"]
     : [`LLM cost (${basis})`, "MRR"];
-  const colors = company ? ["#f97316", "#16a34a", "#2563eb"] : ["#f97316", "#2563eb"];
+  const colors = company
+    ? [MEASURE_COLORS.llmCost, MEASURE_COLORS.companyCost, MEASURE_COLORS.mrr]
+    : [MEASURE_COLORS.llmCost, MEASURE_COLORS.mrr];
   // Sums per tier in export order, as a loop over row objects added them (the same dollars to the
   // last bit), in one pass over typed arrays; unknown (null or NaN) counts as $0.
   const columns = ["llm_cost_30d", ...(company ? ["company_cost_30d"] : []), "mrr"];

@@ -31,11 +31,11 @@ import {
   HEIGHT,
   MAX_DOTS,
   TIER_BOXES,
-  TIER_DOMAIN,
   tierColor,
   tierLegend,
   usdTick,
 } from "./chart_frame.ts";
+import { TIER_DOMAIN } from "./chart_colors.ts";
 
 /**
  * The lowest gross margin a chart draws: margins below are drawn at it and counted in the caption
