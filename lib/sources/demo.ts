@@ -117,6 +117,30 @@ export function demoRequestsPer30Days(asOf: Date): Map<string, number> {
   return new Map(ids.map((id, i) => [id, Number(requests[i])]));
 }
 
+/**
+ * Members who signed in during a `days` window, from those who did in 30 days: each member's last
+ * sign-in falls on a day with the same chance, so a 7-day window has fewer and a 90-day one more
+ * (up to the seats), as production's last_sign_in_at gives; a window longer than the
+ * organization's life has as many as its life does. 30 days gives `activeUsers30d` itself.
+ */
+export function activeUsersInWindow(
+  { activeUsers30d, seats, days, lifeDays }: {
+    activeUsers30d: number;
+    seats: number;
+    days: number;
+    lifeDays: number;
+  },
+): number {
+  if (activeUsers30d === 0 || seats === 0) return activeUsers30d;
+  // the share of members whose last sign-in is within x days: 1 − (1 − share30)^(x/30)
+  const share30 = Math.min(1, activeUsers30d / seats);
+  const within = (x: number) => 1 - (1 - share30) ** (x / 30);
+  const base = within(Math.min(30, lifeDays));
+  if (base === 0) return activeUsers30d;
+  const ratio = within(Math.min(days, lifeDays)) / base;
+  return Math.min(seats, Math.round(activeUsers30d * ratio));
+}
+
 /** The demo's query frames, as if read from production at `asOf` over `days`. */
 export function demoQueryResults(asOf: Date, days: number): QueryResults {
   const d = draw(DEMO_SEED);
@@ -162,11 +186,13 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
     const paid = state.paid;
     const tierRaw = state.tierRaw;
     const seats = state.seats;
-    const activeUsers = Math.min(seats, Math.round(baseActiveUsers * state.growth));
+    const activeUsers30d = Math.min(seats, Math.round(baseActiveUsers * state.growth));
     const customerId = baseCustomerId ??
       (paid ? `cus_demo${String(i + 1).padStart(5, "0")}` : null);
     const addons = paid ? baseAddons : null;
 
+    const lifeDays = Math.max(0, (asOf.getTime() - createdAtMs) / DAY_MS);
+    const activeUsers = activeUsersInWindow({ activeUsers30d, seats, days, lifeDays });
     if (keep) {
       orgs.org_id.push(orgId);
       orgs.org_name.push(name);
@@ -192,7 +218,6 @@ export function demoQueryResults(asOf: Date, days: number): QueryResults {
     // Days of the organization's life before the as-of: usage covers the part of the window it
     // existed for (a 7-day export shows about a quarter of a 30-day one), and its all-time PTB
     // spend holds every day of it, so it is never below a window's PTB cost.
-    const lifeDays = Math.max(0, (asOf.getTime() - createdAtMs) / DAY_MS);
     const windowScale = Math.min(days, lifeDays) / 30;
     let ptbCostPerDayUsd = 0; // at the window's rate, before rounding to whole requests
     if (!silent) {
