@@ -25,6 +25,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
+import { withPlainParamErrors } from "./request_errors.ts";
 import type { McpSettings } from "./settings.ts";
 
 export const MCP_PATH = "/mcp";
@@ -121,7 +122,7 @@ export function createMcpHttpHandler(
       enableJsonResponse: true,
     });
     const server = createMcpServer(store);
-    await server.connect(transport);
+    await server.connect(withPlainParamErrors(transport));
     // A request given up, cancelled by a notifications/cancelled in another POST or its POST
     // dropped by the client (closed, killed), gets no answer: closing the server aborts it, so a
     // database_sql query stops on the database and a query_sql statement leaves the queue or has

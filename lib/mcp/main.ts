@@ -9,6 +9,7 @@ import { failed, parseFlags, runMain } from "../cli/args.ts";
 import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
+import { withPlainParamErrors } from "./request_errors.ts";
 import { checkExportsDir, mcpSettings } from "./settings.ts";
 import { databaseQueriesSettled } from "./database_sql.ts";
 import { closeFrameSql } from "./sql.ts";
@@ -54,7 +55,7 @@ export async function main(args: string[]): Promise<number> {
       process.stdin.once("end", resolve);
       process.stdin.once("close", resolve);
     });
-    await server.connect(transport);
+    await server.connect(withPlainParamErrors(transport));
     console.error(`pricing-kit MCP server on stdio (exports: ${settings.exportsDir})`);
     // query_sql's process and its tables' files go too (a signal's default exit skipped both)
     const signalled = new Promise<void>((resolve) => {
