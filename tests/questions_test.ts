@@ -133,6 +133,7 @@ Deno.test("underpriced: ≥100k requests or ≥$500 cost with known MRR ≤ $100
   assertEquals(column(answer.table, "org_name"), ["o1"]);
   assertEquals(answer.facts, {
     organizations: 1,
+    customers: 1,
     requests: 200_000,
     llmCostUsd: 800,
     ptbLlmCostUsd: 800,
@@ -377,13 +378,21 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
   assertEquals(column(underpriced.table, "org_name"), [customer, "o1"]);
   assertEquals(column(underpriced.table, "requests_30d"), [50_000, 200_000]);
   assertEquals(underpriced.facts, {
-    organizations: 2,
+    organizations: 3, // o3, o6 (its customer's) and o1
+    customers: 2,
     requests: 250_000, // 200,000 + 10,000 + 40,000
     llmCostUsd: 2000, // 800 + 600 + 600
     ptbLlmCostUsd: 950, // 800 + 150
     mrrUsd: 240,
     unknownMrr: 0,
   });
+  // the rows are customers: said so, not "2 organizations" beside a segment of 3
+  ok(
+    underpriced.reading.startsWith(
+      "2 customers (3 organizations, those sharing a Stripe customer judged as one) sent ≥",
+    ),
+    underpriced.reading,
+  );
   // churn: the customer loses 1,200 − 200 = 1,000, o1 760; on the company basis the customer's
   // (200 + 50 − 150.5) / 250 = 39.8 % and o1's 14.7 % are gains
   const churn = churnRisk(shared);

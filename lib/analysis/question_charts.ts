@@ -141,9 +141,9 @@ const CHARTS = {
       // MRR unknown is never a qualifying $0: said beside the bars, or instead of them
       return a.facts.organizations === 0 && unknown > 0
         ? `No bars: no organization with known MRR qualifies; ${heavy}.`
-        : `Top ${a.table.height} of ${a.facts.organizations} by LLM cost ${
-          usageWords(a.windowDays)
-        }.${unknown > 0 ? ` ${heavy}.` : ""}`;
+        : `Top ${a.table.height} of ${a.facts.customers}${
+          a.facts.customers === a.facts.organizations ? "" : " customers"
+        } by LLM cost ${usageWords(a.windowDays)}.${unknown > 0 ? ` ${heavy}.` : ""}`;
     },
     label: "org_name",
     measures: [["llm_cost_30d", "LLM cost (window)"], ["mrr", "MRR"]],

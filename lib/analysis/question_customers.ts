@@ -10,6 +10,15 @@ import { revenueRows } from "./scenario/customers.ts";
 import { marginPctExpr } from "../frame/metrics.ts";
 import { ptbRevenueForMargin } from "../economics/columns.ts";
 
+/** How many organizations a customer's row stands for (customerRows; absent when none is shared). */
+export const CUSTOMER_ORGANIZATIONS = "customer_organizations";
+
+/** The organizations `customers` (customerRows' rows, or some of them) stand for. */
+export function organizationsOf(customers: pl.DataFrame): number {
+  if (!customers.columns.includes(CUSTOMER_ORGANIZATIONS)) return customers.height;
+  return Number(customers.getColumn(CUSTOMER_ORGANIZATIONS).sum() ?? 0);
+}
+
 /** Usage and cost columns a customer's row sums over its organizations (those the frame has). */
 const SUMMED = [
   "seats",
@@ -23,9 +32,10 @@ const SUMMED = [
  * One row per customer: an organization of its own as it is; the organizations sharing a Stripe
  * customer as one row, its revenue row's, with SUMMED summed over them, gross_margin_pct and
  * gross_margin_company_pct worked out again from those sums (as lib/frame/metrics.ts and
- * lib/economics/columns.ts do, the frame's usage being monthly), and org_name saying how many
- * organizations it spans. A shared_customer row whose revenue row is not in the frame stays
- * alone (its customer's MRR is not known here). Returns the frame itself when none is shared.
+ * lib/economics/columns.ts do, the frame's usage being monthly), org_name saying how many
+ * organizations it spans and CUSTOMER_ORGANIZATIONS how many. A shared_customer row whose revenue
+ * row is not in the frame stays alone (its customer's MRR is not known here). Returns the frame
+ * itself when none is shared.
  */
 export function customerRows(frame: pl.DataFrame): pl.DataFrame {
   const { revenueRowOf, siblings } = revenueRows(frame);
@@ -50,7 +60,7 @@ export function customerRows(frame: pl.DataFrame): pl.DataFrame {
   const typed = present.map((name) =>
     pl.col(name).fillNan(pl.lit(null)).cast(frame.getColumn(name).dtype).alias(name)
   );
-  const spans = pl.col("_customer_organizations").gt(1);
+  const spans = pl.col(CUSTOMER_ORGANIZATIONS).gt(1);
   const mrr = pl.col("mrr").cast(pl.Float64);
   const recomputed: pl.Expr[] = [];
   if (frame.columns.includes("gross_margin_pct")) {
@@ -70,11 +80,11 @@ export function customerRows(frame: pl.DataFrame): pl.DataFrame {
         .alias("gross_margin_company_pct"),
     );
   }
-  const more = pl.col("_customer_organizations").sub(pl.lit(1).cast(pl.Int32));
+  const more = pl.col(CUSTOMER_ORGANIZATIONS).sub(pl.lit(1).cast(pl.Int32));
   return frame
     .withColumns(
       ...sums,
-      pl.Series("_customer_organizations", organizations).cast(pl.Int32),
+      pl.Series(CUSTOMER_ORGANIZATIONS, organizations).cast(pl.Int32),
       pl.Series("_own_revenue_row", Uint8Array.from(revenueRowOf, (row, i) => row === i ? 1 : 0)),
     )
     .filter(pl.col("_own_revenue_row").eq(1))
@@ -93,5 +103,5 @@ export function customerRows(frame: pl.DataFrame): pl.DataFrame {
         ], ""),
       ).otherwise(pl.col("org_name")).alias("org_name"),
     )
-    .drop("_customer_organizations", "_own_revenue_row");
+    .drop("_own_revenue_row");
 }

@@ -11,7 +11,7 @@
  */
 import pl from "nodejs-polars";
 
-import { customerRows } from "./question_customers.ts";
+import { customerRows, organizationsOf } from "./question_customers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 import {
   type Answer,
@@ -54,6 +54,11 @@ export {
 export interface UnderpricedFacts {
   /** organizations over a usage threshold and at or under the MRR ceiling */
   organizations: number;
+  /**
+   * the Stripe customers they are (the table's rows): fewer than the organizations when some
+   * share one, whose usage is summed against its MRR
+   */
+  customers: number;
   requests: number;
   llmCostUsd: number;
   /** the part of their LLM cost that is pass-through billed (paid by the company) */
@@ -95,7 +100,8 @@ export function underpricedCustomers(
     .filter(heavy.and(mrrKnown()).and(pl.col("mrr").ltEq(t.underpricedMaxMrrUsd)))
     .sort("llm_cost_30d", true);
   const facts: UnderpricedFacts = {
-    organizations: matches.height,
+    organizations: organizationsOf(matches),
+    customers: matches.height,
     requests: columnTotal(matches, "requests_30d"),
     llmCostUsd: columnTotal(matches, "llm_cost_30d"),
     ptbLlmCostUsd: columnTotal(matches, "llm_cost_ptb_30d"),
@@ -110,11 +116,9 @@ export function underpricedCustomers(
     ? `No organization with known MRR ${criteria}; ${
       plural(facts.unknownMrr, { one: "heavy user" })
     } with unknown MRR not judged.`
-    : `${plural(facts.organizations, { one: "organization" })} ${criteria}: together ${
-      usd(facts.llmCostUsd)
-    } of LLM cost (${usd(facts.ptbLlmCostUsd)} pass-through, paid by the company) against ${
-      usd(facts.mrrUsd)
-    } MRR${
+    : `${whoMatched(facts)} ${criteria}: together ${usd(facts.llmCostUsd)} of LLM cost (${
+      usd(facts.ptbLlmCostUsd)
+    } pass-through, paid by the company) against ${usd(facts.mrrUsd)} MRR${
       facts.unknownMrr > 0
         ? `; ${plural(facts.unknownMrr, { one: "heavy user" })} with unknown MRR not judged`
         : ""
@@ -126,6 +130,18 @@ export function underpricedCustomers(
     ranked: { top: t.top, of: matches.height },
     windowDays,
   };
+}
+
+/**
+ * "15 organizations"; with organizations sharing a Stripe customer among them "14 customers (15
+ * organizations, those sharing a Stripe customer judged as one)", as the table's rows are.
+ */
+function whoMatched({ organizations, customers }: { organizations: number; customers: number }) {
+  return customers === organizations
+    ? plural(organizations, { one: "organization" })
+    : `${plural(customers, { one: "customer" })} (${
+      plural(organizations, { one: "organization" })
+    }, those sharing a Stripe customer judged as one)`;
 }
 
 // ── 2. Upgrade candidates ───────────────────────────────────────────────────────────────────
