@@ -15,6 +15,7 @@ import {
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   economicsFixture,
+  economicsFixturePtbNotRead,
   economicsFrameWithF,
   frameWithLosingSharedCustomer,
   frameWithPtbTiming,
@@ -1416,6 +1417,44 @@ Deno.test("PTB timing: none without PTB cost lacking revenue, nor when PTB reven
     !notRead.warnings.some((w) => w.startsWith("plan ") && w.includes("PTB cost")),
     notRead.warnings.join("\n"),
   );
+});
+
+Deno.test("PTB revenue not read: a plan with PTB cost has no company-basis loss count, and the brief says timing cannot be told", async () => {
+  const { economicsBriefLines } = await import("../lib/economics/report.ts");
+  const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
+  const frame = await economicsFixturePtbNotRead();
+  const rows = perPlanRows(perPlanTable(frame, { windowDays: 30 }));
+  const company = Object.fromEntries(rows.map((r) => [r.plan, r.negative_margin_company]));
+  // b (legacy pro) has no PTB cost: its $200 against its infrastructure cost is judged, no loss;
+  // a, c, d and e had PTB cost with no PTB revenue read: their plans' counts are unknown (a 0
+  // read as "none loses money" beside a margin of –), and so is all's
+  assertEquals(company, {
+    "enterprise (contract)": null,
+    "team (bundle, legacy)": null,
+    "pro 2025-12-10": null,
+    "pro (seat, legacy)": 0,
+    free: null,
+    all: null,
+  });
+  // the spec basis is judged as before: c ($300 > $200) is the one loss
+  assertEquals(
+    rows.map((r) => r.negative_margin_all),
+    rows.map((r) => r.plan === "team (bundle, legacy)" || r.plan === "all" ? 1 : 0),
+  );
+  const lines = economicsBriefLines(frame, {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    ptbRevenueRead: false,
+    windowDays: 30,
+  });
+  ok(
+    lines.some((line) =>
+      line.endsWith(
+        "PTB revenue was not read, so whether a plan's company margin is pulled down by it cannot be told: those with PTB cost have none (–).",
+      )
+    ),
+  );
+  ok(!lines.some((line) => line.includes("No plan's company margin is pulled down by it.")));
 });
 
 Deno.test("per plan: a shared customer counts in its paying organization's plan, not its newest's", async () => {

@@ -19,7 +19,11 @@ export const CUSTOMER_LOSS_COLUMNS = {
    * its customer's mrr is unknown (a count of it is then of those whose customer's is known)
    */
   spec: "_customer_negative_margin",
-  /** its customer's company-basis margin is negative: Σ company_cost_30d > mrr + PTB revenue */
+  /**
+   * its customer's company-basis margin is negative: Σ company_cost_30d > mrr + PTB revenue; null
+   * where its customer's mrr is unknown, or its PTB revenue was not read and it had PTB cost (its
+   * margin cannot be told then)
+   */
   company: "_customer_negative_company_margin",
 } as const;
 
@@ -57,7 +61,12 @@ export function withCustomerLosses(frame: pl.DataFrame, windowDays: number): pl.
       .then(marginPctExpr(mrr, monthly(pl.col(C.llmCost))).lt(0).fillNull(false))
       .otherwise(pl.lit(null)).alias(CUSTOMER_LOSS_COLUMNS.spec),
     (hasCompany
-      ? marginPctExpr(mrr.add(monthly(ptbRevenue)), monthly(pl.col(C.companyCost))).lt(0)
+      ? pl.when(pl.col(C.mrrKnown).and(pl.col(C.ptbKnown)))
+        .then(
+          marginPctExpr(mrr.add(monthly(ptbRevenue)), monthly(pl.col(C.companyCost))).lt(0)
+            .fillNull(false),
+        )
+        .otherwise(pl.lit(null))
       : pl.lit(null).cast(pl.Bool)).alias(CUSTOMER_LOSS_COLUMNS.company),
   );
   return frame.withColumns(...flags.getColumns());

@@ -58,7 +58,7 @@ export const PER_PLAN_COLUMNS = [
   ],
   [
     "negative_margin_company",
-    "organizations of Stripe customers with negative company-basis margin (company_cost_30d > mrr + ptb_revenue_30d), a shared customer judged as one as in negative_margin_all: its organizations' company_cost_30d summed against its revenue (empty when no mrr is known)",
+    "organizations of Stripe customers with negative company-basis margin (company_cost_30d > mrr + ptb_revenue_30d), a shared customer judged as one as in negative_margin_all: its organizations' company_cost_30d summed against its revenue (empty when no mrr is known, and when PTB revenue was not read and an organization of the plan whose customer's mrr is known had PTB cost, as margin_company_pct)",
   ],
   ["list_price_mrr", "sum of list_price_mrr (plans with a list price), every organization"],
   [
@@ -89,6 +89,7 @@ function sums(
     spec: pl.col(CUSTOMER_LOSS_COLUMNS.spec).fillNull(false),
     company: pl.col(CUSTOMER_LOSS_COLUMNS.company).fillNull(false),
   };
+  const companyUnknown = customerMrrKnown.and(pl.col(CUSTOMER_LOSS_COLUMNS.company).isNull());
   // what a customer pays against its list price: only customers that pay (a trial or a canceled
   // subscription is not a 0 % price), and only when each of its organizations has a list price
   // (its MRR pays for all of them)
@@ -120,7 +121,11 @@ function sums(
     // organizations of loss-making customers: a shared customer judged as one, all of its
     // organizations counted (withCustomerLosses), as the negative_margin segment counts them
     ofKnownMrr(where(lossOf.spec, pl.lit(1)).sum()).alias("negative_margin_all"),
-    ofKnownMrr(where(lossOf.company, pl.lit(1)).sum()).alias("negative_margin_company"),
+    // a customer whose company margin cannot be told (PTB revenue not read, PTB cost) leaves the
+    // count unknown, as margin_company_pct: a 0 beside "–" read as "none loses money"
+    pl.when(where(companyUnknown, pl.lit(1)).sum().gt(0)).then(pl.lit(null))
+      .otherwise(ofKnownMrr(where(lossOf.company, pl.lit(1)).sum()))
+      .alias("negative_margin_company"),
     num("list_price_mrr").sum().alias("_list_sum"),
     where(pl.col("list_price_mrr").isNotNull(), pl.lit(1)).sum().alias("_list_count"),
     // like with like: where list_price_mrr has no usage, neither does the MRR set against it (a

@@ -209,7 +209,10 @@ export function formatPlanCell(column: keyof PerPlanRow, value: number | string 
  * plans whose company margin that pulls down (lib/economics/ptb_timing.ts), so a negative free
  * plan is not read as free PTB users losing money.
  */
-function ptbTimingParagraph(frame: pl.DataFrame, windowDays: number): string {
+function ptbTimingParagraph(
+  frame: pl.DataFrame,
+  { windowDays, ptbRevenueRead }: { windowDays: number; ptbRevenueRead: boolean },
+): string {
   const plans = ptbTimingPlans(frame, windowDays).map((p) =>
     `**${escapeMarkdown(p.plan)}** (${p.organizations.toLocaleString("en-US")} organization${
       p.organizations === 1 ? "" : "s"
@@ -221,7 +224,10 @@ function ptbTimingParagraph(frame: pl.DataFrame, windowDays: number): string {
   );
   return [
     "PTB timing: `ptb_revenue_30d` is cash in the window (credits bought, `ptb_usage` invoices issued), `llm_cost_ptb_30d` is usage in the window, whenever its credits were bought. PTB carries no markup, so over months the two match, but an organization spending credits bought before the window has PTB cost and no PTB revenue in it: a plan of such organizations shows a low or negative company margin for timing, not price (a short window, × 30 / N, swings more).",
-    plans.length === 0
+    // not read: the plans it would pull down have no company margin to pull down (–)
+    !ptbRevenueRead
+      ? "PTB revenue was not read, so whether a plan's company margin is pulled down by it cannot be told: those with PTB cost have none (–)."
+      : plans.length === 0
       ? "No plan's company margin is pulled down by it."
       : `Plans whose company margin it pulls down (see the warnings): ${plans.join("; ")}.`,
   ].join(" ");
@@ -263,7 +269,7 @@ export function economicsBriefLines(frame: pl.DataFrame, context: EconomicsConte
       ]),
     ),
     "",
-    ptbTimingParagraph(frame, windowDays),
+    ptbTimingParagraph(frame, { windowDays, ptbRevenueRead: context.ptbRevenueRead }),
     "",
     "Columns (each ratio's own organizations):",
     "",
