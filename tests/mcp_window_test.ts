@@ -94,9 +94,23 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
           (revenue - cost) / revenue * 100,
           "gateway-only company-basis margin",
         );
-        const segment = (await call(client, "segment", { name: "negative_margin" }))
-          .structuredContent!;
+        const segmentResult = await call(client, "segment", { name: "negative_margin" });
+        const segment = segmentResult.structuredContent!;
         assertEquals((segment.totals as Values).organizations, negative);
+        // its totals are the window's sums beside monthly MRR: said, with the 30-day basis
+        const weekCost = (segment.totals as Values).llm_cost_30d as number;
+        const note = text(segmentResult).split("\n").find((l) => l.includes("window's sums"));
+        ok(
+          note?.startsWith(
+            "note: llm_cost_30d and requests_30d are the 7-day window's sums (the columns keep their _30d names) and mrr is a month's: on a 30-day basis (× 30 / 7) the LLM cost is $",
+          ),
+          note,
+        );
+        close(
+          Number(/the LLM cost is \$([\d.]+)/.exec(note!)![1]),
+          weekCost * 30 / 7,
+          "the segment's LLM cost on a 30-day basis",
+        );
         assertEquals(
           segment.rule,
           "mrr > 0 and llm_cost_30d × 30 / 7 > mrr (the 7-day LLM cost on a 30-day basis; a shared Stripe customer's organizations judged as one, usage summed)",

@@ -38,6 +38,7 @@ import {
 } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 
 /** A request-count threshold: a trillion, far past any organization's month. */
 const MAX_REQUESTS_THRESHOLD = 1e12;
@@ -265,6 +266,7 @@ export function registerAnalysisTools(
             textNumber(whole.outsideMrrUsd)
           } of the MRR is on that ${whole.outside}`,
         ]),
+        ...windowNotes(totals, dataset.window.days),
         ...(unknownMrr === 0 ? [] : [
           totalUnknown
             ? `mrr unknown: ${unknownMrr} of ${frame.height} organizations with unknown MRR, none known`
@@ -425,4 +427,21 @@ export function registerAnalysisTools(
         warnings_total: warnings.length,
       }, settings.maxBytes);
     }));
+}
+
+/**
+ * Another window's segment totals are the window's sums beside a month's MRR: said, with the sums
+ * on a 30-day basis (a 7-day "negative margin" segment's cost read as below its MRR).
+ */
+function windowNotes(
+  totals: { llm_cost_30d: number; requests_30d: number },
+  days: number,
+): string[] {
+  if (days === MONTH_DAYS) return [];
+  const monthly = (value: number) => textNumber(value * MONTH_DAYS / days);
+  return [
+    `llm_cost_30d and requests_30d are the ${days}-day window's sums (the columns keep their _30d names) and mrr is a month's: on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${days}) the LLM cost is $${
+      monthly(totals.llm_cost_30d)
+    } and the requests ${monthly(totals.requests_30d)}`,
+  ];
 }
