@@ -432,6 +432,7 @@ async function writeStage(
       folder: options.historyDir ?? historyDir(env, options.outDir),
       timed,
       now: options.ranAt,
+      workbook: options.formats.includes("xlsx"),
     });
 
   // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k

@@ -101,6 +101,27 @@ Deno.test("an unreadable snapshot is left out of the export's history with one w
   }
 });
 
+Deno.test("a CSV-only export's history section points at the history report, not at a workbook it does not have", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const exportAt = (date: string, formats: ("csv" | "xlsx")[]) =>
+      runExport({ ...quiet, demo: true, asOf: new Date(`${date}T00:00:00Z`), outDir, formats });
+    await exportAt("2026-10-01", ["csv"]);
+    const csvOnly = await Deno.readTextFile((await exportAt("2026-11-01", ["csv"])).briefPath);
+    ok(csvOnly.includes("## MRR history"), "a history section over two months");
+    ok(!csvOnly.includes("workbook"), "no workbook named");
+    ok(
+      csvOnly.includes(
+        "`deno task history report` writes the bridge per month for the company (plan `(all)`) and per plan, and draws the charts.",
+      ),
+    );
+    const both = await Deno.readTextFile((await exportAt("2026-11-01", ["csv", "xlsx"])).briefPath);
+    ok(both.includes("The workbook's `history` sheet has the bridge per month"));
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("staleLiveExport: a live export stores its snapshot within 24 h of its as-of; demo data always", () => {
   const asOf = new Date("2026-11-01T00:00:00Z");
   const at = (hours: number) => new Date(asOf.getTime() + hours * 3_600_000);

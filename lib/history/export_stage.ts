@@ -29,9 +29,11 @@ export interface ExportHistoryStage {
 /** History, then snapshot, each timed as its own stage; `data.warnings` says why none is stored. */
 export async function exportHistoryStage(
   data: PricingData,
-  { folder, timed, now = new Date() }: {
+  { folder, timed, now = new Date(), workbook }: {
     folder: string;
     timed: StageTimer;
+    /** the export writes a workbook: the history section names its `history` sheet */
+    workbook: boolean;
     /** when the export runs (its live revenue is Stripe's of then) */
     now?: Date;
   },
@@ -51,6 +53,7 @@ export async function exportHistoryStage(
     readableHistory(folder, {
       demo: data.demo,
       asOf: data.asOf,
+      workbook,
       ...(skipped || kept ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
     }, data.warnings));
   if (skipped) {

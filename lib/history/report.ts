@@ -390,8 +390,10 @@ export function historyMarkdown(
  */
 export async function exportHistory(
   dir: string,
-  { demo, current, asOf, leftOut }: {
+  { demo, current, asOf, leftOut, workbook = true }: {
     demo: boolean;
+    /** the export writes a workbook (its `history` sheet): the section points at it */
+    workbook?: boolean;
     current?: HistorySource;
     /** the export's as-of: later snapshots are left out */
     asOf?: Date;
@@ -406,9 +408,12 @@ export async function exportHistory(
   if (report.months.length === 0) return null; // no organization in any month: nothing to bridge
   const frame = historyTable(report);
   return {
-    section: `${
-      historySection(report)
-    }\n\nThe workbook's \`history\` sheet has the bridge per month for the company (plan \`(all)\`) and per plan; \`deno task history report\` draws the charts.`,
+    // a CSV-only export has no workbook to point at
+    section: `${historySection(report)}\n\n${
+      workbook
+        ? "The workbook's `history` sheet has the bridge per month for the company (plan `(all)`) and per plan; `deno task history report` draws the charts."
+        : "`deno task history report` writes the bridge per month for the company (plan `(all)`) and per plan, and draws the charts."
+    }`,
     sheet: { name: "history", frame, units: historySheetUnits(frame.columns) },
   };
 }
