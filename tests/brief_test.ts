@@ -493,7 +493,7 @@ Deno.test("a CSV above the limit gets a trimmed variant without idle free organi
     ok(brief.includes(
       `- \`helicone_pricing_data_2026-11-01_trimmed.csv\`: ${
         (trimmedBytes / 1024).toFixed(1)
-      } KB, 4 organizations: the same columns without the 1 free organization that sent no requests in the window, carries no revenue (MRR $0 or not fetched) and shares no Stripe customer with an organization the file keeps`,
+      } KB, 4 organizations: the same columns without the 1 free organization that sent no requests in the window, carries no revenue (MRR $0 or not fetched, no PTB revenue in the window) and shares no Stripe customer with an organization the file keeps`,
     ));
     ok(
       brief.includes(
@@ -504,7 +504,7 @@ Deno.test("a CSV above the limit gets a trimmed variant without idle free organi
     // what the trimmed file holds: 4 rows; left out o1 (free, 0 requests, 1 seat, MRR $0).
     const lines = brief.split("\n");
     ok(lines.includes(
-      "**Which file these figures describe:** every count, sum and distribution in this brief (Scope, Totals, unit economics, By tier, Distributions) describes the full export `helicone_pricing_data_2026-11-01.csv`, 5 organizations. `helicone_pricing_data_2026-11-01_trimmed.csv` holds 4 of them, one row each, with the same columns: left out is the 1 free organization that sent no requests in the window, carries no revenue (MRR $0 or not fetched) and shares no Stripe customer with an organization the file keeps (1 seat, $0.00 known MRR). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here; the MRR total is the same (no organization with MRR above $0 is left out).",
+      "**Which file these figures describe:** every count, sum and distribution in this brief (Scope, Totals, unit economics, By tier, Distributions) describes the full export `helicone_pricing_data_2026-11-01.csv`, 5 organizations. `helicone_pricing_data_2026-11-01_trimmed.csv` holds 4 of them, one row each, with the same columns: left out is the 1 free organization that sent no requests in the window, carries no revenue (MRR $0 or not fetched, no PTB revenue in the window) and shares no Stripe customer with an organization the file keeps (1 seat, $0.00 known MRR). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here; the MRR total is the same (no organization with MRR above $0 is left out).",
     ));
     ok(lines.includes(
       `- 5 organizations in the full export \`${CSV}\`, one row each (the trimmed \`helicone_pricing_data_2026-11-01_trimmed.csv\`: 4), ${COLUMNS.length} columns.`,
@@ -584,7 +584,7 @@ Deno.test("the trimmed CSV keeps free organizations that carry revenue or share 
     const brief = await Deno.readTextFile(written.briefPath);
     ok(
       brief.includes(
-        "5 organizations: the same columns without the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched) and share no Stripe customer with an organization the file keeps\n",
+        "5 organizations: the same columns without the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched, no PTB revenue in the window) and share no Stripe customer with an organization the file keeps\n",
       ),
       brief,
     );
@@ -592,13 +592,27 @@ Deno.test("the trimmed CSV keeps free organizations that carry revenue or share 
     // unknown: its customer's revenue ($0) is on c1's row
     ok(
       brief.includes(
-        "left out are the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched) and share no Stripe customer with an organization the file keeps (4 seats, $0.00 known MRR). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here; the MRR total is the same (no organization with MRR above $0 is left out).",
+        "left out are the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched, no PTB revenue in the window) and share no Stripe customer with an organization the file keeps (4 seats, $0.00 known MRR). Counted in the trimmed file, organizations, seats, the free tier and the distributions come out lower than here; the MRR total is the same (no organization with MRR above $0 is left out).",
       ),
       brief,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the trimmed CSV keeps an idle free organization that bought PTB credits in the window", () => {
+  // b1: free, no requests, no Stripe customer, but $500 of PTB credits bought in the window:
+  // revenue the trimmed file's PTB total would lose; c1 and c2 are still left out
+  const withPtb = sharedCustomers.withColumns(
+    pl.Series("ptb_revenue_30d", [0, 0, 500, 0, null, 0, 0, 0], pl.Float64),
+  );
+  assertEquals(
+    trimmedExportFrame(withPtb).getColumn("org_id").toArray(),
+    ["a1", "a2", "b1", "d1", "d2", "e1"],
+  );
+  const plan = trimmedPlan(withPtb, { path: "t.csv", uploadLimitBytes: 20 * 1024 * 1024 });
+  assertEquals([...plan.subset!.keep], [1, 1, 1, 0, 0, 1, 1, 1]);
 });
 
 Deno.test("a trimmed file that would leave no organization out is not written; the brief says so", async () => {
@@ -697,7 +711,7 @@ Deno.test("a trimmed file that could not be uploaded either is not written; the 
       ok(!brief.includes(trimmedName), brief);
       ok(
         brief.includes(
-          `A trimmed file would be above it too, so none was written: without the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched) and share no Stripe customer with an organization the file keeps, it would still hold 5 organizations, at least ${
+          `A trimmed file would be above it too, so none was written: without the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched, no PTB revenue in the window) and share no Stripe customer with an organization the file keeps, it would still hold 5 organizations, at least ${
             (floor / 1024).toFixed(1)
           } KB. Instead upload a segment file (\`deno task export --segments\`) or filter the CSV first, with this brief, or let Claude query the data through the kit's MCP server (\`deno task mcp\`).`,
         ),
@@ -882,7 +896,7 @@ Deno.test("no MRR known (Stripe skipped): counts over MRR are unknown (–), not
     trimmed: { name: trimmedName, bytes: 1024, rows: 3 },
   });
   ok(twoOut.includes(
-    "left out are the 2 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched) and share no Stripe customer with an organization the file keeps (3 seats, $0.00 known MRR, unknown for 1 of them).",
+    "left out are the 2 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched, no PTB revenue in the window) and share no Stripe customer with an organization the file keeps (3 seats, $0.00 known MRR, unknown for 1 of them).",
   ));
   // partly known: o4's MRR unknown; pro counts o3 only (MRR 80 > 0, margin 37.5 %)
   const partly = frame.withColumns(

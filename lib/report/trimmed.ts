@@ -1,8 +1,8 @@
 /**
  * The trimmed CSV's rows (`…_trimmed.csv`, written beside a CSV above the upload size): the
  * export without its long tail, the free organizations that sent no requests in the window and
- * carry no revenue. A row that carries revenue (mrr > 0, or read from Stripe but not in USD:
- * revenue_source unconverted) stays, whatever its tier: a free organization can be the row its
+ * carry no revenue. A row that carries revenue (mrr > 0, PTB credits bought in the window:
+ * ptb_revenue_30d > 0, or read from Stripe but not in USD: revenue_source unconverted) stays, whatever its tier: a free organization can be the row its
  * Stripe customer's revenue is on (lib/revenue/shared_customers.ts). So does every organization
  * sharing a Stripe customer with a kept one, so no kept shared_customer row points at a missing
  * revenue row.
@@ -26,7 +26,7 @@ export function trimmedLeavesOut(count: number): string {
     one ? "organization that" : "organizations that"
   } sent no requests in the window, ${
     one ? "carries" : "carry"
-  } no revenue (MRR $0 or not fetched) and ${
+  } no revenue (MRR $0 or not fetched, no PTB revenue in the window) and ${
     one ? "shares" : "share"
   } no Stripe customer with an organization the file keeps`;
 }
@@ -36,7 +36,10 @@ function keptOnTheirOwn(frame: pl.DataFrame): pl.Expr {
   const has = (name: string) => frame.columns.includes(name);
   const idleFree = pl.col("tier").eq(pl.lit("free"))
     .and(pl.col("requests_30d").fillNull(0).eq(0));
-  const revenue = has("mrr") ? pl.col("mrr").gt(0).fillNull(false) : pl.lit(false);
+  // PTB credits bought in the window are revenue too (an idle free organization may buy them)
+  const revenue = (has("mrr") ? pl.col("mrr").gt(0).fillNull(false) : pl.lit(false)).or(
+    has("ptb_revenue_30d") ? pl.col("ptb_revenue_30d").gt(0).fillNull(false) : pl.lit(false),
+  );
   const unconverted = has("revenue_source")
     ? pl.col("revenue_source").eq(pl.lit("unconverted")).fillNull(false)
     : pl.lit(false);
