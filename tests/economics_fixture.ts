@@ -100,10 +100,15 @@ export function economicsFixturePtbNotRead(): Promise<pl.DataFrame> {
 /**
  * economicsFrameWithF plus g: a legacy pro organization on b's Stripe customer (b is first, so
  * the revenue is on b's row and g is shared_customer, mrr empty), 1 seat, 4,000 requests, LLM
- * cost $8 of which PTB $4: company cost 4 + 4 × 0.5 = $6 (tier and raw tier pro unless given).
+ * cost $8 of which PTB $4: company cost 4 + 4 × 0.5 = $6 (tier and raw tier pro unless given;
+ * `customer` another of the fixture's, whose organization then carries the revenue).
  */
 export async function frameWithSharedCustomer(
-  { tier = "pro", tierRaw = "pro" }: { tier?: string; tierRaw?: string } = {},
+  { tier = "pro", tierRaw = "pro", customer = "cus_b" }: {
+    tier?: string;
+    tierRaw?: string;
+    customer?: string;
+  } = {},
 ): Promise<pl.DataFrame> {
   const withF = await economicsFrameWithF();
   const g = exportFrameFromColumns({
@@ -111,7 +116,7 @@ export async function frameWithSharedCustomer(
     org_name: ["G"],
     tier: [tier],
     tier_raw: [tierRaw],
-    stripe_customer_id: ["cus_b"],
+    stripe_customer_id: [customer],
     seats: [1],
     active_users_30d: [1],
     requests_30d: [4_000],

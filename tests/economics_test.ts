@@ -1457,6 +1457,22 @@ Deno.test("PTB revenue not read: a plan with PTB cost has no company-basis loss 
   ok(!lines.some((line) => line.includes("No plan's company margin is pulled down by it.")));
 });
 
+Deno.test("per plan: a contract plan has no list price when a free organization shares its customer (not the free plan's $0)", async () => {
+  const { perPlanRows, perPlanTable } = await import("../lib/economics/per_plan.ts");
+  // g: free, on d's enterprise customer (cus_d): counted in the enterprise row with its $0 free
+  // list price; the enterprise plan itself has none, so its list_price_mrr stays unknown
+  const frame = await frameWithSharedCustomer({ tier: "free", tierRaw: "free", customer: "cus_d" });
+  const rows = perPlanRows(perPlanTable(frame, { windowDays: 30 }));
+  const listOf = (plan: string) => rows.find((r) => r.plan === plan)!.list_price_mrr;
+  assertEquals(rows.find((r) => r.plan === "enterprise (contract)")!.organizations, 2);
+  assertEquals(listOf("enterprise (contract)"), null);
+  // free keeps its own $0 (e alone now), and all sums every list price: a 79 + b 210 + c 200 +
+  // f 40 + e 0 + g 0 = 529 (before: the enterprise row's $0.00 came from g)
+  assertEquals(listOf("free"), 0);
+  assertEquals(listOf("pro (seat, legacy)"), 250); // b 210 + f 40
+  assertEquals(listOf("all"), 529);
+});
+
 Deno.test("per plan: a shared customer counts in its paying organization's plan, not its newest's", async () => {
   const { attachRevenue } = await import("../lib/revenue/columns.ts");
   const { addMetricColumns } = await import("../lib/frame/metrics.ts");

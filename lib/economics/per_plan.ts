@@ -60,7 +60,10 @@ export const PER_PLAN_COLUMNS = [
     "negative_margin_company",
     "organizations of Stripe customers with negative company-basis margin (company_cost_30d > mrr + ptb_revenue_30d), a shared customer judged as one as in negative_margin_all: its organizations' company_cost_30d summed against its revenue (empty when no mrr is known, and when PTB revenue was not read and an organization of the plan whose customer's mrr is known had PTB cost, as margin_company_pct)",
   ],
-  ["list_price_mrr", "sum of list_price_mrr (plans with a list price), every organization"],
+  [
+    "list_price_mrr",
+    "sum of list_price_mrr over every organization of the row (a shared customer's other organizations included); empty when none of the plan's own organizations has a list price (a contract plan)",
+  ],
   [
     "mrr_to_list_pct",
     "Σ MRR / Σ list_price_mrr × 100 over paying customers (mrr > 0) with a list price for each of their organizations (a shared customer's MRR against all of its organizations' list prices; 100 = they pay list), like with like: on a plan that prices usage itself (per request, % of LLM cost) its list price holds that usage and the MRR is all of mrr; on any other plan recurring MRR (mrr_recurring) against the flat, seat and add-on list price, both without metered usage (usage_charges has no list price there); trialing, canceled and free organizations are left out, so it is not the row's mrr / list_price_mrr (in all, enterprise contracts without a list price are left out too)",
@@ -71,6 +74,8 @@ export type PerPlanColumn = (typeof PER_PLAN_COLUMNS)[number][0];
 export type PerPlanRow = { plan: string } & Record<Exclude<PerPlanColumn, "plan">, number | null>;
 
 const num = (name: string) => pl.col(name).cast(pl.Float64);
+/** an organization's own plan, beside `plan` (its Stripe customer's: withCustomerPlan) */
+const OWN_PLAN = "_own_plan";
 const where = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0));
 
@@ -127,7 +132,14 @@ function sums(
       .otherwise(ofKnownMrr(where(lossOf.company, pl.lit(1)).sum()))
       .alias("negative_margin_company"),
     num("list_price_mrr").sum().alias("_list_sum"),
-    where(pl.col("list_price_mrr").isNotNull(), pl.lit(1)).sum().alias("_list_count"),
+    // a plan has a list price when its own organizations do: a free organization on an
+    // enterprise customer (its $0 summed in the enterprise row) gave the contract plan "$0.00"
+    where(
+      pl.col("list_price_mrr").isNotNull().and(
+        pl.col(OWN_PLAN).cast(pl.Utf8).eq(pl.col("plan").cast(pl.Utf8)).fillNull(false),
+      ),
+      pl.lit(1),
+    ).sum().alias("_list_count"),
     // like with like: where list_price_mrr has no usage, neither does the MRR set against it (a
     // customer's MRR is on its revenue row, its other organizations' mrr empty)
     where(
@@ -193,7 +205,9 @@ function planSums(
   let known = byOptions.get(key);
   if (!known) {
     const expressions = sums({ windowDays, usagePricedPlans });
-    const withPlan = withCustomerPlan(withCustomerLosses(frame, windowDays));
+    const withPlan = withCustomerPlan(
+      withCustomerLosses(frame, windowDays).withColumns(pl.col("plan").alias(OWN_PLAN)),
+    );
     known = {
       grouped: withPlan.groupBy("plan").agg(...expressions),
       total: withPlan.select(pl.lit(ALL_PLANS_LABEL).alias("plan"), ...expressions),
