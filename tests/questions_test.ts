@@ -171,6 +171,7 @@ Deno.test("upgrade candidates: free tier with ≥50k requests, seat upside at $2
     llmCostUsd: 30,
     seats: 1,
     seatMrrUsd: 20, // 1 seat × $20
+    customerPays: 0,
   });
   assertEquals(
     answer.reading,
@@ -392,6 +393,17 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
       "2 customers (3 organizations, those sharing a Stripe customer judged as one) sent ≥",
     ),
     underpriced.reading,
+  );
+  // upgrade candidates over 30,000 requests: o2 (60k) and o6 (40k), but o6's customer (cus_3,
+  // o3's $200) already pays: left out and said
+  const upgrade = upgradeCandidates(shared, { upgradeMinRequests: 30_000 });
+  assertEquals(column(upgrade.table, "org_name"), ["o2"]);
+  assertEquals([upgrade.facts.organizations, upgrade.facts.customerPays], [1, 1]);
+  ok(
+    upgrade.reading.endsWith(
+      "would bring $20 MRR; 1 more free organization over it left out: their Stripe customer already pays.",
+    ),
+    upgrade.reading,
   );
   // churn: the customer loses 1,200 − 200 = 1,000, o1 760; on the company basis the customer's
   // (200 + 50 − 150.5) / 250 = 39.8 % and o1's 14.7 % are gains

@@ -12,6 +12,7 @@
 import pl from "nodejs-polars";
 
 import { customerRows, organizationsOf } from "./question_customers.ts";
+import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
 import {
   type Answer,
@@ -156,6 +157,11 @@ export interface UpgradeFacts {
   seats: number;
   /** seats × upgradeSeatPriceUsd: their MRR on a seat-priced paid plan */
   seatMrrUsd: number;
+  /**
+   * free organizations over the threshold left out: their Stripe customer already pays (its
+   * revenue on a paying organization's row, or on their own)
+   */
+  customerPays: number;
 }
 
 /** 2. Free tier with high usage; most requests first. */
@@ -179,8 +185,19 @@ export function upgradeCandidates(
   const t = thresholds(overrides);
   const windowDays = basisDays(basis);
   const free = pl.col("tier").eq(pl.lit("free"));
-  const matches = frame
-    .filter(free.and(pl.col("requests_30d").gtEq(t.upgradeMinRequests)))
+  const over = free.and(pl.col("requests_30d").gtEq(t.upgradeMinRequests));
+  // a free organization whose Stripe customer already pays (an enterprise's staging org) is no
+  // one to upgrade: its usage is the paying customer's (looked up over every row: the revenue
+  // row is a paying one)
+  const customerColumns = ["stripe_customer_id", "revenue_source", "mrr"]
+    .filter((name) => frame.columns.includes(name));
+  const pays = withCustomerColumns(frame.select(...customerColumns)).getColumn(
+    CUSTOMER_COLUMNS.pays,
+  );
+  const overCount = countWhere(frame, over);
+  const matches = frame.withColumns(pays.alias(CUSTOMER_COLUMNS.pays))
+    .filter(over.and(pl.col(CUSTOMER_COLUMNS.pays).not()))
+    .drop(CUSTOMER_COLUMNS.pays)
     .sort("requests_30d", true);
   const seats = columnTotal(matches, "seats");
   const facts: UpgradeFacts = {
@@ -190,6 +207,7 @@ export function upgradeCandidates(
     llmCostUsd: columnTotal(matches, "llm_cost_30d"),
     seats,
     seatMrrUsd: seats * t.upgradeSeatPriceUsd,
+    customerPays: overCount - matches.height,
   };
   const criteria = `≥ ${count(t.upgradeMinRequests)} requests ${usageWords(windowDays)}`;
   const reading = `${count(facts.organizations)} of ${
@@ -198,7 +216,16 @@ export function upgradeCandidates(
     usd(facts.llmCostUsd)
   } of LLM cost); at ${usd(t.upgradeSeatPriceUsd)} a seat their ${
     plural(seats, { one: "seat" })
-  } would bring ${usd(facts.seatMrrUsd)} MRR.`;
+  } would bring ${usd(facts.seatMrrUsd)} MRR${
+    facts.customerPays > 0
+      ? `; ${
+        plural(facts.customerPays, {
+          one: "more free organization",
+          many: "more free organizations",
+        })
+      } over it left out: their Stripe customer already pays`
+      : ""
+  }.`;
   return {
     table: tableOnBasis(
       matches
