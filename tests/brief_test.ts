@@ -203,6 +203,23 @@ Deno.test("money: per month and window columns from the column table; ptb_revenu
     brief.slice(brief.indexOf("- Money"), brief.indexOf("- Money") + 600),
   );
   ok(!brief.includes("revenue columns are per month"));
+  // Distributions say which figures are the window's and which a 30-day basis (the same values as
+  // the 30-day fixture above: the labels alone change)
+  const lines = brief.split("\n");
+  ok(
+    lines.includes(
+      "| `requests_30d` (7 days) | 5 | 0 | 1,000 | 20,000 | 100,000 | 340,000 | 500,000 |",
+    ),
+  );
+  ok(lines.some((l) => l.startsWith("| `llm_cost_30d` (7 days) | 5 |")));
+  ok(lines.some((l) => l.startsWith("| `mrr` | 4 |")));
+  ok(
+    lines.some((l) =>
+      l.startsWith(
+        "| `gross_margin_pct` (the 7-day window on a 30-day basis), spec basis (all LLM cost) |",
+      )
+    ),
+  );
   // the lists agree with the column table's units
   for (const c of COLUMNS.filter((c) => c.unit === "USD per month")) {
     ok(money.includes(`\`${c.name}\``));

@@ -315,7 +315,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     "Over organizations with a value (empty cells skipped); quantiles interpolate linearly between ranks.",
     "",
-    distributionSection(frame),
+    distributionSection(frame, data.windowDays),
     "",
     "## Read with care",
     "",

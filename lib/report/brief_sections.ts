@@ -261,7 +261,11 @@ function tierTable(rows: string[][], windowDays: number): string {
   );
 }
 
-export function distributionSection(frame: pl.DataFrame): string {
+/**
+ * Quantiles per organization of the headline columns; another window's usage columns say they are
+ * the window's, its margin that it is on a 30-day basis (a 7-day p90 read as a month's).
+ */
+export function distributionSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): string {
   const exprs: Record<string, pl.Expr> = {};
   for (const name of DISTRIBUTION_COLUMNS) {
     exprs[`${name}:n`] = known(name);
@@ -269,10 +273,18 @@ export function distributionSection(frame: pl.DataFrame): string {
   }
   const f = figures(frame, exprs);
   const rows = DISTRIBUTION_COLUMNS.map((name) => {
-    const unit = COLUMNS.find((c) => c.name === name)!.unit;
+    const def = COLUMNS.find((c) => c.name === name)!;
     const basis = MARGIN_BASIS[name];
+    const window = windowDays === MONTH_DAYS
+      ? ""
+      : def.window === "window"
+      ? ` (${windowDays} days)`
+      : def.window === "30-day basis"
+      ? ` (the ${windowDays}-day window on a ${MONTH_DAYS}-day basis)`
+      : "";
+    const unit = def.unit;
     return [
-      trustedMarkdown(`${markdownCode(name).markdown}${basis ? `, ${basis}` : ""}`),
+      trustedMarkdown(`${markdownCode(name).markdown}${window}${basis ? `, ${basis}` : ""}`),
       formatCount(f[`${name}:n`]!),
       ...QUANTILES.map(([label]) => formatValue(f[`${name}:${label}`], unit)),
     ];
