@@ -29,9 +29,12 @@ Deno.test("revenue computed ahead: the same result as computed once the ids are 
     rules,
     source: "stripe" as const,
   };
-  const onDemand = revenueFromSnapshot(snapshotFromStripeObjects(objects, AS_OF), asked);
+  const onDemand = revenueFromSnapshot(
+    snapshotFromStripeObjects(objects, { asOf: AS_OF, usageLookbackDays: 35 }),
+    asked,
+  );
 
-  const snapshot = snapshotFromStripeObjects(objects, AS_OF);
+  const snapshot = snapshotFromStripeObjects(objects, { asOf: AS_OF, usageLookbackDays: 35 });
   const subscribed = snapshotIndex(snapshot).subscriptionsByCustomer.size;
   computeRevenueAhead(snapshot, { asOf: AS_OF, rules: resolveRules(rules) });
   assertEquals(revenueComputedAhead(snapshot), subscribed);
@@ -52,7 +55,10 @@ Deno.test("revenue computed ahead: the same result as computed once the ids are 
   assertEquals(revenueComputedAhead(snapshot), subscribed - subscribedAsked);
   assertEquals(
     fewer.byCustomer,
-    revenueFromSnapshot(snapshotFromStripeObjects(objects, AS_OF), some).byCustomer,
+    revenueFromSnapshot(
+      snapshotFromStripeObjects(objects, { asOf: AS_OF, usageLookbackDays: 35 }),
+      some,
+    ).byCustomer,
   );
 
   // another as-of or other rules: computed again, what was computed ahead is left alone
@@ -60,7 +66,10 @@ Deno.test("revenue computed ahead: the same result as computed once the ids are 
   const nextDay = new Date(AS_OF.getTime() + 86_400_000);
   assertEquals(
     revenueFromSnapshot(snapshot, { ...asked, asOf: nextDay }),
-    revenueFromSnapshot(snapshotFromStripeObjects(objects, AS_OF), { ...asked, asOf: nextDay }),
+    revenueFromSnapshot(
+      snapshotFromStripeObjects(objects, { asOf: AS_OF, usageLookbackDays: 35 }),
+      { ...asked, asOf: nextDay },
+    ),
   );
   const activeOnly = resolveRules({ ...rules, countedStatuses: ["active"] });
   revenueFromSnapshot(snapshot, { ...asked, rules: activeOnly });

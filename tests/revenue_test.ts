@@ -560,6 +560,54 @@ Deno.test("metered usage of a quarter, a year or a week is per month, and counts
   }, { subscriptions: subs, products, invoices });
 });
 
+Deno.test("metered usage counts within the usage look-back whatever the export window", async () => {
+  const T = AS_OF.getTime() / 1000;
+  const DAY = 86_400;
+  const monthly = [
+    [price("prod_enterprise", 2000, { id: "price_plan_m" }), 2],
+    [price("prod_request_volume", null, { id: "price_usage_m", metered: true }), null],
+  ] as [unknown, number | null][];
+  // cus_old's last cycle invoice is 50 days old: past the 35-day look-back, but inside a 60-day
+  // window's listing (postpaid PTB reads the window); cus_recent's is 10 days old
+  const subs = [
+    subscription("cus_old", monthly, { id: "sub_cus_old" }),
+    subscription("cus_recent", monthly, { id: "sub_cus_recent" }),
+  ];
+  const invoices = [
+    invoice("in_old", "cus_old", "sub_cus_old", T - 50 * DAY, [
+      line("il_old", "price_usage_m", 1234, "sub_cus_old"),
+    ]),
+    invoice("in_recent", "cus_recent", "sub_cus_recent", T - 10 * DAY, [
+      line("il_recent", "price_usage_m", 500, "sub_cus_recent"),
+    ]),
+  ];
+  /** [mrr, usage] per customer: $20 × 2 seats, and $5 of usage within the look-back only */
+  const expected = { cus_old: [40, 0], cus_recent: [45, 5] };
+  await withFake(async (_fake, options) => {
+    for (const windowDays of [30, 60, 7]) {
+      const result = await loadRevenue(["cus_old", "cus_recent"], { ...options, windowDays });
+      for (const [customer, values] of Object.entries(expected)) {
+        const r = result.byCustomer.get(customer)!;
+        // before: the 60-day export counted cus_old's $12.34 the 30-day one did not
+        assertEquals([r.mrr, r.usageCharges], values, `${customer}, ${windowDays} days`);
+      }
+    }
+  }, { subscriptions: subs, products, invoices });
+  // a 5-day look-back leaves the 10-day-old invoice out in every window, 7 days too
+  await withFakeStripe(async (_fake, options) => {
+    for (const windowDays of [30, 7]) {
+      const result = await loadRevenue(["cus_recent"], { ...options, windowDays });
+      const r = result.byCustomer.get("cus_recent")!;
+      assertEquals([r.mrr, r.usageCharges], [40, 0], `${windowDays} days`);
+    }
+  }, {
+    data: { subscriptions: subs, products, invoices },
+    mode: "auto",
+    asOf: AS_OF,
+    rules: revenueRulesFromEnv({ PRICING_STRIPE_USAGE_LOOKBACK_DAYS: "5" }),
+  });
+});
+
 Deno.test("usage billed at thresholds and on a metered price swapped off the subscription counts", async () => {
   await withFake(async (fake, options) => {
     for (const source of ["stripe", "cache"]) {

@@ -31,8 +31,11 @@ import type { ItemLite, PriceLite, SubscriptionLite } from "./stripe_objects.ts"
  * 12: a threshold invoice of a subscription whose threshold resets its billing cycle anchor closes
  * the period (an 11 file holds the cycle before it instead).
  * 13: an invoice item is never a usage line (a 12 file may hold one whose metered price another
- * line made known). */
-const CACHE_VERSION = 13;
+ * line made known).
+ * 14: a closed period's usage counts only while its closing invoice is within the usage look-back
+ * (× its price's months), whatever the window (a 13 file of a window longer than the look-back
+ * may hold an older period's). */
+const CACHE_VERSION = 14;
 
 /** A snapshot as the file holds it: `prices` once, each item's price an index into it. */
 type FileSnapshot = Omit<StripeSnapshot, "subscriptions"> & {

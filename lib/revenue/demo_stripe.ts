@@ -479,13 +479,16 @@ export function demoRevenue(
   const { asOf, rules = {} } = options;
   const windowDays = options.windowDays ?? 30;
   const objects = demoStripeObjects(orgs, { seed: options.seed, asOf, windowDays });
-  const snapshot = snapshotFromStripeObjects(objects, asOf);
-  snapshot.customers.existing = orgs.map((o) => o.customerId);
   const resolved = resolveRules({
     ...rules,
     fxRates: { ...DEMO_FX_RATES, ...(rules.fxRates ?? {}) },
     ptbProductId: DEMO_PTB_PRODUCT,
   });
+  const snapshot = snapshotFromStripeObjects(objects, {
+    asOf,
+    usageLookbackDays: resolved.usageLookbackDays,
+  });
+  snapshot.customers.existing = orgs.map((o) => o.customerId);
   return {
     ...revenueFromSnapshot(snapshot, {
       customerIds: orgs.map((o) => o.customerId),

@@ -397,7 +397,10 @@ export async function fetchStripeSnapshot(
         onProgress(seen.size, wanted.size);
       }),
   });
-  const snapshot = snapshotFromStripeObjects(objects, options.asOf);
+  const snapshot = snapshotFromStripeObjects(objects, {
+    asOf: options.asOf,
+    usageLookbackDays: reader.rules.usageLookbackDays,
+  });
   snapshot.invoiceRange = {
     ...invoiceRange({ ...options, usageLookbackDays: reader.rules.usageLookbackDays }),
     usageLookbackDays: reader.rules.usageLookbackDays,

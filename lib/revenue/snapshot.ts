@@ -88,14 +88,17 @@ export interface StripeObjects {
  * now) billing each subscription's last closed period (usage_invoices.ts). The customer part is
  * left empty (the fetch fills it).
  */
-export function snapshotFromStripeObjects(objects: StripeObjects, asOf: Date): StripeSnapshot {
+export function snapshotFromStripeObjects(
+  objects: StripeObjects,
+  { asOf, usageLookbackDays }: { asOf: Date; usageLookbackDays: number },
+): StripeSnapshot {
   // Listed coupons (applies_to expanded) over embedded ones; embedded ones still cover coupons
   // deleted since (no longer listed, still applying to existing discounts).
   const coupons = embeddedCoupons(objects.subscriptions);
   for (const c of objects.coupons) coupons.set(String(c.id), couponLite(c));
   const book: CouponBook = { coupons, unresolved: new Set() };
 
-  const usageLines = closedPeriodUsageLines(objects, asOf);
+  const usageLines = closedPeriodUsageLines(objects, { asOf, usageLookbackDays });
   return {
     subscriptions: objects.subscriptions.map((s) => subscriptionLite(s, book)),
     customerDiscounts: customerDiscountsLite(objects.subscriptions, book),

@@ -209,7 +209,10 @@ export function periodsBeforeListing(
 /**
  * The usage lines billing each subscription's last closed period (usage_period.ts): the metered
  * lines of its closing cycle invoice and of the period's threshold invoices, each with the months
- * of its own price's billing period.
+ * of its own price's billing period. A period counts while its closing invoice is within the usage
+ * look-back before `asOf`, stretched by its price's months (a quarter's 3 × 35 days), as the
+ * backfill counts it (invoice_mrr.ts): the invoices listed reach back to the export window's
+ * start too (postpaid PTB), and a 60-day export counted a 50-day-old invoice a 30-day one did not.
  */
 export function closedPeriodUsageLines(
   objects: {
@@ -218,7 +221,7 @@ export function closedPeriodUsageLines(
     earlierInvoices?: Json[];
     usagePrices?: Json[];
   },
-  asOf: Date,
+  { asOf, usageLookbackDays }: { asOf: Date; usageLookbackDays: number },
 ): UsageLineLite[] {
   const known = knownRecurrences(objects.subscriptions, objects.usagePrices);
   const thresholdResets = thresholdResetSubscriptions(objects.subscriptions);
@@ -252,18 +255,24 @@ export function closedPeriodUsageLines(
     periodStart: ({ line }) => typeof line.period?.start === "number" ? line.period.start : null,
     thresholdResets,
   });
+  const monthsOf = ({ recurring }: Metered) =>
+    periodMonths({
+      interval: recurring.interval,
+      interval_count: recurring.interval_count ?? 1,
+      usage_type: "metered",
+    });
+  const asOfSeconds = asOf.getTime() / 1000;
   const usageLines: UsageLineLite[] = [];
-  for (const { subscription: subscriptionId, lines } of closed) {
-    for (const { invoice, line, recurring } of lines) {
+  for (const { subscription: subscriptionId, closing, lines } of closed) {
+    const span = Math.max(1, ...lines.map(monthsOf));
+    if (closing.created < asOfSeconds - usageLookbackDays * 86_400 * span) continue;
+    for (const metered of lines) {
+      const { invoice, line } = metered;
       usageLines.push(usageLineLite(line, {
         invoice,
         subscriptionId,
         priceId: linePriceId(line)!,
-        months: periodMonths({
-          interval: recurring.interval,
-          interval_count: recurring.interval_count ?? 1,
-          usage_type: "metered",
-        }),
+        months: monthsOf(metered),
       }));
     }
   }
