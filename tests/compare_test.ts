@@ -942,6 +942,47 @@ Deno.test("deno task compare: demo data against live data is refused in one line
   }
 });
 
+Deno.test("deno task compare: demo data whose names lack _demo is named and titled demo data, by its rows", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, restore } = captureConsole();
+  try {
+    // rows of the demo generator's (revenue_source demo): demo data whatever the names say
+    const demoRows = (frame: pl.DataFrame) =>
+      frame.withColumns(pl.lit("demo").alias("revenue_source"));
+    const written = (out: string) => [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    // named as live exports (a 7-day one too) against a demo export
+    const namedLive = join(dir, "helicone_pricing_data_2026-10-01_7d.csv");
+    const demo = join(dir, "helicone_pricing_data_2026-11-01_demo.csv");
+    await writeCsvFile(demoRows(before), namedLive);
+    await writeCsvFile(demoRows(after), demo);
+    const named = join(dir, "named");
+    assertEquals(await compareMain([namedLive, demo, "--out-dir", named, "--quiet"]), 0);
+    assertEquals(errors, []);
+    const base = "helicone_pricing_compare_2026-10-01_demo_7d_to_2026-11-01_demo";
+    assertEquals(written(named), [`${base}.csv`, `${base}.md`, `${base}_totals.csv`]);
+    const title = (await Deno.readTextFile(join(named, `${base}.md`))).split("\n")[0];
+    assertEquals(title, "# Export comparison: `2026-10-01_demo_7d` → `2026-11-01_demo`");
+    // two renamed copies with nothing beside them: named by their modification date, as demo data
+    const bare = join(dir, "bare.csv");
+    const bare2 = join(dir, "bare2.csv");
+    await writeCsvFile(demoRows(before), bare);
+    await writeCsvFile(demoRows(after), bare2);
+    const renamed = join(dir, "renamed");
+    assertEquals(await compareMain([bare, bare2, "--out-dir", renamed, "--quiet"]), 0);
+    const stamp = (path: string) => `${Deno.statSync(path).mtime!.toISOString().slice(0, 10)}_demo`;
+    const bareBase = `helicone_pricing_compare_${stamp(bare)}_to_${stamp(bare2)}`;
+    assertEquals(written(renamed), [`${bareBase}.csv`, `${bareBase}.md`, `${bareBase}_totals.csv`]);
+    ok(
+      (await Deno.readTextFile(join(renamed, `${bareBase}.md`))).startsWith(
+        `# Export comparison: \`${stamp(bare)}\` → \`${stamp(bare2)}\`\n`,
+      ),
+    );
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task compare: a missing file, a manifest or a file that is no export is said so, not called live data against demo", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, restore } = captureConsole();

@@ -6,7 +6,7 @@ import { basename } from "node:path";
 import type pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
-import { exportStamp, isoDate } from "../formats/files.ts";
+import { exportStamp } from "../formats/files.ts";
 import { formatCount } from "../report/numbers.ts";
 import { asOfKey } from "../history/periods.ts";
 import { exportFileFormat, readExportFile, suffixedStamp } from "../formats/read_export.ts";
@@ -63,7 +63,8 @@ Options:
   --quiet              print nothing but errors
   -h, --help           show this help
 
-Writes (<old>, <new>: the stamps in the file names with any segment, e.g. 2026-11-01_demo):
+Writes (<old>, <new>: the stamps in the file names with any segment, e.g. 2026-11-01_demo;
+_demo for demo data however it was judged, its rows too):
   helicone_pricing_compare_<old>_to_<new>.csv         one row per organization in either file
   helicone_pricing_compare_<old>_to_<new>_totals.csv  totals of every additive numeric column (change like for like)
   helicone_pricing_compare_<old>_to_<new>.md          summary: counts, totals, tier/plan changes
@@ -79,19 +80,20 @@ interface Side {
 /**
  * What names the comparison's files for one side: its name's stamp with its suffix (a segment's
  * comparison never replaces the whole exports'), else the manifest's as-of, demo flag and window,
- * else its modification date.
+ * else its modification date. Demo data is named `_demo` by what was judged (name, manifest or
+ * rows), as scenario --input names it: a demo export copied under a live name is still demo data.
  */
 async function stampOf({ path, facts }: Side): Promise<string> {
-  if (facts.name) return suffixedStamp(facts.name);
-  if (facts.asOf) {
-    return exportStamp({
-      asOf: facts.asOf,
-      demo: facts.demo.demo,
-      windowDays: facts.windowDays ?? undefined,
-    });
+  const demo = facts.demo.demo;
+  if (facts.name) {
+    // the stamp's first part is the date (and a snapshot's time); `_demo` follows it
+    const stamp = demo && !facts.name.demo
+      ? facts.name.stamp.replace(/^[^_]+/, "$&_demo")
+      : facts.name.stamp;
+    return suffixedStamp({ stamp, suffix: facts.name.suffix });
   }
-  const stat = await Deno.stat(path);
-  return isoDate(stat.mtime ?? new Date());
+  const asOf = facts.asOf ?? (await Deno.stat(path)).mtime ?? new Date();
+  return exportStamp({ asOf, demo, windowDays: facts.windowDays ?? undefined });
 }
 
 /**
