@@ -154,6 +154,38 @@ Deno.test("deno task scenario refuses a price past its bound and a long name in 
   });
 });
 
+Deno.test("deno task scenario: a breakeven past the price's bound reads none, naming the bound, not a price the file would be refused with", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // current MRR a1 $40 + a2 $100 = $140 against LLM cost $1 + $2 = $3: p % of $3 = $140 at
+    // p = 4,666.67 %; at $0.30 + $0.30 = $0.60 it takes 23,333.33 %, past the 10,000 % bound
+    const known = frame.withColumns(
+      pl.Series("mrr", [40, 100]),
+      pl.Series("llm_cost_30d", [0.3, 0.3]),
+    );
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(known, input);
+    const file = join(dir, "pct.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        name: "pct",
+        plans: [{ name: "everyone", pctOfLlmCost: { percent: 5, basis: "all" } }],
+        breakeven: "plans[0].pctOfLlmCost.percent",
+      }),
+    );
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    assertEquals(
+      logs[1],
+      "  breakeven plans[0].pctOfLlmCost.percent: none (proposed MRR stays below current MRR up to the price's bound, 10,000 percent (the most a scenario file takes))",
+    );
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task scenario given a file that is no JSON: what it is, in one line, its bytes never raw on the terminal", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
     const input = join(dir, "helicone_pricing_data_2026-11-01.csv");

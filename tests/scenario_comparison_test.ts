@@ -5,7 +5,7 @@
  *
  * and the same three with every MRR unknown (an export made while Stripe failed).
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
@@ -85,6 +85,50 @@ Deno.test("breakeven: none when no organization's current MRR is known, not a pr
   assertEquals(result.byTier.getColumn("delta_usd").toArray(), [null, null, null, null]);
   // a1 pro 2 × $10, its row: 1 organization, – – –, change –, 0 0 0, 1 unknown
   ok(markdown.includes("| pro | 1 | – | – | – | – | 0 | 0 | 0 | 1 |"), markdown);
+});
+
+Deno.test("breakeven: none past the price's bound (a price the scenario checker refuses), the bound named", async () => {
+  // LLM cost a1 $0.50 + a2 $0.50 + a3 $0 = $1 against current MRR $40 + $100 + $0 = $140: p % of
+  // $1 = $140 at p = 14,000 %, past the 10,000 % a scenario takes (at 10,000 %: $100 < $140)
+  const cheap = frame.withColumns(pl.Series("llm_cost_30d", [0.5, 0.5, 0]));
+  const parameter = "plans[0].pctOfLlmCost.percent";
+  const pct = (percent: number) =>
+    parseScenario({
+      name: "pct",
+      plans: [{ name: "everyone", pctOfLlmCost: { percent, basis: "all" } }],
+      breakeven: parameter,
+    });
+  throws(() => pct(14_000), /percent must be at most 10,000 \(percent\), got 14000/);
+  const reason =
+    "proposed MRR stays below current MRR up to the price's bound, 10,000 percent (the most a scenario file takes)";
+  assertEquals(findBreakeven(cheap, { scenario: pct(5), parameter }), {
+    parameter,
+    scenarioValue: 5,
+    value: null,
+    reason,
+    currentMrrUsd: 140,
+  });
+  const result = await compareScenario(cheap, { scenario: pct(5) });
+  const markdown = scenarioMarkdown(result, {
+    dataLabel: "fixture",
+    asOf: new Date("2026-01-01"),
+    demo: false,
+  });
+  ok(markdown.includes(`\`${parameter}\` (5 in the scenario): no breakeven, ${reason}.`), markdown);
+  // a flat fee's bound: 3 organizations × $10,000,000 = $30,000,000 < current $40,000,140
+  const rich = frame.withColumns(pl.Series("mrr", [40, 40_000_100, 0]));
+  const flat = parseScenario({
+    name: "flat",
+    plans: [{ name: "everyone", flatUsd: 10 }],
+    breakeven: "plans[0].flatUsd",
+  });
+  assertEquals(
+    findBreakeven(rich, { scenario: flat, parameter: "plans[0].flatUsd" }).reason,
+    "proposed MRR stays below current MRR up to the price's bound, 10,000,000 USD a month (the most a scenario file takes)",
+  );
+  // within the bound it is found: $3 of LLM cost, 140 / 3 × 100 = 4,666.67 %
+  const within = findBreakeven(frame, { scenario: pct(5), parameter });
+  ok(Math.abs(within.value! - 14_000 / 3) < 1e-6, `${within.value}`);
 });
 
 Deno.test("plans that price no organization in the data are named in a warning", async () => {

@@ -2,7 +2,12 @@
 import pl from "nodejs-polars";
 import { UserError } from "../../core/config.ts";
 import type { Scenario } from "./model.ts";
-import { planOfParameter, priceParameter, withPriceParameter } from "./parameters.ts";
+import {
+  planOfParameter,
+  priceParameter,
+  priceParameterBound,
+  withPriceParameter,
+} from "./parameters.ts";
 import {
   comparableTotalsVarying,
   currentTotal,
@@ -29,7 +34,8 @@ export interface Breakeven {
  * The value of one price parameter at which proposed MRR equals current MRR, summed over
  * organizations with known current MRR. Proposed revenue is piecewise linear and non-decreasing
  * in any price (minimums and tiers make the pieces), so bisection brackets the crossing and a
- * last linear step lands on it.
+ * last linear step lands on it. The search stops at the price's bound (the most a scenario file
+ * takes): a breakeven past it would be a price the scenario checker refuses.
  */
 export function findBreakeven(
   frame: pl.DataFrame,
@@ -88,17 +94,17 @@ export function findBreakeven(
   if (atZero > target) {
     return result(null, "proposed MRR exceeds current MRR even at a price of 0");
   }
-  let hi = Math.max(1, scenarioValue);
+  const bound = priceParameterBound(parameter);
+  const pastBound = `proposed MRR stays below current MRR up to the price's bound, ${
+    bound.value.toLocaleString("en-US")
+  } ${bound.unit} (the most a scenario file takes)`;
+  let hi = Math.min(Math.max(1, scenarioValue), bound.value);
   let atHi = at(hi);
   for (let doublings = 0; atHi < target; doublings++) {
-    if (doublings >= 80 || atHi === atZero && doublings >= 4) {
-      return result(
-        null,
-        atHi === atZero ? noChange : "no price reaches current MRR",
-      );
-    }
+    if (atHi === atZero && (doublings >= 4 || hi >= bound.value)) return result(null, noChange);
+    if (hi >= bound.value) return result(null, pastBound);
     lo = hi;
-    hi *= 2;
+    hi = Math.min(hi * 2, bound.value);
     atHi = at(hi);
   }
   let atLo = at(lo);

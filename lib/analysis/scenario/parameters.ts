@@ -1,5 +1,11 @@
 /** Breakeven parameters: the path of one price in a scenario (`plans[0].perSeatUsd`), read and replaced. */
-import { KNOWN_ADDONS, type Scenario } from "./model.ts";
+import {
+  KNOWN_ADDONS,
+  MAX_MONTHLY_USD,
+  MAX_PERCENT_OF_LLM_COST,
+  MAX_USD_PER_1K,
+  type Scenario,
+} from "./model.ts";
 
 // ── breakeven parameters ────────────────────────────────────────────────────────────────────
 
@@ -60,6 +66,33 @@ export function priceParameter(scenario: Scenario, path: string): number {
   }
   if (typeof node !== "number") throw new Error(`is not a number: ${JSON.stringify(path)}`);
   return node;
+}
+
+/** A price's upper bound (the most parseScenario takes) and its unit in words. */
+export interface PriceBound {
+  value: number;
+  unit: string;
+}
+
+export const MONTHLY_PRICE_BOUND: PriceBound = { value: MAX_MONTHLY_USD, unit: "USD a month" };
+export const PER_1K_PRICE_BOUND: PriceBound = {
+  value: MAX_USD_PER_1K,
+  unit: "USD per 1,000 requests",
+};
+export const PERCENT_PRICE_BOUND: PriceBound = {
+  value: MAX_PERCENT_OF_LLM_COST,
+  unit: "percent",
+};
+
+/**
+ * The bound of the price a parameter path names (one priceParameter accepts): a breakeven past it
+ * is a price the scenario file would be refused with.
+ */
+export function priceParameterBound(path: string): PriceBound {
+  const last = pathParts(path).at(-1);
+  if (last === "usdPer1k") return PER_1K_PRICE_BOUND;
+  if (last === "percent") return PERCENT_PRICE_BOUND;
+  return MONTHLY_PRICE_BOUND; // flatUsd, perSeatUsd, minimumUsd, a flat tier's usd, an add-on
 }
 
 /** A copy of the scenario with one price parameter set. */

@@ -4,17 +4,19 @@ import { TIER_FAMILIES } from "../../frame/tiers.ts";
 import { plainLine } from "../../formats/markdown.ts";
 import {
   KNOWN_ADDONS,
-  MAX_MONTHLY_USD,
   MAX_NAME_LENGTH,
-  MAX_PERCENT_OF_LLM_COST,
-  MAX_USD_PER_1K,
   MAX_USD_PER_GB,
   type PerRequestPricing,
   type Plan,
   RESERVED_PLAN_NAMES,
   type Scenario,
 } from "./model.ts";
-import { priceParameter } from "./parameters.ts";
+import {
+  MONTHLY_PRICE_BOUND,
+  PER_1K_PRICE_BOUND,
+  PERCENT_PRICE_BOUND,
+  priceParameter,
+} from "./parameters.ts";
 
 /** What `match.tiers` may name: the export's `tier` column values. */
 const MATCH_TIERS: readonly string[] = [...TIER_FAMILIES, "other"];
@@ -130,10 +132,10 @@ interface NumberBounds {
 
 // Prices far past any real one would only overflow sums and percentages (1e308 read "$∞"):
 // refused with their bound (model.ts says why each).
-const MONTHLY: NumberBounds = { max: { value: MAX_MONTHLY_USD, unit: "USD a month" } };
-const PER_1K: NumberBounds = { max: { value: MAX_USD_PER_1K, unit: "USD per 1,000 requests" } };
+const MONTHLY: NumberBounds = { max: MONTHLY_PRICE_BOUND };
+const PER_1K: NumberBounds = { max: PER_1K_PRICE_BOUND };
 const PER_GB: NumberBounds = { max: { value: MAX_USD_PER_GB, unit: "USD per GB" } };
-const PERCENT: NumberBounds = { max: { value: MAX_PERCENT_OF_LLM_COST, unit: "percent" } };
+const PERCENT: NumberBounds = { max: PERCENT_PRICE_BOUND };
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
