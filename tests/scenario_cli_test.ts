@@ -8,6 +8,7 @@ import { join } from "node:path";
 import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
+import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { captureConsole } from "./console_capture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
@@ -77,6 +78,11 @@ Deno.test("deno task scenario without known current MRR: current MRR unknown, no
       logs[0],
       "Scenario kept: current MRR unknown (no organization with known current MRR), no comparison; 2 organizations with unknown current MRR, proposed $20.00 (1 of them with unknown proposed MRR too, not in it)",
     );
+    // by tier: team's one organization has unknown proposed MRR: empty, not $0, and counted
+    const keptByTier = parseCsvRecords(
+      await Deno.readTextFile(join(dir, "helicone_pricing_scenario_kept_2026-11-01_by_tier.csv")),
+    ).records.map((r) => [r.tier, r.proposed_mrr_unknown_current, r.proposed_unknown]);
+    assertEquals(keptByTier, [["pro", "20", "0"], ["team", "", "1"], ["all", "20", "1"]]);
     ok(
       errors.includes(
         'warning: seat: plan "late" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "everyone"',

@@ -87,6 +87,31 @@ Deno.test("breakeven: none when no organization's current MRR is known, not a pr
   ok(markdown.includes("| pro | 1 | – | – | – | – | 0 | 0 | 0 | 1 |"), markdown);
 });
 
+Deno.test("by tier without revenue: a tier whose proposed MRR is all unknown (kept contracts) reads empty, not $0, and the unknown are counted", async () => {
+  // MRR unknown for all three; a2 (team) keeps its unknown current MRR, so its proposed MRR is
+  // unknown too; a1 pro 2 seats × $10 = $20, a3 free 1 seat × $10 = $10
+  const scenario = parseScenario({
+    name: "kept",
+    plans: [
+      { name: "contract", match: { tiers: ["team"] }, keepCurrentMrr: true },
+      { name: "everyone", perSeatUsd: 10 },
+    ],
+  });
+  const result = await compareScenario(unknownMrr, { scenario });
+  assertEquals(result.byTier.getColumn("tier").toArray(), ["free", "pro", "team", "all"]);
+  assertEquals(result.byTier.getColumn("unknown_current").toArray(), [1, 1, 1, 3]);
+  // all: $10 + $20, a2's unknown left out and counted
+  assertEquals(
+    result.byTier.getColumn("proposed_mrr_unknown_current").toArray(),
+    [10, 20, null, 30],
+  );
+  assertEquals(result.byTier.getColumn("proposed_unknown").toArray(), [0, 0, 1, 1]);
+  // with current MRR known no organization has unknown current MRR: $0 of none, none unknown
+  const known = await compareScenario(frame, { scenario });
+  assertEquals(known.byTier.getColumn("proposed_mrr_unknown_current").toArray(), [0, 0, 0, 0]);
+  assertEquals(known.byTier.getColumn("proposed_unknown").toArray(), [0, 0, 0, 0]);
+});
+
 Deno.test("breakeven: none past the price's bound (a price the scenario checker refuses), the bound named", async () => {
   // LLM cost a1 $0.50 + a2 $0.50 + a3 $0 = $1 against current MRR $40 + $100 + $0 = $140: p % of
   // $1 = $140 at p = 14,000 %, past the 10,000 % a scenario takes (at 10,000 %: $100 < $140)
@@ -440,6 +465,7 @@ Deno.test("a shared customer counts in the tier of its revenue row; kept and pri
     [1, 20],
   );
   assertEquals(columnOf(result.byTier, "proposed_mrr_unknown_current"), [0, 20, 20]);
+  assertEquals(columnOf(result.byTier, "proposed_unknown"), [0, 1, 1]);
   // no pro row: both pro organizations count with their customers
   assertEquals(columnOf(result.byTier, "tier"), ["team", "enterprise", "all"]);
   assertEquals(columnOf(result.byTier, "organizations"), [2, 2, 4]);

@@ -542,6 +542,7 @@ Deno.test("deno task scenario: files from an export, one-line errors", async () 
       unchanged: "8",
       unknown_current: "1",
       proposed_mrr_unknown_current: "0",
+      proposed_unknown: "0",
     });
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| current MRR | $3,593.50 |"));

@@ -338,11 +338,19 @@ function byTierFrame(
     pl.Series("pays_less", column((t) => t.paysLess), pl.Float64).cast(pl.Int64),
     pl.Series("unchanged", column((t) => t.unchanged), pl.Float64).cast(pl.Int64),
     pl.Series("unknown_current", column((t) => t.unknownCurrent), pl.Float64).cast(pl.Int64),
+    // the proposed MRR of those with unknown current MRR: empty when none of theirs is known
+    // either (a tier of kept contracts without revenue), not a $0 they would pay; those left out
+    // of it are counted beside it
     pl.Series(
       "proposed_mrr_unknown_current",
-      column((t) => t.proposedMrrUnknownCurrentUsd),
+      column((t) =>
+        t.unknownCurrent > 0 && t.proposedUnknown === t.unknownCurrent
+          ? null
+          : t.proposedMrrUnknownCurrentUsd
+      ),
       pl.Float64,
     ),
+    pl.Series("proposed_unknown", column((t) => t.proposedUnknown), pl.Float64).cast(pl.Int64),
   ]);
 }
 
