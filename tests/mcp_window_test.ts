@@ -52,6 +52,36 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
     });
 
     await t.step(
+      "run_scenario: user tiers on active_users_30d warned of as the window's active users, not scaled",
+      async () => {
+        const scenario = {
+          name: "users",
+          plans: [{
+            name: "a",
+            flatTiers: {
+              metric: "active_users_30d",
+              tiers: [{ upTo: 5, usd: 10 }, { upTo: null, usd: 50 }],
+            },
+          }],
+        };
+        const warnings = (await call(client, "run_scenario", { scenario })).structuredContent!
+          .warnings as string[];
+        // every organization but those kept at $0 (no subscription of theirs counts) is priced by "a"
+        const priced = frame.filter(
+          pl.col("mrr").eq(0).and(pl.col("subscription_status").isNotNull())
+            .and(pl.col("subscription_status").neq(pl.lit("")))
+            .and(pl.col("cancel_at_period_end").isNull()).fillNull(false).not(),
+        ).height;
+        ok(
+          warnings.includes(
+            `user tiers (flatTiers on active_users_30d) of "a" judged on the window's 7-day active users (members who signed in during the 7 days) of ${priced} organizations: they are not scaled to 30 days as usage is, so a 30-day export, counting more of them, can put organizations in other tiers`,
+          ),
+          warnings.join("\n"),
+        );
+      },
+    );
+
+    await t.step(
       "key_question churn_risk: every organization with gross_margin_pct < 0, as the notebook",
       async () => {
         const negative = frame.filter(pl.col("gross_margin_pct").lt(0)).height;

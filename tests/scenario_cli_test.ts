@@ -463,6 +463,59 @@ Deno.test("deno task scenario on a 7-day export: usage priced on a 30-day basis,
   }
 });
 
+Deno.test("deno task scenario on a 7-day export: user tiers on active_users_30d are warned of as the window's active users, not scaled", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // a1 2 and a2 5 members signed in during the 7 days; MRR $10 and $20
+    const known = frame.withColumns(pl.Series("mrr", [10, 20], pl.Float64));
+    const week = join(dir, "helicone_pricing_data_2026-11-01_7d.csv");
+    const month = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(known, week);
+    await writeCsvFile(known, month);
+    const file = join(dir, "users.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        name: "users",
+        plans: [{
+          name: "by users",
+          flatTiers: {
+            metric: "active_users_30d",
+            tiers: [{ upTo: 3, usd: 10 }, { upTo: null, usd: 50 }],
+          },
+        }],
+      }),
+    );
+    const warning =
+      `user tiers (flatTiers on active_users_30d) of "by users" judged on the window's 7-day active users (members who signed in during the 7 days) of 2 organizations: they are not scaled to 30 days as usage is, so a 30-day export, counting more of them, can put organizations in other tiers`;
+    assertEquals(await scenarioMain([file, "--input", week, "--out-dir", dir]), 0, errors.join());
+    // the users as counted, not × 30 / 7 (a1's 2 would be 8.6, $50): a1 $10 (unchanged) + a2 $50
+    // (from $20) = $60
+    assertEquals(
+      logs[0],
+      "Scenario users: current MRR $30.00, proposed $60.00 (+100.0 %); 1 pay more, 0 pay less, 1 unchanged",
+    );
+    ok(errors.includes(`warning: users: ${warning}`), errors.join("\n"));
+    const summary = await Deno.readTextFile(
+      join(dir, "helicone_pricing_scenario_users_2026-11-01_7d.md"),
+    );
+    ok(
+      summary.includes(
+        '- user tiers (flatTiers on `active_users_30d`) of "by users" judged on the window\'s 7-day active users',
+      ),
+      summary,
+    );
+    // a 30-day export's active users are the tiers' own 30 days: nothing to warn of
+    errors.length = 0;
+    assertEquals(await scenarioMain([file, "--input", month, "--out-dir", dir]), 0);
+    ok(!errors.some((line) => line.includes("user tiers")), errors.join("\n"));
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task scenario --input: organizations sharing a Stripe customer are compared as one", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, restore } = captureConsole();

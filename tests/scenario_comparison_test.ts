@@ -156,6 +156,37 @@ Deno.test("breakeven: none past the price's bound (a price the scenario checker 
   ok(Math.abs(within.value! - 14_000 / 3) < 1e-6, `${within.value}`);
 });
 
+Deno.test("user tiers on active_users_30d over another window than 30 days are warned of: active users are not scaled", async () => {
+  // "users" prices a1 and a2 (pro, team) on their active users; a3 (free) is on a flat fee
+  const scenario = parseScenario({
+    name: "users",
+    plans: [
+      {
+        name: "users",
+        match: { tiers: ["pro", "team"] },
+        flatTiers: {
+          metric: "active_users_30d",
+          tiers: [{ upTo: 3, usd: 10 }, { upTo: null, usd: 50 }],
+        },
+      },
+      { name: "rest", flatUsd: 0 },
+    ],
+  });
+  const userWarnings = (result: { warnings: string[] }) =>
+    result.warnings.filter((w) => w.startsWith("user tiers"));
+  assertEquals(userWarnings(await compareScenario(frame, { scenario, windowDays: 7 })), [
+    `user tiers (flatTiers on active_users_30d) of "users" judged on the window's 7-day active users (members who signed in during the 7 days) of 2 organizations: they are not scaled to 30 days as usage is, so a 30-day export, counting more of them, can put organizations in other tiers`,
+  ]);
+  assertEquals(userWarnings(await compareScenario(frame, { scenario, windowDays: 30 })), []);
+  assertEquals(userWarnings(await compareScenario(frame, { scenario })), []);
+  // tiers on seats have no window
+  const seats = parseScenario({
+    name: "seats",
+    plans: [{ name: "s", flatTiers: { metric: "seats", tiers: [{ upTo: null, usd: 5 }] } }],
+  });
+  assertEquals(userWarnings(await compareScenario(frame, { scenario: seats, windowDays: 7 })), []);
+});
+
 Deno.test("plans that price no organization in the data are named in a warning", async () => {
   // b: pro is taken by a; c: no growth organization; d prices a3; e: a3 is d's, a1 a's; f: a
   // typo (letter O for zero) no raw tier fits (PRO would: raw tiers match as the family reads them)

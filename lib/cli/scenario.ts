@@ -59,7 +59,8 @@ Options:
   --demo / --live      fresh data only: force demo data / require databases
   --as-of TIME         fresh data only: end of the window (default now)
   --days N             fresh data only: window length in days (default 30); its usage is priced
-                       on a 30-day basis (× 30 / N), as prices are monthly
+                       on a 30-day basis (× 30 / N), as prices are monthly; active users are
+                       not scaled (flatTiers on active_users_30d are warned of)
   --env-file FILE      settings file read under the environment (default .env, may be
                        missing; a file named here must exist)
   --quiet              print nothing but errors
@@ -339,6 +340,7 @@ export async function main(args: string[]): Promise<number> {
           scenario,
           breakeven: cli.breakeven,
           priceBook,
+          windowDays,
         });
         // the file shows the export's usage under the export's names, not the scaled one
         const result = frame === loaded.frame

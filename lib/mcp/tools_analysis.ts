@@ -344,6 +344,7 @@ export function registerAnalysisTools(
         scenario: parsed,
         ...(breakeven ? { breakeven } : {}),
         ...(book.book ? { priceBook: book.book.scenario } : {}),
+        windowDays: dataset.window.days,
       });
       const warnings = [
         ...(basis.note ? [basis.note] : []),

@@ -13,7 +13,8 @@ import {
   type PricingInputs,
   pricingInputs,
 } from "./pricing.ts";
-import { usageWarnings } from "./usage_notes.ts";
+import { activeUserTiersWarning, usageWarnings } from "./usage_notes.ts";
+import { STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
 import { customerFigures } from "./customers.ts";
 import { type Breakeven, findBreakeven } from "./breakeven.ts";
 import { unknownCurrentWarning } from "./unknown_notes.ts";
@@ -391,6 +392,11 @@ export async function compareScenario(
     breakeven?: string;
     /** what organizations are billed on: a carried plan's differing meteredPrices are named */
     priceBook?: Scenario;
+    /**
+     * the data's window in days (default 30): user tiers on another window's active users, which
+     * cannot be put on a 30-day basis, are warned about
+     */
+    windowDays?: number;
   },
 ): Promise<ScenarioComparison> {
   const settle = () => collectDroppedFrames({ rows: frame.height });
@@ -399,6 +405,7 @@ export async function compareScenario(
     inputs,
     scenario,
     priceBook,
+    windowDays: options.windowDays ?? STANDARD_WINDOW_DAYS,
   });
   await settle(); // the priced parts: in the frame now
   const totals = totalsOf(perOrg);
@@ -431,17 +438,19 @@ export async function compareScenario(
 /** The per-organization frame, and what the warnings need of the priced parts (let go here). */
 function pricedPerOrg(
   frame: pl.DataFrame,
-  { inputs, scenario, priceBook }: {
+  { inputs, scenario, priceBook, windowDays }: {
     inputs: PricingInputs;
     scenario: Scenario;
     priceBook?: Scenario;
+    windowDays: number;
   },
 ): { perOrg: pl.DataFrame; unmatched: number; unpricedAddons: string[]; usage: string[] } {
   const priced = priceOrganizations(inputs, scenario);
+  const users = activeUserTiersWarning(inputs, { scenario, priced, windowDays });
   return {
     perOrg: perOrgFrame(frame, { inputs, scenario, priced }),
     unmatched: priced.unmatched,
     unpricedAddons: priced.unpricedAddons,
-    usage: usageWarnings(inputs, { scenario, priced, priceBook }),
+    usage: [...usageWarnings(inputs, { scenario, priced, priceBook }), ...(users ? [users] : [])],
   };
 }

@@ -2,9 +2,10 @@
  * What a comparison says about billed usage and unpaid subscriptions, so that a proposal and
  * current MRR (which includes usage_charges) are never set side by side silently: usage charges
  * carried as billed, usage charges a plan leaves out or re-prices, metered prices that differ
- * from the price book's (not re-priced), and organizations kept at $0 because no subscription of
- * theirs counts.
+ * from the price book's (not re-priced), organizations kept at $0 because no subscription of
+ * theirs counts, and user tiers judged on another window's active users.
  */
+import { STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
 import { formatUsd } from "../../report/numbers.ts";
 import type { MeteredPrices, Scenario } from "./model.ts";
 import {
@@ -124,4 +125,35 @@ export function usageWarnings(
     );
   }
   return warnings;
+}
+
+/**
+ * The warning for plans whose flat tiers count active_users_30d on data of another window than 30
+ * days, or null: usage is put on a 30-day basis, but a count of people who signed in is no sum over
+ * days and cannot be scaled, so a 7-day export's fewer active users fall in lower tiers.
+ */
+export function activeUserTiersWarning(
+  inputs: PricingInputs,
+  { scenario, priced, windowDays }: {
+    scenario: Scenario;
+    priced: PricedOrganizations;
+    windowDays: number;
+  },
+): string | null {
+  if (windowDays === STANDARD_WINDOW_DAYS) return null;
+  const onUsers = emptySum();
+  for (let i = 0; i < inputs.height; i++) {
+    const planIndex = priced.plan[i];
+    if (planIndex < 0 || inputs.notCounted[i]) continue;
+    const plan = scenario.plans[planIndex];
+    if (!plan.keepCurrentMrr && plan.flatTiers?.metric === "active_users_30d") {
+      add(onUsers, 0, plan.name);
+    }
+  }
+  if (onUsers.organizations === 0) return null;
+  return `user tiers (flatTiers on active_users_30d) of ${
+    planList([...onUsers.plans])
+  } judged on the window's ${windowDays}-day active users (members who signed in during the ${windowDays} days) of ${
+    organizations(onUsers.organizations)
+  }: they are not scaled to 30 days as usage is, so a 30-day export, counting more of them, can put organizations in other tiers`;
 }
