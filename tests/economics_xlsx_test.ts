@@ -454,6 +454,72 @@ Deno.test("--no-charts: no chart files and no images on the summary sheet, which
   }
 });
 
+Deno.test("summary sheet: price-book plan names that look like formulas get the guard's ' as on pricing_data (openpyxl)", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    // the built-in price book with three plans renamed to formula-like text
+    const renamed: Record<string, string> = {
+      "pro 2025-12-10": '=HYPERLINK("http://evil.example","pro")',
+      "pro (seat, legacy)": "+pro new",
+      "team (bundle, legacy)": "@team legacy",
+    };
+    const book = JSON.parse(await Deno.readTextFile((await loadPriceBook({})).file));
+    for (const plan of book.plans) plan.name = renamed[plan.name] ?? plan.name;
+    const bookPath = join(outDir, "hostile_book.json");
+    await Deno.writeTextFile(bookPath, JSON.stringify(book));
+    const result = await runExport({
+      demo: true,
+      outDir,
+      charts: false,
+      formats: ["xlsx"],
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      env: { PRICING_PRICE_BOOK: bookPath },
+      quiet: true,
+      log: () => {},
+    });
+    const path = result.files.find((file) => file.endsWith(".xlsx"))!;
+    // every text cell of each sheet that holds one of the names, as openpyxl reads it
+    const script = `
+import json, sys, openpyxl
+names = json.loads(sys.argv[2])
+found = {}
+for ws in openpyxl.load_workbook(sys.argv[1]).worksheets:
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, str) and any(n in c.value for n in names):
+                found.setdefault(ws.title, []).append([c.coordinate, c.value, c.data_type])
+print(json.dumps(found))
+`;
+    const names = Object.values(renamed);
+    const output = await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", script, path, JSON.stringify(names)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    ok(output.success, new TextDecoder().decode(output.stderr));
+    const found = JSON.parse(new TextDecoder().decode(output.stdout)) as Record<
+      string,
+      [string, string, string][]
+    >;
+    const guarded = names.map((name) => `'${name}`);
+    // summary: each name in the per-plan table's two blocks and in the price book, 3 × 3 = 9
+    // cells, all in column A, each the name with one ' before it, text not a formula
+    const summary = found.summary ?? [];
+    assertEquals(summary.length, 9, JSON.stringify(summary));
+    for (const [at, value, type] of summary) {
+      ok(at.startsWith("A") && guarded.includes(value) && type === "s", `${at} ${value}`);
+    }
+    assertEquals(new Set(summary.map(([, value]) => value)), new Set(guarded));
+    // the same text as pricing_data's plan column holds
+    ok((found.pricing_data ?? []).length > 0);
+    for (const [at, value] of found.pricing_data) ok(guarded.includes(value), `${at} ${value}`);
+    // the dictionary names no plan
+    assertEquals(found.dictionary, undefined);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("summary sheet of a 7-day export says its window under the title; a 30-day one does not", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -320,9 +320,11 @@ export function addSummarySheet(
   sheet.columns = SUMMARY_COLUMN_WIDTHS.map((width) => ({ width }));
   let rowNumber = 0;
   const add = (values: ExcelJS.CellValue[], style?: (row: ExcelJS.Row) => void) => {
-    // text in OOXML's escape where ExcelJS would drop it or XML cannot hold it (warnings quote data)
+    // every text cell formula-guarded, as on the other sheets (plan names come from the price
+    // book, warnings quote data), then in OOXML's escape where ExcelJS would drop it or XML
+    // cannot hold it
     const row = sheet.addRow(
-      values.map((v) => typeof v === "string" ? excelJsText(v, written) : v),
+      values.map((v) => typeof v === "string" ? excelJsText(neutraliseText(v), written) : v),
     );
     rowNumber++;
     style?.(row);
@@ -356,11 +358,11 @@ export function addSummarySheet(
   if (warnings.length > 0) {
     // the caveats an analyst opening only the workbook must see; data text (org names, tiers)
     // may be quoted in them: no bidi override reversing the rest of the line, no hidden
-    // text (INVISIBLE dropped), and neutralised as every other text cell
+    // text (INVISIBLE dropped), and neutralised as every other text cell (add)
     add([]);
     add(["Warnings from this run"], (row) => (row.font = { bold: true, color: WARNING_COLOR }));
     for (const warning of warnings) {
-      addWrapped([neutraliseText(warning.replace(INVISIBLE, ""))], 1, {
+      addWrapped([warning.replace(INVISIBLE, "")], 1, {
         font: { color: WARNING_COLOR },
       });
     }
