@@ -29,9 +29,12 @@ import { snapshotPeriod } from "../lib/history/periods.ts";
 import {
   logTicks,
   marginByPlanChart,
+  mrrByPlanChart,
   planLegend,
   requestsByPlanChart,
 } from "../lib/history/charts.ts";
+import { assertTextInside, labels } from "./chart_svg.ts";
+import { textWidth } from "../lib/report/chart_frame.ts";
 import { HISTORY, PAUSED_HISTORY, PAUSED_HISTORY_WITHOUT_STATUS } from "./fixtures/history.ts";
 import { BOOLEAN_FORMAT } from "../lib/formats/xlsx.ts";
 import { centsToUsd } from "../lib/history/report_cells.ts";
@@ -612,6 +615,64 @@ Deno.test("requests per plan: every snapshot, the first too, on a log axis label
   assertEquals(logTicks(3, 3e7).ticks, [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]);
 });
 
+Deno.test("two years of months: every other tick labelled, none touching; 13 months each labelled", () => {
+  const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  // as-ofs 2025-01-01 … 2027-01-01: 25 snapshots, months 2024-12 … 2026-12
+  const monthly = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      asOf: new Date(Date.UTC(2025, i, 1)),
+      frame: sorted[i % sorted.length].frame,
+    }));
+  const report = buildHistoryReport(monthly(25), false);
+  // By hand: 25 labels share 880 − 84 − 20 = 776 px, 31.04 px each. "2025-01" is 6 digits at
+  // 7.6 + a hyphen at 4.7 = 50.3 px, "12" 15.2 px: beside each other they need
+  // (15.2 + 50.3) / 2 + 6 = 38.75 px > 31.04, so not every month. Every 2nd (62.08 px), counted
+  // back from 2026-12: the widest pair, "2024-12" and "2025-02", needs 50.3 + 6 = 56.3 px: fits.
+  const everyOther = [
+    ["2024-12", "2025-02", "04", "06", "08", "10", "12"],
+    ["2026-02", "04", "06", "08", "10", "12"],
+  ].flat();
+  for (
+    const chart of [
+      mrrByPlanChart(report.planEnds, report.periods),
+      marginByPlanChart(report.planTrends, report.periods),
+      requestsByPlanChart(report.planTrends, report.periods),
+    ]
+  ) {
+    const shown = labels(chart.svg, "x-axis tick label").filter((l) => l.text !== "");
+    assertEquals(shown.map((l) => l.text), everyOther, chart.name);
+    for (let i = 1; i < shown.length; i++) {
+      const [a, b] = [shown[i - 1], shown[i]];
+      // centred under their ticks: a's right edge left of b's left edge
+      const room = b.x - a.x - (textWidth(a.text) + textWidth(b.text)) / 2;
+      ok(room >= 6, `${chart.name}: "${a.text}" and "${b.text}" ${room.toFixed(1)} px apart`);
+    }
+  }
+  // the last a month to date (as-of 2026-12-03 09:30 for 2025-12-01): "12 (to 12-03)" is
+  // 2 + 4 digits at 7.6, 2 spaces at 3.8, ( ) t - at 4.7, o at 7.6 = 79.6 px, centred under its
+  // month with half of 31.04 px beyond it: 39.8 − 15.52 + 2 → a right margin of 27 px, not 20
+  const toDate = buildHistoryReport([
+    ...monthly(24),
+    { asOf: new Date("2026-12-03T09:30:00Z"), frame: sorted[0].frame },
+  ], false);
+  for (
+    const chart of [
+      mrrByPlanChart(toDate.planEnds, toDate.periods),
+      requestsByPlanChart(toDate.planTrends, toDate.periods),
+    ]
+  ) {
+    const shown = labels(chart.svg, "x-axis tick label").filter((l) => l.text !== "");
+    assertEquals(shown.at(-1)?.text, "12 (to 12-03)", chart.name);
+    assertTextInside(chart.svg, "x-axis tick label"); // (it ran past the right edge)
+  }
+  // 13 months (2024-12 … 2025-12): 59.7 px each, room for every month's label, as before
+  const year = buildHistoryReport(monthly(13), false);
+  assertEquals(
+    labels(mrrByPlanChart(year.planEnds, year.periods).svg, "x-axis tick label").map((l) => l.text),
+    ["2024-12", "2025-01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"],
+  );
+});
+
 Deno.test("margin per plan: the caption is one line above the legend, a month to date's range too", () => {
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });
@@ -902,7 +963,7 @@ Deno.test("a snapshot an older kit's export stored weeks after its as-of is name
   }
 });
 
-Deno.test("a row over months without a snapshot says how many months it holds and names the gap", async () => {
+Deno.test("a row over months without a snapshot says how many months it holds and names the gap", () => {
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const at = (i: number, asOf: string) => ({ asOf: new Date(asOf), frame: sorted[i].frame });
   // the ends of 2025-12, 2026-05 and 2026-06: no snapshot for January to April
@@ -949,7 +1010,6 @@ Deno.test("a row over months without a snapshot says how many months it holds an
   );
 
   // every year change shows the year on the x axis, the gap's tick too
-  const { mrrByPlanChart } = await import("../lib/history/charts.ts");
   // (the axis read "2025-12, 05, 06")
   const axis = mrrByPlanChart(report.planEnds, report.periods).svg;
   for (const tick of [">2025-12<", ">2026-01 → 05<", ">06<"]) ok(axis.includes(tick), tick);

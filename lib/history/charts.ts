@@ -12,7 +12,7 @@ import {
   planColors,
   tierOfPlanName,
 } from "../report/chart_colors.ts";
-import { textWidth, WIDTH } from "../report/chart_frame.ts";
+import { FRAME_LEFT, FRAME_RIGHT, textWidth, WIDTH } from "../report/chart_frame.ts";
 import { periodOf, periodRange, type SnapshotPeriod } from "./periods.ts";
 
 type Periods = ReadonlyMap<string, SnapshotPeriod>;
@@ -26,13 +26,66 @@ type Periods = ReadonlyMap<string, SnapshotPeriod>;
 function monthAxis(asOfs: string[], periods: Periods) {
   const found = asOfs.map((asOf) => periodOf(periods, asOf));
   const labels = [...new Set(found.map((p) => p.label))];
-  const ticks = tickTexts(found);
+  const { ticks, marginRight } = fittedTicks(
+    labels.map((label) => found.find((p) => p.label === label)!),
+  );
   return {
     labels,
     /** the first month to the last label, "2026-06 to 2026-12 (to 12-02)" */
     range: periodRange(found),
-    x: { label: null, domain: labels, tickFormat: (d: string) => ticks.get(d) ?? d },
+    x: { label: null, domain: labels, tickFormat: (d: string) => ticks.get(d) ?? "" },
+    /** the plot's right margin: room for the last label, centred under the last month */
+    marginRight,
   };
+}
+
+/** Every how many months a tick is labelled, tried in turn until the labels fit. */
+const TICK_STEPS = [1, 2, 3, 4, 6, 12, 24, 60, 120];
+/** The least room between two tick labels, px. */
+const TICK_GAP = 6;
+
+/**
+ * Each label's tick text and the plot's right margin: a margin wide enough for the last label,
+ * centred under the last month with half a month's room beyond it (a month to date's `12 (to
+ * 12-03)` ran past the chart's edge), and the labels thinned across the plot that leaves.
+ */
+function fittedTicks(
+  periods: SnapshotPeriod[],
+): { ticks: Map<string, string>; marginRight: number } {
+  const fitted = (marginRight: number) => {
+    const spacing = (WIDTH - FRAME_LEFT - marginRight) / Math.max(1, periods.length);
+    const ticks = thinnedTicks(periods, spacing);
+    const last = textWidth([...ticks.values()].at(-1) ?? "");
+    return { ticks, needed: Math.ceil(last / 2 - spacing / 2 + 2) };
+  };
+  // a wider margin narrows the plot (fewer labels may fit, the last one's text may change): again
+  // until the margin holds the last label, a step or two
+  let marginRight = FRAME_RIGHT;
+  let result = fitted(marginRight);
+  for (let tries = 0; result.needed > marginRight && tries < 4; tries++) {
+    marginRight = result.needed;
+    result = fitted(marginRight);
+  }
+  return { ticks: result.ticks, marginRight };
+}
+
+/**
+ * Each label's tick text, every k-th month labelled (k the first of TICK_STEPS at which no two
+ * labels touch; counted back from the last, so the latest month always is) and the others left
+ * blank under their tick mark: with a label per month, two years of months ran into each other
+ * (`2025-0102`). `spacing`: px between two months' centres (a band or point each, as Plot lays
+ * them out).
+ */
+function thinnedTicks(periods: SnapshotPeriod[], spacing: number): Map<string, string> {
+  const everyStep = (step: number) =>
+    tickTexts(periods.filter((_, i) => (periods.length - 1 - i) % step === 0));
+  const fits = (step: number) => {
+    const widths = [...everyStep(step).values()].map(textWidth);
+    return widths.every((width, i) =>
+      i === 0 || (widths[i - 1] + width) / 2 + TICK_GAP <= step * spacing
+    );
+  };
+  return everyStep(TICK_STEPS.find(fits) ?? TICK_STEPS.at(-1)!);
 }
 
 /**
@@ -119,6 +172,7 @@ export function mrrByPlanChart(planEnds: pl.DataFrame, periods: Periods): Chart 
       planLegend(colors),
       {
         x: axis.x,
+        marginRight: axis.marginRight,
         y: { label: "MRR (USD per month)", grid: true, tickFormat: usdTick },
         color: { ...colors, label: "plan" },
         marks: [Plot.barY(data, { x: "month", y: "mrr", fill: "plan" }), Plot.ruleY([0])],
@@ -278,6 +332,7 @@ function perPlanLines(
       planLegend(colors),
       {
         x: { ...axis.x, type: "point" },
+        marginRight: axis.marginRight,
         // a log axis drawn as marks with its own labels: Plot labels a log scale's ticks through
         // d3's log tickFormat, which blanks mantissas above 5 whatever tickFormat says
         y: log

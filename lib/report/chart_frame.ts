@@ -138,6 +138,10 @@ export function tierLegend(tiers: unknown[]): string {
 /** The plot frame's top and bottom margins (title, caption and legend above; x axis below). */
 export const FRAME_TOP = 84;
 export const FRAME_BOTTOM = 48;
+/** The plot frame's left margin (the y axis' ticks and label), unless a chart sets its own. */
+export const FRAME_LEFT = 84;
+/** Plot's own right margin, which framed keeps. */
+export const FRAME_RIGHT = 20;
 
 /** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
 export function framed(
@@ -150,7 +154,7 @@ export function framed(
     ...options,
     marginTop: FRAME_TOP,
     marginBottom: FRAME_BOTTOM,
-    marginLeft: options.marginLeft ?? 84,
+    marginLeft: options.marginLeft ?? FRAME_LEFT,
     y: { labelAnchor: "center", ...options.y },
   });
   const titleText =
