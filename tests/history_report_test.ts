@@ -615,6 +615,47 @@ Deno.test("requests per plan: every snapshot, the first too, on a log axis label
   assertEquals(logTicks(3, 3e7).ticks, [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]);
 });
 
+Deno.test("a report without charts removes the charts an earlier report of its name drew", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const first = await writeHistoryReport(buildHistoryReport(HISTORY, false), {
+      outDir,
+      charts: true,
+    });
+    assertEquals(first.chartPaths.length, 8); // 4 charts × SVG + PNG
+    // A pays $1,000 more at the last snapshot: March ends at $1,179.10 + $1,000 = $2,179.10
+    const march = Date.parse("2026-03-31T00:00:00Z");
+    const raised = HISTORY.map((p) =>
+      p.asOf.getTime() !== march ? p : {
+        asOf: p.asOf,
+        frame: p.frame.withColumns(
+          pl.when(pl.col("org_id").eq(pl.lit("A"))).then(pl.col("mrr_recurring").plus(1000))
+            .otherwise(pl.col("mrr_recurring")).alias("mrr_recurring"),
+        ),
+      }
+    );
+    const second = await writeHistoryReport(buildHistoryReport(raised, false), {
+      outDir,
+      charts: false,
+    });
+    assertEquals(second.chartPaths, []);
+    // the old waterfall (and the rest) would show $1,179.10 beside a CSV saying $2,179.10
+    assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name).sort(), [
+      "helicone_pricing_history_2026-03-31.csv",
+      "helicone_pricing_history_2026-03-31.md",
+      "helicone_pricing_history_2026-03-31_plan_changes.csv",
+    ]);
+    const { records } = parseCsvRecords(await Deno.readTextFile(second.csvPath));
+    assertEquals(
+      records.filter((r) => r.plan === "(all)").map((r) => r.end_mrr_usd),
+      ["1250.1", "2179.1"],
+    );
+    ok(!(await Deno.readTextFile(second.markdownPath)).includes(".png"), "no chart listed");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("two years of months: every other tick labelled, none touching; 13 months each labelled", () => {
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   // as-ofs 2025-01-01 … 2027-01-01: 25 snapshots, months 2024-12 … 2026-12

@@ -74,7 +74,8 @@ Options:
                           have the base/add-on split, status, interval and plan names a backfill
                           leaves empty); import: a file without revenue over a stored snapshot
                           that has revenue
-  --no-charts             backfill/report: no charts
+  --no-charts             backfill/report: no charts (an earlier report's charts of the same
+                          name are removed: they would show its numbers)
   --env-file FILE         settings file (default .env, may be missing; a file named here must
                           exist)
   --quiet                 print nothing but errors

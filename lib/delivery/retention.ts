@@ -21,6 +21,7 @@ import { chartFilePaths } from "../report/chart_files.ts";
 import { comparisonFileBase } from "../analysis/compare.ts";
 import { scenarioFileBase } from "../analysis/scenario/report.ts";
 import type { Scenario } from "../analysis/scenario/model.ts";
+import { historyReportNames } from "../history/report_names.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -45,14 +46,6 @@ const EXPORT_CHARTS = [
   "mrr_vs_requests",
   "mrr_per_1k_requests_by_plan",
 ];
-/** The charts of `deno task history report` (lib/history/charts.ts). */
-const HISTORY_CHARTS = [
-  "history_mrr_by_plan",
-  "history_bridge_waterfall",
-  "history_margin_by_plan",
-  "history_requests_by_plan",
-];
-
 const SAMPLE: ExportStampOptions = { asOf: new Date("1999-12-31T00:00:00Z"), demo: false };
 const SAMPLE_STAMP = exportStamp(SAMPLE);
 // Slots in a sample name: control characters, which no name function writes or regex escapes.
@@ -73,7 +66,7 @@ function kitNameTemplates(): string[] {
   const sample = (name: string) => name.replace(SAMPLE_STAMP, STAMP_SLOT);
   const chartNames = (names: string[], stamp: string) =>
     chartFilePaths(names.map((name) => ({ name })), { outDir: "", stamp }).map((p) => basename(p));
-  const history = `helicone_pricing_history_${DATE_STAMP_SLOT}`; // lib/history/report.ts
+  const history = historyReportNames(DATE_STAMP_SLOT);
   const comparison = comparisonFileBase(STAMP_SLOT, STAMP_SLOT);
   const scenario = scenarioFileBase({ name: NAME_SLOT } as Scenario, STAMP_SLOT);
   return [
@@ -84,8 +77,10 @@ function kitNameTemplates(): string[] {
     ...chartNames(EXPORT_CHARTS, STAMP_SLOT),
     ...[".csv", "_totals.csv", ".md"].map((ext) => `${comparison}${ext}`),
     ...[".csv", "_by_tier.csv", ".md"].map((ext) => `${scenario}${ext}`),
-    ...[".csv", "_plan_changes.csv", ".md"].map((ext) => `${history}${ext}`),
-    ...chartNames(HISTORY_CHARTS, DATE_STAMP_SLOT),
+    history.csv,
+    history.changes,
+    history.markdown,
+    ...history.charts,
   ];
 }
 

@@ -375,11 +375,13 @@ async function moveStaged(
  * A set of files written together (a comparison's or scenario's CSVs and summary): into a staging
  * folder in `outDir` first, then published at once, so all of them appear or none does (the
  * previous set stays). `write` gets the staging folder and returns the paths it wrote there, in
- * order; the published paths are returned in that order.
+ * order; the published paths are returned in that order. `retire`: names in `outDir` of an
+ * earlier run of the set that this one does not write, moved out with the same undo.
  */
 export async function writeFileSet(
   outDir: string,
   write: (staging: string) => Promise<string[]>,
+  { retire = [] }: { retire?: readonly string[] } = {},
 ): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const staging = await makeStagingDir(outDir);
@@ -387,6 +389,7 @@ export async function writeFileSet(
     return await publishStaged(staging, {
       outDir,
       files: await write(staging),
+      retire,
       what: "the files",
     });
   } finally {

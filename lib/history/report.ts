@@ -10,6 +10,7 @@ import { UserError } from "../core/config.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import { frameCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
 import { writeFileSet } from "../formats/staging.ts";
+import { historyChartFileNames, historyReportNames } from "./report_names.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import {
   BRIDGE_HEADER,
@@ -428,37 +429,25 @@ export interface HistoryReportFiles {
 /**
  * Writes the report's CSVs, Markdown and charts into `outDir`, named by the last snapshot: staged,
  * then published together, so the whole set appears or none does (the previous set stays).
+ * Without charts, those an earlier report of the same name drew go (retired as the set is
+ * published): beside the new CSV they would show the old numbers.
  */
 export async function writeHistoryReport(
   report: HistoryReport,
   options: { outDir: string; charts: boolean; notes?: string[] },
 ): Promise<HistoryReportFiles> {
   const stamp = dateStamp(asOfOfKey(report.months.at(-1)!), report.demo);
-  const name = `helicone_pricing_history_${stamp}`;
-  // Plot, linkedom and resvg load here only: the export imports this module for its history
-  // section and draws no history chart (a third of a second at start-up).
-  const { bridgeWaterfallChart, marginByPlanChart, mrrByPlanChart, requestsByPlanChart } =
-    await import("./charts.ts");
-  const { svgToPng } = await import("../report/charts.ts");
-  const charts = options.charts
-    ? [
-      mrrByPlanChart(report.planEnds, report.periods),
-      bridgeWaterfallChart(report.company, report.periods),
-      marginByPlanChart(report.planTrends, report.periods),
-      requestsByPlanChart(report.planTrends, report.periods),
-    ]
-    : [];
-  const chartNames = charts.flatMap((chart) =>
-    [".svg", ".png"].map((ext) => `helicone_pricing_${chart.name}_${stamp}${ext}`)
-  );
+  const names = historyReportNames(stamp);
+  const charts = options.charts ? await drawHistoryCharts(report) : [];
+  const chartNames = historyChartFileNames(charts.map((chart) => chart.name), stamp);
   const markdown = historyMarkdown(report, {
-    files: [`${name}.csv`, `${name}_plan_changes.csv`, ...chartNames],
+    files: [names.csv, names.changes, ...chartNames],
     notes: options.notes,
   });
   const [csvPath, changesPath, markdownPath, ...chartPaths] = await writeFileSet(
     options.outDir,
     async (staging) => {
-      const [csv, changes, md] = [`${name}.csv`, `${name}_plan_changes.csv`, `${name}.md`]
+      const [csv, changes, md] = [names.csv, names.changes, names.markdown]
         .map((file) => join(staging, file));
       await writeChunksFile(frameCsvByteChunks(historyTable(report)), csv);
       await writeChunksFile(frameCsvByteChunks(planChangesTable(report)), changes);
@@ -467,11 +456,29 @@ export async function writeHistoryReport(
       for (const [i, chart] of charts.entries()) {
         const [svg, png] = chartNames.slice(2 * i, 2 * i + 2).map((file) => join(staging, file));
         await Deno.writeTextFile(svg, chart.svg);
-        await Deno.writeFile(png, svgToPng(chart.svg));
+        await Deno.writeFile(png, chart.png);
         staged.push(svg, png);
       }
       return staged;
     },
+    { retire: names.charts.filter((name) => !chartNames.includes(name)) },
   );
   return { csvPath, changesPath, markdownPath, chartPaths };
+}
+
+/** The report's charts (HISTORY_CHARTS), each with its PNG. */
+async function drawHistoryCharts(
+  report: HistoryReport,
+): Promise<{ name: string; svg: string; png: Uint8Array }[]> {
+  // Plot, linkedom and resvg load here only: the export imports this module for its history
+  // section and draws no history chart (a third of a second at start-up).
+  const { bridgeWaterfallChart, marginByPlanChart, mrrByPlanChart, requestsByPlanChart } =
+    await import("./charts.ts");
+  const { svgToPng } = await import("../report/charts.ts");
+  return [
+    mrrByPlanChart(report.planEnds, report.periods),
+    bridgeWaterfallChart(report.company, report.periods),
+    marginByPlanChart(report.planTrends, report.periods),
+    requestsByPlanChart(report.planTrends, report.periods),
+  ].map((chart) => ({ ...chart, png: svgToPng(chart.svg) }));
 }
