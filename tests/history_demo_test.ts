@@ -4,6 +4,7 @@
  * movement.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { demoQueryResults } from "../lib/sources/demo.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { companyBridge, historyLong, planBridge, planChanges } from "../lib/history/bridge.ts";
@@ -73,7 +74,16 @@ Deno.test("demo backfill of 12 months: 12 snapshots, every month reconciles, eve
     snapshots.map((s) => s.asOf.toISOString().slice(0, 10)),
     monthEndAsOfs(12, at("2026-12-01")).map((d) => d.toISOString().slice(0, 10)),
   );
-  assertEquals((await readSnapshotMeta(snapshots[0].path))?.origin, "backfill");
+  const meta = await readSnapshotMeta(snapshots[0].path);
+  assertEquals(meta?.origin, "backfill");
+  // the built-in price book priced every month: recorded, and no change of book said
+  const book = await Deno.readFile(
+    new URL("../scenarios/current_seat_based.json", import.meta.url),
+  );
+  assertEquals(meta?.price_book, {
+    name: "current_seat_based.json",
+    sha256: createHash("sha256").update(book).digest("hex"),
+  });
 
   // Each snapshot is the demo pipeline's frame at its as-of.
   const points = await loadHistoryPoints(dir, true);
@@ -117,6 +127,7 @@ Deno.test("demo backfill of 12 months: 12 snapshots, every month reconciles, eve
   // The report was written, and the same backfill again gives the same snapshots.
   const report = await Deno.readTextFile(`${outDir}/helicone_pricing_history_2026-12-01_demo.md`);
   ok(report.includes("Every month's bridge reconciles to the cent"));
+  ok(!report.includes("price books") && !report.includes("changed wholesale"), "one book");
   const again = await Deno.makeTempDir();
   assertEquals(
     await historyMain([

@@ -122,6 +122,37 @@ Deno.test("a CSV-only export's history section points at the history report, not
   }
 });
 
+Deno.test("exports priced by different price books: the brief's history section says so", async () => {
+  const outDir = await Deno.makeTempDir();
+  const exportAt = (date: string, env: Record<string, string>) =>
+    runExport({
+      ...quiet,
+      env,
+      demo: true,
+      asOf: new Date(`${date}T00:00:00Z`),
+      outDir,
+      formats: ["csv"],
+    });
+  try {
+    await exportAt("2026-10-01", {});
+    const result = await exportAt("2026-11-01", {
+      PRICING_PRICE_BOOK: "scenarios/per_request.json",
+    });
+    const brief = await Deno.readTextFile(result.briefPath);
+    match(
+      brief,
+      /\*\*Different price books:\*\* as-of 2026-10-01 was priced by `current_seat_based\.json` \(SHA-256 [0-9a-f]{12}…\), as-of 2026-11-01 by `per_request\.json` \(SHA-256 [0-9a-f]{12}…\)\./,
+    );
+    // the per-request book's plans are other names: its organizations moved at the same MRR
+    match(
+      brief,
+      /Plan changes while paying: \d+ organization\(s\) moved plan: .* \d+ at the same MRR\./,
+    );
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("staleLiveExport: a live export stores its snapshot within 24 h of its as-of; demo data always", () => {
   const asOf = new Date("2026-11-01T00:00:00Z");
   const at = (hours: number) => new Date(asOf.getTime() + hours * 3_600_000);

@@ -35,7 +35,12 @@ import {
 } from "../lib/history/charts.ts";
 import { assertTextInside, labels } from "./chart_svg.ts";
 import { textWidth } from "../lib/report/chart_frame.ts";
-import { HISTORY, PAUSED_HISTORY, PAUSED_HISTORY_WITHOUT_STATUS } from "./fixtures/history.ts";
+import {
+  HISTORY,
+  PAUSED_HISTORY,
+  PAUSED_HISTORY_WITHOUT_STATUS,
+  snapshot,
+} from "./fixtures/history.ts";
 import { BOOLEAN_FORMAT } from "../lib/formats/xlsx.ts";
 import { centsToUsd } from "../lib/history/report_cells.ts";
 import { UserError } from "../lib/core/config.ts";
@@ -615,6 +620,81 @@ Deno.test("requests per plan: every snapshot, the first too, on a log axis label
   assertEquals(logTicks(3, 3e7).ticks, [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]);
 });
 
+Deno.test("plan changes at the same MRR are counted; snapshots priced by different price books are said", () => {
+  // Two month ends priced by two books (plan names of each), MRR in USD:
+  //   A  pro (seat)     100   →  usage      100   same MRR
+  //   B  team (bundle)  300   →  contracts  300   same MRR
+  //   C  pro (seat)      50   →  usage       80   upgrade
+  // By hand: 3 organizations moved, 1 upgrade, 0 downgrades, 3 − 1 − 0 = 2 at the same MRR;
+  // pro (seat) → usage: 2 organizations, 1 upgrade, 2 − 1 = 1 at the same MRR, $150 → $180.
+  const priced = (asOf: string, plans: string[], mrr: number[]) => {
+    const point = snapshot(asOf, [
+      ["A", "pro", mrr[0], 100, 0],
+      ["B", "team", mrr[1], 100, 0],
+      ["C", "pro", mrr[2], 100, 0],
+    ]);
+    return { ...point, frame: point.frame.withColumns(pl.Series("plan", plans)) };
+  };
+  const january = priced("2026-02-01", ["pro (seat)", "team (bundle)", "pro (seat)"], [
+    100,
+    300,
+    50,
+  ]);
+  const february = priced("2026-03-01", ["usage", "contracts", "usage"], [100, 300, 80]);
+  const bookA = { name: "current_seat_based.json", sha256: "a".repeat(64) };
+  // a file name is data: its Markdown is escaped
+  const bookB = { name: "per *request*.json", sha256: "b".repeat(64) };
+
+  const recorded = buildHistoryReport([
+    { ...january, priceBook: bookA },
+    { ...february, priceBook: bookB },
+  ], false);
+  const section = historySection(recorded);
+  ok(
+    section.includes(
+      "Plan changes while paying: 3 organization(s) moved plan: 1 upgrade(s), 0 downgrade(s), 2 at the same MRR.",
+    ),
+    section,
+  );
+  ok(
+    section.includes(
+      "| month | from plan | to plan | organizations | upgrades | downgrades | at the same MRR | MRR before | MRR after |",
+    ),
+    section,
+  );
+  ok(section.includes("| 2026-02 | pro (seat) | usage | 2 | 1 | 0 | 1 | $150.00 | $180.00 |"));
+  ok(
+    section.includes("| 2026-02 | team (bundle) | contracts | 1 | 0 | 0 | 1 | $300.00 | $300.00 |"),
+  );
+  ok(
+    section.includes(
+      "**Different price books:** as-of 2026-02-01 was priced by `current_seat_based.json` (SHA-256 aaaaaaaaaaaa…), as-of 2026-03-01 by per \\*request\\*.json (SHA-256 bbbbbbbbbbbb…). The `plan` column is the price book's plan name, so in 2026-02 the plan changes",
+    ),
+    section,
+  );
+
+  // sidecars without the book (older ones, imports): no plan name in common is the signal
+  const unrecorded = historySection(buildHistoryReport([january, february], false));
+  ok(
+    unrecorded.includes(
+      "**Plan names changed wholesale:** the paying organizations' plans at as-of 2026-02-01 and as-of 2026-03-01 have no name in common",
+    ),
+    unrecorded,
+  );
+  ok(!unrecorded.includes("Different price books"));
+
+  // one book: nothing said, whatever the plans do; nor when a plan name stays
+  const oneBook = buildHistoryReport([
+    { ...january, priceBook: bookA },
+    { ...february, priceBook: bookA },
+  ], false);
+  assertEquals(oneBook.priceBookChanges, []);
+  const kept = priced("2026-03-01", ["usage", "team (bundle)", "usage"], [100, 300, 80]);
+  assertEquals(buildHistoryReport([january, kept], false).priceBookChanges, []);
+  // the hand-built history (tiers for plans): no book priced it, nothing said
+  assertEquals(buildHistoryReport(HISTORY, false).priceBookChanges, []);
+});
+
 Deno.test("a report without charts removes the charts an earlier report of its name drew", async () => {
   const outDir = await Deno.makeTempDir();
   try {
@@ -779,7 +859,12 @@ Deno.test("snapshots from before the plan column: the switch from tier to plan v
   assertEquals([febPro.start_cents, febPro.moved_out_cents, febPro.end_cents], [2000, 2000, 0]);
   const section = historySection(report);
   ok(section.includes("whose plan is the tier: as-of 2026-02-01."), section);
-  ok(section.includes("Plan changes while paying: 0 upgrade(s), 1 downgrade(s)."), section);
+  ok(
+    section.includes(
+      "Plan changes while paying: 1 organization(s) moved plan: 0 upgrade(s), 1 downgrade(s), 0 at the same MRR.",
+    ),
+    section,
+  );
 });
 
 Deno.test("the month plan versions first appear keeps its real plan changes, not the renaming", async () => {
@@ -841,7 +926,12 @@ Deno.test("the month plan versions first appear keeps its real plan changes, not
     );
     const section = historySection(report);
     ok(section.includes("that renaming is not counted as plan changes (a change of tier is)."));
-    ok(section.includes("Plan changes while paying: 2 upgrade(s), 0 downgrade(s)."), section);
+    ok(
+      section.includes(
+        "Plan changes while paying: 2 organization(s) moved plan: 2 upgrade(s), 0 downgrade(s), 0 at the same MRR.",
+      ),
+      section,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -891,7 +981,12 @@ Deno.test("snapshots whose plan is all empty (imported earlier-version exports) 
     const section = historySection(report);
     ok(section.includes("whose plan is the tier: as-of 2026-02-01, 2026-03-01."), section);
     ok(section.includes("that renaming is not counted as plan changes (a change of tier is)."));
-    ok(section.includes("Plan changes while paying: 1 upgrade(s), 0 downgrade(s)."), section);
+    ok(
+      section.includes(
+        "Plan changes while paying: 1 organization(s) moved plan: 1 upgrade(s), 0 downgrade(s), 0 at the same MRR.",
+      ),
+      section,
+    );
     // the snapshots handed on without their sidecars (nor the sums kept there): the same report,
     // the plan told from the rows alone (compare refuses such a snapshot: compare_test.ts)
     for (const name of await Array.fromAsync(Deno.readDir(dir))) {

@@ -48,6 +48,11 @@ Deno.test("every export writes a typed Parquet snapshot that the manifest lists"
   const meta = await readSnapshotMeta(path);
   assertEquals(meta?.origin, "export");
   assertEquals(meta?.row_count, result.data.frame.height);
+  // the price book that priced its plans, as the manifest names it (history says when two differ)
+  assertEquals(meta?.price_book, {
+    name: manifest.cost_model.price_book,
+    sha256: manifest.cost_model.price_book_sha256,
+  });
 });
 
 Deno.test("re-exporting the same as-of replaces the snapshot, leaving no temp files", async () => {

@@ -20,7 +20,7 @@
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import { unreadableSnapshot } from "./snapshot.ts";
+import { type PriceBookId, unreadableSnapshot } from "./snapshot.ts";
 import { type BridgeState, resumedBridgeState, storeBridgeState } from "./bridge_state.ts";
 import {
   cachedMrrStats,
@@ -55,6 +55,8 @@ export interface HistorySource {
   frame: pl.DataFrame | pl.LazyDataFrame;
   /** the stored snapshot a lazy frame scans: named when reading it fails */
   path?: string;
+  /** the price book that priced its plans, when known (price_books.ts) */
+  priceBook?: PriceBookId;
 }
 
 export interface SnapshotBridge {

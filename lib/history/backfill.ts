@@ -7,7 +7,7 @@
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import type { ExportOptions, PricingData } from "../core/types.ts";
 import { isoDate } from "../formats/files.ts";
-import { readSnapshotFrame, type SnapshotInfo, writeSnapshot } from "./snapshot.ts";
+import { priceBookId, readSnapshotFrame, type SnapshotInfo, writeSnapshot } from "./snapshot.ts";
 import { keptOverBackfill, keptOverNoRevenue } from "./keep.ts";
 import pl from "nodejs-polars";
 import { defaultCacheDir, loadRevenue, revenueConfigFromEnv } from "../revenue/mod.ts";
@@ -97,7 +97,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
         quiet: true,
         log: () => {},
       });
-      await written.write(asOf, data.frame, data.warnings);
+      await written.write(asOf, { data });
     }
     return { ...written.result(), demo, durationMs: Math.round(performance.now() - started) };
   }
@@ -128,8 +128,18 @@ class BackfillWrites {
     return kept?.info ?? null;
   }
 
-  /** Writes `frame` as the snapshot of `asOf`, unless it has no revenue and the stored one has. */
-  async write(asOf: Date, frame: pl.DataFrame, warnings: string[]): Promise<SnapshotInfo> {
+  /**
+   * Writes `data`'s frame (or `frame`, its organizations at the as-of) as the snapshot of `asOf`,
+   * with its warnings and price book, unless it has no revenue and the stored one has.
+   */
+  async write(
+    asOf: Date,
+    { data, frame = data.frame, warnings = data.warnings }: {
+      data: PricingData;
+      frame?: pl.DataFrame;
+      warnings?: string[];
+    },
+  ): Promise<SnapshotInfo> {
     const dir = this.#options.historyDir;
     const kept = await keptOverNoRevenue(dir, {
       asOf,
@@ -147,6 +157,7 @@ class BackfillWrites {
       demo: this.#demo,
       origin: "backfill",
       warnings,
+      priceBook: priceBookId(data.economics.priceBook),
     });
     this.#snapshots.push(info);
     this.#options.log(`snapshot ${isoDate(asOf)}: ${frame.height} organizations`);
@@ -231,11 +242,15 @@ async function liveBackfill(
       pl.col("created_at").isNull().or(pl.col("created_at").cast(pl.Int64).lt(asOf.getTime())),
     );
     lastCustomers = frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[];
-    await written.write(asOf, frame, [
-      ...data.warnings,
-      ...LIVE_WARNINGS,
-      ...fetched.unreadableDiscounts.map((d) => `unreadable discount ${d}: left out of MRR`),
-    ]);
+    await written.write(asOf, {
+      data,
+      frame,
+      warnings: [
+        ...data.warnings,
+        ...LIVE_WARNINGS,
+        ...fetched.unreadableDiscounts.map((d) => `unreadable discount ${d}: left out of MRR`),
+      ],
+    });
   }
   // The method checked on real data every run: today's live MRR against invoices now.
   const live = await loadRevenue([...new Set(lastCustomers)], {

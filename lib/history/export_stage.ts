@@ -9,6 +9,7 @@ import { UserError } from "../core/config.ts";
 import {
   type PreparedSnapshot,
   prepareSnapshot,
+  priceBookId,
   snapshotSkipped,
   UnreadableSnapshot,
 } from "./snapshot.ts";
@@ -48,13 +49,14 @@ export async function exportHistoryStage(
   // without revenue, a stored snapshot of this as-of that has some stays (keep.ts), and the
   // history reads it rather than this export
   const kept = skipped ? null : await keptOverNoRevenue(folder, { ...data, writer: "export" });
+  const priceBook = priceBookId(data.economics.priceBook);
   if (kept) data.warnings.push(kept.reason);
   const history = await timed("history", () =>
     readableHistory(folder, {
       demo: data.demo,
       asOf: data.asOf,
       workbook,
-      ...(skipped || kept ? {} : { current: { asOf: data.asOf, frame: data.frame } }),
+      ...(skipped || kept ? {} : { current: { asOf: data.asOf, frame: data.frame, priceBook } }),
     }, data.warnings));
   if (skipped) {
     const note = window ? OTHER_WINDOW_NOTE : STALE_NOTE;
@@ -68,6 +70,7 @@ export async function exportHistoryStage(
       demo: data.demo,
       origin: "export",
       warnings: data.warnings,
+      priceBook,
     }));
   return { history, snapshot };
 }

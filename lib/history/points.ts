@@ -10,6 +10,7 @@ import {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
+  recordedPriceBook,
   scanSnapshotFrame,
   type SnapshotInfo,
 } from "./snapshot.ts";
@@ -89,12 +90,15 @@ export async function loadMonthlyHistoryPoints(
   const points: StoredPoint[] = [];
   for (const infos of byMonth.values()) {
     for (const info of [...infos].sort((a, b) => b.asOf.getTime() - a.asOf.getTime())) {
-      const stale = staleStoredExport(await readSnapshotMeta(info.path));
+      const meta = await readSnapshotMeta(info.path);
+      const stale = staleStoredExport(meta);
+      const priceBook = recordedPriceBook(meta);
       const point: StoredPoint = {
         asOf: info.asOf,
         frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS),
         path: info.path,
         ...(stale ? { stale } : {}),
+        ...(priceBook ? { priceBook } : {}),
       };
       points.push(point);
       if (withRevenue([point]).length > 0) break;

@@ -16,10 +16,9 @@ import {
   BRIDGE_HEADER,
   bridgeCells,
   centsToUsd,
-  count,
-  formatCents,
   HISTORY_RATIOS_NOTE,
   historySheetUnits,
+  planChangesMarkdown,
   type Row,
   TREND_HEADER,
 } from "./report_cells.ts";
@@ -58,6 +57,7 @@ import {
   withPeriodColumns,
 } from "./periods.ts";
 import { withoutPlanRenames } from "./plan_renames.ts";
+import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./price_books.ts";
 
 export interface HistoryReport {
   demo: boolean;
@@ -94,6 +94,8 @@ export interface HistoryReport {
    * staleStoredExport): today's subscriptions then, not the month end's; backfill replaces them
    */
   staleExports: { month: string; reason: string }[];
+  /** consecutive snapshots priced by different price books (price_books.ts) */
+  priceBookChanges: PriceBookChange[];
 }
 
 /**
@@ -185,7 +187,18 @@ function historyReportOf(
     staleExports: (points as StoredPoint[]).flatMap((p) =>
       p.stale ? [{ month: asOfKey(p.asOf), reason: p.stale }] : []
     ),
+    priceBookChanges: priceBookChanges(points.map((p, idx) => ({
+      month: asOfKey(p.asOf),
+      priceBook: p.priceBook,
+      plans: hasPlan[idx] ? payingPlans(planEnds, asOfKey(p.asOf)) : null,
+    }))),
   };
+}
+
+/** The plans with ending MRR at the snapshot of as-of key `month`. */
+function payingPlans(planEnds: pl.DataFrame, month: string): Set<string> {
+  const paying = planEnds.filter(pl.col("month").eq(pl.lit(month)).and(pl.col("end_cents").gt(0)));
+  return new Set(paying.getColumn("plan").toArray() as string[]);
 }
 
 const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, "end"];
@@ -269,8 +282,6 @@ export function historySection(report: HistoryReport, heading = "##"): string {
   const period = (asOf: string) => periodOf(report.periods, asOf);
   const rowPeriods = company.map((r) => period(r.month as string));
   const changes = report.changes.toRecords() as Row[];
-  const upgrades = changes.reduce((n, r) => n + (r.upgrades as number), 0);
-  const downgrades = changes.reduce((n, r) => n + (r.downgrades as number), 0);
   return [
     `${heading} MRR history ${periodRange(rowPeriods)}`,
     "",
@@ -324,24 +335,9 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         "",
       ]
       : []),
-    `Plan changes while paying: ${upgrades} upgrade(s), ${downgrades} downgrade(s).`,
-    ...(changes.length > 0
-      ? [
-        "",
-        markdownTable(
-          ["month", "from plan", "to plan", "upgrades", "downgrades", "MRR before", "MRR after"],
-          changes.map((r) => [
-            period(r.month as string).label,
-            r.from_plan as string,
-            r.to_plan as string,
-            count(r.upgrades),
-            count(r.downgrades),
-            formatCents(r.mrr_before_cents as number),
-            formatCents(r.mrr_after_cents as number),
-          ]),
-        ),
-      ]
-      : []),
+    ...priceBookSentences(report.priceBookChanges, (asOf) => period(asOf).label)
+      .flatMap((line) => [line, ""]),
+    ...planChangesMarkdown(changes, period),
   ].join("\n");
 }
 

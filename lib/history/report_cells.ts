@@ -1,10 +1,13 @@
 /**
- * The history report's table cells and headers (report.ts): exact cents, and the names and
- * definition of the history's own ratios, kept apart from the export's ARPA and margins.
+ * The history report's table cells and headers (report.ts): exact cents, the names and
+ * definition of the history's own ratios, kept apart from the export's ARPA and margins, and the
+ * plan changes' table.
  */
 import pl from "nodejs-polars";
 import type { ColumnUnit } from "../frame/columns.ts";
+import { markdownTable } from "../formats/markdown.ts";
 import { MOVEMENTS } from "./bridge.ts";
+import type { SnapshotPeriod } from "./periods.ts";
 
 /**
  * Integer cents as USD, to the cent: polars divides a column by a number as a product with its
@@ -81,3 +84,51 @@ export const TREND_HEADER = [
  */
 export const HISTORY_RATIOS_NOTE =
   "Not the headline's ARPA and margin: *recurring MRR ÷ paying orgs* is the end (`mrr_recurring`, no metered usage) over organizations paying (the headline's ARPA divides `mrr`, usage charges included); *MRR margin after PTB LLM cost* is (`mrr` − `llm_cost_ptb_30d`) ÷ `mrr`, with neither PTB revenue nor infrastructure cost (the headline's company-cost margin, `gross_margin_company_pct`, counts both).";
+
+/**
+ * The plan changes while paying: how many organizations moved, upgrades, downgrades and those at
+ * the same MRR (a move to another book's plan name is neither), and the table per month and pair.
+ */
+export function planChangesMarkdown(
+  changes: Row[],
+  period: (asOf: string) => SnapshotPeriod,
+): string[] {
+  const total = (name: string) => changes.reduce((n, r) => n + (r[name] as number), 0);
+  const sameMrr = (r: Row) =>
+    (r.organizations as number) - (r.upgrades as number) - (r.downgrades as number);
+  const same = total("organizations") - total("upgrades") - total("downgrades");
+  const summary = `Plan changes while paying: ${
+    total("organizations")
+  } organization(s) moved plan: ${total("upgrades")} upgrade(s), ${
+    total("downgrades")
+  } downgrade(s), ${same} at the same MRR.`;
+  if (changes.length === 0) return [summary];
+  return [
+    summary,
+    "",
+    markdownTable(
+      [
+        "month",
+        "from plan",
+        "to plan",
+        "organizations",
+        "upgrades",
+        "downgrades",
+        "at the same MRR",
+        "MRR before",
+        "MRR after",
+      ],
+      changes.map((r) => [
+        period(r.month as string).label,
+        r.from_plan as string,
+        r.to_plan as string,
+        count(r.organizations),
+        count(r.upgrades),
+        count(r.downgrades),
+        count(sameMrr(r)),
+        formatCents(r.mrr_before_cents as number),
+        formatCents(r.mrr_after_cents as number),
+      ]),
+    ),
+  ];
+}

@@ -21,6 +21,7 @@ import {
 } from "../formats/staging.ts";
 import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export.ts";
 import { asOfKey } from "./periods.ts";
+import type { PriceBook } from "../economics/types.ts";
 import { parseSnapshotName, realAsOf, secondFileName, snapshotFileName } from "./snapshot_names.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
@@ -36,6 +37,30 @@ export interface SnapshotMeta {
   mrr_known?: number;
   written_at: string;
   warnings: string[];
+  /**
+   * the price book that priced its `plan` and `list_price_mrr`; in sidecars of exports and
+   * backfills written since 2026-12 (older ones and imports: unknown)
+   */
+  price_book?: PriceBookId;
+}
+
+/** Which price book priced a snapshot: its file name and the SHA-256 of the bytes read. */
+export interface PriceBookId {
+  name: string;
+  sha256: string;
+}
+
+/** A run's price book as a sidecar records it. */
+export function priceBookId(book: Pick<PriceBook, "file" | "sha256">): PriceBookId {
+  return { name: basename(book.file), sha256: book.sha256 };
+}
+
+/** The price book a sidecar records, or null (none recorded, or not of that shape). */
+export function recordedPriceBook(meta: SnapshotMeta | null): PriceBookId | null {
+  const book = meta?.price_book;
+  return typeof book?.name === "string" && typeof book?.sha256 === "string"
+    ? { name: book.name, sha256: book.sha256 }
+    : null;
 }
 
 export interface SnapshotInfo {
@@ -57,6 +82,8 @@ export interface SnapshotWrite {
   origin: SnapshotOrigin;
   warnings?: string[];
   sourceFile?: string;
+  /** the price book that priced the frame (an export's, a backfill's), recorded in the sidecar */
+  priceBook?: PriceBookId;
 }
 
 /** zstd level of the snapshots (1 to 22): at 1M organizations 0.93 s of CPU vs 1.15 s at 3. */
@@ -215,6 +242,7 @@ export async function prepareSnapshot(
       : 0,
     written_at: new Date().toISOString(),
     warnings: options.warnings ?? [],
+    ...(options.priceBook ? { price_book: options.priceBook } : {}),
   };
   // Killed runs leave their full-size temp files behind: remove those of dead runs first.
   await removeDeadTempFiles(options.dir);
