@@ -4,14 +4,10 @@
  */
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
-import { basename, dirname, extname, join } from "node:path";
-import { isoDate, stampedFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { type ExportNameInfo, exportNameInfo, readExportFile } from "../formats/read_export.ts";
-import { exportPart } from "../report/export_parts.ts";
+import { isoDate } from "../formats/files.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
 import { asOfKey } from "../history/periods.ts";
-import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
 import {
   loadHistoryReport,
   loadMonthlyHistoryPoints,
@@ -22,19 +18,10 @@ import {
   historyDir,
   historyDirNamed,
   listSnapshots,
-  type PreparedSnapshot,
-  prepareSnapshot,
 } from "../history/snapshot.ts";
-import { snapshotFileName } from "../history/snapshot_names.ts";
-import {
-  type ExactAsOf,
-  exportAsOfProblem,
-  exportExactAsOf,
-  exportFileFacts,
-  withRowsFacts,
-} from "../formats/export_demo.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
+import { importFiles } from "./history_import.ts";
 
 export const HELP = `Usage: deno task history <command> [options]
 
@@ -92,156 +79,6 @@ export interface HistoryCliContext {
   outDir: string;
   quiet: boolean;
   log: (line: string) => void;
-}
-
-/**
- * Imports export files as snapshots, all or none: every name is checked first (its as-of: the
- * manifest's exact one where it is beside the file, else the name's date; not in the future, one
- * file per snapshot), then each file is read and written under a temporary name, and only when all
- * are written are they put in place (a stored snapshot with revenue kept over a file without, as
- * an export's is: keep.ts).
- */
-async function importFiles(
-  files: string[],
-  context: HistoryCliContext,
-  { replace }: { replace: boolean },
-): Promise<void> {
-  if (files.length === 0) throw new UserError("pass one or more export files to import");
-  const now = new Date();
-  // per file, its exact as-of (exportExactAsOf)
-  const asOfs = new Map<string, ExactAsOf>();
-  for (const file of files) {
-    if (!(await Deno.stat(file).catch(() => null))?.isFile) {
-      throw new UserError(`${file} does not exist or is not a file; pass an export of this kit`);
-    }
-    const name = exportNameInfo(file);
-    // the kit's other files are no export whatever their name says: no rename makes one
-    const other = /^helicone_pricing_(compare|scenario|history)_/.exec(basename(file))?.[1];
-    if (!name && other) {
-      throw new UserError(
-        `${file} is a ${other} file, not an export: import takes the exports the kit wrote (helicone_pricing_data_<YYYY-MM-DD>[_demo].csv or .xlsx)`,
-      );
-    }
-    if (!name) {
-      throw new UserError(
-        `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
-      );
-    }
-    if (name.windowDays !== STANDARD_WINDOW_DAYS) {
-      throw new UserError(
-        `${file}: a ${name.windowDays}-day export; history compares 30-day exports only (export without --days)`,
-      );
-    }
-    if (name.suffix !== null) throw new UserError(partOfExportError(file, name));
-    const exact = (await exportExactAsOf(file))!;
-    const problem = exportAsOfProblem(exact.asOf, now.getTime());
-    if (problem !== null) {
-      throw new UserError(`${file}: ${problem}; rename it to the date it was exported`);
-    }
-    asOfs.set(file, exact);
-  }
-  await ensureHistoryDir(context.historyDir, { named: context.historyDirNamed });
-  const dir = context.historyDir;
-  // per file, in order: its snapshot and what it replaces, or why the stored one is kept
-  const outcomes: {
-    file: string;
-    snapshot?: PreparedSnapshot;
-    replaced?: string | null;
-    kept?: string;
-    lacks?: string | null;
-    demoLine?: string | null;
-  }[] = [];
-  // per snapshot name, the file that goes there (known once the rows say demo data or not)
-  const bySnapshot = new Map<string, string>();
-  try {
-    for (const file of files) {
-      // an earlier kit version's export too: the past as-of's revenue cannot be exported again
-      const read = await readExportFile(file, { earlier: true });
-      const lacks = read.lacks.length > 0 ? lacksLine(read.lacks) : null;
-      // demo data whatever the name says (a renamed demo export stored as live history would
-      // read as every customer churning or signing up beside the real months)
-      const mark = withRowsFacts(await exportFileFacts(file), read.frame).demo;
-      const { demo } = mark;
-      const demoLine = demo && !read.name!.demo
-        ? `stored as a demo snapshot, not a live one: ${mark.why}`
-        : null;
-      const { asOf } = asOfs.get(file)!;
-      const snapshotName = snapshotFileName(asOf, demo);
-      const same = bySnapshot.get(snapshotName);
-      if (same) {
-        const stamp = snapshotName.replace(/^helicone_pricing_data_|\.parquet$/g, "");
-        throw new UserError(`${same} and ${file} are both dated ${stamp}; import one`);
-      }
-      bySnapshot.set(snapshotName, file);
-      // the rules of an export's snapshot (keep.ts): without revenue, a stored one with revenue
-      // stays, unless --replace
-      const kept = replace
-        ? null
-        : await keptOverNoRevenue(dir, { asOf, demo, frame: read.frame, writer: "import" });
-      if (kept) {
-        outcomes.push({ file, kept: kept.reason });
-        continue;
-      }
-      outcomes.push({
-        file,
-        lacks,
-        demoLine,
-        replaced: await replacedSnapshot(dir, { asOf, demo, frame: read.frame }),
-        snapshot: await prepareSnapshot(read.frame, {
-          dir,
-          asOf,
-          demo,
-          origin: "import",
-          sourceFile: file,
-          warnings: [
-            `imported from ${file}`,
-            ...(demoLine ? [demoLine] : []),
-            ...(lacks ? [lacks] : []),
-          ],
-        }),
-      });
-    }
-  } catch (error) {
-    for (const { snapshot } of outcomes) await snapshot?.discard();
-    throw error;
-  }
-  for (const { file, snapshot, replaced, kept, lacks, demoLine } of outcomes) {
-    if (!snapshot) {
-      context.log(`${file}: ${kept}`);
-      continue;
-    }
-    await snapshot.commit();
-    if (demoLine) context.log(`${file}: ${demoLine}`);
-    if (lacks) context.log(`${file}: ${lacks}`);
-    context.log(
-      `imported ${file} as ${asOfKey(snapshot.asOf)} (${asOfs.get(file)!.from}) → ${snapshot.path}${
-        replaced ? ` (${replaced})` : ""
-      }`,
-    );
-  }
-}
-
-/** What an earlier kit version's export lacks, in one line (lib/frame/earlier_columns.ts). */
-function lacksLine(lacks: readonly string[]): string {
-  const names = lacks.length === 1
-    ? lacks[0]
-    : `${lacks.slice(0, -1).join(", ")} and ${lacks.at(-1)}`;
-  return `an export of an earlier kit version: it has no ${names} (added since), left empty in its snapshot`;
-}
-
-/**
- * Why a segment, the trimmed CSV or a file with another suffix is not imported, and which file
- * to import instead: a snapshot stands for the whole company at its month end, so a segment's 14
- * organizations would read as everyone else churning.
- */
-function partOfExportError(file: string, name: ExportNameInfo): string {
-  const whole = join(dirname(file), stampedFileName(name.stamp, { ext: "csv" }));
-  const part = exportPart(name.suffix!);
-  return part
-    ? `${file} is ${part.name} (${part.holds}), not the whole company a snapshot stands for; import the whole export ${whole} (or its .xlsx)`
-    : `${file}: "_${name.suffix}" after the date is not a name the kit gives a whole export; if it is the whole export, rename it ${
-      basename(whole).replace(/\.csv$/, () => extname(file))
-    }`;
 }
 
 /** --months: a plain whole number (monthEndAsOfs checks its range). */
