@@ -202,6 +202,52 @@ Deno.test("--help gives --history-dir's default as the command finds it: <out-di
   assertEquals(historyDir({ PRICING_HISTORY_DIR: "/h" }, "elsewhere"), "/h");
 });
 
+Deno.test("backfill --months 1 into an empty folder keeps its snapshot and exits 0, saying the report needs a second month", async () => {
+  const root = await Deno.makeTempDir();
+  const [dir, out] = [join(root, "history"), join(root, "out")];
+  try {
+    const args = ["backfill", "--demo", "--months", "1", "--to", "2026-12-01"];
+    const one = await run([...args, "--history-dir", dir, "--out-dir", out]);
+    assertEquals(one.code, 0, one.errors.join("\n"));
+    assertEquals(one.errors, []);
+    assert(
+      one.logs.includes(
+        `no history report yet: ${dir} holds 1 demo snapshot month (as-of 2026-12-01, kept) and a report needs two; backfill more months (--months 2) or export at the next month end, then run deno task history report`,
+      ),
+      one.logs.join("\n"),
+    );
+    assertEquals((await listSnapshots(dir, true)).map((s) => s.asOf.toISOString()), [
+      "2026-12-01T00:00:00.000Z",
+    ]);
+    assertEquals([...Deno.readDirSync(out)], [], "no report file");
+    // `report` itself still refuses one month: it was asked for a report
+    const report = await run(["report", "--history-dir", dir, "--out-dir", out]);
+    assertEquals(report.code, 1);
+    // the month before: now two, the report is written
+    const two = await run([
+      "backfill",
+      "--demo",
+      "--months",
+      "1",
+      "--to",
+      "2026-11-01",
+      "--no-charts",
+      "--history-dir",
+      dir,
+      "--out-dir",
+      out,
+    ]);
+    assertEquals(two.code, 0, two.errors.join("\n"));
+    assertEquals([...Deno.readDirSync(out)].map((e) => e.name).sort(), [
+      "helicone_pricing_history_2026-12-01_demo.csv",
+      "helicone_pricing_history_2026-12-01_demo.md",
+      "helicone_pricing_history_2026-12-01_demo_plan_changes.csv",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("snapshots of months before the first organization: one line, no report, exit 0", async () => {
   const dir = await Deno.makeTempDir();
   const out = await Deno.makeTempDir();

@@ -39,7 +39,8 @@ Commands:
                           stored snapshot of its as-of that has revenue (said in a line),
                           unless --replace; each line says what an import replaced
   backfill --months N     write a snapshot at each of the last N month ends (as-of the 1st of each
-                          month, 00:00 UTC), then the report; a month end an export or import
+                          month, 00:00 UTC), then the report (once the folder holds two months:
+                          with one, a line says so, exit 0); a month end an export or import
                           stored (with revenue) is kept and named, unless --replace
   report                  the MRR bridge per month and plan, trends and charts, from the snapshots
 
@@ -148,12 +149,17 @@ export async function reportKind(
 
 async function report(
   context: HistoryCliContext,
-  { demo, charts, notes = [], kindNote = null }: {
+  { demo, charts, notes = [], kindNote = null, afterBackfill = false }: {
     demo: boolean;
     charts: boolean;
     notes?: string[];
     /** which kind reportKind took, when the folder holds both: said once the report can run */
     kindNote?: string | null;
+    /**
+     * the backfill's snapshots are its product: with one month in the folder the report waits
+     * for a second, said in a line, exit 0 (`--months 1` into an empty folder is no failure)
+     */
+    afterBackfill?: boolean;
   },
 ): Promise<number> {
   if (!(await Deno.stat(context.historyDir).then((s) => s.isDirectory, () => false))) {
@@ -165,6 +171,16 @@ async function report(
     );
   }
   const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
+  if (points.length === 1 && afterBackfill) {
+    context.log(
+      `no history report yet: ${context.historyDir} holds 1 ${
+        demo ? "demo" : "live"
+      } snapshot month (as-of ${
+        asOfKey(points[0].asOf)
+      }, kept) and a report needs two; backfill more months (--months 2) or export at the next month end, then run deno task history report`,
+    );
+    return 0;
+  }
   if (points.length < 2) { // (buildHistoryReport also refuses fewer than two with revenue)
     const other = (await listSnapshots(context.historyDir, !demo)).length;
     throw new UserError(
@@ -309,6 +325,7 @@ export async function main(args: string[]): Promise<number> {
             ...(result.reconciliation ? [reconciliationLine(result.reconciliation)] : []),
             ...(result.warnings ?? []),
           ],
+          afterBackfill: true,
         });
       }
       case "report": {
