@@ -277,16 +277,31 @@ Deno.test("a history folder that is a file: the error names --history-dir or PRI
   const file = join(dir, "a-file");
   await Deno.writeTextFile(file, "not a folder");
   const out = ["--out-dir", join(dir, "out")];
-  const flag = await run(["report", "--history-dir", file, ...out]);
-  assertEquals([flag.code, flag.errors], [1, [
-    `error: --history-dir ${file} is a file, not a folder; pass a folder (made if missing)`,
-  ]]);
+  // report reads the folder and refuses a missing one: the fix is an existing folder; backfill
+  // makes a missing one
+  const existing = "the existing folder that holds the snapshots";
+  for (
+    const [command, wanted] of [
+      [["report"], existing],
+      [["backfill", "--demo", "--months", "2"], "a folder (made if missing)"],
+    ] as const
+  ) {
+    const flag = await run([...command, "--history-dir", file, ...out]);
+    assertEquals([flag.code, flag.errors], [1, [
+      `error: --history-dir ${file} is a file, not a folder; pass ${wanted}`,
+    ]]);
+  }
   const settings = join(dir, "settings.env");
   await Deno.writeTextFile(settings, `PRICING_HISTORY_DIR=${file}\n`);
-  for (const command of [["report"], ["backfill", "--demo", "--months", "2"]]) {
+  for (
+    const [command, wanted] of [
+      [["report"], existing],
+      [["backfill", "--demo", "--months", "2"], "a folder (made if missing)"],
+    ] as const
+  ) {
     const set = await run([...command, "--env-file", settings, ...out]);
     assertEquals([set.code, set.errors], [1, [
-      `error: PRICING_HISTORY_DIR ${file} is a file, not a folder; set PRICING_HISTORY_DIR to a folder (made if missing)`,
+      `error: PRICING_HISTORY_DIR ${file} is a file, not a folder; set PRICING_HISTORY_DIR to ${wanted}`,
     ]]);
   }
 });

@@ -416,21 +416,26 @@ export interface FolderChoice {
   kind: string;
   named?: string;
   otherwise: string;
+  /**
+   * the folder to pass instead of a file: "a folder (made if missing)" unless said otherwise (a
+   * command that only reads, which refuses a missing folder, wants an existing one)
+   */
+  wanted?: string;
 }
 
 /** `problem` of `dir` in one line, with the fix for how the folder was chosen. */
 export function folderError(
   dir: string,
   problem: "file" | { notWritable: string },
-  { kind, named, otherwise }: FolderChoice,
+  { kind, named, otherwise, wanted = "a folder (made if missing)" }: FolderChoice,
 ): UserError {
   const what = named ? `${named} ${dir}` : `${kind} ${dir}`;
   const flag = named?.startsWith("--");
   if (problem === "file") {
     const fix = flag
-      ? "pass a folder (made if missing)"
+      ? `pass ${wanted}`
       : named
-      ? `set ${named} to a folder (made if missing)`
+      ? `set ${named} to ${wanted}`
       : `move it away or ${otherwise}`;
     return new UserError(`${what} is a file, not a folder; ${fix}`);
   }

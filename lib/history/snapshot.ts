@@ -123,7 +123,9 @@ export async function ensureHistoryDir(
   dir: string,
   { named, write = true }: { named?: string; write?: boolean } = {},
 ): Promise<void> {
-  const choice = { kind: "history folder", named, otherwise: "set PRICING_HISTORY_DIR" };
+  // a report reads the folder and refuses a missing one: not "made if missing"
+  const wanted = write ? undefined : "the existing folder that holds the snapshots";
+  const choice = { kind: "history folder", named, otherwise: "set PRICING_HISTORY_DIR", wanted };
   let existing = resolve(dir);
   let info = await stat(existing).catch(() => null);
   while (!info && dirname(existing) !== existing) {
