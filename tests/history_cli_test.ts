@@ -341,6 +341,12 @@ async function importRefusals(dir: string): Promise<void> {
     await refusal("helicone_pricing_data_2026-11-01_final.xlsx"),
     `error: ${dir}/helicone_pricing_data_2026-11-01_final.xlsx: "_final" after the date is not a name the kit gives a whole export; if it is the whole export, rename it helicone_pricing_data_2026-11-01.xlsx`,
   );
+  // a name of the export's form whose date is no day: said, not the form (2026 is no leap year,
+  // so its February has 28 days)
+  assertEquals(
+    await refusal("helicone_pricing_data_2026-02-30_demo.csv"),
+    `error: ${dir}/helicone_pricing_data_2026-02-30_demo.csv: the as-of date comes from the name, and 2026-02-30 is not a date: 2026-02 has 28 days; rename the file to the date it was exported`,
+  );
   // all or none: nothing imported, not even the whole export named before them
   assertEquals(await listSnapshots(history, false), []);
 }

@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import {
   exportFrameFromColumns,
+  exportNameDateProblem,
   exportNameInfo,
   readExportFile,
   suffixedStamp,
@@ -88,6 +89,33 @@ Deno.test("an export's name: a segment's or the trimmed CSV's suffix apart from 
     suffixedStamp(exportNameInfo("helicone_pricing_data_2026-11-01.csv")!),
     "2026-11-01",
   );
+});
+
+Deno.test("an export's name whose date or time is no real one: said as such; a real or other name: null", () => {
+  const problem = (name: string) => exportNameDateProblem(`out/${name}`);
+  // 2026 is no leap year (February 28 days), 2024 is (29); April has 30 days
+  assertEquals(
+    problem("helicone_pricing_data_2026-02-30_demo.csv"),
+    "2026-02-30 is not a date: 2026-02 has 28 days",
+  );
+  assertEquals(
+    problem("helicone_pricing_data_2024-02-30.xlsx"),
+    "2024-02-30 is not a date: 2024-02 has 29 days",
+  );
+  assertEquals(
+    problem("helicone_pricing_data_2026-04-31.csv"),
+    "2026-04-31 is not a date: 2026-04 has 30 days",
+  );
+  assertEquals(
+    problem("helicone_pricing_data_2026-13-01.csv"),
+    "2026-13-01 is not a date: months run 01 to 12",
+  );
+  assertEquals(
+    problem("helicone_pricing_data_2026-12-01T250000Z_demo.csv"),
+    "T250000Z is not a time of day (THHMMSSZ, UTC)",
+  );
+  assertEquals(problem("helicone_pricing_data_2024-02-29.csv"), null, "a real day");
+  assertEquals(problem("pricing_2026-02-30.csv"), null, "not an export's name");
 });
 
 Deno.test("an export's name with the mark a second download or a copy gets reads as the export's", () => {

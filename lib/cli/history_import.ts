@@ -5,7 +5,12 @@
 import { UserError } from "../core/config.ts";
 import { basename, dirname, extname, join } from "node:path";
 import { stampedFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { type ExportNameInfo, exportNameInfo, readExportFile } from "../formats/read_export.ts";
+import {
+  exportNameDateProblem,
+  type ExportNameInfo,
+  exportNameInfo,
+  readExportFile,
+} from "../formats/read_export.ts";
 import { exportPart } from "../report/export_parts.ts";
 import { asOfKey } from "../history/periods.ts";
 import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
@@ -56,8 +61,12 @@ export async function importFiles(
       );
     }
     if (!name) {
+      // a name of the right form with no such day: say so, not that the form is wrong
+      const dateProblem = exportNameDateProblem(file);
       throw new UserError(
-        `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
+        dateProblem
+          ? `${file}: the as-of date comes from the name, and ${dateProblem}; rename the file to the date it was exported`
+          : `${file}: the as-of date comes from the name helicone_pricing_data_<YYYY-MM-DD>[_demo].csv; rename the file`,
       );
     }
     if (name.windowDays !== STANDARD_WINDOW_DAYS) {

@@ -16,7 +16,7 @@ import pl from "nodejs-polars";
 import { basename, extname } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
-import { parseIsoDate } from "../core/window.ts";
+import { isCalendarDate, parseIsoDate } from "../core/window.ts";
 import { quoteValue } from "../core/quote.ts";
 import {
   type Cell,
@@ -106,6 +106,23 @@ export function exportNameInfo(path: string): ExportNameInfo | null {
     stamp: time ? stamp.replace(match[1], match[1] + time) : stamp,
     suffix: suffix ?? null,
   };
+}
+
+/**
+ * Why a name shaped like an export's gives no as-of, in words (`2026-02-30 is not a date:
+ * 2026-02 has 28 days`), or null when the name is not shaped so or its date and time are real:
+ * exportNameInfo takes such a name for no export at all, and the fix is another date, not the
+ * name's form.
+ */
+export function exportNameDateProblem(path: string): string | null {
+  const match = basename(path).match(NAME_PATTERN);
+  if (!match || exportNameInfo(path) !== null) return null;
+  const [, date, time] = match;
+  if (parseIsoDate(date) !== null) return `${time} is not a time of day (THHMMSSZ, UTC)`;
+  const [year, month] = [Number(date.slice(0, 4)), Number(date.slice(5, 7))];
+  if (month < 1 || month > 12) return `${date} is not a date: months run 01 to 12`;
+  const days = [31, 30, 29, 28].find((day) => isCalendarDate({ year, month, day }));
+  return `${date} is not a date: ${date.slice(0, 7)} has ${days} days`;
 }
 
 /**
