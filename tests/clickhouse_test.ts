@@ -18,6 +18,7 @@ import {
 } from "./servers.ts";
 import { quietLiveExport } from "./live_export.ts";
 import { testServers } from "./env.ts";
+import { tlsProxy } from "./tls_proxy.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const A = "11111111-1111-4111-8111-111111111111";
@@ -510,6 +511,48 @@ Deno.test("https:// in PRICING_CH_URL for a plain HTTP port: one line naming the
     });
   } finally {
     await source.close();
+  }
+});
+
+Deno.test("a ClickHouse certificate from a private CA: the refusal's advice, NODE_EXTRA_CA_CERTS, makes it trusted", async () => {
+  const { chUrl, chUser, chPassword } = testServers();
+  // ClickHouse behind TLS with a certificate of a CA no system trusts
+  const proxy = await tlsProxy(chUrl);
+  const env = {
+    PRICING_CH_URL: `https://127.0.0.1:${proxy.port}`,
+    PRICING_CH_USER: chUser,
+    PRICING_CH_PASSWORD: chPassword,
+  };
+  const source = openClickHouse(clickHouseSettings(env)!);
+  try {
+    await rejects(source.session(), (error: Error) => {
+      assertEquals(
+        error.message,
+        `ClickHouse's TLS certificate at 127.0.0.1:${proxy.port} was refused (unable to verify the first certificate); check the host name in PRICING_CH_URL, or trust the server's CA: start the kit with NODE_EXTRA_CA_CERTS=ca.pem in its environment (not in .env, which is read too late)`,
+      );
+      return true;
+    });
+    // The advice followed, in a process of its own (the variable is read once, at start): the
+    // profile check, the first request, goes through. (DENO_CERT did not: the probe's report.)
+    const modules = ["core/config.ts", "sources/clickhouse.ts"]
+      .map((path) => new URL(`../lib/${path}`, import.meta.url).href);
+    const script = `const { clickHouseSettings } = await import(${JSON.stringify(modules[0])});
+      const { openClickHouse } = await import(${JSON.stringify(modules[1])});
+      const source = openClickHouse(clickHouseSettings(Deno.env.toObject()));
+      try { console.log((await source.session()).profileReadonly); }
+      catch (e) { console.log(e.message); }
+      finally { await source.close(); }`;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--config", new URL("../deno.json", import.meta.url).pathname, script],
+      env: { ...env, NODE_EXTRA_CA_CERTS: proxy.caPath },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const [stdout, stderr] = [output.stdout, output.stderr].map((b) => new TextDecoder().decode(b));
+    assertEquals(stdout, "0\n", `stderr: ${stderr}`);
+  } finally {
+    await source.close();
+    await proxy.close();
   }
 });
 

@@ -90,9 +90,10 @@ export function clickHouseError(
       `ClickHouse at ${server} does not speak TLS on that port, and PRICING_CH_URL says https://: use http:// for its HTTP port (8123) or the port of its HTTPS interface (8443)`,
     );
   }
+  // The client's node:https ignores DENO_CERT and reads NODE_EXTRA_CA_CERTS once, at start.
   if (/certificate|UnknownIssuer|NotValidForName|self[- ]signed/i.test(message)) {
     return new UserError(
-      `ClickHouse's TLS certificate at ${server} was refused (${message}); check the host name in PRICING_CH_URL, or trust the server's CA (DENO_CERT=ca.pem)`,
+      `ClickHouse's TLS certificate at ${server} was refused (${message}); check the host name in PRICING_CH_URL, or trust the server's CA: start the kit with NODE_EXTRA_CA_CERTS=ca.pem in its environment (not in .env, which is read too late)`,
     );
   }
   // The client's own request timeout: the server accepted the query and never answered.
