@@ -424,3 +424,58 @@ Deno.test("PRICING_PG_URL naming a database without the tables: one line naming 
     await databases.drop();
   }
 });
+
+Deno.test("a role without USAGE on a schema or SELECT on a table: one line naming the role, the grant and PRICING_QUERIES_DIR", async () => {
+  const databases = await freshFixtureDatabases("pg_grants");
+  const admin = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await admin.connect();
+  // a new read-only role as Supabase makes one: the public tables, nothing of schema auth
+  const role = `pk_reader_${crypto.randomUUID().slice(0, 8)}`;
+  const password = `Pw-${crypto.randomUUID()}`;
+  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+  await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+  const url = new URL(databases.env.PRICING_PG_URL!);
+  url.username = role;
+  url.password = password;
+  const shown = `postgres://${role}:***@${url.host}${url.pathname}`;
+  const outDir = await Deno.makeTempDir();
+  const exportAs = () =>
+    quietLiveExport({
+      env: { ...databases.env, PRICING_PG_URL: url.toString() },
+      outDir,
+      formats: ["csv"],
+      asOf: new Date("2026-11-01T00:00:00Z"),
+    });
+  const instead =
+    "or set PRICING_QUERIES_DIR to a folder whose postgres/organizations.sql reads only what the role may (it replaces the built-in query)";
+  try {
+    await rejects(exportAs(), {
+      message:
+        `the PostgreSQL role ${role} may not read schema auth, which queries/postgres/organizations.sql reads (PRICING_PG_URL: ${shown}): grant it as an owner or admin (GRANT USAGE ON SCHEMA auth TO ${role}; GRANT SELECT ON auth.users TO ${role}), ${instead}`,
+    });
+    // USAGE but no SELECT: the server names the table bare, the query's text its schema
+    await admin.query(`GRANT USAGE ON SCHEMA auth TO ${role}`);
+    await rejects(exportAs(), {
+      message:
+        `the PostgreSQL role ${role} may not read table auth.users, which queries/postgres/organizations.sql reads (PRICING_PG_URL: ${shown}): grant it as an owner or admin (GRANT SELECT ON auth.users TO ${role}), ${instead}`,
+    });
+    // the grants the line names are the ones that were missing
+    await admin.query(`GRANT SELECT ON auth.users TO ${role}`);
+    assertEquals((await exportAs()).data.frame.height, 5);
+    // a database the role may not connect to: named at the connection, not a query file
+    const database = url.pathname.slice(1);
+    await admin.query(`REVOKE CONNECT ON DATABASE ${database} FROM PUBLIC`);
+    await rejects(exportAs(), {
+      message:
+        `the PostgreSQL role ${role} may not connect to database ${database} (PRICING_PG_URL: ${shown}): grant it as an owner or admin (GRANT CONNECT ON DATABASE ${database} TO ${role}), or set PRICING_PG_URL to a role that may`,
+    });
+  } finally {
+    await admin.end();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+    const server = new pg.Client({ connectionString: testServers().pgUrl });
+    await server.connect();
+    await server.query(`DROP ROLE IF EXISTS ${role}`);
+    await server.end();
+  }
+});

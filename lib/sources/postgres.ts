@@ -8,8 +8,8 @@
  * the COPY around it holds exactly one statement, in the same READ ONLY transaction.
  */
 import pg from "pg";
-import { type PostgresSettings, redactUrl, UserError } from "../core/config.ts";
-import { bindPostgres, isBuiltInQueryFile, type SqlFile, type SqlParams } from "./sql.ts";
+import { type PostgresSettings, UserError } from "../core/config.ts";
+import { bindPostgres, type SqlFile, type SqlParams } from "./sql.ts";
 import { assertOneStatement } from "./statements.ts";
 import { csvToFrame } from "./columnar.ts";
 import {
@@ -22,6 +22,7 @@ import {
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
+import { postgresError } from "./postgres_errors.ts";
 
 /** builtin type OID → name (`INT8`, `NUMERIC`): QueryTable's types */
 const BUILTIN_NAMES = new Map<number, string>(
@@ -81,6 +82,8 @@ export function openPostgres(
   const stopping: Promise<void>[] = [];
   // each client with our 'error' listener, and the error it emitted (null: none)
   const connectionErrors = new WeakMap<pg.PoolClient, unknown>();
+  // each client's role as the server names it (a pooler's user name may carry more)
+  const roles = new WeakMap<pg.PoolClient, string>();
   const onAbort = () => {
     for (const [client, released] of running) stopping.push(stopRunning(client, released));
   };
@@ -92,15 +95,16 @@ export function openPostgres(
    * through a network that stopped passing it; past the wait the connection is dropped.
    */
   const readOnly = async <T>(
-    file: string,
+    sql: SqlFile,
     work: (client: pg.PoolClient, answered: Answered, bounded: Bounded) => Promise<T>,
   ): Promise<T> => {
+    const { file } = sql;
     let client: pg.PoolClient;
     try {
       client = await connectUnlessAborted(pool, signal);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
-      throw postgresError(error, settings.url, null);
+      throw postgresError(error, { url: settings.url, file: null });
     }
     // A checked-out client has no pool listener: the 'error' it emits when its connection ends
     // (a stop, the wait, a backend terminated on the server) would be uncaught. It is kept for
@@ -162,11 +166,12 @@ export function openPostgres(
     try {
       // The kit's own statements go through the extended protocol too, the timeout as a parameter.
       await answered(client.query({ text: "BEGIN READ ONLY", queryMode: "extended" }));
-      await answered(client.query({
-        text: "SELECT set_config('statement_timeout', $1, true)",
+      const session: pg.QueryResult = await answered(client.query({
+        text: "SELECT set_config('statement_timeout', $1, true), current_user AS role",
         values: [String(settings.statementTimeoutMs)],
         queryMode: "extended",
       }));
+      roles.set(client, session.rows[0]?.role);
       const result = await work(client, answered, bounded);
       await answered(client.query({ text: "COMMIT", queryMode: "extended" }));
       return result;
@@ -178,11 +183,12 @@ export function openPostgres(
       if (gaveUp) throw noAnswerError(file, client, settings);
       if (error instanceof UserError) throw error;
       const notQueryable = /not queryable/.test(String((error as Error)?.message));
-      throw postgresError(
-        (notQueryable ? connectionErrors.get(client) : null) ?? error,
-        settings.url,
+      throw postgresError((notQueryable ? connectionErrors.get(client) : null) ?? error, {
+        url: settings.url,
         file,
-      );
+        text: sql.text,
+        role: roles.get(client),
+      });
     } finally {
       running.delete(client);
       client.release(dropped); // a dropped connection is not pooled again
@@ -197,7 +203,7 @@ export function openPostgres(
     // Refused before connecting: nothing of a file with a second statement reaches the server.
     assertOneStatement(sql.file, sql.text);
     const { text, values } = bindPostgres(sql, params);
-    return readOnly(sql.file, async (client, answered, bounded) => {
+    return readOnly(sql, async (client, answered, bounded) => {
       // Extended protocol even without parameters: the server runs one statement per Parse, so
       // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
       const result: pg.QueryResult = await answered(
@@ -227,7 +233,7 @@ export function openPostgres(
       const copy = copyStatement(sql, params);
       if (!copy) return rowsToFrame(await query(sql, params), columns, sql.file, readOptions);
       return await withSpoolFile(async (path) => {
-        await readOnly(sql.file, async (client, answered) => {
+        await readOnly(sql, async (client, answered) => {
           // Planned alone first: a file that is not one whole query (one that closes COPY's
           // parenthesis early, say) fails here, before the COPY around it is sent.
           await answered(client.query({ text: `EXPLAIN ${copy.query}`, queryMode: "extended" }));
@@ -351,70 +357,4 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** One line a user can act on, naming the query file; never the password. */
-function postgresError(error: unknown, url: string, file: string | null): UserError {
-  const e = error as { code?: string; message?: string };
-  const where = redactUrl(url);
-  // (a function: a `$&` in the user name would paste the matched URL, password and all, back in)
-  const message = String(e.message ?? error).replaceAll(url, () => where);
-  switch (e.code) {
-    case "ECONNREFUSED":
-    case "ENOTFOUND":
-    case "EHOSTUNREACH":
-    case "ETIMEDOUT":
-      return new UserError(`cannot reach PostgreSQL at ${where} (${e.code}); check PRICING_PG_URL`);
-    case "28P01":
-    case "28000":
-      return new UserError(
-        `PostgreSQL rejected the credentials in PRICING_PG_URL (${where}): ${message}`,
-      );
-    case "3D000":
-      return new UserError(`PostgreSQL database in PRICING_PG_URL does not exist: ${message}`);
-    case "57014":
-      return new UserError(
-        `${file} was cancelled by the statement timeout; raise PRICING_PG_STATEMENT_TIMEOUT_MS`,
-      );
-  }
-  // TLS asked of a server without it, or a certificate refused: the URL's sslmode is the fix
-  if (/does not support SSL/i.test(message)) {
-    return new UserError(
-      `PostgreSQL at ${where} does not support TLS, and sslmode in PRICING_PG_URL asks for it: enable TLS on the server, or set sslmode=disable for a server on a trusted network`,
-    );
-  }
-  if (/certificate/i.test(message)) {
-    return new UserError(
-      `PostgreSQL's TLS certificate at ${where} was refused (${message}); the kit verifies it (sslmode=require connects as verify-full): name the server's CA with sslrootcert=ca.pem in PRICING_PG_URL, or check the host name`,
-    );
-  }
-  if (file?.endsWith(".sql") && (e.code === "42P01" || e.code === "42703")) {
-    return new UserError(missingInDatabase(message, url, file));
-  }
-  if (file) return new UserError(`${file} failed on PostgreSQL: ${message}`);
-  if (/timeout/i.test(message)) {
-    return new UserError(`cannot reach PostgreSQL at ${where} (timed out); check PRICING_PG_URL`);
-  }
-  return new UserError(`PostgreSQL connection failed (${where}): ${message}`);
-}
-
-/**
- * A query file's table or column the database has not (42P01, 42703): for the kit's own query,
- * most likely PRICING_PG_URL names another database (`/postgres`), else a schema of its own; for
- * one of PRICING_QUERIES_DIR's, the query or the database.
- */
-function missingInDatabase(message: string, url: string, file: string): string {
-  let database = "";
-  try {
-    database = decodeURIComponent(new URL(url).pathname.slice(1));
-  } catch { /* not a URL: pg read it otherwise */ }
-  const db = `${database ? `database ${database}` : "the user's default database"} at ${
-    redactUrl(url)
-  }`;
-  if (!isBuiltInQueryFile(file)) {
-    return `${file} failed on PostgreSQL: ${message} in ${db}; fix the query, or set PRICING_PG_URL to the database that holds its tables (the URL's path names it)`;
-  }
-  const named = message.match(/^(relation|column) "?(.+?)"? does not exist/);
-  const what = named ? `${named[1] === "relation" ? "table" : "column"} ${named[2]}` : message;
-  return `PostgreSQL ${db} has no ${what}, which ${file} reads: set PRICING_PG_URL to the database that holds Helicone's tables (the URL's path names it), or for a schema of your own read it with a query file in PRICING_QUERIES_DIR`;
 }
