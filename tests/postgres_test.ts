@@ -8,6 +8,7 @@ import pg from "pg";
 import { assertOneStatement, countStatements } from "../lib/sources/statements.ts";
 import { StatementRefused } from "../lib/sources/sql_lexing.ts";
 import { explicitSslMode, openPostgres } from "../lib/sources/postgres.ts";
+import { postgresError } from "../lib/sources/postgres_errors.ts";
 import { testServers } from "./env.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import { quietLiveExport } from "./live_export.ts";
@@ -478,4 +479,66 @@ Deno.test("a role without USAGE on a schema or SELECT on a table: one line namin
     await server.query(`DROP ROLE IF EXISTS ${role}`);
     await server.end();
   }
+});
+
+Deno.test("a connection limit below PRICING_PG_MAX_CONNECTIONS: one line naming the setting and the role's limit", async () => {
+  const databases = await freshFixtureDatabases("pg_conn_limit");
+  const admin = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
+  await admin.connect();
+  const role = `pk_limited_${crypto.randomUUID().slice(0, 8)}`;
+  const password = `Pw-${crypto.randomUUID()}`;
+  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' CONNECTION LIMIT 1`);
+  await admin.query(`GRANT USAGE ON SCHEMA auth TO ${role}`);
+  await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public, auth TO ${role}`);
+  const url = new URL(databases.env.PRICING_PG_URL!);
+  url.username = role;
+  url.password = password;
+  const refused =
+    `PostgreSQL refused a connection (too many connections for role "${role}"; PRICING_PG_URL: postgres://${role}:***@${url.host}${url.pathname})`;
+  const outDir = await Deno.makeTempDir();
+  const exportAs = (env: Record<string, string> = {}) =>
+    quietLiveExport({
+      env: { ...databases.env, PRICING_PG_URL: url.toString(), ...env },
+      outDir,
+      formats: ["csv"],
+      asOf: new Date("2026-11-01T00:00:00Z"),
+    });
+  const session = new pg.Client({ connectionString: url.toString() });
+  try {
+    // the default 2 connections (both PostgreSQL queries at once) against a limit of 1
+    await rejects(exportAs(), {
+      message:
+        `${refused}: the kit opens up to PRICING_PG_MAX_CONNECTIONS=2 at once, more than the role's CONNECTION LIMIT leaves (the role's other sessions count too); set PRICING_PG_MAX_CONNECTIONS=1 (or lower than the limit), or raise the limit as an admin (ALTER ROLE ${role} CONNECTION LIMIT n)`,
+    });
+    // the advice works
+    assertEquals((await exportAs({ PRICING_PG_MAX_CONNECTIONS: "1" })).data.frame.height, 5);
+    // one connection, and another session of the role holds the limit: only raising it helps
+    await session.connect();
+    await rejects(exportAs({ PRICING_PG_MAX_CONNECTIONS: "1" }), {
+      message:
+        `${refused}: the role's CONNECTION LIMIT is reached (the role's other sessions count too; the kit opens one, PRICING_PG_MAX_CONNECTIONS=1); raise the limit as an admin (ALTER ROLE ${role} CONNECTION LIMIT n), or end the role's other sessions`,
+    });
+  } finally {
+    await session.end();
+    await admin.end();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+    const server = new pg.Client({ connectionString: testServers().pgUrl });
+    await server.connect();
+    await server.query(`DROP ROLE IF EXISTS ${role}`);
+    await server.end();
+  }
+});
+
+Deno.test("a server whose max_connections is reached (53300 without a role): the setting and the server's limit", () => {
+  // (filling the test server's 100 slots would starve the other tests: the error pg gives)
+  const full = Object.assign(new Error("sorry, too many clients already"), { code: "53300" });
+  assertEquals(
+    postgresError(full, {
+      url: "postgres://reader:S3cret@db.example.com:5432/helicone",
+      file: null,
+      maxConnections: 2,
+    }).message,
+    "PostgreSQL refused a connection (sorry, too many clients already; PRICING_PG_URL: postgres://reader:***@db.example.com:5432/helicone): the server's max_connections is reached; try again when fewer clients are connected, lower PRICING_PG_MAX_CONNECTIONS (now 2; 1 opens one at a time), or raise max_connections on the server (or connect through a pooler)",
+  );
 });

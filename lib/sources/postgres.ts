@@ -104,7 +104,11 @@ export function openPostgres(
       client = await connectUnlessAborted(pool, signal);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
-      throw postgresError(error, { url: settings.url, file: null });
+      throw postgresError(error, {
+        url: settings.url,
+        file: null,
+        maxConnections: settings.maxConnections,
+      });
     }
     // A checked-out client has no pool listener: the 'error' it emits when its connection ends
     // (a stop, the wait, a backend terminated on the server) would be uncaught. It is kept for

@@ -15,6 +15,8 @@ export interface PostgresErrorContext {
   text?: string;
   /** the role the server says the connection is (current_user), when it was asked */
   role?: string;
+  /** PRICING_PG_MAX_CONNECTIONS: what a connection limit is measured against */
+  maxConnections?: number;
 }
 
 /** One line a user can act on, naming the query file; never the password. */
@@ -43,6 +45,8 @@ export function postgresError(error: unknown, context: PostgresErrorContext): Us
       );
     case "42501":
       return new UserError(permissionDenied(message, context));
+    case "53300":
+      return new UserError(connectionLimit(message, context));
   }
   // TLS asked of a server without it, or a certificate refused: the URL's sslmode is the fix
   if (/does not support SSL/i.test(message)) {
@@ -184,4 +188,27 @@ function permissionDenied(message: string, context: PostgresErrorContext): strin
   return `${who} may not ${what}${needs} ${where}: grant it as an owner or admin (${
     grants.join("; ")
   }), ${instead}`;
+}
+
+/**
+ * A connection refused for a limit (53300): the role's or the database's CONNECTION LIMIT, or
+ * the server's max_connections. The kit opens up to PRICING_PG_MAX_CONNECTIONS at once, and a
+ * limit below it fails the export however idle the server is.
+ */
+function connectionLimit(message: string, { url, maxConnections = 1 }: PostgresErrorContext) {
+  const refused = `PostgreSQL refused a connection (${message}; PRICING_PG_URL: ${redactUrl(url)})`;
+  const [, kind, name] = message.match(/too many connections for (role|database) "(.+)"/) ?? [];
+  if (kind) {
+    const limit = `ALTER ${kind.toUpperCase()} ${sqlName(name)} CONNECTION LIMIT n`;
+    const others = kind === "role" ? "the role's other sessions" : "other sessions on it";
+    if (maxConnections > 1) {
+      return `${refused}: the kit opens up to PRICING_PG_MAX_CONNECTIONS=${maxConnections} at once, more than the ${kind}'s CONNECTION LIMIT leaves (${others} count too); set PRICING_PG_MAX_CONNECTIONS=1 (or lower than the limit), or raise the limit as an admin (${limit})`;
+    }
+    return `${refused}: the ${kind}'s CONNECTION LIMIT is reached (${others} count too; the kit opens one, PRICING_PG_MAX_CONNECTIONS=1); raise the limit as an admin (${limit}), or end ${others}`;
+  }
+  // "sorry, too many clients already", "remaining connection slots are reserved for …"
+  const lower = maxConnections > 1
+    ? `, lower PRICING_PG_MAX_CONNECTIONS (now ${maxConnections}; 1 opens one at a time)`
+    : "";
+  return `${refused}: the server's max_connections is reached; try again when fewer clients are connected${lower}, or raise max_connections on the server (or connect through a pooler)`;
 }
