@@ -133,7 +133,7 @@ Deno.test("a frozen ClickHouse names the query, host:port and the setting that b
     PRICING_CH_USER: server.user,
     PRICING_CH_PASSWORD: server.password,
     PRICING_CH_REQUEST_TIMEOUT_SECONDS: "2",
-    PRICING_CH_MAX_EXECUTION_SECONDS: "60",
+    PRICING_CH_MAX_EXECUTION_SECONDS: "1",
   })!;
   const source = openClickHouse(settings);
   const frozen = new Deno.Command("kill", { args: ["-STOP", String(server.pid)] });
@@ -149,7 +149,7 @@ Deno.test("a frozen ClickHouse names the query, host:port and the setting that b
       match(error.message, /^queries\/clickhouse\/ptb_spend\.sql: ClickHouse at 127\.0\.0\.1:/);
       ok(error.message.includes(`127.0.0.1:${port}`), error.message);
       match(error.message, /within 2 s, the wait PRICING_CH_REQUEST_TIMEOUT_SECONDS allows/);
-      match(error.message, /max_execution_time=60 s \(PRICING_CH_MAX_EXECUTION_SECONDS\)/);
+      match(error.message, /max_execution_time=1 s \(PRICING_CH_MAX_EXECUTION_SECONDS\)/);
       ok(!error.message.includes(server.password), "no password");
       ok(!error.message.includes("\n"), "one line");
       return true;
@@ -232,14 +232,15 @@ Deno.test("a port that accepts and never answers: the first request, the profile
   const source = openClickHouse(
     clickHouseSettings({
       PRICING_CH_URL: `http://127.0.0.1:${port}`,
-      PRICING_CH_REQUEST_TIMEOUT_SECONDS: "1",
+      PRICING_CH_REQUEST_TIMEOUT_SECONDS: "2",
+      PRICING_CH_MAX_EXECUTION_SECONDS: "1",
     })!,
   );
   try {
     await rejects(source.session(), (error: Error) => {
       assertEquals(
         error.message,
-        `ClickHouse at 127.0.0.1:${port} gave no answer to the kit's first request (the profile check, queries/clickhouse/profile_readonly.sql) within 1 s, the wait PRICING_CH_REQUEST_TIMEOUT_SECONDS allows; the server may be frozen or overloaded, or PRICING_CH_URL names a port that accepts connections but is not ClickHouse's HTTP port`,
+        `ClickHouse at 127.0.0.1:${port} gave no answer to the kit's first request (the profile check, queries/clickhouse/profile_readonly.sql) within 2 s, the wait PRICING_CH_REQUEST_TIMEOUT_SECONDS allows; the server may be frozen or overloaded, or PRICING_CH_URL names a port that accepts connections but is not ClickHouse's HTTP port`,
       );
       return true;
     });

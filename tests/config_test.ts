@@ -293,7 +293,7 @@ Deno.test("timeouts past what PostgreSQL or a timer can hold are refused at conf
   );
 });
 
-Deno.test("the ClickHouse request timeout defaults to the execution limit + 30 s and can be set", () => {
+Deno.test("the ClickHouse request timeout defaults to the execution limit + 30 s and can be set above it, not at or below it", () => {
   const url = "http://127.0.0.1:8123";
   assertEquals(clickHouseSettings({ PRICING_CH_URL: url })!.requestTimeoutSeconds, 150);
   assertEquals(
@@ -302,9 +302,39 @@ Deno.test("the ClickHouse request timeout defaults to the execution limit + 30 s
     40,
   );
   assertEquals(
-    clickHouseSettings({ PRICING_CH_URL: url, PRICING_CH_REQUEST_TIMEOUT_SECONDS: "5" })!
-      .requestTimeoutSeconds,
+    clickHouseSettings({
+      PRICING_CH_URL: url,
+      PRICING_CH_REQUEST_TIMEOUT_SECONDS: "5",
+      PRICING_CH_MAX_EXECUTION_SECONDS: "4",
+    })!.requestTimeoutSeconds,
     5,
+  );
+  // not above the server's limit: a slow query would be blamed on a frozen server
+  assertThrows(
+    () => clickHouseSettings({ PRICING_CH_URL: url, PRICING_CH_REQUEST_TIMEOUT_SECONDS: "2" }),
+    {
+      name: "UserError",
+      message:
+        "PRICING_CH_REQUEST_TIMEOUT_SECONDS=2 is not above PRICING_CH_MAX_EXECUTION_SECONDS=120: it is how long the kit waits for an answer once the server's own limit should have ended the query, so below it a slow query is given up on as if the server were frozen; raise it or leave it unset (max execution + 30), or lower PRICING_CH_MAX_EXECUTION_SECONDS",
+    },
+  );
+  assertThrows(
+    () =>
+      clickHouseSettings({
+        PRICING_CH_URL: url,
+        PRICING_CH_REQUEST_TIMEOUT_SECONDS: "10",
+        PRICING_CH_MAX_EXECUTION_SECONDS: "10",
+      }),
+    /^UserError: PRICING_CH_REQUEST_TIMEOUT_SECONDS=10 is not above PRICING_CH_MAX_EXECUTION_SECONDS=10:/,
+  );
+  // PRICING_CH_READONLY=off sends no max_execution_time: the wait is the only limit
+  assertEquals(
+    clickHouseSettings({
+      PRICING_CH_URL: url,
+      PRICING_CH_READONLY: "off",
+      PRICING_CH_REQUEST_TIMEOUT_SECONDS: "2",
+    })!.requestTimeoutSeconds,
+    2,
   );
   assertThrows(
     () => clickHouseSettings({ PRICING_CH_URL: url, PRICING_CH_REQUEST_TIMEOUT_SECONDS: "0" }),
@@ -312,13 +342,22 @@ Deno.test("the ClickHouse request timeout defaults to the execution limit + 30 s
   );
 });
 
-Deno.test("the PostgreSQL wait for an answer defaults to the statement timeout + 30 s and can be set", () => {
+Deno.test("the PostgreSQL wait for an answer defaults to the statement timeout + 30 s and can be set above it, not at or below it", () => {
   const url = "postgres://h/db";
   const settings = (env: Record<string, string>) =>
     postgresSettings({ PRICING_PG_URL: url, ...env })!.requestTimeoutMs;
   assertEquals(settings({}), 150_000);
   assertEquals(settings({ PRICING_PG_STATEMENT_TIMEOUT_MS: "3000" }), 33_000);
-  assertEquals(settings({ PRICING_PG_REQUEST_TIMEOUT_MS: "5000" }), 5000);
+  assertEquals(
+    settings({ PRICING_PG_REQUEST_TIMEOUT_MS: "5000", PRICING_PG_STATEMENT_TIMEOUT_MS: "4000" }),
+    5000,
+  );
+  // not above the statement timeout: a slow query would be blamed on a frozen server
+  assertThrows(() => settings({ PRICING_PG_REQUEST_TIMEOUT_MS: "2000" }), {
+    name: "UserError",
+    message:
+      "PRICING_PG_REQUEST_TIMEOUT_MS=2000 is not above PRICING_PG_STATEMENT_TIMEOUT_MS=120000: it is how long the kit waits for an answer once the server's own limit should have ended the query, so below it a slow query is given up on as if the server were frozen; raise it or leave it unset (the statement timeout + 30000), or lower PRICING_PG_STATEMENT_TIMEOUT_MS",
+  });
   // the longest statement timeout: the wait's default stops at the timer's limit
   assertEquals(settings({ PRICING_PG_STATEMENT_TIMEOUT_MS: "2147483647" }), 2147483647);
   assertThrows(

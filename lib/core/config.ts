@@ -298,17 +298,46 @@ export function postgresSettings(env: Env): PostgresSettings | null {
     120_000,
     PG_TIMEOUT_CEILING,
   );
+  const requestTimeoutMs = positiveInt(
+    env,
+    "PRICING_PG_REQUEST_TIMEOUT_MS",
+    Math.min(statementTimeoutMs + 30_000, TIMER_MS_CEILING.max),
+    TIMER_MS_CEILING,
+  );
+  assertAboveServerLimit({
+    env,
+    request: { name: "PRICING_PG_REQUEST_TIMEOUT_MS", value: requestTimeoutMs },
+    server: { name: "PRICING_PG_STATEMENT_TIMEOUT_MS", value: statementTimeoutMs },
+    unset: "the statement timeout + 30000",
+  });
   return {
     url: env.PRICING_PG_URL,
     statementTimeoutMs,
-    requestTimeoutMs: positiveInt(
-      env,
-      "PRICING_PG_REQUEST_TIMEOUT_MS",
-      Math.min(statementTimeoutMs + 30_000, TIMER_MS_CEILING.max),
-      TIMER_MS_CEILING,
-    ),
+    requestTimeoutMs,
     maxConnections: positiveInt(env, "PRICING_PG_MAX_CONNECTIONS", 2),
   };
+}
+
+/**
+ * A request timeout set at or below the server-side limit it backs up, refused: the kit's wait is
+ * for a server that cannot answer (frozen, failing over, a lost network), and below the limit a
+ * query that is merely slow was given up on and reported as a frozen server.
+ */
+function assertAboveServerLimit(
+  { env, request, server, unset }: {
+    env: Env;
+    request: { name: string; value: number };
+    server: { name: string; value: number };
+    /** what the request timeout is when unset */
+    unset: string;
+  },
+): void {
+  // (unset, its default is above the limit, or both are at the longest timer)
+  if (env[request.name] === undefined || env[request.name] === "") return;
+  if (request.value > server.value) return;
+  throw new UserError(
+    `${request.name}=${request.value} is not above ${server.name}=${server.value}: it is how long the kit waits for an answer once the server's own limit should have ended the query, so below it a slow query is given up on as if the server were frozen; raise it or leave it unset (${unset}), or lower ${server.name}`,
+  );
 }
 
 /** A user name or password from PRICING_CH_URL, %-decoded; a bad escape names the part, never its text. */
@@ -370,18 +399,28 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
   }`;
   url.username = "";
   url.password = "";
+  const requestTimeoutSeconds = positiveInt(
+    env,
+    "PRICING_CH_REQUEST_TIMEOUT_SECONDS",
+    Math.min(maxExecutionSeconds + 30, TIMER_SECONDS_CEILING.max),
+    TIMER_SECONDS_CEILING,
+  );
+  // (PRICING_CH_READONLY=off sends no max_execution_time: the wait is the only limit)
+  if (readonly !== "off") {
+    assertAboveServerLimit({
+      env,
+      request: { name: "PRICING_CH_REQUEST_TIMEOUT_SECONDS", value: requestTimeoutSeconds },
+      server: { name: "PRICING_CH_MAX_EXECUTION_SECONDS", value: maxExecutionSeconds },
+      unset: "max execution + 30",
+    });
+  }
   return {
     url: url.toString().replace(/\/$/, ""),
     username,
     password,
     database: env.PRICING_CH_DATABASE || "default",
     maxExecutionSeconds,
-    requestTimeoutSeconds: positiveInt(
-      env,
-      "PRICING_CH_REQUEST_TIMEOUT_SECONDS",
-      Math.min(maxExecutionSeconds + 30, TIMER_SECONDS_CEILING.max),
-      TIMER_SECONDS_CEILING,
-    ),
+    requestTimeoutSeconds,
     readonly,
     maxConcurrentQueries: positiveInt(env, "PRICING_CH_MAX_CONCURRENT_QUERIES", 2),
     credentialsFrom,
