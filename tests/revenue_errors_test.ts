@@ -87,6 +87,30 @@ Deno.test("a body cut off mid-answer is retried (PRICING_STRIPE_MAX_RETRIES)", a
   }, setup());
 });
 
+Deno.test("a 500 that outlasts the retries says to try again later or raise PRICING_STRIPE_MAX_RETRIES", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.failPath("/v1/products", 500, 10);
+    const result = await loadRevenue(["cus_a"], options);
+    assertEquals(
+      result.warnings[0],
+      "REVENUE MISSING: Stripe request failed (500) after 2 retries: Something went wrong on Stripe's end; try again later, or raise PRICING_STRIPE_MAX_RETRIES; the export has empty revenue columns (revenue_source = none)",
+    );
+    await rejects(loadRevenue(["cus_a"], { ...options, mode: "require" }), {
+      name: "UserError",
+      message:
+        "Stripe revenue required: Stripe request failed (500) after 2 retries: Something went wrong on Stripe's end; try again later, or raise PRICING_STRIPE_MAX_RETRIES",
+    });
+    // none allowed: said so, not "after 0 retries" nor nothing
+    await rejects(
+      loadRevenue(["cus_a"], { ...options, mode: "require", rules: { maxNetworkRetries: 0 } }),
+      {
+        message:
+          "Stripe revenue required: Stripe request failed (500) with no retries (PRICING_STRIPE_MAX_RETRIES=0): Something went wrong on Stripe's end; try again later, or raise PRICING_STRIPE_MAX_RETRIES",
+      },
+    );
+  }, setup());
+});
+
 Deno.test("a 429 with Stripe-Should-Retry is retried by one layer, as many times as set", async () => {
   await withFakeStripe(async (fake, options) => {
     fake.faultPath("/v1/subscriptions", "should_retry_429", 20);

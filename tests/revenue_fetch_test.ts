@@ -203,7 +203,10 @@ Deno.test("error lines name the problem and what to do, never the key", () => {
     statusCode: 500,
     message: `boom ${key}\nsecond line`,
   }, { apiKey: key });
-  assertEquals(line, "Stripe request failed (500): boom ***");
+  assertEquals(
+    line,
+    "Stripe request failed (500): boom ***; try again later, or raise PRICING_STRIPE_MAX_RETRIES",
+  );
   assertEquals(redactKeys("key sk_test_abc and pk_live_XYZ9"), "key sk_test_*** and pk_live_***");
   match(
     describeStripeError({ type: "StripeConnectionError", message: "connect ECONNREFUSED" }, {

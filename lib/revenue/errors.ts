@@ -32,6 +32,8 @@ export interface StripeErrorContext {
   endpoint?: string;
   /** PRICING_STRIPE_TIMEOUT_SECONDS, named when a request timed out */
   timeoutSeconds?: number;
+  /** PRICING_STRIPE_MAX_RETRIES, named when a 5xx outlasted them */
+  maxNetworkRetries?: number;
 }
 
 const firstLine = (value: unknown) => String(value ?? "").split("\n")[0];
@@ -43,7 +45,8 @@ const firstLine = (value: unknown) => String(value ?? "").split("\n")[0];
  */
 export function describeStripeError(
   failure: unknown,
-  { apiKey, endpoint = "api.stripe.com:443", timeoutSeconds }: StripeErrorContext = {},
+  { apiKey, endpoint = "api.stripe.com:443", timeoutSeconds, maxNetworkRetries }:
+    StripeErrorContext = {},
 ): string {
   const error = failure instanceof FetchAbandoned ? failure.cause : failure;
   const e = error as {
@@ -84,6 +87,17 @@ export function describeStripeError(
   }
   if (/^Invalid JSON received/.test(message)) {
     return `Stripe at ${endpoint} answered something that is not JSON (${message}): Stripe or a proxy answered with an error page; try again later`;
+  }
+  // Stripe's own failure (5xx, or 409 for a conflict), retried as far as allowed: nothing to fix
+  // on this side but the patience
+  const status = e?.statusCode ?? 0;
+  if (status >= 500 || status === 409) {
+    const tried = maxNetworkRetries === 0
+      ? " with no retries (PRICING_STRIPE_MAX_RETRIES=0)"
+      : retried;
+    return `Stripe request failed (${status})${tried}: ${
+      message.replace(/\.$/, "")
+    }; try again later, or raise PRICING_STRIPE_MAX_RETRIES`;
   }
   return `Stripe request failed (${e?.statusCode ?? e?.type ?? "error"})${retried}: ${message}`;
 }

@@ -327,7 +327,12 @@ export async function loadRevenue(
   const apiKey = options.apiKey;
   const endpoint = stripeEndpoint(options);
   const describe = (error: unknown) =>
-    describeStripeError(error, { apiKey, endpoint, timeoutSeconds: rules.timeoutSeconds });
+    describeStripeError(error, {
+      apiKey,
+      endpoint,
+      timeoutSeconds: rules.timeoutSeconds,
+      maxNetworkRetries: rules.maxNetworkRetries,
+    });
   const started = performance.now();
   const path = cachePath(options.cacheDir, { apiKey, asOf: options.asOf });
   const stats = { apiCalls: 0 };
