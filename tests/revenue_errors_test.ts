@@ -121,6 +121,27 @@ Deno.test("a 429 with Stripe-Should-Retry is retried by one layer, as many times
   }, setup({ maxRateLimitRetries: 2 }));
 });
 
+Deno.test("a 429 with PRICING_STRIPE_RATE_LIMIT_RETRIES=0 says no retries were allowed and to raise it", async () => {
+  await withFakeStripe(async (fake, options) => {
+    fake.failPath("/v1/products", 429, 1);
+    await rejects(loadRevenue(["cus_a"], { ...options, mode: "require" }), {
+      name: "UserError",
+      message:
+        "Stripe revenue required: Stripe rate-limited a request (429) with no retries (PRICING_STRIPE_RATE_LIMIT_RETRIES=0): try again later, raise PRICING_STRIPE_RATE_LIMIT_RETRIES or lower PRICING_STRIPE_CONCURRENCY",
+    });
+    assertEquals(count(fake.requests, "/v1/products"), 1);
+    // retried and still limited: how many times
+    fake.failPath("/v1/products", 429, 3);
+    await rejects(
+      loadRevenue(["cus_a"], { ...options, mode: "require", rules: { maxRateLimitRetries: 2 } }),
+      {
+        message:
+          "Stripe revenue required: Stripe kept rate-limiting (429) after 2 retries: try again later, raise PRICING_STRIPE_RATE_LIMIT_RETRIES or lower PRICING_STRIPE_CONCURRENCY",
+      },
+    );
+  }, setup({ maxRateLimitRetries: 0 }));
+});
+
 Deno.test("a 403 on PaymentIntents leaves PTB unknown and keeps MRR", async () => {
   await withFakeStripe(async (fake, options) => {
     fake.faultPath("/v1/payment_intents", "forbidden", 1);

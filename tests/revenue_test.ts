@@ -887,7 +887,7 @@ Deno.test("401, endless 429 and endless 500: export goes on without revenue, or 
       loadRevenue(["cus_seat"], { ...options, mode: "require" }),
       (e: Error) =>
         e.message ===
-          "Stripe revenue required: Stripe kept rate-limiting (429) after retries: try again later or lower PRICING_STRIPE_CONCURRENCY",
+          "Stripe revenue required: Stripe kept rate-limiting (429) after 5 retries: try again later, raise PRICING_STRIPE_RATE_LIMIT_RETRIES or lower PRICING_STRIPE_CONCURRENCY",
     );
 
     fake.clearFailures();

@@ -34,6 +34,8 @@ export interface StripeErrorContext {
   timeoutSeconds?: number;
   /** PRICING_STRIPE_MAX_RETRIES, named when a 5xx outlasted them */
   maxNetworkRetries?: number;
+  /** PRICING_STRIPE_RATE_LIMIT_RETRIES, named when a 429 outlasted them */
+  maxRateLimitRetries?: number;
 }
 
 const firstLine = (value: unknown) => String(value ?? "").split("\n")[0];
@@ -45,8 +47,13 @@ const firstLine = (value: unknown) => String(value ?? "").split("\n")[0];
  */
 export function describeStripeError(
   failure: unknown,
-  { apiKey, endpoint = "api.stripe.com:443", timeoutSeconds, maxNetworkRetries }:
-    StripeErrorContext = {},
+  {
+    apiKey,
+    endpoint = "api.stripe.com:443",
+    timeoutSeconds,
+    maxNetworkRetries,
+    maxRateLimitRetries,
+  }: StripeErrorContext = {},
 ): string {
   const error = failure instanceof FetchAbandoned ? failure.cause : failure;
   const e = error as {
@@ -66,7 +73,12 @@ export function describeStripeError(
     return `STRIPE_SECRET_KEY may not read everything needed (403: ${message}): give the restricted key read access to ${KEY_PERMISSIONS}`;
   }
   if (e?.type === "StripeRateLimitError" || e?.statusCode === 429) {
-    return "Stripe kept rate-limiting (429) after retries: try again later or lower PRICING_STRIPE_CONCURRENCY";
+    const limited = retries > 0
+      ? `kept rate-limiting (429)${retried}`
+      : maxRateLimitRetries === 0
+      ? "rate-limited a request (429) with no retries (PRICING_STRIPE_RATE_LIMIT_RETRIES=0)"
+      : "rate-limited a request (429)";
+    return `Stripe ${limited}: try again later, raise PRICING_STRIPE_RATE_LIMIT_RETRIES or lower PRICING_STRIPE_CONCURRENCY`;
   }
   if (e?.raw?.errorPage) {
     return `Stripe at ${endpoint} answered HTTP ${e.statusCode}${retried} with an error page, not JSON: Stripe or a proxy answered with an error page; try again later`;

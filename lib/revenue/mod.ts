@@ -332,6 +332,7 @@ export async function loadRevenue(
       endpoint,
       timeoutSeconds: rules.timeoutSeconds,
       maxNetworkRetries: rules.maxNetworkRetries,
+      maxRateLimitRetries: rules.maxRateLimitRetries,
     });
   const started = performance.now();
   const path = cachePath(options.cacheDir, { apiKey, asOf: options.asOf });
