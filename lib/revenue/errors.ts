@@ -2,7 +2,7 @@
  * One line about a Stripe failure for people: what went wrong, where, and what to do; never the
  * key. Used for REVENUE MISSING, --require-stripe and PTB-only warnings.
  */
-import { FetchAbandoned, retriesOf } from "./reader.ts";
+import { EmptyPageError, FetchAbandoned, retriesOf } from "./reader.ts";
 
 /** Where requests go: `host:port`, Stripe's own unless STRIPE_API_HOST / _PORT say otherwise. */
 export function stripeEndpoint(
@@ -97,6 +97,8 @@ export function describeStripeError(
       detail || message
     }): check the network, or STRIPE_API_HOST / STRIPE_API_PORT`;
   }
+  // (its own line says what happened and what to do; it has no status to put before it)
+  if (error instanceof EmptyPageError) return message;
   if (/^Invalid JSON received/.test(message)) {
     return `Stripe at ${endpoint} answered something that is not JSON (${message}): Stripe or a proxy answered with an error page; try again later`;
   }

@@ -138,7 +138,7 @@ export function retriesOf(error: unknown): number {
 export class EmptyPageError extends Error {
   constructor(readonly kind: string) {
     super(
-      `Stripe answered a ${kind} page with has_more but no objects, so the list cannot be read to its end`,
+      `Stripe answered a ${kind} page with has_more but no objects, so the list cannot be read to its end; that is Stripe's fault or a proxy's between (no setting fixes it): run the export again, and if it keeps happening report it to Stripe (or to whoever runs the proxy)`,
     );
   }
 }
