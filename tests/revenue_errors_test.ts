@@ -197,6 +197,26 @@ Deno.test("an HTML 503 says the status and that an error page answered", async (
   }, setup({ maxNetworkRetries: 1 }));
 });
 
+Deno.test("an endpoint that cannot be reached over the protocol set names STRIPE_API_PROTOCOL too", async () => {
+  await withFakeStripe(async (fake, options) => {
+    // the fake speaks plain HTTP: https to it fails before any answer
+    const endpoint = `127.0.0.1:${fake.port}`;
+    for (
+      const [apiProtocol, named] of [
+        ["https", "https"],
+        [undefined, "https, the default"],
+      ] as const
+    ) {
+      await rejects(loadRevenue(["cus_a"], { ...options, mode: "require", apiProtocol }), {
+        name: "UserError",
+        message:
+          `Stripe revenue required: cannot reach Stripe at ${endpoint} (fetch failed): check the network, or STRIPE_API_HOST / STRIPE_API_PORT / STRIPE_API_PROTOCOL (${named}: is that what the server at ${endpoint} speaks?)`,
+      });
+    }
+    assertEquals(fake.requests, []);
+  }, setup({ maxNetworkRetries: 0 }));
+});
+
 Deno.test("STRIPE_API_HOST takes a host name only", () => {
   let message = "";
   try {

@@ -36,6 +36,8 @@ export interface StripeErrorContext {
   maxNetworkRetries?: number;
   /** PRICING_STRIPE_RATE_LIMIT_RETRIES, named when a 429 outlasted them */
   maxRateLimitRetries?: number;
+  /** STRIPE_API_PROTOCOL, named when the endpoint cannot be reached */
+  apiProtocol?: "http" | "https";
 }
 
 const firstLine = (value: unknown) => String(value ?? "").split("\n")[0];
@@ -53,6 +55,7 @@ export function describeStripeError(
     timeoutSeconds,
     maxNetworkRetries,
     maxRateLimitRetries,
+    apiProtocol,
   }: StripeErrorContext = {},
 ): string {
   const error = failure instanceof FetchAbandoned ? failure.cause : failure;
@@ -93,9 +96,16 @@ export function describeStripeError(
     if (/body|decod|reading|incomplete|closed|reset/i.test(detail)) {
       return `the connection to Stripe at ${endpoint} broke off mid-answer${retried} (${detail}): try again later, or raise PRICING_STRIPE_MAX_RETRIES`;
     }
+    // another endpoint (a proxy, a fake) may speak the other protocol: https to an http port
+    // fails as "fetch failed" too
+    const protocol = apiProtocol !== undefined || !endpoint.startsWith("api.stripe.com:")
+      ? ` / STRIPE_API_PROTOCOL (${
+        apiProtocol ?? "https, the default"
+      }: is that what the server at ${endpoint} speaks?)`
+      : "";
     return `cannot reach Stripe at ${endpoint}${retried} (${
       detail || message
-    }): check the network, or STRIPE_API_HOST / STRIPE_API_PORT`;
+    }): check the network, or STRIPE_API_HOST / STRIPE_API_PORT${protocol}`;
   }
   // (its own line says what happened and what to do; it has no status to put before it)
   if (error instanceof EmptyPageError) return message;

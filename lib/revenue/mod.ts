@@ -333,6 +333,7 @@ export async function loadRevenue(
       timeoutSeconds: rules.timeoutSeconds,
       maxNetworkRetries: rules.maxNetworkRetries,
       maxRateLimitRetries: rules.maxRateLimitRetries,
+      apiProtocol: options.apiProtocol,
     });
   const started = performance.now();
   const path = cachePath(options.cacheDir, { apiKey, asOf: options.asOf });
