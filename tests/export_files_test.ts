@@ -112,3 +112,37 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a full disk met by the trimmed CSV of the same pass names the export's CSV, not a file it never publishes",
+  ignore: !canMount,
+  fn: async () => {
+    // room for the CSV (~160 KB) and not for the trimmed copy written after it in the same pass,
+    // which is published only above the upload size: the user never sees its name
+    const disk = (await smallDisk(200))!;
+    try {
+      const big = tinyExportFrame(["a", "b", "c", "d"].map((c) => c.repeat(40_000)));
+      const staging = `${disk}/.staging-test`;
+      await Deno.mkdir(staging);
+      const name = "helicone_pricing_data_2026-11-01";
+      await rejects(
+        writeExportFiles({
+          frame: big,
+          formats: ["csv"],
+          pathOf: (ext) => `${staging}/${name}.${ext}`,
+          xlsx: {},
+          subset: { path: `${staging}/${name}_trimmed.csv`, keep: new Uint8Array(4).fill(1) },
+        }),
+        {
+          message:
+            `${name}.csv could not be written in ${disk} (no space left on device); nothing new was written: free space there or choose another folder (--out-dir)`,
+        },
+      );
+      assertEquals([...Deno.readDirSync(staging)], []);
+    } finally {
+      await succeeds("umount", [disk]);
+      await Deno.remove(disk, { recursive: true });
+    }
+  },
+});

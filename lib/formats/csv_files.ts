@@ -141,12 +141,20 @@ export class CsvFilesWriter {
     }
   }
 
+  /**
+   * A failed write of either file, named by the CSV: the subset is the brief's trimmed file,
+   * published only above the upload size, so a full disk named a file the user never sees.
+   */
+  #failed(error: unknown): unknown {
+    return writeFailure(this.#targets[0].path, error);
+  }
+
   #write(target: Target, data: Uint8Array) {
     if (data.byteLength === 0) return;
     target.bytes += data.byteLength;
     this.#queue = this.#queue.then(() =>
       target.file.write(data).then(() => {}, (error) => {
-        this.#failure ??= writeFailure(target.path, error);
+        this.#failure ??= this.#failed(error);
         throw this.#failure;
       })
     );
@@ -253,7 +261,7 @@ export class CsvFilesWriter {
     };
   }
 
-  /** Syncs each file to disk and closes every one; a failure names its file (a full disk). */
+  /** Syncs each file to disk and closes every one; a failure names the CSV (a full disk). */
   async #syncAndClose(): Promise<void> {
     let failure: unknown;
     for (const t of this.#targets) {
@@ -262,7 +270,7 @@ export class CsvFilesWriter {
         await t.file.close();
       } catch (error) {
         await t.file.close().catch(() => {}); // (closed already when close() failed)
-        failure ??= writeFailure(t.path, error);
+        failure ??= this.#failed(error);
       }
     }
     if (failure) throw failure;
