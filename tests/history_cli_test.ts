@@ -533,6 +533,15 @@ Deno.test("import of an export made later on the 1st stores it at the manifest's
       [join(history, own), "2026-12-01T13:00:00.000Z"],
     ]);
     assertEquals((await readSnapshotMeta(join(history, own)))?.as_of, "2026-12-01T13:00:00.000Z");
+    // the price book that priced its plan column, as its manifest records it; none without one
+    const manifest = JSON.parse(
+      await Deno.readTextFile(join(out, `${name}.manifest.json`)),
+    ).cost_model;
+    assertEquals((await readSnapshotMeta(join(history, own)))?.price_book, {
+      name: "current_seat_based.json",
+      sha256: manifest.price_book_sha256,
+    });
+    assertEquals((await readSnapshotMeta(join(history, `${name}.parquet`)))?.price_book, undefined);
 
     // the XLSX beside the same manifest: the same as-of
     const fromXlsx = join(dir, "from_xlsx");

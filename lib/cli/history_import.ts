@@ -14,13 +14,19 @@ import {
 import { exportPart } from "../report/export_parts.ts";
 import { asOfKey } from "../history/periods.ts";
 import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
-import { ensureHistoryDir, type PreparedSnapshot, prepareSnapshot } from "../history/snapshot.ts";
+import {
+  ensureHistoryDir,
+  type PreparedSnapshot,
+  prepareSnapshot,
+  type PriceBookId,
+} from "../history/snapshot.ts";
 import { snapshotFileName } from "../history/snapshot_names.ts";
 import {
   type ExactAsOf,
   exportAsOfProblem,
   exportExactAsOf,
   exportFileFacts,
+  manifestPriceBook,
   withRowsFacts,
 } from "../formats/export_demo.ts";
 
@@ -135,6 +141,8 @@ export async function importFiles(
           demo,
           origin: "import",
           sourceFile: file,
+          // the book that priced its plan column, as its manifest records it (none without one)
+          ...await priceBookOf(file, asOf),
           warnings: [
             `imported from ${file}`,
             ...(demoLine ? [demoLine] : []),
@@ -184,4 +192,10 @@ function partOfExportError(file: string, name: ExportNameInfo): string {
     : `${file}: "_${name.suffix}" after the date is not a name the kit gives a whole export; if it is the whole export, rename it ${
       basename(whole).replace(/\.csv$/, () => extname(file))
     }`;
+}
+
+/** prepareSnapshot's priceBook of an imported file: its manifest's, when one beside it says. */
+async function priceBookOf(file: string, asOf: Date): Promise<{ priceBook?: PriceBookId }> {
+  const book = await manifestPriceBook(file, asOf);
+  return book ? { priceBook: book } : {};
 }

@@ -300,3 +300,22 @@ export function exportAssumptionWarning(
       : `has no manifest beside it (${manifest})`
   }: assumed ${list}; keep the export's name, or copy its manifest beside it as ${manifest}`;
 }
+
+/**
+ * The price book an export's manifest beside it records (`cost_model.price_book`, its SHA-256),
+ * when the manifest is of that export (its as-of `asOf`); else null. What priced the file's
+ * `plan` column, for a snapshot imported from it (lib/cli/history_import.ts).
+ */
+export async function manifestPriceBook(
+  path: string,
+  asOf: Date,
+): Promise<{ name: string; sha256: string } | null> {
+  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
+  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
+  const model = manifest?.cost_model as Record<string, unknown> | undefined;
+  const name = model?.price_book;
+  const sha256 = model?.price_book_sha256;
+  return typeof name === "string" && typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256)
+    ? { name, sha256 }
+    : null;
+}

@@ -39,7 +39,8 @@ export interface SnapshotMeta {
   warnings: string[];
   /**
    * the price book that priced its `plan` and `list_price_mrr`; in sidecars of exports and
-   * backfills written since 2026-12 (older ones and imports: unknown)
+   * backfills written since 2026-12, and of imports whose manifest names it (older ones and
+   * imports without a manifest: unknown)
    */
   price_book?: PriceBookId;
 }
