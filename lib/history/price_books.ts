@@ -4,8 +4,8 @@
  * (enterprise (contract) → enterprise_contracts, at the same MRR): the plan changes and the plans'
  * moved in/out of that month are the books' renaming, not customers moving. Sidecars written since
  * 2026-12 record the book (snapshot.ts; an import its manifest's); for older ones and imports
- * without a manifest the honest signal left is the
- * paying organizations' plan names changing wholesale (none in common).
+ * without a manifest the honest signal left is the paying organizations' plan names changing
+ * wholesale (none in common).
  */
 import { escapeMarkdown } from "../formats/markdown.ts";
 import type { PriceBookId } from "./snapshot.ts";
