@@ -10,7 +10,8 @@ import { runExport } from "../lib/export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { churnRisk, ptbVsByok, underpricedCustomers } from "../lib/analysis/questions.ts";
-import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
+import { usageOnMonthlyBasis, windowWarning } from "../lib/frame/monthly.ts";
+import { basename } from "node:path";
 import { call, close, connectInMemory, text, type Values } from "./mcp_client.ts";
 
 Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; organization by plan", async (t) => {
@@ -175,7 +176,48 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
         const first = text(await call(client, "organization", { org: ids[none] })).split("\n")[0];
         ok(first.includes("plan (no plan) ("), first);
       }
+      // cost_per_seat is the week's beside monthly revenue_per_seat: said on the profile
+      const notes = s.window_notes as string[];
+      assertEquals(notes[0], windowWarning(7));
+      ok(
+        notes.includes(
+          "cost_per_seat is a 7-day figure beside monthly revenue_per_seat: × 30 / 7 puts it on a 30-day basis before comparing",
+        ),
+        notes.join("\n"),
+      );
+      ok(text(result).includes(`\nnote: ${windowWarning(7)}\n`));
     });
+
+    await t.step(
+      "describe_dataset: the per-plan table says its usage is on a 30-day basis; without a manifest the window is still said",
+      async () => {
+        const described = (await call(client, "describe_dataset")).structuredContent!;
+        const perPlan = described.per_plan as Values;
+        ok(
+          (perPlan.basis as string).startsWith(
+            "window is 7 days: every ratio and margin here sets the window's requests_30d, llm_cost_30d",
+          ),
+          String(perPlan.basis),
+        );
+        // the CSV alone (no manifest beside it): its window comes from its name, and is said
+        const alone = await Deno.makeTempDir({ prefix: "mcp_window_test_alone_" });
+        try {
+          await Deno.copyFile(written.csvPath!, `${alone}/${basename(written.csvPath!)}`);
+          const { client: other, close: closeOther } = await connectInMemory(
+            new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: alone })),
+          );
+          try {
+            const warnings = (await call(other, "describe_dataset")).structuredContent!
+              .warnings as string[];
+            ok(warnings.includes(windowWarning(7)!), warnings.join("\n"));
+          } finally {
+            await closeOther();
+          }
+        } finally {
+          await Deno.remove(alone, { recursive: true });
+        }
+      },
+    );
   } finally {
     await disconnect();
     await Deno.remove(dir, { recursive: true });

@@ -5,6 +5,7 @@
  * demo dataset is built in memory (loadPricingData with demo), so a fresh checkout answers at once
  * and says it is demo data.
  */
+import { windowWarning } from "../frame/monthly.ts";
 import pl from "nodejs-polars";
 import { basename, dirname, join } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
@@ -301,6 +302,9 @@ export async function datasetFromExport(candidate: ExportCandidate): Promise<Dat
       `no manifest beside ${candidate.name}: the window is assumed to be ${days} days to its date`,
     );
   }
+  // another window's figures: said whether or not a manifest carried it (an export's does)
+  const windowNote = windowWarning(window.days);
+  if (windowNote && !warnings.includes(windowNote)) warnings.push(windowNote);
   const source: DatasetSource = { kind: "export", path: candidate.path };
   if (manifest) source.manifestPath = manifestPath;
   if (await exists(sibling(candidate, "md"))) source.briefPath = sibling(candidate, "md");

@@ -9,6 +9,7 @@
  */
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 import {
   type CostModel,
   costModelFromEnv,
@@ -34,6 +35,11 @@ export interface DatasetEconomics {
   cost_model: DatasetCostModel & { definition: string[] };
   margin_bases: { column: string; basis: string; formula: string; description: string }[];
   per_plan: {
+    /**
+     * another window's: its usage on a 30-day basis in every ratio and margin (the definitions
+     * name the *_30d columns); null for a 30-day window
+     */
+    basis: string | null;
     columns: { name: string; definition: string }[];
     rows: PerPlanRow[];
   };
@@ -243,6 +249,7 @@ export async function datasetEconomics(
       cost_model: { ...block, definition: costModelInWords(model) },
       margin_bases: marginBases(),
       per_plan: {
+        basis: perPlanBasis(dataset.window.days),
         columns: PER_PLAN_COLUMNS.map(([name, definition]) => ({ name, definition })),
         rows,
       },
@@ -293,4 +300,14 @@ export async function priceBookResource(
         }; its prices may differ from these.`,
     ),
   ];
+}
+
+/**
+ * What the per-plan table's usage is on another window: the brief says it above the same table
+ * (lib/economics/report.ts); a client checking a ratio with query_sql over the window's sums got
+ * another number and no reason.
+ */
+function perPlanBasis(windowDays: number): string | null {
+  if (windowDays === MONTH_DAYS) return null;
+  return `window is ${windowDays} days: every ratio and margin here sets the window's requests_30d, llm_cost_30d, llm_cost_ptb_30d, ptb_revenue_30d and company_cost_30d on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${windowDays}) against monthly mrr and list prices, as the definitions below are read; the sums over the window are the columns' own`;
 }

@@ -52,6 +52,9 @@ export const DESCRIBE_DATASET_OUTPUT = {
     description: z.string(),
   })),
   per_plan: z.object({
+    basis: z.string().nullable().describe(
+      "another window's: its usage on a 30-day basis in every ratio and margin; null for 30 days",
+    ),
     columns: z.array(z.object({ name: z.string(), definition: z.string() })),
     rows: z.array(row),
   }).describe("unit economics per price-book plan; the last row, plan all, is every organization"),
@@ -94,6 +97,9 @@ export const ORGANIZATION_OUTPUT = {
   tier_medians: metricValues,
   plan_medians: metricValues,
   percentiles: metricValues.describe("percent of organizations at or below it, per metric"),
+  window_notes: z.array(z.string()).describe(
+    "a window other than 30 days: which figures are the window's and which a month's; empty for 30 days",
+  ),
 };
 
 export const COMPARE_EXPORTS_OUTPUT = {

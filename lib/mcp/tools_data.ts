@@ -4,6 +4,8 @@ import type pl from "nodejs-polars";
 import { z } from "zod";
 import { strictInput } from "./input_schema.ts";
 import { COLUMNS } from "../frame/columns.ts";
+import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
+import { windowAmountRatios } from "../report/brief_window.ts";
 import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
 import {
@@ -162,6 +164,7 @@ function economicsText(economics: DatasetEconomics): string[] {
     "margin bases:",
     ...economics.margin_bases.map((m) => `- ${m.column} (${m.basis}) = ${m.formula}`),
     "per-plan unit economics (ratios of sums; all = every organization):",
+    ...(economics.per_plan.basis ? [economics.per_plan.basis] : []),
     columns.join(" | "),
     ...economics.per_plan.rows.map((row) =>
       columns.map((c) => cellText((row as Record<string, Cell>)[c])).join(" | ")
@@ -193,13 +196,32 @@ function planCounts(profile: OrganizationProfile, shownPlan: string): string {
   }`;
 }
 
+/**
+ * Another window's notes on an organization's figures: the export's window warning, and each
+ * money ratio left at the window's length beside a monthly one (cost_per_seat beside
+ * revenue_per_seat), as the brief's Scope says them; none for 30 days.
+ */
+function organizationWindowNotes(windowDays: number): string[] {
+  const warning = windowWarning(windowDays);
+  if (warning === null) return [];
+  return [
+    warning,
+    ...windowAmountRatios().map(({ name, monthly }) =>
+      `${name} is a ${windowDays}-day figure${
+        monthly.length > 0 ? ` beside monthly ${monthly.join(", ")}` : ""
+      }: × ${MONTH_DAYS} / ${windowDays} puts it on a ${MONTH_DAYS}-day basis before comparing`
+    ),
+  ];
+}
+
 /** An organization's profile in both channels, its text values cut past `maxChars`. */
 function organizationOut(
   profile: OrganizationProfile,
-  maxChars: number,
+  { maxChars, windowDays }: { maxChars: number; windowDays: number },
 ): { text: string; structured: Record<string, unknown> } {
   const row = rowWithTextCut(profile.row, maxChars);
   const tier = row.tier as string | null, plan = row.plan as string | null;
+  const windowNotes = organizationWindowNotes(windowDays);
   const perPlanTable = {
     ...profile.perPlanTable,
     plan: rowWithTextCut({ plan: profile.perPlanTable.plan }, maxChars).plan as string,
@@ -210,6 +232,7 @@ function organizationOut(
     } (${profile.peers.tier} organizations), plan ${
       plan === null ? "(no plan)" : cellText(plan)
     } (${planCounts(profile, perPlanTable.plan)})`,
+    ...windowNotes.map((note) => `note: ${note}`),
     "fields:",
     ...Object.entries(row).filter(([k]) => !NUMERIC_COLUMNS.includes(k)).map(([k, v]) =>
       `- ${k}: ${cellText(v)}`
@@ -232,6 +255,7 @@ function organizationOut(
       tier_medians: profile.tierMedians,
       plan_medians: profile.planMedians,
       percentiles: profile.percentiles,
+      window_notes: windowNotes,
     },
   };
 }
@@ -339,7 +363,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     guarded(async () => {
       const dataset = await store.current();
       const profile = organizationProfile(dataset.frame, findOrganization(dataset.frame, org));
-      return fittingResult((maxChars) => organizationOut(profile, maxChars), settings.maxBytes);
+      return fittingResult(
+        (maxChars) => organizationOut(profile, { maxChars, windowDays: dataset.window.days }),
+        settings.maxBytes,
+      );
     }));
 
   if (settings.databaseSql) {
