@@ -13,6 +13,7 @@ import {
   economicsDisplays,
   type ExportPageParams,
   joinDisplays,
+  metricsDisplays,
   queriesDisplays,
   revenueDisplays,
   runExportPage,
@@ -50,6 +51,28 @@ const demoParams = (
   outDir,
   envFile: "/nonexistent/.env",
   ...overrides,
+});
+
+Deno.test("export page: a 7-day metrics table says cost_per_seat is the week's beside monthly revenue_per_seat", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const week = await runExportPage(demoParams(outDir, { windowDays: 7 }));
+    const [note, table] = metricsDisplays(week);
+    const text = mimeBundle(note)["text/markdown"] as string;
+    ok(text.startsWith("Window of 7 days: the columns named `*_30d` hold 7-day values;"), text);
+    ok(
+      text.includes(
+        "Not rescaled: `cost_per_seat` is a 7-day figure beside monthly `revenue_per_seat`",
+      ),
+      text,
+    );
+    ok((mimeBundle(table)["text/html"] as string).includes("<table"));
+    // a 30-day one shows the table alone
+    const month = await runExportPage(demoParams(outDir));
+    assertEquals(metricsDisplays(month).length, 1);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
 });
 
 Deno.test("export page: the stages' tables, not their frames; the charts from the files written", async () => {

@@ -16,6 +16,8 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { requires, stripeSettingsFromEnv } from "../revenue/mod.ts";
 import type { PriceBook } from "../economics/types.ts";
 import { markdownList } from "../formats/markdown.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
+import { windowAmountLines } from "../report/brief_window.ts";
 import {
   bundleDisplay,
   type Displayable,
@@ -274,11 +276,19 @@ export function revenueDisplays(page: ExportPage): Displayable[] {
   ];
 }
 
-/** Stage 4: the metric columns, biggest LLM cost first. */
+/**
+ * Stage 4: the metric columns, biggest LLM cost first; another window's table says which figures
+ * are the window's (cost_per_seat beside monthly revenue_per_seat read as a month's), as the
+ * brief's Scope does.
+ */
 export function metricsDisplays(page: ExportPage): Displayable[] {
   const stopped = stoppedNote(page);
   if (stopped) return stopped;
-  return [page.metrics.table];
+  const days = page.result.data.windowDays;
+  if (days === MONTH_DAYS) return [page.metrics.table];
+  const intro =
+    `Window of ${days} days: the columns named \`*_30d\` hold ${days}-day values; margins, \`revenue_per_request\` and list prices set them against monthly MRR on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${days}).`;
+  return [markdown([intro, ...windowAmountLines(days)].join("\n")), page.metrics.table];
 }
 
 /**
