@@ -9,6 +9,7 @@ import {
   demoRevenue,
   demoStripeObjects,
 } from "../lib/revenue/demo_stripe.ts";
+import { demoPtbObjects } from "../lib/revenue/demo_ptb.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { withFakeStripe } from "./fake_stripe.ts";
 import { DEMO_REVENUE_ORGS } from "./fixtures/demo_revenue_orgs.ts";
@@ -173,4 +174,57 @@ Deno.test("demo PTB revenue tracks each organization's PTB cost: postpaid exactl
   // credits come in packs (and 5 % of payments fail): close to the cost, not equal
   ok(Math.abs(prepaidRevenue / prepaidCost - 1) < 0.25, `${prepaidRevenue} vs ${prepaidCost}`);
   assertEquals(result.ptb?.productId, DEMO_PTB_PRODUCT);
+});
+
+Deno.test("demo PTB credits bought over a window of 7, 30 or 90 days track that window's PTB cost", () => {
+  // three organizations spending $18, $60 and $2,400 a month; a window of N days holds N/30 of it.
+  // Judged on a month: $18 → packs of $10 (3 × $10 ≥ $18), 2 bought = $20; $60 → packs of $25,
+  // 3 = $75; $2,400 → packs of $500 (the largest), 5 = $2,500. Over N days the credits are N/30 of
+  // those: 7 days $4.67 (rounded to the cent), $17.50, $583.33; 90 days $60, $225, $7,500.
+  const monthCents = [1800, 6000, 240_000];
+  const monthCredits = [2000, 7500, 250_000];
+  const expected: Record<number, number[]> = {
+    7: [467, 1750, 58_333],
+    30: monthCredits,
+    90: [6000, 22_500, 750_000],
+  };
+  for (const days of [7, 30, 90]) {
+    const orgs = monthCents.map((cents, i) => ({
+      customerId: `cus_ptb${i}`,
+      ptbCost30d: cents * days / 30 / 100,
+    }));
+    const { paymentIntents, invoices } = demoPtbObjects(orgs, {
+      seed: SEED,
+      asOf: AS_OF,
+      windowDays: days,
+    });
+    let cost = 0;
+    let bought = 0; // credits asked for (a failed payment too) + postpaid invoices
+    let prepaid = 0;
+    orgs.forEach((org, i) => {
+      const costCents = Math.round(org.ptbCost30d * 100);
+      const invoice = invoices.filter((v: Json) => v.customer === org.customerId);
+      const credits = paymentIntents.filter((p: Json) => p.customer === org.customerId)
+        .map((p: Json) => Number(p.metadata.creditsAmountCents));
+      if (invoice.length) {
+        assertEquals([invoice.length, invoice[0].total, credits.length], [1, costCents, 0]);
+        bought += costCents;
+      } else {
+        prepaid++;
+        assertEquals(
+          credits.reduce((a: number, b: number) => a + b, 0),
+          expected[days][i],
+          org.customerId,
+        );
+        bought += expected[days][i];
+      }
+      cost += costCents;
+    });
+    ok(prepaid > 0, `${days} days: none prepaid`);
+    // per prepaid organization credits ÷ cost is its month's: 20/18 = 1.111, 75/60 = 1.25,
+    // 2,500/2,400 = 1.042 whatever N (1 when postpaid); the old packs rounded up per window
+    // gave 2.4, 1.4 and 1.8 over 7 days and capped at 12 packs gave 0.83 for $7,200 over 90 days
+    const ratio = bought / cost;
+    ok(ratio >= 1 && ratio <= 1.25, `${days} days: ${bought} / ${cost} = ${ratio}`);
+  }
 });

@@ -3,7 +3,7 @@
  * organizations with PTB cost in the window buy prepaid credits through Checkout (succeeded
  * PaymentIntents on the token-usage product, the Stripe fee on top; now and then a payment that
  * failed), or, about one in five, are billed postpaid by a `ptb_usage` invoice. Credits carry no
- * markup, so what they buy tracks the PTB cost.
+ * markup, so what they buy tracks the PTB cost — over a window of any length, not only 30 days.
  */
 import { seededRandom } from "../core/random.ts";
 import { checkoutFeeCents } from "./ptb.ts";
@@ -61,26 +61,34 @@ export function demoPtbObjects(
       });
       continue;
     }
-    // prepaid: the smallest pack that covers about a third of the spend, bought until covered
-    const pack = PACKS.find((p) => p * 3 >= costCents) ?? PACKS[PACKS.length - 1];
-    const purchases = Math.min(12, Math.ceil(costCents / pack));
-    for (let i = 0; i < purchases; i++) {
-      const fee = checkoutFeeCents(pack);
+    // prepaid, judged on a month's spend (the window's × 30/N) so that what credits buy over the
+    // window tracks its cost whatever its length: the smallest pack that covers about a third of a
+    // month's spend, bought until covered (at most 12 a month); a window of N days buys N/30 of
+    // that month's credits, in whole packs plus a top-up of the rest (none over 30 days)
+    const monthCents = costCents * 30 / span;
+    const pack = PACKS.find((p) => p * 3 >= monthCents) ?? PACKS[PACKS.length - 1];
+    const monthPurchases = Math.min(12, Math.ceil(monthCents / pack));
+    const windowCredits = Math.round(monthPurchases * pack * span / 30);
+    const whole = Math.floor(windowCredits / pack);
+    const amounts = Array<number>(whole).fill(pack);
+    if (windowCredits > whole * pack) amounts.push(windowCredits - whole * pack);
+    for (const credits of amounts) {
+      const fee = checkoutFeeCents(credits);
       const failed = random() < 0.05;
       paymentIntents.push({
         id: nextId("pi"),
         object: "payment_intent",
         customer: org.customerId,
-        amount: pack + fee,
-        amount_received: failed ? 0 : pack + fee,
+        amount: credits + fee,
+        amount_received: failed ? 0 : credits + fee,
         currency: "usd",
         status: failed ? "requires_payment_method" : "succeeded",
         created: createdInWindow(),
         metadata: {
           productId: DEMO_PTB_PRODUCT,
-          creditsAmountCents: String(pack),
+          creditsAmountCents: String(credits),
           stripeFeeCents: String(fee),
-          totalAmountCents: String(pack + fee),
+          totalAmountCents: String(credits + fee),
         },
       });
     }
