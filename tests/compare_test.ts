@@ -15,6 +15,7 @@ import {
   comparisonMarkdown,
   largestMrrChanges,
   MRR_MOVER_COLUMNS,
+  sharedWindowNote,
   SUMMARY_COLUMNS,
   summarySide,
   windowMismatchWarning,
@@ -618,6 +619,44 @@ Deno.test("windowMismatchWarning: only for two known windows that differ", () =>
       "old covers 30 days, new 1 day: the window figures' deltas (the *_30d columns",
     ),
   );
+});
+
+Deno.test("deno task compare: two 7-day exports say their window in the summary, the Totals and the output", async () => {
+  assertEquals(sharedWindowNote({ oldWindowDays: 30, newWindowDays: 30 }), null);
+  assertEquals(sharedWindowNote({ oldWindowDays: 30, newWindowDays: 7 }), null); // the warning's
+  assertEquals(sharedWindowNote({ oldWindowDays: 7 }), null);
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    const oldPath = join(dir, "helicone_pricing_data_2026-11-24_7d.csv");
+    const newPath = join(dir, "helicone_pricing_data_2026-12-01_7d.csv");
+    await writeCsvFile(before, oldPath);
+    await writeCsvFile(after, newPath);
+    assertEquals(await compareMain([oldPath, newPath, "--out-dir", dir]), 0, errors.join("\n"));
+    const expected =
+      "both cover 7 days, not 30: the *_30d columns (and cost_per_seat and seat_utilization_pct) hold each side's 7 days' figures, so their totals are 7 days' sums, while mrr and the other amounts per month are monthly; revenue_per_request, gross_margin_pct, list_price_mrr and gross_margin_company_pct set the window's usage on a 30-day basis";
+    assertEquals(errors, []); // no warning: the windows are the same
+    ok(logs.includes(`note: ${expected}`), logs.join("\n"));
+    const summary = await Deno.readTextFile(
+      join(dir, "helicone_pricing_compare_2026-11-24_7d_to_2026-12-01_7d.md"),
+    );
+    assertEquals(
+      summary.split("\n")[2],
+      `> **Note: ${
+        expected.replace("*", "\\*").replace(/\b([a-z0-9]+(?:_[a-z0-9]+)+)\b/g, "`$1`")
+          .replace("*_30d", "*\\_30d")
+      }.**`,
+    );
+    // Totals: usage rows name the window, mrr (monthly) does not; 1,000 + 500 + 50,000 requests
+    // → 3,000 + 60,000 + 100; $10 + $2 + $300 → $20 + $350 + $0.50; mrr $250 → $200 (c unknown)
+    const rows = summary.split("\n");
+    ok(rows.includes("| `requests_30d` (7 days) | 51,500 | 63,100 | +11,600 | +22.5 % |"));
+    ok(rows.some((r) => r.startsWith("| `llm_cost_30d` (7 days) | $312.00 | $370.50 |")));
+    ok(rows.some((r) => r.startsWith("| `mrr` | $250.00 | $200.00 (1 unknown) |")), summary);
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("deno task compare: a 30-day export against a 7-day one says the windows differ", async () => {

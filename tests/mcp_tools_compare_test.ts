@@ -73,3 +73,35 @@ Deno.test("compare_exports marks the MRR movers whose Stripe customer is shared,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("compare_exports of two 7-day exports says their window (a note, window_note)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_compare_test_" });
+  try {
+    for (const [date, requests] of [["2026-11-24", 700], ["2026-12-01", 1400]] as const) {
+      await writeCsvFile(
+        exportFrameFromColumns({ org_id: ["o1"], tier: ["pro"], requests_30d: [requests] }),
+        join(dir, `helicone_pricing_data_${date}_7d.csv`),
+      );
+    }
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(client, "compare_exports");
+      ok(!result.isError, text(result));
+      const note = result.structuredContent!.window_note as string;
+      ok(note.startsWith("both cover 7 days, not 30: the *_30d columns"), note);
+      ok(note.includes("mrr and the other amounts per month are monthly"), note);
+      ok(text(result).split("\n").includes(`note: ${note}`), text(result));
+      assertEquals(result.structuredContent!.warning, undefined);
+      // requests_30d: 700 → 1,400 over each side's 7 days
+      const row = (result.structuredContent!.totals as Values[])
+        .find((r) => r.column === "requests_30d")!;
+      assertEquals([row.old_total, row.new_total], [700, 1400]);
+    } finally {
+      await close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -54,6 +54,7 @@ export {
   mixedDemoError,
   mixedPartsError,
   reversedOrderError,
+  sharedWindowNote,
   windowMismatchWarning,
 } from "./compare_markdown.ts";
 

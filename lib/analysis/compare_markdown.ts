@@ -1,9 +1,16 @@
 /**
  * What a comparison of two exports says in words (lib/analysis/compare.ts): the refusals (old
- * after new, demo against live data), the warning for two windows and the Markdown summary.
+ * after new, demo against live data), the warning for two windows, the note for one window other
+ * than 30 days and the Markdown summary.
  */
 import { formatChangePct, formatCount, formatUsd } from "../report/numbers.ts";
-import { escapeMarkdown, markdownCode, markdownTable } from "../formats/markdown.ts";
+import {
+  escapeMarkdown,
+  markdownCode,
+  markdownTable,
+  type TrustedMarkdown,
+  trustedMarkdown,
+} from "../formats/markdown.ts";
 import type { WindowBasis } from "../frame/columns.ts";
 import type { DemoMark } from "../formats/export_demo.ts";
 import { type ExportPart, exportPart, partName } from "../report/export_parts.ts";
@@ -47,6 +54,40 @@ export function windowMismatchWarning(
   } set the window's usage on a 30-day basis in both; ${
     list(columnsOn("window ratio"))
   } divide two window figures (the window's length cancels)`;
+}
+
+/**
+ * The note for two exports of one window other than 30 days, or null: their `_30d` columns hold
+ * each side's N-day window (a 7-day export's llm_cost_30d is 7 days' cost) while mrr is monthly,
+ * which nothing else in a comparison says. It names the columns of each window basis as
+ * windowMismatchWarning does.
+ */
+export function sharedWindowNote(
+  { oldWindowDays, newWindowDays }: { oldWindowDays?: number; newWindowDays?: number },
+): string | null {
+  if (oldWindowDays === undefined || oldWindowDays !== newWindowDays) return null;
+  if (oldWindowDays === 30) return null;
+  const days = `${oldWindowDays} day${oldWindowDays === 1 ? "" : "s"}`;
+  const list = (names: readonly string[]) =>
+    names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  const otherWindow = columnsOn("window").filter((name) => !name.endsWith("_30d"));
+  return `both cover ${days}, not 30: the *_30d columns (and ${
+    list(otherWindow)
+  }) hold each side's ${days}' figures, so their totals are ${days}' sums, while mrr and the other amounts per month are monthly; ${
+    list(columnsOn("30-day basis"))
+  } set the window's usage on a 30-day basis`;
+}
+
+/** A Totals row's name: the column, and the window it reads when that is not 30 days. */
+function totalsLabel(name: string, windowDays: number | undefined): TrustedMarkdown {
+  const code = markdownCode(name);
+  if (windowDays === undefined || windowDays === 30) return code;
+  if (columnsOn("window").includes(name)) {
+    return trustedMarkdown(`${code.markdown} (${windowDays} day${windowDays === 1 ? "" : "s"})`);
+  }
+  return columnsOn("30-day basis").includes(name)
+    ? trustedMarkdown(`${code.markdown} (30-day basis)`)
+    : code;
 }
 
 /** One side of a comparison for the order check: its label and as-of date (null: unknown). */
@@ -206,6 +247,9 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     "unknown_new",
   ].map(get);
   const warning = windowMismatchWarning(context);
+  const note = sharedWindowNote(context);
+  // one window on both sides (else the warning says which is which): the Totals rows name it
+  const shared = note ? context.oldWindowDays : undefined;
   return [
     `# Export comparison: ${escapeMarkdown(context.oldStamp)} → ${
       escapeMarkdown(context.newStamp)
@@ -213,6 +257,7 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
     "",
     // kit-authored, escaped for its `*_30d`; longer than a data cell's cut
     ...(warning ? [`> **Warning: ${escapeMarkdown(warning, { maxLength: Infinity })}.**`, ""] : []),
+    ...(note ? [`> **Note: ${escapeMarkdown(note, { maxLength: Infinity })}.**`, ""] : []),
     `Old: ${escapeMarkdown(context.oldLabel)}. New: ${
       escapeMarkdown(context.newLabel)
     }. Organizations are matched by org_id.`,
@@ -253,7 +298,7 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
         const unit = units[i] as string;
         const [before, after] = [olds[i], news[i]] as (number | null)[];
         return [
-          markdownCode(String(name)),
+          totalsLabel(String(name), shared),
           sideTotal(before, Number(unknownOlds[i]), unit),
           sideTotal(after, Number(unknownNews[i]), unit),
           signed(deltas[i] as number | null, unit),

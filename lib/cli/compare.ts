@@ -26,6 +26,7 @@ import {
   mixedDemoError,
   mixedPartsError,
   reversedOrderError,
+  sharedWindowNote,
   windowMismatchWarning,
   writeComparison,
 } from "../analysis/compare.ts";
@@ -232,6 +233,8 @@ export async function main(args: string[]): Promise<number> {
           formatCount(c.planChanged)
         } changed plan`,
       );
+      const note = sharedWindowNote(context);
+      if (note) console.log(`note: ${note}`);
       for (const path of [files.perOrgPath, files.totalsPath, files.summaryPath]) {
         console.log(`  ${path}`);
       }

@@ -108,6 +108,9 @@ export const COMPARE_EXPORTS_OUTPUT = {
   warning: z.string().optional().describe(
     "present when the two cover different windows (e.g. 30 and 7 days): which columns' deltas are window figures (no change), which are on a 30-day basis in both",
   ),
+  window_note: z.string().optional().describe(
+    "present when both cover one window other than 30 days (e.g. 7): the *_30d totals are that window's sums, mrr is monthly",
+  ),
   exports: z.array(z.string()).describe("export files in the folder, newest first"),
   counts: z.object({
     organizationsOld: count,

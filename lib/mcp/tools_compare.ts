@@ -13,6 +13,7 @@ import {
   moversShareCustomers,
   MRR_MOVERS_SHARED_NOTE,
   reversedOrderError,
+  sharedWindowNote,
   SUMMARY_COLUMNS,
   type SummarySide,
   summarySide,
@@ -216,12 +217,12 @@ export function registerCompareTool(
       const moved = frameTable(movers, settings, budget);
       // a shared customer's MRR moving between its organizations reads as one's rise, another's fall
       const moversNote = moversShareCustomers(movers) ? MRR_MOVERS_SHARED_NOTE : undefined;
-      const warning = windowMismatchWarning({
-        oldWindowDays: older.windowDays,
-        newWindowDays: newer.windowDays,
-      });
+      const windows = { oldWindowDays: older.windowDays, newWindowDays: newer.windowDays };
+      const warning = windowMismatchWarning(windows);
+      const windowNote = sharedWindowNote(windows);
       const text = [
         ...(warning ? [`warning: ${warning}`] : []),
+        ...(windowNote ? [`note: ${windowNote}`] : []),
         `old: ${older.label}; new: ${newer.label}`,
         `counts: ${textJson(result.counts)}`,
         "totals:",
@@ -240,6 +241,7 @@ export function registerCompareTool(
         old: older.label,
         new: newer.label,
         ...(warning ? { warning } : {}),
+        ...(windowNote ? { window_note: windowNote } : {}),
         exports: names,
         counts: result.counts as unknown as Record<string, unknown>,
         totals: totals.rows,
