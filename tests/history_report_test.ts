@@ -189,6 +189,14 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     .reduce((sum: number, v) => sum + Math.round((v ?? 0) * 100), 0);
   const endColumn = header.indexOf("end_mrr_usd") + 1;
   assertEquals(Math.round((all[endColumn] as number) * 100), totalCents);
+  // its usage is each snapshot's 30 days, named so (a 7-day export's pricing_data sheet beside it
+  // holds 7 days' requests_30d)
+  ok(
+    ["requests_30_days", "llm_cost_30_days_usd", "llm_cost_ptb_30_days_usd"].every((name) =>
+      header.includes(name)
+    ) && !header.includes("requests") && !header.includes("llm_cost_usd"),
+    header.join(", "),
+  );
   // its ratios' own names: recurring MRR ÷ paying organizations, not the headline's ARPA
   ok(!header.includes("arpa_usd") && !header.includes("margin_company_pct"));
   const paying = (second.data.frame.getColumn("mrr_recurring").toArray() as (number | null)[])
@@ -204,7 +212,7 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     months_covered: "#,##0",
     plan: "General",
     paying_orgs: "#,##0",
-    requests: "#,##0",
+    requests_30_days: "#,##0",
     mrr_margin_after_ptb_llm_pct: '0.0"%"',
   };
   // every other column is an amount in USD

@@ -203,6 +203,13 @@ function payingPlans(planEnds: pl.DataFrame, month: string): Set<string> {
 
 const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, "end"];
 
+/** The history CSV's usage columns as the workbook's `history` sheet names them: 30 days each. */
+const HISTORY_SHEET_USAGE_NAMES = {
+  requests: "requests_30_days",
+  llm_cost_usd: "llm_cost_30_days_usd",
+  llm_cost_ptb_usd: "llm_cost_ptb_30_days_usd",
+};
+
 /** Company rows (plan "(all)") then plan rows per month, amounts in USD: the CSV and XLSX sheet. */
 export function historyTable(report: HistoryReport): pl.DataFrame {
   const company = report.company.withColumns(
@@ -403,7 +410,9 @@ export async function exportHistory(
   if (monthlyPoints(withRevenue(points)).length < 2) return null;
   const report = await loadHistoryReport(points, demo);
   if (report.months.length === 0) return null; // no organization in any month: nothing to bridge
-  const frame = historyTable(report);
+  // the sheet's usage is each snapshot's 30 days, as the brief's table says ("requests (30 d)"),
+  // whatever this export's window: named so beside a 7-day pricing_data sheet
+  const frame = historyTable(report).rename(HISTORY_SHEET_USAGE_NAMES);
   return {
     // a CSV-only export has no workbook to point at
     section: `${historySection(report)}\n\n${

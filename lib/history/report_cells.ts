@@ -21,7 +21,9 @@ export function historySheetUnits(columns: readonly string[]): Record<string, Co
   for (const name of columns) {
     if (name.endsWith("_usd")) units[name] = "USD";
     else if (name.endsWith("_pct")) units[name] = "percent";
-    else if (["paying_orgs", "requests", "months_covered"].includes(name)) units[name] = "count";
+    else if (["paying_orgs", "requests", "requests_30_days", "months_covered"].includes(name)) {
+      units[name] = "count";
+    }
   }
   return units;
 }
