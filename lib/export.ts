@@ -366,7 +366,11 @@ async function exportFiles(
             retire: [...new Set([...written.brief.stale, ...leftBehind])],
             lockHeld: true,
           }), data.warnings);
-      }, { onWait: options.quiet ? () => {} : undefined });
+      }, {
+        onWait: options.quiet ? () => {} : undefined,
+        // Ctrl-C while another run publishes: stopped at once, not once it is done
+        signal: options.signal,
+      });
       const files = published.slice(0, -1);
       const manifestPath = published[published.length - 1];
       options.onStage?.({ stage: "files", files, manifestPath });

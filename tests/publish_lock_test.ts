@@ -223,3 +223,39 @@ Deno.test("a publish waiting for another process's is not under way: a second Ct
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("Ctrl-C while waiting for another process's publish stops the wait at once; the lock is not kept", async () => {
+  const outDir = await Deno.makeTempDir();
+  const holder = await lockHolder(outDir);
+  try {
+    const stop = new AbortController();
+    let waited = () => {};
+    const waiting = new Promise<void>((resolve) => waited = resolve);
+    let worked = false;
+    const wait = withPublishLock(outDir, async () => {
+      worked = true;
+    }, { onWait: waited, signal: stop.signal });
+    await waiting;
+    stop.abort(new Error("interrupted"));
+    // rejected with the signal's reason while the other process still holds the lock (before,
+    // the wait ended only when it let go)
+    const reason = await wait.then(() => "published", (error: Error) => error.message);
+    assertEquals([reason, worked], ["interrupted", false]);
+    // once the holder lets go, the abandoned wait's lock is released as it is granted: a later
+    // run of this process takes the lock
+    await holder.stdin.close();
+    await holder.status;
+    let later = false;
+    await withPublishLock(outDir, async () => {
+      later = true;
+    }, { onWait: () => {} });
+    assertEquals(later, true);
+  } finally {
+    try {
+      holder.kill("SIGKILL");
+    } catch { /* exited */ }
+    await holder.status;
+    await holder.stdout.cancel();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

@@ -27,6 +27,11 @@ interface LockHolder {
 export interface PublishLockOptions {
   /** told once, in one line, when the run has to wait for another run's publish (stderr if unset) */
   onWait?: (line: string) => void;
+  /**
+   * ends the wait for another run's lock (Ctrl-C, SIGTERM): rejects with its reason at once, not
+   * when the other run finishes; a lock granted after that is let go at once
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -36,10 +41,13 @@ export interface PublishLockOptions {
 export async function withPublishLock<T>(
   dir: string,
   work: () => Promise<T>,
-  { onWait = (line) => console.error(line) }: PublishLockOptions = {},
+  { onWait = (line) => console.error(line), signal }: PublishLockOptions = {},
 ): Promise<T> {
   const path = join(dir, PUBLISH_LOCK_FILE);
-  const file = await acquire(path, () => waitingLine(dir, path).then(onWait));
+  const file = await acquire(path, {
+    sayWaiting: () => waitingLine(dir, path).then(onWait),
+    signal,
+  });
   const held = (async () => {
     try {
       return await work();
@@ -70,9 +78,13 @@ export async function publishLocksReleased(): Promise<void> {
   while (holding.size > 0) await Promise.allSettled([...holding]);
 }
 
-async function acquire(path: string, sayWaiting: () => Promise<void>): Promise<Deno.FsFile> {
+async function acquire(
+  path: string,
+  { sayWaiting, signal }: { sayWaiting: () => Promise<void>; signal?: AbortSignal },
+): Promise<Deno.FsFile> {
   let told = false;
   for (;;) {
+    signal?.throwIfAborted();
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { read: true, write: true, create: true });
@@ -88,7 +100,7 @@ async function acquire(path: string, sayWaiting: () => Promise<void>): Promise<D
         told = true;
         await sayWaiting();
       }
-      await locked;
+      await untilGrantedOrAborted(locked, { file, signal });
       const held = await file.stat();
       const named = await Deno.lstat(path).catch(() => null);
       if (named?.ino === held.ino && named?.dev === held.dev) {
@@ -102,12 +114,47 @@ async function acquire(path: string, sayWaiting: () => Promise<void>): Promise<D
         return file;
       }
     } catch (error) {
+      // an abandoned wait's file is closed once its lock is granted (untilGrantedOrAborted)
+      if (error === ABANDONED) throw signal!.reason;
       file.close();
       throw error;
     }
     file.close(); // the lock of a file its holder removed as it finished: lock the new one
   }
 }
+
+/**
+ * Waits for `locked` unless `signal` aborts first: then throws its reason, and the lock, which
+ * flock grants whenever the holder lets go (the wait cannot be called off), is released as soon as
+ * it is granted (a server that stopped one run must not hold the folder for good).
+ */
+async function untilGrantedOrAborted(
+  locked: Promise<void>,
+  { file, signal }: { file: Deno.FsFile; signal?: AbortSignal },
+): Promise<void> {
+  if (!signal) return await locked;
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    await Promise.race([locked, aborted]);
+  } catch (error) {
+    if (signal.aborted) {
+      const close = () => file.close();
+      locked.then(close, close);
+      throw ABANDONED;
+    }
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** acquire's caller must not close a file whose lock is still pending (closed when granted). */
+const ABANDONED = Symbol("abandoned");
 
 /** Whether `locked` settled within `ms` (its rejection is left to the caller's await). */
 async function grantedWithin(locked: Promise<void>, ms: number): Promise<boolean> {
