@@ -308,6 +308,7 @@ async function exportFiles(
   // the manifest last; a failed move puts every file back (lib/formats/staging.ts).
   const staging = await makeStagingDir(options.outDir);
   let snapshot: PreparedSnapshot | undefined;
+  let delivery: ExportResult["delivery"];
   try {
     // charts: in the worker, overlapping history, snapshot and write; awaited after the write
     const charts = chartWorker
@@ -351,6 +352,23 @@ async function exportFiles(
         },
       });
 
+      // what this run wrote, as it wrote it: the listing's sizes and the mail's attachments must
+      // not be read from the folder after the publish, where a later run may have replaced them
+      const bytes: Record<string, number> = {};
+      for (const path of [...staged, stagedManifest]) {
+        bytes[join(options.outDir, basename(path))] = (await Deno.stat(path)).size;
+      }
+      const fileName = (ext: ExportFormat) => exportFileName({ ...stampOptions(data), ext });
+      const deliverable = {
+        briefPath: written.brief.briefPath,
+        ...(written.brief.trimmedPath ? { trimmedPath: written.brief.trimmedPath } : {}),
+        ...(options.formats.includes("csv") ? { csvPath: join(staging, fileName("csv")) } : {}),
+        ...(options.formats.includes("xlsx") ? { xlsxPath: join(staging, fileName("xlsx")) } : {}),
+      };
+      delivery = options.keepForDelivery
+        ? await linkForDelivery(options.outDir, deliverable)
+        : undefined;
+
       // one run at a time reads the previous set and replaces it (another waits: publish_lock.ts);
       // what an earlier run of this file set left that this one does not write goes too
       const published = await withPublishLock(options.outDir, async () => {
@@ -375,11 +393,14 @@ async function exportFiles(
       const manifestPath = published[published.length - 1];
       options.onStage?.({ stage: "files", files, manifestPath });
       const final = (path: string) => join(options.outDir, basename(path));
-      const fileName = (ext: ExportFormat) => exportFileName({ ...stampOptions(data), ext });
+      const kept = delivery;
+      delivery = undefined; // (the caller's now)
       return {
         data,
         files,
         manifestPath,
+        bytes,
+        ...(kept ? { delivery: kept } : {}),
         briefPath: final(written.brief.briefPath),
         ...(written.brief.trimmedPath ? { trimmedPath: final(written.brief.trimmedPath) } : {}),
         ...(options.formats.includes("csv") ? { csvPath: final(fileName("csv")) } : {}),
@@ -393,7 +414,32 @@ async function exportFiles(
   } finally {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     await snapshot?.discard(); // a failed run leaves no snapshot (once placed: nothing to drop)
+    // a failed run's delivery copies go too (a returned run's are the caller's)
+    if (delivery) await Deno.remove(delivery.dir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * Hard links to the staged files a delivery step sends, in a private folder of `outDir` (the same
+ * file system: no copy), named as the files are.
+ */
+async function linkForDelivery(
+  outDir: string,
+  staged: { briefPath: string; trimmedPath?: string; csvPath?: string; xlsxPath?: string },
+): Promise<NonNullable<ExportResult["delivery"]>> {
+  const dir = await makeStagingDir(outDir);
+  const linked: Record<string, string> = {};
+  try {
+    for (const [key, path] of Object.entries(staged)) {
+      if (path === undefined) continue;
+      linked[key] = join(dir, basename(path));
+      await Deno.link(path, linked[key]);
+    }
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw error;
+  }
+  return { dir, ...linked } as NonNullable<ExportResult["delivery"]>;
 }
 
 /**

@@ -612,6 +612,12 @@ Deno.test("export --format xlsx --email sends the workbook and the brief", async
     assertEquals(names, [xlsx, brief]);
     assertEquals(mime.parts[1].content, await Deno.readFile(join(out, xlsx)));
     ok(new TextDecoder().decode(mime.parts[0].content).includes("Upload the workbook (.xlsx)"));
+    // the copies kept for the mail are gone once it is sent (only the history folder is left
+    // beside the files)
+    assertEquals(
+      [...Deno.readDirSync(out)].filter((e) => e.isDirectory).map((e) => e.name),
+      ["history"],
+    );
   } finally {
     await server.close();
     await Deno.remove(out, { recursive: true });

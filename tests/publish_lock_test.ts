@@ -259,3 +259,49 @@ Deno.test("Ctrl-C while waiting for another process's publish stops the wait at 
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("a run's files kept for its mail stay its own when a later run publishes the same set; its sizes are its own", async () => {
+  const outDir = await Deno.makeTempDir();
+  const run = (infra: string, keepForDelivery: boolean) =>
+    runExport({
+      demo: true,
+      asOf,
+      outDir,
+      charts: false,
+      keepForDelivery,
+      env: { PRICING_INFRA_USD_PER_1K_REQUESTS: infra },
+      log: () => {},
+    });
+  try {
+    const first = await run("0.01", true);
+    const csv = join(outDir, "helicone_pricing_data_2026-11-01_demo.csv");
+    const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+    const firstCsv = sha(await Deno.readFile(csv));
+    // the sizes as written, before the publish: what the command line lists
+    for (const path of [...first.files, first.manifestPath]) {
+      assertEquals(first.bytes[path], (await Deno.stat(path)).size, path);
+    }
+    // a later run replaces the set (another infrastructure price: other bytes) before the
+    // first one's mail is sent (before: the mail attached the later run's files)
+    await run("0.02", false);
+    assertEquals((await publishedSet(outDir)).infra, 0.02);
+    const kept = first.delivery!;
+    assertEquals(sha(await Deno.readFile(kept.csvPath!)), firstCsv);
+    ok(sha(await Deno.readFile(csv)) !== firstCsv, "the folder holds the later run's CSV");
+    const ownBrief = "- Infrastructure: $0.01 per 1,000 requests in the window.";
+    ok((await Deno.readTextFile(kept.briefPath)).includes(ownBrief), "its own brief");
+    // its copies are in one private folder, named as the files are, for the caller to remove
+    assertEquals(
+      [kept.briefPath, kept.csvPath, kept.xlsxPath].map((p) => p!.slice(kept.dir.length + 1)),
+      [
+        "helicone_pricing_data_2026-11-01_demo.md",
+        "helicone_pricing_data_2026-11-01_demo.csv",
+        "helicone_pricing_data_2026-11-01_demo.xlsx",
+      ],
+    );
+    await Deno.remove(kept.dir, { recursive: true });
+    assertEquals(hidden(outDir), []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

@@ -136,6 +136,11 @@ export function parseCli(args: string[]): CliArgs {
   };
 }
 
+/** The copies of this run's files kept for the email (runExport's keepForDelivery), removed. */
+async function removeDelivery(result: Awaited<ReturnType<typeof runExport>>): Promise<void> {
+  if (result.delivery) await Deno.remove(result.delivery.dir, { recursive: true }).catch(() => {});
+}
+
 /** Email and retention after a successful export; their failures exit 2, the files stay. */
 async function deliver(
   result: Awaited<ReturnType<typeof runExport>>,
@@ -151,6 +156,7 @@ async function deliver(
     if (verbose && error instanceof Error && error.stack) console.error(error.stack);
     code = 2;
   };
+  const own = result.delivery ?? result;
   if (smtp) {
     try {
       const attached = await emailExport(smtp, {
@@ -160,14 +166,17 @@ async function deliver(
         organizations: result.data.frame.height,
         warnings: result.data.warnings,
         windowDays: result.data.windowDays,
-        briefPath: result.briefPath,
-        csvPath: result.csvPath,
-        trimmedPath: result.trimmedPath,
-        xlsxPath: result.xlsxPath,
+        // this run's own bytes (linked before the publish), whatever the folder holds now
+        briefPath: own.briefPath,
+        csvPath: own.csvPath,
+        trimmedPath: own.trimmedPath,
+        xlsxPath: own.xlsxPath,
       });
       if (!options.quiet) console.log(`Emailed ${attached.join(", ")}`);
     } catch (error) {
       fail("email", error);
+    } finally {
+      await removeDelivery(result);
     }
   }
   if (keepDays !== undefined) {
@@ -205,6 +214,8 @@ async function exportUntilInterrupted(
     await interrupt.delivered(); // a signal sent as the export returned counts
     const name = interrupt.received();
     if (name === undefined) return result;
+    // no email follows: its copies of this run's files go
+    await removeDelivery(result);
     console.error(
       `error: interrupted (${name}) once publishing had begun: the export is complete (${result.manifestPath}); email and retention skipped`,
     );
@@ -229,7 +240,8 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
-    const options = exportOptions({ ...cli.options, env });
+    // --email sends this run's own files, kept aside as they are published
+    const options = { ...exportOptions({ ...cli.options, env }), keepForDelivery: cli.email };
     const say = (line: string) => {
       if (!options.quiet) console.error(line);
     };
@@ -265,8 +277,11 @@ export async function main(args: string[]): Promise<number> {
       const dataFirst = [...result.files].sort((a, b) =>
         Number(/\.(svg|png)$/.test(a)) - Number(/\.(svg|png)$/.test(b))
       );
+      // the sizes this run wrote (a later run of the same set may have replaced the files)
       for (const file of [...dataFirst, result.manifestPath]) {
-        console.log(`  ${file} (${formatBytes((await Deno.stat(file)).size)})`);
+        console.log(
+          `  ${file} (${formatBytes(result.bytes[file] ?? (await Deno.stat(file)).size)})`,
+        );
       }
       console.log(revenueSummaryLine(data.revenue));
     }

@@ -77,6 +77,12 @@ export interface ExportOptions {
    * servers, the Stripe fetch ended); a publish already under way completes
    */
   signal?: AbortSignal;
+  /**
+   * keep this run's brief and data files for a delivery step after the publish (the email):
+   * ExportResult.delivery, hard links in a private folder of outDir the caller removes, so a later
+   * run publishing the same set into the folder cannot swap other bytes under this run's mail
+   */
+  keepForDelivery?: boolean;
 }
 
 /** What one stage of the pipeline produced, in pipeline order. */
@@ -116,4 +122,17 @@ export interface ExportResult {
   csvPath?: string;
   /** the workbook, when the formats include xlsx */
   xlsxPath?: string;
+  /**
+   * each published file's size (the manifest's too) as this run wrote it, by its path: read
+   * before the publish (after it, a later run of the same set may have replaced the files)
+   */
+  bytes: Record<string, number>;
+  /** with `keepForDelivery`: this run's own files for delivery, and the folder to remove after */
+  delivery?: {
+    dir: string;
+    briefPath: string;
+    trimmedPath?: string;
+    csvPath?: string;
+    xlsxPath?: string;
+  };
 }
