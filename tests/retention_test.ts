@@ -1,9 +1,10 @@
 /** Retention: only the kit's own files older than the window go; everything else stays. */
-import { deepStrictEqual as assertEquals, rejects, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { kitFileDate, pruneExports, retentionDays } from "../lib/delivery/retention.ts";
 import { runExport } from "../lib/export.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
+import { main as exportMain } from "../lib/cli/export.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { buildHistoryReport, writeHistoryReport } from "../lib/history/report.ts";
 import { HISTORY } from "./fixtures/history.ts";
@@ -157,6 +158,61 @@ Deno.test("every name the kit's writers produce is pruned; renamed copies of the
     const removed = await pruneExports(dir, { keepDays: 0, now: new Date("2027-01-01T00:00:00Z") });
     assertEquals(removed, written.map((name) => join(dir, name)).sort());
     assertEquals(filesIn(dir), copies.sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Makes `path` undeletable (chattr +i, as root); the function returned undoes it. */
+async function undeletable(path: string): Promise<() => Promise<void>> {
+  const chattr = (flag: string) => new Deno.Command("chattr", { args: [flag, path] }).output();
+  const { success, stderr } = await chattr("+i");
+  if (!success) throw new Error(`chattr +i ${path}: ${new TextDecoder().decode(stderr)}`);
+  return async () => void await chattr("-i");
+}
+
+// (root only: a read-only folder would stop the export too, and root deletes through one)
+Deno.test({
+  name: "a file retention cannot delete is named, with why, and the other old files still go",
+  ignore: Deno.uid() !== 0,
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  const name = (date: string) => join(dir, `helicone_pricing_data_${date}.csv`);
+  const envFile = join(dir, "empty.env");
+  await Deno.writeTextFile(envFile, "");
+  for (const date of ["2025-12-31", "2026-01-01", "2026-01-02"]) {
+    await Deno.writeTextFile(name(date), "x");
+  }
+  const release = await undeletable(name("2026-01-01"));
+  const console = captureConsole();
+  let code: number;
+  try {
+    code = await exportMain([
+      ...["--demo", "--no-charts", "--format", "csv", "--retention-days", "30"],
+      ...["--out-dir", dir, "--env-file", envFile],
+    ]);
+  } finally {
+    console.restore();
+    await release();
+  }
+  try {
+    // exit 2, as for a failed email: the export was written, a delivery step failed
+    assertEquals(code, 2, console.errors.join("\n"));
+    // one line for the file that stayed: which, why, and what to do
+    assertEquals(
+      console.errors.filter((line) => line.startsWith("error:")),
+      [
+        `error: retention: could not delete ${
+          name("2026-01-01")
+        }: EPERM: operation not permitted; it is immutable or append-only (lsattr shows it; chattr -i clears it), or the folder is sticky and the file another user's (the export itself was written)`,
+      ],
+    );
+    // the files before and after it went, and the summary says so
+    for (const date of ["2025-12-31", "2026-01-02"]) {
+      await rejects(Deno.stat(name(date)), Deno.errors.NotFound);
+    }
+    ok(console.logs.includes("Deleted 2 files older than 30 days"), console.logs.join("\n"));
+    await Deno.stat(name("2026-01-01"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -7,7 +7,7 @@
 import { loadEnv, UserError } from "../core/config.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
-import { pruneExports, retentionDays } from "../delivery/retention.ts";
+import { pruneExports, retentionDays, RetentionError } from "../delivery/retention.ts";
 import { parseAsOf as parseAsOfRule, parseWindowDays } from "../core/window.ts";
 import { revenueModeFromFlags, revenueSummaryLine } from "../revenue/mod.ts";
 import {
@@ -180,17 +180,28 @@ async function deliver(
     }
   }
   if (keepDays !== undefined) {
+    const deleted = (pruned: string[]) => {
+      if (options.quiet || pruned.length === 0) return;
+      const files = pruned.length === 1 ? "file" : "files";
+      console.log(`Deleted ${pruned.length} ${files} older than ${keepDays} days`);
+    };
     try {
-      const pruned = await pruneExports(options.outDir, {
-        keepDays,
-        now: new Date(),
-        protect: [...result.files, result.manifestPath],
-      });
-      if (!options.quiet && pruned.length > 0) {
-        console.log(`Deleted ${pruned.length} files older than ${keepDays} days`);
-      }
+      deleted(
+        await pruneExports(options.outDir, {
+          keepDays,
+          now: new Date(),
+          protect: [...result.files, result.manifestPath],
+        }),
+      );
     } catch (error) {
-      fail("retention", error);
+      if (!(error instanceof RetentionError)) fail("retention", error);
+      else {
+        // the others went: say so, then one line per file that stayed
+        deleted(error.deleted);
+        for (const { path, reason } of error.failures) {
+          fail("retention", new Error(`could not delete ${path}: ${reason}`));
+        }
+      }
     }
   }
   return code;

@@ -14,4 +14,11 @@ export {
   type SmtpSettings,
   smtpSettingsFromEnv,
 } from "./email.ts";
-export { kitFileDate, pruneExports, RETENTION_VARIABLE, retentionDays } from "./retention.ts";
+export {
+  kitFileDate,
+  pruneExports,
+  RETENTION_VARIABLE,
+  retentionDays,
+  RetentionError,
+  type RetentionFailure,
+} from "./retention.ts";

@@ -112,10 +112,46 @@ function ageInDays(date: Date, now: Date): number {
   return Math.floor((today - date.getTime()) / DAY_MS);
 }
 
+/** A file retention could not delete, and why, as one line: what is wrong and the fix. */
+export interface RetentionFailure {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Some of the old files could not be deleted; the others were. `deleted` lists those that went,
+ * `failures` each that stayed with its reason (RetentionFailure).
+ */
+export class RetentionError extends UserError {
+  override name = "RetentionError";
+  constructor(readonly deleted: string[], readonly failures: RetentionFailure[]) {
+    super(
+      `could not delete ${failures.length} old file${failures.length === 1 ? "" : "s"}: ` +
+        failures.map((failure) => failure.path).join(", "),
+    );
+  }
+}
+
+/** Why `rm` failed, and what to do about it, in a few words. */
+function failureReason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const fix = code === "EPERM"
+    ? "it is immutable or append-only (lsattr shows it; chattr -i clears it), or the folder is sticky and the file another user's"
+    : code === "EACCES"
+    ? "this user may not write to the folder; give it write permission"
+    : code === "EROFS"
+    ? "the folder is on a read-only filesystem"
+    : "delete it by hand";
+  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  return `${message.replace(/, rm$/, "")}; ${fix}`;
+}
+
 /**
  * Deletes the kit's files in `outDir` dated more than `keepDays` days before `now` (UTC days) and
  * returns their paths, sorted. keepDays = 0 keeps only today's files. Not recursive. Files named
  * in `protect` (this run's files: an export with an old --as-of is dated in the past) stay.
+ * A file that cannot be deleted does not stop the others: once all were tried, a RetentionError
+ * names each that stayed, and why, beside those deleted.
  */
 export async function pruneExports(
   outDir: string,
@@ -127,17 +163,32 @@ export async function pruneExports(
   }
   const entries = await folderEntries(outDir);
   const pruned: string[] = [];
+  const failures: RetentionFailure[] = [];
   for (const entry of entries) {
     if (!entry.isFile()) continue; // folders and symbolic links are never ours to delete
     const date = kitFileDate(entry.name);
     if (!date || ageInDays(date, now) <= keepDays || protectedNames.has(entry.name)) continue;
     const path = join(outDir, entry.name);
-    await rm(path);
-    pruned.push(path);
+    try {
+      await rm(path);
+      pruned.push(path);
+    } catch (error) {
+      // another run's retention deleted it first: gone either way
+      if ((error as { code?: string }).code === "ENOENT") continue;
+      failures.push({ path, reason: failureReason(error) });
+    }
   }
   // Staging folders (`.staging-*`) of killed runs, and any not touched for keepDays days (an hour
   // at least, whatever keepDays: another machine's run may be writing it).
-  pruned.push(...await removeDeadStaging(outDir, { now, olderThanDays: keepDays }));
+  try {
+    pruned.push(...await removeDeadStaging(outDir, { now, olderThanDays: keepDays }));
+  } catch (error) {
+    const path = (error as { path?: string }).path ?? join(outDir, ".staging-*");
+    failures.push({ path, reason: failureReason(error) });
+  }
+  if (failures.length > 0) {
+    throw new RetentionError(pruned.sort(), failures.sort((a, b) => a.path < b.path ? -1 : 1));
+  }
   return pruned.sort();
 }
 
