@@ -3,6 +3,9 @@ import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:asser
 import { join } from "node:path";
 import { kitFileDate, pruneExports, retentionDays } from "../lib/delivery/retention.ts";
 import { runExport } from "../lib/export.ts";
+import { exportStamp } from "../lib/formats/files.ts";
+import { MAX_WINDOW_DAYS } from "../lib/core/window.ts";
+import { snapshotFileName } from "../lib/history/snapshot_names.ts";
 import { main as compareMain } from "../lib/cli/compare.ts";
 import { main as exportMain } from "../lib/cli/export.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
@@ -160,6 +163,69 @@ Deno.test("every name the kit's writers produce is pruned; renamed copies of the
     assertEquals(filesIn(dir), copies.sort());
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("comparisons of history snapshots go; a window suffix the kit never writes stays", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Two exports at 12:00 UTC: their history snapshots are named with the time, and so is the
+    // comparison of the two.
+    const snapshots: string[] = [];
+    for (const asOf of ["2026-10-01T12:00:00Z", "2026-10-15T12:00:00Z"]) {
+      await runExport({
+        demo: true,
+        asOf: new Date(asOf),
+        outDir: dir,
+        formats: ["csv"],
+        charts: false,
+        env: {},
+        log: () => {},
+      });
+      const snapshot = join(dir, "history", snapshotFileName(new Date(asOf), true));
+      await Deno.stat(snapshot);
+      snapshots.push(snapshot);
+    }
+    const console = captureConsole();
+    try {
+      assertEquals(await compareMain([...snapshots, "--out-dir", dir, "--quiet"]), 0);
+    } finally {
+      console.restore();
+    }
+    const base = "helicone_pricing_compare_2026-10-01T120000Z_demo_to_2026-10-15T120000Z_demo";
+    const compared = [".csv", ".md", "_totals.csv"].map((ext) => `${base}${ext}`);
+    assertEquals(
+      filesIn(dir).filter((name) => name.startsWith("helicone_pricing_compare_")),
+      compared,
+    );
+    // a user's file with a window suffix no export has (a 30-day export's names carry none)
+    const users = "helicone_pricing_data_2026-09-08_demo_30d.csv";
+    await Deno.writeTextFile(join(dir, users), "x");
+    const removed = await pruneExports(dir, {
+      keepDays: 30,
+      now: new Date("2026-12-01T00:00:00Z"),
+    });
+    for (const name of compared) ok(removed.includes(join(dir, name)), `${name} was kept`);
+    assertEquals(filesIn(dir), [users]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a window suffix is the kit's only as exportStamp writes it: 1 to 3660 days, not 30", () => {
+  const asOf = new Date("2026-11-01T00:00:00Z");
+  for (let days = 1; days <= MAX_WINDOW_DAYS; days++) {
+    const name = `helicone_pricing_data_${
+      exportStamp({ asOf, demo: days % 2 === 0, windowDays: days })
+    }.csv`;
+    assertEquals(kitFileDate(name), asOf, name);
+  }
+  for (const window of ["_30d", `_${MAX_WINDOW_DAYS + 1}d`, "_0d", "_07d", "_030d"]) {
+    for (const demo of ["", "_demo"]) {
+      const stamp = `2026-11-01${demo}${window}`;
+      assertEquals(kitFileDate(`helicone_pricing_data_${stamp}.csv`), null, stamp);
+      assertEquals(kitFileDate(`helicone_pricing_compare_2026-10-01_to_${stamp}.md`), null, stamp);
+    }
   }
 });
 

@@ -17,6 +17,7 @@ import { exportStamp, type ExportStampOptions, stampedFileName } from "../format
 import { folderEntries, removeDeadStaging } from "../formats/staging.ts";
 import { briefFileName, trimmedFileName } from "../report/brief.ts";
 import { SEGMENT_NAMES, segmentFileName } from "../report/segments.ts";
+import { TRIMMED_SUFFIX } from "../report/export_parts.ts";
 import { chartFilePaths } from "../report/chart_files.ts";
 import { comparisonFileBase } from "../analysis/compare.ts";
 import { scenarioFileBase } from "../analysis/scenario/report.ts";
@@ -29,10 +30,39 @@ const DAY_MS = 86_400_000;
 // Built with the writers' own name functions from a sample stamp, which then stands for any
 // stamp: a name the writers cannot produce (a user's `…_2026-11-01_backup.csv`) is not the kit's.
 
+const DATE = String.raw`\d{4}-\d{2}-\d{2}`;
+/**
+ * exportStamp's window suffix: `_<N>d` for a window of N = 1…3660 (MAX_WINDOW_DAYS) days but 30,
+ * whose names carry none (a `_30d` or `_0007d` is someone else's name).
+ */
+const WINDOW = `_(?:${
+  [
+    "[1-9]",
+    "[12]\\d",
+    "3[1-9]",
+    "[4-9]\\d",
+    "[1-9]\\d{2}",
+    "[12]\\d{3}",
+    "3[0-5]\\d{2}",
+    "36[0-5]\\d",
+    "3660",
+  ]
+    .join("|")
+})d`;
 /** exportStamp's shapes: `2026-11-25`, then `_demo` for demo data, `_<N>d` for a window ≠ 30 days. */
-const STAMP = String.raw`\d{4}-\d{2}-\d{2}(?:_demo)?(?:_[1-9]\d{0,3}d)?`;
+const STAMP = `${DATE}(?:_demo)?(?:${WINDOW})?`;
 /** dateStamp's shapes (the history report's names carry no window). */
-const DATE_STAMP = String.raw`\d{4}-\d{2}-\d{2}(?:_demo)?`;
+const DATE_STAMP = `${DATE}(?:_demo)?`;
+/** The part of an export a scenario's or comparison's input may be: a segment or `trimmed`. */
+const PART = `(?:_(?:${[TRIMMED_SUFFIX, ...SEGMENT_NAMES].join("|")}))?`;
+/** A scenario's stamp: its input's exportStamp, with the input's part (scenario stageScenarioFiles). */
+const INPUT_STAMP = `${STAMP}${PART}`;
+/**
+ * A comparison's stamp (lib/cli/compare.ts stampOf): an export's, or a history snapshot's with
+ * its time when not 00:00 UTC (`2026-10-01T120000Z`, milliseconds when not zero), and its part.
+ */
+const TIME = String.raw`T\d{6}(?:\.\d{3})?Z`;
+const COMPARED_STAMP = `${DATE}(?:${TIME})?(?:_demo)?(?:${WINDOW})?${PART}`;
 /** A scenario's name as lib/analysis/scenario/validation.ts accepts it. */
 const SCENARIO_NAME = "[a-z0-9][a-z0-9_-]*";
 /** The charts of an export (lib/report/charts.ts, lib/economics/charts.ts). */
@@ -52,13 +82,17 @@ const SAMPLE_STAMP = exportStamp(SAMPLE);
 const STAMP_SLOT = "\u0001";
 const DATE_STAMP_SLOT = "\u0002";
 const NAME_SLOT = "\u0003";
+const INPUT_STAMP_SLOT = "\u0004";
+const COMPARED_STAMP_SLOT = "\u0005";
 
 /** A sample name as a regex source: literal text escaped, each slot its pattern. */
 function namePattern(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
     .replaceAll(STAMP_SLOT, STAMP)
     .replaceAll(DATE_STAMP_SLOT, DATE_STAMP)
-    .replaceAll(NAME_SLOT, SCENARIO_NAME);
+    .replaceAll(NAME_SLOT, SCENARIO_NAME)
+    .replaceAll(INPUT_STAMP_SLOT, INPUT_STAMP)
+    .replaceAll(COMPARED_STAMP_SLOT, COMPARED_STAMP);
 }
 
 /** Every name the kit writes in the output folder, with slots for the stamps and names. */
@@ -67,8 +101,8 @@ function kitNameTemplates(): string[] {
   const chartNames = (names: string[], stamp: string) =>
     chartFilePaths(names.map((name) => ({ name })), { outDir: "", stamp }).map((p) => basename(p));
   const history = historyReportNames(DATE_STAMP_SLOT);
-  const comparison = comparisonFileBase(STAMP_SLOT, STAMP_SLOT);
-  const scenario = scenarioFileBase({ name: NAME_SLOT } as Scenario, STAMP_SLOT);
+  const comparison = comparisonFileBase(COMPARED_STAMP_SLOT, COMPARED_STAMP_SLOT);
+  const scenario = scenarioFileBase({ name: NAME_SLOT } as Scenario, INPUT_STAMP_SLOT);
   return [
     ...["csv", "xlsx", "manifest.json"].map((ext) => stampedFileName(STAMP_SLOT, { ext })),
     sample(briefFileName(SAMPLE)),
