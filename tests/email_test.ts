@@ -368,6 +368,32 @@ Deno.test("the size guard refuses large attachments before connecting", async ()
   }
 });
 
+Deno.test("at the default size guard the message nodemailer sends stays under 25,000,000 bytes", async () => {
+  const server = await startServer();
+  try {
+    const guarded = settings(server.port); // PRICING_EMAIL_MAX_ATTACHMENTS_MB unset: the default
+    // attachments adding up to exactly the guard: a data file (random bytes) and a brief
+    const brief = new TextEncoder().encode("# brief\n".repeat(4096));
+    const data = new Uint8Array(guarded.maxAttachmentBytes - brief.byteLength);
+    for (let i = 0; i < data.length; i += 65_536) {
+      crypto.getRandomValues(data.subarray(i, i + 65_536));
+    }
+    await sendExportEmail(guarded, {
+      ...message,
+      attachments: [
+        { filename: "helicone_pricing_data_2026-11-01.csv", content: data },
+        { filename: "helicone_pricing_data_2026-11-01.md", content: brief },
+      ],
+    });
+    // the message as it crossed the wire (DATA, dot-unstuffed, CRLF line ends)
+    const bytes = server.messages[0].data.length + 2;
+    ok(bytes < 25_000_000, `${bytes} bytes`);
+    ok(bytes > 24_000_000, `${bytes} bytes`); // (the guard is not far below the cap either)
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("a refusal is one line naming the step and the server's reply", async () => {
   const server = await startServer({ rejectRecipient: "bob@example.com" });
   try {
@@ -395,7 +421,7 @@ Deno.test("settings from the environment: defaults, off when unset, clear errors
   const defaults = smtpSettingsFromEnv(base)!;
   assertEquals(
     [defaults.port, defaults.security, defaults.maxAttachmentBytes, defaults.timeoutMs],
-    [587, "starttls", 18 * 1024 * 1024, 30_000],
+    [587, "starttls", 17 * 1024 * 1024, 30_000],
   );
   const implicit = smtpSettingsFromEnv({ ...base, PRICING_SMTP_PORT: "465" })!;
   assertEquals([implicit.port, implicit.security], [465, "tls"]);
