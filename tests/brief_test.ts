@@ -2,7 +2,7 @@
  * The Markdown brief: every column of the column table is described, and every number it quotes
  * matches the five-organization fixture below (arithmetic in the comments).
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import pl from "nodejs-polars";
@@ -735,17 +735,37 @@ Deno.test("a trimmed file that could not be uploaded either is not written; the 
         brief,
       );
     }
-    // at the floor itself it may fit: written, and the brief says what it came to
-    const written = await writeExportBrief({
-      data: { ...data, frame: sharedCustomers },
-      outDir: dir,
-      exportPaths: [csvPath],
-      trimAboveBytes: floor,
-    });
-    const bytes = (await Deno.stat(written.trimmedPath!)).size;
-    ok(bytes > floor, `${bytes} > ${floor}`); // (a header, and the numbers' digits)
-    const brief = await Deno.readTextFile(written.briefPath);
-    ok(brief.includes(`The trimmed file is above it too (${(bytes / 1024).toFixed(1)} KB)`), brief);
+    // at the floor itself it may fit: written, but it came to more (a header, the numbers'
+    // digits), above the limit too, so it is not kept either; the brief gives its real size
+    const full = trimmedExportFrame(sharedCustomers);
+    const bytes = await writeCsvFile(full, join(dir, "measure.csv"));
+    await Deno.remove(join(dir, "measure.csv"));
+    ok(bytes > floor, `${bytes} > ${floor}`);
+    for (const handed of [undefined, "export"]) {
+      // written by the brief itself, then as the export hands it over (written in its CSV pass)
+      const path = join(dir, trimmedName);
+      if (handed) await writeCsvFile(full, path);
+      const written = await writeExportBrief({
+        data: { ...data, frame: sharedCustomers },
+        outDir: dir,
+        exportPaths: [csvPath],
+        trimAboveBytes: floor,
+        ...(handed ? { trimmedWritten: { path, bytes, rows: full.height } } : {}),
+      });
+      assertEquals(written.trimmedPath, undefined);
+      assertEquals(written.stale, [trimmedName]);
+      await rejects(Deno.stat(path), Deno.errors.NotFound);
+      const brief = await Deno.readTextFile(written.briefPath);
+      ok(!brief.includes(`\`${trimmedName}\``), brief);
+      ok(
+        brief.includes(
+          `A trimmed file would be above it too, so none was written: without the 3 free organizations that sent no requests in the window, carry no revenue (MRR $0 or not fetched, no PTB revenue in the window) and share no Stripe customer with an organization the file keeps, it would still hold 5 organizations, ${
+            (bytes / 1024).toFixed(1)
+          } KB. Instead`,
+        ),
+        brief,
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

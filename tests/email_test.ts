@@ -17,6 +17,7 @@ import {
   type SmtpSettings,
   smtpSettingsFromEnv,
 } from "../lib/delivery/email.ts";
+import { readExportFile } from "../lib/formats/read_export.ts";
 
 interface Received {
   tls: boolean;
@@ -644,6 +645,70 @@ Deno.test("export --format xlsx --email sends the workbook and the brief", async
       [...Deno.readDirSync(out)].filter((e) => e.isDirectory).map((e) => e.name),
       ["history"],
     );
+  } finally {
+    await server.close();
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("export --email: the trimmed CSV is named with its organizations; one above the upload limit too is neither written nor sent", async () => {
+  const server = await startServer();
+  const out = await Deno.makeTempDir();
+  try {
+    const cli = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+    // the demo CSV is ~107 KB, its trimmed file ~91 KB (at least ~56 KB by trimmedFloorBytes)
+    const run = (trimAboveMb: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          ...["run", "-A", cli, "--demo", "--no-charts", "--format", "csv", "--email"],
+          ...["--as-of", "2026-10-01", "--out-dir", out, "--env-file", "/dev/null"],
+        ],
+        env: {
+          NO_COLOR: "1",
+          PRICING_BRIEF_TRIM_ABOVE_MB: trimAboveMb,
+          PRICING_SMTP_HOST: "127.0.0.1",
+          PRICING_SMTP_PORT: String(server.port),
+          PRICING_SMTP_SECURITY: "none",
+          PRICING_EMAIL_FROM: "kit@example.com",
+          PRICING_EMAIL_TO: "team@example.com",
+        },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const csv = "helicone_pricing_data_2026-10-01_demo.csv";
+    const trimmed = "helicone_pricing_data_2026-10-01_demo_trimmed.csv";
+    const brief = "helicone_pricing_data_2026-10-01_demo.md";
+    const mailOf = (index: number) => {
+      const mime = parseMime(server.messages[index].data);
+      const names = mime.parts.slice(1).map((p) => p.headers.match(/filename="?([^";]+)/)![1]);
+      return { names, text: new TextDecoder().decode(mime.parts[0].content) };
+    };
+    // 0.1 MB = 102,400 bytes: the CSV is above it, the trimmed file below: written and sent
+    const fits = await run("0.1");
+    assertEquals(fits.code, 0, new TextDecoder().decode(fits.stderr));
+    const rows = (await readExportFile(join(out, trimmed))).frame.height;
+    const organizations = (await readExportFile(join(out, csv))).frame.height;
+    ok(rows < organizations, `${rows} < ${organizations}`);
+    const sent = mailOf(0);
+    assertEquals(sent.names, [trimmed, brief]);
+    ok(
+      sent.text.includes(
+        `The CSV attached is the trimmed one, ${trimmed}: ${rows} of the ${organizations} organizations (the full CSV is too large to upload; the brief says what it leaves out).`,
+      ),
+      sent.text,
+    );
+    ok(sent.text.includes("Upload the trimmed CSV together with the .md brief"), sent.text);
+    // 0.08 MB = 83,886 bytes: the trimmed file's fewest bytes fit, the file written does not
+    const above = await run("0.08");
+    assertEquals(above.code, 0, new TextDecoder().decode(above.stderr));
+    await rejects(Deno.stat(join(out, trimmed)), Deno.errors.NotFound); // (the earlier one retired)
+    const text = await Deno.readTextFile(join(out, brief));
+    ok(text.includes("A trimmed file would be above it too, so none was written"), text);
+    ok(!text.includes(trimmed), text);
+    const full = mailOf(1);
+    assertEquals(full.names, [csv, brief]);
+    ok(!full.text.includes("trimmed"), full.text);
   } finally {
     await server.close();
     await Deno.remove(out, { recursive: true });

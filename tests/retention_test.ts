@@ -114,9 +114,9 @@ Deno.test("every name the kit's writers produce is pruned; renamed copies of the
   try {
     // The writers themselves: exports (charts, segments, a trimmed CSV; demo, 7-day window and a
     // live-named copy of the data for the scenario input), a scenario, a comparison, the history
-    // report with its charts. A trim threshold below the demo CSV (~110 KB) and above the fewest
-    // bytes its trimmed file could take (~56 KB) makes the trimmed CSV appear.
-    const env = { PRICING_BRIEF_TRIM_ABOVE_MB: "0.09" };
+    // report with its charts. A trim threshold (100 KB) below the demo CSV (~107 KB) and above
+    // its trimmed file (~91 KB) makes the trimmed CSV appear.
+    const env = { PRICING_BRIEF_TRIM_ABOVE_MB: "0.1" };
     const exportOf = (asOf: string, windowDays: number) =>
       runExport({
         demo: true,

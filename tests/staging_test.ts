@@ -205,10 +205,9 @@ Deno.test("an export without a trimmed CSV retires an earlier run's; a failed pu
       ...more,
     });
   try {
-    // a limit below the demo CSV's size (~110 KB) and above the fewest bytes its trimmed file
-    // could take (~57 KB): the trimmed CSV is written (the demo has free organizations without
-    // requests)
-    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.09" });
+    // a limit (100 KB) below the demo CSV's size (~111 KB) and above its trimmed file's (~94 KB):
+    // the trimmed CSV is written (the demo has free organizations without requests)
+    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.1" });
     const trimmedBytes = await Deno.readFile(join(outDir, trimmed));
     // the same date again, the CSV under the default limit: no trimmed CSV, and a publish that
     // fails (a directory where a segment file goes) leaves the earlier one in place
@@ -234,7 +233,7 @@ Deno.test("an export without a trimmed CSV retires an earlier run's; a failed pu
     assertEquals(brief.includes("**Upload:** `helicone_pricing_data_2026-11-01_demo.csv`"), true);
     // an XLSX-only run of the same date retires the earlier run's CSV and its trimmed file: its
     // manifest lists neither (filesLeftByPreviousRun)
-    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.09" });
+    await exportWith({ PRICING_BRIEF_TRIM_ABOVE_MB: "0.1" });
     ok(names(outDir).includes(trimmed));
     await runExport({
       demo: true,
@@ -271,9 +270,8 @@ Deno.test("a trimmed CSV that could not be uploaded either is not written; an ea
       history: false,
     });
   try {
-    // 0.09 MB: below the demo CSV (~110 KB), above the fewest bytes its trimmed file could take
-    // (~57 KB): written
-    ok((await exportWith("0.09")).trimmedPath);
+    // 0.1 MB: below the demo CSV (~111 KB), above its trimmed file (~94 KB): written
+    ok((await exportWith("0.1")).trimmedPath);
     ok(names(outDir).includes(`${stem}_trimmed.csv`));
     // 0.05 MB (51.2 KB): even the trimmed file's fewest bytes are above it
     const result = await exportWith("0.05");

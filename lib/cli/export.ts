@@ -19,6 +19,7 @@ import {
 } from "../export.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatBytes } from "../report/numbers.ts";
+import { trimmedRowCount } from "../report/trimmed.ts";
 import { parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 
@@ -170,6 +171,7 @@ async function deliver(
         briefPath: own.briefPath,
         csvPath: own.csvPath,
         trimmedPath: own.trimmedPath,
+        trimmedRows: own.trimmedPath ? trimmedRowCount(result.data.frame) : undefined,
         xlsxPath: own.xlsxPath,
       });
       if (!options.quiet) console.log(`Emailed ${attached.join(", ")}`);

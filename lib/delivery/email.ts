@@ -357,6 +357,8 @@ export function exportEmailText(input: {
   warnings?: string[];
   /** the export's window (30 unless --days said not): another one is in the subject */
   windowDays?: number;
+  /** the trimmed CSV attached instead of the full one: its name and organizations */
+  trimmed?: { name: string; rows?: number };
 }): { subject: string; text: string } {
   const days = input.windowDays ?? MONTH_DAYS;
   const window = days === MONTH_DAYS ? "" : `, ${days}-day window`;
@@ -378,9 +380,23 @@ export function exportEmailText(input: {
     "",
     "Attached:",
     ...input.attachmentNames.map((name) => `- ${name}`),
+    ...(input.trimmed
+      ? [
+        "",
+        `The CSV attached is the trimmed one, ${input.trimmed.name}: ${
+          input.trimmed.rows === undefined ? "part" : input.trimmed.rows.toLocaleString("en-US")
+        } of the ${
+          input.organizations.toLocaleString("en-US")
+        } organizations (the full CSV is too large to upload; the brief says what it leaves out).`,
+      ]
+      : []),
     "",
     `Upload the ${
-      input.attachmentNames.some((name) => name.endsWith(".csv")) ? "CSV" : "workbook (.xlsx)"
+      input.trimmed
+        ? "trimmed CSV"
+        : input.attachmentNames.some((name) => name.endsWith(".csv"))
+        ? "CSV"
+        : "workbook (.xlsx)"
     } together with the .md brief to an AI assistant; the brief explains every column.`,
   ];
   if (input.warnings && input.warnings.length > 0) {
@@ -404,6 +420,8 @@ export interface ExportEmailInput {
   csvPath?: string;
   /** the trimmed CSV written when the full one is too large to upload */
   trimmedPath?: string;
+  /** the organizations the trimmed CSV holds (the mail says so when it attaches it) */
+  trimmedRows?: number;
   /** the workbook: attached when the export has no CSV (`--format xlsx`) */
   xlsxPath?: string;
   /** the export's window in days */
@@ -435,6 +453,9 @@ export async function emailExport(
     attachmentNames: names,
     warnings: input.warnings,
     windowDays: input.windowDays,
+    trimmed: input.trimmedPath
+      ? { name: basename(input.trimmedPath), rows: input.trimmedRows }
+      : undefined,
   });
   await sendExportEmail(settings, { subject, text, attachments });
   return names;

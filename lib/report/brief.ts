@@ -454,14 +454,26 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     if (!written && !aboveLimit) {
       aboveLimit = trimmedAboveLimit(data.frame, trimmedKeepMask(data.frame), limit);
     }
-    if (written) {
+    if (written && written.bytes > limit) {
+      // above the limit too (its fewest bytes were not): not published, the brief says so
+      await Deno.remove(written.path);
+      const leftOut = data.frame.height - written.rows;
+      aboveLimit = { rows: written.rows, leftOut, floorBytes: written.bytes, measured: true };
+    } else if (written) {
       trimmedPath = written.path;
       trimmed = { name: basename(trimmedPath), bytes: written.bytes, rows: written.rows };
     } else if (!aboveLimit) {
       const frame = trimmedExportFrame(data.frame);
-      trimmedPath = join(options.outDir, trimmedFileName(data));
-      const bytes = await writeCsvFile(frame, trimmedPath);
-      trimmed = { name: basename(trimmedPath), bytes, rows: frame.height };
+      const path = join(options.outDir, trimmedFileName(data));
+      const bytes = await writeCsvFile(frame, path);
+      if (bytes > limit) {
+        await Deno.remove(path);
+        const leftOut = data.frame.height - frame.height;
+        aboveLimit = { rows: frame.height, leftOut, floorBytes: bytes, measured: true };
+      } else {
+        trimmedPath = path;
+        trimmed = { name: basename(path), bytes, rows: frame.height };
+      }
     }
   } else if (written) {
     await Deno.remove(written.path);

@@ -70,9 +70,9 @@ function csvAdvice(input: UploadInput, limit: number): string {
     const rows = formatCount(unwritten.rows);
     return `A trimmed file would be above it too, so none was written: without ${
       trimmedLeavesOut(unwritten.leftOut)
-    }, it would still hold ${rows} organization${unwritten.rows === 1 ? "" : "s"}, at least ${
-      formatBytes(unwritten.floorBytes)
-    }. Instead ${smallerFile(input, limit, { csv: true })}.`;
+    }, it would still hold ${rows} organization${unwritten.rows === 1 ? "" : "s"}, ${
+      unwritten.measured ? "" : "at least "
+    }${formatBytes(unwritten.floorBytes)}. Instead ${smallerFile(input, limit, { csv: true })}.`;
   }
   if (input.nothingToTrim) {
     return `Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: ${

@@ -84,8 +84,10 @@ export interface TrimmedAboveLimit {
   rows: number;
   /** organizations it would leave out */
   leftOut: number;
-  /** the fewest bytes it could take (trimmedFloorBytes) */
+  /** the fewest bytes it could take (trimmedFloorBytes), or its size once written (`measured`) */
   floorBytes: number;
+  /** written, it came to floorBytes, above the limit too: removed, not published */
+  measured?: boolean;
 }
 
 /**
