@@ -709,6 +709,15 @@ Deno.test("export --email: the trimmed CSV is named with its organizations; one 
     const full = mailOf(1);
     assertEquals(full.names, [csv, brief]);
     ok(!full.text.includes("trimmed"), full.text);
+    // the full CSV is above the limit too: the mail does not say to upload it (the brief says not)
+    const csvKb = ((await Deno.stat(join(out, csv))).size / 1024).toFixed(1);
+    ok(
+      full.text.includes(
+        `The CSV attached (${csvKb} KB) is above the 81.9 KB AI assistants take comfortably: the brief's Upload line says what to give one instead`,
+      ),
+      full.text,
+    );
+    ok(!full.text.includes("Upload the CSV together"), full.text);
   } finally {
     await server.close();
     await Deno.remove(out, { recursive: true });

@@ -20,6 +20,7 @@ import {
 import { plainLine } from "../formats/markdown.ts";
 import { formatBytes } from "../report/numbers.ts";
 import { trimmedRowCount } from "../report/trimmed.ts";
+import { trimAboveBytesFromEnv } from "../report/brief.ts";
 import { parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 
@@ -173,6 +174,8 @@ async function deliver(
         trimmedPath: own.trimmedPath,
         trimmedRows: own.trimmedPath ? trimmedRowCount(result.data.frame) : undefined,
         xlsxPath: own.xlsxPath,
+        // as the brief judges the upload (an export's settings were read: this cannot throw)
+        uploadLimitBytes: trimAboveBytesFromEnv(options.env ?? {}),
       });
       if (!options.quiet) console.log(`Emailed ${attached.join(", ")}`);
     } catch (error) {

@@ -359,12 +359,22 @@ export function exportEmailText(input: {
   windowDays?: number;
   /** the trimmed CSV attached instead of the full one: its name and organizations */
   trimmed?: { name: string; rows?: number };
+  /**
+   * the data file attached is above what AI assistants take comfortably (and no trimmed file
+   * could be): its size and that limit, so the mail does not say to upload it as the brief says not
+   */
+  aboveUploadLimit?: { bytes: number; limitBytes: number };
 }): { subject: string; text: string } {
   const days = input.windowDays ?? MONTH_DAYS;
   const window = days === MONTH_DAYS ? "" : `, ${days}-day window`;
   const subject = `Helicone pricing data ${input.asOfDate}${window}${
     input.demo ? " (DEMO DATA)" : ""
   }`;
+  const dataKind = input.trimmed
+    ? "trimmed CSV"
+    : input.attachmentNames.some((name) => name.endsWith(".csv"))
+    ? "CSV"
+    : "workbook (.xlsx)";
   const lines = [
     `The pricing export as of ${input.asOfDate}${window}: ${
       input.organizations.toLocaleString("en-US")
@@ -391,13 +401,11 @@ export function exportEmailText(input: {
       ]
       : []),
     "",
-    `Upload the ${
-      input.trimmed
-        ? "trimmed CSV"
-        : input.attachmentNames.some((name) => name.endsWith(".csv"))
-        ? "CSV"
-        : "workbook (.xlsx)"
-    } together with the .md brief to an AI assistant; the brief explains every column.`,
+    input.aboveUploadLimit
+      ? `The ${dataKind} attached (${size(input.aboveUploadLimit.bytes)}) is above the ${
+        size(input.aboveUploadLimit.limitBytes)
+      } AI assistants take comfortably: the brief's Upload line says what to give one instead (a segment file, or the kit's MCP server); the brief explains every column.`
+      : `Upload the ${dataKind} together with the .md brief to an AI assistant; the brief explains every column.`,
   ];
   if (input.warnings && input.warnings.length > 0) {
     // Warnings quote data (tiers): escaped like the brief, as the body may reach an AI assistant
@@ -426,6 +434,8 @@ export interface ExportEmailInput {
   xlsxPath?: string;
   /** the export's window in days */
   windowDays?: number;
+  /** what AI assistants take comfortably (PRICING_BRIEF_TRIM_ABOVE_MB), as the brief judges it */
+  uploadLimitBytes?: number;
 }
 
 /**
@@ -456,6 +466,15 @@ export async function emailExport(
     trimmed: input.trimmedPath
       ? { name: basename(input.trimmedPath), rows: input.trimmedRows }
       : undefined,
+    ...(input.uploadLimitBytes !== undefined &&
+        attachments[0].content.byteLength > input.uploadLimitBytes
+      ? {
+        aboveUploadLimit: {
+          bytes: attachments[0].content.byteLength,
+          limitBytes: input.uploadLimitBytes,
+        },
+      }
+      : {}),
   });
   await sendExportEmail(settings, { subject, text, attachments });
   return names;
