@@ -428,19 +428,24 @@ Deno.test("an export's XLSX with its summary sheet reads back as the same frame"
   }
 });
 
+/** The demo's workbook alone (no charts) as of 2026-11-01 into `outDir`, with `env`'s settings. */
+function demoWorkbookExport(outDir: string, env: Record<string, string> = {}) {
+  return runExport({
+    demo: true,
+    outDir,
+    charts: false,
+    formats: ["xlsx"],
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    env,
+    quiet: true,
+    log: () => {},
+  });
+}
+
 Deno.test("--no-charts: no chart files and no images on the summary sheet, which says why", async () => {
   const outDir = await Deno.makeTempDir();
   try {
-    const result = await runExport({
-      demo: true,
-      outDir,
-      charts: false,
-      formats: ["xlsx"],
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      env: {},
-      quiet: true,
-      log: () => {},
-    });
+    const result = await demoWorkbookExport(outDir);
     assertEquals(result.files.filter((path) => /\.(svg|png)$/.test(path)), []);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(result.files.find((path) => path.endsWith(".xlsx"))!);
@@ -467,16 +472,7 @@ Deno.test("summary sheet: price-book plan names that look like formulas get the 
     for (const plan of book.plans) plan.name = renamed[plan.name] ?? plan.name;
     const bookPath = join(outDir, "hostile_book.json");
     await Deno.writeTextFile(bookPath, JSON.stringify(book));
-    const result = await runExport({
-      demo: true,
-      outDir,
-      charts: false,
-      formats: ["xlsx"],
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      env: { PRICING_PRICE_BOOK: bookPath },
-      quiet: true,
-      log: () => {},
-    });
+    const result = await demoWorkbookExport(outDir, { PRICING_PRICE_BOOK: bookPath });
     const path = result.files.find((file) => file.endsWith(".xlsx"))!;
     // every text cell of each sheet that holds one of the names, as openpyxl reads it
     const script = `

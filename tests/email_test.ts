@@ -607,26 +607,45 @@ Deno.test("emailExport attaches the workbook when the export has no CSV, within 
   }
 });
 
+/** `deno task export --demo --no-charts --email …` into `out`, mailing to the sink on `port`. */
+function exportWithEmail(
+  { port, out, args, env = {} }: {
+    port: number;
+    out: string;
+    args: string[];
+    env?: Record<string, string>;
+  },
+) {
+  const cli = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      ...["run", "-A", cli, "--demo", "--no-charts", "--email", ...args],
+      ...["--out-dir", out, "--env-file", "/dev/null"],
+    ],
+    env: {
+      NO_COLOR: "1",
+      PRICING_SMTP_HOST: "127.0.0.1",
+      PRICING_SMTP_PORT: String(port),
+      PRICING_SMTP_SECURITY: "none",
+      PRICING_EMAIL_FROM: "kit@example.com",
+      PRICING_EMAIL_TO: "team@example.com",
+      ...env,
+    },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
 Deno.test("export --format xlsx --email sends the workbook and the brief", async () => {
   const server = await startServer();
   const out = await Deno.makeTempDir();
   try {
-    const cli = new URL("../lib/cli/export.ts", import.meta.url).pathname;
-    const args = ["--demo", "--no-charts", "--format", "xlsx", "--email", "--as-of", "2026-11-01"];
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", cli, ...args, "--out-dir", out, "--env-file", "/dev/null"],
-      env: {
-        NO_COLOR: "1",
-        PRICING_SMTP_HOST: "127.0.0.1",
-        PRICING_SMTP_PORT: String(server.port),
-        PRICING_SMTP_SECURITY: "none",
-        PRICING_EMAIL_FROM: "kit@example.com",
-        PRICING_EMAIL_TO: "team@example.com",
-      },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const output = await exportWithEmail({
+      port: server.port,
+      out,
+      args: ["--format", "xlsx", "--as-of", "2026-11-01"],
+    });
     const stderr = new TextDecoder().decode(output.stderr);
     assertEquals(output.code, 0, stderr);
     const stdout = new TextDecoder().decode(output.stdout);
@@ -655,27 +674,14 @@ Deno.test("export --email: the trimmed CSV is named with its organizations; one 
   const server = await startServer();
   const out = await Deno.makeTempDir();
   try {
-    const cli = new URL("../lib/cli/export.ts", import.meta.url).pathname;
     // the demo CSV is ~107 KB, its trimmed file ~91 KB (at least ~56 KB by trimmedFloorBytes)
     const run = (trimAboveMb: string) =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          ...["run", "-A", cli, "--demo", "--no-charts", "--format", "csv", "--email"],
-          ...["--as-of", "2026-10-01", "--out-dir", out, "--env-file", "/dev/null"],
-        ],
-        env: {
-          NO_COLOR: "1",
-          PRICING_BRIEF_TRIM_ABOVE_MB: trimAboveMb,
-          PRICING_SMTP_HOST: "127.0.0.1",
-          PRICING_SMTP_PORT: String(server.port),
-          PRICING_SMTP_SECURITY: "none",
-          PRICING_EMAIL_FROM: "kit@example.com",
-          PRICING_EMAIL_TO: "team@example.com",
-        },
-        clearEnv: true,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+      exportWithEmail({
+        port: server.port,
+        out,
+        args: ["--format", "csv", "--as-of", "2026-10-01"],
+        env: { PRICING_BRIEF_TRIM_ABOVE_MB: trimAboveMb },
+      });
     const csv = "helicone_pricing_data_2026-10-01_demo.csv";
     const trimmed = "helicone_pricing_data_2026-10-01_demo_trimmed.csv";
     const brief = "helicone_pricing_data_2026-10-01_demo.md";

@@ -426,18 +426,43 @@ Deno.test("PRICING_PG_URL naming a database without the tables: one line naming 
   }
 });
 
+/**
+ * A new login role on the fixture server (`create` its extra clause, e.g. CONNECTION LIMIT 1), the
+ * fixture database's URL as it, and a drop of the role for the test's end (roles are server-wide).
+ */
+async function loginRole(
+  admin: pg.Client,
+  { prefix, baseUrl, create = "" }: { prefix: string; baseUrl: string; create?: string },
+) {
+  const role = `${prefix}_${crypto.randomUUID().slice(0, 8)}`;
+  const password = `Pw-${crypto.randomUUID()}`;
+  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' ${create}`);
+  const url = new URL(baseUrl);
+  url.username = role;
+  url.password = password;
+  return {
+    role,
+    url,
+    async drop() {
+      const server = new pg.Client({ connectionString: testServers().pgUrl });
+      await server.connect();
+      await server.query(`DROP ROLE IF EXISTS ${role}`);
+      await server.end();
+    },
+  };
+}
+
 Deno.test("a role without USAGE on a schema or SELECT on a table: one line naming the role, the grant and PRICING_QUERIES_DIR", async () => {
   const databases = await freshFixtureDatabases("pg_grants");
   const admin = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
   await admin.connect();
   // a new read-only role as Supabase makes one: the public tables, nothing of schema auth
-  const role = `pk_reader_${crypto.randomUUID().slice(0, 8)}`;
-  const password = `Pw-${crypto.randomUUID()}`;
-  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+  const login = await loginRole(admin, {
+    prefix: "pk_reader",
+    baseUrl: databases.env.PRICING_PG_URL!,
+  });
+  const { role, url } = login;
   await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
-  const url = new URL(databases.env.PRICING_PG_URL!);
-  url.username = role;
-  url.password = password;
   const shown = `postgres://${role}:***@${url.host}${url.pathname}`;
   const outDir = await Deno.makeTempDir();
   const exportAs = () =>
@@ -474,10 +499,7 @@ Deno.test("a role without USAGE on a schema or SELECT on a table: one line namin
     await admin.end();
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
-    const server = new pg.Client({ connectionString: testServers().pgUrl });
-    await server.connect();
-    await server.query(`DROP ROLE IF EXISTS ${role}`);
-    await server.end();
+    await login.drop();
   }
 });
 
@@ -485,14 +507,14 @@ Deno.test("a connection limit below PRICING_PG_MAX_CONNECTIONS: one line naming 
   const databases = await freshFixtureDatabases("pg_conn_limit");
   const admin = new pg.Client({ connectionString: databases.env.PRICING_PG_URL });
   await admin.connect();
-  const role = `pk_limited_${crypto.randomUUID().slice(0, 8)}`;
-  const password = `Pw-${crypto.randomUUID()}`;
-  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' CONNECTION LIMIT 1`);
+  const login = await loginRole(admin, {
+    prefix: "pk_limited",
+    baseUrl: databases.env.PRICING_PG_URL!,
+    create: "CONNECTION LIMIT 1",
+  });
+  const { role, url } = login;
   await admin.query(`GRANT USAGE ON SCHEMA auth TO ${role}`);
   await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public, auth TO ${role}`);
-  const url = new URL(databases.env.PRICING_PG_URL!);
-  url.username = role;
-  url.password = password;
   const refused =
     `PostgreSQL refused a connection (too many connections for role "${role}"; PRICING_PG_URL: postgres://${role}:***@${url.host}${url.pathname})`;
   const outDir = await Deno.makeTempDir();
@@ -523,10 +545,7 @@ Deno.test("a connection limit below PRICING_PG_MAX_CONNECTIONS: one line naming 
     await admin.end();
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
-    const server = new pg.Client({ connectionString: testServers().pgUrl });
-    await server.connect();
-    await server.query(`DROP ROLE IF EXISTS ${role}`);
-    await server.end();
+    await login.drop();
   }
 });
 

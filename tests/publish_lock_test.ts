@@ -50,6 +50,15 @@ await withPublishLock(${JSON.stringify(dir)}, async () => {
   return child;
 }
 
+/** A lock holder ended (killed if still running: a failed assertion leaves none behind). */
+async function endHolder(holder: Deno.ChildProcess) {
+  try {
+    holder.kill("SIGKILL");
+  } catch { /* exited */ }
+  await holder.status;
+  await holder.stdout.cancel();
+}
+
 /** The manifest's infra price and whether every file it lists is on disk with its SHA-256. */
 async function publishedSet(dir: string) {
   const manifest = JSON.parse(await Deno.readTextFile(join(dir, MANIFEST)));
@@ -215,11 +224,7 @@ Deno.test("a publish waiting for another process's is not under way: a second Ct
     await holder.stdin.close();
     assertEquals(await publish, [join(outDir, name)]);
   } finally {
-    try {
-      holder.kill("SIGKILL");
-    } catch { /* exited */ }
-    await holder.status;
-    await holder.stdout.cancel();
+    await endHolder(holder);
     await Deno.remove(outDir, { recursive: true });
   }
 });
@@ -251,11 +256,7 @@ Deno.test("Ctrl-C while waiting for another process's publish stops the wait at 
     }, { onWait: () => {} });
     assertEquals(later, true);
   } finally {
-    try {
-      holder.kill("SIGKILL");
-    } catch { /* exited */ }
-    await holder.status;
-    await holder.stdout.cancel();
+    await endHolder(holder);
     await Deno.remove(outDir, { recursive: true });
   }
 });
