@@ -19,8 +19,9 @@ import {
   mrrPer1kRequestsByPlanChart,
   mrrVsRequestsChart,
 } from "../lib/economics/charts.ts";
-import { underpricedCustomers } from "../lib/analysis/questions.ts";
-import { underpricedChart } from "../lib/analysis/question_charts.ts";
+import pl from "nodejs-polars";
+import { ptbVsByok, underpricedCustomers } from "../lib/analysis/questions.ts";
+import { trafficChart, underpricedChart } from "../lib/analysis/question_charts.ts";
 import { economicsFrameWithF } from "./economics_fixture.ts";
 
 const tierColor = (tier: string) => TIER_RANGE[TIER_DOMAIN.indexOf(tier)];
@@ -127,4 +128,18 @@ Deno.test("MRR vs requests colours each plan by the tier of its organizations", 
       `${plan}: ${colors[plan]} is not a shade of ${tier}'s ${hue}`,
     );
   }
+});
+
+Deno.test("a measure left out of a question chart (MRR not known) keeps the others' colours", async () => {
+  const frame = await economicsFrameWithF();
+  const colorsOf = (f: typeof frame) => legendColors(trafficChart(ptbVsByok(f)).svg);
+  const known = colorsOf(frame);
+  assertEquals(known["MRR"], MEASURE_COLORS.mrr);
+  // every MRR unknown (Stripe skipped): the MRR series is gone; before, LLM cost took its
+  // near-black and pass-through the all-LLM-cost orange
+  const unknown = colorsOf(frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr")));
+  assertEquals(unknown, {
+    "of which pass-through": MEASURE_COLORS.companyCost,
+    "LLM cost (window)": MEASURE_COLORS.llmCost,
+  });
 });

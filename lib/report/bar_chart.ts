@@ -41,7 +41,11 @@ export function barChart(
   // without `unknown`, a null value is simply left out (the caption says why: trafficChart)
   const bars = unknown ? given : given.filter((b) => b.value !== null);
   const series = [...new Set(bars.map((b) => b.series ?? valueLabel))];
-  const palette = [...(colors ?? SPARE_COLORS)];
+  // a series' colour by its place among all the series given, so one left out (every value not
+  // known) does not hand its colour to the next: LLM cost drawn in MRR's
+  const givenSeries = [...new Set(given.map((b) => b.series ?? valueLabel))];
+  const palette = colors ?? SPARE_COLORS;
+  const colorOf = (name: string) => palette[givenSeries.indexOf(name) % palette.length];
   // a label wider than the room beside the bars (emoji are 12.4 px each) is cut to fit it
   const fitted = (label: string) => fitWidth(label, MAX_LABEL_WIDTH);
   const labels = [...new Set(bars.map((b) => fitted(b.label)))];
@@ -64,7 +68,7 @@ export function barChart(
   return framed(
     title,
     caption + note,
-    grouped ? legend(series.map((s, i) => ({ label: s, color: palette[i % palette.length] }))) : "",
+    grouped ? legend(series.map((s) => ({ label: s, color: colorOf(s) }))) : "",
     {
       height,
       // Room for the longest label (~7 px a character at 12 px DejaVu Sans).
@@ -76,7 +80,7 @@ export function barChart(
       // One facet row per label; inside it one bar per series.
       fy: grouped ? { label: null, domain: labels, axis: "left", padding: 0.25 } : undefined,
       y: grouped ? { axis: null, domain: series } : { label: null, domain: labels },
-      color: { domain: series, range: palette },
+      color: { domain: series, range: series.map(colorOf) },
       marks: [
         Plot.barX(data, {
           x: "value",
