@@ -3,7 +3,7 @@
  * in one line naming the field, over stdio (`deno task mcp`) and HTTP (`deno task serve`'s /mcp),
  * not the SDK's −32603 with a multi-line Zod dump.
  */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match } from "node:assert/strict";
 import { plainParamError } from "../lib/mcp/request_errors.ts";
 import { exportsFolder, startServe, stdioClient } from "./mcp_client.ts";
 
@@ -43,18 +43,32 @@ Deno.test("plainParamError: the SDK's Zod dump becomes one line; other answers g
   assertEquals(plainParamError(result), result);
   const notFound = { jsonrpc: "2.0", id: 3, error: { code: -32602, message: "[1]" } };
   assertEquals(plainParamError(notFound), notFound);
-  // a client's own key in a path is data: no line break or bidi control reaches the line, and
-  // many issues are cut to 300 characters
-  const issues = Array.from({ length: 20 }, (_, i) => ({
-    path: ["params", "arguments", `k\n\u202e${i}`],
+  // a client's own key in a path is data, escaped as every error's text (oneLineError): no
+  // markup, line break, bidi or zero-width character reaches the line
+  const hostile = plainParamError({
+    id: 4,
+    error: {
+      code: -32603,
+      message: JSON.stringify([{
+        path: ["params", "arguments", "<img src=x>\u200b&\n\u202e"],
+        message: "Invalid input: expected string, received number",
+      }]),
+    },
+  });
+  assertEquals(
+    hostile.error.message,
+    "invalid request params: params.arguments.\\u003cimg src=x\\u003e\\u200b\\u0026\\n\\u202e: expected string, received number",
+  );
+  // many issues are cut as every error is, with how long the whole was
+  const issues = Array.from({ length: 60 }, (_, i) => ({
+    path: ["params", "arguments", `key${i}`],
     message: "Invalid input: expected string, received number",
   }));
-  const cut = plainParamError({ id: 4, error: { code: -32603, message: JSON.stringify(issues) } });
-  const line = cut.error.message;
-  assertEquals([cut.error.code, line.length, /[\n\u202e]/.test(line)], [-32602, 300, false]);
-  assertEquals(
-    line.slice(0, 78),
-    "invalid request params: params.arguments.k\\n\\u202e0: expected string, received",
+  const cut = plainParamError({ id: 5, error: { code: -32603, message: JSON.stringify(issues) } });
+  assertEquals(cut.error.code, -32602);
+  match(
+    cut.error.message,
+    /^invalid request params: params\.arguments\.key0: expected string, received number; .*…\(cut, \d+ chars\)$/,
   );
 });
 

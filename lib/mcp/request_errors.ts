@@ -8,12 +8,10 @@
  */
 // @ts-types="@modelcontextprotocol/sdk/shared/transport"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { plainLine } from "../formats/markdown.ts";
+import { oneLineError } from "./text.ts";
 
 const INTERNAL_ERROR = -32603;
 const INVALID_PARAMS = -32602;
-/** Characters of the message at most: a client shows it as one line. */
-const MESSAGE_CHARS = 300;
 
 interface Issue {
   path: (string | number)[];
@@ -41,13 +39,10 @@ export function plainParamError<M>(message: M): M {
       )
     }`
   ).join("; ");
-  const text = plainLine(`invalid request params: ${fields}`);
+  // a path holds the client's own keys: escaped and cut as every error's text (oneLineError)
   return {
     ...message,
-    error: {
-      code: INVALID_PARAMS,
-      message: text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS - 1)}…` : text,
-    },
+    error: { code: INVALID_PARAMS, message: oneLineError(`invalid request params: ${fields}`) },
   };
 }
 
