@@ -32,6 +32,7 @@ import { joinOrgFrames } from "./frame/join.ts";
 import { filesLeftByPreviousRun, writeManifest } from "./report/manifest.ts";
 import { addMetricColumns } from "./frame/metrics.ts";
 import { windowWarning } from "./frame/monthly.ts";
+import { keepForDelivery, publishedSizes, removeDeliveryFiles } from "./delivery/kept_files.ts";
 import { type QueryFrames, type QueryResults, runQueries } from "./sources/queries.ts";
 import { demoQueriesDirWarning } from "./sources/sql.ts";
 import type {
@@ -354,10 +355,7 @@ async function exportFiles(
 
       // what this run wrote, as it wrote it: the listing's sizes and the mail's attachments must
       // not be read from the folder after the publish, where a later run may have replaced them
-      const bytes: Record<string, number> = {};
-      for (const path of [...staged, stagedManifest]) {
-        bytes[join(options.outDir, basename(path))] = (await Deno.stat(path)).size;
-      }
+      const bytes = await publishedSizes([...staged, stagedManifest], options.outDir);
       const fileName = (ext: ExportFormat) => exportFileName({ ...stampOptions(data), ext });
       const deliverable = {
         briefPath: written.brief.briefPath,
@@ -366,7 +364,7 @@ async function exportFiles(
         ...(options.formats.includes("xlsx") ? { xlsxPath: join(staging, fileName("xlsx")) } : {}),
       };
       delivery = options.keepForDelivery
-        ? await linkForDelivery(options.outDir, deliverable)
+        ? await keepForDelivery(options.outDir, deliverable)
         : undefined;
 
       // one run at a time reads the previous set and replaces it (another waits: publish_lock.ts);
@@ -415,31 +413,8 @@ async function exportFiles(
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     await snapshot?.discard(); // a failed run leaves no snapshot (once placed: nothing to drop)
     // a failed run's delivery copies go too (a returned run's are the caller's)
-    if (delivery) await Deno.remove(delivery.dir, { recursive: true }).catch(() => {});
+    if (delivery) await removeDeliveryFiles(delivery);
   }
-}
-
-/**
- * Hard links to the staged files a delivery step sends, in a private folder of `outDir` (the same
- * file system: no copy), named as the files are.
- */
-async function linkForDelivery(
-  outDir: string,
-  staged: { briefPath: string; trimmedPath?: string; csvPath?: string; xlsxPath?: string },
-): Promise<NonNullable<ExportResult["delivery"]>> {
-  const dir = await makeStagingDir(outDir);
-  const linked: Record<string, string> = {};
-  try {
-    for (const [key, path] of Object.entries(staged)) {
-      if (path === undefined) continue;
-      linked[key] = join(dir, basename(path));
-      await Deno.link(path, linked[key]);
-    }
-  } catch (error) {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    throw error;
-  }
-  return { dir, ...linked } as NonNullable<ExportResult["delivery"]>;
 }
 
 /**

@@ -21,6 +21,7 @@ import { plainLine } from "../formats/markdown.ts";
 import { formatBytes } from "../report/numbers.ts";
 import { trimmedRowCount } from "../report/trimmed.ts";
 import { trimAboveBytesFromEnv } from "../report/brief.ts";
+import { removeDeliveryFiles } from "../delivery/kept_files.ts";
 import { parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 
@@ -140,7 +141,7 @@ export function parseCli(args: string[]): CliArgs {
 
 /** The copies of this run's files kept for the email (runExport's keepForDelivery), removed. */
 async function removeDelivery(result: Awaited<ReturnType<typeof runExport>>): Promise<void> {
-  if (result.delivery) await Deno.remove(result.delivery.dir, { recursive: true }).catch(() => {});
+  if (result.delivery) await removeDeliveryFiles(result.delivery);
 }
 
 /** Email and retention after a successful export; their failures exit 2, the files stay. */

@@ -33,6 +33,16 @@ export interface QueryStat {
 export type ExportFormat = "csv" | "xlsx";
 export type StripeMode = "auto" | "skip" | "refresh" | "require" | "refresh-require";
 
+/** An export's own files kept for a delivery step after its publish (lib/delivery/kept_files.ts). */
+export interface DeliveryFiles {
+  /** the folder to remove once delivered (a hidden staging folder: retention spares a live one) */
+  dir: string;
+  briefPath: string;
+  trimmedPath?: string;
+  csvPath?: string;
+  xlsxPath?: string;
+}
+
 export interface ExportOptions {
   /** where files go; default the repository's outputs/ */
   outDir: string;
@@ -128,11 +138,5 @@ export interface ExportResult {
    */
   bytes: Record<string, number>;
   /** with `keepForDelivery`: this run's own files for delivery, and the folder to remove after */
-  delivery?: {
-    dir: string;
-    briefPath: string;
-    trimmedPath?: string;
-    csvPath?: string;
-    xlsxPath?: string;
-  };
+  delivery?: DeliveryFiles;
 }
