@@ -625,6 +625,9 @@ Deno.test("deno task compare: two 7-day exports say their window in the summary,
   assertEquals(sharedWindowNote({ oldWindowDays: 30, newWindowDays: 30 }), null);
   assertEquals(sharedWindowNote({ oldWindowDays: 30, newWindowDays: 7 }), null); // the warning's
   assertEquals(sharedWindowNote({ oldWindowDays: 7 }), null);
+  // one day: "1 day's figures", not "1 day' figures"
+  const oneDay = sharedWindowNote({ oldWindowDays: 1, newWindowDays: 1 })!;
+  ok(oneDay.includes("hold each side's 1 day's figures, so their totals are 1 day's sums"), oneDay);
   const dir = await Deno.makeTempDir();
   const { errors, logs, restore } = captureConsole();
   try {

@@ -68,12 +68,14 @@ export function sharedWindowNote(
   if (oldWindowDays === undefined || oldWindowDays !== newWindowDays) return null;
   if (oldWindowDays === 30) return null;
   const days = `${oldWindowDays} day${oldWindowDays === 1 ? "" : "s"}`;
+  // "7 days' figures", "1 day's figures"
+  const daysOf = oldWindowDays === 1 ? "1 day's" : `${days}'`;
   const list = (names: readonly string[]) =>
     names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
   const otherWindow = columnsOn("window").filter((name) => !name.endsWith("_30d"));
   return `both cover ${days}, not 30: the *_30d columns (and ${
     list(otherWindow)
-  }) hold each side's ${days}' figures, so their totals are ${days}' sums, while mrr and the other amounts per month are monthly; ${
+  }) hold each side's ${daysOf} figures, so their totals are ${daysOf} sums, while mrr and the other amounts per month are monthly; ${
     list(columnsOn("30-day basis"))
   } set the window's usage on a 30-day basis`;
 }

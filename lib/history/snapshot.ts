@@ -59,7 +59,9 @@ export function priceBookId(book: Pick<PriceBook, "file" | "sha256">): PriceBook
 /** The price book a sidecar records, or null (none recorded, or not of that shape). */
 export function recordedPriceBook(meta: SnapshotMeta | null): PriceBookId | null {
   const book = meta?.price_book;
-  return typeof book?.name === "string" && typeof book?.sha256 === "string"
+  // (a sidecar is a file anyone can edit: its hash is printed, so only a SHA-256 is one)
+  return typeof book?.name === "string" && typeof book?.sha256 === "string" &&
+      /^[0-9a-f]{64}$/.test(book.sha256)
     ? { name: book.name, sha256: book.sha256 }
     : null;
 }

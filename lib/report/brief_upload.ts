@@ -68,11 +68,17 @@ function csvAdvice(input: UploadInput, limit: number): string {
   const unwritten = input.trimmedAboveLimit;
   if (unwritten) {
     const rows = formatCount(unwritten.rows);
-    return `A trimmed file would be above it too, so none was written: without ${
-      trimmedLeavesOut(unwritten.leftOut)
-    }, it would still hold ${rows} organization${unwritten.rows === 1 ? "" : "s"}, ${
-      unwritten.measured ? "" : "at least "
-    }${formatBytes(unwritten.floorBytes)}. Instead ${smallerFile(input, limit, { csv: true })}.`;
+    const organizations = `${rows} organization${unwritten.rows === 1 ? "" : "s"}`;
+    const without = trimmedLeavesOut(unwritten.leftOut);
+    const instead = `Instead ${smallerFile(input, limit, { csv: true })}.`;
+    // measured: written in the CSV's pass, found above the limit and removed (not published)
+    return unwritten.measured
+      ? `A trimmed file is above it too, so it was not kept: written, it came to ${
+        formatBytes(unwritten.floorBytes)
+      } without ${without}, still ${organizations}. ${instead}`
+      : `A trimmed file would be above it too, so none was written: without ${without}, it would still hold ${organizations}, at least ${
+        formatBytes(unwritten.floorBytes)
+      }. ${instead}`;
   }
   if (input.nothingToTrim) {
     return `Every organization is on a paid tier, sent requests in the window, carries revenue or shares a Stripe customer with one of those, so there is no trimmed file: ${
