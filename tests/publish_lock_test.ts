@@ -5,7 +5,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { runExport } from "../lib/export.ts";
 import { PUBLISH_LOCK_FILE, withPublishLock } from "../lib/formats/publish_lock.ts";
 import { makeStagingDir, publishesSettled, publishStaged } from "../lib/formats/staging.ts";
@@ -246,15 +246,22 @@ Deno.test("Ctrl-C while waiting for another process's publish stops the wait at 
     // the wait ended only when it let go)
     const reason = await wait.then(() => "published", (error: Error) => error.message);
     assertEquals([reason, worked], ["interrupted", false]);
-    // once the holder lets go, the abandoned wait's lock is released as it is granted: a later
-    // run of this process takes the lock
-    await holder.stdin.close();
+    // once the holder dies (killed: its lock file keeps its name, so the abandoned wait is
+    // granted that very file), the abandoned wait's lock is let go as it is granted: a later run
+    // of this process takes the lock (kept, it would wait forever: bounded here)
+    holder.kill("SIGKILL");
     await holder.status;
     let later = false;
-    await withPublishLock(outDir, async () => {
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    const published = withPublishLock(outDir, async () => {
       later = true;
     }, { onWait: () => {} });
-    assertEquals(later, true);
+    const outcome = await Promise.race([
+      published.then(() => "published"),
+      new Promise<string>((resolve) => bound = setTimeout(() => resolve("still waiting"), 10_000)),
+    ]);
+    clearTimeout(bound);
+    assertEquals([outcome, later], ["published", true]);
   } finally {
     await endHolder(holder);
     await Deno.remove(outDir, { recursive: true });
@@ -284,11 +291,21 @@ Deno.test("a run's files kept for its mail stay its own when a later run publish
     }
     // a later run replaces the set (another infrastructure price: other bytes) before the
     // first one's mail is sent (before: the mail attached the later run's files)
-    await run("0.02", false);
-    assertEquals((await publishedSet(outDir)).infra, 0.02);
+    await run("0.125", false); // (a price one digit longer: a brief of another size)
+    assertEquals((await publishedSet(outDir)).infra, 0.125);
     const kept = first.delivery!;
     assertEquals(sha(await Deno.readFile(kept.csvPath!)), firstCsv);
     ok(sha(await Deno.readFile(csv)) !== firstCsv, "the folder holds the later run's CSV");
+    // its listed sizes are still its own files' (read before the publish, not from the folder)
+    for (const key of ["briefPath", "csvPath", "xlsxPath"] as const) {
+      const own = (await Deno.stat(kept[key]!)).size;
+      assertEquals(first.bytes[join(outDir, basename(kept[key]!))], own, key);
+    }
+    ok(
+      first.bytes[join(outDir, basename(kept.briefPath))] !==
+        (await Deno.stat(join(outDir, basename(kept.briefPath)))).size,
+      "the later run's brief is another size: the check above tells them apart",
+    );
     const ownBrief = "- Infrastructure: $0.01 per 1,000 requests in the window.";
     ok((await Deno.readTextFile(kept.briefPath)).includes(ownBrief), "its own brief");
     // its copies are in one private folder, named as the files are, for the caller to remove
