@@ -283,3 +283,47 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "staging folders retention cannot delete are each named; the others still go",
+  ignore: Deno.uid() !== 0,
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  // three old staging folders of another machine's runs (only their age counts), two holding a
+  // file no one may delete
+  const staging = async (name: string) => {
+    const path = join(dir, name);
+    await Deno.mkdir(path);
+    await Deno.writeTextFile(
+      join(path, ".owner.json"),
+      JSON.stringify({ pid: 1, host: "another-machine", started: "2026-01-01T00:00:00Z" }),
+    );
+    await Deno.writeTextFile(join(path, "part.csv"), "x");
+    const when = new Date(Date.now() - 10 * 86_400_000);
+    await Deno.utime(path, when, when);
+    return path;
+  };
+  const [a, b, c] = [
+    await staging(".staging-deada"),
+    await staging(".staging-deadb"),
+    await staging(".staging-deadc"),
+  ];
+  const releases = [await undeletable(join(a, "part.csv")), await undeletable(join(b, "part.csv"))];
+  let error: unknown;
+  try {
+    await pruneExports(dir, { keepDays: 1, now: new Date() });
+  } catch (caught) {
+    error = caught;
+  } finally {
+    for (const release of releases) await release();
+  }
+  try {
+    // before: the first failure stopped it, and "<dir>/.staging-*" was named instead of either
+    const failures = (error as { failures: { path: string }[] }).failures.map((f) => f.path);
+    assertEquals(failures, [a, b]);
+    assertEquals((error as { deleted: string[] }).deleted, [c]);
+    await rejects(Deno.stat(c), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -214,12 +214,14 @@ export async function pruneExports(
   }
   // Staging folders (`.staging-*`) of killed runs, and any not touched for keepDays days (an hour
   // at least, whatever keepDays: another machine's run may be writing it).
-  try {
-    pruned.push(...await removeDeadStaging(outDir, { now, olderThanDays: keepDays }));
-  } catch (error) {
-    const path = (error as { path?: string }).path ?? join(outDir, ".staging-*");
-    failures.push({ path, reason: failureReason(error) });
-  }
+  // (each folder that stays is named, and the others still tried)
+  pruned.push(
+    ...await removeDeadStaging(outDir, {
+      now,
+      olderThanDays: keepDays,
+      onFailure: (path, error) => failures.push({ path, reason: failureReason(error) }),
+    }),
+  );
   if (failures.length > 0) {
     throw new RetentionError(pruned.sort(), failures.sort((a, b) => a.path < b.path ? -1 : 1));
   }

@@ -125,7 +125,12 @@ async function stagingDirs(outDir: string): Promise<string[]> {
  */
 export async function removeDeadStaging(
   outDir: string,
-  options: { now?: Date; olderThanDays?: number } = {},
+  options: {
+    now?: Date;
+    olderThanDays?: number;
+    /** a folder that could not be removed: told, and the others still tried (else: thrown) */
+    onFailure?: (path: string, error: unknown) => void;
+  } = {},
 ): Promise<string[]> {
   const now = options.now ?? new Date();
   const removed: string[] = [];
@@ -146,7 +151,9 @@ export async function removeDeadStaging(
       }
     } catch (error) {
       // Another run starting at the same moment removed it first, or its run just finished.
-      if ((error as { code?: string }).code !== "ENOENT") throw error;
+      if ((error as { code?: string }).code === "ENOENT") continue;
+      if (!options.onFailure) throw error;
+      options.onFailure(path, error);
     }
   }
   return removed.sort();
