@@ -19,7 +19,8 @@ export async function publishedSizes(
 
 /**
  * Hard links to the staged files a delivery step sends, in a private folder of `outDir` (the same
- * file system: no copy), named as the files are.
+ * file system: no copy), named as the files are; a copy where the file system has no hard links
+ * (SMB, exFAT, some FUSE mounts).
  */
 export async function keepForDelivery(
   outDir: string,
@@ -31,7 +32,7 @@ export async function keepForDelivery(
     for (const [key, path] of Object.entries(staged)) {
       if (path === undefined) continue;
       linked[key] = join(dir, basename(path));
-      await Deno.link(path, linked[key]);
+      await Deno.link(path, linked[key]).catch(() => Deno.copyFile(path, linked[key]));
     }
   } catch (error) {
     await removeDeliveryFiles({ dir });
