@@ -237,8 +237,9 @@ Deno.test("Ctrl-C while waiting for another process's publish stops the wait at 
     let waited = () => {};
     const waiting = new Promise<void>((resolve) => waited = resolve);
     let worked = false;
-    const wait = withPublishLock(outDir, async () => {
+    const wait = withPublishLock(outDir, () => {
       worked = true;
+      return Promise.resolve();
     }, { onWait: waited, signal: stop.signal });
     await waiting;
     stop.abort(new Error("interrupted"));
@@ -253,8 +254,9 @@ Deno.test("Ctrl-C while waiting for another process's publish stops the wait at 
     await holder.status;
     let later = false;
     let bound: ReturnType<typeof setTimeout> | undefined;
-    const published = withPublishLock(outDir, async () => {
+    const published = withPublishLock(outDir, () => {
       later = true;
+      return Promise.resolve();
     }, { onWait: () => {} });
     const outcome = await Promise.race([
       published.then(() => "published"),
