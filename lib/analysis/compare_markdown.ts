@@ -28,6 +28,16 @@ export interface ComparisonContext {
   part?: ExportPart;
 }
 
+/** "1 day", "7 days". */
+const daysText = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
+
+/** "a", "a and b", "a, b and c". */
+const list = (names: readonly string[]) =>
+  names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+
+/** The window figures besides the *_30d columns (lib/frame/columns.ts), named in the notes. */
+const otherWindowColumns = () => columnsOn("window").filter((name) => !name.endsWith("_30d"));
+
 /**
  * The warning for two exports of different windows, or null: a 7-day export's `_30d` columns
  * hold 7 days' usage, so against a 30-day export their deltas read as a collapse (−77 %) that is
@@ -40,15 +50,10 @@ export function windowMismatchWarning(
 ): string | null {
   if (oldWindowDays === undefined || newWindowDays === undefined) return null;
   if (oldWindowDays === newWindowDays) return null;
-  const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
-  const list = (names: readonly string[]) =>
-    names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-  // the *_30d columns are window figures (lib/frame/columns.ts); the others are named
-  const otherWindow = columnsOn("window").filter((name) => !name.endsWith("_30d"));
-  return `old covers ${days(oldWindowDays)}, new ${
-    days(newWindowDays)
+  return `old covers ${daysText(oldWindowDays)}, new ${
+    daysText(newWindowDays)
   }: the window figures' deltas (the *_30d columns, ${
-    list(otherWindow)
+    list(otherWindowColumns())
   }) compare different windows, not a change (values as written, not rescaled); ${
     list(columnsOn("30-day basis"))
   } set the window's usage on a 30-day basis in both; ${
@@ -67,14 +72,11 @@ export function sharedWindowNote(
 ): string | null {
   if (oldWindowDays === undefined || oldWindowDays !== newWindowDays) return null;
   if (oldWindowDays === 30) return null;
-  const days = `${oldWindowDays} day${oldWindowDays === 1 ? "" : "s"}`;
+  const days = daysText(oldWindowDays);
   // "7 days' figures", "1 day's figures"
   const daysOf = oldWindowDays === 1 ? "1 day's" : `${days}'`;
-  const list = (names: readonly string[]) =>
-    names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-  const otherWindow = columnsOn("window").filter((name) => !name.endsWith("_30d"));
   return `both cover ${days}, not 30: the *_30d columns (and ${
-    list(otherWindow)
+    list(otherWindowColumns())
   }) hold each side's ${daysOf} figures, so their totals are ${daysOf} sums, while mrr and the other amounts per month are monthly; ${
     list(columnsOn("30-day basis"))
   } set the window's usage on a 30-day basis`;
@@ -85,7 +87,7 @@ function totalsLabel(name: string, windowDays: number | undefined): TrustedMarkd
   const code = markdownCode(name);
   if (windowDays === undefined || windowDays === 30) return code;
   if (columnsOn("window").includes(name)) {
-    return trustedMarkdown(`${code.markdown} (${windowDays} day${windowDays === 1 ? "" : "s"})`);
+    return trustedMarkdown(`${code.markdown} (${daysText(windowDays)})`);
   }
   return columnsOn("30-day basis").includes(name)
     ? trustedMarkdown(`${code.markdown} (30-day basis)`)
