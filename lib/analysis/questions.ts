@@ -194,9 +194,8 @@ export function upgradeCandidates(
   const pays = withCustomerColumns(frame.select(...customerColumns)).getColumn(
     CUSTOMER_COLUMNS.pays,
   );
-  const overCount = countWhere(frame, over);
-  const matches = frame.withColumns(pays.alias(CUSTOMER_COLUMNS.pays))
-    .filter(over.and(pl.col(CUSTOMER_COLUMNS.pays).not()))
+  const overThreshold = frame.withColumns(pays.alias(CUSTOMER_COLUMNS.pays)).filter(over);
+  const matches = overThreshold.filter(pl.col(CUSTOMER_COLUMNS.pays).not())
     .drop(CUSTOMER_COLUMNS.pays)
     .sort("requests_30d", true);
   const seats = columnTotal(matches, "seats");
@@ -207,7 +206,7 @@ export function upgradeCandidates(
     llmCostUsd: columnTotal(matches, "llm_cost_30d"),
     seats,
     seatMrrUsd: seats * t.upgradeSeatPriceUsd,
-    customerPays: overCount - matches.height,
+    customerPays: overThreshold.height - matches.height,
   };
   const criteria = `≥ ${count(t.upgradeMinRequests)} requests ${usageWords(windowDays)}`;
   const reading = `${count(facts.organizations)} of ${
