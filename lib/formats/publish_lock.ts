@@ -11,6 +11,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { untilAborted } from "../core/abort.ts";
 
 export const PUBLISH_LOCK_FILE = ".publish.lock";
 
@@ -132,24 +133,15 @@ async function untilGrantedOrAborted(
   locked: Promise<void>,
   { file, signal }: { file: Deno.FsFile; signal?: AbortSignal },
 ): Promise<void> {
-  if (!signal) return await locked;
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
   try {
-    await Promise.race([locked, aborted]);
+    await untilAborted(locked, signal);
   } catch (error) {
-    if (signal.aborted) {
+    if (signal?.aborted) {
       const close = () => file.close();
       locked.then(close, close);
       throw ABANDONED;
     }
     throw error;
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }
 

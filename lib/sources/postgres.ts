@@ -23,6 +23,7 @@ import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
 import { postgresError } from "./postgres_errors.ts";
+import { untilAborted } from "../core/abort.ts";
 
 /** builtin type OID → name (`INT8`, `NUMERIC`): QueryTable's types */
 const BUILTIN_NAMES = new Map<number, string>(
@@ -270,19 +271,13 @@ async function connectUnlessAborted(
 ): Promise<pg.PoolClient> {
   signal?.throwIfAborted();
   const connecting = pool.connect();
-  if (!signal) return await connecting;
-  const aborted = Promise.withResolvers<never>();
-  const onAbort = () => aborted.reject(signal.reason);
-  signal.addEventListener("abort", onAbort, { once: true });
   try {
-    return await Promise.race([connecting, aborted.promise]);
+    return await untilAborted(connecting, signal);
   } catch (error) {
-    if (error === signal.reason) {
+    if (signal?.aborted && error === signal.reason) {
       connecting.then((client: pg.PoolClient) => client.release(), () => {});
     }
     throw error;
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
 }
 

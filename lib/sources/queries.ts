@@ -2,6 +2,7 @@
  * The query stage: run the four SQL files in `queries/` (two per engine, at once, with bounded
  * connections) and hand back one typed frame per question plus what each run cost.
  */
+import { untilAborted } from "../core/abort.ts";
 import type pl from "nodejs-polars";
 import type { SourceSettings } from "../core/config.ts";
 import { negativeCosts, type QueryColumns } from "./frames.ts";
@@ -250,20 +251,6 @@ async function runAll(
     // (after an abort or a failure: once the queries were stopped on the servers)
     await Promise.allSettled([postgres.close(), clickhouse.close()]);
   }
-}
-
-/**
- * `work`, or the signal's reason as soon as it is aborted: the stage does not wait for a query
- * that ignores the cancel (the close stops it).
- */
-function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work;
-  work.catch(() => {}); // (its failure after the abort is the abort's)
-  const { promise, reject } = Promise.withResolvers<never>();
-  const onAbort = () => reject(signal.reason);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
-  return Promise.race([work, promise]).finally(() => signal.removeEventListener("abort", onAbort));
 }
 
 /**
