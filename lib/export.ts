@@ -400,7 +400,12 @@ async function exportFiles(
         bytes,
         ...(kept ? { delivery: kept } : {}),
         briefPath: final(written.brief.briefPath),
-        ...(written.brief.trimmedPath ? { trimmedPath: final(written.brief.trimmedPath) } : {}),
+        ...(written.brief.trimmedPath
+          ? {
+            trimmedPath: final(written.brief.trimmedPath),
+            trimmedRows: written.brief.trimmedRows,
+          }
+          : {}),
         ...(options.formats.includes("csv") ? { csvPath: final(fileName("csv")) } : {}),
         ...(options.formats.includes("xlsx") ? { xlsxPath: final(fileName("xlsx")) } : {}),
       };

@@ -19,7 +19,6 @@ import {
 } from "../export.ts";
 import { plainLine } from "../formats/markdown.ts";
 import { formatBytes } from "../report/numbers.ts";
-import { trimmedRowCount } from "../report/trimmed.ts";
 import { trimAboveBytesFromEnv } from "../report/brief.ts";
 import { removeDeliveryFiles } from "../delivery/kept_files.ts";
 import { parseCommandFlags, prepareOutDir, runMain } from "./args.ts";
@@ -173,7 +172,7 @@ async function deliver(
         briefPath: own.briefPath,
         csvPath: own.csvPath,
         trimmedPath: own.trimmedPath,
-        trimmedRows: own.trimmedPath ? trimmedRowCount(result.data.frame) : undefined,
+        trimmedRows: result.trimmedRows,
         xlsxPath: own.xlsxPath,
         // as the brief judges the upload (an export's settings were read: this cannot throw)
         uploadLimitBytes: trimAboveBytesFromEnv(options.env ?? {}),

@@ -129,6 +129,8 @@ export interface ExportResult {
   /** the Markdown brief for an AI assistant, and the trimmed CSV when the full one is large */
   briefPath: string;
   trimmedPath?: string;
+  /** the organizations the trimmed CSV holds (the email says so) */
+  trimmedRows?: number;
   csvPath?: string;
   /** the workbook, when the formats include xlsx */
   xlsxPath?: string;

@@ -421,12 +421,24 @@ export interface WrittenBrief {
   briefPath: string;
   /** the trimmed CSV, written when the CSV is above the threshold and trimming leaves some out */
   trimmedPath?: string;
+  /** the organizations the trimmed CSV holds */
+  trimmedRows?: number;
   /**
    * names of files an earlier export of the same date may have left that this one does not have:
    * the trimmed CSV, when there is a CSV but no trimmed file (it would sit beside a brief that
    * says there is none); the export retires them as it publishes (publishStaged)
    */
   stale: string[];
+}
+
+/** The trimmed CSV written by the brief (the export had not: a brief written on its own). */
+async function writeTrimmedFile(
+  data: WriteBriefOptions["data"],
+  outDir: string,
+): Promise<{ path: string; bytes: number; rows: number }> {
+  const frame = trimmedExportFrame(data.frame);
+  const path = join(outDir, trimmedFileName(data));
+  return { path, bytes: await writeCsvFile(frame, path), rows: frame.height };
 }
 
 /**
@@ -454,26 +466,16 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     if (!written && !aboveLimit) {
       aboveLimit = trimmedAboveLimit(data.frame, trimmedKeepMask(data.frame), limit);
     }
-    if (written && written.bytes > limit) {
+    // the export's (written in its CSV's pass), else written here unless it cannot fit
+    const file = written ?? (aboveLimit ? undefined : await writeTrimmedFile(data, options.outDir));
+    if (file && file.bytes > limit) {
       // above the limit too (its fewest bytes were not): not published, the brief says so
-      await Deno.remove(written.path);
-      const leftOut = data.frame.height - written.rows;
-      aboveLimit = { rows: written.rows, leftOut, floorBytes: written.bytes, measured: true };
-    } else if (written) {
-      trimmedPath = written.path;
-      trimmed = { name: basename(trimmedPath), bytes: written.bytes, rows: written.rows };
-    } else if (!aboveLimit) {
-      const frame = trimmedExportFrame(data.frame);
-      const path = join(options.outDir, trimmedFileName(data));
-      const bytes = await writeCsvFile(frame, path);
-      if (bytes > limit) {
-        await Deno.remove(path);
-        const leftOut = data.frame.height - frame.height;
-        aboveLimit = { rows: frame.height, leftOut, floorBytes: bytes, measured: true };
-      } else {
-        trimmedPath = path;
-        trimmed = { name: basename(path), bytes, rows: frame.height };
-      }
+      await Deno.remove(file.path);
+      const leftOut = data.frame.height - file.rows;
+      aboveLimit = { rows: file.rows, leftOut, floorBytes: file.bytes, measured: true };
+    } else if (file) {
+      trimmedPath = file.path;
+      trimmed = { name: basename(file.path), bytes: file.bytes, rows: file.rows };
     }
   } else if (written) {
     await Deno.remove(written.path);
@@ -494,5 +496,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
   const briefPath = join(options.outDir, briefFileName(data));
   await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown));
   const stale = csv && !trimmedPath ? [trimmedFileName(data)] : [];
-  return trimmedPath ? { briefPath, trimmedPath, stale } : { briefPath, stale };
+  return trimmed
+    ? { briefPath, trimmedPath, trimmedRows: trimmed.rows, stale }
+    : { briefPath, stale };
 }
