@@ -2,7 +2,7 @@
  * COPY … TO STDOUT on the real PostgreSQL of `deno task test` (lib/sources/postgres_csv.ts
  * copyOut, through pg-copy-streams): rows of every length and character spooled byte for byte,
  * notices raised among the rows left out, an error mid-copy rejecting with PostgreSQL's message,
- * the connection usable after each.
+ * the connection usable after each; a connection already lost failing the COPY, not the process.
  */
 import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import pg from "pg";
@@ -64,5 +64,28 @@ Deno.test("COPY: an error mid-copy rejects with PostgreSQL's message; the connec
       /division by zero/,
     );
     assertEquals((await client.query("SELECT 'still here' AS s")).rows, [{ s: "still here" }]);
+  });
+});
+
+Deno.test("COPY: on a connection already lost, copyOut rejects with pg's error and nothing is uncaught", async () => {
+  await withClient(async (admin, dir) => {
+    const client = new pg.Client({ connectionString: testServers().pgUrl });
+    await client.connect();
+    const lost = Promise.withResolvers<Error>();
+    client.on("error", lost.resolve);
+    const { rows } = await client.query("SELECT pg_backend_pid() AS pid");
+    await admin.query("SELECT pg_terminate_backend($1)", [rows[0].pid]);
+    await lost.promise; // the server's FATAL read: the client is no longer queryable
+    // pg fails the COPY on the next tick, before spool (which opens its file first) reads it:
+    // without copyOut's own 'error' listener that was an uncaught error, ending the process
+    await rejects(
+      copied(
+        client,
+        "COPY (SELECT 1) TO STDOUT WITH (FORMAT csv, HEADER true)",
+        `${dir}/lost.csv`,
+      ),
+      /not queryable/,
+    );
+    await client.end().catch(() => {});
   });
 });

@@ -112,11 +112,14 @@ export function openPostgres(
       });
     }
     // A checked-out client has no pool listener: the 'error' it emits when its connection ends
-    // (a stop, the wait, a backend terminated on the server) would be uncaught. It is kept for
-    // the message: the next statement fails only with "not queryable".
+    // (a stop, the wait, a backend terminated on the server) would be uncaught. The first is
+    // kept for the message: it is the cause (the server's FATAL, say), while the statement then
+    // fails only with "not queryable", or with the socket's end that followed.
     if (!connectionErrors.has(client)) {
       connectionErrors.set(client, null);
-      client.on("error", (error: unknown) => connectionErrors.set(client, error));
+      client.on("error", (error: unknown) => {
+        if (connectionErrors.get(client) === null) connectionErrors.set(client, error);
+      });
     }
     if (signal?.aborted) {
       client.release();
@@ -187,8 +190,7 @@ export function openPostgres(
       if (signal?.aborted) throw signal.reason; // (the query's error is the cancel's)
       if (gaveUp) throw noAnswerError(file, client, settings);
       if (error instanceof UserError) throw error;
-      const notQueryable = /not queryable/.test(String((error as Error)?.message));
-      throw postgresError((notQueryable ? connectionErrors.get(client) : null) ?? error, {
+      throw postgresError((connectionLost(error) ? connectionErrors.get(client) : null) ?? error, {
         url: settings.url,
         file,
         text: sql.text,
@@ -279,6 +281,13 @@ async function connectUnlessAborted(
     }
     throw error;
   }
+}
+
+/** Whether a statement failed because its connection was gone, not for a reason of its own. */
+function connectionLost(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return code === "ECONNRESET" || code === "EPIPE" ||
+    /not queryable|terminated unexpectedly/.test(String(message));
 }
 
 /** A statement's promise, rejected once the connection was dropped past the wait. */

@@ -42,7 +42,7 @@ export function sendCancelRequest(target: CancelTarget, timeoutMs: number): Prom
     const timer = setTimeout(done, timeoutMs);
     socket.once("connect", () => socket.end(message));
     socket.once("close", done);
-    socket.once("error", done);
+    socket.on("error", done); // (every one: a second, unheard, would be uncaught)
   });
 }
 

@@ -38,5 +38,11 @@ export async function copyOut(
   client: pg.PoolClient,
   options: { statement: string; path: string },
 ): Promise<void> {
-  await spool(client.query(copyTo(options.statement)), options.path);
+  const copy = client.query(copyTo(options.statement));
+  // pg tells the running COPY that its connection died (reset, or not queryable since a backend
+  // was terminated between statements) by emitting 'error' on it, which can come before spool
+  // reads it (it opens the file first): unheard, that error was uncaught and ended the process.
+  // Destroyed with it instead, the stream fails spool's read with the same error.
+  copy.on("error", (error: Error) => copy.destroy(error));
+  await spool(copy, options.path);
 }

@@ -62,6 +62,17 @@ export function postgresError(error: unknown, context: PostgresErrorContext): Us
   if (file?.endsWith(".sql") && (e.code === "42P01" || e.code === "42703")) {
     return new UserError(missingInDatabase(message, url, file));
   }
+  // the socket went before the server's reason was read (a FATAL it sent first says more)
+  if (
+    file &&
+    (e.code === "ECONNRESET" || e.code === "EPIPE" || /terminated unexpectedly/.test(message))
+  ) {
+    return new UserError(
+      `${file} failed on PostgreSQL: the connection closed mid-query (${
+        e.code ?? message
+      }): the server restarted or failed over, or an administrator ended the session; run again once it is back`,
+    );
+  }
   if (file) return new UserError(`${file} failed on PostgreSQL: ${message}`);
   if (/timeout/i.test(message)) {
     return new UserError(`cannot reach PostgreSQL at ${where} (timed out); check PRICING_PG_URL`);
