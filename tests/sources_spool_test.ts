@@ -88,3 +88,14 @@ Deno.test("spool: a file that cannot be written is one line naming TMPDIR; the s
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("spool: a Node stream that fails while the file is being opened rejects spool, nothing uncaught", async () => {
+  const { Readable } = await import("node:stream");
+  const source = new Readable({ read() {} });
+  await withSpoolFile(async (path) => {
+    const spooled = spool(source, path);
+    // destroyed on the next tick, before Deno.open has answered: its 'error' is emitted then
+    process.nextTick(() => source.destroy(new Error("socket hang up")));
+    await rejects(spooled, /socket hang up/);
+  });
+});

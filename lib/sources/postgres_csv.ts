@@ -39,10 +39,10 @@ export async function copyOut(
   options: { statement: string; path: string },
 ): Promise<void> {
   const copy = client.query(copyTo(options.statement));
-  // pg tells the running COPY that its connection died (reset, or not queryable since a backend
-  // was terminated between statements) by emitting 'error' on it, which can come before spool
-  // reads it (it opens the file first): unheard, that error was uncaught and ended the process.
-  // Destroyed with it instead, the stream fails spool's read with the same error.
+  // pg tells the COPY its connection died (reset, or not queryable since a backend was terminated
+  // between statements) by emitting 'error' on it, also after spool's read has ended (a reset
+  // between CopyDone and ReadyForQuery): unheard, an uncaught error ending the process. Destroyed
+  // with it instead, the stream fails a read still going with the same error.
   copy.on("error", (error: Error) => copy.destroy(error));
   await spool(copy, options.path);
 }

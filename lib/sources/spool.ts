@@ -53,6 +53,11 @@ const SPOOL_WRITE_BYTES = 1 << 20;
  * finish before the connection can roll back, and a half-read HTTP body would hang its socket.
  */
 export async function spool(source: AsyncIterable<Uint8Array>, path: string): Promise<void> {
+  // Read from now on, not once the file is open: a Node stream that fails meanwhile emits
+  // 'error', uncaught (the process ends) unless its reader already listens.
+  const chunks = source[Symbol.asyncIterator]();
+  const first = chunks.next();
+  first.catch(() => {}); // (awaited below; its failure is not unhandled while the file opens)
   let file: Deno.FsFile | undefined;
   let failure: unknown;
   try {
@@ -71,7 +76,8 @@ export async function spool(source: AsyncIterable<Uint8Array>, path: string): Pr
     }
   };
   try {
-    for await (const chunk of source) {
+    for (let step = await first; !step.done; step = await chunks.next()) {
+      const chunk = step.value;
       if (failure !== undefined || !file) continue;
       if (length + chunk.length > gathered.length) {
         await write(gathered.subarray(0, length));
