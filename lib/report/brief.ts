@@ -12,7 +12,6 @@
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
-import { settingNumber, UserError } from "../core/config.ts";
 import { dictionaryMarkdown } from "./dictionary.ts";
 import type { PricingData } from "../core/types.ts";
 import { type DemoReason, demoReasonText } from "../core/demo_reason.ts";
@@ -24,8 +23,6 @@ import {
   writeFileAtomic,
 } from "../formats/files.ts";
 import { segmentFileName, type SegmentResult } from "./segments.ts";
-import { TRIMMED_SUFFIX } from "./export_parts.ts";
-import { writeCsvFile } from "../formats/csv.ts";
 import {
   escapeMarkdown,
   markdownCode,
@@ -40,13 +37,11 @@ import {
   leftOutOfTrimmed,
   type TrimmedAboveLimit,
   trimmedAboveLimit,
-  trimmedExportFrame,
   trimmedKeepMask,
   trimmedLeavesOut,
-  type TrimmedPlan,
-  trimmedPlan,
   trimmedRowCount,
 } from "./trimmed.ts";
+import { DEFAULT_TRIM_ABOVE_BYTES, trimmedFileName, writeTrimmedFile } from "./trimmed_file.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import { withCustomerLosses } from "../economics/customer_margins.ts";
 import { distributionSection, tierSection, totalsSection } from "./brief_sections.ts";
@@ -101,50 +96,18 @@ export interface BriefInput {
   history?: string;
 }
 
-/**
- * Claude's apps take roughly 30 MB per file (not officially stated), ChatGPT about 50 MB for
- * spreadsheets: above 20 MB the brief recommends the trimmed file, leaving headroom.
- */
-export const DEFAULT_TRIM_ABOVE_BYTES = 20 * 1024 * 1024;
-export const TRIM_VARIABLE = "PRICING_BRIEF_TRIM_ABOVE_MB";
-
-/** PRICING_BRIEF_TRIM_ABOVE_MB (megabytes, default 20) in bytes. */
-export function trimAboveBytesFromEnv(env: Record<string, string | undefined>): number {
-  const raw = env[TRIM_VARIABLE];
-  if (raw === undefined || raw === "") return DEFAULT_TRIM_ABOVE_BYTES;
-  const mb = settingNumber(raw);
-  if (!Number.isFinite(mb) || mb <= 0) {
-    throw new UserError(
-      `${TRIM_VARIABLE} must be a number of megabytes > 0, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return Math.round(mb * 1024 * 1024);
-}
-
 export function briefFileName(stamp: ExportStampOptions): string {
   return exportFileName({ ...stamp, ext: "md" });
 }
 
-export function trimmedFileName(stamp: ExportStampOptions): string {
-  return exportFileName({ ...stamp, ext: "csv", suffix: TRIMMED_SUFFIX });
-}
-
-/**
- * The export's trimmed CSV (trimmedPlan) in `dir`, against PRICING_BRIEF_TRIM_ABOVE_MB: written
- * through the CSV's own pass (the brief drops it when the CSV turns out small), or not at all
- * (nothing to plan without a CSV: an XLSX-only export gets no trimmed file).
- */
-export function exportTrimmedPlan(
-  data: BriefData,
-  { dir, env, csv }: { dir: string; env: Record<string, string | undefined>; csv: boolean },
-): TrimmedPlan & { uploadLimitBytes: number } {
-  const uploadLimitBytes = trimAboveBytesFromEnv(env);
-  if (!csv) return { uploadLimitBytes };
-  const path = join(dir, trimmedFileName(data));
-  return { ...trimmedPlan(data.frame, { path, uploadLimitBytes }), uploadLimitBytes };
-}
-
-// Which rows the trimmed file keeps lives in trimmed.ts.
+// Which rows the trimmed file keeps lives in trimmed.ts, its setting and file in trimmed_file.ts.
+export {
+  DEFAULT_TRIM_ABOVE_BYTES,
+  exportTrimmedPlan,
+  TRIM_VARIABLE,
+  trimAboveBytesFromEnv,
+  trimmedFileName,
+} from "./trimmed_file.ts";
 export {
   trimmedExportFrame,
   trimmedFloorBytes,
@@ -429,16 +392,6 @@ export interface WrittenBrief {
    * says there is none); the export retires them as it publishes (publishStaged)
    */
   stale: string[];
-}
-
-/** The trimmed CSV written by the brief (the export had not: a brief written on its own). */
-async function writeTrimmedFile(
-  data: WriteBriefOptions["data"],
-  outDir: string,
-): Promise<{ path: string; bytes: number; rows: number }> {
-  const frame = trimmedExportFrame(data.frame);
-  const path = join(outDir, trimmedFileName(data));
-  return { path, bytes: await writeCsvFile(frame, path), rows: frame.height };
 }
 
 /**

@@ -1,0 +1,137 @@
+/**
+ * The export's write stage: history and this export's snapshot, then the CSV/XLSX, segment files
+ * and the brief, into the staging folder (lib/export.ts publishes it with the charts and the
+ * manifest).
+ */
+import { join } from "node:path";
+import type { Env } from "../core/config.ts";
+import type { ExportOptions, PricingData } from "../core/types.ts";
+import type { StageTimer } from "../core/stage_timer.ts";
+import { collectDroppedFrames } from "../core/memory.ts";
+import { exportFileName, exportStamp, type FileDigest, stampOptions } from "../formats/files.ts";
+import { writeExportFiles, xlsxCutWarning } from "../formats/export_files.ts";
+import { digestOffThread } from "../formats/digest_worker.ts";
+import { writeExportBrief, type WrittenBrief } from "../report/brief.ts";
+import { exportTrimmedPlan } from "../report/trimmed_file.ts";
+import { segmentFrames, segmentSheets, writeSegmentFiles } from "../report/segments.ts";
+import { historyDir, type PreparedSnapshot } from "../history/snapshot.ts";
+import { exportHistoryStage } from "../history/export_stage.ts";
+import {
+  NO_CHARTS_NOTE,
+  type SummaryChart,
+  summaryChartNames,
+  summarySheetInput,
+  summarySheets,
+} from "../economics/xlsx_summary.ts";
+
+/**
+ * Organizations above which an export is large: the writers wait for the chart worker's drawing
+ * (their peaks would add up) and its files are hashed in a worker (hundreds of MB); below, both
+ * cost more than they save (see writeStage).
+ */
+const LARGE_EXPORT_ABOVE = 250_000;
+
+/** history, snapshot and write: every file but the charts and the manifest, into `staging`. */
+export async function writeStage(
+  data: PricingData,
+  { options, env, staging, segments, summaryPngs, chartsDrawn, chartsDone, timed }: {
+    options: ExportOptions;
+    env: Env;
+    staging: string;
+    segments?: ReturnType<typeof segmentFrames>;
+    /** the summary sheet's PNGs, from the chart worker */
+    summaryPngs?: Promise<SummaryChart[]>;
+    /** settles once the chart worker has drawn (see ChartWorker.drawn) */
+    chartsDrawn?: Promise<void>;
+    /** settles once the chart worker is done (the second core is free) */
+    chartsDone?: Promise<void>;
+    timed: StageTimer;
+  },
+): Promise<{
+  staged: string[];
+  brief: WrittenBrief;
+  snapshot?: PreparedSnapshot;
+  /** the export files' digests, hashed in a worker (large exports) */
+  digests?: Promise<Map<string, FileDigest>>;
+}> {
+  const stamp = exportStamp(data);
+  const staged: string[] = [];
+  let digests: Promise<Map<string, FileDigest>> | undefined;
+  // history and this export's snapshot (lib/history/export_stage.ts)
+  const { history, snapshot } = options.history === false
+    ? { history: null, snapshot: undefined }
+    : await exportHistoryStage(data, {
+      folder: options.historyDir ?? historyDir(env, options.outDir),
+      timed,
+      now: options.ranAt,
+      workbook: options.formats.includes("xlsx"),
+    });
+
+  // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k
+  // organizations it starts once the charts are drawn: the worker's chart columns and aggregates
+  // (~100–200 MB at a million) and the writers' slices would add up. History and snapshot take
+  // about as long as the drawing, so the wait is short; the worker's rasterising overlaps the
+  // write. Below, both are small and the write starts at once (the charts are the long pole).
+  if (data.frame.height > LARGE_EXPORT_ABOVE) await chartsDrawn;
+  try {
+    const brief = await timed("write", async () => {
+      // the brief's trimmed CSV, from the CSV's own pass, unless it could not be uploaded either
+      const csv = options.formats.includes("csv");
+      const trimmed = exportTrimmedPlan(data, { dir: staging, env, csv });
+      const files = await writeExportFiles({
+        frame: data.frame,
+        formats: options.formats,
+        pathOf: (ext) => join(staging, exportFileName({ ...stampOptions(data), ext })),
+        xlsx: {
+          sheets: [
+            ...(segments ? segmentSheets(segments) : []),
+            ...(history ? [history.sheet] : []),
+          ],
+          leadSheets: summarySheets(summarySheetInput(data.frame, {
+            ...data.economics,
+            asOf: data.asOf,
+            demo: data.demo,
+            warnings: data.warnings,
+            // the summary sheet's PNGs, awaited after the data sheet (the worker draws them)
+            charts: summaryPngs
+              ? { names: summaryChartNames(data.frame), pngs: summaryPngs }
+              : undefined,
+            ...(options.charts ? {} : { chartsNotDrawn: NO_CHARTS_NOTE }),
+          })),
+        },
+        subset: trimmed.subset,
+        // a large CSV's rows are formatted on the second core too, once the charts leave it
+        secondCoreFree: chartsDone,
+        // synced to disk beside the brief, not before it (the staging folder is published whole)
+        csvSyncLater: true,
+      });
+      const exportPaths = files.paths;
+      staged.push(...exportPaths);
+      if (files.xlsxCutCells > 0) data.warnings.push(xlsxCutWarning(files.xlsxCutCells));
+      // a large export's files are hashed for the manifest beside the brief, not after it
+      if (data.frame.height > LARGE_EXPORT_ABOVE) {
+        digests = digestOffThread([...exportPaths, ...(files.subset ? [files.subset.path] : [])]);
+      }
+      if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
+      // the writers' slices are garbage now: freed before the brief's statistics add their own
+      await collectDroppedFrames({ rows: data.frame.height });
+      const written = await writeExportBrief({
+        data,
+        outDir: staging,
+        exportPaths,
+        segments,
+        trimAboveBytes: trimmed.uploadLimitBytes,
+        trimmedWritten: files.subset,
+        trimmedAboveLimit: trimmed.aboveLimit,
+        history: history?.section,
+      });
+      staged.push(written.briefPath, ...(written.trimmedPath ? [written.trimmedPath] : []));
+      await files.synced; // (before the manifest and the publish)
+      return written;
+    });
+    return { staged, brief, snapshot, digests };
+  } catch (error) {
+    await snapshot?.discard();
+    throw error;
+  }
+}
