@@ -4,9 +4,9 @@
  * frozen server is reported with the query, the server and the setting that bounds the wait
  * (issue 10 items 9 and 10).
  */
-import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
 import { clickHouseSettings } from "../lib/core/config.ts";
-import { openClickHouse } from "../lib/sources/clickhouse.ts";
+import { openClickHouse, sessionSettings } from "../lib/sources/clickhouse.ts";
 import { clickHouseError } from "../lib/sources/clickhouse_errors.ts";
 import { loadSql } from "../lib/sources/sql.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
@@ -124,6 +124,75 @@ Deno.test("a ClickHouse user whose profile is readonly=1 exports; the manifest s
   } finally {
     await databases.drop();
   }
+});
+
+Deno.test("a request timeout not above PRICING_CH_MAX_EXECUTION_SECONDS: a readonly=1 profile, sent no limit, exports; a profile sent max_execution_time is refused", async () => {
+  const databases = await freshFixtureDatabases("ch_wait");
+  try {
+    // 60 s is below the execution limit (120 s by default), which a readonly=1 profile never gets
+    const below = { ...databases.env, PRICING_CH_REQUEST_TIMEOUT_SECONDS: "60" };
+    const readonlyOne = await exportWith({ ...below, PRICING_CH_USER: READONLY_USER });
+    assertEquals(readonlyOne.costA, 2.75);
+    for (const q of readonlyOne.clickhouse) assertEquals(q.settings_sent, {}, q.name);
+    assertEquals(readonlyOne.noLimit, [
+      "ClickHouse: no settings were sent (the user's profile is readonly=1 and refuses every setting), so no server-side time limit; each query waited at most PRICING_CH_REQUEST_TIMEOUT_SECONDS (60 s)",
+    ]);
+    // profiles that take max_execution_time (readonly=2, and 0: writable): refused in one line
+    for (const [user, level] of [[READONLY_TWO_USER, "2"], [undefined, "0"]] as const) {
+      const source = openClickHouse(
+        clickHouseSettings({ ...below, ...(user ? { PRICING_CH_USER: user } : {}) })!,
+      );
+      try {
+        await rejects(source.session(), {
+          name: "UserError",
+          message:
+            `PRICING_CH_REQUEST_TIMEOUT_SECONDS=60 is not above PRICING_CH_MAX_EXECUTION_SECONDS=120, which this user's profile (readonly=${level}) takes as max_execution_time: it is how long the kit waits for an answer once the server's own limit should have ended the query, so below it a slow query is given up on as if the server were frozen; raise it or leave it unset (max execution + 30), or lower PRICING_CH_MAX_EXECUTION_SECONDS`,
+        });
+      } finally {
+        await source.close();
+      }
+    }
+    // the same through the export, at or below: nothing exported
+    await rejects(
+      exportWith({
+        ...databases.env,
+        PRICING_CH_USER: READONLY_TWO_USER,
+        PRICING_CH_REQUEST_TIMEOUT_SECONDS: "10",
+        PRICING_CH_MAX_EXECUTION_SECONDS: "10",
+      }),
+      /^UserError: PRICING_CH_REQUEST_TIMEOUT_SECONDS=10 is not above PRICING_CH_MAX_EXECUTION_SECONDS=10, which this user's profile \(readonly=2\) takes/,
+    );
+  } finally {
+    await databases.drop();
+  }
+});
+
+Deno.test("sessionSettings: a request timeout set at or below the execution limit is refused only when max_execution_time is sent", () => {
+  const base = clickHouseSettings({
+    PRICING_CH_URL: "http://127.0.0.1:8123",
+    PRICING_CH_REQUEST_TIMEOUT_SECONDS: "120",
+  })!;
+  assertEquals(sessionSettings(base, "1"), {});
+  assertEquals(sessionSettings({ ...base, readonly: "off" }, null), {});
+  for (const profile of ["0", "2"]) {
+    throws(() => sessionSettings(base, profile), {
+      name: "UserError",
+      message: new RegExp(
+        `^PRICING_CH_REQUEST_TIMEOUT_SECONDS=120 is not above PRICING_CH_MAX_EXECUTION_SECONDS=120, which this user's profile \\(readonly=${profile}\\) takes as max_execution_time:`,
+      ),
+    });
+  }
+  // above it, or unset (its default stops at the longest timer, where the limit may be too)
+  assertEquals(
+    sessionSettings({ ...base, requestTimeoutSeconds: 121 }, "2").max_execution_time,
+    120,
+  );
+  const longest = clickHouseSettings({
+    PRICING_CH_URL: "http://127.0.0.1:8123",
+    PRICING_CH_MAX_EXECUTION_SECONDS: "2147483",
+  })!;
+  assertEquals(longest.requestTimeoutSeconds, 2147483);
+  assertEquals(sessionSettings(longest, "0").max_execution_time, 2147483);
 });
 
 Deno.test("a frozen ClickHouse names the query, host:port and the setting that bounds the wait", async () => {

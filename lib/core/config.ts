@@ -35,6 +35,11 @@ export interface ClickHouseSettings {
   maxExecutionSeconds: number;
   /** how long the client waits for an answer (a frozen server): default max execution + 30 s */
   requestTimeoutSeconds: number;
+  /**
+   * PRICING_CH_REQUEST_TIMEOUT_SECONDS was set (not its default): once the profile is known to take
+   * max_execution_time, it must be above it (lib/sources/clickhouse.ts sessionSettings)
+   */
+  requestTimeoutSet?: boolean;
   /** sent as the `readonly` setting: 2 = reads only, settings allowed; "off" sends nothing */
   readonly: "1" | "2" | "off";
   maxConcurrentQueries: number;
@@ -335,8 +340,25 @@ function assertAboveServerLimit(
   // (unset, its default is above the limit, or both are at the longest timer)
   if (env[request.name] === undefined || env[request.name] === "") return;
   if (request.value > server.value) return;
-  throw new UserError(
-    `${request.name}=${request.value} is not above ${server.name}=${server.value}: it is how long the kit waits for an answer once the server's own limit should have ended the query, so below it a slow query is given up on as if the server were frozen; raise it or leave it unset (${unset}), or lower ${server.name}`,
+  throw notAboveServerLimit({ request, server, unset });
+}
+
+/**
+ * The refusal of a request timeout at or below the server-side limit it backs up; `sent` says how
+ * the limit reaches the server, when that depends on the server (ClickHouse's profile).
+ */
+export function notAboveServerLimit(
+  { request, server, unset, sent = "" }: {
+    request: { name: string; value: number };
+    server: { name: string; value: number };
+    /** what the request timeout is when unset */
+    unset: string;
+    /** e.g. ", sent as max_execution_time (…)" */
+    sent?: string;
+  },
+): UserError {
+  return new UserError(
+    `${request.name}=${request.value} is not above ${server.name}=${server.value}${sent}: it is how long the kit waits for an answer once the server's own limit should have ended the query, so below it a slow query is given up on as if the server were frozen; raise it or leave it unset (${unset}), or lower ${server.name}`,
   );
 }
 
@@ -405,15 +427,11 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     Math.min(maxExecutionSeconds + 30, TIMER_SECONDS_CEILING.max),
     TIMER_SECONDS_CEILING,
   );
-  // (PRICING_CH_READONLY=off sends no max_execution_time: the wait is the only limit)
-  if (readonly !== "off") {
-    assertAboveServerLimit({
-      env,
-      request: { name: "PRICING_CH_REQUEST_TIMEOUT_SECONDS", value: requestTimeoutSeconds },
-      server: { name: "PRICING_CH_MAX_EXECUTION_SECONDS", value: maxExecutionSeconds },
-      unset: "max execution + 30",
-    });
-  }
+  // Whether it must be above PRICING_CH_MAX_EXECUTION_SECONDS is known only once the profile is:
+  // max_execution_time is not sent with PRICING_CH_READONLY=off nor to a readonly=1 profile, and
+  // the wait is then the only limit (lib/sources/clickhouse.ts sessionSettings checks it).
+  const requestTimeoutSet = env.PRICING_CH_REQUEST_TIMEOUT_SECONDS !== undefined &&
+    env.PRICING_CH_REQUEST_TIMEOUT_SECONDS !== "";
   return {
     url: url.toString().replace(/\/$/, ""),
     username,
@@ -421,6 +439,7 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
     database: env.PRICING_CH_DATABASE || "default",
     maxExecutionSeconds,
     requestTimeoutSeconds,
+    requestTimeoutSet,
     readonly,
     maxConcurrentQueries: positiveInt(env, "PRICING_CH_MAX_CONCURRENT_QUERIES", 2),
     credentialsFrom,

@@ -5,7 +5,7 @@
  * own `readonly` is asked, and only the settings that profile accepts are sent with each query.
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
-import { type ClickHouseSettings, UserError } from "../core/config.ts";
+import { type ClickHouseSettings, notAboveServerLimit, UserError } from "../core/config.ts";
 import { csvToFrame } from "./columnar.ts";
 import {
   type QueryFrame,
@@ -52,13 +52,30 @@ export interface ClickHouseSession {
 
 /**
  * What may be sent: a readonly=1 profile refuses every setting (Code 164), a readonly=2 profile
- * is already read-only and refuses a change of `readonly`, `off` sends nothing at all.
+ * is already read-only and refuses a change of `readonly`, `off` sends nothing at all. When
+ * max_execution_time is sent, a PRICING_CH_REQUEST_TIMEOUT_SECONDS set at or below it is refused
+ * here, before any query: unsent, the kit's wait is the only limit and may be anything.
  */
 export function sessionSettings(
   settings: ClickHouseSettings,
   profileReadonly: string | null,
 ): Record<string, string | number> {
   if (settings.readonly === "off" || profileReadonly === "1") return {};
+  if (
+    settings.requestTimeoutSet && settings.requestTimeoutSeconds <= settings.maxExecutionSeconds
+  ) {
+    throw notAboveServerLimit({
+      request: {
+        name: "PRICING_CH_REQUEST_TIMEOUT_SECONDS",
+        value: settings.requestTimeoutSeconds,
+      },
+      server: { name: "PRICING_CH_MAX_EXECUTION_SECONDS", value: settings.maxExecutionSeconds },
+      unset: "max execution + 30",
+      sent: `, which this user's profile (readonly=${
+        profileReadonly ?? "0"
+      }) takes as max_execution_time`,
+    });
+  }
   const sent: Record<string, string | number> = {
     max_execution_time: settings.maxExecutionSeconds,
     // Progress headers keep long queries' connections alive through load balancers.
