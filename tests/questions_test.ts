@@ -189,7 +189,9 @@ Deno.test("churn risk: paying orgs whose LLM cost exceeds MRR, biggest loss firs
   assertEquals(column(answer.table, "loss_usd"), [760, 400]);
   assertEquals(answer.facts, {
     organizations: 2,
+    customers: 2, // no Stripe customer shared: one organization each
     payingOrganizations: 3,
+    payingCustomers: 3,
     lossUsd: 1160, // 760 + 400
     mrrUsd: 240, // 40 + 200
     // o1's pass-through cost (800) is above its MRR (40), but its $900 of PTB revenue covers it:
@@ -413,24 +415,41 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
   assertEquals(column(churn.table, "gross_margin_pct"), [(200 - 1200) / 200 * 100, -1900]);
   ok(near(column(churn.table, "gross_margin_company_pct")[0] as number, 99.5 / 250 * 100));
   assertEquals(churn.facts, {
-    organizations: 2,
-    payingOrganizations: 3,
+    organizations: 3, // o3, o6 (its customer's) and o1
+    customers: 2,
+    payingOrganizations: 4, // o1, o3 with o6, o4
+    payingCustomers: 3,
     lossUsd: 1760,
     mrrUsd: 240,
     companyLossOrganizations: 0,
     companyMarginUnknown: 0,
     unknownMrr: 0,
     unknownMrrLlmCostUsd: 0,
-    knownMrr: 5, // o1, o2, o3 with o6, o4, o5
+    knownMrr: 5, // o1, o2, o3 (with o6's), o4, o5: on their own rows, as the brief counts them
   });
   ok(!churn.reading.includes("unknown MRR"), churn.reading);
-  // a row is a customer here: the reading says so (the brief counts organizations)
+  // a row is a customer here: the reading says so, and how many organizations they are (the
+  // brief counts organizations), not "2 organizations" beside a segment of 3
   ok(
     churn.reading.startsWith(
-      "2 of 3 paying customers (organizations sharing a Stripe customer counted once, as one customer) cost more in LLM spend than they pay ($1,760 over their $240 MRR)",
+      "2 of 3 paying customers (3 of 4 paying organizations, those sharing a Stripe customer judged as one) cost more in LLM spend than they pay ($1,760 over their $240 MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) 0 of those organizations lose money.",
     ),
     churn.reading,
   );
+  // the chart's caption counts its bars' rows as customers
+  const churnCaption = [
+    ...churnChart(churn).svg.matchAll(/font-size="11" fill="#555"[^>]*>([^<]*)</g),
+  ].map((m) => m[1]).join(" ");
+  ok(churnCaption.startsWith("Top 2 of 2 customers by loss (LLM cost − MRR)"), churnCaption);
+  // o6's infrastructure at $400: the customer's company basis (250 − 550.1) / 250 < 0, and both
+  // of its organizations lose the company money (o1 does not)
+  const costly = churnRisk(
+    shared.withColumns(
+      pl.Series("company_cost_30d", [802, 0.6, 150.1, 10, 0, 400], pl.Float64),
+    ),
+  );
+  assertEquals(costly.facts.companyLossOrganizations, 2);
+  ok(costly.reading.includes(" 2 of those organizations lose money."), costly.reading);
   // pricing models: every organization comparable; o6's $12 (2 % of $600) in team with o3's $12;
   // seats × $20: 40 + 0 (o2 trialing) + 200 + 1,000 + 20 + 60; requests × $0.50 per 1,000:
   // 100 + 5 + 500 + 20; breakeven 5,240 / (800 + 600 + 1,000 + 600) = 174.67 %

@@ -179,7 +179,9 @@ const CHARTS = {
       } with LLM spend but unknown MRR not judged`;
       return a.facts.knownMrr === 0 && unknown > 0
         ? `No bars: MRR is unknown for every organization (revenue not fetched), so churn risk cannot be judged; ${notJudged}.`
-        : `Top ${a.table.height} of ${a.facts.organizations} by loss (LLM cost − MRR); pass-through is the part the company pays.${
+        : `Top ${a.table.height} of ${a.facts.customers}${
+          a.facts.customers === a.facts.organizations ? "" : " customers"
+        } by loss (LLM cost − MRR); pass-through is the part the company pays.${
           unknown > 0 ? ` ${notJudged}.` : ""
         }`;
     },

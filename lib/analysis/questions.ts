@@ -242,25 +242,43 @@ export function upgradeCandidates(
 
 // ── 3. Churn risk ───────────────────────────────────────────────────────────────────────────
 
+/**
+ * A Stripe customer several organizations share is judged as one (one table row): the counts
+ * named organizations count its organizations, `customers` and `payingCustomers` the customers.
+ */
 export interface ChurnFacts {
-  /** paying organizations whose LLM cost in the window exceeds their MRR */
+  /** paying organizations whose (customer's) LLM cost in the window exceeds their MRR */
   organizations: number;
-  /** organizations with MRR > 0 */
+  /**
+   * the Stripe customers they are (the table's rows): fewer than the organizations when some
+   * share one, whose cost is summed against its MRR
+   */
+  customers: number;
+  /** organizations with MRR > 0 (their customer's) */
   payingOrganizations: number;
+  /** customers with MRR > 0 */
+  payingCustomers: number;
   /** Σ (llm_cost_30d − mrr) over the matches; null (with mrrUsd) when no MRR is known */
   lossUsd: number | null;
   mrrUsd: number | null;
   /**
-   * of the matches, those that lose money on the company's cost basis: gross_margin_company_pct
-   * < 0, i.e. MRR + PTB revenue below PTB LLM cost + infrastructure (the export's column)
+   * of the matched organizations, those that lose money on the company's cost basis:
+   * gross_margin_company_pct < 0, i.e. MRR + PTB revenue below PTB LLM cost + infrastructure
+   * (the export's column; a shared customer's over its organizations)
    */
   companyLossOrganizations: number;
-  /** of the matches, those without a company-basis margin (PTB revenue not read, PTB cost > 0) */
+  /**
+   * of the matched organizations, those without a company-basis margin (PTB revenue not read,
+   * PTB cost > 0)
+   */
   companyMarginUnknown: number;
   /** organizations with LLM cost whose MRR is unknown (not judged), and their LLM cost */
   unknownMrr: number;
   unknownMrrLlmCostUsd: number;
-  /** organizations with a known MRR (0 included): none means the question cannot be answered */
+  /**
+   * organizations with a known MRR on their own row (0 included; a shared customer's is on one of
+   * its organizations' rows), as the brief counts them: none means the question cannot be answered
+   */
   knownMrr: number;
 }
 
@@ -309,16 +327,21 @@ export function churnRisk(
     .sort("loss_usd", true);
   // no MRR known at all: the sums over the matches are unknown, not $0
   const judged = countWhere(customers, mrrKnown()) > 0 || unknown.height === 0;
+  // (customers' rows; the organizations they stand for)
+  const organizations = (rows: pl.DataFrame, where?: pl.Expr) =>
+    organizationsOf(where ? rows.filter(where) : rows);
   const facts: ChurnFacts = {
-    organizations: matches.height,
-    payingOrganizations: countWhere(customers, paying),
+    organizations: organizations(matches),
+    customers: matches.height,
+    payingOrganizations: organizations(customers, paying),
+    payingCustomers: countWhere(customers, paying),
     lossUsd: judged ? columnTotal(matches, "loss_usd") : null,
     mrrUsd: judged ? columnTotal(matches, "mrr") : null,
-    companyLossOrganizations: countWhere(matches, pl.col("gross_margin_company_pct").lt(0)),
-    companyMarginUnknown: countWhere(matches, pl.col("gross_margin_company_pct").isNull()),
-    unknownMrr: unknown.height,
+    companyLossOrganizations: organizations(matches, pl.col("gross_margin_company_pct").lt(0)),
+    companyMarginUnknown: organizations(matches, pl.col("gross_margin_company_pct").isNull()),
+    unknownMrr: organizations(unknown),
     unknownMrrLlmCostUsd: columnTotal(unknown, "llm_cost_30d"),
-    knownMrr: countWhere(customers, mrrKnown()),
+    knownMrr: countWhere(customers, mrrKnown()), // (a customer's row is its revenue row)
   };
   const unknownWords = `${plural(facts.unknownMrr, { one: "organization" })} with ${
     usd(facts.unknownMrrLlmCostUsd)
@@ -338,19 +361,25 @@ export function churnRisk(
       windowDays,
     };
   }
-  // with shared Stripe customers a row is a customer: said so, as the brief counts organizations
-  const shared = customers.height < frame.height;
-  const reading = `${count(facts.organizations)} of ${
-    plural(facts.payingOrganizations, {
-      one: shared ? "paying customer" : "paying organization",
-    })
-  }${
-    shared ? " (organizations sharing a Stripe customer counted once, as one customer)" : ""
-  } cost more in LLM spend than they pay (${usd(facts.lossUsd!)} over their ${
+  // with paying organizations sharing a Stripe customer a row is a customer: said so, with the
+  // organizations they are, as the brief counts organizations
+  const shared = facts.payingCustomers < facts.payingOrganizations;
+  const who = shared
+    ? `${count(facts.customers)} of ${plural(facts.payingCustomers, { one: "paying customer" })} (${
+      count(facts.organizations)
+    } of ${
+      plural(facts.payingOrganizations, { one: "paying organization" })
+    }, those sharing a Stripe customer judged as one)`
+    : `${count(facts.organizations)} of ${
+      plural(facts.payingOrganizations, { one: "paying organization" })
+    }`;
+  const reading = `${who} cost more in LLM spend than they pay (${usd(facts.lossUsd!)} over their ${
     usd(facts.mrrUsd!)
   } MRR); on the company's cost basis (gross_margin_company_pct: MRR + PTB revenue against PTB LLM cost + infrastructure) ${
     count(facts.companyLossOrganizations)
-  } of them ${facts.companyLossOrganizations === 1 ? "loses" : "lose"} money${
+  } of ${shared ? "those organizations" : "them"} ${
+    facts.companyLossOrganizations === 1 ? "loses" : "lose"
+  } money${
     facts.companyMarginUnknown > 0
       ? ` and ${count(facts.companyMarginUnknown)} ${
         facts.companyMarginUnknown === 1 ? "has" : "have"
