@@ -1,10 +1,12 @@
 /**
  * lib/mcp/request_errors.ts: a request whose params do not have the protocol's shape gets −32602
  * in one line naming the field, over stdio (`deno task mcp`) and HTTP (`deno task serve`'s /mcp),
- * not the SDK's −32603 with a multi-line Zod dump.
+ * not the SDK's −32603 with a multi-line Zod dump; and a message that is no JSON-RPC request at all
+ * (`params` a string) gets −32600 with its id, where the SDK's stdio transport dropped it and its
+ * HTTP transport answered −32700 with id null.
  */
 import { deepStrictEqual as assertEquals, match } from "node:assert/strict";
-import { plainParamError } from "../lib/mcp/request_errors.ts";
+import { invalidRequestAnswer, plainParamError } from "../lib/mcp/request_errors.ts";
 import { exportsFolder, startServe, stdioClient } from "./mcp_client.ts";
 
 /** What the SDK (1.32.2) answered tools/call with `arguments: "SELECT 1"` (its ZodError's text). */
@@ -116,6 +118,98 @@ Deno.test("HTTP: tools/call with string arguments gets -32602 in one line", asyn
     });
     assertEquals(response.status, 200);
     assertEquals(await response.json(), PLAIN_ANSWER);
+  } finally {
+    await server.stop();
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
+/** A tools/call whose `params` is a string: no JSON-RPC request to the SDK's schema. */
+const NOT_A_REQUEST = { jsonrpc: "2.0", id: 7, method: "tools/call", params: "x" };
+
+const INVALID_REQUEST_ANSWER = {
+  jsonrpc: "2.0",
+  id: 7,
+  error: { code: -32600, message: "invalid request: params: expected an object, received string" },
+};
+
+Deno.test("invalidRequestAnswer: a message that is no JSON-RPC request gets -32600 with its id in one line; valid messages, responses and unreadable ids get none", () => {
+  assertEquals(invalidRequestAnswer(NOT_A_REQUEST), INVALID_REQUEST_ANSWER);
+  assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: "a" })?.id, "a");
+  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", id: 3 }), {
+    jsonrpc: "2.0",
+    id: 3,
+    error: {
+      code: -32600,
+      message: "invalid request: method: expected string, received undefined",
+    },
+  });
+  // a key the protocol does not have is the client's own text: escaped as every error's
+  assertEquals(
+    invalidRequestAnswer({ jsonrpc: "2.0", id: 4, method: "ping", "<b>\n": 1 })?.error.message,
+    'invalid request: request: Unrecognized key: "\\u003cb\\u003e\\n"',
+  );
+  // the SDK takes these (BAD_CALL's params are answered by plainParamError)
+  assertEquals(invalidRequestAnswer(BAD_CALL), null);
+  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", id: 1, method: "ping" }), null);
+  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", method: "notifications/x" }), null);
+  // no id to answer with, or a response (never answered)
+  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", method: "ping", params: "x" }), null);
+  assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: null }), null);
+  assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: { n: 7 } }), null);
+  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", id: 5, result: "x", extra: 1 }), null);
+  assertEquals(invalidRequestAnswer([NOT_A_REQUEST]), null);
+  assertEquals(invalidRequestAnswer("x"), null);
+});
+
+Deno.test("stdio: a request whose params is not an object gets -32600 with its id, and the session goes on", async () => {
+  const folder = await exportsFolder();
+  const { transport } = stdioClient({ PRICING_MCP_EXPORTS_DIR: folder.dir });
+  try {
+    // the answers in the order they come: the bad line's before the ping sent after it (the SDK's
+    // transport dropped it, and the ping's answer came alone)
+    const answers: unknown[] = [];
+    const pinged = new Promise<void>((resolve) => {
+      transport.onmessage = (message) => {
+        answers.push(message);
+        if ((message as { id?: unknown }).id === 8) resolve();
+      };
+    });
+    await transport.start();
+    await transport.send(NOT_A_REQUEST as never);
+    await transport.send({ jsonrpc: "2.0", id: 8, method: "ping" });
+    await pinged;
+    assertEquals(answers, [INVALID_REQUEST_ANSWER, { jsonrpc: "2.0", id: 8, result: {} }]);
+  } finally {
+    await transport.close();
+    await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
+Deno.test("HTTP: a request whose params is not an object gets 400 with -32600 and its id, not -32700 with none", async () => {
+  const folder = await exportsFolder();
+  const server = await startServe({
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    PRICING_MCP_EXPORTS_DIR: folder.dir,
+  });
+  const post = (body: string) =>
+    fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body,
+    });
+  try {
+    const response = await post(JSON.stringify(NOT_A_REQUEST));
+    assertEquals(response.status, 400);
+    assertEquals(await response.json(), INVALID_REQUEST_ANSWER);
+    // JSON that cannot be read keeps the transport's answer: no id to give
+    const unreadable = await post("{");
+    assertEquals(unreadable.status, 400);
+    assertEquals((await unreadable.json()).error.code, -32700);
   } finally {
     await server.stop();
     await Deno.remove(folder.dir, { recursive: true });

@@ -25,7 +25,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
-import { withPlainParamErrors } from "./request_errors.ts";
+import { invalidRequestResponse, withPlainParamErrors } from "./request_errors.ts";
 import type { McpSettings } from "./settings.ts";
 
 export const MCP_PATH = "/mcp";
@@ -154,13 +154,19 @@ export function createMcpHttpHandler(
     };
     request.signal.addEventListener("abort", dropped, { once: true });
     if (request.signal.aborted) dropped(); // (dropped before the listener was added)
+    // (read only if the transport refuses the body as no JSON-RPC message: its id answered)
+    const body = request.clone();
     try {
-      const response = await Promise.race([transport.handleRequest(request), stopped]);
+      const response = await Promise.race([
+        transport.handleRequest(request).then((answer) => invalidRequestResponse(answer, body)),
+        stopped,
+      ]);
       if (initializing && response.ok) {
         response.headers.set("mcp-session-id", crypto.randomUUID());
       }
       return response;
     } finally {
+      if (!body.bodyUsed) body.body?.cancel().catch(() => {});
       request.signal.removeEventListener("abort", dropped);
       for (const id of requests) underway.delete(client!, id, cancelled);
       // A JSON response is complete once returned: nothing stays open per request.

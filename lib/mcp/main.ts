@@ -9,7 +9,7 @@ import { failed, parseFlags, runMain } from "../cli/args.ts";
 import { loadEnv } from "../core/config.ts";
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
-import { withPlainParamErrors } from "./request_errors.ts";
+import { answeringInvalidRequests, withPlainParamErrors } from "./request_errors.ts";
 import { checkExportsDir, mcpSettings } from "./settings.ts";
 import { databaseQueriesSettled } from "./database_sql.ts";
 import { closeFrameSql } from "./sql.ts";
@@ -48,7 +48,11 @@ export async function main(args: string[]): Promise<number> {
     const stop = new AbortController();
     const store = new DatasetStore(settings, { signal: stop.signal });
     const server = createMcpServer(store);
-    const transport = new StdioServerTransport();
+    // a line that is an invalid request with a readable id is answered (−32600), not dropped
+    const transport: StdioServerTransport = new StdioServerTransport(
+      answeringInvalidRequests(process.stdin, (reply) => void transport.send(reply)),
+      process.stdout,
+    );
     // The client closing our stdin ends the session (the SDK's transport does not watch for it).
     const closed = new Promise<void>((resolve) => {
       transport.onclose = resolve;
