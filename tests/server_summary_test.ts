@@ -437,3 +437,26 @@ Deno.test("a segment's plan rows and margins count each Stripe customer with all
     ["all", 3, 200, -205.5, -200.5],
   ]);
 });
+
+Deno.test("a segment's page says the warnings are the whole export's, not the segment's", () => {
+  // the run is all 5 organizations; the segment shown is V alone, on no plan the warning names
+  const warned = {
+    ...data(30),
+    frame,
+    warnings: ['plan "free <i>": company margin -104.0 % counts PTB cost of 42 organizations'],
+  } as unknown as Parameters<typeof pricingSummary>[0];
+  const v = frame.filter(pl.col("org_id").eq(pl.lit("v")));
+  const summary = pricingSummary(warned, { frame: v, segment: "byok_paying" });
+  assertEquals([summary.organizations, summary.exportOrganizations], [1, 5]);
+  const html = reportHtml(summary, []);
+  ok(
+    html.includes(
+      '<p class="note" data-warnings-scope="export">The export&#39;s warnings, about all of its 5 organizations, not only this segment&#39;s:</p><ul class="warnings"><li>plan &quot;free &lt;i&gt;&quot;: company margin',
+    ),
+    html,
+  );
+  // every organization shown: the warnings are about what is on screen, no such line
+  const all = reportHtml(pricingSummary(warned, { frame, segment: null }), []);
+  ok(all.includes('<ul class="warnings"><li>plan'), all);
+  ok(!all.includes("data-warnings-scope"), all);
+});

@@ -84,7 +84,10 @@ export interface PricingSummary {
    * asking again (refresh=1) may bring it. Null when revenue was read or skipped on purpose.
    */
   revenueMissing: string | null;
+  /** the run's warnings: about the whole export, whichever segment is shown */
   warnings: string[];
+  /** the whole export's organizations, which the warnings are about */
+  exportOrganizations: number;
 }
 
 const ECONOMICS_COLUMNS = ["plan", "ptb_revenue_30d", "company_cost_30d", "list_price_mrr"];
@@ -150,6 +153,8 @@ export function pricingSummary(
       : underpricedSummary(whole.frame, { windowDays: data.windowDays, thresholds }),
     revenueMissing: revenueMissing(data),
     warnings: data.warnings,
+    // (hand-made data in tests may carry no frame: the one given is then the run's)
+    exportOrganizations: data.frame?.height ?? frame.height,
   };
 }
 
@@ -335,7 +340,7 @@ export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
     `</div>`,
     customersOutsideHtml(outside),
     plansHtml(summary.plans),
-    warningsHtml(summary.warnings.filter((w) => w !== summary.revenueMissing)),
+    warningsHtml(summary),
     `<h2>Charts</h2>`,
     empty
       ? `<p class="note" data-charts="none">No charts: ${escapeHtml(empty)}.</p>`
@@ -372,9 +377,26 @@ function chartsCoverHtml(summary: PricingSummary): string {
   }</p>`;
 }
 
-function warningsHtml(warnings: string[]): string {
+/**
+ * The run's warnings. They are written once for the whole export (a plan's PTB timing counts all
+ * of its organizations), so under a segment they say so: the plans and counts they name may not
+ * be on screen.
+ */
+function warningsHtml(summary: PricingSummary): string {
+  const warnings = summary.warnings.filter((w) => w !== summary.revenueMissing);
   if (warnings.length === 0) return "";
-  return `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>`;
+  const scope = summary.segment === null
+    ? ""
+    : `<p class="note" data-warnings-scope="export">${
+      escapeHtml(
+        `The export's warnings, about all of its ${
+          plural(summary.exportOrganizations, { one: "organization" })
+        }, not only this segment's:`,
+      )
+    }</p>`;
+  return `${scope}<ul class="warnings">${
+    warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")
+  }</ul>`;
 }
 
 /**
