@@ -140,6 +140,8 @@ Deno.test("a 7-day window's margin cards say their cost is on a 30-day basis", (
   const html = reportHtml({ ...week, companyMarginPct: 40, companyMarginReason: null }, []);
   const basis = "7-day cost × 30/7 (30-day basis) vs monthly revenue";
   assertEquals(card(html, "gross_margin").text, "-101.7 %");
+  // a whole margin keeps its decimal, as the brief and the workbook write it
+  assertEquals(card(html, "gross_margin_company").text, "40.0 %");
   assertEquals(card(html, "gross_margin").note, `MRR known for 4 of 5 · ${basis}`);
   assertEquals(
     card(html, "gross_margin_company").note,

@@ -8,6 +8,7 @@ import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
 import { escapeHtml, formatValue } from "../report/display.ts";
 import type { PricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
+import { formatPct } from "../report/numbers.ts";
 import { columnTotal, plural, usd } from "../analysis/question_common.ts";
 import {
   type CompanyMargins,
@@ -265,8 +266,8 @@ export function windowEnd(iso: string): string {
 /** The report fragment the page inserts after the token is accepted (server-rendered). */
 export function reportHtml(summary: PricingSummary, charts: Chart[]): string {
   const window = `${summary.windowDays}-day window ending ${windowEnd(summary.asOf)}`;
-  const percent = (value: number | null) =>
-    value === null ? "—" : `${value.toLocaleString("en-US", { maximumFractionDigits: 1 })} %`;
+  // one decimal always, as the brief, the workbook and the notebook show the same margin
+  const percent = (value: number | null) => value === null ? "—" : formatPct(value);
   const margin = percent(summary.grossMarginPct);
   const partial = summary.mrrKnownOrganizations < summary.organizations
     ? `MRR known for ${summary.mrrKnownOrganizations} of ${summary.organizations}`
