@@ -1364,7 +1364,7 @@ Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the
     // free: e (no customer, PTB cost $1, revenue $0), g ($30, $0) and h ($10, $25). Revenue 25;
     // cost e 1 + 0.25, g 30 + 1, h 10 + 1 = 43.25: (25 − 43.25) / 25 = −73.0 %. PTB cost 41 −
     // revenue 25 = 16, 64 points of the revenue. No MRR: no margin without PTB.
-    `plan "free": company margin -73.0 % counts PTB cost of 2 organizations with no PTB revenue in the window ($31.00 of the plan's $41.00 PTB cost, against $25.00 PTB revenue, 30-day basis): ${why}; with PTB left out on both sides the margin is – (no MRR)`,
+    `plan "free": company margin -73.0 % counts PTB cost of 2 organizations with no PTB revenue in the window ($31.00 of the plan's $41.00 PTB cost, against $25.00 PTB revenue, 30-day basis): ${why}; with PTB left out on both sides there is no margin: the plan has no MRR`,
     // a: revenue 79, cost 10 + 20 × 0.5 = 20: (79 − 20) / 79 = 74.7 %; without PTB (79 − 10) / 79
     // = 87.3 %. team (c: $300 cost, $250 revenue) and enterprise (d: $500, $600): every
     // organization bought credits in the window, no warning.
@@ -1383,7 +1383,7 @@ Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the
   ok(paragraph.includes("`ptb_revenue_30d` is cash in the window"), paragraph);
   ok(
     paragraph.endsWith(
-      "Plans whose company margin it pulls down (see the warnings): **free** (2 organizations with PTB cost and no PTB revenue; company margin -73.0 %, with PTB left out on both sides none (no MRR)); **pro 2025-12-10** (1 organization with PTB cost and no PTB revenue; company margin 74.7 %, with PTB left out on both sides 87.3 %).",
+      "Plans whose company margin it pulls down (see the warnings): **free** (2 organizations with PTB cost and no PTB revenue; company margin -73.0 %; with PTB left out on both sides there is no margin: the plan has no MRR); **pro 2025-12-10** (1 organization with PTB cost and no PTB revenue; company margin 74.7 %; with PTB left out on both sides the margin is 87.3 %).",
     ),
     paragraph,
   );

@@ -8,7 +8,7 @@
  */
 import pl from "nodejs-polars";
 import { monthlyExpr } from "../frame/monthly.ts";
-import { formatUsd } from "../report/numbers.ts";
+import { formatPct, formatUsd } from "../report/numbers.ts";
 import { withCustomerPlan } from "./per_plan.ts";
 import { CUSTOMER_COLUMNS } from "../revenue/shared_customers.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "./margin_sums.ts";
@@ -89,21 +89,29 @@ export function ptbTimingPlans(frame: pl.DataFrame, windowDays: number): PtbTimi
     }));
 }
 
-const pct = (value: number) => `${value.toFixed(1)} %`;
+/**
+ * "with PTB left out on both sides the margin is 87.3 %": the warning's and the brief's words,
+ * one sentence either way (a plan without MRR has no margin to show, not a margin of "none").
+ */
+export function withoutPtbText(row: PtbTimingPlan): string {
+  return row.withoutPtbPct === null
+    ? "with PTB left out on both sides there is no margin: the plan has no MRR"
+    : `with PTB left out on both sides the margin is ${formatPct(row.withoutPtbPct)}`;
+}
 
 /** One plan's warning, one line (the plan name is price-book text: quoted). */
 export function ptbTimingWarning(row: PtbTimingPlan): string {
   const n = row.organizations;
   return `plan ${JSON.stringify(row.plan)}: company margin ${
-    pct(row.companyPct)
+    formatPct(row.companyPct)
   } counts PTB cost of ${n.toLocaleString("en-US")} organization${
     n === 1 ? "" : "s"
   } with no PTB revenue in the window (${formatUsd(row.theirPtbCost)} of the plan's ${
     formatUsd(row.ptbCost)
   } PTB cost, against ${
     formatUsd(row.ptbRevenue)
-  } PTB revenue, 30-day basis): PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB; with PTB left out on both sides the margin is ${
-    row.withoutPtbPct === null ? "– (no MRR)" : pct(row.withoutPtbPct)
+  } PTB revenue, 30-day basis): PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB; ${
+    withoutPtbText(row)
   }`;
 }
 

@@ -19,7 +19,7 @@ import { MONTH_DAYS } from "../frame/monthly.ts";
 import { marginPct, marginSums } from "./margin_sums.ts";
 import { withCustomerColumns } from "../revenue/shared_customers.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
-import { ptbTimingPlans } from "./ptb_timing.ts";
+import { ptbTimingPlans, withoutPtbText } from "./ptb_timing.ts";
 
 export type { EconomicsContext } from "./types.ts";
 
@@ -216,10 +216,8 @@ function ptbTimingParagraph(
   const plans = ptbTimingPlans(frame, windowDays).map((p) =>
     `**${escapeMarkdown(p.plan)}** (${p.organizations.toLocaleString("en-US")} organization${
       p.organizations === 1 ? "" : "s"
-    } with PTB cost and no PTB revenue; company margin ${
-      formatKpi(p.companyPct, "percent")
-    }, with PTB left out on both sides ${
-      p.withoutPtbPct === null ? "none (no MRR)" : formatKpi(p.withoutPtbPct, "percent")
+    } with PTB cost and no PTB revenue; company margin ${formatKpi(p.companyPct, "percent")}; ${
+      withoutPtbText(p)
     })`
   );
   return [
