@@ -172,6 +172,10 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   // pro: seats 4+2, requests 120,000, median (20,000 + 100,000)/2 = 60,000, cost 350, MRR 120,
   // both paying, o4 negative, both is_ptb. enterprise: its only MRR unknown, so its sum is
   // unknown ("–", not $0.00), 1 unknown, and its paying and negative-margin counts unknown (–).
+  // The last column counts is_ptb organizations: its header names a count, not the flag.
+  has(
+    "| tier | organizations | seats | requests_30d | median requests_30d | llm_cost_30d | mrr | unknown mrr | paying (mrr > 0, of known mrr) | negative margin (organizations of loss-making customers, spec basis, of known mrr) | PTB organizations (is_ptb, all-time spend) |",
+  );
   has("| free | 2 | 3 | 1,000 | 500 | $3.00 | $0.00 | 0 | 0 | 0 | 0 |");
   has("| pro | 2 | 6 | 120,000 | 60,000 | $350.00 | $120.00 | 0 | 2 | 1 | 2 |");
   has("| enterprise | 1 | 10 | 500,000 | 500,000 | $1,000.00 | – | 1 | – | – | 0 |");
@@ -324,7 +328,7 @@ Deno.test("a 7-day brief: By tier says its usage and cost are the window's sums 
     note,
   );
   ok(week.includes(
-    "| tier | organizations | seats | requests_30d (7 days) | median requests_30d (7 days) | llm_cost_30d (7 days) | mrr | unknown mrr | paying (mrr > 0, of known mrr) | negative margin (organizations of loss-making customers, spec basis, of known mrr) | is_ptb |",
+    "| tier | organizations | seats | requests_30d (7 days) | median requests_30d (7 days) | llm_cost_30d (7 days) | mrr | unknown mrr | paying (mrr > 0, of known mrr) | negative margin (organizations of loss-making customers, spec basis, of known mrr) | PTB organizations (is_ptb, all-time spend) |",
   ));
   // the figures are the window's own, as the fixture holds them (pro: cost 50 + 300); the
   // negative-margin count sets the cost on a 30-day basis against mrr: o3 80 < 50 × 30 / 7 =

@@ -255,7 +255,8 @@ function tierTable(rows: string[][], windowDays: number): string {
       "unknown mrr",
       "paying (mrr > 0, of known mrr)",
       "negative margin (organizations of loss-making customers, spec basis, of known mrr)",
-      "is_ptb",
+      // a count, not the column's true/false flag
+      "PTB organizations (is_ptb, all-time spend)",
     ],
     rows,
   );
