@@ -516,7 +516,7 @@ print(json.dumps(found))
   }
 });
 
-Deno.test("summary sheet of a 7-day export says its window under the title; a 30-day one does not", async () => {
+Deno.test("summary sheet says its window with its dates under the title, 30 days too", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const secondRow = async (windowDays: number) => {
@@ -530,13 +530,17 @@ Deno.test("summary sheet of a 7-day export says its window under the title; a 30
       const rows = workbook.getWorksheet("summary")!.getSheetValues() as unknown[][];
       return { second: rows[2]?.[1], third: rows[3]?.[1] };
     };
+    // as of 2026-11-01 00:00 UTC: [2026-10-25, 2026-11-01) is the days Oct 25 to Oct 31
     assertEquals(await secondRow(7), {
       second:
-        "Window: 7 days — the *_30d columns hold 7-day values; margins and other ratios against MRR put usage on a 30-day basis (× 30/7)",
+        "Window: 7 days, 2026-10-25 to 2026-10-31 (as of 2026-11-01 00:00 UTC) — the *_30d columns hold 7-day values; margins and other ratios against MRR put usage on a 30-day basis (× 30/7)",
       third: undefined,
     });
-    // 30 days: the title, an empty row, then the KPIs' header, as before
-    assertEquals(await secondRow(30), { second: undefined, third: "measure" });
+    // 30 days, [2026-10-02, 2026-11-01): the title names only the as-of's date, this the period
+    assertEquals(await secondRow(30), {
+      second: "Window: 30 days, 2026-10-02 to 2026-10-31 (as of 2026-11-01 00:00 UTC)",
+      third: undefined,
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

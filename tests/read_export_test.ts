@@ -7,6 +7,7 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
+import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import {
@@ -235,12 +236,18 @@ Deno.test("a renamed export with nothing beside it: a workbook's summary sheet g
       [facts.asOf, facts.windowDays, facts.demo, facts.demoKnown, facts.manifestFound],
       [
         new Date("2026-11-01T00:00:00Z"),
-        7, // its "Window: 7 days" line
+        7, // its "Window: 7 days, 2026-10-25 to 2026-10-31 …" line
         { demo: true, why: "its summary sheet's title says DEMO DATA" },
         true,
         false,
       ],
     );
+    // an earlier kit's line, without dates, reads the same
+    const old = new ExcelJS.Workbook();
+    await old.xlsx.readFile(workbook);
+    old.getWorksheet("summary")!.getCell("A2").value = "Window: 7 days — the *_30d columns hold …";
+    await old.xlsx.writeFile(join(dir, "old.xlsx"));
+    assertEquals((await exportFileFacts(join(dir, "old.xlsx"))).windowDays, 7);
     // a CSV carries no window: unknown; its rows (revenue_source demo) say demo data
     const csv = join(dir, "week.csv");
     await Deno.copyFile(join(dir, `${stamp}.csv`), csv);

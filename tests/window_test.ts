@@ -6,7 +6,7 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { parseCli } from "../lib/cli/export.ts";
 import { clickHouseSettings } from "../lib/core/config.ts";
-import { parseAsOf, parseWindowDays, windowOf } from "../lib/core/window.ts";
+import { parseAsOf, parseWindowDays, windowInWords, windowOf } from "../lib/core/window.ts";
 import { exportWindow } from "../lib/export.ts";
 import { exportNameInfo } from "../lib/formats/read_export.ts";
 import { exportFileName, exportStamp } from "../lib/formats/files.ts";
@@ -227,4 +227,21 @@ Deno.test("a window other than 30 days is in the export's file names, and read b
     demo: true,
     stamp: "2026-12-02_demo",
   });
+});
+
+Deno.test("the window in words: whole days first to last at midnight, else its instants", () => {
+  // [2026-11-05, 2026-12-05): the last whole day is Dec 4
+  assertEquals(
+    windowInWords(new Date("2026-12-05T00:00:00Z"), 30),
+    "30 days, 2026-11-05 to 2026-12-04 (as of 2026-12-05 00:00 UTC)",
+  );
+  assertEquals(
+    windowInWords(new Date("2026-12-05T00:00:00Z"), 1),
+    "1 day, 2026-12-04 to 2026-12-04 (as of 2026-12-05 00:00 UTC)",
+  );
+  // an as-of within a day cuts the first and last days: the instants, as the brief's [start, end)
+  assertEquals(
+    windowInWords(new Date("2026-12-05T08:28:37.018Z"), 7),
+    "7 days, from 2026-11-28 08:28:37 UTC up to 2026-12-05 08:28:37 UTC (the as-of, not included)",
+  );
 });

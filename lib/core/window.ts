@@ -141,3 +141,31 @@ export function checkWindowStart(
     );
   }
 }
+
+/** `2026-11-01 00:00 UTC`, `2026-12-02 23:21:25 UTC`: seconds only when there are any, no milliseconds. */
+export function utcMinutes(date: Date): string {
+  const iso = date.toISOString();
+  const seconds = iso.slice(17, 19);
+  return `${iso.slice(0, 16).replace("T", " ")}${seconds === "00" ? "" : `:${seconds}`} UTC`;
+}
+
+/**
+ * The window `[asOf − days, asOf)` in words, for readers of a file that does not say it
+ * otherwise. Midnight to midnight it is whole days, named first to last
+ * (`30 days, 2026-11-05 to 2026-12-04 (as of 2026-12-05 00:00 UTC)`); another as-of cuts days,
+ * so its instants are named (`7 days, from 2026-11-28 08:28:37 UTC up to 2026-12-05 08:28:37
+ * UTC (the as-of, not included)`).
+ */
+export function windowInWords(asOf: Date, days: number): string {
+  const start = new Date(asOf.getTime() - days * DAY_MS);
+  if (asOf.getTime() % DAY_MS === 0) {
+    const last = new Date(asOf.getTime() - DAY_MS);
+    const date = (d: Date) => d.toISOString().slice(0, 10);
+    return `${days} day${days === 1 ? "" : "s"}, ${date(start)} to ${date(last)} (as of ${
+      utcMinutes(asOf)
+    })`;
+  }
+  return `${days} day${days === 1 ? "" : "s"}, from ${utcMinutes(start)} up to ${
+    utcMinutes(asOf)
+  } (the as-of, not included)`;
+}

@@ -9,6 +9,7 @@
 import type ExcelJS from "exceljs";
 import type pl from "nodejs-polars";
 import { isoDate } from "../formats/files.ts";
+import { windowInWords } from "../core/window.ts";
 import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import type { SheetDrawing } from "../formats/xlsx_images.ts";
 import { neutraliseText } from "../formats/cells.ts";
@@ -45,8 +46,8 @@ export interface SummaryImages {
 
 export interface SummarySheetInput {
   title: string;
-  /** a window other than 30 days in words, under the title; absent for a 30-day export */
-  windowNote?: string;
+  /** the window with its dates (and, other than 30 days, what the columns hold), under the title */
+  windowNote: string;
   /** the run's warnings (what the brief and stderr list), shown under the title */
   warnings: string[];
   kpis: Kpi[];
@@ -83,7 +84,7 @@ export function summarySheetInput(
   charts.pngs.catch(() => {});
   return {
     title: `Helicone pricing data, ${isoDate(context.asOf)}${context.demo ? " (DEMO DATA)" : ""}`,
-    ...(context.windowDays === MONTH_DAYS ? {} : { windowNote: windowNote(context.windowDays) }),
+    windowNote: windowNote(context.windowDays, context.asOf),
     // the window's own warning is the window note above them: said once
     warnings: (context.warnings ?? []).filter((w) => w !== windowWarning(context.windowDays)),
     kpis: headlineKpis(frame, { windowDays: context.windowDays }),
@@ -101,9 +102,15 @@ export function summarySheetInput(
 export const NO_CHARTS_NOTE = "Not drawn: this export ran without charts (--no-charts), " +
   "so neither this sheet's charts nor the chart files were made. Export without it for both.";
 
-/** What a workbook of another window holds, and on what basis its ratios are. */
-export function windowNote(windowDays: number): string {
-  return `Window: ${windowDays} days — the *_30d columns hold ${windowDays}-day values; margins and other ratios against MRR put usage on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS}/${windowDays})`;
+/**
+ * The period the workbook's figures cover, with its dates (the title names the as-of's date only),
+ * and for another window than 30 days what its columns hold and on what basis its ratios are.
+ * Read back by lib/formats/export_demo.ts (`Window: N days`).
+ */
+export function windowNote(windowDays: number, asOf: Date): string {
+  const window = `Window: ${windowInWords(asOf, windowDays)}`;
+  if (windowDays === MONTH_DAYS) return window;
+  return `${window} — the *_30d columns hold ${windowDays}-day values; margins and other ratios against MRR put usage on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS}/${windowDays})`;
 }
 
 /** The charts the summary sheet shows, in order: the economics charts and cost and MRR by tier. */
@@ -352,7 +359,7 @@ export function addSummarySheet(
   };
   const bold = (row: ExcelJS.Row) => (row.font = { bold: true });
   add([input.title], (row) => (row.font = { bold: true, size: 14 }));
-  if (input.windowNote) addWrapped([input.windowNote], 1);
+  addWrapped([input.windowNote], 1);
   const cut = cutCells > 0 ? xlsxCutWarning(cutCells) : null;
   const warnings = cut && !input.warnings.includes(cut) ? [...input.warnings, cut] : input.warnings;
   if (warnings.length > 0) {

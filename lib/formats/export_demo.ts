@@ -61,12 +61,13 @@ interface WorkbookFacts {
 }
 
 const WORKBOOK_TITLE = /^Helicone pricing data, (\d{4}-\d{2}-\d{2})( \(DEMO DATA\))?$/;
-const WORKBOOK_WINDOW = /^Window: ([1-9]\d{0,3}) days — /;
+// "Window: 30 days, 2026-10-02 to …"; earlier kits wrote "Window: 7 days — …" for another window only
+const WORKBOOK_WINDOW = /^Window: ([1-9]\d{0,3}) days?(?:,| —) /;
 
 /**
  * A kit workbook's as-of date, demo flag and window from its summary sheet (lib/economics/
- * xlsx_summary.ts writes the title first and, for another window than 30 days, its line under
- * it); null for a workbook that is not one, or unreadable (its reader says why).
+ * xlsx_summary.ts writes the title first and the window line under it; earlier kits wrote that
+ * line for another window than 30 days only); null for a workbook that is not one, or unreadable (its reader says why).
  */
 async function workbookFacts(path: string): Promise<WorkbookFacts | null> {
   try {

@@ -9,6 +9,7 @@ import { escapeHtml, formatValue } from "../report/display.ts";
 import type { PricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { formatPct } from "../report/numbers.ts";
+import { utcMinutes } from "../core/window.ts";
 import { columnTotal, plural, usd } from "../analysis/question_common.ts";
 import {
   type CompanyMargins,
@@ -256,11 +257,9 @@ function stat(name: string, label: string, value: number | null, text: string, n
     (note ? `<div class="note">${escapeHtml(note)}</div>` : "") + `</div>`;
 }
 
-/** `2026-11-01 00:00 UTC`, `2026-12-02 23:21:25 UTC`: seconds only when there are any, no milliseconds. */
+/** `2026-11-01 00:00 UTC`, `2026-12-02 23:21:25 UTC`: as the workbook's window line writes it. */
 export function windowEnd(iso: string): string {
-  const minutes = iso.slice(0, 16).replace("T", " ");
-  const seconds = iso.slice(17, 19);
-  return `${minutes}${seconds === "00" ? "" : `:${seconds}`} UTC`;
+  return utcMinutes(new Date(iso));
 }
 
 /** The report fragment the page inserts after the token is accepted (server-rendered). */
