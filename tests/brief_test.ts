@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import pl from "nodejs-polars";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
-import { COLUMNS } from "../lib/frame/columns.ts";
+import { COLUMNS, unitInWords } from "../lib/frame/columns.ts";
 import {
   type BriefData,
   briefMarkdown,
@@ -69,8 +69,15 @@ const NEGATIVE_LINE =
 Deno.test("the brief describes every column of the column table", () => {
   const brief = briefMarkdown({ data, exportFiles: [{ name: CSV, bytes: 2048 }] });
   for (const c of COLUMNS) {
-    ok(brief.includes(`| \`${c.name}\` | ${c.type} | ${c.unit} | ${c.source} |`), c.name);
+    ok(
+      brief.includes(`| \`${c.name}\` | ${c.type} | ${unitInWords(c.unit)} | ${c.source} |`),
+      c.name,
+    );
   }
+  // a percent column holds 96.6 for 96.6 %, and its unit says so
+  ok(brief.includes(
+    "| `gross_margin_pct` | number | percent: 96.6 means 96.6 % (÷ 100 for a fraction) | Derived |",
+  ));
   ok(brief.includes("`llm_cost_ptb_30d` is the part the company pays"));
   ok(brief.includes("`usage_charges` is what Stripe billed for the most recent closed period"));
   ok(brief.includes("Do not read an empty `mrr` as $0"));

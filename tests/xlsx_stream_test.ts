@@ -467,3 +467,32 @@ print(json.dumps([ws.freeze_panes, str(ws.print_title_rows), str(ws.print_title_
     "landscape",
   ]);
 });
+
+Deno.test("percent cells hold 96.6 for 96.6 % and the dictionary's unit says so (openpyxl)", async () => {
+  // gross_margin_pct of the first organization with one, as the frame holds it (× 100 already)
+  const margins = frame.getColumn("gross_margin_pct").toArray() as (number | null)[];
+  const row = margins.findIndex((m) => m !== null && Number.isFinite(m));
+  const script = `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+data, dictionary = wb["${DATA_SHEET}"], wb["dictionary"]
+column = [c.value for c in data[1]].index("gross_margin_pct") + 1
+cell = data.cell(row=int(sys.argv[2]) + 2, column=column)
+units = {r[0].value: r[2].value for r in dictionary.iter_rows(min_row=2)}
+print(json.dumps({"value": cell.value, "format": cell.number_format, "units": units}))
+`;
+  const output = await new Deno.Command("/usr/bin/python3", {
+    args: ["-c", script, streamedPath, String(row)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  ok(output.success, new TextDecoder().decode(output.stderr));
+  const read = JSON.parse(new TextDecoder().decode(output.stdout));
+  // the cell is the percentage itself, shown with a literal "%": a formula divides it by 100
+  assertEquals([read.value, read.format], [margins[row], '0.0"%"']);
+  const words = "percent: 96.6 means 96.6 % (÷ 100 for a fraction)";
+  for (const def of COLUMNS) {
+    assertEquals(read.units[def.name], def.unit === "percent" ? words : def.unit, def.name);
+  }
+  ok(read.units["seat_utilization_pct"] === words);
+});

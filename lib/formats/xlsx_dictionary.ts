@@ -3,7 +3,7 @@
  * description), and the layout helpers it shares with the other sheets' writers.
  */
 import type ExcelJS from "exceljs";
-import { COLUMNS } from "../frame/columns.ts";
+import { COLUMNS, unitInWords } from "../frame/columns.ts";
 
 /**
  * Boolean cells (t="b") show TRUE/FALSE in Excel whatever their format; LibreOffice imports them
@@ -61,12 +61,16 @@ export function addDictionarySheet(
   const wrapped = { alignment: { vertical: "top", wrapText: true } } as const;
   const spec = { ...top, numFmt: BOOLEAN_FORMAT }; // "in spec": TRUE/FALSE as pricing_data's
   for (const c of COLUMNS) {
-    const row = sheet.addRow([c.name, c.type, c.unit, c.source, c.formula, c.description, c.spec]);
+    const unit = unitInWords(c.unit); // a percent's says 96.6 is 96.6 %: wrapped too
+    const row = sheet.addRow([c.name, c.type, unit, c.source, c.formula, c.description, c.spec]);
     for (let i = 1; i <= 7; i++) {
-      row.getCell(i).style = i === 5 || i === 6 ? wrapped : i === 7 ? spec : top;
+      row.getCell(i).style = i === 3 || i === 5 || i === 6 ? wrapped : i === 7 ? spec : top;
     }
-    row.height = ROW_POINTS *
-      Math.max(wrappedLines(c.formula, 60), wrappedLines(c.description, 100));
+    row.height = ROW_POINTS * Math.max(
+      wrappedLines(unit, 16),
+      wrappedLines(c.formula, 60),
+      wrappedLines(c.description, 100),
+    );
     row.commit();
   }
   if (sheets.length > 0) {

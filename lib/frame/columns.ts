@@ -13,6 +13,7 @@ import { EXTRA_COLUMN_TABLE } from "./extra_columns.ts";
 import { SPEC_COLUMN_TABLE } from "./spec_columns.ts";
 
 export type { ColumnDef, ColumnSource, ColumnType, ColumnUnit, WindowBasis } from "./column_def.ts";
+export { unitInWords } from "./column_def.ts";
 
 const COLUMN_TABLE: readonly ColumnDef[] = [...SPEC_COLUMN_TABLE, ...EXTRA_COLUMN_TABLE];
 

@@ -1,5 +1,5 @@
 /** The data dictionary as Markdown, generated from the column table (docs/columns.md, brief). */
-import { COLUMNS } from "../frame/columns.ts";
+import { COLUMNS, unitInWords } from "../frame/columns.ts";
 import { markdownCell } from "../formats/markdown.ts";
 
 export function dictionaryMarkdown(): string {
@@ -7,9 +7,9 @@ export function dictionaryMarkdown(): string {
     "| # | column | type | unit | source | formula | description |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...COLUMNS.map((c, i) =>
-      `| ${i + 1}${c.spec ? "" : "+"} | \`${c.name}\` | ${c.type} | ${c.unit} | ${c.source} | ${
-        markdownCell(c.formula)
-      } | ${markdownCell(c.description)} |`
+      `| ${i + 1}${c.spec ? "" : "+"} | \`${c.name}\` | ${c.type} | ${
+        unitInWords(c.unit)
+      } | ${c.source} | ${markdownCell(c.formula)} | ${markdownCell(c.description)} |`
     ),
   ];
   return lines.join("\n");
