@@ -1,5 +1,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
+import { parseHTML } from "linkedom";
+import { escapeMarkdown, markdownTable } from "../lib/formats/markdown.ts";
 import {
   CELL_MAX_LENGTH,
   chartDisplay,
@@ -71,10 +73,9 @@ Deno.test("charts, markdown and readings carry the MIME types notebooks render",
 Deno.test("notebook markdown: $ is text, not maths, outside code spans; the plain text keeps it", () => {
   // MathJax/KaTeX read "$500 … ≤ $100" as a formula: italic words without spaces
   const reading = "paying ≤ $100 MRR: together $21,246";
-  assertEquals(
-    mimeBundle(markdown(reading)),
-    { "text/markdown": "paying ≤ \\$100 MRR: together \\$21,246", "text/plain": reading },
-  );
+  const bundle = mimeBundle(markdown(reading));
+  assertEquals(bundle["text/markdown"], "paying ≤ \\$100 MRR: together \\$21,246");
+  assertEquals(bundle["text/plain"], reading);
   // code spans (any run of backticks, closed by as many) are shown as typed
   assertEquals(dollarsAsText("`$x$` and ``a ` $b`` and $c"), "`$x$` and ``a ` $b`` and \\$c");
   // an unclosed backtick is a backtick: what follows is text
@@ -85,6 +86,53 @@ Deno.test("notebook markdown: $ is text, not maths, outside code spans; the plai
   const html = frameToHtml(pl.DataFrame({ org_name: ["Cheap $x^2$ Inc"] }));
   ok(html.startsWith('<table class="tex2jax_ignore mathjax_ignore"'), html.slice(0, 80));
   ok(html.includes("Cheap $x^2$ Inc"));
+});
+
+/** What these tests read of a linkedom element. */
+interface HtmlElement {
+  className: string;
+  textContent: string | null;
+  children: ArrayLike<HtmlElement>;
+  firstElementChild: HtmlElement | null;
+  querySelector(selector: string): HtmlElement | null;
+  querySelectorAll(selector: string): ArrayLike<HtmlElement> & Iterable<HtmlElement>;
+  getAttribute(name: string): string | null;
+}
+
+Deno.test("notebook markdown as HTML: $ as typed, in a box MathJax skips; data text stays text", () => {
+  // nbconvert's HTML without MathJax showed the Markdown's escapes: "MRR \\$245,692.15"
+  const hostile = "<img src=x onerror=alert(1)> Cheap $x^2$ Inc | pipe";
+  const text = `**Reading:** ${escapeMarkdown(hostile)} pays $245,692.15 MRR (counted as $0).\n\n` +
+    markdownTable(["org", "mrr"], [[hostile, "$1,097.92"]]) +
+    "\n\n<script>alert(2)</script> [link](javascript:alert(3)) `$code$`";
+  const bundle = mimeBundle(markdown(text));
+  assertEquals(Object.keys(bundle).sort(), ["text/html", "text/markdown", "text/plain"]);
+  const html = bundle["text/html"];
+  ok(!html.includes("\\$"), html);
+  const { document } = parseHTML(`<html><body>${html}</body></html>`) as unknown as {
+    document: { body: HtmlElement };
+  };
+  const box = document.body.firstElementChild!;
+  assertEquals(document.body.children.length, 1, "one box");
+  // MathJax 2 (nbconvert's page, tex2jax_ignore) and 3 (JupyterLab, mathjax_ignore) skip it
+  assertEquals(box.className, "tex2jax_ignore mathjax_ignore");
+  const [reading, tail] = [...box.querySelectorAll("p")].map((p) => p.textContent);
+  assertEquals(
+    reading,
+    "Reading: <img src=x onerror=alert(1)> Cheap $x^2$ Inc | pipe pays $245,692.15 MRR (counted as $0).",
+  );
+  assertEquals(box.querySelector("strong")?.textContent, "Reading:");
+  // the table's cells: the name whole in its cell (its pipe is text), numbers as typed
+  assertEquals([...box.querySelectorAll("td")].map((td) => td.textContent), [
+    "<img src=x onerror=alert(1)> Cheap $x^2$ Inc | pipe",
+    "$1,097.92",
+  ]);
+  // no element from the data or raw HTML, no script link; a code span as typed
+  assertEquals(box.querySelectorAll("img, script, a").length, 0);
+  assertEquals(tail, "<script>alert(2)</script> [link](javascript:alert(3)) $code$");
+  assertEquals(box.querySelector("code")?.textContent, "$code$");
+  // a column without `:` is left-aligned (an HTML output's table cells are right-aligned)
+  assertEquals(box.querySelector("th")?.getAttribute("style"), "text-align:left");
 });
 
 Deno.test("frame tables: bidi controls and line breaks in data text change nothing a reader sees", () => {

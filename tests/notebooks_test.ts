@@ -159,6 +159,17 @@ const withMime = (outputs: Output[], mime: string) =>
   outputs.map((o) => o.data?.[mime]).filter((d) => d !== undefined).map((d) =>
     Array.isArray(d) ? d.join("") : String(d)
   );
+/** A cell's frame tables (frameHtml's; a Markdown table's HTML starts with its box). */
+const frameTables = (outputs: Output[]) =>
+  withMime(outputs, "text/html").filter((h) => h.startsWith("<table"));
+/**
+ * Shared as HTML, amounts read as typed: no `\$` (the Markdown's escape, shown as is when the page's
+ * MathJax does not load: Debian's nbconvert points it at a file few have).
+ */
+function assertDollarsAsTyped(html: string, amounts: RegExp) {
+  assertEquals(html.match(/.{0,40}\\\$.{0,20}/g) ?? [], []);
+  ok(amounts.test(html), `${amounts} in the HTML`);
+}
 /** The code cell whose source contains `marker`. */
 function cellWith(cells: ExecutedCell[], marker: string): ExecutedCell {
   const found = cells.find((c) => c.cell_type === "code" && sourceOf(c).includes(marker));
@@ -179,10 +190,7 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     const markdownText = withMime(outputsOf(cells), "text/markdown").join("\n");
     ok(markdownText.includes("**Demo data**"), "says the data is synthetic");
 
-    const tables = (marker: string) =>
-      withMime(cellWith(cells, marker).outputs ?? [], "text/html").filter((h) =>
-        h.includes("<table")
-      ).length;
+    const tables = (marker: string) => frameTables(cellWith(cells, marker).outputs ?? []).length;
     assertEquals(tables("page.queriesDisplays("), 4); // organizations, prompts, usage, PTB
     assertEquals(tables("page.joinDisplays("), 1);
     assertEquals(tables("page.revenueDisplays("), 1);
@@ -191,7 +199,7 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     const economics = cellWith(cells, "page.economicsDisplays(").outputs ?? [];
     const kpis = withMime(economics, "text/markdown").join("\n");
     ok(kpis.indexOf("company cost") < kpis.indexOf("(spec)"), "company-cost margin leads");
-    const perPlan = withMime(economics, "text/html").find((h) => h.includes("<table"))!;
+    const perPlan = frameTables(economics)[0];
     ok(perPlan.includes(">all</div>") && perPlan.includes(">pro (seat, legacy)</div>"), "plans");
     // … with the words that tell the per-plan margins from the headline's, and the cost model
     ok(kpis.includes(PER_PLAN_MARGINS_NOTE), "per-plan margins explained");
@@ -232,6 +240,8 @@ Deno.test("export.ipynb runs the export once and shows each stage: tables, PNG c
     ok(pngs.every((png) => png.replace(/\s/g, "").startsWith("iVBORw0KGgo")), "PNG signature");
     assertEquals(withMime(outputsOf(cells), "image/svg+xml").length, 0);
     assertEquals(html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length, pngFiles);
+    assertDollarsAsTyped(html, /MRR<\/td>\s*<td[^>]*>\$[\d,]+\.\d\d<\/td>/);
+    ok(html.includes("(counted as $0)"), "the cost model's $0");
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
@@ -250,7 +260,7 @@ Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart a
   ];
   for (const marker of questions) {
     const outputs = cellWith(cells, marker).outputs ?? [];
-    assertEquals(withMime(outputs, "text/html").filter((h) => h.includes("<table")).length, 1);
+    assertEquals(frameTables(outputs).length, 1);
     assertEquals(withMime(outputs, "image/png").length, 1, `${marker} chart`);
     const reading = withMime(outputs, "text/markdown");
     assertEquals(reading.length, 1, `${marker} reading`);
@@ -260,6 +270,10 @@ Deno.test("pricing_questions.ipynb answers all six questions: a table, a chart a
   ok(withMime(outputsOf(cells), "text/markdown").some((m) => m.includes("**Demo data**")));
   // Shared as HTML, every chart is still there, as an image.
   assertEquals(html.match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)?.length, 6);
+  // … and every reading's amounts read $1,234
+  const readings = html.match(/<strong>Reading:<\/strong>[^<]*/g) ?? [];
+  assertEquals(readings.length, 6);
+  assertDollarsAsTyped(html, /<strong>Reading:<\/strong> [^<]* \$\d[\d,]* of LLM cost/);
 });
 
 Deno.test("notebooks are committed clean: Deno kernel, a parameters cell, no outputs", async () => {

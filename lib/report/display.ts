@@ -5,6 +5,7 @@
  * as 4966.382659 and `null`.
  */
 import type pl from "nodejs-polars";
+import MarkdownIt from "markdown-it";
 import { type Chart, svgToPng } from "./charts.ts";
 import { DEFAULT_MARKDOWN_MAX_LENGTH, plainText, visibleLine } from "../formats/markdown.ts";
 
@@ -170,12 +171,39 @@ function encodeBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Markdown for a notebook, `$` written `\$` outside code spans: Jupyter's MathJax, VS Code's KaTeX
- * and nbconvert's HTML read `$…$` as maths, so "paying ≤ $100 … $500" drew the words between as
- * an italic formula without spaces, and a name `$x^2$` as x². The plain text keeps `$`.
+ * Markdown for a notebook as HTML, Markdown and plain text. Front-ends read `$…$` in Markdown as
+ * maths ("≤ $100 … $500" drew an italic formula, a name `$x^2$` x²), so the Markdown writes `\$`;
+ * but only a maths renderer turns that back into `$`, and nbconvert's HTML, whose MathJax is seldom
+ * installed, showed "MRR \$245,692". JupyterLab, VS Code and nbconvert show the HTML first: there
+ * `$` is as typed, in a box MathJax skips (KaTeX renders Markdown only). The Markdown stays for
+ * front-ends that pick it (VS Code with a screen reader); the plain text keeps `$`.
  */
 export function markdown(text: string): Displayable {
-  return bundleDisplay({ "text/markdown": dollarsAsText(text), "text/plain": text });
+  return bundleDisplay({
+    "text/html": markdownHtml(text),
+    "text/markdown": dollarsAsText(text),
+    "text/plain": text,
+  });
+}
+
+/**
+ * CommonMark with GFM tables. Raw HTML is shown as text (`html: false`), links go only to safe
+ * protocols (markdown-it's validateLink) and bare URLs stay text (`linkify: false`): the data text
+ * in the Markdown (escapeMarkdown's) cannot become markup here either.
+ */
+const MARKDOWN_IT = new MarkdownIt({ html: false, linkify: false, typographer: false });
+// A table column without `:` alignment is left-aligned, as in a Markdown output: JupyterLab's and
+// nbconvert's style right-aligns the cells of an HTML output's tables.
+for (const cell of ["th_open", "td_open"]) {
+  MARKDOWN_IT.renderer.rules[cell] = (tokens, index, options, _env, renderer) => {
+    if (tokens[index].attrGet("style") === null) tokens[index].attrSet("style", "text-align:left");
+    return renderer.renderToken(tokens, index, options);
+  };
+}
+
+/** Notebook Markdown as HTML, `$` as typed, in a box MathJax skips (as frameToHtml's tables). */
+function markdownHtml(text: string): string {
+  return `<div class="tex2jax_ignore mathjax_ignore">${MARKDOWN_IT.render(text)}</div>`;
 }
 
 /** `$` as `\$`, but inside code spans (shown as typed there) and where already escaped. */
