@@ -92,7 +92,7 @@ Deno.test("MRR and the LLM costs have the same colours in the tier, plan and que
     ).svg,
   );
   assertEquals(byTier, {
-    "LLM cost, all (window)": MEASURE_COLORS.llmCost,
+    "LLM cost, all (30 days)": MEASURE_COLORS.llmCost,
     "company cost": MEASURE_COLORS.companyCost,
     MRR: MEASURE_COLORS.mrr,
   });

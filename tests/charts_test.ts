@@ -162,7 +162,7 @@ Deno.test("usage by tier: orgs with no requests counted per tier in the caption"
       "4 organizations with requests; with no requests, not shown (log scale): free 1.",
     ),
   );
-  ok(chart.svg.includes("Requests in window (log scale)"));
+  ok(chart.svg.includes("Requests in 30 days (log scale)"));
 });
 
 Deno.test("cost and MRR by tier: two bars per tier; a tier with no MRR known has a – mark, not a $0 bar", () => {
@@ -423,15 +423,18 @@ Deno.test("a dense margin vs MRR: margins below the floor are ▼ on it, no hexa
   }
 });
 
-Deno.test("charts of window usage name another window's days; 30 days stay '(window)'", async () => {
+Deno.test("charts of window usage name the window's days, 30 as well as 7 (not '(window)')", async () => {
   const { frame } = await goldenDemoData();
   const titles = (windowDays?: number) =>
     [requestsVsCostChart, usageByTierChart, costAndMrrByTierChart].map((draw) =>
       draw(frame, { windowDays }).svg
     ).join("\n");
   const standard = titles();
-  ok(standard.includes("LLM cost, all (window)"), "cost_and_mrr_by_tier's legend");
-  ok(standard.includes("Requests per organization by tier (window)"));
+  ok(standard.includes("LLM cost, all (30 days)"), "cost_and_mrr_by_tier's legend");
+  ok(standard.includes("Requests vs LLM cost per organization (30 days)"));
+  ok(standard.includes("Requests per organization by tier (30 days)"));
+  ok(standard.includes("Requests in 30 days (log scale)"), "the request axes");
+  ok(!standard.includes("window)") && !standard.includes("in window"), "no unnamed window");
   assertEquals(titles(30), standard);
   const week = titles(7);
   // the 7-day cost beside monthly MRR is put on a 30-day basis (× 30/7), as the margins are
@@ -439,7 +442,8 @@ Deno.test("charts of window usage name another window's days; 30 days stay '(win
   ok(week.includes("7-day costs × 30/7, beside monthly MRR."));
   ok(week.includes("Requests vs LLM cost per organization (7 days)"));
   ok(week.includes("Requests per organization by tier (7 days)"));
-  ok(!week.includes("(window)"));
+  ok(week.includes("Requests in 7 days (log scale)"), "the request axes");
+  ok(!week.includes("window)") && !week.includes("in window"));
 });
 
 /**

@@ -44,6 +44,17 @@ Deno.test("MRR vs requests: a dot per organization with MRR and requests, named 
   ok(chart.svg.includes("<title>F\npro (seat, legacy)\nMRR $40 · 8,000 requests</title>"));
 });
 
+Deno.test("MRR vs requests names the window's days in its title and request axis, 30 as well as 7", async () => {
+  const frame = await economicsFrameWithF();
+  const month = mrrVsRequestsChart(frame).svg;
+  ok(month.includes("MRR vs requests per organization (30 days)"), month);
+  ok(month.includes("Requests in 30 days (log scale)"));
+  ok(!month.includes("(window)") && !month.includes("in window"));
+  const week = mrrVsRequestsChart(frame, { windowDays: 7 }).svg;
+  ok(week.includes("MRR vs requests per organization (7 days)"));
+  ok(week.includes("Requests in 7 days (log scale)"));
+});
+
 Deno.test("MRR vs requests: an organization's name on one line in its hover title, no RTL override", async () => {
   const frame = await economicsFrameWithF();
   const names = frame.getColumn("org_name").toArray() as string[];
@@ -103,7 +114,7 @@ Deno.test("cost and MRR by tier on 7-day data: costs × 30/7 beside monthly MRR,
   ok(chart.svg.includes("enterprise: MRR $3k"));
   // 30 days: as before
   const month = costAndMrrByTierChart(frame, { windowDays: 30 }).svg;
-  ok(month.includes("enterprise: LLM cost, all (window) $2k") && !month.includes("30-day basis"));
+  ok(month.includes("enterprise: LLM cost, all (30 days) $2k") && !month.includes("30-day basis"));
 });
 
 Deno.test("MRR per 1,000 requests on 7-day data: divided by requests on a 30-day basis, and it says so", async () => {

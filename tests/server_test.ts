@@ -1235,7 +1235,7 @@ Deno.test("report of a segment splitting a Stripe customer: the charts count the
       "Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: free 1, team 1.",
     );
     ok(html.includes("<title>team: MRR $200</title>"), "team's MRR bar");
-    ok(html.includes("<title>free: LLM cost, all (window) $600</title>"), "free's cost bar");
+    ok(html.includes("<title>free: LLM cost, all (30 days) $600</title>"), "free's cost bar");
     assertEquals(
       chartCaption(html, "mrr_vs_requests"),
       "1 organizations with MRR &gt; 0 and requests; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' requests; 1 with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).",

@@ -299,7 +299,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
   const xy = { x: "requests_30d", y: "mrr" };
   const x = logAxis(shown, "requests_30d", {
     axis: "x",
-    label: "Requests in window (log scale)",
+    label: `Requests in ${windowLabel(limit)} (log scale)`,
     money: false,
   });
   const y = logAxis(shown, "mrr", {

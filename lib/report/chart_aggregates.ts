@@ -21,10 +21,7 @@ export const DENSITY_GRID = 1000;
 /** The limit above which a chart draws from aggregates (tests pass a small one). */
 export interface DrawnLimit {
   maxDrawnPoints?: number;
-  /**
-   * the export's window in days (30 when not given): the charts' labels of window usage say
-   * "(window)" for 30 days and "(N days)" for another window
-   */
+  /** the export's window in days (30 when not given): labels of window usage name it */
   windowDays?: number;
 }
 

@@ -98,7 +98,7 @@ interface WorkerJob {
   plans?: PerPlanRow[];
   marginCounts?: Record<string, MarginCounts>;
   ptbTiming?: PtbTimingPlan[];
-  /** the export's window: another than 30 days is named where charts show window usage */
+  /** the export's window: its days are named where charts show window usage */
   windowDays: number;
   outDir: string;
   stamp: string;

@@ -38,11 +38,12 @@ import {
 } from "./chart_frame.ts";
 import { MEASURE_COLORS, TIER_DOMAIN } from "./chart_colors.ts";
 
-/** "window" for the standard 30 days, "7 days" for another window: what usage a label covers. */
+/**
+ * "30 days", "7 days": the window's length, which a label of window usage names (a PNG pasted
+ * into a deck has no manifest beside it to say it).
+ */
 export function windowLabel({ windowDays }: DrawnLimit): string {
-  return windowDays === undefined || windowDays === STANDARD_WINDOW_DAYS
-    ? "window"
-    : `${windowDays} days`;
+  return `${windowDays ?? STANDARD_WINDOW_DAYS} days`;
 }
 
 // PNGs and chart files (chart_files.ts) and row objects for the economics charts, as before
@@ -78,7 +79,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
   const whole = drawsEveryPoint(drawnFrame.height, limit); // else hexagons of grid counts
   const x = logAxis(drawnFrame, "requests_30d", {
     axis: "x",
-    label: "Requests in window (log scale)",
+    label: `Requests in ${windowLabel(limit)} (log scale)`,
     money: false,
   });
   const y = logAxis(drawnFrame, "llm_cost_30d", {
@@ -152,7 +153,7 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
   const whole = drawsEveryPoint(activeFrame.height, limit);
   const y = logAxis(activeFrame, "requests_30d", {
     axis: "y",
-    label: "Requests in window (log scale)",
+    label: `Requests in ${windowLabel(limit)} (log scale)`,
     money: false,
   });
   const caption = `Box: quartiles and median of ${
