@@ -306,6 +306,7 @@ async function exportFiles(
           summary: options.formats.includes("xlsx"),
           files: options.chartFiles !== false,
           windowDays: data.windowDays,
+          demo: data.demo,
         }))
       : undefined;
     charts?.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { reportCharts, summaryCharts } from "../lib/economics/charts.ts";
 import { summaryChartNames } from "../lib/economics/xlsx_summary.ts";
-import { writeChartFiles } from "../lib/report/charts.ts";
+import { DEMO_NOTE, writeChartFiles } from "../lib/report/charts.ts";
 import {
   CHART_COLUMNS,
   chartColumns,
@@ -28,7 +28,9 @@ Deno.test("charts written in a worker are the files the main thread writes, and 
   const here = await Deno.makeTempDir();
   const there = await Deno.makeTempDir();
   try {
-    const charts = reportCharts(demo.frame);
+    // demo data: the worker's charts say so too (the caption's DEMO_NOTE)
+    const charts = reportCharts(demo.frame, { demo: true });
+    ok(charts.every((c) => c.svg.includes(DEMO_NOTE)), "every chart says demo");
     const direct = await writeChartFiles(charts, { outDir: here, stamp: "2026-11-01_demo" });
     const offThread = await writeChartsOffThread({
       frame: demo.frame,
@@ -36,6 +38,7 @@ Deno.test("charts written in a worker are the files the main thread writes, and 
       stamp: "2026-11-01_demo",
       summary: true,
       windowDays: 30,
+      demo: true,
     });
     assertEquals(direct.length, 16); // 8 charts × (SVG, PNG)
     assertEquals(
@@ -102,6 +105,7 @@ Deno.test("the worker draws the charts the main thread draws from the whole fram
       stamp: "s",
       summary: false,
       windowDays: 30,
+      demo: false,
     });
     const inProcess = reportCharts(frame, { windowDays: 30 });
     const svgs = paths.filter((p) => p.endsWith(".svg"));
@@ -136,6 +140,7 @@ Deno.test("a chart that fails in the worker rejects the job with its error", asy
         stamp: "x",
         summary: false,
         windowDays: 30,
+        demo: false,
       }),
       /charts failed: .*tier/,
     );
@@ -156,6 +161,7 @@ Deno.test("the main thread shares the chart files with the worker: each written 
       stamp: "s",
       summary: false,
       windowDays: 30,
+      demo: false,
     });
     await worker.shareFileWriting(); // claims charts until none is left
     const { paths } = await rendered;
@@ -191,6 +197,7 @@ Deno.test("drawn settles no later than the job (the worker says so once its char
       stamp: "x",
       summary: false,
       windowDays: 30,
+      demo: false,
     })
       .then((charts) => order.push(`rendered ${charts.paths.length}`));
     await Promise.all([drawn, rendered]);
@@ -204,6 +211,7 @@ Deno.test("drawn settles no later than the job (the worker says so once its char
         stamp: "y",
         summary: false,
         windowDays: 30,
+        demo: false,
       }),
       /charts failed/,
     );
@@ -269,11 +277,15 @@ Deno.test("an export lists the worker's chart files in the manifest and embeds i
     const charts = published(outDir).filter((n) => /\.(svg|png)$/.test(n));
     assertEquals(charts.length, 16);
     for (const name of charts) ok(listed.includes(name), `${name} in the manifest`);
+    // demo data: every chart the export wrote says so
+    for (const name of charts.filter((n) => n.endsWith(".svg"))) {
+      ok((await Deno.readTextFile(join(outDir, name))).includes(DEMO_NOTE), `${name} says demo`);
+    }
     // The workbook's summary images are the worker's PNGs: the bytes summaryCharts makes here.
     const xlsx = published(outDir).find((n) => n.endsWith(".xlsx"))!;
     const media = readZipEntries(await Deno.readFile(join(outDir, xlsx)))
       .filter((e) => e.name.startsWith("xl/media/")).map((e) => entryBytes(e));
-    const pngs = summaryCharts(reportCharts(result.data.frame));
+    const pngs = summaryCharts(reportCharts(result.data.frame, { demo: true }));
     assertEquals(media.length, 4);
     pngs.forEach((c, i) => ok(Buffer.compare(media[i], c.png) === 0, c.name));
 

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
 import {
   costAndMrrByTierChart,
+  DEMO_NOTE,
   framed,
   legend,
   marginByTierChart,
@@ -242,6 +243,27 @@ Deno.test("a caption longer than the chart wraps: each line inside the width, la
     Number(m[1])
   );
   assertEquals(ys, lines.map((_, i) => 42 + 14 * i));
+});
+
+Deno.test("a demo chart's caption opens with DEMO_NOTE in bold on its first line; the rest wraps as before", () => {
+  const caption = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
+  const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
+  const svg = framed("t", caption, legendSvg, { marks: [] }, { demo: true });
+  const lines = [...svg.matchAll(/font-size="11" fill="#555"[^>]*>(.*?)<\/text>/g)].map((m) =>
+    m[1]
+  );
+  ok(
+    lines[0].startsWith(`<tspan font-weight="bold" fill="#92400e">${DEMO_NOTE}</tspan> word0`),
+    lines[0],
+  );
+  const words = lines.map((line) => line.replace(/<[^>]+>/g, ""));
+  assertEquals(words.join(" "), `${DEMO_NOTE} ${caption}`);
+  ok(lines.slice(1).every((line) => !line.includes("<tspan")), "bold only in the first line");
+  // the lines after it stop short of the legend, as without the note
+  const legendLeft = Number(/<rect x="([\d.]+)"/.exec(legendSvg)![1]);
+  for (const line of words.slice(1)) ok(12 + textWidth(line) * (11 / 12) <= legendLeft - 24, line);
+  // not demo: no note
+  ok(!framed("t", caption, legendSvg, { marks: [] }).includes("Demo data"));
 });
 
 Deno.test("a `$1` or `$&` in a title, legend or caption is text, not a replacement pattern", () => {

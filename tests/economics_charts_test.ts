@@ -8,7 +8,7 @@ import {
   reportCharts,
 } from "../lib/economics/charts.ts";
 import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
-import { costAndMrrByTierChart, svgToPng } from "../lib/report/charts.ts";
+import { costAndMrrByTierChart, DEMO_NOTE, svgToPng } from "../lib/report/charts.ts";
 import {
   economicsFixturePtbNotRead,
   economicsFrameWithF,
@@ -42,6 +42,22 @@ Deno.test("MRR vs requests: a dot per organization with MRR and requests, named 
   ok(chart.svg.includes("5 organizations with MRR &gt; 0 and requests; 1 with no MRR"), chart.svg);
   assertEquals(count(chart.svg, "circle"), 5);
   ok(chart.svg.includes("<title>F\npro (seat, legacy)\nMRR $40 · 8,000 requests</title>"));
+});
+
+Deno.test("every chart of an export of demo data opens its caption saying so; of other data none does", async () => {
+  const { frame } = await goldenDemoData();
+  const demo = reportCharts(frame, { demo: true });
+  assertEquals(demo.length, 8);
+  for (const chart of demo) {
+    // the first caption line (y 42), bold
+    ok(
+      chart.svg.includes(
+        `font-size="11" fill="#555" font-family="DejaVu Sans, sans-serif"><tspan font-weight="bold" fill="#92400e">${DEMO_NOTE}</tspan> `,
+      ) && /<text x="12" y="42"[^>]*><tspan font-weight="bold"/.test(chart.svg),
+      chart.name,
+    );
+  }
+  ok(reportCharts(frame).every((chart) => !chart.svg.includes("Demo data")));
 });
 
 Deno.test("MRR vs requests names the window's days in its title and request axis, 30 as well as 7", async () => {

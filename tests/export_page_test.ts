@@ -22,6 +22,8 @@ import {
 import ExcelJS from "exceljs";
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
 import { NO_CHARTS_NOTE } from "../lib/economics/xlsx_summary.ts";
+import { reportCharts } from "../lib/economics/charts.ts";
+import { svgToPng } from "../lib/report/charts.ts";
 import { markdownList } from "../lib/formats/markdown.ts";
 import { EXPORT_TASK_V8_FLAGS, runExportProcess } from "../lib/notebooks/export_process.ts";
 import { loadPricingData } from "../lib/export.ts";
@@ -216,6 +218,10 @@ Deno.test("export page: writeChartFiles = false writes no chart files; the workb
     for (const png of pngs) {
       assertEquals([...Buffer.from(png, "base64").subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     }
+    // demo data: the charts the export's process drew for the cell say so, as its files do
+    const demoCharts = reportCharts(page.metrics.frame, { windowDays: 30, demo: true })
+      .map((chart) => Buffer.from(svgToPng(chart.svg)).toString("base64"));
+    assertEquals(pngs, demoCharts);
     // the parameter is about the files beside the data: the summary sheet's charts stay
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(page.result.files.find((path) => path.endsWith(".xlsx"))!);

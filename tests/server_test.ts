@@ -6,6 +6,7 @@
  */
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
 import { escapeHtml } from "../lib/report/display.ts";
+import { DEMO_NOTE } from "../lib/report/chart_frame.ts";
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
@@ -1117,6 +1118,10 @@ Deno.test("summary and report: headline numbers computed by hand", async (t) => 
       // why all's margins differ from the headline's, as the workbook and the notebook say
       ok(html.includes(escapeHtml(PER_PLAN_MARGINS_NOTE)), "the per-plan margins note");
       assertEquals(html.match(/<figure data-chart="/g)?.length, 8);
+      // a chart copied off the page says it is demo data
+      for (const [, name] of html.matchAll(/<figure data-chart="([a-z0-9_]+)"/g)) {
+        ok(chartCaption(html, name).startsWith(`${DEMO_NOTE} `), name);
+      }
       ok(html.indexOf('data-chart="margin_by_plan"') < html.indexOf('data-chart="margin_by_tier"'));
       ok(/<table class="underpriced">/.test(html));
       ok(html.includes("Demo data"));
@@ -1178,9 +1183,12 @@ Deno.test("report of an empty segment: $0 with the reason, no charts drawn", asy
 /** A chart's caption on the report page: its 11-px lines under the title, joined. */
 function chartCaption(html: string, name: string): string {
   const figure = html.split(`<figure data-chart="${name}"`)[1]?.split("</figure>")[0] ?? "";
-  return [...figure.matchAll(/<text x="12" y="\d+"[^>]*font-size="11"[^>]*>([^<]*)<\/text>/g)]
-    .map((m) => m[1]).join(" ");
+  return [...figure.matchAll(/<text x="12" y="\d+"[^>]*font-size="11"[^>]*>(.*?)<\/text>/g)]
+    .map((m) => m[1].replace(/<[^>]+>/g, "")).join(" ");
 }
+
+/** A chart's caption of demo data (the served run is the demo's): DEMO_NOTE first. */
+const demoCaption = (caption: string) => `${DEMO_NOTE} ${caption}`;
 
 Deno.test("report of a segment splitting a Stripe customer: the charts count the customer whole, as the tables", async () => {
   // cus_s pays $200 on t's row (team); h is its free organization (revenue_source
@@ -1232,31 +1240,43 @@ Deno.test("report of a segment splitting a Stripe customer: the charts count the
     );
     assertEquals(
       chartCaption(html, "cost_and_mrr_by_tier"),
-      "Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: free 1, team 1.",
+      demoCaption(
+        "Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: free 1, team 1.",
+      ),
     );
     ok(html.includes("<title>team: MRR $200</title>"), "team's MRR bar");
     ok(html.includes("<title>free: LLM cost, all (30 days) $600</title>"), "free's cost bar");
     assertEquals(
       chartCaption(html, "mrr_vs_requests"),
-      "1 organizations with MRR &gt; 0 and requests; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' requests; 1 with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).",
+      demoCaption(
+        "1 organizations with MRR &gt; 0 and requests; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' requests; 1 with no MRR, unknown MRR or no requests not shown (log scales cannot show 0).",
+      ),
     );
     ok(html.includes("MRR $200 · 61,000 requests\nStripe customer of 2 organizations"), html);
     assertEquals(
       chartCaption(html, "margin_vs_mrr"),
-      "1 organizations with MRR &gt; 0 (1 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row); 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost.",
+      demoCaption(
+        "1 organizations with MRR &gt; 0 (1 without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row); 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost.",
+      ),
     );
     ok(html.includes("MRR $200 · -205.0 % gross margin, spec basis\nStripe customer of 2"), html);
     assertEquals(
       chartCaption(html, "margin_by_tier"),
-      "Box: quartiles and median; 1 organizations with MRR &gt; 0; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost. No margin (no MRR): free.",
+      demoCaption(
+        "Box: quartiles and median; 1 organizations with MRR &gt; 0; 1 Stripe customer shared by several organizations drawn once, at the row carrying its MRR, with all its organizations' LLM cost. No margin (no MRR): free.",
+      ),
     );
     assertEquals(
       chartCaption(html, "requests_vs_llm_cost"),
-      "2 organizations with requests and cost; 0 with no requests or zero cost not shown (log scales cannot show 0).",
+      demoCaption(
+        "2 organizations with requests and cost; 0 with no requests or zero cost not shown (log scales cannot show 0).",
+      ),
     );
     assertEquals(
       chartCaption(html, "usage_by_tier"),
-      "Box: quartiles and median of 2 organizations with requests; none without requests.",
+      demoCaption(
+        "Box: quartiles and median of 2 organizations with requests; none without requests.",
+      ),
     );
     // the page says what the charts cover
     ok(

@@ -204,6 +204,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
           Plot.ruleX([0], { stroke: "#111" }),
         ],
       } as Plot.PlotOptions,
+      { demo: table.demo },
     ),
   };
 }
@@ -345,6 +346,7 @@ export function mrrVsRequestsChart(frame: pl.DataFrame, limit: DrawnLimit = {}):
             : Plot.dot(data, { ...xy, fill: "plan", r: 3.5, fillOpacity: 0.75, title: "title" }),
         ],
       } as Plot.PlotOptions,
+      { demo: limit.demo },
     ),
   };
 }
@@ -420,6 +422,7 @@ export function mrrPer1kRequestsByPlanChart(
           Plot.ruleX([0]),
         ],
       } as Plot.PlotOptions,
+      { demo: table.demo },
     ),
   };
 }

@@ -29,13 +29,13 @@ const isExportChart = (name: string): name is keyof typeof EXPORT_CHARTS =>
 
 /**
  * The chart `name` over `frame` (a question's name draws that question's chart). An export chart
- * is drawn as the export draws it: window usage labelled with another window's days, the per-plan
- * charts' table on a 30-day basis (× 30 / windowDays).
+ * is drawn as the export draws it: window usage labelled with the window's days, the per-plan
+ * charts' table on a 30-day basis (× 30 / windowDays), demo data said in its caption.
  */
 export function chartByName(
   frame: pl.DataFrame,
   name: string,
-  { windowDays }: { windowDays?: number } = {},
+  { windowDays, demo }: { windowDays?: number; demo?: boolean } = {},
 ): Chart {
   if (isExportChart(name)) {
     if (Object.hasOwn(ECONOMICS_CHARTS, name) && !hasEconomicsColumns(frame)) {
@@ -43,7 +43,7 @@ export function chartByName(
         `chart ${name} needs the economics columns (plan, company_cost_30d, gross_margin_company_pct), which this export lacks; run deno task export again`,
       );
     }
-    return EXPORT_CHARTS[name](frame, { windowDays });
+    return EXPORT_CHARTS[name](frame, { windowDays, demo });
   }
   const question = KEY_QUESTIONS.find((q) => q.name === name);
   if (!question) throw new UserError(`unknown chart ${name}; charts: ${CHART_NAMES.join(", ")}`);
@@ -125,7 +125,10 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
         frame = basis.frame;
         if (basis.note) filters.push(`usage on a 30-day basis (× 30 / ${dataset.window.days})`);
       }
-      const chart = chartByName(frame, name, { windowDays: dataset.window.days });
+      const chart = chartByName(frame, name, {
+        windowDays: dataset.window.days,
+        demo: dataset.demo,
+      });
       const png = svgToPng(chart.svg);
       return {
         content: [

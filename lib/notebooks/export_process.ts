@@ -193,6 +193,7 @@ async function runExportStages(
     ? []
     : (await import("../economics/charts.ts")).reportCharts(frame, {
       windowDays: result.data.windowDays,
+      demo: result.data.demo,
     });
   shown.charts = charts.map((chart) => mimeBundle(chartDisplay(chart)));
   return { result, shown: shown as ShownStages };

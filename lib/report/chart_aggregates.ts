@@ -22,6 +22,8 @@ export const DENSITY_GRID = 1000;
 export interface DrawnLimit {
   maxDrawnPoints?: number;
   /** the export's window in days (30 when not given): labels of window usage name it */
+  /** the export is demo data: each chart's caption opens saying so (chart_frame.ts DEMO_NOTE) */
+  demo?: boolean;
   windowDays?: number;
 }
 

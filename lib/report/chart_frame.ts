@@ -143,12 +143,26 @@ export const FRAME_LEFT = 84;
 /** Plot's own right margin, which framed keeps. */
 export const FRAME_RIGHT = 20;
 
+/**
+ * A demo chart's caption opens with this, in bold: a PNG pasted into a deck keeps no file name
+ * that says `_demo`. Two words, so a caption that fitted one line mostly still does (lines after
+ * the first sit beside the legend, in little room).
+ */
+export const DEMO_NOTE = "Demo data.";
+
+/** What a chart's frame says besides its title and caption. */
+export interface FrameNote {
+  /** the chart is of demo data: DEMO_NOTE opens the caption */
+  demo?: boolean;
+}
+
 /** Title, caption and legend drawn inside the SVG (a <figure> would not survive rasterizing). */
 export function framed(
   title: string,
   caption: string,
   legendSvg: string,
   options: Plot.PlotOptions,
+  { demo = false }: FrameNote = {},
 ): string {
   const svg = render({
     ...options,
@@ -161,11 +175,19 @@ export function framed(
     `<text x="12" y="22" text-anchor="start" font-size="17" font-weight="bold" font-family="DejaVu Sans, sans-serif">${
       escapeXml(title)
     }</text>`;
-  const captionText = captionLines(caption, legendSvg).map((line, i) =>
+  const lead = demo ? DEMO_NOTE : "";
+  const captionText = captionLines(lead ? `${lead} ${caption}` : caption, legendSvg, lead).map((
+    line,
+    i,
+  ) =>
     `<text x="12" y="${
       42 + 14 * i
     }" text-anchor="start" font-size="11" fill="#555" font-family="DejaVu Sans, sans-serif">${
-      escapeXml(line)
+      i === 0 && lead
+        ? `<tspan font-weight="bold" fill="${DEMO_COLOR}">${escapeXml(lead)}</tspan>${
+          escapeXml(line.slice(lead.length))
+        }`
+        : escapeXml(line)
     }</text>`
   ).join("");
   // a function, not a replacement string: a `$1` or `$&` in a label (a plan "pro $19/seat", a
@@ -173,15 +195,21 @@ export function framed(
   return svg.replace(/<svg[^>]*>/, (open) => `${open}${titleText}${legendSvg}${captionText}`);
 }
 
+/** DEMO_NOTE's colour: dark amber, apart from the grey caption and from every chart colour. */
+const DEMO_COLOR = "#92400e";
+
 /**
  * The caption in lines that fit the chart's width (one line when it fits, as it always did): the
  * lines after the first sit beside the legend, so they stop short of it. Counts at a million
- * organizations made one line run past the edge.
+ * organizations made one line run past the edge. `lead`, the caption's first words, is drawn
+ * bold (about a tenth wider than textWidth's regular text) and stays on the first line.
  */
-function captionLines(caption: string, legendSvg: string): string[] {
+function captionLines(caption: string, legendSvg: string, lead = ""): string[] {
   // textWidth measures 12 px text (erring wide); the caption is 11 px
   const scale = 11 / 12;
-  const fits = (text: string, width: number) => textWidth(text) * scale <= width;
+  const bold = textWidth(lead) * 0.15;
+  const fits = (text: string, width: number, first = true) =>
+    (textWidth(text) + (first ? bold : 0)) * scale <= width;
   const full = WIDTH - 12 - 4;
   if (fits(caption, full)) return [caption];
   const legendLeft = Math.min(
@@ -193,7 +221,9 @@ function captionLines(caption: string, legendSvg: string): string[] {
   let line = "";
   for (const word of caption.split(" ")) {
     const next = line ? `${line} ${word}` : word;
-    if (line && !fits(next, lines.length === 0 ? full : besideLegend)) {
+    const first = lines.length === 0;
+    const inLead = first && line.length < lead.length; // the lead is never broken
+    if (line && !inLead && !fits(next, first ? full : besideLegend, first)) {
       lines.push(line);
       line = word;
     } else line = next;

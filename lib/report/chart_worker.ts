@@ -81,6 +81,8 @@ export interface ChartJob {
   files?: boolean;
   /** the export window's days (the per-plan table's margins are on a 30-day basis) */
   windowDays: number;
+  /** the export is demo data: each chart says so */
+  demo: boolean;
 }
 
 export interface RenderedCharts {
@@ -100,6 +102,7 @@ interface WorkerJob {
   ptbTiming?: PtbTimingPlan[];
   /** the export's window: its days are named where charts show window usage */
   windowDays: number;
+  demo: boolean;
   outDir: string;
   stamp: string;
   summary: boolean;
@@ -205,7 +208,7 @@ export function startChartWorker(): ChartWorker {
   return {
     drawn,
     summary: summaryPromise,
-    render({ frame, outDir, stamp, summary, files = true, windowDays }) {
+    render({ frame, outDir, stamp, summary, files = true, windowDays, demo }) {
       let ipcPath: string;
       let table: ReturnType<typeof chartPlanTable>;
       try {
@@ -252,6 +255,7 @@ export function startChartWorker(): ChartWorker {
             marginCounts: table?.marginCounts,
             ptbTiming: table?.ptbTiming,
             windowDays,
+            demo,
             outDir,
             stamp,
             summary,
@@ -319,6 +323,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
         marginCounts: job.marginCounts,
         ptbTiming: job.ptbTiming,
         windowDays: job.windowDays,
+        demo: job.demo,
       });
     } finally {
       await Deno.remove(job.ipcPath).catch(() => {});

@@ -54,6 +54,7 @@ export {
   type Chart,
   chartLabel,
   countTick,
+  DEMO_NOTE,
   DENSITY_COLOR,
   DENSITY_LEGEND,
   dotsLegend,
@@ -130,6 +131,7 @@ export function requestsVsCostChart(frame: pl.DataFrame, limit: DrawnLimit = {})
         color: dense ? DENSITY_COLOR : tierColor,
         marks: [...x.marks, ...y.marks, dots],
       },
+      { demo: limit.demo },
     ),
   };
 }
@@ -188,6 +190,7 @@ export function usageByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
             })),
         ],
       },
+      { demo: limit.demo },
     ),
   };
 }
@@ -315,6 +318,7 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
           Plot.ruleY([0]),
         ],
       },
+      { demo: limit.demo },
     ),
   };
 }

@@ -228,7 +228,7 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
       },
       color: dense ? DENSITY_COLOR : tierColor,
       marks: [...x.marks, Plot.ruleY([0], { stroke: "#dc2626", strokeWidth: 1.5 }), ...marks],
-    }),
+    }, { demo: limit.demo }),
   };
 }
 
@@ -285,6 +285,7 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
             })),
         ],
       },
+      { demo: limit.demo },
     ),
   };
 }

@@ -184,10 +184,11 @@ export function summaryChartTable(
   summary: PricingSummary,
   customers: SegmentCustomers,
 ): PlanTableOption {
-  const windowDays = summary.windowDays;
-  if (summary.plans.length === 0) return { windowDays };
+  const { windowDays, demo } = summary;
+  if (summary.plans.length === 0) return { windowDays, demo };
   return {
     windowDays,
+    demo,
     plans: summary.plans,
     marginCounts: marginCountsOf(customers.frame, { windowDays }),
     ptbTiming: ptbTimingPlans(customers.frame, windowDays),
