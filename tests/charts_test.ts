@@ -1,4 +1,5 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
@@ -264,6 +265,22 @@ Deno.test("a demo chart's caption opens with DEMO_NOTE in bold on its first line
   for (const line of words.slice(1)) ok(12 + textWidth(line) * (11 / 12) <= legendLeft - 24, line);
   // not demo: no note
   ok(!framed("t", caption, legendSvg, { marks: [] }).includes("Demo data"));
+});
+
+Deno.test("a caption of more than three lines moves the plot below its last line; the chart grows by as much", () => {
+  const caption = Array.from({ length: 120 }, (_, i) => `word${i}`).join(" ");
+  const legendSvg = legend([{ label: "a long legend entry", color: "#000" }]);
+  const svg = framed("t", caption, legendSvg, { marks: [Plot.frame()] });
+  const lines = captionLines(svg);
+  ok(lines.length > 3, `${lines.length} lines`);
+  const lastLine = 42 + 14 * (lines.length - 1);
+  // the plot's frame starts a line below the last line, as it does below a third line (y 70, 84)
+  const frameTop = Number(/<rect[^>]*\by="([\d.]+)"[^>]*aria-label="frame"/.exec(svg)![1]);
+  assertEquals(frameTop, lastLine + 14);
+  assertEquals(svg.match(/<svg[^>]*height="(\d+)"/)![1], String(480 + 14 * (lines.length - 3)));
+  // three lines or fewer: the frame as it was
+  const short = framed("t", "a short caption", legendSvg, { marks: [Plot.frame()] });
+  assertEquals(short.match(/<svg[^>]*height="(\d+)"/)![1], "480");
 });
 
 Deno.test("a `$1` or `$&` in a title, legend or caption is text, not a replacement pattern", () => {

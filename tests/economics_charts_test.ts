@@ -8,7 +8,13 @@ import {
   reportCharts,
 } from "../lib/economics/charts.ts";
 import { perPlanRows, perPlanTable } from "../lib/economics/per_plan.ts";
-import { costAndMrrByTierChart, DEMO_NOTE, svgToPng } from "../lib/report/charts.ts";
+import {
+  costAndMrrByTierChart,
+  DEMO_NOTE,
+  marginByTierChart,
+  marginVsMrrChart,
+  svgToPng,
+} from "../lib/report/charts.ts";
 import {
   economicsFixturePtbNotRead,
   economicsFrameWithF,
@@ -131,6 +137,29 @@ Deno.test("cost and MRR by tier on 7-day data: costs × 30/7 beside monthly MRR,
   // 30 days: as before
   const month = costAndMrrByTierChart(frame, { windowDays: 30 }).svg;
   ok(month.includes("enterprise: LLM cost, all (30 days) $2k") && !month.includes("30-day basis"));
+});
+
+Deno.test("margin charts of a 7-day window say its cost is on a 30-day basis (× 30/7), as cost and MRR by tier does", async () => {
+  const frame = await economicsFrameWithF();
+  const plan = marginByPlanChart(frame, { windowDays: 7 }).svg;
+  ok(
+    caption(plan).startsWith(
+      "7-day costs and PTB revenue × 30/7, beside monthly MRR. Company: (MRR + PTB revenue",
+    ),
+    caption(plan),
+  );
+  // pro (seat, legacy), b and f: spec (240 − 52 × 30/7) / 240 = 7.1 % (78.3 % on 30 days)
+  ok(plan.includes("7.1 % · n=2"), plan);
+  for (const draw of [marginVsMrrChart, marginByTierChart]) {
+    const week = caption(draw(frame, { windowDays: 7 }).svg);
+    ok(week.startsWith("7-day LLM cost × 30/7, beside monthly MRR. "), week);
+    const quarter = caption(draw(frame, { windowDays: 90 }).svg);
+    ok(quarter.startsWith("90-day LLM cost × 30/90, beside monthly MRR. "), quarter);
+  }
+  // 30 days: the cost is the month's, nothing to say
+  for (const draw of [marginByPlanChart, marginVsMrrChart, marginByTierChart]) {
+    ok(!draw(frame, { windowDays: 30 }).svg.includes("beside monthly MRR"), draw.name);
+  }
 });
 
 Deno.test("MRR per 1,000 requests on 7-day data: divided by requests on a 30-day basis, and it says so", async () => {

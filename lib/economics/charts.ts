@@ -24,6 +24,7 @@ import {
   legend,
   MARGIN_FLOOR,
   MAX_DOTS,
+  monthlyBasisNote,
   PRICING_CHARTS,
   pricingChartBuilders,
   type Row,
@@ -165,7 +166,9 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     title: "Gross margin by plan, both bases",
     svg: framed(
       "Gross margin by plan (revenue-weighted)",
-      `Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs counted.${
+      `${
+        monthlyBasisNote(table.windowDays, "costs and PTB revenue")
+      }Company: (MRR + PTB revenue − company cost) / (MRR + PTB revenue). Spec: (MRR − all LLM cost) / MRR. n = orgs counted.${
         clipped > 0
           ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`
           : ""

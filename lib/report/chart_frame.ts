@@ -8,6 +8,7 @@ import { parseHTML } from "linkedom";
 import { plainText } from "../formats/markdown.ts";
 import type { Row } from "./chart_data.ts";
 import { TIER_DOMAIN, TIER_RANGE } from "./chart_colors.ts";
+import { MONTH_DAYS } from "../frame/monthly.ts";
 
 export interface Chart {
   /** file-safe name, e.g. margin_vs_mrr */
@@ -137,6 +138,8 @@ export function tierLegend(tiers: unknown[]): string {
 
 /** The plot frame's top and bottom margins (title, caption and legend above; x axis below). */
 export const FRAME_TOP = 84;
+/** Caption lines FRAME_TOP has room for (at y 42, 56 and 70). */
+const CAPTION_LINES_ABOVE_FRAME = 3;
 export const FRAME_BOTTOM = 48;
 /** The plot frame's left margin (the y axis' ticks and label), unless a chart sets its own. */
 export const FRAME_LEFT = 84;
@@ -149,6 +152,18 @@ export const FRAME_RIGHT = 20;
  * the first sit beside the legend, in little room).
  */
 export const DEMO_NOTE = "Demo data.";
+
+/**
+ * "7-day costs × 30/7, beside monthly MRR. ": how a chart setting the window's `figures` against
+ * monthly MRR put another window's on a 30-day basis (lib/frame/monthly.ts), said first in its
+ * caption; "" for a 30-day window, whose figures are used as they are.
+ */
+export function monthlyBasisNote(windowDays: number | undefined, figures: string): string {
+  const days = windowDays ?? MONTH_DAYS;
+  return days === MONTH_DAYS
+    ? ""
+    : `${days}-day ${figures} × ${MONTH_DAYS}/${days}, beside monthly MRR. `;
+}
 
 /** What a chart's frame says besides its title and caption. */
 export interface FrameNote {
@@ -164,9 +179,17 @@ export function framed(
   options: Plot.PlotOptions,
   { demo = false }: FrameNote = {},
 ): string {
+  const lead = demo ? DEMO_NOTE : "";
+  const lines = captionLines(lead ? `${lead} ${caption}` : caption, legendSvg, lead);
+  // A caption's 4th line and later would sit on the plot's top edge: the plot moves down by them
+  // and the chart grows by as much. Not a chart whose y range is set in pixels (a dense margin
+  // chart's, on rows of hexagons: charts_margin.ts), which keeps its frame.
+  const pinned = (options.y as { range?: unknown } | undefined)?.range !== undefined;
+  const below = pinned ? 0 : Math.max(0, lines.length - CAPTION_LINES_ABOVE_FRAME) * 14;
   const svg = render({
     ...options,
-    marginTop: FRAME_TOP,
+    height: (options.height ?? HEIGHT) + below,
+    marginTop: FRAME_TOP + below,
     marginBottom: FRAME_BOTTOM,
     marginLeft: options.marginLeft ?? FRAME_LEFT,
     y: { labelAnchor: "center", ...options.y },
@@ -175,11 +198,7 @@ export function framed(
     `<text x="12" y="22" text-anchor="start" font-size="17" font-weight="bold" font-family="DejaVu Sans, sans-serif">${
       escapeXml(title)
     }</text>`;
-  const lead = demo ? DEMO_NOTE : "";
-  const captionText = captionLines(lead ? `${lead} ${caption}` : caption, legendSvg, lead).map((
-    line,
-    i,
-  ) =>
+  const captionText = lines.map((line, i) =>
     `<text x="12" y="${
       42 + 14 * i
     }" text-anchor="start" font-size="11" fill="#555" font-family="DejaVu Sans, sans-serif">${

@@ -31,6 +31,7 @@ import {
   framed,
   legend,
   MAX_DOTS,
+  monthlyBasisNote,
   TIER_BOXES,
   tierColor,
   tierLegend,
@@ -61,6 +62,7 @@ export {
   framed,
   legend,
   MAX_DOTS,
+  monthlyBasisNote,
   textWidth,
   usdTick,
 } from "./chart_frame.ts";
@@ -287,9 +289,7 @@ export function costAndMrrByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {
         factor === 1 ? "" : `, costs on a ${STANDARD_WINDOW_DAYS}-day basis`
       }, each tier on its own scale)`,
       `${
-        factor === 1
-          ? ""
-          : `${days}-day costs × ${STANDARD_WINDOW_DAYS}/${days}, beside monthly MRR. `
+        monthlyBasisNote(days, "costs")
       }Totals per tier; bar height = share of the tier's larger amount, labels in USD. Organizations: ${
         totals.map((t) => `${t.tier} ${formatCount(t.organizations)}`).join(", ")
       }.${unknownNote}`,

@@ -30,6 +30,7 @@ import {
   framed,
   HEIGHT,
   MAX_DOTS,
+  monthlyBasisNote,
   TIER_BOXES,
   tierColor,
   tierLegend,
@@ -187,7 +188,9 @@ export function marginVsMrrChart(frame: pl.DataFrame, limit: DrawnLimit = {}): C
     .filter((r) => (r.gross_margin_pct as number) < MARGIN_FLOOR)
     .map((r) => ({ ...titled(r, r.gross_margin_pct as number), gross_margin_pct: MARGIN_FLOOR }));
   const clippedCount = payingFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
-  const caption = `${formatCount(payingFrame.height)} organizations with MRR > 0 (${
+  const caption = `${monthlyBasisNote(limit.windowDays, "LLM cost")}${
+    formatCount(payingFrame.height)
+  } organizations with MRR > 0 (${
     formatCount(frame.height - payingFrame.height)
   } without MRR on their row not shown: none, unknown, or on a shared Stripe customer's other row)${
     sharedCustomersNote(payingFrame, "LLM cost")
@@ -254,9 +257,11 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
     title: MARGIN_BY_TIER_TITLE,
     svg: framed(
       MARGIN_BY_TIER_TITLE,
-      `Box: quartiles and median; ${formatCount(knownFrame.height)} organizations with MRR > 0${
-        sharedCustomersNote(knownFrame, "LLM cost")
-      }${clippedNote(clipped, `as ▼ at ${MARGIN_FLOOR} %`)}${cutBoxesNote(knownFrame, tiers)}.${
+      `${monthlyBasisNote(limit.windowDays, "LLM cost")}Box: quartiles and median; ${
+        formatCount(knownFrame.height)
+      } organizations with MRR > 0${sharedCustomersNote(knownFrame, "LLM cost")}${
+        clippedNote(clipped, `as ▼ at ${MARGIN_FLOOR} %`)
+      }${cutBoxesNote(knownFrame, tiers)}.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
       }`,
       tierLegend(tiers),
