@@ -24,6 +24,7 @@ import {
   drawnBoxes,
   drawnWidth,
   hexagonValues,
+  labels,
   ticks,
   triangleValues,
 } from "./chart_svg.ts";
@@ -84,7 +85,12 @@ Deno.test("hover titles show an organization's name on one line, without an RTL 
 
 Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the SVG", () => {
   const chart = marginByTierChart(frame);
-  ok(chart.svg.includes("2 organizations with MRR &gt; 0; 1 below -300 % drawn as ▼ at -300 %"));
+  ok(
+    chart.svg.includes(
+      "2 organizations with MRR &gt; 0; 1 below -300 % drawn as one ▼ per tier at -300 %, n beside it: team 1",
+    ),
+    chart.svg,
+  );
   ok(chart.svg.includes(">Gross margin (spec basis, all LLM cost) by tier</text>"));
   ok(chart.svg.includes("Gross margin, spec basis: all LLM cost (%)"), "y axis: basis and unit");
   // An outlier below the floor is a ▼ on it, one above a circle. pro: −900 % (drawn at −300),
@@ -101,7 +107,7 @@ Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the
   const dots = outliers.match(/<g [^>]*aria-label="dot"[^>]*>(.*?)<\/g>/s)![1];
   assertEquals(dots.split("rotate(180)").length - 1, 1);
   assertEquals(dots.split("rotate(0)").length - 1, 1);
-  ok(outliers.includes("1 below -300 % drawn as ▼ at -300 %"));
+  ok(outliers.includes("1 below -300 % drawn as one ▼ per tier at -300 %, n beside it: pro 1"));
   // Legend swatches for pro and team only (free and enterprise have no margin here).
   ok(chart.svg.includes(">pro</text>") && chart.svg.includes(">team</text>"));
   ok(!chart.svg.includes(">enterprise</text>"));
@@ -117,6 +123,37 @@ Deno.test("margin by tier: boxes for tiers that have a margin, legend inside the
 const proAndEnterprise = pl.DataFrame({
   tier: ["pro", "pro", "pro", "enterprise", "enterprise"],
   gross_margin_pct: pl.Series("gross_margin_pct", [50, 60, 70, 80, -1100], pl.Float64),
+});
+
+Deno.test("margin by tier: margins below the floor are one filled ▼ per tier, their n beside it and per tier in the caption", () => {
+  // pro at 50, 60, 70, −500 and −900 % (two below the −300 % floor, drawn at one spot),
+  // enterprise at 80, 90 and −1,100 % (one)
+  const frame = pl.DataFrame({
+    tier: ["pro", "pro", "pro", "pro", "pro", "enterprise", "enterprise", "enterprise"],
+    gross_margin_pct: pl.Series(
+      "gross_margin_pct",
+      [50, 60, 70, -500, -900, 80, 90, -1100],
+      pl.Float64,
+    ),
+  });
+  // from every point and from aggregates alike
+  for (const limit of [{}, { maxDrawnPoints: 1 }]) {
+    const svg = marginByTierChart(frame, limit).svg;
+    const caption = captionLines(svg).join(" ");
+    ok(
+      caption.includes(
+        "3 below -300 % drawn as one ▼ per tier at -300 %, n beside it: pro 2, enterprise 1",
+      ),
+      caption,
+    );
+    assertEquals(labels(svg, "text").map((l) => l.text), ["n=2", "n=1"]);
+    // each ▼ filled with its outline's colour, as the caption's ▼; circles stay hollow
+    const dots = svg.match(/<g [^>]*aria-label="dot"[^>]*>(.*?)<\/g>/s)![1];
+    const triangles = [...dots.matchAll(/<path fill="([^"]+)"[^>]*rotate\(180\)/g)];
+    ok(triangles.length >= 2, dots);
+    ok(triangles.every((m) => m[1] === "#333"), dots);
+    ok([...dots.matchAll(/<path fill="([^"]+)"[^>]*rotate\(0\)/g)].every((m) => m[1] === "none"));
+  }
 });
 
 Deno.test("margin by tier: the box of the real margins, cut at the floor and said so; every margin below it a ▼", () => {
@@ -141,7 +178,7 @@ Deno.test("margin by tier: the box of the real margins, cut at the floor and sai
     const caption = captionLines(svg).join(" ").replaceAll("&#39;", "'");
     ok(
       caption.endsWith(
-        "5 organizations with MRR &gt; 0; 1 below -300 % drawn as ▼ at -300 %; cut at -300 %: enterprise's median (-510 %) and lower quartile (-805 %).",
+        "5 organizations with MRR &gt; 0; 1 below -300 % drawn as one ▼ per tier at -300 %, n beside it: enterprise 1; cut at -300 %: enterprise's median (-510 %) and lower quartile (-805 %).",
       ),
       caption,
     );

@@ -82,13 +82,16 @@ export interface BoxStyle {
 }
 
 /**
- * Outlier symbols of a box plot clipped at a floor: ▼ for a value below it, else a circle, both
- * of Plot's default outlier size (a symbol channel would make them 4.5 px).
+ * Outlier symbols of a box plot clipped at a floor: ▼ for a value below it, filled with the
+ * outlines' colour as the caption's ▼ is (a hollow ▽ did not match it), else a hollow circle, both
+ * of Plot's default outlier size (a symbol channel would make them 4.5 px). The fill bypasses the
+ * chart's colour scale (tiers): it is a colour already.
  */
-function floorSymbols(below: boolean[]) {
+function floorSymbols(below: boolean[], stroke: string) {
   return {
     symbol: below.map((b) => b ? "triangle" : "circle"),
     rotate: below.map((b) => b ? 180 : 0),
+    fill: { value: below.map((b) => b ? stroke : "none"), scale: null },
     r: 3,
   };
 }
@@ -160,7 +163,7 @@ function flooredBoxes(
         ...xy,
         z: tierOf,
         stroke,
-        ...floorSymbols(values.map((v) => v < floor)),
+        ...floorSymbols(values.map((v) => v < floor), stroke),
       }),
     ),
   );
@@ -258,7 +261,7 @@ export function aggregatedBoxes(
       stroke,
       ...(floor === undefined
         ? {}
-        : floorSymbols(outliers.getColumn("below").toArray() as boolean[])),
+        : floorSymbols(outliers.getColumn("below").toArray() as boolean[], stroke)),
     }),
   ];
 }

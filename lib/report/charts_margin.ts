@@ -252,6 +252,20 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
   const withMargin = new Set(countOf.keys());
   const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
   const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
+  // A tier's margins below the floor are all drawn at one spot, one ▼ on top of the others: their
+  // count is written beside it and named per tier in the caption (4 said, 2 seen before).
+  const belowCounts = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR))
+    .groupBy("tier").agg(pl.len().alias("n"));
+  const belowOf = new Map(
+    (belowCounts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
+      t,
+      Number(belowCounts.getColumn("n").get(i)),
+    ]),
+  );
+  const floorCounts = tiers.filter((t) => belowOf.has(t)).map((tier) => ({
+    tier,
+    n: formatCount(belowOf.get(tier)!),
+  }));
   return {
     name: "margin_by_tier",
     title: MARGIN_BY_TIER_TITLE,
@@ -260,7 +274,12 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
       `${monthlyBasisNote(limit.windowDays, "LLM cost")}Box: quartiles and median; ${
         formatCount(knownFrame.height)
       } organizations with MRR > 0${sharedCustomersNote(knownFrame, "LLM cost")}${
-        clippedNote(clipped, `as ▼ at ${MARGIN_FLOOR} %`)
+        clippedNote(
+          clipped,
+          `as one ▼ per tier at ${MARGIN_FLOOR} %, n beside it: ${
+            floorCounts.map((c) => `${c.tier} ${c.n}`).join(", ")
+          }`,
+        )
       }${cutBoxesNote(knownFrame, tiers)}.${
         withoutMargin.length > 0 ? ` No margin (no MRR): ${withoutMargin.join(", ")}.` : ""
       }`,
@@ -288,6 +307,15 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
               domain: tiers,
               style: TIER_BOXES,
             })),
+          Plot.text(floorCounts, {
+            x: "tier",
+            y: () => MARGIN_FLOOR,
+            text: (c: { n: string }) => `n=${c.n}`,
+            textAnchor: "start",
+            dx: 8,
+            fontSize: 10,
+            fill: TIER_BOXES.stroke,
+          }),
         ],
       },
       { demo: limit.demo },
