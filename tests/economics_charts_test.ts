@@ -166,11 +166,20 @@ Deno.test("MRR per 1,000 requests on 7-day data: divided by requests on a 30-day
   const frame = await economicsFrameWithF();
   const chart = mrrPer1kRequestsByPlanChart(frame, { windowDays: 7 });
   ok(chart.svg.includes("MRR and LLM cost per 1,000 requests by plan (30-day basis)"), chart.svg);
-  ok(chart.svg.includes("requests on a 30-day basis (7-day requests × 30/7)"));
+  // each ratio said with its own divisor, MRR's × 30/7, LLM cost's not (it cancels)
+  assertEquals(
+    caption(chart.svg),
+    "Per plan: monthly MRR ÷ its requests on a 30-day basis (7-day requests × 30/7) × 1,000; 7-day LLM cost ÷ 7-day requests × 1,000. Company = PTB LLM cost (BYOK is paid by the customer).",
+  );
   // enterprise: $3,000 / (1,000,000 × 30/7) × 1,000 = $0.7000
   ok(chart.svg.includes("MRR per 1,000 requests: $0.7000"), chart.svg);
+  // its LLM cost not scaled: $2,000 / 1,000,000 × 1,000 = $2.0000, as on 30 days
+  ok(chart.svg.includes("LLM cost, all per 1,000 requests: $2.0000"), chart.svg);
   const month = mrrPer1kRequestsByPlanChart(frame).svg;
-  ok(month.includes("divided by the plan's requests in the window × 1,000"));
+  assertEquals(
+    caption(month),
+    "Per plan: MRR and LLM cost ÷ its requests in the 30 days × 1,000. Company = PTB LLM cost (BYOK is paid by the customer).",
+  );
   ok(month.includes("MRR per 1,000 requests: $3.0000")); // $3,000 / 1,000,000 × 1,000
 });
 

@@ -381,19 +381,20 @@ export function mrrPer1kRequestsByPlanChart(
     .filter((p) => p.mrr_per_1k_requests === null && labels.includes(p.plan))
     .map((p) => ({ plan: p.plan, series: series[0] }));
   const notKnownNote = mrrNotKnown.length > 0 ? " – = MRR not known (revenue not read)." : "";
-  // perPlanTable divides by the window's requests on a 30-day basis (lib/frame/monthly.ts):
-  // another window's chart says so (its cost ratios are the same on either basis)
+  // perPlanTable divides monthly MRR by the window's requests on a 30-day basis
+  // (lib/frame/monthly.ts), LLM cost by the window's own (a ratio of two window figures): another
+  // window's chart says which is which
   const days = table.windowDays ?? MONTH_DAYS;
   const monthly = days === MONTH_DAYS ? "" : ` (${MONTH_DAYS}-day basis)`;
-  const divisor = days === MONTH_DAYS
-    ? "the plan's requests in the window"
-    : `the plan's requests on a ${MONTH_DAYS}-day basis (${days}-day requests × ${MONTH_DAYS}/${days}), as monthly MRR`;
+  const ratios = days === MONTH_DAYS
+    ? `MRR and LLM cost ÷ its requests in the ${days} days × 1,000`
+    : `monthly MRR ÷ its requests on a ${MONTH_DAYS}-day basis (${days}-day requests × ${MONTH_DAYS}/${days}) × 1,000; ${days}-day LLM cost ÷ ${days}-day requests × 1,000`;
   return {
     name: "mrr_per_1k_requests_by_plan",
     title: "MRR and LLM cost per 1,000 requests by plan",
     svg: framed(
       `MRR and LLM cost per 1,000 requests by plan${monthly}`,
-      `Sums per plan divided by ${divisor} × 1,000; company = PTB LLM cost (BYOK is paid by the customer).${notKnownNote}`,
+      `Per plan: ${ratios}. Company = PTB LLM cost (BYOK is paid by the customer).${notKnownNote}`,
       legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
       {
         height: 84 + 48 + Math.max(2, labels.length) * 46,
