@@ -103,7 +103,7 @@ Deno.test("MRR and the LLM costs have the same colours in the tier, plan and que
   });
   // before: LLM cost in blue and MRR in orange here, the other way round in the tier chart
   assertEquals(underpriced, {
-    "LLM cost (window)": MEASURE_COLORS.llmCost,
+    "LLM cost (30 days)": MEASURE_COLORS.llmCost,
     MRR: MEASURE_COLORS.mrr,
   });
   // a margin's basis in its cost's colour
@@ -140,6 +140,6 @@ Deno.test("a measure left out of a question chart (MRR not known) keeps the othe
   const unknown = colorsOf(frame.withColumns(pl.lit(null).cast(pl.Float64).alias("mrr")));
   assertEquals(unknown, {
     "of which pass-through": MEASURE_COLORS.companyCost,
-    "LLM cost (window)": MEASURE_COLORS.llmCost,
+    "LLM cost (30 days)": MEASURE_COLORS.llmCost,
   });
 });

@@ -13,6 +13,8 @@ import { loadHistoryPoints } from "../lib/history/report.ts";
 import { listSnapshots, readSnapshotFrame, readSnapshotMeta } from "../lib/history/snapshot.ts";
 import { monthEndAsOfs } from "../lib/history/backfill.ts";
 import { DEMO_ANCHOR, DEMO_PRICE_CHANGE } from "../lib/sources/demo_lifecycle.ts";
+import { HISTORY_CHARTS } from "../lib/history/report_names.ts";
+import { DEMO_NOTE } from "../lib/report/chart_frame.ts";
 
 const at = (date: string) => new Date(`${date}T00:00:00Z`);
 const orgs = (date: string) => demoQueryResults(at(date), 30).frames.organizations;
@@ -128,6 +130,15 @@ Deno.test("demo backfill of 12 months: 12 snapshots, every month reconciles, eve
   const report = await Deno.readTextFile(`${outDir}/helicone_pricing_history_2026-12-01_demo.md`);
   ok(report.includes("Every month's bridge reconciles to the cent"));
   ok(!report.includes("price books") && !report.includes("changed wholesale"), "one book");
+  // a report of demo snapshots: each chart's first caption line (y 42) opens with the bold note
+  for (const name of HISTORY_CHARTS) {
+    const svg = await Deno.readTextFile(`${outDir}/helicone_pricing_${name}_2026-12-01_demo.svg`);
+    ok(
+      new RegExp(`<text x="12" y="42"[^>]*><tspan font-weight="bold"[^>]*>${DEMO_NOTE}</tspan> `)
+        .test(svg),
+      name,
+    );
+  }
   const again = await Deno.makeTempDir();
   assertEquals(
     await historyMain([

@@ -137,6 +137,7 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   for (const path of files.chartPaths.filter((p) => p.endsWith(".svg"))) {
     const svg = await Deno.readTextFile(path);
     ok(!svg.includes("<b>"), `${path}: plan text escaped in SVG`);
+    ok(!svg.includes("Demo data"), `${path}: live snapshots say no demo`);
   }
   const waterfall = await Deno.readTextFile(
     `${outDir}/helicone_pricing_history_bridge_waterfall_2026-03-31.svg`,

@@ -13,6 +13,8 @@ import { EXPORT_CHART_NAMES } from "../lib/economics/charts.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { chartByName } from "../lib/mcp/tools_chart.ts";
+import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
+import { DEMO_NOTE, svgToPng } from "../lib/report/charts.ts";
 import { call, connectInMemory, refused, ROOT, stdioClient, text } from "./mcp_client.ts";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 
@@ -84,6 +86,18 @@ Deno.test("chart on a 7-day export: the export's PNGs (its window and basis); ec
       const png = await chartPng(client, name);
       assertEquals(png, await exportPng(dir, name, "2026-05-08_demo_7d"), `${name}: export's PNG`);
     }
+    // a question's chart of the demo export says demo too (its usage on a 30-day basis, as drawn)
+    const question = chartByName(usageOnMonthlyBasis(written.data.frame, 7), "underpriced", {
+      windowDays: 7,
+      demo: true,
+    });
+    ok(question.svg.includes(`<tspan font-weight="bold" fill="#92400e">${DEMO_NOTE}</tspan> `));
+    const image = (await call(client, "chart", { name: "underpriced" })).content
+      .find((c) => c.type === "image")!;
+    assertEquals(
+      Uint8Array.from(atob(image.data!), (c) => c.charCodeAt(0)),
+      new Uint8Array(svgToPng(question.svg)),
+    );
     // the headline chart filtered to one tier is that tier's plans only
     const pro = await call(client, "chart", { name: "margin_by_plan", tiers: ["pro"] });
     assertEquals(pro.isError, undefined, text(pro));

@@ -2,18 +2,24 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import pl from "nodejs-polars";
 import {
   churnRisk,
+  featureAdoption,
   pricingModelComparison,
   ptbVsByok,
   underpricedCustomers,
   upgradeCandidates,
 } from "../lib/analysis/questions.ts";
 import {
+  adoptionChart,
   churnChart,
   pricingModelChart,
   trafficChart,
   underpricedChart,
   upgradeChart,
 } from "../lib/analysis/question_charts.ts";
+import type { FrameNote } from "../lib/report/chart_frame.ts";
+import { DEMO_NOTE } from "../lib/report/charts.ts";
+import { usageOnMonthlyBasis } from "../lib/frame/monthly.ts";
+import { goldenDemoData } from "./fixtures/golden_demo.ts";
 
 /** The widths of the bars a chart draws (Plot's bar mark: one <rect> per bar). */
 function barWidths(svg: string): number[] {
@@ -154,4 +160,55 @@ Deno.test("upgrade candidates with no free organization over the threshold: the 
     upgradeChart(upgradeCandidates(frame, { upgradeMinRequests: 1_000 })).svg,
   );
   ok(some.includes("Top 1 of 1 free organizations over the request threshold."), some);
+});
+
+/** The six question charts over `frame` (its usage of a `windowDays` window), as the notebook draws them. */
+function questionCharts(frame: pl.DataFrame, windowDays: number, note?: FrameNote) {
+  const basis = { windowDays };
+  return [
+    underpricedChart(underpricedCustomers(frame, {}, basis), note),
+    upgradeChart(upgradeCandidates(frame, {}, basis), note),
+    churnChart(churnRisk(frame, {}, basis), note),
+    pricingModelChart(pricingModelComparison(frame, {}, basis), {}, note),
+    adoptionChart(featureAdoption(frame, basis), note),
+    trafficChart(ptbVsByok(frame, basis), note),
+  ];
+}
+
+Deno.test("question charts of demo data open their caption with Demo data. in bold; of other data none does", async () => {
+  const { frame } = await goldenDemoData();
+  const demo = questionCharts(frame, 30, { demo: true });
+  assertEquals(demo.length, 6);
+  for (const chart of demo) {
+    // the first caption line (y 42) opens with the bold note
+    ok(
+      new RegExp(
+        `<text x="12" y="42"[^>]*><tspan font-weight="bold" fill="#92400e">${DEMO_NOTE}</tspan> `,
+      )
+        .test(chart.svg),
+      chart.name,
+    );
+  }
+  for (
+    const chart of [...questionCharts(frame, 30), ...questionCharts(frame, 30, { demo: false })]
+  ) {
+    ok(!chart.svg.includes("Demo data"), chart.name);
+  }
+});
+
+Deno.test("question charts name the window's days: '(30 days)' and 'Requests in 30 days', not '(window)'", async () => {
+  const { frame } = await goldenDemoData();
+  const [underpriced, upgrade, churn, , adoption, traffic] = questionCharts(frame, 30).map((c) =>
+    drawnText(c.svg)
+  );
+  for (const text of [underpriced, churn, traffic]) ok(text.includes("LLM cost (30 days)"), text);
+  ok(upgrade.includes("Requests in 30 days →"), upgrade);
+  ok(adoption.includes("a stored prompt in the 30-day window."), adoption);
+  for (const text of [underpriced, upgrade, churn, adoption, traffic]) {
+    ok(!text.includes("(window)") && !text.includes("in window"), text);
+  }
+  // another window's usage is on a 30-day basis: said so; the adoption caption names its days
+  const week = questionCharts(usageOnMonthlyBasis(frame, 7), 7).map((c) => drawnText(c.svg));
+  ok(week[0].includes("LLM cost (per 30 days)"), week[0]);
+  ok(week[4].includes("a stored prompt in the 7-day window."), week[4]);
 });

@@ -20,7 +20,7 @@ import {
 } from "./questions.ts";
 import { basisColumn, modelPrices, plural, usageWords } from "./question_common.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { chartLabel } from "../report/chart_frame.ts";
+import { chartLabel, type FrameNote } from "../report/chart_frame.ts";
 import { MEASURE_COLORS, SPARE_COLORS } from "../report/chart_colors.ts";
 
 /** One question's chart: the table's columns to draw and the words around them. */
@@ -32,7 +32,8 @@ interface ChartSpec<A> {
   label: string;
   /**
    * [column, series name] per bar of a group; the table's name of a usage column on a 30-day
-   * basis (basisColumn) is looked up, and "(window)" in a series name is said as "(per 30 days)"
+   * basis (basisColumn) is looked up, and "(window)" in a series name is said as "(30 days)", or
+   * "(per 30 days)" for another window's usage put on that basis
    */
   measures: [string, string][];
   /** the value axis' name, or the words for a window's usage: usageAxis */
@@ -50,11 +51,15 @@ interface ChartSpec<A> {
 /** Characters of an organization's name a bar's label shows. */
 const ORG_LABEL_CHARS = 24;
 
-/** "(window)", or "(per 30 days)" for usage of another window put on a 30-day basis. */
+/**
+ * "(window)" named by its length, "(30 days)", or "(per 30 days)" for usage of another window put
+ * on a 30-day basis: a PNG pasted into a deck says what usage it shows.
+ */
 function seriesOnBasis(series: string, windowDays: number): string {
-  return windowDays === MONTH_DAYS
-    ? series
-    : series.replace("(window)", `(per ${MONTH_DAYS} days)`);
+  return series.replace(
+    "(window)",
+    windowDays === MONTH_DAYS ? `(${MONTH_DAYS} days)` : `(per ${MONTH_DAYS} days)`,
+  );
 }
 
 function labelled(
@@ -84,7 +89,11 @@ function labelled(
   });
 }
 
-function questionChart<A extends Answer<unknown>>(spec: ChartSpec<A>, answer: A): Chart {
+function questionChart<A extends Answer<unknown>>(
+  spec: ChartSpec<A>,
+  answer: A,
+  { demo }: FrameNote,
+): Chart {
   const table = spec.table ? spec.table(answer) : answer.table;
   const { windowDays } = answer;
   const basis = spec.usage && windowDays !== MONTH_DAYS
@@ -103,6 +112,7 @@ function questionChart<A extends Answer<unknown>>(spec: ChartSpec<A>, answer: A)
         : spec.valueLabel(windowDays),
       money: spec.money ?? true,
       unknown: spec.unknown,
+      demo,
     }),
   };
 }
@@ -164,7 +174,7 @@ const CHARTS = {
     measures: [["requests_30d", "Requests (window)"]],
     valueLabel: (days) =>
       days === MONTH_DAYS
-        ? "Requests in window"
+        ? `Requests in ${MONTH_DAYS} days`
         : `Requests per ${MONTH_DAYS} days (${days}-day window × ${MONTH_DAYS}/${days})`,
     money: false,
     usage: true,
@@ -193,8 +203,8 @@ const CHARTS = {
   adoption: {
     name: "q5_prompts_adoption",
     title: "Prompts add-on against prompt usage",
-    caption: () =>
-      "Organizations per group; prompt use = requests with a stored prompt in the window.",
+    caption: (a) =>
+      `Organizations per group; prompt use = requests with a stored prompt in the ${a.windowDays}-day window.`,
     label: "group",
     measures: [["organizations", "organizations"]],
     valueLabel: "Organizations",
@@ -273,17 +283,21 @@ function pricingModelSpec(prices: Partial<ModelPrices>): ChartSpec<Answer<ModelF
   };
 }
 
-export const underpricedChart = (answer: Answer<UnderpricedFacts>): Chart =>
-  questionChart(CHARTS.underpriced, answer);
-export const upgradeChart = (answer: Answer<UpgradeFacts>): Chart =>
-  questionChart(CHARTS.upgrade, answer);
-export const churnChart = (answer: Answer<ChurnFacts>): Chart =>
-  questionChart(CHARTS.churn, answer);
+// `note.demo`: the data is demo (the notebook's source, the MCP dataset): the caption says so
+export const underpricedChart = (answer: Answer<UnderpricedFacts>, note: FrameNote = {}): Chart =>
+  questionChart(CHARTS.underpriced, answer, note);
+export const upgradeChart = (answer: Answer<UpgradeFacts>, note: FrameNote = {}): Chart =>
+  questionChart(CHARTS.upgrade, answer, note);
+export const churnChart = (answer: Answer<ChurnFacts>, note: FrameNote = {}): Chart =>
+  questionChart(CHARTS.churn, answer, note);
 export const pricingModelChart = (
   answer: Answer<ModelFacts>,
   prices: Partial<ModelPrices> = {},
-): Chart => questionChart(pricingModelSpec(prices), answer);
-export const adoptionChart = (answer: Answer<AdoptionFacts>): Chart =>
-  questionChart(CHARTS.adoption, answer);
-export const trafficChart = (answer: Answer<Record<TrafficType, TrafficFacts>>): Chart =>
-  questionChart(CHARTS.traffic, answer);
+  note: FrameNote = {},
+): Chart => questionChart(pricingModelSpec(prices), answer, note);
+export const adoptionChart = (answer: Answer<AdoptionFacts>, note: FrameNote = {}): Chart =>
+  questionChart(CHARTS.adoption, answer, note);
+export const trafficChart = (
+  answer: Answer<Record<TrafficType, TrafficFacts>>,
+  note: FrameNote = {},
+): Chart => questionChart(CHARTS.traffic, answer, note);

@@ -1,6 +1,7 @@
 /**
  * History charts (lib/charts.ts's frame, legend and tier colours): MRR by plan over time, the
  * period's MRR bridge as a waterfall, and MRR margin after PTB LLM cost and requests per plan over time.
+ * Each takes a FrameNote: a report of demo snapshots says "Demo data." in its captions.
  */
 import * as Plot from "@observablehq/plot";
 import type pl from "nodejs-polars";
@@ -12,7 +13,13 @@ import {
   planColors,
   tierOfPlanName,
 } from "../report/chart_colors.ts";
-import { FRAME_LEFT, FRAME_RIGHT, textWidth, WIDTH } from "../report/chart_frame.ts";
+import {
+  FRAME_LEFT,
+  FRAME_RIGHT,
+  type FrameNote,
+  textWidth,
+  WIDTH,
+} from "../report/chart_frame.ts";
 import { periodOf, periodRange, type SnapshotPeriod } from "./periods.ts";
 
 type Periods = ReadonlyMap<string, SnapshotPeriod>;
@@ -153,7 +160,11 @@ function countTick(value: number): string {
 }
 
 /** Ending MRR per plan, stacked, one bar per snapshot (the baseline included). */
-export function mrrByPlanChart(planEnds: pl.DataFrame, periods: Periods): Chart {
+export function mrrByPlanChart(
+  planEnds: pl.DataFrame,
+  periods: Periods,
+  note: FrameNote = {},
+): Chart {
   const records = (planEnds.toRecords() as Row[]).filter((r) => (r.end_cents as number) > 0);
   const axis = monthAxis([...new Set(records.map((r) => r.month as string))].sort(), periods);
   const data = records.map((r) => ({
@@ -177,6 +188,7 @@ export function mrrByPlanChart(planEnds: pl.DataFrame, periods: Periods): Chart 
         color: { ...colors, label: "plan" },
         marks: [Plot.barY(data, { x: "month", y: "mrr", fill: "plan" }), Plot.ruleY([0])],
       } as Plot.PlotOptions,
+      note,
     ),
   };
 }
@@ -197,7 +209,11 @@ function balanceStep(which: "start" | "end", period: SnapshotPeriod | undefined)
  * pause pair only when a month has one: a history of backfills (no subscription status) never
  * does, and two empty bars would read as "no pauses".
  */
-export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): Chart {
+export function bridgeWaterfallChart(
+  company: pl.DataFrame,
+  periods: Periods,
+  note: FrameNote = {},
+): Chart {
   const rows = company.toRecords() as Row[];
   // the baseline is the first snapshot: the end of the month before the first row's
   const asOfs = [...periods.keys()].sort();
@@ -271,6 +287,7 @@ export function bridgeWaterfallChart(company: pl.DataFrame, periods: Periods): C
           Plot.ruleY([0]),
         ],
       } as Plot.PlotOptions,
+      note,
     ),
   };
 }
@@ -298,6 +315,7 @@ export function logTicks(min: number, max: number): { ticks: number[]; domain: [
 function perPlanLines(
   trends: pl.DataFrame,
   periods: Periods,
+  note: FrameNote,
   options: {
     name: string;
     title: string;
@@ -356,13 +374,18 @@ function perPlanLines(
           ...(money ? [Plot.ruleY([0], { stroke: "#dc2626" })] : []),
         ],
       } as Plot.PlotOptions,
+      note,
     ),
   };
 }
 
 /** MRR margin after PTB LLM cost per plan at every snapshot, the baseline included. */
-export function marginByPlanChart(trends: pl.DataFrame, periods: Periods): Chart {
-  return perPlanLines(trends, periods, {
+export function marginByPlanChart(
+  trends: pl.DataFrame,
+  periods: Periods,
+  note: FrameNote = {},
+): Chart {
+  return perPlanLines(trends, periods, note, {
     name: "history_margin_by_plan",
     title: "MRR margin after PTB LLM cost per plan over time",
     caption: (range) =>
@@ -375,9 +398,13 @@ export function marginByPlanChart(trends: pl.DataFrame, periods: Periods): Chart
 }
 
 /** Requests per plan at every snapshot, the baseline included. */
-export function requestsByPlanChart(trends: pl.DataFrame, periods: Periods): Chart {
+export function requestsByPlanChart(
+  trends: pl.DataFrame,
+  periods: Periods,
+  note: FrameNote = {},
+): Chart {
   const positive = trends.filter(trends.getColumn("requests").gt(0));
-  return perPlanLines(positive, periods, {
+  return perPlanLines(positive, periods, note, {
     name: "history_requests_by_plan",
     title: "Requests per plan over time",
     caption: (range) =>

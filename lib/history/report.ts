@@ -480,10 +480,12 @@ async function drawHistoryCharts(
   const { bridgeWaterfallChart, marginByPlanChart, mrrByPlanChart, requestsByPlanChart } =
     await import("./charts.ts");
   const { svgToPng } = await import("../report/charts.ts");
+  // a report reads one kind of snapshot, demo or live (loadMonthlyHistoryPoints): its charts say which
+  const note = { demo: report.demo };
   return [
-    mrrByPlanChart(report.planEnds, report.periods),
-    bridgeWaterfallChart(report.company, report.periods),
-    marginByPlanChart(report.planTrends, report.periods),
-    requestsByPlanChart(report.planTrends, report.periods),
+    mrrByPlanChart(report.planEnds, report.periods, note),
+    bridgeWaterfallChart(report.company, report.periods, note),
+    marginByPlanChart(report.planTrends, report.periods, note),
+    requestsByPlanChart(report.planTrends, report.periods, note),
   ].map((chart) => ({ ...chart, png: svgToPng(chart.svg) }));
 }

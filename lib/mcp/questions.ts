@@ -2,6 +2,7 @@
 import type pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
 import type { Chart } from "../report/charts.ts";
+import type { FrameNote } from "../report/chart_frame.ts";
 import {
   type Answer,
   churnRisk,
@@ -33,7 +34,8 @@ export interface KeyQuestion {
     prices: Partial<ModelPrices>,
     basis: UsageBasis,
   ) => Answer<unknown>;
-  chart: (answer: Answer<unknown>, prices: Partial<ModelPrices>) => Chart;
+  /** `note.demo`: the dataset is demo, which the chart's caption says */
+  chart: (answer: Answer<unknown>, prices: Partial<ModelPrices>, note?: FrameNote) => Chart;
   /** the thresholds it reads (the others do not apply to it) */
   thresholds: readonly (keyof QuestionThresholds)[];
   /** it reads the model prices */
@@ -49,7 +51,7 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
     question:
       "Underpriced customers: which organizations have high usage (requests_30d or llm_cost_30d) but low MRR?",
     answer: (frame, t, _p, b) => underpricedCustomers(frame, t, b),
-    chart: (a) => underpricedChart(a as AnyAnswer),
+    chart: (a, _p, note) => underpricedChart(a as AnyAnswer, note),
     thresholds: [
       "underpricedMinRequests",
       "underpricedMinLlmCostUsd",
@@ -62,7 +64,7 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
     name: "upgrade_candidates",
     question: "Upgrade candidates: which free-tier organizations have high usage?",
     answer: (frame, t, _p, b) => upgradeCandidates(frame, t, b),
-    chart: (a) => upgradeChart(a as AnyAnswer),
+    chart: (a, _p, note) => upgradeChart(a as AnyAnswer, note),
     thresholds: ["upgradeMinRequests", "upgradeSeatPriceUsd", "top"],
     prices: false,
   },
@@ -71,7 +73,7 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
     question:
       "Churn risk: which paying organizations have negative gross margin (gross_margin_pct < 0: LLM cost on a 30-day basis above MRR)?",
     answer: (frame, t, _p, b) => churnRisk(frame, t, b),
-    chart: (a) => churnChart(a as AnyAnswer),
+    chart: (a, _p, note) => churnChart(a as AnyAnswer, note),
     thresholds: ["top"],
     prices: false,
   },
@@ -80,7 +82,7 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
     question:
       "Pricing model comparison: what would revenue be seat-based, usage-based (per request) and as a percentage of LLM cost, against current MRR?",
     answer: (frame, _t, p, b) => pricingModelComparison(frame, p, b),
-    chart: (a, p) => pricingModelChart(a as AnyAnswer, p),
+    chart: (a, p, note) => pricingModelChart(a as AnyAnswer, p, note),
     thresholds: [],
     prices: true,
   },
@@ -89,7 +91,7 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
     question:
       "Feature adoption: who uses the prompts add-on, and should it be included in base tiers?",
     answer: (frame, _t, _p, b) => featureAdoption(frame, b),
-    chart: (a) => adoptionChart(a as AnyAnswer),
+    chart: (a, _p, note) => adoptionChart(a as AnyAnswer, note),
     thresholds: [],
     prices: false,
   },
@@ -98,7 +100,7 @@ export const KEY_QUESTIONS: readonly KeyQuestion[] = [
     question:
       "PTB vs BYOK: should gateway-only (pass-through billing) customers be priced differently from bring-your-own-key ones?",
     answer: (frame, _t, _p, b) => ptbVsByok(frame, b),
-    chart: (a) => trafficChart(a as AnyAnswer),
+    chart: (a, _p, note) => trafficChart(a as AnyAnswer, note),
     thresholds: [],
     prices: false,
   },

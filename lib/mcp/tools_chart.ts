@@ -30,7 +30,7 @@ const isExportChart = (name: string): name is keyof typeof EXPORT_CHARTS =>
 /**
  * The chart `name` over `frame` (a question's name draws that question's chart). An export chart
  * is drawn as the export draws it: window usage labelled with the window's days, the per-plan
- * charts' table on a 30-day basis (× 30 / windowDays), demo data said in its caption.
+ * charts' table on a 30-day basis (× 30 / windowDays); either kind says demo data in its caption.
  */
 export function chartByName(
   frame: pl.DataFrame,
@@ -48,7 +48,7 @@ export function chartByName(
   const question = KEY_QUESTIONS.find((q) => q.name === name);
   if (!question) throw new UserError(`unknown chart ${name}; charts: ${CHART_NAMES.join(", ")}`);
   // the frame's usage is on a 30-day basis for another window (the tool scales it): labelled so
-  return question.chart(question.answer(frame, {}, {}, { windowDays }), {});
+  return question.chart(question.answer(frame, {}, {}, { windowDays }), {}, { demo });
 }
 
 export function registerChartTool(server: McpServer, store: DatasetStore) {

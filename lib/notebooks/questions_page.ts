@@ -82,6 +82,8 @@ export function stoppedSource(error: unknown): QuestionsSource {
   return stoppedValue<QuestionsSource>(error, {
     frame: exportFrameFromColumns({}),
     windowDays: MONTH_DAYS,
+    // read by the charts' note in the setup cell (the answers then show no chart)
+    demo: false,
     thresholds: { ...DEFAULT_THRESHOLDS },
     modelPrices: { ...DEFAULT_MODEL_PRICES },
   });

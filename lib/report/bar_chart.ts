@@ -30,13 +30,15 @@ export interface BarChartOptions {
   colors?: readonly string[];
   /** why a value is not known (its mark), and what that means (the caption) */
   unknown?: { reason: string; note: string };
+  /** the chart is of demo data: its caption opens saying so (chart_frame.ts DEMO_NOTE) */
+  demo?: boolean;
 }
 
 /** The widest label drawn in full, px (the chart gives labels at most 260 px, 24 of them margin). */
 const MAX_LABEL_WIDTH = 236;
 
 export function barChart(
-  { title, caption, bars: given, valueLabel, money = true, unknown, colors }: BarChartOptions,
+  { title, caption, bars: given, valueLabel, money = true, unknown, colors, demo }: BarChartOptions,
 ): string {
   // without `unknown`, a null value is simply left out (the caption says why: trafficChart)
   const bars = unknown ? given : given.filter((b) => b.value !== null);
@@ -102,6 +104,7 @@ export function barChart(
         Plot.ruleX([0]),
       ],
     } as Plot.PlotOptions,
+    { demo },
   );
 }
 
