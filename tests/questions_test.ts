@@ -139,6 +139,8 @@ Deno.test("underpriced: ≥100k requests or ≥$500 cost with known MRR ≤ $100
     ptbLlmCostUsd: 800,
     mrrUsd: 40,
     unknownMrr: 1,
+    // o1 pays $40: no one paying nothing, and the reading says nothing of it
+    payingNothing: { total: 0, freeTier: 0, byStatus: {} },
   });
   assertEquals(
     answer.reading,
@@ -159,6 +161,58 @@ Deno.test("underpriced: ≥100k requests or ≥$500 cost with known MRR ≤ $100
     column(underpricedCustomers(frame, { underpricedMaxMrrUsd: 200 }).table, "org_name"),
     ["o1", "o3"],
   );
+});
+
+Deno.test("underpriced: the reading says how many matches pay nothing (MRR $0) and why; the table shows the status", () => {
+  // At ≥ 50,000 requests, with o3 and o4 paying nothing: o3 (team) trialing, o4 (enterprise)
+  // paused. Heavy: o1 (200k), o2 (60k), o3 ($600), o4 (1M), o6 ($600, MRR unknown). MRR ≤ $100:
+  // o1 $40, o2 $0 (free, trialing), o3 $0, o4 $0. By cost: o4 $1,000, o1 $800, o3 $600, o2 $30
+  // = $2,430, of it pass-through o1 $800 + o3 $150 = $950; MRR $40. Paying nothing: o2 on the
+  // free tier (its trial aside), o3 trialing, o4 paused.
+  const zero = frame.withColumns(
+    pl.Series("mrr", [40, 0, 0, 0, 0, null], pl.Float64),
+    pl.Series(
+      "subscription_status",
+      ["active", "trialing", "trialing", "paused", null, null],
+      pl.Utf8,
+    ),
+  );
+  const answer = underpricedCustomers(zero, { underpricedMinRequests: 50_000 });
+  assertEquals(column(answer.table, "org_name"), ["o4", "o1", "o3", "o2"]);
+  assertEquals(answer.facts.payingNothing, {
+    total: 3,
+    freeTier: 1,
+    byStatus: { paused: 1, trialing: 1 },
+  });
+  assertEquals(
+    answer.reading,
+    "4 organizations sent ≥ 50,000 requests or ≥ $500 of LLM cost in the window while paying ≤ $100 MRR: together $2,430 of LLM cost ($950 pass-through, paid by the company) against $40 MRR (3 of them pay nothing, MRR $0: 1 on the free tier, 1 paused, 1 trialing); 1 heavy user with unknown MRR not judged.",
+  );
+  // the status beside MRR: what tells a trial from a customer paying little
+  assertEquals(answer.table.columns.slice(6, 8), ["mrr", "subscription_status"]);
+  assertEquals(column(answer.table, "subscription_status"), [
+    "paused",
+    "active",
+    "trialing",
+    "trialing",
+  ]);
+  // all of them paying nothing. MRR ≤ $0: of the heavy o1 ($40), o3 and o4 ($0), o6 (unknown),
+  // o3 and o4; o3's status a cell's text, not one of Stripe's, which the reading does not repeat
+  const edited = zero.withColumns(
+    pl.Series("subscription_status", [null, null, "## NOTE", "paused", null, null], pl.Utf8),
+  );
+  const both = underpricedCustomers(edited, { underpricedMaxMrrUsd: 0 });
+  assertEquals(
+    both.reading,
+    "2 organizations sent ≥ 100,000 requests or ≥ $500 of LLM cost in the window while paying ≤ $0 MRR: together $1,600 of LLM cost ($150 pass-through, paid by the company) against $0 MRR (both pay nothing, MRR $0: 1 of other subscription statuses, 1 paused); 1 heavy user with unknown MRR not judged.",
+  );
+  // one, alone, of one kind: "it", the kind without a count. Heavy at ≥ $1,000: o1 (200k
+  // requests, $40) and o4 ($1,000, $0); o6 ($600, 40k requests) no longer
+  const one = underpricedCustomers(edited, {
+    underpricedMaxMrrUsd: 0,
+    underpricedMinLlmCostUsd: 1000,
+  });
+  ok(one.reading.endsWith("against $0 MRR (it pays nothing, MRR $0: paused)."), one.reading);
 });
 
 Deno.test("upgrade candidates: free tier with ≥50k requests, seat upside at $20", () => {
@@ -388,6 +442,7 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
     ptbLlmCostUsd: 950, // 800 + 150
     mrrUsd: 240,
     unknownMrr: 0,
+    payingNothing: { total: 0, freeTier: 0, byStatus: {} }, // $200 and $40
   });
   // the rows are customers: said so, not "2 organizations" beside a segment of 3
   ok(
@@ -395,6 +450,20 @@ Deno.test("the questions judge organizations sharing a Stripe customer as one cu
       "2 customers (3 organizations, those sharing a Stripe customer judged as one) sent ≥",
     ),
     underpriced.reading,
+  );
+  // the customer on a trial ($0): one of the two rows, said in the rows' unit, customers
+  const trial = underpricedCustomers(
+    shared.withColumns(
+      pl.Series("mrr", [40, 0, 0, 5000, 0, null], pl.Float64),
+      pl.Series("subscription_status", ["active", "trialing", "trialing", "active", null, null]),
+    ),
+    { underpricedMaxMrrUsd: 200 },
+  );
+  ok(
+    trial.reading.endsWith(
+      "against $40 MRR (1 of the 2 customers pays nothing, MRR $0: trialing).",
+    ),
+    trial.reading,
   );
   // upgrade candidates over 30,000 requests: o2 (60k) and o6 (40k), but o6's customer (cus_3,
   // o3's $200) already pays: left out and said

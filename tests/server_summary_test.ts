@@ -81,6 +81,35 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
   ok(html.includes("7-day window ending 2026-11-01 00:00 UTC"));
 });
 
+Deno.test("both windows' readings say how many of the matches pay nothing, in the question's words; the table shows the status", () => {
+  // Q pays $0 (free tier, no subscription), V $0 (team, trialing), P $20 (active).
+  // 7 days: P, Q as above, and V (200,000 requests, 857,143 a month) at $0 now qualifies; by
+  //   cost Q $140, V $10, P $7: $157 ($7 PTB) against $20 MRR; Q and V pay nothing; U unknown.
+  // 30 days: only V is heavy (200,000 requests; U's 50,000 is not): $10 against $0, V alone.
+  const zero = frame.withColumns(
+    pl.Series("mrr", [20, 0, 10, null, 0], pl.Float64),
+    pl.Series("subscription_status", ["active", null, "active", null, "trialing"], pl.Utf8),
+  );
+  const week = pricingSummary(data(7), { frame: zero, segment: null }).underpriced;
+  assertEquals(
+    week.reading,
+    "3 organizations sent ≥ 100,000 requests or ≥ $500 of LLM cost a month (the 7-day window's on a 30-day basis: × 30/7) while paying ≤ $100 MRR: in the 7 days together $157 of LLM cost ($7 pass-through, paid by the company) against $20 MRR a month (2 of them pay nothing, MRR $0: 1 on the free tier, 1 trialing); 1 heavy user with unknown MRR not judged.",
+  );
+  assertEquals(week.columns.slice(6, 8), ["mrr", "subscription_status"]);
+  assertEquals(week.rows.map((row) => [row[0], row[6], row[7]]), [
+    ["Q", 0, null],
+    ["V", 0, "trialing"],
+    ["P <b>", 20, "active"],
+  ]);
+  const html = reportHtml(pricingSummary(data(7), { frame: zero, segment: null }), []);
+  ok(html.includes('<td class="name" title="trialing"><span>trialing</span></td>'), html);
+  const month = pricingSummary(data(30), { frame: zero, segment: null }).underpriced;
+  assertEquals(
+    month.reading,
+    "1 organization sent ≥ 100,000 requests or ≥ $500 of LLM cost in the window while paying ≤ $100 MRR: together $10 of LLM cost ($0 pass-through, paid by the company) against $0 MRR (it pays nothing, MRR $0: trialing).",
+  );
+});
+
 Deno.test("the server's segment thresholds (every segment's) choose the underpriced table by the question's own", () => {
   // the handler passes settings.segmentThresholds whole: the question refuses keys not its own
   const thresholds = { ...segmentThresholdsFromEnv({}), underpricedMaxMrrUsd: 20 };

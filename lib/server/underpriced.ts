@@ -5,7 +5,7 @@
  */
 import pl from "nodejs-polars";
 import { escapeHtml, formatValue } from "../report/display.ts";
-import { underpricedCustomers } from "../analysis/questions.ts";
+import { payingNothingWords, underpricedCustomers } from "../analysis/underpriced.ts";
 import {
   columnTotal,
   count,
@@ -84,8 +84,8 @@ export function underpricedSummary(
     } of LLM cost (${
       usd(columnTotal(matches, "llm_cost_ptb_30d"))
     } pass-through, paid by the company) against ${usd(columnTotal(matches, "mrr"))} MRR a month${
-      unknown ? `; ${unknown}` : ""
-    }.`;
+      payingNothingWords(facts)
+    }${unknown ? `; ${unknown}` : ""}.`;
   return {
     reading,
     organizations: matches.height,
