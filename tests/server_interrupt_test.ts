@@ -160,16 +160,18 @@ Deno.test("deno task serve, a signal to its whole process group during a run: on
   }
 });
 
-Deno.test("deno task serve, a second signal while the first stop waits: one line, exit 143 at once", async () => {
+Deno.test("deno task serve, a second signal while the first stop waits: one line, exit 143 at once, no spooled result left", async () => {
   // PostgreSQL's answers stall once the kit sends its COPY: the first stop waits seconds for the
   // cancel before it drops the connection, the second signal does not
   const databases = await freshFixtureDatabases("server_interrupt_stall");
   const proxy = stallingProxy(databases.env.PRICING_PG_URL!, "COPY (");
+  const tmp = await Deno.makeTempDir(); // the server's TMPDIR: its run's spooled results
   let started: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     const server = started = await startServer({
       ...databases.env,
       PRICING_PG_URL: proxy.url,
+      TMPDIR: tmp,
     } as Record<string, string>);
     const answer = askForSummary(server.origin);
     await waitFor("a COPY's answer to stall", () => proxy.stalled() >= 1);
@@ -190,10 +192,13 @@ Deno.test("deno task serve, a second signal while the first stop waits: one line
     ok(seconds < 2, `exited ${seconds.toFixed(1)} s after the second signal`);
     ok(server.text().endsWith("\nerror: SIGTERM again: stopped at once\n"), server.text());
     await answer; // (the connection went with the process)
+    // no finally ran: the queries' folders were removed on the way out
+    assertEquals([...Deno.readDirSync(tmp)].map((entry) => entry.name), []);
   } finally {
     await started?.end();
     await proxy.close();
     await databases.drop();
+    await Deno.remove(tmp, { recursive: true });
   }
 });
 

@@ -2,12 +2,14 @@
  * Ctrl-C (SIGINT) and SIGTERM during a command's work: the first asks the work to stop (an
  * AbortSignal, checked before each stage; a publish under way completes, and the work's own
  * clean-up removes its staging folder and temporary files); a second stops the process at once,
- * after any publish under way (the next run removes what it left), unless it is the first one
- * delivered twice (DUPLICATE_SIGNAL_MS). Listened for only while the work runs, and only by a
- * command's own process (the export's, the server's `deno task serve`): library callers
- * (notebooks, a handler in another program) keep the signals' default.
+ * after any publish under way, removing the queries' temporary files (the next run removes the
+ * staging folder it left), unless it is the first one delivered twice (DUPLICATE_SIGNAL_MS).
+ * Listened for only while the work runs, and only by a command's own process (the export's, the
+ * server's `deno task serve`): library callers (notebooks, a handler in another program) keep
+ * the signals' default.
  */
 import { publishesSettled } from "../formats/staging.ts";
+import { removeSpoolDirsSync } from "../sources/spool.ts";
 
 /** The exit code of a process ended by the signal: 128 + its number. */
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -64,7 +66,10 @@ export function listenForInterrupt(
       if (received !== undefined) {
         if (name === received && performance.now() - receivedAt < DUPLICATE_SIGNAL_MS) return;
         console.error(again(name));
-        publishesSettled().finally(() => Deno.exit(EXIT_CODES[name]));
+        publishesSettled().finally(() => {
+          removeSpoolDirsSync(); // (the queries' temporary files: no finally runs after this)
+          Deno.exit(EXIT_CODES[name]);
+        });
         return;
       }
       received = name;

@@ -18,6 +18,22 @@ export async function withSpoolFile<T>(
 }
 
 /**
+ * The folders withSpoolDir has made and not yet removed: a process stopped at once (a second
+ * Ctrl-C) removes them on its way out (removeSpoolDirsSync), as its finally blocks never run.
+ */
+const liveSpoolDirs = new Set<string>();
+
+/** Removes every spool folder still there, now: for a process about to exit without clean-up. */
+export function removeSpoolDirsSync(): void {
+  for (const dir of liveSpoolDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* gone already, or not ours to remove any more */ }
+  }
+  liveSpoolDirs.clear();
+}
+
+/**
  * Runs `work` with a fresh temporary folder, removed with everything in it once `work` has
  * settled. The query stage keeps every result's folder inside one of these, so a query still
  * running when another failed leaves nothing behind when the stage gives up.
@@ -35,10 +51,12 @@ export async function withSpoolDir<T>(
   } catch (error) {
     throw spoolError(error);
   }
+  liveSpoolDirs.add(dir);
   try {
     return await work(dir);
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+    liveSpoolDirs.delete(dir);
   }
 }
 
