@@ -1245,6 +1245,17 @@ Deno.test("deno task compare: a snapshot of an earlier kit version's export (wri
         lacks.join(", ")
       } are empty in every row: a snapshot imported from an earlier kit version's export, so every organization would read as changing plan; compare a snapshot or export of this version (deno task history report and scenario --input read it as it is)`,
     ]);
+    // a damaged sidecar beside it is read as missing, and the refusal says damaged, not absent
+    await Deno.writeTextFile(`${alone}.json`, "{not json");
+    errors.length = 0;
+    assertEquals(await compareMain([alone, newer, "--out-dir", dir, "--quiet"]), 1);
+    assertEquals(errors.length, 1);
+    ok(
+      errors[0].startsWith(
+        `error: ${alone} has no readable sidecar (helicone_pricing_data_2026-10-01.parquet.json is damaged) and its `,
+      ),
+      errors[0],
+    );
     // a snapshot an export wrote whose plan is empty (a fixture's) is this version's: compared
     const exported = await writeSnapshot(before, {
       dir: join(dir, "history"),

@@ -14,6 +14,7 @@ import {
   writeHistoryReport,
 } from "../history/report.ts";
 import {
+  damagedSidecarWarnings,
   ensureHistoryDir,
   historyDir,
   historyDirNamed,
@@ -80,6 +81,8 @@ export interface HistoryCliContext {
   outDir: string;
   quiet: boolean;
   log: (line: string) => void;
+  /** a warning (`warning: …` on stderr; nothing with --quiet) */
+  warn: (line: string) => void;
 }
 
 /** --months: a plain whole number (monthEndAsOfs checks its range). */
@@ -170,6 +173,8 @@ async function report(
       } does not exist or is no folder; name the folder the exports' snapshots are in, or export at two as-of dates or run deno task history backfill`,
     );
   }
+  // a damaged sidecar is read as missing (as-of from the name, origin unknown): said once
+  for (const line of await damagedSidecarWarnings(context.historyDir, demo)) context.warn(line);
   const points = await loadMonthlyHistoryPoints(context.historyDir, demo);
   if (points.length === 1 && afterBackfill) {
     context.log(
@@ -267,6 +272,7 @@ export async function main(args: string[]): Promise<number> {
       outDir,
       quiet,
       log: quiet ? () => {} : (line) => console.log(line),
+      warn: quiet ? () => {} : (line) => console.error(`warning: ${line}`),
     };
     switch (command) {
       case "import":

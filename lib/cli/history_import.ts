@@ -15,6 +15,7 @@ import { exportPart } from "../report/export_parts.ts";
 import { asOfKey } from "../history/periods.ts";
 import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
 import {
+  damagedSidecarWarnings,
   ensureHistoryDir,
   type PreparedSnapshot,
   prepareSnapshot,
@@ -36,6 +37,8 @@ export interface ImportContext {
   /** the flag or setting that chose historyDir (its errors name it), else the default */
   historyDirNamed?: string;
   log: (line: string) => void;
+  /** a warning line (a damaged sidecar); the log's when not given */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -82,6 +85,8 @@ export async function importFiles(
     }
     if (name.suffix !== null) throw new UserError(partOfExportError(file, name));
     const exact = (await exportExactAsOf(file))!;
+    // a damaged sidecar of a .parquet is read as missing: the as-of then is its name's
+    if (exact.sidecarWarning) (context.warn ?? context.log)(exact.sidecarWarning);
     const problem = exportAsOfProblem(exact.asOf, now.getTime());
     if (problem !== null) {
       throw new UserError(`${file}: ${problem}; rename it to the date it was exported`);
@@ -93,6 +98,7 @@ export async function importFiles(
   // per file, in order: its snapshot and what it replaces, or why the stored one is kept
   const outcomes: {
     file: string;
+    demo: boolean;
     snapshot?: PreparedSnapshot;
     replaced?: string | null;
     kept?: string;
@@ -127,11 +133,12 @@ export async function importFiles(
         ? null
         : await keptOverNoRevenue(dir, { asOf, demo, frame: read.frame, writer: "import" });
       if (kept) {
-        outcomes.push({ file, kept: kept.reason });
+        outcomes.push({ file, demo, kept: kept.reason });
         continue;
       }
       outcomes.push({
         file,
+        demo,
         lacks,
         demoLine,
         replaced: await replacedSnapshot(dir, { asOf, demo, frame: read.frame }),
@@ -168,6 +175,10 @@ export async function importFiles(
         replaced ? ` (${replaced})` : ""
       }`,
     );
+  }
+  // the stored snapshots read beside them (kept or replaced ones): a damaged sidecar left there
+  for (const demo of new Set(outcomes.map((o) => o.demo))) {
+    for (const line of await damagedSidecarWarnings(dir, demo)) (context.warn ?? context.log)(line);
   }
 }
 

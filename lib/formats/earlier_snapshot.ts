@@ -16,19 +16,18 @@ import { basename } from "node:path";
 import pl from "nodejs-polars";
 import { EARLIER_HEADERS } from "../frame/earlier_columns.ts";
 import { someOf } from "./export_cells.ts";
+import { readSnapshotSidecar } from "./snapshot_sidecar.ts";
 
 /** Rows looked at first: a snapshot with a value in a column says so in them. */
 const FIRST_ROWS = 1000;
 
-/** What the sidecar beside the snapshot says of its origin: an import, something else, or none. */
-async function sidecarOrigin(path: string): Promise<"import" | "other" | "none"> {
-  try {
-    return JSON.parse(await Deno.readTextFile(`${path}.json`))?.origin === "import"
-      ? "import"
-      : "other";
-  } catch {
-    return "none"; // missing or unreadable (a snapshot handed on alone)
-  }
+/**
+ * What the sidecar beside the snapshot says of its origin: an import, something else, or none
+ * (missing, a snapshot handed on alone, or damaged: read as missing).
+ */
+async function sidecarOrigin(path: string): Promise<"import" | "other" | "none" | "damaged"> {
+  const { meta, warning } = await readSnapshotSidecar(path);
+  return meta ? (meta.origin === "import" ? "import" : "other") : warning ? "damaged" : "none";
 }
 
 /** An earlier kit version's snapshot: the columns it lacks, and how that is known. */
@@ -40,6 +39,8 @@ export interface EarlierSnapshot {
    * empty in every row, no sidecar
    */
   by: "missing" | "imported" | "alone";
+  /** alone because its sidecar is damaged (read as missing), not absent */
+  sidecarDamaged?: boolean;
 }
 
 /**
@@ -84,7 +85,7 @@ export async function earlierSnapshot(path: string): Promise<EarlierSnapshot | n
     : origin === "import"
     ? "imported"
     : "alone";
-  return { lacks, by };
+  return { lacks, by, ...(by === "alone" && origin === "damaged" ? { sidecarDamaged: true } : {}) };
 }
 
 /** The one-line refusal of an earlier kit version's snapshot (earlierSnapshot). */
@@ -92,7 +93,9 @@ export function earlierSnapshotError(path: string, earlier: EarlierSnapshot): st
   const fix =
     "compare a snapshot or export of this version (deno task history report and scenario --input read it as it is)";
   if (earlier.by === "alone") {
-    return `${path} has no sidecar (${basename(path)}.json) and its ${
+    return `${path} has no ${earlier.sidecarDamaged ? "readable " : ""}sidecar (${
+      basename(path)
+    }.json${earlier.sidecarDamaged ? " is damaged" : ""}) and its ${
       someOf([...earlier.lacks])
     } are empty in every row: a snapshot imported from an earlier kit version's export, so every organization would read as changing plan; ${fix}`;
   }

@@ -13,6 +13,7 @@ import { type ExportNameInfo, exportNameInfo } from "./read_export.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "./files.ts";
 import { readXlsxSheet } from "./read_xlsx.ts";
 import { parseIsoDate } from "../core/window.ts";
+import { readSnapshotSidecar } from "./snapshot_sidecar.ts";
 
 /** The manifest's fields read back (those a reader of the export needs). */
 export interface ManifestFields {
@@ -49,6 +50,8 @@ export interface DemoMark {
 interface Beside {
   manifest: ManifestFields | null;
   sidecar: { demo?: unknown; as_of?: unknown } | null;
+  /** a snapshot's damaged sidecar, read as missing: the warning (snapshot_sidecar.ts) */
+  sidecarWarning: string | null;
   /** a renamed workbook's summary sheet, read when its manifest does not say all */
   workbook: WorkbookFacts | null;
 }
@@ -96,9 +99,11 @@ async function besideOf(path: string, name: ExportNameInfo | null): Promise<Besi
   const ext = extname(path).toLowerCase();
   const manifestSaysAll = typeof manifest?.demo === "boolean" &&
     Number.isInteger(manifest?.window?.days) && instantOf(manifest?.as_of) !== null;
+  const sidecar = ext === ".parquet" ? await readSnapshotSidecar(path) : null;
   return {
     manifest,
-    sidecar: ext === ".parquet" ? await readJsonObject(`${path}.json`) : null,
+    sidecar: sidecar?.meta ?? null,
+    sidecarWarning: sidecar?.warning ?? null,
     workbook: name === null && ext === ".xlsx" && !manifestSaysAll
       ? await workbookFacts(path)
       : null,
@@ -217,6 +222,8 @@ export interface ExactAsOf {
   asOf: Date;
   /** "the as-of in its manifest <name>", "its name's date at 00:00 UTC: …", … */
   from: string;
+  /** a snapshot's damaged sidecar, read as missing: the warning to print */
+  sidecarWarning?: string;
 }
 
 /**
@@ -230,7 +237,16 @@ export interface ExactAsOf {
 export async function exportExactAsOf(path: string): Promise<ExactAsOf | null> {
   const name = exportNameInfo(path);
   if (!name) return null;
-  const { manifest, sidecar } = await besideOf(path, name);
+  const beside = await besideOf(path, name);
+  const exact = exactAsOf(path, name, beside);
+  return beside.sidecarWarning ? { ...exact, sidecarWarning: beside.sidecarWarning } : exact;
+}
+
+function exactAsOf(
+  path: string,
+  name: ExportNameInfo,
+  { manifest, sidecar }: Beside,
+): ExactAsOf {
   if (name.stamp.includes("T")) {
     // an older kit cut a snapshot's milliseconds from its name (`T000000Z` for 00:00:00.500)
     const exact = instantOf(sidecar?.as_of);

@@ -7,6 +7,7 @@ import type { PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
 import { UserError } from "../core/config.ts";
 import {
+  damagedSidecarWarnings,
   type PreparedSnapshot,
   prepareSnapshot,
   priceBookId,
@@ -46,6 +47,8 @@ export async function exportHistoryStage(
   const skipped = window ??
     (stale && `history snapshot not stored: ${stale}; history backfill makes past month ends`);
   if (skipped) data.warnings.push(skipped);
+  // a damaged sidecar is read as missing (as-of from the name, origin unknown): said, not silent
+  data.warnings.push(...await damagedSidecarWarnings(folder, data.demo));
   // without revenue, a stored snapshot of this as-of that has some stays (keep.ts), and the
   // history reads it rather than this export
   const kept = skipped ? null : await keptOverNoRevenue(folder, { ...data, writer: "export" });

@@ -23,47 +23,24 @@ import { exportFrameFromParquetFile, exportSeries } from "../formats/read_export
 import { asOfKey } from "./periods.ts";
 import type { PriceBook } from "../economics/types.ts";
 import { parseSnapshotName, realAsOf, secondFileName, snapshotFileName } from "./snapshot_names.ts";
+import {
+  type PriceBookId,
+  readSnapshotSidecar,
+  type SnapshotMeta,
+  type SnapshotOrigin,
+} from "../formats/snapshot_sidecar.ts";
 
-export type SnapshotOrigin = "export" | "import" | "backfill";
-
-export interface SnapshotMeta {
-  as_of: string;
-  demo: boolean;
-  origin: SnapshotOrigin;
-  /** the file an import came from */
-  source_file?: string;
-  row_count: number;
-  /** organizations whose MRR is known (mrr_recurring filled); in sidecars written since 2026-12 */
-  mrr_known?: number;
-  written_at: string;
-  warnings: string[];
-  /**
-   * the price book that priced its `plan` and `list_price_mrr`; in sidecars of exports and
-   * backfills written since 2026-12, and of imports whose manifest names it (older ones and
-   * imports without a manifest: unknown)
-   */
-  price_book?: PriceBookId;
-}
-
-/** Which price book priced a snapshot: its file name and the SHA-256 of the bytes read. */
-export interface PriceBookId {
-  name: string;
-  sha256: string;
-}
+export type { PriceBookId, SnapshotMeta, SnapshotOrigin };
 
 /** A run's price book as a sidecar records it. */
 export function priceBookId(book: Pick<PriceBook, "file" | "sha256">): PriceBookId {
   return { name: basename(book.file), sha256: book.sha256 };
 }
 
-/** The price book a sidecar records, or null (none recorded, or not of that shape). */
+/** The price book a sidecar records, or null (none recorded; its shape is checked on reading). */
 export function recordedPriceBook(meta: SnapshotMeta | null): PriceBookId | null {
   const book = meta?.price_book;
-  // (a sidecar is a file anyone can edit: its hash is printed, so only a SHA-256 is one)
-  return typeof book?.name === "string" && typeof book?.sha256 === "string" &&
-      /^[0-9a-f]{64}$/.test(book.sha256)
-    ? { name: book.name, sha256: book.sha256 }
-    : null;
+  return book ? { name: book.name, sha256: book.sha256 } : null;
 }
 
 export interface SnapshotInfo {
@@ -76,6 +53,8 @@ export interface SnapshotInfo {
   demo: boolean;
   bytes: number;
   sha256: string;
+  /** its sidecar is damaged and read as missing: the warning (snapshot_sidecar.ts) */
+  sidecarWarning?: string;
 }
 
 export interface SnapshotWrite {
@@ -387,15 +366,25 @@ export async function listSnapshots(dir: string, demo: boolean): Promise<Snapsho
     const name = parseSnapshotName(file);
     if (!name || name.demo !== demo) continue;
     const path = join(dir, file);
+    const { meta, warning } = await readSnapshotSidecar(path);
     found.push({
       path,
-      asOf: realAsOf((await readSnapshotMeta(path))?.as_of, name),
+      asOf: realAsOf(meta?.as_of, name),
       demo,
       bytes: (await Deno.stat(path)).size,
       sha256: "",
+      ...(warning ? { sidecarWarning: warning } : {}),
     });
   }
   return found.sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+}
+
+/**
+ * The warnings about the damaged sidecars of the folder's snapshots of that kind (each read as
+ * missing), for the commands that read them to print once.
+ */
+export async function damagedSidecarWarnings(dir: string, demo: boolean): Promise<string[]> {
+  return (await listSnapshots(dir, demo)).flatMap((s) => s.sidecarWarning ?? []);
 }
 
 /**
@@ -442,13 +431,12 @@ export const unreadableSnapshot = (path: string, error: unknown): UnreadableSnap
     })`,
   );
 
-/** The sidecar of a snapshot, or null when it has none. */
+/**
+ * The sidecar of a snapshot, or null when it has none or it is damaged (the commands say so once:
+ * damagedSidecarWarnings).
+ */
 export async function readSnapshotMeta(path: string): Promise<SnapshotMeta | null> {
-  try {
-    return JSON.parse(await Deno.readTextFile(`${path}.json`)) as SnapshotMeta;
-  } catch {
-    return null;
-  }
+  return (await readSnapshotSidecar(path)).meta;
 }
 
 /**

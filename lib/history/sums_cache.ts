@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { Buffer } from "node:buffer";
 import pl from "nodejs-polars";
 import { tempPathFor } from "../formats/files.ts";
+import { readSnapshotSidecarSync } from "../formats/snapshot_sidecar.ts";
 import { idxColumn } from "./bridge.ts";
 
 /**
@@ -72,13 +73,9 @@ export function fingerprint(path: string): FileFingerprint | null {
   }
 }
 
+/** The sidecar's whole object; null when missing or damaged (nothing is stored in a damaged one). */
 function readSidecar(path: string): Record<string, unknown> | null {
-  try {
-    const meta = JSON.parse(Deno.readTextFileSync(`${path}.json`));
-    return meta && typeof meta === "object" ? meta : null;
-  } catch {
-    return null;
-  }
+  return readSnapshotSidecarSync(path).raw;
 }
 
 /** Whether two fingerprints are of the same file. */

@@ -42,13 +42,16 @@ export function snapshotFiles(settings: McpSettings, demo: boolean): Promise<Sna
   return listSnapshots(historyFolder(settings), demo);
 }
 
-/** The snapshots as describe_dataset lists them. */
+/**
+ * The snapshots as describe_dataset lists them, and a warning per damaged sidecar (read as
+ * missing: rows and origin null), so one bad file never fails the tool.
+ */
 export async function servedSnapshots(
   settings: McpSettings,
   demo: boolean,
-): Promise<ServedSnapshot[]> {
+): Promise<{ snapshots: ServedSnapshot[]; warnings: string[] }> {
   const files = await snapshotFiles(settings, demo);
-  return await Promise.all(files.map(async (info) => {
+  const snapshots = await Promise.all(files.map(async (info) => {
     const meta = await readSnapshotMeta(info.path);
     return {
       as_of: asOfKey(info.asOf),
@@ -57,6 +60,7 @@ export async function servedSnapshots(
       origin: meta?.origin ?? null,
     };
   }));
+  return { snapshots, warnings: files.flatMap((info) => info.sidecarWarning ?? []) };
 }
 
 let cached: { key: string; frame: pl.DataFrame } | null = null;

@@ -85,8 +85,9 @@ export async function describeDatasetText(
   // the plan column names the price book its plans are read with here, not the built-in one
   const definition = (c: (typeof COLUMNS)[number]) =>
     c.name === "plan" ? planColumnDefinition(priceBook) : c.formula;
-  const warnings = [...d.warnings, ...economicsWarnings];
-  const snapshots = await servedSnapshots(store.settings, d.demo);
+  const { snapshots, warnings: sidecarWarnings } = await servedSnapshots(store.settings, d.demo);
+  // (a served export may already carry one of them: said once)
+  const warnings = [...new Set([...d.warnings, ...economicsWarnings, ...sidecarWarnings])];
   const structured = {
     as_of: d.asOf.toISOString(),
     window: {

@@ -1,0 +1,170 @@
+/**
+ * THE reader of a history snapshot's sidecar (`<name>.parquet.json`: origin, exact as-of, row
+ * count, warnings, price book, the sums cache). A sidecar is a file anyone can edit or cut short,
+ * so each field is checked: a damaged one is read as missing (the snapshot then reads by its file
+ * name alone) and comes with a one-line warning naming it and the fix. Every reader (the export's
+ * history, history report/backfill/import, compare, the MCP server) goes through here, so none
+ * fails on it or takes it silently.
+ */
+import { basename } from "node:path";
+
+export type SnapshotOrigin = "export" | "import" | "backfill";
+
+/** Which price book priced a snapshot: its file name and the SHA-256 of the bytes read. */
+export interface PriceBookId {
+  name: string;
+  sha256: string;
+}
+
+export interface SnapshotMeta {
+  as_of: string;
+  demo: boolean;
+  origin: SnapshotOrigin;
+  /** the file an import came from */
+  source_file?: string;
+  row_count: number;
+  /** organizations whose MRR is known (mrr_recurring filled); in sidecars written since 2026-12 */
+  mrr_known?: number;
+  written_at: string;
+  warnings: string[];
+  /**
+   * the price book that priced its `plan` and `list_price_mrr`; in sidecars of exports and
+   * backfills written since 2026-12, and of imports whose manifest names it (older ones and
+   * imports without a manifest: unknown)
+   */
+  price_book?: PriceBookId;
+}
+
+export interface SidecarRead {
+  /** the checked sidecar; null when there is none or it is damaged */
+  meta: SnapshotMeta | null;
+  /** the whole object (other keys too, history_sums), when meta is not null */
+  raw: Record<string, unknown> | null;
+  /** the one-line warning about a damaged sidecar; null when it is fine or missing */
+  warning: string | null;
+}
+
+const ORIGINS: readonly string[] = ["export", "import", "backfill"];
+/** What every kit's writer gives (Date.toISOString), with an offset allowed for hand edits. */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A value as the warning quotes it: JSON (one line, control characters escaped), cut short. */
+function shown(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** What is wrong with a parsed sidecar, one phrase per field; empty when nothing is. */
+export function sidecarProblems(value: unknown): string[] {
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    return [`not a JSON object (${shown(value)})`];
+  }
+  const meta = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const check = (key: string, ok: (v: unknown) => boolean, want: string, optional = false) => {
+    const v = meta[key];
+    if (optional && v === undefined) return;
+    if (!ok(v)) problems.push(`${key} is ${shown(v)}, not ${want}`);
+  };
+  const instant = (v: unknown) =>
+    typeof v === "string" && INSTANT.test(v) && !Number.isNaN(Date.parse(v));
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  check("as_of", instant, "an ISO instant");
+  check("demo", (v) => typeof v === "boolean", "true or false");
+  check(
+    "origin",
+    (v) => typeof v === "string" && ORIGINS.includes(v),
+    "export, import or backfill",
+  );
+  check("row_count", count, "a count of rows");
+  check("written_at", instant, "an ISO instant");
+  check(
+    "warnings",
+    (v) => Array.isArray(v) && v.every((w) => typeof w === "string"),
+    "a list of texts",
+  );
+  check("source_file", (v) => typeof v === "string", "a file name", true);
+  check(
+    "mrr_known",
+    (v) => count(v) && !(count(meta.row_count) && (v as number) > (meta.row_count as number)),
+    "a count of at most row_count",
+    true,
+  );
+  check(
+    "price_book",
+    (v) =>
+      !!v && typeof v === "object" && typeof (v as PriceBookId).name === "string" &&
+      /^[0-9a-f]{64}$/.test(String((v as PriceBookId).sha256)),
+    "a name and a SHA-256",
+    true,
+  );
+  return problems;
+}
+
+/**
+ * The warning about the sidecar of the snapshot at `parquetPath`: what is wrong, what the kit does
+ * instead and the fix (a missing sidecar only loses what it records; writing the snapshot again
+ * writes a new one).
+ */
+export function damagedSidecarWarning(parquetPath: string, problems: readonly string[]): string {
+  return `history snapshot sidecar ${parquetPath}.json is damaged (${
+    problems.join("; ")
+  }): read as if missing (as-of from the name ${
+    basename(parquetPath)
+  }, origin unknown); delete it, or write that snapshot again (an export or history backfill --replace of its as-of) for a new one`;
+}
+
+function fromText(parquetPath: string, text: string): SidecarRead {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const why = String((error as Error)?.message ?? error).split("\n")[0];
+    return {
+      meta: null,
+      raw: null,
+      warning: damagedSidecarWarning(parquetPath, [`not JSON: ${why}`]),
+    };
+  }
+  const problems = sidecarProblems(value);
+  return problems.length > 0
+    ? { meta: null, raw: null, warning: damagedSidecarWarning(parquetPath, problems) }
+    : {
+      meta: value as SnapshotMeta,
+      raw: value as Record<string, unknown>,
+      warning: null,
+    };
+}
+
+function failedRead(parquetPath: string, error: unknown): SidecarRead {
+  if (error instanceof Deno.errors.NotFound) return { meta: null, raw: null, warning: null };
+  const why = String((error as Error)?.message ?? error).split("\n")[0];
+  return {
+    meta: null,
+    raw: null,
+    warning: damagedSidecarWarning(parquetPath, [`unreadable: ${why}`]),
+  };
+}
+
+/** The sidecar of the snapshot at `parquetPath`, checked (SidecarRead). */
+export async function readSnapshotSidecar(parquetPath: string): Promise<SidecarRead> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${parquetPath}.json`);
+  } catch (error) {
+    return failedRead(parquetPath, error);
+  }
+  return fromText(parquetPath, text);
+}
+
+/** readSnapshotSidecar, for the sums cache's synchronous reads. */
+export function readSnapshotSidecarSync(parquetPath: string): SidecarRead {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`${parquetPath}.json`);
+  } catch (error) {
+    return failedRead(parquetPath, error);
+  }
+  return fromText(parquetPath, text);
+}
