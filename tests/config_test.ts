@@ -561,6 +561,75 @@ Deno.test("a settings file's PRICING_ name that is no setting is warned of, with
   }
 });
 
+Deno.test("a settings file's lower- or mixed-case PRICING_ name is warned of as PRICING_PG_URI is: names are upper case", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "cased.env");
+    await Deno.writeTextFile(
+      file,
+      ["pricing_pg_url=postgres://x", "Pricing_Clickhouse_Url=http://x", "stripe_secret_key=sk"]
+        .join("\n"),
+    );
+    const warned: string[] = [];
+    const env = await loadEnv(file, { warn: (line) => warned.push(line) });
+    assertEquals(warned, [
+      `${file}: pricing_pg_url is not a pricing-kit setting and is ignored (did you mean PRICING_PG_URL? names are upper case); the settings are listed in .env.example`,
+      `${file}: Pricing_Clickhouse_Url is not a pricing-kit setting and is ignored (names are upper case); the settings are listed in .env.example`,
+      `${file}: stripe_secret_key is not a pricing-kit setting and is ignored (did you mean STRIPE_SECRET_KEY? names are upper case); the settings are listed in .env.example`,
+    ]);
+    assertEquals(env.PRICING_PG_URL, Deno.env.get("PRICING_PG_URL"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a setting given twice in a settings file is warned of: both lines and which wins (the last, or the environment)", async () => {
+  const dir = await Deno.makeTempDir();
+  const names = ["PRICING_RETENTION_DAYS", "PRICING_SMTP_PORT", "pricing_lower"];
+  const before = names.map((name) => Deno.env.get(name));
+  try {
+    const file = join(dir, "twice.env");
+    await Deno.writeTextFile(
+      file,
+      [
+        "PRICING_RETENTION_DAYS=30",
+        "# a comment",
+        "DATABASE_URL=a", // the app's own key, repeated: not the kit's
+        "PRICING_RETENTION_DAYS=7",
+        "DATABASE_URL=b",
+        "PRICING_SMTP_PORT=25",
+        "PRICING_SMTP_PORT=465",
+        "PRICING_SMTP_PORT=587",
+      ].join("\n"),
+    );
+    const warned: string[] = [];
+    Deno.env.delete("PRICING_RETENTION_DAYS");
+    let env = await loadEnv(file, { warn: (line) => warned.push(line) });
+    assertEquals(warned, [
+      `${file}: PRICING_RETENTION_DAYS is set on lines 1 and 4; line 4's value is used: keep one of them`,
+      `${file}: PRICING_SMTP_PORT is set on lines 6, 7 and 8; line 8's value is used: keep one of them`,
+    ]);
+    assertEquals(env.PRICING_RETENTION_DAYS, "7");
+    // the environment wins over the file: said so; an environment's own names are not checked
+    // (a shell holds anything: only the settings file is the kit's)
+    Deno.env.set("PRICING_RETENTION_DAYS", "90");
+    Deno.env.set("pricing_lower", "x");
+    warned.length = 0;
+    env = await loadEnv(file, { warn: (line) => warned.push(line) });
+    assertEquals(
+      warned[0],
+      `${file}: PRICING_RETENTION_DAYS is set on lines 1 and 4; the environment's value is used (it wins over the file): keep one of them`,
+    );
+    assertEquals(warned.length, 2);
+    assertEquals(env.PRICING_RETENTION_DAYS, "90");
+  } finally {
+    names.forEach((name, i) =>
+      before[i] === undefined ? Deno.env.delete(name) : Deno.env.set(name, before[i]!)
+    );
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a socket URL with a user and no host is a URL; an @ in a ?parameter's value is no cut password", () => {
   // pg reads both: a socket with a read-only user, and @ in a parameter value
   const accepted = [

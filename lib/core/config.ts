@@ -4,7 +4,7 @@
  */
 
 import { nearestName } from "./nearest_name.ts";
-import { unknownSettingWarnings } from "./setting_names.ts";
+import { duplicateSettingWarnings, unknownSettingWarnings } from "./setting_names.ts";
 import { quoteValue } from "./quote.ts";
 
 /** An error the user can fix: printed as one line, without a stack trace. */
@@ -58,7 +58,19 @@ export interface SourceSettings {
 
 /** Parses a `.env` file: KEY=VALUE lines, `#` comments, optional quotes, optional `export `. */
 export function parseDotEnv(text: string, fileName = ".env"): Env {
+  return parseDotEnvLines(text, fileName).env;
+}
+
+/**
+ * parseDotEnv, with the lines (1-based) each key is given on: the last one wins, so a key given
+ * twice is warned of (duplicateSettingWarnings) rather than resolved without a word.
+ */
+export function parseDotEnvLines(
+  text: string,
+  fileName = ".env",
+): { env: Env; lines: Map<string, number[]> } {
   const env: Env = {};
+  const lines = new Map<string, number[]>();
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const line = rawLine.trim();
     if (line === "" || line.startsWith("#")) return;
@@ -68,8 +80,9 @@ export function parseDotEnv(text: string, fileName = ".env"): Env {
     }
     // `KEY=   # comment` is empty: a # after blanks starts a comment (`KEY=#x` is "#x")
     env[match[1]] = match[2] !== "" && match[3].startsWith("#") ? "" : dotEnvValue(match[3]);
+    lines.set(match[1], [...(lines.get(match[1]) ?? []), index + 1]);
   });
-  return env;
+  return { env, lines };
 }
 
 /**
@@ -101,9 +114,13 @@ export async function loadEnv(
   } = {},
 ): Promise<Env> {
   let fileEnv: Env = {};
+  let fileLines = new Map<string, number[]>();
   const named = required ? `--env-file ${JSON.stringify(envFile)}` : envFile;
   try {
-    fileEnv = parseDotEnv(await Deno.readTextFile(envFile), envFile);
+    ({ env: fileEnv, lines: fileLines } = parseDotEnvLines(
+      await Deno.readTextFile(envFile),
+      envFile,
+    ));
   } catch (error) {
     if (error instanceof UserError) throw error;
     if (error instanceof Deno.errors.NotFound && !required) {
@@ -119,8 +136,10 @@ export async function loadEnv(
       );
     }
   }
+  const processEnv = Deno.env.toObject();
   for (const line of unknownSettingWarnings(fileEnv, envFile)) warn(line);
-  return { ...fileEnv, ...Deno.env.toObject() };
+  for (const line of duplicateSettingWarnings(fileLines, envFile, processEnv)) warn(line);
+  return { ...fileEnv, ...processEnv };
 }
 
 /**

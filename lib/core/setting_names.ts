@@ -88,21 +88,50 @@ const KNOWN = new Set(SETTING_NAMES);
 
 /**
  * One warning per name in `fileEnv` (a settings file's keys) that looks like a kit setting but is
- * none: every unknown PRICING_ name, and a STRIPE_ name close to a STRIPE_ setting (a file shared
+ * none: every unknown PRICING_ name, in any case (`pricing_pg_url`: names are upper case, and the
+ * environment's are case-sensitive), and a STRIPE_ name close to a STRIPE_ setting (a file shared
  * with the app may hold other STRIPE_ keys, such as STRIPE_PUBLISHABLE_KEY, that are not typos).
  */
 export function unknownSettingWarnings(fileEnv: Record<string, unknown>, file: string): string[] {
   const warnings: string[] = [];
   for (const name of Object.keys(fileEnv)) {
     if (KNOWN.has(name)) continue;
-    const nearest = nearestName(name, SETTING_NAMES);
-    if (name.startsWith("PRICING_") || (name.startsWith("STRIPE_") && nearest)) {
+    const upper = name.toUpperCase();
+    const nearest = KNOWN.has(upper) ? upper : nearestName(name, SETTING_NAMES);
+    if (upper.startsWith("PRICING_") || (upper.startsWith("STRIPE_") && nearest)) {
+      const cased = name === upper ? null : "names are upper case";
+      const hint = nearest ? `did you mean ${nearest}?${cased ? ` ${cased}` : ""}` : cased;
       warnings.push(
         `${file}: ${name} is not a pricing-kit setting and is ignored${
-          nearest ? ` (did you mean ${nearest}?)` : ""
+          hint ? ` (${hint})` : ""
         }; the settings are listed in .env.example`,
       );
     }
+  }
+  return warnings;
+}
+
+/**
+ * One warning per setting a settings file gives on more than one line (`lines`: the lines of each
+ * key): which lines, and which value is used (the last line's, or the environment's, which wins
+ * over the file). Only the kit's settings: a file shared with the app may repeat its own keys.
+ */
+export function duplicateSettingWarnings(
+  lines: ReadonlyMap<string, readonly number[]>,
+  file: string,
+  processEnv: Record<string, string | undefined>,
+): string[] {
+  const warnings: string[] = [];
+  for (const [name, at] of lines) {
+    if (at.length < 2 || !KNOWN.has(name)) continue;
+    const listed = `${at.slice(0, -1).join(", ")} and ${at.at(-1)}`;
+    warnings.push(
+      `${file}: ${name} is set on lines ${listed}; ${
+        processEnv[name] !== undefined
+          ? "the environment's value is used (it wins over the file)"
+          : `line ${at.at(-1)}'s value is used`
+      }: keep one of them`,
+    );
   }
   return warnings;
 }
