@@ -421,7 +421,8 @@ Deno.test("a price book's breakeven, a scenario-only field, is not read: a plan 
     assertEquals(column(frame, "list_price_mrr"), [79, 210, 200, null, 0]);
     // as a scenario the file still needs a breakeven that names a price
     await rejects(loadScenarioFile(file), {
-      message: `${file}: breakeven names nothing in the scenario: "plans[2].perSeatUsd"`,
+      message:
+        `${file}: breakeven names nothing in the scenario: "plans[2].perSeatUsd"; name one of its prices: plans[0].flatUsd, plans[1].flatUsd, plans[2].flatUsd, plans[3].perSeatUsd, plans[3].minimumUsd, plans[4].flatUsd, plans[6].flatUsd, addonPrices.prompts, addonPrices.experiments, addonPrices.evals`,
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -387,7 +387,15 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   );
   assertEquals(
     error({ ...base, breakeven: "plans[3].flatUsd" }),
-    's.json: breakeven names nothing in the scenario: "plans[3].flatUsd"',
+    's.json: breakeven names nothing in the scenario: "plans[3].flatUsd"; name one of its prices: plans[0].flatUsd',
+  );
+  // a flat-fee plan has no seat price: the scenario's own prices are listed, the first 12
+  const many = Array.from({ length: 14 }, (_, i) => ({ name: `p${i}`, flatUsd: i }));
+  assertEquals(
+    error({ ...base, plans: many, breakeven: "plans[0].perSeatUsd" }),
+    `s.json: breakeven names nothing in the scenario: "plans[0].perSeatUsd"; name one of its prices: ${
+      many.slice(0, 12).map((_, i) => `plans[${i}].flatUsd`).join(", ")
+    } (and 2 more)`,
   );
   assertEquals(error({ name: "x", plans: [] }), "s.json: plans must be a non-empty list, got []");
   const dir = await Deno.makeTempDir();
@@ -659,7 +667,7 @@ Deno.test("deno task scenario checks every scenario before writing: all files or
     const common = ["--input", input, "--out-dir", out];
     assertEquals(await run([seat, pct, "--breakeven", "plans[2].perSeatUsd", ...common]), 1);
     assertEquals(errors, [
-      `error: ${pct}: --breakeven names nothing in the scenario: "plans[2].perSeatUsd"`,
+      `error: ${pct}: --breakeven names nothing in the scenario: "plans[2].perSeatUsd"; name one of its prices: plans[0].pctOfLlmCost.percent`,
     ]);
     assertEquals(await run([seat, pct, "--breakeven", "plans[0].name", ...common]), 1);
     ok(errors[0].startsWith(`error: ${seat}: --breakeven must name a price`), errors[0]);

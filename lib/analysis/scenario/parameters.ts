@@ -61,11 +61,52 @@ export function priceParameter(scenario: Scenario, path: string): number {
   for (const part of parts) {
     node = node?.[part];
     if (node === undefined) {
-      throw new Error(`names nothing in the scenario: ${JSON.stringify(path)}`);
+      throw new Error(
+        `names nothing in the scenario: ${JSON.stringify(path)}; ${pricesInWords(scenario)}`,
+      );
     }
   }
   if (typeof node !== "number") throw new Error(`is not a number: ${JSON.stringify(path)}`);
   return node;
+}
+
+/** Most prices a "names nothing" error lists (a book of many plans would fill screens). */
+const LISTED_PRICES = 12;
+
+/**
+ * The prices a scenario has, as parameter paths (`plans[0].flatUsd`, `addonPrices.prompts`): the
+ * PRICE_PATHS shapes filled in with its own plans and tiers.
+ */
+export function scenarioPricePaths(scenario: Scenario): string[] {
+  const found: string[] = [];
+  // deno-lint-ignore no-explicit-any
+  const walk = (node: any, parts: string[], path: string) => {
+    if (parts.length === 0) {
+      if (typeof node === "number") found.push(path);
+      return;
+    }
+    const [part, ...rest] = parts;
+    const list = /^(\w+)\[[ij]\]$/.exec(part);
+    if (!list) return walk(node?.[part], rest, path ? `${path}.${part}` : part);
+    const items = node?.[list[1]];
+    if (!Array.isArray(items)) return;
+    const at = path ? `${path}.${list[1]}` : list[1];
+    items.forEach((item, i) => walk(item, rest, `${at}[${i}]`));
+  };
+  for (const template of PRICE_PATHS) walk(scenario, template.split("."), "");
+  const plans = found.sort((a, b) => planOfParameter(a)! - planOfParameter(b)!);
+  const addons = KNOWN_ADDONS.filter((a) => typeof scenario.addonPrices?.[a] === "number")
+    .map((a) => `addonPrices.${a}`);
+  return [...plans, ...addons];
+}
+
+/** "name one of its prices: …" (scenarioPricePaths, the first LISTED_PRICES), or that it has none. */
+function pricesInWords(scenario: Scenario): string {
+  const paths = scenarioPricePaths(scenario);
+  if (paths.length === 0) return `it has no price to name (a price is one of ${PRICE_LIST})`;
+  const shown = paths.slice(0, LISTED_PRICES);
+  const more = paths.length - shown.length;
+  return `name one of its prices: ${shown.join(", ")}${more > 0 ? ` (and ${more} more)` : ""}`;
 }
 
 /** A price's upper bound (the most parseScenario takes) and its unit in words. */
