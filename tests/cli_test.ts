@@ -47,6 +47,11 @@ Deno.test("parseCli maps flags to options and rejects contradictions", () => {
     "refresh-require",
   );
   throws(() => parseCli(["--skip-stripe", "--require-stripe"]), /--skip-stripe cannot/);
+  throws(() => parseCli(["--demo", "--live"]), /^UserError: --demo and --live contradict/);
+  throws(
+    () => parseCli(["--quiet", "--verbose"]),
+    /^UserError: --quiet and --verbose contradict each other; pick one$/,
+  );
 });
 
 Deno.test("bad flags exit 1 with one line naming the problem", async () => {
@@ -57,6 +62,7 @@ Deno.test("bad flags exit 1 with one line naming the problem", async () => {
       [["--as-of", "yesterday"], /--as-of must be a date like 2026-11-01/],
       [["--as-of", "2026-02-30"], /--as-of must be a date like 2026-11-01/],
       [["--demo", "--live"], /--demo and --live contradict/],
+      [["--verbose", "--demo", "--quiet"], /^error: --quiet and --verbose contradict each other/],
       [["--frobnicate"], /Unknown option '--frobnicate'/],
     ] as const
   ) {

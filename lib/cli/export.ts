@@ -48,7 +48,7 @@ Options:
   --retention-days N   afterwards delete this kit's files dated more than N days ago
   --env-file FILE      settings file read under the environment (default .env, may be
                        missing; a file named here must exist)
-  --quiet              print nothing but errors
+  --quiet              print nothing but errors (not with --verbose)
   --verbose            print stack traces with errors
   -h, --help           show this help
 
@@ -109,6 +109,10 @@ export function parseCli(args: string[]): CliArgs {
   });
   const v = parsed.values;
   if (v.demo && v.live) throw new UserError("--demo and --live contradict each other; pick one");
+  // --quiet hides the progress --verbose asks to see more of (its stack traces): one is meant
+  if (v.quiet && v.verbose) {
+    throw new UserError("--quiet and --verbose contradict each other; pick one");
+  }
   const stripe: StripeMode | null = revenueModeFromFlags({
     skip: v["skip-stripe"],
     refresh: v["refresh-stripe"],
@@ -247,7 +251,8 @@ async function exportUntilInterrupted(
 }
 
 export async function main(args: string[]): Promise<number> {
-  let verbose = args.includes("--verbose");
+  // (with --quiet too, parseCli refuses the pair: that one line, no stack trace)
+  let verbose = args.includes("--verbose") && !args.includes("--quiet");
   try {
     const cli = parseCli(args);
     verbose = !!cli.options.verbose;
