@@ -1,0 +1,93 @@
+/**
+ * The settings file (`.env`, or --env-file's): KEY=VALUE lines read, merged under the process
+ * environment (the environment wins), with a warning for each name that is no setting or is
+ * given twice.
+ */
+import { type Env, UserError } from "./user_error.ts";
+import { duplicateSettingWarnings, unknownSettingWarnings } from "./setting_names.ts";
+
+/** Parses a `.env` file: KEY=VALUE lines, `#` comments, optional quotes, optional `export `. */
+export function parseDotEnv(text: string, fileName = ".env"): Env {
+  return parseDotEnvLines(text, fileName).env;
+}
+
+/**
+ * parseDotEnv, with the lines (1-based) each key is given on: the last one wins, so a key given
+ * twice is warned of (duplicateSettingWarnings) rather than resolved without a word.
+ */
+export function parseDotEnvLines(
+  text: string,
+  fileName = ".env",
+): { env: Env; lines: Map<string, number[]> } {
+  const env: Env = {};
+  const lines = new Map<string, number[]>();
+  text.split(/\r?\n/).forEach((rawLine, index) => {
+    const line = rawLine.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const match = line.match(/^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(\s*)(.*)$/);
+    if (!match) {
+      throw new UserError(`${fileName} line ${index + 1} is not KEY=VALUE; fix or remove it`);
+    }
+    // `KEY=   # comment` is empty: a # after blanks starts a comment (`KEY=#x` is "#x")
+    env[match[1]] = match[2] !== "" && match[3].startsWith("#") ? "" : dotEnvValue(match[3]);
+    lines.set(match[1], [...(lines.get(match[1]) ?? []), index + 1]);
+  });
+  return { env, lines };
+}
+
+/**
+ * A .env value: quoted (a # inside is kept; `\"` and `\n` unescaped in double quotes), possibly
+ * followed by a comment, or unquoted with its ` # comment` cut.
+ */
+function dotEnvValue(text: string): string {
+  const quote = text[0];
+  const withComment = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$/.exec(text);
+  const inside = withComment?.[1] ?? withComment?.[2] ??
+    // a quoted value that ends the line, whatever is inside (`'it's'`)
+    ((quote === '"' || quote === "'") && text.length >= 2 && text.endsWith(quote)
+      ? text.slice(1, -1)
+      : undefined);
+  if (inside === undefined) return text.replace(/\s+#.*$/, "");
+  return quote === '"' ? inside.replace(/\\n/g, "\n").replace(/\\"/g, '"') : inside;
+}
+
+/**
+ * The process environment merged over a settings file. The default `.env` is optional; a file the
+ * user named (`required`, from --env-file) must exist. Either fails in one line when unreadable.
+ */
+export async function loadEnv(
+  envFile = ".env",
+  { required = false, warn = (line: string) => console.error(`warning: ${line}`) }: {
+    required?: boolean;
+    /** told of each name in the file that is no setting (a typo the kit would ignore) */
+    warn?: (line: string) => void;
+  } = {},
+): Promise<Env> {
+  let fileEnv: Env = {};
+  let fileLines = new Map<string, number[]>();
+  const named = required ? `--env-file ${JSON.stringify(envFile)}` : envFile;
+  try {
+    ({ env: fileEnv, lines: fileLines } = parseDotEnvLines(
+      await Deno.readTextFile(envFile),
+      envFile,
+    ));
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    if (error instanceof Deno.errors.NotFound && !required) {
+      // the default .env is optional
+    } else if (error instanceof Deno.errors.NotFound) {
+      throw new UserError(`${named} does not exist; pass a settings file such as .env.example`);
+    } else if (error instanceof Deno.errors.IsADirectory) {
+      throw new UserError(`${named} is a folder, not a settings file; pass a KEY=VALUE file`);
+    } else {
+      const reason = (error as Error).message.split("\n")[0];
+      throw new UserError(
+        `${named} cannot be read (${reason}); fix its permissions or pass another`,
+      );
+    }
+  }
+  const processEnv = Deno.env.toObject();
+  for (const line of unknownSettingWarnings(fileEnv, envFile)) warn(line);
+  for (const line of duplicateSettingWarnings(fileLines, envFile, processEnv)) warn(line);
+  return { ...fileEnv, ...processEnv };
+}
