@@ -163,7 +163,29 @@ Deno.test("a value its column does not take goes to the row reader, which names 
     [{ org_id: "o2", is_ptb: "yes" }, 'x.csv row 3, column is_ptb: "yes" is not true or false'],
     [
       { org_id: "o2", created_at: "2026-13-45" },
-      'x.csv row 3, column created_at: "2026-13-45" is not an ISO timestamp',
+      'x.csv row 3, column created_at: "2026-13-45" is not a real date and time (months run 01 to 12): correct it; the kit writes 2026-11-01T12:00:00Z (UTC)',
+    ],
+    // (read as 2026-03-02 before: new Date rolls the day over)
+    [
+      { org_id: "o2", created_at: "2026-02-30T00:00:00Z" },
+      'x.csv row 3, column created_at: "2026-02-30T00:00:00Z" is not a real date and time (2026-02 has 28 days): correct it; the kit writes 2026-11-01T12:00:00Z (UTC)',
+    ],
+    [
+      { org_id: "o2", created_at: "2026-10-01T24:00:00Z" },
+      'x.csv row 3, column created_at: "2026-10-01T24:00:00Z" is not a real date and time (hours run 00 to 23, minutes and seconds 00 to 59): correct it; the kit writes 2026-11-01T12:00:00Z (UTC)',
+    ],
+    // (read in the computer's own time zone before: hours off from one machine to the next)
+    [
+      { org_id: "o2", created_at: "2026-10-01T00:00:00" },
+      'x.csv row 3, column created_at: "2026-10-01T00:00:00" has no time zone: add Z for UTC ("2026-10-01T00:00:00Z", as the kit writes it) or its offset (+02:00)',
+    ],
+    [
+      { org_id: "o2", created_at: "2026-10-01 08:30" },
+      'x.csv row 3, column created_at: "2026-10-01 08:30" has no time zone: add Z for UTC ("2026-10-01T08:30Z", as the kit writes it) or its offset (+02:00)',
+    ],
+    [
+      { org_id: "o2", created_at: "2026-10-01Tnoon" },
+      'x.csv row 3, column created_at: "2026-10-01Tnoon" is not an ISO timestamp: the kit writes 2026-11-01T12:00:00Z (UTC)',
     ],
   ];
   for (const [values, message] of cases) {
@@ -177,14 +199,23 @@ Deno.test("a value its column does not take goes to the row reader, which names 
     }
     assertEquals(thrown, message);
   }
-  // what JS reads and Polars would not is read as before: " 7" is 7, February 30 is March 2
+  // what JS reads and Polars would not is read as before: " 7" is 7; a timestamp with a zone
+  // other than the writer's Z, or a date alone (midnight UTC, as --as-of reads it), is that instant
   const lenient = `${header}\r\n${
-    row({ org_id: "o1", mrr: " 7", created_at: "2026-02-30T00:00:00Z" })
+    [
+      row({ org_id: "o1", mrr: " 7", created_at: "2026-03-02T02:00:00+02:00" }),
+      row({ org_id: "o2", created_at: "2026-03-02" }),
+      row({ org_id: "o3", created_at: "2026-03-02T00:00:00.250+00:00" }),
+    ].join("\r\n")
   }\r\n`;
   assertEquals(columnarFromBytes(bytes(lenient), "x.csv"), null);
   const read = exportFrameFromCsvText(lenient, "x.csv");
-  assertEquals(read.getColumn("mrr").toArray(), [7]);
-  assertEquals(read.getColumn("created_at").toArray(), [new Date(Date.UTC(2026, 2, 2))]);
+  assertEquals(read.getColumn("mrr").toArray(), [7, null, null]);
+  assertEquals(read.getColumn("created_at").toArray(), [
+    new Date(Date.UTC(2026, 2, 2)),
+    new Date(Date.UTC(2026, 2, 2)),
+    new Date(Date.UTC(2026, 2, 2, 0, 0, 0, 250)),
+  ]);
 });
 
 Deno.test("booleans as spreadsheets save them (TRUE, FALSE, any case) read as true and false, column-wise and by the row reader", () => {

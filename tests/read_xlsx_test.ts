@@ -23,12 +23,18 @@ async function workbookPath(dir: string, cells: Record<string, Value>): Promise<
   return path;
 }
 
-/** The message reading such a workbook is refused with, or its seats and org_id as read. */
-async function read(cells: Record<string, Value>): Promise<string | Record<string, unknown>> {
+/**
+ * The message reading such a workbook is refused with, or its org_id and `columns` (seats by
+ * default) as read.
+ */
+async function read(
+  cells: Record<string, Value>,
+  columns = ["seats"],
+): Promise<string | Record<string, unknown>> {
   const dir = await Deno.makeTempDir();
   try {
     const frame = await exportFrameFromXlsxFile(await workbookPath(dir, cells), "export.xlsx");
-    return frame.select("org_id", "seats").toRecords()[0];
+    return frame.select("org_id", ...columns).toRecords()[0];
   } catch (error) {
     return (error as Error).message;
   } finally {
@@ -64,4 +70,26 @@ Deno.test("a negative count is refused, not summed into the totals", async () =>
     "export.xlsx row 2, column seats: -5 is a negative count (counts are 0 or more)",
   );
   assertEquals(await read({ org_id: "o1", seats: 0 }), { org_id: "o1", seats: 0 });
+});
+
+Deno.test("a timestamp: a date cell is its instant; a text cell only in ISO form with a zone, on a real day", async () => {
+  const instant = new Date(Date.UTC(2026, 9, 1, 12, 30));
+  // the writer's date cell (a day serial): no zone to lose
+  assertEquals(await read({ org_id: "o1", created_at: instant }, ["created_at"]), {
+    org_id: "o1",
+    created_at: instant,
+  });
+  assertEquals(await read({ org_id: "o1", created_at: "2026-10-01T12:30:00Z" }, ["created_at"]), {
+    org_id: "o1",
+    created_at: instant,
+  });
+  // (read as 2026-03-02, and in the computer's own zone, before)
+  assertEquals(
+    await read({ org_id: "o1", created_at: "2026-02-30T00:00:00Z" }),
+    'export.xlsx row 2, column created_at: "2026-02-30T00:00:00Z" is not a real date and time (2026-02 has 28 days): correct it; the kit writes 2026-11-01T12:00:00Z (UTC)',
+  );
+  assertEquals(
+    await read({ org_id: "o1", created_at: "2026-10-01T12:30:00" }),
+    'export.xlsx row 2, column created_at: "2026-10-01T12:30:00" has no time zone: add Z for UTC ("2026-10-01T12:30:00Z", as the kit writes it) or its offset (+02:00)',
+  );
 });

@@ -49,6 +49,39 @@ export function parseIsoDate(text: string): Date | null {
 }
 
 /**
+ * A date or timestamp read by the as-of's strict form (`2026-11-01`, midnight UTC, or a timestamp
+ * with a zone): its epoch ms; `zoneless` for a timestamp without a zone (`new Date` reads it in the
+ * computer's own zone, hours off on another machine); `impossible` for a date or time the calendar
+ * or clock lacks (2026-02-30, hour 25: `new Date` rolls them over), with the reason; `malformed`
+ * for any other text.
+ */
+export type IsoInstant =
+  | { ms: number }
+  | { zoneless: true }
+  | { impossible: string }
+  | { malformed: true };
+
+/** A timestamp without a zone (`T` or a space before the time, as spreadsheets write it). */
+const ZONELESS_PATTERN = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
+
+export function readIsoInstant(text: string): IsoInstant {
+  const match = AS_OF_PATTERN.exec(text);
+  if (!match) return ZONELESS_PATTERN.test(text) ? { zoneless: true } : { malformed: true };
+  const [, y, mo, d, h, mi, s] = match;
+  const [year, month, day] = [+y, +mo, +d];
+  if (month < 1 || month > 12) return { impossible: "months run 01 to 12" };
+  if (!isCalendarDate({ year, month, day })) {
+    const days = [31, 30, 29, 28].find((last) => isCalendarDate({ year, month, day: last }));
+    return { impossible: `${y}-${mo} has ${days} days` };
+  }
+  if (+(h ?? 0) > 23 || +(mi ?? 0) > 59 || +(s ?? 0) > 59) {
+    return { impossible: "hours run 00 to 23, minutes and seconds 00 to 59" };
+  }
+  const ms = new Date(h === undefined ? `${text}T00:00:00Z` : text).getTime();
+  return Number.isNaN(ms) ? { impossible: "the zone is no real offset" } : { ms };
+}
+
+/**
  * Parses an as-of by the strict rule. `name` is how the caller's user spells the setting;
  * `now` (epoch ms, default the clock) is the latest instant accepted.
  */
@@ -59,17 +92,9 @@ export function parseAsOf(
   const name = options.name ?? "--as-of";
   const problem = `${name} must be a date like 2026-11-01 or a timestamp with a zone like ` +
     `2026-11-01T12:00:00Z, got ${quoteValue(value)}`;
-  const match = AS_OF_PATTERN.exec(value);
-  if (!match) throw new UserError(problem);
-  const [, y, mo, d, h, mi, s] = match;
-  if (
-    !isCalendarDate({ year: +y, month: +mo, day: +d }) || +(h ?? 0) > 23 || +(mi ?? 0) > 59 ||
-    +(s ?? 0) > 59
-  ) {
-    throw new UserError(problem);
-  }
-  const date = new Date(h === undefined ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw new UserError(problem);
+  const read = readIsoInstant(value);
+  if (!("ms" in read)) throw new UserError(problem);
+  const date = new Date(read.ms);
   if (date.getTime() > (options.now ?? Date.now())) {
     throw new UserError(`${name} ${value} is in the future; leave it out to export up to now`);
   }

@@ -9,6 +9,7 @@ import { COLUMN_NAMES, type ColumnDef, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { withoutFormulaGuardText } from "./formula_guard.ts";
 import { earlierHeader } from "../frame/earlier_columns.ts";
+import { readIsoInstant } from "../core/window.ts";
 
 /** Up to five names, then how many more. */
 export function someOf(names: string[]): string {
@@ -133,6 +134,29 @@ export type Cell = string | number | boolean | null;
  */
 const SHOWN_NUMBER = /^[-+(]?\s*[$€£¥]?\s*-?[\d.,\s]*\d[\d.,\s]*\s*%?\)?$/;
 
+/** How the writers write a timestamp (toISOString, lib/formats/csv_rows.ts), for the errors. */
+const WRITTEN_TIMESTAMP = "2026-11-01T12:00:00Z (UTC)";
+
+/**
+ * A timestamp cell's text → epoch ms, by the as-of's strict rule (lib/core/window.ts), or throws
+ * why not: `new Date` read 2026-02-30 as March 2 and a zoneless time in the computer's own zone.
+ */
+function instantMs(text: string): number {
+  const read = readIsoInstant(text);
+  if ("ms" in read) return read.ms;
+  const quoted = JSON.stringify(text);
+  // the kit writes only UTC: a zone a spreadsheet dropped is most likely Z, but only the user knows
+  if ("zoneless" in read) {
+    throw `${quoted} has no time zone: add Z for UTC (${
+      JSON.stringify(`${text.replace(" ", "T")}Z`)
+    }, as the kit writes it) or its offset (+02:00)`;
+  }
+  if ("impossible" in read) {
+    throw `${quoted} is not a real date and time (${read.impossible}): correct it; the kit writes ${WRITTEN_TIMESTAMP}`;
+  }
+  throw `${quoted} is not an ISO timestamp: the kit writes ${WRITTEN_TIMESTAMP}`;
+}
+
 /** One cell read for its column type; throws the reason (the caller adds where). */
 function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
   if (cell === null || cell === "") return null;
@@ -170,15 +194,8 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
         if (text === "false") return false;
       }
       throw `${JSON.stringify(cell)} is not true or false`;
-    case "datetime": {
-      const ms = typeof cell === "number"
-        ? excelSerialToMs(cell)
-        : typeof cell === "string" && /^\d{4}-\d{2}-\d{2}/.test(cell)
-        ? new Date(cell).getTime()
-        : NaN;
-      if (Number.isNaN(ms)) throw `${JSON.stringify(cell)} is not an ISO timestamp`;
-      return ms;
-    }
+    case "datetime":
+      return typeof cell === "number" ? excelSerialToMs(cell) : instantMs(String(cell));
     case "string":
       // text as entered: the writers' formula guard taken off (lib/formats/formula_guard.ts)
       return withoutFormulaGuardText(String(cell));

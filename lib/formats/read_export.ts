@@ -16,7 +16,7 @@ import pl from "nodejs-polars";
 import { basename, extname } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
-import { isCalendarDate, parseIsoDate } from "../core/window.ts";
+import { parseIsoDate, readIsoInstant } from "../core/window.ts";
 import { quoteValue } from "../core/quote.ts";
 import {
   type Cell,
@@ -118,11 +118,9 @@ export function exportNameDateProblem(path: string): string | null {
   const match = basename(path).match(NAME_PATTERN);
   if (!match || exportNameInfo(path) !== null) return null;
   const [, date, time] = match;
-  if (parseIsoDate(date) !== null) return `${time} is not a time of day (THHMMSSZ, UTC)`;
-  const [year, month] = [Number(date.slice(0, 4)), Number(date.slice(5, 7))];
-  if (month < 1 || month > 12) return `${date} is not a date: months run 01 to 12`;
-  const days = [31, 30, 29, 28].find((day) => isCalendarDate({ year, month, day }));
-  return `${date} is not a date: ${date.slice(0, 7)} has ${days} days`;
+  const read = readIsoInstant(date);
+  if (!("impossible" in read)) return `${time} is not a time of day (THHMMSSZ, UTC)`;
+  return `${date} is not a date: ${read.impossible}`;
 }
 
 /**
