@@ -7,6 +7,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
 import { EARLIER_HEADERS } from "../lib/frame/earlier_columns.ts";
+import { TIER_FAMILIES } from "../lib/frame/tiers.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import {
   columnarFromBytes,
@@ -183,6 +184,23 @@ Deno.test("a value its column does not take goes to the row reader, which names 
       { org_id: "o2", created_at: "2026-10-01 08:30" },
       'x.csv row 3, column created_at: "2026-10-01 08:30" has no time zone: add Z for UTC ("2026-10-01T08:30Z", as the kit writes it) or its offset (+02:00)',
     ],
+    // (accepted before: a free organization edited to platinum fell through to a catch-all plan)
+    [
+      { org_id: "o2", tier: "platinum" },
+      'x.csv row 3, column tier: "platinum" is not a tier the kit writes: use one of free, pro, team, growth, enterprise, other',
+    ],
+    [
+      { org_id: "o2", tier: "Pro" },
+      'x.csv row 3, column tier: "Pro" is not a tier the kit writes: use one of free, pro, team, growth, enterprise, other',
+    ],
+    [
+      { org_id: "o2", tier: "=1+1" },
+      'x.csv row 3, column tier: "=1+1" is not a tier the kit writes: use one of free, pro, team, growth, enterprise, other',
+    ],
+    [
+      { org_id: "o2", tier: '"| x | y |\n# H <script>"' },
+      'x.csv row 3, column tier: "| x | y |\\n# H <script>" is not a tier the kit writes: use one of free, pro, team, growth, enterprise, other',
+    ],
     [
       { org_id: "o2", created_at: "2026-10-01Tnoon" },
       'x.csv row 3, column created_at: "2026-10-01Tnoon" is not an ISO timestamp: the kit writes 2026-11-01T12:00:00Z (UTC)',
@@ -216,6 +234,25 @@ Deno.test("a value its column does not take goes to the row reader, which names 
     new Date(Date.UTC(2026, 2, 2)),
     new Date(Date.UTC(2026, 2, 2, 0, 0, 0, 250)),
   ]);
+});
+
+Deno.test("every tier the kit writes (a family, other for an unknown one) or an empty one reads, column-wise and by the row reader", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const tiers = [...TIER_FAMILIES, "other", null];
+    const path = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await writeCsvFile(
+      exportFrameFromColumns({ org_id: tiers.map((_, i) => `o${i}`), tier: tiers }),
+      path,
+    );
+    const columnar = await columnarFromFile(path, path);
+    ok(columnar !== null, "read column-wise");
+    const rows = exportFrameFromCsvRows(await Deno.readTextFile(path), path);
+    assertEquals(columnar.getColumn("tier").toArray(), tiers);
+    assertEquals(rows.getColumn("tier").toArray(), tiers);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("booleans as spreadsheets save them (TRUE, FALSE, any case) read as true and false, column-wise and by the row reader", () => {

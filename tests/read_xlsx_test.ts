@@ -93,3 +93,14 @@ Deno.test("a timestamp: a date cell is its instant; a text cell only in ISO form
     'export.xlsx row 2, column created_at: "2026-10-01T12:30:00" has no time zone: add Z for UTC ("2026-10-01T12:30:00Z", as the kit writes it) or its offset (+02:00)',
   );
 });
+
+Deno.test("a tier the kit does not write is refused naming the tiers it does", async () => {
+  assertEquals(
+    await read({ org_id: "o1", tier: "platinum" }),
+    'export.xlsx row 2, column tier: "platinum" is not a tier the kit writes: use one of free, pro, team, growth, enterprise, other',
+  );
+  assertEquals(await read({ org_id: "o1", tier: "other" }, ["tier"]), {
+    org_id: "o1",
+    tier: "other",
+  });
+});

@@ -196,9 +196,16 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
       throw `${JSON.stringify(cell)} is not true or false`;
     case "datetime":
       return typeof cell === "number" ? excelSerialToMs(cell) : instantMs(String(cell));
-    case "string":
+    case "string": {
       // text as entered: the writers' formula guard taken off (lib/formats/formula_guard.ts)
-      return withoutFormulaGuardText(String(cell));
+      const text = withoutFormulaGuardText(String(cell));
+      if (def.values && !def.values.includes(text)) {
+        throw `${JSON.stringify(cell)} is not a ${def.name} the kit writes: use one of ${
+          def.values.join(", ")
+        }`;
+      }
+      return text;
+    }
   }
 }
 

@@ -292,8 +292,10 @@ function badValues(def: ColumnDef): pl.Expr {
       return value.isNotNull().and(
         value.str.contains(WRITTEN_INSTANT).not().or(instant(value).isNull()),
       ).sum();
-    case "string":
-      return pl.lit(0);
+    case "string": // ("" is empty, as the row reader reads it)
+      return def.values
+        ? value.isNotNull().and(value.isIn([...def.values, ""]).not()).sum()
+        : pl.lit(0);
   }
 }
 

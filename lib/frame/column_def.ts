@@ -50,4 +50,9 @@ export interface ColumnDef {
   spec: boolean;
   /** How the column reads the export window; absent when it does not read it. */
   window?: WindowBasis;
+  /**
+   * The only values a text column holds (besides empty): the readers refuse others, which would
+   * fall through every plan match to a catch-all (a free organization edited to "platinum").
+   */
+  values?: readonly string[];
 }

@@ -4,6 +4,7 @@
  * (lib/frame/extra_columns.ts).
  */
 import type { ColumnDef } from "./column_def.ts";
+import { TIER_VALUES } from "./tiers.ts";
 
 const spec = true;
 
@@ -33,7 +34,8 @@ export const SPEC_COLUMN_TABLE: readonly ColumnDef[] = [
     type: "string",
     unit: "text",
     source: "PostgreSQL",
-    formula: "family of organization.tier: free | pro | team | growth | enterprise | other",
+    formula: `family of organization.tier: ${TIER_VALUES.join(" | ")}`,
+    values: TIER_VALUES,
     description:
       "Pricing tier family derived from the dated raw tier (pro-20251210 → pro, team-20250130 → team); null tier counts as free. The raw value is in tier_raw. Demo organizations are excluded.",
     spec,

@@ -3,6 +3,9 @@
 export const TIER_FAMILIES = ["free", "pro", "team", "growth", "enterprise"] as const;
 export type TierFamily = (typeof TIER_FAMILIES)[number] | "other";
 
+/** Every value of the export's `tier` column: a family, or "other" for a tier the kit does not know. */
+export const TIER_VALUES: readonly TierFamily[] = [...TIER_FAMILIES, "other"];
+
 /**
  * A raw tier as the kit reads it: trimmed, lower-case, `_` read as `-` (Pro_20251210 is
  * pro-20251210). The tier family and a price book's `match.tiersRaw` both read raw tiers so.

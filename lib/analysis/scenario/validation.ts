@@ -1,6 +1,6 @@
 /** Scenario validation: `parseScenario` checks a scenario's JSON and names the field that is wrong. */
 import { UserError } from "../../core/config.ts";
-import { TIER_FAMILIES } from "../../frame/tiers.ts";
+import { TIER_VALUES } from "../../frame/tiers.ts";
 import { plainLine } from "../../formats/markdown.ts";
 import {
   KNOWN_ADDONS,
@@ -19,7 +19,7 @@ import {
 } from "./parameters.ts";
 
 /** What `match.tiers` may name: the export's `tier` column values. */
-const MATCH_TIERS: readonly string[] = [...TIER_FAMILIES, "other"];
+const MATCH_TIERS: readonly string[] = TIER_VALUES;
 
 // ── validation ──────────────────────────────────────────────────────────────────────────────
 
