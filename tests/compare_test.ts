@@ -1045,7 +1045,21 @@ Deno.test("deno task compare: a missing file, a manifest or a file that is no ex
       return errors[0];
     };
     const gone = join(dir, "x", "nonexistent.csv");
-    assertEquals(await refusal(gone), `error: ${gone} does not exist`);
+    // (said only that it did not exist: no fix)
+    assertEquals(
+      await refusal(gone),
+      `error: ${gone} does not exist; pass an export of this kit, such as outputs/helicone_pricing_data_2026-11-01.csv`,
+    );
+    assertEquals(
+      await refusal(dir),
+      `error: ${dir} is not a .csv, .xlsx or .parquet file; pass an export such as outputs/helicone_pricing_data_2026-11-01.csv or a snapshot from outputs/history/`,
+    );
+    const folder = join(dir, "folder.csv");
+    await Deno.mkdir(folder);
+    assertEquals(
+      await refusal(folder),
+      `error: ${folder} is not a file; pass an export of this kit, such as outputs/helicone_pricing_data_2026-11-01.csv`,
+    );
     assertEquals(
       await refusal(manifest),
       `error: ${manifest} is not a .csv, .xlsx or .parquet file; pass an export such as outputs/helicone_pricing_data_2026-11-01.csv or a snapshot from outputs/history/`,

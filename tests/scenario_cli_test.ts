@@ -226,6 +226,18 @@ Deno.test("deno task scenario given a file that is no JSON: what it is, in one l
   });
 });
 
+Deno.test("deno task scenario --input a file that does not exist: said with the fix", async () => {
+  await refusedRuns(async ({ dir, out, errors }) => {
+    const scenario = new URL("../scenarios/per_request.json", import.meta.url).pathname;
+    const gone = join(dir, "nonexist.csv");
+    assertEquals(await scenarioMain([scenario, "--input", gone, "--out-dir", out]), 1);
+    // (said only "does not exist")
+    assertEquals(errors, [
+      `error: ${gone} does not exist; pass an export of this kit, such as outputs/helicone_pricing_data_2026-11-01.csv`,
+    ]);
+  });
+});
+
 Deno.test("deno task scenario --input an export named for a day after today, or before 1970: refused as misnamed", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
     const scenario = new URL("../scenarios/per_request.json", import.meta.url).pathname;

@@ -236,6 +236,11 @@ export function exportFrameFromParquetFile(
   );
 }
 
+/** A missing export file's error, with the fix (history import's words; the notebook names its own). */
+export function missingExportMessage(path: string): string {
+  return `${path} does not exist; pass an export of this kit, such as outputs/helicone_pricing_data_2026-11-01.csv`;
+}
+
 /**
  * The format of an export file at `path`, from its extension, once it is known to be a file: a
  * one-line UserError for another extension, a missing path or a folder. Nothing is read.
@@ -249,10 +254,14 @@ export async function exportFileFormat(path: string): Promise<ExportFileFormat> 
   }
   try {
     const info = await Deno.stat(path);
-    if (!info.isFile) throw new UserError(`${path} is not a file`);
+    if (!info.isFile) {
+      throw new UserError(
+        `${path} is not a file; pass an export of this kit, such as outputs/helicone_pricing_data_2026-11-01.csv`,
+      );
+    }
   } catch (error) {
     if (error instanceof UserError) throw error;
-    if (error instanceof Deno.errors.NotFound) throw new UserError(`${path} does not exist`);
+    if (error instanceof Deno.errors.NotFound) throw new UserError(missingExportMessage(path));
     throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
   }
   return extension === ".csv" ? "csv" : extension === ".xlsx" ? "xlsx" : "parquet";

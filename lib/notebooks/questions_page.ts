@@ -7,7 +7,12 @@ import { extname, isAbsolute, join, normalize } from "node:path";
 import { loadEnv, UserError } from "../core/config.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { loadPricingData } from "../export.ts";
-import { type ExportFile, exportFrameFromColumns, readExportFile } from "../formats/read_export.ts";
+import {
+  type ExportFile,
+  exportFrameFromColumns,
+  missingExportMessage,
+  readExportFile,
+} from "../formats/read_export.ts";
 import { exportAssumptionWarning, exportFileFacts, withRowsFacts } from "../formats/export_demo.ts";
 import { escapeMarkdown } from "../formats/markdown.ts";
 import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
@@ -145,9 +150,11 @@ async function questionsFrameFromFile(
     // read in pieces, column-wise (a 1M-row file's text read whole peaked at ~1.4 GB)
     file = await readExportFile(path);
   } catch (error) {
-    if (error instanceof UserError) {
-      throw new UserError(`csvPath: ${error.message}${await missingPathHint(path, error)}`);
+    // a missing file: the notebook's own fix (set csvPath, from notebooks/), not the command line's
+    if (error instanceof UserError && error.message === missingExportMessage(path)) {
+      throw new UserError(`csvPath: ${path} does not exist${await missingPathHint(path)}`);
     }
+    if (error instanceof UserError) throw new UserError(`csvPath: ${error.message}`);
     throw error;
   }
   // a renamed file: from the manifest copied beside it, as compare and scenario --input read it,
@@ -181,10 +188,9 @@ async function questionsFrameFromFile(
  * For a relative csvPath that does not exist: the notebook runs in notebooks/, so a path typed
  * from the repository's root (outputs/…) needs ../ first; when ../<path> exists, it is named.
  */
-async function missingPathHint(path: string, error: UserError): Promise<string> {
+async function missingPathHint(path: string): Promise<string> {
   // (one that starts with ../ already was meant from notebooks/)
   if (isAbsolute(path) || /^\.\.(\/|\\|$)/.test(normalize(path))) return "";
-  if (!error.message.endsWith(" does not exist")) return "";
   const above = join("..", path);
   const exists = await Deno.stat(above).then((info) => info.isFile, () => false);
   return exists
