@@ -184,6 +184,25 @@ Deno.test("a value its column does not take goes to the row reader, which names 
       { org_id: "o2", created_at: "2026-10-01 08:30" },
       'x.csv row 3, column created_at: "2026-10-01 08:30" has no time zone: add Z for UTC ("2026-10-01T08:30Z", as the kit writes it) or its offset (+02:00)',
     ],
+    // a long value is cut as the server cuts one (a 400-digit number was quoted whole)
+    [
+      { org_id: "o2", mrr: "9".repeat(400) },
+      `x.csv row 3, column mrr: "${
+        "9".repeat(40)
+      }"… (400 characters) is too large a number (at most 1.8e308 in magnitude)`,
+    ],
+    [
+      { org_id: "o2", seats: "9".repeat(400) },
+      `x.csv row 3, column seats: "${
+        "9".repeat(40)
+      }"… (400 characters) is too large a whole number (at most 9,007,199,254,740,991 in magnitude)`,
+    ],
+    [
+      { org_id: "o2", tier: "x".repeat(400) },
+      `x.csv row 3, column tier: "${
+        "x".repeat(40)
+      }"… (400 characters) is not a tier the kit writes: use one of free, pro, team, growth, enterprise, other`,
+    ],
     // (accepted before: a free organization edited to platinum fell through to a catch-all plan)
     [
       { org_id: "o2", tier: "platinum" },

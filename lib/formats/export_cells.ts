@@ -10,6 +10,7 @@ import { UserError } from "../core/config.ts";
 import { withoutFormulaGuardText } from "./formula_guard.ts";
 import { earlierHeader } from "../frame/earlier_columns.ts";
 import { readIsoInstant } from "../core/window.ts";
+import { quoteParameter, quoteValue } from "../core/quote.ts";
 
 /** Up to five names, then how many more. */
 export function someOf(names: string[]): string {
@@ -144,11 +145,11 @@ const WRITTEN_TIMESTAMP = "2026-11-01T12:00:00Z (UTC)";
 function instantMs(text: string): number {
   const read = readIsoInstant(text);
   if ("ms" in read) return read.ms;
-  const quoted = JSON.stringify(text);
+  const quoted = quoteValue(text);
   // the kit writes only UTC: a zone a spreadsheet dropped is most likely Z, but only the user knows
   if ("zoneless" in read) {
     throw `${quoted} has no time zone: add Z for UTC (${
-      JSON.stringify(`${text.replace(" ", "T")}Z`)
+      quoteValue(`${text.replace(" ", "T")}Z`)
     }, as the kit writes it) or its offset (+02:00)`;
   }
   if ("impossible" in read) {
@@ -157,29 +158,43 @@ function instantMs(text: string): number {
   throw `${quoted} is not an ISO timestamp: the kit writes ${WRITTEN_TIMESTAMP}`;
 }
 
-/** One cell read for its column type; throws the reason (the caller adds where). */
+/** A plain decimal number, as the CSV writer writes one (an exponent too, as JS reads it). */
+const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i;
+
+/**
+ * One cell read for its column type; throws the reason (the caller adds where), the cell quoted
+ * and cut to 40 characters as the server quotes a value (a 400-digit number was echoed whole).
+ */
 function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
   if (cell === null || cell === "") return null;
   switch (def.type) {
     case "integer":
     case "number": {
       const value = typeof cell === "number" ? cell : typeof cell === "string" ? Number(cell) : NaN;
+      // digits past a double's range (1.8e308) read as Infinity: a number, only too large
+      if (typeof cell === "string" && DECIMAL.test(cell.trim()) && !Number.isFinite(value)) {
+        throw `${quoteParameter(cell)} is too large a ${
+          def.type === "integer"
+            ? `whole number (at most ${Number.MAX_SAFE_INTEGER.toLocaleString("en-US")}`
+            : "number (at most 1.8e308"
+        } in magnitude)`;
+      }
       if (!Number.isFinite(value) || (typeof cell === "string" && cell.trim() === "")) {
         const shown = asShownFix && typeof cell === "string" && SHOWN_NUMBER.test(cell.trim());
-        throw `${JSON.stringify(cell)} is not a number${shown ? `: ${asShownFix}` : ""}`;
+        throw `${quoteParameter(cell)} is not a number${shown ? `: ${asShownFix}` : ""}`;
       }
       if (def.type === "integer" && !Number.isInteger(value)) {
-        throw `${JSON.stringify(cell)} is not a whole number`;
+        throw `${quoteParameter(cell)} is not a whole number`;
       }
       // past 2^53 − 1 a double holds no exact whole number, and its Int64 cast read as unknown
       if (def.type === "integer" && !Number.isSafeInteger(value)) {
-        throw `${JSON.stringify(cell)} is too large a whole number (at most ${
+        throw `${quoteParameter(cell)} is too large a whole number (at most ${
           Number.MAX_SAFE_INTEGER.toLocaleString("en-US")
         } in magnitude)`;
       }
       // a seat, user or request count below zero is a typo or a damaged file, never a figure
       if (def.unit === "count" && value < 0) {
-        throw `${JSON.stringify(cell)} is a negative count (counts are 0 or more)`;
+        throw `${quoteParameter(cell)} is a negative count (counts are 0 or more)`;
       }
       return value;
     }
@@ -193,14 +208,14 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
         if (text === "true") return true;
         if (text === "false") return false;
       }
-      throw `${JSON.stringify(cell)} is not true or false`;
+      throw `${quoteParameter(cell)} is not true or false`;
     case "datetime":
       return typeof cell === "number" ? excelSerialToMs(cell) : instantMs(String(cell));
     case "string": {
       // text as entered: the writers' formula guard taken off (lib/formats/formula_guard.ts)
       const text = withoutFormulaGuardText(String(cell));
       if (def.values && !def.values.includes(text)) {
-        throw `${JSON.stringify(cell)} is not a ${def.name} the kit writes: use one of ${
+        throw `${quoteParameter(cell)} is not a ${def.name} the kit writes: use one of ${
           def.values.join(", ")
         }`;
       }
