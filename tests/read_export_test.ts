@@ -505,3 +505,32 @@ Deno.test("an XLSX under a .csv name, or a CSV under an .xlsx name, is one line 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an export CSV saved as UTF-16 (with or without a byte order mark) is said so, with the fix, as a scenario file is", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const csv = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(exportFrameFromColumns({ org_id: ["a"], mrr: [1] }), csv);
+    const text = await Deno.readTextFile(csv);
+    const utf16le = (s: string) =>
+      new Uint8Array(new Uint16Array([...s].map((c) => c.charCodeAt(0))).buffer);
+    const swapped = (bytes: Uint8Array) => bytes.map((_, i) => bytes[i ^ 1]);
+    for (
+      const [name, bytes] of [
+        ["le_bom.csv", utf16le("\uFEFF" + text)],
+        ["le.csv", utf16le(text)],
+        ["be_bom.csv", swapped(utf16le("\uFEFF" + text))],
+      ] as const
+    ) {
+      const path = join(dir, name);
+      await Deno.writeFile(path, bytes);
+      // (was "… is not a pricing-kit export: none of its header is ours")
+      await rejects(readExportFile(path), (error: Error) => {
+        assertEquals(error.message, `${path} is not UTF-8: it is UTF-16 text; save it as UTF-8`);
+        return true;
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -18,6 +18,7 @@ import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { parseIsoDate, readIsoInstant } from "../core/window.ts";
 import { quoteValue } from "../core/quote.ts";
+import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
 import {
   type Cell,
   checkExportHeader,
@@ -275,9 +276,10 @@ const FORMAT_NAMES: Record<ExportFileFormat, string> = {
 
 /**
  * What the file's first bytes say it is: a ZIP's signature (PK\x03\x04) is a workbook, `PAR1` a
- * Parquet file, text whose first line has a comma a CSV; null when they say nothing sure.
+ * Parquet file, UTF-16 text `utf16`, text whose first line has a comma a CSV; null when they say
+ * nothing sure.
  */
-async function contentFormat(path: string): Promise<ExportFileFormat | null> {
+async function contentFormat(path: string): Promise<ExportFileFormat | "utf16" | null> {
   const head = new Uint8Array(4096);
   let length = 0;
   const file = await Deno.open(path);
@@ -294,6 +296,7 @@ async function contentFormat(path: string): Promise<ExportFileFormat | null> {
   const starts = (magic: number[]) => magic.every((b, i) => bytes[i] === b);
   if (starts([0x50, 0x4b, 0x03, 0x04])) return "xlsx";
   if (starts([0x50, 0x41, 0x52, 0x31])) return "parquet";
+  if (isUtf16(bytes)) return "utf16";
   // text (no NUL byte) whose first line has a comma
   if (bytes.includes(0)) return null;
   const firstLine = new TextDecoder().decode(bytes).split(/\r?\n/)[0];
@@ -307,6 +310,8 @@ async function contentFormat(path: string): Promise<ExportFileFormat | null> {
 async function checkContentMatches(path: string, format: ExportFileFormat): Promise<void> {
   const content = await contentFormat(path).catch(() => null);
   if (content === null || content === format) return;
+  // (a CSV read as UTF-8 had "none of its header is ours")
+  if (content === "utf16") throw new UserError(`${path} is not UTF-8: ${UTF16_FIX}`);
   throw new UserError(
     `${path} is ${FORMAT_NAMES[content]}, not ${
       FORMAT_NAMES[format]

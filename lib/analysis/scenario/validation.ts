@@ -1,6 +1,7 @@
 /** Scenario validation: `parseScenario` checks a scenario's JSON and names the field that is wrong. */
 import { UserError } from "../../core/config.ts";
 import { TIER_VALUES } from "../../frame/tiers.ts";
+import { isUtf16, UTF16_FIX } from "../../core/utf16.ts";
 import { plainLine } from "../../formats/markdown.ts";
 import {
   KNOWN_ADDONS,
@@ -420,9 +421,7 @@ function notJsonReason(bytes: Uint8Array, error: Error): string {
     "is passed with --input)";
   if (head.startsWith("PK\u0003\u0004")) return `it is a ZIP file (an XLSX workbook?); ${input}`;
   if (/^(\uFEFF)?"?org_id"?,/.test(head)) return `it is an export CSV; ${input}`;
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return "it is UTF-16 text; save it as UTF-8";
-  }
+  if (isUtf16(bytes)) return UTF16_FIX;
   return plainLine(error.message); // (the bytes it quotes kept on one line, escaped)
 }
 
