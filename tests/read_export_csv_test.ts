@@ -15,6 +15,7 @@ import {
   CsvShapeCheck,
   exportFrameFromCsvFile,
   exportFrameFromCsvRows,
+  utf8Text,
 } from "../lib/formats/read_export_csv.ts";
 import { exportFrameFromColumns, exportFrameFromCsvText } from "../lib/formats/read_export.ts";
 
@@ -352,4 +353,54 @@ Deno.test("a header-only export reads as an empty frame of the export's types", 
   assertEquals(columnar.height, 0);
   assertEquals(columnar.schema, exportFrameFromCsvRows(text, "x.csv").schema);
   assertEquals(columnar.schema, exportFrameFromColumns({}).schema);
+});
+
+Deno.test("a byte that is not UTF-8 (a name saved as Windows-1252) is refused naming row and column, not read as U+FFFD", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const row = (values: Record<string, string>) =>
+      COLUMN_NAMES.map((name) => values[name] ?? "").join(",");
+    const text = [
+      COLUMN_NAMES.join(","),
+      row({ org_id: "o1", org_name: "Real \uFFFD in UTF-8", tier: "pro" }),
+      row({ org_id: "o2", org_name: "Caf@", tier: "free" }),
+    ].join("\r\n") + "\r\n";
+    // é in Windows-1252 (0xE9) where the text has @
+    const bytes = new TextEncoder().encode(text).map((b) => b === 0x40 ? 0xe9 : b);
+    const path = join(dir, "helicone_pricing_data_2026-10-01.csv");
+    await Deno.writeFile(path, bytes);
+    let thrown = "accepted";
+    try {
+      await exportFrameFromCsvFile(path, { source: "x.csv" });
+    } catch (error) {
+      thrown = (error as Error).message;
+    }
+    // (read as "Caf\uFFFD" before, and kept so by history import)
+    assertEquals(
+      thrown,
+      'x.csv row 3, column org_name: "Caf\uFFFD" holds byte 0xE9, which is not UTF-8 (the file was saved in another encoding, such as Windows-1252): save it as UTF-8 (Excel: "CSV UTF-8")',
+    );
+    const refusal = (bytes: Uint8Array) => {
+      try {
+        return utf8Text(bytes, "x.csv");
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    assertEquals(
+      refusal(Uint8Array.of(0x61, 0xff, 0x2c, 0x62)),
+      'x.csv row 1, in the header: "a\uFFFD" holds byte 0xFF, which is not UTF-8 (the file was saved in another encoding, such as Windows-1252): save it as UTF-8 (Excel: "CSV UTF-8")',
+    );
+    // no CSV to find the cell in (a quote never closed): the byte's offset
+    assertEquals(
+      refusal(Uint8Array.of(0x22, 0x61, 0xc3)),
+      'x.csv is not UTF-8 text (byte 0xC3 at offset 2): save it as UTF-8 (Excel: "CSV UTF-8")',
+    );
+    // the same file in UTF-8 reads, its own U+FFFD kept
+    await Deno.writeTextFile(path, text.replace("Caf@", "Café"));
+    const read = await exportFrameFromCsvFile(path);
+    assertEquals(read.getColumn("org_name").toArray(), ["Real \uFFFD in UTF-8", "Café"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

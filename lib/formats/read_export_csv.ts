@@ -24,6 +24,7 @@ import {
 } from "./export_cells.ts";
 import { readInPieces } from "./files.ts";
 import { GUARDED_PATTERN } from "./formula_guard.ts";
+import { quoteValue } from "../core/quote.ts";
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -167,7 +168,7 @@ export async function exportFrameFromCsvFile(
 ): Promise<pl.DataFrame> {
   const defs = wantedColumns(columns);
   const frame = await columnarFromFile(path, source, { defs, earlierVersion }) ??
-    exportFrameFromCsvRows(await Deno.readTextFile(path), source, { earlierVersion })
+    exportFrameFromCsvRows(utf8Text(await Deno.readFile(path), source), source, { earlierVersion })
       .select(...defs.map((def) => def.name));
   // the read's own frames (text columns before typing) are garbage now: a large file's are freed
   // before the caller reads the next (under --expose-gc; see collectDroppedFrames)
@@ -349,6 +350,63 @@ function typedColumn(
     case "datetime":
       return instant(value);
   }
+}
+
+/**
+ * A CSV file's bytes as text, refused in one line naming the row and column of the first byte that
+ * is not UTF-8 (a file saved as Windows-1252, Excel's "CSV (Comma delimited)"): decoded leniently,
+ * it became U+FFFD, and history import kept "Caf\uFFFD" as the organization's name for good.
+ */
+export function utf8Text(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // the first bad byte: its text before it decodes alike either way, so it is at that length
+    const at = firstNonUtf8(bytes);
+    const before = new TextDecoder().decode(bytes.subarray(0, at)).length;
+    const lenient = new TextDecoder().decode(bytes);
+    const byte = `byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, "0")}`;
+    const fix = 'save it as UTF-8 (Excel: "CSV UTF-8")';
+    // marked with a character the text lacks, the cell that holds it is found as the reader parses
+    let mark = 0xe000;
+    while (lenient.includes(String.fromCharCode(mark))) mark++;
+    const marked = lenient.slice(0, before) + String.fromCharCode(mark) +
+      lenient.slice(before + 1);
+    let rows: string[][] = [];
+    try {
+      rows = parseCsv(marked);
+    } catch { /* not CSV either: said by place alone */ }
+    for (let r = 0; r < rows.length; r++) {
+      const c = rows[r].findIndex((cell) => cell.includes(String.fromCharCode(mark)));
+      if (c < 0) continue;
+      const cell = rows[r][c].replace(String.fromCharCode(mark), "\uFFFD");
+      const column = r === 0 ? "in the header" : `column ${rows[0]?.[c] ?? c + 1}`;
+      throw new UserError(
+        `${source} row ${r + 1}, ${column}: ${
+          quoteValue(cell)
+        } holds ${byte}, which is not UTF-8 (the file was saved in another encoding, such as Windows-1252): ${fix}`,
+      );
+    }
+    throw new UserError(`${source} is not UTF-8 text (${byte} at offset ${at}): ${fix}`);
+  }
+}
+
+/** The offset of the first byte that starts no valid UTF-8 sequence (RFC 3629). */
+function firstNonUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i];
+    const length = b < 0x80 ? 1 : b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0;
+    if (length === 0) return i;
+    // the second byte's range rules out overlong forms, surrogates and code points past U+10FFFF
+    const low = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const high = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k < length; k++) {
+      const next = bytes[i + k];
+      if (!(next >= (k === 1 ? low : 0x80) && next <= (k === 1 ? high : 0xbf))) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
 }
 
 /** The row reader: parseCsv's rows, each cell read for its column; errors name row and column. */
