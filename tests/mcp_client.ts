@@ -129,11 +129,15 @@ export async function startServe(env: Record<string, string>) {
       // Keep draining stderr (the access log) so the child never blocks on a full pipe.
       (async () => {
         try {
-          while (!(await reader.read()).done) { /* drain */ }
+          for (let next = await reader.read(); !next.done; next = await reader.read()) {
+            seen += next.value;
+          }
         } catch { /* closed */ }
       })();
       return {
         url: match[1],
+        /** what it printed so far (the access log) */
+        log: () => seen,
         async stop() {
           child.kill("SIGTERM");
           await child.status;

@@ -21,6 +21,8 @@ import {
   TOOLS,
   type Values,
 } from "./mcp_client.ts";
+import { waitFor } from "./slow_queries.ts";
+import { MCP_MAX_REQUEST_BYTES, tooLargeMessage } from "../lib/mcp/request_body.ts";
 
 Deno.test("HTTP: /mcp on deno task serve: 401 without the token, Origin checked, tools answer", async () => {
   const folder = await exportsFolder();
@@ -149,5 +151,70 @@ Deno.test("HTTP without a token (--demo on loopback): /mcp serves demo data only
     await client.close();
     await server.stop();
     await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
+Deno.test("HTTP: a body over 4 MiB gets 413 naming the limit, declared or streamed, logged; one at the limit is answered", async () => {
+  const server = await startServe({
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    PRICING_SERVER_TOKEN: TOKEN,
+  });
+  const post = (body: BodyInit) =>
+    fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body,
+      // a guard, not a measure: the refused body was never answered (a cloned body's tee waited)
+      signal: AbortSignal.timeout(60_000),
+    });
+  /** A ping padded with `_meta` to exactly `bytes` bytes. */
+  const ping = (bytes: number) => {
+    const head = '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":{"pad":"';
+    const tail = '"}}}';
+    return new TextEncoder().encode(head + "x".repeat(bytes - head.length - tail.length) + tail);
+  };
+  const refusal = {
+    jsonrpc: "2.0",
+    error: { code: -32000, message: tooLargeMessage(MCP_MAX_REQUEST_BYTES) },
+    id: null,
+  };
+  try {
+    // a Content-Length over the limit: refused before a byte is read
+    const declared = await post(ping(MCP_MAX_REQUEST_BYTES + 1));
+    assertEquals([declared.status, await declared.json()], [413, refusal]);
+    // no length (chunked): refused once the bytes read pass the limit, the rest not waited for
+    const big = ping(2 * MCP_MAX_REQUEST_BYTES);
+    const streamed = await post(
+      new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < big.length; at += 65_536) {
+            controller.enqueue(big.subarray(at, at + 65_536));
+          }
+          controller.close();
+        },
+      }),
+    );
+    assertEquals([streamed.status, await streamed.json()], [413, refusal]);
+    const atLimit = await post(ping(MCP_MAX_REQUEST_BYTES));
+    assertEquals([atLimit.status, await atLimit.json()], [200, {
+      jsonrpc: "2.0",
+      id: 1,
+      result: {},
+    }]);
+    // each answer has its access-log line (written before the answer; read here as it comes)
+    const logged = () => server.log().match(/ POST \/mcp \d+ /g) ?? [];
+    await waitFor("three access-log lines", () => logged().length === 3);
+    assertEquals(logged(), [
+      " POST /mcp 413 ",
+      " POST /mcp 413 ",
+      " POST /mcp 200 ",
+    ]);
+  } finally {
+    await server.stop();
   }
 });

@@ -26,9 +26,13 @@ import {
 import { DatasetStore } from "./dataset.ts";
 import { createMcpServer } from "./server.ts";
 import { invalidRequestResponse, withPlainParamErrors } from "./request_errors.ts";
+import { MCP_MAX_REQUEST_BYTES, readRequestBody, tooLargeMessage } from "./request_body.ts";
+import { oneLineError } from "./text.ts";
 import type { McpSettings } from "./settings.ts";
 
 export const MCP_PATH = "/mcp";
+/** JSON-RPC's code for a server's own error (the SDK's transport answers 413 with it too) */
+const SERVER_ERROR = -32000;
 
 /** The admin token check (lib/server/auth.ts BearerAuth); an interface, so lib/mcp needs no server import. */
 export interface TokenCheck {
@@ -41,6 +45,14 @@ function jsonError(status: number, error: string, message: string, headers = {})
   return new Response(JSON.stringify({ error, message }) + "\n", {
     status,
     headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+  });
+}
+
+/** A JSON-RPC error without an id (the request's was not read), as the SDK's transport answers. */
+function rpcError(status: number, code: number, message: string): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
   });
 }
 
@@ -117,9 +129,25 @@ export function createMcpHttpHandler(
       // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
       return jsonError(405, "method_not_allowed", "the MCP endpoint takes POST", { allow: "POST" });
     }
+    // Read whole, within the limit, before anything else (request_body.ts says why).
+    const read = await readRequestBody(request, MCP_MAX_REQUEST_BYTES);
+    if (read.kind === "too_large") {
+      return rpcError(413, SERVER_ERROR, tooLargeMessage(MCP_MAX_REQUEST_BYTES));
+    }
+    if (read.kind === "failed") {
+      // a client gone mid-body reads nothing (499, as a dropped POST); anything else is said
+      if (request.signal.aborted) return new Response(null, { status: 499 });
+      return rpcError(
+        400,
+        SERVER_ERROR,
+        `the request body could not be read: ${oneLineError(read.error)}`,
+      );
+    }
+    const body = read.bytes;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
+      maxRequestBodySize: MCP_MAX_REQUEST_BYTES,
     });
     const server = createMcpServer(store);
     await server.connect(withPlainParamErrors(transport));
@@ -154,11 +182,11 @@ export function createMcpHttpHandler(
     };
     request.signal.addEventListener("abort", dropped, { once: true });
     if (request.signal.aborted) dropped(); // (dropped before the listener was added)
-    // (read only if the transport refuses the body as no JSON-RPC message: its id answered)
-    const body = request.clone();
+    // the bytes read, in a request of their own (the original's body is used up)
+    const copy = new Request(request.url, { method: "POST", headers: request.headers, body });
     try {
       const response = await Promise.race([
-        transport.handleRequest(request).then((answer) => invalidRequestResponse(answer, body)),
+        transport.handleRequest(copy).then((answer) => invalidRequestResponse(answer, body)),
         stopped,
       ]);
       if (initializing && response.ok) {
@@ -166,7 +194,6 @@ export function createMcpHttpHandler(
       }
       return response;
     } finally {
-      if (!body.bodyUsed) body.body?.cancel().catch(() => {});
       request.signal.removeEventListener("abort", dropped);
       for (const id of requests) underway.delete(client!, id, cancelled);
       // A JSON response is complete once returned: nothing stays open per request.

@@ -157,18 +157,18 @@ function parsedLine(line: Buffer): unknown {
 /**
  * The HTTP transport's answer, with its refusal of a message that is no JSON-RPC message (400,
  * −32700, id null) replaced by invalidRequestAnswer's −32600 with the request's id when there is
- * one. `body` is a clone of the request, taken before the transport read it: read only then, its
- * stream cancelled otherwise.
+ * one. `body` is the request's body as read before the transport (lib/mcp/request_body.ts): parsed
+ * again only for such a refusal.
  */
-export async function invalidRequestResponse(response: Response, body: Request): Promise<Response> {
+export async function invalidRequestResponse(
+  response: Response,
+  body: Uint8Array,
+): Promise<Response> {
   const refused = response.status === 400 && await sdkInvalidMessage(response);
-  if (!refused) {
-    await body.body?.cancel().catch(() => {});
-    return response;
-  }
+  if (!refused) return response;
   let message: unknown;
   try {
-    message = JSON.parse(await body.text());
+    message = JSON.parse(new TextDecoder().decode(body));
   } catch {
     return response;
   }
