@@ -26,12 +26,19 @@ const SUMMARY = "/v1/admin/pricing-analytics/summary?as_of=2026-09-01";
  * itself, or (`task`) `deno task -q serve` in a process group of its own (setsid: its pid is the
  * group's id), as a terminal, GNU timeout or systemd would signal it.
  */
-async function startServer(env: Record<string, string>, { task = false } = {}) {
+async function startServer(env: Record<string, string>, { task = false, demo = false } = {}) {
   const command = task
     ? ["setsid", Deno.execPath(), "task", "-q", "serve"]
     : [Deno.execPath(), "run", "-A", MAIN];
   const child = new Deno.Command(command[0], {
-    args: [...command.slice(1), "--port", "0", "--env-file", "/dev/null"],
+    args: [
+      ...command.slice(1),
+      ...(demo ? ["--demo"] : []),
+      "--port",
+      "0",
+      "--env-file",
+      "/dev/null",
+    ],
     cwd: ROOT,
     env: {
       NO_COLOR: "1",
@@ -80,6 +87,42 @@ async function startServer(env: Record<string, string>, { task = false } = {}) {
         if (!gone) kill();
       }
       return await exited;
+    },
+  };
+}
+
+/**
+ * A POST to `origin` + `path` that claims `length` bytes of body and sends only `sent`, then
+ * nothing more (the connection kept open); what comes back is gathered as it comes.
+ */
+async function stalledPost(
+  origin: string,
+  path: string,
+  { length, sent, token }: { length: number; sent: number; token: boolean },
+) {
+  const { hostname, port } = new URL(origin);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  const head = `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\n` +
+    "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n" +
+    (token ? `Authorization: Bearer ${TOKEN}\r\n` : "") + `Content-Length: ${length}\r\n\r\n`;
+  await conn.write(new TextEncoder().encode(head + "x".repeat(sent)));
+  let text = "";
+  let closed = false;
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of conn.readable) text += decoder.decode(chunk, { stream: true });
+    } catch { /* reset */ }
+    closed = true;
+  })();
+  return {
+    text: () => text,
+    closed: () => closed,
+    async close() {
+      try {
+        conn.close();
+      } catch { /* closed already */ }
+      await reading;
     },
   };
 }
@@ -269,5 +312,48 @@ Deno.test("deno task serve, SIGINT during an MCP run_export: the export stops (q
     await started?.end();
     await databases.close();
     await Deno.remove(exportsDir, { recursive: true });
+  }
+});
+
+Deno.test("deno task serve, SIGTERM with clients stuck mid-body: they are answered, the stop does not wait on them, exit 0", async () => {
+  const server = await startServer({}, { demo: true });
+  const posts: Awaited<ReturnType<typeof stalledPost>>[] = [];
+  try {
+    // one /mcp is reading (sent first, so it is under way by the time the others are answered),
+    // one /mcp refuses at once (over the body limit), one route takes no POST: none gets its body
+    const reading = await stalledPost(server.origin, "/mcp", {
+      length: 1000,
+      sent: 10,
+      token: true,
+    });
+    const oversized = await stalledPost(server.origin, "/mcp", {
+      length: 30 * 1024 * 1024,
+      sent: 65_536,
+      token: true,
+    });
+    const notAllowed = await stalledPost(server.origin, "/healthz", {
+      length: 1000,
+      sent: 10,
+      token: false,
+    });
+    posts.push(reading, oversized, notAllowed);
+    await waitFor(
+      "the 413 and the 405",
+      () => /^HTTP\/1\.1 413 /.test(oversized.text()) && /^HTTP\/1\.1 405 /.test(notAllowed.text()),
+    );
+    server.child.kill("SIGTERM");
+    // Deno's shutdown waited for the rest of every body: the server never exited
+    const { code } = await server.exit(30);
+    assertEquals(code, 0, server.text());
+    match(
+      server.text(),
+      /\nstopped: connections still open were closed \(a client still sending its request or reading its answer\)\n$/,
+    );
+    await waitFor("the connections to close", () => posts.every((post) => post.closed()));
+    // the one still reading was told the server is stopping (unless its head came too late)
+    ok(reading.text() === "" || /^HTTP\/1\.1 503 /.test(reading.text()), reading.text());
+  } finally {
+    for (const post of posts) await post.close();
+    await server.end();
   }
 });

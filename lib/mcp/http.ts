@@ -135,8 +135,12 @@ export function createMcpHttpHandler(
       return rpcError(413, SERVER_ERROR, tooLargeMessage(MCP_MAX_REQUEST_BYTES));
     }
     if (read.kind === "failed") {
-      // a client gone mid-body reads nothing (499, as a dropped POST); anything else is said
+      // a client gone mid-body reads nothing (499, as a dropped POST); the server's stop ends a
+      // body still coming (Deno's shutdown); anything else is said
       if (request.signal.aborted) return new Response(null, { status: 499 });
+      if (store.hooks.signal?.aborted) {
+        return rpcError(503, SERVER_ERROR, "the server is stopping; try again once it is back");
+      }
       return rpcError(
         400,
         SERVER_ERROR,

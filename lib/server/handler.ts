@@ -34,6 +34,7 @@ import { createMcpHttpHandler, MCP_PATH } from "../mcp/http.ts";
 import { DatasetStore } from "../mcp/dataset.ts";
 import { mcpSettings } from "../mcp/settings.ts";
 import { BearerAuth } from "./auth.ts";
+import { InFlight } from "./in_flight.ts";
 import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
 import { type ExportParams, loggableQuery, ParamError, parseExportParams } from "./params.ts";
@@ -65,6 +66,8 @@ export interface HandlerHooks {
 
 export type Handler = ((request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>) & {
   runs: RunCache<unknown>;
+  /** resolves once no request is being answered and no download sent (a stop's wait) */
+  idle: () => Promise<void>;
 };
 
 export const EXPORT_PATH = "/v1/admin/pricing-analytics/export";
@@ -439,8 +442,11 @@ export function createHandler(
     return await summaryResponse(params, path === REPORT_PATH, request.signal);
   }
 
+  const inFlight = new InFlight();
   const handler = async (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
     const started = performance.now();
+    // in flight until answered; a download being sent until its body ends (logEnd)
+    const release = inFlight.hold();
     const url = new URL(request.url);
     const remote = info?.remoteAddr && "hostname" in info.remoteAddr
       ? info.remoteAddr.hostname
@@ -458,6 +464,7 @@ export function createHandler(
     try {
       response = await route(request, url, (end) => {
         streamed = true;
+        release();
         line(200, `${cache} ${end.bytes}B ${end.outcome}`);
       });
     } catch (error) {
@@ -468,13 +475,16 @@ export function createHandler(
     cache = cacheStatus ? ` cache=${cacheStatus}` : "";
     // A streamed body is logged when it ends (bytes, then done, cancelled or failed); the rest now.
     const streaming = response.status === 200 && isExport(url) && request.method === "GET";
-    if (!(streaming && !streamed)) line(response.status, cache);
+    if (!(streaming && !streamed)) {
+      line(response.status, cache);
+      release(); // (a HEAD's body is read here, in memory: nothing left to send)
+    }
     if (request.method === "HEAD") {
       return await headResponse(response, response.status === 200 && isExport(url));
     }
     return response;
   };
-  return Object.assign(handler, { runs });
+  return Object.assign(handler, { runs, idle: () => inFlight.idle() });
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * `deno task serve`: the admin export endpoint and page. Settings and flags: lib/server/settings.ts
  * (HELP lists them). Errors are one line and exit code 1; the token is never printed. SIGINT or
- * SIGTERM stops it (exit code 0): one line, the runs in flight stopped; a second signal exits at
- * once (130 or 143).
+ * SIGTERM stops it (exit code 0): one line, the runs in flight stopped, downloads under way sent,
+ * a client stuck mid-request not waited for past a grace; a second signal exits at once (130 or
+ * 143).
  */
 import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
@@ -11,6 +12,9 @@ import { checkRunSettings, HELP, isLoopback, parseServerArgs, serverSettings } f
 import { hostSetting, listenFailure } from "./settings.ts";
 import { runMain } from "../cli/args.ts";
 import { listenForInterrupt } from "../cli/interrupt.ts";
+
+/** How long a stop waits for connections once no request is answered or download sent. */
+const STOP_GRACE_MS = 2_000;
 
 export async function main(args: string[]): Promise<number> {
   /** while binding: what a bind failure's message names (host:port, the host's setting) */
@@ -68,10 +72,26 @@ export async function main(args: string[]): Promise<number> {
       },
     }, handler);
     binding = null;
-    const stop = () => server.shutdown();
-    if (interrupt.signal.aborted) stop();
-    else interrupt.signal.addEventListener("abort", stop, { once: true });
-    await server.finished;
+    // Deno's shutdown also waits for every request body to end, answered or not: a client that
+    // stops sending mid-body would hold the stop for ever. Once nothing is being answered or
+    // sent, the last bytes get STOP_GRACE_MS to go out; then the stop waits no longer.
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const given = new Promise<void>((resolve) => {
+      const stop = async () => {
+        server.shutdown().catch(() => {}); // (its end is server.finished)
+        await handler.idle();
+        grace = setTimeout(() => {
+          console.error(
+            "stopped: connections still open were closed (a client still sending its request or reading its answer)",
+          );
+          resolve();
+        }, STOP_GRACE_MS);
+      };
+      if (interrupt.signal.aborted) stop();
+      else interrupt.signal.addEventListener("abort", stop, { once: true });
+    });
+    await Promise.race([server.finished, given]);
+    clearTimeout(grace);
     return 0;
   } catch (error) {
     const bindError = binding && listenFailure(error, binding);
