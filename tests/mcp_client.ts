@@ -60,7 +60,8 @@ export async function exportsFolder() {
 }
 
 /** `deno task mcp`'s own command line (its V8 flags too), so the tests run what users run. */
-const MCP_TASK_ARGS: string[] = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks.mcp
+export const MCP_TASK_ARGS: string[] = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks
+  .mcp
   .split(/\s+/).slice(1); // (without "deno")
 
 /** `deno task mcp` over stdio, lib/mcp/main.ts by absolute path (as Claude Desktop runs it) in `cwd`. */

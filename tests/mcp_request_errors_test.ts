@@ -6,8 +6,12 @@
  * HTTP transport answered −32700 with id null.
  */
 import { deepStrictEqual as assertEquals, match } from "node:assert/strict";
-import { invalidRequestAnswer, plainParamError } from "../lib/mcp/request_errors.ts";
-import { exportsFolder, startServe, stdioClient } from "./mcp_client.ts";
+import {
+  invalidRequestAnswer,
+  PARSE_ERROR_MESSAGE,
+  plainParamError,
+} from "../lib/mcp/request_errors.ts";
+import { exportsFolder, MCP_TASK_ARGS, ROOT, startServe, stdioClient } from "./mcp_client.ts";
 
 /** What the SDK (1.32.2) answered tools/call with `arguments: "SELECT 1"` (its ZodError's text). */
 const SDK_ANSWER = {
@@ -213,5 +217,51 @@ Deno.test("HTTP: a request whose params is not an object gets 400 with -32600 an
   } finally {
     await server.stop();
     await Deno.remove(folder.dir, { recursive: true });
+  }
+});
+
+Deno.test("stdio: a line that is not JSON gets -32700 with id null in one line, a blank line nothing, and the session goes on", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_parse_" }); // (no export: demo data)
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...MCP_TASK_ARGS, "--env-file", "/dev/null"],
+    cwd: ROOT,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "/tmp",
+      PRICING_MCP_EXPORTS_DIR: dir,
+    },
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  try {
+    // raw lines, as a hand-written client or a shell pipe sends them (the SDK's client cannot)
+    await writer.write(new TextEncoder().encode(
+      'this is not json\n\n{"jsonrpc":"2.0","id":\r\n{"jsonrpc":"2.0","id":8,"method":"ping"}\n',
+    ));
+    // the answers in the order they come, up to the ping's (the SDK's transport dropped both bad
+    // lines: only the ping was answered)
+    const answers: unknown[] = [];
+    let pending = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      answers.push(...lines.map((line) => JSON.parse(line)));
+      if (answers.some((answer) => (answer as { id?: unknown }).id === 8)) break;
+    }
+    const parseError = {
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32700, message: PARSE_ERROR_MESSAGE },
+    };
+    assertEquals(answers, [parseError, parseError, { jsonrpc: "2.0", id: 8, result: {} }]);
+  } finally {
+    await writer.close().catch(() => {});
+    child.kill("SIGTERM");
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
   }
 });

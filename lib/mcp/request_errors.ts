@@ -14,6 +14,10 @@
  * one line naming what is wrong (invalidRequestAnswer): over stdio its line is read before the
  * transport's (answeringInvalidRequests), over HTTP the transport's refusal is replaced by it
  * (invalidRequestResponse, still 400: MCP's HTTP status for a message the server cannot accept).
+ *
+ * A stdin line that is not JSON at all was dropped the same way (no answer, nothing on stderr),
+ * where HTTP answers −32700: it gets JSON-RPC's parse error, −32700 with id null, in one line
+ * (answeringInvalidRequests). A blank line is no message and goes on as it came.
  */
 import { Buffer } from "node:buffer";
 import { type Readable, Transform } from "node:stream";
@@ -99,11 +103,26 @@ export function invalidRequestAnswer(message: unknown): JSONRPCErrorResponse | n
   };
 }
 
+/** The stdio parse error's one line: what is wrong, and what to send. */
+export const PARSE_ERROR_MESSAGE =
+  "parse error: the line is not JSON; send one JSON-RPC message per line";
+
+/** JSON-RPC's answer to a message that cannot be parsed: −32700, id null (no id can be read). */
+export function parseErrorAnswer(): JSONRPCErrorResponse {
+  // (JSON-RPC's id null, which the SDK's type, id optional, does not spell)
+  return {
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: PARSE_ERROR, message: PARSE_ERROR_MESSAGE },
+  } as unknown as JSONRPCErrorResponse;
+}
+
 /**
- * `input` (the process's stdin) as the SDK's stdio transport reads it, less the lines that are an
- * invalid request with a readable id: each of those is given its −32600 answer (`answer`, the
- * transport's send) instead. Every other line, and a line longer than the transport takes (its
- * own refusal follows), goes on as it came.
+ * `input` (the process's stdin) as the SDK's stdio transport reads it, less the lines that are no
+ * JSON (each given parseErrorAnswer's −32700) or an invalid request with a readable id (each given
+ * its −32600): `answer`, the transport's send, answers them instead. Every other line, a blank one
+ * and a line longer than the transport takes (its own refusal follows) among them, goes on as it
+ * came.
  */
 export function answeringInvalidRequests(
   input: Readable,
@@ -120,7 +139,8 @@ export function answeringInvalidRequests(
         pending = [];
         pendingBytes = 0;
         start = end + 1;
-        const reply = invalidRequestAnswer(parsedLine(line));
+        const parsed = parsedLine(line);
+        const reply = parsed === NOT_JSON ? parseErrorAnswer() : invalidRequestAnswer(parsed);
         if (reply) answer(reply);
         else this.push(line);
       }
@@ -145,12 +165,20 @@ export function answeringInvalidRequests(
   return input.pipe(lines);
 }
 
-/** A line's JSON, as the SDK's ReadBuffer reads it (a trailing \r dropped); undefined if none. */
+/** parsedLine's answer for a line that is not JSON */
+const NOT_JSON = Symbol("not JSON");
+
+/**
+ * A line's JSON, as the SDK's ReadBuffer reads it (a trailing \r dropped); NOT_JSON if it is none,
+ * undefined for a blank line (no message: nothing to answer).
+ */
 function parsedLine(line: Buffer): unknown {
+  const text = line.toString("utf8").replace(/\r?\n$/, "");
+  if (text.trim() === "") return undefined;
   try {
-    return JSON.parse(line.toString("utf8").replace(/\r?\n$/, ""));
+    return JSON.parse(text);
   } catch {
-    return undefined;
+    return NOT_JSON;
   }
 }
 
