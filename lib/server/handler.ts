@@ -21,7 +21,6 @@ import { PassThrough, Readable } from "node:stream";
 import type { Chart } from "../report/charts.ts";
 import { summarySheetInput, summarySheets } from "../economics/xlsx_summary.ts";
 import { type ExportOptions, loadPricingData, type PricingData } from "../export.ts";
-import { exportFileName } from "../formats/files.ts";
 import {
   segmentFrame,
   type SegmentResult,
@@ -43,6 +42,7 @@ import { RunCache } from "./runs.ts";
 import type { ServerSettings } from "./settings.ts";
 import { type BodyEnd, type CsvWriter, guardedBody, oneLine, type XlsxWriter } from "./stream.ts";
 import { customersOf, pricingSummary, reportHtml, summaryCharts } from "./summary.ts";
+import { COMMON_HEADERS, CONTENT_TYPES, downloadName, json, jsonError } from "./responses.ts";
 
 /** The pipeline's data loader; `loadPricingData` unless a test wraps it. */
 export type LoadPricingData = (options: Partial<ExportOptions>) => Promise<PricingData>;
@@ -77,51 +77,11 @@ export const PAGE_PATH = "/admin/pricing-analytics";
 /** Every GET (and HEAD) route; with POST MCP_PATH all the server answers (--help lists them). */
 export const GET_PATHS = ["/", "/healthz", PAGE_PATH, EXPORT_PATH, SUMMARY_PATH, REPORT_PATH];
 
-export const CONTENT_TYPES = {
-  csv: "text/csv",
-  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-} as const;
-
 /** XLSX renders at once when the settings do not say (each holds a workbook in memory). */
 export const DEFAULT_MAX_XLSX_RENDERS = 2;
 
 /** Seconds a client is asked to wait when every run slot is taken. */
 const RETRY_AFTER_SECONDS = 30;
-
-const COMMON_HEADERS = {
-  "cache-control": "no-store",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "x-frame-options": "DENY",
-};
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body) + "\n", {
-    status,
-    headers: { ...COMMON_HEADERS, "content-type": "application/json", ...headers },
-  });
-}
-
-function jsonError(status: number, error: string, message: string, headers = {}): Response {
-  return json(status, { error, message }, headers);
-}
-
-/**
- * `helicone_pricing_data_2026-11-01.csv`; a segment adds its name, demo data `_demo`, a window
- * other than 30 days `_<N>d`.
- */
-export function downloadName(
-  data: PricingData,
-  { ext, segment }: { ext: string; segment: string | null },
-): string {
-  return exportFileName({
-    asOf: data.asOf,
-    demo: data.demo,
-    windowDays: data.windowDays,
-    ext,
-    suffix: segment ?? undefined,
-  });
-}
 
 export function createHandler(
   settings: HandlerSettings,

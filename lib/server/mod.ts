@@ -1,11 +1,10 @@
 /** What lib/server/ offers. */
 export { type AuthOutcome, BearerAuth } from "./auth.ts";
 export { SharedChunks, SharedRender, Slots } from "./downloads.ts";
+export { CONTENT_TYPES, downloadName } from "./responses.ts";
 export {
-  CONTENT_TYPES,
   createHandler,
   DEFAULT_MAX_XLSX_RENDERS,
-  downloadName,
   EXPORT_PATH,
   type Handler,
   type HandlerHooks,
