@@ -523,7 +523,15 @@ Deno.test("files that are not exports of this kit are refused with one line", as
   );
   assertEquals(
     message(`${header}\r\n${row("1")}\r\n${row("2")}\r\n`),
-    "x.csv: org_id o1 appears more than once; an export has one row per organization",
+    'x.csv: org_id "o1" appears more than once; an export has one row per organization',
+  );
+  // an id from the file is quoted and cut, as every value a message shows: not pasted whole
+  const longId = `${"x".repeat(60)}\u001b[2J`;
+  assertEquals(
+    message(`${header}\r\n${row("1", longId)}\r\n${row("2", longId)}\r\n`),
+    `x.csv: org_id "${
+      "x".repeat(40)
+    }"… (64 characters) appears more than once; an export has one row per organization`,
   );
   assertEquals(
     message(`${header}\r\n${blank},extra\r\n`),

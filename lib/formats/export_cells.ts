@@ -88,7 +88,9 @@ export function checkExportHeader(
     for (const name of header) counts.set(name, (counts.get(name) ?? 0) + 1);
     const twice = [...counts].filter(([, n]) => n > 1).map(([name]) => name);
     throw new UserError(
-      `${source} is not a pricing-kit export: column ${twice.join(", ")} repeats`,
+      `${source} is not a pricing-kit export: column ${
+        twice.map((name) => quoteValue(name)).join(", ")
+      } repeats`,
     );
   }
   const misplaced = header.findIndex((name, i) => name !== COLUMN_NAMES[i]);
@@ -317,7 +319,9 @@ export function orgRows(frame: pl.DataFrame, source: string, firstDataRow: numbe
     const seen = new Set<string>();
     const twice = (ids.toArray() as string[]).find((id) => seen.has(id) || !seen.add(id));
     throw new UserError(
-      `${source}: org_id ${twice} appears more than once; an export has one row per organization`,
+      `${source}: org_id ${
+        quoteValue(twice ?? "")
+      } appears more than once; an export has one row per organization`,
     );
   }
   return frame;
