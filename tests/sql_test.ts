@@ -178,19 +178,25 @@ Deno.test("a query file that is not UTF-8 text, or holds NUL bytes, is refused n
   const path = `${dir}/postgres/prompts_created.sql`;
   try {
     await Deno.mkdir(`${dir}/postgres`);
-    // the probe's bytes: a UTF-16 byte-order mark, then UTF-16 text
-    await Deno.writeFile(path, new Uint8Array([0xff, 0xfe, 0x00, 0x53]));
+    // the probe's bytes: a UTF-16 byte-order mark, then UTF-16 text; and "SE" in UTF-16LE
+    // without its mark (valid UTF-8, with NUL bytes): both said to be UTF-16, as export files are
+    for (const bytes of [[0xff, 0xfe, 0x00, 0x53], [0x53, 0x00, 0x45, 0x00]]) {
+      await Deno.writeFile(path, new Uint8Array(bytes));
+      await assertRejects(loadSql("postgres", "prompts_created", dir), {
+        name: "UserError",
+        message: `${path} is not UTF-8: it is UTF-16 text; save it as UTF-8; nothing was sent`,
+      });
+    }
+    // other bytes that are not UTF-8, or NUL bytes inside UTF-8: a binary file
+    await Deno.writeFile(path, new Uint8Array([0x53, 0x45, 0xc3, 0x28]));
     await assertRejects(loadSql("postgres", "prompts_created", dir), {
       name: "UserError",
-      message:
-        `${path} is not UTF-8 text (a UTF-16 or binary file?): save it as UTF-8; nothing was sent`,
+      message: `${path} is not UTF-8 text (a binary file?): save it as UTF-8; nothing was sent`,
     });
-    // "SE" in UTF-16LE without its byte-order mark: valid UTF-8, with NUL bytes
-    await Deno.writeFile(path, new Uint8Array([0x53, 0x00, 0x45, 0x00]));
+    await Deno.writeFile(path, new TextEncoder().encode("SELECT\0 1"));
     await assertRejects(loadSql("postgres", "prompts_created", dir), {
       name: "UserError",
-      message:
-        `${path} holds NUL bytes (a UTF-16 or binary file?): save it as UTF-8 text; nothing was sent`,
+      message: `${path} holds NUL bytes (a binary file?): save it as UTF-8 text; nothing was sent`,
     });
     // UTF-8 with a byte-order mark reads as before: the mark dropped, é kept
     await Deno.writeFile(path, new TextEncoder().encode("\ufeffSELECT 'é'"));

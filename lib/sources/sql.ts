@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TABLE_NAME, UserError } from "../core/config.ts";
+import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
 
 export type Engine = "postgres" | "clickhouse";
 /**
@@ -118,17 +119,18 @@ function notAFileError(path: string): string {
  * answered "insufficient data left in message", naming neither the file nor the cause.
  */
 function queryText(file: string, bytes: Uint8Array): string {
+  if (isUtf16(bytes)) throw new UserError(`${file} is not UTF-8: ${UTF16_FIX}; nothing was sent`);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new UserError(
-      `${file} is not UTF-8 text (a UTF-16 or binary file?): save it as UTF-8; nothing was sent`,
+      `${file} is not UTF-8 text (a binary file?): save it as UTF-8; nothing was sent`,
     );
   }
   if (text.includes("\0")) {
     throw new UserError(
-      `${file} holds NUL bytes (a UTF-16 or binary file?): save it as UTF-8 text; nothing was sent`,
+      `${file} holds NUL bytes (a binary file?): save it as UTF-8 text; nothing was sent`,
     );
   }
   return text;
