@@ -1,5 +1,5 @@
 /**
- * What a first `deno task export` downloads: runs `deno cache --frozen lib/cli.ts` with an empty
+ * What a first `deno task export` downloads: runs `deno cache --frozen lib/cli/export.ts` with an empty
  * DENO_DIR (a temp folder, deleted afterwards) and prints the wall time, the number of `Download`
  * lines, the cache size and the largest npm packages. Re-run it when Deno learns npm's `libc` field:
  * today both nodejs-polars builds for linux-x64 (gnu and musl, ~110 MB each) are fetched (README,
@@ -26,7 +26,7 @@ const denoDir = await Deno.makeTempDir({ prefix: "pricing-kit-deno-dir-" });
 try {
   const started = performance.now();
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["cache", "--frozen", "lib/cli.ts"],
+    args: ["cache", "--frozen", "lib/cli/export.ts"],
     cwd: ROOT,
     env: { DENO_DIR: denoDir, NO_COLOR: "1" },
     stdout: "piped",
@@ -42,7 +42,9 @@ try {
     packages.push([entry.name, await sizeOf(`${registry}/${entry.name}`)]);
   }
   packages.sort((a, b) => b[1] - a[1]);
-  console.log(`deno cache lib/cli.ts, empty DENO_DIR (${Deno.version.deno}, ${Deno.build.target})`);
+  console.log(
+    `deno cache lib/cli/export.ts, empty DENO_DIR (${Deno.version.deno}, ${Deno.build.target})`,
+  );
   console.log(`  wall time         ${seconds.toFixed(1)} s`);
   console.log(`  Download lines    ${downloads.length}`);
   console.log(`  DENO_DIR size     ${mb(await sizeOf(denoDir))}`);
