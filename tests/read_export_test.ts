@@ -1,5 +1,5 @@
 /**
- * Reading an export back (lib/read_export.ts) is reliable: ExcelJS's streaming reader failed on
+ * Reading an export back (lib/formats/read_export.ts) is reliable: ExcelJS's streaming reader failed on
  * valid workbooks now and then (0.2–1 % of reads, issue 10 item 7), so one export is read 500
  * times in one process and every read must give back what was written. What a file's name says
  * (a segment's suffix apart from the export's stamp) and, for a renamed file, the manifest beside

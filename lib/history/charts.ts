@@ -1,6 +1,7 @@
 /**
- * History charts (lib/charts.ts's frame, legend and tier colours): MRR by plan over time, the
- * period's MRR bridge as a waterfall, and MRR margin after PTB LLM cost and requests per plan over time.
+ * History charts (lib/report/chart_frame.ts's frame and legend, chart_colors.ts's tier colours):
+ * MRR by plan over time, the period's MRR bridge as a waterfall, and MRR margin after PTB LLM cost
+ * and requests per plan over time.
  * Each takes a FrameNote: a report of demo snapshots says "Demo data." in its captions.
  */
 import * as Plot from "@observablehq/plot";

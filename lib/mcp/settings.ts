@@ -1,6 +1,6 @@
 /**
- * MCP server settings, from the environment merged over `.env` (lib/config.ts loadEnv). Every
- * name is listed in the README's "MCP server" section. Everything risky is off by default.
+ * MCP server settings, from the environment merged over `.env` (lib/core/env_file.ts loadEnv).
+ * Every name is listed in the README's "MCP server" section. Everything risky is off by default.
  */
 import { type Env, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";

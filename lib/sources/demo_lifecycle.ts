@@ -5,7 +5,7 @@
  * 2025-12-10 (as Helicone's) take the dated plans. Legacy organizations on a dated plan in the
  * base draw migrated to it some weeks after the change.
  *
- * The base draw (lib/demo.ts) is the organization's state at DEMO_ANCHOR; the story of each
+ * The base draw (lib/sources/demo.ts) is the organization's state at DEMO_ANCHOR; the story of each
  * organization comes from its own seeded stream, so one organization's change never reshuffles
  * another's, and the same as-of always gives the same data.
  */
