@@ -163,6 +163,14 @@ function instantMs(text: string): number {
 /** A plain decimal number, as the CSV writer writes one (an exponent too, as JS reads it). */
 const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i;
 
+/** Why a number cell is out of range: past 2^53 − 1 for a whole number, past a double's range. */
+function tooLarge(cell: Cell, type: "integer" | "number"): string {
+  const most = type === "integer"
+    ? `whole number (at most ${Number.MAX_SAFE_INTEGER.toLocaleString("en-US")}`
+    : "number (at most 1.8e308";
+  return `${quoteParameter(cell)} is too large a ${most} in magnitude)`;
+}
+
 /**
  * One cell read for its column type; throws the reason (the caller adds where), the cell quoted
  * and cut to 40 characters as the server quotes a value (a 400-digit number was echoed whole).
@@ -175,11 +183,7 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
       const value = typeof cell === "number" ? cell : typeof cell === "string" ? Number(cell) : NaN;
       // digits past a double's range (1.8e308) read as Infinity: a number, only too large
       if (typeof cell === "string" && DECIMAL.test(cell.trim()) && !Number.isFinite(value)) {
-        throw `${quoteParameter(cell)} is too large a ${
-          def.type === "integer"
-            ? `whole number (at most ${Number.MAX_SAFE_INTEGER.toLocaleString("en-US")}`
-            : "number (at most 1.8e308"
-        } in magnitude)`;
+        throw tooLarge(cell, def.type);
       }
       if (!Number.isFinite(value) || (typeof cell === "string" && cell.trim() === "")) {
         const shown = asShownFix && typeof cell === "string" && SHOWN_NUMBER.test(cell.trim());
@@ -189,11 +193,7 @@ function readCell(def: ColumnDef, cell: Cell, asShownFix?: string): unknown {
         throw `${quoteParameter(cell)} is not a whole number`;
       }
       // past 2^53 − 1 a double holds no exact whole number, and its Int64 cast read as unknown
-      if (def.type === "integer" && !Number.isSafeInteger(value)) {
-        throw `${quoteParameter(cell)} is too large a whole number (at most ${
-          Number.MAX_SAFE_INTEGER.toLocaleString("en-US")
-        } in magnitude)`;
-      }
+      if (def.type === "integer" && !Number.isSafeInteger(value)) throw tooLarge(cell, def.type);
       // a seat, user or request count below zero is a typo or a damaged file, never a figure
       if (def.unit === "count" && value < 0) {
         throw `${quoteParameter(cell)} is a negative count (counts are 0 or more)`;

@@ -7,6 +7,7 @@
  * fails on it or takes it silently.
  */
 import { basename } from "node:path";
+import { quoteParameter } from "../core/quote.ts";
 
 export type SnapshotOrigin = "export" | "import" | "backfill";
 
@@ -48,11 +49,9 @@ const ORIGINS: readonly string[] = ["export", "import", "backfill"];
 /** What every kit's writer gives (Date.toISOString), with an offset allowed for hand edits. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** A value as the warning quotes it: JSON (one line, control characters escaped), cut short. */
+/** A value as the warning quotes it: one line, cut short (quoteParameter), or "missing". */
 function shown(value: unknown): string {
-  if (value === undefined) return "missing";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  return value === undefined ? "missing" : quoteParameter(value);
 }
 
 /** What is wrong with a parsed sidecar, one phrase per field; empty when nothing is. */

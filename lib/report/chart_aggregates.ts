@@ -22,9 +22,9 @@ export const DENSITY_GRID = 1000;
 export interface DrawnLimit {
   maxDrawnPoints?: number;
   /** the export's window in days (30 when not given): labels of window usage name it */
+  windowDays?: number;
   /** the export is demo data: each chart's caption opens saying so (chart_frame.ts DEMO_NOTE) */
   demo?: boolean;
-  windowDays?: number;
 }
 
 /** Whether a chart of `points` points draws every point (else from aggregates). */

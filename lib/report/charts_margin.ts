@@ -239,30 +239,24 @@ export function marginByTierChart(frame: pl.DataFrame, limit: DrawnLimit = {}): 
   const knownFrame = withCustomerChartColumns(frame, limit.windowDays)
     .select("tier", CUSTOMER_MARGIN, ORGANIZATIONS)
     .filter(pl.col("gross_margin_pct").isNotNull());
-  const clipped = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR)).height;
   const present = new Set(frame.select(pl.col("tier").unique()).getColumn("tier").toArray());
-  // organizations with a margin per tier (all of them): the axis says n
-  const counts = knownFrame.groupBy("tier").agg(pl.len().alias("n"));
-  const countOf = new Map(
-    (counts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
-      t,
-      Number(counts.getColumn("n").get(i)),
-    ]),
+  // organizations with a margin per tier (all of them: the axis says n), and those below the floor
+  const counts = knownFrame.groupBy("tier").agg(
+    pl.len().alias("n"),
+    pl.col("gross_margin_pct").lt(MARGIN_FLOOR).sum().alias("below"),
   );
+  const countedTiers = counts.getColumn("tier").toArray() as unknown[];
+  const perTier = (column: string) =>
+    new Map(countedTiers.map((t, i) => [t, Number(counts.getColumn(column).get(i))]));
+  const countOf = perTier("n");
+  const belowOf = perTier("below");
+  const clipped = [...belowOf.values()].reduce((sum, n) => sum + n, 0);
   const withMargin = new Set(countOf.keys());
   const tiers = TIER_DOMAIN.filter((t) => withMargin.has(t));
   const withoutMargin = TIER_DOMAIN.filter((t) => !tiers.includes(t) && present.has(t));
   // A tier's margins below the floor are all drawn at one spot, one ▼ on top of the others: their
   // count is written beside it and named per tier in the caption (4 said, 2 seen before).
-  const belowCounts = knownFrame.filter(pl.col("gross_margin_pct").lt(MARGIN_FLOOR))
-    .groupBy("tier").agg(pl.len().alias("n"));
-  const belowOf = new Map(
-    (belowCounts.getColumn("tier").toArray() as unknown[]).map((t, i) => [
-      t,
-      Number(belowCounts.getColumn("n").get(i)),
-    ]),
-  );
-  const floorCounts = tiers.filter((t) => belowOf.has(t)).map((tier) => ({
+  const floorCounts = tiers.filter((t) => belowOf.get(t)! > 0).map((tier) => ({
     tier,
     n: formatCount(belowOf.get(tier)!),
   }));
