@@ -4,7 +4,7 @@
  * exports only.
  */
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
-import { HELP, main as historyMain } from "../lib/cli/history.ts";
+import { HELP } from "../lib/cli/history.ts";
 import {
   historyDir,
   listSnapshots,
@@ -16,39 +16,8 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { runExport } from "../lib/export.ts";
 import { join } from "node:path";
-import { captureConsole } from "./console_capture.ts";
+import { demoSnapshots, runHistory as run } from "./history_cli_run.ts";
 import { COLUMN_NAMES } from "../lib/frame/columns.ts";
-
-/** historyMain with its console lines captured. */
-async function run(args: string[]): Promise<{ code: number; errors: string[]; logs: string[] }> {
-  const captured = captureConsole();
-  try {
-    const code = await historyMain(args);
-    return { code, errors: captured.errors, logs: captured.logs };
-  } finally {
-    captured.restore();
-  }
-}
-
-/** Demo snapshots at the 1sts of 2026-05 and 2026-06 in `dir` (a backfill, no report charts). */
-async function demoSnapshots(dir: string): Promise<void> {
-  const out = await Deno.makeTempDir();
-  const result = await run([
-    "backfill",
-    "--demo",
-    "--months",
-    "2",
-    "--to",
-    "2026-06-01",
-    "--no-charts",
-    "--quiet",
-    "--history-dir",
-    dir,
-    "--out-dir",
-    out,
-  ]);
-  assertEquals(result.code, 0, result.errors.join("\n"));
-}
 
 /** The same snapshots stored as live ones (an analyst's copy of a shared folder). */
 async function liveSnapshots(dir: string): Promise<void> {

@@ -5,48 +5,22 @@
  * own output schema on a negative row_count).
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { main as historyMain } from "../lib/cli/history.ts";
 import { listSnapshots, readSnapshotMeta } from "../lib/history/snapshot.ts";
 import { readSnapshotSidecar, sidecarProblems } from "../lib/formats/snapshot_sidecar.ts";
 import { runExport } from "../lib/export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { captureConsole } from "./console_capture.ts";
+import { demoSnapshots, runHistory as run } from "./history_cli_run.ts";
 import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
 
 const WRONG_TYPED = '{"as_of":"not-a-date","demo":"yes","origin":42,"row_count":-1}';
 const NOT_JSON = "{not json";
 
-/** historyMain with its console lines captured. */
-async function run(args: string[]): Promise<{ code: number; errors: string[]; logs: string[] }> {
-  const captured = captureConsole();
-  try {
-    const code = await historyMain(args);
-    return { code, errors: captured.errors, logs: captured.logs };
-  } finally {
-    captured.restore();
-  }
-}
-
 /** Demo snapshots at 2026-05-01 and 2026-06-01 in `<out>/history`, June's sidecar replaced. */
 async function damagedFolder(sidecar: string): Promise<{ out: string; dir: string; path: string }> {
   const out = await Deno.makeTempDir();
   const dir = `${out}/history`;
-  const result = await run([
-    "backfill",
-    "--demo",
-    "--months",
-    "2",
-    "--to",
-    "2026-06-01",
-    "--no-charts",
-    "--quiet",
-    "--history-dir",
-    dir,
-    "--out-dir",
-    out,
-  ]);
-  assertEquals(result.code, 0, result.errors.join("\n"));
+  await demoSnapshots(dir, out);
   const path = `${dir}/helicone_pricing_data_2026-06-01_demo.parquet`;
   await Deno.writeTextFile(`${path}.json`, sidecar);
   return { out, dir, path };
