@@ -26,6 +26,20 @@ async function damagedFolder(sidecar: string): Promise<{ out: string; dir: strin
   return { out, dir, path };
 }
 
+/** A quiet demo CSV export at 2026-07-01 into `out`, its snapshot into `<out>/history`. */
+function julyExport(out: string) {
+  return runExport({
+    outDir: out,
+    demo: true,
+    asOf: new Date("2026-07-01T00:00:00Z"),
+    formats: ["csv"],
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env: {},
+  });
+}
+
 /** The one warning line about `path`'s sidecar: named, what is wrong, what is done, the fix. */
 function assertWarning(line: string | undefined, path: string, problem: RegExp): void {
   ok(line, "no warning");
@@ -96,16 +110,7 @@ Deno.test("history report and backfill: a damaged sidecar is one warning each, t
 
 Deno.test("export: a damaged sidecar in the history folder is a warning of the export", async () => {
   const { out, path } = await damagedFolder(WRONG_TYPED);
-  const written = await runExport({
-    outDir: out,
-    demo: true,
-    asOf: new Date("2026-07-01T00:00:00Z"),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env: {},
-  });
+  const written = await julyExport(out);
   const warnings = written.data.warnings.filter((w) => w.includes(".parquet.json"));
   assertEquals(warnings.length, 1, written.data.warnings.join("\n"));
   assertWarning(warnings[0], path, /demo is "yes"/);
@@ -125,16 +130,7 @@ Deno.test("import: a .parquet whose sidecar is damaged is imported at its name's
 
 Deno.test("MCP describe_dataset: a damaged sidecar is a warning in its output (rows, origin null), not a failed tool", async () => {
   const { out, path } = await damagedFolder(WRONG_TYPED);
-  await runExport({
-    outDir: out,
-    demo: true,
-    asOf: new Date("2026-07-01T00:00:00Z"),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env: {},
-  });
+  await julyExport(out);
   const { client, close } = await connectInMemory(
     new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: out })),
   );
