@@ -22,7 +22,7 @@ import {
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
-import { postgresError } from "./postgres_errors.ts";
+import { connectionClosed, postgresError } from "./postgres_errors.ts";
 import { untilAborted } from "../core/abort.ts";
 
 /** builtin type OID → name (`INT8`, `NUMERIC`): QueryTable's types */
@@ -283,11 +283,12 @@ async function connectUnlessAborted(
   }
 }
 
-/** Whether a statement failed because its connection was gone, not for a reason of its own. */
+/**
+ * Whether a statement failed because its connection was gone, not for a reason of its own: closed
+ * under it, or already failed ("not queryable").
+ */
 function connectionLost(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  return code === "ECONNRESET" || code === "EPIPE" ||
-    /not queryable|terminated unexpectedly/.test(String(message));
+  return connectionClosed(error) || /not queryable/.test(String((error as Error)?.message));
 }
 
 /** A statement's promise, rejected once the connection was dropped past the wait. */

@@ -19,6 +19,16 @@ export interface PostgresErrorContext {
   maxConnections?: number;
 }
 
+/**
+ * Whether `error` is the connection closing under a statement (a reset, a write into a closed
+ * socket, the socket's end), which says nothing of why: a FATAL the server sent first does.
+ */
+export function connectionClosed(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return code === "ECONNRESET" || code === "EPIPE" ||
+    /terminated unexpectedly/.test(String(message));
+}
+
 /** One line a user can act on, naming the query file; never the password. */
 export function postgresError(error: unknown, context: PostgresErrorContext): UserError {
   const { url, file } = context;
@@ -63,10 +73,7 @@ export function postgresError(error: unknown, context: PostgresErrorContext): Us
     return new UserError(missingInDatabase(message, url, file));
   }
   // the socket went before the server's reason was read (a FATAL it sent first says more)
-  if (
-    file &&
-    (e.code === "ECONNRESET" || e.code === "EPIPE" || /terminated unexpectedly/.test(message))
-  ) {
+  if (file && connectionClosed(error)) {
     return new UserError(
       `${file} failed on PostgreSQL: the connection closed mid-query (${
         e.code ?? message
