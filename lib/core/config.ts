@@ -81,6 +81,11 @@ export const TIMER_SECONDS_CEILING: Ceiling = {
 };
 const TIMER_MS_CEILING: Ceiling = { max: 2_147_483_647, why: TIMER_SECONDS_CEILING.why };
 
+/** Whether a setting is given (empty is unset, as every setting reads it). */
+function settingGiven(env: Env, name: string): boolean {
+  return env[name] !== undefined && env[name] !== "";
+}
+
 /** A whole-number setting > 0 (`fallback` when unset), at most `ceiling.max` when given. */
 export function positiveInt(env: Env, name: string, fallback: number, ceiling?: Ceiling): number {
   const raw = env[name];
@@ -268,7 +273,7 @@ function assertAboveServerLimit(
   },
 ): void {
   // (unset, its default is above the limit, or both are at the longest timer)
-  if (env[request.name] === undefined || env[request.name] === "") return;
+  if (!settingGiven(env, request.name)) return;
   if (request.value > server.value) return;
   throw notAboveServerLimit({ request, server, unset });
 }
@@ -360,8 +365,7 @@ export function clickHouseSettings(env: Env): ClickHouseSettings | null {
   // Whether it must be above PRICING_CH_MAX_EXECUTION_SECONDS is known only once the profile is:
   // max_execution_time is not sent with PRICING_CH_READONLY=off nor to a readonly=1 profile, and
   // the wait is then the only limit (lib/sources/clickhouse.ts sessionSettings checks it).
-  const requestTimeoutSet = env.PRICING_CH_REQUEST_TIMEOUT_SECONDS !== undefined &&
-    env.PRICING_CH_REQUEST_TIMEOUT_SECONDS !== "";
+  const requestTimeoutSet = settingGiven(env, "PRICING_CH_REQUEST_TIMEOUT_SECONDS");
   return {
     url: url.toString().replace(/\/$/, ""),
     username,
