@@ -1,6 +1,6 @@
 /**
  * The export pipeline, top to bottom:
- *   config → queries → join → revenue → metrics → charts → write
+ *   config → queries → join → revenue → metrics → economics → charts → write
  * (revenue comes before metrics because revenue_per_seat and gross_margin_pct need mrr.)
  * Each stage is a module with a small typed interface; this file only wires them. The write
  * stage, which reaches across formats, report, history and economics, is lib/pipeline/.
