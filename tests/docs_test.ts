@@ -1,4 +1,4 @@
-/** `deno task docs` (tools/docs.ts): takes no arguments, so none reaches `deno fmt`. */
+/** `deno task docs` (tools/docs.ts) takes no arguments, so none reaches `deno fmt`; README gives the mcp task's command line. */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 
 const TOOL = new URL("../tools/docs.ts", import.meta.url).pathname;
@@ -24,4 +24,21 @@ Deno.test("deno task docs --help prints its help; any other argument is refused;
   assertEquals(other.stderr.trim().split("\n").length, 1, other.stderr);
   match(other.stderr, /^error: deno task docs takes no arguments \(got --check\); see --help/);
   assertEquals((await Deno.stat(COLUMNS)).mtime, before.mtime, "docs/columns.md not rewritten");
+});
+
+Deno.test("README's Claude Desktop and Claude Code command lines start the MCP server as deno task mcp does (its V8 flags)", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
+  ) as { tasks: Record<string, string> };
+  const flags = config.tasks.mcp.match(/--v8-flags=\S+/)?.[0];
+  ok(flags, config.tasks.mcp);
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const lines = readme.split("\n");
+  const desktop = lines.findIndex((line) =>
+    line.includes('"/path/to/pricing-kit/lib/mcp/main.ts"')
+  );
+  ok(desktop > 0, "the Claude Desktop config");
+  assertEquals(lines[desktop - 1].trim(), `"${flags}",`);
+  const code = lines.find((line) => line.startsWith("claude mcp add pricing-kit -- deno run"));
+  ok(code?.includes(` ${flags} /path/to/pricing-kit/lib/mcp/main.ts `), code);
 });
