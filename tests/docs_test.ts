@@ -1,4 +1,4 @@
-/** `deno task docs` (tools/docs.ts) takes no arguments, so none reaches `deno fmt`; README gives the mcp task's command line. */
+/** `deno task docs` (tools/docs.ts) takes no arguments; README runs the MCP server as the task. */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 
 const TOOL = new URL("../tools/docs.ts", import.meta.url).pathname;
