@@ -1,9 +1,9 @@
 /**
  * lib/mcp/request_errors.ts: a request whose params do not have the protocol's shape gets −32602
  * in one line naming the field, over stdio (`deno task mcp`) and HTTP (`deno task serve`'s /mcp),
- * not the SDK's −32603 with a multi-line Zod dump; and a message that is no JSON-RPC request at all
- * (`params` a string) gets −32600 with its id, where the SDK's stdio transport dropped it and its
- * HTTP transport answered −32700 with id null.
+ * not the SDK's −32603 with a multi-line Zod dump; and JSON that is no JSON-RPC message at all
+ * (`params` a string, `42`, `{}`, `[]`) gets −32600 with its id or id null, where the SDK's stdio
+ * transport dropped it and its HTTP transport answered −32700 (202 and nothing to `[]`).
  */
 import { deepStrictEqual as assertEquals, match } from "node:assert/strict";
 import {
@@ -137,10 +137,15 @@ const INVALID_REQUEST_ANSWER = {
   error: { code: -32600, message: "invalid request: params: expected an object, received string" },
 };
 
-Deno.test("invalidRequestAnswer: a message that is no JSON-RPC request gets -32600 with its id in one line; valid messages, responses and unreadable ids get none", () => {
-  assertEquals(invalidRequestAnswer(NOT_A_REQUEST), INVALID_REQUEST_ANSWER);
-  assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: "a" })?.id, "a");
-  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", id: 3 }), {
+/** −32600 with id null and `message`: the answer to a message whose id cannot be read. */
+function nullIdAnswer(message: string) {
+  return { jsonrpc: "2.0", id: null, error: { code: -32600, message } };
+}
+
+Deno.test("invalidRequestAnswer: JSON that is no JSON-RPC message gets -32600 in one line, with its id or id null; valid messages and responses get none", () => {
+  assertEquals(invalidRequestAnswer(NOT_A_REQUEST, "stdio"), INVALID_REQUEST_ANSWER);
+  assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: "a" }, "stdio")?.id, "a");
+  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", id: 3 }, "stdio"), {
     jsonrpc: "2.0",
     id: 3,
     error: {
@@ -150,20 +155,66 @@ Deno.test("invalidRequestAnswer: a message that is no JSON-RPC request gets -326
   });
   // a key the protocol does not have is the client's own text: escaped as every error's
   assertEquals(
-    invalidRequestAnswer({ jsonrpc: "2.0", id: 4, method: "ping", "<b>\n": 1 })?.error.message,
+    invalidRequestAnswer({ jsonrpc: "2.0", id: 4, method: "ping", "<b>\n": 1 }, "stdio")?.error
+      .message,
     'invalid request: request: Unrecognized key: "\\u003cb\\u003e\\n"',
   );
   // the SDK takes these (BAD_CALL's params are answered by plainParamError)
-  assertEquals(invalidRequestAnswer(BAD_CALL), null);
-  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", id: 1, method: "ping" }), null);
-  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", method: "notifications/x" }), null);
-  // no id to answer with, or a response (never answered)
-  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", method: "ping", params: "x" }), null);
-  assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: null }), null);
-  assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: { n: 7 } }), null);
-  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", id: 5, result: "x", extra: 1 }), null);
-  assertEquals(invalidRequestAnswer([NOT_A_REQUEST]), null);
-  assertEquals(invalidRequestAnswer("x"), null);
+  assertEquals(invalidRequestAnswer(BAD_CALL, "stdio"), null);
+  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", id: 1, method: "ping" }, "stdio"), null);
+  assertEquals(invalidRequestAnswer({ jsonrpc: "2.0", method: "notifications/x" }, "stdio"), null);
+  // a response is never answered
+  assertEquals(
+    invalidRequestAnswer({ jsonrpc: "2.0", id: 5, result: "x", extra: 1 }, "stdio"),
+    null,
+  );
+  // no id that can be read: id null (JSON-RPC 2.0), for stdio and HTTP alike
+  for (const transport of ["stdio", "http"] as const) {
+    assertEquals(
+      invalidRequestAnswer(42, transport),
+      nullIdAnswer("invalid request: request: expected an object, received number"),
+    );
+    assertEquals(
+      invalidRequestAnswer("x", transport),
+      nullIdAnswer("invalid request: request: expected an object, received string"),
+    );
+    assertEquals(
+      invalidRequestAnswer({}, transport),
+      nullIdAnswer(
+        'invalid request: jsonrpc: expected "2.0"; method: expected string, received undefined',
+      ),
+    );
+    // without an id it was meant as a notification: its params are named, not the missing id
+    assertEquals(
+      invalidRequestAnswer({ jsonrpc: "2.0", method: "ping", params: "x" }, transport),
+      nullIdAnswer("invalid request: params: expected an object, received string"),
+    );
+    assertEquals(
+      invalidRequestAnswer({ ...NOT_A_REQUEST, id: null }, transport),
+      nullIdAnswer(
+        "invalid request: id: expected a string or a number; params: expected an object, received string",
+      ),
+    );
+    assertEquals(invalidRequestAnswer({ ...NOT_A_REQUEST, id: { n: 7 } }, transport)?.id, null);
+  }
+  // a batch: stdio takes none; HTTP takes one of messages, not an empty one or one with a bad member
+  const batchOverStdio = nullIdAnswer(
+    "invalid request: a batch (a JSON array) is not taken over stdio; send one JSON-RPC message per line",
+  );
+  assertEquals(invalidRequestAnswer([], "stdio"), batchOverStdio);
+  assertEquals(
+    invalidRequestAnswer([{ jsonrpc: "2.0", id: 1, method: "ping" }], "stdio"),
+    batchOverStdio,
+  );
+  assertEquals(
+    invalidRequestAnswer([], "http"),
+    nullIdAnswer("invalid request: the batch is empty; send one JSON-RPC message or more"),
+  );
+  assertEquals(invalidRequestAnswer([{ jsonrpc: "2.0", id: 1, method: "ping" }], "http"), null);
+  assertEquals(
+    invalidRequestAnswer([{ jsonrpc: "2.0", id: 1, method: "ping" }, NOT_A_REQUEST], "http"),
+    nullIdAnswer("invalid request: batch member 1: params: expected an object, received string"),
+  );
 });
 
 Deno.test("stdio: a request whose params is not an object gets -32600 with its id, and the session goes on", async () => {
@@ -220,7 +271,12 @@ Deno.test("HTTP: a request whose params is not an object gets 400 with -32600 an
   }
 });
 
-Deno.test("stdio: a line that is not JSON gets -32700 with id null in one line, a blank line nothing, and the session goes on", async () => {
+/**
+ * The answers `deno task mcp` (demo data) gives to raw stdin `lines`, in the order they come, up
+ * to the one with id 8 (the ping each test sends last): raw lines, as a hand-written client or a
+ * shell pipe sends them (the SDK's client cannot).
+ */
+async function rawStdioAnswers(lines: string): Promise<unknown[]> {
   const dir = await Deno.makeTempDir({ prefix: "mcp_parse_" }); // (no export: demo data)
   const child = new Deno.Command(Deno.execPath(), {
     args: [...MCP_TASK_ARGS, "--env-file", "/dev/null"],
@@ -237,31 +293,94 @@ Deno.test("stdio: a line that is not JSON gets -32700 with id null in one line, 
   }).spawn();
   const writer = child.stdin.getWriter();
   try {
-    // raw lines, as a hand-written client or a shell pipe sends them (the SDK's client cannot)
-    await writer.write(new TextEncoder().encode(
-      'this is not json\n\n{"jsonrpc":"2.0","id":\r\n{"jsonrpc":"2.0","id":8,"method":"ping"}\n',
-    ));
-    // the answers in the order they come, up to the ping's (the SDK's transport dropped both bad
-    // lines: only the ping was answered)
+    await writer.write(new TextEncoder().encode(lines));
     const answers: unknown[] = [];
     let pending = "";
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
       pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop()!;
-      answers.push(...lines.map((line) => JSON.parse(line)));
+      const got = pending.split("\n");
+      pending = got.pop()!;
+      answers.push(...got.map((line) => JSON.parse(line)));
       if (answers.some((answer) => (answer as { id?: unknown }).id === 8)) break;
     }
-    const parseError = {
-      jsonrpc: "2.0",
-      id: null,
-      error: { code: -32700, message: PARSE_ERROR_MESSAGE },
-    };
-    assertEquals(answers, [parseError, parseError, { jsonrpc: "2.0", id: 8, result: {} }]);
+    return answers;
   } finally {
     await writer.close().catch(() => {});
     child.kill("SIGTERM");
     await child.status;
     await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const PING = '{"jsonrpc":"2.0","id":8,"method":"ping"}\n';
+const PONG = { jsonrpc: "2.0", id: 8, result: {} };
+
+Deno.test("stdio: a line that is not JSON gets -32700 with id null in one line, a blank line nothing, and the session goes on", async () => {
+  // (the SDK's transport dropped both bad lines: only the ping was answered)
+  const answers = await rawStdioAnswers(
+    'this is not json\n\n{"jsonrpc":"2.0","id":\r\n' + PING,
+  );
+  const parseError = {
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: -32700, message: PARSE_ERROR_MESSAGE },
+  };
+  assertEquals(answers, [parseError, parseError, PONG]);
+});
+
+/** JSON that is no JSON-RPC message and has no id to read: each gets −32600 with id null. */
+const NO_MESSAGES = ["42", "[]", '"x"', "{}", '{"jsonrpc":"2.0"}'];
+
+Deno.test('stdio: JSON that is no JSON-RPC message (42, [], "x", {}, neither method nor id) gets -32600 with id null, one answer each, and the session goes on', async () => {
+  // (the SDK's transport dropped every one of them: only the ping was answered)
+  const answers = await rawStdioAnswers(NO_MESSAGES.map((line) => line + "\n").join("") + PING);
+  assertEquals(answers.length, NO_MESSAGES.length + 1);
+  for (const answer of answers.slice(0, -1)) {
+    const { jsonrpc, id, error } = answer as {
+      jsonrpc: string;
+      id: unknown;
+      error: { code: number; message: string };
+    };
+    assertEquals([jsonrpc, id, error.code], ["2.0", null, -32600]);
+    match(error.message, /^invalid request: [^\n]+$/);
+  }
+  assertEquals(answers.at(-1), PONG);
+});
+
+Deno.test('HTTP: JSON that is no JSON-RPC message (42, [], "x", {}, neither method nor id) gets 400 with -32600 and id null, as over stdio', async () => {
+  const folder = await exportsFolder();
+  const server = await startServe({
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "/tmp",
+    PRICING_MCP_EXPORTS_DIR: folder.dir,
+  });
+  const post = (body: string) =>
+    fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body,
+    });
+  try {
+    for (const body of NO_MESSAGES) {
+      // (the SDK answered −32700 "Parse error" to all but [], and 202 with nothing to [])
+      const response = await post(body);
+      assertEquals(response.status, 400, body);
+      const { jsonrpc, id, error } = await response.json();
+      assertEquals([jsonrpc, id, error.code], ["2.0", null, -32600], body);
+      // the same words as over stdio (a batch aside: HTTP takes one, stdio not)
+      if (body !== "[]") {
+        assertEquals(error, invalidRequestAnswer(JSON.parse(body), "stdio")?.error);
+      }
+    }
+    // a batch of valid messages is still the SDK's to answer
+    const batch = await post('[{"jsonrpc":"2.0","id":8,"method":"ping"}]');
+    assertEquals(batch.status, 200);
+    assertEquals(await batch.json(), PONG); // (the SDK answers a batch of one with one answer)
+  } finally {
+    await server.stop();
+    await Deno.remove(folder.dir, { recursive: true });
   }
 });

@@ -48,7 +48,7 @@ export async function main(args: string[]): Promise<number> {
     const stop = new AbortController();
     const store = new DatasetStore(settings, { signal: stop.signal });
     const server = createMcpServer(store);
-    // a line that is an invalid request with a readable id is answered (−32600), not dropped
+    // a line that is JSON but no JSON-RPC message is answered (−32600), not dropped
     const transport: StdioServerTransport = new StdioServerTransport(
       answeringInvalidRequests(process.stdin, (reply) => void transport.send(reply)),
       process.stdout,

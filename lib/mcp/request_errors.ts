@@ -6,14 +6,15 @@
  * here instead: such an answer becomes −32602 (invalid params) in one line naming each field and
  * what it must be. Every other message goes out as it is.
  *
- * A message that is not a JSON-RPC request at all to the SDK's transports (`params` a string, no
- * `method`, a key the protocol does not have) never reaches a handler: over stdio the transport
- * drops it (its onerror only), so the client waited for an answer that never came, and over HTTP
- * it answers 400 with −32700 "Parse error" and id null, though the JSON was read. Such a message
- * with an id that can be read (a string or number) gets −32600 (invalid request) with that id in
- * one line naming what is wrong (invalidRequestAnswer): over stdio its line is read before the
- * transport's (answeringInvalidRequests), over HTTP the transport's refusal is replaced by it
- * (invalidRequestResponse, still 400: MCP's HTTP status for a message the server cannot accept).
+ * JSON that is not a JSON-RPC message at all to the SDK's transports (`42`, `{}`, `params` a
+ * string, no `method`, a key the protocol does not have, a batch over stdio) never reaches a
+ * handler: over stdio the transport drops it (its onerror only), so the client waited for an
+ * answer that never came, and over HTTP it answers 400 with −32700 "Parse error", though the JSON
+ * was read. Such a message gets −32600 (invalid request) in one line naming what is wrong
+ * (invalidRequestAnswer), with its id when one can be read and id null otherwise (JSON-RPC 2.0):
+ * over stdio its line is read before the transport's (answeringInvalidRequests), over HTTP the
+ * transport's refusal is replaced by it (invalidRequestResponse, still 400: MCP's HTTP status for
+ * a message the server cannot accept), as is its 202 and nothing to an empty batch `[]`.
  *
  * A stdin line that is not JSON at all was dropped the same way (no answer, nothing on stderr),
  * where HTTP answers −32700: it gets JSON-RPC's parse error, −32700 with id null, in one line
@@ -29,6 +30,7 @@ import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from "@modelcontextprotocol/sdk/shared/
 import {
   type JSONRPCErrorResponse,
   JSONRPCMessageSchema,
+  JSONRPCNotificationSchema,
   JSONRPCRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { oneLineError } from "./text.ts";
@@ -73,6 +75,9 @@ function issueList(issues: Issue[], whole: string): string {
   return issues.map((issue) =>
     `${issue.path.join(".") || whole}: ${
       issue.message.replace(/^Invalid input: /, "").replace(
+        /^Invalid input$/,
+        issue.path.join(".") === "id" ? "expected a string or a number" : "not a valid value",
+      ).replace(
         /\bexpected (record|object)\b/,
         "expected an object",
       )
@@ -80,27 +85,70 @@ function issueList(issues: Issue[], whole: string): string {
   ).join("; ");
 }
 
+/** Which transport a message came by: HTTP takes a batch (a JSON array of messages), stdio not. */
+export type MessageTransport = "stdio" | "http";
+
 /**
- * The −32600 answer to a message the SDK's transports refuse (it is no JSON-RPC message by the
- * protocol's schema) that is a request whose id can be read: an object with a string or number
- * `id` that is not a response (`result` or `error` without a `method`: a response is never
- * answered). Null for anything else, a valid message first of all (the SDK takes those).
+ * The −32600 answer to JSON the SDK's transports refuse as no JSON-RPC message by the protocol's
+ * schema (`42`, `"x"`, `{}`, a request whose `params` is a string, a key the protocol does not
+ * have), in one line naming what is wrong. Its id is the message's own when it can be read (a
+ * string or number), else null (JSON-RPC 2.0: an id that cannot be detected is answered null).
+ * Null (no answer) for a valid message (the SDK takes those) and for a response (`result` or
+ * `error` without a `method`: a response is never answered).
+ *
+ * An array is a batch: stdio's transport takes none (MCP since 2025-06-18 has no batches), so one
+ * is refused whole, id null; HTTP's takes batches, and refuses one that is empty (it answered 202
+ * and nothing) or has a member that is no message (the member is named).
  */
-export function invalidRequestAnswer(message: unknown): JSONRPCErrorResponse | null {
-  if (typeof message !== "object" || message === null || Array.isArray(message)) return null;
-  const { id } = message as { id?: unknown };
-  if (typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) return null;
-  if (!("method" in message) && ("result" in message || "error" in message)) return null;
+export function invalidRequestAnswer(
+  message: unknown,
+  transport: MessageTransport,
+): JSONRPCErrorResponse | null {
+  if (Array.isArray(message)) {
+    if (transport === "stdio") {
+      return invalidRequest(
+        null,
+        "a batch (a JSON array) is not taken over stdio; send one JSON-RPC message per line",
+      );
+    }
+    if (message.length === 0) {
+      return invalidRequest(null, "the batch is empty; send one JSON-RPC message or more");
+    }
+    for (const [index, member] of message.entries()) {
+      const refused = Array.isArray(member)
+        ? invalidRequest(null, "a batch holds messages, not batches")
+        : invalidRequestAnswer(member, transport);
+      if (refused) {
+        return invalidRequest(
+          null,
+          `batch member ${index}: ${refused.error.message.replace(/^invalid request: /, "")}`,
+        );
+      }
+    }
+    return null;
+  }
+  const object = typeof message === "object" && message !== null ? message : null;
+  if (object && !("method" in object) && ("result" in object || "error" in object)) return null;
   if (JSONRPCMessageSchema.safeParse(message).success) return null;
-  const issues = JSONRPCRequestSchema.safeParse(message).error?.issues ?? [];
+  const { id } = (object ?? {}) as { id?: unknown };
+  const readable = typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+  // without an id it was meant as a notification: the request's "id: required" would mislead
+  const schema = object && !("id" in object) ? JSONRPCNotificationSchema : JSONRPCRequestSchema;
+  const issues = schema.safeParse(message).error?.issues ?? [];
   const what = issues.length > 0
     ? issueList(issues.map((i) => ({ path: i.path.map(String), message: i.message })), "request")
     : "not a JSON-RPC request";
+  return invalidRequest(readable ? id as string | number : null, what);
+}
+
+/** −32600 with `id` (null: JSON-RPC's id for one that cannot be read), `what` made one line. */
+function invalidRequest(id: string | number | null, what: string): JSONRPCErrorResponse {
+  // (JSON-RPC's id null, which the SDK's type, id optional, does not spell)
   return {
     jsonrpc: "2.0",
     id,
     error: { code: INVALID_REQUEST, message: oneLineError(`invalid request: ${what}`) },
-  };
+  } as JSONRPCErrorResponse;
 }
 
 /** The stdio parse error's one line: what is wrong, and what to send. */
@@ -119,8 +167,8 @@ export function parseErrorAnswer(): JSONRPCErrorResponse {
 
 /**
  * `input` (the process's stdin) as the SDK's stdio transport reads it, less the lines that are no
- * JSON (each given parseErrorAnswer's −32700) or an invalid request with a readable id (each given
- * its −32600): `answer`, the transport's send, answers them instead. Every other line, a blank one
+ * JSON (each given parseErrorAnswer's −32700) or JSON that is no JSON-RPC message (each given
+ * invalidRequestAnswer's −32600): `answer`, the transport's send, answers them instead. Every other line, a blank one
  * and a line longer than the transport takes (its own refusal follows) among them, goes on as it
  * came.
  */
@@ -140,7 +188,11 @@ export function answeringInvalidRequests(
         pendingBytes = 0;
         start = end + 1;
         const parsed = parsedLine(line);
-        const reply = parsed === NOT_JSON ? parseErrorAnswer() : invalidRequestAnswer(parsed);
+        const reply = parsed === NOT_JSON
+          ? parseErrorAnswer()
+          : parsed === undefined
+          ? null
+          : invalidRequestAnswer(parsed, "stdio");
         if (reply) answer(reply);
         else this.push(line);
       }
@@ -183,26 +235,31 @@ function parsedLine(line: Buffer): unknown {
 }
 
 /**
- * The HTTP transport's answer, with its refusal of a message that is no JSON-RPC message (400,
- * −32700, id null) replaced by invalidRequestAnswer's −32600 with the request's id when there is
- * one. `body` is the request's body as read before the transport (lib/mcp/request_body.ts): parsed
- * again only for such a refusal.
+ * The HTTP transport's answer, with its refusal of JSON that is no JSON-RPC message (400, −32700,
+ * id null) replaced by invalidRequestAnswer's −32600 (with the request's id when there is one),
+ * and its 202 to an empty batch (no answer at all) by −32600 too. `body` is the request's body as
+ * read before the transport (lib/mcp/request_body.ts): parsed again only for those two answers.
  */
 export async function invalidRequestResponse(
   response: Response,
   body: Uint8Array,
 ): Promise<Response> {
   const refused = response.status === 400 && await sdkInvalidMessage(response);
-  if (!refused) return response;
+  if (!refused && response.status !== 202) return response;
   let message: unknown;
   try {
     message = JSON.parse(new TextDecoder().decode(body));
   } catch {
     return response;
   }
-  const reply = invalidRequestAnswer(message);
+  // (a 202 is the answer to notifications and responses: only an empty batch is refused)
+  if (!refused && !(Array.isArray(message) && message.length === 0)) return response;
+  const reply = invalidRequestAnswer(message, "http");
   if (reply === null) return response;
-  return new Response(JSON.stringify(reply), { status: 400, headers: response.headers });
+  return new Response(JSON.stringify(reply), {
+    status: 400,
+    headers: { "content-type": "application/json" },
+  });
 }
 
 /** Whether a 400 is the transport's −32700 "Invalid JSON-RPC message" (the JSON was read). */
