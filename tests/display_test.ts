@@ -6,13 +6,13 @@ import {
   CELL_MAX_LENGTH,
   chartDisplay,
   dollarsAsText,
-  formatValue,
   frameHtml,
   frameToHtml,
   markdown,
   mimeBundle,
   readingDisplay,
 } from "../lib/report/display.ts";
+import { formatValue } from "../lib/report/html_text.ts";
 
 Deno.test("cell values read at a glance: rounded money, small costs kept, empty nulls, UTC times", () => {
   assertEquals(

@@ -5,7 +5,7 @@
  * must count runs or make one fail.
  */
 import { PER_PLAN_MARGINS_NOTE } from "../lib/economics/report.ts";
-import { escapeHtml } from "../lib/report/display.ts";
+import { escapeHtml } from "../lib/report/html_text.ts";
 import { DEMO_NOTE } from "../lib/report/chart_frame.ts";
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
@@ -1838,4 +1838,36 @@ Deno.test("a run whose PTB revenue could not be read (PaymentIntents failed) is 
     await Deno.remove(outDir, { recursive: true });
     await databases.drop();
   }
+});
+
+/**
+ * The npm packages (`markdown-it@15.0.3`) and local modules `deno info` finds in `entry`'s module
+ * graph: the packages its modules import (its npmPackages lists the whole lock's).
+ */
+async function moduleGraph(entry: string): Promise<{ packages: string[]; files: string[] }> {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: new URL("../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(stdout)) as {
+    modules: { kind?: string; specifier: string }[];
+  };
+  return {
+    packages: info.modules.filter((module) => module.kind === "npm").map((module) =>
+      module.specifier.replace(/^npm:\//, "")
+    ),
+    files: info.modules.map((module) => module.specifier).filter((s) => s.startsWith("file:")),
+  };
+}
+
+Deno.test("deno task serve's module graph has no markdown-it: its pages take escapeHtml and formatValue from html_text.ts, not the notebooks' display.ts", async () => {
+  const isMarkdownIt = (name: string) => name.startsWith("markdown-it@");
+  // (the notebooks' module does load it: the check below would see it come back)
+  ok((await moduleGraph("lib/report/display.ts")).packages.some(isMarkdownIt));
+  const serve = await moduleGraph("lib/server/main.ts");
+  assertEquals(serve.packages.filter(isMarkdownIt), []);
+  assertEquals(serve.files.filter((file) => file.endsWith("/lib/report/display.ts")), []);
+  ok(serve.files.some((file) => file.endsWith("/lib/report/html_text.ts")));
 });

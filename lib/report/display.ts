@@ -8,6 +8,7 @@ import type pl from "nodejs-polars";
 import MarkdownIt from "markdown-it";
 import { type Chart, svgToPng } from "./charts.ts";
 import { DEFAULT_MARKDOWN_MAX_LENGTH, plainText, visibleLine } from "../formats/markdown.ts";
+import { escapeHtml, formatValue } from "./html_text.ts";
 
 export type MimeBundle = Record<string, string>;
 
@@ -25,33 +26,6 @@ export function bundleDisplay(bundle: MimeBundle): Displayable {
 /** The MIME bundle a displayable shows (what the kernel would send). */
 export function mimeBundle(value: Displayable): MimeBundle {
   return value[DISPLAY]();
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" }[c]!),
-  );
-}
-
-/** 4,966.38 · 0.0123 · 1,234,567 · 2026-10-30 09:46 UTC: cell text for one value. */
-export function formatValue(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (value instanceof Date) {
-    return Number.isNaN(value.getTime())
-      ? ""
-      : value.toISOString().slice(0, 16).replace("T", " ") + " UTC";
-  }
-  if (typeof value === "bigint") return value.toLocaleString("en-US");
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return String(value);
-    if (Number.isInteger(value)) return value.toLocaleString("en-US");
-    const abs = Math.abs(value);
-    // Per-request costs are fractions of a cent: keep 3 significant digits there.
-    if (abs < 0.01) return String(+value.toPrecision(3));
-    return value.toLocaleString("en-US", { maximumFractionDigits: abs >= 1000 ? 0 : 2 });
-  }
-  return String(value);
 }
 
 const TABLE_STYLE = "border-collapse:collapse;font-size:12px;font-family:sans-serif";

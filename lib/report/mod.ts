@@ -48,9 +48,7 @@ export { dictionaryMarkdown, withColumnsSection } from "./dictionary.ts";
 export {
   chartDisplay,
   type Displayable,
-  escapeHtml,
   filesDisplay,
-  formatValue,
   frameHtml,
   frameToHtml,
   markdown,
@@ -60,6 +58,7 @@ export {
   show,
   svgDisplay,
 } from "./display.ts";
+export { escapeHtml, formatValue } from "./html_text.ts";
 export { buildManifest, type Manifest, type ManifestFile, writeManifest } from "./manifest.ts";
 export { formatBytes, formatChangePct, formatCount, formatUsd } from "./numbers.ts";
 export {

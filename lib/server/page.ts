@@ -5,7 +5,7 @@
  * `/v1/admin/pricing-analytics/report` and inserted once the token is accepted. The token lives in
  * sessionStorage (gone when the tab closes) and travels only in the Authorization header.
  */
-import { escapeHtml } from "../report/display.ts";
+import { escapeHtml } from "../report/html_text.ts";
 
 export interface PageOptions {
   /** false when the server runs without a token (demo data on loopback) */

@@ -5,7 +5,7 @@
 import pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
 import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
-import { escapeHtml, formatValue } from "../report/display.ts";
+import { escapeHtml, formatValue } from "../report/html_text.ts";
 import type { PricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { formatPct } from "../report/numbers.ts";

@@ -4,7 +4,7 @@
  * window's own values, as the CSV holds them, so a row on the page reads the same as in the file.
  */
 import pl from "nodejs-polars";
-import { escapeHtml, formatValue } from "../report/display.ts";
+import { escapeHtml, formatValue } from "../report/html_text.ts";
 import { payingNothingWords, underpricedCustomers } from "../analysis/underpriced.ts";
 import {
   columnTotal,
