@@ -313,21 +313,24 @@ export function logTicks(min: number, max: number): { ticks: number[]; domain: [
   return { ticks: candidates.filter((t) => t >= from && t <= to), domain: [from, to] };
 }
 
-function perPlanLines(
-  trends: pl.DataFrame,
-  periods: Periods,
-  note: FrameNote,
-  options: {
-    name: string;
-    title: string;
-    /** the caption of the months drawn ("2026-06 to 2026-12 (to 12-02)") */
-    caption: (range: string) => string;
-    column: string;
-    yLabel: string;
-    money: boolean;
-  },
-): Chart {
-  const { money } = options;
+/** What perPlanLines draws from `trends`, and how. */
+interface PerPlanLinesOptions {
+  /** the month each snapshot stands for */
+  periods: Periods;
+  /** the frame's note (demo data, a note of the caller's) */
+  note: FrameNote;
+  name: string;
+  title: string;
+  /** the caption of the months drawn ("2026-06 to 2026-12 (to 12-02)") */
+  caption: (range: string) => string;
+  column: string;
+  yLabel: string;
+  money: boolean;
+}
+
+/** `options.column` per plan at every snapshot in `trends`: one line a plan. */
+function perPlanLines(trends: pl.DataFrame, options: PerPlanLinesOptions): Chart {
+  const { money, periods, note } = options;
   const records = (trends.toRecords() as Row[]).filter((r) =>
     typeof r[options.column] === "number"
   );
@@ -386,7 +389,9 @@ export function marginByPlanChart(
   periods: Periods,
   note: FrameNote = {},
 ): Chart {
-  return perPlanLines(trends, periods, note, {
+  return perPlanLines(trends, {
+    periods,
+    note,
     name: "history_margin_by_plan",
     title: "MRR margin after PTB LLM cost per plan over time",
     caption: (range) =>
@@ -405,7 +410,9 @@ export function requestsByPlanChart(
   note: FrameNote = {},
 ): Chart {
   const positive = trends.filter(trends.getColumn("requests").gt(0));
-  return perPlanLines(positive, periods, note, {
+  return perPlanLines(positive, {
+    periods,
+    note,
     name: "history_requests_by_plan",
     title: "Requests per plan over time",
     caption: (range) =>
