@@ -164,12 +164,12 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   has("| seats | 19 |");
   // a sum over organizations, so memberships, not distinct people: labelled as such
   has(
-    "| active memberships in the window (a user active in two organizations counts twice) | 11 |",
+    "| active memberships in the 30-day window (a user active in two organizations counts twice) | 11 |",
   );
-  ok(!lines.some((l) => l.startsWith("| active users in the window")));
-  has("| requests in the window | 621,000 |");
-  has("| LLM cost in the window (all traffic) | $1,353.00 |");
-  has("| LLM cost in the window, pass-through billed (cost to the company) | $320.00 |");
+  ok(!lines.some((l) => l.startsWith("| active users in the 30-day window")));
+  has("| requests in the 30-day window | 621,000 |");
+  has("| LLM cost in the 30-day window (all traffic) | $1,353.00 |");
+  has("| LLM cost in the 30-day window, pass-through billed (cost to the company) | $320.00 |");
   has("| MRR (spec definition, organizations with known MRR) | $120.00 |");
   has("| MRR, recurring only (industry definition) | $120.00 |");
   has("| organizations with MRR > 0, of those with known MRR | 2 |");
@@ -202,7 +202,7 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   assertEquals(quantile([], 0.5), null);
 });
 
-Deno.test("money: per month and window columns from the column table; ptb_revenue_30d is the window's", () => {
+Deno.test("money: per month and window columns from the column table; ptb_revenue_30d is the window's; Totals name the window's days", () => {
   const brief = briefMarkdown({
     data: { ...data, windowDays: 7 },
     exportFiles: [{ name: CSV, bytes: 2048 }],
@@ -224,6 +224,9 @@ Deno.test("money: per month and window columns from the column table; ptb_revenu
   );
   ok(lines.some((l) => l.startsWith("| `llm_cost_30d` (7 days) | 5 |")));
   ok(lines.some((l) => l.startsWith("| `mrr` | 4 |")));
+  // Totals name the window's length (the same sums as the 30-day fixture's: 621,000 requests)
+  ok(lines.includes("| requests in the 7-day window | 621,000 |"));
+  ok(lines.includes("| LLM cost in the 7-day window (all traffic) | $1,353.00 |"));
   ok(
     lines.some((l) =>
       l.startsWith(

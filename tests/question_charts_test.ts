@@ -129,7 +129,7 @@ Deno.test("churn and underpriced captions say how many were not judged for unkno
   );
   ok(
     underSome.includes(
-      "Top 1 of 1 by LLM cost in the window. 1 heavy user with unknown MRR not judged.",
+      "Top 1 of 1 by LLM cost in the 30-day window. 1 heavy user with unknown MRR not judged.",
     ),
     underSome,
   );
@@ -141,7 +141,7 @@ Deno.test("upgrade candidates with no free organization over the threshold: the 
   const none = drawnText(upgradeChart(upgradeCandidates(frame)).svg);
   ok(
     none.includes(
-      "No bars: no free organization over the threshold (≥ 50,000 requests in the window; 1 free organization).",
+      "No bars: no free organization over the threshold (≥ 50,000 requests in the 30-day window; 1 free organization).",
     ),
     none,
   );
@@ -149,7 +149,7 @@ Deno.test("upgrade candidates with no free organization over the threshold: the 
   const lower = drawnText(
     upgradeChart(upgradeCandidates(frame, { upgradeMinRequests: 10_000 })).svg,
   );
-  ok(lower.includes("over the threshold (≥ 10,000 requests in the window;"), lower);
+  ok(lower.includes("over the threshold (≥ 10,000 requests in the 30-day window;"), lower);
   // another window: the threshold is on the 30-day basis the answer's usage is on
   const week = drawnText(
     upgradeChart(upgradeCandidates(frame, {}, { windowDays: 7 })).svg,

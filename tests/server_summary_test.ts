@@ -106,7 +106,7 @@ Deno.test("both windows' readings say how many of the matches pay nothing, in th
   const month = pricingSummary(data(30), { frame: zero, segment: null }).underpriced;
   assertEquals(
     month.reading,
-    "1 organization sent ≥ 100,000 requests or ≥ $500 of LLM cost in the window while paying ≤ $100 MRR: together $10 of LLM cost ($0 pass-through, paid by the company) against $0 MRR (it pays nothing, MRR $0: trialing).",
+    "1 organization sent ≥ 100,000 requests or ≥ $500 of LLM cost in the 30-day window while paying ≤ $100 MRR: together $10 of LLM cost ($0 pass-through, paid by the company) against $0 MRR (it pays nothing, MRR $0: trialing).",
   );
 });
 

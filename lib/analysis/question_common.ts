@@ -6,6 +6,7 @@ import pl from "nodejs-polars";
 import { exportFrameFromCsvText } from "../formats/read_export.ts";
 import { numberParameters, parameterError } from "../core/parameters.ts";
 import { quoteParameter } from "../core/quote.ts";
+import { inWindowWords } from "../core/window.ts";
 import { ADDITIVE_WINDOW_COLUMNS, MONTH_DAYS } from "../frame/monthly.ts";
 
 export interface Answer<Facts> {
@@ -52,10 +53,10 @@ export function basisDays(basis: UsageBasis = {}): number {
 
 /**
  * Thresholds are per 30 days and set against monthly MRR, so another window is judged on its
- * usage put on a 30-day basis; the words say so. "in the window", or "per 30 days".
+ * usage put on a 30-day basis; the words say so. "in the 30-day window", or "per 30 days".
  */
 export function usageWords(windowDays: number): string {
-  return windowDays === MONTH_DAYS ? "in the window" : `per ${MONTH_DAYS} days`;
+  return windowDays === MONTH_DAYS ? inWindowWords(windowDays) : `per ${MONTH_DAYS} days`;
 }
 
 /**

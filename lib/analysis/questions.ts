@@ -10,6 +10,7 @@
  * organizations are left out of revenue judgements and counted in the facts instead.
  */
 import pl from "nodejs-polars";
+import { inWindowWords } from "../core/window.ts";
 
 import { customerRows, organizationsOf } from "./question_customers.ts";
 import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
@@ -390,11 +391,9 @@ export function featureAdoption(
     } add-on known from addons_in_metadata only)`;
   const reading = `${plural(facts.addonOrganizations, { one: "organization" })} ${
     facts.addonOrganizations === 1 ? "has" : "have"
-  } the prompts add-on and ${
-    count(facts.addonUsingPrompts)
-  } of them used stored prompts in the window; ${
-    count(facts.promptUsersWithoutAddon)
-  } used prompts without it; ${revenue}.`;
+  } the prompts add-on and ${count(facts.addonUsingPrompts)} of them used stored prompts ${
+    inWindowWords(windowDays)
+  }; ${count(facts.promptUsersWithoutAddon)} used prompts without it; ${revenue}.`;
   // the reading counts organizations (a count > 0 is the same on any basis); the table sums usage
   return { table: tableOnBasis(table, windowDays), facts, reading, windowDays };
 }

@@ -175,6 +175,14 @@ export function utcMinutes(date: Date): string {
 }
 
 /**
+ * "in the 30-day window": where a reading says what it counted over, the window's length named
+ * (as charts say "(30 days)"); windowInWords names its dates where a file does not say them.
+ */
+export function inWindowWords(days: number): string {
+  return `in the ${days}-day window`;
+}
+
+/**
  * The window `[asOf − days, asOf)` in words, for readers of a file that does not say it
  * otherwise. Midnight to midnight it is whole days, named first to last
  * (`30 days, 2026-11-05 to 2026-12-04 (as of 2026-12-05 00:00 UTC)`); another as-of cuts days,

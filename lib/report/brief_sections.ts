@@ -5,6 +5,7 @@
 import pl from "nodejs-polars";
 import { COLUMNS, HEADLINE_COLUMNS } from "../frame/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { inWindowWords } from "../core/window.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd } from "./numbers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
@@ -144,18 +145,20 @@ export function totalsSection(
     customerMrrKnown: customerMrrKnown(),
     mrrKnown: known("mrr"),
   });
+  // the window's length named: a 7-day brief's totals are not a month's
+  const inWindow = inWindowWords(windowDays);
   const rows: [string, string][] = [
     ["organizations", formatCount(frame.height)],
     ["seats", formatCount(f.seats!)],
     // the sum of a per-organization column: a person is counted once per organization
     [
-      "active memberships in the window (a user active in two organizations counts twice)",
+      `active memberships ${inWindow} (a user active in two organizations counts twice)`,
       formatCount(f.active!),
     ],
-    ["requests in the window", formatCount(f.requests!)],
-    ["LLM cost in the window (all traffic)", formatUsd(f.cost!)],
+    [`requests ${inWindow}`, formatCount(f.requests!)],
+    [`LLM cost ${inWindow} (all traffic)`, formatUsd(f.cost!)],
     [
-      "LLM cost in the window, pass-through billed (cost to the company)",
+      `LLM cost ${inWindow}, pass-through billed (cost to the company)`,
       formatUsd(f.costPtb!),
     ],
     ["MRR (spec definition, organizations with known MRR)", formatValue(f.mrr, "USD")],
