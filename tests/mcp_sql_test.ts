@@ -244,6 +244,25 @@ Deno.test("the read-only gate reads strings and comments as each engine does", (
   ) ok(verdict.test(gate(sql, "clickhouse")), `${sql}: ${gate(sql, "clickhouse")}`);
 });
 
+Deno.test('the read-only gate: a PostgreSQL U&"…" name, whose escapes spell a refused function, is refused', () => {
+  // U&"pg\005fread_file" is pg_read_file to PostgreSQL (it read the server's files past the gate)
+  for (
+    const sql of [
+      "SELECT U&\"pg\\005fread_file\"('/etc/hostname')",
+      "SELECT u&\"pg\\005fls_dir\"('.')",
+      "SELECT U&\"pg!005fread_file\" UESCAPE '!' ('/etc/hostname')",
+    ]
+  ) match(gate(sql, "postgres"), /U&"…" names are refused/, sql);
+  // the same letters in a string, a comment or an operator between a column and a name pass
+  for (
+    const sql of [
+      "SELECT 'U&\"x\"' AS s",
+      'SELECT 1 AS x -- U&"x"',
+      'SELECT u &"x" FROM (SELECT 1 AS u, 2 AS "x") t',
+    ]
+  ) assertEquals(gate(sql, "postgres"), "accepted", sql);
+});
+
 /** The demo export's frame, as the server holds it. */
 async function demoFrame() {
   return (await goldenDemoData()).frame; // (its as-of: 2026-11-01)

@@ -138,6 +138,13 @@ function checkReading({ code, names }: LexedStatement, dialect: SqlDialect): voi
   if (code.includes(";")) {
     throw new StatementRefused("only one statement is allowed; remove the ; between statements");
   }
+  // PostgreSQL decodes U&"…" names (U&"pg\005fread_file" is pg_read_file): the function check
+  // below would read them undecoded (strings and comments are blanked in `code`)
+  if (dialect === "postgres" && /\bU&"/i.test(code)) {
+    throw new StatementRefused(
+      'U&"…" names are refused: their escapes can spell a name the gate does not see; write the name plain or in "…"',
+    );
+  }
   const first = /^[\s(]*([A-Za-z]+)/.exec(code)?.[1]?.toUpperCase();
   if (first !== "SELECT" && first !== "WITH") {
     throw new StatementRefused(
