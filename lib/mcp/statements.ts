@@ -145,6 +145,13 @@ function checkReading({ code, names }: LexedStatement, dialect: SqlDialect): voi
       'U&"…" names are refused: their escapes can spell a name the gate does not see; write the name plain or in "…"',
     );
   }
+  // ClickHouse decodes backslash escapes in `…` and "…" names (`\x66ile` is file); in `names` a
+  // backslash can only come from a quoted name (strings and comments are blanked)
+  if (dialect === "clickhouse" && names.includes("\\")) {
+    throw new StatementRefused(
+      "a backslash in a quoted name is refused: ClickHouse reads it as an escape, which can spell a name the gate does not see; write the name without one",
+    );
+  }
   const first = /^[\s(]*([A-Za-z]+)/.exec(code)?.[1]?.toUpperCase();
   if (first !== "SELECT" && first !== "WITH") {
     throw new StatementRefused(
