@@ -283,6 +283,34 @@ Deno.test("the read-only gate: a ClickHouse quoted name with a backslash escape 
   ) assertEquals(gate(sql, "clickhouse"), "accepted", sql);
 });
 
+Deno.test("the read-only gate refuses modern ClickHouse's table functions that read files or reach other servers", () => {
+  // a readonly=2 session (the kit's) allows table functions: the gate is what refuses them
+  for (
+    const fn of [
+      "fileCluster",
+      "hdfsCluster",
+      "gcsCluster",
+      "deltaLakeCluster",
+      "deltaLakeAzure",
+      "deltaLakeLocal",
+      "hudiCluster",
+      "paimonS3",
+      "ytsaurus",
+      "arrowFlight",
+      "cosn",
+      "oss",
+      "fuzzQuery",
+    ]
+  ) {
+    match(gate(`SELECT * FROM ${fn}('x')`, "clickhouse"), /is refused: it reads files/, fn);
+  }
+  // ClickHouse's URL string functions are not the url() table function
+  assertEquals(
+    gate("SELECT URLHash('http://a'), cutURLParameter('x', 'y')", "clickhouse"),
+    "accepted",
+  );
+});
+
 /** The demo export's frame, as the server holds it. */
 async function demoFrame() {
   return (await goldenDemoData()).frame; // (its as-of: 2026-11-01)

@@ -105,8 +105,9 @@ const POSTGRES_REFUSED = [
 const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
   polars: /\b(read_\w+|scan_\w+)\s*\(/i,
   postgres: new RegExp(`\\b(${POSTGRES_REFUSED.join("|")})\\s*\\(`, "i"),
+  // (families with \w*: modern servers add variants per storage and a …Cluster of each)
   clickhouse:
-    /\b(file|url|urlCluster|s3|s3Cluster|gcs|hdfs|remote|remoteSecure|cluster|clusterAllReplicas|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable|input|azureBlobStorage\w*|deltaLake|iceberg\w*|hudi|fuzzJSON|dictionary)\s*\(/i,
+    /\b(file|fileCluster|url|urlCluster|s3\w*|gcs\w*|oss\w*|cosn|hdfs\w*|remote\w*|cluster\w*|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable\w*|input|azureBlobStorage\w*|deltaLake\w*|iceberg\w*|hudi\w*|paimon\w*|ytsaurus|arrowFlight|fuzzJSON|fuzzQuery|dictionary)\s*\(/i,
 };
 
 /**
