@@ -412,6 +412,52 @@ Deno.test("a refusal is one line naming the step and the server's reply", async 
   }
 });
 
+Deno.test("a refusal that echoes the AUTH command shows no password, plain or base64", async () => {
+  // a relay (or a proxy in front of one) that quotes the failed command in its reply: AUTH PLAIN's
+  // base64 token, or AUTH LOGIN's base64 password line, is the password in all but name
+  let mechanism = "PLAIN";
+  const server = net.createServer((socket) => {
+    socket.write("220 echo ESMTP\r\n");
+    let buffer = "";
+    socket.on("data", (chunk) => {
+      buffer += chunk.toString("latin1");
+      for (let i = buffer.indexOf("\r\n"); i >= 0; i = buffer.indexOf("\r\n")) {
+        const line = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        if (/^EHLO/i.test(line)) socket.write(`250-echo\r\n250 AUTH ${mechanism}\r\n`);
+        else if (/^AUTH LOGIN$/i.test(line)) socket.write("334 VXNlcm5hbWU6\r\n");
+        else if (
+          /^AUTH PLAIN/i.test(line) || line === Buffer.from("s3cret-pw").toString("base64")
+        ) {
+          socket.write(`535 5.7.8 bad credentials [${line}] pw s3cret-pw\r\n`);
+        } else if (/^QUIT/i.test(line)) socket.end("221 bye\r\n");
+        else socket.write("334 UGFzc3dvcmQ6\r\n"); // the user name, then the password
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    for (const method of ["PLAIN", "LOGIN"]) {
+      mechanism = method; // (the one the server offers is the one nodemailer uses)
+      const failure = await sendExportEmail(settings(port), message).then(
+        () => "sent",
+        (error: Error) => error.message,
+      );
+      ok(failure.startsWith(`SMTP server refused AUTH ${method}: 535 5.7.8`), failure);
+      for (
+        const secret of [
+          "s3cret-pw",
+          Buffer.from("s3cret-pw").toString("base64"),
+          Buffer.from("\0kit\0s3cret-pw").toString("base64"),
+        ]
+      ) ok(!failure.includes(secret), `${method}: ${failure}`);
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 Deno.test("settings from the environment: defaults, off when unset, clear errors", () => {
   assertEquals(smtpSettingsFromEnv({}), null);
   const base = {

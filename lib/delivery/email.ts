@@ -234,10 +234,28 @@ interface NodemailerError extends Error {
   recipient?: string;
 }
 
+/**
+ * `text` (a server's reply) with the password shown as ***: plain, and base64 as AUTH LOGIN and
+ * AUTH PLAIN send it; a relay that quotes the failed command would otherwise print it.
+ */
+function withoutPassword(settings: SmtpSettings, text: string): string {
+  const password = settings.password;
+  if (!password) return text;
+  const base64 = (value: string) => Buffer.from(value, "utf8").toString("base64");
+  const forms = [
+    base64(`\0${settings.user ?? ""}\0${password}`),
+    base64(`${settings.user ?? ""}\0${password}`),
+    base64(password),
+    password,
+  ];
+  return forms.reduce((out, form) => out.replaceAll(form, "***"), text);
+}
+
 /** A nodemailer failure as one line: the step, the server's reply; a hint where one helps. */
 function smtpError(settings: SmtpSettings, error: unknown): SmtpError {
   const e = error as NodemailerError;
-  const firstLine = (text: string) => text.split(/\r?\n/)[0].slice(0, 200);
+  const firstLine = (text: string) =>
+    withoutPassword(settings, text.split(/\r?\n/)[0]).slice(0, 200);
   if (e.code === "ETLS" && e.command === "STARTTLS" && e.response) {
     return new SmtpError(
       `SMTP server ${settings.host}:${settings.port} does not offer STARTTLS (${
@@ -328,7 +346,7 @@ export async function sendExportEmail(
   if (refused) {
     throw new SmtpError(
       `SMTP server refused RCPT TO:<${refused.recipient}>: ${
-        (refused.response ?? "").split(/\r?\n/)[0]
+        withoutPassword(settings, (refused.response ?? "").split(/\r?\n/)[0])
       } (sent only to ${(info.accepted ?? []).join(", ")})`,
     );
   }
