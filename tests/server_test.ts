@@ -276,6 +276,13 @@ Deno.test("authentication: 401 without or malformed, 403 wrong, before anything 
       assertEquals(response.status, 200);
       await response.body?.cancel();
     });
+    await t.step("a token pasted into the path or a parameter is not logged either", async () => {
+      for (const path of [`/${TOKEN}`, `${EXPORT}?format=${TOKEN}`, `${EXPORT}?as_of=${TOKEN}`]) {
+        const response = await fetch(server.url + path);
+        ok(response.status === 401 || response.status === 404, `${path}: ${response.status}`);
+        await response.body?.cancel();
+      }
+    });
     await t.step("no failed attempt started a run; the token is in no log line", () => {
       assertEquals(server.calls.length, 1); // the last, accepted request
       ok(server.logs.length > 0);

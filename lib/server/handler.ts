@@ -403,6 +403,11 @@ export function createHandler(
   }
 
   const inFlight = new InFlight();
+  const token = settings.token;
+  // (as the URL writes it too: a token's ", <, > … are percent-encoded in a path)
+  const tokenForms = token ? [token, encodeURI(token), encodeURIComponent(token)] : [];
+  const withoutToken = (text: string) =>
+    tokenForms.reduce((out, form) => out.replaceAll(form, "***"), text);
   const handler = async (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
     const started = performance.now();
     // in flight until answered; a download being sent until its body ends (logEnd)
@@ -411,12 +416,15 @@ export function createHandler(
     const remote = info?.remoteAddr && "hostname" in info.remoteAddr
       ? info.remoteAddr.hostname
       : "-";
-    // Only the method, path and known query parameters: never headers, so never the token.
+    // Only the method, path and known query parameters: never headers; and a token pasted into
+    // the path or a parameter's value (a 404, a 401) shown as ***.
     const line = (status: number, extra: string) =>
       log(
-        `${new Date().toISOString()} ${remote} ${request.method} ${url.pathname}${
-          loggableQuery(url)
-        } ${status} ${Math.round(performance.now() - started)}ms${extra}`,
+        withoutToken(
+          `${new Date().toISOString()} ${remote} ${request.method} ${url.pathname}${
+            loggableQuery(url)
+          } ${status} ${Math.round(performance.now() - started)}ms${extra}`,
+        ),
       );
     let streamed = false;
     let cache = "";
