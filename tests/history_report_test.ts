@@ -407,6 +407,37 @@ Deno.test("loadMonthlyHistoryPoints reads the latest snapshot with revenue of ea
   assertEquals(report.failures, []);
 });
 
+Deno.test("unknown MRR leaves out shared_customer organizations: their customer's revenue is on another row", async () => {
+  // March: E's MRR unknown (revenue not read), F shares A's Stripe customer (its mrr empty, not
+  // unknown: the brief, compare and the MCP server count 1 unknown, so must the report)
+  const [jan, , mar] = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const ids = mar.frame.getColumn("org_id").toArray() as string[];
+  const mrr = mar.frame.getColumn("mrr_recurring").toArray() as number[];
+  const march = {
+    asOf: mar.asOf,
+    frame: mar.frame.withColumns(
+      pl.Series("mrr_recurring", mrr.map((v, i) => ["E", "F"].includes(ids[i]) ? null : v)),
+      pl.Series(
+        "revenue_source",
+        ids.map((id) => id === "E" ? "none" : id === "F" ? "shared_customer" : "stripe"),
+      ),
+    ),
+  };
+  const expected = [{ month: "2026-03-31", organizations: 1 }];
+  assertEquals(buildHistoryReport([jan, march], false).unknownMrr, expected);
+  // the same read back from stored snapshots (lazy scans of the report's columns)
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const point of [jan, march]) {
+      await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+    }
+    const points = await loadMonthlyHistoryPoints(dir, false);
+    assertEquals(buildHistoryReport(points, false).unknownMrr, expected);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("loadMonthlyHistoryPoints reads only the report's columns; the report is that of whole snapshots", async () => {
   const dir = await Deno.makeTempDir();
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());

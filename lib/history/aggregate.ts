@@ -106,7 +106,19 @@ function collectOf(
 
 const mrrCounts = new WeakMap<object, { rows: number; unknown: number }>();
 
-/** Organizations and organizations with unknown MRR (empty mrr_recurring); read once per frame. */
+/**
+ * An organization's MRR unknown: mrr_recurring empty, and not because its Stripe customer's revenue
+ * is on another organization's row (revenue_source shared_customer: $0 here, known), as the brief,
+ * compare and the MCP server count it.
+ */
+function unknownMrrOf(columns: readonly string[]): pl.Expr {
+  const empty = pl.col("mrr_recurring").isNull();
+  return columns.includes("revenue_source")
+    ? empty.and(pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false).not())
+    : empty;
+}
+
+/** Organizations and organizations with unknown MRR (unknownMrrOf); read once per frame. */
 export function mrrStats(source: HistorySource): { rows: number; unknown: number } {
   const known = mrrCounts.get(source.frame);
   if (known) return known;
@@ -121,7 +133,7 @@ export function mrrStats(source: HistorySource): { rows: number; unknown: number
       source,
       source.frame.select(
         pl.len().cast(pl.Float64).alias("rows"),
-        pl.col("mrr_recurring").nullCount().cast(pl.Float64).alias("unknown"),
+        unknownMrrOf(source.frame.columns).cast(pl.UInt32).sum().cast(pl.Float64).alias("unknown"),
       ),
     ).toRecords()[0];
     stats = { rows: row.rows as number, unknown: row.unknown as number };
@@ -129,7 +141,11 @@ export function mrrStats(source: HistorySource): { rows: number; unknown: number
   } else {
     stats = {
       rows: source.frame.height,
-      unknown: source.frame.getColumn("mrr_recurring").nullCount(),
+      unknown: Number(
+        source.frame.select(
+          unknownMrrOf(source.frame.columns).cast(pl.UInt32).sum().cast(pl.Float64),
+        ).row(0)[0],
+      ),
     };
   }
   mrrCounts.set(source.frame, stats);

@@ -61,6 +61,8 @@ export const HISTORY_COLUMNS = [
   "llm_cost_30d",
   "llm_cost_ptb_30d",
   "subscription_status",
+  // tells a shared_customer row's empty MRR (on a sibling's row) from an unknown one (mrrStats)
+  "revenue_source",
 ] as const;
 
 /** An organization's recurring MRR in integer cents (unknown: 0). */

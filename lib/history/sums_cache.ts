@@ -21,7 +21,8 @@ import { idxColumn } from "./bridge.ts";
  * Bumped whenever what the sums are computed from or how changes (bridge.ts's historyColumns,
  * snapshotSumsByColumn).
  */
-const SUMS_VERSION = 2; // 2: llm_cost_company_usd renamed llm_cost_ptb_usd
+// 2: llm_cost_company_usd renamed llm_cost_ptb_usd; 3: unknown MRR leaves out shared_customer rows
+const SUMS_VERSION = 3;
 const TAIL_BYTES = 64 * 1024;
 
 export interface MrrStats {
