@@ -438,6 +438,50 @@ Deno.test("unknown MRR leaves out shared_customer organizations: their customer'
   }
 });
 
+Deno.test("per plan, a shared Stripe customer's organizations count in its revenue row's plan, as the brief's per-plan table", async () => {
+  // S (free plan, no MRR of its own: shared_customer) shares P's customer (pro, $100): its
+  // requests and costs count in P's plan, where the revenue that pays for them is
+  const month = (asOf: string) => ({
+    asOf: new Date(`${asOf}T00:00:00Z`),
+    frame: exportFrameFromColumns({
+      org_id: ["P", "S", "F"],
+      tier: ["pro", "free", "free"],
+      plan: ["pro", "free", "free"],
+      stripe_customer_id: ["cus_p", "cus_p", null],
+      revenue_source: ["stripe", "shared_customer", "no_customer"],
+      mrr_recurring: [100, null, 0],
+      mrr: [100, null, 0],
+      requests_30d: [1000, 500, 20],
+      llm_cost_30d: [8, 6, 1],
+      llm_cost_ptb_30d: [4, 3, 1],
+    }),
+  });
+  const points = [month("2026-01-31"), month("2026-02-28")];
+  const rows = (report: ReturnType<typeof buildHistoryReport>) =>
+    Object.fromEntries(
+      report.plans.filter(pl.col("month").eq(pl.lit("2026-02-28"))).toRecords().map((r) => [
+        r.plan,
+        [r.requests, r.llm_cost_usd, r.llm_cost_ptb_usd, r.mrr_margin_after_ptb_llm_pct],
+      ]),
+    );
+  // pro: P + S = 1500 requests, $14 LLM cost, $7 PTB; margin (100 − 7) / 100; free: F alone
+  const expected = { pro: [1500, 14, 7, 93], free: [20, 1, 1, null] };
+  assertEquals(rows(buildHistoryReport(points, false)), expected);
+  // the same read back from stored snapshots (lazy scans of the report's columns)
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const point of points) {
+      await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+    }
+    assertEquals(
+      rows(buildHistoryReport(await loadMonthlyHistoryPoints(dir, false), false)),
+      expected,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("loadMonthlyHistoryPoints reads only the report's columns; the report is that of whole snapshots", async () => {
   const dir = await Deno.makeTempDir();
   const sorted = [...HISTORY].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());

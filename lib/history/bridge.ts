@@ -18,10 +18,12 @@
  *   contraction − churn − paused − moved_out = end, and start = the previous end, checked in
  *   integer cents (bridge_check.ts).
  *
- * The plan is the `plan` column where the snapshot has one (lib/economics), else `tier`.
+ * The plan is the `plan` column where the snapshot has one (lib/economics), else `tier`; a
+ * shared_customer organization takes its Stripe customer's revenue row's (customerPlan).
  */
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
+import { customerPlan } from "./customer_plan.ts";
 
 export interface HistoryPoint {
   asOf: Date;
@@ -61,8 +63,9 @@ export const HISTORY_COLUMNS = [
   "llm_cost_30d",
   "llm_cost_ptb_30d",
   "subscription_status",
-  // tells a shared_customer row's empty MRR (on a sibling's row) from an unknown one (mrrStats)
+  // a shared_customer row: MRR known (mrrStats), its customer's plan (customerPlan)
   "revenue_source",
+  "stripe_customer_id",
 ] as const;
 
 /** An organization's recurring MRR in integer cents (unknown: 0). */
@@ -83,12 +86,13 @@ export const pausedOf = (columns: readonly string[]): pl.Expr =>
  * and is_paused (pausedOf).
  */
 export function historyColumns(columns: readonly string[]): pl.Expr[] {
-  const plan = columns.includes("plan")
+  const own = columns.includes("plan")
     ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
     : pl.col("tier");
+  const plan = own.cast(pl.Utf8).fillNull(pl.lit("(none)"));
   return [
     pl.col("org_id"),
-    plan.cast(pl.Utf8).fillNull(pl.lit("(none)")).alias("plan"),
+    customerPlan(plan, columns).alias("plan"),
     centsOf().alias("cents"),
     num("mrr").alias("mrr"),
     num("requests_30d").alias("requests"),

@@ -24,8 +24,9 @@ import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache
 // would resume a pause's end as reactivation; 4: open_pause beside the last month's paying and
 // paused organizations (bridge.ts openPauses): a state of 3 has none, and would resume a trial
 // paused before its first payment, or a return after a churn, as `resumed`; 5: an as-of with
-// milliseconds keyed with them (asOfKey): a state of 4 keyed 00:00:00.500 by its second
-const STATE_VERSION = 5;
+// milliseconds keyed with them (asOfKey): a state of 4 keyed 00:00:00.500 by its second; 6: a
+// shared_customer organization's sums in its customer's plan (customer_plan.ts)
+const STATE_VERSION = 6;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */

@@ -21,8 +21,9 @@ import { idxColumn } from "./bridge.ts";
  * Bumped whenever what the sums are computed from or how changes (bridge.ts's historyColumns,
  * snapshotSumsByColumn).
  */
-// 2: llm_cost_company_usd renamed llm_cost_ptb_usd; 3: unknown MRR leaves out shared_customer rows
-const SUMS_VERSION = 3;
+// 2: llm_cost_company_usd renamed llm_cost_ptb_usd; 3: unknown MRR leaves out shared_customer rows;
+// 4: a shared_customer organization's sums count in its customer's plan
+const SUMS_VERSION = 4;
 const TAIL_BYTES = 64 * 1024;
 
 export interface MrrStats {

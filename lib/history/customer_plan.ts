@@ -1,0 +1,21 @@
+/**
+ * A history snapshot's plan per organization as the brief's per-plan table counts it
+ * (lib/economics/per_plan.ts withCustomerPlan), as an expression over one snapshot.
+ */
+import pl from "nodejs-polars";
+
+/**
+ * `plan` of each organization's Stripe customer: an organization whose customer's revenue is on
+ * another organization's row (revenue_source shared_customer) takes that row's plan, as the brief's
+ * per-plan table counts it (lib/economics/per_plan.ts withCustomerPlan): its usage and cost are
+ * set against the revenue that pays for them. Its own plan where that row is not in the snapshot.
+ */
+export function customerPlan(plan: pl.Expr, columns: readonly string[]): pl.Expr {
+  if (!columns.includes("stripe_customer_id") || !columns.includes("revenue_source")) return plan;
+  const shared = pl.col("revenue_source").eq(pl.lit("shared_customer")).fillNull(false);
+  const revenueRowPlan = plan.filter(shared.not()).first().over("stripe_customer_id");
+  return pl.when(
+    shared.and(pl.col("stripe_customer_id").isNotNull()).and(revenueRowPlan.isNotNull()),
+  )
+    .then(revenueRowPlan).otherwise(plan);
+}
