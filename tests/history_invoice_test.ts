@@ -526,6 +526,43 @@ const liteLine = (customer: string, priceId: string, amount: number, from: strin
   period_end: s(to),
 });
 
+Deno.test("invoice MRR: a prorated upgrade under a percent-off discount is the discounted new level", () => {
+  // Stripe's default proration discounts ("included", changelog 2025-09-30.clover): a proration
+  // line's amount is net of the subscription's discount, which it lists with amount 0. $100 with
+  // 20 % off forever ($80), upgraded on 11-16 to $250: −$50 × 0.8 and +$125 × 0.8 for the rest
+  // of November. Live MRR is $250 × 0.8 = $200; the list-price levels read $80 − $100 + $250.
+  const forever20 = discount({ id: "di_pro_forever20", percent_off: 20, duration: "forever" });
+  const onForever = (amount: number) => [{ discount: "di_pro_forever20", amount }];
+  const proration = (priceId: string, amount: number) => ({
+    ...liteLine("cus_up", priceId, amount, "2026-11-16", "2026-12-01"),
+    invoice: `in_cus_up_${priceId}`,
+    proration: true,
+    discount_amounts: onForever(0),
+  });
+  const history = {
+    prices: [P.plan100, P.plan250].map((p) => ({ ...p, tiers: null, currency_options: null })),
+    discounts: [{ id: forever20.id, coupon: couponLite(forever20.source.coupon), end: null }],
+    thresholdResets: [],
+    lines: [
+      {
+        ...liteLine("cus_up", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+        discount_amounts: onForever(2000),
+      },
+      proration("price_plan100", -4000),
+      proration("price_plan250", 10000),
+    ],
+    from: s("2026-01-01"),
+    to: s("2026-12-31"),
+  };
+  const at = (policy: "recurring" | "none") =>
+    cents(invoiceMrrAt(history, {
+      at: new Date("2026-12-01T00:00:00Z"),
+      rules: resolveRules({ ...rules, discountPolicy: policy }),
+    }));
+  assertEquals(at("recurring"), { cus_up: 20000 }); // 80 − 100 × 0.8 + 250 × 0.8
+  assertEquals(at("none"), { cus_up: 25000 }, "list prices: 100 − 100 + 250");
+});
+
 Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline) is no MRR, metered or not", () => {
   const history = {
     prices: [P.plan100].map((p) => ({ ...p, tiers: null, currency_options: null })),

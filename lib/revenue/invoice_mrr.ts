@@ -9,7 +9,8 @@
  * - Proration amounts never count: a proration line only dates a level. Its level is the full
  *   price × quantity (scaled like its amount for tax and discounts), positive for the new price
  *   and negative for the unused time credited on the old one, held over the proration's period;
- *   so from the change on, old + (−old) + new = new.
+ *   so from the change on, old + (−old) + new = new; a percent-off Stripe netted into a
+ *   proration (its discount listed at 0) is taken off the full price too (includedPercentOff).
  * - Excluded: void, uncollectible and draft invoices; lines without a subscription (one-time,
  *   manual), one-time and metered prices, $0 lines. Refunds and credit notes are not invoice lines.
  * - A line whose price Stripe lists nowhere (deleted, or created inline) counts nowhere: it could
@@ -19,7 +20,7 @@
  * Amounts are kept in minor units and rounded to whole ones per customer at the end.
  */
 import { minorUnitsToMajor, roundToCents } from "./currency.ts";
-import { discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
+import { discountAppliesTo, discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
@@ -112,10 +113,36 @@ export function lineMonthlyLevel(
   const months = periodMonths(price.recurring);
   if (!line.proration) return { counted: true, monthly: (line.amount * share) / months };
   const full = price.unit_amount_decimal !== null || price.tiers
-    ? itemPeriodAmount(price, line.quantity ?? 1)
+    ? itemPeriodAmount(price, line.quantity ?? 1) * includedPercentOff(line, { ...context, price })
     : magnitude * fullPeriodSeconds(line, months) /
       Math.max(1, line.period_end - line.period_start);
   return { counted: true, monthly: (Math.sign(line.amount) * full * share) / months };
+}
+
+/**
+ * Stripe's default proration discounts ("included", changelog 2025-09-30.clover): a proration's
+ * amount is already net of the subscription's discounts, listed with amount 0. The list price
+ * then needs the counted percent-offs taken off, as on the cycle line, or an upgrade under 20 %
+ * off reads old × 0.8 − old + new (an amount-off is spread over the invoice: left as listed).
+ */
+function includedPercentOff(
+  line: InvoiceLineLite,
+  context: {
+    price: PriceLite;
+    discounts: Map<string, DiscountLite>;
+    rules: RevenueRules;
+    atSeconds: number;
+  },
+): number {
+  return line.discount_amounts.reduce((factor, d) => {
+    const discount = context.discounts.get(d.discount);
+    const percent = discount?.coupon.percent_off ?? 0;
+    return d.amount === 0 && discount && percent > 0 &&
+        discountAppliesTo(discount, context.price.product) &&
+        discountCounts(discount, { rules: context.rules, asOfSeconds: context.atSeconds })
+      ? factor * (1 - percent / 100)
+      : factor;
+  }, 1);
 }
 
 /** Seconds of a full period of `months` months starting at the line's period start. */
