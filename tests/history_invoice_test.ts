@@ -589,6 +589,36 @@ Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline)
   assertEquals(invoicedUsage(history, { to: at, rules }).size, 0);
 });
 
+Deno.test("a backfilled snapshot says how much invoice MRR no organization of it holds (deleted since, customer changed)", () => {
+  const history = {
+    prices: [P.plan100, P.plan250].map((p) => ({ ...p, tiers: null, currency_options: null })),
+    discounts: [],
+    thresholdResets: [],
+    lines: [
+      liteLine("cus_held", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
+      // an organization soft-deleted since, and the Stripe customer an organization left
+      liteLine("cus_deleted_org", "price_plan250", 25000, "2026-10-01", "2026-11-01"),
+      liteLine("cus_old", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
+      // billed before the as-of only: not MRR there, so not named
+      liteLine("cus_gone_earlier", "price_plan100", 10000, "2026-08-01", "2026-09-01"),
+    ],
+    from: s("2026-01-01"),
+    to: s("2026-12-31"),
+  };
+  const revenueOf = (customerIds: string[]) =>
+    invoiceRevenue(history, {
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      windowDays: 30,
+      rules,
+      customerIds,
+    }).warnings.filter((w) => w.includes("no organization"));
+  // $250 + $100 = $350.00 of the $450.00 covering October 31
+  assertEquals(revenueOf(["cus_held", "cus_new"]), [
+    "2 Stripe customers with $350.00 of invoice MRR at the as-of (cus_deleted_org, cus_old) belong to no organization of this snapshot: left out of mrr_recurring, so its MRR reads low by that. A backfill reads today's organizations and their Stripe customers: an organization deleted since, or whose Stripe customer changed since, is not seen with that revenue",
+  ]);
+  assertEquals(revenueOf(["cus_held", "cus_deleted_org", "cus_old"]), []);
+});
+
 Deno.test("invoice MRR: a customer billed in two currencies counts both, converted, to the cent", () => {
   const eur = { ...P.eur90, id: "price_eur100", unit_amount_decimal: "10000", tiers: null };
   const history = {

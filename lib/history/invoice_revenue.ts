@@ -11,6 +11,7 @@ import {
   invoicedUsage,
   type InvoiceHistory,
   type InvoiceLineLite,
+  type InvoiceMrr,
   invoiceMrrAt,
   unpricedLines,
 } from "../revenue/invoice_mrr.ts";
@@ -59,11 +60,38 @@ export function invoiceRevenue(
         lines: "covering the as-of",
         leftOutOf: "mrr_recurring",
       }),
+      ...unheldWarning(mrr, new Set(options.customerIds)),
     ],
     apiCalls: 0,
     durationMs: 0,
     failed: false,
   };
+}
+
+/**
+ * The warning for invoice MRR at the as-of of customers no organization of the snapshot holds: a
+ * backfill maps today's organizations to their Stripe customers, so an organization deleted since
+ * (its past months read $0, no churn) or one whose customer changed (its old customer's months
+ * read $0, the new one `new`) would otherwise lose that revenue silently. None without any.
+ */
+function unheldWarning(mrr: Map<string, InvoiceMrr>, held: Set<string>): string[] {
+  const unheld = [...mrr].filter(([customer]) => !held.has(customer)).sort(([a], [b]) =>
+    a.localeCompare(b)
+  );
+  if (unheld.length === 0) return [];
+  const cents = unheld.reduce((sum, [, m]) => sum + Math.round((m.usd ?? 0) * 100), 0);
+  const unconverted = unheld.filter(([, m]) => m.usd === null).length;
+  const customers = unheld.map(([customer]) => customer);
+  const named = customers.slice(0, 3).join(", ") +
+    (customers.length > 3 ? ` and ${customers.length - 3} more` : "");
+  const one = customers.length === 1;
+  return [
+    `${customers.length} Stripe customer${one ? "" : "s"} with ${formatCents(cents)}${
+      unconverted > 0 ? ` (and ${unconverted} in a currency without a rate)` : ""
+    } of invoice MRR at the as-of (${named}) belong${
+      one ? "s" : ""
+    } to no organization of this snapshot: left out of mrr_recurring, so its MRR reads low by that. A backfill reads today's organizations and their Stripe customers: an organization deleted since, or whose Stripe customer changed since, is not seen with that revenue`,
+  ];
 }
 
 /**
