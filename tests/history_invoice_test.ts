@@ -619,6 +619,51 @@ Deno.test("a backfilled snapshot says how much invoice MRR no organization of it
   assertEquals(revenueOf(["cus_held", "cus_deleted_org", "cus_old"]), []);
 });
 
+Deno.test("a backfilled snapshot says when its lines carry discounts no subscription lists any more", () => {
+  // 50 % off $100 for August and September (a repeating coupon): the subscriptions listed today
+  // no longer hold the discount (ended, or removed), so whether it counts cannot be told
+  const off = (amount: number) => [{ discount: "di_gone", amount }];
+  const history = {
+    prices: [P.plan100, P.quarterly300].map((p) => ({ ...p, tiers: null, currency_options: null })),
+    discounts: [],
+    thresholdResets: [],
+    lines: [
+      {
+        ...liteLine("cus_a", "price_plan100", 10000, "2026-08-01", "2026-09-01"),
+        discount_amounts: off(5000),
+      },
+      {
+        ...liteLine("cus_a", "price_plan100", 10000, "2026-09-01", "2026-10-01"),
+        discount_amounts: off(5000),
+      },
+      // a quarter's $90 off: $30.00 a month
+      {
+        ...liteLine("cus_q", "price_q300", 30000, "2026-08-15", "2026-11-15"),
+        discount_amounts: off(9000),
+      },
+      liteLine("cus_a", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
+    ],
+    from: s("2026-01-01"),
+    to: s("2026-12-31"),
+  };
+  const warningsAt = (asOf: string) =>
+    invoiceRevenue(history, {
+      asOf: new Date(`${asOf}T00:00:00Z`),
+      windowDays: 30,
+      rules,
+      customerIds: ["cus_a", "cus_q"],
+    }).warnings.filter((w) => w.includes("no subscription lists"));
+  // the lines are counted at the price before it: $100 and $100 a month, not $50 and $70
+  const mrr = invoiceMrrAt(history, { at: new Date("2026-10-01T00:00:00Z"), rules });
+  assertEquals(cents(mrr), { cus_a: 10000, cus_q: 10000 });
+  assertEquals(warningsAt("2026-10-01"), [
+    "2 invoice lines covering the as-of (customers cus_a, cus_q) carry discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $80.00 a month",
+  ]);
+  assertEquals(warningsAt("2026-11-01"), [
+    "1 invoice line covering the as-of (customer cus_q) carries discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month",
+  ]);
+});
+
 Deno.test("invoice MRR: a customer billed in two currencies counts both, converted, to the cent", () => {
   const eur = { ...P.eur90, id: "price_eur100", unit_amount_decimal: "10000", tiers: null };
   const history = {

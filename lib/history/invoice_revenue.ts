@@ -13,6 +13,7 @@ import {
   type InvoiceLineLite,
   type InvoiceMrr,
   invoiceMrrAt,
+  unknownDiscountLines,
   unpricedLines,
 } from "../revenue/invoice_mrr.ts";
 import type { RevenueRules } from "../revenue/rules.ts";
@@ -61,6 +62,10 @@ export function invoiceRevenue(
         leftOutOf: "mrr_recurring",
       }),
       ...unheldWarning(mrr, new Set(options.customerIds)),
+      ...unknownDiscountWarning(
+        unknownDiscountLines(history, { at: options.asOf, rules: options.rules }),
+        options.rules,
+      ),
     ],
     apiCalls: 0,
     durationMs: 0,
@@ -91,6 +96,31 @@ function unheldWarning(mrr: Map<string, InvoiceMrr>, held: Set<string>): string[
     } of invoice MRR at the as-of (${named}) belong${
       one ? "s" : ""
     } to no organization of this snapshot: left out of mrr_recurring, so its MRR reads low by that. A backfill reads today's organizations and their Stripe customers: an organization deleted since, or whose Stripe customer changed since, is not seen with that revenue`,
+  ];
+}
+
+/** The warning for unknownDiscountLines: how many, whose, and their discounts a month in USD. */
+function unknownDiscountWarning(
+  lines: { line: InvoiceLineLite; monthly: number }[],
+  rules: RevenueRules,
+): string[] {
+  if (lines.length === 0) return [];
+  const usd = lines.reduce((sum, { line, monthly }) => {
+    const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
+    return rate === undefined ? sum : sum + minorUnitsToMajor(monthly, line.currency) * rate;
+  }, 0);
+  const customers = [...new Set(lines.map(({ line }) => line.customer))].sort();
+  const named = customers.slice(0, 3).join(", ") +
+    (customers.length > 3 ? ` and ${customers.length - 3} more` : "");
+  const one = lines.length === 1;
+  return [
+    `${lines.length} invoice line${one ? "" : "s"} covering the as-of (customer${
+      customers.length === 1 ? "" : "s"
+    } ${named}) carr${
+      one ? "ies" : "y"
+    } discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to ${
+      formatCents(Math.round(usd * 100))
+    } a month`,
   ];
 }
 

@@ -176,6 +176,30 @@ export function unpricedLines(history: InvoiceHistory, at?: Date): InvoiceLineLi
 }
 
 /**
+ * The lines invoiceMrrAt counts at `at` that carry discounts the history does not hold (no
+ * subscription lists them any more: a once coupon used up, a repeating one ended, one removed),
+ * each with those discounts' amount a month (minor units, its currency): whether the discount
+ * setting counts them cannot be told, so they are counted at the price before them.
+ */
+export function unknownDiscountLines(
+  history: InvoiceHistory,
+  { at, rules }: { at: Date; rules: RevenueRules },
+): { line: InvoiceLineLite; monthly: number }[] {
+  const t = Math.floor(at.getTime() / 1000) - 1;
+  const prices = new Map(history.prices.map((p) => [p.id, p]));
+  const discounts = new Map(history.discounts.map((d) => [d.id, d]));
+  return history.lines.flatMap((line) => {
+    if (!(line.period_start <= t && t < line.period_end)) return [];
+    const off = line.discount_amounts.filter((d) => d.amount !== 0 && !discounts.has(d.discount))
+      .reduce((sum, d) => sum + Math.abs(d.amount), 0);
+    const price = line.price_id ? prices.get(line.price_id) : undefined;
+    if (off === 0 || !price?.recurring) return [];
+    const level = lineMonthlyLevel(line, { price, discounts, rules, atSeconds: t });
+    return level.counted ? [{ line, monthly: off / periodMonths(price.recurring) }] : [];
+  });
+}
+
+/**
  * Invoice-derived MRR per customer at `at` (the instant just before it: an as-of of 12-01 00:00
  * reads the periods covering November 30). Customers whose sum is 0 or below are left out.
  */
