@@ -165,7 +165,9 @@ async function alphaCharlieMrr(historyDir: string) {
  * lists it only with `active=false`) — or, with `proGone`, Stripe lists it nowhere (an inline or
  * deleted price). charlie pays $200 on price_team from October.
  */
-function upgradeStripe(options: { proGone?: boolean } = {}) {
+function upgradeStripe(
+  options: { proGone?: boolean; extraInvoices?: ReturnType<typeof invoice>[] } = {},
+) {
   const pro = price("price_pro", 7900);
   return startFakeStripe({
     subscriptions: [
@@ -184,6 +186,7 @@ function upgradeStripe(options: { proGone?: boolean } = {}) {
       invoice("cus_alpha", "price_team2", 20000, "2026-11-01", "2026-12-01"),
       invoice("cus_charlie", "price_team", 20000, "2026-10-01", "2026-11-01"),
       invoice("cus_charlie", "price_team", 20000, "2026-11-01", "2026-12-01"),
+      ...(options.extraInvoices ?? []),
     ],
   });
 }
@@ -218,6 +221,41 @@ Deno.test("live backfill: an upgrade away from an archived price is old − old 
     assertEquals([november.expansion_cents, november.contraction_cents], [0, 0]);
     ok(!lines.some((l) => l.includes("price Stripe")), lines.join("\n"));
     assertEquals(result.reconciliation?.differing, []);
+  } finally {
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+});
+
+Deno.test("live backfill: invoice MRR of a customer no organization holds (deleted since) is said per as-of, in the log and the Checks", async () => {
+  // cus_deleted_since paid $200 for September; no organization of the fixture names it today
+  const fake = upgradeStripe({
+    extraInvoices: [invoice("cus_deleted_since", "price_team", 20000, "2026-09-01", "2026-10-01")],
+  });
+  const databases = await freshFixtureDatabases("history_unheld");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    const result = await backfill({
+      load: loadPricingData,
+      env: liveEnv(databases, fake),
+      historyDir: `${outDir}/history`,
+      outDir,
+      months: 3,
+      last: new Date("2026-12-01T00:00:00Z"),
+      now: new Date("2026-11-20T00:00:00Z"),
+      quiet: true,
+      log: (line) => lines.push(line),
+    });
+    // September's end reads alpha's $79 alone, as without the customer
+    assertEquals((await alphaCharlieMrr(`${outDir}/history`)).mrr[0], [79, 0]);
+    const said =
+      "1 Stripe customer with $200.00 of invoice MRR at the as-of (cus_deleted_since) belongs to no organization of this snapshot: left out of mrr_recurring, so its MRR reads low by that. A backfill reads today's organizations and their Stripe customers: an organization deleted since, or whose Stripe customer changed since, is not seen with that revenue";
+    ok(lines.includes(`snapshot 2026-10-01: ${said}`), lines.join("\n"));
+    assertEquals(result.warnings, [`as-of 2026-10-01: ${said}`]);
+    const meta = await readSnapshotMeta(result.snapshots[0].path);
+    ok(meta?.warnings.includes(said));
   } finally {
     await fake.close();
     await Deno.remove(outDir, { recursive: true });

@@ -19,6 +19,7 @@ import {
   reconcile,
   type Reconciliation,
   reconciliationLine,
+  revenueChecks,
   unpricedWarning,
 } from "./invoice_revenue.ts";
 
@@ -219,6 +220,7 @@ async function liveBackfill(
   for (const warning of warnings) options.log(warning);
   const written = new BackfillWrites(options, false);
   let lastCustomers: string[] = [];
+  const checks: string[] = [];
   for (const asOf of asOfs) {
     const stored = await written.keptBefore(asOf);
     if (stored) {
@@ -242,6 +244,11 @@ async function liveBackfill(
       pl.col("created_at").isNull().or(pl.col("created_at").cast(pl.Int64).lt(asOf.getTime())),
     );
     lastCustomers = frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[];
+    // what its MRR may be off by, said where the analyst reads (the sidecar has it too)
+    for (const check of revenueChecks(history, { asOf, rules, customerIds: lastCustomers })) {
+      options.log(`snapshot ${isoDate(asOf)}: ${check}`);
+      checks.push(`as-of ${isoDate(asOf)}: ${check}`);
+    }
     await written.write(asOf, {
       data,
       frame,
@@ -274,6 +281,6 @@ async function liveBackfill(
     durationMs: Math.round(performance.now() - started),
     stripeCalls: fetched.apiCalls + live.apiCalls,
     reconciliation,
-    warnings,
+    warnings: [...warnings, ...checks],
   };
 }

@@ -61,16 +61,34 @@ export function invoiceRevenue(
         lines: "covering the as-of",
         leftOutOf: "mrr_recurring",
       }),
-      ...unheldWarning(mrr, new Set(options.customerIds)),
-      ...unknownDiscountWarning(
-        unknownDiscountLines(history, { at: options.asOf, rules: options.rules }),
-        options.rules,
-      ),
+      ...revenueChecks(history, { ...options, mrr }),
     ],
     apiCalls: 0,
     durationMs: 0,
     failed: false,
   };
+}
+
+/**
+ * What a backfilled snapshot's MRR may be off by, in its warnings and the backfill's Checks:
+ * invoice MRR of customers none of its organizations holds (unheldWarning) and discounts no
+ * subscription lists any more (unknownDiscountWarning).
+ */
+export function revenueChecks(
+  history: InvoiceHistory,
+  options: {
+    asOf: Date;
+    rules: RevenueRules;
+    customerIds: string[];
+    mrr?: Map<string, InvoiceMrr>;
+  },
+): string[] {
+  const { asOf: at, rules } = options;
+  const mrr = options.mrr ?? invoiceMrrAt(history, { at, rules });
+  return [
+    ...unheldWarning(mrr, new Set(options.customerIds)),
+    ...unknownDiscountWarning(unknownDiscountLines(history, { at, rules }), rules),
+  ];
 }
 
 /**
