@@ -66,8 +66,11 @@ export interface HandlerHooks {
 
 export type Handler = ((request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>) & {
   runs: RunCache<unknown>;
-  /** resolves once no request is being answered and no download sent (a stop's wait) */
-  idle: () => Promise<void>;
+  /**
+   * Resolves once no request is being answered and no download sent (a stop's wait); with
+   * `stalledMs`, a download whose client took nothing for that long is closed meanwhile (logged).
+   */
+  idle: (stalledMs?: number) => Promise<void>;
 };
 
 export const EXPORT_PATH = "/v1/admin/pricing-analytics/export";
@@ -98,6 +101,8 @@ export function createHandler(
   const now = hooks.now ?? Date.now;
   const log = hooks.log ?? ((line: string) => console.error(line));
   const auth = new BearerAuth(settings.token);
+  /** what a stop waits for: requests being answered, downloads being sent */
+  const inFlight = new InFlight();
   // The MCP endpoint (lib/mcp/http.ts) checks the Origin and this same token itself. Without a
   // token (allowed only for demo data on loopback) it serves demo data only: no live export or
   // snapshot from the exports folder, no database SQL.
@@ -275,12 +280,16 @@ export function createHandler(
     const result = await fetchRun(params, left);
     if (result instanceof Response) return result;
     const frame = frameOf(result, params.segment);
+    const name = downloadName(result.data, { ext: params.format, segment: params.segment });
     let body: ReadableStream<Uint8Array> | null = null;
     if (!head) {
       try {
-        body = params.format === "csv"
-          ? await guardedBody(sharedCsv(result, frame, params.segment), logEnd)
-          : await guardedBody(sharedXlsx(result, frame, params.segment), logEnd);
+        body = await guardedBody(
+          params.format === "csv"
+            ? sharedCsv(result, frame, params.segment)
+            : sharedXlsx(result, frame, params.segment),
+          { onEnd: logEnd, name, watch: (download) => inFlight.watch(download) },
+        );
       } catch (error) {
         log(`export write failed: ${oneLine(error)}`);
         return jsonError(500, "export_write_failed", `writing the file failed: ${oneLine(error)}`);
@@ -291,9 +300,7 @@ export function createHandler(
       headers: {
         ...COMMON_HEADERS,
         "content-type": CONTENT_TYPES[params.format],
-        "content-disposition": `attachment; filename="${
-          downloadName(result.data, { ext: params.format, segment: params.segment })
-        }"`,
+        "content-disposition": `attachment; filename="${name}"`,
         ...runHeaders(result, frame.height),
       },
     });
@@ -402,7 +409,6 @@ export function createHandler(
     return await summaryResponse(params, path === REPORT_PATH, request.signal);
   }
 
-  const inFlight = new InFlight();
   const token = settings.token;
   // (as the URL writes it too: a token's ", <, > … are percent-encoded in a path)
   const tokenForms = token ? [token, encodeURI(token), encodeURIComponent(token)] : [];
@@ -452,7 +458,19 @@ export function createHandler(
     }
     return response;
   };
-  return Object.assign(handler, { runs, idle: () => inFlight.idle() });
+  const idle = (stalledMs?: number) =>
+    inFlight.idle(
+      stalledMs === undefined ? undefined : {
+        ms: stalledMs,
+        onClosed: ({ name }) =>
+          log(
+            `stopped: a download (${name}) made no progress for ${
+              stalledMs / 1000
+            } s and was closed`,
+          ),
+      },
+    );
+  return Object.assign(handler, { runs, idle });
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
  * `deno task serve`: the admin export endpoint and page. Settings and flags: lib/server/settings.ts
  * (HELP lists them). Errors are one line and exit code 1; the token is never printed. SIGINT or
- * SIGTERM stops it (exit code 0): one line, the runs in flight stopped, downloads under way sent,
- * a client stuck mid-request not waited for past a grace; a second signal exits at once (130 or
- * 143).
+ * SIGTERM stops it (exit code 0): one line, the runs in flight stopped, downloads under way sent
+ * (one whose client stopped reading closed), a client stuck mid-request not waited for past a
+ * grace; a second signal exits at once (130 or 143).
  */
 import { loadEnv, UserError } from "../core/config.ts";
 import { createHandler, PAGE_PATH } from "./handler.ts";
@@ -15,6 +15,16 @@ import { listenForInterrupt } from "../cli/interrupt.ts";
 
 /** How long a stop waits for connections once no request is answered or download sent. */
 const STOP_GRACE_MS = 2_000;
+
+/**
+ * How long a stop lets a download go without its client taking a piece (64 KiB at most) before
+ * it closes it. A client that reads takes one once the kernel's send buffer has room again: on a
+ * network that buffer is sized to the link, so within a moment; on loopback it grows to megabytes
+ * and a reader needs ~150 KB/s to free room within 10 s. Longer would keep a stop waiting past
+ * what supervisors give it before they kill the process (Kubernetes 30 s), cutting every
+ * download, the readers' too.
+ */
+const STALLED_DOWNLOAD_MS = 10_000;
 
 export async function main(args: string[]): Promise<number> {
   /** while binding: what a bind failure's message names (host:port, the host's setting) */
@@ -79,7 +89,7 @@ export async function main(args: string[]): Promise<number> {
     const given = new Promise<void>((resolve) => {
       const stop = async () => {
         server.shutdown().catch(() => {}); // (its end is server.finished)
-        await handler.idle();
+        await handler.idle(STALLED_DOWNLOAD_MS);
         grace = setTimeout(() => {
           console.error(
             "stopped: connections still open were closed (a client still sending its request or reading its answer)",
