@@ -398,6 +398,15 @@ Deno.test("deno task scenario --input a renamed export: window, as-of and demo f
       `warning: pricing_nov.csv is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d].csv) and has no manifest beside it (pricing_nov.manifest.json): assumed live data, a 30-day window and as-of ${modified} (its modification date); keep the export's name, or copy its manifest beside it as pricing_nov.manifest.json`,
     ]);
     ok(logs[0].startsWith("Scenario req: current MRR $30.00, proposed $3.00 (-90.0 %)"), logs[0]);
+    // the summary, read after the run's stderr is gone, says what was assumed too: priced as 30
+    // days, a 10-day export's usage would read a third of what it is
+    const summary = await Deno.readTextFile(
+      join(dir, `helicone_pricing_scenario_req_${modified}.md`),
+    );
+    const listed = summary.split("\n").filter((line) => line.includes("is not named as an export"));
+    assertEquals(listed.length, 1, summary);
+    ok(listed[0].startsWith("- `pricing_nov.csv` is not named as an export"), listed[0]);
+    ok(listed[0].includes("assumed live data, a 30-day window and as-of"), listed[0]);
     // --quiet: nothing but errors
     errors.length = 0;
     logs.length = 0;

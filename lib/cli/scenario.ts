@@ -192,9 +192,11 @@ async function loadInputFile(
   // file or one that is not an export is refused before anything is said about it
   // an earlier kit version's export too: it has every column a scenario reads
   const file = await readExportFile(path, { columns: SCENARIO_INPUT_COLUMNS, earlier: true });
-  if (file.lacks.length > 0 && !quiet) {
-    console.error(
-      `warning: ${basename(path)} is an export of an earlier kit version: it has no ${
+  // said on stderr and in each summary: a summary priced on an assumed window must say so
+  const dataWarnings: string[] = [];
+  if (file.lacks.length > 0) {
+    dataWarnings.push(
+      `${basename(path)} is an export of an earlier kit version: it has no ${
         file.lacks.join(", ")
       } (added since), read as empty`,
     );
@@ -217,7 +219,8 @@ async function loadInputFile(
     windowDays: `a ${STANDARD_WINDOW_DAYS}-day window`,
     asOf: `as-of ${isoDate(asOf)} (its modification date)`,
   });
-  if (warning && !quiet) console.error(`warning: ${warning}`);
+  if (warning) dataWarnings.push(warning);
+  if (!quiet) { for (const line of dataWarnings) console.error(`warning: ${line}`); }
   const part = facts.name?.suffix ? exportPart(facts.name.suffix) : null;
   return {
     frame: file.frame,
@@ -230,6 +233,7 @@ async function loadInputFile(
       windowDays: facts.windowDays ?? STANDARD_WINDOW_DAYS,
       suffix: facts.name?.suffix ?? undefined,
       part: part?.name,
+      dataWarnings,
     },
   };
 }

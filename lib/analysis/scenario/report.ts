@@ -103,6 +103,12 @@ export interface ScenarioReportContext {
   suffix?: string;
   /** which part of the export the data is (`the underpriced segment`), when not the whole */
   part?: string;
+  /**
+   * what was assumed of the data or read as empty (an input file neither named as an export nor
+   * with a manifest: its window and demo flag; an earlier kit version's missing columns): listed
+   * in the summary's warnings, which outlive the run's stderr
+   */
+  dataWarnings?: string[];
 }
 
 /** A Markdown summary of a scenario comparison: totals, breakeven, tiers, biggest movers. */
@@ -231,9 +237,8 @@ export function scenarioMarkdown(
     moversTable(result.perOrg, false, 10),
     "",
   );
-  if (result.warnings.length > 0) {
-    lines.push("## Warnings", "", ...markdownList(result.warnings), "");
-  }
+  const warnings = [...(context.dataWarnings ?? []), ...result.warnings];
+  if (warnings.length > 0) lines.push("## Warnings", "", ...markdownList(warnings), "");
   // JSON escapes no backticks: a fence longer than any run of them in the text cannot be closed.
   const json = JSON.stringify(scenario, null, 2);
   const fence = "`".repeat(Math.max(3, ...(json.match(/`+/g) ?? []).map((r) => r.length + 1)));
