@@ -446,7 +446,7 @@ Deno.test("--env-file: a named file must exist and be a file; the default .env i
 Deno.test("a PRICING_PRICE_BOOK that is missing names the variable", async () => {
   await assertRejects(loadPriceBook({ PRICING_PRICE_BOOK: "/nonexistent/book.json" }), {
     message:
-      "PRICING_PRICE_BOOK: /nonexistent/book.json does not exist; pass a scenario file such as scenarios/per_request.json (or unset it for the built-in price book)",
+      "PRICING_PRICE_BOOK: /nonexistent/book.json does not exist; a price book is a scenario file of today's list prices, such as scenarios/current_seat_based.json (or unset it for the built-in price book)",
   });
 });
 
@@ -464,7 +464,7 @@ Deno.test("a relative PRICING_PRICE_BOOK is read from the project folder, whatev
     // a missing relative file names the folder it was looked for in
     await assertRejects(loadPriceBook({ PRICING_PRICE_BOOK: "scenarios/missing.json" }), {
       message:
-        `PRICING_PRICE_BOOK: ${project}scenarios/missing.json does not exist; pass a scenario file such as scenarios/per_request.json; a relative path is read from the project folder (or unset it for the built-in price book)`,
+        `PRICING_PRICE_BOOK: ${project}scenarios/missing.json does not exist; a price book is a scenario file of today's list prices, such as scenarios/current_seat_based.json; a relative path is read from the project folder (or unset it for the built-in price book)`,
     });
   } finally {
     Deno.chdir(cwd);

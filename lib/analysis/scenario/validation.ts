@@ -392,8 +392,13 @@ export async function readScenarioFile(
     bytes = await Deno.readFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
+      // a price book is today's prices: per_request.json would be the wrong file to copy
       throw new UserError(
-        `${path} does not exist; pass a scenario file such as scenarios/per_request.json`,
+        `${path} does not exist; ${
+          reading.priceBook
+            ? "a price book is a scenario file of today's list prices, such as scenarios/current_seat_based.json"
+            : "pass a scenario file such as scenarios/per_request.json"
+        }`,
       );
     }
     throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
