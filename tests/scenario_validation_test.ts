@@ -102,6 +102,21 @@ Deno.test("a scenario file with a UTF-8 byte order mark reads as without", async
     const inside = join(dir, "inside.json");
     await Deno.writeTextFile(inside, `{\uFEFF"name":"x"}`);
     await rejects(loadScenarioFile(inside), /inside\.json is not valid JSON/);
+    // an empty file (or one of spaces, or a byte order mark alone) is said to be empty, not
+    // "Unexpected end of JSON input"
+    for (
+      const [name, bytes] of [["empty", []], ["blank", [0x20, 0x0a]], ["bom", [
+        0xef,
+        0xbb,
+        0xbf,
+      ]]] as const
+    ) {
+      const path = join(dir, `${name}.json`);
+      await Deno.writeFile(path, new Uint8Array(bytes));
+      await rejects(loadScenarioFile(path), {
+        message: `${path} is empty; a scenario is a JSON file such as scenarios/per_request.json`,
+      });
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

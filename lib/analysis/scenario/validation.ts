@@ -404,6 +404,12 @@ export async function readScenarioFile(
     throw new UserError(`${path} cannot be read (${(error as Error).message.split("\n")[0]})`);
   }
   const text = new TextDecoder().decode(bytes);
+  // the parser's "Unexpected end of JSON input" does not say the file has nothing in it
+  if (text.replace(/^\uFEFF/, "").trim() === "") {
+    throw new UserError(
+      `${path} is empty; a scenario is a JSON file such as scenarios/per_request.json`,
+    );
+  }
   let json: unknown;
   try {
     // a byte order mark (editors on Windows write one) is not JSON: drop it
