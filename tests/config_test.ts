@@ -450,6 +450,20 @@ Deno.test("a PRICING_PRICE_BOOK that is missing names the variable", async () =>
   });
 });
 
+Deno.test("an empty PRICING_PRICE_BOOK file is said to be empty, with the file to start from", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "book.json");
+    await Deno.writeTextFile(path, "\n");
+    await assertRejects(loadPriceBook({ PRICING_PRICE_BOOK: path }), {
+      message:
+        `PRICING_PRICE_BOOK: ${path} is empty; a price book is a scenario file of today's list prices, such as scenarios/current_seat_based.json (or unset it for the built-in price book)`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a relative PRICING_PRICE_BOOK is read from the project folder, whatever the working directory", async () => {
   // .env.example suggests scenarios/current_seat_based.json; Claude Desktop starts the MCP server
   // from another folder, where a path relative to the working directory did not exist

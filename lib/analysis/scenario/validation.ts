@@ -407,7 +407,11 @@ export async function readScenarioFile(
   // the parser's "Unexpected end of JSON input" does not say the file has nothing in it
   if (text.replace(/^\uFEFF/, "").trim() === "") {
     throw new UserError(
-      `${path} is empty; a scenario is a JSON file such as scenarios/per_request.json`,
+      `${path} is empty; ${
+        reading.priceBook
+          ? "a price book is a scenario file of today's list prices, such as scenarios/current_seat_based.json"
+          : "a scenario is a JSON file such as scenarios/per_request.json"
+      }`,
     );
   }
   let json: unknown;
