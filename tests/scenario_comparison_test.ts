@@ -518,6 +518,17 @@ Deno.test("a shared customer counts in the tier of its revenue row; kept and pri
     ),
     markdown,
   );
+  // By plan, as By tier: c2 and m2 (pro, plan seat) count with their customers in team and
+  // contract, so seat has no row; team $100 → c1 $100 + c2 1 seat × $10 = $110
+  const byPlan = markdown.slice(markdown.indexOf("## By plan"), markdown.indexOf("## Biggest"));
+  assertEquals(
+    byPlan.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| plan")),
+    [
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| team | 2 | $100.00 | $110.00 | +$10.00 | +10.0 % | 2 | 0 | 0 | 0 |",
+      "| contract | 2 | – | – | – | – | 0 | 0 | 0 | 2 |",
+    ],
+  );
 });
 
 Deno.test("Stripe skipped: the unknown-current warning and summary say which organizations' proposed MRR is unknown too", async () => {

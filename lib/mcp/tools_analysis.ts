@@ -8,14 +8,14 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import {
   biggestMovers,
   compareScenario,
-  distinctIndex,
-  groupTotals,
   MAX_MONTHLY_USD,
   MAX_PERCENT_OF_LLM_COST,
   MAX_USD_PER_1K,
   NO_KNOWN_CURRENT,
   parseScenario,
+  planTotals,
   type Scenario,
+  type ScenarioComparison,
 } from "../analysis/scenario/mod.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { segmentCustomers } from "../report/segment_customers.ts";
@@ -77,34 +77,10 @@ const SEGMENT_COLUMNS = [
 
 /**
  * Sums of the comparable set per plan (organizations whose customer's current MRR is known), a
- * Stripe customer's organizations in the plan of its revenue row.
+ * Stripe customer's organizations in the plan of its revenue row (planTotals).
  */
-function byPlan(
-  { perOrg, revenueRowOf }: { perOrg: pl.DataFrame; revenueRowOf: Int32Array },
-  scenario: Scenario,
-): Row[] {
-  // each organization's plan as an index into the plan names (one group per name shown), the
-  // sums by groupTotals: no JS value per organization; sums in organization order, as before
-  const { index, values } = distinctIndex(perOrg, [pl.col("plan")]);
-  const names: string[] = [];
-  const groupOfValue = (values.getColumn("plan").toArray() as (string | null)[]).map((plan) => {
-    const name = plan ?? "(no plan)";
-    const known = names.indexOf(name);
-    return known >= 0 ? known : names.push(name) - 1;
-  });
-  const totals = groupTotals(perOrg, {
-    groupOf: index.map((value) => groupOfValue[value]),
-    groups: names.length,
-    revenueRowOf,
-  });
-  // a plan whose every organization counts with its customer's in another plan has no row
-  const out = new Map(
-    names.map((name, group) => [name, totals[group]] as const)
-      .filter(([, t]) => t.organizations > 0),
-  );
-  // The scenario's plan order, then organizations no plan matched.
-  const order = [...scenario.plans.map((p) => p.name), "(no plan)"];
-  return [...out].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([plan, e]) => ({
+function byPlan(result: ScenarioComparison): Row[] {
+  return planTotals(result).map(({ plan, totals: e }) => ({
     plan,
     organizations: e.organizations,
     comparable: e.comparable,
@@ -359,7 +335,7 @@ export function registerAnalysisTools(
       await settle();
       const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
       await settle();
-      const plans = byPlan(result, parsed);
+      const plans = byPlan(result);
       const t = result.totals;
       const b = result.breakeven;
       // totals, breakeven and warnings travel in both channels; four tables share the rest. The

@@ -47,6 +47,7 @@ export {
   SCENARIO_INPUT_COLUMNS,
 } from "./pricing.ts";
 export { type Breakeven, breakevenPrice, findBreakeven } from "./breakeven.ts";
+export { planTotals } from "./by_plan.ts";
 export {
   biggestMovers,
   compareScenario,

@@ -7,7 +7,8 @@ import { frameCsvByteChunks, writeChunksFile } from "../../formats/csv.ts";
 import { writeFileSet } from "../../formats/staging.ts";
 import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
 import { biggestMovers, MOVER_COLUMNS, type ScenarioComparison } from "./comparison.ts";
-import type { Scenario } from "./model.ts";
+import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
+import { planTotals } from "./by_plan.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
 
@@ -54,6 +55,40 @@ function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): 
       signedUsd(delta[i] as number),
       formatCount(orgs[i] as number),
     ]),
+  );
+}
+
+/** The By plan table: each plan's totals (planTotals), as the By tier table shows a tier's. */
+function planTable(result: ScenarioComparison): string {
+  return markdownTable(
+    [
+      "plan",
+      "organizations",
+      "current MRR",
+      "proposed MRR",
+      "change",
+      "%",
+      "pay more",
+      "pay less",
+      "unchanged",
+      "unknown current",
+    ],
+    planTotals(result).map(({ plan, totals: t }) => {
+      // none with known current MRR: no comparison, "–" as in the by-tier table, not $0
+      const known = t.comparable > 0;
+      return [
+        plan,
+        formatCount(t.organizations),
+        known ? formatUsd(t.currentMrrUsd) : "–",
+        known ? formatUsd(t.proposedMrrUsd) : "–",
+        known ? signedUsd(t.deltaUsd) : "–",
+        pct(t.changePct),
+        formatCount(t.paysMore),
+        formatCount(t.paysLess),
+        formatCount(t.unchanged),
+        formatCount(t.unknownCurrent),
+      ];
+    }),
   );
 }
 
@@ -111,7 +146,7 @@ export interface ScenarioReportContext {
   dataWarnings?: string[];
 }
 
-/** A Markdown summary of a scenario comparison: totals, breakeven, tiers, biggest movers. */
+/** A Markdown summary of a scenario comparison: totals, breakeven, tiers, plans, biggest movers. */
 export function scenarioMarkdown(
   result: ScenarioComparison,
   context: ScenarioReportContext,
@@ -227,6 +262,12 @@ export function scenarioMarkdown(
         formatCount(unknown[i]!),
       ]),
     ),
+    "",
+    "## By plan",
+    "",
+    `The scenario's plans in its order, then "${NO_PLAN_LABEL}" for organizations no plan matches; a Stripe customer's organizations count in the plan of its revenue row, as in the tiers.`,
+    "",
+    planTable(result),
     "",
     "## Biggest increases",
     "",

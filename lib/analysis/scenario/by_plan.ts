@@ -1,0 +1,37 @@
+/** A scenario comparison's totals per plan: the summary's By plan table and MCP's `by_plan`. */
+import pl from "nodejs-polars";
+import { distinctIndex } from "./pricing.ts";
+import { groupTotals, type ScenarioComparison, type ScenarioTotals } from "./comparison.ts";
+import { NO_PLAN_LABEL } from "./model.ts";
+
+/**
+ * The totals of each plan's organizations (no plan matched: NO_PLAN_LABEL), in the scenario's
+ * plan order, then those no plan matched. A Stripe customer's organizations count in the plan of
+ * its revenue row, as the per-plan table of the export counts them; a plan whose every
+ * organization counts with its customer's in another plan has no row.
+ */
+export function planTotals(
+  { scenario, perOrg, revenueRowOf }: Pick<
+    ScenarioComparison,
+    "scenario" | "perOrg" | "revenueRowOf"
+  >,
+): { plan: string; totals: ScenarioTotals }[] {
+  // each organization's plan as an index into the plan names (one group per name shown), the
+  // sums by groupTotals: no JS value per organization; sums in organization order
+  const { index, values } = distinctIndex(perOrg, [pl.col("plan")]);
+  const names: string[] = [];
+  const groupOfValue = (values.getColumn("plan").toArray() as (string | null)[]).map((plan) => {
+    const name = plan ?? NO_PLAN_LABEL;
+    const known = names.indexOf(name);
+    return known >= 0 ? known : names.push(name) - 1;
+  });
+  const totals = groupTotals(perOrg, {
+    groupOf: index.map((value) => groupOfValue[value]),
+    groups: names.length,
+    revenueRowOf,
+  });
+  const order = [...scenario.plans.map((p) => p.name), NO_PLAN_LABEL];
+  return names.map((plan, group) => ({ plan, totals: totals[group] }))
+    .filter((row) => row.totals.organizations > 0)
+    .sort((a, b) => order.indexOf(a.plan) - order.indexOf(b.plan));
+}
