@@ -574,3 +574,36 @@ Deno.test("Stripe skipped: the unknown-current warning and summary say which org
     markdown,
   );
 });
+
+Deno.test("customers billed per year or quarter whose MRR a scenario changes are warned about: part of their change is their term discount", async () => {
+  // $20 a seat. y1 1 seat, yearly $200 = $16.67 a month: +$3.33. q1 1 seat, "month,year": its
+  // $10 → +$10. y2 1 seat yearly at $30: −$10. m1 monthly 2 seats $40: unchanged, not named.
+  // y3 yearly, 2 seats at $40: unchanged, not named. So 3 customers, +$3.33, 2 of them pay more
+  const frame = exportFrameFromColumns({
+    org_id: ["y1", "q1", "y2", "m1", "y3"],
+    org_name: ["Y1", "Q1", "Y2", "M1", "Y3"],
+    tier: ["pro", "pro", "pro", "pro", "pro"],
+    tier_raw: ["pro", "pro", "pro", "pro", "pro"],
+    seats: [1, 1, 1, 2, 2],
+    mrr: [16.67, 10, 30, 40, 40],
+    billing_interval: ["year", "month,year", "year", "month", "year"],
+  });
+  const seat = parseScenario({ name: "seat", plans: [{ name: "seat", perSeatUsd: 20 }] });
+  const result = await compareScenario(frame, { scenario: seat });
+  assertEquals(columnOf(result.perOrg, "outcome"), [
+    "pays_more",
+    "pays_more",
+    "pays_less",
+    "unchanged",
+    "unchanged",
+  ]);
+  assertEquals(result.warnings.filter((w) => w.includes("billing_interval")), [
+    "3 Stripe customers billed per year or quarter (billing_interval other than month) change by +$3.33 a month (2 of them pay more): their MRR is the term's price spread over its months, often below the monthly list price the scenario charges, so part of their change is their term discount, not the scenario's prices",
+  ]);
+  // all monthly: no warning
+  const monthly = await compareScenario(
+    frame.withColumns(pl.lit("month").alias("billing_interval")),
+    { scenario: seat },
+  );
+  assertEquals(monthly.warnings.filter((w) => w.includes("billing_interval")), []);
+});

@@ -191,7 +191,11 @@ async function loadInputFile(
   // the columns a scenario reads only (SCENARIO_INPUT_COLUMNS: 13 of the export's 46); a missing
   // file or one that is not an export is refused before anything is said about it
   // an earlier kit version's export too: it has every column a scenario reads
-  const file = await readExportFile(path, { columns: SCENARIO_INPUT_COLUMNS, earlier: true });
+  const file = await readExportFile(path, {
+    // billing_interval: the term-billing warning (term_notes.ts), not pricing
+    columns: [...SCENARIO_INPUT_COLUMNS, "billing_interval"],
+    earlier: true,
+  });
   // said on stderr and in each summary: a summary priced on an assumed window must say so
   const dataWarnings: string[] = [];
   if (file.lacks.length > 0) {

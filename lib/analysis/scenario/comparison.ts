@@ -19,6 +19,7 @@ import { customerFigures } from "./customers.ts";
 import { type Breakeven, findBreakeven } from "./breakeven.ts";
 import { unknownCurrentWarning } from "./unknown_notes.ts";
 import { planMatchWarnings, tierCounts } from "./plan_notes.ts";
+import { termBillingWarning } from "./term_notes.ts";
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
 
@@ -427,6 +428,8 @@ export async function compareScenario(
   const unknown = unknownCurrentWarning(frame, { perOrg, revenueRowOf, totals });
   if (unknown) warnings.push(unknown);
   warnings.push(...usage);
+  const term = termBillingWarning(frame, perOrg);
+  if (term) warnings.push(term);
   const parameter = options.breakeven ?? scenario.breakeven;
   const byTier = byTierFrame(perOrg, { all: totals, revenueRowOf });
   await settle(); // the totals' and tiers' columns

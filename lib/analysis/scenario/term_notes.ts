@@ -1,0 +1,55 @@
+/**
+ * What a comparison says about organizations billed per year or quarter: their MRR is the term's
+ * price spread over its months (an annual plan is commonly ~2 months cheaper), while a scenario's
+ * prices are monthly list prices, so part of their change is the term discount, not the prices.
+ */
+import pl from "nodejs-polars";
+import { formatUsd } from "../../report/numbers.ts";
+import { perDistinctValue } from "./pricing.ts";
+
+/**
+ * Each row's flag: billed per a longer term than a month (some interval of its billing_interval,
+ * e.g. "month,year", is not `month`); read once per distinct value.
+ */
+function termBilled(frame: pl.DataFrame): pl.Series {
+  const { rows } = perDistinctValue(frame, {
+    keys: [pl.col("billing_interval").cast(pl.Utf8)],
+    columnsOf: (values) => [
+      pl.Series(
+        "term",
+        (values.getColumn("billing_interval").toArray() as (string | null)[]).map((text) =>
+          (text ?? "").split(",").some((part) => part.trim() !== "" && part.trim() !== "month")
+        ),
+        pl.Bool,
+      ),
+    ],
+  });
+  return rows.getColumn("term");
+}
+
+/**
+ * One warning for the customers billed per another term whose MRR a scenario changes, with how
+ * many pay more and the change's sum, or null (none, or a frame without billing_interval). A
+ * Stripe customer counts once, on its revenue row (the row that carries current_mrr).
+ */
+export function termBillingWarning(frame: pl.DataFrame, perOrg: pl.DataFrame): string | null {
+  if (!frame.columns.includes("billing_interval")) return null;
+  const outcome = pl.col("outcome");
+  const moved = perOrg.select("current_mrr", "delta_usd", "outcome")
+    .withColumns(termBilled(frame))
+    .filter(
+      pl.col("term").and(pl.col("current_mrr").isNotNull())
+        .and(outcome.eq(pl.lit("pays_more")).or(outcome.eq(pl.lit("pays_less")))),
+    );
+  if (moved.height === 0) return null;
+  const more = moved.filter(outcome.eq(pl.lit("pays_more"))).height;
+  const delta = Number(moved.getColumn("delta_usd").sum());
+  const customers = `${moved.height.toLocaleString("en-US")} Stripe customer${
+    moved.height === 1 ? "" : "s"
+  }`;
+  return `${customers} billed per year or quarter (billing_interval other than month) change by ${
+    delta > 0 ? "+" : ""
+  }${formatUsd(delta)} a month (${
+    more.toLocaleString("en-US")
+  } of them pay more): their MRR is the term's price spread over its months, often below the monthly list price the scenario charges, so part of their change is their term discount, not the scenario's prices`;
+}
