@@ -1,5 +1,5 @@
 /**
- * The SQL gate (lib/mcp/statements.ts) and query_sql's deadline over the frame (lib/mcp/sql.ts),
+ * The SQL gate (lib/sources/statement_gate.ts) and query_sql's deadline over the frame (lib/mcp/sql.ts),
  * called directly: the refusals by statement, and Polars' uncancellable runaways bounded.
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
@@ -18,7 +18,7 @@ import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { join } from "node:path";
 import { ownerTag } from "../lib/formats/staging.ts";
-import { checkReadOnlySelect } from "../lib/mcp/statements.ts";
+import { checkReadOnlySelect } from "../lib/sources/statement_gate.ts";
 import { createMcpHttpHandler } from "../lib/mcp/http.ts";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";

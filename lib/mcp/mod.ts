@@ -3,4 +3,4 @@ export { createMcpServer, SERVER_NAME } from "./server.ts";
 export { createMcpHttpHandler, MCP_PATH } from "./http.ts";
 export { DatasetStore, listExports } from "./dataset.ts";
 export { type McpSettings, mcpSettings } from "./settings.ts";
-export { checkReadOnlySelect, StatementRefused } from "./statements.ts";
+export { checkReadOnlySelect, StatementRefused } from "../sources/statement_gate.ts";

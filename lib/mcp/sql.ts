@@ -3,13 +3,13 @@
  * in a process of its own (lib/mcp/sql_process.ts),
  * and, when the operator allows it, read-only SELECT on PostgreSQL / ClickHouse through the
  * export's own read-only sessions (lib/sources/*: READ ONLY transactions with a statement timeout,
- * ClickHouse readonly and max_execution_time). Both pass lib/mcp/statements.ts first and both
+ * ClickHouse readonly and max_execution_time). Both pass lib/sources/statement_gate.ts first and both
  * cap rows by wrapping the statement in an outer LIMIT.
  */
 import type pl from "nodejs-polars";
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { type Database, readDatabase } from "./database_sql.ts";
-import { checkReadOnlySelect, StatementRefused } from "./statements.ts";
+import { checkReadOnlySelect, StatementRefused } from "../sources/statement_gate.ts";
 import { jsonCell, type Row } from "./text.ts";
 import { FrameSqlBusy, FrameSqlProcess, FrameSqlStopped } from "./sql_process.ts";
 import type { FrameSqlLimits } from "./sql_protocol.ts";

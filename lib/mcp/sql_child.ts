@@ -6,7 +6,7 @@
  * nobody stopped a runaway. Its stdin is its lifeline: its end ends the process.
  */
 import pl from "nodejs-polars";
-import { checkReadOnlySelect } from "./statements.ts";
+import { checkReadOnlySelect } from "../sources/statement_gate.ts";
 import { jsonCell, type Row } from "./text.ts";
 import {
   type Answer,

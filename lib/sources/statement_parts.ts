@@ -1,7 +1,7 @@
 /**
  * Parts of a statement found on its lexed reading (lib/sources/sql_lexing.ts): where it ends
  * before a terminating `;`, and ClickHouse's SETTINGS clauses. Nothing but the lexer is imported:
- * the MCP gate (lib/mcp/statements.ts) uses these in the Polars SQL process too.
+ * the MCP gate (lib/sources/statement_gate.ts) uses these in the Polars SQL process too.
  */
 import { lexStatement, type SqlDialect } from "./sql_lexing.ts";
 

@@ -12,8 +12,8 @@ import {
   lexStatement,
   type SqlDialect,
   StatementRefused,
-} from "../sources/sql_lexing.ts";
-import { hasSettingsKeyword, withoutTerminator } from "../sources/statement_parts.ts";
+} from "./sql_lexing.ts";
+import { hasSettingsKeyword, withoutTerminator } from "./statement_parts.ts";
 
 export { type SqlDialect, StatementRefused };
 
