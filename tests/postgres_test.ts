@@ -1,6 +1,7 @@
 /**
  * lib/sources/postgres.ts on the real PostgreSQL 15 of `deno task test`: a query file from
- * PRICING_QUERIES_DIR cannot write, whatever it holds (issue 10 item 1), and the statement counter
+ * PRICING_QUERIES_DIR cannot write, whatever it holds (issue 10 item 1; the read-only gate refuses
+ * it as it is read, a READ ONLY transaction below that), and the statement counter
  * (lib/sources/statements.ts) reads strings, identifiers and comments as PostgreSQL does.
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects, throws } from "node:assert/strict";
@@ -72,11 +73,20 @@ Deno.test("a query file cannot write to PostgreSQL: several statements refused, 
         `SELECT 'x;y' AS note; -- trailing ; in a comment\nCOMMIT; ${INSERT_ORG}`,
         /organizations\.sql holds 3 SQL statements/,
       ],
-      // One statement: sent, and refused by the READ ONLY transaction.
-      ["organizations", `${INSERT_ORG} RETURNING id::text AS org_id`, /read-only transaction/],
-      ["prompts_created", "DROP TABLE prompts_2025", /read-only transaction/],
-      // One statement, no placeholders: before the fix this went through the simple protocol.
-      ["prompts_created", "SET TRANSACTION READ WRITE", /prompts_created\.sql/],
+      // One statement: refused by the read-only gate as the file is read (the READ ONLY
+      // transaction below it is checked after this loop)
+      [
+        "organizations",
+        `${INSERT_ORG} RETURNING id::text AS org_id`,
+        /organizations\.sql \(from PRICING_QUERIES_DIR\): only SELECT statements are allowed \(read-only\); INSERT is refused; fix the file$/,
+      ],
+      ["prompts_created", "DROP TABLE prompts_2025", /prompts_created\.sql .*DROP is refused/],
+      ["prompts_created", "SET TRANSACTION READ WRITE", /prompts_created\.sql .*SET is refused/],
+      [
+        "organizations",
+        `WITH x AS (${INSERT_ORG} RETURNING id) SELECT id::text AS org_id FROM x`,
+        /organizations\.sql .*INSERT is refused/,
+      ],
     ];
     for (const [name, text, expected] of cases) {
       await Deno.remove(`${queriesDir}/postgres`, { recursive: true });
@@ -95,6 +105,33 @@ Deno.test("a query file cannot write to PostgreSQL: several statements refused, 
         },
       );
       assertEquals(await state(), before, `nothing changed after ${JSON.stringify(text)}`);
+    }
+    // Past the gate (a statement not read from a file), one statement runs in a READ ONLY
+    // transaction: a write is refused by the server. (No placeholders: before issue 10's fix this
+    // went through the simple protocol.)
+    const source = openPostgres({
+      url: databases.env.PRICING_PG_URL!,
+      statementTimeoutMs: 60_000,
+      requestTimeoutMs: 90_000,
+      maxConnections: 1,
+    });
+    try {
+      const refused: [string, string][] = [
+        [
+          `${INSERT_ORG} RETURNING id::text AS org_id`,
+          "cannot execute INSERT in a read-only transaction",
+        ],
+        ["DROP TABLE prompts_2025", "cannot execute DROP TABLE in a read-only transaction"],
+        ["SET TRANSACTION READ WRITE", "transaction read-write mode must be set before any query"],
+      ];
+      for (const [text, why] of refused) {
+        await rejects(source.query({ file: "q.sql", text, sha256: "" }, {}), {
+          message: `q.sql failed on PostgreSQL: ${why}`,
+        });
+        assertEquals(await state(), before, `nothing changed after ${JSON.stringify(text)}`);
+      }
+    } finally {
+      await source.close();
     }
     // One statement with ';' inside a string, an identifier and comments, ending in ';': it runs.
     await Deno.remove(`${queriesDir}/postgres`, { recursive: true });

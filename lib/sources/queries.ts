@@ -10,7 +10,7 @@ import { collectDroppedFrames } from "../core/memory.ts";
 import { openClickHouse } from "./clickhouse.ts";
 import { openPostgres } from "./postgres.ts";
 import { withSpoolDir } from "./spool.ts";
-import { checkQueriesDir, type Engine, loadSql, type SqlParams } from "./sql.ts";
+import { checkQueriesDir, type Engine, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 
 import type { ExportWindow, QueryStat } from "../core/types.ts";
 export type { ExportWindow, QueryStat } from "../core/types.ts";
@@ -121,9 +121,26 @@ export async function runQueries(
   const dirWarnings = settings.queriesDir
     ? await checkQueriesDir(settings.queriesDir, QUERIES_BY_ENGINE)
     : [];
+  // Every file is read (and held to the read-only gate) before any connection: one refused
+  // fails the stage before any query is sent.
+  const files = await loadQueryFiles(settings.queriesDir);
   const both = { ...settings, postgres: settings.postgres, clickhouse: settings.clickhouse };
-  const results = await withSpoolDir((spoolDir) => runAll(both, { ...options, window, spoolDir }));
+  const results = await withSpoolDir((spoolDir) =>
+    runAll(both, { ...options, window, spoolDir, files })
+  );
   return { ...results, warnings: [...dirWarnings, ...(results.warnings ?? [])] };
+}
+
+/**
+ * The four query files, PRICING_QUERIES_DIR's where it has one (loadSql), one after another: of
+ * two refused files the first is said, always the same one.
+ */
+async function loadQueryFiles(queriesDir: string | undefined): Promise<Record<QueryName, SqlFile>> {
+  const files: Partial<Record<QueryName, SqlFile>> = {};
+  for (const [engine, names] of Object.entries(QUERIES_BY_ENGINE) as [Engine, QueryName[]][]) {
+    for (const name of names) files[name] = await loadSql(engine, name, queriesDir);
+  }
+  return files as Record<QueryName, SqlFile>;
 }
 
 async function runAll(
@@ -131,11 +148,16 @@ async function runAll(
     postgres: NonNullable<SourceSettings["postgres"]>;
     clickhouse: NonNullable<SourceSettings["clickhouse"]>;
   },
-  options: QueryOptions & { window: ExportWindow; spoolDir: string },
+  options: QueryOptions & {
+    window: ExportWindow;
+    spoolDir: string;
+    files: Record<QueryName, SqlFile>;
+  },
 ): Promise<QueryResults> {
   const {
     window,
     spoolDir,
+    files,
     onOrganizations,
     onFirstResult,
     onOneLeft,
@@ -170,7 +192,7 @@ async function runAll(
     return { settingsSent: session.settings, profileReadonly: session.profileReadonly };
   };
   const run = async (engine: Engine, name: QueryName): Promise<pl.DataFrame> => {
-    const sql = await loadSql(engine, name, settings.queriesDir);
+    const sql = files[name];
     const started = performance.now();
     const columns = QUERY_COLUMNS[name];
     // Results as CSV files into Polars (COPY on PostgreSQL, CSVWithNames on ClickHouse): no row

@@ -11,6 +11,7 @@ import { join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TABLE_NAME, UserError } from "../core/config.ts";
 import { isUtf16, UTF16_FIX } from "../core/utf16.ts";
+import { assertReadOnlyQueryFile } from "./statements.ts";
 
 export type Engine = "postgres" | "clickhouse";
 /**
@@ -137,14 +138,23 @@ function queryText(file: string, bytes: Uint8Array): string {
 }
 
 /**
- * Reads `queries/<engine>/<name>.sql`; a file of the same name in `overrideDir/<engine>/` wins,
- * so a deployment whose tables differ ships its own SQL without touching the kit.
+ * The kit's own statements that are no SELECT (the KILL that stops the kit's own query when an
+ * export is interrupted): read from queries/ only, never from PRICING_QUERIES_DIR, so the
+ * read-only gate, which would refuse them, is not asked.
  */
+const CONTROL_STATEMENTS = new Set(["clickhouse/kill_query.sql"]);
+
 /** Whether loadSql's `file` is a built-in query (`queries/…`), not one of PRICING_QUERIES_DIR's. */
 export function isBuiltInQueryFile(file: string): boolean {
   return file.startsWith("queries/");
 }
 
+/**
+ * Reads `queries/<engine>/<name>.sql`; a file of the same name in `overrideDir/<engine>/` wins,
+ * so a deployment whose tables differ ships its own SQL without touching the kit. Either is held
+ * to database_sql's read-only rules as it is read (assertReadOnlyQueryFile): a file the gate
+ * refuses is a one-line UserError naming it, before any query is sent.
+ */
 export async function loadSql(
   engine: Engine,
   name: string,
@@ -165,10 +175,14 @@ export async function loadSql(
       if (error instanceof Deno.errors.IsADirectory) throw new UserError(notAFileError(path));
       throw error;
     }
-    const file = path.startsWith(BUILT_IN_QUERIES_DIR) // (as isBuiltInQueryFile reads it)
+    const builtIn = path.startsWith(BUILT_IN_QUERIES_DIR);
+    const file = builtIn // (as isBuiltInQueryFile reads it)
       ? `queries/${path.slice(BUILT_IN_QUERIES_DIR.length)}`
       : path;
     const text = queryText(file, bytes);
+    if (!(builtIn && CONTROL_STATEMENTS.has(`${engine}/${name}.sql`))) {
+      assertReadOnlyQueryFile(file, text, { dialect: engine, fromQueriesDir: !builtIn });
+    }
     return { file, text, sha256: createHash("sha256").update(text).digest("hex") };
   }
   throw new Error(`query file not found: queries/${engine}/${name}.sql`);

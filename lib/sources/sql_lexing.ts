@@ -1,8 +1,8 @@
 /**
  * Where a statement's strings, quoted names and comments begin and end, read the way its engine
- * reads them: the MCP server's read-only gate checks what is left (lib/mcp/statements.ts), and the
- * kit's own PostgreSQL query files are counted with it (lib/sources/statements.ts). A checker that ends a string elsewhere
- * than the engine does sees the engine's code as text: `'a\'` is a whole string in Polars SQL and
+ * reads them: the read-only gate checks what is left (lib/sources/statement_gate.ts: the MCP
+ * server's SQL and the kit's query files), and query files' statements are counted with it
+ * (lib/sources/statements.ts). A checker that ends a string elsewhere than the engine does sees the engine's code as text: `'a\'` is a whole string in Polars SQL and
  * in PostgreSQL, and reading `\'` as an escaped quote there hid `read_csv(…)` behind it. So each
  * engine's rules are followed, and where engines (or their versions) read a construct differently,
  * the statement is refused rather than guessed at:
@@ -147,7 +147,7 @@ export function lexStatement(sql: string, lexing: Lexing): LexedStatement {
       if (!tag) {
         refuse(
           dialect === "postgres"
-            ? "a $ outside a name or $$-quoted string is refused (this tool takes no parameters)"
+            ? "a $ outside a name or $$-quoted string is refused ($1 placeholders too: database_sql takes no parameters, a query file writes them {name:Type})"
             : "$ is refused outside a '…' string or a quoted name (no $$ quoting or $1 placeholders); quote text with '…'",
         );
       }

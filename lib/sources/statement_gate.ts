@@ -1,10 +1,12 @@
 /**
- * The read-only gate every SQL tool passes a statement through before anything runs it: one
- * statement, SELECT (or WITH … SELECT) only, no writing or file-reading keywords or functions.
+ * The read-only gate every SQL tool of the MCP server passes a statement through before anything
+ * runs it, and every query file as it is read (lib/sources/sql.ts loadSql): one statement, SELECT (or WITH … SELECT) only, no writing or file-reading keywords or functions.
  * Comments, string literals and quoted identifiers are blanked first, read as each engine reads
  * them (lib/sources/sql_lexing.ts), so a keyword inside a string neither trips the gate nor hides
- * from it. The databases enforce read-only themselves too
- * (READ ONLY transactions, ClickHouse readonly); this gate gives one clear line before they must.
+ * from it. The databases enforce read-only themselves too (READ ONLY transactions, ClickHouse
+ * readonly), but not all of it: readonly=2 lets KILL and url() run, a READ ONLY transaction
+ * pg_read_file. This gate refuses those, in one clear line, before anything is sent. Only the lexer
+ * is imported: the MCP server's Polars SQL process runs it too.
  */
 
 import {
@@ -110,19 +112,33 @@ const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
     /\b(file|fileCluster|url|urlCluster|s3\w*|gcs\w*|oss\w*|cosn|hdfs\w*|remote\w*|cluster\w*|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable\w*|input|azureBlobStorage\w*|deltaLake\w*|iceberg\w*|hudi\w*|paimon\w*|ytsaurus|arrowFlight|fuzzJSON|fuzzQuery|dictionary)\s*\(/i,
 };
 
+export interface GateOptions {
+  /**
+   * Let a ClickHouse SETTINGS clause pass: for query files, whose clauses are checked setting by
+   * setting (lib/sources/statements.ts clickHouseQueryText refuses the session's own: readonly,
+   * max_execution_time, …), as the kit has allowed `SETTINGS max_threads = 1` in them.
+   */
+  settingsClause?: "checked-by-caller";
+}
+
 /**
  * The statement, trimmed and without its terminating semicolons (and comments after them, as a
  * query file), or a StatementRefused saying in one line what is wrong and what is allowed.
  */
-export function checkReadOnlySelect(sql: string, dialect: SqlDialect): string {
+export function checkReadOnlySelect(
+  sql: string,
+  dialect: SqlDialect,
+  options: GateOptions = {},
+): string {
   const trimmed = withoutTerminator(sql.trim(), dialect).trim();
   if (trimmed === "") throw new StatementRefused("empty statement; send one SELECT statement");
-  checkReading(lexStatement(trimmed, { dialect }), dialect);
+  const checkReading = (lexed: LexedStatement) => checkLexed(lexed, dialect, options);
+  checkReading(lexStatement(trimmed, { dialect }));
   // PostgreSQL reads a backslash in '…' by a server setting (standard_conforming_strings, on by
   // default): read with it off as well, both readings must pass
   if (dialect === "postgres" && trimmed.includes("\\")) {
     try {
-      checkReading(lexStatement(trimmed, { dialect, legacyStrings: true }), dialect);
+      checkReading(lexStatement(trimmed, { dialect, legacyStrings: true }));
     } catch (error) {
       if (!(error instanceof StatementRefused)) throw error;
       throw new StatementRefused(
@@ -135,7 +151,11 @@ export function checkReadOnlySelect(sql: string, dialect: SqlDialect): string {
 }
 
 /** The gate's checks over one reading of the statement. */
-function checkReading({ code, names }: LexedStatement, dialect: SqlDialect): void {
+function checkLexed(
+  { code, names }: LexedStatement,
+  dialect: SqlDialect,
+  options: GateOptions,
+): void {
   if (code.includes(";")) {
     throw new StatementRefused("only one statement is allowed; remove the ; between statements");
   }
@@ -163,12 +183,15 @@ function checkReading({ code, names }: LexedStatement, dialect: SqlDialect): voi
   const write = WRITE_WORDS.find((w) => words.has(w));
   if (write) {
     throw new StatementRefused(
-      `only read-only SELECT statements are allowed; ${write} is refused (nothing is ever written)`,
+      `only read-only SELECT statements are allowed; ${write} is refused (nothing is ever written; quote a column or table named ${write.toLowerCase()})`,
     );
   }
   // ClickHouse applies a query's SETTINGS over the session's: readonly, max_execution_time and
   // max_memory_usage would be the statement's to lift
-  if (dialect === "clickhouse" && hasSettingsKeyword(code)) {
+  if (
+    dialect === "clickhouse" && options.settingsClause !== "checked-by-caller" &&
+    hasSettingsKeyword(code)
+  ) {
     throw new StatementRefused(
       "a SETTINGS clause is refused: the session's limits (readonly, max_execution_time) hold for every statement; remove it (quote a column named settings as `settings`)",
     );

@@ -3,13 +3,14 @@
  * (lib/sources/sql_lexing.ts, the MCP gate's lexer): a `;` inside a string ('…', E'…' with
  * backslash escapes, $tag$…$tag$), a quoted identifier or a comment (-- …, /* … *\/) ends
  * nothing. A trailing `;` (and comments after it) is fine on both engines: it is cut before the
- * text is sent (withoutTerminator). Used to refuse a file with several statements, and a
- * ClickHouse file whose SETTINGS clause would lift the kit's read-only session or time limit,
- * before anything is sent.
+ * text is sent (withoutTerminator). Used to refuse a file with several statements, one the
+ * read-only gate refuses, and a ClickHouse file whose SETTINGS clause would lift the kit's
+ * read-only session or time limit, before anything is sent.
  */
 import { UserError } from "../core/config.ts";
 import { lexStatement, type SqlDialect, StatementRefused } from "./sql_lexing.ts";
 import { settingsClauseWords, withoutTerminator } from "./statement_parts.ts";
+import { checkReadOnlySelect } from "./statement_gate.ts";
 
 export { withoutTerminator };
 
@@ -41,6 +42,30 @@ export function assertOneStatement(
       ? `${file} holds no SQL statement; a query file must hold exactly one SELECT`
       : `${file} holds ${statements} SQL statements; a query file must hold exactly one (remove the others and the ';' between them)`,
   );
+}
+
+/**
+ * Refuses a query file the read-only gate refuses (lib/sources/statement_gate.ts, database_sql's
+ * rules: one SELECT, no write, KILL or SET words, no file-reading or server-reaching functions
+ * such as url() or pg_read_file()), naming the file and, for one from PRICING_QUERIES_DIR,
+ * where it came from. The databases' read-only sessions let KILL, url() and pg_read_file run.
+ * A statement count past one is said as assertOneStatement says it; a ClickHouse SETTINGS clause
+ * is left to clickHouseQueryText, which refuses the session's own settings.
+ */
+export function assertReadOnlyQueryFile(
+  file: string,
+  text: string,
+  options: { dialect: SqlDialect; fromQueriesDir: boolean },
+): void {
+  const { dialect, fromQueriesDir } = options;
+  assertOneStatement(file, text, dialect);
+  try {
+    checkReadOnlySelect(text, dialect, { settingsClause: "checked-by-caller" });
+  } catch (error) {
+    if (!(error instanceof StatementRefused)) throw error;
+    const from = fromQueriesDir ? " (from PRICING_QUERIES_DIR)" : "";
+    throw new UserError(`${file}${from}: ${error.message}; fix the file`);
+  }
 }
 
 /**

@@ -1,0 +1,159 @@
+/**
+ * Query files are held to database_sql's read-only gate (lib/sources/statement_gate.ts) as they
+ * are read (lib/sources/sql.ts loadSql): the databases' read-only sessions let a KILL (ClickHouse
+ * readonly=2), url() (the server fetched the URL) and pg_read_file() (a READ ONLY transaction
+ * reads files) run, so a PRICING_QUERIES_DIR file holding one is refused, in one line naming it,
+ * before any connection is made and with nothing published.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { loadSql } from "../lib/sources/sql.ts";
+
+const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+
+/** [engine/name.sql, text, the gate's reason] of files the gate refuses. */
+const REFUSED: [string, string, string][] = [
+  [
+    "clickhouse/usage_30d.sql",
+    "KILL QUERY WHERE user = 'nobody'",
+    "only SELECT statements are allowed (read-only); KILL is refused",
+  ],
+  [
+    "clickhouse/usage_30d.sql",
+    "SELECT org_id FROM url('http://127.0.0.1:9/x', CSV, 'org_id String')",
+    "function url() is refused: it reads files, reaches other servers or has side effects",
+  ],
+  [
+    "clickhouse/ptb_spend.sql",
+    "SELECT organization_id AS org_id FROM remote('127.0.0.1', system.one)",
+    "function remote() is refused: it reads files, reaches other servers or has side effects",
+  ],
+  [
+    "postgres/prompts_created.sql",
+    "SELECT NULL::text AS org_id, length(pg_read_file('PG_VERSION'))::bigint AS prompts_created",
+    "function pg_read_file() is refused: it reads files, reaches other servers or has side effects",
+  ],
+  [
+    "postgres/organizations.sql",
+    "SELECT set_config('default_transaction_read_only', 'off', false) AS org_id",
+    "function set_config() is refused: it reads files, reaches other servers or has side effects",
+  ],
+];
+
+async function queriesDir(files: Record<string, string>): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  for (const [path, text] of Object.entries(files)) {
+    await Deno.mkdir(`${dir}/${path.split("/")[0]}`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/${path}`, text);
+  }
+  return dir;
+}
+
+Deno.test("a query file the read-only gate refuses is one line naming it, as it is read", async () => {
+  for (const [path, text, reason] of REFUSED) {
+    const dir = await queriesDir({ [path]: text });
+    try {
+      const [engine, file] = path.split("/") as ["postgres" | "clickhouse", string];
+      await rejects(loadSql(engine, file.replace(/\.sql$/, ""), dir), {
+        name: "UserError",
+        message: `${dir}/${path} (from PRICING_QUERIES_DIR): ${reason}; fix the file`,
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+  // a second statement: said as the statement count says it
+  const dir = await queriesDir({ "postgres/organizations.sql": "SELECT 1 AS org_id; SELECT 2" });
+  try {
+    await rejects(loadSql("postgres", "organizations", dir), {
+      name: "UserError",
+      message:
+        `${dir}/postgres/organizations.sql holds 2 SQL statements; a query file must hold exactly one (remove the others and the ';' between them)`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the kit's own query files pass the gate; its KILL is read from queries/ only", async () => {
+  const names = {
+    postgres: ["organizations", "prompts_created"],
+    clickhouse: ["usage_30d", "ptb_spend", "profile_readonly", "profile_readonly_legacy"],
+  };
+  for (const [engine, list] of Object.entries(names) as ["postgres" | "clickhouse", string[]][]) {
+    for (const name of list) {
+      assertEquals((await loadSql(engine, name)).file, `queries/${engine}/${name}.sql`);
+    }
+  }
+  // the KILL that stops the kit's own query on an interrupt is no SELECT: only the built-in one
+  // is read without the gate
+  ok((await loadSql("clickhouse", "kill_query")).text.includes("KILL QUERY WHERE query_id"));
+  const dir = await queriesDir({ "clickhouse/kill_query.sql": "KILL QUERY WHERE user = 'nobody'" });
+  try {
+    await rejects(loadSql("clickhouse", "kill_query", dir), {
+      message:
+        `${dir}/clickhouse/kill_query.sql (from PRICING_QUERIES_DIR): only SELECT statements are allowed (read-only); KILL is refused; fix the file`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A TCP port that counts the connections made to it and closes each at once. */
+function countingPort(): { port: number; connections: () => number; close: () => void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let connections = 0;
+  (async () => {
+    for await (const connection of listener) {
+      connections++;
+      connection.close();
+    }
+  })().catch(() => {}); // (ends when the listener is closed)
+  return {
+    port: listener.addr.port,
+    connections: () => connections,
+    close: () => listener.close(),
+  };
+}
+
+Deno.test("deno task export with a refused query file: exit 1, one line, no connection made, nothing written", async () => {
+  const pgPort = countingPort();
+  const chPort = countingPort();
+  try {
+    for (const [path, text, reason] of REFUSED) {
+      const dir = await queriesDir({ [path]: text });
+      const out = await Deno.makeTempDir();
+      try {
+        const output = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", CLI, "--env-file", "/dev/null", "--out-dir", out],
+          env: {
+            NO_COLOR: "1",
+            PRICING_PG_URL: `postgres://reader:secret@127.0.0.1:${pgPort.port}/postgres`,
+            PRICING_CH_URL: `http://127.0.0.1:${chPort.port}`,
+            PRICING_QUERIES_DIR: dir,
+          },
+          clearEnv: true,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const stderr = new TextDecoder().decode(output.stderr);
+        assertEquals(output.code, 1, stderr);
+        assertEquals(
+          stderr,
+          `error: ${dir}/${path} (from PRICING_QUERIES_DIR): ${reason}; fix the file\n`,
+        );
+        assertEquals([...Deno.readDirSync(out)], [], "nothing written");
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+        await Deno.remove(out, { recursive: true });
+      }
+    }
+    assertEquals({ postgres: pgPort.connections(), clickhouse: chPort.connections() }, {
+      postgres: 0,
+      clickhouse: 0,
+    });
+  } finally {
+    pgPort.close();
+    chPort.close();
+  }
+});
