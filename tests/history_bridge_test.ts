@@ -45,7 +45,7 @@ const BRIDGE = [
 
 Deno.test("customer movements: one label per organization and month", () => {
   const feb = records(customerMovements(long)).filter((r) => r.month === "2026-02-28");
-  const byOrg = Object.fromEntries(feb.map((r) => [r.org_id, r]));
+  const byOrg = Object.fromEntries(feb.map((r) => [r.customer, r])); // no customer ids: each organization its own
   assertEquals(byOrg.A.expansion, 5000);
   assertEquals(byOrg.B.churn, 20000);
   assertEquals(byOrg.C.new, 50000);

@@ -6,11 +6,12 @@
  *   summed columns at a time, grouped in memory as historyLong's group-bys did, so the float
  *   sums are added in the same order, to the bit;
  * - per pair of consecutive snapshots, the customer movements of the paying and the paused
- *   organizations only (any other at 0 both times moves nothing and changes no plan; a paused one
- *   at 0 tells a pause from churn), with the organizations already paid before (first_paid) and
- *   whether each one's pause is open (openPauses: its end is `resumed`, not new or reactivation)
- *   carried along: only the aggregates are kept. Organizations are joined on integer keys hashed
- *   from org_id (orgKeys), plans are categories.
+ *   organizations only, grouped by customer (bridge_keys.ts; any other organization at 0 both times
+ *   adds nothing to its customer's MRR and changes no plan; a paused one at 0 tells a pause from
+ *   churn), with the customers already paid before (first_paid) and whether each one's pause is
+ *   open (openPauses: its end is `resumed`, not new or reactivation) carried along: only the
+ *   aggregates are kept. Customers are joined on integer keys hashed from the customer key
+ *   (orgKeys), plans are categories.
  *
  * Every step is bridge.ts's (joinedSides and withMovements, which make movementsOf,
  * movementSums, planMovementSums, planChangeSums, snapshotSums' aggregations, *Of), so the result
@@ -36,7 +37,6 @@ import {
   idxColumn,
   joinedSides,
   movementSums,
-  openPauses,
   pausedOf,
   planBridgeOf,
   planChangesOf,
@@ -45,8 +45,9 @@ import {
   snapshotSumsByColumn,
   totalsRatios,
   withMovements,
-  withOpenPause,
 } from "./bridge.ts";
+import { openPauses, withOpenPause } from "./bridge_pauses.ts";
+import { perCustomer } from "./bridge_keys.ts";
 
 /** A snapshot to report on: an export frame in memory, or a lazy scan of a stored one. */
 export interface HistorySource {
@@ -342,54 +343,54 @@ function computedSnapshotSums(point: HistorySource, idx: number): SnapshotSums {
 }
 
 /**
- * An organization in the pairs' joins: org_id hashed twice with different seeds, 128 bits (two
- * organizations share them about as likely as two random UUIDs collide), null where org_id is
- * null. Pairs of a million organizations' snapshots joined on the org_id strings held ~+180 MB;
- * the keys are compared within one bridge only, so they need not be stable across versions. Hashed
- * as text: a categorical org_id would hash its codes, not its values.
+ * A customer in the pairs' joins: its key (bridge_keys.ts customerKeyOf: the Stripe customer, else
+ * the organization) hashed twice with different seeds, 128 bits (two customers share them about as
+ * likely as two random UUIDs collide), null where the key is null. Pairs of a million
+ * organizations' snapshots joined on the org_id strings held ~+180 MB; the keys are compared
+ * within one bridge only, so they need not be stable across versions. Hashed as text: a
+ * categorical id would hash its codes, not its values.
  */
 const ORG_KEYS = ["org_key_1", "org_key_2"];
 const ORG_KEY_SEEDS: [number, number, number, number][] = [[1, 2, 3, 4], [5, 6, 7, 8]];
 
 const orgKeys = () =>
   ORG_KEYS.map((name, i) =>
-    pl.when(pl.col("org_id").isNull()).then(pl.lit(null)).otherwise(
-      pl.col("org_id").cast(pl.Utf8).hash(...ORG_KEY_SEEDS[i]),
+    pl.when(pl.col("customer").isNull()).then(pl.lit(null)).otherwise(
+      pl.col("customer").hash(...ORG_KEY_SEEDS[i]),
     ).cast(pl.UInt64).alias(name)
   );
 
 /**
- * The snapshot's paying organizations and those with a paused subscription: org keys, plan (a
- * category), cents, is_paused and has_status (a subscription_status is given).
+ * The snapshot's customers with a paying organization or one with a paused subscription (perCustomer
+ * of those organizations): customer keys, plan (a category), cents, is_paused and has_status (a
+ * subscription_status is given).
  */
 function payingOrPausedOf(point: HistorySource): pl.DataFrame {
   // filtered on the snapshot's own columns: the Parquet reader then decodes the other columns
-  // of these organizations only; org_id is hashed as it is read, never held
+  // of these organizations only; the customer key is hashed as it is read, never held
   const columns = point.frame.columns;
-  return collectOf(
-    point,
-    lazyOf(point.frame).filter(centsOf().gt(0).or(pausedOf(columns)))
-      .select(
-        ...historyColumns(columns),
-        (columns.includes("subscription_status")
-          ? pl.col("subscription_status").isNotNull()
-          : pl.lit(false)).alias("has_status"),
-      )
-      .select(
-        ...orgKeys(),
-        pl.col("plan").cast(pl.Categorical),
-        "cents",
-        "is_paused",
-        "has_status",
-      ),
-  );
+  const organizations = lazyOf(point.frame).filter(centsOf().gt(0).or(pausedOf(columns)))
+    .select(
+      ...historyColumns(columns),
+      (columns.includes("subscription_status")
+        ? pl.col("subscription_status").isNotNull()
+        : pl.lit(false)).alias("has_status"),
+    )
+    .select(
+      ...orgKeys(),
+      pl.col("plan").cast(pl.Categorical),
+      "cents",
+      "is_paused",
+      "has_status",
+    );
+  return collectOf(point, perCustomer(organizations, { keys: ORG_KEYS, any: ["has_status"] }));
 }
 
-/** firstPaid (org keys, first_paid) with the organizations paying for the first time at idx. */
+/** firstPaid (customer keys, first_paid) with the customers paying for the first time at idx. */
 function withFirstPaid(firstPaid: pl.DataFrame, paying: pl.DataFrame, idx: number) {
   const firstPaying = paying.lazy().select(...ORG_KEYS)
     .filter(pl.col(ORG_KEYS[0]).isNotNull())
-    .unique() // an organization listed twice paid first once
+    .unique() // a customer listed twice paid first once
     .join(firstPaid.lazy(), { on: ORG_KEYS, how: "anti" })
     .withColumns(pl.lit(idx).cast(pl.Int32).alias("first_paid"))
     .collectSync();
@@ -397,8 +398,8 @@ function withFirstPaid(firstPaid: pl.DataFrame, paying: pl.DataFrame, idx: numbe
 }
 
 /**
- * The movement sums of one pair of snapshots, from their keyed paying and paused organizations
- * (the previous one's with open_pause).
+ * The movement sums of one pair of snapshots, from their keyed paying and paused customers (the
+ * previous one's with open_pause).
  */
 function pairSums(
   { previous, current, firstPaid, idx, month }: {

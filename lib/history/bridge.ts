@@ -1,29 +1,33 @@
 /**
  * The MRR bridge over a history of snapshots (revenue-rules.md, "MRR movements and MRR from
- * invoices", rules 1–3), computed with Polars over a long frame of (snapshot, organization):
+ * invoices", rules 1–3), computed with Polars over a long frame of (snapshot, organization), its
+ * organizations grouped by customer for the movements:
  *
- * - customer-month bridge: s/e = the organization's `mrr_recurring` at the previous/this snapshot,
- *   in integer cents. s = 0 < e: `new` if it never paid in an earlier snapshot, else
+ * - customer-month bridge: s/e = the customer's `mrr_recurring` at the previous/this snapshot (its
+ *   organizations' summed: bridge_keys.ts), in integer cents. s = 0 < e: `new` if it never paid in an earlier snapshot, else
  *   `reactivation`; e = 0 < s: `churn` s; else e − s as `expansion` / `contraction`. Everything
  *   that happened between two snapshots nets into one movement.
  * - pauses (rule 6), where a snapshot has `subscription_status` (exports; backfills leave it
  *   empty): e = 0 < s with a paused subscription at e is `paused` s, not churn; s = 0 < e is
- *   `resumed` e, not new or reactivation, when the organization's pause is open at the previous
+ *   `resumed` e, not new or reactivation, when the customer's pause is open at the previous
  *   snapshot (openPauses: its drop to 0 was booked `paused`, or it was paused at 0 at the baseline,
  *   and it has been paused at 0 at every snapshot since).
- * - plan bridge per (organization, plan): a paying organization whose plan changed while paying is
+ * - plan bridge per (customer, plan): a paying customer whose plan changed while paying is
  *   `moved_out` of the old plan (its s) and `moved_in` to the new one (its e); other movements take
- *   the organization's label on its plan (churn on the old plan, new/reactivation on the new).
+ *   the customer's label on its plan (churn on the old plan, new/reactivation on the new).
  * - every month, company and plan: start + new + expansion + reactivation + resumed + moved_in −
  *   contraction − churn − paused − moved_out = end, and start = the previous end, checked in
  *   integer cents (bridge_check.ts).
  *
  * The plan is the `plan` column where the snapshot has one (lib/economics), else `tier`; a
- * shared_customer organization takes its Stripe customer's revenue row's (customerPlan).
+ * shared_customer organization takes its Stripe customer's revenue row's (customerPlan), and a
+ * customer the plan of its organization carrying the revenue (perCustomer).
  */
 import pl from "nodejs-polars";
 import { asOfKey } from "./periods.ts";
 import { customerPlan } from "./customer_plan.ts";
+import { CUSTOMER, customerKeyOf, perCustomer } from "./bridge_keys.ts";
+import { openPausesOf, withOpenPause } from "./bridge_pauses.ts";
 
 export interface HistoryPoint {
   asOf: Date;
@@ -81,9 +85,9 @@ export const pausedOf = (columns: readonly string[]): pl.Expr =>
     : pl.lit(false);
 
 /**
- * The report's columns of one snapshot, per organization: org_id, plan (the `plan` column where
- * the snapshot has one, older snapshots: empty, else `tier`), MRR in integer cents, usage and cost,
- * and is_paused (pausedOf).
+ * The report's columns of one snapshot, per organization: org_id, customer (customerKeyOf), plan
+ * (the `plan` column where the snapshot has one, older snapshots: empty, else `tier`), MRR in
+ * integer cents, usage and cost, and is_paused (pausedOf).
  */
 export function historyColumns(columns: readonly string[]): pl.Expr[] {
   const own = columns.includes("plan")
@@ -92,6 +96,7 @@ export function historyColumns(columns: readonly string[]): pl.Expr[] {
   const plan = own.cast(pl.Utf8).fillNull(pl.lit("(none)"));
   return [
     pl.col("org_id"),
+    customerKeyOf(columns),
     customerPlan(plan, columns).alias("plan"),
     centsOf().alias("cents"),
     num("mrr").alias("mrr"),
@@ -121,33 +126,33 @@ export function historyLong(points: HistoryPoint[]): pl.DataFrame {
 const when = (condition: pl.Expr, value: pl.Expr) =>
   pl.when(condition).then(value).otherwise(pl.lit(0)).cast(pl.Int64);
 
-/** What movementsOf joins: each side's organizations, the first paid idx, the months. */
+/** What movementsOf joins: each side's customers, the first paid idx, the months. */
 export interface MovementInputs {
-  /** org_id, idx, plan_e, e, paused_e: the organizations of snapshot idx */
+  /** customer, idx, plan_e, e, paused_e: the customers of snapshot idx */
   current: pl.DataFrame;
   /**
-   * org_id, idx (the next snapshot's), plan_s, s, open_s (the organization's pause is open at
-   * idx − 1: openPauses): the organizations of idx − 1
+   * customer, idx (the next snapshot's), plan_s, s, open_s (the customer's pause is open at
+   * idx − 1: openPauses): the customers of idx − 1
    */
   previous: pl.DataFrame;
-  /** org_id, first_paid: the first snapshot idx where the organization paid */
+  /** customer, first_paid: the first snapshot idx where the customer paid */
   firstPaid: pl.DataFrame;
   /** idx, month_e: the month of each snapshot with organizations */
   months: pl.DataFrame;
   /**
    * One pair of snapshots: current and previous have no idx column and are joined on the
-   * organization alone (a cheaper join), then every row gets this idx.
+   * customer alone (a cheaper join), then every row gets this idx.
    */
   idx?: number;
   /**
-   * The columns naming the organization in current, previous and firstPaid: org_id, or keys
-   * standing for it (aggregate.ts: null where org_id is null).
+   * The columns naming the customer in current, previous and firstPaid: customer, or keys
+   * standing for it (aggregate.ts: null where the customer is null).
    */
   on?: string | string[];
 }
 
 /**
- * Rule 1 per organization: the full join of the two sides, s and e (0 when absent), and the
+ * Rule 1 per customer: the full join of the two sides, s and e (0 when absent), and the
  * movement amounts (each ≥ 0, cents) and plan_changed.
  */
 export function movementsOf(inputs: MovementInputs): pl.DataFrame {
@@ -156,11 +161,11 @@ export function movementsOf(inputs: MovementInputs): pl.DataFrame {
 }
 
 /**
- * movementsOf's join: per organization idx, plan_e, e, paused_e, plan_s, s, open_s (0 and false
- * when absent), first_paid and month_e, besides the organization column.
+ * movementsOf's join: per customer idx, plan_e, e, paused_e, plan_s, s, open_s (0 and false when
+ * absent), first_paid and month_e, besides the customer column.
  */
 export function joinedSides(
-  { current, previous, firstPaid, months, idx, on = "org_id" }: MovementInputs,
+  { current, previous, firstPaid, months, idx, on = CUSTOMER }: MovementInputs,
 ): pl.LazyDataFrame {
   const joined: pl.LazyDataFrame = idx === undefined
     ? current.lazy().join(previous.lazy(), { on: [on, "idx"].flat(), how: "full", coalesce: true })
@@ -201,10 +206,10 @@ export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
     .rename({ month_e: "month" }); // unsorted: 12 × 100k string keys are costly to sort
 }
 
-/** The current side of movementsOf from (org_id, idx, plan, cents, is_paused) rows. */
+/** The current side of movementsOf from per-customer (customer, idx, plan, cents, is_paused) rows. */
 export const currentSide = (frame: pl.DataFrame) =>
   frame.select(
-    "org_id",
+    CUSTOMER,
     "idx",
     pl.col("plan").alias("plan_e"),
     pl.col("cents").alias("e"),
@@ -212,12 +217,12 @@ export const currentSide = (frame: pl.DataFrame) =>
   );
 
 /**
- * The previous side of movementsOf from (org_id, idx, plan, cents) and the open pauses (org_id,
- * idx: openPauses of each snapshot): idx moves on.
+ * The previous side of movementsOf from per-customer (customer, idx, plan, cents) rows and the
+ * open pauses (customer, idx: openPauses of each snapshot): idx moves on.
  */
 export const previousSide = (frame: pl.DataFrame, open: pl.DataFrame) =>
-  withOpenPause(frame, open, ["org_id", "idx"]).select(
-    "org_id",
+  withOpenPause(frame, open, [CUSTOMER, "idx"]).select(
+    CUSTOMER,
     pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
     pl.col("plan").alias("plan_s"),
     pl.col("cents").alias("s"),
@@ -225,58 +230,20 @@ export const previousSide = (frame: pl.DataFrame, open: pl.DataFrame) =>
   );
 
 /**
- * The organizations (the `on` keys, not null, once each) whose pause is open at a snapshot: paused
- * at 0 (is_paused, cents 0) there, and paying or with an open pause at the previous snapshot, so
- * that the drop to 0 was booked `paused` (withMovements) and nothing was paid since; at the first
- * snapshot (previous null) every organization paused at 0 (no drop seen). A snapshot where it is
- * not paused at 0 (paying, canceled, no status: a backfill, or missing) closes it.
- */
-export function openPauses(
-  current: pl.LazyDataFrame,
-  previous: pl.LazyDataFrame | null,
-  on: string[],
-): pl.LazyDataFrame {
-  const keysWhere = (frame: pl.LazyDataFrame, condition: pl.Expr) =>
-    frame.filter(condition.and(pl.col(on[0]).isNotNull())).select(...on).unique();
-  const pausedAtZero = keysWhere(current, pl.col("is_paused").and(pl.col("cents").eq(0)));
-  if (!previous) return pausedAtZero;
-  const carried = keysWhere(previous, pl.col("cents").gt(0).or(pl.col("open_pause")));
-  return pausedAtZero.join(carried, { on, how: "semi" });
-}
-
-/** `frame` with open_pause: whether its `on` keys are among `open`'s (unique keys). */
-export function withOpenPause(
-  frame: pl.DataFrame,
-  open: pl.DataFrame,
-  on: string[],
-): pl.DataFrame {
-  return frame.join(open.withColumns(pl.lit(true).alias("open_pause")), { on, how: "left" })
-    .withColumns(pl.col("open_pause").fillNull(false));
-}
-
-/** openPauses of every snapshot of the long frame but the last: org_id, idx. */
-function openPausesOf(long: pl.DataFrame, last: number): pl.DataFrame {
-  const opens: pl.DataFrame[] = [];
-  let previous: pl.DataFrame | null = null;
-  for (let idx = 0; idx < last; idx++) {
-    const rows = long.filter(pl.col("idx").eq(idx)).select("org_id", "cents", "is_paused");
-    const open = openPauses(rows.lazy(), previous?.lazy() ?? null, ["org_id"]).collectSync();
-    opens.push(open.withColumns(idxColumn(idx)));
-    previous = withOpenPause(rows, open, ["org_id"]);
-  }
-  return pl.concat(opens, { how: "vertical" });
-}
-
-/**
- * One row per (snapshot idx ≥ 1, organization present in either snapshot): s, e, plan_s,
+ * One row per (snapshot idx ≥ 1, customer present in either snapshot): customer, s, e, plan_s,
  * plan_e and the movement amounts of rule 1 (each ≥ 0, cents).
  */
 export function customerMovements(long: pl.DataFrame): pl.DataFrame {
   const last = long.getColumn("idx").max() as number;
+  const customers = perCustomer(long.lazy(), { keys: [CUSTOMER], by: ["idx", "month"] })
+    .collectSync();
   return movementsOf({
-    current: currentSide(long.filter(pl.col("idx").gtEq(1))),
-    previous: previousSide(long.filter(pl.col("idx").lt(last)), openPausesOf(long, last)),
-    firstPaid: long.filter(pl.col("cents").gt(0)).groupBy("org_id").agg(
+    current: currentSide(customers.filter(pl.col("idx").gtEq(1))),
+    previous: previousSide(
+      customers.filter(pl.col("idx").lt(last)),
+      openPausesOf(customers, last),
+    ),
+    firstPaid: customers.filter(pl.col("cents").gt(0)).groupBy(CUSTOMER).agg(
       pl.col("idx").min().alias("first_paid"),
     ),
     months: long.select("idx", "month").unique().rename({ month: "month_e" }),
@@ -473,7 +440,11 @@ export function planBridgeOf(
     );
 }
 
-/** Upgrades and downgrades between plans: per (month, from, to), organizations and MRR. */
+/**
+ * Upgrades and downgrades between plans: per (month, from, to), customers (the `organizations`
+ * column: a Stripe customer counts once, whichever of its organizations carries its revenue) and
+ * MRR.
+ */
 export function planChanges(
   long: pl.DataFrame,
   moves: pl.DataFrame = customerMovements(long),
@@ -487,7 +458,7 @@ export function planChangeSums(moves: Movements): pl.DataFrame {
     .rename({ plan_s: "from_plan", plan_e: "to_plan" })
     .groupBy(["idx", "month", "from_plan", "to_plan"])
     .agg(
-      // every row counts: a plan change joins both sides, so its organization is never null
+      // every row counts: a plan change joins both sides, so its customer is never null
       pl.len().cast(pl.Int64).alias("organizations"),
       pl.col("e").gt(pl.col("s")).cast(pl.Int64).sum().alias("upgrades"),
       pl.col("e").lt(pl.col("s")).cast(pl.Int64).sum().alias("downgrades"),

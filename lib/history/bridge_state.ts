@@ -2,8 +2,8 @@
  * Where the bridge over the history folder's stored snapshots got to, kept in the folder
  * (`.bridge-state/`: an index and the frames as Arrow IPC files) so that an export with history
  * computes only its own step: the sums and movements of every stored month so far, the last
- * month's paying and paused organizations (and whose pause is open) and when each organization
- * first paid. Every export
+ * month's paying and paused customers (and whose pause is open) and when each customer first
+ * paid. Every export
  * read and joined every stored month again (with twelve month-ends of a million organizations
  * ~1.8 s of its history stage); the stored months change once a month.
  *
@@ -25,8 +25,10 @@ import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache
 // paused organizations (bridge.ts openPauses): a state of 3 has none, and would resume a trial
 // paused before its first payment, or a return after a churn, as `resumed`; 5: an as-of with
 // milliseconds keyed with them (asOfKey): a state of 4 keyed 00:00:00.500 by its second; 6: a
-// shared_customer organization's sums in its customer's plan (customer_plan.ts)
-const STATE_VERSION = 6;
+// shared_customer organization's sums in its customer's plan (customer_plan.ts); 7: keyed by
+// customer, not organization (bridge_keys.ts): a state of 6 holds organizations' keys and first
+// payments, and would book a customer's revenue moving to its other organization as churn + new
+const STATE_VERSION = 7;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -45,11 +47,11 @@ export interface BridgeState {
    */
   statusOf: (boolean | null)[];
   /**
-   * the last snapshot's paying and paused organizations (org keys, plan as a category, cents,
-   * is_paused, open_pause: its pause is open, bridge.ts openPauses)
+   * the last snapshot's paying and paused customers (customer keys, plan as a category, cents,
+   * is_paused, open_pause: its pause is open, bridge_pauses.ts openPauses)
    */
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
-  /** org keys and the index of the snapshot each organization first paid in */
+  /** customer keys and the index of the snapshot each customer first paid in */
   firstPaid: pl.DataFrame;
 }
 
