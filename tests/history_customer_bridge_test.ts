@@ -37,6 +37,7 @@ import {
 import { checkBridges } from "../lib/history/bridge_check.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { buildHistoryReport, historySection, historyTable } from "../lib/history/report.ts";
 
 /** ~ (shared_customer: MRR empty, no status) or an MRR and its subscription_status. */
 type Revenue = "~" | [mrr: number, status: string];
@@ -205,4 +206,54 @@ Deno.test("customer bridge: one snapshot at a time (aggregate.ts) is the long fr
   ok(streamed.company.frameEqual(companyBridge(long), true), "company differs");
   ok(streamed.plans.frameEqual(planBridge(long), true), "plans differ");
   ok(streamed.changes.frameEqual(planChanges(long), true), "changes differ");
+});
+
+Deno.test("customer bridge: customers per movement, company and plan, by hand", () => {
+  const counts = (r: Record<string, unknown>, names: string[]) =>
+    Object.fromEntries(
+      names.flatMap((m) => r[`${m}_customers`] === 0 ? [] : [[m, r[`${m}_customers`]]]),
+    );
+  const company = ["start", ...MOVES, "end"];
+  assertEquals(records(companyBridge(long)).map((r) => counts(r, company)), [
+    // paying at the start: cus_s, cus_m, cus_c, cus_x; at the end: cus_s, cus_m, cus_c, cus_n
+    { start: 4, new: 1, contraction: 1, churn: 1, end: 4 },
+    { start: 4, reactivation: 1, end: 5 }, // cus_x back
+    { start: 5, paused: 1, end: 4 }, // cus_m paused
+    { start: 4, resumed: 1, end: 5 },
+  ]);
+  const feb = records(planBridge(long)).filter((r) => r.month === "2026-02-28");
+  const plan = [...company, "moved_in", "moved_out"];
+  assertEquals(Object.fromEntries(feb.map((r) => [r.plan, counts(r, plan)])), {
+    enterprise: { moved_in: 1, end: 1 }, // cus_m
+    free: {},
+    pro: { start: 2, new: 1, contraction: 1, end: 3 }, // cus_s, cus_c; cus_n new
+    team: { start: 2, churn: 1, moved_out: 1 }, // cus_m out, cus_x churned
+  });
+});
+
+Deno.test("customer bridge: the report's CSV rows and Markdown carry the customers per movement", () => {
+  const report = buildHistoryReport(HISTORY, false);
+  assertEquals(report.failures, []);
+  const feb = records(historyTable(report)).filter((r) => r.as_of === "2026-02-28");
+  const pick = (
+    r: Record<string, unknown>,
+  ) => [r.plan, r.start_customers, r.churn_customers, r.moved_out_customers, r.end_customers];
+  assertEquals(feb.filter((r) => r.plan === "(all)" || r.plan === "team").map(pick), [
+    ["(all)", 4, 1, 0, 4], // the company row moves no plan
+    ["team", 2, 1, 1, 0],
+  ]);
+  const section = historySection(report);
+  ok(
+    section.includes(
+      "| month | paying at start | new | expansion | contraction | churn | reactivation | paused | resumed | paying at end |",
+    ),
+    section,
+  );
+  ok(section.includes("| 2026-02 (to 02-28) | 4 | 1 | 0 | 1 | 1 | 0 | 0 | 0 | 4 |"), section);
+  // cus_m's move to its enterprise organization: one customer at the same MRR
+  ok(
+    section.includes(
+      "| 2026-02 (to 02-28) | team | enterprise | 1 | 0 | 0 | 1 | $799.00 | $799.00 |",
+    ),
+  );
 });

@@ -216,9 +216,14 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     requests_30_days: "#,##0",
     mrr_margin_after_ptb_llm_pct: '0.0"%"',
   };
-  // every other column is an amount in USD
+  // customers per movement are counts; every other column is an amount in USD
   const expected = (header as string[]).map((h) =>
-    named[h] ?? (h.endsWith("_usd") ? '"$"#,##0.00' : `no format expected for ${h}`)
+    named[h] ??
+      (h.endsWith("_customers")
+        ? "#,##0"
+        : h.endsWith("_usd")
+        ? '"$"#,##0.00'
+        : `no format expected for ${h}`)
   );
   for (let row = 2; row <= sheet.rowCount; row++) {
     const formats: string[] = (header as string[]).map((_, i): string =>
@@ -709,8 +714,8 @@ Deno.test("plan changes at the same MRR are counted; snapshots priced by differe
   //   A  pro (seat)     100   →  usage      100   same MRR
   //   B  team (bundle)  300   →  contracts  300   same MRR
   //   C  pro (seat)      50   →  usage       80   upgrade
-  // By hand: 3 organizations moved, 1 upgrade, 0 downgrades, 3 − 1 − 0 = 2 at the same MRR;
-  // pro (seat) → usage: 2 organizations, 1 upgrade, 2 − 1 = 1 at the same MRR, $150 → $180.
+  // By hand: 3 customers moved (no customer ids: each organization its own), 1 upgrade, 0
+  // downgrades, 3 − 1 − 0 = 2 at the same MRR; pro (seat) → usage: 2 customers, 1 upgrade, 2 − 1 = 1 at the same MRR, $150 → $180.
   const priced = (asOf: string, plans: string[], mrr: number[]) => {
     const point = snapshot(asOf, [
       ["A", "pro", mrr[0], 100, 0],
@@ -736,13 +741,13 @@ Deno.test("plan changes at the same MRR are counted; snapshots priced by differe
   const section = historySection(recorded);
   ok(
     section.includes(
-      "Plan changes while paying: 3 organization(s) moved plan: 1 upgrade(s), 0 downgrade(s), 2 at the same MRR.",
+      "Plan changes while paying: 3 customer(s) moved plan: 1 upgrade(s), 0 downgrade(s), 2 at the same MRR.",
     ),
     section,
   );
   ok(
     section.includes(
-      "| month | from plan | to plan | organizations | upgrades | downgrades | at the same MRR | MRR before | MRR after |",
+      "| month | from plan | to plan | customers | upgrades | downgrades | at the same MRR | MRR before | MRR after |",
     ),
     section,
   );
@@ -945,7 +950,7 @@ Deno.test("snapshots from before the plan column: the switch from tier to plan v
   ok(section.includes("whose plan is the tier: as-of 2026-02-01."), section);
   ok(
     section.includes(
-      "Plan changes while paying: 1 organization(s) moved plan: 0 upgrade(s), 1 downgrade(s), 0 at the same MRR.",
+      "Plan changes while paying: 1 customer(s) moved plan: 0 upgrade(s), 1 downgrade(s), 0 at the same MRR.",
     ),
     section,
   );
@@ -1012,7 +1017,7 @@ Deno.test("the month plan versions first appear keeps its real plan changes, not
     ok(section.includes("that renaming is not counted as plan changes (a change of tier is)."));
     ok(
       section.includes(
-        "Plan changes while paying: 2 organization(s) moved plan: 2 upgrade(s), 0 downgrade(s), 0 at the same MRR.",
+        "Plan changes while paying: 2 customer(s) moved plan: 2 upgrade(s), 0 downgrade(s), 0 at the same MRR.",
       ),
       section,
     );
@@ -1067,7 +1072,7 @@ Deno.test("snapshots whose plan is all empty (imported earlier-version exports) 
     ok(section.includes("that renaming is not counted as plan changes (a change of tier is)."));
     ok(
       section.includes(
-        "Plan changes while paying: 1 organization(s) moved plan: 1 upgrade(s), 0 downgrade(s), 0 at the same MRR.",
+        "Plan changes while paying: 1 customer(s) moved plan: 1 upgrade(s), 0 downgrade(s), 0 at the same MRR.",
       ),
       section,
     );

@@ -54,6 +54,19 @@ export const COMPANY_BRIDGE_COLUMNS = [
   "end_cents",
 ] as const;
 
+/**
+ * Customers per movement (logo counts): those paying at the start and the end, and those each
+ * movement moved (its amount > 0), company and per plan (moved in/out per plan only).
+ */
+export const COUNTED = ["start", ...MOVEMENTS, ...PLAN_MOVES, "end"] as const;
+export const CUSTOMER_COUNT_COLUMNS = COUNTED.map((m) => `${m}_customers`);
+const COMPANY_COUNT_COLUMNS = CUSTOMER_COUNT_COLUMNS.filter((name) =>
+  !PLAN_MOVES.some((m) => name === `${m}_customers`)
+);
+/** How many rows have `name` > 0 (customers: one row each), as `<name>_customers`. */
+const countOf = (name: string) =>
+  pl.col(name).gt(0).cast(pl.Int64).sum().cast(pl.Int64).alias(`${name}_customers`);
+
 const num = (name: string) => pl.col(name).cast(pl.Float64).fillNull(0);
 
 /** The export columns the history report reads from a snapshot (historyLong, withRevenue). */
@@ -310,11 +323,17 @@ const lazyMoves = (moves: Movements): pl.LazyDataFrame =>
 
 const STREAMING = { engine: "streaming" } as const;
 
-/** Per (idx, month) of customer movements: start and the movements (cents). */
+/**
+ * Per (idx, month) of customer movements: start and the movements (cents), and the customers
+ * paying at the start and the end and moved by each (COMPANY_COUNT_COLUMNS).
+ */
 export function movementSums(moves: Movements): pl.DataFrame {
   return lazyMoves(moves).groupBy(["idx", "month"]).agg(
     pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
     ...MOVEMENTS.map(sumInt),
+    countOf("s").alias("start_customers"),
+    ...MOVEMENTS.map(countOf),
+    countOf("e").alias("end_customers"),
   ).collectSync(STREAMING);
 }
 
@@ -333,6 +352,7 @@ export function companyBridgeOf(sums: pl.DataFrame, totals: pl.DataFrame): pl.Da
     .select(
       "idx",
       ...COMPANY_BRIDGE_COLUMNS,
+      ...COMPANY_COUNT_COLUMNS,
       "paying_orgs",
       "mrr_recurring_per_paying_org_usd",
       "requests",
@@ -380,6 +400,7 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
     pl.lit(0).cast(pl.Int64).alias("resumed"),
     pl.lit(0).cast(pl.Int64).alias("moved_in"),
     pl.when(changed).then(pl.col("s")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_out"),
+    pl.lit(0).cast(pl.Int64).alias("end"),
   );
   // New-plan side: new, reactivation, resumed, moved_in (expansion/contraction: the old side).
   const newSide = moves.filter(pl.col("e").gt(0)).select(
@@ -396,10 +417,11 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
     pl.col("resumed"),
     pl.when(changed).then(pl.col("e")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_in"),
     pl.lit(0).cast(pl.Int64).alias("moved_out"),
+    pl.col("e").alias("end"), // counted only: the plan's end is its snapshot's (planBridgeOf)
   );
   return pl.concat([oldSide, newSide], { how: "vertical" })
     .groupBy(["idx", "month", "plan"])
-    .agg(...PLAN_MOVEMENT_NAMES.map(sumInt))
+    .agg(...PLAN_MOVEMENT_NAMES.map(sumInt), ...COUNTED.map(countOf))
     .collectSync(STREAMING);
 }
 
@@ -416,6 +438,7 @@ export function planBridgeOf(
     .withColumns(
       pl.col("month").fillNull(pl.col("month_t")),
       ...movementNames.map((m) => pl.col(`${m}_cents`).fillNull(0).cast(pl.Int64)),
+      ...CUSTOMER_COUNT_COLUMNS.map((name) => pl.col(name).fillNull(0).cast(pl.Int64)),
       pl.col("end_cents").fillNull(0).cast(pl.Int64),
       pl.col("paying_orgs").fillNull(0).cast(pl.Int64),
     )
@@ -430,6 +453,7 @@ export function planBridgeOf(
       "plan",
       ...movementNames.map((m) => `${m}_cents`),
       "end_cents",
+      ...CUSTOMER_COUNT_COLUMNS,
       "paying_orgs",
       "mrr_recurring_per_paying_org_usd",
       "requests",

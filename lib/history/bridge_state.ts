@@ -27,8 +27,9 @@ import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache
 // milliseconds keyed with them (asOfKey): a state of 4 keyed 00:00:00.500 by its second; 6: a
 // shared_customer organization's sums in its customer's plan (customer_plan.ts); 7: keyed by
 // customer, not organization (bridge_keys.ts): a state of 6 holds organizations' keys and first
-// payments, and would book a customer's revenue moving to its other organization as churn + new
-const STATE_VERSION = 7;
+// payments, and would book a customer's revenue moving to its other organization as churn + new;
+// 8: customers counted per movement (bridge.ts movementSums, planMovementSums): 7's sums have none
+const STATE_VERSION = 8;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */

@@ -16,6 +16,7 @@ import {
   BRIDGE_HEADER,
   bridgeCells,
   centsToUsd,
+  customerCountsMarkdown,
   HISTORY_RATIOS_NOTE,
   historySheetUnits,
   planChangesMarkdown,
@@ -24,7 +25,7 @@ import {
 } from "./report_cells.ts";
 export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
 import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
-import { MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
+import { CUSTOMER_COUNT_COLUMNS, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import {
   bridgeOfSources,
   bridgeOfSourcesReleasing,
@@ -214,13 +215,15 @@ const HISTORY_SHEET_USAGE_NAMES = {
 export function historyTable(report: HistoryReport): pl.DataFrame {
   const company = report.company.withColumns(
     pl.lit("(all)").alias("plan"),
-    ...PLAN_MOVES.map((m) => pl.lit(0).cast(pl.Int64).alias(`${m}_cents`)),
+    ...PLAN_MOVES.flatMap((m) => [`${m}_cents`, `${m}_customers`])
+      .map((name) => pl.lit(0).cast(pl.Int64).alias(name)),
   );
   const columns = [
     "idx",
     "month",
     "plan",
     ...MOVEMENT_COLUMNS.map((m) => `${m}_cents`),
+    ...CUSTOMER_COUNT_COLUMNS,
     "paying_orgs",
     "mrr_recurring_per_paying_org_usd",
     "requests",
@@ -243,6 +246,7 @@ export function historyTable(report: HistoryReport): pl.DataFrame {
           m === "start" || m === "end" ? `${m}_mrr_usd` : `${m}_usd`,
         )
       ),
+      ...CUSTOMER_COUNT_COLUMNS,
       "paying_orgs",
       "mrr_recurring_per_paying_org_usd",
       "requests",
@@ -294,7 +298,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
     "",
     `${
       snapshotsSentence(report.months, report.periods)
-    } Recurring MRR (mrr_recurring) per organization, movements by customer-month (revenue-rules.md rules 1–3); a paying organization at 0 with a paused subscription is *paused*, not churn, and pays again as *resumed*, not reactivation (rule 6). ${
+    } Recurring MRR (mrr_recurring), movements by customer-month (revenue-rules.md rules 1–3: a Stripe customer's organizations summed, an organization without one on its own); a paying customer at 0 with a paused subscription is *paused*, not churn, and pays again as *resumed*, not reactivation (rule 6). ${
       reconciliationText(report)
     }`,
     "",
@@ -306,6 +310,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
       company.map((r, i) => [rowPeriods[i].label, r.month as string, ...bridgeCells(r, false)]),
     ),
     "",
+    ...customerCountsMarkdown(company, rowPeriods.map((p) => p.label)),
     ...(report.skipped.length > 0
       ? [
         `Left out (no revenue: Stripe skipped or failed in that export): as-of ${
@@ -366,7 +371,7 @@ export function historyMarkdown(
     "",
     "## Per plan",
     "",
-    "A paying organization that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan (churn and paused on the one it paid on, new, reactivation and resumed on the one it pays on: a plan changed while paused is no plan change). The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`; an organization whose Stripe customer's revenue is on another organization's row (`shared_customer`) counts in that organization's plan, as the brief's per-plan table counts it.",
+    "A paying customer (a Stripe customer, or an organization without one) that changed plan is moved out of the old plan at its start MRR and moved into the new one at its end MRR; every other movement is counted on its plan (churn and paused on the one it paid on, new, reactivation and resumed on the one it pays on: a plan changed while paused is no plan change). The plan is the `plan` column (the priced plan version) where a snapshot has it, else `tier`; an organization whose Stripe customer's revenue is on another organization's row (`shared_customer`) counts in that organization's plan, as the brief's per-plan table counts it.",
     ...[...byMonth].flatMap(([month, rows]) => [
       "",
       `### ${periodOf(report.periods, month).label} (as-of ${month})`,

@@ -21,7 +21,10 @@ export function historySheetUnits(columns: readonly string[]): Record<string, Co
   for (const name of columns) {
     if (name.endsWith("_usd")) units[name] = "USD";
     else if (name.endsWith("_pct")) units[name] = "percent";
-    else if (["paying_orgs", "requests", "requests_30_days", "months_covered"].includes(name)) {
+    else if (
+      name.endsWith("_customers") ||
+      ["paying_orgs", "requests", "requests_30_days", "months_covered"].includes(name)
+    ) {
       units[name] = "count";
     }
   }
@@ -88,8 +91,9 @@ export const HISTORY_RATIOS_NOTE =
   "Not the headline's ARPA and margin: *recurring MRR ÷ paying orgs* is the end (`mrr_recurring`, no metered usage) over organizations paying (the headline's ARPA divides `mrr`, usage charges included); *MRR margin after PTB LLM cost* is (`mrr` − `llm_cost_ptb_30d`) ÷ `mrr`, with neither PTB revenue nor infrastructure cost (the headline's company-cost margin, `gross_margin_company_pct`, counts both).";
 
 /**
- * The plan changes while paying: how many organizations moved, upgrades, downgrades and those at
- * the same MRR (a move to another book's plan name is neither), and the table per month and pair.
+ * The plan changes while paying: how many customers moved (planChangeSums' `organizations`),
+ * upgrades, downgrades and those at the same MRR (a move to another book's plan name is neither),
+ * and the table per month and pair.
  */
 export function planChangesMarkdown(
   changes: Row[],
@@ -99,11 +103,9 @@ export function planChangesMarkdown(
   const sameMrr = (r: Row) =>
     (r.organizations as number) - (r.upgrades as number) - (r.downgrades as number);
   const same = total("organizations") - total("upgrades") - total("downgrades");
-  const summary = `Plan changes while paying: ${
-    total("organizations")
-  } organization(s) moved plan: ${total("upgrades")} upgrade(s), ${
-    total("downgrades")
-  } downgrade(s), ${same} at the same MRR.`;
+  const summary = `Plan changes while paying: ${total("organizations")} customer(s) moved plan: ${
+    total("upgrades")
+  } upgrade(s), ${total("downgrades")} downgrade(s), ${same} at the same MRR.`;
   if (changes.length === 0) return [summary];
   return [
     summary,
@@ -113,7 +115,7 @@ export function planChangesMarkdown(
         "month",
         "from plan",
         "to plan",
-        "organizations",
+        "customers",
         "upgrades",
         "downgrades",
         "at the same MRR",
@@ -132,5 +134,24 @@ export function planChangesMarkdown(
         formatCents(r.mrr_after_cents as number),
       ]),
     ),
+  ];
+}
+
+/**
+ * The company bridge's logo counts (bridge.ts movementSums): customers paying at the start and the
+ * end of each month, and how many each movement moved. A customer is a Stripe customer, however
+ * many organizations share it, or an organization without one.
+ */
+export function customerCountsMarkdown(company: Row[], labels: string[]): string[] {
+  if (company.length === 0) return [];
+  const names = ["start", ...MOVEMENTS, "end"];
+  return [
+    "Customers per movement (a Stripe customer once, however many organizations share it; an organization without one on its own): paying at the start and the end, and how many each movement moved.",
+    "",
+    markdownTable(
+      ["month", ...names.map((m) => m === "start" || m === "end" ? `paying at ${m}` : m)],
+      company.map((r, i) => [labels[i], ...names.map((m) => count(r[`${m}_customers`]))]),
+    ),
+    "",
   ];
 }
