@@ -232,8 +232,18 @@ Deno.test("runExport's options: an unknown Stripe mode, an empty folder or an as
         'stripe (--skip-stripe, --refresh-stripe, --require-stripe): "sometimes" is not a Stripe mode; use "auto", "skip", "refresh", "require" or "refresh-require"',
       ],
       [{ outDir: " " }, "outDir (--out-dir) is empty: leave it out for outputs/, or name a folder"],
-      [{ asOf: new Date("2026-13-01") }, "asOf (--as-of) is not a valid date or timestamp"],
-      [{ asOf: "2026-11-01" }, "asOf (--as-of) is not a valid date or timestamp"], // not a Date
+      [
+        { asOf: new Date("2026-13-01") },
+        'asOf (--as-of) is an Invalid Date: new Date(…) was given no date (such as "2026-13-01"); write a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+      ],
+      [
+        { asOf: "2026-11-01" }, // text, not a Date: named as typed, with the Date to write
+        'asOf (--as-of) must be a Date, got "2026-11-01" (text): write new Date("2026-11-01"), or new Date() for now',
+      ],
+      [
+        { asOf: "yesterday" },
+        'asOf (--as-of) must be a Date, got "yesterday" (text): write new Date("2026-11-01"), or new Date() for now',
+      ],
     ] as const
   ) {
     let error: unknown;

@@ -314,7 +314,15 @@ Deno.test("export page: errors name the notebook's parameter beside the flag", a
         { writeChartFiles: "no" as never },
         'writeChartFiles must be true or false, got "no"',
       ],
-      [{ asOf: new Date("2026-13-01") }, "asOf (--as-of) is not a valid date or timestamp"],
+      [
+        { asOf: new Date("2026-13-01") },
+        'asOf (--as-of) is an Invalid Date: new Date(…) was given no date (such as "2026-13-01"); write a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+      ],
+      // the parameters cell's `asOf = "2026-11-01"`: a valid day, typed as text
+      [
+        { asOf: "2026-11-01" as never },
+        'asOf (--as-of) must be a Date, got "2026-11-01" (text): write new Date("2026-11-01"), or new Date() for now',
+      ],
       [{ outDir: " " }, "outDir (--out-dir) is empty: leave it out for outputs/, or name a folder"],
     ];
     for (const [overrides, message] of cases) {
@@ -353,7 +361,10 @@ Deno.test("export page: the export's process refuses an asOf that is no date (it
       error = thrown;
     }
     ok(error instanceof UserError, String(error));
-    assertEquals(error.message, "asOf (--as-of) is not a valid date or timestamp");
+    assertEquals(
+      error.message,
+      'asOf (--as-of) is an Invalid Date: new Date(…) was given no date (such as "2026-13-01"); write a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+    );
     assertEquals([...Deno.readDirSync(outDir)], [], "nothing written (no 1970-01-01 files)");
   } finally {
     await Deno.remove(outDir, { recursive: true });

@@ -98,7 +98,7 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
   );
   throws(
     () => windowOf(new Date("nope"), { days: 30 }),
-    /^UserError: asOf \(--as-of\) is not a valid date or timestamp$/,
+    /^UserError: asOf \(--as-of\) is an Invalid Date: new Date\(…\) was given no date .*; write a real day, e.g. new Date\("2026-11-01"\), or new Date\(\) for now$/,
   );
   // The export CLI (it used to turn 2026-02-30 into 2026-03-02 and take future dates) …
   throws(() => parseCli(["--as-of", "2026-02-30"]), /--as-of must be a date like 2026-11-01/);

@@ -108,10 +108,20 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
   if (typeof options.outDir !== "string" || options.outDir.trim() === "") {
     throw new UserError("outDir (--out-dir) is empty: leave it out for outputs/, or name a folder");
   }
-  // a Date that is no date (new Date("2026-13-01"), or not a Date at all) is refused, never 1970
-  windowOf(options.asOf instanceof Date ? options.asOf : new Date(NaN), {
-    days: options.windowDays,
-  });
+  // a notebook's `asOf = "2026-11-01"` (text, not a Date) is named as typed, with its Date
+  if (!(options.asOf instanceof Date)) {
+    const value: unknown = options.asOf;
+    const written = typeof value === "string" && /^\d{4}-\d{2}-\d{2}[\dT:.Z+-]*$/.test(value)
+      ? value
+      : "2026-11-01";
+    throw new UserError(
+      `asOf (--as-of) must be a Date, got ${quoteParameter(value)}${
+        typeof value === "string" ? " (text)" : ""
+      }: write new Date(${JSON.stringify(written)}), or new Date() for now`,
+    );
+  }
+  // a Date that is no date (new Date("2026-13-01")) is refused, never exported as 1970
+  windowOf(options.asOf, { days: options.windowDays });
   return options;
 }
 

@@ -129,7 +129,10 @@ export function windowOf(
 ): Window {
   // named as a notebook's parameters cell and the command line name them
   if (Number.isNaN(asOf.getTime())) {
-    throw new UserError("asOf (--as-of) is not a valid date or timestamp");
+    // the Date cannot say what it was made of: say what makes one, and how to write a good one
+    throw new UserError(
+      `asOf (--as-of) is an Invalid Date: new Date(…) was given no date (such as "2026-13-01"); write a real day, e.g. new Date("2026-11-01"), or new Date() for now`,
+    );
   }
   if (asOf.getTime() > now) {
     throw new UserError(
