@@ -339,6 +339,52 @@ Deno.test("export page: errors name the notebook's parameter beside the flag", a
   }
 });
 
+Deno.test("export page: the export's process, its kernel gone (an interrupt ends the Deno kernel), removes the request's folder the kernel would have", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_page_request_" });
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        "--config",
+        join(import.meta.dirname!, "..", "deno.json"),
+        join(import.meta.dirname!, "..", "lib", "notebooks", "export_process.ts"),
+      ],
+      stdin: "piped",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const stdin = child.stdin.getWriter();
+    const params = {
+      demo: true,
+      windowDays: 30,
+      asOf: "2026-11-01T00:00:00.000Z",
+      formats: ["csv"],
+      stripe: "skip",
+      chartFiles: false,
+      outDir,
+    };
+    // the request, then the end of stdin: what the process sees when the kernel is gone
+    await stdin.write(new TextEncoder().encode(JSON.stringify({ params, env: {}, dir }) + "\n"));
+    await stdin.close();
+    assertEquals((await child.status).code, 130, "ended by its lifeline");
+    ok(!(await exists(dir)), "the request's folder is removed");
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 Deno.test("export page: the export's process refuses an asOf that is no date (it crosses the pipe as null), never exporting 1970", async () => {
   const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
   try {

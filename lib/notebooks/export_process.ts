@@ -332,9 +332,11 @@ async function main(): Promise<never> {
     env: Env;
     dir: string;
   };
-  // The lifeline: the kernel keeps stdin open until this process ends; its end means it is gone.
+  // The lifeline: the kernel keeps stdin open until this process ends; its end means it is gone
+  // (an interrupt ends the Deno kernel), and so is its `finally` that removes the request's folder.
   (async () => {
     while (!(await stdin.read()).done) { /* nothing else is sent */ }
+    await Deno.remove(request.dir, { recursive: true }).catch(() => {});
     Deno.exit(130);
   })();
   let reply: Reply;
