@@ -989,6 +989,33 @@ Deno.test("thresholds and model prices: a misspelled key is refused naming the n
   );
 });
 
+Deno.test("the questions notebook says which parameters a csvPath file overrules (its window, its demo flag), not dropping them without a word", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "questions_unused_" });
+  try {
+    // a 30-day demo export, by its name
+    const path = `${dir}/helicone_pricing_data_2026-11-01_demo.csv`;
+    await writeCsvFile((await goldenDemoData()).frame, path);
+    const overruled = await loadQuestionsFrame({
+      asOf: new Date(),
+      csvPath: path,
+      windowDays: 7,
+      demo: false,
+    });
+    assertEquals([overruled.windowDays, overruled.demo], [30, true]);
+    ok(
+      overruled.label.endsWith(
+        "; **Not used with csvPath:** `windowDays = 7` (the file's window is 30 days), `demo = false` (the file holds demo data)",
+      ),
+      overruled.label,
+    );
+    // the parameters cell's defaults agree with the file: nothing to say
+    const agreeing = await loadQuestionsFrame({ asOf: new Date(), csvPath: path, windowDays: 30 });
+    ok(!agreeing.label.includes("Not used"), agreeing.label);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the questions notebook checks thresholds and model prices in its loading cell: one line there, defaults in the stopped source", async () => {
   const error = await loadQuestionsFrame({
     asOf: new Date(),

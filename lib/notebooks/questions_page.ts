@@ -5,6 +5,7 @@
 import type pl from "nodejs-polars";
 import { extname, isAbsolute, join, normalize } from "node:path";
 import { loadEnv, UserError } from "../core/config.ts";
+import { quoteParameter } from "../core/quote.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { loadPricingData } from "../export.ts";
 import {
@@ -109,7 +110,15 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
     thresholds: thresholds(params.thresholds),
     modelPrices: modelPrices(params.modelPrices),
   };
-  if (params.csvPath) return { ...await questionsFrameFromFile(params.csvPath), ...checked };
+  if (params.csvPath) {
+    const file = await questionsFrameFromFile(params.csvPath);
+    const unused = unusedWithFile(params, file);
+    return {
+      ...file,
+      label: unused ? `${file.label}; **Not used with csvPath:** ${unused}` : file.label,
+      ...checked,
+    };
+  }
   const data = await loadPricingData({
     demo: params.demo,
     asOf: params.asOf,
@@ -182,6 +191,27 @@ async function questionsFrameFromFile(
     windowDays,
     demo,
   };
+}
+
+/**
+ * The parameters the file overrules, when they say otherwise (`windowDays = 7` on a 30-day
+ * export was dropped without a word, and the answers said "in the 30-day window"); "" if none.
+ */
+function unusedWithFile(
+  params: QuestionsParams,
+  file: { windowDays: number; demo: boolean },
+): string {
+  // as typed, in a code span (no backtick of the value can end it)
+  const typed = (name: string, value: unknown) =>
+    `\`${name} = ${quoteParameter(value).replace(/`/g, "'")}\``;
+  return [
+    params.windowDays !== undefined && params.windowDays !== file.windowDays
+      ? `${typed("windowDays", params.windowDays)} (the file's window is ${file.windowDays} days)`
+      : "",
+    params.demo !== undefined && params.demo !== file.demo
+      ? `${typed("demo", params.demo)} (the file holds ${file.demo ? "demo" : "live"} data)`
+      : "",
+  ].filter(Boolean).join(", ");
 }
 
 /**
