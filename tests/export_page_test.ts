@@ -339,36 +339,69 @@ Deno.test("export page: errors name the notebook's parameter beside the flag", a
   }
 });
 
+/** The export notebook's process as runExportPage starts it, sent a demo request for `outDir`. */
+async function spawnExportProcess(dir: string, outDir: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--config",
+      join(import.meta.dirname!, "..", "deno.json"),
+      join(import.meta.dirname!, "..", "lib", "notebooks", "export_process.ts"),
+    ],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const stdin = child.stdin.getWriter();
+  const params = {
+    demo: true,
+    windowDays: 30,
+    asOf: "2026-11-01T00:00:00.000Z",
+    formats: ["csv", "xlsx"],
+    stripe: "skip",
+    chartFiles: false,
+    outDir,
+  };
+  await stdin.write(new TextEncoder().encode(JSON.stringify({ params, env: {}, dir }) + "\n"));
+  return { child, stdin };
+}
+
 Deno.test("export page: the export's process, its kernel gone (an interrupt ends the Deno kernel), removes the request's folder the kernel would have", async () => {
   const dir = await Deno.makeTempDir({ prefix: "export_page_request_" });
   const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        "--config",
-        join(import.meta.dirname!, "..", "deno.json"),
-        join(import.meta.dirname!, "..", "lib", "notebooks", "export_process.ts"),
-      ],
-      stdin: "piped",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const stdin = child.stdin.getWriter();
-    const params = {
-      demo: true,
-      windowDays: 30,
-      asOf: "2026-11-01T00:00:00.000Z",
-      formats: ["csv"],
-      stripe: "skip",
-      chartFiles: false,
-      outDir,
-    };
-    // the request, then the end of stdin: what the process sees when the kernel is gone
-    await stdin.write(new TextEncoder().encode(JSON.stringify({ params, env: {}, dir }) + "\n"));
-    await stdin.close();
+    const { child, stdin } = await spawnExportProcess(dir, outDir);
+    await stdin.close(); // what the process sees when the kernel is gone
     assertEquals((await child.status).code, 130, "ended by its lifeline");
+    ok(!(await exists(dir)), "the request's folder is removed");
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("export page: a notebook's interrupt (SIGINT to the kernel's process group, then the kernel gone) stops the export's process as Ctrl-C stops the export: no staging folder or temporary file left, no request folder", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "export_page_request_" });
+  const outDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  try {
+    const { child, stdin } = await spawnExportProcess(dir, outDir);
+    const status = child.status.then((s) => (exited = true, s));
+    let exited = false;
+    const staging = () => [...Deno.readDirSync(outDir)].some((e) => e.name.startsWith(".staging-"));
+    while (!exited && !staging()) await new Promise((resolve) => setTimeout(resolve, 2));
+    ok(!exited, "the export ended before its staging folder was seen");
+    child.kill("SIGINT");
+    await stdin.close().catch(() => {});
+    assertEquals((await status).code, 130);
+    const dotted = (folder: string) =>
+      [...Deno.readDirSync(folder)].map((e) => e.name).filter((n) => n.startsWith("."));
+    const history = join(outDir, "history");
+    assertEquals(
+      [...dotted(outDir), ...(await exists(history) ? dotted(history) : [])],
+      [],
+      "no staging folder or temporary file left",
+    );
     ok(!(await exists(dir)), "the request's folder is removed");
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -5,8 +5,8 @@
  * after any publish under way, removing the queries' temporary files (the next run removes the
  * staging folder it left), unless it is the first one delivered twice (DUPLICATE_SIGNAL_MS).
  * Listened for only while the work runs, and only by a command's own process (the export's, the
- * server's `deno task serve`): library callers (notebooks, a handler in another program) keep
- * the signals' default.
+ * server's `deno task serve`, the export notebook's export process): library callers (a notebook's
+ * kernel, a handler in another program) keep the signals' default.
  */
 import { publishesSettled } from "../formats/staging.ts";
 import { removeSpoolDirsSync } from "../sources/spool.ts";

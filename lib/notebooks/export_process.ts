@@ -47,6 +47,7 @@ import type { EconomicsContext } from "../economics/types.ts";
 import { markdownTable } from "../formats/markdown.ts";
 import { QUERY_COLUMNS } from "../sources/queries.ts";
 import { utf8 } from "../formats/cell_text.ts";
+import { listenForInterrupt } from "../cli/interrupt.ts";
 
 /** The export task's V8 flags (deno.json's `export`; a test keeps them the same). */
 export const EXPORT_TASK_V8_FLAGS = "--expose-gc,--no-memory-pool-share-memory-on-teardown";
@@ -156,11 +157,13 @@ export async function runExportProcess(
 async function runExportStages(
   params: ExportRunParams,
   env: Env,
+  signal?: AbortSignal,
 ): Promise<{ result: ExportResult; shown: ShownStages }> {
   const shown: Partial<ShownStages> = {};
   const result = await runExport({
     ...params,
     env,
+    signal,
     quiet: true,
     log: () => {},
     onStage: (event) => {
@@ -332,10 +335,19 @@ async function main(): Promise<never> {
     env: Env;
     dir: string;
   };
+  // A notebook's interrupt: Jupyter signals the kernel's process group, this process with it. The
+  // export stops as `deno task export` does at Ctrl-C, its own clean-up removing its staging
+  // folder and temporary files (by default SIGINT ended it at once, leaving them in the outputs).
+  using interrupt = listenForInterrupt({
+    again: (name) => `${name} again: the notebook's export stopped at once`,
+  });
+  let kernelGone = false;
   // The lifeline: the kernel keeps stdin open until this process ends; its end means it is gone
-  // (an interrupt ends the Deno kernel), and so is its `finally` that removes the request's folder.
+  // (Deno's kernel ends at an interrupt), and so is its `finally` that removes the request's folder.
   (async () => {
     while (!(await stdin.read()).done) { /* nothing else is sent */ }
+    kernelGone = true;
+    if (interrupt.received()) return; // stopping: its clean-up ends, then the folder goes (below)
     await Deno.remove(request.dir, { recursive: true }).catch(() => {});
     Deno.exit(130);
   })();
@@ -344,7 +356,7 @@ async function main(): Promise<never> {
     // null is no date: refused by the window rule (`new Date(null)` would be 1970-01-01)
     const { asOf } = request.params;
     const params = { ...request.params, asOf: new Date(typeof asOf === "string" ? asOf : NaN) };
-    const { result, shown } = await runExportStages(params, request.env);
+    const { result, shown } = await runExportStages(params, request.env, interrupt.signal);
     const { frame, revenue: _revenue, ...data } = result.data;
     // Parquet, not Arrow IPC: Polars' IPC writer copied the whole frame first (+455 MB at a
     // million organizations); LZ4 Parquet took +40 MB and 0.7 s, read back in 0.2 s, the same frame
@@ -356,9 +368,23 @@ async function main(): Promise<never> {
       result: { ...result, data: { ...data, revenue: shown.revenue.revenue } },
     };
   } catch (error) {
-    const userError = error instanceof UserError;
-    const message = userError ? error.message : String((error as Error)?.stack ?? error);
-    reply = { ok: false, message, userError };
+    const name = interrupt.received();
+    if (name !== undefined && error === interrupt.signal.reason) {
+      reply = {
+        ok: false,
+        message:
+          `the export was interrupted (${name}) before publishing: nothing new was written; run the cell again`,
+        userError: true,
+      };
+    } else {
+      const userError = error instanceof UserError;
+      const message = userError ? error.message : String((error as Error)?.stack ?? error);
+      reply = { ok: false, message, userError };
+    }
+  }
+  if (kernelGone) {
+    await Deno.remove(request.dir, { recursive: true }).catch(() => {});
+    Deno.exit(130);
   }
   await Deno.writeFile(join(request.dir, REPLY_FILE), v8.serialize(reply));
   Deno.exit(0);
