@@ -113,6 +113,13 @@ Deno.test("export page: the stages' tables, not their frames; the charts from th
       ),
       page.banner,
     );
+    // the window as the brief names it, not two ISO instants with milliseconds
+    ok(
+      page.banner.includes(
+        "Window: 30 days, 2026-10-02 to 2026-10-31 (as of 2026-11-01 00:00 UTC).",
+      ),
+      page.banner,
+    );
 
     // Every warning of the run (the manifest's) once, under the banner; the stages count theirs.
     const { warnings } = page.result.data;

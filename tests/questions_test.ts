@@ -1454,6 +1454,13 @@ Deno.test("a 7-day pipeline run in the questions notebook puts its usage on a 30
   });
   assertEquals(source.windowDays, 7);
   ok(source.label.includes("7-day window, usage put on a 30-day basis (× 30/7)"), source.label);
+  // its dates as the brief names them, not an ISO instant with milliseconds
+  ok(
+    source.label.includes(
+      ", window 7 days, 2026-10-25 to 2026-10-31 (as of 2026-11-01 00:00 UTC),",
+    ),
+    source.label,
+  );
   const raw = week.frame.getColumn("requests_30d").toArray() as number[];
   const scaled = source.frame.getColumn("requests_30d").toArray() as number[];
   assertEquals(scaled.map((v) => +v.toFixed(6)), raw.map((v) => +(v * 30 / 7).toFixed(6)));

@@ -18,6 +18,7 @@ import type { PriceBook } from "../economics/types.ts";
 import { markdownList } from "../formats/markdown.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
 import { windowAmountLines } from "../report/brief_window.ts";
+import { windowInWords } from "../core/window.ts";
 import {
   bundleDisplay,
   type Displayable,
@@ -168,7 +169,9 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
       : `**Live data**: PostgreSQL ${redactUrl(settings?.postgres?.url ?? "")}, ClickHouse ${
         redactUrl(settings?.clickhouse?.url ?? "")
       }.`,
-    `Window ${window.start.toISOString()} → ${window.end.toISOString()} (${window.days} days). ` +
+    // as the brief names it (`30 days, 2026-10-02 to 2026-10-31 (as of 2026-11-01 00:00 UTC)`),
+    // not two ISO instants with milliseconds
+    `Window: ${windowInWords(window.end, window.days)}. ` +
     `Files go to \`${filesDir}\`.`,
     runWarnings(result.data.warnings),
   ].join("\n\n");

@@ -6,6 +6,7 @@ import type pl from "nodejs-polars";
 import { extname, isAbsolute, join, normalize } from "node:path";
 import { loadEnv, UserError } from "../core/config.ts";
 import { quoteParameter } from "../core/quote.ts";
+import { windowInWords } from "../core/window.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { loadPricingData } from "../export.ts";
 import {
@@ -136,7 +137,9 @@ async function questionsSource(params: QuestionsParams): Promise<QuestionsSource
             demoReasonText(data.demoReason ?? "no-database", { asked: "demo = true" })
           })`
           : "live data"
-      }, window ending ${data.asOf.toISOString()}, revenue source ${data.revenue.source}`,
+      }, window ${
+        windowInWords(data.asOf, data.windowDays)
+      }, revenue source ${data.revenue.source}`,
       monthlyBasisNote(data.windowDays, "window"),
     ].filter(Boolean).join("; "),
     windowDays: data.windowDays,
