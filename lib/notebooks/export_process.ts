@@ -341,22 +341,21 @@ async function main(): Promise<never> {
   using interrupt = listenForInterrupt({
     again: (name) => `${name} again: the notebook's export stopped at once`,
   });
-  let kernelGone = false;
   // The lifeline: the kernel keeps stdin open until this process ends; its end means it is gone
-  // (Deno's kernel ends at an interrupt), and so is its `finally` that removes the request's folder.
+  // (Deno's kernel ends at an interrupt, and the end of stdin may arrive before the signal), and
+  // so is its `finally` that removes the request's folder. The export stops as at an interrupt.
+  const kernel = new AbortController();
   (async () => {
     while (!(await stdin.read()).done) { /* nothing else is sent */ }
-    kernelGone = true;
-    if (interrupt.received()) return; // stopping: its clean-up ends, then the folder goes (below)
-    await Deno.remove(request.dir, { recursive: true }).catch(() => {});
-    Deno.exit(130);
+    kernel.abort(new Error("the kernel is gone"));
   })();
+  const signal = AbortSignal.any([interrupt.signal, kernel.signal]);
   let reply: Reply;
   try {
     // null is no date: refused by the window rule (`new Date(null)` would be 1970-01-01)
     const { asOf } = request.params;
     const params = { ...request.params, asOf: new Date(typeof asOf === "string" ? asOf : NaN) };
-    const { result, shown } = await runExportStages(params, request.env, interrupt.signal);
+    const { result, shown } = await runExportStages(params, request.env, signal);
     const { frame, revenue: _revenue, ...data } = result.data;
     // Parquet, not Arrow IPC: Polars' IPC writer copied the whole frame first (+455 MB at a
     // million organizations); LZ4 Parquet took +40 MB and 0.7 s, read back in 0.2 s, the same frame
@@ -368,12 +367,12 @@ async function main(): Promise<never> {
       result: { ...result, data: { ...data, revenue: shown.revenue.revenue } },
     };
   } catch (error) {
-    const name = interrupt.received();
-    if (name !== undefined && error === interrupt.signal.reason) {
+    if (signal.aborted && error === signal.reason) {
       reply = {
         ok: false,
-        message:
-          `the export was interrupted (${name}) before publishing: nothing new was written; run the cell again`,
+        message: `the export was interrupted (${
+          interrupt.received() ?? "its kernel gone"
+        }) before publishing: nothing new was written; run the cell again`,
         userError: true,
       };
     } else {
@@ -382,7 +381,7 @@ async function main(): Promise<never> {
       reply = { ok: false, message, userError };
     }
   }
-  if (kernelGone) {
+  if (kernel.signal.aborted) {
     await Deno.remove(request.dir, { recursive: true }).catch(() => {});
     Deno.exit(130);
   }
