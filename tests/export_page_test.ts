@@ -241,6 +241,34 @@ Deno.test("export page: writeChartFiles = false writes no chart files; the workb
   }
 });
 
+Deno.test("export page: an outDir that is refused makes no folder: a blank one, and one written ~/… (only a shell expands ~; Polars did, and the export failed with a stack)", async () => {
+  const kernelDir = await Deno.makeTempDir({ prefix: "export_page_" });
+  const cwd = Deno.cwd();
+  try {
+    Deno.chdir(kernelDir); // where the notebook's kernel runs
+    const failure = (outDir: string) =>
+      runExportPage(demoParams(outDir)).then(
+        () => "the export did not fail",
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    assertEquals(
+      await failure("  "),
+      "UserError: outDir (--out-dir) is empty: leave it out for outputs/, or name a folder",
+    );
+    const home = Deno.env.get("HOME")!;
+    assertEquals(
+      await failure("~/pk-reports"),
+      `UserError: outDir ~/pk-reports starts with ~, which only a shell expands to the home folder; set outDir to ${
+        JSON.stringify(join(home, "pk-reports"))
+      }`,
+    );
+    assertEquals([...Deno.readDirSync(kernelDir)], [], "no folder made");
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(kernelDir, { recursive: true });
+  }
+});
+
 Deno.test("export page: a relative outDir is the kernel's folder's; the banner names the folder the files went to", async () => {
   const kernelDir = await Deno.makeTempDir({ prefix: "export_page_" });
   const cwd = Deno.cwd();

@@ -430,6 +430,20 @@ export interface FolderChoice {
   wanted?: string;
 }
 
+/** A folder written `~/…`: named as chosen, with the full path to write instead. */
+function homeFolderError(dir: string, { kind, named, otherwise }: FolderChoice): UserError {
+  const home = Deno.env.get("HOME");
+  const full = home ? JSON.stringify(join(home, dir.slice(1))) : "the full path";
+  const fix = named?.startsWith("--")
+    ? `pass ${full} to ${named}`
+    : named
+    ? `set ${named} to ${full}`
+    : `${otherwise} (${full})`;
+  return new UserError(
+    `${named ?? kind} ${dir} starts with ~, which only a shell expands to the home folder; ${fix}`,
+  );
+}
+
 /** `problem` of `dir` in one line, with the fix for how the folder was chosen. */
 export function folderError(
   dir: string,
@@ -469,6 +483,9 @@ export async function ensureWritableDir(
     named: choice.named,
     otherwise: choice.otherwise ?? "choose another output folder",
   };
+  // only a shell expands it: a folder named ~ was made here, while Polars (which expands it)
+  // wrote the history snapshot's temporary file under the home folder, and the export failed
+  if (/^~(\/|\\|$)/.test(dir)) throw homeFolderError(dir, how);
   if ((await stat(dir).catch(() => null))?.isDirectory() === false) {
     throw folderError(dir, "file", how);
   }

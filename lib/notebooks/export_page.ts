@@ -126,15 +126,6 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
     );
   }
   const outDir = params.outDir ?? env.PRICING_NOTEBOOK_OUT_DIR ?? DEFAULT_OUT_DIR;
-  // checked here, where the error can name what chose the folder (the export's process cannot)
-  await ensureWritableDir(outDir, {
-    named: params.outDir
-      ? "outDir"
-      : env.PRICING_NOTEBOOK_OUT_DIR
-      ? "PRICING_NOTEBOOK_OUT_DIR"
-      : undefined,
-    otherwise: "set outDir",
-  });
   const runParams = {
     demo: params.demo,
     windowDays: params.windowDays,
@@ -145,8 +136,18 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
     outDir,
   };
   // refused here, in the parameters' names, before a process is started (an invalid asOf crossed
-  // the pipe as null: JSON has no Invalid Date)
+  // the pipe as null: JSON has no Invalid Date), and before a folder is made (outDir = "  " made a
+  // folder named by two spaces, then was refused as empty)
   exportOptions(runParams);
+  // checked here, where the error can name what chose the folder (the export's process cannot)
+  await ensureWritableDir(outDir, {
+    named: params.outDir
+      ? "outDir"
+      : env.PRICING_NOTEBOOK_OUT_DIR
+      ? "PRICING_NOTEBOOK_OUT_DIR"
+      : undefined,
+    otherwise: "set outDir",
+  });
   const { result, shown } = await runExportProcess({
     beforeFrameRead: async () => {
       if (!lastPage) return;
