@@ -490,7 +490,7 @@ Deno.test("deno task serve, SIGTERM while one download's client reads nothing an
     assertEquals(code, 0, server.text());
     ok(
       bytesWhenClosed !== null && bytesWhenClosed < whole.byteLength,
-      `the slow client read ${bytesWhenClosed} of ${whole.byteLength} bytes before the stalled one was closed`,
+      `the slow client read ${bytesWhenClosed} of ${whole.byteLength} bytes before the stalled one was closed (${slow.bytes()} in all); the server said:\n${server.text()}`,
     );
     const { status, body } = slow.answer();
     match(status, /^HTTP\/1\.1 200 /);
