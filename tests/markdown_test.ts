@@ -228,6 +228,7 @@ Deno.test("scenario summary: hostile org names, tiers and scenario text stay dat
       "# Pricing scenario flat, data as of 2026-11-01",
       "## Totals",
       "## By tier",
+      "## By plan",
       "## Biggest increases",
       "## Biggest decreases",
       "## Scenario",
