@@ -3,9 +3,10 @@
  * cut to Excel's limit are counted for the export's warning; the CSV keeps the whole text. A full
  * disk is one line naming the file and the fix (on a small tmpfs, where this process may mount one).
  */
-import { deepStrictEqual as assertEquals, match, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { writeExportFiles, xlsxCutWarning } from "../lib/formats/export_files.ts";
+import { prepareSnapshot } from "../lib/history/snapshot.ts";
 import { tinyExportFrame } from "./tiny_frame.ts";
 
 // two names past 32,767 characters, one at it, one short
@@ -140,6 +141,34 @@ Deno.test({
         },
       );
       assertEquals([...Deno.readDirSync(staging)], []);
+    } finally {
+      await succeeds("umount", [disk]);
+      await Deno.remove(disk, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a snapshot's discard on a disk gone read-only resolves: the export's own error is the one reported",
+  ignore: !canMount,
+  fn: async () => {
+    const disk = (await smallDisk(1024))!;
+    try {
+      const prepared = await prepareSnapshot(frame, {
+        dir: disk,
+        asOf: new Date("2026-11-01T00:00:00Z"),
+        demo: true,
+        origin: "export",
+      });
+      const temps = () =>
+        [...Deno.readDirSync(disk)].map((e) => e.name).filter((n) => n.endsWith(".tmp"));
+      assertEquals(temps().length, 2); // the Parquet file and its sidecar, not yet placed
+      // a disk the kernel remounts read-only on errors: the export's write fails, and so does
+      // removing its temporary files in its cleanup, which must not replace the write's error
+      ok(await succeeds("mount", ["-o", "remount,ro", disk]));
+      await prepared.discard();
+      assertEquals(temps().length, 2); // left for the next run (removeDeadTempFiles)
     } finally {
       await succeeds("umount", [disk]);
       await Deno.remove(disk, { recursive: true });

@@ -193,7 +193,7 @@ export interface PreparedSnapshot extends SnapshotInfo {
   finish(): Promise<string | null>;
   /** `place`, then `finish`, failing on what `finish` could not do (history import). */
   commit(): Promise<void>;
-  /** Removes the temporary files (nothing once placed). */
+  /** Removes the temporary files (nothing once placed); never throws (best effort: cleanup). */
   discard(): Promise<void>;
 }
 
@@ -232,9 +232,12 @@ export async function prepareSnapshot(
   await removeDeadTempFiles(options.dir);
   const tmp = ownedTempPath(path);
   const tmpMeta = ownedTempPath(`${path}.json`);
+  // Cleanup, best effort: it runs as a failed export unwinds, and its own failure (a disk gone
+  // read-only) would replace the export's error; a file it leaves, the next run's
+  // removeDeadTempFiles removes.
   const discard = async () => {
-    await rm(tmp, { force: true });
-    await rm(tmpMeta, { force: true });
+    await rm(tmp, { force: true }).catch(() => {});
+    await rm(tmpMeta, { force: true }).catch(() => {});
   };
   try {
     // sinkParquet encodes row groups on Polars's threads (writeParquet: one after another);
