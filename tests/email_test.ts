@@ -10,6 +10,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { join } from "node:path";
 import {
+  checkAttachmentSize,
   emailExport,
   type EmailMessage,
   exportEmailText,
@@ -333,6 +334,19 @@ Deno.test("STARTTLS and implicit TLS with a private CA; an untrusted certificate
   }
 });
 
+Deno.test("a trimmed CSV above the mail's limit is refused naming the setting that sizes it", () => {
+  // the brief's upload limit (PRICING_BRIEF_TRIM_ABOVE_MB, 20 MiB) is above the mail's (17 MiB):
+  // a trimmed CSV of 18 MiB fits the first and not the second
+  const attachments = [
+    { filename: "helicone_pricing_data_2026-11-01_trimmed.csv", content: new Uint8Array(18 << 20) },
+    { filename: "helicone_pricing_data_2026-11-01.md", content: new Uint8Array(1000) },
+  ];
+  throws(() => checkAttachmentSize(attachments, 17 << 20), {
+    message:
+      "email not sent: attachments are 18.0 MB (helicone_pricing_data_2026-11-01_trimmed.csv 18.0 MB, helicone_pricing_data_2026-11-01.md 1000 bytes), above the 17.0 MB limit (the trimmed CSV is cut to fit PRICING_BRIEF_TRIM_ABOVE_MB, 20.0 MB by default, which is above this limit: set it lower); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way",
+  });
+});
+
 Deno.test("STARTTLS is required when configured, never skipped", async () => {
   const server = await startServer(); // offers no STARTTLS
   try {
@@ -355,7 +369,7 @@ Deno.test("the size guard refuses large attachments before connecting", async ()
     const guarded = settings(server.port, { PRICING_EMAIL_MAX_ATTACHMENTS_MB: "0.0005" });
     await rejects(sendExportEmail(guarded, message), {
       message:
-        "email not sent: attachments are 658 bytes (helicone_pricing_data_2026-11-01.csv 58 bytes, blob.bin 600 bytes), above the 524 bytes limit (the trimmed CSV is sent instead of the CSV when there is one); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way",
+        "email not sent: attachments are 658 bytes (helicone_pricing_data_2026-11-01.csv 58 bytes, blob.bin 600 bytes), above the 524 bytes limit (no trimmed CSV was written: one is written for a CSV above PRICING_BRIEF_TRIM_ABOVE_MB, 20.0 MB by default, which is above this limit: set it lower); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way",
     });
     assertEquals(server.connections, 0);
     // Within the guard (658 bytes ≤ 0.001 MB = 1,049 bytes) it goes through.

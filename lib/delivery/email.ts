@@ -19,6 +19,7 @@ import { positiveInt, settingNumber, TIMER_SECONDS_CEILING, UserError } from "..
 import { type DemoReason, demoReasonText } from "../core/demo_reason.ts";
 import { markdownList } from "../formats/markdown.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { checkAttachmentSize, size } from "./size_guard.ts";
 
 export type SmtpSecurity = "tls" | "starttls" | "none";
 
@@ -180,6 +181,8 @@ const CONTENT_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
 };
 
+export { checkAttachmentSize };
+
 /** Files read into attachments (content type from the extension). */
 export async function attachmentsFromFiles(paths: string[]): Promise<EmailAttachment[]> {
   return await Promise.all(paths.map(async (path) => ({
@@ -187,35 +190,6 @@ export async function attachmentsFromFiles(paths: string[]): Promise<EmailAttach
     content: await readFile(path),
     contentType: CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
   })));
-}
-
-function size(bytes: number): string {
-  return bytes < 1024
-    ? `${bytes} bytes`
-    : bytes < 1024 * 1024
-    ? `${(bytes / 1024).toFixed(1)} KB`
-    : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** Throws a UserError when the attachments add up to more than the guard allows. */
-export function checkAttachmentSize(attachments: EmailAttachment[], maxBytes: number): void {
-  const total = attachments.reduce((sum, a) => sum + a.content.byteLength, 0);
-  if (total > maxBytes) {
-    const list = attachments.map((a) => `${a.filename} ${size(a.content.byteLength)}`).join(
-      ", ",
-    );
-    const names = attachments.map((a) => a.filename);
-    const workbookOnly = names.some((n) => n.endsWith(".xlsx")) &&
-      !names.some((n) => n.endsWith(".csv"));
-    const smaller = workbookOnly
-      ? "a workbook has no trimmed variant: --format csv writes a CSV, and a trimmed one when it is large"
-      : "the trimmed CSV is sent instead of the CSV when there is one";
-    throw new UserError(
-      `email not sent: attachments are ${size(total)} (${list}), above the ${
-        size(maxBytes)
-      } limit (${smaller}); raise PRICING_EMAIL_MAX_ATTACHMENTS_MB or share the files another way`,
-    );
-  }
 }
 
 // ── MIME ────────────────────────────────────────────────────────────────────────────────────
@@ -471,7 +445,9 @@ export async function emailExport(
     throw new UserError("email not sent: the export wrote no CSV or XLSX to attach");
   }
   const attachments = await attachmentsFromFiles([data, input.briefPath]);
-  checkAttachmentSize(attachments, settings.maxAttachmentBytes);
+  checkAttachmentSize(attachments, settings.maxAttachmentBytes, {
+    uploadLimitBytes: input.uploadLimitBytes,
+  });
   const names = attachments.map((a) => a.filename);
   const { subject, text } = exportEmailText({
     asOfDate: input.asOf.toISOString().slice(0, 10),
