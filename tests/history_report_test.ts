@@ -1257,7 +1257,7 @@ Deno.test("pauses in the report: CSV columns, Markdown, waterfall, and the brief
     assertEquals(report.withoutStatus, []);
     const files = await writeHistoryReport(report, { outDir, charts: true });
     const { header, records } = parseCsvRecords(await Deno.readTextFile(files.csvPath));
-    // the five movements of rule 1, the pause pair, the plan moves, the end
+    // the five movements of rule 1, the pause pair, the plan moves, FX impact (rule 7), the end
     assertEquals(header.slice(header.indexOf("start_mrr_usd"), header.indexOf("end_mrr_usd") + 1), [
       "start_mrr_usd",
       "new_usd",
@@ -1269,6 +1269,7 @@ Deno.test("pauses in the report: CSV columns, Markdown, waterfall, and the brief
       "resumed_usd",
       "moved_in_usd",
       "moved_out_usd",
+      "fx_impact_usd",
       "end_mrr_usd",
     ]);
     const company = records.filter((r) => r.plan === "(all)").map((r) => [
@@ -1302,7 +1303,7 @@ Deno.test("pauses in the report: CSV columns, Markdown, waterfall, and the brief
     );
     ok(
       markdown.includes(
-        "start + new + expansion + reactivation + resumed − contraction − churn − paused = end",
+        "start + new + expansion + reactivation + resumed − contraction − churn − paused + FX impact = end",
       ),
     );
     ok(!markdown.includes("no `subscription_status`"), "every snapshot tells pauses");

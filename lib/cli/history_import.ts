@@ -27,6 +27,7 @@ import {
   exportAsOfProblem,
   exportExactAsOf,
   exportFileFacts,
+  manifestFxRates,
   manifestPriceBook,
   withRowsFacts,
 } from "../formats/export_demo.ts";
@@ -150,6 +151,8 @@ export async function importFiles(
           sourceFile: file,
           // the book that priced its plan column, as its manifest records it (none without one)
           ...await priceBookOf(file, asOf),
+          // the rates that converted its revenue, likewise
+          ...await fxRatesOf(file, asOf),
           warnings: [
             `imported from ${file}`,
             ...(demoLine ? [demoLine] : []),
@@ -203,6 +206,12 @@ function partOfExportError(file: string, name: ExportNameInfo): string {
     : `${file}: "_${name.suffix}" after the date is not a name the kit gives a whole export; if it is the whole export, rename it ${
       basename(whole).replace(/\.csv$/, () => extname(file))
     }`;
+}
+
+/** prepareSnapshot's fxRates of an imported file: its manifest's, when one beside it says. */
+async function fxRatesOf(file: string, asOf: Date): Promise<{ fxRates?: Record<string, number> }> {
+  const rates = await manifestFxRates(file, asOf);
+  return rates ? { fxRates: rates } : {};
 }
 
 /** prepareSnapshot's priceBook of an imported file: its manifest's, when one beside it says. */

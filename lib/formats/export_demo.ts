@@ -13,7 +13,7 @@ import { type ExportNameInfo, exportNameInfo } from "./read_export.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "./files.ts";
 import { readXlsxSheet } from "./read_xlsx.ts";
 import { parseIsoDate } from "../core/window.ts";
-import { readSnapshotSidecar } from "./snapshot_sidecar.ts";
+import { isFxRates, readSnapshotSidecar } from "./snapshot_sidecar.ts";
 
 /** The manifest's fields read back (those a reader of the export needs). */
 export interface ManifestFields {
@@ -335,4 +335,18 @@ export async function manifestPriceBook(
   return typeof name === "string" && typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256)
     ? { name, sha256 }
     : null;
+}
+
+/**
+ * The FX rates that converted the export's revenue at `path`, as its manifest beside it records
+ * them (`revenue.fx_rates`, written since 2026-12); null without one, or another as-of's.
+ */
+export async function manifestFxRates(
+  path: string,
+  asOf: Date,
+): Promise<Record<string, number> | null> {
+  const manifest = await readJsonObject(manifestPathOf(path, exportNameInfo(path)));
+  if (instantOf(manifest?.as_of)?.getTime() !== asOf.getTime()) return null;
+  const rates = (manifest?.revenue as Record<string, unknown> | undefined)?.fx_rates;
+  return isFxRates(rates) ? rates : null;
 }

@@ -34,6 +34,13 @@ export interface SnapshotMeta {
    * imports without a manifest: unknown)
    */
   price_book?: PriceBookId;
+  /**
+   * USD per unit of each currency (upper-case code) that converted its Stripe amounts
+   * (PRICING_FX_RATES, the demo's rate); in sidecars of exports and backfills written since
+   * 2026-12 (older ones and imports: unknown). The history's converted bridge values a customer's
+   * end MRR at the start snapshot's rate by them (lib/history/bridge_fx.ts).
+   */
+  fx_rates?: Record<string, number>;
 }
 
 export interface SidecarRead {
@@ -52,6 +59,14 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 /** A value as the warning quotes it: one line, cut short (quoteParameter), or "missing". */
 function shown(value: unknown): string {
   return value === undefined ? "missing" : quoteParameter(value);
+}
+
+/** Whether `value` is FX rates as a sidecar (or a manifest) records them: `{"EUR": 1.08}`. */
+export function isFxRates(value: unknown): value is Record<string, number> {
+  return !!value && typeof value === "object" && !Array.isArray(value) &&
+    Object.entries(value).every(([code, rate]) =>
+      /^[A-Z]{3}$/.test(code) && typeof rate === "number" && Number.isFinite(rate) && rate > 0
+    );
 }
 
 /** What is wrong with a parsed sidecar, one phrase per field; empty when nothing is. */
@@ -96,6 +111,12 @@ export function sidecarProblems(value: unknown): string[] {
       !!v && typeof v === "object" && typeof (v as PriceBookId).name === "string" &&
       /^[0-9a-f]{64}$/.test(String((v as PriceBookId).sha256)),
     "a name and a SHA-256",
+    true,
+  );
+  check(
+    "fx_rates",
+    isFxRates,
+    "currency codes (EUR) with their USD rates (positive numbers)",
     true,
   );
   return problems;

@@ -48,6 +48,8 @@ import {
 } from "./bridge.ts";
 import { openPauses, withOpenPause } from "./bridge_pauses.ts";
 import { perCustomer } from "./bridge_keys.ts";
+import { billsOtherThanUsd, FX_FIRST, FX_SIDE_E, fxUnknownMonths } from "./bridge_fx.ts";
+import type { FxRates } from "./bridge_fx.ts";
 
 /** A snapshot to report on: an export frame in memory, or a lazy scan of a stored one. */
 export interface HistorySource {
@@ -58,6 +60,11 @@ export interface HistorySource {
   path?: string;
   /** the price book that priced its plans, when known (price_books.ts) */
   priceBook?: PriceBookId;
+  /**
+   * the FX rates that converted its revenue (USD per unit, by upper-case code), when recorded:
+   * the bridge books FX drift between two snapshots with rates as fx_impact (bridge_fx.ts)
+   */
+  fxRates?: Record<string, number>;
 }
 
 export interface SnapshotBridge {
@@ -75,6 +82,11 @@ export interface SnapshotBridge {
    * a pause there cannot be told from churn
    */
   withoutStatus: string[];
+  /**
+   * as-of keys of the months where FX drift cannot be told from movements (bridge_fx.ts
+   * fxUnknownMonths: rates not recorded, a customer billed in another currency than USD)
+   */
+  fxUnknown: string[];
 }
 
 export const isLazy = (frame: pl.DataFrame | pl.LazyDataFrame): frame is pl.LazyDataFrame =>
@@ -197,6 +209,7 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
     planTotals: [],
     rowsOf: [],
     statusOf: [],
+    otherBilledOf: [],
     firstPaid: pl.DataFrame([
       ...ORG_KEYS.map((name) => pl.Series(name, [], pl.UInt64)),
       pl.Series("first_paid", [], pl.Int32),
@@ -204,22 +217,30 @@ function* bridgeSteps(points: HistorySource[]): Generator<void, SnapshotBridge> 
   };
   const from = resumed?.covers ?? 0;
   for (let idx = from; idx < points.length; idx++) {
-    yield* bridgeStep(state, points[idx], idx);
+    yield* bridgeStep(state, points[idx], { idx, previousRates: points[idx - 1]?.fxRates });
     if (idx === stored.length - 1) storeBridgeState(stored, state);
   }
   return bridgeOfState(points, state);
 }
 
-/** One snapshot's step: its sums, its paying organizations and (after the first) the pair's. */
-function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Generator<void> {
+/**
+ * One snapshot's step: its sums, its paying organizations and (after the first) the pair's;
+ * previousRates: the FX rates of the snapshot before (bridge_fx.ts).
+ */
+function* bridgeStep(
+  state: BridgeState,
+  point: HistorySource,
+  { idx, previousRates }: { idx: number; previousRates?: FxRates },
+): Generator<void> {
   const month = asOfKey(point.asOf);
   const sums = snapshotSumsOf(point, idx);
   state.rowsOf.push(sums.rows);
   state.totals.push(sums.company);
   state.planTotals.push(sums.plans);
   yield; // the snapshot's plans (~8 MB at a million organizations) go
-  const found = payingOrPausedOf(point);
+  const found = payingOrPausedOf(point, previousRates);
   state.statusOf.push(found.height === 0 ? null : found.filter(pl.col("has_status")).height > 0);
+  state.otherBilledOf.push(billsOtherThanUsd(found));
   const previous = state.previous;
   // whose pause is open here: paused at 0, and paying or with an open pause at the previous one
   const payingOrPaused = withOpenPause(
@@ -256,7 +277,8 @@ function* bridgeStep(state: BridgeState, point: HistorySource, idx: number): Gen
 /** The bridge of `points` from the state after all of them. */
 function bridgeOfState(
   points: HistorySource[],
-  { moveSums, planSums, changeSums, totals, planTotals, rowsOf, statusOf }: BridgeState,
+  { moveSums, planSums, changeSums, totals, planTotals, rowsOf, statusOf, otherBilledOf }:
+    BridgeState,
 ): SnapshotBridge {
   if (points.length < 2) throw new Error("a bridge needs at least two snapshots");
   // the snapshots with organizations (the long frame's idx and month)
@@ -285,6 +307,10 @@ function bridgeOfState(
       .select("idx", "month", "plan", "requests", "mrr_margin_after_ptb_llm_pct")
       .sort(["idx", "plan"]),
     withoutStatus: points.flatMap((p, idx) => statusOf[idx] === false ? [asOfKey(p.asOf)] : []),
+    fxUnknown: fxUnknownMonths(
+      points.map((p) => ({ fxRates: p.fxRates, month: asOfKey(p.asOf) })),
+      otherBilledOf,
+    ),
   };
 }
 
@@ -362,16 +388,16 @@ const orgKeys = () =>
 
 /**
  * The snapshot's customers with a paying organization or one with a paused subscription (perCustomer
- * of those organizations): customer keys, plan (a category), cents, is_paused and has_status (a
- * subscription_status is given).
+ * of those organizations): customer keys, plan (a category), cents, is_paused, has_status (a
+ * subscription_status is given), and currency and FX rates (its own and `previousRates`).
  */
-function payingOrPausedOf(point: HistorySource): pl.DataFrame {
+function payingOrPausedOf(point: HistorySource, previousRates?: FxRates): pl.DataFrame {
   // filtered on the snapshot's own columns: the Parquet reader then decodes the other columns
   // of these organizations only; the customer key is hashed as it is read, never held
   const columns = point.frame.columns;
   const organizations = lazyOf(point.frame).filter(centsOf().gt(0).or(pausedOf(columns)))
     .select(
-      ...historyColumns(columns),
+      ...historyColumns(columns, { own: point.fxRates, previous: previousRates }),
       (columns.includes("subscription_status")
         ? pl.col("subscription_status").isNotNull()
         : pl.lit(false)).alias("has_status"),
@@ -382,8 +408,12 @@ function payingOrPausedOf(point: HistorySource): pl.DataFrame {
       "cents",
       "is_paused",
       "has_status",
+      ...FX_FIRST,
     );
-  return collectOf(point, perCustomer(organizations, { keys: ORG_KEYS, any: ["has_status"] }));
+  return collectOf(
+    point,
+    perCustomer(organizations, { keys: ORG_KEYS, any: ["has_status"], first: FX_FIRST }),
+  );
 }
 
 /** firstPaid (customer keys, first_paid) with the customers paying for the first time at idx. */
@@ -420,12 +450,14 @@ function pairSums(
       pl.col("plan").alias("plan_e"),
       pl.col("cents").alias("e"),
       pl.col("is_paused").alias("paused_e"),
+      ...FX_SIDE_E,
     ),
     previous: previous.select(
       ...ORG_KEYS,
       pl.col("plan").alias("plan_s"),
       pl.col("cents").alias("s"),
       pl.col("open_pause").alias("open_s"),
+      pl.col("currency").alias("cur_s"),
     ),
     idx,
     firstPaid,
@@ -434,7 +466,10 @@ function pairSums(
       pl.Series("month_e", [month], pl.Utf8),
     ]),
     on: ORG_KEYS,
-  }).select("idx", "month_e", "plan_s", "s", "open_s", "plan_e", "e", "paused_e", "first_paid")
+  }).select(
+    ...["idx", "month_e", "plan_s", "s", "open_s", "plan_e", "e", "paused_e", "first_paid"],
+    ...["cur_s", "cur_e", "rate_s", "rate_e"],
+  )
     .collectSync(STREAMING);
   const moves = withMovements(joined.lazy());
   return {

@@ -159,6 +159,7 @@ class BackfillWrites {
       origin: "backfill",
       warnings,
       priceBook: priceBookId(data.economics.priceBook),
+      fxRates: data.revenue.fxRates,
     });
     this.#snapshots.push(info);
     this.#options.log(`snapshot ${isoDate(asOf)}: ${frame.height} organizations`);

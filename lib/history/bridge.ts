@@ -15,9 +15,11 @@
  * - plan bridge per (customer, plan): a paying customer whose plan changed while paying is
  *   `moved_out` of the old plan (its s) and `moved_in` to the new one (its e); other movements take
  *   the customer's label on its plan (churn on the old plan, new/reactivation on the new).
+ * - FX (rule 7): a customer billed in another currency than USD has its end valued at the start
+ *   snapshot's rate for the movements, and the drift booked as `fx_impact` (bridge_fx.ts).
  * - every month, company and plan: start + new + expansion + reactivation + resumed + moved_in −
- *   contraction − churn − paused − moved_out = end, and start = the previous end, checked in
- *   integer cents (bridge_check.ts).
+ *   contraction − churn − paused − moved_out + fx_impact = end, and start = the previous end,
+ *   checked in integer cents (bridge_check.ts).
  *
  * The plan is the `plan` column where the snapshot has one (lib/economics), else `tier`; a
  * shared_customer organization takes its Stripe customer's revenue row's (customerPlan), and a
@@ -28,11 +30,22 @@ import { asOfKey } from "./periods.ts";
 import { customerPlan } from "./customer_plan.ts";
 import { CUSTOMER, customerKeyOf, perCustomer } from "./bridge_keys.ts";
 import { openPausesOf, withOpenPause } from "./bridge_pauses.ts";
+import { snapshotTotals } from "./bridge_totals.ts";
+export {
+  snapshotSums,
+  snapshotSumsByColumn,
+  snapshotTotals,
+  totalsRatios,
+} from "./bridge_totals.ts";
+import * as fx from "./bridge_fx.ts";
+const FX_IMPACT = fx.FX_IMPACT;
 
 export interface HistoryPoint {
   asOf: Date;
   /** an export frame (at least org_id, tier, mrr_recurring, mrr, requests_30d, llm_cost_*) */
   frame: pl.DataFrame;
+  /** the FX rates that converted its revenue, when recorded (bridge_fx.ts) */
+  fxRates?: fx.FxRates;
 }
 
 export const MOVEMENTS = [
@@ -51,6 +64,7 @@ export const COMPANY_BRIDGE_COLUMNS = [
   "month",
   "start_cents",
   ...MOVEMENTS.map((m) => `${m}_cents`),
+  `${FX_IMPACT}_cents`,
   "end_cents",
 ] as const;
 
@@ -83,6 +97,7 @@ export const HISTORY_COLUMNS = [
   // a shared_customer row: MRR known (mrrStats), its customer's plan (customerPlan)
   "revenue_source",
   "stripe_customer_id",
+  "currency", // its billing currency: FX drift apart (bridge_fx.ts)
 ] as const;
 
 /** An organization's recurring MRR in integer cents (unknown: 0). */
@@ -100,9 +115,12 @@ export const pausedOf = (columns: readonly string[]): pl.Expr =>
 /**
  * The report's columns of one snapshot, per organization: org_id, customer (customerKeyOf), plan
  * (the `plan` column where the snapshot has one, older snapshots: empty, else `tier`), MRR in
- * integer cents, usage and cost, and is_paused (pausedOf).
+ * integer cents, usage and cost, is_paused (pausedOf), and currency with its rates (fxColumns).
  */
-export function historyColumns(columns: readonly string[]): pl.Expr[] {
+export function historyColumns(
+  columns: readonly string[],
+  rates: { own?: fx.FxRates; previous?: fx.FxRates } = {},
+): pl.Expr[] {
   const own = columns.includes("plan")
     ? pl.when(pl.col("plan").isNull()).then(pl.col("tier")).otherwise(pl.col("plan"))
     : pl.col("tier");
@@ -117,6 +135,7 @@ export function historyColumns(columns: readonly string[]): pl.Expr[] {
     num("llm_cost_30d").alias("llm_cost"),
     num("llm_cost_ptb_30d").alias("llm_cost_ptb"),
     pausedOf(columns).alias("is_paused"),
+    ...fx.fxColumns(columns, rates),
   ];
 }
 
@@ -127,7 +146,12 @@ export const idxColumn = (idx: number): pl.Expr => pl.lit(idx).cast(pl.Int32).al
 export function historyLong(points: HistoryPoint[]): pl.DataFrame {
   const ordered = [...points].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
   const parts = ordered.map((point, idx) =>
-    point.frame.select(...historyColumns(point.frame.columns)).withColumns(
+    point.frame.select(
+      ...historyColumns(point.frame.columns, {
+        own: point.fxRates,
+        previous: ordered[idx - 1]?.fxRates,
+      }),
+    ).withColumns(
       idxColumn(idx),
       pl.lit(asOfKey(point.asOf)).alias("month"),
     )
@@ -141,11 +165,11 @@ const when = (condition: pl.Expr, value: pl.Expr) =>
 
 /** What movementsOf joins: each side's customers, the first paid idx, the months. */
 export interface MovementInputs {
-  /** customer, idx, plan_e, e, paused_e: the customers of snapshot idx */
+  /** customer, idx, plan_e, e, paused_e, cur_e, rate_s, rate_e: the customers of snapshot idx */
   current: pl.DataFrame;
   /**
    * customer, idx (the next snapshot's), plan_s, s, open_s (the customer's pause is open at
-   * idx − 1: openPauses): the customers of idx − 1
+   * idx − 1: openPauses), cur_s: the customers of idx − 1
    */
   previous: pl.DataFrame;
   /** customer, first_paid: the first snapshot idx where the customer paid */
@@ -195,9 +219,12 @@ export function joinedSides(
     );
 }
 
-/** movementsOf's movement amounts and plan_changed from joinedSides' columns; month_e → month. */
+/**
+ * movementsOf's movement amounts, e_fx and fx_impact (bridge_fx.ts) and plan_changed from
+ * joinedSides' columns; month_e → month. A gain is valued at the start rate (e_fx).
+ */
 export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
-  const s = pl.col("s"), e = pl.col("e");
+  const s = pl.col("s"), e = pl.col("e"), ee = pl.col("e_fx");
   const both = s.gt(0).and(e.gt(0));
   // rule 6: a stop to a paused subscription is a pause, a start from an open pause its end (a
   // start from a paused subscription whose drop was churn, or that never paid, is not)
@@ -205,21 +232,26 @@ export function withMovements(joined: pl.LazyDataFrame): pl.LazyDataFrame {
   const fromPause = pl.col("open_s"), intoPause = pl.col("paused_e");
   const firstStart = starts.and(fromPause.not());
   return joined
+    .withColumns(fx.endAtStartRate())
     .withColumns(
-      when(firstStart.and(pl.col("first_paid").eq(pl.col("idx"))), e).alias("new"),
-      when(firstStart.and(pl.col("first_paid").lt(pl.col("idx"))), e).alias("reactivation"),
-      when(starts.and(fromPause), e).alias("resumed"),
+      when(firstStart.and(pl.col("first_paid").eq(pl.col("idx"))), ee).alias("new"),
+      when(firstStart.and(pl.col("first_paid").lt(pl.col("idx"))), ee).alias("reactivation"),
+      when(starts.and(fromPause), ee).alias("resumed"),
       when(stops.and(intoPause.not()), s).alias("churn"),
       when(stops.and(intoPause), s).alias("paused"),
-      when(both.and(e.gt(s)), e.sub(s)).alias("expansion"),
-      when(both.and(e.lt(s)), s.sub(e)).alias("contraction"),
+      when(both.and(ee.gt(s)), ee.sub(s)).alias("expansion"),
+      when(both.and(ee.lt(s)), s.sub(ee)).alias("contraction"),
+      fx.fxImpactOf(),
       // a plan change while paying: out of the old plan, into the new (rule 2)
       both.and(pl.col("plan_s").neq(pl.col("plan_e"))).fillNull(false).alias("plan_changed"),
     )
     .rename({ month_e: "month" }); // unsorted: 12 × 100k string keys are costly to sort
 }
 
-/** The current side of movementsOf from per-customer (customer, idx, plan, cents, is_paused) rows. */
+/**
+ * The current side of movementsOf from per-customer (customer, idx, plan, cents, is_paused and
+ * fxColumns') rows.
+ */
 export const currentSide = (frame: pl.DataFrame) =>
   frame.select(
     CUSTOMER,
@@ -227,6 +259,7 @@ export const currentSide = (frame: pl.DataFrame) =>
     pl.col("plan").alias("plan_e"),
     pl.col("cents").alias("e"),
     pl.col("is_paused").alias("paused_e"),
+    ...fx.FX_SIDE_E,
   );
 
 /**
@@ -240,6 +273,7 @@ export const previousSide = (frame: pl.DataFrame, open: pl.DataFrame) =>
     pl.col("plan").alias("plan_s"),
     pl.col("cents").alias("s"),
     pl.col("open_pause").alias("open_s"),
+    pl.col("currency").alias("cur_s"),
   );
 
 /**
@@ -248,8 +282,11 @@ export const previousSide = (frame: pl.DataFrame, open: pl.DataFrame) =>
  */
 export function customerMovements(long: pl.DataFrame): pl.DataFrame {
   const last = long.getColumn("idx").max() as number;
-  const customers = perCustomer(long.lazy(), { keys: [CUSTOMER], by: ["idx", "month"] })
-    .collectSync();
+  const customers = perCustomer(long.lazy(), {
+    keys: [CUSTOMER],
+    by: ["idx", "month"],
+    first: fx.FX_FIRST,
+  }).collectSync();
   return movementsOf({
     current: currentSide(customers.filter(pl.col("idx").gtEq(1))),
     previous: previousSide(
@@ -264,50 +301,6 @@ export function customerMovements(long: pl.DataFrame): pl.DataFrame {
 }
 
 const sumInt = (name: string) => pl.col(name).sum().cast(pl.Int64).alias(`${name}_cents`);
-
-/** Paying organizations, ARPA, requests, LLM cost and margins per idx (and per plan when given). */
-export function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
-  return totalsRatios(snapshotSums(long, keys));
-}
-
-/**
- * snapshotSums' aggregations by the column each reads, in output order: end cents, paying
- * organizations, MRR, requests and LLM costs. Each reads one column, so the sums can be taken a
- * few columns at a time (aggregate.ts), with the same result.
- */
-export function snapshotSumsByColumn(): [string, pl.Expr[]][] {
-  return [
-    ["cents", [
-      pl.col("cents").sum().cast(pl.Int64).alias("end_cents"),
-      pl.col("cents").gt(0).cast(pl.Int64).sum().alias("paying_orgs"),
-    ]],
-    ["mrr", [pl.col("mrr").sum().alias("mrr_usd")]],
-    ["requests", [pl.col("requests").sum().alias("requests")]],
-    ["llm_cost", [pl.col("llm_cost").sum().alias("llm_cost_usd")]],
-    ["llm_cost_ptb", [pl.col("llm_cost_ptb").sum().alias("llm_cost_ptb_usd")]],
-  ];
-}
-
-/** snapshotTotals' sums: end cents, paying organizations, MRR, requests and LLM costs. */
-export function snapshotSums(long: pl.DataFrame, keys: string[]): pl.DataFrame {
-  return long.groupBy(keys).agg(...snapshotSumsByColumn().flatMap(([, sums]) => sums));
-}
-
-/**
- * snapshotTotals' ARPA and margin from its sums. Give it all snapshots' sums in one chunk: Polars
- * divides a chunk by a constant as a multiplication by its inverse, a one-row chunk exactly, so
- * a snapshot's row on its own can differ from the long frame's in the last bit.
- */
-export function totalsRatios(sums: pl.DataFrame): pl.DataFrame {
-  return sums.withColumns(
-    pl.when(pl.col("paying_orgs").gt(0))
-      .then(pl.col("end_cents").cast(pl.Float64).div(pl.col("paying_orgs")).div(100))
-      .otherwise(pl.lit(null)).alias("mrr_recurring_per_paying_org_usd"),
-    pl.when(pl.col("mrr_usd").gt(0))
-      .then(pl.col("mrr_usd").sub(pl.col("llm_cost_ptb_usd")).div(pl.col("mrr_usd")).mul(100))
-      .otherwise(pl.lit(null)).alias("mrr_margin_after_ptb_llm_pct"),
-  );
-}
 
 /**
  * Customer movements (movementsOf), as a frame or as a query (withMovements). The sums of
@@ -330,7 +323,7 @@ const STREAMING = { engine: "streaming" } as const;
 export function movementSums(moves: Movements): pl.DataFrame {
   return lazyMoves(moves).groupBy(["idx", "month"]).agg(
     pl.col("s").sum().cast(pl.Int64).alias("start_cents"),
-    ...MOVEMENTS.map(sumInt),
+    ...[...MOVEMENTS, FX_IMPACT].map(sumInt),
     countOf("s").alias("start_customers"),
     ...MOVEMENTS.map(countOf),
     countOf("e").alias("end_customers"),
@@ -375,7 +368,7 @@ export function planBridge(
   });
 }
 
-const PLAN_MOVEMENT_NAMES = ["start", ...MOVEMENTS, ...PLAN_MOVES];
+const PLAN_MOVEMENT_NAMES = ["start", ...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT];
 
 /** Per (idx, month, plan) of customer movements: start, movements, moved_in/out (cents). */
 export function planMovementSums(movements: Movements): pl.DataFrame {
@@ -400,9 +393,11 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
     pl.lit(0).cast(pl.Int64).alias("resumed"),
     pl.lit(0).cast(pl.Int64).alias("moved_in"),
     pl.when(changed).then(pl.col("s")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_out"),
+    pl.lit(0).cast(pl.Int64).alias(FX_IMPACT),
     pl.lit(0).cast(pl.Int64).alias("end"),
   );
-  // New-plan side: new, reactivation, resumed, moved_in (expansion/contraction: the old side).
+  // New-plan side: new, reactivation, resumed, moved_in, fx_impact (expansion/contraction: the
+  // old side, which is the same plan when the plan stayed).
   const newSide = moves.filter(pl.col("e").gt(0)).select(
     "idx",
     "month",
@@ -415,8 +410,9 @@ export function planMovementSums(movements: Movements): pl.DataFrame {
     pl.col("reactivation"),
     pl.lit(0).cast(pl.Int64).alias("paused"),
     pl.col("resumed"),
-    pl.when(changed).then(pl.col("e")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_in"),
+    pl.when(changed).then(pl.col("e_fx")).otherwise(pl.lit(0)).cast(pl.Int64).alias("moved_in"),
     pl.lit(0).cast(pl.Int64).alias("moved_out"),
+    pl.col(FX_IMPACT),
     pl.col("e").alias("end"), // counted only: the plan's end is its snapshot's (planBridgeOf)
   );
   return pl.concat([oldSide, newSide], { how: "vertical" })
@@ -476,16 +472,21 @@ export function planChanges(
   return planChangesOf(planChangeSums(moves));
 }
 
-/** Per (idx, month, from_plan, to_plan) of customer movements: the plan changes, unsorted. */
+/**
+ * Per (idx, month, from_plan, to_plan) of customer movements: the plan changes, unsorted; an
+ * upgrade or downgrade by the end at the start rate (e_fx, where given), the MRR after as it is.
+ */
 export function planChangeSums(moves: Movements): pl.DataFrame {
-  return lazyMoves(moves).filter(pl.col("plan_changed"))
+  const lazy = lazyMoves(moves);
+  const after = pl.col(lazy.columns.includes("e_fx") ? "e_fx" : "e");
+  return lazy.filter(pl.col("plan_changed"))
     .rename({ plan_s: "from_plan", plan_e: "to_plan" })
     .groupBy(["idx", "month", "from_plan", "to_plan"])
     .agg(
       // every row counts: a plan change joins both sides, so its customer is never null
       pl.len().cast(pl.Int64).alias("organizations"),
-      pl.col("e").gt(pl.col("s")).cast(pl.Int64).sum().alias("upgrades"),
-      pl.col("e").lt(pl.col("s")).cast(pl.Int64).sum().alias("downgrades"),
+      after.gt(pl.col("s")).cast(pl.Int64).sum().alias("upgrades"),
+      after.lt(pl.col("s")).cast(pl.Int64).sum().alias("downgrades"),
       pl.col("s").sum().cast(pl.Int64).alias("mrr_before_cents"),
       pl.col("e").sum().cast(pl.Int64).alias("mrr_after_cents"),
     )

@@ -14,7 +14,8 @@ export interface BridgeCheck {
 
 /**
  * Rule 3, in integer cents: every row balances (start + new + expansion + reactivation + resumed
- * (+ moved_in) − contraction − churn − paused (− moved_out) = end) and every start is the previous
+ * (+ moved_in) − contraction − churn − paused (− moved_out) + fx_impact = end; fx_impact: rule 7,
+ * bridge_fx.ts) and every start is the previous
  * end (company, and per plan). Returns the rows that fail (empty when the bridge reconciles).
  */
 export function checkBridges(
@@ -41,7 +42,7 @@ export function checkBridges(
   const balance = (row: Record<string, unknown>, plan: boolean) => {
     const c = (name: string) => BigInt((row[`${name}_cents`] as number | null) ?? 0);
     let total = c("start") + c("new") + c("expansion") + c("reactivation") + c("resumed") -
-      c("contraction") - c("churn") - c("paused");
+      c("contraction") - c("churn") - c("paused") + c("fx_impact");
     if (plan) total += c("moved_in") - c("moved_out");
     return { total, end: c("end") };
   };

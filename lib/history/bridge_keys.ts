@@ -29,20 +29,28 @@ export function customerKeyOf(columns: readonly string[]): pl.Expr {
 
 /**
  * One row per (`by`…, customer) of rows with plan, cents and is_paused (and `any`: more Bool
- * columns), keyed by the `keys` columns: cents summed; plan the plan of its organization with the
- * most cents (the one carrying the revenue; lib/history/customer_plan.ts gives its sibling
- * organizations that plan already); is_paused and `any` when any organization's is (only the
+ * columns; `first`: more columns), keyed by the `keys` columns: cents summed; plan (and `first`)
+ * that of its organization with the most cents (the one carrying the revenue;
+ * lib/history/customer_plan.ts gives its sibling organizations that plan already; its currency and
+ * FX rates: bridge_fx.ts); is_paused and `any` when any organization's is (only the
  * organization carrying the revenue has a subscription_status: the others' is empty). Rows whose
  * key is null stay one row each, as they were (nothing to group them by).
  */
 export function perCustomer(
   frame: pl.LazyDataFrame,
-  { keys, by = [], any = [] }: { keys: string[]; by?: string[]; any?: string[] },
+  { keys, by = [], any = [], first = [] }: {
+    keys: string[];
+    by?: string[];
+    any?: string[];
+    first?: string[];
+  },
 ): pl.LazyDataFrame {
-  const columns = [...by, ...keys, "plan", "cents", "is_paused", ...any];
+  const columns = [...by, ...keys, "plan", "cents", "is_paused", ...any, ...first];
   const keyed = pl.col(keys[0]).isNotNull();
   const grouped = frame.filter(keyed).groupBy([...by, ...keys]).agg(
-    pl.col("plan").sortBy(pl.col("cents"), true).first().alias("plan"),
+    ...["plan", ...first].map((name) =>
+      pl.col(name).sortBy(pl.col("cents"), true).first().alias(name)
+    ),
     pl.col("cents").sum().cast(pl.Int64).alias("cents"),
     ...["is_paused", ...any].map((name) => pl.col(name).any().alias(name)),
   ).select(...columns);

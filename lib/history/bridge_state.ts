@@ -28,8 +28,10 @@ import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache
 // shared_customer organization's sums in its customer's plan (customer_plan.ts); 7: keyed by
 // customer, not organization (bridge_keys.ts): a state of 6 holds organizations' keys and first
 // payments, and would book a customer's revenue moving to its other organization as churn + new;
-// 8: customers counted per movement (bridge.ts movementSums, planMovementSums): 7's sums have none
-const STATE_VERSION = 8;
+// 8: customers counted per movement (bridge.ts movementSums, planMovementSums): 7's sums have none;
+// 9: fx_impact in the sums and the customers' currency beside the last month's (bridge_fx.ts), and
+// otherBilledOf: 8's would resume without them
+const STATE_VERSION = 9;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -47,9 +49,12 @@ export interface BridgeState {
    * there are none)
    */
   statusOf: (boolean | null)[];
+  /** per snapshot: whether a paying customer is billed in another currency than USD (bridge_fx.ts) */
+  otherBilledOf: boolean[];
   /**
    * the last snapshot's paying and paused customers (customer keys, plan as a category, cents,
-   * is_paused, open_pause: its pause is open, bridge_pauses.ts openPauses)
+   * is_paused, open_pause: its pause is open, bridge_pauses.ts openPauses; currency and FX rates:
+   * bridge_fx.ts)
    */
   previous?: { payingOrPaused: pl.DataFrame; rows: number };
   /** customer keys and the index of the snapshot each customer first paid in */
@@ -64,6 +69,7 @@ interface StoredIndex {
   snapshots: Key[];
   rowsOf: number[];
   statusOf: (boolean | null)[];
+  otherBilledOf: boolean[];
   previousRows: number | null;
 }
 
@@ -128,6 +134,7 @@ export function resumedBridgeState(paths: string[]): { state: BridgeState; cover
         ]),
         rowsOf: index.rowsOf,
         statusOf: index.statusOf,
+        otherBilledOf: index.otherBilledOf,
         previous: index.previousRows === null ? undefined : {
           payingOrPaused: pl.readIPC(framePath(dir, PREVIOUS))
             .withColumns(pl.col("plan").cast(pl.Categorical)),
@@ -164,6 +171,7 @@ export function storeBridgeState(paths: string[], state: BridgeState): void {
       snapshots: keys,
       rowsOf: state.rowsOf,
       statusOf: state.statusOf,
+      otherBilledOf: state.otherBilledOf,
       previousRows: state.previous?.rows ?? null,
     };
     Deno.writeTextFileSync(join(tmp, "state.json"), JSON.stringify(index, null, 2) + "\n");

@@ -227,6 +227,7 @@ export function bridgeWaterfallChart(
   const pauses = rows.some((r) =>
     (r.paused_cents as number) > 0 || (r.resumed_cents as number) > 0
   );
+  const fx = rows.some((r) => ((r.fx_impact_cents as number | undefined) ?? 0) !== 0);
   const steps: [string, number][] = [
     ["new", sum("new_cents")],
     ["expansion", sum("expansion_cents")],
@@ -235,6 +236,8 @@ export function bridgeWaterfallChart(
     ["contraction", -sum("contraction_cents")],
     ["churn", -sum("churn_cents")],
     ...(pauses ? [["paused", -sum("paused_cents")] as [string, number]] : []),
+    // rule 7: FX drift apart from the movements, only when a rate changed (bridge_fx.ts)
+    ...(fx ? [["FX impact", sum("fx_impact_cents")] as [string, number]] : []),
   ];
   const bars: { step: string; y1: number; y2: number; kind: string }[] = [
     { step: balanceStep("start", first), y1: 0, y2: start, kind: "balance" },
@@ -260,7 +263,7 @@ export function bridgeWaterfallChart(
         rows.length > 0 ? periodRange(rowPeriods) : "none"
       }); start + new + expansion + reactivation${
         pauses ? " + resumed" : ""
-      } − contraction − churn${pauses ? " − paused" : ""} = end.`,
+      } − contraction − churn${pauses ? " − paused" : ""}${fx ? " + FX impact" : ""} = end.`,
       planLegend(colors),
       {
         x: { label: null, domain: bars.map((b) => b.step) },

@@ -53,13 +53,16 @@ export async function exportHistoryStage(
   // history reads it rather than this export
   const kept = skipped ? null : await keptOverNoRevenue(folder, { ...data, writer: "export" });
   const priceBook = priceBookId(data.economics.priceBook);
+  const fxRates = data.revenue.fxRates;
   if (kept) data.warnings.push(kept.reason);
   const history = await timed("history", () =>
     readableHistory(folder, {
       demo: data.demo,
       asOf: data.asOf,
       workbook,
-      ...(skipped || kept ? {} : { current: { asOf: data.asOf, frame: data.frame, priceBook } }),
+      ...(skipped || kept
+        ? {}
+        : { current: { asOf: data.asOf, frame: data.frame, priceBook, fxRates } }),
     }, data.warnings));
   if (skipped) {
     const note = window ? OTHER_WINDOW_NOTE : STALE_NOTE;
@@ -74,6 +77,7 @@ export async function exportHistoryStage(
       origin: "export",
       warnings: data.warnings,
       priceBook,
+      fxRates,
     }));
   return { history, snapshot };
 }

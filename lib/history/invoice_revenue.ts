@@ -6,7 +6,7 @@
  * stay empty. Also the reconciliation of live MRR against invoice MRR for the current month.
  */
 import { formatCents } from "./report.ts";
-import { minorUnitsToMajor, roundToCents } from "../revenue/currency.ts";
+import { fxRatesByCode, minorUnitsToMajor, roundToCents } from "../revenue/currency.ts";
 import {
   invoicedUsage,
   type InvoiceHistory,
@@ -66,6 +66,7 @@ export function invoiceRevenue(
     apiCalls: 0,
     durationMs: 0,
     failed: false,
+    fxRates: fxRatesByCode(options.rules.fxRates),
   };
 }
 

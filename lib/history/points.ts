@@ -10,6 +10,7 @@ import {
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
+  recordedFxRates,
   recordedPriceBook,
   scanSnapshotFrame,
   type SnapshotInfo,
@@ -93,12 +94,14 @@ export async function loadMonthlyHistoryPoints(
       const meta = await readSnapshotMeta(info.path);
       const stale = staleStoredExport(meta);
       const priceBook = recordedPriceBook(meta);
+      const fxRates = recordedFxRates(meta);
       const point: StoredPoint = {
         asOf: info.asOf,
         frame: scanSnapshotFrame(info.path, HISTORY_COLUMNS),
         path: info.path,
         ...(stale ? { stale } : {}),
         ...(priceBook ? { priceBook } : {}),
+        ...(fxRates ? { fxRates } : {}),
       };
       points.push(point);
       if (withRevenue([point]).length > 0) break;

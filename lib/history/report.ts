@@ -13,10 +13,11 @@ import { writeFileSet } from "../formats/staging.ts";
 import { historyChartFileNames, historyReportNames } from "./report_names.ts";
 import type { Sheet } from "../formats/xlsx.ts";
 import {
+  anyFxImpact,
   BRIDGE_HEADER,
   bridgeCells,
-  centsToUsd,
   customerCountsMarkdown,
+  FX_HEADER,
   HISTORY_RATIOS_NOTE,
   historySheetUnits,
   planChangesMarkdown,
@@ -24,8 +25,9 @@ import {
   TREND_HEADER,
 } from "./report_cells.ts";
 export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
+import { HISTORY_SHEET_USAGE_NAMES, historyTable, planChangesTable } from "./report_tables.ts";
+export { historyTable, planChangesTable } from "./report_tables.ts";
 import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
-import { CUSTOMER_COUNT_COLUMNS, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import {
   bridgeOfSources,
   bridgeOfSourcesReleasing,
@@ -55,9 +57,9 @@ import {
   type SnapshotPeriod,
   snapshotPeriods,
   snapshotsSentence,
-  withPeriodColumns,
 } from "./periods.ts";
 import { withoutPlanRenames } from "./plan_renames.ts";
+import { fxUnknownSentence } from "./bridge_fx.ts";
 import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./price_books.ts";
 
 export interface HistoryReport {
@@ -90,6 +92,8 @@ export interface HistoryReport {
    * from invoices): a pause into one reads as churn, a resume from one as reactivation
    */
   withoutStatus: string[];
+  /** as-of keys of months where FX drift cannot be told from movements (bridge_fx.ts) */
+  fxUnknown: string[];
   /**
    * snapshots an older kit's live export stored long after their as-of (keep.ts
    * staleStoredExport): today's subscriptions then, not the month end's; backfill replaces them
@@ -156,7 +160,8 @@ function hasPlanVersions(point: HistorySource): boolean | null {
 function historyReportOf(
   all: HistorySource[],
   demo: boolean,
-  { months, company, plans, changes, planEnds, planTrends, withoutStatus }: SnapshotBridge,
+  { months, company, plans, changes, planEnds, planTrends, withoutStatus, fxUnknown }:
+    SnapshotBridge,
 ): HistoryReport {
   const points = reportedPoints(all);
   const hasPlan = points.map(hasPlanVersions);
@@ -185,6 +190,7 @@ function historyReportOf(
       hasPlan[idx] === false && anyWithPlan ? [asOfKey(p.asOf)] : []
     ),
     withoutStatus,
+    fxUnknown,
     staleExports: (points as StoredPoint[]).flatMap((p) =>
       p.stale ? [{ month: asOfKey(p.asOf), reason: p.stale }] : []
     ),
@@ -202,82 +208,11 @@ function payingPlans(planEnds: pl.DataFrame, month: string): Set<string> {
   return new Set(paying.getColumn("plan").toArray() as string[]);
 }
 
-const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, "end"];
-
-/** The history CSV's usage columns as the workbook's `history` sheet names them: 30 days each. */
-const HISTORY_SHEET_USAGE_NAMES = {
-  requests: "requests_30_days",
-  llm_cost_usd: "llm_cost_30_days_usd",
-  llm_cost_ptb_usd: "llm_cost_ptb_30_days_usd",
-};
-
-/** Company rows (plan "(all)") then plan rows per month, amounts in USD: the CSV and XLSX sheet. */
-export function historyTable(report: HistoryReport): pl.DataFrame {
-  const company = report.company.withColumns(
-    pl.lit("(all)").alias("plan"),
-    ...PLAN_MOVES.flatMap((m) => [`${m}_cents`, `${m}_customers`])
-      .map((name) => pl.lit(0).cast(pl.Int64).alias(name)),
-  );
-  const columns = [
-    "idx",
-    "month",
-    "plan",
-    ...MOVEMENT_COLUMNS.map((m) => `${m}_cents`),
-    ...CUSTOMER_COUNT_COLUMNS,
-    "paying_orgs",
-    "mrr_recurring_per_paying_org_usd",
-    "requests",
-    "llm_cost_usd",
-    "llm_cost_ptb_usd",
-    "mrr_margin_after_ptb_llm_pct",
-  ];
-  const rows = pl.concat([company.select(...columns), report.plans.select(...columns)], {
-    how: "vertical",
-  }).sort(["idx", "plan"]);
-  return withPeriodColumns(rows, report.periods)
-    .select(
-      "month",
-      "as_of",
-      "month_to_date",
-      "months_covered",
-      "plan",
-      ...MOVEMENT_COLUMNS.map((m) =>
-        centsToUsd(`${m}_cents`).alias(
-          m === "start" || m === "end" ? `${m}_mrr_usd` : `${m}_usd`,
-        )
-      ),
-      ...CUSTOMER_COUNT_COLUMNS,
-      "paying_orgs",
-      "mrr_recurring_per_paying_org_usd",
-      "requests",
-      "llm_cost_usd",
-      "llm_cost_ptb_usd",
-      "mrr_margin_after_ptb_llm_pct",
-    );
-}
-
-/** Plan changes with amounts in USD. */
-export function planChangesTable(report: HistoryReport): pl.DataFrame {
-  return withPeriodColumns(report.changes, report.periods).select(
-    "month",
-    "as_of",
-    "month_to_date",
-    "months_covered",
-    "from_plan",
-    "to_plan",
-    "organizations",
-    "upgrades",
-    "downgrades",
-    centsToUsd("mrr_before_cents").alias("mrr_before_usd"),
-    centsToUsd("mrr_after_cents").alias("mrr_after_usd"),
-  );
-}
-
 /** The reconciliation sentence, or the failures. */
 export function reconciliationText(report: HistoryReport): string {
   const planRows = report.plans.height;
   return report.failures.length === 0
-    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation + resumed − contraction − churn − paused = end, start = the previous end, for the company (${report.company.height} month${
+    ? `Every month's bridge reconciles to the cent: start + new + expansion + reactivation + resumed − contraction − churn − paused + FX impact = end, start = the previous end, for the company (${report.company.height} month${
       report.company.height === 1 ? "" : "s"
     }) and ${planRows} plan rows (with moved in/out), and plan ends sum to the company end.`
     : `**The bridge does not reconcile** in ${report.failures.length} place(s): ${
@@ -293,12 +228,13 @@ export function historySection(report: HistoryReport, heading = "##"): string {
   const period = (asOf: string) => periodOf(report.periods, asOf);
   const rowPeriods = company.map((r) => period(r.month as string));
   const changes = report.changes.toRecords() as Row[];
+  const fx = anyFxImpact(report.company, report.plans);
   return [
     `${heading} MRR history ${periodRange(rowPeriods)}`,
     "",
     `${
       snapshotsSentence(report.months, report.periods)
-    } Recurring MRR (mrr_recurring), movements by customer-month (revenue-rules.md rules 1–3: a Stripe customer's organizations summed, an organization without one on its own); a paying customer at 0 with a paused subscription is *paused*, not churn, and pays again as *resumed*, not reactivation (rule 6). ${
+    } Recurring MRR (mrr_recurring), movements by customer-month (revenue-rules.md rules 1–3: a Stripe customer's organizations summed, an organization without one on its own); a paying customer at 0 with a paused subscription is *paused*, not churn, and pays again as *resumed*, not reactivation (rule 6). A customer billed in another currency than USD has its end valued at the start snapshot's FX rate for its movement, and the drift from a rate change booked as *FX impact*, never expansion or contraction (rule 7; a column when a month has one). ${
       reconciliationText(report)
     }`,
     "",
@@ -306,8 +242,12 @@ export function historySection(report: HistoryReport, heading = "##"): string {
     "",
     ...gapSentences(report.months, report.periods).flatMap((line) => [line, ""]),
     markdownTable(
-      ["month", "as of", ...BRIDGE_HEADER, ...TREND_HEADER],
-      company.map((r, i) => [rowPeriods[i].label, r.month as string, ...bridgeCells(r, false)]),
+      ["month", "as of", ...BRIDGE_HEADER, ...(fx ? [FX_HEADER] : []), ...TREND_HEADER],
+      company.map((r, i) => [
+        rowPeriods[i].label,
+        r.month as string,
+        ...bridgeCells(r, { moves: false, fx }),
+      ]),
     ),
     "",
     ...customerCountsMarkdown(company, rowPeriods.map((p) => p.label)),
@@ -335,6 +275,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         "",
       ]
       : []),
+    ...fxUnknownSentence(report.fxUnknown).flatMap((line) => [line, ""]),
     ...report.staleExports.flatMap(({ month, reason }) => [
       `Snapshot as-of ${month} was stored by an older kit's export: ${reason}. It is used as that month end; \`deno task history backfill\` replaces it (MRR from Stripe invoices at the month end).`,
       "",
@@ -359,6 +300,7 @@ export function historyMarkdown(
   { files, notes = [] }: { files: string[]; notes?: string[] },
 ): string {
   const plans = report.plans.toRecords() as Row[];
+  const fx = anyFxImpact(report.company, report.plans);
   const byMonth = new Map<string, Row[]>();
   for (const row of plans) {
     const month = row.month as string;
@@ -377,8 +319,15 @@ export function historyMarkdown(
       `### ${periodOf(report.periods, month).label} (as-of ${month})`,
       "",
       markdownTable(
-        ["plan", ...BRIDGE_HEADER, "moved in", "moved out", ...TREND_HEADER],
-        rows.map((r) => [r.plan as string, ...bridgeCells(r, true)]),
+        [
+          "plan",
+          ...BRIDGE_HEADER,
+          "moved in",
+          "moved out",
+          ...(fx ? [FX_HEADER] : []),
+          ...TREND_HEADER,
+        ],
+        rows.map((r) => [r.plan as string, ...bridgeCells(r, { moves: true, fx })]),
       ),
     ]),
     "",

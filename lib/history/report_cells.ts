@@ -47,7 +47,11 @@ export const count = (value: unknown) =>
 
 export type Row = Record<string, unknown>;
 
-export function bridgeCells(row: Row, withMoves: boolean): string[] {
+/**
+ * A bridge row's cells: start, the movements (moves: moved in/out too, a plan's), fx: the FX
+ * impact (signed), end and the trends.
+ */
+export function bridgeCells(row: Row, { moves, fx }: { moves: boolean; fx: boolean }): string[] {
   const c = (name: string) => formatCents(row[`${name}_cents`] as number);
   const minus = (name: string) => (row[`${name}_cents`] as number) === 0 ? c(name) : `−${c(name)}`;
   return [
@@ -59,7 +63,8 @@ export function bridgeCells(row: Row, withMoves: boolean): string[] {
     c("reactivation"),
     minus("paused"),
     c("resumed"),
-    ...(withMoves ? [c("moved_in"), minus("moved_out")] : []),
+    ...(moves ? [c("moved_in"), minus("moved_out")] : []),
+    ...(fx ? [c("fx_impact")] : []),
     c("end"),
     count(row.paying_orgs),
     usd(row.mrr_recurring_per_paying_org_usd),
@@ -72,6 +77,14 @@ export function bridgeCells(row: Row, withMoves: boolean): string[] {
 
 /** The bridge's columns: rule 1's movements, then rule 6's pause pair (report.ts's CSV order). */
 export const BRIDGE_HEADER: string[] = ["start", ...MOVEMENTS];
+/** The FX impact's column (bridge_fx.ts), shown in Markdown only when some row has one. */
+export const FX_HEADER = "FX impact";
+
+/** Whether any row of the bridges has an FX impact: the Markdown tables then show its column. */
+export const anyFxImpact = (...frames: pl.DataFrame[]): boolean =>
+  frames.some((frame) =>
+    frame.height > 0 && frame.filter(pl.col("fx_impact_cents").neq(0)).height > 0
+  );
 export const TREND_HEADER = [
   "end",
   "paying orgs",

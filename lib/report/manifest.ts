@@ -31,7 +31,14 @@ export interface Manifest {
     negative_values?: Record<string, number>;
   }[];
   sources: string[];
-  revenue: { source: string; api_calls: number; duration_ms: number; failed: boolean };
+  revenue: {
+    source: string;
+    api_calls: number;
+    duration_ms: number;
+    failed: boolean;
+    /** the FX rates that converted it (USD per unit by code); absent in older manifests */
+    fx_rates?: Record<string, number>;
+  };
   stages_ms: Record<string, number>;
   /** the cost model and price book behind company_cost_30d, plan and list_price_mrr */
   cost_model: {
@@ -98,6 +105,7 @@ export function buildManifest(
       api_calls: data.revenue.apiCalls,
       duration_ms: data.revenue.durationMs,
       failed: data.revenue.failed,
+      ...(data.revenue.fxRates ? { fx_rates: data.revenue.fxRates } : {}),
     },
     stages_ms: data.stages,
     cost_model: {

@@ -29,6 +29,17 @@ export function minorUnitsToMajor(amount: number, currency: string): number {
   return amount / (MINOR_UNITS.get(currency.toLowerCase()) ?? 100);
 }
 
+/**
+ * The rules' rates (USD per unit, by lower-case code) as a snapshot's sidecar records them: by
+ * upper-case code, as the `currency` column names currencies, in code order.
+ */
+export function fxRatesByCode(rates: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(rates).map(([code, rate]) => [code.toUpperCase(), rate] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
 /** A USD amount to the cent, as the revenue columns hold it (live, backfilled and PTB alike). */
 export function roundToCents(usd: number): number {
   return Math.round(usd * 100) / 100;

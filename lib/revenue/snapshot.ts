@@ -5,6 +5,7 @@
  */
 import { computeCustomerRevenue, type CustomerRevenueResult, priceFactsMemo } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
+import { fxRatesByCode } from "./currency.ts";
 import {
   type CouponBook,
   couponLite,
@@ -313,7 +314,10 @@ export function revenueFromSnapshot(
     ptbFailure?: string;
   },
 ): Required<
-  Pick<RevenueResult, "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb">
+  Pick<
+    RevenueResult,
+    "byCustomer" | "warnings" | "source" | "unknownCustomerIds" | "ptb" | "fxRates"
+  >
 > {
   const { asOf, rules, source } = options;
   // a product the account does not have matches no payment: unknown, not $0 (ptbProductProblem)
@@ -432,5 +436,12 @@ export function revenueFromSnapshot(
     );
   }
   warnings.push(...ptb.warnings);
-  return { byCustomer, warnings, source, unknownCustomerIds, ptb: ptb.summary };
+  return {
+    byCustomer,
+    warnings,
+    source,
+    unknownCustomerIds,
+    ptb: ptb.summary,
+    fxRates: fxRatesByCode(rules.fxRates),
+  };
 }

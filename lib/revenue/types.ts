@@ -51,6 +51,11 @@ export interface RevenueResult {
   unknownCustomerIds?: string[];
   /** PTB revenue of the window: whether it was read, its span and total (absent when skipped) */
   ptb?: PtbSummary;
+  /**
+   * the rates that converted its amounts to USD (USD per unit by upper-case code: fxRatesByCode),
+   * recorded in the history snapshot's sidecar; absent when nothing was read (source none)
+   */
+  fxRates?: Record<string, number>;
 }
 
 /** What the PTB revenue listing found (lib/revenue/ptb.ts). */

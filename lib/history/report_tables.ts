@@ -1,0 +1,85 @@
+/**
+ * The history report's tables (report.ts): the bridge per month for the company (plan `(all)`)
+ * and per plan, and the plan changes, amounts in USD: the CSVs and the XLSX `history` sheet.
+ */
+import pl from "nodejs-polars";
+import { centsToUsd } from "./report_cells.ts";
+import { CUSTOMER_COUNT_COLUMNS, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
+import { FX_IMPACT } from "./bridge_fx.ts";
+import { withPeriodColumns } from "./periods.ts";
+import type { HistoryReport } from "./report.ts";
+
+/**
+ * The bridge's amount columns, in order. fx_impact is a column of every table, zero where no
+ * rate changed: a CSV whose columns come and go breaks whoever reads it.
+ */
+const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT, "end"];
+
+/** The history CSV's usage columns as the workbook's `history` sheet names them: 30 days each. */
+export const HISTORY_SHEET_USAGE_NAMES = {
+  requests: "requests_30_days",
+  llm_cost_usd: "llm_cost_30_days_usd",
+  llm_cost_ptb_usd: "llm_cost_ptb_30_days_usd",
+};
+
+/** Company rows (plan "(all)") then plan rows per month, amounts in USD: the CSV and XLSX sheet. */
+export function historyTable(report: HistoryReport): pl.DataFrame {
+  const company = report.company.withColumns(
+    pl.lit("(all)").alias("plan"),
+    ...PLAN_MOVES.flatMap((m) => [`${m}_cents`, `${m}_customers`])
+      .map((name) => pl.lit(0).cast(pl.Int64).alias(name)),
+  );
+  const columns = [
+    "idx",
+    "month",
+    "plan",
+    ...MOVEMENT_COLUMNS.map((m) => `${m}_cents`),
+    ...CUSTOMER_COUNT_COLUMNS,
+    "paying_orgs",
+    "mrr_recurring_per_paying_org_usd",
+    "requests",
+    "llm_cost_usd",
+    "llm_cost_ptb_usd",
+    "mrr_margin_after_ptb_llm_pct",
+  ];
+  const rows = pl.concat([company.select(...columns), report.plans.select(...columns)], {
+    how: "vertical",
+  }).sort(["idx", "plan"]);
+  return withPeriodColumns(rows, report.periods)
+    .select(
+      "month",
+      "as_of",
+      "month_to_date",
+      "months_covered",
+      "plan",
+      ...MOVEMENT_COLUMNS.map((m) =>
+        centsToUsd(`${m}_cents`).alias(
+          m === "start" || m === "end" ? `${m}_mrr_usd` : `${m}_usd`,
+        )
+      ),
+      ...CUSTOMER_COUNT_COLUMNS,
+      "paying_orgs",
+      "mrr_recurring_per_paying_org_usd",
+      "requests",
+      "llm_cost_usd",
+      "llm_cost_ptb_usd",
+      "mrr_margin_after_ptb_llm_pct",
+    );
+}
+
+/** Plan changes with amounts in USD. */
+export function planChangesTable(report: HistoryReport): pl.DataFrame {
+  return withPeriodColumns(report.changes, report.periods).select(
+    "month",
+    "as_of",
+    "month_to_date",
+    "months_covered",
+    "from_plan",
+    "to_plan",
+    "organizations",
+    "upgrades",
+    "downgrades",
+    centsToUsd("mrr_before_cents").alias("mrr_before_usd"),
+    centsToUsd("mrr_after_cents").alias("mrr_after_usd"),
+  );
+}
