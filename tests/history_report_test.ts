@@ -123,7 +123,7 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   ok(markdown.includes(HISTORY_RATIOS_NOTE));
   ok(
     markdown.includes(
-      "| end | paying orgs | recurring MRR ÷ paying orgs | requests (30 d) | LLM cost | PTB LLM cost | MRR margin after PTB LLM cost |",
+      "| end | paying orgs (recurring MRR > 0) | recurring MRR ÷ paying orgs | requests (30 d) | LLM cost | PTB LLM cost | MRR margin after PTB LLM cost |",
     ),
   );
   const outsideNote = markdown.replaceAll(HISTORY_RATIOS_NOTE, "");
@@ -167,6 +167,11 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   );
   ok(brief.includes("reconciles to the cent"));
   ok(brief.includes(HISTORY_RATIOS_NOTE), "the history's ratios told from the headline's");
+  // the headline counts mrr > 0, the history recurring MRR > 0: each label says which
+  ok(
+    brief.includes("organizations with MRR > 0") &&
+      brief.includes("| paying orgs (recurring MRR > 0) |"),
+  );
 
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(`${outDir}/helicone_pricing_data_2026-11-01_demo.xlsx`);
@@ -200,6 +205,8 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
   );
   // its ratios' own names: recurring MRR ÷ paying organizations, not the headline's ARPA
   ok(!header.includes("arpa_usd") && !header.includes("margin_company_pct"));
+  // paying organizations named by what they count (recurring MRR > 0), not the headline's mrr > 0
+  ok(header.includes("paying_orgs_recurring_mrr") && !header.includes("paying_orgs"));
   const paying = (second.data.frame.getColumn("mrr_recurring").toArray() as (number | null)[])
     .filter((v) => (v ?? 0) > 0).length;
   const perOrg = all[header.indexOf("mrr_recurring_per_paying_org_usd") + 1] as number;
@@ -212,7 +219,7 @@ Deno.test("the brief and the XLSX get the history once two snapshots exist", asy
     month_to_date: BOOLEAN_FORMAT,
     months_covered: "#,##0",
     plan: "General",
-    paying_orgs: "#,##0",
+    paying_orgs_recurring_mrr: "#,##0",
     requests_30_days: "#,##0",
     mrr_margin_after_ptb_llm_pct: '0.0"%"',
   };

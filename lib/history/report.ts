@@ -25,7 +25,7 @@ import {
   TREND_HEADER,
 } from "./report_cells.ts";
 export { formatCents, HISTORY_RATIOS_NOTE } from "./report_cells.ts";
-import { HISTORY_SHEET_USAGE_NAMES, historyTable, planChangesTable } from "./report_tables.ts";
+import { HISTORY_SHEET_NAMES, historyTable, planChangesTable } from "./report_tables.ts";
 export { historyTable, planChangesTable } from "./report_tables.ts";
 import { type BridgeCheck, checkBridges } from "./bridge_check.ts";
 import {
@@ -365,8 +365,9 @@ export async function exportHistory(
   const report = await loadHistoryReport(points, demo);
   if (report.months.length === 0) return null; // no organization in any month: nothing to bridge
   // the sheet's usage is each snapshot's 30 days, as the brief's table says ("requests (30 d)"),
-  // whatever this export's window: named so beside a 7-day pricing_data sheet
-  const frame = historyTable(report).rename(HISTORY_SHEET_USAGE_NAMES);
+  // whatever this export's window: named so beside a 7-day pricing_data sheet; its paying
+  // organizations by what they count (recurring MRR > 0), beside the headline's MRR > 0
+  const frame = historyTable(report).rename(HISTORY_SHEET_NAMES);
   return {
     // a CSV-only export has no workbook to point at
     section: `${historySection(report)}\n\n${

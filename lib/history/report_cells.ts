@@ -23,7 +23,8 @@ export function historySheetUnits(columns: readonly string[]): Record<string, Co
     else if (name.endsWith("_pct")) units[name] = "percent";
     else if (
       name.endsWith("_customers") ||
-      ["paying_orgs", "requests", "requests_30_days", "months_covered"].includes(name)
+      ["paying_orgs", PAYING_ORGS_SHEET_NAME, "requests", "requests_30_days", "months_covered"]
+        .includes(name)
     ) {
       units[name] = "count";
     }
@@ -75,6 +76,15 @@ export function bridgeCells(row: Row, { moves, fx }: { moves: boolean; fx: boole
   ];
 }
 
+/**
+ * The history's paying organizations: recurring MRR (`mrr_recurring`) > 0, not the headline's
+ * "organizations with MRR > 0" (`mrr`, usage charges included): labelled with what it counts,
+ * here and in the `history` sheet (PAYING_ORGS_SHEET_NAME), so the two never read as one figure.
+ */
+export const PAYING_ORGS_LABEL = "paying orgs (recurring MRR > 0)";
+/** The `history` sheet's name of the `paying_orgs` column (the CSV keeps its name). */
+export const PAYING_ORGS_SHEET_NAME = "paying_orgs_recurring_mrr";
+
 /** The bridge's columns: rule 1's movements, then rule 6's pause pair (report.ts's CSV order). */
 export const BRIDGE_HEADER: string[] = ["start", ...MOVEMENTS];
 /** The FX impact's column (bridge_fx.ts), shown in Markdown only when some row has one. */
@@ -87,7 +97,7 @@ export const anyFxImpact = (...frames: pl.DataFrame[]): boolean =>
   );
 export const TREND_HEADER = [
   "end",
-  "paying orgs",
+  PAYING_ORGS_LABEL,
   "recurring MRR ÷ paying orgs",
   "requests (30 d)",
   "LLM cost",
@@ -101,7 +111,7 @@ export const TREND_HEADER = [
  * this sentence wherever they are shown beside the headline.
  */
 export const HISTORY_RATIOS_NOTE =
-  "Not the headline's ARPA and margin: *recurring MRR ÷ paying orgs* is the end (`mrr_recurring`, no metered usage) over organizations paying (the headline's ARPA divides `mrr`, usage charges included); *MRR margin after PTB LLM cost* is (`mrr` − `llm_cost_ptb_30d`) ÷ `mrr`, with neither PTB revenue nor infrastructure cost (the headline's company-cost margin, `gross_margin_company_pct`, counts both).";
+  "Not the headline's ARPA and margin: *recurring MRR ÷ paying orgs* is the end (`mrr_recurring`, no metered usage) over the organizations paying recurring MRR (*paying orgs (recurring MRR > 0)*; the headline's ARPA divides `mrr`, usage charges included, by its organizations with MRR > 0); *MRR margin after PTB LLM cost* is (`mrr` − `llm_cost_ptb_30d`) ÷ `mrr`, with neither PTB revenue nor infrastructure cost (the headline's company-cost margin, `gross_margin_company_pct`, counts both).";
 
 /**
  * The plan changes while paying: how many customers moved (planChangeSums' `organizations`),

@@ -3,7 +3,7 @@
  * and per plan, and the plan changes, amounts in USD: the CSVs and the XLSX `history` sheet.
  */
 import pl from "nodejs-polars";
-import { centsToUsd } from "./report_cells.ts";
+import { centsToUsd, PAYING_ORGS_SHEET_NAME } from "./report_cells.ts";
 import { CUSTOMER_COUNT_COLUMNS, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import { FX_IMPACT } from "./bridge_fx.ts";
 import { withPeriodColumns } from "./periods.ts";
@@ -15,8 +15,12 @@ import type { HistoryReport } from "./report.ts";
  */
 const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT, "end"];
 
-/** The history CSV's usage columns as the workbook's `history` sheet names them: 30 days each. */
-export const HISTORY_SHEET_USAGE_NAMES = {
+/**
+ * The history CSV's columns the workbook's `history` sheet names otherwise: usage, 30 days each;
+ * paying organizations, by what they count (PAYING_ORGS_SHEET_NAME).
+ */
+export const HISTORY_SHEET_NAMES = {
+  paying_orgs: PAYING_ORGS_SHEET_NAME,
   requests: "requests_30_days",
   llm_cost_usd: "llm_cost_30_days_usd",
   llm_cost_ptb_usd: "llm_cost_ptb_30_days_usd",
