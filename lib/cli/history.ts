@@ -8,6 +8,7 @@ import { isoDate } from "../formats/files.ts";
 import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
 import { asOfKey } from "../history/periods.ts";
+import { zeroMrrSentences } from "../history/zero_mrr.ts";
 import {
   loadHistoryReport,
   loadMonthlyHistoryPoints,
@@ -213,6 +214,8 @@ async function report(
     );
     return 0;
   }
+  // revenue read but $0 everywhere between months with some: said where the run is watched too
+  for (const line of zeroMrrSentences(built.zeroMrr)) context.warn(line);
   const files = await writeHistoryReport(built, { outDir: context.outDir, charts, notes });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,

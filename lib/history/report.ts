@@ -60,6 +60,7 @@ import {
 } from "./periods.ts";
 import { withoutPlanRenames } from "./plan_renames.ts";
 import { fxUnknownSentence } from "./bridge_fx.ts";
+import { zeroMrrSentences, zeroMrrSnapshots } from "./zero_mrr.ts";
 import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./price_books.ts";
 
 export interface HistoryReport {
@@ -78,6 +79,8 @@ export interface HistoryReport {
   failures: BridgeCheck[];
   /** as-of keys of snapshots left out: no revenue at all (Stripe skipped or failed) */
   skipped: string[];
+  /** as-of keys of snapshots with revenue read but recurring MRR 0 between ones with some (zero_mrr.ts) */
+  zeroMrr: string[];
   /** snapshots where some organizations' MRR is unknown (empty): counted as 0 */
   unknownMrr: { month: string; organizations: number }[];
   /**
@@ -182,6 +185,10 @@ function historyReportOf(
     periods: snapshotPeriods(points.map((p) => p.asOf)),
     failures: checkBridges({ company, plans, planEnds }),
     skipped: all.filter((p) => !withRevenue([p]).length).map((p) => asOfKey(p.asOf)).sort(),
+    zeroMrr: zeroMrrSnapshots({
+      planEnds,
+      months: points.map((p) => ({ month: asOfKey(p.asOf), rows: mrrStats(p).rows })),
+    }),
     unknownMrr: reportedPoints(all)
       .map((p) => ({ month: asOfKey(p.asOf), organizations: mrrStats(p).unknown }))
       .filter((u) => u.organizations > 0)
@@ -275,6 +282,7 @@ export function historySection(report: HistoryReport, heading = "##"): string {
         "",
       ]
       : []),
+    ...zeroMrrSentences(report.zeroMrr).flatMap((line) => [line, ""]),
     ...fxUnknownSentence(report.fxUnknown).flatMap((line) => [line, ""]),
     ...report.staleExports.flatMap(({ month, reason }) => [
       `Snapshot as-of ${month} was stored by an older kit's export: ${reason}. It is used as that month end; \`deno task history backfill\` replaces it (MRR from Stripe invoices at the month end).`,
