@@ -1507,8 +1507,9 @@ Deno.test("deno task serve: a bad price book, cost model or Stripe setting is re
   const cases: [Record<string, string>, string, string[]][] = [
     [
       { PRICING_PRICE_BOOK: "/nonexistent.json" },
-      "error: PRICING_PRICE_BOOK: /nonexistent.json does not exist; pass a scenario file such as " +
-      "scenarios/per_request.json (or unset it for the built-in price book)\n",
+      "error: PRICING_PRICE_BOOK: /nonexistent.json does not exist; a price book is a scenario " +
+      "file of today's list prices, such as scenarios/current_seat_based.json (or unset it for " +
+      "the built-in price book)\n",
       ["--demo"],
     ],
     [
