@@ -5,6 +5,7 @@
  */
 import { basename, join } from "node:path";
 import { makeStagingDir } from "../formats/staging.ts";
+import { writeFailure } from "../formats/files.ts";
 import type { DeliveryFiles } from "../core/types.ts";
 
 /** Each staged file's size, by the path it is published to in `outDir`. */
@@ -36,7 +37,8 @@ export async function keepForDelivery(
     }
   } catch (error) {
     await removeDeliveryFiles({ dir });
-    throw error;
+    // (a folder gone read-only or full: one line naming it, as the export's own files are)
+    throw writeFailure(Object.values(linked).at(-1) ?? join(dir, "delivery"), error);
   }
   return { dir, ...linked } as DeliveryFiles;
 }

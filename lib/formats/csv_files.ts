@@ -128,7 +128,11 @@ export class CsvFilesWriter {
   static async open(options: CsvFilesOptions): Promise<CsvFilesWriter> {
     const target = async (path: string): Promise<Target> => {
       const tmp = tempPathFor(path);
-      return { path, tmp, file: await open(tmp, "w"), bytes: 0 };
+      // a folder gone read-only meets the open: named in words as a failed write is (#failed)
+      const file = await open(tmp, "w").catch((error) => {
+        throw writeFailure(options.path, error);
+      });
+      return { path, tmp, file, bytes: 0 };
     };
     const main = await target(options.path);
     try {
@@ -136,7 +140,7 @@ export class CsvFilesWriter {
       return new CsvFilesWriter([main, ...subset], options);
     } catch (error) {
       await main.file.close();
-      await rm(main.tmp, { force: true });
+      await rm(main.tmp, { force: true }).catch(() => {}); // (best effort, as in abort)
       throw error;
     }
   }
@@ -284,7 +288,8 @@ export class CsvFilesWriter {
     await this.#queue.catch(() => {});
     for (const t of this.#targets) {
       await t.file.close().catch(() => {});
-      await rm(t.tmp, { force: true });
+      // best effort: on a disk gone read-only it fails too, and must not replace the write's error
+      await rm(t.tmp, { force: true }).catch(() => {});
     }
   }
 }

@@ -88,38 +88,85 @@ export async function writeFileAtomic(
     await write(tmp);
     await rename(tmp, path);
   } catch (error) {
-    await rm(tmp, { force: true });
+    // best effort: on a disk gone read-only the rm fails too, and must not replace the write's
+    // error (a file left is in a staging folder, or a dead run's, which later runs remove)
+    await rm(tmp, { force: true }).catch(() => {});
     throw writeFailure(path, error);
   }
 }
 
-/** Why a write failed when the disk is full (ENOSPC) or the user's quota spent (EDQUOT). */
-function diskFull(error: unknown): string | null {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  if (code === "ENOSPC" || /\(os error 28\)/.test(message ?? "")) return "no space left on device";
-  if (code === "EDQUOT" || /\(os error 122\)/.test(message ?? "")) return "disk quota exceeded";
-  return null;
+/** Why a write failed, in words, and what to do about it there (writeProblem). */
+export interface WriteProblem {
+  /** "no space left on device", "read-only file system"… */
+  reason: string;
+  /** the fix in the folder itself: "free space there", "remount it read-write"… */
+  fix: string;
 }
 
 /**
- * `error` of a write of `path`: a full disk becomes one line naming the file, its folder and the
- * fix (a streamed write's error names neither); any other error is returned as it is. A file of
- * an export's staging folder is named by the output folder it was for, and nothing of that
- * export is published (the staging folder goes).
+ * The errors of a write that the user fixes on the disk, not in the kit: a full disk (ENOSPC),
+ * a spent quota (EDQUOT), a read-only file system (EROFS: remounted so after disk errors, or
+ * mounted so), or no permission (EACCES, EPERM). Node's errors carry the code, Deno's too;
+ * Polars's only the OS's "(os error N)".
+ */
+const WRITE_PROBLEMS: { code: string; os: number; problem: WriteProblem }[] = [
+  {
+    code: "ENOSPC",
+    os: 28,
+    problem: { reason: "no space left on device", fix: "free space there" },
+  },
+  { code: "EDQUOT", os: 122, problem: { reason: "disk quota exceeded", fix: "free space there" } },
+  {
+    code: "EROFS",
+    os: 30,
+    problem: { reason: "read-only file system", fix: "remount it read-write" },
+  },
+  {
+    code: "EACCES",
+    os: 13,
+    problem: { reason: "permission denied", fix: "give this user write permission there" },
+  },
+  {
+    code: "EPERM",
+    os: 1,
+    problem: { reason: "operation not permitted", fix: "give this user write permission there" },
+  },
+];
+
+/** What `error` of a write was when the disk or its permissions are the cause; else null. */
+export function writeProblem(error: unknown): WriteProblem | null {
+  if (error instanceof UserError) return null; // worded already
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const os = /\(os error (\d+)\)/.exec(typeof message === "string" ? message : "")?.[1];
+  const found = WRITE_PROBLEMS.find((p) => p.code === code || String(p.os) === os);
+  return found?.problem ?? null;
+}
+
+/**
+ * `error` of a write of `path`: a full disk, a read-only file system or a denied permission
+ * becomes one line naming the file, its folder and the fix (a streamed write's error names
+ * neither, Deno's names only the call: `tmpdir`); any other error is returned as it is. A file
+ * of an export's staging folder is named by the output folder it was for, and nothing of that
+ * export is published (the staging folder goes); a staging folder itself (`<dir>/.staging-`) is
+ * named as one.
  */
 export function writeFailure(
   path: string,
   error: unknown,
   { elsewhere = "choose another folder (--out-dir)" }: { elsewhere?: string } = {},
 ): unknown {
-  const reason = error instanceof UserError ? null : diskFull(error);
-  if (!reason) return error;
+  const problem = writeProblem(error);
+  if (!problem) return error;
   const folder = dirname(path);
-  const staged = basename(folder).startsWith(STAGING_PREFIX);
+  const staging = basename(path).startsWith(STAGING_PREFIX);
+  const staged = staging || basename(folder).startsWith(STAGING_PREFIX);
+  const what = staging
+    ? `a staging folder could not be made in ${folder}`
+    : `${basename(path)} could not be written in ${staged ? dirname(folder) : folder}`;
   return new UserError(
-    `${basename(path)} could not be written in ${staged ? dirname(folder) : folder} (${reason})${
+    `${what} (${problem.reason})${
       staged ? "; nothing new was written" : ""
-    }: free space there or ${elsewhere}`,
+    }: ${problem.fix} or ${elsewhere}`,
   );
 }
 

@@ -11,6 +11,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { writeProblem } from "./files.ts";
 import { untilAborted } from "../core/abort.ts";
 
 export const PUBLISH_LOCK_FILE = ".publish.lock";
@@ -90,9 +91,14 @@ async function acquire(
     try {
       file = await Deno.open(path, { read: true, write: true, create: true });
     } catch (error) {
+      // a read-only file system is not fixed by permissions: its reason and fix in words
+      const problem = writeProblem(error);
       throw new UserError(
-        `cannot lock ${path} to publish (${(error as Error).message.split("\n")[0]}); ` +
-          "fix the output folder's permissions or choose another output folder",
+        `cannot lock ${path} to publish (${
+          problem?.reason ?? (error as Error).message.split("\n")[0]
+        }); ${
+          problem?.fix.replace(/ there$/, "") ?? "fix the output folder's permissions"
+        } or choose another output folder`,
       );
     }
     try {

@@ -11,7 +11,7 @@
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
-import { STAGING_PREFIX, tempPathFor } from "./files.ts";
+import { STAGING_PREFIX, tempPathFor, writeFailure, writeProblem } from "./files.ts";
 import { UserError } from "../core/config.ts";
 import { type PublishLockOptions, publishLocksReleased, withPublishLock } from "./publish_lock.ts";
 
@@ -52,17 +52,26 @@ function procStartOf(pid: number): string | undefined {
   }
 }
 
-/** Makes this run's staging folder in `outDir`, owned by this process. */
+/**
+ * Makes this run's staging folder in `outDir`, owned by this process. A folder gone read-only (or
+ * full) since it was checked is one line naming it and the fix (Deno's error names only `tmpdir`).
+ */
 export async function makeStagingDir(outDir: string): Promise<string> {
-  const staging = await Deno.makeTempDir({ dir: outDir, prefix: STAGING_PREFIX });
-  const owner: StagingOwner = {
-    pid: Deno.pid,
-    host: hostname(),
-    started: new Date().toISOString(),
-    procStart: procStartOf(Deno.pid),
-  };
-  await writeFile(join(staging, OWNER_FILE), JSON.stringify(owner));
-  return staging;
+  let staging: string | undefined;
+  try {
+    staging = await Deno.makeTempDir({ dir: outDir, prefix: STAGING_PREFIX });
+    const owner: StagingOwner = {
+      pid: Deno.pid,
+      host: hostname(),
+      started: new Date().toISOString(),
+      procStart: procStartOf(Deno.pid),
+    };
+    await writeFile(join(staging, OWNER_FILE), JSON.stringify(owner));
+    return staging;
+  } catch (error) {
+    if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {});
+    throw writeFailure(join(outDir, STAGING_PREFIX), error);
+  }
 }
 
 function hasProc(): boolean {
@@ -230,9 +239,10 @@ export async function removeDeadTempFiles(
       if (tempFileState(entry.name, info.mtime!, now) !== "dead") continue;
       await rm(path);
       removed.push(path);
-    } catch (error) {
-      // its run renamed it into place meanwhile, or another run removed it first
-      if ((error as { code?: string }).code !== "ENOENT") throw error;
+    } catch {
+      // its run renamed it into place meanwhile, or another run removed it first; or it cannot
+      // be removed (a disk gone read-only): it stays for a later run, and the write that follows
+      // says what is wrong in words (a raw `EROFS: …, rm` named no folder)
     }
   }
   return removed.sort();
@@ -318,16 +328,16 @@ async function moveStaged(
   { outDir, files, retire = [], what = "the export" }: PublishOptions,
 ): Promise<string[]> {
   const previous = join(staging, PREVIOUS_DIR);
-  await Deno.mkdir(previous, { recursive: true });
-  // a retired file has no inode of this run's: an interrupted publish puts it back if it is gone
-  const journal: JournalEntry[] = retire.map((name) => ({ name, ino: null }));
-  for (const path of files) {
-    journal.push({ name: basename(path), ino: (await stat(path)).ino ?? null });
-  }
-  await writeFile(join(staging, JOURNAL_FILE), JSON.stringify(journal));
   const steps: Step[] = [];
   const published: string[] = [];
   try {
+    await Deno.mkdir(previous, { recursive: true });
+    // a retired file has no inode of this run's: an interrupted publish puts it back if it is gone
+    const journal: JournalEntry[] = retire.map((name) => ({ name, ino: null }));
+    for (const path of files) {
+      journal.push({ name: basename(path), ino: (await stat(path)).ino ?? null });
+    }
+    await writeFile(join(staging, JOURNAL_FILE), JSON.stringify(journal));
     for (const name of retire) {
       const target = join(outDir, name);
       const existing = await lstat(target).catch(() => null);
@@ -363,7 +373,11 @@ async function moveStaged(
         undoFailures.push(`${step.target} (${(undoError as Error).message.split("\n")[0]})`);
       }
     }
-    const reason = (error as Error).message.split("\n")[0];
+    // a disk gone read-only (or full) is said in words, with its fix (the folder is named)
+    const problem = writeProblem(error);
+    const reason = problem
+      ? `${problem.reason} in ${outDir}`
+      : (error as Error).message.split("\n")[0];
     if (undoFailures.length > 0) {
       throw new UserError(
         `publishing ${what} failed (${reason}) and ${undoFailures.length} file(s) could not be put back: ${
@@ -371,8 +385,9 @@ async function moveStaged(
         }`,
       );
     }
+    const fix = problem ? `: ${problem.fix} or choose another folder (--out-dir)` : "";
     throw new UserError(
-      `publishing ${what} failed (${reason}); nothing new was written, the previous files are unchanged`,
+      `publishing ${what} failed (${reason}); nothing new was written, the previous files are unchanged${fix}`,
     );
   }
   return published;
@@ -390,7 +405,9 @@ export async function writeFileSet(
   write: (staging: string) => Promise<string[]>,
   { retire = [] }: { retire?: readonly string[] } = {},
 ): Promise<string[]> {
-  await mkdir(outDir, { recursive: true });
+  await mkdir(outDir, { recursive: true }).catch((error) => {
+    throw writeFailure(join(outDir, STAGING_PREFIX), error);
+  });
   const staging = await makeStagingDir(outDir);
   try {
     return await publishStaged(staging, {
@@ -404,96 +421,5 @@ export async function writeFileSet(
   }
 }
 
-/**
- * Throws (the file system's error) unless a file can be made in `dir`: made and removed under a
- * name of this call's own, not the clock's (two runs starting in the same millisecond would share
- * it, and one would remove the other's probe).
- */
-export async function probeWritable(dir: string): Promise<void> {
-  await Deno.remove(await Deno.makeTempFile({ dir, prefix: ".write-test-" }));
-}
-
-/**
- * How the user chose a folder, so that its one-line error names the right fix: `named` is the flag
- * or setting they chose it with (`--out-dir`, `PRICING_HISTORY_DIR`, a notebook's `outDir`); without
- * one it is the default, and `otherwise` says how to choose another (`pass --out-dir`).
- */
-export interface FolderChoice {
-  /** what the folder is, for an unnamed one: "output folder" */
-  kind: string;
-  named?: string;
-  otherwise: string;
-  /**
-   * the folder to pass instead of a file: "a folder (made if missing)" unless said otherwise (a
-   * command that only reads, which refuses a missing folder, wants an existing one)
-   */
-  wanted?: string;
-}
-
-/** A folder written `~/…`: named as chosen, with the full path to write instead. */
-function homeFolderError(dir: string, { kind, named, otherwise }: FolderChoice): UserError {
-  const home = Deno.env.get("HOME");
-  const full = home ? JSON.stringify(join(home, dir.slice(1))) : "the full path";
-  const fix = named?.startsWith("--")
-    ? `pass ${full} to ${named}`
-    : named
-    ? `set ${named} to ${full}`
-    : `${otherwise} (${full})`;
-  return new UserError(
-    `${named ?? kind} ${dir} starts with ~, which only a shell expands to the home folder; ${fix}`,
-  );
-}
-
-/** `problem` of `dir` in one line, with the fix for how the folder was chosen. */
-export function folderError(
-  dir: string,
-  problem: "file" | { notWritable: string },
-  { kind, named, otherwise, wanted = "a folder (made if missing)" }: FolderChoice,
-): UserError {
-  const what = named ? `${named} ${dir}` : `${kind} ${dir}`;
-  const flag = named?.startsWith("--");
-  if (problem === "file") {
-    const fix = flag
-      ? `pass ${wanted}`
-      : named
-      ? `set ${named} to ${wanted}`
-      : `move it away or ${otherwise}`;
-    return new UserError(`${what} is a file, not a folder; ${fix}`);
-  }
-  const another = flag
-    ? `pass another folder to ${named}`
-    : named
-    ? `set ${named} to another folder`
-    : otherwise;
-  return new UserError(
-    `${what} is not writable (${problem.notWritable}); fix its permissions or ${another}`,
-  );
-}
-
-/**
- * Fails, in one line, on an output folder that cannot be made or written, naming the fix for how
- * it was chosen (a file in its place is said as such, not as mkdir's EEXIST).
- */
-export async function ensureWritableDir(
-  dir: string,
-  choice: Partial<FolderChoice> = {},
-): Promise<void> {
-  const how = {
-    kind: choice.kind ?? "output folder",
-    named: choice.named,
-    otherwise: choice.otherwise ?? "choose another output folder",
-  };
-  // only a shell expands it: a folder named ~ was made here, while Polars (which expands it)
-  // wrote the history snapshot's temporary file under the home folder, and the export failed
-  if (/^~(\/|\\|$)/.test(dir)) throw homeFolderError(dir, how);
-  if ((await stat(dir).catch(() => null))?.isDirectory() === false) {
-    throw folderError(dir, "file", how);
-  }
-  try {
-    await mkdir(dir, { recursive: true });
-    await probeWritable(dir);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw folderError(dir, { notWritable: reason }, how);
-  }
-}
+// the folder checks, once here (callers import them from this module)
+export { ensureWritableDir, type FolderChoice, folderError, probeWritable } from "./folders.ts";
