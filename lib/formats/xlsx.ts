@@ -470,6 +470,12 @@ export async function writeXlsxFileTo(
   let written: XlsxWritten = { cutCells: 0 };
   await writeFileAtomic(options.path, async (tmp) => {
     const stream = createWriteStream(tmp);
+    // the file opens in the background: its error (a folder gone read-only) is an 'error' event,
+    // uncaught (the process ended) unless awaited here, where writeFileAtomic words it
+    await new Promise((resolve, reject) => {
+      stream.once("open", resolve);
+      stream.once("error", reject);
+    });
     try {
       written = await writeXlsxTo(frame, { ...options, stream });
     } catch (error) {
