@@ -9,6 +9,8 @@
  */
 import pl from "nodejs-polars";
 import { join } from "node:path";
+import { UserError } from "../core/config.ts";
+import { writeFailure } from "../formats/files.ts";
 import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -117,7 +119,8 @@ type WorkerReply =
   | { paths: string[] }
   | { drawn: Pick<Chart, "name" | "svg">[] }
   | { summary: SummaryChart[] }
-  | { error: string };
+  /** `worded`: a UserError's message (a full or read-only disk), already one line with its fix */
+  | { error: string; worded?: boolean };
 
 /** A chart worker started ahead of its job, so its start-up overlaps the ClickHouse queries. */
 export interface ChartWorker {
@@ -153,7 +156,11 @@ export interface ChartWorker {
 function writeChartColumns(frame: pl.DataFrame, dir: string, windowDays: number): string {
   // the .ipc extension tells Polars' readIPC a path from inline bytes
   const path = join(dir, `.chart-columns-${crypto.randomUUID()}.ipc`);
-  chartColumns(frame, windowDays).writeIPC(path);
+  try {
+    chartColumns(frame, windowDays).writeIPC(path);
+  } catch (error) {
+    throw writeFailure(path, error); // (Polars's error names neither the file nor the fix)
+  }
   return path;
 }
 
@@ -199,11 +206,11 @@ export function startChartWorker(): ChartWorker {
   // Whatever ends the worker settles what waits on it (settled promises ignore the rest): a
   // writer awaiting the summary PNGs never hangs on a worker that is gone.
   let ended = false;
-  const terminate = (why = "the chart worker was closed") => {
+  const terminate = (why = "the chart worker was closed", worded = false) => {
     ended = true;
     worker.terminate();
     markDrawn();
-    summaryFailed(new Error(why));
+    summaryFailed(worded ? new UserError(why) : new Error(why));
   };
   return {
     drawn,
@@ -215,12 +222,19 @@ export function startChartWorker(): ChartWorker {
         table = chartPlanTable(frame, windowDays);
         ipcPath = writeChartColumns(frame, outDir, windowDays);
       } catch (error) {
-        terminate(`charts failed: ${(error as Error)?.message ?? error}`);
+        const worded = error instanceof UserError;
+        terminate(
+          worded ? error.message : `charts failed: ${(error as Error)?.message ?? error}`,
+          worded,
+        );
         return Promise.reject(error);
       }
-      const failed = (reject: (error: Error) => void, message: string) => {
-        terminate(message);
-        Deno.remove(ipcPath).catch(() => {}).finally(() => reject(new Error(message)));
+      // a worded failure (a full or read-only disk) is said as it is: one line with its fix
+      const failed = (reject: (error: Error) => void, message: string, worded = false) => {
+        terminate(message, worded);
+        Deno.remove(ipcPath).catch(() => {}).finally(() =>
+          reject(worded ? new UserError(message) : new Error(message))
+        );
       };
       return new Promise<RenderedCharts>((resolve, reject) => {
         worker.onmessage = (event: MessageEvent<WorkerReply>) => {
@@ -238,7 +252,10 @@ export function startChartWorker(): ChartWorker {
             summaryPngs = event.data.summary;
             return summaryDone(summaryPngs);
           }
-          if ("error" in event.data) return failed(reject, `charts failed: ${event.data.error}`);
+          if ("error" in event.data) {
+            const { error, worded } = event.data;
+            return failed(reject, worded ? error : `charts failed: ${error}`, worded);
+          }
           summaryDone(summaryPngs); // (none asked: [])
           terminate();
           resolve({ paths: event.data.paths, summary: summaryPngs });
@@ -277,6 +294,7 @@ export function startChartWorker(): ChartWorker {
           claim: () => ended ? charts.length : Atomics.add(claims, 0, 1),
         });
       } catch (error) {
+        if (error instanceof UserError) throw error; // a full or read-only disk, worded
         throw new Error(
           `charts failed: ${String((error as Error)?.message ?? error).split("\n")[0]}`,
         );
@@ -356,7 +374,10 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       // the main thread may still be writing the files it claimed: it awaits those itself
       scope.postMessage({ paths: chartFilePaths(charts, files) });
     } catch (error) {
-      scope.postMessage({ error: error instanceof Error ? error.message : String(error) });
+      scope.postMessage({
+        error: error instanceof Error ? error.message : String(error),
+        worded: error instanceof UserError,
+      });
     }
   };
 }
