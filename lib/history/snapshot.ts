@@ -12,7 +12,13 @@ import { lstat, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { type Env, UserError } from "../core/config.ts";
-import { fileDigest, isoDate, STANDARD_WINDOW_DAYS, writeFailure } from "../formats/files.ts";
+import {
+  fileDigest,
+  isoDate,
+  STANDARD_WINDOW_DAYS,
+  writeFailure,
+  writeProblem,
+} from "../formats/files.ts";
 import {
   folderError,
   ownedTempPath,
@@ -129,8 +135,7 @@ export async function ensureHistoryDir(
     // two exports of one process (the server) may check at once: probeWritable's names are their own
     await probeWritable(existing);
   } catch (error) {
-    const reason = (error as Error).message.split("\n")[0];
-    throw folderError(dir, { notWritable: reason }, choice);
+    throw folderError(dir, { notWritable: error as Error }, choice);
   }
 }
 
@@ -298,10 +303,14 @@ export async function prepareSnapshot(
       await move(tmp, path);
     } catch (error) {
       const putBack = await unplace().then(() => "", (undo) => `; ${firstLine(undo)}`);
+      const problem = writeProblem(error); // (a disk gone read-only or full: nothing in the way)
+      const fix = problem
+        ? `${problem.fix} or set PRICING_HISTORY_DIR to another folder`
+        : `move what is in the way, or fix the history folder ${options.dir} (or set PRICING_HISTORY_DIR)`;
       throw new UserError(
         `history snapshot ${path} could not be put in place (${
-          firstLine(error)
-        })${putBack}; nothing new was written: move what is in the way, or fix the history folder ${options.dir} (or set PRICING_HISTORY_DIR)`,
+          problem ? `${problem.reason} in ${options.dir}` : firstLine(error)
+        })${putBack}; nothing new was written: ${fix}`,
       );
     }
   };
