@@ -1,12 +1,16 @@
 /**
  * The export's CSV and XLSX written together (lib/formats/export_files.ts): text cells the XLSX
  * cut to Excel's limit are counted for the export's warning; the CSV keeps the whole text. A full
- * disk is one line naming the file and the fix (on a small tmpfs, where this process may mount one).
+ * or read-only disk is one line naming the folder and the fix (on a small tmpfs, where this
+ * process may mount one).
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { writeExportFiles, xlsxCutWarning } from "../lib/formats/export_files.ts";
+import { publishStaged } from "../lib/formats/staging.ts";
 import { prepareSnapshot } from "../lib/history/snapshot.ts";
+import { runExport } from "../lib/export.ts";
+import { UserError } from "../lib/core/config.ts";
 import { tinyExportFrame } from "./tiny_frame.ts";
 
 // two names past 32,767 characters, one at it, one short
@@ -169,6 +173,200 @@ Deno.test({
       ok(await succeeds("mount", ["-o", "remount,ro", disk]));
       await prepared.discard();
       assertEquals(temps().length, 2); // left for the next run (removeDeadTempFiles)
+    } finally {
+      await succeeds("umount", [disk]);
+      await Deno.remove(disk, { recursive: true });
+    }
+  },
+});
+
+/**
+ * Every file under `dir` and its bytes; not a failed run's staging folder and temporary files,
+ * which a read-only disk keeps and the next run removes (removeDeadStaging, removeDeadTempFiles).
+ */
+function filesUnder(dir: string, prefix = ""): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of Deno.readDirSync(dir)) {
+    if (/^\.(staging-|.*\.tmp$)/.test(entry.name)) continue;
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) Object.assign(files, filesUnder(path, `${prefix}${entry.name}/`));
+    else files[`${prefix}${entry.name}`] = Deno.readTextFileSync(path);
+  }
+  return files;
+}
+
+const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
+
+/** `deno task export` as a user runs it: its exit code and stderr. */
+async function exportCli(args: string[]): Promise<{ code: number; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "--env-file", "/dev/null", "--quiet", ...args],
+    env: { NO_COLOR: "1", HOME: Deno.env.get("HOME") ?? "/tmp" },
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+Deno.test({
+  name:
+    "an output folder on a read-only file system: one line naming it and the fix, exit 1, the previous set intact",
+  ignore: !canMount,
+  fn: async () => {
+    const disk = (await smallDisk(20 * 1024))!;
+    try {
+      const out = `${disk}/out`;
+      const args = ["--demo", "--as-of", "2026-11-01", "--out-dir", out];
+      assertEquals((await exportCli(args)).code, 0);
+      const before = filesUnder(out);
+      ok(Object.keys(before).length > 10); // the set, its charts and the history snapshot
+      ok(await succeeds("mount", ["-o", "remount,ro", disk]));
+      const run = await exportCli(args);
+      assertEquals(run.code, 1);
+      assertEquals(
+        run.stderr,
+        `error: --out-dir ${out} is not writable (read-only file system); remount it read-write or pass another folder to --out-dir\n`,
+      );
+      assertEquals(filesUnder(out), before);
+    } finally {
+      await succeeds("umount", [disk]);
+      await Deno.remove(disk, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a disk gone read-only mid-run fails the export in one line naming the folder and the fix; the previous set stays",
+  ignore: !canMount,
+  fn: async () => {
+    const disk = (await smallDisk(20 * 1024))!;
+    try {
+      const out = `${disk}/out`;
+      const options = {
+        demo: true,
+        asOf: new Date("2026-11-01T00:00:00Z"),
+        outDir: out,
+        charts: false, // no chart file open for writing when the disk is remounted (it would be busy)
+        quiet: true,
+        log: () => {},
+      };
+      await runExport(options);
+      const before = filesUnder(out);
+      const name = "helicone_pricing_data_2026-11-01_demo";
+      // once the snapshot is written: the staging folder is made, the export's files are not
+      let remounted = false;
+      const error = await runExport({
+        ...options,
+        onStageTime: (stage, phase) => {
+          if (stage !== "snapshot" || phase !== "end") return;
+          remounted = new Deno.Command("mount", { args: ["-o", "remount,ro", disk] }).outputSync()
+            .success;
+        },
+      }).then(() => null, (error) => error);
+      ok(remounted);
+      ok(error instanceof UserError, String(error)); // (the CLI adds no "run with --verbose")
+      assertEquals(
+        error.message,
+        `${name}.csv could not be written in ${out} (read-only file system); nothing new was written: remount it read-write or choose another folder (--out-dir)`,
+      );
+      const after = filesUnder(out);
+      assertEquals(Object.keys(after).filter((k) => after[k] !== before[k]), []);
+      assertEquals(Object.keys(after), Object.keys(before));
+    } finally {
+      await succeeds("umount", [disk]);
+      await Deno.remove(disk, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a read-only disk under the export's CSV or XLSX is one line naming the file, its folder and the fix",
+  ignore: !canMount,
+  fn: async () => {
+    const disk = (await smallDisk(64))!;
+    try {
+      const staging = `${disk}/.staging-test`;
+      await Deno.mkdir(staging);
+      ok(await succeeds("mount", ["-o", "remount,ro", disk]));
+      // the XLSX alone: its file opens in the background (an uncaught error ended the process)
+      for (const formats of [["csv", "xlsx"], ["csv"], ["xlsx"]] as const) {
+        await rejects(
+          writeExportFiles({
+            frame,
+            formats: [...formats],
+            pathOf: (ext) => `${staging}/helicone_pricing_data_2026-11-01.${ext}`,
+            xlsx: {},
+          }),
+          {
+            message: `helicone_pricing_data_2026-11-01.${
+              formats[0]
+            } could not be written in ${disk} (read-only file system); nothing new was written: remount it read-write or choose another folder (--out-dir)`,
+          },
+          formats.join(" and "),
+        );
+      }
+    } finally {
+      await succeeds("umount", [disk]);
+      await Deno.remove(disk, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a publish on a disk gone read-only says so in words, with the fix; the previous files are unchanged",
+  ignore: !canMount,
+  fn: async () => {
+    const disk = (await smallDisk(64))!;
+    try {
+      const staging = `${disk}/.staging-test`;
+      await Deno.mkdir(staging);
+      await Deno.writeTextFile(`${disk}/a.csv`, "previous");
+      await Deno.writeTextFile(`${staging}/a.csv`, "new");
+      ok(await succeeds("mount", ["-o", "remount,ro", disk]));
+      // (the moves' own wording: the publish lock's file, made first, has its own)
+      const publish = { outDir: disk, files: [`${staging}/a.csv`], lockHeld: true };
+      await rejects(publishStaged(staging, publish), {
+        message:
+          `publishing the export failed (read-only file system in ${disk}); nothing new was written, the previous files are unchanged: remount it read-write or choose another folder (--out-dir)`,
+      });
+      assertEquals(Deno.readTextFileSync(`${disk}/a.csv`), "previous");
+    } finally {
+      await succeeds("umount", [disk]);
+      await Deno.remove(disk, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a full disk at the chart files is the file's one line, not 'charts failed: …' with a stray --verbose hint",
+  ignore: !canMount,
+  fn: async () => {
+    // the CSV and the brief (~160 KB) fit in 1 MB, the charts' SVG and PNG files (~1.1 MB) do not
+    const disk = (await smallDisk(1024))!;
+    try {
+      const out = `${disk}/out`;
+      const run = await exportCli([
+        "--demo",
+        "--as-of",
+        "2026-11-01",
+        "--format",
+        "csv",
+        "--out-dir",
+        out,
+      ]);
+      assertEquals(run.code, 1);
+      match(
+        run.stderr,
+        new RegExp(
+          `^error: helicone_pricing_\\w+_2026-11-01_demo\\.(svg|png) could not be written in ${out} \\(no space left on device\\); nothing new was written: free space there or choose another folder \\(--out-dir\\)\n$`,
+        ),
+      );
+      assertEquals(Object.keys(filesUnder(out)), []); // nothing published, no snapshot
     } finally {
       await succeeds("umount", [disk]);
       await Deno.remove(disk, { recursive: true });
