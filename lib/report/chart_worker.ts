@@ -157,6 +157,9 @@ function writeChartColumns(frame: pl.DataFrame, dir: string, windowDays: number)
   // the .ipc extension tells Polars' readIPC a path from inline bytes
   const path = join(dir, `.chart-columns-${crypto.randomUUID()}.ipc`);
   try {
+    // made here first: on a folder gone read-only Polars's own create panics (its Rust backtrace
+    // on stderr before the error line), where Deno's fails cleanly
+    Deno.writeFileSync(path, new Uint8Array());
     chartColumns(frame, windowDays).writeIPC(path);
   } catch (error) {
     throw writeFailure(path, error); // (Polars's error names neither the file nor the fix)
