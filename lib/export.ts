@@ -41,13 +41,9 @@ import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
 import { prepareRevenueWorker } from "./revenue/worker.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
-import {
-  ensureHistoryDir,
-  historyDir,
-  historyDirNamed,
-  type PreparedSnapshot,
-} from "./history/snapshot.ts";
-import { publishWithSnapshot } from "./history/export_stage.ts";
+import { ensureHistoryDir, historyDir, historyDirNamed } from "./history/snapshot.ts";
+import { type ExportSnapshot, publishWithSnapshot } from "./history/export_stage.ts";
+import { keepDailyDays } from "./history/superseded.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
 // this thread never draws (the chart worker does).
 import { addEconomicsColumns } from "./economics/columns.ts";
@@ -248,6 +244,7 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
   try {
     const env = options.env ?? await loadEnv();
     if (options.history !== false) {
+      keepDailyDays(env); // a bad PRICING_HISTORY_KEEP_DAILY_DAYS fails here, before any query
       await ensureHistoryDir(options.historyDir ?? historyDir(env, options.outDir), {
         named: options.historyDir ? undefined : historyDirNamed(env),
       });
@@ -293,7 +290,7 @@ async function exportFiles(
   // Files are written into a staging folder inside outDir and moved into place at the end,
   // the manifest last; a failed move puts every file back (lib/formats/staging.ts).
   const staging = await makeStagingDir(options.outDir);
-  let snapshot: PreparedSnapshot | undefined;
+  let snapshot: ExportSnapshot | undefined;
   let delivery: ExportResult["delivery"];
   try {
     // charts: in the worker, overlapping history, snapshot and write; awaited after the write

@@ -16,6 +16,7 @@ import {
 } from "./snapshot.ts";
 import { exportHistory } from "./report.ts";
 import { keptOverNoRevenue, staleLiveExport } from "./keep.ts";
+import { removeSupersededSnapshots } from "./superseded.ts";
 
 export interface ExportHistoryStage {
   /** the history section and sheet; null with fewer than two months to show */
@@ -25,19 +26,24 @@ export interface ExportHistoryStage {
    * run more than a day after its as-of (keep.ts, staleLiveExport), or without revenue over a
    * stored one of its as-of with revenue
    */
-  snapshot?: PreparedSnapshot;
+  snapshot?: ExportSnapshot;
 }
 
 /** History, then snapshot, each timed as its own stage; `data.warnings` says why none is stored. */
 export async function exportHistoryStage(
   data: PricingData,
-  { folder, timed, now = new Date(), workbook }: {
+  { folder, timed, now = new Date(), workbook, keepDailyDays = null }: {
     folder: string;
     timed: StageTimer;
     /** the export writes a workbook: the history section names its `history` sheet */
     workbook: boolean;
     /** when the export runs (its live revenue is Stripe's of then) */
     now?: Date;
+    /**
+     * PRICING_HISTORY_KEEP_DAILY_DAYS (superseded.ts): once its snapshot is placed, a closed
+     * month's daily snapshots older than this go; null keeps every one
+     */
+    keepDailyDays?: number | null;
   },
 ): Promise<ExportHistoryStage> {
   // another window's usage is neither stored nor set beside the snapshots (snapshotSkipped)
@@ -79,17 +85,46 @@ export async function exportHistoryStage(
       priceBook,
       fxRates,
     }));
-  return { history, snapshot };
+  // measured from its as-of (a daily export's: now), so an export `--as-of` a past day removes
+  // nothing it would itself call recent
+  const superseded = { folder, now: data.asOf, keepDailyDays };
+  return { history, snapshot: withSupersededRemoved(snapshot, superseded) };
+}
+
+/**
+ * An export's snapshot: also removes, once placed and the export published, the superseded daily
+ * snapshots of closed months, of its kind (superseded.ts). The history above was read before, and
+ * what goes is no month's report snapshot, so neither the reports nor the bridge state (keyed on
+ * those) change.
+ */
+export interface ExportSnapshot extends PreparedSnapshot {
+  /** tidying, as `finish`: what it could not remove is a warning */
+  removeSuperseded(): Promise<string | null>;
+}
+
+function withSupersededRemoved(
+  snapshot: PreparedSnapshot,
+  { folder, now, keepDailyDays }: { folder: string; now: Date; keepDailyDays: number | null },
+): ExportSnapshot {
+  return {
+    ...snapshot,
+    removeSuperseded: async () =>
+      (await removeSupersededSnapshots(folder, {
+        demo: snapshot.demo,
+        now,
+        keepDays: keepDailyDays,
+      })).warning,
+  };
 }
 
 /**
  * Publishes the export's files (`publish`) with its snapshot, together or not at all: the snapshot
  * goes in place first (a failure there publishes nothing), is taken back if the publish fails, and
- * is tidied after (what that could not do is a warning pushed on `warnings`: the set and the
- * snapshot its manifest names are both in place).
+ * is tidied after, the superseded daily snapshots removed (what that could not do is a warning
+ * pushed on `warnings`: the set and the snapshot its manifest names are both in place).
  */
 export async function publishWithSnapshot<T>(
-  snapshot: PreparedSnapshot | undefined,
+  snapshot: ExportSnapshot | undefined,
   publish: () => Promise<T>,
   warnings: string[],
 ): Promise<T> {
@@ -106,8 +141,10 @@ export async function publishWithSnapshot<T>(
     }
     throw error;
   }
-  const warning = await snapshot.finish();
-  if (warning) warnings.push(warning);
+  for (const tidy of [snapshot.finish, snapshot.removeSuperseded]) {
+    const warning = await tidy();
+    if (warning) warnings.push(warning);
+  }
   return published;
 }
 

@@ -14,8 +14,9 @@ import { digestOffThread } from "../formats/digest_worker.ts";
 import { writeExportBrief, type WrittenBrief } from "../report/brief.ts";
 import { exportTrimmedPlan } from "../report/trimmed_file.ts";
 import { segmentFrames, segmentSheets, writeSegmentFiles } from "../report/segments.ts";
-import { historyDir, type PreparedSnapshot } from "../history/snapshot.ts";
-import { exportHistoryStage } from "../history/export_stage.ts";
+import { historyDir } from "../history/snapshot.ts";
+import { keepDailyDays } from "../history/superseded.ts";
+import { exportHistoryStage, type ExportSnapshot } from "../history/export_stage.ts";
 import {
   NO_CHARTS_NOTE,
   type SummaryChart,
@@ -50,7 +51,7 @@ export async function writeStage(
 ): Promise<{
   staged: string[];
   brief: WrittenBrief;
-  snapshot?: PreparedSnapshot;
+  snapshot?: ExportSnapshot;
   /** the export files' digests, hashed in a worker (large exports) */
   digests?: Promise<Map<string, FileDigest>>;
 }> {
@@ -65,6 +66,7 @@ export async function writeStage(
       timed,
       now: options.ranAt,
       workbook: options.formats.includes("xlsx"),
+      keepDailyDays: keepDailyDays(env),
     });
 
   // write: the export, segments, then the brief (it quotes the files' sizes). Above 250k
