@@ -6,8 +6,15 @@ import pl from "nodejs-polars";
 import { centsToUsd, PAYING_ORGS_SHEET_NAME } from "./report_cells.ts";
 import { CUSTOMER_COUNT_COLUMNS, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import { FX_IMPACT } from "./bridge_fx.ts";
-import { withPeriodColumns } from "./periods.ts";
-import type { HistoryReport } from "./report.ts";
+import { type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
+
+/** The parts of a history report (report.ts HistoryReport) its tables are made of. */
+export interface ReportFrames {
+  company: pl.DataFrame;
+  plans: pl.DataFrame;
+  changes: pl.DataFrame;
+  periods: Map<string, SnapshotPeriod>;
+}
 
 /**
  * The bridge's amount columns, in order. fx_impact is a column of every table, zero where no
@@ -27,7 +34,7 @@ export const HISTORY_SHEET_NAMES = {
 };
 
 /** Company rows (plan "(all)") then plan rows per month, amounts in USD: the CSV and XLSX sheet. */
-export function historyTable(report: HistoryReport): pl.DataFrame {
+export function historyTable(report: ReportFrames): pl.DataFrame {
   const company = report.company.withColumns(
     pl.lit("(all)").alias("plan"),
     ...PLAN_MOVES.flatMap((m) => [`${m}_cents`, `${m}_customers`])
@@ -72,7 +79,7 @@ export function historyTable(report: HistoryReport): pl.DataFrame {
 }
 
 /** Plan changes with amounts in USD. */
-export function planChangesTable(report: HistoryReport): pl.DataFrame {
+export function planChangesTable(report: ReportFrames): pl.DataFrame {
   return withPeriodColumns(report.changes, report.periods).select(
     "month",
     "as_of",
