@@ -41,7 +41,7 @@ import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
 import { prepareRevenueWorker } from "./revenue/worker.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
-import { ensureHistoryDir, historyDir, historyDirNamed } from "./history/snapshot.ts";
+import { ensureHistoryDir, historyDir, historyDirNamed } from "./history/history_dir.ts";
 import { type ExportSnapshot, publishWithSnapshot } from "./history/export_stage.ts";
 import { keepDailyDays } from "./history/superseded.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which

@@ -6,12 +6,12 @@
 import { deepStrictEqual as assertEquals, match, ok as assert } from "node:assert/strict";
 import { HELP } from "../lib/cli/history.ts";
 import {
-  historyDir,
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
   writeSnapshot,
 } from "../lib/history/snapshot.ts";
+import { historyDir } from "../lib/history/history_dir.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { runExport } from "../lib/export.ts";

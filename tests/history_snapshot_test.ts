@@ -4,13 +4,12 @@ import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
 import { runExport } from "../lib/export.ts";
 import {
-  ensureHistoryDir,
-  historyDir,
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
   writeSnapshot,
 } from "../lib/history/snapshot.ts";
+import { ensureHistoryDir, historyDir } from "../lib/history/history_dir.ts";
 import { main as historyMain } from "../lib/cli/history.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {

@@ -14,13 +14,8 @@ import {
   loadMonthlyHistoryPoints,
   writeHistoryReport,
 } from "../history/report.ts";
-import {
-  damagedSidecarWarnings,
-  ensureHistoryDir,
-  historyDir,
-  historyDirNamed,
-  listSnapshots,
-} from "../history/snapshot.ts";
+import { damagedSidecarWarnings, listSnapshots } from "../history/snapshot.ts";
+import { ensureHistoryDir, historyDir, historyDirNamed } from "../history/history_dir.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
 import { importFiles } from "./history_import.ts";

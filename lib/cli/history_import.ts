@@ -16,11 +16,11 @@ import { asOfKey } from "../history/periods.ts";
 import { keptOverNoRevenue, replacedSnapshot } from "../history/keep.ts";
 import {
   damagedSidecarWarnings,
-  ensureHistoryDir,
   type PreparedSnapshot,
   prepareSnapshot,
   type PriceBookId,
 } from "../history/snapshot.ts";
+import { ensureHistoryDir } from "../history/history_dir.ts";
 import { snapshotFileName } from "../history/snapshot_names.ts";
 import {
   type ExactAsOf,

@@ -4,7 +4,6 @@
  * `deno task history import|backfill|report` is lib/cli/history.ts.
  */
 export {
-  historyDir,
   listSnapshots,
   readSnapshotFrame,
   readSnapshotMeta,
@@ -12,6 +11,7 @@ export {
   type SnapshotMeta,
   writeSnapshot,
 } from "./snapshot.ts";
+export { historyDir } from "./history_dir.ts";
 export {
   companyBridge,
   customerMovements,

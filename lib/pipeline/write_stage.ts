@@ -14,7 +14,7 @@ import { digestOffThread } from "../formats/digest_worker.ts";
 import { writeExportBrief, type WrittenBrief } from "../report/brief.ts";
 import { exportTrimmedPlan } from "../report/trimmed_file.ts";
 import { segmentFrames, segmentSheets, writeSegmentFiles } from "../report/segments.ts";
-import { historyDir } from "../history/snapshot.ts";
+import { historyDir } from "../history/history_dir.ts";
 import { keepDailyDays } from "../history/superseded.ts";
 import { exportHistoryStage, type ExportSnapshot } from "../history/export_stage.ts";
 import {

@@ -1,0 +1,51 @@
+/**
+ * The history folder: where it is (PRICING_HISTORY_DIR, else `<out-dir>/history`) and whether an
+ * export or a report can use it, checked before any query.
+ */
+import { dirname, join, resolve } from "node:path";
+import { stat } from "node:fs/promises";
+import type { Env } from "../core/config.ts";
+import { folderError, probeWritable } from "../formats/staging.ts";
+
+/** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
+export function historyDir(env: Env, outDir: string): string {
+  const configured = env.PRICING_HISTORY_DIR?.trim();
+  return configured ? configured : join(outDir, "history");
+}
+
+/** How historyDir chose the folder, for its errors: PRICING_HISTORY_DIR, else the default. */
+export function historyDirNamed(env: Env): string | undefined {
+  return env.PRICING_HISTORY_DIR?.trim() ? "PRICING_HISTORY_DIR" : undefined;
+}
+
+/**
+ * Fails, in one line, on a history folder that is a file or cannot be written: checked before any
+ * query or snapshot (else a raw ENOTDIR came at the end of the run). A missing folder is not made
+ * here (a failed run leaves nothing): its nearest existing parent must be a writable folder.
+ * `named`: the flag or setting that chose it (--history-dir, PRICING_HISTORY_DIR), for the fix;
+ * `write: false` (a report, which only reads) checks that it is no file only.
+ */
+export async function ensureHistoryDir(
+  dir: string,
+  { named, write = true }: { named?: string; write?: boolean } = {},
+): Promise<void> {
+  // a report reads the folder and refuses a missing one: not "made if missing"
+  const wanted = write ? undefined : "the existing folder that holds the snapshots";
+  const choice = { kind: "history folder", named, otherwise: "set PRICING_HISTORY_DIR", wanted };
+  let existing = resolve(dir);
+  let info = await stat(existing).catch(() => null);
+  while (!info && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    info = await stat(existing).catch(() => null);
+  }
+  if (info && !info.isDirectory()) {
+    throw folderError(existing === resolve(dir) ? dir : `${existing} (in ${dir})`, "file", choice);
+  }
+  if (!write) return;
+  try {
+    // two exports of one process (the server) may check at once: probeWritable's names are their own
+    await probeWritable(existing);
+  } catch (error) {
+    throw folderError(dir, { notWritable: error as Error }, choice);
+  }
+}
