@@ -87,6 +87,7 @@ export async function supersededSnapshots(
   const gone: SnapshotInfo[] = [];
   for (const [month, infos] of byMonth) {
     if (monthEnd(month).getTime() > now.getTime()) continue; // open (or ahead): its latest changes
+    if (infos.length < 2) continue; // (a month pruned already: its one snapshot is the report's)
     const candidates = infos.filter((i) => i.asOf.getTime() < bound && !i.sidecarWarning);
     if (candidates.length === 0) continue;
     const read = readByReport(infos);
