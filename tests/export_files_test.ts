@@ -76,109 +76,129 @@ const canMount = await smallDisk(4).then(async (dir) => {
   return true;
 });
 
-Deno.test({
-  name: "a full disk under the export's files is one line naming the file, its folder and the fix",
-  ignore: !canMount,
-  fn: async () => {
-    const disk = (await smallDisk(64))!;
-    try {
-      // 4 names of 40,000 characters: ~160 KB of CSV on a 64 KB disk (the XLSX compresses them)
-      const big = tinyExportFrame(["a", "b", "c", "d"].map((c) => c.repeat(40_000)));
-      const staging = `${disk}/.staging-test`;
-      await Deno.mkdir(staging);
-      for (const formats of [["csv", "xlsx"], ["csv"]] as const) {
-        await rejects(
-          writeExportFiles({
-            frame: big,
-            formats: [...formats],
-            pathOf: (ext) => `${staging}/helicone_pricing_data_2026-11-01.${ext}`,
-            xlsx: {},
-          }),
-          (error: Error) => {
-            // both files are written at once: whichever meets the full disk first is named
-            const named = formats.length === 1 ? "csv" : "(csv|xlsx)";
-            match(
-              error.message,
-              new RegExp(
-                `^helicone_pricing_data_2026-11-01\\.${named} could not be written in ${disk} \\(no space left on device\\); nothing new was written: free space there or choose another folder \\(--out-dir\\)$`,
-              ),
-            );
-            return true;
-          },
-          formats.join(" and "),
-        );
-        // no temp file left behind (a workbook that fitted may stay: the staging folder goes)
-        const left = [...Deno.readDirSync(staging)].map((e) => e.name);
-        assertEquals(left.filter((name) => name.startsWith(".")), []);
+/**
+ * A test run on its own tmpfs of `kb` KB, given its folder; skipped where this process may not
+ * mount one. The disk is unmounted and removed after, whatever the test did.
+ */
+function diskTest(name: string, kb: number, fn: (disk: string) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: !canMount,
+    fn: async () => {
+      const disk = (await smallDisk(kb))!;
+      try {
+        await fn(disk);
+      } finally {
+        await succeeds("umount", [disk]);
+        await Deno.remove(disk, { recursive: true });
       }
-    } finally {
-      await succeeds("umount", [disk]);
-      await Deno.remove(disk, { recursive: true });
-    }
-  },
-});
+    },
+  });
+}
 
-Deno.test({
-  name:
-    "a full disk met by the trimmed CSV of the same pass names the export's CSV, not a file it never publishes",
-  ignore: !canMount,
-  fn: async () => {
-    // room for the CSV (~160 KB) and not for the trimmed copy written after it in the same pass,
-    // which is published only above the upload size: the user never sees its name
-    const disk = (await smallDisk(200))!;
-    try {
-      const big = tinyExportFrame(["a", "b", "c", "d"].map((c) => c.repeat(40_000)));
-      const staging = `${disk}/.staging-test`;
-      await Deno.mkdir(staging);
-      const name = "helicone_pricing_data_2026-11-01";
+/** `disk` remounted read-only, as the kernel does on I/O errors. */
+async function remountReadOnly(disk: string): Promise<void> {
+  ok(await succeeds("mount", ["-o", "remount,ro", disk]), `remount ${disk} read-only`);
+}
+
+/** A staging folder on `disk`, as the export makes one before writing its files. */
+async function stagingOn(disk: string): Promise<string> {
+  const staging = `${disk}/.staging-test`;
+  await Deno.mkdir(staging);
+  return staging;
+}
+
+const NAME = "helicone_pricing_data_2026-11-01";
+
+/** The export's files of `frame` in `formats`, written into `staging` under the export's name. */
+function writeStaged(
+  staging: string,
+  frame: ReturnType<typeof tinyExportFrame>,
+  formats: ("csv" | "xlsx")[],
+): Promise<unknown> {
+  return writeExportFiles({
+    frame,
+    formats,
+    pathOf: (ext) => `${staging}/${NAME}.${ext}`,
+    xlsx: {},
+  });
+}
+
+// 4 names of 40,000 characters: ~160 KB of CSV (the XLSX compresses them)
+const big = tinyExportFrame(["a", "b", "c", "d"].map((c) => c.repeat(40_000)));
+
+diskTest(
+  "a full disk under the export's files is one line naming the file, its folder and the fix",
+  64,
+  async (disk) => {
+    const staging = await stagingOn(disk);
+    for (const formats of [["csv", "xlsx"], ["csv"]] as const) {
       await rejects(
-        writeExportFiles({
-          frame: big,
-          formats: ["csv"],
-          pathOf: (ext) => `${staging}/${name}.${ext}`,
-          xlsx: {},
-          subset: { path: `${staging}/${name}_trimmed.csv`, keep: new Uint8Array(4).fill(1) },
-        }),
-        {
-          message:
-            `${name}.csv could not be written in ${disk} (no space left on device); nothing new was written: free space there or choose another folder (--out-dir)`,
+        writeStaged(staging, big, [...formats]),
+        (error: Error) => {
+          // both files are written at once: whichever meets the full disk first is named
+          const named = formats.length === 1 ? "csv" : "(csv|xlsx)";
+          match(
+            error.message,
+            new RegExp(
+              `^${NAME}\\.${named} could not be written in ${disk} \\(no space left on device\\); nothing new was written: free space there or choose another folder \\(--out-dir\\)$`,
+            ),
+          );
+          return true;
         },
+        formats.join(" and "),
       );
-      assertEquals([...Deno.readDirSync(staging)], []);
-    } finally {
-      await succeeds("umount", [disk]);
-      await Deno.remove(disk, { recursive: true });
+      // no temp file left behind (a workbook that fitted may stay: the staging folder goes)
+      const left = [...Deno.readDirSync(staging)].map((e) => e.name);
+      assertEquals(left.filter((name) => name.startsWith(".")), []);
     }
   },
-});
+);
 
-Deno.test({
-  name:
-    "a snapshot's discard on a disk gone read-only resolves: the export's own error is the one reported",
-  ignore: !canMount,
-  fn: async () => {
-    const disk = (await smallDisk(1024))!;
-    try {
-      const prepared = await prepareSnapshot(frame, {
-        dir: disk,
-        asOf: new Date("2026-11-01T00:00:00Z"),
-        demo: true,
-        origin: "export",
-      });
-      const temps = () =>
-        [...Deno.readDirSync(disk)].map((e) => e.name).filter((n) => n.endsWith(".tmp"));
-      assertEquals(temps().length, 2); // the Parquet file and its sidecar, not yet placed
-      // a disk the kernel remounts read-only on errors: the export's write fails, and so does
-      // removing its temporary files in its cleanup, which must not replace the write's error
-      ok(await succeeds("mount", ["-o", "remount,ro", disk]));
-      await prepared.discard();
-      assertEquals(temps().length, 2); // left for the next run (removeDeadTempFiles)
-    } finally {
-      await succeeds("umount", [disk]);
-      await Deno.remove(disk, { recursive: true });
-    }
+// room for the CSV (~160 KB) and not for the trimmed copy written after it in the same pass,
+// which is published only above the upload size: the user never sees its name
+diskTest(
+  "a full disk met by the trimmed CSV of the same pass names the export's CSV, not a file it never publishes",
+  200,
+  async (disk) => {
+    const staging = await stagingOn(disk);
+    await rejects(
+      writeExportFiles({
+        frame: big,
+        formats: ["csv"],
+        pathOf: (ext) => `${staging}/${NAME}.${ext}`,
+        xlsx: {},
+        subset: { path: `${staging}/${NAME}_trimmed.csv`, keep: new Uint8Array(4).fill(1) },
+      }),
+      {
+        message:
+          `${NAME}.csv could not be written in ${disk} (no space left on device); nothing new was written: free space there or choose another folder (--out-dir)`,
+      },
+    );
+    assertEquals([...Deno.readDirSync(staging)], []);
   },
-});
+);
+
+diskTest(
+  "a snapshot's discard on a disk gone read-only resolves: the export's own error is the one reported",
+  1024,
+  async (disk) => {
+    const prepared = await prepareSnapshot(frame, {
+      dir: disk,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      demo: true,
+      origin: "export",
+    });
+    const temps = () =>
+      [...Deno.readDirSync(disk)].map((e) => e.name).filter((n) => n.endsWith(".tmp"));
+    assertEquals(temps().length, 2); // the Parquet file and its sidecar, not yet placed
+    // a disk the kernel remounts read-only on errors: the export's write fails, and so does
+    // removing its temporary files in its cleanup, which must not replace the write's error
+    await remountReadOnly(disk);
+    await prepared.discard();
+    assertEquals(temps().length, 2); // left for the next run (removeDeadTempFiles)
+  },
+);
 
 /**
  * Every file under `dir` and its bytes; not a failed run's staging folder and temporary files,
@@ -195,6 +215,13 @@ function filesUnder(dir: string, prefix = ""): Record<string, string> {
   return files;
 }
 
+/** The files under `dir` are still `before`: none changed, none added or removed. */
+function assertIntact(dir: string, before: Record<string, string>): void {
+  const after = filesUnder(dir);
+  assertEquals(Object.keys(after).filter((k) => after[k] !== before[k]), []);
+  assertEquals(Object.keys(after), Object.keys(before));
+}
+
 const CLI = new URL("../lib/cli/export.ts", import.meta.url).pathname;
 
 /** `deno task export` as a user runs it: its exit code and stderr. */
@@ -209,167 +236,122 @@ async function exportCli(args: string[]): Promise<{ code: number; stderr: string
   return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
 }
 
-Deno.test({
-  name:
-    "an output folder on a read-only file system: one line naming it and the fix, exit 1, the previous set intact",
-  ignore: !canMount,
-  fn: async () => {
-    const disk = (await smallDisk(20 * 1024))!;
-    try {
-      const out = `${disk}/out`;
-      const args = ["--demo", "--as-of", "2026-11-01", "--out-dir", out];
-      assertEquals((await exportCli(args)).code, 0);
-      const before = filesUnder(out);
-      ok(Object.keys(before).length > 10); // the set, its charts and the history snapshot
-      ok(await succeeds("mount", ["-o", "remount,ro", disk]));
-      const run = await exportCli(args);
-      assertEquals(run.code, 1);
-      assertEquals(
-        run.stderr,
-        `error: --out-dir ${out} is not writable (read-only file system); remount it read-write or pass another folder to --out-dir\n`,
-      );
-      assertEquals(filesUnder(out), before);
-    } finally {
-      await succeeds("umount", [disk]);
-      await Deno.remove(disk, { recursive: true });
-    }
+diskTest(
+  "an output folder on a read-only file system: one line naming it and the fix, exit 1, the previous set intact",
+  20 * 1024,
+  async (disk) => {
+    const out = `${disk}/out`;
+    const args = ["--demo", "--as-of", "2026-11-01", "--out-dir", out];
+    assertEquals((await exportCli(args)).code, 0);
+    const before = filesUnder(out);
+    ok(Object.keys(before).length > 10); // the set, its charts and the history snapshot
+    await remountReadOnly(disk);
+    const run = await exportCli(args);
+    assertEquals(run.code, 1);
+    assertEquals(
+      run.stderr,
+      `error: --out-dir ${out} is not writable (read-only file system); remount it read-write or pass another folder to --out-dir\n`,
+    );
+    assertIntact(out, before);
   },
-});
+);
 
-Deno.test({
-  name:
-    "a disk gone read-only mid-run fails the export in one line naming the folder and the fix; the previous set stays",
-  ignore: !canMount,
-  fn: async () => {
-    const disk = (await smallDisk(20 * 1024))!;
-    try {
-      const out = `${disk}/out`;
-      const options = {
-        demo: true,
-        asOf: new Date("2026-11-01T00:00:00Z"),
-        outDir: out,
-        charts: false, // no chart file open for writing when the disk is remounted (it would be busy)
-        quiet: true,
-        log: () => {},
-      };
-      await runExport(options);
-      const before = filesUnder(out);
-      const name = "helicone_pricing_data_2026-11-01_demo";
-      // once the snapshot is written: the staging folder is made, the export's files are not
-      let remounted = false;
-      const error = await runExport({
-        ...options,
-        onStageTime: (stage, phase) => {
-          if (stage !== "snapshot" || phase !== "end") return;
-          remounted = new Deno.Command("mount", { args: ["-o", "remount,ro", disk] }).outputSync()
-            .success;
+diskTest(
+  "a disk gone read-only mid-run fails the export in one line naming the folder and the fix; the previous set stays",
+  20 * 1024,
+  async (disk) => {
+    const out = `${disk}/out`;
+    const options = {
+      demo: true,
+      asOf: new Date("2026-11-01T00:00:00Z"),
+      outDir: out,
+      charts: false, // no chart file open for writing when the disk is remounted (it would be busy)
+      quiet: true,
+      log: () => {},
+    };
+    await runExport(options);
+    const before = filesUnder(out);
+    // once the snapshot is written: the staging folder is made, the export's files are not
+    let remounted = false;
+    const error = await runExport({
+      ...options,
+      onStageTime: (stage, phase) => {
+        if (stage !== "snapshot" || phase !== "end") return;
+        remounted = new Deno.Command("mount", { args: ["-o", "remount,ro", disk] }).outputSync()
+          .success;
+      },
+    }).then(() => null, (error) => error);
+    ok(remounted);
+    ok(error instanceof UserError, String(error)); // (the CLI adds no "run with --verbose")
+    assertEquals(
+      error.message,
+      `${NAME}_demo.csv could not be written in ${out} (read-only file system); nothing new was written: remount it read-write or choose another folder (--out-dir)`,
+    );
+    assertIntact(out, before);
+  },
+);
+
+diskTest(
+  "a read-only disk under the export's CSV or XLSX is one line naming the file, its folder and the fix",
+  64,
+  async (disk) => {
+    const staging = await stagingOn(disk);
+    await remountReadOnly(disk);
+    // the XLSX alone: its file opens in the background (an uncaught error ended the process)
+    for (const formats of [["csv", "xlsx"], ["csv"], ["xlsx"]] as const) {
+      await rejects(
+        writeStaged(staging, frame, [...formats]),
+        {
+          message: `${NAME}.${
+            formats[0]
+          } could not be written in ${disk} (read-only file system); nothing new was written: remount it read-write or choose another folder (--out-dir)`,
         },
-      }).then(() => null, (error) => error);
-      ok(remounted);
-      ok(error instanceof UserError, String(error)); // (the CLI adds no "run with --verbose")
-      assertEquals(
-        error.message,
-        `${name}.csv could not be written in ${out} (read-only file system); nothing new was written: remount it read-write or choose another folder (--out-dir)`,
+        formats.join(" and "),
       );
-      const after = filesUnder(out);
-      assertEquals(Object.keys(after).filter((k) => after[k] !== before[k]), []);
-      assertEquals(Object.keys(after), Object.keys(before));
-    } finally {
-      await succeeds("umount", [disk]);
-      await Deno.remove(disk, { recursive: true });
     }
   },
-});
+);
 
-Deno.test({
-  name:
-    "a read-only disk under the export's CSV or XLSX is one line naming the file, its folder and the fix",
-  ignore: !canMount,
-  fn: async () => {
-    const disk = (await smallDisk(64))!;
-    try {
-      const staging = `${disk}/.staging-test`;
-      await Deno.mkdir(staging);
-      ok(await succeeds("mount", ["-o", "remount,ro", disk]));
-      // the XLSX alone: its file opens in the background (an uncaught error ended the process)
-      for (const formats of [["csv", "xlsx"], ["csv"], ["xlsx"]] as const) {
-        await rejects(
-          writeExportFiles({
-            frame,
-            formats: [...formats],
-            pathOf: (ext) => `${staging}/helicone_pricing_data_2026-11-01.${ext}`,
-            xlsx: {},
-          }),
-          {
-            message: `helicone_pricing_data_2026-11-01.${
-              formats[0]
-            } could not be written in ${disk} (read-only file system); nothing new was written: remount it read-write or choose another folder (--out-dir)`,
-          },
-          formats.join(" and "),
-        );
-      }
-    } finally {
-      await succeeds("umount", [disk]);
-      await Deno.remove(disk, { recursive: true });
-    }
+diskTest(
+  "a publish on a disk gone read-only says so in words, with the fix; the previous files are unchanged",
+  64,
+  async (disk) => {
+    const staging = await stagingOn(disk);
+    await Deno.writeTextFile(`${disk}/a.csv`, "previous");
+    await Deno.writeTextFile(`${staging}/a.csv`, "new");
+    await remountReadOnly(disk);
+    // (the moves' own wording: the publish lock's file, made first, has its own)
+    const publish = { outDir: disk, files: [`${staging}/a.csv`], lockHeld: true };
+    await rejects(publishStaged(staging, publish), {
+      message:
+        `publishing the export failed (read-only file system in ${disk}); nothing new was written, the previous files are unchanged: remount it read-write or choose another folder (--out-dir)`,
+    });
+    assertEquals(Deno.readTextFileSync(`${disk}/a.csv`), "previous");
   },
-});
+);
 
-Deno.test({
-  name:
-    "a publish on a disk gone read-only says so in words, with the fix; the previous files are unchanged",
-  ignore: !canMount,
-  fn: async () => {
-    const disk = (await smallDisk(64))!;
-    try {
-      const staging = `${disk}/.staging-test`;
-      await Deno.mkdir(staging);
-      await Deno.writeTextFile(`${disk}/a.csv`, "previous");
-      await Deno.writeTextFile(`${staging}/a.csv`, "new");
-      ok(await succeeds("mount", ["-o", "remount,ro", disk]));
-      // (the moves' own wording: the publish lock's file, made first, has its own)
-      const publish = { outDir: disk, files: [`${staging}/a.csv`], lockHeld: true };
-      await rejects(publishStaged(staging, publish), {
-        message:
-          `publishing the export failed (read-only file system in ${disk}); nothing new was written, the previous files are unchanged: remount it read-write or choose another folder (--out-dir)`,
-      });
-      assertEquals(Deno.readTextFileSync(`${disk}/a.csv`), "previous");
-    } finally {
-      await succeeds("umount", [disk]);
-      await Deno.remove(disk, { recursive: true });
-    }
+// the CSV and the brief (~160 KB) fit in 1 MB, the charts' SVG and PNG files (~1.1 MB) do not
+diskTest(
+  "a full disk at the chart files is the file's one line, not 'charts failed: …' with a stray --verbose hint",
+  1024,
+  async (disk) => {
+    const out = `${disk}/out`;
+    const run = await exportCli([
+      "--demo",
+      "--as-of",
+      "2026-11-01",
+      "--format",
+      "csv",
+      "--out-dir",
+      out,
+    ]);
+    assertEquals(run.code, 1);
+    match(
+      run.stderr,
+      new RegExp(
+        `^error: helicone_pricing_\\w+_2026-11-01_demo\\.(svg|png) could not be written in ${out} \\(no space left on device\\); nothing new was written: free space there or choose another folder \\(--out-dir\\)\n$`,
+      ),
+    );
+    assertEquals(Object.keys(filesUnder(out)), []); // nothing published, no snapshot
   },
-});
-
-Deno.test({
-  name:
-    "a full disk at the chart files is the file's one line, not 'charts failed: …' with a stray --verbose hint",
-  ignore: !canMount,
-  fn: async () => {
-    // the CSV and the brief (~160 KB) fit in 1 MB, the charts' SVG and PNG files (~1.1 MB) do not
-    const disk = (await smallDisk(1024))!;
-    try {
-      const out = `${disk}/out`;
-      const run = await exportCli([
-        "--demo",
-        "--as-of",
-        "2026-11-01",
-        "--format",
-        "csv",
-        "--out-dir",
-        out,
-      ]);
-      assertEquals(run.code, 1);
-      match(
-        run.stderr,
-        new RegExp(
-          `^error: helicone_pricing_\\w+_2026-11-01_demo\\.(svg|png) could not be written in ${out} \\(no space left on device\\); nothing new was written: free space there or choose another folder \\(--out-dir\\)\n$`,
-        ),
-      );
-      assertEquals(Object.keys(filesUnder(out)), []); // nothing published, no snapshot
-    } finally {
-      await succeeds("umount", [disk]);
-      await Deno.remove(disk, { recursive: true });
-    }
-  },
-});
+);
