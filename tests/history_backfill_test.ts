@@ -5,7 +5,7 @@
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { loadPricingData, runExport } from "../lib/export.ts";
-import { backfill } from "../lib/history/backfill.ts";
+import { backfill, type BackfillResult } from "../lib/history/backfill.ts";
 import { buildHistoryReport, loadHistoryPoints } from "../lib/history/report.ts";
 import { readSnapshotMeta, writeSnapshot } from "../lib/history/snapshot.ts";
 import { main as historyMain } from "../lib/cli/history.ts";
@@ -15,6 +15,7 @@ import type { Env } from "../lib/core/config.ts";
 import { freshFixtureDatabases } from "./fixture_databases.ts";
 import {
   activeSubscription as subscription,
+  type FakeStripe,
   monthlyPrice as price,
   startFakeStripe,
 } from "./fake_stripe.ts";
@@ -91,12 +92,30 @@ const liveEnv = (
   STRIPE_API_PROTOCOL: "http",
 });
 
-Deno.test("live backfill: snapshots from the databases at each as-of, MRR from invoices", async () => {
-  const fake = fakeStripe();
-  const databases = await freshFixtureDatabases("history");
+/** What a live backfill run by `liveBackfill` gives its test. */
+interface LiveBackfill {
+  result: BackfillResult;
+  /** its log lines */
+  lines: string[];
+  /** the run's folder; the snapshots are in its history/ */
+  outDir: string;
+  env: ReturnType<typeof liveEnv>;
+}
+
+/**
+ * A live backfill of the three month ends to 2026-12-01, run on 11-20, from fresh fixture
+ * databases named `name` and `fake`'s Stripe, handed to `check`. The fake API, the folder and
+ * the databases go after, whatever `check` did.
+ */
+async function liveBackfill(
+  name: string,
+  fake: FakeStripe,
+  check: (run: LiveBackfill) => Promise<void>,
+): Promise<void> {
+  const databases = await freshFixtureDatabases(name);
   const outDir = await Deno.makeTempDir();
-  const env = liveEnv(databases, fake);
   try {
+    const env = liveEnv(databases, fake);
     const lines: string[] = [];
     const result = await backfill({
       load: loadPricingData,
@@ -109,6 +128,17 @@ Deno.test("live backfill: snapshots from the databases at each as-of, MRR from i
       quiet: true,
       log: (line) => lines.push(line),
     });
+    await check({ result, lines, outDir, env });
+  } finally {
+    await fake.close();
+    await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
+  }
+}
+
+Deno.test("live backfill: snapshots from the databases at each as-of, MRR from invoices", async () => {
+  const fake = fakeStripe();
+  await liveBackfill("history", fake, async ({ result, lines, outDir }) => {
     assertEquals(result.demo, false);
     assertEquals(result.snapshots.length, 3);
     // one listing for the whole range (from 400 days before the first as-of), and the live
@@ -138,11 +168,7 @@ Deno.test("live backfill: snapshots from the databases at each as-of, MRR from i
     assertEquals(result.reconciliation?.differing, []);
     assertEquals(result.reconciliation?.liveCents, 27900);
     ok(lines.some((l) => l.startsWith("reconciliation at 2026-11-20T00:00:00.000Z")));
-  } finally {
-    await fake.close();
-    await Deno.remove(outDir, { recursive: true });
-    await databases.drop();
-  }
+  });
 });
 
 /** alpha and charlie's `mrr_recurring` in each stored snapshot, oldest first. */
@@ -193,21 +219,7 @@ function upgradeStripe(
 
 Deno.test("live backfill: an upgrade away from an archived price is old − old + new = new", async () => {
   const fake = upgradeStripe();
-  const databases = await freshFixtureDatabases("history_archived");
-  const outDir = await Deno.makeTempDir();
-  try {
-    const lines: string[] = [];
-    const result = await backfill({
-      load: loadPricingData,
-      env: liveEnv(databases, fake),
-      historyDir: `${outDir}/history`,
-      outDir,
-      months: 3,
-      last: new Date("2026-12-01T00:00:00Z"),
-      now: new Date("2026-11-20T00:00:00Z"),
-      quiet: true,
-      log: (line) => lines.push(line),
-    });
+  await liveBackfill("history_archived", fake, async ({ result, lines, outDir }) => {
     assertEquals(result.snapshots.length, 3);
     const { points, mrr } = await alphaCharlieMrr(`${outDir}/history`);
     // October's end: alpha 79 − 79 + 200 = 200 (not 79 + 200 = 279)
@@ -221,11 +233,7 @@ Deno.test("live backfill: an upgrade away from an archived price is old − old 
     assertEquals([november.expansion_cents, november.contraction_cents], [0, 0]);
     ok(!lines.some((l) => l.includes("price Stripe")), lines.join("\n"));
     assertEquals(result.reconciliation?.differing, []);
-  } finally {
-    await fake.close();
-    await Deno.remove(outDir, { recursive: true });
-    await databases.drop();
-  }
+  });
 });
 
 Deno.test("live backfill: invoice MRR of a customer no organization holds (deleted since) is said per as-of, in the log and the Checks", async () => {
@@ -233,21 +241,7 @@ Deno.test("live backfill: invoice MRR of a customer no organization holds (delet
   const fake = upgradeStripe({
     extraInvoices: [invoice("cus_deleted_since", "price_team", 20000, "2026-09-01", "2026-10-01")],
   });
-  const databases = await freshFixtureDatabases("history_unheld");
-  const outDir = await Deno.makeTempDir();
-  try {
-    const lines: string[] = [];
-    const result = await backfill({
-      load: loadPricingData,
-      env: liveEnv(databases, fake),
-      historyDir: `${outDir}/history`,
-      outDir,
-      months: 3,
-      last: new Date("2026-12-01T00:00:00Z"),
-      now: new Date("2026-11-20T00:00:00Z"),
-      quiet: true,
-      log: (line) => lines.push(line),
-    });
+  await liveBackfill("history_unheld", fake, async ({ result, lines, outDir }) => {
     // September's end reads alpha's $79 alone, as without the customer
     assertEquals((await alphaCharlieMrr(`${outDir}/history`)).mrr[0], [79, 0]);
     const said =
@@ -256,30 +250,12 @@ Deno.test("live backfill: invoice MRR of a customer no organization holds (delet
     assertEquals(result.warnings, [`as-of 2026-10-01: ${said}`]);
     const meta = await readSnapshotMeta(result.snapshots[0].path);
     ok(meta?.warnings.includes(said));
-  } finally {
-    await fake.close();
-    await Deno.remove(outDir, { recursive: true });
-    await databases.drop();
-  }
+  });
 });
 
 Deno.test("live backfill: lines on a price Stripe lists nowhere count in no MRR and are said, with their money and customers", async () => {
   const fake = upgradeStripe({ proGone: true });
-  const databases = await freshFixtureDatabases("history_unpriced");
-  const outDir = await Deno.makeTempDir();
-  try {
-    const lines: string[] = [];
-    const result = await backfill({
-      load: loadPricingData,
-      env: liveEnv(databases, fake),
-      historyDir: `${outDir}/history`,
-      outDir,
-      months: 3,
-      last: new Date("2026-12-01T00:00:00Z"),
-      now: new Date("2026-11-20T00:00:00Z"),
-      quiet: true,
-      log: (line) => lines.push(line),
-    });
+  await liveBackfill("history_unpriced", fake, async ({ result, lines, outDir, env }) => {
     // price_pro's lines count nowhere: September reads 0, October's end team2's 200 alone
     assertEquals((await alphaCharlieMrr(`${outDir}/history`)).mrr, [[0, 0], [200, 200], [
       200,
@@ -305,7 +281,6 @@ Deno.test("live backfill: lines on a price Stripe lists nowhere count in no MRR 
       ],
     );
     // the command line's report lists it under "Checks", so a --quiet run keeps it too
-    const env = liveEnv(databases, fake);
     for (const [k, v] of Object.entries(env)) Deno.env.set(k, v!);
     let code: number;
     try {
@@ -320,11 +295,7 @@ Deno.test("live backfill: lines on a price Stripe lists nowhere count in no MRR 
     const markdown = await Deno.readTextFile(`${outDir}/helicone_pricing_history_2026-12-01.md`);
     const checks = markdown.slice(markdown.indexOf("## Checks"));
     match(checks, /- 3 invoice lines of the listed invoices \(USD 198\.77 billed or credited;/);
-  } finally {
-    await fake.close();
-    await Deno.remove(outDir, { recursive: true });
-    await databases.drop();
-  }
+  });
 });
 
 Deno.test("live backfill without a Stripe key is refused in one line, nothing written", async () => {
