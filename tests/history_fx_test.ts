@@ -241,18 +241,23 @@ Deno.test("FX: the report shows fx_impact: a CSV column always, a Markdown colum
   ok(!markdown.includes("FX drift cannot be told apart"), markdown);
 });
 
+/** WITH_RATES's month ends stored in `dir` as exports, their rates in the sidecars. */
+async function storeWithRates(dir: string): Promise<void> {
+  for (const point of WITH_RATES) {
+    await writeSnapshot(point.frame, {
+      dir,
+      asOf: point.asOf,
+      demo: false,
+      origin: "export",
+      fxRates: point.fxRates,
+    });
+  }
+}
+
 Deno.test("FX: rates recorded in the sidecar and read back by the report; a damaged fx_rates is named", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const point of WITH_RATES) {
-      await writeSnapshot(point.frame, {
-        dir,
-        asOf: point.asOf,
-        demo: false,
-        origin: "export",
-        fxRates: point.fxRates,
-      });
-    }
+    await storeWithRates(dir);
     const path = `${dir}/helicone_pricing_data_2026-02-28.parquet`;
     assertEquals((await readSnapshotSidecar(path)).meta?.fx_rates, { EUR: 1.2 });
     const stored = await loadMonthlyHistoryPoints(dir, false);
@@ -261,27 +266,17 @@ Deno.test("FX: rates recorded in the sidecar and read back by the report; a dama
     assertEquals(companyRow(report.company).fx_impact, 2400);
     assertEquals(companyRow(report.company).expansion, 2200);
     // an older sidecar without fx_rates is fine; a wrong one is named
+    const older = {
+      as_of: "2026-02-28T00:00:00.000Z",
+      demo: false,
+      origin: "export",
+      row_count: 5,
+      written_at: "2026-02-28T00:00:00.000Z",
+      warnings: [],
+    };
+    assertEquals(sidecarProblems(older), []);
     assertEquals(
-      sidecarProblems({
-        as_of: "2026-02-28T00:00:00.000Z",
-        demo: false,
-        origin: "export",
-        row_count: 5,
-        written_at: "2026-02-28T00:00:00.000Z",
-        warnings: [],
-      }),
-      [],
-    );
-    assertEquals(
-      sidecarProblems({
-        as_of: "2026-02-28T00:00:00.000Z",
-        demo: false,
-        origin: "export",
-        row_count: 5,
-        written_at: "2026-02-28T00:00:00.000Z",
-        warnings: [],
-        fx_rates: { eur: -1 },
-      }),
+      sidecarProblems({ ...older, fx_rates: { eur: -1 } }),
       ['fx_rates is {"eur":-1}, not currency codes (EUR) with their USD rates (positive numbers)'],
     );
   } finally {
@@ -292,15 +287,7 @@ Deno.test("FX: rates recorded in the sidecar and read back by the report; a dama
 Deno.test("FX: a bridge resumed from the stored state (an export's month after stored ones) books fx_impact as one computed whole", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const point of WITH_RATES) {
-      await writeSnapshot(point.frame, {
-        dir,
-        asOf: point.asOf,
-        demo: false,
-        origin: "export",
-        fxRates: point.fxRates,
-      });
-    }
+    await storeWithRates(dir);
     // March: EUR at 1.25; cus_flat €90 = $112.50: at February's rate 11250 × 1.2/1.25 = 10800
     const march = snapshot("2026-03-31", [...FEB.filter((r) => r[0] !== "cus_flat"), [
       "cus_flat",
