@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
-import { invoicedUsage, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
+import { invoicedUsage, type InvoiceHistory, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { couponLite } from "../lib/revenue/stripe_objects.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
@@ -468,7 +468,6 @@ Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 
 });
 
 Deno.test("backfilled usage subtracts only the discounts the discount setting counts", () => {
-  const metered = { ...P.metered, tiers: null, currency_options: null };
   // 50 % off, repeating, ended 2026-11-21 (10 days before the as-of); 10 % off forever
   const ended = discount(
     { id: "di_use_ended", percent_off: 50, duration: "repeating" },
@@ -481,22 +480,15 @@ Deno.test("backfilled usage subtracts only the discounts the discount setting co
     quantity: null,
     discount_amounts: [{ discount: off[0], amount: off[1] }],
   });
-  const history = {
-    prices: [metered],
-    discounts: [ended, forever].map((d) => ({
-      id: d.id,
-      coupon: couponLite(d.source.coupon),
-      end: d.end,
-    })),
-    // $40 of usage each: $20 off by the ended coupon, $4 off by the forever one
-    lines: [
+  // $40 of usage each: $20 off by the ended coupon, $4 off by the forever one
+  const history = historyOf(
+    [P.metered],
+    [
       usageLine("cus_ended", ["di_use_ended", 2000]),
       usageLine("cus_forever", ["di_use_forever", 400]),
     ],
-    thresholdResets: [],
-    from: s("2026-01-01"),
-    to: s("2026-12-31"),
-  };
+    [ended, forever].map((d) => ({ id: d.id, coupon: couponLite(d.source.coupon), end: d.end })),
+  );
   const usageWith = (discountPolicy: "recurring" | "forever" | "none") =>
     Object.fromEntries(invoicedUsage(history, {
       to: new Date("2026-12-01T00:00:00Z"),
@@ -526,6 +518,23 @@ const liteLine = (customer: string, priceId: string, amount: number, from: strin
   period_end: s(to),
 });
 
+/**
+ * The Stripe history a backfill reads for 2026: `lines` on `prices` (as the price list holds
+ * them, without tiers), with `discounts`.
+ */
+const historyOf = (
+  prices: Json[],
+  lines: InvoiceHistory["lines"],
+  discounts: InvoiceHistory["discounts"] = [],
+): InvoiceHistory => ({
+  prices: prices.map((p) => ({ ...p, tiers: null, currency_options: null })),
+  discounts,
+  thresholdResets: [],
+  lines,
+  from: s("2026-01-01"),
+  to: s("2026-12-31"),
+});
+
 Deno.test("invoice MRR: a prorated upgrade under a percent-off discount is the discounted new level", () => {
   // Stripe's default proration discounts ("included", changelog 2025-09-30.clover): a proration
   // line's amount is net of the subscription's discount, which it lists with amount 0. $100 with
@@ -539,21 +548,14 @@ Deno.test("invoice MRR: a prorated upgrade under a percent-off discount is the d
     proration: true,
     discount_amounts: onForever(0),
   });
-  const history = {
-    prices: [P.plan100, P.plan250].map((p) => ({ ...p, tiers: null, currency_options: null })),
-    discounts: [{ id: forever20.id, coupon: couponLite(forever20.source.coupon), end: null }],
-    thresholdResets: [],
-    lines: [
-      {
-        ...liteLine("cus_up", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
-        discount_amounts: onForever(2000),
-      },
-      proration("price_plan100", -4000),
-      proration("price_plan250", 10000),
-    ],
-    from: s("2026-01-01"),
-    to: s("2026-12-31"),
-  };
+  const history = historyOf([P.plan100, P.plan250], [
+    {
+      ...liteLine("cus_up", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+      discount_amounts: onForever(2000),
+    },
+    proration("price_plan100", -4000),
+    proration("price_plan250", 10000),
+  ], [{ id: forever20.id, coupon: couponLite(forever20.source.coupon), end: null }]);
   const at = (policy: "recurring" | "none") =>
     cents(invoiceMrrAt(history, {
       at: new Date("2026-12-01T00:00:00Z"),
@@ -564,20 +566,13 @@ Deno.test("invoice MRR: a prorated upgrade under a percent-off discount is the d
 });
 
 Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline) is no MRR, metered or not", () => {
-  const history = {
-    prices: [P.plan100].map((p) => ({ ...p, tiers: null, currency_options: null })),
-    discounts: [],
-    thresholdResets: [],
-    lines: [
-      liteLine("cus_known", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
-      // $7 of metered usage on a price no listing returns: could be anything, so not MRR
-      liteLine("cus_meter", "price_gone_metered", 700, "2026-11-01", "2026-12-01"),
-      // $50 on an inline price the subscription no longer holds
-      liteLine("cus_inline", "price_inline", 5000, "2026-11-01", "2026-12-01"),
-    ],
-    from: s("2026-01-01"),
-    to: s("2026-12-31"),
-  };
+  const history = historyOf([P.plan100], [
+    liteLine("cus_known", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+    // $7 of metered usage on a price no listing returns: could be anything, so not MRR
+    liteLine("cus_meter", "price_gone_metered", 700, "2026-11-01", "2026-12-01"),
+    // $50 on an inline price the subscription no longer holds
+    liteLine("cus_inline", "price_inline", 5000, "2026-11-01", "2026-12-01"),
+  ]);
   const at = new Date("2026-11-20T00:00:00Z");
   assertEquals(cents(invoiceMrrAt(history, { at, rules })), { cus_known: 10000 });
   // the snapshot says so: 2 lines, $7 + $50 = $57.00, both customers
@@ -590,21 +585,14 @@ Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline)
 });
 
 Deno.test("a backfilled snapshot says how much invoice MRR no organization of it holds (deleted since, customer changed)", () => {
-  const history = {
-    prices: [P.plan100, P.plan250].map((p) => ({ ...p, tiers: null, currency_options: null })),
-    discounts: [],
-    thresholdResets: [],
-    lines: [
-      liteLine("cus_held", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
-      // an organization soft-deleted since, and the Stripe customer an organization left
-      liteLine("cus_deleted_org", "price_plan250", 25000, "2026-10-01", "2026-11-01"),
-      liteLine("cus_old", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
-      // billed before the as-of only: not MRR there, so not named
-      liteLine("cus_gone_earlier", "price_plan100", 10000, "2026-08-01", "2026-09-01"),
-    ],
-    from: s("2026-01-01"),
-    to: s("2026-12-31"),
-  };
+  const history = historyOf([P.plan100, P.plan250], [
+    liteLine("cus_held", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
+    // an organization soft-deleted since, and the Stripe customer an organization left
+    liteLine("cus_deleted_org", "price_plan250", 25000, "2026-10-01", "2026-11-01"),
+    liteLine("cus_old", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
+    // billed before the as-of only: not MRR there, so not named
+    liteLine("cus_gone_earlier", "price_plan100", 10000, "2026-08-01", "2026-09-01"),
+  ]);
   const revenueOf = (customerIds: string[]) =>
     invoiceRevenue(history, {
       asOf: new Date("2026-11-01T00:00:00Z"),
@@ -623,29 +611,22 @@ Deno.test("a backfilled snapshot says when its lines carry discounts no subscrip
   // 50 % off $100 for August and September (a repeating coupon): the subscriptions listed today
   // no longer hold the discount (ended, or removed), so whether it counts cannot be told
   const off = (amount: number) => [{ discount: "di_gone", amount }];
-  const history = {
-    prices: [P.plan100, P.quarterly300].map((p) => ({ ...p, tiers: null, currency_options: null })),
-    discounts: [],
-    thresholdResets: [],
-    lines: [
-      {
-        ...liteLine("cus_a", "price_plan100", 10000, "2026-08-01", "2026-09-01"),
-        discount_amounts: off(5000),
-      },
-      {
-        ...liteLine("cus_a", "price_plan100", 10000, "2026-09-01", "2026-10-01"),
-        discount_amounts: off(5000),
-      },
-      // a quarter's $90 off: $30.00 a month
-      {
-        ...liteLine("cus_q", "price_q300", 30000, "2026-08-15", "2026-11-15"),
-        discount_amounts: off(9000),
-      },
-      liteLine("cus_a", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
-    ],
-    from: s("2026-01-01"),
-    to: s("2026-12-31"),
-  };
+  const history = historyOf([P.plan100, P.quarterly300], [
+    {
+      ...liteLine("cus_a", "price_plan100", 10000, "2026-08-01", "2026-09-01"),
+      discount_amounts: off(5000),
+    },
+    {
+      ...liteLine("cus_a", "price_plan100", 10000, "2026-09-01", "2026-10-01"),
+      discount_amounts: off(5000),
+    },
+    // a quarter's $90 off: $30.00 a month
+    {
+      ...liteLine("cus_q", "price_q300", 30000, "2026-08-15", "2026-11-15"),
+      discount_amounts: off(9000),
+    },
+    liteLine("cus_a", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
+  ]);
   const warningsAt = (asOf: string) =>
     invoiceRevenue(history, {
       asOf: new Date(`${asOf}T00:00:00Z`),
@@ -666,20 +647,13 @@ Deno.test("a backfilled snapshot says when its lines carry discounts no subscrip
 
 Deno.test("invoice MRR: a customer billed in two currencies counts both, converted, to the cent", () => {
   const eur = { ...P.eur90, id: "price_eur100", unit_amount_decimal: "10000", tiers: null };
-  const history = {
-    prices: [P.plan100, eur].map((p) => ({ ...p, tiers: null, currency_options: null })),
-    discounts: [],
-    thresholdResets: [],
-    lines: [
-      {
-        ...liteLine("cus_two", "price_eur100", 10000, "2026-11-01", "2026-12-01"),
-        currency: "eur",
-      },
-      liteLine("cus_two", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
-    ],
-    from: s("2026-01-01"),
-    to: s("2026-12-31"),
-  };
+  const history = historyOf([P.plan100, eur], [
+    {
+      ...liteLine("cus_two", "price_eur100", 10000, "2026-11-01", "2026-12-01"),
+      currency: "eur",
+    },
+    liteLine("cus_two", "price_plan100", 10000, "2026-11-01", "2026-12-01"),
+  ]);
   const at = new Date("2026-11-20T00:00:00Z");
   // €100 × 1.1 + $100 = $210.00, as live mrr_recurring (not the larger amount's €100 = $110)
   const mrr = invoiceMrrAt(history, { at, rules }).get("cus_two")!;
