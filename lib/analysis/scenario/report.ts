@@ -58,11 +58,25 @@ function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): 
   );
 }
 
-/** The By plan table: each plan's totals (planTotals), as the By tier table shows a tier's. */
-function planTable(result: ScenarioComparison): string {
+/** A row of the By tier and By plan tables; money null where none is comparable ("–"). */
+interface TotalsRow {
+  name: string;
+  organizations: number;
+  current: number | null;
+  proposed: number | null;
+  delta: number | null;
+  changePct: number | null;
+  paysMore: number;
+  paysLess: number;
+  unchanged: number;
+  unknownCurrent: number;
+}
+
+/** The By tier and By plan tables, `first` naming the rows' column. */
+function totalsTable(first: "tier" | "plan", rows: TotalsRow[]): string {
   return markdownTable(
     [
-      "plan",
+      first,
       "organizations",
       "current MRR",
       "proposed MRR",
@@ -73,23 +87,68 @@ function planTable(result: ScenarioComparison): string {
       "unchanged",
       "unknown current",
     ],
-    planTotals(result).map(({ plan, totals: t }) => {
-      // none with known current MRR: no comparison, "–" as in the by-tier table, not $0
-      const known = t.comparable > 0;
-      return [
-        plan,
-        formatCount(t.organizations),
-        known ? formatUsd(t.currentMrrUsd) : "–",
-        known ? formatUsd(t.proposedMrrUsd) : "–",
-        known ? signedUsd(t.deltaUsd) : "–",
-        pct(t.changePct),
-        formatCount(t.paysMore),
-        formatCount(t.paysLess),
-        formatCount(t.unchanged),
-        formatCount(t.unknownCurrent),
-      ];
-    }),
+    rows.map((r) => [
+      r.name,
+      formatCount(r.organizations),
+      usdOrDash(r.current),
+      usdOrDash(r.proposed),
+      r.delta === null ? "–" : signedUsd(r.delta),
+      pct(r.changePct),
+      formatCount(r.paysMore),
+      formatCount(r.paysLess),
+      formatCount(r.unchanged),
+      formatCount(r.unknownCurrent),
+    ]),
   );
+}
+
+/** The By tier table's rows: the comparison's byTier frame. */
+function tierRows(byTier: pl.DataFrame): TotalsRow[] {
+  const col = (name: string) => byTier.getColumn(name).toArray() as (number | null)[];
+  const tiers = byTier.getColumn("tier").toArray() as string[];
+  const [orgs, current, proposed, delta, change, more, less, same, unknown] = [
+    "organizations",
+    "current_mrr",
+    "proposed_mrr",
+    "delta_usd",
+    "change_pct",
+    "pays_more",
+    "pays_less",
+    "unchanged",
+    "unknown_current",
+  ].map(col);
+  return tiers.map((tier, i) => ({
+    name: tier,
+    organizations: orgs[i]!,
+    current: current[i],
+    proposed: proposed[i],
+    delta: delta[i],
+    changePct: change[i],
+    paysMore: more[i]!,
+    paysLess: less[i]!,
+    unchanged: same[i]!,
+    unknownCurrent: unknown[i]!,
+  }));
+}
+
+/** The By plan table's rows: each plan's totals (planTotals). */
+function planRows(result: ScenarioComparison): TotalsRow[] {
+  return planTotals(result).map(({ plan, totals: t }) => {
+    // none with known current MRR: no comparison, "–" as in the by-tier table, not $0
+    const known = t.comparable > 0;
+    return {
+      name: plan,
+      organizations: t.organizations,
+      current: known ? t.currentMrrUsd : null,
+      proposed: known ? t.proposedMrrUsd : null,
+      delta: known ? t.deltaUsd : null,
+      changePct: t.changePct,
+      paysMore: t.paysMore,
+      paysLess: t.paysLess,
+      unchanged: t.unchanged,
+      unknownCurrent: t.unknownCurrent,
+    };
+  });
 }
 
 /**
@@ -219,55 +278,16 @@ export function scenarioMarkdown(
       "",
     );
   }
-  const byTier = result.byTier;
-  const col = (name: string) => byTier.getColumn(name).toArray() as (number | null)[];
-  const tiers = byTier.getColumn("tier").toArray() as string[];
-  const [orgs, current, proposed, delta, change, more, less, same, unknown] = [
-    "organizations",
-    "current_mrr",
-    "proposed_mrr",
-    "delta_usd",
-    "change_pct",
-    "pays_more",
-    "pays_less",
-    "unchanged",
-    "unknown_current",
-  ].map(col);
   lines.push(
     "## By tier",
     "",
-    markdownTable(
-      [
-        "tier",
-        "organizations",
-        "current MRR",
-        "proposed MRR",
-        "change",
-        "%",
-        "pay more",
-        "pay less",
-        "unchanged",
-        "unknown current",
-      ],
-      tiers.map((tier, i) => [
-        tier,
-        formatCount(orgs[i]!),
-        usdOrDash(current[i]),
-        usdOrDash(proposed[i]),
-        delta[i] === null ? "–" : signedUsd(delta[i]!),
-        pct(change[i]),
-        formatCount(more[i]!),
-        formatCount(less[i]!),
-        formatCount(same[i]!),
-        formatCount(unknown[i]!),
-      ]),
-    ),
+    totalsTable("tier", tierRows(result.byTier)),
     "",
     "## By plan",
     "",
     `The scenario's plans in its order, then "${NO_PLAN_LABEL}" for organizations no plan matches; a Stripe customer's organizations count in the plan of its revenue row, as in the tiers.`,
     "",
-    planTable(result),
+    totalsTable("plan", planRows(result)),
     "",
     "## Biggest increases",
     "",
