@@ -30,7 +30,7 @@ import { asOfKey } from "./periods.ts";
 import { customerPlan } from "./customer_plan.ts";
 import { CUSTOMER, customerKeyOf, perCustomer } from "./bridge_keys.ts";
 import { openPausesOf, withOpenPause } from "./bridge_pauses.ts";
-import { snapshotTotals } from "./bridge_totals.ts";
+import { snapshotTotals, TOTALS_FIGURES } from "./bridge_totals.ts";
 export {
   snapshotSums,
   snapshotSumsByColumn,
@@ -346,11 +346,7 @@ export function companyBridgeOf(sums: pl.DataFrame, totals: pl.DataFrame): pl.Da
       "idx",
       ...COMPANY_BRIDGE_COLUMNS,
       ...COMPANY_COUNT_COLUMNS,
-      "paying_orgs",
-      "mrr_recurring_per_paying_org_usd",
-      "requests",
-      "llm_cost_usd",
-      "llm_cost_ptb_usd",
+      ...TOTALS_FIGURES,
       "mrr_usd",
       "mrr_margin_after_ptb_llm_pct",
     );
@@ -450,11 +446,7 @@ export function planBridgeOf(
       ...movementNames.map((m) => `${m}_cents`),
       "end_cents",
       ...CUSTOMER_COUNT_COLUMNS,
-      "paying_orgs",
-      "mrr_recurring_per_paying_org_usd",
-      "requests",
-      "llm_cost_usd",
-      "llm_cost_ptb_usd",
+      ...TOTALS_FIGURES,
       "mrr_usd",
       "mrr_margin_after_ptb_llm_pct",
     );

@@ -5,6 +5,18 @@
  */
 import pl from "nodejs-polars";
 
+/**
+ * snapshotTotals' figures in the order the bridges and the report's table show them, after the
+ * customer counts: paying organizations, ARPA, requests and LLM costs.
+ */
+export const TOTALS_FIGURES = [
+  "paying_orgs",
+  "mrr_recurring_per_paying_org_usd",
+  "requests",
+  "llm_cost_usd",
+  "llm_cost_ptb_usd",
+];
+
 /** Paying organizations, ARPA, requests, LLM cost and margins per idx (and per plan when given). */
 export function snapshotTotals(long: pl.DataFrame, keys: string[]): pl.DataFrame {
   return totalsRatios(snapshotSums(long, keys));

@@ -6,6 +6,7 @@ import pl from "nodejs-polars";
 import { centsToUsd, PAYING_ORGS_SHEET_NAME } from "./report_cells.ts";
 import { CUSTOMER_COUNT_COLUMNS, MOVEMENTS, PLAN_MOVES } from "./bridge.ts";
 import { FX_IMPACT } from "./bridge_fx.ts";
+import { TOTALS_FIGURES } from "./bridge_totals.ts";
 import { type SnapshotPeriod, withPeriodColumns } from "./periods.ts";
 
 /** The parts of a history report (report.ts HistoryReport) its tables are made of. */
@@ -21,6 +22,13 @@ export interface ReportFrames {
  * rate changed: a CSV whose columns come and go breaks whoever reads it.
  */
 const MOVEMENT_COLUMNS = ["start", ...MOVEMENTS, ...PLAN_MOVES, FX_IMPACT, "end"];
+
+/** The columns after the amounts, as the bridges hold them: customer counts, totals and margin. */
+const FIGURE_COLUMNS = [
+  ...CUSTOMER_COUNT_COLUMNS,
+  ...TOTALS_FIGURES,
+  "mrr_margin_after_ptb_llm_pct",
+];
 
 /**
  * The history CSV's columns the workbook's `history` sheet names otherwise: usage, 30 days each;
@@ -45,13 +53,7 @@ export function historyTable(report: ReportFrames): pl.DataFrame {
     "month",
     "plan",
     ...MOVEMENT_COLUMNS.map((m) => `${m}_cents`),
-    ...CUSTOMER_COUNT_COLUMNS,
-    "paying_orgs",
-    "mrr_recurring_per_paying_org_usd",
-    "requests",
-    "llm_cost_usd",
-    "llm_cost_ptb_usd",
-    "mrr_margin_after_ptb_llm_pct",
+    ...FIGURE_COLUMNS,
   ];
   const rows = pl.concat([company.select(...columns), report.plans.select(...columns)], {
     how: "vertical",
@@ -68,13 +70,7 @@ export function historyTable(report: ReportFrames): pl.DataFrame {
           m === "start" || m === "end" ? `${m}_mrr_usd` : `${m}_usd`,
         )
       ),
-      ...CUSTOMER_COUNT_COLUMNS,
-      "paying_orgs",
-      "mrr_recurring_per_paying_org_usd",
-      "requests",
-      "llm_cost_usd",
-      "llm_cost_ptb_usd",
-      "mrr_margin_after_ptb_llm_pct",
+      ...FIGURE_COLUMNS,
     );
 }
 
