@@ -1,6 +1,10 @@
-/** `deno task history` run in-process for the tests, and the demo snapshots several start from. */
+/**
+ * `deno task history` run in-process for the tests, the demo snapshots several start from and
+ * the export of the month after them.
+ */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { main as historyMain } from "../lib/cli/history.ts";
+import { runExport } from "../lib/export.ts";
 import { captureConsole } from "./console_capture.ts";
 
 /** historyMain with its console lines captured. */
@@ -36,4 +40,21 @@ export async function demoSnapshots(dir: string, outDir?: string): Promise<void>
     outDir ?? await Deno.makeTempDir(),
   ]);
   assertEquals(result.code, 0, result.errors.join("\n"));
+}
+
+/**
+ * A quiet demo CSV export at 2026-07-01 (the month after demoSnapshots') into `out`, its snapshot
+ * into `<out>/history`, with `env` for its settings.
+ */
+export function julyExport(out: string, env: Record<string, string> = {}) {
+  return runExport({
+    outDir: out,
+    demo: true,
+    asOf: new Date("2026-07-01T00:00:00Z"),
+    formats: ["csv"],
+    charts: false,
+    quiet: true,
+    log: () => {},
+    env,
+  });
 }

@@ -49,8 +49,7 @@ import {
 } from "../lib/history/report.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { readSnapshotSidecar, sidecarProblems } from "../lib/formats/snapshot_sidecar.ts";
-import { runExport } from "../lib/export.ts";
-import { demoSnapshots, runHistory } from "./history_cli_run.ts";
+import { demoSnapshots, julyExport, runHistory } from "./history_cli_run.ts";
 
 type Row = [customer: string, plan: string, currency: string, mrr: number];
 
@@ -321,16 +320,7 @@ Deno.test("FX: a demo backfill, a demo export and an import of it (its manifest 
       `${dir}/helicone_pricing_data_2026-06-01_demo.parquet`,
     );
     assertEquals([backfilled.meta?.origin, backfilled.meta?.fx_rates], ["backfill", { EUR: 1.08 }]);
-    const result = await runExport({
-      outDir: out,
-      demo: true,
-      asOf: new Date("2026-07-01T00:00:00Z"),
-      formats: ["csv"],
-      charts: false,
-      quiet: true,
-      log: () => {},
-      env: { PRICING_FX_RATES: "EUR:1.2,GBP:1.27" },
-    });
+    const result = await julyExport(out, { PRICING_FX_RATES: "EUR:1.2,GBP:1.27" });
     const exported = await readSnapshotSidecar(
       `${dir}/helicone_pricing_data_2026-07-01_demo.parquet`,
     );

@@ -7,10 +7,9 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { listSnapshots, readSnapshotMeta } from "../lib/history/snapshot.ts";
 import { readSnapshotSidecar, sidecarProblems } from "../lib/formats/snapshot_sidecar.ts";
-import { runExport } from "../lib/export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
-import { demoSnapshots, runHistory as run } from "./history_cli_run.ts";
+import { demoSnapshots, julyExport, runHistory as run } from "./history_cli_run.ts";
 import { call, connectInMemory, text, type Values } from "./mcp_client.ts";
 
 const WRONG_TYPED = '{"as_of":"not-a-date","demo":"yes","origin":42,"row_count":-1}';
@@ -24,20 +23,6 @@ async function damagedFolder(sidecar: string): Promise<{ out: string; dir: strin
   const path = `${dir}/helicone_pricing_data_2026-06-01_demo.parquet`;
   await Deno.writeTextFile(`${path}.json`, sidecar);
   return { out, dir, path };
-}
-
-/** A quiet demo CSV export at 2026-07-01 into `out`, its snapshot into `<out>/history`. */
-function julyExport(out: string) {
-  return runExport({
-    outDir: out,
-    demo: true,
-    asOf: new Date("2026-07-01T00:00:00Z"),
-    formats: ["csv"],
-    charts: false,
-    quiet: true,
-    log: () => {},
-    env: {},
-  });
 }
 
 /** The one warning line about `path`'s sidecar: named, what is wrong, what is done, the fix. */
