@@ -104,7 +104,13 @@ Deno.test("stdio: tools/call with string arguments gets -32602 in one line", asy
   }
 });
 
-Deno.test("HTTP: tools/call with string arguments gets -32602 in one line", async () => {
+/**
+ * The admin server's /mcp over an exports folder of its own, given to `test` as a POST of a body;
+ * the server stops and the folder goes after, whatever the test did.
+ */
+async function withMcpHttp(
+  test: (post: (body: string) => Promise<Response>) => Promise<void>,
+): Promise<void> {
   const folder = await exportsFolder();
   const server = await startServe({
     PATH: Deno.env.get("PATH") ?? "",
@@ -112,20 +118,28 @@ Deno.test("HTTP: tools/call with string arguments gets -32602 in one line", asyn
     PRICING_MCP_EXPORTS_DIR: folder.dir,
   });
   try {
-    const response = await fetch(`${server.url}/mcp`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify(BAD_CALL),
-    });
-    assertEquals(response.status, 200);
-    assertEquals(await response.json(), PLAIN_ANSWER);
+    await test((body) =>
+      fetch(`${server.url}/mcp`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body,
+      })
+    );
   } finally {
     await server.stop();
     await Deno.remove(folder.dir, { recursive: true });
   }
+}
+
+Deno.test("HTTP: tools/call with string arguments gets -32602 in one line", async () => {
+  await withMcpHttp(async (post) => {
+    const response = await post(JSON.stringify(BAD_CALL));
+    assertEquals(response.status, 200);
+    assertEquals(await response.json(), PLAIN_ANSWER);
+  });
 });
 
 /** A tools/call whose `params` is a string: no JSON-RPC request to the SDK's schema. */
@@ -242,22 +256,7 @@ Deno.test("stdio: a request whose params is not an object gets -32600 with its i
 });
 
 Deno.test("HTTP: a request whose params is not an object gets 400 with -32600 and its id, not -32700 with none", async () => {
-  const folder = await exportsFolder();
-  const server = await startServe({
-    PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
-    PRICING_MCP_EXPORTS_DIR: folder.dir,
-  });
-  const post = (body: string) =>
-    fetch(`${server.url}/mcp`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body,
-    });
-  try {
+  await withMcpHttp(async (post) => {
     const response = await post(JSON.stringify(NOT_A_REQUEST));
     assertEquals(response.status, 400);
     assertEquals(await response.json(), INVALID_REQUEST_ANSWER);
@@ -265,10 +264,7 @@ Deno.test("HTTP: a request whose params is not an object gets 400 with -32600 an
     const unreadable = await post("{");
     assertEquals(unreadable.status, 400);
     assertEquals((await unreadable.json()).error.code, -32700);
-  } finally {
-    await server.stop();
-    await Deno.remove(folder.dir, { recursive: true });
-  }
+  });
 });
 
 /**
@@ -348,22 +344,7 @@ Deno.test('stdio: JSON that is no JSON-RPC message (42, [], "x", {}, neither met
 });
 
 Deno.test('HTTP: JSON that is no JSON-RPC message (42, [], "x", {}, neither method nor id) gets 400 with -32600 and id null, as over stdio', async () => {
-  const folder = await exportsFolder();
-  const server = await startServe({
-    PATH: Deno.env.get("PATH") ?? "",
-    HOME: Deno.env.get("HOME") ?? "/tmp",
-    PRICING_MCP_EXPORTS_DIR: folder.dir,
-  });
-  const post = (body: string) =>
-    fetch(`${server.url}/mcp`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body,
-    });
-  try {
+  await withMcpHttp(async (post) => {
     for (const body of NO_MESSAGES) {
       // (the SDK answered −32700 "Parse error" to all but [], and 202 with nothing to [])
       const response = await post(body);
@@ -379,8 +360,5 @@ Deno.test('HTTP: JSON that is no JSON-RPC message (42, [], "x", {}, neither meth
     const batch = await post('[{"jsonrpc":"2.0","id":8,"method":"ping"}]');
     assertEquals(batch.status, 200);
     assertEquals(await batch.json(), PONG); // (the SDK answers a batch of one with one answer)
-  } finally {
-    await server.stop();
-    await Deno.remove(folder.dir, { recursive: true });
-  }
+  });
 });
