@@ -15,6 +15,7 @@ import {
   parseScenario,
   scenarioMarkdown,
 } from "../lib/analysis/scenario/mod.ts";
+import { NOT_COMPARABLE_REASON } from "../lib/analysis/scenario/customers.ts";
 
 const frame = exportFrameFromColumns({
   org_id: ["a1", "a2", "a3"],
@@ -414,6 +415,7 @@ Deno.test("organizations sharing a Stripe customer are compared as one: the cust
     paysLess: 0,
     unchanged: 5,
     unknownCurrent: 4,
+    notComparable: 0,
     proposedMrrUnknownCurrentUsd: 60,
     proposedUnknown: 1,
   });
@@ -463,10 +465,10 @@ Deno.test("organizations sharing a Stripe customer are compared as one: the cust
   ok(markdown.includes("Organizations sharing a Stripe customer are compared as one"), markdown);
 });
 
-Deno.test("a shared customer counts in the tier of its revenue row; kept and priced organizations of one customer are unknown", async () => {
+Deno.test("a shared customer counts in the tier of its revenue row; a kept contract's priced organizations add to it", async () => {
   // c1 team, cus_9, MRR $100 (flat $100); c2 pro 1 seat on cus_9: 100 → 110, both in team.
-  // m1 enterprise, cus_8, MRR $500 (kept); m2 pro 2 seats on cus_8 ($20): which part of the $500
-  // m1's contract is, is not known: nor is m1's own proposed MRR (kept), m2's is $20
+  // m1 enterprise, cus_8, MRR $500 (kept: the customer's whole MRR is on its row); m2 pro 2 seats
+  // on cus_8 ($20) is priced on top: 500 → 520, both in enterprise
   const frame = exportFrameFromColumns({
     org_id: ["c1", "c2", "m1", "m2"],
     org_name: ["C1", "C2", "M1", "M2"],
@@ -478,35 +480,122 @@ Deno.test("a shared customer counts in the tier of its revenue row; kept and pri
     revenue_source: ["stripe", "shared_customer", "stripe", "shared_customer"],
   });
   const result = await compareScenario(frame, { scenario: seatAndContract });
-  assertEquals(columnOf(result.perOrg, "proposed_mrr"), [100, 10, null, 20]);
-  assertEquals(columnOf(result.perOrg, "customer_proposed_mrr"), [110, 110, null, null]);
+  assertEquals(columnOf(result.perOrg, "proposed_mrr"), [100, 10, 500, 20]);
+  assertEquals(columnOf(result.perOrg, "customer_proposed_mrr"), [110, 110, 520, 520]);
   assertEquals(columnOf(result.perOrg, "outcome"), [
     "pays_more",
     "pays_more",
-    "unknown_current",
-    "unknown_current",
+    "pays_more",
+    "pays_more",
   ]);
+  // current 100 + 500 = 600, proposed 110 + 520 = 630
   assertEquals(
     [result.totals.currentMrrUsd, result.totals.proposedMrrUsd, result.totals.unknownCurrent],
-    [100, 110, 2],
+    [600, 630, 0],
   );
-  // of the unknown two, m1's proposed MRR is unknown too; m2's $20 is the proposed MRR beside them
-  assertEquals(
-    [result.totals.proposedUnknown, result.totals.proposedMrrUnknownCurrentUsd],
-    [1, 20],
-  );
-  assertEquals(columnOf(result.byTier, "proposed_mrr_unknown_current"), [0, 20, 20]);
-  assertEquals(columnOf(result.byTier, "proposed_unknown"), [0, 1, 1]);
   // no pro row: both pro organizations count with their customers
   assertEquals(columnOf(result.byTier, "tier"), ["team", "enterprise", "all"]);
   assertEquals(columnOf(result.byTier, "organizations"), [2, 2, 4]);
-  assertEquals(columnOf(result.byTier, "delta_usd"), [10, null, 10]);
+  assertEquals(columnOf(result.byTier, "delta_usd"), [10, 20, 30]);
+  assertEquals(result.warnings.filter((w) => w.includes("unknown current MRR")), []);
+  const markdown = scenarioMarkdown(result, {
+    dataLabel: "fixture",
+    asOf: new Date("2026-11-01"),
+    demo: false,
+  });
+  // By plan, as By tier: c2 and m2 (pro, plan seat) count with their customers in team and
+  // contract, so seat has no row; contract $500 → m1 $500 + m2 2 seats × $10 = $520
+  const byPlan = markdown.slice(markdown.indexOf("## By plan"), markdown.indexOf("## Biggest"));
   assertEquals(
-    result.warnings.filter((w) => w.includes("unknown current MRR")),
+    byPlan.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| plan")),
     [
-      "2 organizations have unknown current MRR, left out of the totals: a Stripe customer whose organizations' plans keep current MRR for some and price the others (the kept part of the customer's MRR is not known); 1 of them shares a Stripe customer with another organization, whose row carries its revenue, and counts with it; 1 of them has unknown proposed MRR too (a plan keeping current MRR), not in the proposed $20.00 of the other 1",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| team | 2 | $100.00 | $110.00 | +$10.00 | +10.0 % | 2 | 0 | 0 | 0 |",
+      "| contract | 2 | $500.00 | $520.00 | +$20.00 | +4.0 % | 2 | 0 | 0 | 0 |",
     ],
   );
+});
+
+Deno.test("an enterprise customer with a free sibling organization is compared: the contract kept, the sibling $0", async () => {
+  // the price book's enterprise contract and free plan ($0 flat): "E ent" carries cus_e's $5,000,
+  // its free sibling e2 is priced $0, so the customer is unchanged at $5,000; p1 pro 2 seats,
+  // MRR $40, at $20 a seat. Current 5,000 + 40 = 5,040 = proposed; the breakeven seat price p:
+  // 2p + 5,000 = 5,040, p = 20.
+  const frame = exportFrameFromColumns({
+    org_id: ["e1", "e2", "p1"],
+    org_name: ["E ent", "E free", "P"],
+    tier: ["enterprise", "free", "pro"],
+    tier_raw: ["enterprise", "free", "pro"],
+    stripe_customer_id: ["cus_e", "cus_e", "cus_p"],
+    seats: [10, 1, 2],
+    mrr: [5000, null, 40],
+    revenue_source: ["stripe", "shared_customer", "stripe"],
+  });
+  const book = parseScenario({
+    name: "book",
+    plans: [
+      { name: "pro", match: { tiers: ["pro"] }, perSeatUsd: 20 },
+      { name: "enterprise", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
+      { name: "free", match: { tiers: ["free"] }, flatUsd: 0 },
+    ],
+    breakeven: "plans[0].perSeatUsd",
+  });
+  const result = await compareScenario(frame, { scenario: book });
+  assertEquals(columnOf(result.perOrg, "proposed_mrr"), [5000, 0, 40]);
+  assertEquals(columnOf(result.perOrg, "customer_proposed_mrr"), [5000, 5000, 40]);
+  assertEquals(columnOf(result.perOrg, "outcome"), ["unchanged", "unchanged", "unchanged"]);
+  assertEquals(
+    [result.totals.comparable, result.totals.currentMrrUsd, result.totals.proposedMrrUsd],
+    [3, 5040, 5040],
+  );
+  assertEquals([result.totals.unknownCurrent, result.totals.notComparable], [0, 0]);
+  assertEquals(result.breakeven?.currentMrrUsd, 5040);
+  ok(Math.abs(result.breakeven!.value! - 20) < 1e-9, `${result.breakeven?.value}`);
+});
+
+Deno.test("a re-priced revenue row with a sibling on a kept plan is not comparable, said so, not unknown current MRR", async () => {
+  // q1 pro 3 seats carries cus_q's $60; q2 tier other on cus_q is on a plan keeping current MRR:
+  // which part of the $60 it keeps is not known. p1 pro 2 seats, MRR $40 → $20 (2 × $10).
+  const frame = exportFrameFromColumns({
+    org_id: ["q1", "q2", "p1"],
+    org_name: ["Q1", "Q2", "P1"],
+    tier: ["pro", "other", "pro"],
+    tier_raw: ["pro", "legacy-x", "pro"],
+    stripe_customer_id: ["cus_q", "cus_q", "cus_p"],
+    seats: [3, 1, 2],
+    mrr: [60, null, 40],
+    revenue_source: ["stripe", "shared_customer", "stripe"],
+  });
+  const scenario = parseScenario({
+    name: "seat_and_kept_other",
+    plans: [
+      { name: "seat", match: { tiers: ["pro"] }, perSeatUsd: 10 },
+      { name: "kept", match: { tiers: ["other"] }, keepCurrentMrr: true },
+    ],
+    breakeven: "plans[0].perSeatUsd",
+  });
+  const result = await compareScenario(frame, { scenario });
+  assertEquals(columnOf(result.perOrg, "outcome"), [
+    "not_comparable",
+    "not_comparable",
+    "pays_less",
+  ]);
+  assertEquals(
+    [
+      result.totals.comparable,
+      result.totals.currentMrrUsd,
+      result.totals.proposedMrrUsd,
+      result.totals.unknownCurrent,
+      result.totals.notComparable,
+    ],
+    [1, 40, 20, 0, 2],
+  );
+  // breakeven over p1 alone: 2p = 40, p = 20
+  ok(Math.abs(result.breakeven!.value! - 20) < 1e-9, `${result.breakeven?.value}`);
+  assertEquals(result.warnings.filter((w) => w.includes("unknown current MRR")), []);
+  assertEquals(result.warnings.filter((w) => w.includes("not comparable")), [
+    `2 organizations are not comparable, left out of the totals (their current MRR may be known): ${NOT_COMPARABLE_REASON}`,
+  ]);
   const markdown = scenarioMarkdown(result, {
     dataLabel: "fixture",
     asOf: new Date("2026-11-01"),
@@ -514,20 +603,9 @@ Deno.test("a shared customer counts in the tier of its revenue row; kept and pri
   });
   ok(
     markdown.includes(
-      "| organizations with unknown current MRR (not above) | 2 (proposed $20.00; 1 of them with unknown proposed MRR too, not in it) |",
+      `| organizations not comparable (not above) | 2 (${NOT_COMPARABLE_REASON}) |`,
     ),
     markdown,
-  );
-  // By plan, as By tier: c2 and m2 (pro, plan seat) count with their customers in team and
-  // contract, so seat has no row; team $100 → c1 $100 + c2 1 seat × $10 = $110
-  const byPlan = markdown.slice(markdown.indexOf("## By plan"), markdown.indexOf("## Biggest"));
-  assertEquals(
-    byPlan.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| plan")),
-    [
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-      "| team | 2 | $100.00 | $110.00 | +$10.00 | +10.0 % | 2 | 0 | 0 | 0 |",
-      "| contract | 2 | – | – | – | – | 0 | 0 | 0 | 2 |",
-    ],
   );
 });
 

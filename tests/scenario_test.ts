@@ -151,6 +151,7 @@ Deno.test("current seat-based totals, tiers and breakeven seat price", async () 
     paysLess: 0,
     unchanged: 8,
     unknownCurrent: 1,
+    notComparable: 0,
     proposedMrrUnknownCurrentUsd: 0,
     proposedUnknown: 0,
   });

@@ -297,7 +297,9 @@ function printResult(
         formatUsd(t.proposedMrrUsd)
       } (${formatChangePct(t.changePct)}); ${formatCount(t.paysMore)} pay more, ${
         formatCount(t.paysLess)
-      } pay less, ${formatCount(t.unchanged)} unchanged`,
+      } pay less, ${formatCount(t.unchanged)} unchanged${
+        t.notComparable > 0 ? `, ${formatCount(t.notComparable)} not comparable` : ""
+      }`,
   );
   const note = windowNote(windowDays);
   if (note) console.log(`  ${note}`);

@@ -373,7 +373,9 @@ export function registerAnalysisTools(
             n(t.currentMrrUsd)
           }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
             t.changePct === null ? "" : ` (${n(t.changePct)} %)`
-          }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}`,
+          }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}${
+            t.notComparable > 0 ? `, not comparable ${t.notComparable}` : ""
+          }`,
         breakevenLine,
         "by plan:",
         planTable.text,

@@ -17,7 +17,7 @@ import { activeUserTiersWarning, usageWarnings } from "./usage_notes.ts";
 import { STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
 import { customerFigures } from "./customers.ts";
 import { type Breakeven, findBreakeven } from "./breakeven.ts";
-import { unknownCurrentWarning } from "./unknown_notes.ts";
+import { notComparableWarning, unknownCurrentWarning } from "./unknown_notes.ts";
 import { planMatchWarnings, tierCounts } from "./plan_notes.ts";
 import { termBillingWarning } from "./term_notes.ts";
 
@@ -28,10 +28,16 @@ const UNCHANGED_USD = 0.005;
 
 /**
  * An organization's outcome (perOrgFrame's `outcome` column), its Stripe customer's when it shares
- * one (customers.ts): unknown_current when the current or proposed MRR is unknown, else unchanged
- * when |proposed − current| < UNCHANGED_USD, else by sign.
+ * one (customers.ts): not_comparable when the customer cannot be compared (NOT_COMPARABLE_REASON),
+ * else unknown_current when the current or proposed MRR is unknown, else unchanged when
+ * |proposed − current| < UNCHANGED_USD, else by sign.
  */
-export type Outcome = "pays_more" | "pays_less" | "unchanged" | "unknown_current";
+export type Outcome =
+  | "pays_more"
+  | "pays_less"
+  | "unchanged"
+  | "unknown_current"
+  | "not_comparable";
 
 /**
  * Per-organization proposed revenue next to current MRR. Columns: org_id, org_name, tier,
@@ -106,6 +112,7 @@ function perOrgFrame(
   const proposed = pl.col("customer_proposed_mrr");
   const delta = pl.col("delta_usd");
   const unknown = current.isNull().or(proposed.isNull());
+  const notComparable = pl.col("customer_not_comparable");
   const amounts = pl.DataFrame([
     pl.Series("current_mrr", inputs.currentMrr),
     pl.Series("proposed_base", priced.base),
@@ -119,12 +126,14 @@ function perOrgFrame(
   ]).select(
     pl.all().fillNan(null),
   ).withColumns(
+    pl.Series("customer_not_comparable", customer.notComparable),
     pl.Series("customer_organizations", customer.organizations),
     pl.when(unknown).then(pl.lit(null)).otherwise(proposed.minus(current)).alias("delta_usd"),
   ).withColumns(
     pl.when(unknown.or(current.eq(0))).then(pl.lit(null))
       .otherwise(delta.div(current).mul(100)).alias("change_pct"),
-    pl.when(unknown).then(pl.lit("unknown_current"))
+    pl.when(notComparable.eq(1)).then(pl.lit("not_comparable"))
+      .when(unknown).then(pl.lit("unknown_current"))
       .when(delta.abs().lt(UNCHANGED_USD)).then(pl.lit("unchanged"))
       .when(delta.gt(0)).then(pl.lit("pays_more"))
       .otherwise(pl.lit("pays_less")).alias("outcome"),
@@ -221,6 +230,11 @@ export interface ScenarioTotals {
   unchanged: number;
   unknownCurrent: number;
   /**
+   * organizations whose customer cannot be compared though its MRR may be known (outcome
+   * not_comparable: NOT_COMPARABLE_REASON); not in unknownCurrent nor in the totals above
+   */
+  notComparable: number;
+  /**
    * proposed MRR of the unknownCurrent organizations whose own proposed MRR is known (not in the
    * totals above)
    */
@@ -251,7 +265,12 @@ export function groupTotals(
     revenueRowOf?: Int32Array;
   },
 ): ScenarioTotals[] {
-  const comparable = doublesOf(perOrg, pl.col("outcome").neq(pl.lit("unknown_current")));
+  const comparable = doublesOf(
+    perOrg,
+    pl.when(pl.col("outcome").eq(pl.lit("unknown_current"))).then(pl.lit(0))
+      .when(pl.col("outcome").eq(pl.lit("not_comparable"))).then(pl.lit(2))
+      .otherwise(pl.lit(1)),
+  );
   // a customer's current MRR is on its revenue row (empty on its other organizations': 0 here)
   const current = doublesOf(perOrg, pl.col("current_mrr"));
   const proposedKnown = doublesOf(perOrg, pl.col("proposed_mrr").isNotNull());
@@ -272,6 +291,7 @@ export function groupTotals(
     paysLess: 0,
     unchanged: 0,
     unknownCurrent: 0,
+    notComparable: 0,
     proposedMrrUnknownCurrentUsd: 0,
     proposedUnknown: 0,
   }));
@@ -279,6 +299,10 @@ export function groupTotals(
   for (let i = 0; i < height; i++) {
     const t = totals[groupOf[revenueRowOf ? revenueRowOf[i] : i]];
     t.organizations++;
+    if (comparable[i] === 2) {
+      t.notComparable++;
+      continue;
+    }
     if (comparable[i] === 0) {
       t.unknownCurrent++;
       if (proposedKnown[i] === 0) t.proposedUnknown++;
@@ -427,6 +451,7 @@ export async function compareScenario(
   const revenueRowOf = inputs.revenueRowOf;
   const unknown = unknownCurrentWarning(frame, { perOrg, revenueRowOf, totals });
   if (unknown) warnings.push(unknown);
+  if (totals.notComparable > 0) warnings.push(notComparableWarning(totals.notComparable));
   warnings.push(...usage);
   const term = termBillingWarning(frame, perOrg);
   if (term) warnings.push(term);

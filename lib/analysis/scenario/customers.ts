@@ -65,11 +65,15 @@ export interface CustomerFigures {
   /** the sum of the customer's organizations' proposed MRR; NaN = unknown */
   proposed: Float64Array;
   /**
-   * 1 where some of the customer's organizations are on plans that keep current MRR and others
-   * are priced: the kept part of the customer's MRR is not known, so neither is its proposed MRR
+   * 1 where the customer cannot be compared though its MRR may be known (notComparableRows): its
+   * revenue row is re-priced while another of its organizations keeps current MRR
    */
-  keptAndPriced: Uint8Array;
+  notComparable: Uint8Array;
 }
+
+/** Why a notComparable customer is not compared (the warning's and docs' words). */
+export const NOT_COMPARABLE_REASON =
+  "a shared Stripe customer's revenue row is re-priced while another of its organizations keeps current MRR (what part it keeps is not known)";
 
 /** Whether organization i's plan (an index into scenario.plans, −1 none) keeps current MRR. */
 export function keepsCurrent(scenario: Scenario, plan: number): boolean {
@@ -78,23 +82,27 @@ export function keepsCurrent(scenario: Scenario, plan: number): boolean {
 
 /**
  * Which organizations' customers have both MRRs known under `scenario` (1) for the organizations'
- * `plans`: the customer's current MRR known, and its organizations' plans all keeping current
- * MRR or none of them (keptAndPriced). Plans match by tier, never by price, so a breakeven's
- * versions share it.
+ * `plans`: the customer's current MRR known, and not a notComparableRows customer. Plans match by
+ * tier, never by price, so a breakeven's versions share it.
  */
 export function comparableOrganizations(
   { revenueRowOf, currentMrr }: { revenueRowOf: Int32Array; currentMrr: Float64Array },
   { scenario, plans }: { scenario: Scenario; plans: Int32Array },
 ): Uint8Array {
-  const mixed = keptAndPricedRows(revenueRowOf, { scenario, plans });
+  const mixed = notComparableRows(revenueRowOf, { scenario, plans });
   return Uint8Array.from(
     revenueRowOf,
     (row) => !Number.isNaN(currentMrr[row]) && (mixed === null || mixed[row] === 0) ? 1 : 0,
   );
 }
 
-/** Per revenue row, 1 when its organizations' plans keep current MRR for some, not all; null = none. */
-export function keptAndPricedRows(
+/**
+ * Per revenue row, 1 when its plan re-prices it while another of its customer's organizations is
+ * on a plan keeping current MRR; null = none. The customer's MRR is on the revenue row, so a kept
+ * revenue row keeps it all and its other organizations are priced on top (a free one adds $0);
+ * a kept sibling of a re-priced row would keep a part of it nobody knows.
+ */
+export function notComparableRows(
   revenueRowOf: Int32Array,
   { scenario, plans }: { scenario: Scenario; plans: Int32Array },
 ): Uint8Array | null {
@@ -103,7 +111,7 @@ export function keptAndPricedRows(
   for (let i = 0; i < revenueRowOf.length; i++) {
     const row = revenueRowOf[i];
     if (row === i) continue;
-    if (keepsCurrent(scenario, plans[i]) !== keepsCurrent(scenario, plans[row])) {
+    if (keepsCurrent(scenario, plans[i]) && !keepsCurrent(scenario, plans[row])) {
       (mixed ??= new Uint8Array(revenueRowOf.length))[row] = 1;
     }
   }
@@ -125,10 +133,10 @@ export function customerFigures(
       organizations: new Int32Array(height).fill(1),
       current: currentMrr,
       proposed,
-      keptAndPriced: new Uint8Array(height),
+      notComparable: new Uint8Array(height),
     };
   }
-  const mixed = keptAndPricedRows(revenueRowOf, { scenario, plans }) ?? new Uint8Array(height);
+  const mixed = notComparableRows(revenueRowOf, { scenario, plans }) ?? new Uint8Array(height);
   const count = new Int32Array(height);
   const sum = new Float64Array(height);
   // in organization order: a customer alone gets its own proposed MRR, the same float
@@ -140,14 +148,14 @@ export function customerFigures(
     organizations: new Int32Array(height),
     current: new Float64Array(height),
     proposed: new Float64Array(height),
-    keptAndPriced: new Uint8Array(height),
+    notComparable: new Uint8Array(height),
   };
   for (let i = 0; i < height; i++) {
     const row = revenueRowOf[i];
     figures.organizations[i] = count[row];
     figures.current[i] = currentMrr[row];
     figures.proposed[i] = mixed[row] ? Number.NaN : sum[row];
-    figures.keptAndPriced[i] = mixed[row];
+    figures.notComparable[i] = mixed[row];
   }
   return figures;
 }

@@ -10,7 +10,8 @@
  * Current MRR is the export's `mrr`. An empty `mrr` is unknown, never $0: such organizations are
  * priced but left out of the comparison totals (counted in `unknown_current`). Organizations that
  * share a Stripe customer (revenue_source shared_customer) are compared as one: the customer's
- * MRR against the sum of their proposed prices (customers.ts).
+ * MRR against the sum of their proposed prices (customers.ts); those whose part of a kept
+ * contract is not known are `not_comparable`, counted apart from `unknown_current`.
  */
 export {
   ALL_PLANS_LABEL,

@@ -3,12 +3,7 @@ import pl from "nodejs-polars";
 import { UserError } from "../../core/config.ts";
 import { normalTierRaw } from "../../frame/tiers.ts";
 import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } from "./model.ts";
-import {
-  comparableOrganizations,
-  keepsCurrent,
-  keptAndPricedRows,
-  revenueRows,
-} from "./customers.ts";
+import { comparableOrganizations, keepsCurrent, revenueRows } from "./customers.ts";
 
 // ── pricing organizations ───────────────────────────────────────────────────────────────────
 
@@ -345,13 +340,6 @@ function organizationPricer(
     total: 0,
   };
   const planOfTier = inputs.siblings > 0 ? plansOf(inputs, scenario) : new Int32Array(0);
-  // revenue rows of customers whose organizations are partly kept, partly priced (null: none)
-  const mixed = inputs.siblings > 0
-    ? keptAndPricedRows(inputs.revenueRowOf, {
-      scenario,
-      plans: Int32Array.from(inputs.tierOf, (tier) => planOfTier[tier]),
-    })
-    : null;
   const fill = (base: number, usage: number, minimumTopup: number, addons: number) => {
     parts.base = base;
     parts.usage = usage;
@@ -374,14 +362,14 @@ function organizationPricer(
       if (row !== i) {
         // its customer's MRR is on another organization's row: kept there when that one's plan
         // keeps it too (nothing more here), else the part kept for this one is not known
+        // (customers.ts notComparableRows)
         fill(0, 0, 0, 0);
         parts.total = keepsCurrent(scenario, planOfTier[inputs.tierOf[row]]) ? 0 : null;
         return parts;
       }
+      // the customer's whole MRR, on this row: its other organizations' prices add to it
       const current = inputs.currentMrr[i];
-      // a customer whose other organizations are priced: the part of its MRR kept here is not
-      // known, so neither is this organization's proposed MRR (docs/analysis.md)
-      const known = !Number.isNaN(current) && mixed?.[i] !== 1;
+      const known = !Number.isNaN(current);
       fill(known ? current : 0, 0, 0, 0);
       parts.total = known ? current : null;
       return parts;

@@ -9,6 +9,7 @@ import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markd
 import { biggestMovers, MOVER_COLUMNS, type ScenarioComparison } from "./comparison.ts";
 import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
 import { planTotals } from "./by_plan.ts";
+import { NOT_COMPARABLE_REASON } from "./customers.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
 
@@ -261,6 +262,13 @@ export function scenarioMarkdown(
             : ""
         })`,
       ],
+      // a customer whose MRR may be known but cannot be compared (customers.ts): not "unknown"
+      ...(totals.notComparable > 0
+        ? [[
+          "organizations not comparable (not above)",
+          `${formatCount(totals.notComparable)} (${NOT_COMPARABLE_REASON})`,
+        ]]
+        : []),
     ]),
     "",
   ];

@@ -7,11 +7,11 @@
 import pl from "nodejs-polars";
 import { formatUsd } from "../../report/numbers.ts";
 import { doublesOf } from "./pricing.ts";
+import { NOT_COMPARABLE_REASON } from "./customers.ts";
 
 const CAUSES = [
   "revenue not fetched (revenue_source none: Stripe skipped or failed, or a customer Stripe does not know)",
   "amounts Stripe gave that could not be put in USD (revenue_source unconverted: no PRICING_FX_RATES rate for the currency)",
-  "a Stripe customer whose organizations' plans keep current MRR for some and price the others (the kept part of the customer's MRR is not known)",
   "mrr empty, no revenue_source saying why",
 ] as const;
 
@@ -41,22 +41,21 @@ export function unknownCurrentWarning(
   const source = frame.columns.includes("revenue_source")
     ? pl.col("revenue_source").cast(pl.Utf8)
     : pl.lit(null).cast(pl.Utf8);
-  // per row: 0 none, 1 unconverted, 3 anything else (its own cause index)
+  // per row: 0 none, 1 unconverted, 2 anything else (its own cause index)
   const sourceCause = doublesOf(
     frame,
     pl.when(source.eq(pl.lit("none"))).then(pl.lit(0))
       .when(source.eq(pl.lit("unconverted"))).then(pl.lit(1))
-      .otherwise(pl.lit(3)),
+      .otherwise(pl.lit(2)),
   );
   const isUnknown = doublesOf(perOrg, pl.col("outcome").eq(pl.lit("unknown_current")));
-  const currentKnown = doublesOf(perOrg, pl.col("customer_current_mrr").isNotNull());
   const counts = CAUSES.map(() => 0);
   let sharing = 0;
   for (let i = 0; i < isUnknown.length; i++) {
     if (isUnknown[i] === 0) continue;
     const row = revenueRowOf[i];
     if (row !== i) sharing++;
-    counts[currentKnown[i] ? 2 : sourceCause[row]]++;
+    counts[sourceCause[row]]++;
   }
   const causes = CAUSES.flatMap((cause, i) =>
     counts[i] === 0 ? [] : [counts[i] === unknown ? cause : `${counts[i]} ${cause}`]
@@ -90,4 +89,11 @@ export function unknownCurrentWarning(
     );
   }
   return parts.join("; ");
+}
+
+/** The warning for `count` organizations of not_comparable customers (customers.ts). */
+export function notComparableWarning(count: number): string {
+  return `${organizations(count)} ${
+    count === 1 ? "is" : "are"
+  } not comparable, left out of the totals (their current MRR may be known): ${NOT_COMPARABLE_REASON}`;
 }
