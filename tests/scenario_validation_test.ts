@@ -121,3 +121,31 @@ Deno.test("a scenario file with a UTF-8 byte order mark reads as without", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a plan with no price is refused in one line naming the file and plan; flatUsd 0 says free", async () => {
+  const needs =
+    "has no price: give it one of flatUsd, perSeatUsd, flatTiers, perRequest, pctOfLlmCost, minimumUsd, meteredPrices (flatUsd: 0 for a free plan), or keepCurrentMrr: true to keep current MRR";
+  assertEquals(
+    error({ ...base, plans: [{ name: "p", flatUsd: 5 }, { name: "a" }] }),
+    `s.json: plans[1] ("a") ${needs}`,
+  );
+  // a match or addonsIncluded is no price either
+  assertEquals(
+    error(plan({ match: { tiers: ["free"] }, addonsIncluded: true })),
+    `s.json: plans[0] ("a") ${needs}`,
+  );
+  // the price book is read by the same checks, named by its file
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "book.json");
+    await Deno.writeTextFile(path, JSON.stringify({ name: "book", plans: [{ name: "a" }] }));
+    await rejects(loadScenarioFile(path, { priceBook: true }), {
+      message: `${path}: plans[0] ("a") ${needs}`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assertEquals(parseScenario(plan({ flatUsd: 0 })).plans[0].flatUsd, 0);
+  assertEquals(parseScenario(plan({ keepCurrentMrr: true })).plans[0].keepCurrentMrr, true);
+  assertEquals(parseScenario(plan({ meteredPrices: {} })).plans[0].meteredPrices, {});
+});

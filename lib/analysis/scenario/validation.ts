@@ -297,6 +297,17 @@ function parsePlan(f: ScenarioFields, value: unknown, path: string): Plan {
       );
     }
   }
+  // a plan with nothing to charge priced its organizations $0 unsaid (read as -100 %): a free
+  // plan says so (flatUsd 0)
+  const charges = [...PRICE_FIELDS, "minimumUsd", "meteredPrices"] as const;
+  if (!plan.keepCurrentMrr && charges.every((field) => plan[field] === undefined)) {
+    f.fail(
+      `${path} (${describe(plan.name)})`,
+      `has no price: give it one of ${
+        charges.join(", ")
+      } (flatUsd: 0 for a free plan), or keepCurrentMrr: true to keep current MRR`,
+    );
+  }
   // Drop absent optional fields so a parsed scenario prints cleanly.
   for (const key of Object.keys(plan) as (keyof Plan)[]) {
     if (plan[key] === undefined) delete plan[key];
