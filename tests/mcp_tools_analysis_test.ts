@@ -46,6 +46,15 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
       `totals: current MRR unknown (no organization with known current MRR), no comparison; unknown current ${unknown.height}, their proposed ${seats} USD/month`,
     );
     ok(!/delta 0/.test(text(result)));
+    // the breakeven line says what the price is in
+    const solved = await call(client, "run_scenario", {
+      scenario,
+      breakeven: "plans[0].perSeatUsd",
+    });
+    assertEquals(
+      text(solved).split("\n")[2],
+      "breakeven of plans[0].perSeatUsd: none (no organization with known current MRR); scenario value 1 USD per seat per month",
+    );
     // by plan as by tier: no comparison is empty, not $0
     assertEquals(result.structuredContent!.by_plan, [{
       plan: "everyone",

@@ -192,6 +192,38 @@ Deno.test("deno task scenario: a breakeven past the price's bound reads none, na
   }
 });
 
+Deno.test("deno task scenario: a breakeven found says its unit on stdout", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // current MRR a1 $40 + a2 $100 = $140 against LLM cost $1 + $2 = $3: p % of $3 = $140 at
+    // p = 14,000 / 3 = 4,666.67 % (6 significant digits)
+    const known = frame.withColumns(
+      pl.Series("mrr", [40, 100]),
+      pl.Series("llm_cost_30d", [1, 2]),
+    );
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(known, input);
+    const file = join(dir, "pct.json");
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        name: "pct",
+        plans: [{ name: "everyone", pctOfLlmCost: { percent: 5, basis: "all" } }],
+        breakeven: "plans[0].pctOfLlmCost.percent",
+      }),
+    );
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    assertEquals(
+      logs[1],
+      "  breakeven plans[0].pctOfLlmCost.percent = 4666.67 % of LLM cost (scenario: 5 % of LLM cost)",
+    );
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task scenario given a file that is no JSON: what it is, in one line, its bytes never raw on the terminal", async () => {
   await refusedRuns(async ({ dir, out, errors }) => {
     const input = join(dir, "helicone_pricing_data_2026-11-01.csv");

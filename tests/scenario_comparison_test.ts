@@ -45,6 +45,7 @@ Deno.test("breakeven: none when no organization's current MRR is known, not a pr
   assertEquals(findBreakeven(unknownMrr, { scenario: perSeat, parameter: "plans[0].perSeatUsd" }), {
     parameter: "plans[0].perSeatUsd",
     scenarioValue: 10,
+    unit: "USD per seat per month",
     value: null,
     reason: "no organization with known current MRR",
     currentMrrUsd: null,
@@ -76,7 +77,7 @@ Deno.test("breakeven: none when no organization's current MRR is known, not a pr
   );
   ok(
     markdown.includes(
-      "`plans[0].perSeatUsd` (10 in the scenario): no breakeven, no organization with known current MRR.",
+      "`plans[0].perSeatUsd` (10 USD per seat per month in the scenario): no breakeven, no organization with known current MRR.",
     ),
     markdown,
   );
@@ -130,6 +131,7 @@ Deno.test("breakeven: none past the price's bound (a price the scenario checker 
   assertEquals(findBreakeven(cheap, { scenario: pct(5), parameter }), {
     parameter,
     scenarioValue: 5,
+    unit: "% of LLM cost",
     value: null,
     reason,
     currentMrrUsd: 140,
@@ -140,7 +142,12 @@ Deno.test("breakeven: none past the price's bound (a price the scenario checker 
     asOf: new Date("2026-01-01"),
     demo: false,
   });
-  ok(markdown.includes(`\`${parameter}\` (5 in the scenario): no breakeven, ${reason}.`), markdown);
+  ok(
+    markdown.includes(
+      `\`${parameter}\` (5 % of LLM cost in the scenario): no breakeven, ${reason}.`,
+    ),
+    markdown,
+  );
   // a flat fee's bound: 3 organizations × $10,000,000 = $30,000,000 < current $40,000,140
   const rich = frame.withColumns(pl.Series("mrr", [40, 40_000_100, 0]));
   const flat = parseScenario({
@@ -684,4 +691,51 @@ Deno.test("customers billed per year or quarter whose MRR a scenario changes are
     { scenario: seat },
   );
   assertEquals(monthly.warnings.filter((w) => w.includes("billing_interval")), []);
+});
+
+Deno.test("a breakeven value says its unit, the parameter's, in the summary and on stdout", async () => {
+  // 8 seats × p = $140 current MRR → p = 17.5 USD per seat per month (the scenario has 10)
+  const result = await compareScenario(frame, { scenario: perSeat });
+  assertEquals(result.breakeven?.unit, "USD per seat per month");
+  const markdown = scenarioMarkdown(result, {
+    dataLabel: "fixture",
+    asOf: new Date("2026-01-01"),
+    demo: false,
+  });
+  ok(
+    markdown.includes(
+      "`plans[0].perSeatUsd` = **17.5** USD per seat per month makes proposed MRR equal current MRR ($140.00); the scenario has 10 USD per seat per month.",
+    ),
+    markdown,
+  );
+  // per 1,000 requests: a1 1,000 + a2 2,000 = 3,000 requests × p / 1,000 = $140 → p = 140 / 3
+  const perRequest = parseScenario({
+    name: "req",
+    plans: [{ name: "everyone", perRequest: { tiers: [{ upTo: null, usdPer1k: 1 }] } }],
+    breakeven: "plans[0].perRequest.tiers[0].usdPer1k",
+  });
+  const requests = await compareScenario(frame, { scenario: perRequest });
+  assertEquals(requests.breakeven?.unit, "USD per 1,000 requests");
+  ok(Math.abs(requests.breakeven!.value! - 140 / 3) < 1e-9, `${requests.breakeven?.value}`);
+  const units = (path: string, scenario: Record<string, unknown>) =>
+    findBreakeven(frame, { scenario: parseScenario({ name: "u", ...scenario }), parameter: path })
+      .unit;
+  assertEquals(units("plans[0].flatUsd", { plans: [{ name: "e", flatUsd: 1 }] }), "USD per month");
+  assertEquals(
+    units("plans[0].minimumUsd", { plans: [{ name: "e", minimumUsd: 1 }] }),
+    "USD per month (minimum)",
+  );
+  assertEquals(
+    units("plans[0].flatTiers.tiers[0].usd", {
+      plans: [{ name: "e", flatTiers: { metric: "seats", tiers: [{ upTo: null, usd: 1 }] } }],
+    }),
+    "USD per month",
+  );
+  assertEquals(
+    units("addonPrices.prompts", {
+      addonPrices: { prompts: 5 },
+      plans: [{ name: "e", flatUsd: 1 }],
+    }),
+    "USD per add-on per month",
+  );
 });

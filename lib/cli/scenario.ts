@@ -308,7 +308,9 @@ function printResult(
     console.log(
       b.value === null
         ? `  breakeven ${b.parameter}: none (${b.reason})`
-        : `  breakeven ${b.parameter} = ${+b.value.toPrecision(6)} (scenario: ${b.scenarioValue})`,
+        : `  breakeven ${b.parameter} = ${+b.value.toPrecision(
+          6,
+        )} ${b.unit} (scenario: ${b.scenarioValue} ${b.unit})`,
     );
   }
   for (const path of files) console.log(`  ${path}`);

@@ -351,10 +351,12 @@ export function registerAnalysisTools(
       const n = textNumber;
       const breakevenLine = b
         ? b.value === null
-          ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${n(b.scenarioValue)}`
-          : `breakeven of ${b.parameter}: ${n(b.value)} (scenario value ${
+          ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${
             n(b.scenarioValue)
-          }; current MRR ${n(b.currentMrrUsd ?? 0)})`
+          } ${b.unit}`
+          : `breakeven of ${b.parameter}: ${n(b.value)} ${b.unit} (scenario value ${
+            n(b.scenarioValue)
+          } ${b.unit}; current MRR ${n(b.currentMrrUsd ?? 0)})`
         : "breakeven: no parameter given";
       const text = [
         `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${

@@ -6,6 +6,7 @@ import {
   planOfParameter,
   priceParameter,
   priceParameterBound,
+  priceParameterUnit,
   withPriceParameter,
 } from "./parameters.ts";
 import {
@@ -22,6 +23,8 @@ export interface Breakeven {
   parameter: string;
   /** the parameter's value in the scenario */
   scenarioValue: number;
+  /** what scenarioValue and value are in, e.g. "USD per seat per month" (priceParameterUnit) */
+  unit: string;
   /** the value at which proposed MRR = current MRR over the comparable set; null when none */
   value: number | null;
   /** why there is no breakeven */
@@ -52,6 +55,7 @@ export function findBreakeven(
   } catch (error) {
     throw new UserError(`breakeven parameter ${(error as Error).message}`);
   }
+  const unit = priceParameterUnit(parameter);
   const pricing = inputs ?? pricingInputs(frame);
   const comparable = comparableOrganizations(pricing, {
     scenario,
@@ -62,6 +66,7 @@ export function findBreakeven(
     return {
       parameter,
       scenarioValue,
+      unit,
       value: null,
       reason: "no organization with known current MRR",
       currentMrrUsd: null,
@@ -76,6 +81,7 @@ export function findBreakeven(
   const result = (value: number | null, reason?: string): Breakeven => ({
     parameter,
     scenarioValue,
+    unit,
     value,
     ...(reason ? { reason } : {}),
     currentMrrUsd: target,

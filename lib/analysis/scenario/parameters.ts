@@ -136,6 +136,27 @@ export function priceParameterBound(path: string): PriceBound {
   return MONTHLY_PRICE_BOUND; // flatUsd, perSeatUsd, minimumUsd, a flat tier's usd, an add-on
 }
 
+/**
+ * The unit of the price a parameter path names (one priceParameter accepts), in words: what a
+ * breakeven value is in ("= 13.25" alone read as dollars whatever the price).
+ */
+export function priceParameterUnit(path: string): string {
+  const parts = pathParts(path);
+  if (parts[0] === "addonPrices") return "USD per add-on per month";
+  switch (parts.at(-1)) {
+    case "perSeatUsd":
+      return "USD per seat per month";
+    case "usdPer1k":
+      return "USD per 1,000 requests";
+    case "percent":
+      return "% of LLM cost";
+    case "minimumUsd":
+      return "USD per month (minimum)";
+    default:
+      return "USD per month"; // flatUsd, a flat tier's usd
+  }
+}
+
 /** A copy of the scenario with one price parameter set. */
 export function withPriceParameter(
   scenario: Scenario,

@@ -277,12 +277,12 @@ export function scenarioMarkdown(
       "## Breakeven",
       "",
       breakeven.value === null
-        ? `\`${breakeven.parameter}\` (${breakeven.scenarioValue} in the scenario): no breakeven, ${breakeven.reason}.`
+        ? `\`${breakeven.parameter}\` (${breakeven.scenarioValue} ${breakeven.unit} in the scenario): no breakeven, ${breakeven.reason}.`
         : `\`${breakeven.parameter}\` = **${+breakeven.value.toPrecision(
           6,
-        )}** makes proposed MRR equal current MRR (${
+        )}** ${breakeven.unit} makes proposed MRR equal current MRR (${
           formatUsd(breakeven.currentMrrUsd ?? 0)
-        }); the scenario has ${breakeven.scenarioValue}.`,
+        }); the scenario has ${breakeven.scenarioValue} ${breakeven.unit}.`,
       "",
     );
   }
