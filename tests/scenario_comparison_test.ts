@@ -472,10 +472,11 @@ Deno.test("organizations sharing a Stripe customer are compared as one: the cust
   ok(markdown.includes("Organizations sharing a Stripe customer are compared as one"), markdown);
 });
 
-Deno.test("a shared customer counts in the tier of its revenue row; a kept contract's priced organizations add to it", async () => {
+Deno.test("a shared customer counts in the tier of its revenue row; a kept contract with a paying sibling is not comparable", async () => {
   // c1 team, cus_9, MRR $100 (flat $100); c2 pro 1 seat on cus_9: 100 → 110, both in team.
   // m1 enterprise, cus_8, MRR $500 (kept: the customer's whole MRR is on its row); m2 pro 2 seats
-  // on cus_8 ($20) is priced on top: 500 → 520, both in enterprise
+  // on cus_8 pays inside those $500: priced on top ($20) it would count twice, and what it pays
+  // in them is not known, so cus_8 is not comparable (a free sibling is: the test below)
   const frame = exportFrameFromColumns({
     org_id: ["c1", "c2", "m1", "m2"],
     org_name: ["C1", "C2", "M1", "M2"],
@@ -487,40 +488,41 @@ Deno.test("a shared customer counts in the tier of its revenue row; a kept contr
     revenue_source: ["stripe", "shared_customer", "stripe", "shared_customer"],
   });
   const result = await compareScenario(frame, { scenario: seatAndContract });
-  assertEquals(columnOf(result.perOrg, "proposed_mrr"), [100, 10, 500, 20]);
-  assertEquals(columnOf(result.perOrg, "customer_proposed_mrr"), [110, 110, 520, 520]);
   assertEquals(columnOf(result.perOrg, "outcome"), [
     "pays_more",
     "pays_more",
-    "pays_more",
-    "pays_more",
+    "not_comparable",
+    "not_comparable",
   ]);
-  // current 100 + 500 = 600, proposed 110 + 520 = 630
+  // current 100, proposed 110: cus_8 is in neither
   assertEquals(
-    [result.totals.currentMrrUsd, result.totals.proposedMrrUsd, result.totals.unknownCurrent],
-    [600, 630, 0],
+    [
+      result.totals.currentMrrUsd,
+      result.totals.proposedMrrUsd,
+      result.totals.unknownCurrent,
+      result.totals.notComparable,
+    ],
+    [100, 110, 0, 2],
   );
-  // no pro row: both pro organizations count with their customers
-  assertEquals(columnOf(result.byTier, "tier"), ["team", "enterprise", "all"]);
-  assertEquals(columnOf(result.byTier, "organizations"), [2, 2, 4]);
-  assertEquals(columnOf(result.byTier, "delta_usd"), [10, 20, 30]);
   assertEquals(result.warnings.filter((w) => w.includes("unknown current MRR")), []);
   const markdown = scenarioMarkdown(result, {
     dataLabel: "fixture",
     asOf: new Date("2026-11-01"),
     demo: false,
   });
-  // By plan, as By tier: c2 and m2 (pro, plan seat) count with their customers in team and
-  // contract, so seat has no row; contract $500 → m1 $500 + m2 2 seats × $10 = $520
+  // By plan, as By tier: c2 (pro, plan seat) counts with its customer in team
   const byPlan = markdown.slice(markdown.indexOf("## By plan"), markdown.indexOf("## Biggest"));
   assertEquals(
     byPlan.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| plan")),
     [
       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       "| team | 2 | $100.00 | $110.00 | +$10.00 | +10.0 % | 2 | 0 | 0 | 0 |",
-      "| contract | 2 | $500.00 | $520.00 | +$20.00 | +4.0 % | 2 | 0 | 0 | 0 |",
+      "| contract | 2 | – | – | – | – | 0 | 0 | 0 | 0 |",
     ],
   );
+  assertEquals(columnOf(result.byTier, "tier"), ["team", "enterprise", "all"]);
+  assertEquals(columnOf(result.byTier, "organizations"), [2, 2, 4]);
+  assertEquals(columnOf(result.byTier, "comparable"), [2, 0, 2]);
 });
 
 Deno.test("an enterprise customer with a free sibling organization is compared: the contract kept, the sibling $0", async () => {
@@ -557,6 +559,48 @@ Deno.test("an enterprise customer with a free sibling organization is compared: 
   );
   assertEquals([result.totals.unknownCurrent, result.totals.notComparable], [0, 0]);
   assertEquals(result.breakeven?.currentMrrUsd, 5040);
+  ok(Math.abs(result.breakeven!.value! - 20) < 1e-9, `${result.breakeven?.value}`);
+});
+
+Deno.test("a kept contract with a paying sibling organization is not comparable: the sibling's payment is inside the contract's MRR", async () => {
+  // cus_e's $5,000 is on "E ent" (kept); its sibling e2 is a pro organization whose own
+  // subscription is part of those $5,000: pricing it on top (3 × $20) would count it twice, and
+  // what it pays inside the $5,000 is not known. p1 pro 2 seats, MRR $40 → $40 at $20 a seat.
+  const frame = exportFrameFromColumns({
+    org_id: ["e1", "e2", "p1"],
+    org_name: ["E ent", "E pro", "P"],
+    tier: ["enterprise", "pro", "pro"],
+    tier_raw: ["enterprise", "pro", "pro"],
+    stripe_customer_id: ["cus_e", "cus_e", "cus_p"],
+    seats: [10, 3, 2],
+    mrr: [5000, null, 40],
+    revenue_source: ["stripe", "shared_customer", "stripe"],
+  });
+  const book = parseScenario({
+    name: "book",
+    plans: [
+      { name: "pro", match: { tiers: ["pro"] }, perSeatUsd: 20 },
+      { name: "enterprise", match: { tiers: ["enterprise"] }, keepCurrentMrr: true },
+    ],
+    breakeven: "plans[0].perSeatUsd",
+  });
+  const result = await compareScenario(frame, { scenario: book });
+  assertEquals(columnOf(result.perOrg, "outcome"), [
+    "not_comparable",
+    "not_comparable",
+    "unchanged",
+  ]);
+  assertEquals(
+    [
+      result.totals.comparable,
+      result.totals.currentMrrUsd,
+      result.totals.proposedMrrUsd,
+      result.totals.unknownCurrent,
+      result.totals.notComparable,
+    ],
+    [1, 40, 40, 0, 2],
+  );
+  // breakeven over p1 alone: 2p = 40, p = 20
   ok(Math.abs(result.breakeven!.value! - 20) < 1e-9, `${result.breakeven?.value}`);
 });
 

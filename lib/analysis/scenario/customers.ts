@@ -71,9 +71,17 @@ export interface CustomerFigures {
   notComparable: Uint8Array;
 }
 
+/** Each organization's revenue row and tier (PricingInputs' fields): what comparability reads. */
+export interface CustomerRows {
+  revenueRowOf: Int32Array;
+  /** an index into `tiers` */
+  tierOf: Int32Array;
+  tiers: { tier: string | null }[];
+}
+
 /** Why a notComparable customer is not compared (the warning's and docs' words). */
 export const NOT_COMPARABLE_REASON =
-  "a shared Stripe customer's revenue row is re-priced while another of its organizations keeps current MRR (what part it keeps is not known)";
+  "a shared Stripe customer's organizations are split between a kept plan and a re-priced one: what part of its MRR each pays is not known";
 
 /** Whether organization i's plan (an index into scenario.plans, −1 none) keeps current MRR. */
 export function keepsCurrent(scenario: Scenario, plan: number): boolean {
@@ -86,10 +94,11 @@ export function keepsCurrent(scenario: Scenario, plan: number): boolean {
  * tier, never by price, so a breakeven's versions share it.
  */
 export function comparableOrganizations(
-  { revenueRowOf, currentMrr }: { revenueRowOf: Int32Array; currentMrr: Float64Array },
+  inputs: CustomerRows & { currentMrr: Float64Array },
   { scenario, plans }: { scenario: Scenario; plans: Int32Array },
 ): Uint8Array {
-  const mixed = notComparableRows(revenueRowOf, { scenario, plans });
+  const { revenueRowOf, currentMrr } = inputs;
+  const mixed = notComparableRows(inputs, { scenario, plans });
   return Uint8Array.from(
     revenueRowOf,
     (row) => !Number.isNaN(currentMrr[row]) && (mixed === null || mixed[row] === 0) ? 1 : 0,
@@ -97,13 +106,15 @@ export function comparableOrganizations(
 }
 
 /**
- * Per revenue row, 1 when its plan re-prices it while another of its customer's organizations is
- * on a plan keeping current MRR; null = none. The customer's MRR is on the revenue row, so a kept
- * revenue row keeps it all and its other organizations are priced on top (a free one adds $0);
- * a kept sibling of a re-priced row would keep a part of it nobody knows.
+ * Per revenue row, 1 when its customer cannot be compared under `scenario`; null = none. The
+ * customer's MRR is on the revenue row, so a kept revenue row keeps it all and its other
+ * organizations are priced on top, which is right for a free one (it pays nothing today): a
+ * re-priced sibling on a paying tier already pays inside the kept MRR, and its price would count
+ * twice. A kept sibling of a re-priced row would keep a part of it nobody knows. Decided by plans
+ * and tiers, never prices, so a breakeven's versions share it.
  */
 export function notComparableRows(
-  revenueRowOf: Int32Array,
+  { revenueRowOf, tierOf, tiers }: CustomerRows,
   { scenario, plans }: { scenario: Scenario; plans: Int32Array },
 ): Uint8Array | null {
   if (!scenario.plans.some((plan) => plan.keepCurrentMrr)) return null;
@@ -111,7 +122,10 @@ export function notComparableRows(
   for (let i = 0; i < revenueRowOf.length; i++) {
     const row = revenueRowOf[i];
     if (row === i) continue;
-    if (keepsCurrent(scenario, plans[i]) && !keepsCurrent(scenario, plans[row])) {
+    const keptHere = keepsCurrent(scenario, plans[i]);
+    const keptThere = keepsCurrent(scenario, plans[row]);
+    const paying = tiers[tierOf[i]].tier !== "free";
+    if ((keptHere && !keptThere) || (keptThere && !keptHere && paying)) {
       (mixed ??= new Uint8Array(revenueRowOf.length))[row] = 1;
     }
   }
@@ -120,13 +134,10 @@ export function notComparableRows(
 
 /** Every organization's customer figures, from its own current and proposed MRR (NaN unknown). */
 export function customerFigures(
-  { revenueRowOf, siblings, currentMrr }: {
-    revenueRowOf: Int32Array;
-    siblings: number;
-    currentMrr: Float64Array;
-  },
+  inputs: CustomerRows & { siblings: number; currentMrr: Float64Array },
   { scenario, plans, proposed }: { scenario: Scenario; plans: Int32Array; proposed: Float64Array },
 ): CustomerFigures {
+  const { revenueRowOf, siblings, currentMrr } = inputs;
   const height = revenueRowOf.length;
   if (siblings === 0) {
     return {
@@ -136,7 +147,7 @@ export function customerFigures(
       notComparable: new Uint8Array(height),
     };
   }
-  const mixed = notComparableRows(revenueRowOf, { scenario, plans }) ?? new Uint8Array(height);
+  const mixed = notComparableRows(inputs, { scenario, plans }) ?? new Uint8Array(height);
   const count = new Int32Array(height);
   const sum = new Float64Array(height);
   // in organization order: a customer alone gets its own proposed MRR, the same float
