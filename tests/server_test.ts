@@ -28,6 +28,7 @@ import {
   type LoadPricingData,
 } from "../lib/server/handler.ts";
 import { parseServerArgs, serverSettings } from "../lib/server/settings.ts";
+import { tokenMasker } from "../lib/server/auth.ts";
 import { MCP_PATH } from "../lib/mcp/http.ts";
 import {
   activeSubscription,
@@ -291,6 +292,18 @@ Deno.test("authentication: 401 without or malformed, 403 wrong, before anything 
   } finally {
     await server.close();
   }
+});
+
+Deno.test("the access log's token mask covers a token as a URL path writes it (| kept, \" as %22)", () => {
+  const token = 'Ab|cd"ef^[x]-0123456789abcdef0123456789';
+  const mask = tokenMasker(token);
+  // what the handler logs: the request's path, as the URL parser percent-encodes it
+  const path = new URL(new Request(`http://127.0.0.1/${token}`).url).pathname;
+  assertEquals(path, "/Ab|cd%22ef^[x]-0123456789abcdef0123456789");
+  assertEquals(mask(`GET ${path} 404`), "GET /*** 404");
+  assertEquals(mask(`?format=${encodeURIComponent(token)}`), "?format=***");
+  assertEquals(mask(`plain ${token}`), "plain ***");
+  assertEquals(tokenMasker(undefined)("no token"), "no token");
 });
 
 Deno.test("CSV export: the spec's headers, the real demo pipeline, byte for byte", async () => {

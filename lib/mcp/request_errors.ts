@@ -258,7 +258,7 @@ export async function invalidRequestResponse(
   if (reply === null) return response;
   return new Response(JSON.stringify(reply), {
     status: 400,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
   });
 }
 

@@ -348,7 +348,7 @@ async function main(): Promise<never> {
   (async () => {
     while (!(await stdin.read()).done) { /* nothing else is sent */ }
     kernel.abort(new Error("the kernel is gone"));
-  })();
+  })().catch(() => kernel.abort(new Error("the kernel is gone"))); // (stdin failing: gone too)
   const signal = AbortSignal.any([interrupt.signal, kernel.signal]);
   let reply: Reply;
   try {

@@ -50,3 +50,14 @@ export class BearerAuth {
     return { ok: true };
   }
 }
+
+/**
+ * Shows `token` as *** in a log line, in each form a URL may carry it: as typed, as encodeURI and
+ * encodeURIComponent write it, and as a URL's path percent-encodes it (", <, > … by rules of its own).
+ */
+export function tokenMasker(token: string | undefined): (text: string) => string {
+  if (!token) return (text) => text;
+  const path = new URL(`http://h/${token}`).pathname.slice(1);
+  const forms = [token, encodeURI(token), encodeURIComponent(token), path];
+  return (text) => forms.reduce((out, form) => out.replaceAll(form, "***"), text);
+}

@@ -32,7 +32,7 @@ import { writeXlsx } from "../formats/xlsx.ts";
 import { createMcpHttpHandler, MCP_PATH } from "../mcp/http.ts";
 import { DatasetStore } from "../mcp/dataset.ts";
 import { mcpSettings } from "../mcp/settings.ts";
-import { BearerAuth } from "./auth.ts";
+import { BearerAuth, tokenMasker } from "./auth.ts";
 import { InFlight } from "./in_flight.ts";
 import { SharedChunks, SharedRender, Slots } from "./downloads.ts";
 import { pageCsp, pageHtml } from "./page.ts";
@@ -409,11 +409,7 @@ export function createHandler(
     return await summaryResponse(params, path === REPORT_PATH, request.signal);
   }
 
-  const token = settings.token;
-  // (as the URL writes it too: a token's ", <, > … are percent-encoded in a path)
-  const tokenForms = token ? [token, encodeURI(token), encodeURIComponent(token)] : [];
-  const withoutToken = (text: string) =>
-    tokenForms.reduce((out, form) => out.replaceAll(form, "***"), text);
+  const withoutToken = tokenMasker(settings.token); // (a token pasted into a URL)
   const handler = async (request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> => {
     const started = performance.now();
     // in flight until answered; a download being sent until its body ends (logEnd)

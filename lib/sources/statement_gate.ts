@@ -109,7 +109,7 @@ const REFUSED_FUNCTIONS: Record<SqlDialect, RegExp> = {
   postgres: new RegExp(`\\b(${POSTGRES_REFUSED.join("|")})\\s*\\(`, "i"),
   // (families with \w*: modern servers add variants per storage and a …Cluster of each)
   clickhouse:
-    /\b(file|fileCluster|url|urlCluster|s3\w*|gcs\w*|oss\w*|cosn|hdfs\w*|remote\w*|cluster\w*|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable\w*|input|azureBlobStorage\w*|deltaLake\w*|iceberg\w*|hudi\w*|paimon\w*|ytsaurus|arrowFlight|fuzzJSON|fuzzQuery|dictionary)\s*\(/i,
+    /\b(file|fileCluster|url|urlCluster|s3\w*|gcs\w*|oss\w*|cosn|hdfs\w*|remote\w*|cluster\w*|mysql|postgresql|mongodb|redis|jdbc|odbc|sqlite|executable\w*|input|azureBlobStorage\w*|deltaLake\w*|iceberg\w*|hudi\w*|paimon\w*|ytsaurus|arrowFlight|fuzzJSON|fuzzQuery|dictionary|hive|catboostEvaluate)\s*\(/i,
 };
 
 export interface GateOptions {
