@@ -55,7 +55,7 @@ export class BearerAuth {
  * Shows `token` as *** in a log line, in each form a URL may carry it: as typed, as encodeURI and
  * encodeURIComponent write it, and as a URL's path percent-encodes it (", <, > … by rules of its own).
  */
-export function tokenMasker(token: string | undefined): (text: string) => string {
+export function tokenMasker(token: string | null | undefined): (text: string) => string {
   if (!token) return (text) => text;
   const path = new URL(`http://h/${token}`).pathname.slice(1);
   const forms = [token, encodeURI(token), encodeURIComponent(token), path];
