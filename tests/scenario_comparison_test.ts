@@ -660,6 +660,35 @@ Deno.test("a re-priced revenue row with a sibling on a kept plan is not comparab
   );
 });
 
+Deno.test("a customer split between a kept and a re-priced plan whose MRR is unknown is unknown_current, not not_comparable", async () => {
+  // q1 pro carries cus_q's revenue, not converted (no rate): unknown; q2 on cus_q is on a kept
+  // plan. Unknown MRR is said first: "not comparable" would say its MRR may be known.
+  const frame = exportFrameFromColumns({
+    org_id: ["q1", "q2", "p1"],
+    org_name: ["Q1", "Q2", "P1"],
+    tier: ["pro", "other", "pro"],
+    tier_raw: ["pro", "legacy-x", "pro"],
+    stripe_customer_id: ["cus_q", "cus_q", "cus_p"],
+    seats: [3, 1, 2],
+    mrr: [null, null, 40],
+    revenue_source: ["unconverted", "shared_customer", "stripe"],
+  });
+  const scenario = parseScenario({
+    name: "seat_and_kept_other",
+    plans: [
+      { name: "seat", match: { tiers: ["pro"] }, perSeatUsd: 10 },
+      { name: "kept", match: { tiers: ["other"] }, keepCurrentMrr: true },
+    ],
+  });
+  const result = await compareScenario(frame, { scenario });
+  assertEquals(columnOf(result.perOrg, "outcome"), [
+    "unknown_current",
+    "unknown_current",
+    "pays_less",
+  ]);
+  assertEquals([result.totals.unknownCurrent, result.totals.notComparable], [2, 0]);
+});
+
 Deno.test("Stripe skipped: the unknown-current warning and summary say which organizations' proposed MRR is unknown too", async () => {
   // a1 pro 2 seats, a2 team 5 seats, a3 free: $10 a seat → 20 + 50 + 10 = $80; e1 enterprise
   // keeps current MRR, unknown: its proposed MRR is unknown too, not in the $80

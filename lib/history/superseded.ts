@@ -93,7 +93,6 @@ export async function supersededSnapshots(
     const read = readByReport(infos);
     for (const info of candidates) {
       if (read.has(info.path)) continue;
-      if (info.asOf.getTime() === monthEnd(month).getTime()) continue; // a month end (never here)
       if ((await readSnapshotMeta(info.path))?.origin !== "export") continue;
       gone.push(info);
     }
@@ -121,7 +120,9 @@ export async function removeSupersededSnapshots(
   }
   for (const info of found) {
     try {
-      await rm(info.path); // the Parquet file first: a sidecar left alone is no snapshot
+      // the Parquet file first: a sidecar left alone is no snapshot; gone already = another
+      // export of this process tidied it at the same time
+      await rm(info.path, { force: true });
       removed.push(info.path);
       await rm(`${info.path}.json`, { force: true });
     } catch (error) {

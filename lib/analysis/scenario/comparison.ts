@@ -132,7 +132,9 @@ function perOrgFrame(
   ).withColumns(
     pl.when(unknown.or(current.eq(0))).then(pl.lit(null))
       .otherwise(delta.div(current).mul(100)).alias("change_pct"),
-    pl.when(notComparable.eq(1)).then(pl.lit("not_comparable"))
+    // a customer's unknown MRR first: split between plans or not, it cannot be compared for that
+    pl.when(current.isNull()).then(pl.lit("unknown_current"))
+      .when(notComparable.eq(1)).then(pl.lit("not_comparable"))
       .when(unknown).then(pl.lit("unknown_current"))
       .when(delta.abs().lt(UNCHANGED_USD)).then(pl.lit("unchanged"))
       .when(delta.gt(0)).then(pl.lit("pays_more"))
