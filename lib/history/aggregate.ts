@@ -243,11 +243,11 @@ function* bridgeStep(
   state.otherBilledOf.push(billsOtherThanUsd(found));
   const previous = state.previous;
   // whose pause is open here: paused at 0, and paying or with an open pause at the previous one
-  const payingOrPaused = withOpenPause(
-    found.drop("has_status"),
-    openPauses(found.lazy(), previous?.payingOrPaused.lazy() ?? null, ORG_KEYS).collectSync(),
-    ORG_KEYS,
-  );
+  const open = openPauses(found.lazy(), {
+    previous: previous?.payingOrPaused.lazy() ?? null,
+    on: ORG_KEYS,
+  }).collectSync();
+  const payingOrPaused = withOpenPause(found.drop("has_status"), { open, on: ORG_KEYS });
   state.firstPaid = withFirstPaid(
     state.firstPaid,
     payingOrPaused.filter(pl.col("cents").gt(0)),

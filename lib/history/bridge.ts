@@ -267,7 +267,7 @@ export const currentSide = (frame: pl.DataFrame) =>
  * open pauses (customer, idx: openPauses of each snapshot): idx moves on.
  */
 export const previousSide = (frame: pl.DataFrame, open: pl.DataFrame) =>
-  withOpenPause(frame, open, [CUSTOMER, "idx"]).select(
+  withOpenPause(frame, { open, on: [CUSTOMER, "idx"] }).select(
     CUSTOMER,
     pl.col("idx").add(1).cast(pl.Int32).alias("idx"),
     pl.col("plan").alias("plan_s"),

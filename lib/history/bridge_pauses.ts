@@ -14,8 +14,7 @@ import { CUSTOMER } from "./bridge_keys.ts";
  */
 export function openPauses(
   current: pl.LazyDataFrame,
-  previous: pl.LazyDataFrame | null,
-  on: string[],
+  { previous, on }: { previous: pl.LazyDataFrame | null; on: string[] },
 ): pl.LazyDataFrame {
   const keysWhere = (frame: pl.LazyDataFrame, condition: pl.Expr) =>
     frame.filter(condition.and(pl.col(on[0]).isNotNull())).select(...on).unique();
@@ -28,8 +27,7 @@ export function openPauses(
 /** `frame` with open_pause: whether its `on` keys are among `open`'s (unique keys). */
 export function withOpenPause(
   frame: pl.DataFrame,
-  open: pl.DataFrame,
-  on: string[],
+  { open, on }: { open: pl.DataFrame; on: string[] },
 ): pl.DataFrame {
   return frame.join(open.withColumns(pl.lit(true).alias("open_pause")), { on, how: "left" })
     .withColumns(pl.col("open_pause").fillNull(false));
@@ -41,9 +39,10 @@ export function openPausesOf(long: pl.DataFrame, last: number): pl.DataFrame {
   let previous: pl.DataFrame | null = null;
   for (let idx = 0; idx < last; idx++) {
     const rows = long.filter(pl.col("idx").eq(idx)).select(CUSTOMER, "cents", "is_paused");
-    const open = openPauses(rows.lazy(), previous?.lazy() ?? null, [CUSTOMER]).collectSync();
+    const open = openPauses(rows.lazy(), { previous: previous?.lazy() ?? null, on: [CUSTOMER] })
+      .collectSync();
     opens.push(open.withColumns(pl.lit(idx).cast(pl.Int32).alias("idx")));
-    previous = withOpenPause(rows, open, [CUSTOMER]);
+    previous = withOpenPause(rows, { open, on: [CUSTOMER] });
   }
   return pl.concat(opens, { how: "vertical" });
 }
