@@ -160,15 +160,17 @@ Deno.test("deno task scenario refuses a price past its bound and a long name in 
   });
 });
 
-Deno.test("deno task scenario: a breakeven past the price's bound reads none, naming the bound, not a price the file would be refused with", async () => {
+/**
+ * stdout's breakeven line of a "p % of all LLM cost" scenario (5 %) over a1 and a2, their current
+ * MRR $40 and $100 and their LLM cost `llmCost`.
+ */
+async function pctOfLlmCostBreakevenLine(llmCost: [number, number]): Promise<string> {
   const dir = await Deno.makeTempDir();
   const { errors, logs, restore } = captureConsole();
   try {
-    // current MRR a1 $40 + a2 $100 = $140 against LLM cost $1 + $2 = $3: p % of $3 = $140 at
-    // p = 4,666.67 %; at $0.30 + $0.30 = $0.60 it takes 23,333.33 %, past the 10,000 % bound
     const known = frame.withColumns(
       pl.Series("mrr", [40, 100]),
-      pl.Series("llm_cost_30d", [0.3, 0.3]),
+      pl.Series("llm_cost_30d", llmCost),
     );
     const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
     await writeCsvFile(known, input);
@@ -182,46 +184,29 @@ Deno.test("deno task scenario: a breakeven past the price's bound reads none, na
       }),
     );
     assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
-    assertEquals(
-      logs[1],
-      "  breakeven plans[0].pctOfLlmCost.percent: none (proposed MRR stays below current MRR up to the price's bound, 10,000 percent (the most a scenario file takes))",
-    );
+    return logs[1];
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("deno task scenario: a breakeven past the price's bound reads none, naming the bound, not a price the file would be refused with", async () => {
+  // current MRR a1 $40 + a2 $100 = $140: at LLM cost $0.30 + $0.30 = $0.60 it takes p =
+  // 23,333.33 %, past the 10,000 % bound
+  assertEquals(
+    await pctOfLlmCostBreakevenLine([0.3, 0.3]),
+    "  breakeven plans[0].pctOfLlmCost.percent: none (proposed MRR stays below current MRR up to the price's bound, 10,000 percent (the most a scenario file takes))",
+  );
 });
 
 Deno.test("deno task scenario: a breakeven found says its unit on stdout", async () => {
-  const dir = await Deno.makeTempDir();
-  const { errors, logs, restore } = captureConsole();
-  try {
-    // current MRR a1 $40 + a2 $100 = $140 against LLM cost $1 + $2 = $3: p % of $3 = $140 at
-    // p = 14,000 / 3 = 4,666.67 % (6 significant digits)
-    const known = frame.withColumns(
-      pl.Series("mrr", [40, 100]),
-      pl.Series("llm_cost_30d", [1, 2]),
-    );
-    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
-    await writeCsvFile(known, input);
-    const file = join(dir, "pct.json");
-    await Deno.writeTextFile(
-      file,
-      JSON.stringify({
-        name: "pct",
-        plans: [{ name: "everyone", pctOfLlmCost: { percent: 5, basis: "all" } }],
-        breakeven: "plans[0].pctOfLlmCost.percent",
-      }),
-    );
-    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
-    assertEquals(
-      logs[1],
-      "  breakeven plans[0].pctOfLlmCost.percent = 4666.67 % of LLM cost (scenario: 5 % of LLM cost)",
-    );
-  } finally {
-    restore();
-    await Deno.remove(dir, { recursive: true });
-  }
+  // current MRR a1 $40 + a2 $100 = $140 against LLM cost $1 + $2 = $3: p % of $3 = $140 at
+  // p = 14,000 / 3 = 4,666.67 % (6 significant digits)
+  assertEquals(
+    await pctOfLlmCostBreakevenLine([1, 2]),
+    "  breakeven plans[0].pctOfLlmCost.percent = 4666.67 % of LLM cost (scenario: 5 % of LLM cost)",
+  );
 });
 
 Deno.test("deno task scenario given a file that is no JSON: what it is, in one line, its bytes never raw on the terminal", async () => {
