@@ -16,6 +16,7 @@ import {
   scenarioMarkdown,
 } from "../lib/analysis/scenario/mod.ts";
 import { NOT_COMPARABLE_REASON } from "../lib/analysis/scenario/customers.ts";
+import type { ScenarioTotals } from "../lib/analysis/scenario/comparison.ts";
 
 const frame = exportFrameFromColumns({
   org_id: ["a1", "a2", "a3"],
@@ -591,54 +592,63 @@ Deno.test("a kept contract with a paying sibling organization is not comparable:
     "unchanged",
   ]);
   assertEquals(
-    [
-      result.totals.comparable,
-      result.totals.currentMrrUsd,
-      result.totals.proposedMrrUsd,
-      result.totals.unknownCurrent,
-      result.totals.notComparable,
-    ],
+    comparedTotals(result),
     [1, 40, 40, 0, 2],
   );
   // breakeven over p1 alone: 2p = 40, p = 20
   ok(Math.abs(result.breakeven!.value! - 20) < 1e-9, `${result.breakeven?.value}`);
 });
 
-Deno.test("a re-priced revenue row with a sibling on a kept plan is not comparable, said so, not unknown current MRR", async () => {
-  // q1 pro 3 seats carries cus_q's $60; q2 tier other on cus_q is on a plan keeping current MRR:
-  // which part of the $60 it keeps is not known. p1 pro 2 seats, MRR $40 → $20 (2 × $10).
-  const frame = exportFrameFromColumns({
+/**
+ * q1 pro 3 seats carries cus_q's revenue (`mrr`, from `source`); q2, tier other, on cus_q; p1 pro
+ * 2 seats on cus_p, MRR $40. Under seatAndKeptOther q2 keeps current MRR and q1 is re-priced.
+ */
+function splitCustomer(q1: { mrr: number | null; source: string }): pl.DataFrame {
+  return exportFrameFromColumns({
     org_id: ["q1", "q2", "p1"],
     org_name: ["Q1", "Q2", "P1"],
     tier: ["pro", "other", "pro"],
     tier_raw: ["pro", "legacy-x", "pro"],
     stripe_customer_id: ["cus_q", "cus_q", "cus_p"],
     seats: [3, 1, 2],
-    mrr: [60, null, 40],
-    revenue_source: ["stripe", "shared_customer", "stripe"],
+    mrr: [q1.mrr, null, 40],
+    revenue_source: [q1.source, "shared_customer", "stripe"],
   });
-  const scenario = parseScenario({
-    name: "seat_and_kept_other",
-    plans: [
-      { name: "seat", match: { tiers: ["pro"] }, perSeatUsd: 10 },
-      { name: "kept", match: { tiers: ["other"] }, keepCurrentMrr: true },
-    ],
-    breakeven: "plans[0].perSeatUsd",
+}
+
+const seatAndKeptOther = parseScenario({
+  name: "seat_and_kept_other",
+  plans: [
+    { name: "seat", match: { tiers: ["pro"] }, perSeatUsd: 10 },
+    { name: "kept", match: { tiers: ["other"] }, keepCurrentMrr: true },
+  ],
+  breakeven: "plans[0].perSeatUsd",
+});
+
+/** comparable, current and proposed MRR, unknown current, not comparable: the totals compared. */
+function comparedTotals({ totals }: { totals: ScenarioTotals }): number[] {
+  return [
+    totals.comparable,
+    totals.currentMrrUsd,
+    totals.proposedMrrUsd,
+    totals.unknownCurrent,
+    totals.notComparable,
+  ];
+}
+
+Deno.test("a re-priced revenue row with a sibling on a kept plan is not comparable, said so, not unknown current MRR", async () => {
+  // q1 pro 3 seats carries cus_q's $60; q2 tier other on cus_q is on a plan keeping current MRR:
+  // which part of the $60 it keeps is not known. p1 pro 2 seats, MRR $40 → $20 (2 × $10).
+  const result = await compareScenario(splitCustomer({ mrr: 60, source: "stripe" }), {
+    scenario: seatAndKeptOther,
   });
-  const result = await compareScenario(frame, { scenario });
   assertEquals(columnOf(result.perOrg, "outcome"), [
     "not_comparable",
     "not_comparable",
     "pays_less",
   ]);
   assertEquals(
-    [
-      result.totals.comparable,
-      result.totals.currentMrrUsd,
-      result.totals.proposedMrrUsd,
-      result.totals.unknownCurrent,
-      result.totals.notComparable,
-    ],
+    comparedTotals(result),
     [1, 40, 20, 0, 2],
   );
   // breakeven over p1 alone: 2p = 40, p = 20
@@ -663,24 +673,9 @@ Deno.test("a re-priced revenue row with a sibling on a kept plan is not comparab
 Deno.test("a customer split between a kept and a re-priced plan whose MRR is unknown is unknown_current, not not_comparable", async () => {
   // q1 pro carries cus_q's revenue, not converted (no rate): unknown; q2 on cus_q is on a kept
   // plan. Unknown MRR is said first: "not comparable" would say its MRR may be known.
-  const frame = exportFrameFromColumns({
-    org_id: ["q1", "q2", "p1"],
-    org_name: ["Q1", "Q2", "P1"],
-    tier: ["pro", "other", "pro"],
-    tier_raw: ["pro", "legacy-x", "pro"],
-    stripe_customer_id: ["cus_q", "cus_q", "cus_p"],
-    seats: [3, 1, 2],
-    mrr: [null, null, 40],
-    revenue_source: ["unconverted", "shared_customer", "stripe"],
+  const result = await compareScenario(splitCustomer({ mrr: null, source: "unconverted" }), {
+    scenario: seatAndKeptOther,
   });
-  const scenario = parseScenario({
-    name: "seat_and_kept_other",
-    plans: [
-      { name: "seat", match: { tiers: ["pro"] }, perSeatUsd: 10 },
-      { name: "kept", match: { tiers: ["other"] }, keepCurrentMrr: true },
-    ],
-  });
-  const result = await compareScenario(frame, { scenario });
   assertEquals(columnOf(result.perOrg, "outcome"), [
     "unknown_current",
     "unknown_current",
