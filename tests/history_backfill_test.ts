@@ -104,18 +104,26 @@ interface LiveBackfill {
 
 /**
  * A live backfill of the three month ends to 2026-12-01, run on 11-20, from fresh fixture
- * databases named `name` and `fake`'s Stripe, handed to `check`. The fake API, the folder and
- * the databases go after, whatever `check` did.
+ * databases named `name` (with the PostgreSQL fixture files `postgres` after the usual ones) and
+ * `fake`'s Stripe, with `env` over their settings, handed to `check`. The fake API, the folder
+ * and the databases go after, whatever `check` did.
  */
 async function liveBackfill(
-  name: string,
-  fake: FakeStripe,
+  { name, fake, postgres = [], env: extraEnv = {} }: {
+    name: string;
+    fake: FakeStripe;
+    postgres?: string[];
+    env?: Env;
+  },
   check: (run: LiveBackfill) => Promise<void>,
 ): Promise<void> {
-  const databases = await freshFixtureDatabases(name);
+  const databases = await freshFixtureDatabases(name, {
+    postgres: ["postgres_schema.sql", "postgres_data.sql", ...postgres],
+    clickhouse: ["clickhouse_schema.sql", "clickhouse_data.sql"],
+  });
   const outDir = await Deno.makeTempDir();
   try {
-    const env = liveEnv(databases, fake);
+    const env = { ...liveEnv(databases, fake), ...extraEnv };
     const lines: string[] = [];
     const result = await backfill({
       load: loadPricingData,
@@ -138,7 +146,7 @@ async function liveBackfill(
 
 Deno.test("live backfill: snapshots from the databases at each as-of, MRR from invoices", async () => {
   const fake = fakeStripe();
-  await liveBackfill("history", fake, async ({ result, lines, outDir }) => {
+  await liveBackfill({ name: "history", fake }, async ({ result, lines, outDir }) => {
     assertEquals(result.demo, false);
     assertEquals(result.snapshots.length, 3);
     // one listing for the whole range (from 400 days before the first as-of), and the live
@@ -219,7 +227,7 @@ function upgradeStripe(
 
 Deno.test("live backfill: an upgrade away from an archived price is old − old + new = new", async () => {
   const fake = upgradeStripe();
-  await liveBackfill("history_archived", fake, async ({ result, lines, outDir }) => {
+  await liveBackfill({ name: "history_archived", fake }, async ({ result, lines, outDir }) => {
     assertEquals(result.snapshots.length, 3);
     const { points, mrr } = await alphaCharlieMrr(`${outDir}/history`);
     // October's end: alpha 79 − 79 + 200 = 200 (not 79 + 200 = 279)
@@ -241,7 +249,7 @@ Deno.test("live backfill: invoice MRR of a customer no organization holds (delet
   const fake = upgradeStripe({
     extraInvoices: [invoice("cus_deleted_since", "price_team", 20000, "2026-09-01", "2026-10-01")],
   });
-  await liveBackfill("history_unheld", fake, async ({ result, lines, outDir }) => {
+  await liveBackfill({ name: "history_unheld", fake }, async ({ result, lines, outDir }) => {
     // September's end reads alpha's $79 alone, as without the customer
     assertEquals((await alphaCharlieMrr(`${outDir}/history`)).mrr[0], [79, 0]);
     const said =
@@ -253,9 +261,66 @@ Deno.test("live backfill: invoice MRR of a customer no organization holds (delet
   });
 });
 
+Deno.test("live backfill: a snapshot stores the checks said for its as-of, over the organizations it holds (not one created after it)", async () => {
+  // cus_late paid $200 for September; its organization was created on 10-15
+  // (postgres_late_org.sql), and an organizations.sql in PRICING_QUERIES_DIR without the as-of cut
+  // returns it at every as-of: the backfill drops it from 10-01's snapshot, which then holds no
+  // organization of cus_late and reads $200 low
+  const fake = upgradeStripe({
+    extraInvoices: [invoice("cus_late", "price_team", 20000, "2026-09-01", "2026-10-01")],
+  });
+  const queriesDir = await Deno.makeTempDir();
+  const builtIn = await Deno.readTextFile(
+    new URL("../queries/postgres/organizations.sql", import.meta.url),
+  );
+  const uncut = builtIn.replace(
+    "\n  AND (o.created_at IS NULL OR o.created_at < {as_of:DateTime})",
+    "",
+  );
+  ok(uncut !== builtIn, "organizations.sql's as-of cut is where this test removes it");
+  await Deno.mkdir(`${queriesDir}/postgres`);
+  await Deno.writeTextFile(`${queriesDir}/postgres/organizations.sql`, uncut);
+  try {
+    await liveBackfill({
+      name: "history_late",
+      fake,
+      postgres: ["postgres_late_org.sql"],
+      env: { PRICING_QUERIES_DIR: queriesDir },
+    }, async ({ result, lines, outDir }) => {
+      // the pipeline read the late organization at every as-of; the snapshots hold it from 11-01
+      const late = "88888888-8888-4888-8888-888888888888";
+      assertEquals(
+        (await loadHistoryPoints(`${outDir}/history`, false)).map((p) =>
+          (p.frame.getColumn("org_id").toArray() as string[]).includes(late)
+        ),
+        [false, true, true],
+      );
+      const said =
+        "1 Stripe customer with $200.00 of invoice MRR at the as-of (cus_late) belongs to no organization of this snapshot: left out of mrr_recurring, so its MRR reads low by that. A backfill reads today's organizations and their Stripe customers: an organization deleted since, or whose Stripe customer changed since, is not seen with that revenue";
+      ok(lines.includes(`snapshot 2026-10-01: ${said}`), lines.join("\n"));
+      assertEquals(result.warnings, [`as-of 2026-10-01: ${said}`]);
+      // each sidecar's checks are the ones said for its as-of, no more, no fewer
+      const printedAt = (asOf: string) =>
+        (result.warnings ?? []).filter((w) => w.startsWith(`as-of ${asOf}: `))
+          .map((w) => w.slice(`as-of ${asOf}: `.length));
+      const stored = await Promise.all(result.snapshots.map(async (snapshot) => {
+        const warnings = (await readSnapshotMeta(snapshot.path))?.warnings ?? [];
+        return warnings.filter((w) =>
+          w.includes("belong") && w.includes("to no organization of this snapshot") ||
+          w.includes("discounts no subscription lists any more")
+        );
+      }));
+      assertEquals(stored, result.snapshots.map((snapshot) => printedAt(isoDate(snapshot.asOf))));
+      assertEquals(stored, [[said], [], []]);
+    });
+  } finally {
+    await Deno.remove(queriesDir, { recursive: true });
+  }
+});
+
 Deno.test("live backfill: lines on a price Stripe lists nowhere count in no MRR and are said, with their money and customers", async () => {
   const fake = upgradeStripe({ proGone: true });
-  await liveBackfill("history_unpriced", fake, async ({ result, lines, outDir, env }) => {
+  await liveBackfill({ name: "history_unpriced", fake }, async ({ result, lines, outDir, env }) => {
     // price_pro's lines count nowhere: September reads 0, October's end team2's 200 alone
     assertEquals((await alphaCharlieMrr(`${outDir}/history`)).mrr, [[0, 0], [200, 200], [
       200,

@@ -11,7 +11,12 @@ import { invoicedUsage, type InvoiceHistory, invoiceMrrAt } from "../lib/revenue
 import { loadRevenue } from "../lib/revenue/mod.ts";
 import { couponLite } from "../lib/revenue/stripe_objects.ts";
 import { resolveRules } from "../lib/revenue/rules.ts";
-import { invoiceRevenue, reconcile, reconciliationLine } from "../lib/history/invoice_revenue.ts";
+import {
+  invoiceRevenue,
+  reconcile,
+  reconciliationLine,
+  revenueChecks,
+} from "../lib/history/invoice_revenue.ts";
 import { startFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
@@ -594,12 +599,8 @@ Deno.test("a backfilled snapshot says how much invoice MRR no organization of it
     liteLine("cus_gone_earlier", "price_plan100", 10000, "2026-08-01", "2026-09-01"),
   ]);
   const revenueOf = (customerIds: string[]) =>
-    invoiceRevenue(history, {
-      asOf: new Date("2026-11-01T00:00:00Z"),
-      windowDays: 30,
-      rules,
-      customerIds,
-    }).warnings.filter((w) => w.includes("no organization"));
+    revenueChecks(history, { asOf: new Date("2026-11-01T00:00:00Z"), rules, customerIds })
+      .filter((w) => w.includes("no organization"));
   // $250 + $100 = $350.00 of the $450.00 covering October 31
   assertEquals(revenueOf(["cus_held", "cus_new"]), [
     "2 Stripe customers with $350.00 of invoice MRR at the as-of (cus_deleted_org, cus_old) belong to no organization of this snapshot: left out of mrr_recurring, so its MRR reads low by that. A backfill reads today's organizations and their Stripe customers: an organization deleted since, or whose Stripe customer changed since, is not seen with that revenue",
@@ -628,12 +629,11 @@ Deno.test("a backfilled snapshot says when its lines carry discounts no subscrip
     liteLine("cus_a", "price_plan100", 10000, "2026-10-01", "2026-11-01"),
   ]);
   const warningsAt = (asOf: string) =>
-    invoiceRevenue(history, {
+    revenueChecks(history, {
       asOf: new Date(`${asOf}T00:00:00Z`),
-      windowDays: 30,
       rules,
       customerIds: ["cus_a", "cus_q"],
-    }).warnings.filter((w) => w.includes("no subscription lists"));
+    }).filter((w) => w.includes("no subscription lists"));
   // the lines are counted at the price before it: $100 and $100 a month, not $50 and $70
   const mrr = invoiceMrrAt(history, { at: new Date("2026-10-01T00:00:00Z"), rules });
   assertEquals(cents(mrr), { cus_a: 10000, cus_q: 10000 });

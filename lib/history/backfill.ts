@@ -245,8 +245,11 @@ async function liveBackfill(
       pl.col("created_at").isNull().or(pl.col("created_at").cast(pl.Int64).lt(asOf.getTime())),
     );
     lastCustomers = frame.getColumn("stripe_customer_id").dropNulls().toArray() as string[];
-    // what its MRR may be off by, said where the analyst reads (the sidecar has it too)
-    for (const check of revenueChecks(history, { asOf, rules, customerIds: lastCustomers })) {
+    // what its MRR may be off by, over the customers of the organizations it holds (a replaced
+    // organizations.sql may return later ones): worked out once, so the sidecar stores what is
+    // said where the analyst reads
+    const asOfChecks = revenueChecks(history, { asOf, rules, customerIds: lastCustomers });
+    for (const check of asOfChecks) {
       options.log(`snapshot ${isoDate(asOf)}: ${check}`);
       checks.push(`as-of ${isoDate(asOf)}: ${check}`);
     }
@@ -255,6 +258,7 @@ async function liveBackfill(
       frame,
       warnings: [
         ...data.warnings,
+        ...asOfChecks,
         ...LIVE_WARNINGS,
         ...fetched.unreadableDiscounts.map((d) => `unreadable discount ${d}: left out of MRR`),
       ],

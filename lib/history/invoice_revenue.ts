@@ -3,7 +3,9 @@
  * revenue stage's result so the pipeline attaches it as usual: `mrr_recurring` from the lines
  * covering the as-of, `usage_charges` from metered lines invoiced in the window, `mrr` their sum.
  * Columns invoices cannot tell at a past date (base/add-on split, status, interval, plan names)
- * stay empty. Also the reconciliation of live MRR against invoice MRR for the current month.
+ * stay empty. What that MRR may be off by (revenueChecks) is the caller's: over the customers of
+ * the organizations the snapshot holds, which `customerIds` (the pipeline's) may outnumber. Also
+ * the reconciliation of live MRR against invoice MRR for the current month.
  */
 import { formatCents } from "./report.ts";
 import { fxRatesByCode, minorUnitsToMajor, roundToCents } from "../revenue/currency.ts";
@@ -61,7 +63,6 @@ export function invoiceRevenue(
         lines: "covering the as-of",
         leftOutOf: "mrr_recurring",
       }),
-      ...revenueChecks(history, { ...options, mrr }),
     ],
     apiCalls: 0,
     durationMs: 0,
@@ -71,21 +72,16 @@ export function invoiceRevenue(
 }
 
 /**
- * What a backfilled snapshot's MRR may be off by, in its warnings and the backfill's Checks:
- * invoice MRR of customers none of its organizations holds (unheldWarning) and discounts no
- * subscription lists any more (unknownDiscountWarning).
+ * What a backfilled snapshot's MRR may be off by, the same lines in its warnings and the
+ * backfill's Checks: invoice MRR of customers none of its organizations (`customerIds`) holds
+ * (unheldWarning) and discounts no subscription lists any more (unknownDiscountWarning).
  */
 export function revenueChecks(
   history: InvoiceHistory,
-  options: {
-    asOf: Date;
-    rules: RevenueRules;
-    customerIds: string[];
-    mrr?: Map<string, InvoiceMrr>;
-  },
+  options: { asOf: Date; rules: RevenueRules; customerIds: string[] },
 ): string[] {
   const { asOf: at, rules } = options;
-  const mrr = options.mrr ?? invoiceMrrAt(history, { at, rules });
+  const mrr = invoiceMrrAt(history, { at, rules });
   return [
     ...unheldWarning(mrr, new Set(options.customerIds)),
     ...unknownDiscountWarning(unknownDiscountLines(history, { at, rules }), rules),
