@@ -645,6 +645,49 @@ Deno.test("a backfilled snapshot says when its lines carry discounts no subscrip
   ]);
 });
 
+Deno.test("the vanished-discount warning names lines in a currency without a rate, at face value", () => {
+  // each line of September carries a discount no subscription lists: $50 off $100 (USD), €30 off
+  // €90 (EUR at 1.1: $33.00), £25 off £100 and ¥500 off ¥5,000 (no rate for GBP or JPY)
+  const gbp100 = price("prod_team_bundle", 10000, { id: "price_gbp100", currency: "gbp" });
+  const jpy5000 = price("prod_team_bundle", 5000, { id: "price_jpy5000", currency: "jpy" });
+  const gone = (
+    customer: string,
+    [priceId, currency, amount, off]: [string, string, number, number],
+  ) => ({
+    ...liteLine(customer, priceId, amount, "2026-09-01", "2026-10-01"),
+    currency,
+    discount_amounts: [{ discount: "di_gone", amount: off }],
+  });
+  const history = historyOf([P.plan100, P.eur90, gbp100, jpy5000], [
+    gone("cus_a", ["price_plan100", "usd", 10000, 5000]),
+    gone("cus_eur", ["price_eur90", "eur", 9000, 3000]),
+    gone("cus_gbp", ["price_gbp100", "gbp", 10000, 2500]),
+    gone("cus_jpy", ["price_jpy5000", "jpy", 5000, 500]),
+  ]);
+  const checksAt = (ruleSet: typeof rules, customerIds: string[]) =>
+    revenueChecks(history, { asOf: new Date("2026-10-01T00:00:00Z"), rules: ruleSet, customerIds })
+      .filter((w) => w.includes("no subscription lists"));
+  const said =
+    "carry discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to";
+  // $50.00 + €30 × 1.1 = $83.00; GBP and JPY each at face value, with their customers
+  assertEquals(checksAt(rules, ["cus_a", "cus_eur", "cus_gbp", "cus_jpy"]), [
+    `4 invoice lines covering the as-of (customers cus_a, cus_eur, cus_gbp and 1 more) ${said} $83.00 a month plus GBP 25.00 a month at face value (customer cus_gbp) plus JPY 500 a month at face value (customer cus_jpy); GBP and JPY have no rate in PRICING_FX_RATES, so their lines are not converted and their customers' mrr_recurring is empty until one is set`,
+  ]);
+  // as said: those customers' MRR is empty (unknown), the others' known
+  const mrr = invoiceMrrAt(history, { at: new Date("2026-10-01T00:00:00Z"), rules });
+  assertEquals([...mrr].map(([c, m]) => [c, m.usd]).sort(), [
+    ["cus_a", 100],
+    ["cus_eur", 99],
+    ["cus_gbp", null],
+    ["cus_jpy", null],
+  ]);
+  // with a rate for GBP (1.25) its £25 is converted, $31.25: $83.00 + $31.25 = $114.25
+  const gbpRate = resolveRules({ ...rules, fxRates: { eur: 1.1, gbp: 1.25 } });
+  assertEquals(checksAt(gbpRate, ["cus_a", "cus_eur", "cus_gbp", "cus_jpy"]), [
+    `4 invoice lines covering the as-of (customers cus_a, cus_eur, cus_gbp and 1 more) ${said} $114.25 a month plus JPY 500 a month at face value (customer cus_jpy); JPY has no rate in PRICING_FX_RATES, so its lines are not converted and their customers' mrr_recurring is empty until one is set`,
+  ]);
+});
+
 Deno.test("invoice MRR: a customer billed in two currencies counts both, converted, to the cent", () => {
   const eur = { ...P.eur90, id: "price_eur100", unit_amount_decimal: "10000", tiers: null };
   const history = historyOf([P.plan100, eur], [

@@ -114,29 +114,85 @@ function unheldWarning(mrr: Map<string, InvoiceMrr>, held: Set<string>): string[
   ];
 }
 
-/** The warning for unknownDiscountLines: how many, whose, and their discounts a month in USD. */
+/**
+ * The warning for unknownDiscountLines: how many, whose, and their discounts a month in USD; the
+ * lines in a currency without a rate (PRICING_FX_RATES) at face value with their customers,
+ * saying so.
+ */
 function unknownDiscountWarning(
   lines: { line: InvoiceLineLite; monthly: number }[],
   rules: RevenueRules,
 ): string[] {
   if (lines.length === 0) return [];
-  const usd = lines.reduce((sum, { line, monthly }) => {
+  let usd = 0;
+  let converted = false;
+  // currency → minor units a month and customers, of the lines no rate converts
+  const unconverted = new Map<string, { monthly: number; customers: string[] }>();
+  for (const { line, monthly } of lines) {
     const rate = line.currency === "usd" ? 1 : rules.fxRates[line.currency];
-    return rate === undefined ? sum : sum + minorUnitsToMajor(monthly, line.currency) * rate;
-  }, 0);
-  const customers = [...new Set(lines.map(({ line }) => line.customer))].sort();
-  const named = customers.slice(0, 3).join(", ") +
-    (customers.length > 3 ? ` and ${customers.length - 3} more` : "");
+    if (rate !== undefined) {
+      usd += minorUnitsToMajor(monthly, line.currency) * rate;
+      converted = true;
+      continue;
+    }
+    const sum = unconverted.get(line.currency) ?? { monthly: 0, customers: [] };
+    sum.monthly += monthly;
+    sum.customers.push(line.customer);
+    unconverted.set(line.currency, sum);
+  }
+  const codes = [...unconverted.keys()].sort();
+  const amounts = [
+    ...(converted ? [`${formatCents(Math.round(usd * 100))} a month`] : []),
+    ...codes.map((code) => {
+      const { monthly, customers } = unconverted.get(code)!;
+      return `${faceValue(code, Math.round(monthly))} a month at face value (${
+        namedCustomers(customers)
+      })`;
+    }),
+  ];
   const one = lines.length === 1;
+  const noRate = codes.length === 0
+    ? ""
+    : `; ${listed(codes.map((c) => c.toUpperCase()))} ${
+      codes.length === 1
+        ? "has no rate in PRICING_FX_RATES, so its"
+        : "have no rate in PRICING_FX_RATES, so their"
+    } lines are not converted and their customers' mrr_recurring is empty until one is set`;
   return [
-    `${lines.length} invoice line${one ? "" : "s"} covering the as-of (customer${
-      customers.length === 1 ? "" : "s"
-    } ${named}) carr${
+    `${lines.length} invoice line${one ? "" : "s"} covering the as-of (${
+      namedCustomers(lines.map(({ line }) => line.customer))
+    }) carr${
       one ? "ies" : "y"
     } discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to ${
-      formatCents(Math.round(usd * 100))
-    } a month`,
+      amounts.join(" plus ")
+    }${noRate}`,
   ];
+}
+
+/** "customer cus_a", "customers cus_a, cus_b, cus_c and 2 more": sorted, each once. */
+function namedCustomers(ids: string[]): string {
+  const customers = [...new Set(ids)].sort();
+  return `customer${customers.length === 1 ? "" : "s"} ${customers.slice(0, 3).join(", ")}${
+    customers.length > 3 ? ` and ${customers.length - 3} more` : ""
+  }`;
+}
+
+/** "A", "A and B", "A, B and C". */
+function listed(items: string[]): string {
+  return items.length <= 1
+    ? items.join("")
+    : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+/** `minor` units of `currency` as its code and amount at its own decimals: "EUR 12.50", "JPY 500". */
+function faceValue(currency: string, minor: number): string {
+  const digits = Math.round(-Math.log10(minorUnitsToMajor(1, currency)));
+  return `${currency.toUpperCase()} ${
+    minorUnitsToMajor(minor, currency).toLocaleString("en-US", {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    })
+  }`;
 }
 
 /**
@@ -152,25 +208,13 @@ export function unpricedWarning(
   for (const line of lines) {
     byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + Math.abs(line.amount));
   }
-  const money = [...byCurrency].sort(([a], [b]) => a.localeCompare(b)).map(([currency, minor]) => {
-    const digits = Math.round(-Math.log10(minorUnitsToMajor(1, currency)));
-    return `${currency.toUpperCase()} ${
-      minorUnitsToMajor(minor, currency).toLocaleString("en-US", {
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      })
-    }`;
-  }).join(", ");
-  const customers = [...new Set(lines.map((l) => l.customer))].sort();
-  const named = customers.slice(0, 3).join(", ") +
-    (customers.length > 3 ? ` and ${customers.length - 3} more` : "");
+  const money = [...byCurrency].sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, minor]) => faceValue(currency, minor)).join(", ");
   const one = lines.length === 1;
   return [
-    `${lines.length} invoice line${
-      one ? "" : "s"
-    } ${where.lines} (${money} billed or credited; customer${
-      customers.length === 1 ? "" : "s"
-    } ${named}) name${
+    `${lines.length} invoice line${one ? "" : "s"} ${where.lines} (${money} billed or credited; ${
+      namedCustomers(lines.map((l) => l.customer))
+    }) name${
       one ? "s" : ""
     } a price Stripe lists neither as active nor as archived (deleted, or created inline): left out of ${where.leftOutOf}, so those customers' revenue there may be off; check their invoices in Stripe`,
   ];
