@@ -38,6 +38,7 @@ import {
   planChanges,
 } from "../lib/history/bridge.ts";
 import { checkBridges } from "../lib/history/bridge_check.ts";
+import { fxUnknownSentence } from "../lib/history/bridge_fx.ts";
 import { bridgeOfSources } from "../lib/history/aggregate.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
@@ -203,6 +204,35 @@ Deno.test("FX: snapshots without recorded rates keep today's numbers, and the re
   const half = buildHistoryReport([WITHOUT_RATES[0], WITH_RATES[1]], false);
   assertEquals(half.fxUnknown, ["2026-02-28"]);
   assertEquals(Number(half.company.getColumn("fx_impact_cents").get(0)), 0);
+});
+
+Deno.test("FX: history report warns on stderr in one line when drift cannot be told apart, as the report says", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const point of WITHOUT_RATES) {
+      await writeSnapshot(point.frame, { dir, asOf: point.asOf, demo: false, origin: "export" });
+    }
+    const run = await runHistory([
+      ...["report", "--live", "--no-charts", "--history-dir", dir, "--out-dir", `${dir}/out`],
+    ]);
+    assertEquals(run.code, 0, run.errors.join("\n"));
+    const warned = run.errors.filter((line) => line.includes("FX drift cannot be told apart"));
+    const [sentence] = fxUnknownSentence(["2026-02-28"]);
+    assertEquals(warned, [`warning: ${sentence}`], run.errors.join("\n"));
+    ok(sentence.includes("in the month to as-of 2026-02-28") && !sentence.includes("\n"));
+    // the report's Markdown (its path is logged) says the same
+    const markdownPath = run.logs.map((line) => line.trim()).find((line) => line.endsWith(".md"));
+    const markdown = await Deno.readTextFile(markdownPath!);
+    ok(markdown.includes(sentence), markdown);
+    // --quiet prints nothing but errors
+    const quiet = await runHistory([
+      ...["report", "--live", "--no-charts", "--quiet", "--history-dir", dir],
+      ...["--out-dir", `${dir}/out`],
+    ]);
+    assertEquals([quiet.code, quiet.errors], [0, []]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("FX: a USD-only history without rates has no fx note; with rates, a USD customer moves as before", () => {

@@ -9,6 +9,7 @@ import { backfill, monthStart } from "../history/backfill.ts";
 import { reconciliationLine } from "../history/invoice_revenue.ts";
 import { asOfKey } from "../history/periods.ts";
 import { zeroMrrSentences } from "../history/zero_mrr.ts";
+import { fxUnknownSentence } from "../history/bridge_fx.ts";
 import {
   loadHistoryReport,
   loadMonthlyHistoryPoints,
@@ -209,8 +210,10 @@ async function report(
     );
     return 0;
   }
-  // revenue read but $0 everywhere between months with some: said where the run is watched too
+  // revenue read but $0 everywhere after a month with some, and FX drift that reads as movements:
+  // said where the run is watched too, not only in the report
   for (const line of zeroMrrSentences(built.zeroMrr)) context.warn(line);
+  for (const line of fxUnknownSentence(built.fxUnknown)) context.warn(line);
   const files = await writeHistoryReport(built, { outDir: context.outDir, charts, notes });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,
