@@ -60,7 +60,7 @@ import {
 } from "./periods.ts";
 import { withoutPlanRenames } from "./plan_renames.ts";
 import { fxUnknownSentence } from "./bridge_fx.ts";
-import { zeroMrrSentences, zeroMrrSnapshots } from "./zero_mrr.ts";
+import { type ZeroMrrRun, zeroMrrSentences, zeroMrrSnapshots } from "./zero_mrr.ts";
 import { type PriceBookChange, priceBookChanges, priceBookSentences } from "./price_books.ts";
 
 export interface HistoryReport {
@@ -79,8 +79,8 @@ export interface HistoryReport {
   failures: BridgeCheck[];
   /** as-of keys of snapshots left out: no revenue at all (Stripe skipped or failed) */
   skipped: string[];
-  /** as-of keys of snapshots with revenue read but recurring MRR 0 between ones with some (zero_mrr.ts) */
-  zeroMrr: string[];
+  /** runs of snapshots with revenue read but recurring MRR 0 after one with some (zero_mrr.ts) */
+  zeroMrr: ZeroMrrRun[];
   /** snapshots where some organizations' MRR is unknown (empty): counted as 0 */
   unknownMrr: { month: string; organizations: number }[];
   /**
