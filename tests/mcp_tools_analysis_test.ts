@@ -55,16 +55,31 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
       text(solved).split("\n")[2],
       "breakeven of plans[0].perSeatUsd: none (no organization with known current MRR); scenario value 1 USD per seat per month",
     );
-    // by plan as by tier: no comparison is empty, not $0
-    assertEquals(result.structuredContent!.by_plan, [{
+    // by plan as by tier, with its columns: no comparison is empty, not $0; every organization
+    // counted as unknown current (their proposed $1 a seat beside it), none not comparable
+    const byPlan = {
       plan: "everyone",
       organizations: unknown.height,
       comparable: 0,
       current_mrr: null,
       proposed_mrr: null,
       delta_usd: null,
+      change_pct: null,
+      pays_more: 0,
+      pays_less: 0,
+      unchanged: 0,
       unknown_current: unknown.height,
-    }]);
+      proposed_mrr_unknown_current: seats,
+      proposed_unknown: 0,
+      not_comparable: 0,
+      current_mrr_not_comparable: 0,
+    };
+    assertEquals(result.structuredContent!.by_plan, [byPlan]);
+    const { plan: _, ...byTierAll } = byPlan;
+    assertEquals((result.structuredContent!.by_tier as Values[]).at(-1), {
+      tier: "all",
+      ...byTierAll,
+    });
     // enterprise keeps its (unknown) current MRR: those organizations' proposed MRR is unknown too
     const kept = await call(client, "run_scenario", {
       scenario: {

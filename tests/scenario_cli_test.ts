@@ -589,6 +589,32 @@ Deno.test("deno task scenario --input: organizations sharing a Stripe customer a
       ) => [r.tier, r.organizations, r.current_mrr, r.proposed_mrr, r.unknown_current]),
       [["pro", 2, 40, 70, 0], ["all", 2, 40, 70, 0]],
     );
+    // a2 (team, paying) keeps current MRR while a1's row is re-priced: what part of the $40 a2
+    // keeps is not known, so cus_1 is not comparable, and the per-tier file says so per tier
+    const kept = join(dir, "kept_team.json");
+    await Deno.writeTextFile(
+      kept,
+      JSON.stringify({
+        name: "kept_team",
+        plans: [
+          { name: "kept", match: { tiers: ["team"] }, keepCurrentMrr: true },
+          { name: "everyone", perSeatUsd: 10 },
+        ],
+      }),
+    );
+    assertEquals(await scenarioMain([kept, "--input", input, "--out-dir", dir]), 0, errors.join());
+    const keptByTier = read("helicone_pricing_scenario_kept_team_2026-11-01_by_tier.csv");
+    assertEquals(
+      keptByTier.map((r) => [
+        r.tier,
+        r.organizations,
+        r.comparable,
+        r.current_mrr,
+        r.not_comparable,
+        r.current_mrr_not_comparable,
+      ]),
+      [["pro", 2, 0, null, 2, 40], ["all", 2, 0, null, 2, 40]],
+    );
   } finally {
     restore();
     await Deno.remove(dir, { recursive: true });

@@ -10,13 +10,14 @@ import pl from "nodejs-polars";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
   biggestMovers,
+  BREAKDOWN_COLUMNS,
   compareScenario,
   findBreakeven,
   parseScenario,
   scenarioMarkdown,
 } from "../lib/analysis/scenario/mod.ts";
 import { NOT_COMPARABLE_REASON } from "../lib/analysis/scenario/customers.ts";
-import type { ScenarioTotals } from "../lib/analysis/scenario/comparison.ts";
+import type { ScenarioTotals } from "../lib/analysis/scenario/totals.ts";
 
 const frame = exportFrameFromColumns({
   org_id: ["a1", "a2", "a3"],
@@ -424,6 +425,7 @@ Deno.test("organizations sharing a Stripe customer are compared as one: the cust
     unchanged: 5,
     unknownCurrent: 4,
     notComparable: 0,
+    currentMrrNotComparableUsd: 0,
     proposedMrrUnknownCurrentUsd: 60,
     proposedUnknown: 1,
   });
@@ -511,19 +513,38 @@ Deno.test("a shared customer counts in the tier of its revenue row; a kept contr
     asOf: new Date("2026-11-01"),
     demo: false,
   });
-  // By plan, as By tier: c2 (pro, plan seat) counts with its customer in team
+  // By plan, as By tier: c2 (pro, plan seat) counts with its customer in team; contract's row
+  // says its 2 organizations are left out (not comparable), not that it has none to compare
   const byPlan = markdown.slice(markdown.indexOf("## By plan"), markdown.indexOf("## Biggest"));
   assertEquals(
-    byPlan.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| plan")),
+    byPlan.split("\n").filter((line) => line.startsWith("| ")),
     [
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-      "| team | 2 | $100.00 | $110.00 | +$10.00 | +10.0 % | 2 | 0 | 0 | 0 |",
-      "| contract | 2 | – | – | – | – | 0 | 0 | 0 | 0 |",
+      "| plan | organizations | current MRR | proposed MRR | change | % | pay more | pay less | unchanged | unknown current | not comparable |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| team | 2 | $100.00 | $110.00 | +$10.00 | +10.0 % | 2 | 0 | 0 | 0 | 0 |",
+      "| contract | 2 | – | – | – | – | 0 | 0 | 0 | 0 | 2 |",
+    ],
+  );
+  const byTier = markdown.slice(markdown.indexOf("## By tier"), markdown.indexOf("## By plan"));
+  assertEquals(
+    byTier.split("\n").filter((line) => line.startsWith("| ") && line.endsWith(" 2 |")),
+    [
+      "| enterprise | 2 | – | – | – | – | 0 | 0 | 0 | 0 | 2 |",
+      "| all | 4 | $100.00 | $110.00 | +$10.00 | +10.0 % | 2 | 0 | 0 | 0 | 2 |",
     ],
   );
   assertEquals(columnOf(result.byTier, "tier"), ["team", "enterprise", "all"]);
   assertEquals(columnOf(result.byTier, "organizations"), [2, 2, 4]);
   assertEquals(columnOf(result.byTier, "comparable"), [2, 0, 2]);
+  // cus_8's $500 (on m1's row) is the MRR the comparison leaves out, in enterprise
+  assertEquals(columnOf(result.byTier, "not_comparable"), [0, 2, 2]);
+  assertEquals(columnOf(result.byTier, "current_mrr_not_comparable"), [0, 500, 500]);
+  assertEquals(columnOf(result.byPlan, "plan"), ["team", "contract"]);
+  assertEquals(columnOf(result.byPlan, "not_comparable"), [0, 2]);
+  assertEquals(columnOf(result.byPlan, "current_mrr_not_comparable"), [0, 500]);
+  // both breakdowns have the one list of columns
+  assertEquals(result.byPlan.columns.slice(1), result.byTier.columns.slice(1));
+  assertEquals(result.byTier.columns.slice(1), BREAKDOWN_COLUMNS.map((c) => c.name));
 });
 
 Deno.test("an enterprise customer with a free sibling organization is compared: the contract kept, the sibling $0", async () => {
@@ -664,7 +685,7 @@ Deno.test("a re-priced revenue row with a sibling on a kept plan is not comparab
   });
   ok(
     markdown.includes(
-      `| organizations not comparable (not above) | 2 (${NOT_COMPARABLE_REASON}) |`,
+      `| organizations not comparable (not above) | 2 (current MRR $60.00: ${NOT_COMPARABLE_REASON}) |`,
     ),
     markdown,
   );

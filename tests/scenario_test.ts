@@ -152,6 +152,7 @@ Deno.test("current seat-based totals, tiers and breakeven seat price", async () 
     unchanged: 8,
     unknownCurrent: 1,
     notComparable: 0,
+    currentMrrNotComparableUsd: 0,
     proposedMrrUnknownCurrentUsd: 0,
     proposedUnknown: 0,
   });
@@ -552,6 +553,8 @@ Deno.test("deno task scenario: files from an export, one-line errors", async () 
       unknown_current: "1",
       proposed_mrr_unknown_current: "0",
       proposed_unknown: "0",
+      not_comparable: "0",
+      current_mrr_not_comparable: "0",
     });
     const summary = await Deno.readTextFile(`${base}.md`);
     ok(summary.includes("| current MRR | $3,593.50 |"));

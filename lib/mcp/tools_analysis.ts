@@ -7,15 +7,14 @@ import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import {
   biggestMovers,
+  BREAKDOWN_COLUMNS,
   compareScenario,
   MAX_MONTHLY_USD,
   MAX_PERCENT_OF_LLM_COST,
   MAX_USD_PER_1K,
   NO_KNOWN_CURRENT,
   parseScenario,
-  planTotals,
   type Scenario,
-  type ScenarioComparison,
 } from "../analysis/scenario/mod.ts";
 import { SEGMENT_NAMES, segmentFrame } from "../report/segments.ts";
 import { segmentCustomers } from "../report/segment_customers.ts";
@@ -27,15 +26,7 @@ import { keyQuestion, QUESTION_NAMES, refuseInapplicable } from "./questions.ts"
 import { guarded, jsonBytes, listedWarnings, tableBudget, tableOut, textResult } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
-import {
-  byteLength,
-  DATA_NOTE,
-  dataLiteral,
-  frameRows,
-  type Row,
-  textJson,
-  textNumber,
-} from "./text.ts";
+import { byteLength, DATA_NOTE, dataLiteral, frameRows, textJson, textNumber } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
@@ -74,23 +65,6 @@ const SEGMENT_COLUMNS = [
   "mrr",
   "gross_margin_pct",
 ];
-
-/**
- * Sums of the comparable set per plan (organizations whose customer's current MRR is known), a
- * Stripe customer's organizations in the plan of its revenue row (planTotals).
- */
-function byPlan(result: ScenarioComparison): Row[] {
-  return planTotals(result).map(({ plan, totals: e }) => ({
-    plan,
-    organizations: e.organizations,
-    comparable: e.comparable,
-    // none with known current MRR: no comparison, empty as in the by-tier table, not $0
-    current_mrr: e.comparable === 0 ? null : e.currentMrrUsd,
-    proposed_mrr: e.comparable === 0 ? null : e.proposedMrrUsd,
-    delta_usd: e.comparable === 0 ? null : e.deltaUsd,
-    unknown_current: e.unknownCurrent,
-  }));
-}
 
 export function registerAnalysisTools(
   server: McpServer,
@@ -284,7 +258,15 @@ export function registerAnalysisTools(
       "resource pricing://price-book for the current list prices in that format), or `preset` to " +
       `use a shipped file (${SCENARIO_PRESETS.join(", ")}). Prices are monthly: on a dataset ` +
       "whose window is not 30 days the usage is priced on a 30-day basis (× 30 / N, as " +
-      "`deno task scenario`), with a warning. " + DATA_NOTE,
+      "`deno task scenario`), with a warning. `by_plan` and `by_tier` rows (a Stripe customer " +
+      "several organizations share counts in its revenue row's plan and tier; by_tier's last " +
+      `row, all, is the totals) have the columns plan or tier, ${
+        BREAKDOWN_COLUMNS.map((c) => c.name).join(", ")
+      }: MRR and delta are over the row's comparable organizations (empty when it has none), ` +
+      "counts are of organizations; unknown_current (current MRR unknown) and not_comparable " +
+      "(a shared customer's paying organizations split between a kept and a re-priced plan) " +
+      "count those left out, current_mrr_not_comparable is the MRR left out with the latter. " +
+      DATA_NOTE,
     inputSchema: strictInput({
       scenario: z.record(z.string(), z.unknown()).optional().describe(
         'inline scenario, e.g. {"name":"pct2","description":"2% of LLM cost","addonPrices":{},"plans":[{"name":"everyone","pctOfLlmCost":{"percent":2,"basis":"all"}}],"breakeven":"plans[0].pctOfLlmCost.percent"}',
@@ -335,7 +317,6 @@ export function registerAnalysisTools(
       await settle();
       const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
       await settle();
-      const plans = byPlan(result);
       const t = result.totals;
       const b = result.breakeven;
       // totals, breakeven and warnings travel in both channels; four tables share the rest. The
@@ -344,7 +325,7 @@ export function registerAnalysisTools(
       const listed = listedWarnings(warnings, Math.floor(settings.maxBytes / 4));
       const reserved = 2 * jsonBytes({ t, b }) + listed.bytes + 1024;
       const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 4);
-      const planTable = tableOut(Object.keys(plans[0] ?? { plan: 0 }), plans, { maxBytes: budget });
+      const planTable = frameTable(result.byPlan, settings, budget);
       const tierTable = frameTable(result.byTier, settings, budget);
       const upTable = frameTable(up, settings, budget);
       const downTable = frameTable(down, settings, budget);

@@ -1,20 +1,23 @@
 /** A scenario comparison's totals per plan: the summary's By plan table and MCP's `by_plan`. */
 import pl from "nodejs-polars";
 import { distinctIndex } from "./pricing.ts";
-import { groupTotals, type ScenarioComparison, type ScenarioTotals } from "./comparison.ts";
-import { NO_PLAN_LABEL } from "./model.ts";
+import { groupTotals, type ScenarioTotals } from "./totals.ts";
+import { breakdownFrame } from "./breakdown.ts";
+import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
 
 /**
  * The totals of each plan's organizations (no plan matched: NO_PLAN_LABEL), in the scenario's
  * plan order, then those no plan matched. A Stripe customer's organizations count in the plan of
- * its revenue row, as the per-plan table of the export counts them; a plan whose every
- * organization counts with its customer's in another plan has no row.
+ * its revenue row (`revenueRowOf`, ScenarioComparison's), as the per-plan table of the export
+ * counts them; a plan whose every organization counts with its customer's in another plan has
+ * no row.
  */
 export function planTotals(
-  { scenario, perOrg, revenueRowOf }: Pick<
-    ScenarioComparison,
-    "scenario" | "perOrg" | "revenueRowOf"
-  >,
+  { scenario, perOrg, revenueRowOf }: {
+    scenario: Scenario;
+    perOrg: pl.DataFrame;
+    revenueRowOf: Int32Array;
+  },
 ): { plan: string; totals: ScenarioTotals }[] {
   // each organization's plan as an index into the plan names (one group per name shown), the
   // sums by groupTotals: no JS value per organization; sums in organization order
@@ -34,4 +37,14 @@ export function planTotals(
   return names.map((plan, group) => ({ plan, totals: totals[group] }))
     .filter((row) => row.totals.organizations > 0)
     .sort((a, b) => order.indexOf(a.plan) - order.indexOf(b.plan));
+}
+
+/** planTotals as a breakdown frame (column `plan`, then BREAKDOWN_COLUMNS); no `all` row. */
+export function byPlanFrame(
+  comparison: { scenario: Scenario; perOrg: pl.DataFrame; revenueRowOf: Int32Array },
+): pl.DataFrame {
+  return breakdownFrame(
+    "plan",
+    planTotals(comparison).map(({ plan, totals }) => ({ name: plan, totals })),
+  );
 }

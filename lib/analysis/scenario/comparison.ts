@@ -6,8 +6,6 @@ import pl from "nodejs-polars";
 import { collectDroppedFrames } from "../../core/memory.ts";
 import type { Scenario } from "./model.ts";
 import {
-  distinctIndex,
-  doublesOf,
   type PricedOrganizations,
   priceOrganizations,
   type PricingInputs,
@@ -20,6 +18,9 @@ import { type Breakeven, findBreakeven } from "./breakeven.ts";
 import { notComparableWarning, unknownCurrentWarning } from "./unknown_notes.ts";
 import { planMatchWarnings, tierCounts } from "./plan_notes.ts";
 import { termBillingWarning } from "./term_notes.ts";
+import { type ScenarioTotals, totalsOf } from "./totals.ts";
+import { byTierFrame } from "./breakdown.ts";
+import { byPlanFrame } from "./by_plan.ts";
 
 // ── comparison ──────────────────────────────────────────────────────────────────────────────
 
@@ -212,176 +213,6 @@ export function biggestMovers(
     .select(...MOVER_COLUMNS);
 }
 
-export interface ScenarioTotals {
-  organizations: number;
-  /**
-   * organizations whose customer's current and proposed MRR are known: the comparable set (a
-   * Stripe customer's organizations are in it or out of it together)
-   */
-  comparable: number;
-  /** current MRR of the comparable set: each customer's once */
-  currentMrrUsd: number;
-  /** proposed MRR of the comparable set */
-  proposedMrrUsd: number;
-  deltaUsd: number;
-  /** null when current MRR is 0 */
-  changePct: number | null;
-  /** organizations by their customer's outcome */
-  paysMore: number;
-  paysLess: number;
-  unchanged: number;
-  unknownCurrent: number;
-  /**
-   * organizations whose customer cannot be compared though its MRR may be known (outcome
-   * not_comparable: NOT_COMPARABLE_REASON); not in unknownCurrent nor in the totals above
-   */
-  notComparable: number;
-  /**
-   * proposed MRR of the unknownCurrent organizations whose own proposed MRR is known (not in the
-   * totals above)
-   */
-  proposedMrrUnknownCurrentUsd: number;
-  /**
-   * unknownCurrent organizations whose proposed MRR is unknown too (a plan keeping current MRR):
-   * not in proposedMrrUnknownCurrentUsd
-   */
-  proposedUnknown: number;
-}
-
-function totalsOf(perOrg: pl.DataFrame): ScenarioTotals {
-  return groupTotals(perOrg, { groupOf: new Int32Array(perOrg.height), groups: 1 })[0];
-}
-
-/**
- * The totals of each group of a per-organization frame's rows (`groupOf`: each row's group, 0 to
- * groups − 1), in one pass over the columns as typed arrays; each group's sums run in row order, so
- * they are the floats a pass over that group's rows alone gives. With `revenueRowOf`
- * (ScenarioComparison's), an organization counts in the group of its revenue row: a Stripe
- * customer's organizations in one group, so its MRR is set against all of its proposed MRR.
- */
-export function groupTotals(
-  perOrg: pl.DataFrame,
-  { groupOf, groups, revenueRowOf }: {
-    groupOf: Int32Array;
-    groups: number;
-    revenueRowOf?: Int32Array;
-  },
-): ScenarioTotals[] {
-  const comparable = doublesOf(
-    perOrg,
-    pl.when(pl.col("outcome").eq(pl.lit("unknown_current"))).then(pl.lit(0))
-      .when(pl.col("outcome").eq(pl.lit("not_comparable"))).then(pl.lit(2))
-      .otherwise(pl.lit(1)),
-  );
-  // a customer's current MRR is on its revenue row (empty on its other organizations': 0 here)
-  const current = doublesOf(perOrg, pl.col("current_mrr"));
-  const proposedKnown = doublesOf(perOrg, pl.col("proposed_mrr").isNotNull());
-  const proposed = doublesOf(perOrg, pl.col("proposed_mrr"));
-  const outcome = doublesOf(
-    perOrg,
-    pl.when(pl.col("outcome").eq(pl.lit("pays_more"))).then(pl.lit(1))
-      .when(pl.col("outcome").eq(pl.lit("pays_less"))).then(pl.lit(2)).otherwise(pl.lit(0)),
-  );
-  const totals: ScenarioTotals[] = Array.from({ length: groups }, () => ({
-    organizations: 0,
-    comparable: 0,
-    currentMrrUsd: 0,
-    proposedMrrUsd: 0,
-    deltaUsd: 0,
-    changePct: null,
-    paysMore: 0,
-    paysLess: 0,
-    unchanged: 0,
-    unknownCurrent: 0,
-    notComparable: 0,
-    proposedMrrUnknownCurrentUsd: 0,
-    proposedUnknown: 0,
-  }));
-  const height = perOrg.height; // (a native call each time it is read)
-  for (let i = 0; i < height; i++) {
-    const t = totals[groupOf[revenueRowOf ? revenueRowOf[i] : i]];
-    t.organizations++;
-    if (comparable[i] === 2) {
-      t.notComparable++;
-      continue;
-    }
-    if (comparable[i] === 0) {
-      t.unknownCurrent++;
-      if (proposedKnown[i] === 0) t.proposedUnknown++;
-      else t.proposedMrrUnknownCurrentUsd += proposed[i];
-      continue;
-    }
-    t.comparable++;
-    t.currentMrrUsd += current[i];
-    t.proposedMrrUsd += proposed[i];
-    if (outcome[i] === 1) t.paysMore++;
-    else if (outcome[i] === 2) t.paysLess++;
-    else t.unchanged++;
-  }
-  for (const t of totals) {
-    t.deltaUsd = t.proposedMrrUsd - t.currentMrrUsd;
-    t.changePct = t.currentMrrUsd === 0 ? null : t.deltaUsd / t.currentMrrUsd * 100;
-  }
-  return totals;
-}
-
-const TIER_ORDER = ["free", "pro", "team", "growth", "enterprise", "other"];
-
-/**
- * Totals per tier (one row each, known tiers first) and a last row `all` (the totals, made
- * already): one pass over the rows (a filtered copy of the frame per tier added ~300 MB at a
- * million organizations).
- */
-function byTierFrame(
-  perOrg: pl.DataFrame,
-  { all, revenueRowOf }: { all: ScenarioTotals; revenueRowOf: Int32Array },
-): pl.DataFrame {
-  const { index, values } = distinctIndex(perOrg, [pl.col("tier")]);
-  const names = (values.getColumn("tier").toArray() as (string | null)[]).map((t) => t ?? "(none)");
-  // a Stripe customer's organizations in the tier of its revenue row
-  const tierTotals = groupTotals(perOrg, { groupOf: index, groups: names.length, revenueRowOf });
-  const rank = (name: string) => {
-    const at = TIER_ORDER.indexOf(name);
-    return at < 0 ? 99 : at;
-  };
-  // a tier whose every organization counts with its customer's in another tier has no row
-  const rows = names.map((tier, group) => ({ tier, totals: tierTotals[group] }))
-    .filter((row) => row.totals.organizations > 0)
-    .sort((a, b) => rank(a.tier) - rank(b.tier) || a.tier.localeCompare(b.tier));
-  rows.push({ tier: "all", totals: all });
-  const column = (pick: (t: ScenarioTotals) => number | null) => rows.map((r) => pick(r.totals));
-  // a tier none of whose organizations has a known current MRR has no comparison: empty, not a
-  // $0 that reads as "pays nothing today" (its proposed MRR is in proposed_mrr_unknown_current)
-  const comparable = (pick: (t: ScenarioTotals) => number) =>
-    column((t) => t.comparable === 0 ? null : pick(t));
-  return pl.DataFrame([
-    pl.Series("tier", rows.map((r) => r.tier), pl.Utf8),
-    pl.Series("organizations", column((t) => t.organizations), pl.Float64).cast(pl.Int64),
-    pl.Series("comparable", column((t) => t.comparable), pl.Float64).cast(pl.Int64),
-    pl.Series("current_mrr", comparable((t) => t.currentMrrUsd), pl.Float64),
-    pl.Series("proposed_mrr", comparable((t) => t.proposedMrrUsd), pl.Float64),
-    pl.Series("delta_usd", comparable((t) => t.deltaUsd), pl.Float64),
-    pl.Series("change_pct", column((t) => t.changePct), pl.Float64),
-    pl.Series("pays_more", column((t) => t.paysMore), pl.Float64).cast(pl.Int64),
-    pl.Series("pays_less", column((t) => t.paysLess), pl.Float64).cast(pl.Int64),
-    pl.Series("unchanged", column((t) => t.unchanged), pl.Float64).cast(pl.Int64),
-    pl.Series("unknown_current", column((t) => t.unknownCurrent), pl.Float64).cast(pl.Int64),
-    // the proposed MRR of those with unknown current MRR: empty when none of theirs is known
-    // either (a tier of kept contracts without revenue), not a $0 they would pay; those left out
-    // of it are counted beside it
-    pl.Series(
-      "proposed_mrr_unknown_current",
-      column((t) =>
-        t.unknownCurrent > 0 && t.proposedUnknown === t.unknownCurrent
-          ? null
-          : t.proposedMrrUnknownCurrentUsd
-      ),
-      pl.Float64,
-    ),
-    pl.Series("proposed_unknown", column((t) => t.proposedUnknown), pl.Float64).cast(pl.Int64),
-  ]);
-}
-
 function organizations(n: number): string {
   return `${n.toLocaleString("en-US")} organization${n === 1 ? "" : "s"}`;
 }
@@ -389,7 +220,10 @@ function organizations(n: number): string {
 export interface ScenarioComparison {
   scenario: Scenario;
   perOrg: pl.DataFrame;
+  /** totals per tier, last row `all` (breakdown.ts): the per-tier CSV, By tier, MCP's by_tier */
   byTier: pl.DataFrame;
+  /** totals per plan (by_plan.ts): the summary's By plan, MCP's by_plan */
+  byPlan: pl.DataFrame;
   totals: ScenarioTotals;
   /**
    * each organization's revenue row (PricingInputs.revenueRowOf): pass it to groupTotals to count
@@ -459,8 +293,17 @@ export async function compareScenario(
   if (term) warnings.push(term);
   const parameter = options.breakeven ?? scenario.breakeven;
   const byTier = byTierFrame(perOrg, { all: totals, revenueRowOf });
-  await settle(); // the totals' and tiers' columns
-  const result: ScenarioComparison = { scenario, perOrg, byTier, totals, revenueRowOf, warnings };
+  const byPlan = byPlanFrame({ scenario, perOrg, revenueRowOf });
+  await settle(); // the totals', tiers' and plans' columns
+  const result: ScenarioComparison = {
+    scenario,
+    perOrg,
+    byTier,
+    byPlan,
+    totals,
+    revenueRowOf,
+    warnings,
+  };
   if (parameter) result.breakeven = findBreakeven(frame, { scenario, parameter, inputs });
   return result;
 }

@@ -2,7 +2,7 @@
  * Pricing scenarios: a small typed description of a pricing model (per seat, flat tiers,
  * per-request with included volume and graduated or volume tiers, % of LLM cost, add-on prices,
  * minimums), each organization's monthly revenue under it, the comparison with current MRR per
- * organization and per tier, and the breakeven price of any one price in the model.
+ * organization, per tier and per plan, and the breakeven price of any one price in the model.
  *
  * A scenario is JSON (scenarios/*.json); `parseScenario` validates it and names the field that
  * is wrong. Plans are tried in order and the first whose `match` fits an organization prices it.
@@ -10,8 +10,9 @@
  * Current MRR is the export's `mrr`. An empty `mrr` is unknown, never $0: such organizations are
  * priced but left out of the comparison totals (counted in `unknown_current`). Organizations that
  * share a Stripe customer (revenue_source shared_customer) are compared as one: the customer's
- * MRR against the sum of their proposed prices (customers.ts); those whose part of a kept
- * contract is not known are `not_comparable`, counted apart from `unknown_current`.
+ * MRR against the sum of their proposed prices (customers.ts); those whose paying organizations'
+ * parts of a kept contract are not known are `not_comparable`, counted apart from
+ * `unknown_current` in the totals and in each tier's and plan's row (breakdown.ts).
  */
 export {
   ALL_PLANS_LABEL,
@@ -49,14 +50,14 @@ export {
 } from "./pricing.ts";
 export { type Breakeven, breakevenPrice, findBreakeven } from "./breakeven.ts";
 export { planTotals } from "./by_plan.ts";
+export { BREAKDOWN_COLUMNS } from "./breakdown.ts";
+export { groupTotals, type ScenarioTotals } from "./totals.ts";
 export {
   biggestMovers,
   compareScenario,
-  groupTotals,
   type Outcome,
   proposedRevenue,
   type ScenarioComparison,
-  type ScenarioTotals,
 } from "./comparison.ts";
 export {
   NO_KNOWN_CURRENT,

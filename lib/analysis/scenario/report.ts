@@ -8,7 +8,6 @@ import { writeFileSet } from "../../formats/staging.ts";
 import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markdown.ts";
 import { biggestMovers, MOVER_COLUMNS, type ScenarioComparison } from "./comparison.ts";
 import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
-import { planTotals } from "./by_plan.ts";
 import { NOT_COMPARABLE_REASON } from "./customers.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
@@ -59,97 +58,41 @@ function moversTable(perOrg: pl.DataFrame, descending: boolean, limit: number): 
   );
 }
 
-/** A row of the By tier and By plan tables; money null where none is comparable ("–"). */
-interface TotalsRow {
-  name: string;
-  organizations: number;
-  current: number | null;
-  proposed: number | null;
-  delta: number | null;
-  changePct: number | null;
-  paysMore: number;
-  paysLess: number;
-  unchanged: number;
-  unknownCurrent: number;
-}
+/**
+ * The By tier and By plan tables' columns: a breakdown frame's (breakdown.ts BREAKDOWN_COLUMNS)
+ * under the summary's headers, money "–" where none is comparable (empty in the frame).
+ */
+const TOTALS_TABLE_COLUMNS: {
+  column: string;
+  header: string;
+  show: (v: number | null) => string;
+}[] = [
+  { column: "organizations", header: "organizations", show: (v) => formatCount(v!) },
+  { column: "current_mrr", header: "current MRR", show: usdOrDash },
+  { column: "proposed_mrr", header: "proposed MRR", show: usdOrDash },
+  { column: "delta_usd", header: "change", show: (v) => v === null ? "–" : signedUsd(v) },
+  { column: "change_pct", header: "%", show: pct },
+  { column: "pays_more", header: "pay more", show: (v) => formatCount(v!) },
+  { column: "pays_less", header: "pay less", show: (v) => formatCount(v!) },
+  { column: "unchanged", header: "unchanged", show: (v) => formatCount(v!) },
+  { column: "unknown_current", header: "unknown current", show: (v) => formatCount(v!) },
+  // left out of the row's comparison as unknown_current is: a plan's MRR is not all compared
+  { column: "not_comparable", header: "not comparable", show: (v) => formatCount(v!) },
+];
 
-/** The By tier and By plan tables, `first` naming the rows' column. */
-function totalsTable(first: "tier" | "plan", rows: TotalsRow[]): string {
+/** The By tier or By plan table of a breakdown frame (byTier, byPlan), `first` its rows' column. */
+function totalsTable(first: "tier" | "plan", breakdown: pl.DataFrame): string {
+  const names = breakdown.getColumn(first).toArray() as string[];
+  const columns = TOTALS_TABLE_COLUMNS.map(({ column }) =>
+    breakdown.getColumn(column).toArray() as (number | null)[]
+  );
   return markdownTable(
-    [
-      first,
-      "organizations",
-      "current MRR",
-      "proposed MRR",
-      "change",
-      "%",
-      "pay more",
-      "pay less",
-      "unchanged",
-      "unknown current",
-    ],
-    rows.map((r) => [
-      r.name,
-      formatCount(r.organizations),
-      usdOrDash(r.current),
-      usdOrDash(r.proposed),
-      r.delta === null ? "–" : signedUsd(r.delta),
-      pct(r.changePct),
-      formatCount(r.paysMore),
-      formatCount(r.paysLess),
-      formatCount(r.unchanged),
-      formatCount(r.unknownCurrent),
+    [first, ...TOTALS_TABLE_COLUMNS.map(({ header }) => header)],
+    names.map((name, i) => [
+      name,
+      ...TOTALS_TABLE_COLUMNS.map(({ show }, c) => show(columns[c][i])),
     ]),
   );
-}
-
-/** The By tier table's rows: the comparison's byTier frame. */
-function tierRows(byTier: pl.DataFrame): TotalsRow[] {
-  const col = (name: string) => byTier.getColumn(name).toArray() as (number | null)[];
-  const tiers = byTier.getColumn("tier").toArray() as string[];
-  const [orgs, current, proposed, delta, change, more, less, same, unknown] = [
-    "organizations",
-    "current_mrr",
-    "proposed_mrr",
-    "delta_usd",
-    "change_pct",
-    "pays_more",
-    "pays_less",
-    "unchanged",
-    "unknown_current",
-  ].map(col);
-  return tiers.map((tier, i) => ({
-    name: tier,
-    organizations: orgs[i]!,
-    current: current[i],
-    proposed: proposed[i],
-    delta: delta[i],
-    changePct: change[i],
-    paysMore: more[i]!,
-    paysLess: less[i]!,
-    unchanged: same[i]!,
-    unknownCurrent: unknown[i]!,
-  }));
-}
-
-/** The By plan table's rows: each plan's totals (planTotals). */
-function planRows(result: ScenarioComparison): TotalsRow[] {
-  return planTotals(result).map(({ plan, totals: t }) => {
-    // none with known current MRR: no comparison, "–" as in the by-tier table, not $0
-    const known = t.comparable > 0;
-    return {
-      name: plan,
-      organizations: t.organizations,
-      current: known ? t.currentMrrUsd : null,
-      proposed: known ? t.proposedMrrUsd : null,
-      delta: known ? t.deltaUsd : null,
-      changePct: t.changePct,
-      paysMore: t.paysMore,
-      paysLess: t.paysLess,
-      unchanged: t.unchanged,
-      unknownCurrent: t.unknownCurrent,
-    };
-  });
 }
 
 /**
@@ -266,7 +209,9 @@ export function scenarioMarkdown(
       ...(totals.notComparable > 0
         ? [[
           "organizations not comparable (not above)",
-          `${formatCount(totals.notComparable)} (${NOT_COMPARABLE_REASON})`,
+          `${formatCount(totals.notComparable)} (current MRR ${
+            formatUsd(totals.currentMrrNotComparableUsd)
+          }: ${NOT_COMPARABLE_REASON})`,
         ]]
         : []),
     ]),
@@ -289,13 +234,15 @@ export function scenarioMarkdown(
   lines.push(
     "## By tier",
     "",
-    totalsTable("tier", tierRows(result.byTier)),
+    "Each row's MRR and change are over its comparable organizations; unknown current and not comparable count those left out of them.",
+    "",
+    totalsTable("tier", result.byTier),
     "",
     "## By plan",
     "",
     `The scenario's plans in its order, then "${NO_PLAN_LABEL}" for organizations no plan matches; a Stripe customer's organizations count in the plan of its revenue row, as in the tiers.`,
     "",
-    totalsTable("plan", planRows(result)),
+    totalsTable("plan", result.byPlan),
     "",
     "## Biggest increases",
     "",
