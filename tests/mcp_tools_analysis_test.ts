@@ -103,6 +103,69 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
   }
 });
 
+Deno.test("run_scenario by_plan and by_tier count the organizations left out as not comparable, with their MRR", async () => {
+  // m1 enterprise carries cus_8's $500 (kept); m2 pro 2 seats shares cus_8 and is re-priced: it
+  // pays inside the $500, so cus_8 is not comparable, counted in m1's plan and tier. q1 pro 3
+  // seats carries cus_q's $60 (re-priced: $30); q2, free, shares cus_q on the kept plan: $0, so
+  // cus_q is compared. b1 pro 2 seats, $30 → $20. Seat: current 60 + 30 = 90, proposed 30 + 0 + 20
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  await writeCsvFile(
+    exportFrameFromColumns({
+      org_id: ["m1", "m2", "q1", "q2", "b1"],
+      org_name: ["M1", "M2", "Q1", "Q2", "B1"],
+      tier: ["enterprise", "pro", "pro", "free", "pro"],
+      tier_raw: ["enterprise", "pro", "pro", "free", "pro"],
+      stripe_customer_id: ["cus_8", "cus_8", "cus_q", "cus_q", "cus_2"],
+      seats: [10, 2, 3, 1, 2],
+      mrr: [500, null, 60, null, 30],
+      revenue_source: ["stripe", "shared_customer", "stripe", "shared_customer", "stripe"],
+    }),
+    join(dir, "helicone_pricing_data_2026-11-01.csv"),
+  );
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const tool = (await client.listTools()).tools.find((t) => t.name === "run_scenario")!;
+    ok(tool.description!.includes("not_comparable, current_mrr_not_comparable"), tool.description);
+    const result = await call(client, "run_scenario", {
+      scenario: {
+        name: "seat_kept",
+        plans: [
+          { name: "contract", match: { tiers: ["enterprise", "free"] }, keepCurrentMrr: true },
+          { name: "seat", perSeatUsd: 10 },
+        ],
+      },
+    });
+    ok(!result.isError, text(result));
+    const s = result.structuredContent!;
+    const pick = (rows: Values[], first: string) =>
+      rows.map((r) => [
+        r[first],
+        r.organizations,
+        r.comparable,
+        r.current_mrr,
+        r.proposed_mrr,
+        r.not_comparable,
+        r.current_mrr_not_comparable,
+      ]);
+    assertEquals(pick(s.by_plan as Values[], "plan"), [
+      ["contract", 2, 0, null, null, 2, 500],
+      ["seat", 3, 3, 90, 50, 0, 0],
+    ]);
+    assertEquals(pick(s.by_tier as Values[], "tier"), [
+      ["pro", 3, 3, 90, 50, 0, 0],
+      ["enterprise", 2, 0, null, null, 2, 500],
+      ["all", 5, 3, 90, 50, 2, 500],
+    ]);
+    const totals = s.totals as Values;
+    assertEquals([totals.notComparable, totals.currentMrrNotComparableUsd], [2, 500]);
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("segment with no known MRR: a rule that judges MRR cannot be judged, no $0 MRR", async () => {
   // Stripe skipped: revenue_source none, mrr empty. a and b are BYOK (a with $5 of LLM cost), c
   // has $2: byok_paying cannot judge a and b, negative_margin a and c.

@@ -65,8 +65,9 @@ export interface CustomerFigures {
   /** the sum of the customer's organizations' proposed MRR; NaN = unknown */
   proposed: Float64Array;
   /**
-   * 1 where the customer cannot be compared though its MRR may be known (notComparableRows): its
-   * revenue row is re-priced while another of its organizations keeps current MRR
+   * 1 where the customer cannot be compared though its MRR may be known (notComparableRows): a
+   * paying organization of it is on a kept plan and its revenue row on a re-priced one, or the
+   * other way round
    */
   notComparable: Uint8Array;
 }
@@ -81,7 +82,7 @@ export interface CustomerRows {
 
 /** Why a notComparable customer is not compared (the warning's and docs' words). */
 export const NOT_COMPARABLE_REASON =
-  "a shared Stripe customer's organizations are split between a kept plan and a re-priced one: what part of its MRR each pays is not known";
+  "a shared Stripe customer's paying organizations are split between a kept plan and a re-priced one: what part of its MRR each pays is not known";
 
 /** Whether organization i's plan (an index into scenario.plans, −1 none) keeps current MRR. */
 export function keepsCurrent(scenario: Scenario, plan: number): boolean {
@@ -106,26 +107,38 @@ export function comparableOrganizations(
 }
 
 /**
+ * Whether organization i is on the free tier: no subscription of its own, so none of its Stripe
+ * customer's MRR (on the revenue row) is its, whether that MRR is kept or re-priced.
+ */
+export function freeTier(
+  { tierOf, tiers }: Omit<CustomerRows, "revenueRowOf">,
+  i: number,
+): boolean {
+  return tiers[tierOf[i]].tier === "free";
+}
+
+/**
  * Per revenue row, 1 when its customer cannot be compared under `scenario`; null = none. The
- * customer's MRR is on the revenue row, so a kept revenue row keeps it all and its other
- * organizations are priced on top, which is right for a free one (it pays nothing today): a
+ * customer's MRR is on the revenue row. A kept revenue row keeps it all and its other
+ * organizations are priced on top, which is right for a free one (it pays nothing today), but a
  * re-priced sibling on a paying tier already pays inside the kept MRR, and its price would count
- * twice. A kept sibling of a re-priced row would keep a part of it nobody knows. Decided by plans
- * and tiers, never prices, so a breakeven's versions share it.
+ * twice. A re-priced revenue row sets the whole MRR against its price; a free sibling on a kept
+ * plan keeps its $0 beside it (it cannot change what the customer pays), but a paying one would
+ * keep a part of that MRR nobody knows. Decided by plans and tiers, never prices, so a
+ * breakeven's versions share it.
  */
 export function notComparableRows(
-  { revenueRowOf, tierOf, tiers }: CustomerRows,
+  rows: CustomerRows,
   { scenario, plans }: { scenario: Scenario; plans: Int32Array },
 ): Uint8Array | null {
   if (!scenario.plans.some((plan) => plan.keepCurrentMrr)) return null;
+  const { revenueRowOf } = rows;
   let mixed: Uint8Array | null = null;
   for (let i = 0; i < revenueRowOf.length; i++) {
     const row = revenueRowOf[i];
-    if (row === i) continue;
-    const keptHere = keepsCurrent(scenario, plans[i]);
-    const keptThere = keepsCurrent(scenario, plans[row]);
-    const paying = tiers[tierOf[i]].tier !== "free";
-    if ((keptHere && !keptThere) || (keptThere && !keptHere && paying)) {
+    if (row === i || freeTier(rows, i)) continue;
+    // a paying sibling on the other side of the kept / re-priced line from its revenue row
+    if (keepsCurrent(scenario, plans[i]) !== keepsCurrent(scenario, plans[row])) {
       (mixed ??= new Uint8Array(revenueRowOf.length))[row] = 1;
     }
   }

@@ -3,7 +3,7 @@ import pl from "nodejs-polars";
 import { UserError } from "../../core/config.ts";
 import { normalTierRaw } from "../../frame/tiers.ts";
 import type { CostBasis, FlatTierPricing, PerRequestPricing, Plan, Scenario } from "./model.ts";
-import { comparableOrganizations, keepsCurrent, revenueRows } from "./customers.ts";
+import { comparableOrganizations, freeTier, keepsCurrent, revenueRows } from "./customers.ts";
 
 // ── pricing organizations ───────────────────────────────────────────────────────────────────
 
@@ -361,10 +361,12 @@ function organizationPricer(
       const row = inputs.revenueRowOf[i];
       if (row !== i) {
         // its customer's MRR is on another organization's row: kept there when that one's plan
-        // keeps it too (nothing more here), else the part kept for this one is not known
-        // (customers.ts notComparableRows)
+        // keeps it too (nothing more here); a free one keeps its $0 beside a re-priced row; else
+        // the part kept for this one is not known (customers.ts notComparableRows)
         fill(0, 0, 0, 0);
-        parts.total = keepsCurrent(scenario, planOfTier[inputs.tierOf[row]]) ? 0 : null;
+        parts.total = keepsCurrent(scenario, planOfTier[inputs.tierOf[row]]) || freeTier(inputs, i)
+          ? 0
+          : null;
         return parts;
       }
       // the customer's whole MRR, on this row: its other organizations' prices add to it
