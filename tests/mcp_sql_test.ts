@@ -74,7 +74,7 @@ function gate(sql: string, dialect: "polars" | "postgres" | "clickhouse"): strin
 
 Deno.test("the read-only gate: no SETTINGS clause on ClickHouse, no set_config or SET on PostgreSQL; a trailing ; and comments are fine", () => {
   const settingsRefused =
-    "a SETTINGS clause is refused: the session's limits (readonly, max_execution_time) hold for every statement; remove it (quote a column named settings as `settings`)";
+    "a SETTINGS clause is refused: the session's limits (readonly, max_execution_time) hold for every statement, and a readonly=1 profile refuses every setting sent with a query; remove it (quote a column named settings as `settings`)";
   for (
     const sql of [
       "SELECT count() FROM numbers(20000000000) SETTINGS max_execution_time = 0",

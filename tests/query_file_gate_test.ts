@@ -3,7 +3,8 @@
  * are read (lib/sources/sql.ts loadSql): the databases' read-only sessions let a KILL (ClickHouse
  * readonly=2), url() (the server fetched the URL) and pg_read_file() (a READ ONLY transaction
  * reads files) run, so a PRICING_QUERIES_DIR file holding one is refused, in one line naming it,
- * before any connection is made and with nothing published.
+ * before any connection is made and with nothing published; so is a ClickHouse SETTINGS clause,
+ * which a readonly=1 profile refuses.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { loadSql } from "../lib/sources/sql.ts";
@@ -26,6 +27,14 @@ const REFUSED: [string, string, string][] = [
     "clickhouse/ptb_spend.sql",
     "SELECT organization_id AS org_id FROM remote('127.0.0.1', system.one)",
     "function remote() is refused: it reads files, reaches other servers or has side effects",
+  ],
+  [
+    // a readonly=1 profile (production's) refuses every setting sent with a query: it would pass
+    // on the test servers and fail only there
+    "clickhouse/ptb_spend.sql",
+    "SELECT toString(organization_id) AS org_id, toString(sum(spend)) AS ptb_spend_nano\n" +
+    "FROM organization_ptb_spend GROUP BY organization_id\nSETTINGS max_threads = 1",
+    "a SETTINGS clause is refused: the session's limits (readonly, max_execution_time) hold for every statement, and a readonly=1 profile refuses every setting sent with a query; remove it (quote a column named settings as `settings`)",
   ],
   [
     "postgres/prompts_created.sql",

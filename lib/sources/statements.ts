@@ -4,8 +4,8 @@
  * backslash escapes, $tag$…$tag$), a quoted identifier or a comment (-- …, /* … *\/) ends
  * nothing. A trailing `;` (and comments after it) is fine on both engines: it is cut before the
  * text is sent (withoutTerminator). Used to refuse a file with several statements, one the
- * read-only gate refuses, and a ClickHouse file whose SETTINGS clause would lift the kit's
- * read-only session or time limit, before anything is sent.
+ * read-only gate refuses (a ClickHouse SETTINGS clause among them), and a statement whose
+ * SETTINGS clause would lift the kit's read-only session or time limit, before anything is sent.
  */
 import { UserError } from "../core/config.ts";
 import { lexStatement, type SqlDialect, StatementRefused } from "./sql_lexing.ts";
@@ -49,8 +49,9 @@ export function assertOneStatement(
  * rules: one SELECT, no write, KILL or SET words, no file-reading or server-reaching functions
  * such as url() or pg_read_file()), naming the file and, for one from PRICING_QUERIES_DIR,
  * where it came from. The databases' read-only sessions let KILL, url() and pg_read_file run.
- * A statement count past one is said as assertOneStatement says it; a ClickHouse SETTINGS clause
- * is left to clickHouseQueryText, which refuses the session's own settings.
+ * A statement count past one is said as assertOneStatement says it. A ClickHouse SETTINGS clause
+ * is refused too: a readonly=1 profile refuses every setting sent with a query, so a file that
+ * ran on a test server would fail only on production.
  */
 export function assertReadOnlyQueryFile(
   file: string,
@@ -60,7 +61,7 @@ export function assertReadOnlyQueryFile(
   const { dialect, fromQueriesDir } = options;
   assertOneStatement(file, text, dialect);
   try {
-    checkReadOnlySelect(text, dialect, { settingsClause: "checked-by-caller" });
+    checkReadOnlySelect(text, dialect);
   } catch (error) {
     if (!(error instanceof StatementRefused)) throw error;
     const from = fromQueriesDir ? " (from PRICING_QUERIES_DIR)" : "";
@@ -80,7 +81,8 @@ const SESSION_SETTINGS =
  * A ClickHouse query file's text as it is sent: one statement, without its terminating `;`s and
  * the comments after them, and the words of its SETTINGS clauses (settingsClauseWords); a
  * UserError naming the file when it holds several statements, cannot be read safely, or its
- * SETTINGS clause sets one of SESSION_SETTINGS.
+ * SETTINGS clause sets one of SESSION_SETTINGS. (A file read by loadSql holds no SETTINGS clause,
+ * the gate refuses it; this holds for any SqlFile sent, and names a clause the server refused.)
  */
 export function clickHouseQueryText(
   file: string,
