@@ -101,6 +101,67 @@ Deno.test("the read-only gate: no SETTINGS clause on ClickHouse, no set_config o
   match(gate("SELECT 1 AS x; SELECT 2 AS y; -- end", "clickhouse"), /one statement/);
 });
 
+Deno.test("the read-only gate: a column or alias named like a write word passes in a select list; the same word as a statement or clause is refused", () => {
+  const dialects = ["postgres", "clickhouse", "polars"] as const;
+  // after SELECT, DISTINCT, AS or a comma (a table's name and a dot may stand before it), before
+  // a comma, AS or FROM: a name in every engine's grammar
+  for (
+    const sql of [
+      "SELECT start, comment FROM events",
+      "SELECT id, start AS s, load AS l FROM events",
+      "SELECT DISTINCT comment FROM events",
+      "SELECT e.start, e.comment AS c FROM events e",
+      'SELECT "e".start, public . e . comment, x FROM events',
+      "SELECT min(created_at) AS start, max(created_at) AS release FROM events",
+      "SELECT lower(name) AS comment, count(*) AS n FROM events GROUP BY 1",
+      "SELECT id FROM (SELECT id, security, cluster FROM events) AS t",
+      "SELECT\n  start,\n  -- the end\n  comment\nFROM events",
+    ]
+  ) {
+    for (const dialect of dialects) {
+      assertEquals(gate(sql, dialect), "accepted", `${dialect}: ${sql}`);
+    }
+  }
+  // the words where they write, lock or start a statement stay refused
+  for (
+    const [sql, word] of [
+      ["WITH d AS (DELETE FROM organization RETURNING id) SELECT count(*) FROM d", "DELETE"],
+      ["WITH d AS MATERIALIZED (UPDATE t SET a = 1 RETURNING a) SELECT a FROM d", "UPDATE"],
+      [
+        "WITH a AS (SELECT 1), d AS (INSERT INTO t VALUES (1) RETURNING 1) SELECT 1 FROM d",
+        "INSERT",
+      ],
+      ["SELECT * FROM organization FOR UPDATE", "UPDATE"],
+      ["SELECT id FROM organization FOR NO KEY UPDATE OF organization", "UPDATE"],
+      // an empty select list: SELECT INTO writes a table (INTO counts wherever it stands)
+      ["SELECT INTO backup FROM organization", "INTO"],
+      ["SELECT id, INTO FROM organization", "INTO"],
+      ["SELECT * INTO backup FROM organization", "INTO"],
+      ["SELECT 1 AS x FROM t INTO OUTFILE 'x.csv'", "INTO"],
+      // not in a select list's place: a column named start elsewhere is still to be quoted
+      ["SELECT id FROM events ORDER BY start", "START"],
+      ["SELECT id FROM events WHERE comment IS NULL", "COMMENT"],
+      ["SELECT count(start) AS n FROM events", "START"],
+      ["SELECT 1 start FROM events", "START"],
+      ["SELECT t.select start FROM t", "START"],
+      ["SELECT x$start, y FROM t", "START"],
+      ["SELECT 1.start, y FROM t", "START"],
+      ["SELECT a.b.c.d.e.start, y FROM t", "START"],
+      ["SELECT start FROM events WHERE start > 0", "START"],
+    ] as const
+  ) {
+    assertEquals(
+      gate(sql, "postgres"),
+      `only read-only SELECT statements are allowed; ${word} is refused (nothing is ever written; quote a column or table named ${word.toLowerCase()})`,
+      sql,
+    );
+  }
+  // the first word decides the statement, whatever follows it
+  for (const sql of ["START TRANSACTION", "COMMENT ON TABLE t IS 'x'", "LOAD 'x', 'y'"]) {
+    match(gate(sql, "postgres"), /only SELECT statements are allowed \(read-only\)/, sql);
+  }
+});
+
 Deno.test("the read-only gate: ClickHouse's system tables are read in a SELECT, the SYSTEM statement is refused", () => {
   for (
     const sql of [

@@ -20,7 +20,8 @@ import { hasSettingsKeyword, withoutTerminator } from "./statement_parts.ts";
 export { type SqlDialect, StatementRefused };
 
 /**
- * Statement words that change data, schema, settings or sessions. (ClickHouse's SYSTEM statement
+ * Statement words that change data, schema, settings or sessions, refused anywhere in a statement
+ * but where a select list names a column (writeWordsUsed). (ClickHouse's SYSTEM statement
  * is not among them: no SELECT holds one, the first-word check refuses it, and the word names the
  * database of system.processes, system.columns, … that a model reads the schema from.)
  */
@@ -162,7 +163,7 @@ function checkLexed({ code, names }: LexedStatement, dialect: SqlDialect): void 
       `only SELECT statements are allowed (read-only); ${first ?? "this statement"} is refused`,
     );
   }
-  const words = new Set(code.toUpperCase().match(/[A-Z_][A-Z0-9_]*/g) ?? []);
+  const words = writeWordsUsed(code);
   const write = WRITE_WORDS.find((w) => words.has(w));
   if (write) {
     throw new StatementRefused(
@@ -183,4 +184,73 @@ function checkLexed({ code, names }: LexedStatement, dialect: SqlDialect): void 
       `function ${fn}() is refused: it reads files, reaches other servers or has side effects`,
     );
   }
+}
+
+/**
+ * The write words (WRITE_WORDS) in a statement's `code` reading, but those that stand where a
+ * select list names a column or its alias: `SELECT start, o.comment AS c, x AS load FROM …`.
+ * There, after SELECT, DISTINCT, AS or a comma (a table's name and a dot may come between) and
+ * before a comma, AS or FROM, no engine's grammar has a write word: a statement or a
+ * data-modifying WITH body starts at the beginning or after `(` (`AS (DELETE …)`), and FOR
+ * UPDATE, ON CONFLICT DO and UPDATE … SET follow other words. INTO always counts: `SELECT INTO
+ * t FROM …` (an empty select list) writes a table.
+ */
+function writeWordsUsed(code: string): Set<string> {
+  const used = new Set<string>();
+  for (const match of code.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+    const word = match[0].toUpperCase();
+    if (used.has(word) || !WRITE_WORD_SET.has(word)) continue;
+    const end = match.index + word.length;
+    if (word !== "INTO" && columnListedAfter(code, match.index) && columnEndsAt(code, end)) {
+      continue;
+    }
+    used.add(word);
+  }
+  return used;
+}
+
+const WRITE_WORD_SET = new Set(WRITE_WORDS);
+
+/** What ends a select list's column: a comma, AS or FROM (the latter two as whole words). */
+const COLUMN_END = /\s*(?:,|(?:AS|FROM)(?![\w$\u0080-\uffff]))/iy;
+
+function columnEndsAt(code: string, end: number): boolean {
+  COLUMN_END.lastIndex = end;
+  return COLUMN_END.test(code);
+}
+
+/** A qualifier's names at most before a column (`schema.table.column`): a bound on the look back. */
+const MAX_QUALIFIERS = 4;
+
+const isNamePart = (c: string | undefined) => c !== undefined && /[\w$\u0080-\uffff]/.test(c);
+
+/**
+ * Whether the word at `start` of `code` follows SELECT, DISTINCT, AS or a comma, with at most
+ * MAX_QUALIFIERS names and dots between.
+ */
+function columnListedAfter(code: string, start: number): boolean {
+  let i = start;
+  for (let qualifiers = 0; qualifiers <= MAX_QUALIFIERS; qualifiers++) {
+    while (i > 0 && /\s/.test(code[i - 1])) i--;
+    if (code[i - 1] === ",") return true;
+    if (code[i - 1] !== ".") {
+      let wordStart = i;
+      while (wordStart > 0 && isNamePart(code[wordStart - 1])) wordStart--;
+      // (the keyword, not a column of that name: `t.select`)
+      let before = wordStart;
+      while (before > 0 && /\s/.test(code[before - 1])) before--;
+      return /^(?:SELECT|DISTINCT|AS)$/i.test(code.slice(wordStart, i)) && code[before - 1] !== ".";
+    }
+    // the qualifier before the dot: a name, or a quoted one (in `code`, its opening quote and
+    // blanks: the blanks were just passed)
+    i--;
+    while (i > 0 && /\s/.test(code[i - 1])) i--;
+    if (code[i - 1] === '"' || code[i - 1] === "`") i--;
+    else {
+      const nameEnd = i;
+      while (i > 0 && isNamePart(code[i - 1])) i--;
+      if (i === nameEnd || !/[A-Za-z_\u0080-\uffff]/.test(code[i])) return false;
+    }
+  }
+  return false;
 }
