@@ -5,13 +5,16 @@
  * stop): the export's sources cancel it (PostgreSQL cancel request, ClickHouse KILL QUERY by the
  * kit's query id), so no production query outlives the request that asked for it. Its answer is
  * read up to PRICING_MCP_DATABASE_SQL_MAX_MB, counted as it arrives: a row cap alone let eight
- * 100 MB values grow the server by 1.2 GB (and 201 of them would end it).
+ * 100 MB values grow the server by 1.2 GB (and 201 of them would end it). A PostgreSQL role that
+ * may read more than tables (a superuser, pg_authid, pg_read_server_files, …) is refused before
+ * its first statement (lib/mcp/database_role.ts).
  */
 import { type SourceSettings, UserError } from "../core/config.ts";
 import type { SqlFile } from "../sources/sql.ts";
 import { type QueryTable, ResultTooLarge } from "../sources/frames.ts";
 import { openClickHouse } from "../sources/clickhouse.ts";
 import { openPostgres } from "../sources/postgres.ts";
+import { assertLeastPrivilegeRole } from "./database_role.ts";
 
 export type Database = "postgres" | "clickhouse";
 
@@ -112,10 +115,10 @@ async function read(
   file: SqlFile,
   { maxBytes, signal }: { maxBytes: number; signal?: AbortSignal },
 ): Promise<QueryTable> {
-  const source = database === "postgres"
-    ? openPostgres(settings.postgres!, { signal })
-    : openClickHouse(settings.clickhouse!, { signal });
+  const postgres = database === "postgres" ? openPostgres(settings.postgres!, { signal }) : null;
+  const source = postgres ?? openClickHouse(settings.clickhouse!, { signal });
   try {
+    if (postgres) await assertLeastPrivilegeRole(postgres, settings.postgres!.url);
     return exactNumbers(await source.queryTable(file, {}, { maxBytes }));
   } finally {
     // (after an abort, once the statement was cancelled on the server)

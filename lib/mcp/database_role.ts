@@ -1,0 +1,59 @@
+/**
+ * database_sql's least-privilege check of the PostgreSQL role: the read-only gate and the READ
+ * ONLY transaction stop writes, not reads, and through a superuser (or a role that may read
+ * pg_authid, or a member of pg_read_server_files, pg_read_all_settings, …) a perfectly read-only
+ * SELECT reads password hashes, server files and secret settings. So before the first statement
+ * on a PRICING_PG_URL the role is asked what it may read (queries/postgres/role_privileges.sql)
+ * and refused in one line saying what to do. A role that passed is not asked again while the
+ * process runs; a refused one is asked again at the next statement (its grants may have been
+ * revoked meanwhile). ClickHouse has no such check: 18.16 has no users or grants to ask, and
+ * README.md says which user to give the kit.
+ */
+import { UserError } from "../core/config.ts";
+import { loadSql } from "../sources/sql.ts";
+import type { PostgresSource } from "../sources/postgres.ts";
+
+/** The PostgreSQL URLs whose role passed, in this process (a URL names its role). */
+const passed = new Set<string>();
+
+/** What role_privileges.sql answers. */
+interface RolePrivileges {
+  role: string;
+  superuser: boolean;
+  reads_password_hashes: boolean;
+  reads_user_mappings: boolean;
+  /** the listed predefined roles it is a member of, comma-separated; null when none */
+  predefined_roles: string | null;
+}
+
+/**
+ * Resolves once the role of `url` (through `source`, a connection to it) may read no more than
+ * tables granted to it; a UserError naming the role, what it may read and what to do otherwise.
+ */
+export async function assertLeastPrivilegeRole(source: PostgresSource, url: string): Promise<void> {
+  if (passed.has(url)) return;
+  // (the built-in file only: a PRICING_QUERIES_DIR one could answer anything)
+  const [privileges] = await source.query(await loadSql("postgres", "role_privileges"), {});
+  const refusal = roleRefusal(privileges as unknown as RolePrivileges);
+  if (refusal) throw new UserError(refusal);
+  passed.add(url);
+}
+
+/** The one-line refusal of a role with `privileges`, or null when it may run database_sql. */
+function roleRefusal(privileges: RolePrivileges): string | null {
+  const { role, superuser, predefined_roles } = privileges;
+  const reasons = superuser ? ["is a superuser"] : [
+    ...(privileges.reads_password_hashes
+      ? ["may read the roles' password hashes (pg_catalog.pg_authid or pg_shadow)"]
+      : []),
+    ...(privileges.reads_user_mappings
+      ? ["may read foreign servers' passwords (pg_catalog.pg_user_mapping)"]
+      : []),
+    ...(predefined_roles ? [`is a member of ${predefined_roles}`] : []),
+  ];
+  if (reasons.length === 0) return null;
+  const which = reasons.length === 1
+    ? reasons[0]
+    : `${reasons.slice(0, -1).join(", ")} and ${reasons.at(-1)}`;
+  return `database_sql refuses to run as PostgreSQL role ${role}, which ${which}: through it a read-only SELECT reads secrets (password hashes, server files, settings, other sessions' queries); set PRICING_PG_URL to a role that may read only the kit's tables (README.md, "Least-privilege database users", has the CREATE ROLE and GRANTs)`;
+}

@@ -1,0 +1,35 @@
+-- What: whether the PostgreSQL role of PRICING_PG_URL may read more than the kit's tables, asked
+--   before database_sql's first PostgreSQL statement (lib/mcp/database_role.ts): through such a
+--   role a perfectly read-only SELECT reads secrets, which the read-only gate cannot tell from data.
+--   A superuser reads everything. pg_catalog.pg_authid and its view pg_shadow hold the roles'
+--   password hashes (a superuser, a member of pg_read_all_data or a role granted SELECT on them may
+--   read them); pg_catalog.pg_user_mapping holds foreign servers' user names and passwords. The
+--   predefined roles listed read server files (pg_read_server_files), every setting
+--   (pg_read_all_settings: primary_conninfo may hold a password), every session's query text
+--   (pg_read_all_stats) or every table (pg_read_all_data), or write files, run programs or write
+--   every table (pg_write_server_files, pg_execute_server_program, pg_write_all_data). Membership
+--   counts, inherited or not (SET ROLE would take the privileges), directly or through another
+--   role (pg_monitor holds pg_read_all_settings and pg_read_all_stats). A predefined role the
+--   server does not have (an older version) is left out, not an error. Read from queries/ only,
+--   never from PRICING_QUERIES_DIR: a replaced file could answer anything.
+-- Parameters: none.
+-- Output: role text (current_user), superuser boolean, reads_password_hashes boolean,
+--   reads_user_mappings boolean, predefined_roles text (the predefined roles above that the role
+--   is a member of, comma-separated in name order; null when none). One row.
+SELECT
+  r.rolname::text AS role,
+  r.rolsuper AS superuser,
+  has_table_privilege('pg_catalog.pg_authid', 'SELECT')
+    OR has_table_privilege('pg_catalog.pg_shadow', 'SELECT') AS reads_password_hashes,
+  has_table_privilege('pg_catalog.pg_user_mapping', 'SELECT') AS reads_user_mappings,
+  (
+    SELECT string_agg(p.rolname::text, ', ' ORDER BY p.rolname)
+    FROM pg_catalog.pg_roles p
+    WHERE p.rolname IN (
+      'pg_read_server_files', 'pg_read_all_settings', 'pg_read_all_stats', 'pg_read_all_data',
+      'pg_write_server_files', 'pg_execute_server_program', 'pg_write_all_data'
+    )
+      AND pg_has_role(p.oid, 'MEMBER')
+  ) AS predefined_roles
+FROM pg_catalog.pg_roles r
+WHERE r.rolname = current_user
