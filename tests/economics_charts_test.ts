@@ -313,13 +313,14 @@ Deno.test("MRR per 1,000 requests: a plan whose MRR is not known has a '–' whe
 });
 
 Deno.test("margin by plan: a company margin PTB timing pulls down (the warnings' plans) says so on its bar and in the caption", async () => {
-  // the warnings' two plans (economics_test.ts works them out): free −73.0 % (2 of its 3
-  // organizations with PTB cost and no PTB revenue in the window) and pro 2025-12-10 74.7 % (a)
+  // the warnings' two plans (economics_test.ts works them out): free −73.0 % (g, 1 of its 3
+  // organizations, with PTB cost and no PTB revenue in the window; e, without a Stripe customer,
+  // with PTB cost no revenue can be on record for) and pro 2025-12-10 74.7 % (a)
   const { frame, warnings } = await frameWithPtbTiming();
   ok(warnings.some((w) => w.startsWith('plan "free": company margin -73.0 %')));
   ok(warnings.some((w) => w.startsWith('plan "pro 2025-12-10": company margin 74.7 %')));
   const note =
-    "PTB timing = PTB cost without PTB revenue in the window (credits bought before it), not price; see the warnings.";
+    "PTB timing = PTB cost without PTB revenue in the window (credits bought before it), not price; see the warnings. PTB, no customer = PTB cost of organizations without a Stripe customer: no PTB revenue can be on record for them, not timing; see the warnings.";
   // drawn here, and in the chart worker from the chart columns and the main thread's table
   const table = chartPlanTable(frame, 30)!;
   for (
@@ -330,13 +331,13 @@ Deno.test("margin by plan: a company margin PTB timing pulls down (the warnings'
   ) {
     const texts = labels(svg, "text").map((l) => l.text);
     // the company bars of those two plans only
-    assertEquals(texts.filter((t) => t.includes("PTB timing")).sort(), [
-      "-73.0 % · n=3 · PTB timing",
+    assertEquals(texts.filter((t) => t.includes("PTB ")).sort(), [
+      "-73.0 % · n=3 · PTB timing · PTB, no customer",
       "74.7 % · n=1 · PTB timing",
     ]);
     ok(
       svg.includes(
-        "<title>free\ncompany cost: -73.0 % margin, revenue-weighted\nn = 3 organizations\nPTB timing, not price: 2 organizations with PTB cost and no PTB revenue in the window (see the warnings)</title>",
+        "<title>free\ncompany cost: -73.0 % margin, revenue-weighted\nn = 3 organizations\nPTB timing, not price: 1 organization with PTB cost and no PTB revenue in the window (see the warnings)\nPTB, no customer: 1 organization without a Stripe customer had PTB cost no revenue can be on record for (see the warnings)</title>",
       ),
       svg,
     );

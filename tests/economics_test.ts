@@ -1358,14 +1358,18 @@ Deno.test("a plan's company margin is unknown where PTB revenue was not read and
 
 Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the window is warned of, by how many", async () => {
   const { frame, warnings } = await frameWithPtbTiming();
+  const { NO_CUSTOMER_WHY } = await import("../lib/economics/ptb_timing.ts");
   const timing = warnings.filter((w) => w.startsWith("plan ") && w.includes("PTB cost"));
   const why =
     "PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB";
   assertEquals(timing, [
     // free: e (no customer, PTB cost $1, revenue $0), g ($30, $0) and h ($10, $25). Revenue 25;
-    // cost e 1 + 0.25, g 30 + 1, h 10 + 1 = 43.25: (25 − 43.25) / 25 = −73.0 %. PTB cost 41 −
-    // revenue 25 = 16, 64 points of the revenue. No MRR: no margin without PTB.
-    `plan "free": company margin -73.0 % counts PTB cost of 2 organizations with no PTB revenue in the window ($31.00 of the plan's $41.00 PTB cost, against $25.00 PTB revenue, 30-day basis): ${why}; with PTB left out on both sides there is no margin: the plan has no MRR`,
+    // cost e 1 + 0.25, g 30 + 1, h 10 + 1 = 43.25: (25 − 43.25) / 25 = −73.0 %. Timing is g alone
+    // (e has no Stripe customer to have bought credits with): its customers' PTB cost 40 − revenue
+    // 25 = 15, 60 points of the revenue. No MRR: no margin without PTB.
+    `plan "free": company margin -73.0 % counts PTB cost of 1 organization with no PTB revenue in the window ($30.00 of the plan's $41.00 PTB cost, against $25.00 PTB revenue, 30-day basis): ${why}; with PTB left out on both sides there is no margin: the plan has no MRR`,
+    // … and e's $1, 4 points of the revenue, on its own: without it (25 − 42.25) / 25 = −69.0 %
+    `plan "free": company margin -73.0 % counts PTB cost of 1 organization without a Stripe customer ($1.00 of the plan's $41.00 PTB cost, 30-day basis): PTB ${NO_CUSTOMER_WHY}, not timing; without their PTB cost the margin is -69.0 %`,
     // a: revenue 79, cost 10 + 20 × 0.5 = 20: (79 − 20) / 79 = 74.7 %; without PTB (79 − 10) / 79
     // = 87.3 %. team (c: $300 cost, $250 revenue) and enterprise (d: $500, $600): every
     // organization bought credits in the window, no warning.
@@ -1384,7 +1388,7 @@ Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the
   ok(paragraph.includes("`ptb_revenue_30d` is cash in the window"), paragraph);
   ok(
     paragraph.endsWith(
-      "Plans whose company margin it pulls down (see the warnings): **free** (2 organizations with PTB cost and no PTB revenue; company margin -73.0 %; with PTB left out on both sides there is no margin: the plan has no MRR); **pro 2025-12-10** (1 organization with PTB cost and no PTB revenue; company margin 74.7 %; with PTB left out on both sides the margin is 87.3 %).",
+      `Plans whose company margin it pulls down (see the warnings): **free** (1 organization with PTB cost and no PTB revenue; company margin -73.0 %; with PTB left out on both sides there is no margin: the plan has no MRR); **pro 2025-12-10** (1 organization with PTB cost and no PTB revenue; company margin 74.7 %; with PTB left out on both sides the margin is 87.3 %). Not timing: PTB cost of organizations without a Stripe customer. PTB ${NO_CUSTOMER_WHY}. Plans whose company margin it pulls down (see the warnings): **free** (1 organization without a Stripe customer, $1.00 PTB cost; company margin -73.0 %, -69.0 % without that cost).`,
     ),
     paragraph,
   );
@@ -1418,6 +1422,65 @@ Deno.test("PTB timing: none without PTB cost lacking revenue, nor when PTB reven
     !notRead.warnings.some((w) => w.startsWith("plan ") && w.includes("PTB cost")),
     notRead.warnings.join("\n"),
   );
+});
+
+Deno.test("PTB timing: PTB cost of organizations without a Stripe customer is not timing, and is warned of on its own", async () => {
+  const { ptbTimingPlans, ptbTimingWarnings, NO_CUSTOMER_WHY } = await import(
+    "../lib/economics/ptb_timing.ts"
+  );
+  // a free plan of two: x has no Stripe customer and PTB cost $30 (none of it can have been
+  // bought: Helicone's checkout creates the customer first); y bought $25 of credits in the
+  // window and spent $10. No infrastructure cost.
+  const free = exportFrameFromColumns({
+    org_id: ["x", "y"],
+    org_name: ["X", "Y"],
+    tier: ["free", "free"],
+    tier_raw: ["free", "free"],
+    stripe_customer_id: [null, "cus_y"],
+    seats: [1, 1],
+    active_users_30d: [1, 1],
+    requests_30d: [3_000, 1_000],
+    llm_cost_30d: [30, 10],
+    llm_cost_ptb_30d: [30, 10],
+    llm_cost_byok_30d: [0, 0],
+    addon_prompts: [0, 0],
+    mrr: [0, 0],
+    mrr_recurring: [0, 0],
+    revenue_source: ["no_customer", "stripe"],
+  });
+  const rev = revenue({});
+  rev.byCustomer.set("cus_y", { customerId: "cus_y", ptbRevenueUsd30d: 25 } as CustomerRevenue);
+  const { frame, warnings } = addEconomicsColumns(free, {
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    revenue: rev,
+    windowDays: 30,
+  });
+  // revenue 25 (y's credits), cost 30 + 10 = 40: (25 − 40) / 25 = −60 %. y's credits cover its
+  // own usage: no timing. Without x's $30: (25 − 10) / 25 = 60 %.
+  const [plan] = ptbTimingPlans(frame, 30);
+  assertEquals(
+    { ...plan, companyPct: Math.round(plan.companyPct * 1e9) / 1e9 },
+    {
+      plan: "free",
+      organizations: 0,
+      theirPtbCost: 0,
+      withoutCustomer: 1,
+      withoutCustomerPtbCost: 30,
+      ptbCost: 40,
+      ptbRevenue: 25,
+      companyPct: -60,
+      withoutPtbPct: null,
+      withoutCustomerCostPct: 60,
+      timing: false,
+      noCustomer: true,
+    },
+  );
+  assertEquals(ptbTimingWarnings(frame, 30), [
+    `plan "free": company margin -60.0 % counts PTB cost of 1 organization without a Stripe customer ($30.00 of the plan's $40.00 PTB cost, 30-day basis): PTB ${NO_CUSTOMER_WHY}, not timing; without their PTB cost the margin is 60.0 %`,
+  ]);
+  ok(warnings.includes(ptbTimingWarnings(frame, 30)[0]), warnings.join("\n"));
+  ok(!warnings.some((w) => w.includes("most likely timing")), warnings.join("\n"));
 });
 
 Deno.test("PTB revenue not read: a plan with PTB cost has no company-basis loss count, and the brief says timing cannot be told", async () => {

@@ -86,7 +86,7 @@ Deno.test("describe_dataset: the served export's cost model, both margins, per-p
       text(result).includes("infra_usd_per_1k_requests 0.05, infra_usd_per_gb_stored not set, "),
       text(result).split("\n").find((line) => line.startsWith("cost model")),
     );
-    // (the demo's free plan gets the PTB timing warning: "warnings (as literals …):")
+    // (the demo's free plan gets the PTB without a customer warning: "warnings (as literals …):")
     ok(/\nwarnings(: | \(as literals)/.test(text(result)), "the text is whole, not cut at the cap");
 
     const bases = s.margin_bases as Values[];
@@ -400,10 +400,10 @@ Deno.test("describe_dataset warns, once, of plans pulled down by PTB cost withou
   };
   try {
     const written = await demoExport(dir);
-    // the demo's free plan: organizations spending credits bought before the window
+    // the demo's free plan: organizations without a Stripe customer had PTB cost (not timing)
     const exported = written.data.warnings.filter((w) => w.startsWith('plan "free": '));
     assertEquals(exported.length, 1, written.data.warnings.join("\n"));
-    ok(exported[0].includes("with no PTB revenue in the window"), exported[0]);
+    ok(exported[0].includes("without a Stripe customer"), exported[0]);
     assertEquals(await timing(), exported);
     // an export made before the warning existed: its manifest lacks it, describe_dataset adds it
     const manifestPath = written.manifestPath;

@@ -43,7 +43,13 @@ import {
   perPlanTable,
 } from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
-import { type PtbTimingPlan, ptbTimingPlans } from "./ptb_timing.ts";
+import {
+  ptbGapLabel,
+  ptbGapNote,
+  ptbGapTitle,
+  type PtbTimingPlan,
+  ptbTimingPlans,
+} from "./ptb_timing.ts";
 import { hasEconomicsColumns } from "./columns.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { formatCount, formatUsd4 } from "../report/numbers.ts";
@@ -63,8 +69,8 @@ export interface PlanTableOption extends DrawnLimit {
   /** margin by plan's n per plan (marginCountsOf), computed with `plans` */
   marginCounts?: Record<string, MarginCounts>;
   /**
-   * the plans whose company margin PTB timing pulls down (ptbTimingPlans, the warnings' rule),
-   * computed with `plans`
+   * the plans whose company margin PTB cost without PTB revenue pulls down, by timing or for
+   * want of a Stripe customer (ptbTimingPlans, the warnings' rule), computed with `plans`
    */
   ptbTiming?: PtbTimingPlan[];
   /** without `plans`: the export window's days the table is computed for (default 30) */
@@ -137,7 +143,8 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
     }];
   });
   const clipped = bars.filter((b) => b.margin < MARGIN_FLOOR).length;
-  // a company margin PTB timing pulls down, as the warnings judge it: said on its bar
+  // a company margin PTB cost without PTB revenue pulls down, as the warnings judge it (timing, or
+  // organizations without a Stripe customer): said on its bar
   const timing = new Map(
     (table.ptbTiming ?? ptbTimingPlans(frame, table.windowDays ?? MONTH_DAYS))
       .map((t) => [t.plan, t]),
@@ -147,10 +154,10 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
   const data = bars.map((b) => ({
     ...b,
     shown: Math.max(MARGIN_FLOOR, b.margin),
-    label: `${pct(b.margin)} · n=${formatCount(b.n)}${timed(b) ? " · PTB timing" : ""}`,
+    label: `${pct(b.margin)} · n=${formatCount(b.n)}${timed(b) ? ptbGapLabel(timed(b)!) : ""}`,
     title: `${chartLabel(b.plan)}\n${b.basis}: ${pct(b.margin)} margin, revenue-weighted\nn = ${
       formatCount(b.n)
-    } organizations${timed(b) ? `\n${timingTitle(timed(b)!)}` : ""}`,
+    } organizations${timed(b) ? `\n${ptbGapTitle(timed(b)!)}` : ""}`,
   }));
   const labels = plans.map((p) => p.plan);
   // nothing to draw (no MRR known: Stripe skipped or not read) says so, as the other charts do
@@ -172,7 +179,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
         clipped > 0
           ? ` ${formatCount(clipped)} bars below ${MARGIN_FLOOR} % drawn at ${MARGIN_FLOOR} %.`
           : ""
-      }${empty}${unknownNote(unknown)}${timingNote(data.flatMap((d) => timed(d) ?? []))}`,
+      }${empty}${unknownNote(unknown)}${ptbGapNote(data.flatMap((d) => timed(d) ?? []))}`,
       legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
       {
         height,
@@ -210,28 +217,6 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
       { demo: table.demo },
     ),
   };
-}
-
-/** "42 organizations" with PTB cost and no PTB revenue in the window. */
-const organizations = (t: PtbTimingPlan) =>
-  `${formatCount(t.organizations)} organization${t.organizations === 1 ? "" : "s"}`;
-
-/** A company bar's hover line when PTB timing pulls it down (ptb_timing.ts). */
-function timingTitle(t: PtbTimingPlan): string {
-  return `PTB timing, not price: ${
-    organizations(t)
-  } with PTB cost and no PTB revenue in the window (see the warnings)`;
-}
-
-/**
- * The caption's word on the bars marked "PTB timing", when there are any: their company margin
- * counts PTB cost without PTB revenue in the window (credits bought before it), not price, as the
- * brief, the workbook and the warnings say (a free plan read −100 % with no hint on the chart).
- */
-function timingNote(timed: PtbTimingPlan[]): string {
-  return timed.length === 0
-    ? ""
-    : " PTB timing = PTB cost without PTB revenue in the window (credits bought before it), not price; see the warnings.";
 }
 
 /**

@@ -3,12 +3,17 @@
  * invoices created), PTB cost (llm_cost_ptb_30d) is usage in the window. Credits carry no markup,
  * so over time PTB revenue ≈ PTB cost, but in one window an organization spending credits bought
  * before it has PTB cost and no PTB revenue, and a plan's company margin then falls for timing,
- * not price (the demo's free plan reads −100 % or so). Such a plan gets a warning naming how many
- * organizations did that, and its margin with PTB left out on both sides.
+ * not price. Such a plan gets a warning naming how many organizations did that, and its margin
+ * with PTB left out on both sides.
+ *
+ * An organization without a Stripe customer is no such case: Helicone's checkout creates the
+ * customer (organization.stripe_customer_id) before it sells credits, and ptb_usage invoices go to
+ * it, so no PTB revenue of such an organization is on record in any window (the demo's free plan,
+ * about −100 %, is all of that). Its PTB cost is told apart, in a warning of its own.
  */
 import pl from "nodejs-polars";
 import { monthlyExpr } from "../frame/monthly.ts";
-import { formatPct, formatUsd } from "../report/numbers.ts";
+import { formatCount, formatPct, formatUsd } from "../report/numbers.ts";
 import { withCustomerPlan } from "./per_plan.ts";
 import { CUSTOMER_COLUMNS } from "../revenue/shared_customers.ts";
 import { companyMarginOfSums, marginConditions, marginSums } from "./margin_sums.ts";
@@ -16,10 +21,17 @@ import { companyMarginOfSums, marginConditions, marginSums } from "./margin_sums
 /** One plan whose company margin PTB cost without PTB revenue in the window pulls down. */
 export interface PtbTimingPlan {
   plan: string;
-  /** organizations counted in the plan's company margin with PTB cost and no PTB revenue */
+  /**
+   * organizations of a Stripe customer counted in the plan's company margin with PTB cost and no
+   * PTB revenue in the window (timing)
+   */
   organizations: number;
   /** their PTB cost, 30-day basis */
   theirPtbCost: number;
+  /** organizations without a Stripe customer counted in it with PTB cost (not timing) */
+  withoutCustomer: number;
+  /** their PTB cost, 30-day basis */
+  withoutCustomerPtbCost: number;
   /** the plan's PTB cost and PTB revenue in its company margin, 30-day basis */
   ptbCost: number;
   ptbRevenue: number;
@@ -27,34 +39,46 @@ export interface PtbTimingPlan {
   companyPct: number;
   /** (Σ mrr − Σ infrastructure) / Σ mrr × 100: PTB left out on both sides; null without MRR */
   withoutPtbPct: number | null;
+  /** the company margin % without the PTB cost of the organizations without a Stripe customer */
+  withoutCustomerCostPct: number;
+  /** timing pulls the margin down by MIN_POINTS or more (the PTB timing warning) */
+  timing: boolean;
+  /** PTB cost of organizations without a Stripe customer does (a warning of its own) */
+  noCustomer: boolean;
 }
 
 /** How far (percentage points) PTB cost above PTB revenue must pull a plan's margin down. */
 const MIN_POINTS = 1;
 
 /**
- * The plans (price-book plan names; `(no plan)` for none) where some organizations had PTB cost
- * and no PTB revenue in the window and the plan's PTB cost exceeds its PTB revenue by at least
- * MIN_POINTS of its company-basis revenue (what that excess takes off its company margin). The
- * organizations are those the per-plan margins count (lib/economics/margin_sums.ts); PTB revenue
- * not read leaves those margins empty: no warning.
+ * The plans (price-book plan names; `(no plan)` for none) whose company margin PTB cost without
+ * PTB revenue in the window pulls down by at least MIN_POINTS of the plan's company-basis
+ * revenue: by timing (organizations of a Stripe customer with PTB cost and no PTB revenue, and
+ * the plan's PTB cost of its Stripe customers above its PTB revenue), or by the PTB cost of
+ * organizations without a Stripe customer. The organizations are those the per-plan margins count
+ * (lib/economics/margin_sums.ts); PTB revenue not read leaves those margins empty: no warning.
  */
 export function ptbTimingPlans(frame: pl.DataFrame, windowDays: number): PtbTimingPlan[] {
   const counted = marginConditions();
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const sumWhere = (condition: pl.Expr, value: pl.Expr) =>
-    pl.when(condition).then(value).otherwise(pl.lit(0)).sum();
+    pl.when(condition.fillNull(false)).then(value).otherwise(pl.lit(0)).sum();
+  const customer = pl.col("stripe_customer_id");
+  const hasCustomer = customer.isNotNull().and(customer.cast(pl.Utf8).neq(pl.lit("")));
+  const ptbCost = counted.companyCost.and(pl.col("llm_cost_ptb_30d").gt(0));
   // its customer's PTB revenue: a shared customer's is on its revenue row
-  const spentEarlier = counted.companyCost
-    .and(pl.col("llm_cost_ptb_30d").gt(0))
-    .and(pl.col(CUSTOMER_COLUMNS.ptbRevenue).eq(0));
+  const spentEarlier = ptbCost.and(hasCustomer).and(pl.col(CUSTOMER_COLUMNS.ptbRevenue).eq(0));
+  const noCustomer = ptbCost.and(hasCustomer.not());
+  const points = (value: pl.Expr) => value.div(pl.col("_company_revenue")).mul(100);
   // plans as the per-plan table groups them: a shared Stripe customer in its revenue row's
   const grouped = withCustomerPlan(frame)
     .groupBy("plan")
     .agg(
       ...marginSums({ windowDays }),
-      sumWhere(spentEarlier.fillNull(false), pl.lit(1)).alias("organizations"),
-      sumWhere(spentEarlier.fillNull(false), monthly("llm_cost_ptb_30d")).alias("theirPtbCost"),
+      sumWhere(spentEarlier, pl.lit(1)).alias("organizations"),
+      sumWhere(spentEarlier, monthly("llm_cost_ptb_30d")).alias("theirPtbCost"),
+      sumWhere(noCustomer, pl.lit(1)).alias("withoutCustomer"),
+      sumWhere(noCustomer, monthly("llm_cost_ptb_30d")).alias("withoutCustomerPtbCost"),
       sumWhere(counted.companyCost, monthly("llm_cost_ptb_30d")).alias("ptbCost"),
       sumWhere(counted.companyRevenue, monthly("ptb_revenue_30d").fillNull(0)).alias("ptbRevenue"),
       sumWhere(counted.companyRevenue, pl.col("mrr").cast(pl.Float64)).alias("_mrr"),
@@ -69,12 +93,19 @@ export function ptbTimingPlans(frame: pl.DataFrame, windowDays: number): PtbTimi
         .then(pl.col("_mrr").sub(pl.col("_infra")).div(pl.col("_mrr")).mul(100))
         .otherwise(pl.lit(null))
         .alias("withoutPtbPct"),
+      pl.col("companyPct").add(points(pl.col("withoutCustomerPtbCost")))
+        .alias("withoutCustomerCostPct"),
+      // timing: the Stripe customers' PTB cost above the plan's PTB revenue
+      pl.col("organizations").gt(0).and(
+        points(pl.col("ptbCost").sub(pl.col("withoutCustomerPtbCost")).sub(pl.col("ptbRevenue")))
+          .gtEq(MIN_POINTS),
+      ).alias("timing"),
+      pl.col("withoutCustomer").gt(0).and(
+        points(pl.col("withoutCustomerPtbCost")).gtEq(MIN_POINTS),
+      ).alias("noCustomer"),
     )
     .filter(
-      pl.col("organizations").gt(0).and(pl.col("companyPct").isNotNull()).and(
-        pl.col("ptbCost").sub(pl.col("ptbRevenue")).div(pl.col("_company_revenue")).mul(100)
-          .gtEq(MIN_POINTS),
-      ),
+      pl.col("companyPct").isNotNull().and(pl.col("timing").or(pl.col("noCustomer"))),
     )
     .sort("plan");
   return (grouped.toRecords() as unknown as PtbTimingPlan[])
@@ -82,10 +113,15 @@ export function ptbTimingPlans(frame: pl.DataFrame, windowDays: number): PtbTimi
       plan: row.plan,
       organizations: Number(row.organizations),
       theirPtbCost: row.theirPtbCost,
+      withoutCustomer: Number(row.withoutCustomer),
+      withoutCustomerPtbCost: row.withoutCustomerPtbCost,
       ptbCost: row.ptbCost,
       ptbRevenue: row.ptbRevenue,
       companyPct: row.companyPct,
       withoutPtbPct: row.withoutPtbPct ?? null,
+      withoutCustomerCostPct: row.withoutCustomerCostPct,
+      timing: Boolean(row.timing),
+      noCustomer: Boolean(row.noCustomer),
     }));
 }
 
@@ -99,23 +135,81 @@ export function withoutPtbText(row: PtbTimingPlan): string {
     : `with PTB left out on both sides the margin is ${formatPct(row.withoutPtbPct)}`;
 }
 
-/** One plan's warning, one line (the plan name is price-book text: quoted). */
+/** "42 organizations" */
+export const organizationsText = (n: number) =>
+  `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
+
+/** One plan's timing warning, one line (the plan name is price-book text: quoted). */
 export function ptbTimingWarning(row: PtbTimingPlan): string {
-  const n = row.organizations;
   return `plan ${JSON.stringify(row.plan)}: company margin ${
     formatPct(row.companyPct)
-  } counts PTB cost of ${n.toLocaleString("en-US")} organization${
-    n === 1 ? "" : "s"
-  } with no PTB revenue in the window (${formatUsd(row.theirPtbCost)} of the plan's ${
-    formatUsd(row.ptbCost)
-  } PTB cost, against ${
+  } counts PTB cost of ${organizationsText(row.organizations)} with no PTB revenue in the window (${
+    formatUsd(row.theirPtbCost)
+  } of the plan's ${formatUsd(row.ptbCost)} PTB cost, against ${
     formatUsd(row.ptbRevenue)
   } PTB revenue, 30-day basis): PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB; ${
     withoutPtbText(row)
   }`;
 }
 
-/** The run's warnings about PTB timing, one per plan it pulls down. */
+/** What PTB cost of organizations without a Stripe customer is, and is not (warning and brief). */
+export const NO_CUSTOMER_WHY =
+  "credits are sold, and ptb_usage invoices sent, through the organization's Stripe customer (Helicone's checkout creates it first), so no PTB revenue of theirs is on record in any window: PTB usage nobody is billed for here (granted credits, or a customer id missing from organization.stripe_customer_id)";
+
+/** One plan's warning on PTB cost of organizations without a Stripe customer, one line. */
+export function ptbNoCustomerWarning(row: PtbTimingPlan): string {
+  return `plan ${JSON.stringify(row.plan)}: company margin ${
+    formatPct(row.companyPct)
+  } counts PTB cost of ${organizationsText(row.withoutCustomer)} without a Stripe customer (${
+    formatUsd(row.withoutCustomerPtbCost)
+  } of the plan's ${
+    formatUsd(row.ptbCost)
+  } PTB cost, 30-day basis): PTB ${NO_CUSTOMER_WHY}, not timing; without their PTB cost the margin is ${
+    formatPct(row.withoutCustomerCostPct)
+  }`;
+}
+
+/** The run's warnings about PTB cost without PTB revenue, one per plan and cause. */
 export function ptbTimingWarnings(frame: pl.DataFrame, windowDays: number): string[] {
-  return ptbTimingPlans(frame, windowDays).map(ptbTimingWarning);
+  return ptbTimingPlans(frame, windowDays).flatMap((row) => [
+    ...(row.timing ? [ptbTimingWarning(row)] : []),
+    ...(row.noCustomer ? [ptbNoCustomerWarning(row)] : []),
+  ]);
+}
+
+/** A company margin bar's label suffix: " · PTB timing", " · PTB, no customer" or both. */
+export function ptbGapLabel(row: PtbTimingPlan): string {
+  return `${row.timing ? " · PTB timing" : ""}${row.noCustomer ? " · PTB, no customer" : ""}`;
+}
+
+/** A company margin bar's hover lines on what pulls it down. */
+export function ptbGapTitle(row: PtbTimingPlan): string {
+  return [
+    row.timing
+      ? `PTB timing, not price: ${
+        organizationsText(row.organizations)
+      } with PTB cost and no PTB revenue in the window (see the warnings)`
+      : "",
+    row.noCustomer
+      ? `PTB, no customer: ${
+        organizationsText(row.withoutCustomer)
+      } without a Stripe customer had PTB cost no revenue can be on record for (see the warnings)`
+      : "",
+  ].filter((line) => line !== "").join("\n");
+}
+
+/**
+ * The caption's word on the bars so marked, when there are any: their company margin counts PTB
+ * cost without PTB revenue in the window, as the brief, the workbook and the warnings say.
+ */
+export function ptbGapNote(rows: PtbTimingPlan[]): string {
+  return `${
+    rows.some((r) => r.timing)
+      ? " PTB timing = PTB cost without PTB revenue in the window (credits bought before it), not price; see the warnings."
+      : ""
+  }${
+    rows.some((r) => r.noCustomer)
+      ? " PTB, no customer = PTB cost of organizations without a Stripe customer: no PTB revenue can be on record for them, not timing; see the warnings."
+      : ""
+  }`;
 }

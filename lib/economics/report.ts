@@ -10,7 +10,7 @@ import {
   markdownTable,
   trustedMarkdown,
 } from "../formats/markdown.ts";
-import { formatPct, formatUsd4 } from "../report/numbers.ts";
+import { formatPct, formatUsd, formatUsd4 } from "../report/numbers.ts";
 import { costModelInWords } from "./cost_model.ts";
 import type { EconomicsContext } from "./types.ts";
 import { PER_PLAN_COLUMNS, type PerPlanRow, perPlanRows, perPlanTable } from "./per_plan.ts";
@@ -19,7 +19,12 @@ import { MONTH_DAYS } from "../frame/monthly.ts";
 import { marginPct, marginSums } from "./margin_sums.ts";
 import { withCustomerColumns } from "../revenue/shared_customers.ts";
 import { revenueOnSibling } from "../revenue/columns.ts";
-import { ptbTimingPlans, withoutPtbText } from "./ptb_timing.ts";
+import {
+  NO_CUSTOMER_WHY,
+  organizationsText,
+  ptbTimingPlans,
+  withoutPtbText,
+} from "./ptb_timing.ts";
 
 export type { EconomicsContext } from "./types.ts";
 
@@ -207,18 +212,27 @@ export function formatPlanCell(column: keyof PerPlanRow, value: number | string 
 /**
  * Under the per-plan table: PTB revenue is cash in the window, PTB cost usage in it, and the
  * plans whose company margin that pulls down (lib/economics/ptb_timing.ts), so a negative free
- * plan is not read as free PTB users losing money.
+ * plan is not read as free PTB users losing money; and apart from them, the plans pulled down by
+ * PTB cost of organizations without a Stripe customer, which is no timing.
  */
 function ptbTimingParagraph(
   frame: pl.DataFrame,
   { windowDays, ptbRevenueRead }: { windowDays: number; ptbRevenueRead: boolean },
 ): string {
-  const plans = ptbTimingPlans(frame, windowDays).map((p) =>
-    `**${escapeMarkdown(p.plan)}** (${p.organizations.toLocaleString("en-US")} organization${
-      p.organizations === 1 ? "" : "s"
+  const rows = ptbTimingPlans(frame, windowDays);
+  const plans = rows.filter((p) => p.timing).map((p) =>
+    `**${escapeMarkdown(p.plan)}** (${
+      organizationsText(p.organizations)
     } with PTB cost and no PTB revenue; company margin ${formatKpi(p.companyPct, "percent")}; ${
       withoutPtbText(p)
     })`
+  );
+  const noCustomer = rows.filter((p) => p.noCustomer).map((p) =>
+    `**${escapeMarkdown(p.plan)}** (${
+      organizationsText(p.withoutCustomer)
+    } without a Stripe customer, ${formatUsd(p.withoutCustomerPtbCost)} PTB cost; company margin ${
+      formatKpi(p.companyPct, "percent")
+    }, ${formatKpi(p.withoutCustomerCostPct, "percent")} without that cost)`
   );
   return [
     "PTB timing: `ptb_revenue_30d` is cash in the window (credits bought, `ptb_usage` invoices issued), `llm_cost_ptb_30d` is usage in the window, whenever its credits were bought. PTB carries no markup, so over months the two match, but an organization spending credits bought before the window has PTB cost and no PTB revenue in it: a plan of such organizations shows a low or negative company margin for timing, not price (a short window, × 30 / N, swings more).",
@@ -228,6 +242,11 @@ function ptbTimingParagraph(
       : plans.length === 0
       ? "No plan's company margin is pulled down by it."
       : `Plans whose company margin it pulls down (see the warnings): ${plans.join("; ")}.`,
+    ...(noCustomer.length === 0 ? [] : [
+      `Not timing: PTB cost of organizations without a Stripe customer. PTB ${NO_CUSTOMER_WHY}. Plans whose company margin it pulls down (see the warnings): ${
+        noCustomer.join("; ")
+      }.`,
+    ]),
   ].join(" ");
 }
 
