@@ -253,10 +253,16 @@ Deno.test("stdio: every tool, resource and prompt on a demo export, checked agai
       async () => {
         const current = (mrr.filter((m) => m !== null) as number[]).reduce((a, b) => a + b, 0);
         // priced: known MRR, less those paying $0 because no subscription of theirs counts
-        // (MRR 0, a status, no counted subscription: empty cancel_at_period_end), kept at $0
+        // (MRR 0, a status, no counted subscription: empty cancel_at_period_end), kept at $0,
+        // but for free-tier ones whose subscriptions all ended: free, priced as free
         const status = frame.getColumn("subscription_status").toArray() as (string | null)[];
         const cancel = frame.getColumn("cancel_at_period_end").toArray() as (boolean | null)[];
-        const notCounted = (i: number) => mrr[i] === 0 && !!status[i] && cancel[i] === null;
+        const tier = frame.getColumn("tier").toArray() as (string | null)[];
+        const ended = (i: number) =>
+          tier[i] === "free" &&
+          status[i]!.split(",").every((s) => s === "canceled" || s === "incomplete_expired");
+        const notCounted = (i: number) =>
+          mrr[i] === 0 && !!status[i] && cancel[i] === null && !ended(i);
         ok(mrr.some((_, i) => notCounted(i)), "the demo has trials and canceled subscriptions");
         const known = mrr.filter((m, i) => m !== null && !notCounted(i)) as number[];
         const result = await call(client, "run_scenario", {

@@ -856,12 +856,47 @@ Deno.test("current pricing carries the 2025-12-10 plans' usage charges and keeps
   assertEquals(result.warnings, [
     'plan "team (bundle, legacy)" prices no organization in this data: the organizations its match fits are all priced by the earlier plan "team 2025-12-10"',
     'usage charges carried as billed into proposed MRR, not re-priced: $57.75 a month of 2 organizations on "pro 2025-12-10", "pro (seat, legacy)" (plans with meteredPrices that price no usage themselves; Stripe bills metered requests and storage, in usage_charges)',
-    "3 organizations pay nothing because no subscription of theirs counts (subscription_status trialing, canceled, …): kept at $0, not priced by their plan",
+    "3 organizations pay nothing because no subscription of theirs counts (subscription_status trialing, canceled on a paying tier, …): kept at $0, not priced by their plan",
   ]);
   // nobody on a trial leads the increases: b's discount (+7.90) is the only one
   assertEquals(column(biggestMovers(result.perOrg, { outcome: "pays_more", limit: 5 }), "org_id"), [
     "b",
   ]);
+});
+
+Deno.test("a free organization whose subscription was canceled is priced as free, not kept at $0", async () => {
+  const book = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+  const twoPercent = await loadScenarioFile(join(SCENARIOS, "two_percent_of_llm_cost.json"));
+  // p free, its subscription canceled ($100 LLM cost); q free, never subscribed ($50); r pro
+  // trialing ($200); s pro paying $40 ($300)
+  const churned = exportFrameFromColumns({
+    org_id: ["p", "q", "r", "s"],
+    org_name: ["P", "Q", "R", "S"],
+    tier: ["free", "free", "pro", "pro"],
+    tier_raw: ["free", "free", "pro-20250202", "pro-20250202"],
+    seats: [1, 1, 2, 2],
+    requests_30d: [1_000, 1_000, 1_000, 1_000],
+    llm_cost_30d: [100, 50, 200, 300],
+    mrr: [0, 0, 0, 40],
+    subscription_status: ["canceled", null, "trialing", "active"],
+    cancel_at_period_end: [null, null, null, false],
+  });
+  const result = await compareScenario(churned, { scenario: twoPercent, priceBook: book });
+  // 2 % of LLM cost: p 2 and q 1, both free today; r stays $0 (a trial); s 6
+  assertEquals(column(result.perOrg, "proposed_mrr"), [2, 1, 0, 6]);
+  assertEquals(column(result.perOrg, "outcome"), [
+    "pays_more",
+    "pays_more",
+    "unchanged",
+    "pays_less",
+  ]);
+  close(result.totals.proposedMrrUsd, 9, "proposed");
+  ok(
+    result.warnings.includes(
+      "1 organization pays nothing because no subscription of theirs counts (subscription_status trialing, canceled on a paying tier, …): kept at $0, not priced by their plan",
+    ),
+    result.warnings.join("\n"),
+  );
 });
 
 Deno.test("raising pro 2025-12-10 from $79 to $99 reads as +$20 per paying organization", async () => {

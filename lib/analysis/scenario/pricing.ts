@@ -43,7 +43,8 @@ export interface PricingInputs {
   /**
    * 1 where the organization pays nothing because of its subscriptions' status: MRR 0, Stripe
    * subscriptions, none counted (trialing, canceled, …: cancel_at_period_end is empty exactly
-   * when no subscription counts). An organization without subscriptions (free) is not one. An
+   * when no subscription counts). An organization without subscriptions (free) is not one, nor
+   * is a free-tier one whose subscriptions all ended (canceled): both are priced as free. An
    * organization sharing a Stripe customer is one when its customer is (its revenue row's).
    */
   notCounted: Uint8Array;
@@ -171,12 +172,23 @@ export function pricingInputs(frame: pl.DataFrame): PricingInputs {
   };
 }
 
-/** An organization that pays nothing because no subscription of its counts (see notCounted). */
+/** Subscription statuses (subscription_status, comma-separated) that are all ended ones. */
+const ENDED_ONLY = "^(canceled|incomplete_expired)(,(canceled|incomplete_expired))*$";
+
+/**
+ * An organization that pays nothing because no subscription of its counts (see notCounted). A
+ * free-tier organization whose subscriptions all ended (canceled) is not one: it is a free
+ * organization like those that never subscribed, and a scenario prices it as it prices them (the
+ * demo's 2 % of LLM cost left 16 such organizations out at $0, "unchanged").
+ */
 function notCountedExpr(): pl.Expr {
   const status = pl.col("subscription_status").cast(pl.Utf8);
+  const freeAfterCancel = pl.col("tier").cast(pl.Utf8).eq(pl.lit("free"))
+    .and(status.str.contains(ENDED_ONLY)).fillNull(false);
   return pl.col("mrr").cast(pl.Float64).eq(0)
     .and(status.isNotNull()).and(status.neq(pl.lit("")))
     .and(pl.col("cancel_at_period_end").isNull())
+    .and(freeAfterCancel.not())
     .cast(pl.Float64);
 }
 

@@ -121,7 +121,7 @@ export function usageWarnings(
     warnings.push(
       `${organizations(priced.notCounted)} ${
         priced.notCounted === 1 ? "pays" : "pay"
-      } nothing because no subscription of theirs counts (subscription_status trialing, canceled, …): kept at $0, not priced by their plan`,
+      } nothing because no subscription of theirs counts (subscription_status trialing, canceled on a paying tier, …): kept at $0, not priced by their plan`,
     );
   }
   return warnings;
