@@ -584,3 +584,73 @@ Deno.test("organization: a long name is cut with a marker; the result keeps with
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("key_question, segment, run_scenario, compare_exports: a long name at the top of a list is cut, the rows all shown", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_long_lists_" });
+  // 5,000 characters, a fifth of them escaped in text (< is \u003c: six bytes): whole, its row
+  // alone takes more than the 8,192 bytes of both channels, and it heads every list below
+  const long = "Acme " + "<x>yz".repeat(999);
+  const write = (date: string, mrr: number[]) =>
+    writeCsvFile(
+      exportFrameFromColumns({
+        org_id: ["long", "b", "c"],
+        org_name: [long, "Bravo Co", "Charlie Co"],
+        tier: ["free", "free", "free"],
+        tier_raw: ["free", "free", "free"],
+        seats: [1, 1, 1],
+        // each ≥ 100,000 requests on ≤ $100 MRR: underpriced; the long one costs most
+        requests_30d: [300_000, 200_000, 150_000],
+        llm_cost_30d: [900, 800, 700],
+        llm_cost_ptb_30d: [0, 0, 0],
+        mrr: mrr,
+      }),
+      join(dir, `helicone_pricing_data_${date}.csv`),
+    );
+  await write("2026-10-01", [0, 0, 0]);
+  // MRR moved by 30, 20 and 10: the long one moved most
+  await write("2026-11-01", [30, 20, 10]);
+  const { client, close } = await connect({
+    PRICING_MCP_EXPORTS_DIR: dir,
+    PRICING_MCP_MAX_BYTES: "8192",
+  });
+  const shown = async (
+    tool: string,
+    args: Values,
+    rowsOf: (structured: Values) => Values[],
+    cutTo = 1000,
+  ) => {
+    const cutName = `${long.slice(0, cutTo)}…(cut, 5000 chars)`;
+    const result = await call(client, tool, args);
+    assertEquals(result.isError, undefined, text(result));
+    ok(resultBytes(result) <= 8192, `${tool}: ${resultBytes(result)} bytes > 8192`);
+    // every row is listed (the long one was "0 of 3 rows shown" and hid the other two), its name
+    // cut with its length in both channels, and the last line says the values were cut
+    const names = rowsOf(result.structuredContent!).map((row) => row.org_name);
+    assertEquals(names, [cutName, "Bravo Co", "Charlie Co"], tool);
+    ok(text(result).includes(dataLiteral(cutName)), `${tool}: the text lists the cut name`);
+    ok(text(result).includes('"Charlie Co"'), `${tool}: the text lists the last row`);
+    ok(
+      text(result).includes(`text values cut to ${cutTo} characters, within PRICING_MCP_MAX_BYTES`),
+      `${tool}: ${text(result).split("\n").filter((line) => line.startsWith("(")).join(" / ")}`,
+    );
+  };
+  try {
+    await shown("key_question", { question: "underpriced" }, (s) => s.table as Values[]);
+    await shown("segment", { name: "underpriced" }, (s) => s.rows as Values[]);
+    // the caller's limit is said beside the cut: "(limit 3 of 3 rows; text values cut …)"
+    await shown("segment", { name: "underpriced", limit: 3 }, (s) => s.rows as Values[]);
+    // $500 flat for everyone: all three pay more, the long one (paying $30) least; its four
+    // tables share the room, a quarter each, which holds the three rows at 100 characters
+    await shown(
+      "run_scenario",
+      { scenario: { name: "flat", plans: [{ name: "everyone", flatUsd: 500 }] } },
+      (s) => (s.pays_more as Values[]).toReversed(),
+      100,
+    );
+    // the movers get a third of the room (the totals another): 300 characters
+    await shown("compare_exports", {}, (s) => s.mrr_movers as Values[], 300);
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -204,7 +204,8 @@ export function tableOut(columns: string[], rows: Row[], options: TableOutOption
   if (cut <= 0 && !options.moreThan) return out(textCut === undefined ? null : textNote + advice);
   const of = options.moreThan ? `more than ${total}` : `${total}`;
   if (options.limit !== undefined && shown === options.limit && shown === rows.length) {
-    return out(`${options.limitName ?? "limit"} ${options.limit} of ${of} rows`);
+    const limitNote = `${options.limitName ?? "limit"} ${options.limit} of ${of} rows`;
+    return out(textCut === undefined ? limitNote : `${limitNote}; ${textNote}`);
   }
   const cap = shown < rows.length ? "within PRICING_MCP_MAX_BYTES" : "at most PRICING_MCP_MAX_ROWS";
   const rowsNote = `${shown} of ${of} rows shown, ${cap}`;

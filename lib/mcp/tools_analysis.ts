@@ -23,7 +23,15 @@ import type { DatasetStore } from "./dataset.ts";
 import { monthlyBasis } from "./monthly_basis.ts";
 import { datasetPriceBook } from "./economics.ts";
 import { keyQuestion, QUESTION_NAMES, refuseInapplicable } from "./questions.ts";
-import { guarded, jsonBytes, listedWarnings, tableBudget, tableOut, textResult } from "./result.ts";
+import {
+  cutTableOut,
+  guarded,
+  jsonBytes,
+  listedWarnings,
+  tableBudget,
+  tableOut,
+  textResult,
+} from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
 import type { McpSettings } from "./settings.ts";
 import { byteLength, DATA_NOTE, dataLiteral, frameRows, textJson, textNumber } from "./text.ts";
@@ -39,7 +47,8 @@ export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorld
 /**
  * A frame as a capped table for both channels. `ranked`: the frame is the first `top` of `of`
  * rows already (a key question's thresholds.top), so the last line says of how many and that top
- * cut them.
+ * cut them. Long data text (an organization's name) is cut to show the rows (cutTableOut): one
+ * 40,000-character name at the top of a list read "0 of 15 rows shown" and hid every figure.
  */
 export function frameTable(
   frame: pl.DataFrame,
@@ -48,7 +57,7 @@ export function frameTable(
   ranked?: { top: number; of: number },
 ) {
   const capped = frame.head(settings.maxRows);
-  return tableOut(capped.columns, frameRows(capped), {
+  return cutTableOut(capped.columns, frameRows(capped), {
     maxBytes: budget,
     total: ranked ? Math.max(ranked.of, frame.height) : frame.height,
     ...(ranked ? { limit: ranked.top, limitName: "top" } : {}),
@@ -226,7 +235,8 @@ export function registerAnalysisTools(
       const note = notes.map((line) => `\nnote: ${line}`).join("");
       const reserved = 2 * byteLength(segment.title + segment.rule + note) +
         byteLength(textJson(totals)) + jsonBytes(totals) + 256;
-      const table = tableOut(listed.columns, frameRows(listed), {
+      // (a long name is cut to show the rows, as frameTable's)
+      const table = cutTableOut(listed.columns, frameRows(listed), {
         maxBytes: tableBudget(settings.maxBytes, reserved),
         total: segment.frame.height,
         // a limit within the row cap is the caller's: "limit 3 of 14 rows", no advice
