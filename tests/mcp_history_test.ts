@@ -12,6 +12,7 @@ import { runExport } from "../lib/export.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
+import { dataLiteral } from "../lib/mcp/text.ts";
 import { call, close, column, num, refused, stdioClient, text, type Values } from "./mcp_client.ts";
 
 const DATES = ["2026-09-01", "2026-10-01", "2026-11-01"];
@@ -398,6 +399,67 @@ Deno.test("history: query_sql's own example orders snapshots within one second b
       ["2026-12-01T12:00:00Z", 20],
       ["2026-12-01T12:00:00.250Z", 30],
     ]);
+  } finally {
+    await client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("history: describe_dataset lists the newest snapshots that fit when many are kept, its text whole", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_history_many_" });
+  const frame = exportFrameFromColumns({ org_id: ["a", "b"], tier: ["pro", "free"], mrr: [20, 0] });
+  await writeCsvFile(frame, join(dir, "helicone_pricing_data_2027-01-01_demo.csv"));
+  // 150 daily snapshots (2026-08-01 … 2026-12-28): about five months of daily exports; each
+  // listed takes ~120 bytes in the two channels, past the ~2 KB the description leaves free
+  const dates = Array.from(
+    { length: 150 },
+    (_, i) => new Date(Date.UTC(2026, 7, 1 + i)).toISOString().slice(0, 10),
+  );
+  for (const date of dates) {
+    await writeSnapshot(frame, {
+      dir: join(dir, "history"),
+      asOf: new Date(`${date}T00:00:00Z`),
+      demo: true,
+      origin: "export",
+    });
+  }
+  const { transport, client } = stdioClient({ PRICING_MCP_EXPORTS_DIR: dir });
+  await client.connect(transport);
+  try {
+    const described = await call(client, "describe_dataset");
+    assertEquals(described.isError, undefined, text(described));
+    const bytes = new TextEncoder().encode(text(described)).length +
+      new TextEncoder().encode(JSON.stringify(described.structuredContent)).length;
+    ok(bytes <= 64 * 1024, `${bytes} bytes > 64 KB`);
+    // the text is whole: every column defined, the warnings last (they were cut away, and the
+    // columns after addon_other with them, under 88 snapshots)
+    const lines = text(described).split("\n");
+    ok(!text(described).includes("… cut at"), lines.at(-1));
+    ok(lines.some((line) => line.startsWith("- gross_margin_company_pct | ")), "last column");
+    const warnings = described.structuredContent!.warnings as string[];
+    ok(warnings.length > 0, "the export without a manifest is warned of");
+    assertEquals(lines.at(-1), `- ${dataLiteral(warnings.at(-1)!)}`);
+    // the newest that fit, oldest first, and how many there are
+    const history = described.structuredContent!.history as Values;
+    assertEquals(history.total, 150);
+    const listed = (history.snapshots as Values[]).map((s) => s.as_of as string);
+    ok(listed.length > 0 && listed.length < 150, `${listed.length} listed`);
+    assertEquals(listed, dates.slice(-listed.length));
+    const line = lines.find((l) => l.startsWith("history: "))!;
+    ok(
+      line.endsWith(
+        `: the newest ${listed.length} (SELECT DISTINCT as_of, as_of_time FROM history ORDER BY as_of_time lists every one): ${
+          listed.join(", ")
+        }`,
+      ),
+      line,
+    );
+    ok(line.startsWith("history: 150 demo snapshots in "), line);
+    // …and table history holds every one of them
+    const all = await call(client, "query_sql", {
+      sql: "SELECT count(DISTINCT as_of) AS n FROM history",
+    });
+    assertEquals((all.structuredContent!.rows as Values[])[0].n, 150);
   } finally {
     await client.close();
     await Deno.remove(dir, { recursive: true });

@@ -61,6 +61,7 @@ export const DESCRIBE_DATASET_OUTPUT = {
   history: z.object({
     sql_table: z.string(),
     folder: z.string(),
+    total: count.describe("snapshots there are (snapshots lists the newest when not all fit)"),
     snapshots: z.array(z.object({
       as_of: z.string(),
       file: z.string(),

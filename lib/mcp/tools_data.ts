@@ -3,11 +3,10 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import type pl from "nodejs-polars";
 import { z } from "zod";
 import { strictInput } from "./input_schema.ts";
-import { COLUMNS } from "../frame/columns.ts";
 import { MONTH_DAYS, windowWarning } from "../frame/monthly.ts";
 import { windowAmountRatios } from "../report/brief_window.ts";
 import type { DatasetStore } from "./dataset.ts";
-import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
+import { describeDatasetResult } from "./describe.ts";
 import {
   findOrganization,
   NUMERIC_COLUMNS,
@@ -30,22 +29,10 @@ import {
 } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
-import {
-  AS_OF_TIME,
-  HISTORY_TABLE,
-  historyFolder,
-  historyTable,
-  servedSnapshots,
-} from "./history.ts";
+import { AS_OF_TIME, HISTORY_TABLE, historyTable } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
-import { type Cell, cellText, DATA_NOTE, dataLiteral } from "./text.ts";
-
-/**
- * describe_dataset's cap when PRICING_MCP_MAX_BYTES is lower: the column dictionary alone is
- * ~44 KB in its two channels, and a model needs all of it to write SQL.
- */
-export const DESCRIBE_MIN_BYTES = 64 * 1024;
+import { cellText, DATA_NOTE } from "./text.ts";
 
 /** What a cut SQL table suggests (only the SQL tools take a query to narrow). */
 const SQL_ADVICE = "narrow the query or aggregate";
@@ -73,107 +60,6 @@ const DATABASE_RULES =
   "user_settings.last_active do not exist. MRR comes from the Stripe API, not these tables.";
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
-
-export async function describeDatasetText(
-  store: DatasetStore,
-): Promise<{ text: string; structured: Record<string, unknown> }> {
-  const d = await store.current();
-  const { economics, priceBook, warnings: economicsWarnings } = await datasetEconomics(
-    d,
-    store.settings.env,
-  );
-  // the plan column names the price book its plans are read with here, not the built-in one
-  const definition = (c: (typeof COLUMNS)[number]) =>
-    c.name === "plan" ? planColumnDefinition(priceBook) : c.formula;
-  const { snapshots, warnings: sidecarWarnings } = await servedSnapshots(store.settings, d.demo);
-  // (a served export may already carry one of them: said once)
-  const warnings = [...new Set([...d.warnings, ...economicsWarnings, ...sidecarWarnings])];
-  const structured = {
-    as_of: d.asOf.toISOString(),
-    window: {
-      start: d.window.start.toISOString(),
-      end: d.window.end.toISOString(),
-      days: d.window.days,
-    },
-    demo: d.demo,
-    source: d.source.kind === "export"
-      ? `export file ${d.source.path}`
-      : "demo dataset built in memory",
-    row_count: d.frame.height,
-    sql_table: FRAME_TABLE,
-    columns: COLUMNS.map((c) => ({
-      name: c.name,
-      type: c.type,
-      unit: c.unit,
-      source: c.source,
-      definition: definition(c),
-      description: c.description,
-    })),
-    cost_model: economics.cost_model,
-    margin_bases: economics.margin_bases,
-    per_plan: economics.per_plan,
-    history: {
-      sql_table: HISTORY_TABLE,
-      folder: historyFolder(store.settings),
-      snapshots,
-    },
-    warnings,
-    limits: { max_rows: store.settings.maxRows, max_bytes: store.settings.maxBytes },
-  };
-  const text = [
-    `pricing dataset: ${d.frame.height} organizations, ${
-      d.demo ? "DEMO data (not production)" : "live data"
-    }`,
-    `as of ${structured.as_of}; window [${structured.window.start}, ${structured.window.end}) = ${d.window.days} days (columns named *_30d cover this window)`,
-    `source: ${structured.source}`,
-    `SQL table: ${FRAME_TABLE}`,
-    `history: ${snapshots.length} ${
-      d.demo ? "demo " : ""
-    }snapshots in ${structured.history.folder} (SQL table ${HISTORY_TABLE}: their rows with an as_of column, YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ for one not at 00:00 UTC, with .mmm before the Z when its milliseconds are not 0, and ${AS_OF_TIME}, the instant as a UTC datetime to order by)${
-      snapshots.length > 0 ? ": " + snapshots.map((s) => s.as_of).join(", ") : ""
-    }`,
-    ...economicsText(economics),
-    "columns (name | type | unit | definition):",
-    ...COLUMNS.map((c) =>
-      `- ${c.name} | ${c.type} | ${c.unit} | ${definition(c)}: ${c.description}`
-    ),
-    warnings.length > 0
-      ? `warnings (as literals: they may quote data):\n${
-        warnings.map((w) => `- ${dataLiteral(w)}`).join("\n")
-      }`
-      : "warnings: none",
-  ].join("\n");
-  return { text, structured };
-}
-
-/** The cost model, both margin bases and the per-plan table, as lines of the description. */
-function economicsText(economics: DatasetEconomics): string[] {
-  const model = economics.cost_model;
-  const columns = economics.per_plan.columns.map((c) => c.name);
-  // an unset setting says so (an empty cell read as a blank left after the name)
-  const setting = (value: number | null | undefined) =>
-    value === null || value === undefined ? "not set" : cellText(value);
-  return [
-    `cost model (from the ${
-      model.from === "manifest" ? "export's manifest" : "economics settings"
-    }): infra_usd_per_1k_requests ${
-      setting(model.infra_usd_per_1k_requests)
-    }, infra_usd_per_gb_stored ${
-      setting(model.infra_usd_per_gb_stored)
-    }, ptb_revenue_read ${model.ptb_revenue_read}, price book ${cellText(model.price_book)}`,
-    ...model.definition.map((line) => `- ${line}`),
-    "margin bases:",
-    ...economics.margin_bases.map((m) => `- ${m.column} (${m.basis}) = ${m.formula}`),
-    "per-plan unit economics (ratios of sums; all = every organization):",
-    ...(economics.per_plan.basis ? [economics.per_plan.basis] : []),
-    columns.join(" | "),
-    ...economics.per_plan.rows.map((row) =>
-      columns.map((c) => cellText((row as Record<string, Cell>)[c])).join(" | ")
-    ),
-    "per-plan columns:",
-    ...economics.per_plan.columns.map((c) => `- ${c.name}: ${c.definition}`),
-  ];
-}
 
 /**
  * Its plan's organizations by the `plan` column (the plan medians' peers) and, where that differs,
@@ -276,8 +162,7 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     annotations: READ_ONLY,
   }, () =>
     guarded(async () => {
-      const { text, structured } = await describeDatasetText(store);
-      return textResult(text, structured, Math.max(settings.maxBytes, DESCRIBE_MIN_BYTES));
+      return await describeDatasetResult(store, settings.maxBytes);
     }));
 
   server.registerTool("query_sql", {
