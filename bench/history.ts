@@ -10,6 +10,7 @@
  * with --cached, once more from today's cache), the report, and an export beside those twelve
  * month-ends twice (the first sums them, the next resumes what the first kept). Prints a table; writes JSON to outputs/bench/.
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadPricingData, runExport } from "../lib/export.ts";
@@ -128,6 +129,8 @@ try {
   const historyDir = `${outDir}/backfill`;
   const run = () =>
     backfill({
+      historyDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       load: loadPricingData,
       env,
       historyDir,
@@ -148,7 +151,7 @@ try {
     // as `deno task history report` reads them: lazy scans, one snapshot at a time
     const points = await loadMonthlyHistoryPoints(historyDir, false);
     const built = await loadHistoryReport(points, false);
-    await writeHistoryReport(built, { outDir, charts: true });
+    await writeHistoryReport(built, { chosenBy: ANOTHER_OUTPUT_FOLDER, outDir, charts: true });
     return built;
   });
 

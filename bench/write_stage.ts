@@ -5,6 +5,7 @@
  *   deno run -A --v8-flags=--expose-gc bench/write_stage.ts [--rows 1000000] [--only csv|both]
  *     [--runs 1] [--frame export.arrow] [--out DIR]
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { parseArgs } from "node:util";
 import process from "node:process";
 import pl from "nodejs-polars";
@@ -49,6 +50,7 @@ for (let run = 0; run < Number(values.runs); run++) {
     const t = performance.now();
     const cpu = process.cpuUsage();
     await writeExportFiles({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       frame,
       formats: [...formats],
       pathOf: (f) => `${dir}/out.${f}`,

@@ -9,7 +9,7 @@ import type pl from "nodejs-polars";
 import { basename, join } from "node:path";
 import { COLUMN_NAMES } from "./frame/columns.ts";
 import { type Env, loadEnv, sourceSettings, UserError } from "./core/config.ts";
-import { drawsCharts, exportOptions } from "./core/export_options.ts";
+import { drawsCharts, exportOptions, outDirChosenBy } from "./core/export_options.ts";
 import { demoQueryResults } from "./sources/demo.ts";
 import { exportFileName, exportStamp, stampOptions } from "./formats/files.ts";
 import {
@@ -41,7 +41,7 @@ import type { RevenueResult } from "./revenue/types.ts";
 import { customerIdsInExportOrder, loadRevenueStage } from "./revenue/stage.ts";
 import { prepareRevenueWorker } from "./revenue/worker.ts";
 import { loadExcelJs } from "./formats/xlsx.ts";
-import { ensureHistoryDir, historyDir, historyDirNamed } from "./history/history_dir.ts";
+import { ensureHistoryDir, exportHistoryDir } from "./history/history_dir.ts";
 import { type ExportSnapshot, publishWithSnapshot } from "./history/export_stage.ts";
 import { keepDailyDays } from "./history/superseded.ts";
 // Economics from its files, not lib/economics/mod.ts: that one loads the charts (Plot), which
@@ -236,8 +236,8 @@ export async function loadPricingData(
  */
 export async function runExport(overrides: Partial<ExportOptions> = {}): Promise<ExportResult> {
   const options = exportOptions(overrides);
-  // Fail on an unwritable directory before spending minutes on queries.
-  await ensureWritableDir(options.outDir);
+  // Fail on an unwritable directory before spending minutes on queries (named as it was chosen).
+  await ensureWritableDir(options.outDir, outDirChosenBy(options));
   // Staging folders of killed runs would otherwise stay forever (a live run's folder stays).
   await removeDeadStaging(options.outDir);
   let chartWorker: ChartWorker | undefined;
@@ -245,9 +245,8 @@ export async function runExport(overrides: Partial<ExportOptions> = {}): Promise
     const env = options.env ?? await loadEnv();
     if (options.history !== false) {
       keepDailyDays(env); // a bad PRICING_HISTORY_KEEP_DAILY_DAYS fails here, before any query
-      await ensureHistoryDir(options.historyDir ?? historyDir(env, options.outDir), {
-        named: options.historyDir ? undefined : historyDirNamed(env),
-      });
+      const history = exportHistoryDir(options, env);
+      await ensureHistoryDir(history.dir, { named: history.chosenBy.named });
     }
     // The chart worker (Plot, linkedom and resvg load in it) and ExcelJS load while the last
     // query runs (the others are done): not before the queries, which creating a worker (20–100
@@ -289,7 +288,8 @@ async function exportFiles(
     : undefined;
   // Files are written into a staging folder inside outDir and moved into place at the end,
   // the manifest last; a failed move puts every file back (lib/formats/staging.ts).
-  const staging = await makeStagingDir(options.outDir);
+  const chosenBy = outDirChosenBy(options);
+  const staging = await makeStagingDir(options.outDir, { chosenBy });
   let snapshot: ExportSnapshot | undefined;
   let delivery: ExportResult["delivery"];
   try {
@@ -299,6 +299,7 @@ async function exportFiles(
         chartWorker.render({
           frame: data.frame,
           outDir: staging,
+          chosenBy,
           stamp,
           summary: options.formats.includes("xlsx"),
           files: options.chartFiles !== false,
@@ -326,6 +327,7 @@ async function exportFiles(
       const staged = [...chartPaths, ...written.staged];
       const stagedManifest = await writeManifest(staging, {
         data,
+        chosenBy,
         paths: staged,
         digests: written.digests,
         snapshot: snapshot && {
@@ -347,7 +349,7 @@ async function exportFiles(
         ...(options.formats.includes("xlsx") ? { xlsxPath: join(staging, fileName("xlsx")) } : {}),
       };
       delivery = options.keepForDelivery
-        ? await keepForDelivery(options.outDir, deliverable)
+        ? await keepForDelivery(deliverable, { outDir: options.outDir, chosenBy })
         : undefined;
 
       // one run at a time reads the previous set and replaces it (another waits: publish_lock.ts);
@@ -364,11 +366,13 @@ async function exportFiles(
             files: [...staged, stagedManifest],
             retire: [...new Set([...written.brief.stale, ...leftBehind])],
             lockHeld: true,
+            chosenBy,
           }), data.warnings);
       }, {
         onWait: options.quiet ? () => {} : undefined,
         // Ctrl-C while another run publishes: stopped at once, not once it is done
         signal: options.signal,
+        chosenBy,
       });
       const files = published.slice(0, -1);
       const manifestPath = published[published.length - 1];

@@ -2,6 +2,7 @@
  * The Markdown brief: every column of the column table is described, and every number it quotes
  * matches the five-organization fixture below (arithmetic in the comments).
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
@@ -500,7 +501,12 @@ Deno.test("a CSV above the limit gets a trimmed variant without idle free organi
     const csvPath = join(dir, CSV);
     const csvBytes = await writeCsvFile(frame, csvPath);
     // Under the limit: brief only.
-    const small = await writeExportBrief({ data, outDir: dir, exportPaths: [csvPath] });
+    const small = await writeExportBrief({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      data,
+      outDir: dir,
+      exportPaths: [csvPath],
+    });
     // (an earlier export's trimmed CSV of the same date would be stale: the export retires it)
     assertEquals(small, {
       briefPath: join(dir, "helicone_pricing_data_2026-11-01.md"),
@@ -508,6 +514,7 @@ Deno.test("a CSV above the limit gets a trimmed variant without idle free organi
     });
     // Over the limit: the trimmed CSV drops o1 (free, 0 requests) and keeps o2 (free, 1,000).
     const large = await writeExportBrief({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       data,
       outDir: dir,
       exportPaths: [csvPath],
@@ -603,6 +610,7 @@ Deno.test("the trimmed CSV keeps free organizations that carry revenue or share 
     const csvPath = join(dir, CSV);
     const csvBytes = await writeCsvFile(sharedCustomers, csvPath);
     const written = await writeExportBrief({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       data: { ...data, frame: sharedCustomers },
       outDir: dir,
       exportPaths: [csvPath],
@@ -665,6 +673,7 @@ Deno.test("a trimmed file that would leave no organization out is not written; t
       if (ahead) await writeCsvFile(busy, aheadPath);
       const trimmedWritten = ahead ? { path: aheadPath, bytes: csvBytes, rows: 4 } : undefined;
       const written = await writeExportBrief({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         data: { ...data, frame: busy },
         outDir: dir,
         exportPaths: [csvPath],
@@ -724,6 +733,7 @@ Deno.test("a trimmed file that could not be uploaded either is not written; the 
     const aboveLimit = { rows: 5, leftOut: 3, floorBytes: floor };
     for (const handed of [undefined, aboveLimit]) {
       const written = await writeExportBrief({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         data: { ...data, frame: sharedCustomers },
         outDir: dir,
         exportPaths: [csvPath],
@@ -760,6 +770,7 @@ Deno.test("a trimmed file that could not be uploaded either is not written; the 
       const path = join(dir, trimmedName);
       if (handed) await writeCsvFile(full, path);
       const written = await writeExportBrief({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         data: { ...data, frame: sharedCustomers },
         outDir: dir,
         exportPaths: [csvPath],
@@ -861,6 +872,7 @@ Deno.test("an XLSX-only export above the limit with segments: no trimmed CSV; ea
     await Deno.writeFile(xlsxPath, new Uint8Array(5000));
     const segments = segmentFrames(frame);
     const segmentPaths = await writeSegmentFiles(segments, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       outDir: dir,
       stamp: "2026-11-01",
     });
@@ -869,6 +881,7 @@ Deno.test("an XLSX-only export above the limit with segments: no trimmed CSV; ea
     const limit = Math.min(...sizes);
     ok(Math.max(...sizes) > limit, `segment files of different sizes: ${sizes}`);
     const written = await writeExportBrief({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       data,
       outDir: dir,
       exportPaths: [xlsxPath],

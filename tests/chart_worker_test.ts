@@ -20,6 +20,8 @@ import {
 } from "../lib/report/chart_worker.ts";
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { economicsFrameWithF, frameWithSharedCustomer } from "./economics_fixture.ts";
+import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const demo = await loadPricingData({ demo: true, asOf, env: {}, log: () => {} });
@@ -31,8 +33,13 @@ Deno.test("charts written in a worker are the files the main thread writes, and 
     // demo data: the worker's charts say so too (the caption's DEMO_NOTE)
     const charts = reportCharts(demo.frame, { demo: true });
     ok(charts.every((c) => c.svg.includes(DEMO_NOTE)), "every chart says demo");
-    const direct = await writeChartFiles(charts, { outDir: here, stamp: "2026-11-01_demo" });
+    const direct = await writeChartFiles(charts, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDir: here,
+      stamp: "2026-11-01_demo",
+    });
     const offThread = await writeChartsOffThread({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       frame: demo.frame,
       outDir: there,
       stamp: "2026-11-01_demo",
@@ -100,6 +107,7 @@ Deno.test("the worker draws the charts the main thread draws from the whole fram
   const dir = await Deno.makeTempDir();
   try {
     const { paths } = await writeChartsOffThread({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       frame,
       outDir: dir,
       stamp: "s",
@@ -135,6 +143,7 @@ Deno.test("a chart that fails in the worker rejects the job with its error", asy
   try {
     await rejects(
       writeChartsOffThread({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         frame: demo.frame.drop("tier"),
         outDir: dir,
         stamp: "x",
@@ -153,9 +162,14 @@ Deno.test("the main thread shares the chart files with the worker: each written 
   const here = await Deno.makeTempDir();
   const there = await Deno.makeTempDir();
   try {
-    const direct = await writeChartFiles(reportCharts(demo.frame), { outDir: here, stamp: "s" });
+    const direct = await writeChartFiles(reportCharts(demo.frame), {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDir: here,
+      stamp: "s",
+    });
     const worker = startChartWorker();
     const rendered = worker.render({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       frame: demo.frame,
       outDir: there,
       stamp: "s",
@@ -192,6 +206,7 @@ Deno.test("drawn settles no later than the job (the worker says so once its char
     const order: string[] = [];
     const drawn = worker.drawn.then(() => order.push("drawn"));
     const rendered = worker.render({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       frame: demo.frame,
       outDir: dir,
       stamp: "x",
@@ -206,6 +221,7 @@ Deno.test("drawn settles no later than the job (the worker says so once its char
     const failing = startChartWorker();
     await rejects(
       failing.render({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         frame: demo.frame.drop("tier"),
         outDir: dir,
         stamp: "y",
@@ -326,3 +342,36 @@ Deno.test("an export lists the worker's chart files in the manifest and embeds i
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+readOnlyFolderTest(
+  "a chart job into a read-only folder fails in one line naming the folder and the fix for how it was chosen",
+  async (folder) => {
+    await folder.readOnly();
+    await rejects(
+      writeChartsOffThread({
+        chosenBy: outDirFlag(true),
+        frame: demo.frame,
+        outDir: folder.dir,
+        stamp: "2026-11-01_demo",
+        summary: false,
+        windowDays: 30,
+        demo: true,
+      }),
+      (error: Error) => {
+        assertEquals(error.name, "UserError");
+        // the chart columns' file for the worker, the first file the job writes there
+        ok(
+          /^\.chart-columns-[0-9a-f-]+\.ipc could not be written in /.test(error.message),
+          error.message,
+        );
+        ok(
+          error.message.endsWith(
+            ` in ${folder.dir} (${folder.reason}): ${folder.fix} or pass another folder to --out-dir`,
+          ),
+          error.message,
+        );
+        return true;
+      },
+    );
+  },
+);

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { createHash } from "node:crypto";
@@ -30,6 +30,7 @@ import {
 } from "./chart_svg.ts";
 import { economicsFixturePtbNotRead, economicsFrameWithF } from "./economics_fixture.ts";
 import { reportCharts } from "../lib/economics/charts.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 /** Five orgs: two paying with margins 50 % and −900 % (clipped), one free, one zero-usage, one unknown MRR. */
 const frame = pl.DataFrame({
@@ -369,7 +370,11 @@ Deno.test("text renders: the PNG of a chart with a title differs from the same c
 
 Deno.test("writeCharts writes dated SVG and PNG files", async () => {
   const dir = await Deno.makeTempDir();
-  const paths = await writeCharts(frame, dir, "2026-11-01");
+  const paths = await writeCharts(frame, {
+    outDir: dir,
+    stamp: "2026-11-01",
+    chosenBy: { named: "outDir", otherwise: "" },
+  });
   assertEquals(paths.length, 10); // 5 charts × (SVG, PNG)
   ok(paths.every((p) => /helicone_pricing_[a-z_]+_2026-11-01\.(svg|png)$/.test(p)));
   assertEquals(
@@ -612,3 +617,26 @@ Deno.test("svgToPng draws Chinese and Japanese names, not empty boxes", () => {
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
+
+readOnlyFolderTest(
+  "writeCharts into a read-only folder: one line naming the chart file, the folder and the fix for how it was chosen",
+  async (folder) => {
+    await folder.readOnly();
+    const first = writeCharts(frame, {
+      outDir: folder.dir,
+      stamp: "2026-11-01",
+      chosenBy: { named: "outDir", otherwise: "set outDir" },
+    });
+    await rejects(first, (error: Error) => {
+      assertEquals(error.name, "UserError");
+      const [name] = error.message.split(" ");
+      ok(/^helicone_pricing_[a-z_]+_2026-11-01\.svg$/.test(name), name);
+      assertEquals(
+        error.message,
+        `${name} could not be written in ${folder.dir} (${folder.reason}): ${folder.fix} or set outDir to another folder`,
+      );
+      return true;
+    });
+    assertEquals([...Deno.readDirSync(folder.dir)], []);
+  },
+);

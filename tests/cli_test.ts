@@ -104,6 +104,12 @@ Deno.test("folder errors name the fix for how the folder was chosen: the flag pa
       1,
       `error: --out-dir ${file} is a file, not a folder; pass a folder (made if missing)`,
     ]);
+    // a folder under that file: the file in its way is named, not mkdir's ENOTDIR, nor permissions
+    const under = await runCli([...csv, "--out-dir", `${file}/out`]);
+    assertEquals([under.code, under.stderr.trim()], [
+      1,
+      `error: --out-dir ${file} (in ${file}/out) is a file, not a folder; pass a folder (made if missing)`,
+    ]);
     // PRICING_HISTORY_DIR is set: the error names it as set, not "or set PRICING_HISTORY_DIR"
     const history = await runCli([...csv, "--out-dir", `${dir}/out`], {
       PRICING_HISTORY_DIR: file,

@@ -34,6 +34,8 @@ import { writeCsvFile } from "../lib/formats/csv.ts";
 import { writeXlsxFile } from "../lib/formats/xlsx.ts";
 import { writeSnapshot } from "../lib/history/snapshot.ts";
 import { captureConsole } from "./console_capture.ts";
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 /** Before: a pro $50, b free, c team $200. */
 const before = exportFrameFromColumns({
@@ -186,12 +188,14 @@ Deno.test("writeComparison writes, a slice at a time, the files writeComparisonF
       newStamp: "2026-11-01",
     };
     const whole = await writeComparisonFiles(compareExports(before, after), {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       outDir: join(dir, "whole"),
       context,
     });
     for (const sliceRows of [1, 2, 100]) {
       const outDir = join(dir, `sliced-${sliceRows}`);
       const { files, summary } = await writeComparison(before, after, {
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         outDir,
         context,
         sliceRows,
@@ -1310,3 +1314,48 @@ Deno.test("compare order: as-ofs with a time are ordered by instant (.250 after 
   assertEquals(reversedOrderError(side("2026-05-01"), side("2026-05-01T00:00:00.500Z")), null);
   ok(reversedOrderError(side("2026-05-02"), side("2026-05-01T23:59:59.999Z")) !== null);
 });
+
+readOnlyFolderTest(
+  "a comparison into a read-only folder is one line naming the folder as chosen, with that fix; nothing written",
+  async (folder) => {
+    const context = {
+      oldLabel: "old",
+      newLabel: "new",
+      oldStamp: "2026-10-01",
+      newStamp: "2026-11-01",
+    };
+    const files = join(folder.dir, "exports");
+    await Deno.mkdir(files);
+    const oldPath = join(files, "helicone_pricing_data_2026-10-01.csv");
+    const newPath = join(files, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(before, oldPath);
+    await writeCsvFile(after, newPath);
+    await folder.readOnly();
+    const unwritable = (named: string) =>
+      `${named} is not writable (${folder.reason}); ${folder.fix.replace(/ there$/, "")}`;
+    // the library, given how its caller chose the folder (a notebook's argument)
+    const outDir = join(folder.dir, "comparisons");
+    await rejects(
+      writeComparison(before, after, {
+        chosenBy: { named: "outDir", otherwise: "set outDir" },
+        outDir,
+        context,
+      }),
+      {
+        name: "UserError",
+        message: `${unwritable(`outDir ${outDir}`)} or set outDir to another folder`,
+      },
+    );
+    // deno task compare: its --out-dir
+    const { errors, restore } = captureConsole();
+    try {
+      assertEquals(await compareMain([oldPath, newPath, "--out-dir", outDir]), 1);
+    } finally {
+      restore();
+    }
+    assertEquals(errors, [
+      `error: ${unwritable(`--out-dir ${outDir}`)} or pass another folder to --out-dir`,
+    ]);
+    assertEquals([...Deno.readDirSync(folder.dir)].map((e) => e.name), ["exports"]);
+  },
+);

@@ -3,6 +3,7 @@
  * slices, on the demo dataset (tests/fixtures/golden_demo_export.json holds their SHA-256 over the
  * columns that existed then, so columns added later do not void the check), whatever the slice.
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { golden, goldenDemoData } from "./fixtures/golden_demo.ts";
@@ -66,6 +67,7 @@ Deno.test("the trimmed CSV from the export's own pass is the bytes writeCsvFile 
   const frame = data.frame.withColumns(pl.Series("tier", tiers, pl.Utf8));
   const dir = await Deno.makeTempDir();
   const written = await writeCsvWithSubset(frame, {
+    chosenBy: ANOTHER_OUTPUT_FOLDER,
     path: `${dir}/all.csv`,
     subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
   });
@@ -129,6 +131,7 @@ Deno.test("CSV + XLSX in one pass: the CSV, trimmed CSV and sheet the separate w
   const write = (sub: string, formats: ExportFormat[]) =>
     Deno.mkdir(`${dir}/${sub}`).then(() =>
       writeExportFiles({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         frame: data.frame,
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
@@ -172,6 +175,7 @@ Deno.test("without a subset only the CSV is written, the same bytes, on this thr
     ) {
       await Deno.mkdir(`${dir}/${sub}`);
       const written = await writeExportFiles({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         frame: data.frame,
         formats: [...formats],
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
@@ -207,6 +211,7 @@ Deno.test("CSVs synced later: in place at once, the same bytes, closed once `syn
         const folder = `${dir}/${sub}-${csvSyncLater}`;
         await Deno.mkdir(folder);
         const written = await writeExportFiles({
+          chosenBy: ANOTHER_OUTPUT_FOLDER,
           frame: data.frame,
           formats: [...formats],
           pathOf: (ext) => `${folder}/export.${ext}`,

@@ -4,6 +4,7 @@
  * enough that the worker and the main thread each format many of them; a failing worker fails the
  * writer with one line, leaves no file and is terminated.
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
@@ -64,6 +65,7 @@ Deno.test("CSV and trimmed CSV off the main thread: the single-threaded bytes, i
   const dir = await Deno.makeTempDir();
   const write = (name: string, offThread: boolean) =>
     writeCsvWithSubset(frame, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       path: `${dir}/${name}.csv`,
       subset: { path: `${dir}/${name}_trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
       sliceRows: SLICE,
@@ -93,6 +95,7 @@ Deno.test("CSV + XLSX with the CSV off the main thread: the CSV, trimmed CSV and
   const write = (sub: string, formats: ExportFormat[], csvOffThread: boolean) =>
     Deno.mkdir(`${dir}/${sub}`).then(() =>
       writeExportFiles({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         frame,
         formats,
         pathOf: (ext) => `${dir}/${sub}/export.${ext}`,
@@ -125,6 +128,7 @@ Deno.test("a slice that fails in the worker fails the writer with one line; no f
   const run = await countingSlices(async () => {
     const good = data.frame.head(3);
     const writer = await CsvFilesWriter.open({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       path: `${dir}/export.csv`,
       // (its rows are given twice)
       subset: {
@@ -167,6 +171,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const secondCoreFree = new Promise<void>((resolve) => free = resolve);
   const run = await countingSlices(async (counts) => {
     const writer = await CsvFilesWriter.open({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       path: `${dir}/export.csv`,
       subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
       offThread: true,
@@ -189,6 +194,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   assertEquals([run.started, run.terminated], [1, 1]);
   ok(run.slices > 0);
   const reference = await writeCsvWithSubset(frame, {
+    chosenBy: ANOTHER_OUTPUT_FOLDER,
     path: `${dir}/reference.csv`,
     subset: { path: `${dir}/reference_trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
     offThread: false,
@@ -208,6 +214,7 @@ Deno.test("the CSV's worker starts once the second core is free, and not after t
   const lateFree = new Promise<void>((resolve) => late = resolve);
   const closed = await countingSlices(async () => {
     const writer = await CsvFilesWriter.open({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       path: `${dir}/late.csv`,
       subset: { path: `${dir}/late_trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
       offThread: true,
@@ -227,6 +234,7 @@ Deno.test("the writer's slices must be the frame's rows in order: past its end i
   const dir = await Deno.makeTempDir();
   const frame = data.frame.head(2);
   const writer = await CsvFilesWriter.open({
+    chosenBy: ANOTHER_OUTPUT_FOLDER,
     path: `${dir}/export.csv`,
     subset: { path: `${dir}/trimmed.csv`, keep: keepMask(frame, trimmedKeep(frame)) },
   });

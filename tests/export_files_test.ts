@@ -4,6 +4,7 @@
  * or read-only disk is one line naming the folder and the fix (on a small tmpfs, where this
  * process may mount one).
  */
+import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { writeExportFiles, xlsxCutWarning } from "../lib/formats/export_files.ts";
@@ -20,11 +21,18 @@ Deno.test("XLSX cells cut to Excel's limit are counted, with or without the CSV;
   const dir = await Deno.makeTempDir();
   try {
     const pathOf = (ext: string) => `${dir}/both.${ext}`;
-    const both = await writeExportFiles({ frame, formats: ["csv", "xlsx"], pathOf, xlsx: {} });
+    const both = await writeExportFiles({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      frame,
+      formats: ["csv", "xlsx"],
+      pathOf,
+      xlsx: {},
+    });
     assertEquals(both.xlsxCutCells, 2);
     const csv = parseCsvRecords(await Deno.readTextFile(`${dir}/both.csv`));
     assertEquals(csv.records.map((r) => r.org_name.length), [40_000, 32_767, 32_768, 1]);
     const xlsxOnly = await writeExportFiles({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       frame,
       formats: ["xlsx"],
       pathOf: (ext) => `${dir}/xlsx_only.${ext}`,
@@ -32,6 +40,7 @@ Deno.test("XLSX cells cut to Excel's limit are counted, with or without the CSV;
     });
     assertEquals(xlsxOnly.xlsxCutCells, 2);
     const csvOnly = await writeExportFiles({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       frame,
       formats: ["csv"],
       pathOf: (ext) => `${dir}/csv_only.${ext}`,
@@ -117,6 +126,7 @@ function writeStaged(
   formats: ("csv" | "xlsx")[],
 ): Promise<unknown> {
   return writeExportFiles({
+    chosenBy: outDirFlag(true), // (the export's, run with --out-dir)
     frame,
     formats,
     pathOf: (ext) => `${staging}/${NAME}.${ext}`,
@@ -141,7 +151,7 @@ diskTest(
           match(
             error.message,
             new RegExp(
-              `^${NAME}\\.${named} could not be written in ${disk} \\(no space left on device\\); nothing new was written: free space there or choose another folder \\(--out-dir\\)$`,
+              `^${NAME}\\.${named} could not be written in ${disk} \\(no space left on device\\); nothing new was written: free space there or pass another folder to --out-dir$`,
             ),
           );
           return true;
@@ -164,6 +174,7 @@ diskTest(
     const staging = await stagingOn(disk);
     await rejects(
       writeExportFiles({
+        chosenBy: outDirFlag(true),
         frame: big,
         formats: ["csv"],
         pathOf: (ext) => `${staging}/${NAME}.${ext}`,
@@ -172,7 +183,7 @@ diskTest(
       }),
       {
         message:
-          `${NAME}.csv could not be written in ${disk} (no space left on device); nothing new was written: free space there or choose another folder (--out-dir)`,
+          `${NAME}.csv could not be written in ${disk} (no space left on device); nothing new was written: free space there or pass another folder to --out-dir`,
       },
     );
     assertEquals([...Deno.readDirSync(staging)], []);
@@ -265,6 +276,8 @@ diskTest(
       demo: true,
       asOf: new Date("2026-11-01T00:00:00Z"),
       outDir: out,
+      // as a notebook's outDir parameter chose it: the error's fix names that parameter
+      outDirChosenBy: { named: "outDir", otherwise: "set outDir" },
       charts: false, // no chart file open for writing when the disk is remounted (it would be busy)
       quiet: true,
       log: () => {},
@@ -285,7 +298,7 @@ diskTest(
     ok(error instanceof UserError, String(error)); // (the CLI adds no "run with --verbose")
     assertEquals(
       error.message,
-      `${NAME}_demo.csv could not be written in ${out} (read-only file system); nothing new was written: remount it read-write or choose another folder (--out-dir)`,
+      `${NAME}_demo.csv could not be written in ${out} (read-only file system); nothing new was written: remount it read-write or set outDir to another folder`,
     );
     assertIntact(out, before);
   },
@@ -304,7 +317,7 @@ diskTest(
         {
           message: `${NAME}.${
             formats[0]
-          } could not be written in ${disk} (read-only file system); nothing new was written: remount it read-write or choose another folder (--out-dir)`,
+          } could not be written in ${disk} (read-only file system); nothing new was written: remount it read-write or pass another folder to --out-dir`,
         },
         formats.join(" and "),
       );
@@ -321,10 +334,15 @@ diskTest(
     await Deno.writeTextFile(`${staging}/a.csv`, "new");
     await remountReadOnly(disk);
     // (the moves' own wording: the publish lock's file, made first, has its own)
-    const publish = { outDir: disk, files: [`${staging}/a.csv`], lockHeld: true };
+    const publish = {
+      outDir: disk,
+      files: [`${staging}/a.csv`],
+      lockHeld: true,
+      chosenBy: outDirFlag(true),
+    };
     await rejects(publishStaged(staging, publish), {
       message:
-        `publishing the export failed (read-only file system in ${disk}); nothing new was written, the previous files are unchanged: remount it read-write or choose another folder (--out-dir)`,
+        `publishing the export failed (read-only file system in ${disk}); nothing new was written, the previous files are unchanged: remount it read-write or pass another folder to --out-dir`,
     });
     assertEquals(Deno.readTextFileSync(`${disk}/a.csv`), "previous");
   },
@@ -349,7 +367,7 @@ diskTest(
     match(
       run.stderr,
       new RegExp(
-        `^error: helicone_pricing_\\w+_2026-11-01_demo\\.(svg|png) could not be written in ${out} \\(no space left on device\\); nothing new was written: free space there or choose another folder \\(--out-dir\\)\n$`,
+        `^error: helicone_pricing_\\w+_2026-11-01_demo\\.(svg|png) could not be written in ${out} \\(no space left on device\\); nothing new was written: free space there or pass another folder to --out-dir\n$`,
       ),
     );
     assertEquals(Object.keys(filesUnder(out)), []); // nothing published, no snapshot

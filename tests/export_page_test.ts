@@ -28,6 +28,7 @@ import { markdownList } from "../lib/formats/markdown.ts";
 import { EXPORT_TASK_V8_FLAGS, runExportProcess } from "../lib/notebooks/export_process.ts";
 import { loadPricingData } from "../lib/export.ts";
 import { UserError } from "../lib/core/config.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 import { type Displayable, mimeBundle } from "../lib/report/display.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
@@ -508,6 +509,38 @@ Deno.test("export page: an outDir that is a file is named as the notebook's outD
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+readOnlyFolderTest(
+  "export page: an outDir the disk refuses is named as the notebook's outDir, with that fix, in the page and in the export's process",
+  async (folder) => {
+    await folder.readOnly();
+    const outDir = `${folder.dir}/nb`;
+    const line = (named: string) =>
+      `${named} ${outDir} is not writable (${folder.reason}); ${
+        folder.fix.replace(/ there$/, "")
+      } or set ${named} to another folder`;
+    const page = await runExportPage(demoParams(outDir)).then(() => null, (thrown) => thrown);
+    ok(page instanceof UserError, String(page));
+    assertEquals(page.message, line("outDir"));
+    // the export's process (its files' failures mid-run): how the folder was chosen crosses to it
+    const inProcess = await runExportProcess({
+      params: {
+        demo: true,
+        windowDays: 30,
+        asOf,
+        formats: ["csv"],
+        stripe: "skip",
+        chartFiles: false,
+        outDir,
+        outDirChosenBy: { named: "PRICING_NOTEBOOK_OUT_DIR", otherwise: "set outDir" },
+      },
+      env: {},
+    }).then(() => null, (thrown) => thrown);
+    ok(inProcess instanceof UserError, String(inProcess));
+    assertEquals(inProcess.message, line("PRICING_NOTEBOOK_OUT_DIR"));
+    assertEquals([...Deno.readDirSync(folder.dir)], []);
+  },
+);
 
 Deno.test("export page: a parameter's error reaches the cell as one line; a stopped run's cells show a note", async () => {
   const outDir = await Deno.makeTempDir({ prefix: "export_page_" });

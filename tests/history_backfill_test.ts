@@ -3,6 +3,7 @@
  * invoices on the fake API: three month-end snapshots, revenue per month worked out by hand from
  * the invoices below, and the reconciliation of live MRR against invoice MRR.
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { loadPricingData, runExport } from "../lib/export.ts";
 import { backfill, type BackfillResult } from "../lib/history/backfill.ts";
@@ -126,6 +127,8 @@ async function liveBackfill(
     const env = { ...liveEnv(databases, fake), ...extraEnv };
     const lines: string[] = [];
     const result = await backfill({
+      historyDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       load: loadPricingData,
       env,
       historyDir: `${outDir}/history`,
@@ -369,6 +372,8 @@ Deno.test("live backfill without a Stripe key is refused in one line, nothing wr
   try {
     await rejects(
       backfill({
+        historyDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+        outDirChosenBy: ANOTHER_OUTPUT_FOLDER,
         load: loadPricingData,
         env: databases.env,
         historyDir: `${outDir}/history`,
@@ -409,6 +414,8 @@ Deno.test("backfill keeps the month ends an export stored, unless --replace; one
     const exported = await Deno.readFile(october);
     const lines: string[] = [];
     const result = await backfill({
+      historyDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       load: loadPricingData,
       env: {},
       historyDir: dir,
@@ -479,6 +486,8 @@ Deno.test("live backfill keeps an export's month end and reconciles over its cus
       JSON.stringify({ ...sidecar, written_at: "2026-12-01T00:05:00Z" }),
     );
     const result = await backfill({
+      historyDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       load: loadPricingData,
       env: liveEnv(databases, fake),
       historyDir: `${outDir}/history`,

@@ -4,6 +4,7 @@
  * reads), and its brief's history section over the stored ones, leaving out unreadable ones. The
  * live test runs on the fixture databases with revenue from the fake Stripe API.
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import { loadPricingData, runExport } from "../lib/export.ts";
@@ -229,6 +230,8 @@ Deno.test("a live export of a past as-of stores no snapshot, keeps the backfille
   const snapshot = (date: string) => `${dir}/helicone_pricing_data_${date}.parquet`;
   const backfillTo = (last: string, log: (line: string) => void = () => {}) =>
     backfill({
+      historyDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       load: loadPricingData,
       env,
       historyDir: dir,

@@ -5,7 +5,9 @@
  * subscriptions) reconciles with invoice MRR for the same customers.
  */
 import { join } from "node:path";
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects as assertRejects } from "node:assert/strict";
+import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { invoicedUsage, type InvoiceHistory, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
@@ -248,6 +250,7 @@ async function withInvoices(
   const cacheDir = await Deno.makeTempDir();
   try {
     const fetched = await fetchInvoiceHistory({
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       apiKey: fake.apiKey,
       apiHost: "127.0.0.1",
       apiPort: fake.port,
@@ -336,6 +339,7 @@ Deno.test("invoice history: one listing for the range, paged by 100, cached for 
     );
     const before = fake.requests.length;
     const again = await fetchInvoiceHistory({
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       apiKey: fake.apiKey,
       apiHost: "127.0.0.1",
       apiPort: fake.port,
@@ -356,6 +360,7 @@ Deno.test("invoice history: one listing for the range, paged by 100, cached for 
     cached.history.lines[0].amount = "1000";
     await Deno.writeTextFile(file, JSON.stringify(cached));
     const fetchedAgain = await fetchInvoiceHistory({
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       apiKey: fake.apiKey,
       apiHost: "127.0.0.1",
       apiPort: fake.port,
@@ -738,7 +743,13 @@ Deno.test("backfilled usage counts as the live export: the closed period's thres
   };
   try {
     const from = new Date(AS_OF.getTime() - 35 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const { history } = await fetchInvoiceHistory({
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      ...connection,
+      from,
+      to: AS_OF,
+      rules,
+    });
     const usage = Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules }));
     // $300 + $300 + $100 billed for the closed period (not the −2 days threshold's $300, of
     // the period under way); $250 on price_m_old, swapped off the subscription since
@@ -784,7 +795,13 @@ Deno.test("backfilled usage counts as the live export: a period begun before the
   const expected = { cus_late: [700, 700, 0], cus_lic: [300, 250, 50], cus_licq: [300, 250, 50] };
   try {
     const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const { history } = await fetchInvoiceHistory({
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      ...connection,
+      from,
+      to: AS_OF,
+      rules,
+    });
     const backfill = invoiceRevenue(history, { asOf: AS_OF, windowDays: 30, rules, customerIds });
     assertEquals(columns(backfill.byCustomer), expected);
     const live = await loadRevenue(customerIds, {
@@ -815,7 +832,13 @@ Deno.test("backfilled usage counts as the live export: a threshold that resets t
   const expected = { cus_reset: 300, cus_reset_only: 400, cus_reset_then_cycle: 100 };
   try {
     const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const { history } = await fetchInvoiceHistory({
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      ...connection,
+      from,
+      to: AS_OF,
+      rules,
+    });
     assertEquals(history.thresholdResets.sort(), Object.keys(expected).map((c) => `sub_${c}`));
     assertEquals(Object.fromEntries(invoicedUsage(history, { to: AS_OF, rules })), expected);
     const live = await loadRevenue(Object.keys(expected), {
@@ -914,7 +937,13 @@ Deno.test("usage, live and backfilled alike: an invoice two listings hold counts
     ok(Math.min(...reach) >= day(-130), `listed back to ${(T - Math.min(...reach)) / DAY} days`);
     ok(!fake.log.some((r) => r.path === "/v1/prices/price_oneoff"), "no lookup of the one-off");
     const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const { history } = await fetchInvoiceHistory({
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      ...connection,
+      from,
+      to: AS_OF,
+      rules,
+    });
     const backfilled = Object.fromEntries(
       [...invoicedUsage(history, { to: AS_OF, rules })]
         .map(([id, usd]) => [id, Math.round(usd * 100) / 100]),
@@ -1002,7 +1031,13 @@ Deno.test("usage, live and backfilled alike: a removed metered item, and invoice
       expected,
     );
     const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
-    const { history } = await fetchInvoiceHistory({ ...connection, from, to: AS_OF, rules });
+    const { history } = await fetchInvoiceHistory({
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+      ...connection,
+      from,
+      to: AS_OF,
+      rules,
+    });
     const backfilled = invoicedUsage(history, { to: AS_OF, rules });
     assertEquals(Object.fromEntries(ids.map((id) => [id, backfilled.get(id) ?? 0])), expected);
   } finally {
@@ -1010,3 +1045,44 @@ Deno.test("usage, live and backfilled alike: a removed metered item, and invoice
     await Deno.remove(cacheDir, { recursive: true });
   }
 });
+
+readOnlyFolderTest(
+  "a cache folder that refuses the invoices names the output folder's flag (the cache is <out-dir>/.stripe-cache) and the fix",
+  async (folder) => {
+    const fake = startFakeStripe({ subscriptions, products, invoices }, undefined, 0, {
+      embeddedLimit: 1,
+    });
+    try {
+      await folder.readOnly();
+      await assertRejects(
+        fetchInvoiceHistory({
+          cacheDirChosenBy: outDirFlag(true),
+          apiKey: fake.apiKey,
+          apiHost: "127.0.0.1",
+          apiPort: fake.port,
+          apiProtocol: "http",
+          cacheDir: folder.dir,
+          from: new Date("2025-10-01T00:00:00Z"),
+          to: new Date("2026-12-20T00:00:00Z"),
+          rules,
+        }),
+        (error: Error) => {
+          assertEquals(error.name, "UserError");
+          ok(
+            /^stripe_invoices_\S+\.json could not be written in /.test(error.message),
+            error.message,
+          );
+          ok(
+            error.message.endsWith(
+              ` in ${folder.dir} (${folder.reason}): ${folder.fix} or pass another folder to --out-dir`,
+            ),
+            error.message,
+          );
+          return true;
+        },
+      );
+    } finally {
+      await fake.close();
+    }
+  },
+);

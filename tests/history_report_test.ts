@@ -6,6 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects as assertRejects } from "node:assert/strict";
 import ExcelJS from "exceljs";
+import { join } from "node:path";
 import pl from "nodejs-polars";
 import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
@@ -44,6 +45,8 @@ import {
 import { BOOLEAN_FORMAT } from "../lib/formats/xlsx.ts";
 import { centsToUsd } from "../lib/history/report_cells.ts";
 import { UserError } from "../lib/core/config.ts";
+import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 /** A live export's snapshot in `dir`, dated `asOf` (a day, midnight UTC). */
 function snapshotAt(dir: string, asOf: string, frame: pl.DataFrame) {
@@ -77,7 +80,11 @@ Deno.test("history report: CSV, Markdown and charts from the hand-built history"
   }));
   const report = buildHistoryReport(points, false);
   assertEquals(report.failures, []);
-  const files = await writeHistoryReport(report, { outDir, charts: true });
+  const files = await writeHistoryReport(report, {
+    chosenBy: ANOTHER_OUTPUT_FOLDER,
+    outDir,
+    charts: true,
+  });
   assertEquals(files.csvPath, `${outDir}/helicone_pricing_history_2026-03-31.csv`);
 
   const { records } = parseCsvRecords(await Deno.readTextFile(files.csvPath));
@@ -256,7 +263,7 @@ print(json.dumps([[c.number_format for c in row] for row in ws.iter_rows(min_row
   const reportDir = await Deno.makeTempDir();
   const files = await writeHistoryReport(
     await loadHistoryReport(await loadMonthlyHistoryPoints(`${outDir}/history`, true), true),
-    { outDir: reportDir, charts: false },
+    { chosenBy: ANOTHER_OUTPUT_FOLDER, outDir: reportDir, charts: false },
   );
   const csv = parseCsvRecords(await Deno.readTextFile(files.csvPath));
   assertEquals(csv.records.length, sheet.rowCount - 1);
@@ -354,7 +361,11 @@ Deno.test("a snapshot without revenue is left out, unknown MRR is counted and sa
   // Jan → Mar directly: end = 15010 + 25000 + 40000 + 30000 (E unknown → 0)
   assertEquals(report.company.toRecords()[0].end_cents, 110010);
   const outDir = await Deno.makeTempDir();
-  const files = await writeHistoryReport(report, { outDir, charts: false });
+  const files = await writeHistoryReport(report, {
+    chosenBy: ANOTHER_OUTPUT_FOLDER,
+    outDir,
+    charts: false,
+  });
   const markdown = await Deno.readTextFile(files.markdownPath);
   ok(
     markdown.includes(
@@ -795,6 +806,7 @@ Deno.test("a report without charts removes the charts an earlier report of its n
   const outDir = await Deno.makeTempDir();
   try {
     const first = await writeHistoryReport(buildHistoryReport(HISTORY, false), {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       outDir,
       charts: true,
     });
@@ -811,6 +823,7 @@ Deno.test("a report without charts removes the charts an earlier report of its n
       }
     );
     const second = await writeHistoryReport(buildHistoryReport(raised, false), {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       outDir,
       charts: false,
     });
@@ -1262,7 +1275,11 @@ Deno.test("pauses in the report: CSV columns, Markdown, waterfall, and the brief
     const report = buildHistoryReport(PAUSED_HISTORY, false);
     assertEquals(report.failures, []);
     assertEquals(report.withoutStatus, []);
-    const files = await writeHistoryReport(report, { outDir, charts: true });
+    const files = await writeHistoryReport(report, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDir,
+      charts: true,
+    });
     const { header, records } = parseCsvRecords(await Deno.readTextFile(files.csvPath));
     // the five movements of rule 1, the pause pair, the plan moves, FX impact (rule 7), the end
     assertEquals(header.slice(header.indexOf("start_mrr_usd"), header.indexOf("end_mrr_usd") + 1), [
@@ -1362,3 +1379,25 @@ Deno.test("snapshots without subscription_status (backfills) are named: a pause 
   );
   assertEquals(mixed.withoutStatus, ["2026-02-01"]);
 });
+
+readOnlyFolderTest(
+  "a history report into a read-only folder: one line naming its --out-dir and that fix, nothing written",
+  async (folder) => {
+    await folder.readOnly();
+    const outDir = join(folder.dir, "reports");
+    await assertRejects(
+      writeHistoryReport(buildHistoryReport(HISTORY, false), {
+        chosenBy: outDirFlag(true),
+        outDir,
+        charts: false,
+      }),
+      {
+        name: "UserError",
+        message: `--out-dir ${outDir} is not writable (${folder.reason}); ${
+          folder.fix.replace(/ there$/, "")
+        } or pass another folder to --out-dir`,
+      },
+    );
+    assertEquals([...Deno.readDirSync(folder.dir)], []);
+  },
+);

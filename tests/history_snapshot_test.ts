@@ -9,7 +9,9 @@ import {
   readSnapshotMeta,
   writeSnapshot,
 } from "../lib/history/snapshot.ts";
-import { ensureHistoryDir, historyDir } from "../lib/history/history_dir.ts";
+import { ensureHistoryDir, historyDir, historyDirChosenBy } from "../lib/history/history_dir.ts";
+import type { ChosenBy } from "../lib/core/chosen_by.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 import { main as historyMain } from "../lib/cli/history.ts";
 import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import {
@@ -587,3 +589,46 @@ function demoExportAt(
     ...(stripe ? { stripe } : {}),
   });
 }
+
+readOnlyFolderTest(
+  "a snapshot the history folder refuses names the flag or setting that chose the folder, with that fix",
+  async (folder) => {
+    await folder.readOnly();
+    const frame = exportFrameFromColumns({ org_id: ["a"], mrr_recurring: [1] });
+    const name = "helicone_pricing_data_2026-11-01.parquet";
+    const written = (dirChosenBy?: ChosenBy) =>
+      writeSnapshot(frame, { dir: folder.dir, dirChosenBy, asOf, demo: false, origin: "export" });
+    const line = (another: string) =>
+      `${name} could not be written in ${folder.dir} (${folder.reason}): ${folder.fix} or ${another}`;
+    // --history-dir (deno task history backfill or import): not PRICING_HISTORY_DIR, which it overrides
+    await rejects(written(historyDirChosenBy("--history-dir")), {
+      name: "UserError",
+      message: line("pass another folder to --history-dir"),
+    });
+    await rejects(written(historyDirChosenBy("PRICING_HISTORY_DIR")), {
+      message: line("set PRICING_HISTORY_DIR to another folder"),
+    });
+    // the default <out-dir>/history (and the default when a caller says nothing): the setting moves it
+    await rejects(written(historyDirChosenBy(undefined)), {
+      message: line("set PRICING_HISTORY_DIR"),
+    });
+    await rejects(written(), { message: line("set PRICING_HISTORY_DIR") });
+    assertEquals([...Deno.readDirSync(folder.dir)], []);
+    // a folder that cannot be made under it is named as chosen too
+    const under = `${folder.dir}/history`;
+    await rejects(
+      writeSnapshot(frame, {
+        dir: under,
+        dirChosenBy: historyDirChosenBy("--history-dir"),
+        asOf,
+        demo: false,
+        origin: "export",
+      }),
+      {
+        message: `--history-dir ${under} cannot be created (${folder.reason}); ${
+          folder.fix.replace(/ there$/, "")
+        } or pass another folder to --history-dir`,
+      },
+    );
+  },
+);

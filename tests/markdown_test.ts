@@ -2,6 +2,7 @@
  * Text from the data is data: hostile org names and tiers go through the real join, brief,
  * scenario and comparison writers, and the files read back add no heading, link, HTML or line.
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import pl from "nodejs-polars";
@@ -170,7 +171,12 @@ Deno.test("the brief: hostile tiers in warnings add no section; the data note is
         warnings,
         revenue: { source: "none" },
       };
-      const { briefPath } = await writeExportBrief({ data, outDir, exportPaths: [csv] });
+      const { briefPath } = await writeExportBrief({
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
+        data,
+        outDir,
+        exportPaths: [csv],
+      });
       return await Deno.readTextFile(briefPath);
     };
     const hostileBrief = await brief([...joined.warnings, ...HOSTILE], "hostile");
@@ -212,6 +218,7 @@ Deno.test("scenario summary: hostile org names, tiers and scenario text stay dat
     });
     const result = await compareScenario(hostileExport(10), { scenario });
     const { summaryPath } = await writeScenarioFiles(result, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       outDir: dir,
       context: {
         dataLabel: "[x](javascript:alert(1)).csv",
@@ -258,6 +265,7 @@ Deno.test("comparison summary: hostile org names, tiers and plans stay data", as
       pl.concat([renamed, extra("came")]),
     );
     const { summaryPath } = await writeComparisonFiles(result, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       outDir: dir,
       context: {
         oldLabel: "<img src=x onerror=alert(1)>.csv",

@@ -21,6 +21,7 @@ import {
   text,
   type Values,
 } from "./mcp_client.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 function writeDemo(dir: string, asOf: string, formats: ("csv" | "xlsx")[]) {
   return runExport({
@@ -567,3 +568,28 @@ Deno.test("run_export: a run for another window while one runs is refused; each 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+readOnlyFolderTest(
+  "run_export into a read-only exports folder: one line naming PRICING_MCP_EXPORTS_DIR, which chose it, and the fix",
+  async (folder) => {
+    await folder.readOnly();
+    const store = new DatasetStore(
+      mcpSettings({ PRICING_MCP_EXPORTS_DIR: folder.dir, PRICING_MCP_ALLOW_EXPORT: "1" }),
+      { now: () => new Date("2026-11-01T00:00:00Z") },
+    );
+    const { client, close } = await connect(store);
+    try {
+      const result = await call(client, "run_export", { days: 30 });
+      ok(result.isError, text(result));
+      assertEquals(
+        text(result),
+        `error: PRICING_MCP_EXPORTS_DIR ${folder.dir} is not writable (${folder.reason}); ${
+          folder.fix.replace(/ there$/, "")
+        } or set PRICING_MCP_EXPORTS_DIR to another folder`,
+      );
+      assertEquals([...Deno.readDirSync(folder.dir)], []);
+    } finally {
+      await close();
+    }
+  },
+);

@@ -3,6 +3,7 @@
  * into one --out-dir used to interleave their moves, leaving one run's manifest beside the other's
  * CSVs (both exiting 0). A second run now waits for the first's publish, then publishes whole.
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { basename, join } from "node:path";
@@ -164,7 +165,7 @@ Deno.test("a killed run's lock holds up no one: the next export publishes and re
 Deno.test("runs of one process (the servers') publish into one folder one at a time", async () => {
   const outDir = await Deno.makeTempDir();
   try {
-    const staging = await makeStagingDir(outDir);
+    const staging = await makeStagingDir(outDir, { chosenBy: ANOTHER_OUTPUT_FOLDER });
     const name = "helicone_pricing_data_2026-11-01.csv";
     await Deno.writeTextFile(join(staging, name), "new");
     await Deno.writeTextFile(join(outDir, name), "previous");
@@ -180,6 +181,7 @@ Deno.test("runs of one process (the servers') publish into one folder one at a t
     const waitLine = new Promise<void>((resolve) => waited = resolve);
     const lines: string[] = [];
     const second = publishStaged(staging, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       outDir,
       files: [join(staging, name)],
       onWait: (line) => {
@@ -208,12 +210,13 @@ Deno.test("a publish waiting for another process's is not under way: a second Ct
   const outDir = await Deno.makeTempDir();
   const holder = await lockHolder(outDir);
   try {
-    const staging = await makeStagingDir(outDir);
+    const staging = await makeStagingDir(outDir, { chosenBy: ANOTHER_OUTPUT_FOLDER });
     const name = "helicone_pricing_data_2026-11-01.csv";
     await Deno.writeTextFile(join(staging, name), "new");
     let waited = () => {};
     const waiting = new Promise<void>((resolve) => waited = resolve);
     const publish = publishStaged(staging, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       outDir,
       files: [join(staging, name)],
       onWait: waited,

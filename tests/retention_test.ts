@@ -1,4 +1,5 @@
 /** Retention: only the kit's own files older than the window go; everything else stays. */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { kitFileDate, pruneExports, retentionDays } from "../lib/delivery/retention.ts";
@@ -140,7 +141,11 @@ Deno.test("every name the kit's writers produce is pruned; renamed copies of the
     }
     // (compare warns that the windows differ, which is the point here)
     assertEquals(console.errors.filter((line) => line.startsWith("error")), []);
-    await writeHistoryReport(buildHistoryReport(HISTORY, true), { outDir: dir, charts: true });
+    await writeHistoryReport(buildHistoryReport(HISTORY, true), {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDir: dir,
+      charts: true,
+    });
     const written = filesIn(dir);
     // What was written, by kind (so the test fails loudly if a writer stops writing one).
     const count = (pattern: RegExp) => written.filter((name) => pattern.test(name)).length;

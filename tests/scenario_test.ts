@@ -18,6 +18,7 @@ import {
   proposedRevenue,
   requestChargeUsd,
   type Scenario,
+  writeScenarioFiles,
 } from "../lib/analysis/scenario/mod.ts";
 import {
   comparableTotalsVarying,
@@ -31,6 +32,7 @@ import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
 import { captureConsole } from "./console_capture.ts";
 import { loadPricingData } from "../lib/export.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 const SCENARIOS = new URL("../scenarios/", import.meta.url).pathname;
 
@@ -959,3 +961,26 @@ Deno.test("a scenario pricing usage itself replaces usage charges; free orgs sta
     'usage charges replaced by the scenario\'s own usage prices: $57.75 a month of current MRR of 2 organizations on "usage" (perRequest or pctOfLlmCost)',
   ));
 });
+
+readOnlyFolderTest(
+  "a scenario's files into a read-only folder: one line naming the folder as chosen, with that fix; nothing written",
+  async (folder) => {
+    await folder.readOnly();
+    const scenario = await loadScenarioFile(join(SCENARIOS, "current_seat_based.json"));
+    const outDir = join(folder.dir, "scenarios");
+    await rejects(
+      writeScenarioFiles(await compareScenario(frame, { scenario }), {
+        chosenBy: { named: "outDir", otherwise: "set outDir" },
+        outDir,
+        context: { dataLabel: "fixture", asOf: new Date("2026-11-01T00:00:00Z"), demo: false },
+      }),
+      {
+        name: "UserError",
+        message: `outDir ${outDir} is not writable (${folder.reason}); ${
+          folder.fix.replace(/ there$/, "")
+        } or set outDir to another folder`,
+      },
+    );
+    assertEquals([...Deno.readDirSync(folder.dir)], []);
+  },
+);

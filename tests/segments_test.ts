@@ -1,4 +1,5 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import ExcelJS from "exceljs";
 import pl from "nodejs-polars";
 import { join } from "node:path";
@@ -257,7 +258,11 @@ Deno.test("segment files are complete exports; segments become XLSX sheets", asy
   const segments = segmentFrames(full);
   const dir = await Deno.makeTempDir();
   try {
-    const paths = await writeSegmentFiles(segments, { outDir: dir, stamp: "2026-11-01_demo" });
+    const paths = await writeSegmentFiles(segments, {
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
+      outDir: dir,
+      stamp: "2026-11-01_demo",
+    });
     assertEquals(paths[0], join(dir, "helicone_pricing_data_2026-11-01_demo_ptb_customers.csv"));
     assertEquals(paths.length, SEGMENT_NAMES.length);
     // Read back through the export reader (same header, so they pass its check).

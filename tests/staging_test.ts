@@ -17,6 +17,9 @@ import {
 } from "../lib/formats/staging.ts";
 import { pruneExports } from "../lib/delivery/retention.ts";
 import { withPublishLock } from "../lib/formats/publish_lock.ts";
+import { writeChunksFile } from "../lib/formats/csv.ts";
+import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";
+import { readOnlyFolderTest } from "./read_only_folder.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const STAGING_MODULE = new URL("../lib/formats/staging.ts", import.meta.url).href;
@@ -27,7 +30,7 @@ const stagingNames = (dir: string) =>
 /** A child process that makes a staging folder in `dir`, prints its path, then waits for stdin. */
 async function childWithStaging(dir: string) {
   const code = `import { makeStagingDir } from ${JSON.stringify(STAGING_MODULE)};
-console.log(await makeStagingDir(${JSON.stringify(dir)}));
+console.log(await makeStagingDir(${JSON.stringify(dir)}, { chosenBy: { otherwise: "" } }));
 for await (const _ of Deno.stdin.readable) { /* wait until killed */ }`;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["eval", code],
@@ -105,7 +108,7 @@ Deno.test("retention removes dead and old staging folders, never a live run's", 
       procStart: "1",
     }),
   );
-  const live = await makeStagingDir(outDir); // this process: alive
+  const live = await makeStagingDir(outDir, { chosenBy: ANOTHER_OUTPUT_FOLDER }); // this process: alive
   await Deno.utime(live, new Date(0), new Date(0)); // however old it looks
   try {
     const pruned = await pruneExports(outDir, { keepDays: 3, now: new Date() });
@@ -369,18 +372,18 @@ Deno.test("writeFileSet: the whole set appears, replacing the previous one, noth
       for (const path of paths) await Deno.writeTextFile(path, text);
       return paths;
     };
-    assertEquals(await writeFileSet(outDir, write("first")), [
+    assertEquals(await writeFileSet(outDir, write("first"), { chosenBy: ANOTHER_OUTPUT_FOLDER }), [
       join(outDir, "a.csv"),
       join(outDir, "a.md"),
     ]);
-    await writeFileSet(outDir, write("second"));
+    await writeFileSet(outDir, write("second"), { chosenBy: ANOTHER_OUTPUT_FOLDER });
     assertEquals(names(outDir), ["a.csv", "a.md"]);
     assertEquals(await Deno.readTextFile(join(outDir, "a.md")), "second");
     // a publish that fails names the files, not "the export" (a comparison said it was one)
     await Deno.remove(join(outDir, "a.md"));
     await Deno.mkdir(join(outDir, "a.md"));
     await rejects(
-      writeFileSet(outDir, write("third")),
+      writeFileSet(outDir, write("third"), { chosenBy: ANOTHER_OUTPUT_FOLDER }),
       /^UserError: publishing the files failed \(.*a\.md exists and is not a file; move it away\); nothing new was written, the previous files are unchanged$/,
     );
     assertEquals(await Deno.readTextFile(join(outDir, "a.csv")), "second");
@@ -398,7 +401,7 @@ Deno.test("writeFileSet: a set that fails halfway leaves the previous files as t
         await Deno.writeTextFile(join(staging, "a.csv"), "new");
         await Deno.writeTextFile(join(staging, "b.csv"), "new");
         throw new Error("the summary could not be written");
-      }),
+      }, { chosenBy: ANOTHER_OUTPUT_FOLDER }),
       /the summary could not be written/,
     );
     assertEquals(names(outDir), ["a.csv"]);
@@ -464,7 +467,7 @@ Deno.test("runExport stopped by its signal before publishing: the reason thrown,
 Deno.test("publishesSettled waits for a publish under way, which completes", async () => {
   const outDir = await Deno.makeTempDir();
   try {
-    const staging = await makeStagingDir(outDir);
+    const staging = await makeStagingDir(outDir, { chosenBy: ANOTHER_OUTPUT_FOLDER });
     const names = ["helicone_pricing_data_2026-11-01.csv", "helicone_pricing_data_2026-11-01.md"];
     for (const name of names) await Deno.writeTextFile(join(staging, name), name);
     // moves start holding the folder's publish lock (as the export's do, under its own lock)
@@ -472,6 +475,7 @@ Deno.test("publishesSettled waits for a publish under way, which completes", asy
     const holding = new Promise<void>((resolve) => entered = resolve);
     const publish = withPublishLock(outDir, () => {
       const moves = publishStaged(staging, {
+        chosenBy: ANOTHER_OUTPUT_FOLDER,
         outDir,
         files: names.map((n) => join(staging, n)),
         lockHeld: true,
@@ -489,3 +493,82 @@ Deno.test("publishesSettled waits for a publish under way, which completes", asy
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+// The output folder the user named, made or written: its errors name it as they chose it (the
+// flag, the notebook's argument), never the kit's own staging folder, with that choice's fix.
+
+const NOTEBOOK_OUT_DIR = { named: "outDir", otherwise: "set outDir" };
+
+readOnlyFolderTest(
+  "writeFileSet: an output folder under a read-only parent is named as chosen, not as a staging folder",
+  async (folder) => {
+    await folder.readOnly();
+    const outDir = join(folder.dir, "reports");
+    await rejects(
+      writeFileSet(outDir, () => Promise.resolve([]), { chosenBy: NOTEBOOK_OUT_DIR }),
+      {
+        name: "UserError",
+        message: `outDir ${outDir} is not writable (${folder.reason}); ${
+          folder.fix.replace(/ there$/, "")
+        } or set outDir to another folder`,
+      },
+    );
+  },
+);
+
+Deno.test("writeFileSet: an output folder under a file is named with the file in its way", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "a-file");
+    await Deno.writeTextFile(file, "not a folder");
+    const outDir = join(file, "reports");
+    await rejects(writeFileSet(outDir, () => Promise.resolve([]), { chosenBy: outDirFlag(true) }), {
+      name: "UserError",
+      message:
+        `--out-dir ${file} (in ${outDir}) is a file, not a folder; pass a folder (made if missing)`,
+    });
+    assertEquals(await Deno.readTextFile(file), "not a folder");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+readOnlyFolderTest(
+  "makeStagingDir: an output folder gone read-only since its check is named as the user chose it",
+  async (folder) => {
+    await folder.readOnly();
+    await rejects(makeStagingDir(folder.dir, { chosenBy: outDirFlag(true) }), {
+      name: "UserError",
+      message: `--out-dir ${folder.dir} is not writable (${folder.reason}); ${
+        folder.fix.replace(/ there$/, "")
+      } or pass another folder to --out-dir`,
+    });
+    // (its default outputs/, no flag passed: the fix says to pass one)
+    await rejects(makeStagingDir(folder.dir, { chosenBy: outDirFlag(false) }), {
+      message: `output folder ${folder.dir} is not writable (${folder.reason}); ${
+        folder.fix.replace(/ there$/, "")
+      } or pass --out-dir`,
+    });
+  },
+);
+
+readOnlyFolderTest(
+  "writeFileSet: a file the folder refuses mid-write is named with the fix for how the folder was chosen; the previous set stays",
+  async (folder) => {
+    await Deno.writeTextFile(join(folder.dir, "a.csv"), "previous");
+    await rejects(
+      writeFileSet(folder.dir, async (staging) => {
+        await folder.readOnly(); // (the staging folder is made: the disk goes read-only under it)
+        const path = join(staging, "a.csv");
+        await writeChunksFile(["new"], path, { chosenBy: NOTEBOOK_OUT_DIR });
+        return [path];
+      }, { chosenBy: NOTEBOOK_OUT_DIR }),
+      {
+        name: "UserError",
+        message:
+          `a.csv could not be written in ${folder.dir} (${folder.reason}); nothing new was written: ${folder.fix} or set outDir to another folder`,
+      },
+    );
+    assertEquals(await Deno.readTextFile(join(folder.dir, "a.csv")), "previous");
+  },
+);

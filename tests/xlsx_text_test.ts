@@ -3,6 +3,7 @@
  * the streamed data sheet): org names read back by ExcelJS, openpyxl and LibreOffice headless as
  * the CSV holds them; over-long text cut to Excel's 32,767 characters.
  */
+import { ANOTHER_OUTPUT_FOLDER } from "../lib/core/chosen_by.ts";
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import ExcelJS from "exceljs";
 import { XLSX_CELL_CHARS } from "../lib/formats/cell_text.ts";
@@ -101,6 +102,7 @@ const ESCAPED = new Set([1, 2, 8, 9]);
 const dir = await Deno.makeTempDir();
 const frame = tinyExportFrame(NAMES.map((n) => n.name));
 const files = await writeExportFiles({
+  chosenBy: ANOTHER_OUTPUT_FOLDER,
   frame,
   formats: ["csv", "xlsx"],
   pathOf: (ext) => `${dir}/export.${ext}`,
@@ -221,6 +223,7 @@ Deno.test("both writers write every character as the same text, and only charact
   try {
     const every = tinyExportFrame(names);
     await writeExportFiles({
+      chosenBy: ANOTHER_OUTPUT_FOLDER,
       frame: every,
       formats: ["xlsx"],
       pathOf: (ext) => `${out}/every.${ext}`,

@@ -9,6 +9,7 @@
  * delta. Ratio columns (percent, per seat, per request) have a delta only for organizations in
  * both files: a ratio has no meaningful "before" when the organization did not exist.
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { frameCsvByteChunks, framesCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
@@ -355,13 +356,17 @@ function comparisonPaths(outDir: string, context: ComparisonContext): Comparison
   };
 }
 
-/** Writes a comparison's per-organization CSV, totals CSV and Markdown summary, together. */
+/**
+ * Writes a comparison's per-organization CSV, totals CSV and Markdown summary, together.
+ * `chosenBy`: how the user chose `outDir` (--out-dir…), for the fix a failure names.
+ */
 export async function writeComparisonFiles(
   result: ExportComparison,
-  { outDir, context }: { outDir: string; context: ComparisonContext },
+  { outDir, chosenBy, context }: { outDir: string; chosenBy: ChosenBy; context: ComparisonContext },
 ): Promise<ComparisonFiles> {
   const written = await writeComparisonSet({
     outDir,
+    chosenBy,
     context,
     perOrgCsv: frameCsvByteChunks(result.perOrg),
     summarize: () => result,
@@ -377,8 +382,10 @@ export async function writeComparisonFiles(
 export async function writeComparison(
   oldFrame: pl.DataFrame,
   newFrame: pl.DataFrame,
-  { outDir, context, sliceRows = COMPARE_SLICE_ROWS }: {
+  { outDir, chosenBy, context, sliceRows = COMPARE_SLICE_ROWS }: {
     outDir: string;
+    /** how the user chose `outDir` (--out-dir…), for the fix a failure names */
+    chosenBy: ChosenBy;
     context: ComparisonContext;
     /** organizations compared at a time (tests pass a small number) */
     sliceRows?: number;
@@ -390,6 +397,7 @@ export async function writeComparison(
   const rows = oldFrame.height + newFrame.height;
   return await writeComparisonSet({
     outDir,
+    chosenBy,
     context,
     perOrgCsv: framesCsvByteChunks(lettingGo(parts, { rows })),
     summarize: () => framesSummary(oldFrame, newFrame, tally),
@@ -402,8 +410,9 @@ export async function writeComparison(
  * totals CSV and the Markdown summary.
  */
 async function writeComparisonSet(
-  { outDir, context, perOrgCsv, summarize }: {
+  { outDir, chosenBy, context, perOrgCsv, summarize }: {
     outDir: string;
+    chosenBy: ChosenBy;
     context: ComparisonContext;
     perOrgCsv: Iterable<Uint8Array>;
     summarize: () => ComparisonSummary;
@@ -412,12 +421,14 @@ async function writeComparisonSet(
   let summary: ComparisonSummary | undefined;
   const [perOrgPath, totalsPath, summaryPath] = await writeFileSet(outDir, async (staging) => {
     const files = comparisonPaths(staging, context);
-    await writeChunksFile(perOrgCsv, files.perOrgPath);
+    await writeChunksFile(perOrgCsv, files.perOrgPath, { chosenBy });
     summary = summarize();
-    await writeChunksFile(frameCsvByteChunks(summary.totals), files.totalsPath);
+    await writeChunksFile(frameCsvByteChunks(summary.totals), files.totalsPath, { chosenBy });
     const markdown = comparisonMarkdown(summary, context);
-    await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown));
+    await writeFileAtomic(files.summaryPath, (tmp) => Deno.writeTextFile(tmp, markdown), {
+      chosenBy,
+    });
     return [files.perOrgPath, files.totalsPath, files.summaryPath];
-  });
+  }, { chosenBy });
   return { files: { perOrgPath, totalsPath, summaryPath }, summary: summary! };
 }

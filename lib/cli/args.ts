@@ -3,6 +3,7 @@
  * clear line, a failure printed as one line with exit code 1, and main run with the process'
  * arguments.
  */
+import { outDirFlag } from "../core/chosen_by.ts";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from "node:util";
@@ -142,10 +143,7 @@ export function parseCommandFlags<T extends ParseArgsOptionsConfig, P extends bo
  * folder came from --out-dir (else it is the default, outputs/).
  */
 export async function prepareOutDir(dir: string, { passed }: { passed: boolean }): Promise<void> {
-  await ensureWritableDir(dir, {
-    named: passed ? "--out-dir" : undefined,
-    otherwise: "pass --out-dir",
-  });
+  await ensureWritableDir(dir, outDirFlag(passed));
 }
 
 /**

@@ -2,6 +2,7 @@
  * `deno task compare <old> <new>`: compares two exports of this kit (CSV or XLSX, any as-of
  * dates) and writes the comparison to outputs/. Errors are one line, exit code 1.
  */
+import { type ChosenBy, outDirFlag } from "../core/chosen_by.ts";
 import { basename } from "node:path";
 import type pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
@@ -102,7 +103,12 @@ async function stampOf({ path, facts }: Side): Promise<string> {
  * per-organization rows as they are made.
  */
 async function compareFiles(
-  { old: oldNamed, newer: newerNamed, outDir }: { old: Side; newer: Side; outDir: string },
+  { old: oldNamed, newer: newerNamed, outDir, chosenBy }: {
+    old: Side;
+    newer: Side;
+    outDir: string;
+    chosenBy: ChosenBy;
+  },
 ): Promise<{
   files: ComparisonFiles;
   summary: ComparisonSummary;
@@ -136,6 +142,7 @@ async function compareFiles(
   };
   const written = await writeComparison(compared(oldFile.frame), compared(newFile.frame), {
     outDir,
+    chosenBy,
     context,
   });
   return { ...written, context, sides: [old, newer] };
@@ -208,8 +215,14 @@ export async function main(args: string[]): Promise<number> {
     // demo data against live data compares nothing (refused before the compared columns are read)
     await refuseMixedDemo(old, newer);
     const outDir = parsed.values["out-dir"] ?? DEFAULT_OUT_DIR;
-    await prepareOutDir(outDir, { passed: parsed.values["out-dir"] !== undefined });
-    const { files, summary, context, sides } = await compareFiles({ old, newer, outDir });
+    const passed = parsed.values["out-dir"] !== undefined;
+    await prepareOutDir(outDir, { passed });
+    const { files, summary, context, sides } = await compareFiles({
+      old,
+      newer,
+      outDir,
+      chosenBy: outDirFlag(passed),
+    });
     if (!parsed.values.quiet) {
       const assumed = sides.map((side) =>
         exportAssumptionWarning(side.path, side.facts, {

@@ -4,6 +4,7 @@
  * 2 the export was written but emailing it or pruning old files failed; 130 / 143 interrupted
  * by SIGINT / SIGTERM (one line; see exportUntilInterrupted).
  */
+import { outDirFlag } from "../core/chosen_by.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { demoReasonText } from "../core/demo_reason.ts";
 import { emailExport, smtpSettingsFromEnv } from "../delivery/email.ts";
@@ -262,7 +263,12 @@ export async function main(args: string[]): Promise<number> {
     }
     const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
     // --email sends this run's own files, kept aside as they are published
-    const options = { ...exportOptions({ ...cli.options, env }), keepForDelivery: cli.email };
+    const options = {
+      ...exportOptions({ ...cli.options, env }),
+      keepForDelivery: cli.email,
+      // a folder that cannot be written names --out-dir (passed) or says to pass it (outputs/)
+      outDirChosenBy: outDirFlag(cli.options.outDir !== undefined),
+    };
     const say = (line: string) => {
       if (!options.quiet) console.error(line);
     };
@@ -278,7 +284,7 @@ export async function main(args: string[]): Promise<number> {
         "--email needs PRICING_SMTP_HOST, PRICING_EMAIL_FROM and PRICING_EMAIL_TO (see docs/server.md → Email)",
       );
     }
-    // the folder's errors name --out-dir when it was passed (runExport's cannot know)
+    // checked before the delivery settings' work: the folder's errors name --out-dir as passed
     await prepareOutDir(options.outDir, { passed: cli.options.outDir !== undefined });
     const result = await exportUntilInterrupted(options, progress);
     if (typeof result === "number") return result;

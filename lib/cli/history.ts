@@ -2,6 +2,7 @@
  * `deno task history import|backfill|report`: the history folder's command line.
  * Errors are one line, exit code 1.
  */
+import { type ChosenBy, outDirFlag } from "../core/chosen_by.ts";
 import { loadEnv, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR, loadPricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
@@ -16,7 +17,12 @@ import {
   writeHistoryReport,
 } from "../history/report.ts";
 import { damagedSidecarWarnings, listSnapshots } from "../history/snapshot.ts";
-import { ensureHistoryDir, historyDir, historyDirNamed } from "../history/history_dir.ts";
+import {
+  ensureHistoryDir,
+  historyDir,
+  historyDirChosenBy,
+  historyDirNamed,
+} from "../history/history_dir.ts";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "../core/window.ts";
 import { importFiles } from "./history_import.ts";
@@ -76,6 +82,8 @@ export interface HistoryCliContext {
   /** the flag or setting that chose historyDir (its errors name it), else the default */
   historyDirNamed?: string;
   outDir: string;
+  /** how outDir was chosen (--out-dir passed or not), for the fix a failed write names */
+  outDirChosenBy: ChosenBy;
   quiet: boolean;
   log: (line: string) => void;
   /** a warning (`warning: …` on stderr; nothing with --quiet) */
@@ -214,7 +222,12 @@ async function report(
   // said where the run is watched too, not only in the report
   for (const line of zeroMrrSentences(built.zeroMrr)) context.warn(line);
   for (const line of fxUnknownSentence(built.fxUnknown)) context.warn(line);
-  const files = await writeHistoryReport(built, { outDir: context.outDir, charts, notes });
+  const files = await writeHistoryReport(built, {
+    outDir: context.outDir,
+    chosenBy: context.outDirChosenBy,
+    charts,
+    notes,
+  });
   context.log(
     `history ${built.months[0]} to ${built.months.at(-1)} (${built.months.length} snapshots):`,
   );
@@ -271,6 +284,7 @@ export async function main(args: string[]): Promise<number> {
       historyDir: parsed.values["history-dir"] ?? historyDir(env, outDir),
       historyDirNamed: parsed.values["history-dir"] ? "--history-dir" : historyDirNamed(env),
       outDir,
+      outDirChosenBy: outDirFlag(parsed.values["out-dir"] !== undefined),
       quiet,
       log: quiet ? () => {} : (line) => console.log(line),
       warn: quiet ? () => {} : (line) => console.error(`warning: ${line}`),
@@ -310,7 +324,9 @@ export async function main(args: string[]): Promise<number> {
           load: loadPricingData,
           env,
           historyDir: context.historyDir,
+          historyDirChosenBy: historyDirChosenBy(context.historyDirNamed),
           outDir,
+          outDirChosenBy: context.outDirChosenBy,
           months,
           last,
           demo: chosenDemo,

@@ -20,7 +20,7 @@ import {
   prepareSnapshot,
   type PriceBookId,
 } from "../history/snapshot.ts";
-import { ensureHistoryDir } from "../history/history_dir.ts";
+import { ensureHistoryDir, historyDirChosenBy } from "../history/history_dir.ts";
 import { snapshotFileName } from "../history/snapshot_names.ts";
 import {
   type ExactAsOf,
@@ -145,6 +145,7 @@ export async function importFiles(
         replaced: await replacedSnapshot(dir, { asOf, demo, frame: read.frame }),
         snapshot: await prepareSnapshot(read.frame, {
           dir,
+          dirChosenBy: historyDirChosenBy(context.historyDirNamed),
           asOf,
           demo,
           origin: "import",

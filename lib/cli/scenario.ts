@@ -3,6 +3,7 @@
  * scenario and writes the comparison with current MRR (per organization, per tier, Markdown
  * summary with the breakeven price) to outputs/. Errors are one line, exit code 1.
  */
+import { outDirFlag } from "../core/chosen_by.ts";
 import { basename } from "node:path";
 import { failed, parseCommandFlags, prepareOutDir, runMain, userPath } from "./args.ts";
 import { parseAsOf } from "./export.ts";
@@ -328,6 +329,7 @@ export async function main(args: string[]): Promise<number> {
     // what organizations are billed on: a scenario's differing metered prices are named
     const env = await loadEnv(cli.envFile, { required: cli.envFileNamed });
     const priceBook = (await loadPriceBook(env)).scenario;
+    const chosenBy = outDirFlag(cli.outDirPassed);
     await prepareOutDir(cli.outDir, { passed: cli.outDirPassed });
     const loaded = await loadFrame(cli);
     const context = loaded.context;
@@ -358,7 +360,7 @@ export async function main(args: string[]): Promise<number> {
         const result = frame === loaded.frame
           ? priced
           : { ...priced, perOrg: perOrgWithWindowUsage(priced.perOrg, loaded.frame) };
-        const files = await stageScenarioFiles(result, { dir, context });
+        const files = await stageScenarioFiles(result, { dir, chosenBy, context });
         staged.push(files.perOrgPath, files.byTierPath, files.summaryPath);
         done.push({ scenario, totals: result.totals, breakeven: result.breakeven });
         if (cli.quiet) continue;
@@ -367,7 +369,7 @@ export async function main(args: string[]): Promise<number> {
         }
       }
       return staged;
-    });
+    }, { chosenBy });
     if (!cli.quiet) {
       done.forEach((result, i) =>
         printResult(result, {

@@ -9,6 +9,7 @@ import { UserError } from "./config.ts";
 import { windowOf } from "./window.ts";
 import { quoteParameter } from "./quote.ts";
 import type { ExportFormat, ExportOptions, StripeMode } from "./types.ts";
+import { ANOTHER_OUTPUT_FOLDER, type ChosenBy } from "./chosen_by.ts";
 
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../../outputs", import.meta.url));
 
@@ -123,6 +124,14 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
   // a Date that is no date (new Date("2026-13-01")) is refused, never exported as 1970
   windowOf(options.asOf, { days: options.windowDays });
   return options;
+}
+
+/**
+ * How the export's output folder was chosen, for the fix its errors name; none said (a library
+ * caller): a default that names no flag.
+ */
+export function outDirChosenBy(options: Pick<ExportOptions, "outDirChosenBy">): ChosenBy {
+  return options.outDirChosenBy ?? ANOTHER_OUTPUT_FOLDER;
 }
 
 /**

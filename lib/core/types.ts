@@ -9,6 +9,7 @@ import type { RevenueResult } from "../revenue/types.ts";
 // Type-only, plain data: what the economics columns were computed with (lib/economics/types.ts).
 import type { EconomicsContext } from "../economics/types.ts";
 import type { DemoReason } from "./demo_reason.ts";
+import type { ChosenBy } from "./chosen_by.ts";
 
 /** The export window: `[start, end)`, the same instants on both engines. */
 export interface ExportWindow {
@@ -46,6 +47,11 @@ export interface DeliveryFiles {
 export interface ExportOptions {
   /** where files go; default the repository's outputs/ */
   outDir: string;
+  /**
+   * how the user chose outDir (--out-dir, a notebook's outDir, PRICING_MCP_EXPORTS_DIR), for the
+   * fix a folder that cannot be written names; default ANOTHER_OUTPUT_FOLDER (names none)
+   */
+  outDirChosenBy?: ChosenBy;
   formats: ExportFormat[];
   /** window length in days: [asOf - windowDays, asOf) */
   windowDays: number;

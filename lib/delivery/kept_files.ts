@@ -7,6 +7,7 @@ import { basename, join } from "node:path";
 import { makeStagingDir } from "../formats/staging.ts";
 import { writeFailure } from "../formats/files.ts";
 import type { DeliveryFiles } from "../core/types.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
 
 /** Each staged file's size, by the path it is published to in `outDir`. */
 export async function publishedSizes(
@@ -21,13 +22,14 @@ export async function publishedSizes(
 /**
  * Hard links to the staged files a delivery step sends, in a private folder of `outDir` (the same
  * file system: no copy), named as the files are; a copy where the file system has no hard links
- * (SMB, exFAT, some FUSE mounts).
+ * (SMB, exFAT, some FUSE mounts). `chosenBy`: how the user chose `outDir` (--out-dir…), for the
+ * fix a folder gone read-only or full names.
  */
 export async function keepForDelivery(
-  outDir: string,
   staged: Omit<DeliveryFiles, "dir">,
+  { outDir, chosenBy }: { outDir: string; chosenBy: ChosenBy },
 ): Promise<DeliveryFiles> {
-  const dir = await makeStagingDir(outDir);
+  const dir = await makeStagingDir(outDir, { chosenBy });
   const linked: Record<string, string> = {};
   try {
     for (const [key, path] of Object.entries(staged)) {
@@ -38,7 +40,9 @@ export async function keepForDelivery(
   } catch (error) {
     await removeDeliveryFiles({ dir });
     // (a folder gone read-only or full: one line naming it, as the export's own files are)
-    throw writeFailure(Object.values(linked).at(-1) ?? join(dir, "delivery"), error);
+    throw writeFailure(Object.values(linked).at(-1) ?? join(dir, "delivery"), error, {
+      chosenBy,
+    });
   }
   return { dir, ...linked } as DeliveryFiles;
 }

@@ -6,6 +6,7 @@ import pl from "nodejs-polars";
 import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "./files.ts";
+import { ANOTHER_OUTPUT_FOLDER, type ChosenBy } from "../core/chosen_by.ts";
 import { writeFileSet } from "./staging.ts";
 import type { ColumnDef } from "../frame/columns.ts";
 import { exportTypedColumns, frameTypedColumns, SLICE_ROWS, type TypedColumn } from "./cells.ts";
@@ -106,10 +107,14 @@ export function frameCsvChunks(
   return decoded(frameCsvByteChunks(frame, options));
 }
 
-/** Writes chunks to `path` atomically; returns the byte count. */
+/**
+ * Writes chunks to `path` atomically; returns the byte count. `chosenBy`: how the user chose the
+ * folder (--out-dir…), for the fix a failure names; by default it names no flag.
+ */
 export async function writeChunksFile(
   chunks: Iterable<string | Uint8Array>,
   path: string,
+  { chosenBy = ANOTHER_OUTPUT_FOLDER }: { chosenBy?: ChosenBy } = {},
 ): Promise<number> {
   let bytes = 0;
   await writeFileAtomic(path, async (tmp) => {
@@ -125,12 +130,17 @@ export async function writeChunksFile(
     } finally {
       await file.close();
     }
-  });
+  }, { chosenBy });
   return bytes;
 }
 
-export function writeCsvFile(frame: pl.DataFrame, path: string): Promise<number> {
-  return writeChunksFile(csvByteChunks(frame), path);
+/** The export frame as a CSV file at `path`, atomically (`chosenBy`: see writeChunksFile). */
+export function writeCsvFile(
+  frame: pl.DataFrame,
+  path: string,
+  options: { chosenBy?: ChosenBy } = {},
+): Promise<number> {
+  return writeChunksFile(csvByteChunks(frame), path, options);
 }
 
 /**
@@ -140,6 +150,8 @@ export function writeCsvFile(frame: pl.DataFrame, path: string): Promise<number>
 export interface ReportFilesOptions {
   /** the path without extension: `<outDir>/<name>` */
   base: string;
+  /** how the user chose `<outDir>`, for the fix a failure names */
+  chosenBy: ChosenBy;
   main: pl.DataFrame;
   second: { suffix: string; frame: pl.DataFrame };
   markdown: string;
@@ -147,16 +159,16 @@ export interface ReportFilesOptions {
 
 /** The three files of a report (`<base>.csv`, `<base><suffix>.csv`, `<base>.md`): all or none. */
 export async function writeReportFiles(
-  { base, main, second, markdown }: ReportFilesOptions,
+  { base, chosenBy, main, second, markdown }: ReportFilesOptions,
 ): Promise<[string, string, string]> {
   const name = basename(base);
   const [csvPath, secondPath, markdownPath] = await writeFileSet(dirname(base), async (staging) => {
     const paths = [`${name}.csv`, `${name}${second.suffix}.csv`, `${name}.md`]
       .map((file) => join(staging, file));
-    await writeChunksFile(frameCsvByteChunks(main), paths[0]);
-    await writeChunksFile(frameCsvByteChunks(second.frame), paths[1]);
-    await writeFileAtomic(paths[2], (tmp) => Deno.writeTextFile(tmp, markdown));
+    await writeChunksFile(frameCsvByteChunks(main), paths[0], { chosenBy });
+    await writeChunksFile(frameCsvByteChunks(second.frame), paths[1], { chosenBy });
+    await writeFileAtomic(paths[2], (tmp) => Deno.writeTextFile(tmp, markdown), { chosenBy });
     return paths;
-  });
+  }, { chosenBy });
   return [csvPath, secondPath, markdownPath];
 }

@@ -9,6 +9,7 @@ import type { FileHandle } from "node:fs/promises";
 import { exportTypedColumns, SLICE_ROWS, type TypedColumn, typedHeight } from "./cells.ts";
 import { csvHeader } from "./csv.ts";
 import { tempPathFor, writeFailure } from "./files.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
 import {
   type CsvFormatWorker,
   formatSlice,
@@ -26,6 +27,8 @@ export interface CsvWithSubset {
 
 export interface CsvFilesOptions {
   path: string;
+  /** how the user chose the folder the files are for (an export's --out-dir…), for its errors */
+  chosenBy: ChosenBy;
   /**
    * a second file of the rows `keep` marks: 1 or 0 for every row of the frame, in order
    * (keepMask of the whole frame: a Polars select per slice instead left ~400 MB of a million-row
@@ -111,8 +114,11 @@ export class CsvFilesWriter {
 
   #syncLater: boolean;
 
+  #chosenBy: ChosenBy;
+
   private constructor(targets: Target[], options: CsvFilesOptions) {
     this.#targets = targets;
+    this.#chosenBy = options.chosenBy;
     this.#syncLater = options.syncLater ?? false;
     this.#keep = options.subset?.keep;
     this.#worker = null;
@@ -130,7 +136,7 @@ export class CsvFilesWriter {
       const tmp = tempPathFor(path);
       // a folder gone read-only meets the open: named in words as a failed write is (#failed)
       const file = await open(tmp, "w").catch((error) => {
-        throw writeFailure(options.path, error);
+        throw writeFailure(options.path, error, { chosenBy: options.chosenBy });
       });
       return { path, tmp, file, bytes: 0 };
     };
@@ -150,7 +156,7 @@ export class CsvFilesWriter {
    * published only above the upload size, so a full disk named a file the user never sees.
    */
   #failed(error: unknown): unknown {
-    return writeFailure(this.#targets[0].path, error);
+    return writeFailure(this.#targets[0].path, error, { chosenBy: this.#chosenBy });
   }
 
   #write(target: Target, data: Uint8Array) {

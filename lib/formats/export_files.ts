@@ -5,6 +5,7 @@
  */
 import type pl from "nodejs-polars";
 import type { ExportFormat } from "../core/types.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
 import { CsvFilesWriter, OFF_THREAD_ABOVE, writeCsvWithSubset } from "./csv_files.ts";
 import { writeXlsxFileTo, type XlsxOptions } from "./xlsx.ts";
 
@@ -16,6 +17,8 @@ export interface ExportFilesOptions {
   formats: ExportFormat[];
   /** the path of each format's file */
   pathOf: (format: ExportFormat) => string;
+  /** how the user chose the folder the files are for (--out-dir…), for the fix a failure names */
+  chosenBy: ChosenBy;
   /** the workbook's extra and lead sheets (segments, the economics summary) */
   xlsx: XlsxOptions;
   /** the subset CSV written beside the CSV (the brief's trimmed file) and its rows, if any */
@@ -47,10 +50,11 @@ export interface ExportFiles {
 }
 
 export async function writeExportFiles(options: ExportFilesOptions): Promise<ExportFiles> {
-  const { frame, formats, pathOf, xlsx } = options;
+  const { frame, formats, pathOf, xlsx, chosenBy } = options;
   const paths = formats.map(pathOf);
   const csvFiles = {
     path: pathOf("csv"),
+    chosenBy,
     subset: options.subset,
     offThread: options.csvOffThread ??
       (!formats.includes("xlsx") && frame.height > OFF_THREAD_ABOVE),
@@ -64,6 +68,7 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
       const written = await writeXlsxFileTo(frame, {
         ...xlsx,
         path: pathOf("xlsx"),
+        chosenBy,
         sliceRows,
         // the XLSX writer formats the slice after: the CSV's worker gets it at the next one
         onSlice: (slice, columns) => csv.slice(slice, columns, { stillRead: true }),
@@ -79,6 +84,11 @@ export async function writeExportFiles(options: ExportFilesOptions): Promise<Exp
     const { subset, synced } = await writeCsvWithSubset(frame, { ...csvFiles, sliceRows });
     return { paths, subset, xlsxCutCells: 0, synced };
   }
-  const written = await writeXlsxFileTo(frame, { ...xlsx, path: pathOf("xlsx"), sliceRows });
+  const written = await writeXlsxFileTo(frame, {
+    ...xlsx,
+    path: pathOf("xlsx"),
+    chosenBy,
+    sliceRows,
+  });
   return { paths, xlsxCutCells: written.cutCells };
 }

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 
 /** The prefix of an export's staging folder inside its output folder (lib/formats/staging.ts). */
 export const STAGING_PREFIX = ".staging-";
@@ -78,10 +79,12 @@ export function tempPathFor(path: string): string {
 /**
  * Writes through `write(tmpPath)` then renames into place: readers see the old file or the
  * whole new one, and a failed or interrupted write leaves nothing behind under the real name.
+ * `chosenBy`: how the user chose the folder, for the fix a failure names (writeFailure).
  */
 export async function writeFileAtomic(
   path: string,
   write: (tmpPath: string) => Promise<void>,
+  { chosenBy }: { chosenBy: ChosenBy },
 ): Promise<void> {
   const tmp = tempPathFor(path);
   try {
@@ -91,7 +94,7 @@ export async function writeFileAtomic(
     // best effort: on a disk gone read-only the rm fails too, and must not replace the write's
     // error (a file left is in a staging folder, or a dead run's, which later runs remove)
     await rm(tmp, { force: true }).catch(() => {});
-    throw writeFailure(path, error);
+    throw writeFailure(path, error, { chosenBy });
   }
 }
 
@@ -147,26 +150,26 @@ export function writeProblem(error: unknown): WriteProblem | null {
  * becomes one line naming the file, its folder and the fix (a streamed write's error names
  * neither, Deno's names only the call: `tmpdir`); any other error is returned as it is. A file
  * of an export's staging folder is named by the output folder it was for, and nothing of that
- * export is published (the staging folder goes); a staging folder itself (`<dir>/.staging-`) is
- * named as one.
+ * export is published (the staging folder goes). `chosenBy`: how the user chose the folder, so
+ * that choosing another names the flag, setting or argument that does it (a history snapshot's
+ * PRICING_HISTORY_DIR, a notebook's outDir), never one that does not choose this folder.
  */
 export function writeFailure(
   path: string,
   error: unknown,
-  { elsewhere = "choose another folder (--out-dir)" }: { elsewhere?: string } = {},
+  { chosenBy }: { chosenBy: ChosenBy },
 ): unknown {
   const problem = writeProblem(error);
   if (!problem) return error;
   const folder = dirname(path);
-  const staging = basename(path).startsWith(STAGING_PREFIX);
-  const staged = staging || basename(folder).startsWith(STAGING_PREFIX);
-  const what = staging
-    ? `a staging folder could not be made in ${folder}`
-    : `${basename(path)} could not be written in ${staged ? dirname(folder) : folder}`;
+  const staged = basename(folder).startsWith(STAGING_PREFIX);
+  const another = anotherFolder(chosenBy);
   return new UserError(
-    `${what} (${problem.reason})${
-      staged ? "; nothing new was written" : ""
-    }: ${problem.fix} or ${elsewhere}`,
+    `${basename(path)} could not be written in ${
+      staged ? dirname(folder) : folder
+    } (${problem.reason})${staged ? "; nothing new was written" : ""}: ${problem.fix}${
+      another ? ` or ${another}` : ""
+    }`,
   );
 }
 

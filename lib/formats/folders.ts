@@ -3,8 +3,9 @@
  * writable, or one line naming it, the problem and the fix for how the user chose it.
  */
 import { mkdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { UserError } from "../core/config.ts";
+import { ANOTHER_OUTPUT_FOLDER, anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 import { writeProblem } from "./files.ts";
 
 /**
@@ -21,11 +22,9 @@ export async function probeWritable(dir: string): Promise<void> {
  * or setting they chose it with (`--out-dir`, `PRICING_HISTORY_DIR`, a notebook's `outDir`); without
  * one it is the default, and `otherwise` says how to choose another (`pass --out-dir`).
  */
-export interface FolderChoice {
+export interface FolderChoice extends ChosenBy {
   /** what the folder is, for an unnamed one: "output folder" */
   kind: string;
-  named?: string;
-  otherwise: string;
   /**
    * the folder to pass instead of a file: "a folder (made if missing)" unless said otherwise (a
    * command that only reads, which refuses a missing folder, wants an existing one)
@@ -63,11 +62,7 @@ export function folderError(
       : `move it away or ${otherwise}`;
     return new UserError(`${what} is a file, not a folder; ${fix}`);
   }
-  const another = flag
-    ? `pass another folder to ${named}`
-    : named
-    ? `set ${named} to another folder`
-    : otherwise;
+  const another = anotherFolder({ named, otherwise });
   const { notWritable } = problem;
   // a read-only file system or a full disk: said in words, and permissions are not its fix
   const known = writeProblem(notWritable);
@@ -81,24 +76,54 @@ export function folderError(
 }
 
 /**
+ * The nearest folder or file on the way up from `dir` that exists (`dir` itself when it does),
+ * or null when none does (no root: not on this machine's file systems).
+ */
+async function nearestExisting(
+  dir: string,
+): Promise<{ path: string; isDirectory: boolean } | null> {
+  for (let path = resolve(dir);; path = dirname(path)) {
+    const info = await stat(path).catch(() => null);
+    if (info) return { path, isDirectory: info.isDirectory() };
+    if (dirname(path) === path) return null;
+  }
+}
+
+/** A choice with the output folder's defaults for what it leaves out. */
+function outputFolderChoice(choice: Partial<FolderChoice>): FolderChoice {
+  return {
+    kind: choice.kind ?? "output folder",
+    named: choice.named,
+    otherwise: choice.otherwise ?? ANOTHER_OUTPUT_FOLDER.otherwise,
+  };
+}
+
+/**
+ * The error for a file where `dir` is, or on its way (`/a/file/out`: mkdir says only ENOTDIR, and
+ * no permission fixes it), naming that file; null when there is none.
+ */
+async function fileInTheWay(dir: string, how: FolderChoice): Promise<UserError | null> {
+  const existing = await nearestExisting(dir);
+  if (!existing || existing.isDirectory) return null;
+  const inside = existing.path === resolve(dir) ? dir : `${existing.path} (in ${dir})`;
+  return folderError(inside, "file", how);
+}
+
+/**
  * Fails, in one line, on an output folder that cannot be made or written, naming the fix for how
- * it was chosen (a file in its place is said as such, not as mkdir's EEXIST).
+ * it was chosen (a file in its place, or on its way, is said as such, not as mkdir's EEXIST or
+ * ENOTDIR).
  */
 export async function ensureWritableDir(
   dir: string,
   choice: Partial<FolderChoice> = {},
 ): Promise<void> {
-  const how = {
-    kind: choice.kind ?? "output folder",
-    named: choice.named,
-    otherwise: choice.otherwise ?? "choose another output folder",
-  };
+  const how = outputFolderChoice(choice);
   // only a shell expands it: a folder named ~ was made here, while Polars (which expands it)
   // wrote the history snapshot's temporary file under the home folder, and the export failed
   if (/^~(\/|\\|$)/.test(dir)) throw homeFolderError(dir, how);
-  if ((await stat(dir).catch(() => null))?.isDirectory() === false) {
-    throw folderError(dir, "file", how);
-  }
+  const file = await fileInTheWay(dir, how);
+  if (file) throw file;
   try {
     await mkdir(dir, { recursive: true });
     await probeWritable(dir);
@@ -106,4 +131,21 @@ export async function ensureWritableDir(
     const reason = error instanceof Error ? error : String(error);
     throw folderError(dir, { notWritable: reason }, how);
   }
+}
+
+/**
+ * `error` of making something in the output folder `dir` (a staging folder), worded as the
+ * output folder's as the user named it: a file in its place or on its way, or a folder gone
+ * read-only or full since it was checked; any other error is returned as it is.
+ */
+export async function outputFolderFailure(
+  dir: string,
+  error: unknown,
+  choice: Partial<FolderChoice> = {},
+): Promise<unknown> {
+  const how = outputFolderChoice(choice);
+  const file = await fileInTheWay(dir, how);
+  if (file) return file;
+  if (!writeProblem(error)) return error;
+  return folderError(dir, { notWritable: error as Error }, how);
 }

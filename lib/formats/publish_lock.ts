@@ -11,6 +11,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
+import { ANOTHER_OUTPUT_FOLDER, anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 import { writeProblem } from "./files.ts";
 import { untilAborted } from "../core/abort.ts";
 
@@ -34,6 +35,11 @@ export interface PublishLockOptions {
    * when the other run finishes; a lock granted after that is let go at once
    */
   signal?: AbortSignal;
+  /**
+   * how the user chose `dir` (--out-dir…), for the fix a lock that cannot be made names; default
+   * ANOTHER_OUTPUT_FOLDER (names no flag)
+   */
+  chosenBy?: ChosenBy;
 }
 
 /**
@@ -43,12 +49,14 @@ export interface PublishLockOptions {
 export async function withPublishLock<T>(
   dir: string,
   work: () => Promise<T>,
-  { onWait = (line) => console.error(line), signal }: PublishLockOptions = {},
+  { onWait = (line) => console.error(line), signal, chosenBy = ANOTHER_OUTPUT_FOLDER }:
+    PublishLockOptions = {},
 ): Promise<T> {
   const path = join(dir, PUBLISH_LOCK_FILE);
   const file = await acquire(path, {
     sayWaiting: () => waitingLine(dir, path).then(onWait),
     signal,
+    chosenBy,
   });
   const held = (async () => {
     try {
@@ -82,7 +90,11 @@ export async function publishLocksReleased(): Promise<void> {
 
 async function acquire(
   path: string,
-  { sayWaiting, signal }: { sayWaiting: () => Promise<void>; signal?: AbortSignal },
+  { sayWaiting, signal, chosenBy }: {
+    sayWaiting: () => Promise<void>;
+    signal?: AbortSignal;
+    chosenBy: ChosenBy;
+  },
 ): Promise<Deno.FsFile> {
   let told = false;
   for (;;) {
@@ -93,12 +105,13 @@ async function acquire(
     } catch (error) {
       // a read-only file system is not fixed by permissions: its reason and fix in words
       const problem = writeProblem(error);
+      const another = anotherFolder(chosenBy);
       throw new UserError(
         `cannot lock ${path} to publish (${
           problem?.reason ?? (error as Error).message.split("\n")[0]
-        }); ${
-          problem?.fix.replace(/ there$/, "") ?? "fix the output folder's permissions"
-        } or choose another output folder`,
+        }); ${problem?.fix.replace(/ there$/, "") ?? "fix the output folder's permissions"}${
+          another ? ` or ${another}` : ""
+        }`,
       );
     }
     try {

@@ -8,11 +8,13 @@
  * while moving leaves a journal, and the next run puts the previous set back before removing it.
  * Moves into a folder are made holding its publish lock (publish_lock.ts): one run at a time.
  */
-import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
-import { STAGING_PREFIX, tempPathFor, writeFailure, writeProblem } from "./files.ts";
+import { STAGING_PREFIX, tempPathFor, writeProblem } from "./files.ts";
+import { ensureWritableDir, outputFolderFailure } from "./folders.ts";
 import { UserError } from "../core/config.ts";
+import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
 import { type PublishLockOptions, publishLocksReleased, withPublishLock } from "./publish_lock.ts";
 
 export { STAGING_PREFIX };
@@ -54,9 +56,14 @@ function procStartOf(pid: number): string | undefined {
 
 /**
  * Makes this run's staging folder in `outDir`, owned by this process. A folder gone read-only (or
- * full) since it was checked is one line naming it and the fix (Deno's error names only `tmpdir`).
+ * full, or a file) since it was checked is one line naming it as the user did, with the fix for
+ * how they chose it (`chosenBy`): the staging folder is the kit's, the output folder theirs
+ * (Deno's error names only `tmpdir`).
  */
-export async function makeStagingDir(outDir: string): Promise<string> {
+export async function makeStagingDir(
+  outDir: string,
+  { chosenBy }: { chosenBy: ChosenBy },
+): Promise<string> {
   let staging: string | undefined;
   try {
     staging = await Deno.makeTempDir({ dir: outDir, prefix: STAGING_PREFIX });
@@ -70,7 +77,7 @@ export async function makeStagingDir(outDir: string): Promise<string> {
     return staging;
   } catch (error) {
     if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {});
-    throw writeFailure(join(outDir, STAGING_PREFIX), error);
+    throw await outputFolderFailure(outDir, error, chosenBy);
   }
 }
 
@@ -300,6 +307,8 @@ export async function publishStaged(
 
 interface PublishOptions extends PublishLockOptions {
   outDir: string;
+  /** how the user chose `outDir`, for the fix a failed publish names */
+  chosenBy: ChosenBy;
   /** what the files are, as a failure names them: "the export" (default), or "the files" */
   what?: string;
   files: readonly string[];
@@ -325,7 +334,7 @@ export async function publishesSettled(): Promise<void> {
 /** publishStaged's moves. */
 async function moveStaged(
   staging: string,
-  { outDir, files, retire = [], what = "the export" }: PublishOptions,
+  { outDir, files, retire = [], what = "the export", chosenBy }: PublishOptions,
 ): Promise<string[]> {
   const previous = join(staging, PREVIOUS_DIR);
   const steps: Step[] = [];
@@ -385,7 +394,8 @@ async function moveStaged(
         }`,
       );
     }
-    const fix = problem ? `: ${problem.fix} or choose another folder (--out-dir)` : "";
+    const another = anotherFolder(chosenBy);
+    const fix = problem ? `: ${problem.fix}${another ? ` or ${another}` : ""}` : "";
     throw new UserError(
       `publishing ${what} failed (${reason}); nothing new was written, the previous files are unchanged${fix}`,
     );
@@ -399,22 +409,25 @@ async function moveStaged(
  * previous set stays). `write` gets the staging folder and returns the paths it wrote there, in
  * order; the published paths are returned in that order. `retire`: names in `outDir` of an
  * earlier run of the set that this one does not write, moved out with the same undo.
+ * `chosenBy`: how the user chose `outDir` (--out-dir, a notebook's outDir…): a folder that cannot
+ * be made or written is named as they named it, with the fix for how they chose it.
  */
 export async function writeFileSet(
   outDir: string,
   write: (staging: string) => Promise<string[]>,
-  { retire = [] }: { retire?: readonly string[] } = {},
+  { retire = [], chosenBy }: { retire?: readonly string[]; chosenBy: ChosenBy },
 ): Promise<string[]> {
-  await mkdir(outDir, { recursive: true }).catch((error) => {
-    throw writeFailure(join(outDir, STAGING_PREFIX), error);
-  });
-  const staging = await makeStagingDir(outDir);
+  // made if missing; a file in its way or a parent that cannot be written is the output folder's
+  // error, in one line (not a staging folder's, which is the kit's own)
+  await ensureWritableDir(outDir, chosenBy);
+  const staging = await makeStagingDir(outDir, { chosenBy });
   try {
     return await publishStaged(staging, {
       outDir,
       files: await write(staging),
       retire,
       what: "the files",
+      chosenBy,
     });
   } finally {
     await rm(staging, { recursive: true, force: true }).catch(() => {});

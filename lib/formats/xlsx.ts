@@ -12,6 +12,7 @@ import { finished } from "node:stream/promises";
 import { PassThrough, type Writable } from "node:stream";
 import type { ColumnUnit } from "../frame/columns.ts";
 import { writeFileAtomic } from "./files.ts";
+import { ANOTHER_OUTPUT_FOLDER, type ChosenBy } from "../core/chosen_by.ts";
 import { drawingEntries, type SheetDrawing, templateDrawingParts } from "./xlsx_images.ts";
 import { addDictionarySheet, BOOLEAN_FORMAT } from "./xlsx_dictionary.ts";
 import {
@@ -453,21 +454,28 @@ export async function writeXlsxExcelJs(
   await workbook.commit();
 }
 
-/** The export as an XLSX file, written atomically. */
+/**
+ * The export as an XLSX file, written atomically (a failure's fix names no flag: the caller chose
+ * the path).
+ */
 export function writeXlsxFile(
   frame: pl.DataFrame,
   path: string,
   extras: XlsxExtras = [],
 ): Promise<XlsxWritten> {
-  return writeXlsxFileTo(frame, { ...xlsxOptions(extras), path });
+  return writeXlsxFileTo(frame, { ...xlsxOptions(extras), path, chosenBy: ANOTHER_OUTPUT_FOLDER });
 }
 
-/** writeXlsxFile with every option: the path, extra and lead sheets, a slice hook. */
+/**
+ * writeXlsxFile with every option: the path, extra and lead sheets, a slice hook, and how the
+ * user chose the file's folder (`chosenBy`, for the fix a failure names).
+ */
 export async function writeXlsxFileTo(
   frame: pl.DataFrame,
-  options: XlsxOptions & { path: string },
+  options: XlsxOptions & { path: string; chosenBy: ChosenBy },
 ): Promise<XlsxWritten> {
   let written: XlsxWritten = { cutCells: 0 };
+  const { chosenBy } = options;
   await writeFileAtomic(options.path, async (tmp) => {
     const stream = createWriteStream(tmp);
     // the file opens in the background: its error (a folder gone read-only) is an 'error' event,
@@ -483,6 +491,6 @@ export async function writeXlsxFileTo(
       throw error;
     }
     await finished(stream);
-  });
+  }, { chosenBy });
   return written;
 }

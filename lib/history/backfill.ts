@@ -4,6 +4,7 @@
  * export run at that as-of: the demo generator, or the databases (queries take the as-of). A
  * month end an export or import stored (with revenue) is kept unless `replace` (keep.ts).
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import type { ExportOptions, PricingData } from "../core/types.ts";
 import { isoDate } from "../formats/files.ts";
@@ -28,7 +29,11 @@ export interface BackfillOptions {
   load: (overrides: Partial<ExportOptions>) => Promise<PricingData>;
   env: Env;
   historyDir: string;
+  /** how the user chose historyDir (--history-dir…), for the fix a failed write names */
+  historyDirChosenBy: ChosenBy;
   outDir: string;
+  /** how the user chose outDir (--out-dir), for the Stripe cache's (`<outDir>/.stripe-cache`) */
+  outDirChosenBy: ChosenBy;
   months: number;
   /** the last as-of (default: the first of the current month, UTC) */
   last?: Date;
@@ -154,6 +159,7 @@ class BackfillWrites {
     }
     const info = await writeSnapshot(frame, {
       dir,
+      dirChosenBy: this.#options.historyDirChosenBy,
       asOf,
       demo: this.#demo,
       origin: "backfill",
@@ -204,6 +210,7 @@ async function liveBackfill(
   const fetched = await fetchInvoiceHistory({
     ...connection,
     cacheDir,
+    cacheDirChosenBy: options.outDirChosenBy,
     from: new Date(asOfs[0].getTime() - INVOICE_LOOKBACK_DAYS * 86_400_000),
     to: new Date(Math.max(now.getTime(), asOfs.at(-1)!.getTime()) + 1000),
     rules: ruleSettings,

@@ -3,6 +3,7 @@
  * brief's section, the XLSX sheet), and this export's Parquet snapshot, prepared here and published
  * with the export's files (publishWithSnapshot).
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import type { PricingData } from "../core/types.ts";
 import type { StageTimer } from "../core/stage_timer.ts";
 import { UserError } from "../core/config.ts";
@@ -32,8 +33,10 @@ export interface ExportHistoryStage {
 /** History, then snapshot, each timed as its own stage; `data.warnings` says why none is stored. */
 export async function exportHistoryStage(
   data: PricingData,
-  { folder, timed, now = new Date(), workbook, keepDailyDays = null }: {
+  { folder, folderChosenBy, timed, now = new Date(), workbook, keepDailyDays = null }: {
     folder: string;
+    /** how the user chose `folder` (PRICING_HISTORY_DIR…), for the fix a failed write names */
+    folderChosenBy: ChosenBy;
     timed: StageTimer;
     /** the export writes a workbook: the history section names its `history` sheet */
     workbook: boolean;
@@ -78,6 +81,7 @@ export async function exportHistoryStage(
   const snapshot = await timed("snapshot", () =>
     prepareSnapshot(data.frame, {
       dir: folder,
+      dirChosenBy: folderChosenBy,
       asOf: data.asOf,
       demo: data.demo,
       origin: "export",

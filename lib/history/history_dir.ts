@@ -5,6 +5,8 @@
 import { dirname, join, resolve } from "node:path";
 import { stat } from "node:fs/promises";
 import type { Env } from "../core/config.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
+import type { ExportOptions } from "../core/types.ts";
 import { folderError, probeWritable } from "../formats/staging.ts";
 
 /** The history folder: PRICING_HISTORY_DIR, else `<outDir>/history`. */
@@ -16,6 +18,29 @@ export function historyDir(env: Env, outDir: string): string {
 /** How historyDir chose the folder, for its errors: PRICING_HISTORY_DIR, else the default. */
 export function historyDirNamed(env: Env): string | undefined {
   return env.PRICING_HISTORY_DIR?.trim() ? "PRICING_HISTORY_DIR" : undefined;
+}
+
+/**
+ * How the history folder was chosen, for the fix its errors name: `named`, the flag, setting or
+ * option that chose it (--history-dir, PRICING_HISTORY_DIR, an export's historyDir), else the
+ * default `<out-dir>/history`, which PRICING_HISTORY_DIR moves.
+ */
+export function historyDirChosenBy(named: string | undefined): ChosenBy {
+  return { named, otherwise: "set PRICING_HISTORY_DIR" };
+}
+
+/** An export's history folder (its historyDir option, else historyDir) and how it was chosen. */
+export function exportHistoryDir(
+  options: Pick<ExportOptions, "historyDir" | "outDir">,
+  env: Env,
+): { dir: string; chosenBy: ChosenBy } {
+  if (options.historyDir) {
+    return { dir: options.historyDir, chosenBy: historyDirChosenBy("historyDir") };
+  }
+  return {
+    dir: historyDir(env, options.outDir),
+    chosenBy: historyDirChosenBy(historyDirNamed(env)),
+  };
 }
 
 /**
@@ -31,7 +56,7 @@ export async function ensureHistoryDir(
 ): Promise<void> {
   // a report reads the folder and refuses a missing one: not "made if missing"
   const wanted = write ? undefined : "the existing folder that holds the snapshots";
-  const choice = { kind: "history folder", named, otherwise: "set PRICING_HISTORY_DIR", wanted };
+  const choice = { kind: "history folder", ...historyDirChosenBy(named), wanted };
   let existing = resolve(dir);
   let info = await stat(existing).catch(() => null);
   while (!info && dirname(existing) !== existing) {

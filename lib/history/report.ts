@@ -3,9 +3,10 @@
  * dated CSV (`helicone_pricing_history_<last as-of>.csv`, plus `_plan_changes.csv`), a Markdown
  * summary and charts (SVG + PNG). Also the brief's section and the XLSX `history` sheet.
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import pl from "nodejs-polars";
 import { join } from "node:path";
-import { dateStamp } from "../formats/files.ts";
+import { dateStamp, writeFileAtomic } from "../formats/files.ts";
 import { UserError } from "../core/config.ts";
 import { escapeMarkdown, markdownTable } from "../formats/markdown.ts";
 import { frameCsvByteChunks, writeChunksFile } from "../formats/csv.ts";
@@ -398,12 +399,14 @@ export interface HistoryReportFiles {
  * Writes the report's CSVs, Markdown and charts into `outDir`, named by the last snapshot: staged,
  * then published together, so the whole set appears or none does (the previous set stays).
  * Without charts, those an earlier report of the same name drew go (retired as the set is
- * published): beside the new CSV they would show the old numbers.
+ * published): beside the new CSV they would show the old numbers. `chosenBy`: how the user chose
+ * `outDir` (the history command's --out-dir), for the fix a failure names.
  */
 export async function writeHistoryReport(
   report: HistoryReport,
-  options: { outDir: string; charts: boolean; notes?: string[] },
+  options: { outDir: string; chosenBy: ChosenBy; charts: boolean; notes?: string[] },
 ): Promise<HistoryReportFiles> {
+  const { chosenBy } = options;
   const stamp = dateStamp(asOfOfKey(report.months.at(-1)!), report.demo);
   const names = historyReportNames(stamp);
   const charts = options.charts ? await drawHistoryCharts(report) : [];
@@ -417,19 +420,20 @@ export async function writeHistoryReport(
     async (staging) => {
       const [csv, changes, md] = [names.csv, names.changes, names.markdown]
         .map((file) => join(staging, file));
-      await writeChunksFile(frameCsvByteChunks(historyTable(report)), csv);
-      await writeChunksFile(frameCsvByteChunks(planChangesTable(report)), changes);
-      await writeChunksFile([markdown], md);
+      await writeChunksFile(frameCsvByteChunks(historyTable(report)), csv, { chosenBy });
+      await writeChunksFile(frameCsvByteChunks(planChangesTable(report)), changes, { chosenBy });
+      await writeChunksFile([markdown], md, { chosenBy });
       const staged = [csv, changes, md];
       for (const [i, chart] of charts.entries()) {
         const [svg, png] = chartNames.slice(2 * i, 2 * i + 2).map((file) => join(staging, file));
-        await Deno.writeTextFile(svg, chart.svg);
-        await Deno.writeFile(png, chart.png);
+        // (through writeFileAtomic for its words: a full disk is named with its fix)
+        await writeFileAtomic(svg, (tmp) => Deno.writeTextFile(tmp, chart.svg), { chosenBy });
+        await writeFileAtomic(png, (tmp) => Deno.writeFile(tmp, chart.png), { chosenBy });
         staged.push(svg, png);
       }
       return staged;
     },
-    { retire: names.charts.filter((name) => !chartNames.includes(name)) },
+    { retire: names.charts.filter((name) => !chartNames.includes(name)), chosenBy },
   );
   return { csvPath, changesPath, markdownPath, chartPaths };
 }

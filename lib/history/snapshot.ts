@@ -12,6 +12,8 @@ import { lstat, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
+import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
+import { historyDirChosenBy } from "./history_dir.ts";
 import {
   fileDigest,
   isoDate,
@@ -65,6 +67,11 @@ export interface SnapshotInfo {
 
 export interface SnapshotWrite {
   dir: string;
+  /**
+   * how the user chose `dir` (--history-dir, PRICING_HISTORY_DIR…), for the fix a failed write
+   * names; default the history folder's default, which PRICING_HISTORY_DIR moves
+   */
+  dirChosenBy?: ChosenBy;
   asOf: Date;
   demo: boolean;
   origin: SnapshotOrigin;
@@ -169,13 +176,16 @@ export async function prepareSnapshot(
   frame: pl.DataFrame,
   options: SnapshotWrite,
 ): Promise<PreparedSnapshot> {
+  const chosenBy = options.dirChosenBy ?? historyDirChosenBy(undefined);
+  const another = anotherFolder(chosenBy);
   try {
     await mkdir(options.dir, { recursive: true });
   } catch (error) {
+    const problem = writeProblem(error);
     throw new UserError(
-      `history folder ${options.dir} cannot be created (${
-        (error as Error).message.split("\n")[0]
-      }); set PRICING_HISTORY_DIR`,
+      `${chosenBy.named ?? "history folder"} ${options.dir} cannot be created (${
+        problem?.reason ?? (error as Error).message.split("\n")[0]
+      }); ${problem ? `${problem.fix.replace(/ there$/, "")} or ${another}` : another}`,
     );
   }
   const path = join(options.dir, snapshotFileName(options.asOf, options.demo));
@@ -220,7 +230,7 @@ export async function prepareSnapshot(
     await Deno.writeTextFile(tmpMeta, JSON.stringify(meta, null, 2) + "\n");
   } catch (error) {
     await discard();
-    throw writeFailure(path, error, { elsewhere: "set PRICING_HISTORY_DIR to another folder" });
+    throw writeFailure(path, error, { chosenBy });
   }
   const { bytes, sha256 } = await fileDigest(tmp);
   const moves: { from: string; to: string }[] = [];
@@ -257,8 +267,8 @@ export async function prepareSnapshot(
       const putBack = await unplace().then(() => "", (undo) => `; ${firstLine(undo)}`);
       const problem = writeProblem(error); // (a disk gone read-only or full: nothing in the way)
       const fix = problem
-        ? `${problem.fix} or set PRICING_HISTORY_DIR to another folder`
-        : `move what is in the way, or fix the history folder ${options.dir} (or set PRICING_HISTORY_DIR)`;
+        ? `${problem.fix} or ${another}`
+        : `move what is in the way, or fix the history folder ${options.dir} (or ${another})`;
       throw new UserError(
         `history snapshot ${path} could not be put in place (${
           problem ? `${problem.reason} in ${options.dir}` : firstLine(error)

@@ -15,7 +15,7 @@ import { rowsSayDemo } from "../formats/export_demo.ts";
 import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
-import type { McpSettings } from "./settings.ts";
+import { exportsDirChosenBy, type McpSettings } from "./settings.ts";
 
 /** The manifest's `cost_model` block (lib/report/manifest.ts), the shape every answer uses. */
 export interface CostModelBlock {
@@ -416,6 +416,7 @@ export class DatasetStore {
     const result = await runExport({
       ...(this.settings.demoOnly ? { demo: true } : {}),
       outDir: this.settings.exportsDir,
+      outDirChosenBy: exportsDirChosenBy(this.settings),
       env: this.settings.env,
       windowDays,
       asOf: this.hooks.now?.() ?? new Date(),

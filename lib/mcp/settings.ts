@@ -2,6 +2,7 @@
  * MCP server settings, from the environment merged over `.env` (lib/core/env_file.ts loadEnv).
  * Every name is listed in the README's "MCP server" section. Everything risky is off by default.
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import { type Env, UserError } from "../core/config.ts";
 import { DEFAULT_OUT_DIR } from "../export.ts";
 import { QUOTED_NAME_CHARS, quoteValue } from "../core/quote.ts";
@@ -96,6 +97,17 @@ export function mcpSettings(env: Env): McpSettings {
     databaseSqlMaxMb: bounded(env, "PRICING_MCP_DATABASE_SQL_MAX_MB", { fallback: 16, max: 1024 }),
     allowedOrigins: origins,
     env,
+  };
+}
+
+/**
+ * How the exports folder was chosen, for the fix a write there names (run_export):
+ * PRICING_MCP_EXPORTS_DIR, else the default outputs/, which that setting moves.
+ */
+export function exportsDirChosenBy(settings: Pick<McpSettings, "env">): ChosenBy {
+  return {
+    named: settings.env.PRICING_MCP_EXPORTS_DIR ? "PRICING_MCP_EXPORTS_DIR" : undefined,
+    otherwise: "set PRICING_MCP_EXPORTS_DIR",
   };
 }
 

@@ -126,6 +126,16 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
     );
   }
   const outDir = params.outDir ?? env.PRICING_NOTEBOOK_OUT_DIR ?? DEFAULT_OUT_DIR;
+  // what chose the folder, for its errors here and in the export's process (its files, a disk
+  // gone read-only or full mid-run)
+  const outDirChosenBy = {
+    named: params.outDir
+      ? "outDir"
+      : env.PRICING_NOTEBOOK_OUT_DIR
+      ? "PRICING_NOTEBOOK_OUT_DIR"
+      : undefined,
+    otherwise: "set outDir",
+  };
   const runParams = {
     demo: params.demo,
     windowDays: params.windowDays,
@@ -134,20 +144,14 @@ async function runPage(params: ExportPageParams): Promise<ExportPage> {
     stripe: params.stripe,
     chartFiles: params.writeChartFiles,
     outDir,
+    outDirChosenBy,
   };
   // refused here, in the parameters' names, before a process is started (an invalid asOf crossed
   // the pipe as null: JSON has no Invalid Date), and before a folder is made (outDir = "  " made a
   // folder named by two spaces, then was refused as empty)
   exportOptions(runParams);
   // checked here, where the error can name what chose the folder (the export's process cannot)
-  await ensureWritableDir(outDir, {
-    named: params.outDir
-      ? "outDir"
-      : env.PRICING_NOTEBOOK_OUT_DIR
-      ? "PRICING_NOTEBOOK_OUT_DIR"
-      : undefined,
-    otherwise: "set outDir",
-  });
+  await ensureWritableDir(outDir, outDirChosenBy);
   const { result, shown } = await runExportProcess({
     beforeFrameRead: async () => {
       if (!lastPage) return;

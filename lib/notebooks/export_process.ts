@@ -11,6 +11,7 @@
  * file); the reply (v8-serialized) and the frame are written into the request's folder. stdin
  * stays open while the export runs: its end (the kernel gone) ends the process.
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import v8 from "node:v8";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +67,8 @@ export interface ExportRunParams {
   /** the charts' SVG and PNG files (the workbook's summary sheet has its charts either way) */
   chartFiles: boolean;
   outDir: string;
+  /** how outDir was chosen (the outDir parameter, PRICING_NOTEBOOK_OUT_DIR), for its errors */
+  outDirChosenBy?: ChosenBy;
 }
 
 /** The revenue stage as the page shows it: where it came from and how many customers. */

@@ -3,6 +3,7 @@
  * and the brief, into the staging folder (lib/export.ts publishes it with the charts and the
  * manifest).
  */
+import { outDirChosenBy } from "../core/export_options.ts";
 import { join } from "node:path";
 import type { Env } from "../core/config.ts";
 import type { ExportOptions, PricingData } from "../core/types.ts";
@@ -14,7 +15,7 @@ import { digestOffThread } from "../formats/digest_worker.ts";
 import { writeExportBrief, type WrittenBrief } from "../report/brief.ts";
 import { exportTrimmedPlan } from "../report/trimmed_file.ts";
 import { segmentFrames, segmentSheets, writeSegmentFiles } from "../report/segments.ts";
-import { historyDir } from "../history/history_dir.ts";
+import { exportHistoryDir } from "../history/history_dir.ts";
 import { keepDailyDays } from "../history/superseded.ts";
 import { exportHistoryStage, type ExportSnapshot } from "../history/export_stage.ts";
 import {
@@ -56,13 +57,16 @@ export async function writeStage(
   digests?: Promise<Map<string, FileDigest>>;
 }> {
   const stamp = exportStamp(data);
+  const chosenBy = outDirChosenBy(options);
   const staged: string[] = [];
   let digests: Promise<Map<string, FileDigest>> | undefined;
   // history and this export's snapshot (lib/history/export_stage.ts)
+  const historyFolder = exportHistoryDir(options, env);
   const { history, snapshot } = options.history === false
     ? { history: null, snapshot: undefined }
     : await exportHistoryStage(data, {
-      folder: options.historyDir ?? historyDir(env, options.outDir),
+      folder: historyFolder.dir,
+      folderChosenBy: historyFolder.chosenBy,
       timed,
       now: options.ranAt,
       workbook: options.formats.includes("xlsx"),
@@ -84,6 +88,7 @@ export async function writeStage(
         frame: data.frame,
         formats: options.formats,
         pathOf: (ext) => join(staging, exportFileName({ ...stampOptions(data), ext })),
+        chosenBy,
         xlsx: {
           sheets: [
             ...(segments ? segmentSheets(segments) : []),
@@ -114,12 +119,15 @@ export async function writeStage(
       if (data.frame.height > LARGE_EXPORT_ABOVE) {
         digests = digestOffThread([...exportPaths, ...(files.subset ? [files.subset.path] : [])]);
       }
-      if (segments) staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp }));
+      if (segments) {
+        staged.push(...await writeSegmentFiles(segments, { outDir: staging, stamp, chosenBy }));
+      }
       // the writers' slices are garbage now: freed before the brief's statistics add their own
       await collectDroppedFrames({ rows: data.frame.height });
       const written = await writeExportBrief({
         data,
         outDir: staging,
+        chosenBy,
         exportPaths,
         segments,
         trimAboveBytes: trimmed.uploadLimitBytes,

@@ -9,6 +9,7 @@
  * small enough to upload; the brief sets every file it offers for upload against that size and
  * says which one to upload (brief_upload.ts).
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import pl from "nodejs-polars";
 import { basename, join } from "node:path";
 import { COLUMNS } from "../frame/columns.ts";
@@ -345,6 +346,8 @@ function revenueSourceText(source: string): string {
 export interface WriteBriefOptions {
   data: BriefData | PricingData;
   outDir: string;
+  /** how the user chose the folder the brief is for (--out-dir…), for the fix a failure names */
+  chosenBy: ChosenBy;
   /** paths of the export files written (CSV and/or XLSX) */
   exportPaths: string[];
   segments?: readonly SegmentResult[];
@@ -420,7 +423,7 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
       aboveLimit = trimmedAboveLimit(data.frame, trimmedKeepMask(data.frame), limit);
     }
     // the export's (written in its CSV's pass), else written here unless it cannot fit
-    const file = written ?? (aboveLimit ? undefined : await writeTrimmedFile(data, options.outDir));
+    const file = written ?? (aboveLimit ? undefined : await writeTrimmedFile(data, options));
     if (file && file.bytes > limit) {
       // above the limit too (its fewest bytes were not): not published, the brief says so
       await Deno.remove(file.path);
@@ -447,7 +450,9 @@ export async function writeExportBrief(options: WriteBriefOptions): Promise<Writ
     history: options.history,
   });
   const briefPath = join(options.outDir, briefFileName(data));
-  await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown));
+  await writeFileAtomic(briefPath, (tmp) => Deno.writeTextFile(tmp, markdown), {
+    chosenBy: options.chosenBy,
+  });
   const stale = csv && !trimmedPath ? [trimmedFileName(data)] : [];
   return trimmed
     ? { briefPath, trimmedPath, trimmedRows: trimmed.rows, stale }

@@ -5,6 +5,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import { join } from "node:path";
 import { writeFileAtomic } from "../formats/files.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
 import { collectYoungGarbage } from "../core/memory.ts";
 import type { Chart } from "./chart_frame.ts";
 
@@ -59,10 +60,10 @@ export function svgToPng(svg: string, width = 2 * 880): Uint8Array {
 /** Dated SVG and PNG of each chart in `outDir`; returns the paths. */
 export async function writeChartFiles(
   charts: Chart[],
-  { outDir, stamp }: { outDir: string; stamp: string },
+  { outDir, stamp, chosenBy }: { outDir: string; stamp: string; chosenBy: ChosenBy },
 ): Promise<string[]> {
   let next = 0;
-  await writeClaimedChartFiles(charts, { outDir, stamp, claim: () => next++ });
+  await writeClaimedChartFiles(charts, { outDir, stamp, chosenBy, claim: () => next++ });
   return chartFilePaths(charts, { outDir, stamp });
 }
 
@@ -84,13 +85,21 @@ export function chartFilePaths(
  */
 export async function writeClaimedChartFiles(
   charts: Pick<Chart, "name" | "svg">[],
-  { outDir, stamp, claim }: { outDir: string; stamp: string; claim: () => number },
+  { outDir, stamp, chosenBy, claim }: {
+    outDir: string;
+    stamp: string;
+    /** how the user chose the folder the files are for (an export's --out-dir…), for its errors */
+    chosenBy: ChosenBy;
+    claim: () => number;
+  },
 ): Promise<void> {
   for (let index = claim(); index < charts.length; index = claim()) {
     const chart = charts[index];
     const [svgPath, pngPath] = chartFilePaths([chart], { outDir, stamp });
-    await writeFileAtomic(svgPath, (tmp) => Deno.writeTextFile(tmp, chart.svg));
-    await writeFileAtomic(pngPath, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)));
+    await writeFileAtomic(svgPath, (tmp) => Deno.writeTextFile(tmp, chart.svg), { chosenBy });
+    await writeFileAtomic(pngPath, (tmp) => Deno.writeFile(tmp, svgToPng(chart.svg)), {
+      chosenBy,
+    });
     collectYoungGarbage();
   }
 }

@@ -11,6 +11,7 @@ import pl from "nodejs-polars";
 import { join } from "node:path";
 import { UserError } from "../core/config.ts";
 import { writeFailure } from "../formats/files.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
 import type { SummaryChart } from "../economics/xlsx_summary.ts";
 import type { Chart } from "./charts.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
@@ -76,6 +77,8 @@ export interface ChartJob {
   /** the export frame; only CHART_COLUMNS cross to the worker */
   frame: pl.DataFrame;
   outDir: string;
+  /** how the user chose the folder the files are for (an export's --out-dir…), for its errors */
+  chosenBy: ChosenBy;
   stamp: string;
   /** also rasterise the summary sheet's PNGs (an XLSX is written) */
   summary: boolean;
@@ -106,6 +109,7 @@ interface WorkerJob {
   windowDays: number;
   demo: boolean;
   outDir: string;
+  chosenBy: ChosenBy;
   stamp: string;
   summary: boolean;
   files: boolean;
@@ -153,7 +157,10 @@ export interface ChartWorker {
  * shared Stripe customer's figures on its revenue row (chart_customers.ts: worked out here, where
  * the customer ids are, which the worker then need not get).
  */
-function writeChartColumns(frame: pl.DataFrame, dir: string, windowDays: number): string {
+function writeChartColumns(
+  frame: pl.DataFrame,
+  { dir, windowDays, chosenBy }: { dir: string; windowDays: number; chosenBy: ChosenBy },
+): string {
   // the .ipc extension tells Polars' readIPC a path from inline bytes
   const path = join(dir, `.chart-columns-${crypto.randomUUID()}.ipc`);
   try {
@@ -162,7 +169,8 @@ function writeChartColumns(frame: pl.DataFrame, dir: string, windowDays: number)
     Deno.writeFileSync(path, new Uint8Array());
     chartColumns(frame, windowDays).writeIPC(path);
   } catch (error) {
-    throw writeFailure(path, error); // (Polars's error names neither the file nor the fix)
+    // (Polars's error names neither the file nor the fix)
+    throw writeFailure(path, error, { chosenBy });
   }
   return path;
 }
@@ -192,6 +200,7 @@ export function startChartWorker(): ChartWorker {
     charts: Pick<Chart, "name" | "svg">[];
     claims: Int32Array;
     outDir: string;
+    chosenBy: ChosenBy;
     stamp: string;
   } | undefined;
   const claims = new SharedArrayBuffer(4);
@@ -218,12 +227,12 @@ export function startChartWorker(): ChartWorker {
   return {
     drawn,
     summary: summaryPromise,
-    render({ frame, outDir, stamp, summary, files = true, windowDays, demo }) {
+    render({ frame, outDir, chosenBy, stamp, summary, files = true, windowDays, demo }) {
       let ipcPath: string;
       let table: ReturnType<typeof chartPlanTable>;
       try {
         table = chartPlanTable(frame, windowDays);
-        ipcPath = writeChartColumns(frame, outDir, windowDays);
+        ipcPath = writeChartColumns(frame, { dir: outDir, windowDays, chosenBy });
       } catch (error) {
         const worded = error instanceof UserError;
         terminate(
@@ -247,6 +256,7 @@ export function startChartWorker(): ChartWorker {
               charts: event.data.drawn,
               claims: new Int32Array(claims),
               outDir,
+              chosenBy,
               stamp,
             };
             return markDrawn();
@@ -277,6 +287,7 @@ export function startChartWorker(): ChartWorker {
             windowDays,
             demo,
             outDir,
+            chosenBy,
             stamp,
             summary,
             files,
@@ -287,11 +298,12 @@ export function startChartWorker(): ChartWorker {
     async shareFileWriting() {
       await drawn;
       if (!job?.files) return;
-      const { charts, claims, outDir, stamp } = job;
+      const { charts, claims, outDir, chosenBy, stamp } = job;
       const { writeClaimedChartFiles } = await chartFiles;
       try {
         await writeClaimedChartFiles(charts, {
           outDir,
+          chosenBy,
           stamp,
           // a failed or closed job: no more files (the export is failing)
           claim: () => ended ? charts.length : Atomics.add(claims, 0, 1),
@@ -373,7 +385,11 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope ===
       if (!job.files) return scope.postMessage({ paths: [] });
       const claims = new Int32Array(job.claims);
       const files = { outDir: job.outDir, stamp: job.stamp };
-      await writeClaimedChartFiles(charts, { ...files, claim: () => Atomics.add(claims, 0, 1) });
+      await writeClaimedChartFiles(charts, {
+        ...files,
+        chosenBy: job.chosenBy,
+        claim: () => Atomics.add(claims, 0, 1),
+      });
       // the main thread may still be writing the files it claimed: it awaits those itself
       scope.postMessage({ paths: chartFilePaths(charts, files) });
     } catch (error) {

@@ -9,6 +9,7 @@ import * as Plot from "@observablehq/plot";
 import pl from "nodejs-polars";
 import { channel, rows } from "./chart_data.ts";
 import { writeChartFiles } from "./chart_files.ts";
+import type { ChosenBy } from "../core/chosen_by.ts";
 import {
   aggregatedBoxes,
   densityHexbins,
@@ -350,11 +351,13 @@ export function pricingCharts(frame: pl.DataFrame, limit: DrawnLimit = {}): Char
   });
 }
 
-/** Dated SVG and PNG of every chart in `outDir`; returns the paths. */
+/**
+ * Dated SVG and PNG of every chart in `outDir`; returns the paths. `chosenBy`: how the user chose
+ * `outDir`, for the fix a write failure names.
+ */
 export function writeCharts(
   frame: pl.DataFrame,
-  outDir: string,
-  stamp: string,
+  { outDir, stamp, chosenBy }: { outDir: string; stamp: string; chosenBy: ChosenBy },
 ): Promise<string[]> {
-  return writeChartFiles(pricingCharts(frame), { outDir, stamp });
+  return writeChartFiles(pricingCharts(frame), { outDir, stamp, chosenBy });
 }

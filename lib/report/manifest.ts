@@ -1,4 +1,5 @@
 /** The manifest written next to every export: what ran, on what, and what came out. */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import { basename, join } from "node:path";
 import { readFile } from "node:fs/promises";
 import type { PricingData } from "../core/types.ts";
@@ -125,8 +126,10 @@ export function buildManifest(
 /** Writes `helicone_pricing_data_<date>.manifest.json` last, after every file it lists. */
 export async function writeManifest(
   outDir: string,
-  { data, paths, digests, snapshot }: {
+  { data, paths, digests, snapshot, chosenBy }: {
     data: PricingData;
+    /** how the user chose the folder the manifest is for (--out-dir…), for its errors */
+    chosenBy: ChosenBy;
     paths: string[];
     /** digests made already (lib/formats/digest_worker.ts); the other paths are hashed here */
     digests?: Promise<Map<string, FileDigest>>;
@@ -149,6 +152,7 @@ export async function writeManifest(
   await writeFileAtomic(
     path,
     (tmp) => Deno.writeTextFile(tmp, JSON.stringify(manifest, null, 2) + "\n"),
+    { chosenBy },
   );
   return path;
 }

@@ -7,6 +7,7 @@
  * organizations out, and count them as not judged, so an empty segment of an export without
  * revenue says it cannot be judged instead of reading as "nobody".
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
@@ -331,12 +332,17 @@ export function segmentFileName(stamp: string, name: string): string {
  */
 export async function writeSegmentFiles(
   segments: readonly SegmentResult[],
-  { outDir, stamp }: { outDir: string; stamp: string },
+  { outDir, stamp, chosenBy }: {
+    outDir: string;
+    stamp: string;
+    /** how the user chose the folder the files are for (--out-dir…), for its errors */
+    chosenBy: ChosenBy;
+  },
 ): Promise<string[]> {
   const paths: string[] = [];
   for (const segment of segments) {
     const path = join(outDir, segmentFileName(stamp, segment.name));
-    await writeCsvFile(segment.frame, path);
+    await writeCsvFile(segment.frame, path, { chosenBy });
     paths.push(path);
   }
   return paths;

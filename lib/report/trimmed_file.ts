@@ -2,6 +2,7 @@
  * The trimmed CSV as a file: its size limit (PRICING_BRIEF_TRIM_ABOVE_MB), its name, the plan an
  * export writes it by, and the brief's own write of it. Which rows it keeps is trimmed.ts.
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import type pl from "nodejs-polars";
 import { join } from "node:path";
 import { settingNumber, UserError } from "../core/config.ts";
@@ -52,9 +53,9 @@ export function exportTrimmedPlan(
 /** The trimmed CSV written by the brief (the export had not: a brief written on its own). */
 export async function writeTrimmedFile(
   data: { frame: pl.DataFrame } & ExportStampOptions,
-  outDir: string,
+  { outDir, chosenBy }: { outDir: string; chosenBy: ChosenBy },
 ): Promise<{ path: string; bytes: number; rows: number }> {
   const frame = trimmedExportFrame(data.frame);
   const path = join(outDir, trimmedFileName(data));
-  return { path, bytes: await writeCsvFile(frame, path), rows: frame.height };
+  return { path, bytes: await writeCsvFile(frame, path, { chosenBy }), rows: frame.height };
 }

@@ -145,6 +145,9 @@ export async function writeCache(path: string, snapshot: StripeSnapshot): Promis
           snapshot: toFile(snapshot),
         }),
       ),
+    // a failure is a warning (the next export fetches again): the disk's fix alone, no folder to
+    // choose for a cache
+    { chosenBy: { otherwise: "" } },
   );
 }
 

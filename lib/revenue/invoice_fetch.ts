@@ -9,6 +9,7 @@
  * The trimmed result is cached per Stripe account, range and day beside the live cache, so a
  * second backfill the same day makes no call.
  */
+import type { ChosenBy } from "../core/chosen_by.ts";
 import { invoiceHistoryProblem } from "./cache_shape.ts";
 import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
@@ -45,6 +46,8 @@ export interface InvoiceFetchOptions {
   apiPort?: number;
   apiProtocol?: "http" | "https";
   cacheDir: string;
+  /** how the user chose the folder cacheDir is in (--out-dir), for the fix a failed write names */
+  cacheDirChosenBy: ChosenBy;
   /** invoices created in [from, to) are listed */
   from: Date;
   to: Date;
@@ -197,6 +200,7 @@ export async function fetchInvoiceHistory(
   await writeFileAtomic(
     path,
     (tmp) => Deno.writeTextFile(tmp, JSON.stringify({ version: CACHE_VERSION, history })),
+    { chosenBy: options.cacheDirChosenBy },
   );
   return {
     history,

@@ -1,4 +1,5 @@
 /** Scenario files: the per-organization and per-tier CSVs and the Markdown report. */
+import type { ChosenBy } from "../../core/chosen_by.ts";
 import pl from "nodejs-polars";
 import { join } from "node:path";
 import { formatChangePct, formatCount, formatUsd } from "../../report/numbers.ts";
@@ -271,10 +272,11 @@ export interface ScenarioFiles {
 /**
  * Writes one scenario's comparison (per-organization CSV, per-tier CSV with last row `all`, the
  * Markdown summary) into `dir`, a staging folder of writeFileSet; returns the three paths.
+ * `chosenBy`: how the user chose the output folder (--out-dir…), for the fix a failure names.
  */
 export async function stageScenarioFiles(
   result: ScenarioComparison,
-  { dir, context }: { dir: string; context: ScenarioReportContext },
+  { dir, chosenBy, context }: { dir: string; chosenBy: ChosenBy; context: ScenarioReportContext },
 ): Promise<ScenarioFiles> {
   const stamp = exportStamp({
     asOf: context.asOf,
@@ -287,23 +289,28 @@ export async function stageScenarioFiles(
   );
   const [perOrgPath, byTierPath, summaryPath] = [".csv", "_by_tier.csv", ".md"]
     .map((ext) => `${base}${ext}`);
-  await writeChunksFile(frameCsvByteChunks(result.perOrg), perOrgPath);
-  await writeChunksFile(frameCsvByteChunks(result.byTier), byTierPath);
-  await writeChunksFile([scenarioMarkdown(result, context)], summaryPath);
+  await writeChunksFile(frameCsvByteChunks(result.perOrg), perOrgPath, { chosenBy });
+  await writeChunksFile(frameCsvByteChunks(result.byTier), byTierPath, { chosenBy });
+  await writeChunksFile([scenarioMarkdown(result, context)], summaryPath, { chosenBy });
   return { perOrgPath, byTierPath, summaryPath };
 }
 
 /**
  * Writes the comparison export: per-organization CSV, per-tier CSV (last row `all`) and the
- * Markdown summary, atomically, named after the scenario and the data's date stamp.
+ * Markdown summary, atomically, named after the scenario and the data's date stamp. `chosenBy`:
+ * how the user chose `outDir` (--out-dir, a notebook's argument), for the fix a failure names.
  */
 export async function writeScenarioFiles(
   result: ScenarioComparison,
-  { outDir, context }: { outDir: string; context: ScenarioReportContext },
+  { outDir, chosenBy, context }: {
+    outDir: string;
+    chosenBy: ChosenBy;
+    context: ScenarioReportContext;
+  },
 ): Promise<ScenarioFiles> {
   const [perOrgPath, byTierPath, summaryPath] = await writeFileSet(outDir, async (dir) => {
-    const staged = await stageScenarioFiles(result, { dir, context });
+    const staged = await stageScenarioFiles(result, { dir, chosenBy, context });
     return [staged.perOrgPath, staged.byTierPath, staged.summaryPath];
-  });
+  }, { chosenBy });
   return { perOrgPath, byTierPath, summaryPath };
 }
