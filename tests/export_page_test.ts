@@ -352,12 +352,17 @@ Deno.test("export page: errors name the notebook's parameter beside the flag", a
       ],
       [
         { asOf: new Date("2026-13-01") },
-        'asOf (--as-of) is an Invalid Date: new Date(…) was given no date (such as "2026-13-01"); write a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+        'asOf (--as-of) is no real date: new Date(…) was given no day it can read (such as "2026-13-01"); write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
       ],
       // the parameters cell's `asOf = "2026-11-01"`: a valid day, typed as text
       [
         { asOf: "2026-11-01" as never },
         'asOf (--as-of) must be a Date, got "2026-11-01" (text): write new Date("2026-11-01"), or new Date() for now',
+      ],
+      // text that is no real day: said so, with the form to write, never new Date("2026-13-01")
+      [
+        { asOf: "2026-13-01" as never },
+        'asOf (--as-of) must be a Date, got "2026-13-01" (text, and no real day: months run 01 to 12): write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
       ],
       [{ outDir: " " }, "outDir (--out-dir) is empty: leave it out for outputs/, or name a folder"],
     ];
@@ -478,7 +483,7 @@ Deno.test("export page: the export's process refuses an asOf that is no date (it
     ok(error instanceof UserError, String(error));
     assertEquals(
       error.message,
-      'asOf (--as-of) is an Invalid Date: new Date(…) was given no date (such as "2026-13-01"); write a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+      'asOf (--as-of) is no real date: new Date(…) was given no day it can read (such as "2026-13-01"); write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
     );
     assertEquals([...Deno.readDirSync(outDir)], [], "nothing written (no 1970-01-01 files)");
   } finally {

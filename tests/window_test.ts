@@ -3,9 +3,10 @@
  * server, compare and notebooks; and the same instant, to the millisecond, on PostgreSQL, ClickHouse
  * 18.16 (DateTime, no DateTime64) and modern ClickHouse (chdb, DateTime64(3)) — issue 10, item 13.
  */
-import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { parseCli } from "../lib/cli/export.ts";
 import { clickHouseSettings } from "../lib/core/config.ts";
+import { exportOptions } from "../lib/core/export_options.ts";
 import { parseAsOf, parseWindowDays, windowInWords, windowOf } from "../lib/core/window.ts";
 import { exportWindow } from "../lib/export.ts";
 import { exportNameInfo } from "../lib/formats/read_export.ts";
@@ -54,6 +55,44 @@ Deno.test("as-of: dates and zoned timestamps; impossible, zoneless and future on
   assertEquals(parseAsOf("2026-11-02T00:00:00Z", { now: NOW }).getTime(), NOW); // now itself is fine
 });
 
+Deno.test("a notebook's asOf that is no real day: one line naming asOf and the form YYYY-MM-DD, in no JavaScript words", () => {
+  const cases: [unknown, string][] = [
+    // a Date that is no date (new Date of text it cannot read): the Date cannot say its text
+    [
+      new Date("2026-13-01"),
+      'asOf (--as-of) is no real date: new Date(…) was given no day it can read (such as "2026-13-01"); write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+    ],
+    [
+      new Date(NaN),
+      'asOf (--as-of) is no real date: new Date(…) was given no day it can read (such as "2026-13-01"); write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+    ],
+    // text that is no real day: why, and the form (never new Date("2026-13-01") to write)
+    [
+      "2026-13-01",
+      'asOf (--as-of) must be a Date, got "2026-13-01" (text, and no real day: months run 01 to 12): write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+    ],
+    [
+      "2026-02-30",
+      'asOf (--as-of) must be a Date, got "2026-02-30" (text, and no real day: 2026-02 has 28 days): write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+    ],
+    [
+      "2026-11-01 12:30",
+      'asOf (--as-of) must be a Date, got "2026-11-01 12:30" (text, and a time without a zone): write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+    ],
+  ];
+  for (const [asOf, message] of cases) {
+    throws(
+      () => exportOptions({ asOf: asOf as Date }),
+      (error: Error) => {
+        assertEquals([error.name, error.message], ["UserError", message], String(asOf));
+        // none of JavaScript's words for it, on one line
+        ok(!/Invalid Date|RangeError|toISOString|Invalid time value|\n/.test(error.message));
+        return true;
+      },
+    );
+  }
+});
+
 Deno.test("as-of: a year before 1970 is refused saying so (years 0–99 were read as 19xx)", () => {
   for (const early of ["0001-01-01", "0099-12-31", "1969-12-31", "1969-12-31T23:59:59Z"]) {
     throws(
@@ -98,7 +137,7 @@ Deno.test("days: 1 to 3660 written plainly; every entry point applies the same r
   );
   throws(
     () => windowOf(new Date("nope"), { days: 30 }),
-    /^UserError: asOf \(--as-of\) is an Invalid Date: new Date\(…\) was given no date .*; write a real day, e.g. new Date\("2026-11-01"\), or new Date\(\) for now$/,
+    /^UserError: asOf \(--as-of\) is no real date: new Date\(…\) was given no day it can read .*; write new Date\("YYYY-MM-DD"\) with a real day, e.g. new Date\("2026-11-01"\), or new Date\(\) for now$/,
   );
   // The export CLI (it used to turn 2026-02-30 into 2026-03-02 and take future dates) …
   throws(() => parseCli(["--as-of", "2026-02-30"]), /--as-of must be a date like 2026-11-01/);

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { UserError } from "./config.ts";
-import { windowOf } from "./window.ts";
+import { readIsoInstant, windowOf } from "./window.ts";
 import { quoteParameter } from "./quote.ts";
 import type { ExportFormat, ExportOptions, StripeMode } from "./types.ts";
 import { ANOTHER_OUTPUT_FOLDER, type ChosenBy } from "./chosen_by.ts";
@@ -109,16 +109,25 @@ export function exportOptions(overrides: Partial<ExportOptions> = {}): ExportOpt
   if (typeof options.outDir !== "string" || options.outDir.trim() === "") {
     throw new UserError("outDir (--out-dir) is empty: leave it out for outputs/, or name a folder");
   }
-  // a notebook's `asOf = "2026-11-01"` (text, not a Date) is named as typed, with its Date
+  // a notebook's `asOf = "2026-11-01"` (text, not a Date) is named as typed, with its Date; text
+  // that is no real day (2026-13-01) is said so, with the form, not made the Date to write
   if (!(options.asOf instanceof Date)) {
     const value: unknown = options.asOf;
-    const written = typeof value === "string" && /^\d{4}-\d{2}-\d{2}[\dT:.Z+-]*$/.test(value)
-      ? value
-      : "2026-11-01";
+    const read = typeof value === "string" ? readIsoInstant(value) : null;
+    const what = !read
+      ? ""
+      : "impossible" in read
+      ? ` (text, and no real day: ${read.impossible})`
+      : "zoneless" in read
+      ? " (text, and a time without a zone)"
+      : " (text)";
+    const fix = read && "ms" in read
+      ? `write new Date(${JSON.stringify(value)})`
+      : `write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01")`;
     throw new UserError(
-      `asOf (--as-of) must be a Date, got ${quoteParameter(value)}${
-        typeof value === "string" ? " (text)" : ""
-      }: write new Date(${JSON.stringify(written)}), or new Date() for now`,
+      `asOf (--as-of) must be a Date, got ${
+        quoteParameter(value)
+      }${what}: ${fix}, or new Date() for now`,
     );
   }
   // a Date that is no date (new Date("2026-13-01")) is refused, never exported as 1970

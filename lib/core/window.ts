@@ -130,8 +130,9 @@ export function windowOf(
   // named as a notebook's parameters cell and the command line name them
   if (Number.isNaN(asOf.getTime())) {
     // the Date cannot say what it was made of: say what makes one, and how to write a good one
+    // (in the user's words: not JavaScript's "Invalid Date")
     throw new UserError(
-      `asOf (--as-of) is an Invalid Date: new Date(…) was given no date (such as "2026-13-01"); write a real day, e.g. new Date("2026-11-01"), or new Date() for now`,
+      `asOf (--as-of) is no real date: new Date(…) was given no day it can read (such as "2026-13-01"); write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now`,
     );
   }
   if (asOf.getTime() > now) {
