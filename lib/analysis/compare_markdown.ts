@@ -13,6 +13,7 @@ import {
 } from "../formats/markdown.ts";
 import type { WindowBasis } from "../frame/columns.ts";
 import type { DemoMark } from "../formats/export_demo.ts";
+import { listInWords } from "../core/words.ts";
 import { type ExportPart, exportPart, partName } from "../report/export_parts.ts";
 import { type ChangeColumn, type ComparisonSummary, NUMERIC_COLUMNS } from "./compare_rows.ts";
 
@@ -30,10 +31,6 @@ export interface ComparisonContext {
 
 /** "1 day", "7 days". */
 const daysText = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
-
-/** "a", "a and b", "a, b and c". */
-const list = (names: readonly string[]) =>
-  names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 
 /** The window figures besides the *_30d columns (lib/frame/columns.ts), named in the notes. */
 const otherWindowColumns = () => columnsOn("window").filter((name) => !name.endsWith("_30d"));
@@ -53,11 +50,11 @@ export function windowMismatchWarning(
   return `old covers ${daysText(oldWindowDays)}, new ${
     daysText(newWindowDays)
   }: the window figures' deltas (the *_30d columns, ${
-    list(otherWindowColumns())
+    listInWords(otherWindowColumns())
   }) compare different windows, not a change (values as written, not rescaled); ${
-    list(columnsOn("30-day basis"))
+    listInWords(columnsOn("30-day basis"))
   } set the window's usage on a 30-day basis in both; ${
-    list(columnsOn("window ratio"))
+    listInWords(columnsOn("window ratio"))
   } divide two window figures (the window's length cancels)`;
 }
 
@@ -76,9 +73,9 @@ export function sharedWindowNote(
   // "7 days' figures", "1 day's figures"
   const daysOf = oldWindowDays === 1 ? "1 day's" : `${days}'`;
   return `both cover ${days}, not 30: the *_30d columns (and ${
-    list(otherWindowColumns())
+    listInWords(otherWindowColumns())
   }) hold each side's ${daysOf} figures, so their totals are ${daysOf} sums, while mrr and the other amounts per month are monthly; ${
-    list(columnsOn("30-day basis"))
+    listInWords(columnsOn("30-day basis"))
   } set the window's usage on a 30-day basis`;
 }
 

@@ -22,6 +22,7 @@ import {
 } from "../history/snapshot.ts";
 import { ensureHistoryDir, historyDirChosenBy } from "../history/history_dir.ts";
 import { snapshotFileName } from "../history/snapshot_names.ts";
+import { listInWords } from "../core/words.ts";
 import {
   type ExactAsOf,
   exportAsOfProblem,
@@ -188,10 +189,9 @@ export async function importFiles(
 
 /** What an earlier kit version's export lacks, in one line (lib/frame/earlier_columns.ts). */
 function lacksLine(lacks: readonly string[]): string {
-  const names = lacks.length === 1
-    ? lacks[0]
-    : `${lacks.slice(0, -1).join(", ")} and ${lacks.at(-1)}`;
-  return `an export of an earlier kit version: it has no ${names} (added since), left empty in its snapshot`;
+  return `an export of an earlier kit version: it has no ${
+    listInWords(lacks)
+  } (added since), left empty in its snapshot`;
 }
 
 /**

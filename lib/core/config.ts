@@ -5,6 +5,7 @@
 
 import { nearestName } from "./nearest_name.ts";
 import { quoteValue } from "./quote.ts";
+import { listInWords } from "./words.ts";
 
 // (in a module of their own, which the settings file's reader shares without a cycle)
 export { type Env, UserError } from "./user_error.ts";
@@ -220,7 +221,7 @@ export function postgresSettings(env: Env): PostgresSettings | null {
     throw new UserError(
       `PRICING_PG_URL's sslmode=${JSON.stringify(mode)} is not one the pg driver knows${
         near ? ` (did you mean sslmode=${near}?)` : ""
-      }; use ${PG_SSL_MODES.slice(0, -1).join(", ")} or no-verify`,
+      }; use ${listInWords(PG_SSL_MODES, { conjunction: "or" })}`,
     );
   }
   // pg refuses a bad ?port= only as it connects, and its pool then never ends: the export hung

@@ -5,6 +5,7 @@
  * defaults); loadEnv warns of it, with the nearest setting.
  */
 import { nearestName } from "./nearest_name.ts";
+import { listInWords } from "./words.ts";
 
 export const SETTING_NAMES: readonly string[] = [
   "PRICING_BRIEF_TRIM_ABOVE_MB",
@@ -125,9 +126,8 @@ export function duplicateSettingWarnings(
   const warnings: string[] = [];
   for (const [name, at] of lines) {
     if (at.length < 2 || !KNOWN.has(name)) continue;
-    const listed = `${at.slice(0, -1).join(", ")} and ${at.at(-1)}`;
     warnings.push(
-      `${file}: ${name} is set on lines ${listed}; ${
+      `${file}: ${name} is set on lines ${listInWords(at.map(String))}; ${
         processEnv[name] !== undefined
           ? "the environment's value is used (it wins over the file)"
           : `line ${at.at(-1)}'s value is used`

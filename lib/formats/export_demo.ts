@@ -13,6 +13,7 @@ import { type ExportNameInfo, exportNameInfo } from "./read_export.ts";
 import { isoDate, STANDARD_WINDOW_DAYS } from "./files.ts";
 import { readXlsxSheet } from "./read_xlsx.ts";
 import { parseIsoDate } from "../core/window.ts";
+import { listInWords } from "../core/words.ts";
 import { isFxRates, readSnapshotSidecar } from "./snapshot_sidecar.ts";
 
 /** The manifest's fields read back (those a reader of the export needs). */
@@ -306,9 +307,7 @@ export function exportAssumptionWarning(
   ].filter((part) => part !== null);
   if (taken.length === 0) return null;
   const manifest = basename(facts.manifestPath);
-  const list = taken.length === 1
-    ? taken[0]
-    : `${taken.slice(0, -1).join(", ")} and ${taken.at(-1)}`;
+  const list = listInWords(taken);
   return `${basename(path)} is not named as an export (helicone_pricing_data_<date>[_demo][_<N>d]${
     extname(path)
   }) and ${

@@ -20,6 +20,7 @@ import {
 } from "../revenue/invoice_mrr.ts";
 import type { RevenueRules } from "../revenue/rules.ts";
 import type { CustomerRevenue, RevenueResult } from "../revenue/types.ts";
+import { listInWords } from "../core/words.ts";
 
 export function invoiceRevenue(
   history: InvoiceHistory,
@@ -153,7 +154,7 @@ function unknownDiscountWarning(
   const one = lines.length === 1;
   const noRate = codes.length === 0
     ? ""
-    : `; ${listed(codes.map((c) => c.toUpperCase()))} ${
+    : `; ${listInWords(codes.map((c) => c.toUpperCase()))} ${
       codes.length === 1
         ? "has no rate in PRICING_FX_RATES, so its"
         : "have no rate in PRICING_FX_RATES, so their"
@@ -175,13 +176,6 @@ function namedCustomers(ids: string[]): string {
   return `customer${customers.length === 1 ? "" : "s"} ${customers.slice(0, 3).join(", ")}${
     customers.length > 3 ? ` and ${customers.length - 3} more` : ""
   }`;
-}
-
-/** "A", "A and B", "A, B and C". */
-function listed(items: string[]): string {
-  return items.length <= 1
-    ? items.join("")
-    : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** `minor` units of `currency` as its code and amount at its own decimals: "EUR 12.50", "JPY 500". */

@@ -9,6 +9,7 @@
  * would otherwise go unsaid, and a run that lasts to the last snapshot is named like a single one.
  */
 import pl from "nodejs-polars";
+import { listInWords } from "../core/words.ts";
 
 /** Consecutive reported snapshots at $0 after one with recurring MRR (zeroMrrSnapshots). */
 export interface ZeroMrrRun {
@@ -47,13 +48,6 @@ export function zeroMrrSnapshots(
   return runs;
 }
 
-/** "A", "A and B", "A, B and C". */
-function listed(items: string[]): string {
-  return items.length <= 1
-    ? items.join("")
-    : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
-}
-
 /** The line on each zeroMrrSnapshots run: in the report's Markdown, and warned by `history report`. */
 export function zeroMrrSentences(runs: ZeroMrrRun[]): string[] {
   return runs.map(({ months, recovered }) => {
@@ -70,16 +64,16 @@ export function zeroMrrSentences(runs: ZeroMrrRun[]): string[] {
     const reads = [
       `the month to as-of ${first} reads as every customer churning`,
       `the month${rest.length === 1 ? "" : "s"} to as-of ${
-        listed(rest)
+        listInWords(rest)
       } as nothing moving ($0 to $0)`,
       ...(recovered ? ["the next as every customer coming back"] : []),
     ];
     return `snapshots as-of ${
-      listed(months)
+      listInWords(months)
     } have recurring MRR $0 for every organization though their revenue was read, while the snapshot${
       recovered ? "s before and after them have" : " before them has"
     } some: likely Stripe read with a key of another account or mode each time, so ${
-      listed(reads)
+      listInWords(reads)
     }. Check those snapshots; an export \`--as-of\` each as-of, or \`deno task history backfill --replace\`, writes them again.`;
   });
 }

@@ -10,6 +10,7 @@
  * README.md says which user to give the kit.
  */
 import { UserError } from "../core/config.ts";
+import { listInWords } from "../core/words.ts";
 import { loadSql } from "../sources/sql.ts";
 import type { PostgresSource } from "../sources/postgres.ts";
 
@@ -52,8 +53,7 @@ function roleRefusal(privileges: RolePrivileges): string | null {
     ...(predefined_roles ? [`is a member of ${predefined_roles}`] : []),
   ];
   if (reasons.length === 0) return null;
-  const which = reasons.length === 1
-    ? reasons[0]
-    : `${reasons.slice(0, -1).join(", ")} and ${reasons.at(-1)}`;
-  return `database_sql refuses to run as PostgreSQL role ${role}, which ${which}: through it a read-only SELECT reads secrets (password hashes, server files, settings, other sessions' queries); set PRICING_PG_URL to a role that may read only the kit's tables (README.md, "Least-privilege database users", has the CREATE ROLE and GRANTs)`;
+  return `database_sql refuses to run as PostgreSQL role ${role}, which ${
+    listInWords(reasons)
+  }: through it a read-only SELECT reads secrets (password hashes, server files, settings, other sessions' queries); set PRICING_PG_URL to a role that may read only the kit's tables (README.md, "Least-privilege database users", has the CREATE ROLE and GRANTs)`;
 }

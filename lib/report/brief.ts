@@ -42,6 +42,7 @@ import {
   trimmedLeavesOut,
   trimmedRowCount,
 } from "./trimmed.ts";
+import { listInWords } from "../core/words.ts";
 import { DEFAULT_TRIM_ABOVE_BYTES, trimmedFileName, writeTrimmedFile } from "./trimmed_file.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import { withCustomerLosses } from "../economics/customer_margins.ts";
@@ -131,10 +132,7 @@ export const CSV_IN_SPREADSHEETS =
 
 /** `a`, `b` and `c`: column names in a sentence. */
 function codeList(names: readonly string[]): string {
-  const quoted = names.map((n) => `\`${n}\``);
-  return quoted.length < 2
-    ? quoted.join("")
-    : `${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}`;
+  return listInWords(names.map((n) => `\`${n}\``));
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   MAX_USD_PER_1K,
   type Scenario,
 } from "./model.ts";
+import { listInWords } from "../../core/words.ts";
 
 // ── breakeven parameters ────────────────────────────────────────────────────────────────────
 
@@ -24,9 +25,10 @@ const PRICE_PATHS = [
 ];
 const PRICE_SHAPES = new Set(PRICE_PATHS.map((path) => path.replace(/\[[ij]\]/g, ".#")));
 // the add-ons by name, not `addonPrices.<add-on>`: the MCP server escapes < and > in errors
-const PRICE_LIST = `${
-  [...PRICE_PATHS, ...KNOWN_ADDONS.slice(0, -1).map((a) => `addonPrices.${a}`)].join(", ")
-} or addonPrices.${KNOWN_ADDONS.at(-1)}`;
+const PRICE_LIST = listInWords(
+  [...PRICE_PATHS, ...KNOWN_ADDONS.map((a) => `addonPrices.${a}`)],
+  { conjunction: "or" },
+);
 
 /** A path's parts with every index as `#` (`plans.#.flatTiers.tiers.#.usd`), as PRICE_SHAPES. */
 function shapeOf(parts: readonly (string | number)[]): string {

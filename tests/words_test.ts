@@ -1,0 +1,22 @@
+/** lib/core/words.ts: a list in a sentence. */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { listInWords } from "../lib/core/words.ts";
+
+Deno.test("listInWords: nothing, one item, two with and, three with commas and no Oxford comma", () => {
+  assertEquals(listInWords([]), "");
+  assertEquals(listInWords(["A"]), "A");
+  assertEquals(listInWords(["A", "B"]), "A and B");
+  assertEquals(listInWords(["A", "B", "C"]), "A, B and C");
+  assertEquals(listInWords(["A", "B", "C", "D"]), "A, B, C and D");
+});
+
+Deno.test("listInWords: a list of choices with or", () => {
+  assertEquals(listInWords([], { conjunction: "or" }), "");
+  assertEquals(listInWords(["A"], { conjunction: "or" }), "A");
+  assertEquals(listInWords(["A", "B"], { conjunction: "or" }), "A or B");
+  assertEquals(listInWords(["A", "B", "C"], { conjunction: "or" }), "A, B or C");
+});
+
+Deno.test("listInWords: items are text as given (commas inside one stay inside it)", () => {
+  assertEquals(listInWords(["a, b", "c"]), "a, b and c");
+});
