@@ -43,14 +43,19 @@ Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL 
     };
     // tests/fixtures/postgres_data.sql inserts seven organizations (A–G).
     assertEquals(await pgCount(), 7);
-    // README's role reads what the export reads: auth.users' id and last sign-in, not e-mails
+    // README's role reads what the export reads: auth.users' id and last sign-in, not e-mails;
+    // the refusal names those columns and offers no GRANT of the whole table
+    const emails = await call(client, "database_sql", {
+      database: "postgres",
+      sql: "SELECT email FROM auth.users",
+    });
     refused(
-      await call(client, "database_sql", {
-        database: "postgres",
-        sql: "SELECT email FROM auth.users",
-      }),
-      new RegExp(`^error: the PostgreSQL role ${databases.role} may not read table auth\\.users, `),
+      emails,
+      new RegExp(
+        `^error: the PostgreSQL role ${databases.role} may read only columns id and last_sign_in_at of table auth\\.users, and the postgres query reads another of its columns \\(PRICING_PG_URL: postgres://${databases.role}:\\*\\*\\*@[^)]+\\): read only the columns the role is granted \\(name them: SELECT \\* reads every column\\), or ask the database owner whether the role should read more of the table \\(its grant leaves the other columns out, perhaps on purpose\\)$`,
+      ),
     );
+    ok(!text(emails).includes("GRANT"), text(emails));
     const names = await call(client, "database_sql", {
       database: "postgres",
       sql: "SELECT name FROM organization WHERE id = '22222222-2222-4222-8222-222222222222'",

@@ -85,7 +85,7 @@ Deno.test("a query file the read-only gate refuses is one line naming it, as it 
 
 Deno.test("the kit's own query files pass the gate; its KILL is read from queries/ only", async () => {
   const names = {
-    postgres: ["organizations", "prompts_created", "role_privileges"],
+    postgres: ["organizations", "prompts_created", "role_privileges", "granted_columns"],
     clickhouse: ["usage_30d", "ptb_spend", "profile_readonly", "profile_readonly_legacy"],
   };
   for (const [engine, list] of Object.entries(names) as ["postgres" | "clickhouse", string[]][]) {

@@ -22,7 +22,7 @@ import {
 import { COPY_SESSION, copyOut, copyStatement } from "./postgres_csv.ts";
 import { withSpoolFile } from "./spool.ts";
 import { cancelTargetOf, sendCancelRequest } from "./postgres_cancel.ts";
-import { connectionClosed, postgresError } from "./postgres_errors.ts";
+import { connectionClosed, grantedColumns, postgresError } from "./postgres_errors.ts";
 import { untilAborted } from "../core/abort.ts";
 
 /** builtin type OID → name (`INT8`, `NUMERIC`): QueryTable's types */
@@ -171,6 +171,26 @@ export function openPostgres(
         socket.off("data", count);
       }
     };
+    // One more query after a failure, on this connection in a READ ONLY transaction of its own.
+    const lookUp = async (lookup: SqlFile, params: SqlParams) => {
+      await answered(client.query({ text: "BEGIN READ ONLY", queryMode: "extended" }));
+      try {
+        await answered(client.query({
+          text: "SELECT set_config('statement_timeout', $1, true)",
+          values: [String(settings.statementTimeoutMs)],
+          queryMode: "extended",
+        }));
+        const { text, values } = bindPostgres(lookup, params);
+        const result: pg.QueryResult = await answered(
+          client.query({ text, values, queryMode: "extended" }),
+        );
+        return result.rows as Record<string, unknown>[];
+      } finally {
+        if (!dropped) {
+          await answered(client.query({ text: "ROLLBACK", queryMode: "extended" })).catch(() => {});
+        }
+      }
+    };
     try {
       // The kit's own statements go through the extended protocol too, the timeout as a parameter.
       await answered(client.query({ text: "BEGIN READ ONLY", queryMode: "extended" }));
@@ -190,11 +210,19 @@ export function openPostgres(
       if (signal?.aborted) throw signal.reason; // (the query's error is the cancel's)
       if (gaveUp) throw noAnswerError(file, client, settings);
       if (error instanceof UserError) throw error;
-      throw postgresError((connectionLost(error) ? connectionErrors.get(client) : null) ?? error, {
+      const cause = (connectionLost(error) ? connectionErrors.get(client) : null) ?? error;
+      // a table refused: whether the role was granted some of its columns (the line then says
+      // to read those, not to grant the whole table); no answer leaves the line as it was
+      const granted = dropped
+        ? undefined
+        : await grantedColumns(cause, sql.text, lookUp).catch(() => undefined);
+      if (signal?.aborted) throw signal.reason;
+      throw postgresError(cause, {
         url: settings.url,
         file,
         text: sql.text,
         role: roles.get(client),
+        granted,
       });
     } finally {
       running.delete(client);

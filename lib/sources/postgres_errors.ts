@@ -4,7 +4,8 @@
  */
 import { basename } from "node:path";
 import { redactUrl, UserError } from "../core/config.ts";
-import { isBuiltInQueryFile } from "./sql.ts";
+import { listInWords } from "../core/words.ts";
+import { isBuiltInQueryFile, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 
 export interface PostgresErrorContext {
   /** PRICING_PG_URL, shown redacted */
@@ -17,7 +18,27 @@ export interface PostgresErrorContext {
   role?: string;
   /** PRICING_PG_MAX_CONNECTIONS: what a connection limit is measured against */
   maxConnections?: number;
+  /** of a table refused (42501), the columns the role may read: grantedColumns' answer */
+  granted?: GrantedColumns;
 }
+
+/** The columns a role may read of a table it may not read whole (column-level grants). */
+export interface GrantedColumns {
+  /** the table's schema */
+  schema: string;
+  /** the columns, in the table's order */
+  columns: string[];
+}
+
+/** `permission denied for <kind> <name>`, as PostgreSQL refuses a privilege (42501). */
+const DENIED =
+  /^permission denied for (schema|table|relation|view|materialized view|sequence|function|database) (.+)$/;
+/** The kinds a SELECT reads columns of: those a column-level grant can leave partly unreadable. */
+const COLUMN_KINDS = new Set(["table", "relation", "view", "materialized view"]);
+/** What granted_columns.sql's String parameter may hold (lib/sources/sql.ts's TOKEN). */
+const TABLE_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+/** Columns a refusal names at the most; the rest are counted. */
+const SHOWN_COLUMNS = 10;
 
 /**
  * Whether `error` is the connection closing under a statement (a reset, a write into a closed
@@ -27,6 +48,39 @@ export function connectionClosed(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   return code === "ECONNRESET" || code === "EPIPE" ||
     /terminated unexpectedly/.test(String(message));
+}
+
+/**
+ * For a statement refused a table (`permission denied for table users`), the columns of it the
+ * role may read when it may not read it whole, asked through `ask` on the failed statement's
+ * connection (queries/postgres/granted_columns.sql). PostgreSQL 15 words a column-level refusal and
+ * a table-level one alike and fills neither pg's `table` nor `column` field, so only the catalog
+ * tells them apart. Undefined for another error, for a table of no column grants (a plain
+ * refusal), or when the query's text names the table in more than one schema.
+ */
+export async function grantedColumns(
+  error: unknown,
+  text: string,
+  ask: (sql: SqlFile, params: SqlParams) => Promise<Record<string, unknown>[]>,
+): Promise<GrantedColumns | undefined> {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const [, kind, table] = code === "42501" ? String(message).match(DENIED) ?? [] : [];
+  if (!COLUMN_KINDS.has(kind) || !TABLE_TOKEN.test(table)) return undefined;
+  // (the built-in file only: a PRICING_QUERIES_DIR one could answer anything)
+  const rows = await ask(await loadSql("postgres", "granted_columns"), { table }) as {
+    schema_name: string;
+    visible: boolean;
+    column_name: string;
+  }[];
+  // the server names the table bare: the schema the query's text gives it, else the search path's
+  const named = schemasOf(table, text);
+  const schema = named.length === 1
+    ? named[0]
+    : named.length === 0
+    ? rows.find((row) => row.visible)?.schema_name
+    : undefined;
+  const columns = rows.filter((row) => row.schema_name === schema).map((row) => row.column_name);
+  return schema !== undefined && columns.length > 0 ? { schema, columns } : undefined;
 }
 
 /** One line a user can act on, naming the query file; never the password. */
@@ -154,9 +208,7 @@ function permissionDenied(message: string, context: PostgresErrorContext): strin
   const who = role ? `the PostgreSQL role ${role}` : "the PostgreSQL role of PRICING_PG_URL";
   const to = role ? sqlName(role) : "<role>";
   const where = `(PRICING_PG_URL: ${redactUrl(url)})`;
-  const [, kind, quoted] = message.match(
-    /^permission denied for (schema|table|relation|view|materialized view|sequence|function|database) (.+)$/,
-  ) ?? [];
+  const [, kind, quoted] = message.match(DENIED) ?? [];
   // (a database comes quoted: `permission denied for database "helicone"`)
   const name = /^".*"$/.test(quoted ?? "") ? quoted.slice(1, -1) : quoted;
   const grants: string[] = [];
@@ -189,6 +241,9 @@ function permissionDenied(message: string, context: PostgresErrorContext): strin
       schemas.length === 1 ? `${schemas[0]}.${name}` : name
     }`;
     grants.push(`GRANT SELECT ON ${kind === "sequence" ? "SEQUENCE " : ""}${qualified} TO ${to}`);
+  }
+  if (kind && context.granted && file !== null) {
+    return columnsRefused({ ...context, file, who, to, where, kind, table: name });
   }
   if (!kind) {
     return `${
@@ -229,4 +284,43 @@ function connectionLimit(message: string, { url, maxConnections = 1 }: PostgresE
     ? `, lower PRICING_PG_MAX_CONNECTIONS (now ${maxConnections}; 1 opens one at a time)`
     : "";
   return `${refused}: the server's max_connections is reached; try again when fewer clients are connected${lower}, or raise max_connections on the server (or connect through a pooler)`;
+}
+
+/**
+ * A table the role was granted some columns of, and the query read another: PostgreSQL says
+ * `permission denied for table` as for a table not granted at all, but the grant left the other
+ * columns out, perhaps on purpose (e-mails, password hashes), so the line names the columns it
+ * may read and does not offer a GRANT of the whole table.
+ */
+function columnsRefused(
+  refused: PostgresErrorContext & {
+    file: string;
+    who: string;
+    to: string;
+    where: string;
+    kind: string;
+    table: string;
+  },
+): string {
+  const { file, who, to, where, kind, table, granted } = refused;
+  const { schema, columns } = granted!;
+  const names = columns.map(sqlName);
+  const shown = names.length <= SHOWN_COLUMNS
+    ? listInWords(names)
+    : `${names.slice(0, SHOWN_COLUMNS).join(", ")} and ${names.length - SHOWN_COLUMNS} more`;
+  const refusal = `${who} may read only ${
+    columns.length === 1 ? "column" : "columns"
+  } ${shown} of ${
+    kind === "relation" ? "table" : kind
+  } ${schema}.${table}, and ${file} reads another of its columns ${where}`;
+  if (isBuiltInQueryFile(file)) {
+    return `${refusal}: ask the database owner to grant the role the columns ${file} reads (GRANT SELECT (column, …) ON ${
+      sqlName(schema)
+    }.${
+      sqlName(table)
+    } TO ${to}; README.md, "Least-privilege database users", has the kit's), or set PRICING_QUERIES_DIR to a folder whose postgres/${
+      basename(file)
+    } reads only what the role may (it replaces the built-in query)`;
+  }
+  return `${refusal}: read only the columns the role is granted (name them: SELECT * reads every column), or ask the database owner whether the role should read more of the table (its grant leaves the other columns out, perhaps on purpose)`;
 }
