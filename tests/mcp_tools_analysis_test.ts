@@ -12,6 +12,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { call, connectInMemory, exportsFolder, refused, text, type Values } from "./mcp_client.ts";
+import { notComparableExport, SEAT_KEPT } from "./scenario_not_comparable.ts";
 
 Deno.test("run_scenario with no known current MRR: no comparison, the unknown organizations' proposed MRR", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
@@ -104,39 +105,16 @@ Deno.test("run_scenario with no known current MRR: no comparison, the unknown or
 });
 
 Deno.test("run_scenario by_plan and by_tier count the organizations left out as not comparable, with their MRR", async () => {
-  // m1 enterprise carries cus_8's $500 (kept); m2 pro 2 seats shares cus_8 and is re-priced: it
-  // pays inside the $500, so cus_8 is not comparable, counted in m1's plan and tier. q1 pro 3
-  // seats carries cus_q's $60 (re-priced: $30); q2, free, shares cus_q on the kept plan: $0, so
-  // cus_q is compared. b1 pro 2 seats, $30 → $20. Seat: current 60 + 30 = 90, proposed 30 + 0 + 20
+  // tests/scenario_not_comparable.ts: cus_8 (m1, m2) not comparable, cus_q (q1, q2) and b1 compared
   const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
-  await writeCsvFile(
-    exportFrameFromColumns({
-      org_id: ["m1", "m2", "q1", "q2", "b1"],
-      org_name: ["M1", "M2", "Q1", "Q2", "B1"],
-      tier: ["enterprise", "pro", "pro", "free", "pro"],
-      tier_raw: ["enterprise", "pro", "pro", "free", "pro"],
-      stripe_customer_id: ["cus_8", "cus_8", "cus_q", "cus_q", "cus_2"],
-      seats: [10, 2, 3, 1, 2],
-      mrr: [500, null, 60, null, 30],
-      revenue_source: ["stripe", "shared_customer", "stripe", "shared_customer", "stripe"],
-    }),
-    join(dir, "helicone_pricing_data_2026-11-01.csv"),
-  );
+  await writeCsvFile(notComparableExport(), join(dir, "helicone_pricing_data_2026-11-01.csv"));
   const { client, close } = await connectInMemory(
     new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
   );
   try {
     const tool = (await client.listTools()).tools.find((t) => t.name === "run_scenario")!;
     ok(tool.description!.includes("not_comparable, current_mrr_not_comparable"), tool.description);
-    const result = await call(client, "run_scenario", {
-      scenario: {
-        name: "seat_kept",
-        plans: [
-          { name: "contract", match: { tiers: ["enterprise", "free"] }, keepCurrentMrr: true },
-          { name: "seat", perSeatUsd: 10 },
-        ],
-      },
-    });
+    const result = await call(client, "run_scenario", { scenario: SEAT_KEPT });
     ok(!result.isError, text(result));
     const s = result.structuredContent!;
     const pick = (rows: Values[], first: string) =>
@@ -160,6 +138,12 @@ Deno.test("run_scenario by_plan and by_tier count the organizations left out as 
     ]);
     const totals = s.totals as Values;
     assertEquals([totals.notComparable, totals.currentMrrNotComparableUsd], [2, 500]);
+    // the text's totals line gives the MRR left out too: cus_q (q1, q2) $60 → $30 and b1 $30 →
+    // $20 pay less, delta −40 of 90 = −44.4444444444 %; m1 and m2 not comparable, cus_8's $500
+    assertEquals(
+      text(result).split("\n")[1],
+      "totals (organizations with known current MRR): current 90, proposed 50, delta -40 USD/month (-44.4444444444 %); pays more 0, pays less 3, unchanged 0, unknown current 0, not comparable 2 (their current 500 USD/month left out)",
+    );
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

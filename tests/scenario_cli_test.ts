@@ -12,6 +12,7 @@ import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { captureConsole } from "./console_capture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
+import { notComparableExport, SEAT_KEPT } from "./scenario_not_comparable.ts";
 
 /** a1 pro 2 seats, a2 team 5 seats; MRR unknown for both */
 const frame = exportFrameFromColumns({
@@ -614,6 +615,27 @@ Deno.test("deno task scenario --input: organizations sharing a Stripe customer a
         r.current_mrr_not_comparable,
       ]),
       [["pro", 2, 0, null, 2, 40], ["all", 2, 0, null, 2, 40]],
+    );
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scenario: the stdout line gives the current MRR of the organizations not comparable", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // tests/scenario_not_comparable.ts: current 90, proposed 50 (−44.4 %); q1, q2 and b1 pay
+    // less; m1 and m2 not comparable, cus_8's $500 left out
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(notComparableExport(), input);
+    const file = join(dir, "seat_kept.json");
+    await Deno.writeTextFile(file, JSON.stringify(SEAT_KEPT));
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    assertEquals(
+      logs[0],
+      "Scenario seat_kept: current MRR $90.00, proposed $50.00 (-44.4 %); 0 pay more, 3 pay less, 0 unchanged, 2 not comparable (current MRR $500.00 left out)",
     );
   } finally {
     restore();

@@ -299,7 +299,11 @@ function printResult(
       } (${formatChangePct(t.changePct)}); ${formatCount(t.paysMore)} pay more, ${
         formatCount(t.paysLess)
       } pay less, ${formatCount(t.unchanged)} unchanged${
-        t.notComparable > 0 ? `, ${formatCount(t.notComparable)} not comparable` : ""
+        t.notComparable > 0
+          ? `, ${formatCount(t.notComparable)} not comparable (current MRR ${
+            formatUsd(t.currentMrrNotComparableUsd)
+          } left out)`
+          : ""
       }`,
   );
   const note = windowNote(windowDays);

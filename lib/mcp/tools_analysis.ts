@@ -367,7 +367,11 @@ export function registerAnalysisTools(
           }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
             t.changePct === null ? "" : ` (${n(t.changePct)} %)`
           }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}${
-            t.notComparable > 0 ? `, not comparable ${t.notComparable}` : ""
+            t.notComparable > 0
+              ? `, not comparable ${t.notComparable} (their current ${
+                n(t.currentMrrNotComparableUsd)
+              } USD/month left out)`
+              : ""
           }`,
         breakevenLine,
         "by plan:",
