@@ -332,6 +332,11 @@ Deno.test("invoice history: one listing for the range, paged by 100, cached for 
       2,
       "the two invoices with two lines (cus_prorate's proration, cus_disc), past the one embedded",
     );
+    assertEquals(
+      fake.log.filter((r) => r.path === "/v1/subscription_items").length,
+      1,
+      "cus_disc's second item, past the one embedded, as live MRR reads it (its own discounts)",
+    );
     // the prices once: active and archived (Stripe lists archived ones only with active=false)
     assertEquals(
       fake.log.filter((r) => r.path === "/v1/prices").map((r) => r.params.get("active")).sort(),

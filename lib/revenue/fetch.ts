@@ -36,7 +36,12 @@
  * customers cut off there); customers left unchecked count as known, with a warning, once one of
  * the export's customers was found (else one of them is looked up, past the bound).
  */
-import { completeList, FetchAbandoned, type Json, type StripeReader } from "./reader.ts";
+import {
+  completeSubscriptionItems,
+  FetchAbandoned,
+  type Json,
+  type StripeReader,
+} from "./reader.ts";
 import { createdParam, listPartitioned } from "./partition.ts";
 import { ptbWindow } from "./ptb.ts";
 import { snapshotFromStripeObjects, type StripeObjects, type StripeSnapshot } from "./snapshot.ts";
@@ -179,21 +184,7 @@ export async function fetchStripeObjects(
       : Promise.resolve(null),
   ]);
 
-  await Promise.all(subscriptions.map(async (subscription) => {
-    if (!subscription.items?.has_more) return;
-    subscription.items.data = await completeList(
-      reader,
-      subscription.items,
-      (startingAfter) =>
-        stripe.subscriptionItems.list({
-          subscription: subscription.id,
-          limit: 100,
-          starting_after: startingAfter,
-          expand: ["data.discounts", "data.price.tiers"],
-        }),
-    );
-    subscription.items.has_more = false;
-  }));
+  await completeSubscriptionItems(reader, subscriptions);
 
   const { earlierInvoices, usagePrices } = await fetchUsageInvoices(reader, {
     subscriptions,

@@ -2,7 +2,8 @@
  * Reads the invoice history a backfill needs from Stripe in bulk (lib/revenue/invoice_mrr.ts):
  * one invoice listing for the whole range (100 per call, `created` ranges paged concurrently like
  * the live fetch, lines past the embedded page followed), every subscription once (any status,
- * discounts with their coupons, the customer's own discount: which discounts count), the coupon
+ * discounts with their coupons, the customer's own discount: which discounts count; items past
+ * the embedded page followed, as the live fetch follows them), the coupon
  * list and the price list once (prices no subscription item holds any more), archived prices in
  * a second listing beside it (Stripe lists active prices only unless `active=false`, and the
  * prices customers moved away from are the archived ones). Calls grow with invoices ÷ 100.
@@ -15,7 +16,7 @@ import { join } from "node:path";
 import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { keyFingerprint } from "./cache.ts";
 import { listInvoices, listSubscriptions, stripeClient, StripeReader } from "./fetch.ts";
-import { completeInvoiceLines } from "./reader.ts";
+import { completeInvoiceLines, completeSubscriptionItems } from "./reader.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import { thresholdResetSubscriptions } from "./usage_invoices.ts";
@@ -38,7 +39,8 @@ type Json = any;
 // 3: lines carry their invoice's billing_reason (threshold invoices' usage counts, usage_period.ts)
 // 4: the subscriptions whose threshold resets the billing cycle (their threshold invoices close
 // a usage period; a version-3 file read them as mid-period)
-const CACHE_VERSION = 4;
+// 5: subscriptions' items past the embedded page (a version-4 file lacks their own discounts)
+const CACHE_VERSION = 5;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -166,7 +168,11 @@ export async function fetchInvoiceHistory(
       (startingAfter) => stripe.coupons.list({ limit: 100, starting_after: startingAfter }),
     ),
   ]);
-  await completeInvoiceLines(reader, invoices); // lines past the embedded first page
+  // lines and items past the embedded first page (an item's own discounts are on it)
+  await Promise.all([
+    completeInvoiceLines(reader, invoices),
+    completeSubscriptionItems(reader, subscriptions),
+  ]);
   const book: CouponBook = { coupons: embeddedCoupons(subscriptions), unresolved: new Set() };
   for (const coupon of coupons) book.coupons.set(String(coupon.id), couponLite(coupon));
   const customerDiscounts = customerDiscountsLite(subscriptions, book);

@@ -287,6 +287,32 @@ export async function completeList(
   return [...first, ...rest];
 }
 
+/**
+ * Each subscription's items, completed past the embedded first page (live MRR and the backfill:
+ * an item's own discounts are on it), with their discounts and tiers as listSubscriptions expands
+ * them.
+ */
+export async function completeSubscriptionItems(
+  reader: StripeReader,
+  subscriptions: Json[],
+): Promise<void> {
+  await Promise.all(subscriptions.map(async (subscription) => {
+    if (!subscription.items?.has_more) return;
+    subscription.items.data = await completeList(
+      reader,
+      subscription.items,
+      (startingAfter) =>
+        reader.stripe.subscriptionItems.list({
+          subscription: subscription.id,
+          limit: 100,
+          starting_after: startingAfter,
+          expand: ["data.discounts", "data.price.tiers"],
+        }),
+    );
+    subscription.items.has_more = false;
+  }));
+}
+
 /** Each invoice's lines, completed past the embedded first page (live usage and the backfill). */
 export async function completeInvoiceLines(reader: StripeReader, invoices: Json[]): Promise<void> {
   await Promise.all(invoices.map(async (invoice) => {
