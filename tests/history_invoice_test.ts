@@ -22,6 +22,7 @@ import {
 import { startFakeStripe } from "./fake_stripe.ts";
 import {
   AS_OF,
+  coupons,
   discount,
   invoice as stripeInvoice,
   lateThresholdAndLicensedSwapData,
@@ -454,6 +455,7 @@ Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 
   const history = {
     prices: [metered("price_quarter", "month", 3), metered("price_week", "week", 1)],
     discounts: [],
+    itemDiscounts: [],
     thresholdResets: [],
     lines: [
       // quarterly: $300 of usage billed 2026-08-20, then $600 billed 2026-11-20
@@ -535,7 +537,7 @@ const liteLine = (customer: string, priceId: string, amount: number, from: strin
 
 /**
  * The Stripe history a backfill reads for 2026: `lines` on `prices` (as the price list holds
- * them, without tiers), with `discounts`.
+ * them, without tiers), with `discounts` (none a subscription item's own).
  */
 const historyOf = (
   prices: Json[],
@@ -544,6 +546,7 @@ const historyOf = (
 ): InvoiceHistory => ({
   prices: prices.map((p) => ({ ...p, tiers: null, currency_options: null })),
   discounts,
+  itemDiscounts: [],
   thresholdResets: [],
   lines,
   from: s("2026-01-01"),
@@ -578,6 +581,221 @@ Deno.test("invoice MRR: a prorated upgrade under a percent-off discount is the d
     }));
   assertEquals(at("recurring"), { cus_up: 20000 }); // 80 − 100 × 0.8 + 250 × 0.8
   assertEquals(at("none"), { cus_up: 25000 }, "list prices: 100 − 100 + 250");
+});
+
+/**
+ * One customer per discount shape on prorations: each pays for November on 11-01 and changes its
+ * subscription on 11-16, half of November left. Stripe's default ("included") proration discounts
+ * net a proration's amount and list its discounts at 0 (changelog 2025-09-30.clover), so the
+ * amounts below are never read; "itemized" ones list the gross amount and the discounts' amounts.
+ * The subscriptions are as Stripe lists them after the change.
+ */
+function prorationShapes() {
+  const addOn50 = price("prod_evals", 5000, { id: "price_addon50" });
+  const itemPercent20 = discount({ id: "di_sh_item20", percent_off: 20, duration: "forever" });
+  const itemOff30 = (id: string, duration: string, end: number | null = null, couponId?: string) =>
+    discount({ id, amount_off: 3000, duration, couponId }, end);
+  const invoiceOff20 = () => discount({ amount_off: 2000, duration: "forever" });
+  const [added, zeroed, once, repeating, gone] = [
+    itemOff30("di_sh_add30", "forever"),
+    itemOff30("di_sh_zero30", "forever"),
+    itemOff30("di_sh_once30", "once"),
+    itemOff30("di_sh_repeat30", "repeating", s("2027-02-01")),
+    // its coupon deleted since: no coupon listing returns it, so neither side can read it
+    itemOff30("di_sh_gone30", "forever", null, "co_deleted_30"),
+  ];
+  const [invoiceOffItemized, invoiceOffIncluded] = [invoiceOff20(), invoiceOff20()];
+  const sub = (customer: string, items: [Json, number, Json?][], options: Json = {}) =>
+    subscription(customer, items, { id: `sub_${customer}`, ...options });
+  const withDiscount = (d: Json) => ({ discounts: [d] });
+  const subscriptions = [
+    sub("cus_sh_item_pct", [[P.plan250, 1, withDiscount(itemPercent20)]]),
+    sub("cus_sh_item_add", [[P.plan100, 1], [addOn50, 1, withDiscount(added)]]),
+    sub("cus_sh_item_zero", [[P.plan100, 1], [addOn50, 0, withDiscount(zeroed)]]),
+    sub("cus_sh_item_once", [[P.plan100, 1], [addOn50, 1, withDiscount(once)]]),
+    sub("cus_sh_item_repeat", [[P.plan100, 1], [addOn50, 1, withDiscount(repeating)]]),
+    sub("cus_sh_inv_itemized", [[P.plan100, 1], [addOn50, 1]], withDiscount(invoiceOffItemized)),
+    sub("cus_sh_inv_included", [[P.plan100, 1], [addOn50, 1]], withDiscount(invoiceOffIncluded)),
+    sub("cus_sh_gone", [[P.plan100, 1], [addOn50, 1, withDiscount(gone)]]),
+    // the add-on and its own discount deleted together: no subscription lists that discount
+    sub("cus_sh_item_removed", [[P.plan100, 1]]),
+  ];
+  const november = (customer: string, priceId: string, cents: number, off?: [string, number]) =>
+    line({
+      price: priceId,
+      amount: cents,
+      sub: `sub_${customer}`,
+      period: ["2026-11-01", "2026-12-01"],
+      discounts: off ? [off] : [],
+    });
+  const proration = (customer: string, priceId: string, cents: number, off: [string, number][]) =>
+    line({
+      price: priceId,
+      amount: cents,
+      sub: `sub_${customer}`,
+      period: ["2026-11-16", "2026-12-01"],
+      proration: true,
+      discounts: off,
+    });
+  /** 11-01's invoice of `customer` ($100 base, and `addOn` when it had one) and 11-16's. */
+  const invoicesOf = (
+    customer: string,
+    { cycle = [], prorations }: { cycle?: Json[]; prorations: Json[] },
+  ) => [
+    invoice(customer, "2026-11-01", [november(customer, "price_plan100", 10000), ...cycle]),
+    invoice(customer, "2026-11-16", prorations),
+  ];
+  const invoices = [
+    // the base itself at 20 % off its own item, upgraded $100 → $250 on that item
+    invoice("cus_sh_item_pct", "2026-11-01", [
+      november("cus_sh_item_pct", "price_plan100", 10000, ["di_sh_item20", 2000]),
+    ]),
+    invoice("cus_sh_item_pct", "2026-11-16", [
+      proration("cus_sh_item_pct", "price_plan100", -4000, [["di_sh_item20", 0]]),
+      proration("cus_sh_item_pct", "price_plan250", 10000, [["di_sh_item20", 0]]),
+    ]),
+    // a $50 add-on added with $30 off its own item: (50 − 30) / 2 billed
+    ...invoicesOf("cus_sh_item_add", {
+      prorations: [proration("cus_sh_item_add", "price_addon50", 1000, [["di_sh_add30", 0]])],
+    }),
+    // the add-on at $30 off set to quantity 0 (kept on file, discount too): (50 − 30) / 2 back
+    ...invoicesOf("cus_sh_item_zero", {
+      cycle: [november("cus_sh_item_zero", "price_addon50", 5000, ["di_sh_zero30", 3000])],
+      prorations: [proration("cus_sh_item_zero", "price_addon50", -1000, [["di_sh_zero30", 0]])],
+    }),
+    ...invoicesOf("cus_sh_item_once", {
+      prorations: [proration("cus_sh_item_once", "price_addon50", 1000, [["di_sh_once30", 0]])],
+    }),
+    ...invoicesOf("cus_sh_item_repeat", {
+      prorations: [
+        proration("cus_sh_item_repeat", "price_addon50", 1000, [["di_sh_repeat30", 0]]),
+      ],
+    }),
+    // $20 off the whole invoice, split over its lines; the add-on's itemized proration lists
+    // the gross $25 and $10 of that discount
+    invoice("cus_sh_inv_itemized", "2026-11-01", [
+      november("cus_sh_inv_itemized", "price_plan100", 10000, [invoiceOffItemized.id, 2000]),
+    ]),
+    invoice("cus_sh_inv_itemized", "2026-11-16", [
+      proration("cus_sh_inv_itemized", "price_addon50", 2500, [[invoiceOffItemized.id, 1000]]),
+    ]),
+    invoice("cus_sh_inv_included", "2026-11-01", [
+      november("cus_sh_inv_included", "price_plan100", 10000, [invoiceOffIncluded.id, 2000]),
+    ]),
+    invoice("cus_sh_inv_included", "2026-11-16", [
+      proration("cus_sh_inv_included", "price_addon50", 1500, [[invoiceOffIncluded.id, 0]]),
+    ]),
+    ...invoicesOf("cus_sh_gone", {
+      prorations: [proration("cus_sh_gone", "price_addon50", 1000, [["di_sh_gone30", 0]])],
+    }),
+    ...invoicesOf("cus_sh_item_removed", {
+      cycle: [november("cus_sh_item_removed", "price_addon50", 5000, ["di_sh_removed30", 3000])],
+      prorations: [
+        proration("cus_sh_item_removed", "price_addon50", -1000, [["di_sh_removed30", 0]]),
+      ],
+    }),
+  ];
+  return {
+    subscriptions,
+    invoices,
+    prices: [P.plan100, P.plan250, addOn50],
+    coupons: coupons.filter((c) => c.id !== "co_deleted_30"),
+  };
+}
+
+Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live MRR takes them off, per shape", async () => {
+  const shapes = prorationShapes();
+  const customers = [...new Set(shapes.subscriptions.map((sub) => String(sub.customer)))];
+  const fake = startFakeStripe({ ...shapes, products }, undefined, 0, { embeddedLimit: 1 });
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const connection = {
+      apiKey: fake.apiKey,
+      apiHost: "127.0.0.1",
+      apiPort: fake.port,
+      apiProtocol: "http" as const,
+      cacheDir,
+    };
+    const { history } = await fetchInvoiceHistory({
+      ...connection,
+      from: new Date("2026-10-01T00:00:00Z"),
+      to: new Date("2026-12-20T00:00:00Z"),
+      rules,
+    });
+    assertEquals(
+      history.itemDiscounts,
+      ["di_sh_add30", "di_sh_item20", "di_sh_once30", "di_sh_repeat30", "di_sh_zero30"],
+      "the items' own discounts (the deleted coupon's cannot be read)",
+    );
+    const at = new Date("2026-11-20T00:00:00Z");
+    const dollars = (map: Map<string, { usd: number | null }>) =>
+      Object.fromEntries(customers.map((c) => [c, map.get(c)?.usd ?? 0]));
+    for (
+      const [discountPolicy, expected] of [
+        // by hand, November from 11-16 on (base $100, add-on $50, discounts as each counts them):
+        ["recurring", {
+          cus_sh_item_pct: 200, // 100 × 0.8 − 100 × 0.8 + 250 × 0.8 (was right)
+          cus_sh_item_add: 120, // 100 + (50 − 30) (read 150: the $30 was not taken off)
+          cus_sh_item_zero: 100, // 100 + (50 − 30) − (50 − 30) (read 70: −50 credited)
+          cus_sh_item_once: 150, // 100 + 50: a once coupon is never recurring
+          cus_sh_item_repeat: 120, // 100 + (50 − 30): repeating until 2027-02-01
+          cus_sh_inv_itemized: 130, // (100 − 20) + 50 (read 110: the $20 counted twice)
+          cus_sh_inv_included: 130, // (100 − 20) + 50 (was right)
+          cus_sh_gone: 150, // 100 + 50: the coupon cannot be read, by live MRR either
+          cus_sh_item_removed: 100, // 100 + 50 − 50: the discount gone with its item
+        }],
+        ["forever", {
+          cus_sh_item_pct: 200,
+          cus_sh_item_add: 120,
+          cus_sh_item_zero: 100,
+          cus_sh_item_once: 150,
+          cus_sh_item_repeat: 150, // 100 + 50: only forever coupons count
+          cus_sh_inv_itemized: 130,
+          cus_sh_inv_included: 130,
+          cus_sh_gone: 150,
+          cus_sh_item_removed: 100,
+        }],
+        ["none", {
+          cus_sh_item_pct: 250, // list prices: 100 − 100 + 250
+          cus_sh_item_add: 150,
+          cus_sh_item_zero: 100,
+          cus_sh_item_once: 150,
+          cus_sh_item_repeat: 150,
+          cus_sh_inv_itemized: 150,
+          cus_sh_inv_included: 150,
+          cus_sh_gone: 150,
+          cus_sh_item_removed: 100,
+        }],
+      ] as const
+    ) {
+      const policyRules = resolveRules({ ...rules, discountPolicy });
+      // the reference: live MRR of the same subscriptions, from the live path (lib/revenue/)
+      const live = await loadRevenue(customers, {
+        mode: "refresh",
+        ...connection,
+        asOf: at,
+        rules: policyRules,
+      });
+      assertEquals(
+        Object.fromEntries(customers.map((c) => [c, live.byCustomer.get(c)?.mrrRecurring])),
+        expected,
+        `live, ${discountPolicy}`,
+      );
+      for (const asOf of [at, new Date("2026-12-01T00:00:00Z")]) {
+        assertEquals(
+          dollars(invoiceMrrAt(history, { at: asOf, rules: policyRules })),
+          expected,
+          `invoices at ${asOf.toISOString()}, ${discountPolicy}`,
+        );
+      }
+    }
+    // before the change, the add-on's discount had no line yet: the base alone
+    const before = invoiceMrrAt(history, { at: new Date("2026-11-10T00:00:00Z"), rules });
+    assertEquals(dollars(before).cus_sh_item_add, 100);
+  } finally {
+    await fake.close();
+    await Deno.remove(cacheDir, { recursive: true });
+  }
 });
 
 Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline) is no MRR, metered or not", () => {

@@ -235,6 +235,7 @@ const invoiceHistory = shape({
   lines: listOf(invoiceLine),
   prices: listOf(price),
   discounts,
+  itemDiscounts: listOf(text),
   thresholdResets: listOf(text),
   from: number,
   to: number,

@@ -40,7 +40,9 @@ type Json = any;
 // 4: the subscriptions whose threshold resets the billing cycle (their threshold invoices close
 // a usage period; a version-3 file read them as mid-period)
 // 5: subscriptions' items past the embedded page (a version-4 file lacks their own discounts)
-const CACHE_VERSION = 5;
+// 6: which discounts are a subscription item's own (itemDiscounts: a proration takes them off the
+// item's price; a version-5 file read every amount-off as the invoice's)
+const CACHE_VERSION = 6;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -178,6 +180,7 @@ export async function fetchInvoiceHistory(
   const customerDiscounts = customerDiscountsLite(subscriptions, book);
   const lites = subscriptions.map((s: Json) => subscriptionLite(s, book));
   const discounts = new Map<string, DiscountLite>();
+  const itemDiscounts = new Set<string>();
   const prices = new Map<string, PriceLite>();
   for (const price of [...activePrices, ...archivedPrices]) {
     prices.set(String(price.id), priceLite(price));
@@ -188,7 +191,10 @@ export async function fetchInvoiceHistory(
   for (const s of lites) {
     for (const d of s.discounts) discounts.set(d.id, d);
     for (const item of s.items) {
-      for (const d of item.discounts) discounts.set(d.id, d);
+      for (const d of item.discounts) {
+        discounts.set(d.id, d);
+        itemDiscounts.add(d.id);
+      }
       if (!prices.has(item.price.id) || item.price.tiers) prices.set(item.price.id, item.price);
     }
   }
@@ -198,6 +204,7 @@ export async function fetchInvoiceHistory(
     ),
     prices: [...prices.values()],
     discounts: [...discounts.values()],
+    itemDiscounts: [...itemDiscounts].sort(),
     thresholdResets: [...thresholdResetSubscriptions(subscriptions)],
     from,
     to,

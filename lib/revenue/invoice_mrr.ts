@@ -9,8 +9,9 @@
  * - Proration amounts never count: a proration line only dates a level. Its level is the full
  *   price × quantity (scaled like its amount for tax and discounts), positive for the new price
  *   and negative for the unused time credited on the old one, held over the proration's period;
- *   so from the change on, old + (−old) + new = new; a percent-off Stripe netted into a
- *   proration (its discount listed at 0) is taken off the full price too (includedPercentOff).
+ *   so from the change on, old + (−old) + new = new. The discounts Stripe netted into a
+ *   proration (listed at 0) come off the full price as live MRR takes them off the item
+ *   (includedDiscountsOff); an invoice-level amount-off never does (prorationShare).
  * - Excluded: void, uncollectible and draft invoices; lines without a subscription (one-time,
  *   manual), one-time and metered prices, $0 lines. Refunds and credit notes are not invoice lines.
  * - A line whose price Stripe lists nowhere (deleted, or created inline) counts nowhere: it could
@@ -20,7 +21,8 @@
  * Amounts are kept in minor units and rounded to whole ones per customer at the end.
  */
 import { minorUnitsToMajor, roundToCents } from "./currency.ts";
-import { discountAppliesTo, discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
+import { applyDiscounts, type PricedItem } from "./discounts.ts";
+import { discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
 import type { DiscountLite, PriceLite } from "./stripe_objects.ts";
 import { closedPeriodUsage, type UsageInvoice } from "./usage_period.ts";
@@ -54,8 +56,12 @@ export interface InvoiceHistory {
   lines: InvoiceLineLite[];
   /** prices the lines refer to (from subscription items and the price list) */
   prices: PriceLite[];
-  /** discounts of every subscription (any status), with their coupons */
+  /** discounts of every subscription (any status), its items' and its customer's, with their
+   * coupons */
   discounts: DiscountLite[];
+  /** ids of the discounts a subscription item holds (item-level: a proration of that item takes
+   * them off its price, amount-offs too); the others are the whole invoice's */
+  itemDiscounts: string[];
   /** ids of the subscriptions whose billing threshold resets their billing cycle anchor (their
    * threshold invoices close a usage period: usage_period.ts) */
   thresholdResets: string[];
@@ -82,18 +88,33 @@ export type LineLevel =
 
 const COUNTED_STATUSES = new Set(["paid", "open"]);
 
+/** What lineMonthlyLevel reads besides the line: the history's prices and discounts, looked up. */
+export interface LevelContext {
+  prices: Map<string, PriceLite>;
+  discounts: Map<string, DiscountLite>;
+  itemDiscounts: Set<string>;
+  rules: RevenueRules;
+  /** the instant read, unix seconds: which discounts count then (discountCounts) */
+  atSeconds: number;
+}
+
+/** A history's lookups for lineMonthlyLevel at `atSeconds`. */
+export function levelContext(
+  history: InvoiceHistory,
+  { rules, atSeconds }: { rules: RevenueRules; atSeconds: number },
+): LevelContext {
+  return {
+    prices: new Map(history.prices.map((p) => [p.id, p])),
+    discounts: new Map(history.discounts.map((d) => [d.id, d])),
+    itemDiscounts: new Set(history.itemDiscounts),
+    rules,
+    atSeconds,
+  };
+}
+
 /** The monthly level (minor units, signed for proration credits) of one line at `atSeconds`. */
-export function lineMonthlyLevel(
-  line: InvoiceLineLite,
-  context: {
-    price?: PriceLite;
-    discounts: Map<string, DiscountLite>;
-    rules: RevenueRules;
-    atSeconds: number;
-  },
-): LineLevel {
-  const { atSeconds } = context;
-  const { price } = context;
+export function lineMonthlyLevel(line: InvoiceLineLite, context: LevelContext): LineLevel {
+  const price = line.price_id ? context.prices.get(line.price_id) : undefined;
   if (!COUNTED_STATUSES.has(line.status)) {
     return { counted: false, reason: `${line.status} invoice` };
   }
@@ -102,47 +123,86 @@ export function lineMonthlyLevel(
   if (!price) return { counted: false, reason: "unknown price" };
   if (!price.recurring) return { counted: false, reason: "one-time price" };
   if (price.recurring.usage_type === "metered") return { counted: false, reason: "metered" };
-  const magnitude = Math.abs(line.amount);
-  const discounted = line.discount_amounts.reduce((sum, d) => {
-    const discount = context.discounts.get(d.discount);
-    return discount && discountCounts(discount, { rules: context.rules, asOfSeconds: atSeconds })
-      ? sum + Math.abs(d.amount)
-      : sum;
-  }, 0);
-  const share = Math.max(0, magnitude - Math.abs(line.inclusive_tax) - discounted) / magnitude;
   const months = periodMonths(price.recurring);
-  if (!line.proration) return { counted: true, monthly: (line.amount * share) / months };
-  const full = price.unit_amount_decimal !== null || price.tiers
-    ? itemPeriodAmount(price, line.quantity ?? 1) * includedPercentOff(line, { ...context, price })
-    : magnitude * fullPeriodSeconds(line, months) /
-      Math.max(1, line.period_end - line.period_start);
-  return { counted: true, monthly: (Math.sign(line.amount) * full * share) / months };
+  if (!line.proration) {
+    return { counted: true, monthly: (line.amount * netShare(line, context, () => true)) / months };
+  }
+  const share = prorationShare(line, context);
+  const monthly = price.unit_amount_decimal !== null || price.tiers
+    ? includedDiscountsOff(line, { ...context, price, months })
+    : Math.abs(line.amount) * fullPeriodSeconds(line, months) /
+      Math.max(1, line.period_end - line.period_start) / months;
+  return { counted: true, monthly: Math.sign(line.amount) * monthly * share };
 }
 
 /**
- * Stripe's default proration discounts ("included", changelog 2025-09-30.clover): a proration's
- * amount is already net of the subscription's discounts, listed with amount 0. The list price
- * then needs the counted percent-offs taken off, as on the cycle line, or an upgrade under 20 %
- * off reads old × 0.8 − old + new (an amount-off is spread over the invoice: left as listed).
+ * The share of a line's amount that is revenue: tax included in it out, and the discounts Stripe
+ * took off it (discount_amounts) that `counts` and the discount setting count.
  */
-function includedPercentOff(
+function netShare(
   line: InvoiceLineLite,
-  context: {
-    price: PriceLite;
-    discounts: Map<string, DiscountLite>;
-    rules: RevenueRules;
-    atSeconds: number;
-  },
+  context: LevelContext,
+  counts: (discount: DiscountLite) => boolean,
 ): number {
-  return line.discount_amounts.reduce((factor, d) => {
+  const magnitude = Math.abs(line.amount);
+  const discounted = line.discount_amounts.reduce((sum, d) => {
     const discount = context.discounts.get(d.discount);
-    const percent = discount?.coupon.percent_off ?? 0;
-    return d.amount === 0 && discount && percent > 0 &&
-        discountAppliesTo(discount, context.price.product) &&
+    return discount && counts(discount) &&
         discountCounts(discount, { rules: context.rules, asOfSeconds: context.atSeconds })
-      ? factor * (1 - percent / 100)
-      : factor;
-  }, 1);
+      ? sum + Math.abs(d.amount)
+      : sum;
+  }, 0);
+  return Math.max(0, magnitude - Math.abs(line.inclusive_tax) - discounted) / magnitude;
+}
+
+/**
+ * A proration's netShare without its invoice-level amount-offs ("itemized" proration discounts
+ * list them with amounts): an invoice-level amount-off is the subscription's whole, carried once
+ * by its cycle lines (split over them), so the level model old − old + new keeps it; taken off
+ * an added item's proration as well it would count twice (live MRR: $100 + $50 − $20 = $130, not
+ * $110). The item's own amount-offs and every percent-off come off as on the cycle line.
+ */
+function prorationShare(line: InvoiceLineLite, context: LevelContext): number {
+  return netShare(
+    line,
+    context,
+    (discount) => context.itemDiscounts.has(discount.id) || Boolean(discount.coupon.percent_off),
+  );
+}
+
+/**
+ * A proration's full level a month (price × quantity ÷ months) less the discounts Stripe netted
+ * into its amount: by default ("included" proration discounts, changelog 2025-09-30.clover) a
+ * proration's amount is already net of its discounts, which it lists with amount 0. They come off
+ * as live MRR takes them off the item (applyDiscounts): the item's own first (percent-off, and
+ * amount-off ÷ the price's months: a $30-off add-on added mid-cycle reads $50 − $30, and one
+ * removed credits as much as its cycle line counted), then the invoice-level percent-offs ($100
+ * at 20 % off upgraded to $250 reads $200, not $230). An invoice-level amount-off is left out: its
+ * cycle lines carry it once (prorationShare).
+ */
+function includedDiscountsOff(
+  line: InvoiceLineLite,
+  context: LevelContext & { price: PriceLite; months: number },
+): number {
+  const { price, months, rules, atSeconds } = context;
+  const priced: PricedItem = {
+    role: "base", // not read: the item's amount is all applyDiscounts changes
+    product: price.product,
+    monthly: itemPeriodAmount(price, line.quantity ?? 1) / months,
+    netOfTax: 1,
+  };
+  const included = (itemLevel: boolean) =>
+    line.discount_amounts.flatMap(({ discount: id, amount }) => {
+      const discount = amount === 0 ? context.discounts.get(id) : undefined;
+      return discount && context.itemDiscounts.has(id) === itemLevel &&
+          (itemLevel || discount.coupon.percent_off)
+        ? [discount]
+        : [];
+    });
+  const options = { months, currency: line.currency, rules, asOfSeconds: atSeconds };
+  applyDiscounts([priced], included(true), options);
+  applyDiscounts([priced], included(false), options);
+  return priced.monthly;
 }
 
 /** Seconds of a full period of `months` months starting at the line's period start. */
@@ -186,15 +246,15 @@ export function unknownDiscountLines(
   { at, rules }: { at: Date; rules: RevenueRules },
 ): { line: InvoiceLineLite; monthly: number }[] {
   const t = Math.floor(at.getTime() / 1000) - 1;
-  const prices = new Map(history.prices.map((p) => [p.id, p]));
-  const discounts = new Map(history.discounts.map((d) => [d.id, d]));
+  const context = levelContext(history, { rules, atSeconds: t });
   return history.lines.flatMap((line) => {
     if (!(line.period_start <= t && t < line.period_end)) return [];
-    const off = line.discount_amounts.filter((d) => d.amount !== 0 && !discounts.has(d.discount))
+    const off = line.discount_amounts
+      .filter((d) => d.amount !== 0 && !context.discounts.has(d.discount))
       .reduce((sum, d) => sum + Math.abs(d.amount), 0);
-    const price = line.price_id ? prices.get(line.price_id) : undefined;
+    const price = line.price_id ? context.prices.get(line.price_id) : undefined;
     if (off === 0 || !price?.recurring) return [];
-    const level = lineMonthlyLevel(line, { price, discounts, rules, atSeconds: t });
+    const level = lineMonthlyLevel(line, context);
     return level.counted ? [{ line, monthly: off / periodMonths(price.recurring) }] : [];
   });
 }
@@ -208,17 +268,11 @@ export function invoiceMrrAt(
   { at, rules }: { at: Date; rules: RevenueRules },
 ): Map<string, InvoiceMrr> {
   const t = Math.floor(at.getTime() / 1000) - 1;
-  const prices = new Map(history.prices.map((p) => [p.id, p]));
-  const discounts = new Map(history.discounts.map((d) => [d.id, d]));
+  const context = levelContext(history, { rules, atSeconds: t });
   const sums = new Map<string, Map<string, number>>(); // customer → currency → minor units
   for (const line of history.lines) {
     if (!(line.period_start <= t && t < line.period_end)) continue;
-    const level = lineMonthlyLevel(line, {
-      price: line.price_id ? prices.get(line.price_id) : undefined,
-      discounts,
-      rules,
-      atSeconds: t,
-    });
+    const level = lineMonthlyLevel(line, context);
     if (!level.counted) continue;
     const byCurrency = sums.get(line.customer) ?? new Map<string, number>();
     byCurrency.set(line.currency, (byCurrency.get(line.currency) ?? 0) + level.monthly);
