@@ -366,6 +366,100 @@ Deno.test("live backfill: lines on a price Stripe lists nowhere count in no MRR 
   });
 });
 
+/**
+ * alpha pays $79 on price_pro from September and adds a $50 add-on on 10-16 with $30 off its own
+ * item (forever); charlie pays $200 on price_team from October and adds the add-on on 10-16 too,
+ * at $30 off by a coupon deleted since (no listing returns it). Each add-on is its
+ * subscription's second item. Stripe's default proration discounts: the 10-16 prorations are net
+ * of the discount ((50 − 30) × 16/31 = $10.32), which they list at 0.
+ */
+function addOnStripe() {
+  const addOn = price("price_addon", 5000);
+  const itemDiscount = (id: string, coupon: string) => ({
+    id,
+    object: "discount",
+    source: { type: "coupon", coupon },
+    end: null,
+  });
+  const withAddOn = (customer: string, base: unknown, discountId: string, coupon: string) => {
+    const sub = subscription(customer, base);
+    sub.items.data.push({
+      id: `si_${customer}_addon`,
+      quantity: 1,
+      price: addOn,
+      discounts: [itemDiscount(discountId, coupon)],
+    });
+    return sub;
+  };
+  const off = (discount: string, amount: number) => ({ discount_amounts: [{ discount, amount }] });
+  /** 10-16's proration and November's cycle line of `customer`'s add-on */
+  const addOnInvoices = (customer: string, discount: string) => [
+    invoiceOf(customer, "2026-10-16", [{
+      ...line(customer, "price_addon", 1032, ["2026-10-16", "2026-11-01"], true),
+      ...off(discount, 0),
+    }]),
+    invoiceOf(customer, "2026-11-01", [{
+      ...line(customer, "price_addon", 5000, ["2026-11-01", "2026-12-01"]),
+      ...off(discount, 3000),
+    }]),
+  ];
+  const charlieAddOn = addOnInvoices("cus_charlie", "di_charlie_gone30");
+  const fake = startFakeStripe(
+    {
+      subscriptions: [
+        withAddOn("cus_alpha", price("price_pro", 7900), "di_alpha_addon30", "co_addon30"),
+        withAddOn("cus_charlie", price("price_team", 20000), "di_charlie_gone30", "co_gone30"),
+      ],
+      products: [],
+      coupons: [{
+        id: "co_addon30",
+        object: "coupon",
+        percent_off: null,
+        amount_off: 3000,
+        currency: "usd",
+        duration: "forever",
+      }],
+      invoices: [
+        invoice("cus_alpha", "price_pro", 7900, "2026-09-01", "2026-10-01"),
+        invoice("cus_alpha", "price_pro", 7900, "2026-10-01", "2026-11-01"),
+        invoice("cus_alpha", "price_pro", 7900, "2026-11-01", "2026-12-01"),
+        ...addOnInvoices("cus_alpha", "di_alpha_addon30"),
+        invoice("cus_charlie", "price_team", 20000, "2026-10-01", "2026-11-01"),
+        invoice("cus_charlie", "price_team", 20000, "2026-11-01", "2026-12-01"),
+        ...charlieAddOn,
+      ],
+    },
+    undefined,
+    0,
+    { embeddedLimit: 1 },
+  );
+  return { fake, charlieAddOn: charlieAddOn.map((i) => i.id) };
+}
+
+Deno.test("live backfill: an add-on added at its own amount off reads its discounted price; a proration's discount that cannot be read is said, naming the customer and invoice", async () => {
+  const { fake, charlieAddOn: [charlieProration, charlieNovember] } = addOnStripe();
+  await liveBackfill({ name: "history_item_discount", fake }, async ({ result, lines, outDir }) => {
+    // September: alpha 79, charlie none yet. From 10-16: alpha 79 + (50 − 30) = 99 (the $30 was
+    // not taken off the proration: 129); charlie 200 + 50 = 250, its discount unreadable, live too
+    assertEquals((await alphaCharlieMrr(`${outDir}/history`)).mrr, [[79, 0], [99, 250], [
+      99,
+      250,
+    ]]);
+    assertEquals(result.reconciliation?.differing, []);
+    assertEquals(result.reconciliation?.liveCents, 9900 + 25000);
+    const vanished =
+      "discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted)";
+    const said = [
+      `as-of 2026-11-01: 1 proration line covering the as-of (customer cus_charlie on invoice ${charlieProration}) lists ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
+      `as-of 2026-12-01: 1 invoice line covering the as-of (customer cus_charlie on invoice ${charlieNovember}) carries ${vanished}: whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month`,
+    ];
+    assertEquals(result.warnings, said);
+    for (const check of said) {
+      ok(lines.includes(check.replace(/^as-of /, "snapshot ")), lines.join("\n"));
+    }
+  });
+});
+
 Deno.test("live backfill without a Stripe key is refused in one line, nothing written", async () => {
   const databases = await freshFixtureDatabases("history_nokey");
   const outDir = await Deno.makeTempDir();

@@ -792,6 +792,26 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
     // before the change, the add-on's discount had no line yet: the base alone
     const before = invoiceMrrAt(history, { at: new Date("2026-11-10T00:00:00Z"), rules });
     assertEquals(dollars(before).cus_sh_item_add, 100);
+    // what cannot be told is said, naming the customers and their invoices
+    const invoiceOf = (customer: string, created: string) =>
+      shapes.invoices.find((i) => i.customer === customer && i.created === s(created)).id;
+    const checks = revenueChecks(history, {
+      asOf: new Date("2026-12-01T00:00:00Z"),
+      rules,
+      customerIds: customers,
+    }).filter((w) => w.includes("no subscription lists"));
+    const vanished =
+      "discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted)";
+    assertEquals(checks, [
+      `1 invoice line covering the as-of (customer cus_sh_item_removed on invoice ${
+        invoiceOf("cus_sh_item_removed", "2026-11-01")
+      }) carries ${vanished}: whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month`,
+      `2 proration lines covering the as-of (customers cus_sh_gone on invoice ${
+        invoiceOf("cus_sh_gone", "2026-11-16")
+      }; cus_sh_item_removed on invoice ${
+        invoiceOf("cus_sh_item_removed", "2026-11-16")
+      }) list ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
+    ]);
   } finally {
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });
@@ -866,10 +886,10 @@ Deno.test("a backfilled snapshot says when its lines carry discounts no subscrip
   const mrr = invoiceMrrAt(history, { at: new Date("2026-10-01T00:00:00Z"), rules });
   assertEquals(cents(mrr), { cus_a: 10000, cus_q: 10000 });
   assertEquals(warningsAt("2026-10-01"), [
-    "2 invoice lines covering the as-of (customers cus_a, cus_q) carry discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $80.00 a month",
+    "2 invoice lines covering the as-of (customers cus_a on invoice in_cus_a_2026-09-01; cus_q on invoice in_cus_q_2026-08-15) carry discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $80.00 a month",
   ]);
   assertEquals(warningsAt("2026-11-01"), [
-    "1 invoice line covering the as-of (customer cus_q) carries discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month",
+    "1 invoice line covering the as-of (customer cus_q on invoice in_cus_q_2026-08-15) carries discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month",
   ]);
 });
 
@@ -896,10 +916,10 @@ Deno.test("the vanished-discount warning names lines in a currency without a rat
     revenueChecks(history, { asOf: new Date("2026-10-01T00:00:00Z"), rules: ruleSet, customerIds })
       .filter((w) => w.includes("no subscription lists"));
   const said =
-    "carry discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to";
+    "carry discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to";
   // $50.00 + €30 × 1.1 = $83.00; GBP and JPY each at face value, with their customers
   assertEquals(checksAt(rules, ["cus_a", "cus_eur", "cus_gbp", "cus_jpy"]), [
-    `4 invoice lines covering the as-of (customers cus_a, cus_eur, cus_gbp and 1 more) ${said} $83.00 a month plus GBP 25.00 a month at face value (customer cus_gbp) plus JPY 500 a month at face value (customer cus_jpy); GBP and JPY have no rate in PRICING_FX_RATES, so their lines are not converted and their customers' mrr_recurring is empty until one is set`,
+    `4 invoice lines covering the as-of (customers cus_a on invoice in_cus_a_2026-09-01; cus_eur on invoice in_cus_eur_2026-09-01; cus_gbp on invoice in_cus_gbp_2026-09-01; and 1 more customer) ${said} $83.00 a month plus GBP 25.00 a month at face value (customer cus_gbp) plus JPY 500 a month at face value (customer cus_jpy); GBP and JPY have no rate in PRICING_FX_RATES, so their lines are not converted and their customers' mrr_recurring is empty until one is set`,
   ]);
   // as said: those customers' MRR is empty (unknown), the others' known
   const mrr = invoiceMrrAt(history, { at: new Date("2026-10-01T00:00:00Z"), rules });
@@ -912,7 +932,7 @@ Deno.test("the vanished-discount warning names lines in a currency without a rat
   // with a rate for GBP (1.25) its £25 is converted, $31.25: $83.00 + $31.25 = $114.25
   const gbpRate = resolveRules({ ...rules, fxRates: { eur: 1.1, gbp: 1.25 } });
   assertEquals(checksAt(gbpRate, ["cus_a", "cus_eur", "cus_gbp", "cus_jpy"]), [
-    `4 invoice lines covering the as-of (customers cus_a, cus_eur, cus_gbp and 1 more) ${said} $114.25 a month plus JPY 500 a month at face value (customer cus_jpy); JPY has no rate in PRICING_FX_RATES, so its lines are not converted and their customers' mrr_recurring is empty until one is set`,
+    `4 invoice lines covering the as-of (customers cus_a on invoice in_cus_a_2026-09-01; cus_eur on invoice in_cus_eur_2026-09-01; cus_gbp on invoice in_cus_gbp_2026-09-01; and 1 more customer) ${said} $114.25 a month plus JPY 500 a month at face value (customer cus_jpy); JPY has no rate in PRICING_FX_RATES, so its lines are not converted and their customers' mrr_recurring is empty until one is set`,
   ]);
 });
 

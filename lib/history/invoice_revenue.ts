@@ -75,7 +75,8 @@ export function invoiceRevenue(
 /**
  * What a backfilled snapshot's MRR may be off by, the same lines in its warnings and the
  * backfill's Checks: invoice MRR of customers none of its organizations (`customerIds`) holds
- * (unheldWarning) and discounts no subscription lists any more (unknownDiscountWarning).
+ * (unheldWarning) and discounts no subscription lists any more, on cycle lines and prorations
+ * (unknownDiscountWarning).
  */
 export function revenueChecks(
   history: InvoiceHistory,
@@ -115,16 +116,39 @@ function unheldWarning(mrr: Map<string, InvoiceMrr>, held: Set<string>): string[
   ];
 }
 
+/** Why a discount a line carries is no subscription's any more (unknownDiscountLines). */
+const VANISHED =
+  "discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted)";
+
 /**
- * The warning for unknownDiscountLines: how many, whose, and their discounts a month in USD; the
- * lines in a currency without a rate (PRICING_FX_RATES) at face value with their customers,
- * saying so.
+ * The warnings for unknownDiscountLines, naming their customers and invoices: the cycle lines'
+ * (how many, their discounts a month in USD; the lines in a currency without a rate,
+ * PRICING_FX_RATES, at face value with their customers, saying so), and the prorations' (whose
+ * discounts Stripe netted into their amounts: no amount can be said).
  */
 function unknownDiscountWarning(
-  lines: { line: InvoiceLineLite; monthly: number }[],
+  all: { line: InvoiceLineLite; monthly: number | null }[],
   rules: RevenueRules,
 ): string[] {
-  if (lines.length === 0) return [];
+  const prorations = all.filter(({ monthly }) => monthly === null).map(({ line }) => line);
+  const lines = all.flatMap(({ line, monthly }) => monthly === null ? [] : [{ line, monthly }]);
+  return [
+    ...(lines.length === 0 ? [] : [cycleLinesWarning(lines, rules)]),
+    ...(prorations.length === 0 ? [] : [
+      `${prorations.length} proration line${
+        prorations.length === 1 ? "" : "s"
+      } covering the as-of (${namedInvoices(prorations)}) list${
+        prorations.length === 1 ? "s" : ""
+      } ${VANISHED}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
+    ]),
+  ];
+}
+
+/** The warning for the cycle lines of unknownDiscountLines (what they take off a month known). */
+function cycleLinesWarning(
+  lines: { line: InvoiceLineLite; monthly: number }[],
+  rules: RevenueRules,
+): string {
   let usd = 0;
   let converted = false;
   // currency → minor units a month and customers, of the lines no rate converts
@@ -159,15 +183,37 @@ function unknownDiscountWarning(
         ? "has no rate in PRICING_FX_RATES, so its"
         : "have no rate in PRICING_FX_RATES, so their"
     } lines are not converted and their customers' mrr_recurring is empty until one is set`;
-  return [
-    `${lines.length} invoice line${one ? "" : "s"} covering the as-of (${
-      namedCustomers(lines.map(({ line }) => line.customer))
-    }) carr${
-      one ? "ies" : "y"
-    } discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to ${
-      amounts.join(" plus ")
-    }${noRate}`,
-  ];
+  return `${lines.length} invoice line${one ? "" : "s"} covering the as-of (${
+    namedInvoices(lines.map(({ line }) => line))
+  }) carr${
+    one ? "ies" : "y"
+  } ${VANISHED}: whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to ${
+    amounts.join(" plus ")
+  }${noRate}`;
+}
+
+/**
+ * The lines' customers, each with its invoices: "customer cus_a on invoice in_1", "customers cus_a
+ * on invoices in_1, in_2; cus_b on invoice in_3; cus_c on …; and 2 more customers": sorted, each
+ * once, at most three customers and three invoices each.
+ */
+function namedInvoices(lines: InvoiceLineLite[]): string {
+  const byCustomer = new Map<string, Set<string>>();
+  for (const line of lines) {
+    byCustomer.set(line.customer, (byCustomer.get(line.customer) ?? new Set()).add(line.invoice));
+  }
+  const customers = [...byCustomer.keys()].sort();
+  const named = customers.slice(0, 3).map((customer) => {
+    const invoices = [...byCustomer.get(customer)!].sort();
+    return `${customer} on invoice${invoices.length === 1 ? "" : "s"} ${
+      invoices.slice(0, 3).join(", ")
+    }${invoices.length > 3 ? ` and ${invoices.length - 3} more` : ""}`;
+  });
+  const more = customers.length - named.length;
+  return `customer${customers.length === 1 ? "" : "s"} ${
+    [...named, ...(more > 0 ? [`and ${more} more customer${more === 1 ? "" : "s"}`] : [])]
+      .join("; ")
+  }`;
 }
 
 /** "customer cus_a", "customers cus_a, cus_b, cus_c and 2 more": sorted, each once. */

@@ -237,25 +237,28 @@ export function unpricedLines(history: InvoiceHistory, at?: Date): InvoiceLineLi
 
 /**
  * The lines invoiceMrrAt counts at `at` that carry discounts the history does not hold (no
- * subscription lists them any more: a once coupon used up, a repeating one ended, one removed),
- * each with those discounts' amount a month (minor units, its currency): whether the discount
- * setting counts them cannot be told, so they are counted at the price before them.
+ * subscription lists them any more: a once coupon used up, a repeating one ended, one removed, or
+ * its coupon deleted, which no listing returns): whether the discount setting counts them cannot
+ * be told, so they are counted at the price before them. A cycle line comes with those discounts'
+ * amount a month (minor units, its currency); a proration with null: Stripe nets its discounts
+ * into its amount, listed at 0, so what they would take off its level cannot be read.
  */
 export function unknownDiscountLines(
   history: InvoiceHistory,
   { at, rules }: { at: Date; rules: RevenueRules },
-): { line: InvoiceLineLite; monthly: number }[] {
+): { line: InvoiceLineLite; monthly: number | null }[] {
   const t = Math.floor(at.getTime() / 1000) - 1;
   const context = levelContext(history, { rules, atSeconds: t });
   return history.lines.flatMap((line) => {
     if (!(line.period_start <= t && t < line.period_end)) return [];
-    const off = line.discount_amounts
-      .filter((d) => d.amount !== 0 && !context.discounts.has(d.discount))
-      .reduce((sum, d) => sum + Math.abs(d.amount), 0);
+    const unknown = line.discount_amounts.filter((d) =>
+      (line.proration || d.amount !== 0) && !context.discounts.has(d.discount)
+    );
     const price = line.price_id ? context.prices.get(line.price_id) : undefined;
-    if (off === 0 || !price?.recurring) return [];
-    const level = lineMonthlyLevel(line, context);
-    return level.counted ? [{ line, monthly: off / periodMonths(price.recurring) }] : [];
+    if (unknown.length === 0 || !price?.recurring) return [];
+    if (!lineMonthlyLevel(line, context).counted) return [];
+    const off = unknown.reduce((sum, d) => sum + Math.abs(d.amount), 0);
+    return [{ line, monthly: line.proration ? null : off / periodMonths(price.recurring) }];
   });
 }
 
