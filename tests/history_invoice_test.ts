@@ -715,6 +715,7 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
       apiPort: fake.port,
       apiProtocol: "http" as const,
       cacheDir,
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
     };
     const { history } = await fetchInvoiceHistory({
       ...connection,
