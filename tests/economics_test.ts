@@ -1400,6 +1400,52 @@ Deno.test("PTB timing: a plan pulled down by PTB cost without PTB revenue in the
   );
 });
 
+Deno.test("PTB timing: isPtbWarning knows the run's PTB warnings, as any version of the kit stored them, and no other text", async () => {
+  const { isPtbWarning } = await import("../lib/economics/ptb_timing.ts");
+  const { warnings } = await frameWithPtbTiming();
+  const ptb = warnings.filter((w) => w.startsWith("plan ") && w.includes("PTB cost"));
+  // today's: both timing warnings (a plan without MRR, one with) and the no-customer one
+  assertEquals(ptb.length, 3, warnings.join("\n"));
+  for (const w of ptb) ok(isPtbWarning(w), w);
+  for (const w of warnings.filter((w) => !ptb.includes(w))) ok(!isPtbWarning(w), w);
+  // as kits before dcefbab wrote the timing one (git log -p -S timing -- lib/economics/ptb_timing.ts)
+  const why =
+    "PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB";
+  const head = (plan: string, pct: string, organizations: string) =>
+    `plan ${plan}: company margin ${pct} counts PTB cost of ${organizations} with no PTB revenue in the window ($1,302.48 of the plan's $1,302.48 PTB cost, against $0.00 PTB revenue, 30-day basis): ${why}; `;
+  // 2dc6567: toFixed(1), no thousands separator; "– (no MRR)"
+  const first = head('"free"', "-1250.0 %", "1,042 organizations") +
+    "with PTB left out on both sides the margin is – (no MRR)";
+  ok(isPtbWarning(first), first);
+  ok(
+    isPtbWarning(
+      head('"free"', "-104.2 %", "42 organizations") +
+        "with PTB left out on both sides the margin is 33.1 %",
+    ),
+  );
+  // 5513c9a: formatPct, "there is no margin: the plan has no MRR"; a quoted plan name
+  ok(
+    isPtbWarning(
+      head('"a \\"b\\""', "-5,933.5 %", "1 organization") +
+        "with PTB left out on both sides there is no margin: the plan has no MRR",
+    ),
+  );
+  // not one: another ending, a word added, a plural that is not the kit's, an unquoted plan
+  for (
+    const w of [
+      head('"free"', "-104.2 %", "42 organizations") +
+      "with PTB left out on both sides the margin is unknown",
+      `${first} (edited)`,
+      `note: ${first}`,
+      head('"free"', "-104.2 %", "1 organizations") +
+      "with PTB left out on both sides the margin is 33.1 %",
+      head("free", "-104.2 %", "42 organizations") +
+      "with PTB left out on both sides the margin is 33.1 %",
+      'plan "free": company margin -104.2 %',
+    ]
+  ) ok(!isPtbWarning(w), w);
+});
+
 Deno.test("PTB timing: none without PTB cost lacking revenue, nor when PTB revenue was not read", async () => {
   const { economicsBriefLines } = await import("../lib/economics/report.ts");
   const { ptbTimingPlans } = await import("../lib/economics/ptb_timing.ts");

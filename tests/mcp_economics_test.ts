@@ -416,6 +416,68 @@ Deno.test("describe_dataset warns, once, of plans pulled down by PTB cost withou
   }
 });
 
+/**
+ * The PTB-timing warning as kits before dcefbab wrote it to a manifest, by hand from git history
+ * (`git log -p -S timing -- lib/economics/ptb_timing.ts`): 5513c9a's words (formatPct, "there is
+ * no margin: the plan has no MRR") and 2dc6567's (toFixed(1), "the margin is – (no MRR)").
+ */
+const OLD_TIMING_WORDS =
+  "PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB";
+const OLD_FREE_TIMING =
+  `plan "free": company margin -104.2 % counts PTB cost of 42 organizations with no PTB revenue in the window ($1,302.48 of the plan's $1,302.48 PTB cost, against $0.00 PTB revenue, 30-day basis): ${OLD_TIMING_WORDS}; with PTB left out on both sides the margin is 33.1 %`;
+const OLD_NO_MRR_TIMING =
+  `plan "team \\"eu\\"": company margin -1250.0 % counts PTB cost of 1 organization with no PTB revenue in the window ($25.00 of the plan's $25.00 PTB cost, against $0.00 PTB revenue, 30-day basis): ${OLD_TIMING_WORDS}; with PTB left out on both sides the margin is – (no MRR)`;
+const OLD_NO_MARGIN_TIMING =
+  `plan "(no plan)": company margin -5,933.5 % counts PTB cost of 1,204 organizations with no PTB revenue in the window ($12,000.00 of the plan's $12,100.00 PTB cost, against $100.00 PTB revenue, 30-day basis): ${OLD_TIMING_WORDS}; with PTB left out on both sides there is no margin: the plan has no MRR`;
+
+Deno.test("describe_dataset: an export made before the no-customer warning stored PTB timing warnings; they give way to those worked out from its rows, every other warning kept", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_ptb_old_" });
+  const describeWarnings = async () => {
+    const { client, close } = await connectInMemory(
+      new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+    );
+    try {
+      const result = await call(client, "describe_dataset");
+      return result.structuredContent!.warnings as string[];
+    } finally {
+      await close();
+    }
+  };
+  try {
+    const written = await demoExport(dir);
+    const manifestPath = written.manifestPath;
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    const stored = manifest.warnings as string[];
+    // today's: the free plan's no-customer warning, worked out from the rows as stored
+    const ptb = stored.filter((w) => w.startsWith("plan "));
+    assertEquals(ptb.length, 1, stored.join("\n"));
+    ok(ptb[0].includes("without a Stripe customer"), ptb[0]);
+    const others = stored.filter((w) => !w.startsWith("plan "));
+    ok(others.length > 0, "the demo export stores other warnings too");
+    const today = await describeWarnings();
+    // the old export: the old wording where today's stood, and a warning like it but not one
+    const lookalike = 'plan "free": company margin -104.2 % (a note kept by hand, not the kit\'s)';
+    const at = stored.indexOf(ptb[0]);
+    manifest.warnings = [
+      ...stored.slice(0, at),
+      OLD_FREE_TIMING,
+      lookalike,
+      OLD_NO_MRR_TIMING,
+      ...stored.slice(at + 1),
+      OLD_NO_MARGIN_TIMING,
+    ];
+    await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
+    const old = await describeWarnings();
+    // today's list, the lookalike after the no-customer warning (its place in the manifest)
+    const after = today.indexOf(ptb[0]) + 1;
+    ok(after > 0, today.join("\n"));
+    assertEquals(old, [...today.slice(0, after), lookalike, ...today.slice(after)]);
+    for (const w of others) ok(old.includes(w), w);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("Stripe skipped: counts over MRR unknown alike in the brief (–), the summary sheet (empty) and describe_dataset (null)", async () => {
   const databases = await freshFixtureDatabases("no_mrr");
   const exportsDir = await Deno.makeTempDir({ prefix: "mcp_no_mrr_" });

@@ -130,43 +130,147 @@ export function ptbTimingPlans(frame: pl.DataFrame, windowDays: number): PtbTimi
  * one sentence either way (a plan without MRR has no margin to show, not a margin of "none").
  */
 export function withoutPtbText(row: PtbTimingPlan): string {
-  return row.withoutPtbPct === null
+  return withoutPtbWords(row.withoutPtbPct === null ? null : formatPct(row.withoutPtbPct));
+}
+
+/** withoutPtbText's words around the margin as shown (null: the plan has no MRR). */
+function withoutPtbWords(margin: string | null): string {
+  return margin === null
     ? "with PTB left out on both sides there is no margin: the plan has no MRR"
-    : `with PTB left out on both sides the margin is ${formatPct(row.withoutPtbPct)}`;
+    : `with PTB left out on both sides the margin is ${margin}`;
 }
 
 /** "42 organizations" */
 export const organizationsText = (n: number) =>
   `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
 
+/** The timing warning's figures, each as its text shows it. */
+type TimingFields = Record<
+  | "plan"
+  | "companyPct"
+  | "organizations"
+  | "theirPtbCost"
+  | "ptbCost"
+  | "ptbRevenue"
+  | "withoutPtb",
+  string
+>;
+
+/** The timing warning's words around its figures (storedPtbWarning matches them, too). */
+function timingWarningText(f: TimingFields): string {
+  return `plan ${f.plan}: company margin ${f.companyPct} counts PTB cost of ${f.organizations} with no PTB revenue in the window (${f.theirPtbCost} of the plan's ${f.ptbCost} PTB cost, against ${f.ptbRevenue} PTB revenue, 30-day basis): PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB; ${f.withoutPtb}`;
+}
+
 /** One plan's timing warning, one line (the plan name is price-book text: quoted). */
 export function ptbTimingWarning(row: PtbTimingPlan): string {
-  return `plan ${JSON.stringify(row.plan)}: company margin ${
-    formatPct(row.companyPct)
-  } counts PTB cost of ${organizationsText(row.organizations)} with no PTB revenue in the window (${
-    formatUsd(row.theirPtbCost)
-  } of the plan's ${formatUsd(row.ptbCost)} PTB cost, against ${
-    formatUsd(row.ptbRevenue)
-  } PTB revenue, 30-day basis): PTB revenue is credits bought and invoices issued in the window, PTB cost is usage in it, and PTB carries no markup, so the gap is most likely timing (credits bought before the window spent in it, or usage invoiced after it), not a loss on PTB; ${
-    withoutPtbText(row)
-  }`;
+  return timingWarningText({
+    plan: JSON.stringify(row.plan),
+    companyPct: formatPct(row.companyPct),
+    organizations: organizationsText(row.organizations),
+    theirPtbCost: formatUsd(row.theirPtbCost),
+    ptbCost: formatUsd(row.ptbCost),
+    ptbRevenue: formatUsd(row.ptbRevenue),
+    withoutPtb: withoutPtbText(row),
+  });
 }
 
 /** What PTB cost of organizations without a Stripe customer is, and is not (warning and brief). */
 export const NO_CUSTOMER_WHY =
   "credits are sold, and ptb_usage invoices sent, through the organization's Stripe customer (Helicone's checkout creates it first), so no PTB revenue of theirs is on record in any window: PTB usage nobody is billed for here (granted credits, or a customer id missing from organization.stripe_customer_id)";
 
+/** The no-customer warning's figures, each as its text shows it. */
+type NoCustomerFields = Record<
+  "plan" | "companyPct" | "organizations" | "theirPtbCost" | "ptbCost" | "withoutTheirCostPct",
+  string
+>;
+
+/** The no-customer warning's words around its figures (storedPtbWarning matches them, too). */
+function noCustomerWarningText(f: NoCustomerFields): string {
+  return `plan ${f.plan}: company margin ${f.companyPct} counts PTB cost of ${f.organizations} without a Stripe customer (${f.theirPtbCost} of the plan's ${f.ptbCost} PTB cost, 30-day basis): PTB ${NO_CUSTOMER_WHY}, not timing; without their PTB cost the margin is ${f.withoutTheirCostPct}`;
+}
+
 /** One plan's warning on PTB cost of organizations without a Stripe customer, one line. */
 export function ptbNoCustomerWarning(row: PtbTimingPlan): string {
-  return `plan ${JSON.stringify(row.plan)}: company margin ${
-    formatPct(row.companyPct)
-  } counts PTB cost of ${organizationsText(row.withoutCustomer)} without a Stripe customer (${
-    formatUsd(row.withoutCustomerPtbCost)
-  } of the plan's ${
-    formatUsd(row.ptbCost)
-  } PTB cost, 30-day basis): PTB ${NO_CUSTOMER_WHY}, not timing; without their PTB cost the margin is ${
-    formatPct(row.withoutCustomerCostPct)
-  }`;
+  return noCustomerWarningText({
+    plan: JSON.stringify(row.plan),
+    companyPct: formatPct(row.companyPct),
+    organizations: organizationsText(row.withoutCustomer),
+    theirPtbCost: formatUsd(row.withoutCustomerPtbCost),
+    ptbCost: formatUsd(row.ptbCost),
+    withoutTheirCostPct: formatPct(row.withoutCustomerCostPct),
+  });
+}
+
+/**
+ * What each figure's formatter writes, as a regular expression: JSON.stringify's string,
+ * formatPct (before 5513c9a toFixed(1), no thousands separator), organizationsText (before it,
+ * toLocaleString("en-US") and the same plural), formatUsd.
+ */
+const FIGURE = {
+  quoted: String.raw`"(?:[^"\\]|\\.)*"`,
+  pct: String.raw`-?(?:\d{1,3}(?:,\d{3})*|\d+)\.\d %`,
+  organizations: String.raw`1 organization|(?!1 )\d{1,3}(?:,\d{3})* organizations`,
+  usd: String.raw`-?\$\d{1,3}(?:,\d{3})*\.\d\d`,
+};
+
+/**
+ * A regular expression source for every text `build` writes: its words matched as they are,
+ * each field by `patterns`' expression for it (its formatter's output).
+ */
+function templatePattern<K extends string>(
+  build: (fields: Record<K, string>) => string,
+  patterns: Record<K, string>,
+): string {
+  // each field a marker no word of the template holds, the words between escaped
+  const marked = build(
+    Object.fromEntries(Object.keys(patterns).map((k) => [k, `\0${k}\0`])) as Record<K, string>,
+  );
+  return marked.split("\0").map((part, i) =>
+    i % 2 === 0 ? RegExp.escape(part) : `(?:${patterns[part as K]})`
+  ).join("");
+}
+
+/**
+ * The PTB warnings a run writes (ptbTimingWarnings), as any version of the kit wrote them to an
+ * export's manifest: the timing warning since 2dc6567, whose last clause read "the margin is –
+ * (no MRR)" for a plan without MRR before 5513c9a, and the no-customer warning since dcefbab.
+ */
+const STORED_PTB_WARNING = new RegExp(
+  `^(?:${
+    templatePattern(timingWarningText, {
+      plan: FIGURE.quoted,
+      companyPct: FIGURE.pct,
+      organizations: FIGURE.organizations,
+      theirPtbCost: FIGURE.usd,
+      ptbCost: FIGURE.usd,
+      ptbRevenue: FIGURE.usd,
+      withoutPtb: [
+        templatePattern((f: { margin: string }) => withoutPtbWords(f.margin), {
+          margin: FIGURE.pct,
+        }),
+        RegExp.escape(withoutPtbWords(null)),
+        RegExp.escape(withoutPtbWords("– (no MRR)")),
+      ].join("|"),
+    })
+  }|${
+    templatePattern(noCustomerWarningText, {
+      plan: FIGURE.quoted,
+      companyPct: FIGURE.pct,
+      organizations: FIGURE.organizations,
+      theirPtbCost: FIGURE.usd,
+      ptbCost: FIGURE.usd,
+      withoutTheirCostPct: FIGURE.pct,
+    })
+  })$`,
+);
+
+/**
+ * Whether a warning is one of ptbTimingWarnings' (by any version of the kit), so a stored one
+ * can give way to those worked out again from the rows: an export made before dcefbab calls PTB
+ * cost of organizations without a Stripe customer timing.
+ */
+export function isPtbWarning(warning: string): boolean {
+  return STORED_PTB_WARNING.test(warning);
 }
 
 /** The run's warnings about PTB cost without PTB revenue, one per plan and cause. */

@@ -53,16 +53,14 @@ export async function describeDatasetResult(
  */
 async function describeDataset(store: DatasetStore) {
   const d = await store.current();
-  const { economics, priceBook, warnings: economicsWarnings } = await datasetEconomics(
-    d,
-    store.settings.env,
-  );
+  const { economics, priceBook, warnings: economicsWarnings, datasetWarnings } =
+    await datasetEconomics(d, store.settings.env);
   // the plan column names the price book its plans are read with here, not the built-in one
   const definition = (c: (typeof COLUMNS)[number]) =>
     c.name === "plan" ? planColumnDefinition(priceBook) : c.formula;
   const { snapshots, warnings: sidecarWarnings } = await servedSnapshots(store.settings, d.demo);
   // (a served export may already carry one of them: said once)
-  const warnings = [...new Set([...d.warnings, ...economicsWarnings, ...sidecarWarnings])];
+  const warnings = [...new Set([...datasetWarnings, ...economicsWarnings, ...sidecarWarnings])];
   const folder = historyFolder(store.settings);
   const source = d.source.kind === "export"
     ? `export file ${d.source.path}`

@@ -23,7 +23,7 @@ import {
   type PriceBook,
 } from "../economics/mod.ts";
 import { priceBookPath, readPriceBookFile } from "../economics/price_book.ts";
-import { ptbTimingWarnings } from "../economics/ptb_timing.ts";
+import { isPtbWarning, ptbTimingWarnings } from "../economics/ptb_timing.ts";
 import { type Env, UserError } from "../core/config.ts";
 import type { Dataset, DatasetCostModel } from "./dataset.ts";
 import { SCENARIOS_DIR } from "./scenarios.ts";
@@ -195,14 +195,24 @@ function marginBases(): DatasetEconomics["margin_bases"] {
   });
 }
 
-/** The economics of a dataset, with warnings about what could not be reported. */
+/**
+ * The economics of a dataset, with warnings about what could not be reported, and the dataset's
+ * own warnings with its stored PTB warnings replaced by those worked out from its rows.
+ */
 export async function datasetEconomics(
   dataset: Dataset,
   env: Env,
-): Promise<{ economics: DatasetEconomics; priceBook: DatasetPriceBook; warnings: string[] }> {
+): Promise<{
+  economics: DatasetEconomics;
+  priceBook: DatasetPriceBook;
+  warnings: string[];
+  /** dataset.warnings, its PTB warnings worked out again (withPtbWarnings) */
+  datasetWarnings: string[];
+}> {
   const found = await datasetPriceBook(dataset, env);
   const { book } = found;
   const warnings = [...found.warnings];
+  let datasetWarnings = dataset.warnings;
   let costModel = dataset.costModel;
   if (!costModel) {
     // An export written before the economics columns: say so, show today's settings.
@@ -232,11 +242,11 @@ export async function datasetEconomics(
     rows = book
       ? planEconomics(dataset.frame, { book, windowDays })
       : perPlanRows(perPlanTable(dataset.frame, { windowDays }));
-    // plans pulled down by PTB cost without PTB revenue in the window: the export's warnings
-    // carry them since they were added; an older export's are worked out here
-    for (const warning of ptbTimingWarnings(dataset.frame, windowDays)) {
-      if (!dataset.warnings.includes(warning)) warnings.push(warning);
-    }
+    // plans pulled down by PTB cost without PTB revenue in the window, worked out here: an
+    // export stores those its version of the kit found (none before they were added)
+    const ptb = withPtbWarnings(dataset.warnings, ptbTimingWarnings(dataset.frame, windowDays));
+    datasetWarnings = ptb.stored;
+    warnings.push(...ptb.added);
   } catch (error) {
     warnings.push(
       `per-plan table not computed (an export without the economics columns?): ${
@@ -256,6 +266,28 @@ export async function datasetEconomics(
     },
     priceBook: found,
     warnings,
+    datasetWarnings,
+  };
+}
+
+/**
+ * A dataset's stored warnings with its PTB warnings (isPtbWarning: as any version of the kit wrote
+ * them) replaced by `recomputed`, in the first one's place, every other warning kept; `added`:
+ * those of `recomputed` none was stored in place of. An export made before dcefbab stored a
+ * timing warning for PTB cost of organizations without a Stripe customer, beside which the
+ * no-customer warning worked out now would contradict it.
+ */
+function withPtbWarnings(
+  stored: readonly string[],
+  recomputed: readonly string[],
+): { stored: string[]; added: string[] } {
+  const first = stored.findIndex(isPtbWarning);
+  if (first === -1) return { stored: [...stored], added: [...recomputed] };
+  return {
+    stored: stored.flatMap((warning, i) =>
+      i === first ? recomputed : isPtbWarning(warning) ? [] : [warning]
+    ),
+    added: [],
   };
 }
 
