@@ -26,7 +26,12 @@ import {
 } from "../lib/report/brief.ts";
 import { exportFrameFromColumns, readExportFile } from "../lib/formats/read_export.ts";
 import { segmentFrames } from "../lib/report/segments.ts";
-import { tierSection, totalsSection } from "../lib/report/brief_sections.ts";
+import {
+  distributionSection,
+  PAYING_MRR_LABEL,
+  tierSection,
+  totalsSection,
+} from "../lib/report/brief_sections.ts";
 import { frameWithLosingSharedCustomer } from "./economics_fixture.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../lib/economics/customer_margins.ts";
 import { writeCsvFile } from "../lib/formats/csv.ts";
@@ -194,6 +199,12 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   // mrr known 0, 0, 40, 80 (n = 4): p25 rank 0.75 = 0; median rank 1.5 = 20; p75 rank 2.25 =
   // 40 + 0.25 × 40 = 50; p90 rank 2.7 = 40 + 0.7 × 40 = 68.
   has("| `mrr` | 4 | $0.00 | $0.00 | $20.00 | $50.00 | $68.00 | $80.00 |");
+  // paying (mrr > 0) 40, 80 (n = 2, Totals' 2): p25 rank 0.25 = 40 + 0.25 × 40 = 50; median 60;
+  // p75 70; p90 40 + 0.9 × 40 = 76; the row right after the one over all organizations
+  const paying =
+    "| `mrr`, paying organizations only (MRR > 0) | 2 | $40.00 | $50.00 | $60.00 | $70.00 | $76.00 | $80.00 |";
+  has(paying);
+  assertEquals(lines[lines.indexOf(paying) - 1].slice(0, 12), "| `mrr` | 4 ");
   // gross margin −650, 37.5 (n = 2): p25 = −650 + 0.25 × 687.5 = −478.125 → −478.1 %;
   // median −306.25 → −306.3 %; p75 −134.375 → −134.4 %; p90 = −650 + 0.9 × 687.5 = −31.25 → −31.3 %
   has(
@@ -201,6 +212,58 @@ Deno.test("the numbers the brief quotes match the fixture", () => {
   );
   assertEquals(quantile([1, 2, 3, 4], 0.5), 2.5);
   assertEquals(quantile([], 0.5), null);
+});
+
+Deno.test("Distributions: mrr over paying organizations (MRR > 0, as the brief counts them) beside mrr over all", () => {
+  // p1, p2 free; p3 billed metered usage alone (mrr $10, no recurring MRR: paying, MRR > 0);
+  // p4–p6 paying; p7 MRR unknown; p8 shares p6's Stripe customer (its mrr empty, not unknown)
+  const mixed = exportFrameFromColumns({
+    org_id: ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"],
+    tier: ["free", "free", "pro", "pro", "team", "enterprise", "pro", "pro"],
+    seats: [1, 1, 1, 2, 5, 20, 1, 1],
+    mrr: [0, 0, 10, 30, 50, 200, null, null],
+    mrr_recurring: [0, 0, 0, 20, 50, 150, null, null],
+    stripe_customer_id: [null, null, "c3", "c4", "c5", "c6", "c7", "c6"],
+    revenue_source: [
+      "no_customer",
+      "no_customer",
+      "stripe",
+      "stripe",
+      "stripe",
+      "stripe",
+      "unconverted",
+      "shared_customer",
+    ],
+  });
+  const rowOf = (table: string, label: string) =>
+    table.split("\n").find((line) => line.startsWith(`| ${label} |`));
+  const table = distributionSection(mixed);
+  // all with known mrr: 0, 0, 10, 30, 50, 200 (n = 6): p25 rank 1.25 = 0 + 0.25 × 10 = 2.50;
+  // median rank 2.5 = 10 + 0.5 × 20 = 20; p75 rank 3.75 = 30 + 0.75 × 20 = 45; p90 rank 4.5 =
+  // 50 + 0.5 × 150 = 125
+  assertEquals(
+    rowOf(table, "`mrr`"),
+    "| `mrr` | 6 | $0.00 | $2.50 | $20.00 | $45.00 | $125.00 | $200.00 |",
+  );
+  // paying: 10, 30, 50, 200 (n = 4): p25 rank 0.75 = 10 + 0.75 × 20 = 25; median rank 1.5 =
+  // 30 + 0.5 × 20 = 40; p75 rank 2.25 = 50 + 0.25 × 150 = 87.50; p90 rank 2.7 = 50 + 0.7 × 150
+  // = 155; the row right after the one over all
+  const paying =
+    `| ${PAYING_MRR_LABEL} | 4 | $10.00 | $25.00 | $40.00 | $87.50 | $155.00 | $200.00 |`;
+  assertEquals(rowOf(table, PAYING_MRR_LABEL), paying);
+  const lines = table.split("\n");
+  assertEquals(lines[lines.indexOf(paying) - 1], rowOf(table, "`mrr`"));
+  // its count is Totals' organizations with MRR > 0
+  ok(totalsSection(mixed).includes("| organizations with MRR > 0, of those with known MRR | 4 |"));
+  // no MRR known (Stripe skipped): no paying organization, no quantiles
+  const skipped = distributionSection(frame.withColumns(
+    pl.lit(null).cast(pl.Float64).alias("mrr"),
+    pl.lit(null).cast(pl.Float64).alias("mrr_recurring"),
+  ));
+  assertEquals(
+    rowOf(skipped, PAYING_MRR_LABEL),
+    `| ${PAYING_MRR_LABEL} | 0 | – | – | – | – | – | – |`,
+  );
 });
 
 Deno.test("money: per month and window columns from the column table; ptb_revenue_30d is the window's; Totals name the window's days", () => {

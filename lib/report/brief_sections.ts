@@ -266,8 +266,20 @@ function tierTable(rows: string[][], windowDays: number): string {
 }
 
 /**
- * Quantiles per organization of the headline columns; another window's usage columns say they are
- * the window's, its margin that it is on a 30-day basis (a 7-day p90 read as a month's).
+ * The `mrr` row over paying organizations only, after the one over all (most organizations are
+ * free: that one's median is $0). Paying as this brief counts them everywhere else: MRR > 0 (the
+ * unit economics' Paying organizations, Totals, By tier and the per-plan paying_organizations
+ * that ARPA divides by), so its count is theirs; the history's paying orgs count recurring MRR.
+ */
+export const PAYING_MRR_LABEL = "`mrr`, paying organizations only (MRR > 0)";
+
+/** Paying organizations: MRR > 0 (an empty mrr counts as no). */
+const paying = () => pl.col("mrr").gt(0).fillNull(false);
+
+/**
+ * Quantiles per organization of the headline columns, and of `mrr` over paying organizations;
+ * another window's usage columns say they are the window's, its margin that it is on a 30-day
+ * basis (a 7-day p90 read as a month's).
  */
 export function distributionSection(frame: pl.DataFrame, windowDays = MONTH_DAYS): string {
   const exprs: Record<string, pl.Expr> = {};
@@ -275,8 +287,12 @@ export function distributionSection(frame: pl.DataFrame, windowDays = MONTH_DAYS
     exprs[`${name}:n`] = known(name);
     for (const [label, q] of QUANTILES) exprs[`${name}:${label}`] = quantileOf(name, q);
   }
+  exprs["paying:n"] = countWhere(paying());
+  for (const [label, q] of QUANTILES) {
+    exprs[`paying:${label}`] = num("mrr").filter(paying()).quantile(q, "linear");
+  }
   const f = figures(frame, exprs);
-  const rows = DISTRIBUTION_COLUMNS.map((name) => {
+  const rows = DISTRIBUTION_COLUMNS.flatMap((name) => {
     const def = COLUMNS.find((c) => c.name === name)!;
     const basis = MARGIN_BASIS[name];
     const window = windowDays === MONTH_DAYS
@@ -287,11 +303,17 @@ export function distributionSection(frame: pl.DataFrame, windowDays = MONTH_DAYS
       ? ` (the ${windowDays}-day window on a ${MONTH_DAYS}-day basis)`
       : "";
     const unit = def.unit;
-    return [
+    const row = [
       trustedMarkdown(`${markdownCode(name).markdown}${window}${basis ? `, ${basis}` : ""}`),
       formatCount(f[`${name}:n`]!),
       ...QUANTILES.map(([label]) => formatValue(f[`${name}:${label}`], unit)),
     ];
+    if (name !== "mrr") return [row];
+    return [row, [
+      trustedMarkdown(PAYING_MRR_LABEL),
+      formatCount(f["paying:n"]!),
+      ...QUANTILES.map(([label]) => formatValue(f[`paying:${label}`], unit)),
+    ]];
   });
   return markdownTable(["column", "values", ...QUANTILES.map(([label]) => label)], rows);
 }
