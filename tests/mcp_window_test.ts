@@ -38,11 +38,7 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
       const s = result.structuredContent!;
       const totals = s.totals as Values;
       // organizations paying $0 because no subscription of theirs counts are kept at $0
-      const counted = frame.filter(
-        pl.col("mrr").eq(0).and(pl.col("subscription_status").isNotNull())
-          .and(pl.col("subscription_status").neq(pl.lit("")))
-          .and(pl.col("cancel_at_period_end").isNull()).fillNull(false).not(),
-      );
+      const counted = frame.filter(keptAtZero().not());
       const monthlyCost = sum(counted, "llm_cost_30d") * 30 / 7;
       close(totals.proposedMrrUsd, 0.02 * monthlyCost, "proposed MRR");
       close(totals.currentMrrUsd, sum(frame, "mrr"), "current MRR");
@@ -68,11 +64,7 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
         const warnings = (await call(client, "run_scenario", { scenario })).structuredContent!
           .warnings as string[];
         // every organization but those kept at $0 (no subscription of theirs counts) is priced by "a"
-        const priced = frame.filter(
-          pl.col("mrr").eq(0).and(pl.col("subscription_status").isNotNull())
-            .and(pl.col("subscription_status").neq(pl.lit("")))
-            .and(pl.col("cancel_at_period_end").isNull()).fillNull(false).not(),
-        ).height;
+        const priced = frame.filter(keptAtZero().not()).height;
         ok(
           warnings.includes(
             `user tiers (flatTiers on active_users_30d) of "a" judged on the window's 7-day active users (members who signed in during the 7 days) of ${priced} organizations: they are not scaled to 30 days as usage is, so a 30-day export, counting more of them, can put organizations in other tiers`,
@@ -223,3 +215,18 @@ Deno.test("a 7-day export: scenario, questions and segment on a 30-day basis; or
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/**
+ * Organizations a scenario keeps at $0: MRR 0 with Stripe subscriptions of which none counts
+ * (cancel_at_period_end is empty exactly then), except a free-tier one whose subscriptions all
+ * ended (canceled, incomplete_expired): that one is priced as free organizations are.
+ */
+function keptAtZero(): pl.Expr {
+  const status = pl.col("subscription_status");
+  const endedOnly = status.str.split(",").lst.eval(
+    pl.element().isIn(["canceled", "incomplete_expired"]),
+  ).lst.min();
+  const freeAfterCancel = pl.col("tier").eq(pl.lit("free")).and(endedOnly);
+  return pl.col("mrr").eq(0).and(status.isNotNull()).and(status.neq(pl.lit("")))
+    .and(pl.col("cancel_at_period_end").isNull()).and(freeAfterCancel.not()).fillNull(false);
+}
