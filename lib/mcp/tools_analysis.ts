@@ -29,7 +29,6 @@ import {
   jsonBytes,
   listedWarnings,
   tableBudget,
-  tableOut,
   textResult,
 } from "./result.ts";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenarios.ts";
