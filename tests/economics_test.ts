@@ -866,7 +866,7 @@ Deno.test("admin summary: the company-cost margin and the per-plan rows, by hand
   ok(html.indexOf('data-stat="gross_margin_company"') < html.indexOf('data-stat="gross_margin"'));
   ok(
     html.includes(
-      '<tr data-plan="pro (seat, legacy)"><td class="name" title="pro (seat, legacy)"><span>pro (seat, legacy)</span></td><td class="num">2</td>',
+      '<tr data-plan="pro (seat, legacy)"><td class="name" title="pro (seat, legacy)"><span dir="auto">pro (seat, legacy)</span></td><td class="num">2</td>',
     ),
   );
 });

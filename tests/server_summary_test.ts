@@ -69,12 +69,12 @@ Deno.test("a 7-day window: chosen on a 30-day basis, shown with the window's val
   ok(html.includes("Usage and cost columns hold the 7-day window's values"), html);
   ok(
     html.includes(
-      '<tr><td class="name" title="Q"><span>Q</span></td><td class="name" title="free"><span>free</span></td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1,100.0 %</td></tr>',
+      '<tr><td class="name" title="Q"><span dir="auto">Q</span></td><td class="name" title="free"><span dir="auto">free</span></td><td class="num">1</td><td class="num">20,000</td><td class="num">$140.00</td><td class="num">$0.00</td><td class="num">$50.00</td><td class="num">-1,100.0 %</td></tr>',
     ),
     html,
   );
   ok(
-    html.includes('<td class="name" title="P &lt;b&gt;"><span>P &lt;b&gt;</span></td>'),
+    html.includes('<td class="name" title="P &lt;b&gt;"><span dir="auto">P &lt;b&gt;</span></td>'),
     "org names are escaped (the hover text too)",
   );
   ok(html.includes('<div class="scroll"><table class="underpriced">'));
@@ -102,7 +102,10 @@ Deno.test("both windows' readings say how many of the matches pay nothing, in th
     ["P <b>", 20, "active"],
   ]);
   const html = reportHtml(pricingSummary(data(7), { frame: zero, segment: null }), []);
-  ok(html.includes('<td class="name" title="trialing"><span>trialing</span></td>'), html);
+  ok(
+    html.includes('<td class="name" title="trialing"><span dir="auto">trialing</span></td>'),
+    html,
+  );
   const month = pricingSummary(data(30), { frame: zero, segment: null }).underpriced;
   assertEquals(
     month.reading,
@@ -128,6 +131,70 @@ Deno.test("a 30-day window: the question's own reading, no window note", () => {
   const html = reportHtml(summary, []);
   ok(!html.includes("Usage and cost columns hold"));
   ok(html.includes("<p>None.</p>"));
+});
+
+Deno.test("a list longer than the table: a line says the table holds its top 10 of the matches", () => {
+  // 12 organizations H1…H12, each 200,000 requests (heavy in 30 and in 7 days), MRR $5, LLM cost
+  // $1…$12: all 12 underpriced; the table shows the 10 costliest (H12…H3), the sentence sums 12.
+  const n = 12;
+  const many = pl.DataFrame({
+    org_id: Array.from({ length: n }, (_, i) => `h${i + 1}`),
+    org_name: Array.from({ length: n }, (_, i) => `H${i + 1}`),
+    tier: Array(n).fill("pro"),
+    seats: Array(n).fill(1),
+    requests_30d: Array(n).fill(200_000),
+    llm_cost_30d: Array.from({ length: n }, (_, i) => i + 1),
+    llm_cost_ptb_30d: Array(n).fill(0),
+    mrr: pl.Series("mrr", Array(n).fill(5), pl.Float64),
+    gross_margin_pct: pl.Series("gross_margin_pct", Array(n).fill(0), pl.Float64),
+  });
+  for (const days of [30, 7]) {
+    const summary = pricingSummary(data(days), { frame: many, segment: null });
+    assertEquals(summary.underpriced.matchedRows, 12, `${days} days`);
+    assertEquals(
+      summary.underpriced.rows.map((row) => row[0]),
+      ["H12", "H11", "H10", "H9", "H8", "H7", "H6", "H5", "H4", "H3"],
+    );
+    // 1 + 2 + … + 12 = $78 of LLM cost, 12 × $5 = $60 MRR: the sentence is over all 12
+    ok(
+      summary.underpriced.reading.startsWith("12 organizations sent"),
+      summary.underpriced.reading,
+    );
+    ok(summary.underpriced.reading.includes("$78 of LLM cost"), summary.underpriced.reading);
+    const html = reportHtml(summary, []);
+    ok(
+      html.includes(
+        '<p class="note" data-underpriced-shown="10">The 10 with the most LLM cost of the 12, biggest first; the sentence above counts all 12.</p>',
+      ),
+      html,
+    );
+  }
+  // all of them on screen: no such line (2 matches, above)
+  const two = reportHtml(pricingSummary(data(7), { frame, segment: null }), []);
+  ok(!two.includes("data-underpriced-shown"), two);
+});
+
+Deno.test("names in the page's tables read as in the brief: no bidi override or zero-width, one line", () => {
+  // "\u202Eevil\u202C" draws as "live" where the override is honoured; the notebooks and the brief
+  // drop such controls (visibleLine), and a line break in a name is a space there
+  const names = ["\u202Eevil\u202C\u200B Co\nLtd <i>", "Q", "R", "U", "V"];
+  const hostile = frame.withColumns(pl.Series("org_name", names));
+  const summary = pricingSummary(data(7), { frame: hostile, segment: null });
+  const html = reportHtml(summary, []);
+  ok(
+    html.includes(
+      '<td class="name" title="evil Co Ltd &lt;i&gt;"><span dir="auto">evil Co Ltd &lt;i&gt;</span></td>',
+    ),
+    html,
+  );
+  ok(!/[\u202a-\u202e\u200b]/.test(html));
+  // a price book's plan name the same way, as its characters read (drawn reversed it said "pro")
+  const plan = { ...pricingSummary(data(30), { frame, segment: null }) };
+  const planHtml = reportHtml({
+    ...plan,
+    plans: [{ plan: "\u202Eorp\u202C plan" } as (typeof plan.plans)[number]],
+  }, []);
+  ok(planHtml.includes('title="orp plan"><span dir="auto">orp plan</span></td>'), planHtml);
 });
 
 Deno.test("the window line: minutes, seconds only when there are any, no milliseconds", () => {

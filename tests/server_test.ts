@@ -1254,7 +1254,7 @@ Deno.test("report of a segment splitting a Stripe customer: the charts count the
     ok(html.includes('data-stat="organizations" data-value="1"'), html);
     ok(
       html.includes(
-        '<tr data-plan="team 2025-12-10"><td class="name" title="team 2025-12-10"><span>team 2025-12-10</span></td><td class="num">2</td>',
+        '<tr data-plan="team 2025-12-10"><td class="name" title="team 2025-12-10"><span dir="auto">team 2025-12-10</span></td><td class="num">2</td>',
       ),
       html,
     );

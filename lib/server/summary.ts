@@ -6,6 +6,7 @@ import pl from "nodejs-polars";
 import type { Chart } from "../report/charts.ts";
 import { type PlanTableOption, reportCharts } from "../economics/charts.ts";
 import { escapeHtml, formatValue } from "../report/html_text.ts";
+import { visibleLine } from "../formats/markdown.ts";
 import type { PricingData } from "../export.ts";
 import { isoDate } from "../formats/files.ts";
 import { formatPct } from "../report/numbers.ts";
@@ -434,8 +435,8 @@ function plansHtml(plans: PerPlanRow[]): string {
   const head = ["plan", ...columns].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const body = plans.map((row) =>
     `<tr data-plan="${escapeHtml(row.plan)}"><td class="name" title="${
-      escapeHtml(row.plan)
-    }"><span>${escapeHtml(row.plan)}</span></td>${
+      escapeHtml(visibleLine(row.plan))
+    }"><span dir="auto">${escapeHtml(visibleLine(row.plan))}</span></td>${
       columns.map((c) => `<td class="num">${escapeHtml(formatPlanCell(c, row[c]))}</td>`).join("")
     }</tr>`
   ).join("");

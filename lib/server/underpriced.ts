@@ -5,6 +5,7 @@
  */
 import pl from "nodejs-polars";
 import { escapeHtml, formatValue } from "../report/html_text.ts";
+import { visibleLine } from "../formats/markdown.ts";
 import { payingNothingWords, underpricedCustomers } from "../analysis/underpriced.ts";
 import {
   columnTotal,
@@ -28,6 +29,11 @@ export interface UnderpricedSummary {
   reading: string;
   /** matching organizations (the table shows the top ones) */
   organizations: number;
+  /**
+   * rows of the whole list, of which `rows` holds the first TOP: the Stripe customers in a 30-day
+   * window (the question's rows, a shared customer's organizations in one), else the organizations
+   */
+  matchedRows: number;
   columns: string[];
   /** the window's values (requests_30d, llm_cost_30d… of a 7-day window are 7 days' worth) */
   rows: unknown[][];
@@ -58,6 +64,7 @@ export function underpricedSummary(
     return {
       reading: monthly.reading,
       organizations: monthly.facts.organizations,
+      matchedRows: monthly.facts.customers,
       columns,
       rows: monthly.table.rows() as unknown[][],
     };
@@ -89,6 +96,7 @@ export function underpricedSummary(
   return {
     reading,
     organizations: matches.height,
+    matchedRows: matches.height,
     columns,
     rows: matches.select(...columns).head(TOP).rows() as unknown[][],
   };
@@ -107,7 +115,11 @@ export function underpricedCell(column: string, value: unknown): string {
   return formatValue(value);
 }
 
-/** The table (org names and tiers are data: escaped), in a scroll box for narrow screens. */
+/**
+ * The table (org names and tiers are data: escaped, and on one line as the brief and the notebooks
+ * show them: a U+202E in a name would draw it reversed here only), in a scroll box for narrow
+ * screens; when the list is longer, a line says the table holds its top rows.
+ */
 export function underpricedTableHtml(
   summary: UnderpricedSummary,
   windowDays: number,
@@ -119,14 +131,21 @@ export function underpricedTableHtml(
   const body = summary.rows.map((row) =>
     `<tr>${
       row.map((v, i) => {
-        const text = escapeHtml(underpricedCell(summary.columns[i], v));
-        if (numeric[i]) return `<td class="num">${text}</td>`;
-        return `<td class="name" title="${text}"><span>${text}</span></td>`;
+        if (numeric[i]) {
+          return `<td class="num">${escapeHtml(underpricedCell(summary.columns[i], v))}</td>`;
+        }
+        const text = escapeHtml(visibleLine(underpricedCell(summary.columns[i], v)));
+        // dir="auto": a right-to-left name reads so inside its own box only
+        return `<td class="name" title="${text}"><span dir="auto">${text}</span></td>`;
       }).join("")
     }</tr>`
   ).join("");
   const note = windowDays === MONTH_DAYS
     ? ""
     : `<p class="note">Usage and cost columns hold the ${windowDays}-day window's values, as the CSV; gross_margin_pct sets that LLM cost on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS}/${windowDays}) against monthly MRR.</p>`;
-  return `${note}<div class="scroll"><table class="underpriced"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  // the sentence above sums every match: a table of fewer rows must not read as all of them
+  const top = summary.rows.length < summary.matchedRows
+    ? `<p class="note" data-underpriced-shown="${summary.rows.length}">The ${summary.rows.length} with the most LLM cost of the ${summary.matchedRows}, biggest first; the sentence above counts all ${summary.matchedRows}.</p>`
+    : "";
+  return `${note}${top}<div class="scroll"><table class="underpriced"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
