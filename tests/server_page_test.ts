@@ -527,6 +527,108 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "admin page in Chromium: a Days or As of it cannot read is said, not shown as 30 days or now; Export keeps the focus",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async (t) => {
+    const logs: string[] = [];
+    const settings = serverSettings(parseServerArgs(["--demo"]), { PRICING_SERVER_TOKEN: TOKEN });
+    const handler = createHandler(settings, {
+      hooks: { now: () => START, log: (line) => logs.push(line) },
+    });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+    const browser = await openChromium();
+    const step = (name: string, fn: () => void | Promise<void>) => browser.step(t, name, fn);
+    const reports = () => logs.filter((l) => l.includes("/report")).length;
+    let finished = false;
+    try {
+      const page = browser.context.pages()[0] ?? await browser.context.newPage();
+      const focused = () => page.evaluate("document.activeElement?.id");
+      await page.goto(`http://127.0.0.1:${server.addr.port}/admin/pricing-analytics`);
+      await page.fill("#token", TOKEN);
+      await page.click("#unlock button[type=submit]");
+      await page.locator(".report").waitFor();
+
+      await step('Days "7e" (a number field\'s value is then empty): said, no report', async () => {
+        const before = reports();
+        await page.fill("#days", "");
+        await page.type("#days", "7e");
+        await page.press("#days", "Enter");
+        await page.locator("#status.error").waitFor();
+        assertEquals(
+          await page.textContent("#status"),
+          "Days is not a number: type a whole number from 1 to 3660",
+        );
+        // not the 30-day report under a field that says 7e, nor the one shown before
+        assertEquals(await page.locator(".report").count(), 0);
+        assertEquals(await page.locator("#export-csv").isDisabled(), true);
+        assertEquals(await focused(), "days");
+        assertEquals(reports(), before, "nothing asked of the server");
+        await page.screenshot({ path: join(browser.shots, "days_unreadable.png") });
+        await page.fill("#days", "7");
+        await page.press("#days", "Enter");
+        await page.locator(".report .window", { hasText: "7-day window" }).waitFor();
+        assertEquals(await page.textContent("#status"), "");
+      });
+
+      await step("an As of without its year: said, not shown as now", async () => {
+        await page.focus("#as-of");
+        await page.keyboard.type("1101"); // month 11, day 01, no year
+        assertEquals(await page.inputValue("#as-of"), "");
+        await page.click("#apply");
+        await page.locator("#status.error").waitFor();
+        assertEquals(
+          await page.textContent("#status"),
+          "As of is not a whole date: finish it (month, day and year) or clear it to show up to now",
+        );
+        assertEquals(await page.locator(".report").count(), 0);
+        assertEquals(await focused(), "as-of");
+        await page.fill("#as-of", "2026-11-01");
+        await page.press("#as-of", "Enter");
+        await page.locator(".report .window", { hasText: "7-day window ending 2026-11-01" })
+          .waitFor();
+      });
+
+      await step(
+        "Export by keyboard keeps the focus on its button, one download at a time",
+        async () => {
+          let release = () => {};
+          const held = new Promise<void>((resolve) => release = resolve);
+          let asked = 0;
+          await page.route("**/v1/admin/pricing-analytics/export*", async (route) => {
+            asked++;
+            await held;
+            await route.continue();
+          });
+          await page.focus("#export-csv");
+          const download = page.waitForEvent("download");
+          await page.keyboard.press("Enter");
+          await page.locator("#status", { hasText: "Exporting CSV…" }).waitFor();
+          assertEquals(await focused(), "export-csv");
+          assertEquals(await page.getAttribute("#export-csv", "aria-disabled"), "true");
+          await page.keyboard.press("Enter"); // again while it runs: no second download
+          release();
+          assertEquals(
+            (await download).suggestedFilename(),
+            "helicone_pricing_data_2026-11-01_demo_7d.csv",
+          );
+          await page.locator("#status", { hasText: "Downloaded" }).waitFor();
+          assertEquals(asked, 1);
+          assertEquals(await focused(), "export-csv");
+          assertEquals(await page.getAttribute("#export-csv", "aria-disabled"), null);
+          await page.unroute("**/v1/admin/pricing-analytics/export*");
+        },
+      );
+      finished = true;
+    } finally {
+      await browser.close({ failed: !finished });
+      await server.shutdown();
+    }
+  },
+});
+
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!condition()) {

@@ -26,6 +26,8 @@ const STYLE = `
     background: #fff; cursor: pointer; }
   button.primary { background: #2563eb; border-color: #2563eb; color: #fff; }
   button:disabled { opacity: .5; cursor: default; }
+  /* an export under way: its button keeps the focus (a disabled one would drop it to the page) */
+  button[aria-disabled="true"] { opacity: .5; cursor: progress; }
   label { font-size: 12px; color: #4b5563; display: inline-flex; flex-direction: column; gap: 2px; }
   select { max-width: 240px; }
   input, select { font: inherit; padding: 4px 6px; border: 1px solid #d1d5db; border-radius: 6px; }
@@ -77,6 +79,19 @@ const token = () => sessionStorage.getItem(KEY);
 const sendable = (value) => /^[!-~]+$/.test(value);
 const NOT_VALID = "the admin token is not valid";
 const headers = () => authRequired ? { Authorization: "Bearer " + token() } : {};
+
+// A number or date field holding what it cannot read (Days "7e", an As of without its year) has
+// the value "": left out of the query, it would show 30 days or now under the field that says
+// otherwise.
+function unreadableControl() {
+  if ($("days").validity.badInput) {
+    return { control: $("days"), text: "Days is not a number: type a whole number from 1 to 3660" };
+  }
+  if ($("as-of").validity.badInput) {
+    return { control: $("as-of"), text: "As of is not a whole date: finish it (month, day and year) or clear it to show up to now" };
+  }
+  return null;
+}
 
 function query(extra) {
   const params = new URLSearchParams(extra);
@@ -141,6 +156,14 @@ async function loadReport(again = false) {
   const mine = ++latest;
   if (inFlight) inFlight.abort();
   if (unusableToken()) return;
+  const unreadable = again ? null : unreadableControl();
+  if (unreadable) {
+    inFlight = null;
+    clearReport(); // as after a refused request: no report under controls that say otherwise
+    status(unreadable.text, true);
+    unreadable.control.focus();
+    return;
+  }
   const controller = new AbortController();
   inFlight = controller;
   const reportQuery = again && requested !== null ? requested : query({});
@@ -193,16 +216,17 @@ function filenameFrom(disposition, format) {
 }
 
 async function exportFile(format, button) {
-  if (shown === null || unusableToken()) return;
+  if (shown === null || button.getAttribute("aria-disabled") === "true" || unusableToken()) return;
   const params = new URLSearchParams(shown);
   params.set("format", format);
-  button.disabled = true;
+  button.setAttribute("aria-disabled", "true");
   status("Exporting " + format.toUpperCase() + "…");
   let response;
   try {
     response = await fetch("/v1/admin/pricing-analytics/export?" + params, { headers: headers() });
   } catch (error) {
     status(unreachable(error), true); // nothing was started, so nothing half-saved to speak of
+    button.removeAttribute("aria-disabled");
     button.disabled = shown === null;
     return;
   }
@@ -229,6 +253,7 @@ async function exportFile(format, button) {
   } catch (error) {
     status("The export failed before it was complete; nothing was saved (" + error.message + ")", true);
   } finally {
+    button.removeAttribute("aria-disabled");
     button.disabled = shown === null;
   }
 }
