@@ -27,6 +27,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
 import { CHART_COLUMNS, chartPlanTable } from "../lib/report/chart_worker.ts";
 import pl from "nodejs-polars";
+import { textWidth } from "../lib/report/chart_frame.ts";
 
 const count = (svg: string, tag: string) => svg.split(`<${tag}`).length - 1;
 
@@ -346,4 +347,57 @@ Deno.test("margin by plan: a company margin PTB timing pulls down (the warnings'
   // without PTB cost lacking revenue (economicsFrameWithF: no warning), no hint
   const none = marginByPlanChart(await economicsFrameWithF()).svg;
   ok(!none.includes("PTB timing"), caption(none));
+});
+
+Deno.test("a plan name of 40 characters fits the plan charts' left margin, cut with '…', its start kept", async () => {
+  // "team bundle legacy 2023-2025 grandfathered" (42 characters, ~290 px at the frame's estimate)
+  // was cut to 40 characters only: wider than the margin's 236 px for labels, its first letters
+  // fell off the image's left edge ("m bundle legacy…" in the PNG)
+  const long = "team bundle legacy 2023-2025 grandfathered";
+  const fixture = await economicsFrameWithF();
+  const plans = fixture.getColumn("plan").toArray() as (string | null)[];
+  const frame = fixture.withColumns(
+    pl.Series("plan", plans.map((p) => p === "team (bundle, legacy)" ? long : p)),
+  );
+  for (const chart of [marginByPlanChart(frame), mrrPer1kRequestsByPlanChart(frame)]) {
+    const shown = labels(chart.svg, "fy-axis tick label").map((l) => l.text)
+      .find((text) => text.startsWith("team bundle"));
+    ok(shown?.endsWith("…") && long.startsWith(shown.slice(0, -1)), `${chart.name}: ${shown}`);
+    assertTextInside(chart.svg, "fy-axis tick label");
+    // the whole name on hover
+    ok(chart.svg.includes(`<title>${long}\n`), chart.name);
+  }
+});
+
+Deno.test("a legend of long plan names stays inside the chart, each swatch beside its label", async () => {
+  // plans named ~50 characters: four were ~1,500 px of legend on one 880 px row, which ran off
+  // the left edge, the first plan's swatch and the start of its name with it
+  const fixture = await economicsFrameWithF();
+  const plans = fixture.getColumn("plan").toArray() as (string | null)[];
+  const longName = (plan: string | null) =>
+    plan === null ? null : `${plan}, grandfathered annual contract 2026`;
+  const frame = fixture.withColumns(pl.Series("plan", plans.map(longName)));
+  const svg = mrrVsRequestsChart(frame).svg;
+  const swatches = [
+    ...svg.matchAll(
+      /<rect x="(-?[\d.]+)" y="54"[^>]*\/><text x="(-?[\d.]+)"[^>]*>([^<]*)<\/text>/g,
+    ),
+  ]
+    .map((m) => ({ rect: Number(m[1]), text: Number(m[2]), label: m[3] }));
+  // a, b, c, d, f have MRR and requests: their four plans, one entry each
+  assertEquals(swatches.length, 4, svg);
+  for (const s of swatches) {
+    ok(s.rect >= 12 && s.text === s.rect + 16, JSON.stringify(s));
+    // cut at its end, its start kept (escapeXml writes "&amp;" and so on; none here)
+    ok(
+      s.label.endsWith("…") && plans.map(longName).some((p) => p?.startsWith(s.label.slice(0, -1))),
+      s.label,
+    );
+  }
+  // the entries end at the right margin, with no overlap (each starts past the last one's end)
+  const sorted = swatches.sort((a, b) => a.rect - b.rect);
+  for (let i = 1; i < sorted.length; i++) {
+    ok(sorted[i].rect >= sorted[i - 1].text + textWidth(sorted[i - 1].label) + 12 - 0.01);
+  }
+  ok(sorted.at(-1)!.text + textWidth(sorted.at(-1)!.label) <= 880 - 12 + 0.01);
 });

@@ -43,6 +43,7 @@ import {
   perPlanTable,
 } from "./per_plan.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { fitWidth } from "../report/chart_frame.ts";
 import {
   ptbGapLabel,
   ptbGapNote,
@@ -86,8 +87,11 @@ function planRows(frame: pl.DataFrame, { plans, windowDays }: PlanTableOption): 
 
 const pct = (value: number) => `${value.toFixed(1)} %`;
 
-/** A plan's name as a tick or legend label (the price book's text: one line, cut, as data). */
-const planLabel = (plan: string) => chartLabel(plan, 40);
+/**
+ * A plan's name as a tick or legend label (the price book's text: one line, cut, as data), at most
+ * 236 px, the 260 px margin less the tick's (40 characters overflowed it, cut at the image's edge).
+ */
+const planLabel = (plan: string) => fitWidth(chartLabel(plan, 40), 236);
 const planWidth = (plan: string) => textWidth(planLabel(plan));
 
 /** The brief's words for the company margin when PTB revenue was not read (report.ts). */
@@ -183,7 +187,7 @@ export function marginByPlanChart(frame: pl.DataFrame, table: PlanTableOption = 
       legend(BASES.map((b, i) => ({ label: b, color: BASIS_COLORS[i] }))),
       {
         height,
-        marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(planWidth)))),
+        marginLeft: Math.max(90, 24 + Math.max(0, ...labels.map(planWidth))),
         marginRight: 110,
         x: { label: "Gross margin (%) →", grid: true, domain: [low, 100], labelArrow: "none" },
         fy: { label: null, domain: labels, axis: "left", padding: 0.2, tickFormat: planLabel },
@@ -383,7 +387,7 @@ export function mrrPer1kRequestsByPlanChart(
       legend(series.map((s, i) => ({ label: s, color: colors[i] }))),
       {
         height: 84 + 48 + Math.max(2, labels.length) * 46,
-        marginLeft: Math.min(260, Math.max(90, 24 + Math.max(0, ...labels.map(planWidth)))),
+        marginLeft: Math.max(90, 24 + Math.max(0, ...labels.map(planWidth))),
         // the last tick's label is centred on the frame's right edge: room for half the widest
         // money label ("$1.23M", ~42 px)
         marginRight: 32,

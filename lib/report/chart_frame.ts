@@ -69,23 +69,42 @@ export function render(options: Plot.PlotOptions): string {
   return svg.outerHTML;
 }
 
-/** Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. */
+/**
+ * Swatches drawn inside the SVG: Plot's own legends are HTML, which a PNG would lose. One row, from
+ * the right edge; when the labels are wider than the chart (five plans of 30-odd characters) the
+ * longest are cut with "…" to an equal share, so none runs off the left edge without its swatch.
+ */
 export function legend(entries: { label: string; color: string }[]): string {
+  // each entry: its swatch (12), gaps (16) and label
+  const widths = entries.map((entry) => 28 + textWidth(entry.label));
+  const cap = legendCap(widths, WIDTH - 24);
   let x = WIDTH - 12;
   const items: string[] = [];
   for (const entry of [...entries].reverse()) {
-    const width = 28 + textWidth(entry.label);
-    x -= width;
+    const label = textWidth(entry.label) + 28 > cap ? fitWidth(entry.label, cap - 28) : entry.label;
+    x -= 28 + textWidth(label);
     items.push(
       `<rect x="${x}" y="54" width="12" height="12" rx="2" fill="${entry.color}"/>` +
         `<text x="${
           x + 16
         }" y="64" text-anchor="start" font-size="12" font-family="DejaVu Sans, sans-serif">${
-          escapeXml(entry.label)
+          escapeXml(label)
         }</text>`,
     );
   }
   return items.join("");
+}
+
+/** The widest an entry may be so that all fit in `room`: the narrow ones whole, the rest shared. */
+function legendCap(widths: number[], room: number): number {
+  let left = room;
+  const sorted = [...widths].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i++) {
+    const share = left / (sorted.length - i);
+    if (sorted[i] > share) return Math.floor(share);
+    left -= sorted[i];
+  }
+  return Infinity;
 }
 
 /**
