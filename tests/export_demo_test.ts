@@ -234,7 +234,7 @@ Deno.test("runExport's options: an unknown Stripe mode, an empty folder or an as
       [{ outDir: " " }, "outDir (--out-dir) is empty: leave it out for outputs/, or name a folder"],
       [
         { asOf: new Date("2026-13-01") },
-        'asOf (--as-of) is an Invalid Date: new Date(…) was given no date (such as "2026-13-01"); write a real day, e.g. new Date("2026-11-01"), or new Date() for now',
+        'asOf (--as-of) is no real date: new Date(…) was given no day it can read (such as "2026-13-01"); write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
       ],
       [
         { asOf: "2026-11-01" }, // text, not a Date: named as typed, with the Date to write
@@ -242,7 +242,7 @@ Deno.test("runExport's options: an unknown Stripe mode, an empty folder or an as
       ],
       [
         { asOf: "yesterday" },
-        'asOf (--as-of) must be a Date, got "yesterday" (text): write new Date("2026-11-01"), or new Date() for now',
+        'asOf (--as-of) must be a Date, got "yesterday" (text): write new Date("YYYY-MM-DD") with a real day, e.g. new Date("2026-11-01"), or new Date() for now',
       ],
     ] as const
   ) {
