@@ -237,6 +237,30 @@ Deno.test("plans that price no organization in the data are named in a warning",
   assertEquals(clean.warnings.filter((w) => w.includes("no organization in this data")), []);
 });
 
+Deno.test("a percent of LLM cost under 1 is warned of: percent is in percent, 0.02 is not 2 %", async () => {
+  const pct = (percent: number) =>
+    parseScenario({
+      name: "pct",
+      plans: [
+        { name: "paid", match: { tiers: ["pro", "team"] }, pctOfLlmCost: { percent } },
+        { name: "rest", flatUsd: 0 },
+      ],
+    });
+  const said = (warnings: string[]) => warnings.filter((w) => w.includes("% of LLM cost"));
+  const fraction = await compareScenario(frame, { scenario: pct(0.02) });
+  assertEquals(said(fraction.warnings), [
+    'plan "paid" charges 0.02 % of LLM cost (plans[0].pctOfLlmCost.percent is in percent): for 2 % write 2, not 0.02',
+  ]);
+  // priced as written: a1's $1 and a2's $2 of LLM cost at 0.02 % is $0.0006 against $140
+  ok(
+    Math.abs(fraction.totals.proposedMrrUsd - 0.0006) < 1e-12,
+    `${fraction.totals.proposedMrrUsd}`,
+  );
+  for (const percent of [1, 2, 0]) {
+    assertEquals(said((await compareScenario(frame, { scenario: pct(percent) })).warnings), []);
+  }
+});
+
 /**
  * Organizations sharing a Stripe customer (the export puts the customer's revenue on its first
  * organization's row, the others read revenue_source shared_customer with mrr empty), under

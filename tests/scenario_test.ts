@@ -338,7 +338,7 @@ Deno.test("scenario validation names the field that is wrong", async () => {
   };
   assertEquals(
     error({ ...base, plans: [{ name: "a", perSeat: 20 }] }),
-    "s.json: plans[0].perSeat is not a known field (known: name, match, keepCurrentMrr, flatUsd, perSeatUsd, includedSeats, flatTiers, perRequest, pctOfLlmCost, addonsIncluded, minimumUsd, meteredPrices)",
+    "s.json: plans[0].perSeat is not a known field: did you mean perSeatUsd? (known: name, match, keepCurrentMrr, flatUsd, perSeatUsd, includedSeats, flatTiers, perRequest, pctOfLlmCost, addonsIncluded, minimumUsd, meteredPrices)",
   );
   assertEquals(
     error({

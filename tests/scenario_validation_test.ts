@@ -1,8 +1,10 @@
 /**
- * Scenario validation (lib/analysis/scenario/validation.ts): prices past their bounds, tier
- * families and add-ons nothing can match, over-long names and a byte order mark.
+ * Scenario validation (lib/analysis/scenario/validation.ts, scenario_json.ts): prices past their
+ * bounds, tier families and add-ons nothing can match, misspelled names with the one meant,
+ * over-long names, a byte order mark, and the hand-written file's slips (comments, trailing
+ * commas, single quotes, YAML, a key given twice) said with their fix.
  */
-import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { loadScenarioFile, parseScenario } from "../lib/analysis/scenario/mod.ts";
 
@@ -63,7 +65,7 @@ Deno.test("prices above their bound are refused in one line naming the field", (
 Deno.test("an unknown tier family or add-on is refused, listing the known ones", () => {
   assertEquals(
     error(plan({ match: { tiers: ["pro", "PRO"] }, flatUsd: 1 })),
-    's.json: plans[0].match.tiers[1] must be one of free, pro, team, growth, enterprise, other, got "PRO"',
+    's.json: plans[0].match.tiers[1] must be one of free, pro, team, growth, enterprise, other, got "PRO": did you mean pro?',
   );
   assertEquals(
     error(plan({ match: { tiers: ["nonexistent_tier"] }, flatUsd: 1 })),
@@ -71,7 +73,7 @@ Deno.test("an unknown tier family or add-on is refused, listing the known ones",
   );
   assertEquals(
     error({ ...base, addonPrices: { prompt: 50 } }),
-    "s.json: addonPrices.prompt is not a known add-on (known: prompts, experiments, evals)",
+    "s.json: addonPrices.prompt is not a known add-on: did you mean prompts? (known: prompts, experiments, evals)",
   );
   const known = parseScenario({
     ...base,
@@ -148,4 +150,137 @@ Deno.test("a plan with no price is refused in one line naming the file and plan;
   assertEquals(parseScenario(plan({ flatUsd: 0 })).plans[0].flatUsd, 0);
   assertEquals(parseScenario(plan({ keepCurrentMrr: true })).plans[0].keepCurrentMrr, true);
   assertEquals(parseScenario(plan({ meteredPrices: {} })).plans[0].meteredPrices, {});
+});
+
+Deno.test("a misspelled field, choice or add-on is refused naming the one meant", () => {
+  const known =
+    "(known: name, match, keepCurrentMrr, flatUsd, perSeatUsd, includedSeats, flatTiers, perRequest, pctOfLlmCost, addonsIncluded, minimumUsd, meteredPrices)";
+  assertEquals(
+    error(plan({ perSeatUSD: 20 })),
+    `s.json: plans[0].perSeatUSD is not a known field: did you mean perSeatUsd? ${known}`,
+  );
+  assertEquals(
+    error(plan({ macth: { tiers: ["pro"] }, flatUsd: 1 })),
+    `s.json: plans[0].macth is not a known field: did you mean match? ${known}`,
+  );
+  assertEquals(
+    error({ ...base, addonPrice: { prompts: 50 } }),
+    "s.json: addonPrice is not a known field: did you mean addonPrices? (known: name, description, addonPrices, plans, breakeven)",
+  );
+  assertEquals(
+    error(plan({ perRequest: { mode: "graduate", tiers: [{ upTo: null, usdPer1k: 1 }] } })),
+    's.json: plans[0].perRequest.mode must be one of graduated, volume, got "graduate": did you mean graduated?',
+  );
+  assertEquals(
+    error(plan({ flatTiers: { metric: "requests", tiers: [{ upTo: null, usd: 1 }] } })),
+    's.json: plans[0].flatTiers.metric must be one of seats, active_users_30d, requests_30d, llm_cost_30d, got "requests": did you mean requests_30d?',
+  );
+  // nothing near: the list alone
+  assertEquals(
+    error(plan({ zzz: 1, flatUsd: 1 })),
+    `s.json: plans[0].zzz is not a known field ${known}`,
+  );
+});
+
+Deno.test("a hand-written file's JSON slips are said with their place and fix", async () => {
+  const dir = await Deno.makeTempDir();
+  const refusal = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await Deno.writeTextFile(path, text);
+    try {
+      await loadScenarioFile(path);
+    } catch (e) {
+      return (e as Error).message.replace(`${path} `, "");
+    }
+    return "no error";
+  };
+  const plans = '"plans": [{"name": "a", "flatUsd": 1}]';
+  try {
+    const comment = await refusal("c.json", `{\n  // per seat\n  "name": "x", ${plans}\n}`);
+    ok(comment.startsWith("is not valid JSON: "), comment);
+    ok(
+      comment.endsWith(
+        ': a comment at line 2 (JSON has none): remove it, or say it in "description"',
+      ),
+      comment,
+    );
+    const block = await refusal("b.json", `{"name": "x", /* seats */ ${plans}}`);
+    ok(
+      block.endsWith(
+        ': a comment at line 1 (JSON has none): remove it, or say it in "description"',
+      ),
+      block,
+    );
+    // in an object, and in a list, where the parser's words name no position
+    const objectComma = await refusal("o.json", `{\n  "name": "x",\n  ${plans},\n}`);
+    ok(
+      objectComma.endsWith(
+        ": a comma before } at line 3 (JSON allows no trailing comma): remove it",
+      ),
+      objectComma,
+    );
+    const listComma = await refusal(
+      "l.json",
+      `{"name": "x", "plans": [{"name": "it's, ]", "flatUsd": 1},\n]}`,
+    );
+    ok(
+      listComma.endsWith(": a comma before ] at line 1 (JSON allows no trailing comma): remove it"),
+      listComma,
+    );
+    const quote = await refusal("q.json", `{\n  'name': "x", ${plans}}`);
+    ok(
+      quote.endsWith(
+        ': a single quote at line 2 (JSON strings and names take double quotes): write "…"',
+      ),
+      quote,
+    );
+    const yaml = "name: x\nplans:\n  - name: a\n    flatUsd: 1\n";
+    for (const name of ["s.yaml", "s.json"]) {
+      const said = await refusal(name, yaml);
+      ok(said.startsWith("is not valid JSON: it looks like YAML ("), said);
+      ok(
+        said.endsWith(
+          "); a scenario is JSON (YAML is not read): write it as JSON, as scenarios/per_request.json",
+        ),
+        said,
+      );
+    }
+    // a slip the kit cannot name keeps the parser's words alone
+    const missing = await refusal("m.json", `{"name": "x" ${plans}}`);
+    ok(/^is not valid JSON: [^:]*position 13 \(line 1 column 14\)$/.test(missing), missing);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a key given twice is refused naming its path: JSON.parse keeps the last silently", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "twice.json");
+    await Deno.writeTextFile(
+      path,
+      '{"name": "x", "plans": [{"name": "a", "flatUsd": 1}, {"name": "b", "perRequest": {"tiers": [{"upTo": null, "usdPer1k": 1, "usdPer1k": 2}]}}]}',
+    );
+    await rejects(loadScenarioFile(path), {
+      message:
+        `${path}: plans[1].perRequest.tiers[0].usdPer1k is given twice (JSON keeps the last one silently): keep one`,
+    });
+    await Deno.writeTextFile(
+      path,
+      '{"name": "x", "plans": [{"name": "a", "flatUsd": 1}], "name": "y"}',
+    );
+    await rejects(loadScenarioFile(path), {
+      message: `${path}: name is given twice (JSON keeps the last one silently): keep one`,
+    });
+    // the same key in two objects, and quotes, brackets and commas inside strings, are no repeat
+    await Deno.writeTextFile(
+      path,
+      '{"name": "x", "description": "a \\"b\\", {c} [d] \\\\", "plans": [{"name": "a\\"", "flatUsd": 1}, {"name": "b", "flatUsd": 2}]}',
+    );
+    const scenario = await loadScenarioFile(path);
+    assertEquals(scenario.plans.map((p) => p.name), ['a"', "b"]);
+    assertEquals(scenario.description, 'a "b", {c} [d] \\');
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -140,3 +140,21 @@ export function newerDatedTierWarning(
     shown.join(", ")
   }${more}; add a plan matching each new plan version by tiersRaw`;
 }
+
+/**
+ * One warning per plan charging under 1 % of LLM cost: `percent` is in percent, and a fraction
+ * written for it (0.02 meant as 2 %) prices every organization at a fiftieth, read as −100 %, with
+ * nothing else saying so.
+ */
+export function fractionPercentWarnings(scenario: Scenario): string[] {
+  return scenario.plans.flatMap((plan, i) => {
+    const percent = plan.pctOfLlmCost?.percent;
+    if (percent === undefined || percent <= 0 || percent >= 1) return [];
+    return [
+      `plan ${
+        JSON.stringify(plan.name)
+      } charges ${percent} % of LLM cost (plans[${i}].pctOfLlmCost.percent is in percent): for ${+(percent *
+        100).toPrecision(6)} % write ${+(percent * 100).toPrecision(6)}, not ${percent}`,
+    ];
+  });
+}

@@ -1,8 +1,7 @@
 /** Scenario validation: `parseScenario` checks a scenario's JSON and names the field that is wrong. */
 import { UserError } from "../../core/config.ts";
+import { nearestName } from "../../core/nearest_name.ts";
 import { TIER_VALUES } from "../../frame/tiers.ts";
-import { isUtf16, UTF16_FIX } from "../../core/utf16.ts";
-import { plainLine } from "../../formats/markdown.ts";
 import {
   KNOWN_ADDONS,
   MAX_NAME_LENGTH,
@@ -18,6 +17,7 @@ import {
   PERCENT_PRICE_BOUND,
   priceParameter,
 } from "./parameters.ts";
+import { parseScenarioJson } from "./scenario_json.ts";
 
 /** What `match.tiers` may name: the export's `tier` column values. */
 const MATCH_TIERS: readonly string[] = TIER_VALUES;
@@ -40,7 +40,7 @@ class ScenarioFields {
       if (!known.includes(key)) {
         this.fail(
           path ? `${path}.${key}` : key,
-          `is not a known field (known: ${known.join(", ")})`,
+          `is not a known field${didYouMean(key, known)} (known: ${known.join(", ")})`,
         );
       }
     }
@@ -83,7 +83,8 @@ class ScenarioFields {
 
   oneOf<T extends string>(value: unknown, path: string, choices: readonly T[]): T {
     if (!choices.includes(value as T)) {
-      this.fail(path, `must be one of ${choices.join(", ")}, got ${describe(value)}`);
+      const near = typeof value === "string" ? didYouMean(value, choices) : "";
+      this.fail(path, `must be one of ${choices.join(", ")}, got ${describe(value)}${near}`);
     }
     return value as T;
   }
@@ -137,6 +138,12 @@ const MONTHLY: NumberBounds = { max: MONTHLY_PRICE_BOUND };
 const PER_1K: NumberBounds = { max: PER_1K_PRICE_BOUND };
 const PER_GB: NumberBounds = { max: { value: MAX_USD_PER_GB, unit: "USD per GB" } };
 const PERCENT: NumberBounds = { max: PERCENT_PRICE_BOUND };
+
+/** ": did you mean perSeatUsd?" for a misspelled name near a known one (case aside), else "". */
+function didYouMean(given: string, known: readonly string[]): string {
+  const near = nearestName(given, known);
+  return near && near !== given ? `: did you mean ${near}?` : "";
+}
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -360,7 +367,9 @@ export function parseScenario(
       if (!(KNOWN_ADDONS as readonly string[]).includes(addon)) {
         f.fail(
           `addonPrices.${addon}`,
-          `is not a known add-on (known: ${KNOWN_ADDONS.join(", ")})`,
+          `is not a known add-on${didYouMean(addon, KNOWN_ADDONS)} (known: ${
+            KNOWN_ADDONS.join(", ")
+          })`,
         );
       }
       addonPrices[addon] = f.number(price, `addonPrices.${addon}`, MONTHLY);
@@ -425,30 +434,8 @@ export async function readScenarioFile(
       }`,
     );
   }
-  let json: unknown;
-  try {
-    // a byte order mark (editors on Windows write one) is not JSON: drop it
-    json = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
-  } catch (error) {
-    throw new UserError(`${path} is not valid JSON: ${notJsonReason(bytes, error as Error)}`);
-  }
+  const json = parseScenarioJson(text, { bytes, path });
   return { scenario: parseScenario(json, path, reading), bytes };
-}
-
-/**
- * Why a scenario file's bytes are no JSON, said for what they are when that is known: a workbook
- * or an export handed over in the scenario's place (an export to price goes with --input), or
- * UTF-16 text; else the parser's words, which quote the bytes (control characters escaped).
- */
-function notJsonReason(bytes: Uint8Array, error: Error): string {
-  const head = new TextDecoder().decode(bytes.subarray(0, 64));
-  const input =
-    "a scenario is a JSON file such as scenarios/per_request.json (an export to price " +
-    "is passed with --input)";
-  if (head.startsWith("PK\u0003\u0004")) return `it is a ZIP file (an XLSX workbook?); ${input}`;
-  if (/^(\uFEFF)?"?org_id"?,/.test(head)) return `it is an export CSV; ${input}`;
-  if (isUtf16(bytes)) return UTF16_FIX;
-  return plainLine(error.message); // (the bytes it quotes kept on one line, escaped)
 }
 
 /** Reads and validates a scenario file; every failure is a one-line UserError naming the file. */
