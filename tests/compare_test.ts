@@ -704,6 +704,15 @@ Deno.test("deno task compare: a 30-day export against a 7-day one says the windo
       ),
     ).records;
     assertEquals(totals.find((t) => t.column === "requests_30d")?.delta, "11600");
+    // the Totals rows of window figures name both windows, so a row read (or copied) alone
+    // still says its change compares two windows; mrr (monthly) names none
+    const rows = summary.split("\n");
+    ok(
+      rows.includes("| `requests_30d` (30 days → 7 days) | 51,500 | 63,100 | +11,600 | +22.5 % |"),
+    );
+    ok(rows.some((r) => r.startsWith("| `llm_cost_30d` (30 days → 7 days) | $312.00 | $370.50 |")));
+    ok(rows.some((r) => r.startsWith("| `list_price_mrr` (30-day basis) |")), summary);
+    ok(rows.some((r) => r.startsWith("| `mrr` | $250.00 | $200.00 (1 unknown) |")), summary);
     // --quiet prints nothing, the summary still warns
     errors.length = 0;
     logs.length = 0;

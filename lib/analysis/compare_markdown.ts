@@ -79,12 +79,23 @@ export function sharedWindowNote(
   } set the window's usage on a 30-day basis`;
 }
 
-/** A Totals row's name: the column, and the window it reads when that is not 30 days. */
-function totalsLabel(name: string, windowDays: number | undefined): TrustedMarkdown {
+/**
+ * A Totals row's name: the column, and the window it reads when that is not 30 days: each side's
+ * when they differ (`llm_cost_30d` (30 days → 7 days)), so a row copied out of the table still
+ * says its change compares two windows.
+ */
+function totalsLabel(
+  name: string,
+  { oldWindowDays, newWindowDays }: { oldWindowDays?: number; newWindowDays?: number },
+): TrustedMarkdown {
   const code = markdownCode(name);
-  if (windowDays === undefined || windowDays === 30) return code;
+  if (oldWindowDays === undefined || newWindowDays === undefined) return code;
+  if (oldWindowDays === 30 && newWindowDays === 30) return code;
   if (columnsOn("window").includes(name)) {
-    return trustedMarkdown(`${code.markdown} (${daysText(windowDays)})`);
+    const days = oldWindowDays === newWindowDays
+      ? daysText(oldWindowDays)
+      : `${daysText(oldWindowDays)} → ${daysText(newWindowDays)}`;
+    return trustedMarkdown(`${code.markdown} (${days})`);
   }
   return columnsOn("30-day basis").includes(name)
     ? trustedMarkdown(`${code.markdown} (30-day basis)`)
@@ -249,8 +260,6 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
   ].map(get);
   const warning = windowMismatchWarning(context);
   const note = sharedWindowNote(context);
-  // one window on both sides (else the warning says which is which): the Totals rows name it
-  const shared = note ? context.oldWindowDays : undefined;
   return [
     `# Export comparison: ${escapeMarkdown(context.oldStamp)} → ${
       escapeMarkdown(context.newStamp)
@@ -299,7 +308,7 @@ export function comparisonMarkdown(result: ComparisonSummary, context: Compariso
         const unit = units[i] as string;
         const [before, after] = [olds[i], news[i]] as (number | null)[];
         return [
-          totalsLabel(String(name), shared),
+          totalsLabel(String(name), context),
           sideTotal(before, Number(unknownOlds[i]), unit),
           sideTotal(after, Number(unknownNews[i]), unit),
           signed(deltas[i] as number | null, unit),
