@@ -261,6 +261,27 @@ Deno.test("a percent of LLM cost under 1 is warned of: percent is in percent, 0.
   }
 });
 
+Deno.test("a price per 1,000 requests under $0.001 is warned of: a price per request written in usdPer1k", async () => {
+  const perRequest = (usdPer1k: number) =>
+    parseScenario({
+      name: "req",
+      plans: [{ name: "usage", perRequest: { tiers: [{ upTo: null, usdPer1k }] } }],
+    });
+  const said = (warnings: string[]) => warnings.filter((w) => w.includes("per 1,000 requests"));
+  const slip = await compareScenario(frame, { scenario: perRequest(0.0005) });
+  assertEquals(said(slip.warnings), [
+    'plan "usage" charges $0.0005 per 1,000 requests (plans[0].perRequest.tiers[0].usdPer1k is per 1,000 requests): for $0.0005 a request write 0.5',
+  ]);
+  // priced as written: 3,000 requests at $0.0005 per 1,000 is $0.0015
+  ok(Math.abs(slip.totals.proposedMrrUsd - 0.0015) < 1e-12, `${slip.totals.proposedMrrUsd}`);
+  for (const price of [0.001, 0.5, 0]) {
+    assertEquals(
+      said((await compareScenario(frame, { scenario: perRequest(price) })).warnings),
+      [],
+    );
+  }
+});
+
 /**
  * Organizations sharing a Stripe customer (the export puts the customer's revenue on its first
  * organization's row, the others read revenue_source shared_customer with mrr empty), under

@@ -16,7 +16,7 @@ import { STANDARD_WINDOW_DAYS } from "../../formats/files.ts";
 import { customerFigures } from "./customers.ts";
 import { type Breakeven, findBreakeven } from "./breakeven.ts";
 import { notComparableWarning, unknownCurrentWarning } from "./unknown_notes.ts";
-import { fractionPercentWarnings, planMatchWarnings, tierCounts } from "./plan_notes.ts";
+import { planMatchWarnings, tierCounts, unitSlipWarnings } from "./plan_notes.ts";
 import { termBillingWarning } from "./term_notes.ts";
 import { type ScenarioTotals, totalsOf } from "./totals.ts";
 import { byTierFrame } from "./breakdown.ts";
@@ -284,7 +284,7 @@ export async function compareScenario(
     );
   }
   warnings.push(...planMatchWarnings(tierCounts(inputs), scenario));
-  warnings.push(...fractionPercentWarnings(scenario));
+  warnings.push(...unitSlipWarnings(scenario));
   const revenueRowOf = inputs.revenueRowOf;
   const unknown = unknownCurrentWarning(frame, { perOrg, revenueRowOf, totals });
   if (unknown) warnings.push(unknown);

@@ -141,20 +141,36 @@ export function newerDatedTierWarning(
   }${more}; add a plan matching each new plan version by tiersRaw`;
 }
 
+/** Below this a price per 1,000 requests ($1 per million) reads as one per request written there. */
+const PER_1K_SLIP_BELOW = 0.001;
+
 /**
- * One warning per plan charging under 1 % of LLM cost: `percent` is in percent, and a fraction
- * written for it (0.02 meant as 2 %) prices every organization at a fiftieth, read as −100 %, with
- * nothing else saying so.
+ * One warning per price written in what is likely the wrong unit, priced as written: a plan
+ * charging under 1 % of LLM cost (`percent` is in percent, and a fraction written for it, 0.02
+ * meant as 2 %, prices every organization at a fiftieth, read as −100 % with nothing saying
+ * why), and a per-request tier under $0.001 per 1,000 requests (a price per request written in
+ * `usdPer1k`, priced a thousandth).
  */
-export function fractionPercentWarnings(scenario: Scenario): string[] {
+export function unitSlipWarnings(scenario: Scenario): string[] {
+  const shown = (n: number) => +n.toPrecision(6);
   return scenario.plans.flatMap((plan, i) => {
+    const name = JSON.stringify(plan.name);
     const percent = plan.pctOfLlmCost?.percent;
-    if (percent === undefined || percent <= 0 || percent >= 1) return [];
-    return [
-      `plan ${
-        JSON.stringify(plan.name)
-      } charges ${percent} % of LLM cost (plans[${i}].pctOfLlmCost.percent is in percent): for ${+(percent *
-        100).toPrecision(6)} % write ${+(percent * 100).toPrecision(6)}, not ${percent}`,
-    ];
+    const slips = percent !== undefined && percent > 0 && percent < 1
+      ? [
+        `plan ${name} charges ${percent} % of LLM cost (plans[${i}].pctOfLlmCost.percent is in percent): for ${
+          shown(percent * 100)
+        } % write ${shown(percent * 100)}, not ${percent}`,
+      ]
+      : [];
+    (plan.perRequest?.tiers ?? []).forEach(({ usdPer1k }, j) => {
+      if (usdPer1k <= 0 || usdPer1k >= PER_1K_SLIP_BELOW) return;
+      slips.push(
+        `plan ${name} charges $${usdPer1k} per 1,000 requests (plans[${i}].perRequest.tiers[${j}].usdPer1k is per 1,000 requests): for $${usdPer1k} a request write ${
+          shown(usdPer1k * 1000)
+        }`,
+      );
+    });
+    return slips;
   });
 }
