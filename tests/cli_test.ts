@@ -292,6 +292,43 @@ Deno.test("empty flag values, dash values, a flag given twice and a missing --en
   }
 });
 
+Deno.test("a settings file with an unclosed quote, typographic quotes or in UTF-16: one line naming the line, exit 1, nothing written, the value never printed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/settings.env`;
+    const settings = (password: string) =>
+      `PRICING_PG_URL=postgres://reader@127.0.0.1:9/postgres\nPRICING_CH_URL=http://127.0.0.1:9\nPRICING_CH_PASSWORD=${password}\n`;
+    for (
+      const [bytes, expected] of [
+        [
+          new TextEncoder().encode(settings('"Secret-789')),
+          `error: ${file} line 3: PRICING_CH_PASSWORD's value opens a " quote it does not close (values are one line); close the quote, or remove it`,
+        ],
+        [
+          new TextEncoder().encode(settings("“Secret-789”")),
+          `error: ${file} line 3: PRICING_CH_PASSWORD's value is in typographic quotes (“ ”), which would be read as part of it; use straight quotes (" or ') or none`,
+        ],
+        [
+          new Uint8Array([
+            0xff,
+            0xfe,
+            ...[...settings("Secret-789")].flatMap((c) => [c.charCodeAt(0), 0]),
+          ]),
+          `error: ${file} is UTF-16 text, or not text (it holds NUL bytes); save it as UTF-8 (in Windows PowerShell: Set-Content -Encoding utf8)`,
+        ],
+      ] as const
+    ) {
+      await Deno.writeFile(file, bytes);
+      const result = await runCli(["--env-file", file, "--out-dir", `${dir}/out`]);
+      assertEquals([result.code, result.stderr.trim(), result.stdout], [1, expected, ""]);
+      ok(!result.stderr.includes("Secret-789"));
+    }
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["settings.env"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a file where the history folder goes fails before the export, in one line", async () => {
   const out = await Deno.makeTempDir();
   try {

@@ -51,6 +51,65 @@ Deno.test("parseDotEnv: a value of blanks then a comment is empty; a # inside qu
   });
 });
 
+Deno.test("parseDotEnv: a quote never closed, or typographic quotes, fail naming the line and key, not the value", () => {
+  // kept, `"` or `“…”` became part of the password, and the server's refusal blamed the password
+  assertThrows(() => parseDotEnv('A=1\nPRICING_CH_PASSWORD="s3cret-pw'), {
+    message:
+      `.env line 2: PRICING_CH_PASSWORD's value opens a " quote it does not close (values are one line); close the quote, or remove it`,
+  });
+  assertThrows(() => parseDotEnv("PRICING_PG_URL='postgres://u:s3cret-pw@h/db # prod", "my.env"), {
+    message:
+      `my.env line 1: PRICING_PG_URL's value opens a ' quote it does not close (values are one line); close the quote, or remove it`,
+  });
+  for (const quoted of ["“s3cret-pw”", "‘s3cret-pw’", "“s3cret-pw” # pasted", "«s3cret-pw»"]) {
+    assertThrows(() => parseDotEnv(`PRICING_CH_PASSWORD=${quoted}`), {
+      message:
+        `.env line 1: PRICING_CH_PASSWORD's value is in typographic quotes (“ ”), which would be read as part of it; use straight quotes (" or ') or none`,
+    }, quoted);
+  }
+  // a quote closed further on, or inside the value, reads as before
+  assertEquals(
+    parseDotEnv(
+      [
+        'WINDOWS="C:\\dir\\"', // ends with \": the last quote closes it
+        'MID=pass"word', // an unquoted value holding a quote
+        "NAME=it’s", // a typographic apostrophe inside
+      ].join("\n"),
+    ),
+    { WINDOWS: "C:\\dir\\", MID: 'pass"word', NAME: "it’s" },
+  );
+});
+
+Deno.test("a settings file in UTF-16 or another charset fails in one line naming the file; UTF-8 with a BOM and CRLF reads", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "s.env");
+    // Windows PowerShell 5's `>` writes UTF-16LE with a BOM; read as UTF-8 it was "line 1 is not KEY=VALUE"
+    const text = "PRICING_RETENTION_DAYS=30\r\n";
+    const utf16 = new Uint8Array([0xff, 0xfe, ...[...text].flatMap((c) => [c.charCodeAt(0), 0])]);
+    await Deno.writeFile(file, utf16);
+    await assertRejects(loadEnv(file, { required: true }), {
+      message:
+        `${file} is UTF-16 text, or not text (it holds NUL bytes); save it as UTF-8 (in Windows PowerShell: Set-Content -Encoding utf8)`,
+    });
+    // a password typed in Windows-1252 (é = 0xE9): read as UTF-8 it held U+FFFD, refused by the server
+    const latin1 = new TextEncoder().encode("PRICING_RETENTION_DAYS=30\nPRICING_CH_PASSWORD=caf");
+    await Deno.writeFile(file, new Uint8Array([...latin1, 0xe9, 0x0a]));
+    await assertRejects(loadEnv(file, { required: true }), {
+      message:
+        `${file} is not UTF-8 text (line 2 holds a byte of another charset, such as Windows-1252's é); save it as UTF-8`,
+    });
+    await Deno.writeFile(
+      file,
+      new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(`${text}A=é\r\n`)]),
+    );
+    const env = await loadEnv(file, { required: true, warn: () => {} });
+    assertEquals([env.PRICING_RETENTION_DAYS, env.A], ["30", "é"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("no database settings means demo (null); half a configuration is an error", () => {
   assertEquals(sourceSettings({}), null);
   assertThrows(

@@ -28,19 +28,38 @@ export function parseDotEnvLines(
     if (!match) {
       throw new UserError(`${fileName} line ${index + 1} is not KEY=VALUE; fix or remove it`);
     }
+    const where = `${fileName} line ${index + 1}`;
     // `KEY=   # comment` is empty: a # after blanks starts a comment (`KEY=#x` is "#x")
-    env[match[1]] = match[2] !== "" && match[3].startsWith("#") ? "" : dotEnvValue(match[3]);
+    env[match[1]] = match[2] !== "" && match[3].startsWith("#")
+      ? ""
+      : dotEnvValue(match[3], `${where}: ${match[1]}`);
     lines.set(match[1], [...(lines.get(match[1]) ?? []), index + 1]);
   });
   return { env, lines };
 }
 
+/** Typographic quotes (a value pasted from a document or chat): read as part of the value. */
+const CURLY_QUOTES =
+  /^[\u2018\u2019\u201C\u201D\u201E\u00AB\u00BB].*[\u2018\u2019\u201C\u201D\u00AB\u00BB]$/;
+
 /**
  * A .env value: quoted (a # inside is kept; `\"` and `\n` unescaped in double quotes), possibly
- * followed by a comment, or unquoted with its ` # comment` cut.
+ * followed by a comment, or unquoted with its ` # comment` cut. A quote that is never closed, or
+ * typographic quotes, are refused (`named` is the line and key; the value is never shown): kept,
+ * they became part of a password or URL, whose failure then blamed the server's credentials.
  */
-function dotEnvValue(text: string): string {
+function dotEnvValue(text: string, named: string): string {
   const quote = text[0];
+  if ((quote === '"' || quote === "'") && text.indexOf(quote, 1) < 0) {
+    throw new UserError(
+      `${named}'s value opens a ${quote} quote it does not close (values are one line); close the quote, or remove it`,
+    );
+  }
+  if (CURLY_QUOTES.test(text.replace(/\s+#.*$/, ""))) {
+    throw new UserError(
+      `${named}'s value is in typographic quotes (“ ”), which would be read as part of it; use straight quotes (" or ') or none`,
+    );
+  }
   const withComment = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$/.exec(text);
   const inside = withComment?.[1] ?? withComment?.[2] ??
     // a quoted value that ends the line, whatever is inside (`'it's'`)
@@ -49,6 +68,30 @@ function dotEnvValue(text: string): string {
       : undefined);
   if (inside === undefined) return text.replace(/\s+#.*$/, "");
   return quote === '"' ? inside.replace(/\\n/g, "\n").replace(/\\"/g, '"') : inside;
+}
+
+/**
+ * A settings file's text, UTF-8 (a BOM is fine). UTF-16 (what Windows PowerShell's `>` and
+ * Notepad's "Unicode" save) and bytes of another charset are refused, naming the file: read as
+ * UTF-8 they became "line 1 is not KEY=VALUE", or a U+FFFD in a password the server then refused.
+ */
+export function settingsText(bytes: Uint8Array, fileName: string): string {
+  const utf16Bom = (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16Bom || bytes.includes(0)) {
+    throw new UserError(
+      `${fileName} is UTF-16 text, or not text (it holds NUL bytes); save it as UTF-8 (in Windows PowerShell: Set-Content -Encoding utf8)`,
+    );
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const lines = new TextDecoder().decode(bytes).split("\n");
+    const line = lines.findIndex((text) => text.includes("\uFFFD")) + 1;
+    throw new UserError(
+      `${fileName} is not UTF-8 text (line ${line} holds a byte of another charset, such as Windows-1252's é); save it as UTF-8`,
+    );
+  }
 }
 
 /**
@@ -68,7 +111,7 @@ export async function loadEnv(
   const named = required ? `--env-file ${JSON.stringify(envFile)}` : envFile;
   try {
     ({ env: fileEnv, lines: fileLines } = parseDotEnvLines(
-      await Deno.readTextFile(envFile),
+      settingsText(await Deno.readFile(envFile), envFile),
       envFile,
     ));
   } catch (error) {
