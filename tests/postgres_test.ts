@@ -9,7 +9,7 @@ import pg from "pg";
 import { assertOneStatement, countStatements } from "../lib/sources/statements.ts";
 import { StatementRefused } from "../lib/sources/sql_lexing.ts";
 import { explicitSslMode, openPostgres } from "../lib/sources/postgres.ts";
-import { postgresError } from "../lib/sources/postgres_errors.ts";
+import { BUILT_IN_READ_COLUMNS, postgresError } from "../lib/sources/postgres_errors.ts";
 import { testServers } from "./env.ts";
 import { freshFixtureDatabases, leastPrivilegeDatabases, readmeRole } from "./fixture_databases.ts";
 import { loadSql } from "../lib/sources/sql.ts";
@@ -518,16 +518,17 @@ Deno.test("a role without USAGE on a schema or SELECT on a table: one line namin
   try {
     await rejects(exportAs(), {
       message:
-        `the PostgreSQL role ${role} may not read schema auth, which queries/postgres/organizations.sql reads (PRICING_PG_URL: ${shown}): grant it as an owner or admin (GRANT USAGE ON SCHEMA auth TO ${role}; GRANT SELECT ON auth.users TO ${role}), ${instead}`,
+        `the PostgreSQL role ${role} may not read schema auth, which queries/postgres/organizations.sql reads (PRICING_PG_URL: ${shown}): grant it as an owner or admin (GRANT USAGE ON SCHEMA auth TO ${role}; GRANT SELECT (id, last_sign_in_at) ON auth.users TO ${role}), ${instead}`,
     });
-    // USAGE but no SELECT: the server names the table bare, the query's text its schema
+    // USAGE but no SELECT: the server names the table bare, the query's text its schema; the
+    // grant is of the columns organizations.sql reads, not of e-mails and password hashes
     await admin.query(`GRANT USAGE ON SCHEMA auth TO ${role}`);
     await rejects(exportAs(), {
       message:
-        `the PostgreSQL role ${role} may not read table auth.users, which queries/postgres/organizations.sql reads (PRICING_PG_URL: ${shown}): grant it as an owner or admin (GRANT SELECT ON auth.users TO ${role}), ${instead}`,
+        `the PostgreSQL role ${role} may not read table auth.users, which queries/postgres/organizations.sql reads (PRICING_PG_URL: ${shown}): grant it as an owner or admin (GRANT SELECT (id, last_sign_in_at) ON auth.users TO ${role}), ${instead}`,
     });
-    // the grants the line names are the ones that were missing
-    await admin.query(`GRANT SELECT ON auth.users TO ${role}`);
+    // the grants the line names are the ones that were missing, and enough
+    await admin.query(`GRANT SELECT (id, last_sign_in_at) ON auth.users TO ${role}`);
     assertEquals((await exportAs()).data.frame.height, 5);
     // a database the role may not connect to: named at the connection, not a query file
     const database = url.pathname.slice(1);
@@ -542,6 +543,14 @@ Deno.test("a role without USAGE on a schema or SELECT on a table: one line namin
     await databases.drop();
     await login.drop();
   }
+});
+
+Deno.test("the columns a refusal grants of auth.users are README's least-privilege role's", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const block =
+    /\*\*Least-privilege database users\.\*\*[\s\S]*?```sql\n([\s\S]*?)```/.exec(readme)![1];
+  const granted = /GRANT SELECT \(([^)]*)\) ON auth\.users/.exec(block)![1].split(/,\s*/);
+  assertEquals(granted, BUILT_IN_READ_COLUMNS["auth.users"]);
 });
 
 Deno.test("a column the role was not granted (README's role and auth.users' e-mail): the columns it may read, no GRANT of the whole table", async () => {

@@ -37,6 +37,14 @@ const DENIED =
 const COLUMN_KINDS = new Set(["table", "relation", "view", "materialized view"]);
 /** What granted_columns.sql's String parameter may hold (lib/sources/sql.ts's TOKEN). */
 const TABLE_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * The columns the built-in queries read of a table that holds more than the kit should see
+ * (Supabase's auth.users: e-mails, password hashes): the GRANT a refusal advises names these, as
+ * README.md's least-privilege role does, not the whole table.
+ */
+export const BUILT_IN_READ_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  "auth.users": ["id", "last_sign_in_at"],
+};
 /** Columns a refusal names at the most; the rest are counted. */
 const SHOWN_COLUMNS = 10;
 
@@ -192,6 +200,19 @@ function tablesIn(schema: string, text: string): string[] {
   return [...new Set(tables)];
 }
 
+/** The columns a built-in query file reads of `table` (schema.table), when not the whole table. */
+function columnsRead(file: string | null, table: string): readonly string[] | undefined {
+  return file !== null && isBuiltInQueryFile(file) ? BUILT_IN_READ_COLUMNS[table] : undefined;
+}
+
+/** `GRANT SELECT` of `table` to `to`: of the columns `file` reads, when it is a built-in query that reads only some. */
+function selectGrant(file: string | null, table: string, to: string): string {
+  const columns = columnsRead(file, table);
+  return `GRANT SELECT ${
+    columns ? `(${columns.map(sqlName).join(", ")}) ` : ""
+  }ON ${table} TO ${to}`;
+}
+
 /**
  * Something the role may not read (42501): a schema without USAGE, a table without SELECT,
  * the database without CONNECT. Names the role (the server's current_user, else the URL's user)
@@ -220,14 +241,13 @@ function permissionDenied(message: string, context: PostgresErrorContext): strin
     what = `read schema ${name}`;
     grants.push(`GRANT USAGE ON SCHEMA ${sqlName(name)} TO ${to}`);
     // USAGE alone lets the next run fail on the tables: grant those the query reads there too
-    const tables = tablesIn(name, text);
-    if (tables.length > 0) {
-      grants.push(
-        `GRANT SELECT ON ${
-          tables.map((table) => `${sqlName(name)}.${sqlName(table)}`).join(", ")
-        } TO ${to}`,
-      );
-    }
+    const tables = tablesIn(name, text).map((table) => `${sqlName(name)}.${sqlName(table)}`);
+    const [partly, whole] = [
+      tables.filter((table) => columnsRead(file, table)),
+      tables.filter((table) => !columnsRead(file, table)),
+    ];
+    if (whole.length > 0) grants.push(`GRANT SELECT ON ${whole.join(", ")} TO ${to}`);
+    for (const table of partly) grants.push(selectGrant(file, table, to));
   } else if (kind === "function") {
     what = `run function ${name}`;
     grants.push(`GRANT EXECUTE ON FUNCTION ${name} TO ${to}`);
@@ -240,7 +260,11 @@ function permissionDenied(message: string, context: PostgresErrorContext): strin
     what = `read ${kind === "relation" ? "table" : kind} ${
       schemas.length === 1 ? `${schemas[0]}.${name}` : name
     }`;
-    grants.push(`GRANT SELECT ON ${kind === "sequence" ? "SEQUENCE " : ""}${qualified} TO ${to}`);
+    grants.push(
+      kind === "sequence"
+        ? `GRANT SELECT ON SEQUENCE ${qualified} TO ${to}`
+        : selectGrant(file, qualified, to),
+    );
   }
   if (kind && context.granted && file !== null) {
     return columnsRefused({ ...context, file, who, to, where, kind, table: name });
