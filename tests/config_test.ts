@@ -483,6 +483,32 @@ Deno.test("a malformed %-escape in PRICING_CH_URL names the variable, never the 
   );
 });
 
+Deno.test("a malformed %-escape in PRICING_PG_URL's user name or password names the variable, never the password", () => {
+  // pg failed on one as "URI malformed", or re-encoded the whole URL and read %2F as written
+  for (
+    const [url, part] of [
+      ["postgres://reader:P%40ss%2Fw%zz@h:5432/db", "password"],
+      ["postgres://reader:Secret%e0@h/db", "password"],
+      ["postgres://read%er:Secret@h/db", "user name"],
+    ]
+  ) {
+    assertThrows(
+      () => postgresSettings({ PRICING_PG_URL: url }),
+      (error: Error) => {
+        assertEquals(
+          error.message,
+          `PRICING_PG_URL's ${part} has a malformed %-escape; write % as %25 (and @ as %40, / as %2F, ? as %3F, # as %23)`,
+        );
+        return error instanceof UserError;
+      },
+    );
+  }
+  assertEquals(
+    postgresSettings({ PRICING_PG_URL: "postgres://reader:P%40ss%2Fw%25zz@h/db" })?.url,
+    "postgres://reader:P%40ss%2Fw%25zz@h/db",
+  );
+});
+
 Deno.test("--env-file: a named file must exist and be a file; the default .env is optional", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -224,6 +224,18 @@ export function postgresSettings(env: Env): PostgresSettings | null {
       }; use ${listInWords(PG_SSL_MODES, { conjunction: "or" })}`,
     );
   }
+  // pg decodes the user name and password itself: a bad escape failed as "URI malformed", or (a %
+  // not followed by hex) made it re-encode the whole URL, reading %2F, %3F… as written, so the
+  // server refused a password that was not the one meant
+  for (const [part, raw] of [["user name", url.username], ["password", url.password]]) {
+    try {
+      decodeURIComponent(raw);
+    } catch {
+      throw new UserError(
+        `PRICING_PG_URL's ${part} has a malformed %-escape; write % as %25 (and @ as %40, / as %2F, ? as %3F, # as %23)`,
+      );
+    }
+  }
   // pg refuses a bad ?port= only as it connects, and its pool then never ends: the export hung
   for (const port of url.searchParams.getAll("port")) {
     if (port === "" || (/^\d{1,5}$/.test(port) && +port >= 1 && +port <= 65535)) continue;
