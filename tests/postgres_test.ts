@@ -545,6 +545,33 @@ Deno.test("a role without USAGE on a schema or SELECT on a table: one line namin
   }
 });
 
+Deno.test("a database the server does not have: one line naming the server, the database and where to set it", async () => {
+  const url = new URL(testServers().pgUrl);
+  url.pathname = "/no_such_database_here";
+  const outDir = await Deno.makeTempDir();
+  try {
+    await rejects(
+      quietLiveExport({
+        env: {
+          PRICING_PG_URL: url.toString(),
+          PRICING_CH_URL: testServers().chUrl,
+          PRICING_CH_PASSWORD: testServers().chPassword,
+        },
+        outDir,
+        formats: ["csv"],
+        asOf: new Date("2026-11-01T00:00:00Z"),
+      }),
+      {
+        message:
+          `PostgreSQL at postgres://postgres:***@${url.host}/no_such_database_here has no such database (database "no_such_database_here" does not exist); set the database in PRICING_PG_URL's path (…:5432/postgres) to the one that holds Helicone's tables`,
+      },
+    );
+    assertEquals([...Deno.readDirSync(outDir)], []);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("the columns a refusal grants of auth.users are README's least-privilege role's", async () => {
   const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
   const block =

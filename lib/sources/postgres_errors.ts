@@ -110,7 +110,9 @@ export function postgresError(error: unknown, context: PostgresErrorContext): Us
         `PostgreSQL rejected the credentials in PRICING_PG_URL (${where}): ${message}`,
       );
     case "3D000":
-      return new UserError(`PostgreSQL database in PRICING_PG_URL does not exist: ${message}`);
+      return new UserError(
+        `PostgreSQL at ${where} has no such database (${message}); set the database in PRICING_PG_URL's path (…:5432/postgres) to the one that holds Helicone's tables`,
+      );
     case "57014":
       return new UserError(
         `${file} was cancelled by the statement timeout; raise PRICING_PG_STATEMENT_TIMEOUT_MS`,
