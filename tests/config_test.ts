@@ -729,6 +729,39 @@ Deno.test("a setting given twice in a settings file is warned of: both lines and
   }
 });
 
+Deno.test("a setting the file gives once and the environment gives another value is warned of, naming the line, never the values", async () => {
+  const dir = await Deno.makeTempDir();
+  const names = ["PRICING_PG_URL", "PRICING_RETENTION_DAYS", "PRICING_SMTP_PORT"];
+  const before = names.map((name) => Deno.env.get(name));
+  try {
+    const file = join(dir, "s.env");
+    await Deno.writeTextFile(
+      file,
+      [
+        "PRICING_PG_URL=postgres://reader:FileSecret@db:5432/postgres",
+        "PRICING_RETENTION_DAYS=30",
+        "PRICING_SMTP_PORT=587",
+      ].join("\n"),
+    );
+    // a URL exported in the shell long before: it wins, and an error then named PRICING_PG_URL,
+    // whose line in .env was right
+    Deno.env.set("PRICING_PG_URL", "postgres://reader:ShellSecret@old:5432/postgres");
+    Deno.env.set("PRICING_RETENTION_DAYS", "30"); // the same value: nothing to say
+    Deno.env.delete("PRICING_SMTP_PORT");
+    const warned: string[] = [];
+    const env = await loadEnv(file, { warn: (line) => warned.push(line) });
+    assertEquals(warned, [
+      `${file}: PRICING_PG_URL on line 1 is overridden by the environment's PRICING_PG_URL, another value (the environment wins over the file): unset it in the environment (unset PRICING_PG_URL) or remove the line`,
+    ]);
+    assertEquals(env.PRICING_PG_URL, "postgres://reader:ShellSecret@old:5432/postgres");
+  } finally {
+    names.forEach((name, i) =>
+      before[i] === undefined ? Deno.env.delete(name) : Deno.env.set(name, before[i]!)
+    );
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a socket URL with a user and no host is a URL; an @ in a ?parameter's value is no cut password", () => {
   // pg reads both: a socket with a read-only user, and @ in a parameter value
   const accepted = [

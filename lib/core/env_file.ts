@@ -4,7 +4,11 @@
  * given twice.
  */
 import { type Env, UserError } from "./user_error.ts";
-import { duplicateSettingWarnings, unknownSettingWarnings } from "./setting_names.ts";
+import {
+  duplicateSettingWarnings,
+  environmentOverrideWarnings,
+  unknownSettingWarnings,
+} from "./setting_names.ts";
 
 /** Parses a `.env` file: KEY=VALUE lines, `#` comments, optional quotes, optional `export `. */
 export function parseDotEnv(text: string, fileName = ".env"): Env {
@@ -132,5 +136,7 @@ export async function loadEnv(
   const processEnv = Deno.env.toObject();
   for (const line of unknownSettingWarnings(fileEnv, envFile)) warn(line);
   for (const line of duplicateSettingWarnings(fileLines, envFile, processEnv)) warn(line);
+  const overridden = { lines: fileLines, fileEnv, file: envFile, processEnv };
+  for (const line of environmentOverrideWarnings(overridden)) warn(line);
   return { ...fileEnv, ...processEnv };
 }

@@ -136,3 +136,32 @@ export function duplicateSettingWarnings(
   }
   return warnings;
 }
+
+/**
+ * One warning per setting a settings file gives once and the environment gives another value: the
+ * environment wins without a word, and an error then named a setting whose line in the file was
+ * right (a value exported in the shell long before). Values are never shown.
+ */
+export function environmentOverrideWarnings(
+  { lines, fileEnv, file, processEnv }: {
+    /** the lines of each key of the file */
+    lines: ReadonlyMap<string, readonly number[]>;
+    fileEnv: Record<string, string | undefined>;
+    file: string;
+    processEnv: Record<string, string | undefined>;
+  },
+): string[] {
+  const warnings: string[] = [];
+  for (const [name, at] of lines) {
+    // (given twice: duplicateSettingWarnings says the environment's value is used)
+    if (at.length !== 1 || !KNOWN.has(name)) continue;
+    const fromEnvironment = processEnv[name];
+    if (fromEnvironment === undefined || fromEnvironment === fileEnv[name]) continue;
+    warnings.push(
+      `${file}: ${name} on line ${
+        at[0]
+      } is overridden by the environment's ${name}, another value (the environment wins over the file): unset it in the environment (unset ${name}) or remove the line`,
+    );
+  }
+  return warnings;
+}
