@@ -4,7 +4,13 @@
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
 import { goldenDemoData } from "./fixtures/golden_demo.ts";
-import { closeFrameSql, frameQueriesWaiting, frameSqlPid, queryFrame } from "../lib/mcp/sql.ts";
+import {
+  closeFrameSql,
+  frameQueriesWaiting,
+  frameSqlPid,
+  queryFrame,
+  queryTables,
+} from "../lib/mcp/sql.ts";
 import {
   MAX_WAITING,
   polarsPackageDirs,
@@ -449,7 +455,7 @@ Deno.test("query_sql: statements wait their turn; past MAX_WAITING they are refu
   const frame = await demoFrame();
   try {
     // one runaway holds the process until its deadline (no memory cap before it: under load it
-    // reached 2 GB first); four wait behind it, the fifth is refused
+    // reached 2 GB first); sixteen wait behind it, the seventeenth is refused
     const runaway = failureOf(
       queryFrame(frame, RUNAWAY, { ...LIMITS, timeoutMs: 600, maxMb: 1_000_000 }),
     );
@@ -458,14 +464,59 @@ Deno.test("query_sql: statements wait their turn; past MAX_WAITING they are refu
       (_, i) => queryFrame(frame, `SELECT count(*) + ${i} AS n FROM pricing_data`, LIMITS),
     );
     assertEquals(frameQueriesWaiting(), MAX_WAITING);
+    assertEquals(MAX_WAITING, 16);
     const refused = await failureOf(queryFrame(frame, "SELECT 1 AS one FROM pricing_data", LIMITS));
-    ok(/^4 earlier queries are waiting for the SQL engine/.test(refused), refused);
+    assertEquals(refused, BUSY);
     const stopped = await runaway;
     ok(/ran longer than 0.6 s/.test(stopped), stopped);
     const answers = await Promise.all(waiting);
-    assertEquals(answers.map((a) => a.rows), [0, 1, 2, 3].map((i) => [{ n: 400 + i }]));
+    // the demo's 400 organizations, plus i
+    assertEquals(
+      answers.map((a) => a.rows),
+      Array.from({ length: MAX_WAITING }, (_, i) => [{ n: 400 + i }]),
+    );
     assertEquals(frameQueriesWaiting(), 0);
   } finally {
+    await closeFrameSql();
+  }
+});
+
+/** The refusal of a statement past MAX_WAITING (16), with the numbers. */
+const BUSY = "query_sql is busy: 1 query running and 16 waiting, the most that may wait " +
+  "(queries run one at a time, in a process of their own, to bound its memory); ask again " +
+  "once some of these have answered";
+
+Deno.test("query_sql: a statement waiting past its deadline leaves the queue unrun, saying why", async () => {
+  const frame = await demoFrame();
+  const tables = { pricing_data: frame };
+  const first = new AbortController();
+  try {
+    // the process started and the table written, so the slow statement runs at once
+    await queryFrame(frame, "SELECT 1 AS one FROM pricing_data LIMIT 1", LIMITS);
+    const pid = frameSqlPid()!;
+    // a deadline the slow one does not reach (only its cancel stops it); 0.1 s for the other
+    const slow = failureOf(
+      queryTables(tables, SLOW, { ...LIMITS, timeoutMs: 600_000 }, first.signal),
+    );
+    const waited = await failureOf(
+      queryTables(tables, "SELECT 2 AS two", { ...LIMITS, timeoutMs: 100 }),
+    );
+    // twice its deadline: 0.2 s, well within the slow one's ~2 s
+    assertEquals(
+      waited,
+      "the query waited 0.2 s (2 × PRICING_MCP_SQL_TIMEOUT_SECONDS) for its turn and did not " +
+        "start: 1 other query was running or waiting (one runs at a time); ask again, or send " +
+        "fewer at once",
+    );
+    assertEquals(frameQueriesWaiting(), 0);
+    assertEquals(frameSqlPid(), pid, "the running statement was left to run");
+    first.abort();
+    ok(/cancelled/.test(await slow));
+    // the next statement answers (the one that left never runs before it)
+    const again = await queryFrame(frame, "SELECT 3 AS three", LIMITS);
+    assertEquals(again.rows, [{ three: 3 }]);
+  } finally {
+    first.abort();
     await closeFrameSql();
   }
 });
@@ -705,31 +756,43 @@ Deno.test("the frames' folders of killed servers are removed; a live server's, u
 
 Deno.test("query_sql: statements are admitted first come, first served, whatever each loads first", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_sql_test_" });
-  // the runaway stopped by its time limit, not the memory cap it reached first on a quiet machine
-  const settings = {
-    ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }),
-    sqlTimeoutMs: 1500,
-    sqlMaxMb: 1_000_000,
-  };
-  const { client, close } = await connectInMemory(new DatasetStore(settings));
+  // a deadline no statement here reaches: only the cancel stops the slow one
+  const settings = { ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), sqlTimeoutMs: 600_000 };
+  // the demo dataset in memory as of 2026-11-01: 400 organizations (the golden demo's)
+  const { client, close } = await connectInMemory(
+    new DatasetStore(settings, { now: () => new Date("2026-11-01T00:00:00Z") }),
+  );
+  const first = new AbortController();
   try {
-    // the runaway holds the process; the second reads the history table first (more to load
-    // than the others), yet keeps its place: the four after the runaway wait, the rest are refused
+    // the process started and the table written, so the slow statement runs at once
+    await call(client, "query_sql", { sql: "SELECT 1 AS one FROM pricing_data LIMIT 1" });
+    const slow = client.callTool({ name: "query_sql", arguments: { sql: SLOW } }, undefined, {
+      signal: first.signal,
+    });
+    slow.catch(() => {});
+    await until(async () => await residentMb(frameSqlPid()!) > 300, "the slow statement to run");
+    // sent at once behind it: the first reads the history table first (more to load than the
+    // others), yet keeps its place: it and the next fifteen wait (MAX_WAITING, 16), the last two
+    // are refused
     const sqls = [
-      RUNAWAY,
       "SELECT count(*) AS n FROM history",
-      ...[2, 3, 4, 5, 6, 7].map((i) => `SELECT count(*) + ${i} AS n FROM pricing_data`),
+      ...Array.from({ length: 17 }, (_, k) => `SELECT count(*) + ${k + 2} AS n FROM pricing_data`),
     ];
-    const results = await Promise.all(sqls.map((sql) => call(client, "query_sql", { sql })));
-    ok(/ran longer than 1.5 s/.test(text(results[0])), text(results[0]));
+    const answers = sqls.map((sql) => call(client, "query_sql", { sql }));
+    await until(() => Promise.resolve(frameQueriesWaiting() === MAX_WAITING), "sixteen to wait");
+    first.abort();
+    const results = await Promise.all(answers);
+    // no history snapshot in the empty folder: 0; the demo's 400 organizations plus 2 … 16
     assertEquals(
-      results.slice(1, 5).map((r) => r.structuredContent?.rows ?? text(r)),
-      [[{ n: 0 }], [{ n: 402 }], [{ n: 403 }], [{ n: 404 }]],
+      results.slice(0, MAX_WAITING).map((r) => r.structuredContent?.rows ?? text(r)),
+      [[{ n: 0 }], ...Array.from({ length: 15 }, (_, k) => [{ n: 400 + k + 2 }])],
     );
-    for (const result of results.slice(5)) {
-      refused(result, /^error: 4 earlier queries are waiting for the SQL engine/);
-    }
+    assertEquals(
+      results.slice(MAX_WAITING).map((r) => [r.isError, text(r)]),
+      [[true, `error: ${BUSY}`], [true, `error: ${BUSY}`]],
+    );
   } finally {
+    first.abort();
     await close();
     await closeFrameSql();
     await Deno.remove(dir, { recursive: true });
@@ -785,6 +848,47 @@ Deno.test("query_sql: a cancelled statement leaves the queue at once, a running 
     assertEquals(one.structuredContent?.rows ?? text(one), [{ one: 1 }]);
     ok(frameSqlPid() !== pid);
   } finally {
+    await close();
+    await closeFrameSql();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("query_sql over the SDK: 1 + MAX_WAITING calls sent at once all answer; one more while they wait is refused in one line", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp_sql_test_" });
+  // a deadline no statement here reaches: only the cancel stops the slow one
+  const settings = { ...mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir }), sqlTimeoutMs: 600_000 };
+  // the demo dataset in memory as of 2026-11-01: 400 organizations (the golden demo's)
+  const { client, close } = await connectInMemory(
+    new DatasetStore(settings, { now: () => new Date("2026-11-01T00:00:00Z") }),
+  );
+  const count = (i: number) =>
+    call(client, "query_sql", { sql: `SELECT count(*) + ${i} AS n FROM pricing_data` });
+  const answered = (results: Awaited<ReturnType<typeof count>>[]) =>
+    results.map((r) => r.structuredContent?.rows ?? text(r));
+  const expected = (n: number) => Array.from({ length: n }, (_, i) => [{ n: 400 + i }]);
+  const first = new AbortController();
+  try {
+    // a burst as Claude sends one (17 at once, before any answers): none is refused; the
+    // queue held four, and refused the sixth
+    assertEquals(
+      answered(await Promise.all(expected(MAX_WAITING + 1).map((_, i) => count(i)))),
+      expected(MAX_WAITING + 1),
+    );
+    // one slow statement runs, sixteen wait: the next is refused with the numbers
+    const slow = client.callTool({ name: "query_sql", arguments: { sql: SLOW } }, undefined, {
+      signal: first.signal,
+    });
+    slow.catch(() => {});
+    await until(async () => await residentMb(frameSqlPid()!) > 300, "the slow statement to run");
+    const waiting = expected(MAX_WAITING).map((_, i) => count(i));
+    await until(() => Promise.resolve(frameQueriesWaiting() === MAX_WAITING), "sixteen to wait");
+    const busy = await count(99);
+    assertEquals([busy.isError, text(busy)], [true, `error: ${BUSY}`]);
+    first.abort();
+    assertEquals(answered(await Promise.all(waiting)), expected(MAX_WAITING));
+  } finally {
+    first.abort();
     await close();
     await closeFrameSql();
     await Deno.remove(dir, { recursive: true });

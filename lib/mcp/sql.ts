@@ -11,7 +11,13 @@ import { type Env, sourceSettings, UserError } from "../core/config.ts";
 import { type Database, readDatabase } from "./database_sql.ts";
 import { checkReadOnlySelect, StatementRefused } from "../sources/statement_gate.ts";
 import { jsonCell, type Row } from "./text.ts";
-import { FrameSqlBusy, FrameSqlProcess, FrameSqlStopped } from "./sql_process.ts";
+import {
+  FrameSqlBusy,
+  FrameSqlProcess,
+  FrameSqlStopped,
+  FrameSqlWaited,
+  WAIT_DEADLINES,
+} from "./sql_process.ts";
 import type { FrameSqlLimits } from "./sql_protocol.ts";
 
 export const FRAME_TABLE = "pricing_data";
@@ -83,7 +89,19 @@ export async function queryTables(
   } catch (error) {
     if (error instanceof FrameSqlBusy) {
       throw new UserError(
-        `${error.waiting} earlier queries are waiting for the SQL engine; ask again in a minute`,
+        `query_sql is busy: 1 query running and ${error.waiting} waiting, the most that may ` +
+          `wait (queries run one at a time, in a process of their own, to bound its memory); ` +
+          "ask again once some of these have answered",
+      );
+    }
+    if (error instanceof FrameSqlWaited) {
+      throw new UserError(
+        `the query waited ${
+          timeoutMs * WAIT_DEADLINES / 1000
+        } s (${WAIT_DEADLINES} × PRICING_MCP_SQL_TIMEOUT_SECONDS) for its turn and did not start: ${error.others} ` +
+          `other ${
+            error.others === 1 ? "query was" : "queries were"
+          } running or waiting (one runs at a time); ask again, or send fewer at once`,
       );
     }
     if (error instanceof FrameSqlStopped && error.reason === "deadline") {

@@ -46,8 +46,21 @@ export class FrameSqlStopped extends Error {
 const CONFIG_FILE = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const CHILD_FILE = fileURLToPath(new URL("./sql_child.ts", import.meta.url));
 
-/** Statements waiting beyond the one running: more are refused (each may run to its deadline). */
-export const MAX_WAITING = 4;
+/**
+ * Statements waiting beyond the one running: more are refused. Sized for a model's parallel calls
+ * (Claude sends several at once; four refused the sixth of a burst the queue emptied in
+ * milliseconds), bounded since each may run to its deadline; a waiting one also gives up after
+ * WAIT_DEADLINES of its deadlines (FrameSqlWaited), so none waits for ever.
+ */
+export const MAX_WAITING = 16;
+
+/**
+ * A waiting statement gives up after this many of its deadlines without its turn: one for a
+ * statement running to its deadline ahead of it (a runaway, killed at its deadline, must not take
+ * the quick ones that arrived just after it along), one for the others ahead; a queue of runaways
+ * does not hold a call for minutes.
+ */
+export const WAIT_DEADLINES = 2;
 
 const encoder = new TextEncoder();
 
@@ -203,7 +216,9 @@ export class FrameSqlProcess {
 
   /**
    * Runs one statement (already checked by the gate) over the frames, by table name. Rejects with
-   * FrameSqlStopped past the limits, with FrameSqlBusy when MAX_WAITING already wait. The frames
+   * FrameSqlStopped past the limits, with FrameSqlBusy when MAX_WAITING already wait, and with
+   * FrameSqlWaited when its turn has not come within WAIT_DEADLINES of its deadline
+   * (`limits.timeoutMs`, which then bounds its run anew). The frames
    * may still be loading: the statement's place in the queue is taken now (first come, first
    * served), and a failure to load them is its answer. Once `signal` aborts (the request was
    * cancelled) it rejects with FrameSqlStopped("cancelled") at once: waiting, it leaves the queue
@@ -227,21 +242,38 @@ export class FrameSqlProcess {
       counted = false;
     };
     const generation = this.#generation;
+    // settled once the statement has left the queue unrun (cancelled, or past its deadline)
+    let left = false;
+    let waitTimer: ReturnType<typeof setTimeout> | undefined;
     const turn = this.#queue.then(() => {
+      clearTimeout(waitTimer);
       if (generation !== this.#generation) throw new Error("the SQL process was closed");
-      if (signal?.aborted) throw new FrameSqlStopped("cancelled"); // (its place already left)
+      // (its place already left)
+      if (left || signal?.aborted) throw new FrameSqlStopped("cancelled");
       return this.#run(tables, sql, limits, signal);
     }).finally(leave);
     this.#queue = turn.catch(() => {});
-    if (!signal) return turn;
-    // a cancelled statement answers now, not when its turn would have come
+    // a cancelled statement answers now, not when its turn would have come; so does one that
+    // waited past its deadline for its turn
     return new Promise<Answer>((resolve, reject) => {
-      const cancelled = () => {
+      const leaveUnrun = (error: Error) => {
+        if (left) return;
+        left = true;
         leave();
-        reject(new FrameSqlStopped("cancelled"));
+        reject(error);
       };
-      signal.addEventListener("abort", cancelled, { once: true });
-      turn.then(resolve, reject).finally(() => signal.removeEventListener("abort", cancelled));
+      const cancelled = () => leaveUnrun(new FrameSqlStopped("cancelled"));
+      signal?.addEventListener("abort", cancelled, { once: true });
+      const arrived = performance.now();
+      waitTimer = setTimeout(() => {
+        // the others queued or running as it gives up
+        const others = Math.max(0, this.#pending - 1);
+        leaveUnrun(new FrameSqlWaited(performance.now() - arrived, others));
+      }, limits.timeoutMs * WAIT_DEADLINES);
+      turn.then(resolve, reject).finally(() => {
+        clearTimeout(waitTimer);
+        signal?.removeEventListener("abort", cancelled);
+      });
     });
   }
 
@@ -374,9 +406,16 @@ export function removeDeadSqlFolders(tmp = tmpdir()): string[] {
   return removed;
 }
 
-/** Too many statements wait for the process. */
+/** Too many statements wait for the process: one runs, `waiting` (MAX_WAITING) wait. */
 export class FrameSqlBusy extends Error {
   constructor(readonly waiting: number) {
     super(`${waiting} statements are waiting`);
+  }
+}
+
+/** A statement waited its deadline for its turn and left the queue unrun. */
+export class FrameSqlWaited extends Error {
+  constructor(readonly waitedMs: number, readonly others: number) {
+    super(`the statement waited ${Math.round(waitedMs)} ms for its turn`);
   }
 }

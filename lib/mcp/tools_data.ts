@@ -32,6 +32,7 @@ import { NO_PLAN_LABEL } from "../analysis/scenario/model.ts";
 import { AS_OF_TIME, HISTORY_TABLE, historyTable } from "./history.ts";
 import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
+import { MAX_WAITING, WAIT_DEADLINES } from "./sql_process.ts";
 import { cellText, DATA_NOTE } from "./text.ts";
 
 /** What a cut SQL table suggests (only the SQL tools take a query to narrow). */
@@ -173,7 +174,9 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       "other tools do not answer directly: filters, GROUP BY tier, ORDER BY ... LIMIT. Only one " +
       `SELECT/WITH statement; writes and file functions are refused. At most ${settings.maxRows} ` +
       "rows come back: aggregate rather than list; text values too long to fit come back cut, " +
-      "marked …(cut, N chars). Returns a compact table and the rows as JSON. " +
+      "marked …(cut, N chars). Returns a compact table and the rows as JSON. Queries run one " +
+      `at a time and up to ${MAX_WAITING} wait their turn (each at most ` +
+      `${settings.sqlTimeoutMs * WAIT_DEADLINES / 1000} s), so several sent at once all answer. ` +
       `Table ${HISTORY_TABLE} holds every history snapshot (describe_dataset lists them): the ` +
       "same columns plus as_of ('YYYY-MM-DD' text; 'YYYY-MM-DDTHH:MM:SSZ' for a snapshot not at 00:00 UTC, " +
       "'YYYY-MM-DDTHH:MM:SS.mmmZ' when its milliseconds are not 0) and " +
