@@ -37,7 +37,9 @@ Deno.test("found by org_id, then exact name in any case, then a unique literal p
   throws(
     () => findOrganization(frame, "q".repeat(500)),
     new RegExp(
-      `^UserError: no organization .* containing "${"q".repeat(40)}"… \\(500 characters\\)$`,
+      `^UserError: no organization .* containing "${
+        "q".repeat(40)
+      }"… \\(500 characters\\); none is near it; `,
     ),
   );
   throws(
@@ -120,6 +122,89 @@ Deno.test("organization: the exact name (case and all) wins over the same name i
       await call(client, "organization", { org: "BETA CO" }),
       /^error: 2 organizations match/,
     );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Organizations with UUID ids, as production's: the lookups below are worked out on them. */
+const uuids = exportFrameFromColumns({
+  org_id: [
+    "0f8e4c2a-1b3d-4e5f-8a9b-0c1d2e3f4a5b",
+    "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d",
+    "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f",
+  ],
+  org_name: ["Big Acme Corp Ltd", "Acme Corporation Group", "Müller & Söhne GmbH"],
+  tier: ["pro", "team", "free"],
+});
+
+const LIST = "query_sql lists them: SELECT org_id, org_name FROM pricing_data ORDER BY org_name";
+
+Deno.test("org_id in any case and trimmed; none found suggests the nearest names or ids and how to list them", async () => {
+  // UUIDs are written in either case: the id upper-cased, or with blanks around it, is found
+  assertEquals(findOrganization(uuids, "7A6B5C4D-3E2F-4A1B-9C8D-7E6F5A4B3C2D"), 1);
+  assertEquals(findOrganization(uuids, "  C3D4E5F6-a7b8-4C9D-8E0F-1A2B3C4D5E6F\n"), 2);
+  const none = (query: string) => {
+    try {
+      findOrganization(uuids, query);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "found";
+  };
+  // a typo in a name: the names with a part 2 edits from it ("acme corp" in both, "crop" → "corp"
+  // is 2), the one nearer whole first (17 characters against 22 for a query of 9)
+  assertEquals(
+    none("Acme Crop"),
+    'no organization has the id or a name containing "Acme Crop"; nearest: ' +
+      '0f8e4c2a-1b3d-4e5f-8a9b-0c1d2e3f4a5b ("Big Acme Corp Ltd"), ' +
+      '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d ("Acme Corporation Group"); ' + LIST,
+  );
+  // "mueller" is 2 edits from "müller" (ü for u, e dropped): within one per 3 characters
+  assertEquals(
+    none("Mueller"),
+    'no organization has the id or a name containing "Mueller"; nearest: ' +
+      'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f ("Müller \\u0026 Söhne GmbH"); ' + LIST,
+  );
+  // an id with its last character mistyped (1 edit of 36), and one cut short: the id
+  assertEquals(
+    none("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2x"),
+    'no organization has the id or a name containing "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2x"; ' +
+      'nearest: 7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d ("Acme Corporation Group"); ' + LIST,
+  );
+  assertEquals(
+    none("C3D4E5F6-A7B8"),
+    'no organization has the id or a name containing "C3D4E5F6-A7B8"; nearest: ' +
+      'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f ("Müller \\u0026 Söhne GmbH"); ' + LIST,
+  );
+  // nothing near: said, with how to list them
+  assertEquals(
+    none("Zylophone"),
+    `no organization has the id or a name containing "Zylophone"; none is near it; ${LIST}`,
+  );
+
+  // the tool over the SDK, on the same organizations in an export
+  const dir = await Deno.makeTempDir({ prefix: "mcp_org_uuid_" });
+  await writeCsvFile(uuids, join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const found = await call(client, "organization", {
+      org: " 0F8E4C2A-1B3D-4E5F-8A9B-0C1D2E3F4A5B ",
+    });
+    assertEquals(found.isError, undefined, text(found));
+    assertEquals(
+      (found.structuredContent!.row as Values).org_id,
+      "0f8e4c2a-1b3d-4e5f-8a9b-0c1d2e3f4a5b",
+    );
+    const missing = await call(client, "organization", { org: "Acme Crop" });
+    refused(
+      missing,
+      /^error: no organization has the id or a name containing "Acme Crop"; nearest: /,
+    );
+    ok(text(missing).endsWith(LIST), text(missing));
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

@@ -39,3 +39,30 @@ export function nearestName(given: string, names: readonly string[]): string | n
   }
   return best;
 }
+
+/**
+ * Edits (insert, delete, substitute) turning `needle` into the part of `haystack` nearest it,
+ * case aside: 0 when `haystack` contains it. "acme crop" is 2 from "Big Acme Corp Ltd", which
+ * whole names' distance (editDistance) puts 10 edits away.
+ */
+export function substringEdits(needle: string, haystack: string): number {
+  const x = needle.toLowerCase();
+  const y = haystack.toLowerCase();
+  // row i: the fewest edits of x's first i characters ending at each place in y (a start anywhere
+  // is free: row 0 is all 0)
+  let previous = new Array<number>(y.length + 1).fill(0);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  let fewest = previous[0]; // (an end anywhere is free; no spread: a name may be 40,000 long)
+  for (const edits of previous) fewest = Math.min(fewest, edits);
+  return fewest;
+}

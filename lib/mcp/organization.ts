@@ -10,6 +10,7 @@ import pl from "nodejs-polars";
 import { COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { dataLiteral, frameRows, type Row } from "./text.ts";
+import { substringEdits } from "../core/nearest_name.ts";
 import { quoteValue } from "../core/quote.ts";
 import { withCustomerPlan } from "../economics/per_plan.ts";
 
@@ -54,14 +55,15 @@ function rowsWhere(frame: pl.DataFrame, predicate: pl.Expr): number[] {
 }
 
 /**
- * The index of the organization: exact org_id, else the exact name (case and all), else the
- * exact name in any case, else a unique part of the name (any case). "Beta Co" finds Beta Co
- * when "beta co" is there too; "BETA CO" finds neither (two match).
+ * The index of the organization: its org_id (a UUID: in any case, as UUIDs are written either
+ * way), else the exact name (case and all), else the exact name in any case, else a unique part
+ * of the name (any case). "Beta Co" finds Beta Co when "beta co" is there too; "BETA CO" finds
+ * neither (two match). None found names the nearest names or ids (nearestOrganizations).
  */
 export function findOrganization(frame: pl.DataFrame, query: string): number {
-  const byId = rowsWhere(frame, pl.col("org_id").eq(pl.lit(query.trim())));
-  if (byId.length > 0) return byId[0];
   const wanted = query.trim().toLowerCase();
+  const byId = rowsWhere(frame, pl.col("org_id").str.toLowerCase().eq(pl.lit(wanted)));
+  if (byId.length > 0) return byId[0];
   if (wanted === "") throw new UserError("give an org_id or an organization name");
   const exact = rowsWhere(frame, pl.col("org_name").eq(pl.lit(query.trim())));
   // lower-cased as JS does (Unicode's default case mapping); the substring taken literally
@@ -70,8 +72,13 @@ export function findOrganization(frame: pl.DataFrame, query: string): number {
   const matches = anyCase.length > 0 ? anyCase : rowsWhere(frame, name.str.contains(wanted, true));
   if (matches.length === 1) return matches[0];
   if (matches.length === 0) {
+    const near = nearestOrganizations(frame, query.trim());
     throw new UserError(
-      `no organization has the id or a name containing ${quoteValue(query, dataLiteral)}`,
+      `no organization has the id or a name containing ${quoteValue(query, dataLiteral)}; ${
+        near.length === 0
+          ? "none is near it"
+          : `nearest: ${near.map(({ id, name }) => `${id} (${shownName(name)})`).join(", ")}`
+      }; ${LIST_ORGANIZATIONS}`,
     );
   }
   const first = matches.slice(0, 10);
@@ -79,12 +86,92 @@ export function findOrganization(frame: pl.DataFrame, query: string): number {
   const names = frame.getColumn("org_name").gather(first).toArray() as (string | null)[];
   // each name cut as a bad value is (40 characters): one 9,000-character name filled the error's
   // 2 KB and left one org_id of ten to pick from
-  const shown = first.map((_, k) => `${ids[k]} (${quoteValue(names[k] ?? "", dataLiteral)})`);
+  const shown = first.map((_, k) => `${ids[k]} (${shownName(names[k])})`);
   throw new UserError(
     `${matches.length} organizations match ${
       quoteValue(query, dataLiteral)
     }; ask again by org_id: ${shown.join(", ")}${matches.length > 10 ? ", …" : ""}`,
   );
+}
+
+/** A name in an error: a literal, cut past 40 characters as a bad value is (quoteValue). */
+function shownName(name: string | null): string {
+  return quoteValue(name ?? "", dataLiteral);
+}
+
+/** How to see every organization, for a lookup that found none. */
+const LIST_ORGANIZATIONS =
+  "query_sql lists them: SELECT org_id, org_name FROM pricing_data ORDER BY org_name";
+
+/** Organizations suggested at most. */
+const SUGGESTED = 5;
+/**
+ * Names compared one by one at most: of more organizations only those sharing a word (3+
+ * characters) or the first 4 characters with the query are (Polars picks them), so a lookup
+ * over a million still answers in a fraction of a second.
+ */
+const COMPARED = 100_000;
+/** Characters of a query, and of each name, compared at most (a pasted paragraph is no name). */
+const COMPARED_CHARS = 256;
+/**
+ * Characters × characters compared at most (~0.2 s): 100,000 names of 20 characters against a
+ * query of 20 take 40 million; long names stop the comparison early, with what was found so far.
+ */
+const COMPARED_CELLS = 80_000_000;
+
+/**
+ * A query that reads as an id, a UUID or its start with a typo ("b03508a0-f84c", "…-1d1a115157cx"):
+ * org_ids are compared too. (A short word such as "cafe" is not: one edit from it is in many ids.)
+ */
+const ID_LIKE = /^[0-9a-z]{8}(-[0-9a-z]*)*$/i;
+
+/**
+ * The organizations nearest `query` (already trimmed), nearest first: those whose name has a
+ * part a few edits from it (one edit per 3 characters: "Acme Crop" finds "Big Acme Corp Ltd"),
+ * and for a query that reads as an id the org_ids a few edits from it (one per 8 characters: a
+ * typo, a character dropped).
+ */
+export function nearestOrganizations(
+  frame: pl.DataFrame,
+  query: string,
+): { id: string; name: string | null }[] {
+  if ([...query].length > COMPARED_CHARS) return [];
+  const idLike = ID_LIKE.test(query);
+  const lower = query.toLowerCase();
+  let pool = frame.select("org_id", "org_name");
+  if (pool.height > COMPARED) {
+    const lowered = (name: string) => pl.col(name).fillNull(pl.lit("")).str.toLowerCase();
+    const nameShares = [lower.slice(0, 4), ...lower.split(/[^\p{L}\p{N}]+/u)]
+      .filter((piece, k) => k === 0 || piece.length >= 3)
+      .map((piece) => lowered("org_name").str.contains(piece, true));
+    const idShares = idLike
+      ? [lower.slice(0, 8), lower.slice(-8)].map((piece) =>
+        lowered("org_id").str.contains(piece, true)
+      )
+      : [];
+    pool = pool.filter([...nameShares, ...idShares].reduce((a, b) => a.or(b))).head(COMPARED);
+  }
+  const ids = pool.getColumn("org_id").toArray() as string[];
+  const names = pool.getColumn("org_name").toArray() as (string | null)[];
+  const length = [...query].length;
+  const nameEdits = Math.max(1, Math.floor(length / 3));
+  const idEdits = Math.max(1, Math.floor(length / 8));
+  const near: { id: string; name: string | null; edits: number; whole: number }[] = [];
+  let cells = 0;
+  for (let k = 0; k < ids.length && cells < COMPARED_CELLS; k++) {
+    const [id, name] = [ids[k], names[k]];
+    const shortName = name?.slice(0, COMPARED_CHARS) ?? null;
+    const byName = shortName === null ? Infinity : substringEdits(query, shortName);
+    const byId = idLike && id !== null ? substringEdits(query, id) : Infinity;
+    cells += query.length * ((shortName?.length ?? 0) + (idLike ? id?.length ?? 0 : 0));
+    const against = byId <= idEdits && byId <= byName ? id : byName <= nameEdits ? name : null;
+    if (against === null) continue;
+    // of equal edits the one nearer whole first ("Acme Corp" before "Acme Corporation Group")
+    const edits = against === id ? byId : byName;
+    near.push({ id, name, edits, whole: Math.abs(against.length - query.length) });
+  }
+  near.sort((a, b) => a.edits - b.edits || a.whole - b.whole || a.id.localeCompare(b.id));
+  return near.slice(0, SUGGESTED).map(({ id, name }) => ({ id, name }));
 }
 
 /**

@@ -234,15 +234,16 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
   server.registerTool("organization", {
     title: "One organization against its peers",
     description:
-      "Looks up one organization by org_id (exact) or name (exact, case and all; else exact in " +
-      "any case; else a unique part of it) and " +
+      "Looks up one organization by org_id (in any case) or name (exact, case and all; else " +
+      "exact in any case; else a unique part of it) and " +
       "returns its full row, the medians of its tier and of its plan (its own `plan` column) " +
       "for every numeric " +
       "metric, and its percentile in each metric among all organizations (percent at or below " +
       "it). describe_dataset's per-plan table counts a Stripe customer several organizations " +
       "share, with all of them, in the plan of the row carrying its revenue: per_plan_table " +
       "says under which plan and with how many organizations it counts this one. " +
-      "When several match, the error lists their org_ids. " + DATA_NOTE,
+      "When several match, the error lists their org_ids; when none does, the nearest names " +
+      "or ids and how to list them all. " + DATA_NOTE,
     inputSchema: strictInput({
       org: z.string().min(1).max(500).describe("org_id (UUID) or organization name"),
     }),
