@@ -189,7 +189,7 @@ Deno.test("history import: older CSV and XLSX exports become snapshots; bad inpu
   assertEquals((await listSnapshots(dir, true)).length, 2, "nothing written on error");
 });
 
-Deno.test("an export that fails to publish leaves no snapshot and no temp file", async () => {
+Deno.test("an export that fails to publish leaves no snapshot, no temp file and no history folder it made", async () => {
   const outDir = await Deno.makeTempDir();
   // A non-empty directory where a segment file must go: publishing fails (lib/formats/staging.ts).
   const blocker = `${outDir}/helicone_pricing_data_2026-11-01_demo_gateway_only.csv`;
@@ -199,7 +199,8 @@ Deno.test("an export that fails to publish leaves no snapshot and no temp file",
     runExport({ ...quiet, demo: true, asOf, outDir, formats: ["csv"], segments: true }),
     /publishing the export failed/,
   );
-  assertEquals([...Deno.readDirSync(`${outDir}/history`)].map((e) => e.name), []);
+  // the history folder the run made for its snapshot goes with it, empty
+  assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name).includes("history"), false);
 });
 
 Deno.test("history import: all the files or none; a future as-of date is refused", async () => {
@@ -244,8 +245,8 @@ Deno.test("history import: all the files or none; a future as-of date is refused
       `error: ${future}: its as-of date 2030-01-01 is in the future; rename it to the date it was exported`,
     );
     match(errors[2], /both dated 2026-11-01_demo; import one$/);
-    // the folder was made for the first attempt, and holds no snapshot and no temp file
-    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
+    // the folder made for each attempt goes with it, empty: no snapshot, no temp file
+    assertEquals([...Deno.readDirSync(outDir)].map((e) => e.name).includes("imported"), false);
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

@@ -8,8 +8,8 @@
  * same as-of again replaces both atomically (temp file, then rename).
  */
 import pl from "nodejs-polars";
-import { lstat, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { lstat, mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { COLUMN_NAMES, COLUMNS } from "../frame/columns.ts";
 import { UserError } from "../core/config.ts";
 import { anotherFolder, type ChosenBy } from "../core/chosen_by.ts";
@@ -178,8 +178,10 @@ export async function prepareSnapshot(
 ): Promise<PreparedSnapshot> {
   const chosenBy = options.dirChosenBy ?? historyDirChosenBy(undefined);
   const another = anotherFolder(chosenBy);
+  // the first folder this made, if any: a discarded snapshot takes it along when left empty
+  let made: string | undefined;
   try {
-    await mkdir(options.dir, { recursive: true });
+    made = await mkdir(options.dir, { recursive: true });
   } catch (error) {
     const problem = writeProblem(error);
     throw new UserError(
@@ -213,6 +215,13 @@ export async function prepareSnapshot(
   const discard = async () => {
     await rm(tmp, { force: true }).catch(() => {});
     await rm(tmpMeta, { force: true }).catch(() => {});
+    // a run stopped before its publish leaves no empty history folder behind; each folder is
+    // removed only while empty (another run's snapshot keeps it)
+    if (made === undefined) return;
+    const top = resolve(made);
+    for (let dir = resolve(options.dir); dir.startsWith(top); dir = dirname(dir)) {
+      if (!await rmdir(dir).then(() => true, () => false) || dir === top) break;
+    }
   };
   try {
     // sinkParquet encodes row groups on Polars's threads (writeParquet: one after another);

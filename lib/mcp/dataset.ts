@@ -16,6 +16,7 @@ import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { exportsDirChosenBy, type McpSettings } from "./settings.ts";
+import { ExportRuns } from "./export_run.ts";
 
 /** The manifest's `cost_model` block (lib/report/manifest.ts), the shape every answer uses. */
 export interface CostModelBlock {
@@ -382,9 +383,14 @@ export interface ExportRun {
 /** Holds the current dataset; `current()` reloads when the newest export changed. */
 export class DatasetStore {
   #loaded: { key: string; dataset: Promise<Dataset> } | null = null;
-  #exporting: { windowDays: number; run: Promise<ExportRun> } | null = null;
+  readonly #exports: ExportRuns<ExportRun>;
 
-  constructor(readonly settings: McpSettings, readonly hooks: DatasetStoreHooks = {}) {}
+  constructor(readonly settings: McpSettings, readonly hooks: DatasetStoreHooks = {}) {
+    this.#exports = new ExportRuns(
+      (windowDays, signal) => this.#runExport(windowDays, signal),
+      hooks.signal,
+    );
+  }
 
   async current(): Promise<Dataset> {
     const demoOnly = this.settings.demoOnly;
@@ -408,11 +414,11 @@ export class DatasetStore {
   }
 
   /**
-   * Runs the export into the exports folder and returns what it wrote, not its result: the frame
-   * awaited in exportNow's own body stayed reachable from the suspended function while the file
-   * was read back (+~450 MB at a million organizations).
+   * Runs the export into the exports folder until `signal` aborts, and returns what it wrote, not
+   * its result: the frame awaited in #runExport's own body stayed reachable from the suspended
+   * function while the file was read back (+~450 MB at a million organizations).
    */
-  async #writeExport(windowDays: number): Promise<Omit<ExportRun, "dataset">> {
+  async #writeExport(windowDays: number, signal: AbortSignal): Promise<Omit<ExportRun, "dataset">> {
     const result = await runExport({
       ...(this.settings.demoOnly ? { demo: true } : {}),
       outDir: this.settings.exportsDir,
@@ -422,7 +428,7 @@ export class DatasetStore {
       asOf: this.hooks.now?.() ?? new Date(),
       quiet: true,
       log: () => {},
-      signal: this.hooks.signal,
+      signal,
     });
     return {
       path: (result.csvPath ?? result.xlsxPath)!,
@@ -432,57 +438,46 @@ export class DatasetStore {
     };
   }
 
+  /** One export run, then the dataset reloaded (the newest export after it). */
+  async #runExport(windowDays: number, signal: AbortSignal): Promise<ExportRun> {
+    // The dataset held now is let go first, and the export's frames before its file is read
+    // back: their peaks would add up (at a million organizations 1.96 GB with the dataset held,
+    // ~0.5 GB of it the dataset). A failed or stopped export reads the newest file again on the
+    // next request.
+    this.#loaded = null;
+    await collectDroppedFrames();
+    const written = await this.#writeExport(windowDays, signal);
+    await collectDroppedFrames();
+    return { ...written, dataset: await this.current() };
+  }
+
   /** The window of the export under way, if one is (tests wait on it). */
   get exportingDays(): number | null {
-    return this.#exporting?.windowDays ?? null;
+    return this.#exports.windowDays;
+  }
+
+  /** Requests waiting for the export under way that have not gone (tests wait on it). */
+  get exportRequests(): number {
+    return this.#exports.requests;
   }
 
   /**
    * Runs a fresh export into the exports folder (only when the setting allows), then reloads. A
    * request while one runs shares it when it asks for the same window, and is refused when it
-   * asks for another: it must never be answered with a run it did not ask for.
+   * asks for another: it must never be answered with a run it did not ask for. `request` is the
+   * request's signal: the run stops (nothing written) once every request sharing it has gone.
    */
-  async exportNow(windowDays: number): Promise<ExportRun> {
+  async exportNow(windowDays: number, request?: AbortSignal): Promise<ExportRun> {
     if (!this.settings.allowExport) {
       throw new UserError(
         "running an export is off: the operator can allow it with PRICING_MCP_ALLOW_EXPORT=1",
       );
     }
-    if (this.hooks.signal?.aborted) {
-      throw new UserError("the server is stopping: no new export; start it again to export");
-    }
-    if (this.#exporting && this.#exporting.windowDays !== windowDays) {
-      throw new UserError(
-        `an export over a ${this.#exporting.windowDays}-day window is under way; ask for the ` +
-          `${windowDays}-day one again once it has finished`,
-      );
-    }
-    if (!this.#exporting) {
-      const run = (async () => {
-        try {
-          // The dataset held now is let go first, and the export's frames before its file is
-          // read back: their peaks would add up (at a million organizations 1.96 GB with the
-          // dataset held, ~0.5 GB of it the dataset). A failed export reads the newest file
-          // again on the next request.
-          this.#loaded = null;
-          await collectDroppedFrames();
-          const written = await this.#writeExport(windowDays).catch((error) => {
-            if (!this.hooks.signal?.aborted) throw error;
-            throw new UserError("the server is stopping: the export was stopped, no file written");
-          });
-          await collectDroppedFrames();
-          return { ...written, dataset: await this.current() };
-        } finally {
-          this.#exporting = null;
-        }
-      })();
-      this.#exporting = { windowDays, run };
-    }
-    return await this.#exporting.run;
+    return await this.#exports.join(windowDays, request);
   }
 
   /** Settles once no export is under way (its files published or its staging removed). */
   async exportSettled(): Promise<void> {
-    await this.#exporting?.run.catch(() => {});
+    await this.#exports.settled();
   }
 }

@@ -312,7 +312,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         "Runs the export pipeline now (databases and Stripe when configured, else demo data), " +
         "writes its files into the exports folder and makes it the dataset (a window other " +
         "than 30 days only when no 30-day export of that date exists: the answer says which is " +
-        "served). One runs at a time: a request for another window while one runs is refused. " +
+        "served). One runs at a time: a request for the same window while one runs shares it, " +
+        "one for another window is refused. Cancelling the request (or its timing out) stops " +
+        "the export, nothing written, unless another request shares it: it stops once every " +
+        "request sharing it has gone. " +
         "Takes minutes on production: use it only when describe_dataset shows the data is too old.",
       inputSchema: strictInput({
         days: z.number().int().min(1).max(3660).default(30).describe("window length in days"),
@@ -323,9 +326,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         idempotentHint: false,
         openWorldHint: true,
       },
-    }, ({ days }) =>
+    }, ({ days }, extra) =>
       guarded(async () => {
-        const run = await store.exportNow(days);
+        // the client's cancel or timeout: the run stops unless another request shares it
+        const run = await store.exportNow(days, extra.signal);
         const served = run.dataset.source.path ?? null;
         // of one date the 30-day export is served: another window's run says it is not the data
         const servedNote = served === run.path

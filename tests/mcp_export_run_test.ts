@@ -1,0 +1,154 @@
+/**
+ * lib/mcp/export_run.ts: run_export stopped by its requests' cancels, over the MCP SDK's client
+ * (its AbortSignal sends notifications/cancelled, as a client's timeout does). The export runs on
+ * fixture databases whose queries take minutes (tests/slow_queries.ts), so only a stop ends it
+ * within the test: a stopped run cancels its queries on both servers and leaves nothing in the
+ * exports folder. A demo export held at its publish (the test holds the folder's publish lock,
+ * as another run publishing would) has its staging folder whole when it is cancelled: it is
+ * removed, and a request joined to the run gets its files once the lock is let go.
+ */
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
+import { DatasetStore } from "../lib/mcp/dataset.ts";
+import { mcpSettings } from "../lib/mcp/settings.ts";
+import { PUBLISH_LOCK_FILE, withPublishLock } from "../lib/formats/publish_lock.ts";
+import { connectInMemory, text, type ToolResult } from "./mcp_client.ts";
+import { SLOW_CH, slowQueryDatabases, waitFor } from "./slow_queries.ts";
+
+/** Every entry in a folder, hidden ones too (a staging folder is `.staging-…`). */
+function entries(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+}
+
+Deno.test("run_export: a cancelled request stops its export (its queries on both servers, nothing written); a request joined to the run keeps it going until it goes too", async () => {
+  const databases = await slowQueryDatabases("mcp_run_export_cancel", { usage: SLOW_CH });
+  const exportsDir = await Deno.makeTempDir({ prefix: "mcp_run_export_cancel_" });
+  const store = new DatasetStore(mcpSettings({
+    ...databases.env,
+    PRICING_MCP_ALLOW_EXPORT: "1",
+    PRICING_MCP_EXPORTS_DIR: exportsDir,
+  }));
+  const { client, close } = await connectInMemory(store);
+  const runExport = (signal: AbortSignal) =>
+    client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, { signal });
+  const bothQueriesRun = () =>
+    waitFor(
+      "both slow queries to run",
+      async () => await databases.pgRunning() === 1 && await databases.chRunning() === 1,
+    );
+  try {
+    // one request, cancelled: its export stops
+    const only = new AbortController();
+    const answer = runExport(only.signal);
+    await bothQueriesRun();
+    only.abort();
+    await rejects(answer); // (the SDK's AbortError, at once)
+    await waitFor("the export to stop", () => store.exportingDays === null);
+    await databases.stoppedOnBothServers();
+    assertEquals(entries(exportsDir), []);
+
+    // two requests joined to one run: the first cancelled, it runs on for the second
+    const [first, second] = [new AbortController(), new AbortController()];
+    const firstAnswer = runExport(first.signal);
+    const secondAnswer = runExport(second.signal);
+    await waitFor("both requests to wait for one run", () => store.exportRequests === 2);
+    await bothQueriesRun();
+    first.abort();
+    await rejects(firstAnswer);
+    await waitFor("the first request to leave the run", () => store.exportRequests === 1);
+    // its queries still run on both servers (stopped, they leave within a second or two; here
+    // they are checked after the server has taken the cancel in)
+    assertEquals(store.exportingDays, 30);
+    assertEquals([await databases.pgRunning(), await databases.chRunning()], [1, 1]);
+    // the last request gone: the run stops, nothing written
+    second.abort();
+    await rejects(secondAnswer);
+    await waitFor("the export to stop", () => store.exportingDays === null);
+    await databases.stoppedOnBothServers();
+    assertEquals(entries(exportsDir), []);
+  } finally {
+    await close();
+    await store.exportSettled();
+    await databases.close();
+    await Deno.remove(exportsDir, { recursive: true });
+  }
+});
+
+/** Holds `dir`'s publish lock, as another run publishing into it would, until released. */
+async function holdPublishLock(dir: string) {
+  let release = () => {};
+  let held = () => {};
+  const holding = new Promise<void>((resolve) => held = resolve);
+  const done = withPublishLock(dir, () => {
+    held();
+    return new Promise<void>((resolve) => release = resolve);
+  });
+  await holding;
+  return {
+    async release() {
+      release();
+      await done;
+    },
+  };
+}
+
+/** The staging folder in `dir` once its export has written every file (its manifest last). */
+function stagedWhole(dir: string): string | null {
+  const staging = entries(dir).find((name) => name.startsWith(".staging-"));
+  if (!staging) return null;
+  const files = entries(join(dir, staging));
+  return files.some((name) => name.endsWith(".manifest.json")) ? staging : null;
+}
+
+Deno.test("run_export: cancelled with its files staged, nothing is published and its staging folder goes; a joined request gets the run's files", async () => {
+  const exportsDir = await Deno.makeTempDir({ prefix: "mcp_run_export_staged_" });
+  // no database configured: the demo export, as of a fixed date
+  const store = new DatasetStore(
+    mcpSettings({ PRICING_MCP_ALLOW_EXPORT: "1", PRICING_MCP_EXPORTS_DIR: exportsDir }),
+    { now: () => new Date("2026-11-01T00:00:00Z") },
+  );
+  const { client, close } = await connectInMemory(store);
+  const runExport = (signal: AbortSignal) =>
+    client.callTool({ name: "run_export", arguments: { days: 30 } }, undefined, { signal });
+  let lock = await holdPublishLock(exportsDir);
+  try {
+    // one request: its files staged, waiting to publish; cancelled, the run stops
+    const only = new AbortController();
+    const answer = runExport(only.signal);
+    await waitFor("the export's files to be staged", () => stagedWhole(exportsDir) !== null);
+    only.abort();
+    await rejects(answer);
+    await waitFor("the export to stop", () => store.exportingDays === null);
+    // no export file and no staging folder: only the lock the test holds
+    assertEquals(entries(exportsDir), [PUBLISH_LOCK_FILE]);
+    await lock.release();
+    assertEquals(entries(exportsDir), []);
+
+    // two requests joined to one run: the first cancelled, the second gets the files
+    lock = await holdPublishLock(exportsDir);
+    const [first, second] = [new AbortController(), new AbortController()];
+    const firstAnswer = runExport(first.signal);
+    const secondAnswer = runExport(second.signal);
+    await waitFor("both requests to wait for one run", () => store.exportRequests === 2);
+    await waitFor("the export's files to be staged", () => stagedWhole(exportsDir) !== null);
+    first.abort();
+    await rejects(firstAnswer);
+    await waitFor("the first request to leave the run", () => store.exportRequests === 1);
+    assertEquals(store.exportingDays, 30);
+    ok(stagedWhole(exportsDir) !== null, "the run keeps its staged files");
+    await lock.release();
+    const result = await secondAnswer as unknown as ToolResult;
+    assertEquals(result.isError, undefined, text(result));
+    const csv = join(exportsDir, "helicone_pricing_data_2026-11-01_demo.csv");
+    assertEquals(result.structuredContent!.path, csv);
+    const published = entries(exportsDir);
+    ok(published.includes("helicone_pricing_data_2026-11-01_demo.csv"), published.join());
+    ok(published.includes("helicone_pricing_data_2026-11-01_demo.manifest.json"), published.join());
+    assertEquals(published.filter((name) => name.startsWith(".staging-")), []);
+  } finally {
+    await lock.release();
+    await close();
+    await store.exportSettled();
+    await Deno.remove(exportsDir, { recursive: true });
+  }
+});
