@@ -6,7 +6,8 @@
  */
 import { basename } from "node:path";
 import { csvChunks } from "../formats/csv.ts";
-import type { DatasetStore } from "./dataset.ts";
+import type { Dataset, DatasetStore } from "./dataset.ts";
+import { notNewestNote } from "./served_note.ts";
 
 /** Room kept for the note beside the CSV. */
 const NOTE_BYTES = 512;
@@ -106,20 +107,22 @@ function frameCsvStart(chunks: Iterable<string>, count: number): Uint8Array {
 /** The resource's text parts: the CSV (whole, or its first records) and, if cut, the note. */
 export async function csvResourceTexts(
   store: DatasetStore,
-): Promise<{ csv: string; note: string | null }> {
+): Promise<{ csv: string; note: string | null; dataset: Dataset }> {
   const dataset = await store.current();
   const maxBytes = store.settings.maxBytes;
-  const budget = maxBytes - NOTE_BYTES;
+  // (an older export than the newest says so in a part of its own, within the cap too)
+  const budget = maxBytes - NOTE_BYTES - (notNewestNote(dataset)?.bytes ?? 0);
   // one byte past the budget tells a file that fits from one that does not
   const path = dataset.source.csvPath;
   const bytes = path
     ? await fileStart(path, budget + 1)
     : frameCsvStart(csvChunks(dataset.frame), budget);
   const prefix = csvPrefix(bytes, budget);
-  if (prefix.complete) return { csv: prefix.text, note: null };
+  if (prefix.complete) return { csv: prefix.text, note: null, dataset };
   const size = path ? ` of the file's ${(await Deno.stat(path)).size}` : "";
   const where = path ? `, or open the export file ${basename(path)}` : "";
   return {
+    dataset,
     csv: prefix.text,
     note: `pricing://export.csv is cut to its first ${prefix.records} of ${dataset.frame.height} ` +
       `organizations (${prefix.bytes} bytes${size}; PRICING_MCP_MAX_BYTES is ${maxBytes}): ` +

@@ -7,15 +7,16 @@
  */
 import { windowWarning } from "../frame/monthly.ts";
 import pl from "nodejs-polars";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import { loadPricingData, runExport } from "../export.ts";
 import { exportFileName, STANDARD_WINDOW_DAYS } from "../formats/files.ts";
-import { exportNameInfo, readExportFile } from "../formats/read_export.ts";
+import { exportNameInfo } from "../formats/read_export.ts";
 import { rowsSayDemo } from "../formats/export_demo.ts";
 import type { Manifest } from "../report/manifest.ts";
 import { UserError } from "../core/config.ts";
 import { collectDroppedFrames } from "../core/memory.ts";
 import { exportsDirChosenBy, type McpSettings } from "./settings.ts";
+import { readManifest, readServedExport, UnreadableExport } from "./export_reading.ts";
 import { ExportRuns } from "./export_run.ts";
 
 /** The manifest's `cost_model` block (lib/report/manifest.ts), the shape every answer uses. */
@@ -56,7 +57,18 @@ export interface Dataset {
   warnings: string[];
   /** the cost model the economics columns were computed with; absent for older exports */
   costModel?: DatasetCostModel;
+  /**
+   * the newest export (and any after this one) cannot be read: this is the newest that can, and
+   * every answer from it says so (lib/mcp/served_note.ts); absent when it is the newest
+   */
+  notNewest?: { unreadable: UnreadableFile[] };
   loadedAt: Date;
+}
+
+/** An export that cannot be read: its name, and the one-line error naming it and what to do. */
+export interface UnreadableFile {
+  name: string;
+  problem: string;
 }
 
 /** One export in the folder: its CSV and/or XLSX of one stamp (date, demo or live). */
@@ -144,82 +156,6 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-/** The manifest fields the tools read, as the kit writes them. */
-type ServedManifest =
-  & Pick<Manifest, "as_of" | "window">
-  & Partial<
-    Pick<Manifest, "demo" | "warnings" | "cost_model">
-  >;
-
-const isInstant = (value: unknown) =>
-  typeof value === "string" && !Number.isNaN(new Date(value).getTime());
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-const isNumberOrNull = (value: unknown) => value === null || typeof value === "number";
-
-/** What is wrong with a manifest's fields the tools read; null when nothing is. */
-function manifestProblem(value: unknown): string | null {
-  if (!isObject(value)) return "it is not a JSON object";
-  if (!isInstant(value.as_of)) return "as_of is not a date and time";
-  const window = value.window;
-  if (!isObject(window)) return "it has no window";
-  if (!isInstant(window.start) || !isInstant(window.end)) {
-    return "window.start or window.end is not a date and time";
-  }
-  if (!Number.isInteger(window.days) || (window.days as number) < 1) {
-    return "window.days is not a whole number of days";
-  }
-  if (value.demo !== undefined && typeof value.demo !== "boolean") {
-    return "demo is not true or false";
-  }
-  const { warnings, cost_model: model } = value;
-  if (
-    warnings !== undefined &&
-    !(Array.isArray(warnings) && warnings.every((w) => typeof w === "string"))
-  ) {
-    return "warnings is not a list of text";
-  }
-  if (model !== undefined) {
-    if (
-      !isObject(model) || typeof model.price_book !== "string" ||
-      !isNumberOrNull(model.infra_usd_per_1k_requests) ||
-      !isNumberOrNull(model.infra_usd_per_gb_stored)
-    ) return "cost_model is not the kit's (price_book, infra_usd_per_1k_requests, …)";
-  }
-  return null;
-}
-
-/**
- * The manifest at `path`: null when there is none (an export handed on alone); a UserError naming
- * the file when it is there but unreadable, not JSON or not of the kit's shape, since the tools
- * would answer from its window and warnings (a field missing broke every tool with a TypeError).
- */
-async function readManifest(path: string): Promise<ServedManifest | null> {
-  const fix = `export again (deno task export), or move it out of ${dirname(path)}`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw new UserError(
-      `the manifest ${basename(path)} cannot be read (${
-        String((error as Error)?.message ?? error).split("\n")[0]
-      }); ${fix}`,
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UserError(`the manifest ${basename(path)} is not JSON (cut short?); ${fix}`);
-  }
-  const problem = manifestProblem(value);
-  if (problem !== null) {
-    throw new UserError(`the manifest ${basename(path)} is damaged: ${problem}; ${fix}`);
-  }
-  return value as ServedManifest;
-}
-
 /**
  * A demo-only server (no token) serves no live data: an export named _demo whose manifest says
  * `"demo": false` is live data all the same, unless its rows say demo (revenue_source demo: only
@@ -283,7 +219,7 @@ function manifestCostModel(block: Manifest["cost_model"]): DatasetCostModel {
 
 /** An export file and what lies beside it, as a Dataset. */
 export async function datasetFromExport(candidate: ExportCandidate): Promise<Dataset> {
-  const file = await readExportFile(candidate.path);
+  const file = await readServedExport(candidate.path);
   const manifestPath = sibling(candidate, "manifest.json");
   const manifest = await readManifest(manifestPath);
   const warnings = [...(manifest?.warnings ?? [])];
@@ -380,9 +316,30 @@ export interface ExportRun {
   dataset: Dataset;
 }
 
-/** Holds the current dataset; `current()` reloads when the newest export changed. */
+/** The dataset being served and what it was read from (each file's freshnessKey). */
+interface Loaded {
+  /** the newest export's key ("memory": none, the demo built in memory) */
+  newestKey: string;
+  /**
+   * once an export older than the newest is served: the keys of the newest down to it (one of
+   * them changing, or an export landing between, reads the folder again)
+   */
+  keys?: string[];
+  dataset: Promise<Dataset>;
+}
+
+/** Unreadable newer exports a note lists by name, beyond the newest (which it quotes). */
+export const UNREADABLE_LISTED = 3;
+
+/**
+ * Holds the current dataset; `current()` reloads when the newest export changed. When the newest
+ * export cannot be read (cut short, empty, a damaged manifest) the newest that can is served, and
+ * the dataset says so (`notNewest`), for every answer to say it (lib/mcp/served_note.ts): failing
+ * every tool left the older good export unused; serving it silently would pass old data off as
+ * current.
+ */
 export class DatasetStore {
-  #loaded: { key: string; dataset: Promise<Dataset> } | null = null;
+  #loaded: Loaded | null = null;
   readonly #exports: ExportRuns<ExportRun>;
 
   constructor(readonly settings: McpSettings, readonly hooks: DatasetStoreHooks = {}) {
@@ -393,24 +350,66 @@ export class DatasetStore {
   }
 
   async current(): Promise<Dataset> {
-    const demoOnly = this.settings.demoOnly;
-    const newest = (await listExports(this.settings.exportsDir, { demoOnly }))[0];
-    const key = newest ? await freshnessKey(newest) : "memory";
-    if (this.#loaded?.key !== key) {
-      const dataset = newest
-        ? datasetFromExport(newest).then((d) => {
-          // A file named _demo whose manifest says live is live data all the same.
-          if (demoOnly && !d.demo) throw liveOnDemoOnlyError(newest.name);
-          return d;
-        })
+    const exports = await listExports(this.settings.exportsDir, {
+      demoOnly: this.settings.demoOnly,
+    });
+    const newestKey = exports.length > 0 ? await freshnessKey(exports[0]) : "memory";
+    let held = this.#loaded;
+    if (held?.newestKey === newestKey && held.keys) {
+      const keys = await Promise.all(exports.slice(0, held.keys.length).map(freshnessKey));
+      if (keys.join("\n") !== held.keys.join("\n")) held = null;
+    }
+    if (held?.newestKey !== newestKey) {
+      const loaded: Loaded = { newestKey, dataset: null! };
+      loaded.dataset = exports.length > 0
+        ? this.#newestReadable(exports, loaded)
         : demoDataset(this.settings, this.hooks.now?.() ?? new Date());
-      this.#loaded = { key, dataset };
+      this.#loaded = held = loaded;
       // A failed load is not cached: the next request tries again.
-      dataset.catch(() => {
-        if (this.#loaded?.dataset === dataset) this.#loaded = null;
+      loaded.dataset.catch(() => {
+        if (this.#loaded === loaded) this.#loaded = null;
       });
     }
-    return await this.#loaded.dataset;
+    return await held.dataset;
+  }
+
+  /**
+   * The newest of `exports` that reads, newest first; `loaded.keys` set when it is not the first.
+   * None reading is the newest's error, saying how many older ones failed too.
+   */
+  async #newestReadable(exports: ExportCandidate[], loaded: Loaded): Promise<Dataset> {
+    const demoOnly = this.settings.demoOnly;
+    const unreadable: UnreadableFile[] = [];
+    const keys = [loaded.newestKey];
+    for (const candidate of exports) {
+      if (unreadable.length > 0) keys.push(await freshnessKey(candidate));
+      let dataset: Dataset;
+      try {
+        dataset = await datasetFromExport(candidate);
+      } catch (error) {
+        if (!(error instanceof UnreadableExport)) throw error;
+        unreadable.push({ name: candidate.name, problem: error.message });
+        await collectDroppedFrames(); // (what the failed read held)
+        continue;
+      }
+      // A file named _demo whose manifest says live is live data all the same.
+      if (demoOnly && !dataset.demo) throw liveOnDemoOnlyError(candidate.name);
+      if (unreadable.length > 0) {
+        loaded.keys = keys;
+        dataset.notNewest = { unreadable };
+      }
+      return dataset;
+    }
+    const [newest, ...older] = unreadable;
+    throw new UnreadableExport(
+      older.length === 0
+        ? newest.problem
+        : `${newest.problem} (the ${older.length} older ${
+          older.length === 1 ? "export" : "exports"
+        } there cannot be read either: ${
+          older.slice(0, UNREADABLE_LISTED).map((e) => e.name).join(", ")
+        }${older.length > UNREADABLE_LISTED ? ", …" : ""})`,
+    );
   }
 
   /**

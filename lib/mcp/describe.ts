@@ -11,6 +11,7 @@ import type { DatasetStore } from "./dataset.ts";
 import { type DatasetEconomics, datasetEconomics, planColumnDefinition } from "./economics.ts";
 import { AS_OF_TIME, HISTORY_TABLE, historyFolder, servedSnapshots } from "./history.ts";
 import { jsonBytes, textResult } from "./result.ts";
+import { answerFrom } from "./served_note.ts";
 import { FRAME_TABLE } from "./sql.ts";
 import { byteLength, type Cell, cellText, dataLiteral } from "./text.ts";
 
@@ -27,24 +28,26 @@ export async function describeDatasetResult(
   store: DatasetStore,
   maxBytes: number,
 ): Promise<CallToolResult> {
-  const cap = Math.max(maxBytes, DESCRIBE_MIN_BYTES);
   const describe = await describeDataset(store);
-  const fits = (listed: number) => {
-    const { text, structured } = describe(listed);
-    return byteLength(text) + jsonBytes(structured) <= cap;
-  };
-  // the most snapshots that fit (the newest), by bisection: none at worst, then the text is cut
-  let [fitting, over] = [0, describe.snapshots + 1];
-  if (fits(describe.snapshots)) fitting = describe.snapshots;
-  else {
-    while (over - fitting > 1) {
-      const mid = Math.floor((fitting + over) / 2);
-      if (fits(mid)) fitting = mid;
-      else over = mid;
+  // an older export served (the newest unreadable) says so first, within the same cap
+  return answerFrom(describe.dataset, Math.max(maxBytes, DESCRIBE_MIN_BYTES), (cap) => {
+    const fits = (listed: number) => {
+      const { text, structured } = describe(listed);
+      return byteLength(text) + jsonBytes(structured) <= cap;
+    };
+    // the most snapshots that fit (the newest), by bisection: none at worst, then the text is cut
+    let [fitting, over] = [0, describe.snapshots + 1];
+    if (fits(describe.snapshots)) fitting = describe.snapshots;
+    else {
+      while (over - fitting > 1) {
+        const mid = Math.floor((fitting + over) / 2);
+        if (fits(mid)) fitting = mid;
+        else over = mid;
+      }
     }
-  }
-  const { text, structured } = describe(fitting);
-  return textResult(text, structured, cap);
+    const { text, structured } = describe(fitting);
+    return textResult(text, structured, cap);
+  });
 }
 
 /**
@@ -123,7 +126,7 @@ async function describeDataset(store: DatasetStore) {
     ].join("\n");
     return { text, structured };
   };
-  return Object.assign(build, { snapshots: snapshots.length });
+  return Object.assign(build, { snapshots: snapshots.length, dataset: d });
 }
 
 /** The cost model, both margin bases and the per-plan table, as lines of the description. */

@@ -12,6 +12,20 @@ const row = z.record(z.string(), cell);
 const metricValues = z.record(z.string(), z.number().nullable());
 const count = z.number().int().min(0);
 
+/** Present when the answer is from an older export: the newest cannot be read (served_note.ts). */
+const notNewest = z.object({
+  file: z.string().describe("the export this answer is from"),
+  as_of: z.string().describe("its as-of: older than the newest export's"),
+  window_days: count,
+  unreadable: z.array(z.object({
+    file: z.string(),
+    problem: z.string().describe("why it cannot be read and what to do (export again, or move it)"),
+  })).describe("the newer exports that cannot be read, newest first (the first three)"),
+  unreadable_total: count,
+}).optional().describe(
+  "present only when the newest export cannot be read: this answer is from an older export, not current data",
+);
+
 export const DESCRIBE_DATASET_OUTPUT = {
   as_of: z.string().describe("ISO time the data is as of"),
   window: z.object({
@@ -71,6 +85,7 @@ export const DESCRIBE_DATASET_OUTPUT = {
   }).describe("history snapshots of the served kind (demo or live), oldest first"),
   warnings: z.array(z.string()),
   limits: z.object({ max_rows: count, max_bytes: count }),
+  not_newest: notNewest,
 };
 
 export const QUERY_SQL_OUTPUT = {
@@ -83,6 +98,7 @@ export const QUERY_SQL_OUTPUT = {
   truncated: z.boolean().describe(
     "true when the row or byte cap left rows out or cut text values (marked …(cut, N chars))",
   ),
+  not_newest: notNewest,
 };
 
 export const ORGANIZATION_OUTPUT = {
@@ -101,6 +117,7 @@ export const ORGANIZATION_OUTPUT = {
   window_notes: z.array(z.string()).describe(
     "a window other than 30 days: which figures are the window's and which a month's; empty for 30 days",
   ),
+  not_newest: notNewest,
 };
 
 export const COMPARE_EXPORTS_OUTPUT = {

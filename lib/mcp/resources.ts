@@ -6,7 +6,8 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { briefMarkdown } from "../report/brief.ts";
 import { dictionaryMarkdown } from "../report/dictionary.ts";
 import { csvResourceTexts } from "./csv_resource.ts";
-import type { DatasetStore } from "./dataset.ts";
+import type { Dataset, DatasetStore } from "./dataset.ts";
+import { notNewestNote } from "./served_note.ts";
 import { KEY_QUESTIONS } from "./questions.ts";
 import { datasetPriceBook, priceBookResource } from "./economics.ts";
 
@@ -17,12 +18,16 @@ export const RESOURCE_URIS = {
   csv: "pricing://export.csv",
 } as const;
 
+/** What the resources built from the served export say of an older export served. */
+const NOT_NEWEST_PART = "When the newest export cannot be read, an older one is served and a " +
+  "first plain-text part says which, with its as-of date.";
+
 export function registerResources(server: McpServer, store: DatasetStore) {
   server.registerResource("brief", RESOURCE_URIS.brief, {
     title: "Brief of the current export",
     description:
       "The Markdown brief written with the export (what the data is, headline numbers, caveats, " +
-      "suggested questions). Organization names in it are data.",
+      "suggested questions). Organization names in it are data. " + NOT_NEWEST_PART,
     mimeType: "text/markdown",
   }, async (uri) => {
     const dataset = await store.current();
@@ -36,7 +41,13 @@ export function registerResources(server: McpServer, store: DatasetStore) {
         },
         exportFiles: [],
       });
-    return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
+    return {
+      contents: [...notNewestPart(dataset, uri), {
+        uri: uri.href,
+        mimeType: "text/markdown",
+        text,
+      }],
+    };
   });
 
   server.registerResource("dictionary", RESOURCE_URIS.dictionary, {
@@ -58,12 +69,16 @@ export function registerResources(server: McpServer, store: DatasetStore) {
       "(PRICING_PRICE_BOOK, default scenarios/current_seat_based.json) with a plain-text part " +
       "saying it is not the export's; when it has changed since the export (its SHA-256 is not " +
       "the manifest's cost_model.price_book_sha256), today's file with a plain-text part " +
-      "saying so.",
+      "saying so. " + NOT_NEWEST_PART,
     mimeType: "application/json",
   }, async (uri) => {
-    const found = await datasetPriceBook(await store.current(), store.settings.env);
+    const dataset = await store.current();
+    const found = await datasetPriceBook(dataset, store.settings.env);
     return {
-      contents: (await priceBookResource(found)).map((part) => ({ uri: uri.href, ...part })),
+      contents: [
+        ...notNewestPart(dataset, uri),
+        ...(await priceBookResource(found)).map((part) => ({ uri: uri.href, ...part })),
+      ],
     };
   });
 
@@ -72,17 +87,27 @@ export function registerResources(server: McpServer, store: DatasetStore) {
     description: "The dataset as the export's CSV (RFC 4180, one row per organization), within " +
       "PRICING_MCP_MAX_BYTES: a larger CSV is cut to its first whole rows and a second, plain " +
       "text part says how many of how many; use query_sql for the rest. Text cells are " +
-      "customer data.",
+      "customer data. " + NOT_NEWEST_PART,
     mimeType: "text/csv",
   }, async (uri) => {
-    const { csv, note } = await csvResourceTexts(store);
+    const { csv, note, dataset } = await csvResourceTexts(store);
     return {
       contents: [
+        ...notNewestPart(dataset, uri),
         { uri: uri.href, mimeType: "text/csv", text: csv },
         ...(note === null ? [] : [{ uri: uri.href, mimeType: "text/plain", text: note }]),
       ],
     };
   });
+}
+
+/**
+ * A resource read from an older export than the newest (which cannot be read) says so in a first,
+ * plain-text part, as the tools' answers do (lib/mcp/served_note.ts).
+ */
+function notNewestPart(dataset: Dataset, uri: URL) {
+  const note = notNewestNote(dataset);
+  return note ? [{ uri: uri.href, mimeType: "text/plain", text: note.line }] : [];
 }
 
 const QUESTION_TOOLS: Record<string, string> = {

@@ -37,6 +37,7 @@ import { byteLength, DATA_NOTE, dataLiteral, frameRows, textJson, textNumber } f
 import { quoteValue } from "../core/quote.ts";
 import { mrrUnknown } from "../revenue/columns.ts";
 import { MONTH_DAYS } from "../frame/monthly.ts";
+import { answerFrom } from "./served_note.ts";
 
 /** A request-count threshold: a trillion, far past any organization's month. */
 const MAX_REQUESTS_THRESHOLD = 1e12;
@@ -121,36 +122,38 @@ export function registerAnalysisTools(
   }, ({ question, thresholds, prices }) =>
     guarded(async () => {
       const dataset = await store.current();
-      const q = keyQuestion(question);
-      refuseInapplicable(q, thresholds ?? {}, prices ?? {});
-      // MRR and prices are monthly: another window's usage on a 30-day basis, as the notebook
-      const basis = monthlyBasis(dataset);
-      const answer = q.answer(basis.frame, thresholds ?? {}, prices ?? {}, {
-        windowDays: dataset.window.days,
+      return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
+        const q = keyQuestion(question);
+        refuseInapplicable(q, thresholds ?? {}, prices ?? {});
+        // MRR and prices are monthly: another window's usage on a 30-day basis, as the notebook
+        const basis = monthlyBasis(dataset);
+        const answer = q.answer(basis.frame, thresholds ?? {}, prices ?? {}, {
+          windowDays: dataset.window.days,
+        });
+        // reading, facts and basis travel in both channels; the table gets the rest
+        // (facts as text and as JSON: text numbers can be longer, 1e-12 is 0.000000000001)
+        const reserved = 2 * byteLength(q.question + answer.reading + (basis.note ?? "")) +
+          byteLength(textJson(answer.facts)) + jsonBytes(answer.facts) + 256;
+        const table = frameTable(
+          answer.table,
+          settings,
+          tableBudget(maxBytes, reserved),
+          answer.ranked,
+        );
+        return textResult(
+          `${q.question}\n${
+            basis.note ? `basis: ${basis.note}\n` : ""
+          }reading: ${answer.reading}\nfacts: ${textJson(answer.facts)}\n${table.text}`,
+          {
+            question,
+            ...(basis.note ? { basis: basis.note } : {}),
+            reading: answer.reading,
+            facts: answer.facts as Record<string, unknown>,
+            table: table.rows,
+          },
+          maxBytes,
+        );
       });
-      // reading, facts and basis travel in both channels; the table gets the rest
-      // (facts as text and as JSON: text numbers can be longer, 1e-12 is 0.000000000001)
-      const reserved = 2 * byteLength(q.question + answer.reading + (basis.note ?? "")) +
-        byteLength(textJson(answer.facts)) + jsonBytes(answer.facts) + 256;
-      const table = frameTable(
-        answer.table,
-        settings,
-        tableBudget(settings.maxBytes, reserved),
-        answer.ranked,
-      );
-      return textResult(
-        `${q.question}\n${
-          basis.note ? `basis: ${basis.note}\n` : ""
-        }reading: ${answer.reading}\nfacts: ${textJson(answer.facts)}\n${table.text}`,
-        {
-          question,
-          ...(basis.note ? { basis: basis.note } : {}),
-          reading: answer.reading,
-          facts: answer.facts as Record<string, unknown>,
-          table: table.rows,
-        },
-        settings.maxBytes,
-      );
     }));
 
   server.registerTool("segment", {
@@ -174,87 +177,89 @@ export function registerAnalysisTools(
   }, ({ name, columns, limit }) =>
     guarded(async () => {
       const dataset = await store.current();
-      const segment = segmentFrame(dataset.frame, { name, windowDays: dataset.window.days });
-      if (columns !== undefined && columns.length === 0) {
-        throw new UserError(
-          "columns is empty: list at least one column, or leave columns out for the default " +
-            `(${SEGMENT_COLUMNS.join(", ")})`,
+      return answerFrom(dataset, settings.maxBytes, (maxBytes) => {
+        const segment = segmentFrame(dataset.frame, { name, windowDays: dataset.window.days });
+        if (columns !== undefined && columns.length === 0) {
+          throw new UserError(
+            "columns is empty: list at least one column, or leave columns out for the default " +
+              `(${SEGMENT_COLUMNS.join(", ")})`,
+          );
+        }
+        // a column named twice is listed once, where first named (a frame holds a name once)
+        const wanted = [...new Set(columns ?? SEGMENT_COLUMNS)];
+        const unknown = wanted.filter((c) => !dataset.frame.columns.includes(c));
+        if (unknown.length > 0) {
+          throw new UserError(
+            `unknown column ${
+              unknown.map((c) => quoteValue(c, dataLiteral)).join(", ")
+            }; describe_dataset lists the columns`,
+          );
+        }
+        const sorted = segment.frame.sort("llm_cost_30d", true, true);
+        const listed = sorted.select(...wanted).head(
+          Math.min(limit ?? settings.maxRows, settings.maxRows),
         );
-      }
-      // a column named twice is listed once, where first named (a frame holds a name once)
-      const wanted = [...new Set(columns ?? SEGMENT_COLUMNS)];
-      const unknown = wanted.filter((c) => !dataset.frame.columns.includes(c));
-      if (unknown.length > 0) {
-        throw new UserError(
-          `unknown column ${
-            unknown.map((c) => quoteValue(c, dataLiteral)).join(", ")
-          }; describe_dataset lists the columns`,
+        // empty because MRR is unknown (revenue not fetched): no $0 MRR, the reason beside it
+        const notJudged = segment.notJudged;
+        // the totals set MRR beside cost: over the segment's Stripe customers whole, as the admin
+        // page's margins (a customer's revenue row outside the segment, or its other organizations)
+        const whole = segmentCustomers(dataset.frame, segment.frame);
+        const frame = whole.frame;
+        const sum = (c: string) => frame.getColumn(c).sum() as number ?? 0;
+        // organizations whose MRR is unknown (not carried by a shared customer's other
+        // organization): the MRR total is over the known ones, null when none is known
+        const unknownMrr = frame.filter(mrrUnknown(frame)).height;
+        const knownMrr = frame.getColumn("mrr").nullCount() < frame.height;
+        const totalUnknown = frame.height === 0 ? notJudged !== null : !knownMrr && unknownMrr > 0;
+        const totals = {
+          organizations: segment.frame.height,
+          outside_organizations: whole.outside,
+          mrr: totalUnknown ? null : sum("mrr"),
+          unknown_mrr: unknownMrr,
+          llm_cost_30d: sum("llm_cost_30d"),
+          requests_30d: sum("requests_30d"),
+        };
+        const notes = [
+          ...(notJudged ? [notJudged.text] : []),
+          ...(whole.outside === 0 ? [] : [
+            `totals count each Stripe customer whole (its revenue is on one organization's row and pays for all of them): mrr, unknown_mrr, llm_cost_30d and requests_30d are over the segment's ${
+              plural(segment.frame.height, { one: "organization" })
+            } and ${whole.outside} outside it sharing a Stripe customer with one in it; $${
+              textNumber(whole.outsideMrrUsd)
+            } of the MRR is on that ${whole.outside}`,
+          ]),
+          ...windowNotes(totals, dataset.window.days),
+          ...(unknownMrr === 0 ? [] : [
+            totalUnknown
+              ? `mrr unknown: ${unknownMrr} of ${frame.height} organizations with unknown MRR, none known`
+              : `mrr is the sum over organizations with known MRR; ${unknownMrr} of ${frame.height} with unknown MRR not in it`,
+          ]),
+        ];
+        const note = notes.map((line) => `\nnote: ${line}`).join("");
+        const reserved = 2 * byteLength(segment.title + segment.rule + note) +
+          byteLength(textJson(totals)) + jsonBytes(totals) + 256;
+        // (a long name is cut to show the rows, as frameTable's)
+        const table = cutTableOut(listed.columns, frameRows(listed), {
+          maxBytes: tableBudget(maxBytes, reserved),
+          total: segment.frame.height,
+          // a limit within the row cap is the caller's: "limit 3 of 14 rows", no advice
+          ...(limit !== undefined && limit <= settings.maxRows ? { limit } : {}),
+        });
+        return textResult(
+          `${segment.title}\nrule: ${segment.rule}${note}\ntotals: ${
+            textJson(totals)
+          }\n${table.text}`,
+          {
+            name,
+            title: segment.title,
+            rule: segment.rule,
+            not_judged: notJudged,
+            totals,
+            rows: table.rows,
+          },
+          maxBytes,
         );
-      }
-      const sorted = segment.frame.sort("llm_cost_30d", true, true);
-      const listed = sorted.select(...wanted).head(
-        Math.min(limit ?? settings.maxRows, settings.maxRows),
-      );
-      // empty because MRR is unknown (revenue not fetched): no $0 MRR, the reason beside it
-      const notJudged = segment.notJudged;
-      // the totals set MRR beside cost: over the segment's Stripe customers whole, as the admin
-      // page's margins (a customer's revenue row outside the segment, or its other organizations)
-      const whole = segmentCustomers(dataset.frame, segment.frame);
-      const frame = whole.frame;
-      const sum = (c: string) => frame.getColumn(c).sum() as number ?? 0;
-      // organizations whose MRR is unknown (not carried by a shared customer's other
-      // organization): the MRR total is over the known ones, null when none is known
-      const unknownMrr = frame.filter(mrrUnknown(frame)).height;
-      const knownMrr = frame.getColumn("mrr").nullCount() < frame.height;
-      const totalUnknown = frame.height === 0 ? notJudged !== null : !knownMrr && unknownMrr > 0;
-      const totals = {
-        organizations: segment.frame.height,
-        outside_organizations: whole.outside,
-        mrr: totalUnknown ? null : sum("mrr"),
-        unknown_mrr: unknownMrr,
-        llm_cost_30d: sum("llm_cost_30d"),
-        requests_30d: sum("requests_30d"),
-      };
-      const notes = [
-        ...(notJudged ? [notJudged.text] : []),
-        ...(whole.outside === 0 ? [] : [
-          `totals count each Stripe customer whole (its revenue is on one organization's row and pays for all of them): mrr, unknown_mrr, llm_cost_30d and requests_30d are over the segment's ${
-            plural(segment.frame.height, { one: "organization" })
-          } and ${whole.outside} outside it sharing a Stripe customer with one in it; $${
-            textNumber(whole.outsideMrrUsd)
-          } of the MRR is on that ${whole.outside}`,
-        ]),
-        ...windowNotes(totals, dataset.window.days),
-        ...(unknownMrr === 0 ? [] : [
-          totalUnknown
-            ? `mrr unknown: ${unknownMrr} of ${frame.height} organizations with unknown MRR, none known`
-            : `mrr is the sum over organizations with known MRR; ${unknownMrr} of ${frame.height} with unknown MRR not in it`,
-        ]),
-      ];
-      const note = notes.map((line) => `\nnote: ${line}`).join("");
-      const reserved = 2 * byteLength(segment.title + segment.rule + note) +
-        byteLength(textJson(totals)) + jsonBytes(totals) + 256;
-      // (a long name is cut to show the rows, as frameTable's)
-      const table = cutTableOut(listed.columns, frameRows(listed), {
-        maxBytes: tableBudget(settings.maxBytes, reserved),
-        total: segment.frame.height,
-        // a limit within the row cap is the caller's: "limit 3 of 14 rows", no advice
-        ...(limit !== undefined && limit <= settings.maxRows ? { limit } : {}),
       });
-      return textResult(
-        `${segment.title}\nrule: ${segment.rule}${note}\ntotals: ${
-          textJson(totals)
-        }\n${table.text}`,
-        {
-          name,
-          title: segment.title,
-          rule: segment.rule,
-          not_judged: notJudged,
-          totals,
-          rows: table.rows,
-        },
-        settings.maxBytes,
-      );
     }));
 
   server.registerTool("run_scenario", {
@@ -302,105 +307,107 @@ export function registerAnalysisTools(
         ? parseScenario(scenario, "scenario")
         : await scenarioPreset(preset!);
       const dataset = await store.current();
-      // prices are monthly: another window's usage priced on a 30-day basis, as the CLI
-      const basis = monthlyBasis(dataset);
-      // what organizations are billed on: the served export's price book (a scenario's differing
-      // metered prices are named); none readable is a warning, not a failed comparison
-      const book = await datasetPriceBook(dataset, store.settings.env);
-      const result = await compareScenario(basis.frame, {
-        scenario: parsed,
-        ...(breakeven ? { breakeven } : {}),
-        ...(book.book ? { priceBook: book.book.scenario } : {}),
-        windowDays: dataset.window.days,
-      });
-      const warnings = [
-        ...(basis.note ? [basis.note] : []),
-        ...book.warnings,
-        ...result.warnings,
-      ];
-      // each step's garbage (native, unseen by V8) collected before the next: at a million
-      // organizations the movers' sorts would otherwise add ~100 MB over the comparison's
-      const settle = () => collectDroppedFrames({ rows: basis.frame.height });
-      await settle(); // the breakeven's pricing inputs
-      const up = biggestMovers(result.perOrg, { outcome: "pays_more", limit: movers });
-      await settle();
-      const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
-      await settle();
-      const t = result.totals;
-      const b = result.breakeven;
-      // totals, breakeven and warnings travel in both channels; four tables share the rest. The
-      // warnings are listed to a quarter of the cap: a scenario of 5,000 plans has 4,999 shadowed
-      // plans, a warning each, which went uncapped into both channels
-      const listed = listedWarnings(warnings, Math.floor(settings.maxBytes / 4));
-      const reserved = 2 * jsonBytes({ t, b }) + listed.bytes + 1024;
-      const budget = Math.floor(tableBudget(settings.maxBytes, reserved) / 4);
-      const planTable = frameTable(result.byPlan, settings, budget);
-      const tierTable = frameTable(result.byTier, settings, budget);
-      const upTable = frameTable(up, settings, budget);
-      const downTable = frameTable(down, settings, budget);
-      const n = textNumber;
-      const breakevenLine = b
-        ? b.value === null
-          ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${
-            n(b.scenarioValue)
-          } ${b.unit}`
-          : `breakeven of ${b.parameter}: ${n(b.value)} ${b.unit} (scenario value ${
-            n(b.scenarioValue)
-          } ${b.unit}; current MRR ${n(b.currentMrrUsd ?? 0)})`
-        : "breakeven: no parameter given";
-      const text = [
-        `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${
-          dataset.demo ? " (demo data)" : ""
-        }`,
-        t.comparable === 0
-          // the proposed 0 of no organization would read as the scenario's yield
-          ? `totals: current MRR unknown (${NO_KNOWN_CURRENT}), no comparison; unknown current ${t.unknownCurrent}, their proposed ${
-            n(t.proposedMrrUnknownCurrentUsd)
-          } USD/month${
-            t.proposedUnknown > 0
-              ? ` (${t.proposedUnknown} of them with unknown proposed MRR too, not in it)`
-              : ""
-          }`
-          : `totals (organizations with known current MRR): current ${
-            n(t.currentMrrUsd)
-          }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
-            t.changePct === null ? "" : ` (${n(t.changePct)} %)`
-          }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}${
-            t.notComparable > 0
-              ? `, not comparable ${t.notComparable} (their current ${
-                n(t.currentMrrNotComparableUsd)
-              } USD/month left out)`
-              : ""
+      return answerFrom(dataset, settings.maxBytes, async (maxBytes) => {
+        // prices are monthly: another window's usage priced on a 30-day basis, as the CLI
+        const basis = monthlyBasis(dataset);
+        // what organizations are billed on: the served export's price book (a scenario's differing
+        // metered prices are named); none readable is a warning, not a failed comparison
+        const book = await datasetPriceBook(dataset, store.settings.env);
+        const result = await compareScenario(basis.frame, {
+          scenario: parsed,
+          ...(breakeven ? { breakeven } : {}),
+          ...(book.book ? { priceBook: book.book.scenario } : {}),
+          windowDays: dataset.window.days,
+        });
+        const warnings = [
+          ...(basis.note ? [basis.note] : []),
+          ...book.warnings,
+          ...result.warnings,
+        ];
+        // each step's garbage (native, unseen by V8) collected before the next: at a million
+        // organizations the movers' sorts would otherwise add ~100 MB over the comparison's
+        const settle = () => collectDroppedFrames({ rows: basis.frame.height });
+        await settle(); // the breakeven's pricing inputs
+        const up = biggestMovers(result.perOrg, { outcome: "pays_more", limit: movers });
+        await settle();
+        const down = biggestMovers(result.perOrg, { outcome: "pays_less", limit: movers });
+        await settle();
+        const t = result.totals;
+        const b = result.breakeven;
+        // totals, breakeven and warnings travel in both channels; four tables share the rest. The
+        // warnings are listed to a quarter of the cap: a scenario of 5,000 plans has 4,999 shadowed
+        // plans, a warning each, which went uncapped into both channels
+        const listed = listedWarnings(warnings, Math.floor(maxBytes / 4));
+        const reserved = 2 * jsonBytes({ t, b }) + listed.bytes + 1024;
+        const budget = Math.floor(tableBudget(maxBytes, reserved) / 4);
+        const planTable = frameTable(result.byPlan, settings, budget);
+        const tierTable = frameTable(result.byTier, settings, budget);
+        const upTable = frameTable(up, settings, budget);
+        const downTable = frameTable(down, settings, budget);
+        const n = textNumber;
+        const breakevenLine = b
+          ? b.value === null
+            ? `breakeven of ${b.parameter}: none (${b.reason}); scenario value ${
+              n(b.scenarioValue)
+            } ${b.unit}`
+            : `breakeven of ${b.parameter}: ${n(b.value)} ${b.unit} (scenario value ${
+              n(b.scenarioValue)
+            } ${b.unit}; current MRR ${n(b.currentMrrUsd ?? 0)})`
+          : "breakeven: no parameter given";
+        const text = [
+          `scenario ${JSON.stringify(parsed.name)} on ${dataset.frame.height} organizations${
+            dataset.demo ? " (demo data)" : ""
           }`,
-        breakevenLine,
-        "by plan:",
-        planTable.text,
-        "by tier:",
-        tierTable.text,
-        "biggest increases:",
-        upTable.text,
-        "biggest decreases:",
-        downTable.text,
-        ...listed.lines,
-      ].join("\n");
-      return textResult(text, {
-        scenario: parsed.name,
-        totals: t as unknown as Record<string, unknown>,
-        by_plan: planTable.rows,
-        by_tier: tierTable.rows,
-        pays_more: upTable.rows,
-        pays_less: downTable.rows,
-        breakeven: b
-          ? {
-            parameter: b.parameter,
-            value: b.value,
-            scenario_value: b.scenarioValue,
-            reason: b.reason ?? null,
-          }
-          : null,
-        warnings: listed.shown,
-        warnings_total: warnings.length,
-      }, settings.maxBytes);
+          t.comparable === 0
+            // the proposed 0 of no organization would read as the scenario's yield
+            ? `totals: current MRR unknown (${NO_KNOWN_CURRENT}), no comparison; unknown current ${t.unknownCurrent}, their proposed ${
+              n(t.proposedMrrUnknownCurrentUsd)
+            } USD/month${
+              t.proposedUnknown > 0
+                ? ` (${t.proposedUnknown} of them with unknown proposed MRR too, not in it)`
+                : ""
+            }`
+            : `totals (organizations with known current MRR): current ${
+              n(t.currentMrrUsd)
+            }, proposed ${n(t.proposedMrrUsd)}, delta ${n(t.deltaUsd)} USD/month${
+              t.changePct === null ? "" : ` (${n(t.changePct)} %)`
+            }; pays more ${t.paysMore}, pays less ${t.paysLess}, unchanged ${t.unchanged}, unknown current ${t.unknownCurrent}${
+              t.notComparable > 0
+                ? `, not comparable ${t.notComparable} (their current ${
+                  n(t.currentMrrNotComparableUsd)
+                } USD/month left out)`
+                : ""
+            }`,
+          breakevenLine,
+          "by plan:",
+          planTable.text,
+          "by tier:",
+          tierTable.text,
+          "biggest increases:",
+          upTable.text,
+          "biggest decreases:",
+          downTable.text,
+          ...listed.lines,
+        ].join("\n");
+        return textResult(text, {
+          scenario: parsed.name,
+          totals: t as unknown as Record<string, unknown>,
+          by_plan: planTable.rows,
+          by_tier: tierTable.rows,
+          pays_more: upTable.rows,
+          pays_less: downTable.rows,
+          breakeven: b
+            ? {
+              parameter: b.parameter,
+              value: b.value,
+              scenario_value: b.scenarioValue,
+              reason: b.reason ?? null,
+            }
+            : null,
+          warnings: listed.shown,
+          warnings_total: warnings.length,
+        }, maxBytes);
+      });
     }));
 }
 

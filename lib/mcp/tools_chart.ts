@@ -17,6 +17,7 @@ import { KEY_QUESTIONS } from "./questions.ts";
 import { guarded } from "./result.ts";
 import { dataLiteral } from "./text.ts";
 import { quoteValue } from "../core/quote.ts";
+import { answerFrom } from "./served_note.ts";
 
 /** Every chart the export draws (its one list of names), then the six questions' charts. */
 export const CHART_NAMES = [...EXPORT_CHART_NAMES, ...KEY_QUESTIONS.map((q) => q.name)] as [
@@ -76,76 +77,78 @@ export function registerChartTool(server: McpServer, store: DatasetStore) {
   }, ({ name, segment, tiers }) =>
     guarded(async () => {
       const dataset = await store.current();
-      if (dataset.frame.height === 0) {
-        throw new UserError(
-          `the served dataset has no organizations (${
-            dataset.source.path ? basename(dataset.source.path) : "in memory"
-          }): nothing to draw; export again (deno task export) if that is not expected`,
-        );
-      }
-      let frame = dataset.frame;
-      const filters: string[] = [];
-      if (segment) {
-        // a segment's Stripe customers whole, as the admin page's charts: a shared customer's
-        // revenue row and its other organizations' cost are drawn together, or neither
-        const members = segmentFrame(frame, { name: segment, windowDays: dataset.window.days });
-        const whole = segmentCustomers(frame, members.frame);
-        frame = whole.frame;
-        filters.push(
-          whole.outside === 0
-            ? `segment ${segment}`
-            : `segment ${segment} and ${whole.outside} organization${
-              whole.outside === 1 ? "" : "s"
-            } outside it sharing a Stripe customer with one in it, each customer counted whole`,
-        );
-      }
-      if (tiers && tiers.length > 0) {
-        // a tier the data has not is a typo, not an empty filter: say which and what there is
-        const known = (dataset.frame.getColumn("tier").unique().toArray() as (string | null)[])
-          .filter((t): t is string => t !== null).sort();
-        const unknown = tiers.filter((t) => !known.includes(t));
-        if (unknown.length > 0) {
+      return answerFrom(dataset, Infinity, () => {
+        if (dataset.frame.height === 0) {
           throw new UserError(
-            `unknown tier ${unknown.map((t) => quoteValue(t, dataLiteral)).join(", ")}; tiers: ${
-              known.map(dataLiteral).join(", ") || "none"
-            }`,
+            `the served dataset has no organizations (${
+              dataset.source.path ? basename(dataset.source.path) : "in memory"
+            }): nothing to draw; export again (deno task export) if that is not expected`,
           );
         }
-        frame = frame.filter(pl.col("tier").isIn(tiers));
-        filters.push(`tiers ${tiers.map(dataLiteral).join(", ")}`);
-      }
-      if (frame.height === 0) {
-        throw new UserError(
-          `no organization is left after the filter (${filters.join("; ")}); widen it`,
-        );
-      }
-      if (KEY_QUESTIONS.some((q) => q.name === name)) {
-        // a question's chart reads usage as key_question does: on a 30-day basis
-        const basis = monthlyBasis({ frame, window: dataset.window });
-        frame = basis.frame;
-        if (basis.note) filters.push(`usage on a 30-day basis (× 30 / ${dataset.window.days})`);
-      }
-      const chart = chartByName(frame, name, {
-        windowDays: dataset.window.days,
-        demo: dataset.demo,
-      });
-      const png = svgToPng(chart.svg);
-      return {
-        content: [
-          {
-            type: "text",
-            text: `${chart.title} — ${frame.height} organizations${
-              filters.length ? ` (${filters.join("; ")})` : ""
-            }${dataset.demo ? ", demo data" : ""}`,
+        let frame = dataset.frame;
+        const filters: string[] = [];
+        if (segment) {
+          // a segment's Stripe customers whole, as the admin page's charts: a shared customer's
+          // revenue row and its other organizations' cost are drawn together, or neither
+          const members = segmentFrame(frame, { name: segment, windowDays: dataset.window.days });
+          const whole = segmentCustomers(frame, members.frame);
+          frame = whole.frame;
+          filters.push(
+            whole.outside === 0
+              ? `segment ${segment}`
+              : `segment ${segment} and ${whole.outside} organization${
+                whole.outside === 1 ? "" : "s"
+              } outside it sharing a Stripe customer with one in it, each customer counted whole`,
+          );
+        }
+        if (tiers && tiers.length > 0) {
+          // a tier the data has not is a typo, not an empty filter: say which and what there is
+          const known = (dataset.frame.getColumn("tier").unique().toArray() as (string | null)[])
+            .filter((t): t is string => t !== null).sort();
+          const unknown = tiers.filter((t) => !known.includes(t));
+          if (unknown.length > 0) {
+            throw new UserError(
+              `unknown tier ${unknown.map((t) => quoteValue(t, dataLiteral)).join(", ")}; tiers: ${
+                known.map(dataLiteral).join(", ") || "none"
+              }`,
+            );
+          }
+          frame = frame.filter(pl.col("tier").isIn(tiers));
+          filters.push(`tiers ${tiers.map(dataLiteral).join(", ")}`);
+        }
+        if (frame.height === 0) {
+          throw new UserError(
+            `no organization is left after the filter (${filters.join("; ")}); widen it`,
+          );
+        }
+        if (KEY_QUESTIONS.some((q) => q.name === name)) {
+          // a question's chart reads usage as key_question does: on a 30-day basis
+          const basis = monthlyBasis({ frame, window: dataset.window });
+          frame = basis.frame;
+          if (basis.note) filters.push(`usage on a 30-day basis (× 30 / ${dataset.window.days})`);
+        }
+        const chart = chartByName(frame, name, {
+          windowDays: dataset.window.days,
+          demo: dataset.demo,
+        });
+        const png = svgToPng(chart.svg);
+        return {
+          content: [
+            {
+              type: "text",
+              text: `${chart.title} — ${frame.height} organizations${
+                filters.length ? ` (${filters.join("; ")})` : ""
+              }${dataset.demo ? ", demo data" : ""}`,
+            },
+            { type: "image", data: encodeBase64(png), mimeType: "image/png" },
+          ],
+          structuredContent: {
+            chart: chart.name,
+            title: chart.title,
+            organizations: frame.height,
+            png_bytes: png.byteLength,
           },
-          { type: "image", data: encodeBase64(png), mimeType: "image/png" },
-        ],
-        structuredContent: {
-          chart: chart.name,
-          title: chart.title,
-          organizations: frame.height,
-          png_bytes: png.byteLength,
-        },
-      };
+        };
+      });
     }));
 }

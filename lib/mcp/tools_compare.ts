@@ -37,6 +37,7 @@ import {
   snapshotFile,
 } from "./history.ts";
 import { COMPARE_EXPORTS_OUTPUT } from "./output_schemas.ts";
+import { UnreadableExport } from "./export_reading.ts";
 import { guarded, jsonBytes, tableBudget, textResult } from "./result.ts";
 import type { McpSettings } from "./settings.ts";
 import { DATA_NOTE, textJson } from "./text.ts";
@@ -108,7 +109,16 @@ export function registerCompareTool(
           };
         },
       });
-      const exportSide = (found: ExportCandidate): Side => ({
+      // an export the store found unreadable (Dataset.notNewest) is refused as it said it
+      const unreadable = new Map(
+        (dataset.notNewest?.unreadable ?? []).map((u) => [u.name, u.problem]),
+      );
+      const exportSide = (found: ExportCandidate): Side => {
+        const problem = unreadable.get(found.name);
+        if (problem !== undefined) throw new UnreadableExport(problem);
+        return readableSide(found);
+      };
+      const readableSide = (found: ExportCandidate): Side => ({
         label: found.name,
         asOfDate: isoDate(found.asOf),
         windowDays: found.windowDays,
@@ -163,6 +173,14 @@ export function registerCompareTool(
         );
       const newest = exports[0];
       if (args.new === undefined && !newest) throw needTwo();
+      if (args.new === undefined && unreadable.has(newest.name)) {
+        // the newest's change cannot be told: another pair compared instead would pass for it
+        throw new UnreadableExport(
+          `new defaults to the newest export, which cannot be read: ${
+            unreadable.get(newest.name)
+          }; or name old and new to compare two others (exports: ${names.join(", ")})`,
+        );
+      }
       const newer = args.new === undefined ? exportSide(newest!) : await named(args.new, "new");
       let older: Side;
       if (args.old !== undefined) older = await named(args.old, "old");

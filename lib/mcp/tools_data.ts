@@ -34,6 +34,7 @@ import { FRAME_TABLE, queryDatabase, queryTables } from "./sql.ts";
 import { COUNTED_ROWS } from "./sql_protocol.ts";
 import { MAX_WAITING, WAIT_DEADLINES } from "./sql_process.ts";
 import { cellText, DATA_NOTE } from "./text.ts";
+import { answerFrom } from "./served_note.ts";
 
 /** What a cut SQL table suggests (only the SQL tools take a query to narrow). */
 const SQL_ADVICE = "narrow the query or aggregate";
@@ -195,8 +196,10 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     guarded(async () => {
       // Loaded while the statement holds its place in the queue (taken on arrival): the
       // snapshots only for a statement that names the history table.
+      const served = store.current();
+      served.catch(() => {}); // (its failure is the tables')
       const tables = (async () => {
-        const dataset = await store.current();
+        const dataset = await served;
         const tables: Record<string, pl.DataFrame> = { [FRAME_TABLE]: dataset.frame };
         if (new RegExp(`\\b${HISTORY_TABLE}\\b`, "i").test(sql)) {
           tables[HISTORY_TABLE] = await historyTable(settings, {
@@ -216,19 +219,21 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
       }, extra.signal);
       // the rows share the cap with the column names and the other fields
       // the real total when the count knew it (null: more than COUNTED_ROWS)
-      const table = cutTableOut(result.columns, result.rows, {
-        maxBytes: tableBudget(settings.maxBytes, jsonBytes(result.columns) + 128),
-        total: result.total ?? COUNTED_ROWS,
-        moreThan: result.total === null,
-        advice: SQL_ADVICE,
+      return answerFrom(await served, settings.maxBytes, (maxBytes) => {
+        const table = cutTableOut(result.columns, result.rows, {
+          maxBytes: tableBudget(maxBytes, jsonBytes(result.columns) + 128),
+          total: result.total ?? COUNTED_ROWS,
+          moreThan: result.total === null,
+          advice: SQL_ADVICE,
+        });
+        return textResult(table.text, {
+          columns: result.columns,
+          rows: table.rows,
+          row_count: table.rows.length,
+          total_rows: result.total,
+          truncated: result.truncated || table.cut > 0 || table.textCut !== null,
+        }, maxBytes);
       });
-      return textResult(table.text, {
-        columns: result.columns,
-        rows: table.rows,
-        row_count: table.rows.length,
-        total_rows: result.total,
-        truncated: result.truncated || table.cut > 0 || table.textCut !== null,
-      }, settings.maxBytes);
     }));
 
   server.registerTool("organization", {
@@ -253,10 +258,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
     guarded(async () => {
       const dataset = await store.current();
       const profile = organizationProfile(dataset.frame, findOrganization(dataset.frame, org));
-      return fittingResult(
-        (maxChars) => organizationOut(profile, { maxChars, windowDays: dataset.window.days }),
-        settings.maxBytes,
-      );
+      return answerFrom(dataset, settings.maxBytes, (maxBytes) =>
+        fittingResult(
+          (maxChars) => organizationOut(profile, { maxChars, windowDays: dataset.window.days }),
+          maxBytes,
+        ));
     }));
 
   if (settings.databaseSql) {
