@@ -21,7 +21,7 @@ import {
 import { entryBytes, readZipEntries } from "../lib/formats/zip.ts";
 import { economicsFrameWithF, frameWithSharedCustomer } from "./economics_fixture.ts";
 import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";
-import { readOnlyFolderTest } from "./read_only_folder.ts";
+import { assertOutDirWriteRefused, readOnlyFolderTest } from "./read_only_folder.ts";
 
 const asOf = new Date("2026-11-01T00:00:00Z");
 const demo = await loadPricingData({ demo: true, asOf, env: {}, log: () => {} });
@@ -357,21 +357,8 @@ readOnlyFolderTest(
         windowDays: 30,
         demo: true,
       }),
-      (error: Error) => {
-        assertEquals(error.name, "UserError");
-        // the chart columns' file for the worker, the first file the job writes there
-        ok(
-          /^\.chart-columns-[0-9a-f-]+\.ipc could not be written in /.test(error.message),
-          error.message,
-        );
-        ok(
-          error.message.endsWith(
-            ` in ${folder.dir} (${folder.reason}): ${folder.fix} or pass another folder to --out-dir`,
-          ),
-          error.message,
-        );
-        return true;
-      },
+      // the chart columns' file for the worker, the first file the job writes there
+      (error: Error) => assertOutDirWriteRefused(error, folder, /\.chart-columns-[0-9a-f-]+\.ipc/),
     );
   },
 );

@@ -6,8 +6,8 @@
  */
 import { join } from "node:path";
 import { deepStrictEqual as assertEquals, ok, rejects as assertRejects } from "node:assert/strict";
-import { ANOTHER_OUTPUT_FOLDER, outDirFlag } from "../lib/core/chosen_by.ts";
-import { readOnlyFolderTest } from "./read_only_folder.ts";
+import { ANOTHER_OUTPUT_FOLDER, type ChosenBy, outDirFlag } from "../lib/core/chosen_by.ts";
+import { assertOutDirWriteRefused, readOnlyFolderTest } from "./read_only_folder.ts";
 import { fetchInvoiceHistory } from "../lib/revenue/invoice_fetch.ts";
 import { invoicedUsage, type InvoiceHistory, invoiceMrrAt } from "../lib/revenue/invoice_mrr.ts";
 import { loadRevenue } from "../lib/revenue/mod.ts";
@@ -19,7 +19,12 @@ import {
   reconciliationLine,
   revenueChecks,
 } from "../lib/history/invoice_revenue.ts";
-import { startFakeStripe } from "./fake_stripe.ts";
+import {
+  type FakeStripe,
+  type FakeStripeData,
+  type FakeStripeOptions,
+  startFakeStripe,
+} from "./fake_stripe.ts";
 import {
   AS_OF,
   coupons,
@@ -238,34 +243,58 @@ const rules = resolveRules({ fxRates: { eur: 1.1 } });
 const cents = (map: Map<string, { usd: number | null }>) =>
   Object.fromEntries([...map].map(([c, v]) => [c, Math.round((v.usd ?? NaN) * 100)]).sort());
 
-async function withInvoices(
-  run: (
-    fetched: Awaited<ReturnType<typeof fetchInvoiceHistory>>,
-    fake: ReturnType<typeof startFakeStripe>,
-    cacheDir: string,
-  ) => Promise<void> | void,
+/**
+ * `run` given a fake Stripe serving `data` and the connection to it, with an invoice cache folder
+ * of its own (chosen by another output folder's flag); both gone after.
+ */
+async function withFakeStripe(
+  data: FakeStripeData,
+  run: (connection: StripeConnection, fake: FakeStripe) => Promise<void> | void,
+  options: FakeStripeOptions = {},
 ) {
-  const fake = startFakeStripe({ subscriptions, products, invoices }, undefined, 0, {
-    embeddedLimit: 1,
-  });
+  const fake = startFakeStripe(data, undefined, 0, options);
   const cacheDir = await Deno.makeTempDir();
   try {
-    const fetched = await fetchInvoiceHistory({
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+    await run({
       apiKey: fake.apiKey,
       apiHost: "127.0.0.1",
       apiPort: fake.port,
       apiProtocol: "http",
       cacheDir,
-      from: new Date("2025-10-01T00:00:00Z"),
-      to: new Date("2026-12-20T00:00:00Z"),
-      rules,
-    });
-    await run(fetched, fake, cacheDir);
+      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
+    }, fake);
   } finally {
     await fake.close();
     await Deno.remove(cacheDir, { recursive: true });
   }
+}
+
+interface StripeConnection {
+  apiKey: string;
+  apiHost: string;
+  apiPort: number;
+  apiProtocol: "http";
+  cacheDir: string;
+  cacheDirChosenBy: ChosenBy;
+}
+
+/** `run` given the invoice history of the fixture's account from 2025-10-01 to 2026-12-20. */
+function withInvoices(
+  run: (
+    fetched: Awaited<ReturnType<typeof fetchInvoiceHistory>>,
+    fake: FakeStripe,
+    cacheDir: string,
+  ) => Promise<void> | void,
+) {
+  return withFakeStripe({ subscriptions, products, invoices }, async (connection, fake) => {
+    const fetched = await fetchInvoiceHistory({
+      ...connection,
+      from: new Date("2025-10-01T00:00:00Z"),
+      to: new Date("2026-12-20T00:00:00Z"),
+      rules,
+    });
+    await run(fetched, fake, connection.cacheDir);
+  }, { embeddedLimit: 1 });
 }
 
 Deno.test("invoice MRR: yearly, monthly, quarterly, prorated, discounted, taxed, EUR; exclusions", async () => {
@@ -706,17 +735,7 @@ function prorationShapes() {
 Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live MRR takes them off, per shape", async () => {
   const shapes = prorationShapes();
   const customers = [...new Set(shapes.subscriptions.map((sub) => String(sub.customer)))];
-  const fake = startFakeStripe({ ...shapes, products }, undefined, 0, { embeddedLimit: 1 });
-  const cacheDir = await Deno.makeTempDir();
-  try {
-    const connection = {
-      apiKey: fake.apiKey,
-      apiHost: "127.0.0.1",
-      apiPort: fake.port,
-      apiProtocol: "http" as const,
-      cacheDir,
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
-    };
+  await withFakeStripe({ ...shapes, products }, async (connection) => {
     const { history } = await fetchInvoiceHistory({
       ...connection,
       from: new Date("2026-10-01T00:00:00Z"),
@@ -813,10 +832,7 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
         invoiceOf("cus_sh_item_removed", "2026-11-16")
       }) list ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
     ]);
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  }, { embeddedLimit: 1 });
 });
 
 Deno.test("invoice MRR: a line on a price Stripe lists nowhere (deleted, inline) is no MRR, metered or not", () => {
@@ -976,19 +992,9 @@ Deno.test("invoice MRR: a customer billed in two currencies counts both, convert
 
 Deno.test("backfilled usage counts as the live export: the closed period's thresholds, a swapped-off metered price", async () => {
   const data = thresholdAndSwapData();
-  const fake = startFakeStripe(data);
-  const cacheDir = await Deno.makeTempDir();
-  const connection = {
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
-    cacheDir,
-  };
-  try {
+  await withFakeStripe(data, async (connection) => {
     const from = new Date(AS_OF.getTime() - 35 * 86_400_000);
     const { history } = await fetchInvoiceHistory({
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       ...connection,
       from,
       to: AS_OF,
@@ -1009,22 +1015,10 @@ Deno.test("backfilled usage counts as the live export: the closed period's thres
       Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges])),
       { cus_swap: 250, cus_thresh: 700 },
     );
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("backfilled usage counts as the live export: a period begun before the live listing, a metered price swapped for a licensed-only plan", async () => {
-  const fake = startFakeStripe(lateThresholdAndLicensedSwapData());
-  const cacheDir = await Deno.makeTempDir();
-  const connection = {
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
-    cacheDir,
-  };
   const customerIds = ["cus_late", "cus_lic", "cus_licq"];
   const columns = (byCustomer: Map<string, Json>) =>
     Object.fromEntries(
@@ -1037,10 +1031,9 @@ Deno.test("backfilled usage counts as the live export: a period begun before the
   // thresholds and $100 at its close; cus_lic's and cus_licq's last cycle $250 on the monthly
   // metered price_m_old2, swapped off since, beside $50 a month of licensed plan
   const expected = { cus_late: [700, 700, 0], cus_lic: [300, 250, 50], cus_licq: [300, 250, 50] };
-  try {
+  await withFakeStripe(lateThresholdAndLicensedSwapData(), async (connection) => {
     const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
     const { history } = await fetchInvoiceHistory({
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       ...connection,
       from,
       to: AS_OF,
@@ -1055,29 +1048,16 @@ Deno.test("backfilled usage counts as the live export: a period begun before the
       rules,
     });
     assertEquals(columns(live.byCustomer), expected);
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("backfilled usage counts as the live export: a threshold that resets the billing cycle anchor closes its period", async () => {
-  const fake = startFakeStripe(thresholdResetData());
-  const cacheDir = await Deno.makeTempDir();
-  const connection = {
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
-    cacheDir,
-  };
   // the threshold at −10 days ended [−30, −10] ($300); the last of two thresholds ended
   // [−25, −5] ($400); a cycle invoice after a resetting threshold bills its own period ($100)
   const expected = { cus_reset: 300, cus_reset_only: 400, cus_reset_then_cycle: 100 };
-  try {
+  await withFakeStripe(thresholdResetData(), async (connection) => {
     const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
     const { history } = await fetchInvoiceHistory({
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       ...connection,
       from,
       to: AS_OF,
@@ -1095,10 +1075,7 @@ Deno.test("backfilled usage counts as the live export: a threshold that resets t
       Object.fromEntries([...live.byCustomer].map(([id, r]) => [id, r.usageCharges])),
       expected,
     );
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("usage, live and backfilled alike: an invoice two listings hold counts once, a 31-day-old cycle invoice counts, an old invoice item widens nothing", async () => {
@@ -1117,7 +1094,8 @@ Deno.test("usage, live and backfilled alike: an invoice two listings hold counts
     stripeInvoice(id, customer, `sub_${customer}`, day(d), lines, {
       billing_reason: reason ?? "subscription_cycle",
     });
-  const fake = startFakeStripe({
+  const ids = ["cus_mq2", "cus_late2", "cus_item"];
+  await withFakeStripe({
     subscriptions: [
       subscription("cus_mq2", [[quarterly, null]], { id: "sub_cus_mq2", created: day(-400) }),
       subscription("cus_late2", [[monthly, null]], { id: "sub_cus_late2", created: day(-400) }),
@@ -1158,17 +1136,7 @@ Deno.test("usage, live and backfilled alike: an invoice two listings hold counts
         },
       ]),
     ],
-  });
-  const cacheDir = await Deno.makeTempDir();
-  const connection = {
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
-    cacheDir,
-  };
-  const ids = ["cus_mq2", "cus_late2", "cus_item"];
-  try {
+  }, async (connection, fake) => {
     const live = await loadRevenue(ids, { ...connection, mode: "auto", asOf: AS_OF, rules });
     const liveUsage = Object.fromEntries(
       ids.map((id) => [id, Math.round((live.byCustomer.get(id)?.usageCharges ?? 0) * 100) / 100]),
@@ -1182,7 +1150,6 @@ Deno.test("usage, live and backfilled alike: an invoice two listings hold counts
     ok(!fake.log.some((r) => r.path === "/v1/prices/price_oneoff"), "no lookup of the one-off");
     const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
     const { history } = await fetchInvoiceHistory({
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       ...connection,
       from,
       to: AS_OF,
@@ -1193,10 +1160,7 @@ Deno.test("usage, live and backfilled alike: an invoice two listings hold counts
         .map(([id, usd]) => [id, Math.round(usd * 100) / 100]),
     );
     assertEquals(backfilled, { cus_mq2: 233.33, cus_late2: 400 });
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("usage, live and backfilled alike: a removed metered item, and invoice items and prorations never usage whatever prices other lines made known", async () => {
@@ -1210,7 +1174,9 @@ Deno.test("usage, live and backfilled alike: a removed metered item, and invoice
     stripeInvoice(id, customer, `sub_${customer}`, day(d), lines);
   const planLine = (id: string, customer: string, a: number, b: number) =>
     stripeLine(id, "price_rm_plan", 5000, `sub_${customer}`, period(a, b));
-  const fake = startFakeStripe({
+  const expected = { cus_rm_after: 250, cus_rm_mid: 0, cus_rm_item: 0, cus_rm_prorated: 100 };
+  const ids = Object.keys(expected);
+  await withFakeStripe({
     subscriptions: ["cus_rm_after", "cus_rm_mid", "cus_rm_item"].map((c) =>
       subscription(c, [[licensed, 1]], { id: `sub_${c}` })
     ).concat([subscription("cus_rm_prorated", [[held, null]], { id: "sub_cus_rm_prorated" })]),
@@ -1257,18 +1223,7 @@ Deno.test("usage, live and backfilled alike: a removed metered item, and invoice
         }),
       ]),
     ],
-  });
-  const cacheDir = await Deno.makeTempDir();
-  const connection = {
-    apiKey: fake.apiKey,
-    apiHost: "127.0.0.1",
-    apiPort: fake.port,
-    apiProtocol: "http" as const,
-    cacheDir,
-  };
-  const expected = { cus_rm_after: 250, cus_rm_mid: 0, cus_rm_item: 0, cus_rm_prorated: 100 };
-  const ids = Object.keys(expected);
-  try {
+  }, async (connection) => {
     const live = await loadRevenue(ids, { ...connection, mode: "auto", asOf: AS_OF, rules });
     assertEquals(
       Object.fromEntries(ids.map((id) => [id, live.byCustomer.get(id)?.usageCharges])),
@@ -1276,7 +1231,6 @@ Deno.test("usage, live and backfilled alike: a removed metered item, and invoice
     );
     const from = new Date(AS_OF.getTime() - 400 * 86_400_000);
     const { history } = await fetchInvoiceHistory({
-      cacheDirChosenBy: ANOTHER_OUTPUT_FOLDER,
       ...connection,
       from,
       to: AS_OF,
@@ -1284,49 +1238,25 @@ Deno.test("usage, live and backfilled alike: a removed metered item, and invoice
     });
     const backfilled = invoicedUsage(history, { to: AS_OF, rules });
     assertEquals(Object.fromEntries(ids.map((id) => [id, backfilled.get(id) ?? 0])), expected);
-  } finally {
-    await fake.close();
-    await Deno.remove(cacheDir, { recursive: true });
-  }
+  });
 });
 
 readOnlyFolderTest(
   "a cache folder that refuses the invoices names the output folder's flag (the cache is <out-dir>/.stripe-cache) and the fix",
   async (folder) => {
-    const fake = startFakeStripe({ subscriptions, products, invoices }, undefined, 0, {
-      embeddedLimit: 1,
-    });
-    try {
+    await withFakeStripe({ subscriptions, products, invoices }, async (connection) => {
       await folder.readOnly();
       await assertRejects(
         fetchInvoiceHistory({
-          cacheDirChosenBy: outDirFlag(true),
-          apiKey: fake.apiKey,
-          apiHost: "127.0.0.1",
-          apiPort: fake.port,
-          apiProtocol: "http",
+          ...connection,
           cacheDir: folder.dir,
+          cacheDirChosenBy: outDirFlag(true),
           from: new Date("2025-10-01T00:00:00Z"),
           to: new Date("2026-12-20T00:00:00Z"),
           rules,
         }),
-        (error: Error) => {
-          assertEquals(error.name, "UserError");
-          ok(
-            /^stripe_invoices_\S+\.json could not be written in /.test(error.message),
-            error.message,
-          );
-          ok(
-            error.message.endsWith(
-              ` in ${folder.dir} (${folder.reason}): ${folder.fix} or pass another folder to --out-dir`,
-            ),
-            error.message,
-          );
-          return true;
-        },
+        (error: Error) => assertOutDirWriteRefused(error, folder, /stripe_invoices_\S+\.json/),
       );
-    } finally {
-      await fake.close();
-    }
+    }, { embeddedLimit: 1 });
   },
 );

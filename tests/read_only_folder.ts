@@ -5,6 +5,7 @@
  * it too (EACCES). `reason` and `fix` are the words lib/formats/files.ts's writeProblem gives the
  * error: a test's expected line is the same whichever way the folder was made read-only.
  */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 
 export interface ReadOnlyFolder {
   /** the folder: writable until readOnly() */
@@ -95,4 +96,21 @@ export function readOnlyFolderTest(
       }
     },
   });
+}
+
+/**
+ * Asserts `error` is the one-line error of a write refused in `folder`, the output folder as
+ * --out-dir chose it: a file `file` matches (its name, unanchored) could not be written in it, for
+ * the folder's reason, with its fix or another --out-dir. True, for node:assert's rejects().
+ */
+export function assertOutDirWriteRefused(error: Error, folder: ReadOnlyFolder, file: RegExp): true {
+  assertEquals(error.name, "UserError");
+  ok(new RegExp(`^(${file.source}) could not be written in `).test(error.message), error.message);
+  ok(
+    error.message.endsWith(
+      ` in ${folder.dir} (${folder.reason}): ${folder.fix} or pass another folder to --out-dir`,
+    ),
+    error.message,
+  );
+  return true;
 }
