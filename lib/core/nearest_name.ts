@@ -4,11 +4,15 @@
  * (which config.ts imports) both use it.
  */
 
-/** Edits (insert, delete, substitute) between two names, case aside. */
-function editDistance(a: string, b: string): number {
+/**
+ * The last row of the edit table (insert, delete, substitute) of `a` against `b`, case aside:
+ * entry j, the fewest edits turning all of `a` into what ends at b's j-th character, given what a
+ * start before b's j-th character costs (`startCost`).
+ */
+function lastEditRow(a: string, b: string, startCost: (j: number) => number): number[] {
   const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  const y = b.toLowerCase(); // (lower case may be longer: lengths are y's, not b's)
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => startCost(j));
   for (let i = 1; i <= x.length; i++) {
     const current = [i];
     for (let j = 1; j <= y.length; j++) {
@@ -20,7 +24,14 @@ function editDistance(a: string, b: string): number {
     }
     previous = current;
   }
-  return previous[y.length];
+  return previous;
+}
+
+/** Edits (insert, delete, substitute) between two names, case aside. */
+function editDistance(a: string, b: string): number {
+  // a start anywhere but b's first character costs the characters of b skipped
+  const row = lastEditRow(a, b, (j) => j);
+  return row[row.length - 1];
 }
 
 /**
@@ -46,23 +57,9 @@ export function nearestName(given: string, names: readonly string[]): string | n
  * whole names' distance (editDistance) puts 10 edits away.
  */
 export function substringEdits(needle: string, haystack: string): number {
-  const x = needle.toLowerCase();
-  const y = haystack.toLowerCase();
-  // row i: the fewest edits of x's first i characters ending at each place in y (a start anywhere
-  // is free: row 0 is all 0)
-  let previous = new Array<number>(y.length + 1).fill(0);
-  for (let i = 1; i <= x.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= y.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  let fewest = previous[0]; // (an end anywhere is free; no spread: a name may be 40,000 long)
-  for (const edits of previous) fewest = Math.min(fewest, edits);
+  // a start anywhere in the haystack is free: row 0 is all 0
+  const ends = lastEditRow(needle, haystack, () => 0);
+  let fewest = ends[0]; // (an end anywhere is free; no spread: a name may be 40,000 long)
+  for (const edits of ends) fewest = Math.min(fewest, edits);
   return fewest;
 }
