@@ -178,6 +178,33 @@ export function frameWithLosingSharedCustomer(): Promise<pl.DataFrame> {
 }
 
 /**
+ * Two organizations on the free plan, one seat and one user each, PTB cost $30 and $10 (all their
+ * LLM cost), no MRR: named by `org_id` (upper case), their revenue read from Stripe where they have
+ * a customer.
+ */
+export function freePlanOfTwo(columns: {
+  org_id: [string, string];
+  stripe_customer_id: [string | null, string | null];
+  requests_30d: [number, number];
+}): pl.DataFrame {
+  return exportFrameFromColumns({
+    ...columns,
+    org_name: columns.org_id.map((id) => id.toUpperCase()),
+    tier: ["free", "free"],
+    tier_raw: ["free", "free"],
+    seats: [1, 1],
+    active_users_30d: [1, 1],
+    llm_cost_30d: [30, 10],
+    llm_cost_ptb_30d: [30, 10],
+    llm_cost_byok_30d: [0, 0],
+    addon_prompts: [0, 0],
+    mrr: [0, 0],
+    mrr_recurring: [0, 0],
+    revenue_source: columns.stripe_customer_id.map((id) => id === null ? "no_customer" : "stripe"),
+  });
+}
+
+/**
  * The fixture plus two free organizations, 2,000 requests each ($1 infrastructure at $0.5 per
  * 1,000): g spends credits bought before the window (PTB cost $30, PTB revenue $0), h bought $25
  * of credits in it and spent $10. a (pro 2025-12-10) bought none either: PTB cost $10, revenue $0.
@@ -185,22 +212,10 @@ export function frameWithLosingSharedCustomer(): Promise<pl.DataFrame> {
 export async function frameWithPtbTiming(
   { ptbRead = true } = {},
 ): Promise<{ frame: pl.DataFrame; warnings: string[] }> {
-  const free = exportFrameFromColumns({
+  const free = freePlanOfTwo({
     org_id: ["g", "h"],
-    org_name: ["G", "H"],
-    tier: ["free", "free"],
-    tier_raw: ["free", "free"],
     stripe_customer_id: ["cus_g", "cus_h"],
-    seats: [1, 1],
-    active_users_30d: [1, 1],
     requests_30d: [2_000, 2_000],
-    llm_cost_30d: [30, 10],
-    llm_cost_ptb_30d: [30, 10],
-    llm_cost_byok_30d: [0, 0],
-    addon_prompts: [0, 0],
-    mrr: [0, 0],
-    mrr_recurring: [0, 0],
-    revenue_source: ["stripe", "stripe"],
   });
   const base = economicsFixture();
   const rev = revenue({ cus_a: 0, cus_b: 0, cus_c: 250, cus_d: 600 });

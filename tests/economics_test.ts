@@ -20,6 +20,7 @@ import {
   frameWithLosingSharedCustomer,
   frameWithPtbTiming,
   frameWithSharedCustomer,
+  freePlanOfTwo,
   revenue,
 } from "./economics_fixture.ts";
 import type { CustomerRevenue } from "../lib/revenue/types.ts";
@@ -1477,22 +1478,10 @@ Deno.test("PTB timing: PTB cost of organizations without a Stripe customer is no
   // a free plan of two: x has no Stripe customer and PTB cost $30 (none of it can have been
   // bought: Helicone's checkout creates the customer first); y bought $25 of credits in the
   // window and spent $10. No infrastructure cost.
-  const free = exportFrameFromColumns({
+  const free = freePlanOfTwo({
     org_id: ["x", "y"],
-    org_name: ["X", "Y"],
-    tier: ["free", "free"],
-    tier_raw: ["free", "free"],
     stripe_customer_id: [null, "cus_y"],
-    seats: [1, 1],
-    active_users_30d: [1, 1],
     requests_30d: [3_000, 1_000],
-    llm_cost_30d: [30, 10],
-    llm_cost_ptb_30d: [30, 10],
-    llm_cost_byok_30d: [0, 0],
-    addon_prompts: [0, 0],
-    mrr: [0, 0],
-    mrr_recurring: [0, 0],
-    revenue_source: ["no_customer", "stripe"],
   });
   const rev = revenue({});
   rev.byCustomer.set("cus_y", { customerId: "cus_y", ptbRevenueUsd30d: 25 } as CustomerRevenue);
