@@ -12,7 +12,7 @@ import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
 import { DatasetStore } from "../lib/mcp/dataset.ts";
 import { mcpSettings } from "../lib/mcp/settings.ts";
 import { call, connectInMemory, exportsFolder, refused, text, type Values } from "./mcp_client.ts";
-import { notComparableExport, SEAT_KEPT } from "./scenario_not_comparable.ts";
+import { noneComparedExport, notComparableExport, SEAT_KEPT } from "./scenario_not_comparable.ts";
 
 Deno.test("run_scenario with no known current MRR: no comparison, the unknown organizations' proposed MRR", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
@@ -143,6 +143,27 @@ Deno.test("run_scenario by_plan and by_tier count the organizations left out as 
     assertEquals(
       text(result).split("\n")[1],
       "totals (organizations with known current MRR): current 90, proposed 50, delta -40 USD/month (-44.4444444444 %); pays more 0, pays less 3, unchanged 0, unknown current 0, not comparable 2 (their current 500 USD/month left out)",
+    );
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run_scenario with none compared: the totals line names the organizations not comparable", async () => {
+  // tests/scenario_not_comparable.ts noneComparedExport: m1 and m2 not comparable (cus_8's $500
+  // left out), b1 unknown current, 2 seats × $10 = $20 proposed
+  const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
+  await writeCsvFile(noneComparedExport(), join(dir, "helicone_pricing_data_2026-11-01.csv"));
+  const { client, close } = await connectInMemory(
+    new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
+  );
+  try {
+    const result = await call(client, "run_scenario", { scenario: SEAT_KEPT });
+    ok(!result.isError, text(result));
+    assertEquals(
+      text(result).split("\n")[1],
+      "totals: no organization compared: not comparable 2 (their current 500 USD/month left out); unknown current 1, their proposed 20 USD/month",
     );
   } finally {
     await close();

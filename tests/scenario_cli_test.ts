@@ -12,7 +12,7 @@ import { parseCsvRecords } from "../lib/formats/csv_parse.ts";
 import { main as scenarioMain } from "../lib/cli/scenario.ts";
 import { captureConsole } from "./console_capture.ts";
 import { sofficeConvert } from "./libreoffice.ts";
-import { notComparableExport, SEAT_KEPT } from "./scenario_not_comparable.ts";
+import { noneComparedExport, notComparableExport, SEAT_KEPT } from "./scenario_not_comparable.ts";
 
 /** a1 pro 2 seats, a2 team 5 seats; MRR unknown for both */
 const frame = exportFrameFromColumns({
@@ -636,6 +636,51 @@ Deno.test("deno task scenario: the stdout line gives the current MRR of the orga
     assertEquals(
       logs[0],
       "Scenario seat_kept: current MRR $90.00, proposed $50.00 (-44.4 %); 0 pay more, 3 pay less, 0 unchanged, 2 not comparable (current MRR $500.00 left out)",
+    );
+  } finally {
+    restore();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scenario with none compared: stdout and the summary name the organizations not comparable", async () => {
+  const dir = await Deno.makeTempDir();
+  const { errors, logs, restore } = captureConsole();
+  try {
+    // tests/scenario_not_comparable.ts noneComparedExport: m1 and m2 not comparable (cus_8's $500
+    // left out), b1 unknown current, 2 seats × $10 = $20 proposed; nothing compared
+    const input = join(dir, "helicone_pricing_data_2026-11-01.csv");
+    await writeCsvFile(noneComparedExport(), input);
+    const file = join(dir, "seat_kept.json");
+    await Deno.writeTextFile(file, JSON.stringify(SEAT_KEPT));
+    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    assertEquals(
+      logs[0],
+      "Scenario seat_kept: no organization compared: 2 not comparable (current MRR $500.00 left out), 1 with unknown current MRR, proposed $20.00",
+    );
+    const summary = await Deno.readTextFile(
+      join(dir, "helicone_pricing_scenario_seat_kept_2026-11-01.md"),
+    );
+    ok(
+      summary.includes(
+        "| current MRR | – (no organization compared: 2 not comparable (current MRR $500.00 left out), 1 with unknown current MRR) |",
+      ),
+      summary,
+    );
+    ok(
+      summary.includes("| proposed MRR | – (nothing to compare; see the last two rows) |"),
+      summary,
+    );
+    ok(summary.includes("| change | – |"), summary);
+    ok(
+      summary.includes(
+        "| organizations with unknown current MRR (not above) | 1 (proposed $20.00) |",
+      ),
+      summary,
+    );
+    ok(
+      summary.includes("| organizations not comparable (not above) | 2 (current MRR $500.00: "),
+      summary,
     );
   } finally {
     restore();

@@ -29,3 +29,19 @@ export const SEAT_KEPT = {
     { name: "seat", perSeatUsd: 10 },
   ],
 };
+
+/**
+ * cus_8 (m1, m2) as above, and b1 with its revenue not fetched: no organization is compared. Under
+ * SEAT_KEPT cus_8's $500 is left out (2 not comparable) and b1, 2 seats at $10, proposes $20.
+ */
+export const noneComparedExport = (): pl.DataFrame =>
+  exportFrameFromColumns({
+    org_id: ["m1", "m2", "b1"],
+    org_name: ["M1", "M2", "B1"],
+    tier: ["enterprise", "pro", "pro"],
+    tier_raw: ["enterprise", "pro", "pro"],
+    stripe_customer_id: ["cus_8", "cus_8", null],
+    seats: [10, 2, 2],
+    mrr: [500, null, null],
+    revenue_source: ["stripe", "shared_customer", "none"],
+  });

@@ -27,6 +27,7 @@ import {
   compareScenario,
   loadScenarioFile,
   NO_KNOWN_CURRENT,
+  noneComparedReason,
   perOrgWithWindowUsage,
   priceParameter,
   type Scenario,
@@ -285,11 +286,13 @@ function printResult(
   console.log(
     t.comparable === 0
       // nothing to compare: the proposed $0 of no organization would read as the scenario's yield
-      ? `${head}: current MRR unknown (${NO_KNOWN_CURRENT}), no comparison; ${
-        formatCount(t.unknownCurrent)
-      } organization${t.unknownCurrent === 1 ? "" : "s"} with unknown current MRR, proposed ${
-        formatUsd(t.proposedMrrUnknownCurrentUsd)
-      }${
+      ? `${head}: ${
+        t.notComparable === 0
+          ? `current MRR unknown (${NO_KNOWN_CURRENT}), no comparison; ${
+            formatCount(t.unknownCurrent)
+          } organization${t.unknownCurrent === 1 ? "" : "s"} with unknown current MRR`
+          : noneComparedReason(t)
+      }, proposed ${formatUsd(t.proposedMrrUnknownCurrentUsd)}${
         t.proposedUnknown > 0
           ? ` (${formatCount(t.proposedUnknown)} of them with unknown proposed MRR too, not in it)`
           : ""

@@ -360,7 +360,14 @@ export function registerAnalysisTools(
           }`,
           t.comparable === 0
             // the proposed 0 of no organization would read as the scenario's yield
-            ? `totals: current MRR unknown (${NO_KNOWN_CURRENT}), no comparison; unknown current ${t.unknownCurrent}, their proposed ${
+            ? `totals: ${
+              t.notComparable === 0
+                ? `current MRR unknown (${NO_KNOWN_CURRENT}), no comparison`
+                // their MRR may be known: named with it, as in the other branch
+                : `no organization compared: not comparable ${t.notComparable} (their current ${
+                  n(t.currentMrrNotComparableUsd)
+                } USD/month left out)`
+            }; unknown current ${t.unknownCurrent}, their proposed ${
               n(t.proposedMrrUnknownCurrentUsd)
             } USD/month${
               t.proposedUnknown > 0

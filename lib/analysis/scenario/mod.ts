@@ -61,6 +61,7 @@ export {
 } from "./comparison.ts";
 export {
   NO_KNOWN_CURRENT,
+  noneComparedReason,
   perOrgWithWindowUsage,
   scenarioFileBase,
   type ScenarioFiles,
