@@ -1056,6 +1056,21 @@ Deno.test("question charts: one bar per row and series, labels ranked", () => {
   assertEquals(count(trafficChart(ptbVsByok(frame)).svg, "rect"), 4 * 3 + 3);
 });
 
+Deno.test("a question's table cut to its top says top N of all, as its chart does", () => {
+  // ≤ $200 MRR: o1 ($800 of LLM cost) and o3 ($600) qualify; top 1 keeps o1. Its 9 columns: the 8
+  // underpriced ones and subscription_status after mrr.
+  const answer = underpricedCustomers(frame, { underpricedMaxMrrUsd: 200, top: 1 });
+  const chart = underpricedChart(answer);
+  ok(chart.svg.includes("Top 1 of 2 by LLM cost"), chart.svg);
+  const [table] = answerDisplays({ answer, chart, rows: 1 });
+  const html = mimeBundle(table)["text/html"];
+  ok(html.includes("<small>top 1 of 2 rows, 9 columns</small>"), html);
+  // top 2 keeps both: nothing cut, the plain count
+  const both = underpricedCustomers(frame, { underpricedMaxMrrUsd: 200, top: 2 });
+  const [whole] = answerDisplays({ answer: both, chart: underpricedChart(both), rows: 2 });
+  ok(mimeBundle(whole)["text/html"].includes("<small>2 rows, 9 columns</small>"));
+});
+
 /** Whether `text` holds half of a surrogate pair (half an emoji): an invalid SVG character. */
 const loneSurrogate = (text: string) =>
   /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);

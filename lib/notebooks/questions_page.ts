@@ -238,7 +238,7 @@ function monthlyBasisNote(windowDays: number, what: "export" | "window"): string
 }
 
 export interface AnswerDisplay {
-  answer: { table: pl.DataFrame; reading: string };
+  answer: { table: pl.DataFrame; reading: string; ranked?: { top: number; of: number } };
   chart: Chart;
   /** table rows shown */
   rows: number;
@@ -249,5 +249,10 @@ export interface AnswerDisplay {
 /** One answer: its table (first `rows`), its chart, its reading. */
 export function answerDisplays({ answer, chart, rows, source }: AnswerDisplay): Displayable[] {
   if (source && stoppedBy(source)) return [nothingToShow("loading the data")];
-  return [frameHtml(answer.table, rows), chartDisplay(chart), readingDisplay(answer)];
+  // a table cut to `top`: its footer counts all it was cut from, as the reading and chart do
+  return [
+    frameHtml(answer.table, rows, { ranked: answer.ranked }),
+    chartDisplay(chart),
+    readingDisplay(answer),
+  ];
 }

@@ -55,14 +55,21 @@ function textCell(value: unknown): string {
 /** How a table shows a numeric column's value, when not as formatValue rounds it. */
 export type NumberText = (column: string, value: unknown) => string;
 
+/** How a table is shown: `ranked`, the frame is the first `top` of `of` rows (a question's). */
+export interface FrameTableOptions {
+  numberText?: NumberText;
+  ranked?: { top: number; of: number };
+}
+
 /**
  * The first `maxRows` rows as an HTML table (numbers right-aligned and rounded, or as `numberText`
- * writes them; empty for null), with the frame's size under it.
+ * writes them; empty for null), with the frame's size under it: "top 5 of 14 rows" for a ranked
+ * frame cut to its top, as the question's reading and chart count them.
  */
 export function frameToHtml(
   frame: pl.DataFrame,
   maxRows = 20,
-  { numberText }: { numberText?: NumberText } = {},
+  { numberText, ranked }: FrameTableOptions = {},
 ): string {
   const shown = frame.head(maxRows);
   const columns = shown.columns.map((name) => ({
@@ -89,9 +96,13 @@ export function frameToHtml(
         : textCell(c.values[row])
     ).join("") +
     "</tr>").join("");
-  const size = frame.height > maxRows
-    ? `${maxRows} of ${frame.height.toLocaleString("en-US")} rows, ${frame.width} columns`
-    : `${frame.height.toLocaleString("en-US")} rows, ${frame.width} columns`;
+  const count = (n: number) => n.toLocaleString("en-US");
+  const cut = ranked !== undefined && ranked.of > frame.height;
+  const size = cut
+    ? `top ${count(shown.height)} of ${count(ranked.of)} rows, ${frame.width} columns`
+    : frame.height > maxRows
+    ? `${maxRows} of ${count(frame.height)} rows, ${frame.width} columns`
+    : `${count(frame.height)} rows, ${frame.width} columns`;
   // (MathJax leaves a table of these classes alone: `$x^2$` in a name stays text)
   return `<table class="tex2jax_ignore mathjax_ignore" style="${TABLE_STYLE}"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>` +
     `<p><small>${size}</small></p>`;
@@ -103,7 +114,7 @@ const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 export function frameHtml(
   frame: pl.DataFrame,
   maxRows = 20,
-  options: { numberText?: NumberText } = {},
+  options: FrameTableOptions = {},
 ): Displayable {
   return bundleDisplay({
     "text/html": frameToHtml(frame, maxRows, options),
