@@ -1,6 +1,6 @@
 /** lib/core/words.ts: a list in a sentence. */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { listInWords } from "../lib/core/words.ts";
+import { listInWords, someInWords } from "../lib/core/words.ts";
 
 Deno.test("listInWords: nothing, one item, two with and, three with commas and no Oxford comma", () => {
   assertEquals(listInWords([]), "");
@@ -19,4 +19,11 @@ Deno.test("listInWords: a list of choices with or", () => {
 
 Deno.test("listInWords: items are text as given (commas inside one stay inside it)", () => {
   assertEquals(listInWords(["a, b", "c"]), "a, b and c");
+});
+
+Deno.test("someInWords: up to `shown` items, then how many more", () => {
+  assertEquals(someInWords([], { shown: 3 }), "");
+  assertEquals(someInWords(["a", "b", "c"], { shown: 3 }), "a, b, c");
+  assertEquals(someInWords(["a", "b", "c", "d", "e"], { shown: 3 }), "a, b, c and 2 more");
+  assertEquals(someInWords(["a", "b"], { shown: 1 }), "a and 1 more");
 });

@@ -34,4 +34,4 @@ export {
   type Window,
   windowOf,
 } from "./window.ts";
-export { listInWords, type ListInWordsOptions } from "./words.ts";
+export { listInWords, type ListInWordsOptions, someInWords } from "./words.ts";

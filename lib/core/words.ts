@@ -15,3 +15,12 @@ export function listInWords(
     ? items.join("")
     : `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
 }
+
+/**
+ * The first `shown` items joined by commas, then how many more: "a, b, c and 2 more" (all of them
+ * when there are no more than `shown`).
+ */
+export function someInWords(items: readonly string[], { shown }: { shown: number }): string {
+  const more = items.length - shown;
+  return `${items.slice(0, shown).join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+}

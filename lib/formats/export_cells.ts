@@ -11,12 +11,11 @@ import { withoutFormulaGuardText } from "./formula_guard.ts";
 import { earlierHeader } from "../frame/earlier_columns.ts";
 import { readIsoInstant } from "../core/window.ts";
 import { quoteParameter, quoteValue } from "../core/quote.ts";
+import { someInWords } from "../core/words.ts";
 
 /** Up to five names, then how many more. */
 export function someOf(names: string[]): string {
-  return names.length <= 5
-    ? names.join(", ")
-    : `${names.slice(0, 5).join(", ")} and ${names.length - 5} more`;
+  return someInWords(names, { shown: 5 });
 }
 
 /** What a reader takes besides this version's exports. */

@@ -20,7 +20,7 @@ import {
 } from "../revenue/invoice_mrr.ts";
 import type { RevenueRules } from "../revenue/rules.ts";
 import type { CustomerRevenue, RevenueResult } from "../revenue/types.ts";
-import { listInWords } from "../core/words.ts";
+import { listInWords, someInWords } from "../core/words.ts";
 
 export function invoiceRevenue(
   history: InvoiceHistory,
@@ -104,8 +104,7 @@ function unheldWarning(mrr: Map<string, InvoiceMrr>, held: Set<string>): string[
   const cents = unheld.reduce((sum, [, m]) => sum + Math.round((m.usd ?? 0) * 100), 0);
   const unconverted = unheld.filter(([, m]) => m.usd === null).length;
   const customers = unheld.map(([customer]) => customer);
-  const named = customers.slice(0, 3).join(", ") +
-    (customers.length > 3 ? ` and ${customers.length - 3} more` : "");
+  const named = someInWords(customers, { shown: 3 });
   const one = customers.length === 1;
   return [
     `${customers.length} Stripe customer${one ? "" : "s"} with ${formatCents(cents)}${
@@ -206,8 +205,8 @@ function namedInvoices(lines: InvoiceLineLite[]): string {
   const named = customers.slice(0, 3).map((customer) => {
     const invoices = [...byCustomer.get(customer)!].sort();
     return `${customer} on invoice${invoices.length === 1 ? "" : "s"} ${
-      invoices.slice(0, 3).join(", ")
-    }${invoices.length > 3 ? ` and ${invoices.length - 3} more` : ""}`;
+      someInWords(invoices, { shown: 3 })
+    }`;
   });
   const more = customers.length - named.length;
   return `customer${customers.length === 1 ? "" : "s"} ${
@@ -219,9 +218,7 @@ function namedInvoices(lines: InvoiceLineLite[]): string {
 /** "customer cus_a", "customers cus_a, cus_b, cus_c and 2 more": sorted, each once. */
 function namedCustomers(ids: string[]): string {
   const customers = [...new Set(ids)].sort();
-  return `customer${customers.length === 1 ? "" : "s"} ${customers.slice(0, 3).join(", ")}${
-    customers.length > 3 ? ` and ${customers.length - 3} more` : ""
-  }`;
+  return `customer${customers.length === 1 ? "" : "s"} ${someInWords(customers, { shown: 3 })}`;
 }
 
 /** `minor` units of `currency` as its code and amount at its own decimals: "EUR 12.50", "JPY 500". */

@@ -4,7 +4,7 @@
  */
 import { basename } from "node:path";
 import { redactUrl, UserError } from "../core/config.ts";
-import { listInWords } from "../core/words.ts";
+import { listInWords, someInWords } from "../core/words.ts";
 import { isBuiltInQueryFile, loadSql, type SqlFile, type SqlParams } from "./sql.ts";
 
 export interface PostgresErrorContext {
@@ -333,7 +333,7 @@ function columnsRefused(
   const names = columns.map(sqlName);
   const shown = names.length <= SHOWN_COLUMNS
     ? listInWords(names)
-    : `${names.slice(0, SHOWN_COLUMNS).join(", ")} and ${names.length - SHOWN_COLUMNS} more`;
+    : someInWords(names, { shown: SHOWN_COLUMNS });
   const refusal = `${who} may read only ${
     columns.length === 1 ? "column" : "columns"
   } ${shown} of ${
