@@ -1260,3 +1260,142 @@ readOnlyFolderTest(
     }, { embeddedLimit: 1 });
   },
 );
+
+Deno.test("invoice MRR: a proration billed in another currency than its price's reads the price's currency_options", async () => {
+  // EUR subscriptions on USD prices (Stripe bills them through the prices' currency_options).
+  // cus_fx: €90 (the $100 price's EUR amount) upgraded on 11-16 to €220 (the $250 price's);
+  // cus_fx_tiers: 4 → 8 seats on a graduated price, $10 then $8 a seat past 5, €9 then €7.
+  const usd100 = price("prod_team_bundle", 10000, {
+    id: "price_fx100",
+    currency_options: { eur: { unit_amount: 9000, unit_amount_decimal: "9000" } },
+  });
+  const usd250 = price("prod_team_bundle", 25000, {
+    id: "price_fx250",
+    currency_options: { eur: { unit_amount: 22000, unit_amount_decimal: "22000" } },
+  });
+  const tier = (upTo: number | null, cents: string) => ({
+    up_to: upTo,
+    unit_amount_decimal: cents,
+    flat_amount_decimal: null,
+  });
+  const seats = price("prod_seats_graduated", null, {
+    id: "price_fx_seats",
+    tiers_mode: "graduated",
+    tiers: [tier(5, "1000"), tier(null, "800")],
+    currency_options: {
+      eur: {
+        unit_amount: null,
+        unit_amount_decimal: null,
+        tiers: [tier(5, "900"), tier(null, "700")],
+      },
+    },
+  });
+  const eur = (spec: Omit<LineSpec, "currency">) => line({ ...spec, currency: "eur" });
+  const data: FakeStripeData = {
+    subscriptions: [
+      subscription("cus_fx", [[usd250, 1]], { id: "sub_fx", currency: "eur" }),
+      subscription("cus_fx_tiers", [[seats, 8]], { id: "sub_fx_tiers", currency: "eur" }),
+    ],
+    products,
+    prices: [usd100],
+    invoices: [
+      invoice("cus_fx", "2026-11-01", [
+        eur({
+          price: "price_fx100",
+          amount: 9000,
+          sub: "sub_fx",
+          period: ["2026-11-01", "2026-12-01"],
+        }),
+      ]),
+      // half of November left: −€90 / 2 and +€220 / 2
+      invoice("cus_fx", "2026-11-16", [
+        eur({
+          price: "price_fx100",
+          amount: -4500,
+          sub: "sub_fx",
+          period: ["2026-11-16", "2026-12-01"],
+          proration: true,
+        }),
+        eur({
+          price: "price_fx250",
+          amount: 11000,
+          sub: "sub_fx",
+          period: ["2026-11-16", "2026-12-01"],
+          proration: true,
+        }),
+      ]),
+      // 4 seats: 4 × €9 = €36; 8 seats: 5 × €9 + 3 × €7 = €66; half of November left
+      invoice("cus_fx_tiers", "2026-11-01", [
+        eur({
+          price: "price_fx_seats",
+          amount: 3600,
+          quantity: 4,
+          sub: "sub_fx_tiers",
+          period: ["2026-11-01", "2026-12-01"],
+        }),
+      ]),
+      invoice("cus_fx_tiers", "2026-11-16", [
+        eur({
+          price: "price_fx_seats",
+          amount: -1800,
+          quantity: 4,
+          sub: "sub_fx_tiers",
+          period: ["2026-11-16", "2026-12-01"],
+          proration: true,
+        }),
+        eur({
+          price: "price_fx_seats",
+          amount: 3300,
+          quantity: 8,
+          sub: "sub_fx_tiers",
+          period: ["2026-11-16", "2026-12-01"],
+          proration: true,
+        }),
+      ]),
+    ],
+  };
+  await withFakeStripe(data, async (connection, fake) => {
+    const { history } = await fetchInvoiceHistory({
+      ...connection,
+      from: new Date("2026-10-01T00:00:00Z"),
+      to: new Date("2026-12-20T00:00:00Z"),
+      rules,
+    });
+    // the EUR tiers are not in the listing (their currency unknown to it): read once, by id
+    assertEquals(
+      fake.log.filter((r) => r.path.startsWith("/v1/prices/")).map((r) => [
+        r.path,
+        [...r.params].filter(([k]) => k.startsWith("expand[")).map(([, v]) => v).sort(),
+      ]),
+      [["/v1/prices/price_fx_seats", ["currency_options", "currency_options.eur.tiers", "tiers"]]],
+    );
+    const at = (date: string) =>
+      Object.fromEntries(
+        [...invoiceMrrAt(history, { at: new Date(`${date}T00:00:00Z`), rules })].map((
+          [customer, m],
+        ) => [customer, [...m.byCurrency]]),
+      );
+    // before the change: €90 and €36
+    assertEquals(at("2026-11-10"), { cus_fx: [["eur", 9000]], cus_fx_tiers: [["eur", 3600]] });
+    // from 11-16: €90 − €90 + €220 = €220 (the USD amounts read 90 − 100 + 250 = €240), and
+    // €36 − €36 + €66 = €66 (the USD tiers read 36 − 40 + 74 = €70)
+    const expected = { cus_fx: [["eur", 22000]], cus_fx_tiers: [["eur", 6600]] };
+    assertEquals(at("2026-11-20"), expected);
+    assertEquals(at("2026-12-01"), expected);
+    // in USD at 1.1: $242.00 and $72.60, as live MRR reads the same subscriptions
+    const customers = ["cus_fx", "cus_fx_tiers"];
+    const november20 = new Date("2026-11-20T00:00:00Z");
+    assertEquals(cents(invoiceMrrAt(history, { at: november20, rules })), {
+      cus_fx: 24200,
+      cus_fx_tiers: 7260,
+    });
+    const live = await loadRevenue(customers, {
+      mode: "refresh",
+      ...connection,
+      asOf: november20,
+      rules,
+    });
+    const result = reconcile(live, { history, at: november20, rules, customerIds: customers });
+    assertEquals([result.liveCents, result.invoiceCents, result.differing], [31460, 31460, []]);
+  });
+});

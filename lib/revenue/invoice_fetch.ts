@@ -6,7 +6,9 @@
  * the embedded page followed, as the live fetch follows them), the coupon
  * list and the price list once (prices no subscription item holds any more), archived prices in
  * a second listing beside it (Stripe lists active prices only unless `active=false`, and the
- * prices customers moved away from are the archived ones). Calls grow with invoices ÷ 100.
+ * prices customers moved away from are the archived ones), each with its currency_options (a
+ * tiered one billed in another currency retrieved once for that currency's tiers). Calls grow
+ * with invoices ÷ 100.
  * The trimmed result is cached per Stripe account, range and day beside the live cache, so a
  * second backfill the same day makes no call.
  */
@@ -42,7 +44,9 @@ type Json = any;
 // 5: subscriptions' items past the embedded page (a version-4 file lacks their own discounts)
 // 6: which discounts are a subscription item's own (itemDiscounts: a proration takes them off the
 // item's price; a version-5 file read every amount-off as the invoice's)
-const CACHE_VERSION = 6;
+// 7: prices carry their currency_options (a version-6 file read a proration billed in another
+// currency than its price's at the price's own amounts)
+const CACHE_VERSION = 7;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -96,6 +100,48 @@ export function invoiceLineLite(line: Json, invoice: Json): InvoiceLineLite {
     period_start: Number(line.period?.start ?? 0),
     period_end: Number(line.period?.end ?? 0),
   };
+}
+
+/**
+ * The tiers of a tiered price's currency_options in the currencies its lines are billed in: the
+ * listing cannot expand them without knowing those currencies (`data.currency_options.<c>.tiers`),
+ * so each such price is retrieved once with them, in place. Few: tiered prices billed in another
+ * currency than their own.
+ */
+async function fillOptionTiers(
+  reader: StripeReader,
+  { prices, invoices }: { prices: Map<string, PriceLite>; invoices: Json[] },
+): Promise<void> {
+  const wanted = new Map<string, Set<string>>(); // price id → currencies whose tiers are missing
+  for (const invoice of invoices) {
+    for (const line of invoice.lines?.data ?? []) {
+      const id = linePriceId(line);
+      const price = id ? prices.get(id) : undefined;
+      const currency = String(line.currency ?? invoice.currency ?? "usd").toLowerCase();
+      if (!price || price.billing_scheme !== "tiered" || price.currency === currency) continue;
+      const option = price.currency_options?.[currency];
+      if (option && option.tiers) continue;
+      if (price.currency_options && !option) continue; // no amounts in that currency at all
+      wanted.set(price.id, (wanted.get(price.id) ?? new Set()).add(currency));
+    }
+  }
+  await Promise.all([...wanted].map(async ([id, currencies]) => {
+    const read = await reader.request("prices", () =>
+      reader.stripe.prices.retrieve(id, {
+        expand: [
+          "tiers",
+          "currency_options",
+          ...[...currencies].sort().map((c) => `currency_options.${c}.tiers`),
+        ],
+      }));
+    const lite = priceLite(read);
+    const known = prices.get(id)!;
+    prices.set(id, {
+      ...known,
+      tiers: known.tiers ?? lite.tiers,
+      currency_options: lite.currency_options,
+    });
+  }));
 }
 
 function cacheFile(options: InvoiceFetchOptions): string {
@@ -157,7 +203,8 @@ export async function fetchInvoiceHistory(
         active,
         limit: 100,
         starting_after: startingAfter,
-        expand: ["data.tiers"],
+        // a proration's full price in the invoice's currency when that is not the price's own
+        expand: ["data.tiers", "data.currency_options"],
       }));
   const [invoices, subscriptions, activePrices, archivedPrices, coupons] = await Promise.all([
     // the big lists as `created` ranges paged concurrently, as the live fetch reads them
@@ -195,9 +242,17 @@ export async function fetchInvoiceHistory(
         discounts.set(d.id, d);
         itemDiscounts.add(d.id);
       }
-      if (!prices.has(item.price.id) || item.price.tiers) prices.set(item.price.id, item.price);
+      const listed = prices.get(item.price.id);
+      // an item's price has its tiers, the listed one its currency_options (unexpanded on items)
+      if (!listed || item.price.tiers) {
+        prices.set(item.price.id, {
+          ...item.price,
+          currency_options: listed?.currency_options ?? item.price.currency_options,
+        });
+      }
     }
   }
+  await fillOptionTiers(reader, { prices, invoices });
   const history: InvoiceHistory = {
     lines: invoices.flatMap((invoice: Json) =>
       (invoice.lines?.data ?? []).map((line: Json) => invoiceLineLite(line, invoice))

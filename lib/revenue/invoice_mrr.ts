@@ -7,7 +7,8 @@
  *   minus the discounts the discount setting counts (the same `discountCounts` as live MRR, so a
  *   backfill of today equals live `mrr_recurring`); ÷ the price's months per period (mrr.ts).
  * - Proration amounts never count: a proration line only dates a level. Its level is the full
- *   price × quantity (scaled like its amount for tax and discounts), positive for the new price
+ *   price × quantity in the invoice's currency (the price's currency_options amounts when the
+ *   invoice is in another; without them, its amount over a full period), positive for the new price
  *   and negative for the unused time credited on the old one, held over the proration's period;
  *   so from the change on, old + (−old) + new = new. The discounts Stripe netted into a
  *   proration (listed at 0) come off the full price as live MRR takes them off the item
@@ -20,7 +21,7 @@
  *
  * Amounts are kept in minor units and rounded to whole ones per customer at the end.
  */
-import { minorUnitsToMajor, roundToCents } from "./currency.ts";
+import { minorUnitsToMajor, priceInCurrency, roundToCents } from "./currency.ts";
 import { applyDiscounts, type PricedItem } from "./discounts.ts";
 import { discountCounts, itemPeriodAmount, periodMonths } from "./mrr.ts";
 import type { RevenueRules } from "./rules.ts";
@@ -128,8 +129,11 @@ export function lineMonthlyLevel(line: InvoiceLineLite, context: LevelContext): 
     return { counted: true, monthly: (line.amount * netShare(line, context, () => true)) / months };
   }
   const share = prorationShare(line, context);
-  const monthly = price.unit_amount_decimal !== null || price.tiers
-    ? includedDiscountsOff(line, { ...context, price, months })
+  // the price as the invoice bills it: its currency_options' amounts in another currency (a EUR
+  // invoice on a USD price), as live MRR reads a subscription's (priceInCurrency)
+  const billed = priceInCurrency(price, line.currency);
+  const monthly = billed && (billed.unit_amount_decimal !== null || billed.tiers)
+    ? includedDiscountsOff(line, { ...context, price: billed, months })
     : Math.abs(line.amount) * fullPeriodSeconds(line, months) /
       Math.max(1, line.period_end - line.period_start) / months;
   return { counted: true, monthly: Math.sign(line.amount) * monthly * share };
