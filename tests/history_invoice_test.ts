@@ -633,7 +633,11 @@ function prorationShapes() {
     // its coupon deleted since: no coupon listing returns it, so neither side can read it
     itemOff30("di_sh_gone30", "forever", null, "co_deleted_30"),
   ];
-  const [invoiceOffItemized, invoiceOffIncluded] = [invoiceOff20(), invoiceOff20()];
+  const [invoiceOffItemized, invoiceOffIncluded, invoiceOffRemoved] = [
+    invoiceOff20(),
+    invoiceOff20(),
+    invoiceOff20(),
+  ];
   const sub = (customer: string, items: [Json, number, Json?][], options: Json = {}) =>
     subscription(customer, items, { id: `sub_${customer}`, ...options });
   const withDiscount = (d: Json) => ({ discounts: [d] });
@@ -645,6 +649,8 @@ function prorationShapes() {
     sub("cus_sh_item_repeat", [[P.plan100, 1], [addOn50, 1, withDiscount(repeating)]]),
     sub("cus_sh_inv_itemized", [[P.plan100, 1], [addOn50, 1]], withDiscount(invoiceOffItemized)),
     sub("cus_sh_inv_included", [[P.plan100, 1], [addOn50, 1]], withDiscount(invoiceOffIncluded)),
+    // the add-on removed (deleted from the subscription) under the whole invoice's $20 off
+    sub("cus_sh_inv_removed", [[P.plan100, 1]], withDiscount(invoiceOffRemoved)),
     sub("cus_sh_gone", [[P.plan100, 1], [addOn50, 1, withDiscount(gone)]]),
     // the add-on and its own discount deleted together: no subscription lists that discount
     sub("cus_sh_item_removed", [[P.plan100, 1]]),
@@ -714,6 +720,17 @@ function prorationShapes() {
     invoice("cus_sh_inv_included", "2026-11-16", [
       proration("cus_sh_inv_included", "price_addon50", 1500, [[invoiceOffIncluded.id, 0]]),
     ]),
+    // the add-on removed on 11-16, itemized: 11-01's $20 off split over its two lines ($13.33 and
+    // $6.67), and the credit lists its own share of that discount ($3.33 of the gross −$25): the
+    // share each line took off is known (discount_amounts), but it is that invoice's, not the
+    // level's: taken off the credit it would read 86.67 + 43.33 − 50 × (25 − 3.33) / 25 = $86.67
+    invoice("cus_sh_inv_removed", "2026-11-01", [
+      november("cus_sh_inv_removed", "price_plan100", 10000, [invoiceOffRemoved.id, 1333]),
+      november("cus_sh_inv_removed", "price_addon50", 5000, [invoiceOffRemoved.id, 667]),
+    ]),
+    invoice("cus_sh_inv_removed", "2026-11-16", [
+      proration("cus_sh_inv_removed", "price_addon50", -2500, [[invoiceOffRemoved.id, 333]]),
+    ]),
     ...invoicesOf("cus_sh_gone", {
       prorations: [proration("cus_sh_gone", "price_addon50", 1000, [["di_sh_gone30", 0]])],
     }),
@@ -761,6 +778,7 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
           cus_sh_item_repeat: 120, // 100 + (50 − 30): repeating until 2027-02-01
           cus_sh_inv_itemized: 130, // (100 − 20) + 50 (read 110: the $20 counted twice)
           cus_sh_inv_included: 130, // (100 − 20) + 50 (was right)
+          cus_sh_inv_removed: 80, // (100 − 13.33) + (50 − 6.67) − 50 = 100 − 20
           cus_sh_gone: 150, // 100 + 50: the coupon cannot be read, by live MRR either
           cus_sh_item_removed: 100, // 100 + 50 − 50: the discount gone with its item
         }],
@@ -772,6 +790,7 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
           cus_sh_item_repeat: 150, // 100 + 50: only forever coupons count
           cus_sh_inv_itemized: 130,
           cus_sh_inv_included: 130,
+          cus_sh_inv_removed: 80,
           cus_sh_gone: 150,
           cus_sh_item_removed: 100,
         }],
@@ -783,6 +802,7 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
           cus_sh_item_repeat: 150,
           cus_sh_inv_itemized: 150,
           cus_sh_inv_included: 150,
+          cus_sh_inv_removed: 100, // 100 + 50 − 50
           cus_sh_gone: 150,
           cus_sh_item_removed: 100,
         }],

@@ -164,7 +164,10 @@ function netShare(
  * list them with amounts): an invoice-level amount-off is the subscription's whole, carried once
  * by its cycle lines (split over them), so the level model old − old + new keeps it; taken off
  * an added item's proration as well it would count twice (live MRR: $100 + $50 − $20 = $130, not
- * $110). The item's own amount-offs and every percent-off come off as on the cycle line.
+ * $110). Each itemized line's discount_amounts does say its share, but of that proration
+ * invoice's discount, not of the level: off a removed add-on's credit it would undo part of the
+ * cycle lines' $20 ($86.67, not $80). The item's own amount-offs and every percent-off come off
+ * as on the cycle line.
  */
 function prorationShare(line: InvoiceLineLite, context: LevelContext): number {
   return netShare(
