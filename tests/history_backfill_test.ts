@@ -450,7 +450,7 @@ Deno.test("live backfill: an add-on added at its own amount off reads its discou
     const vanished =
       "discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted)";
     const said = [
-      `as-of 2026-11-01: 1 proration line covering the as-of (customer cus_charlie on invoice ${charlieProration}) lists ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
+      `as-of 2026-11-01: 1 proration line covering the as-of (customer cus_charlie on invoice ${charlieProration}) lists ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount by default; an itemized proration lists only its prorated days' share), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
       `as-of 2026-12-01: 1 invoice line covering the as-of (customer cus_charlie on invoice ${charlieNovember}) carries ${vanished}: whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month`,
     ];
     assertEquals(result.warnings, said);

@@ -850,7 +850,7 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
         invoiceOf("cus_sh_gone", "2026-11-16")
       }; cus_sh_item_removed on invoice ${
         invoiceOf("cus_sh_item_removed", "2026-11-16")
-      }) list ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
+      }) list ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount by default; an itemized proration lists only its prorated days' share), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
     ]);
   }, { embeddedLimit: 1 });
 });

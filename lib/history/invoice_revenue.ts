@@ -123,7 +123,8 @@ const VANISHED =
  * The warnings for unknownDiscountLines, naming their customers and invoices: the cycle lines'
  * (how many, their discounts a month in USD; the lines in a currency without a rate,
  * PRICING_FX_RATES, at face value with their customers, saying so), and the prorations' (whose
- * discounts Stripe netted into their amounts: no amount can be said).
+ * discounts Stripe netted into their amounts, or itemized for the prorated days only: no amount
+ * a month can be said).
  */
 function unknownDiscountWarning(
   all: { line: InvoiceLineLite; monthly: number | null }[],
@@ -138,7 +139,7 @@ function unknownDiscountWarning(
         prorations.length === 1 ? "" : "s"
       } covering the as-of (${namedInvoices(prorations)}) list${
         prorations.length === 1 ? "s" : ""
-      } ${VANISHED}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
+      } ${VANISHED}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount by default; an itemized proration lists only its prorated days' share), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
     ]),
   ];
 }

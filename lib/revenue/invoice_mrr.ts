@@ -248,7 +248,8 @@ export function unpricedLines(history: InvoiceHistory, at?: Date): InvoiceLineLi
  * its coupon deleted, which no listing returns): whether the discount setting counts them cannot
  * be told, so they are counted at the price before them. A cycle line comes with those discounts'
  * amount a month (minor units, its currency); a proration with null: Stripe nets its discounts
- * into its amount, listed at 0, so what they would take off its level cannot be read.
+ * into its amount, listed at 0 (an itemized one lists the prorated days' share only, which may be
+ * the whole invoice's, never off a level), so what they would take off its level cannot be read.
  */
 export function unknownDiscountLines(
   history: InvoiceHistory,
