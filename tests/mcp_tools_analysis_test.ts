@@ -150,7 +150,7 @@ Deno.test("run_scenario by_plan and by_tier count the organizations left out as 
   }
 });
 
-Deno.test("run_scenario with none compared: the totals line names the organizations not comparable", async () => {
+Deno.test("run_scenario with none compared: the totals and breakeven lines name the organizations not comparable", async () => {
   // tests/scenario_not_comparable.ts noneComparedExport: m1 and m2 not comparable (cus_8's $500
   // left out), b1 unknown current, 2 seats × $10 = $20 proposed
   const dir = await Deno.makeTempDir({ prefix: "mcp_tools_analysis_test_" });
@@ -159,12 +159,29 @@ Deno.test("run_scenario with none compared: the totals line names the organizati
     new DatasetStore(mcpSettings({ PRICING_MCP_EXPORTS_DIR: dir })),
   );
   try {
-    const result = await call(client, "run_scenario", { scenario: SEAT_KEPT });
+    const result = await call(client, "run_scenario", {
+      scenario: SEAT_KEPT,
+      breakeven: "plans[1].perSeatUsd",
+    });
     ok(!result.isError, text(result));
+    const lines = text(result).split("\n");
     assertEquals(
-      text(result).split("\n")[1],
+      lines[1],
       "totals: no organization compared: not comparable 2 (their current 500 USD/month left out); unknown current 1, their proposed 20 USD/month",
     );
+    // no breakeven, for the same reason (it read "no organization with known current MRR")
+    const reason =
+      "no organization compared: 2 not comparable (current MRR $500.00 left out), 1 with unknown current MRR";
+    assertEquals(
+      lines[2],
+      `breakeven of plans[1].perSeatUsd: none (${reason}); scenario value 10 USD per seat per month`,
+    );
+    assertEquals(result.structuredContent!.breakeven, {
+      parameter: "plans[1].perSeatUsd",
+      value: null,
+      scenario_value: 10,
+      reason,
+    });
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

@@ -643,7 +643,7 @@ Deno.test("deno task scenario: the stdout line gives the current MRR of the orga
   }
 });
 
-Deno.test("deno task scenario with none compared: stdout and the summary name the organizations not comparable", async () => {
+Deno.test("deno task scenario with none compared: stdout, the summary and the breakeven name the organizations not comparable", async () => {
   const dir = await Deno.makeTempDir();
   const { errors, logs, restore } = captureConsole();
   try {
@@ -653,13 +653,25 @@ Deno.test("deno task scenario with none compared: stdout and the summary name th
     await writeCsvFile(noneComparedExport(), input);
     const file = join(dir, "seat_kept.json");
     await Deno.writeTextFile(file, JSON.stringify(SEAT_KEPT));
-    assertEquals(await scenarioMain([file, "--input", input, "--out-dir", dir]), 0, errors.join());
+    const args = [file, "--input", input, "--out-dir", dir, "--breakeven", "plans[1].perSeatUsd"];
+    assertEquals(await scenarioMain(args), 0, errors.join());
     assertEquals(
       logs[0],
       "Scenario seat_kept: no organization compared: 2 not comparable (current MRR $500.00 left out), 1 with unknown current MRR, proposed $20.00",
     );
+    // no breakeven, for the same reason (it read "no organization with known current MRR")
+    assertEquals(
+      logs[1],
+      "  breakeven plans[1].perSeatUsd: none (no organization compared: 2 not comparable (current MRR $500.00 left out), 1 with unknown current MRR)",
+    );
     const summary = await Deno.readTextFile(
       join(dir, "helicone_pricing_scenario_seat_kept_2026-11-01.md"),
+    );
+    ok(
+      summary.includes(
+        "`plans[1].perSeatUsd` (10 USD per seat per month in the scenario): no breakeven, no organization compared: 2 not comparable (current MRR $500.00 left out), 1 with unknown current MRR.",
+      ),
+      summary,
     );
     ok(
       summary.includes(

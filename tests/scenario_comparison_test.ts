@@ -18,6 +18,7 @@ import {
 } from "../lib/analysis/scenario/mod.ts";
 import { NOT_COMPARABLE_REASON } from "../lib/analysis/scenario/customers.ts";
 import type { ScenarioTotals } from "../lib/analysis/scenario/totals.ts";
+import { noneComparedExport, SEAT_KEPT } from "./scenario_not_comparable.ts";
 
 const frame = exportFrameFromColumns({
   org_id: ["a1", "a2", "a3"],
@@ -43,7 +44,7 @@ const perSeat = parseScenario({
   breakeven: "plans[0].perSeatUsd",
 });
 
-Deno.test("breakeven: none when no organization's current MRR is known, not a price of 0", async () => {
+Deno.test("breakeven: none when no organization's current MRR is known or none is comparable, not a price of 0", async () => {
   assertEquals(findBreakeven(unknownMrr, { scenario: perSeat, parameter: "plans[0].perSeatUsd" }), {
     parameter: "plans[0].perSeatUsd",
     scenarioValue: 10,
@@ -52,6 +53,23 @@ Deno.test("breakeven: none when no organization's current MRR is known, not a pr
     reason: "no organization with known current MRR",
     currentMrrUsd: null,
   });
+  // m1 and m2 share cus_8 across a kept and a re-priced plan: not comparable, $500 left out; b1's
+  // revenue was not fetched (tests/scenario_not_comparable.ts)
+  assertEquals(
+    findBreakeven(noneComparedExport(), {
+      scenario: parseScenario(SEAT_KEPT),
+      parameter: "plans[1].perSeatUsd",
+    }),
+    {
+      parameter: "plans[1].perSeatUsd",
+      scenarioValue: 10,
+      unit: "USD per seat per month",
+      value: null,
+      reason:
+        "no organization compared: 2 not comparable (current MRR $500.00 left out), 1 with unknown current MRR",
+      currentMrrUsd: null,
+    },
+  );
   // with MRR known: 8 seats × price = $140 → $17.50 a seat
   const known = findBreakeven(frame, { scenario: perSeat, parameter: "plans[0].perSeatUsd" });
   ok(Math.abs(known.value! - 17.5) < 1e-9, `${known.value}`);

@@ -16,7 +16,8 @@ import {
   type PricingInputs,
   pricingInputs,
 } from "./pricing.ts";
-import { comparableOrganizations } from "./customers.ts";
+import { comparableOrganizations, leftOutOfComparison } from "./customers.ts";
+import { noComparisonReason } from "./totals.ts";
 
 export interface Breakeven {
   /** the parameter path, e.g. plans[0].pctOfLlmCost.percent */
@@ -29,7 +30,7 @@ export interface Breakeven {
   value: number | null;
   /** why there is no breakeven */
   reason?: string;
-  /** current MRR of the comparable set; null when no organization's current MRR is known */
+  /** current MRR of the comparable set; null when no organization is compared */
   currentMrrUsd: number | null;
 }
 
@@ -61,14 +62,15 @@ export function findBreakeven(
     scenario,
     plans: organizationPlans(pricing, scenario),
   });
-  // no known current MRR (revenue not fetched): nothing to break even with, not a price of 0
+  // none compared (revenue not fetched, or split customers): nothing to break even with, not a
+  // price of 0; the reason is the totals' (the summary's, stdout's)
   if (!comparable.includes(1)) {
     return {
       parameter,
       scenarioValue,
       unit,
       value: null,
-      reason: "no organization with known current MRR",
+      reason: noComparisonReason(leftOutOfComparison(pricing, comparable)),
       currentMrrUsd: null,
     };
   }

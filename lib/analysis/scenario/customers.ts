@@ -107,6 +107,30 @@ export function comparableOrganizations(
 }
 
 /**
+ * The organizations a comparison leaves out, counted as its totals count them (ScenarioTotals):
+ * those whose customer's current MRR is known but that `comparable` (comparableOrganizations')
+ * leaves out are not comparable, with their customers' MRR (each once, on its revenue row); the
+ * others it leaves out have unknown current MRR.
+ */
+export function leftOutOfComparison(
+  { currentMrr, revenueRowOf }: { currentMrr: Float64Array; revenueRowOf: Int32Array },
+  comparable: Uint8Array,
+): { notComparable: number; currentMrrNotComparableUsd: number; unknownCurrent: number } {
+  const leftOut = { notComparable: 0, currentMrrNotComparableUsd: 0, unknownCurrent: 0 };
+  for (let i = 0; i < revenueRowOf.length; i++) {
+    if (comparable[i]) continue;
+    if (Number.isNaN(currentMrr[revenueRowOf[i]])) {
+      leftOut.unknownCurrent++;
+      continue;
+    }
+    leftOut.notComparable++;
+    // the other organizations' mrr is empty: the customer's MRR counts once
+    if (!Number.isNaN(currentMrr[i])) leftOut.currentMrrNotComparableUsd += currentMrr[i];
+  }
+  return leftOut;
+}
+
+/**
  * Whether organization i is on the free tier: no subscription of its own, so none of its Stripe
  * customer's MRR (on the revenue row) is its, whether that MRR is kept or re-priced.
  */

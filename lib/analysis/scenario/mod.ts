@@ -51,7 +51,14 @@ export {
 export { type Breakeven, breakevenPrice, findBreakeven } from "./breakeven.ts";
 export { planTotals } from "./by_plan.ts";
 export { BREAKDOWN_COLUMNS } from "./breakdown.ts";
-export { groupTotals, type ScenarioTotals } from "./totals.ts";
+export {
+  groupTotals,
+  NO_KNOWN_CURRENT,
+  noComparisonReason,
+  type NoneCompared,
+  noneComparedReason,
+  type ScenarioTotals,
+} from "./totals.ts";
 export {
   biggestMovers,
   compareScenario,
@@ -60,8 +67,6 @@ export {
   type ScenarioComparison,
 } from "./comparison.ts";
 export {
-  NO_KNOWN_CURRENT,
-  noneComparedReason,
   perOrgWithWindowUsage,
   scenarioFileBase,
   type ScenarioFiles,

@@ -10,7 +10,7 @@ import { escapeMarkdown, markdownList, markdownTable } from "../../formats/markd
 import { biggestMovers, MOVER_COLUMNS, type ScenarioComparison } from "./comparison.ts";
 import { NO_PLAN_LABEL, type Scenario } from "./model.ts";
 import { NOT_COMPARABLE_REASON } from "./customers.ts";
-import type { ScenarioTotals } from "./totals.ts";
+import { NO_KNOWN_CURRENT, noneComparedReason } from "./totals.ts";
 
 // ── files ───────────────────────────────────────────────────────────────────────────────────
 
@@ -28,23 +28,6 @@ function signedUsd(value: number): string {
 }
 
 const pct = formatChangePct;
-
-/** Why a scenario has no comparison: its totals' reason, the summary's and stdout's. */
-export const NO_KNOWN_CURRENT = "no organization with known current MRR";
-
-/**
- * Why nothing was compared when some organizations are not comparable (split customers, whose
- * MRR may be known): names them with the MRR left out, beside those with unknown current MRR.
- */
-export function noneComparedReason(
-  totals: Pick<ScenarioTotals, "notComparable" | "currentMrrNotComparableUsd" | "unknownCurrent">,
-): string {
-  return `no organization compared: ${
-    formatCount(totals.notComparable)
-  } not comparable (current MRR ${formatUsd(totals.currentMrrNotComparableUsd)} left out), ${
-    formatCount(totals.unknownCurrent)
-  } with unknown current MRR`;
-}
 
 /** "–" where a figure has nothing to sum (a tier with no known current MRR) */
 function usdOrDash(value: number | null): string {

@@ -3,6 +3,7 @@
  * them (a tier, a plan: breakdown.ts), from the per-organization frame's outcomes.
  */
 import pl from "nodejs-polars";
+import { formatCount, formatUsd } from "../../report/numbers.ts";
 import { doublesOf } from "./pricing.ts";
 
 export interface ScenarioTotals {
@@ -121,4 +122,37 @@ export function groupTotals(
     t.changePct = t.currentMrrUsd === 0 ? null : t.deltaUsd / t.currentMrrUsd * 100;
   }
   return totals;
+}
+
+// ── why nothing is compared ─────────────────────────────────────────────────────────────────
+
+/** Why a scenario has no comparison: its totals' reason, the summary's and stdout's. */
+export const NO_KNOWN_CURRENT = "no organization with known current MRR";
+
+/** Who is left out of a comparison that compares no organization (ScenarioTotals' counts). */
+export type NoneCompared = Pick<
+  ScenarioTotals,
+  "notComparable" | "currentMrrNotComparableUsd" | "unknownCurrent"
+>;
+
+/**
+ * Why nothing was compared when some organizations are not comparable (split customers, whose
+ * MRR may be known): names them with the MRR left out, beside those with unknown current MRR.
+ */
+export function noneComparedReason(
+  totals: NoneCompared,
+): string {
+  return `no organization compared: ${
+    formatCount(totals.notComparable)
+  } not comparable (current MRR ${formatUsd(totals.currentMrrNotComparableUsd)} left out), ${
+    formatCount(totals.unknownCurrent)
+  } with unknown current MRR`;
+}
+
+/**
+ * Why no organization is compared, and so why there is no breakeven: NO_KNOWN_CURRENT when every
+ * organization's current MRR is unknown, else noneComparedReason.
+ */
+export function noComparisonReason(leftOut: NoneCompared): string {
+  return leftOut.notComparable === 0 ? NO_KNOWN_CURRENT : noneComparedReason(leftOut);
 }
