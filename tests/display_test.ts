@@ -49,6 +49,8 @@ Deno.test("frame tables: escaped text, numbers right-aligned, the size under the
   const bundle = mimeBundle(frameHtml(frame, 3));
   ok(bundle["text/html"].includes("3 of 25 rows"));
   ok(bundle["text/plain"].startsWith("shape: (3, 2)"));
+  // the plain text says what the 3 rows are of, as the HTML does
+  ok(bundle["text/plain"].endsWith("\n3 of 25 rows, 2 columns"), bundle["text/plain"]);
 });
 
 Deno.test("charts, markdown and readings carry the MIME types notebooks render", () => {

@@ -1056,7 +1056,7 @@ Deno.test("question charts: one bar per row and series, labels ranked", () => {
   assertEquals(count(trafficChart(ptbVsByok(frame)).svg, "rect"), 4 * 3 + 3);
 });
 
-Deno.test("a question's table cut to its top says top N of all, as its chart does", () => {
+Deno.test("a question's table cut to its top says top N of all, as its chart does, in HTML and plain text", () => {
   // ≤ $200 MRR: o1 ($800 of LLM cost) and o3 ($600) qualify; top 1 keeps o1. Its 9 columns: the 8
   // underpriced ones and subscription_status after mrr.
   const answer = underpricedCustomers(frame, { underpricedMaxMrrUsd: 200, top: 1 });
@@ -1065,10 +1065,16 @@ Deno.test("a question's table cut to its top says top N of all, as its chart doe
   const [table] = answerDisplays({ answer, chart, rows: 1 });
   const html = mimeBundle(table)["text/html"];
   ok(html.includes("<small>top 1 of 2 rows, 9 columns</small>"), html);
-  // top 2 keeps both: nothing cut, the plain count
+  // the plain text (a console's) too, under polars' table of the row shown
+  const plain = mimeBundle(table)["text/plain"];
+  ok(plain.startsWith("shape: (1, 9)"), plain);
+  ok(plain.endsWith("\ntop 1 of 2 rows, 9 columns"), plain);
+  // top 2 keeps both: nothing cut, the plain count; polars' shape says it all in the plain text
   const both = underpricedCustomers(frame, { underpricedMaxMrrUsd: 200, top: 2 });
   const [whole] = answerDisplays({ answer: both, chart: underpricedChart(both), rows: 2 });
   ok(mimeBundle(whole)["text/html"].includes("<small>2 rows, 9 columns</small>"));
+  const wholePlain = mimeBundle(whole)["text/plain"];
+  ok(wholePlain.startsWith("shape: (2, 9)") && !wholePlain.includes(" rows, "), wholePlain);
 });
 
 /** Whether `text` holds half of a surrogate pair (half an emoji): an invalid SVG character. */

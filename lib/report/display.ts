@@ -96,30 +96,50 @@ export function frameToHtml(
         : textCell(c.values[row])
     ).join("") +
     "</tr>").join("");
-  const count = (n: number) => n.toLocaleString("en-US");
-  const cut = ranked !== undefined && ranked.of > frame.height;
-  const size = cut
-    ? `top ${count(shown.height)} of ${count(ranked.of)} rows, ${frame.width} columns`
-    : frame.height > maxRows
-    ? `${maxRows} of ${count(frame.height)} rows, ${frame.width} columns`
-    : `${count(frame.height)} rows, ${frame.width} columns`;
+  const { size } = tableSize(frame, { maxRows, ranked });
   // (MathJax leaves a table of these classes alone: `$x^2$` in a name stays text)
   return `<table class="tex2jax_ignore mathjax_ignore" style="${TABLE_STYLE}"><thead><tr>${header}</tr></thead><tbody>${body}</tbody></table>` +
     `<p><small>${size}</small></p>`;
 }
 
+/**
+ * The size line under a table of the first `maxRows` rows ("top 5 of 14 rows, 9 columns", "20 of
+ * 25 rows, …", "3 rows, …"), and whether the table shows fewer rows than that line counts.
+ */
+function tableSize(
+  frame: pl.DataFrame,
+  { maxRows, ranked }: { maxRows: number; ranked?: { top: number; of: number } },
+): { size: string; cut: boolean } {
+  const count = (n: number) => n.toLocaleString("en-US");
+  const shown = Math.min(frame.height, maxRows);
+  if (ranked !== undefined && ranked.of > frame.height) {
+    return {
+      size: `top ${count(shown)} of ${count(ranked.of)} rows, ${frame.width} columns`,
+      cut: true,
+    };
+  }
+  return frame.height > maxRows
+    ? { size: `${maxRows} of ${count(frame.height)} rows, ${frame.width} columns`, cut: true }
+    : { size: `${count(frame.height)} rows, ${frame.width} columns`, cut: false };
+}
+
 const BIDI_CONTROLS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** A frame as a notebook table (HTML, and plain text for consoles). */
+/**
+ * A frame as a notebook table (HTML, and plain text for consoles). The plain text is polars' table,
+ * whose shape counts the rows shown; a table cut short says under it what the HTML's does.
+ */
 export function frameHtml(
   frame: pl.DataFrame,
   maxRows = 20,
   options: FrameTableOptions = {},
 ): Displayable {
+  const { size, cut } = tableSize(frame, { maxRows, ranked: options.ranked });
+  // (a console honours bidi controls too)
+  const table = frame.head(maxRows).toString().replace(BIDI_CONTROLS, "");
   return bundleDisplay({
     "text/html": frameToHtml(frame, maxRows, options),
-    // (a console honours bidi controls too)
-    "text/plain": frame.head(maxRows).toString().replace(BIDI_CONTROLS, ""),
+    "text/plain": cut ? `${table}\n${size}` : table,
   });
 }
 
