@@ -147,6 +147,12 @@ Deno.test("CSV → frame: a header alone is an empty frame; a missing column and
     );
     return true;
   });
+  // a result of many columns: the first 10 named, then how many more
+  const wide = Array.from({ length: 12 }, (_, i) => `c${i + 1}`);
+  throws(() => csvToFrame(`${wide.join(",")}\n`, { org_id: "string" }, "w.sql"), {
+    message:
+      'w.sql returned no column org_id (its columns: "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10" and 2 more); the query must return the columns its header comment lists',
+  });
   throws(
     () => csvToFrame('org_id,seats\n"y",3\n"z",x1\n', { org_id: "string", seats: "int" }, "x.sql"),
     /^UserError: x\.sql: column seats of organization z: not a number: "x1"; fix the data or the query$/,

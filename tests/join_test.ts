@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import pl from "nodejs-polars";
 import { joinOrgFrames } from "../lib/frame/join.ts";
+import { quotedTierValues } from "../lib/frame/tiers.ts";
 import { columnsToFrame } from "../lib/sources/frames.ts";
 import { QUERY_COLUMNS, type QueryFrames } from "../lib/sources/queries.ts";
 
@@ -102,6 +103,15 @@ Deno.test("join: newest first, org_id on ties, no created_at last; zeros, flags 
     "2 organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL)",
     'unknown tier values exported as tier "other": "mystery"',
   ]);
+});
+
+Deno.test("unknown tier values in a warning: each quoted and cut to 40 characters, the first 10, then how many more", () => {
+  const tiers = [`a${"x".repeat(45)}`, null, ...Array.from({ length: 10 }, (_, i) => `t${i}`)];
+  assertEquals(
+    quotedTierValues(tiers),
+    `"a${"x".repeat(38)}…", "", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7" and 2 more`,
+  );
+  assertEquals(quotedTierValues(["line\nbreak"]), '"line\\nbreak"');
 });
 
 Deno.test("join: a query that returns an organization twice is refused, naming it", () => {

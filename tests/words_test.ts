@@ -27,3 +27,14 @@ Deno.test("someInWords: up to `shown` items, then how many more", () => {
   assertEquals(someInWords(["a", "b", "c", "d", "e"], { shown: 3 }), "a, b, c and 2 more");
   assertEquals(someInWords(["a", "b"], { shown: 1 }), "a and 1 more");
 });
+
+Deno.test("someInWords with show: each shown item written by it, and only those", () => {
+  const written: number[] = [];
+  const show = (n: number) => {
+    written.push(n);
+    return `#${n}`;
+  };
+  assertEquals(someInWords([1, 2, 3, 4], { shown: 2, show }), "#1, #2 and 2 more");
+  assertEquals(written, [1, 2]);
+  assertEquals(someInWords([7], { shown: 2, show }), "#7");
+});

@@ -18,9 +18,18 @@ export function listInWords(
 
 /**
  * The first `shown` items joined by commas, then how many more: "a, b, c and 2 more" (all of them
- * when there are no more than `shown`).
+ * when there are no more than `shown`). With `show`, items are written by it, and only the shown
+ * ones are (a long list is not all quoted to name ten).
  */
-export function someInWords(items: readonly string[], { shown }: { shown: number }): string {
+export function someInWords<T>(
+  items: readonly T[],
+  options: { shown: number; show: (item: T) => string },
+): string;
+export function someInWords(items: readonly string[], options: { shown: number }): string;
+export function someInWords<T>(
+  items: readonly T[],
+  { shown, show = String }: { shown: number; show?: (item: T) => string },
+): string {
   const more = items.length - shown;
-  return `${items.slice(0, shown).join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+  return `${items.slice(0, shown).map(show).join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
 }

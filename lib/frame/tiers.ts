@@ -1,4 +1,5 @@
 /** Tier families from production's dated tier names (pro-20251210 → pro). */
+import { someInWords } from "../core/words.ts";
 
 export const TIER_FAMILIES = ["free", "pro", "team", "growth", "enterprise"] as const;
 export type TierFamily = (typeof TIER_FAMILIES)[number] | "other";
@@ -29,10 +30,11 @@ export function tierFamily(raw: string | null | undefined): TierFamily {
  * shows as \n, not a line break), cut to 40 characters, at most 10 named.
  */
 export function quotedTierValues(values: readonly (string | null)[]): string {
-  const shown = values.slice(0, 10).map((v) => {
-    const chars = [...(v ?? "")];
-    return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 39).join("")}…` : chars.join(""));
+  return someInWords(values, {
+    shown: 10,
+    show: (v) => {
+      const chars = [...(v ?? "")];
+      return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 39).join("")}…` : chars.join(""));
+    },
   });
-  const more = values.length > 10 ? ` and ${values.length - 10} more` : "";
-  return `${shown.join(", ")}${more}`;
 }

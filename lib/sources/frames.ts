@@ -1,6 +1,7 @@
 /** Query rows → Polars frames, column-wise (building frames from row objects is slow). */
 import pl from "nodejs-polars";
 import { UserError } from "../core/config.ts";
+import { someInWords } from "../core/words.ts";
 import type { SqlFile, SqlParams } from "./sql.ts";
 
 /**
@@ -158,15 +159,17 @@ function isInfiniteTimestamp(value: unknown): boolean {
  * JSON-quoted and cut to 40 characters, at most 10 named.
  */
 export function missingColumn(query: string, name: string, returned: string[]): UserError {
-  const shown = returned.slice(0, 10).map((column) => {
-    const chars = [...column];
-    return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 39).join("")}…` : column);
+  const columns = someInWords(returned, {
+    shown: 10,
+    show: (column) => {
+      const chars = [...column];
+      return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 39).join("")}…` : column);
+    },
   });
-  const more = returned.length > 10 ? ` and ${returned.length - 10} more` : "";
   return new UserError(
     `${query} returned no column ${name} (its columns: ${
-      shown.join(", ") || "none"
-    }${more}); the query must return the columns its header comment lists`,
+      columns || "none"
+    }); the query must return the columns its header comment lists`,
   );
 }
 

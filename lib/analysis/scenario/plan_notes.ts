@@ -9,6 +9,7 @@
  * no mistake and not warned about (the price book would warn on every export without them). Earlier
  * plans taking all the organizations it fits is warned about: those are re-priced, not kept.
  */
+import { someInWords } from "../../core/words.ts";
 import { normalTierRaw, quotedTierValues, tierFamily } from "../../frame/tiers.ts";
 import type { Plan, Scenario } from "./model.ts";
 import { matches, type PricingInputs } from "./pricing.ts";
@@ -127,18 +128,17 @@ export function newerDatedTierWarning(
   if (found.length === 0) return null;
   found.sort((a, b) => b.organizations - a.organizations || a.raw.localeCompare(b.raw));
   const total = found.reduce((sum, f) => sum + f.organizations, 0);
-  const shown = found.slice(0, 10).map((f) =>
-    `${quotedTierValues([f.raw])} (${f.organizations.toLocaleString("en-US")}, plan ${
-      JSON.stringify(f.plan)
-    }, newest named ${quotedTierValues([f.newest])})`
-  );
-  const more = found.length > 10 ? ` and ${found.length - 10} more` : "";
+  const named = someInWords(found, {
+    shown: 10,
+    show: (f) =>
+      `${quotedTierValues([f.raw])} (${f.organizations.toLocaleString("en-US")}, plan ${
+        JSON.stringify(f.plan)
+      }, newest named ${quotedTierValues([f.newest])})`,
+  });
   const many = total !== 1;
   return `${total.toLocaleString("en-US")} organization${
     many ? "s have a raw tier" : " has a raw tier"
-  } dated after the newest plan version match.tiersRaw names in its family, priced by a plan without tiersRaw (a catch-all): ${
-    shown.join(", ")
-  }${more}; add a plan matching each new plan version by tiersRaw`;
+  } dated after the newest plan version match.tiersRaw names in its family, priced by a plan without tiersRaw (a catch-all): ${named}; add a plan matching each new plan version by tiersRaw`;
 }
 
 /** Below this a price per 1,000 requests ($1 per million) reads as one per request written there. */
