@@ -21,14 +21,18 @@ import { testServers } from "./env.ts";
 import { call, connectInMemory, refused, stdioClient, text, type Values } from "./mcp_client.ts";
 import { waitFor } from "./slow_queries.ts";
 
-Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL and ClickHouse, refuses writes", async () => {
-  const databases = await leastPrivilegeDatabases("mcp");
-  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const { transport, client } = stdioClient({
-    ...databases.env as Record<string, string>,
+/** `deno task mcp` over stdio with database_sql on, on the databases of `env` and the exports in `dir`. */
+const databaseSqlStdio = (env: Record<string, string | undefined>, dir: string) =>
+  stdioClient({
+    ...env as Record<string, string>,
     PRICING_MCP_EXPORTS_DIR: dir,
     PRICING_MCP_DATABASE_SQL: "1",
   });
+
+Deno.test("database_sql (PRICING_MCP_DATABASE_SQL=1): reads the real PostgreSQL and ClickHouse, refuses writes", async () => {
+  const databases = await leastPrivilegeDatabases("mcp");
+  const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
+  const { transport, client } = databaseSqlStdio(databases.env, dir);
   try {
     await client.connect(transport);
     const tool = (await client.listTools()).tools.find((t) => t.name === "database_sql");
@@ -353,11 +357,7 @@ Deno.test("database_sql refuses a PostgreSQL role that may read secrets, in one 
     // a server started after it (a process of its own), not by this one.
     await admin.query(`GRANT pg_read_all_settings TO ${databases.role}`);
     assertEquals((await count(databases.env)).structuredContent?.rows, [{ n: 7 }]);
-    const { transport, client } = stdioClient({
-      ...databases.env as Record<string, string>,
-      PRICING_MCP_EXPORTS_DIR: dir,
-      PRICING_MCP_DATABASE_SQL: "1",
-    });
+    const { transport, client } = databaseSqlStdio(databases.env, dir);
     try {
       await client.connect(transport);
       const answer = await call(client, "database_sql", {
@@ -418,13 +418,8 @@ const slowSql = (database: "postgres" | "clickhouse", mark: string) =>
 
 Deno.test("database_sql: a cancelled request's query and the stopped server's query stop on the database", async () => {
   const databases = await leastPrivilegeDatabases("mcpcancel");
-  const env = databases.env as Record<string, string>;
   const dir = await Deno.makeTempDir({ prefix: "mcp_db_" });
-  const { transport, client } = stdioClient({
-    ...env,
-    PRICING_MCP_EXPORTS_DIR: dir,
-    PRICING_MCP_DATABASE_SQL: "1",
-  });
+  const { transport, client } = databaseSqlStdio(databases.env, dir);
   let connected = false;
   try {
     await client.connect(transport);
