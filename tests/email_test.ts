@@ -34,6 +34,8 @@ interface ServerOptions {
   implicitTls?: boolean;
   authMechanisms?: string;
   rejectRecipient?: string;
+  /** the reply to the refused recipient (default 550 no such user here) */
+  rejectReply?: string;
 }
 
 interface TestServer {
@@ -111,7 +113,9 @@ async function startServer(options: ServerOptions = {}): Promise<TestServer> {
         reply("250 ok");
       } else if (verb === "RCPT") {
         const recipient = line.slice("RCPT TO:".length);
-        if (recipient === `<${options.rejectRecipient}>`) return reply("550 no such user here");
+        if (recipient === `<${options.rejectRecipient}>`) {
+          return reply(options.rejectReply ?? "550 no such user here");
+        }
         session.rcptTo.push(recipient);
         reply("250 ok");
       } else if (verb === "DATA") {
@@ -804,4 +808,37 @@ Deno.test("a password without TLS is refused before connecting, also for hand-ma
     message:
       "PRICING_SMTP_SECURITY=none would send the SMTP password unencrypted; use starttls or tls",
   });
+});
+
+Deno.test("export --email: a relay's reply with control characters is printed escaped, exit 2", async () => {
+  // a relay's reply is its text, not the kit's: an escape sequence in it would retitle or clear
+  // the terminal (or a log viewer) of whoever reads the cron log
+  const server = await startServer({
+    rejectRecipient: "team@example.com",
+    rejectReply: "550 \x1b]0;owned\x07\x1b[2Jno such user \u202eexe.txt",
+  });
+  const out = await Deno.makeTempDir();
+  try {
+    const output = await exportWithEmail({
+      port: server.port,
+      out,
+      args: ["--quiet", "--format", "csv", "--as-of", "2026-11-01"],
+    });
+    assertEquals(output.code, 2);
+    assertEquals(
+      new TextDecoder().decode(output.stderr),
+      "error: email: SMTP server refused RCPT TO:<team@example.com>: 550 \\u001b]0;owned\\u0007\\u001b[2Jno such user \\u202eexe.txt (the export itself was written)\n",
+    );
+    assertEquals(server.messages.length, 0);
+    // the export stays; the copies kept for the mail are gone
+    assertEquals([...Deno.readDirSync(out)].map((e) => e.name).sort(), [
+      "helicone_pricing_data_2026-11-01_demo.csv",
+      "helicone_pricing_data_2026-11-01_demo.manifest.json",
+      "helicone_pricing_data_2026-11-01_demo.md",
+      "history",
+    ]);
+  } finally {
+    await server.close();
+    await Deno.remove(out, { recursive: true });
+  }
 });

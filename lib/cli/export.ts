@@ -159,7 +159,8 @@ async function deliver(
   let code = 0;
   const fail = (step: string, error: unknown) => {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    console.error(`error: ${step}: ${message} (the export itself was written)`);
+    // (control characters escaped: an SMTP reply is the relay's text, as a file's bytes are data)
+    console.error(`error: ${step}: ${plainLine(message)} (the export itself was written)`);
     if (verbose && error instanceof Error && error.stack) console.error(error.stack);
     code = 2;
   };
