@@ -587,6 +587,104 @@ Deno.test("settings from the environment: defaults, off when unset, clear errors
   ok(week.text.startsWith("The pricing export as of 2026-11-01, 7-day window: 3 organizations."));
 });
 
+Deno.test("an address is sent as configured: syntax nodemailer would reroute is refused, an IDN domain goes as punycode", () => {
+  const base = {
+    PRICING_SMTP_HOST: "smtp.example.com",
+    PRICING_EMAIL_FROM: "kit@example.com",
+    PRICING_EMAIL_TO: "team@example.com",
+  };
+  // each of these passed the old check and reached another mailbox (the RCPT TO nodemailer sent):
+  // a comment, a group, a comment in the domain, a NUL and a zero-width space dropped
+  for (
+    const address of [
+      "a(b)@example.com", // → a@example.com
+      "finance:team@example.com", // → team@example.com
+      "team@exa(mple).com", // → team@exa.com, another company's domain
+      "te\u0000am@example.com", // → team@example.com
+      "team@ex\u200bample.com", // → team@example.com
+      "team.@example.com",
+      "team@example.com.",
+    ]
+  ) {
+    throws(() => smtpSettingsFromEnv({ ...base, PRICING_EMAIL_TO: `ok@example.com, ${address}` }), {
+      message: `PRICING_EMAIL_TO has an invalid address: ${
+        JSON.stringify(address)
+      }; write each as name@example.com, without a display name, comment or quotes`,
+    });
+    throws(() => smtpSettingsFromEnv({ ...base, PRICING_EMAIL_FROM: address }), {
+      message: `PRICING_EMAIL_FROM must be one address like pricing-kit@example.com, got ${
+        JSON.stringify(address)
+      }`,
+    });
+  }
+  // what RFC 5322 allows before the @ stays as written; a domain beyond ASCII is punycode
+  const allowed = smtpSettingsFromEnv({
+    ...base,
+    PRICING_EMAIL_FROM: "kit@bücher.example",
+    PRICING_EMAIL_TO: "o'brien+pricing@example.com, {ops}|x~y@example.com, team@exämple.com",
+  })!;
+  assertEquals(allowed.from, "kit@xn--bcher-kva.example");
+  assertEquals(allowed.to, [
+    "o'brien+pricing@example.com",
+    "{ops}|x~y@example.com",
+    "team@xn--exmple-cua.com",
+  ]);
+});
+
+Deno.test("the relay gets each address as the settings hold it", async () => {
+  const server = await startServer();
+  try {
+    await sendExportEmail(
+      settings(server.port, {
+        PRICING_EMAIL_TO: "o'brien+pricing@example.com, {ops}|x~y@example.com, team@exämple.com",
+      }),
+      message,
+    );
+    assertEquals(server.messages[0].rcptTo, [
+      "<o'brien+pricing@example.com>",
+      "<{ops}|x~y@example.com>",
+      "<team@xn--exmple-cua.com>",
+    ]);
+    assertEquals(
+      parseMime(server.messages[0].data).headers.To,
+      "o'brien+pricing@example.com, {ops}|x~y@example.com, team@xn--exmple-cua.com",
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("PRICING_SMTP_HOST is a host: a URL is refused without showing it, a port named", () => {
+  const base = { PRICING_EMAIL_FROM: "kit@example.com", PRICING_EMAIL_TO: "team@example.com" };
+  const host = (value: string) => smtpSettingsFromEnv({ ...base, PRICING_SMTP_HOST: value })!;
+  // a URL with credentials was looked up as a name and the failure quoted it, password and all
+  for (
+    const url of ["smtp://kit:hunter2pw@smtp.example.com:587", "kit:hunter2pw@smtp.example.com"]
+  ) {
+    throws(() => host(url), (error: Error) => {
+      assertEquals(
+        error.message,
+        "PRICING_SMTP_HOST must be a host name like smtp.example.com, not a URL or user@host (the value is not shown: it may hold the password); set PRICING_SMTP_PORT, PRICING_SMTP_USER and PRICING_SMTP_PASSWORD on their own",
+      );
+      return true;
+    });
+  }
+  throws(() => host("smtp.example.com:2525"), {
+    message:
+      'PRICING_SMTP_HOST must be a host name without a port, got "smtp.example.com:2525"; set PRICING_SMTP_HOST=smtp.example.com and PRICING_SMTP_PORT=2525',
+  });
+  throws(() => host("smtp example.com"), {
+    message:
+      'PRICING_SMTP_HOST must be a host name like smtp.example.com or an IP address, got "smtp example.com"',
+  });
+  assertEquals(
+    ["smtp.example.com", "127.0.0.1", "::1", "localhost", "smtp.exämple.com"].map((h) =>
+      host(h).host
+    ),
+    ["smtp.example.com", "127.0.0.1", "::1", "localhost", "smtp.xn--exmple-cua.com"],
+  );
+});
+
 Deno.test("emailExport attaches the brief and the trimmed CSV when there is one", async () => {
   const server = await startServer();
   const dir = await Deno.makeTempDir();

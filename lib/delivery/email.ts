@@ -15,6 +15,8 @@ import { Buffer } from "node:buffer";
 import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
+import { isIP } from "node:net";
+import { domainToASCII } from "node:url";
 import { positiveInt, settingNumber, TIMER_SECONDS_CEILING, UserError } from "../core/config.ts";
 import { type DemoReason, demoReasonText } from "../core/demo_reason.ts";
 import { markdownList } from "../formats/markdown.ts";
@@ -49,7 +51,27 @@ export interface SmtpSettings {
  */
 export const DEFAULT_MAX_ATTACHMENT_MB = 17;
 
-const ADDRESS = /^[^\s<>@,;"]+@[^\s<>@,;"]+$/;
+/**
+ * An address as the relay gets it: a dot-atom before the @ (RFC 5322's characters, or letters and
+ * digits beyond ASCII, RFC 6531) and a domain of labels. nodemailer reads anything else as address
+ * syntax and sends elsewhere: `a(b)@x.com` to a@x.com (a comment), `a@exa(mple).com` to a@exa.com,
+ * `team:a@x.com` to a@x.com (a group), and it drops NULs and zero-width spaces.
+ */
+const ATOM = "(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[\\p{L}\\p{M}\\p{N}])+";
+const LABEL = "[\\p{L}\\p{M}\\p{N}](?:[\\p{L}\\p{M}\\p{N}-]*[\\p{L}\\p{M}\\p{N}])?";
+const ADDRESS = new RegExp(`^${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})*$`, "u");
+
+/**
+ * `address` with its domain in ASCII (an IDN as punycode, which relays without SMTPUTF8 take;
+ * nodemailer converts it only when the part before the @ is ASCII), or null when it is not one
+ * address.
+ */
+function relayAddress(address: string): string | null {
+  if (!ADDRESS.test(address)) return null;
+  const at = address.lastIndexOf("@");
+  const domain = domainToASCII(address.slice(at + 1));
+  return domain ? `${address.slice(0, at)}@${domain}` : null;
+}
 
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -65,6 +87,36 @@ function positiveNumber(env: Record<string, string | undefined>, name: string, f
   return value;
 }
 
+/** A host name (an IDN too) or an IP address: nothing nodemailer would look up as another name. */
+const HOST_NAME = /^[\p{L}\p{M}\p{N}_-]+(?:\.[\p{L}\p{M}\p{N}_-]+)*\.?$/u;
+
+/**
+ * PRICING_SMTP_HOST is a host, not a URL or `host:port`: those were looked up as names, and the
+ * failure quoted them, a URL's password with it.
+ */
+function checkHost(host: string): void {
+  if (isIP(host) !== 0 || HOST_NAME.test(host)) return;
+  if (host.includes("@") || host.includes("/")) {
+    // (not shown: `smtp://user:password@host` holds the password)
+    throw new UserError(
+      "PRICING_SMTP_HOST must be a host name like smtp.example.com, not a URL or user@host (the value is not shown: it may hold the password); set PRICING_SMTP_PORT, PRICING_SMTP_USER and PRICING_SMTP_PASSWORD on their own",
+    );
+  }
+  const withPort = host.match(/^(.+):(\d+)$/);
+  if (withPort && (isIP(withPort[1]) === 4 || HOST_NAME.test(withPort[1]))) {
+    throw new UserError(
+      `PRICING_SMTP_HOST must be a host name without a port, got ${
+        JSON.stringify(host)
+      }; set PRICING_SMTP_HOST=${withPort[1]} and PRICING_SMTP_PORT=${withPort[2]}`,
+    );
+  }
+  throw new UserError(
+    `PRICING_SMTP_HOST must be a host name like smtp.example.com or an IP address, got ${
+      JSON.stringify(host)
+    }`,
+  );
+}
+
 /**
  * SMTP settings from the environment, or null when PRICING_SMTP_HOST is not set (email off).
  *
@@ -75,8 +127,8 @@ function positiveNumber(env: Record<string, string | undefined>, name: string, f
  * PRICING_SMTP_CA_FILE (PEM file of an extra CA).
  */
 export function smtpSettingsFromEnv(env: Record<string, string | undefined>): SmtpSettings | null {
-  const host = env.PRICING_SMTP_HOST?.trim();
-  if (!host) return null;
+  const rawHost = env.PRICING_SMTP_HOST?.trim();
+  if (!rawHost) return null;
   // A line break would end an SMTP command or a header: refused, the value not shown (secrets).
   for (const [name, value] of Object.entries(env)) {
     if (/^PRICING_(SMTP|EMAIL)_/.test(name) && value !== undefined && /[\r\n]/.test(value)) {
@@ -85,6 +137,9 @@ export function smtpSettingsFromEnv(env: Record<string, string | undefined>): Sm
       );
     }
   }
+  checkHost(rawHost);
+  // a name's IDN labels as punycode (DNS and the certificate's names are ASCII)
+  const host = isIP(rawHost) === 0 ? domainToASCII(rawHost) || rawHost : rawHost;
   const rawSecurity = env.PRICING_SMTP_SECURITY?.trim().toLowerCase();
   if (rawSecurity && !["tls", "starttls", "none"].includes(rawSecurity)) {
     throw new UserError(
@@ -103,20 +158,28 @@ export function smtpSettingsFromEnv(env: Record<string, string | undefined>): Sm
   } else port = rawSecurity === "tls" ? 465 : 587;
   const security = (rawSecurity || (port === 465 ? "tls" : "starttls")) as SmtpSecurity;
 
-  const from = env.PRICING_EMAIL_FROM?.trim() ?? "";
-  if (!ADDRESS.test(from)) {
+  const rawFrom = env.PRICING_EMAIL_FROM?.trim() ?? "";
+  const from = relayAddress(rawFrom);
+  if (from === null) {
     throw new UserError(
       `PRICING_EMAIL_FROM must be one address like pricing-kit@example.com, got ${
-        JSON.stringify(from)
+        JSON.stringify(rawFrom)
       }`,
     );
   }
-  const to = (env.PRICING_EMAIL_TO ?? "").split(",").map((a) => a.trim()).filter(Boolean);
-  if (to.length === 0) {
+  const rawTo = (env.PRICING_EMAIL_TO ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  if (rawTo.length === 0) {
     throw new UserError("PRICING_EMAIL_TO is not set: give one or more comma-separated addresses");
   }
-  const bad = to.find((a) => !ADDRESS.test(a));
-  if (bad) throw new UserError(`PRICING_EMAIL_TO has an invalid address: ${JSON.stringify(bad)}`);
+  const bad = rawTo.find((a) => relayAddress(a) === null);
+  if (bad !== undefined) {
+    throw new UserError(
+      `PRICING_EMAIL_TO has an invalid address: ${
+        JSON.stringify(bad)
+      }; write each as name@example.com, without a display name, comment or quotes`,
+    );
+  }
+  const to = rawTo.map((a) => relayAddress(a)!);
 
   const user = env.PRICING_SMTP_USER || undefined;
   const password = env.PRICING_SMTP_PASSWORD || undefined;
