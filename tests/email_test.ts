@@ -413,6 +413,49 @@ Deno.test("at the default size guard the message nodemailer sends stays under 25
   }
 });
 
+Deno.test("PRICING_SMTP_SECURITY that does not match the port is named as the fix", async () => {
+  // tls against a relay that starts in plain text (587, 25): OpenSSL's words alone did not say so
+  const plain = await startServer();
+  try {
+    await rejects(
+      sendExportEmail(settings(plain.port, { PRICING_SMTP_SECURITY: "tls" }), message),
+      {
+        message:
+          `SMTP connection to 127.0.0.1:${plain.port} failed: received corrupt message of type InvalidContentType (SSL routines:ssl3_get_record:wrong version number); the relay does not speak TLS from the first byte on this port: set PRICING_SMTP_SECURITY=starttls (ports 587 and 25), or use its TLS port (465)`,
+      },
+    );
+    assertEquals(plain.messages.length, 0);
+  } finally {
+    await plain.close();
+  }
+  // starttls (or none) against a relay waiting for a TLS handshake (465): it never greets
+  const silent = net.createServer((socket) => socket.on("error", () => {}));
+  const sockets = new Set<net.Socket>();
+  silent.on("connection", (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const port = (silent.address() as net.AddressInfo).port;
+  try {
+    await rejects(
+      sendExportEmail(
+        settings(port, { PRICING_SMTP_SECURITY: "starttls", PRICING_SMTP_TIMEOUT_SECONDS: "1" }),
+        message,
+      ),
+      (error: Error) => {
+        // (nodemailer's greeting and socket timers are both 1 s: either may say it first)
+        ok(
+          /^SMTP connection to 127\.0\.0\.1:\d+ failed: (Greeting never received|Timeout) \(no reply within 1 s, PRICING_SMTP_TIMEOUT_SECONDS\); a relay expecting TLS from the first byte \(port 465 usually\) never greets in plain text: if it is one, set PRICING_SMTP_SECURITY=tls$/
+            .test(error.message),
+          error.message,
+        );
+        return true;
+      },
+    );
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
+});
+
 Deno.test("a refusal is one line naming the step and the server's reply", async () => {
   const server = await startServer({ rejectRecipient: "bob@example.com" });
   try {

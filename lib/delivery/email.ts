@@ -308,9 +308,17 @@ function smtpError(settings: SmtpSettings, error: unknown): SmtpError {
   }
   // Connection, TLS and timeout failures: nodemailer wraps Node's message ("Error initiating
   // TLS - self-signed certificate"); the reason is the last part.
-  const reason = firstLine(e.message ?? String(error)).replace(/^Error initiating TLS - /, "");
+  const reason = firstLine(e.message ?? String(error)).replace(/^Error initiating TLS - /, "") +
+    (e.code === "ETIMEDOUT"
+      ? ` (no reply within ${settings.timeoutMs / 1000} s, PRICING_SMTP_TIMEOUT_SECONDS)`
+      : "");
+  // The two ways PRICING_SMTP_SECURITY can mismatch the port: said in words, not OpenSSL's.
   const hint = /certificate|self.signed|unable to verify/i.test(reason)
     ? "; if the relay uses a private CA, set PRICING_SMTP_CA_FILE"
+    : settings.security === "tls" && /wrong version number/i.test(reason)
+    ? "; the relay does not speak TLS from the first byte on this port: set PRICING_SMTP_SECURITY=starttls (ports 587 and 25), or use its TLS port (465)"
+    : settings.security !== "tls" && e.code === "ETIMEDOUT" && e.command === "CONN"
+    ? "; a relay expecting TLS from the first byte (port 465 usually) never greets in plain text: if it is one, set PRICING_SMTP_SECURITY=tls"
     : "";
   return new SmtpError(
     `SMTP connection to ${settings.host}:${settings.port} failed: ${reason}${hint}`,
