@@ -36,6 +36,8 @@ interface ServerOptions {
   rejectRecipient?: string;
   /** the reply to the refused recipient (default 550 no such user here) */
   rejectReply?: string;
+  /** the SIZE advertised in the EHLO reply (default 50,000,000) */
+  maxMessageBytes?: number;
 }
 
 interface TestServer {
@@ -86,7 +88,9 @@ async function startServer(options: ServerOptions = {}): Promise<TestServer> {
         const offerTls = options.tlsCredentials && !session.tls && !options.implicitTls;
         socket.write(
           "250-test.localhost\r\n" + (offerTls ? "250-STARTTLS\r\n" : "") +
-            `250-AUTH ${options.authMechanisms ?? "PLAIN LOGIN"}\r\n250 SIZE 50000000\r\n`,
+            `250-AUTH ${options.authMechanisms ?? "PLAIN LOGIN"}\r\n250 SIZE ${
+              options.maxMessageBytes ?? 50_000_000
+            }\r\n`,
         );
       } else if (verb === "STARTTLS" && !options.tlsCredentials) {
         reply("502 STARTTLS not offered"); // as a relay without TLS answers
@@ -236,7 +240,8 @@ Deno.test("attachments arrive byte for byte; AUTH PLAIN; every recipient", async
     const received = server.messages[0];
     assertEquals(received.tls, false);
     assertEquals(received.auth, ["plain:\0kit\0s3cret-pw"]);
-    assertEquals(received.mailFrom, "<pricing-kit@example.com>");
+    // SIZE= (the relay offers it): the attachments' base64, 4 × ⌈58 / 3⌉ + 4 × ⌈600 / 3⌉ = 880
+    assertEquals(received.mailFrom, "<pricing-kit@example.com> SIZE=880");
     assertEquals(received.rcptTo, ["<alice@example.com>", "<bob@example.com>"]);
     const mime = parseMime(received.data);
     assertEquals(mime.headers.From, "pricing-kit@example.com");
@@ -381,6 +386,30 @@ Deno.test("the size guard refuses large attachments before connecting", async ()
       settings(server.port, { PRICING_EMAIL_MAX_ATTACHMENTS_MB: "0.001" }),
       message,
     );
+    assertEquals(server.messages.length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("a relay advertising a smaller SIZE than the message is refused before the upload", async () => {
+  // a relay capping messages at 10 MiB: 8 MiB of attachments pass the kit's 17 MiB guard, and
+  // were uploaded whole (~11 MB) to get a 552 back; the relay's SIZE now refuses them before MAIL
+  const server = await startServer({ maxMessageBytes: 10 * 1024 * 1024 });
+  try {
+    const large = {
+      ...message,
+      attachments: [{ filename: "a.csv", content: new Uint8Array(8 * 1024 * 1024) }],
+    };
+    await rejects(sendExportEmail(settings(server.port), large), {
+      // 8 MiB in base64: 4 × ⌈8,388,608 / 3⌉ = 11,184,812 bytes = 10.7 MB; 10 MiB / 1.368 = 7.3 MiB
+      message:
+        "email not sent: 127.0.0.1 takes messages up to 10.0 MB (its SIZE) and the attachments come to 10.7 MB in base64; set PRICING_EMAIL_MAX_ATTACHMENTS_MB to 7.3 or less so the size guard says which files are too large, or share the files another way",
+    });
+    ok(!server.verbs.includes("MAIL"), server.verbs.join(" "));
+    assertEquals(server.messages.length, 0);
+    // within it, the relay is told the size (a lower bound: the attachments' base64)
+    await sendExportEmail(settings(server.port), message);
     assertEquals(server.messages.length, 1);
   } finally {
     await server.close();

@@ -95,10 +95,24 @@ function withoutPassword(settings: SmtpSettings, text: string): string {
 }
 
 /** A nodemailer failure as one line: the step, the server's reply; a hint where one helps. */
-function smtpError(settings: SmtpSettings, error: unknown): SmtpError {
+function smtpError(settings: SmtpSettings, error: unknown, message: EmailMessage): SmtpError {
   const e = error as NodemailerError;
   const firstLine = (text: string) =>
     withoutPassword(settings, text.split(/\r?\n/)[0]).slice(0, 200);
+  // nodemailer's own check of the relay's advertised SIZE against the envelope's
+  const relayLimit = e.code === "EMESSAGE" && e.message.match(/larger than allowed (\d+)/);
+  if (relayLimit) {
+    const limit = Number(relayLimit[1]);
+    // base64 and its line breaks make the attachments ×1.368 (DEFAULT_MAX_ATTACHMENT_MB)
+    const fits = Math.floor(limit / 1.368 / 1024 / 1024 * 10) / 10;
+    return new SmtpError(
+      `email not sent: ${settings.host} takes messages up to ${
+        size(limit)
+      } (its SIZE) and the attachments come to ${
+        size(base64Bytes(message))
+      } in base64; set PRICING_EMAIL_MAX_ATTACHMENTS_MB to ${fits} or less so the size guard says which files are too large, or share the files another way`,
+    );
+  }
   if (e.code === "ETLS" && e.command === "STARTTLS" && e.response) {
     return new SmtpError(
       `SMTP server ${settings.host}:${settings.port} does not offer STARTTLS (${
@@ -175,6 +189,9 @@ export async function sendExportEmail(
     info = await transport.sendMail({
       from: settings.from,
       to: settings.to,
+      // the attachments' base64 (the message is a little larger): a relay that advertises a
+      // smaller SIZE is refused before the upload, not with a 552 after it (SIZE= tells it too)
+      envelope: { from: settings.from, to: settings.to, size: base64Bytes(message) },
       subject: message.subject,
       text: message.text,
       textEncoding: "base64",
@@ -188,7 +205,7 @@ export async function sendExportEmail(
       disableUrlAccess: true,
     });
   } catch (error) {
-    throw smtpError(settings, error);
+    throw smtpError(settings, error, message);
   } finally {
     transport.close();
   }
@@ -201,6 +218,11 @@ export async function sendExportEmail(
       } (sent only to ${(info.accepted ?? []).join(", ")})`,
     );
   }
+}
+
+/** What the message's attachments come to in base64: a lower bound of the message's size. */
+function base64Bytes(message: EmailMessage): number {
+  return message.attachments.reduce((sum, a) => sum + Math.ceil(a.content.byteLength / 3) * 4, 0);
 }
 
 /** The password travels only inside TLS, or to a relay on this machine. */
