@@ -26,22 +26,55 @@ Deno.test("as-of: dates and zoned timestamps; impossible, zoneless and future on
     parseAsOf("2026-11-01T12:00:00.250+02:00", { now: NOW }).toISOString(),
     "2026-11-01T10:00:00.250Z",
   );
-  for (
-    const bad of [
-      "2026-02-30",
-      "2026-13-01",
-      "2026-11-01T25:00:00Z",
+  // each names what is wrong with it, and the near misses an analyst types their fix
+  const refused: [string, string][] = [
+    ["2026-02-30", " (2026-02 has 28 days)"],
+    ["2026-02-29", " (2026-02 has 28 days)"],
+    ["2028-02-30", " (2028-02 has 29 days)"],
+    ["2026-13-01", " (months run 01 to 12)"],
+    ["2026-11-01T25:00:00Z", " (hours run 00 to 23, minutes and seconds 00 to 59)"],
+    ["2026-11-01T12:00:00+24:00", " (the zone is no real offset)"],
+    [
       "2026-11-01 12:30",
-      "yesterday",
-    ]
-  ) {
+      " (a time without a zone is no one instant: add Z for UTC, 2026-11-01T12:30Z, or its offset, 2026-11-01T12:30+02:00)",
+    ],
+    // New York's clocks skip 02:00–03:00 that day: a local time alone may name no instant at all
+    [
+      "2026-03-08T02:30",
+      " (a time without a zone is no one instant: add Z for UTC, 2026-03-08T02:30Z, or its offset, 2026-03-08T02:30+02:00)",
+    ],
+    [
+      "2026-03-08T02:30:00.123456789",
+      " (a time without a zone is no one instant: add Z for UTC, or its offset, +02:00)",
+    ],
+    [
+      "2026-03-08+05:00",
+      " (a date takes no offset, it is midnight UTC; midnight at that offset is 2026-03-08T00:00+05:00)",
+    ],
+    ["2026-03-08Z", " (a date alone is midnight UTC already: leave out the Z)"],
+    ["2026-03", " (a month alone is no instant: 2026-03-01 is its start, 2026-04-01 its end)"],
+    ["2025-12", " (a month alone is no instant: 2025-12-01 is its start, 2026-01-01 its end)"],
+    ["2026-13", ""],
+    ["yesterday", ""],
+  ];
+  for (const [bad, why] of refused) {
     throws(
       () => parseAsOf(bad, { now: NOW }),
-      new RegExp(
-        `^UserError: --as-of must be a date like 2026-11-01 or a timestamp with a zone .*got "${bad}"$`,
-      ),
+      (e: Error) =>
+        e.message ===
+          `--as-of must be a date like 2026-11-01 or a timestamp with a zone like 2026-11-01T12:00:00Z, got "${bad}"${why}`,
     );
   }
+  // an offset makes a local time one instant, a DST day's too: 02:30 EST is 07:30 UTC
+  assertEquals(
+    parseAsOf("2026-03-08T02:30-05:00", { now: NOW }).toISOString(),
+    "2026-03-08T07:30:00.000Z",
+  );
+  // 10:00 in Kiritimati (UTC+14) on the 1st is the day before in UTC, which names the files
+  assertEquals(
+    parseAsOf("2026-11-01T10:00:00+14:00", { now: NOW }).toISOString(),
+    "2026-10-31T20:00:00.000Z",
+  );
   // a long value is echoed cut (its first 40 characters and its length)
   throws(
     () => parseAsOf("2".repeat(5000), { now: NOW }),
@@ -49,9 +82,14 @@ Deno.test("as-of: dates and zoned timestamps; impossible, zoneless and future on
   );
   throws(
     () => parseAsOf("2026-11-03", { now: NOW }),
-    /^UserError: --as-of 2026-11-03 is in the future; leave it out to export up to now$/,
+    /^UserError: --as-of 2026-11-03 is in the future \(it is 2026-11-02 00:00 UTC now\); leave it out to export up to now$/,
   );
   throws(() => parseAsOf("2026-11-02T00:00:00.001Z", { now: NOW }), /in the future/);
+  // 23:30 UTC: in Kiritimati (UTC+14) it is 13:30 the next day, whose date is still ahead in UTC
+  throws(
+    () => parseAsOf("2026-11-03", { now: Date.parse("2026-11-02T23:30:00Z") }),
+    /^UserError: --as-of 2026-11-03 is in the future \(it is 2026-11-02 23:30 UTC now\); leave/,
+  );
   assertEquals(parseAsOf("2026-11-02T00:00:00Z", { now: NOW }).getTime(), NOW); // now itself is fine
 });
 

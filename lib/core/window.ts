@@ -90,13 +90,22 @@ export function parseAsOf(
   options: { name?: string; now?: number } = {},
 ): Date {
   const name = options.name ?? "--as-of";
-  const problem = `${name} must be a date like 2026-11-01 or a timestamp with a zone like ` +
-    `2026-11-01T12:00:00Z, got ${quoteValue(value)}`;
   const read = readIsoInstant(value);
-  if (!("ms" in read)) throw new UserError(problem);
+  if (!("ms" in read)) {
+    throw new UserError(
+      `${name} must be a date like 2026-11-01 or a timestamp with a zone like ` +
+        `2026-11-01T12:00:00Z, got ${quoteValue(value)}${whyNoInstant(value, read)}`,
+    );
+  }
   const date = new Date(read.ms);
-  if (date.getTime() > (options.now ?? Date.now())) {
-    throw new UserError(`${name} ${value} is in the future; leave it out to export up to now`);
+  const now = options.now ?? Date.now();
+  if (date.getTime() > now) {
+    // now in UTC, as the as-of is read: ahead of UTC (Asia, the Pacific) today's date is tomorrow's
+    throw new UserError(
+      `${name} ${value} is in the future (it is ${
+        utcMinutes(new Date(now))
+      } now); leave it out to export up to now`,
+    );
   }
   if (date.getTime() < EARLIEST_MS) {
     throw new UserError(
@@ -104,6 +113,36 @@ export function parseAsOf(
     );
   }
   return date;
+}
+
+/**
+ * Why an as-of is not one, in parentheses ("" when the form alone says it): the reason an
+ * impossible date has, and the likely fix of the near misses an analyst types (a local time
+ * without a zone, a date with an offset, a month alone), each of which names no one instant.
+ */
+function whyNoInstant(value: string, read: IsoInstant): string {
+  if ("impossible" in read) return ` (${read.impossible})`;
+  if ("zoneless" in read) {
+    const time = value.replace(" ", "T");
+    // (a long fraction of a second is not echoed twice more)
+    return time.length > 23
+      ? " (a time without a zone is no one instant: add Z for UTC, or its offset, +02:00)"
+      : ` (a time without a zone is no one instant: add Z for UTC, ${time}Z, or its offset, ${time}+02:00)`;
+  }
+  const zoned = /^(\d{4}-\d{2}-\d{2})([+-]\d{2}:\d{2}|Z)$/.exec(value);
+  if (zoned) {
+    return zoned[2] === "Z"
+      ? " (a date alone is midnight UTC already: leave out the Z)"
+      : ` (a date takes no offset, it is midnight UTC; midnight at that offset is ${
+        zoned[1]
+      }T00:00${zoned[2]})`;
+  }
+  const month = /^(\d{4})-(\d{2})$/.exec(value);
+  if (month && +month[2] >= 1 && +month[2] <= 12) {
+    const next = new Date(Date.UTC(+month[1], +month[2], 1)).toISOString().slice(0, 10);
+    return ` (a month alone is no instant: ${value}-01 is its start, ${next} its end)`;
+  }
+  return "";
 }
 
 /** Parses a window length by the strict rule (`30`; not `030`, `7.5`, `-1`, `0`, `3661`). */
