@@ -33,6 +33,8 @@ export interface ServerOptions {
    * dir is used and deleted on stop.
    */
   dir?: string;
+  /** ClickHouse's server time zone (its config's `<timezone>`; default UTC) */
+  timezone?: string;
 }
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
@@ -259,9 +261,12 @@ export async function startPostgres(
 }
 
 function clickHouseConfig(
-  dir: string,
-  httpPort: number,
-  tcpPort: number,
+  { dir, httpPort, tcpPort, timezone }: {
+    dir: string;
+    httpPort: number;
+    tcpPort: number;
+    timezone: string;
+  },
 ): string {
   // Generated rather than copied from /etc: Debian's config also opens https (needs certificates),
   // interserver and ::1 ports. This one has only HTTP and native TCP on 127.0.0.1, all paths in dir.
@@ -278,7 +283,7 @@ function clickHouseConfig(
   <users_config>${dir}/users.xml</users_config>
   <default_profile>default</default_profile>
   <default_database>default</default_database>
-  <timezone>UTC</timezone>
+  <timezone>${timezone}</timezone>
   <mark_cache_size>536870912</mark_cache_size>
 </yandex>
 `;
@@ -369,12 +374,12 @@ export async function startClickHouse(
     const [httpPort, tcpPort] = [await freePort(), await freePort()];
     await Deno.writeTextFile(
       `${dir}/config.xml`,
-      clickHouseConfig(dir, httpPort, tcpPort),
+      clickHouseConfig({ dir, httpPort, tcpPort, timezone: options.timezone ?? "UTC" }),
     );
     const child = new Deno.Command(binary, {
       args: [`--config-file=${dir}/config.xml`],
       cwd: dir,
-      env: { TZ: "UTC" },
+      env: { TZ: options.timezone ?? "UTC" },
       stdin: "null",
       stdout: "null",
       stderr: "null",

@@ -48,7 +48,7 @@ const DATABASE_RULES =
   "prompts_created.sql, queries/clickhouse/usage_30d.sql, ptb_spend.sql). ClickHouse: " +
   "request_response_rmt keeps re-inserted versions of a request until parts merge: write " +
   "`FROM request_response_rmt FINAL` or count() and sum(cost) overcount. cost is UInt64 " +
-  "nano-USD (USD × 1e9): divide by 1e9. request_created_at is UTC; the export's window is " +
+  "nano-USD (USD × 1e9): divide by 1e9. The export's window is " +
   "[as_of - days, as_of). Compare booleans with 0/1 (is_passthrough_billing = 1 PTB, = 0 " +
   "BYOK). The export's PTB cost leaves out cache hits (cache_reference_id != " +
   "toUUID('00000000-0000-0000-0000-000000000000')). organization_ptb_spend (all-time PTB " +
@@ -273,7 +273,11 @@ export function registerDataTools(server: McpServer, store: DatasetStore, settin
         "organization_member, auth.users, prompts_2025, prompt_v2) or clickhouse " +
         "(request_response_rmt, organization_ptb_spend). It runs in the export's read-only " +
         "sessions (PostgreSQL READ ONLY transaction with a statement timeout; ClickHouse " +
-        "readonly with max_execution_time). Only one SELECT/WITH statement; " +
+        "readonly with max_execution_time). PostgreSQL runs in UTC, as the export: timestamptz " +
+        "comes back as a UTC instant (…Z), date and timestamp as written (2026-11-01, " +
+        "2026-11-01 10:00:00), and date_trunc or ::date cut UTC's months and days. ClickHouse " +
+        "writes a DateTime in its column's zone, the server's when the column names none: " +
+        "toUnixTimestamp(col) or toString(col, 'UTC') say UTC. Only one SELECT/WITH statement; " +
         `writes are refused; at most ${settings.maxRows} rows, and an answer past ` +
         `${settings.databaseSqlMaxMb} MB is stopped (cut wide values with substring(col, 1, 1000)); ` +
         "text values too long to fit come back cut, marked …(cut, N chars). Two run at once per database, two " +

@@ -30,6 +30,26 @@ const BUILTIN_NAMES = new Map<number, string>(
   Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name]),
 );
 
+/**
+ * date and timestamp (without time zone) as PostgreSQL writes them, `2026-11-01` and
+ * `2026-11-01 10:00:00`: pg reads them as the computer's own local time, so under TZ=Pacific/
+ * Kiritimati a date came back as the day before at 10:00 UTC. Neither names an instant, so
+ * neither becomes a Date; arrays of them as text arrays. timestamptz stays a Date (an instant).
+ */
+const WALL_CLOCK_TYPES = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    const { DATE, TIMESTAMP } = pg.types.builtins;
+    if (oid === DATE || oid === TIMESTAMP) return (text: string) => text;
+    if (oid === DATE_ARRAY || oid === TIMESTAMP_ARRAY) {
+      return pg.types.getTypeParser(TEXT_ARRAY, format);
+    }
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+const DATE_ARRAY = 1182;
+const TIMESTAMP_ARRAY = 1115;
+const TEXT_ARRAY = 1009;
+
 export interface PostgresSource {
   query(sql: SqlFile, params: SqlParams): Promise<Record<string, unknown>[]>;
   /**
@@ -239,11 +259,14 @@ export function openPostgres(
     assertOneStatement(sql.file, sql.text);
     const { text, values } = bindPostgres(sql, params);
     return readOnly(sql, async (client, answered, bounded) => {
+      // UTC and ISO as the export's COPY: date_trunc('month', …), ::date and a timestamptz as
+      // text read the months and days the files name, not the role's time zone's
+      await answered(client.query({ text: COPY_SESSION, queryMode: "extended" }));
       // Extended protocol even without parameters: the server runs one statement per Parse, so
       // `COMMIT; INSERT …` cannot leave the READ ONLY transaction (the simple protocol runs both).
       const result: pg.QueryResult = await answered(
         bounded(
-          client.query({ text, values, queryMode: "extended" }),
+          client.query({ text, values, queryMode: "extended", types: WALL_CLOCK_TYPES }),
           options.maxBytes ?? Infinity,
         ),
       );
