@@ -546,17 +546,16 @@ Deno.test("a role without USAGE on a schema or SELECT on a table: one line namin
 });
 
 Deno.test("a database the server does not have: one line naming the server, the database and where to set it", async () => {
-  const url = new URL(testServers().pgUrl);
+  // ClickHouse's side is whole (its tables exist), so PostgreSQL's database is the one thing
+  // wrong: with both wrong, whichever server answers first is named
+  const databases = await freshFixtureDatabases("pg_no_database");
+  const url = new URL(databases.env.PRICING_PG_URL!);
   url.pathname = "/no_such_database_here";
   const outDir = await Deno.makeTempDir();
   try {
     await rejects(
       quietLiveExport({
-        env: {
-          PRICING_PG_URL: url.toString(),
-          PRICING_CH_URL: testServers().chUrl,
-          PRICING_CH_PASSWORD: testServers().chPassword,
-        },
+        env: { ...databases.env, PRICING_PG_URL: url.toString() },
         outDir,
         formats: ["csv"],
         asOf: new Date("2026-11-01T00:00:00Z"),
@@ -569,6 +568,7 @@ Deno.test("a database the server does not have: one line naming the server, the 
     assertEquals([...Deno.readDirSync(outDir)], []);
   } finally {
     await Deno.remove(outDir, { recursive: true });
+    await databases.drop();
   }
 });
 
