@@ -208,7 +208,13 @@ Deno.test("live export on PostgreSQL 15 and ClickHouse matches hand-computed val
       // ptb A, B, C (a 0 row), E, F
       assertEquals(rows, { organizations: 5, prompts_created: 3, ptb_spend: 5, usage_30d: 5 });
       for (const q of manifest.queries) match(q.sha256, /^[0-9a-f]{64}$/);
-      ok(manifest.warnings.some((w: string) => w.includes("2 organizations have requests")));
+      // F (deleted: one BYOK request, $0.70) and G (demo tier: one PTB request, $0.70)
+      ok(
+        manifest.warnings.includes(
+          "2 organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL): 2 requests and $1.40 of LLM cost in the window, $0.70 of it pass-through billed (the company pays it), in no total, plan or margin here",
+        ),
+        manifest.warnings.join("\n"),
+      );
     });
 
     await t.step(

@@ -42,16 +42,17 @@ function frames(): QueryFrames {
       { org_id: ["a", "d"], prompts_created: [4, 1] },
       QUERY_COLUMNS.prompts_created,
     ),
-    // x and y are unknown to PostgreSQL: 2 organizations with usage not exported
+    // x and y are unknown to PostgreSQL: 2 organizations with usage not exported, x 7 PTB
+    // requests ($1.00), y 5 BYOK ones ($0.50)
     usage: columnsToFrame({
       org_id: ["a", "b", "x", "y"],
-      requests_30d: [10, 3, 7, 7],
-      ptb_requests_30d: [10, 0, 7, 7],
-      byok_requests_30d: [0, 3, 0, 0],
+      requests_30d: [10, 3, 7, 5],
+      ptb_requests_30d: [10, 0, 7, 0],
+      byok_requests_30d: [0, 3, 0, 5],
       prompts_used_30d: [2, 1, 0, 0],
-      llm_cost_nano: [1.5, 0.25, 1, 1],
-      llm_cost_ptb_nano: [1.5, 0, 1, 1],
-      llm_cost_byok_nano: [0, 0.25, 0, 0],
+      llm_cost_nano: [1.5, 0.25, 1, 0.5],
+      llm_cost_ptb_nano: [1.5, 0, 1, 0],
+      llm_cost_byok_nano: [0, 0.25, 0, 0.5],
     }, QUERY_COLUMNS.usage_30d),
     ptbSpend: columnsToFrame(
       { org_id: ["a", "c"], ptb_spend_nano: [2, 0] },
@@ -100,7 +101,8 @@ Deno.test("join: newest first, org_id on ties, no created_at last; zeros, flags 
     "has_gateway_only",
   ]);
   assertEquals(warnings, [
-    "2 organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL)",
+    // x + y: 7 + 5 requests, $1.00 + $0.50 of LLM cost, x's $1.00 pass-through billed
+    "2 organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL): 12 requests and $1.50 of LLM cost in the window, $1.00 of it pass-through billed (the company pays it), in no total, plan or margin here",
     'unknown tier values exported as tier "other": "mystery"',
   ]);
 });
@@ -132,4 +134,15 @@ Deno.test("join: a query that returns an organization twice is refused, naming i
       ),
     );
   }
+});
+
+Deno.test("join: one organization's usage not exported is one, with its requests and cost", () => {
+  const input = frames();
+  // only x left out: 7 PTB requests, $1.00
+  input.usage = input.usage.filter(pl.col("org_id").neq(pl.lit("y")));
+  const { warnings } = joinOrgFrames(input);
+  assertEquals(
+    warnings[0],
+    "1 organization has requests in the window but is not exported (deleted, demo tier, or unknown to PostgreSQL): 7 requests and $1.00 of LLM cost in the window, $1.00 of it pass-through billed (the company pays it), in no total, plan or margin here",
+  );
 });

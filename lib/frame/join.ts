@@ -113,13 +113,7 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
   // Usage of organizations PostgreSQL does not export: the usage rows no organization matched.
   const matched = frame.select(pl.col(IN_USAGE).count()).getColumn(IN_USAGE).get(0) as number;
   const unmatchedUsage = frames.usage.height - matched;
-  if (unmatchedUsage > 0) {
-    warnings.push(
-      `${
-        unmatchedUsage.toLocaleString("en-US")
-      } organizations have requests in the window but are not exported (deleted, demo tier, or unknown to PostgreSQL)`,
-    );
-  }
+  if (unmatchedUsage > 0) warnings.push(unexportedUsageWarning(frames, unmatchedUsage));
   const unknownTiers = distinct.filter((t) => tierFamily(t) === "other");
   if (unknownTiers.length > 0) {
     warnings.push(
@@ -129,4 +123,36 @@ export function joinOrgFrames(frames: QueryFrames): JoinResult {
 
   frame = frame.drop(IN_USAGE);
   return { frame, warnings };
+}
+
+/** $1,234.50 (the report's formatUsd; this stage comes before it) */
+function usd(value: number): string {
+  return `$${
+    value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  }`;
+}
+
+/**
+ * The usage of organizations the export leaves out, counted: their PTB cost is the company's and
+ * is in no total, plan or margin, so a reader weighing the margins needs its size, not only how
+ * many organizations it is.
+ */
+function unexportedUsageWarning(frames: QueryFrames, organizations: number): string {
+  const left = frames.usage.lazy()
+    .join(frames.organizations.lazy().select("org_id"), { on: "org_id", how: "anti" })
+    .select(
+      pl.col("requests_30d").cast(pl.Float64).sum().alias("requests"),
+      pl.col("llm_cost_nano").cast(pl.Float64).sum().alias("cost"),
+      pl.col("llm_cost_ptb_nano").cast(pl.Float64).sum().alias("ptb"),
+    )
+    .collectSync().toRecords()[0] as Record<string, number>;
+  return `${organizations.toLocaleString("en-US")} organization${
+    organizations === 1 ? " has" : "s have"
+  } requests in the window but ${
+    organizations === 1 ? "is" : "are"
+  } not exported (deleted, demo tier, or unknown to PostgreSQL): ${
+    Math.round(left.requests).toLocaleString("en-US")
+  } requests and ${usd(left.cost)} of LLM cost in the window, ${
+    usd(left.ptb)
+  } of it pass-through billed (the company pays it), in no total, plan or margin here`;
 }
