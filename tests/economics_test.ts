@@ -672,19 +672,20 @@ Deno.test("per-plan unit economics: every cell by hand", async () => {
       null,
       null,
     ],
-    // e: no paying organization → arpa and both margins empty; list $0 → mrr/list empty
-    "free": [1, 0, 1, 0, null, 0, 0, 2, 2, 100, null, null, 0, 0, 0, null],
+    // e: no paying organization → arpa, mrr/seat (no paying seat) and both margins empty; list
+    //   $0 → mrr/list empty
+    "free": [1, 0, 1, 0, null, null, 0, 2, 2, 100, null, null, 0, 0, 0, null],
     // all (the headline's margins): mrr 3,519, seats 70, requests 1,130,500, cost 2,383 (e's $1
     //   included), PTB 831; company revenue 104 + 265 + 450 + 3600 + 0 = 4,419, cost 20 + 25 +
     //   350 + 1000 + 1.25 (e: PTB 1 + 500 × 0.5 / 1,000) = 1,396.25; list 79 + 250 + 200 + 0 =
-    //   529 against recurring mrr 79 + 230 + 200 + 0 = 509
+    //   529 against recurring mrr 79 + 230 + 200 + 0 = 509; seats of paying organizations 70 − e's 1
     "all": [
       6,
       5,
       70,
       3519,
       3519 / 5,
-      3519 / 70,
+      3519 / 69,
       3519 / 1130.5,
       2383 / 1130.5,
       831 / 1130.5,
@@ -879,6 +880,25 @@ async function planRows(frame: pl.DataFrame) {
   return perPlanRows(perPlanTable(frame, { windowDays: 30, planOrder: order }));
 }
 
+Deno.test("per-plan mrr_per_seat prices the seats of paying organizations only, as arpa counts them", async () => {
+  const { default: pl } = await import("nodejs-polars");
+  // f on a trial: its mrr $0 (and its $10 usage with it), its 2 seats still in the plan's seats
+  const trial = (await economicsFrameWithF()).withColumns(
+    pl.when(pl.col("org_id").eq(pl.lit("f"))).then(pl.lit(0)).otherwise(pl.col("mrr"))
+      .cast(pl.Float64).alias("mrr"),
+  );
+  const rows = await planRows(trial);
+  const pro = rows.find((r) => r.plan === "pro (seat, legacy)")!;
+  // b alone pays: $200 over its 3 seats and 1 paying organization (not $40: over b's 3 + f's 2)
+  assertEquals([pro.seats, pro.mrr, pro.paying_organizations, pro.arpa], [5, 200, 1, 200]);
+  ok(Math.abs(pro.mrr_per_seat! - 200 / 3) < 1e-9, `${pro.mrr_per_seat}`);
+  // all: a 79 + b 200 + c 200 + d 3,000 = 3,479 over a 4 + b 3 + c 10 + d 50 = 67 paying seats
+  // (e's 1 free seat and f's 2 left out of the 70)
+  const all = rows.at(-1)!;
+  assertEquals([all.seats, all.mrr], [70, 3479]);
+  ok(Math.abs(all.mrr_per_seat! - 3479 / 67) < 1e-9, `${all.mrr_per_seat}`);
+});
+
 Deno.test("per-plan mrr: unknown where no organization's MRR is known, the known part's sum otherwise", async () => {
   const { default: pl } = await import("nodejs-polars");
   const frame = await economicsFrameWithF();
@@ -1056,10 +1076,11 @@ Deno.test("a shared customer's other organization counts in the per-plan ratios 
   ok(Math.abs(pro.mrr_per_1k_requests! - 240 / 14) < 1e-9, `${pro.mrr_per_1k_requests}`);
   // recurring MRR b 200 + f 30 against list b 210 + g 20 + f 40 (without g's list: 230 / 250)
   ok(Math.abs(pro.mrr_to_list_pct! - 230 / 270 * 100) < 1e-9, `${pro.mrr_to_list_pct}`);
-  // all: MRR 3,519 over a 4 + b 3 + c 10 + d 50 + e 1 + f 2 + g 1 = 71 seats; recurring
-  // 79 + 200 + 200 + 30 = 509 against list 79 + 210 + 200 + 40 + 20 = 549 (d has none)
+  // all: MRR 3,519 over the paying customers' a 4 + b 3 + c 10 + d 50 + f 2 + g 1 = 70 seats (e's
+  // 1 free seat not priced); recurring 79 + 200 + 200 + 30 = 509 against list 79 + 210 + 200 + 40
+  // + 20 = 549 (d has none)
   const all = rows.at(-1)!;
-  ok(Math.abs(all.mrr_per_seat! - 3519 / 71) < 1e-9, `${all.mrr_per_seat}`);
+  ok(Math.abs(all.mrr_per_seat! - 3519 / 70) < 1e-9, `${all.mrr_per_seat}`);
   ok(Math.abs(all.mrr_to_list_pct! - 509 / 549 * 100) < 1e-9, `${all.mrr_to_list_pct}`);
 
   // g on a team plan: it still counts with b, in b's plan (the team row is c's alone)

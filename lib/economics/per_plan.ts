@@ -32,7 +32,7 @@ export const PER_PLAN_COLUMNS = [
   ["arpa", "mrr / paying organizations"],
   [
     "mrr_per_seat",
-    "mrr / seats of organizations whose customer's mrr is known (on their own row, or on a sibling's: shared_customer)",
+    "mrr / seats of paying organizations: those whose customer's mrr > 0 (on their own row, or on a sibling's: shared_customer), as arpa divides by paying organizations; seats of free, trialing and canceled organizations are not priced, so they are left out (empty when none pays)",
   ],
   [
     "mrr_per_1k_requests",
@@ -86,9 +86,11 @@ function sums(
   const monthly = (name: string) => monthlyExpr(pl.col(name), windowDays);
   const mrrKnown = pl.col("mrr").isNotNull();
   const paying = pl.col("mrr").gt(0);
-  // seats and requests set against MRR: an organization's whose customer's MRR is known, its own
-  // or on a sibling's row (shared_customer)
+  // requests set against MRR: an organization's whose customer's MRR is known, its own or on a
+  // sibling's row (shared_customer); seats only a paying customer's, as arpa: a trial's or a free
+  // organization's seats earn nothing, and counted they read a $20 seat as ~$17
   const customerMrrKnown = pl.col(CUSTOMER_COLUMNS.mrrKnown);
+  const customerPays = pl.col(CUSTOMER_COLUMNS.pays);
   const counted = marginConditions();
   const lossOf = {
     spec: pl.col(CUSTOMER_LOSS_COLUMNS.spec).fillNull(false),
@@ -112,7 +114,7 @@ function sums(
     // a sum of nothing known is unknown, not $0
     pl.when(mrrKnown.cast(pl.Int32).sum().gt(0)).then(num("mrr").sum()).otherwise(pl.lit(null))
       .alias("mrr"),
-    where(customerMrrKnown, num("seats")).sum().alias("_seats_known"),
+    where(customerPays, num("seats")).sum().alias("_seats_paying"),
     where(customerMrrKnown, monthly("requests_30d")).sum().alias("_requests_known"),
     num("requests_30d").sum().alias("_requests"),
     num("llm_cost_30d").sum().alias("_llm_cost"),
@@ -159,7 +161,7 @@ function ratio(numerator: pl.Expr, denominator: string, scale = 1): pl.Expr {
 function ratios(frame: pl.DataFrame): pl.DataFrame {
   return frame.withColumns(
     ratio(pl.col("mrr"), "paying_organizations").alias("arpa"),
-    ratio(pl.col("mrr"), "_seats_known").alias("mrr_per_seat"),
+    ratio(pl.col("mrr"), "_seats_paying").alias("mrr_per_seat"),
     ratio(pl.col("mrr"), "_requests_known", 1000).alias("mrr_per_1k_requests"),
     ratio(pl.col("_llm_cost"), "_requests", 1000).alias("llm_cost_per_1k_requests"),
     ratio(pl.col("_llm_cost_ptb"), "_requests", 1000).alias("company_llm_cost_per_1k_requests"),
