@@ -47,6 +47,7 @@ import { DEFAULT_TRIM_ABOVE_BYTES, trimmedFileName, writeTrimmedFile } from "./t
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import { withCustomerLosses } from "../economics/customer_margins.ts";
 import { distributionSection, tierSection, totalsSection } from "./brief_sections.ts";
+import { trafficBriefLines } from "./brief_traffic.ts";
 import {
   questionsNote,
   suggestedQuestions,
@@ -265,6 +266,7 @@ export function briefMarkdown(input: BriefInput): string {
     totalsSection(frame, data.windowDays, withLosses),
     "",
     ...(data.economics ? [...economicsBriefLines(frame, data.economics), ""] : []),
+    ...(data.economics ? withBlankAfter(trafficBriefLines(frame, data.windowDays)) : []),
     "## By tier",
     "",
     `Sums per tier; \`unknown mrr\` counts organizations whose MRR is unknown (empty, not in the \`mrr\` sum). Not counted there: organizations sharing a Stripe customer whose revenue another organization's row carries (\`revenue_source\` shared_customer, MRR empty too; Totals counts them on a line of their own). \`negative margin\` counts organizations whose Stripe customer loses money, as Totals does: a shared customer's organizations, judged together, each count in their own tier.${
@@ -326,6 +328,11 @@ export function briefMarkdown(input: BriefInput): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** `lines` and a blank line after them; nothing when there are none. */
+function withBlankAfter(lines: string[]): string[] {
+  return lines.length === 0 ? [] : [...lines, ""];
 }
 
 function revenueSourceText(source: string): string {

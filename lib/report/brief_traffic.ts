@@ -1,0 +1,74 @@
+/**
+ * The brief's PTB vs BYOK section: organizations by their traffic in the window (gateway-only,
+ * mixed, BYOK-only, none) with their usage, cost, revenue and both margins, from the same answer
+ * the MCP server and the questions notebook give (lib/analysis/ptb_vs_byok.ts). Without it a
+ * reader pricing gateway-only customers had to rebuild the customer grouping and the margin sums
+ * from the CSV, where a shared customer's revenue sits on one organization's row.
+ */
+import type pl from "nodejs-polars";
+import { ptbVsByok } from "../analysis/ptb_vs_byok.ts";
+import { basisColumn } from "../analysis/question_common.ts";
+import { MONTH_DAYS, usageOnMonthlyBasis } from "../frame/monthly.ts";
+import { escapeMarkdown, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
+import { formatCount, formatPct, formatUsd } from "./numbers.ts";
+
+/** The columns the brief shows of the answer's table, with how each is printed. */
+const SHOWN: [name: string, kind: "count" | "USD" | "percent"][] = [
+  ["organizations", "count"],
+  ["requests_30d", "count"],
+  ["llm_cost_30d", "USD"],
+  ["llm_cost_ptb_30d", "USD"],
+  ["company_cost_30d", "USD"],
+  ["mrr", "USD"],
+  ["ptb_revenue_30d", "USD"],
+  ["gross_margin_pct", "percent"],
+  ["margin_company_pct", "percent"],
+];
+
+/** The columns the section needs: a frame without the economics columns gets no section. */
+const NEEDED = [
+  "has_gateway_only",
+  "is_byok",
+  "ptb_requests_30d",
+  "requests_30d",
+  "llm_cost_30d",
+  "llm_cost_ptb_30d",
+  "mrr",
+  "ptb_revenue_30d",
+  "company_cost_30d",
+];
+
+function cell(value: unknown, kind: "count" | "USD" | "percent"): string {
+  if (value === null || value === undefined || !Number.isFinite(Number(value))) return "–";
+  const n = Number(value);
+  return kind === "count" ? formatCount(n) : kind === "USD" ? formatUsd(n) : formatPct(n);
+}
+
+/** The section's Markdown lines; none when the frame lacks the columns it needs. */
+export function trafficBriefLines(frame: pl.DataFrame, windowDays: number): string[] {
+  if (!NEEDED.every((name) => frame.columns.includes(name))) return [];
+  const answer = ptbVsByok(usageOnMonthlyBasis(frame, windowDays), { windowDays });
+  const names = SHOWN.map(([name]) => basisColumn(name, windowDays));
+  const rows = answer.table.toRecords() as Record<string, unknown>[];
+  const basis = windowDays === MONTH_DAYS
+    ? "the window's"
+    : `the ${windowDays}-day window's on a ${MONTH_DAYS}-day basis (× ${MONTH_DAYS} / ${windowDays}; columns named \`*_per_${MONTH_DAYS}d\`)`;
+  return [
+    "## PTB vs BYOK",
+    "",
+    `Organizations by their traffic in the window: gateway only (every request pass-through billed, PTB: the company pays the provider), mixed, BYOK only (the customer pays the provider), no requests. A Stripe customer several organizations share is typed by their traffic together, so its revenue and all of its cost fall in one row. Requests, LLM cost, company cost and PTB revenue are ${basis}; \`mrr\` is USD per month. \`gross_margin_pct\` is the spec's basis, (Σ mrr − Σ llm_cost_30d) / Σ mrr × 100 over organizations with known MRR; \`margin_company_pct\` the company's, (Σ mrr + Σ ptb_revenue_30d − Σ company_cost_30d) / (Σ mrr + Σ ptb_revenue_30d) × 100; both count organizations as the per-plan table does (– where not known).`,
+    "",
+    markdownTable(
+      ["traffic", ...names.map((name) => `\`${name}\``)],
+      rows.map((row) => [
+        String(row.traffic),
+        ...SHOWN.map(([name, kind]) =>
+          trustedMarkdown(cell(row[basisColumn(name, windowDays)], kind))
+        ),
+      ]),
+    ),
+    "",
+    // kit words and numbers only, escaped all the same
+    escapeMarkdown(answer.reading, { maxLength: 4000 }),
+  ];
+}

@@ -1,0 +1,128 @@
+/**
+ * The brief's PTB vs BYOK section (lib/report/brief_traffic.ts) on five hand-made organizations,
+ * every cell worked out in the comments; another window's usage on a 30-day basis; a frame without
+ * the economics columns gets no section.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { trafficBriefLines } from "../lib/report/brief_traffic.ts";
+import { briefMarkdown } from "../lib/report/brief.ts";
+import { exportFrameFromColumns } from "../lib/formats/read_export.ts";
+import { costModelFromEnv, loadPriceBook } from "../lib/economics/mod.ts";
+import { revenue, withEconomics } from "./economics_fixture.ts";
+
+/**
+ * p legacy pro, gateway only: 1,000 PTB requests, $10 (all PTB), $40 MRR, PTB revenue $12
+ * q team, mixed: 1,000 PTB + 2,000 BYOK requests, $50 ($20 PTB), $200 MRR, PTB revenue $20
+ * r enterprise, BYOK only: 10,000 requests, $400 (BYOK), $1,000 MRR, no PTB revenue
+ * s free, no Stripe customer, gateway only: 500 PTB requests, $5
+ * t free, no Stripe customer, no requests
+ * No infrastructure cost: company cost = PTB LLM cost.
+ */
+async function fixture() {
+  const rev = revenue({});
+  rev.byCustomer = new Map([
+    ["cus_p", { customerId: "cus_p", ptbRevenueUsd30d: 12 } as never],
+    ["cus_q", { customerId: "cus_q", ptbRevenueUsd30d: 20 } as never],
+    ["cus_r", { customerId: "cus_r", ptbRevenueUsd30d: 0 } as never],
+  ]);
+  return await withEconomics(
+    exportFrameFromColumns({
+      org_id: ["p", "q", "r", "s", "t"],
+      org_name: ["P", "Q", "R", "S", "T"],
+      tier: ["pro", "team", "enterprise", "free", "free"],
+      tier_raw: ["pro", "team", "enterprise", "free", "free"],
+      stripe_customer_id: ["cus_p", "cus_q", "cus_r", null, null],
+      seats: [2, 5, 20, 1, 1],
+      active_users_30d: [2, 5, 20, 1, 1],
+      requests_30d: [1_000, 3_000, 10_000, 500, 0],
+      ptb_requests_30d: [1_000, 1_000, 0, 500, 0],
+      byok_requests_30d: [0, 2_000, 10_000, 0, 0],
+      llm_cost_30d: [10, 50, 400, 5, 0],
+      llm_cost_ptb_30d: [10, 20, 0, 5, 0],
+      llm_cost_byok_30d: [0, 30, 400, 0, 0],
+      is_byok: [false, true, true, false, false],
+      has_gateway_only: [true, false, false, true, false],
+      mrr: [40, 200, 1000, 0, 0],
+      mrr_recurring: [40, 200, 1000, 0, 0],
+      revenue_source: ["stripe", "stripe", "stripe", "no_customer", "no_customer"],
+    }),
+    rev,
+  );
+}
+
+const HEADER =
+  "| traffic | `organizations` | `requests_30d` | `llm_cost_30d` | `llm_cost_ptb_30d` | `company_cost_30d` | `mrr` | `ptb_revenue_30d` | `gross_margin_pct` | `margin_company_pct` |";
+
+Deno.test("brief PTB vs BYOK: each traffic type's usage, cost, revenue and both margins, by hand", async () => {
+  const lines = trafficBriefLines(await fixture(), 30).join("\n").split("\n");
+  assertEquals(lines[0], "## PTB vs BYOK");
+  const table = lines.filter((l) => l.startsWith("| "));
+  assertEquals(table, [
+    HEADER,
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    // p + s: 1,000 + 500 requests, $10 + $5 (all PTB), MRR 40 + 0, PTB revenue 12 + 0;
+    //   spec (40 − 15) / 40 = 62.5 %; company (40 + 12 − 15) / 52 = 71.15 % (s's cost counts:
+    //   its revenue, $0, is known)
+    "| gateway only (PTB) | 2 | 1,500 | $15.00 | $15.00 | $15.00 | $40.00 | $12.00 | 62.5 % | 71.2 % |",
+    // q: spec (200 − 50) / 200 = 75 %; company (200 + 20 − 20) / 220 = 90.91 %
+    "| mixed | 1 | 3,000 | $50.00 | $20.00 | $20.00 | $200.00 | $20.00 | 75.0 % | 90.9 % |",
+    // r: spec (1,000 − 400) / 1,000 = 60 %; company: no PTB cost, 100 %
+    "| BYOK only | 1 | 10,000 | $400.00 | $0.00 | $0.00 | $1,000.00 | $0.00 | 60.0 % | 100.0 % |",
+    // t: no revenue, no cost: neither margin
+    "| no requests | 1 | 0 | $0.00 | $0.00 | $0.00 | $0.00 | $0.00 | – | – |",
+  ]);
+  // the answer's reading under the table, its sums as the table's
+  ok(
+    lines.some((l) =>
+      l.startsWith(
+        "2 organizations are gateway-only: $40 MRR and $12 of PTB revenue against $15 of pass-through LLM cost",
+      )
+    ),
+    lines.join("\n"),
+  );
+});
+
+Deno.test("brief PTB vs BYOK: a 7-day window's usage on a 30-day basis, the columns named so", async () => {
+  const lines = trafficBriefLines(await fixture(), 7).join("\n").split("\n");
+  const table = lines.filter((l) => l.startsWith("| "));
+  assertEquals(
+    table[0],
+    "| traffic | `organizations` | `requests_per_30d` | `llm_cost_per_30d` | `llm_cost_ptb_per_30d` | `company_cost_per_30d` | `mrr` | `ptb_revenue_per_30d` | `gross_margin_pct` | `margin_company_pct` |",
+  );
+  // gateway only × 30 / 7: 1,500 → 6,428.6 requests, $15 → $64.29, PTB revenue $12 → $51.43;
+  //   spec (40 − 64.2857) / 40 = −60.7 %; company (40 + 51.4286 − 64.2857) / 91.4286 = 29.7 %
+  assertEquals(
+    table[2],
+    "| gateway only (PTB) | 2 | 6,429 | $64.29 | $64.29 | $64.29 | $40.00 | $51.43 | -60.7 % | 29.7 % |",
+  );
+  ok(lines.some((l) => l.includes("the 7-day window's on a 30-day basis")), lines.join("\n"));
+});
+
+Deno.test("brief PTB vs BYOK: in the brief after the unit economics; none without the economics columns", async () => {
+  const frame = await fixture();
+  const economics = {
+    windowDays: 30,
+    costModel: costModelFromEnv({}),
+    priceBook: await loadPriceBook(),
+    ptbRevenueRead: true,
+  };
+  const data = {
+    frame,
+    asOf: new Date("2026-11-01T00:00:00Z"),
+    windowDays: 30,
+    demo: false,
+    warnings: [],
+    revenue: { source: "stripe" },
+  };
+  const brief = briefMarkdown({
+    data: { ...data, economics },
+    exportFiles: [{ name: "x.csv", bytes: 1 }],
+  });
+  const at = brief.indexOf("## PTB vs BYOK\n");
+  ok(at > brief.indexOf("### Cost model") && at < brief.indexOf("## By tier"), brief);
+  ok(brief.includes(`\n${HEADER}\n`));
+  // a brief without economics (a frame of the spec's columns) has no such section
+  const plain = briefMarkdown({ data, exportFiles: [{ name: "x.csv", bytes: 1 }] });
+  ok(!plain.includes("## PTB vs BYOK"));
+  assertEquals(trafficBriefLines(frame.drop("company_cost_30d"), 30), []);
+});
