@@ -48,6 +48,7 @@ import { economicsBriefLines, type EconomicsContext } from "../economics/report.
 import { withCustomerLosses } from "../economics/customer_margins.ts";
 import { distributionSection, tierSection, totalsSection } from "./brief_sections.ts";
 import { trafficBriefLines } from "./brief_traffic.ts";
+import { convertedRevenueLines } from "./brief_currency.ts";
 import {
   questionsNote,
   suggestedQuestions,
@@ -64,7 +65,8 @@ export interface BriefData {
   /** why `demo`: asked for, or no database configured (said in the brief's demo banner) */
   demoReason?: DemoReason | null;
   warnings: string[];
-  revenue: { source: string };
+  /** `fxRates`: the rates that converted revenue to USD (RevenueResult's), said in Scope */
+  revenue: { source: string; fxRates?: Record<string, number> };
   /** cost model and price book: adds the unit-economics section (lib/economics/) */
   economics?: EconomicsContext;
 }
@@ -255,6 +257,7 @@ export function briefMarkdown(input: BriefInput): string {
       : `- ${formatCount(frame.height)} organizations, one row each, ${COLUMNS.length} columns.`,
     `- Revenue source: ${revenueSourceText(data.revenue.source)}.`,
     moneyLine(data.windowDays),
+    ...convertedRevenueLines(frame, data.revenue.fxRates),
   );
   if (data.warnings.length > 0) {
     lines.push("", "Warnings from this run:", "", ...markdownList(data.warnings));
