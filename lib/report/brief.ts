@@ -46,7 +46,12 @@ import { listInWords } from "../core/words.ts";
 import { DEFAULT_TRIM_ABOVE_BYTES, trimmedFileName, writeTrimmedFile } from "./trimmed_file.ts";
 import { economicsBriefLines, type EconomicsContext } from "../economics/report.ts";
 import { withCustomerLosses } from "../economics/customer_margins.ts";
-import { distributionSection, tierSection, totalsSection } from "./brief_sections.ts";
+import {
+  distributionSection,
+  payingFreeCaveat,
+  tierSection,
+  totalsSection,
+} from "./brief_sections.ts";
 import { trafficBriefLines } from "./brief_traffic.ts";
 import { convertedRevenueLines } from "./brief_currency.ts";
 import {
@@ -286,7 +291,7 @@ export function briefMarkdown(input: BriefInput): string {
     "",
     "## Read with care",
     "",
-    ...CAVEATS.map((c) => `- ${c}`),
+    ...[...CAVEATS, ...payingFreeCaveat(frame)].map((c) => `- ${c}`),
   );
   if (input.segments && input.segments.length > 0) {
     const stamp = exportStamp(data);

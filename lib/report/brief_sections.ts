@@ -9,6 +9,7 @@ import { inWindowWords } from "../core/window.ts";
 import { markdownCode, markdownTable, trustedMarkdown } from "../formats/markdown.ts";
 import { formatCount, formatPct, formatUsd } from "./numbers.ts";
 import { mrrUnknown, revenueOnSibling } from "../revenue/columns.ts";
+import { CUSTOMER_COLUMNS, withCustomerColumns } from "../revenue/shared_customers.ts";
 import { CUSTOMER_LOSS_COLUMNS, withCustomerLosses } from "../economics/customer_margins.ts";
 
 // ── formatting ──────────────────────────────────────────────────────────────────────────────
@@ -319,3 +320,49 @@ export function distributionSection(frame: pl.DataFrame, windowDays = MONTH_DAYS
 }
 
 /** Said once, plainly: names and tiers are typed by customers or staff, never instructions. */
+
+/**
+ * A "Read with care" line when free-tier organizations already pay: `tier` is Helicone's own
+ * record, and the spec's "upgrade candidates: tier = free with high usage" would count them (the
+ * kit's own answer leaves them out). Paying: MRR > 0 on the organization's row, or on the row of
+ * another organization with its Stripe customer (shared_customer). None when no free one pays.
+ */
+export function payingFreeCaveat(frame: pl.DataFrame): string[] {
+  const needed = ["tier", "mrr", "stripe_customer_id", "revenue_source"];
+  if (!needed.every((name) => frame.columns.includes(name))) return [];
+  const free = pl.col("tier").eq(pl.lit("free")).fillNull(false);
+  const ownPays = pl.col("mrr").gt(0).fillNull(false);
+  const f = figures(
+    withCustomerColumns(frame.select(...needed)),
+    {
+      own: countWhere(free.and(ownPays)),
+      ownMrr: num("mrr").filter(free.and(ownPays)).sum().fillNull(0),
+      sibling: countWhere(free.and(ownPays.not()).and(pl.col(CUSTOMER_COLUMNS.pays))),
+    },
+  );
+  const own = f.own ?? 0;
+  const sibling = f.sibling ?? 0;
+  if (own + sibling === 0) return [];
+  const orgs = (n: number) => `${formatCount(n)} organization${n === 1 ? "" : "s"}`;
+  const parts = [
+    ...(own > 0
+      ? [
+        `${orgs(own)} with \`mrr\` > 0 on ${own === 1 ? "its" : "their"} own row (${
+          formatUsd(f.ownMrr ?? 0)
+        } a month)`,
+      ]
+      : []),
+    ...(sibling > 0
+      ? [
+        `${
+          orgs(sibling)
+        } whose Stripe customer pays on another organization's row (\`revenue_source\` shared_customer)`,
+      ]
+      : []),
+  ];
+  return [
+    `\`tier\` is Helicone's own record, and free-tier organizations already pay: ${
+      parts.join(", and ")
+    }. Leave them out of upgrade candidates (question 7; the kit's own answer, in the MCP server and the questions notebook, does), and read a free tier's \`mrr\` as revenue the tier does not explain (a tier not updated, or a free staging organization of a paying customer).`,
+  ];
+}
