@@ -20,7 +20,8 @@
  * - expandable fields absent unless expanded: a coupon's `applies_to` and `currency_options`, a
  *   price's `currency_options` (and their tiers), a subscription's `customer` (an id), whose own
  *   `discount` then names its coupon by id;
- * - `GET /v1/invoices` filters by `subscription`, `customer` and `status`;
+ * - `GET /v1/invoices` filters by `subscription`, `customer` and `status`; an invoice's and its
+ *   lines' `discounts` are ids unless expanded, deleted ones (without `end`) listed too;
  * - `GET /v1/payment_intents`: no status or metadata filter (Stripe has none), newest first, the
  *   latest charge an id unless expanded;
  * - injectable failures: 429 with `Retry-After` (and code rate_limit), 500 api_error, 400 (not
@@ -48,6 +49,7 @@ import {
   presentCustomer,
   presentInvoice,
   presentItem,
+  presentLine,
   presentPrice,
   presentSubscription,
 } from "./fake_stripe_api.ts";
@@ -256,14 +258,18 @@ export function startFakeStripe(
         (customer === null || i.customer === customer) && (status === null || i.status === status)
       );
       const body = page(visible, params, path);
-      body.data = body.data.map((i: Json) => presentInvoice(i, embeddedLimit));
+      body.data = body.data.map((i: Json) => presentInvoice(i, embeddedLimit, expand));
       return body;
     }
     if ((match = path.match(/^\/v1\/invoices\/([^/]+)\/lines$/))) {
       checkExpand("/v1/invoices/:id/lines", expand);
       const invoice = data.invoices.find((i) => i.id === match![1]);
       if (!invoice) return notFound("invoice", match[1]);
-      return page(invoice.lines?.data ?? [], params, path);
+      const body = page(invoice.lines?.data ?? [], params, path);
+      body.data = body.data.map((line: Json) =>
+        presentLine(line, (p) => expand.includes(`data.${p}`))
+      );
+      return body;
     }
     if (path === "/v1/prices") {
       checkExpand(path, expand);

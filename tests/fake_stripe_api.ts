@@ -48,8 +48,9 @@ export const EXPANDABLE: Record<string, (string | RegExp)[]> = {
   ],
   "/v1/subscription_items": ["data.discounts", "data.discounts.source.coupon", "data.price.tiers"],
   "/v1/products": [],
-  "/v1/invoices": [],
-  "/v1/invoices/:id/lines": [],
+  // an invoice's discounts (the customer's, the subscription's) and its lines' (an item's own)
+  "/v1/invoices": ["data.discounts", "data.discounts.source.coupon", "data.lines.data.discounts"],
+  "/v1/invoices/:id/lines": ["data.discounts"],
   "/v1/coupons": ["data.applies_to", "data.currency_options"],
   "/v1/prices": [
     "data.tiers",
@@ -327,8 +328,26 @@ export function presentSubscription(
   return copy;
 }
 
-export function presentInvoice(invoice: Json, limit: number): Json {
+/** An invoice line as the API shows it: its discounts ids unless expanded (`discounts`). */
+export function presentLine(line: Json, expand: (path: string) => boolean): Json {
+  return { ...line, discounts: presentDiscounts(line.discounts, expand("discounts"), false) };
+}
+
+/**
+ * An invoice as the API shows it: its discounts and its lines' ids unless expanded
+ * (`data.discounts`, `data.lines.data.discounts`); a deleted discount (`deleted: true`: a
+ * deleted customer's, a coupon used up or ended) is still listed, without `end`.
+ */
+export function presentInvoice(invoice: Json, limit: number, expand: string[] = []): Json {
   const copy = clone(invoice);
-  copy.lines = embedded(copy.lines?.data ?? [], `/v1/invoices/${copy.id}/lines`, limit);
+  copy.discounts = presentDiscounts(
+    copy.discounts,
+    expand.includes("data.discounts") || expand.includes("data.discounts.source.coupon"),
+    expand.includes("data.discounts.source.coupon"),
+  );
+  const lines = (copy.lines?.data ?? []).map((line: Json) =>
+    presentLine(line, (path) => expand.includes(`data.lines.data.${path}`))
+  );
+  copy.lines = embedded(lines, `/v1/invoices/${copy.id}/lines`, limit);
   return copy;
 }

@@ -310,7 +310,7 @@ Deno.test("live backfill: a snapshot stores the checks said for its as-of, over 
         const warnings = (await readSnapshotMeta(snapshot.path))?.warnings ?? [];
         return warnings.filter((w) =>
           w.includes("belong") && w.includes("to no organization of this snapshot") ||
-          w.includes("discounts no subscription lists any more")
+          w.includes("whose coupon no listing returns")
         );
       }));
       assertEquals(stored, result.snapshots.map((snapshot) => printedAt(isoDate(snapshot.asOf))));
@@ -391,7 +391,14 @@ function addOnStripe() {
     });
     return sub;
   };
-  const off = (discount: string, amount: number) => ({ discount_amounts: [{ discount, amount }] });
+  // a line lists its item's discounts beside their amounts (the backfill expands them: charlie's
+  // coupon no listing returns still leaves its discount unknown)
+  const off = (discount: string, amount: number) => ({
+    discounts: [
+      itemDiscount(discount, discount === "di_alpha_addon30" ? "co_addon30" : "co_gone30"),
+    ],
+    discount_amounts: [{ discount, amount }],
+  });
   /** 10-16's proration and November's cycle line of `customer`'s add-on */
   const addOnInvoices = (customer: string, discount: string) => [
     invoiceOf(customer, "2026-10-16", [{
@@ -448,7 +455,7 @@ Deno.test("live backfill: an add-on added at its own amount off reads its discou
     assertEquals(result.reconciliation?.differing, []);
     assertEquals(result.reconciliation?.liveCents, 9900 + 25000);
     const vanished =
-      "discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted)";
+      "discounts whose coupon no listing returns (deleted since: its terms cannot be read)";
     const said = [
       `as-of 2026-11-01: 1 proration line covering the as-of (customer cus_charlie on invoice ${charlieProration}) lists ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount by default; an itemized proration lists only its prorated days' share), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
       `as-of 2026-12-01: 1 invoice line covering the as-of (customer cus_charlie on invoice ${charlieNovember}) carries ${vanished}: whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month`,

@@ -741,6 +741,22 @@ function prorationShapes() {
       ],
     }),
   ];
+  // as Stripe lists them: each line its item's discounts, each invoice its own; the removed
+  // add-on's discount, deleted with its item, still listed (its coupon and start, no end)
+  const { end: _, ...removed } = {
+    ...itemOff30("di_sh_removed30", "forever"),
+    deleted: true,
+    start: s("2026-10-01"),
+  };
+  const itemLevel = [itemPercent20, added, zeroed, once, repeating, gone, removed];
+  const invoiceLevel = [invoiceOffItemized, invoiceOffIncluded, invoiceOffRemoved];
+  const listedBy = (list: Json[], amounts: Json[]) =>
+    list.filter((d) => amounts.some((a: Json) => a.discount === d.id));
+  for (const invoice of invoices) {
+    const amounts = invoice.lines.data.flatMap((l: Json) => l.discount_amounts);
+    invoice.discounts = listedBy(invoiceLevel, amounts);
+    for (const l of invoice.lines.data) l.discounts = listedBy(itemLevel, l.discount_amounts);
+  }
   return {
     subscriptions,
     invoices,
@@ -761,8 +777,15 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
     });
     assertEquals(
       history.itemDiscounts,
-      ["di_sh_add30", "di_sh_item20", "di_sh_once30", "di_sh_repeat30", "di_sh_zero30"],
-      "the items' own discounts (the deleted coupon's cannot be read)",
+      [
+        "di_sh_add30",
+        "di_sh_item20",
+        "di_sh_once30",
+        "di_sh_removed30",
+        "di_sh_repeat30",
+        "di_sh_zero30",
+      ],
+      "the items' own discounts, one read from the invoices only (the deleted coupon's cannot be)",
     );
     const at = new Date("2026-11-20T00:00:00Z");
     const dollars = (map: Map<string, { usd: number | null }>) =>
@@ -780,7 +803,9 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
           cus_sh_inv_included: 130, // (100 − 20) + 50 (was right)
           cus_sh_inv_removed: 80, // (100 − 13.33) + (50 − 6.67) − 50 = 100 − 20
           cus_sh_gone: 150, // 100 + 50: the coupon cannot be read, by live MRR either
-          cus_sh_item_removed: 100, // 100 + 50 − 50: the discount gone with its item
+          // 100 + (50 − 30) − (50 − 30): its discount, deleted with the item, read from the
+          // invoices (at the price before it, and said, before they were read: 100 + 50 − 50)
+          cus_sh_item_removed: 100,
         }],
         ["forever", {
           cus_sh_item_pct: 200,
@@ -839,18 +864,14 @@ Deno.test("invoice MRR: discounts Stripe netted into prorations come off as live
       asOf: new Date("2026-12-01T00:00:00Z"),
       rules,
       customerIds: customers,
-    }).filter((w) => w.includes("no subscription lists"));
+    }).filter((w) => w.includes("whose coupon no listing returns"));
     const vanished =
-      "discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted)";
+      "discounts whose coupon no listing returns (deleted since: its terms cannot be read)";
+    // (the removed item's discount, read from the invoices, no longer)
     assertEquals(checks, [
-      `1 invoice line covering the as-of (customer cus_sh_item_removed on invoice ${
-        invoiceOf("cus_sh_item_removed", "2026-11-01")
-      }) carries ${vanished}: whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month`,
-      `2 proration lines covering the as-of (customers cus_sh_gone on invoice ${
+      `1 proration line covering the as-of (customer cus_sh_gone on invoice ${
         invoiceOf("cus_sh_gone", "2026-11-16")
-      }; cus_sh_item_removed on invoice ${
-        invoiceOf("cus_sh_item_removed", "2026-11-16")
-      }) list ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount by default; an itemized proration lists only its prorated days' share), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
+      }) lists ${vanished}: what they take off a proration's price cannot be read from it (Stripe nets them into its amount by default; an itemized proration lists only its prorated days' share), nor whether the discount setting counts them; counted at the list price, those customers' mrr_recurring may read high (a new price's proration) or low (an old price's credit) by what they take off a month`,
     ]);
   }, { embeddedLimit: 1 });
 });
@@ -893,9 +914,10 @@ Deno.test("a backfilled snapshot says how much invoice MRR no organization of it
   assertEquals(revenueOf(["cus_held", "cus_deleted_org", "cus_old"]), []);
 });
 
-Deno.test("a backfilled snapshot says when its lines carry discounts no subscription lists any more", () => {
-  // 50 % off $100 for August and September (a repeating coupon): the subscriptions listed today
-  // no longer hold the discount (ended, or removed), so whether it counts cannot be told
+Deno.test("a backfilled snapshot says when its lines carry discounts whose coupon no listing returns", () => {
+  // 50 % off $100 for August and September, by a coupon deleted since: the history holds no such
+  // discount (neither the subscriptions nor the invoices could read it), so whether it counts
+  // cannot be told
   const off = (amount: number) => [{ discount: "di_gone", amount }];
   const history = historyOf([P.plan100, P.quarterly300], [
     {
@@ -918,20 +940,20 @@ Deno.test("a backfilled snapshot says when its lines carry discounts no subscrip
       asOf: new Date(`${asOf}T00:00:00Z`),
       rules,
       customerIds: ["cus_a", "cus_q"],
-    }).filter((w) => w.includes("no subscription lists"));
+    }).filter((w) => w.includes("whose coupon no listing returns"));
   // the lines are counted at the price before it: $100 and $100 a month, not $50 and $70
   const mrr = invoiceMrrAt(history, { at: new Date("2026-10-01T00:00:00Z"), rules });
   assertEquals(cents(mrr), { cus_a: 10000, cus_q: 10000 });
   assertEquals(warningsAt("2026-10-01"), [
-    "2 invoice lines covering the as-of (customers cus_a on invoice in_cus_a_2026-09-01; cus_q on invoice in_cus_q_2026-08-15) carry discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $80.00 a month",
+    "2 invoice lines covering the as-of (customers cus_a on invoice in_cus_a_2026-09-01; cus_q on invoice in_cus_q_2026-08-15) carry discounts whose coupon no listing returns (deleted since: its terms cannot be read): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $80.00 a month",
   ]);
   assertEquals(warningsAt("2026-11-01"), [
-    "1 invoice line covering the as-of (customer cus_q on invoice in_cus_q_2026-08-15) carries discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month",
+    "1 invoice line covering the as-of (customer cus_q on invoice in_cus_q_2026-08-15) carries discounts whose coupon no listing returns (deleted since: its terms cannot be read): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to $30.00 a month",
   ]);
 });
 
 Deno.test("the vanished-discount warning names lines in a currency without a rate, at face value", () => {
-  // each line of September carries a discount no subscription lists: $50 off $100 (USD), €30 off
+  // each line of September carries a discount whose coupon no listing returns: $50 off $100 (USD), €30 off
   // €90 (EUR at 1.1: $33.00), £25 off £100 and ¥500 off ¥5,000 (no rate for GBP or JPY)
   const gbp100 = price("prod_team_bundle", 10000, { id: "price_gbp100", currency: "gbp" });
   const jpy5000 = price("prod_team_bundle", 5000, { id: "price_jpy5000", currency: "jpy" });
@@ -951,9 +973,9 @@ Deno.test("the vanished-discount warning names lines in a currency without a rat
   ]);
   const checksAt = (ruleSet: typeof rules, customerIds: string[]) =>
     revenueChecks(history, { asOf: new Date("2026-10-01T00:00:00Z"), rules: ruleSet, customerIds })
-      .filter((w) => w.includes("no subscription lists"));
+      .filter((w) => w.includes("whose coupon no listing returns"));
   const said =
-    "carry discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to";
+    "carry discounts whose coupon no listing returns (deleted since: its terms cannot be read): whether the discount setting counts them cannot be told, so they are counted at the price before them, and mrr_recurring may read high by up to";
   // $50.00 + €30 × 1.1 = $83.00; GBP and JPY each at face value, with their customers
   assertEquals(checksAt(rules, ["cus_a", "cus_eur", "cus_gbp", "cus_jpy"]), [
     `4 invoice lines covering the as-of (customers cus_a on invoice in_cus_a_2026-09-01; cus_eur on invoice in_cus_eur_2026-09-01; cus_gbp on invoice in_cus_gbp_2026-09-01; and 1 more customer) ${said} $83.00 a month plus GBP 25.00 a month at face value (customer cus_gbp) plus JPY 500 a month at face value (customer cus_jpy); GBP and JPY have no rate in PRICING_FX_RATES, so their lines are not converted and their customers' mrr_recurring is empty until one is set`,

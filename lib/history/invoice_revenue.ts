@@ -75,7 +75,7 @@ export function invoiceRevenue(
 /**
  * What a backfilled snapshot's MRR may be off by, the same lines in its warnings and the
  * backfill's Checks: invoice MRR of customers none of its organizations (`customerIds`) holds
- * (unheldWarning) and discounts no subscription lists any more, on cycle lines and prorations
+ * (unheldWarning) and discounts whose coupon no listing returns, on cycle lines and prorations
  * (unknownDiscountWarning).
  */
 export function revenueChecks(
@@ -115,9 +115,12 @@ function unheldWarning(mrr: Map<string, InvoiceMrr>, held: Set<string>): string[
   ];
 }
 
-/** Why a discount a line carries is no subscription's any more (unknownDiscountLines). */
+/**
+ * Why a discount a line carries is unknown (unknownDiscountLines): the others, a deleted
+ * customer's, used-up or ended ones, are read from the invoices (invoice_discounts.ts).
+ */
 const VANISHED =
-  "discounts no subscription lists any more (a once coupon used up, a repeating one ended, one removed, or its coupon deleted)";
+  "discounts whose coupon no listing returns (deleted since: its terms cannot be read)";
 
 /**
  * The warnings for unknownDiscountLines, naming their customers and invoices: the cycle lines'

@@ -1,9 +1,10 @@
 /**
  * Reads the invoice history a backfill needs from Stripe in bulk (lib/revenue/invoice_mrr.ts):
  * one invoice listing for the whole range (100 per call, `created` ranges paged concurrently like
- * the live fetch, lines past the embedded page followed), every subscription once (any status,
- * discounts with their coupons, the customer's own discount: which discounts count; items past
- * the embedded page followed, as the live fetch follows them), the coupon
+ * the live fetch, lines past the embedded page followed; their discounts and the invoices'
+ * expanded, for those no subscription lists any more: invoice_discounts.ts), every subscription
+ * once (any status, discounts with their coupons, the customer's own discount: which discounts
+ * count; items past the embedded page followed, as the live fetch follows them), the coupon
  * list and the price list once (prices no subscription item holds any more), archived prices in
  * a second listing beside it (Stripe lists active prices only unless `active=false`, and the
  * prices customers moved away from are the archived ones), each with its currency_options (a
@@ -19,6 +20,7 @@ import { isoDate, writeFileAtomic } from "../formats/files.ts";
 import { keyFingerprint } from "./cache.ts";
 import { listInvoices, listSubscriptions, stripeClient, StripeReader } from "./fetch.ts";
 import { completeInvoiceLines, completeSubscriptionItems } from "./reader.ts";
+import { couponMonthsOf, invoiceDiscountsLite } from "./invoice_discounts.ts";
 import type { InvoiceHistory, InvoiceLineLite } from "./invoice_mrr.ts";
 import { resolveRules, type RevenueRules } from "./rules.ts";
 import { thresholdResetSubscriptions } from "./usage_invoices.ts";
@@ -46,7 +48,10 @@ type Json = any;
 // item's price; a version-5 file read every amount-off as the invoice's)
 // 7: prices carry their currency_options (a version-6 file read a proration billed in another
 // currency than its price's at the price's own amounts)
-const CACHE_VERSION = 7;
+// 8: discounts the invoices list that no subscription does (invoice_discounts.ts: a version-7 file
+// counted a deleted customer's discount, a used-up once coupon, an ended repeating one at the
+// price before them)
+const CACHE_VERSION = 8;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -72,6 +77,9 @@ export interface InvoiceFetchResult {
   /** discounts whose coupon could not be read (left out of the discount rule) */
   unreadableDiscounts: string[];
 }
+
+/** An invoice's discounts and its lines' (a line's: its item's own), as objects. */
+const INVOICE_EXPAND = ["data.discounts", "data.lines.data.discounts"];
 
 const idOf = (value: Json): string => typeof value === "string" ? value : String(value?.id ?? "");
 
@@ -207,8 +215,9 @@ export async function fetchInvoiceHistory(
         expand: ["data.tiers", "data.currency_options"],
       }));
   const [invoices, subscriptions, activePrices, archivedPrices, coupons] = await Promise.all([
-    // the big lists as `created` ranges paged concurrently, as the live fetch reads them
-    listInvoices(reader, { gte: from, lt: to }),
+    // the big lists as `created` ranges paged concurrently, as the live fetch reads them; the
+    // invoices' and their lines' discounts expanded (those no subscription lists any more)
+    listInvoices(reader, { gte: from, lt: to }, { expand: INVOICE_EXPAND }),
     listSubscriptions(reader),
     listPrices(true),
     listPrices(false),
@@ -219,7 +228,7 @@ export async function fetchInvoiceHistory(
   ]);
   // lines and items past the embedded first page (an item's own discounts are on it)
   await Promise.all([
-    completeInvoiceLines(reader, invoices),
+    completeInvoiceLines(reader, invoices, { expand: ["data.discounts"] }),
     completeSubscriptionItems(reader, subscriptions),
   ]);
   const book: CouponBook = { coupons: embeddedCoupons(subscriptions), unresolved: new Set() };
@@ -252,6 +261,10 @@ export async function fetchInvoiceHistory(
       }
     }
   }
+  // what the invoices list besides: a deleted customer's discount, ended and used-up ones
+  const listed = invoiceDiscountsLite(invoices, { book, couponMonths: couponMonthsOf(coupons) });
+  for (const d of listed.discounts) if (!discounts.has(d.id)) discounts.set(d.id, d);
+  for (const id of listed.itemDiscounts) itemDiscounts.add(id);
   await fillOptionTiers(reader, { prices, invoices });
   const history: InvoiceHistory = {
     lines: invoices.flatMap((invoice: Json) =>

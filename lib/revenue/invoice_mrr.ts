@@ -243,10 +243,10 @@ export function unpricedLines(history: InvoiceHistory, at?: Date): InvoiceLineLi
 }
 
 /**
- * The lines invoiceMrrAt counts at `at` that carry discounts the history does not hold (no
- * subscription lists them any more: a once coupon used up, a repeating one ended, one removed, or
- * its coupon deleted, which no listing returns): whether the discount setting counts them cannot
- * be told, so they are counted at the price before them. A cycle line comes with those discounts'
+ * The lines invoiceMrrAt counts at `at` that carry discounts the history does not hold (neither a
+ * subscription nor the invoices could read them: their coupon deleted, which no listing returns;
+ * invoice_discounts.ts reads the others): whether the discount setting counts them cannot be
+ * told, so they are counted at the price before them. A cycle line comes with those discounts'
  * amount a month (minor units, its currency); a proration with null: Stripe nets its discounts
  * into its amount, listed at 0 (an itemized one lists the prorated days' share only, which may be
  * the whole invoice's, never off a level), so what they would take off its level cannot be read.

@@ -314,7 +314,11 @@ export async function completeSubscriptionItems(
 }
 
 /** Each invoice's lines, completed past the embedded first page (live usage and the backfill). */
-export async function completeInvoiceLines(reader: StripeReader, invoices: Json[]): Promise<void> {
+export async function completeInvoiceLines(
+  reader: StripeReader,
+  invoices: Json[],
+  { expand }: { expand?: string[] } = {},
+): Promise<void> {
   await Promise.all(invoices.map(async (invoice) => {
     if (!invoice.lines?.has_more) return;
     invoice.lines.data = await completeList(
@@ -324,6 +328,7 @@ export async function completeInvoiceLines(reader: StripeReader, invoices: Json[
         reader.stripe.invoices.listLineItems(invoice.id, {
           limit: 100,
           starting_after: startingAfter,
+          ...(expand ? { expand } : {}),
         }),
     );
     invoice.lines.has_more = false;

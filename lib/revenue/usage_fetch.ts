@@ -31,12 +31,12 @@ import { lookUpUsagePrices } from "./usage_prices.ts";
 
 /**
  * Every invoice created in `[gte, lt)` (Unix seconds), the range paged concurrently; its calls
- * counted as `kind`.
+ * counted as `kind`, with `expand`'s fields expanded.
  */
 export function listInvoices(
   reader: StripeReader,
   range: { gte: number; lt: number },
-  kind = "invoices",
+  { kind = "invoices", expand }: { kind?: string; expand?: string[] } = {},
 ): Promise<Json[]> {
   return listPartitioned(reader, {
     kind,
@@ -45,6 +45,7 @@ export function listInvoices(
         limit: 100,
         starting_after: startingAfter,
         created: createdParam(part),
+        ...(expand ? { expand } : {}),
       }),
     range,
     slots: reader.rules.concurrency,
@@ -113,7 +114,7 @@ export async function fetchUsageInvoices(
       ? listInvoices(
         reader,
         { gte: widened.reduce((min, b) => Math.min(min, b.start), listedSince), lt: listedSince },
-        "period_invoices",
+        { kind: "period_invoices" },
       )
       : [],
     ...own.map(({ subscription, start, listedSince: lt }) =>
