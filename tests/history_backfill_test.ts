@@ -247,6 +247,51 @@ Deno.test("live backfill: an upgrade away from an archived price is old − old 
   });
 });
 
+Deno.test("live backfill: a customer paused now is `paused` after its last paid period, not churn; the others' unknown status still said", async () => {
+  // alpha pays $79 for September and October; its payment collection has been paused since
+  // (November's invoice voided); charlie pays $200 from October
+  const alphaSub = { ...subscription("cus_alpha", price("price_pro", 7900)) };
+  const fake = startFakeStripe({
+    subscriptions: [
+      { ...alphaSub, pause_collection: { behavior: "void", resumes_at: null } },
+      subscription("cus_charlie", price("price_team", 20000)),
+    ],
+    products: [],
+    invoices: [
+      invoice("cus_alpha", "price_pro", 7900, "2026-09-01", "2026-10-01"),
+      invoice("cus_alpha", "price_pro", 7900, "2026-10-01", "2026-11-01"),
+      { ...invoice("cus_alpha", "price_pro", 7900, "2026-11-01", "2026-12-01"), status: "void" },
+      invoice("cus_charlie", "price_team", 20000, "2026-10-01", "2026-11-01"),
+      invoice("cus_charlie", "price_team", 20000, "2026-11-01", "2026-12-01"),
+    ],
+  });
+  await liveBackfill({ name: "history_paused", fake }, async ({ result, outDir }) => {
+    const { points, mrr } = await alphaCharlieMrr(`${outDir}/history`);
+    assertEquals(mrr, [[79, 0], [79, 200], [0, 200]]);
+    const statuses = points.map((p) => {
+      const ids = p.frame.getColumn("org_id").toArray() as string[];
+      const values = p.frame.getColumn("subscription_status").toArray();
+      return [ALPHA, CHARLIE].map((id) => values[ids.indexOf(id)]);
+    });
+    // alpha paused from its last paid period's end (11-01) on: the 12-01 snapshot only
+    assertEquals(statuses, [[null, null], [null, null], ["paused", null]]);
+    const report = buildHistoryReport(points, false);
+    assertEquals(report.failures, []);
+    const [october, november] = report.company.toRecords();
+    assertEquals([october.new_cents, october.end_cents], [20000, 27900], "charlie new at $200");
+    assertEquals(
+      [november.paused_cents, november.churn_cents, november.end_cents],
+      [7900, 0, 20000],
+      "alpha's $79 paused, not churned",
+    );
+    // charlie's status at 12-01 is still unknown: every snapshot is named, 12-01 too
+    assertEquals(report.withoutStatus, ["2026-10-01", "2026-11-01", "2026-12-01"]);
+    // live MRR on 11-20: alpha paused (not counted), charlie $200, as the invoices
+    assertEquals(result.reconciliation?.differing, []);
+    assertEquals(result.reconciliation?.liveCents, 20000);
+  });
+});
+
 Deno.test("live backfill: invoice MRR of a customer no organization holds (deleted since) is said per as-of, in the log and the Checks", async () => {
   // cus_deleted_since paid $200 for September; no organization of the fixture names it today
   const fake = upgradeStripe({

@@ -486,6 +486,7 @@ Deno.test("backfilled usage is per month: a quarter's usage invoice counts ÷ 3 
     discounts: [],
     itemDiscounts: [],
     thresholdResets: [],
+    pausedSubscriptions: [],
     lines: [
       // quarterly: $300 of usage billed 2026-08-20, then $600 billed 2026-11-20
       usageLine("cus_q", "price_quarter", "2026-08-20", 30000),
@@ -577,6 +578,7 @@ const historyOf = (
   discounts,
   itemDiscounts: [],
   thresholdResets: [],
+  pausedSubscriptions: [],
   lines,
   from: s("2026-01-01"),
   to: s("2026-12-31"),
@@ -993,6 +995,60 @@ Deno.test("the vanished-discount warning names lines in a currency without a rat
   assertEquals(checksAt(gbpRate, ["cus_a", "cus_eur", "cus_gbp", "cus_jpy"]), [
     `4 invoice lines covering the as-of (customers cus_a on invoice in_cus_a_2026-09-01; cus_eur on invoice in_cus_eur_2026-09-01; cus_gbp on invoice in_cus_gbp_2026-09-01; and 1 more customer) ${said} $114.25 a month plus JPY 500 a month at face value (customer cus_jpy); JPY has no rate in PRICING_FX_RATES, so its lines are not converted and their customers' mrr_recurring is empty until one is set`,
   ]);
+});
+
+Deno.test("a backfill marks paused the customers paused now, from the end of their last paid period only", () => {
+  const history = {
+    ...historyOf([P.plan100], [
+      // cus_p pays $100 August to October; its subscription is paused now (November void)
+      ...[["2026-08-01", "2026-09-01"], ["2026-09-01", "2026-10-01"], ["2026-10-01", "2026-11-01"]]
+        .map(([from, to]) => liteLine("cus_p", "price_plan100", 10000, from, to)),
+      { ...liteLine("cus_p", "price_plan100", 10000, "2026-11-01", "2026-12-01"), status: "void" },
+      // cus_trial: a trial Stripe paused for want of a payment method, never paid ($0 lines)
+      liteLine("cus_trial", "price_plan100", 0, "2026-10-01", "2026-11-01"),
+      // cus_back paid July on a subscription canceled since (churn), then a new one's trial
+      // paused now: the July drop is no pause of the subscription paused now
+      { ...liteLine("cus_back", "price_plan100", 10000, "2026-07-01", "2026-08-01") },
+      {
+        ...liteLine("cus_back", "price_plan100", 0, "2026-10-01", "2026-11-01"),
+        subscription: "sub_cus_back_2",
+      },
+    ]),
+    pausedSubscriptions: ["sub_cus_back_2", "sub_cus_p", "sub_cus_trial"],
+  };
+  const statusAt = (asOf: string) => {
+    const revenue = invoiceRevenue(history, {
+      asOf: new Date(`${asOf}T00:00:00Z`),
+      windowDays: 30,
+      rules,
+      customerIds: ["cus_p", "cus_trial", "cus_back"],
+    });
+    return Object.fromEntries(
+      [...revenue.byCustomer].map(([c, r]) => [c, [r.mrrRecurring, r.subscriptionStatus]]),
+    );
+  };
+  // 10-01 and 11-01 read September 30 and October 31: cus_p pays $100, its status unknown
+  for (const asOf of ["2026-10-01", "2026-11-01"]) {
+    assertEquals(statusAt(asOf), {
+      cus_p: [100, null],
+      cus_trial: [0, null],
+      cus_back: [0, null],
+    }, asOf);
+  }
+  // 12-01 reads November 30, after cus_p's last paid period (ended 11-01): paused at $0
+  assertEquals(statusAt("2026-12-01"), {
+    cus_p: [0, "paused"],
+    cus_trial: [0, null],
+    cus_back: [0, null],
+  });
+  // without a subscription paused now nothing is marked: as before
+  const none = invoiceRevenue({ ...history, pausedSubscriptions: [] }, {
+    asOf: new Date("2026-12-01T00:00:00Z"),
+    windowDays: 30,
+    rules,
+    customerIds: ["cus_p"],
+  });
+  assertEquals(none.byCustomer.get("cus_p")?.subscriptionStatus, null);
 });
 
 Deno.test("invoice MRR: a customer billed in two currencies counts both, converted, to the cent", () => {

@@ -1330,7 +1330,7 @@ Deno.test("pauses in the report: CSV columns, Markdown, waterfall, and the brief
         "start + new + expansion + reactivation + resumed − contraction − churn − paused + FX impact = end",
       ),
     );
-    ok(!markdown.includes("no `subscription_status`"), "every snapshot tells pauses");
+    ok(!markdown.includes("have no `subscription_status`"), "every snapshot tells pauses");
 
     const waterfall = await Deno.readTextFile(
       `${outDir}/helicone_pricing_history_bridge_waterfall_2026-05-01.svg`,
@@ -1368,7 +1368,7 @@ Deno.test("snapshots without subscription_status (backfills) are named: a pause 
   const section = historySection(report);
   ok(
     section.includes(
-      "Snapshots with no `subscription_status` (backfilled from invoices): as-of 2026-02-01, 2026-03-01, 2026-04-01, 2026-05-01.",
+      "Snapshots whose paying customers have no `subscription_status` (backfilled from invoices, which mark only the customers paused now, from the end of their last paid period): as-of 2026-02-01, 2026-03-01, 2026-04-01, 2026-05-01.",
     ),
     section,
   );

@@ -78,8 +78,8 @@ export interface SnapshotBridge {
   /** requests and mrr_margin_after_ptb_llm_pct per (idx, month, plan) of every snapshot, the first too */
   planTrends: pl.DataFrame;
   /**
-   * as-of keys of the snapshots whose paying organizations have no subscription_status (backfills):
-   * a pause there cannot be told from churn
+   * as-of keys of the snapshots where a paying (or paused) customer has no subscription_status
+   * (backfills, which mark only the customers paused now): a pause there cannot be told from churn
    */
   withoutStatus: string[];
   /**
@@ -239,7 +239,10 @@ function* bridgeStep(
   state.planTotals.push(sums.plans);
   yield; // the snapshot's plans (~8 MB at a million organizations) go
   const found = payingOrPausedOf(point, previousRates);
-  state.statusOf.push(found.height === 0 ? null : found.filter(pl.col("has_status")).height > 0);
+  // every customer's: a backfill marks only the customers paused now, the others' status unknown
+  state.statusOf.push(
+    found.height === 0 ? null : found.filter(pl.col("has_status").not()).height === 0,
+  );
   state.otherBilledOf.push(billsOtherThanUsd(found));
   const previous = state.previous;
   // whose pause is open here: paused at 0, and paying or with an open pause at the previous one

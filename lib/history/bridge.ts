@@ -7,8 +7,8 @@
  *   organizations' summed: bridge_keys.ts), in integer cents. s = 0 < e: `new` if it never paid in an earlier snapshot, else
  *   `reactivation`; e = 0 < s: `churn` s; else e − s as `expansion` / `contraction`. Everything
  *   that happened between two snapshots nets into one movement.
- * - pauses (rule 6), where a snapshot has `subscription_status` (exports; backfills leave it
- *   empty): e = 0 < s with a paused subscription at e is `paused` s, not churn; s = 0 < e is
+ * - pauses (rule 6), where a snapshot has `subscription_status` (exports; backfills only mark
+ *   the customers paused now, lib/history/invoice_revenue.ts): e = 0 < s with a paused subscription at e is `paused` s, not churn; s = 0 < e is
  *   `resumed` e, not new or reactivation, when the customer's pause is open at the previous
  *   snapshot (openPauses: its drop to 0 was booked `paused`, or it was paused at 0 at the baseline,
  *   and it has been paused at 0 at every snapshot since).

@@ -31,7 +31,9 @@ import { type FileFingerprint, fingerprint, sameFingerprint } from "./sums_cache
 // 8: customers counted per movement (bridge.ts movementSums, planMovementSums): 7's sums have none;
 // 9: fx_impact in the sums and the customers' currency beside the last month's (bridge_fx.ts), and
 // otherBilledOf: 8's would resume without them
-const STATE_VERSION = 9;
+// 10: statusOf true only when every paying or paused customer has a status (a backfill marks the
+// customers paused now): 9's was true when any had one
+const STATE_VERSION = 10;
 const STATE_DIR = ".bridge-state";
 
 /** The bridge's running state after some snapshots (aggregate.ts's bridgeSteps). */
@@ -45,8 +47,8 @@ export interface BridgeState {
   planTotals: pl.DataFrame[];
   rowsOf: number[];
   /**
-   * per snapshot: whether its paying and paused organizations have a subscription_status (null:
-   * there are none)
+   * per snapshot: whether every paying or paused customer has a subscription_status (null: there
+   * are none)
    */
   statusOf: (boolean | null)[];
   /** per snapshot: whether a paying customer is billed in another currency than USD (bridge_fx.ts) */

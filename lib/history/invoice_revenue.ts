@@ -3,7 +3,7 @@
  * revenue stage's result so the pipeline attaches it as usual: `mrr_recurring` from the lines
  * covering the as-of, `usage_charges` from metered lines invoiced in the window, `mrr` their sum.
  * Columns invoices cannot tell at a past date (base/add-on split, status, interval, plan names)
- * stay empty. What that MRR may be off by (revenueChecks) is the caller's: over the customers of
+ * stay empty, but for the status `paused` of a customer paused now (pausedCustomersAt). What that MRR may be off by (revenueChecks) is the caller's: over the customers of
  * the organizations the snapshot holds, which `customerIds` (the pipeline's) may outnumber. Also
  * the reconciliation of live MRR against invoice MRR for the current month.
  */
@@ -15,6 +15,8 @@ import {
   type InvoiceLineLite,
   type InvoiceMrr,
   invoiceMrrAt,
+  levelContext,
+  lineMonthlyLevel,
   unknownDiscountLines,
   unpricedLines,
 } from "../revenue/invoice_mrr.ts";
@@ -28,6 +30,7 @@ export function invoiceRevenue(
 ): RevenueResult {
   const mrr = invoiceMrrAt(history, { at: options.asOf, rules: options.rules });
   const usage = invoicedUsage(history, { to: options.asOf, rules: options.rules });
+  const paused = pausedCustomersAt(history, { at: options.asOf, rules: options.rules, mrr });
   const byCustomer = new Map<string, CustomerRevenue>();
   const unconvertible = new Set<string>();
   for (const customerId of new Set(options.customerIds)) {
@@ -43,7 +46,7 @@ export function invoiceRevenue(
       addonPrompts: null,
       addonOther: null,
       mrrRecurring,
-      subscriptionStatus: null,
+      subscriptionStatus: paused.has(customerId) ? "paused" : null,
       billingInterval: null,
       currency: recurring ? recurring.currency.toUpperCase() : null,
       stripePlanNames: null,
@@ -56,7 +59,7 @@ export function invoiceRevenue(
     source: "stripe",
     byCustomer,
     warnings: [
-      "revenue from Stripe invoices (backfill): mrr_recurring from the subscription lines covering the as-of, usage_charges from metered lines invoiced in the window (a quarterly or yearly price's last invoice, per month of its period); base/add-on split, status, interval and plan names are empty",
+      "revenue from Stripe invoices (backfill): mrr_recurring from the subscription lines covering the as-of, usage_charges from metered lines invoiced in the window (a quarterly or yearly price's last invoice, per month of its period); base/add-on split, status, interval and plan names are empty, but for the status paused of a customer whose subscription is paused now, after its last paid period",
       ...[...unconvertible].map((c) =>
         `no exchange rate for ${c.toUpperCase()}: set PRICING_FX_RATES; those customers' MRR is empty`
       ),
@@ -70,6 +73,41 @@ export function invoiceRevenue(
     failed: false,
     fxRates: fxRatesByCode(options.rules.fxRates),
   };
+}
+
+/**
+ * The customers paused at `at` as far as invoices and today's subscriptions tell (rule 6: paused =
+ * MRR 0 after the last paid period): each with a subscription paused now (its payment collection,
+ * or Stripe's `paused`; pausedSubscriptions) whose last paid or open recurring line ended at or
+ * before the instant read, at invoice MRR 0 then (`mrr`: invoiceMrrAt's at `at`). Nothing on an
+ * invoice marks a pause (its invoices are void, draft or uncollectible, or none), so a pause that
+ * has ended by now is not seen, and neither is one before the current pause's last paid period;
+ * a subscription paused now that never paid (a trial Stripe paused for want of a payment method)
+ * marks nothing: its first payment is `new`.
+ */
+export function pausedCustomersAt(
+  history: InvoiceHistory,
+  { at, rules, mrr }: { at: Date; rules: RevenueRules; mrr: Map<string, InvoiceMrr> },
+): Set<string> {
+  const paused = new Set<string>();
+  if (history.pausedSubscriptions.length === 0) return paused;
+  const t = Math.floor(at.getTime() / 1000) - 1;
+  const pausedNow = new Set(history.pausedSubscriptions);
+  const context = levelContext(history, { rules, atSeconds: t });
+  // each paused subscription's customer and the end of its last paid or open recurring line
+  const lastPaid = new Map<string, { customer: string; end: number }>();
+  for (const line of history.lines) {
+    if (line.subscription === null || !pausedNow.has(line.subscription)) continue;
+    if (!lineMonthlyLevel(line, context).counted) continue;
+    const last = lastPaid.get(line.subscription);
+    if (!last || line.period_end > last.end) {
+      lastPaid.set(line.subscription, { customer: line.customer, end: line.period_end });
+    }
+  }
+  for (const { customer, end } of lastPaid.values()) {
+    if (end <= t && !mrr.has(customer)) paused.add(customer);
+  }
+  return paused;
 }
 
 /**

@@ -92,8 +92,9 @@ export interface HistoryReport {
    */
   tierAsPlan: string[];
   /**
-   * as-of keys of snapshots whose paying organizations have no subscription_status (backfilled
-   * from invoices): a pause into one reads as churn, a resume from one as reactivation
+   * as-of keys of snapshots where a paying (or paused) customer has no subscription_status
+   * (backfilled from invoices: only customers paused now are marked): a pause into one reads as
+   * churn, a resume from one as reactivation, unless that pause lasts to now
    */
   withoutStatus: string[];
   /** as-of keys of months where FX drift cannot be told from movements (bridge_fx.ts) */
@@ -277,9 +278,9 @@ export function historySection(report: HistoryReport, heading = "##"): string {
       : []),
     ...(report.withoutStatus.length > 0
       ? [
-        `Snapshots with no \`subscription_status\` (backfilled from invoices): as-of ${
+        `Snapshots whose paying customers have no \`subscription_status\` (backfilled from invoices, which mark only the customers paused now, from the end of their last paid period): as-of ${
           report.withoutStatus.join(", ")
-        }. A pause is told from churn by that status, so a pause into one of them reads as churn, and a resume from one as reactivation.`,
+        }. A pause is told from churn by that status, so a pause into one of them that has ended since reads as churn, and its resume as reactivation.`,
         "",
       ]
       : []),

@@ -237,6 +237,7 @@ const invoiceHistory = shape({
   discounts,
   itemDiscounts: listOf(text),
   thresholdResets: listOf(text),
+  pausedSubscriptions: listOf(text),
   from: number,
   to: number,
 });

@@ -51,7 +51,9 @@ type Json = any;
 // 8: discounts the invoices list that no subscription does (invoice_discounts.ts: a version-7 file
 // counted a deleted customer's discount, a used-up once coupon, an ended repeating one at the
 // price before them)
-const CACHE_VERSION = 8;
+// 9: the subscriptions paused now (pausedSubscriptions: a backfill marks their customers paused
+// after their last paid period; a version-8 file has none)
+const CACHE_VERSION = 9;
 
 export interface InvoiceFetchOptions {
   apiKey: string;
@@ -274,6 +276,8 @@ export async function fetchInvoiceHistory(
     discounts: [...discounts.values()],
     itemDiscounts: [...itemDiscounts].sort(),
     thresholdResets: [...thresholdResetSubscriptions(subscriptions)],
+    // paused now: payment collection paused, or Stripe's `paused` (subscriptionStatus)
+    pausedSubscriptions: lites.filter((s) => s.status === "paused").map((s) => s.id).sort(),
     from,
     to,
   };

@@ -66,6 +66,12 @@ export interface InvoiceHistory {
   /** ids of the subscriptions whose billing threshold resets their billing cycle anchor (their
    * threshold invoices close a usage period: usage_period.ts) */
   thresholdResets: string[];
+  /**
+   * ids of the subscriptions paused when the history was read (payment collection paused, or
+   * Stripe's `paused`): a backfill marks a pause from invoices by them (lib/history
+   * invoice_revenue.ts pausedCustomersAt), as nothing on an invoice does
+   */
+  pausedSubscriptions: string[];
   /** the created range listed, unix seconds [from, to) */
   from: number;
   to: number;
