@@ -40,6 +40,8 @@ export interface PublishLockOptions {
    * ANOTHER_OUTPUT_FOLDER (names no flag)
    */
   chosenBy?: ChosenBy;
+  /** what the lock is taken to do, as a lock that cannot be made says: "publish" (default) */
+  action?: string;
 }
 
 /**
@@ -49,14 +51,19 @@ export interface PublishLockOptions {
 export async function withPublishLock<T>(
   dir: string,
   work: () => Promise<T>,
-  { onWait = (line) => console.error(line), signal, chosenBy = ANOTHER_OUTPUT_FOLDER }:
-    PublishLockOptions = {},
+  {
+    onWait = (line) => console.error(line),
+    signal,
+    chosenBy = ANOTHER_OUTPUT_FOLDER,
+    action = "publish",
+  }: PublishLockOptions = {},
 ): Promise<T> {
   const path = join(dir, PUBLISH_LOCK_FILE);
   const file = await acquire(path, {
     sayWaiting: () => waitingLine(dir, path).then(onWait),
     signal,
     chosenBy,
+    action,
   });
   const held = (async () => {
     try {
@@ -90,10 +97,11 @@ export async function publishLocksReleased(): Promise<void> {
 
 async function acquire(
   path: string,
-  { sayWaiting, signal, chosenBy }: {
+  { sayWaiting, signal, chosenBy, action }: {
     sayWaiting: () => Promise<void>;
     signal?: AbortSignal;
     chosenBy: ChosenBy;
+    action: string;
   },
 ): Promise<Deno.FsFile> {
   let told = false;
@@ -107,7 +115,7 @@ async function acquire(
       const problem = writeProblem(error);
       const another = anotherFolder(chosenBy);
       throw new UserError(
-        `cannot lock ${path} to publish (${
+        `cannot lock ${path} to ${action} (${
           problem?.reason ?? (error as Error).message.split("\n")[0]
         }); ${problem?.fix.replace(/ there$/, "") ?? "fix the output folder's permissions"}${
           another ? ` or ${another}` : ""
